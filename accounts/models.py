@@ -1,0 +1,129 @@
+"""Provinces, customs offices, users with a role, and the one scoping rule."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Province(models.Model):
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    name_fa = models.CharField(_("Persian name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+        ordering = ["name_fa"]
+
+    def __str__(self) -> str:
+        return self.name_fa
+
+
+class CustomsOffice(models.Model):
+    class Kind(models.TextChoices):
+        BORDER = "border", _("border")
+        INLAND = "inland", _("inland")
+        PORT = "port", _("port")
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name_fa = models.CharField(_("Persian name"), max_length=150)
+    name_en = models.CharField(_("English name"), max_length=150)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="offices", verbose_name=_("province"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    has_anpr = models.BooleanField(_("has ANPR camera"), default=False)
+    has_scanner = models.BooleanField(_("has X-ray scanner"), default=False)
+    # Letters are numbered in the office's own series, e.g. ۱۴۰۴/۱۲۳۴۵.
+    letter_prefix = models.CharField(_("letter number prefix"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("customs office")
+        verbose_name_plural = _("customs offices")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name_fa
+
+
+class Role(models.TextChoices):
+    HQ = "hq", _("HQ transit office")
+    IT = "it", _("IT office")
+    INSPECTOR = "inspector", _("provincial inspector")
+    OFFICE = "office", _("office staff")
+    INTEGRATION = "integration", _("integration client")
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.OFFICE)
+    office = models.ForeignKey(
+        CustomsOffice, null=True, blank=True, on_delete=models.PROTECT, related_name="staff", verbose_name=_("office")
+    )
+    province = models.ForeignKey(
+        Province, null=True, blank=True, on_delete=models.PROTECT, related_name="inspectors", verbose_name=_("province")
+    )
+    title = models.CharField(_("job title"), max_length=150, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.INSPECTOR and not self.province_id:
+            raise ValidationError({"province": _("A provincial inspector needs a province.")})
+        if self.role == Role.OFFICE and not self.office_id:
+            raise ValidationError({"office": _("Office staff need an office.")})
+
+    @property
+    def is_national(self) -> bool:
+        """HQ and IT see the whole country; so does a national integration client (ICS)."""
+        if self.is_superuser or self.role in (Role.HQ, Role.IT):
+            return True
+        return self.role == Role.INTEGRATION and not self.office_id and not self.province_id
+
+    def scope_q(self, *office_paths: str) -> Q:
+        """Q limiting rows to what this user may see.
+
+        ``office_paths`` name the office foreign keys that put a row in scope,
+        e.g. ``("origin", "destination")`` for declarations or ``("camera__office",)``
+        for plate reads: an inspector sees rows whose office is in the province,
+        office staff rows of their own office. Fails closed: a user with no
+        office or province sees nothing.
+        """
+        if not self.is_active:
+            return Q(pk__in=[])
+        if self.is_national:
+            return Q()
+        q = Q(pk__in=[])
+        if self.role == Role.INSPECTOR or (self.role == Role.INTEGRATION and self.province_id):
+            if self.province_id:
+                for path in office_paths:
+                    q |= Q(**{f"{path}__province_id": self.province_id})
+            return q
+        if self.office_id:
+            for path in office_paths:
+                q |= Q(**{f"{path}_id": self.office_id})
+        return q
+
+    def can_see_office(self, office: CustomsOffice) -> bool:
+        if self.is_national:
+            return True
+        if self.role == Role.INSPECTOR or (self.role == Role.INTEGRATION and self.province_id):
+            return office.province_id == self.province_id
+        return office.pk == self.office_id
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Mixin for querysets of rows that belong to offices; subclasses name the paths."""
+
+    scope_paths: tuple[str, ...] = ()
+
+    def for_user(self, user) -> ScopedQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user.scope_q(*self.scope_paths))

@@ -1,0 +1,104 @@
+"""Check digits of the identifiers we accept: national ID, container number, MRN, IMEI.
+
+Each ``validate_*`` returns the canonical form or raises ``ValueError`` naming the problem.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+from transit_monitor.dates import ascii_digits
+
+
+def validate_national_id(value: str) -> str:
+    """Iranian national ID (کد ملی): 10 digits, the last a mod-11 check digit."""
+    s = re.sub(r"[\s\-]", "", ascii_digits(str(value)))
+    if not re.fullmatch(r"\d{10}", s):
+        raise ValueError(f"national ID '{value}' must be 10 digits")
+    if len(set(s)) == 1:
+        raise ValueError(f"national ID '{value}' is not valid")
+    total = sum(int(s[i]) * (10 - i) for i in range(9)) % 11
+    check = total if total < 2 else 11 - total
+    if check != int(s[9]):
+        raise ValueError(f"national ID '{value}' fails its check digit")
+    return s
+
+
+def national_id_check_digit(first9: str) -> str:
+    total = sum(int(first9[i]) * (10 - i) for i in range(9)) % 11
+    return str(total if total < 2 else 11 - total)
+
+
+# ISO 6346 letter values skip multiples of 11.
+_ISO6346 = {}
+_v = 10
+for _ch in string.ascii_uppercase:
+    if _v % 11 == 0:
+        _v += 1
+    _ISO6346[_ch] = _v
+    _v += 1
+
+
+def iso6346_check_digit(first10: str) -> str:
+    total = sum((_ISO6346[c] if c.isalpha() else int(c)) * (2**i) for i, c in enumerate(first10))
+    return str(total % 11 % 10)
+
+
+def validate_container_number(value: str) -> str:
+    """ISO 6346: owner code (3 letters), category (U/J/Z), 6 digits, check digit."""
+    s = re.sub(r"[\s\-/]", "", ascii_digits(str(value))).upper()
+    if not re.fullmatch(r"[A-Z]{3}[UJZ]\d{7}", s):
+        raise ValueError(f"container number '{value}' is not of the form ABCU1234565")
+    if iso6346_check_digit(s[:10]) != s[10]:
+        raise ValueError(f"container number '{value}' fails its check digit")
+    return s
+
+
+def _mrn_value(c: str) -> int:
+    # Same letter values as ISO 6346 (ISO 6346 table, used by NCTS for the MRN check character).
+    return _ISO6346[c] if c.isalpha() else int(c)
+
+
+def mrn_check_character(first17: str) -> str:
+    total = sum(_mrn_value(c) * (2**i) for i, c in enumerate(first17))
+    return str(total % 11 % 10)
+
+
+def validate_mrn(value: str) -> str:
+    """NCTS/eTIR movement reference number: 18 characters, 2-digit year, country, check character."""
+    s = re.sub(r"\s", "", ascii_digits(str(value))).upper()
+    if not re.fullmatch(r"\d{2}[A-Z]{2}[A-Z0-9]{14}", s):
+        raise ValueError(f"MRN '{value}' must be 18 characters: year, country code, 13 characters, check")
+    if mrn_check_character(s[:17]) != s[17]:
+        raise ValueError(f"MRN '{value}' fails its check character")
+    return s
+
+
+def luhn_check_digit(digits: str) -> str:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return str((10 - total % 10) % 10)
+
+
+def imei_problem(value: str) -> str | None:
+    """Why a goods serial that claims to be an IMEI is not one, or None if it is valid."""
+    s = ascii_digits(str(value)).strip()
+    if not re.fullmatch(r"\d{15}", s):
+        return f"IMEI '{value}' is not 15 digits"
+    if luhn_check_digit(s[:14]) != s[14]:
+        return f"IMEI '{value}' fails its check digit"
+    return None
+
+
+def validate_imei(value: str) -> str:
+    problem = imei_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return ascii_digits(str(value)).strip()

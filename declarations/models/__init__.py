@@ -1,0 +1,25 @@
+"""Models of the declarations app: the core (core.py) and the follow-up casework (casework.py)."""
+
+from .casework import *  # noqa: F403
+from .core import *  # noqa: F403
+from .core import (
+    ARRIVED_STATUSES,
+    OPEN_STATUSES,
+    ArrivalConfirmation,
+    DeadlineExtension,
+    DeclarationEvent,
+    DeclarationQuerySet,
+    Driver,
+    GoodsItem,
+    GoodsSerial,
+    Review,
+    RouteTimeLimit,
+    Source,
+    Status,
+    TrafficPermit,
+    TransitDeclaration,
+    TransportCompany,
+    UnsettledReason,
+    Vehicle,
+    Verdict,
+)

@@ -1,0 +1,432 @@
+"""Transit declarations and what they are about: carriers, goods, arrival, permits.
+
+A declaration also carries a small *evidence summary* (first plate read at the
+destination, origin scan time, comparison verdict, duplicate flags ...) that
+``anpr`` and ``scans`` keep current through ``declarations.services``; every
+monitoring signal is then a filter on this one table (see ``monitoring.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import CustomsOffice, ScopedQuerySet
+
+from .. import plates
+
+
+class TransportCompany(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    registration_no = models.CharField(_("registration number"), max_length=40, unique=True)
+    country = models.CharField(_("country"), max_length=2, default="IR")
+
+    class Meta:
+        verbose_name = _("transport company")
+        verbose_name_plural = _("transport companies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Vehicle(models.Model):
+    """The carrier (حامل): a truck, identified by its canonical plate and nationality."""
+
+    plate = models.CharField(_("plate"), max_length=16)
+    country = models.CharField(_("nationality"), max_length=2, default="IR")
+    trailer_plate = models.CharField(_("trailer plate"), max_length=16, blank=True)
+    company = models.ForeignKey(
+        TransportCompany, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("transport company")
+    )
+
+    class Meta:
+        verbose_name = _("vehicle")
+        verbose_name_plural = _("vehicles")
+        constraints = [models.UniqueConstraint(fields=["country", "plate"], name="vehicle_unique_plate")]
+        indexes = [models.Index(fields=["plate"])]
+
+    def __str__(self) -> str:
+        return self.display_plate
+
+    def clean(self) -> None:
+        try:
+            self.plate = plates.canonical_plate(self.plate, self.country)
+        except plates.PlateError as exc:
+            raise ValidationError({"plate": str(exc)}) from exc
+
+    @property
+    def is_foreign(self) -> bool:
+        return self.country != "IR"
+
+    @property
+    def display_plate(self) -> str:
+        return plates.Plate(self.plate, self.country).display() if not self.is_foreign else f"{self.plate} ({self.country})"
+
+
+class Driver(models.Model):
+    name = models.CharField(_("name"), max_length=150)
+    national_id = models.CharField(_("national ID"), max_length=10, blank=True, db_index=True)
+    passport_no = models.CharField(_("passport number"), max_length=30, blank=True)
+    country = models.CharField(_("nationality"), max_length=2, default="IR")
+
+    class Meta:
+        verbose_name = _("driver")
+        verbose_name_plural = _("drivers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RouteTimeLimit(models.Model):
+    """Allowed transit time from one office to another; the default applies when none is set."""
+
+    origin = models.ForeignKey(CustomsOffice, on_delete=models.CASCADE, related_name="+", verbose_name=_("origin"))
+    destination = models.ForeignKey(
+        CustomsOffice, on_delete=models.CASCADE, related_name="+", verbose_name=_("destination")
+    )
+    hours = models.PositiveIntegerField(_("allowed hours"))
+
+    class Meta:
+        verbose_name = _("route time limit")
+        verbose_name_plural = _("route time limits")
+        constraints = [models.UniqueConstraint(fields=["origin", "destination"], name="route_limit_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.origin} → {self.destination}: {self.hours}h"
+
+    @classmethod
+    def hours_for(cls, origin_id: int, destination_id: int) -> int:
+        row = cls.objects.filter(origin_id=origin_id, destination_id=destination_id).values_list("hours", flat=True)
+        return row[0] if row else settings.TRANSIT_DEFAULT_LIMIT_HOURS
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", _("registered")
+    IN_TRANSIT = "in_transit", _("in transit")
+    ARRIVED = "arrived", _("arrived")
+    SETTLED = "settled", _("settled")
+    UNSETTLED = "unsettled", _("unsettled")
+    CANCELLED = "cancelled", _("cancelled")
+    CLOSED = "closed", _("closed")
+
+
+OPEN_STATUSES = (Status.REGISTERED, Status.IN_TRANSIT, Status.ARRIVED, Status.UNSETTLED)
+ARRIVED_STATUSES = (Status.ARRIVED, Status.SETTLED, Status.UNSETTLED)
+
+
+class UnsettledReason(models.TextChoices):
+    DUPLICATE_WAYBILL = "duplicate_waybill", _("duplicate waybill")
+    DOCUMENT_DISCREPANCY = "document_discrepancy", _("document discrepancy")
+    SEAL_DISCREPANCY = "seal_discrepancy", _("seal discrepancy")
+    QUANTITY_DISCREPANCY = "quantity_discrepancy", _("quantity/weight discrepancy")
+    SCAN_DISCREPANCY = "scan_discrepancy", _("scan discrepancy")
+    SERIAL_MISMATCH = "serial_mismatch", _("goods serial/IMEI mismatch")
+    SYSTEM_PROBLEM = "system_problem", _("system problem")
+    OTHER = "other", _("other")
+
+
+class Source(models.TextChoices):
+    ICS = "ics", _("ICS export")
+    USER = "user", _("entered by user")
+    API = "api", _("integration API")
+    OUTSIDE = "outside", _("recorded from outside the system")
+    SEED = "seed", _("demo data")
+
+
+class Verdict(models.TextChoices):
+    NONE = "", _("none")
+    CONSISTENT = "consistent", _("consistent")
+    SUSPICIOUS = "suspicious", _("suspicious")
+    UNREGISTERED = "unregistered", _("could not align")
+
+
+class Review(models.TextChoices):
+    NONE = "", _("none")
+    PENDING = "pending", _("awaiting review")
+    ACCEPTED = "accepted", _("accepted")
+    ESCALATED = "escalated", _("escalated")
+
+
+class DeclarationQuerySet(ScopedQuerySet):
+    scope_paths = ("origin", "destination")
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now: dt.datetime | None = None):
+        """In transit past the deadline with no arrival: derived, never stored."""
+        return self.filter(status=Status.IN_TRANSIT, deadline__lt=now or timezone.now())
+
+    def with_office(self, office_id: int, role: str = "any"):
+        if role == "origin":
+            return self.filter(origin_id=office_id)
+        if role == "destination":
+            return self.filter(destination_id=office_id)
+        return self.filter(Q(origin_id=office_id) | Q(destination_id=office_id))
+
+    def in_province(self, province_id: int):
+        return self.filter(Q(origin__province_id=province_id) | Q(destination__province_id=province_id))
+
+
+class TransitDeclaration(models.Model):
+    serial = models.CharField(_("serial"), max_length=32, unique=True)
+    declared_at = models.DateTimeField(_("declared at"), db_index=True)
+    origin = models.ForeignKey(
+        CustomsOffice, on_delete=models.PROTECT, related_name="departures", verbose_name=_("origin office")
+    )
+    destination = models.ForeignKey(
+        CustomsOffice, on_delete=models.PROTECT, related_name="arrivals", verbose_name=_("destination office")
+    )
+    # Office codes in order, origin first and destination last.
+    route = models.JSONField(_("planned route"), default=list, blank=True)
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="declarations", verbose_name=_("vehicle"))
+    vehicle_country = models.CharField(_("vehicle nationality"), max_length=2, default="IR")
+    driver = models.ForeignKey(Driver, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("driver"))
+    company = models.ForeignKey(
+        TransportCompany, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("transport company")
+    )
+    waybill_no = models.CharField(_("waybill number"), max_length=40, blank=True, db_index=True)
+    seal_numbers = models.JSONField(_("seal numbers"), default=list, blank=True)
+    container_numbers = models.JSONField(_("container numbers"), default=list, blank=True)
+    mrn = models.CharField(_("movement reference number"), max_length=18, blank=True)
+    guarantee_ref = models.CharField(_("guarantee reference"), max_length=40, blank=True)
+    guarantee_amount = models.DecimalField(_("guarantee amount (rial)"), max_digits=20, decimal_places=0, default=0)
+    deadline = models.DateTimeField(_("transit deadline"), null=True, blank=True)
+
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REGISTERED)
+    departed_at = models.DateTimeField(_("departed at"), null=True, blank=True)
+    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    unsettled_reason = models.CharField(
+        _("unsettled reason"), max_length=24, choices=UnsettledReason.choices, blank=True
+    )
+    unsettled_note = models.CharField(_("unsettled reason details"), max_length=500, blank=True)
+    unsettled_at = models.DateTimeField(_("reason recorded at"), null=True, blank=True)
+
+    # Where the current status came from and how fresh it is.
+    status_source = models.CharField(_("status source"), max_length=8, choices=Source.choices, default=Source.USER)
+    status_source_ref = models.CharField(_("source reference"), max_length=200, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("status changed by"),
+    )
+
+    # Evidence summary, kept by anpr and scans through declarations.services.
+    dest_first_read_at = models.DateTimeField(_("first plate read at destination"), null=True, blank=True)
+    last_read_at = models.DateTimeField(_("last plate read"), null=True, blank=True)
+    last_read_office = models.ForeignKey(
+        CustomsOffice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("last read office"),
+    )
+    off_route_read_at = models.DateTimeField(_("off-route read seen at"), null=True, blank=True)
+    origin_scan_at = models.DateTimeField(_("origin scan at"), null=True, blank=True)
+    dest_scan_at = models.DateTimeField(_("destination scan at"), null=True, blank=True)
+    comparison_verdict = models.CharField(
+        _("scan comparison"), max_length=12, choices=Verdict.choices, blank=True, default=""
+    )
+    comparison_review = models.CharField(_("comparison review"), max_length=10, choices=Review.choices, blank=True)
+    dup_waybill = models.BooleanField(_("waybill used twice"), default=False)
+    dup_goods_serial = models.BooleanField(_("goods serial in two open declarations"), default=False)
+    dup_vehicle = models.BooleanField(_("truck on two open declarations"), default=False)
+    permit_expires_at = models.DateTimeField(_("traffic permit expires"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = DeclarationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("transit declaration")
+        verbose_name_plural = _("transit declarations")
+        indexes = [
+            models.Index(fields=["status", "deadline"], name="decl_status_deadline"),
+            models.Index(fields=["origin", "status", "declared_at"], name="decl_origin_status"),
+            models.Index(fields=["destination", "status", "declared_at"], name="decl_dest_status"),
+            models.Index(fields=["vehicle", "status"], name="decl_vehicle_status"),
+            models.Index(fields=["-declared_at", "-id"], name="decl_declared_desc"),
+            models.Index(fields=["settled_at"], name="decl_settled_at"),
+            models.Index(fields=["status_changed_at"], name="decl_status_changed"),
+            # Partial indexes: the signal lists are tiny slices of a huge table.
+            models.Index(fields=["declared_at"], name="decl_sig_dup_waybill", condition=Q(dup_waybill=True)),
+            models.Index(fields=["declared_at"], name="decl_sig_dup_serial", condition=Q(dup_goods_serial=True)),
+            models.Index(fields=["declared_at"], name="decl_sig_dup_vehicle", condition=Q(dup_vehicle=True)),
+            models.Index(
+                fields=["declared_at"], name="decl_sig_offroute", condition=Q(off_route_read_at__isnull=False)
+            ),
+            models.Index(
+                fields=["declared_at"], name="decl_sig_suspicious", condition=Q(comparison_verdict="suspicious")
+            ),
+            models.Index(fields=["declared_at"], name="decl_sig_review", condition=Q(comparison_review="pending")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(origin=models.F("destination")), name="decl_origin_ne_destination"),
+        ]
+
+    def __str__(self) -> str:
+        return self.serial
+
+    def clean(self) -> None:
+        if self.origin_id and self.origin_id == self.destination_id:
+            raise ValidationError({"destination": _("Destination must differ from origin.")})
+
+    def is_overdue(self, now: dt.datetime | None = None) -> bool:
+        return self.status == Status.IN_TRANSIT and self.deadline is not None and self.deadline < (now or timezone.now())
+
+    @property
+    def settled_on_time(self) -> bool | None:
+        if not self.settled_at or not self.deadline:
+            return None
+        return bool(self.arrived_at and self.arrived_at <= self.deadline)
+
+
+class GoodsItem(models.Model):
+    declaration = models.ForeignKey(
+        TransitDeclaration, on_delete=models.CASCADE, related_name="goods", verbose_name=_("declaration")
+    )
+    line_no = models.PositiveSmallIntegerField(_("line"))
+    hs_code = models.CharField(_("HS code"), max_length=12)
+    description = models.CharField(_("description"), max_length=300)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    unit = models.CharField(_("unit"), max_length=16)
+    gross_weight_kg = models.DecimalField(_("gross weight (kg)"), max_digits=14, decimal_places=3)
+    value = models.DecimalField(_("value (USD)"), max_digits=16, decimal_places=2, default=0)
+    serials = models.JSONField(_("goods serials / IMEIs"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("goods item")
+        verbose_name_plural = _("goods items")
+        ordering = ["declaration", "line_no"]
+        constraints = [models.UniqueConstraint(fields=["declaration", "line_no"], name="goods_unique_line")]
+
+    def __str__(self) -> str:
+        return f"{self.hs_code} {self.description}"
+
+
+class GoodsSerial(models.Model):
+    """One goods serial or IMEI, indexed so that a serial in two open declarations is found fast."""
+
+    value = models.CharField(_("serial / IMEI"), max_length=40, db_index=True)
+    is_imei = models.BooleanField(_("IMEI"), default=False)
+    declaration = models.ForeignKey(
+        TransitDeclaration, on_delete=models.CASCADE, related_name="goods_serials", verbose_name=_("declaration")
+    )
+    goods_item = models.ForeignKey(GoodsItem, on_delete=models.CASCADE, related_name="+", verbose_name=_("goods item"))
+
+    class Meta:
+        verbose_name = _("goods serial")
+        verbose_name_plural = _("goods serials")
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def evidence_upload_to(instance: ArrivalConfirmation, filename: str) -> str:
+    return f"evidence/{instance.declaration_id}/{filename}"
+
+
+class ArrivalConfirmation(models.Model):
+    declaration = models.OneToOneField(
+        TransitDeclaration, on_delete=models.CASCADE, related_name="arrival", verbose_name=_("declaration")
+    )
+    office = models.ForeignKey(CustomsOffice, on_delete=models.PROTECT, related_name="+", verbose_name=_("office"))
+    confirmed_at = models.DateTimeField(_("arrived at"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("confirmed by")
+    )
+    seals_intact = models.BooleanField(_("seals intact"), default=True)
+    seal_numbers_found = models.JSONField(_("seal numbers found"), default=list, blank=True)
+    gross_weight_found_kg = models.DecimalField(
+        _("gross weight found (kg)"), max_digits=14, decimal_places=3, null=True, blank=True
+    )
+    remarks = models.TextField(_("remarks"), blank=True)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.USER)
+    # An arrival recorded from outside the system must carry its evidence (a scanned document).
+    evidence = models.FileField(_("evidence document"), upload_to=evidence_upload_to, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("arrival confirmation")
+        verbose_name_plural = _("arrival confirmations")
+
+    def __str__(self) -> str:
+        return f"{self.declaration} @ {self.office}"
+
+
+class TrafficPermit(models.Model):
+    """پروانه تردد of a foreign truck: fixes entry/exit border, route and allowed trip time."""
+
+    permit_no = models.CharField(_("permit number"), max_length=40, unique=True)
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="permits", verbose_name=_("vehicle"))
+    declaration = models.ForeignKey(
+        TransitDeclaration, null=True, blank=True, on_delete=models.SET_NULL, related_name="permits",
+        verbose_name=_("declaration"),
+    )
+    entry_office = models.ForeignKey(
+        CustomsOffice, on_delete=models.PROTECT, related_name="+", verbose_name=_("entry border")
+    )
+    exit_office = models.ForeignKey(CustomsOffice, on_delete=models.PROTECT, related_name="+", verbose_name=_("exit border"))
+    route = models.JSONField(_("route"), default=list, blank=True)
+    allowed_hours = models.PositiveIntegerField(_("allowed trip time (hours)"))
+    issued_at = models.DateTimeField(_("issued at"))
+    exited_at = models.DateTimeField(_("exited at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("traffic permit")
+        verbose_name_plural = _("traffic permits")
+
+    def __str__(self) -> str:
+        return self.permit_no
+
+    @property
+    def expires_at(self) -> dt.datetime:
+        return self.issued_at + dt.timedelta(hours=self.allowed_hours)
+
+
+class DeadlineExtension(models.Model):
+    declaration = models.ForeignKey(
+        TransitDeclaration, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("declaration")
+    )
+    old_deadline = models.DateTimeField(_("old deadline"), null=True)
+    new_deadline = models.DateTimeField(_("new deadline"))
+    reason = models.CharField(_("reason"), max_length=500)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+
+
+class DeclarationEvent(models.Model):
+    """The declaration's own timeline: every transition and evidence, with who and where from."""
+
+    declaration = models.ForeignKey(
+        TransitDeclaration, on_delete=models.CASCADE, related_name="events", verbose_name=_("declaration")
+    )
+    at = models.DateTimeField(_("at"))
+    kind = models.CharField(_("kind"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("actor")
+    )
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.USER)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("declaration event")
+        verbose_name_plural = _("declaration events")
+        indexes = [models.Index(fields=["declaration", "at"])]
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.declaration_id} {self.kind}"

@@ -1,0 +1,367 @@
+"""Every change of a declaration's state goes through one function here.
+
+Each transition: checks the move against ``TRANSITIONS`` and the user's right to
+make it, locks the row, changes it in a transaction, records who/when/where-from
+(``status_source``), writes a timeline event, and lets django-auditlog keep the
+field-level trail. An illegal move raises ``IllegalTransition``; nothing changes.
+
+The ``note_*`` functions are the hook through which ``anpr`` and ``scans`` keep
+the declaration's evidence summary current (they never write the table directly).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from auditlog.context import set_actor
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import CustomsOffice, Role, User
+
+from .errors import IllegalTransition, InvalidInput
+from .models import (
+    OPEN_STATUSES,
+    ArrivalConfirmation,
+    DeadlineExtension,
+    DeclarationEvent,
+    GoodsSerial,
+    Review,
+    RouteTimeLimit,
+    Source,
+    Status,
+    TransitDeclaration,
+    UnsettledReason,
+    Verdict,
+)
+
+
+class NotAllowed(IllegalTransition):
+    code = "forbidden"
+
+
+# action -> (statuses it may start from, status it leads to)
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "depart": (frozenset({Status.REGISTERED}), Status.IN_TRANSIT),
+    "confirm_arrival": (frozenset({Status.IN_TRANSIT}), Status.ARRIVED),
+    "settle": (frozenset({Status.ARRIVED, Status.UNSETTLED}), Status.SETTLED),
+    "record_unsettled": (frozenset({Status.ARRIVED, Status.UNSETTLED}), Status.UNSETTLED),
+    "cancel": (frozenset({Status.REGISTERED}), Status.CANCELLED),
+    "close": (frozenset({Status.IN_TRANSIT, Status.UNSETTLED}), Status.CLOSED),
+}
+# Which office acts: the origin departs and cancels; the destination confirms and settles.
+ACTING_OFFICE = {
+    "depart": "origin", "cancel": "origin", "confirm_arrival": "destination",
+    "settle": "destination", "record_unsettled": "destination", "close": None,
+}
+
+
+def can_perform(user: User | None, declaration: TransitDeclaration, action: str) -> bool:
+    """May this user take this action on this declaration (ignoring its current status)?"""
+    if user is None:  # the system itself (ICS import, a task)
+        return True
+    if not user.is_active:
+        return False
+    if user.is_superuser or user.role == Role.HQ:
+        return True
+    if action == "close":
+        # Closing after a judicial case: headquarters or the province's inspector.
+        return user.role == Role.INSPECTOR and user.province_id in (
+            declaration.origin.province_id, declaration.destination.province_id,
+        )
+    side = ACTING_OFFICE[action]
+    office_id = declaration.origin_id if side == "origin" else declaration.destination_id
+    if user.role in (Role.OFFICE, Role.INTEGRATION) and user.office_id:
+        return user.office_id == office_id
+    return user.role == Role.INTEGRATION and user.is_national
+
+
+def allowed_actions(user: User | None, declaration: TransitDeclaration) -> list[str]:
+    return [
+        action for action, (sources, _to) in TRANSITIONS.items()
+        if declaration.status in sources and can_perform(user, declaration, action)
+    ]
+
+
+def _transition(
+    declaration: TransitDeclaration, action: str, *, by: User | None, at: dt.datetime | None,
+    source: str, source_ref: str = "", message: str = "", data: dict | None = None,
+    extra: dict | None = None,
+) -> TransitDeclaration:
+    """Steps: 1 lock the row; 2 check the move and the right; 3 write; 4 event. Call inside atomic."""
+    sources, target = TRANSITIONS[action]
+    locked = TransitDeclaration.objects.select_for_update().select_related("origin", "destination").get(
+        pk=declaration.pk
+    )
+    if locked.status not in sources:
+        raise IllegalTransition(
+            _("Cannot %(action)s declaration %(serial)s: it is %(status)s.")
+            % {"action": action.replace("_", " "), "serial": locked.serial, "status": locked.get_status_display()},
+            fields={"status": locked.status},
+        )
+    if not can_perform(by, locked, action):
+        raise NotAllowed(
+            _("You may not %(action)s declaration %(serial)s.") % {"action": action.replace("_", " "), "serial": locked.serial}
+        )
+    now = timezone.now()
+    at = at or now
+    if at > now + dt.timedelta(minutes=5):
+        raise InvalidInput(_("The time %(at)s is in the future.") % {"at": at}, fields={"at": str(at)})
+    locked.status = target
+    locked.status_source = source
+    locked.status_source_ref = source_ref or (f"{by.get_full_name() or by.username}" if by else "")
+    locked.status_changed_at = at
+    locked.status_changed_by = by
+    fields = ["status", "status_source", "status_source_ref", "status_changed_at", "status_changed_by", "updated_at"]
+    for name, value in (extra or {}).items():
+        setattr(locked, name, value)
+        fields.append(name)
+    with set_actor(by) if by else _nullcontext():
+        locked.save(update_fields=fields)
+    DeclarationEvent.objects.create(
+        declaration=locked, at=at, kind=action, actor=by, source=source,
+        message=message or locked.get_status_display(), data=data or {},
+    )
+    declaration.refresh_from_db()
+    return locked
+
+
+class _nullcontext:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def deadline_for(origin_id: int, destination_id: int, departed_at: dt.datetime) -> dt.datetime:
+    return departed_at + dt.timedelta(hours=RouteTimeLimit.hours_for(origin_id, destination_id))
+
+
+@transaction.atomic
+def declaration_depart(
+    *, declaration: TransitDeclaration, by: User | None, at: dt.datetime | None = None,
+    source: str = Source.USER, source_ref: str = "",
+) -> TransitDeclaration:
+    at = at or timezone.now()
+    extra = {"departed_at": at}
+    if declaration.deadline is None:
+        extra["deadline"] = deadline_for(declaration.origin_id, declaration.destination_id, at)
+    result = _transition(declaration, "depart", by=by, at=at, source=source, source_ref=source_ref, extra=extra)
+    refresh_vehicle_flag([result.vehicle_id])
+    return result
+
+
+@transaction.atomic
+def declaration_confirm_arrival(
+    *, declaration: TransitDeclaration, by: User | None, at: dt.datetime | None = None,
+    office: CustomsOffice | None = None, seals_intact: bool = True, seal_numbers_found: Iterable[str] = (),
+    gross_weight_found_kg=None, remarks: str = "", source: str = Source.USER, source_ref: str = "",
+    evidence=None,
+) -> TransitDeclaration:
+    """Record the arrival (اعلام وصول). From outside the system it must carry evidence."""
+    at = at or timezone.now()
+    if source == Source.OUTSIDE and not evidence:
+        raise InvalidInput(
+            _("An arrival recorded from outside the system needs its evidence document."), fields={"evidence": "required"}
+        )
+    if declaration.departed_at and at < declaration.departed_at:
+        raise InvalidInput(_("Arrival cannot be before departure."), fields={"at": str(at)})
+    office = office or declaration.destination
+    result = _transition(
+        declaration, "confirm_arrival", by=by, at=at, source=source, source_ref=source_ref,
+        extra={"arrived_at": at}, data={"office": office.code, "seals_intact": seals_intact},
+    )
+    confirmation = ArrivalConfirmation(
+        declaration=result, office=office, confirmed_at=at, confirmed_by=by, seals_intact=seals_intact,
+        seal_numbers_found=list(seal_numbers_found), gross_weight_found_kg=gross_weight_found_kg,
+        remarks=remarks, source=source,
+    )
+    if evidence:
+        confirmation.evidence = evidence
+    with set_actor(by) if by else _nullcontext():
+        confirmation.save()
+    refresh_vehicle_flag([result.vehicle_id])
+    return result
+
+
+@transaction.atomic
+def declaration_settle(
+    *, declaration: TransitDeclaration, by: User | None, at: dt.datetime | None = None,
+    source: str = Source.USER, source_ref: str = "", remarks: str = "",
+) -> TransitDeclaration:
+    at = at or timezone.now()
+    return _transition(
+        declaration, "settle", by=by, at=at, source=source, source_ref=source_ref, message=remarks,
+        extra={"settled_at": at},
+    )
+
+
+@transaction.atomic
+def declaration_record_unsettled(
+    *, declaration: TransitDeclaration, by: User | None, reason: str, note: str = "",
+    at: dt.datetime | None = None, source: str = Source.USER, source_ref: str = "",
+) -> TransitDeclaration:
+    """Record why an arrived declaration cannot be settled (directive point 8)."""
+    if reason not in UnsettledReason.values:
+        raise InvalidInput(_("Unknown reason '%(reason)s'.") % {"reason": reason}, fields={"reason": reason})
+    if reason == UnsettledReason.OTHER and not note.strip():
+        raise InvalidInput(_("Reason 'other' needs an explanation."), fields={"note": "required"})
+    at = at or timezone.now()
+    return _transition(
+        declaration, "record_unsettled", by=by, at=at, source=source, source_ref=source_ref,
+        message=UnsettledReason(reason).label, data={"reason": reason, "note": note},
+        extra={"unsettled_reason": reason, "unsettled_note": note[:500], "unsettled_at": at},
+    )
+
+
+@transaction.atomic
+def declaration_cancel(
+    *, declaration: TransitDeclaration, by: User | None, reason: str, at: dt.datetime | None = None,
+    source: str = Source.USER, source_ref: str = "",
+) -> TransitDeclaration:
+    if not reason.strip():
+        raise InvalidInput(_("A cancellation needs a reason."), fields={"reason": "required"})
+    at = at or timezone.now()
+    return _transition(
+        declaration, "cancel", by=by, at=at, source=source, source_ref=source_ref, message=reason,
+        extra={"cancelled_at": at},
+    )
+
+
+@transaction.atomic
+def declaration_close(
+    *, declaration: TransitDeclaration, by: User | None, remarks: str, at: dt.datetime | None = None,
+    source: str = Source.USER,
+) -> TransitDeclaration:
+    """Close a declaration whose unsettled or overdue case ended (e.g. a judicial decision)."""
+    if not remarks.strip():
+        raise InvalidInput(_("Closing needs remarks on how the case ended."), fields={"remarks": "required"})
+    at = at or timezone.now()
+    return _transition(
+        declaration, "close", by=by, at=at, source=source, message=remarks, extra={"closed_at": at},
+    )
+
+
+@transaction.atomic
+def declaration_extend_deadline(
+    *, declaration: TransitDeclaration, by: User | None, new_deadline: dt.datetime, reason: str,
+) -> TransitDeclaration:
+    locked = TransitDeclaration.objects.select_for_update().get(pk=declaration.pk)
+    if locked.status not in (Status.REGISTERED, Status.IN_TRANSIT):
+        raise IllegalTransition(_("Only a declaration not yet arrived can have its deadline extended."))
+    if not reason.strip():
+        raise InvalidInput(_("An extension needs a reason."), fields={"reason": "required"})
+    if locked.deadline and new_deadline <= locked.deadline:
+        raise InvalidInput(_("The new deadline must be later than the current one."), fields={"new_deadline": "too early"})
+    DeadlineExtension.objects.create(
+        declaration=locked, old_deadline=locked.deadline, new_deadline=new_deadline, reason=reason, by=by
+    )
+    locked.deadline = new_deadline
+    with set_actor(by) if by else _nullcontext():
+        locked.save(update_fields=["deadline", "updated_at"])
+    DeclarationEvent.objects.create(
+        declaration=locked, at=timezone.now(), kind="extend_deadline", actor=by, message=reason,
+        data={"new_deadline": new_deadline.isoformat()},
+    )
+    declaration.refresh_from_db()
+    return locked
+
+
+# --- Evidence summary: called by anpr and scans ----------------------------------------------
+
+def note_plate_read(*, declaration_id: int, office_id: int, at: dt.datetime, on_route: bool) -> None:
+    """A plate read matched this declaration. Conditional UPDATEs: safe to repeat and to race."""
+    qs = TransitDeclaration.objects.filter(pk=declaration_id)
+    qs.filter(Q(last_read_at__isnull=True) | Q(last_read_at__lt=at)).update(last_read_at=at, last_read_office_id=office_id)
+    qs.filter(destination_id=office_id).filter(
+        Q(dest_first_read_at__isnull=True) | Q(dest_first_read_at__gt=at)
+    ).update(dest_first_read_at=at)
+    if not on_route:
+        qs.filter(Q(off_route_read_at__isnull=True) | Q(off_route_read_at__gt=at)).update(off_route_read_at=at)
+
+
+def note_scan(*, declaration_id: int, stage: str, at: dt.datetime) -> None:
+    field = {"origin": "origin_scan_at", "destination": "dest_scan_at"}[stage]
+    TransitDeclaration.objects.filter(pk=declaration_id).filter(
+        Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": at})
+    ).update(**{field: at})
+
+
+def note_comparison(*, declaration_id: int, verdict: str, review: str = Review.PENDING) -> None:
+    if verdict not in Verdict.values or review not in Review.values:
+        raise InvalidInput(f"bad verdict/review {verdict!r}/{review!r}")
+    TransitDeclaration.objects.filter(pk=declaration_id).update(comparison_verdict=verdict, comparison_review=review)
+
+
+def note_event(
+    *, declaration_id: int, kind: str, at: dt.datetime, actor: User | None = None, message: str = "",
+    data: dict | None = None, source: str = Source.USER,
+) -> DeclarationEvent:
+    """A higher app's event worth keeping on the declaration's own timeline (a scan, a letter)."""
+    return DeclarationEvent.objects.create(
+        declaration_id=declaration_id, kind=kind, at=at, actor=actor, message=message, data=data or {}, source=source
+    )
+
+
+# --- Duplicate flags ---------------------------------------------------------------------------
+
+def refresh_waybill_flag(waybills: Iterable[str]) -> None:
+    """Flag every declaration whose waybill number is used by another declaration."""
+    waybills = {w for w in waybills if w}
+    if not waybills:
+        return
+    from django.db.models import Count
+
+    dup = set(
+        TransitDeclaration.objects.filter(waybill_no__in=waybills).values("waybill_no")
+        .annotate(n=Count("id")).filter(n__gt=1).values_list("waybill_no", flat=True)
+    )
+    if dup:
+        TransitDeclaration.objects.filter(waybill_no__in=dup, dup_waybill=False).update(dup_waybill=True)
+
+
+def refresh_serial_flag(values: Iterable[str]) -> None:
+    """Flag open declarations that share a goods serial/IMEI with another open declaration."""
+    values = set(values)
+    if not values:
+        return
+    rows = GoodsSerial.objects.filter(value__in=values, declaration__status__in=OPEN_STATUSES).values_list(
+        "value", "declaration_id"
+    )
+    seen: dict[str, set[int]] = {}
+    for value, decl_id in rows:
+        seen.setdefault(value, set()).add(decl_id)
+    flagged = {d for ids in seen.values() if len(ids) > 1 for d in ids}
+    if flagged:
+        TransitDeclaration.objects.filter(pk__in=flagged, dup_goods_serial=False).update(dup_goods_serial=True)
+
+
+def refresh_vehicle_flag(vehicle_ids: Iterable[int]) -> None:
+    """A truck is on two open declarations at once when two are in transit together."""
+    for vid in set(vehicle_ids):
+        ids = list(
+            TransitDeclaration.objects.filter(vehicle_id=vid, status=Status.IN_TRANSIT).values_list("id", flat=True)[:50]
+        )
+        flagged = ids if len(ids) > 1 else []
+        TransitDeclaration.objects.filter(vehicle_id=vid, dup_vehicle=True).exclude(pk__in=flagged).update(
+            dup_vehicle=False
+        )
+        if flagged:
+            TransitDeclaration.objects.filter(pk__in=flagged, dup_vehicle=False).update(dup_vehicle=True)
+
+
+def refresh_flags_for(declaration_ids: Iterable[int]) -> None:
+    ids = list(declaration_ids)
+    decls = TransitDeclaration.objects.filter(pk__in=ids)
+    refresh_waybill_flag(decls.values_list("waybill_no", flat=True))
+    refresh_serial_flag(GoodsSerial.objects.filter(declaration_id__in=ids).values_list("value", flat=True))
+    refresh_vehicle_flag(decls.values_list("vehicle_id", flat=True))
+
+
+def permit_expiry_for(declaration: TransitDeclaration) -> dt.datetime | None:
+    permit = declaration.permits.order_by("-issued_at").first()
+    return permit.expires_at if permit and not permit.exited_at else None

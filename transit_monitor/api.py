@@ -1,0 +1,38 @@
+"""One error body for the whole API: {"error": {"code", "message", "fields"}}."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from declarations.errors import DomainError
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response(
+            {"error": {"code": exc.code, "message": str(exc), "fields": exc.fields}},
+            status=status.HTTP_409_CONFLICT if exc.code == "illegal_transition" else status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(getattr(exc, "message_dict", None) or exc.messages)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    if isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    fields = {}
+    if isinstance(exc, exceptions.ValidationError):
+        fields = data if isinstance(data, dict) else {"non_field_errors": data}
+        message = "; ".join(f"{k}: {v[0] if isinstance(v, list) and v else v}" for k, v in fields.items())
+        code = "invalid"
+    else:
+        message = str(data.get("detail", data)) if isinstance(data, dict) else str(data)
+        code = getattr(getattr(exc, "default_code", None), "__str__", lambda: "error")()
+    response.data = {"error": {"code": code, "message": message, "fields": fields}}
+    return response

@@ -1,0 +1,23 @@
+"""Celery app. Every periodic job is declared here, once, in plain words."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "transit_monitor.settings")
+
+app = Celery("transit_monitor")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Every morning: propose follow-up letters for overdue / arrived-unsettled declarations
+    # and remind on letters whose reply is late.
+    "followups-daily": {"task": "declarations.tasks.followups_daily", "schedule": crontab(hour=6, minute=30)},
+    # Every day just after midnight Tehran time: if today is the 1st of a Jalali month,
+    # build last month's returns for every province and the nation.
+    "monthly-returns": {"task": "reports.tasks.build_monthly_returns_if_month_start", "schedule": crontab(hour=0, minute=20)},
+    # Every 15 minutes: flag cameras that went silent during working hours.
+    "camera-health": {"task": "anpr.tasks.check_camera_health", "schedule": crontab(minute="*/15")},
+}

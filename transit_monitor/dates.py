@@ -1,0 +1,89 @@
+"""Time in one place: store UTC, show Asia/Tehran with Jalali dates and Persian digits.
+
+Month boundaries are Jalali months in Asia/Tehran, returned as aware datetimes
+(half-open: start <= t < end), so reports can filter UTC columns directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import jdatetime
+
+TEHRAN = ZoneInfo("Asia/Tehran")
+PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+JALALI_MONTHS = [
+    "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
+    "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
+]
+
+
+def persian_digits(value: object) -> str:
+    return str(value).translate(PERSIAN_DIGITS)
+
+
+def ascii_digits(value: str) -> str:
+    return value.translate(ASCII_DIGITS)
+
+
+def to_tehran(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: store and pass aware datetimes")
+    return value.astimezone(TEHRAN)
+
+
+def to_jalali(value: dt.date | dt.datetime) -> jdatetime.date | jdatetime.datetime:
+    if isinstance(value, dt.datetime):
+        return jdatetime.datetime.fromgregorian(datetime=to_tehran(value))
+    return jdatetime.date.fromgregorian(date=value)
+
+
+def format_jalali(value: dt.date | dt.datetime | None, *, with_time: bool = True, persian: bool = True) -> str:
+    """``1404/05/12 10:30`` (Tehran time), in Persian digits unless asked otherwise."""
+    if value is None:
+        return ""
+    j = to_jalali(value)
+    if isinstance(j, jdatetime.datetime):
+        text = j.strftime("%Y/%m/%d %H:%M") if with_time else j.strftime("%Y/%m/%d")
+    else:
+        text = j.strftime("%Y/%m/%d")
+    return persian_digits(text) if persian else text
+
+
+def parse_jalali_date(text: str) -> dt.date:
+    """``1404/05/12`` or ``1404-5-12`` (any digit script) to a Gregorian date; ValueError if not a date."""
+    s = ascii_digits(str(text).strip()).replace("-", "/")
+    try:
+        y, m, d = (int(p) for p in s.split("/"))
+        return jdatetime.date(y, m, d).togregorian()
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"'{text}' is not a Jalali date (YYYY/MM/DD)") from exc
+
+
+def jalali_month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
+    """Start (inclusive) and end (exclusive) of a Jalali month, midnight Asia/Tehran."""
+    if not 1 <= month <= 12:
+        raise ValueError(f"month {month} is not 1..12")
+    start = jdatetime.date(year, month, 1).togregorian()
+    ny, nm = (year + 1, 1) if month == 12 else (year, month + 1)
+    end = jdatetime.date(ny, nm, 1).togregorian()
+    return (
+        dt.datetime.combine(start, dt.time(), tzinfo=TEHRAN),
+        dt.datetime.combine(end, dt.time(), tzinfo=TEHRAN),
+    )
+
+
+def jalali_month_of(value: dt.datetime) -> tuple[int, int]:
+    j = to_jalali(value)
+    return j.year, j.month
+
+
+def previous_jalali_month(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def month_label(year: int, month: int, persian: bool = True) -> str:
+    label = f"{JALALI_MONTHS[month - 1]} {year}"
+    return persian_digits(label) if persian else f"{year}/{month:02d}"

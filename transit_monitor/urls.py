@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from declarations import views as declaration_views
+
+urlpatterns = [
+    path("", declaration_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("declarations/", include("declarations.urls")),
+    path("anpr/", include("anpr.urls")),
+    path("scans/", include("scans.urls")),
+    path("reports/", include("reports.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/hello/", declaration_views.hello, name="api-hello"),
+]
+
+admin.site.site_header = "سامانه پایش ترانزیت"
+admin.site.site_title = "پایش ترانزیت"
