@@ -12,7 +12,13 @@ class DeclarationsConfig(AppConfig):
         from . import models
 
         for model in (
-            models.TransitDeclaration, models.GoodsItem, models.ArrivalConfirmation, models.Vehicle,
-            models.Driver, models.TransportCompany, models.TrafficPermit, models.RouteTimeLimit,
+            models.TransitDeclaration,
+            models.GoodsItem,
+            models.ArrivalConfirmation,
+            models.Vehicle,
+            models.Driver,
+            models.TransportCompany,
+            models.TrafficPermit,
+            models.RouteTimeLimit,
         ):
             auditlog.register(model)

@@ -44,7 +44,9 @@ def _read_without_arrival(now):
 
 def _origin_scan_missing(now):
     return Q(
-        status__in=(Status.IN_TRANSIT, *ARRIVED_STATUSES), origin__has_scanner=True, origin_scan_at__isnull=True,
+        status__in=(Status.IN_TRANSIT, *ARRIVED_STATUSES),
+        origin__has_scanner=True,
+        origin_scan_at__isnull=True,
         departed_at__lt=now - dt.timedelta(hours=settings.SIGNAL_ORIGIN_SCAN_HOURS),
     )
 

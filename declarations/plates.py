@@ -23,8 +23,17 @@ _DIGITS = {ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")}
 _DIGITS.update({ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")})
 # Arabic letter variants and presentation forms typed or OCR'd for Persian letters.
 _LETTER_VARIANTS = {
-    "ي": "ی", "ى": "ی", "ئ": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا", "آ": "ا",
-    "ٱ": "ا", "ؤ": "و",
+    "ي": "ی",
+    "ى": "ی",
+    "ئ": "ی",
+    "ك": "ک",
+    "ة": "ه",
+    "ۀ": "ه",
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ؤ": "و",
 }
 # Word forms that appear instead of a single letter on labels and in ICS exports.
 _LETTER_WORDS = {"الف": "ا", "ALEF": "ا", "معلولین": "ژ", "ژ": "ژ"}

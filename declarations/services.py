@@ -54,8 +54,12 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 # Which office acts: the origin departs and cancels; the destination confirms and settles.
 ACTING_OFFICE = {
-    "depart": "origin", "cancel": "origin", "confirm_arrival": "destination",
-    "settle": "destination", "record_unsettled": "destination", "close": None,
+    "depart": "origin",
+    "cancel": "origin",
+    "confirm_arrival": "destination",
+    "settle": "destination",
+    "record_unsettled": "destination",
+    "close": None,
 }
 
 
@@ -70,7 +74,8 @@ def can_perform(user: User | None, declaration: TransitDeclaration, action: str)
     if action == "close":
         # Closing after a judicial case: headquarters or the province's inspector.
         return user.role == Role.INSPECTOR and user.province_id in (
-            declaration.origin.province_id, declaration.destination.province_id,
+            declaration.origin.province_id,
+            declaration.destination.province_id,
         )
     side = ACTING_OFFICE[action]
     office_id = declaration.origin_id if side == "origin" else declaration.destination_id
@@ -81,20 +86,28 @@ def can_perform(user: User | None, declaration: TransitDeclaration, action: str)
 
 def allowed_actions(user: User | None, declaration: TransitDeclaration) -> list[str]:
     return [
-        action for action, (sources, _to) in TRANSITIONS.items()
+        action
+        for action, (sources, _to) in TRANSITIONS.items()
         if declaration.status in sources and can_perform(user, declaration, action)
     ]
 
 
 def _transition(
-    declaration: TransitDeclaration, action: str, *, by: User | None, at: dt.datetime | None,
-    source: str, source_ref: str = "", message: str = "", data: dict | None = None,
+    declaration: TransitDeclaration,
+    action: str,
+    *,
+    by: User | None,
+    at: dt.datetime | None,
+    source: str,
+    source_ref: str = "",
+    message: str = "",
+    data: dict | None = None,
     extra: dict | None = None,
 ) -> TransitDeclaration:
     """Steps: 1 lock the row; 2 check the move and the right; 3 write; 4 event. Call inside atomic."""
     sources, target = TRANSITIONS[action]
-    locked = TransitDeclaration.objects.select_for_update().select_related("origin", "destination").get(
-        pk=declaration.pk
+    locked = (
+        TransitDeclaration.objects.select_for_update().select_related("origin", "destination").get(pk=declaration.pk)
     )
     if locked.status not in sources:
         raise IllegalTransition(
@@ -104,7 +117,8 @@ def _transition(
         )
     if not can_perform(by, locked, action):
         raise NotAllowed(
-            _("You may not %(action)s declaration %(serial)s.") % {"action": action.replace("_", " "), "serial": locked.serial}
+            _("You may not %(action)s declaration %(serial)s.")
+            % {"action": action.replace("_", " "), "serial": locked.serial}
         )
     now = timezone.now()
     at = at or now
@@ -122,8 +136,13 @@ def _transition(
     with set_actor(by) if by else _nullcontext():
         locked.save(update_fields=fields)
     DeclarationEvent.objects.create(
-        declaration=locked, at=at, kind=action, actor=by, source=source,
-        message=message or locked.get_status_display(), data=data or {},
+        declaration=locked,
+        at=at,
+        kind=action,
+        actor=by,
+        source=source,
+        message=message or locked.get_status_display(),
+        data=data or {},
     )
     declaration.refresh_from_db()
     return locked
@@ -143,8 +162,12 @@ def deadline_for(origin_id: int, destination_id: int, departed_at: dt.datetime) 
 
 @transaction.atomic
 def declaration_depart(
-    *, declaration: TransitDeclaration, by: User | None, at: dt.datetime | None = None,
-    source: str = Source.USER, source_ref: str = "",
+    *,
+    declaration: TransitDeclaration,
+    by: User | None,
+    at: dt.datetime | None = None,
+    source: str = Source.USER,
+    source_ref: str = "",
 ) -> TransitDeclaration:
     at = at or timezone.now()
     extra = {"departed_at": at}
@@ -157,28 +180,49 @@ def declaration_depart(
 
 @transaction.atomic
 def declaration_confirm_arrival(
-    *, declaration: TransitDeclaration, by: User | None, at: dt.datetime | None = None,
-    office: CustomsOffice | None = None, seals_intact: bool = True, seal_numbers_found: Iterable[str] = (),
-    gross_weight_found_kg=None, remarks: str = "", source: str = Source.USER, source_ref: str = "",
+    *,
+    declaration: TransitDeclaration,
+    by: User | None,
+    at: dt.datetime | None = None,
+    office: CustomsOffice | None = None,
+    seals_intact: bool = True,
+    seal_numbers_found: Iterable[str] = (),
+    gross_weight_found_kg=None,
+    remarks: str = "",
+    source: str = Source.USER,
+    source_ref: str = "",
     evidence=None,
 ) -> TransitDeclaration:
     """Record the arrival (اعلام وصول). From outside the system it must carry evidence."""
     at = at or timezone.now()
     if source == Source.OUTSIDE and not evidence:
         raise InvalidInput(
-            _("An arrival recorded from outside the system needs its evidence document."), fields={"evidence": "required"}
+            _("An arrival recorded from outside the system needs its evidence document."),
+            fields={"evidence": "required"},
         )
     if declaration.departed_at and at < declaration.departed_at:
         raise InvalidInput(_("Arrival cannot be before departure."), fields={"at": str(at)})
     office = office or declaration.destination
     result = _transition(
-        declaration, "confirm_arrival", by=by, at=at, source=source, source_ref=source_ref,
-        extra={"arrived_at": at}, data={"office": office.code, "seals_intact": seals_intact},
+        declaration,
+        "confirm_arrival",
+        by=by,
+        at=at,
+        source=source,
+        source_ref=source_ref,
+        extra={"arrived_at": at},
+        data={"office": office.code, "seals_intact": seals_intact},
     )
     confirmation = ArrivalConfirmation(
-        declaration=result, office=office, confirmed_at=at, confirmed_by=by, seals_intact=seals_intact,
-        seal_numbers_found=list(seal_numbers_found), gross_weight_found_kg=gross_weight_found_kg,
-        remarks=remarks, source=source,
+        declaration=result,
+        office=office,
+        confirmed_at=at,
+        confirmed_by=by,
+        seals_intact=seals_intact,
+        seal_numbers_found=list(seal_numbers_found),
+        gross_weight_found_kg=gross_weight_found_kg,
+        remarks=remarks,
+        source=source,
     )
     if evidence:
         confirmation.evidence = evidence
@@ -190,20 +234,37 @@ def declaration_confirm_arrival(
 
 @transaction.atomic
 def declaration_settle(
-    *, declaration: TransitDeclaration, by: User | None, at: dt.datetime | None = None,
-    source: str = Source.USER, source_ref: str = "", remarks: str = "",
+    *,
+    declaration: TransitDeclaration,
+    by: User | None,
+    at: dt.datetime | None = None,
+    source: str = Source.USER,
+    source_ref: str = "",
+    remarks: str = "",
 ) -> TransitDeclaration:
     at = at or timezone.now()
     return _transition(
-        declaration, "settle", by=by, at=at, source=source, source_ref=source_ref, message=remarks,
+        declaration,
+        "settle",
+        by=by,
+        at=at,
+        source=source,
+        source_ref=source_ref,
+        message=remarks,
         extra={"settled_at": at},
     )
 
 
 @transaction.atomic
 def declaration_record_unsettled(
-    *, declaration: TransitDeclaration, by: User | None, reason: str, note: str = "",
-    at: dt.datetime | None = None, source: str = Source.USER, source_ref: str = "",
+    *,
+    declaration: TransitDeclaration,
+    by: User | None,
+    reason: str,
+    note: str = "",
+    at: dt.datetime | None = None,
+    source: str = Source.USER,
+    source_ref: str = "",
 ) -> TransitDeclaration:
     """Record why an arrived declaration cannot be settled (directive point 8)."""
     if reason not in UnsettledReason.values:
@@ -212,29 +273,50 @@ def declaration_record_unsettled(
         raise InvalidInput(_("Reason 'other' needs an explanation."), fields={"note": "required"})
     at = at or timezone.now()
     return _transition(
-        declaration, "record_unsettled", by=by, at=at, source=source, source_ref=source_ref,
-        message=UnsettledReason(reason).label, data={"reason": reason, "note": note},
+        declaration,
+        "record_unsettled",
+        by=by,
+        at=at,
+        source=source,
+        source_ref=source_ref,
+        message=UnsettledReason(reason).label,
+        data={"reason": reason, "note": note},
         extra={"unsettled_reason": reason, "unsettled_note": note[:500], "unsettled_at": at},
     )
 
 
 @transaction.atomic
 def declaration_cancel(
-    *, declaration: TransitDeclaration, by: User | None, reason: str, at: dt.datetime | None = None,
-    source: str = Source.USER, source_ref: str = "",
+    *,
+    declaration: TransitDeclaration,
+    by: User | None,
+    reason: str,
+    at: dt.datetime | None = None,
+    source: str = Source.USER,
+    source_ref: str = "",
 ) -> TransitDeclaration:
     if not reason.strip():
         raise InvalidInput(_("A cancellation needs a reason."), fields={"reason": "required"})
     at = at or timezone.now()
     return _transition(
-        declaration, "cancel", by=by, at=at, source=source, source_ref=source_ref, message=reason,
+        declaration,
+        "cancel",
+        by=by,
+        at=at,
+        source=source,
+        source_ref=source_ref,
+        message=reason,
         extra={"cancelled_at": at},
     )
 
 
 @transaction.atomic
 def declaration_close(
-    *, declaration: TransitDeclaration, by: User | None, remarks: str, at: dt.datetime | None = None,
+    *,
+    declaration: TransitDeclaration,
+    by: User | None,
+    remarks: str,
+    at: dt.datetime | None = None,
     source: str = Source.USER,
 ) -> TransitDeclaration:
     """Close a declaration whose unsettled or overdue case ended (e.g. a judicial decision)."""
@@ -242,13 +324,23 @@ def declaration_close(
         raise InvalidInput(_("Closing needs remarks on how the case ended."), fields={"remarks": "required"})
     at = at or timezone.now()
     return _transition(
-        declaration, "close", by=by, at=at, source=source, message=remarks, extra={"closed_at": at},
+        declaration,
+        "close",
+        by=by,
+        at=at,
+        source=source,
+        message=remarks,
+        extra={"closed_at": at},
     )
 
 
 @transaction.atomic
 def declaration_extend_deadline(
-    *, declaration: TransitDeclaration, by: User | None, new_deadline: dt.datetime, reason: str,
+    *,
+    declaration: TransitDeclaration,
+    by: User | None,
+    new_deadline: dt.datetime,
+    reason: str,
 ) -> TransitDeclaration:
     locked = TransitDeclaration.objects.select_for_update().get(pk=declaration.pk)
     if locked.status not in (Status.REGISTERED, Status.IN_TRANSIT):
@@ -256,7 +348,9 @@ def declaration_extend_deadline(
     if not reason.strip():
         raise InvalidInput(_("An extension needs a reason."), fields={"reason": "required"})
     if locked.deadline and new_deadline <= locked.deadline:
-        raise InvalidInput(_("The new deadline must be later than the current one."), fields={"new_deadline": "too early"})
+        raise InvalidInput(
+            _("The new deadline must be later than the current one."), fields={"new_deadline": "too early"}
+        )
     DeadlineExtension.objects.create(
         declaration=locked, old_deadline=locked.deadline, new_deadline=new_deadline, reason=reason, by=by
     )
@@ -264,7 +358,11 @@ def declaration_extend_deadline(
     with set_actor(by) if by else _nullcontext():
         locked.save(update_fields=["deadline", "updated_at"])
     DeclarationEvent.objects.create(
-        declaration=locked, at=timezone.now(), kind="extend_deadline", actor=by, message=reason,
+        declaration=locked,
+        at=timezone.now(),
+        kind="extend_deadline",
+        actor=by,
+        message=reason,
         data={"new_deadline": new_deadline.isoformat()},
     )
     declaration.refresh_from_db()
@@ -273,10 +371,13 @@ def declaration_extend_deadline(
 
 # --- Evidence summary: called by anpr and scans ----------------------------------------------
 
+
 def note_plate_read(*, declaration_id: int, office_id: int, at: dt.datetime, on_route: bool) -> None:
     """A plate read matched this declaration. Conditional UPDATEs: safe to repeat and to race."""
     qs = TransitDeclaration.objects.filter(pk=declaration_id)
-    qs.filter(Q(last_read_at__isnull=True) | Q(last_read_at__lt=at)).update(last_read_at=at, last_read_office_id=office_id)
+    qs.filter(Q(last_read_at__isnull=True) | Q(last_read_at__lt=at)).update(
+        last_read_at=at, last_read_office_id=office_id
+    )
     qs.filter(destination_id=office_id).filter(
         Q(dest_first_read_at__isnull=True) | Q(dest_first_read_at__gt=at)
     ).update(dest_first_read_at=at)
@@ -298,8 +399,14 @@ def note_comparison(*, declaration_id: int, verdict: str, review: str = Review.P
 
 
 def note_event(
-    *, declaration_id: int, kind: str, at: dt.datetime, actor: User | None = None, message: str = "",
-    data: dict | None = None, source: str = Source.USER,
+    *,
+    declaration_id: int,
+    kind: str,
+    at: dt.datetime,
+    actor: User | None = None,
+    message: str = "",
+    data: dict | None = None,
+    source: str = Source.USER,
 ) -> DeclarationEvent:
     """A higher app's event worth keeping on the declaration's own timeline (a scan, a letter)."""
     return DeclarationEvent.objects.create(
@@ -309,6 +416,7 @@ def note_event(
 
 # --- Duplicate flags ---------------------------------------------------------------------------
 
+
 def refresh_waybill_flag(waybills: Iterable[str]) -> None:
     """Flag every declaration whose waybill number is used by another declaration."""
     waybills = {w for w in waybills if w}
@@ -317,8 +425,11 @@ def refresh_waybill_flag(waybills: Iterable[str]) -> None:
     from django.db.models import Count
 
     dup = set(
-        TransitDeclaration.objects.filter(waybill_no__in=waybills).values("waybill_no")
-        .annotate(n=Count("id")).filter(n__gt=1).values_list("waybill_no", flat=True)
+        TransitDeclaration.objects.filter(waybill_no__in=waybills)
+        .values("waybill_no")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("waybill_no", flat=True)
     )
     if dup:
         TransitDeclaration.objects.filter(waybill_no__in=dup, dup_waybill=False).update(dup_waybill=True)
@@ -344,7 +455,9 @@ def refresh_vehicle_flag(vehicle_ids: Iterable[int]) -> None:
     """A truck is on two open declarations at once when two are in transit together."""
     for vid in set(vehicle_ids):
         ids = list(
-            TransitDeclaration.objects.filter(vehicle_id=vid, status=Status.IN_TRANSIT).values_list("id", flat=True)[:50]
+            TransitDeclaration.objects.filter(vehicle_id=vid, status=Status.IN_TRANSIT).values_list("id", flat=True)[
+                :50
+            ]
         )
         flagged = ids if len(ids) > 1 else []
         TransitDeclaration.objects.filter(vehicle_id=vid, dup_vehicle=True).exclude(pk__in=flagged).update(

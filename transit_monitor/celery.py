@@ -17,7 +17,10 @@ app.conf.beat_schedule = {
     "followups-daily": {"task": "declarations.tasks.followups_daily", "schedule": crontab(hour=6, minute=30)},
     # Every day just after midnight Tehran time: if today is the 1st of a Jalali month,
     # build last month's returns for every province and the nation.
-    "monthly-returns": {"task": "reports.tasks.build_monthly_returns_if_month_start", "schedule": crontab(hour=0, minute=20)},
+    "monthly-returns": {
+        "task": "reports.tasks.build_monthly_returns_if_month_start",
+        "schedule": crontab(hour=0, minute=20),
+    },
     # Every 15 minutes: flag cameras that went silent during working hours.
     "camera-health": {"task": "anpr.tasks.check_camera_health", "schedule": crontab(minute="*/15")},
 }

@@ -67,7 +67,11 @@ class Vehicle(models.Model):
 
     @property
     def display_plate(self) -> str:
-        return plates.Plate(self.plate, self.country).display() if not self.is_foreign else f"{self.plate} ({self.country})"
+        return (
+            plates.Plate(self.plate, self.country).display()
+            if not self.is_foreign
+            else f"{self.plate} ({self.country})"
+        )
 
 
 class Driver(models.Model):
@@ -186,7 +190,9 @@ class TransitDeclaration(models.Model):
     )
     # Office codes in order, origin first and destination last.
     route = models.JSONField(_("planned route"), default=list, blank=True)
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="declarations", verbose_name=_("vehicle"))
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.PROTECT, related_name="declarations", verbose_name=_("vehicle")
+    )
     vehicle_country = models.CharField(_("vehicle nationality"), max_length=2, default="IR")
     driver = models.ForeignKey(Driver, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("driver"))
     company = models.ForeignKey(
@@ -217,7 +223,11 @@ class TransitDeclaration(models.Model):
     status_source_ref = models.CharField(_("source reference"), max_length=200, blank=True)
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
     status_changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("status changed by"),
     )
 
@@ -225,7 +235,11 @@ class TransitDeclaration(models.Model):
     dest_first_read_at = models.DateTimeField(_("first plate read at destination"), null=True, blank=True)
     last_read_at = models.DateTimeField(_("last plate read"), null=True, blank=True)
     last_read_office = models.ForeignKey(
-        CustomsOffice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        CustomsOffice,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("last read office"),
     )
     off_route_read_at = models.DateTimeField(_("off-route read seen at"), null=True, blank=True)
@@ -280,7 +294,9 @@ class TransitDeclaration(models.Model):
             raise ValidationError({"destination": _("Destination must differ from origin.")})
 
     def is_overdue(self, now: dt.datetime | None = None) -> bool:
-        return self.status == Status.IN_TRANSIT and self.deadline is not None and self.deadline < (now or timezone.now())
+        return (
+            self.status == Status.IN_TRANSIT and self.deadline is not None and self.deadline < (now or timezone.now())
+        )
 
     @property
     def settled_on_time(self) -> bool | None:
@@ -368,13 +384,19 @@ class TrafficPermit(models.Model):
     permit_no = models.CharField(_("permit number"), max_length=40, unique=True)
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="permits", verbose_name=_("vehicle"))
     declaration = models.ForeignKey(
-        TransitDeclaration, null=True, blank=True, on_delete=models.SET_NULL, related_name="permits",
+        TransitDeclaration,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="permits",
         verbose_name=_("declaration"),
     )
     entry_office = models.ForeignKey(
         CustomsOffice, on_delete=models.PROTECT, related_name="+", verbose_name=_("entry border")
     )
-    exit_office = models.ForeignKey(CustomsOffice, on_delete=models.PROTECT, related_name="+", verbose_name=_("exit border"))
+    exit_office = models.ForeignKey(
+        CustomsOffice, on_delete=models.PROTECT, related_name="+", verbose_name=_("exit border")
+    )
     route = models.JSONField(_("route"), default=list, blank=True)
     allowed_hours = models.PositiveIntegerField(_("allowed trip time (hours)"))
     issued_at = models.DateTimeField(_("issued at"))

@@ -1,0 +1,52 @@
+# Transit Monitor — two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export DJANGO_SETTINGS_MODULE := transit_monitor.settings
+
+.PHONY: run test lint format typecheck install install-dev messages seed clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+messages: $(VENV)/.installed
+	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages -v0 --ignore=.venv; \
+	else echo "msgfmt not found (apt-get install gettext): English strings stay untranslated"; fi
+
+## The app on the embedded default: SQLite, media on disk, Celery in-process, demo data.
+run: $(VENV)/.installed messages
+	$(PY) manage.py migrate -v0
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py seed_demo --once --declarations 20000
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## The whole suite (SQLite by default; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set).
+test: $(VENV)/.installed-dev messages
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run -v1
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+typecheck: $(VENV)/.installed-dev
+	$(VENV)/bin/mypy accounts declarations transit_monitor
+
+clean:
+	rm -rf $(VENV) var db.sqlite3*

@@ -1,0 +1,110 @@
+"""Named personas for the stories the tests tell.
+
+Two provinces: West Azerbaijan (Bazargan border office, the usual origin) and
+Tehran (the usual destination), plus Khorasan for the outsider.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+
+from accounts.models import Role
+from tests.factories import OfficeFactory, ProvinceFactory, UserFactory
+
+
+def pytest_report_header(config):
+    db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return [f"database: {db}; REDIS_URL: {'set' if os.environ.get('REDIS_URL') else 'unset (eager Celery)'}"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip tests that need a real server the environment does not have, saying why."""
+    is_pg = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    has_redis = bool(os.environ.get("REDIS_URL"))
+    has_chromium = bool(shutil.which("chromium") or os.path.exists("/usr/bin/chromium"))
+    for item in items:
+        if "postgres" in item.keywords and not is_pg:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://..."))
+        if "redis" in item.keywords and not has_redis:
+            item.add_marker(pytest.mark.skip(reason="needs Redis and a Celery worker: set REDIS_URL=redis://..."))
+        if "browser" in item.keywords and not has_chromium:
+            item.add_marker(
+                pytest.mark.skip(reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)")
+            )
+
+
+@pytest.fixture(autouse=True)
+def _media_and_axes(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.AXES_ENABLED = False
+    settings.CELERY_TASK_ALWAYS_EAGER = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+@pytest.fixture
+def west_az(db):
+    return ProvinceFactory(code="WAZ", name_fa="آذربایجان غربی", name_en="West Azerbaijan")
+
+
+@pytest.fixture
+def tehran_province(db):
+    return ProvinceFactory(code="THR", name_fa="تهران", name_en="Tehran")
+
+
+@pytest.fixture
+def khorasan(db):
+    return ProvinceFactory(code="KHR", name_fa="خراسان رضوی", name_en="Razavi Khorasan")
+
+
+@pytest.fixture
+def bazargan(west_az):
+    return OfficeFactory(code="BZG", name_fa="گمرک بازرگان", name_en="Bazargan", province=west_az)
+
+
+@pytest.fixture
+def tehran(tehran_province):
+    return OfficeFactory(code="THR", name_fa="گمرک تهران", name_en="Tehran", province=tehran_province)
+
+
+@pytest.fixture
+def sarakhs(khorasan):
+    return OfficeFactory(code="SRK", name_fa="گمرک سرخس", name_en="Sarakhs", province=khorasan)
+
+
+@pytest.fixture
+def origin_clerk(bazargan):
+    return UserFactory(username="origin_clerk", role=Role.OFFICE, office=bazargan, first_name="رضا", last_name="احمدی")
+
+
+@pytest.fixture
+def dest_clerk(tehran):
+    return UserFactory(username="dest_clerk", role=Role.OFFICE, office=tehran, first_name="مریم", last_name="کریمی")
+
+
+@pytest.fixture
+def inspector(west_az):
+    return UserFactory(username="inspector", role=Role.INSPECTOR, province=west_az)
+
+
+@pytest.fixture
+def hq(db):
+    return UserFactory(username="hq", role=Role.HQ)
+
+
+@pytest.fixture
+def it_officer(db):
+    return UserFactory(username="it_officer", role=Role.IT)
+
+
+@pytest.fixture
+def outsider(khorasan):
+    """An inspector of another province: must see nothing of West Azerbaijan or Tehran."""
+    return UserFactory(username="outsider", role=Role.INSPECTOR, province=khorasan)
+
+
+@pytest.fixture
+def declaration(bazargan, tehran):
+    from tests.factories import DeclarationFactory
+
+    return DeclarationFactory(origin=bazargan, destination=tehran)
