@@ -2,24 +2,3 @@
 
 from .casework import *  # noqa: F403
 from .core import *  # noqa: F403
-from .core import (
-    ARRIVED_STATUSES,
-    OPEN_STATUSES,
-    ArrivalConfirmation,
-    DeadlineExtension,
-    DeclarationEvent,
-    DeclarationQuerySet,
-    Driver,
-    GoodsItem,
-    GoodsSerial,
-    Review,
-    RouteTimeLimit,
-    Source,
-    Status,
-    TrafficPermit,
-    TransitDeclaration,
-    TransportCompany,
-    UnsettledReason,
-    Vehicle,
-    Verdict,
-)

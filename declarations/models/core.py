@@ -428,6 +428,9 @@ class DeadlineExtension(models.Model):
         verbose_name = _("deadline extension")
         verbose_name_plural = _("deadline extensions")
 
+    def __str__(self) -> str:
+        return f"{self.declaration_id}: {self.new_deadline:%Y-%m-%d}"
+
 
 class DeclarationEvent(models.Model):
     """The declaration's own timeline: every transition and evidence, with who and where from."""
