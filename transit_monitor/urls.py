@@ -15,9 +15,14 @@ urlpatterns = [
     path("anpr/", include("anpr.urls")),
     path("scans/", include("scans.urls")),
     path("reports/", include("reports.urls")),
+    path("casework/", include("declarations.urls_casework")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/hello/", declaration_views.hello, name="api-hello"),
+    path("api/anpr/", include("anpr.api_urls")),
+    path("api/scans/", include("scans.api_urls")),
+    path("api/reports/", include("reports.api_urls")),
+    path("api/", include("declarations.api_urls")),
 ]
 
 admin.site.site_header = "سامانه پایش ترانزیت"

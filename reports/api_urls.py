@@ -1,0 +1,5 @@
+"""API routes of reports (mounted under /api/ by transit_monitor/urls.py)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
