@@ -103,11 +103,11 @@ class Migration(migrations.Migration):
                 ('permit_expires_at', models.DateTimeField(blank=True, null=True, verbose_name='traffic permit expires')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('destination', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='arrivals', to='accounts.customsoffice', verbose_name='destination office')),
-                ('driver', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='declarations.driver', verbose_name='driver')),
-                ('last_read_office', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.customsoffice', verbose_name='last read office')),
-                ('origin', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='departures', to='accounts.customsoffice', verbose_name='origin office')),
-                ('status_changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='status changed by')),
+                ('destination', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='arrivals', to='accounts.customsoffice', verbose_name='destination office')),
+                ('driver', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, to='declarations.driver', verbose_name='driver')),
+                ('last_read_office', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.customsoffice', verbose_name='last read office')),
+                ('origin', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='departures', to='accounts.customsoffice', verbose_name='origin office')),
+                ('status_changed_by', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='status changed by')),
                 ('company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='declarations.transportcompany', verbose_name='transport company')),
             ],
             options={
@@ -206,7 +206,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='transitdeclaration',
             name='vehicle',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='declarations', to='declarations.vehicle', verbose_name='vehicle'),
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='declarations', to='declarations.vehicle', verbose_name='vehicle'),
         ),
         migrations.CreateModel(
             name='TrafficPermit',
