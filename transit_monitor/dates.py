@@ -97,3 +97,24 @@ def previous_jalali_month(year: int, month: int) -> tuple[int, int]:
 def month_label(year: int, month: int, persian: bool = True) -> str:
     label = f"{JALALI_MONTHS[month - 1]} {year}"
     return persian_digits(label) if persian else f"{year}/{month:02d}"
+
+
+def parse_datetime_any(text: str) -> dt.datetime:
+    """An export's timestamp: ISO 8601 (offset or UTC 'Z'; naive means Tehran) or Jalali
+    ``1404/05/12[ 10:30[:00]]`` in Tehran time, in any digit script. ValueError names the text."""
+    s = ascii_digits(str(text).strip())
+    if not s:
+        raise ValueError("empty date")
+    if len(s) >= 4 and s[:4].isdigit() and int(s[:4]) < 1700:
+        date_part, _, time_part = s.replace("T", " ").partition(" ")
+        d = parse_jalali_date(date_part)
+        try:
+            t = dt.time.fromisoformat(time_part) if time_part else dt.time()
+        except ValueError as exc:
+            raise ValueError(f"'{text}' has a bad time (HH:MM)") from exc
+        return dt.datetime.combine(d, t, tzinfo=TEHRAN)
+    try:
+        value = dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"'{text}' is not a date (ISO 8601 or Jalali YYYY/MM/DD HH:MM)") from exc
+    return value if value.tzinfo else value.replace(tzinfo=TEHRAN)

@@ -468,3 +468,28 @@ class DeclarationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.declaration_id} {self.kind}"
+
+
+class ImportBatch(models.Model):
+    """One import of an ICS export (file, API call): who, what file, and the summary it returned."""
+
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.ICS)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("imported by")
+    )
+    at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename or self.source} {self.at:%Y-%m-%d %H:%M}"
