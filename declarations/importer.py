@@ -96,6 +96,7 @@ GOODS_COLUMNS = [
     "value",
     "goods_serials",
 ]
+GOODS_ALIASES = {"serials": "goods_serials", "line_no": "goods_line", "line": "goods_line"}
 LIST_SEPARATOR = re.compile(r"[|;،]")
 SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\-]{3,31}$")
 MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 50 * 1024 * 1024)
@@ -311,7 +312,7 @@ def iter_records(records: list) -> Iterator[tuple[int, dict]]:
         for n, g in enumerate(goods, start=1):
             flat = {k: _json_value(v) for k, v in rec.items() if k != "goods"}
             if isinstance(g, dict):
-                flat.update({k if k in GOODS_COLUMNS else k: _json_value(v) for k, v in g.items()})
+                flat.update({GOODS_ALIASES.get(k, k): _json_value(v) for k, v in g.items()})
                 flat.setdefault("goods_line", str(n))
             yield i, flat
 

@@ -1,0 +1,213 @@
+"""Import of ICS exports: idempotency, reconciliation, and bad rows named by number and field."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from openpyxl import Workbook
+
+from accounts.offices_data import ensure_offices
+from declarations.importer import COLUMNS, ImportFileError, import_file, import_records
+from declarations.models import DeclarationEvent, GoodsItem, ImportBatch, Source, Status, TransitDeclaration
+
+
+@pytest.fixture
+def offices(db):
+    return ensure_offices()
+
+
+def row(serial="T140400000001", **kw):
+    base = {
+        "serial": serial,
+        "declared_at": "1404/05/12 10:30",
+        "origin": "BZG",
+        "destination": "THR",
+        "route": "BZG|TBZ|THR",
+        "plate": "۵۹ د ۱۶۹ ایران ۱۳",
+        "plate_country": "IR",
+        "driver_name": "علی رضایی",
+        "driver_national_id": "0013542419",
+        "company_name": "ترابر",
+        "company_reg_no": "C1",
+        "waybill_no": "WB1",
+        "seals": "S1|S2",
+        "guarantee_amount": "1000000",
+        "status": "registered",
+        "goods_line": "1",
+        "hs_code": "8517.13",
+        "description": "گوشی",
+        "quantity": "10",
+        "unit": "عدد",
+        "gross_weight_kg": "20",
+        "value": "3000",
+        "goods_serials": "490154203237518|490154203237526",
+    }
+    base.update(kw)
+    return base
+
+
+def to_csv(rows) -> bytes:
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=COLUMNS)
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: r.get(k, "") for k in COLUMNS})
+    return out.getvalue().encode("utf-8")
+
+
+def to_xlsx(rows) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(COLUMNS)
+    for r in rows:
+        ws.append([r.get(k, "") for k in COLUMNS])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_it_imports_a_csv_with_goods_and_canonical_plate(offices):
+    data = to_csv([row(), row(goods_line="2", hs_code="6403", description="کفش", goods_serials="")])
+    s = import_file(data, "export.csv")
+    assert (s.created, s.rejected) == (1, [])
+    d = TransitDeclaration.objects.get(serial="T140400000001")
+    assert d.vehicle.plate == "59د16913"
+    assert d.route == ["BZG", "TBZ", "THR"]
+    assert d.goods.count() == 2 and d.goods_serials.count() == 2
+    assert d.status_source == Source.ICS and "export.csv" in d.status_source_ref
+    assert DeclarationEvent.objects.filter(declaration=d, kind="import").exists()
+
+
+def test_reimporting_the_same_file_changes_nothing(offices):
+    data = to_csv([row(), row(serial="T140400000002", waybill_no="WB2", plate="12ب34511")])
+    import_file(data, "a.csv")
+    before = list(TransitDeclaration.objects.order_by("id").values())
+    s = import_file(data, "a.csv")
+    assert (s.created, s.updated, s.unchanged, s.rejected) == (0, 0, 2, [])
+    assert list(TransitDeclaration.objects.order_by("id").values()) == before
+    assert GoodsItem.objects.count() == 2
+    assert ImportBatch.objects.count() == 2
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_each_format_gives_the_same_declarations(offices, fmt):
+    rows = [row(), row(serial="T140400000002", waybill_no="WB2")]
+    if fmt == "csv":
+        data = to_csv(rows)
+    elif fmt == "xlsx":
+        data = to_xlsx(rows)
+    else:
+        data = json.dumps([{**{k: v for k, v in r.items() if k not in ("goods_line",)}} for r in rows]).encode()
+    s = import_file(data, f"x.{fmt}")
+    assert s.created == 2, s.as_dict()
+    assert set(TransitDeclaration.objects.values_list("serial", flat=True)) == {"T140400000001", "T140400000002"}
+
+
+def test_a_bad_row_is_named_and_the_others_are_stored(offices):
+    rows = [
+        row(serial="T140400000001"),
+        row(serial="T140400000002", origin="XXX"),
+        row(serial="T140400000003", plate="not a plate"),
+        row(serial="T140400000004", declared_at="1404/13/40"),
+        row(serial="T140400000005", quantity="-3"),
+        row(serial="T140400000006", driver_national_id="1234567890"),
+        row(serial="T140400000007", destination="BZG"),
+        row(serial="T140400000008", declared_at="1350/01/01"),
+        row(serial="T140400000009"),
+    ]
+    s = import_file(to_csv(rows), "mixed.csv")
+    assert s.created == 2
+    got = {(e.row, e.field) for e in s.rejected}
+    assert got == {
+        (3, "origin"),
+        (4, "plate"),
+        (5, "declared_at"),
+        (6, "quantity"),
+        (7, "driver_national_id"),
+        (8, "destination"),
+        (9, "declared_at"),
+    }
+    assert "XXX" in next(e.message for e in s.rejected if e.field == "origin")
+    # nothing half-written: rejected serials left no goods behind
+    assert GoodsItem.objects.count() == 2
+
+
+def test_a_stored_serial_with_different_content_is_rejected_not_overwritten(offices):
+    import_file(to_csv([row()]), "a.csv")
+    s = import_file(to_csv([row(destination="SRK")]), "b.csv")
+    assert s.rejected and s.rejected[0].field == "destination"
+    assert TransitDeclaration.objects.get().destination.code == "THR"
+
+
+def test_a_later_export_moves_status_forward_through_the_services(offices):
+    import_file(to_csv([row()]), "a.csv")
+    s = import_file(to_csv([row(status="settled", status_at="1404/05/14 09:00")]), "b.csv")
+    assert s.updated == 1
+    d = TransitDeclaration.objects.get()
+    assert d.status == Status.SETTLED and d.arrival.source == Source.ICS
+    kinds = list(DeclarationEvent.objects.filter(declaration=d).order_by("id").values_list("kind", flat=True))
+    assert kinds == ["import", "depart", "confirm_arrival", "settle"]
+
+
+def test_an_export_behind_us_is_a_reconciliation_exception(offices):
+    import_file(to_csv([row(status="arrived", status_at="1404/05/13 10:00")]), "a.csv")
+    s = import_file(to_csv([row(status="in_transit", status_at="1404/05/13 10:00")]), "b.csv")
+    assert s.updated == 0 and len(s.exceptions) == 1
+    assert s.exceptions[0].ours == "arrived" and s.exceptions[0].theirs == "in_transit"
+    assert TransitDeclaration.objects.get().status == Status.ARRIVED
+
+
+@pytest.mark.parametrize(
+    "data,name,message",
+    [
+        (b"", "e.csv", "empty"),
+        ("serial,origin\n".encode("utf-16"), "x.csv", "UTF-8"),
+        (b"\xff\xfe\x00garbage", "x.csv", "UTF-8"),
+        (b"a,b,c\n1,2,3\n", "x.csv", "lacks the column"),
+        (b"PK\x03\x04broken zip", "x.xlsx", "XLSX"),
+        (b"[{bad json", "x.json", "JSON"),
+        (b"serial,origin,destination,plate\n", "x.xlsx", "does not contain"),
+    ],
+)
+def test_unreadable_files_are_refused_whole(offices, data, name, message):
+    with pytest.raises(ImportFileError) as exc:
+        import_file(data, name)
+    assert message in str(exc.value)
+    assert not TransitDeclaration.objects.exists()
+
+
+def test_a_huge_file_is_refused(offices, monkeypatch):
+    monkeypatch.setattr("declarations.importer.MAX_BYTES", 1000)
+    with pytest.raises(ImportFileError, match="limit"):
+        import_file(b"x" * 2000, "big.csv")
+
+
+def test_duplicate_waybill_and_imei_are_flagged(offices):
+    import_records(
+        [
+            {
+                **row(serial="T140400000001"),
+                "goods": [
+                    {"hs_code": "851713", "description": "گوشی", "quantity": "1", "serials": ["490154203237518"]}
+                ],
+            },
+            {
+                **row(serial="T140400000002", plate="12ب34511"),
+                "goods": [
+                    {"hs_code": "851713", "description": "گوشی", "quantity": "1", "serials": ["490154203237518"]}
+                ],
+            },
+        ]
+    )
+    assert TransitDeclaration.objects.filter(dup_waybill=True).count() == 2
+    assert TransitDeclaration.objects.filter(dup_goods_serial=True).count() == 2
+
+
+def test_the_command_prints_the_summary(offices, tmp_path, capsys):
+    f = tmp_path / "e.csv"
+    f.write_bytes(to_csv([row(), row(serial="T140400000002", origin="NOPE")]))
+    call_command("import_ics", str(f))
+    out = capsys.readouterr().out
+    assert "created 1" in out and "rejected 1" in out and "row 3: origin" in out
