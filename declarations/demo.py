@@ -1,0 +1,530 @@
+"""Demo and benchmark data: realistic declarations at scale, with every status and anomaly.
+
+Rows are generated a chunk at a time with numpy (one vectorised draw per column),
+formatted as COPY text, and written with PostgreSQL ``COPY`` (or ``executemany``
+on SQLite). Generation and writing are timed apart, so one run reports both the
+seed rate and the rate of a plain COPY of the very same rows into the same
+indexed tables.
+
+The evidence summary (plate reads, scans, comparisons, duplicate flags) is set
+here directly so that every monitoring signal has cases to show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import CustomsOffice
+
+from .identifiers import iso6346_check_digit, luhn_check_digit, national_id_check_digit
+from .models import (
+    Driver,
+    GoodsItem,
+    GoodsSerial,
+    RouteTimeLimit,
+    TransitDeclaration,
+    TransportCompany,
+    UnsettledReason,
+    Vehicle,
+)
+from .plates import PLATE_LETTERS
+
+NULL = "\\N"
+FOREIGN = ["TR", "AZ", "AM", "AF", "PK", "IQ", "TM", "RU", "KZ", "UZ", "GE", "TJ"]
+FOREIGN_P = np.array([22, 14, 8, 12, 8, 12, 8, 5, 4, 3, 2, 2], float)
+GOODS = [
+    ("851713", "گوشی تلفن همراه", "عدد", True),
+    ("847130", "رایانه قابل حمل", "عدد", True),
+    ("390110", "پلی‌اتیلن گرید فیلم", "کیلوگرم", False),
+    ("252329", "سیمان پرتلند", "تن", False),
+    ("080510", "پرتقال تازه", "کیلوگرم", False),
+    ("720839", "ورق فولادی گرم‌نورد", "تن", False),
+    ("640399", "کفش چرمی", "جفت", False),
+    ("870899", "قطعات یدکی خودرو", "کیلوگرم", False),
+    ("300490", "دارو", "بسته", False),
+    ("520512", "نخ پنبه‌ای", "کیلوگرم", False),
+    ("271019", "روغن موتور", "لیتر", False),
+    ("940360", "مبلمان چوبی", "عدد", False),
+]
+FIRST = ["علی", "محمد", "حسین", "رضا", "مهدی", "احمد", "حسن", "جواد", "سعید", "مجید", "امیر", "یوسف"]
+LAST = ["رضایی", "احمدی", "محمدی", "حسینی", "کریمی", "موسوی", "جعفری", "قاسمی", "نوری", "صادقی", "اکبری"]
+FOREIGN_NAMES = ["Mehmet Yilmaz", "Ali Aliyev", "Armen Petrosyan", "Ahmad Karimi", "Murat Kaya", "Rustam Nazarov"]
+COMPANY_WORDS = ["ترابر", "حمل‌ونقل بین‌المللی", "ترانزیت", "کالارسان", "باربری", "لجستیک"]
+COMPANY_NAMES = ["آریا", "پارس", "البرز", "زاگرس", "خزر", "سپهر", "ایرانیان", "کوهستان", "دریا", "ستاره"]
+REASONS = [r for r in UnsettledReason.values]
+
+
+@dataclass
+class Timing:
+    generate: float = 0.0
+    write: float = 0.0
+    rows: dict[str, int] = field(default_factory=dict)
+
+    def add_rows(self, table: str, n: int) -> None:
+        self.rows[table] = self.rows.get(table, 0) + n
+
+
+def _ts(seconds: np.ndarray) -> np.ndarray:
+    """Epoch seconds (float, NaN = null) to COPY text timestamps in UTC."""
+    out = np.full(seconds.shape, NULL, dtype=object)
+    ok = ~np.isnan(seconds)
+    if ok.any():
+        s = np.datetime_as_string(seconds[ok].astype("int64").astype("datetime64[s]"), unit="s")
+        out[ok] = np.char.add(s, "+00:00")
+    return out
+
+
+def _copy_text(columns: list[str], data: dict[str, object], n: int) -> str:
+    cols = []
+    for c in columns:
+        v = data[c]
+        cols.append([v] * n if isinstance(v, str) else (v.tolist() if isinstance(v, np.ndarray) else v))
+    return "\n".join(map("\t".join, zip(*cols))) + "\n"
+
+
+def _sqlite_value(v: str):
+    """COPY text to what Django's SQLite backend stores: NULL, 0/1, naive UTC 'YYYY-MM-DD HH:MM:SS'."""
+    if v == NULL:
+        return None
+    if v in ("true", "false"):
+        return int(v == "true")
+    if len(v) == 25 and v[10] == "T" and v.endswith("+00:00"):
+        return f"{v[:10]} {v[11:19]}"
+    return v
+
+
+class Writer:
+    """COPY on PostgreSQL, executemany elsewhere; records write time."""
+
+    def __init__(self, timing: Timing):
+        self.timing = timing
+        self.pg = connection.vendor == "postgresql"
+
+    def write(self, model, columns: list[str], text: str, n: int) -> None:
+        table = model._meta.db_table
+        t0 = time.perf_counter()
+        with connection.cursor() as cur:
+            if self.pg:
+                cur.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.StringIO(text))
+            else:
+                rows = [[_sqlite_value(v) for v in line.split("\t")] for line in text.rstrip("\n").split("\n")]
+                marks = ", ".join(["%s"] * len(columns))
+                cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+        self.timing.write += time.perf_counter() - t0
+        self.timing.add_rows(table, n)
+
+
+def _next_id(model) -> int:
+    last = model.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return (last or 0) + 1
+
+
+def _reset_sequences(models) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cur:
+        for model in models:
+            table = model._meta.db_table
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}")
+
+
+def _plates(rng: np.random.Generator, n: int) -> list[str]:
+    letters = np.array(list(PLATE_LETTERS.replace("ژ", "")))
+    a = rng.integers(10, 100, n)
+    letter = letters[rng.integers(0, len(letters), n)]
+    b = rng.integers(100, 1000, n)
+    region = rng.integers(10, 100, n)
+    return [f"{x}{y}{z}{r}" for x, y, z, r in zip(a.tolist(), letter.tolist(), b.tolist(), region.tolist())]
+
+
+def _foreign_plate(rng: np.random.Generator, country: str) -> str:
+    letters = "ABCDEFGHJKLMNPRSTUVXYZ"
+    if country == "TR":
+        return f"{rng.integers(1, 82):02d}{''.join(rng.choice(list(letters), 2))}{rng.integers(100, 9999)}"
+    return f"{''.join(rng.choice(list(letters), 2))}{rng.integers(1000, 99999)}"
+
+
+class DemoBuilder:
+    """Builds the data set. ``progress`` gets (done, total) after each chunk."""
+
+    def __init__(self, *, seed: int = 1404, months: int = 18, now: dt.datetime | None = None):
+        self.rng = np.random.default_rng(seed)
+        self.months = months
+        self.now = now or timezone.now()
+        self.timing = Timing()
+        self.writer = Writer(self.timing)
+
+    # -- reference data ------------------------------------------------------------------
+    def prepare(self, n_declarations: int) -> None:
+        rng = self.rng
+        self.offices = list(CustomsOffice.objects.order_by("code"))
+        if len(self.offices) < 2:
+            raise RuntimeError("no offices: run ensure_offices() first")
+        self.office_ids = np.array([o.pk for o in self.offices])
+        self.office_codes = np.array([o.code for o in self.offices])
+        self.office_anpr = np.array([o.has_anpr for o in self.offices])
+        self.office_scanner = np.array([o.has_scanner for o in self.offices])
+        weights = np.array([3.0 if o.kind in ("border", "port") else 1.0 for o in self.offices])
+        self.office_p = weights / weights.sum()
+        # Allowed transit hours between offices: 48 h within a province, 72–120 h across.
+        k = len(self.offices)
+        prov = np.array([o.province_id for o in self.offices])
+        hours = np.where(prov[:, None] == prov[None, :], 48, rng.choice([72, 96, 120], (k, k)))
+        self.hours = hours
+        if not RouteTimeLimit.objects.exists():
+            RouteTimeLimit.objects.bulk_create(
+                RouteTimeLimit(origin_id=self.office_ids[i], destination_id=self.office_ids[j], hours=int(hours[i, j]))
+                for i in range(k)
+                for j in range(k)
+                if i != j
+            )
+        self._companies(max(50, min(5000, n_declarations // 2000)))
+        self._vehicles(max(500, min(400_000, n_declarations // 20)))
+        self._drivers(max(500, min(400_000, n_declarations // 20)))
+
+    def _timed_write(self, model, columns, make: Callable[[], tuple[str, int]]) -> None:
+        t0 = time.perf_counter()
+        text, n = make()
+        self.timing.generate += time.perf_counter() - t0
+        self.writer.write(model, columns, text, n)
+
+    def _companies(self, n: int) -> None:
+        rng, start = self.rng, _next_id(TransportCompany)
+        ids = np.arange(start, start + n)
+
+        def make():
+            names = [
+                f"{COMPANY_WORDS[a]} {COMPANY_NAMES[b]} {i}"
+                for i, a, b in zip(ids.tolist(), rng.integers(0, 6, n).tolist(), rng.integers(0, 10, n).tolist())
+            ]
+            data = {
+                "id": ids.astype(str),
+                "name": names,
+                "registration_no": [f"D{i:07d}" for i in ids.tolist()],
+                "country": "IR",
+            }
+            return _copy_text(list(data), data, n), n
+
+        self._timed_write(TransportCompany, ["id", "name", "registration_no", "country"], make)
+        self.company_ids = ids
+
+    def _vehicles(self, n: int) -> None:
+        rng, start = self.rng, _next_id(Vehicle)
+        existing = set(Vehicle.objects.values_list("plate", flat=True)[:1_000_000])
+        foreign = rng.random(n) < 0.25
+        countries = np.where(
+            foreign, np.array(FOREIGN)[rng.choice(len(FOREIGN), n, p=FOREIGN_P / FOREIGN_P.sum())], "IR"
+        )
+        plates, seen = [], set(existing)
+        iranian = iter(_plates(rng, n * 2))
+        for c in countries.tolist():
+            while True:
+                p = next(iranian) if c == "IR" else _foreign_plate(rng, c)
+                if p not in seen:
+                    break
+            seen.add(p)
+            plates.append(p)
+        ids = np.arange(start, start + n)
+        company = self.company_ids[rng.integers(0, len(self.company_ids), n)]
+
+        def make():
+            data = {
+                "id": ids.astype(str),
+                "plate": plates,
+                "country": countries,
+                "trailer_plate": "",
+                "company_id": company.astype(str),
+            }
+            return _copy_text(list(data), data, n), n
+
+        self._timed_write(Vehicle, ["id", "plate", "country", "trailer_plate", "company_id"], make)
+        self.vehicle_ids, self.vehicle_country = ids, countries
+
+    def _drivers(self, n: int) -> None:
+        rng, start = self.rng, _next_id(Driver)
+        ids = np.arange(start, start + n)
+
+        def make():
+            first9 = rng.integers(1, 999_999_999, n)
+            nids = [f"{x:09d}" for x in first9.tolist()]
+            nids = [x + national_id_check_digit(x) for x in nids]
+            names = [
+                f"{FIRST[a]} {LAST[b]}"
+                for a, b in zip(rng.integers(0, 12, n).tolist(), rng.integers(0, 11, n).tolist())
+            ]
+            data = {"id": ids.astype(str), "name": names, "national_id": nids, "passport_no": "", "country": "IR"}
+            return _copy_text(list(data), data, n), n
+
+        self._timed_write(Driver, ["id", "name", "national_id", "passport_no", "country"], make)
+        self.driver_ids = ids
+
+    # -- declarations ------------------------------------------------------------------
+    def build(self, n: int, *, chunk: int = 50_000, progress: Callable[[int, int], None] | None = None) -> Timing:
+        self.prepare(n)
+        decl_start = _next_id(TransitDeclaration)
+        goods_start = _next_id(GoodsItem)
+        serial_start = _next_id(GoodsSerial)
+        done = 0
+        while done < n:
+            m = min(chunk, n - done)
+            with transaction.atomic():
+                goods_start, serial_start = self._chunk(decl_start + done, m, goods_start, serial_start)
+            done += m
+            if progress:
+                progress(done, n)
+        _reset_sequences([TransportCompany, Vehicle, Driver, TransitDeclaration, GoodsItem, GoodsSerial])
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("ANALYZE")
+        return self.timing
+
+    def _chunk(self, first_id: int, n: int, goods_start: int, serial_start: int) -> tuple[int, int]:
+        t0 = time.perf_counter()
+        rng = self.rng
+        H = 3600.0
+        now = self.now.timestamp()
+        ids = np.arange(first_id, first_id + n)
+        span = self.months * 30.4 * 86400
+        declared = now - rng.random(n) ** 0.9 * span  # a little busier lately
+        k = len(self.offices)
+        o = rng.choice(k, n, p=self.office_p)
+        d = rng.choice(k, n, p=self.office_p)
+        same = o == d
+        d[same] = (d[same] + 1 + rng.integers(0, k - 1, same.sum())) % k
+        limit_h = self.hours[o, d].astype(float)
+        departed = declared + rng.uniform(0.5, 12, n) * H
+        deadline = departed + limit_h * H
+        travel = limit_h * rng.uniform(0.25, 1.2, n) * H
+        arrived = departed + travel
+        settled = arrived + rng.uniform(1, 240, n) * H
+        age = now - declared
+
+        # Status by what would have happened by now, then the long tail of problems.
+        status = np.full(n, "settled", dtype=object)
+        u = rng.random(n)
+        status[(u < 0.05)] = "unsettled"
+        status[(u >= 0.05) & (u < 0.08)] = "cancelled"
+        status[(u >= 0.08) & (u < 0.095)] = "closed"
+        status[(u >= 0.095) & (u < 0.11)] = "in_transit"  # never arrived: overdue
+        status[(u >= 0.11) & (u < 0.13)] = "arrived"  # arrived, not settled
+        status[settled > now] = "arrived"
+        status[arrived > now] = "in_transit"
+        status[departed > now] = "registered"
+        recent = age < 2 * 86400
+        status[recent & (rng.random(n) < 0.3)] = "registered"
+
+        st = status
+        is_reg, is_transit = st == "registered", st == "in_transit"
+        is_arr, is_set, is_uns = st == "arrived", st == "settled", st == "unsettled"
+        is_can, is_closed = st == "cancelled", st == "closed"
+        arrived_any = is_arr | is_set | is_uns
+        nan = np.nan
+        dep_col = np.where(is_reg | is_can, nan, departed)
+        dl_col = np.where(is_reg | is_can, nan, deadline)
+        arr_col = np.where(arrived_any, np.minimum(arrived, now - 60), nan)
+        set_col = np.where(is_set, np.minimum(settled, now - 30), nan)
+        can_col = np.where(is_can, declared + rng.uniform(1, 48, n) * H, nan)
+        can_col = np.minimum(can_col, now - 10)
+        closed_col = np.where(is_closed, np.minimum(deadline + rng.uniform(30, 200, n) * 86400, now - 10), nan)
+        uns_col = np.where(is_uns, np.minimum(arrived + rng.uniform(24, 400, n) * H, now - 20), nan)
+        changed = np.fmax.reduce([declared, dep_col, arr_col, set_col, can_col, closed_col, uns_col])
+
+        # Evidence summary.
+        dest_anpr = self.office_anpr[d]
+        saw = arrived_any & dest_anpr & (rng.random(n) < 0.93)
+        dest_read = np.where(saw, arr_col - rng.uniform(0.1, 2, n) * H, nan)
+        lingering = is_transit & dest_anpr & (rng.random(n) < 0.04)  # read at destination, no arrival
+        dest_read = np.where(lingering, np.minimum(now - rng.uniform(7, 40, n) * H, departed + H), dest_read)
+        last_read = dest_read.copy()
+        last_read_office = np.where(np.isnan(dest_read), NULL, self.office_ids[d].astype(str)).astype(object)
+        off_route = (is_transit | arrived_any) & (rng.random(n) < 0.004)
+        off_route_col = np.where(off_route, departed + travel * 0.5, nan)
+        origin_scan = self.office_scanner[o] & ~(is_reg | is_can) & (rng.random(n) < 0.95)
+        origin_scan_col = np.where(origin_scan, departed - rng.uniform(0, 2, n) * H, nan)
+        dest_scan = self.office_scanner[d] & arrived_any & (rng.random(n) < 0.9)
+        dest_scan_col = np.where(dest_scan, arr_col + rng.uniform(0.1, 3, n) * H, nan)
+        compared = origin_scan & dest_scan
+        v = rng.random(n)
+        verdict = np.where(
+            ~compared, "", np.where(v < 0.015, "suspicious", np.where(v < 0.025, "unregistered", "consistent"))
+        )
+        review = np.where(
+            ~compared,
+            "",
+            np.where(
+                (age < 10 * 86400) | (rng.random(n) < 0.01),
+                "pending",
+                np.where(verdict == "suspicious", "escalated", "accepted"),
+            ),
+        )
+
+        # Carriers.
+        veh_idx = rng.integers(0, len(self.vehicle_ids), n)
+        # A truck on two declarations at once: give a few in-transit rows the vehicle of another.
+        transit_idx = np.flatnonzero(is_transit)
+        dup_vehicle = np.zeros(n, bool)
+        if len(transit_idx) > 4:
+            pick = transit_idx[rng.random(len(transit_idx)) < 0.03]
+            other = transit_idx[rng.integers(0, len(transit_idx), len(pick))]
+            keep = pick != other
+            pick, other = pick[keep], other[keep]
+            veh_idx[other] = veh_idx[pick]
+            dup_vehicle[pick] = dup_vehicle[other] = True
+        vehicle = self.vehicle_ids[veh_idx]
+        vcountry = self.vehicle_country[veh_idx]
+        foreign = vcountry != "IR"
+        permit_hours = rng.choice([96, 120, 168], n)
+        permit = np.where(foreign & ~(is_reg | is_can), departed - 6 * H + permit_hours * H, nan)
+        # a few foreign trucks stay past their permit
+        stay = foreign & is_transit & (rng.random(n) < 0.3)
+        permit = np.where(stay, np.minimum(permit, now - rng.uniform(2, 200, n) * H), permit)
+        driver = self.driver_ids[rng.integers(0, len(self.driver_ids), n)]
+        company = self.company_ids[rng.integers(0, len(self.company_ids), n)]
+
+        # Identifiers.
+        jy = np.where(declared < 1742502600, 1403, 1404)  # 1404/01/01 ≈ 2025-03-21 Tehran
+        codes = self.office_codes[o]
+        serial = [f"{y}-{c}-{i:08d}" for y, c, i in zip(jy.tolist(), codes.tolist(), ids.tolist())]
+        waybill = np.array([f"WB{i:09d}" for i in ids.tolist()], dtype=object)
+        dup_wb = np.zeros(n, bool)
+        pick = np.flatnonzero(rng.random(n - 1) < 0.003) if n > 1 else np.array([], int)
+        waybill[pick + 1] = waybill[pick]
+        dup_wb[pick] = dup_wb[pick + 1] = True
+        seals = [f'["S{a}", "S{a + 1}"]' for a in rng.integers(1_000_000, 9_000_000, n).tolist()]
+        route = [f'["{a}", "{b}"]' for a, b in zip(codes.tolist(), self.office_codes[d].tolist())]
+        port = rng.random(n) < 0.15
+        containers = []
+        for flag, i in zip(port.tolist(), ids.tolist()):
+            if flag:
+                body = f"IRSU{i % 1_000_000:06d}"
+                containers.append(f'["{body}{iso6346_check_digit(body)}"]')
+            else:
+                containers.append("[]")
+        reason = np.where(is_uns, np.array(REASONS)[rng.integers(0, len(REASONS), n)], "")
+        note = np.where(reason == "other", "راننده در دسترس نیست", "")
+        source_ref = "داده نمایشی"
+
+        # Goods lines (1–3), a few with phone IMEIs; some IMEIs shared by two open declarations.
+        n_goods = rng.choice([1, 1, 1, 2, 2, 3], n)
+        g_decl = np.repeat(ids, n_goods)
+        g_line = np.concatenate([np.arange(1, c + 1) for c in n_goods]) if n else np.array([], int)
+        g = len(g_decl)
+        kind = rng.integers(0, len(GOODS), g)
+        electronics = np.array([GOODS[x][3] for x in kind.tolist()])
+        qty = rng.integers(1, 2000, g)
+        weight = qty * rng.uniform(0.2, 30, g)
+        value = weight * rng.uniform(1, 20, g)
+        goods_ids = np.arange(goods_start, goods_start + g)
+        serial_rows = []
+        open_mask = ~(is_set | is_can | is_closed)
+        g_open = open_mask[g_decl - first_id]
+        serial_lists = ["[]"] * g
+        dup_serial_decls = set()
+        sid = serial_start
+        last_shared = None
+        for j in np.flatnonzero(electronics & (rng.random(g) < 0.3)).tolist():
+            decl = int(g_decl[j])
+            imeis = []
+            for _ in range(2):
+                body = f"35{rng.integers(0, 10**12):012d}"
+                imeis.append(body + luhn_check_digit(body))
+            if g_open[j] and rng.random() < 0.2:
+                if last_shared and last_shared[1] != decl:
+                    imeis[0] = last_shared[0]
+                    dup_serial_decls.update({decl, last_shared[1]})
+                    last_shared = None
+                else:
+                    last_shared = (imeis[0], decl)
+            if rng.random() < 0.01:
+                imeis[1] = imeis[1][:-1] + str((int(imeis[1][-1]) + 1) % 10)  # fails its check digit
+            serial_lists[j] = json.dumps(imeis)
+            for value_ in imeis:
+                serial_rows.append((str(sid), value_, "true", str(decl), str(goods_ids[j])))
+                sid += 1
+        dup_serial = np.isin(ids, list(dup_serial_decls))
+
+        created = np.full(n, now)
+        data = {
+            "id": ids.astype(str),
+            "serial": serial,
+            "declared_at": _ts(declared),
+            "origin_id": self.office_ids[o].astype(str),
+            "destination_id": self.office_ids[d].astype(str),
+            "route": route,
+            "vehicle_id": vehicle.astype(str),
+            "vehicle_country": vcountry,
+            "driver_id": driver.astype(str),
+            "company_id": company.astype(str),
+            "waybill_no": waybill,
+            "seal_numbers": seals,
+            "container_numbers": containers,
+            "mrn": "",
+            "guarantee_ref": [f"G{i}" for i in ids.tolist()],
+            "guarantee_amount": (rng.integers(50, 5000, n) * 10_000_000).astype(str),
+            "deadline": _ts(dl_col),
+            "status": st,
+            "departed_at": _ts(dep_col),
+            "arrived_at": _ts(arr_col),
+            "settled_at": _ts(set_col),
+            "cancelled_at": _ts(can_col),
+            "closed_at": _ts(closed_col),
+            "unsettled_reason": reason,
+            "unsettled_note": note,
+            "unsettled_at": _ts(uns_col),
+            "status_source": "seed",
+            "status_source_ref": source_ref,
+            "status_changed_at": _ts(changed),
+            "status_changed_by_id": NULL,
+            "dest_first_read_at": _ts(dest_read),
+            "last_read_at": _ts(last_read),
+            "last_read_office_id": last_read_office,
+            "off_route_read_at": _ts(off_route_col),
+            "origin_scan_at": _ts(origin_scan_col),
+            "dest_scan_at": _ts(dest_scan_col),
+            "comparison_verdict": verdict,
+            "comparison_review": review,
+            "dup_waybill": np.where(dup_wb, "true", "false"),
+            "dup_goods_serial": np.where(dup_serial, "true", "false"),
+            "dup_vehicle": np.where(dup_vehicle, "true", "false"),
+            "permit_expires_at": _ts(permit),
+            "created_at": _ts(created),
+            "updated_at": _ts(created),
+        }
+        columns = [f.column for f in TransitDeclaration._meta.concrete_fields]
+        decl_text = _copy_text(columns, data, n)
+        gdata = {
+            "id": goods_ids.astype(str),
+            "declaration_id": g_decl.astype(str),
+            "line_no": g_line.astype(str),
+            "hs_code": np.array([GOODS[x][0] for x in kind.tolist()]),
+            "description": [GOODS[x][1] for x in kind.tolist()],
+            "quantity": qty.astype(str),
+            "unit": [GOODS[x][2] for x in kind.tolist()],
+            "gross_weight_kg": np.char.mod("%.3f", weight),
+            "value": np.char.mod("%.2f", value),
+            "serials": serial_lists,
+        }
+        gcolumns = [f.column for f in GoodsItem._meta.concrete_fields]
+        goods_text = _copy_text(gcolumns, gdata, g)
+        serial_text = "".join("\t".join(r) + "\n" for r in serial_rows)
+        self.timing.generate += time.perf_counter() - t0
+
+        self.writer.write(TransitDeclaration, columns, decl_text, n)
+        self.writer.write(GoodsItem, gcolumns, goods_text, g)
+        if serial_rows:
+            self.writer.write(
+                GoodsSerial,
+                ["id", "value", "is_imei", "declaration_id", "goods_item_id"],
+                serial_text,
+                len(serial_rows),
+            )
+        return goods_start + g, sid
