@@ -74,7 +74,7 @@ class Command(BaseCommand):
             "write_s": round(timing.write, 1),
             "copy_only_rate_per_s": round(n / timing.write) if timing.write else None,
             "ratio_to_copy": round(timing.write / elapsed, 3) if elapsed else None,
-            "database": builder.writer.pg and "postgresql" or "sqlite",
+            "database": "postgresql" if builder.writer.pg else "sqlite",
         }
         if opts["json"]:
             self.stdout.write(json.dumps(result))
