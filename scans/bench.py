@@ -1,0 +1,112 @@
+"""Benchmark of the scan comparison on a directory of pairs (format: see scans.pairs).
+
+Counting rules:
+
+* detection = tampered pairs judged "suspicious" / all tampered pairs;
+* false_alarm = unchanged pairs NOT judged "consistent" / all unchanged pairs, i.e. an
+  "unregistered" unchanged pair counts as a false alarm (it needs a person, it is never a pass);
+* an "unregistered" tampered pair counts as missed (not detected);
+* localisation = detected tampered pairs whose top box intersects the true box / detected;
+* unregistered = share of all pairs that could not be registered;
+* median_s = median wall time per pair, loading both images included.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .comparison import compare_scans, load_scan
+
+
+def _intersects(a, b) -> bool:
+    ax, ay, aw, ah = a[:4]
+    bx, by, bw, bh = b[:4]
+    return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
+
+
+def _iou(a, b) -> float:
+    ax, ay, aw, ah = a[:4]
+    bx, by, bw, bh = b[:4]
+    iw = max(0, min(ax + aw, bx + bw) - max(ax, bx))
+    ih = max(0, min(ay + ah, by + bh) - max(ay, by))
+    inter = iw * ih
+    return inter / float(aw * ah + bw * bh - inter) if inter else 0.0
+
+
+def evaluate(pairs_dir: str | Path, threshold: float | None = None, limit: int = 0) -> list[dict]:
+    """Run the comparison on every pair; one record per pair (score, verdict, box, time)."""
+    pairs_dir = Path(pairs_dir)
+    labels = json.loads((pairs_dir / "labels.json").read_text())
+    if limit:
+        labels = labels[:limit]
+    out = []
+    for lab in labels:
+        i = lab["id"]
+        t = time.perf_counter()
+        origin = load_scan(pairs_dir / f"{i:04d}_origin.png")
+        dest = load_scan(pairs_dir / f"{i:04d}_dest.jpg")
+        res = compare_scans(origin, dest, threshold=threshold)
+        dt = time.perf_counter() - t
+        out.append(
+            {
+                "id": i,
+                "tampered": bool(lab["tampered"]),
+                "kind": lab.get("kind"),
+                "box": lab.get("box"),
+                "score": res.score,
+                "verdict": res.verdict,
+                "registered": res.registered,
+                "top": list(res.boxes[0]) if res.boxes else None,
+                "seconds": dt,
+                "width": int(origin.shape[1]),
+                "mirrored": res.details.get("mirrored"),
+                "reason": res.details.get("reason"),
+            }
+        )
+    return out
+
+
+def summarise(records: list[dict], threshold: float | None = None) -> dict:
+    """Figures from ``evaluate`` records; ``threshold`` re-judges registered pairs by score."""
+
+    def suspicious(r):
+        if not r["registered"]:
+            return None
+        return r["score"] > threshold if threshold is not None else r["verdict"] == "suspicious"
+
+    tam = [r for r in records if r["tampered"]]
+    clean = [r for r in records if not r["tampered"]]
+    det = [r for r in tam if suspicious(r)]
+    fa = [r for r in clean if suspicious(r) is not False]  # unregistered counts as an alarm
+    loc = [r for r in det if r["top"] and _intersects(r["top"], r["box"])]
+    by_kind = {}
+    for kind in sorted({r["kind"] for r in tam}):
+        rs = [r for r in tam if r["kind"] == kind]
+        d = [r for r in rs if suspicious(r)]
+        lk = [r for r in d if r["top"] and _intersects(r["top"], r["box"])]
+        by_kind[kind] = {
+            "n": len(rs),
+            "detection": round(len(d) / len(rs), 4),
+            "localisation": round(len(lk) / len(d), 4) if d else 0.0,
+        }
+    secs = [r["seconds"] for r in records]
+    return {
+        "n": len(records),
+        "detection": round(len(det) / len(tam), 4) if tam else 0.0,
+        "false_alarm": round(len(fa) / len(clean), 4) if clean else 0.0,
+        "localisation": round(len(loc) / len(det), 4) if det else 0.0,
+        "unregistered": round(sum(not r["registered"] for r in records) / len(records), 4)
+        if records
+        else 0.0,
+        "median_s": round(float(np.median(secs)), 3) if secs else 0.0,
+        "by_kind": by_kind,
+    }
+
+
+def run_bench(pairs_dir: str | Path, threshold: float | None = None, limit: int = 0) -> dict:
+    """Evaluate the pairs in ``pairs_dir`` and return the summary figures."""
+    return summarise(evaluate(pairs_dir, threshold=threshold, limit=limit))

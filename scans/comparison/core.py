@@ -1,0 +1,454 @@
+"""Origin/destination X-ray scan comparison (numpy + OpenCV only).
+
+Steps (all on a working copy of about ``WORK_AREA`` pixels):
+
+1. attenuation domain ``a = -log(I)``: gain/dose and a power display curve become a gain;
+2. registration: SIFT matches + RANSAC affine (separate x/y scale: pitch and speed), tried on
+   the destination as is and mirrored; then per-column-strip shift correction for the
+   non-linear vehicle-speed warp;
+3. intensity normalisation: robust polynomial fit destination -> origin attenuation;
+4. stripe removal (row/column detector artefacts) on the residual;
+5. tolerant difference: a pixel counts as changed only if it is outside the range of the
+   other image's small neighbourhood (both ways), so settling and residual misalignment of
+   a few pixels do not count; normalised by the level-dependent noise;
+6. regions: connected components of the change, scored by area x attenuation change as a
+   share of the scan area; the score is the best region's.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from .io import as_float
+
+# Frozen after tuning on synthetic pairs from the dev scans (see docs/scans-comparison.md).
+DEFAULT_THRESHOLD = 0.004
+
+WORK_AREA = 320_000  # pixels of the working copy of the origin
+MIN_INLIERS = 12
+MIN_ALIGN_NCC = 0.3
+SAT_LEVEL = 5.0 / 255.0  # display values darker than this are treated as saturated
+
+
+@dataclass
+class ComparisonResult:
+    score: float
+    verdict: str  # "consistent" | "suspicious" | "unregistered"
+    registered: bool
+    boxes: list[tuple[int, int, int, int, float]] = field(default_factory=list)
+    heatmap: np.ndarray | None = None
+    details: dict = field(default_factory=dict)
+
+
+def get_threshold(threshold: float | None = None) -> float:
+    """Explicit threshold, else ``settings.SCANS_COMPARISON_THRESHOLD``, else the default."""
+    if threshold is not None:
+        return float(threshold)
+    try:
+        from django.conf import settings
+
+        value = getattr(settings, "SCANS_COMPARISON_THRESHOLD", None)
+    except Exception:  # Django missing or not configured
+        value = None
+    return float(value) if value is not None else DEFAULT_THRESHOLD
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _attenuation(img: np.ndarray) -> np.ndarray:
+    return -np.log(np.clip(img, 1.0 / 255.0, 1.0))
+
+
+def _to_u8(a: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
+    vals = a[valid] if valid is not None and valid.any() else a
+    lo, hi = np.percentile(vals, [0.5, 99.5]) if vals.size else (0.0, 1.0)
+    return np.clip((a - lo) * (255.0 / max(hi - lo, 1e-6)), 0, 255).astype(np.uint8)
+
+
+_SIFT = None
+
+
+def _sift():
+    global _SIFT
+    if _SIFT is None:
+        _SIFT = cv2.SIFT_create(nfeatures=4000, contrastThreshold=0.02)
+    return _SIFT
+
+
+def _features(a: np.ndarray):
+    u8 = _to_u8(a)
+    u8 = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(u8)
+    kp, des = _sift().detectAndCompute(u8, None)
+    pts = np.float32([k.pt for k in kp]) if kp else np.zeros((0, 2), np.float32)
+    return pts, des
+
+
+def _match_affine(fo, fd, dest_shape):
+    """Affine M mapping origin -> destination pixel coords (of the image ``fd`` came from),
+    with the number of RANSAC inliers."""
+    po, do_ = fo
+    pd, dd = fd
+    if do_ is None or dd is None or len(po) < 4 or len(pd) < 4:
+        return None, 0, None
+    matcher = cv2.BFMatcher(cv2.NORM_L2)
+    knn = matcher.knnMatch(do_, dd, k=2)
+    good = [m[0] for m in knn if len(m) == 2 and m[0].distance < 0.8 * m[1].distance]
+    if len(good) < 6:
+        return None, len(good), None
+    src = np.float32([po[m.queryIdx] for m in good])
+    dst = np.float32([pd[m.trainIdx] for m in good])
+    thr = max(2.0, 0.006 * max(dest_shape))
+    M, inl = cv2.estimateAffine2D(
+        src,
+        dst,
+        method=cv2.RANSAC,
+        ransacReprojThreshold=thr,
+        maxIters=4000,
+        confidence=0.999,
+        refineIters=20,
+    )
+    if M is None:
+        return None, 0, None
+    n = int(inl.sum())
+    sx, sy = float(np.hypot(M[0, 0], M[1, 0])), float(np.hypot(M[0, 1], M[1, 1]))
+    shear = abs(float(M[0, 1])) / max(sy, 1e-6) + abs(float(M[1, 0])) / max(sx, 1e-6)
+    if not (0.3 < sx < 3.5 and 0.3 < sy < 3.5 and shear < 0.25 and M[0, 0] > 0 and M[1, 1] > 0):
+        return None, 0, None
+    return M, n, (src, dst)
+
+
+def _hat_basis(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    step = float(knots[1] - knots[0])
+    return np.maximum(0.0, 1.0 - np.abs(x[:, None] - knots[None, :]) / step)
+
+
+def _smooth_residual(
+    src: np.ndarray, dst: np.ndarray, M: np.ndarray, w: int
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Smooth per-column correction (dx(x), dy(x)) on top of affine ``M`` from all matches.
+
+    The vehicle-speed warp is a smooth function of x; it is fitted to the match residuals with
+    a regularised piecewise-linear curve, rejecting outliers with a shrinking tolerance.
+    """
+    pred = src @ M[:, :2].T + M[:, 2]
+    r = dst - pred
+    x = src[:, 0].astype(np.float64)
+    knots = np.linspace(0, w - 1, 13)
+    B = _hat_basis(x, knots)
+    K = len(knots)
+    D = np.zeros((K - 2, K))
+    for i in range(K - 2):
+        D[i, i : i + 3] = (1, -2, 1)
+    cx, cy = np.zeros(K), np.zeros(K)
+    n_used = 0
+    for tol in (0.035 * w, 0.015 * w, 0.006 * w + 2, 0.003 * w + 1.5):
+        ex = r[:, 0] - B @ cx
+        ey = r[:, 1] - B @ cy
+        use = (np.abs(ex) < tol) & (np.abs(ey) < max(tol * 0.5, 2.0))
+        n_used = int(use.sum())
+        if n_used < 8:
+            break
+        Bu = B[use]
+        lam = 2.0 * n_used / K
+        A = Bu.T @ Bu + lam * D.T @ D + 1e-3 * np.eye(K)
+        cx = np.linalg.solve(A, Bu.T @ r[use, 0])
+        cy = np.linalg.solve(A, Bu.T @ r[use, 1])
+    cols = np.arange(w, dtype=np.float64)
+    Bc = _hat_basis(cols, knots)
+    return (Bc @ cx).astype(np.float32), (Bc @ cy).astype(np.float32), n_used
+
+
+def _warp(img: np.ndarray, mx: np.ndarray, my: np.ndarray, fill: float) -> np.ndarray:
+    return cv2.remap(img, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
+
+
+def _strip_shifts(ao: np.ndarray, ad: np.ndarray, valid: np.ndarray, strip: int, rx: int, ry: int):
+    """Per column strip (dx, dy) that best aligns ``ad`` to ``ao``; interpolated per column."""
+    h, w = ao.shape
+    go = cv2.GaussianBlur(ao, (0, 0), 1.5)
+    gd = cv2.GaussianBlur(ad, (0, 0), 1.5)
+    centres, dxs, dys, confs = [], [], [], []
+    y0, y1 = ry, h - ry
+    if y1 - y0 < 16:
+        return np.zeros(w, np.float32), np.zeros(w, np.float32)
+    step = max(8, strip // 2)
+    for x0 in range(rx, w - rx - strip + 1, step):
+        tpl = go[y0:y1, x0 : x0 + strip]
+        if not valid[y0:y1, x0 : x0 + strip].mean() > 0.8 or float(tpl.std()) < 1e-3:
+            continue
+        region = gd[0:h, x0 - rx : x0 + strip + rx]
+        res = cv2.matchTemplate(region, tpl, cv2.TM_CCOEFF_NORMED)
+        _, best, _, loc = cv2.minMaxLoc(res)
+        if best < 0.5:
+            continue
+        bx, by = loc
+        # sub-pixel refinement along x
+        fx = 0.0
+        if 0 < bx < res.shape[1] - 1:
+            left, mid, right = res[by, bx - 1], res[by, bx], res[by, bx + 1]
+            den = left - 2 * mid + right
+            fx = float(0.5 * (left - right) / den) if abs(den) > 1e-9 else 0.0
+        centres.append(x0 + strip / 2)
+        dxs.append(bx + fx - rx)
+        dys.append(by - ry)
+        confs.append(best)
+    if len(centres) < 3:
+        return np.zeros(w, np.float32), np.zeros(w, np.float32)
+    c, dx, dy = np.array(centres), np.array(dxs, np.float64), np.array(dys, np.float64)
+    # robust: median filter over neighbouring strips, drop outliers
+    k = 2
+    mdx = np.array([np.median(dx[max(0, i - k) : i + k + 1]) for i in range(len(dx))])
+    mdy = np.array([np.median(dy[max(0, i - k) : i + k + 1]) for i in range(len(dy))])
+    keep = (np.abs(dx - mdx) <= 2.0) & (np.abs(dy - mdy) <= 2.0)
+    if keep.sum() < 3:
+        keep = np.ones_like(keep)
+    xs = np.arange(w, dtype=np.float64)
+    sdx = np.interp(xs, c[keep], mdx[keep])
+    sdy = np.interp(xs, c[keep], mdy[keep])
+    win = max(3, strip) | 1
+    ker = np.ones(win) / win
+    sdx = np.convolve(np.pad(sdx, win // 2, mode="edge"), ker, mode="valid")
+    sdy = np.convolve(np.pad(sdy, win // 2, mode="edge"), ker, mode="valid")
+    return sdx.astype(np.float32), sdy.astype(np.float32)
+
+
+def _fit_intensity(ad: np.ndarray, ao: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Robust quadratic fit ao ~ p(ad) (Tukey IRLS); returns coefficients (highest first)."""
+    x, y = ad[mask].astype(np.float64), ao[mask].astype(np.float64)
+    if x.size > 60000:
+        idx = np.random.default_rng(0).choice(x.size, 60000, replace=False)
+        x, y = x[idx], y[idx]
+    if x.size < 50:
+        return np.array([0.0, 1.0, 0.0])
+    # start: linear through medians of ratios
+    wts = np.ones_like(x)
+    coef = np.array([0.0, 1.0, 0.0])
+    for it in range(8):
+        deg = 1 if it < 3 else 2
+        sw = np.sqrt(wts)
+        A = np.vander(x, deg + 1) * sw[:, None]
+        c, *_ = np.linalg.lstsq(A, y * sw, rcond=None)
+        coef = np.concatenate([np.zeros(3 - len(c)), c])
+        r = y - np.polyval(coef, x)
+        s = 1.4826 * np.median(np.abs(r)) + 1e-3
+        u = r / (4.685 * s)
+        wts = np.where(np.abs(u) < 1, (1 - u * u) ** 2, 0.0)
+    # keep it monotone increasing on the data range
+    lo, hi = np.percentile(x, [1, 99])
+    grid = np.linspace(lo, hi, 32)
+    if np.any(np.diff(np.polyval(coef, grid)) <= 0):
+        A = np.vander(x, 2) * np.sqrt(wts)[:, None]
+        c, *_ = np.linalg.lstsq(A, y * np.sqrt(wts), rcond=None)
+        coef = np.array([0.0, c[0], c[1]])
+    return coef
+
+
+def _destripe(resid: np.ndarray, valid: np.ndarray, axis: int, win: int = 15) -> np.ndarray:
+    """Thin row (axis=1) or column (axis=0) offsets of the residual: median per line minus
+    its running median, so broad changes stay and 1-3 px lines go."""
+    r = np.where(valid, resid, np.nan)
+    with np.errstate(all="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            prof = np.nanmedian(r, axis=axis)
+    prof = np.nan_to_num(prof)
+    pad = np.pad(prof, win // 2, mode="edge")
+    run = np.array([np.median(pad[i : i + win]) for i in range(len(prof))])
+    line = prof - run
+    return line[None, :] if axis == 0 else line[:, None]
+
+
+# --------------------------------------------------------------------------- main entry
+
+
+def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool = False) -> ComparisonResult:
+    """Compare an origin scan with a destination scan of the same vehicle.
+
+    ``origin``/``dest``: arrays (uint8, uint16 or float 0..1; grey or BGR).  Returns a
+    ``ComparisonResult``; boxes are (x, y, w, h, region score) in origin pixels, best first;
+    the heat map is a BGR overlay the size of the origin.
+    """
+    t0 = time.perf_counter()
+    thr = get_threshold(threshold)
+    o_full = as_float(origin)
+    d_full = as_float(dest)
+    H, W = o_full.shape
+    s_o = min(1.0, float(np.sqrt(WORK_AREA / (H * W))))
+    s_d = min(1.0, float(np.sqrt(WORK_AREA / (d_full.shape[0] * d_full.shape[1]))))
+    o = cv2.resize(o_full, None, fx=s_o, fy=s_o, interpolation=cv2.INTER_AREA) if s_o < 1 else o_full
+    d = cv2.resize(d_full, None, fx=s_d, fy=s_d, interpolation=cv2.INTER_AREA) if s_d < 1 else d_full
+    ao, ad = _attenuation(o), _attenuation(d)
+    h, w = ao.shape
+    details: dict = {"work_scale": s_o, "work_shape": [h, w]}
+    timings: dict = {}
+
+    # ---- registration: affine on SIFT matches, dest as is or mirrored
+    t = time.perf_counter()
+    fo = _features(ao)
+    fd = _features(ad)
+    fdm = _features(np.ascontiguousarray(ad[:, ::-1]))
+    # the mirrored image gets its own features (SIFT is not mirror invariant); its affine maps
+    # origin coordinates to the mirrored frame
+    cand = [(*_match_affine(fo, fd, ad.shape), False), (*_match_affine(fo, fdm, ad.shape), True)]
+    cand.sort(key=lambda c: c[1], reverse=True)
+    M, n_inl, matches, mirrored = cand[0]
+    timings["register_s"] = round(time.perf_counter() - t, 3)
+    details.update(inliers=int(n_inl), inliers_other=int(cand[1][1]), mirrored=bool(mirrored))
+
+    def _unregistered(reason: str) -> ComparisonResult:
+        details["reason"] = reason
+        timings["total_s"] = round(time.perf_counter() - t0, 3)
+        details["timings"] = timings
+        heat = cv2.cvtColor((o_full * 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+        return ComparisonResult(
+            score=float("nan"),
+            verdict="unregistered",
+            registered=False,
+            boxes=[],
+            heatmap=heat,
+            details=details,
+        )
+
+    if M is None or n_inl < MIN_INLIERS:
+        return _unregistered(f"too few consistent matches ({n_inl})")
+
+    if mirrored:  # work with the mirrored destination: x -> w_d - 1 - x
+        ad = np.ascontiguousarray(ad[:, ::-1])
+    air = float(np.percentile(ad, 0.5))  # fill outside the frame: treated as invalid anyway
+    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    t = time.perf_counter()
+    src, dst = matches
+    cdx, cdy, n_used = _smooth_residual(src, dst, M, w)
+    details["warp_matches"] = n_used
+    details["warp_max_px"] = round(float(np.abs(cdx).max()), 2)
+    mx = (M[0, 0] * gx + M[0, 1] * gy + M[0, 2] + cdx[None, :]).astype(np.float32)
+    my = (M[1, 0] * gx + M[1, 1] * gy + M[1, 2] + cdy[None, :]).astype(np.float32)
+    ones = np.ones_like(ad)
+    adw = _warp(ad, mx, my, air)
+    valid = _warp(ones, mx, my, 0.0) > 0.99
+    # local refinement: per-column-strip shifts (small range)
+    for strip, rx, ry in ((max(32, w // 16), 6, 3), (max(24, w // 32), 3, 2)):
+        sdx, sdy = _strip_shifts(ao, adw, valid, strip, rx, ry)
+        if not (np.any(sdx) or np.any(sdy)):
+            continue
+        mx = _warp(mx, gx + sdx[None, :], gy + sdy[None, :], -1e6)
+        my = _warp(my, gx + sdx[None, :], gy + sdy[None, :], -1e6)
+        adw = _warp(ad, mx, my, air)
+        valid = _warp(ones, mx, my, 0.0) > 0.99
+    timings["warp_s"] = round(time.perf_counter() - t, 3)
+    sxy = [float(np.hypot(M[0, 0], M[1, 0])), float(np.hypot(M[0, 1], M[1, 1]))]
+    details["transform"] = {
+        "affine": np.round(M, 4).tolist(),
+        "scale_xy": [round(v * s_o / s_d, 4) for v in sxy],
+    }
+    valid = cv2.erode(valid.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    details["overlap"] = round(float(valid.mean()), 4)
+    if valid.mean() < 0.3:
+        return _unregistered("destination covers too little of the origin")
+
+    # ---- intensity normalisation (attenuation domain)
+    t = time.perf_counter()
+    sat_o = o < SAT_LEVEL
+    sat_d = adw > -np.log(SAT_LEVEL)
+    fitmask = valid & ~sat_o & ~sat_d
+    coef = _fit_intensity(adw, ao, fitmask)
+    an = np.polyval(coef, adw).astype(np.float32)
+    details["intensity_fit"] = [round(float(c), 5) for c in coef]
+
+    # saturation: nothing is seen beyond the darker of the two scanners' limits, so both are
+    # clipped at a common ceiling (in origin attenuation units)
+    dark = -np.log(SAT_LEVEL)
+    ceiling = float(min(dark, np.polyval(coef, dark)))
+    details["ceiling"] = round(ceiling, 3)
+    bo = cv2.GaussianBlur(np.minimum(ao, ceiling), (0, 0), 1.2)
+    bn = cv2.GaussianBlur(np.minimum(an, ceiling), (0, 0), 1.2)
+    resid = bn - bo
+    bn = bn - _destripe(resid, valid, axis=1)
+    resid = bn - bo
+    bn = bn - _destripe(resid, valid, axis=0)
+    resid = bn - bo
+    vr = resid[valid]
+    ncc = float(np.corrcoef(bo[valid].ravel(), bn[valid].ravel())[0, 1]) if vr.size > 100 else 0.0
+    details["align_ncc"] = round(ncc, 4)
+    if not ncc > MIN_ALIGN_NCC:
+        return _unregistered(f"aligned images do not agree (ncc {ncc:.2f})")
+
+    # ---- tolerant difference
+    rad = 3
+    ker = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rad + 1, 2 * rad + 1))
+    o_max, o_min = cv2.dilate(bo, ker), cv2.erode(bo, ker)
+    n_max, n_min = cv2.dilate(bn, ker), cv2.erode(bn, ker)
+    e1 = np.maximum(np.maximum(bn - o_max, o_min - bn), 0)
+    e2 = np.maximum(np.maximum(bo - n_max, n_min - bo), 0)
+    change = np.minimum(e1, e2) * np.sign(resid)
+    change[~valid] = 0
+
+    # level-dependent noise: robust spread of the plain residual per attenuation bin
+    lev = bo[valid]
+    edges = np.unique(np.percentile(lev, np.linspace(0, 100, 17)))
+    sig_bins = []
+    for i in range(len(edges) - 1):
+        sel = (lev >= edges[i]) & (lev <= edges[i + 1])
+        r = vr[sel]
+        sig_bins.append(1.4826 * float(np.median(np.abs(r - np.median(r)))) if r.size > 20 else np.nan)
+    sig_bins = np.array(sig_bins)
+    sig_bins = np.where(np.isnan(sig_bins), np.nanmedian(sig_bins), sig_bins)
+    sig_bins = np.maximum(sig_bins, 0.01)
+    centres = 0.5 * (edges[:-1] + edges[1:])
+    sigma = np.interp(bo, centres, sig_bins).astype(np.float32)
+    z = np.abs(change) / sigma
+    zs = cv2.GaussianBlur(z, (0, 0), 2.0)
+    timings["change_s"] = round(time.perf_counter() - t, 3)
+
+    # ---- regions
+    zthr = 2.5
+    mask = (zs > zthr).astype(np.uint8)
+    k_open = max(3, round(min(h, w) / 80)) | 1
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((k_open, k_open), np.uint8))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    n_lab, lab, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    mag = np.minimum(np.abs(change), 2.0)
+    area_ref = float(valid.sum())
+    regions = []
+    if n_lab > 1:
+        sums = np.bincount(lab.ravel(), weights=mag.ravel(), minlength=n_lab)
+        for i in range(1, n_lab):
+            x, y, bw, bh, area = stats[i]
+            if area < 9:
+                continue
+            rs = float(sums[i]) / area_ref
+            regions.append((rs, x, y, bw, bh))
+    regions.sort(reverse=True)
+    inv = 1.0 / s_o
+    boxes = [
+        (int(x * inv), int(y * inv), max(1, round(bw * inv)), max(1, round(bh * inv)), round(rs, 6))
+        for rs, x, y, bw, bh in regions[:20]
+    ]
+    score = regions[0][0] if regions else 0.0
+    verdict = "suspicious" if score > thr else "consistent"
+
+    # ---- heat map on the origin
+    t = time.perf_counter()
+    heat_small = np.clip(zs / (3 * zthr), 0, 1) * ((mask > 0) | (zs > zthr * 0.6))
+    heat_big = cv2.resize(heat_small.astype(np.float32), (W, H), interpolation=cv2.INTER_LINEAR)
+    base = cv2.cvtColor((o_full * 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+    colour = cv2.applyColorMap((heat_big * 255).astype(np.uint8), cv2.COLORMAP_JET)
+    alpha = (np.clip(heat_big * 1.5, 0, 0.7))[:, :, None]
+    heat = (base * (1 - alpha) + colour * alpha).astype(np.uint8)
+    for x, y, bw, bh, _ in boxes[:3]:
+        cv2.rectangle(heat, (x, y), (x + bw, y + bh), (0, 0, 255), max(1, int(2 * inv)))
+    timings["heatmap_s"] = round(time.perf_counter() - t, 3)
+    timings["total_s"] = round(time.perf_counter() - t0, 3)
+    details.update(threshold=thr, timings=timings, n_regions=len(regions))
+    if debug:
+        details["debug"] = {"origin": bo, "dest": bn, "change": change, "z": zs, "mask": mask, "valid": valid}
+    return ComparisonResult(
+        score=float(score), verdict=verdict, registered=True, boxes=boxes, heatmap=heat, details=details
+    )

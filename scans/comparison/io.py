@@ -1,0 +1,54 @@
+"""Loading scans as greyscale float32 in 0..1 (dark = dense)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+
+def as_float(img: np.ndarray) -> np.ndarray:
+    """Any greyscale/colour array (uint8, uint16, float) -> 2-D float32 in 0..1."""
+    img = np.asarray(img)
+    if img.ndim == 3:
+        if img.shape[2] == 4:
+            img = img[:, :, :3]
+        if img.shape[2] == 1:
+            img = img[:, :, 0]
+        else:
+            img = cv2.cvtColor(np.ascontiguousarray(img), cv2.COLOR_BGR2GRAY)
+    if img.ndim != 2 or img.size == 0:
+        raise ValueError(f"not a 2-D image: shape {img.shape}")
+    if img.dtype == np.uint8:
+        return img.astype(np.float32) / 255.0
+    if img.dtype == np.uint16:
+        return img.astype(np.float32) / 65535.0
+    if img.dtype == bool:
+        return img.astype(np.float32)
+    if np.issubdtype(img.dtype, np.integer):
+        info = np.iinfo(img.dtype)
+        return np.clip(img.astype(np.float32) / float(info.max), 0, 1)
+    out = img.astype(np.float32)
+    hi = float(np.nanmax(out)) if out.size else 1.0
+    if hi > 1.0:  # float data in another range: scale by its maximum
+        out = out / hi
+    return np.clip(np.nan_to_num(out), 0, 1)
+
+
+def load_scan(src: str | Path | bytes | bytearray | memoryview | np.ndarray) -> np.ndarray:
+    """Read an 8- or 16-bit PNG/JPEG/TIFF (path, bytes or array) as greyscale float32 in 0..1."""
+    if isinstance(src, np.ndarray):
+        return as_float(src)
+    if isinstance(src, bytes | bytearray | memoryview):
+        buf = np.frombuffer(bytes(src), np.uint8)
+        img = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED) if buf.size else None
+        where = "<bytes>"
+    else:
+        where = str(src)
+        img = cv2.imread(where, cv2.IMREAD_UNCHANGED)
+        if img is None and Path(where).exists():  # non-ASCII paths on some platforms
+            img = cv2.imdecode(np.fromfile(where, np.uint8), cv2.IMREAD_UNCHANGED)
+    if img is None:
+        raise ValueError(f"cannot decode image {where}")
+    return as_float(img)

@@ -1,0 +1,42 @@
+"""python manage.py scans_make_pairs --data DIR --out OUT [--n N --seed S --split tune|heldout|all]"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from scans.pairs import write_pairs
+
+
+class Command(BaseCommand):
+    help = "Write synthetic origin/destination scan pairs (2:1 unchanged:tampered) with labels.json."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--data",
+            default=None,
+            help="folder of single scans (with manifest.csv); without it synthetic scans are used",
+        )
+        parser.add_argument("--out", required=True)
+        parser.add_argument("--n", type=int, default=90)
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--split",
+            default="all",
+            choices=["all", "tune", "heldout"],
+            help="use only the sources of one split (split by source image)",
+        )
+        parser.add_argument(
+            "--whole-share", type=float, default=0.5, help="share of pairs made from whole-vehicle scans"
+        )
+
+    def handle(self, *args, **opts):
+        labels = write_pairs(
+            opts["out"],
+            n=opts["n"],
+            seed=opts["seed"],
+            data_dir=opts["data"],
+            split=opts["split"],
+            whole_share=opts["whole_share"],
+        )
+        n_t = sum(lab["tampered"] for lab in labels)
+        self.stdout.write(f"wrote {len(labels)} pairs ({n_t} tampered) to {opts['out']}")

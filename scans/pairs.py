@@ -1,0 +1,410 @@
+"""Synthetic origin/destination scan pairs for the comparison benchmark.
+
+There are no public re-scans of the same truck, so pairs are made from single
+scans.  The destination image imitates a second scanner at another office:
+
+* vehicle-speed warp: horizontal stretch plus a smooth monotone non-linear warp;
+* another pixel pitch on both axes (another image size) and a shift;
+* trucks passing the other way (mirrored horizontally);
+* cargo that settled by a few pixels (a smooth local displacement; not tampering);
+* dose/gain change in the attenuation domain, another display curve (gamma);
+* detector line artefacts (row and column stripes), a little blur, noise, JPEG.
+
+Tampering (one pair in three) happens in a known box of the origin (1-5 % of the
+scan): cargo ``remove``d, ``add``ed or ``swap``ped for other cargo.
+
+Output format (``write_pairs``)::
+
+    OUT/NNNN_origin.png, OUT/NNNN_dest.jpg,
+    OUT/labels.json = [{"id": N, "tampered": bool, "kind": ..., "box": [x, y, w, h]}, ...]
+
+``kind`` and ``box`` are present for tampered pairs only; boxes are in origin pixels.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+KINDS = ("remove", "add", "swap")
+_EPS = 1.0 / 512.0
+
+
+def to_attenuation(img_u8: np.ndarray) -> np.ndarray:
+    """8-bit display image (dark = dense) -> attenuation ``-log(T)``."""
+    t = (img_u8.astype(np.float32) + 0.5) / 256.0
+    return -np.log(t)
+
+
+def from_attenuation(a: np.ndarray) -> np.ndarray:
+    return np.clip(np.exp(-a) * 256.0 - 0.5, 0, 255).astype(np.uint8)
+
+
+def _smooth_noise(rng: np.random.Generator, shape: tuple[int, int], scale: float) -> np.ndarray:
+    """Zero-mean, unit-std smooth random field with correlation length ~scale px."""
+    h, w = shape
+    sh, sw = max(2, int(h / scale) + 2), max(2, int(w / scale) + 2)
+    small = rng.standard_normal((sh, sw)).astype(np.float32)
+    field = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+    field -= field.mean()
+    sd = float(field.std())
+    return field / sd if sd > 1e-6 else field
+
+
+# --------------------------------------------------------------------------- synthetic scans
+
+
+def synthetic_scan(
+    seed: int | np.random.Generator = 0, width: int = 1200, height: int = 440, cab: bool = True
+) -> np.ndarray:
+    """A truck-like 8-bit grey X-ray image: air, cab, chassis, wheels, container, cargo blobs."""
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    a = np.zeros((height, width), np.float32)
+    cab_w = int(width * 0.16) if cab else 0
+    x0, x1 = int(width * 0.03), int(width * 0.97) - cab_w
+    y0, y1 = int(height * 0.08), int(height * 0.78)
+    # container body: walls and corrugation
+    a[y0:y1, x0:x1] += 0.25
+    a[y0 : y0 + 6, x0:x1] += 0.9
+    a[y1 - 8 : y1, x0:x1] += 1.0
+    a[y0:y1, x0 : x0 + 8] += 0.9
+    a[y0:y1, x1 - 8 : x1] += 0.9
+    step = max(8, (x1 - x0) // 60)
+    for x in range(x0 + step, x1 - 8, step):
+        a[y0:y1, x : x + 2] += 0.12
+    # cargo: textured blobs and boxes
+    n = int(rng.integers(10, 22))
+    for _ in range(n):
+        bw = int(rng.integers((x1 - x0) // 25, (x1 - x0) // 6))
+        bh = int(rng.integers((y1 - y0) // 8, int((y1 - y0) * 0.8)))
+        bx = int(rng.integers(x0 + 10, max(x0 + 11, x1 - 10 - bw)))
+        by = int(rng.integers(max(y0 + 8, y1 - 10 - bh - (y1 - y0) // 6), max(y0 + 9, y1 - 10 - bh + 1)))
+        val = float(rng.uniform(0.3, 1.6))
+        m = np.zeros_like(a)
+        if rng.random() < 0.5:
+            cv2.rectangle(m, (bx, by), (bx + bw, by + bh), 1.0, -1)
+        else:
+            cv2.ellipse(m, (bx + bw // 2, by + bh // 2), (bw // 2, bh // 2), 0, 0, 360, 1.0, -1)
+        tex = 1.0 + 0.25 * _smooth_noise(rng, a.shape, float(rng.uniform(3, 15)))
+        a += val * m * tex
+    # chassis and wheels
+    a[y1 : y1 + int(height * 0.05), x0 : width - int(width * 0.02)] += 0.8
+    wy = y1 + int(height * 0.12)
+    r = int(height * 0.08)
+    for cx in [x0 + int((x1 - x0) * f) for f in (0.1, 0.2, 0.3)] + [x1 + cab_w // 2, x1 + int(cab_w * 0.9)]:
+        if cx < width - r:
+            cv2.circle(a, (cx, wy), r, 1.2, 6)
+            cv2.circle(a, (cx, wy), r // 3, 1.5, -1)
+    if cab:
+        cx0 = x1 + 12
+        pts = np.array(
+            [
+                [cx0, y1],
+                [cx0, y0 + int((y1 - y0) * 0.25)],
+                [cx0 + int(cab_w * 0.7), y0 + int((y1 - y0) * 0.2)],
+                [width - 6, int(height * 0.5)],
+                [width - 6, y1],
+            ],
+            np.int32,
+        )
+        m = np.zeros_like(a)
+        cv2.fillPoly(m, [pts], 1.0)
+        a += 0.35 * m
+        cv2.rectangle(a, (cx0 + cab_w // 3, int(height * 0.55)), (width - 20, y1), 2.0, -1)  # engine
+    a = cv2.GaussianBlur(a, (0, 0), 1.0)
+    a += 0.01 * rng.standard_normal(a.shape).astype(np.float32)
+    return from_attenuation(np.clip(a, 0, 6))
+
+
+# --------------------------------------------------------------------------- tampering
+
+
+def _content_mask(a: np.ndarray) -> np.ndarray:
+    return cv2.GaussianBlur(a, (0, 0), 3) > 0.15
+
+
+def _pick_box(rng: np.random.Generator, a: np.ndarray, need_content: bool) -> tuple[int, int, int, int]:
+    h, w = a.shape
+    content = _content_mask(a)
+    ys, xs = np.nonzero(content)
+    if len(xs) > 100:
+        bx0, bx1 = int(np.percentile(xs, 1)), int(np.percentile(xs, 99))
+        by0, by1 = int(np.percentile(ys, 1)), int(np.percentile(ys, 99))
+    else:
+        bx0, bx1, by0, by1 = 0, w - 1, 0, h - 1
+    best, best_val = None, -1.0
+    for _ in range(25):
+        frac = rng.uniform(0.01, 0.05)
+        area = frac * w * h
+        ar = float(np.exp(rng.uniform(np.log(0.5), np.log(2.0))))
+        bw = int(np.clip(np.sqrt(area * ar), 8, 0.9 * (bx1 - bx0 + 1)))
+        bh = int(np.clip(area / max(bw, 1), 8, 0.85 * (by1 - by0 + 1)))
+        x = int(rng.integers(bx0, max(bx0 + 1, bx1 - bw)))
+        y = int(rng.integers(by0, max(by0 + 1, by1 - bh)))
+        patch = a[y : y + bh, x : x + bw]
+        inside = float(content[y : y + bh, x : x + bw].mean())
+        # prefer boxes on the vehicle whose content is not saturated (changes there are visible)
+        visible = float(((patch > 0.1) & (patch < 4.0)).mean())
+        val = inside * visible * (float(np.median(patch)) + 0.2 if need_content else 1.0)
+        val *= rng.uniform(0.7, 1.0)
+        if val > best_val:
+            best, best_val = (x, y, bw, bh), val
+    assert best is not None
+    return best
+
+
+def _feather(h: int, w: int, px: float = 2.0) -> np.ndarray:
+    m = np.zeros((h + 8, w + 8), np.float32)
+    m[4:-4, 4:-4] = 1
+    m = cv2.GaussianBlur(m, (0, 0), px)
+    return m[4:-4, 4:-4] / max(float(m.max()), 1e-6)
+
+
+def tamper(
+    a: np.ndarray,
+    rng: np.random.Generator,
+    kind: str,
+    box: tuple[int, int, int, int],
+    donor: np.ndarray | None = None,
+) -> np.ndarray:
+    """Return a copy of attenuation image ``a`` with the cargo in ``box`` changed."""
+    x, y, w, h = box
+    out = a.copy()
+    patch = out[y : y + h, x : x + w]
+    fm = _feather(h, w)
+    if kind == "remove":
+        # cargo taken out: keep the empty-container level (low percentile), scale the rest down
+        base = float(np.percentile(patch, 5))
+        keep = rng.uniform(0.05, 0.4)
+        new = np.minimum(patch, base + (patch - base) * keep)
+    elif kind == "add":
+        obj = np.zeros((h, w), np.float32)
+        for _ in range(int(rng.integers(1, 4))):
+            ow, oh = int(w * rng.uniform(0.4, 0.95)), int(h * rng.uniform(0.4, 0.95))
+            ox, oy = int(rng.integers(0, w - ow + 1)), int(rng.integers(0, h - oh + 1))
+            m = np.zeros((h, w), np.float32)
+            if rng.random() < 0.5:
+                cv2.rectangle(m, (ox, oy), (ox + ow - 1, oy + oh - 1), 1.0, -1)
+            else:
+                cv2.ellipse(
+                    m, (ox + ow // 2, oy + oh // 2), (max(1, ow // 2), max(1, oh // 2)), 0, 0, 360, 1.0, -1
+                )
+            obj = np.maximum(obj, m * rng.uniform(0.35, 1.3))
+        obj *= 1.0 + 0.2 * _smooth_noise(rng, (h, w), 6.0)
+        new = patch + cv2.GaussianBlur(obj, (0, 0), 1.0)
+    elif kind == "swap":
+        src = donor if donor is not None and donor.shape[0] > h and donor.shape[1] > w else a
+        for _ in range(10):
+            sx = int(rng.integers(0, src.shape[1] - w + 1))
+            sy = int(rng.integers(0, src.shape[0] - h + 1))
+            cand = src[sy : sy + h, sx : sx + w]
+            if (
+                abs(float(cand.mean()) - float(patch.mean())) > 0.25
+                or float(np.abs(cand - patch).mean()) > 0.4
+            ):
+                break
+        new = cand.copy()
+    else:
+        raise ValueError(f"unknown tamper kind {kind!r}")
+    out[y : y + h, x : x + w] = patch * (1 - fm) + new * fm
+    return out
+
+
+# --------------------------------------------------------------------------- second scanner
+
+
+@dataclass
+class ScannerParams:
+    mirrored: bool
+    pitch: float
+    speed: float
+    warp_amp: float
+    settle_px: float
+    gain: float
+    offset: float
+    gamma: float
+    blur: float
+    noise: float
+    jpeg: int
+    shift: tuple[float, float]
+
+
+def random_scanner(rng: np.random.Generator) -> ScannerParams:
+    return ScannerParams(
+        mirrored=bool(rng.random() < 0.5),
+        pitch=float(np.exp(rng.uniform(np.log(0.65), np.log(1.4)))),
+        speed=float(np.exp(rng.uniform(np.log(0.82), np.log(1.22)))),
+        warp_amp=float(rng.uniform(0.0, 0.02)),
+        settle_px=float(rng.uniform(1.0, 5.0)),
+        gain=float(rng.uniform(0.75, 1.3)),
+        offset=float(rng.uniform(-0.05, 0.05)),
+        gamma=float(np.exp(rng.uniform(np.log(0.6), np.log(1.7)))),
+        blur=float(rng.uniform(0.4, 1.4)),
+        noise=float(rng.uniform(0.004, 0.02)),
+        jpeg=int(rng.integers(60, 93)),
+        shift=(float(rng.uniform(-0.04, 0.04)), float(rng.uniform(-0.04, 0.04))),
+    )
+
+
+def second_scanner(a: np.ndarray, rng: np.random.Generator, p: ScannerParams) -> np.ndarray:
+    """Render attenuation image ``a`` as another scanner would: 8-bit display image before JPEG."""
+    h, w = a.shape
+    # cargo settling: smooth local displacement of a few px, mostly downwards
+    dx = _smooth_noise(rng, (h, w), max(20.0, min(h, w) / 4)) * p.settle_px * 0.5
+    dy = np.abs(_smooth_noise(rng, (h, w), max(20.0, min(h, w) / 4))) * p.settle_px * 0.8
+    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    a = cv2.remap(a, gx - dx, gy - dy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    if p.mirrored:
+        a = a[:, ::-1]
+    # pitch (both axes) and speed (x only) with a smooth monotone warp, plus shift
+    sx, sy = p.pitch * p.speed, p.pitch
+    nw, nh = max(16, round(w * sx)), max(16, round(h * sy))
+    if min(sx, sy) < 1:
+        a = cv2.GaussianBlur(a, (0, 0), sigmaX=max(0.01, 0.45 / sx), sigmaY=max(0.01, 0.45 / sy))
+    u = np.arange(nw, dtype=np.float32) / nw
+    wobble = np.zeros(nw, np.float32)
+    for k in range(1, 4):
+        wobble += rng.uniform(-1, 1) / k * np.sin(2 * np.pi * (k * u + rng.random())).astype(np.float32)
+    wobble *= p.warp_amp * w / max(1e-6, float(np.abs(wobble).max()))
+    slope = float(np.abs(np.diff(wobble)).max()) if nw > 1 else 0.0
+    if slope > 0.3 / sx:  # keep the warp monotone
+        wobble *= 0.3 / sx / slope
+    tx, ty = p.shift[0] * w, p.shift[1] * h
+    xs = (np.arange(nw, dtype=np.float32) - tx) / sx + wobble
+    ys = (np.arange(nh, dtype=np.float32) - ty) / sy
+    mx = np.broadcast_to(xs[None, :], (nh, nw)).astype(np.float32)
+    my = np.broadcast_to(ys[:, None], (nh, nw)).astype(np.float32)
+    a = cv2.remap(a, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
+    # dose / gain change in the attenuation domain
+    a = np.maximum(a * p.gain + p.offset, 0)
+    # detector line artefacts: a few rows (detector elements) and columns (pulses)
+    for _ in range(int(rng.integers(2, 12))):
+        r = int(rng.integers(0, nh))
+        a[r : r + int(rng.integers(1, 4)), :] *= rng.uniform(0.8, 1.25)
+    for _ in range(int(rng.integers(0, 4))):
+        c = int(rng.integers(0, nw))
+        a[:, c : c + int(rng.integers(1, 3))] += rng.uniform(-0.08, 0.08)
+    a = np.maximum(a, 0)
+    a = cv2.GaussianBlur(a, (0, 0), p.blur)
+    t = np.exp(-a)
+    t = t + rng.standard_normal(t.shape).astype(np.float32) * p.noise * np.sqrt(np.maximum(t, 1e-4))
+    t = np.clip(t, 0, 1)
+    disp = np.power(t, 1.0 / p.gamma)
+    return np.clip(disp * 255.0 + 0.5, 0, 255).astype(np.uint8)
+
+
+def make_pair(
+    src: np.ndarray,
+    rng: np.random.Generator,
+    tampered: bool,
+    kind: str | None = None,
+    donor: np.ndarray | None = None,
+) -> tuple[np.ndarray, bytes, dict]:
+    """Origin (the source itself), destination JPEG bytes and label for one pair."""
+    a = to_attenuation(src)
+    label: dict = {"tampered": bool(tampered)}
+    if tampered:
+        kind = kind or KINDS[int(rng.integers(0, 3))]
+        box = _pick_box(rng, a, need_content=kind != "add")
+        a = tamper(a, rng, kind, box, None if donor is None else to_attenuation(donor))
+        label.update(kind=kind, box=[int(v) for v in box])
+    params = random_scanner(rng)
+    ok, buf = cv2.imencode(".jpg", second_scanner(a, rng, params), [cv2.IMWRITE_JPEG_QUALITY, params.jpeg])
+    dest = buf.tobytes()
+    label["scanner"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.__dict__.items()}
+    return src, dest, label
+
+
+# --------------------------------------------------------------------------- data sets
+
+
+def split_of(name: str, held_out_share: float = 0.35) -> str:
+    """Deterministic split by source image: 'tune' or 'heldout'."""
+    return "heldout" if (zlib.crc32(name.encode()) % 1000) / 1000.0 < held_out_share else "tune"
+
+
+def list_sources(data_dir: str | Path, split: str = "all") -> list[Path]:
+    """Scans listed in DATA/manifest.csv (or all images below DATA), optionally one split."""
+    data_dir = Path(data_dir)
+    manifest = data_dir / "manifest.csv"
+    if manifest.exists():
+        with manifest.open(newline="") as fh:
+            files = [
+                data_dir / row["file"]
+                for row in csv.DictReader(fh)
+                if int(row.get("width") or 999) >= 300 and int(row.get("height") or 999) >= 150
+            ]
+    else:
+        files = sorted(
+            p for p in data_dir.rglob("*") if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
+        )
+    if split != "all":
+        files = [f for f in files if split_of(f.relative_to(data_dir).as_posix()) == split]
+    return files
+
+
+def _read_u8(path: Path) -> np.ndarray:
+    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if img is None:
+        raise ValueError(f"cannot read {path}")
+    if img.ndim == 3:
+        img = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    if img.dtype != np.uint8:
+        img = (img.astype(np.float32) / float(np.iinfo(img.dtype).max) * 255 + 0.5).astype(np.uint8)
+    return img
+
+
+def write_pairs(
+    out_dir: str | Path,
+    n: int = 90,
+    seed: int = 0,
+    data_dir: str | Path | None = None,
+    split: str = "all",
+    whole_share: float = 0.5,
+    max_width: int = 0,
+) -> list[dict]:
+    """Write ``n`` pairs (2:1 unchanged:tampered) to ``out_dir``.
+
+    Sources come from ``data_dir`` (manifest.csv, optionally one split) or, without it,
+    from ``synthetic_scan``.  ``whole_share`` of the pairs use whole-vehicle scans when
+    the manifest tells which they are.  ``max_width`` > 0 downsizes larger sources first.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    sources: list[Path] = list_sources(data_dir, split) if data_dir else []
+    whole: list[Path] = []
+    if data_dir and (Path(data_dir) / "manifest.csv").exists():
+        with (Path(data_dir) / "manifest.csv").open(newline="") as fh:
+            kinds = {str(Path(data_dir) / r["file"]): r["kind"] for r in csv.DictReader(fh)}
+        whole = [s for s in sources if kinds.get(str(s)) == "full_vehicle_scan"]
+    crops = [s for s in sources if s not in whole]
+    labels = []
+    for i in range(n):
+        tampered = i % 3 == 2
+        if sources:
+            pool = whole if whole and (rng.random() < whole_share or not crops) else crops
+            path = pool[int(rng.integers(0, len(pool)))]
+            src = _read_u8(path)
+            donor = _read_u8(sources[int(rng.integers(0, len(sources)))])
+            name = path.relative_to(data_dir).as_posix()  # type: ignore[arg-type]
+        else:
+            src = synthetic_scan(rng, width=int(rng.integers(700, 1400)), height=int(rng.integers(300, 500)))
+            donor = synthetic_scan(rng)
+            name = "synthetic"
+        if max_width and src.shape[1] > max_width:
+            s = max_width / src.shape[1]
+            src = cv2.resize(src, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+        origin, dest, label = make_pair(src, rng, tampered, donor=donor)
+        cv2.imwrite(str(out / f"{i:04d}_origin.png"), origin)
+        (out / f"{i:04d}_dest.jpg").write_bytes(dest)
+        label = {"id": i, **label, "source": name}
+        labels.append(label)
+    (out / "labels.json").write_text(json.dumps(labels, indent=1))
+    return labels
