@@ -1,0 +1,148 @@
+"""Admin for every declarations model: Persian labels (verbose names), Jalali dates, scoped lists."""
+
+from django.contrib import admin
+
+from transit_monitor.admin_utils import JalaliAdmin, jalali
+
+from .models import (
+    ArrivalConfirmation,
+    DeadlineExtension,
+    DeclarationEvent,
+    Driver,
+    GoodsItem,
+    GoodsSerial,
+    ImportBatch,
+    RouteTimeLimit,
+    TrafficPermit,
+    TransitDeclaration,
+    TransportCompany,
+    Vehicle,
+)
+
+
+class ScopedAdmin(JalaliAdmin):
+    """Staff who are not national see only their scope in the admin too."""
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs.for_user(request.user) if hasattr(qs, "for_user") else qs
+
+
+class GoodsInline(admin.TabularInline):
+    model = GoodsItem
+    extra = 0
+
+
+@admin.register(TransitDeclaration)
+class TransitDeclarationAdmin(ScopedAdmin):
+    list_display = (
+        "serial",
+        jalali("declared_at", "تاریخ اظهار"),
+        "origin",
+        "destination",
+        "vehicle",
+        "status",
+        jalali("deadline", "مهلت"),
+    )
+    list_filter = ("status", "origin__province", "vehicle_country", "comparison_verdict")
+    search_fields = ("serial", "waybill_no", "vehicle__plate")
+    list_select_related = ("origin", "destination", "vehicle")
+    raw_id_fields = ("vehicle", "driver", "company", "status_changed_by")
+    readonly_fields = ("status", "status_source", "status_source_ref", "status_changed_at", "status_changed_by")
+    jalali_fields = ("declared_at", "deadline", "departed_at", "arrived_at", "settled_at")
+    inlines = [GoodsInline]
+    show_full_result_count = False  # a COUNT(*) over ten million rows on every page is not worth it
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # declarations are evidence; cancel or close them through the lifecycle
+
+
+@admin.register(Vehicle)
+class VehicleAdmin(admin.ModelAdmin):
+    list_display = ("plate", "country", "trailer_plate", "company")
+    list_filter = ("country",)
+    search_fields = ("plate", "trailer_plate")
+    raw_id_fields = ("company",)
+    show_full_result_count = False
+
+
+@admin.register(TransportCompany)
+class TransportCompanyAdmin(admin.ModelAdmin):
+    list_display = ("name", "registration_no", "country")
+    search_fields = ("name", "registration_no")
+
+
+@admin.register(Driver)
+class DriverAdmin(admin.ModelAdmin):
+    list_display = ("name", "national_id", "passport_no", "country")
+    search_fields = ("name", "national_id", "passport_no")
+    show_full_result_count = False
+
+
+@admin.register(RouteTimeLimit)
+class RouteTimeLimitAdmin(admin.ModelAdmin):
+    list_display = ("origin", "destination", "hours")
+    list_filter = ("origin",)
+
+
+@admin.register(GoodsItem)
+class GoodsItemAdmin(admin.ModelAdmin):
+    list_display = ("declaration", "line_no", "hs_code", "description", "quantity", "unit")
+    search_fields = ("declaration__serial", "hs_code")
+    raw_id_fields = ("declaration",)
+    show_full_result_count = False
+
+
+@admin.register(GoodsSerial)
+class GoodsSerialAdmin(admin.ModelAdmin):
+    list_display = ("value", "is_imei", "declaration")
+    search_fields = ("value",)
+    raw_id_fields = ("declaration", "goods_item")
+    show_full_result_count = False
+
+
+@admin.register(ArrivalConfirmation)
+class ArrivalConfirmationAdmin(JalaliAdmin):
+    list_display = (
+        "declaration",
+        "office",
+        jalali("confirmed_at", "زمان وصول"),
+        "confirmed_by",
+        "seals_intact",
+        "source",
+    )
+    list_filter = ("source", "seals_intact")
+    raw_id_fields = ("declaration", "confirmed_by")
+    jalali_fields = ("confirmed_at",)
+
+
+@admin.register(TrafficPermit)
+class TrafficPermitAdmin(JalaliAdmin):
+    list_display = ("permit_no", "vehicle", "entry_office", "exit_office", jalali("issued_at", "صدور"), "allowed_hours")
+    raw_id_fields = ("vehicle", "declaration")
+    jalali_fields = ("issued_at", "exited_at")
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(admin.ModelAdmin):
+    list_display = ("declaration", jalali("new_deadline", "مهلت جدید"), "reason", "by", jalali("at", "زمان"))
+    raw_id_fields = ("declaration",)
+
+
+@admin.register(DeclarationEvent)
+class DeclarationEventAdmin(admin.ModelAdmin):
+    list_display = ("declaration", jalali("at", "زمان"), "kind", "actor", "source", "message")
+    list_filter = ("kind", "source")
+    raw_id_fields = ("declaration", "actor")
+    show_full_result_count = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ("filename", "source", jalali("at", "زمان"), "by", "created", "updated", "unchanged", "rejected")
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,44 @@
+"""Jalali months in Asia/Tehran: edges of months and years, Esfand of leap years."""
+
+import datetime as dt
+
+import pytest
+
+from transit_monitor import dates
+
+UTC = dt.UTC
+
+
+def test_farvardin_1404_starts_at_tehran_midnight_on_nowruz():
+    start, end = dates.jalali_month_bounds(1404, 1)
+    assert start == dt.datetime(2025, 3, 21, tzinfo=dates.TEHRAN)
+    assert start.astimezone(UTC) == dt.datetime(2025, 3, 20, 20, 30, tzinfo=UTC)
+    assert end == dt.datetime(2025, 4, 21, tzinfo=dates.TEHRAN)
+
+
+@pytest.mark.parametrize("year,days", [(1403, 30), (1404, 29), (1399, 30)])
+def test_esfand_has_30_days_in_leap_years(year, days):
+    start, end = dates.jalali_month_bounds(year, 12)
+    assert (end - start).days == days
+    assert end == dates.jalali_month_bounds(year + 1, 1)[0]
+
+
+def test_a_moment_just_before_midnight_tehran_belongs_to_the_old_month():
+    start, _ = dates.jalali_month_bounds(1404, 7)  # Mehr
+    before = start - dt.timedelta(seconds=1)
+    assert dates.jalali_month_of(before) == (1404, 6)
+    assert dates.jalali_month_of(start) == (1404, 7)
+
+
+def test_format_and_parse():
+    t = dt.datetime(2025, 8, 3, 7, 0, tzinfo=UTC)  # 10:30 Tehran
+    assert dates.format_jalali(t) == "۱۴۰۴/۰۵/۱۲ ۱۰:۳۰"
+    assert dates.format_jalali(t, persian=False) == "1404/05/12 10:30"
+    assert dates.parse_datetime_any("۱۴۰۴/۰۵/۱۲ ۱۰:۳۰") == t
+    assert dates.parse_datetime_any("2025-08-03T07:00:00Z") == t
+    with pytest.raises(ValueError):
+        dates.parse_jalali_date("1404/13/01")
+
+
+def test_previous_month_wraps_the_year():
+    assert dates.previous_jalali_month(1404, 1) == (1403, 12)

@@ -1,0 +1,32 @@
+"""Admin helpers: Jalali date columns (Persian digits) for any datetime field."""
+
+from django.contrib import admin
+
+from transit_monitor.dates import format_jalali
+
+
+def jalali(field_name: str, label=None):
+    """A list_display column showing ``field_name`` as a Jalali date-time in Tehran time."""
+
+    @admin.display(description=label or field_name, ordering=field_name)
+    def column(obj):
+        return format_jalali(getattr(obj, field_name))
+
+    column.__name__ = f"{field_name}_jalali"
+    return column
+
+
+class JalaliAdmin(admin.ModelAdmin):
+    """Shows every datetime field of ``jalali_fields`` read-only in Jalali beside the editable one."""
+
+    jalali_fields: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), *(f"{f}_jalali" for f in self.jalali_fields))
+
+    def __getattr__(self, name):
+        if name.endswith("_jalali") and name[: -len("_jalali")] in type(self).jalali_fields:
+            field = name[: -len("_jalali")]
+            verbose = self.model._meta.get_field(field).verbose_name
+            return jalali(field, f"{verbose} (شمسی)")
+        raise AttributeError(name)
