@@ -13,7 +13,8 @@ from accounts.models import User
 @pytest.fixture
 def seeded(hq):
     call_command("seed_demo", declarations=300, no_users=True, json=True, stdout=io.StringIO())
-    return User.objects.get(username="hq")
+    User.objects.filter(pk=hq.pk).update(is_staff=True, is_superuser=True)
+    return User.objects.get(pk=hq.pk)
 
 
 def test_every_registered_model_lists_and_opens(client, seeded):
