@@ -211,3 +211,35 @@ def test_the_command_prints_the_summary(offices, tmp_path, capsys):
     call_command("import_ics", str(f))
     out = capsys.readouterr().out
     assert "created 1" in out and "rejected 1" in out and "row 3: origin" in out
+
+
+def test_the_upload_page_imports_and_shows_rejected_rows(client, offices, origin_clerk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(origin_clerk)
+    upload = SimpleUploadedFile("export.csv", to_csv([row(), row(serial="T140400000002", plate="bad")]))
+    response = client.post(reverse("declarations:import"), {"file": upload})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-count="created">۱<' in body and "bad" in body
+    assert TransitDeclaration.objects.filter(serial="T140400000001").exists()
+    assert ImportBatch.objects.get().by == origin_clerk
+
+
+def test_the_upload_page_refuses_an_unreadable_file_with_a_400(client, offices, origin_clerk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(origin_clerk)
+    upload = SimpleUploadedFile("export.xlsx", b"PK\x03\x04not really")
+    response = client.post(reverse("declarations:import"), {"file": upload})
+    assert response.status_code == 400 and "XLSX" in response.content.decode()
+    assert not TransitDeclaration.objects.exists()
+
+
+def test_an_inspector_may_not_import(client, offices, inspector):
+    from django.urls import reverse
+
+    client.force_login(inspector)
+    assert client.get(reverse("declarations:import")).status_code == 403

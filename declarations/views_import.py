@@ -1,0 +1,56 @@
+"""Upload page for ICS exports: the file is read and imported, and the summary shown."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Role
+
+from .importer import MAX_BYTES, ImportFileError, import_file
+
+MAY_IMPORT = (Role.HQ, Role.OFFICE, Role.INTEGRATION)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("ICS export (CSV, XLSX or JSON)"),
+        help_text=gettext_lazy("One row per goods line; re-importing the same file changes nothing."),
+    )
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_BYTES // 1024 // 1024})
+        return f
+
+
+@login_required
+def import_upload(request):
+    if request.user.role not in MAY_IMPORT and not request.user.is_superuser:
+        raise PermissionDenied
+    summary = None
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            summary = import_file(upload.read(), upload.name, by=request.user).as_dict()
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(
+                request,
+                _("Imported: %(c)d created, %(u)d updated, %(n)d unchanged, %(r)d rejected.")
+                % {
+                    "c": summary["created"],
+                    "u": summary["updated"],
+                    "n": summary["unchanged"],
+                    "r": len(summary["rejected"]),
+                },
+            )
+    return render(
+        request, "declarations/import.html", {"form": form, "summary": summary}, status=400 if form.errors else 200
+    )
