@@ -1,0 +1,131 @@
+"""CTC decoding with the Iranian plate grammar: 2 digits, a letter, 3 digits, 2 region digits.
+
+The model emits per-frame log-probabilities over ``CHARSET`` (index 0 is the CTC
+blank). :func:`decode_plate` finds the best CTC path whose collapsed label is
+exactly eight symbols with a letter at position 3 and digits elsewhere, so a
+letter can never be read where a digit belongs and vice versa.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from declarations.plates import PLATE_LETTERS
+
+DIGITS = "0123456789"
+CHARSET = DIGITS + PLATE_LETTERS  # class i+1 ↔ CHARSET[i]; class 0 = blank
+N_CLASSES = len(CHARSET) + 1
+GRAMMAR = "DDLDDDDD"
+_NEG = -1e9
+
+
+def encode(text: str) -> list[int]:
+    return [CHARSET.index(c) + 1 for c in text]
+
+
+def greedy(logp: np.ndarray) -> str:
+    """Unconstrained best-path decoding (what the model 'sees')."""
+    best = logp.argmax(axis=1)
+    out, prev = [], 0
+    for k in best:
+        if k != prev and k != 0:
+            out.append(CHARSET[k - 1])
+        prev = k
+    return "".join(out)
+
+
+def _allowed(grammar: str) -> np.ndarray:
+    mask = np.zeros((len(grammar), N_CLASSES), bool)
+    for k, g in enumerate(grammar):
+        lo, hi = (1, 1 + len(DIGITS)) if g == "D" else (1 + len(DIGITS), N_CLASSES)
+        mask[k, lo:hi] = True
+    return mask
+
+
+_ALLOWED = _allowed(GRAMMAR)
+
+
+def decode_plate(logp: np.ndarray, grammar_mask: np.ndarray = _ALLOWED) -> tuple[str, float, list[float]]:
+    """Best grammar-conforming CTC path (Viterbi).
+
+    ``logp`` is (T, N_CLASSES) log-probabilities. Returns (text, confidence,
+    per-character peak probabilities); confidence is their geometric mean.
+    """
+    T, C = logp.shape
+    K = grammar_mask.shape[0]
+    if T < K:
+        return "", 0.0, []
+    blank = logp[:, 0]
+    # E[k, c]: best score ending at frame t emitting char k as class c; B[j]: blank after j chars.
+    E = np.full((K, C), _NEG)
+    B = np.full(K + 1, _NEG)
+    B[0] = blank[0]
+    E[0] = np.where(grammar_mask[0], logp[0], _NEG)
+    bpE = np.zeros((T, K, C), np.int8)  # 0 stay, 1 from blank k, 2 from emit k-1 (class in bpC)
+    bpC = np.zeros((T, K, C), np.int16)
+    bpB = np.zeros((T, K + 1), np.int8)  # 0 stay, 1 from emit j-1 (class in bpBC)
+    bpBC = np.zeros((T, K + 1), np.int16)
+    cols = np.arange(C)
+    for t in range(1, T):
+        lp = logp[t]
+        # blanks
+        emax = E.max(axis=1)
+        eargs = E.argmax(axis=1)
+        fromE = np.concatenate([[_NEG], emax])
+        nB = np.maximum(B, fromE)
+        bpB[t] = (fromE > B).astype(np.int8)
+        bpBC[t, 1:] = eargs
+        nB = nB + blank[t]
+        # emits
+        top1 = emax
+        arg1 = eargs
+        E2 = E.copy()
+        E2[np.arange(K), arg1] = _NEG
+        top2 = E2.max(axis=1)
+        arg2 = E2.argmax(axis=1)
+        prev = np.full((K, C), _NEG)
+        prevc = np.zeros((K, C), np.int16)
+        prev[1:] = np.where(cols[None, :] == arg1[:-1, None], top2[:-1, None], top1[:-1, None])
+        prevc[1:] = np.where(cols[None, :] == arg1[:-1, None], arg2[:-1, None], arg1[:-1, None])
+        cand = np.stack([E, np.broadcast_to(B[:K, None], (K, C)), prev])
+        choice = cand.argmax(axis=0)
+        nE = np.take_along_axis(cand, choice[None], 0)[0] + lp[None, :]
+        nE = np.where(grammar_mask, nE, _NEG)
+        bpE[t], bpC[t] = choice, prevc
+        E, B = nE, nB
+    # end: blank K or emit K-1
+    if B[K] >= E[K - 1].max():
+        state = ("b", K, 0)
+    else:
+        state = ("e", K - 1, int(E[K - 1].argmax()))
+    if max(B[K], E[K - 1].max()) <= _NEG / 2:
+        return "", 0.0, []
+    chars = [""] * K
+    peaks = [0.0] * K
+    probs = np.exp(logp)
+    for t in range(T - 1, -1, -1):
+        kind, k, c = state
+        if kind == "e":
+            chars[k] = CHARSET[c - 1]
+            peaks[k] = max(peaks[k], float(probs[t, c]))
+            ch = bpE[t, k, c]
+            if t == 0:
+                break
+            if ch == 1:
+                state = ("b", k, 0)
+            elif ch == 2:
+                state = ("e", k - 1, int(bpC[t, k, c]))
+        else:
+            if t == 0:
+                break
+            if bpB[t, k] == 1:
+                state = ("e", k - 1, int(bpBC[t, k]))
+    text = "".join(chars)
+    conf = float(np.exp(np.mean(np.log(np.maximum(peaks, 1e-6))))) if all(chars) else 0.0
+    return text, conf, peaks
+
+
+def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    m = x.max(axis=axis, keepdims=True)
+    y = x - m
+    return y - np.log(np.exp(y).sum(axis=axis, keepdims=True))

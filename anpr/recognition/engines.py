@@ -1,0 +1,239 @@
+"""OCR engines behind one interface: ``plate_crnn`` (default), ``easyocr``, ``tesseract``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from anpr.recognition import localise as loc
+from declarations.plates import PlateError, canonical_plate, normalise_text
+
+DEFAULT_ENGINE = "plate_crnn"
+
+
+def setting(name: str, default=None):
+    """A Django setting, or ``default`` when Django or its settings are not configured."""
+    try:
+        from django.conf import settings
+
+        return getattr(settings, name, default)
+    except Exception:  # ImproperlyConfigured, ImportError, …
+        return default
+
+
+@dataclass
+class Reading:
+    raw_text: str
+    plate: str  # canonical Iranian plate, or '' if the text does not parse as one
+    confidence: float  # 0..1
+    engine: str
+    box: tuple[int, int, int, int] | None = None
+    crop: np.ndarray | None = field(default=None, repr=False)
+
+
+def _canonical(text: str) -> str:
+    try:
+        return canonical_plate(text)
+    except PlateError:
+        return ""
+
+
+class Engine:
+    name = "base"
+    available = False
+    unavailable_reason = ""
+
+    def _unavailable(self, img=None) -> Reading:
+        return Reading("", "", 0.0, self.name, None, img)
+
+    def read_crop(self, img_bgr: np.ndarray) -> Reading:
+        raise NotImplementedError
+
+    def score_crops(self, crops: list[np.ndarray]) -> list[float] | None:
+        """Read confidence per crop, used to choose among localisation candidates (None = no scorer)."""
+        return None
+
+    def read_image(self, img_bgr: np.ndarray, region=None) -> Reading:
+        """Localise the plate in a vehicle photo (optionally within a fixed camera region), then read it."""
+        if not self.available:
+            return self._unavailable()
+        scorer = self.score_crops if self.score_crops([]) is not None else None
+        best = loc.localise(img_bgr, region, scorer=scorer)
+        if best is None or best.crop is None:
+            return Reading("", "", 0.0, self.name, None, None)
+        r = self.read_crop(best.crop)
+        r.box, r.crop = best.box, best.crop
+        return r
+
+    def read_foreign(self, img_bgr: np.ndarray) -> Reading:
+        """Latin-script (foreign) plate crop: routed to easyocr English when it is installed."""
+        eng = get_engine("easyocr")
+        if not eng.available:
+            r = Reading("", "", 0.0, "easyocr")
+            return r
+        return eng.read_foreign(img_bgr)
+
+
+class PlateCRNNEngine(Engine):
+    """The project's CRNN (ONNX), trained on synthetic + real Iranian plates."""
+
+    name = "plate_crnn"
+
+    def __init__(self, weights: str | None = None):
+        from anpr.recognition.crnn import DEFAULT_WEIGHTS, load_model
+
+        path = weights or setting("ANPR_CRNN_WEIGHTS", None) or DEFAULT_WEIGHTS
+        self.available, self.unavailable_reason, self.model = False, "", None
+        if not os.path.exists(path):
+            self.unavailable_reason = f"plate_crnn weights not found at {path}"
+            return
+        try:
+            self.model = load_model(path)
+            self.available = True
+        except Exception as e:  # corrupt file, onnxruntime missing
+            self.unavailable_reason = f"cannot load plate_crnn weights {path}: {e}"
+
+    def score_crops(self, crops):
+        if not crops:
+            return []
+        return [conf for _, _, conf in self.model.read(crops)]
+
+    def read_crop(self, img_bgr: np.ndarray) -> Reading:
+        if not self.available:
+            return self._unavailable(img_bgr)
+        raw, text, conf = self.model.read([img_bgr])[0]
+        return Reading(raw, _canonical(text), conf, self.name, None, img_bgr)
+
+
+class EasyOCREngine(Engine):
+    """easyocr (Persian + English), weights only from ``settings.ANPR_EASYOCR_MODEL_DIR``; never downloads."""
+
+    name = "easyocr"
+    # Files easyocr needs for detection + the Persian (Arabic-script) and English recognisers.
+    NEEDED = ("craft_mlt_25k.pth", "arabic.pth")
+
+    def __init__(self, model_dir: str | None = None):
+        self.reader = self.reader_en = None
+        self.available = False
+        self.model_dir = (
+            model_dir or setting("ANPR_EASYOCR_MODEL_DIR", None) or os.environ.get("ANPR_EASYOCR_MODEL_DIR")
+        )
+        try:
+            import easyocr  # optional, not in requirements
+        except Exception as e:
+            self.unavailable_reason = f"easyocr is not installed ({e.__class__.__name__}); pip install easyocr"
+            return
+        if not self.model_dir or not os.path.isdir(self.model_dir):
+            self.unavailable_reason = (
+                "easyocr weights directory not set or missing: set ANPR_EASYOCR_MODEL_DIR to a folder holding "
+                + ", ".join(self.NEEDED)
+                + " (downloads are disabled)"
+            )
+            return
+        missing = [f for f in self.NEEDED if not os.path.exists(os.path.join(self.model_dir, f))]
+        if missing:
+            self.unavailable_reason = f"easyocr weights missing in {self.model_dir}: {', '.join(missing)}"
+            return
+        try:
+            self.reader = easyocr.Reader(
+                ["fa", "en"], gpu=False, model_storage_directory=self.model_dir, download_enabled=False, verbose=False
+            )
+            self.available = True
+        except Exception as e:
+            self.unavailable_reason = f"easyocr failed to load from {self.model_dir}: {e}"
+
+    def read_crop(self, img_bgr):
+        if not self.available:
+            return self._unavailable(img_bgr)
+        res = self.reader.readtext(img_bgr)
+        res.sort(key=lambda r: min(p[0] for p in r[0]))
+        raw = "".join(r[1] for r in res)
+        conf = float(np.mean([r[2] for r in res])) if res else 0.0
+        try:
+            text = normalise_text(raw)
+        except PlateError:
+            text = ""
+        return Reading(raw, _canonical(text), conf, self.name, None, img_bgr)
+
+    def read_foreign(self, img_bgr):
+        if not self.available:
+            return self._unavailable(img_bgr)
+        if self.reader_en is None:
+            import easyocr
+
+            self.reader_en = easyocr.Reader(
+                ["en"], gpu=False, model_storage_directory=self.model_dir, download_enabled=False, verbose=False
+            )
+        res = self.reader_en.readtext(img_bgr, allowlist="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        res.sort(key=lambda r: min(p[0] for p in r[0]))
+        raw = "".join(r[1] for r in res).upper()
+        conf = float(np.mean([r[2] for r in res])) if res else 0.0
+        return Reading(raw, "", conf, self.name, None, img_bgr)
+
+
+class TesseractEngine(Engine):
+    """Tesseract with the Persian (fas) model via the ``tesseract`` binary, if installed."""
+
+    name = "tesseract"
+
+    def __init__(self):
+        self.binary = shutil.which("tesseract")
+        self.available = False
+        if not self.binary:
+            self.unavailable_reason = "tesseract binary not found (apt-get install tesseract-ocr tesseract-ocr-fas)"
+            return
+        try:
+            langs = subprocess.run(  # noqa: S603 - fixed binary from PATH, fixed args
+                [self.binary, "--list-langs"], capture_output=True, text=True, timeout=10
+            ).stdout
+        except Exception as e:
+            self.unavailable_reason = f"tesseract not usable: {e}"
+            return
+        if "fas" not in langs.split():
+            self.unavailable_reason = "tesseract Persian model missing (apt-get install tesseract-ocr-fas)"
+            return
+        self.available = True
+
+    def read_crop(self, img_bgr):
+        if not self.available:
+            return self._unavailable(img_bgr)
+        gray = cv2.cvtColor(img_bgr, cv2.COLOR_BGR2GRAY) if img_bgr.ndim == 3 else img_bgr
+        with tempfile.NamedTemporaryFile(suffix=".png") as f:
+            cv2.imwrite(f.name, gray)
+            out = subprocess.run(  # noqa: S603 - fixed binary, our own temp file
+                [self.binary, f.name, "stdout", "-l", "fas", "--psm", "7"], capture_output=True, text=True, timeout=30
+            ).stdout
+        try:
+            text = normalise_text(out)
+        except PlateError:
+            text = ""
+        return Reading(out.strip(), _canonical(text), 0.5 if _canonical(text) else 0.0, self.name, None, img_bgr)
+
+
+class UnknownEngine(Engine):
+    def __init__(self, name: str):
+        self.name = name
+        self.available = False
+        self.unavailable_reason = f"unknown ANPR engine '{name}' (choose plate_crnn, easyocr or tesseract)"
+
+    def read_crop(self, img_bgr):
+        return self._unavailable(img_bgr)
+
+
+ENGINES = {"plate_crnn": PlateCRNNEngine, "easyocr": EasyOCREngine, "tesseract": TesseractEngine}
+_INSTANCES: dict[str, Engine] = {}
+
+
+def get_engine(name: str | None = None) -> Engine:
+    """The engine named (default ``settings.ANPR_ENGINE`` or ``plate_crnn``), created once per process."""
+    name = name or setting("ANPR_ENGINE", DEFAULT_ENGINE) or DEFAULT_ENGINE
+    if name not in _INSTANCES:
+        cls = ENGINES.get(name)
+        _INSTANCES[name] = cls() if cls else UnknownEngine(name)
+    return _INSTANCES[name]

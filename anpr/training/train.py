@@ -1,0 +1,273 @@
+"""Train, fine-tune and export the plate CRNN (training-only; needs torch, see requirements-train.txt).
+
+    python -m anpr.training.synth --n 60000 --seed 1 --out /tmp/anpr/synth.npz
+    python -m anpr.training.train pretrain --synth /tmp/anpr/synth.npz --steps 2700 --out /tmp/anpr/pre.pt
+    python -m anpr.training.train finetune --init /tmp/anpr/pre.pt --synth /tmp/anpr/synth.npz \
+        --data /work/shared/data/plates/dev --holdout 0.2 --steps 1500 --out /tmp/anpr/ft_holdout.pt
+    python -m anpr.training.train export --ckpt /tmp/anpr/ft_full.pt --out anpr/recognition/weights/plate_crnn.onnx
+
+Real data are read from --data (labels.csv, crops/, vehicles/, vehicle_plate_boxes.csv) and are never
+written anywhere. ``--holdout F`` keeps a fraction F of the distinct plate strings out of training
+(split by plate, seeded) and reports accuracy on them; their file list is written next to --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import time
+
+import cv2
+import numpy as np
+import torch
+from torch import nn
+
+from anpr.recognition.decode import N_CLASSES, decode_plate, encode
+from anpr.recognition.preprocess import INPUT_H, INPUT_W, normalise, to_gray_small
+from anpr.training.model import CRNN
+
+
+def seed_all(seed: int):
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def split_plates(plates: list[str], holdout: float, seed: int) -> set[str]:
+    """Distinct plate strings held out (deterministic for a given seed)."""
+    uniq = sorted(set(plates))
+    rng = random.Random(seed)
+    rng.shuffle(uniq)
+    return set(uniq[: round(len(uniq) * holdout)])
+
+
+def load_real(data_dir: str):
+    """[(file, plate, kind, bgr_image_for_training)] — vehicle photos cut at their true box."""
+    boxes = {}
+    p = os.path.join(data_dir, "vehicle_plate_boxes.csv")
+    if os.path.exists(p):
+        for r in csv.DictReader(open(p, encoding="utf-8")):
+            boxes[r["file"]] = tuple(int(float(r[k])) for k in "xywh")
+    out = []
+    for r in csv.DictReader(open(os.path.join(data_dir, "labels.csv"), encoding="utf-8")):
+        img = cv2.imread(os.path.join(data_dir, r["file"]))
+        if img is None:
+            continue
+        if r["kind"] == "vehicle":
+            if r["file"] not in boxes:
+                continue
+            out.append((r["file"], r["plate"], "vehicle", (img, boxes[r["file"]])))
+        else:
+            out.append((r["file"], r["plate"], "crop", cv2.resize(img, (320, 64), interpolation=cv2.INTER_AREA)))
+    return out
+
+
+def aug_real(item, rng: random.Random) -> np.ndarray:
+    """Random camera-like variation of a real crop → grey model input."""
+    kind, src = item[2], item[3]
+    if kind == "vehicle":
+        img, (x, y, w, h) = src
+        mx0, mx1 = rng.uniform(-0.03, 0.08) * w, rng.uniform(-0.03, 0.08) * w
+        my0, my1 = rng.uniform(-0.05, 0.2) * h, rng.uniform(-0.05, 0.2) * h
+        H, W = img.shape[:2]
+        x0, x1 = int(max(0, x - mx0)), int(min(W, x + w + mx1))
+        y0, y1 = int(max(0, y - my0)), int(min(H, y + h + my1))
+        crop = cv2.resize(img[y0:y1, x0:x1], (320, 64), interpolation=cv2.INTER_AREA)
+    else:
+        crop = src
+        h, w = crop.shape[:2]
+        # random re-crop / pad
+        x0 = int(rng.uniform(-0.06, 0.06) * w)
+        x1 = w + int(rng.uniform(-0.05, 0.06) * w)
+        y0 = int(rng.uniform(-0.12, 0.12) * h)
+        y1 = h + int(rng.uniform(-0.12, 0.12) * h)
+        src_pts = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+        src_pts += np.float32(np.random.default_rng(rng.randint(0, 2**31)).uniform(-4, 4, (4, 2)))
+        dst = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+        M = cv2.getPerspectiveTransform(src_pts, dst)
+        crop = cv2.warpPerspective(crop, M, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    img = crop.astype(np.float32) * rng.uniform(0.6, 1.3) + rng.uniform(-35, 35)
+    img = np.clip(img, 0, 255).astype(np.uint8)
+    if rng.random() < 0.3:
+        img = cv2.GaussianBlur(img, (3, 3), 0)
+    if rng.random() < 0.2:
+        img = img[..., ::-1]
+    if rng.random() < 0.3:
+        s = rng.uniform(0.25, 0.6)
+        img = cv2.resize(cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_AREA), (320, 64))
+    return to_gray_small(np.ascontiguousarray(img))
+
+
+def real_eval_input(item) -> np.ndarray:
+    kind, src = item[2], item[3]
+    if kind == "vehicle":
+        img, (x, y, w, h) = src
+        return to_gray_small(img[y : y + h, x : x + w])
+    return to_gray_small(src)
+
+
+def aug_synth(x: np.ndarray, rng: random.Random) -> np.ndarray:
+    """Cheap extra jitter on a pre-rendered grey synthetic crop."""
+    dx, dy = rng.randint(-4, 4), rng.randint(-2, 2)
+    M = np.float32([[1 + rng.uniform(-0.05, 0.05), 0, dx], [0, 1 + rng.uniform(-0.08, 0.08), dy]])
+    return cv2.warpAffine(x, M, (INPUT_W, INPUT_H), borderMode=cv2.BORDER_REPLICATE)
+
+
+def batch_tensors(xs: list[np.ndarray], ys: list[str]):
+    x = torch.from_numpy(normalise(np.stack(xs))[:, None])
+    tg = torch.tensor([i for y in ys for i in encode(y)], dtype=torch.long)
+    lens = torch.tensor([len(y) for y in ys], dtype=torch.long)
+    return x, tg, lens
+
+
+@torch.no_grad()
+def evaluate(model, xs: list[np.ndarray], ys: list[str]) -> dict:
+    model.eval()
+    exact, char = 0, 0.0
+    for i in range(0, len(xs), 128):
+        x = torch.from_numpy(normalise(np.stack(xs[i : i + 128]))[:, None])
+        lp = torch.log_softmax(model(x), -1).numpy()
+        for j, y in enumerate(ys[i : i + 128]):
+            text, _, _ = decode_plate(lp[j])
+            exact += text == y
+            char += 1 - edit_distance(text, y) / 8
+    model.train()
+    n = max(len(xs), 1)
+    return {"n": len(xs), "exact": round(exact / n, 4), "char": round(char / n, 4)}
+
+
+def edit_distance(a: str, b: str) -> int:
+    d = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, d[0] = d[0], i
+        for j, cb in enumerate(b, 1):
+            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (ca != cb))
+    return d[len(b)]
+
+
+def train_loop(model, sample_batch, steps: int, lr: float, log_every: int, evals, out: str, warmup: int = 200):
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=min(0.3, warmup / steps))
+    ctc = nn.CTCLoss(blank=0, zero_infinity=True)
+    t0, run = time.time(), 0.0
+    for step in range(1, steps + 1):
+        x, tg, lens = sample_batch()
+        logits = model(x)  # N, T, C
+        lp = torch.log_softmax(logits, -1).permute(1, 0, 2)
+        il = torch.full((x.shape[0],), lp.shape[0], dtype=torch.long)
+        loss = ctc(lp, tg, il, lens)
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        opt.step()
+        sched.step()
+        run = 0.98 * run + 0.02 * loss.item() if step > 1 else loss.item()
+        if step % log_every == 0 or step == steps:
+            msg = {"step": step, "loss": round(run, 4), "min": round((time.time() - t0) / 60, 1)}
+            for name, (xs, ys) in evals.items():
+                msg[name] = evaluate(model, xs, ys)
+            print(json.dumps(msg, ensure_ascii=False), flush=True)
+            torch.save(model.state_dict(), out)
+    return time.time() - t0
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("stage", choices=["pretrain", "finetune", "export"])
+    ap.add_argument("--synth", help=".npz from anpr.training.synth")
+    ap.add_argument("--data", help="real labelled folder (labels.csv …), read-only")
+    ap.add_argument("--init", help="checkpoint to start from")
+    ap.add_argument("--ckpt", help="checkpoint to export")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--steps", type=int, default=2000)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--real-frac", type=float, default=0.5, help="share of each fine-tune batch from real data")
+    ap.add_argument("--holdout", type=float, default=0.0)
+    ap.add_argument("--split-seed", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--log-every", type=int, default=250)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    cv2.setNumThreads(1)
+    seed_all(a.seed)
+    rng = random.Random(a.seed)
+
+    if a.stage == "export":
+        export(a.ckpt, a.out)
+        return
+
+    model = CRNN()
+    if a.init:
+        model.load_state_dict(torch.load(a.init, map_location="cpu"))
+    syn = np.load(a.synth)
+    sx, sy = syn["x"], [str(s) for s in syn["y"]]
+    n_val = 1000
+    evals = {"synth_val": (list(sx[:n_val]), sy[:n_val])}
+    sx, sy = sx[n_val:], sy[n_val:]
+
+    train_real, held = [], []
+    if a.data:
+        real = load_real(a.data)
+        out_plates = split_plates([r[1] for r in real], a.holdout, a.split_seed) if a.holdout > 0 else set()
+        train_real = [r for r in real if r[1] not in out_plates]
+        held = [r for r in real if r[1] in out_plates]
+        if held:
+            evals["heldout"] = ([real_eval_input(r) for r in held], [r[1] for r in held])
+            with open(os.path.splitext(a.out)[0] + "_heldout.json", "w", encoding="utf-8") as f:
+                json.dump({"plates": sorted(out_plates), "files": [r[0] for r in held]}, f, ensure_ascii=False)
+        else:
+            evals["real_train"] = ([real_eval_input(r) for r in train_real[:300]], [r[1] for r in train_real[:300]])
+        print(f"real: {len(train_real)} train images, {len(held)} held out ({len(out_plates)} plates)")
+
+    n_real = int(a.batch * a.real_frac) if (a.stage == "finetune" and train_real) else 0
+
+    def sample_batch():
+        xs, ys = [], []
+        for _ in range(a.batch - n_real):
+            i = rng.randrange(len(sy))
+            xs.append(aug_synth(sx[i], rng))
+            ys.append(sy[i])
+        for _ in range(n_real):
+            r = train_real[rng.randrange(len(train_real))]
+            xs.append(aug_real(r, rng))
+            ys.append(r[1])
+        return batch_tensors(xs, ys)
+
+    secs = train_loop(model, sample_batch, a.steps, a.lr, a.log_every, evals, a.out)
+    print(json.dumps({"stage": a.stage, "steps": a.steps, "minutes": round(secs / 60, 1), "out": a.out}))
+
+
+def export(ckpt: str, out: str):
+    model = CRNN()
+    model.load_state_dict(torch.load(ckpt, map_location="cpu"))
+    model.eval()
+
+    class WithSoftmax(nn.Module):
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, x):
+            return torch.log_softmax(self.m(x), -1)
+
+    x = torch.zeros(1, 1, INPUT_H, INPUT_W)
+    torch.onnx.export(
+        WithSoftmax(model),
+        x,
+        out,
+        input_names=["image"],
+        output_names=["logp"],
+        dynamic_axes={"image": {0: "n"}, "logp": {0: "n"}},
+        opset_version=17,
+        dynamo=False,
+    )
+    print(f"exported {out} ({os.path.getsize(out) / 1e6:.2f} MB), classes={N_CLASSES}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""Plate recognition: the shipped ONNX model reads rendered plates, localisation, grammar, engines.
+
+Rendering needs Persian fonts from Debian (fonts-farsiweb, fonts-noto-core, …); without them the
+rendering tests skip and say so. The real-data test runs only where /work/shared/data/plates/dev exists.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+
+import numpy as np
+import pytest
+
+from anpr.recognition import Reading, get_engine
+from anpr.recognition.decode import CHARSET, N_CLASSES, decode_plate, log_softmax
+from anpr.recognition.engines import EasyOCREngine, PlateCRNNEngine
+from anpr.recognition.localise import iou
+from anpr.training.render import augment_crop, find_fonts, random_plate, render_plate, render_scene
+from declarations.plates import PLATE_LETTERS
+
+PLATE_RE = re.compile(rf"^\d{{2}}[{PLATE_LETTERS}]\d{{5}}$")
+DEV = "/work/shared/data/plates/dev"
+
+
+@pytest.fixture(scope="module")
+def fonts():
+    found = find_fonts()
+    if not found:
+        pytest.skip("no Persian fonts installed (apt-get install fonts-farsiweb fonts-noto-core) — cannot render")
+    return found
+
+
+@pytest.fixture(scope="module")
+def engine():
+    eng = PlateCRNNEngine()
+    assert eng.available, eng.unavailable_reason
+    return eng
+
+
+def test_it_reads_most_rendered_plates(fonts, engine):
+    rng = random.Random(1234)
+    n, right, char_ok = 40, 0, 0
+    for _ in range(n):
+        text = random_plate(rng)
+        crop = augment_crop(render_plate(text, fonts, rng), rng)
+        r = engine.read_crop(crop)
+        assert isinstance(r, Reading) and r.engine == "plate_crnn"
+        assert 0.0 <= r.confidence <= 1.0
+        right += r.plate == text
+        char_ok += sum(a == b for a, b in zip(r.plate, text))
+    assert right / n >= 0.75, f"only {right}/{n} rendered plates read exactly"
+    assert char_ok / (8 * n) >= 0.9
+
+
+def test_it_finds_a_plate_pasted_into_a_larger_scene(fonts, engine):
+    rng = random.Random(7)
+    found = 0
+    for _ in range(4):
+        text = random_plate(rng)
+        scene, box = render_scene(text, fonts, rng)
+        r = engine.read_image(scene)
+        assert r.box is not None and r.crop is not None
+        found += iou(r.box, box) >= 0.5 and r.plate == text
+    assert found >= 3
+
+
+def test_it_restricts_the_search_to_a_camera_region(fonts, engine):
+    rng = random.Random(11)
+    text = random_plate(rng)
+    scene, (x, y, w, h) = render_scene(text, fonts, rng)
+    r = engine.read_image(scene, region=(max(0, x - 60), max(0, y - 40), w + 120, h + 80))
+    assert r.plate == text
+    assert iou(r.box, (x, y, w, h)) >= 0.5
+
+
+def test_constrained_decoding_never_puts_a_letter_where_a_digit_belongs():
+    rng = np.random.default_rng(0)
+    letters = [i + 1 for i, c in enumerate(CHARSET) if not c.isdigit()]
+    for trial in range(60):
+        logits = rng.normal(0, 3, (40, N_CLASSES))
+        if trial % 2:  # make letters dominate every frame: digits must still fill digit positions
+            logits[:, letters] += 6
+        text, conf, _ = decode_plate(log_softmax(logits))
+        assert PLATE_RE.match(text), text
+        assert 0.0 <= conf <= 1.0
+
+
+def test_constrained_decoding_keeps_a_clear_reading():
+    from anpr.recognition.decode import encode
+
+    lp = np.full((40, N_CLASSES), -9.0)
+    seq = [0, *(k for c in encode("11ب11122") for k in (c, c, 0))]
+    for t, k in enumerate(seq):
+        lp[t, k] = 0.0
+    lp[len(seq) :, 0] = 0.0
+    assert decode_plate(log_softmax(lp))[0] == "11ب11122"
+
+
+def test_easyocr_without_weights_reports_unavailable(tmp_path):
+    eng = EasyOCREngine(model_dir=str(tmp_path / "no-weights-here"))
+    assert eng.available is False
+    assert "easyocr" in eng.unavailable_reason
+    r = eng.read_crop(np.zeros((128, 640, 3), np.uint8))
+    assert r.plate == "" and r.confidence == 0.0
+
+
+def test_get_engine_defaults_to_plate_crnn_and_names_unknown_engines():
+    assert get_engine().name == "plate_crnn"
+    assert get_engine("plate_crnn") is get_engine("plate_crnn")  # model loaded once
+    unknown = get_engine("no-such-engine")
+    assert unknown.available is False and "no-such-engine" in unknown.unavailable_reason
+
+
+def test_foreign_plates_are_routed_or_reported_unavailable():
+    r = get_engine().read_foreign(np.zeros((60, 240, 3), np.uint8))
+    assert r.engine == "easyocr"
+    if not get_engine("easyocr").available:
+        assert r.raw_text == "" and r.confidence == 0.0
+
+
+@pytest.mark.skipif(not os.path.isdir(DEV), reason=f"real dev plates not present at {DEV} (not in the repo)")
+def test_it_reads_the_real_dev_plates():
+    from anpr.recognition.bench import run_bench
+
+    res = run_bench(DEV, "plate_crnn", files=_every_nth(DEV, 4))
+    assert res["exact"] >= 0.85, res
+    assert res["char"] >= 0.95, res
+
+
+def _every_nth(data_dir: str, k: int) -> set[str]:
+    import csv
+
+    with open(os.path.join(data_dir, "labels.csv"), encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return {r["file"] for i, r in enumerate(rows) if i % k == 0}
