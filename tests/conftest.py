@@ -36,10 +36,71 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _media_and_axes(settings, tmp_path):
+def _media_axes_and_eager_celery(request, settings, tmp_path):
+    """Media in a temp dir; Celery eager except in tests that run a real worker (``redis`` mark)."""
+    from transit_monitor.celery import app
+
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.AXES_ENABLED = False
-    settings.CELERY_TASK_ALWAYS_EAGER = settings.CELERY_TASK_ALWAYS_EAGER
+    eager = "redis" not in request.keywords
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings):
+    """A real Celery worker process on the Redis broker, pointed at the test database.
+
+    Tests using it must use ``transactional_db`` data (committed) so the worker can see it.
+    """
+    import subprocess
+    import sys
+    import time
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    from transit_monitor.celery import app
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("postgresql"):
+        url = f"postgres://{quote(db['USER'] or '')}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    else:
+        pytest.skip("a worker process needs a database server it can share (PostgreSQL)")
+    env = {**os.environ, "DATABASE_URL": url, "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "transit_monitor",
+            "worker",
+            "--pool=solo",
+            "-l",
+            "warning",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if app.control.ping(timeout=0.5):
+            break
+        if proc.poll() is not None:
+            raise RuntimeError(proc.stdout.read().decode())
+    else:
+        proc.kill()
+        raise RuntimeError("Celery worker did not answer within 60 s")
+    yield proc
+    proc.terminate()
+    proc.wait(timeout=20)
 
 
 @pytest.fixture

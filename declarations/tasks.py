@@ -1,0 +1,12 @@
+"""Celery tasks of the declarations app: each takes ids and calls one service."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def refresh_flags(declaration_ids: list[int]) -> int:
+    """Recompute duplicate waybill / goods serial / vehicle flags after a bulk change."""
+    services.refresh_flags_for(declaration_ids)
+    return len(declaration_ids)
