@@ -1,5 +1,14 @@
-"""API routes of scans (mounted under /api/ by transit_monitor/urls.py)."""
+"""API routes of scans (mounted under /api/scans/ by transit_monitor/urls.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path("", api.ScanListCreateApi.as_view(), name="scans-api-list"),
+    path("<int:pk>/", api.ScanDetailApi.as_view(), name="scans-api-detail"),
+    path("<int:pk>/original/", api.ScanOriginalApi.as_view(), name="scans-api-original"),
+    path("comparisons/<int:pk>/", api.ComparisonDetailApi.as_view(), name="scans-api-comparison"),
+    path("comparisons/<int:pk>/review/", api.ComparisonReviewApi.as_view(), name="scans-api-review"),
+    path("declarations/<int:pk>/comparisons/", api.DeclarationComparisonsApi.as_view(), name="scans-api-decl-cmp"),
+]

@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class ScansConfig(AppConfig):
     name = "scans"
     verbose_name = _("Scans")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from declarations import hooks
+
+        from . import models, panels
+
+        auditlog.register(models.Scan, exclude_fields=["thumbnail", "web_image", "preview_error"])
+        auditlog.register(models.ScanComparison, exclude_fields=["details", "timings"])
+        hooks.timeline_providers.append(panels.timeline_items)
+        hooks.dashboard_panels.append(panels.compliance_panel)

@@ -1,1 +1,179 @@
-"""Models of scans."""
+"""Truck X-ray scans (origin and destination) and their comparisons.
+
+Files live in the default storage under MEDIA_ROOT with random names; they are
+never served by URL, only through views that check the user's scope.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import CustomsOffice, ScopedQuerySet
+from declarations.models import Review, TransitDeclaration, Verdict
+
+
+class Stage(models.TextChoices):
+    ORIGIN = "origin", _("origin")
+    DESTINATION = "destination", _("destination")
+
+
+def _random_path(kind: str, ext: str) -> str:
+    # Not guessable and free of the client's file name; the month only eases housekeeping.
+    return f"scans/{kind}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+def original_path(instance: Scan, filename: str) -> str:
+    return _random_path("originals", filename.rsplit(".", 1)[-1].lower())
+
+
+def preview_path(instance: Scan, filename: str) -> str:
+    return _random_path("previews", filename.rsplit(".", 1)[-1].lower())
+
+
+def heatmap_path(instance: ScanComparison, filename: str) -> str:
+    return _random_path("heatmaps", filename.rsplit(".", 1)[-1].lower())
+
+
+class ScanQuerySet(ScopedQuerySet):
+    # Both ends of the journey see both scans: the destination compares with the origin's.
+    scope_paths = ("declaration__origin", "declaration__destination")
+
+    def latest_of(self, declaration_id: int, stage: str) -> Scan | None:
+        return self.filter(declaration_id=declaration_id, stage=stage).order_by("-captured_at", "-id").first()
+
+
+class Scan(models.Model):
+    class PreviewStatus(models.TextChoices):
+        PENDING = "pending", _("pending")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    declaration = models.ForeignKey(
+        TransitDeclaration, on_delete=models.PROTECT, related_name="scans", verbose_name=_("declaration")
+    )
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices)
+    office = models.ForeignKey(CustomsOffice, on_delete=models.PROTECT, related_name="+", verbose_name=_("office"))
+    scanner_id = models.CharField(_("scanner ID"), max_length=64)
+    captured_at = models.DateTimeField(_("captured at"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+
+    # The stored original: the uploaded pixels, metadata removed (see validation.py).
+    original = models.FileField(_("original"), upload_to=original_path, max_length=200)
+    original_name = models.CharField(_("file name as uploaded"), max_length=200, blank=True)
+    format = models.CharField(_("format"), max_length=8)  # PNG | JPEG | TIFF
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    mode = models.CharField(_("pixel mode"), max_length=8)
+    bit_depth = models.PositiveSmallIntegerField(_("bits per sample"))
+    size_bytes = models.PositiveBigIntegerField(_("stored size (bytes)"))
+    sha256 = models.CharField(_("SHA-256 of the stored original"), max_length=64, db_index=True)
+    received_sha256 = models.CharField(_("SHA-256 of the file as received"), max_length=64)
+
+    preview_status = models.CharField(
+        _("preview status"), max_length=8, choices=PreviewStatus.choices, default=PreviewStatus.PENDING
+    )
+    preview_error = models.CharField(_("preview error"), max_length=300, blank=True)
+    thumbnail = models.FileField(_("thumbnail"), upload_to=preview_path, max_length=200, blank=True)
+    web_image = models.FileField(_("web-sized image"), upload_to=preview_path, max_length=200, blank=True)
+
+    objects = ScanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("scan")
+        verbose_name_plural = _("scans")
+        indexes = [models.Index(fields=["declaration", "stage", "captured_at"], name="scan_decl_stage")]
+        ordering = ["declaration_id", "stage", "captured_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.declaration_id} {self.stage} {self.captured_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def content_type(self) -> str:
+        return {"PNG": "image/png", "JPEG": "image/jpeg", "TIFF": "image/tiff"}[self.format]
+
+    @property
+    def extension(self) -> str:
+        return {"PNG": "png", "JPEG": "jpg", "TIFF": "tif"}[self.format]
+
+
+class ComparisonQuerySet(ScopedQuerySet):
+    scope_paths = ("declaration__origin", "declaration__destination")
+
+    def pending_review(self):
+        return self.filter(status=ScanComparison.Status.DONE, review=Review.PENDING)
+
+
+class ScanComparison(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    declaration = models.ForeignKey(
+        TransitDeclaration, on_delete=models.PROTECT, related_name="scan_comparisons", verbose_name=_("declaration")
+    )
+    origin_scan = models.ForeignKey(Scan, on_delete=models.PROTECT, related_name="+", verbose_name=_("origin scan"))
+    dest_scan = models.ForeignKey(Scan, on_delete=models.PROTECT, related_name="+", verbose_name=_("destination scan"))
+    status = models.CharField(_("job status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    score = models.FloatField(_("score"), null=True, blank=True)  # None when the scans could not be aligned
+    verdict = models.CharField(_("verdict"), max_length=12, choices=Verdict.choices, blank=True, default="")
+    registered = models.BooleanField(_("scans aligned"), default=False)
+    threshold = models.FloatField(_("threshold used"), null=True, blank=True)
+    # [[x, y, w, h, score], ...] in origin pixels, best first.
+    boxes = models.JSONField(_("changed regions"), default=list, blank=True)
+    heatmap = models.FileField(_("change overlay"), upload_to=heatmap_path, max_length=200, blank=True)
+    details = models.JSONField(_("algorithm details"), default=dict, blank=True)
+    timings = models.JSONField(_("timings (s)"), default=dict, blank=True)
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    review = models.CharField(_("review"), max_length=10, choices=Review.choices, blank=True, default="")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_remark = models.TextField(_("review remark"), blank=True)
+
+    objects = ComparisonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("scan comparison")
+        verbose_name_plural = _("scan comparisons")
+        ordering = ["declaration_id", "created_at", "id"]
+        indexes = [models.Index(fields=["declaration", "created_at"], name="scancmp_decl_created")]
+        constraints = [
+            models.UniqueConstraint(fields=["origin_scan", "dest_scan"], name="scancmp_unique_pair"),
+            models.CheckConstraint(condition=Q(review="") | Q(status="done"), name="scancmp_review_needs_result"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.declaration_id}: {self.get_verdict_display() or self.get_status_display()}"
+
+    @property
+    def heat_scale(self) -> float:
+        """Heat map pixels per origin pixel (the heat map is stored web-sized)."""
+        return float(self.details.get("heatmap_scale", 1.0)) if self.details else 1.0

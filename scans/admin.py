@@ -1,0 +1,32 @@
+"""Admin for scans: read-mostly (files and results come from services, not hand edits)."""
+
+from django.contrib import admin
+
+from transit_monitor.admin_utils import JalaliAdmin, jalali
+
+from .models import Scan, ScanComparison
+
+
+class ScopedAdmin(JalaliAdmin):
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+
+@admin.register(Scan)
+class ScanAdmin(ScopedAdmin):
+    list_display = ("id", "declaration", "stage", "office", "scanner_id", jalali("captured_at", "زمان تصویربرداری"))
+    list_filter = ("stage", "format", "preview_status")
+    search_fields = ("declaration__serial", "scanner_id", "sha256")
+    raw_id_fields = ("declaration", "uploaded_by")
+    jalali_fields = ("captured_at", "uploaded_at")
+    readonly_fields = ("original", "thumbnail", "web_image", "sha256", "received_sha256", "size_bytes")
+
+
+@admin.register(ScanComparison)
+class ScanComparisonAdmin(ScopedAdmin):
+    list_display = ("id", "declaration", "status", "verdict", "score", "review", jalali("created_at", "زمان ایجاد"))
+    list_filter = ("status", "verdict", "review")
+    search_fields = ("declaration__serial",)
+    raw_id_fields = ("declaration", "origin_scan", "dest_scan", "reviewed_by")
+    jalali_fields = ("created_at", "finished_at", "reviewed_at")
+    readonly_fields = ("heatmap", "boxes", "details", "timings", "score", "verdict", "threshold")

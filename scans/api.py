@@ -1,0 +1,104 @@
+"""Scan API: upload, read, file download, comparison result and review. One APIView per operation."""
+
+from django.http import FileResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.scoping import get_scoped_or_404
+from declarations.models import TransitDeclaration
+from declarations.services import NotAllowed
+
+from . import services
+from .models import Scan, ScanComparison
+from .serializers import ComparisonOut, ReviewIn, ScanOut, ScanUploadIn
+from .validation import ScanRejected
+
+
+def _rejected(exc: ScanRejected) -> Response:
+    return Response(
+        {"error": {"code": exc.code, "message": exc.message, "fields": {exc.field: [exc.message]}}},
+        status=exc.status,
+    )
+
+
+class ScanListCreateApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(responses=ScanOut(many=True))
+    def get(self, request):
+        qs = Scan.objects.for_user(request.user).select_related("office").order_by("-id")
+        if declaration := request.query_params.get("declaration"):
+            if not declaration.isdigit():
+                return Response(
+                    {"error": {"code": "invalid", "message": "declaration: not an id", "fields": {}}}, status=400
+                )
+            qs = qs.filter(declaration_id=int(declaration))
+        return Response(ScanOut(qs[:500], many=True).data)
+
+    @extend_schema(request=ScanUploadIn, responses={201: ScanOut})
+    def post(self, request):
+        data = ScanUploadIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        declaration = get_scoped_or_404(
+            TransitDeclaration.objects.select_related("origin", "destination"), request.user, pk=v["declaration"]
+        )
+        try:
+            (scan,) = services.scan_upload(
+                declaration=declaration,
+                stage=v["stage"],
+                scanner_id=v["scanner_id"],
+                captured_at=v["captured_at"],
+                files=[v["file"]],
+                by=request.user,
+            )
+        except ScanRejected as exc:
+            return _rejected(exc)
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return Response(ScanOut(scan).data, status=status.HTTP_201_CREATED)
+
+
+class ScanDetailApi(APIView):
+    @extend_schema(responses=ScanOut)
+    def get(self, request, pk: int):
+        return Response(ScanOut(get_scoped_or_404(Scan.objects.select_related("office"), request.user, pk=pk)).data)
+
+
+class ScanOriginalApi(APIView):
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, pk: int):
+        scan = get_scoped_or_404(Scan.objects.select_related("declaration"), request.user, pk=pk)
+        name = f"{scan.declaration.serial}-{scan.stage}-{scan.pk}.{scan.extension}"
+        return FileResponse(scan.original.open("rb"), content_type=scan.content_type, as_attachment=True, filename=name)
+
+
+class ComparisonDetailApi(APIView):
+    @extend_schema(responses=ComparisonOut)
+    def get(self, request, pk: int):
+        return Response(ComparisonOut(get_scoped_or_404(ScanComparison.objects.all(), request.user, pk=pk)).data)
+
+
+class ComparisonReviewApi(APIView):
+    @extend_schema(request=ReviewIn, responses=ComparisonOut)
+    def post(self, request, pk: int):
+        comparison = get_scoped_or_404(ScanComparison.objects.select_related("declaration"), request.user, pk=pk)
+        data = ReviewIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            result = services.comparison_review(comparison=comparison, by=request.user, **data.validated_data)
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return Response(ComparisonOut(result).data)
+
+
+class DeclarationComparisonsApi(APIView):
+    @extend_schema(responses=ComparisonOut(many=True))
+    def get(self, request, pk: int):
+        declaration = get_scoped_or_404(TransitDeclaration.objects.all(), request.user, pk=pk)
+        qs = ScanComparison.objects.filter(declaration=declaration).order_by("-created_at", "-id")
+        return Response(ComparisonOut(qs, many=True).data)

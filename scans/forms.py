@@ -1,0 +1,61 @@
+"""Forms of the scan pages. They check shape only; content checks live in validation.py."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from transit_monitor.dates import parse_datetime_any
+
+from .models import Stage
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class ScanUploadForm(forms.Form):
+    stage = forms.ChoiceField(label=_("stage"), choices=Stage.choices)
+    scanner_id = forms.CharField(label=_("scanner ID"), max_length=64)
+    captured_at = forms.CharField(
+        label=_("captured at"),
+        help_text=_("Jalali 1404/05/12 10:30 or ISO 8601; Tehran time unless an offset is given."),
+    )
+    files = MultipleFileField(
+        label=_("scan images"),
+        widget=MultipleFileInput(attrs={"accept": "image/png,image/jpeg,image/tiff"}),
+    )
+
+    def __init__(self, *args, stages: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if stages is not None:
+            self.fields["stage"].choices = [(v, label) for v, label in Stage.choices if v in stages]
+
+    def clean_captured_at(self):
+        try:
+            return parse_datetime_any(self.cleaned_data["captured_at"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("decision"), choices=[("accept", _("accept")), ("escalate", _("escalate"))], widget=forms.RadioSelect
+    )
+    remark = forms.CharField(label=_("remark"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "escalate" and not (data.get("remark") or "").strip():
+            self.add_error("remark", _("An escalation needs a remark saying what is wrong."))
+        return data

@@ -1,0 +1,75 @@
+"""What scans adds to pages of ``declarations`` through its hooks (registered in apps.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from declarations.hooks import TemplatePanel, TimelineItem
+from declarations.models import Review, Verdict
+
+from . import selectors
+from .models import Scan, ScanComparison, Stage
+
+COMPLIANCE_DAYS = 30
+
+
+def timeline_items(declaration, user) -> list[TimelineItem]:
+    """Scans and comparison results of a declaration (reviews are declaration events already)."""
+    items = []
+    scans = Scan.objects.for_user(user).filter(declaration=declaration).select_related("office", "uploaded_by")
+    for scan in scans:
+        items.append(
+            TimelineItem(
+                at=scan.captured_at,
+                kind="scan",
+                title=_("Origin scan") if scan.stage == Stage.ORIGIN else _("Destination scan"),
+                detail=_("%(office)s, scanner %(scanner)s") % {"office": scan.office, "scanner": scan.scanner_id},
+                url=reverse("scans:declaration", args=[declaration.pk]),
+                actor=scan.uploaded_by.get_full_name() or scan.uploaded_by.username if scan.uploaded_by else "",
+            )
+        )
+    comparisons = ScanComparison.objects.for_user(user).filter(
+        declaration=declaration, status=ScanComparison.Status.DONE
+    )
+    for comparison in comparisons:
+        severity = {Verdict.SUSPICIOUS: "danger", Verdict.UNREGISTERED: "warning"}.get(comparison.verdict, "")
+        if comparison.review == Review.ACCEPTED:
+            severity = ""
+        items.append(
+            TimelineItem(
+                at=comparison.finished_at or comparison.created_at,
+                kind="comparison",
+                title=_("Scan comparison: %(verdict)s") % {"verdict": comparison.get_verdict_display()},
+                detail=comparison.get_review_display(),
+                url=reverse("scans:viewer", args=[comparison.pk]),
+                severity=severity,
+            )
+        )
+    return items
+
+
+def compliance_panel(request, scoped_declarations) -> TemplatePanel | None:
+    """Scan compliance of the offices the user watches over the last 30 days."""
+    end = timezone.now()
+    start = end - dt.timedelta(days=COMPLIANCE_DAYS)
+    figures = selectors.compliance(scoped_declarations, start, end)
+    user = request.user
+    if not user.is_national:
+        visible = {o.pk for o in _offices(figures) if user.can_see_office(o)}
+        figures = {pk: row for pk, row in figures.items() if pk in visible}
+    rows = sorted(figures.values(), key=lambda r: r.get("office_code", ""))
+    return TemplatePanel(
+        template="scans/_compliance_panel.html",
+        context={"compliance_rows": rows, "compliance_days": COMPLIANCE_DAYS},
+        order=50,
+    )
+
+
+def _offices(figures):
+    from accounts.models import CustomsOffice
+
+    return CustomsOffice.objects.filter(pk__in=figures)

@@ -1,0 +1,75 @@
+"""API shapes of scans: separate input and output serializers, no logic."""
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from .models import Scan, ScanComparison, Stage
+
+
+class ScanUploadIn(serializers.Serializer):
+    declaration = serializers.IntegerField()
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    scanner_id = serializers.CharField(max_length=64)
+    captured_at = serializers.DateTimeField()
+    file = serializers.FileField()
+
+
+class ScanOut(serializers.ModelSerializer):
+    office = serializers.CharField(source="office.code")
+    original_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Scan
+        fields = [
+            "id",
+            "declaration",
+            "stage",
+            "office",
+            "scanner_id",
+            "captured_at",
+            "uploaded_at",
+            "format",
+            "width",
+            "height",
+            "mode",
+            "bit_depth",
+            "size_bytes",
+            "sha256",
+            "received_sha256",
+            "preview_status",
+            "original_url",
+        ]
+
+    def get_original_url(self, scan) -> str:
+        return reverse("scans-api-original", args=[scan.pk])
+
+
+class ComparisonOut(serializers.ModelSerializer):
+    class Meta:
+        model = ScanComparison
+        fields = [
+            "id",
+            "declaration",
+            "origin_scan",
+            "dest_scan",
+            "status",
+            "error",
+            "score",
+            "verdict",
+            "registered",
+            "threshold",
+            "boxes",
+            "details",
+            "timings",
+            "created_at",
+            "finished_at",
+            "review",
+            "reviewed_by",
+            "reviewed_at",
+            "review_remark",
+        ]
+
+
+class ReviewIn(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["accept", "escalate"])
+    remark = serializers.CharField(required=False, allow_blank=True, default="")

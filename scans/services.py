@@ -1,0 +1,361 @@
+"""State changes of scans: upload, previews, the comparison job and its review.
+
+The declaration's evidence summary is kept current only through
+``declarations.services`` (``note_scan``, ``note_comparison``, ``note_event``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import math
+import time
+
+from auditlog.context import set_actor
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from declarations import services as declaration_services
+from declarations.errors import IllegalTransition, InvalidInput
+from declarations.models import Review, Status, TransitDeclaration, Verdict
+from declarations.services import NotAllowed
+
+from .models import Scan, ScanComparison, Stage
+from .validation import CheckedImage, ScanRejected, check_upload
+
+log = logging.getLogger(__name__)
+
+THUMB_PX = 320
+WEB_PX = 2048
+# Origin scans are taken around departure; destination scans need the truck to have left.
+UPLOAD_STATUSES = {
+    Stage.ORIGIN: (Status.REGISTERED, Status.IN_TRANSIT, Status.ARRIVED, Status.SETTLED, Status.UNSETTLED),
+    Stage.DESTINATION: (Status.IN_TRANSIT, Status.ARRIVED, Status.SETTLED, Status.UNSETTLED),
+}
+
+
+def stage_office_id(declaration: TransitDeclaration, stage: str) -> int:
+    return declaration.origin_id if stage == Stage.ORIGIN else declaration.destination_id
+
+
+def can_upload(user: User | None, declaration: TransitDeclaration, stage: str) -> bool:
+    """Staff of the stage's office (or its integration client), or a national integration client."""
+    if user is None or not user.is_active:
+        return False
+    if user.role in (Role.OFFICE, Role.INTEGRATION) and user.office_id:
+        return user.office_id == stage_office_id(declaration, stage)
+    return user.role == Role.INTEGRATION and user.is_national
+
+
+def can_review(user: User | None, comparison: ScanComparison) -> bool:
+    """Only the destination office reviews: it has the truck in front of it."""
+    if user is None or not user.is_active:
+        return False
+    return user.role == Role.OFFICE and user.office_id == comparison.declaration.destination_id
+
+
+# --- Upload -----------------------------------------------------------------------------------
+
+
+def scan_upload(
+    *,
+    declaration: TransitDeclaration,
+    stage: str,
+    scanner_id: str,
+    captured_at: dt.datetime,
+    files: list,
+    by: User | None,
+) -> list[Scan]:
+    """Store one or more scans of one stage. All files are checked first: one bad file, nothing stored.
+
+    Steps: 1 rights and fields; 2 content checks of every file (``validation``); 3 rows and
+    files in one transaction (files removed again if it fails); 4 previews and, when both
+    stages have a scan, a comparison enqueued after commit.
+    """
+    if stage not in Stage.values:
+        raise InvalidInput(_("Unknown stage '%(stage)s'.") % {"stage": stage}, fields={"stage": stage})
+    if not can_upload(by, declaration, stage):
+        raise NotAllowed(
+            _("You may not upload a %(stage)s scan of declaration %(serial)s.")
+            % {"stage": Stage(stage).label, "serial": declaration.serial}
+        )
+    if declaration.status not in UPLOAD_STATUSES[stage]:
+        raise IllegalTransition(
+            _("A %(stage)s scan cannot be added to declaration %(serial)s: it is %(status)s.")
+            % {"stage": Stage(stage).label, "serial": declaration.serial, "status": declaration.get_status_display()},
+            fields={"status": declaration.status},
+        )
+    scanner_id = (scanner_id or "").strip()
+    if not scanner_id:
+        raise InvalidInput(_("The scanner ID is required."), fields={"scanner_id": "required"})
+    if captured_at is None:
+        raise InvalidInput(_("The capture time is required."), fields={"captured_at": "required"})
+    if captured_at > timezone.now() + dt.timedelta(minutes=5):
+        raise InvalidInput(_("The capture time is in the future."), fields={"captured_at": str(captured_at)})
+    if not files:
+        raise InvalidInput(_("Choose at least one image file."), fields={"file": "required"})
+
+    checked: list[tuple[CheckedImage, str]] = []
+    for f in files:
+        name = (getattr(f, "name", "") or "")[-200:]
+        try:
+            checked.append((check_upload(f), name))
+        except ScanRejected as exc:
+            if len(files) > 1:
+                exc.message = f"{name}: {exc.message}"
+            raise
+
+    office_id = stage_office_id(declaration, stage)
+    written: list[str] = []
+    try:
+        with transaction.atomic(), set_actor(by) if by else _null():
+            scans = []
+            for image, name in checked:
+                scan = Scan(
+                    declaration=declaration,
+                    stage=stage,
+                    office_id=office_id,
+                    scanner_id=scanner_id[:64],
+                    captured_at=captured_at,
+                    uploaded_by=by,
+                    original_name=name,
+                    format=image.format,
+                    width=image.width,
+                    height=image.height,
+                    mode=image.mode,
+                    bit_depth=image.bit_depth,
+                    size_bytes=len(image.data),
+                    sha256=image.sha256,
+                    received_sha256=image.received_sha256,
+                )
+                scan.original.save(f"scan.{image.extension}", ContentFile(image.data), save=False)
+                written.append(scan.original.name)
+                scan.save()
+                scans.append(scan)
+            declaration_services.note_scan(declaration_id=declaration.pk, stage=stage, at=captured_at)
+            _schedule_after_commit(scans, declaration.pk)
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+    return scans
+
+
+class _null:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _schedule_after_commit(scans: list[Scan], declaration_id: int) -> None:
+    from . import tasks
+
+    for scan in scans:
+        scan_id = scan.pk
+        transaction.on_commit(lambda scan_id=scan_id: tasks.make_previews.delay(scan_id))
+    comparison = comparison_schedule(declaration_id=declaration_id)
+    if comparison is not None:
+        transaction.on_commit(lambda: tasks.compare_scans.delay(comparison.pk))
+
+
+# --- Previews ---------------------------------------------------------------------------------
+
+
+def scan_make_previews(*, scan_id: int) -> Scan:
+    """Thumbnail and web-sized JPEG from the stored original (which is only read). Safe to repeat."""
+    import numpy as np
+    from PIL import Image
+
+    from .comparison import load_scan
+
+    scan = Scan.objects.get(pk=scan_id)
+    if scan.preview_status == Scan.PreviewStatus.READY:
+        return scan
+    try:
+        with scan.original.open("rb") as fh:
+            img = load_scan(fh.read())
+        if scan.bit_depth > 8:
+            # 16-bit scanners use part of the range: stretch to what is there.
+            lo, hi = np.percentile(img, (0.5, 99.5))
+            img = np.clip((img - lo) / max(float(hi - lo), 1e-6), 0, 1)
+        grey = Image.fromarray((img * 255 + 0.5).astype(np.uint8), "L")
+        outputs = {}
+        for field, px in (("web_image", WEB_PX), ("thumbnail", THUMB_PX)):
+            copy = grey.copy()
+            copy.thumbnail((px, px), Image.Resampling.LANCZOS)
+            buf = io.BytesIO()
+            copy.save(buf, "JPEG", quality=85)
+            outputs[field] = buf.getvalue()
+    except Exception as exc:
+        log.exception("previews of scan %s failed", scan_id)
+        Scan.objects.filter(pk=scan_id).update(preview_status=Scan.PreviewStatus.FAILED, preview_error=str(exc)[:300])
+        scan.refresh_from_db()
+        return scan
+    old = [scan.thumbnail.name, scan.web_image.name]
+    for field, data in outputs.items():
+        getattr(scan, field).save("preview.jpg", ContentFile(data), save=False)
+    scan.preview_status = Scan.PreviewStatus.READY
+    scan.preview_error = ""
+    scan.save(update_fields=["thumbnail", "web_image", "preview_status", "preview_error"])
+    for name in old:
+        if name:
+            default_storage.delete(name)
+    return scan
+
+
+# --- Comparison -------------------------------------------------------------------------------
+
+
+def comparison_schedule(*, declaration_id: int) -> ScanComparison | None:
+    """Queue a comparison of the latest origin and destination scans unless that pair exists."""
+    origin = Scan.objects.latest_of(declaration_id, Stage.ORIGIN)
+    dest = Scan.objects.latest_of(declaration_id, Stage.DESTINATION)
+    if origin is None or dest is None:
+        return None
+    comparison, created = ScanComparison.objects.get_or_create(
+        origin_scan=origin, dest_scan=dest, defaults={"declaration_id": declaration_id}
+    )
+    return comparison if created else None
+
+
+def comparison_run(*, comparison_id: int) -> ScanComparison:
+    """Run the comparison job once. The row is claimed with a conditional UPDATE: safe to run twice."""
+    import cv2
+
+    from .comparison import compare_scans, get_threshold, load_scan
+
+    claimed = ScanComparison.objects.filter(pk=comparison_id, status=ScanComparison.Status.QUEUED).update(
+        status=ScanComparison.Status.RUNNING, started_at=timezone.now()
+    )
+    comparison = ScanComparison.objects.select_related("origin_scan", "dest_scan").get(pk=comparison_id)
+    if not claimed:
+        return comparison
+    try:
+        t0 = time.perf_counter()
+        with comparison.origin_scan.original.open("rb") as fh:
+            origin = load_scan(fh.read())
+        with comparison.dest_scan.original.open("rb") as fh:
+            dest = load_scan(fh.read())
+        t_load = time.perf_counter() - t0
+        threshold = get_threshold()
+        result = compare_scans(origin, dest, threshold=threshold)
+        t_compare = time.perf_counter() - t0 - t_load
+        heat = result.heatmap
+        scale = 1.0
+        if heat is not None and max(heat.shape[:2]) > WEB_PX:
+            scale = WEB_PX / max(heat.shape[:2])
+            heat = cv2.resize(heat, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        heat_png = cv2.imencode(".png", heat)[1].tobytes() if heat is not None else None
+    except Exception as exc:
+        log.exception("comparison %s failed", comparison_id)
+        ScanComparison.objects.filter(pk=comparison_id).update(
+            status=ScanComparison.Status.FAILED, error=str(exc)[:500], finished_at=timezone.now()
+        )
+        comparison.refresh_from_db()
+        return comparison
+
+    verdict = result.verdict if result.verdict in Verdict.values else Verdict.UNREGISTERED
+    details = _jsonable(result.details)
+    details["heatmap_scale"] = scale
+    timings = details.pop("timings", {}) if isinstance(details.get("timings"), dict) else {}
+    timings.update(load_s=round(t_load, 3), compare_s=round(t_compare, 3))
+    with transaction.atomic():
+        comparison.score = result.score if result.score is not None and math.isfinite(result.score) else None
+        comparison.verdict = verdict
+        comparison.registered = bool(result.registered)
+        comparison.threshold = threshold
+        comparison.boxes = [[int(x), int(y), int(w), int(h), round(float(s), 6)] for x, y, w, h, s in result.boxes]
+        comparison.details = details
+        comparison.timings = timings
+        comparison.status = ScanComparison.Status.DONE
+        comparison.finished_at = timezone.now()
+        comparison.review = Review.PENDING
+        if heat_png:
+            comparison.heatmap.save("heatmap.png", ContentFile(heat_png), save=False)
+        comparison.save()
+        if _is_latest(comparison):
+            declaration_services.note_comparison(
+                declaration_id=comparison.declaration_id, verdict=verdict, review=Review.PENDING
+            )
+    return comparison
+
+
+def _is_latest(comparison: ScanComparison) -> bool:
+    """Only the newest pair's outcome goes into the declaration's summary."""
+    newest = (
+        ScanComparison.objects.filter(declaration_id=comparison.declaration_id)
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return newest == comparison.pk
+
+
+def _jsonable(value):
+    """Algorithm details may hold numpy scalars and NaN: plain JSON only."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+REVIEW_DECISIONS = {"accept": Review.ACCEPTED, "escalate": Review.ESCALATED}
+
+
+@transaction.atomic
+def comparison_review(*, comparison: ScanComparison, by: User, decision: str, remark: str = "") -> ScanComparison:
+    """The destination accepts the comparison or escalates it (with a remark saying why)."""
+    if decision not in REVIEW_DECISIONS:
+        raise InvalidInput(_("Unknown decision '%(d)s'.") % {"d": decision}, fields={"decision": decision})
+    remark = (remark or "").strip()
+    if decision == "escalate" and not remark:
+        raise InvalidInput(_("An escalation needs a remark saying what is wrong."), fields={"remark": "required"})
+    locked = ScanComparison.objects.select_for_update().select_related("declaration").get(pk=comparison.pk)
+    if not can_review(by, locked):
+        raise NotAllowed(_("Only staff of the destination office may review this comparison."))
+    if locked.status != ScanComparison.Status.DONE:
+        raise IllegalTransition(_("The comparison has no result yet."), fields={"status": locked.status})
+    if locked.review != Review.PENDING:
+        raise IllegalTransition(
+            _("The comparison was already reviewed (%(review)s).") % {"review": locked.get_review_display()},
+            fields={"review": locked.review},
+        )
+    now = timezone.now()
+    locked.review = REVIEW_DECISIONS[decision]
+    locked.reviewed_by = by
+    locked.reviewed_at = now
+    locked.review_remark = remark
+    with set_actor(by):
+        locked.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_remark"])
+    if _is_latest(locked):
+        declaration_services.note_comparison(
+            declaration_id=locked.declaration_id, verdict=locked.verdict, review=locked.review
+        )
+    declaration_services.note_event(
+        declaration_id=locked.declaration_id,
+        kind=f"scan_review_{decision}",
+        at=now,
+        actor=by,
+        message=(
+            _("Scan comparison accepted.")
+            if decision == "accept"
+            else _("Scan comparison escalated: %(remark)s") % {"remark": remark}
+        )[:500],
+        data={"comparison": locked.pk, "verdict": locked.verdict, "remark": remark},
+    )
+    comparison.refresh_from_db()
+    return locked

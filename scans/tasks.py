@@ -1,0 +1,16 @@
+"""Celery tasks of scans: take ids, call one service (eager in-process when REDIS_URL is unset)."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def make_previews(scan_id: int) -> None:
+    services.scan_make_previews(scan_id=scan_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=600)
+def compare_scans(comparison_id: int) -> None:
+    """The row is claimed by a conditional UPDATE, so a redelivered message does nothing twice."""
+    services.comparison_run(comparison_id=comparison_id)

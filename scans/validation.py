@@ -1,0 +1,362 @@
+"""Content checks for uploaded scans: what the bytes are, never what the name says.
+
+``check_upload`` runs, in order (cheapest first, nothing stored by any of them):
+
+1. size cap (``SCANS_MAX_UPLOAD_BYTES``) before reading the file;
+2. magic bytes: PNG, JPEG or classic TIFF only;
+3. Pillow header: pixel count under ``SCANS_MAX_PIXELS`` (decompression bombs);
+4. structure walk: the file must end where the image ends (IEND / EOI / last TIFF
+   block); anything after it, or a PDF header near the start, is a polyglot;
+5. ``verify()`` then a full decode (truncated or corrupt data fails here);
+6. metadata removal without touching the pixels (PNG chunks and JPEG segments are
+   dropped byte-wise; TIFF is rewritten from the decoded pixels, losslessly).
+
+Every refusal is a ``ScanRejected`` naming the field and a reason code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import struct
+import warnings
+import zlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from PIL import Image, ImageFile
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+JPEG_MAGIC = b"\xff\xd8\xff"
+TIFF_MAGICS = (b"II*\x00", b"MM\x00*")
+# PNG chunks kept: the pixels and what changes how they look; text, time, EXIF and unknown go.
+PNG_KEEP = {b"IHDR", b"PLTE", b"tRNS", b"gAMA", b"sBIT", b"sRGB", b"IDAT", b"IEND"}
+# JPEG segments kept before the scan: tables, frame, restart interval, JFIF (APP0) and Adobe (APP14,
+# it decides the colour transform). EXIF/XMP/ICC (APP1..APP13, APP15) and comments go.
+JPEG_DROP = {*range(0xE1, 0xEE), 0xEF, 0xFE}
+# Active content that has no business in an X-ray image's metadata.
+ACTIVE_MARKERS = (b"<script", b"<html", b"<?php", b"<svg", b"%PDF-", b"PK\x03\x04", b"<!doctype")
+
+
+class ScanRejected(Exception):
+    """An upload refused; ``status`` is the HTTP status a view should answer with."""
+
+    def __init__(self, message: str, *, code: str, field: str = "file", status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+        self.status = status
+
+
+@dataclass
+class CheckedImage:
+    format: str  # PNG | JPEG | TIFF
+    width: int
+    height: int
+    mode: str
+    bit_depth: int
+    data: bytes  # what to store: metadata removed
+    sha256: str  # of ``data``
+    received_sha256: str  # of the bytes as uploaded
+
+    @property
+    def extension(self) -> str:
+        return {"PNG": "png", "JPEG": "jpg", "TIFF": "tif"}[self.format]
+
+
+def check_upload(uploaded, *, max_bytes: int | None = None, max_pixels: int | None = None) -> CheckedImage:
+    """Check an uploaded file (Django ``UploadedFile`` or any object with ``size`` and ``read``)."""
+    max_bytes = max_bytes or settings.SCANS_MAX_UPLOAD_BYTES
+    size = getattr(uploaded, "size", None)
+    if size is not None and size > max_bytes:
+        raise _too_large(size, max_bytes)
+    uploaded.seek(0)
+    raw = uploaded.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise _too_large(len(raw), max_bytes)
+    return check_bytes(raw, max_pixels=max_pixels)
+
+
+def _too_large(size: int, limit: int) -> ScanRejected:
+    return ScanRejected(
+        _("The file is too large (%(size)s MB; the limit is %(limit)s MB).")
+        % {"size": round(size / 2**20, 1), "limit": round(limit / 2**20, 1)},
+        code="too_large",
+        status=413,
+    )
+
+
+def check_bytes(raw: bytes, *, max_pixels: int | None = None) -> CheckedImage:
+    max_pixels = max_pixels or settings.SCANS_MAX_PIXELS
+    if not raw:
+        raise ScanRejected(_("The file is empty."), code="empty")
+    if raw.startswith(PNG_MAGIC):
+        fmt = "PNG"
+    elif raw.startswith(JPEG_MAGIC):
+        fmt = "JPEG"
+    elif raw[:4] in TIFF_MAGICS:
+        fmt = "TIFF"
+    else:
+        raise ScanRejected(
+            _("The file is not a PNG, JPEG or TIFF image (whatever its name says)."), code="wrong_type", status=415
+        )
+    if b"%PDF-" in raw[:1024]:
+        raise _polyglot(_("it also reads as a PDF document"))
+
+    im = _open(raw, fmt)
+    width, height = im.size
+    if width * height > max_pixels:
+        raise ScanRejected(
+            _("The image claims %(px)s pixels, more than the %(limit)s allowed (decompression bomb?).")
+            % {"px": f"{width * height:,}", "limit": f"{max_pixels:,}"},
+            code="too_many_pixels",
+            status=413,
+        )
+    if getattr(im, "n_frames", 1) != 1:
+        raise ScanRejected(_("A multi-page image is not accepted: upload one page per file."), code="multi_page")
+
+    walkers = {"PNG": _png_chunks, "JPEG": _jpeg_segments, "TIFF": _tiff_extent}
+    kept = walkers[fmt](raw)
+    _decode(raw, fmt)
+    mode = im.mode
+    bit_depth = 16 if mode.startswith("I;16") or mode == "I" else 8
+    if fmt == "TIFF":
+        data = _tiff_rewrite(raw)
+    else:
+        data = kept
+    return CheckedImage(
+        format=fmt,
+        width=width,
+        height=height,
+        mode=mode,
+        bit_depth=bit_depth,
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        received_sha256=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def _polyglot(why: str) -> ScanRejected:
+    return ScanRejected(
+        _("The file is not a plain image: %(why)s. It was refused.") % {"why": why}, code="polyglot", status=400
+    )
+
+
+def _corrupt(detail: str = "") -> ScanRejected:
+    msg = _("The image is damaged or incomplete (truncated upload?).")
+    return ScanRejected(f"{msg} {detail}".strip(), code="corrupt")
+
+
+def _open(raw: bytes, fmt: str) -> Image.Image:
+    """Read the header only; Pillow's own bomb guard becomes an error, never a warning."""
+    try:
+        with warnings.catch_warnings():
+            # Our own pixel limit (settings) decides; Pillow's process-wide default only warns.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(raw), formats=[fmt])
+    except Image.DecompressionBombError as exc:
+        raise ScanRejected(
+            _("The image has too many pixels (decompression bomb)."), code="too_many_pixels", status=413
+        ) from exc
+    except Exception as exc:  # any parser failure is a refusal, not a 500
+        raise _corrupt() from exc
+    return im
+
+
+def _decode(raw: bytes, fmt: str) -> None:
+    if ImageFile.LOAD_TRUNCATED_IMAGES:  # someone relaxed Pillow globally: not for evidence
+        raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(raw), formats=[fmt]) as im:
+                im.verify()
+            with Image.open(io.BytesIO(raw), formats=[fmt]) as im:
+                im.load()
+    except Image.DecompressionBombError as exc:
+        raise ScanRejected(
+            _("The image has too many pixels (decompression bomb)."), code="too_many_pixels", status=413
+        ) from exc
+    except Exception as exc:
+        raise _corrupt() from exc
+
+
+def _check_metadata(blob: bytes) -> None:
+    low = blob.lower()
+    for marker in ACTIVE_MARKERS:
+        if marker.lower() in low:
+            raise _polyglot(_("its metadata carries a document or script"))
+
+
+# --- PNG --------------------------------------------------------------------------------------
+
+
+def _png_chunks(raw: bytes) -> bytes:
+    """Walk the chunks to IEND; return the file with only the kept chunks."""
+    pos, out = 8, [PNG_MAGIC]
+    while True:
+        if pos + 12 > len(raw):
+            raise _corrupt(_("(PNG ends before its IEND chunk)"))
+        (length,) = struct.unpack(">I", raw[pos : pos + 4])
+        ctype = raw[pos + 4 : pos + 8]
+        end = pos + 12 + length
+        if not ctype.isalpha() or end > len(raw):
+            raise _corrupt(_("(bad PNG chunk)"))
+        body = raw[pos + 8 : pos + 8 + length]
+        if zlib.crc32(ctype + body) != struct.unpack(">I", raw[end - 4 : end])[0]:
+            raise _corrupt(_("(PNG checksum mismatch)"))
+        if ctype in PNG_KEEP:
+            out.append(raw[pos:end])
+        elif ctype in (b"zTXt", b"iTXt") and body:
+            # Text may be compressed; look inside with a bound (a zip bomb in a comment is still a bomb).
+            _check_metadata(body[:4096] + _inflate_bounded(body))
+        else:
+            _check_metadata(body)
+        pos = end
+        if ctype == b"IEND":
+            break
+    if pos != len(raw):
+        raise _polyglot(_("%(n)s bytes follow the end of the PNG image") % {"n": len(raw) - pos})
+    return b"".join(out)
+
+
+def _inflate_bounded(body: bytes, limit: int = 1 << 20) -> bytes:
+    start = body.find(b"\x00")
+    for offset in (start + 2, start + 3, start + 5):  # zTXt: kw\0method; iTXt: kw\0flag method lang\0 key\0
+        try:
+            d = zlib.decompressobj()
+            return d.decompress(body[offset:], limit)
+        except zlib.error:
+            continue
+    return b""
+
+
+# --- JPEG -------------------------------------------------------------------------------------
+
+
+def _jpeg_segments(raw: bytes) -> bytes:
+    """Walk markers to EOI (entropy-coded data included); return the file without metadata."""
+    out = [raw[:2]]
+    pos, n = 2, len(raw)
+    while True:
+        if pos + 2 > n:
+            raise _corrupt(_("(JPEG ends before its end marker)"))
+        if raw[pos] != 0xFF:
+            raise _corrupt(_("(bad JPEG marker)"))
+        marker = raw[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker == 0xD9:  # EOI
+            out.append(raw[pos : pos + 2])
+            pos += 2
+            break
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # standalone markers
+            out.append(raw[pos : pos + 2])
+            pos += 2
+            continue
+        if pos + 4 > n:
+            raise _corrupt(_("(JPEG ends inside a segment)"))
+        (length,) = struct.unpack(">H", raw[pos + 2 : pos + 4])
+        seg_end = pos + 2 + length
+        if length < 2 or seg_end > n:
+            raise _corrupt(_("(bad JPEG segment length)"))
+        if marker in JPEG_DROP:
+            _check_metadata(raw[pos + 4 : seg_end])
+            pos = seg_end
+            continue
+        if marker == 0xE0:
+            _check_metadata(raw[pos + 4 : seg_end])
+        if marker != 0xDA:
+            out.append(raw[pos:seg_end])
+            pos = seg_end
+            continue
+        # Start of scan: copy the entropy-coded data up to the next real marker.
+        scan = seg_end
+        while True:
+            scan = raw.find(b"\xff", scan)
+            if scan < 0 or scan + 1 >= n:
+                raise _corrupt(_("(JPEG scan data is cut off)"))
+            nxt = raw[scan + 1]
+            if nxt == 0x00 or 0xD0 <= nxt <= 0xD7 or nxt == 0xFF:
+                scan += 1 if nxt == 0xFF else 2
+                continue
+            break
+        out.append(raw[pos:scan])
+        pos = scan
+    if pos != n:
+        raise _polyglot(_("%(n)s bytes follow the end of the JPEG image") % {"n": n - pos})
+    return b"".join(out)
+
+
+# --- TIFF -------------------------------------------------------------------------------------
+
+_TIFF_TYPE_SIZE = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4}
+_OFFSET_TAGS = {(273, 279), (324, 325)}  # strips and tiles: (offsets, byte counts)
+_SUB_IFD_TAGS = {330, 34665, 34853, 40965}  # SubIFDs, EXIF, GPS, interoperability
+
+
+def _tiff_extent(raw: bytes) -> bytes:
+    """Every byte of a TIFF must belong to a header, an IFD, a tag value or an image block.
+
+    Returns the raw bytes (TIFFs are rewritten from their pixels afterwards).
+    """
+    n = len(raw)
+    e = "<" if raw[:2] == b"II" else ">"
+    extent = 8
+    seen: set[int] = set()
+    todo = [struct.unpack(e + "I", raw[4:8])[0]]
+    while todo:
+        ifd = todo.pop()
+        if ifd == 0 or ifd in seen:
+            continue
+        if len(seen) > 32 or ifd + 2 > n:
+            raise _corrupt(_("(bad TIFF directory)"))
+        seen.add(ifd)
+        (count,) = struct.unpack(e + "H", raw[ifd : ifd + 2])
+        end = ifd + 2 + 12 * count + 4
+        if end > n:
+            raise _corrupt(_("(TIFF directory past the end of the file)"))
+        extent = max(extent, end)
+        values: dict[int, list[int]] = {}
+        for i in range(count):
+            entry = raw[ifd + 2 + 12 * i : ifd + 14 + 12 * i]
+            tag, typ, cnt = struct.unpack(e + "HHI", entry[:8])
+            size = _TIFF_TYPE_SIZE.get(typ, 1) * cnt
+            if size > 4:
+                (off,) = struct.unpack(e + "I", entry[8:12])
+                if off + size > n:
+                    raise _corrupt(_("(TIFF tag value past the end of the file)"))
+                extent = max(extent, off + size)
+                blob = raw[off : off + size]
+            else:
+                blob = entry[8 : 8 + size]
+            if tag in (270, 305, 315, 700, 33723, 34377):  # description, software, artist, XMP, IPTC, Photoshop
+                _check_metadata(blob)
+            if typ in (3, 4, 13) and (tag in _SUB_IFD_TAGS or any(tag in pair for pair in _OFFSET_TAGS)):
+                fmt = e + ("H" if typ == 3 else "I") * cnt
+                values[tag] = list(struct.unpack(fmt, blob[: struct.calcsize(fmt)]))
+        for offsets_tag, counts_tag in _OFFSET_TAGS:
+            for off, cnt in zip(values.get(offsets_tag, []), values.get(counts_tag, [])):
+                if off + cnt > n:
+                    raise _corrupt(_("(TIFF image data past the end of the file)"))
+                extent = max(extent, off + cnt)
+        for tag in _SUB_IFD_TAGS:
+            todo.extend(values.get(tag, []))
+        todo.append(struct.unpack(e + "I", raw[end - 4 : end])[0])
+    # Writers pad blocks to an even offset: one trailing byte is normal.
+    if n - extent > 1:
+        raise _polyglot(_("%(n)s bytes in the TIFF belong to no part of the image") % {"n": n - extent})
+    return raw
+
+
+def _tiff_rewrite(raw: bytes) -> bytes:
+    """Lossless TIFF from the decoded pixels only: no tag of the original survives."""
+    with Image.open(io.BytesIO(raw), formats=["TIFF"]) as im:
+        im.load()
+        clean = Image.frombytes(im.mode, im.size, im.tobytes())
+    buf = io.BytesIO()
+    clean.save(buf, "TIFF", compression="tiff_adobe_deflate")
+    return buf.getvalue()

@@ -1,0 +1,207 @@
+"""Scan pages and files. Every object comes through ``get_scoped_or_404``: outside the scope is a 404.
+
+Files are never served by URL from the media directory; these views stream them
+after the scope check.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.scoping import get_scoped_or_404
+from declarations.errors import DomainError
+from declarations.models import Review, TransitDeclaration
+from declarations.services import NotAllowed
+from transit_monitor.dates import format_jalali
+
+from . import services
+from .forms import ReviewForm, ScanUploadForm
+from .models import Scan, ScanComparison, Stage
+from .validation import ScanRejected
+
+
+def _declaration(request, pk: int) -> TransitDeclaration:
+    return get_scoped_or_404(TransitDeclaration.objects.select_related("origin", "destination"), request.user, pk=pk)
+
+
+def _upload_stages(user, declaration) -> list[str]:
+    return [s for s in Stage.values if services.can_upload(user, declaration, s)]
+
+
+@login_required
+def declaration_scans(request, pk: int):
+    declaration = _declaration(request, pk)
+    stages = _upload_stages(request.user, declaration)
+    form = ScanUploadForm(
+        stages=stages,
+        initial={"captured_at": format_jalali(timezone.now(), persian=False), "stage": stages[0] if stages else ""},
+    )
+    return _render_page(request, declaration, form, stages)
+
+
+def _render_page(request, declaration, form, stages, status: int = 200):
+    scans = Scan.objects.filter(declaration=declaration).select_related("office", "uploaded_by")
+    comparisons = (
+        ScanComparison.objects.filter(declaration=declaration)
+        .select_related("reviewed_by")
+        .order_by("-created_at", "-id")
+    )
+    context = {
+        "declaration": declaration,
+        "origin_scans": [s for s in scans if s.stage == Stage.ORIGIN],
+        "dest_scans": [s for s in scans if s.stage == Stage.DESTINATION],
+        "comparisons": comparisons,
+        "form": form if stages else None,
+    }
+    return render(request, "scans/declaration_scans.html", context, status=status)
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _error(request, declaration, form, stages, *, status: int, code: str, message: str, fields: dict):
+    if _wants_json(request):
+        return JsonResponse({"error": {"code": code, "message": message, "fields": fields}}, status=status)
+    for field, text in fields.items():
+        form.add_error(field if field in form.fields else None, text)
+    return _render_page(request, declaration, form, stages, status=status)
+
+
+@login_required
+@require_POST
+def upload(request, pk: int):
+    """One or more files of one stage. The page's script posts one file per request to show progress."""
+    declaration = _declaration(request, pk)
+    stages = _upload_stages(request.user, declaration)
+    if not stages:
+        raise PermissionDenied(_("You may not upload scans for this declaration."))
+    form = ScanUploadForm(request.POST, request.FILES, stages=stages)
+    if not form.is_valid():
+        fields = {k: " ".join(v) for k, v in form.errors.items()}
+        if _wants_json(request):
+            message = "; ".join(f"{k}: {v}" for k, v in fields.items())
+            return JsonResponse({"error": {"code": "invalid", "message": message, "fields": fields}}, status=400)
+        return _render_page(request, declaration, form, stages, status=400)
+    data = form.cleaned_data
+    try:
+        scans = services.scan_upload(
+            declaration=declaration,
+            stage=data["stage"],
+            scanner_id=data["scanner_id"],
+            captured_at=data["captured_at"],
+            files=data["files"],
+            by=request.user,
+        )
+    except ScanRejected as exc:
+        field = "files" if exc.field == "file" else exc.field
+        fields = {field: exc.message}
+        return _error(
+            request, declaration, form, stages, status=exc.status, code=exc.code, message=exc.message, fields=fields
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except DomainError as exc:
+        fields = {k: str(exc) for k in exc.fields} or {"__all__": str(exc)}
+        return _error(request, declaration, form, stages, status=400, code=exc.code, message=str(exc), fields=fields)
+    if _wants_json(request):
+        return JsonResponse({"scans": [{"id": s.pk, "sha256": s.sha256} for s in scans]}, status=201)
+    messages.success(request, _("%(n)s scan(s) stored.") % {"n": len(scans)})
+    return redirect("scans:declaration", pk=declaration.pk)
+
+
+def _file(fieldfile, content_type: str, filename: str, *, attachment: bool = False) -> FileResponse:
+    if not fieldfile:
+        raise Http404(_("Not available yet."))
+    response = FileResponse(
+        fieldfile.open("rb"), content_type=content_type, as_attachment=attachment, filename=filename
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def original(request, pk: int):
+    scan = get_scoped_or_404(Scan.objects.select_related("declaration"), request.user, pk=pk)
+    name = f"{scan.declaration.serial}-{scan.stage}-{scan.pk}.{scan.extension}"
+    # Browsers cannot show TIFF: download it; PNG/JPEG open in place.
+    return _file(scan.original, scan.content_type, name, attachment=scan.format == "TIFF")
+
+
+@login_required
+def preview(request, pk: int, kind: str):
+    scan = get_scoped_or_404(Scan.objects.all(), request.user, pk=pk)
+    fieldfile = {"thumb": scan.thumbnail, "web": scan.web_image}.get(kind)
+    if fieldfile is None:
+        raise Http404
+    return _file(fieldfile, "image/jpeg", f"scan-{scan.pk}-{kind}.jpg")
+
+
+@login_required
+def heatmap(request, pk: int):
+    comparison = get_scoped_or_404(ScanComparison.objects.all(), request.user, pk=pk)
+    return _file(comparison.heatmap, "image/png", f"comparison-{comparison.pk}.png")
+
+
+@login_required
+def viewer(request, pk: int):
+    comparison = get_scoped_or_404(
+        ScanComparison.objects.select_related("declaration", "origin_scan", "dest_scan", "reviewed_by"),
+        request.user,
+        pk=pk,
+    )
+    can_review = services.can_review(request.user, comparison) and comparison.review == Review.PENDING
+    return render(
+        request,
+        "scans/viewer.html",
+        {
+            "comparison": comparison,
+            "declaration": comparison.declaration,
+            "boxes_json": json.dumps(comparison.boxes),
+            "mirrored": bool(comparison.details.get("mirrored")),
+            "review_form": ReviewForm() if can_review else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def review(request, pk: int):
+    comparison = get_scoped_or_404(ScanComparison.objects.select_related("declaration"), request.user, pk=pk)
+    if not services.can_review(request.user, comparison):
+        raise PermissionDenied(_("Only staff of the destination office may review this comparison."))
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comparison_review(
+                comparison=comparison,
+                by=request.user,
+                decision=form.cleaned_data["decision"],
+                remark=form.cleaned_data["remark"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Review recorded."))
+            return redirect("scans:viewer", pk=comparison.pk)
+    return render(
+        request,
+        "scans/viewer.html",
+        {
+            "comparison": comparison,
+            "declaration": comparison.declaration,
+            "boxes_json": json.dumps(comparison.boxes),
+            "mirrored": bool(comparison.details.get("mirrored")),
+            "review_form": form,
+        },
+        status=400,
+    )

@@ -1,0 +1,93 @@
+// Drag-and-drop upload of several scans with a progress bar each.
+// One request per file, so one bad file does not stop the others; the server refuses
+// bad content with a clear message, shown beside the file's name.
+(function () {
+  "use strict";
+  var form = document.getElementById("scan-upload-form");
+  if (!form) return;
+  var zone = document.getElementById("scan-dropzone");
+  var list = document.getElementById("scan-upload-progress");
+  var input = form.querySelector("input[type=file]");
+  var pending = 0;
+  var stored = 0;
+
+  function fieldsOnly() {
+    var data = new FormData(form);
+    data.delete(input.name);
+    return data;
+  }
+
+  function uploadOne(file) {
+    var item = document.createElement("li");
+    var name = document.createElement("span");
+    name.textContent = file.name + " ";
+    var bar = document.createElement("progress");
+    bar.max = 100;
+    bar.value = 0;
+    var status = document.createElement("span");
+    item.append(name, bar, status);
+    list.appendChild(item);
+
+    var data = fieldsOnly();
+    data.append(input.name, file, file.name);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.addEventListener("progress", function (e) {
+      if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
+    });
+    xhr.addEventListener("load", function () {
+      var body = {};
+      try { body = JSON.parse(xhr.responseText); } catch (err) { body = {}; }
+      if (xhr.status === 201) {
+        bar.value = 100;
+        status.className = "done";
+        status.textContent = " ✓";
+        stored += 1;
+      } else {
+        status.className = "error";
+        status.textContent = " " + ((body.error && body.error.message) || xhr.status + " " + xhr.statusText);
+      }
+      finish();
+    });
+    xhr.addEventListener("error", function () {
+      status.className = "error";
+      status.textContent = " " + (zone.dataset.networkError || "network error");
+      finish();
+    });
+    pending += 1;
+    xhr.send(data);
+  }
+
+  function finish() {
+    pending -= 1;
+    if (pending === 0 && stored > 0) {
+      window.setTimeout(function () { window.location.reload(); }, 800);
+    }
+  }
+
+  function uploadAll(files) {
+    if (!form.reportValidity || form.reportValidity()) {
+      Array.prototype.forEach.call(files, uploadOne);
+    }
+  }
+
+  form.addEventListener("submit", function (e) {
+    if (!input.files.length) return; // let the server say what is missing
+    e.preventDefault();
+    uploadAll(input.files);
+    input.value = "";
+  });
+  ["dragenter", "dragover"].forEach(function (type) {
+    zone.addEventListener(type, function (e) { e.preventDefault(); zone.classList.add("over"); });
+  });
+  ["dragleave", "drop"].forEach(function (type) {
+    zone.addEventListener(type, function (e) { e.preventDefault(); zone.classList.remove("over"); });
+  });
+  zone.addEventListener("drop", function (e) {
+    if (e.dataTransfer && e.dataTransfer.files.length) uploadAll(e.dataTransfer.files);
+  });
+  zone.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); }
+  });
+})();
