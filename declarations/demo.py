@@ -63,10 +63,17 @@ COMPANY_NAMES = ["آریا", "پارس", "البرز", "زاگرس", "خزر", "
 REASONS = list(UnsettledReason.values)
 
 
+class _Rollback(Exception):
+    pass
+
+
 @dataclass
 class Timing:
     generate: float = 0.0
     write: float = 0.0
+    rebuild: float = 0.0
+    baseline_rows: int = 0
+    baseline_copy: float = 0.0
     rows: dict[str, int] = field(default_factory=dict)
 
     def add_rows(self, table: str, n: int) -> None:
@@ -122,6 +129,44 @@ class Writer:
                 cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)  # noqa: S608
         self.timing.write += time.perf_counter() - t0
         self.timing.add_rows(table, n)
+
+
+BULK_MODELS = [TransitDeclaration, GoodsItem, GoodsSerial]
+
+
+def _drop_secondary(models) -> list[str]:
+    """Drop non-constraint indexes and foreign keys of ``models``; return the SQL that recreates them."""
+    restore: list[str] = []
+    if not models:
+        return restore
+    with connection.cursor() as cur:
+        for model in models:
+            table = model._meta.db_table
+            cur.execute(
+                """SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c
+                   WHERE c.conrelid = %s::regclass AND c.contype = 'f'""",
+                [table],
+            )
+            for name, definition in cur.fetchall():
+                cur.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+                restore.append(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+            cur.execute(
+                """SELECT i.indexname, i.indexdef FROM pg_indexes i
+                   WHERE i.tablename = %s AND NOT EXISTS (
+                     SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)""",
+                [table],
+            )
+            for name, definition in cur.fetchall():
+                cur.execute(f'DROP INDEX "{name}"')
+                restore.insert(0, definition)  # indexes first, then the foreign keys
+    return restore
+
+
+def _restore_secondary(statements: list[str]) -> None:
+    with connection.cursor() as cur:
+        cur.execute("SET maintenance_work_mem = '1GB'")
+        for sql in statements:
+            cur.execute(sql)
 
 
 def _next_id(model) -> int:
@@ -271,24 +316,65 @@ class DemoBuilder:
         self.driver_ids = ids
 
     # -- declarations ------------------------------------------------------------------
-    def build(self, n: int, *, chunk: int = 50_000, progress: Callable[[int, int], None] | None = None) -> Timing:
+    def build(
+        self,
+        n: int,
+        *,
+        chunk: int = 50_000,
+        progress: Callable[[int, int], None] | None = None,
+        bulk_indexes: bool | None = None,
+        baseline_rows: int = 0,
+    ) -> Timing:
+        """Seed ``n`` declarations. On PostgreSQL into empty tables (``bulk_indexes``), secondary indexes
+        and foreign keys are dropped for the load and rebuilt after it, as pg_restore does.
+        ``baseline_rows`` > 0 then also times a plain COPY of that many more generated rows into the
+        finished, indexed tables (rolled back), for the ratio asked of the seed."""
         self.prepare(n)
         decl_start = _next_id(TransitDeclaration)
         goods_start = _next_id(GoodsItem)
         serial_start = _next_id(GoodsSerial)
-        done = 0
-        while done < n:
-            m = min(chunk, n - done)
-            with transaction.atomic():
-                goods_start, serial_start = self._chunk(decl_start + done, m, goods_start, serial_start)
-            done += m
-            if progress:
-                progress(done, n)
+        pg = connection.vendor == "postgresql"
+        if bulk_indexes is None:
+            bulk_indexes = pg and decl_start == 1 and n >= 100_000
+        bulk = BULK_MODELS if bulk_indexes and pg else []
+        saved = _drop_secondary(bulk)
+        try:
+            done = 0
+            while done < n:
+                m = min(chunk, n - done)
+                with transaction.atomic():
+                    goods_start, serial_start = self._chunk(decl_start + done, m, goods_start, serial_start)
+                done += m
+                if progress:
+                    progress(done, n)
+        finally:
+            t0 = time.perf_counter()
+            _restore_secondary(saved)
+            self.timing.rebuild = time.perf_counter() - t0
         _reset_sequences([TransportCompany, Vehicle, Driver, TransitDeclaration, GoodsItem, GoodsSerial])
-        if connection.vendor == "postgresql":
+        if pg:
             with connection.cursor() as cur:
                 cur.execute("ANALYZE")
+        if pg and baseline_rows:
+            self._baseline(decl_start + n, baseline_rows, goods_start, serial_start)
         return self.timing
+
+    def _baseline(self, first_id: int, rows: int, goods_start: int, serial_start: int) -> None:
+        """Plain COPY of freshly generated rows into the full, indexed tables, FKs checked, then rolled back."""
+        copy_before, gen_before = self.timing.write, self.timing.generate
+        rows_before = dict(self.timing.rows)
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cur:
+                    cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                self._chunk(first_id, rows, goods_start, serial_start)
+                raise _Rollback
+        except _Rollback:
+            pass
+        self.timing.baseline_rows = rows
+        self.timing.baseline_copy = self.timing.write - copy_before
+        self.timing.write, self.timing.generate = copy_before, gen_before
+        self.timing.rows = rows_before
 
     def _chunk(self, first_id: int, n: int, goods_start: int, serial_start: int) -> tuple[int, int]:
         t0 = time.perf_counter()
