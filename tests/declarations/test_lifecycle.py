@@ -118,3 +118,35 @@ def test_overdue_is_derived_from_deadline_and_status(declaration, hq):
     )
     assert not TransitDeclaration.objects.overdue().filter(pk=declaration.pk).exists()
     assert declaration.extensions.get().reason == "road closed by snow"
+
+
+def test_a_foreign_truck_past_its_permit_is_a_signal_until_it_exits(bazargan, tehran, hq):
+    from declarations.monitoring import filter_signal
+    from tests.factories import DeclarationFactory, VehicleFactory
+
+    truck = VehicleFactory(plate="34ABC123", country="TR")
+    d = DeclarationFactory(origin=bazargan, destination=tehran, vehicle=truck, vehicle_country="TR")
+    services.declaration_depart(declaration=d, by=hq, at=timezone.now() - dt.timedelta(days=8))
+    permit = services.traffic_permit_record(
+        declaration=d,
+        permit_no="P-1",
+        entry_office=bazargan,
+        exit_office=tehran,
+        allowed_hours=120,
+        issued_at=timezone.now() - dt.timedelta(days=8),
+    )
+    assert filter_signal(TransitDeclaration.objects.all(), "permit_expired").filter(pk=d.pk).exists()
+    services.traffic_permit_exit(permit=permit, at=timezone.now())
+    assert not filter_signal(TransitDeclaration.objects.all(), "permit_expired").filter(pk=d.pk).exists()
+
+
+def test_an_iranian_truck_has_no_traffic_permit(declaration, bazargan, tehran):
+    with pytest.raises(InvalidInput):
+        services.traffic_permit_record(
+            declaration=declaration,
+            permit_no="P-2",
+            entry_office=bazargan,
+            exit_office=tehran,
+            allowed_hours=10,
+            issued_at=timezone.now(),
+        )
