@@ -42,6 +42,7 @@ def _media_axes_and_eager_celery(request, settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.AXES_ENABLED = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast personas
     eager = "redis" not in request.keywords
     before = app.conf.task_always_eager
     app.conf.task_always_eager = eager
