@@ -1,0 +1,570 @@
+"""Services for written follow-up letters and judicial cases (directive points 6 and 7).
+
+Letters: ``letter_draft`` → ``letter_update_draft`` → ``letter_send`` (numbered in the
+origin office's series, dated, PDF rendered by a task) → ``letter_record_answer``.
+``followups_run`` is the daily job: it proposes drafts for overdue and arrived-unsettled
+declarations and reminds/escalates when no answer comes, on the FOLLOWUP_* clocks.
+
+Cases: ``case_open`` (valued from CIF × rate + duties + fees) → ``case_add_action`` … →
+``case_close`` (optionally closing the declaration through ``services.declaration_close``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from auditlog.context import set_actor
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from transit_monitor.dates import format_jalali, jalali_month_of
+
+from . import services
+from .errors import IllegalTransition, InvalidInput
+from .hooks import TimelineItem, timeline_providers
+from .models import (
+    CaseStatus,
+    FollowUpLetter,
+    JudicialAction,
+    JudicialCase,
+    LetterKind,
+    LetterSequence,
+    LetterStatus,
+    Status,
+    TransitDeclaration,
+)
+
+HQ_TRANSIT_OFFICE = "دفتر ترانزیت گمرک ایران"
+PROPOSE_LIMIT = getattr(settings, "FOLLOWUP_PROPOSE_LIMIT", 2000)
+
+
+def _clock(name: str) -> dt.timedelta:
+    return dt.timedelta(days=getattr(settings, name))
+
+
+def _actor_ctx(by):
+    return set_actor(by) if by else services._nullcontext()
+
+
+# --- who may do what ---------------------------------------------------------------------------
+
+
+def may_write_letter(user: User | None, declaration: TransitDeclaration) -> bool:
+    """The origin office writes the follow-up; headquarters may too. None is the system."""
+    if user is None:
+        return True
+    if not user.is_active:
+        return False
+    if user.is_superuser or user.role == Role.HQ:
+        return True
+    return user.role == Role.OFFICE and user.office_id == declaration.origin_id
+
+
+def may_record_answer(user: User, letter: FollowUpLetter) -> bool:
+    if not user.is_active:
+        return False
+    if user.is_superuser or user.role == Role.HQ:
+        return True
+    return user.role == Role.OFFICE and user.office_id in (letter.from_office_id, letter.to_office_id)
+
+
+def may_handle_case(user: User | None, declaration: TransitDeclaration) -> bool:
+    if user is None:
+        return True
+    if not user.is_active:
+        return False
+    if user.is_superuser or user.role == Role.HQ:
+        return True
+    if user.role == Role.INSPECTOR:
+        return user.province_id in (declaration.origin.province_id, declaration.destination.province_id)
+    return user.role == Role.OFFICE and user.office_id in (declaration.origin_id, declaration.destination_id)
+
+
+# --- letters ----------------------------------------------------------------------------------
+
+
+def letter_kind_for(declaration: TransitDeclaration, now: dt.datetime | None = None) -> str | None:
+    """Which follow-up the declaration needs now, or None (settled, not late, ...)."""
+    now = now or timezone.now()
+    if declaration.is_overdue(now):
+        return LetterKind.OVERDUE
+    if declaration.status in (Status.ARRIVED, Status.UNSETTLED):
+        return LetterKind.ARRIVED_UNSETTLED
+    return None
+
+
+def _compose(declaration: TransitDeclaration, kind: str, previous: FollowUpLetter | None) -> dict:
+    """Subject and body from templates/letters/body_<kind>.txt (official Persian wording)."""
+    ctx = {
+        "d": declaration,
+        "declared": format_jalali(declaration.declared_at, with_time=False),
+        "departed": format_jalali(declaration.departed_at, with_time=False),
+        "deadline": format_jalali(declaration.deadline, with_time=False),
+        "arrived": format_jalali(declaration.arrived_at, with_time=False),
+        "serial": declaration.serial,
+        "plate": declaration.vehicle.display_plate,
+        "previous": previous,
+        "previous_date": format_jalali(previous.sent_at, with_time=False) if previous else "",
+        "reply_days": settings.FOLLOWUP_REPLY_DUE_DAYS,
+    }
+    body = render_to_string(f"letters/body_{kind}.txt", ctx).strip()
+    subject = render_to_string("letters/subject.txt", ctx).strip()
+    copies = [f"بازرسی گمرک استان {declaration.origin.province.name_fa}"]
+    if kind == LetterKind.ESCALATION:
+        copies.insert(0, HQ_TRANSIT_OFFICE)
+    return {"subject": subject[:300], "body": body, "copies": copies}
+
+
+def _new_letter(declaration, kind, *, by, previous=None) -> FollowUpLetter:
+    composed = _compose(declaration, kind, previous)
+    return FollowUpLetter(
+        declaration=declaration,
+        kind=kind,
+        previous=previous,
+        from_office_id=declaration.origin_id,
+        to_office_id=declaration.destination_id,
+        drafted_by=by,
+        signer_name=(by.get_full_name() if by else ""),
+        signer_title=(by.title if by else ""),
+        **composed,
+    )
+
+
+@transaction.atomic
+def letter_draft(
+    *, declaration: TransitDeclaration, by: User | None, kind: str | None = None, previous=None
+) -> FollowUpLetter:
+    """Draft a follow-up letter, worded from the declaration; the user edits it before sending."""
+    if not may_write_letter(by, declaration):
+        raise services.NotAllowed(_("Only the origin office writes follow-up letters for this declaration."))
+    kind = kind or letter_kind_for(declaration)
+    if kind is None:
+        raise IllegalTransition(
+            _("Declaration %(serial)s needs no follow-up: it is %(status)s.")
+            % {"serial": declaration.serial, "status": declaration.get_status_display()}
+        )
+    if kind not in LetterKind.values:
+        raise InvalidInput(_("Unknown letter kind '%(kind)s'.") % {"kind": kind}, fields={"kind": kind})
+    letter = _new_letter(declaration, kind, by=by, previous=previous)
+    try:
+        with transaction.atomic(), _actor_ctx(by):
+            letter.save()
+    except IntegrityError:
+        raise InvalidInput(
+            _("Declaration %(serial)s already has a draft letter.") % {"serial": declaration.serial},
+            fields={"declaration": "draft exists"},
+        ) from None
+    return letter
+
+
+def _locked(letter: FollowUpLetter) -> FollowUpLetter:
+    return FollowUpLetter.objects.select_for_update().select_related("declaration").get(pk=letter.pk)
+
+
+@transaction.atomic
+def letter_update_draft(
+    *,
+    letter: FollowUpLetter,
+    by: User,
+    subject: str,
+    body: str,
+    has_attachment: bool = False,
+    copies: list[str] | None = None,
+    signer_name: str = "",
+    signer_title: str = "",
+) -> FollowUpLetter:
+    locked = _locked(letter)
+    if locked.status != LetterStatus.DRAFT:
+        raise IllegalTransition(_("Only a draft can be edited; letter %(n)s was sent.") % {"n": locked.number})
+    if not may_write_letter(by, locked.declaration):
+        raise services.NotAllowed(_("Only the origin office edits this letter."))
+    if not subject.strip():
+        raise InvalidInput(_("The letter needs a subject."), fields={"subject": "required"})
+    if not body.strip():
+        raise InvalidInput(_("The letter needs a body."), fields={"body": "required"})
+    locked.subject = subject.strip()[:300]
+    locked.body = body.strip()
+    locked.has_attachment = has_attachment
+    locked.copies = [c.strip() for c in (copies or []) if c.strip()]
+    locked.signer_name = signer_name.strip()
+    locked.signer_title = signer_title.strip()
+    with _actor_ctx(by):
+        locked.save()
+    return locked
+
+
+def next_letter_number(office, at: dt.datetime) -> tuple[int, int, str]:
+    """Take the next number of the office's series for the Jalali year of ``at``. Call inside atomic.
+
+    The row lock on the series makes two letters sent at once get different numbers.
+    """
+    year, _month = jalali_month_of(at)
+    LetterSequence.objects.get_or_create(office=office, year=year)
+    LetterSequence.objects.filter(office=office, year=year).update(last=F("last") + 1)
+    seq = LetterSequence.objects.select_for_update().get(office=office, year=year).last
+    prefix = office.letter_prefix.strip()
+    number = f"{prefix}/{year}/{seq}" if prefix else f"{year}/{seq}"
+    return year, seq, number
+
+
+@transaction.atomic
+def letter_send(*, letter: FollowUpLetter, by: User | None, at: dt.datetime | None = None) -> FollowUpLetter:
+    """Number, date and send a draft; the reply is due FOLLOWUP_REPLY_DUE_DAYS later."""
+    locked = _locked(letter)
+    if locked.status != LetterStatus.DRAFT:
+        raise IllegalTransition(_("Letter %(n)s was already sent.") % {"n": locked.number or locked.pk})
+    if not may_write_letter(by, locked.declaration):
+        raise services.NotAllowed(_("Only the origin office sends this letter."))
+    now = timezone.now()
+    at = at or now
+    if at > now + dt.timedelta(minutes=5):
+        raise InvalidInput(_("The time %(at)s is in the future.") % {"at": at}, fields={"sent_at": str(at)})
+    locked.number_year, locked.number_seq, locked.number = next_letter_number(locked.from_office, at)
+    locked.status = LetterStatus.SENT
+    locked.sent_at = at
+    locked.sent_by = by
+    locked.reply_due_at = at + _clock("FOLLOWUP_REPLY_DUE_DAYS")
+    if by and not locked.signer_name:
+        locked.signer_name, locked.signer_title = by.get_full_name(), by.title
+    with _actor_ctx(by):
+        locked.save()
+    services.note_event(
+        declaration_id=locked.declaration_id,
+        kind="letter_sent",
+        at=at,
+        actor=by,
+        message=_("Follow-up letter %(n)s sent") % {"n": locked.number},
+        data={"letter": locked.pk},
+    )
+    from .tasks import render_letter_pdf
+
+    transaction.on_commit(lambda: render_letter_pdf.delay(locked.pk))
+    letter.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def letter_record_answer(
+    *,
+    letter: FollowUpLetter,
+    by: User,
+    reply_text: str,
+    answered_at: dt.datetime | None = None,
+    reply_number: str = "",
+) -> FollowUpLetter:
+    locked = _locked(letter)
+    if locked.status != LetterStatus.SENT:
+        raise IllegalTransition(
+            _("Only a sent letter can be answered; letter %(n)s is %(s)s.")
+            % {"n": locked.number or locked.pk, "s": locked.get_status_display()}
+        )
+    if not may_record_answer(by, locked):
+        raise services.NotAllowed(_("You may not record the answer to this letter."))
+    if not reply_text.strip():
+        raise InvalidInput(_("Record the text of the reply."), fields={"reply_text": "required"})
+    now = timezone.now()
+    answered_at = answered_at or now
+    if answered_at > now + dt.timedelta(minutes=5):
+        raise InvalidInput(_("The reply date is in the future."), fields={"answered_at": str(answered_at)})
+    if answered_at < locked.sent_at:
+        raise InvalidInput(_("The reply cannot be dated before the letter."), fields={"answered_at": str(answered_at)})
+    locked.status = LetterStatus.ANSWERED
+    locked.answered_at = answered_at
+    locked.reply_text = reply_text.strip()
+    locked.reply_number = reply_number.strip()[:40]
+    locked.reply_recorded_by = by
+    with _actor_ctx(by):
+        locked.save()
+    services.note_event(
+        declaration_id=locked.declaration_id,
+        kind="letter_answered",
+        at=answered_at,
+        actor=by,
+        message=_("Reply to letter %(n)s recorded") % {"n": locked.number},
+        data={"letter": locked.pk},
+    )
+    letter.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def letter_cancel(*, letter: FollowUpLetter, by: User) -> FollowUpLetter:
+    locked = _locked(letter)
+    if locked.status != LetterStatus.DRAFT:
+        raise IllegalTransition(_("Only a draft can be cancelled."))
+    if not may_write_letter(by, locked.declaration):
+        raise services.NotAllowed(_("Only the origin office cancels this draft."))
+    locked.status = LetterStatus.CANCELLED
+    with _actor_ctx(by):
+        locked.save(update_fields=["status"])
+    return locked
+
+
+def followups_run(*, now: dt.datetime | None = None, limit: int = PROPOSE_LIMIT) -> dict[str, int]:
+    """The daily follow-up job. Safe to repeat and to run twice at once.
+
+    1. Propose a draft for declarations overdue, or arrived and unsettled for
+       FOLLOWUP_ARRIVED_UNSETTLED_DAYS, that have no letter yet (oldest deadline first, at
+       most ``limit`` a day; the one-draft-per-declaration constraint claims each).
+    2. A sent letter whose reply is overdue gets one reminder draft (claimed by a
+       conditional UPDATE of ``reminded_at``).
+    3. A sent letter unanswered FOLLOWUP_ESCALATION_DAYS after sending is escalated:
+       an escalation draft copied to headquarters.
+    """
+    now = now or timezone.now()
+    counts = {"proposed": 0, "reminded": 0, "escalated": 0}
+    with_letter = FollowUpLetter.objects.exclude(status=LetterStatus.CANCELLED).values("declaration_id")
+    candidates = (
+        TransitDeclaration.objects.filter(
+            Q(status=Status.IN_TRANSIT, deadline__lt=now)
+            | Q(
+                status__in=(Status.ARRIVED, Status.UNSETTLED),
+                arrived_at__lt=now - _clock("FOLLOWUP_ARRIVED_UNSETTLED_DAYS"),
+            )
+        )
+        .exclude(pk__in=with_letter)
+        .select_related("origin__province", "destination", "vehicle")
+        .order_by("deadline", "pk")[:limit]
+    )
+    letters = [_new_letter(d, letter_kind_for(d, now), by=None) for d in candidates]
+    with transaction.atomic():
+        created = FollowUpLetter.objects.bulk_create(letters, ignore_conflicts=True)
+    counts["proposed"] = len(created)
+
+    due = FollowUpLetter.objects.filter(status=LetterStatus.SENT, reply_due_at__lt=now, reminded_at__isnull=True)
+    for letter in due.select_related("declaration__origin__province", "declaration__vehicle")[:limit]:
+        if FollowUpLetter.objects.filter(pk=letter.pk, reminded_at__isnull=True).update(reminded_at=now) != 1:
+            continue  # another run claimed it
+        counts["reminded"] += 1
+        _follow_up_draft(letter, LetterKind.REMINDER, now)
+
+    late = FollowUpLetter.objects.filter(
+        status=LetterStatus.SENT, sent_at__lt=now - _clock("FOLLOWUP_ESCALATION_DAYS"), escalated_at__isnull=True
+    )
+    for letter in late.select_related("declaration__origin__province", "declaration__vehicle")[:limit]:
+        if FollowUpLetter.objects.filter(pk=letter.pk, escalated_at__isnull=True).update(escalated_at=now) != 1:
+            continue
+        counts["escalated"] += 1
+        _follow_up_draft(letter, LetterKind.ESCALATION, now)
+    return counts
+
+
+def _follow_up_draft(letter: FollowUpLetter, kind: str, now: dt.datetime) -> None:
+    """A reminder/escalation draft following ``letter`` unless the declaration already has a draft."""
+    draft = _new_letter(letter.declaration, kind, by=None, previous=letter)
+    try:
+        with transaction.atomic():
+            draft.save()
+    except IntegrityError:
+        pass  # a draft is waiting already: the clerk sees the reminder flag on the list
+    services.note_event(
+        declaration_id=letter.declaration_id,
+        kind=f"letter_{kind}",
+        at=now,
+        message=_("No reply to letter %(n)s: %(kind)s proposed") % {"n": letter.number, "kind": LetterKind(kind).label},
+        data={"letter": letter.pk},
+    )
+
+
+def letter_is_late_draft(letter: FollowUpLetter, now: dt.datetime | None = None) -> bool:
+    """A first letter should go out within FOLLOWUP_FIRST_LETTER_DAYS of the deadline."""
+    deadline = letter.declaration.deadline
+    return (
+        letter.status == LetterStatus.DRAFT
+        and deadline is not None
+        and deadline + _clock("FOLLOWUP_FIRST_LETTER_DAYS") < (now or timezone.now())
+    )
+
+
+# --- judicial cases ---------------------------------------------------------------------------
+
+
+def _decimal(value, field: str, *, positive: bool = False) -> Decimal:
+    try:
+        d = Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(_("%(field)s is not a number.") % {"field": field}, fields={field: str(value)}) from None
+    if not d.is_finite() or d < 0 or (positive and d == 0):
+        raise InvalidInput(_("%(field)s must be a positive number.") % {"field": field}, fields={field: str(value)})
+    return d
+
+
+@transaction.atomic
+def case_open(
+    *,
+    declaration: TransitDeclaration,
+    by: User | None,
+    file_number: str,
+    authority: str,
+    opened_on: dt.date,
+    cif_value,
+    exchange_rate,
+    duties=0,
+    fees=0,
+    currency: str = "USD",
+    branch: str = "",
+) -> JudicialCase:
+    """Open a case from an unsettled or overdue declaration, valued per the smuggling regulations."""
+    declaration = TransitDeclaration.objects.select_related("origin", "destination").get(pk=declaration.pk)
+    if not (declaration.status == Status.UNSETTLED or declaration.is_overdue()):
+        raise IllegalTransition(
+            _("A case is opened from an unsettled or overdue declaration; %(serial)s is %(status)s.")
+            % {"serial": declaration.serial, "status": declaration.get_status_display()}
+        )
+    if not may_handle_case(by, declaration):
+        raise services.NotAllowed(_("You may not open a case on this declaration."))
+    if not file_number.strip():
+        raise InvalidInput(_("The case needs its file number."), fields={"file_number": "required"})
+    if not authority.strip():
+        raise InvalidInput(_("Name the judicial authority."), fields={"authority": "required"})
+    if opened_on > timezone.localdate():
+        raise InvalidInput(_("The opening date is in the future."), fields={"opened_on": str(opened_on)})
+    case = JudicialCase(
+        declaration=declaration,
+        file_number=file_number.strip(),
+        authority=authority.strip(),
+        branch=branch.strip(),
+        opened_on=opened_on,
+        opened_by=by,
+        cif_value=_decimal(cif_value, "cif_value", positive=True),
+        exchange_rate=_decimal(exchange_rate, "exchange_rate", positive=True),
+        duties=_decimal(duties, "duties"),
+        fees=_decimal(fees, "fees"),
+        currency=(currency or "USD").strip().upper()[:3],
+    )
+    if JudicialCase.objects.filter(authority=case.authority, file_number=case.file_number).exists():
+        raise InvalidInput(
+            _("File %(n)s of %(a)s is already registered.") % {"n": case.file_number, "a": case.authority},
+            fields={"file_number": "duplicate"},
+        )
+    with _actor_ctx(by):
+        case.save()
+    services.note_event(
+        declaration_id=declaration.pk,
+        kind="case_opened",
+        at=timezone.now(),
+        actor=by,
+        message=_("Judicial case %(n)s opened") % {"n": case.file_number},
+        data={"case": case.pk},
+    )
+    return case
+
+
+@transaction.atomic
+def case_add_action(*, case: JudicialCase, by: User | None, on: dt.date, action: str) -> JudicialAction:
+    case = (
+        JudicialCase.objects.select_for_update()
+        .select_related("declaration__origin", "declaration__destination")
+        .get(pk=case.pk)
+    )
+    if case.status != CaseStatus.OPEN:
+        raise IllegalTransition(_("Case %(n)s is closed.") % {"n": case.file_number})
+    if not may_handle_case(by, case.declaration):
+        raise services.NotAllowed(_("You may not record actions on this case."))
+    if not action.strip():
+        raise InvalidInput(_("Describe the action taken."), fields={"action": "required"})
+    if on < case.opened_on or on > timezone.localdate():
+        raise InvalidInput(_("The action date must be between the opening and today."), fields={"on": str(on)})
+    with _actor_ctx(by):
+        return JudicialAction.objects.create(case=case, on=on, action=action.strip(), by=by)
+
+
+@transaction.atomic
+def case_close(
+    *,
+    case: JudicialCase,
+    by: User | None,
+    outcome: str,
+    outcome_on: dt.date,
+    close_declaration: bool = False,
+) -> JudicialCase:
+    """Record the outcome; with ``close_declaration`` the declaration is closed in the same transaction."""
+    case = (
+        JudicialCase.objects.select_for_update()
+        .select_related("declaration__origin", "declaration__destination")
+        .get(pk=case.pk)
+    )
+    if case.status != CaseStatus.OPEN:
+        raise IllegalTransition(_("Case %(n)s is already closed.") % {"n": case.file_number})
+    if not may_handle_case(by, case.declaration):
+        raise services.NotAllowed(_("You may not close this case."))
+    if not outcome.strip():
+        raise InvalidInput(_("Record the outcome."), fields={"outcome": "required"})
+    if outcome_on < case.opened_on or outcome_on > timezone.localdate():
+        raise InvalidInput(
+            _("The outcome date must be between the opening and today."), fields={"outcome_on": str(outcome_on)}
+        )
+    case.status = CaseStatus.CLOSED
+    case.outcome = outcome.strip()
+    case.outcome_on = outcome_on
+    with _actor_ctx(by):
+        case.save(update_fields=["status", "outcome", "outcome_on"])
+    if close_declaration:
+        services.declaration_close(
+            declaration=case.declaration,
+            by=by,
+            remarks=_("Judicial case %(n)s: %(o)s") % {"n": case.file_number, "o": case.outcome[:300]},
+        )
+    return case
+
+
+# --- timeline ---------------------------------------------------------------------------------
+
+
+def casework_timeline(declaration: TransitDeclaration, user) -> list[TimelineItem]:
+    """Letters and cases on the declaration's timeline (the caller already checked its scope)."""
+    items: list[TimelineItem] = []
+    for letter in declaration.letters.exclude(status=LetterStatus.CANCELLED):
+        url = reverse("casework:letter", args=[letter.pk])
+        if letter.sent_at:
+            items.append(
+                TimelineItem(
+                    letter.sent_at,
+                    "letter",
+                    _("Follow-up letter %(n)s sent") % {"n": letter.number},
+                    letter.subject,
+                    url,
+                )
+            )
+        else:
+            items.append(TimelineItem(letter.drafted_at, "letter", _("Follow-up letter drafted"), letter.subject, url))
+        if letter.answered_at:
+            items.append(
+                TimelineItem(
+                    letter.answered_at,
+                    "letter",
+                    _("Reply to letter %(n)s") % {"n": letter.number},
+                    letter.reply_text[:200],
+                    url,
+                )
+            )
+    for case in declaration.judicial_cases.prefetch_related("actions"):
+        url = reverse("casework:case", args=[case.pk])
+        opened = dt.datetime.combine(case.opened_on, dt.time(), tzinfo=timezone.get_current_timezone())
+        items.append(
+            TimelineItem(
+                opened,
+                "case",
+                _("Judicial case %(n)s opened") % {"n": case.file_number},
+                case.authority,
+                url,
+                severity="danger",
+            )
+        )
+        for action in case.actions.all():
+            at = dt.datetime.combine(action.on, dt.time(), tzinfo=timezone.get_current_timezone())
+            items.append(TimelineItem(at, "case", _("Case action"), action.action[:200], url))
+    return items
+
+
+def register_hooks() -> None:
+    """Called once from DeclarationsConfig.ready()."""
+    if casework_timeline not in timeline_providers:
+        timeline_providers.append(casework_timeline)

@@ -1,0 +1,170 @@
+"""Detect why a declaration cannot be settled, and propose the reason with its evidence.
+
+The destination still chooses the reason (``services.declaration_record_unsettled``);
+this only proposes what the data shows (directive point 8):
+
+- the same waybill number on another declaration → duplicate waybill;
+- a goods serial/IMEI also on another *open* declaration → serial/IMEI mismatch;
+- a goods serial marked as IMEI that is not 15 digits or fails its Luhn check digit;
+- seal numbers found on arrival differing from the declared ones, or seals not intact;
+- gross weight found on arrival differing from the declared total beyond a tolerance;
+- a scan comparison judged suspicious and not accepted.
+
+Each check is one indexed query on this declaration's own values (waybill, serials), so
+proposing for one declaration stays cheap on a large table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from transit_monitor.dates import persian_digits
+
+from .identifiers import imei_problem
+from .models import (
+    OPEN_STATUSES,
+    ArrivalConfirmation,
+    GoodsSerial,
+    Review,
+    TransitDeclaration,
+    UnsettledReason,
+    Verdict,
+)
+
+# Weighbridges differ; a difference above this share of the declared weight is a discrepancy.
+WEIGHT_TOLERANCE = Decimal("0.02")
+MAX_LISTED = 5  # evidence text names at most this many others
+
+
+@dataclass(frozen=True)
+class ProposedReason:
+    reason: str  # an UnsettledReason value
+    evidence: str  # translated, human-readable
+
+    @property
+    def label(self) -> str:
+        return str(UnsettledReason(self.reason).label)
+
+
+def _listed(values) -> str:
+    values = sorted(values)
+    more = len(values) - MAX_LISTED
+    text = "، ".join(values[:MAX_LISTED])
+    return text + (_(" and %(n)d more") % {"n": more} if more > 0 else "")
+
+
+def _duplicate_waybill(declaration: TransitDeclaration) -> list[ProposedReason]:
+    if not declaration.waybill_no:
+        return []
+    others = list(
+        TransitDeclaration.objects.filter(waybill_no=declaration.waybill_no)
+        .exclude(pk=declaration.pk)
+        .values_list("serial", flat=True)[: MAX_LISTED + 50]
+    )
+    if not others:
+        return []
+    return [
+        ProposedReason(
+            UnsettledReason.DUPLICATE_WAYBILL,
+            _("Waybill %(waybill)s is also on declaration(s) %(others)s.")
+            % {"waybill": declaration.waybill_no, "others": _listed(others)},
+        )
+    ]
+
+
+def _serials(declaration: TransitDeclaration) -> list[ProposedReason]:
+    own = list(GoodsSerial.objects.filter(declaration=declaration).values_list("value", "is_imei"))
+    if not own:
+        return []
+    found: list[str] = []
+    shared = (
+        GoodsSerial.objects.filter(value__in={v for v, _i in own}, declaration__status__in=OPEN_STATUSES)
+        .exclude(declaration=declaration)
+        .values_list("value", "declaration__serial")
+    )
+    by_value: dict[str, set[str]] = {}
+    for value, serial in shared:
+        by_value.setdefault(value, set()).add(serial)
+    for value in sorted(by_value):
+        found.append(
+            _("Goods serial %(value)s is also on open declaration(s) %(others)s.")
+            % {"value": value, "others": _listed(by_value[value])}
+        )
+    for value, is_imei in own:
+        problem = imei_problem(value) if is_imei else None
+        if problem:
+            found.append(
+                _("IMEI %(value)s is not valid: %(problem)s.")
+                % {
+                    "value": value,
+                    "problem": _("not 15 digits") if "15 digits" in problem else _("fails its check digit"),
+                }
+            )
+    return [ProposedReason(UnsettledReason.SERIAL_MISMATCH, text) for text in found]
+
+
+def _arrival(declaration: TransitDeclaration) -> list[ProposedReason]:
+    try:
+        arrival = declaration.arrival
+    except ArrivalConfirmation.DoesNotExist:
+        return []
+    out: list[ProposedReason] = []
+    declared = {str(s).strip() for s in declaration.seal_numbers or [] if str(s).strip()}
+    found = {str(s).strip() for s in arrival.seal_numbers_found or [] if str(s).strip()}
+    if not arrival.seals_intact:
+        out.append(ProposedReason(UnsettledReason.SEAL_DISCREPANCY, _("Seals were reported broken on arrival.")))
+    if found and found != declared:
+        parts = []
+        if declared - found:
+            parts.append(_("declared but not found: %(s)s") % {"s": _listed(declared - found)})
+        if found - declared:
+            parts.append(_("found but not declared: %(s)s") % {"s": _listed(found - declared)})
+        out.append(
+            ProposedReason(
+                UnsettledReason.SEAL_DISCREPANCY,
+                _("Seal numbers differ from the declaration (%(parts)s).") % {"parts": "؛ ".join(parts)},
+            )
+        )
+    if arrival.gross_weight_found_kg is not None:
+        declared_kg = declaration.goods.aggregate(total=Sum("gross_weight_kg"))["total"] or Decimal(0)
+        diff = abs(Decimal(arrival.gross_weight_found_kg) - declared_kg)
+        if diff > declared_kg * WEIGHT_TOLERANCE:
+            out.append(
+                ProposedReason(
+                    UnsettledReason.QUANTITY_DISCREPANCY,
+                    _("Gross weight found %(found)s kg, declared %(declared)s kg.")
+                    % {
+                        "found": persian_digits(f"{arrival.gross_weight_found_kg.normalize():f}"),
+                        "declared": persian_digits(f"{declared_kg.normalize():f}"),
+                    },
+                )
+            )
+    return out
+
+
+def _scan(declaration: TransitDeclaration) -> list[ProposedReason]:
+    if declaration.comparison_verdict == Verdict.SUSPICIOUS and declaration.comparison_review != Review.ACCEPTED:
+        return [
+            ProposedReason(
+                UnsettledReason.SCAN_DISCREPANCY,
+                _("The destination scan differs from the origin scan (comparison suspicious)."),
+            )
+        ]
+    return []
+
+
+def propose_reasons(declaration: TransitDeclaration) -> list[ProposedReason]:
+    """Reasons the data supports, most specific evidence first; empty when nothing is found.
+
+    Runs a handful of indexed queries (waybill, serials, arrival, goods weight).
+    """
+    return [
+        *_duplicate_waybill(declaration),
+        *_serials(declaration),
+        *_arrival(declaration),
+        *_scan(declaration),
+    ]

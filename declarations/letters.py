@@ -1,0 +1,94 @@
+"""Persian right-to-left PDFs in the form of an official letter (DESIGN.md, "Official letters").
+
+WeasyPrint renders HTML templates under ``templates/letters/``. The closed network allows
+no outside request: fonts are embedded from files on disk (vendored Vazirmatn, or Debian's
+fonts-farsiweb until it is vendored) and the URL fetcher refuses anything but file://.
+Rendering is slow (about a second): only Celery tasks call it, never a request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from transit_monitor.dates import format_jalali
+
+from .models import FollowUpLetter, LetterStatus
+
+FALLBACK_FONTS = Path("/usr/share/fonts/truetype/farsiweb")
+
+
+def font_files() -> dict[str, Path]:
+    """Regular and bold font files: vendored Vazirmatn first, farsiweb's Nazli as the fallback."""
+    vendored = Path(settings.BASE_DIR) / "static" / "vendor" / "vazirmatn"
+    found: dict[str, Path] = {}
+    for weight, names in (("regular", ("Regular",)), ("bold", ("Bold",))):
+        for ext in ("woff2", "woff", "ttf"):
+            hits = sorted(p for p in vendored.rglob(f"*.{ext}") if any(n in p.name for n in names))
+            hits = [p for p in hits if "Variable" not in p.name and "UI" not in p.name] or hits
+            if hits:
+                found[weight] = hits[0]
+                break
+    if "regular" not in found:
+        found = {"regular": FALLBACK_FONTS / "nazli.ttf", "bold": FALLBACK_FONTS / "nazlib.ttf"}
+    found.setdefault("bold", found["regular"])
+    return found
+
+
+def font_face_css() -> str:
+    fonts = font_files()
+    return "\n".join(
+        f"@font-face{{font-family:'Vazirmatn';src:url('{path.resolve().as_uri()}');font-weight:{w};}}"
+        for path, w in ((fonts["regular"], 400), (fonts["bold"], 700))
+    )
+
+
+def local_url_fetcher(url: str, timeout: int = 10, ssl_context=None):
+    """Fetch file:// and data: URLs only: a PDF must never reach the network."""
+    from weasyprint import default_url_fetcher
+
+    if not (url.startswith("file://") or url.startswith("data:")):
+        raise ValueError(f"refusing to fetch {url!r}: only local files are allowed in PDFs")
+    return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=local_url_fetcher).write_pdf()
+
+
+def render_letter_html(letter: FollowUpLetter) -> str:
+    with translation.override("fa"):
+        return render_to_string(
+            "letters/letter.html",
+            {
+                "letter": letter,
+                "fonts": font_face_css(),
+                "is_draft": letter.status == LetterStatus.DRAFT,
+                "date": format_jalali(letter.sent_at, with_time=False) if letter.sent_at else "",
+                "paragraphs": letter.paragraphs,
+            },
+        )
+
+
+def render_letter_pdf(letter: FollowUpLetter) -> bytes:
+    return html_to_pdf(render_letter_html(letter))
+
+
+def letter_store_pdf(*, letter_id: int) -> FollowUpLetter:
+    """Render and keep the letter's PDF. A sent letter's PDF is its record: rendered once."""
+    letter = FollowUpLetter.objects.select_related("from_office", "to_office", "declaration").get(pk=letter_id)
+    if letter.pdf and letter.status != LetterStatus.DRAFT:
+        return letter
+    data = render_letter_pdf(letter)
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S")
+    letter.pdf.save(f"letter-{letter.pk}-{stamp}-{digest}.pdf", ContentFile(data), save=False)
+    FollowUpLetter.objects.filter(pk=letter.pk).update(pdf=letter.pdf.name)
+    return letter
