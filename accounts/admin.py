@@ -23,7 +23,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "get_full_name", "role", "office", "province", "is_active")
     list_filter = ("role", "province", "is_active")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Role and scope"), {"fields": ("role", "office", "province", "title")}),
     )
     add_fieldsets = (

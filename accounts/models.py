@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -65,8 +65,6 @@ class User(AbstractUser):
         Province, null=True, blank=True, on_delete=models.PROTECT, related_name="inspectors", verbose_name=_("province")
     )
     title = models.CharField(_("job title"), max_length=150, blank=True)
-
-    objects = UserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -18,25 +18,18 @@ one object per declaration with a ``goods`` list) is described by ``COLUMNS``.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import hashlib
-import io
-import json
-import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import CustomsOffice
-from transit_monitor.dates import format_jalali, parse_datetime_any
+from transit_monitor.dates import format_jalali
 
-from . import identifiers, plates, services
+from . import services
 from .errors import DomainError
+from .import_formats import MAX_BYTES, ImportFileError, iter_records, read_file
+from .import_validation import Parsed, RowInvalid, Validator, group_rows, stored_fingerprint
 from .models import (
     DeclarationEvent,
     Driver,
@@ -49,6 +42,8 @@ from .models import (
     TransportCompany,
     Vehicle,
 )
+
+__all__ = ["COLUMNS", "MAX_BYTES", "ImportFileError", "ImportSummary", "import_file", "import_records", "import_rows"]
 
 COLUMNS = [
     # declaration
@@ -96,14 +91,10 @@ GOODS_COLUMNS = [
     "value",
     "goods_serials",
 ]
-GOODS_ALIASES = {"serials": "goods_serials", "line_no": "goods_line", "line": "goods_line"}
-LIST_SEPARATOR = re.compile(r"[|;،]")
-SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\-]{3,31}$")
-MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 CHUNK = 2000
 
 # How to walk forward from our status to the export's: the services to call in order.
-FORWARD = {
+FORWARD: dict[tuple[str, str], list[str]] = {
     (Status.REGISTERED, Status.IN_TRANSIT): ["depart"],
     (Status.REGISTERED, Status.ARRIVED): ["depart", "confirm_arrival"],
     (Status.REGISTERED, Status.SETTLED): ["depart", "confirm_arrival", "settle"],
@@ -116,10 +107,6 @@ FORWARD = {
     (Status.ARRIVED, Status.UNSETTLED): ["record_unsettled"],
     (Status.UNSETTLED, Status.SETTLED): ["settle"],
 }
-
-
-class ImportFileError(DomainError):
-    """The file as a whole cannot be read (format, encoding, size)."""
 
 
 @dataclass
@@ -156,341 +143,6 @@ class ImportSummary:
             "exceptions": [e.__dict__ for e in self.exceptions],
             "batch": self.batch_id,
         }
-
-
-class RowInvalid(Exception):
-    def __init__(self, field_name: str, message: str):
-        super().__init__(message)
-        self.field = field_name
-        self.message = message
-
-
-@dataclass
-class Parsed:
-    """One declaration from the export, validated and canonical."""
-
-    row: int
-    serial: str
-    declared_at: dt.datetime
-    origin: CustomsOffice
-    destination: CustomsOffice
-    route: list[str]
-    plate: str
-    plate_country: str
-    trailer_plate: str
-    driver_name: str
-    driver_national_id: str
-    driver_passport: str
-    company_name: str
-    company_reg_no: str
-    waybill_no: str
-    seals: list[str]
-    containers: list[str]
-    mrn: str
-    guarantee_ref: str
-    guarantee_amount: Decimal
-    deadline: dt.datetime | None
-    status: str
-    status_at: dt.datetime | None
-    unsettled_reason: str
-    unsettled_note: str
-    goods: list[dict]
-
-    def fingerprint(self) -> dict:
-        """The content that must agree with what we hold (everything but the status)."""
-        return {
-            "declared_at": self.declared_at.replace(microsecond=0),
-            "origin": self.origin.code,
-            "destination": self.destination.code,
-            "plate": f"{self.plate_country}:{self.plate}",
-            "waybill_no": self.waybill_no,
-            "goods": sorted((g["hs_code"], str(g["quantity"].normalize())) for g in self.goods),
-        }
-
-
-def stored_fingerprint(d: TransitDeclaration) -> dict:
-    return {
-        "declared_at": d.declared_at.replace(microsecond=0),
-        "origin": d.origin.code,
-        "destination": d.destination.code,
-        "plate": f"{d.vehicle.country}:{d.vehicle.plate}",
-        "waybill_no": d.waybill_no,
-        "goods": sorted((g.hs_code, str(g.quantity.normalize())) for g in d.goods.all()),
-    }
-
-
-# --- Reading files ---------------------------------------------------------------------------
-
-
-def read_file(data: bytes, filename: str) -> Iterator[tuple[int, dict]]:
-    """(row number, raw row dict) from a CSV, XLSX or JSON export; the format is taken from the content."""
-    if len(data) > MAX_BYTES:
-        raise ImportFileError(f"file is {len(data) // 1024 // 1024} MB; the limit is {MAX_BYTES // 1024 // 1024} MB")
-    if not data.strip():
-        raise ImportFileError("file is empty")
-    if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data)
-    head = data.lstrip(b"\xef\xbb\xbf \r\n\t")[:1]
-    if head in (b"[", b"{"):
-        return _read_json(data)
-    if filename.lower().endswith((".xlsx", ".json")):
-        raise ImportFileError(f"'{filename}' does not contain what its name says")
-    return _read_csv(data)
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            f"file is not UTF-8 (bad byte at offset {exc.start}); export it from ICS as UTF-8"
-        ) from None
-
-
-def _read_csv(data: bytes) -> Iterator[tuple[int, dict]]:
-    text = _decode(data)
-    if "\x00" in text:
-        raise ImportFileError("file is binary, not CSV")
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("serial", "origin", "destination", "plate") if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ImportFileError(f"CSV header lacks the column(s): {', '.join(missing)}")
-    for i, row in enumerate(reader, start=2):  # row 1 is the header
-        yield i, {k.strip(): (v or "").strip() for k, v in row.items() if k}
-
-
-def _read_xlsx(data: bytes) -> Iterator[tuple[int, dict]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise ImportFileError(f"not a readable XLSX workbook ({exc.__class__.__name__})") from None
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
-    missing = [c for c in ("serial", "origin", "destination", "plate") if c not in header]
-    if missing:
-        raise ImportFileError(f"sheet header lacks the column(s): {', '.join(missing)}")
-    for i, values in enumerate(rows, start=2):
-        if values is None or all(v is None for v in values):
-            continue
-        yield i, {h: _cell(v) for h, v in zip(header, values) if h}
-
-
-def _cell(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, dt.datetime):
-        return v.isoformat()
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
-
-
-def _read_json(data: bytes) -> Iterator[tuple[int, dict]]:
-    try:
-        doc = json.loads(_decode(data))
-    except json.JSONDecodeError as exc:
-        raise ImportFileError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    records = doc.get("declarations") if isinstance(doc, dict) else doc
-    if not isinstance(records, list):
-        raise ImportFileError('JSON must be a list of declarations or {"declarations": [...]}')
-    return iter_records(records)
-
-
-def iter_records(records: list) -> Iterator[tuple[int, dict]]:
-    """JSON/API records (one per declaration, goods nested) flattened to rows; row = 1-based index."""
-    for i, rec in enumerate(records, start=1):
-        if not isinstance(rec, dict):
-            yield i, {"__error__": "record is not an object"}
-            continue
-        goods = rec.get("goods") or [{}]
-        if not isinstance(goods, list):
-            yield i, {**rec, "__error__": "goods must be a list"}
-            continue
-        for n, g in enumerate(goods, start=1):
-            flat = {k: _json_value(v) for k, v in rec.items() if k != "goods"}
-            if isinstance(g, dict):
-                flat.update({GOODS_ALIASES.get(k, k): _json_value(v) for k, v in g.items()})
-                flat.setdefault("goods_line", str(n))
-            yield i, flat
-
-
-def _json_value(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, list):
-        return "|".join(str(x) for x in v)
-    return str(v).strip()
-
-
-# --- Validating ------------------------------------------------------------------------------
-
-
-class Validator:
-    """Validates rows into ``Parsed`` declarations; holds the lookups so each row costs no query."""
-
-    def __init__(self) -> None:
-        self.offices = {o.code: o for o in CustomsOffice.objects.all()}
-        self.now = timezone.now()
-        self.earliest = dt.datetime(2011, 3, 21, tzinfo=dt.UTC)  # 1390/01/01
-
-    def office(self, code: str, name: str) -> CustomsOffice:
-        if not code:
-            raise RowInvalid(name, "is required")
-        try:
-            return self.offices[code.strip().upper()]
-        except KeyError:
-            raise RowInvalid(name, f"unknown office code '{code}'") from None
-
-    def when(self, text: str, name: str, required: bool = True) -> dt.datetime | None:
-        if not text:
-            if required:
-                raise RowInvalid(name, "is required")
-            return None
-        try:
-            value = parse_datetime_any(text)
-        except ValueError as exc:
-            raise RowInvalid(name, str(exc)) from None
-        if not (self.earliest <= value <= self.now + dt.timedelta(days=1)) and name != "deadline":
-            raise RowInvalid(name, f"'{text}' is out of range (1390 to today)")
-        return value
-
-    def decimal(self, text: str, name: str, *, positive: bool = False, default: str | None = None) -> Decimal:
-        if not text and default is not None:
-            return Decimal(default)
-        try:
-            value = Decimal(text.replace(",", ""))
-        except (InvalidOperation, AttributeError):
-            raise RowInvalid(name, f"'{text}' is not a number") from None
-        if value < 0 or (positive and value == 0) or not value.is_finite():
-            raise RowInvalid(name, f"'{text}' must be {'more than' if positive else 'at least'} zero")
-        return value
-
-    def declaration(self, row: int, rows: list[dict]) -> Parsed:
-        r = rows[0]
-        if "__error__" in r:
-            raise RowInvalid("record", r["__error__"])
-        serial = r.get("serial", "").strip()
-        if not SERIAL_RE.match(serial):
-            raise RowInvalid("serial", f"'{serial}' is not a declaration serial (4–32 letters, digits, / or -)")
-        for other in rows[1:]:
-            for col in ("origin", "destination", "plate", "declared_at", "waybill_no"):
-                if other.get(col, "") != r.get(col, ""):
-                    raise RowInvalid(col, f"differs between the goods lines of serial {serial}")
-        origin = self.office(r.get("origin", ""), "origin")
-        destination = self.office(r.get("destination", ""), "destination")
-        if origin.pk == destination.pk:
-            raise RowInvalid("destination", "is the same office as the origin")
-        route = [c.strip().upper() for c in LIST_SEPARATOR.split(r.get("route", "")) if c.strip()]
-        for code in route:
-            self.office(code, "route")
-        route = route or [origin.code, destination.code]
-        if route[0] != origin.code:
-            route.insert(0, origin.code)
-        if route[-1] != destination.code:
-            route.append(destination.code)
-        country = (r.get("plate_country") or "IR").strip().upper()
-        try:
-            plate = plates.canonical_plate(r.get("plate", ""), country)
-        except plates.PlateError as exc:
-            raise RowInvalid("plate", str(exc)) from None
-        national_id = r.get("driver_national_id", "")
-        if national_id:
-            try:
-                national_id = identifiers.validate_national_id(national_id)
-            except ValueError as exc:
-                raise RowInvalid("driver_national_id", str(exc)) from None
-        mrn = r.get("mrn", "")
-        if mrn:
-            try:
-                mrn = identifiers.validate_mrn(mrn)
-            except ValueError as exc:
-                raise RowInvalid("mrn", str(exc)) from None
-        containers = []
-        for c in LIST_SEPARATOR.split(r.get("containers", "")):
-            if c.strip():
-                try:
-                    containers.append(identifiers.validate_container_number(c))
-                except ValueError as exc:
-                    raise RowInvalid("containers", str(exc)) from None
-        status = (r.get("status") or Status.REGISTERED).strip().lower()
-        if status not in Status.values:
-            raise RowInvalid("status", f"'{status}' is not one of {', '.join(Status.values)}")
-        declared_at = self.when(r.get("declared_at", ""), "declared_at")
-        status_at = self.when(r.get("status_at", ""), "status_at", required=False)
-        if status_at and status_at < declared_at:
-            raise RowInvalid("status_at", "is before the declaration date")
-        goods = [self.goods_line(g) for g in rows if any(g.get(c) for c in ("hs_code", "description"))]
-        lines = [g["line_no"] for g in goods]
-        if len(set(lines)) != len(lines):
-            raise RowInvalid("goods_line", f"line numbers repeat in serial {serial}")
-        return Parsed(
-            row=row,
-            serial=serial,
-            declared_at=declared_at,
-            origin=origin,
-            destination=destination,
-            route=route,
-            plate=plate,
-            plate_country=country,
-            trailer_plate=r.get("trailer_plate", "")[:16],
-            driver_name=r.get("driver_name", "")[:150],
-            driver_national_id=national_id,
-            driver_passport=r.get("driver_passport", "")[:30],
-            company_name=r.get("company_name", "")[:200],
-            company_reg_no=r.get("company_reg_no", "")[:40],
-            waybill_no=r.get("waybill_no", "")[:40],
-            seals=[s.strip() for s in LIST_SEPARATOR.split(r.get("seals", "")) if s.strip()],
-            containers=containers,
-            mrn=mrn,
-            guarantee_ref=r.get("guarantee_ref", "")[:40],
-            guarantee_amount=self.decimal(r.get("guarantee_amount", ""), "guarantee_amount", default="0"),
-            deadline=self.when(r.get("deadline", ""), "deadline", required=False),
-            status=status,
-            status_at=status_at,
-            unsettled_reason=r.get("unsettled_reason", ""),
-            unsettled_note=r.get("unsettled_note", "")[:500],
-            goods=goods,
-        )
-
-    def goods_line(self, g: dict) -> dict:
-        hs = re.sub(r"[\s.]", "", g.get("hs_code", ""))
-        if not re.fullmatch(r"\d{4,12}", hs):
-            raise RowInvalid("hs_code", f"'{g.get('hs_code', '')}' is not an HS code (4–12 digits)")
-        if not g.get("description"):
-            raise RowInvalid("description", "is required for each goods line")
-        try:
-            line_no = int(g.get("goods_line") or 1)
-        except ValueError:
-            raise RowInvalid("goods_line", f"'{g.get('goods_line')}' is not a line number") from None
-        serials = [s.strip() for s in LIST_SEPARATOR.split(g.get("goods_serials", "")) if s.strip()]
-        return {
-            "line_no": line_no,
-            "hs_code": hs,
-            "description": g["description"][:300],
-            "quantity": self.decimal(g.get("quantity", ""), "quantity", positive=True),
-            "unit": (g.get("unit") or "")[:16],
-            "gross_weight_kg": self.decimal(g.get("gross_weight_kg", ""), "gross_weight_kg", default="0"),
-            "value": self.decimal(g.get("value", ""), "value", default="0"),
-            "serials": serials,
-        }
-
-
-def group_rows(rows: Iterable[tuple[int, dict]]) -> Iterator[tuple[int, list[dict]]]:
-    """Consecutive rows of one serial form one declaration (exports list goods lines together)."""
-    current: list[dict] = []
-    first = 0
-    for row, data in rows:
-        if current and data.get("serial") == current[0].get("serial") and "__error__" not in data:
-            current.append(data)
-            continue
-        if current:
-            yield first, current
-        current, first = [data], row
-    if current:
-        yield first, current
 
 
 # --- Writing ---------------------------------------------------------------------------------
@@ -703,22 +355,22 @@ def _create(new: list[Parsed], *, by, source: str, source_ref: str) -> int:
     GoodsItem.objects.bulk_create(goods, batch_size=1000)
     DeclarationEvent.objects.bulk_create(events, batch_size=1000)
     serial_rows = []
-    with_serials = [g for g in goods if g.serials]
+    with_serials = [item for item in goods if item.serials]
     if with_serials:
         item_ids = {
             (d, n): i
             for i, d, n in GoodsItem.objects.filter(
-                declaration_id__in=[g.declaration_id for g in with_serials]
+                declaration_id__in=[item.declaration_id for item in with_serials]
             ).values_list("id", "declaration_id", "line_no")
         }
-        for g in with_serials:
-            for value in g.serials:
+        for item in with_serials:
+            for value in item.serials:
                 serial_rows.append(
                     GoodsSerial(
                         value=value[:40],
                         is_imei=len(value) == 15 and value.isdigit(),
-                        declaration_id=g.declaration_id,
-                        goods_item_id=item_ids[(g.declaration_id, g.line_no)],
+                        declaration_id=item.declaration_id,
+                        goods_item_id=item_ids[(item.declaration_id, item.line_no)],
                     )
                 )
         GoodsSerial.objects.bulk_create(serial_rows, batch_size=1000)

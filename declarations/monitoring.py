@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -22,7 +23,7 @@ from .models import ARRIVED_STATUSES, OPEN_STATUSES, Review, Status, Verdict
 @dataclass(frozen=True)
 class Signal:
     key: str
-    label: str
+    label: Any  # a lazy translation
     severity: str  # "danger" | "warning" | "info"
     q: Callable[[dt.datetime], Q]
 

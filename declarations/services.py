@@ -280,7 +280,7 @@ def declaration_record_unsettled(
         at=at,
         source=source,
         source_ref=source_ref,
-        message=UnsettledReason(reason).label,
+        message=str(UnsettledReason(reason).label),
         data={"reason": reason, "note": note},
         extra={"unsettled_reason": reason, "unsettled_note": note[:500], "unsettled_at": at},
     )

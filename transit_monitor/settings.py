@@ -129,7 +129,7 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "/media/"
 # Production keeps media on S3-compatible storage (MinIO on the closed network) when a bucket is set.
 S3_BUCKET = env.str("S3_BUCKET", default="")
-STORAGES = {
+STORAGES: dict[str, dict] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
@@ -225,6 +225,17 @@ CAMERA_SILENT_HOURS = env.int("CAMERA_SILENT_HOURS", default=2)
 # Recognition and comparison engines.
 ANPR_ENGINE = env.str("ANPR_ENGINE", default="plate_crnn")
 ANPR_EASYOCR_MODEL_DIR = env.str("ANPR_EASYOCR_MODEL_DIR", default="")
+# Plate-read ingestion and matching (anpr).
+ANPR_RATE_LIMIT_PER_MINUTE = env.int("ANPR_RATE_LIMIT_PER_MINUTE", default=3000)  # reads per camera per minute
+ANPR_BULK_MAX = env.int("ANPR_BULK_MAX", default=1000)
+ANPR_MAX_PHOTO_BYTES = env.int("ANPR_MAX_PHOTO_BYTES", default=3 * 1024 * 1024)
+ANPR_MAX_READ_AGE_DAYS = env.int("ANPR_MAX_READ_AGE_DAYS", default=30)
+ANPR_MATCH_MIN_SCORE = env.float("ANPR_MATCH_MIN_SCORE", default=0.9)
+ANPR_MATCH_LOOKBACK_HOURS = env.int("ANPR_MATCH_LOOKBACK_HOURS", default=48)  # read before declaration
+# Camera health counts silence only in working time (Tehran): hours [start, end) on these ISO weekdays.
+ANPR_WORK_START_HOUR = env.int("ANPR_WORK_START_HOUR", default=7)
+ANPR_WORK_END_HOUR = env.int("ANPR_WORK_END_HOUR", default=19)
+ANPR_WORK_DAYS = env.list("ANPR_WORK_DAYS", cast=int, default=[6, 7, 1, 2, 3, 4])  # Saturday..Thursday
 SCANS_MAX_UPLOAD_BYTES = env.int("SCANS_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 SCANS_MAX_PIXELS = env.int("SCANS_MAX_PIXELS", default=120_000_000)
 

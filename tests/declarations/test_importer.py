@@ -179,7 +179,7 @@ def test_unreadable_files_are_refused_whole(offices, data, name, message):
 
 
 def test_a_huge_file_is_refused(offices, monkeypatch):
-    monkeypatch.setattr("declarations.importer.MAX_BYTES", 1000)
+    monkeypatch.setattr("declarations.import_formats.MAX_BYTES", 1000)
     with pytest.raises(ImportFileError, match="limit"):
         import_file(b"x" * 2000, "big.csv")
 

@@ -1,0 +1,123 @@
+"""Reading ICS export files (CSV, XLSX, JSON) into numbered raw rows; the format is taken from the content."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterator
+
+from django.conf import settings
+
+from .errors import DomainError
+
+MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+GOODS_ALIASES = {"serials": "goods_serials", "line_no": "goods_line", "line": "goods_line"}
+
+
+class ImportFileError(DomainError):
+    """The file as a whole cannot be read (format, encoding, size)."""
+
+
+def read_file(data: bytes, filename: str) -> Iterator[tuple[int, dict]]:
+    """(row number, raw row dict) from a CSV, XLSX or JSON export; the format is taken from the content."""
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(f"file is {len(data) // 1024 // 1024} MB; the limit is {MAX_BYTES // 1024 // 1024} MB")
+    if not data.strip():
+        raise ImportFileError("file is empty")
+    if data[:4] == b"PK\x03\x04":
+        return _read_xlsx(data)
+    head = data.lstrip(b"\xef\xbb\xbf \r\n\t")[:1]
+    if head in (b"[", b"{"):
+        return _read_json(data)
+    if filename.lower().endswith((".xlsx", ".json")):
+        raise ImportFileError(f"'{filename}' does not contain what its name says")
+    return _read_csv(data)
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"file is not UTF-8 (bad byte at offset {exc.start}); export it from ICS as UTF-8"
+        ) from None
+
+
+def _read_csv(data: bytes) -> Iterator[tuple[int, dict]]:
+    text = _decode(data)
+    if "\x00" in text:
+        raise ImportFileError("file is binary, not CSV")
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in ("serial", "origin", "destination", "plate") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ImportFileError(f"CSV header lacks the column(s): {', '.join(missing)}")
+    for i, row in enumerate(reader, start=2):  # row 1 is the header
+        yield i, {k.strip(): (v or "").strip() for k, v in row.items() if k}
+
+
+def _read_xlsx(data: bytes) -> Iterator[tuple[int, dict]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise ImportFileError(f"not a readable XLSX workbook ({exc.__class__.__name__})") from None
+    ws = wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
+    missing = [c for c in ("serial", "origin", "destination", "plate") if c not in header]
+    if missing:
+        raise ImportFileError(f"sheet header lacks the column(s): {', '.join(missing)}")
+    for i, values in enumerate(rows, start=2):
+        if values is None or all(v is None for v in values):
+            continue
+        yield i, {h: _cell(v) for h, v in zip(header, values) if h}
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, dt.datetime):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _read_json(data: bytes) -> Iterator[tuple[int, dict]]:
+    try:
+        doc = json.loads(_decode(data))
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    records = doc.get("declarations") if isinstance(doc, dict) else doc
+    if not isinstance(records, list):
+        raise ImportFileError('JSON must be a list of declarations or {"declarations": [...]}')
+    return iter_records(records)
+
+
+def iter_records(records: list) -> Iterator[tuple[int, dict]]:
+    """JSON/API records (one per declaration, goods nested) flattened to rows; row = 1-based index."""
+    for i, rec in enumerate(records, start=1):
+        if not isinstance(rec, dict):
+            yield i, {"__error__": "record is not an object"}
+            continue
+        goods = rec.get("goods") or [{}]
+        if not isinstance(goods, list):
+            yield i, {**rec, "__error__": "goods must be a list"}
+            continue
+        for n, g in enumerate(goods, start=1):
+            flat = {k: _json_value(v) for k, v in rec.items() if k != "goods"}
+            if isinstance(g, dict):
+                flat.update({GOODS_ALIASES.get(k, k): _json_value(v) for k, v in g.items()})
+                flat.setdefault("goods_line", str(n))
+            yield i, flat
+
+
+def _json_value(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, list):
+        return "|".join(str(x) for x in v)
+    return str(v).strip()

@@ -1,0 +1,247 @@
+"""Validating export rows into canonical declarations (``Parsed``); each row costs no query."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+
+from accounts.models import CustomsOffice
+from transit_monitor.dates import parse_datetime_any
+
+from . import identifiers, plates
+from .models import Status, TransitDeclaration
+
+LIST_SEPARATOR = re.compile(r"[|;،]")
+SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\-]{3,31}$")
+
+
+class RowInvalid(Exception):
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+
+
+@dataclass
+class Parsed:
+    """One declaration from the export, validated and canonical."""
+
+    row: int
+    serial: str
+    declared_at: dt.datetime
+    origin: CustomsOffice
+    destination: CustomsOffice
+    route: list[str]
+    plate: str
+    plate_country: str
+    trailer_plate: str
+    driver_name: str
+    driver_national_id: str
+    driver_passport: str
+    company_name: str
+    company_reg_no: str
+    waybill_no: str
+    seals: list[str]
+    containers: list[str]
+    mrn: str
+    guarantee_ref: str
+    guarantee_amount: Decimal
+    deadline: dt.datetime | None
+    status: str
+    status_at: dt.datetime | None
+    unsettled_reason: str
+    unsettled_note: str
+    goods: list[dict]
+
+    def fingerprint(self) -> dict:
+        """The content that must agree with what we hold (everything but the status)."""
+        return {
+            "declared_at": self.declared_at.replace(microsecond=0),
+            "origin": self.origin.code,
+            "destination": self.destination.code,
+            "plate": f"{self.plate_country}:{self.plate}",
+            "waybill_no": self.waybill_no,
+            "goods": sorted((g["hs_code"], str(g["quantity"].normalize())) for g in self.goods),
+        }
+
+
+def stored_fingerprint(d: TransitDeclaration) -> dict:
+    return {
+        "declared_at": d.declared_at.replace(microsecond=0),
+        "origin": d.origin.code,
+        "destination": d.destination.code,
+        "plate": f"{d.vehicle.country}:{d.vehicle.plate}",
+        "waybill_no": d.waybill_no,
+        "goods": sorted((g.hs_code, str(g.quantity.normalize())) for g in d.goods.all()),
+    }
+
+
+class Validator:
+    """Validates rows into ``Parsed`` declarations; holds the lookups so each row costs no query."""
+
+    def __init__(self) -> None:
+        self.offices = {o.code: o for o in CustomsOffice.objects.all()}
+        self.now = timezone.now()
+        self.earliest = dt.datetime(2011, 3, 21, tzinfo=dt.UTC)  # 1390/01/01
+
+    def office(self, code: str, name: str) -> CustomsOffice:
+        if not code:
+            raise RowInvalid(name, "is required")
+        try:
+            return self.offices[code.strip().upper()]
+        except KeyError:
+            raise RowInvalid(name, f"unknown office code '{code}'") from None
+
+    def when(self, text: str, name: str, required: bool = True) -> dt.datetime | None:
+        if not text:
+            if required:
+                raise RowInvalid(name, "is required")
+            return None
+        try:
+            value = parse_datetime_any(text)
+        except ValueError as exc:
+            raise RowInvalid(name, str(exc)) from None
+        if not (self.earliest <= value <= self.now + dt.timedelta(days=1)) and name != "deadline":
+            raise RowInvalid(name, f"'{text}' is out of range (1390 to today)")
+        return value
+
+    def decimal(self, text: str, name: str, *, positive: bool = False, default: str | None = None) -> Decimal:
+        if not text and default is not None:
+            return Decimal(default)
+        try:
+            value = Decimal(text.replace(",", ""))
+        except (InvalidOperation, AttributeError):
+            raise RowInvalid(name, f"'{text}' is not a number") from None
+        if value < 0 or (positive and value == 0) or not value.is_finite():
+            raise RowInvalid(name, f"'{text}' must be {'more than' if positive else 'at least'} zero")
+        return value
+
+    def declaration(self, row: int, rows: list[dict]) -> Parsed:
+        r = rows[0]
+        if "__error__" in r:
+            raise RowInvalid("record", r["__error__"])
+        serial = r.get("serial", "").strip()
+        if not SERIAL_RE.match(serial):
+            raise RowInvalid("serial", f"'{serial}' is not a declaration serial (4–32 letters, digits, / or -)")
+        for other in rows[1:]:
+            for col in ("origin", "destination", "plate", "declared_at", "waybill_no"):
+                if other.get(col, "") != r.get(col, ""):
+                    raise RowInvalid(col, f"differs between the goods lines of serial {serial}")
+        origin = self.office(r.get("origin", ""), "origin")
+        destination = self.office(r.get("destination", ""), "destination")
+        if origin.pk == destination.pk:
+            raise RowInvalid("destination", "is the same office as the origin")
+        route = [c.strip().upper() for c in LIST_SEPARATOR.split(r.get("route", "")) if c.strip()]
+        for code in route:
+            self.office(code, "route")
+        route = route or [origin.code, destination.code]
+        if route[0] != origin.code:
+            route.insert(0, origin.code)
+        if route[-1] != destination.code:
+            route.append(destination.code)
+        country = (r.get("plate_country") or "IR").strip().upper()
+        try:
+            plate = plates.canonical_plate(r.get("plate", ""), country)
+        except plates.PlateError as exc:
+            raise RowInvalid("plate", str(exc)) from None
+        national_id = r.get("driver_national_id", "")
+        if national_id:
+            try:
+                national_id = identifiers.validate_national_id(national_id)
+            except ValueError as exc:
+                raise RowInvalid("driver_national_id", str(exc)) from None
+        mrn = r.get("mrn", "")
+        if mrn:
+            try:
+                mrn = identifiers.validate_mrn(mrn)
+            except ValueError as exc:
+                raise RowInvalid("mrn", str(exc)) from None
+        containers = []
+        for c in LIST_SEPARATOR.split(r.get("containers", "")):
+            if c.strip():
+                try:
+                    containers.append(identifiers.validate_container_number(c))
+                except ValueError as exc:
+                    raise RowInvalid("containers", str(exc)) from None
+        status = (r.get("status") or Status.REGISTERED).strip().lower()
+        if status not in Status.values:
+            raise RowInvalid("status", f"'{status}' is not one of {', '.join(Status.values)}")
+        declared_at = self.when(r.get("declared_at", ""), "declared_at")
+        assert declared_at is not None  # required=True raised otherwise
+        status_at = self.when(r.get("status_at", ""), "status_at", required=False)
+        if status_at and status_at < declared_at:
+            raise RowInvalid("status_at", "is before the declaration date")
+        goods = [self.goods_line(g) for g in rows if any(g.get(c) for c in ("hs_code", "description"))]
+        lines = [g["line_no"] for g in goods]
+        if len(set(lines)) != len(lines):
+            raise RowInvalid("goods_line", f"line numbers repeat in serial {serial}")
+        return Parsed(
+            row=row,
+            serial=serial,
+            declared_at=declared_at,
+            origin=origin,
+            destination=destination,
+            route=route,
+            plate=plate,
+            plate_country=country,
+            trailer_plate=r.get("trailer_plate", "")[:16],
+            driver_name=r.get("driver_name", "")[:150],
+            driver_national_id=national_id,
+            driver_passport=r.get("driver_passport", "")[:30],
+            company_name=r.get("company_name", "")[:200],
+            company_reg_no=r.get("company_reg_no", "")[:40],
+            waybill_no=r.get("waybill_no", "")[:40],
+            seals=[s.strip() for s in LIST_SEPARATOR.split(r.get("seals", "")) if s.strip()],
+            containers=containers,
+            mrn=mrn,
+            guarantee_ref=r.get("guarantee_ref", "")[:40],
+            guarantee_amount=self.decimal(r.get("guarantee_amount", ""), "guarantee_amount", default="0"),
+            deadline=self.when(r.get("deadline", ""), "deadline", required=False),
+            status=status,
+            status_at=status_at,
+            unsettled_reason=r.get("unsettled_reason", ""),
+            unsettled_note=r.get("unsettled_note", "")[:500],
+            goods=goods,
+        )
+
+    def goods_line(self, g: dict) -> dict:
+        hs = re.sub(r"[\s.]", "", g.get("hs_code", ""))
+        if not re.fullmatch(r"\d{4,12}", hs):
+            raise RowInvalid("hs_code", f"'{g.get('hs_code', '')}' is not an HS code (4–12 digits)")
+        if not g.get("description"):
+            raise RowInvalid("description", "is required for each goods line")
+        try:
+            line_no = int(g.get("goods_line") or 1)
+        except ValueError:
+            raise RowInvalid("goods_line", f"'{g.get('goods_line')}' is not a line number") from None
+        serials = [s.strip() for s in LIST_SEPARATOR.split(g.get("goods_serials", "")) if s.strip()]
+        return {
+            "line_no": line_no,
+            "hs_code": hs,
+            "description": g["description"][:300],
+            "quantity": self.decimal(g.get("quantity", ""), "quantity", positive=True),
+            "unit": (g.get("unit") or "")[:16],
+            "gross_weight_kg": self.decimal(g.get("gross_weight_kg", ""), "gross_weight_kg", default="0"),
+            "value": self.decimal(g.get("value", ""), "value", default="0"),
+            "serials": serials,
+        }
+
+
+def group_rows(rows: Iterable[tuple[int, dict]]) -> Iterator[tuple[int, list[dict]]]:
+    """Consecutive rows of one serial form one declaration (exports list goods lines together)."""
+    current: list[dict] = []
+    first = 0
+    for row, data in rows:
+        if current and data.get("serial") == current[0].get("serial") and "__error__" not in data:
+            current.append(data)
+            continue
+        if current:
+            yield first, current
+        current, first = [data], row
+    if current:
+        yield first, current
