@@ -163,6 +163,8 @@ def _drop_secondary(models) -> list[str]:
 
 
 def _restore_secondary(statements: list[str]) -> None:
+    if not statements:
+        return
     with connection.cursor() as cur:
         cur.execute("SET maintenance_work_mem = '1GB'")
         for sql in statements:
