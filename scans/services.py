@@ -185,7 +185,7 @@ def scan_make_previews(*, scan_id: int) -> Scan:
             # 16-bit scanners use part of the range: stretch to what is there.
             lo, hi = np.percentile(img, (0.5, 99.5))
             img = np.clip((img - lo) / max(float(hi - lo), 1e-6), 0, 1)
-        grey = Image.fromarray((img * 255 + 0.5).astype(np.uint8), "L")
+        grey = Image.fromarray((img * 255 + 0.5).astype(np.uint8))
         outputs = {}
         for field, px in (("web_image", WEB_PX), ("thumbnail", THUMB_PX)):
             copy = grey.copy()

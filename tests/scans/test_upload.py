@@ -1,0 +1,228 @@
+"""Uploading scans through the page (the script posts one file per request) and the API."""
+
+import datetime as dt
+import io
+
+import numpy as np
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+from rest_framework.test import APIClient
+
+from scans.models import Scan, ScanComparison
+from tests.scans import images
+from tests.scans.conftest import stored_files
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = images.hostile_files()
+
+
+def post_scan(client, declaration, data: bytes, name: str, stage="origin", json=True, **extra):
+    form = {
+        "stage": stage,
+        "scanner_id": "NUC-7",
+        "captured_at": "2020-01-01T10:00:00+03:30",
+        "files": SimpleUploadedFile(name, data),
+        **extra,
+    }
+    headers = {"HTTP_ACCEPT": "application/json"} if json else {}
+    return client.post(reverse("scans:upload", args=[declaration.pk]), form, **headers)
+
+
+@pytest.mark.parametrize(("case", "name", "data", "code"), HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_it_refuses_hostile_files_and_stores_nothing(
+    client, settings, declaration, origin_clerk, case, name, data, code
+):
+    client.force_login(origin_clerk)
+    response = post_scan(client, declaration, data, name)
+    assert 400 <= response.status_code < 500, case
+    body = response.json()["error"]
+    assert body["code"] == code
+    assert body["message"] and "files" in body["fields"]
+    assert Scan.objects.count() == 0
+    assert stored_files(settings) == []
+    declaration.refresh_from_db()
+    assert declaration.origin_scan_at is None
+
+
+def test_it_refuses_a_file_over_the_size_cap_with_413(client, settings, declaration, origin_clerk):
+    settings.SCANS_MAX_UPLOAD_BYTES = 20_000
+    big = images.encode(np.random.default_rng(0).integers(0, 255, (200, 200), dtype=np.uint8), "PNG")
+    assert len(big) > 20_000
+    client.force_login(origin_clerk)
+    response = post_scan(client, declaration, big, "big.png")
+    assert response.status_code == 413
+    assert "too large" in response.json()["error"]["message"]
+    assert Scan.objects.count() == 0 and stored_files(settings) == []
+
+
+def test_it_refuses_more_pixels_than_the_setting_allows(client, settings, declaration, origin_clerk):
+    settings.SCANS_MAX_PIXELS = 10_000  # the 360x140 test scan has 50,400
+    client.force_login(origin_clerk)
+    response = post_scan(client, declaration, images.png(), "scan.png")
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_many_pixels"
+    assert Scan.objects.count() == 0
+
+
+def test_it_stores_nothing_when_one_of_several_files_is_bad(client, settings, declaration, origin_clerk):
+    client.force_login(origin_clerk)
+    files = [SimpleUploadedFile("a.png", images.png(1)), SimpleUploadedFile("b.png", images.png(2) + b"PK\x03\x04")]
+    response = client.post(
+        reverse("scans:upload", args=[declaration.pk]),
+        {"stage": "origin", "scanner_id": "X1", "captured_at": "1398/10/11 10:00", "files": files},
+    )
+    assert response.status_code == 400
+    assert "b.png" in response.content.decode()
+    assert Scan.objects.count() == 0 and stored_files(settings) == []
+
+
+def test_it_stores_several_files_from_the_plain_form(client, settings, declaration, origin_clerk):
+    client.force_login(origin_clerk)
+    files = [SimpleUploadedFile("a.png", images.png(1)), SimpleUploadedFile("b.jpg", images.jpeg(2))]
+    response = client.post(
+        reverse("scans:upload", args=[declaration.pk]),
+        {"stage": "origin", "scanner_id": "X1", "captured_at": "۱۳۹۸/۱۰/۱۱ ۱۰:۰۰", "files": files},
+    )
+    assert response.status_code == 302
+    scans = list(Scan.objects.order_by("id"))
+    assert [s.format for s in scans] == ["PNG", "JPEG"]
+    assert all(s.office_id == declaration.origin_id and s.uploaded_by == origin_clerk for s in scans)
+    declaration.refresh_from_db()
+    assert declaration.origin_scan_at == scans[0].captured_at
+    assert len(stored_files(settings)) == 2
+    page = client.get(reverse("scans:declaration", args=[declaration.pk])).content.decode()
+    assert scans[0].sha256 in page and "X1" in page
+
+
+def test_it_names_the_field_when_the_capture_time_is_missing(client, declaration, origin_clerk):
+    client.force_login(origin_clerk)
+    response = post_scan(client, declaration, images.png(), "scan.png", captured_at="")
+    assert response.status_code == 400
+    assert "captured_at" in response.json()["error"]["fields"]
+    assert Scan.objects.count() == 0
+
+
+def test_it_accepts_a_16_bit_tiff_and_keeps_its_pixels(
+    client, settings, declaration, origin_clerk, django_capture_on_commit_callbacks
+):
+    data, arr = images.tiff16()
+    client.force_login(origin_clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_scan(client, declaration, data, "scanner-output.tiff")
+    assert response.status_code == 201, response.content
+    scan = Scan.objects.get()
+    assert (scan.format, scan.bit_depth, scan.mode) == ("TIFF", 16, "I;16")
+    assert (scan.width, scan.height) == (arr.shape[1], arr.shape[0])
+    with scan.original.open("rb") as fh:
+        stored = np.array(Image.open(io.BytesIO(fh.read())))
+    assert stored.dtype == np.uint16 and np.array_equal(stored, arr)
+    assert scan.preview_status == Scan.PreviewStatus.READY
+    with scan.web_image.open("rb") as fh:
+        web = Image.open(io.BytesIO(fh.read()))
+        assert web.format == "JPEG" and web.size == (arr.shape[1], arr.shape[0])
+
+
+def test_it_strips_metadata_but_not_pixels(client, declaration, origin_clerk):
+    client.force_login(origin_clerk)
+    png = images.png_with_text({"Author": "secret-operator", "Location": "gate-3"})
+    jpg = images.jpeg_with_exif("secret-operator")
+    for data, name in ((png, "a.png"), (jpg, "b.jpg")):
+        assert post_scan(client, declaration, data, name).status_code == 201
+    for scan, sent in zip(Scan.objects.order_by("id"), (png, jpg)):
+        with scan.original.open("rb") as fh:
+            stored = fh.read()
+        assert b"secret-operator" not in stored and b"gate-3" not in stored
+        assert b"secret-operator" in sent
+        stored_img = Image.open(io.BytesIO(stored))
+        assert not {"Author", "Location", "exif", "comment"} & set(stored_img.info)
+        assert np.array_equal(np.array(stored_img), np.array(Image.open(io.BytesIO(sent))))
+        import hashlib
+
+        assert scan.sha256 == hashlib.sha256(stored).hexdigest()
+        assert scan.received_sha256 == hashlib.sha256(sent).hexdigest() != scan.sha256
+
+
+def test_it_keeps_originals_under_media_with_unguessable_names(client, settings, declaration, origin_clerk):
+    client.force_login(origin_clerk)
+    post_scan(client, declaration, images.png(), "TRUCK-12345.png")
+    scan = Scan.objects.get()
+    path = scan.original.path
+    assert path.startswith(str(settings.MEDIA_ROOT)) and not path.startswith(str(settings.STATIC_ROOT))
+    assert "TRUCK" not in scan.original.name and declaration.serial not in scan.original.name
+    assert len(scan.original.name.rsplit("/", 1)[-1].split(".")[0]) == 32
+
+
+def test_only_the_stages_own_office_may_upload(client, declaration, dest_clerk, inspector, outsider, origin_clerk):
+    client.force_login(dest_clerk)
+    assert post_scan(client, declaration, images.png(), "a.png", stage="origin").status_code in (400, 403)
+    client.force_login(inspector)
+    assert post_scan(client, declaration, images.png(), "a.png").status_code == 403
+    client.force_login(outsider)
+    assert post_scan(client, declaration, images.png(), "a.png").status_code == 404
+    # Destination scans wait for departure.
+    client.force_login(dest_clerk)
+    response = post_scan(client, declaration, images.png(), "a.png", stage="destination")
+    assert response.status_code == 400 and "registered" in response.json()["error"]["message"]
+    assert Scan.objects.count() == 0
+
+
+def test_the_page_offers_upload_only_to_the_stage_offices(client, declaration, origin_clerk, inspector):
+    url = reverse("scans:declaration", args=[declaration.pk])
+    client.force_login(origin_clerk)
+    assert 'id="scan-upload-form"' in client.get(url).content.decode()
+    client.force_login(inspector)
+    page = client.get(url)
+    assert page.status_code == 200 and 'id="scan-upload-form"' not in page.content.decode()
+
+
+# --- API -----------------------------------------------------------------------------------
+
+
+def api_post(user, declaration, data: bytes, name="scan.png", stage="origin"):
+    api = APIClient()
+    api.force_authenticate(user)
+    return api.post(
+        "/api/scans/",
+        {
+            "declaration": declaration.pk,
+            "stage": stage,
+            "scanner_id": "NUC-7",
+            "captured_at": (timezone.now() - dt.timedelta(hours=2)).isoformat(),
+            "file": SimpleUploadedFile(name, data),
+        },
+        format="multipart",
+    )
+
+
+def test_the_api_stores_a_scan_and_returns_its_hash(declaration, origin_clerk):
+    response = api_post(origin_clerk, declaration, images.jpeg())
+    assert response.status_code == 201, response.content
+    body = response.json()
+    scan = Scan.objects.get()
+    assert body["sha256"] == scan.sha256 and body["stage"] == "origin" and body["office"] == "BZG"
+
+
+@pytest.mark.parametrize(("case", "name", "data", "code"), HOSTILE[::3], ids=[h[0] for h in HOSTILE[::3]])
+def test_the_api_refuses_hostile_files(settings, declaration, origin_clerk, case, name, data, code):
+    response = api_post(origin_clerk, declaration, data, name)
+    assert 400 <= response.status_code < 500
+    assert response.json()["error"]["code"] == code
+    assert Scan.objects.count() == 0 and stored_files(settings) == []
+
+
+def test_the_api_hides_declarations_outside_the_scope(declaration, outsider):
+    assert api_post(outsider, declaration, images.png()).status_code == 404
+
+
+def test_the_api_lists_only_scans_in_scope(declaration, origin_clerk, outsider, inspector):
+    api_post(origin_clerk, declaration, images.png())
+    api = APIClient()
+    api.force_authenticate(outsider)
+    assert api.get("/api/scans/").json() == []
+    api.force_authenticate(inspector)
+    assert len(api.get(f"/api/scans/?declaration={declaration.pk}").json()) == 1
+    assert ScanComparison.objects.count() == 0
