@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from . import models
+
+        for model in (models.Inspection, models.InspectionAttachment, models.SystemProblem):
+            auditlog.register(model)
+        # The figures are large and never change after submission; the status and files are what to audit.
+        auditlog.register(models.MonthlyReturn, exclude_fields=["figures"])

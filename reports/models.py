@@ -1,1 +1,242 @@
-"""Models of reports."""
+"""Inspections of offices, the system-problem register, and the monthly return snapshots."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import CustomsOffice, Province, ScopedQuerySet
+from declarations.models import TransitDeclaration
+
+
+class Check(models.TextChoices):
+    YES = "yes", _("yes")
+    NO = "no", _("no")
+    NA = "na", _("not applicable")
+
+
+# The checklist of a periodic inspection (directive points 1, 2, 3, 5): field name → label.
+CHECKLIST = {
+    "origin_scans_uploaded": _("origin scans uploaded"),
+    "destination_checks_done": _("destination scan checks done"),
+    "anpr_working": _("ANPR camera working"),
+    "arrivals_timely": _("arrival confirmations timely"),
+    "security_measures": _("security measures on servers and workstations"),
+}
+
+
+class InspectionQuerySet(ScopedQuerySet):
+    scope_paths = ("office",)
+
+
+class Inspection(models.Model):
+    office = models.ForeignKey(
+        CustomsOffice, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("office")
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("inspector")
+    )
+    inspected_on = models.DateField(_("inspected on"))
+    origin_scans_uploaded = models.CharField(CHECKLIST["origin_scans_uploaded"], max_length=3, choices=Check.choices)
+    destination_checks_done = models.CharField(
+        CHECKLIST["destination_checks_done"], max_length=3, choices=Check.choices
+    )
+    anpr_working = models.CharField(CHECKLIST["anpr_working"], max_length=3, choices=Check.choices)
+    arrivals_timely = models.CharField(CHECKLIST["arrivals_timely"], max_length=3, choices=Check.choices)
+    security_measures = models.CharField(CHECKLIST["security_measures"], max_length=3, choices=Check.choices)
+    findings = models.TextField(_("findings"), blank=True)
+    follow_up_actions = models.TextField(_("follow-up actions"), blank=True)
+    follow_up_due = models.DateField(_("follow-up due"), null=True, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = InspectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        ordering = ["-inspected_on", "-id"]
+        indexes = [models.Index(fields=["office", "inspected_on"], name="inspection_office_on")]
+
+    def __str__(self) -> str:
+        return f"{self.office} {self.inspected_on}"
+
+    @property
+    def failed_checks(self) -> list[str]:
+        return [str(label) for name, label in CHECKLIST.items() if getattr(self, name) == Check.NO]
+
+
+def attachment_upload_to(instance: InspectionAttachment, filename: str) -> str:
+    return f"inspections/{instance.inspection_id}/{filename}"
+
+
+class InspectionAttachment(models.Model):
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("inspection")
+    )
+    file = models.FileField(_("file"), upload_to=attachment_upload_to)
+    name = models.CharField(_("name"), max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("inspection attachment")
+        verbose_name_plural = _("inspection attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class System(models.TextChoices):
+    ICS = "ics", _("ICS (customs system)")
+    EPL = "epl", _("EPL")
+    ANPR = "anpr", _("plate-reader cameras")
+    SCANNER = "scanner", _("X-ray scanner")
+    NETWORK = "network", _("network")
+    TRANSIT_MONITOR = "monitor", _("Transit Monitor")
+    OTHER = "other", _("other")
+
+
+class Symptom(models.TextChoices):
+    ARRIVALS_NOT_VISIBLE = "arrivals_not_visible", _("arrival confirmations not visible")
+    DATA_MISSING = "data_missing", _("declaration data missing or wrong")
+    UNAVAILABLE = "unavailable", _("system unavailable")
+    SLOW = "slow", _("system slow")
+    OTHER = "other", _("other")
+
+
+class ProblemStatus(models.TextChoices):
+    NEW = "new", _("new")
+    ACKNOWLEDGED = "acknowledged", _("acknowledged by IT")
+    RESOLVED = "resolved", _("resolved")
+
+
+class ProblemQuerySet(ScopedQuerySet):
+    scope_paths = ("office",)
+
+    def open(self):
+        return self.exclude(status=ProblemStatus.RESOLVED)
+
+
+class SystemProblem(models.Model):
+    """A problem with ICS or another system, routed to the IT office (directive points 7 and 9)."""
+
+    system = models.CharField(_("system"), max_length=10, choices=System.choices)
+    symptom = models.CharField(_("what fails"), max_length=24, choices=Symptom.choices)
+    office = models.ForeignKey(
+        CustomsOffice, on_delete=models.PROTECT, related_name="system_problems", verbose_name=_("office")
+    )
+    since = models.DateTimeField(_("since"))
+    description = models.TextField(_("description"))
+    declarations = models.ManyToManyField(
+        TransitDeclaration, blank=True, related_name="+", verbose_name=_("declarations affected")
+    )
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    # Routed to the IT office queue; assigned when an IT officer acknowledges it.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=ProblemStatus.choices, default=ProblemStatus.NEW)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    objects = ProblemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("system problem")
+        verbose_name_plural = _("system problems")
+        ordering = ["-reported_at", "-id"]
+        indexes = [models.Index(fields=["status", "reported_at"], name="problem_status")]
+
+    def __str__(self) -> str:
+        return f"{self.get_system_display()}: {self.get_symptom_display()}"
+
+
+class SnapshotImmutable(Exception):
+    """A monthly return submitted to headquarters never changes."""
+
+
+class ReturnStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted to headquarters")
+
+
+class ReturnQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """HQ/IT see all; an inspector the province's returns; office staff their province's too."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_national:
+            return self
+        province_id = user.province_id or (user.office.province_id if user.office_id else None)
+        return self.filter(province_id=province_id) if province_id else self.none()
+
+
+class MonthlyReturn(models.Model):
+    """One built version of a month's return for a province (or the nation when province is null).
+
+    ``figures`` holds every figure (see docs/monthly-return.md); the exports keep the full
+    unsettled serial list as it was at build time. Once submitted, the row and its files
+    never change: ``save()``/``delete()`` refuse, and a rebuild makes a new version.
+    """
+
+    year = models.PositiveSmallIntegerField(_("Jalali year"))
+    month = models.PositiveSmallIntegerField(_("Jalali month"))
+    province = models.ForeignKey(
+        Province, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
+    )
+    version = models.PositiveIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=10, choices=ReturnStatus.choices, default=ReturnStatus.DRAFT)
+    figures = models.JSONField(_("figures"), default=dict)
+    sha256 = models.CharField(_("figures SHA-256"), max_length=64)
+    unsettled_count = models.PositiveIntegerField(_("unsettled serials"), default=0)
+    xlsx = models.FileField(_("XLSX"), upload_to="returns/", blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="returns/", blank=True)
+    csv = models.FileField(_("CSV"), upload_to="returns/", blank=True)
+    built_at = models.DateTimeField(_("built at"), auto_now_add=True)
+    built_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    build_seconds = models.FloatField(_("build time (s)"), default=0)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ReturnQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly return")
+        verbose_name_plural = _("monthly returns")
+        ordering = ["-year", "-month", "province__code", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "month", "province", "version"],
+                condition=Q(province__isnull=False),
+                name="return_unique_version",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "month", "version"], condition=Q(province__isnull=True), name="return_unique_national"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}/{self.month:02d} {self.province.code if self.province_id else 'IR'} v{self.version}"
+
+    def save(self, *args, **kwargs):
+        if self.pk and MonthlyReturn.objects.filter(pk=self.pk, status=ReturnStatus.SUBMITTED).exists():
+            raise SnapshotImmutable(f"return {self} was submitted and cannot change")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.status == ReturnStatus.SUBMITTED:
+            raise SnapshotImmutable(f"return {self} was submitted and cannot be deleted")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def scope_label(self) -> str:
+        return self.province.name_fa if self.province_id else "کل کشور"

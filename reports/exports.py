@@ -1,0 +1,296 @@
+"""Exports of a monthly return: JSON, CSV, XLSX (all streaming the serial list) and PDF.
+
+The unsettled serial list can run to a million rows nationally: JSON, CSV and XLSX stream
+it from a server-side cursor straight into the file, so memory stays flat as data grows.
+The PDF is for reading: it carries every figure and the first ``PDF_SERIAL_LIMIT`` serials,
+and says the full list is in the XLSX/CSV.
+
+Labels are Persian: the return is an official Persian document for headquarters, like the
+letters. Dates in CSV/XLSX are Jalali with ASCII digits (sortable, machine-readable); the
+PDF uses Persian digits.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterator
+from functools import lru_cache
+
+import jdatetime
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from accounts.models import Province
+from declarations.letters import font_face_css, html_to_pdf
+from transit_monitor.dates import TEHRAN, jalali_month_bounds, persian_digits
+
+from . import returns
+from .xlsx_stream import XlsxWriter
+
+PDF_SERIAL_LIMIT = 300
+
+BALANCE_LABELS = {
+    "opening": "مانده اول ماه (تسویه‌نشده)",
+    "new": "اظهارنامه‌های جدید",
+    "settled": "تسویه‌شده در ماه",
+    "settled_on_time": "  تسویه به‌موقع",
+    "settled_late": "  تسویه با تأخیر",
+    "closed_after_case": "  مختومه پس از پرونده قضایی",
+    "cancelled": "ابطال‌شده",
+    "closing": "مانده پایان ماه (تسویه‌نشده)",
+}
+REASON_LABELS = {
+    "duplicate_waybill": "بیجک تکراری",
+    "document_discrepancy": "مغایرت اسنادی",
+    "seal_discrepancy": "مغایرت پلمپ",
+    "quantity_discrepancy": "مغایرت تعداد/وزن",
+    "scan_discrepancy": "مغایرت تصویر اسکن",
+    "serial_mismatch": "عدم تطابق سریال کالا/IMEI",
+    "system_problem": "مشکل سامانه",
+    "other": "سایر",
+    "awaiting_settlement": "وصول‌شده، در انتظار تسویه",
+    "overdue": "عدم وصول تا پایان مهلت",
+    "in_transit": "در حال ترانزیت (در مهلت)",
+    "not_departed": "ثبت‌شده، اعزام‌نشده",
+}
+AGE_LABELS = {
+    "not_due": "مهلت نگذشته",
+    "d0_7": "۰ تا ۷ روز پس از مهلت",
+    "d8_28": "۸ تا ۲۸ روز",
+    "d29_40": "۲۹ تا ۴۰ روز",
+    "over_40": "بیش از ۴۰ روز",
+    "over_90": "(از آن میان) بیش از ۹۰ روز",
+}
+SERIAL_HEADER = [
+    "شماره سریال",
+    "گمرک مبدأ",
+    "گمرک مقصد",
+    "تاریخ اظهار",
+    "مهلت ترانزیت",
+    "تاریخ وصول",
+    "روز پس از مهلت",
+    "کد علت",
+    "علت",
+    "توضیح",
+]
+
+
+@lru_cache(maxsize=20000)
+def _jalali_of_date(d: dt.date) -> str:
+    return jdatetime.date.fromgregorian(date=d).strftime("%Y/%m/%d")
+
+
+def jday(value: dt.datetime | None) -> str:
+    """Jalali date in Tehran, ASCII digits; cached per day (a million rows share ~2,000 days)."""
+    return _jalali_of_date(value.astimezone(TEHRAN).date()) if value is not None else ""
+
+
+def _serial_cells(row: dict) -> list:
+    return [
+        row["serial"],
+        row["origin"],
+        row["destination"],
+        jday(row["declared_at"]),
+        jday(row["deadline"]),
+        jday(row["arrived_at"]),
+        row["days_past_deadline"],
+        row["reason"],
+        REASON_LABELS.get(row["reason"], row["reason"]),
+        row["note"],
+    ]
+
+
+def _bounds(figures: dict) -> tuple[dt.datetime, dt.datetime, Province | None]:
+    start, end = jalali_month_bounds(figures["year"], figures["month"])
+    province = Province.objects.get(code=figures["province"]) if figures["province"] else None
+    return start, end, province
+
+
+def serial_rows(figures: dict) -> Iterator[dict]:
+    start, end, province = _bounds(figures)
+    return returns.iter_unsettled(start, end, province)
+
+
+def summary_rows(figures: dict) -> list[tuple[str, str, str, object]]:
+    """(section, key, label, value) for every scalar figure."""
+    rows: list[tuple[str, str, str, object]] = []
+    for k, label in BALANCE_LABELS.items():
+        rows.append(("balance", k, label.strip(), figures[k]))
+    for k, v in figures["unsettled_by_reason"].items():
+        rows.append(("by_reason", k, REASON_LABELS[k], v))
+    for k, v in figures["unsettled_by_age"].items():
+        rows.append(("by_age", k, AGE_LABELS[k], v))
+    rows += [
+        ("letters", "sent", "نامه‌های پیگیری ارسالی", figures["letters"]["sent"]),
+        ("letters", "answered", "نامه‌های پاسخ‌داده‌شده", figures["letters"]["answered"]),
+        (
+            "letters",
+            "awaiting_reply_at_end",
+            "نامه‌های بی‌پاسخ در پایان ماه",
+            figures["letters"]["awaiting_reply_at_end"],
+        ),
+        ("cases", "opened", "پرونده‌های قضایی تشکیل‌شده", figures["cases"]["opened"]),
+        ("cases", "actions", "اقدامات ثبت‌شده روی پرونده‌ها", figures["cases"]["actions"]),
+        ("cases", "open_at_end", "پرونده‌های باز در پایان ماه", figures["cases"]["open_at_end"]),
+        ("inspections", "done", "بازرسی‌های دوره‌ای انجام‌شده", figures["inspections"]["done"]),
+        ("system_problems", "open_at_end", "مشکلات باز سامانه‌ها", figures["system_problems"]["open_at_end"]),
+        ("system_problems", "reported", "مشکلات گزارش‌شده در ماه", figures["system_problems"]["reported"]),
+        (
+            "scan_compliance",
+            "origin_scan_share",
+            "سهم اسکن به‌موقع در مبدأ",
+            figures["scan_compliance"]["origin_scan_share"],
+        ),
+        ("scan_compliance", "review_share", "سهم بررسی اسکن در مقصد", figures["scan_compliance"]["review_share"]),
+        ("plate_compliance", "share", "سهم وصول با شواهد پلاک‌خوان", figures["plate_compliance"]["share"]),
+    ]
+    return rows
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def _iso(value):
+    return value.isoformat() if isinstance(value, dt.datetime) else value
+
+
+def write_json(figures: dict, out) -> int:
+    """Figures plus the full ``unsettled_serials`` list, streamed into the text stream ``out``."""
+    head = json.dumps(figures, ensure_ascii=False, indent=1)
+    out.write(head[:-1].rstrip() + ',\n "unsettled_serials": [')
+    n = 0
+    for row in serial_rows(figures):
+        out.write(
+            ("\n  " if n == 0 else ",\n  ") + json.dumps({k: _iso(v) for k, v in row.items()}, ensure_ascii=False)
+        )
+        n += 1
+    out.write("\n ]\n}\n")
+    return n
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def write_csv(figures: dict, out) -> int:
+    """Two blocks: ``section,key,label,value`` figure rows, a blank line, then the serial table."""
+    w = csv.writer(out)
+    w.writerow(["section", "key", "label", "value"])
+    w.writerow(["return", "period", figures["label"], f"{figures['year']}/{figures['month']:02d}"])
+    w.writerow(["return", "province", figures["province_name"], figures["province"] or "IR"])
+    w.writerows(summary_rows(figures))
+    for p in figures.get("provinces", []):
+        for k in returns.BALANCE_KEYS:
+            w.writerow([f"province:{p['province']}", k, BALANCE_LABELS[k].strip(), p[k]])
+    w.writerow([])
+    w.writerow(SERIAL_HEADER)
+    n = 0
+    for row in serial_rows(figures):
+        w.writerow(_serial_cells(row))
+        n += 1
+    return n
+
+
+# --- XLSX -------------------------------------------------------------------------------------
+
+
+def write_xlsx(figures: dict, fileobj) -> int:
+    with XlsxWriter(fileobj) as wb:
+        head = [
+            ("دوره", figures["label"]),
+            ("حوزه", figures["province_name"]),
+        ]
+        wb.sheet(
+            "خلاصه",
+            [*head, *((label, value) for _s, _k, label, value in summary_rows(figures))],
+            header=["شرح", "مقدار"],
+            widths=[40, 16],
+        )
+        if figures.get("provinces"):
+            wb.sheet(
+                "استان‌ها",
+                ([p["province"], *(p[k] for k in returns.BALANCE_KEYS)] for p in figures["provinces"]),
+                header=["استان", *(BALANCE_LABELS[k].strip() for k in returns.BALANCE_KEYS)],
+            )
+        cases = figures["cases"]
+        wb.sheet(
+            "پرونده‌های قضایی",
+            (
+                *(
+                    ["تشکیل", c["file_number"], c["serial"], c["opened_on"], c["authority"], c["goods_value"]]
+                    for c in cases["opened_list"]
+                ),
+                *(["اقدام", a["file_number"], a["serial"], a["on"], a["action"], ""] for a in cases["actions_list"]),
+            ),
+            header=["نوع", "شماره پرونده", "سریال اظهارنامه", "تاریخ", "مرجع / اقدام", "ارزش کالا (ریال)"],
+        )
+        wb.sheet(
+            "انطباق",
+            (
+                *(
+                    ["اسکن", o["office"], o["departed"], o["origin_scanned_in_time"], o["arrived"], o["reviewed"]]
+                    for o in figures["scan_compliance"]["offices"]
+                ),
+                *(
+                    ["پلاک‌خوان", o["office"], "", "", o["arrived"], o["sighted"]]
+                    for o in figures["plate_compliance"]["offices"]
+                ),
+            ),
+            header=["نوع", "گمرک", "اعزام", "اسکن به‌موقع", "وصول", "بررسی‌شده / رؤیت پلاک"],
+        )
+        return wb.sheet(
+            "سریال‌های تسویه‌نشده",
+            (_serial_cells(r) for r in serial_rows(figures)),
+            header=SERIAL_HEADER,
+            widths=[18, 10, 10, 12, 12, 12, 10, 20, 28, 40],
+        )
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+def render_pdf(figures: dict, *, version: int | None = None, status: str = "") -> bytes:
+    rows = []
+    for row in serial_rows(figures):
+        if len(rows) >= PDF_SERIAL_LIMIT:
+            break
+        cells = _serial_cells(row)
+        rows.append([persian_digits(c) if c is not None else "" for c in cells[:7]] + [cells[8], cells[9]])
+    fa = persian_digits
+    with translation.override("fa"):
+        html = render_to_string(
+            "reports/return_pdf.html",
+            {
+                "f": figures,
+                "fonts": font_face_css(),
+                "version": version,
+                "status": status,
+                "balance": [(BALANCE_LABELS[k], fa(figures[k])) for k in returns.BALANCE_KEYS],
+                "reasons": [(REASON_LABELS[k], fa(v)) for k, v in figures["unsettled_by_reason"].items()],
+                "ages": [(AGE_LABELS[k], fa(v)) for k, v in figures["unsettled_by_age"].items()],
+                "others": [
+                    (label, fa(_pct(k, v)))
+                    for s, k, label, v in summary_rows(figures)
+                    if s not in ("balance", "by_reason", "by_age")
+                ],
+                "provinces": [
+                    [p["province"], *(fa(p[k]) for k in returns.BALANCE_KEYS)] for p in figures.get("provinces", [])
+                ],
+                "balance_heads": [BALANCE_LABELS[k].strip() for k in returns.BALANCE_KEYS],
+                "serial_header": [*SERIAL_HEADER[:7], SERIAL_HEADER[8], SERIAL_HEADER[9]],
+                "serials": rows,
+                "limit": fa(PDF_SERIAL_LIMIT),
+                "more": figures["unsettled_count"] > len(rows),
+                "count": fa(figures["unsettled_count"]),
+            },
+        )
+    return html_to_pdf(html)
+
+
+def _pct(key: str, value):
+    if value is None:
+        return "—"
+    if key.endswith("share"):
+        return f"{value * 100:.1f}٪"
+    return value

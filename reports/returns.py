@@ -1,0 +1,403 @@
+"""The monthly settlement return: figures for one Jalali month, one province or the nation.
+
+Definitions (docs/monthly-return.md is the long form):
+
+- A declaration belongs to the province of its ORIGIN office, so the national return is
+  exactly the sum of the provincial ones.
+- It *ends* at ``ended = COALESCE(settled_at, closed_at, cancelled_at)`` (terminal states;
+  the first non-null in that order decides which kind of end). It is *open* (unsettled, in
+  the balance) at instant t when ``declared_at < t`` and it has not ended before t. An end
+  dated before the declaration itself (bad data) counts as ending when it was declared.
+- For the month [start, end) in Asia/Tehran:
+  opening = open at start; new = declared in the month; settled = ended in the month by
+  settlement (on time / late) or by closing after a judicial case; cancelled = ended in the
+  month by cancellation; closing = open at end. Hence
+  opening + new − settled − cancelled = closing, exactly, for any data.
+- The closing balance is broken down by reason (the recorded reason if recorded before
+  the end, else awaiting settlement / overdue / in transit / not departed) and by days past
+  the deadline at the end of the month; both breakdowns sum to ``closing``.
+
+Everything is a handful of grouped COUNT queries over the declarations table alone; the
+row set is bounded by ``declared_at < end AND (settled_at IS NULL OR settled_at >= start
+OR declared_at >= start)``, which the settled_at and declared_at indexes serve.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from accounts.models import CustomsOffice, Province
+from declarations.models import (
+    FollowUpLetter,
+    JudicialAction,
+    JudicialCase,
+    TransitDeclaration,
+    UnsettledReason,
+)
+from transit_monitor.dates import jalali_month_bounds, month_label
+
+# Derived states of an open declaration that has no recorded reason.
+DERIVED_REASONS = {
+    "awaiting_settlement": "arrived, awaiting settlement",
+    "overdue": "no arrival by the deadline",
+    "in_transit": "in transit within the deadline",
+    "not_departed": "registered, not departed",
+}
+REASON_KEYS = [*UnsettledReason.values, *DERIVED_REASONS]
+# Days past the deadline at the end of the month: (key, lowest day, highest day).
+AGE_BUCKETS = [("d0_7", 0, 7), ("d8_28", 8, 28), ("d29_40", 29, 40), ("over_40", 41, None)]
+AGE_KEYS = ["not_due", *(k for k, _a, _b in AGE_BUCKETS), "over_90"]
+BALANCE_KEYS = [
+    "opening",
+    "new",
+    "settled",
+    "settled_on_time",
+    "settled_late",
+    "closed_after_case",
+    "cancelled",
+    "closing",
+]
+DAY = dt.timedelta(days=1)
+
+
+def base_rows(start: dt.datetime, end: dt.datetime, qs: QuerySet | None = None) -> QuerySet:
+    """Declarations that can count in the month; a superset bounded by indexed columns."""
+    qs = TransitDeclaration.objects.all() if qs is None else qs
+    return qs.filter(
+        Q(declared_at__lt=end) & (Q(settled_at__isnull=True) | Q(settled_at__gte=start) | Q(declared_at__gte=start))
+    ).annotate(ended=Coalesce("settled_at", "closed_at", "cancelled_at"))
+
+
+def _open_at(t: dt.datetime) -> Q:
+    return Q(declared_at__lt=t) & (Q(ended__isnull=True) | Q(ended__gte=t))
+
+
+def reason_recorded(end: dt.datetime) -> Q:
+    # A reason without a timestamp (imported) counts as recorded.
+    return ~Q(unsettled_reason="") & ~Q(unsettled_at__gte=end)
+
+
+def _aggregates(start: dt.datetime, end: dt.datetime) -> dict[str, Count]:
+    ended_in_month = Q(ended__lt=end, declared_at__lt=end) & (Q(ended__gte=start) | Q(declared_at__gte=start))
+    settled = ended_in_month & Q(settled_at__isnull=False)
+    on_time = Q(deadline__isnull=True) | Q(arrived_at__isnull=False, arrived_at__lte=F("deadline"))
+    closed = ended_in_month & Q(settled_at__isnull=True, closed_at__isnull=False)
+    closing = _open_at(end)
+    recorded = reason_recorded(end)
+    arrived = Q(arrived_at__lt=end)
+    overdue = Q(deadline__lt=end)
+    departed = Q(departed_at__lt=end)
+    aggs = {
+        "opening": Count("pk", filter=_open_at(start)),
+        "new": Count("pk", filter=Q(declared_at__gte=start, declared_at__lt=end)),
+        "settled_on_time": Count("pk", filter=settled & on_time),
+        "settled_late": Count("pk", filter=settled & ~on_time),
+        "closed_after_case": Count("pk", filter=closed),
+        "cancelled": Count("pk", filter=ended_in_month & Q(settled_at__isnull=True, closed_at__isnull=True)),
+        "closing": Count("pk", filter=closing),
+        "r_awaiting_settlement": Count("pk", filter=closing & ~recorded & arrived),
+        "r_overdue": Count("pk", filter=closing & ~recorded & ~arrived & overdue),
+        "r_in_transit": Count("pk", filter=closing & ~recorded & ~arrived & ~overdue & departed),
+        "r_not_departed": Count("pk", filter=closing & ~recorded & ~arrived & ~overdue & ~departed),
+        "a_not_due": Count("pk", filter=closing & ~overdue),
+        "a_over_90": Count("pk", filter=closing & Q(deadline__lte=end - 91 * DAY)),
+    }
+    for value in UnsettledReason.values:
+        aggs[f"r_{value}"] = Count("pk", filter=closing & recorded & Q(unsettled_reason=value))
+    for key, low, high in AGE_BUCKETS:
+        # days past = floor((end - deadline) / 1 day), so low <= days <= high.
+        q = closing & Q(deadline__lte=end - low * DAY)
+        if high is not None:
+            q &= Q(deadline__gt=end - (high + 1) * DAY)
+        aggs[f"a_{key}"] = Count("pk", filter=q)
+    return aggs
+
+
+def _shape(row: dict) -> dict:
+    out = {k: row.get(k) or 0 for k in BALANCE_KEYS if k != "settled"}
+    out["settled"] = out["settled_on_time"] + out["settled_late"] + out["closed_after_case"]
+    out["unsettled_by_reason"] = {k: row.get(f"r_{k}") or 0 for k in REASON_KEYS}
+    out["unsettled_by_age"] = {k: row.get(f"a_{k}") or 0 for k in AGE_KEYS}
+    return {k: out[k] for k in [*BALANCE_KEYS, "unsettled_by_reason", "unsettled_by_age"]}
+
+
+def office_ids(province: Province | None) -> list[int] | None:
+    if province is None:
+        return None
+    return list(CustomsOffice.objects.filter(province=province).values_list("pk", flat=True))
+
+
+def balance(start: dt.datetime, end: dt.datetime, province: Province | None = None) -> dict:
+    """Balance and breakdowns for one province (by origin) or, with None, the nation. One query."""
+    qs = base_rows(start, end)
+    if province is not None:
+        qs = qs.filter(origin_id__in=office_ids(province))
+    return _shape(qs.aggregate(**_aggregates(start, end)))
+
+
+def balance_by_province(start: dt.datetime, end: dt.datetime) -> dict[int, dict]:
+    """The same figures for every province at once (one grouped query): the national roll-up."""
+    rows = base_rows(start, end).values("origin__province_id").annotate(**_aggregates(start, end)).order_by()
+    return {row.pop("origin__province_id"): _shape(row) for row in rows}
+
+
+def add_up(parts: list[dict]) -> dict:
+    total = _shape({})
+    for part in parts:
+        for k in BALANCE_KEYS:
+            total[k] += part[k]
+        for group in ("unsettled_by_reason", "unsettled_by_age"):
+            for k, v in part[group].items():
+                total[group][k] += v
+    return total
+
+
+# --- the serial list (directive point 8) ------------------------------------------------------
+
+SERIAL_COLUMNS = [
+    "serial",
+    "origin",
+    "destination",
+    "declared_at",
+    "deadline",
+    "arrived_at",
+    "days_past_deadline",
+    "reason",
+    "note",
+]
+
+
+def unsettled_rows(start: dt.datetime, end: dt.datetime, province: Province | None = None) -> QuerySet:
+    qs = base_rows(start, end).filter(_open_at(end))
+    if province is not None:
+        qs = qs.filter(origin_id__in=office_ids(province))
+    return qs.order_by("serial").values_list(
+        "serial",
+        "origin__code",
+        "destination__code",
+        "declared_at",
+        "deadline",
+        "arrived_at",
+        "departed_at",
+        "unsettled_reason",
+        "unsettled_at",
+        "unsettled_note",
+    )
+
+
+def reason_key(row: tuple, end: dt.datetime) -> str:
+    """The same rule as the ``r_*`` counts, for one row of ``unsettled_rows``."""
+    _s, _o, _d, _decl, deadline, arrived, departed, reason, reason_at, _n = row
+    if reason and (reason_at is None or reason_at < end):
+        return reason
+    if arrived is not None and arrived < end:
+        return "awaiting_settlement"
+    if deadline is not None and deadline < end:
+        return "overdue"
+    if departed is not None and departed < end:
+        return "in_transit"
+    return "not_departed"
+
+
+def iter_unsettled(
+    start: dt.datetime, end: dt.datetime, province: Province | None = None, chunk_size: int = 5000
+) -> Iterator[dict]:
+    """Every declaration open at the end of the month, streamed (server-side cursor on PostgreSQL)."""
+    for row in unsettled_rows(start, end, province).iterator(chunk_size=chunk_size):
+        serial, origin, destination, declared, deadline, arrived, _dep, _r, _ra, note = row
+        days = (end - deadline) // DAY if deadline is not None and deadline < end else None
+        key = reason_key(row, end)
+        yield {
+            "serial": serial,
+            "origin": origin,
+            "destination": destination,
+            "declared_at": declared,
+            "deadline": deadline,
+            "arrived_at": arrived,
+            "days_past_deadline": days,
+            "reason": key,
+            "note": note if key in UnsettledReason.values else "",
+        }
+
+
+# --- casework, inspections, problems, compliance ----------------------------------------------
+
+
+def _local_dates(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
+    return start.date(), end.date()  # bounds are midnight Tehran, so .date() is the Tehran date
+
+
+def casework(start: dt.datetime, end: dt.datetime, province: Province | None) -> dict:
+    d0, d1 = _local_dates(start, end)
+    letters = FollowUpLetter.objects.all()
+    cases = JudicialCase.objects.all()
+    actions = JudicialAction.objects.all()
+    if province is not None:
+        letters = letters.filter(from_office__province=province)
+        cases = cases.filter(declaration__origin__province=province)
+        actions = actions.filter(case__declaration__origin__province=province)
+    opened = cases.filter(opened_on__gte=d0, opened_on__lt=d1)
+    month_actions = actions.filter(on__gte=d0, on__lt=d1).select_related("case__declaration")
+    return {
+        "letters": {
+            "sent": letters.filter(sent_at__gte=start, sent_at__lt=end).count(),
+            "answered": letters.filter(answered_at__gte=start, answered_at__lt=end).count(),
+            "awaiting_reply_at_end": letters.filter(sent_at__lt=end)
+            .filter(Q(answered_at__isnull=True) | Q(answered_at__gte=end))
+            .count(),
+        },
+        "cases": {
+            "opened": opened.count(),
+            "open_at_end": cases.filter(opened_on__lt=d1)
+            .filter(Q(outcome_on__isnull=True) | Q(outcome_on__gte=d1))
+            .count(),
+            "actions": month_actions.count(),
+            "opened_list": [
+                {
+                    "file_number": c.file_number,
+                    "authority": c.authority,
+                    "serial": c.declaration.serial,
+                    "opened_on": c.opened_on.isoformat(),
+                    "goods_value": str(c.goods_value),
+                }
+                for c in opened.select_related("declaration")[:500]
+            ],
+            "actions_list": [
+                {
+                    "file_number": a.case.file_number,
+                    "serial": a.case.declaration.serial,
+                    "on": a.on.isoformat(),
+                    "action": a.action[:500],
+                }
+                for a in month_actions[:500]
+            ],
+        },
+    }
+
+
+def inspections_and_problems(start: dt.datetime, end: dt.datetime, province: Province | None) -> dict:
+    from .models import Inspection, SystemProblem
+
+    d0, d1 = _local_dates(start, end)
+    inspections = Inspection.objects.filter(inspected_on__gte=d0, inspected_on__lt=d1)
+    problems = SystemProblem.objects.all()
+    if province is not None:
+        inspections = inspections.filter(office__province=province)
+        problems = problems.filter(office__province=province)
+    open_at_end = problems.filter(since__lt=end).filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=end))
+    return {
+        "inspections": {
+            "done": inspections.count(),
+            "offices": inspections.values("office").distinct().count(),
+        },
+        "system_problems": {
+            "reported": problems.filter(reported_at__gte=start, reported_at__lt=end).count(),
+            "resolved": problems.filter(resolved_at__gte=start, resolved_at__lt=end).count(),
+            "open_at_end": open_at_end.count(),
+            "by_system": dict(open_at_end.values_list("system").annotate(n=Count("pk")).order_by()),
+        },
+    }
+
+
+def compliance(start: dt.datetime, end: dt.datetime, province: Province | None) -> dict:
+    """Scan compliance (scans.selectors) and plate-evidence compliance of the scope's offices."""
+    from scans.selectors import compliance as scan_compliance
+
+    ids = office_ids(province)
+    decls = TransitDeclaration.objects.all()
+    if ids is not None:
+        decls = decls.filter(Q(origin_id__in=ids) | Q(destination_id__in=ids))
+    scans = {k: v for k, v in scan_compliance(decls, start, end).items() if ids is None or k in ids}
+    scan_tot = {
+        k: sum(v[k] for v in scans.values()) for k in ("departed", "origin_scanned_in_time", "arrived", "reviewed")
+    }
+    plates = (
+        decls.filter(arrived_at__gte=start, arrived_at__lt=end, destination__has_anpr=True)
+        .values("destination__code")
+        .annotate(arrived=Count("pk"), sighted=Count("pk", filter=Q(dest_first_read_at__isnull=False)))
+        .order_by("destination__code")
+    )
+    if ids is not None:
+        plates = plates.filter(destination_id__in=ids)
+    plate_rows = [{"office": r["destination__code"], "arrived": r["arrived"], "sighted": r["sighted"]} for r in plates]
+    arrived = sum(r["arrived"] for r in plate_rows)
+    sighted = sum(r["sighted"] for r in plate_rows)
+    return {
+        "scan_compliance": {
+            **scan_tot,
+            "origin_scan_share": _share(scan_tot["origin_scanned_in_time"], scan_tot["departed"]),
+            "review_share": _share(scan_tot["reviewed"], scan_tot["arrived"]),
+            "offices": sorted(
+                (
+                    {
+                        "office": v.get("office_code", ""),
+                        "departed": v["departed"],
+                        "origin_scanned_in_time": v["origin_scanned_in_time"],
+                        "arrived": v["arrived"],
+                        "reviewed": v["reviewed"],
+                    }
+                    for v in scans.values()
+                ),
+                key=lambda r: r["office"],
+            ),
+        },
+        "plate_compliance": {
+            "arrived": arrived,
+            "sighted": sighted,
+            "share": _share(sighted, arrived),
+            "offices": plate_rows,
+        },
+    }
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def build_figures(year: int, month: int, province: Province | None = None) -> dict:
+    """Every figure of the return except the serial list itself (streamed by the exports)."""
+    start, end = jalali_month_bounds(year, month)
+    head = {
+        "year": year,
+        "month": month,
+        "label": month_label(year, month),
+        "province": province.code if province else None,
+        "province_name": province.name_fa if province else "کل کشور",
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+    }
+    if province is None:
+        by_province = balance_by_province(start, end)
+        names = dict(Province.objects.values_list("pk", "code"))
+        core = add_up(list(by_province.values()))
+        provinces = [
+            {"province": names.get(pk, ""), **{k: v[k] for k in BALANCE_KEYS}}
+            for pk, v in sorted(by_province.items(), key=lambda kv: names.get(kv[0], ""))
+        ]
+    else:
+        core = balance(start, end, province)
+        provinces = []
+    figures = {
+        **head,
+        **core,
+        **casework(start, end, province),
+        **inspections_and_problems(start, end, province),
+        **compliance(start, end, province),
+        "unsettled_count": core["closing"],
+    }
+    if province is None:
+        figures["provinces"] = provinces
+    return figures
+
+
+def year_summary(year: int, province: Province | None = None) -> list[dict]:
+    """The balance of each month of a Jalali year (a trend or an annual table)."""
+    out = []
+    for month in range(1, 13):
+        start, end = jalali_month_bounds(year, month)
+        out.append({"year": year, "month": month, **balance(start, end, province)})
+    return out

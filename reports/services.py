@@ -1,0 +1,385 @@
+"""State changes of reports: inspections, system problems, monthly return snapshots."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import tempfile
+import time
+
+from auditlog.context import set_actor
+from django.conf import settings
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import CustomsOffice, Province, Role, User
+from declarations.errors import IllegalTransition, InvalidInput
+from declarations.models import TransitDeclaration
+from declarations.services import NotAllowed
+from transit_monitor.dates import TEHRAN, jalali_month_bounds, previous_jalali_month, to_jalali
+
+from . import exports, returns
+from .models import (
+    CHECKLIST,
+    Check,
+    Inspection,
+    InspectionAttachment,
+    MonthlyReturn,
+    ProblemStatus,
+    ReturnStatus,
+    Symptom,
+    System,
+    SystemProblem,
+)
+
+ATTACHMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def inspection_interval_days() -> int:
+    return getattr(settings, "INSPECTION_INTERVAL_DAYS", 90)
+
+
+def _actor(by):
+    return set_actor(by) if by else _Null()
+
+
+class _Null:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+# --- inspections ------------------------------------------------------------------------------
+
+
+def may_inspect(user: User, office: CustomsOffice) -> bool:
+    if not user.is_active:
+        return False
+    if user.is_superuser or user.role == Role.HQ:
+        return True
+    return user.role == Role.INSPECTOR and user.province_id == office.province_id
+
+
+@transaction.atomic
+def inspection_record(
+    *,
+    office: CustomsOffice,
+    by: User,
+    inspected_on: dt.date,
+    checklist: dict[str, str],
+    findings: str = "",
+    follow_up_actions: str = "",
+    follow_up_due: dt.date | None = None,
+    attachments=(),
+) -> Inspection:
+    """Record a periodic physical inspection with its checklist, findings and attachments."""
+    if not may_inspect(by, office):
+        raise NotAllowed(_("Only the province's inspector records inspections of %(o)s.") % {"o": office})
+    if inspected_on > timezone.localdate():
+        raise InvalidInput(_("The inspection date is in the future."), fields={"inspected_on": str(inspected_on)})
+    values = {}
+    for name in CHECKLIST:
+        value = checklist.get(name)
+        if value not in Check.values:
+            raise InvalidInput(
+                _("Answer the checklist item '%(item)s' (yes, no or not applicable).") % {"item": CHECKLIST[name]},
+                fields={name: str(value)},
+            )
+        values[name] = value
+    if Check.NO in values.values() and not findings.strip():
+        raise InvalidInput(_("A failed check needs its findings."), fields={"findings": "required"})
+    if follow_up_due and follow_up_due < inspected_on:
+        raise InvalidInput(
+            _("The follow-up is due before the inspection."), fields={"follow_up_due": str(follow_up_due)}
+        )
+    for f in attachments:
+        _check_attachment(f)
+    inspection = Inspection(
+        office=office,
+        inspector=by,
+        inspected_on=inspected_on,
+        findings=findings.strip(),
+        follow_up_actions=follow_up_actions.strip(),
+        follow_up_due=follow_up_due,
+        **values,
+    )
+    with _actor(by):
+        inspection.save()
+    for f in attachments:
+        _attach(inspection, f, by)
+    return inspection
+
+
+def _check_attachment(f) -> None:
+    import os
+
+    ext = os.path.splitext(f.name)[1].lower()
+    if ext not in ATTACHMENT_TYPES:
+        raise InvalidInput(
+            _("Attachment %(name)s: only PDF, JPEG or PNG files.") % {"name": f.name}, fields={"attachments": f.name}
+        )
+    if f.size > ATTACHMENT_MAX_BYTES:
+        raise InvalidInput(
+            _("Attachment %(name)s is larger than 20 MB.") % {"name": f.name}, fields={"attachments": f.name}
+        )
+
+
+def _attach(inspection: Inspection, f, by: User) -> InspectionAttachment:
+    digest = hashlib.sha256()
+    for chunk in f.chunks():
+        digest.update(chunk)
+    f.seek(0)
+    att = InspectionAttachment(inspection=inspection, name=f.name[:200], sha256=digest.hexdigest(), uploaded_by=by)
+    att.file.save(f.name, f, save=False)
+    att.save()
+    return att
+
+
+@transaction.atomic
+def inspection_add_attachment(*, inspection: Inspection, by: User, file) -> InspectionAttachment:
+    if not may_inspect(by, inspection.office):
+        raise NotAllowed(_("Only the province's inspector adds attachments."))
+    _check_attachment(file)
+    return _attach(inspection, file, by)
+
+
+def inspection_schedule(user: User, today: dt.date | None = None) -> list[dict]:
+    """Offices in the user's scope with their last inspection and when the next is due.
+
+    State: ``never`` (no inspection yet), ``overdue`` (due date passed), ``due_soon``
+    (within 14 days), ``ok``. Most urgent first. One grouped query.
+    """
+    today = today or timezone.localdate()
+    interval = dt.timedelta(days=inspection_interval_days())
+    offices = _offices_for(user)
+    last = dict(
+        Inspection.objects.filter(office__in=offices)
+        .values_list("office_id")
+        .annotate(last=Max("inspected_on"))
+        .order_by()
+    )
+    rows = []
+    for office in offices.select_related("province"):
+        last_on = last.get(office.pk)
+        due_on = last_on + interval if last_on else None
+        if last_on is None:
+            state = "never"
+        elif due_on < today:
+            state = "overdue"
+        elif due_on <= today + dt.timedelta(days=14):
+            state = "due_soon"
+        else:
+            state = "ok"
+        rows.append({"office": office, "last": last_on, "due": due_on, "state": state})
+    order = {"never": 0, "overdue": 1, "due_soon": 2, "ok": 3}
+    rows.sort(key=lambda r: (order[r["state"]], r["due"] or dt.date.min, r["office"].code))
+    return rows
+
+
+def _offices_for(user: User):
+    qs = CustomsOffice.objects.all()
+    if not user.is_active:
+        return qs.none()
+    if user.is_national:
+        return qs
+    if user.role == Role.INSPECTOR:
+        return qs.filter(province_id=user.province_id)
+    return qs.filter(pk=user.office_id) if user.office_id else qs.none()
+
+
+# --- system problems --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def problem_report(
+    *,
+    by: User,
+    system: str,
+    symptom: str,
+    office: CustomsOffice,
+    since: dt.datetime,
+    description: str,
+    declarations=(),
+) -> SystemProblem:
+    """Register a problem; it lands in the IT office's queue (status new, unassigned)."""
+    if not by.is_active or not by.can_see_office(office):
+        raise NotAllowed(_("You may not report problems for %(o)s.") % {"o": office})
+    if system not in System.values:
+        raise InvalidInput(_("Unknown system '%(s)s'.") % {"s": system}, fields={"system": system})
+    if symptom not in Symptom.values:
+        raise InvalidInput(_("Unknown symptom '%(s)s'.") % {"s": symptom}, fields={"symptom": symptom})
+    if not description.strip():
+        raise InvalidInput(_("Describe what fails."), fields={"description": "required"})
+    if since > timezone.now() + dt.timedelta(minutes=5):
+        raise InvalidInput(_("'Since' is in the future."), fields={"since": str(since)})
+    decls = list(declarations)
+    visible = TransitDeclaration.objects.for_user(by).filter(pk__in=[d.pk for d in decls])
+    if visible.count() != len({d.pk for d in decls}):
+        raise InvalidInput(_("Some declarations are not in your scope."), fields={"declarations": "out of scope"})
+    problem = SystemProblem(
+        system=system, symptom=symptom, office=office, since=since, description=description.strip(), reported_by=by
+    )
+    with _actor(by):
+        problem.save()
+    if decls:
+        problem.declarations.set(decls)
+    return problem
+
+
+def _it_only(user: User) -> None:
+    if not user.is_active or not (user.role == Role.IT or user.is_superuser):
+        raise NotAllowed(_("Only the IT office handles system problems."))
+
+
+@transaction.atomic
+def problem_acknowledge(*, problem: SystemProblem, by: User) -> SystemProblem:
+    _it_only(by)
+    locked = SystemProblem.objects.select_for_update().get(pk=problem.pk)
+    if locked.status != ProblemStatus.NEW:
+        raise IllegalTransition(_("The problem was already acknowledged."))
+    locked.status = ProblemStatus.ACKNOWLEDGED
+    locked.assigned_to = by
+    locked.acknowledged_at = timezone.now()
+    with _actor(by):
+        locked.save(update_fields=["status", "assigned_to", "acknowledged_at"])
+    return locked
+
+
+@transaction.atomic
+def problem_resolve(*, problem: SystemProblem, by: User, resolution: str) -> SystemProblem:
+    _it_only(by)
+    locked = SystemProblem.objects.select_for_update().get(pk=problem.pk)
+    if locked.status == ProblemStatus.RESOLVED:
+        raise IllegalTransition(_("The problem is already resolved."))
+    if not resolution.strip():
+        raise InvalidInput(_("Describe the resolution."), fields={"resolution": "required"})
+    locked.status = ProblemStatus.RESOLVED
+    locked.resolution = resolution.strip()
+    locked.resolved_at = timezone.now()
+    locked.assigned_to = locked.assigned_to or by
+    locked.acknowledged_at = locked.acknowledged_at or locked.resolved_at
+    with _actor(by):
+        locked.save(update_fields=["status", "resolution", "resolved_at", "assigned_to", "acknowledged_at"])
+    return locked
+
+
+# --- monthly returns --------------------------------------------------------------------------
+
+
+def may_build_return(user: User | None, province: Province | None) -> bool:
+    if user is None:
+        return True
+    if not user.is_active:
+        return False
+    if user.is_superuser or user.role == Role.HQ:
+        return True
+    return province is not None and user.role == Role.INSPECTOR and user.province_id == province.pk
+
+
+def _check_period(year: int, month: int) -> None:
+    if not 1 <= month <= 12:
+        raise InvalidInput(_("Month must be 1 to 12."), fields={"month": str(month)})
+    if not 1300 <= year <= 1500:
+        raise InvalidInput(_("Year must be a Jalali year."), fields={"year": str(year)})
+    start, _end = jalali_month_bounds(year, month)
+    if start > timezone.now():
+        raise InvalidInput(_("The month has not started yet."), fields={"month": str(month)})
+
+
+def return_build(*, year: int, month: int, province: Province | None, by: User | None) -> MonthlyReturn:
+    """Build a new version of the month's return: figures, then XLSX, CSV, PDF; heavy, a task calls it.
+
+    Steps: 1 figures (grouped COUNTs); 2 exports streamed into temporary files (memory
+    flat); 3 one transaction takes the next version number and saves row and files.
+    """
+    if not may_build_return(by, province):
+        raise NotAllowed(_("You may not build this return."))
+    _check_period(year, month)
+    t0 = time.monotonic()
+    figures = returns.build_figures(year, month, province)
+    canonical = json.dumps(figures, sort_keys=True, ensure_ascii=False).encode()
+    scope = province.code if province else "IR"
+    stem = f"return-{year}-{month:02d}-{scope}"
+    with tempfile.TemporaryFile() as xf, tempfile.TemporaryFile() as cf:
+        exports.write_xlsx(figures, xf)
+        text = io.TextIOWrapper(cf, encoding="utf-8-sig", newline="")
+        exports.write_csv(figures, text)
+        text.flush()
+        text.detach()
+        for attempt in range(5):
+            try:
+                with transaction.atomic():
+                    latest = (
+                        MonthlyReturn.objects.select_for_update()
+                        .filter(year=year, month=month, province=province)
+                        .aggregate(v=Max("version"))["v"]
+                    )
+                    version = (latest or 0) + 1
+                    pdf = exports.render_pdf(figures, version=version, status=str(ReturnStatus.DRAFT.label))
+                    snap = MonthlyReturn(
+                        year=year,
+                        month=month,
+                        province=province,
+                        version=version,
+                        figures=figures,
+                        sha256=hashlib.sha256(canonical).hexdigest(),
+                        unsettled_count=figures["unsettled_count"],
+                        built_by=by,
+                    )
+                    xf.seek(0)
+                    cf.seek(0)
+                    snap.xlsx.save(f"{stem}-v{version}.xlsx", File(xf), save=False)
+                    snap.csv.save(f"{stem}-v{version}.csv", File(cf), save=False)
+                    snap.pdf.save(f"{stem}-v{version}.pdf", ContentFile(pdf), save=False)
+                    snap.build_seconds = round(time.monotonic() - t0, 3)
+                    with _actor(by):
+                        snap.save()
+                    return snap
+            except IntegrityError:
+                if attempt == 4:
+                    raise
+    raise RuntimeError("unreachable")
+
+
+@transaction.atomic
+def return_submit(*, monthly_return: MonthlyReturn, by: User) -> MonthlyReturn:
+    """Submit to headquarters: from now on the snapshot never changes (a rebuild is a new version)."""
+    locked = MonthlyReturn.objects.select_for_update().get(pk=monthly_return.pk)
+    if locked.status == ReturnStatus.SUBMITTED:
+        raise IllegalTransition(_("Version %(v)d was already submitted.") % {"v": locked.version})
+    if not may_build_return(by, locked.province):
+        raise NotAllowed(_("You may not submit this return."))
+    locked.status = ReturnStatus.SUBMITTED
+    locked.submitted_at = timezone.now()
+    locked.submitted_by = by
+    with _actor(by):
+        locked.save(update_fields=["status", "submitted_at", "submitted_by"])
+    return locked
+
+
+def returns_due_at(now: dt.datetime | None = None) -> tuple[int, int] | None:
+    """The month to build when ``now`` is the first day of a Jalali month in Tehran, else None."""
+    now = now or timezone.now()
+    j = to_jalali(now.astimezone(TEHRAN))
+    if j.day != 1:
+        return None
+    return previous_jalali_month(j.year, j.month)
+
+
+def returns_to_build(year: int, month: int) -> list[int | None]:
+    """Province ids (None = national) without a version built after the month ended (safe to repeat)."""
+    _start, end = jalali_month_bounds(year, month)
+    done = set(
+        MonthlyReturn.objects.filter(year=year, month=month, built_at__gte=end).values_list("province_id", flat=True)
+    )
+    wanted: list[int | None] = [*Province.objects.order_by("code").values_list("pk", flat=True), None]
+    return [p for p in wanted if p not in done]

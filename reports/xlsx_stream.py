@@ -1,0 +1,158 @@
+"""A small streaming XLSX writer: rows go straight into the zip, memory stays flat.
+
+openpyxl's write-only mode measured about 9,000 rows/s here (11 s for 100,000 serial rows),
+too slow for a national list of a million unsettled serials within the return's time
+budget. This writes the same SpreadsheetML (inline strings, right-to-left sheets, a bold
+header style) at a multiple of that speed; openpyxl reads the result (the tests do).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterable
+from xml.sax.saxutils import quoteattr
+
+MAX_ROWS = 1_048_576  # Excel's row limit per sheet
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _esc(text: str) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _ILLEGAL.sub("", text) if _ILLEGAL.search(text) else text
+
+
+def _cell(value, style: int = 0) -> str:
+    s = f' s="{style}"' if style else ""
+    if value is None or value == "":
+        return f"<c{s}/>"
+    if isinstance(value, bool):
+        return f'<c t="b"{s}><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f"<c{s}><v>{value}</v></c>"
+    return f'<c t="inlineStr"{s}><is><t xml:space="preserve">{_esc(str(value))}</t></is></c>'
+
+
+class XlsxWriter:
+    """``with XlsxWriter(fileobj) as wb: wb.sheet("name", rows, header=[...])``."""
+
+    def __init__(self, fileobj):
+        self.zip = zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
+        self.sheets: list[str] = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def sheet(self, name: str, rows: Iterable[Iterable], header: list[str] | None = None, widths=None) -> int:
+        """Write one sheet (continuing on '<name> 2', ... past Excel's row limit). Returns rows written."""
+        rows = iter(rows)
+        total = 0
+        part = 1
+        while True:
+            title = name if part == 1 else f"{name} {part}"
+            n, more = self._write_sheet(title, rows, header, widths)
+            total += n
+            if not more:
+                return total
+            part += 1
+
+    def _write_sheet(self, title: str, rows, header, widths) -> tuple[int, bool]:
+        index = len(self.sheets) + 1
+        self.sheets.append(title[:31])
+        limit = MAX_ROWS - (1 if header else 0)
+        n = 0
+        more = False
+        with self.zip.open(f"xl/worksheets/sheet{index}.xml", "w", force_zip64=True) as raw:
+            buf: list[str] = [
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                '<sheetViews><sheetView workbookViewId="0" rightToLeft="1"/></sheetViews>'
+            ]
+            if widths:
+                cols = "".join(
+                    f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1)
+                )
+                buf.append(f"<cols>{cols}</cols>")
+            buf.append("<sheetData>")
+            r = 0
+            if header:
+                r += 1
+                buf.append(f'<row r="{r}">' + "".join(_cell(h, 1) for h in header) + "</row>")
+            for row in rows:
+                r += 1
+                n += 1
+                buf.append(f'<row r="{r}">' + "".join(_cell(v) for v in row) + "</row>")
+                if len(buf) >= 2000:
+                    raw.write("".join(buf).encode())
+                    buf.clear()
+                if n >= limit:
+                    more = True
+                    break
+            buf.append("</sheetData></worksheet>")
+            raw.write("".join(buf).encode())
+        return n, more
+
+    def close(self) -> None:
+        sheets = "".join(
+            f'<sheet name={quoteattr(t)} sheetId="{i}" r:id="rId{i}"/>' for i, t in enumerate(self.sheets, 1)
+        )
+        rels = "".join(
+            f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, len(self.sheets) + 1)
+        )
+        n = len(self.sheets)
+        overrides = "".join(
+            f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            for i in range(1, n + 1)
+        )
+        self.zip.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            f"{overrides}</Types>",
+        )
+        self.zip.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>",
+        )
+        self.zip.writestr(
+            "xl/workbook.xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            '<bookViews><workbookView rightToLeft="1"/></bookViews>'
+            f"<sheets>{sheets}</sheets></workbook>",
+        )
+        self.zip.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f"{rels}"
+            f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+            "</Relationships>",
+        )
+        self.zip.writestr(
+            "xl/styles.xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            '<fonts count="2"><font><sz val="11"/><name val="Vazirmatn"/></font>'
+            '<font><b/><sz val="11"/><name val="Vazirmatn"/></font></fonts>'
+            '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+            '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+            '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+            "</styleSheet>",
+        )
+        self.zip.close()
