@@ -13,6 +13,14 @@ from scans.models import ScanComparison, Stage
 from tests.scans import images
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The compliance panel caches its figures; each test starts without them."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def departed(declaration, origin_clerk):
     declaration_services.declaration_depart(

@@ -103,3 +103,14 @@ def test_the_dashboard_panel_lists_the_offices_in_scope(hand_built, dest_clerk, 
     assert codes == ["THR"]  # Sarakhs is the other end of these declarations, not the clerk's office
     html = render_to_string(panel.template, panel.context)
     assert "گمرک تهران" in html and "۵۰" in html  # 2 of 4 reviewed = 50%, Persian digits
+
+
+def test_the_panel_figures_are_cached(hand_built, dest_clerk, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(panels.timezone, "now", lambda: IN + dt.timedelta(days=5))
+    request = RequestFactory().get("/")
+    request.user = dest_clerk
+    scoped = TransitDeclaration.objects.for_user(dest_clerk)
+    first = panels.compliance_panel(request, scoped)
+    with django_assert_num_queries(1):  # the office filter for a non-national user; no COUNT
+        again = panels.compliance_panel(request, scoped)
+    assert again.context == first.context
