@@ -1,5 +1,14 @@
-"""API routes of anpr (mounted under /api/ by transit_monitor/urls.py)."""
+"""API routes of anpr (mounted under /api/anpr/ by transit_monitor/urls.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path("reads/", api.ReadCreateApi.as_view(), name="anpr-api-read-create"),
+    path("reads/bulk/", api.ReadBulkApi.as_view(), name="anpr-api-read-bulk"),
+    path("reads/search/", api.ReadListApi.as_view(), name="anpr-api-read-list"),
+    path("reads/<int:pk>/", api.ReadDetailApi.as_view(), name="anpr-api-read-detail"),
+    path("reads/<int:pk>/photo/", api.ReadPhotoApi.as_view(), name="anpr-api-read-photo"),
+    path("cameras/", api.CameraListApi.as_view(), name="anpr-api-cameras"),
+]

@@ -4,4 +4,17 @@ from django.utils.translation import gettext_lazy as _
 
 class AnprConfig(AppConfig):
     name = "anpr"
-    verbose_name = _("Anpr")
+    verbose_name = _("Plate-reader cameras")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from declarations import hooks
+
+        from . import models, panels
+
+        # Plate reads and matches are high-volume evidence rows, not audited edits.
+        auditlog.register(models.Camera, exclude_fields=["last_read_at", "health", "silent_since", "health_checked_at"])
+        hooks.timeline_providers.append(panels.timeline_items)
+        hooks.dashboard_panels.append(panels.camera_health_panel)
+        hooks.vehicle_panels.append(panels.vehicle_reads_panel)

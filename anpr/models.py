@@ -1,1 +1,226 @@
-"""Models of anpr."""
+"""Plate-reader cameras, the reads they post, and the matches of reads to declarations.
+
+Reads are a high-volume table (tens of millions of rows): no auditlog, few
+indexes, idempotency by two unique constraints so that ingestion can insert
+with ``ON CONFLICT DO NOTHING``. The declaration's evidence summary is kept by
+``declarations.services.note_plate_read``; this app never writes that table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import CustomsOffice, ScopedQuerySet
+from declarations.models import TransitDeclaration, Vehicle
+
+TOKEN_PREFIX_LEN = 8
+
+
+def hash_token(token: str) -> str:
+    """Tokens are 256-bit random strings, so an unsalted SHA-256 is enough to keep them out of the DB."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CameraQuerySet(ScopedQuerySet):
+    scope_paths = ("office",)
+
+
+class Camera(models.Model):
+    class Direction(models.TextChoices):
+        IN = "in", _("entering")
+        OUT = "out", _("leaving")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        MAINTENANCE = "maintenance", _("under maintenance")
+        RETIRED = "retired", _("retired")
+
+    class Health(models.TextChoices):
+        UNKNOWN = "", _("not checked")
+        OK = "ok", _("reading")
+        SILENT = "silent", _("silent")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    office = models.ForeignKey(
+        CustomsOffice, on_delete=models.PROTECT, related_name="cameras", verbose_name=_("office")
+    )
+    lane = models.CharField(_("lane"), max_length=32, blank=True)
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    model_name = models.CharField(_("model"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    # Optional fixed part of the picture where plates appear (pixels), passed to the OCR engine.
+    region_x = models.PositiveIntegerField(_("region x"), null=True, blank=True)
+    region_y = models.PositiveIntegerField(_("region y"), null=True, blank=True)
+    region_w = models.PositiveIntegerField(_("region width"), null=True, blank=True)
+    region_h = models.PositiveIntegerField(_("region height"), null=True, blank=True)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    token_prefix = models.CharField(_("token starts with"), max_length=TOKEN_PREFIX_LEN, editable=False)
+    last_read_at = models.DateTimeField(_("last read at"), null=True, blank=True)
+    health = models.CharField(_("health"), max_length=8, choices=Health.choices, blank=True, default="")
+    silent_since = models.DateTimeField(_("silent since"), null=True, blank=True)
+    health_checked_at = models.DateTimeField(_("health checked at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = CameraQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ANPR camera")
+        verbose_name_plural = _("ANPR cameras")
+        ordering = ["office__code", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(region_x__isnull=True, region_y__isnull=True, region_w__isnull=True, region_h__isnull=True)
+                | Q(region_x__isnull=False, region_y__isnull=False, region_w__gt=0, region_h__gt=0),
+                name="camera_region_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.office.code})" if self.office_id else self.code
+
+    @property
+    def region(self) -> tuple[int, int, int, int] | None:
+        if self.region_w is None:
+            return None
+        return (self.region_x, self.region_y, self.region_w, self.region_h)
+
+    def set_token(self, token: str) -> None:
+        self.token_hash = hash_token(token)
+        self.token_prefix = token[:TOKEN_PREFIX_LEN]
+
+
+class Recognition(models.TextChoices):
+    CAMERA = "camera", _("read by the camera")
+    PENDING = "pending", _("awaiting recognition")
+    DONE = "done", _("recognised")
+    UNREADABLE = "unreadable", _("no plate found")
+    FAILED = "failed", _("recognition failed")
+
+
+class MatchState(models.TextChoices):
+    PENDING = "pending", _("awaiting matching")
+    MATCHED = "matched", _("matched")
+    UNMATCHED = "unmatched", _("no open declaration")
+    NO_PLATE = "no_plate", _("no plate text")
+
+
+class PlateReadQuerySet(ScopedQuerySet):
+    scope_paths = ("office",)
+
+    def for_user(self, user) -> PlateReadQuerySet:
+        """Reads at the user's offices, plus reads matched to a declaration the user can see.
+
+        So a destination clerk sees the origin's read of their truck on the timeline,
+        and an inspector of another province sees neither the read nor its photo.
+        """
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_national and user.is_active:
+            return self.all()
+        via_declaration = PlateMatch.objects.filter(read=OuterRef("pk")).filter(
+            declaration__in=TransitDeclaration.objects.for_user(user)
+        )
+        return self.filter(user.scope_q(*self.scope_paths) | Q(Exists(via_declaration)))
+
+
+def photo_upload_to(instance: PlateRead, filename: str) -> str:
+    return f"anpr/photos/{filename}"
+
+
+class PlateRead(models.Model):
+    """One sighting of a plate by a camera: the text as sent or recognised, the photo, the match state."""
+
+    camera = models.ForeignKey(
+        Camera, on_delete=models.PROTECT, related_name="reads", verbose_name=_("camera"), db_index=False
+    )
+    # Copied from the camera: scoping and per-office reports without a join.
+    office = models.ForeignKey(
+        CustomsOffice, on_delete=models.PROTECT, related_name="+", verbose_name=_("office"), db_index=False
+    )
+    captured_at = models.DateTimeField(_("captured at"))
+    received_at = models.DateTimeField(_("received at"))
+    client_event_id = models.CharField(_("client event id"), max_length=64, blank=True)
+    plate_raw = models.CharField(_("plate text as sent"), max_length=32, blank=True)
+    ocr_raw = models.CharField(_("plate text recognised"), max_length=32, blank=True)
+    plate = models.CharField(_("plate"), max_length=16, blank=True)
+    country = models.CharField(_("nationality"), max_length=2, blank=True)
+    engine = models.CharField(_("engine"), max_length=32, blank=True)
+    confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    photo = models.FileField(_("photo"), upload_to=photo_upload_to, max_length=200, blank=True)
+    crop = models.FileField(_("plate crop"), upload_to=photo_upload_to, max_length=200, blank=True)
+    recognition = models.CharField(_("recognition"), max_length=10, choices=Recognition.choices)
+    recognition_error = models.CharField(_("recognition error"), max_length=300, blank=True)
+    match_state = models.CharField(_("match"), max_length=10, choices=MatchState.choices, default=MatchState.PENDING)
+    vehicle = models.ForeignKey(
+        Vehicle,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("matched vehicle"),
+    )
+
+    objects = PlateReadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("plate read")
+        verbose_name_plural = _("plate reads")
+        constraints = [
+            # Idempotency: a camera re-sending an event stores it once (ingestion inserts ON CONFLICT DO NOTHING).
+            models.UniqueConstraint(
+                fields=["camera", "client_event_id"],
+                condition=~Q(client_event_id=""),
+                name="plateread_unique_event",
+            ),
+            models.UniqueConstraint(fields=["camera", "captured_at", "plate_raw"], name="plateread_unique_sighting"),
+        ]
+        indexes = [
+            models.Index(fields=["plate", "captured_at"], name="plateread_plate"),
+            models.Index(fields=["office", "captured_at"], name="plateread_office_time"),
+            models.Index(fields=["vehicle"], name="plateread_vehicle", condition=Q(vehicle__isnull=False)),
+            # Work queues are tiny slices: the partial indexes stay small.
+            models.Index(fields=["id"], name="plateread_match_pending", condition=Q(match_state="pending")),
+            models.Index(fields=["id"], name="plateread_ocr_pending", condition=Q(recognition="pending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_text or '?'} @ {self.camera_id} {self.captured_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def display_text(self) -> str:
+        return self.plate or self.plate_raw or self.ocr_raw
+
+
+class PlateMatch(models.Model):
+    """A read matched to an open declaration, with how sure the match is."""
+
+    read = models.ForeignKey(
+        PlateRead, on_delete=models.CASCADE, related_name="matches", verbose_name=_("read"), db_index=False
+    )
+    declaration = models.ForeignKey(
+        TransitDeclaration, on_delete=models.CASCADE, related_name="+", verbose_name=_("declaration")
+    )
+    vehicle_plate = models.CharField(_("declared plate"), max_length=16)
+    score = models.FloatField(_("score"))
+    exact = models.BooleanField(_("exact"))
+    on_route = models.BooleanField(_("on the planned route"))
+    at_destination = models.BooleanField(_("at the destination"))
+    matched_at = models.DateTimeField(_("matched at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("plate match")
+        verbose_name_plural = _("plate matches")
+        constraints = [models.UniqueConstraint(fields=["read", "declaration"], name="platematch_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.read_id} → {self.declaration_id} ({self.score:.2f})"

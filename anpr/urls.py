@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "anpr"
-urlpatterns: list = []
+urlpatterns = [
+    path("reads/<int:pk>/photo/", views.photo, name="photo"),
+    path("reads/<int:pk>/crop/", views.crop, name="crop"),
+]

@@ -1,0 +1,62 @@
+"""Admin for cameras (with token rotation) and a read-only view of reads."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Camera, PlateMatch, PlateRead
+
+
+@admin.register(Camera)
+class CameraAdmin(admin.ModelAdmin):
+    list_display = ["code", "office", "lane", "direction", "status", "health", "last_read_at", "token_prefix"]
+    list_filter = ["status", "health", "direction", "office__province"]
+    search_fields = ["code", "office__code", "office__name_fa"]
+    readonly_fields = ["token_prefix", "last_read_at", "health", "silent_since", "health_checked_at", "created_at"]
+    actions = ["rotate_token"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            # New cameras get a token; shown once here, stored only hashed.
+            from .models import new_token
+
+            token = new_token()
+            obj.set_token(token)
+            super().save_model(request, obj, form, change)
+            messages.warning(
+                request, _("Token of camera %(code)s (shown once): %(token)s") % {"code": obj.code, "token": token}
+            )
+            return
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Issue a new token (the old one stops working)"))
+    def rotate_token(self, request, queryset):
+        for camera in queryset:
+            token = services.camera_rotate_token(camera=camera, by=request.user)
+            messages.warning(
+                request, _("Token of camera %(code)s (shown once): %(token)s") % {"code": camera.code, "token": token}
+            )
+
+
+class PlateMatchInline(admin.TabularInline):
+    model = PlateMatch
+    extra = 0
+    can_delete = False
+    readonly_fields = ["declaration", "vehicle_plate", "score", "exact", "on_route", "at_destination", "matched_at"]
+    raw_id_fields = ["declaration"]
+
+
+@admin.register(PlateRead)
+class PlateReadAdmin(admin.ModelAdmin):
+    list_display = ["id", "captured_at", "camera", "plate", "plate_raw", "ocr_raw", "recognition", "match_state"]
+    list_filter = ["recognition", "match_state"]
+    search_fields = ["=plate", "=client_event_id"]
+    raw_id_fields = ["camera", "office", "vehicle"]
+    inlines = [PlateMatchInline]
+    show_full_result_count = False  # COUNT(*) over tens of millions of rows on every page
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,180 @@
+"""Plate-read API. Cameras post with their own token; staff read through their scope.
+
+One APIView per operation, input and output serializers, no logic beyond
+calling the service. Errors use the project's one error body.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import FileResponse, Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.scoping import get_scoped_or_404
+from declarations.plates import PlateError, guess_plate
+
+from . import services
+from .authentication import CameraTokenAuthentication, IsCamera
+from .models import Camera, PlateRead
+from .serializers import BulkIn, BulkOut, CameraOut, IngestOut, ReadIn, ReadOut
+
+
+def take_rate(camera: Camera, n: int) -> None:
+    """Count ``n`` reads against the camera's per-minute budget, or raise Throttled (429, Retry-After).
+
+    A fixed one-minute window in the cache (Redis in production, so shared by all gunicorn
+    workers). A refused request gives its reads back so a too-large bulk does not burn the window.
+    """
+    limit = settings.ANPR_RATE_LIMIT_PER_MINUTE
+    now = time.time()
+    key = f"anpr:rate:{camera.pk}:{int(now // 60)}"
+    cache.add(key, 0, 120)
+    try:
+        used = cache.incr(key, n)
+    except ValueError:  # expired between add and incr
+        cache.set(key, n, 120)
+        used = n
+    if used > limit:
+        cache.decr(key, n)
+        raise exceptions.Throttled(
+            wait=60 - now % 60,
+            detail=f"camera {camera.code} may post at most {limit} reads a minute",
+        )
+
+
+def _read_input(attrs: dict) -> services.ReadInput:
+    return services.ReadInput(
+        captured_at=attrs["captured_at"],
+        plate_raw=attrs.get("plate", ""),
+        country=attrs.get("country", ""),
+        confidence=attrs.get("confidence"),
+        client_event_id=attrs.get("client_event_id", ""),
+        photo=attrs.get("photo"),
+        photo_ext=attrs.get("photo_ext", "jpg"),
+    )
+
+
+def _wrong_camera(camera: Camera, attrs: dict) -> str:
+    code = attrs.get("camera")
+    if code and code.strip().upper() != camera.code:
+        return f"this token may only post reads for camera {camera.code}"
+    return ""
+
+
+class ReadCreateApi(APIView):
+    """POST one read (JSON, or multipart with a photo file)."""
+
+    authentication_classes = [CameraTokenAuthentication]
+    permission_classes = [IsCamera]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(request=ReadIn, responses={201: IngestOut, 200: IngestOut})
+    def post(self, request):
+        camera: Camera = request.auth
+        data = ReadIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        if message := _wrong_camera(camera, data.validated_data):
+            return Response(
+                {"error": {"code": "forbidden", "message": f"camera: {message}", "fields": {"camera": [message]}}},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        take_rate(camera, 1)
+        (result,) = services.reads_ingest(camera=camera, items=[_read_input(data.validated_data)])
+        body = IngestOut({"id": result.id, "duplicate": result.duplicate}).data
+        return Response(body, status=status.HTTP_200_OK if result.duplicate else status.HTTP_201_CREATED)
+
+
+class ReadBulkApi(APIView):
+    """POST up to ``ANPR_BULK_MAX`` reads as JSON ``{"reads": [...]}``; good ones are stored, bad ones reported."""
+
+    authentication_classes = [CameraTokenAuthentication]
+    permission_classes = [IsCamera]
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=BulkIn, responses=BulkOut)
+    def post(self, request):
+        camera: Camera = request.auth
+        payload = {"reads": request.data} if isinstance(request.data, list) else request.data
+        envelope = BulkIn(data=payload)
+        envelope.is_valid(raise_exception=True)
+        items = envelope.validated_data["reads"]
+        validator = ReadIn()  # one instance: building a serializer per item would dominate a 1,000-item batch
+        good: list[tuple[int, services.ReadInput]] = []
+        errors = []
+        for index, item in enumerate(items):
+            try:
+                attrs = validator.run_validation(item)
+            except exceptions.ValidationError as exc:
+                detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+                errors.append({"index": index, "code": "invalid", "fields": detail})
+                continue
+            if message := _wrong_camera(camera, attrs):
+                errors.append({"index": index, "code": "forbidden", "fields": {"camera": [message]}})
+                continue
+            good.append((index, _read_input(attrs)))
+        if good:
+            take_rate(camera, len(good))
+        results = services.reads_ingest(camera=camera, items=[item for _, item in good]) if good else []
+        body = {
+            "stored": sum(not r.duplicate for r in results),
+            "duplicates": sum(r.duplicate for r in results),
+            "rejected": len(errors),
+            "results": [
+                {"index": index, "id": r.id, "duplicate": r.duplicate}
+                for (index, _), r in zip(good, results, strict=True)
+            ],
+            "errors": errors,
+        }
+        return Response(BulkOut(body).data, status=status.HTTP_200_OK)
+
+
+class ReadListApi(APIView):
+    """Reads in the user's scope, newest first; ``?plate=`` in any digit script, ``?office=CODE``."""
+
+    @extend_schema(responses=ReadOut(many=True))
+    def get(self, request):
+        qs = PlateRead.objects.for_user(request.user).select_related("camera", "office")
+        if plate := request.query_params.get("plate", "").strip():
+            try:
+                qs = qs.filter(plate=guess_plate(plate).text)
+            except PlateError as exc:
+                raise exceptions.ValidationError({"plate": [str(exc)]}) from None
+        if office := request.query_params.get("office", "").strip():
+            qs = qs.filter(office__code=office.upper())
+        qs = qs.prefetch_related("matches__declaration").order_by("-captured_at", "-id")
+        return Response(ReadOut(qs[:500], many=True).data)
+
+
+class ReadDetailApi(APIView):
+    @extend_schema(responses=ReadOut)
+    def get(self, request, pk: int):
+        read = get_scoped_or_404(
+            PlateRead.objects.select_related("camera", "office").prefetch_related("matches__declaration"),
+            request.user,
+            pk=pk,
+        )
+        return Response(ReadOut(read).data)
+
+
+class ReadPhotoApi(APIView):
+    @extend_schema(responses={(200, "image/jpeg"): bytes})
+    def get(self, request, pk: int):
+        read = get_scoped_or_404(PlateRead.objects.all(), request.user, pk=pk)
+        if not read.photo:
+            raise Http404
+        kind = "image/png" if read.photo.name.endswith(".png") else "image/jpeg"
+        return FileResponse(read.photo.open("rb"), content_type=kind)
+
+
+class CameraListApi(APIView):
+    @extend_schema(responses=CameraOut(many=True))
+    def get(self, request):
+        cameras = Camera.objects.for_user(request.user).select_related("office")
+        return Response(CameraOut(cameras, many=True).data)

@@ -1,0 +1,171 @@
+"""API shapes of anpr: separate input and output serializers, no logic beyond validating one read."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework import serializers
+
+from .models import PlateMatch, PlateRead
+
+_MAGIC = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+
+
+def photo_kind(data: bytes) -> str:
+    """'jpg' or 'png' from the file's first bytes; ValidationError otherwise or when too large."""
+    if len(data) > settings.ANPR_MAX_PHOTO_BYTES:
+        raise serializers.ValidationError(f"photo is larger than {settings.ANPR_MAX_PHOTO_BYTES} bytes")
+    for magic, ext in _MAGIC.items():
+        if data.startswith(magic):
+            return ext
+    raise serializers.ValidationError("photo must be a JPEG or PNG image")
+
+
+class ReadIn(serializers.Serializer):
+    """One plate read. Give the plate text (as the camera read it) or a photo, or both."""
+
+    camera = serializers.CharField(required=False, max_length=32, help_text="camera code; must be the token's own")
+    captured_at = serializers.DateTimeField(help_text="ISO 8601; without an offset it is Tehran time")
+    plate = serializers.CharField(required=False, allow_blank=True, max_length=32, default="", trim_whitespace=True)
+    country = serializers.CharField(required=False, allow_blank=True, max_length=2, default="")
+    confidence = serializers.FloatField(
+        required=False, allow_null=True, min_value=0, max_value=100, help_text="0–1, or a percentage 0–100"
+    )
+    client_event_id = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
+    photo = serializers.FileField(required=False, help_text="JPEG or PNG (multipart)")
+    photo_base64 = serializers.CharField(required=False, allow_blank=True, help_text="JPEG or PNG, base64 (JSON)")
+
+    def validate_captured_at(self, value: dt.datetime) -> dt.datetime:
+        now = timezone.now()
+        if value > now + dt.timedelta(minutes=5):
+            raise serializers.ValidationError("is in the future (check the camera clock)")
+        if value < now - dt.timedelta(days=settings.ANPR_MAX_READ_AGE_DAYS):
+            raise serializers.ValidationError(f"is older than {settings.ANPR_MAX_READ_AGE_DAYS} days")
+        return value
+
+    def validate_confidence(self, value):
+        if value is not None and value > 1:
+            value = value / 100
+        return value
+
+    def validate_country(self, value: str) -> str:
+        value = value.strip().upper()
+        if value and not (len(value) == 2 and value.isalpha() and value.isascii()):
+            raise serializers.ValidationError("must be an ISO 3166-1 alpha-2 code such as IR or TR")
+        return value
+
+    def validate(self, attrs):
+        data = None
+        if attrs.get("photo"):
+            upload = attrs.pop("photo")
+            if upload.size > settings.ANPR_MAX_PHOTO_BYTES:
+                raise serializers.ValidationError({"photo": f"larger than {settings.ANPR_MAX_PHOTO_BYTES} bytes"})
+            data = upload.read()
+            field = "photo"
+        elif attrs.get("photo_base64"):
+            field = "photo_base64"
+            try:
+                data = base64.b64decode(attrs["photo_base64"], validate=True)
+            except (binascii.Error, ValueError):
+                raise serializers.ValidationError({field: "is not valid base64"}) from None
+        attrs.pop("photo_base64", None)
+        if data is not None:
+            try:
+                attrs["photo_ext"] = photo_kind(data)
+            except serializers.ValidationError as exc:
+                raise serializers.ValidationError({field: exc.detail}) from None
+            attrs["photo"] = data
+        if not attrs.get("plate") and data is None:
+            raise serializers.ValidationError({"plate": "give the plate text or a photo"})
+        return attrs
+
+
+class BulkIn(serializers.Serializer):
+    # Items are validated one by one in the view, so one bad item is reported, not fatal.
+    reads = serializers.ListField(child=serializers.JSONField(), allow_empty=False)
+
+    def validate_reads(self, value):
+        if len(value) > settings.ANPR_BULK_MAX:
+            raise serializers.ValidationError(f"at most {settings.ANPR_BULK_MAX} reads per request, got {len(value)}")
+        return value
+
+
+class IngestOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    duplicate = serializers.BooleanField()
+
+
+class BulkItemOut(IngestOut):
+    index = serializers.IntegerField()
+
+
+class BulkErrorOut(serializers.Serializer):
+    index = serializers.IntegerField()
+    code = serializers.CharField()
+    fields = serializers.DictField()
+
+
+class BulkOut(serializers.Serializer):
+    stored = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    results = BulkItemOut(many=True)
+    errors = BulkErrorOut(many=True)
+
+
+class MatchOut(serializers.ModelSerializer):
+    serial = serializers.CharField(source="declaration.serial")
+
+    class Meta:
+        model = PlateMatch
+        fields = ["declaration", "serial", "vehicle_plate", "score", "exact", "on_route", "at_destination"]
+
+
+class ReadOut(serializers.ModelSerializer):
+    camera = serializers.CharField(source="camera.code")
+    office = serializers.CharField(source="office.code")
+    photo_url = serializers.SerializerMethodField()
+    matches = MatchOut(many=True, read_only=True)
+
+    class Meta:
+        model = PlateRead
+        fields = [
+            "id",
+            "camera",
+            "office",
+            "captured_at",
+            "received_at",
+            "client_event_id",
+            "plate_raw",
+            "ocr_raw",
+            "plate",
+            "country",
+            "engine",
+            "confidence",
+            "recognition",
+            "recognition_error",
+            "match_state",
+            "photo_url",
+            "matches",
+        ]
+
+    def get_photo_url(self, read) -> str:
+        return reverse("anpr:photo", args=[read.pk]) if read.photo else ""
+
+
+class CameraOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    office = serializers.CharField(source="office.code")
+    lane = serializers.CharField()
+    direction = serializers.CharField()
+    model_name = serializers.CharField()
+    status = serializers.CharField()
+    health = serializers.CharField()
+    last_read_at = serializers.DateTimeField(allow_null=True)
+    silent_since = serializers.DateTimeField(allow_null=True)

@@ -1,0 +1,525 @@
+"""State changes of anpr: cameras, read ingestion, recognition, matching, camera health.
+
+Ingestion is the hot path (hundreds of reads a second): it validates nothing
+itself (the API's input serializer did), inserts a whole batch with one
+``INSERT ... ON CONFLICT DO NOTHING RETURNING`` and leaves recognition and
+matching to Celery tasks enqueued on commit. Matching looks every read of a
+batch up with IN queries on the indexed plate and updates declarations only
+through ``declarations.services.note_plate_read``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from auditlog.context import set_actor
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import CustomsOffice, User
+from declarations import services as declaration_services
+from declarations.errors import InvalidInput
+from declarations.models import OPEN_STATUSES, TransitDeclaration
+from declarations.plates import PlateError, guess_plate, parse_plate
+from transit_monitor.dates import TEHRAN
+
+from . import matching
+from .models import Camera, MatchState, PlateMatch, PlateRead, Recognition, new_token
+
+log = logging.getLogger(__name__)
+
+# --- Cameras ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def camera_register(
+    *,
+    office: CustomsOffice,
+    code: str,
+    direction: str,
+    lane: str = "",
+    model_name: str = "",
+    region: tuple[int, int, int, int] | None = None,
+    by: User | None = None,
+) -> tuple[Camera, str]:
+    """Register a camera; returns it with its API token, which is shown once and stored only hashed."""
+    code = code.strip().upper()
+    if not code:
+        raise InvalidInput("camera code is empty", fields={"code": "required"})
+    if Camera.objects.filter(code=code).exists():
+        raise InvalidInput(f"camera {code} already exists", fields={"code": code})
+    if direction not in Camera.Direction.values:
+        raise InvalidInput(f"direction must be one of {Camera.Direction.values}", fields={"direction": direction})
+    camera = Camera(office=office, code=code, direction=direction, lane=lane, model_name=model_name)
+    if region is not None:
+        x, y, w, h = (int(v) for v in region)
+        if min(x, y) < 0 or min(w, h) <= 0:
+            raise InvalidInput("region must be x, y >= 0 and width, height > 0", fields={"region": str(region)})
+        camera.region_x, camera.region_y, camera.region_w, camera.region_h = x, y, w, h
+    token = new_token()
+    camera.set_token(token)
+    with set_actor(by) if by else _nullcontext():
+        camera.save()
+    return camera, token
+
+
+@transaction.atomic
+def camera_rotate_token(*, camera: Camera, by: User | None = None) -> str:
+    """A new token; the old one stops working at once."""
+    token = new_token()
+    camera.set_token(token)
+    with set_actor(by) if by else _nullcontext():
+        camera.save(update_fields=["token_hash", "token_prefix"])
+    return token
+
+
+class _nullcontext:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+# --- Ingestion ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ReadInput:
+    """One validated read as the API hands it over."""
+
+    captured_at: dt.datetime
+    plate_raw: str = ""
+    country: str = ""
+    confidence: float | None = None
+    client_event_id: str = ""
+    photo: bytes | None = None
+    photo_ext: str = "jpg"
+
+
+@dataclass
+class IngestedRead:
+    id: int
+    duplicate: bool
+    read: PlateRead | None = None  # the new row (None for duplicates)
+
+
+_INSERT_FIELDS = [
+    "camera",
+    "office",
+    "captured_at",
+    "received_at",
+    "client_event_id",
+    "plate_raw",
+    "ocr_raw",
+    "plate",
+    "country",
+    "engine",
+    "confidence",
+    "photo",
+    "crop",
+    "recognition",
+    "recognition_error",
+    "match_state",
+    "vehicle",
+]
+
+
+def _photo_name(camera: Camera, item: ReadInput) -> str:
+    """Content-addressed: a re-sent event points at the same file instead of leaving a copy behind."""
+    digest = hashlib.sha256(item.photo).hexdigest()[:40]
+    day = item.captured_at.astimezone(TEHRAN)
+    return f"anpr/photos/{camera.pk}/{day:%Y/%m/%d}/{digest}.{item.photo_ext}"
+
+
+def _build(camera: Camera, item: ReadInput, now: dt.datetime) -> PlateRead:
+    read = PlateRead(
+        camera_id=camera.pk,
+        office_id=camera.office_id,
+        captured_at=item.captured_at,
+        received_at=now,
+        client_event_id=item.client_event_id,
+        plate_raw=item.plate_raw,
+        confidence=item.confidence,
+    )
+    if item.plate_raw:
+        read.engine = "camera"
+        read.recognition = Recognition.CAMERA
+        try:
+            plate = parse_plate(item.plate_raw, item.country) if item.country else guess_plate(item.plate_raw)
+            read.plate, read.country = plate.text, plate.country
+        except PlateError:
+            pass  # kept raw; matching still tries its loose form
+        read.match_state = (
+            MatchState.PENDING if matching.match_key(read.plate or item.plate_raw) else MatchState.NO_PLATE
+        )
+    else:
+        read.recognition = Recognition.PENDING
+        read.match_state = MatchState.PENDING
+    if item.photo:
+        name = _photo_name(camera, item)
+        if not default_storage.exists(name):
+            name = default_storage.save(name, ContentFile(item.photo))
+        read.photo.name = name
+    return read
+
+
+def _insert_returning(reads: list[PlateRead]) -> list[tuple]:
+    """One INSERT for the batch; rows hitting a unique constraint are skipped, new ones returned."""
+    meta = PlateRead._meta
+    qn = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in _INSERT_FIELDS]
+    placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params: list = []
+    for read in reads:
+        params.extend(f.get_db_prep_save(getattr(read, f.attname), connection) for f in fields)
+    # Only quoted model metadata and placeholders go into the text; values are parameters.
+    sql = (  # noqa: S608
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+        f"VALUES {', '.join([placeholder] * len(reads))} ON CONFLICT DO NOTHING "
+        f"RETURNING {qn('id')}, {qn('client_event_id')}, {qn('captured_at')}, {qn('plate_raw')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _as_utc(value) -> dt.datetime:
+    """A timestamp as the backend returns it (aware on PostgreSQL, naive UTC or text on SQLite)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _keys(read: PlateRead) -> list[tuple]:
+    keys = [("t", read.captured_at, read.plate_raw)]
+    if read.client_event_id:
+        keys.insert(0, ("e", read.client_event_id))
+    return keys
+
+
+def reads_ingest(*, camera: Camera, items: list[ReadInput], now: dt.datetime | None = None) -> list[IngestedRead]:
+    """Store a batch of reads of one camera, once each; returns one result per item, in order.
+
+    A re-sent event (same client event id, or same capture time and plate text) is reported
+    as a duplicate with the id stored the first time. Recognition and matching are enqueued
+    after the commit, by ids.
+    """
+    if not items:
+        return []
+    now = now or timezone.now()
+    reads = [_build(camera, item, now) for item in items]
+    with transaction.atomic():
+        returned = _insert_returning(reads)
+        new_by_key: dict[tuple, int] = {}
+        for pk, cid, captured, plate_raw in returned:
+            if cid:
+                new_by_key[("e", cid)] = pk
+            new_by_key[("t", _as_utc(captured), plate_raw)] = pk
+        results: list[IngestedRead | None] = []
+        claimed: set[int] = set()
+        for read in reads:
+            pk = next((new_by_key[k] for k in _keys(read) if k in new_by_key), None)
+            if pk is not None and pk not in claimed:
+                claimed.add(pk)
+                read.pk = pk
+                results.append(IngestedRead(pk, False, read))
+            else:
+                results.append(None)
+        missing = [i for i, r in enumerate(results) if r is None]
+        if missing:
+            _resolve_duplicates(camera, [reads[i] for i in missing], results, missing)
+        _touch_camera(camera, max(r.captured_at for r in reads), now)
+
+    fresh = [r.read for r in results if not r.duplicate]
+    to_match = [r.pk for r in fresh if r.recognition == Recognition.CAMERA and r.match_state == MatchState.PENDING]
+    to_recognise = [r.pk for r in fresh if r.recognition == Recognition.PENDING]
+    if to_match or to_recognise:
+        transaction.on_commit(lambda: _enqueue(to_match, to_recognise))
+    return results
+
+
+def _enqueue(to_match: list[int], to_recognise: list[int]) -> None:
+    from . import tasks
+
+    if to_match:
+        tasks.match_reads.delay(to_match)
+    for pk in to_recognise:
+        tasks.recognise_read.delay(pk)
+
+
+def _resolve_duplicates(camera: Camera, reads: list[PlateRead], results: list, positions: list[int]) -> None:
+    cids = {r.client_event_id for r in reads if r.client_event_id}
+    times = {r.captured_at for r in reads}
+    existing = list(
+        PlateRead.objects.filter(camera=camera)
+        .filter(Q(client_event_id__in=cids) | Q(captured_at__in=times))
+        .values_list("id", "client_event_id", "captured_at", "plate_raw")
+    )
+    by_cid = {cid: pk for pk, cid, _, _ in existing if cid}
+    by_sighting = {(at, raw): pk for pk, _, at, raw in existing}
+    for read, pos in zip(reads, positions, strict=True):
+        pk = by_cid.get(read.client_event_id) if read.client_event_id else None
+        pk = pk or by_sighting.get((read.captured_at, read.plate_raw))
+        if pk is None:  # cannot happen unless the row was deleted in between
+            raise RuntimeError(f"read {read.client_event_id or read.captured_at} neither stored nor found")
+        results[pos] = IngestedRead(pk, True)
+
+
+def _touch_camera(camera: Camera, latest: dt.datetime, now: dt.datetime) -> None:
+    """Keep the camera's last read time to the minute: at most one row update a minute per camera."""
+    latest = min(latest, now)
+    moved = (
+        Camera.objects.filter(pk=camera.pk)
+        .filter(Q(last_read_at__isnull=True) | Q(last_read_at__lt=latest - dt.timedelta(minutes=1)))
+        .update(last_read_at=latest)
+    )
+    if moved:  # a silent camera has an old last read, so this is where it comes back
+        Camera.objects.filter(pk=camera.pk, health=Camera.Health.SILENT).update(
+            health=Camera.Health.OK, silent_since=None, health_checked_at=now
+        )
+
+
+# --- Recognition --------------------------------------------------------------------------------
+
+
+def read_recognise(*, read_id: int) -> PlateRead | None:
+    """Read the plate in a read's photo with the OCR engine, then match it. Safe to run twice."""
+    import cv2
+    import numpy as np
+
+    from anpr.recognition import get_engine
+
+    read = PlateRead.objects.select_related("camera").filter(pk=read_id).first()
+    if read is None or read.recognition != Recognition.PENDING:
+        return read
+    engine = get_engine()
+    pending = PlateRead.objects.filter(pk=read_id, recognition=Recognition.PENDING)
+    if not engine.available:
+        pending.update(
+            recognition=Recognition.FAILED,
+            recognition_error=(engine.unavailable_reason or "OCR engine unavailable")[:300],
+            engine=engine.name,
+            match_state=MatchState.NO_PLATE,
+        )
+        return read
+    try:
+        with read.photo.open("rb") as fh:
+            data = fh.read()
+        img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        if img is None:
+            raise ValueError("the photo is not a decodable image")
+        reading = engine.read_image(img, region=read.camera.region)
+    except Exception as exc:  # a bad photo or an engine bug must not stop the queue
+        log.warning("recognition of read %s failed: %s", read_id, exc)
+        pending.update(
+            recognition=Recognition.FAILED,
+            recognition_error=str(exc)[:300],
+            engine=engine.name,
+            match_state=MatchState.NO_PLATE,
+        )
+        return read
+    crop_name = ""
+    if reading.crop is not None and reading.crop.size:
+        ok, enc = cv2.imencode(".jpg", reading.crop, [cv2.IMWRITE_JPEG_QUALITY, 90])
+        if ok:
+            crop_name = default_storage.save(f"anpr/crops/{read.camera_id}/{read.pk}.jpg", ContentFile(enc.tobytes()))
+    key = reading.plate or matching.match_key(reading.raw_text)
+    updated = pending.update(
+        ocr_raw=reading.raw_text[:32],
+        plate=reading.plate,
+        country="IR" if reading.plate else "",
+        engine=reading.engine[:32],
+        confidence=round(float(reading.confidence), 4),
+        crop=crop_name,
+        recognition=Recognition.DONE if reading.raw_text else Recognition.UNREADABLE,
+        match_state=MatchState.PENDING if key else MatchState.NO_PLATE,
+    )
+    if not updated:  # another worker finished first
+        if crop_name:
+            default_storage.delete(crop_name)
+        return PlateRead.objects.get(pk=read_id)
+    if key:
+        reads_match(read_ids=[read_id])
+    return PlateRead.objects.get(pk=read_id)
+
+
+# --- Matching -----------------------------------------------------------------------------------
+
+IN_CHUNK = 2000
+
+
+def reads_match(*, read_ids: list[int]) -> dict[str, int]:
+    """Match pending reads to open declarations, persist the matches, update the evidence summaries.
+
+    1. Each read's key (canonical plate, or its loose form) is expanded into plausible plates.
+    2. All variants of the batch are looked up with IN queries on the indexed vehicle plate.
+    3. Each read keeps its best-scoring open declaration(s) at or above ``ANPR_MATCH_MIN_SCORE``
+       that were declared no more than ``ANPR_MATCH_LOOKBACK_HOURS`` after the read.
+    4. Matches are inserted ON CONFLICT DO NOTHING and the summary updates are conditional,
+       so running a batch twice (a redelivered task) changes nothing the second time.
+    """
+    min_score = settings.ANPR_MATCH_MIN_SCORE
+    lookback = dt.timedelta(hours=settings.ANPR_MATCH_LOOKBACK_HOURS)
+    reads = list(
+        PlateRead.objects.filter(pk__in=read_ids, match_state=MatchState.PENDING).values(
+            "id", "plate", "plate_raw", "ocr_raw", "office_id", "office__code", "captured_at"
+        )
+    )
+    keys = {r["id"]: matching.match_key(r["plate"] or r["plate_raw"] or r["ocr_raw"]) for r in reads}
+    all_variants: set[str] = set()
+    for key in keys.values():
+        all_variants.update(matching.variants(key, min_score))
+    by_plate: dict[str, list[dict]] = defaultdict(list)
+    ordered = sorted(all_variants)
+    for start in range(0, len(ordered), IN_CHUNK):
+        rows = TransitDeclaration.objects.filter(
+            vehicle__plate__in=ordered[start : start + IN_CHUNK], status__in=OPEN_STATUSES
+        ).values(
+            "id", "vehicle_id", "vehicle__plate", "declared_at", "route", "destination_id", "origin__code",
+            "destination__code",
+        )  # fmt: skip
+        for row in rows:
+            by_plate[row["vehicle__plate"]].append(row)
+
+    matches: list[PlateMatch] = []
+    vehicle_of: dict[int, int] = {}
+    for r in reads:
+        key = keys[r["id"]]
+        if not key:
+            continue
+        rows = [
+            row
+            for plate in matching.variants(key, min_score)
+            for row in by_plate.get(plate, ())
+            if row["declared_at"] - lookback <= r["captured_at"]
+        ]
+        for cand in matching.best_candidates(key, rows, min_score):
+            row = next(x for x in rows if x["id"] == cand.declaration_id)
+            route = row["route"] or [row["origin__code"], row["destination__code"]]
+            matches.append(
+                PlateMatch(
+                    read_id=r["id"],
+                    declaration_id=cand.declaration_id,
+                    vehicle_plate=cand.vehicle_plate,
+                    score=cand.score,
+                    exact=cand.exact,
+                    on_route=r["office__code"] in route,
+                    at_destination=r["office_id"] == row["destination_id"],
+                )
+            )
+            vehicle_of.setdefault(r["id"], cand.vehicle_id)
+
+    read_by_id = {r["id"]: r for r in reads}
+    with transaction.atomic():
+        PlateMatch.objects.bulk_create(matches, ignore_conflicts=True, batch_size=1000)
+        by_vehicle: dict[int, list[int]] = defaultdict(list)
+        for read_id, vehicle_id in vehicle_of.items():
+            by_vehicle[vehicle_id].append(read_id)
+        for vehicle_id, ids in by_vehicle.items():
+            PlateRead.objects.filter(pk__in=ids).update(match_state=MatchState.MATCHED, vehicle_id=vehicle_id)
+        no_key = [pk for pk, key in keys.items() if not key]
+        unmatched = [pk for pk, key in keys.items() if key and pk not in vehicle_of]
+        if no_key:
+            PlateRead.objects.filter(pk__in=no_key, match_state=MatchState.PENDING).update(
+                match_state=MatchState.NO_PLATE
+            )
+        if unmatched:
+            PlateRead.objects.filter(pk__in=unmatched, match_state=MatchState.PENDING).update(
+                match_state=MatchState.UNMATCHED
+            )
+        _note_evidence(matches, read_by_id)
+    return {"reads": len(reads), "matched": len(vehicle_of), "matches": len(matches)}
+
+
+def _note_evidence(matches: list[PlateMatch], read_by_id: dict[int, dict]) -> None:
+    """At most three summary updates per declaration: latest read, first at destination, first off route."""
+    per_decl: dict[int, list[PlateMatch]] = defaultdict(list)
+    for m in matches:
+        per_decl[m.declaration_id].append(m)
+    for decl_id, ms in per_decl.items():
+
+        def at(m):
+            return read_by_id[m.read_id]["captured_at"]
+
+        picks = {max(ms, key=at).read_id: None}
+        dest = [m for m in ms if m.at_destination]
+        if dest:
+            picks[min(dest, key=at).read_id] = None
+        off = [m for m in ms if not m.on_route]
+        if off:
+            picks[min(off, key=at).read_id] = None
+        by_read = {m.read_id: m for m in ms}
+        for read_id in picks:
+            m = by_read[read_id]
+            read = read_by_id[read_id]
+            declaration_services.note_plate_read(
+                declaration_id=decl_id, office_id=read["office_id"], at=read["captured_at"], on_route=m.on_route
+            )
+
+
+def reads_pending_match(limit: int = 5000) -> list[int]:
+    """Reads still waiting for matching (e.g. after a broker outage), oldest first."""
+    return list(
+        PlateRead.objects.filter(match_state=MatchState.PENDING)
+        .exclude(recognition=Recognition.PENDING)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+# --- Camera health ------------------------------------------------------------------------------
+
+
+def working_hours_between(start: dt.datetime, end: dt.datetime) -> float:
+    """Hours of working time (Tehran, ``ANPR_WORK_*`` settings) in [start, end)."""
+    if end <= start:
+        return 0.0
+    start_t, end_t = start.astimezone(TEHRAN), end.astimezone(TEHRAN)
+    if (end_t - start_t).days > 60:
+        return float("inf")
+    total = 0.0
+    day = start_t.date()
+    while day <= end_t.date():
+        if day.isoweekday() in settings.ANPR_WORK_DAYS:
+            open_at = dt.datetime.combine(day, dt.time(settings.ANPR_WORK_START_HOUR), tzinfo=TEHRAN)
+            close_at = (
+                dt.datetime.combine(day, dt.time(settings.ANPR_WORK_END_HOUR), tzinfo=TEHRAN)
+                if settings.ANPR_WORK_END_HOUR < 24
+                else dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=TEHRAN)
+            )
+            overlap = min(close_at, end_t) - max(open_at, start_t)
+            total += max(overlap.total_seconds(), 0) / 3600
+        day += dt.timedelta(days=1)
+    return total
+
+
+def cameras_check_health(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Mark active cameras silent after ``CAMERA_SILENT_HOURS`` of working time without a read.
+
+    Conditional UPDATEs: two runs at once flag a camera once and keep its first ``silent_since``.
+    """
+    now = now or timezone.now()
+    limit = settings.CAMERA_SILENT_HOURS
+    counts = {"silent": 0, "ok": 0}
+    for camera in Camera.objects.filter(status=Camera.Status.ACTIVE).only("pk", "last_read_at", "created_at"):
+        since = camera.last_read_at or camera.created_at
+        silent = working_hours_between(since, now) >= limit
+        qs = Camera.objects.filter(pk=camera.pk)
+        if silent:
+            qs.exclude(health=Camera.Health.SILENT).update(health=Camera.Health.SILENT, silent_since=now)
+        else:
+            qs.exclude(health=Camera.Health.OK).update(health=Camera.Health.OK, silent_since=None)
+        qs.update(health_checked_at=now)
+        counts["silent" if silent else "ok"] += 1
+    # Cameras out of service are not expected to read.
+    Camera.objects.exclude(status=Camera.Status.ACTIVE).exclude(health="").update(health="", silent_since=None)
+    return counts

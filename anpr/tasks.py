@@ -1,0 +1,30 @@
+"""Celery tasks of anpr: take ids, call one service (eager in-process when REDIS_URL is unset)."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def match_reads(read_ids: list[int]) -> dict:
+    """Only reads still pending are matched and summary updates are conditional: safe to redeliver."""
+    return services.reads_match(read_ids=read_ids)
+
+
+@shared_task(acks_late=True, soft_time_limit=120)
+def recognise_read(read_id: int) -> None:
+    services.read_recognise(read_id=read_id)
+
+
+@shared_task
+def check_camera_health() -> dict:
+    return services.cameras_check_health()
+
+
+@shared_task
+def match_pending_reads() -> int:
+    """Sweep for reads whose matching message was lost (broker outage); run by hand or from beat."""
+    ids = services.reads_pending_match()
+    for start in range(0, len(ids), 1000):
+        services.reads_match(read_ids=ids[start : start + 1000])
+    return len(ids)

@@ -1,0 +1,229 @@
+"""Posting reads: idempotency, partial bulk, one token per camera, rate limit, clear errors."""
+
+import base64
+import datetime as dt
+
+import pytest
+from rest_framework.test import APIClient
+
+from anpr.models import Camera, MatchState, PlateRead, Recognition
+from tests.anpr.conftest import camera_client
+
+SINGLE = "/api/anpr/reads/"
+BULK = "/api/anpr/reads/bulk/"
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_stores_a_read_with_its_canonical_plate(bzg_camera, recent):
+    resp = camera_client(bzg_camera).post(
+        SINGLE,
+        {"captured_at": recent.isoformat(), "plate": "۱۲ ب ۳۴۵ ایران ۶۷", "confidence": 93},
+        format="json",
+    )
+    assert resp.status_code == 201, resp.content
+    read = PlateRead.objects.get(pk=resp.json()["id"])
+    assert read.plate == "12ب34567"
+    assert read.plate_raw == "۱۲ ب ۳۴۵ ایران ۶۷"
+    assert read.office_id == bzg_camera.office_id
+    assert read.engine == "camera" and read.recognition == Recognition.CAMERA
+    assert read.confidence == pytest.approx(0.93)
+    assert read.captured_at == recent
+    bzg_camera.refresh_from_db()
+    assert bzg_camera.last_read_at == recent
+
+
+def test_it_stores_a_resent_event_once_by_client_event_id(bzg_camera, recent):
+    client = camera_client(bzg_camera)
+    body = {"captured_at": recent.isoformat(), "plate": "12ب34567", "client_event_id": "evt-1"}
+    first = client.post(SINGLE, body, format="json")
+    # The camera re-sends with a corrected clock: still the same event.
+    again = client.post(SINGLE, {**body, "captured_at": (recent + dt.timedelta(seconds=2)).isoformat()}, format="json")
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.json() == {"id": first.json()["id"], "duplicate": True}
+    assert PlateRead.objects.count() == 1
+
+
+def test_it_stores_a_resent_event_once_by_time_and_plate(bzg_camera, recent):
+    client = camera_client(bzg_camera)
+    body = {"captured_at": recent.isoformat(), "plate": "12ب34567"}
+    ids = {client.post(SINGLE, body, format="json").json()["id"] for _ in range(3)}
+    assert len(ids) == 1 and PlateRead.objects.count() == 1
+
+
+def test_it_keeps_the_same_sighting_from_two_cameras_apart(bzg_camera, thr_camera, recent):
+    body = {"captured_at": recent.isoformat(), "plate": "12ب34567"}
+    camera_client(bzg_camera).post(SINGLE, body, format="json")
+    camera_client(thr_camera).post(SINGLE, body, format="json")
+    assert PlateRead.objects.count() == 2
+
+
+def test_it_stores_the_good_items_of_a_bulk_and_reports_the_bad_by_index(bzg_camera, recent):
+    items = [
+        {"captured_at": recent.isoformat(), "plate": "12ب34567", "client_event_id": "a"},
+        {"captured_at": "yesterday", "plate": "12ب34567"},
+        {"captured_at": (recent + dt.timedelta(seconds=1)).isoformat(), "plate": "13ج45678"},
+        {"captured_at": recent.isoformat()},
+        {"captured_at": recent.isoformat(), "plate": "12ب34567", "client_event_id": "a"},
+        {"captured_at": recent.isoformat(), "plate": "99د99999", "camera": "THR-1"},
+        {"captured_at": recent.isoformat(), "photo_base64": "not base64!"},
+        "not an object",
+    ]
+    resp = camera_client(bzg_camera).post(BULK, {"reads": items}, format="json")
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert (body["stored"], body["duplicates"], body["rejected"]) == (2, 1, 5)
+    bad = {e["index"]: e for e in body["errors"]}
+    assert set(bad) == {1, 3, 5, 6, 7}
+    assert "captured_at" in bad[1]["fields"]
+    assert "plate" in bad[3]["fields"]
+    assert bad[5]["code"] == "forbidden" and "camera" in bad[5]["fields"]
+    assert "photo_base64" in bad[6]["fields"]
+    results = {r["index"]: r for r in body["results"]}
+    assert results[4] == {"index": 4, "id": results[0]["id"], "duplicate": True}
+    assert set(PlateRead.objects.values_list("plate", flat=True)) == {"12ب34567", "13ج45678"}
+
+
+def test_it_rejects_a_bulk_over_the_limit_whole(bzg_camera, recent, settings):
+    settings.ANPR_BULK_MAX = 3
+    items = [{"captured_at": recent.isoformat(), "plate": f"12ب345{i:02d}"} for i in range(4)]
+    resp = camera_client(bzg_camera).post(BULK, {"reads": items}, format="json")
+    assert resp.status_code == 400
+    assert "reads" in resp.json()["error"]["fields"]
+    assert PlateRead.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"plate": "12ب34567"}, "captured_at"),
+        ({"captured_at": "2999-01-01T00:00:00Z", "plate": "12ب34567"}, "captured_at"),
+        ({"captured_at": "2020-01-01T00:00:00Z", "plate": "12ب34567"}, "captured_at"),
+        ({"captured_at": "NOW", "plate": "12ب34567"}, "captured_at"),
+        ({"captured_at": "2026-01-01T00:00:00Z", "plate": "x" * 40}, "plate"),
+        ({"captured_at": "2026-01-01T00:00:00Z", "plate": "12ب34567", "confidence": 140}, "confidence"),
+        ({"captured_at": "2026-01-01T00:00:00Z", "plate": "12ب34567", "country": "Turkey"}, "country"),
+    ],
+)
+def test_it_names_the_bad_field(bzg_camera, body, field):
+    resp = camera_client(bzg_camera).post(SINGLE, body, format="json")
+    assert resp.status_code == 400
+    assert field in resp.json()["error"]["fields"], resp.json()
+    assert PlateRead.objects.count() == 0
+
+
+def test_it_refuses_a_photo_that_is_not_an_image(bzg_camera, recent):
+    resp = camera_client(bzg_camera).post(
+        SINGLE,
+        {"captured_at": recent.isoformat(), "photo_base64": base64.b64encode(b"MZ\x90\x00").decode()},
+        format="json",
+    )
+    assert resp.status_code == 400 and "photo_base64" in resp.json()["error"]["fields"]
+
+
+def test_it_refuses_a_token_posting_for_another_camera(bzg_camera, thr_camera, recent):
+    resp = camera_client(bzg_camera).post(
+        SINGLE, {"camera": "THR-1", "captured_at": recent.isoformat(), "plate": "12ب34567"}, format="json"
+    )
+    assert resp.status_code == 403
+    assert "camera" in resp.json()["error"]["fields"]
+    assert PlateRead.objects.count() == 0
+
+
+def test_it_accepts_the_cameras_own_code(bzg_camera, recent):
+    resp = camera_client(bzg_camera).post(
+        SINGLE, {"camera": "bzg-1", "captured_at": recent.isoformat(), "plate": "12ب34567"}, format="json"
+    )
+    assert resp.status_code == 201
+    assert PlateRead.objects.get().camera_id == bzg_camera.pk
+
+
+@pytest.mark.parametrize("header", [None, "Camera wrong-token", "Token abc", "Camera"])
+def test_it_refuses_posts_without_a_valid_camera_token(bzg_camera, recent, header):
+    client = APIClient()
+    if header:
+        client.credentials(HTTP_AUTHORIZATION=header)
+    resp = client.post(SINGLE, {"captured_at": recent.isoformat(), "plate": "12ب34567"}, format="json")
+    assert resp.status_code in (401, 403)
+    assert PlateRead.objects.count() == 0
+
+
+def test_it_refuses_a_staff_user_posting_reads(hq, recent):
+    client = APIClient()
+    client.force_authenticate(hq)
+    resp = client.post(SINGLE, {"captured_at": recent.isoformat(), "plate": "12ب34567"}, format="json")
+    assert resp.status_code in (401, 403)
+
+
+def test_it_refuses_a_retired_camera_and_an_old_token(bzg_camera, recent):
+    from anpr.services import camera_rotate_token
+
+    body = {"captured_at": recent.isoformat(), "plate": "12ب34567"}
+    old = camera_client(bzg_camera)
+    bzg_camera.token = camera_rotate_token(camera=bzg_camera)
+    assert old.post(SINGLE, body, format="json").status_code == 401
+    Camera.objects.filter(pk=bzg_camera.pk).update(status=Camera.Status.RETIRED)
+    assert camera_client(bzg_camera).post(SINGLE, body, format="json").status_code == 401
+    Camera.objects.filter(pk=bzg_camera.pk).update(status=Camera.Status.MAINTENANCE)
+    assert camera_client(bzg_camera).post(SINGLE, body, format="json").status_code == 201
+    assert PlateRead.objects.count() == 1
+
+
+def test_it_rate_limits_each_camera_on_its_own(bzg_camera, thr_camera, recent, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.ANPR_RATE_LIMIT_PER_MINUTE = 3
+    client = camera_client(bzg_camera)
+    codes = [
+        client.post(
+            SINGLE, {"captured_at": (recent + dt.timedelta(seconds=i)).isoformat(), "plate": "12ب34567"}, format="json"
+        ).status_code
+        for i in range(4)
+    ]
+    assert codes[:3] == [201, 201, 201] and codes[3] == 429
+    other = camera_client(thr_camera).post(
+        SINGLE, {"captured_at": recent.isoformat(), "plate": "12ب34567"}, format="json"
+    )
+    assert other.status_code == 201
+    assert PlateRead.objects.filter(camera=bzg_camera).count() == 3
+    # A bulk larger than what is left is refused whole, with Retry-After.
+    resp = camera_client(thr_camera).post(
+        BULK,
+        {"reads": [{"captured_at": recent.isoformat(), "plate": f"12ب345{i:02d}"} for i in range(3)]},
+        format="json",
+    )
+    assert resp.status_code == 429 and "Retry-After" in resp.headers
+    assert PlateRead.objects.filter(camera=thr_camera).count() == 1
+
+
+def test_it_queues_a_photo_without_text_for_recognition(
+    bzg_camera, recent, django_capture_on_commit_callbacks, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr("anpr.tasks.recognise_read.delay", queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = camera_client(bzg_camera).post(
+            SINGLE, {"captured_at": recent.isoformat(), "photo_base64": base64.b64encode(JPEG).decode()}, format="json"
+        )
+    assert resp.status_code == 201
+    read = PlateRead.objects.get()
+    assert read.recognition == Recognition.PENDING and read.match_state == MatchState.PENDING
+    assert read.photo.name.startswith(f"anpr/photos/{bzg_camera.pk}/") and read.photo.read() == JPEG
+    assert queued == [read.pk]
+
+
+def test_it_accepts_a_multipart_photo(bzg_camera, recent, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    monkeypatch.setattr("anpr.tasks.recognise_read.delay", lambda pk: None)
+    resp = camera_client(bzg_camera).post(
+        SINGLE,
+        {"captured_at": recent.isoformat(), "plate": "12ب34567", "photo": SimpleUploadedFile("a.jpg", JPEG)},
+        format="multipart",
+    )
+    assert resp.status_code == 201, resp.content
+    read = PlateRead.objects.get()
+    assert read.photo and read.recognition == Recognition.CAMERA
