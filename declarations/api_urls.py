@@ -1,5 +1,17 @@
 """API routes of declarations (mounted under /api/ by transit_monitor/urls.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import include, path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from . import api
+
+router = SimpleRouter()
+router.register("declarations", api.DeclarationViewSet, basename="api-declaration")
+router.register("offices", api.OfficeViewSet, basename="api-office")
+router.register("vehicles", api.VehicleViewSet, basename="api-vehicle")
+
+urlpatterns = [
+    path("token/", obtain_auth_token, name="api-token"),
+    path("", include(router.urls)),
+]

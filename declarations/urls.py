@@ -1,9 +1,15 @@
 from django.urls import path
 
-from . import views, views_import
+from . import exports, views, views_actions, views_import
 
 app_name = "declarations"
 urlpatterns = [
+    path("", views.declaration_list, name="list"),
+    path("export.csv", exports.export_csv, name="export-csv"),
+    path("export.xlsx", exports.export_xlsx, name="export-xlsx"),
     path("import/", views_import.import_upload, name="import"),
     path("<int:pk>/", views.declaration_detail, name="detail"),
+    path("<int:pk>/act/<slug:action>/", views_actions.declaration_action, name="action"),
+    path("vehicles/", views.vehicle_search, name="vehicle-search"),
+    path("vehicles/<int:pk>/", views.vehicle_detail, name="vehicle"),
 ]

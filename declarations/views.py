@@ -1,29 +1,192 @@
-"""Dashboard pages. Function views that read top to bottom: scoped fetch, form, service, redirect."""
+"""Dashboard pages. Function views that read top to bottom: scoped fetch, filter, render.
+
+Transitions (the forms on the declaration page) are in ``views_actions.py``; the
+exports of the filtered list in ``exports.py``.
+"""
+
+from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.scoping import get_scoped_or_404
+from transit_monitor import dates
 
-from . import monitoring
-from .models import TransitDeclaration
+from . import forms, hooks, monitoring, plates, selectors, timeline
+from .filters import DEFAULT_SORT, DeclarationFilter
+from .models import TransitDeclaration, Vehicle
+from .paging import BadCursor, keyset_page
+from .services import allowed_actions
+
+LIST_RELATED = ("origin", "destination", "vehicle", "company")
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
+
+
+def _scope_label(user) -> str:
+    key = selectors.scope_key(user)
+    if key == "national":
+        return _("National")
+    if key.startswith("province:"):
+        return _("Province: %(name)s") % {"name": user.province}
+    if key.startswith("office:"):
+        return _("Office: %(name)s") % {"name": user.office}
+    return _("No scope")
+
+
+def _panels(request, registry, *args) -> list[str]:
+    """Render the panels higher apps registered (their template with their context)."""
+    panels = [p for p in (provider(*args) for provider in registry) if p is not None]
+    return [render_to_string(p.template, p.context, request) for p in sorted(panels, key=lambda p: p.order)]
 
 
 @login_required
 def home(request):
-    scoped = TransitDeclaration.objects.for_user(request.user)
-    counts = monitoring.signal_counts(scoped)
+    user = request.user
+    counts = selectors.signal_counts(user)
     signals = [(sig, counts[key]) for key, sig in monitoring.SIGNALS.items()]
-    return render(request, "declarations/home.html", {"signals": signals})
+    if request.GET.get("partial") == "signals" and _is_htmx(request):
+        return render(request, "declarations/_signals.html", {"signals": signals})
+    charts = selectors.monthly_charts(user)
+    persian = (translation.get_language() or "fa").startswith("fa")
+    chart_data = {
+        "labels": [dates.month_label(y, m, persian=persian) for y, m in charts["months"]],
+        "series": [
+            {"label": _("Declared"), "data": charts["declared"]},
+            {"label": _("Late or overdue"), "data": charts["late"]},
+            {"label": _("Settled"), "data": charts["settled"]},
+        ],
+    }
+    scoped = selectors.scoped(user)
+    context = {
+        "signals": signals,
+        "scope_label": _scope_label(user),
+        "office_rows": selectors.office_table(user),
+        "office_window_days": selectors.OFFICE_WINDOW_DAYS,
+        "chart_data": chart_data,
+        "chart_rows": list(zip(chart_data["labels"], charts["declared"], charts["late"], charts["settled"])),
+        "panels": _panels(request, hooks.dashboard_panels, request, scoped),
+        "now": timezone.now(),
+    }
+    return render(request, "declarations/home.html", context)
+
+
+def filtered(request):
+    """The user's scoped declarations under the list's filters (shared by the page and the exports)."""
+    base = selectors.scoped(request.user).select_related(*LIST_RELATED)
+    return DeclarationFilter(request.GET or None, queryset=base, request=request)
 
 
 @login_required
-def declaration_detail(request, pk: int):
+def declaration_list(request):
+    f = filtered(request)
+    if f.is_bound and not f.is_valid():
+        status = 400
+        page, count = None, None
+    else:
+        status = 200
+        sort = (f.form.cleaned_data.get("sort") if f.is_bound else None) or DEFAULT_SORT
+        offices = f.branch_offices() if f.is_bound else None
+        branches = selectors.scope_branches(request.user, offices)
+        try:
+            page = keyset_page(
+                f.qs, sort, after=request.GET.get("after"), before=request.GET.get("before"), branches=branches
+            )
+        except BadCursor:
+            return HttpResponseBadRequest(_("The page link is broken: start again from the first page."))
+        count = selectors.capped_count(f.qs, branches=branches)
+    query = request.GET.copy()
+    for key in ("after", "before"):
+        query.pop(key, None)
+    context = {
+        "filter": f,
+        "page": page,
+        "count": count,
+        "now": timezone.now(),
+        "query": query.urlencode(),
+        "signal_labels": {k: s.label for k, s in monitoring.SIGNALS.items()},
+    }
+    template = "declarations/_list_results.html" if _is_htmx(request) else "declarations/list.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+def declaration_detail(request, pk: int, *, forms_override: dict | None = None, status: int = 200):
     declaration = get_scoped_or_404(
-        TransitDeclaration.objects.select_related("origin", "destination", "vehicle"), request.user, pk=pk
+        TransitDeclaration.objects.select_related(
+            "origin__province", "destination__province", "vehicle", "driver", "company", "last_read_office", "arrival"
+        ),
+        request.user,
+        pk=pk,
     )
-    return render(request, "declarations/detail.html", {"declaration": declaration})
+    actions = [a for a in allowed_actions(request.user, declaration) if a in forms.ACTION_FORMS]
+    action_forms = {a: forms.ACTION_FORMS[a](prefix=a) for a in actions}
+    action_forms.update(forms_override or {})
+    context = {
+        "declaration": declaration,
+        "goods": declaration.goods.all(),
+        "timeline": timeline.build(declaration, request.user),
+        "action_forms": [(a, action_forms[a], forms.ACTION_LABELS[a]) for a in actions if a in action_forms],
+        "row_signals": selectors.signals_of(declaration),
+        "now": timezone.now(),
+    }
+    return render(request, "declarations/detail.html", context, status=status)
+
+
+@login_required
+def vehicle_search(request):
+    """A plate typed any way → that truck's page (or the list filtered by it when several match)."""
+    text = request.GET.get("plate", "").strip()
+    if not text:
+        return render(request, "declarations/vehicle_search.html", {"text": text})
+    try:
+        plate = plates.guess_plate(text)
+    except plates.PlateError as exc:
+        return render(request, "declarations/vehicle_search.html", {"text": text, "error": str(exc)}, status=400)
+    vehicles = Vehicle.objects.filter(plate=plate.text)
+    if plate.country:
+        vehicles = vehicles.filter(country=plate.country)
+    visible = TransitDeclaration.objects.for_user(request.user).filter(vehicle__in=vehicles)
+    ids = list(visible.order_by().values_list("vehicle_id", flat=True).distinct()[:2])
+    if len(ids) == 1:
+        return redirect("declarations:vehicle", pk=ids[0])
+    if not ids:
+        return render(
+            request,
+            "declarations/vehicle_search.html",
+            {"text": text, "error": _("No truck with this plate in your declarations.")},
+            status=404,
+        )
+    return redirect(reverse("declarations:list") + "?q=" + plate.text)
+
+
+@login_required
+def vehicle_detail(request, pk: int):
+    """Every declaration of a truck within the user's scope, and panels (plate reads) from other apps."""
+    vehicle = Vehicle.objects.select_related("company").filter(pk=pk).first()
+    if vehicle is None:
+        raise Http404
+    scoped = selectors.scoped(request.user).filter(vehicle=vehicle)
+    if not request.user.is_national and not scoped.exists():
+        raise Http404  # a truck is visible through the declarations the user may see
+    try:
+        page = keyset_page(scoped.select_related(*LIST_RELATED), DEFAULT_SORT, after=request.GET.get("after"), size=100)
+    except BadCursor:
+        return HttpResponseBadRequest(_("The page link is broken: start again from the first page."))
+    context = {
+        "vehicle": vehicle,
+        "page": page,
+        "now": timezone.now(),
+        "panels": _panels(request, hooks.vehicle_panels, request, vehicle),
+    }
+    return render(request, "declarations/vehicle.html", context)
 
 
 def hello(request):

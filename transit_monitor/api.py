@@ -9,12 +9,15 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from declarations.errors import DomainError
 
+# NotAllowed (code "forbidden") is a 403; any other illegal move a 409; bad input a 400.
+DOMAIN_STATUS = {"illegal_transition": status.HTTP_409_CONFLICT, "forbidden": status.HTTP_403_FORBIDDEN}
+
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response(
             {"error": {"code": exc.code, "message": str(exc), "fields": exc.fields}},
-            status=status.HTTP_409_CONFLICT if exc.code == "illegal_transition" else status.HTTP_400_BAD_REQUEST,
+            status=DOMAIN_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST),
         )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(getattr(exc, "message_dict", None) or exc.messages)

@@ -1,0 +1,249 @@
+"""REST API of declarations, offices and vehicles. Same scoping, filters and keyset pages as the
+dashboard; transitions are actions calling the lifecycle services (errors: transit_monitor/api.py)."""
+
+from __future__ import annotations
+
+from django.utils.http import urlencode
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers as drf_serializers
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from accounts.models import Role
+from accounts.scoping import get_scoped_or_404
+
+from . import plates, selectors
+from .filters import DEFAULT_SORT, DeclarationFilter
+from .importer import import_records
+from .models import Source, TransitDeclaration, Vehicle
+from .paging import PAGE_SIZE, BadCursor, keyset_page
+from .serializers import (
+    ConfirmArrivalIn,
+    DeclarationDetailOut,
+    DeclarationListOut,
+    DepartIn,
+    ImportResultOut,
+    OfficeOut,
+    RecordReasonIn,
+    SettleIn,
+    VehicleOut,
+)
+from .views_actions import run_action
+
+MAY_IMPORT = (Role.HQ, Role.OFFICE, Role.INTEGRATION)
+LIST_PARAMS = [
+    OpenApiParameter(name, OpenApiTypes.STR, description=desc)
+    for name, desc in [
+        ("q", "serial, plate (any digit script), waybill or seal"),
+        ("office", "office code, as origin or destination"),
+        ("origin", "origin office code"),
+        ("destination", "destination office code"),
+        ("province", "province code"),
+        ("status", "registered | in_transit | arrived | settled | unsettled | cancelled | closed"),
+        ("signal", "a monitoring signal key, e.g. overdue"),
+        ("date_from", "declared on or after (Jalali 1404/01/01 or ISO date)"),
+        ("date_to", "declared on or before (Jalali or ISO date)"),
+        ("company", "company registration number or part of its name"),
+        ("nationality", "IR, foreign, or an ISO country code"),
+        ("sort", "-declared_at (default), declared_at, serial, -serial"),
+        ("after", "cursor of the next page"),
+        ("before", "cursor of the previous page"),
+        ("page_size", "1..200, default 50"),
+    ]
+]
+PageOut = inline_serializer(
+    "DeclarationPage",
+    {
+        "count": drf_serializers.IntegerField(),
+        "count_capped": drf_serializers.BooleanField(help_text="true: there are more than `count` rows"),
+        "next": drf_serializers.CharField(allow_null=True),
+        "previous": drf_serializers.CharField(allow_null=True),
+        "results": DeclarationListOut(many=True),
+    },
+)
+
+
+def _page_url(request, **cursor) -> str:
+    params = {k: v for k, v in request.query_params.items() if k not in ("after", "before")}
+    params.update(cursor)
+    return request.build_absolute_uri(request.path) + "?" + urlencode(params)
+
+
+class DeclarationViewSet(viewsets.GenericViewSet):
+    serializer_class = DeclarationListOut
+    filter_backends: list = []  # DeclarationFilter is applied by hand, as on the page
+    queryset = TransitDeclaration.objects.none()
+
+    def get_queryset(self):
+        return selectors.scoped(self.request.user).select_related("origin", "destination", "vehicle", "company")
+
+    def _get(self, pk):
+        related = ("origin__province", "destination__province", "vehicle", "company", "driver")
+        return get_scoped_or_404(TransitDeclaration.objects.select_related(*related), self.request.user, pk=pk)
+
+    @extend_schema(parameters=LIST_PARAMS, responses=PageOut)
+    def list(self, request):
+        f = DeclarationFilter(request.query_params or None, queryset=self.get_queryset(), request=request)
+        if f.is_bound and not f.is_valid():
+            raise ValidationError(f.errors)
+        sort = (f.form.cleaned_data.get("sort") if f.is_bound else None) or DEFAULT_SORT
+        try:
+            size = min(max(int(request.query_params.get("page_size", PAGE_SIZE)), 1), 200)
+        except ValueError:
+            raise ValidationError({"page_size": ["must be a whole number"]}) from None
+        branches = selectors.scope_branches(request.user, f.branch_offices() if f.is_bound else None)
+        try:
+            page = keyset_page(
+                f.qs,
+                sort,
+                after=request.query_params.get("after"),
+                before=request.query_params.get("before"),
+                size=size,
+                branches=branches,
+            )
+        except BadCursor:
+            raise ValidationError({"cursor": ["invalid cursor"]}) from None
+        count = selectors.capped_count(f.qs, branches=branches)
+        return Response(
+            {
+                "count": count.value,
+                "count_capped": count.capped,
+                "next": _page_url(request, after=page.next_cursor) if page.next_cursor else None,
+                "previous": _page_url(request, before=page.prev_cursor) if page.prev_cursor else None,
+                "results": DeclarationListOut(page.rows, many=True).data,
+            }
+        )
+
+    @extend_schema(responses=DeclarationDetailOut)
+    def retrieve(self, request, pk=None):
+        declaration = self._get(pk)
+        return Response(DeclarationDetailOut(declaration, context={"request": request}).data)
+
+    @extend_schema(
+        request={"application/json": {"type": "array", "items": {"type": "object"}}},
+        responses={200: ImportResultOut},
+        description="A JSON list of declaration records (goods nested), as the ICS JSON export. "
+        "Idempotent on serial; bad records are listed with row, field and message.",
+    )
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_(self, request):
+        if request.user.role not in MAY_IMPORT and not request.user.is_superuser:
+            raise PermissionDenied("Your role may not import declarations.")
+        records = request.data
+        if isinstance(records, dict):
+            records = records.get("records")
+        if not isinstance(records, list) or not records:
+            raise ValidationError({"records": ["send a non-empty JSON list of declaration records"]})
+        if len(records) > 5000:
+            raise ValidationError({"records": ["at most 5000 records per call"]})
+        ref = f"API import by {request.user.username}"
+        summary = import_records(records, by=request.user, source=Source.API, source_ref=ref).as_dict()
+        return Response(ImportResultOut(summary).data)
+
+    def _transition(self, request, pk, name: str, serializer_class):
+        declaration = self._get(pk)
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if name == "confirm_arrival":
+            values.setdefault("seal_numbers_found", [])
+        run_action(name, declaration, request.user, values)
+        declaration = self._get(pk)
+        return Response(DeclarationDetailOut(declaration, context={"request": request}).data)
+
+    @extend_schema(request=DepartIn, responses=DeclarationDetailOut)
+    @action(detail=True, methods=["post"])
+    def depart(self, request, pk=None):
+        return self._transition(request, pk, "depart", DepartIn)
+
+    @extend_schema(request=ConfirmArrivalIn, responses=DeclarationDetailOut)
+    @action(detail=True, methods=["post"], url_path="confirm-arrival")
+    def confirm_arrival(self, request, pk=None):
+        return self._transition(request, pk, "confirm_arrival", ConfirmArrivalIn)
+
+    @extend_schema(request=SettleIn, responses=DeclarationDetailOut)
+    @action(detail=True, methods=["post"])
+    def settle(self, request, pk=None):
+        return self._transition(request, pk, "settle", SettleIn)
+
+    @extend_schema(request=RecordReasonIn, responses=DeclarationDetailOut)
+    @action(detail=True, methods=["post"], url_path="record-reason")
+    def record_reason(self, request, pk=None):
+        return self._transition(request, pk, "record_unsettled", RecordReasonIn)
+
+
+class OfficeViewSet(viewsets.ReadOnlyModelViewSet):
+    """The offices of the user's scope (all of them for national users)."""
+
+    serializer_class = OfficeOut
+    lookup_field = "code"
+    pagination_class = None
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.scope_offices(self.request.user)
+
+
+class VehicleViewSet(viewsets.GenericViewSet):
+    """Trucks seen through the user's declarations; find one by plate written any way."""
+
+    serializer_class = VehicleOut
+    filter_backends: list = []
+    queryset = Vehicle.objects.none()
+
+    def _visible(self):
+        user = self.request.user
+        vehicles = Vehicle.objects.all()
+        if user.is_national:
+            return vehicles
+        return vehicles.filter(pk__in=selectors.scoped(user).values("vehicle_id"))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("plate", OpenApiTypes.STR, required=True, description="plate, any script")],
+        responses=VehicleOut(many=True),
+    )
+    def list(self, request):
+        text = request.query_params.get("plate", "").strip()
+        if not text:
+            raise ValidationError({"plate": ["required"]})
+        try:
+            plate = plates.guess_plate(text)
+        except plates.PlateError as exc:
+            raise ValidationError({"plate": [str(exc)]}) from None
+        vehicles = self._visible().filter(plate=plate.text)
+        if plate.country:
+            vehicles = vehicles.filter(country=plate.country)
+        return Response(VehicleOut(vehicles[:20], many=True).data)
+
+    @extend_schema(responses=VehicleOut)
+    def retrieve(self, request, pk=None):
+        vehicle = self._visible().filter(pk=pk).first()
+        if vehicle is None:
+            from django.http import Http404
+
+            raise Http404
+        return Response(VehicleOut(vehicle).data)
+
+    @extend_schema(parameters=[OpenApiParameter("after", OpenApiTypes.STR)], responses=PageOut)
+    @action(detail=True, methods=["get"])
+    def declarations(self, request, pk=None):
+        self.retrieve(request, pk)
+        qs = selectors.scoped(request.user).filter(vehicle_id=pk).select_related("origin", "destination", "vehicle")
+        try:
+            page = keyset_page(qs, DEFAULT_SORT, after=request.query_params.get("after"), size=100)
+        except BadCursor:
+            raise ValidationError({"cursor": ["invalid cursor"]}) from None
+        count = selectors.capped_count(qs)
+        return Response(
+            {
+                "count": count.value,
+                "count_capped": count.capped,
+                "next": _page_url(request, after=page.next_cursor) if page.next_cursor else None,
+                "previous": None,
+                "results": DeclarationListOut(page.rows, many=True).data,
+            },
+            status=status.HTTP_200_OK,
+        )

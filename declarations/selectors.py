@@ -1,0 +1,297 @@
+"""Reads behind the dashboard: scoped signal counts, the per-office table, monthly charts.
+
+Built for the national case (10M declarations over five years): nothing here
+aggregates the whole table per request. Counts are capped (a ``LIMIT`` under the
+``COUNT``), the office table and charts look at a bounded window that the
+composite indexes cover, and every result is cached per *scope* (national, a
+province, an office) for a few minutes. A transition made through the pages or
+the API drops the cached figures of the scopes it touches (``invalidate_for``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import CustomsOffice, Role, User
+from transit_monitor import dates
+
+from . import monitoring
+from .models import ARRIVED_STATUSES, OPEN_STATUSES, Review, Status, TransitDeclaration, Verdict
+
+COUNT_CAP = getattr(settings, "DASHBOARD_COUNT_CAP", 10_000)
+CACHE_SECONDS = getattr(settings, "DASHBOARD_CACHE_SECONDS", 120)
+OFFICE_WINDOW_DAYS = getattr(settings, "DASHBOARD_OFFICE_WINDOW_DAYS", 90)
+CHART_MONTHS = getattr(settings, "DASHBOARD_CHART_MONTHS", 12)
+
+
+# --- scope -------------------------------------------------------------------------------------
+
+
+def scope_key(user: User) -> str:
+    """Which slice of the country the user sees; users of one scope share cached figures."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return "none"
+    if user.is_national:
+        return "national"
+    if user.role == Role.INSPECTOR or (user.role == Role.INTEGRATION and user.province_id):
+        return f"province:{user.province_id}" if user.province_id else "none"
+    return f"office:{user.office_id}" if user.office_id else "none"
+
+
+def scope_offices(user: User) -> QuerySet:
+    """The offices whose rows make the user's scope (for the per-office table and filters)."""
+    offices = CustomsOffice.objects.select_related("province").order_by("code")
+    key = scope_key(user)
+    if key == "national":
+        return offices
+    if key.startswith("province:"):
+        return offices.filter(province_id=user.province_id)
+    if key.startswith("office:"):
+        return offices.filter(pk=user.office_id)
+    return offices.none()
+
+
+def scoped(user: User) -> QuerySet:
+    """``TransitDeclaration.objects.for_user(user)`` with a province written as its office ids:
+    the same rows, but ``origin_id IN (...)`` uses the office indexes where a join on the
+    office's province cannot."""
+    key = scope_key(user)
+    if key.startswith("province:"):
+        ids = list(CustomsOffice.objects.filter(province_id=user.province_id).values_list("pk", flat=True))
+        return TransitDeclaration.objects.filter(Q(origin_id__in=ids) | Q(destination_id__in=ids))
+    return TransitDeclaration.objects.for_user(user)
+
+
+MAX_BRANCHES = 24
+
+
+def scope_branches(user: User, offices: list[int] | None = None) -> list[Q] | None:
+    """The OR-ed office conditions of the user's scope (or of ``offices``), for the keyset pager
+    to read one index range each; None when a single ordered scan is the better plan."""
+    key = scope_key(user)
+    if offices is None:
+        if key == "national" or key == "none":
+            return None
+        if key.startswith("office:"):
+            offices = [user.office_id]
+        else:
+            offices = list(CustomsOffice.objects.filter(province_id=user.province_id).values_list("pk", flat=True))
+    if not offices or 2 * len(offices) > MAX_BRANCHES:
+        return None
+    return [Q(origin_id=o) for o in offices] + [Q(destination_id=o) for o in offices]
+
+
+def _cache_key(scope: str, name: str) -> str:
+    return f"dash:{scope}:{name}"
+
+
+def invalidate_for(declaration: TransitDeclaration) -> None:
+    """Drop cached dashboard figures of every scope that sees this declaration."""
+    scopes = {"national"}
+    for office in (declaration.origin, declaration.destination):
+        scopes.add(f"office:{office.pk}")
+        scopes.add(f"province:{office.province_id}")
+    year, month = dates.jalali_month_of(timezone.now())
+    names = ("signals", "offices", "charts", f"month:{year}-{month}")
+    cache.delete_many([_cache_key(s, n) for s in scopes for n in names])
+
+
+# --- counts ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CappedCount:
+    value: int
+    capped: bool  # True: there are more than ``value`` rows
+
+    def __int__(self) -> int:
+        return self.value
+
+
+def capped_count(qs: QuerySet, cap: int = COUNT_CAP, branches: list[Q] | None = None) -> CappedCount:
+    """COUNT over at most ``cap + 1`` rows: exact when the filter is selective, "cap+" otherwise.
+
+    With ``branches`` (the OR-ed office conditions of the scope) each branch is counted first
+    along its own index: one branch past the cap settles it without a bitmap over the whole OR.
+    """
+    qs = qs.order_by().values("pk")
+    for branch in branches or ():
+        if qs.filter(branch)[: cap + 1].count() > cap:
+            return CappedCount(cap, True)
+    n = qs[: cap + 1].count()
+    return CappedCount(min(n, cap), n > cap)
+
+
+def signal_counts(user: User, *, now: dt.datetime | None = None) -> dict[str, CappedCount]:
+    """Capped count per monitoring signal over the user's scope, cached per scope."""
+    scope = scope_key(user)
+    key = _cache_key(scope, "signals")
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    rows = scoped(user)
+    now = now or timezone.now()
+    counts = {k: capped_count(rows.filter(sig.q(now))) for k, sig in monitoring.SIGNALS.items()}
+    cache.set(key, counts, CACHE_SECONDS)
+    return counts
+
+
+def signals_of(d: TransitDeclaration, now: dt.datetime | None = None) -> list[monitoring.Signal]:
+    """The signals that hold for one declaration, checked in memory (mirrors ``monitoring``; no query).
+
+    Needs ``origin`` and ``destination`` loaded (select_related) for the camera/scanner checks.
+    """
+    now = now or timezone.now()
+    open_ = d.status in OPEN_STATUSES
+    read_grace = dt.timedelta(hours=settings.SIGNAL_READ_WITHOUT_ARRIVAL_HOURS)
+    scan_grace = dt.timedelta(hours=settings.SIGNAL_ORIGIN_SCAN_HOURS)
+    holds = {
+        "overdue": d.is_overdue(now),
+        "arrival_without_read": d.status in ARRIVED_STATUSES and d.destination.has_anpr and not d.dest_first_read_at,
+        "read_without_arrival": d.status == Status.IN_TRANSIT
+        and d.dest_first_read_at is not None
+        and d.dest_first_read_at < now - read_grace,
+        "origin_scan_missing": d.status in (Status.IN_TRANSIT, *ARRIVED_STATUSES)
+        and d.origin.has_scanner
+        and d.origin_scan_at is None
+        and d.departed_at is not None
+        and d.departed_at < now - scan_grace,
+        "scan_not_reviewed": d.comparison_review == Review.PENDING,
+        "scan_suspicious": d.comparison_verdict == Verdict.SUSPICIOUS and d.comparison_review != Review.ACCEPTED,
+        "dup_waybill": d.dup_waybill and open_,
+        "dup_serial": d.dup_goods_serial and open_,
+        "dup_vehicle": d.dup_vehicle and d.status == Status.IN_TRANSIT,
+        "off_route": d.off_route_read_at is not None and open_,
+        "permit_expired": d.status == Status.IN_TRANSIT
+        and d.permit_expires_at is not None
+        and d.permit_expires_at < now
+        and d.vehicle_country != "IR",
+    }
+    return [sig for key, sig in monitoring.SIGNALS.items() if holds.get(key)]
+
+
+# --- the per-office table ---------------------------------------------------------------------
+
+
+@dataclass
+class OfficeRow:
+    office: CustomsOffice
+    in_transit: int = 0
+    overdue: int = 0
+    median_hours: float | None = None
+    settled: int = 0
+    settled_on_time: int = 0
+
+    @property
+    def on_time_share(self) -> float | None:
+        return round(100 * self.settled_on_time / self.settled) if self.settled else None
+
+
+def office_table(user: User, *, now: dt.datetime | None = None) -> list[OfficeRow]:
+    """Per office of the scope: in transit and overdue now (as origin), and over the last
+    ``OFFICE_WINDOW_DAYS`` of declarations the median hours from departure to arrival and the
+    share settled on time (as destination). Bounded by the status and declared_at indexes."""
+    scope = scope_key(user)
+    key = _cache_key(scope, "offices")
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    now = now or timezone.now()
+    offices = list(scope_offices(user))
+    rows = {o.pk: OfficeRow(o) for o in offices}
+    if rows:
+        ids = list(rows)
+        in_transit = TransitDeclaration.objects.filter(status=Status.IN_TRANSIT, origin_id__in=ids)
+        for r in in_transit.values("origin_id").annotate(n=Count("pk"), late=Count("pk", filter=Q(deadline__lt=now))):
+            rows[r["origin_id"]].in_transit = r["n"]
+            rows[r["origin_id"]].overdue = r["late"]
+        since = now - dt.timedelta(days=OFFICE_WINDOW_DAYS)
+        arrived = TransitDeclaration.objects.filter(
+            destination_id__in=ids, status__in=ARRIVED_STATUSES, declared_at__gte=since
+        )
+        settled = arrived.filter(status=Status.SETTLED).values("destination_id")
+        for r in settled.annotate(n=Count("pk"), on_time=Count("pk", filter=Q(arrived_at__lte=F("deadline")))):
+            rows[r["destination_id"]].settled = r["n"]
+            rows[r["destination_id"]].settled_on_time = r["on_time"]
+        for office_id, hours in _median_transit_hours(arrived).items():
+            rows[office_id].median_hours = hours
+    result = list(rows.values())
+    cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def _median_transit_hours(arrived: QuerySet) -> dict[int, float]:
+    """Median hours departure → arrival per destination: percentile_cont on PostgreSQL."""
+    arrived = arrived.filter(departed_at__isnull=False, arrived_at__isnull=False)
+    if connection.vendor == "postgresql":
+        sql, params = arrived.values("destination_id", "departed_at", "arrived_at").query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT destination_id, percentile_cont(0.5) WITHIN GROUP "  # noqa: S608 - our own compiled SQL
+                "(ORDER BY EXTRACT(EPOCH FROM arrived_at - departed_at) / 3600.0) "
+                f"FROM ({sql}) AS a GROUP BY destination_id",
+                params,
+            )
+            return {office_id: round(float(h), 1) for office_id, h in cur.fetchall()}
+    # The embedded SQLite default holds demo-sized data: the median in Python is fine there.
+    spans: dict[int, list[float]] = {}
+    for office_id, dep, arr in arrived.values_list("destination_id", "departed_at", "arrived_at").iterator():
+        spans.setdefault(office_id, []).append((arr - dep).total_seconds() / 3600)
+    return {office_id: round(statistics.median(v), 1) for office_id, v in spans.items()}
+
+
+# --- monthly charts ---------------------------------------------------------------------------
+
+
+def last_jalali_months(now: dt.datetime, n: int = CHART_MONTHS) -> list[tuple[int, int]]:
+    months = [dates.jalali_month_of(now)]
+    while len(months) < n:
+        months.append(dates.previous_jalali_month(*months[-1]))
+    return list(reversed(months))
+
+
+def monthly_charts(user: User, *, now: dt.datetime | None = None) -> dict:
+    """Declared, late (arrived after the deadline or still overdue) and settled per Jalali month.
+
+    One range-COUNT per month and series: each is an index range on declared_at or settled_at.
+    Closed months never change much, so a month's figures are cached for an hour and the current
+    month for the dashboard's usual few minutes.
+    """
+    scope = scope_key(user)
+    key = _cache_key(scope, "charts")
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    now = now or timezone.now()
+    rows = scoped(user).order_by()
+    current = dates.jalali_month_of(now)
+    labels, declared, late, settled = [], [], [], []
+    for year, month in last_jalali_months(now):
+        month_key = _cache_key(scope, f"month:{year}-{month}")
+        figures = cache.get(month_key)
+        if figures is None:
+            start, end = dates.jalali_month_bounds(year, month)
+            in_month = rows.filter(declared_at__gte=start, declared_at__lt=end)
+            figures = (
+                in_month.count(),
+                in_month.filter(
+                    Q(arrived_at__gt=F("deadline")) | Q(status=Status.IN_TRANSIT, deadline__lt=now)
+                ).count(),
+                rows.filter(settled_at__gte=start, settled_at__lt=end).count(),
+            )
+            cache.set(month_key, figures, CACHE_SECONDS if (year, month) == current else 3600)
+        labels.append((year, month))
+        declared.append(figures[0])
+        late.append(figures[1])
+        settled.append(figures[2])
+    result = {"months": labels, "declared": declared, "late": late, "settled": settled}
+    cache.set(key, result, CACHE_SECONDS)
+    return result

@@ -1,0 +1,73 @@
+"""The declaration page's action forms: scoped fetch, form, one service call, redirect.
+
+The service checks the move and the user's right; its domain error becomes a form
+error on the re-rendered page with 409 (illegal move), 403 (not allowed) or 400.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.scoping import get_scoped_or_404
+
+from . import forms, selectors, services
+from .errors import DomainError, IllegalTransition
+from .models import TransitDeclaration
+from .views import declaration_detail
+
+
+def run_action(action: str, declaration: TransitDeclaration, user, data: dict) -> TransitDeclaration:
+    """Call the service behind one action with validated form/serializer data."""
+    at = data.get("at")
+    if action == "depart":
+        result = services.declaration_depart(declaration=declaration, by=user, at=at)
+    elif action == "confirm_arrival":
+        kwargs = dict(data)
+        result = services.declaration_confirm_arrival(declaration=declaration, by=user, **kwargs)
+    elif action == "settle":
+        result = services.declaration_settle(declaration=declaration, by=user, at=at, remarks=data.get("remarks", ""))
+    elif action == "record_unsettled":
+        result = services.declaration_record_unsettled(
+            declaration=declaration, by=user, reason=data["reason"], note=data.get("note", ""), at=at
+        )
+    else:  # pragma: no cover - URLs only route the actions above
+        raise Http404
+    selectors.invalidate_for(result)
+    return result
+
+
+def error_status(exc: DomainError) -> int:
+    if isinstance(exc, services.NotAllowed):
+        return 403
+    if isinstance(exc, IllegalTransition):
+        return 409
+    return 400
+
+
+@login_required
+@require_POST
+def declaration_action(request, pk: int, action: str):
+    if action not in forms.ACTION_FORMS:
+        raise Http404
+    declaration = get_scoped_or_404(
+        TransitDeclaration.objects.select_related("origin", "destination"), request.user, pk=pk
+    )
+    form = forms.ACTION_FORMS[action](request.POST, request.FILES, prefix=action)
+    if not form.is_valid():
+        return declaration_detail(request, pk, forms_override={action: form}, status=400)
+    data = form.service_kwargs() if hasattr(form, "service_kwargs") else form.cleaned_data
+    try:
+        run_action(action, declaration, request.user, data)
+    except DomainError as exc:
+        form.add_error(None, str(exc))
+        for name, _value in exc.fields.items():
+            if name in form.fields and name != "at":
+                form.add_error(name, str(exc))
+        return declaration_detail(request, pk, forms_override={action: form}, status=error_status(exc))
+    messages.success(request, _("Done: %(action)s.") % {"action": forms.ACTION_LABELS[action]})
+    return redirect("declarations:detail", pk=pk)
