@@ -23,28 +23,25 @@ from .models import FollowUpLetter, LetterStatus
 FALLBACK_FONTS = Path("/usr/share/fonts/truetype/farsiweb")
 
 
-def font_files() -> dict[str, Path]:
-    """Regular and bold font files: vendored Vazirmatn first, farsiweb's Nazli as the fallback."""
+def font_files() -> list[tuple[Path, str]]:
+    """(font file, CSS font-weight) pairs: the vendored Vazirmatn (variable or static weights)
+    first, Debian's farsiweb Nazli as the fallback while it is not vendored."""
     vendored = Path(settings.BASE_DIR) / "static" / "vendor" / "vazirmatn"
-    found: dict[str, Path] = {}
-    for weight, names in (("regular", ("Regular",)), ("bold", ("Bold",))):
-        for ext in ("woff2", "woff", "ttf"):
-            hits = sorted(p for p in vendored.rglob(f"*.{ext}") if any(n in p.name for n in names))
-            hits = [p for p in hits if "Variable" not in p.name and "UI" not in p.name] or hits
-            if hits:
-                found[weight] = hits[0]
-                break
-    if "regular" not in found:
-        found = {"regular": FALLBACK_FONTS / "nazli.ttf", "bold": FALLBACK_FONTS / "nazlib.ttf"}
-    found.setdefault("bold", found["regular"])
-    return found
+    files = sorted(vendored.rglob("*.woff2")) + sorted(vendored.rglob("*.ttf")) if vendored.exists() else []
+    variable = [p for p in files if "Variable" in p.name]
+    if variable:
+        return [(variable[0], "100 900")]
+    regular = [p for p in files if "Regular" in p.name]
+    bold = [p for p in files if "Bold" in p.name and "ExtraBold" not in p.name and "SemiBold" not in p.name]
+    if regular:
+        return [(regular[0], "400"), ((bold or regular)[0], "700")]
+    return [(FALLBACK_FONTS / "nazli.ttf", "400"), (FALLBACK_FONTS / "nazlib.ttf", "700")]
 
 
 def font_face_css() -> str:
-    fonts = font_files()
     return "\n".join(
-        f"@font-face{{font-family:'Vazirmatn';src:url('{path.resolve().as_uri()}');font-weight:{w};}}"
-        for path, w in ((fonts["regular"], 400), (fonts["bold"], 700))
+        f"@font-face{{font-family:'Vazirmatn';src:url('{path.resolve().as_uri()}');font-weight:{weight};}}"
+        for path, weight in font_files()
     )
 
 
@@ -58,9 +55,14 @@ def local_url_fetcher(url: str, timeout: int = 10, ssl_context=None):
 
 
 def html_to_pdf(html: str) -> bytes:
+    import warnings
+
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=local_url_fetcher).write_pdf()
+    with warnings.catch_warnings():
+        # WeasyPrint 66 instances the variable font through a fontTools call it marks deprecated.
+        warnings.filterwarnings("ignore", message=".*instantiateVariableFont.*")
+        return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=local_url_fetcher).write_pdf()
 
 
 def render_letter_html(letter: FollowUpLetter) -> str:

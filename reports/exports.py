@@ -256,7 +256,8 @@ def render_pdf(figures: dict, *, version: int | None = None, status: str = "") -
         if len(rows) >= PDF_SERIAL_LIMIT:
             break
         cells = _serial_cells(row)
-        rows.append([persian_digits(c) if c is not None else "" for c in cells[:7]] + [cells[8], cells[9]])
+        # Serials stay in ASCII digits (identifiers to search for); dates and counts in Persian.
+        rows.append([*cells[:3], *(persian_digits(c) if c is not None else "" for c in cells[3:7]), cells[8], cells[9]])
     fa = persian_digits
     with translation.override("fa"):
         html = render_to_string(

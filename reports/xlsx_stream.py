@@ -131,7 +131,7 @@ class XlsxWriter:
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            '<bookViews><workbookView rightToLeft="1"/></bookViews>'
+            "<bookViews><workbookView/></bookViews>"
             f"<sheets>{sheets}</sheets></workbook>",
         )
         self.zip.writestr(
@@ -153,6 +153,7 @@ class XlsxWriter:
             '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
             '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
             '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
             "</styleSheet>",
         )
         self.zip.close()

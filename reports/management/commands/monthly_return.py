@@ -4,7 +4,6 @@ Without ``--province`` it is the national return. ``--snapshot`` also stores a n
 snapshot version (through the same Celery task as the 1st-of-month job) and exports from it.
 """
 
-import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -50,7 +49,8 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(str(exc)) from exc
         if format in ("json", "csv"):
-            stream = open(out, "w", encoding="utf-8", newline="") if out else sys.stdout
+            self.stdout.ending = ""  # streamed in chunks: no newline added after each
+            stream = open(out, "w", encoding="utf-8", newline="") if out else self.stdout
             try:
                 (exports.write_json if format == "json" else exports.write_csv)(figures, stream)
             finally:

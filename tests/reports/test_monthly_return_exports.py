@@ -1,0 +1,187 @@
+"""Snapshots (versions, immutability, the 1st-of-month job), exports opened and checked, the command."""
+
+import csv
+import datetime as dt
+import io
+import json
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from declarations.models import Status, UnsettledReason
+from reports import services, tasks
+from reports.models import MonthlyReturn, ReturnStatus, SnapshotImmutable
+from tests.factories import DeclarationFactory
+from tests.pdftext import norm, pdf_text
+from transit_monitor.dates import TEHRAN, jalali_month_bounds
+
+DAY = dt.timedelta(days=1)
+S, E = jalali_month_bounds(1404, 5)
+
+
+@pytest.fixture
+def unsettled(bazargan, tehran):
+    return [
+        DeclarationFactory(
+            origin=bazargan,
+            destination=tehran,
+            declared_at=S - 20 * DAY,
+            status=Status.UNSETTLED,
+            arrived_at=S - 15 * DAY,
+            deadline=S - 16 * DAY,
+            unsettled_reason=UnsettledReason.DUPLICATE_WAYBILL,
+            unsettled_at=S - 10 * DAY,
+            serial=f"T14040000{i:03d}",
+        )
+        for i in range(3)
+    ]
+
+
+def test_it_builds_a_versioned_snapshot_with_all_exports(unsettled, west_az, inspector):
+    snap = MonthlyReturn.objects.get(pk=tasks.build_monthly_return.delay(1404, 5, west_az.pk, inspector.pk).get())
+    assert (snap.version, snap.status, snap.unsettled_count) == (1, ReturnStatus.DRAFT, 3)
+    assert snap.figures["closing"] == 3 and snap.figures["province"] == "WAZ"
+
+    wb = openpyxl.load_workbook(snap.xlsx.open("rb"))
+    summary = {row[0]: row[1] for row in wb["خلاصه"].iter_rows(min_row=2, values_only=True)}
+    assert summary["مانده پایان ماه (تسویه‌نشده)"] == 3
+    assert summary["بیجک تکراری"] == 3
+    serials = list(wb["سریال‌های تسویه‌نشده"].iter_rows(values_only=True))
+    assert serials[0][0] == "شماره سریال"
+    assert sorted(r[0] for r in serials[1:]) == [d.serial for d in unsettled]
+    assert serials[1][8] == "بیجک تکراری" and serials[1][6] == 47
+    assert wb["خلاصه"].sheet_view.rightToLeft
+
+    text = snap.csv.open("rb").read().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert ["balance", "closing", "مانده پایان ماه (تسویه‌نشده)", "3"] in rows
+    header_at = rows.index(
+        [
+            "شماره سریال",
+            "گمرک مبدأ",
+            "گمرک مقصد",
+            "تاریخ اظهار",
+            "مهلت ترانزیت",
+            "تاریخ وصول",
+            "روز پس از مهلت",
+            "کد علت",
+            "علت",
+            "توضیح",
+        ]
+    )
+    assert [r[0] for r in rows[header_at + 1 :]] == [d.serial for d in unsettled]
+    assert rows[header_at + 1][3] == "1404/04/12"  # 20 days before 1404/05/01 (Tir has 31 days), Jalali
+
+    text = pdf_text(snap.pdf.open("rb").read())
+    assert norm("گزارش ماهانه تسویه اظهارنامه‌های ترانزیتی") in text
+    assert "۱۴۰۴" in text
+    assert "بیجک تکراری" in text and norm("مانده پایان ماه") in text
+
+
+def test_it_never_changes_a_submitted_snapshot_and_rebuilds_as_a_new_version(
+    unsettled, west_az, inspector, bazargan, tehran
+):
+    first = services.return_build(year=1404, month=5, province=west_az, by=inspector)
+    services.return_submit(monthly_return=first, by=inspector)
+    first.refresh_from_db()
+    assert first.status == ReturnStatus.SUBMITTED and first.submitted_by == inspector
+
+    first.figures = {"closing": 0}
+    with pytest.raises(SnapshotImmutable):
+        first.save()
+    with pytest.raises(SnapshotImmutable):
+        first.delete()
+    first.refresh_from_db()
+    assert first.figures["closing"] == 3
+
+    # Data changes after submission: a late-recorded declaration makes a new version, not an edit.
+    DeclarationFactory(origin=bazargan, destination=tehran, declared_at=S + DAY, status=Status.REGISTERED)
+    second = services.return_build(year=1404, month=5, province=west_az, by=inspector)
+    assert second.version == 2 and second.figures["closing"] == 4
+    first.refresh_from_db()
+    assert first.figures["closing"] == 3 and first.status == ReturnStatus.SUBMITTED
+
+
+def test_it_lets_only_the_province_and_hq_build(west_az, outsider, hq):
+    from declarations.services import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        services.return_build(year=1404, month=5, province=west_az, by=outsider)
+    with pytest.raises(NotAllowed):
+        services.return_build(year=1404, month=5, province=None, by=outsider)
+    assert services.return_build(year=1404, month=5, province=None, by=hq).province is None
+
+
+def test_it_builds_last_month_on_the_first_day_of_a_jalali_month_once(
+    unsettled, west_az, tehran_province, khorasan, settings
+):
+    first_of_shahrivar = dt.datetime(2025, 8, 23, 0, 20, tzinfo=TEHRAN)  # 1404/06/01 00:20
+    assert services.returns_due_at(first_of_shahrivar) == (1404, 5)
+    assert services.returns_due_at(first_of_shahrivar + DAY) is None
+    # Farvardin 1st builds last Esfand.
+    assert services.returns_due_at(dt.datetime(2025, 3, 21, 0, 20, tzinfo=TEHRAN)) == (1403, 12)
+
+    from unittest import mock
+
+    with mock.patch("reports.services.timezone.now", return_value=first_of_shahrivar + dt.timedelta(hours=1)):
+        built = tasks.build_monthly_returns_if_month_start.delay().get()
+    assert len(built) == 4  # three provinces and the nation
+    assert MonthlyReturn.objects.filter(year=1404, month=5).count() == 4
+    national = MonthlyReturn.objects.get(year=1404, month=5, province=None)
+    assert national.figures["closing"] == 3
+    # A second run the same day builds nothing again.
+    assert services.returns_to_build(1404, 5) == []
+
+
+def test_it_runs_the_command_in_every_format(unsettled, west_az, tmp_path, capsys):
+    out = io.StringIO()
+    call_command("monthly_return", "1404", "5", "--province", "WAZ", "--format", "json", stdout=out)
+    data = json.loads(out.getvalue())
+    for key in ("opening", "new", "settled", "cancelled", "closing", "unsettled_by_reason", "unsettled_serials"):
+        assert key in data
+    assert data["opening"] + data["new"] - data["settled"] - data["cancelled"] == data["closing"] == 3
+    assert [r["serial"] for r in data["unsettled_serials"]] == [d.serial for d in unsettled]
+    assert data["unsettled_serials"][0]["reason"] == "duplicate_waybill"
+
+    call_command("monthly_return", "1404", "5", "--format", "xlsx", "--out", str(tmp_path / "r.xlsx"))
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    assert "استان‌ها" in wb.sheetnames  # the national return carries the provinces
+    call_command("monthly_return", "1404", "5", "--format", "pdf", "--out", str(tmp_path / "r.pdf"))
+    assert "۱۴۰۴" in pdf_text((tmp_path / "r.pdf").read_bytes())
+    call_command("monthly_return", "1404", "5", "--format", "csv", "--out", str(tmp_path / "r.csv"))
+    assert unsettled[0].serial in (tmp_path / "r.csv").read_text()
+
+    with pytest.raises(CommandError, match="--province"):
+        call_command("monthly_return", "1404", "5", "--province", "NOPE", "--format", "json")
+    with pytest.raises(CommandError, match="--out"):
+        call_command("monthly_return", "1404", "5", "--format", "pdf")
+
+
+def test_it_streams_a_long_serial_list_past_the_pdf_limit(bazargan, tehran, west_az):
+    from declarations.models import TransitDeclaration
+    from reports import exports
+    from tests.factories import VehicleFactory
+
+    v = VehicleFactory()
+    TransitDeclaration.objects.bulk_create(
+        TransitDeclaration(
+            serial=f"X{i:06d}",
+            declared_at=S - DAY,
+            origin=bazargan,
+            destination=tehran,
+            vehicle=v,
+            status=Status.IN_TRANSIT,
+            departed_at=S - DAY,
+            deadline=S + DAY,
+        )
+        for i in range(exports.PDF_SERIAL_LIMIT + 20)
+    )
+    figures = __import__("reports.returns", fromlist=["x"]).build_figures(1404, 5, west_az)
+    buf = io.BytesIO()
+    assert exports.write_xlsx(figures, buf) == exports.PDF_SERIAL_LIMIT + 20
+    text = pdf_text(exports.render_pdf(figures))
+    assert "X000000" in text
+    assert f"X{exports.PDF_SERIAL_LIMIT + 19:06d}" not in text  # the PDF lists the first N only
+    assert "XLSX" in text
