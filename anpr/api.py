@@ -18,9 +18,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scoping import get_scoped_or_404
-from declarations.plates import PlateError, guess_plate
 
-from . import services
+from . import matching, services
 from .authentication import CameraTokenAuthentication, IsCamera
 from .models import Camera, PlateRead
 from .serializers import BulkIn, BulkOut, CameraOut, IngestOut, ReadIn, ReadOut
@@ -142,10 +141,10 @@ class ReadListApi(APIView):
     def get(self, request):
         qs = PlateRead.objects.for_user(request.user).select_related("camera", "office")
         if plate := request.query_params.get("plate", "").strip():
-            try:
-                qs = qs.filter(plate=guess_plate(plate).text)
-            except PlateError as exc:
-                raise exceptions.ValidationError({"plate": [str(exc)]}) from None
+            key = matching.match_key(plate)
+            if not key:
+                raise exceptions.ValidationError({"plate": [f"'{plate}' is not a plate"]})
+            qs = qs.filter(plate=key)
         if office := request.query_params.get("office", "").strip():
             qs = qs.filter(office__code=office.upper())
         qs = qs.prefetch_related("matches__declaration").order_by("-captured_at", "-id")

@@ -106,7 +106,9 @@ def match_key(text: str) -> str:
     if not text:
         return ""
     try:
-        return guess_plate(text).text
+        plate = guess_plate(text)
+        # A foreign plate without a digit is a word the camera picked up, not a plate.
+        return plate.text if plate.is_iranian or any(c.isdigit() for c in plate.text) else ""
     except PlateError:
         pass
     try:

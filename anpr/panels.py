@@ -1,15 +1,80 @@
 """What anpr adds to pages of ``declarations`` through its hooks (registered in apps.py)."""
 
+from __future__ import annotations
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
 from declarations.hooks import TemplatePanel, TimelineItem
+from declarations.models import TransitDeclaration
+
+from .models import Camera, PlateMatch, PlateRead
+
+VEHICLE_PANEL_READS = 20
 
 
 def timeline_items(declaration, user) -> list[TimelineItem]:
-    return []
+    """Reads matched to the declaration. A user who sees the declaration sees its reads and photos."""
+    if not TransitDeclaration.objects.for_user(user).filter(pk=declaration.pk).exists():
+        return []
+    matches = (
+        PlateMatch.objects.filter(declaration=declaration)
+        .select_related("read__camera", "read__office")
+        .order_by("read__captured_at")
+    )
+    items = []
+    for m in matches:
+        read = m.read
+        kind = _("exact") if m.exact else _("similar, score %(score)s") % {"score": f"{m.score:.2f}"}
+        detail = _("%(plate)s read by camera %(camera)s (%(kind)s)") % {
+            "plate": read.display_text,
+            "camera": read.camera.code,
+            "kind": kind,
+        }
+        if not m.on_route:
+            title = _("Plate read off the planned route at %(office)s") % {"office": read.office}
+        elif m.at_destination:
+            title = _("Plate read at the destination, %(office)s") % {"office": read.office}
+        else:
+            title = _("Plate read at %(office)s") % {"office": read.office}
+        items.append(
+            TimelineItem(
+                at=read.captured_at,
+                kind="plate_read",
+                title=title,
+                detail=detail,
+                url=reverse("anpr:photo", args=[read.pk]) if read.photo else "",
+                severity="" if m.on_route else "danger",
+            )
+        )
+    return items
 
 
 def camera_health_panel(request, scoped_declarations) -> TemplatePanel | None:
-    return None
+    """Cameras of the user's offices that went silent in working time (flagged by the health task)."""
+    cameras = Camera.objects.for_user(request.user).filter(status=Camera.Status.ACTIVE)
+    total = cameras.count()
+    if not total:
+        return None
+    silent = list(cameras.filter(health=Camera.Health.SILENT).select_related("office").order_by("silent_since"))
+    return TemplatePanel(
+        template="anpr/_camera_health_panel.html",
+        context={"cameras_total": total, "cameras_silent": silent},
+        order=40,
+    )
 
 
 def vehicle_reads_panel(request, vehicle) -> TemplatePanel | None:
-    return None
+    """The latest sightings of the truck, read exactly or matched to it, within the user's scope."""
+    reads = (
+        PlateRead.objects.for_user(request.user)
+        .filter(Q(plate=vehicle.plate) | Q(vehicle=vehicle))
+        .select_related("camera", "office")
+        .order_by("-captured_at", "-id")[:VEHICLE_PANEL_READS]
+    )
+    return TemplatePanel(
+        template="anpr/_vehicle_panel.html",
+        context={"plate_reads": list(reads), "plate": vehicle.plate},
+        order=30,
+    )

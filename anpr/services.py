@@ -181,12 +181,11 @@ def _insert_returning(reads: list[PlateRead]) -> list[tuple]:
     params: list = []
     for read in reads:
         params.extend(f.get_db_prep_save(getattr(read, f.attname), connection) for f in fields)
+    table, columns = qn(meta.db_table), ", ".join(qn(f.column) for f in fields)
+    values = ", ".join([placeholder] * len(reads))
+    returning = ", ".join(qn(c) for c in ("id", "client_event_id", "captured_at", "plate_raw"))
     # Only quoted model metadata and placeholders go into the text; values are parameters.
-    sql = (  # noqa: S608
-        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-        f"VALUES {', '.join([placeholder] * len(reads))} ON CONFLICT DO NOTHING "
-        f"RETURNING {qn('id')}, {qn('client_event_id')}, {qn('captured_at')}, {qn('plate_raw')}"
-    )
+    sql = f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT DO NOTHING RETURNING {returning}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -4,6 +4,11 @@ from . import views
 
 app_name = "anpr"
 urlpatterns = [
+    path("", views.index, name="index"),
+    path("cameras/", views.cameras, name="cameras"),
+    path("cameras/<int:pk>/", views.camera_detail, name="camera"),
+    path("plates/", views.plate_search, name="plates"),
+    path("reports/<slug:code>/", views.report, name="report"),
     path("reads/<int:pk>/photo/", views.photo, name="photo"),
     path("reads/<int:pk>/crop/", views.crop, name="crop"),
 ]

@@ -1,0 +1,205 @@
+"""Normalisation and fuzzy matching: property tests on the scorer, then reads matched to declarations."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from anpr import matching, services
+from anpr.models import MatchState, PlateMatch, PlateRead
+from declarations.models import Status
+from declarations.plates import PLATE_LETTERS
+from tests.factories import DeclarationFactory, OfficeFactory, VehicleFactory
+
+MIN = 0.9
+plates = st.builds(
+    lambda a, letter, b, region: f"{a}{letter}{b}{region}",
+    st.integers(10, 99),
+    st.sampled_from(PLATE_LETTERS),
+    st.integers(100, 999),
+    st.integers(10, 99),
+)
+PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+@given(plates)
+def test_it_reads_a_plate_the_same_in_any_digit_script_and_spacing(plate):
+    spaced = f"{plate[:2]} {plate[2]} {plate[3:6]} ایران {plate[6:]}".translate(PERSIAN)
+    assert matching.match_key(spaced) == plate
+    assert matching.match_key(plate) == plate
+
+
+@given(plates, plates)
+def test_it_scores_symmetrically_and_only_equal_plates_as_exact(a, b):
+    assert matching.weighted_distance(a, b) == matching.weighted_distance(b, a)
+    assert (matching.score(a, b) == 1.0) == (a == b)
+    assert 0.0 <= matching.score(a, b) <= 1.0
+
+
+@given(plates, plates, plates)
+def test_it_keeps_the_triangle_inequality(a, b, c):
+    d = matching.weighted_distance
+    assert d(a, c) <= d(a, b) + d(b, c) + 1e-9
+
+
+@given(plates)
+@hsettings(max_examples=60)
+def test_it_finds_every_variant_within_the_score_budget(plate):
+    found = matching.variants(plate, MIN)
+    assert found[plate] == 0.0
+    for variant, cost in found.items():
+        assert len(variant) == len(plate)
+        assert (variant != plate) == (cost > 0)
+        assert matching.score(plate, variant) >= MIN - 1e-9
+        assert matching.weighted_distance(plate, variant) <= cost + 1e-9
+        assert matching.match_key(variant) == variant  # every variant is a valid plate
+    assert len(found) < 1000
+
+
+@given(plates, st.data())
+@hsettings(max_examples=60)
+def test_it_finds_the_true_plate_after_one_confusion(plate, data):
+    positions = [
+        i
+        for i, ch in enumerate(plate)
+        if any(matching._allowed(plate, i, alt) for alt, _ in matching.ALTERNATIVES.get(ch, ()))
+    ]
+    if not positions:
+        return
+    i = data.draw(st.sampled_from(positions))
+    alt = data.draw(st.sampled_from([a for a, _ in matching.ALTERNATIVES[plate[i]] if matching._allowed(plate, i, a)]))
+    misread = plate[:i] + alt + plate[i + 1 :]
+    assert plate in matching.variants(matching.match_key(misread), MIN)
+
+
+def test_it_scores_confusable_characters_cheaper_than_others():
+    assert matching.score("12ب34567", "12پ34567") > matching.score("12ب34567", "12ل34567")
+    assert matching.score("12ب36567", "12ب38567") > matching.score("12ب36567", "12ب32567")
+    assert matching.score("12ب36567", "12ب38567") >= MIN
+    assert matching.score("12ب34567", "12ل34567") < MIN
+
+
+def test_it_still_finds_candidates_for_a_letter_that_is_no_series_letter():
+    # ذ is not a plate letter: a camera reading د as ذ still gets the true plate as a candidate.
+    assert matching.match_key("12ذ34567") == "12ذ34567"
+    assert "12د34567" in matching.variants("12ذ34567", MIN)
+    assert "12ذ34567" not in matching.variants("12ذ34567", MIN)
+
+
+def test_it_has_no_key_for_text_that_is_no_plate():
+    assert matching.match_key("") == ""
+    assert matching.match_key("hello") == ""
+    assert matching.match_key("12ب3") == ""
+
+
+# --- Reads matched to declarations ----------------------------------------------------------------
+
+
+def _read(camera, plate, at=None):
+    at = at or timezone.now() - dt.timedelta(minutes=5)
+    (result,) = services.reads_ingest(camera=camera, items=[services.ReadInput(captured_at=at, plate_raw=plate)])
+    return result.id
+
+
+@pytest.mark.django_db
+def test_it_matches_an_exact_read_and_records_the_score(truck, declaration, thr_camera):
+    read_id = _read(thr_camera, truck.plate)
+    services.reads_match(read_ids=[read_id])
+    match = PlateMatch.objects.get(read_id=read_id)
+    assert match.declaration_id == declaration.pk
+    assert (match.score, match.exact, match.on_route, match.at_destination) == (1.0, True, True, True)
+    read = PlateRead.objects.get(pk=read_id)
+    assert read.match_state == MatchState.MATCHED and read.vehicle_id == truck.pk
+
+
+@pytest.mark.django_db
+def test_it_matches_a_read_with_a_confused_character_as_not_exact(declaration, bazargan, tehran, thr_camera):
+    from declarations.models import TransitDeclaration
+
+    vehicle = VehicleFactory(plate="26ب36913")
+    TransitDeclaration.objects.filter(pk=declaration.pk).update(vehicle=vehicle, status=Status.IN_TRANSIT)
+    read_id = _read(thr_camera, "26پ38913")  # ب→پ and 6→8
+    services.reads_match(read_ids=[read_id])
+    match = PlateMatch.objects.get(read_id=read_id)
+    assert match.declaration_id == declaration.pk and not match.exact
+    assert MIN <= match.score < 1.0
+    assert match.vehicle_plate == "26ب36913"
+
+
+@pytest.mark.django_db
+def test_it_prefers_the_exact_truck_over_a_look_alike(bazargan, tehran, thr_camera):
+    exact = DeclarationFactory(origin=bazargan, destination=tehran, vehicle=VehicleFactory(plate="26ب36913"))
+    DeclarationFactory(origin=bazargan, destination=tehran, vehicle=VehicleFactory(plate="26پ36913"))
+    read_id = _read(thr_camera, "26ب36913")
+    services.reads_match(read_ids=[read_id])
+    assert list(PlateMatch.objects.filter(read_id=read_id).values_list("declaration_id", flat=True)) == [exact.pk]
+
+
+@pytest.mark.django_db
+def test_it_leaves_unrelated_and_closed_declarations_alone(declaration, thr_camera):
+    from declarations.models import TransitDeclaration
+
+    TransitDeclaration.objects.filter(pk=declaration.pk).update(status=Status.SETTLED)
+    read_id = _read(thr_camera, declaration.vehicle.plate)
+    other = _read(thr_camera, "99ی99999", at=timezone.now() - dt.timedelta(minutes=1))
+    services.reads_match(read_ids=[read_id, other])
+    assert not PlateMatch.objects.exists()
+    assert set(PlateRead.objects.values_list("match_state", flat=True)) == {MatchState.UNMATCHED}
+
+
+@pytest.mark.django_db
+def test_it_ignores_a_read_long_before_the_declaration(truck, declaration, thr_camera, settings):
+    settings.ANPR_MATCH_LOOKBACK_HOURS = 48
+    from declarations.models import TransitDeclaration
+
+    TransitDeclaration.objects.filter(pk=declaration.pk).update(declared_at=timezone.now())
+    read_id = _read(thr_camera, truck.plate, at=timezone.now() - dt.timedelta(days=5))
+    services.reads_match(read_ids=[read_id])
+    assert not PlateMatch.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_matches_a_batch_twice_without_doubling(truck, declaration, thr_camera, bzg_camera):
+    ids = [_read(thr_camera, truck.plate), _read(bzg_camera, truck.plate)]
+    services.reads_match(read_ids=ids)
+    PlateRead.objects.filter(pk__in=ids).update(match_state=MatchState.PENDING)  # a redelivered task
+    services.reads_match(read_ids=ids)
+    assert PlateMatch.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_it_matches_after_commit_when_posted(truck, declaration, thr_camera, django_capture_on_commit_callbacks):
+    from tests.anpr.conftest import camera_client
+
+    at = (timezone.now() - dt.timedelta(minutes=3)).isoformat()
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = camera_client(thr_camera).post(
+            "/api/anpr/reads/", {"captured_at": at, "plate": truck.plate}, format="json"
+        )
+    assert resp.status_code == 201
+    declaration.refresh_from_db()
+    assert declaration.dest_first_read_at is not None
+    assert PlateMatch.objects.filter(read_id=resp.json()["id"], declaration=declaration).exists()
+
+
+@pytest.mark.django_db
+def test_it_matches_a_foreign_plate_with_latin_confusions(bazargan, tehran, thr_camera):
+    from declarations.models import Vehicle
+
+    vehicle = Vehicle.objects.create(plate="34ABC123", country="TR")
+    decl = DeclarationFactory(origin=bazargan, destination=tehran, vehicle=vehicle, vehicle_country="TR")
+    read_id = _read(thr_camera, "34A8C123")
+    services.reads_match(read_ids=[read_id])
+    assert PlateMatch.objects.get(read_id=read_id).declaration_id == decl.pk
+
+
+@pytest.mark.django_db
+def test_it_reports_a_read_off_the_planned_route(bazargan, tehran, sarakhs):
+    decl = DeclarationFactory(origin=bazargan, destination=tehran, status=Status.IN_TRANSIT)
+    camera, _ = services.camera_register(office=OfficeFactory(code="QZV"), code="QZV-1", direction="in")
+    read_id = _read(camera, decl.vehicle.plate)
+    services.reads_match(read_ids=[read_id])
+    assert PlateMatch.objects.get(read_id=read_id).on_route is False

@@ -1,0 +1,182 @@
+"""Photos never leave the scope; plate search, reports and exports; what anpr adds to declarations' pages."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from anpr import panels, services
+from anpr.models import PlateRead
+from declarations.models import TransitDeclaration
+from declarations.services import declaration_confirm_arrival
+
+pytestmark = pytest.mark.django_db
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+
+def _read(camera, plate, *, hours_ago=1.0, photo=JPEG, match=True):
+    at = timezone.now() - dt.timedelta(hours=hours_ago)
+    (r,) = services.reads_ingest(
+        camera=camera, items=[services.ReadInput(captured_at=at, plate_raw=plate, photo=photo)]
+    )
+    if match:
+        services.reads_match(read_ids=[r.id])
+    return PlateRead.objects.get(pk=r.id)
+
+
+def test_it_serves_a_photo_to_the_office_and_its_inspector(client, origin_clerk, inspector, bzg_camera, truck):
+    read = _read(bzg_camera, truck.plate)
+    for user in (origin_clerk, inspector):
+        client.force_login(user)
+        resp = client.get(f"/anpr/reads/{read.pk}/photo/")
+        assert resp.status_code == 200 and b"".join(resp.streaming_content) == JPEG
+        assert resp["Content-Type"] == "image/jpeg" and "private" in resp["Cache-Control"]
+
+
+def test_it_hides_a_photo_from_another_province(client, outsider, bzg_camera, truck):
+    read = _read(bzg_camera, truck.plate)
+    client.force_login(outsider)
+    assert client.get(f"/anpr/reads/{read.pk}/photo/").status_code == 404
+    assert client.get(f"/api/anpr/reads/{read.pk}/photo/").status_code == 404
+    assert client.get(f"/api/anpr/reads/{read.pk}/").status_code == 404
+
+
+def test_it_shows_the_origin_read_to_the_destination_of_a_matched_declaration(client, dest_clerk, bzg_camera, truck):
+    matched = _read(bzg_camera, truck.plate, hours_ago=5)
+    unmatched = _read(bzg_camera, "77ی77777", hours_ago=4)
+    client.force_login(dest_clerk)
+    assert client.get(f"/anpr/reads/{matched.pk}/photo/").status_code == 200
+    assert client.get(f"/anpr/reads/{unmatched.pk}/photo/").status_code == 404
+
+
+def test_it_does_not_serve_photos_by_media_url(client, hq, bzg_camera, truck):
+    read = _read(bzg_camera, truck.plate)
+    client.force_login(hq)
+    assert client.get(f"/media/{read.photo.name}").status_code == 404
+
+
+def test_it_requires_a_login_for_photos(client, bzg_camera, truck):
+    read = _read(bzg_camera, truck.plate)
+    resp = client.get(f"/anpr/reads/{read.pk}/photo/")
+    assert resp.status_code == 302 and "/login/" in resp["Location"]
+
+
+def test_it_finds_a_plate_typed_in_persian_digits_with_its_history(
+    client, inspector, bzg_camera, thr_camera, truck, declaration
+):
+    _read(bzg_camera, truck.plate, hours_ago=10)
+    _read(thr_camera, truck.plate, hours_ago=2)
+    client.force_login(inspector)
+    typed = truck.plate.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    resp = client.get("/anpr/plates/", {"q": f"{typed[:2]} {typed[2]} {typed[3:6]} ایران {typed[6:]}"})
+    html = resp.content.decode()
+    assert resp.status_code == 200
+    assert f'data-plate="{truck.plate}"' in html
+    assert html.count("data-read=") == 2
+    assert declaration.serial.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) in html
+
+
+def test_it_names_the_bad_field_of_a_plate_search(client, inspector):
+    client.force_login(inspector)
+    resp = client.get("/anpr/plates/", {"q": "not a plate", "from": "1404/13/40"})
+    assert resp.status_code == 400
+    assert "is-invalid" in resp.content.decode()
+
+
+def test_it_exports_the_plate_history_as_csv_and_xlsx(client, hq, thr_camera, truck):
+    _read(thr_camera, truck.plate)
+    client.force_login(hq)
+    resp = client.get("/anpr/plates/", {"q": truck.plate, "format": "csv"})
+    rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
+    assert resp["Content-Type"].startswith("text/csv") and len(rows) == 2 and rows[1][1] == "THR"
+    resp = client.get("/anpr/plates/", {"q": truck.plate, "format": "xlsx"})
+    ws = load_workbook(io.BytesIO(resp.content)).active
+    assert ws.max_row == 2 and ws.cell(2, 3).value == "THR-1"
+
+
+def test_it_reports_reads_per_office_per_day_within_the_scope(client, inspector, bzg_camera, thr_camera, truck):
+    _read(bzg_camera, truck.plate, hours_ago=1)
+    _read(bzg_camera, "77ی77777", hours_ago=1.5, match=False)
+    _read(thr_camera, truck.plate, hours_ago=1)
+    client.force_login(inspector)
+    resp = client.get("/anpr/reports/anpr-reads-per-office-day/", {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))[1:]
+    assert {r[1] for r in rows} == {"BZG"}  # Tehran's reads are not the inspector's
+    assert sum(int(r[3]) for r in rows) == 2 and sum(int(r[4]) for r in rows) == 1
+
+
+def test_it_reports_the_share_of_arrivals_with_plate_evidence(client, dest_clerk, thr_camera, truck, declaration):
+    declaration_confirm_arrival(declaration=declaration, by=None, at=timezone.now() - dt.timedelta(hours=1))
+    client.force_login(dest_clerk)
+    page = client.get("/anpr/reports/anpr-arrival-evidence/")
+    assert page.status_code == 200 and 'data-report="anpr-arrival-evidence"' in page.content.decode()
+    before = load_workbook(io.BytesIO(client.get(page.request["PATH_INFO"], {"format": "xlsx"}).content)).active
+    assert [c.value for c in before[2]][3:] == [1, 0, 0]
+    _read(thr_camera, truck.plate, hours_ago=1.5)
+    after = load_workbook(io.BytesIO(client.get(page.request["PATH_INFO"], {"format": "xlsx"}).content)).active
+    assert [c.value for c in after[2]][3:] == [1, 1, 100]
+
+
+def test_it_refuses_a_backwards_report_period(client, hq):
+    client.force_login(hq)
+    resp = client.get("/anpr/reports/anpr-reads-per-office-day/", {"from": "1404/05/10", "to": "1404/05/01"})
+    assert resp.status_code == 400
+
+
+def test_it_adds_reads_to_the_declaration_timeline(dest_clerk, outsider, bzg_camera, truck, declaration):
+    from anpr.models import Camera
+    from tests.factories import OfficeFactory
+
+    _read(bzg_camera, truck.plate, hours_ago=10)
+    qzv, _ = services.camera_register(office=OfficeFactory(code="QZV"), code="QZV-1", direction="in")
+    _read(qzv, truck.plate, hours_ago=5, photo=None)
+    items = panels.timeline_items(declaration, dest_clerk)
+    assert [i.kind for i in items] == ["plate_read", "plate_read"]
+    assert items[0].url.endswith("/photo/") and items[1].url == ""
+    assert items[1].severity == "danger"  # off the route
+    assert panels.timeline_items(declaration, outsider) == []
+    assert Camera.objects.count() == 2
+
+
+def test_it_shows_the_vehicle_panel_in_scope_only(rf, inspector, outsider, bzg_camera, truck):
+    from django.template.loader import render_to_string
+
+    _read(bzg_camera, truck.plate)
+    request = rf.get("/")
+    request.user = inspector
+    panel = panels.vehicle_reads_panel(request, truck)
+    assert len(panel.context["plate_reads"]) == 1
+    html = render_to_string(panel.template, panel.context, request=request)
+    assert "/photo/" in html
+    request.user = outsider
+    assert panels.vehicle_reads_panel(request, truck).context["plate_reads"] == []
+
+
+def test_it_lists_cameras_and_pages_in_scope(client, inspector, outsider, bzg_camera, thr_camera, srk_camera):
+    client.force_login(inspector)
+    html = client.get("/anpr/cameras/").content.decode()
+    assert 'data-camera="BZG-1"' in html and "THR-1" not in html and "SRK-1" not in html
+    assert client.get(f"/anpr/cameras/{thr_camera.pk}/").status_code == 404
+    assert client.get(f"/anpr/cameras/{bzg_camera.pk}/").status_code == 200
+    assert client.get("/anpr/").status_code == 200
+    client.force_login(outsider)
+    assert client.get(f"/anpr/cameras/{bzg_camera.pk}/").status_code == 404
+
+
+def test_it_searches_reads_through_the_api_in_scope(client, inspector, outsider, bzg_camera, truck):
+    _read(bzg_camera, truck.plate)
+    client.force_login(inspector)
+    body = client.get("/api/anpr/reads/search/", {"plate": truck.plate}).json()
+    assert len(body) == 1 and body[0]["matches"][0]["exact"] is True
+    client.force_login(outsider)
+    assert client.get("/api/anpr/reads/search/", {"plate": truck.plate}).json() == []
+    assert client.get("/api/anpr/reads/search/", {"plate": "nonsense"}).status_code == 400
+
+
+def test_it_keeps_the_timeline_scoped_through_the_declaration(dest_clerk, bzg_camera, truck, declaration):
+    TransitDeclaration.objects.filter(pk=declaration.pk)  # the clerk at Tehran sees Bazargan's read of the truck
+    read = _read(bzg_camera, truck.plate)
+    assert PlateRead.objects.for_user(dest_clerk).filter(pk=read.pk).exists()
