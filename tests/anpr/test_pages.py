@@ -76,7 +76,7 @@ def test_it_finds_a_plate_typed_in_persian_digits_with_its_history(
     assert resp.status_code == 200
     assert f'data-plate="{truck.plate}"' in html
     assert html.count("data-read=") == 2
-    assert declaration.serial.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) in html
+    assert f'href="/declarations/{declaration.pk}/"' in html
 
 
 def test_it_names_the_bad_field_of_a_plate_search(client, inspector):
