@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
@@ -66,6 +67,8 @@ def scoped(user: User) -> QuerySet:
     key = scope_key(user)
     if key.startswith("province:"):
         ids = list(CustomsOffice.objects.filter(province_id=user.province_id).values_list("pk", flat=True))
+        if not ids:  # a province without offices: the plain scope (empty, but a real query for panels)
+            return TransitDeclaration.objects.for_user(user)
         return TransitDeclaration.objects.filter(Q(origin_id__in=ids) | Q(destination_id__in=ids))
     return TransitDeclaration.objects.for_user(user)
 
@@ -123,10 +126,13 @@ def capped_count(qs: QuerySet, cap: int = COUNT_CAP, branches: list[Q] | None = 
     along its own index: one branch past the cap settles it without a bitmap over the whole OR.
     """
     qs = qs.order_by().values("pk")
-    for branch in branches or ():
-        if qs.filter(branch)[: cap + 1].count() > cap:
-            return CappedCount(cap, True)
-    n = qs[: cap + 1].count()
+    try:
+        for branch in branches or ():
+            if qs.filter(branch)[: cap + 1].count() > cap:
+                return CappedCount(cap, True)
+        n = qs[: cap + 1].count()
+    except EmptyResultSet:  # an empty IN list (no office, no matching company) under the LIMIT subquery
+        return CappedCount(0, False)
     return CappedCount(min(n, cap), n > cap)
 
 

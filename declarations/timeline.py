@@ -103,7 +103,7 @@ def _audit_items(declaration: TransitDeclaration) -> list[TimelineItem]:
         parts = []
         for name, values in list(changes.items())[:8]:
             try:
-                label = str(meta.get_field(name).verbose_name)
+                label = str(getattr(meta.get_field(name), "verbose_name", name))
             except FieldDoesNotExist:  # a field since removed still shows by its name
                 label = name
             if isinstance(values, list | tuple) and len(values) == 2:

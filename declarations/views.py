@@ -127,6 +127,8 @@ def declaration_detail(request, pk: int, *, forms_override: dict | None = None, 
         pk=pk,
     )
     actions = [a for a in allowed_actions(request.user, declaration) if a in forms.ACTION_FORMS]
+    # A refused form is shown again with its error even when its action is not on offer.
+    actions += [a for a in forms_override or {} if a not in actions]
     action_forms = {a: forms.ACTION_FORMS[a](prefix=a) for a in actions}
     action_forms.update(forms_override or {})
     context = {

@@ -1,0 +1,120 @@
+"""The declaration page: data, goods, timeline, and the action forms that enforce the lifecycle."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from declarations import hooks, services
+from declarations.models import Status
+from tests.factories import GoodsFactory
+
+
+def _url(d):
+    return reverse("declarations:detail", args=[d.pk])
+
+
+def _act(d, action):
+    return reverse("declarations:action", args=[d.pk, action])
+
+
+@pytest.fixture
+def in_transit(declaration, origin_clerk):
+    services.declaration_depart(declaration=declaration, by=origin_clerk, at=timezone.now() - dt.timedelta(hours=3))
+    declaration.refresh_from_db()
+    return declaration
+
+
+def test_it_shows_data_goods_and_a_timeline_with_events_and_audit(client, inspector, in_transit):
+    GoodsFactory(declaration=in_transit, description="گوشی تلفن همراه", serials=["356938035643809"])
+    client.force_login(inspector)
+    html = client.get(_url(in_transit)).content.decode()
+    assert in_transit.serial in html and "گوشی تلفن همراه" in html
+    timeline = html.split('id="timeline"', 1)[1]
+    assert 'data-kind="declared"' in timeline
+    assert 'data-kind="depart"' in timeline
+    assert 'data-kind="audit"' in timeline
+    assert "رضا احمدی" in timeline  # who departed it
+
+
+def test_it_adds_timeline_items_from_higher_apps(client, hq, declaration, monkeypatch):
+    item = hooks.TimelineItem(at=timezone.now(), kind="letter", title="Letter 1404/12345")
+    monkeypatch.setattr(hooks, "timeline_providers", [*hooks.timeline_providers, lambda d, u: [item]])
+    client.force_login(hq)
+    assert "Letter 1404/12345" in client.get(_url(declaration)).content.decode()
+
+
+def test_it_offers_only_the_actions_the_role_allows(client, origin_clerk, dest_clerk, inspector, in_transit):
+    client.force_login(dest_clerk)
+    html = client.get(_url(in_transit)).content.decode()
+    assert 'data-action="confirm_arrival"' in html and 'data-action="depart"' not in html
+    client.force_login(origin_clerk)
+    assert 'data-action="confirm_arrival"' not in client.get(_url(in_transit)).content.decode()
+    client.force_login(inspector)
+    assert "data-action=" not in client.get(_url(in_transit)).content.decode()
+
+
+def test_the_destination_confirms_arrival_through_the_form(client, dest_clerk, in_transit):
+    client.force_login(dest_clerk)
+    response = client.post(
+        _act(in_transit, "confirm_arrival"),
+        {"confirm_arrival-seals_intact": "on", "confirm_arrival-seal_numbers_found": "S100200", "confirm_arrival-at": ""},
+    )
+    assert response.status_code == 302
+    in_transit.refresh_from_db()
+    assert in_transit.status == Status.ARRIVED
+    assert in_transit.arrival.confirmed_by == dest_clerk
+    assert in_transit.arrival.seal_numbers_found == ["S100200"]
+    page = client.get(response.url).content.decode()
+    assert 'data-status="arrived"' in page
+
+
+def test_a_clerk_of_the_wrong_office_gets_403_with_the_reason(client, origin_clerk, in_transit):
+    client.force_login(origin_clerk)
+    response = client.post(_act(in_transit, "confirm_arrival"), {"confirm_arrival-seals_intact": "on"})
+    assert response.status_code == 403
+    assert in_transit.serial in response.content.decode()  # "You may not confirm arrival declaration ..."
+    in_transit.refresh_from_db()
+    assert in_transit.status == Status.IN_TRANSIT
+
+
+def test_an_illegal_move_is_a_409_and_changes_nothing(client, dest_clerk, in_transit):
+    client.force_login(dest_clerk)
+    response = client.post(_act(in_transit, "settle"), {"settle-remarks": "ok"})
+    assert response.status_code == 409
+    assert 'role="alert"' in response.content.decode()
+    in_transit.refresh_from_db()
+    assert in_transit.status == Status.IN_TRANSIT and in_transit.settled_at is None
+
+
+def test_reason_other_needs_details(client, dest_clerk, in_transit):
+    services.declaration_confirm_arrival(declaration=in_transit, by=dest_clerk)
+    client.force_login(dest_clerk)
+    response = client.post(_act(in_transit, "record_unsettled"), {"record_unsettled-reason": "other"})
+    assert response.status_code == 400
+    in_transit.refresh_from_db()
+    assert in_transit.status == Status.ARRIVED
+    response = client.post(
+        _act(in_transit, "record_unsettled"),
+        {"record_unsettled-reason": "other", "record_unsettled-note": "بارنامه ناقص"},
+    )
+    assert response.status_code == 302
+    in_transit.refresh_from_db()
+    assert in_transit.status == Status.UNSETTLED and in_transit.unsettled_note == "بارنامه ناقص"
+
+
+def test_a_bad_date_is_a_form_error(client, origin_clerk, declaration):
+    client.force_login(origin_clerk)
+    response = client.post(_act(declaration, "depart"), {"depart-at": "not a date"})
+    assert response.status_code == 400
+    declaration.refresh_from_db()
+    assert declaration.status == Status.REGISTERED
+
+
+def test_the_page_and_actions_are_404_outside_the_scope(client, outsider, declaration):
+    client.force_login(outsider)
+    assert client.get(_url(declaration)).status_code == 404
+    assert client.post(_act(declaration, "depart"), {}).status_code == 404
+    declaration.refresh_from_db()
+    assert declaration.status == Status.REGISTERED

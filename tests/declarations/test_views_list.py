@@ -1,0 +1,133 @@
+"""The declaration list: filters, search, keyset pages, capped count, exports."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from declarations import selectors
+from declarations.models import Status
+from tests.factories import CompanyFactory, DeclarationFactory, VehicleFactory
+
+LIST = reverse("declarations:list")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+
+
+def _serials(response):
+    html = response.content.decode()
+    return {chunk.split('"', 1)[0] for chunk in html.split('data-serial="')[1:]}
+
+
+def test_it_filters_to_overdue_in_the_inspectors_scope(client, inspector, bazargan, tehran, sarakhs):
+    now = timezone.now()
+    late = DeclarationFactory(
+        origin=bazargan, destination=tehran, status=Status.IN_TRANSIT, deadline=now - dt.timedelta(hours=1)
+    )
+    DeclarationFactory(origin=bazargan, destination=tehran, status=Status.IN_TRANSIT, deadline=now + dt.timedelta(1))
+    DeclarationFactory(origin=sarakhs, destination=tehran, status=Status.IN_TRANSIT, deadline=now - dt.timedelta(1))
+    client.force_login(inspector)
+    response = client.get(LIST, {"signal": "overdue"})
+    assert response.status_code == 200
+    assert _serials(response) == {late.serial}
+    assert 'data-count="1"' in response.content.decode()
+
+
+def test_it_filters_by_office_role_status_company_nationality_and_jalali_dates(client, hq, bazargan, tehran):
+    company = CompanyFactory(name="ترابر پارس", registration_no="R998877")
+    foreign = VehicleFactory(plate="AB1234", country="TR")
+    a = DeclarationFactory(origin=bazargan, destination=tehran, company=company, status=Status.ARRIVED)
+    b = DeclarationFactory(origin=tehran, destination=bazargan, vehicle=foreign, vehicle_country="TR")
+    old = DeclarationFactory(
+        origin=bazargan, destination=tehran, declared_at=dt.datetime(2024, 3, 25, 12, tzinfo=dt.UTC)
+    )  # 1403/01/06
+    client.force_login(hq)
+    assert _serials(client.get(LIST, {"origin": "BZG"})) == {a.serial, old.serial}
+    assert _serials(client.get(LIST, {"destination": "BZG"})) == {b.serial}
+    assert _serials(client.get(LIST, {"office": "BZG"})) == {a.serial, b.serial, old.serial}
+    assert _serials(client.get(LIST, {"status": "arrived"})) == {a.serial}
+    assert _serials(client.get(LIST, {"company": "R998877"})) == {a.serial}
+    assert _serials(client.get(LIST, {"nationality": "foreign"})) == {b.serial}
+    assert _serials(client.get(LIST, {"date_from": "۱۴۰۳/۰۱/۰۶", "date_to": "1403/01/06"})) == {old.serial}
+    assert _serials(client.get(LIST, {"province": tehran.province.code, "origin": "THR"})) == {b.serial}
+
+
+def test_it_searches_serial_waybill_seal_and_a_plate_written_any_way(client, hq, bazargan, tehran):
+    truck = VehicleFactory(plate="12ع34567")
+    d = DeclarationFactory(origin=bazargan, destination=tehran, vehicle=truck, waybill_no="WB-77", seal_numbers=["S9"])
+    DeclarationFactory(origin=bazargan, destination=tehran)
+    client.force_login(hq)
+    for text in [d.serial, "WB-77", "S9", "۱۲ ع ۳۴۵ ایران ۶۷", "12ع34567"]:
+        assert _serials(client.get(LIST, {"q": text})) == {d.serial}, text
+
+
+def test_it_pages_by_cursor_forward_and_back(client, hq, bazargan, tehran):
+    now = timezone.now()
+    made = [
+        DeclarationFactory(origin=bazargan, destination=tehran, declared_at=now - dt.timedelta(minutes=i))
+        for i in range(55)
+    ]
+    client.force_login(hq)
+    first = client.get(LIST)
+    html = first.content.decode()
+    assert len(_serials(first)) == 50
+    after = html.split('rel="next" href="?after=', 1)[1].split('"', 1)[0]
+    second = client.get(LIST, {"after": after})
+    assert _serials(second) == {d.serial for d in made[50:]}
+    before = second.content.decode().split('rel="prev" href="?before=', 1)[1].split('"', 1)[0]
+    assert _serials(client.get(LIST, {"before": before})) == _serials(first)
+    assert client.get(LIST, {"after": "not-a-cursor"}).status_code == 400
+
+
+def test_it_caps_the_count_when_the_filter_is_not_selective(client, hq, bazargan, tehran, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    monkeypatch.setattr(selectors.capped_count, "__defaults__", (3, None))
+    for _ in range(5):
+        DeclarationFactory(origin=bazargan, destination=tehran)
+    client.force_login(hq)
+    html = client.get(LIST).content.decode()
+    assert 'data-count="3"' in html
+    assert "بیش از" in html or "More than" in html
+
+
+def test_it_rejects_a_bad_filter_with_a_message(client, hq, declaration):
+    client.force_login(hq)
+    response = client.get(LIST, {"date_from": "1404/13/40"})
+    assert response.status_code == 400
+    assert "1404/05/12" in response.content.decode()
+
+
+def test_htmx_gets_only_the_results(client, hq, declaration):
+    client.force_login(hq)
+    response = client.get(LIST, {"status": "registered"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "<html" not in html and declaration.serial in html
+
+
+def test_it_exports_the_filtered_list_as_csv_and_xlsx(client, hq, bazargan, tehran):
+    a = DeclarationFactory(origin=bazargan, destination=tehran, status=Status.ARRIVED)
+    DeclarationFactory(origin=bazargan, destination=tehran)
+    client.force_login(hq)
+    response = client.get(reverse("declarations:export-csv"), {"status": "arrived"})
+    assert response.streaming
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) == 2 and rows[1][0] == a.serial and rows[1][2] == "BZG"
+    response = client.get(reverse("declarations:export-xlsx"), {"status": "arrived"})
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    sheet_rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert len(sheet_rows) == 2 and sheet_rows[1][0] == a.serial
+
+
+def test_the_export_keeps_to_the_users_scope(client, outsider, declaration):
+    client.force_login(outsider)
+    text = b"".join(client.get(reverse("declarations:export-csv")).streaming_content).decode("utf-8-sig")
+    assert declaration.serial not in text
