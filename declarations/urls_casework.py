@@ -1,6 +1,18 @@
 """Pages for follow-up letters and judicial cases (mounted at /casework/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views_casework as v
 
 app_name = "casework"
-urlpatterns: list = []
+urlpatterns = [
+    path("letters/", v.letter_list, name="letters"),
+    path("letters/new/<int:declaration_pk>/", v.letter_new, name="letter_new"),
+    path("letters/<int:pk>/", v.letter_detail, name="letter"),
+    path("letters/<int:pk>/send/", v.letter_send, name="letter_send"),
+    path("letters/<int:pk>/answer/", v.letter_answer, name="letter_answer"),
+    path("letters/<int:pk>/pdf/", v.letter_pdf, name="letter_pdf"),
+    path("cases/", v.case_list, name="cases"),
+    path("cases/new/<int:declaration_pk>/", v.case_new, name="case_new"),
+    path("cases/<int:pk>/", v.case_detail, name="case"),
+]

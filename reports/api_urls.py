@@ -1,5 +1,13 @@
-"""API routes of reports (mounted under /api/ by transit_monitor/urls.py)."""
+"""API routes of reports (mounted at /api/reports/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path("returns/", api.ReturnListApi.as_view(), name="api-returns"),
+    path("returns/build/", api.ReturnBuildApi.as_view(), name="api-return-build"),
+    path("returns/<int:pk>/", api.ReturnDetailApi.as_view(), name="api-return"),
+    path("trend/", api.TrendApi.as_view(), name="api-reports-trend"),
+    path("problems/", api.ProblemApi.as_view(), name="api-problems"),
+]

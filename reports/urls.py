@@ -1,4 +1,21 @@
-from django.urls import path  # noqa: F401
+"""Pages of reports (mounted at /reports/)."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.return_list, name="returns"),
+    path("returns/<int:pk>/", views.return_detail, name="return"),
+    path("returns/<int:pk>/submit/", views.return_submit, name="return_submit"),
+    path("returns/<int:pk>/<str:fmt>/", views.return_download, name="return_download"),
+    path("trend/", views.trend, name="trend"),
+    path("inspections/", views.inspection_list, name="inspections"),
+    path("inspections/new/", views.inspection_new, name="inspection_new"),
+    path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("problems/", views.problem_list, name="problems"),
+    path("problems/new/", views.problem_new, name="problem_new"),
+    path("problems/<int:pk>/", views.problem_detail, name="problem"),
+]

@@ -1,0 +1,303 @@
+"""Pages for follow-up letters and judicial cases (mounted at /casework/).
+
+Function views that read top to bottom: scoped fetch, form, service, redirect. Domain
+errors become form errors on the field they name; nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.scoping import get_scoped_or_404
+from transit_monitor.dates import TEHRAN, parse_jalali_date
+
+from . import casework
+from .errors import DomainError
+from .models import FollowUpLetter, JudicialCase, LetterStatus, TransitDeclaration
+
+
+class JalaliDateField(forms.CharField):
+    """A date typed as Jalali ``1404/05/12`` (any digits)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_jalali_date(value)
+        except ValueError as exc:
+            raise forms.ValidationError(_("Enter a Jalali date like 1404/05/12.")) from exc
+
+
+def _apply_error(form: forms.Form, exc: DomainError) -> None:
+    """Put a domain error on the field it names, or on the form."""
+    for name in exc.fields:
+        if name in form.fields:
+            form.add_error(name, str(exc))
+            return
+    form.add_error(None, str(exc))
+
+
+# --- letters ----------------------------------------------------------------------------------
+
+
+class LetterForm(forms.Form):
+    subject = forms.CharField(label=gettext_lazy("subject"), max_length=300)
+    body = forms.CharField(label=gettext_lazy("body"), widget=forms.Textarea(attrs={"rows": 10}))
+    has_attachment = forms.BooleanField(label=gettext_lazy("has attachment"), required=False)
+    copies = forms.CharField(
+        label=gettext_lazy("copies to (one a line)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    signer_name = forms.CharField(label=gettext_lazy("signer name"), max_length=150, required=False)
+    signer_title = forms.CharField(label=gettext_lazy("signer title"), max_length=150, required=False)
+
+
+class AnswerForm(forms.Form):
+    reply_text = forms.CharField(label=gettext_lazy("reply"), widget=forms.Textarea(attrs={"rows": 5}))
+    reply_number = forms.CharField(label=gettext_lazy("reply letter number"), max_length=40, required=False)
+    answered_on = JalaliDateField(label=gettext_lazy("reply date (Jalali)"), required=False)
+
+
+def _letters(user):
+    return FollowUpLetter.objects.select_related("declaration", "from_office", "to_office")
+
+
+@login_required
+def letter_list(request):
+    letters = _letters(request.user).for_user(request.user)
+    status = request.GET.get("status", "")
+    if status in LetterStatus.values:
+        letters = letters.filter(status=status)
+    now = timezone.now()
+    rows = [
+        {
+            "letter": letter,
+            "late_draft": casework.letter_is_late_draft(letter, now),
+            "reply_overdue": letter.status == LetterStatus.SENT and letter.reply_due_at and letter.reply_due_at < now,
+        }
+        for letter in letters[:200]
+    ]
+    return render(
+        request, "casework/letter_list.html", {"rows": rows, "status": status, "statuses": LetterStatus.choices}
+    )
+
+
+@login_required
+@require_POST
+def letter_new(request, declaration_pk: int):
+    declaration = get_scoped_or_404(
+        TransitDeclaration.objects.select_related("origin__province", "destination", "vehicle"),
+        request.user,
+        pk=declaration_pk,
+    )
+    try:
+        letter = casework.letter_draft(declaration=declaration, by=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("declarations:detail", pk=declaration.pk)
+    return redirect("casework:letter", pk=letter.pk)
+
+
+@login_required
+def letter_detail(request, pk: int):
+    letter = get_scoped_or_404(_letters(request.user), request.user, pk=pk)
+    form = LetterForm(
+        request.POST or None,
+        initial={
+            "subject": letter.subject,
+            "body": letter.body,
+            "has_attachment": letter.has_attachment,
+            "copies": "\n".join(letter.copies),
+            "signer_name": letter.signer_name,
+            "signer_title": letter.signer_title,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            casework.letter_update_draft(
+                letter=letter,
+                by=request.user,
+                subject=data["subject"],
+                body=data["body"],
+                has_attachment=data["has_attachment"],
+                copies=data["copies"].splitlines(),
+                signer_name=data["signer_name"],
+                signer_title=data["signer_title"],
+            )
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect("casework:letter", pk=letter.pk)
+    return render(
+        request,
+        "casework/letter_detail.html",
+        {
+            "letter": letter,
+            "form": form,
+            "answer_form": AnswerForm(),
+            "may_write": casework.may_write_letter(request.user, letter.declaration),
+            "may_answer": casework.may_record_answer(request.user, letter),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def letter_send(request, pk: int):
+    letter = get_scoped_or_404(_letters(request.user), request.user, pk=pk)
+    try:
+        letter = casework.letter_send(letter=letter, by=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Letter %(n)s sent.") % {"n": letter.number})
+    return redirect("casework:letter", pk=pk)
+
+
+@login_required
+@require_POST
+def letter_answer(request, pk: int):
+    letter = get_scoped_or_404(_letters(request.user), request.user, pk=pk)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        answered_on = form.cleaned_data["answered_on"]
+        # A reply dated today is recorded now; an earlier date at the end of that Tehran day.
+        at = (
+            min(dt.datetime.combine(answered_on, dt.time(23, 59), tzinfo=TEHRAN), timezone.now())
+            if answered_on
+            else None
+        )
+        try:
+            casework.letter_record_answer(
+                letter=letter,
+                by=request.user,
+                reply_text=form.cleaned_data["reply_text"],
+                reply_number=form.cleaned_data["reply_number"],
+                answered_at=at,
+            )
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("Reply recorded."))
+            return redirect("casework:letter", pk=pk)
+    return render(
+        request,
+        "casework/letter_detail.html",
+        {"letter": letter, "form": None, "answer_form": form, "may_answer": True},
+        status=400,
+    )
+
+
+@login_required
+def letter_pdf(request, pk: int):
+    """The stored PDF; when it is not rendered yet, queue the rendering and say so."""
+    letter = get_scoped_or_404(_letters(request.user), request.user, pk=pk)
+    if letter.pdf and letter.status != LetterStatus.DRAFT:
+        name = f"letter-{letter.number.replace('/', '-') or letter.pk}.pdf"
+        return FileResponse(letter.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
+    from .tasks import render_letter_pdf
+
+    render_letter_pdf.delay(letter.pk)
+    letter.refresh_from_db()
+    if letter.pdf:  # eager Celery (embedded default) rendered it already
+        return FileResponse(letter.pdf.open("rb"), filename=f"letter-{letter.pk}.pdf", content_type="application/pdf")
+    return HttpResponse(_("The PDF is being prepared; try again in a moment."), status=202)
+
+
+# --- judicial cases ---------------------------------------------------------------------------
+
+
+class CaseForm(forms.Form):
+    file_number = forms.CharField(label=gettext_lazy("file number"), max_length=60)
+    authority = forms.CharField(label=gettext_lazy("authority"), max_length=150)
+    branch = forms.CharField(label=gettext_lazy("branch"), max_length=100, required=False)
+    opened_on = JalaliDateField(label=gettext_lazy("opened on (Jalali)"))
+    cif_value = forms.DecimalField(label=gettext_lazy("CIF value"), min_value=0, decimal_places=2, max_digits=18)
+    currency = forms.CharField(label=gettext_lazy("currency"), max_length=3, initial="USD")
+    exchange_rate = forms.DecimalField(
+        label=gettext_lazy("exchange rate (rial per unit)"), min_value=0, decimal_places=4, max_digits=18
+    )
+    duties = forms.DecimalField(label=gettext_lazy("duties (rial)"), min_value=0, decimal_places=0, initial=0)
+    fees = forms.DecimalField(label=gettext_lazy("fees (rial)"), min_value=0, decimal_places=0, initial=0)
+
+
+class ActionForm(forms.Form):
+    on = JalaliDateField(label=gettext_lazy("date (Jalali)"))
+    action = forms.CharField(label=gettext_lazy("action taken"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CloseForm(forms.Form):
+    outcome = forms.CharField(label=gettext_lazy("outcome"), widget=forms.Textarea(attrs={"rows": 3}))
+    outcome_on = JalaliDateField(label=gettext_lazy("outcome date (Jalali)"))
+    close_declaration = forms.BooleanField(label=gettext_lazy("close the declaration too"), required=False)
+
+
+def _cases():
+    return JudicialCase.objects.select_related("declaration__origin", "declaration__destination")
+
+
+@login_required
+def case_list(request):
+    cases = _cases().for_user(request.user)[:200]
+    return render(request, "casework/case_list.html", {"cases": cases})
+
+
+@login_required
+def case_new(request, declaration_pk: int):
+    declaration = get_scoped_or_404(
+        TransitDeclaration.objects.select_related("origin", "destination"), request.user, pk=declaration_pk
+    )
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = casework.case_open(declaration=declaration, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("Case %(n)s opened.") % {"n": case.file_number})
+            return redirect("casework:case", pk=case.pk)
+    return render(
+        request,
+        "casework/case_new.html",
+        {"form": form, "declaration": declaration},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def case_detail(request, pk: int):
+    case = get_scoped_or_404(_cases(), request.user, pk=pk)
+    action_form = ActionForm(request.POST if request.POST.get("form") == "action" else None)
+    close_form = CloseForm(request.POST if request.POST.get("form") == "close" else None)
+    if request.method == "POST":
+        try:
+            if action_form.is_bound and action_form.is_valid():
+                casework.case_add_action(case=case, by=request.user, **action_form.cleaned_data)
+                messages.success(request, _("Action recorded."))
+                return redirect("casework:case", pk=pk)
+            if close_form.is_bound and close_form.is_valid():
+                casework.case_close(case=case, by=request.user, **close_form.cleaned_data)
+                messages.success(request, _("Case closed."))
+                return redirect("casework:case", pk=pk)
+        except DomainError as exc:
+            _apply_error(action_form if action_form.is_bound else close_form, exc)
+    bad = action_form.errors or close_form.errors
+    return render(
+        request,
+        "casework/case_detail.html",
+        {"case": case, "action_form": action_form, "close_form": close_form},
+        status=400 if bad else 200,
+    )

@@ -1,0 +1,327 @@
+"""Pages of reports: monthly returns and their trend, inspections and their schedule, system problems.
+
+Function views: scoped fetch, form, service (or a Celery task for heavy work), redirect.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.models import CustomsOffice, Province, Role
+from accounts.scoping import get_scoped_or_404
+from declarations.errors import DomainError
+from declarations.models import TransitDeclaration
+from declarations.views_casework import JalaliDateField, _apply_error
+from transit_monitor.dates import jalali_month_of, month_label
+
+from . import services, tasks
+from .models import (
+    CHECKLIST,
+    Check,
+    Inspection,
+    InspectionAttachment,
+    MonthlyReturn,
+    ProblemStatus,
+    Symptom,
+    System,
+    SystemProblem,
+)
+
+# --- monthly returns --------------------------------------------------------------------------
+
+
+class BuildForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("Jalali year"), min_value=1300, max_value=1500)
+    month = forms.IntegerField(label=gettext_lazy("Jalali month"), min_value=1, max_value=12)
+    province = forms.ModelChoiceField(
+        label=gettext_lazy("province"),
+        queryset=Province.objects.all(),
+        required=False,
+        empty_label=gettext_lazy("national"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not user.is_national:
+            self.fields["province"].queryset = Province.objects.filter(pk=user.province_id)
+            self.fields["province"].required = True
+
+
+@login_required
+def return_list(request):
+    returns_qs = MonthlyReturn.objects.for_user(request.user).select_related("province")[:200]
+    year, month = jalali_month_of(timezone.now())
+    form = BuildForm(request.POST or None, user=request.user, initial={"year": year, "month": month})
+    if request.method == "POST" and form.is_valid():
+        province = form.cleaned_data["province"]
+        if not services.may_build_return(request.user, province):
+            raise PermissionDenied
+        # Heavy: a Celery task builds it (in-process when no broker is configured).
+        tasks.build_monthly_return.delay(
+            form.cleaned_data["year"], form.cleaned_data["month"], province.pk if province else None, request.user.pk
+        )
+        messages.success(request, _("The return is being built; it appears in the list when ready."))
+        return redirect("reports:returns")
+    return render(
+        request, "reports/return_list.html", {"returns": returns_qs, "form": form}, status=400 if form.errors else 200
+    )
+
+
+def _get_return(request, pk: int) -> MonthlyReturn:
+    try:
+        return MonthlyReturn.objects.for_user(request.user).select_related("province").get(pk=pk)
+    except MonthlyReturn.DoesNotExist:
+        raise Http404("No monthly return matches the given query.") from None
+
+
+@login_required
+def return_detail(request, pk: int):
+    snap = _get_return(request, pk)
+    from .exports import AGE_LABELS, BALANCE_LABELS, REASON_LABELS
+
+    f = snap.figures
+    context = {
+        "snap": snap,
+        "f": f,
+        "balance": [(BALANCE_LABELS[k], f[k]) for k in BALANCE_LABELS],
+        "reasons": [(REASON_LABELS[k], v) for k, v in f["unsettled_by_reason"].items()],
+        "ages": [(AGE_LABELS[k], v) for k, v in f["unsettled_by_age"].items()],
+        "may_submit": snap.status == "draft" and services.may_build_return(request.user, snap.province),
+    }
+    return render(request, "reports/return_detail.html", context)
+
+
+@login_required
+@require_POST
+def return_submit(request, pk: int):
+    snap = _get_return(request, pk)
+    try:
+        services.return_submit(monthly_return=snap, by=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Submitted to headquarters; this version can no longer change."))
+    return redirect("reports:return", pk=pk)
+
+
+@login_required
+def return_download(request, pk: int, fmt: str):
+    snap = _get_return(request, pk)
+    field = {"xlsx": snap.xlsx, "pdf": snap.pdf, "csv": snap.csv}.get(fmt)
+    if not field:
+        raise Http404("No such export.")
+    scope = snap.province.code if snap.province_id else "IR"
+    name = f"return-{snap.year}-{snap.month:02d}-{scope}-v{snap.version}.{fmt}"
+    return FileResponse(field.open("rb"), as_attachment=True, filename=name)
+
+
+def trend_data(user, province: Province | None) -> dict:
+    """The latest version of each month's return in scope, oldest first (for the charts)."""
+    qs = MonthlyReturn.objects.for_user(user).filter(province=province).order_by("year", "month", "-version")
+    latest: dict[tuple[int, int], MonthlyReturn] = {}
+    for snap in qs.only("year", "month", "version", "figures"):
+        latest.setdefault((snap.year, snap.month), snap)
+    months = sorted(latest)
+    keys = ["opening", "new", "settled", "cancelled", "closing"]
+    return {
+        "labels": [month_label(y, m) for y, m in months],
+        "series": {k: [latest[ym].figures.get(k, 0) for ym in months] for k in keys},
+        "over_40": [latest[ym].figures["unsettled_by_age"]["over_40"] for ym in months],
+    }
+
+
+@login_required
+def trend(request):
+    code = request.GET.get("province", "")
+    province = Province.objects.filter(code=code).first() if code else None
+    if not request.user.is_national and province is None:
+        province = Province.objects.filter(pk=request.user.province_id).first()
+    provinces = (
+        Province.objects.all() if request.user.is_national else Province.objects.filter(pk=request.user.province_id)
+    )
+    return render(request, "reports/trend.html", {"province": province, "provinces": provinces})
+
+
+# --- inspections ------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class InspectionForm(forms.Form):
+    office = forms.ModelChoiceField(label=gettext_lazy("office"), queryset=CustomsOffice.objects.none())
+    inspected_on = JalaliDateField(label=gettext_lazy("inspected on (Jalali)"))
+    findings = forms.CharField(label=gettext_lazy("findings"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    follow_up_actions = forms.CharField(
+        label=gettext_lazy("follow-up actions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    follow_up_due = JalaliDateField(label=gettext_lazy("follow-up due (Jalali)"), required=False)
+    attachments = MultipleFileField(label=gettext_lazy("attachments (PDF, JPEG, PNG)"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = services._offices_for(user)
+        for name, label in CHECKLIST.items():
+            self.fields[name] = forms.ChoiceField(label=label, choices=Check.choices, widget=forms.RadioSelect)
+
+
+@login_required
+def inspection_list(request):
+    inspections = Inspection.objects.for_user(request.user)
+    return render(
+        request,
+        "reports/inspection_list.html",
+        {
+            "inspections": inspections.select_related("office", "inspector")[:200],
+            "schedule": services.inspection_schedule(request.user),
+            "interval": services.inspection_interval_days(),
+        },
+    )
+
+
+@login_required
+def inspection_new(request):
+    form = InspectionForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            inspection = services.inspection_record(
+                office=data["office"],
+                by=request.user,
+                inspected_on=data["inspected_on"],
+                checklist={name: data[name] for name in CHECKLIST},
+                findings=data["findings"],
+                follow_up_actions=data["follow_up_actions"],
+                follow_up_due=data["follow_up_due"],
+                attachments=data["attachments"],
+            )
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("Inspection recorded."))
+            return redirect("reports:inspection", pk=inspection.pk)
+    return render(request, "reports/inspection_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def inspection_detail(request, pk: int):
+    inspection = get_scoped_or_404(Inspection.objects.select_related("office", "inspector"), request.user, pk=pk)
+    checks = [(label, getattr(inspection, f"get_{name}_display")()) for name, label in CHECKLIST.items()]
+    return render(request, "reports/inspection_detail.html", {"inspection": inspection, "checks": checks})
+
+
+@login_required
+def attachment_download(request, pk: int):
+    att = InspectionAttachment.objects.select_related("inspection__office").filter(pk=pk).first()
+    if att is None or not request.user.can_see_office(att.inspection.office) or not request.user.is_active:
+        raise Http404("No attachment matches the given query.")
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
+
+
+# --- system problems --------------------------------------------------------------------------
+
+
+class ProblemForm(forms.Form):
+    system = forms.ChoiceField(label=gettext_lazy("system"), choices=System.choices)
+    symptom = forms.ChoiceField(label=gettext_lazy("what fails"), choices=Symptom.choices)
+    office = forms.ModelChoiceField(label=gettext_lazy("office"), queryset=CustomsOffice.objects.none())
+    since = forms.DateTimeField(label=gettext_lazy("since"))
+    description = forms.CharField(label=gettext_lazy("description"), widget=forms.Textarea(attrs={"rows": 4}))
+    serials = forms.CharField(
+        label=gettext_lazy("declarations affected (serials, one a line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["office"].queryset = services._offices_for(user)
+
+    def clean_serials(self):
+        serials = [s.strip() for s in self.cleaned_data["serials"].split() if s.strip()]
+        found = list(TransitDeclaration.objects.for_user(self.user).filter(serial__in=serials))
+        missing = set(serials) - {d.serial for d in found}
+        if missing:
+            raise forms.ValidationError(_("Not found in your scope: %(s)s") % {"s": ", ".join(sorted(missing))})
+        return found
+
+
+@login_required
+def problem_list(request):
+    problems = SystemProblem.objects.for_user(request.user).select_related("office", "assigned_to")
+    status = request.GET.get("status", "")
+    if status in ProblemStatus.values:
+        problems = problems.filter(status=status)
+    return render(
+        request,
+        "reports/problem_list.html",
+        {"problems": problems[:200], "statuses": ProblemStatus.choices, "status": status},
+    )
+
+
+@login_required
+def problem_new(request):
+    form = ProblemForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            problem = services.problem_report(
+                by=request.user,
+                system=data["system"],
+                symptom=data["symptom"],
+                office=data["office"],
+                since=data["since"],
+                description=data["description"],
+                declarations=data["serials"],
+            )
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("Reported to the IT office."))
+            return redirect("reports:problem", pk=problem.pk)
+    return render(request, "reports/problem_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def problem_detail(request, pk: int):
+    problem = get_scoped_or_404(SystemProblem.objects.select_related("office", "assigned_to"), request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "acknowledge":
+                services.problem_acknowledge(problem=problem, by=request.user)
+            elif request.POST.get("action") == "resolve":
+                services.problem_resolve(
+                    problem=problem, by=request.user, resolution=request.POST.get("resolution", "")
+                )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+            return render(request, "reports/problem_detail.html", {"problem": problem}, status=400)
+        return redirect("reports:problem", pk=pk)
+    return render(
+        request,
+        "reports/problem_detail.html",
+        {"problem": problem, "is_it": request.user.role == Role.IT or request.user.is_superuser},
+    )

@@ -1,0 +1,32 @@
+// Trend page: draws the monthly balance and the over-40-days line from /api/reports/trend/.
+(function () {
+  "use strict";
+  const box = document.getElementById("trend");
+  if (!box || typeof Chart === "undefined") return;
+  const labels = JSON.parse(box.dataset.labels);
+  const colours = { opening: "#6c757d", new: "#0d6efd", settled: "#198754", cancelled: "#ffc107", closing: "#dc3545" };
+  Chart.defaults.font.family = "Vazirmatn, Tahoma, sans-serif";
+  fetch(box.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then((r) => r.json())
+    .then((data) => {
+      if (!data.labels || data.labels.length === 0) {
+        document.getElementById("trend-empty").hidden = false;
+        return;
+      }
+      new Chart(document.getElementById("trend-balance"), {
+        type: "line",
+        data: {
+          labels: data.labels,
+          datasets: Object.keys(data.series).map((k) => ({
+            label: labels[k] || k, data: data.series[k], borderColor: colours[k], tension: 0.2,
+          })),
+        },
+        options: { locale: "fa-IR", plugins: { legend: { rtl: true, position: "bottom" } } },
+      });
+      new Chart(document.getElementById("trend-aged"), {
+        type: "bar",
+        data: { labels: data.labels, datasets: [{ label: labels.over_40, data: data.over_40, backgroundColor: "#dc3545" }] },
+        options: { locale: "fa-IR", plugins: { legend: { rtl: true, position: "bottom" } } },
+      });
+    });
+})();

@@ -1,0 +1,91 @@
+"""Casework pages: the origin clerk drafts, edits, sends and downloads a letter; the destination records the reply; cases."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from declarations.models import CaseStatus, FollowUpLetter, JudicialCase, LetterStatus, Status
+from tests.factories import DeclarationFactory
+from tests.pdftext import pdf_text
+
+
+@pytest.fixture
+def overdue(bazargan, tehran):
+    return DeclarationFactory(
+        origin=bazargan, destination=tehran, status=Status.IN_TRANSIT, deadline=timezone.now() - dt.timedelta(days=8)
+    )
+
+
+def test_it_walks_a_letter_through_the_pages(
+    client, overdue, origin_clerk, dest_clerk, outsider, django_capture_on_commit_callbacks
+):
+    client.force_login(origin_clerk)
+    response = client.post(f"/casework/letters/new/{overdue.pk}/")
+    letter = FollowUpLetter.objects.get()
+    assert response["Location"] == f"/casework/letters/{letter.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert "اعلام وصول" in page and "Number and send" in page
+
+    bad = client.post(response["Location"], {"subject": "", "body": "متن"})
+    assert bad.status_code == 400
+    client.post(
+        response["Location"], {"subject": "پیگیری فوری", "body": "بند یک\n\nبند دو", "copies": "دفتر ترانزیت\n"}
+    )
+    letter.refresh_from_db()
+    assert letter.subject == "پیگیری فوری" and letter.copies == ["دفتر ترانزیت"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/casework/letters/{letter.pk}/send/")
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.SENT and letter.number == "BZG/" + letter.number.split("/", 1)[1]
+    pdf = client.get(f"/casework/letters/{letter.pk}/pdf/")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert "پیگیری فوری" in pdf_text(b"".join(pdf.streaming_content))
+    listing = client.get("/casework/letters/?status=sent").content.decode()
+    assert f"/casework/letters/{letter.pk}/" in listing
+
+    client.force_login(outsider)
+    assert client.get(f"/casework/letters/{letter.pk}/").status_code == 404
+
+    client.force_login(dest_clerk)
+    response = client.post(f"/casework/letters/{letter.pk}/answer/", {"reply_text": "کالا وارد شد", "answered_on": ""})
+    letter.refresh_from_db()
+    assert response.status_code == 302 and letter.status == LetterStatus.ANSWERED
+
+
+def test_it_tells_the_clerk_why_no_letter_is_needed(client, declaration, origin_clerk):
+    client.force_login(origin_clerk)
+    response = client.post(f"/casework/letters/new/{declaration.pk}/", follow=True)
+    assert "needs no follow-up" in response.content.decode()
+    assert not FollowUpLetter.objects.exists()
+
+
+def test_it_opens_a_case_logs_actions_and_closes_it_from_the_pages(client, overdue, inspector):
+    client.force_login(inspector)
+    form = {
+        "file_number": "140412",
+        "authority": "دادسرای عمومی",
+        "branch": "۲",
+        "opened_on": "۱۴۰۴/۰۵/۱۰",
+        "cif_value": "1000",
+        "currency": "USD",
+        "exchange_rate": "500000",
+        "duties": "1000000",
+        "fees": "0",
+    }
+    response = client.post(f"/casework/cases/new/{overdue.pk}/", form)
+    case = JudicialCase.objects.get()
+    assert response.status_code == 302 and case.goods_value == 501_000_000
+    assert case.opened_on == dt.date(2025, 8, 1)
+    assert client.post(f"/casework/cases/new/{overdue.pk}/", {**form, "exchange_rate": "x"}).status_code == 400
+
+    client.post(f"/casework/cases/{case.pk}/", {"form": "action", "on": "1404/05/11", "action": "ارجاع به کارشناس"})
+    client.post(f"/casework/cases/{case.pk}/", {"form": "close", "outcome": "برائت", "outcome_on": "1404/05/12"})
+    case.refresh_from_db()
+    assert case.actions.count() == 1 and case.status == CaseStatus.CLOSED
+    page = client.get(f"/casework/cases/{case.pk}/").content.decode()
+    assert "ارجاع به کارشناس" in page and "برائت" in page
+    assert "140412" in client.get("/casework/cases/").content.decode().translate(
+        str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
+    )

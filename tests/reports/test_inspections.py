@@ -1,0 +1,103 @@
+"""Periodic inspections: the inspector records them with the checklist and attachments; the schedule shows who is due."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from declarations.errors import InvalidInput
+from declarations.services import NotAllowed
+from reports import services
+from reports.models import CHECKLIST, Inspection, InspectionAttachment
+from tests.factories import OfficeFactory
+
+ALL_YES = dict.fromkeys(CHECKLIST, "yes")
+
+
+def test_it_records_an_inspection_with_findings_and_attachments(bazargan, inspector):
+    pdf = SimpleUploadedFile("report.pdf", b"%PDF-1.4 minimal", content_type="application/pdf")
+    inspection = services.inspection_record(
+        office=bazargan,
+        by=inspector,
+        inspected_on=timezone.localdate(),
+        checklist={**ALL_YES, "anpr_working": "no"},
+        findings="دوربین ورودی از کار افتاده است",
+        follow_up_actions="گزارش به فاوا",
+        attachments=[pdf],
+    )
+    assert inspection.failed_checks == ["ANPR camera working"]
+    att = InspectionAttachment.objects.get(inspection=inspection)
+    assert att.name == "report.pdf" and len(att.sha256) == 64
+
+
+def test_it_names_the_missing_checklist_item_and_writes_nothing(bazargan, inspector):
+    with pytest.raises(InvalidInput) as exc:
+        services.inspection_record(
+            office=bazargan,
+            by=inspector,
+            inspected_on=timezone.localdate(),
+            checklist={**ALL_YES, "security_measures": ""},
+        )
+    assert "security_measures" in exc.value.fields
+    with pytest.raises(InvalidInput, match="findings"):
+        services.inspection_record(
+            office=bazargan,
+            by=inspector,
+            inspected_on=timezone.localdate(),
+            checklist={**ALL_YES, "arrivals_timely": "no"},
+        )
+    bad = SimpleUploadedFile("x.exe", b"MZ", content_type="application/octet-stream")
+    with pytest.raises(InvalidInput, match="PDF, JPEG or PNG"):
+        services.inspection_record(
+            office=bazargan, by=inspector, inspected_on=timezone.localdate(), checklist=ALL_YES, attachments=[bad]
+        )
+    assert not Inspection.objects.exists()
+
+
+def test_it_lets_only_the_province_inspector_record(bazargan, tehran, inspector, outsider, origin_clerk):
+    for user, office in ((outsider, bazargan), (origin_clerk, bazargan), (inspector, tehran)):
+        with pytest.raises(NotAllowed):
+            services.inspection_record(office=office, by=user, inspected_on=timezone.localdate(), checklist=ALL_YES)
+
+
+def test_it_shows_which_offices_are_due(bazargan, west_az, inspector, settings):
+    settings.INSPECTION_INTERVAL_DAYS = 30
+    today = timezone.localdate()
+    maku = OfficeFactory(code="MKU", province=west_az)
+    urmia = OfficeFactory(code="URM", province=west_az)
+    services.inspection_record(
+        office=bazargan, by=inspector, inspected_on=today - dt.timedelta(days=40), checklist=ALL_YES
+    )
+    services.inspection_record(office=maku, by=inspector, inspected_on=today - dt.timedelta(days=20), checklist=ALL_YES)
+    services.inspection_record(office=maku, by=inspector, inspected_on=today - dt.timedelta(days=5), checklist=ALL_YES)
+    rows = services.inspection_schedule(inspector, today)
+    assert [(r["office"].code, r["state"]) for r in rows] == [("URM", "never"), ("BZG", "overdue"), ("MKU", "ok")]
+    assert rows[2]["due"] == today + dt.timedelta(days=25)
+    assert urmia.pk == rows[0]["office"].pk
+
+
+def test_it_submits_the_real_form_and_shows_the_schedule(client, bazargan, inspector, outsider):
+    client.force_login(inspector)
+    page = client.get("/reports/inspections/")
+    assert page.status_code == 200 and "گمرک بازرگان" in page.content.decode()
+    data = {
+        "office": bazargan.pk,
+        "inspected_on": "۱۴۰۴/۰۵/۱۲",
+        "findings": "",
+        **ALL_YES,
+        "attachments": [SimpleUploadedFile("photo.png", b"\x89PNG\r\n", content_type="image/png")],
+    }
+    response = client.post("/reports/inspections/new/", data)
+    inspection = Inspection.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/reports/inspections/{inspection.pk}/"
+    assert inspection.inspected_on == dt.date(2025, 8, 3) and inspection.attachments.count() == 1
+    detail = client.get(response["Location"]).content.decode()
+    assert "photo.png" in detail and "۱۴۰۴/۰۵/۱۲" in detail
+
+    bad = client.post("/reports/inspections/new/", {**data, "inspected_on": "1404/13/40", "attachments": []})
+    assert bad.status_code == 400 and "Jalali" in bad.content.decode()
+
+    client.force_login(outsider)
+    assert client.get(f"/reports/inspections/{inspection.pk}/").status_code == 404
+    assert client.get(f"/reports/attachments/{inspection.attachments.get().pk}/").status_code == 404

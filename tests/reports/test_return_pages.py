@@ -1,0 +1,81 @@
+"""Return pages and API: build on demand (a task), view, download, submit; scoping; the trend."""
+
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from declarations.models import Status
+from reports.models import MonthlyReturn, ReturnStatus
+from tests.factories import DeclarationFactory
+from transit_monitor.dates import jalali_month_bounds
+
+S, E = jalali_month_bounds(1404, 5)
+
+
+@pytest.fixture
+def data(bazargan, tehran):
+    DeclarationFactory(
+        origin=bazargan, destination=tehran, declared_at=S + dt.timedelta(days=1), status=Status.REGISTERED
+    )
+
+
+def test_it_builds_views_downloads_and_submits_a_province_return(client, data, inspector, west_az):
+    client.force_login(inspector)
+    response = client.post("/reports/", {"year": 1404, "month": 5, "province": west_az.pk})
+    assert response.status_code == 302
+    snap = MonthlyReturn.objects.get()
+    assert (snap.province, snap.version, snap.built_by) == (west_az, 1, inspector)
+
+    page = client.get(f"/reports/returns/{snap.pk}/").content.decode()
+    assert "مرداد ۱۴۰۴" in page and "مانده پایان ماه" in page
+
+    xlsx = client.get(f"/reports/returns/{snap.pk}/xlsx/")
+    assert xlsx.status_code == 200 and "attachment" in xlsx["Content-Disposition"]
+    import io
+
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    assert wb["سریال‌های تسویه‌نشده"].max_row == 2
+
+    client.post(f"/reports/returns/{snap.pk}/submit/")
+    snap.refresh_from_db()
+    assert snap.status == ReturnStatus.SUBMITTED
+    assert "Submit to headquarters" not in client.get(f"/reports/returns/{snap.pk}/").content.decode()
+
+
+def test_it_keeps_returns_within_scope(client, data, inspector, outsider, west_az, hq):
+    client.force_login(inspector)
+    assert client.post("/reports/", {"year": 1404, "month": 5, "province": ""}).status_code == 400  # not national
+    client.post("/reports/", {"year": 1404, "month": 5, "province": west_az.pk})
+    snap = MonthlyReturn.objects.get()
+    client.force_login(outsider)
+    assert client.get(f"/reports/returns/{snap.pk}/").status_code == 404
+    assert client.get(f"/reports/returns/{snap.pk}/pdf/").status_code == 404
+    assert client.post("/reports/", {"year": 1404, "month": 5, "province": west_az.pk}).status_code == 400
+    client.force_login(hq)
+    assert client.get(f"/reports/returns/{snap.pk}/").status_code == 200
+
+
+def test_it_builds_through_the_api_and_draws_the_trend(client, data, hq, west_az):
+    client.force_login(hq)
+    for month in (4, 5):
+        assert client.post("/api/reports/returns/build/", {"year": 1404, "month": month}).status_code == 202
+    assert client.post("/api/reports/returns/build/", {"year": 1404, "month": 13}).json()["error"]["fields"]["month"]
+    listed = client.get("/api/reports/returns/").json()
+    assert {(r["month"], r["province"]) for r in listed} == {(4, None), (5, None)}
+    detail = client.get(f"/api/reports/returns/{listed[0]['id']}/").json()
+    assert "unsettled_by_reason" in detail["figures"]
+    trend = client.get("/api/reports/trend/").json()
+    assert trend["labels"] == ["تیر ۱۴۰۴", "مرداد ۱۴۰۴"]
+    assert trend["series"]["new"] == [0, 1] and trend["series"]["closing"] == [0, 1]
+    page = client.get("/reports/trend/").content.decode()
+    assert "reports/trend.js" in page and "chart.umd.min.js" in page and "<script>" not in page
+
+
+def test_it_makes_a_future_month_a_clear_error(hq):
+    from declarations.errors import InvalidInput
+    from reports import services
+
+    with pytest.raises(InvalidInput, match="not started"):
+        services.return_build(year=1450, month=1, province=None, by=hq)
+    assert not MonthlyReturn.objects.exists()
