@@ -59,7 +59,11 @@ def test_the_destination_confirms_arrival_through_the_form(client, dest_clerk, i
     client.force_login(dest_clerk)
     response = client.post(
         _act(in_transit, "confirm_arrival"),
-        {"confirm_arrival-seals_intact": "on", "confirm_arrival-seal_numbers_found": "S100200", "confirm_arrival-at": ""},
+        {
+            "confirm_arrival-seals_intact": "on",
+            "confirm_arrival-seal_numbers_found": "S100200",
+            "confirm_arrival-at": "",
+        },
     )
     assert response.status_code == 302
     in_transit.refresh_from_db()

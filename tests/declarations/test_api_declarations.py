@@ -1,0 +1,131 @@
+"""The REST API: list with the page's filters and cursor, detail, transitions, import, offices,
+vehicles, token auth, one error body, the OpenAPI schema and docs served without a CDN."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from declarations import services
+from declarations.models import Status, TransitDeclaration
+from tests.factories import DeclarationFactory, OfficeFactory
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def test_it_lists_with_filters_and_pages_by_cursor(api, hq, bazargan, tehran):
+    now = timezone.now()
+    for i in range(5):
+        DeclarationFactory(origin=bazargan, destination=tehran, declared_at=now - dt.timedelta(minutes=i))
+    DeclarationFactory(origin=tehran, destination=bazargan)
+    api.force_authenticate(hq)
+    body = api.get("/api/declarations/", {"origin": "BZG", "page_size": 3}).json()
+    assert body["count"] == 5 and body["count_capped"] is False
+    assert len(body["results"]) == 3 and body["previous"] is None
+    rest = api.get(body["next"]).json()
+    assert len(rest["results"]) == 2 and rest["next"] is None
+    assert {r["serial"] for r in body["results"]}.isdisjoint({r["serial"] for r in rest["results"]})
+
+
+def test_a_bad_filter_or_cursor_is_a_400_with_the_one_error_body(api, hq, declaration):
+    api.force_authenticate(hq)
+    body = api.get("/api/declarations/", {"status": "flying"}).json()
+    assert body["error"]["code"] == "invalid" and "status" in body["error"]["fields"]
+    assert api.get("/api/declarations/", {"after": "zzz"}).status_code == 400
+
+
+def test_the_detail_carries_goods_signals_and_allowed_actions(api, dest_clerk, declaration, origin_clerk):
+    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    api.force_authenticate(dest_clerk)
+    body = api.get(f"/api/declarations/{declaration.pk}/").json()
+    assert body["serial"] == declaration.serial and body["status"] == "in_transit"
+    assert "confirm_arrival" in body["allowed_actions"]
+    assert body["goods"] == [] and isinstance(body["signals"], list)
+
+
+def test_transitions_run_the_lifecycle_and_map_errors(api, origin_clerk, dest_clerk, declaration):
+    api.force_authenticate(origin_clerk)
+    assert api.post(f"/api/declarations/{declaration.pk}/depart/", {}, format="json").json()["status"] == "in_transit"
+    response = api.post(f"/api/declarations/{declaration.pk}/confirm-arrival/", {}, format="json")
+    assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden"
+    api.force_authenticate(dest_clerk)
+    response = api.post(f"/api/declarations/{declaration.pk}/settle/", {}, format="json")
+    assert response.status_code == 409 and response.json()["error"]["code"] == "illegal_transition"
+    body = api.post(
+        f"/api/declarations/{declaration.pk}/confirm-arrival/", {"seal_numbers_found": ["S100200"]}, format="json"
+    ).json()
+    assert body["status"] == "arrived"
+    response = api.post(f"/api/declarations/{declaration.pk}/record-reason/", {"reason": "other"}, format="json")
+    assert response.status_code == 400 and "note" in response.json()["error"]["fields"]
+    response = api.post(
+        f"/api/declarations/{declaration.pk}/record-reason/", {"reason": "duplicate_waybill"}, format="json"
+    )
+    assert response.json()["status"] == "unsettled"
+    assert api.post(f"/api/declarations/{declaration.pk}/settle/", {}, format="json").json()["status"] == "settled"
+    declaration.refresh_from_db()
+    assert declaration.status == Status.SETTLED and declaration.status_changed_by == dest_clerk
+
+
+def test_it_imports_a_json_list_of_records(api, origin_clerk, bazargan, tehran):
+    record = {
+        "serial": "T140499990001",
+        "declared_at": "1404/05/01 10:00",
+        "origin": "BZG",
+        "destination": "THR",
+        "plate": "۱۲ ع ۳۴۵ ایران ۶۷",
+        "waybill_no": "WB-API-1",
+        "goods": [
+            {"hs_code": "851713", "description": "گوشی", "quantity": "10", "unit": "عدد", "gross_weight_kg": "5"}
+        ],
+    }
+    api.force_authenticate(origin_clerk)
+    response = api.post("/api/declarations/import/", [record, {"serial": ""}], format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["created"] == 1 and body["rejected"] and body["rejected"][0]["row"] == 2
+    assert TransitDeclaration.objects.get(serial="T140499990001").waybill_no == "WB-API-1"
+    again = api.post("/api/declarations/import/", [record], format="json").json()
+    assert again["created"] == 0 and again["unchanged"] == 1
+
+
+def test_an_inspector_may_not_import(api, inspector):
+    api.force_authenticate(inspector)
+    assert api.post("/api/declarations/import/", [{}], format="json").status_code == 403
+
+
+def test_token_authentication_and_its_scope(api, dest_clerk, declaration, sarakhs, tehran):
+    mashhad = OfficeFactory(code="MSH", name_fa="گمرک مشهد", name_en="Mashhad", province=sarakhs.province)
+    outside = DeclarationFactory(origin=sarakhs, destination=mashhad)
+    token = Token.objects.create(user=dest_clerk)
+    assert api.get("/api/declarations/").status_code in (401, 403)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    serials = {r["serial"] for r in api.get("/api/declarations/").json()["results"]}
+    assert serials == {declaration.serial}
+    assert api.get(f"/api/declarations/{outside.pk}/").status_code == 404
+
+
+def test_offices_and_vehicles(api, inspector, outsider, declaration):
+    api.force_authenticate(inspector)
+    assert [o["code"] for o in api.get("/api/offices/").json()] == ["BZG"]
+    plate = declaration.vehicle.plate
+    found = api.get("/api/vehicles/", {"plate": plate}).json()
+    assert [v["id"] for v in found] == [declaration.vehicle_id]
+    body = api.get(f"/api/vehicles/{declaration.vehicle_id}/declarations/").json()
+    assert [r["serial"] for r in body["results"]] == [declaration.serial]
+    api.force_authenticate(outsider)
+    assert api.get("/api/vehicles/", {"plate": plate}).json() == []
+    assert api.get(f"/api/vehicles/{declaration.vehicle_id}/").status_code == 404
+
+
+def test_the_schema_and_docs_are_served_locally(client, hq):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200 and b"/api/declarations/{id}/confirm-arrival/" in schema.content
+    client.force_login(hq)
+    docs = client.get("/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs
+    assert "cdn" not in docs.lower() and "<script>" not in docs

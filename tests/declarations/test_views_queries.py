@@ -1,0 +1,50 @@
+"""No N+1: the home, list and detail pages run the same number of queries for 1 row or many."""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from declarations import services
+from tests.factories import DeclarationFactory, GoodsFactory, VehicleFactory
+
+
+def _queries(client, url):
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("persona", ["hq", "inspector", "dest_clerk"])
+def test_home_and_list_query_counts_do_not_grow_with_rows(request, client, bazargan, tehran, persona):
+    client.force_login(request.getfixturevalue(persona))
+    DeclarationFactory(origin=bazargan, destination=tehran)
+    home_1, list_1 = _queries(client, reverse("home")), _queries(client, reverse("declarations:list"))
+    for i in range(30):
+        DeclarationFactory(
+            origin=bazargan,
+            destination=tehran,
+            vehicle=VehicleFactory(),
+            status="in_transit",
+            deadline=timezone.now() - dt.timedelta(hours=i + 1),
+        )
+    assert _queries(client, reverse("declarations:list")) == list_1
+    assert _queries(client, reverse("home")) == home_1
+    assert _queries(client, reverse("declarations:list") + "?signal=overdue") <= list_1
+
+
+def test_detail_query_count_does_not_grow_with_goods_or_history(client, dest_clerk, origin_clerk, declaration):
+    client.force_login(dest_clerk)
+    url = reverse("declarations:detail", args=[declaration.pk])
+    before = _queries(client, url)
+    for n in range(10):
+        GoodsFactory(declaration=declaration, line_no=100 + n)
+    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    services.declaration_confirm_arrival(declaration=declaration, by=dest_clerk)
+    services.declaration_record_unsettled(declaration=declaration, by=dest_clerk, reason="duplicate_waybill")
+    assert _queries(client, url) <= before
