@@ -15,7 +15,7 @@ import time
 import cv2
 import numpy as np
 
-from anpr.recognition.engines import get_engine
+from anpr.recognition.engines import PlateCRNNEngine, get_engine
 from anpr.recognition.localise import iou
 
 
@@ -42,10 +42,15 @@ def _summary(rows: list[dict]) -> dict:
 
 
 def run_bench(
-    data_dir: str, engine: str | None = None, files: set[str] | None = None, details: list | None = None
+    data_dir: str,
+    engine: str | None = None,
+    files: set[str] | None = None,
+    details: list | None = None,
+    weights: str | None = None,
 ) -> dict:
-    """Benchmark dict (see module doc). ``files`` restricts to those labels.csv entries."""
-    eng = get_engine(engine)
+    """Benchmark dict (see module doc). ``files`` restricts to those labels.csv entries;
+    ``weights`` runs plate_crnn with another ONNX file (e.g. a held-out model)."""
+    eng = PlateCRNNEngine(weights) if weights else get_engine(engine)
     if not eng.available:
         return {"engine": eng.name, "error": eng.unavailable_reason, "n": 0}
     boxes = {}
@@ -104,11 +109,12 @@ def main(argv=None):
     ap.add_argument("data")
     ap.add_argument("--engine", default=None)
     ap.add_argument("--files", help="JSON file with a 'files' list to restrict to (e.g. a held-out split)")
+    ap.add_argument("--weights", help="plate_crnn ONNX file to use instead of the shipped one")
     ap.add_argument("--errors", action="store_true", help="also print misread images (to stderr)")
     a = ap.parse_args(argv)
     files = set(json.load(open(a.files, encoding="utf-8"))["files"]) if a.files else None
     details: list = []
-    print(json.dumps(run_bench(a.data, a.engine, files, details), ensure_ascii=False))
+    print(json.dumps(run_bench(a.data, a.engine, files, details, a.weights), ensure_ascii=False))
     if a.errors:
         import sys
 

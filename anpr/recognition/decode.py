@@ -129,3 +129,26 @@ def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     m = x.max(axis=axis, keepdims=True)
     y = x - m
     return y - np.log(np.exp(y).sum(axis=axis, keepdims=True))
+
+
+_PLATE_CLASSES = np.array([c.isdigit() for c in CHARSET])
+
+
+def quick_score(logp: np.ndarray) -> float:
+    """Cheap plate-likeness of a crop (for choosing among localisation candidates).
+
+    Geometric mean of the peak probability of each greedy character, halved when the
+    greedy text does not have the plate's shape (2 digits, letter, 5 digits).
+    """
+    best = logp.argmax(axis=1)
+    peak = logp.max(axis=1)
+    starts = np.flatnonzero((best != 0) & np.concatenate([[True], best[1:] != best[:-1]]))
+    if len(starts) == 0:
+        return 0.0
+    # peak log-probability within each run of the same class
+    runs = np.split(np.arange(len(best)), starts[1:])
+    peaks = [peak[r[best[r] == best[r[0]]]].max() for r in runs]
+    conf = float(np.exp(np.mean(peaks)))
+    cls = best[starts] - 1
+    shape_ok = len(cls) == 8 and bool(np.all(_PLATE_CLASSES[cls] == np.array([c == "D" for c in GRAMMAR])))
+    return conf if shape_ok else conf * 0.5 * min(len(cls), 8) / 8

@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from anpr.recognition import localise as loc
+from anpr.recognition.decode import quick_score
 from declarations.plates import PlateError, canonical_plate, normalise_text
 
 DEFAULT_ENGINE = "plate_crnn"
@@ -102,7 +103,7 @@ class PlateCRNNEngine(Engine):
     def score_crops(self, crops):
         if not crops:
             return []
-        return [conf for _, _, conf in self.model.read(crops)]
+        return [quick_score(lp) for lp in self.model.logp(crops)]
 
     def read_crop(self, img_bgr: np.ndarray) -> Reading:
         if not self.available:

@@ -285,11 +285,21 @@ def _background(h: int, w: int, rng: random.Random) -> np.ndarray:
     return bg
 
 
-def augment_crop(plate_rgb: np.ndarray, rng: random.Random, out_size: tuple[int, int] = (640, 128)) -> np.ndarray:
-    """Camera-like BGR crop around the plate: perspective, margins, light, blur, noise, JPEG."""
+def augment_crop(
+    plate_rgb: np.ndarray, rng: random.Random, out_size: tuple[int, int] = (640, 128), mild: bool = False
+) -> np.ndarray:
+    """Camera-like BGR crop around the plate: perspective, margins, light, blur, noise, JPEG.
+
+    ``mild`` keeps resolution reasonable and drops shadows, motion blur and colour swaps (for tests)."""
+    h_ = 0.0 if mild else 1.0
     nr = np.random.default_rng(rng.randint(0, 2**31))
     # Work at the (low) resolution the camera would have seen, which is also fast.
-    lw = max(48, int(out_size[0] * rng.choice([0.12, 0.18, 0.25, 0.35, 0.5, 0.8])))
+    lw = max(
+        48,
+        int(
+            out_size[0] * rng.choice([0.12, 0.18, 0.25, 0.35, 0.5, 0.8] if not mild else [0.3, 0.4, 0.5, 0.6, 0.7, 0.8])
+        ),
+    )
     sc = min(1.0, lw / plate_rgb.shape[1])
     plate = cv2.resize(plate_rgb, None, fx=sc, fy=sc, interpolation=cv2.INTER_AREA) if sc < 1 else plate_rgb.copy()
     ph, pw = plate.shape[:2]
@@ -313,7 +323,7 @@ def augment_crop(plate_rgb: np.ndarray, rng: random.Random, out_size: tuple[int,
                 1,
             )
     # Margins (negative = cut into the plate, as loose detector crops do) and perspective.
-    mx0 = rng.uniform(-0.1, 0.12) if rng.random() < 0.75 else rng.uniform(-0.2, -0.05)
+    mx0 = rng.uniform(-0.1, 0.12) if rng.random() < 0.75 + 0.25 * (1 - h_) else rng.uniform(-0.2, -0.05)
     mx1 = rng.uniform(-0.03, 0.1)
     my0, my1 = rng.uniform(-0.1, 0.35), rng.uniform(-0.1, 0.35)
     BW, BH = int(pw * 1.6), int(ph * 2.6)
@@ -343,7 +353,7 @@ def augment_crop(plate_rgb: np.ndarray, rng: random.Random, out_size: tuple[int,
     img = crop.astype(np.float32)
     # Light: gain, offset, gamma, a shadow or glare band.
     img = img * rng.uniform(0.5, 1.3) + rng.uniform(-40, 40)
-    if rng.random() < 0.35:
+    if rng.random() < 0.35 * h_:
         h, w = img.shape[:2]
         xx = np.linspace(0, 1, w)[None, :]
         yy = np.linspace(0, 1, h)[:, None]
@@ -356,15 +366,15 @@ def augment_crop(plate_rgb: np.ndarray, rng: random.Random, out_size: tuple[int,
     if rng.random() < 0.5:
         k = rng.choice([3, 5])
         img = cv2.GaussianBlur(img, (k, k), 0)
-    if rng.random() < 0.2:
+    if rng.random() < 0.2 * h_:
         k = rng.randint(3, 7)
         kern = np.zeros((k, k), np.float32)
         kern[k // 2, :] = 1.0 / k
         img = cv2.filter2D(img, -1, kern)
     bgr = cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
-    if rng.random() < 0.12:  # channel-swapped sources (yellow plates turn blue)
+    if rng.random() < 0.12 * h_:  # channel-swapped sources (yellow plates turn blue)
         bgr = bgr[..., ::-1].copy()
-    if rng.random() < 0.1:
+    if rng.random() < 0.1 * h_:
         bgr = cv2.cvtColor(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
     if rng.random() < 0.6:
         ok, enc = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(20, 90)])

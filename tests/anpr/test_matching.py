@@ -203,3 +203,27 @@ def test_it_reports_a_read_off_the_planned_route(bazargan, tehran, sarakhs):
     read_id = _read(camera, decl.vehicle.plate)
     services.reads_match(read_ids=[read_id])
     assert PlateMatch.objects.get(read_id=read_id).on_route is False
+
+
+@pytest.mark.django_db
+def test_it_queues_matching_by_ids_when_a_broker_runs_and_sweeps_pending_reads(
+    truck, declaration, thr_camera, bzg_camera, django_capture_on_commit_callbacks, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr("anpr.tasks.match_reads.delay", queued.append)
+    at = timezone.now() - dt.timedelta(minutes=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        (first,) = services.reads_ingest(
+            camera=thr_camera, items=[services.ReadInput(captured_at=at, plate_raw=truck.plate)], match_inline=False
+        )
+        (second,) = services.reads_ingest(
+            camera=bzg_camera, items=[services.ReadInput(captured_at=at, plate_raw=truck.plate)], match_inline=False
+        )
+    assert queued == [[first.id], [second.id]]
+    assert set(PlateRead.objects.values_list("match_state", flat=True)) == {MatchState.PENDING}
+    # The first task takes every pending read; the second finds its read done.
+    assert services.reads_match(read_ids=queued[0])["reads"] == 2
+    assert services.reads_match(read_ids=queued[1])["reads"] == 0
+    assert PlateMatch.objects.filter(declaration=declaration).count() == 2
+    declaration.refresh_from_db()
+    assert declaration.dest_first_read_at == at
