@@ -30,7 +30,8 @@ def font_files() -> list[tuple[Path, str]]:
     files = sorted(vendored.rglob("*.woff2")) + sorted(vendored.rglob("*.ttf")) if vendored.exists() else []
     variable = [p for p in files if "Variable" in p.name]
     if variable:
-        return [(variable[0], "100 900")]
+        # WeasyPrint takes no weight ranges; it instances the variable font per declared weight.
+        return [(variable[0], "400"), (variable[0], "700")]
     regular = [p for p in files if "Regular" in p.name]
     bold = [p for p in files if "Bold" in p.name and "ExtraBold" not in p.name and "SemiBold" not in p.name]
     if regular:

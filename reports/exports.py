@@ -2,8 +2,8 @@
 
 The unsettled serial list can run to a million rows nationally: JSON, CSV and XLSX stream
 it from a server-side cursor straight into the file, so memory stays flat as data grows.
-The PDF is for reading: it carries every figure and the first ``PDF_SERIAL_LIMIT`` serials,
-and says the full list is in the XLSX/CSV.
+The PDF is for reading: it carries every figure and the ``PDF_SERIAL_LIMIT`` serials longest
+past their deadline, and says the full list is in the XLSX/CSV.
 
 Labels are Persian: the return is an official Persian document for headquarters, like the
 letters. Dates in CSV/XLSX are Jalali with ASCII digits (sortable, machine-readable); the
@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 import jdatetime
+from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -29,7 +30,7 @@ from transit_monitor.dates import TEHRAN, jalali_month_bounds, persian_digits
 from . import returns
 from .xlsx_stream import XlsxWriter
 
-PDF_SERIAL_LIMIT = 300
+PDF_SERIAL_LIMIT = 100  # WeasyPrint lays out ~100 table rows a second on a busy core
 
 BALANCE_LABELS = {
     "opening": "مانده اول ماه (تسویه‌نشده)",
@@ -82,9 +83,19 @@ def _jalali_of_date(d: dt.date) -> str:
     return jdatetime.date.fromgregorian(date=d).strftime("%Y/%m/%d")
 
 
+_TEHRAN_OFFSET = dt.timedelta(hours=3, minutes=30)  # Iran has kept UTC+03:30 all year since 2022
+
+
 def jday(value: dt.datetime | None) -> str:
-    """Jalali date in Tehran, ASCII digits; cached per day (a million rows share ~2,000 days)."""
-    return _jalali_of_date(value.astimezone(TEHRAN).date()) if value is not None else ""
+    """Jalali date in Tehran, ASCII digits; cached per day (a million rows share ~2,000 days).
+
+    Dates from 2023 on shift by the fixed offset (fast path); older ones go through the
+    zone database, which knows the former summer time."""
+    if value is None:
+        return ""
+    if value.year >= 2023:
+        return _jalali_of_date((value.astimezone(dt.UTC) + _TEHRAN_OFFSET).date())
+    return _jalali_of_date(value.astimezone(TEHRAN).date())
 
 
 def _serial_cells(row: dict) -> list:
@@ -173,9 +184,7 @@ def write_json(figures: dict, out) -> int:
 # --- CSV --------------------------------------------------------------------------------------
 
 
-def write_csv(figures: dict, out) -> int:
-    """Two blocks: ``section,key,label,value`` figure rows, a blank line, then the serial table."""
-    w = csv.writer(out)
+def _csv_head(w, figures: dict) -> None:
     w.writerow(["section", "key", "label", "value"])
     w.writerow(["return", "period", figures["label"], f"{figures['year']}/{figures['month']:02d}"])
     w.writerow(["return", "province", figures["province_name"], figures["province"] or "IR"])
@@ -185,6 +194,12 @@ def write_csv(figures: dict, out) -> int:
             w.writerow([f"province:{p['province']}", k, BALANCE_LABELS[k].strip(), p[k]])
     w.writerow([])
     w.writerow(SERIAL_HEADER)
+
+
+def write_csv(figures: dict, out) -> int:
+    """Two blocks: ``section,key,label,value`` figure rows, a blank line, then the serial table."""
+    w = csv.writer(out)
+    _csv_head(w, figures)
     n = 0
     for row in serial_rows(figures):
         w.writerow(_serial_cells(row))
@@ -195,7 +210,22 @@ def write_csv(figures: dict, out) -> int:
 # --- XLSX -------------------------------------------------------------------------------------
 
 
-def write_xlsx(figures: dict, fileobj) -> int:
+def write_xlsx(figures: dict, fileobj, *, csv_out=None) -> int:
+    """The workbook; with ``csv_out`` (a text stream) the CSV is written in the same pass over
+    the serial list, so a snapshot build reads the list from the database once."""
+    serial_cells: Iterator
+    if csv_out is not None:
+        _csv_head(csv.writer(csv_out), figures)
+    if connection.vendor == "postgresql":
+        # The database formats each row (reports/serials_pg.py): about a microsecond of Python a row.
+        from .serials_pg import serial_lines
+
+        start, end, province = _bounds(figures)
+        serial_cells = _tee_lines(serial_lines(start, end, province), csv_out)
+    else:
+        serial_cells = (_serial_cells(r) for r in serial_rows(figures))
+        if csv_out is not None:
+            serial_cells = _tee_csv(serial_cells, csv.writer(csv_out))
     with XlsxWriter(fileobj) as wb:
         head = [
             ("دوره", figures["label"]),
@@ -241,10 +271,24 @@ def write_xlsx(figures: dict, fileobj) -> int:
         )
         return wb.sheet(
             "سریال‌های تسویه‌نشده",
-            (_serial_cells(r) for r in serial_rows(figures)),
+            serial_cells,
             header=SERIAL_HEADER,
             widths=[18, 10, 10, 12, 12, 12, 10, 20, 28, 40],
         )
+
+
+def _tee_lines(lines: Iterator[tuple[str, str]], csv_out) -> Iterator[str]:
+    write = csv_out.write if csv_out is not None else None
+    for csv_line, xml_row in lines:
+        if write:
+            write(csv_line)
+        yield xml_row
+
+
+def _tee_csv(rows: Iterator[list], w) -> Iterator[list]:
+    for cells in rows:
+        w.writerow(cells)
+        yield cells
 
 
 # --- PDF --------------------------------------------------------------------------------------
@@ -252,12 +296,11 @@ def write_xlsx(figures: dict, fileobj) -> int:
 
 def render_pdf(figures: dict, *, version: int | None = None, status: str = "") -> bytes:
     rows = []
-    for row in serial_rows(figures):
-        if len(rows) >= PDF_SERIAL_LIMIT:
-            break
+    start, end, province = _bounds(figures)
+    for row in returns.iter_unsettled(start, end, province, limit=PDF_SERIAL_LIMIT, most_overdue_first=True):
         cells = _serial_cells(row)
         # Serials stay in ASCII digits (identifiers to search for); dates and counts in Persian.
-        rows.append([*cells[:3], *(persian_digits(c) if c is not None else "" for c in cells[3:7]), cells[8], cells[9]])
+        rows.append([*cells[:3], *(persian_digits(c) if c is not None else "" for c in cells[4:7]), cells[8]])
     fa = persian_digits
     with translation.override("fa"):
         html = render_to_string(
@@ -279,7 +322,7 @@ def render_pdf(figures: dict, *, version: int | None = None, status: str = "") -
                     [p["province"], *(fa(p[k]) for k in returns.BALANCE_KEYS)] for p in figures.get("provinces", [])
                 ],
                 "balance_heads": [BALANCE_LABELS[k].strip() for k in returns.BALANCE_KEYS],
-                "serial_header": [*SERIAL_HEADER[:7], SERIAL_HEADER[8], SERIAL_HEADER[9]],
+                "serial_header": [*SERIAL_HEADER[:3], *SERIAL_HEADER[4:7], SERIAL_HEADER[8]],
                 "serials": rows,
                 "limit": fa(PDF_SERIAL_LIMIT),
                 "more": figures["unsettled_count"] > len(rows),

@@ -48,6 +48,7 @@ DERIVED_REASONS = {
     "not_departed": "registered, not departed",
 }
 REASON_KEYS = [*UnsettledReason.values, *DERIVED_REASONS]
+RECORDED_REASONS = frozenset(UnsettledReason.values)  # looked up per row: no enum call in the loop
 # Days past the deadline at the end of the month: (key, lowest day, highest day).
 AGE_BUCKETS = [("d0_7", 0, 7), ("d8_28", 8, 28), ("d29_40", 29, 40), ("over_40", 41, None)]
 AGE_KEYS = ["not_due", *(k for k, _a, _b in AGE_BUCKETS), "over_90"]
@@ -204,10 +205,21 @@ def reason_key(row: tuple, end: dt.datetime) -> str:
 
 
 def iter_unsettled(
-    start: dt.datetime, end: dt.datetime, province: Province | None = None, chunk_size: int = 5000
+    start: dt.datetime,
+    end: dt.datetime,
+    province: Province | None = None,
+    chunk_size: int = 5000,
+    limit: int | None = None,
+    most_overdue_first: bool = False,
 ) -> Iterator[dict]:
-    """Every declaration open at the end of the month, streamed (server-side cursor on PostgreSQL)."""
-    for row in unsettled_rows(start, end, province).iterator(chunk_size=chunk_size):
+    """Every declaration open at the end of the month (or the first ``limit``), by serial or
+    oldest deadline first, streamed through a server-side cursor on PostgreSQL: memory stays flat."""
+    rows = unsettled_rows(start, end, province)
+    if most_overdue_first:
+        rows = rows.order_by(F("deadline").asc(nulls_last=True), "serial")
+    if limit is not None:
+        rows = rows[:limit]
+    for row in rows.iterator(chunk_size=chunk_size):
         serial, origin, destination, declared, deadline, arrived, _dep, _r, _ra, note = row
         days = (end - deadline) // DAY if deadline is not None and deadline < end else None
         key = reason_key(row, end)
@@ -220,7 +232,7 @@ def iter_unsettled(
             "arrived_at": arrived,
             "days_past_deadline": days,
             "reason": key,
-            "note": note if key in UnsettledReason.values else "",
+            "note": note if key in RECORDED_REASONS else "",
         }
 
 

@@ -310,9 +310,8 @@ def return_build(*, year: int, month: int, province: Province | None, by: User |
     scope = province.code if province else "IR"
     stem = f"return-{year}-{month:02d}-{scope}"
     with tempfile.TemporaryFile() as xf, tempfile.TemporaryFile() as cf:
-        exports.write_xlsx(figures, xf)
         text = io.TextIOWrapper(cf, encoding="utf-8-sig", newline="")
-        exports.write_csv(figures, text)
+        exports.write_xlsx(figures, xf, csv_out=text)  # one pass over the serial list for both
         text.flush()
         text.detach()
         for attempt in range(5):

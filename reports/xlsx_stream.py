@@ -15,22 +15,30 @@ from xml.sax.saxutils import quoteattr
 
 MAX_ROWS = 1_048_576  # Excel's row limit per sheet
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _esc(text: str) -> str:
+    if not _SPECIAL.search(text):  # the common case: one C-level scan, no copies
+        return text
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _ILLEGAL.sub("", text) if _ILLEGAL.search(text) else text
+    return _ILLEGAL.sub("", text)
 
 
 def _cell(value, style: int = 0) -> str:
-    s = f' s="{style}"' if style else ""
+    if style:
+        if value is None or value == "":
+            return f'<c s="{style}"/>'
+        return f'<c t="inlineStr" s="{style}"><is><t xml:space="preserve">{_esc(str(value))}</t></is></c>'
     if value is None or value == "":
-        return f"<c{s}/>"
+        return "<c/>"
+    if value.__class__ is str:
+        return f'<c t="inlineStr"><is><t xml:space="preserve">{_esc(value)}</t></is></c>'
     if isinstance(value, bool):
-        return f'<c t="b"{s}><v>{int(value)}</v></c>'
+        return f'<c t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
-        return f"<c{s}><v>{value}</v></c>"
-    return f'<c t="inlineStr"{s}><is><t xml:space="preserve">{_esc(str(value))}</t></is></c>'
+        return f"<c><v>{value}</v></c>"
+    return f'<c t="inlineStr"><is><t xml:space="preserve">{_esc(str(value))}</t></is></c>'
 
 
 class XlsxWriter:
@@ -47,8 +55,10 @@ class XlsxWriter:
         self.close()
         return False
 
-    def sheet(self, name: str, rows: Iterable[Iterable], header: list[str] | None = None, widths=None) -> int:
-        """Write one sheet (continuing on '<name> 2', ... past Excel's row limit). Returns rows written."""
+    def sheet(self, name: str, rows: Iterable, header: list[str] | None = None, widths=None) -> int:
+        """Write one sheet (continuing on '<name> 2', ... past Excel's row limit). Returns rows written.
+
+        A row is a sequence of cell values, or a string holding a finished ``<row>`` element."""
         rows = iter(rows)
         total = 0
         part = 1
@@ -85,7 +95,10 @@ class XlsxWriter:
             for row in rows:
                 r += 1
                 n += 1
-                buf.append(f'<row r="{r}">' + "".join(_cell(v) for v in row) + "</row>")
+                if row.__class__ is str:  # a row rendered already (the PostgreSQL fast path)
+                    buf.append(row)
+                else:
+                    buf.append(f'<row r="{r}">' + "".join(_cell(v) for v in row) + "</row>")
                 if len(buf) >= 2000:
                     raw.write("".join(buf).encode())
                     buf.clear()
