@@ -282,9 +282,6 @@ class TransitDeclaration(models.Model):
             models.Index(fields=["vehicle", "status"], name="decl_vehicle_status"),
             models.Index(fields=["-declared_at", "-id"], name="decl_declared_desc"),
             models.Index(fields=["settled_at"], name="decl_settled_at"),
-            # Compliance and return figures take a period of departures or arrivals.
-            models.Index(fields=["departed_at"], name="decl_departed_at"),
-            models.Index(fields=["arrived_at"], name="decl_arrived_at"),
             models.Index(fields=["status_changed_at"], name="decl_status_changed"),
             # Partial indexes: the signal lists are tiny slices of a huge table.
             models.Index(fields=["declared_at"], name="decl_sig_dup_waybill", condition=Q(dup_waybill=True)),
