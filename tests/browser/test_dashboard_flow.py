@@ -36,8 +36,13 @@ def test_it_follows_an_overdue_declaration_to_its_arrival(
     assert _overdue_count(page) == 1
 
     page.click('a.nav-link[href="/declarations/"]')
+    page.wait_for_url(f"{live_server.url}/declarations/")  # loaded, htmx ready
     page.select_option("#id_signal", "overdue")  # htmx swaps the results and pushes the URL
-    page.wait_for_function("location.search === '?signal=overdue'")  # a short, shareable URL
+    for _ in range(100):  # wait_for_function would eval in the page, which the CSP forbids
+        if page.evaluate("location.search") == "?signal=overdue":  # a short, shareable URL
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate("location.search") == "?signal=overdue"
     page.wait_for_selector("#results [data-serial]")
     rows = page.locator("#results tbody tr[data-serial]")
     assert rows.count() == 1 and rows.first.get_attribute("data-serial") == late.serial

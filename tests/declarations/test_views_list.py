@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from declarations import selectors
 from declarations.models import Status
+from declarations.paging import PAGE_SIZE
 from tests.factories import CompanyFactory, DeclarationFactory, VehicleFactory
 
 LIST = reverse("declarations:list")
@@ -73,15 +74,15 @@ def test_it_pages_by_cursor_forward_and_back(client, hq, bazargan, tehran):
     now = timezone.now()
     made = [
         DeclarationFactory(origin=bazargan, destination=tehran, declared_at=now - dt.timedelta(minutes=i))
-        for i in range(55)
+        for i in range(PAGE_SIZE + 5)
     ]
     client.force_login(hq)
     first = client.get(LIST)
     html = first.content.decode()
-    assert len(_serials(first)) == 50
+    assert len(_serials(first)) == PAGE_SIZE
     after = html.split('rel="next" href="?after=', 1)[1].split('"', 1)[0]
     second = client.get(LIST, {"after": after})
-    assert _serials(second) == {d.serial for d in made[50:]}
+    assert _serials(second) == {d.serial for d in made[PAGE_SIZE:]}
     before = second.content.decode().split('rel="prev" href="?before=', 1)[1].split('"', 1)[0]
     assert _serials(client.get(LIST, {"before": before})) == _serials(first)
     assert client.get(LIST, {"after": "not-a-cursor"}).status_code == 400
