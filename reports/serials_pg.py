@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F
 
@@ -81,7 +82,10 @@ def serial_lines(start: dt.datetime, end: dt.datetime, province: Province | None
             "unsettled_note",
         )
     )
-    inner_sql, inner_params = inner.query.sql_with_params()
+    try:
+        inner_sql, inner_params = inner.query.sql_with_params()
+    except EmptyResultSet:  # a province without offices
+        return
     base, jalali = _jalali_days(end)
     # One parameter list, filled in the order the placeholders appear in the final SQL text.
     # The Jalali day texts come first (the CTE opens the query); a hash join looks them up.

@@ -317,12 +317,14 @@ def return_build(*, year: int, month: int, province: Province | None, by: User |
         for attempt in range(5):
             try:
                 with transaction.atomic():
-                    latest = (
+                    # Lock the scope's versions (FOR UPDATE takes no aggregate); a first version
+                    # racing another is caught by the unique constraint and retried.
+                    versions = (
                         MonthlyReturn.objects.select_for_update()
                         .filter(year=year, month=month, province=province)
-                        .aggregate(v=Max("version"))["v"]
+                        .order_by()  # the default ordering joins the province: FOR UPDATE refuses that
                     )
-                    version = (latest or 0) + 1
+                    version = max(versions.values_list("version", flat=True), default=0) + 1
                     pdf = exports.render_pdf(figures, version=version, status=str(ReturnStatus.DRAFT.label))
                     snap = MonthlyReturn(
                         year=year,
