@@ -33,7 +33,7 @@ import cv2
 import numpy as np
 
 KINDS = ("remove", "add", "swap")
-_EPS = 1.0 / 512.0
+MIN_VISIBLE = 0.04  # mean change of transmission in the box that a tampering must reach
 
 
 def to_attenuation(img_u8: np.ndarray) -> np.ndarray:
@@ -311,8 +311,21 @@ def make_pair(
     label: dict = {"tampered": bool(tampered)}
     if tampered:
         kind = kind or KINDS[int(rng.integers(0, 3))]
-        box = _pick_box(rng, a, need_content=kind != "add")
-        a = tamper(a, rng, kind, box, None if donor is None else to_attenuation(donor))
+        donor_a = None if donor is None else to_attenuation(donor)
+        # the change must be visible in the display (not hidden in saturated black): retry a few
+        # boxes and keep the most visible one
+        best = None
+        for _ in range(6):
+            box = _pick_box(rng, a, need_content=kind != "add")
+            cand = tamper(a, rng, kind, box, donor_a)
+            x, y, w, h = box
+            vis = float(np.abs(np.exp(-cand[y : y + h, x : x + w]) - np.exp(-a[y : y + h, x : x + w])).mean())
+            if best is None or vis > best[0]:
+                best = (vis, box, cand)
+            if vis >= MIN_VISIBLE:
+                break
+        assert best is not None
+        _, box, a = best
         label.update(kind=kind, box=[int(v) for v in box])
     params = random_scanner(rng)
     ok, buf = cv2.imencode(".jpg", second_scanner(a, rng, params), [cv2.IMWRITE_JPEG_QUALITY, params.jpeg])
@@ -344,9 +357,16 @@ def list_sources(data_dir: str | Path, split: str = "all") -> list[Path]:
         files = sorted(
             p for p in data_dir.rglob("*") if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
         )
+    # a source with nothing visible (all black) cannot be compared by anyone: skip it
+    files = [f for f in files if _visible(f)]
     if split != "all":
         files = [f for f in files if split_of(f.relative_to(data_dir).as_posix()) == split]
     return files
+
+
+def _visible(path: Path) -> bool:
+    img = cv2.imread(str(path), cv2.IMREAD_REDUCED_GRAYSCALE_4)
+    return img is not None and float(img.mean()) > 5.0
 
 
 def _read_u8(path: Path) -> np.ndarray:

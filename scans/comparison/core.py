@@ -26,11 +26,13 @@ import numpy as np
 from .io import as_float
 
 # Frozen after tuning on synthetic pairs from the dev scans (see docs/scans-comparison.md).
-DEFAULT_THRESHOLD = 0.004
+DEFAULT_THRESHOLD = 0.0012
 
 WORK_AREA = 320_000  # pixels of the working copy of the origin
 MIN_INLIERS = 12
 MIN_ALIGN_NCC = 0.3
+ZSEED = 2.5  # change (in noise units, smoothed) that starts a region
+ZLOW = 1.2  # ... and that a region grows over
 SAT_LEVEL = 5.0 / 255.0  # display values darker than this are treated as saturated
 
 
@@ -138,8 +140,11 @@ def _smooth_residual(
     pred = src @ M[:, :2].T + M[:, 2]
     r = dst - pred
     x = src[:, 0].astype(np.float64)
-    knots = np.linspace(0, w - 1, 13)
-    B = _hat_basis(x, knots)
+    lo, hi = (float(np.percentile(x, 1)), float(np.percentile(x, 99))) if x.size else (0.0, w - 1.0)
+    if hi - lo < 0.2 * w:
+        lo, hi = 0.0, w - 1.0
+    knots = np.linspace(lo, hi, 13)
+    B = _hat_basis(np.clip(x, lo, hi), knots)
     K = len(knots)
     D = np.zeros((K - 2, K))
     for i in range(K - 2):
@@ -154,11 +159,11 @@ def _smooth_residual(
         if n_used < 8:
             break
         Bu = B[use]
-        lam = 2.0 * n_used / K
+        lam = 0.3 * n_used / K
         A = Bu.T @ Bu + lam * D.T @ D + 1e-3 * np.eye(K)
         cx = np.linalg.solve(A, Bu.T @ r[use, 0])
         cy = np.linalg.solve(A, Bu.T @ r[use, 1])
-    cols = np.arange(w, dtype=np.float64)
+    cols = np.clip(np.arange(w, dtype=np.float64), lo, hi)  # constant beyond the matched span
     Bc = _hat_basis(cols, knots)
     return (Bc @ cx).astype(np.float32), (Bc @ cy).astype(np.float32), n_used
 
@@ -334,7 +339,7 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
     adw = _warp(ad, mx, my, air)
     valid = _warp(ones, mx, my, 0.0) > 0.99
     # local refinement: per-column-strip shifts (small range)
-    for strip, rx, ry in ((max(32, w // 16), 6, 3), (max(24, w // 32), 3, 2)):
+    for strip, rx, ry in ((max(32, w // 16), max(6, w // 80), 3), (max(24, w // 32), 3, 2)):
         sdx, sdy = _strip_shifts(ao, adw, valid, strip, rx, ry)
         if not (np.any(sdx) or np.any(sdy)):
             continue
@@ -348,7 +353,9 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
         "affine": np.round(M, 4).tolist(),
         "scale_xy": [round(v * s_o / s_d, 4) for v in sxy],
     }
-    valid = cv2.erode(valid.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    # stay away from the destination frame's border (extrapolated warp, cut-off walls)
+    margin = max(5, w // 100) | 1
+    valid = cv2.erode(valid.astype(np.uint8), np.ones((margin, margin), np.uint8)) > 0
     details["overlap"] = round(float(valid.mean()), 4)
     if valid.mean() < 0.3:
         return _unregistered("destination covers too little of the origin")
@@ -408,11 +415,18 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
     timings["change_s"] = round(time.perf_counter() - t, 3)
 
     # ---- regions
-    zthr = 2.5
+    zthr = ZSEED
     mask = (zs > zthr).astype(np.uint8)
     k_open = max(3, round(min(h, w) / 80)) | 1
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((k_open, k_open), np.uint8))
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    # hysteresis: grow the seeds over the weaker change around them
+    grow = cv2.morphologyEx((zs > ZLOW).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    grow = cv2.morphologyEx(grow | mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    n_g, lab_g = cv2.connectedComponents(grow, connectivity=8)
+    seeded = np.zeros(n_g, bool)
+    seeded[np.unique(lab_g[mask > 0])] = True
+    seeded[0] = False
+    mask = seeded[lab_g].astype(np.uint8)
     n_lab, lab, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     mag = np.minimum(np.abs(change), 2.0)
     area_ref = float(valid.sum())
@@ -423,7 +437,10 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
             x, y, bw, bh, area = stats[i]
             if area < 9:
                 continue
-            rs = float(sums[i]) / area_ref
+            # elongated regions are edge/warp artefacts far more often than cargo: penalise
+            # aspect ratios beyond 3:1
+            shape = min(1.0, 3.0 * min(bw, bh) / max(bw, bh))
+            rs = float(sums[i]) / area_ref * shape
             regions.append((rs, x, y, bw, bh))
     regions.sort(reverse=True)
     inv = 1.0 / s_o
