@@ -50,7 +50,8 @@ class CameraTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("token is not text") from None
         camera = (
             Camera.objects.filter(token_hash=hash_token(token))
-            .only("pk", "code", "office_id", "status", "last_read_at", "health")
+            .select_related("office")
+            .only("pk", "code", "office_id", "office__code", "status", "token_hash")
             .first()
         )
         if camera is None:

@@ -27,7 +27,7 @@ from django.utils import timezone
 from accounts.models import CustomsOffice, User
 from declarations import services as declaration_services
 from declarations.errors import InvalidInput
-from declarations.models import OPEN_STATUSES, TransitDeclaration
+from declarations.models import OPEN_STATUSES, Status, TransitDeclaration
 from declarations.plates import PlateError, guess_plate, parse_plate
 from transit_monitor.dates import TEHRAN
 
@@ -205,17 +205,40 @@ def _keys(read: PlateRead) -> list[tuple]:
     return keys
 
 
-def reads_ingest(*, camera: Camera, items: list[ReadInput], now: dt.datetime | None = None) -> list[IngestedRead]:
+def _inline_matching() -> bool:
+    """No broker (Celery eager): match in the ingest transaction itself, one commit per request."""
+    from transit_monitor.celery import app
+
+    return bool(app.conf.task_always_eager)
+
+
+def reads_ingest(
+    *, camera: Camera, items: list[ReadInput], now: dt.datetime | None = None, match_inline: bool | None = None
+) -> list[IngestedRead]:
     """Store a batch of reads of one camera, once each; returns one result per item, in order.
 
     A re-sent event (same client event id, or same capture time and plate text) is reported
-    as a duplicate with the id stored the first time. Recognition and matching are enqueued
-    after the commit, by ids.
+    as a duplicate with the id stored the first time. Reads with text are matched in the same
+    transaction when Celery runs eagerly, else by a task after the commit; photos without text
+    go to the recognition task.
     """
     if not items:
         return []
     now = now or timezone.now()
     reads = [_build(camera, item, now) for item in items]
+    inline = _inline_matching() if match_inline is None else match_inline
+    planned: dict[int, _ToMatch] = {}
+    matches: list[PlateMatch] = []
+    if inline:
+        office_code = camera.office.code
+        for i, r in enumerate(reads):
+            if r.recognition == Recognition.CAMERA and r.match_state == MatchState.PENDING:
+                key = matching.match_key(r.plate or r.plate_raw)
+                planned[i] = _ToMatch(i, key, camera.office_id, office_code, r.captured_at)
+        matches, vehicle_of, summary = _plan(list(planned.values()))
+        for i in planned:
+            reads[i].match_state = MatchState.MATCHED if i in vehicle_of else MatchState.UNMATCHED
+            reads[i].vehicle_id = vehicle_of.get(i)
     with transaction.atomic():
         returned = _insert_returning(reads)
         new_by_key: dict[tuple, int] = {}
@@ -236,11 +259,22 @@ def reads_ingest(*, camera: Camera, items: list[ReadInput], now: dt.datetime | N
         missing = [i for i, r in enumerate(results) if r is None]
         if missing:
             _resolve_duplicates(camera, [reads[i] for i in missing], results, missing)
+        if matches:
+            # Only reads stored now get matches; a duplicate was matched when it was first stored.
+            fresh = {i: results[i].id for i in planned if not results[i].duplicate}
+            kept = [m for m in matches if m.read_id in fresh]
+            for m in kept:
+                m.read_id = fresh[m.read_id]
+            by_id = {fresh[i]: _ToMatch(fresh[i], t.key, t.office_id, t.office_code, t.captured_at)
+                     for i, t in planned.items() if i in fresh}  # fmt: skip
+            _save_matches(kept, by_id, summary)
         _touch_camera(camera, max(r.captured_at for r in reads), now)
 
-    fresh = [r.read for r in results if not r.duplicate]
-    to_match = [r.pk for r in fresh if r.recognition == Recognition.CAMERA and r.match_state == MatchState.PENDING]
-    to_recognise = [r.pk for r in fresh if r.recognition == Recognition.PENDING]
+    fresh_reads = [r.read for r in results if not r.duplicate]
+    to_match = [
+        r.pk for r in fresh_reads if r.match_state == MatchState.PENDING and r.recognition == Recognition.CAMERA
+    ]
+    to_recognise = [r.pk for r in fresh_reads if r.recognition == Recognition.PENDING]
     if to_match or to_recognise:
         transaction.on_commit(lambda: _enqueue(to_match, to_recognise))
     return results
@@ -273,14 +307,25 @@ def _resolve_duplicates(camera: Camera, reads: list[PlateRead], results: list, p
         results[pos] = IngestedRead(pk, True)
 
 
+_TOUCHED: dict[str, dt.datetime] = {}  # token hash -> last time written by this process
+
+
 def _touch_camera(camera: Camera, latest: dt.datetime, now: dt.datetime) -> None:
-    """Keep the camera's last read time to the minute: at most one row update a minute per camera."""
+    """Keep the camera's last read time to the minute: at most one row update a minute per camera.
+
+    A process-local memo skips even the conditional UPDATE for a camera this process wrote
+    less than a minute ago (keyed by the token hash, which is unique and random).
+    """
     latest = min(latest, now)
+    memo = _TOUCHED.get(camera.token_hash)
+    if memo is not None and memo >= latest - dt.timedelta(minutes=1):
+        return
     moved = (
         Camera.objects.filter(pk=camera.pk)
         .filter(Q(last_read_at__isnull=True) | Q(last_read_at__lt=latest - dt.timedelta(minutes=1)))
         .update(last_read_at=latest)
     )
+    _TOUCHED[camera.token_hash] = latest
     if moved:  # a silent camera has an old last read, so this is where it comes back
         Camera.objects.filter(pk=camera.pk, health=Camera.Health.SILENT).update(
             health=Camera.Health.OK, silent_since=None, health_checked_at=now
@@ -354,29 +399,33 @@ def read_recognise(*, read_id: int) -> PlateRead | None:
 # --- Matching -----------------------------------------------------------------------------------
 
 IN_CHUNK = 2000
+SWEEP = 1000
 
 
-def reads_match(*, read_ids: list[int]) -> dict[str, int]:
-    """Match pending reads to open declarations, persist the matches, update the evidence summaries.
+@dataclass
+class _ToMatch:
+    """What matching needs of a read, whether it comes from the database or is being inserted."""
+
+    ref: int  # read id, or position in the batch being inserted
+    key: str
+    office_id: int
+    office_code: str
+    captured_at: dt.datetime
+
+
+def _plan(reads: list[_ToMatch]) -> tuple[list[PlateMatch], dict[int, int]]:
+    """Best open declarations for each read: (unsaved matches with ``read_id = ref``, ref -> vehicle id).
 
     1. Each read's key (canonical plate, or its loose form) is expanded into plausible plates.
     2. All variants of the batch are looked up with IN queries on the indexed vehicle plate.
     3. Each read keeps its best-scoring open declaration(s) at or above ``ANPR_MATCH_MIN_SCORE``
        that were declared no more than ``ANPR_MATCH_LOOKBACK_HOURS`` after the read.
-    4. Matches are inserted ON CONFLICT DO NOTHING and the summary updates are conditional,
-       so running a batch twice (a redelivered task) changes nothing the second time.
     """
     min_score = settings.ANPR_MATCH_MIN_SCORE
     lookback = dt.timedelta(hours=settings.ANPR_MATCH_LOOKBACK_HOURS)
-    reads = list(
-        PlateRead.objects.filter(pk__in=read_ids, match_state=MatchState.PENDING).values(
-            "id", "plate", "plate_raw", "ocr_raw", "office_id", "office__code", "captured_at"
-        )
-    )
-    keys = {r["id"]: matching.match_key(r["plate"] or r["plate_raw"] or r["ocr_raw"]) for r in reads}
     all_variants: set[str] = set()
-    for key in keys.values():
-        all_variants.update(matching.variants(key, min_score))
+    for r in reads:
+        all_variants.update(matching.variants(r.key, min_score))
     by_plate: dict[str, list[dict]] = defaultdict(list)
     ordered = sorted(all_variants)
     for start in range(0, len(ordered), IN_CHUNK):
@@ -384,70 +433,119 @@ def reads_match(*, read_ids: list[int]) -> dict[str, int]:
             vehicle__plate__in=ordered[start : start + IN_CHUNK], status__in=OPEN_STATUSES
         ).values(
             "id", "vehicle_id", "vehicle__plate", "declared_at", "route", "destination_id", "origin__code",
-            "destination__code",
+            "destination__code", "status", "last_read_at", "dest_first_read_at", "off_route_read_at",
         )  # fmt: skip
         for row in rows:
             by_plate[row["vehicle__plate"]].append(row)
-
     matches: list[PlateMatch] = []
     vehicle_of: dict[int, int] = {}
+    summary: dict[int, tuple] = {}
+    if not by_plate:
+        return matches, vehicle_of, summary
     for r in reads:
-        key = keys[r["id"]]
-        if not key:
-            continue
         rows = [
             row
-            for plate in matching.variants(key, min_score)
+            for plate in matching.variants(r.key, min_score)
             for row in by_plate.get(plate, ())
-            if row["declared_at"] - lookback <= r["captured_at"]
+            if row["declared_at"] - lookback <= r.captured_at
         ]
-        for cand in matching.best_candidates(key, rows, min_score):
-            row = next(x for x in rows if x["id"] == cand.declaration_id)
+        by_id = {row["id"]: row for row in rows}
+        for cand in _relevant(matching.best_candidates(r.key, rows, min_score), by_id, r.office_id):
+            row = by_id[cand.declaration_id]
             route = row["route"] or [row["origin__code"], row["destination__code"]]
             matches.append(
                 PlateMatch(
-                    read_id=r["id"],
+                    read_id=r.ref,
                     declaration_id=cand.declaration_id,
                     vehicle_plate=cand.vehicle_plate,
                     score=cand.score,
                     exact=cand.exact,
-                    on_route=r["office__code"] in route,
-                    at_destination=r["office_id"] == row["destination_id"],
+                    on_route=r.office_code in route,
+                    at_destination=r.office_id == row["destination_id"],
                 )
             )
-            vehicle_of.setdefault(r["id"], cand.vehicle_id)
+            summary[cand.declaration_id] = (row["last_read_at"], row["dest_first_read_at"], row["off_route_read_at"])
+            vehicle_of.setdefault(r.ref, cand.vehicle_id)
+    return matches, vehicle_of, summary
 
-    read_by_id = {r["id"]: r for r in reads}
+
+# A truck read while moving on one declaration is evidence for that one, not for an older
+# declaration of the same truck still awaiting settlement (which would look "off route").
+_RANK = {Status.IN_TRANSIT: 0, Status.REGISTERED: 1}
+
+
+def _relevant(cands: list[matching.Candidate], rows: dict[int, dict], office_id: int) -> list[matching.Candidate]:
+    """Per truck, the declarations it is moving on; arrived ones only for a read at their destination."""
+    kept = []
+    for vehicle_id in {c.vehicle_id for c in cands}:
+        mine = [c for c in cands if c.vehicle_id == vehicle_id]
+        best = min(_RANK.get(rows[c.declaration_id]["status"], 2) for c in mine)
+        for c in mine:
+            rank = _RANK.get(rows[c.declaration_id]["status"], 2)
+            if rank == best and (rank < 2 or rows[c.declaration_id]["destination_id"] == office_id):
+                kept.append(c)
+    return kept
+
+
+def _save_matches(matches: list[PlateMatch], read_by_id: dict[int, _ToMatch], summary: dict) -> None:
+    """Insert ON CONFLICT DO NOTHING and update summaries conditionally: a repeat changes nothing."""
+    PlateMatch.objects.bulk_create(matches, ignore_conflicts=True, batch_size=1000)
+    _note_evidence(matches, read_by_id, summary)
+
+
+def reads_match(*, read_ids: list[int], sweep: int = SWEEP) -> dict[str, int]:
+    """Match pending reads (these, plus up to ``sweep`` other pending ones) in one batch.
+
+    Each single-read request enqueues its own task; the first task to run takes every pending
+    read it can claim, so under load a worker matches in batches and later tasks find their
+    reads done. Rows are claimed with ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL,
+    so two workers never match the same read at once.
+    """
+    fields = ("id", "plate", "plate_raw", "ocr_raw", "office_id", "office__code", "captured_at")
+    pending = PlateRead.objects.filter(match_state=MatchState.PENDING).exclude(recognition=Recognition.PENDING)
     with transaction.atomic():
-        PlateMatch.objects.bulk_create(matches, ignore_conflicts=True, batch_size=1000)
+        claim = pending.select_for_update(skip_locked=True, of=("self",))
+        rows = list(claim.filter(pk__in=read_ids).values(*fields))
+        if sweep > len(rows):
+            more = claim.exclude(pk__in=[r["id"] for r in rows]).order_by("id")[: sweep - len(rows)]
+            rows += list(more.values(*fields))
+        reads = [
+            _ToMatch(r["id"], matching.match_key(r["plate"] or r["plate_raw"] or r["ocr_raw"]), r["office_id"],
+                     r["office__code"], r["captured_at"])
+            for r in rows
+        ]  # fmt: skip
+        with_key = [r for r in reads if r.key]
+        matches, vehicle_of, summary = _plan(with_key)
         by_vehicle: dict[int, list[int]] = defaultdict(list)
         for read_id, vehicle_id in vehicle_of.items():
             by_vehicle[vehicle_id].append(read_id)
         for vehicle_id, ids in by_vehicle.items():
             PlateRead.objects.filter(pk__in=ids).update(match_state=MatchState.MATCHED, vehicle_id=vehicle_id)
-        no_key = [pk for pk, key in keys.items() if not key]
-        unmatched = [pk for pk, key in keys.items() if key and pk not in vehicle_of]
+        no_key = [r.ref for r in reads if not r.key]
+        unmatched = [r.ref for r in with_key if r.ref not in vehicle_of]
         if no_key:
-            PlateRead.objects.filter(pk__in=no_key, match_state=MatchState.PENDING).update(
-                match_state=MatchState.NO_PLATE
-            )
+            PlateRead.objects.filter(pk__in=no_key).update(match_state=MatchState.NO_PLATE)
         if unmatched:
-            PlateRead.objects.filter(pk__in=unmatched, match_state=MatchState.PENDING).update(
-                match_state=MatchState.UNMATCHED
-            )
-        _note_evidence(matches, read_by_id)
+            PlateRead.objects.filter(pk__in=unmatched).update(match_state=MatchState.UNMATCHED)
+        _save_matches(matches, {r.ref: r for r in reads}, summary)
     return {"reads": len(reads), "matched": len(vehicle_of), "matches": len(matches)}
 
 
-def _note_evidence(matches: list[PlateMatch], read_by_id: dict[int, dict]) -> None:
-    """At most three summary updates per declaration: latest read, first at destination, first off route."""
+def _note_evidence(matches: list[PlateMatch], read_by_id: dict[int, _ToMatch], summary: dict) -> None:
+    """At most three summary updates per declaration: latest read, first at destination, first off route.
+
+    ``summary`` holds each declaration's evidence as read when planning. Those times only
+    move one way (latest later, firsts earlier), so a call that could not change them then
+    cannot now and is skipped; the calls made are conditional UPDATEs, safe against races.
+    """
     per_decl: dict[int, list[PlateMatch]] = defaultdict(list)
     for m in matches:
         per_decl[m.declaration_id].append(m)
     for decl_id, ms in per_decl.items():
+        last, dest_first, off_first = summary.get(decl_id, (None, None, None))
 
         def at(m):
-            return read_by_id[m.read_id]["captured_at"]
+            return read_by_id[m.read_id].captured_at
 
         picks = {max(ms, key=at).read_id: None}
         dest = [m for m in ms if m.at_destination]
@@ -458,11 +556,17 @@ def _note_evidence(matches: list[PlateMatch], read_by_id: dict[int, dict]) -> No
             picks[min(off, key=at).read_id] = None
         by_read = {m.read_id: m for m in ms}
         for read_id in picks:
-            m = by_read[read_id]
-            read = read_by_id[read_id]
-            declaration_services.note_plate_read(
-                declaration_id=decl_id, office_id=read["office_id"], at=read["captured_at"], on_route=m.on_route
+            read, m = read_by_id[read_id], by_read[read_id]
+            changes = (
+                last is None
+                or read.captured_at > last
+                or (m.at_destination and (dest_first is None or read.captured_at < dest_first))
+                or (not m.on_route and (off_first is None or read.captured_at < off_first))
             )
+            if changes:
+                declaration_services.note_plate_read(
+                    declaration_id=decl_id, office_id=read.office_id, at=read.captured_at, on_route=m.on_route
+                )
 
 
 def reads_pending_match(limit: int = 5000) -> list[int]:

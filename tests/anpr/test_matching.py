@@ -227,3 +227,31 @@ def test_it_queues_matching_by_ids_when_a_broker_runs_and_sweeps_pending_reads(
     assert PlateMatch.objects.filter(declaration=declaration).count() == 2
     declaration.refresh_from_db()
     assert declaration.dest_first_read_at == at
+
+
+@pytest.mark.django_db
+def test_it_credits_the_trip_the_truck_is_on_not_an_old_one_awaiting_settlement(bazargan, tehran):
+    from declarations.models import TransitDeclaration
+
+    qazvin = OfficeFactory(code="QZV")
+    vehicle = VehicleFactory(plate="26ب36913")
+    old = DeclarationFactory(origin=bazargan, destination=tehran, vehicle=vehicle, status=Status.ARRIVED)
+    new = DeclarationFactory(origin=bazargan, destination=qazvin, vehicle=vehicle, status=Status.IN_TRANSIT)
+    camera, _ = services.camera_register(office=qazvin, code="QZV-1", direction="in")
+    read_id = _read(camera, vehicle.plate)
+    assert list(PlateMatch.objects.filter(read_id=read_id).values_list("declaration_id", flat=True)) == [new.pk]
+    old.refresh_from_db()
+    assert old.off_route_read_at is None and old.last_read_at is None
+    assert TransitDeclaration.objects.get(pk=new.pk).dest_first_read_at is not None
+
+
+@pytest.mark.django_db
+def test_it_credits_an_arrived_declaration_only_at_its_destination(bazargan, tehran, thr_camera, bzg_camera):
+    vehicle = VehicleFactory(plate="26ب36913")
+    arrived = DeclarationFactory(origin=bazargan, destination=tehran, vehicle=vehicle, status=Status.ARRIVED)
+    at_dest = _read(thr_camera, vehicle.plate)
+    going_home = _read(bzg_camera, vehicle.plate, at=timezone.now() - dt.timedelta(minutes=1))
+    assert PlateMatch.objects.get(read_id=at_dest).declaration_id == arrived.pk
+    assert not PlateMatch.objects.filter(read_id=going_home).exists()
+    arrived.refresh_from_db()
+    assert arrived.dest_first_read_at is not None and arrived.off_route_read_at is None
