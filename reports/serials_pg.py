@@ -26,7 +26,7 @@ from transit_monitor.dates import TEHRAN
 
 from . import returns
 
-CHUNK = 10_000
+CHUNK = 2_000  # rows per fetch: bounds memory (a row is ~1.5 kB of CSV + XML)
 _CONTROL = "[\x01-\x08\x0b\x0c\x0e-\x1f]"
 
 
