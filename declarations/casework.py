@@ -28,7 +28,7 @@ from transit_monitor.dates import format_jalali, jalali_month_of
 
 from . import services
 from .errors import IllegalTransition, InvalidInput
-from .hooks import TimelineItem, timeline_providers
+from .hooks import TemplatePanel, TimelineItem, dashboard_panels, timeline_providers
 from .models import (
     CaseStatus,
     FollowUpLetter,
@@ -564,7 +564,27 @@ def casework_timeline(declaration: TransitDeclaration, user) -> list[TimelineIte
     return items
 
 
+def casework_panel(request, scoped_declarations) -> TemplatePanel | None:
+    """Dashboard panel: letters waiting on someone, and open cases, in the user's scope.
+
+    Four COUNTs on the letters table (status + reply_due_at index) and one on cases."""
+    user = request.user
+    now = timezone.now()
+    letters = FollowUpLetter.objects.for_user(user)
+    first_late = now - _clock("FOLLOWUP_FIRST_LETTER_DAYS")
+    counts = {
+        "drafts": letters.filter(status=LetterStatus.DRAFT).count(),
+        "late_drafts": letters.filter(status=LetterStatus.DRAFT, declaration__deadline__lt=first_late).count(),
+        "reply_overdue": letters.filter(status=LetterStatus.SENT, reply_due_at__lt=now).count(),
+        "escalated": letters.filter(status=LetterStatus.SENT, escalated_at__isnull=False).count(),
+        "open_cases": JudicialCase.objects.for_user(user).filter(status=CaseStatus.OPEN).count(),
+    }
+    return TemplatePanel(template="casework/_panel.html", context={"casework": counts}, order=60)
+
+
 def register_hooks() -> None:
-    """Called once from DeclarationsConfig.ready()."""
+    """Called once from DeclarationsConfig.ready(): the timeline provider and the dashboard panel."""
     if casework_timeline not in timeline_providers:
         timeline_providers.append(casework_timeline)
+    if casework_panel not in dashboard_panels:
+        dashboard_panels.append(casework_panel)

@@ -9,9 +9,13 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import models
+        from declarations import hooks
+
+        from . import models, panels
 
         for model in (models.Inspection, models.InspectionAttachment, models.SystemProblem):
             auditlog.register(model)
         # The figures are large and never change after submission; the status and files are what to audit.
         auditlog.register(models.MonthlyReturn, exclude_fields=["figures"])
+        if panels.inspections_panel not in hooks.dashboard_panels:
+            hooks.dashboard_panels.append(panels.inspections_panel)

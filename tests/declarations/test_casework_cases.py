@@ -128,3 +128,20 @@ def test_it_puts_letters_and_cases_on_the_declaration_timeline(unsettled, inspec
     assert {i.kind for i in items} == {"letter", "case"}
     assert any("9909981234" in i.title for i in items)
     assert all(i.url.startswith("/casework/") for i in items)
+
+
+def test_it_shows_the_casework_panel_with_scoped_counts(rf, unsettled, origin_clerk, inspector, outsider):
+    from django.template.loader import render_to_string
+
+    from declarations.models import TransitDeclaration
+
+    casework.register_hooks()
+    casework.letter_draft(declaration=unsettled, by=origin_clerk)
+    _open(unsettled, inspector)
+    for user, expected in ((origin_clerk, (1, 1)), (outsider, (0, 0))):
+        request = rf.get("/")
+        request.user = user
+        panel = casework.casework_panel(request, TransitDeclaration.objects.for_user(user))
+        assert (panel.context["casework"]["drafts"], panel.context["casework"]["open_cases"]) == expected
+    html = render_to_string(panel.template, panel.context)
+    assert "/casework/cases/" in html

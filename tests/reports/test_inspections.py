@@ -101,3 +101,16 @@ def test_it_submits_the_real_form_and_shows_the_schedule(client, bazargan, inspe
     client.force_login(outsider)
     assert client.get(f"/reports/inspections/{inspection.pk}/").status_code == 404
     assert client.get(f"/reports/attachments/{inspection.attachments.get().pk}/").status_code == 404
+
+
+def test_it_shows_offices_due_on_the_dashboard_panel(rf, bazargan, inspector, origin_clerk):
+    from declarations import hooks
+    from reports.panels import inspections_panel
+
+    assert inspections_panel in hooks.dashboard_panels
+    request = rf.get("/")
+    request.user = inspector
+    panel = inspections_panel(request, None)
+    assert panel.context["inspections_due_count"] == 1 and panel.context["inspections_due"][0]["office"] == bazargan
+    request.user = origin_clerk
+    assert inspections_panel(request, None) is None

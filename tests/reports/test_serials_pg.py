@@ -37,7 +37,9 @@ def tricky(bazargan, tehran, sarakhs):
                 unsettled_note=note,
             )
         )
-    DeclarationFactory(origin=bazargan, destination=tehran, declared_at=S + DAY, status=Status.REGISTERED, serial="P999")
+    DeclarationFactory(
+        origin=bazargan, destination=tehran, declared_at=S + DAY, status=Status.REGISTERED, serial="P999"
+    )
     return out
 
 

@@ -1,0 +1,54 @@
+"""Admin for reports: Jalali dates, scoped lists; a submitted return is read-only."""
+
+from django.contrib import admin
+
+from transit_monitor.admin_utils import JalaliAdmin, jalali
+
+from .models import Inspection, InspectionAttachment, MonthlyReturn, ReturnStatus, SystemProblem
+
+
+class AttachmentInline(admin.TabularInline):
+    model = InspectionAttachment
+    extra = 0
+    readonly_fields = ("sha256", "uploaded_by", "uploaded_at")
+
+
+@admin.register(Inspection)
+class InspectionAdmin(JalaliAdmin):
+    list_display = ("office", "inspected_on", "inspector")
+    list_filter = ("office__province",)
+    inlines = [AttachmentInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+
+@admin.register(SystemProblem)
+class SystemProblemAdmin(JalaliAdmin):
+    list_display = ("system", "symptom", "office", jalali("since", "از"), "status", "assigned_to")
+    list_filter = ("status", "system", "symptom")
+    jalali_fields = ("since", "reported_at", "resolved_at")
+    raw_id_fields = ("declarations",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+
+@admin.register(MonthlyReturn)
+class MonthlyReturnAdmin(JalaliAdmin):
+    list_display = ("year", "month", "province", "version", "status", jalali("built_at", "ساخته‌شده"), "unsettled_count")
+    list_filter = ("status", "province")
+    jalali_fields = ("built_at", "submitted_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.status == ReturnStatus.SUBMITTED:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status == ReturnStatus.SUBMITTED:
+            return False
+        return super().has_delete_permission(request, obj)
