@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import health, services
 
 
 @shared_task(acks_late=True)
@@ -18,7 +18,7 @@ def recognise_read(read_id: int) -> None:
 
 @shared_task
 def check_camera_health() -> dict:
-    return services.cameras_check_health()
+    return health.cameras_check_health()
 
 
 @shared_task

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from anpr import panels, services, tasks
+from anpr import health, panels, services, tasks
 from anpr.models import Camera
 from transit_monitor.dates import TEHRAN
 
@@ -24,12 +24,12 @@ def _hours(settings):
 
 
 def test_it_counts_only_working_hours():
-    assert services.working_hours_between(SAT_10 - dt.timedelta(hours=2), SAT_10) == pytest.approx(2)
+    assert health.working_hours_between(SAT_10 - dt.timedelta(hours=2), SAT_10) == pytest.approx(2)
     # Friday is off, Saturday starts at 07:00: from Friday 10:00 to Saturday 10:00 is 3 working hours.
-    assert services.working_hours_between(FRI_10, SAT_10) == pytest.approx(3)
+    assert health.working_hours_between(FRI_10, SAT_10) == pytest.approx(3)
     # Over a night: Saturday 18:00 to Sunday 08:00 is 2 hours.
-    assert services.working_hours_between(SAT_10 + dt.timedelta(hours=8), SAT_10 + dt.timedelta(hours=22)) == 2
-    assert services.working_hours_between(SAT_10, SAT_10 - dt.timedelta(hours=1)) == 0
+    assert health.working_hours_between(SAT_10 + dt.timedelta(hours=8), SAT_10 + dt.timedelta(hours=22)) == 2
+    assert health.working_hours_between(SAT_10, SAT_10 - dt.timedelta(hours=1)) == 0
 
 
 def _camera_read_at(camera, at):
@@ -38,11 +38,11 @@ def _camera_read_at(camera, at):
 
 def test_it_flags_a_camera_silent_in_working_time_and_clears_it_on_the_next_read(bzg_camera, rf, inspector, outsider):
     _camera_read_at(bzg_camera, SAT_10 - dt.timedelta(hours=3))
-    assert services.cameras_check_health(now=SAT_10) == {"silent": 1, "ok": 0}
+    assert health.cameras_check_health(now=SAT_10) == {"silent": 1, "ok": 0}
     bzg_camera.refresh_from_db()
     assert bzg_camera.health == Camera.Health.SILENT and bzg_camera.silent_since == SAT_10
     # A second run keeps the first time it went silent.
-    services.cameras_check_health(now=SAT_10 + dt.timedelta(minutes=15))
+    health.cameras_check_health(now=SAT_10 + dt.timedelta(minutes=15))
     bzg_camera.refresh_from_db()
     assert bzg_camera.silent_since == SAT_10
 
@@ -63,13 +63,13 @@ def test_it_flags_a_camera_silent_in_working_time_and_clears_it_on_the_next_read
 def test_it_does_not_flag_silence_over_the_weekend(bzg_camera):
     # Last read Friday 06:00; Friday is off and Saturday opens at 07:00: at 06:30 no working time has passed.
     _camera_read_at(bzg_camera, FRI_10 - dt.timedelta(hours=4))
-    assert services.cameras_check_health(now=FRI_10 + dt.timedelta(hours=20, minutes=30)) == {"silent": 0, "ok": 1}
+    assert health.cameras_check_health(now=FRI_10 + dt.timedelta(hours=20, minutes=30)) == {"silent": 0, "ok": 1}
 
 
 def test_it_ignores_cameras_out_of_service(bzg_camera):
     _camera_read_at(bzg_camera, SAT_10 - dt.timedelta(days=3))
     Camera.objects.filter(pk=bzg_camera.pk).update(status=Camera.Status.MAINTENANCE, health=Camera.Health.SILENT)
-    assert services.cameras_check_health(now=SAT_10) == {"silent": 0, "ok": 0}
+    assert health.cameras_check_health(now=SAT_10) == {"silent": 0, "ok": 0}
     bzg_camera.refresh_from_db()
     assert bzg_camera.health == ""
 
