@@ -89,3 +89,13 @@ def test_it_opens_a_case_logs_actions_and_closes_it_from_the_pages(client, overd
     assert "140412" in client.get("/casework/cases/").content.decode().translate(
         str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
     )
+
+
+def test_it_shows_the_casework_panel_on_the_dashboard(client, overdue, origin_clerk):
+    from declarations import casework
+
+    casework.register_hooks()  # declarations/apps.py calls it in ready()
+    casework.letter_draft(declaration=overdue, by=origin_clerk)
+    client.force_login(origin_clerk)
+    page = client.get("/").content.decode()
+    assert "/casework/letters/?status=draft" in page
