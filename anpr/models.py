@@ -89,9 +89,10 @@ class Camera(models.Model):
 
     @property
     def region(self) -> tuple[int, int, int, int] | None:
-        if self.region_w is None:
+        x, y, w, h = self.region_x, self.region_y, self.region_w, self.region_h
+        if x is None or y is None or w is None or h is None:
             return None
-        return (self.region_x, self.region_y, self.region_w, self.region_h)
+        return (x, y, w, h)
 
     def set_token(self, token: str) -> None:
         self.token_hash = hash_token(token)

@@ -107,7 +107,7 @@ class BulkItemOut(IngestOut):
 class BulkErrorOut(serializers.Serializer):
     index = serializers.IntegerField()
     code = serializers.CharField()
-    fields = serializers.DictField()
+    fields = serializers.DictField()  # type: ignore[assignment]  # the API error body's key
 
 
 class BulkOut(serializers.Serializer):
@@ -115,7 +115,7 @@ class BulkOut(serializers.Serializer):
     duplicates = serializers.IntegerField()
     rejected = serializers.IntegerField()
     results = BulkItemOut(many=True)
-    errors = BulkErrorOut(many=True)
+    errors = BulkErrorOut(many=True)  # type: ignore[assignment]
 
 
 class MatchOut(serializers.ModelSerializer):

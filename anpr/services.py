@@ -15,6 +15,7 @@ import hashlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any, cast
 
 from auditlog.context import set_actor
 from django.conf import settings
@@ -135,7 +136,7 @@ _INSERT_FIELDS = [
 
 def _photo_name(camera: Camera, item: ReadInput) -> str:
     """Content-addressed: a re-sent event points at the same file instead of leaving a copy behind."""
-    digest = hashlib.sha256(item.photo).hexdigest()[:40]
+    digest = hashlib.sha256(item.photo or b"").hexdigest()[:40]
     day = item.captured_at.astimezone(TEHRAN)
     return f"anpr/photos/{camera.pk}/{day:%Y/%m/%d}/{digest}.{item.photo_ext}"
 
@@ -176,7 +177,7 @@ def _insert_returning(reads: list[PlateRead]) -> list[tuple]:
     """One INSERT for the batch; rows hitting a unique constraint are skipped, new ones returned."""
     meta = PlateRead._meta
     qn = connection.ops.quote_name
-    fields = [meta.get_field(name) for name in _INSERT_FIELDS]
+    fields: list[Any] = [meta.get_field(name) for name in _INSERT_FIELDS]
     placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
     params: list = []
     for read in reads:
@@ -199,7 +200,7 @@ def _as_utc(value) -> dt.datetime:
 
 
 def _keys(read: PlateRead) -> list[tuple]:
-    keys = [("t", read.captured_at, read.plate_raw)]
+    keys: list[tuple] = [("t", read.captured_at, read.plate_raw)]
     if read.client_event_id:
         keys.insert(0, ("e", read.client_event_id))
     return keys
@@ -259,9 +260,10 @@ def reads_ingest(
         missing = [i for i, r in enumerate(results) if r is None]
         if missing:
             _resolve_duplicates(camera, [reads[i] for i in missing], results, missing)
+        done = cast(list[IngestedRead], results)  # every slot is filled now
         if matches:
             # Only reads stored now get matches; a duplicate was matched when it was first stored.
-            fresh = {i: results[i].id for i in planned if not results[i].duplicate}
+            fresh = {i: done[i].id for i in planned if not done[i].duplicate}
             kept = [m for m in matches if m.read_id in fresh]
             for m in kept:
                 m.read_id = fresh[m.read_id]
@@ -270,14 +272,14 @@ def reads_ingest(
             _save_matches(kept, by_id, summary)
         _touch_camera(camera, max(r.captured_at for r in reads), now)
 
-    fresh_reads = [r.read for r in results if not r.duplicate]
+    fresh_reads = [r.read for r in done if not r.duplicate and r.read is not None]
     to_match = [
         r.pk for r in fresh_reads if r.match_state == MatchState.PENDING and r.recognition == Recognition.CAMERA
     ]
     to_recognise = [r.pk for r in fresh_reads if r.recognition == Recognition.PENDING]
     if to_match or to_recognise:
         transaction.on_commit(lambda: _enqueue(to_match, to_recognise))
-    return results
+    return done
 
 
 def _enqueue(to_match: list[int], to_recognise: list[int]) -> None:
@@ -413,7 +415,7 @@ class _ToMatch:
     captured_at: dt.datetime
 
 
-def _plan(reads: list[_ToMatch]) -> tuple[list[PlateMatch], dict[int, int]]:
+def _plan(reads: list[_ToMatch]) -> tuple[list[PlateMatch], dict[int, int], dict[int, tuple]]:
     """Best open declarations for each read: (unsaved matches with ``read_id = ref``, ref -> vehicle id).
 
     1. Each read's key (canonical plate, or its loose form) is expanded into plausible plates.
