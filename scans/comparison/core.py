@@ -32,7 +32,9 @@ WORK_AREA = 320_000  # pixels of the working copy of the origin
 MIN_INLIERS = 12
 MIN_ALIGN_NCC = 0.3
 ZSEED = 2.5  # change (in noise units, smoothed) that starts a region
-ZLOW = 1.2  # ... and that a region grows over
+ZLOW = 1.6  # ... and that a region grows over
+MIN_CHANGE = 0.04  # attenuation change below this never seeds a region (4 % transmission)
+MIN_SIGMA = 0.02  # floor of the noise estimate (attenuation units)
 SAT_LEVEL = 5.0 / 255.0  # display values darker than this are treated as saturated
 
 
@@ -172,13 +174,14 @@ def _warp(img: np.ndarray, mx: np.ndarray, my: np.ndarray, fill: float) -> np.nd
     return cv2.remap(img, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
 
 
-def _strip_shifts(ao: np.ndarray, ad: np.ndarray, valid: np.ndarray, strip: int, rx: int, ry: int):
-    """Per column strip (dx, dy) that best aligns ``ad`` to ``ao``; interpolated per column."""
+def _strip_shifts(ao: np.ndarray, ad: np.ndarray, valid: np.ndarray, strip: int, rx: int, ry: int, band=None):
+    """Per column strip (dx, dy) that best aligns ``ad`` to ``ao`` within the row band
+    ``band`` (default: all rows); interpolated per column."""
     h, w = ao.shape
     go = cv2.GaussianBlur(ao, (0, 0), 1.5)
     gd = cv2.GaussianBlur(ad, (0, 0), 1.5)
     centres, dxs, dys, confs = [], [], [], []
-    y0, y1 = ry, h - ry
+    y0, y1 = (ry, h - ry) if band is None else (max(ry, band[0]), min(h - ry, band[1]))
     if y1 - y0 < 16:
         return np.zeros(w, np.float32), np.zeros(w, np.float32)
     step = max(8, strip // 2)
@@ -186,7 +189,7 @@ def _strip_shifts(ao: np.ndarray, ad: np.ndarray, valid: np.ndarray, strip: int,
         tpl = go[y0:y1, x0 : x0 + strip]
         if not valid[y0:y1, x0 : x0 + strip].mean() > 0.8 or float(tpl.std()) < 1e-3:
             continue
-        region = gd[0:h, x0 - rx : x0 + strip + rx]
+        region = gd[y0 - ry : y1 + ry, x0 - rx : x0 + strip + rx]
         res = cv2.matchTemplate(region, tpl, cv2.TM_CCOEFF_NORMED)
         _, best, _, loc = cv2.minMaxLoc(res)
         if best < 0.5:
@@ -340,11 +343,21 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
     valid = _warp(ones, mx, my, 0.0) > 0.99
     # local refinement: per-column-strip shifts (small range)
     for strip, rx, ry in ((max(32, w // 16), max(6, w // 80), 3), (max(24, w // 32), 3, 2)):
-        sdx, sdy = _strip_shifts(ao, adw, valid, strip, rx, ry)
-        if not (np.any(sdx) or np.any(sdy)):
+        # upper and lower halves separately, blended linearly in y: absorbs a residual shear
+        # or a tilt of the end walls that a function of x alone cannot
+        full = _strip_shifts(ao, adw, valid, strip, rx, ry)
+        top = _strip_shifts(ao, adw, valid, strip, rx, ry, band=(0, h // 2))
+        bot = _strip_shifts(ao, adw, valid, strip, rx, ry, band=(h // 2, h))
+        if not (np.any(full[0]) or np.any(full[1])):
             continue
-        mx = _warp(mx, gx + sdx[None, :], gy + sdy[None, :], -1e6)
-        my = _warp(my, gx + sdx[None, :], gy + sdy[None, :], -1e6)
+        if np.any(top[0]) and np.any(bot[0]):
+            wy = np.clip((gy - h / 4) / (h / 2), -0.25, 1.25)
+            sdx = top[0][None, :] * (1 - wy) + bot[0][None, :] * wy
+            sdy = top[1][None, :] * (1 - wy) + bot[1][None, :] * wy
+        else:
+            sdx, sdy = full[0][None, :], full[1][None, :]
+        mx = _warp(mx, gx + sdx, gy + sdy, -1e6)
+        my = _warp(my, gx + sdx, gy + sdy, -1e6)
         adw = _warp(ad, mx, my, air)
         valid = _warp(ones, mx, my, 0.0) > 0.99
     timings["warp_s"] = round(time.perf_counter() - t, 3)
@@ -407,7 +420,7 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
         sig_bins.append(1.4826 * float(np.median(np.abs(r - np.median(r)))) if r.size > 20 else np.nan)
     sig_bins = np.array(sig_bins)
     sig_bins = np.where(np.isnan(sig_bins), np.nanmedian(sig_bins), sig_bins)
-    sig_bins = np.maximum(sig_bins, 0.01)
+    sig_bins = np.maximum(sig_bins, MIN_SIGMA)
     centres = 0.5 * (edges[:-1] + edges[1:])
     sigma = np.interp(bo, centres, sig_bins).astype(np.float32)
     z = np.abs(change) / sigma
@@ -416,7 +429,7 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
 
     # ---- regions
     zthr = ZSEED
-    mask = (zs > zthr).astype(np.uint8)
+    mask = ((zs > zthr) & (cv2.GaussianBlur(np.abs(change), (0, 0), 2.0) > MIN_CHANGE)).astype(np.uint8)
     k_open = max(3, round(min(h, w) / 80)) | 1
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((k_open, k_open), np.uint8))
     # hysteresis: grow the seeds over the weaker change around them
