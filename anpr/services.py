@@ -28,7 +28,7 @@ from django.utils import timezone
 from accounts.models import CustomsOffice, User
 from declarations import services as declaration_services
 from declarations.errors import InvalidInput
-from declarations.models import OPEN_STATUSES, Status, TransitDeclaration
+from declarations.models import OPEN_STATUSES, Status, TransitDeclaration, Vehicle
 from declarations.plates import PlateError, guess_plate, parse_plate
 from transit_monitor.dates import TEHRAN
 
@@ -429,15 +429,17 @@ def _plan(reads: list[_ToMatch]) -> tuple[list[PlateMatch], dict[int, int], dict
     for r in reads:
         all_variants.update(matching.variants(r.key, min_score))
     by_plate: dict[str, list[dict]] = defaultdict(list)
-    ordered = sorted(all_variants)
-    for start in range(0, len(ordered), IN_CHUNK):
+    vehicles = _vehicles_with_plates(all_variants)
+    ids = sorted(vehicles)
+    for start in range(0, len(ids), IN_CHUNK):
         rows = TransitDeclaration.objects.filter(
-            vehicle__plate__in=ordered[start : start + IN_CHUNK], status__in=OPEN_STATUSES
+            vehicle_id__in=ids[start : start + IN_CHUNK], status__in=OPEN_STATUSES
         ).values(
-            "id", "vehicle_id", "vehicle__plate", "declared_at", "route", "destination_id", "origin__code",
-            "destination__code", "status", "last_read_at", "dest_first_read_at", "off_route_read_at",
+            "id", "vehicle_id", "declared_at", "route", "destination_id", "origin__code", "destination__code",
+            "status", "last_read_at", "dest_first_read_at", "off_route_read_at",
         )  # fmt: skip
         for row in rows:
+            row["vehicle__plate"] = vehicles[row["vehicle_id"]]
             by_plate[row["vehicle__plate"]].append(row)
     matches: list[PlateMatch] = []
     vehicle_of: dict[int, int] = {}
@@ -469,6 +471,26 @@ def _plan(reads: list[_ToMatch]) -> tuple[list[PlateMatch], dict[int, int], dict
             summary[cand.declaration_id] = (row["last_read_at"], row["dest_first_read_at"], row["off_route_read_at"])
             vehicle_of.setdefault(r.ref, cand.vehicle_id)
     return matches, vehicle_of, summary
+
+
+def _vehicles_with_plates(plates: set[str]) -> dict[int, str]:
+    """Vehicle id -> plate for the plates that exist; tens of thousands of variants per batch.
+
+    On PostgreSQL one ``plate = ANY(array)`` query (an index probe per value, measured twice as
+    fast as IN lists of literals); elsewhere IN lists in chunks under SQLite's parameter limit.
+    """
+    if not plates:
+        return {}
+    if connection.vendor == "postgresql":
+        table, column = connection.ops.quote_name(Vehicle._meta.db_table), connection.ops.quote_name("plate")
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id, {column} FROM {table} WHERE {column} = ANY(%s)", [sorted(plates)])  # noqa: S608
+            return dict(cursor.fetchall())
+    ordered = sorted(plates)
+    found: dict[int, str] = {}
+    for start in range(0, len(ordered), IN_CHUNK):
+        found.update(Vehicle.objects.filter(plate__in=ordered[start : start + IN_CHUNK]).values_list("id", "plate"))
+    return found
 
 
 # A truck read while moving on one declaration is evidence for that one, not for an older
