@@ -429,18 +429,23 @@ def _plan(reads: list[_ToMatch]) -> tuple[list[PlateMatch], dict[int, int], dict
     for r in reads:
         all_variants.update(matching.variants(r.key, min_score))
     by_plate: dict[str, list[dict]] = defaultdict(list)
-    vehicles = _vehicles_with_plates(all_variants)
-    ids = sorted(vehicles)
-    for start in range(0, len(ids), IN_CHUNK):
-        rows = TransitDeclaration.objects.filter(
-            vehicle_id__in=ids[start : start + IN_CHUNK], status__in=OPEN_STATUSES
-        ).values(
-            "id", "vehicle_id", "declared_at", "route", "destination_id", "origin__code", "destination__code",
-            "status", "last_read_at", "dest_first_read_at", "off_route_read_at",
-        )  # fmt: skip
-        for row in rows:
-            row["vehicle__plate"] = vehicles[row["vehicle_id"]]
+    fields = (
+        "id", "vehicle_id", "declared_at", "route", "destination_id", "origin__code", "destination__code",
+        "status", "last_read_at", "dest_first_read_at", "off_route_read_at",
+    )  # fmt: skip
+    open_decls = TransitDeclaration.objects.filter(status__in=OPEN_STATUSES)
+    if len(all_variants) <= IN_CHUNK:
+        # A few reads: one query, joined on the indexed plate.
+        for row in open_decls.filter(vehicle__plate__in=sorted(all_variants)).values(*fields, "vehicle__plate"):
             by_plate[row["vehicle__plate"]].append(row)
+    else:
+        # A batch: find the (few) existing plates among tens of thousands of variants first.
+        vehicles = _vehicles_with_plates(all_variants)
+        ids = sorted(vehicles)
+        for start in range(0, len(ids), IN_CHUNK):
+            for row in open_decls.filter(vehicle_id__in=ids[start : start + IN_CHUNK]).values(*fields):
+                row["vehicle__plate"] = vehicles[row["vehicle_id"]]
+                by_plate[row["vehicle__plate"]].append(row)
     matches: list[PlateMatch] = []
     vehicle_of: dict[int, int] = {}
     summary: dict[int, tuple] = {}

@@ -255,3 +255,19 @@ def test_it_credits_an_arrived_declaration_only_at_its_destination(bazargan, teh
     assert not PlateMatch.objects.filter(read_id=going_home).exists()
     arrived.refresh_from_db()
     assert arrived.dest_first_read_at is not None and arrived.off_route_read_at is None
+
+
+@pytest.mark.django_db
+def test_it_matches_a_large_batch_through_the_two_step_lookup(truck, declaration, thr_camera):
+    at = timezone.now() - dt.timedelta(minutes=30)
+    items = [
+        services.ReadInput(captured_at=at + dt.timedelta(seconds=i), plate_raw=f"{10 + i}ل{100 + i}{20 + i}")
+        for i in range(70)
+    ]
+    confused = truck.plate[:3] + {"1": "7", "7": "1"}.get(truck.plate[3], truck.plate[3]) + truck.plate[4:]
+    items.append(services.ReadInput(captured_at=at, plate_raw=confused))
+    assert sum(len(matching.variants(matching.match_key(i.plate_raw), MIN)) for i in items) > services.IN_CHUNK
+    results = services.reads_ingest(camera=thr_camera, items=items)
+    match = PlateMatch.objects.get(declaration=declaration)
+    assert match.read_id == results[-1].id and match.exact == (confused == truck.plate)
+    assert PlateRead.objects.filter(match_state=MatchState.UNMATCHED).count() == 70
