@@ -100,6 +100,27 @@ def _rect_candidates(gray: np.ndarray, scale: float) -> list[Candidate]:
     return out
 
 
+def _colour_candidates(hsv: np.ndarray, scale: float) -> list[Candidate]:
+    """Coloured plate backgrounds (yellow taxi/public, red government, green) of plate aspect."""
+    h, s, v = cv2.split(hsv)
+    H, W = h.shape
+    out = []
+    masks = {
+        "yellow": (h >= 12) & (h <= 35) & (s >= 90) & (v >= 90),
+        "red": ((h <= 6) | (h >= 170)) & (s >= 120) & (v >= 70),
+    }
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(5, W // 60), 5))
+    for name, m in masks.items():
+        m = cv2.morphologyEx(m.astype(np.uint8) * 255, cv2.MORPH_CLOSE, kernel)
+        n, _, stats, _ = cv2.connectedComponentsWithStats(m)
+        for i in range(1, n):
+            x, y, w, hh, area = stats[i]
+            if hh < 8 or w < 40 or w > W * 0.8 or not (2.5 <= w / hh <= 7.5) or area < 0.5 * w * hh:
+                continue
+            out.append(Candidate((int(x / scale), int(y / scale), int(w / scale), int(hh / scale)), 0.0, 0.45, name))
+    return out
+
+
 def _bright_candidates(gray: np.ndarray, scale: float) -> list[Candidate]:
     """Light plate backgrounds (white/yellow) of plate aspect, found by adaptive threshold."""
     H, W = gray.shape
@@ -173,7 +194,12 @@ def candidates(
     small = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else img
     gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     hsv = cv2.cvtColor(small, cv2.COLOR_BGR2HSV)
-    cands = _blue_strip_candidates(hsv, scale) + _rect_candidates(gray, scale) + _bright_candidates(gray, scale)
+    cands = (
+        _blue_strip_candidates(hsv, scale)
+        + _colour_candidates(hsv, scale)
+        + _rect_candidates(gray, scale)
+        + _bright_candidates(gray, scale)
+    )
     for c in cands:
         x, y, w, h = c.box
         c.box = (x + ox, y + oy, w, h)
@@ -190,8 +216,18 @@ def candidates(
 Scorer = Callable[[list[np.ndarray]], list[float]]
 
 
-def localise(img_bgr: np.ndarray, region=None, scorer: Scorer | None = None, top: int = 12) -> Candidate | None:
-    """Best plate candidate; with ``scorer`` (crop → read confidence) the top few are rescored by it."""
+def localise(
+    img_bgr: np.ndarray,
+    region=None,
+    scorer: Scorer | None = None,
+    top: int = 16,
+    min_width: int = 100,
+    refine: int = 3,
+) -> Candidate | None:
+    """Best plate candidate; with ``scorer`` (crop → read confidence) the top few are rescored by it.
+
+    Candidates narrower than ``min_width`` pixels are discounted (badges and stickers read like plates).
+    """
     cands = candidates(img_bgr, region)[:top]
     if not cands:
         return None
@@ -203,21 +239,31 @@ def localise(img_bgr: np.ndarray, region=None, scorer: Scorer | None = None, top
     if scorer is None:
         return cands[0]
     scores = scorer([c.crop for c in cands])
+    geo = {}
     for c, s in zip(cands, scores):
-        c.score = 0.25 * c.score + s
-    best = max(cands, key=lambda c: c.score)
-    # Refine: small shifts and scales of the winner, keep the most confident.
-    x, y, w, h = best.box
+        geo[id(c)] = 0.25 * c.score
+        c.score = geo[id(c)] + s * min(1.0, c.box[2] / min_width)
+    # Refine the best few: small shifts, scales and widenings; keep the most confident of all.
+    shifts = (
+        (0, 0, 1.06, 1.15),
+        (-0.03, 0, 1.04, 1.0),
+        (0.02, 0, 0.97, 1.0),
+        (0, -0.08, 1.0, 1.1),
+        (-0.1, 0, 1.2, 1.0),  # widen to the left (a box that missed the first digits)
+        (0.1, 0, 1.2, 1.0),  # widen to the right (missed region code)
+    )
     variants = []
-    for dx, dy, sw, sh in ((0, 0, 1.06, 1.15), (-0.03, 0, 1.04, 1.0), (0.02, 0, 0.97, 1.0), (0, -0.08, 1.0, 1.1)):
-        nw, nh = w * sw, h * sh
-        nb = (int(x + dx * w - (nw - w) / 2), int(y + dy * h - (nh - h) / 2), int(nw), int(nh))
-        crop = cut(img_bgr, nb, best.angle)
-        if crop is not None:
-            variants.append(Candidate(nb, best.angle, 0.0, best.source + "+", crop))
+    for base in sorted(cands, key=lambda c: -c.score)[:refine]:
+        x, y, w, h = base.box
+        for dx, dy, sw, sh in shifts:
+            nw, nh = w * sw, h * sh
+            nb = (int(x + dx * w - (nw - w) / 2), int(y + dy * h - (nh - h) / 2), int(nw), int(nh))
+            crop = cut(img_bgr, nb, base.angle)
+            if crop is not None:
+                v = Candidate(nb, base.angle, 0.0, base.source + "+", crop)
+                geo[id(v)] = geo[id(base)] - 0.01
+                variants.append(v)
     if variants:
-        vs = scorer([v.crop for v in variants])
-        for v, s in zip(variants, vs):
-            v.score = 0.25 * best.score + s - 0.01
-        best = max([best, *variants], key=lambda c: c.score)
-    return best
+        for v, s in zip(variants, scorer([v.crop for v in variants])):
+            v.score = geo[id(v)] + s * min(1.0, v.box[2] / min_width)
+    return max([*cands, *variants], key=lambda c: c.score)
