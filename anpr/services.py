@@ -431,7 +431,7 @@ def _plan(reads: list[_ToMatch]) -> tuple[list[PlateMatch], dict[int, int], dict
     by_plate: dict[str, list[dict]] = defaultdict(list)
     fields = (
         "id", "vehicle_id", "declared_at", "route", "destination_id", "origin__code", "destination__code",
-        "status", "last_read_at", "dest_first_read_at", "off_route_read_at",
+        "status", "last_read_at", "last_read_office_id", "dest_first_read_at", "off_route_read_at",
     )  # fmt: skip
     open_decls = TransitDeclaration.objects.filter(status__in=OPEN_STATUSES)
     if len(all_variants) <= IN_CHUNK:
@@ -473,7 +473,9 @@ def _plan(reads: list[_ToMatch]) -> tuple[list[PlateMatch], dict[int, int], dict
                     at_destination=r.office_id == row["destination_id"],
                 )
             )
-            summary[cand.declaration_id] = (row["last_read_at"], row["dest_first_read_at"], row["off_route_read_at"])
+            summary[cand.declaration_id] = (
+                row["last_read_at"], row["last_read_office_id"], row["dest_first_read_at"], row["off_route_read_at"]
+            )  # fmt: skip
             vehicle_of.setdefault(r.ref, cand.vehicle_id)
     return matches, vehicle_of, summary
 
@@ -560,6 +562,11 @@ def reads_match(*, read_ids: list[int], sweep: int = SWEEP) -> dict[str, int]:
     return {"reads": len(reads), "matched": len(vehicle_of), "matches": len(matches)}
 
 
+# A truck standing at a gate is read again and again: its "last read" moves at most once a
+# minute per office, so repeated reads do not queue on the declaration's row lock.
+LAST_READ_GRAIN = dt.timedelta(minutes=1)
+
+
 def _note_evidence(matches: list[PlateMatch], read_by_id: dict[int, _ToMatch], summary: dict) -> None:
     """At most three summary updates per declaration: latest read, first at destination, first off route.
 
@@ -572,7 +579,7 @@ def _note_evidence(matches: list[PlateMatch], read_by_id: dict[int, _ToMatch], s
         per_decl[m.declaration_id].append(m)
     # Ascending ids: concurrent batches lock declaration rows in one order, so they cannot deadlock.
     for decl_id, ms in sorted(per_decl.items()):
-        last, dest_first, off_first = summary.get(decl_id, (None, None, None))
+        last, last_office, dest_first, off_first = summary.get(decl_id, (None, None, None, None))
 
         def at(m):
             return read_by_id[m.read_id].captured_at
@@ -589,7 +596,7 @@ def _note_evidence(matches: list[PlateMatch], read_by_id: dict[int, _ToMatch], s
             read, m = read_by_id[read_id], by_read[read_id]
             changes = (
                 last is None
-                or read.captured_at > last
+                or read.captured_at > last + (LAST_READ_GRAIN if read.office_id == last_office else dt.timedelta())
                 or (m.at_destination and (dest_first is None or read.captured_at < dest_first))
                 or (not m.on_route and (off_first is None or read.captured_at < off_first))
             )

@@ -77,3 +77,16 @@ def test_it_shows_the_signals_on_the_dashboard(client, inspector, truck, declara
     assert 'data-signal="read_without_arrival"' in html
     counts = monitoring.signal_counts(TransitDeclaration.objects.for_user(inspector))
     assert counts["read_without_arrival"] == 1 and counts["off_route"] == 0
+
+
+def test_it_moves_the_last_read_at_most_once_a_minute_per_office(truck, declaration, thr_camera, bzg_camera):
+    first = _sighting(thr_camera, truck.plate, hours_ago=1)
+    _sighting(thr_camera, truck.plate, hours_ago=1 - 20 / 3600)  # the truck still at the gate
+    declaration.refresh_from_db()
+    assert declaration.last_read_at == first
+    later = _sighting(thr_camera, truck.plate, hours_ago=1 - 120 / 3600)
+    declaration.refresh_from_db()
+    assert declaration.last_read_at == later
+    elsewhere = _sighting(bzg_camera, truck.plate, hours_ago=1 - 130 / 3600)  # another office: at once
+    declaration.refresh_from_db()
+    assert (declaration.last_read_at, declaration.last_read_office_id) == (elsewhere, bzg_camera.office_id)
