@@ -106,8 +106,12 @@ def test_easyocr_without_weights_reports_unavailable(tmp_path):
     assert r.plate == "" and r.confidence == 0.0
 
 
-def test_get_engine_defaults_to_plate_crnn_and_names_unknown_engines():
+def test_get_engine_defaults_to_plate_crnn_and_names_unknown_engines(settings):
+    if hasattr(settings, "ANPR_ENGINE"):
+        del settings.ANPR_ENGINE
     assert get_engine().name == "plate_crnn"
+    settings.ANPR_ENGINE = "easyocr"
+    assert get_engine().name == "easyocr"
     assert get_engine("plate_crnn") is get_engine("plate_crnn")  # model loaded once
     unknown = get_engine("no-such-engine")
     assert unknown.available is False and "no-such-engine" in unknown.unavailable_reason
