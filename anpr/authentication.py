@@ -7,6 +7,7 @@ no role, no office scope and no access to anything but the ingestion endpoints
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from .models import Camera, hash_token
@@ -69,3 +70,18 @@ class IsCamera(permissions.BasePermission):
 
     def has_permission(self, request, view):
         return isinstance(request.auth, Camera)
+
+
+class CameraTokenScheme(OpenApiAuthenticationExtension):
+    """Documents the camera token in the OpenAPI schema (registered by being defined)."""
+
+    target_class = "anpr.authentication.CameraTokenAuthentication"
+    name = "cameraToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Camera <token>`: the camera's own token, issued when it is registered",
+        }
