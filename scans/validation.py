@@ -166,8 +166,9 @@ def _open(raw: bytes, fmt: str) -> Image.Image:
 
 
 def _decode(raw: bytes, fmt: str) -> None:
-    if ImageFile.LOAD_TRUNCATED_IMAGES:  # someone relaxed Pillow globally: not for evidence
-        raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
+    # WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import (its own tolerance for
+    # web images); evidence must be complete, so it is forced off here, where it matters.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)

@@ -17,6 +17,7 @@ def _overdue_count(page):
     return int(page.locator('#signals [data-signal="overdue"] .count').get_attribute("data-count"))
 
 
+@pytest.mark.persian
 def test_it_follows_an_overdue_declaration_to_its_arrival(
     live_server, new_page, inspector, dest_clerk, bazargan, tehran
 ):
@@ -65,6 +66,7 @@ def test_it_follows_an_overdue_declaration_to_its_arrival(
     assert _overdue_count(page) == 0
 
 
+@pytest.mark.persian
 def test_the_dashboard_fits_a_tablet_and_switches_to_english(live_server, new_page, hq, declaration):
     page = new_page(width=820, height=1180)
     login(page, live_server, "hq")

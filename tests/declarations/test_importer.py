@@ -213,6 +213,7 @@ def test_the_command_prints_the_summary(offices, tmp_path, capsys):
     assert "created 1" in out and "rejected 1" in out and "row 3: origin" in out
 
 
+@pytest.mark.persian
 def test_the_upload_page_imports_and_shows_rejected_rows(client, offices, origin_clerk):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse

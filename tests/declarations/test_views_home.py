@@ -59,6 +59,7 @@ def test_it_shows_hq_the_national_picture_and_the_outsider_nothing(client, hq, o
     assert _count(client.get(reverse("home")), "overdue") == 0
 
 
+@pytest.mark.persian
 def test_it_tabulates_offices_with_in_transit_overdue_median_and_on_time_share(client, inspector, bazargan, tehran):
     now = timezone.now()
     _overdue(bazargan, tehran)

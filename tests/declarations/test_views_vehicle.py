@@ -1,5 +1,6 @@
 """The vehicle page: a truck's declarations in the user's scope, and panels from other apps."""
 
+import pytest
 from django.urls import reverse
 
 from declarations import hooks
@@ -15,6 +16,7 @@ def test_it_lists_the_trucks_declarations_in_scope(client, inspector, bazargan, 
     assert mine.serial in html and other.serial not in html
 
 
+@pytest.mark.persian
 def test_it_renders_vehicle_panels(client, hq, declaration, monkeypatch):
     monkeypatch.setattr(
         hooks,

@@ -94,6 +94,7 @@ def test_it_runs_two_queries(hand_built, django_assert_max_num_queries):
         compliance(TransitDeclaration.objects.all(), START, END)
 
 
+@pytest.mark.persian
 def test_the_dashboard_panel_lists_the_offices_in_scope(hand_built, dest_clerk, monkeypatch):
     monkeypatch.setattr(panels.timezone, "now", lambda: IN + dt.timedelta(days=5))
     request = RequestFactory().get("/")
