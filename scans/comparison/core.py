@@ -26,7 +26,7 @@ import numpy as np
 from .io import as_float
 
 # Frozen after tuning on synthetic pairs from the dev scans (see docs/scans-comparison.md).
-DEFAULT_THRESHOLD = 0.0012
+DEFAULT_THRESHOLD = 0.0014
 
 WORK_AREA = 320_000  # pixels of the working copy of the origin
 MIN_INLIERS = 12
