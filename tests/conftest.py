@@ -50,10 +50,12 @@ def _media_axes_and_eager_celery(request, settings, tmp_path):
     translation.activate(language)
     eager = "redis" not in request.keywords
     before = app.conf.task_always_eager
-    app.conf.task_always_eager = eager
-    app.conf.task_eager_propagates = True
+    # The app reads Django's CELERY_* settings, where the namespaced key wins over a plain
+    # ``task_always_eager``: set that one, or eager is silently off whenever REDIS_URL is set.
+    app.conf.CELERY_TASK_ALWAYS_EAGER = eager
+    app.conf.CELERY_TASK_EAGER_PROPAGATES = True
     yield
-    app.conf.task_always_eager = before
+    app.conf.CELERY_TASK_ALWAYS_EAGER = before
 
 
 @pytest.fixture
