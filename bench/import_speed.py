@@ -43,12 +43,27 @@ def make_csv(n: int, seed: int = 7) -> bytes:
         o, d = rng.sample(codes, 2)
         plate = f"{rng.randint(10, 99)}{rng.choice(PLATE_LETTERS)}{rng.randint(100, 999)}{rng.randint(10, 99)}"
         row = {
-            "serial": f"B{i:010d}", "declared_at": f"1404/0{rng.randint(1, 6)}/{rng.randint(10, 28)} 10:30",
-            "origin": o, "destination": d, "route": f"{o}|{d}", "plate": plate, "plate_country": "IR",
-            "driver_name": "علی رضایی", "company_name": "ترابر", "company_reg_no": f"C{i % 500}",
-            "waybill_no": f"W{i}", "seals": "S1|S2", "guarantee_amount": "1000000", "status": "registered",
-            "goods_line": "1", "hs_code": "851713", "description": "گوشی", "quantity": "10", "unit": "عدد",
-            "gross_weight_kg": "20", "value": "3000",
+            "serial": f"B{i:010d}",
+            "declared_at": f"1404/0{rng.randint(1, 6)}/{rng.randint(10, 28)} 10:30",
+            "origin": o,
+            "destination": d,
+            "route": f"{o}|{d}",
+            "plate": plate,
+            "plate_country": "IR",
+            "driver_name": "علی رضایی",
+            "company_name": "ترابر",
+            "company_reg_no": f"C{i % 500}",
+            "waybill_no": f"W{i}",
+            "seals": "S1|S2",
+            "guarantee_amount": "1000000",
+            "status": "registered",
+            "goods_line": "1",
+            "hs_code": "851713",
+            "description": "گوشی",
+            "quantity": "10",
+            "unit": "عدد",
+            "gross_weight_kg": "20",
+            "value": "3000",
         }
         w.writerow([row.get(c, "") for c in COLUMNS])
     return out.getvalue().encode()
@@ -72,12 +87,22 @@ def main():
     t0 = time.perf_counter()
     summary = import_file(data, "bench.csv")
     import_s = time.perf_counter() - t0
-    print(json.dumps({
-        "rows": args.rows, "database": connection.vendor, "bytes": len(data),
-        "validate_s": round(validate_s, 2), "validate_rate_per_s": round(args.rows / validate_s),
-        "import_s": round(import_s, 2), "import_rate_per_s": round(args.rows / import_s),
-        "created": summary.created, "rejected": len(summary.rejected), "invalid_in_validation": bad,
-    }))
+    print(
+        json.dumps(
+            {
+                "rows": args.rows,
+                "database": connection.vendor,
+                "bytes": len(data),
+                "validate_s": round(validate_s, 2),
+                "validate_rate_per_s": round(args.rows / validate_s),
+                "import_s": round(import_s, 2),
+                "import_rate_per_s": round(args.rows / import_s),
+                "created": summary.created,
+                "rejected": len(summary.rejected),
+                "invalid_in_validation": bad,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -99,9 +99,7 @@ def summarise(records: list[dict], threshold: float | None = None) -> dict:
         "detection": round(len(det) / len(tam), 4) if tam else 0.0,
         "false_alarm": round(len(fa) / len(clean), 4) if clean else 0.0,
         "localisation": round(len(loc) / len(det), 4) if det else 0.0,
-        "unregistered": round(sum(not r["registered"] for r in records) / len(records), 4)
-        if records
-        else 0.0,
+        "unregistered": round(sum(not r["registered"] for r in records) / len(records), 4) if records else 0.0,
         "median_s": round(float(np.median(secs)), 3) if secs else 0.0,
         "by_kind": by_kind,
     }

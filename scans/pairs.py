@@ -192,9 +192,7 @@ def tamper(
             if rng.random() < 0.5:
                 cv2.rectangle(m, (ox, oy), (ox + ow - 1, oy + oh - 1), 1.0, -1)
             else:
-                cv2.ellipse(
-                    m, (ox + ow // 2, oy + oh // 2), (max(1, ow // 2), max(1, oh // 2)), 0, 0, 360, 1.0, -1
-                )
+                cv2.ellipse(m, (ox + ow // 2, oy + oh // 2), (max(1, ow // 2), max(1, oh // 2)), 0, 0, 360, 1.0, -1)
             obj = np.maximum(obj, m * rng.uniform(0.35, 1.3))
         obj *= 1.0 + 0.2 * _smooth_noise(rng, (h, w), 6.0)
         new = patch + cv2.GaussianBlur(obj, (0, 0), 1.0)
@@ -204,10 +202,7 @@ def tamper(
             sx = int(rng.integers(0, src.shape[1] - w + 1))
             sy = int(rng.integers(0, src.shape[0] - h + 1))
             cand = src[sy : sy + h, sx : sx + w]
-            if (
-                abs(float(cand.mean()) - float(patch.mean())) > 0.25
-                or float(np.abs(cand - patch).mean()) > 0.4
-            ):
+            if abs(float(cand.mean()) - float(patch.mean())) > 0.25 or float(np.abs(cand - patch).mean()) > 0.4:
                 break
         new = cand.copy()
     else:
@@ -354,9 +349,7 @@ def list_sources(data_dir: str | Path, split: str = "all") -> list[Path]:
                 if int(row.get("width") or 999) >= 300 and int(row.get("height") or 999) >= 150
             ]
     else:
-        files = sorted(
-            p for p in data_dir.rglob("*") if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
-        )
+        files = sorted(p for p in data_dir.rglob("*") if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".tif", ".tiff"})
     # a source with nothing visible (all black) cannot be compared by anyone: skip it
     files = [f for f in files if _visible(f)]
     if split != "all":

@@ -131,9 +131,7 @@ def _hat_basis(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
     return np.maximum(0.0, 1.0 - np.abs(x[:, None] - knots[None, :]) / step)
 
 
-def _smooth_residual(
-    src: np.ndarray, dst: np.ndarray, M: np.ndarray, w: int
-) -> tuple[np.ndarray, np.ndarray, int]:
+def _smooth_residual(src: np.ndarray, dst: np.ndarray, M: np.ndarray, w: int) -> tuple[np.ndarray, np.ndarray, int]:
     """Smooth per-column correction (dx(x), dy(x)) on top of affine ``M`` from all matches.
 
     The vehicle-speed warp is a smooth function of x; it is fitted to the match residuals with
