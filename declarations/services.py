@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import CustomsOffice, Role, User
 
@@ -61,6 +62,17 @@ ACTING_OFFICE = {
     "settle": "destination",
     "record_unsettled": "destination",
     "close": None,
+}
+
+
+# How an action reads inside an error message ("Cannot <name> declaration X").
+ACTION_NAMES = {
+    "depart": pgettext_lazy("action in a sentence", "record the departure of"),
+    "confirm_arrival": pgettext_lazy("action in a sentence", "confirm the arrival of"),
+    "settle": pgettext_lazy("action in a sentence", "settle"),
+    "record_unsettled": pgettext_lazy("action in a sentence", "record why it cannot settle"),
+    "cancel": pgettext_lazy("action in a sentence", "cancel"),
+    "close": pgettext_lazy("action in a sentence", "close"),
 }
 
 
@@ -113,13 +125,13 @@ def _transition(
     if locked.status not in sources:
         raise IllegalTransition(
             _("Cannot %(action)s declaration %(serial)s: it is %(status)s.")
-            % {"action": action.replace("_", " "), "serial": locked.serial, "status": locked.get_status_display()},
+            % {"action": ACTION_NAMES[action], "serial": locked.serial, "status": locked.get_status_display()},
             fields={"status": locked.status},
         )
     if not can_perform(by, locked, action):
         raise NotAllowed(
             _("You may not %(action)s declaration %(serial)s.")
-            % {"action": action.replace("_", " "), "serial": locked.serial}
+            % {"action": ACTION_NAMES[action], "serial": locked.serial}
         )
     now = timezone.now()
     at = at or now

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from accounts.scoping import get_scoped_or_404
 from transit_monitor import dates
 
-from . import forms, hooks, monitoring, plates, selectors, timeline
+from . import casework, detection, forms, hooks, monitoring, plates, selectors, timeline
 from .filters import DEFAULT_SORT, DeclarationFilter
-from .models import TransitDeclaration, Vehicle
+from .models import Status, TransitDeclaration, Vehicle
 from .paging import BadCursor, keyset_page
 from .services import allowed_actions
 
@@ -129,13 +129,25 @@ def declaration_detail(request, pk: int, *, forms_override: dict | None = None, 
     actions = [a for a in allowed_actions(request.user, declaration) if a in forms.ACTION_FORMS]
     # A refused form is shown again with its error even when its action is not on offer.
     actions += [a for a in forms_override or {} if a not in actions]
-    action_forms = {a: forms.ACTION_FORMS[a](prefix=a) for a in actions}
+    # What the data says about why it cannot settle, offered before the officer picks a reason.
+    proposed = detection.propose_reasons(declaration) if "record_unsettled" in actions else []
+    action_forms = {
+        a: forms.ACTION_FORMS[a](prefix=a, initial={"reason": proposed[0].reason} if proposed else None)
+        for a in actions
+    }
     action_forms.update(forms_override or {})
     context = {
         "declaration": declaration,
         "goods": declaration.goods.all(),
         "timeline": timeline.build(declaration, request.user),
         "action_forms": [(a, action_forms[a], forms.ACTION_LABELS[a]) for a in actions if a in action_forms],
+        "proposed_reasons": proposed,
+        # Offered only when the service would accept it (same checks as casework.letter_draft/case_open).
+        "letter_kind": casework.letter_kind_for(declaration)
+        if casework.may_write_letter(request.user, declaration)
+        else None,
+        "may_open_case": (declaration.status == Status.UNSETTLED or declaration.is_overdue())
+        and casework.may_handle_case(request.user, declaration),
         "row_signals": selectors.signals_of(declaration),
         "now": timezone.now(),
     }

@@ -23,4 +23,6 @@ app.conf.beat_schedule = {
     },
     # Every 15 minutes: flag cameras that went silent during working hours.
     "camera-health": {"task": "anpr.tasks.check_camera_health", "schedule": crontab(minute="*/15")},
+    # Every 10 minutes: match plate reads whose matching message was lost (e.g. a broker restart).
+    "anpr-match-pending": {"task": "anpr.tasks.match_pending_reads", "schedule": crontab(minute="*/10")},
 }

@@ -221,6 +221,8 @@ FOLLOWUP_REPLY_DUE_DAYS = env.int("FOLLOWUP_REPLY_DUE_DAYS", default=28)
 FOLLOWUP_ESCALATION_DAYS = env.int("FOLLOWUP_ESCALATION_DAYS", default=40)
 FOLLOWUP_ARRIVED_UNSETTLED_DAYS = env.int("FOLLOWUP_ARRIVED_UNSETTLED_DAYS", default=7)
 CAMERA_SILENT_HOURS = env.int("CAMERA_SILENT_HOURS", default=2)
+# A provincial inspector visits every office at least this often (directive point 1).
+INSPECTION_INTERVAL_DAYS = env.int("INSPECTION_INTERVAL_DAYS", default=90)
 
 # Recognition and comparison engines.
 ANPR_ENGINE = env.str("ANPR_ENGINE", default="plate_crnn")

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from declarations import hooks, services
 from declarations.models import Status
-from tests.factories import GoodsFactory
+from tests.factories import DeclarationFactory, GoodsFactory
 
 
 def _url(d):
@@ -122,3 +122,66 @@ def test_the_page_and_actions_are_404_outside_the_scope(client, outsider, declar
     assert client.post(_act(declaration, "depart"), {}).status_code == 404
     declaration.refresh_from_db()
     assert declaration.status == Status.REGISTERED
+
+
+def test_an_illegal_move_is_refused_in_words_an_officer_reads(in_transit, origin_clerk):
+    with pytest.raises(services.IllegalTransition) as exc:
+        services.declaration_depart(declaration=in_transit, by=origin_clerk)
+    assert str(exc.value) == f"Cannot record the departure of declaration {in_transit.serial}: it is in transit."
+
+
+@pytest.fixture
+def overdue(in_transit):
+    in_transit.deadline = timezone.now() - dt.timedelta(days=9)
+    in_transit.save(update_fields=["deadline"])
+    return in_transit
+
+
+def test_the_origin_office_drafts_a_follow_up_letter_from_the_page(client, origin_clerk, dest_clerk, overdue):
+    client.force_login(dest_clerk)  # the destination answers letters, it does not write them
+    assert reverse("casework:letter_new", args=[overdue.pk]) not in client.get(_url(overdue)).content.decode()
+    client.force_login(origin_clerk)
+    html = client.get(_url(overdue)).content.decode()
+    new_letter = reverse("casework:letter_new", args=[overdue.pk])
+    assert f'action="{new_letter}"' in html
+    response = client.post(new_letter)
+    assert response.status_code == 302
+    letter = overdue.letters.get()
+    assert response.url == reverse("casework:letter", args=[letter.pk])
+    assert letter.from_office_id == overdue.origin_id and letter.to_office_id == overdue.destination_id
+
+
+def test_a_case_is_offered_only_on_an_overdue_or_unsettled_declaration(client, inspector, declaration, overdue):
+    client.force_login(inspector)
+    assert reverse("casework:case_new", args=[overdue.pk]) in client.get(_url(overdue)).content.decode()
+    fresh = DeclarationFactory(origin=declaration.origin, destination=declaration.destination)
+    html = client.get(_url(fresh)).content.decode()
+    assert reverse("casework:case_new", args=[fresh.pk]) not in html
+    assert reverse("casework:letter_new", args=[fresh.pk]) not in html
+    assert reverse("scans:declaration", args=[fresh.pk]) in html  # the scans are always one click away
+
+
+def test_the_reason_form_shows_and_preselects_what_the_data_shows(client, dest_clerk, in_transit):
+    twin = DeclarationFactory(
+        origin=in_transit.origin, destination=in_transit.destination, waybill_no=in_transit.waybill_no
+    )
+    services.declaration_confirm_arrival(declaration=in_transit, by=dest_clerk)
+    client.force_login(dest_clerk)
+    html = client.get(_url(in_transit)).content.decode()
+    proposed = html.split('id="proposed-reasons"', 1)[1].split("</div>", 1)[0]
+    assert "duplicate waybill" in proposed.lower() and twin.serial in proposed
+    assert '<option value="duplicate_waybill" selected>' in html
+
+
+def test_the_menu_reaches_every_part_of_the_app(client, inspector):
+    client.force_login(inspector)
+    html = client.get(reverse("home")).content.decode()
+    for name in (
+        "casework:letters",
+        "casework:cases",
+        "reports:returns",
+        "reports:inspections",
+        "reports:problems",
+        "anpr:index",
+    ):
+        assert f'href="{reverse(name)}"' in html, name

@@ -39,12 +39,14 @@ def test_home_and_list_query_counts_do_not_grow_with_rows(request, client, bazar
 
 
 def test_detail_query_count_does_not_grow_with_goods_or_history(client, dest_clerk, origin_clerk, declaration):
+    # Same state (arrived: the reason form and its detection are on the page) before and after.
+    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    services.declaration_confirm_arrival(declaration=declaration, by=dest_clerk)
     client.force_login(dest_clerk)
     url = reverse("declarations:detail", args=[declaration.pk])
     before = _queries(client, url)
     for n in range(10):
-        GoodsFactory(declaration=declaration, line_no=100 + n)
-    services.declaration_depart(declaration=declaration, by=origin_clerk)
-    services.declaration_confirm_arrival(declaration=declaration, by=dest_clerk)
-    services.declaration_record_unsettled(declaration=declaration, by=dest_clerk, reason="duplicate_waybill")
+        GoodsFactory(declaration=declaration, line_no=100 + n, serials=[f"SN{n:05d}"])
+    for reason in ("duplicate_waybill", "document_discrepancy", "seal_discrepancy"):
+        services.declaration_record_unsettled(declaration=declaration, by=dest_clerk, reason=reason)
     assert _queries(client, url) <= before
