@@ -4,8 +4,8 @@ Built for the national case (10M declarations over five years): nothing here
 aggregates the whole table per request. Counts are capped (a ``LIMIT`` under the
 ``COUNT``), the office table and charts look at a bounded window that the
 composite indexes cover, and every result is cached per *scope* (national, a
-province, an office) for a few minutes. A transition made through the pages or
-the API drops the cached figures of the scopes it touches (``invalidate_for``).
+province, an office) for a few minutes. Every transition (``services._transition``, whoever
+calls it) drops the cached figures of the scopes it touches (``invalidate_for``) on commit.
 """
 
 from __future__ import annotations
@@ -96,6 +96,24 @@ def _cache_key(scope: str, name: str) -> str:
     return f"dash:{scope}:{name}"
 
 
+PANELS_CACHE_SECONDS = getattr(settings, "DASHBOARD_PANELS_CACHE_SECONDS", 60)
+
+
+def panels_cache_name(role: str, language: str) -> str:
+    """The home's panels of other apps (scans, ANPR, casework, inspections), rendered, per scope,
+    role and language: each costs a few counts, and the home is the page everyone opens."""
+    return f"panels:{role}:{language}"
+
+
+def cached_panels(user: User, language: str, render) -> list[str]:
+    key = _cache_key(scope_key(user), panels_cache_name(user.role, language))
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, PANELS_CACHE_SECONDS)
+    return html
+
+
 def invalidate_for(declaration: TransitDeclaration) -> None:
     """Drop cached dashboard figures of every scope that sees this declaration."""
     scopes = {"national"}
@@ -103,7 +121,8 @@ def invalidate_for(declaration: TransitDeclaration) -> None:
         scopes.add(f"office:{office.pk}")
         scopes.add(f"province:{office.province_id}")
     year, month = dates.jalali_month_of(timezone.now())
-    names = ("signals", "offices", "charts", f"month:{year}-{month}")
+    names = ["signals", "offices", "charts", f"month:{year}-{month}"]
+    names += [panels_cache_name(role, lang) for role in Role.values for lang, _name in settings.LANGUAGES]
     cache.delete_many([_cache_key(s, n) for s in scopes for n in names])
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import CustomsOffice, Role, User
 
+from . import selectors
 from .errors import IllegalTransition, InvalidInput
 from .models import (
     OPEN_STATUSES,
@@ -157,6 +158,8 @@ def _transition(
         message=message or locked.get_status_display(),
         data=data or {},
     )
+    # Whoever moved it (page, API, import, task), the dashboards of its scopes recount.
+    transaction.on_commit(lambda: selectors.invalidate_for(locked))
     declaration.refresh_from_db()
     return locked
 

@@ -72,7 +72,11 @@ def home(request):
         "office_window_days": selectors.OFFICE_WINDOW_DAYS,
         "chart_data": chart_data,
         "chart_rows": list(zip(chart_data["labels"], charts["declared"], charts["late"], charts["settled"])),
-        "panels": _panels(request, hooks.dashboard_panels, request, scoped),
+        "panels": selectors.cached_panels(
+            user,
+            translation.get_language() or "fa",
+            lambda: _panels(request, hooks.dashboard_panels, request, scoped),
+        ),
         "now": timezone.now(),
     }
     return render(request, "declarations/home.html", context)

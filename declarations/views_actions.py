@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
 
-from . import forms, selectors, services
+from . import forms, services
 from .errors import DomainError, IllegalTransition
 from .models import TransitDeclaration
 from .views import declaration_detail
@@ -37,7 +37,6 @@ def run_action(action: str, declaration: TransitDeclaration, user, data: dict) -
         )
     else:  # pragma: no cover - URLs only route the actions above
         raise Http404
-    selectors.invalidate_for(result)
     return result
 
 

@@ -6,6 +6,7 @@ Tehran (the usual destination), plus Khorasan for the outsider.
 
 import os
 import shutil
+import uuid
 
 import pytest
 from django.conf import settings
@@ -49,6 +50,13 @@ def _media_axes_and_eager_celery(request, settings, tmp_path):
     settings.LANGUAGE_CODE = language
     translation.activate(language)
     eager = "redis" not in request.keywords
+    # Cached dashboard figures must not leak between tests (ids are reused after a rollback).
+    if eager:
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": request.node.nodeid}
+        }
+    else:
+        settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
     before = app.conf.task_always_eager
     # The app reads Django's CELERY_* settings, where the namespaced key wins over a plain
     # ``task_always_eager``: set that one, or eager is silently off whenever REDIS_URL is set.

@@ -50,3 +50,24 @@ def test_detail_query_count_does_not_grow_with_goods_or_history(client, dest_cle
     for reason in ("duplicate_waybill", "document_discrepancy", "seal_discrepancy"):
         services.declaration_record_unsettled(declaration=declaration, by=dest_clerk, reason=reason)
     assert _queries(client, url) <= before
+
+
+def test_home_panels_are_built_once_per_scope_until_a_declaration_moves(
+    client, monkeypatch, inspector, outsider, declaration, origin_clerk, django_capture_on_commit_callbacks
+):
+    from declarations import hooks
+
+    built = []
+    monkeypatch.setattr(hooks, "dashboard_panels", [lambda request, scoped: built.append(request.user.username)])
+    client.force_login(inspector)
+    client.get(reverse("home"))
+    client.get(reverse("home"))
+    assert built == ["inspector"]  # the second visit reads the cached panels
+    client.force_login(outsider)
+    client.get(reverse("home"))
+    assert built == ["inspector", "outsider"]  # another province: its own panels
+    with django_capture_on_commit_callbacks(execute=True):
+        services.declaration_depart(declaration=declaration, by=origin_clerk)  # Bazargan is in the inspector's province
+    client.force_login(inspector)
+    client.get(reverse("home"))
+    assert built == ["inspector", "outsider", "inspector"]
