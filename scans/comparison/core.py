@@ -271,6 +271,86 @@ def _destripe(resid: np.ndarray, valid: np.ndarray, axis: int, win: int = 15) ->
     return line[None, :] if axis == 0 else line[:, None]
 
 
+def container_span(ao: np.ndarray) -> tuple[int, int] | None:
+    """Columns (x0, x1) of the container (cargo body) in attenuation image ``ao``.
+
+    The container's roof is the longest straight (possibly slightly tilted) run of the
+    column-wise top edge of the vehicle; its ends are the end walls.  The tractor cab sits
+    lower, so its columns fall off the roof line.  ``None`` when no roof line spans at least
+    40 % of the width (nothing is masked then).
+    """
+    h, w = ao.shape
+    if h < 32 or w < 32:
+        return None
+    air = float(np.percentile(ao, 2))
+    content = cv2.GaussianBlur(ao, (0, 0), 1.5) > air + 0.12
+    has = content.any(axis=0)
+    if has.sum() < 0.3 * w:
+        return None
+    top = np.where(has, content.argmax(axis=0), h).astype(np.float64)
+    xs = np.arange(w, dtype=np.float64)
+    hist = np.convolve(np.bincount(top[has].astype(int), minlength=h + 1), np.ones(5), mode="same")
+    line = np.array([0.0, float(hist[:h].argmax())])
+    tol = max(3.0, h / 60)
+    for band in (h / 8, 3 * tol, tol):  # robust straight-line fit of the roof
+        use = np.abs(top - np.polyval(line, xs)) <= band
+        if use.sum() < 10:
+            return None
+        line = np.polyfit(xs[use], top[use], 1)
+    on = np.flatnonzero(np.abs(top - np.polyval(line, xs)) <= tol)
+    if on.size < 2:
+        return None
+    # longest run of roof columns, bridging gaps of up to 1 % of the width
+    breaks = np.flatnonzero(np.diff(on) > max(3, w // 100))
+    starts = np.concatenate([[on[0]], on[breaks + 1]])
+    ends = np.concatenate([on[breaks], [on[-1]]])
+    i = int(np.argmax(ends - starts))
+    x0, x1 = int(starts[i]), int(ends[i])
+    return (x0, x1) if x1 - x0 >= 0.4 * w else None
+
+
+def find_regions(maps: dict, span: tuple[int, int] | None = None) -> tuple[list, np.ndarray]:
+    """Changed regions from the change maps: [(score, x, y, w, h), ...] best first (working
+    pixels) and the region mask.  Regions lying mostly outside the container ``span``
+    (the tractor cab) are left out."""
+    change, zs, valid = maps["change"], maps["z"], maps["valid"]
+    h, w = change.shape
+    mask = ((zs > ZSEED) & (cv2.GaussianBlur(np.abs(change), (0, 0), 2.0) > MIN_CHANGE)).astype(np.uint8)
+    k_open = max(3, round(min(h, w) / 80)) | 1
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((k_open, k_open), np.uint8))
+    # hysteresis: grow the seeds over the weaker change around them
+    grow = cv2.morphologyEx((zs > ZLOW).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    grow = cv2.morphologyEx(grow | mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    n_g, lab_g = cv2.connectedComponents(grow, connectivity=8)
+    seeded = np.zeros(n_g, bool)
+    seeded[np.unique(lab_g[mask > 0])] = True
+    seeded[0] = False
+    mask = seeded[lab_g].astype(np.uint8)
+    n_lab, lab, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    mag = np.minimum(np.abs(change), 2.0)
+    area_ref = float(valid.sum())
+    regions = []
+    if n_lab > 1:
+        sums = np.bincount(lab.ravel(), weights=mag.ravel(), minlength=n_lab)
+        outside = np.zeros(n_lab)
+        if span is not None:
+            m = max(3, w // 100)
+            cols = np.ones(w, bool)
+            cols[max(0, span[0] - m) : span[1] + m + 1] = False
+            outside = np.bincount(lab[:, cols].ravel(), minlength=n_lab).astype(np.float64)
+        for i in range(1, n_lab):
+            x, y, bw, bh, area = stats[i]
+            if area < 9 or outside[i] > 0.7 * area:
+                continue
+            # elongated regions are edge/warp artefacts far more often than cargo: penalise
+            # aspect ratios beyond 3:1
+            shape = min(1.0, 3.0 * min(bw, bh) / max(bw, bh))
+            rs = float(sums[i]) / area_ref * shape
+            regions.append((rs, x, y, bw, bh))
+    regions.sort(reverse=True)
+    return regions, mask
+
+
 # --------------------------------------------------------------------------- main entry
 
 
@@ -426,34 +506,12 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
     timings["change_s"] = round(time.perf_counter() - t, 3)
 
     # ---- regions
+    span = container_span(ao)
+    details["container_span"] = None if span is None else [int(span[0] / s_o), int(span[1] / s_o)]
+    regions, mask = find_regions(
+        {"origin": bo, "dest": bn, "change": change, "z": zs, "sigma": sigma, "valid": valid}, span
+    )
     zthr = ZSEED
-    mask = ((zs > zthr) & (cv2.GaussianBlur(np.abs(change), (0, 0), 2.0) > MIN_CHANGE)).astype(np.uint8)
-    k_open = max(3, round(min(h, w) / 80)) | 1
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((k_open, k_open), np.uint8))
-    # hysteresis: grow the seeds over the weaker change around them
-    grow = cv2.morphologyEx((zs > ZLOW).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    grow = cv2.morphologyEx(grow | mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
-    n_g, lab_g = cv2.connectedComponents(grow, connectivity=8)
-    seeded = np.zeros(n_g, bool)
-    seeded[np.unique(lab_g[mask > 0])] = True
-    seeded[0] = False
-    mask = seeded[lab_g].astype(np.uint8)
-    n_lab, lab, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    mag = np.minimum(np.abs(change), 2.0)
-    area_ref = float(valid.sum())
-    regions = []
-    if n_lab > 1:
-        sums = np.bincount(lab.ravel(), weights=mag.ravel(), minlength=n_lab)
-        for i in range(1, n_lab):
-            x, y, bw, bh, area = stats[i]
-            if area < 9:
-                continue
-            # elongated regions are edge/warp artefacts far more often than cargo: penalise
-            # aspect ratios beyond 3:1
-            shape = min(1.0, 3.0 * min(bw, bh) / max(bw, bh))
-            rs = float(sums[i]) / area_ref * shape
-            regions.append((rs, x, y, bw, bh))
-    regions.sort(reverse=True)
     inv = 1.0 / s_o
     boxes = [
         (int(x * inv), int(y * inv), max(1, round(bw * inv)), max(1, round(bh * inv)), round(rs, 6))
@@ -476,7 +534,17 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
     timings["total_s"] = round(time.perf_counter() - t0, 3)
     details.update(threshold=thr, timings=timings, n_regions=len(regions))
     if debug:
-        details["debug"] = {"origin": bo, "dest": bn, "change": change, "z": zs, "mask": mask, "valid": valid}
+        details["debug"] = {
+            "origin": bo,
+            "dest": bn,
+            "change": change,
+            "z": zs,
+            "mask": mask,
+            "valid": valid,
+            "sigma": sigma,
+            "resid": resid,
+            "ao": ao,
+        }
     return ComparisonResult(
         score=float(score), verdict=verdict, registered=True, boxes=boxes, heatmap=heat, details=details
     )

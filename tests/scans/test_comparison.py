@@ -114,3 +114,26 @@ def test_threshold_sources(settings):
     assert get_threshold() == 0.123
     del settings.SCANS_COMPARISON_THRESHOLD
     assert get_threshold() == DEFAULT_THRESHOLD > 0
+
+
+def _swap_tractor(a: np.ndarray) -> np.ndarray:
+    """Same container, another tractor: everything beyond the container's front wall differs."""
+    b = a.copy()
+    x_end = int(a.shape[1] * 0.97) - int(a.shape[1] * 0.16)  # synthetic_scan's container end
+    b[:, x_end + 6 :] = float(np.percentile(a, 1))
+    cv2.rectangle(b, (x_end + 20, 120), (a.shape[1] - 15, 265), 0.45, -1)
+    cv2.rectangle(b, (x_end + 30, 190), (x_end + 90, 262), 1.8, -1)
+    cv2.circle(b, (x_end + 60, 300), 25, 1.2, 6)
+    return b
+
+
+@pytest.mark.parametrize("mirrored", [False, True])
+def test_swapped_tractor_is_not_flagged_but_cargo_change_is(scan, mirrored):
+    b = _swap_tractor(to_attenuation(scan))
+    res = compare_scans(scan, _dest(b, 5, mirrored))
+    assert res.registered and res.details["container_span"] is not None
+    assert res.verdict == "consistent", (res.score, res.boxes[:2])
+    box = (330, 120, 110, 90)
+    c = tamper(b, np.random.default_rng(5), "add", box)
+    res = compare_scans(scan, _dest(c, 6, mirrored))
+    assert res.verdict == "suspicious" and _overlaps(res.boxes[0], box), (res.score, res.boxes[:2])
