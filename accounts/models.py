@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -125,3 +127,26 @@ class ScopedQuerySet(models.QuerySet):
         if not getattr(user, "is_authenticated", False):
             return self.none()
         return self.filter(user.scope_q(*self.scope_paths))
+
+
+_OFFICES_TTL = 300.0
+_offices: tuple[float, dict[int, CustomsOffice]] | None = None
+
+
+def offices_by_id() -> dict[int, CustomsOffice]:
+    """Every office with its province, kept per process for five minutes: 37 rows that change a
+    few times a year, joined into nearly every page otherwise (and each join costs planning time)."""
+    global _offices
+    now = time.monotonic()
+    if _offices is None or now - _offices[0] > _OFFICES_TTL:
+        _offices = (now, {o.pk: o for o in CustomsOffice.objects.select_related("province")})
+    return _offices[1]
+
+
+def forget_offices(**_kwargs) -> None:
+    global _offices
+    _offices = None
+
+
+models.signals.post_save.connect(forget_offices, sender=CustomsOffice)
+models.signals.post_save.connect(forget_offices, sender=Province)

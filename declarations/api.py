@@ -59,6 +59,9 @@ PageOut = inline_serializer(
     {
         "count": drf_serializers.IntegerField(),
         "count_capped": drf_serializers.BooleanField(help_text="true: there are more than `count` rows"),
+        "count_estimated": drf_serializers.BooleanField(
+            help_text="true: `count` is the database's estimate, rounded (too many rows to count on each page)"
+        ),
         "next": drf_serializers.CharField(allow_null=True),
         "previous": drf_serializers.CharField(allow_null=True),
         "results": DeclarationListOut(many=True),
@@ -106,11 +109,15 @@ class DeclarationViewSet(viewsets.GenericViewSet):
             )
         except BadCursor:
             raise ValidationError({"cursor": ["invalid cursor"]}) from None
-        count = selectors.capped_count(f.qs, branches=branches)
+        whole = (
+            not request.query_params.get("after") and not request.query_params.get("before") and not page.next_cursor
+        )
+        count = selectors.list_count(f.qs, page_rows=len(page.rows) if whole else None)
         return Response(
             {
                 "count": count.value,
                 "count_capped": count.capped,
+                "count_estimated": count.estimated,
                 "next": _page_url(request, after=page.next_cursor) if page.next_cursor else None,
                 "previous": _page_url(request, before=page.prev_cursor) if page.prev_cursor else None,
                 "results": DeclarationListOut(page.rows, many=True).data,
@@ -241,6 +248,7 @@ class VehicleViewSet(viewsets.GenericViewSet):
             {
                 "count": count.value,
                 "count_capped": count.capped,
+                "count_estimated": count.estimated,
                 "next": _page_url(request, after=page.next_cursor) if page.next_cursor else None,
                 "previous": None,
                 "results": DeclarationListOut(page.rows, many=True).data,

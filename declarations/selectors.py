@@ -11,7 +11,10 @@ calls it) drops the cached figures of the scopes it touches (``invalidate_for``)
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import statistics
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,9 +22,9 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from accounts.models import CustomsOffice, Role, User
+from accounts.models import CustomsOffice, Role, User, offices_by_id
 from transit_monitor import dates
 
 from . import monitoring
@@ -60,6 +63,17 @@ def scope_offices(user: User) -> QuerySet:
     return offices.none()
 
 
+def attach_offices(declaration: TransitDeclaration) -> TransitDeclaration:
+    """Fill origin, destination and last-read office (with provinces) from the per-process office
+    table instead of five joins in the declaration's query."""
+    offices = offices_by_id()
+    for field in ("origin", "destination", "last_read_office"):
+        office = offices.get(getattr(declaration, f"{field}_id"))
+        if office is not None:
+            setattr(declaration, field, office)
+    return declaration
+
+
 def scoped(user: User) -> QuerySet:
     """``TransitDeclaration.objects.for_user(user)`` with a province written as its office ids:
     the same rows, but ``origin_id IN (...)`` uses the office indexes where a join on the
@@ -78,7 +92,8 @@ MAX_BRANCHES = 24
 
 def scope_branches(user: User, offices: list[int] | None = None) -> list[Q] | None:
     """The OR-ed office conditions of the user's scope (or of ``offices``), for the keyset pager
-    to read one index range each; None when a single ordered scan is the better plan."""
+    to read one index range each; None when a single ordered scan is the better plan (national,
+    or ``offices == []``: the filter has a small index of its own)."""
     key = scope_key(user)
     if offices is None:
         if key == "national" or key == "none":
@@ -124,6 +139,27 @@ def invalidate_for(declaration: TransitDeclaration) -> None:
     names = ["signals", "offices", "charts", f"month:{year}-{month}"]
     names += [panels_cache_name(role, lang) for role in Role.values for lang, _name in settings.LANGUAGES]
     cache.delete_many([_cache_key(s, n) for s in scopes for n in names])
+    # Cached list pages are keyed by their scope's version: a new version orphans them all.
+    cache.set_many({_cache_key(s, "version"): time.time_ns() for s in scopes}, None)
+
+
+LIST_CACHE_SECONDS = getattr(settings, "LIST_CACHE_SECONDS", 30)
+
+
+def cached_list_page(user: User, query: str, render) -> str:
+    """A rendered page of the declaration list, shared by the users of one scope for
+    ``LIST_CACHE_SECONDS``: inspectors reopen the same few lists all day, and a transition in the
+    scope (``invalidate_for``) makes a new version at once. Evidence that arrives without a
+    transition (a plate read, a scan) shows within the TTL."""
+    scope = scope_key(user)
+    version = cache.get(_cache_key(scope, "version"), 0)
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    key = _cache_key(scope, f"list:{version}:{translation.get_language()}:{digest}")
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, LIST_CACHE_SECONDS)
+    return html
 
 
 # --- counts ------------------------------------------------------------------------------------
@@ -133,6 +169,7 @@ def invalidate_for(declaration: TransitDeclaration) -> None:
 class CappedCount:
     value: int
     capped: bool  # True: there are more than ``value`` rows
+    estimated: bool = False  # True: the planner's estimate, rounded (a list too long to count)
 
     def __int__(self) -> int:
         return self.value
@@ -153,6 +190,39 @@ def capped_count(qs: QuerySet, cap: int = COUNT_CAP, branches: list[Q] | None = 
     except EmptyResultSet:  # an empty IN list (no office, no matching company) under the LIMIT subquery
         return CappedCount(0, False)
     return CappedCount(min(n, cap), n > cap)
+
+
+LIST_COUNT_CAP = getattr(settings, "LIST_COUNT_CAP", 1_000)
+
+
+def _planner_rows(qs: QuerySet) -> int | None:
+    """PostgreSQL's estimate of the rows ``qs`` returns (EXPLAIN plans, runs nothing)."""
+    if connection.vendor != "postgresql":
+        return None
+    try:
+        plan = json.loads(qs.order_by().values("pk").explain(format="json"))
+    except EmptyResultSet:
+        return 0
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def _round_estimate(n: int) -> int:
+    """Two significant figures: an estimate must not look exact."""
+    digits = len(str(n)) - 2
+    return round(n, -digits) if digits > 0 else n
+
+
+def list_count(qs: QuerySet, *, page_rows: int | None = None, cap: int = LIST_COUNT_CAP) -> CappedCount:
+    """The count a list page shows. A first page that is also the last is its own exact count; a
+    filter the planner expects to be selective (at most ``cap`` rows) is counted exactly (capped);
+    anything longer is shown as the planner's estimate: counting a million rows to print "about a
+    million" would cost more than the page itself."""
+    if page_rows is not None:
+        return CappedCount(page_rows, False)
+    estimate = _planner_rows(qs)
+    if estimate is not None and estimate > cap:
+        return CappedCount(_round_estimate(estimate), False, estimated=True)
+    return capped_count(qs, cap)
 
 
 def signal_counts(user: User, *, now: dt.datetime | None = None) -> dict[str, CappedCount]:

@@ -7,11 +7,12 @@ exports of the filtered list in ``exports.py``.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.scoping import get_scoped_or_404
@@ -91,45 +92,45 @@ def filtered(request):
 @login_required
 def declaration_list(request):
     f = filtered(request)
+    context = {"filter": f}
     if f.is_bound and not f.is_valid():
-        status = 400
-        page, count = None, None
-    else:
-        status = 200
-        sort = (f.form.cleaned_data.get("sort") if f.is_bound else None) or DEFAULT_SORT
-        offices = f.branch_offices() if f.is_bound else None
-        branches = selectors.scope_branches(request.user, offices)
-        try:
-            page = keyset_page(
-                f.qs, sort, after=request.GET.get("after"), before=request.GET.get("before"), branches=branches
-            )
-        except BadCursor:
-            return HttpResponseBadRequest(_("The page link is broken: start again from the first page."))
-        count = selectors.capped_count(f.qs, branches=branches)
+        context.update(page=None, count=None, now=timezone.now(), query="")
+        template = "declarations/_list_results.html" if _is_htmx(request) else "declarations/list.html"
+        return render(request, template, context, status=400)
+    try:
+        results = selectors.cached_list_page(request.user, request.GET.urlencode(), lambda: _list_results(request, f))
+    except BadCursor:
+        return HttpResponseBadRequest(_("The page link is broken: start again from the first page."))
+    if _is_htmx(request):
+        return HttpResponse(results)  # htmx swaps the results only
+    # Our own template's output, escaped when it was rendered (the cache keeps a plain str).
+    return render(request, "declarations/list.html", {**context, "results_html": mark_safe(results)})  # noqa: S308
+
+
+def _list_results(request, f: DeclarationFilter) -> str:
+    """One page of rows (keyset), its count and the pager, rendered."""
+    sort = (f.form.cleaned_data.get("sort") if f.is_bound else None) or DEFAULT_SORT
+    branches = selectors.scope_branches(request.user, f.branch_offices() if f.is_bound else None)
+    page = keyset_page(f.qs, sort, after=request.GET.get("after"), before=request.GET.get("before"), branches=branches)
+    whole = not request.GET.get("after") and not request.GET.get("before") and not page.next_cursor
     query = request.GET.copy()
     for key in ("after", "before"):
         query.pop(key, None)
     context = {
-        "filter": f,
         "page": page,
-        "count": count,
+        "count": selectors.list_count(f.qs, page_rows=len(page.rows) if whole else None),
         "now": timezone.now(),
         "query": query.urlencode(),
-        "signal_labels": {k: s.label for k, s in monitoring.SIGNALS.items()},
     }
-    template = "declarations/_list_results.html" if _is_htmx(request) else "declarations/list.html"
-    return render(request, template, context, status=status)
+    return render_to_string("declarations/_list_results.html", context, request)
 
 
 @login_required
 def declaration_detail(request, pk: int, *, forms_override: dict | None = None, status: int = 200):
     declaration = get_scoped_or_404(
-        TransitDeclaration.objects.select_related(
-            "origin__province", "destination__province", "vehicle", "driver", "company", "last_read_office", "arrival"
-        ),
-        request.user,
-        pk=pk,
+        TransitDeclaration.objects.select_related("vehicle", "driver", "company", "arrival"), request.user, pk=pk
     )
+    selectors.attach_offices(declaration)
     actions = [a for a in allowed_actions(request.user, declaration) if a in forms.ACTION_FORMS]
     # A refused form is shown again with its error even when its action is not on offer.
     actions += [a for a in forms_override or {} if a not in actions]

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from accounts.models import Role
+from accounts.models import Role, forget_offices
 from tests.factories import OfficeFactory, ProvinceFactory, UserFactory
 
 
@@ -43,6 +43,7 @@ def _media_axes_and_eager_celery(request, settings, tmp_path):
     from transit_monitor.celery import app
 
     settings.MEDIA_ROOT = tmp_path / "media"
+    forget_offices()  # the per-process office table: ids are reused after a rollback
     settings.AXES_ENABLED = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast personas
     # Assertions read messages in English; tests of the Persian pages say so with the ``persian`` mark.

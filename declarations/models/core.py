@@ -284,11 +284,33 @@ class TransitDeclaration(models.Model):
             models.Index(fields=["settled_at"], name="decl_settled_at"),
             models.Index(fields=["status_changed_at"], name="decl_status_changed"),
             # Partial indexes: the signal lists are tiny slices of a huge table.
-            models.Index(fields=["declared_at"], name="decl_sig_dup_waybill", condition=Q(dup_waybill=True)),
-            models.Index(fields=["declared_at"], name="decl_sig_dup_serial", condition=Q(dup_goods_serial=True)),
-            models.Index(fields=["declared_at"], name="decl_sig_dup_vehicle", condition=Q(dup_vehicle=True)),
+            # The overdue list, newest first: in-transit rows only, the deadline read from the index.
             models.Index(
-                fields=["declared_at"], name="decl_sig_offroute", condition=Q(off_route_read_at__isnull=False)
+                fields=["-declared_at", "-id"],
+                name="decl_transit_declared",
+                include=["deadline"],
+                condition=Q(status=Status.IN_TRANSIT),
+            ),
+            # ... and only the open ones, as the signals ask (monitoring.PARTIAL_INDEXED).
+            models.Index(
+                fields=["declared_at"],
+                name="decl_sig_open_dup_waybill",
+                condition=Q(dup_waybill=True, status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["declared_at"],
+                name="decl_sig_open_dup_serial",
+                condition=Q(dup_goods_serial=True, status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["declared_at"],
+                name="decl_sig_transit_dup_vehicle",
+                condition=Q(dup_vehicle=True, status=Status.IN_TRANSIT),
+            ),
+            models.Index(
+                fields=["declared_at"],
+                name="decl_sig_open_offroute",
+                condition=Q(off_route_read_at__isnull=False, status__in=OPEN_STATUSES),
             ),
             models.Index(
                 fields=["declared_at"], name="decl_sig_suspicious", condition=Q(comparison_verdict="suspicious")
