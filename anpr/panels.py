@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from declarations.hooks import TemplatePanel, TimelineItem
-from declarations.models import TransitDeclaration
 
 from .models import Camera, PlateMatch, PlateRead
 
@@ -15,9 +14,10 @@ VEHICLE_PANEL_READS = 20
 
 
 def timeline_items(declaration, user) -> list[TimelineItem]:
-    """Reads matched to the declaration. A user who sees the declaration sees its reads and photos."""
-    if not TransitDeclaration.objects.for_user(user).filter(pk=declaration.pk).exists():
-        return []
+    """Reads matched to the declaration. A user who sees the declaration sees its reads and photos
+    (the caller has scoped the declaration: ``hooks.timeline_providers``)."""
+    if declaration.last_read_at is None:
+        return []  # every match stamps last_read_at (services.note_plate_read): none yet, no query
     matches = (
         PlateMatch.objects.filter(declaration=declaration)
         .select_related("read__camera", "read__office")

@@ -2,7 +2,8 @@
 without this app importing them (dependencies run one way: declarations ← anpr, scans ← reports).
 
 - ``timeline_providers``: callables ``(declaration, user) -> list[TimelineItem]`` adding
-  plate reads, scans, comparisons, letters ... to a declaration's timeline.
+  plate reads, scans, comparisons, letters ... to a declaration's timeline. The declaration is
+  one the user may see (the caller scoped it) and carries its evidence summary.
 - ``dashboard_panels``: callables ``(request, scoped_declarations) -> TemplatePanel | None``
   rendering a panel on the dashboard home (camera health, scan compliance ...).
 - ``vehicle_panels``: the same for the vehicle/plate page, ``(request, vehicle) -> TemplatePanel | None``.
