@@ -13,4 +13,4 @@ RUN python manage.py compilemessages -v0 --ignore=.venv && \
 RUN useradd --system --uid 1000 app && mkdir -p /app/var && chown -R app /app/var
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "transit_monitor.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "60"]
+CMD ["gunicorn", "transit_monitor.wsgi", "--config", "gunicorn.conf.py"]

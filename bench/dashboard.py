@@ -2,7 +2,7 @@
 declaration page, beside a plain JSON "hello" view, against gunicorn on 127.0.0.1.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/transit \\
-        .venv/bin/python bench/dashboard.py --workers 4 --clients 8 --seconds 30
+        .venv/bin/python bench/dashboard.py --workers 2 --clients 8 --seconds 30
 
 Steps: 1 make three bench personas (HQ, the West Azerbaijan inspector, Tehran office staff) and
 their sessions in the database; 2 start gunicorn on 127.0.0.1 serving ``bench/wsgi_timed.py``,
@@ -190,7 +190,9 @@ def pct(values: list[float], p: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers (default: one per core)"
+    )
     parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
     parser.add_argument("--seconds", type=float, default=30, help="duration of each page's phase")
     parser.add_argument("--port", type=int, default=8765)
