@@ -425,9 +425,8 @@ def _plan(reads: list[_ToMatch]) -> tuple[list[PlateMatch], dict[int, int], dict
     """
     min_score = settings.ANPR_MATCH_MIN_SCORE
     lookback = dt.timedelta(hours=settings.ANPR_MATCH_LOOKBACK_HOURS)
-    all_variants: set[str] = set()
-    for r in reads:
-        all_variants.update(matching.variants(r.key, min_score))
+    variants_of = {key: matching.variants(key, min_score) for key in {r.key for r in reads}}
+    all_variants: set[str] = set().union(*variants_of.values()) if variants_of else set()
     by_plate: dict[str, list[dict]] = defaultdict(list)
     fields = (
         "id", "vehicle_id", "declared_at", "route", "destination_id", "origin__code", "destination__code",
@@ -454,7 +453,7 @@ def _plan(reads: list[_ToMatch]) -> tuple[list[PlateMatch], dict[int, int], dict
     for r in reads:
         rows = [
             row
-            for plate in matching.variants(r.key, min_score)
+            for plate in variants_of[r.key]
             for row in by_plate.get(plate, ())
             if row["declared_at"] - lookback <= r.captured_at
         ]
@@ -572,12 +571,13 @@ def _note_evidence(matches: list[PlateMatch], read_by_id: dict[int, _ToMatch], s
 
     ``summary`` holds each declaration's evidence as read when planning. Those times only
     move one way (latest later, firsts earlier), so a call that could not change them then
-    cannot now and is skipped; the calls made are conditional UPDATEs, safe against races.
+    cannot now and is skipped; the rest go to ``note_plate_reads`` in one call (conditional
+    UPDATEs, rows locked in id order: safe against races and repeats).
     """
+    changed: list[tuple[int, int, dt.datetime, bool]] = []
     per_decl: dict[int, list[PlateMatch]] = defaultdict(list)
     for m in matches:
         per_decl[m.declaration_id].append(m)
-    # Ascending ids: concurrent batches lock declaration rows in one order, so they cannot deadlock.
     for decl_id, ms in sorted(per_decl.items()):
         last, last_office, dest_first, off_first = summary.get(decl_id, (None, None, None, None))
 
@@ -601,9 +601,8 @@ def _note_evidence(matches: list[PlateMatch], read_by_id: dict[int, _ToMatch], s
                 or (not m.on_route and (off_first is None or read.captured_at < off_first))
             )
             if changes:
-                declaration_services.note_plate_read(
-                    declaration_id=decl_id, office_id=read.office_id, at=read.captured_at, on_route=m.on_route
-                )
+                changed.append((decl_id, read.office_id, read.captured_at, m.on_route))
+    declaration_services.note_plate_reads(changed)
 
 
 def reads_pending_match(limit: int = 5000) -> list[int]:

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from auditlog.context import set_actor
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -399,6 +399,65 @@ def note_plate_read(*, declaration_id: int, office_id: int, at: dt.datetime, on_
     ).update(dest_first_read_at=at)
     if not on_route:
         qs.filter(Q(off_route_read_at__isnull=True) | Q(off_route_read_at__gt=at)).update(off_route_read_at=at)
+
+
+def note_plate_reads(reads: Iterable[tuple[int, int, dt.datetime, bool]]) -> None:
+    """Many matched reads at once, ``(declaration_id, office_id, at, on_route)`` each: the same
+    result as ``note_plate_read`` for every one, in four statements instead of up to three per
+    declaration (a camera's batch of 1,000 reads touches hundreds of declarations).
+
+    The rows are locked in ascending id order first, so concurrent batches cannot deadlock."""
+    reads = list(reads)
+    if not reads:
+        return
+    if connection.vendor != "postgresql":
+        for declaration_id, office_id, at, on_route in sorted(reads, key=lambda r: r[0]):
+            note_plate_read(declaration_id=declaration_id, office_id=office_id, at=at, on_route=on_route)
+        return
+    latest: dict[int, tuple[dt.datetime, int]] = {}
+    first_at_office: dict[tuple[int, int], dt.datetime] = {}
+    first_off_route: dict[int, dt.datetime] = {}
+    for declaration_id, office_id, at, on_route in reads:
+        if declaration_id not in latest or at > latest[declaration_id][0]:
+            latest[declaration_id] = (at, office_id)
+        key = (declaration_id, office_id)
+        if key not in first_at_office or at < first_at_office[key]:
+            first_at_office[key] = at
+        if not on_route and (declaration_id not in first_off_route or at < first_off_route[declaration_id]):
+            first_off_route[declaration_id] = at
+    from psycopg2.extras import execute_values
+
+    table = connection.ops.quote_name(TransitDeclaration._meta.db_table)
+    with connection.cursor() as wrapper:
+        cur = wrapper.cursor  # psycopg2's own cursor, for execute_values
+        cur.execute(f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [sorted(latest)])  # noqa: S608
+        execute_values(
+            cur,
+            f"UPDATE {table} t SET last_read_at = v.at, last_read_office_id = v.office "  # noqa: S608
+            "FROM (VALUES %s) v(id, at, office) "
+            "WHERE t.id = v.id AND (t.last_read_at IS NULL OR t.last_read_at < v.at)",
+            [(d, at, office) for d, (at, office) in latest.items()],
+            template="(%s, %s::timestamptz, %s)",
+        )
+        # Only the row of the declaration's own destination office joins, so one per target row.
+        execute_values(
+            cur,
+            f"UPDATE {table} t SET dest_first_read_at = v.at "  # noqa: S608
+            "FROM (VALUES %s) v(id, office, at) "
+            "WHERE t.id = v.id AND t.destination_id = v.office "
+            "AND (t.dest_first_read_at IS NULL OR t.dest_first_read_at > v.at)",
+            [(d, office, at) for (d, office), at in first_at_office.items()],
+            template="(%s, %s, %s::timestamptz)",
+        )
+        if first_off_route:
+            execute_values(
+                cur,
+                f"UPDATE {table} t SET off_route_read_at = v.at "  # noqa: S608
+                "FROM (VALUES %s) v(id, at) "
+                "WHERE t.id = v.id AND (t.off_route_read_at IS NULL OR t.off_route_read_at > v.at)",
+                list(first_off_route.items()),
+                template="(%s, %s::timestamptz)",
+            )
 
 
 def note_scan(*, declaration_id: int, stage: str, at: dt.datetime) -> None:
