@@ -111,7 +111,7 @@ def _cache_key(scope: str, name: str) -> str:
     return f"dash:{scope}:{name}"
 
 
-PANELS_CACHE_SECONDS = getattr(settings, "DASHBOARD_PANELS_CACHE_SECONDS", 60)
+PANELS_CACHE_SECONDS = settings.DASHBOARD_PANELS_CACHE_SECONDS
 
 
 def panels_cache_name(role: str, language: str) -> str:
@@ -143,7 +143,7 @@ def invalidate_for(declaration: TransitDeclaration) -> None:
     cache.set_many({_cache_key(s, "version"): time.time_ns() for s in scopes}, None)
 
 
-LIST_CACHE_SECONDS = getattr(settings, "LIST_CACHE_SECONDS", 30)
+LIST_CACHE_SECONDS = settings.LIST_CACHE_SECONDS
 
 
 def cached_list_page(user: User, query: str, render) -> str:

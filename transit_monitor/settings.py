@@ -227,6 +227,10 @@ CAMERA_SILENT_HOURS = env.int("CAMERA_SILENT_HOURS", default=2)
 # A provincial inspector visits every office at least this often (directive point 1).
 INSPECTION_INTERVAL_DAYS = env.int("INSPECTION_INTERVAL_DAYS", default=90)
 
+# Dashboard caches (seconds): list pages per scope and query, other apps' home panels.
+LIST_CACHE_SECONDS = env.int("LIST_CACHE_SECONDS", default=30)
+DASHBOARD_PANELS_CACHE_SECONDS = env.int("DASHBOARD_PANELS_CACHE_SECONDS", default=60)
+
 # Recognition and comparison engines.
 ANPR_ENGINE = env.str("ANPR_ENGINE", default="plate_crnn")
 ANPR_EASYOCR_MODEL_DIR = env.str("ANPR_EASYOCR_MODEL_DIR", default="")
