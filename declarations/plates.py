@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Series letters in use on Iranian plates (الف as ا; D and S are diplomatic/service).
 PLATE_LETTERS = "ابپتثجدزژسشصطعفقکگلمنوهی"
@@ -49,6 +50,7 @@ class PlateError(ValueError):
     """Raised with a message that names what is wrong with a plate."""
 
 
+@lru_cache(maxsize=65_536)  # a camera batch normalises each plate several times; pure function
 def normalise_text(text: str) -> str:
     """Digits to ASCII, letter variants to Persian, separators and marks removed."""
     if text is None:
