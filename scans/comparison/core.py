@@ -26,7 +26,7 @@ import numpy as np
 from .io import as_float
 
 # Frozen after tuning on synthetic pairs from the dev scans (see docs/scans-comparison.md).
-DEFAULT_THRESHOLD = 0.0014
+DEFAULT_THRESHOLD = 0.0006
 
 WORK_AREA = 320_000  # pixels of the working copy of the origin
 MIN_INLIERS = 12
@@ -36,6 +36,10 @@ ZLOW = 1.6  # ... and that a region grows over
 MIN_CHANGE = 0.04  # attenuation change below this never seeds a region (4 % transmission)
 MIN_SIGMA = 0.02  # floor of the noise estimate (attenuation units)
 SAT_LEVEL = 5.0 / 255.0  # display values darker than this are treated as saturated
+TOL_RADIUS = 3  # neighbourhood radius of the tolerant difference (working pixels)
+SHIFT_X = 0.008  # local re-registration search of a candidate region: share of the width ...
+SHIFT_Y = 2  # ... and rows
+N_SHIFT_CHECK = 6  # best regions re-checked with a local shift
 
 
 @dataclass
@@ -346,9 +350,40 @@ def find_regions(maps: dict, span: tuple[int, int] | None = None) -> tuple[list,
             # aspect ratios beyond 3:1
             shape = min(1.0, 3.0 * min(bw, bh) / max(bw, bh))
             rs = float(sums[i]) / area_ref * shape
-            regions.append((rs, x, y, bw, bh))
+            regions.append((rs, x, y, bw, bh, i))
     regions.sort(reverse=True)
-    return regions, mask
+    # a change that a small local shift of the destination explains is residual misalignment
+    # (end walls near the frame border, extrapolated warp), not a change of the cargo
+    if regions and "origin" in maps and "dest" in maps:
+        rx, ry = max(4, round(SHIFT_X * w)), SHIFT_Y
+        dpad = cv2.copyMakeBorder(maps["dest"], ry, ry, rx, rx, cv2.BORDER_REPLICATE)
+        for k in range(min(len(regions), N_SHIFT_CHECK)):
+            rs, x, y, bw, bh, i = regions[k]
+            left = _shift_residual(maps["origin"], dpad, lab == i, (x, y, bw, bh), rx, ry)
+            regions[k] = (rs * min(1.0, left / max(float(sums[i]), 1e-9)), x, y, bw, bh, i)
+        regions.sort(reverse=True)
+    return [r[:5] for r in regions], mask
+
+
+def _shift_residual(bo: np.ndarray, dpad: np.ndarray, reg: np.ndarray, box, rx: int, ry: int) -> float:
+    """Smallest tolerant change summed over region ``reg`` when the destination (``dpad``,
+    padded by rx, ry) is shifted by up to (rx, ry) pixels."""
+    h, w = bo.shape
+    x, y, bw, bh = box
+    m = TOL_RADIUS + 1
+    x0, x1, y0, y1 = max(0, x - m), min(w, x + bw + m), max(0, y - m), min(h, y + bh + m)
+    o = bo[y0:y1, x0:x1]
+    sel = reg[y0:y1, x0:x1]
+    ker = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * TOL_RADIUS + 1, 2 * TOL_RADIUS + 1))
+    o_max, o_min = cv2.dilate(o, ker), cv2.erode(o, ker)
+    best = np.inf
+    for dy in range(-ry, ry + 1):
+        for dx in range(-rx, rx + 1):
+            n = dpad[y0 + ry + dy : y1 + ry + dy, x0 + rx + dx : x1 + rx + dx]
+            e1 = np.maximum(np.maximum(n - o_max, o_min - n), 0)
+            e2 = np.maximum(np.maximum(o - cv2.dilate(n, ker), cv2.erode(n, ker) - o), 0)
+            best = min(best, float(np.minimum(np.minimum(e1, e2), 2.0)[sel].sum()))
+    return best
 
 
 # --------------------------------------------------------------------------- main entry
@@ -479,7 +514,7 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
         return _unregistered(f"aligned images do not agree (ncc {ncc:.2f})")
 
     # ---- tolerant difference
-    rad = 3
+    rad = TOL_RADIUS
     ker = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rad + 1, 2 * rad + 1))
     o_max, o_min = cv2.dilate(bo, ker), cv2.erode(bo, ker)
     n_max, n_min = cv2.dilate(bn, ker), cv2.erode(bn, ker)
