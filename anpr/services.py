@@ -19,6 +19,7 @@ from typing import Any, cast
 
 from auditlog.context import set_actor
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -282,11 +283,27 @@ def reads_ingest(
     return done
 
 
+# One matching task waiting at a time. The task clears this flag before it claims, and claims
+# every pending read (up to SWEEP): a read committed before that is taken by it; a read committed
+# after finds the flag gone and queues the next task. Without it a burst of single reads queued
+# one task per read, nearly all of which found nothing left to do. The timeout covers a task the
+# broker lost; the beat sweep (``match_pending_reads``) covers the rest.
+MATCH_SCHEDULED_KEY = "anpr:match-scheduled"
+MATCH_SCHEDULED_SECONDS = 60
+
+
+def _schedule_matching(read_ids: list[int]) -> None:
+    from . import tasks
+
+    if cache.add(MATCH_SCHEDULED_KEY, 1, MATCH_SCHEDULED_SECONDS):
+        tasks.match_reads.delay(read_ids)
+
+
 def _enqueue(to_match: list[int], to_recognise: list[int]) -> None:
     from . import tasks
 
     if to_match:
-        tasks.match_reads.delay(to_match)
+        _schedule_matching(to_match)
     for pk in to_recognise:
         tasks.recognise_read.delay(pk)
 
@@ -533,6 +550,7 @@ def reads_match(*, read_ids: list[int], sweep: int = SWEEP) -> dict[str, int]:
     """
     fields = ("id", "plate", "plate_raw", "ocr_raw", "office_id", "office__code", "captured_at")
     pending = PlateRead.objects.filter(match_state=MatchState.PENDING).exclude(recognition=Recognition.PENDING)
+    cache.delete(MATCH_SCHEDULED_KEY)  # before claiming: see MATCH_SCHEDULED_KEY
     with transaction.atomic():
         claim = pending.select_for_update(skip_locked=True, of=("self",))
         rows = list(claim.filter(pk__in=read_ids).values(*fields))
@@ -558,6 +576,8 @@ def reads_match(*, read_ids: list[int], sweep: int = SWEEP) -> dict[str, int]:
         if unmatched:
             PlateRead.objects.filter(pk__in=unmatched).update(match_state=MatchState.UNMATCHED)
         _save_matches(matches, {r.ref: r for r in reads}, summary)
+    if len(rows) >= sweep:  # a full sweep: more may be waiting, and no task may be queued for them
+        transaction.on_commit(lambda: _schedule_matching([]))
     return {"reads": len(reads), "matched": len(vehicle_of), "matches": len(matches)}
 
 

@@ -87,7 +87,13 @@ def celery_worker_process(transactional_db, settings):
         url = f"postgres://{quote(db['USER'] or '')}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     else:
         pytest.skip("a worker process needs a database server it can share (PostgreSQL)")
-    env = {**os.environ, "DATABASE_URL": url, "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        # The worker shares the test's cache keys (flags such as anpr's "matching scheduled").
+        "CACHE_KEY_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
+    }
     # Messages left on this broker by anything else (a benchmark, a killed worker) are not this
     # test's: drop them, or the worker spends the test's minute on them.
     app.control.purge()

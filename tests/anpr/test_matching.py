@@ -219,14 +219,36 @@ def test_it_queues_matching_by_ids_when_a_broker_runs_and_sweeps_pending_reads(
         (second,) = services.reads_ingest(
             camera=bzg_camera, items=[services.ReadInput(captured_at=at, plate_raw=truck.plate)], match_inline=False
         )
-    assert queued == [[first.id], [second.id]]
+    # One task waits at a time: the second read rides on the first task, which sweeps every pending read.
+    assert queued == [[first.id]]
     assert set(PlateRead.objects.values_list("match_state", flat=True)) == {MatchState.PENDING}
-    # The first task takes every pending read; the second finds its read done.
     assert services.reads_match(read_ids=queued[0])["reads"] == 2
-    assert services.reads_match(read_ids=queued[1])["reads"] == 0
     assert PlateMatch.objects.filter(declaration=declaration).count() == 2
     declaration.refresh_from_db()
     assert declaration.dest_first_read_at == at
+    # Once that task has started, the next read queues a task of its own.
+    with django_capture_on_commit_callbacks(execute=True):
+        (third,) = services.reads_ingest(
+            camera=thr_camera,
+            items=[services.ReadInput(captured_at=at + dt.timedelta(minutes=1), plate_raw=truck.plate)],
+            match_inline=False,
+        )
+    assert queued == [[first.id], [third.id]]
+
+
+@pytest.mark.django_db
+def test_a_full_sweep_queues_another(truck, thr_camera, django_capture_on_commit_callbacks, monkeypatch):
+    queued = []
+    monkeypatch.setattr("anpr.tasks.match_reads.delay", queued.append)
+    at = timezone.now() - dt.timedelta(minutes=5)
+    items = [services.ReadInput(captured_at=at + dt.timedelta(seconds=i), plate_raw=truck.plate) for i in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reads_ingest(camera=thr_camera, items=items, match_inline=False)
+    assert len(queued) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.reads_match(read_ids=[], sweep=2)["reads"] == 2
+    assert queued[1] == []  # one read is left: the full sweep queued a task for it
+    assert services.reads_match(read_ids=queued[1], sweep=2)["reads"] == 1
 
 
 @pytest.mark.django_db
