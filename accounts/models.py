@@ -150,3 +150,4 @@ def forget_offices(**_kwargs) -> None:
 
 models.signals.post_save.connect(forget_offices, sender=CustomsOffice)
 models.signals.post_save.connect(forget_offices, sender=Province)
+models.signals.post_delete.connect(forget_offices, sender=CustomsOffice)

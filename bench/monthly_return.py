@@ -10,7 +10,7 @@ Measures, in one run on the same rows:
      figures, XLSX + CSV in one streamed pass, PDF, files and snapshot row saved); in
      process (eager) unless REDIS_URL points at a broker with a running worker;
   3. year_summary: the balance of the 12 months of the year, national;
-  4. phases of the national build (figures, XLSX+CSV, PDF) and peak RSS after each step,
+  4. phases of the national and the province build (figures, XLSX+CSV, PDF) and peak RSS,
      to show memory does not follow the length of the serial list.
 
 Goals (issue 6): province <= 5 s; national <= 30 s and <= 10x raw SQL + 5 s; year <= 60 s.
@@ -80,6 +80,22 @@ def build(year, month, province_id):
     return MonthlyReturn.objects.get(pk=result.get(timeout=3600))
 
 
+def phases(year, month, province, prefix: str) -> dict:
+    """Figures, XLSX + CSV (one pass), PDF of one build, timed one by one."""
+    out = {}
+    out[f"{prefix}phase_figures_s"], figures = timed(returns.build_figures, year, month, province)
+    with tempfile.TemporaryFile() as xf, tempfile.TemporaryFile() as cf:
+        text = io.TextIOWrapper(cf, encoding="utf-8-sig", newline="")
+        out[f"{prefix}phase_xlsx_csv_s"], _n = timed(exports.write_xlsx, figures, xf, csv_out=text)
+        text.flush()
+        out[f"{prefix}xlsx_mb"] = round(xf.tell() / 1e6, 1)
+        out[f"{prefix}csv_mb"] = round(cf.tell() / 1e6, 1)
+        text.detach()
+    out[f"{prefix}phase_pdf_s"], pdf = timed(exports.render_pdf, figures)
+    out[f"{prefix}pdf_kb"] = round(len(pdf) / 1e3)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--year", type=int)
@@ -119,17 +135,9 @@ def main() -> None:
     out["province_e2e_s"], snap = timed(build, year, month, province.pk)
     out["province_unsettled"] = snap.unsettled_count
 
-    # Phases of the national build, outside the task (same code the task runs).
-    out["phase_figures_s"], figures = timed(returns.build_figures, year, month, None)
-    with tempfile.TemporaryFile() as xf, tempfile.TemporaryFile() as cf:
-        text = io.TextIOWrapper(cf, encoding="utf-8-sig", newline="")
-        out["phase_xlsx_csv_s"], _n = timed(exports.write_xlsx, figures, xf, csv_out=text)
-        text.flush()
-        out["xlsx_mb"] = round(xf.tell() / 1e6, 1)
-        out["csv_mb"] = round(cf.tell() / 1e6, 1)
-        text.detach()
-    out["phase_pdf_s"], pdf = timed(exports.render_pdf, figures)
-    out["pdf_kb"] = round(len(pdf) / 1e3)
+    # Phases of each build, outside the task (same code the task runs).
+    out.update(phases(year, month, None, ""))
+    out.update(phases(year, month, province, "province_"))
     out["rss_peak_mb"] = rss_mb()
 
     if not args.skip_year:

@@ -109,10 +109,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
             )
         except BadCursor:
             raise ValidationError({"cursor": ["invalid cursor"]}) from None
-        whole = (
-            not request.query_params.get("after") and not request.query_params.get("before") and not page.next_cursor
-        )
-        count = selectors.list_count(f.qs, page_rows=len(page.rows) if whole else None)
+        count = selectors.list_count(f.qs, page)
         return Response(
             {
                 "count": count.value,

@@ -75,6 +75,11 @@ def may_record_answer(user: User, letter: FollowUpLetter) -> bool:
     return user.role == Role.OFFICE and user.office_id in (letter.from_office_id, letter.to_office_id)
 
 
+def case_can_open(declaration: TransitDeclaration) -> bool:
+    """A judicial case starts from an unsettled or overdue declaration."""
+    return declaration.status == Status.UNSETTLED or declaration.is_overdue()
+
+
 def may_handle_case(user: User | None, declaration: TransitDeclaration) -> bool:
     if user is None:
         return True
@@ -413,7 +418,7 @@ def case_open(
 ) -> JudicialCase:
     """Open a case from an unsettled or overdue declaration, valued per the smuggling regulations."""
     declaration = TransitDeclaration.objects.select_related("origin", "destination").get(pk=declaration.pk)
-    if not (declaration.status == Status.UNSETTLED or declaration.is_overdue()):
+    if not case_can_open(declaration):
         raise IllegalTransition(
             _("A case is opened from an unsettled or overdue declaration; %(serial)s is %(status)s.")
             % {"serial": declaration.serial, "status": declaration.get_status_display()}

@@ -29,6 +29,7 @@ class Page:
     next_cursor: str | None
     prev_cursor: str | None
     sort: str
+    complete: bool = False  # the first page and the last: ``rows`` is the whole list
 
 
 def _encode(value, pk: int) -> str:
@@ -117,4 +118,4 @@ def keyset_page(
     rows = rows[:size]
     next_cursor = _encode(getattr(rows[-1], field), rows[-1].pk) if more else None
     prev_cursor = _encode(getattr(rows[0], field), rows[0].pk) if after and rows else None
-    return Page(rows, next_cursor, prev_cursor, sort)
+    return Page(rows, next_cursor, prev_cursor, sort, complete=not after and not more)

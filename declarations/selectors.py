@@ -15,7 +15,9 @@ import hashlib
 import json
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,6 +31,9 @@ from transit_monitor import dates
 
 from . import monitoring
 from .models import ARRIVED_STATUSES, OPEN_STATUSES, Review, Status, TransitDeclaration, Verdict
+from .paging import Page
+
+T = TypeVar("T")
 
 COUNT_CAP = getattr(settings, "DASHBOARD_COUNT_CAP", 10_000)
 CACHE_SECONDS = getattr(settings, "DASHBOARD_CACHE_SECONDS", 120)
@@ -111,24 +116,6 @@ def _cache_key(scope: str, name: str) -> str:
     return f"dash:{scope}:{name}"
 
 
-PANELS_CACHE_SECONDS = settings.DASHBOARD_PANELS_CACHE_SECONDS
-
-
-def panels_cache_name(role: str, language: str) -> str:
-    """The home's panels of other apps (scans, ANPR, casework, inspections), rendered, per scope,
-    role and language: each costs a few counts, and the home is the page everyone opens."""
-    return f"panels:{role}:{language}"
-
-
-def cached_panels(user: User, language: str, render) -> list[str]:
-    key = _cache_key(scope_key(user), panels_cache_name(user.role, language))
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, PANELS_CACHE_SECONDS)
-    return html
-
-
 def invalidate_for(declaration: TransitDeclaration) -> None:
     """Drop cached dashboard figures of every scope that sees this declaration."""
     scopes = {"national"}
@@ -136,30 +123,25 @@ def invalidate_for(declaration: TransitDeclaration) -> None:
         scopes.add(f"office:{office.pk}")
         scopes.add(f"province:{office.province_id}")
     year, month = dates.jalali_month_of(timezone.now())
-    names = ["signals", "offices", "charts", f"month:{year}-{month}"]
-    names += [panels_cache_name(role, lang) for role in Role.values for lang, _name in settings.LANGUAGES]
+    names = ("signals", "offices", "charts", f"month:{year}-{month}")
     cache.delete_many([_cache_key(s, n) for s in scopes for n in names])
-    # Cached list pages are keyed by their scope's version: a new version orphans them all.
+    # Rendered pages (``cached_render``) are keyed by their scope's version: a new one orphans them all.
     cache.set_many({_cache_key(s, "version"): time.time_ns() for s in scopes}, None)
 
 
-LIST_CACHE_SECONDS = settings.LIST_CACHE_SECONDS
-
-
-def cached_list_page(user: User, query: str, render) -> str:
-    """A rendered page of the declaration list, shared by the users of one scope for
-    ``LIST_CACHE_SECONDS``: inspectors reopen the same few lists all day, and a transition in the
-    scope (``invalidate_for``) makes a new version at once. Evidence that arrives without a
-    transition (a plate read, a scan) shows within the TTL."""
+def cached_render(user: User, name: str, render: Callable[[], T], seconds: int) -> T:
+    """Pages (or parts) rendered once per scope, ``name`` and language, for ``seconds`` or until a transition
+    in the scope (``invalidate_for``) moves the scope's version: the home's panels of other apps
+    and the pages of the declaration list, which users of one scope reopen all day. Evidence that
+    arrives without a transition (a plate read, a scan) shows within ``seconds``."""
     scope = scope_key(user)
     version = cache.get(_cache_key(scope, "version"), 0)
-    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
-    key = _cache_key(scope, f"list:{version}:{translation.get_language()}:{digest}")
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, LIST_CACHE_SECONDS)
-    return html
+    key = _cache_key(scope, f"html:{version}:{translation.get_language()}:{name}")
+    return cache.get_or_set(key, render, seconds)
+
+
+def list_page_name(query: str) -> str:
+    return "list:" + hashlib.sha256(query.encode()).hexdigest()[:32]
 
 
 # --- counts ------------------------------------------------------------------------------------
@@ -212,13 +194,13 @@ def _round_estimate(n: int) -> int:
     return round(n, -digits) if digits > 0 else n
 
 
-def list_count(qs: QuerySet, *, page_rows: int | None = None, cap: int = LIST_COUNT_CAP) -> CappedCount:
-    """The count a list page shows. A first page that is also the last is its own exact count; a
+def list_count(qs: QuerySet, page: Page, *, cap: int = LIST_COUNT_CAP) -> CappedCount:
+    """The count a list page shows. A page that holds the whole list is its own exact count; a
     filter the planner expects to be selective (at most ``cap`` rows) is counted exactly (capped);
     anything longer is shown as the planner's estimate: counting a million rows to print "about a
     million" would cost more than the page itself."""
-    if page_rows is not None:
-        return CappedCount(page_rows, False)
+    if page.complete:
+        return CappedCount(len(page.rows), False)
     estimate = _planner_rows(qs)
     if estimate is not None and estimate > cap:
         return CappedCount(_round_estimate(estimate), False, estimated=True)

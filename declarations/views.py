@@ -6,6 +6,7 @@ exports of the filtered list in ``exports.py``.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
@@ -20,7 +21,7 @@ from transit_monitor import dates
 
 from . import casework, detection, forms, hooks, monitoring, plates, selectors, timeline
 from .filters import DEFAULT_SORT, DeclarationFilter
-from .models import Status, TransitDeclaration, Vehicle
+from .models import TransitDeclaration, Vehicle
 from .paging import BadCursor, keyset_page
 from .services import allowed_actions
 
@@ -73,10 +74,11 @@ def home(request):
         "office_window_days": selectors.OFFICE_WINDOW_DAYS,
         "chart_data": chart_data,
         "chart_rows": list(zip(chart_data["labels"], charts["declared"], charts["late"], charts["settled"])),
-        "panels": selectors.cached_panels(
+        "panels": selectors.cached_render(
             user,
-            translation.get_language() or "fa",
+            f"panels:{user.role}",  # a panel may depend on the role as well as the scope
             lambda: _panels(request, hooks.dashboard_panels, request, scoped),
+            settings.DASHBOARD_PANELS_CACHE_SECONDS,
         ),
         "now": timezone.now(),
     }
@@ -98,7 +100,12 @@ def declaration_list(request):
         template = "declarations/_list_results.html" if _is_htmx(request) else "declarations/list.html"
         return render(request, template, context, status=400)
     try:
-        results = selectors.cached_list_page(request.user, request.GET.urlencode(), lambda: _list_results(request, f))
+        results = selectors.cached_render(
+            request.user,
+            selectors.list_page_name(request.GET.urlencode()),
+            lambda: _list_results(request, f),
+            settings.LIST_CACHE_SECONDS,
+        )
     except BadCursor:
         return HttpResponseBadRequest(_("The page link is broken: start again from the first page."))
     if _is_htmx(request):
@@ -112,13 +119,12 @@ def _list_results(request, f: DeclarationFilter) -> str:
     sort = (f.form.cleaned_data.get("sort") if f.is_bound else None) or DEFAULT_SORT
     branches = selectors.scope_branches(request.user, f.branch_offices() if f.is_bound else None)
     page = keyset_page(f.qs, sort, after=request.GET.get("after"), before=request.GET.get("before"), branches=branches)
-    whole = not request.GET.get("after") and not request.GET.get("before") and not page.next_cursor
     query = request.GET.copy()
     for key in ("after", "before"):
         query.pop(key, None)
     context = {
         "page": page,
-        "count": selectors.list_count(f.qs, page_rows=len(page.rows) if whole else None),
+        "count": selectors.list_count(f.qs, page),
         "now": timezone.now(),
         "query": query.urlencode(),
     }
@@ -151,8 +157,7 @@ def declaration_detail(request, pk: int, *, forms_override: dict | None = None, 
         "letter_kind": casework.letter_kind_for(declaration)
         if casework.may_write_letter(request.user, declaration)
         else None,
-        "may_open_case": (declaration.status == Status.UNSETTLED or declaration.is_overdue())
-        and casework.may_handle_case(request.user, declaration),
+        "may_open_case": casework.case_can_open(declaration) and casework.may_handle_case(request.user, declaration),
         "row_signals": selectors.signals_of(declaration),
         "now": timezone.now(),
     }

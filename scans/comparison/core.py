@@ -40,6 +40,7 @@ TOL_RADIUS = 3  # neighbourhood radius of the tolerant difference (working pixel
 SHIFT_X = 0.008  # local re-registration search of a candidate region: share of the width ...
 SHIFT_Y = 2  # ... and rows
 N_SHIFT_CHECK = 6  # best regions re-checked with a local shift
+_TOL_KERNEL = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * TOL_RADIUS + 1, 2 * TOL_RADIUS + 1))
 
 
 @dataclass
@@ -365,6 +366,22 @@ def find_regions(maps: dict, span: tuple[int, int] | None = None) -> tuple[list,
     return [r[:5] for r in regions], mask
 
 
+def _neighbourhood(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Min and max of each pixel's TOL_RADIUS neighbourhood."""
+    return cv2.erode(img, _TOL_KERNEL), cv2.dilate(img, _TOL_KERNEL)
+
+
+def _tolerant_change(o: np.ndarray, n: np.ndarray, o_range: tuple | None = None) -> np.ndarray:
+    """|change| of a pixel only where each image lies outside the other's neighbourhood min..max
+    (both ways), so settling and misalignment of a few pixels do not count. ``o_range``: the
+    origin's ``_neighbourhood``, when it is reused for several destinations."""
+    o_lo, o_hi = o_range if o_range is not None else _neighbourhood(o)
+    n_lo, n_hi = _neighbourhood(n)
+    e1 = np.maximum(np.maximum(n - o_hi, o_lo - n), 0)
+    e2 = np.maximum(np.maximum(o - n_hi, n_lo - o), 0)
+    return np.minimum(e1, e2)
+
+
 def _shift_residual(bo: np.ndarray, dpad: np.ndarray, reg: np.ndarray, box, rx: int, ry: int) -> float:
     """Smallest tolerant change summed over region ``reg`` when the destination (``dpad``,
     padded by rx, ry) is shifted by up to (rx, ry) pixels."""
@@ -374,15 +391,12 @@ def _shift_residual(bo: np.ndarray, dpad: np.ndarray, reg: np.ndarray, box, rx: 
     x0, x1, y0, y1 = max(0, x - m), min(w, x + bw + m), max(0, y - m), min(h, y + bh + m)
     o = bo[y0:y1, x0:x1]
     sel = reg[y0:y1, x0:x1]
-    ker = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * TOL_RADIUS + 1, 2 * TOL_RADIUS + 1))
-    o_max, o_min = cv2.dilate(o, ker), cv2.erode(o, ker)
+    o_range = _neighbourhood(o)
     best = np.inf
     for dy in range(-ry, ry + 1):
         for dx in range(-rx, rx + 1):
             n = dpad[y0 + ry + dy : y1 + ry + dy, x0 + rx + dx : x1 + rx + dx]
-            e1 = np.maximum(np.maximum(n - o_max, o_min - n), 0)
-            e2 = np.maximum(np.maximum(o - cv2.dilate(n, ker), cv2.erode(n, ker) - o), 0)
-            best = min(best, float(np.minimum(np.minimum(e1, e2), 2.0)[sel].sum()))
+            best = min(best, float(np.minimum(_tolerant_change(o, n, o_range), 2.0)[sel].sum()))
     return best
 
 
@@ -514,13 +528,7 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
         return _unregistered(f"aligned images do not agree (ncc {ncc:.2f})")
 
     # ---- tolerant difference
-    rad = TOL_RADIUS
-    ker = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rad + 1, 2 * rad + 1))
-    o_max, o_min = cv2.dilate(bo, ker), cv2.erode(bo, ker)
-    n_max, n_min = cv2.dilate(bn, ker), cv2.erode(bn, ker)
-    e1 = np.maximum(np.maximum(bn - o_max, o_min - bn), 0)
-    e2 = np.maximum(np.maximum(bo - n_max, n_min - bo), 0)
-    change = np.minimum(e1, e2) * np.sign(resid)
+    change = _tolerant_change(bo, bn) * np.sign(resid)
     change[~valid] = 0
 
     # level-dependent noise: robust spread of the plain residual per attenuation bin

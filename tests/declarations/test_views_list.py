@@ -12,8 +12,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from declarations import selectors
+from declarations.filters import DEFAULT_SORT
 from declarations.models import Status, TransitDeclaration
-from declarations.paging import PAGE_SIZE
+from declarations.paging import PAGE_SIZE, keyset_page
 from tests.factories import CompanyFactory, DeclarationFactory, VehicleFactory
 
 LIST = reverse("declarations:list")
@@ -98,7 +99,7 @@ def test_a_list_on_one_page_counts_its_rows_exactly(client, hq, bazargan, tehran
 
 
 def test_it_caps_the_count_when_the_filter_is_not_selective(client, hq, bazargan, tehran, monkeypatch):
-    monkeypatch.setattr(selectors.list_count, "__kwdefaults__", {"page_rows": None, "cap": 3})
+    monkeypatch.setattr(selectors.list_count, "__kwdefaults__", {"cap": 3})
     for _ in range(PAGE_SIZE + 2):
         DeclarationFactory(origin=bazargan, destination=tehran)
     client.force_login(hq)
@@ -115,9 +116,10 @@ def test_a_long_list_shows_the_planners_estimate_rounded(hq, bazargan, tehran, m
         DeclarationFactory(origin=bazargan, destination=tehran)
     with connection.cursor() as cur:
         cur.execute("ANALYZE declarations_transitdeclaration")
-    count = selectors.list_count(TransitDeclaration.objects.all(), cap=10)
+    every, none = TransitDeclaration.objects.all(), TransitDeclaration.objects.filter(serial="none")
+    count = selectors.list_count(every, keyset_page(every, DEFAULT_SORT, size=5), cap=10)
     assert count.estimated and not count.capped and count.value >= 10
-    assert selectors.list_count(TransitDeclaration.objects.filter(serial="none"), cap=10) == selectors.CappedCount(
+    assert selectors.list_count(none, keyset_page(none, DEFAULT_SORT, size=5), cap=10) == selectors.CappedCount(
         0, False
     )
 
