@@ -7,10 +7,57 @@ no role, no office scope and no access to anything but the ingestion endpoints
 
 from __future__ import annotations
 
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from .models import Camera, hash_token
+
+# Cameras by token hash, per process: a camera posting several reads a second would otherwise
+# cost a query (and its SQL compilation) per read. An entry lasts ANPR_CAMERA_CACHE_SECONDS and
+# only while the cameras' version in the shared cache is unchanged: saving or deleting any camera
+# (a new token, retired, moved to another office) bumps it, so with Redis every worker drops its
+# entries at once; without a shared cache the lifetime bounds how long another process keeps one.
+_CAMERAS: dict[str, tuple[float, int, Camera]] = {}
+VERSION_KEY = "anpr:cameras:version"
+
+
+def _version() -> int:
+    return cache.get(VERSION_KEY, 0)
+
+
+@receiver(post_save, sender=Camera)
+@receiver(post_delete, sender=Camera)
+def forget_cameras(**_kwargs) -> None:
+    _CAMERAS.clear()
+    cache.add(VERSION_KEY, 0, None)
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # evicted between add and incr
+        cache.set(VERSION_KEY, 1, None)
+
+
+def camera_for_token(token: str) -> Camera | None:
+    digest = hash_token(token)
+    version = _version()
+    now = time.monotonic()
+    hit = _CAMERAS.get(digest)
+    if hit is not None and hit[0] > now and hit[1] == version:
+        return hit[2]
+    camera = (
+        Camera.objects.filter(token_hash=digest)
+        .select_related("office")
+        .only("pk", "code", "office_id", "office__code", "status", "token_hash")
+        .first()
+    )
+    if camera is not None:  # unknown tokens are not kept: guessing must not fill the memory
+        _CAMERAS[digest] = (now + settings.ANPR_CAMERA_CACHE_SECONDS, version, camera)
+    return camera
 
 
 class CameraPrincipal:
@@ -49,12 +96,7 @@ class CameraTokenAuthentication(authentication.BaseAuthentication):
             token = header[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed("token is not text") from None
-        camera = (
-            Camera.objects.filter(token_hash=hash_token(token))
-            .select_related("office")
-            .only("pk", "code", "office_id", "office__code", "status", "token_hash")
-            .first()
-        )
+        camera = camera_for_token(token)
         if camera is None:
             raise exceptions.AuthenticationFailed("unknown camera token")
         if camera.status == Camera.Status.RETIRED:

@@ -245,6 +245,7 @@ ANPR_ENGINE = env.str("ANPR_ENGINE", default="plate_crnn")
 ANPR_EASYOCR_MODEL_DIR = env.str("ANPR_EASYOCR_MODEL_DIR", default="")
 # Plate-read ingestion and matching (anpr).
 ANPR_RATE_LIMIT_PER_MINUTE = env.int("ANPR_RATE_LIMIT_PER_MINUTE", default=3000)  # reads per camera per minute
+ANPR_CAMERA_CACHE_SECONDS = env.int("ANPR_CAMERA_CACHE_SECONDS", default=30)  # camera token look-ups kept per process
 ANPR_BULK_MAX = env.int("ANPR_BULK_MAX", default=1000)
 ANPR_MAX_PHOTO_BYTES = env.int("ANPR_MAX_PHOTO_BYTES", default=3 * 1024 * 1024)
 ANPR_MAX_READ_AGE_DAYS = env.int("ANPR_MAX_READ_AGE_DAYS", default=30)

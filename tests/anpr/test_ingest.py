@@ -158,17 +158,39 @@ def test_it_refuses_a_staff_user_posting_reads(hq, recent):
 
 
 def test_it_refuses_a_retired_camera_and_an_old_token(bzg_camera, recent):
-    from anpr.services import camera_rotate_token
+    from anpr.services import camera_rotate_token, camera_set_status
 
     body = {"captured_at": recent.isoformat(), "plate": "12ب34567"}
     old = camera_client(bzg_camera)
+    assert old.post(SINGLE, body, format="json").status_code == 201  # the camera is now cached
     bzg_camera.token = camera_rotate_token(camera=bzg_camera)
+    body["plate"] = "12ب34568"
     assert old.post(SINGLE, body, format="json").status_code == 401
-    Camera.objects.filter(pk=bzg_camera.pk).update(status=Camera.Status.RETIRED)
-    assert camera_client(bzg_camera).post(SINGLE, body, format="json").status_code == 401
-    Camera.objects.filter(pk=bzg_camera.pk).update(status=Camera.Status.MAINTENANCE)
     assert camera_client(bzg_camera).post(SINGLE, body, format="json").status_code == 201
-    assert PlateRead.objects.count() == 1
+    camera_set_status(camera=bzg_camera, status=Camera.Status.RETIRED)
+    body["plate"] = "12ب34569"
+    assert camera_client(bzg_camera).post(SINGLE, body, format="json").status_code == 401
+    camera_set_status(camera=bzg_camera, status=Camera.Status.MAINTENANCE)
+    assert camera_client(bzg_camera).post(SINGLE, body, format="json").status_code == 201
+    assert PlateRead.objects.count() == 3
+
+
+def test_a_camera_retired_by_another_worker_is_refused_at_once(bzg_camera, recent):
+    """Another process's save bumps the cameras' version in the shared cache; this process's
+    cached camera is dropped on the next request although no signal ran here."""
+    from django.core.cache import cache
+
+    from anpr.authentication import VERSION_KEY
+
+    client = camera_client(bzg_camera)
+    assert (
+        client.post(SINGLE, {"captured_at": recent.isoformat(), "plate": "12ب34567"}, format="json").status_code == 201
+    )
+    Camera.objects.filter(pk=bzg_camera.pk).update(status=Camera.Status.RETIRED)  # no signal in this process
+    cache.set(VERSION_KEY, cache.get(VERSION_KEY, 0) + 1, None)  # what the other worker's signal does
+    resp = client.post(SINGLE, {"captured_at": recent.isoformat(), "plate": "12ب34568"}, format="json")
+    assert resp.status_code == 401
+    assert "retired" in resp.json()["error"]["message"]
 
 
 def test_it_rate_limits_each_camera_on_its_own(bzg_camera, thr_camera, recent, settings):
