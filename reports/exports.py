@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import heapq
 import json
 from collections.abc import Iterator
 from functools import lru_cache
@@ -113,6 +114,39 @@ def _serial_cells(row: dict) -> list:
     ]
 
 
+class _Desc:
+    """Reverses the order of a key, so that heapq's min-heap keeps the largest key on top."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key):
+        self.key = key
+
+    def __lt__(self, other: _Desc) -> bool:
+        return self.key > other.key
+
+
+class MostOverdue:
+    """The ``limit`` serials longest past their deadline (those without a deadline last, ties by
+    serial), picked while an export streams the whole list: the PDF needs no second sorted query."""
+
+    def __init__(self, limit: int = PDF_SERIAL_LIMIT):
+        self.limit = limit
+        self._heap: list[tuple[_Desc, object]] = []
+
+    def offer(self, deadline: float | None, serial: str, cells) -> None:
+        key = (deadline is None, deadline or 0.0, serial)
+        if len(self._heap) < self.limit:
+            heapq.heappush(self._heap, (_Desc(key), cells))
+        elif key < self._heap[0][0].key:
+            heapq.heapreplace(self._heap, (_Desc(key), cells))
+
+    def cells(self) -> list[list]:
+        """The kept rows as ``_serial_cells`` gives them, most overdue first."""
+        rows = sorted(self._heap, key=lambda item: item[0].key)
+        return [next(csv.reader([c])) if c.__class__ is str else c for _k, c in rows]
+
+
 def _bounds(figures: dict) -> tuple[dt.datetime, dt.datetime, Province | None]:
     start, end = jalali_month_bounds(figures["year"], figures["month"])
     province = Province.objects.get(code=figures["province"]) if figures["province"] else None
@@ -210,9 +244,10 @@ def write_csv(figures: dict, out) -> int:
 # --- XLSX -------------------------------------------------------------------------------------
 
 
-def write_xlsx(figures: dict, fileobj, *, csv_out=None) -> int:
+def write_xlsx(figures: dict, fileobj, *, csv_out=None, most_overdue: MostOverdue | None = None) -> int:
     """The workbook; with ``csv_out`` (a text stream) the CSV is written in the same pass over
-    the serial list, so a snapshot build reads the list from the database once."""
+    the serial list, so a snapshot build reads the list from the database once, and with
+    ``most_overdue`` the PDF's serials are picked in that pass too."""
     serial_cells: Iterator
     if csv_out is not None:
         _csv_head(csv.writer(csv_out), figures)
@@ -221,11 +256,9 @@ def write_xlsx(figures: dict, fileobj, *, csv_out=None) -> int:
         from .serials_pg import serial_lines
 
         start, end, province = _bounds(figures)
-        serial_cells = _tee_lines(serial_lines(start, end, province), csv_out)
+        serial_cells = _tee_lines(serial_lines(start, end, province), csv_out, most_overdue)
     else:
-        serial_cells = (_serial_cells(r) for r in serial_rows(figures))
-        if csv_out is not None:
-            serial_cells = _tee_csv(serial_cells, csv.writer(csv_out))
+        serial_cells = _tee_rows(serial_rows(figures), csv.writer(csv_out) if csv_out else None, most_overdue)
     with XlsxWriter(fileobj) as wb:
         head = [
             ("دوره", figures["label"]),
@@ -277,30 +310,47 @@ def write_xlsx(figures: dict, fileobj, *, csv_out=None) -> int:
         )
 
 
-def _tee_lines(lines: Iterator[tuple[str, str]], csv_out) -> Iterator[str]:
+def _tee_lines(lines: Iterator[tuple], csv_out, most_overdue: MostOverdue | None) -> Iterator[str]:
     write = csv_out.write if csv_out is not None else None
-    for csv_line, xml_row in lines:
+    offer = most_overdue.offer if most_overdue is not None else None
+    for csv_line, xml_row, deadline, serial in lines:
         if write:
             write(csv_line)
+        if offer:
+            offer(deadline, serial, csv_line)  # parsed back into cells for the few rows kept
         yield xml_row
 
 
-def _tee_csv(rows: Iterator[list], w) -> Iterator[list]:
-    for cells in rows:
-        w.writerow(cells)
+def _tee_rows(rows: Iterator[dict], w, most_overdue: MostOverdue | None) -> Iterator[list]:
+    for row in rows:
+        cells = _serial_cells(row)
+        if w is not None:
+            w.writerow(cells)
+        if most_overdue is not None:
+            deadline = row["deadline"]
+            most_overdue.offer(deadline.timestamp() if deadline else None, row["serial"], cells)
         yield cells
 
 
 # --- PDF --------------------------------------------------------------------------------------
 
 
-def render_pdf(figures: dict, *, version: int | None = None, status: str = "") -> bytes:
-    rows = []
+def most_overdue_cells(figures: dict, limit: int = PDF_SERIAL_LIMIT) -> list[list]:
+    """The PDF's serials by their own query, when no export pass picked them."""
     start, end, province = _bounds(figures)
-    for row in returns.iter_unsettled(start, end, province, limit=PDF_SERIAL_LIMIT, most_overdue_first=True):
-        cells = _serial_cells(row)
-        # Serials stay in ASCII digits (identifiers to search for); dates and counts in Persian.
-        rows.append([*cells[:3], *(persian_digits(c) if c is not None else "" for c in cells[4:7]), cells[8]])
+    rows = returns.iter_unsettled(start, end, province, limit=limit, most_overdue_first=True)
+    return [_serial_cells(row) for row in rows]
+
+
+def render_pdf(
+    figures: dict, *, version: int | None = None, status: str = "", serials: list[list] | None = None
+) -> bytes:
+    """The return as a letter; ``serials``: the most overdue rows as ``_serial_cells`` gives them
+    (``MostOverdue.cells()`` of the export pass), else they are queried."""
+    if serials is None:
+        serials = most_overdue_cells(figures)
+    # Serials stay in ASCII digits (identifiers to search for); dates and counts in Persian.
+    rows = [[*c[:3], *(persian_digits(v) if v is not None else "" for v in c[4:7]), c[8]] for c in serials]
     fa = persian_digits
     with translation.override("fa"):
         html = render_to_string(

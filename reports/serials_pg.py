@@ -61,8 +61,11 @@ def _xml_text(x: str, p: _Params, *, control: bool = False) -> str:
     )
 
 
-def serial_lines(start: dt.datetime, end: dt.datetime, province: Province | None) -> Iterator[tuple[str, str]]:
-    """(CSV line with CRLF, XLSX ``<row>``) per unsettled declaration, by serial, streamed."""
+def serial_lines(
+    start: dt.datetime, end: dt.datetime, province: Province | None
+) -> Iterator[tuple[str, str, float | None, str]]:
+    """(CSV line with CRLF, XLSX ``<row>``, deadline as epoch seconds, serial) per unsettled
+    declaration, by serial, streamed; the last two rank the PDF's most overdue."""
     from .exports import REASON_LABELS
 
     inner = (
@@ -150,11 +153,12 @@ def serial_lines(start: dt.datetime, end: dt.datetime, province: Province | None
         # Fragments are ours and every value is a parameter.
         f"SELECT u.serial, u.o_code, u.d_code, {jd('declared_at', 'j1')} AS jdecl, "  # noqa: S608
         f"{jd('deadline', 'j2')} AS jdead, {jd('arrived_at', 'j3')} AS jarr, "
-        f"{days} AS days, {key} AS rkey, {note} AS note "
+        f"{days} AS days, {key} AS rkey, {note} AS note, u.deadline AS deadline_ts "
         f"FROM ({inner_sql}) u" + join("declared_at", "j1") + join("deadline", "j2") + join("arrived_at", "j3")
     )
     select = (
-        f"SELECT {csv_line} || E'\\r\\n', '<row>' || {cells} || '</row>' "  # noqa: S608
+        f"SELECT {csv_line} || E'\\r\\n', '<row>' || {cells} || '</row>', "  # noqa: S608
+        "extract(epoch FROM v.deadline_ts)::float8, v.serial "
         f"FROM (SELECT w.*, {label} AS lbl FROM ({mid}) w) v ORDER BY v.serial"
     )
     sql = jal + select

@@ -311,7 +311,9 @@ def return_build(*, year: int, month: int, province: Province | None, by: User |
     stem = f"return-{year}-{month:02d}-{scope}"
     with tempfile.TemporaryFile() as xf, tempfile.TemporaryFile() as cf:
         text = io.TextIOWrapper(cf, encoding="utf-8-sig", newline="")
-        exports.write_xlsx(figures, xf, csv_out=text)  # one pass over the serial list for both
+        most_overdue = exports.MostOverdue()
+        # One pass over the serial list for both files and the PDF's most overdue serials.
+        exports.write_xlsx(figures, xf, csv_out=text, most_overdue=most_overdue)
         text.flush()
         text.detach()
         for attempt in range(5):
@@ -325,7 +327,12 @@ def return_build(*, year: int, month: int, province: Province | None, by: User |
                         .order_by()  # the default ordering joins the province: FOR UPDATE refuses that
                     )
                     version = max(versions.values_list("version", flat=True), default=0) + 1
-                    pdf = exports.render_pdf(figures, version=version, status=str(ReturnStatus.DRAFT.label))
+                    pdf = exports.render_pdf(
+                        figures,
+                        version=version,
+                        status=str(ReturnStatus.DRAFT.label),
+                        serials=most_overdue.cells(),
+                    )
                     snap = MonthlyReturn(
                         year=year,
                         month=month,

@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from declarations.models import Status, UnsettledReason
-from reports import services, tasks
+from reports import exports, services, tasks
 from reports.models import MonthlyReturn, ReturnStatus, SnapshotImmutable
-from tests.factories import DeclarationFactory
+from tests.factories import DeclarationFactory, VehicleFactory
 from tests.pdftext import norm, pdf_text
 from transit_monitor.dates import TEHRAN, jalali_month_bounds
 
@@ -185,3 +185,35 @@ def test_it_streams_a_long_serial_list_past_the_pdf_limit(bazargan, tehran, west
     assert "X000000" in text  # same deadline: by serial
     assert f"X{exports.PDF_SERIAL_LIMIT + 19:06d}" not in text  # the PDF lists the first N only
     assert "XLSX" in text
+
+
+def test_the_export_pass_picks_the_pdfs_most_overdue_serials_as_the_query_does(bazargan, tehran, west_az):
+    """The snapshot build takes the PDF's serials from the XLSX/CSV pass (no second sorted query):
+    longest past the deadline first, no deadline last, ties by serial, the same as the query."""
+    import random
+
+    rng = random.Random(5)
+    v = VehicleFactory()
+    deadlines = [S - DAY * rng.randint(0, 40) for _ in range(60)] + [S - DAY * 3] * 10 + [None] * 5
+    for i, deadline in enumerate(deadlines):
+        DeclarationFactory(
+            serial=f"Y{rng.randint(0, 10**6):07d}-{i}",
+            declared_at=S - DAY * 50,
+            origin=bazargan,
+            destination=tehran,
+            vehicle=v,
+            status=Status.IN_TRANSIT,
+            departed_at=S - DAY * 50,
+            deadline=deadline,
+        )
+    figures = __import__("reports.returns", fromlist=["x"]).build_figures(1404, 5, west_az)
+    for limit in (5, 12, 70, 200):
+        picked = exports.MostOverdue(limit)
+        with io.StringIO() as csv_out:
+            assert exports.write_xlsx(figures, io.BytesIO(), csv_out=csv_out, most_overdue=picked) == len(deadlines)
+        queried = exports.most_overdue_cells(figures, limit)
+        got = picked.cells()
+        assert len(got) == min(limit, len(deadlines))
+        # Same rows in the same order; cells compared as text (the CSV gives the day count as text).
+        norm = [[("" if c is None else str(c)) for c in row] for row in queried]
+        assert [[str(c) for c in row] for row in got] == norm
