@@ -9,6 +9,10 @@ Rendering is slow (about a second): only Celery tasks call it, never a request.
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
+import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -21,6 +25,31 @@ from transit_monitor.dates import format_jalali
 from .models import FollowUpLetter, LetterStatus
 
 FALLBACK_FONTS = Path("/usr/share/fonts/truetype/farsiweb")
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=8)
+def static_instance(variable: Path, weight: int) -> Path:
+    """A static TTF of the variable font at ``weight``, made once per machine (a cache directory).
+
+    Given the variable WOFF2, WeasyPrint decompresses it and instances it again for every PDF
+    (a few hundred ms of a return's PDF); a plain TTF at a fixed weight costs neither."""
+    folder = Path(getattr(settings, "FONT_CACHE_DIR", "") or Path(tempfile.gettempdir()) / "transit-monitor-fonts")
+    digest = hashlib.sha256(variable.read_bytes()).hexdigest()[:16]
+    target = folder / f"{variable.stem}-{weight}-{digest}.ttf"
+    if target.exists():
+        return target
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
+    folder.mkdir(parents=True, exist_ok=True)
+    font = instancer.instantiateVariableFont(TTFont(variable), {"wght": weight})
+    font.flavor = None
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".ttf")
+    os.close(fd)
+    font.save(tmp)
+    os.replace(tmp, target)  # atomic: another worker making the same file meanwhile is harmless
+    return target
 
 
 def font_files() -> list[tuple[Path, str]]:
@@ -30,8 +59,12 @@ def font_files() -> list[tuple[Path, str]]:
     files = sorted(vendored.rglob("*.woff2")) + sorted(vendored.rglob("*.ttf")) if vendored.exists() else []
     variable = [p for p in files if "Variable" in p.name]
     if variable:
-        # WeasyPrint takes no weight ranges; it instances the variable font per declared weight.
-        return [(variable[0], "400"), (variable[0], "700")]
+        # WeasyPrint takes no weight ranges: one static instance per weight used.
+        try:
+            return [(static_instance(variable[0], w), str(w)) for w in (400, 700)]
+        except Exception:  # no writable cache directory, a fontTools change: WeasyPrint instances it
+            log.warning("static instances of %s not made; PDFs use the variable font", variable[0], exc_info=True)
+            return [(variable[0], "400"), (variable[0], "700")]
     regular = [p for p in files if "Regular" in p.name]
     bold = [p for p in files if "Bold" in p.name and "ExtraBold" not in p.name and "SemiBold" not in p.name]
     if regular:
