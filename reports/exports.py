@@ -16,7 +16,9 @@ import csv
 import datetime as dt
 import heapq
 import json
-from collections.abc import Iterator
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 import jdatetime
@@ -248,66 +250,98 @@ def write_xlsx(figures: dict, fileobj, *, csv_out=None, most_overdue: MostOverdu
     """The workbook; with ``csv_out`` (a text stream) the CSV is written in the same pass over
     the serial list, so a snapshot build reads the list from the database once, and with
     ``most_overdue`` the PDF's serials are picked in that pass too."""
-    serial_cells: Iterator
-    if csv_out is not None:
-        _csv_head(csv.writer(csv_out), figures)
-    if connection.vendor == "postgresql":
-        # The database formats each row (reports/serials_pg.py): about a microsecond of Python a row.
-        from .serials_pg import serial_lines
+    start, end, province = _bounds(figures)
+    return write_files(lambda: figures, start, end, province, fileobj, csv_out=csv_out, most_overdue=most_overdue)
 
-        start, end, province = _bounds(figures)
-        serial_cells = _tee_lines(serial_lines(start, end, province), csv_out, most_overdue)
-    else:
-        serial_cells = _tee_rows(serial_rows(figures), csv.writer(csv_out) if csv_out else None, most_overdue)
-    with XlsxWriter(fileobj) as wb:
-        head = [
-            ("دوره", figures["label"]),
-            ("حوزه", figures["province_name"]),
-        ]
-        wb.sheet(
-            "خلاصه",
-            [*head, *((label, value) for _s, _k, label, value in summary_rows(figures))],
-            header=["شرح", "مقدار"],
-            widths=[40, 16],
-        )
-        if figures.get("provinces"):
-            wb.sheet(
-                "استان‌ها",
-                ([p["province"], *(p[k] for k in returns.BALANCE_KEYS)] for p in figures["provinces"]),
-                header=["استان", *(BALANCE_LABELS[k].strip() for k in returns.BALANCE_KEYS)],
+
+def write_files(
+    get_figures: Callable[[], dict],
+    start: dt.datetime,
+    end: dt.datetime,
+    province: Province | None,
+    fileobj,
+    *,
+    csv_out=None,
+    most_overdue: MostOverdue | None = None,
+) -> int:
+    """XLSX (and CSV) with the serial list streamed first and the figures asked for after it,
+    so that they can be counted meanwhile (``services.return_build``). The serial sheet is
+    written first but stays the last tab; the CSV's serial block waits in a temporary file
+    until its head of figures is written."""
+    serial_cells: Iterator
+    body = tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="") if csv_out is not None else None
+    try:
+        if connection.vendor == "postgresql":
+            # The database formats each row (reports/serials_pg.py): about a microsecond of Python a row.
+            from .serials_pg import serial_lines
+
+            serial_cells = _tee_lines(serial_lines(start, end, province), body, most_overdue)
+        else:
+            rows = returns.iter_unsettled(start, end, province)
+            serial_cells = _tee_rows(rows, csv.writer(body) if body else None, most_overdue)
+        with XlsxWriter(fileobj) as wb:
+            n = wb.sheet(
+                "سریال‌های تسویه‌نشده",
+                serial_cells,
+                header=SERIAL_HEADER,
+                widths=[18, 10, 10, 12, 12, 12, 10, 20, 28, 40],
+                position=100,
             )
-        cases = figures["cases"]
+            figures = get_figures()
+            _figure_sheets(wb, figures)
+        if body is not None:
+            _csv_head(csv.writer(csv_out), figures)
+            body.seek(0)
+            shutil.copyfileobj(body, csv_out, 1 << 20)
+        return n
+    finally:
+        if body is not None:
+            body.close()
+
+
+def _figure_sheets(wb: XlsxWriter, figures: dict) -> None:
+    head = [
+        ("دوره", figures["label"]),
+        ("حوزه", figures["province_name"]),
+    ]
+    wb.sheet(
+        "خلاصه",
+        [*head, *((label, value) for _s, _k, label, value in summary_rows(figures))],
+        header=["شرح", "مقدار"],
+        widths=[40, 16],
+    )
+    if figures.get("provinces"):
         wb.sheet(
-            "پرونده‌های قضایی",
-            (
-                *(
-                    ["تشکیل", c["file_number"], c["serial"], c["opened_on"], c["authority"], c["goods_value"]]
-                    for c in cases["opened_list"]
-                ),
-                *(["اقدام", a["file_number"], a["serial"], a["on"], a["action"], ""] for a in cases["actions_list"]),
+            "استان‌ها",
+            ([p["province"], *(p[k] for k in returns.BALANCE_KEYS)] for p in figures["provinces"]),
+            header=["استان", *(BALANCE_LABELS[k].strip() for k in returns.BALANCE_KEYS)],
+        )
+    cases = figures["cases"]
+    wb.sheet(
+        "پرونده‌های قضایی",
+        (
+            *(
+                ["تشکیل", c["file_number"], c["serial"], c["opened_on"], c["authority"], c["goods_value"]]
+                for c in cases["opened_list"]
             ),
-            header=["نوع", "شماره پرونده", "سریال اظهارنامه", "تاریخ", "مرجع / اقدام", "ارزش کالا (ریال)"],
-        )
-        wb.sheet(
-            "انطباق",
-            (
-                *(
-                    ["اسکن", o["office"], o["departed"], o["origin_scanned_in_time"], o["arrived"], o["reviewed"]]
-                    for o in figures["scan_compliance"]["offices"]
-                ),
-                *(
-                    ["پلاک‌خوان", o["office"], "", "", o["arrived"], o["sighted"]]
-                    for o in figures["plate_compliance"]["offices"]
-                ),
+            *(["اقدام", a["file_number"], a["serial"], a["on"], a["action"], ""] for a in cases["actions_list"]),
+        ),
+        header=["نوع", "شماره پرونده", "سریال اظهارنامه", "تاریخ", "مرجع / اقدام", "ارزش کالا (ریال)"],
+    )
+    wb.sheet(
+        "انطباق",
+        (
+            *(
+                ["اسکن", o["office"], o["departed"], o["origin_scanned_in_time"], o["arrived"], o["reviewed"]]
+                for o in figures["scan_compliance"]["offices"]
             ),
-            header=["نوع", "گمرک", "اعزام", "اسکن به‌موقع", "وصول", "بررسی‌شده / رؤیت پلاک"],
-        )
-        return wb.sheet(
-            "سریال‌های تسویه‌نشده",
-            serial_cells,
-            header=SERIAL_HEADER,
-            widths=[18, 10, 10, 12, 12, 12, 10, 20, 28, 40],
-        )
+            *(
+                ["پلاک‌خوان", o["office"], "", "", o["arrived"], o["sighted"]]
+                for o in figures["plate_compliance"]["offices"]
+            ),
+        ),
+        header=["نوع", "گمرک", "اعزام", "اسکن به‌موقع", "وصول", "بررسی‌شده / رؤیت پلاک"],
+    )
 
 
 def _tee_lines(lines: Iterator[tuple], csv_out, most_overdue: MostOverdue | None) -> Iterator[str]:

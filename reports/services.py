@@ -8,12 +8,13 @@ import io
 import json
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from auditlog.context import set_actor
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -298,24 +299,24 @@ def _check_period(year: int, month: int) -> None:
 def return_build(*, year: int, month: int, province: Province | None, by: User | None) -> MonthlyReturn:
     """Build a new version of the month's return: figures, then XLSX, CSV, PDF; heavy, a task calls it.
 
-    Steps: 1 figures (grouped COUNTs); 2 exports streamed into temporary files (memory
-    flat); 3 one transaction takes the next version number and saves row and files.
+    Steps: 1 the serial list streamed into the XLSX and CSV (temporary files, memory flat)
+    while the figures (grouped COUNTs) are counted beside it; 2 one transaction takes the next
+    version number, renders the PDF and saves row and files.
     """
     if not may_build_return(by, province):
         raise NotAllowed(_("You may not build this return."))
     _check_period(year, month)
     t0 = time.monotonic()
-    figures = returns.build_figures(year, month, province)
-    canonical = json.dumps(figures, sort_keys=True, ensure_ascii=False).encode()
     scope = province.code if province else "IR"
     stem = f"return-{year}-{month:02d}-{scope}"
     with tempfile.TemporaryFile() as xf, tempfile.TemporaryFile() as cf:
         text = io.TextIOWrapper(cf, encoding="utf-8-sig", newline="")
         most_overdue = exports.MostOverdue()
         # One pass over the serial list for both files and the PDF's most overdue serials.
-        exports.write_xlsx(figures, xf, csv_out=text, most_overdue=most_overdue)
+        figures = _figures_and_files(year, month, province, xf, text, most_overdue)
         text.flush()
         text.detach()
+        canonical = json.dumps(figures, sort_keys=True, ensure_ascii=False).encode()
         for attempt in range(5):
             try:
                 with transaction.atomic():
@@ -356,6 +357,39 @@ def return_build(*, year: int, month: int, province: Province | None, by: User |
                 if attempt == 4:
                     raise
     raise RuntimeError("unreachable")
+
+
+def _figures_and_files(year: int, month: int, province: Province | None, xf, text, most_overdue) -> dict:
+    """The figures, and the XLSX and CSV written into ``xf`` and ``text``.
+
+    On PostgreSQL (outside a transaction) the figures are counted on a second connection while
+    this one streams the serial list, the two phases of a return that take seconds each; both
+    read one exported snapshot (REPEATABLE READ), so the counts and the list describe the same
+    instant, as they would in one transaction. Elsewhere, or inside a transaction (whose
+    uncommitted rows another connection cannot see), one after the other."""
+    start, end = jalali_month_bounds(year, month)
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        figures = returns.build_figures(year, month, province)
+        exports.write_files(lambda: figures, start, end, province, xf, csv_out=text, most_overdue=most_overdue)
+        return figures
+    with transaction.atomic(), ThreadPoolExecutor(max_workers=1) as pool:
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            (snapshot,) = cursor.fetchone()
+        counted = pool.submit(_figures_in_snapshot, snapshot, year, month, province)
+        exports.write_files(counted.result, start, end, province, xf, csv_out=text, most_overdue=most_overdue)
+        return counted.result()
+
+
+def _figures_in_snapshot(snapshot: str, year: int, month: int, province: Province | None) -> dict:
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+            return returns.build_figures(year, month, province)
+    finally:
+        connection.close()  # this thread's own connection
 
 
 @transaction.atomic

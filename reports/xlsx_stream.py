@@ -46,7 +46,8 @@ class XlsxWriter:
 
     def __init__(self, fileobj):
         self.zip = zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
-        self.sheets: list[str] = []
+        self.sheets: list[str] = []  # titles in the order written (= the part numbers)
+        self.order: list[float] = []  # where each stands among the tabs
 
     def __enter__(self):
         return self
@@ -55,15 +56,21 @@ class XlsxWriter:
         self.close()
         return False
 
-    def sheet(self, name: str, rows: Iterable, header: list[str] | None = None, widths=None) -> int:
+    def sheet(
+        self, name: str, rows: Iterable, header: list[str] | None = None, widths=None, position: float | None = None
+    ) -> int:
         """Write one sheet (continuing on '<name> 2', ... past Excel's row limit). Returns rows written.
 
-        A row is a sequence of cell values, or a string holding a finished ``<row>`` element."""
+        A row is a sequence of cell values, or a string holding a finished ``<row>`` element.
+        ``position`` places the tab among the others (default: after those written before), so a
+        long sheet can be written first and still come last in the workbook."""
         rows = iter(rows)
         total = 0
         part = 1
+        base = float(len(self.sheets)) if position is None else position
         while True:
             title = name if part == 1 else f"{name} {part}"
+            self.order.append(base + part / 1000)
             n, more = self._write_sheet(title, rows, header, widths)
             total += n
             if not more:
@@ -110,9 +117,8 @@ class XlsxWriter:
         return n, more
 
     def close(self) -> None:
-        sheets = "".join(
-            f'<sheet name={quoteattr(t)} sheetId="{i}" r:id="rId{i}"/>' for i, t in enumerate(self.sheets, 1)
-        )
+        tabs = sorted(range(len(self.sheets)), key=lambda k: self.order[k])
+        sheets = "".join(f'<sheet name={quoteattr(self.sheets[k])} sheetId="{k + 1}" r:id="rId{k + 1}"/>' for k in tabs)
         rels = "".join(
             f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>'
             for i in range(1, len(self.sheets) + 1)

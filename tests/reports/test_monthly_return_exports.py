@@ -220,3 +220,43 @@ def test_the_export_pass_picks_the_pdfs_most_overdue_serials_as_the_query_does(b
             return [["" if c is None else str(c) for c in row] for row in rows]
 
         assert text(got) == text(queried)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_figures_counted_beside_the_list_read_the_same_instant(unsettled, west_az, monkeypatch):
+    """Outside a transaction the build counts the figures on a second connection while it
+    streams the list; both read one snapshot, so a settlement committed in between shows in
+    neither: the closing balance and the serial list still agree."""
+    import psycopg2
+    from django.db import connection
+
+    from reports import returns
+
+    assert not connection.in_atomic_block  # the concurrent path
+    db = connection.settings_dict
+    real = returns.build_figures
+    main_thread = __import__("threading").get_ident()
+
+    def settle_one_then_count(*args):
+        assert __import__("threading").get_ident() != main_thread  # counted beside the list
+        other = psycopg2.connect(dbname=db["NAME"], host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"])
+        other.autocommit = True
+        with other.cursor() as cur:
+            cur.execute(
+                "UPDATE declarations_transitdeclaration SET status = 'settled', settled_at = %s WHERE id = %s",
+                [S + DAY, unsettled[0].pk],
+            )
+        other.close()
+        return real(*args)
+
+    monkeypatch.setattr(returns, "build_figures", settle_one_then_count)
+    snap = services.return_build(year=1404, month=5, province=west_az, by=None)
+    assert snap.figures["closing"] == snap.unsettled_count == 3 and snap.figures["settled"] == 0
+    wb = openpyxl.load_workbook(snap.xlsx.open("rb"))
+    assert wb.sheetnames[0] == "خلاصه" and wb.sheetnames[-1] == "سریال‌های تسویه‌نشده"
+    assert len(list(wb["سریال‌های تسویه‌نشده"].values)) == 1 + 3
+    # The settlement is there for the next build.
+    monkeypatch.setattr(returns, "build_figures", real)
+    again = services.return_build(year=1404, month=5, province=west_az, by=None)
+    assert again.figures["closing"] == 2 and again.figures["settled"] == 1 and again.version == 2
