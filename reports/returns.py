@@ -27,8 +27,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Collate
 
 from accounts.models import CustomsOffice, Province
 from declarations.models import (
@@ -176,7 +177,10 @@ def unsettled_rows(start: dt.datetime, end: dt.datetime, province: Province | No
     qs = base_rows(start, end).filter(_open_at(end))
     if province is not None:
         qs = qs.filter(origin_id__in=office_ids(province))
-    return qs.order_by("serial").values_list(
+    # Byte order (PostgreSQL's "C"; SQLite's default): the same in both databases and in
+    # Python, and a cheaper sort than the locale's.
+    by_serial = Collate("serial", "C") if connection.vendor == "postgresql" else "serial"
+    return qs.order_by(by_serial).values_list(
         "serial",
         "origin__code",
         "destination__code",
@@ -321,9 +325,7 @@ def compliance(start: dt.datetime, end: dt.datetime, province: Province | None) 
 
     ids = office_ids(province)
     decls = TransitDeclaration.objects.all()
-    if ids is not None:
-        decls = decls.filter(Q(origin_id__in=ids) | Q(destination_id__in=ids))
-    scans = {k: v for k, v in scan_compliance(decls, start, end).items() if ids is None or k in ids}
+    scans = scan_compliance(decls, start, end, offices=ids)
     scan_tot = {
         k: sum(v[k] for v in scans.values()) for k in ("departed", "origin_scanned_in_time", "arrived", "reviewed")
     }

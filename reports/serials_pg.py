@@ -3,8 +3,8 @@
 Nationally the list runs to about a million rows; formatting a row in Python (dates to
 Jalali, CSV quoting, XML escaping) costs tens of microseconds, i.e. tens of seconds. Here
 one query returns, per declaration, its finished CSV line and its finished XLSX ``<row>``,
-and Python only copies text into the two files. Jalali dates come from a day → text array
-built once in Python (jdatetime) and indexed by the Tehran day in SQL.
+and Python only copies text into the two files. Jalali dates come from a table of days built
+once in Python (jdatetime), ten bytes a day, read in SQL at the offset of the Tehran day.
 
 It must produce what the Python path (``exports._serial_cells``) produces: the same rule
 for the reason (``returns.reason_key``), the same days past the deadline, the same CSV
@@ -13,27 +13,33 @@ quoting (csv.writer's QUOTE_MINIMAL) and XML escaping. A PostgreSQL test compare
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Iterator
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F
 
-from accounts.models import Province
+from accounts.models import CustomsOffice, Province
 from declarations.models import TransitDeclaration
 from transit_monitor.dates import TEHRAN
 
 from . import returns
+from .xlsx_stream import _cell
 
 CHUNK = 2_000  # rows per fetch: bounds memory (a row is ~1.5 kB of CSV + XML)
-_CONTROL = "[\x01-\x08\x0b\x0c\x0e-\x1f]"
+# What ``xlsx_stream._esc`` drops: control characters XML 1.0 does not allow (a list for translate()).
+_CONTROL = "".join(chr(c) for c in (*range(1, 9), 11, 12, *range(14, 32)))
 
 
-class _Params(list):
+class _Params(dict):
+    """Named parameters: ``p(value)`` gives a placeholder that may appear any number of times."""
+
     def __call__(self, value) -> str:
-        self.append(value)
-        return "%s"
+        name = f"p{len(self)}"
+        self[name] = value
+        return f"%({name})s"
 
 
 def _jalali_days(end: dt.datetime) -> tuple[dt.date, list[str]]:
@@ -51,130 +57,166 @@ def _csv(x: str) -> str:
     return f"""(CASE WHEN {x} ~ '[",\\r\\n]' THEN '"' || replace({x}, '"', '""') || '"' ELSE {x} END)"""
 
 
-def _xml_text(x: str, p: _Params, *, control: bool = False) -> str:
-    esc = f"replace(replace(replace({x}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
-    if control:
-        esc = f"regexp_replace({esc}, {p(_CONTROL)}, '', 'g')"
+def _xml_text(x: str, p: _Params) -> str:
+    """The inline-string cell of free text: escaped, control characters dropped (as ``_esc``)."""
+    esc = f"translate(replace(replace(replace({x}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), {p(_CONTROL)}, '')"
+    # Escaping costs microseconds a row (translate() most); nearly every value needs none.
+    esc = f"(CASE WHEN {x} ~ {p(f'[&<>{_CONTROL}]')} THEN {esc} ELSE {x} END)"
     return (
         f"(CASE WHEN {x} = '' THEN '<c/>' ELSE "
         f"""'<c t="inlineStr"><is><t xml:space="preserve">' || {esc} || '</t></is></c>' END)"""
     )
 
 
+def _csv_field(value: str) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow([value])
+    return out.getvalue()
+
+
+def _office_cells(p: _Params) -> tuple[str, str]:
+    """Arrays of each office's finished CSV field and XLSX cell, indexed by office id: the 37
+    codes are formatted once here instead of once per row in the database."""
+    codes = dict(CustomsOffice.objects.values_list("pk", "code"))
+    size = max(codes, default=0)
+    csv_cells = [_csv_field(codes.get(i, "")) for i in range(1, size + 1)]
+    xml_cells = [_cell(codes.get(i, "")) for i in range(1, size + 1)]
+    return f"({p(csv_cells)}::text[])", f"({p(xml_cells)}::text[])"
+
+
 def serial_lines(
     start: dt.datetime, end: dt.datetime, province: Province | None
 ) -> Iterator[tuple[str, str, float | None, str]]:
     """(CSV line with CRLF, XLSX ``<row>``, deadline as epoch seconds, serial) per unsettled
-    declaration, by serial, streamed; the last two rank the PDF's most overdue."""
+    declaration, by serial, streamed; the last two rank the PDF's most overdue.
+
+    Three layers: the month's unsettled rows with their raw columns, sorted by serial while
+    they are narrow (a sort of the finished text would spill hundreds of MB nationally); the
+    Jalali dates, reason and note of each (a fixed-width day table read by offset, no join);
+    then the text of both files. OFFSET 0 keeps each layer's expressions computed once."""
     from .exports import REASON_LABELS
 
-    inner = (
-        returns.unsettled_rows(start, end, province)
-        .order_by()
-        .annotate(o_code=F("origin__code"), d_code=F("destination__code"))
-        .values_list(
-            "serial",
-            "o_code",
-            "d_code",
-            "declared_at",
-            "deadline",
-            "arrived_at",
-            "departed_at",
-            "unsettled_reason",
-            "unsettled_at",
-            "unsettled_note",
-        )
+    inner = returns.unsettled_rows(start, end, province).values_list(  # ordered by serial, byte order
+        "serial",
+        "origin_id",
+        "destination_id",
+        "declared_at",
+        "deadline",
+        "arrived_at",
+        "departed_at",
+        "unsettled_reason",
+        "unsettled_at",
+        "unsettled_note",
     )
     try:
         inner_sql, inner_params = inner.query.sql_with_params()
     except EmptyResultSet:  # a province without offices
         return
     base, jalali = _jalali_days(end)
-    # One parameter list, filled in the order the placeholders appear in the final SQL text.
-    # The Jalali day texts come first (the CTE opens the query); a hash join looks them up.
+    assert all(len(j) == 10 for j in jalali)  # YYYY/MM/DD: the table is read by offset
+    table = "".join(jalali).encode()
+    base_sql = f"DATE '{base.isoformat()}'"  # a date we computed, not input
     p = _Params()
-    jal = (
-        "WITH jal AS MATERIALIZED (SELECT t.s, (t.i - 1)::int AS off "  # noqa: S608
-        f"FROM unnest({p(jalali)}::text[]) WITH ORDINALITY AS t(s, i)) "
-    )
-    csv_line = " || ',' || ".join(
+    o_csv, o_xml = _office_cells(p)
+
+    # Outer layer: reason key and label as one finished piece each (known keys); others escaped.
+    keyed_csv = " ".join(f"WHEN {p(k)} THEN {p(_csv_field(k) + ',' + _csv_field(v))}" for k, v in REASON_LABELS.items())
+    keyed_csv = f"(CASE v.rkey {keyed_csv} ELSE {_csv('v.rkey')} || ',' || {_csv('v.rkey')} END)"
+    csv_line = ", ',', ".join(
         [
-            *(_csv(c) for c in ("v.serial", "v.o_code", "v.d_code")),
+            _csv("v.serial"),
+            f"{o_csv}[v.origin_id]",
+            f"{o_csv}[v.destination_id]",
             "v.jdecl",
             "v.jdead",
             "v.jarr",
             "COALESCE(v.days::text, '')",
-            *(_csv(c) for c in ("v.rkey", "v.lbl", "v.note")),
+            keyed_csv,
+            _csv("v.note"),
         ]
     )
-    cells = " || ".join(
+
+    def date_cell(x: str) -> str:
+        return f"""(CASE WHEN {x} = '' THEN '<c/>' ELSE '<c t="inlineStr"><is><t xml:space="preserve">' || {x} || '</t></is></c>' END)"""
+
+    keyed_xml = " ".join(f"WHEN {p(k)} THEN {p(_cell(k) + _cell(v))}" for k, v in REASON_LABELS.items())
+    keyed_xml = f"(CASE v.rkey {keyed_xml} ELSE {_xml_text('v.rkey', p)} || {_xml_text('v.rkey', p)} END)"
+    cells = ", ".join(
         [
-            _xml_text("v.serial", p, control=True),
-            _xml_text("v.o_code", p),
-            _xml_text("v.d_code", p),
-            _xml_text("v.jdecl", p),
-            _xml_text("v.jdead", p),
-            _xml_text("v.jarr", p),
+            _xml_text("v.serial", p),
+            f"{o_xml}[v.origin_id]",
+            f"{o_xml}[v.destination_id]",
+            date_cell("v.jdecl"),
+            date_cell("v.jdead"),
+            date_cell("v.jarr"),
             "(CASE WHEN v.days IS NULL THEN '<c/>' ELSE '<c><v>' || v.days || '</v></c>' END)",
-            _xml_text("v.rkey", p),
-            _xml_text("v.lbl", p),
-            _xml_text("v.note", p, control=True),
+            keyed_xml,
+            _xml_text("v.note", p),
         ]
     )
-    label = (
-        "(CASE w.rkey " + " ".join(f"WHEN {p(k)} THEN {p(v)}" for k, v in REASON_LABELS.items()) + " ELSE w.rkey END)"
+    outer = (
+        f"SELECT concat({csv_line}, E'\\r\\n'), concat('<row>', {cells}, '</row>'), "  # noqa: S608 (ours)
+        "extract(epoch FROM v.deadline)::float8, v.serial "
     )
 
-    base_sql = f"DATE '{base.isoformat()}'"  # a date we computed, not input
+    # Middle layers: each date's Tehran day once, then its Jalali text, the reason and the note.
+    tbl, e = p(table), p(end)
 
-    def jd(col: str, alias: str) -> str:
+    # Iran has kept UTC+03:30 all year since September 2022: from 2023 on the Tehran day is
+    # plain arithmetic on the epoch (as exports.jday does); earlier dates ask the zone database.
+    base_day = (base - dt.date(1970, 1, 1)).days
+
+    def day(col: str) -> str:
         return (
-            f"(CASE WHEN u.{col} IS NULL THEN '' ELSE "
-            f"COALESCE({alias}.s, to_char(u.{col} AT TIME ZONE 'Asia/Tehran', 'YYYY-MM-DD')) END)"
+            f"(CASE WHEN u.{col} >= TIMESTAMPTZ '2023-01-01 00:00+03:30' "
+            f"THEN floor((date_part('epoch', u.{col}) + 12600) / 86400)::int - {base_day} "
+            f"ELSE (u.{col} AT TIME ZONE 'Asia/Tehran')::date - {base_sql} END) AS {col}_day"
         )
 
-    def join(col: str, alias: str) -> str:
-        return f" LEFT JOIN jal {alias} ON {alias}.off = ((u.{col} AT TIME ZONE 'Asia/Tehran')::date - {base_sql})"
+    def jd(col: str) -> str:
+        return (
+            f"(CASE WHEN d.{col} IS NULL THEN '' WHEN d.{col}_day BETWEEN 0 AND {len(jalali) - 1} "
+            f"THEN convert_from(substring({tbl}::bytea FROM d.{col}_day * 10 + 1 FOR 10), 'UTF8') "
+            f"ELSE to_char(d.{col} AT TIME ZONE 'Asia/Tehran', 'YYYY-MM-DD') END)"
+        )
 
-    def recorded() -> str:
-        return f"(u.unsettled_reason <> '' AND (u.unsettled_at IS NULL OR u.unsettled_at < {p(end)}))"
-
-    days = (
-        f"(CASE WHEN u.deadline < {p(end)} THEN floor(extract(epoch FROM ({p(end)} - u.deadline)) / 86400)::bigint END)"
-    )
+    recorded = f"(u.unsettled_reason <> '' AND (u.unsettled_at IS NULL OR u.unsettled_at < {e})) AS recorded"
+    # date_part gives a float (extract a numeric, several times slower); whole days stay exact.
+    days = f"(CASE WHEN d.deadline < {e} THEN floor(date_part('epoch', {e} - d.deadline) / 86400)::bigint END)"
     key = (
-        f"(CASE WHEN {recorded()} THEN u.unsettled_reason WHEN u.arrived_at < {p(end)} THEN 'awaiting_settlement' "
-        f"WHEN u.deadline < {p(end)} THEN 'overdue' WHEN u.departed_at < {p(end)} THEN 'in_transit' "
+        f"(CASE WHEN d.recorded THEN d.unsettled_reason WHEN d.arrived_at < {e} THEN 'awaiting_settlement' "
+        f"WHEN d.deadline < {e} THEN 'overdue' WHEN d.departed_at < {e} THEN 'in_transit' "
         "ELSE 'not_departed' END)"
     )
-    note = f"(CASE WHEN {recorded()} THEN u.unsettled_note ELSE '' END)"
-    p.extend(inner_params)
-    mid = (
-        # Fragments are ours and every value is a parameter.
-        f"SELECT u.serial, u.o_code, u.d_code, {jd('declared_at', 'j1')} AS jdecl, "  # noqa: S608
-        f"{jd('deadline', 'j2')} AS jdead, {jd('arrived_at', 'j3')} AS jarr, "
-        f"{days} AS days, {key} AS rkey, {note} AS note, u.deadline AS deadline_ts "
-        f"FROM ({inner_sql}) u" + join("declared_at", "j1") + join("deadline", "j2") + join("arrived_at", "j3")
+    note = "(CASE WHEN d.recorded THEN d.unsettled_note ELSE '' END)"
+    # Django's positional placeholders become named ones (a literal % is already %% there).
+    parts = inner_sql.split("%s")
+    assert len(parts) == len(inner_params) + 1
+    inner_sql = parts[0] + "".join(p(v) + part for v, part in zip(inner_params, parts[1:], strict=True))
+    with_days = (
+        f"SELECT u.*, {day('declared_at')}, {day('deadline')}, {day('arrived_at')}, {recorded} "  # noqa: S608
+        f"FROM ({inner_sql}) u OFFSET 0"
     )
-    select = (
-        f"SELECT {csv_line} || E'\\r\\n', '<row>' || {cells} || '</row>', "  # noqa: S608
-        "extract(epoch FROM v.deadline_ts)::float8, v.serial "
-        f"FROM (SELECT w.*, {label} AS lbl FROM ({mid}) w) v ORDER BY v.serial"
+    middle = (
+        f"SELECT d.serial, d.origin_id, d.destination_id, {jd('declared_at')} AS jdecl, "  # noqa: S608
+        f"{jd('deadline')} AS jdead, {jd('arrived_at')} AS jarr, {days} AS days, {key} AS rkey, "
+        f"{note} AS note, d.deadline FROM ({with_days}) d OFFSET 0"
     )
-    sql = jal + select
-    # The lookups make the planner overestimate rows, which switches JIT compilation on:
-    # seconds of compiling for a query that runs in a fraction of that. Off for this query.
-    with connection.cursor() as setting:
-        setting.execute("SET jit = off")
+    # No ORDER BY out here: the rows keep the order of the innermost query (by serial, byte
+    # order), which sorted them while they were narrow; the loop below checks it holds.
+    sql = f"{outer} FROM ({middle}) v"
     cursor = connection.chunked_cursor()
     try:
         cursor.execute(sql, p)
+        last = ""
         while True:
             rows = cursor.fetchmany(CHUNK)
             if not rows:
                 return
-            yield from rows
+            for row in rows:
+                if row[3] <= last:  # a plan that reordered rows: never a wrong list, a loud failure
+                    raise RuntimeError(f"the serial list came out of order at {row[3]}")
+                last = row[3]
+                yield row
     finally:
         cursor.close()
-        with connection.cursor() as setting:
-            setting.execute("RESET jit")

@@ -374,7 +374,7 @@ def _figures_and_files(year: int, month: int, province: Province | None, xf, tex
         return figures
     with transaction.atomic(), ThreadPoolExecutor(max_workers=1) as pool:
         with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            _report_transaction(cursor)
             cursor.execute("SELECT pg_export_snapshot()")
             (snapshot,) = cursor.fetchone()
         counted = pool.submit(_figures_in_snapshot, snapshot, year, month, province)
@@ -382,11 +382,19 @@ def _figures_and_files(year: int, month: int, province: Province | None, xf, tex
         return counted.result()
 
 
+def _report_transaction(cursor, snapshot: str | None = None) -> None:
+    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    if snapshot:
+        cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+    # A province's rows come from bitmaps over several indexes: with the default 4 MB they go
+    # lossy and PostgreSQL re-checks most of the heap pages' rows.
+    cursor.execute("SET LOCAL work_mem = '64MB'")
+
+
 def _figures_in_snapshot(snapshot: str, year: int, month: int, province: Province | None) -> dict:
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+            _report_transaction(cursor, snapshot)
             return returns.build_figures(year, month, province)
     finally:
         connection.close()  # this thread's own connection
