@@ -16,6 +16,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import queue
+import threading
 from collections.abc import Iterator
 
 from django.core.exceptions import EmptyResultSet
@@ -209,10 +211,7 @@ def serial_lines(
     try:
         cursor.execute(sql, p)
         last = ""
-        while True:
-            rows = cursor.fetchmany(CHUNK)
-            if not rows:
-                return
+        for rows in _prefetched(cursor):
             for row in rows:
                 if row[3] <= last:  # a plan that reordered rows: never a wrong list, a loud failure
                     raise RuntimeError(f"the serial list came out of order at {row[3]}")
@@ -220,3 +219,43 @@ def serial_lines(
                 yield row
     finally:
         cursor.close()
+
+
+def _prefetched(cursor, depth: int = 4) -> Iterator[list]:
+    """The cursor's chunks, fetched by a second thread: PostgreSQL formats the next rows while
+    this one writes and compresses the last (a plain loop leaves one side idle at a time).
+    Only that thread touches the cursor until it has finished or been stopped."""
+    chunks: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def hand_over(item) -> None:
+        while not stop.is_set():  # the reader may have stopped reading
+            try:
+                chunks.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def fetch() -> None:
+        try:
+            while not stop.is_set():
+                rows = cursor.fetchmany(CHUNK)
+                hand_over(rows)
+                if not rows:
+                    return
+        except BaseException as exc:  # raised in the reader
+            hand_over(exc)
+
+    fetcher = threading.Thread(target=fetch, name="serial-list-fetch", daemon=True)
+    fetcher.start()
+    try:
+        while True:
+            rows = chunks.get()
+            if isinstance(rows, BaseException):
+                raise rows
+            if not rows:
+                return
+            yield rows
+    finally:
+        stop.set()
+        fetcher.join()  # before the cursor is closed

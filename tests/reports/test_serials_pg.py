@@ -68,3 +68,21 @@ def test_it_formats_the_serial_list_in_the_database_exactly_as_python_does(trick
         assert len(books[0]) == (6 if province is None else 3)
     # West Azerbaijan's rows: a recorded reason, one recorded only after the month, a new registration.
     assert sorted(r[7] for r in python_cells) == ["not_departed", "other", "overdue"]
+
+
+@pytest.mark.postgres
+def test_a_reader_that_stops_early_leaves_the_connection_usable(tricky, monkeypatch):
+    """The chunks are fetched by a second thread; a reader that stops after the first row must
+    not leave that thread holding the cursor (a hang, or a connection in use)."""
+    from django.db import connection
+
+    from reports import serials_pg
+
+    monkeypatch.setattr(serials_pg, "CHUNK", 1)
+    lines = serials_pg.serial_lines(S, E, None)
+    first = next(lines)
+    lines.close()
+    assert first[3] == min(r[3] for r in serials_pg.serial_lines(S, E, None))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
