@@ -153,6 +153,9 @@ def variants(key: str, min_score: float) -> dict[str, float]:
     found: dict[str, float] = {}
     if _valid_candidate(key):
         found[key] = 0.0
+    # An Iranian-shaped key keeps its shape under ``_allowed`` substitutions, so a variant is a
+    # plate exactly when its letter is a series letter: no pattern match per variant.
+    iranian = bool(_LOOSE_IR.match(key))
     # Depth-first over substitutions at increasing positions, pruned by the budget.
     stack = [(0, key, 0.0)]
     while stack:
@@ -163,7 +166,7 @@ def variants(key: str, min_score: float) -> dict[str, float]:
                 continue
             new = f"{text[:i]}{alt}{text[i + 1 :]}"
             new_cost = round(cost + c, 6)
-            if new_cost < found.get(new, 9.0) and _valid_candidate(new):
+            if new_cost < found.get(new, 9.0) and (new[2] in ALL_PLATE_LETTERS if iranian else _valid_candidate(new)):
                 found[new] = new_cost
             stack.append((n + 1, new, new_cost))
     return found
