@@ -170,7 +170,7 @@ CELERY_TIMEZONE = TIME_ZONE
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "transit_monitor.cache.RedisCache",  # one client per pool, not per call
             "LOCATION": REDIS_URL,
             # Several deployments (or a test run and its worker) can share one Redis.
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=""),
