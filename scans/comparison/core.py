@@ -40,6 +40,13 @@ TOL_RADIUS = 3  # neighbourhood radius of the tolerant difference (working pixel
 SHIFT_X = 0.008  # local re-registration search of a candidate region: share of the width ...
 SHIFT_Y = 2  # ... and rows
 N_SHIFT_CHECK = 6  # best regions re-checked with a local shift
+# Learned region score (off: not validated yet, see docs/scans-comparison.md "Learned score").
+# When on, the 10 largest regions are re-checked and only they are scored, as in its fit.
+USE_LEARNED = False
+N_SHIFT_CHECK_LEARNED = 10
+# logistic regression on region features, fitted on tune pairs only (seeds 21, 22: 259 pairs,
+# 86 tampered; positives = the region hitting the true box, negatives = clean pairs' regions)
+_LR_B0, _LR_RS, _LR_RATIO, _LR_SHAPE = 0.678, 1.197, 4.027, 6.857
 _TOL_KERNEL = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * TOL_RADIUS + 1, 2 * TOL_RADIUS + 1))
 
 
@@ -314,9 +321,21 @@ def container_span(ao: np.ndarray) -> tuple[int, int] | None:
     return (x0, x1) if x1 - x0 >= 0.4 * w else None
 
 
+def region_score(f: dict) -> float:
+    """Score of a region: area x attenuation change as a share of the scan (``rs``, times the
+    local shift check's ``ratio``), times a learned factor that favours compact regions a shift
+    does not explain.  The factor comes from a logistic regression on tune pairs only
+    (logit = b0 + w_rs log(rs ratio) + w_ratio ratio + w_shape shape; score = exp(logit / w_rs),
+    so it stays in the units of rs; docs/scans-comparison.md)."""
+    base = f["rs"] * f["ratio"]
+    if not USE_LEARNED:
+        return base
+    return base * float(np.exp((_LR_B0 + _LR_RATIO * f["ratio"] + _LR_SHAPE * f["shape"]) / _LR_RS))
+
+
 def find_regions(maps: dict, span: tuple[int, int] | None = None) -> tuple[list, np.ndarray]:
-    """Changed regions from the change maps: [(score, x, y, w, h), ...] best first (working
-    pixels) and the region mask.  Regions lying mostly outside the container ``span``
+    """Changed regions from the change maps: [(score, x, y, w, h, features), ...] best first
+    (working pixels) and the region mask.  Regions lying mostly outside the container ``span``
     (the tractor cab) are left out."""
     change, zs, valid = maps["change"], maps["z"], maps["valid"]
     h, w = change.shape
@@ -332,38 +351,47 @@ def find_regions(maps: dict, span: tuple[int, int] | None = None) -> tuple[list,
     seeded[0] = False
     mask = seeded[lab_g].astype(np.uint8)
     n_lab, lab, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n_lab <= 1:
+        return [], mask
     mag = np.minimum(np.abs(change), 2.0)
     area_ref = float(valid.sum())
-    regions = []
-    if n_lab > 1:
-        sums = np.bincount(lab.ravel(), weights=mag.ravel(), minlength=n_lab)
-        outside = np.zeros(n_lab)
-        if span is not None:
-            m = max(3, w // 100)
-            cols = np.ones(w, bool)
-            cols[max(0, span[0] - m) : span[1] + m + 1] = False
-            outside = np.bincount(lab[:, cols].ravel(), minlength=n_lab).astype(np.float64)
-        for i in range(1, n_lab):
-            x, y, bw, bh, area = stats[i]
-            if area < 9 or outside[i] > 0.7 * area:
-                continue
-            # elongated regions are edge/warp artefacts far more often than cargo: penalise
-            # aspect ratios beyond 3:1
-            shape = min(1.0, 3.0 * min(bw, bh) / max(bw, bh))
-            rs = float(sums[i]) / area_ref * shape
-            regions.append((rs, x, y, bw, bh, i))
-    regions.sort(reverse=True)
+    flat = lab.ravel()
+
+    def per_label(values: np.ndarray) -> np.ndarray:
+        return np.bincount(flat, weights=values.ravel().astype(np.float64), minlength=n_lab)
+
+    sums = per_label(mag)
+    outside = np.zeros(n_lab)
+    if span is not None:
+        m = max(3, w // 100)
+        cols = np.ones(w, bool)
+        cols[max(0, span[0] - m) : span[1] + m + 1] = False
+        outside = np.bincount(lab[:, cols].ravel(), minlength=n_lab).astype(np.float64)
+    cands = []
+    for i in range(1, n_lab):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        if area < 9 or outside[i] > 0.7 * area:
+            continue
+        # elongated regions are edge/warp artefacts far more often than cargo: penalise
+        # aspect ratios beyond 3:1
+        shape = min(1.0, 3.0 * min(bw, bh) / max(bw, bh))
+        feats = {"rs": float(sums[i]) / area_ref * shape, "ratio": 1.0, "shape": shape}
+        cands.append((feats, (x, y, bw, bh), i))
+    cands.sort(key=lambda c: -c[0]["rs"])
     # a change that a small local shift of the destination explains is residual misalignment
     # (end walls near the frame border, extrapolated warp), not a change of the cargo
-    if regions and "origin" in maps and "dest" in maps:
+    n_check = N_SHIFT_CHECK_LEARNED if USE_LEARNED else N_SHIFT_CHECK
+    bo = maps.get("origin")
+    if cands and bo is not None and "dest" in maps:
         rx, ry = max(4, round(SHIFT_X * w)), SHIFT_Y
         dpad = cv2.copyMakeBorder(maps["dest"], ry, ry, rx, rx, cv2.BORDER_REPLICATE)
-        for k in range(min(len(regions), N_SHIFT_CHECK)):
-            rs, x, y, bw, bh, i = regions[k]
-            left = _shift_residual(maps["origin"], dpad, lab == i, (x, y, bw, bh), rx, ry)
-            regions[k] = (rs * min(1.0, left / max(float(sums[i]), 1e-9)), x, y, bw, bh, i)
-        regions.sort(reverse=True)
-    return [r[:5] for r in regions], mask
+        for feats, box, i in cands[:n_check]:
+            left = _shift_residual(bo, dpad, lab == i, box, rx, ry)
+            feats["ratio"] = min(1.0, left / max(float(sums[i]), 1e-9))
+    # the learned factor assumes a measured ratio: then only the re-checked regions are scored
+    regions = [(region_score(f), *box, f) for f, box, _ in (cands[:n_check] if USE_LEARNED else cands)]
+    regions.sort(key=lambda r: -r[0])
+    return regions, mask
 
 
 def _neighbourhood(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -403,26 +431,11 @@ def _shift_residual(bo: np.ndarray, dpad: np.ndarray, reg: np.ndarray, box, rx: 
 # --------------------------------------------------------------------------- main entry
 
 
-def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool = False) -> ComparisonResult:
-    """Compare an origin scan with a destination scan of the same vehicle.
-
-    ``origin``/``dest``: arrays (uint8, uint16 or float 0..1; grey or BGR).  Returns a
-    ``ComparisonResult``; boxes are (x, y, w, h, region score) in origin pixels, best first;
-    the heat map is a BGR overlay the size of the origin.
-    """
-    t0 = time.perf_counter()
-    thr = get_threshold(threshold)
-    o_full = as_float(origin)
-    d_full = as_float(dest)
-    H, W = o_full.shape
-    s_o = min(1.0, float(np.sqrt(WORK_AREA / (H * W))))
-    s_d = min(1.0, float(np.sqrt(WORK_AREA / (d_full.shape[0] * d_full.shape[1]))))
-    o = cv2.resize(o_full, None, fx=s_o, fy=s_o, interpolation=cv2.INTER_AREA) if s_o < 1 else o_full
-    d = cv2.resize(d_full, None, fx=s_d, fy=s_d, interpolation=cv2.INTER_AREA) if s_d < 1 else d_full
+def _register(o: np.ndarray, d: np.ndarray, details: dict, timings: dict):
+    """Destination attenuation warped onto the origin's working grid: (ao, adw, valid), or
+    None (``details["reason"]`` says why) when the pair cannot be registered."""
     ao, ad = _attenuation(o), _attenuation(d)
     h, w = ao.shape
-    details: dict = {"work_scale": s_o, "work_shape": [h, w]}
-    timings: dict = {}
 
     # ---- registration: affine on SIFT matches, dest as is or mirrored
     t = time.perf_counter()
@@ -436,24 +449,9 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
     M, n_inl, matches, mirrored = cand[0]
     timings["register_s"] = round(time.perf_counter() - t, 3)
     details.update(inliers=int(n_inl), inliers_other=int(cand[1][1]), mirrored=bool(mirrored))
-
-    def _unregistered(reason: str) -> ComparisonResult:
-        details["reason"] = reason
-        timings["total_s"] = round(time.perf_counter() - t0, 3)
-        details["timings"] = timings
-        heat = cv2.cvtColor((o_full * 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
-        return ComparisonResult(
-            score=float("nan"),
-            verdict="unregistered",
-            registered=False,
-            boxes=[],
-            heatmap=heat,
-            details=details,
-        )
-
     if M is None or n_inl < MIN_INLIERS:
-        return _unregistered(f"too few consistent matches ({n_inl})")
-
+        details["reason"] = f"too few consistent matches ({n_inl})"
+        return None
     if mirrored:  # work with the mirrored destination: x -> w_d - 1 - x
         ad = np.ascontiguousarray(ad[:, ::-1])
     air = float(np.percentile(ad, 0.5))  # fill outside the frame: treated as invalid anyway
@@ -491,15 +489,22 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
     sxy = [float(np.hypot(M[0, 0], M[1, 0])), float(np.hypot(M[0, 1], M[1, 1]))]
     details["transform"] = {
         "affine": np.round(M, 4).tolist(),
-        "scale_xy": [round(v * s_o / s_d, 4) for v in sxy],
+        "scale_xy": [round(v * details["work_scale"] / details["work_scale_dest"], 4) for v in sxy],
     }
     # stay away from the destination frame's border (extrapolated warp, cut-off walls)
     margin = max(5, w // 100) | 1
     valid = cv2.erode(valid.astype(np.uint8), np.ones((margin, margin), np.uint8)) > 0
     details["overlap"] = round(float(valid.mean()), 4)
     if valid.mean() < 0.3:
-        return _unregistered("destination covers too little of the origin")
+        details["reason"] = "destination covers too little of the origin"
+        return None
+    return ao, adw, valid
 
+
+def _change_maps(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, details: dict, timings: dict):
+    """Intensity-normalised, destriped images and the tolerant change maps, or None when the
+    aligned images do not agree."""
+    o = np.exp(-ao)
     # ---- intensity normalisation (attenuation domain)
     t = time.perf_counter()
     sat_o = o < SAT_LEVEL
@@ -525,7 +530,8 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
     ncc = float(np.corrcoef(bo[valid].ravel(), bn[valid].ravel())[0, 1]) if vr.size > 100 else 0.0
     details["align_ncc"] = round(ncc, 4)
     if not ncc > MIN_ALIGN_NCC:
-        return _unregistered(f"aligned images do not agree (ncc {ncc:.2f})")
+        details["reason"] = f"aligned images do not agree (ncc {ncc:.2f})"
+        return None
 
     # ---- tolerant difference
     change = _tolerant_change(bo, bn) * np.sign(resid)
@@ -548,19 +554,64 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
     zs = cv2.GaussianBlur(z, (0, 0), 2.0)
     timings["change_s"] = round(time.perf_counter() - t, 3)
 
+    return {"origin": bo, "dest": bn, "change": change, "z": zs, "sigma": sigma, "valid": valid, "resid": resid}
+
+
+def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool = False) -> ComparisonResult:
+    """Compare an origin scan with a destination scan of the same vehicle.
+
+    ``origin``/``dest``: arrays (uint8, uint16 or float 0..1; grey or BGR).  Returns a
+    ``ComparisonResult``; boxes are (x, y, w, h, region score) in origin pixels, best first;
+    the heat map is a BGR overlay the size of the origin.
+    """
+    t0 = time.perf_counter()
+    thr = get_threshold(threshold)
+    o_full = as_float(origin)
+    d_full = as_float(dest)
+    H, W = o_full.shape
+    s_o = min(1.0, float(np.sqrt(WORK_AREA / (H * W))))
+    s_d = min(1.0, float(np.sqrt(WORK_AREA / (d_full.shape[0] * d_full.shape[1]))))
+    o = cv2.resize(o_full, None, fx=s_o, fy=s_o, interpolation=cv2.INTER_AREA) if s_o < 1 else o_full
+    d = cv2.resize(d_full, None, fx=s_d, fy=s_d, interpolation=cv2.INTER_AREA) if s_d < 1 else d_full
+    h, w = o.shape
+    details: dict = {"work_scale": s_o, "work_scale_dest": s_d, "work_shape": [h, w]}
+    timings: dict = {}
+
+    def _unregistered() -> ComparisonResult:
+        timings["total_s"] = round(time.perf_counter() - t0, 3)
+        details["timings"] = timings
+        heat = cv2.cvtColor((o_full * 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+        return ComparisonResult(
+            score=float("nan"),
+            verdict="unregistered",
+            registered=False,
+            boxes=[],
+            heatmap=heat,
+            details=details,
+        )
+
+    reg = _register(o, d, details, timings)
+    if reg is None:
+        return _unregistered()
+    ao, adw, valid = reg
+    maps = _change_maps(ao, adw, valid, details, timings)
+    if maps is None:
+        return _unregistered()
+    zs = maps["z"]
+
     # ---- regions
     span = container_span(ao)
     details["container_span"] = None if span is None else [int(span[0] / s_o), int(span[1] / s_o)]
-    regions, mask = find_regions(
-        {"origin": bo, "dest": bn, "change": change, "z": zs, "sigma": sigma, "valid": valid}, span
-    )
+    regions, mask = find_regions(maps, span)
     zthr = ZSEED
     inv = 1.0 / s_o
     boxes = [
         (int(x * inv), int(y * inv), max(1, round(bw * inv)), max(1, round(bh * inv)), round(rs, 6))
-        for rs, x, y, bw, bh in regions[:20]
+        for rs, x, y, bw, bh, _ in regions[:20]
     ]
     score = regions[0][0] if regions else 0.0
+    # the best plain area x change (share of the scan x attenuation), before the learned factor
+    details["area_change"] = round(max((r[5]["rs"] * r[5]["ratio"] for r in regions), default=0.0), 6)
     verdict = "suspicious" if score > thr else "consistent"
 
     # ---- heat map on the origin
@@ -577,17 +628,7 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
     timings["total_s"] = round(time.perf_counter() - t0, 3)
     details.update(threshold=thr, timings=timings, n_regions=len(regions))
     if debug:
-        details["debug"] = {
-            "origin": bo,
-            "dest": bn,
-            "change": change,
-            "z": zs,
-            "mask": mask,
-            "valid": valid,
-            "sigma": sigma,
-            "resid": resid,
-            "ao": ao,
-        }
+        details["debug"] = {**maps, "mask": mask, "ao": ao, "adw": adw}
     return ComparisonResult(
         score=float(score), verdict=verdict, registered=True, boxes=boxes, heatmap=heat, details=details
     )

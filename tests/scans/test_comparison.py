@@ -137,3 +137,25 @@ def test_swapped_tractor_is_not_flagged_but_cargo_change_is(scan, mirrored):
     c = tamper(b, np.random.default_rng(5), "add", box)
     res = compare_scans(scan, _dest(c, 6, mirrored))
     assert res.verdict == "suspicious" and _overlaps(res.boxes[0], box), (res.score, res.boxes[:2])
+
+
+def test_region_score_prefers_compact_regions_a_shift_does_not_explain(monkeypatch):
+    from scans.comparison import core
+
+    base = {"rs": 0.002, "ratio": 0.8, "shape": 1.0}
+    assert core.region_score(base) == pytest.approx(0.0016)  # plain: rs x ratio
+    monkeypatch.setattr(core, "USE_LEARNED", True)
+    region_score = core.region_score
+    assert region_score(base) > region_score({**base, "rs": 0.001})  # more change, higher score
+    assert region_score(base) > region_score({**base, "ratio": 0.4})  # more explained by a shift
+    assert region_score(base) > region_score({**base, "shape": 0.5})  # elongated
+    assert region_score({**base, "rs": 0.0}) == 0.0
+
+
+def test_details_report_plain_area_change(scan):
+    rng = np.random.default_rng(5)
+    box = (330, 120, 110, 90)
+    a = tamper(to_attenuation(scan), rng, "remove", box)
+    res = compare_scans(scan, _dest(a, 2))
+    assert 0 < res.details["area_change"] < 1
+    assert res.boxes[0][4] == pytest.approx(res.score, rel=1e-3)
