@@ -557,15 +557,11 @@ def _vehicles_with_plates(plates: set[str]) -> dict[int, str]:
         return {}
     if connection.vendor == "postgresql":
         table, column = connection.ops.quote_name(Vehicle._meta.db_table), connection.ops.quote_name("plate")
-        ordered = sorted(plates)
+        # One text parameter split in the database (plates are normalised letters and digits, no
+        # commas): psycopg2 quotes a list element by element, a third of a batch's matching CPU.
+        sql = f"SELECT id, {column} FROM {table} WHERE {column} = ANY(string_to_array(%s, ','))"  # noqa: S608
         with connection.cursor() as cursor:
-            if not any("," in p for p in ordered):
-                # One text parameter split in the database: psycopg2 quotes a list element by
-                # element (a third of a 1,000-read batch's matching CPU went there).
-                sql = f"SELECT id, {column} FROM {table} WHERE {column} = ANY(string_to_array(%s, ','))"  # noqa: S608
-                cursor.execute(sql, [",".join(ordered)])
-            else:
-                cursor.execute(f"SELECT id, {column} FROM {table} WHERE {column} = ANY(%s)", [ordered])  # noqa: S608
+            cursor.execute(sql, [",".join(sorted(plates))])
             return dict(cursor.fetchall())
     ordered = sorted(plates)
     found: dict[int, str] = {}

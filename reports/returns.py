@@ -173,6 +173,18 @@ SERIAL_COLUMNS = [
 ]
 
 
+# What a serial row carries after its serial and offices (``reason_key`` reads them in this order).
+UNSETTLED_FIELDS = (
+    "declared_at",
+    "deadline",
+    "arrived_at",
+    "departed_at",
+    "unsettled_reason",
+    "unsettled_at",
+    "unsettled_note",
+)
+
+
 def unsettled_rows(start: dt.datetime, end: dt.datetime, province: Province | None = None) -> QuerySet:
     qs = base_rows(start, end).filter(_open_at(end))
     if province is not None:
@@ -180,18 +192,7 @@ def unsettled_rows(start: dt.datetime, end: dt.datetime, province: Province | No
     # Byte order (PostgreSQL's "C"; SQLite's default): the same in both databases and in
     # Python, and a cheaper sort than the locale's.
     by_serial = Collate("serial", "C") if connection.vendor == "postgresql" else "serial"
-    return qs.order_by(by_serial).values_list(
-        "serial",
-        "origin__code",
-        "destination__code",
-        "declared_at",
-        "deadline",
-        "arrived_at",
-        "departed_at",
-        "unsettled_reason",
-        "unsettled_at",
-        "unsettled_note",
-    )
+    return qs.order_by(by_serial).values_list("serial", "origin__code", "destination__code", *UNSETTLED_FIELDS)
 
 
 def reason_key(row: tuple, end: dt.datetime) -> str:

@@ -98,17 +98,9 @@ def serial_lines(
     then the text of both files. OFFSET 0 keeps each layer's expressions computed once."""
     from .exports import REASON_LABELS
 
-    inner = returns.unsettled_rows(start, end, province).values_list(  # ordered by serial, byte order
-        "serial",
-        "origin_id",
-        "destination_id",
-        "declared_at",
-        "deadline",
-        "arrived_at",
-        "departed_at",
-        "unsettled_reason",
-        "unsettled_at",
-        "unsettled_note",
+    # Ordered by serial (byte order); office ids here, their cells come from ``_office_cells``.
+    inner = returns.unsettled_rows(start, end, province).values_list(
+        "serial", "origin_id", "destination_id", *returns.UNSETTLED_FIELDS
     )
     try:
         inner_sql, inner_params = inner.query.sql_with_params()
