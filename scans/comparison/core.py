@@ -34,12 +34,18 @@ MIN_ALIGN_NCC = 0.3
 ZSEED = 2.5  # change (in noise units, smoothed) that starts a region
 ZLOW = 1.6  # ... and that a region grows over
 MIN_CHANGE = 0.04  # attenuation change below this never seeds a region (4 % transmission)
+LP_SIGMA = 6.0  # scale (working px) of the coherent-change channel; 0 = off
+LP_ZSEED = 4.0
+LP_MIN_CHANGE = 0.2
 MIN_SIGMA = 0.02  # floor of the noise estimate (attenuation units)
 SAT_LEVEL = 5.0 / 255.0  # display values darker than this are treated as saturated
 TOL_RADIUS = 3  # neighbourhood radius of the tolerant difference (working pixels)
 SHIFT_X = 0.008  # local re-registration search of a candidate region: share of the width ...
 SHIFT_Y = 2  # ... and rows
+END_SHIFT = 0.03  # search range at the vehicle's two ends (share of the width); 0 = off
+END_RAMP = 3.0  # ... and how many end windows the found shift ramps in over
 N_SHIFT_CHECK = 6  # best regions re-checked with a local shift
+CAB_MAX_SHARE = 0.3  # longest stretch at one end of the vehicle that can be the tractor
 # Learned region score (off: not validated yet, see docs/scans-comparison.md "Learned score").
 # When on, the 10 largest regions are re-checked and only they are scored, as in its fit.
 USE_LEARNED = False
@@ -235,6 +241,51 @@ def _strip_shifts(ao: np.ndarray, ad: np.ndarray, valid: np.ndarray, strip: int,
     return sdx.astype(np.float32), sdy.astype(np.float32)
 
 
+def _end_shifts(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, details: dict) -> np.ndarray:
+    """Per-column x correction near the two ends of the vehicle.
+
+    Beyond the outermost matches the speed warp is extrapolated, and the strip search is too
+    narrow for what a speed change over the last metres leaves there; but the vehicle's ends
+    (bumper, end walls, the edge against air) are strong features.  A window at each end is
+    matched over a wider range, and the shift found ramps in from ``END_RAMP`` windows inside."""
+    h, w = ao.shape
+    air = float(np.percentile(ao, 2))
+    content = cv2.GaussianBlur(ao, (0, 0), 1.5).max(axis=0) > air + 0.12
+    cols = np.flatnonzero(content & (valid.mean(axis=0) > 0.5))
+    out = np.zeros(w, np.float32)
+    if cols.size < 0.3 * w:
+        return out
+    win = max(24, w // 24)
+    rx, ry = max(8, round(END_SHIFT * w)), 3
+    rows = np.flatnonzero(valid.mean(axis=1) > 0.9)
+    if rows.size < 32:
+        return out
+    y0, y1 = max(ry, int(rows[0])), min(h - ry, int(rows[-1]) + 1)
+    go = cv2.GaussianBlur(ao, (0, 0), 1.5)
+    gd = cv2.GaussianBlur(adw, (0, 0), 1.5)
+    found = []
+    for side, x_end in (("left", int(cols[0])), ("right", int(cols[-1]))):
+        x0 = x_end if side == "left" else x_end - win + 1
+        x0 = int(np.clip(x0, rx, w - rx - win))
+        tpl = go[y0:y1, x0 : x0 + win]
+        if float(tpl.std()) < 1e-3:
+            continue
+        res = cv2.matchTemplate(gd[y0 - ry : y1 + ry, x0 - rx : x0 + win + rx], tpl, cv2.TM_CCOEFF_NORMED)
+        _, best, _, (bx, by) = cv2.minMaxLoc(res)
+        dx = bx - rx
+        if best < 0.6 or best < float(res[ry, rx]) + 0.02 or abs(dx) < 2:
+            continue
+        found.append((side, dx, round(float(best), 3)))
+        ramp = END_RAMP * win
+        xs = np.arange(w, dtype=np.float32)
+        if side == "left":
+            out += dx * np.clip((x0 + win + ramp - xs) / ramp, 0, 1)
+        else:
+            out += dx * np.clip((xs - (x0 - ramp)) / ramp, 0, 1)
+    details["end_shifts"] = found
+    return out
+
+
 def _fit_intensity(ad: np.ndarray, ao: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Robust quadratic fit ao ~ p(ad) (Tukey IRLS); returns coefficients (highest first)."""
     x, y = ad[mask].astype(np.float64), ao[mask].astype(np.float64)
@@ -318,7 +369,15 @@ def container_span(ao: np.ndarray) -> tuple[int, int] | None:
     ends = np.concatenate([on[breaks], [on[-1]]])
     i = int(np.argmax(ends - starts))
     x0, x1 = int(starts[i]), int(ends[i])
-    return (x0, x1) if x1 - x0 >= 0.4 * w else None
+    if x1 - x0 < 0.4 * w:
+        return None
+    # a tractor is at most CAB_MAX_SHARE of the vehicle's length: a longer stretch off the roof
+    # line (a second container, a lower roof) is cargo and stays scored
+    if x0 > CAB_MAX_SHARE * w:
+        x0 = 0
+    if w - 1 - x1 > CAB_MAX_SHARE * w:
+        x1 = w - 1
+    return x0, x1
 
 
 def region_score(f: dict) -> float:
@@ -340,6 +399,8 @@ def find_regions(maps: dict, span: tuple[int, int] | None = None) -> tuple[list,
     change, zs, valid = maps["change"], maps["z"], maps["valid"]
     h, w = change.shape
     mask = ((zs > ZSEED) & (cv2.GaussianBlur(np.abs(change), (0, 0), 2.0) > MIN_CHANGE)).astype(np.uint8)
+    if "z_lp" in maps:
+        mask |= ((maps["z_lp"] > LP_ZSEED) & (np.abs(maps["lp"]) > LP_MIN_CHANGE)).astype(np.uint8)
     k_open = max(3, round(min(h, w) / 80)) | 1
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((k_open, k_open), np.uint8))
     # hysteresis: grow the seeds over the weaker change around them
@@ -434,6 +495,13 @@ def _shift_residual(bo: np.ndarray, dpad: np.ndarray, reg: np.ndarray, box, rx: 
 def _register(o: np.ndarray, d: np.ndarray, details: dict, timings: dict):
     """Destination attenuation warped onto the origin's working grid: (ao, adw, valid), or
     None (``details["reason"]`` says why) when the pair cannot be registered."""
+    affine = _register_affine(o, d, details, timings)
+    return None if affine is None else _refine_warp(*affine, details, timings)
+
+
+def _register_affine(o: np.ndarray, d: np.ndarray, details: dict, timings: dict):
+    """Attenuation images, the destination mirrored when the vehicle passed the other way, the
+    affine origin -> destination and its matches: (ao, ad, M, (src, dst)), or None."""
     ao, ad = _attenuation(o), _attenuation(d)
     h, w = ao.shape
 
@@ -454,6 +522,13 @@ def _register(o: np.ndarray, d: np.ndarray, details: dict, timings: dict):
         return None
     if mirrored:  # work with the mirrored destination: x -> w_d - 1 - x
         ad = np.ascontiguousarray(ad[:, ::-1])
+    return ao, ad, M, matches
+
+
+def _refine_warp(ao: np.ndarray, ad: np.ndarray, M: np.ndarray, matches, details: dict, timings: dict):
+    """The destination warped onto the origin's grid by affine ``M`` plus a smooth per-column
+    correction: (ao, adw, valid), or None when too little of the origin is covered."""
+    h, w = ao.shape
     air = float(np.percentile(ad, 0.5))  # fill outside the frame: treated as invalid anyway
     gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
     t = time.perf_counter()
@@ -470,21 +545,28 @@ def _register(o: np.ndarray, d: np.ndarray, details: dict, timings: dict):
     for strip, rx, ry in ((max(32, w // 16), max(6, w // 80), 3), (max(24, w // 32), 3, 2)):
         # upper and lower halves separately, blended linearly in y: absorbs a residual shear
         # or a tilt of the end walls that a function of x alone cannot
-        full = _strip_shifts(ao, adw, valid, strip, rx, ry)
         top = _strip_shifts(ao, adw, valid, strip, rx, ry, band=(0, h // 2))
         bot = _strip_shifts(ao, adw, valid, strip, rx, ry, band=(h // 2, h))
-        if not (np.any(full[0]) or np.any(full[1])):
-            continue
         if np.any(top[0]) and np.any(bot[0]):
             wy = np.clip((gy - h / 4) / (h / 2), -0.25, 1.25)
             sdx = top[0][None, :] * (1 - wy) + bot[0][None, :] * wy
             sdy = top[1][None, :] * (1 - wy) + bot[1][None, :] * wy
-        else:
+        else:  # one half has too little structure: both from the whole height
+            full = _strip_shifts(ao, adw, valid, strip, rx, ry)
+            if not (np.any(full[0]) or np.any(full[1])):
+                continue
             sdx, sdy = full[0][None, :], full[1][None, :]
         mx = _warp(mx, gx + sdx, gy + sdy, -1e6)
         my = _warp(my, gx + sdx, gy + sdy, -1e6)
         adw = _warp(ad, mx, my, air)
         valid = _warp(ones, mx, my, 0.0) > 0.99
+    if END_SHIFT:
+        edx = _end_shifts(ao, adw, valid, details)
+        if np.any(edx):
+            mx = _warp(mx, gx + edx[None, :], gy, -1e6)
+            my = _warp(my, gx + edx[None, :], gy, -1e6)
+            adw = _warp(ad, mx, my, air)
+            valid = _warp(ones, mx, my, 0.0) > 0.99
     timings["warp_s"] = round(time.perf_counter() - t, 3)
     sxy = [float(np.hypot(M[0, 0], M[1, 0])), float(np.hypot(M[0, 1], M[1, 1]))]
     details["transform"] = {
@@ -552,9 +634,39 @@ def _change_maps(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, details: di
     sigma = np.interp(bo, centres, sig_bins).astype(np.float32)
     z = np.abs(change) / sigma
     zs = cv2.GaussianBlur(z, (0, 0), 2.0)
+    maps = {"origin": bo, "dest": bn, "change": change, "z": zs, "sigma": sigma, "valid": valid, "resid": resid}
+    if LP_SIGMA:
+        maps["z_lp"], maps["lp"] = _coherent_change(resid, bo, valid)
     timings["change_s"] = round(time.perf_counter() - t, 3)
+    return maps
 
-    return {"origin": bo, "dest": bn, "change": change, "z": zs, "sigma": sigma, "valid": valid, "resid": resid}
+
+def _level_noise(values: np.ndarray, levels: np.ndarray, n_bins: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    """Robust spread (MAD) of ``values`` per bin of ``levels`` (equal-count bins): bin centres
+    and spreads, floored at MIN_SIGMA."""
+    edges = np.unique(np.percentile(levels, np.linspace(0, 100, n_bins + 1)))
+    sig_bins = []
+    for i in range(len(edges) - 1):
+        r = values[(levels >= edges[i]) & (levels <= edges[i + 1])]
+        sig_bins.append(1.4826 * float(np.median(np.abs(r - np.median(r)))) if r.size > 20 else np.nan)
+    sig_bins = np.array(sig_bins)
+    sig_bins = np.where(np.isnan(sig_bins), np.nanmedian(sig_bins), sig_bins)
+    return 0.5 * (edges[:-1] + edges[1:]), np.maximum(sig_bins, MIN_SIGMA)
+
+
+def _coherent_change(resid: np.ndarray, bo: np.ndarray, valid: np.ndarray):
+    """Local mean of the residual (over valid pixels) in noise units of its own spread per level.
+
+    Settling and misalignment leave thin dipoles that average out over a few pixels; removing or
+    adding cargo shifts a whole patch one way, even where the cargo is busy enough for the
+    tolerant difference to see nothing."""
+    vf = valid.astype(np.float32)
+    num = cv2.GaussianBlur(np.where(valid, resid, 0).astype(np.float32), (0, 0), LP_SIGMA)
+    den = cv2.GaussianBlur(vf, (0, 0), LP_SIGMA)
+    lp = np.where(den > 0.5, num / np.maximum(den, 1e-6), 0).astype(np.float32)
+    lev = cv2.GaussianBlur(bo, (0, 0), LP_SIGMA)
+    centres, sig = _level_noise(lp[valid], lev[valid])
+    return np.abs(lp) / np.interp(lev, centres, sig).astype(np.float32), lp
 
 
 def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool = False) -> ComparisonResult:
@@ -620,8 +732,8 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
     heat_big = cv2.resize(heat_small.astype(np.float32), (W, H), interpolation=cv2.INTER_LINEAR)
     base = cv2.cvtColor((o_full * 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
     colour = cv2.applyColorMap((heat_big * 255).astype(np.uint8), cv2.COLORMAP_JET)
-    alpha = (np.clip(heat_big * 1.5, 0, 0.7))[:, :, None]
-    heat = (base * (1 - alpha) + colour * alpha).astype(np.uint8)
+    alpha = cv2.merge([np.clip(heat_big * 1.5, 0, 0.7)] * 3)  # float32: a full-size blend in float64 took 0.1-0.3 s
+    heat = (base + (colour.astype(np.float32) - base) * alpha).astype(np.uint8)
     for x, y, bw, bh, _ in boxes[:3]:
         cv2.rectangle(heat, (x, y), (x + bw, y + bh), (0, 0, 255), max(1, int(2 * inv)))
     timings["heatmap_s"] = round(time.perf_counter() - t, 3)

@@ -159,3 +159,67 @@ def test_details_report_plain_area_change(scan):
     res = compare_scans(scan, _dest(a, 2))
     assert 0 < res.details["area_change"] < 1
     assert res.boxes[0][4] == pytest.approx(res.score, rel=1e-3)
+
+
+def test_cab_mask_only_covers_a_short_end():
+    from scans.comparison.core import container_span
+
+    h, w = 300, 1000
+    ao = np.zeros((h, w), np.float32)
+    ao[60:240, 20:800] = 1.0  # container: roof at row 60 over 78 % of the length
+    ao[120:240, 820:990] = 1.0  # tractor: lower, 17 %
+    assert container_span(ao)[0] <= 25 and 790 <= container_span(ao)[1] < 810  # the tractor is masked
+    # a roof line over 45 %: the other 55 % is too long to be a tractor and stays scored
+    ao2 = np.zeros((h, w), np.float32)
+    ao2[60:240, 10:460] = 1.0
+    for x in range(480, 990):  # a load with an uneven top (a flat-bed, say)
+        ao2[100 + int(50 * abs(np.sin(x / 23.0))) : 240, x] = 1.0
+    x0, x1 = container_span(ao2)
+    assert x0 <= 15 and x1 == w - 1
+
+
+def test_even_change_of_busy_cargo_starts_a_region(monkeypatch):
+    """Taking out part of a busy load lowers it evenly by less than its own texture: few pixels
+    leave their neighbours' range, but the local mean moves.  The coherent-change channel seeds
+    a region there (scored, like every region, by its tolerant change: on the tune pairs this
+    turned two missed removals into detections, docs/scans-comparison.md)."""
+    from scans.comparison import core
+
+    rng = np.random.default_rng(0)
+    h, w = 300, 900
+    tex = cv2.GaussianBlur((rng.random((h, w)) > 0.5).astype(np.float32), (0, 0), 1.5)
+    ao = (1.5 + 0.3 * tex / tex.std()).astype(np.float32)
+    # the destination: half a pixel of misalignment, sensor noise, and the load 0.25 lighter in a box
+    adw = cv2.warpAffine(ao, np.float32([[1, 0, 1.0], [0, 1, 0.5]]), (w, h), borderMode=cv2.BORDER_REPLICATE)
+    box = (350, 120, 150, 80)
+    adw[120:200, 350:500] -= 0.25
+    adw += rng.normal(0, 0.02, adw.shape).astype(np.float32)
+    valid = np.ones((h, w), bool)
+
+    def regions():
+        return core.find_regions(core._change_maps(ao, adw, valid, {}, {}))[0]
+
+    found = regions()
+    assert found and _overlaps(found[0][1:5], box), found[:2]
+    monkeypatch.setattr(core, "LP_SIGMA", 0.0)  # the tolerant difference alone starts nothing
+    assert regions() == []
+    # the same busy load unchanged, with the same misalignment: nothing, with the channel too
+    adw[120:200, 350:500] += 0.25
+    monkeypatch.setattr(core, "LP_SIGMA", 6.0)
+    assert regions() == []
+
+
+def test_vehicle_end_misaligned_by_a_late_speed_change_is_realigned():
+    from scans.comparison.core import _end_shifts
+
+    ao = to_attenuation(synthetic_scan(3, width=900, height=340)).astype(np.float32)
+    h, w = ao.shape
+    # the destination's last 150 columns drift by up to 14 px (the vehicle slowed down at the end)
+    drift = np.clip((np.arange(w) - 750) / 150.0, 0, 1).astype(np.float32) * 14
+    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    adw = cv2.remap(ao, gx - drift[None, :], gy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    valid = np.ones_like(ao, bool)
+    details: dict = {}
+    edx = _end_shifts(ao, adw, valid, details)
+    assert [s[0] for s in details["end_shifts"]] == ["right"]
+    assert 10 <= edx[-20] <= 16 and abs(edx[100]) < 1e-6 and abs(edx[450]) < 1e-6
