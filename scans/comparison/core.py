@@ -593,13 +593,18 @@ def _change_maps(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, details: di
     sat_d = adw > -np.log(SAT_LEVEL)
     fitmask = valid & ~sat_o & ~sat_d
     coef = _fit_intensity(adw, ao, fitmask)
-    an = np.polyval(coef, adw).astype(np.float32)
+    # the quadratic is monotone on the fitted range only: beyond it (the darkest pixels, the
+    # saturation level) use its running maximum, so a curve that turns down past the data cannot
+    # map dark to light or put the common ceiling below zero
+    grid = np.linspace(0.0, -np.log(1.0 / 255.0), 512)
+    curve = np.maximum.accumulate(np.polyval(coef, grid))
+    an = np.interp(adw, grid, curve).astype(np.float32)
     details["intensity_fit"] = [round(float(c), 5) for c in coef]
 
     # saturation: nothing is seen beyond the darker of the two scanners' limits, so both are
     # clipped at a common ceiling (in origin attenuation units)
     dark = -np.log(SAT_LEVEL)
-    ceiling = float(min(dark, np.polyval(coef, dark)))
+    ceiling = float(min(dark, np.interp(dark, grid, curve)))
     details["ceiling"] = round(ceiling, 3)
     bo = cv2.GaussianBlur(np.minimum(ao, ceiling), (0, 0), 1.2)
     bn = cv2.GaussianBlur(np.minimum(an, ceiling), (0, 0), 1.2)

@@ -223,3 +223,14 @@ def test_vehicle_end_misaligned_by_a_late_speed_change_is_realigned():
     edx = _end_shifts(ao, adw, valid, details)
     assert [s[0] for s in details["end_shifts"]] == ["right"]
     assert 10 <= edx[-20] <= 16 and abs(edx[100]) < 1e-6 and abs(edx[450]) < 1e-6
+
+
+def test_intensity_curve_turning_down_past_the_data_keeps_the_pair_registered(scan, monkeypatch):
+    """A quadratic fit that is monotone on the data but turns down before the saturation level
+    once put the common ceiling below zero: every pixel clipped, the pair 'unregistered'."""
+    from scans.comparison import core
+
+    monkeypatch.setattr(core, "_fit_intensity", lambda *a: np.array([-0.79, 2.1156, 0.029]))
+    res = compare_scans(scan, _dest(to_attenuation(scan), 1))
+    assert res.registered, res.details.get("reason")
+    assert 0 < res.details["ceiling"] <= -np.log(core.SAT_LEVEL)
