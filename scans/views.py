@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -152,6 +153,14 @@ def heatmap(request, pk: int):
     return _file(comparison.heatmap, "image/png", f"comparison-{comparison.pk}.png")
 
 
+def _saturated_percent(comparison) -> int | None:
+    """Whole percent of the load the comparison cannot see through, when it is worth a warning."""
+    share = (comparison.details or {}).get("saturated_share")
+    if not isinstance(share, int | float) or share < settings.SCANS_SATURATED_WARN_SHARE:
+        return None
+    return round(100 * share)
+
+
 @login_required
 def viewer(request, pk: int):
     comparison = get_scoped_or_404(
@@ -168,6 +177,7 @@ def viewer(request, pk: int):
             "declaration": comparison.declaration,
             "boxes_json": json.dumps(comparison.boxes),
             "mirrored": bool(comparison.details.get("mirrored")),
+            "saturated_percent": _saturated_percent(comparison),
             "review_form": ReviewForm() if can_review else None,
         },
     )
@@ -201,6 +211,7 @@ def review(request, pk: int):
             "declaration": comparison.declaration,
             "boxes_json": json.dumps(comparison.boxes),
             "mirrored": bool(comparison.details.get("mirrored")),
+            "saturated_percent": _saturated_percent(comparison),
             "review_form": form,
         },
         status=400,

@@ -262,6 +262,8 @@ ANPR_WORK_END_HOUR = env.int("ANPR_WORK_END_HOUR", default=19)
 ANPR_WORK_DAYS = env.list("ANPR_WORK_DAYS", cast=int, default=[6, 7, 1, 2, 3, 4])  # Saturday..Thursday
 SCANS_MAX_UPLOAD_BYTES = env.int("SCANS_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 SCANS_MAX_PIXELS = env.int("SCANS_MAX_PIXELS", default=120_000_000)
+# The viewer warns when this share of the load is beyond a scanner's saturation (blind there).
+SCANS_SATURATED_WARN_SHARE = env.float("SCANS_SATURATED_WARN_SHARE", default=0.10)
 
 LOGGING = {
     "version": 1,

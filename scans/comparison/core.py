@@ -380,6 +380,15 @@ def container_span(ao: np.ndarray) -> tuple[int, int] | None:
     return x0, x1
 
 
+def saturated_share(ao: np.ndarray, maps: dict, span: tuple[int, int] | None) -> float:
+    """Share of the vehicle's content (within the container span) that is at or beyond the common
+    saturation ceiling in either scan: the comparison is blind there, whatever its verdict."""
+    cols = slice(None) if span is None else slice(span[0], span[1] + 1)
+    content = maps["valid"][:, cols] & (ao[:, cols] > float(np.percentile(ao, 2)) + 0.12)
+    n = int(content.sum())
+    return round(float((maps["saturated"][:, cols] & content).sum()) / n, 4) if n else 0.0
+
+
 def region_score(f: dict) -> float:
     """Score of a region: area x attenuation change as a share of the scan (``rs``, times the
     local shift check's ``ratio``), times a learned factor that favours compact regions a shift
@@ -640,6 +649,7 @@ def _change_maps(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, details: di
     z = np.abs(change) / sigma
     zs = cv2.GaussianBlur(z, (0, 0), 2.0)
     maps = {"origin": bo, "dest": bn, "change": change, "z": zs, "sigma": sigma, "valid": valid, "resid": resid}
+    maps["saturated"] = valid & ((ao >= ceiling) | (an >= ceiling))
     if LP_SIGMA:
         maps["z_lp"], maps["lp"] = _coherent_change(resid, bo, valid)
     timings["change_s"] = round(time.perf_counter() - t, 3)
@@ -720,6 +730,7 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
     span = container_span(ao)
     details["container_span"] = None if span is None else [int(span[0] / s_o), int(span[1] / s_o)]
     regions, mask = find_regions(maps, span)
+    details["saturated_share"] = saturated_share(ao, maps, span)
     zthr = ZSEED
     inv = 1.0 / s_o
     boxes = [

@@ -234,3 +234,16 @@ def test_intensity_curve_turning_down_past_the_data_keeps_the_pair_registered(sc
     res = compare_scans(scan, _dest(to_attenuation(scan), 1))
     assert res.registered, res.details.get("reason")
     assert 0 < res.details["ceiling"] <= -np.log(core.SAT_LEVEL)
+
+
+def test_saturated_share_of_the_load_is_reported(scan):
+    """Cargo darker than the scanners' saturation cannot be compared: the result says how much."""
+    res = compare_scans(scan, _dest(to_attenuation(scan), 1))
+    light = res.details["saturated_share"]
+    a = to_attenuation(scan).copy()
+    a[100:250, 150:500] = 6.0  # a dense block: black in both scans
+    from scans.pairs import from_attenuation
+
+    dense = from_attenuation(a)
+    res = compare_scans(dense, _dest(a, 1))
+    assert res.details["saturated_share"] > light + 0.15, (light, res.details["saturated_share"])

@@ -101,3 +101,18 @@ def test_the_api_reviews_and_names_the_missing_remark(done_comparison, dest_cler
     assert response.status_code == 200 and response.json()["review"] == "escalated"
     body = api.get(f"/api/scans/comparisons/{done_comparison.pk}/").json()
     assert body["boxes"] == [[10, 20, 30, 40, 0.02]] and body["verdict"] == "suspicious"
+
+
+@pytest.mark.persian
+def test_the_viewer_warns_when_the_load_is_too_dense_to_compare(client, done_comparison, dest_clerk):
+    """A 'consistent' verdict says nothing about cargo neither scanner could see through."""
+    client.force_login(dest_clerk)
+    url = reverse("scans:viewer", args=[done_comparison.pk])
+    assert "data-saturated" not in client.get(url).content.decode()
+    done_comparison.details = {**(done_comparison.details or {}), "saturated_share": 0.034}
+    done_comparison.save(update_fields=["details"])
+    assert "data-saturated" not in client.get(url).content.decode()  # below the 10 % default
+    done_comparison.details["saturated_share"] = 0.374
+    done_comparison.save(update_fields=["details"])
+    page = client.get(url).content.decode()
+    assert 'data-saturated="37"' in page and "۳۷٪ از بار" in page  # Persian, Persian digits
