@@ -634,17 +634,7 @@ def _change_maps(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, details: di
     change[~valid] = 0
 
     # level-dependent noise: robust spread of the plain residual per attenuation bin
-    lev = bo[valid]
-    edges = np.unique(np.percentile(lev, np.linspace(0, 100, 17)))
-    sig_bins = []
-    for i in range(len(edges) - 1):
-        sel = (lev >= edges[i]) & (lev <= edges[i + 1])
-        r = vr[sel]
-        sig_bins.append(1.4826 * float(np.median(np.abs(r - np.median(r)))) if r.size > 20 else np.nan)
-    sig_bins = np.array(sig_bins)
-    sig_bins = np.where(np.isnan(sig_bins), np.nanmedian(sig_bins), sig_bins)
-    sig_bins = np.maximum(sig_bins, MIN_SIGMA)
-    centres = 0.5 * (edges[:-1] + edges[1:])
+    centres, sig_bins = _level_noise(vr, bo[valid])
     sigma = np.interp(bo, centres, sig_bins).astype(np.float32)
     z = np.abs(change) / sigma
     zs = cv2.GaussianBlur(z, (0, 0), 2.0)
