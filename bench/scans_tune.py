@@ -7,7 +7,9 @@ The SIFT/affine stage (``core._register_affine``, about a third of a pair's time
 pair in ``--cache``; every later stage (speed warp, vehicle ends, change maps, regions) runs
 from it with the code as it is, so a change to those stages is re-scored on 800 pairs in a few
 minutes on two processes. Prints detection / false alarm per threshold, the threshold that
-keeps false alarm at or under 2 %, the highest clean scores and the missed pairs.
+keeps false alarm at or under 2 %, the highest clean scores and the missed pairs. ``--set
+NAME=VALUE`` scores with a constant of ``scans.comparison.core`` changed (``LP_SIGMA=0``,
+``END_SHIFT=0``, ``CAB_MAX_SHARE=1`` turn this session's three steps off).
 Never point it at held-out pairs: they are run once, by ``scans_bench``, with a frozen threshold.
 """
 
@@ -20,7 +22,6 @@ import sys
 from multiprocessing import Pool
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -32,25 +33,24 @@ from scans.comparison.io import as_float
 THRESHOLDS = (0.0003, 0.0004, 0.0005, 0.0006, 0.0007, 0.001)
 
 
-def _working(path: Path) -> tuple[np.ndarray, float, tuple[int, int]]:
-    img = as_float(load_scan(path))
-    s = min(1.0, float(np.sqrt(core.WORK_AREA / img.size)))
-    small = cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_AREA) if s < 1 else img
-    return small, s, img.shape
-
-
 def _affine(job: tuple[Path, dict, Path]) -> Path:
     pairs, lab, out = job
     if not out.exists():
-        o, s_o, shape = _working(pairs / f"{lab['id']:04d}_origin.png")
-        d, s_d, _ = _working(pairs / f"{lab['id']:04d}_dest.jpg")
+        origin = as_float(load_scan(pairs / f"{lab['id']:04d}_origin.png"))
+        o, s_o = core.working_copy(origin)
+        d, s_d = core.working_copy(as_float(load_scan(pairs / f"{lab['id']:04d}_dest.jpg")))
         details = {"work_scale": s_o, "work_scale_dest": s_d}
         aff = core._register_affine(o, d, details, {})
-        out.write_bytes(pickle.dumps({"lab": lab, "s_o": s_o, "width": shape[1], "details": details, "aff": aff}))
+        out.write_bytes(
+            pickle.dumps({"lab": lab, "s_o": s_o, "width": origin.shape[1], "details": details, "aff": aff})
+        )
     return out
 
 
-def _score(path: Path) -> dict:
+def _score(job: tuple[Path, dict]) -> dict:
+    path, overrides = job
+    for name, value in overrides.items():  # each worker process sets them for itself
+        setattr(core, name, value)
     z = pickle.loads(path.read_bytes())
     lab = z["lab"]
     rec = {
@@ -62,21 +62,23 @@ def _score(path: Path) -> dict:
         "width": z["width"],
         "registered": False,
         "score": float("nan"),
-        "verdict": "unregistered",
         "top": None,
     }
     details = dict(z["details"])
     reg = None if z["aff"] is None else core._refine_warp(*z["aff"], details, {})
-    maps = None if reg is None else core._change_maps(*reg, details, {})
-    if maps is None:
-        return rec
-    regions, _ = core.find_regions(maps, core.container_span(reg[0]))
-    inv = 1.0 / z["s_o"]
-    score = regions[0][0] if regions else 0.0
-    top = [round(v * inv) for v in regions[0][1:5]] if regions else None
-    rec.update(registered=True, score=float(score), top=top)
-    rec["verdict"] = "suspicious" if score > core.get_threshold() else "consistent"
+    found = None if reg is None else core.find_changes(*reg, z["s_o"], details, {})
+    if found is not None:
+        regions = found[0]
+        top = [round(v / z["s_o"]) for v in regions[0][1:5]] if regions else None
+        rec.update(registered=True, score=float(regions[0][0]) if regions else 0.0, top=top)
     return rec
+
+
+def _override(text: str) -> tuple[str, float]:
+    name, _, value = text.partition("=")
+    if not hasattr(core, name) or not value:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected NAME=VALUE with NAME a constant of scans.comparison.core")
+    return name, float(value)
 
 
 def main() -> None:
@@ -84,7 +86,16 @@ def main() -> None:
     ap.add_argument("pairs", nargs="+", help="directories written by scans_make_pairs --split tune")
     ap.add_argument("--cache", required=True, help="where the affine stage is cached (one file per pair)")
     ap.add_argument("--processes", type=int, default=2)
+    ap.add_argument(
+        "--set",
+        type=_override,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="score with a constant of scans.comparison.core changed, e.g. LP_SIGMA=0 (a step off)",
+    )
     args = ap.parse_args()
+    overrides = dict(args.set)
     jobs = []
     for d in map(Path, args.pairs):
         out = Path(args.cache) / d.name
@@ -92,7 +103,7 @@ def main() -> None:
         jobs += [(d, lab, out / f"{lab['id']:04d}.pkl") for lab in json.loads((d / "labels.json").read_text())]
     with Pool(args.processes) as pool:
         files = pool.map(_affine, jobs, chunksize=4)
-        recs = pool.map(_score, files, chunksize=8)
+        recs = pool.map(_score, [(f, overrides) for f in files], chunksize=8)
     clean = sorted((r["score"] if r["registered"] else np.inf for r in recs if not r["tampered"]), reverse=True)
     allowed = int(0.02 * len(clean))
     best = clean[allowed] if allowed < len(clean) else 0.0
@@ -107,6 +118,7 @@ def main() -> None:
         }
     thr = core.get_threshold()
     out = {
+        "set": overrides,
         "n": len(recs),
         "tampered": sum(r["tampered"] for r in recs),
         "threshold": thr,

@@ -177,3 +177,12 @@ class ScanComparison(models.Model):
     def heat_scale(self) -> float:
         """Heat map pixels per origin pixel (the heat map is stored web-sized)."""
         return float(self.details.get("heatmap_scale", 1.0)) if self.details else 1.0
+
+    @property
+    def blind_percent(self) -> int | None:
+        """Whole percent of the load beyond either scanner's saturation (the comparison cannot see
+        there), when it reaches ``SCANS_SATURATED_WARN_SHARE``; else None."""
+        share = (self.details or {}).get("saturated_share")
+        if not isinstance(share, int | float) or share < settings.SCANS_SATURATED_WARN_SHARE:
+            return None
+        return round(100 * share)

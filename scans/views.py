@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -153,12 +152,19 @@ def heatmap(request, pk: int):
     return _file(comparison.heatmap, "image/png", f"comparison-{comparison.pk}.png")
 
 
-def _saturated_percent(comparison) -> int | None:
-    """Whole percent of the load the comparison cannot see through, when it is worth a warning."""
-    share = (comparison.details or {}).get("saturated_share")
-    if not isinstance(share, int | float) or share < settings.SCANS_SATURATED_WARN_SHARE:
-        return None
-    return round(100 * share)
+def _viewer_page(request, comparison, review_form, status: int = 200):
+    return render(
+        request,
+        "scans/viewer.html",
+        {
+            "comparison": comparison,
+            "declaration": comparison.declaration,
+            "boxes_json": json.dumps(comparison.boxes),
+            "mirrored": bool(comparison.details.get("mirrored")),
+            "review_form": review_form,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -169,18 +175,7 @@ def viewer(request, pk: int):
         pk=pk,
     )
     can_review = services.can_review(request.user, comparison) and comparison.review == Review.PENDING
-    return render(
-        request,
-        "scans/viewer.html",
-        {
-            "comparison": comparison,
-            "declaration": comparison.declaration,
-            "boxes_json": json.dumps(comparison.boxes),
-            "mirrored": bool(comparison.details.get("mirrored")),
-            "saturated_percent": _saturated_percent(comparison),
-            "review_form": ReviewForm() if can_review else None,
-        },
-    )
+    return _viewer_page(request, comparison, ReviewForm() if can_review else None)
 
 
 @login_required
@@ -203,16 +198,4 @@ def review(request, pk: int):
         else:
             messages.success(request, _("Review recorded."))
             return redirect("scans:viewer", pk=comparison.pk)
-    return render(
-        request,
-        "scans/viewer.html",
-        {
-            "comparison": comparison,
-            "declaration": comparison.declaration,
-            "boxes_json": json.dumps(comparison.boxes),
-            "mirrored": bool(comparison.details.get("mirrored")),
-            "saturated_percent": _saturated_percent(comparison),
-            "review_form": form,
-        },
-        status=400,
-    )
+    return _viewer_page(request, comparison, form, status=400)

@@ -92,6 +92,17 @@ def _to_u8(a: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
     return np.clip((a - lo) * (255.0 / max(hi - lo, 1e-6)), 0, 255).astype(np.uint8)
 
 
+def _content(ao: np.ndarray) -> np.ndarray:
+    """Pixels of the vehicle: smoothed attenuation clearly above the air around it."""
+    return cv2.GaussianBlur(ao, (0, 0), 1.5) > float(np.percentile(ao, 2)) + 0.12
+
+
+def working_copy(img: np.ndarray) -> tuple[np.ndarray, float]:
+    """The image scaled down to about WORK_AREA pixels (never up), and the scale."""
+    s = min(1.0, float(np.sqrt(WORK_AREA / img.size)))
+    return (cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_AREA) if s < 1 else img), s
+
+
 _SIFT = None
 
 
@@ -249,8 +260,7 @@ def _end_shifts(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, details: dic
     (bumper, end walls, the edge against air) are strong features.  A window at each end is
     matched over a wider range, and the shift found ramps in from ``END_RAMP`` windows inside."""
     h, w = ao.shape
-    air = float(np.percentile(ao, 2))
-    content = cv2.GaussianBlur(ao, (0, 0), 1.5).max(axis=0) > air + 0.12
+    content = _content(ao).any(axis=0)
     cols = np.flatnonzero(content & (valid.mean(axis=0) > 0.5))
     out = np.zeros(w, np.float32)
     if cols.size < 0.3 * w:
@@ -345,8 +355,7 @@ def container_span(ao: np.ndarray) -> tuple[int, int] | None:
     h, w = ao.shape
     if h < 32 or w < 32:
         return None
-    air = float(np.percentile(ao, 2))
-    content = cv2.GaussianBlur(ao, (0, 0), 1.5) > air + 0.12
+    content = _content(ao)
     has = content.any(axis=0)
     if has.sum() < 0.3 * w:
         return None
@@ -384,7 +393,7 @@ def saturated_share(ao: np.ndarray, maps: dict, span: tuple[int, int] | None) ->
     """Share of the vehicle's content (within the container span) that is at or beyond the common
     saturation ceiling in either scan: the comparison is blind there, whatever its verdict."""
     cols = slice(None) if span is None else slice(span[0], span[1] + 1)
-    content = maps["valid"][:, cols] & (ao[:, cols] > float(np.percentile(ao, 2)) + 0.12)
+    content = maps["valid"][:, cols] & _content(ao)[:, cols]
     n = int(content.sum())
     return round(float((maps["saturated"][:, cols] & content).sum()) / n, 4) if n else 0.0
 
@@ -674,6 +683,22 @@ def _coherent_change(resid: np.ndarray, bo: np.ndarray, valid: np.ndarray):
     return np.abs(lp) / np.interp(lev, centres, sig).astype(np.float32), lp
 
 
+def find_changes(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, s_o: float, details: dict, timings: dict):
+    """From a registered pair to its changed regions: (regions best first, region mask, change
+    maps), or None when the aligned images do not agree.  ``s_o``: working scale of the origin
+    (for the container span in origin pixels)."""
+    maps = _change_maps(ao, adw, valid, details, timings)
+    if maps is None:
+        return None
+    span = container_span(ao)
+    details["container_span"] = None if span is None else [int(span[0] / s_o), int(span[1] / s_o)]
+    regions, mask = find_regions(maps, span)
+    details["saturated_share"] = saturated_share(ao, maps, span)
+    # the best plain area x change (share of the scan x attenuation), before the learned factor
+    details["area_change"] = round(max((r[5]["rs"] * r[5]["ratio"] for r in regions), default=0.0), 6)
+    return regions, mask, maps
+
+
 def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool = False) -> ComparisonResult:
     """Compare an origin scan with a destination scan of the same vehicle.
 
@@ -686,10 +711,8 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
     o_full = as_float(origin)
     d_full = as_float(dest)
     H, W = o_full.shape
-    s_o = min(1.0, float(np.sqrt(WORK_AREA / (H * W))))
-    s_d = min(1.0, float(np.sqrt(WORK_AREA / (d_full.shape[0] * d_full.shape[1]))))
-    o = cv2.resize(o_full, None, fx=s_o, fy=s_o, interpolation=cv2.INTER_AREA) if s_o < 1 else o_full
-    d = cv2.resize(d_full, None, fx=s_d, fy=s_d, interpolation=cv2.INTER_AREA) if s_d < 1 else d_full
+    o, s_o = working_copy(o_full)
+    d, s_d = working_copy(d_full)
     h, w = o.shape
     details: dict = {"work_scale": s_o, "work_scale_dest": s_d, "work_shape": [h, w]}
     timings: dict = {}
@@ -710,26 +733,16 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
     reg = _register(o, d, details, timings)
     if reg is None:
         return _unregistered()
-    ao, adw, valid = reg
-    maps = _change_maps(ao, adw, valid, details, timings)
-    if maps is None:
+    found = find_changes(*reg, s_o, details, timings)
+    if found is None:
         return _unregistered()
-    zs = maps["z"]
-
-    # ---- regions
-    span = container_span(ao)
-    details["container_span"] = None if span is None else [int(span[0] / s_o), int(span[1] / s_o)]
-    regions, mask = find_regions(maps, span)
-    details["saturated_share"] = saturated_share(ao, maps, span)
-    zthr = ZSEED
-    inv = 1.0 / s_o
+    regions, mask, maps = found
+    zs, zthr, inv = maps["z"], ZSEED, 1.0 / s_o
     boxes = [
         (int(x * inv), int(y * inv), max(1, round(bw * inv)), max(1, round(bh * inv)), round(rs, 6))
         for rs, x, y, bw, bh, _ in regions[:20]
     ]
     score = regions[0][0] if regions else 0.0
-    # the best plain area x change (share of the scan x attenuation), before the learned factor
-    details["area_change"] = round(max((r[5]["rs"] * r[5]["ratio"] for r in regions), default=0.0), 6)
     verdict = "suspicious" if score > thr else "consistent"
 
     # ---- heat map on the origin
@@ -738,7 +751,9 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
     heat_big = cv2.resize(heat_small.astype(np.float32), (W, H), interpolation=cv2.INTER_LINEAR)
     base = cv2.cvtColor((o_full * 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
     colour = cv2.applyColorMap((heat_big * 255).astype(np.uint8), cv2.COLORMAP_JET)
-    alpha = cv2.merge([np.clip(heat_big * 1.5, 0, 0.7)] * 3)  # float32: a full-size blend in float64 took 0.1-0.3 s
+    alpha = cv2.merge(
+        [np.clip(heat_big * 1.5, 0, 0.7)] * 3
+    )  # float32: a full-size float64 blend was the heat map's slowest step
     heat = (base + (colour.astype(np.float32) - base) * alpha).astype(np.uint8)
     for x, y, bw, bh, _ in boxes[:3]:
         cv2.rectangle(heat, (x, y), (x + bw, y + bh), (0, 0, 255), max(1, int(2 * inv)))
@@ -746,7 +761,7 @@ def compare_scans(origin, dest, *, threshold: float | None = None, debug: bool =
     timings["total_s"] = round(time.perf_counter() - t0, 3)
     details.update(threshold=thr, timings=timings, n_regions=len(regions))
     if debug:
-        details["debug"] = {**maps, "mask": mask, "ao": ao, "adw": adw}
+        details["debug"] = {**maps, "mask": mask, "ao": reg[0], "adw": reg[1]}
     return ComparisonResult(
         score=float(score), verdict=verdict, registered=True, boxes=boxes, heatmap=heat, details=details
     )
