@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import CustomsOffice
 from transit_monitor.dates import parse_datetime_any
 
 from . import identifiers, plates
-from .models import Status, TransitDeclaration
+from .models import Status, TransitDeclaration, UnsettledReason
 
 LIST_SEPARATOR = re.compile(r"[|;،]")
 SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\-]{3,31}$")
@@ -68,6 +69,10 @@ class Parsed:
             "waybill_no": self.waybill_no,
             "goods": sorted((g["hs_code"], str(g["quantity"].normalize())) for g in self.goods),
         }
+
+
+def not_one_of(value: str, allowed: Iterable[str]) -> str:
+    return _("'%(value)s' is not one of: %(allowed)s") % {"value": value, "allowed": ", ".join(allowed)}
 
 
 def stored_fingerprint(d: TransitDeclaration) -> dict:
@@ -170,7 +175,10 @@ class Validator:
                     raise RowInvalid("containers", str(exc)) from None
         status = (r.get("status") or Status.REGISTERED).strip().lower()
         if status not in Status.values:
-            raise RowInvalid("status", f"'{status}' is not one of {', '.join(Status.values)}")
+            raise RowInvalid("status", not_one_of(status, Status.values))
+        reason = (r.get("unsettled_reason") or "").strip().lower()
+        if reason and reason not in UnsettledReason.values:
+            raise RowInvalid("unsettled_reason", not_one_of(reason, UnsettledReason.values))
         declared_at = self.when(r.get("declared_at", ""), "declared_at")
         assert declared_at is not None  # required=True raised otherwise
         status_at = self.when(r.get("status_at", ""), "status_at", required=False)
@@ -204,7 +212,7 @@ class Validator:
             deadline=self.when(r.get("deadline", ""), "deadline", required=False),
             status=status,
             status_at=status_at,
-            unsettled_reason=r.get("unsettled_reason", ""),
+            unsettled_reason=reason,
             unsettled_note=r.get("unsettled_note", "")[:500],
             goods=goods,
         )

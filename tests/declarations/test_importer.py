@@ -10,7 +10,15 @@ from openpyxl import Workbook
 
 from accounts.offices_data import ensure_offices
 from declarations.importer import COLUMNS, ImportFileError, import_file, import_records
-from declarations.models import DeclarationEvent, GoodsItem, ImportBatch, Source, Status, TransitDeclaration
+from declarations.models import (
+    DeclarationEvent,
+    GoodsItem,
+    ImportBatch,
+    Source,
+    Status,
+    TransitDeclaration,
+    UnsettledReason,
+)
 
 
 @pytest.fixture
@@ -244,3 +252,29 @@ def test_an_inspector_may_not_import(client, offices, inspector):
 
     client.force_login(inspector)
     assert client.get(reverse("declarations:import")).status_code == 403
+
+
+def test_an_unknown_unsettled_reason_is_rejected_naming_the_column_and_the_allowed_values(offices):
+    at = {"status": "unsettled", "status_at": "1404/05/14 09:00"}
+    rows = [
+        row(serial="T140400000001", unsettled_reason="foo_bar", **at),
+        row(serial="T140400000002", waybill_no="WB2", unsettled_reason="Seal_Discrepancy", **at),
+    ]
+    s = import_file(to_csv(rows), "reasons.csv")
+    assert s.created == 1
+    [error] = s.rejected
+    assert (error.row, error.field) == (2, "unsettled_reason")
+    assert "foo_bar" in error.message
+    assert all(value in error.message for value in UnsettledReason.values)
+    assert not TransitDeclaration.objects.filter(serial="T140400000001").exists()
+    assert TransitDeclaration.objects.get(serial="T140400000002").unsettled_reason == "seal_discrepancy"
+
+
+def test_an_unknown_reason_on_a_later_export_is_rejected_and_changes_nothing(offices):
+    import_file(to_csv([row(status="arrived", status_at="1404/05/13 10:00")]), "a.csv")
+    s = import_file(
+        to_csv([row(status="unsettled", status_at="1404/05/14 09:00", unsettled_reason="foo_bar")]), "b.csv"
+    )
+    assert [(e.row, e.field) for e in s.rejected] == [(2, "unsettled_reason")]
+    d = TransitDeclaration.objects.get()
+    assert (d.status, d.unsettled_reason) == (Status.ARRIVED, "")
