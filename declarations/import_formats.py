@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from .errors import DomainError
 
@@ -59,21 +60,40 @@ def _read_csv(data: bytes) -> Iterator[tuple[int, dict]]:
 
 def _read_xlsx(data: bytes) -> Iterator[tuple[int, dict]]:
     from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
 
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Formulas as written, not their cached results: a formula cell is refused, never read empty.
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise ImportFileError(f"not a readable XLSX workbook ({exc.__class__.__name__})") from None
     ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
+    rows = ws.iter_rows()
+    header = [str(c.value).strip() if c.value is not None else "" for c in next(rows, [])]
     missing = [c for c in ("serial", "origin", "destination", "plate") if c not in header]
     if missing:
         raise ImportFileError(f"sheet header lacks the column(s): {', '.join(missing)}")
-    for i, values in enumerate(rows, start=2):
-        if values is None or all(v is None for v in values):
+    for i, cells in enumerate(rows, start=2):
+        if all(c.value is None for c in cells):
             continue
-        yield i, {h: _cell(v) for h, v in zip(header, values) if h}
+        raw, formulas = {}, []
+        for j, (h, c) in enumerate(zip(header, cells)):
+            if not h:
+                continue
+            if c.data_type == "f":
+                formulas.append((h, f"{get_column_letter(j + 1)}{i}"))
+                raw[h] = ""
+            else:
+                raw[h] = _cell(c.value)
+        if formulas:
+            column, cell = formulas[0]
+            message = _("%(cell)s holds a formula: save the sheet with values only and import it again") % {
+                "cell": cell
+            }
+            if column == "serial":  # without its serial the row cannot be put with its declaration
+                raise ImportFileError(message)
+            raw["__error__"], raw["__field__"] = message, column
+        yield i, raw
 
 
 def _cell(v) -> str:

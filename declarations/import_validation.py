@@ -9,16 +9,46 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomsOffice
-from transit_monitor.dates import parse_datetime_any
+from transit_monitor.dates import parse_datetime_any, persian_digits
 
 from . import identifiers, plates
-from .models import Status, TransitDeclaration, UnsettledReason
+from .models import (
+    Driver,
+    GoodsItem,
+    GoodsSerial,
+    Status,
+    TransitDeclaration,
+    TransportCompany,
+    UnsettledReason,
+    Vehicle,
+)
 
 LIST_SEPARATOR = re.compile(r"[|;،]")
 SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\-]{3,31}$")
+# Column -> the model field it is stored in: a longer text or a number that does not fit is
+# rejected naming the column and the limit, never cut or rounded.
+STORED_IN = {
+    "trailer_plate": (Vehicle, "trailer_plate"),
+    "driver_name": (Driver, "name"),
+    "driver_passport": (Driver, "passport_no"),
+    "company_name": (TransportCompany, "name"),
+    "company_reg_no": (TransportCompany, "registration_no"),
+    "waybill_no": (TransitDeclaration, "waybill_no"),
+    "guarantee_ref": (TransitDeclaration, "guarantee_ref"),
+    "guarantee_amount": (TransitDeclaration, "guarantee_amount"),
+    "unsettled_note": (TransitDeclaration, "unsettled_note"),
+    "description": (GoodsItem, "description"),
+    "unit": (GoodsItem, "unit"),
+    "quantity": (GoodsItem, "quantity"),
+    "gross_weight_kg": (GoodsItem, "gross_weight_kg"),
+    "value": (GoodsItem, "value"),
+    "goods_serials": (GoodsSerial, "value"),
+}
+MAX_LINE_NO = 32767  # PositiveSmallIntegerField
 
 
 class RowInvalid(Exception):
@@ -71,6 +101,16 @@ class Parsed:
         }
 
 
+def number(value: int) -> str:
+    """A count inside a message, in the page's digits."""
+    return persian_digits(value) if (get_language() or "").startswith("fa") else str(value)
+
+
+def _field(column: str):
+    model, name = STORED_IN[column]
+    return model._meta.get_field(name)
+
+
 def not_one_of(value: str, allowed: Iterable[str]) -> str:
     return _("'%(value)s' is not one of: %(allowed)s") % {"value": value, "allowed": ", ".join(allowed)}
 
@@ -115,6 +155,18 @@ class Validator:
             raise RowInvalid(name, f"'{text}' is out of range (1390 to today)")
         return value
 
+    def text(self, r: dict, name: str) -> str:
+        """The column's text, refused when longer than the field it is stored in."""
+        value = r.get(name, "")
+        limit = _field(name).max_length
+        if len(value) > limit:
+            raise RowInvalid(
+                name,
+                _("is %(length)s characters long; the limit is %(limit)s")
+                % {"length": number(len(value)), "limit": number(limit)},
+            )
+        return value
+
     def decimal(self, text: str, name: str, *, positive: bool = False, default: str | None = None) -> Decimal:
         if not text and default is not None:
             return Decimal(default)
@@ -124,12 +176,28 @@ class Validator:
             raise RowInvalid(name, f"'{text}' is not a number") from None
         if value < 0 or (positive and value == 0) or not value.is_finite():
             raise RowInvalid(name, f"'{text}' must be {'more than' if positive else 'at least'} zero")
+        stored = _field(name)
+        places, whole = stored.decimal_places, stored.max_digits - stored.decimal_places
+        if value and value.adjusted() + 1 > whole:
+            raise RowInvalid(
+                name,
+                _("'%(value)s' is too large: at most %(digits)s digits before the decimal point")
+                % {"value": text, "digits": number(whole)},
+            )
+        if value and -value.normalize().as_tuple().exponent > places:  # type: ignore[operator]
+            if places == 0:
+                raise RowInvalid(name, _("'%(value)s' must be a whole number") % {"value": text})
+            raise RowInvalid(
+                name,
+                _("'%(value)s' has more than %(places)s decimal places") % {"value": text, "places": number(places)},
+            )
         return value
 
     def declaration(self, row: int, rows: list[dict]) -> Parsed:
         r = rows[0]
-        if "__error__" in r:
-            raise RowInvalid("record", r["__error__"])
+        for line in rows:  # a problem the reader found (a formula cell, a record not an object)
+            if "__error__" in line:
+                raise RowInvalid(line.get("__field__", "record"), line["__error__"])
         serial = r.get("serial", "").strip()
         if not SERIAL_RE.match(serial):
             raise RowInvalid("serial", f"'{serial}' is not a declaration serial (4–32 letters, digits, / or -)")
@@ -197,23 +265,23 @@ class Validator:
             route=route,
             plate=plate,
             plate_country=country,
-            trailer_plate=r.get("trailer_plate", "")[:16],
-            driver_name=r.get("driver_name", "")[:150],
+            trailer_plate=self.text(r, "trailer_plate"),
+            driver_name=self.text(r, "driver_name"),
             driver_national_id=national_id,
-            driver_passport=r.get("driver_passport", "")[:30],
-            company_name=r.get("company_name", "")[:200],
-            company_reg_no=r.get("company_reg_no", "")[:40],
-            waybill_no=r.get("waybill_no", "")[:40],
+            driver_passport=self.text(r, "driver_passport"),
+            company_name=self.text(r, "company_name"),
+            company_reg_no=self.text(r, "company_reg_no"),
+            waybill_no=self.text(r, "waybill_no"),
             seals=[s.strip() for s in LIST_SEPARATOR.split(r.get("seals", "")) if s.strip()],
             containers=containers,
             mrn=mrn,
-            guarantee_ref=r.get("guarantee_ref", "")[:40],
+            guarantee_ref=self.text(r, "guarantee_ref"),
             guarantee_amount=self.decimal(r.get("guarantee_amount", ""), "guarantee_amount", default="0"),
             deadline=self.when(r.get("deadline", ""), "deadline", required=False),
             status=status,
             status_at=status_at,
             unsettled_reason=reason,
-            unsettled_note=r.get("unsettled_note", "")[:500],
+            unsettled_note=self.text(r, "unsettled_note"),
             goods=goods,
         )
 
@@ -227,13 +295,23 @@ class Validator:
             line_no = int(g.get("goods_line") or 1)
         except ValueError:
             raise RowInvalid("goods_line", f"'{g.get('goods_line')}' is not a line number") from None
+        if not 1 <= line_no <= MAX_LINE_NO:
+            raise RowInvalid("goods_line", f"'{g.get('goods_line')}' is not a line number")
         serials = [s.strip() for s in LIST_SEPARATOR.split(g.get("goods_serials", "")) if s.strip()]
+        limit = _field("goods_serials").max_length
+        for value in serials:
+            if len(value) > limit:
+                raise RowInvalid(
+                    "goods_serials",
+                    _("'%(value)s' is %(length)s characters long; the limit is %(limit)s")
+                    % {"value": value, "length": number(len(value)), "limit": number(limit)},
+                )
         return {
             "line_no": line_no,
             "hs_code": hs,
-            "description": g["description"][:300],
+            "description": self.text(g, "description"),
             "quantity": self.decimal(g.get("quantity", ""), "quantity", positive=True),
-            "unit": (g.get("unit") or "")[:16],
+            "unit": self.text(g, "unit"),
             "gross_weight_kg": self.decimal(g.get("gross_weight_kg", ""), "gross_weight_kg", default="0"),
             "value": self.decimal(g.get("value", ""), "value", default="0"),
             "serials": serials,
@@ -245,7 +323,8 @@ def group_rows(rows: Iterable[tuple[int, dict]]) -> Iterator[tuple[int, list[dic
     current: list[dict] = []
     first = 0
     for row, data in rows:
-        if current and data.get("serial") == current[0].get("serial") and "__error__" not in data:
+        # A line the reader refused stays with its declaration, so the whole declaration is refused.
+        if current and data.get("serial") and data.get("serial") == current[0].get("serial"):
             current.append(data)
             continue
         if current:

@@ -367,7 +367,7 @@ def _create(new: list[Parsed], *, by, source: str, source_ref: str) -> int:
             for value in item.serials:
                 serial_rows.append(
                     GoodsSerial(
-                        value=value[:40],
+                        value=value,
                         is_imei=len(value) == 15 and value.isdigit(),
                         declaration_id=item.declaration_id,
                         goods_item_id=item_ids[(item.declaration_id, item.line_no)],

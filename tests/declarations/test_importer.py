@@ -278,3 +278,73 @@ def test_an_unknown_reason_on_a_later_export_is_rejected_and_changes_nothing(off
     assert [(e.row, e.field) for e in s.rejected] == [(2, "unsettled_reason")]
     d = TransitDeclaration.objects.get()
     assert (d.status, d.unsettled_reason) == (Status.ARRIVED, "")
+
+
+def _cell(column: str, sheet_row: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(COLUMNS.index(column) + 1)}{sheet_row}"
+
+
+def test_an_xlsx_formula_cell_is_refused_naming_the_cell_not_stored_empty(offices):
+    rows = [
+        row(serial="T140400000001"),
+        row(serial="T140400000002", waybill_no="=1+1"),
+        # the second goods line of T140400000003 holds a formula: the whole declaration waits
+        row(serial="T140400000003", waybill_no="WB3"),
+        row(serial="T140400000003", waybill_no="WB3", goods_line="2", hs_code="6403", quantity="=2*3"),
+    ]
+    s = import_file(to_xlsx(rows), "formulas.xlsx")
+    assert s.created == 1, s.as_dict()
+    got = {(e.row, e.field): e.message for e in s.rejected}
+    assert set(got) == {(3, "waybill_no"), (4, "quantity")}
+    assert f"{_cell('waybill_no', 3)} holds a formula" in got[(3, "waybill_no")]
+    assert f"{_cell('quantity', 5)} holds a formula" in got[(4, "quantity")]
+    assert set(TransitDeclaration.objects.values_list("serial", flat=True)) == {"T140400000001"}
+    assert GoodsItem.objects.count() == 1
+
+
+def test_an_xlsx_whose_serial_is_a_formula_is_refused_whole(offices):
+    data = to_xlsx([row(), row(goods_line="2", hs_code="6403", serial="=A2")])
+    with pytest.raises(ImportFileError, match=f"{_cell('serial', 3)} holds a formula"):
+        import_file(data, "serial-formula.xlsx")
+    assert not TransitDeclaration.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "column,value,limit",
+    [
+        ("description", "ک" * 5000, "300"),
+        ("company_name", "C" * 201, "200"),
+        ("driver_name", "D" * 151, "150"),
+        ("waybill_no", "W" * 41, "40"),
+        ("unsettled_note", "N" * 501, "500"),
+        ("unit", "U" * 17, "16"),
+        ("goods_serials", "490154203237518|" + "S" * 41, "40"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 20 else "",
+)
+def test_an_over_long_value_is_rejected_naming_the_field_and_its_limit(offices, column, value, limit):
+    s = import_file(to_csv([row(**{column: value}), row(serial="T140400000002", waybill_no="WB2")]), "long.csv")
+    assert s.created == 1
+    [error] = s.rejected
+    assert (error.row, error.field) == (2, column)
+    assert limit in error.message
+    assert not TransitDeclaration.objects.filter(serial="T140400000001").exists()
+
+
+@pytest.mark.parametrize(
+    "column,value,words",
+    [
+        ("quantity", "123456789012345", "11"),  # 14 digits, 3 of them decimals
+        ("value", "10.125", "2"),
+        ("guarantee_amount", "1000000.5", "whole number"),
+        ("gross_weight_kg", "1e20", "11"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 20 else "",
+)
+def test_a_number_that_does_not_fit_is_rejected_not_rounded(offices, column, value, words):
+    s = import_file(to_csv([row(**{column: value})]), "numbers.csv")
+    assert s.created == 0
+    [error] = s.rejected
+    assert error.field == column and words in error.message
