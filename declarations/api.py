@@ -4,12 +4,14 @@ dashboard; transitions are actions calling the lifecycle services (errors: trans
 from __future__ import annotations
 
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers as drf_serializers
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ParseError, PermissionDenied, ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.models import Role
@@ -67,6 +69,16 @@ PageOut = inline_serializer(
         "results": DeclarationListOut(many=True),
     },
 )
+
+
+class ImportJSONParser(JSONParser):
+    """JSON whose nesting is too deep to parse is a 400 like any other malformed body, not a 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(_("JSON parse error: nested too deeply.")) from None
 
 
 def _page_url(request, **cursor) -> str:
@@ -132,7 +144,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
         description="A JSON list of declaration records (goods nested), as the ICS JSON export. "
         "Idempotent on serial; bad records are listed with row, field and message.",
     )
-    @action(detail=False, methods=["post"], url_path="import")
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[ImportJSONParser])
     def import_(self, request):
         if request.user.role not in MAY_IMPORT and not request.user.is_superuser:
             raise PermissionDenied("Your role may not import declarations.")

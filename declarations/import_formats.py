@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
+from .import_validation import number
 
 MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 GOODS_ALIASES = {"serials": "goods_serials", "line_no": "goods_line", "line": "goods_line"}
@@ -111,33 +112,59 @@ def _read_json(data: bytes) -> Iterator[tuple[int, dict]]:
         doc = json.loads(_decode(data))
     except json.JSONDecodeError as exc:
         raise ImportFileError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    except RecursionError:
+        raise ImportFileError(_("not valid JSON: nested too deeply")) from None
     records = doc.get("declarations") if isinstance(doc, dict) else doc
     if not isinstance(records, list):
         raise ImportFileError('JSON must be a list of declarations or {"declarations": [...]}')
     return iter_records(records)
 
 
+class _BadValue(Exception):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
 def iter_records(records: list) -> Iterator[tuple[int, dict]]:
-    """JSON/API records (one per declaration, goods nested) flattened to rows; row = 1-based index."""
+    """JSON/API records (one per declaration, goods nested) flattened to rows; row = 1-based index.
+
+    A record that is not an object, goods that are not a list of objects, or a value that is not
+    text, a number or a list of them gives one row carrying the problem (``__error__``)."""
     for i, rec in enumerate(records, start=1):
         if not isinstance(rec, dict):
             yield i, {"__error__": "record is not an object"}
             continue
-        goods = rec.get("goods") or [{}]
-        if not isinstance(goods, list):
-            yield i, {**rec, "__error__": "goods must be a list"}
+        try:
+            flat = {k: _json_value(k, v) for k, v in rec.items() if k != "goods"}
+            goods = rec.get("goods") or [{}]
+            if not isinstance(goods, list):
+                raise _BadValue("goods", "goods must be a list")
+            lines = []
+            for n, g in enumerate(goods, start=1):
+                if not isinstance(g, dict):
+                    raise _BadValue("goods", _("goods line %(line)s is not an object") % {"line": number(n)})
+                line = {**flat, **{GOODS_ALIASES.get(k, k): _json_value(k, v) for k, v in g.items()}}
+                line.setdefault("goods_line", str(n))
+                lines.append(line)
+        except _BadValue as exc:
+            serial = rec.get("serial")
+            yield (
+                i,
+                {"serial": serial if isinstance(serial, str) else "", "__error__": exc.message, "__field__": exc.field},
+            )
             continue
-        for n, g in enumerate(goods, start=1):
-            flat = {k: _json_value(v) for k, v in rec.items() if k != "goods"}
-            if isinstance(g, dict):
-                flat.update({GOODS_ALIASES.get(k, k): _json_value(v) for k, v in g.items()})
-                flat.setdefault("goods_line", str(n))
-            yield i, flat
+        for line in lines:
+            yield i, line
 
 
-def _json_value(v) -> str:
+def _json_value(key: str, v) -> str:
     if v is None:
         return ""
     if isinstance(v, list):
+        if not all(isinstance(x, str | int | float) for x in v):
+            raise _BadValue(str(key)[:64], _("must be text, a number or a list of them"))
         return "|".join(str(x) for x in v)
+    if isinstance(v, dict):
+        raise _BadValue(str(key)[:64], _("must be text, a number or a list of them"))
     return str(v).strip()

@@ -129,3 +129,15 @@ def test_the_schema_and_docs_are_served_locally(client, hq):
     docs = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs
     assert "cdn" not in docs.lower() and "<script>" not in docs
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000 + b"]" * 100_000, b'{"records": ' + b"[" * 100_000, b"[{bad json", b"\xff\xfe[]"],
+    ids=["deep", "deep-unclosed", "broken", "not-utf8"],
+)
+def test_a_malformed_or_deeply_nested_import_body_is_a_400_with_a_message(api, origin_clerk, body):
+    api.force_authenticate(origin_clerk)
+    response = api.post("/api/declarations/import/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"]

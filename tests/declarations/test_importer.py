@@ -348,3 +348,35 @@ def test_a_number_that_does_not_fit_is_rejected_not_rounded(offices, column, val
     assert s.created == 0
     [error] = s.rejected
     assert error.field == column and words in error.message
+
+
+def test_a_deeply_nested_json_file_is_refused_with_a_message(offices):
+    with pytest.raises(ImportFileError, match="nested"):
+        import_file(b"[" * 100_000 + b"]" * 100_000, "deep.json")
+    with pytest.raises(ImportFileError, match="nested"):
+        import_file(b'{"declarations": ' + b"[" * 100_000, "deep.json")
+
+
+def test_json_values_that_are_not_text_or_goods_lines_that_are_not_objects_are_rejected(offices):
+    nested = {"a": 1}
+    for _ in range(400):
+        nested = {"a": nested}
+    records = [
+        {**row(serial="T140400000001"), "waybill_no": nested},
+        {**row(serial="T140400000002", waybill_no="WB2"), "goods": ["not a goods line"]},
+        {**row(serial="T140400000003", waybill_no="WB3"), "seals": ["S1", ["S2"]]},
+        row(serial="T140400000004", waybill_no="WB4"),
+    ]
+    s = import_file(json.dumps(records).encode(), "values.json")
+    assert s.created == 1
+    assert {(e.row, e.field) for e in s.rejected} == {(1, "waybill_no"), (2, "goods"), (3, "seals")}
+
+
+def test_the_upload_page_answers_a_deeply_nested_json_with_a_400(client, offices, origin_clerk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(origin_clerk)
+    upload = SimpleUploadedFile("deep.json", b"[" * 100_000 + b"]" * 100_000)
+    response = client.post(reverse("declarations:import"), {"file": upload})
+    assert response.status_code == 400 and "nested" in response.content.decode()
