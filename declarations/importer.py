@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.models import Role
 from transit_monitor.dates import format_jalali
 
 from . import services
@@ -219,8 +221,13 @@ def _write_chunk(chunk: list[Parsed], summary: ImportSummary, *, by, source: str
     }
     new = [p for p in chunk if p.serial not in existing]
     for p in chunk:
-        if p.serial in existing:
-            _reconcile(p, existing[p.serial], summary, by=by, source=source, source_ref=source_ref)
+        if p.serial not in existing:
+            continue
+        if not _sees(by, existing[p.serial]):
+            # Nothing of a declaration the importer may not open: not its content, not its status.
+            summary.rejected.append(_outside_scope(p, by))
+            continue
+        _reconcile(p, existing[p.serial], summary, by=by, source=source, source_ref=source_ref)
     if not new:
         return
     try:
@@ -233,8 +240,36 @@ def _write_chunk(chunk: list[Parsed], summary: ImportSummary, *, by, source: str
             try:
                 with transaction.atomic():
                     summary.created += _create([p], by=by, source=source, source_ref=source_ref)
-            except IntegrityError as exc:
-                summary.rejected.append(RowError(p.row, "serial", f"could not be stored: {exc}"))
+            except IntegrityError:
+                message = _("another import stored this serial at the same moment; import the file again")
+                summary.rejected.append(RowError(p.row, "serial", message))
+
+
+def _sees(user, declaration: TransitDeclaration) -> bool:
+    """The pages' scope rule: the importer may open the declaration (its origin or its destination).
+    No user is the system itself (the import_ics command)."""
+    if user is None:
+        return True
+    return user.is_active and (user.can_see_office(declaration.origin) or user.can_see_office(declaration.destination))
+
+
+def _scope_name(user) -> str:
+    if user.role == Role.INSPECTOR or (user.role == Role.INTEGRATION and user.province_id):
+        return _("the offices of your province")
+    if user.office_id:
+        return _("your office (%(code)s)") % {"code": user.office.code}
+    return _("no office (your account has none)")
+
+
+def _outside_scope(p: Parsed, user) -> RowError:
+    """The one answer for a row outside the importer's scope, whether its serial is stored or not:
+    it names the importer's scope, never what we hold."""
+    return RowError(
+        p.row,
+        "serial",
+        _("Declaration %(serial)s is outside your scope: you may import only declarations from or to %(scope)s.")
+        % {"serial": p.serial, "scope": _scope_name(user)},
+    )
 
 
 def _reconcile(p: Parsed, d: TransitDeclaration, summary: ImportSummary, *, by, source: str, source_ref: str) -> None:

@@ -380,3 +380,29 @@ def test_the_upload_page_answers_a_deeply_nested_json_with_a_400(client, offices
     upload = SimpleUploadedFile("deep.json", b"[" * 100_000 + b"]" * 100_000)
     response = client.post(reverse("declarations:import"), {"file": upload})
     assert response.status_code == 400 and "nested" in response.content.decode()
+
+
+def test_an_existing_serial_outside_the_importers_scope_is_neither_confirmed_nor_compared(offices, origin_clerk):
+    """Bazargan staff probing a Tehran→Sarakhs serial learn nothing of it: whatever the row says
+    (other content, a later, an earlier or the same status), the answer is the same refusal."""
+    outside = {"serial": "T140400000001", "origin": "THR", "destination": "SRK", "route": ""}
+    import_file(to_csv([row(**outside, status="arrived", status_at="1404/05/13 10:00")]), "ics.csv")
+    probes = [
+        row(serial="T140400000001"),  # other content (a BZG→THR declaration)
+        row(**outside, status="settled", status_at="1404/05/14 09:00"),
+        row(**outside, status="in_transit", status_at="1404/05/13 09:00"),
+        row(**outside, status="arrived", status_at="1404/05/13 10:00"),
+    ]
+    answers = []
+    for probe in probes:
+        s = import_file(to_csv([probe]), "probe.csv", by=origin_clerk)
+        assert (s.created, s.updated, s.unchanged, s.exceptions) == (0, 0, 0, [])
+        [error] = s.rejected
+        answers.append((error.row, error.field, error.message))
+    assert len(set(answers)) == 1
+    _row, field, message = answers[0]
+    assert field == "serial" and "outside your scope" in message
+    for hint in ("THR", "SRK", "stored", "arrived", "destination", "waybill"):
+        assert hint not in message
+    d = TransitDeclaration.objects.get()
+    assert (d.status, d.origin.code) == (Status.ARRIVED, "THR")
