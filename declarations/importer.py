@@ -174,6 +174,10 @@ def import_rows(
     sha256: str = "",
 ) -> ImportSummary:
     summary = ImportSummary()
+    # The batch first: every change below names it as its source, with the importing user as actor.
+    batch = ImportBatch.objects.create(filename=filename[:200], sha256=sha256, source=source, by=by)
+    summary.batch_id = batch.pk
+    source_ref = f"import batch {batch.pk}: {source_ref}"[:200]
     validator = Validator()
     parsed: list[Parsed] = []
     seen: dict[str, Parsed] = {}
@@ -197,18 +201,9 @@ def import_rows(
     for start in range(0, len(parsed), CHUNK):
         _write_chunk(parsed[start : start + CHUNK], summary, by=by, source=source, source_ref=source_ref)
 
-    batch = ImportBatch.objects.create(
-        filename=filename[:200],
-        sha256=sha256,
-        source=source,
-        by=by,
-        created=summary.created,
-        updated=summary.updated,
-        unchanged=summary.unchanged,
-        rejected=len(summary.rejected),
-        report=summary.as_dict(),
-    )
-    summary.batch_id = batch.pk
+    batch.created, batch.updated, batch.unchanged = summary.created, summary.updated, summary.unchanged
+    batch.rejected, batch.report = len(summary.rejected), summary.as_dict()
+    batch.save(update_fields=["created", "updated", "unchanged", "rejected", "report"])
     return summary
 
 
@@ -219,9 +214,14 @@ def _write_chunk(chunk: list[Parsed], summary: ImportSummary, *, by, source: str
         .select_related("origin", "destination", "vehicle")
         .prefetch_related("goods")
     }
-    new = [p for p in chunk if p.serial not in existing]
+    new = []
     for p in chunk:
         if p.serial not in existing:
+            refused = _refuse_new(p, by)
+            if refused:
+                summary.rejected.append(refused)
+            else:
+                new.append(p)
             continue
         if not _sees(by, existing[p.serial]):
             # Nothing of a declaration the importer may not open: not its content, not its status.
@@ -289,19 +289,49 @@ def _reconcile(p: Parsed, d: TransitDeclaration, summary: ImportSummary, *, by, 
             Exception_(p.row, p.serial, d.status, p.status, f"export says {p.status}; we hold {d.status}")
         )
         return
+    refused = _refuse_steps(p, d, steps, by)
+    if refused:
+        summary.rejected.append(refused)
+        return
     try:
         with transaction.atomic():
             at = p.status_at or timezone.now()
             for step in steps:
-                _apply(step, d, p, at=at, source=source, source_ref=source_ref)
+                _apply(step, d, p, by=by, at=at, source=source, source_ref=source_ref)
         summary.updated += 1
+    except services.NotAllowed as exc:
+        summary.rejected.append(RowError(p.row, "status", str(exc)))
     except DomainError as exc:
         summary.exceptions.append(Exception_(p.row, p.serial, d.status, p.status, str(exc)))
 
 
-def _apply(step: str, d: TransitDeclaration, p: Parsed, *, at, source: str, source_ref: str) -> None:
-    """Transitions from an export are made by the system (by=None) with the export as their source."""
-    common = {"declaration": d, "by": None, "at": at, "source": source, "source_ref": source_ref}
+def _refuse_new(p: Parsed, by) -> RowError | None:
+    """A new declaration: the importer must be on its origin or destination, and have the right to
+    each move its status implies (ICS says settled: depart, confirm the arrival, settle)."""
+    draft = TransitDeclaration(serial=p.serial, origin=p.origin, destination=p.destination)
+    if not _sees(by, draft):
+        return _outside_scope(p, by)
+    steps = FORWARD.get((Status.REGISTERED, p.status), [])
+    if p.status == Status.CLOSED:
+        steps = ["close"]
+    return _refuse_steps(p, draft, steps, by)
+
+
+def _refuse_steps(p: Parsed, d: TransitDeclaration, steps: list[str], by) -> RowError | None:
+    """The lifecycle's rule (services.can_perform) for each move, checked before anything is written."""
+    for step in steps:
+        if not services.can_perform(by, d, step):
+            message = _("You may not %(action)s declaration %(serial)s.") % {
+                "action": services.ACTION_NAMES[step],
+                "serial": p.serial,
+            }
+            return RowError(p.row, "status", message)
+    return None
+
+
+def _apply(step: str, d: TransitDeclaration, p: Parsed, *, by, at, source: str, source_ref: str) -> None:
+    """A move from an export, made by the importing user with the import batch as its source."""
+    common = {"declaration": d, "by": by, "at": at, "source": source, "source_ref": source_ref}
     if step == "depart":
         services.declaration_depart(**common)
     elif step == "confirm_arrival":
@@ -370,7 +400,7 @@ def _create(new: list[Parsed], *, by, source: str, source_ref: str) -> int:
                 actor=by,
                 source=source,
                 message=source_ref[:500],
-                data={"status": p.status, "row": p.row},
+                data={"status": p.status, "row": p.row, "source_ref": source_ref},
             )
         )
         for g in p.goods:

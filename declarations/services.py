@@ -156,7 +156,7 @@ def _transition(
         actor=by,
         source=source,
         message=message or locked.get_status_display(),
-        data=data or {},
+        data={**(data or {}), "source_ref": source_ref} if source_ref else (data or {}),
     )
     # Whoever moved it (page, API, import, task), the dashboards of its scopes recount.
     transaction.on_commit(lambda: selectors.invalidate_for(locked))
