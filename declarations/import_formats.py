@@ -25,16 +25,19 @@ class ImportFileError(DomainError):
 def read_file(data: bytes, filename: str) -> Iterator[tuple[int, dict]]:
     """(row number, raw row dict) from a CSV, XLSX or JSON export; the format is taken from the content."""
     if len(data) > MAX_BYTES:
-        raise ImportFileError(f"file is {len(data) // 1024 // 1024} MB; the limit is {MAX_BYTES // 1024 // 1024} MB")
+        raise ImportFileError(
+            _("file is %(size)s MB; the limit is %(limit)s MB")
+            % {"size": number(len(data) // 1024 // 1024), "limit": number(MAX_BYTES // 1024 // 1024)}
+        )
     if not data.strip():
-        raise ImportFileError("file is empty")
+        raise ImportFileError(_("file is empty"))
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(data)
     head = data.lstrip(b"\xef\xbb\xbf \r\n\t")[:1]
     if head in (b"[", b"{"):
         return _read_json(data)
     if filename.lower().endswith((".xlsx", ".json")):
-        raise ImportFileError(f"'{filename}' does not contain what its name says")
+        raise ImportFileError(_("'%(name)s' does not contain what its name says") % {"name": filename})
     return _read_csv(data)
 
 
@@ -43,18 +46,19 @@ def _decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFileError(
-            f"file is not UTF-8 (bad byte at offset {exc.start}); export it from ICS as UTF-8"
+            _("file is not UTF-8 (bad byte at offset %(offset)s); export it from ICS as UTF-8")
+            % {"offset": number(exc.start)}
         ) from None
 
 
 def _read_csv(data: bytes) -> Iterator[tuple[int, dict]]:
     text = _decode(data)
     if "\x00" in text:
-        raise ImportFileError("file is binary, not CSV")
+        raise ImportFileError(_("file is binary, not CSV"))
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ("serial", "origin", "destination", "plate") if c not in (reader.fieldnames or [])]
     if missing:
-        raise ImportFileError(f"CSV header lacks the column(s): {', '.join(missing)}")
+        raise ImportFileError(_("CSV header lacks the column(s): %(columns)s") % {"columns": ", ".join(missing)})
     for i, row in enumerate(reader, start=2):  # row 1 is the header
         yield i, {k.strip(): (v or "").strip() for k, v in row.items() if k}
 
@@ -67,13 +71,15 @@ def _read_xlsx(data: bytes) -> Iterator[tuple[int, dict]]:
         # Formulas as written, not their cached results: a formula cell is refused, never read empty.
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise ImportFileError(f"not a readable XLSX workbook ({exc.__class__.__name__})") from None
+        raise ImportFileError(
+            _("not a readable XLSX workbook (%(problem)s)") % {"problem": exc.__class__.__name__}
+        ) from None
     ws = wb.worksheets[0]
     rows = ws.iter_rows()
     header = [str(c.value).strip() if c.value is not None else "" for c in next(rows, [])]
     missing = [c for c in ("serial", "origin", "destination", "plate") if c not in header]
     if missing:
-        raise ImportFileError(f"sheet header lacks the column(s): {', '.join(missing)}")
+        raise ImportFileError(_("sheet header lacks the column(s): %(columns)s") % {"columns": ", ".join(missing)})
     for i, cells in enumerate(rows, start=2):
         if all(c.value is None for c in cells):
             continue
@@ -111,12 +117,14 @@ def _read_json(data: bytes) -> Iterator[tuple[int, dict]]:
     try:
         doc = json.loads(_decode(data))
     except json.JSONDecodeError as exc:
-        raise ImportFileError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+        raise ImportFileError(
+            _("not valid JSON: %(problem)s at line %(line)s") % {"problem": exc.msg, "line": number(exc.lineno)}
+        ) from None
     except RecursionError:
         raise ImportFileError(_("not valid JSON: nested too deeply")) from None
     records = doc.get("declarations") if isinstance(doc, dict) else doc
     if not isinstance(records, list):
-        raise ImportFileError('JSON must be a list of declarations or {"declarations": [...]}')
+        raise ImportFileError(_('JSON must be a list of declarations or {"declarations": [...]}'))
     return iter_records(records)
 
 
@@ -133,13 +141,13 @@ def iter_records(records: list) -> Iterator[tuple[int, dict]]:
     text, a number or a list of them gives one row carrying the problem (``__error__``)."""
     for i, rec in enumerate(records, start=1):
         if not isinstance(rec, dict):
-            yield i, {"__error__": "record is not an object"}
+            yield i, {"__error__": _("record is not an object")}
             continue
         try:
             flat = {k: _json_value(k, v) for k, v in rec.items() if k != "goods"}
             goods = rec.get("goods") or [{}]
             if not isinstance(goods, list):
-                raise _BadValue("goods", "goods must be a list")
+                raise _BadValue("goods", _("goods must be a list"))
             lines = []
             for n, g in enumerate(goods, start=1):
                 if not isinstance(g, dict):

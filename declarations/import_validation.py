@@ -136,23 +136,23 @@ class Validator:
 
     def office(self, code: str, name: str) -> CustomsOffice:
         if not code:
-            raise RowInvalid(name, "is required")
+            raise RowInvalid(name, _("is required"))
         try:
             return self.offices[code.strip().upper()]
         except KeyError:
-            raise RowInvalid(name, f"unknown office code '{code}'") from None
+            raise RowInvalid(name, _("unknown office code '%(code)s'") % {"code": code}) from None
 
     def when(self, text: str, name: str, required: bool = True) -> dt.datetime | None:
         if not text:
             if required:
-                raise RowInvalid(name, "is required")
+                raise RowInvalid(name, _("is required"))
             return None
         try:
             value = parse_datetime_any(text)
         except ValueError as exc:
             raise RowInvalid(name, str(exc)) from None
         if not (self.earliest <= value <= self.now + dt.timedelta(days=1)) and name != "deadline":
-            raise RowInvalid(name, f"'{text}' is out of range (1390 to today)")
+            raise RowInvalid(name, _("'%(value)s' is out of range (1390 to today)") % {"value": text})
         return value
 
     def text(self, r: dict, name: str) -> str:
@@ -173,9 +173,11 @@ class Validator:
         try:
             value = Decimal(text.replace(",", ""))
         except (InvalidOperation, AttributeError):
-            raise RowInvalid(name, f"'{text}' is not a number") from None
+            raise RowInvalid(name, _("'%(value)s' is not a number") % {"value": text}) from None
         if value < 0 or (positive and value == 0) or not value.is_finite():
-            raise RowInvalid(name, f"'{text}' must be {'more than' if positive else 'at least'} zero")
+            if positive:
+                raise RowInvalid(name, _("'%(value)s' must be more than zero") % {"value": text})
+            raise RowInvalid(name, _("'%(value)s' must be at least zero") % {"value": text})
         stored = _field(name)
         places, whole = stored.decimal_places, stored.max_digits - stored.decimal_places
         if value and value.adjusted() + 1 > whole:
@@ -200,15 +202,20 @@ class Validator:
                 raise RowInvalid(line.get("__field__", "record"), line["__error__"])
         serial = r.get("serial", "").strip()
         if not SERIAL_RE.match(serial):
-            raise RowInvalid("serial", f"'{serial}' is not a declaration serial (4–32 letters, digits, / or -)")
+            raise RowInvalid(
+                "serial",
+                _("'%(value)s' is not a declaration serial (4–32 letters, digits, / or -)") % {"value": serial},
+            )
         for other in rows[1:]:
             for col in ("origin", "destination", "plate", "declared_at", "waybill_no"):
                 if other.get(col, "") != r.get(col, ""):
-                    raise RowInvalid(col, f"differs between the goods lines of serial {serial}")
+                    raise RowInvalid(
+                        col, _("differs between the goods lines of serial %(serial)s") % {"serial": serial}
+                    )
         origin = self.office(r.get("origin", ""), "origin")
         destination = self.office(r.get("destination", ""), "destination")
         if origin.pk == destination.pk:
-            raise RowInvalid("destination", "is the same office as the origin")
+            raise RowInvalid("destination", _("is the same office as the origin"))
         route = [c.strip().upper() for c in LIST_SEPARATOR.split(r.get("route", "")) if c.strip()]
         for code in route:
             self.office(code, "route")
@@ -251,11 +258,11 @@ class Validator:
         assert declared_at is not None  # required=True raised otherwise
         status_at = self.when(r.get("status_at", ""), "status_at", required=False)
         if status_at and status_at < declared_at:
-            raise RowInvalid("status_at", "is before the declaration date")
+            raise RowInvalid("status_at", _("is before the declaration date"))
         goods = [self.goods_line(g) for g in rows if any(g.get(c) for c in ("hs_code", "description"))]
         lines = [g["line_no"] for g in goods]
         if len(set(lines)) != len(lines):
-            raise RowInvalid("goods_line", f"line numbers repeat in serial {serial}")
+            raise RowInvalid("goods_line", _("line numbers repeat in serial %(serial)s") % {"serial": serial})
         return Parsed(
             row=row,
             serial=serial,
@@ -288,15 +295,16 @@ class Validator:
     def goods_line(self, g: dict) -> dict:
         hs = re.sub(r"[\s.]", "", g.get("hs_code", ""))
         if not re.fullmatch(r"\d{4,12}", hs):
-            raise RowInvalid("hs_code", f"'{g.get('hs_code', '')}' is not an HS code (4–12 digits)")
+            raise RowInvalid("hs_code", _("'%(value)s' is not an HS code (4–12 digits)") % {"value": g.get("hs_code")})
         if not g.get("description"):
-            raise RowInvalid("description", "is required for each goods line")
+            raise RowInvalid("description", _("is required for each goods line"))
+        not_a_line = _("'%(value)s' is not a line number") % {"value": g.get("goods_line")}
         try:
             line_no = int(g.get("goods_line") or 1)
         except ValueError:
-            raise RowInvalid("goods_line", f"'{g.get('goods_line')}' is not a line number") from None
+            raise RowInvalid("goods_line", not_a_line) from None
         if not 1 <= line_no <= MAX_LINE_NO:
-            raise RowInvalid("goods_line", f"'{g.get('goods_line')}' is not a line number")
+            raise RowInvalid("goods_line", not_a_line)
         serials = [s.strip() for s in LIST_SEPARATOR.split(g.get("goods_serials", "")) if s.strip()]
         limit = _field("goods_serials").max_length
         for value in serials:

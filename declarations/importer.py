@@ -190,7 +190,11 @@ def import_rows(
         if p.serial in seen:
             if seen[p.serial].fingerprint() != p.fingerprint():
                 summary.rejected.append(
-                    RowError(row, "serial", f"serial {p.serial} appears twice with different content")
+                    RowError(
+                        row,
+                        "serial",
+                        _("serial %(serial)s appears twice with different content") % {"serial": p.serial},
+                    )
                 )
             else:
                 summary.unchanged += 1
@@ -277,7 +281,11 @@ def _reconcile(p: Parsed, d: TransitDeclaration, summary: ImportSummary, *, by, 
     if ours != theirs:
         fields = ", ".join(k for k in ours if ours[k] != theirs[k])
         summary.rejected.append(
-            RowError(p.row, fields.split(", ")[0], f"serial {p.serial} is stored with different {fields}")
+            RowError(
+                p.row,
+                fields.split(", ")[0],
+                _("serial %(serial)s is stored with different %(fields)s") % {"serial": p.serial, "fields": fields},
+            )
         )
         return
     if p.status == d.status:
@@ -286,7 +294,14 @@ def _reconcile(p: Parsed, d: TransitDeclaration, summary: ImportSummary, *, by, 
     steps = FORWARD.get((d.status, p.status))
     if not steps:
         summary.exceptions.append(
-            Exception_(p.row, p.serial, d.status, p.status, f"export says {p.status}; we hold {d.status}")
+            Exception_(
+                p.row,
+                p.serial,
+                d.status,
+                p.status,
+                _("export says %(theirs)s; we hold %(ours)s")
+                % {"theirs": Status(p.status).label, "ours": Status(d.status).label},
+            )
         )
         return
     refused = _refuse_steps(p, d, steps, by)

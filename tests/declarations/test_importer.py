@@ -406,3 +406,24 @@ def test_an_existing_serial_outside_the_importers_scope_is_neither_confirmed_nor
         assert hint not in message
     d = TransitDeclaration.objects.get()
     assert (d.status, d.origin.code) == (Status.ARRIVED, "THR")
+
+
+@pytest.mark.persian
+def test_the_persian_upload_page_gives_row_errors_in_persian(client, offices, origin_clerk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(origin_clerk)
+    rows = [
+        row(serial="T140400000001", origin="SRK", destination="YZD", route=""),
+        row(serial="T140400000002", status="unsettled", status_at="1404/05/14 09:00", unsettled_reason="foo_bar"),
+        row(serial="T140400000003", description="ک" * 301),
+        row(serial="T140400000004", origin="XXX"),
+    ]
+    upload = SimpleUploadedFile("export.csv", to_csv(rows))
+    body = client.post(reverse("declarations:import"), {"file": upload}).content.decode()
+    assert "در حوزه دسترسی شما نیست" in body and "گمرک شما" in body
+    assert "از مقادیر مجاز نیست" in body and "seal_discrepancy" in body
+    assert "۳۰۱ نویسه است؛ حداکثر مجاز ۳۰۰ نویسه" in body
+    assert "کد گمرک" in body and "شناخته نیست" in body
+    assert "is outside your scope" not in body and "characters long" not in body
