@@ -52,6 +52,7 @@ REASON_KEYS = [*UnsettledReason.values, *DERIVED_REASONS]
 RECORDED_REASONS = frozenset(UnsettledReason.values)  # looked up per row: no enum call in the loop
 # Days past the deadline at the end of the month: (key, lowest day, highest day).
 AGE_BUCKETS = [("d0_7", 0, 7), ("d8_28", 8, 28), ("d29_40", 29, 40), ("over_40", 41, None)]
+OVER_90 = 91  # the first day of "over 90" (a subset of over_40, not added to the sum)
 AGE_KEYS = ["not_due", *(k for k, _a, _b in AGE_BUCKETS), "over_90"]
 BALANCE_KEYS = [
     "opening",
@@ -64,6 +65,62 @@ BALANCE_KEYS = [
     "closing",
 ]
 DAY = dt.timedelta(days=1)
+
+
+# --- past the deadline: the one rule ------------------------------------------------------------
+# A declaration is past its deadline at instant t when ``deadline < t``: a deadline at exactly
+# t has not passed (it had until t). Its age is then ``floor((t - deadline) / 1 day)`` whole
+# days, 0 for the first day. The counts (``overdue_at``, ``age_q``), the serial list
+# (``days_past_deadline``, ``age_keys``) and the PostgreSQL list (``overdue_sql``,
+# ``days_past_sql``) are all written from these few lines.
+
+
+def overdue_at(t: dt.datetime) -> Q:
+    return Q(deadline__lt=t)
+
+
+def days_past_deadline(deadline: dt.datetime | None, t: dt.datetime) -> int | None:
+    """Whole days past the deadline at ``t``; None when there is none or it has not passed."""
+    if deadline is None or not deadline < t:
+        return None
+    return (t - deadline) // DAY
+
+
+def _days_at_least(t: dt.datetime, days: int) -> Q:
+    """Past the deadline at ``t`` by ``days`` whole days or more."""
+    return overdue_at(t) & Q(deadline__lte=t - days * DAY)
+
+
+def age_q(t: dt.datetime, key: str) -> Q:
+    """The declarations of one age bucket at ``t`` (``not_due`` included), as ``age_keys`` sorts them."""
+    if key == "not_due":
+        return ~overdue_at(t) | Q(deadline__isnull=True)
+    if key == "over_90":
+        return _days_at_least(t, OVER_90)
+    low, high = next((a, b) for k, a, b in AGE_BUCKETS if k == key)
+    q = _days_at_least(t, low)
+    return q & ~_days_at_least(t, high + 1) if high is not None else q
+
+
+def age_keys(days: int | None) -> list[str]:
+    """The buckets a serial with ``days`` past its deadline is counted in (over 90 also in over 40)."""
+    if days is None:
+        return ["not_due"]
+    keys = [k for k, low, high in AGE_BUCKETS if low <= days and (high is None or days <= high)]
+    return [*keys, "over_90"] if days >= OVER_90 else keys
+
+
+def overdue_sql(deadline: str, t: str) -> str:
+    """``overdue_at`` in SQL, for column ``deadline`` at the instant placeholder ``t``."""
+    return f"{deadline} < {t}"
+
+
+def days_past_sql(deadline: str, t: str) -> str:
+    """``days_past_deadline`` in SQL (PostgreSQL): NULL when not past."""
+    # date_part gives a float (extract a numeric, several times slower); whole days stay exact.
+    return (
+        f"(CASE WHEN {overdue_sql(deadline, t)} THEN floor(date_part('epoch', {t} - {deadline}) / 86400)::bigint END)"
+    )
 
 
 def base_rows(start: dt.datetime, end: dt.datetime, qs: QuerySet | None = None) -> QuerySet:
@@ -91,7 +148,7 @@ def _aggregates(start: dt.datetime, end: dt.datetime) -> dict[str, Count]:
     closing = _open_at(end)
     recorded = reason_recorded(end)
     arrived = Q(arrived_at__lt=end)
-    overdue = Q(deadline__lt=end)
+    overdue = overdue_at(end)
     departed = Q(departed_at__lt=end)
     aggs = {
         "opening": Count("pk", filter=_open_at(start)),
@@ -105,17 +162,11 @@ def _aggregates(start: dt.datetime, end: dt.datetime) -> dict[str, Count]:
         "r_overdue": Count("pk", filter=closing & ~recorded & ~arrived & overdue),
         "r_in_transit": Count("pk", filter=closing & ~recorded & ~arrived & ~overdue & departed),
         "r_not_departed": Count("pk", filter=closing & ~recorded & ~arrived & ~overdue & ~departed),
-        "a_not_due": Count("pk", filter=closing & ~overdue),
-        "a_over_90": Count("pk", filter=closing & Q(deadline__lte=end - 91 * DAY)),
     }
     for value in UnsettledReason.values:
         aggs[f"r_{value}"] = Count("pk", filter=closing & recorded & Q(unsettled_reason=value))
-    for key, low, high in AGE_BUCKETS:
-        # days past = floor((end - deadline) / 1 day), so low <= days <= high.
-        q = closing & Q(deadline__lte=end - low * DAY)
-        if high is not None:
-            q &= Q(deadline__gt=end - (high + 1) * DAY)
-        aggs[f"a_{key}"] = Count("pk", filter=q)
+    for key in AGE_KEYS:
+        aggs[f"a_{key}"] = Count("pk", filter=closing & age_q(end, key))
     return aggs
 
 
@@ -202,7 +253,7 @@ def reason_key(row: tuple, end: dt.datetime) -> str:
         return reason
     if arrived is not None and arrived < end:
         return "awaiting_settlement"
-    if deadline is not None and deadline < end:
+    if days_past_deadline(deadline, end) is not None:
         return "overdue"
     if departed is not None and departed < end:
         return "in_transit"
@@ -226,7 +277,7 @@ def iter_unsettled(
         rows = rows[:limit]
     for row in rows.iterator(chunk_size=chunk_size):
         serial, origin, destination, declared, deadline, arrived, _dep, _r, _ra, note = row
-        days = (end - deadline) // DAY if deadline is not None and deadline < end else None
+        days = days_past_deadline(deadline, end)
         key = reason_key(row, end)
         yield {
             "serial": serial,

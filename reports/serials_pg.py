@@ -175,11 +175,10 @@ def serial_lines(
         )
 
     recorded = f"(u.unsettled_reason <> '' AND (u.unsettled_at IS NULL OR u.unsettled_at < {e})) AS recorded"
-    # date_part gives a float (extract a numeric, several times slower); whole days stay exact.
-    days = f"(CASE WHEN d.deadline < {e} THEN floor(date_part('epoch', {e} - d.deadline) / 86400)::bigint END)"
+    days = returns.days_past_sql("d.deadline", e)  # the rule of returns.days_past_deadline
     key = (
         f"(CASE WHEN d.recorded THEN d.unsettled_reason WHEN d.arrived_at < {e} THEN 'awaiting_settlement' "
-        f"WHEN d.deadline < {e} THEN 'overdue' WHEN d.departed_at < {e} THEN 'in_transit' "
+        f"WHEN {returns.overdue_sql('d.deadline', e)} THEN 'overdue' WHEN d.departed_at < {e} THEN 'in_transit' "
         "ELSE 'not_departed' END)"
     )
     note = "(CASE WHEN d.recorded THEN d.unsettled_note ELSE '' END)"
