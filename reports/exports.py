@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from accounts.models import Province
+from declarations.cells import SafeCsvWriter, safe_row
 from declarations.letters import font_face_css, html_to_pdf
 from transit_monitor.dates import TEHRAN, jalali_month_bounds, persian_digits
 
@@ -102,18 +103,22 @@ def jday(value: dt.datetime | None) -> str:
 
 
 def _serial_cells(row: dict) -> list:
-    return [
-        row["serial"],
-        row["origin"],
-        row["destination"],
-        jday(row["declared_at"]),
-        jday(row["deadline"]),
-        jday(row["arrived_at"]),
-        row["days_past_deadline"],
-        row["reason"],
-        REASON_LABELS.get(row["reason"], row["reason"]),
-        row["note"],
-    ]
+    """One row of the serial list; text that a spreadsheet would run as a formula (an imported
+    serial or note) neutralised, as ``serials_pg`` does in SQL."""
+    return safe_row(
+        [
+            row["serial"],
+            row["origin"],
+            row["destination"],
+            jday(row["declared_at"]),
+            jday(row["deadline"]),
+            jday(row["arrived_at"]),
+            row["days_past_deadline"],
+            row["reason"],
+            REASON_LABELS.get(row["reason"], row["reason"]),
+            row["note"],
+        ]
+    )
 
 
 class _Desc:
@@ -234,7 +239,7 @@ def _csv_head(w, figures: dict) -> None:
 
 def write_csv(figures: dict, out) -> int:
     """Two blocks: ``section,key,label,value`` figure rows, a blank line, then the serial table."""
-    w = csv.writer(out)
+    w = SafeCsvWriter(out)
     _csv_head(w, figures)
     n = 0
     for row in serial_rows(figures):
@@ -278,7 +283,7 @@ def write_files(
             serial_cells = _tee_lines(serial_lines(start, end, province), body, most_overdue)
         else:
             rows = returns.iter_unsettled(start, end, province)
-            serial_cells = _tee_rows(rows, csv.writer(body) if body else None, most_overdue)
+            serial_cells = _tee_rows(rows, SafeCsvWriter(body) if body else None, most_overdue)
         with XlsxWriter(fileobj) as wb:
             n = wb.sheet(
                 "سریال‌های تسویه‌نشده",
@@ -290,7 +295,7 @@ def write_files(
             figures = get_figures()
             _figure_sheets(wb, figures)
         if body is not None:
-            _csv_head(csv.writer(csv_out), figures)
+            _csv_head(SafeCsvWriter(csv_out), figures)
             body.seek(0)
             shutil.copyfileobj(body, csv_out, 1 << 20)
         return n
