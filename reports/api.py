@@ -27,6 +27,7 @@ class ReturnOut(serializers.ModelSerializer):
             "province",
             "version",
             "status",
+            "provisional",
             "built_at",
             "submitted_at",
             "unsettled_count",
@@ -58,6 +59,9 @@ class ReturnBuildApi(APIView):
         province = serializers.SlugRelatedField(
             slug_field="code", queryset=Province.objects.all(), required=False, allow_null=True
         )
+        provisional = serializers.BooleanField(
+            default=False, help_text="build a month that has not ended (figures up to now, labelled provisional)"
+        )
 
     def post(self, request):
         data = self.In(data=request.data)
@@ -65,11 +69,11 @@ class ReturnBuildApi(APIView):
         province = data.validated_data.get("province")
         if not services.may_build_return(request.user, province):
             raise PermissionDenied
+        year, month = data.validated_data["year"], data.validated_data["month"]
+        provisional = data.validated_data["provisional"]
+        services.check_period(year, month, provisional)  # refused here, not in the task
         result = tasks.build_monthly_return.delay(
-            data.validated_data["year"],
-            data.validated_data["month"],
-            province.pk if province else None,
-            request.user.pk,
+            year, month, province.pk if province else None, request.user.pk, provisional=provisional
         )
         return Response({"task_id": result.id}, status=status.HTTP_202_ACCEPTED)
 

@@ -29,7 +29,7 @@ from django.utils import translation
 from accounts.models import Province
 from declarations.cells import SafeCsvWriter, safe_row
 from declarations.letters import font_face_css, html_to_pdf
-from transit_monitor.dates import TEHRAN, jalali_month_bounds, persian_digits
+from transit_monitor.dates import TEHRAN, format_jalali, jalali_month_bounds, persian_digits
 
 from . import returns
 from .xlsx_stream import XlsxWriter
@@ -80,6 +80,14 @@ SERIAL_HEADER = [
     "علت",
     "توضیح",
 ]
+
+
+def standing(figures: dict) -> str:
+    """Final, or provisional with its cut-off (a month that had not ended when it was built)."""
+    if figures.get("provisional"):
+        until = format_jalali(dt.datetime.fromisoformat(figures["end"]))
+        return f"موقت: ماه هنوز تمام نشده است؛ ارقام تا {until}"
+    return "قطعی (پایان ماه)"
 
 
 @lru_cache(maxsize=20000)
@@ -155,7 +163,10 @@ class MostOverdue:
 
 
 def _bounds(figures: dict) -> tuple[dt.datetime, dt.datetime, Province | None]:
+    """The period the figures were counted over (a provisional return ends at its cut-off)."""
     start, end = jalali_month_bounds(figures["year"], figures["month"])
+    if figures.get("provisional"):
+        end = dt.datetime.fromisoformat(figures["end"])
     province = Province.objects.get(code=figures["province"]) if figures["province"] else None
     return start, end, province
 
@@ -229,6 +240,7 @@ def _csv_head(w, figures: dict) -> None:
     w.writerow(["section", "key", "label", "value"])
     w.writerow(["return", "period", figures["label"], f"{figures['year']}/{figures['month']:02d}"])
     w.writerow(["return", "province", figures["province_name"], figures["province"] or "IR"])
+    w.writerow(["return", "provisional", standing(figures), "yes" if figures.get("provisional") else "no"])
     w.writerows(summary_rows(figures))
     for p in figures.get("provinces", []):
         for k in returns.BALANCE_KEYS:
@@ -308,6 +320,7 @@ def _figure_sheets(wb: XlsxWriter, figures: dict) -> None:
     head = [
         ("دوره", figures["label"]),
         ("حوزه", figures["province_name"]),
+        ("وضعیت", standing(figures)),
     ]
     wb.sheet(
         "خلاصه",
@@ -399,6 +412,7 @@ def render_pdf(
                 "fonts": font_face_css(),
                 "version": version,
                 "status": status,
+                "standing": standing(figures),
                 "balance": [(BALANCE_LABELS[k], fa(figures[k])) for k in returns.BALANCE_KEYS],
                 "reasons": [(REASON_LABELS[k], fa(v)) for k, v in figures["unsettled_by_reason"].items()],
                 "ages": [(AGE_LABELS[k], fa(v)) for k, v in figures["unsettled_by_age"].items()],

@@ -191,6 +191,8 @@ class MonthlyReturn(models.Model):
     )
     version = models.PositiveIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=10, choices=ReturnStatus.choices, default=ReturnStatus.DRAFT)
+    # Built before the month ended (asked for explicitly): figures up to the build, not final.
+    provisional = models.BooleanField(_("provisional"), default=False)
     figures = models.JSONField(_("figures"), default=dict)
     sha256 = models.CharField(_("figures SHA-256"), max_length=64)
     unsettled_count = models.PositiveIntegerField(_("unsettled serials"), default=0)

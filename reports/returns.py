@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce, Collate
+from django.utils import timezone
 
 from accounts.models import CustomsOffice, Province
 from declarations.models import (
@@ -39,7 +40,7 @@ from declarations.models import (
     TransitDeclaration,
     UnsettledReason,
 )
-from transit_monitor.dates import jalali_month_bounds, month_label
+from transit_monitor.dates import TEHRAN, jalali_month_bounds, month_label
 
 # Derived states of an open declaration that has no recorded reason.
 DERIVED_REASONS = {
@@ -296,7 +297,9 @@ def iter_unsettled(
 
 
 def _local_dates(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
-    return start.date(), end.date()  # bounds are midnight Tehran, so .date() is the Tehran date
+    """The Tehran days [d0, d1) of the period: a provisional cut-off in the day includes that day."""
+    last = (end - dt.timedelta(microseconds=1)).astimezone(TEHRAN).date()
+    return start.astimezone(TEHRAN).date(), last + DAY
 
 
 def casework(start: dt.datetime, end: dt.datetime, province: Province | None) -> dict:
@@ -424,9 +427,20 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def build_figures(year: int, month: int, province: Province | None = None) -> dict:
-    """Every figure of the return except the serial list itself (streamed by the exports)."""
+def period(year: int, month: int, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime, bool]:
+    """``(start, end, provisional)`` of a return: the month ``[start, end)``, or for a month that
+    has not ended, ``[start, now)``: a provisional return counts what has happened by its build
+    and projects nothing (no declaration is overdue before its deadline has come)."""
     start, end = jalali_month_bounds(year, month)
+    now = now or timezone.now()
+    return (start, now, True) if end > now else (start, end, False)
+
+
+def build_figures(year: int, month: int, province: Province | None = None, now: dt.datetime | None = None) -> dict:
+    """Every figure of the return except the serial list itself (streamed by the exports).
+
+    ``end`` is the month's end, or for a provisional return (month not ended at ``now``) the cut-off."""
+    start, end, provisional = period(year, month, now)
     head = {
         "year": year,
         "month": month,
@@ -435,6 +449,7 @@ def build_figures(year: int, month: int, province: Province | None = None) -> di
         "province_name": province.name_fa if province else "کل کشور",
         "start": start.isoformat(),
         "end": end.isoformat(),
+        "provisional": provisional,
     }
     if province is None:
         by_province = balance_by_province(start, end)

@@ -5,6 +5,8 @@ Function views: scoped fetch, form, service (or a Celery task for heavy work), r
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +23,7 @@ from accounts.scoping import get_scoped_or_404
 from declarations.errors import DomainError
 from declarations.models import TransitDeclaration
 from declarations.views_casework import JalaliDateField, _apply_error
-from transit_monitor.dates import jalali_month_of, month_label
+from transit_monitor.dates import jalali_month_of, month_label, previous_jalali_month
 
 from . import services, tasks
 from .models import (
@@ -40,6 +42,9 @@ from .models import (
 
 
 class BuildForm(forms.Form):
+    """Defaults to the last complete month in the user's own scope (the nation for headquarters,
+    the inspector's province); a month that has not ended needs the provisional box."""
+
     year = forms.IntegerField(label=gettext_lazy("Jalali year"), min_value=1300, max_value=1500)
     month = forms.IntegerField(label=gettext_lazy("Jalali month"), min_value=1, max_value=12)
     province = forms.ModelChoiceField(
@@ -48,26 +53,46 @@ class BuildForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("national"),
     )
+    provisional = forms.BooleanField(
+        label=gettext_lazy("Provisional: the month has not ended (figures up to now, not final)"),
+        required=False,
+    )
 
     def __init__(self, *args, user, **kwargs):
+        year, month = previous_jalali_month(*jalali_month_of(timezone.now()))
+        kwargs.setdefault("initial", {}).update({"year": year, "month": month})
         super().__init__(*args, **kwargs)
         if not user.is_national:
             self.fields["province"].queryset = Province.objects.filter(pk=user.province_id)
             self.fields["province"].required = True
+            self.fields["province"].empty_label = None  # the nation is not theirs to build
+            self.initial["province"] = user.province_id
+
+    def clean(self):
+        data = super().clean()
+        if data.get("year") and data.get("month"):
+            try:
+                services.check_period(data["year"], data["month"], data.get("provisional", False))
+            except DomainError as exc:
+                _apply_error(self, exc)
+        return data
 
 
 @login_required
 def return_list(request):
     returns_qs = MonthlyReturn.objects.for_user(request.user).select_related("province")[:200]
-    year, month = jalali_month_of(timezone.now())
-    form = BuildForm(request.POST or None, user=request.user, initial={"year": year, "month": month})
+    form = BuildForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         province = form.cleaned_data["province"]
         if not services.may_build_return(request.user, province):
             raise PermissionDenied
         # Heavy: a Celery task builds it (in-process when no broker is configured).
         tasks.build_monthly_return.delay(
-            form.cleaned_data["year"], form.cleaned_data["month"], province.pk if province else None, request.user.pk
+            form.cleaned_data["year"],
+            form.cleaned_data["month"],
+            province.pk if province else None,
+            request.user.pk,
+            provisional=form.cleaned_data["provisional"],
         )
         messages.success(request, _("The return is being built; it appears in the list when ready."))
         return redirect("reports:returns")
@@ -96,6 +121,7 @@ def return_detail(request, pk: int):
         "reasons": [(REASON_LABELS[k], v) for k, v in f["unsettled_by_reason"].items()],
         "ages": [(AGE_LABELS[k], v) for k, v in f["unsettled_by_age"].items()],
         "may_submit": snap.status == "draft" and services.may_build_return(request.user, snap.province),
+        "until": dt.datetime.fromisoformat(f["end"]) if snap.provisional else None,
     }
     return render(request, "reports/return_detail.html", context)
 
