@@ -34,6 +34,15 @@ class ReturnOut(serializers.ModelSerializer):
             "sha256",
         ]
 
+    def to_representation(self, instance):
+        """Office staff get their office's part (``MonthlyReturn.figures_for``), never the province's."""
+        data = super().to_representation(instance)
+        figures = instance.figures_for(self.context["request"].user)
+        data["unsettled_count"] = figures["unsettled_count"]
+        if "figures" in data:
+            data["figures"] = figures
+        return data
+
 
 class ReturnDetailOut(ReturnOut):
     class Meta(ReturnOut.Meta):
@@ -43,13 +52,13 @@ class ReturnDetailOut(ReturnOut):
 class ReturnListApi(APIView):
     def get(self, request):
         qs = MonthlyReturn.objects.for_user(request.user).select_related("province")[:500]
-        return Response(ReturnOut(qs, many=True).data)
+        return Response(ReturnOut(qs, many=True, context={"request": request}).data)
 
 
 class ReturnDetailApi(APIView):
     def get(self, request, pk: int):
         snap = get_object_or_404(MonthlyReturn.objects.for_user(request.user), pk=pk)
-        return Response(ReturnDetailOut(snap).data)
+        return Response(ReturnDetailOut(snap, context={"request": request}).data)
 
 
 class ReturnBuildApi(APIView):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import heapq
+import io
 import json
 import shutil
 import tempfile
@@ -27,7 +28,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from accounts.models import Province
-from declarations.cells import SafeCsvWriter, safe_row
+from declarations.cells import SafeCsvWriter, safe_cell, safe_row
 from declarations.letters import font_face_css, html_to_pdf
 from transit_monitor.dates import TEHRAN, format_jalali, jalali_month_bounds, persian_digits
 
@@ -240,6 +241,8 @@ def _csv_head(w, figures: dict) -> None:
     w.writerow(["section", "key", "label", "value"])
     w.writerow(["return", "period", figures["label"], f"{figures['year']}/{figures['month']:02d}"])
     w.writerow(["return", "province", figures["province_name"], figures["province"] or "IR"])
+    if figures.get("office"):  # an office's part of the province's return
+        w.writerow(["return", "office", figures["office_name"], figures["office"]])
     w.writerow(["return", "provisional", standing(figures), "yes" if figures.get("provisional") else "no"])
     w.writerows(summary_rows(figures))
     for p in figures.get("provinces", []):
@@ -320,6 +323,7 @@ def _figure_sheets(wb: XlsxWriter, figures: dict) -> None:
     head = [
         ("دوره", figures["label"]),
         ("حوزه", figures["province_name"]),
+        *([("گمرک (سهم آن از گزارش استان)", figures["office_name"])] if figures.get("office") else []),
         ("وضعیت", standing(figures)),
     ]
     wb.sheet(
@@ -382,6 +386,50 @@ def _tee_rows(rows: Iterator[dict], w, most_overdue: MostOverdue | None) -> Iter
             deadline = row["deadline"]
             most_overdue.offer(deadline.timestamp() if deadline else None, row["serial"], cells)
         yield cells
+
+
+# --- an office's part (what office staff download) --------------------------------------------
+
+
+def office_rows(csv_file, code: str) -> Iterator[list]:
+    """The serial rows of a stored return CSV (binary file) whose origin office is ``code``: the
+    office's part of the list exactly as the snapshot holds it, whatever has changed since."""
+    origin = safe_cell(code)
+    reader = csv.reader(io.TextIOWrapper(csv_file, encoding="utf-8-sig", newline=""))
+    for row in reader:  # the figure rows, up to the blank line before the serial table
+        if not row:
+            break
+    next(reader, None)  # the serial table's header
+    for row in reader:
+        if len(row) > 1 and row[1] == origin:
+            row[6] = int(row[6]) if row[6] else None  # days past the deadline, a number again
+            yield row
+
+
+def write_part(part: dict, rows: list[list], fmt: str, out, *, version: int, status: str) -> None:
+    """One office's part of a return as ``fmt`` (csv, xlsx, pdf) into the binary stream ``out``:
+    its own figures (``figures["offices"][code]``) and its rows of the serial list."""
+    if fmt == "csv":
+        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+        w = SafeCsvWriter(text)
+        _csv_head(w, part)
+        w.writerows(rows)
+        text.flush()
+        text.detach()
+    elif fmt == "xlsx":
+        with XlsxWriter(out) as wb:
+            wb.sheet(
+                "سریال‌های تسویه‌نشده",
+                rows,
+                header=SERIAL_HEADER,
+                widths=[18, 10, 10, 12, 12, 12, 10, 20, 28, 40],
+                position=100,
+            )
+            _figure_sheets(wb, part)
+    else:
+        # Longest past the deadline first (the Jalali dates sort as text), as MostOverdue picks them.
+        most = sorted(rows, key=lambda r: (r[4] == "", r[4], r[0]))[:PDF_SERIAL_LIMIT]
+        out.write(render_pdf(part, version=version, status=status, serials=most))
 
 
 # --- PDF --------------------------------------------------------------------------------------

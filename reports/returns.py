@@ -193,6 +193,18 @@ def balance(start: dt.datetime, end: dt.datetime, province: Province | None = No
     return _shape(qs.aggregate(**_aggregates(start, end)))
 
 
+def balance_by_office(start: dt.datetime, end: dt.datetime, ids: list[int]) -> dict[int, dict]:
+    """The figures of each of these origin offices (one grouped query): a province's office parts."""
+    rows = (
+        base_rows(start, end)
+        .filter(origin_id__in=ids)
+        .values("origin_id")
+        .annotate(**_aggregates(start, end))
+        .order_by()
+    )
+    return {row.pop("origin_id"): _shape(row) for row in rows}
+
+
 def balance_by_province(start: dt.datetime, end: dt.datetime) -> dict[int, dict]:
     """The same figures for every province at once (one grouped query): the national roll-up."""
     rows = base_rows(start, end).values("origin__province_id").annotate(**_aggregates(start, end)).order_by()
@@ -302,12 +314,20 @@ def _local_dates(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date
     return start.astimezone(TEHRAN).date(), last + DAY
 
 
-def casework(start: dt.datetime, end: dt.datetime, province: Province | None) -> dict:
+def casework(
+    start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None = None
+) -> dict:
+    """Letters of the scope's offices, cases (and their actions) of declarations from them; with
+    ``office``, that office's part only."""
     d0, d1 = _local_dates(start, end)
     letters = FollowUpLetter.objects.all()
     cases = JudicialCase.objects.all()
     actions = JudicialAction.objects.all()
-    if province is not None:
+    if office is not None:
+        letters = letters.filter(from_office=office)
+        cases = cases.filter(declaration__origin=office)
+        actions = actions.filter(case__declaration__origin=office)
+    elif province is not None:
         letters = letters.filter(from_office__province=province)
         cases = cases.filter(declaration__origin__province=province)
         actions = actions.filter(case__declaration__origin__province=province)
@@ -350,13 +370,18 @@ def casework(start: dt.datetime, end: dt.datetime, province: Province | None) ->
     }
 
 
-def inspections_and_problems(start: dt.datetime, end: dt.datetime, province: Province | None) -> dict:
+def inspections_and_problems(
+    start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None = None
+) -> dict:
     from .models import Inspection, SystemProblem
 
     d0, d1 = _local_dates(start, end)
     inspections = Inspection.objects.filter(inspected_on__gte=d0, inspected_on__lt=d1)
     problems = SystemProblem.objects.all()
-    if province is not None:
+    if office is not None:
+        inspections = inspections.filter(office=office)
+        problems = problems.filter(office=office)
+    elif province is not None:
         inspections = inspections.filter(office__province=province)
         problems = problems.filter(office__province=province)
     open_at_end = problems.filter(since__lt=end).filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=end))
@@ -381,9 +406,6 @@ def compliance(start: dt.datetime, end: dt.datetime, province: Province | None) 
     ids = office_ids(province)
     decls = TransitDeclaration.objects.all()
     scans = scan_compliance(decls, start, end, offices=ids)
-    scan_tot = {
-        k: sum(v[k] for v in scans.values()) for k in ("departed", "origin_scanned_in_time", "arrived", "reviewed")
-    }
     plates = (
         decls.filter(arrived_at__gte=start, arrived_at__lt=end, destination__has_anpr=True)
         .values("destination__code")
@@ -393,6 +415,29 @@ def compliance(start: dt.datetime, end: dt.datetime, province: Province | None) 
     if ids is not None:
         plates = plates.filter(destination_id__in=ids)
     plate_rows = [{"office": r["destination__code"], "arrived": r["arrived"], "sighted": r["sighted"]} for r in plates]
+    scan_rows = [
+        {
+            "office": v.get("office_code", ""),
+            "departed": v["departed"],
+            "origin_scanned_in_time": v["origin_scanned_in_time"],
+            "arrived": v["arrived"],
+            "reviewed": v["reviewed"],
+        }
+        for v in scans.values()
+    ]
+    return _compliance_of(scan_rows, plate_rows)
+
+
+def compliance_part(figures: dict, code: str) -> dict:
+    """One office's part of the scope's compliance figures (its own rows, their totals)."""
+    return _compliance_of(
+        [r for r in figures["scan_compliance"]["offices"] if r["office"] == code],
+        [r for r in figures["plate_compliance"]["offices"] if r["office"] == code],
+    )
+
+
+def _compliance_of(scan_rows: list[dict], plate_rows: list[dict]) -> dict:
+    scan_tot = {k: sum(r[k] for r in scan_rows) for k in ("departed", "origin_scanned_in_time", "arrived", "reviewed")}
     arrived = sum(r["arrived"] for r in plate_rows)
     sighted = sum(r["sighted"] for r in plate_rows)
     return {
@@ -400,19 +445,7 @@ def compliance(start: dt.datetime, end: dt.datetime, province: Province | None) 
             **scan_tot,
             "origin_scan_share": _share(scan_tot["origin_scanned_in_time"], scan_tot["departed"]),
             "review_share": _share(scan_tot["reviewed"], scan_tot["arrived"]),
-            "offices": sorted(
-                (
-                    {
-                        "office": v.get("office_code", ""),
-                        "departed": v["departed"],
-                        "origin_scanned_in_time": v["origin_scanned_in_time"],
-                        "arrived": v["arrived"],
-                        "reviewed": v["reviewed"],
-                    }
-                    for v in scans.values()
-                ),
-                key=lambda r: r["office"],
-            ),
+            "offices": sorted(scan_rows, key=lambda r: r["office"]),
         },
         "plate_compliance": {
             "arrived": arrived,
@@ -460,7 +493,9 @@ def build_figures(year: int, month: int, province: Province | None = None, now: 
             for pk, v in sorted(by_province.items(), key=lambda kv: names.get(kv[0], ""))
         ]
     else:
-        core = balance(start, end, province)
+        offices = list(CustomsOffice.objects.filter(province=province).order_by("code"))
+        by_office = balance_by_office(start, end, [o.pk for o in offices])
+        core = add_up(list(by_office.values()))  # the province is the sum of its offices
         provinces = []
     figures = {
         **head,
@@ -472,7 +507,28 @@ def build_figures(year: int, month: int, province: Province | None = None, now: 
     }
     if province is None:
         figures["provinces"] = provinces
+    else:
+        # Each office's part (what its own staff see): the same figures for declarations from
+        # that office, its letters, cases, inspections, problems and compliance rows.
+        figures["offices"] = {
+            o.code: office_part(head, figures, start, end, o, by_office.get(o.pk) or _shape({})) for o in offices
+        }
     return figures
+
+
+def office_part(
+    head: dict, figures: dict, start: dt.datetime, end: dt.datetime, office: CustomsOffice, core: dict
+) -> dict:
+    return {
+        **head,
+        "office": office.code,
+        "office_name": office.name_fa,
+        **core,
+        **casework(start, end, None, office),
+        **inspections_and_problems(start, end, None, office),
+        **compliance_part(figures, office.code),
+        "unsettled_count": core["closing"],
+    }
 
 
 def year_summary(year: int, province: Province | None = None) -> list[dict]:

@@ -6,6 +6,7 @@ Function views: scoped fetch, form, service (or a Celery task for heavy work), r
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 
 from django import forms
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -36,6 +37,7 @@ from .models import (
     Symptom,
     System,
     SystemProblem,
+    sees_whole_returns,
 )
 
 # --- monthly returns --------------------------------------------------------------------------
@@ -96,8 +98,9 @@ def return_list(request):
         )
         messages.success(request, _("The return is being built; it appears in the list when ready."))
         return redirect("reports:returns")
+    rows = [(r, r.figures_for(request.user)) for r in returns_qs]  # office staff: their office's part
     return render(
-        request, "reports/return_list.html", {"returns": returns_qs, "form": form}, status=400 if form.errors else 200
+        request, "reports/return_list.html", {"returns": rows, "form": form}, status=400 if form.errors else 200
     )
 
 
@@ -113,7 +116,7 @@ def return_detail(request, pk: int):
     snap = _get_return(request, pk)
     from .exports import AGE_LABELS, BALANCE_LABELS, REASON_LABELS
 
-    f = snap.figures
+    f = snap.figures_for(request.user)  # office staff: their office's part only
     context = {
         "snap": snap,
         "f": f,
@@ -141,13 +144,28 @@ def return_submit(request, pk: int):
 
 @login_required
 def return_download(request, pk: int, fmt: str):
+    """The stored file; for office staff, their office's part of it, made from the stored CSV
+    (the snapshot's own list) when asked for and never stored."""
     snap = _get_return(request, pk)
     field = {"xlsx": snap.xlsx, "pdf": snap.pdf, "csv": snap.csv}.get(fmt)
-    if not field:
+    if not field or not snap.csv:
         raise Http404("No such export.")
     scope = snap.province.code if snap.province_id else "IR"
-    name = f"return-{snap.year}-{snap.month:02d}-{scope}-v{snap.version}.{fmt}"
-    return FileResponse(field.open("rb"), as_attachment=True, filename=name)
+    if sees_whole_returns(request.user):
+        name = f"return-{snap.year}-{snap.month:02d}-{scope}-v{snap.version}.{fmt}"
+        return FileResponse(field.open("rb"), as_attachment=True, filename=name)
+    from .exports import office_rows, write_part
+
+    part = snap.figures_for(request.user)
+    with snap.csv.open("rb") as stored:
+        rows = list(office_rows(stored, part["office"]))
+    out = tempfile.TemporaryFile()  # removed when the response closes it
+    with translation.override("fa"):
+        status = str(snap.get_status_display())
+    write_part(part, rows, fmt, out, version=snap.version, status=status)
+    out.seek(0)
+    name = f"return-{snap.year}-{snap.month:02d}-{scope}-{part['office']}-v{snap.version}.{fmt}"
+    return FileResponse(out, as_attachment=True, filename=name)
 
 
 def trend_data(user, province: Province | None) -> dict:
@@ -157,11 +175,12 @@ def trend_data(user, province: Province | None) -> dict:
     for snap in qs.only("year", "month", "version", "figures"):
         latest.setdefault((snap.year, snap.month), snap)
     months = sorted(latest)
+    figures = {ym: latest[ym].figures_for(user) for ym in months}  # office staff: their office's part
     keys = ["opening", "new", "settled", "cancelled", "closing"]
     return {
         "labels": [month_label(y, m) for y, m in months],
-        "series": {k: [latest[ym].figures.get(k, 0) for ym in months] for k in keys},
-        "over_40": [latest[ym].figures["unsettled_by_age"]["over_40"] for ym in months],
+        "series": {k: [figures[ym].get(k, 0) for ym in months] for k in keys},
+        "over_40": [figures[ym]["unsettled_by_age"]["over_40"] for ym in months],
     }
 
 
