@@ -40,6 +40,7 @@ test: $(VENV)/.installed-dev messages
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .

@@ -7,7 +7,6 @@ destination offices, plate history follows ``PlateRead.objects.for_user``.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Iterable
@@ -16,6 +15,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
+from declarations.cells import SafeCsvWriter, safe_row
 from declarations.models import ARRIVED_STATUSES, TransitDeclaration, Vehicle
 from transit_monitor.dates import TEHRAN, format_jalali
 
@@ -44,9 +44,9 @@ class Report:
         return f"{self.code}-{format_jalali(self.start, with_time=False, persian=False).replace('/', '')}.{ext}"
 
     def to_csv(self) -> bytes:
-        """UTF-8 with a BOM so that Excel opens Persian text correctly."""
+        """UTF-8 with a BOM so that Excel opens Persian text correctly; no cell runs as a formula."""
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = SafeCsvWriter(out)
         writer.writerow([str(h) for h in self.headers])
         writer.writerows(self.rows())
         return ("\ufeff" + out.getvalue()).encode()
@@ -59,7 +59,7 @@ class Report:
         ws.sheet_view.rightToLeft = True
         ws.append([str(h) for h in self.headers])
         for row in self.rows():
-            ws.append(row)
+            ws.append(safe_row(row))  # openpyxl writes text starting with "=" as a formula
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()

@@ -3,7 +3,9 @@
 Rows are read in chunks through a server-side cursor (``iterator``) as flat
 tuples (``values_list``), never as model instances. CSV goes out as it is made;
 XLSX is written by openpyxl's write-only workbook (rows are spooled to a temp
-file, not kept in memory) and then streamed from that file.
+file, not kept in memory) and then streamed from that file. Text that a spreadsheet
+would run as a formula (an imported company name ``=HYPERLINK(...)``) is neutralised
+(``cells.safe_row``) in both.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from openpyxl import Workbook
 
 from transit_monitor import dates
 
+from .cells import safe_row
 from .filters import DEFAULT_SORT
 from .models import Status
 from .views import filtered
@@ -56,7 +59,7 @@ def _rows(qs):
         for i in date_idx:
             row[i] = dates.format_jalali(row[i], persian=False) if row[i] else ""
         row[status_idx] = str(status_labels.get(row[status_idx], row[status_idx]))
-        yield ["" if v is None else v for v in row]
+        yield safe_row("" if v is None else v for v in row)
 
 
 class _Echo:

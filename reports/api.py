@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -27,54 +29,107 @@ class ReturnOut(serializers.ModelSerializer):
             "province",
             "version",
             "status",
+            "provisional",
             "built_at",
             "submitted_at",
             "unsettled_count",
             "sha256",
         ]
 
+    def to_representation(self, instance):
+        """Office staff get their office's part (``MonthlyReturn.figures_for``), never the province's."""
+        data = super().to_representation(instance)
+        figures = instance.figures_for(self.context["request"].user)
+        data["unsettled_count"] = figures["unsettled_count"]
+        if "figures" in data:
+            data["figures"] = figures
+        return data
+
 
 class ReturnDetailOut(ReturnOut):
+    figures = serializers.JSONField(
+        read_only=True,
+        help_text="every figure of the return (docs/monthly-return.md); office staff get their office's part",
+    )
+
     class Meta(ReturnOut.Meta):
         fields = [*ReturnOut.Meta.fields, "figures"]
 
 
+class TaskOut(serializers.Serializer):
+    task_id = serializers.CharField(help_text="the Celery task building the return; it appears in the list when built")
+
+
+class TrendSeriesOut(serializers.Serializer):
+    opening = serializers.ListField(child=serializers.IntegerField())
+    new = serializers.ListField(child=serializers.IntegerField())
+    settled = serializers.ListField(child=serializers.IntegerField())
+    cancelled = serializers.ListField(child=serializers.IntegerField())
+    closing = serializers.ListField(child=serializers.IntegerField())
+
+
+class TrendOut(serializers.Serializer):
+    labels = serializers.ListField(child=serializers.CharField(), help_text="Jalali months, oldest first")
+    series = TrendSeriesOut(help_text="one value per month of the latest version of its return")
+    over_40 = serializers.ListField(
+        child=serializers.IntegerField(), help_text="unsettled over 40 days past the deadline"
+    )
+
+
 class ReturnListApi(APIView):
+    @extend_schema(operation_id="reports_returns_list", responses=ReturnOut(many=True))
     def get(self, request):
         qs = MonthlyReturn.objects.for_user(request.user).select_related("province")[:500]
-        return Response(ReturnOut(qs, many=True).data)
+        return Response(ReturnOut(qs, many=True, context={"request": request}).data)
 
 
 class ReturnDetailApi(APIView):
+    @extend_schema(operation_id="reports_returns_retrieve", responses=ReturnDetailOut)
     def get(self, request, pk: int):
         snap = get_object_or_404(MonthlyReturn.objects.for_user(request.user), pk=pk)
-        return Response(ReturnDetailOut(snap).data)
+        return Response(ReturnDetailOut(snap, context={"request": request}).data)
+
+
+class ReturnBuildIn(serializers.Serializer):
+    year = serializers.IntegerField(min_value=1300, max_value=1500)
+    month = serializers.IntegerField(min_value=1, max_value=12)
+    province = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Province.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="province code; omit for the national return",
+    )
+    provisional = serializers.BooleanField(
+        default=False, help_text="build a month that has not ended (figures up to now, labelled provisional)"
+    )
 
 
 class ReturnBuildApi(APIView):
-    class In(serializers.Serializer):
-        year = serializers.IntegerField(min_value=1300, max_value=1500)
-        month = serializers.IntegerField(min_value=1, max_value=12)
-        province = serializers.SlugRelatedField(
-            slug_field="code", queryset=Province.objects.all(), required=False, allow_null=True
-        )
+    In = ReturnBuildIn
 
+    @extend_schema(operation_id="reports_returns_build", request=ReturnBuildIn, responses={202: TaskOut})
     def post(self, request):
         data = self.In(data=request.data)
         data.is_valid(raise_exception=True)
         province = data.validated_data.get("province")
         if not services.may_build_return(request.user, province):
             raise PermissionDenied
+        year, month = data.validated_data["year"], data.validated_data["month"]
+        provisional = data.validated_data["provisional"]
+        services.check_period(year, month, provisional)  # refused here, not in the task
         result = tasks.build_monthly_return.delay(
-            data.validated_data["year"],
-            data.validated_data["month"],
-            province.pk if province else None,
-            request.user.pk,
+            year, month, province.pk if province else None, request.user.pk, provisional=provisional
         )
         return Response({"task_id": result.id}, status=status.HTTP_202_ACCEPTED)
 
 
 class TrendApi(APIView):
+    @extend_schema(
+        operation_id="reports_trend",
+        parameters=[OpenApiParameter("province", OpenApiTypes.STR, description="province code; omit for national")],
+        responses=TrendOut,
+    )
     def get(self, request):
         code = request.query_params.get("province", "")
         province = get_object_or_404(Province, code=code) if code else None
@@ -100,18 +155,23 @@ class ProblemOut(serializers.ModelSerializer):
         ]
 
 
-class ProblemApi(APIView):
-    class In(serializers.Serializer):
-        system = serializers.ChoiceField(choices=System.choices)
-        symptom = serializers.ChoiceField(choices=Symptom.choices)
-        office = serializers.SlugRelatedField(slug_field="code", queryset=CustomsOffice.objects.all())
-        since = serializers.DateTimeField()
-        description = serializers.CharField()
+class ProblemIn(serializers.Serializer):
+    system = serializers.ChoiceField(choices=System.choices)
+    symptom = serializers.ChoiceField(choices=Symptom.choices)
+    office = serializers.SlugRelatedField(slug_field="code", queryset=CustomsOffice.objects.all())
+    since = serializers.DateTimeField()
+    description = serializers.CharField()
 
+
+class ProblemApi(APIView):
+    In = ProblemIn
+
+    @extend_schema(operation_id="reports_problems_list", responses=ProblemOut(many=True))
     def get(self, request):
         qs = SystemProblem.objects.for_user(request.user).select_related("office")[:500]
         return Response(ProblemOut(qs, many=True).data)
 
+    @extend_schema(operation_id="reports_problems_create", request=ProblemIn, responses={201: ProblemOut})
     def post(self, request):
         data = self.In(data=request.data)
         data.is_valid(raise_exception=True)

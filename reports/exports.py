@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import heapq
+import io
 import json
 import shutil
 import tempfile
@@ -27,8 +28,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from accounts.models import Province
+from declarations.cells import SafeCsvWriter, safe_cell, safe_row
 from declarations.letters import font_face_css, html_to_pdf
-from transit_monitor.dates import TEHRAN, jalali_month_bounds, persian_digits
+from transit_monitor.dates import TEHRAN, format_jalali, jalali_month_bounds, persian_digits
 
 from . import returns
 from .xlsx_stream import XlsxWriter
@@ -81,6 +83,14 @@ SERIAL_HEADER = [
 ]
 
 
+def standing(figures: dict) -> str:
+    """Final, or provisional with its cut-off (a month that had not ended when it was built)."""
+    if figures.get("provisional"):
+        until = format_jalali(dt.datetime.fromisoformat(figures["end"]))
+        return f"موقت: ماه هنوز تمام نشده است؛ ارقام تا {until}"
+    return "قطعی (پایان ماه)"
+
+
 @lru_cache(maxsize=20000)
 def _jalali_of_date(d: dt.date) -> str:
     return jdatetime.date.fromgregorian(date=d).strftime("%Y/%m/%d")
@@ -102,18 +112,22 @@ def jday(value: dt.datetime | None) -> str:
 
 
 def _serial_cells(row: dict) -> list:
-    return [
-        row["serial"],
-        row["origin"],
-        row["destination"],
-        jday(row["declared_at"]),
-        jday(row["deadline"]),
-        jday(row["arrived_at"]),
-        row["days_past_deadline"],
-        row["reason"],
-        REASON_LABELS.get(row["reason"], row["reason"]),
-        row["note"],
-    ]
+    """One row of the serial list; text that a spreadsheet would run as a formula (an imported
+    serial or note) neutralised, as ``serials_pg`` does in SQL."""
+    return safe_row(
+        [
+            row["serial"],
+            row["origin"],
+            row["destination"],
+            jday(row["declared_at"]),
+            jday(row["deadline"]),
+            jday(row["arrived_at"]),
+            row["days_past_deadline"],
+            row["reason"],
+            REASON_LABELS.get(row["reason"], row["reason"]),
+            row["note"],
+        ]
+    )
 
 
 class _Desc:
@@ -150,7 +164,10 @@ class MostOverdue:
 
 
 def _bounds(figures: dict) -> tuple[dt.datetime, dt.datetime, Province | None]:
+    """The period the figures were counted over (a provisional return ends at its cut-off)."""
     start, end = jalali_month_bounds(figures["year"], figures["month"])
+    if figures.get("provisional"):
+        end = dt.datetime.fromisoformat(figures["end"])
     province = Province.objects.get(code=figures["province"]) if figures["province"] else None
     return start, end, province
 
@@ -224,6 +241,9 @@ def _csv_head(w, figures: dict) -> None:
     w.writerow(["section", "key", "label", "value"])
     w.writerow(["return", "period", figures["label"], f"{figures['year']}/{figures['month']:02d}"])
     w.writerow(["return", "province", figures["province_name"], figures["province"] or "IR"])
+    if figures.get("office"):  # an office's part of the province's return
+        w.writerow(["return", "office", figures["office_name"], figures["office"]])
+    w.writerow(["return", "provisional", standing(figures), "yes" if figures.get("provisional") else "no"])
     w.writerows(summary_rows(figures))
     for p in figures.get("provinces", []):
         for k in returns.BALANCE_KEYS:
@@ -234,7 +254,7 @@ def _csv_head(w, figures: dict) -> None:
 
 def write_csv(figures: dict, out) -> int:
     """Two blocks: ``section,key,label,value`` figure rows, a blank line, then the serial table."""
-    w = csv.writer(out)
+    w = SafeCsvWriter(out)
     _csv_head(w, figures)
     n = 0
     for row in serial_rows(figures):
@@ -278,7 +298,7 @@ def write_files(
             serial_cells = _tee_lines(serial_lines(start, end, province), body, most_overdue)
         else:
             rows = returns.iter_unsettled(start, end, province)
-            serial_cells = _tee_rows(rows, csv.writer(body) if body else None, most_overdue)
+            serial_cells = _tee_rows(rows, SafeCsvWriter(body) if body else None, most_overdue)
         with XlsxWriter(fileobj) as wb:
             n = wb.sheet(
                 "سریال‌های تسویه‌نشده",
@@ -290,7 +310,7 @@ def write_files(
             figures = get_figures()
             _figure_sheets(wb, figures)
         if body is not None:
-            _csv_head(csv.writer(csv_out), figures)
+            _csv_head(SafeCsvWriter(csv_out), figures)
             body.seek(0)
             shutil.copyfileobj(body, csv_out, 1 << 20)
         return n
@@ -303,6 +323,8 @@ def _figure_sheets(wb: XlsxWriter, figures: dict) -> None:
     head = [
         ("دوره", figures["label"]),
         ("حوزه", figures["province_name"]),
+        *([("گمرک (سهم آن از گزارش استان)", figures["office_name"])] if figures.get("office") else []),
+        ("وضعیت", standing(figures)),
     ]
     wb.sheet(
         "خلاصه",
@@ -366,6 +388,50 @@ def _tee_rows(rows: Iterator[dict], w, most_overdue: MostOverdue | None) -> Iter
         yield cells
 
 
+# --- an office's part (what office staff download) --------------------------------------------
+
+
+def office_rows(csv_file, code: str) -> Iterator[list]:
+    """The serial rows of a stored return CSV (binary file) whose origin office is ``code``: the
+    office's part of the list exactly as the snapshot holds it, whatever has changed since."""
+    origin = safe_cell(code)
+    reader = csv.reader(io.TextIOWrapper(csv_file, encoding="utf-8-sig", newline=""))
+    for row in reader:  # the figure rows, up to the blank line before the serial table
+        if not row:
+            break
+    next(reader, None)  # the serial table's header
+    for row in reader:
+        if len(row) > 1 and row[1] == origin:
+            row[6] = int(row[6]) if row[6] else None  # days past the deadline, a number again
+            yield row
+
+
+def write_part(part: dict, rows: list[list], fmt: str, out, *, version: int, status: str) -> None:
+    """One office's part of a return as ``fmt`` (csv, xlsx, pdf) into the binary stream ``out``:
+    its own figures (``figures["offices"][code]``) and its rows of the serial list."""
+    if fmt == "csv":
+        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+        w = SafeCsvWriter(text)
+        _csv_head(w, part)
+        w.writerows(rows)
+        text.flush()
+        text.detach()
+    elif fmt == "xlsx":
+        with XlsxWriter(out) as wb:
+            wb.sheet(
+                "سریال‌های تسویه‌نشده",
+                rows,
+                header=SERIAL_HEADER,
+                widths=[18, 10, 10, 12, 12, 12, 10, 20, 28, 40],
+                position=100,
+            )
+            _figure_sheets(wb, part)
+    else:
+        # Longest past the deadline first (the Jalali dates sort as text), as MostOverdue picks them.
+        most = sorted(rows, key=lambda r: (r[4] == "", r[4], r[0]))[:PDF_SERIAL_LIMIT]
+        out.write(render_pdf(part, version=version, status=status, serials=most))
+
+
 # --- PDF --------------------------------------------------------------------------------------
 
 
@@ -394,6 +460,7 @@ def render_pdf(
                 "fonts": font_face_css(),
                 "version": version,
                 "status": status,
+                "standing": standing(figures),
                 "balance": [(BALANCE_LABELS[k], fa(figures[k])) for k in returns.BALANCE_KEYS],
                 "reasons": [(REASON_LABELS[k], fa(v)) for k, v in figures["unsettled_by_reason"].items()],
                 "ages": [(AGE_LABELS[k], fa(v)) for k, v in figures["unsettled_by_age"].items()],

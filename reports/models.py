@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import CustomsOffice, Province, ScopedQuerySet
+from accounts.models import CustomsOffice, Province, Role, ScopedQuerySet
 from declarations.models import TransitDeclaration
 
 
@@ -165,15 +165,27 @@ class ReturnStatus(models.TextChoices):
     SUBMITTED = "submitted", _("submitted to headquarters")
 
 
+def sees_whole_returns(user) -> bool:
+    """HQ and IT see every return whole, an inspector (or a province's client) the province's;
+    anyone else (office staff) only their own office's part: figures and serial list, on the
+    page and in every export."""
+    return user.is_national or user.role == Role.INSPECTOR or bool(user.role == Role.INTEGRATION and user.province_id)
+
+
 class ReturnQuerySet(models.QuerySet):
     def for_user(self, user):
-        """HQ/IT see all; an inspector the province's returns; office staff their province's too."""
+        """HQ/IT see all; an inspector the province's returns; office staff the province's returns
+        that hold a part for their office (``MonthlyReturn.figures_for`` gives them only that part)."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if user.is_national:
             return self
-        province_id = user.province_id or (user.office.province_id if user.office_id else None)
-        return self.filter(province_id=province_id) if province_id else self.none()
+        if sees_whole_returns(user):
+            return self.filter(province_id=user.province_id) if user.province_id else self.none()
+        if not user.office_id:
+            return self.none()
+        office = user.office
+        return self.filter(province_id=office.province_id, figures__offices__has_key=office.code)
 
 
 class MonthlyReturn(models.Model):
@@ -191,6 +203,8 @@ class MonthlyReturn(models.Model):
     )
     version = models.PositiveIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=10, choices=ReturnStatus.choices, default=ReturnStatus.DRAFT)
+    # Built before the month ended (asked for explicitly): figures up to the build, not final.
+    provisional = models.BooleanField(_("provisional"), default=False)
     figures = models.JSONField(_("figures"), default=dict)
     sha256 = models.CharField(_("figures SHA-256"), max_length=64)
     unsettled_count = models.PositiveIntegerField(_("unsettled serials"), default=0)
@@ -240,3 +254,9 @@ class MonthlyReturn(models.Model):
     @property
     def scope_label(self) -> str:
         return self.province.name_fa if self.province_id else "کل کشور"
+
+    def figures_for(self, user) -> dict:
+        """The figures ``user`` may see: the whole return, or their office's part of it."""
+        if sees_whole_returns(user):
+            return self.figures
+        return self.figures["offices"][user.office.code]  # for_user() lists no return without it

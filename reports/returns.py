@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce, Collate
+from django.utils import timezone
 
 from accounts.models import CustomsOffice, Province
 from declarations.models import (
@@ -39,7 +40,7 @@ from declarations.models import (
     TransitDeclaration,
     UnsettledReason,
 )
-from transit_monitor.dates import jalali_month_bounds, month_label
+from transit_monitor.dates import TEHRAN, jalali_month_bounds, month_label
 
 # Derived states of an open declaration that has no recorded reason.
 DERIVED_REASONS = {
@@ -52,6 +53,7 @@ REASON_KEYS = [*UnsettledReason.values, *DERIVED_REASONS]
 RECORDED_REASONS = frozenset(UnsettledReason.values)  # looked up per row: no enum call in the loop
 # Days past the deadline at the end of the month: (key, lowest day, highest day).
 AGE_BUCKETS = [("d0_7", 0, 7), ("d8_28", 8, 28), ("d29_40", 29, 40), ("over_40", 41, None)]
+OVER_90 = 91  # the first day of "over 90" (a subset of over_40, not added to the sum)
 AGE_KEYS = ["not_due", *(k for k, _a, _b in AGE_BUCKETS), "over_90"]
 BALANCE_KEYS = [
     "opening",
@@ -64,6 +66,62 @@ BALANCE_KEYS = [
     "closing",
 ]
 DAY = dt.timedelta(days=1)
+
+
+# --- past the deadline: the one rule ------------------------------------------------------------
+# A declaration is past its deadline at instant t when ``deadline < t``: a deadline at exactly
+# t has not passed (it had until t). Its age is then ``floor((t - deadline) / 1 day)`` whole
+# days, 0 for the first day. The counts (``overdue_at``, ``age_q``), the serial list
+# (``days_past_deadline``, ``age_keys``) and the PostgreSQL list (``overdue_sql``,
+# ``days_past_sql``) are all written from these few lines.
+
+
+def overdue_at(t: dt.datetime) -> Q:
+    return Q(deadline__lt=t)
+
+
+def days_past_deadline(deadline: dt.datetime | None, t: dt.datetime) -> int | None:
+    """Whole days past the deadline at ``t``; None when there is none or it has not passed."""
+    if deadline is None or not deadline < t:
+        return None
+    return (t - deadline) // DAY
+
+
+def _days_at_least(t: dt.datetime, days: int) -> Q:
+    """Past the deadline at ``t`` by ``days`` whole days or more."""
+    return overdue_at(t) & Q(deadline__lte=t - days * DAY)
+
+
+def age_q(t: dt.datetime, key: str) -> Q:
+    """The declarations of one age bucket at ``t`` (``not_due`` included), as ``age_keys`` sorts them."""
+    if key == "not_due":
+        return ~overdue_at(t) | Q(deadline__isnull=True)
+    if key == "over_90":
+        return _days_at_least(t, OVER_90)
+    low, high = next((a, b) for k, a, b in AGE_BUCKETS if k == key)
+    q = _days_at_least(t, low)
+    return q & ~_days_at_least(t, high + 1) if high is not None else q
+
+
+def age_keys(days: int | None) -> list[str]:
+    """The buckets a serial with ``days`` past its deadline is counted in (over 90 also in over 40)."""
+    if days is None:
+        return ["not_due"]
+    keys = [k for k, low, high in AGE_BUCKETS if low <= days and (high is None or days <= high)]
+    return [*keys, "over_90"] if days >= OVER_90 else keys
+
+
+def overdue_sql(deadline: str, t: str) -> str:
+    """``overdue_at`` in SQL, for column ``deadline`` at the instant placeholder ``t``."""
+    return f"{deadline} < {t}"
+
+
+def days_past_sql(deadline: str, t: str) -> str:
+    """``days_past_deadline`` in SQL (PostgreSQL): NULL when not past."""
+    # date_part gives a float (extract a numeric, several times slower); whole days stay exact.
+    return (
+        f"(CASE WHEN {overdue_sql(deadline, t)} THEN floor(date_part('epoch', {t} - {deadline}) / 86400)::bigint END)"
+    )
 
 
 def base_rows(start: dt.datetime, end: dt.datetime, qs: QuerySet | None = None) -> QuerySet:
@@ -91,7 +149,7 @@ def _aggregates(start: dt.datetime, end: dt.datetime) -> dict[str, Count]:
     closing = _open_at(end)
     recorded = reason_recorded(end)
     arrived = Q(arrived_at__lt=end)
-    overdue = Q(deadline__lt=end)
+    overdue = overdue_at(end)
     departed = Q(departed_at__lt=end)
     aggs = {
         "opening": Count("pk", filter=_open_at(start)),
@@ -105,17 +163,11 @@ def _aggregates(start: dt.datetime, end: dt.datetime) -> dict[str, Count]:
         "r_overdue": Count("pk", filter=closing & ~recorded & ~arrived & overdue),
         "r_in_transit": Count("pk", filter=closing & ~recorded & ~arrived & ~overdue & departed),
         "r_not_departed": Count("pk", filter=closing & ~recorded & ~arrived & ~overdue & ~departed),
-        "a_not_due": Count("pk", filter=closing & ~overdue),
-        "a_over_90": Count("pk", filter=closing & Q(deadline__lte=end - 91 * DAY)),
     }
     for value in UnsettledReason.values:
         aggs[f"r_{value}"] = Count("pk", filter=closing & recorded & Q(unsettled_reason=value))
-    for key, low, high in AGE_BUCKETS:
-        # days past = floor((end - deadline) / 1 day), so low <= days <= high.
-        q = closing & Q(deadline__lte=end - low * DAY)
-        if high is not None:
-            q &= Q(deadline__gt=end - (high + 1) * DAY)
-        aggs[f"a_{key}"] = Count("pk", filter=q)
+    for key in AGE_KEYS:
+        aggs[f"a_{key}"] = Count("pk", filter=closing & age_q(end, key))
     return aggs
 
 
@@ -139,6 +191,18 @@ def balance(start: dt.datetime, end: dt.datetime, province: Province | None = No
     if province is not None:
         qs = qs.filter(origin_id__in=office_ids(province))
     return _shape(qs.aggregate(**_aggregates(start, end)))
+
+
+def balance_by_office(start: dt.datetime, end: dt.datetime, ids: list[int]) -> dict[int, dict]:
+    """The figures of each of these origin offices (one grouped query): a province's office parts."""
+    rows = (
+        base_rows(start, end)
+        .filter(origin_id__in=ids)
+        .values("origin_id")
+        .annotate(**_aggregates(start, end))
+        .order_by()
+    )
+    return {row.pop("origin_id"): _shape(row) for row in rows}
 
 
 def balance_by_province(start: dt.datetime, end: dt.datetime) -> dict[int, dict]:
@@ -202,7 +266,7 @@ def reason_key(row: tuple, end: dt.datetime) -> str:
         return reason
     if arrived is not None and arrived < end:
         return "awaiting_settlement"
-    if deadline is not None and deadline < end:
+    if days_past_deadline(deadline, end) is not None:
         return "overdue"
     if departed is not None and departed < end:
         return "in_transit"
@@ -226,7 +290,7 @@ def iter_unsettled(
         rows = rows[:limit]
     for row in rows.iterator(chunk_size=chunk_size):
         serial, origin, destination, declared, deadline, arrived, _dep, _r, _ra, note = row
-        days = (end - deadline) // DAY if deadline is not None and deadline < end else None
+        days = days_past_deadline(deadline, end)
         key = reason_key(row, end)
         yield {
             "serial": serial,
@@ -245,15 +309,25 @@ def iter_unsettled(
 
 
 def _local_dates(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
-    return start.date(), end.date()  # bounds are midnight Tehran, so .date() is the Tehran date
+    """The Tehran days [d0, d1) of the period: a provisional cut-off in the day includes that day."""
+    last = (end - dt.timedelta(microseconds=1)).astimezone(TEHRAN).date()
+    return start.astimezone(TEHRAN).date(), last + DAY
 
 
-def casework(start: dt.datetime, end: dt.datetime, province: Province | None) -> dict:
+def casework(
+    start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None = None
+) -> dict:
+    """Letters of the scope's offices, cases (and their actions) of declarations from them; with
+    ``office``, that office's part only."""
     d0, d1 = _local_dates(start, end)
     letters = FollowUpLetter.objects.all()
     cases = JudicialCase.objects.all()
     actions = JudicialAction.objects.all()
-    if province is not None:
+    if office is not None:
+        letters = letters.filter(from_office=office)
+        cases = cases.filter(declaration__origin=office)
+        actions = actions.filter(case__declaration__origin=office)
+    elif province is not None:
         letters = letters.filter(from_office__province=province)
         cases = cases.filter(declaration__origin__province=province)
         actions = actions.filter(case__declaration__origin__province=province)
@@ -296,13 +370,18 @@ def casework(start: dt.datetime, end: dt.datetime, province: Province | None) ->
     }
 
 
-def inspections_and_problems(start: dt.datetime, end: dt.datetime, province: Province | None) -> dict:
+def inspections_and_problems(
+    start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None = None
+) -> dict:
     from .models import Inspection, SystemProblem
 
     d0, d1 = _local_dates(start, end)
     inspections = Inspection.objects.filter(inspected_on__gte=d0, inspected_on__lt=d1)
     problems = SystemProblem.objects.all()
-    if province is not None:
+    if office is not None:
+        inspections = inspections.filter(office=office)
+        problems = problems.filter(office=office)
+    elif province is not None:
         inspections = inspections.filter(office__province=province)
         problems = problems.filter(office__province=province)
     open_at_end = problems.filter(since__lt=end).filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=end))
@@ -327,9 +406,6 @@ def compliance(start: dt.datetime, end: dt.datetime, province: Province | None) 
     ids = office_ids(province)
     decls = TransitDeclaration.objects.all()
     scans = scan_compliance(decls, start, end, offices=ids)
-    scan_tot = {
-        k: sum(v[k] for v in scans.values()) for k in ("departed", "origin_scanned_in_time", "arrived", "reviewed")
-    }
     plates = (
         decls.filter(arrived_at__gte=start, arrived_at__lt=end, destination__has_anpr=True)
         .values("destination__code")
@@ -339,6 +415,29 @@ def compliance(start: dt.datetime, end: dt.datetime, province: Province | None) 
     if ids is not None:
         plates = plates.filter(destination_id__in=ids)
     plate_rows = [{"office": r["destination__code"], "arrived": r["arrived"], "sighted": r["sighted"]} for r in plates]
+    scan_rows = [
+        {
+            "office": v.get("office_code", ""),
+            "departed": v["departed"],
+            "origin_scanned_in_time": v["origin_scanned_in_time"],
+            "arrived": v["arrived"],
+            "reviewed": v["reviewed"],
+        }
+        for v in scans.values()
+    ]
+    return _compliance_of(scan_rows, plate_rows)
+
+
+def compliance_part(figures: dict, code: str) -> dict:
+    """One office's part of the scope's compliance figures (its own rows, their totals)."""
+    return _compliance_of(
+        [r for r in figures["scan_compliance"]["offices"] if r["office"] == code],
+        [r for r in figures["plate_compliance"]["offices"] if r["office"] == code],
+    )
+
+
+def _compliance_of(scan_rows: list[dict], plate_rows: list[dict]) -> dict:
+    scan_tot = {k: sum(r[k] for r in scan_rows) for k in ("departed", "origin_scanned_in_time", "arrived", "reviewed")}
     arrived = sum(r["arrived"] for r in plate_rows)
     sighted = sum(r["sighted"] for r in plate_rows)
     return {
@@ -346,19 +445,7 @@ def compliance(start: dt.datetime, end: dt.datetime, province: Province | None) 
             **scan_tot,
             "origin_scan_share": _share(scan_tot["origin_scanned_in_time"], scan_tot["departed"]),
             "review_share": _share(scan_tot["reviewed"], scan_tot["arrived"]),
-            "offices": sorted(
-                (
-                    {
-                        "office": v.get("office_code", ""),
-                        "departed": v["departed"],
-                        "origin_scanned_in_time": v["origin_scanned_in_time"],
-                        "arrived": v["arrived"],
-                        "reviewed": v["reviewed"],
-                    }
-                    for v in scans.values()
-                ),
-                key=lambda r: r["office"],
-            ),
+            "offices": sorted(scan_rows, key=lambda r: r["office"]),
         },
         "plate_compliance": {
             "arrived": arrived,
@@ -373,9 +460,20 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def build_figures(year: int, month: int, province: Province | None = None) -> dict:
-    """Every figure of the return except the serial list itself (streamed by the exports)."""
+def period(year: int, month: int, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime, bool]:
+    """``(start, end, provisional)`` of a return: the month ``[start, end)``, or for a month that
+    has not ended, ``[start, now)``: a provisional return counts what has happened by its build
+    and projects nothing (no declaration is overdue before its deadline has come)."""
     start, end = jalali_month_bounds(year, month)
+    now = now or timezone.now()
+    return (start, now, True) if end > now else (start, end, False)
+
+
+def build_figures(year: int, month: int, province: Province | None = None, now: dt.datetime | None = None) -> dict:
+    """Every figure of the return except the serial list itself (streamed by the exports).
+
+    ``end`` is the month's end, or for a provisional return (month not ended at ``now``) the cut-off."""
+    start, end, provisional = period(year, month, now)
     head = {
         "year": year,
         "month": month,
@@ -384,6 +482,7 @@ def build_figures(year: int, month: int, province: Province | None = None) -> di
         "province_name": province.name_fa if province else "کل کشور",
         "start": start.isoformat(),
         "end": end.isoformat(),
+        "provisional": provisional,
     }
     if province is None:
         by_province = balance_by_province(start, end)
@@ -394,7 +493,9 @@ def build_figures(year: int, month: int, province: Province | None = None) -> di
             for pk, v in sorted(by_province.items(), key=lambda kv: names.get(kv[0], ""))
         ]
     else:
-        core = balance(start, end, province)
+        offices = list(CustomsOffice.objects.filter(province=province).order_by("code"))
+        by_office = balance_by_office(start, end, [o.pk for o in offices])
+        core = add_up(list(by_office.values()))  # the province is the sum of its offices
         provinces = []
     figures = {
         **head,
@@ -406,7 +507,28 @@ def build_figures(year: int, month: int, province: Province | None = None) -> di
     }
     if province is None:
         figures["provinces"] = provinces
+    else:
+        # Each office's part (what its own staff see): the same figures for declarations from
+        # that office, its letters, cases, inspections, problems and compliance rows.
+        figures["offices"] = {
+            o.code: office_part(head, figures, start, end, o, by_office.get(o.pk) or _shape({})) for o in offices
+        }
     return figures
+
+
+def office_part(
+    head: dict, figures: dict, start: dt.datetime, end: dt.datetime, office: CustomsOffice, core: dict
+) -> dict:
+    return {
+        **head,
+        "office": office.code,
+        "office_name": office.name_fa,
+        **core,
+        **casework(start, end, None, office),
+        **inspections_and_problems(start, end, None, office),
+        **compliance_part(figures, office.code),
+        "unsettled_count": core["closing"],
+    }
 
 
 def year_summary(year: int, province: Province | None = None) -> list[dict]:

@@ -7,8 +7,9 @@ and Python only copies text into the two files. Jalali dates come from a table o
 once in Python (jdatetime), ten bytes a day, read in SQL at the offset of the Tehran day.
 
 It must produce what the Python path (``exports._serial_cells``) produces: the same rule
-for the reason (``returns.reason_key``), the same days past the deadline, the same CSV
-quoting (csv.writer's QUOTE_MINIMAL) and XML escaping. A PostgreSQL test compares the two.
+for the reason (``returns.reason_key``), the same days past the deadline, the same
+neutralised formulas (``declarations.cells``), the same CSV quoting (csv.writer's
+QUOTE_MINIMAL) and XML escaping. A PostgreSQL test compares the two.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from accounts.models import CustomsOffice, Province
+from declarations.cells import safe_cell, safe_cell_sql
 from declarations.models import TransitDeclaration
 from transit_monitor.dates import TEHRAN
 
@@ -81,7 +83,7 @@ def _office_cells(p: _Params) -> tuple[str, str]:
     codes are formatted once here instead of once per row in the database."""
     codes = dict(CustomsOffice.objects.values_list("pk", "code"))
     size = max(codes, default=0)
-    csv_cells = [_csv_field(codes.get(i, "")) for i in range(1, size + 1)]
+    csv_cells = [_csv_field(safe_cell(codes.get(i, ""))) for i in range(1, size + 1)]
     xml_cells = [_cell(codes.get(i, "")) for i in range(1, size + 1)]
     return f"({p(csv_cells)}::text[])", f"({p(xml_cells)}::text[])"
 
@@ -115,10 +117,11 @@ def serial_lines(
 
     # Outer layer: reason key and label as one finished piece each (known keys); others escaped.
     keyed_csv = " ".join(f"WHEN {p(k)} THEN {p(_csv_field(k) + ',' + _csv_field(v))}" for k, v in REASON_LABELS.items())
-    keyed_csv = f"(CASE v.rkey {keyed_csv} ELSE {_csv('v.rkey')} || ',' || {_csv('v.rkey')} END)"
+    unknown = safe_cell_sql("v.rkey")  # a reason outside the list, shown as it is stored
+    keyed_csv = f"(CASE v.rkey {keyed_csv} ELSE {_csv(unknown)} || ',' || {_csv(unknown)} END)"
     csv_line = ", ',', ".join(
         [
-            _csv("v.serial"),
+            _csv("v.serial_cell"),
             f"{o_csv}[v.origin_id]",
             f"{o_csv}[v.destination_id]",
             "v.jdecl",
@@ -134,10 +137,10 @@ def serial_lines(
         return f"""(CASE WHEN {x} = '' THEN '<c/>' ELSE '<c t="inlineStr"><is><t xml:space="preserve">' || {x} || '</t></is></c>' END)"""
 
     keyed_xml = " ".join(f"WHEN {p(k)} THEN {p(_cell(k) + _cell(v))}" for k, v in REASON_LABELS.items())
-    keyed_xml = f"(CASE v.rkey {keyed_xml} ELSE {_xml_text('v.rkey', p)} || {_xml_text('v.rkey', p)} END)"
+    keyed_xml = f"(CASE v.rkey {keyed_xml} ELSE {_xml_text(unknown, p)} || {_xml_text(unknown, p)} END)"
     cells = ", ".join(
         [
-            _xml_text("v.serial", p),
+            _xml_text("v.serial_cell", p),
             f"{o_xml}[v.origin_id]",
             f"{o_xml}[v.destination_id]",
             date_cell("v.jdecl"),
@@ -175,14 +178,13 @@ def serial_lines(
         )
 
     recorded = f"(u.unsettled_reason <> '' AND (u.unsettled_at IS NULL OR u.unsettled_at < {e})) AS recorded"
-    # date_part gives a float (extract a numeric, several times slower); whole days stay exact.
-    days = f"(CASE WHEN d.deadline < {e} THEN floor(date_part('epoch', {e} - d.deadline) / 86400)::bigint END)"
+    days = returns.days_past_sql("d.deadline", e)  # the rule of returns.days_past_deadline
     key = (
         f"(CASE WHEN d.recorded THEN d.unsettled_reason WHEN d.arrived_at < {e} THEN 'awaiting_settlement' "
-        f"WHEN d.deadline < {e} THEN 'overdue' WHEN d.departed_at < {e} THEN 'in_transit' "
+        f"WHEN {returns.overdue_sql('d.deadline', e)} THEN 'overdue' WHEN d.departed_at < {e} THEN 'in_transit' "
         "ELSE 'not_departed' END)"
     )
-    note = "(CASE WHEN d.recorded THEN d.unsettled_note ELSE '' END)"
+    note = f"(CASE WHEN d.recorded THEN {safe_cell_sql('d.unsettled_note')} ELSE '' END)"
     # Django's positional placeholders become named ones (a literal % is already %% there).
     parts = inner_sql.split("%s")
     assert len(parts) == len(inner_params) + 1
@@ -192,7 +194,7 @@ def serial_lines(
         f"FROM ({inner_sql}) u OFFSET 0"
     )
     middle = (
-        f"SELECT d.serial, d.origin_id, d.destination_id, {jd('declared_at')} AS jdecl, "  # noqa: S608
+        f"SELECT d.serial, {safe_cell_sql('d.serial')} AS serial_cell, d.origin_id, d.destination_id, {jd('declared_at')} AS jdecl, "  # noqa: S608
         f"{jd('deadline')} AS jdead, {jd('arrived_at')} AS jarr, {days} AS days, {key} AS rkey, "
         f"{note} AS note, d.deadline FROM ({with_days}) d OFFSET 0"
     )

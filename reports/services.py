@@ -23,7 +23,7 @@ from accounts.models import CustomsOffice, Province, Role, User
 from declarations.errors import IllegalTransition, InvalidInput
 from declarations.models import TransitDeclaration
 from declarations.services import NotAllowed
-from transit_monitor.dates import TEHRAN, jalali_month_bounds, previous_jalali_month, to_jalali
+from transit_monitor.dates import TEHRAN, jalali_month_bounds, month_label, previous_jalali_month, to_jalali
 
 from . import exports, returns
 from .models import (
@@ -286,18 +286,34 @@ def may_build_return(user: User | None, province: Province | None) -> bool:
     return province is not None and user.role == Role.INSPECTOR and user.province_id == province.pk
 
 
-def _check_period(year: int, month: int) -> None:
+def check_period(year: int, month: int, provisional: bool = False) -> None:
+    """A month that has ended; one still running only when a provisional return is asked for."""
     if not 1 <= month <= 12:
         raise InvalidInput(_("Month must be 1 to 12."), fields={"month": str(month)})
     if not 1300 <= year <= 1500:
         raise InvalidInput(_("Year must be a Jalali year."), fields={"year": str(year)})
-    start, _end = jalali_month_bounds(year, month)
-    if start > timezone.now():
+    start, end = jalali_month_bounds(year, month)
+    now = timezone.now()
+    if start > now:
         raise InvalidInput(_("The month has not started yet."), fields={"month": str(month)})
+    if end > now and not provisional:
+        raise InvalidInput(
+            _(
+                "The month %(m)s has not ended yet: its return would not be final. "
+                "Choose an ended month, or ask for a provisional return."
+            )
+            % {"m": month_label(year, month)},
+            fields={"month": str(month)},
+        )
 
 
-def return_build(*, year: int, month: int, province: Province | None, by: User | None) -> MonthlyReturn:
+def return_build(
+    *, year: int, month: int, province: Province | None, by: User | None, provisional: bool = False
+) -> MonthlyReturn:
     """Build a new version of the month's return: figures, then XLSX, CSV, PDF; heavy, a task calls it.
+
+    A month that has not ended is refused unless ``provisional``: such a return counts up to
+    the moment it is built and is labelled provisional on its page and in every file.
 
     Steps: 1 the serial list streamed into the XLSX and CSV (temporary files, memory flat)
     while the figures (grouped COUNTs) are counted beside it; 2 one transaction takes the next
@@ -305,7 +321,7 @@ def return_build(*, year: int, month: int, province: Province | None, by: User |
     """
     if not may_build_return(by, province):
         raise NotAllowed(_("You may not build this return."))
-    _check_period(year, month)
+    check_period(year, month, provisional)
     t0 = time.monotonic()
     scope = province.code if province else "IR"
     stem = f"return-{year}-{month:02d}-{scope}"
@@ -341,6 +357,7 @@ def return_build(*, year: int, month: int, province: Province | None, by: User |
                         version=version,
                         figures=figures,
                         sha256=hashlib.sha256(canonical).hexdigest(),
+                        provisional=figures["provisional"],
                         unsettled_count=figures["unsettled_count"],
                         built_by=by,
                     )
@@ -367,9 +384,10 @@ def _figures_and_files(year: int, month: int, province: Province | None, xf, tex
     read one exported snapshot (REPEATABLE READ), so the counts and the list describe the same
     instant, as they would in one transaction. Elsewhere, or inside a transaction (whose
     uncommitted rows another connection cannot see), one after the other."""
-    start, end = jalali_month_bounds(year, month)
+    now = timezone.now()  # one cut-off for the counts and the list (a provisional return's end)
+    start, end, _provisional = returns.period(year, month, now)
     if connection.vendor != "postgresql" or connection.in_atomic_block:
-        figures = returns.build_figures(year, month, province)
+        figures = returns.build_figures(year, month, province, now)
         exports.write_files(lambda: figures, start, end, province, xf, csv_out=text, most_overdue=most_overdue)
         return figures
     with transaction.atomic(), ThreadPoolExecutor(max_workers=1) as pool:
@@ -377,7 +395,7 @@ def _figures_and_files(year: int, month: int, province: Province | None, xf, tex
             _report_transaction(cursor)
             cursor.execute("SELECT pg_export_snapshot()")
             (snapshot,) = cursor.fetchone()
-        counted = pool.submit(_figures_in_snapshot, snapshot, year, month, province)
+        counted = pool.submit(_figures_in_snapshot, snapshot, year, month, province, now)
         exports.write_files(counted.result, start, end, province, xf, csv_out=text, most_overdue=most_overdue)
         return counted.result()
 
@@ -391,11 +409,11 @@ def _report_transaction(cursor, snapshot: str | None = None) -> None:
     cursor.execute("SET LOCAL work_mem = '64MB'")
 
 
-def _figures_in_snapshot(snapshot: str, year: int, month: int, province: Province | None) -> dict:
+def _figures_in_snapshot(snapshot: str, year: int, month: int, province: Province | None, now: dt.datetime) -> dict:
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             _report_transaction(cursor, snapshot)
-            return returns.build_figures(year, month, province)
+            return returns.build_figures(year, month, province, now)
     finally:
         connection.close()  # this thread's own connection
 

@@ -8,11 +8,13 @@ from . import services
 
 
 @shared_task(acks_late=True)
-def build_monthly_return(year: int, month: int, province_id: int | None = None, user_id: int | None = None) -> int:
+def build_monthly_return(
+    year: int, month: int, province_id: int | None = None, user_id: int | None = None, provisional: bool = False
+) -> int:
     """Build one version of a month's return (figures, XLSX, CSV, PDF); returns its id."""
     province = Province.objects.get(pk=province_id) if province_id else None
     by = User.objects.get(pk=user_id) if user_id else None
-    return services.return_build(year=year, month=month, province=province, by=by).pk
+    return services.return_build(year=year, month=month, province=province, by=by, provisional=provisional).pk
 
 
 @shared_task(acks_late=True)

@@ -5,13 +5,16 @@ Function views: scoped fetch, form, service (or a Celery task for heavy work), r
 
 from __future__ import annotations
 
+import datetime as dt
+import tempfile
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,7 +24,7 @@ from accounts.scoping import get_scoped_or_404
 from declarations.errors import DomainError
 from declarations.models import TransitDeclaration
 from declarations.views_casework import JalaliDateField, _apply_error
-from transit_monitor.dates import jalali_month_of, month_label
+from transit_monitor.dates import jalali_month_of, month_label, previous_jalali_month
 
 from . import services, tasks
 from .models import (
@@ -34,12 +37,16 @@ from .models import (
     Symptom,
     System,
     SystemProblem,
+    sees_whole_returns,
 )
 
 # --- monthly returns --------------------------------------------------------------------------
 
 
 class BuildForm(forms.Form):
+    """Defaults to the last complete month in the user's own scope (the nation for headquarters,
+    the inspector's province); a month that has not ended needs the provisional box."""
+
     year = forms.IntegerField(label=gettext_lazy("Jalali year"), min_value=1300, max_value=1500)
     month = forms.IntegerField(label=gettext_lazy("Jalali month"), min_value=1, max_value=12)
     province = forms.ModelChoiceField(
@@ -48,31 +55,52 @@ class BuildForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("national"),
     )
+    provisional = forms.BooleanField(
+        label=gettext_lazy("Provisional: the month has not ended (figures up to now, not final)"),
+        required=False,
+    )
 
     def __init__(self, *args, user, **kwargs):
+        year, month = previous_jalali_month(*jalali_month_of(timezone.now()))
+        kwargs.setdefault("initial", {}).update({"year": year, "month": month})
         super().__init__(*args, **kwargs)
         if not user.is_national:
             self.fields["province"].queryset = Province.objects.filter(pk=user.province_id)
             self.fields["province"].required = True
+            self.fields["province"].empty_label = None  # the nation is not theirs to build
+            self.initial["province"] = user.province_id
+
+    def clean(self):
+        data = super().clean()
+        if data.get("year") and data.get("month"):
+            try:
+                services.check_period(data["year"], data["month"], data.get("provisional", False))
+            except DomainError as exc:
+                _apply_error(self, exc)
+        return data
 
 
 @login_required
 def return_list(request):
     returns_qs = MonthlyReturn.objects.for_user(request.user).select_related("province")[:200]
-    year, month = jalali_month_of(timezone.now())
-    form = BuildForm(request.POST or None, user=request.user, initial={"year": year, "month": month})
+    form = BuildForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         province = form.cleaned_data["province"]
         if not services.may_build_return(request.user, province):
             raise PermissionDenied
         # Heavy: a Celery task builds it (in-process when no broker is configured).
         tasks.build_monthly_return.delay(
-            form.cleaned_data["year"], form.cleaned_data["month"], province.pk if province else None, request.user.pk
+            form.cleaned_data["year"],
+            form.cleaned_data["month"],
+            province.pk if province else None,
+            request.user.pk,
+            provisional=form.cleaned_data["provisional"],
         )
         messages.success(request, _("The return is being built; it appears in the list when ready."))
         return redirect("reports:returns")
+    rows = [(r, r.figures_for(request.user)) for r in returns_qs]  # office staff: their office's part
     return render(
-        request, "reports/return_list.html", {"returns": returns_qs, "form": form}, status=400 if form.errors else 200
+        request, "reports/return_list.html", {"returns": rows, "form": form}, status=400 if form.errors else 200
     )
 
 
@@ -88,7 +116,7 @@ def return_detail(request, pk: int):
     snap = _get_return(request, pk)
     from .exports import AGE_LABELS, BALANCE_LABELS, REASON_LABELS
 
-    f = snap.figures
+    f = snap.figures_for(request.user)  # office staff: their office's part only
     context = {
         "snap": snap,
         "f": f,
@@ -96,6 +124,7 @@ def return_detail(request, pk: int):
         "reasons": [(REASON_LABELS[k], v) for k, v in f["unsettled_by_reason"].items()],
         "ages": [(AGE_LABELS[k], v) for k, v in f["unsettled_by_age"].items()],
         "may_submit": snap.status == "draft" and services.may_build_return(request.user, snap.province),
+        "until": dt.datetime.fromisoformat(f["end"]) if snap.provisional else None,
     }
     return render(request, "reports/return_detail.html", context)
 
@@ -115,13 +144,28 @@ def return_submit(request, pk: int):
 
 @login_required
 def return_download(request, pk: int, fmt: str):
+    """The stored file; for office staff, their office's part of it, made from the stored CSV
+    (the snapshot's own list) when asked for and never stored."""
     snap = _get_return(request, pk)
     field = {"xlsx": snap.xlsx, "pdf": snap.pdf, "csv": snap.csv}.get(fmt)
-    if not field:
+    if not field or not snap.csv:
         raise Http404("No such export.")
     scope = snap.province.code if snap.province_id else "IR"
-    name = f"return-{snap.year}-{snap.month:02d}-{scope}-v{snap.version}.{fmt}"
-    return FileResponse(field.open("rb"), as_attachment=True, filename=name)
+    if sees_whole_returns(request.user):
+        name = f"return-{snap.year}-{snap.month:02d}-{scope}-v{snap.version}.{fmt}"
+        return FileResponse(field.open("rb"), as_attachment=True, filename=name)
+    from .exports import office_rows, write_part
+
+    part = snap.figures_for(request.user)
+    with snap.csv.open("rb") as stored:
+        rows = list(office_rows(stored, part["office"]))
+    out = tempfile.TemporaryFile()  # removed when the response closes it
+    with translation.override("fa"):
+        status = str(snap.get_status_display())
+    write_part(part, rows, fmt, out, version=snap.version, status=status)
+    out.seek(0)
+    name = f"return-{snap.year}-{snap.month:02d}-{scope}-{part['office']}-v{snap.version}.{fmt}"
+    return FileResponse(out, as_attachment=True, filename=name)
 
 
 def trend_data(user, province: Province | None) -> dict:
@@ -131,11 +175,12 @@ def trend_data(user, province: Province | None) -> dict:
     for snap in qs.only("year", "month", "version", "figures"):
         latest.setdefault((snap.year, snap.month), snap)
     months = sorted(latest)
+    figures = {ym: latest[ym].figures_for(user) for ym in months}  # office staff: their office's part
     keys = ["opening", "new", "settled", "cancelled", "closing"]
     return {
         "labels": [month_label(y, m) for y, m in months],
-        "series": {k: [latest[ym].figures.get(k, 0) for ym in months] for k in keys},
-        "over_40": [latest[ym].figures["unsettled_by_age"]["over_40"] for ym in months],
+        "series": {k: [figures[ym].get(k, 0) for ym in months] for k in keys},
+        "over_40": [figures[ym]["unsettled_by_age"]["over_40"] for ym in months],
     }
 
 

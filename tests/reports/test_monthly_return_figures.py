@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from declarations.models import Status, TransitDeclaration, UnsettledReason
@@ -173,6 +173,7 @@ def _oracle(rows, start, end):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=history)
+@example(rows=[(0, "none", 0, 0, 31, "")])  # deadline exactly at the month's end (Mordad: 31 days)
 def test_it_reconciles_any_history(rows, bazargan, tehran, sarakhs, west_az, khorasan, tehran_province):
     offices = [bazargan, tehran, sarakhs]
     with transaction.atomic():
@@ -221,3 +222,69 @@ def test_it_formats_export_dates_as_the_tehran_jalali_day(value):
     from transit_monitor.dates import format_jalali
 
     assert jday(value) == format_jalali(value, with_time=False, persian=False)
+
+
+# --- the age edges: one rule for "past its deadline" ----------------------------------------
+
+
+@pytest.fixture
+def edges(bazargan, tehran):
+    """In-transit declarations whose deadlines sit exactly on the edges of the age buckets."""
+
+    def mk(serial, deadline):
+        return DeclarationFactory(
+            serial=serial,
+            origin=bazargan,
+            destination=tehran,
+            declared_at=S - 120 * DAY,
+            departed_at=S - 120 * DAY,
+            deadline=deadline,
+            status=Status.IN_TRANSIT,
+        )
+
+    return {
+        "at_end": mk("EDGE-0", E),  # due at the very instant the month ends: not yet past
+        "a_second_before": mk("EDGE-1", E - dt.timedelta(seconds=1)),  # past by a second: 0 days
+        "8_days": mk("EDGE-8", E - 8 * DAY),  # first day of 8–28
+        "41_days": mk("EDGE-41", E - 41 * DAY),  # first day of over 40
+        "91_days": mk("EDGE-91", E - 91 * DAY),  # first day of over 90
+        "90_days": mk("EDGE-90", E - 90 * DAY),  # still not over 90
+    }
+
+
+def test_it_counts_a_deadline_at_the_end_of_the_month_once_as_not_due(edges, west_az):
+    f = returns.balance(S, E, west_az)
+    assert f["closing"] == 6
+    assert f["unsettled_by_age"] == {"not_due": 1, "d0_7": 1, "d8_28": 1, "d29_40": 0, "over_40": 3, "over_90": 1}
+    assert sum(v for k, v in f["unsettled_by_age"].items() if k != "over_90") == f["closing"]
+    assert f["unsettled_by_reason"]["in_transit"] == 1
+    assert f["unsettled_by_reason"]["overdue"] == 5
+
+
+def test_it_lists_each_serial_in_the_bucket_it_is_counted_in(edges, west_az):
+    rows = {r["serial"]: r for r in returns.iter_unsettled(S, E, west_az)}
+    assert rows["EDGE-0"]["days_past_deadline"] is None
+    assert rows["EDGE-0"]["reason"] == "in_transit"
+    assert rows["EDGE-1"]["days_past_deadline"] == 0
+    assert rows["EDGE-1"]["reason"] == "overdue"
+    # The list and the counts follow one rule: bucketing each listed serial gives the counts.
+    counted: dict[str, int] = dict.fromkeys(returns.AGE_KEYS, 0)
+    for row in rows.values():
+        for key in returns.age_keys(row["days_past_deadline"]):
+            counted[key] += 1
+    assert counted == returns.balance(S, E, west_az)["unsettled_by_age"]
+
+
+@pytest.mark.postgres
+def test_the_database_formatted_list_puts_the_edges_where_python_does(edges, west_az):
+    import csv
+
+    from reports.serials_pg import serial_lines
+
+    cells = {serial: next(csv.reader([line])) for line, _xml, _d, serial in serial_lines(S, E, west_az)}
+    python = {r["serial"]: r for r in returns.iter_unsettled(S, E, west_az)}
+    for serial, row in python.items():
+        days = row["days_past_deadline"]
+        assert cells[serial][6] == ("" if days is None else str(days)), serial
+        assert cells[serial][7] == row["reason"], serial
+    assert (cells["EDGE-0"][6], cells["EDGE-0"][7]) == ("", "in_transit")

@@ -86,3 +86,35 @@ def test_a_reader_that_stops_early_leaves_the_connection_usable(tricky, monkeypa
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
+
+
+@pytest.mark.postgres
+def test_the_database_neutralises_formulas_as_python_does(bazargan, tehran, west_az):
+    from reports.serials_pg import serial_lines
+
+    for i, (serial, reason, note) in enumerate(
+        [("=1+1", UnsettledReason.OTHER, '=HYPERLINK("x")'), ("@A1", "=foo", ""), ("\tP3", "", "")]
+    ):
+        DeclarationFactory(
+            serial=serial,
+            origin=bazargan,
+            destination=tehran,
+            declared_at=S - (10 + i) * DAY,
+            status=Status.UNSETTLED if reason else Status.IN_TRANSIT,
+            unsettled_reason=reason,
+            unsettled_at=S - DAY if reason else None,
+            unsettled_note=note,
+        )
+    python_csv = io.StringIO()
+    python_cells = [exports._serial_cells(row) for row in returns.iter_unsettled(S, E, west_az)]
+    csv.writer(python_csv).writerows(python_cells)
+    lines = list(serial_lines(S, E, west_az))
+    assert "".join(c for c, *_ in lines) == python_csv.getvalue()
+    assert sorted(c[0] for c in python_cells) == ["'\tP3", "'=1+1", "'@A1"]
+    assert {c[9] for c in python_cells} == {'\'=HYPERLINK("x")', ""}
+    assert {c[7] for c in python_cells} == {"other", "'=foo", "not_departed"}
+    buf = io.BytesIO()
+    with XlsxWriter(buf) as wb:
+        wb.sheet("s", [x for _c, x, *_ in lines])
+    book = [[c if c is not None else "" for c in r] for r in openpyxl.load_workbook(buf)["s"].values]
+    assert book == [[c if c is not None else "" for c in r] for r in python_cells]

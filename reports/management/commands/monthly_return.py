@@ -25,8 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["json", "xlsx", "pdf", "csv"], default="json")
         parser.add_argument("--out", default="", help="output file (default: standard output for json/csv)")
         parser.add_argument("--snapshot", action="store_true", help="also store a new snapshot version")
+        parser.add_argument(
+            "--provisional", action="store_true", help="with --snapshot: allow a month that has not ended"
+        )
 
-    def handle(self, *args, year, month, province, format, out, snapshot, **options):
+    def handle(self, *args, year, month, province, format, out, snapshot, provisional, **options):
         if not 1 <= month <= 12:
             raise CommandError(f"month {month} is not 1..12")
         prov = None
@@ -41,7 +44,7 @@ class Command(BaseCommand):
         try:
             if snapshot:
                 snap = MonthlyReturn.objects.get(
-                    pk=build_monthly_return.delay(year, month, prov.pk if prov else None).get()
+                    pk=build_monthly_return.delay(year, month, prov.pk if prov else None, provisional=provisional).get()
                 )
                 figures = snap.figures
             else:

@@ -1,0 +1,58 @@
+"""No cell of an ANPR export (plate history, reports; CSV and XLSX) runs as a formula in a spreadsheet."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from anpr import services
+from anpr.models import PlateRead
+from declarations.services import declaration_confirm_arrival
+
+pytestmark = pytest.mark.django_db
+LINK = '=HYPERLINK("//evil.ir","x")'
+
+
+def _csv(resp) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
+
+
+def _xlsx(resp):
+    return load_workbook(io.BytesIO(resp.content)).active
+
+
+@pytest.fixture
+def formula_read(thr_camera, truck):
+    """A read matched to the truck whose text, as the camera sent it, is a formula."""
+    at = timezone.now() - dt.timedelta(hours=1)
+    (r,) = services.reads_ingest(camera=thr_camera, items=[services.ReadInput(captured_at=at, plate_raw=truck.plate)])
+    services.reads_match(read_ids=[r.id])
+    PlateRead.objects.filter(pk=r.id).update(plate="", plate_raw=LINK)
+    assert PlateRead.objects.get(pk=r.id).vehicle_id == truck.pk
+    return r
+
+
+def test_the_plate_history_exports_carry_a_formula_as_text(client, hq, formula_read, truck):
+    client.force_login(hq)
+    rows = _csv(client.get("/anpr/plates/", {"q": truck.plate, "format": "csv"}))
+    assert rows[1][3] == "'" + LINK
+    cell = _xlsx(client.get("/anpr/plates/", {"q": truck.plate, "format": "xlsx"})).cell(2, 4)
+    assert (cell.data_type, cell.value) == ("s", "'" + LINK)
+
+
+def test_the_anpr_reports_carry_a_formula_as_text(client, hq, thr_camera, truck, declaration, tehran):
+    tehran.name_fa = "=1+1"  # an office name as typed in the admin
+    tehran.save()
+    declaration_confirm_arrival(declaration=declaration, by=None, at=timezone.now() - dt.timedelta(hours=1))
+    at = timezone.now() - dt.timedelta(hours=1)
+    services.reads_ingest(camera=thr_camera, items=[services.ReadInput(captured_at=at, plate_raw=truck.plate)])
+    client.force_login(hq)
+    for code, column in (("anpr-reads-per-office-day", 3), ("anpr-arrival-evidence", 2)):
+        url = f"/anpr/reports/{code}/"
+        rows = _csv(client.get(url, {"format": "csv"}))
+        assert [r[column - 1] for r in rows[1:]] == ["'=1+1"], code
+        cell = _xlsx(client.get(url, {"format": "xlsx"})).cell(2, column)
+        assert (cell.data_type, cell.value) == ("s", "'=1+1"), code
