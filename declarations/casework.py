@@ -12,6 +12,7 @@ Cases: ``case_open`` (valued from CIF × rate + duties + fees) → ``case_add_ac
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from auditlog.context import set_actor
@@ -27,7 +28,7 @@ from accounts.models import Role, User
 from transit_monitor.dates import format_jalali, jalali_month_of
 
 from . import services
-from .errors import IllegalTransition, InvalidInput
+from .errors import DomainError, IllegalTransition, InvalidInput
 from .hooks import TemplatePanel, TimelineItem, dashboard_panels, timeline_providers
 from .models import (
     CaseStatus,
@@ -255,6 +256,22 @@ def letter_send(*, letter: FollowUpLetter, by: User | None, at: dt.datetime | No
     return locked
 
 
+def letter_send_batch(
+    *, letters: Iterable[FollowUpLetter], by: User
+) -> tuple[list[FollowUpLetter], list[tuple[FollowUpLetter, str]]]:
+    """Send several drafts, each in its own transaction: a refused letter holds back no other.
+
+    Returns the letters sent and the refused ones with the reason, in the order given."""
+    sent: list[FollowUpLetter] = []
+    refused: list[tuple[FollowUpLetter, str]] = []
+    for letter in letters:
+        try:
+            sent.append(letter_send(letter=letter, by=by))
+        except DomainError as exc:
+            refused.append((letter, str(exc)))
+    return sent, refused
+
+
 @transaction.atomic
 def letter_record_answer(
     *,
@@ -345,35 +362,59 @@ def followups_run(*, now: dt.datetime | None = None, limit: int = PROPOSE_LIMIT)
 
     due = FollowUpLetter.objects.filter(status=LetterStatus.SENT, reply_due_at__lt=now, reminded_at__isnull=True)
     for letter in due.select_related("declaration__origin__province", "declaration__vehicle")[:limit]:
-        if FollowUpLetter.objects.filter(pk=letter.pk, reminded_at__isnull=True).update(reminded_at=now) != 1:
-            continue  # another run claimed it
+        # Claim, draft and event in one transaction: a crash or a clash leaves the letter unclaimed.
+        try:
+            with transaction.atomic():
+                if FollowUpLetter.objects.filter(pk=letter.pk, reminded_at__isnull=True).update(reminded_at=now) != 1:
+                    continue  # another run claimed it
+                _follow_up_draft(letter, LetterKind.REMINDER, now)
+        except IntegrityError:  # a clerk drafted at that very moment: the next run reminds
+            continue
         counts["reminded"] += 1
-        _follow_up_draft(letter, LetterKind.REMINDER, now)
 
     late = FollowUpLetter.objects.filter(
         status=LetterStatus.SENT, sent_at__lt=now - _clock("FOLLOWUP_ESCALATION_DAYS"), escalated_at__isnull=True
     )
     for letter in late.select_related("declaration__origin__province", "declaration__vehicle")[:limit]:
-        if FollowUpLetter.objects.filter(pk=letter.pk, escalated_at__isnull=True).update(escalated_at=now) != 1:
+        try:
+            with transaction.atomic():
+                if FollowUpLetter.objects.filter(pk=letter.pk, escalated_at__isnull=True).update(escalated_at=now) != 1:
+                    continue
+                _follow_up_draft(letter, LetterKind.ESCALATION, now)
+        except IntegrityError:  # a clerk drafted at that very moment: unclaimed, the next run escalates
             continue
         counts["escalated"] += 1
-        _follow_up_draft(letter, LetterKind.ESCALATION, now)
     return counts
 
 
 def _follow_up_draft(letter: FollowUpLetter, kind: str, now: dt.datetime) -> None:
-    """A reminder/escalation draft following ``letter`` unless the declaration already has a draft."""
-    draft = _new_letter(letter.declaration, kind, by=None, previous=letter)
-    try:
-        with transaction.atomic():
-            draft.save()
-    except IntegrityError:
-        pass  # a draft is waiting already: the clerk sees the reminder flag on the list
+    """A reminder/escalation draft following ``letter``. Call inside atomic.
+
+    A declaration has one draft at a time. A draft already waiting stands in for a
+    reminder; an escalation replaces it (the waiting draft is cancelled, its text kept),
+    because the escalation must reach headquarters whatever is pending."""
+    pending = (
+        FollowUpLetter.objects.select_for_update()
+        .filter(declaration_id=letter.declaration_id, status=LetterStatus.DRAFT)
+        .first()
+    )
+    message = _("No reply to letter %(n)s: %(kind)s proposed") % {"n": letter.number, "kind": LetterKind(kind).label}
+    if pending is not None and kind == LetterKind.ESCALATION:
+        pending.status = LetterStatus.CANCELLED
+        pending.save(update_fields=["status"])
+        message = _("No reply to letter %(n)s: %(kind)s proposed in place of the waiting draft (%(waiting)s)") % {
+            "n": letter.number,
+            "kind": LetterKind(kind).label,
+            "waiting": pending.get_kind_display(),
+        }
+        pending = None
+    if pending is None:
+        _new_letter(letter.declaration, kind, by=None, previous=letter).save()
     services.note_event(
         declaration_id=letter.declaration_id,
         kind=f"letter_{kind}",
         at=now,
-        message=_("No reply to letter %(n)s: %(kind)s proposed") % {"n": letter.number, "kind": LetterKind(kind).label},
+        message=message,
         data={"letter": letter.pk},
     )
 

@@ -50,6 +50,14 @@ class LetterQuerySet(ScopedQuerySet):
     def awaiting_reply(self):
         return self.filter(status=LetterStatus.SENT)
 
+    def most_overdue_first(self):
+        """Drafts first (they wait on the clerk), then the declaration longest past its deadline."""
+        return self.order_by(
+            models.Case(models.When(status=LetterStatus.DRAFT, then=models.Value(0)), default=models.Value(1)),
+            models.F("declaration__deadline").asc(nulls_last=True),
+            "-pk",
+        )
+
 
 class LetterSequence(models.Model):
     """The last number used in an office's letter series for one Jalali year."""

@@ -99,3 +99,90 @@ def test_it_shows_the_casework_panel_on_the_dashboard(client, overdue, origin_cl
     client.force_login(origin_clerk)
     page = client.get("/").content.decode()
     assert "/casework/letters/?status=draft" in page
+
+
+def _overdue_by(days, bazargan, tehran):
+    return DeclarationFactory(
+        origin=bazargan, destination=tehran, status=Status.IN_TRANSIT, deadline=timezone.now() - dt.timedelta(days=days)
+    )
+
+
+def test_it_lists_drafts_most_overdue_first_and_sends_a_page_of_them(client, bazargan, tehran, origin_clerk):
+    from declarations import casework
+
+    late = {days: _overdue_by(days, bazargan, tehran) for days in (5, 30, 12)}
+    assert casework.followups_run()["proposed"] == 3
+    client.force_login(origin_clerk)
+    page = client.get("/casework/letters/?status=draft").content.decode()
+    positions = [page.index(late[days].serial) for days in (30, 12, 5)]
+    assert positions == sorted(positions)
+    assert page.count('name="letter"') == 3 and page.count('name="page_letter"') == 3
+
+    response = client.post(
+        "/casework/letters/send/",
+        {
+            "send": "page",
+            "status": "draft",
+            "page_letter": [str(pk) for pk in FollowUpLetter.objects.values_list("pk", flat=True)],
+        },
+        follow=True,
+    )
+    assert "3 letters sent." in response.content.decode()
+    letters = {letter.declaration_id: letter for letter in FollowUpLetter.objects.all()}
+    assert all(letter.status == LetterStatus.SENT for letter in letters.values())
+    # Numbered in the order listed: the longest overdue first.
+    assert [letters[late[days].pk].number_seq for days in (30, 12, 5)] == [1, 2, 3]
+    assert response.redirect_chain[-1][0] == "/casework/letters/?status=draft"
+
+
+def test_a_batch_sends_what_it_may_and_names_each_refused_letter(
+    client, bazargan, tehran, sarakhs, origin_clerk, dest_clerk
+):
+    from declarations import casework
+
+    mine, other = _overdue_by(10, bazargan, tehran), _overdue_by(10, sarakhs, tehran)
+    casework.followups_run()
+    draft = FollowUpLetter.objects.get(declaration=mine)
+    foreign = FollowUpLetter.objects.get(declaration=other)
+    sent = FollowUpLetter.objects.create(
+        declaration=mine,
+        kind="overdue",
+        from_office=bazargan,
+        to_office=tehran,
+        subject="s",
+        body="b",
+        status="sent",
+        number="BZG/1404/7",
+    )
+
+    client.force_login(dest_clerk)  # sees the letters to Tehran but does not write them
+    page = client.post("/casework/letters/send/", {"letter": [draft.pk]}, follow=True).content.decode()
+    assert f"Letter #{draft.pk} ({mine.serial}) not sent: Only the origin office sends this letter." in page
+    draft.refresh_from_db()
+    assert draft.status == LetterStatus.DRAFT
+
+    client.force_login(origin_clerk)
+    page = client.post(
+        "/casework/letters/send/", {"letter": [draft.pk, sent.pk, foreign.pk, "x"]}, follow=True
+    ).content.decode()
+    assert "1 letter sent." in page
+    assert f"Letter BZG/1404/7 ({mine.serial}) not sent: Letter BZG/1404/7 was already sent." in page
+    assert f"Letter #{foreign.pk} not sent: no such letter in your scope." in page
+    draft.refresh_from_db()
+    foreign.refresh_from_db()
+    assert draft.status == LetterStatus.SENT and foreign.status == LetterStatus.DRAFT
+    assert "Tick the draft letters to send." in client.post("/casework/letters/send/", {}, follow=True).content.decode()
+
+
+@pytest.mark.persian
+def test_the_batch_action_reads_in_persian(client, bazargan, tehran, origin_clerk):
+    from declarations import casework
+
+    for days in (3, 4):
+        _overdue_by(days, bazargan, tehran)
+    casework.followups_run()
+    client.force_login(origin_clerk)
+    assert "شماره‌گذاری و ارسال همه ۲ پیش‌نویس این صفحه" in client.get("/casework/letters/").content.decode()
+    ids = list(FollowUpLetter.objects.values_list("pk", flat=True))
+    page = client.post("/casework/letters/send/", {"send": "page", "page_letter": ids}, follow=True).content.decode()
+    assert "۲ نامه ارسال شد." in page
