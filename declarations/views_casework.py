@@ -24,6 +24,7 @@ from transit_monitor.dates import TEHRAN, parse_jalali_date
 from transit_monitor.templatetags.jalali import fa
 
 from . import casework
+from . import letters as letter_pdfs
 from .errors import DomainError
 from .models import FollowUpLetter, JudicialCase, LetterStatus, TransitDeclaration
 
@@ -252,17 +253,24 @@ def letter_answer(request, pk: int):
 
 @login_required
 def letter_pdf(request, pk: int):
-    """The stored PDF; when it is not rendered yet, queue the rendering and say so."""
+    """A sent letter's stored PDF; a draft's preview rendered for this request and not kept."""
     letter = get_scoped_or_404(_letters(request.user), request.user, pk=pk)
-    if letter.pdf and letter.status != LetterStatus.DRAFT:
-        name = f"letter-{letter.number.replace('/', '-') or letter.pk}.pdf"
-        return FileResponse(letter.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
-    from .tasks import render_letter_pdf
+    if letter.status in (LetterStatus.DRAFT, LetterStatus.CANCELLED):
+        return HttpResponse(
+            letter_pdfs.render_letter_pdf(letter),
+            content_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="letter-draft-{letter.pk}.pdf"'},
+        )
+    name = f"letter-{letter.number.replace('/', '-') or letter.pk}.pdf"
+    if not letter.pdf:
+        # Rendered by a task when it was sent; not there yet (or the task was lost): store it
+        # now, once (the task keeps the first PDF stored and does nothing after).
+        from .tasks import render_letter_pdf
 
-    render_letter_pdf.delay(letter.pk)
-    letter.refresh_from_db()
-    if letter.pdf:  # eager Celery (embedded default) rendered it already
-        return FileResponse(letter.pdf.open("rb"), filename=f"letter-{letter.pk}.pdf", content_type="application/pdf")
+        render_letter_pdf.delay(letter.pk)
+        letter.refresh_from_db()
+    if letter.pdf:
+        return FileResponse(letter.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
     return HttpResponse(_("The PDF is being prepared; try again in a moment."), status=202)
 
 

@@ -118,7 +118,9 @@ class FollowUpLetter(models.Model):
     )
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # The sent letter's record, rendered once when it is sent; a draft is previewed, never stored.
     pdf = models.FileField(_("PDF"), upload_to="letters/%Y/%m/", blank=True)
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
 
     objects = LetterQuerySet.as_manager()
 

@@ -1,13 +1,15 @@
 """Casework pages: the origin clerk drafts, edits, sends and downloads a letter; the destination records the reply; cases."""
 
 import datetime as dt
+import hashlib
 
 import pytest
 from django.utils import timezone
 
 from declarations.models import CaseStatus, FollowUpLetter, JudicialCase, LetterStatus, Status
 from tests.factories import DeclarationFactory
-from tests.pdftext import pdf_text
+from tests.pdftext import norm, pdf_text
+from transit_monitor.dates import persian_digits
 
 
 @pytest.fixture
@@ -186,3 +188,62 @@ def test_the_batch_action_reads_in_persian(client, bazargan, tehran, origin_cler
     ids = list(FollowUpLetter.objects.values_list("pk", flat=True))
     page = client.post("/casework/letters/send/", {"send": "page", "page_letter": ids}, follow=True).content.decode()
     assert "۲ نامه ارسال شد." in page
+
+
+def _stored_pdfs(settings):
+    return sorted(p.name for p in (settings.MEDIA_ROOT / "letters").rglob("*.pdf")) if settings.MEDIA_ROOT else []
+
+
+def test_viewing_a_draft_pdf_stores_nothing_and_the_sent_letter_keeps_one_pdf(
+    client, overdue, origin_clerk, settings, django_capture_on_commit_callbacks
+):
+    from declarations import casework
+
+    letter = casework.letter_draft(declaration=overdue, by=origin_clerk)
+    client.force_login(origin_clerk)
+    for _ in range(3):
+        response = client.get(f"/casework/letters/{letter.pk}/pdf/")
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert norm("فاقد اعتبار") in pdf_text(response.content)  # marked as a draft
+    letter.refresh_from_db()
+    assert not letter.pdf and _stored_pdfs(settings) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/casework/letters/{letter.pk}/send/")
+    letter.refresh_from_db()
+    assert len(_stored_pdfs(settings)) == 1
+    downloads = [b"".join(client.get(f"/casework/letters/{letter.pk}/pdf/").streaming_content) for _ in range(3)]
+    assert len(set(downloads)) == 1 and len(_stored_pdfs(settings)) == 1  # the stored record, served again
+    text = pdf_text(downloads[0])
+    assert persian_digits(letter.number) in text and norm("فاقد اعتبار") not in text
+    assert letter.pdf_sha256 == hashlib.sha256(downloads[0]).hexdigest()
+    assert letter.pdf_sha256 in client.get(f"/casework/letters/{letter.pk}/").content.decode()
+
+
+def test_the_migration_removes_the_pdfs_stored_by_viewing_drafts(overdue, origin_clerk, settings):
+    import importlib
+
+    from django.apps import apps
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from declarations import casework
+
+    clean = importlib.import_module("declarations.migrations.0008_letter_pdf_sha256").clean_letter_pdfs
+    draft = casework.letter_draft(declaration=overdue, by=origin_clerk)
+    orphan = default_storage.save(
+        f"letters/2026/01/letter-{draft.pk}-20260101000000-0123456789ab.pdf", ContentFile(b"a")
+    )
+    draft.pdf.save(f"letter-{draft.pk}-20260101000100-0123456789ab.pdf", ContentFile(b"b"))
+    other = _overdue_by(3, overdue.origin, overdue.destination)
+    sent = casework.letter_send(letter=casework.letter_draft(declaration=other, by=origin_clerk), by=origin_clerk)
+    stamp = (sent.sent_at + dt.timedelta(seconds=2)).strftime("%Y%m%d%H%M%S")
+    sent.pdf.save(f"letter-{sent.pk}-{stamp}-0123456789ab.pdf", ContentFile(b"record"))
+    keep = default_storage.save("letters/README.txt", ContentFile(b"not a letter"))
+
+    clean(apps, None)
+    draft.refresh_from_db()
+    sent.refresh_from_db()
+    assert not draft.pdf and sent.pdf and sent.pdf_sha256 == hashlib.sha256(b"record").hexdigest()
+    assert _stored_pdfs(settings) == [sent.pdf.name.rsplit("/", 1)[1]]
+    assert not default_storage.exists(orphan) and default_storage.exists(keep)
