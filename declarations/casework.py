@@ -564,10 +564,18 @@ def case_close(
 # --- timeline ---------------------------------------------------------------------------------
 
 
+def _name(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
 def casework_timeline(declaration: TransitDeclaration, user) -> list[TimelineItem]:
-    """Letters and cases on the declaration's timeline (the caller already checked its scope)."""
+    """Letters and cases on the declaration's timeline, with who recorded each (the caller already
+    checked its scope). Their declaration events (letter sent, case opened) give way to these."""
     items: list[TimelineItem] = []
-    for letter in declaration.letters.exclude(status=LetterStatus.CANCELLED):
+    letters = declaration.letters.exclude(status=LetterStatus.CANCELLED).select_related(
+        "drafted_by", "sent_by", "reply_recorded_by"
+    )
+    for letter in letters:
         url = reverse("casework:letter", args=[letter.pk])
         if letter.sent_at:
             items.append(
@@ -577,10 +585,21 @@ def casework_timeline(declaration: TransitDeclaration, user) -> list[TimelineIte
                     _("Follow-up letter %(n)s sent") % {"n": letter.number},
                     letter.subject,
                     url,
+                    actor=_name(letter.sent_by),
                 )
             )
         else:
-            items.append(TimelineItem(letter.drafted_at, "letter", _("Follow-up letter drafted"), letter.subject, url))
+            items.append(
+                TimelineItem(
+                    letter.drafted_at,
+                    "letter",
+                    _("Follow-up letter drafted"),
+                    letter.subject,
+                    url,
+                    # No author: proposed by the daily follow-up job.
+                    actor=_name(letter.drafted_by) or _("the system"),
+                )
+            )
         if letter.answered_at:
             items.append(
                 TimelineItem(
@@ -589,9 +608,10 @@ def casework_timeline(declaration: TransitDeclaration, user) -> list[TimelineIte
                     _("Reply to letter %(n)s") % {"n": letter.number},
                     letter.reply_text[:200],
                     url,
+                    actor=_name(letter.reply_recorded_by),
                 )
             )
-    for case in declaration.judicial_cases.prefetch_related("actions"):
+    for case in declaration.judicial_cases.select_related("opened_by").prefetch_related("actions__by"):
         url = reverse("casework:case", args=[case.pk])
         opened = dt.datetime.combine(case.opened_on, dt.time(), tzinfo=timezone.get_current_timezone())
         items.append(
@@ -602,11 +622,12 @@ def casework_timeline(declaration: TransitDeclaration, user) -> list[TimelineIte
                 case.authority,
                 url,
                 severity="danger",
+                actor=_name(case.opened_by),
             )
         )
         for action in case.actions.all():
             at = dt.datetime.combine(action.on, dt.time(), tzinfo=timezone.get_current_timezone())
-            items.append(TimelineItem(at, "case", _("Case action"), action.action[:200], url))
+            items.append(TimelineItem(at, "case", _("Case action"), action.action[:200], url, actor=_name(action.by)))
     return items
 
 
