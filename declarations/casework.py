@@ -188,6 +188,8 @@ def letter_update_draft(
 ) -> FollowUpLetter:
     locked = _locked(letter)
     if locked.status != LetterStatus.DRAFT:
+        if locked.status == LetterStatus.CANCELLED:  # by the clerk, or replaced by an escalation
+            raise IllegalTransition(_("This draft was cancelled; it can no longer be edited."))
         raise IllegalTransition(_("Only a draft can be edited; letter %(n)s was sent.") % {"n": locked.number})
     if not may_write_letter(by, locked.declaration):
         raise services.NotAllowed(_("Only the origin office edits this letter."))

@@ -178,6 +178,8 @@ def test_it_escalates_to_headquarters_even_while_a_reminder_draft_waits(overdue,
     assert escalation.copies[0] == "دفتر ترانزیت گمرک ایران"
     reminder.refresh_from_db()
     assert reminder.status == LetterStatus.CANCELLED and "پیرو نامه" in reminder.body  # replaced, its text kept
+    with pytest.raises(IllegalTransition, match="was cancelled"):  # a clerk still editing it is told why
+        casework.letter_update_draft(letter=reminder, by=origin_clerk, subject="s", body="b")
     event = DeclarationEvent.objects.get(declaration=overdue, kind="letter_escalation")
     assert "in place of the waiting draft" in event.message
     assert casework.followups_run(now=later + DAY)["escalated"] == 0  # once per letter
