@@ -12,6 +12,7 @@ Cases: ``case_open`` (valued from CIF × rate + duties + fees) → ``case_add_ac
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from auditlog.context import set_actor
@@ -27,7 +28,7 @@ from accounts.models import Role, User
 from transit_monitor.dates import format_jalali, jalali_month_of
 
 from . import services
-from .errors import IllegalTransition, InvalidInput
+from .errors import DomainError, IllegalTransition, InvalidInput
 from .hooks import TemplatePanel, TimelineItem, dashboard_panels, timeline_providers
 from .models import (
     CaseStatus,
@@ -187,6 +188,8 @@ def letter_update_draft(
 ) -> FollowUpLetter:
     locked = _locked(letter)
     if locked.status != LetterStatus.DRAFT:
+        if locked.status == LetterStatus.CANCELLED:  # by the clerk, or replaced by an escalation
+            raise IllegalTransition(_("This draft was cancelled; it can no longer be edited."))
         raise IllegalTransition(_("Only a draft can be edited; letter %(n)s was sent.") % {"n": locked.number})
     if not may_write_letter(by, locked.declaration):
         raise services.NotAllowed(_("Only the origin office edits this letter."))
@@ -253,6 +256,22 @@ def letter_send(*, letter: FollowUpLetter, by: User | None, at: dt.datetime | No
     transaction.on_commit(lambda: render_letter_pdf.delay(locked.pk))
     letter.refresh_from_db()
     return locked
+
+
+def letter_send_batch(
+    *, letters: Iterable[FollowUpLetter], by: User
+) -> tuple[list[FollowUpLetter], list[tuple[FollowUpLetter, str]]]:
+    """Send several drafts, each in its own transaction: a refused letter holds back no other.
+
+    Returns the letters sent and the refused ones with the reason, in the order given."""
+    sent: list[FollowUpLetter] = []
+    refused: list[tuple[FollowUpLetter, str]] = []
+    for letter in letters:
+        try:
+            sent.append(letter_send(letter=letter, by=by))
+        except DomainError as exc:
+            refused.append((letter, str(exc)))
+    return sent, refused
 
 
 @transaction.atomic
@@ -345,35 +364,59 @@ def followups_run(*, now: dt.datetime | None = None, limit: int = PROPOSE_LIMIT)
 
     due = FollowUpLetter.objects.filter(status=LetterStatus.SENT, reply_due_at__lt=now, reminded_at__isnull=True)
     for letter in due.select_related("declaration__origin__province", "declaration__vehicle")[:limit]:
-        if FollowUpLetter.objects.filter(pk=letter.pk, reminded_at__isnull=True).update(reminded_at=now) != 1:
-            continue  # another run claimed it
+        # Claim, draft and event in one transaction: a crash or a clash leaves the letter unclaimed.
+        try:
+            with transaction.atomic():
+                if FollowUpLetter.objects.filter(pk=letter.pk, reminded_at__isnull=True).update(reminded_at=now) != 1:
+                    continue  # another run claimed it
+                _follow_up_draft(letter, LetterKind.REMINDER, now)
+        except IntegrityError:  # a clerk drafted at that very moment: the next run reminds
+            continue
         counts["reminded"] += 1
-        _follow_up_draft(letter, LetterKind.REMINDER, now)
 
     late = FollowUpLetter.objects.filter(
         status=LetterStatus.SENT, sent_at__lt=now - _clock("FOLLOWUP_ESCALATION_DAYS"), escalated_at__isnull=True
     )
     for letter in late.select_related("declaration__origin__province", "declaration__vehicle")[:limit]:
-        if FollowUpLetter.objects.filter(pk=letter.pk, escalated_at__isnull=True).update(escalated_at=now) != 1:
+        try:
+            with transaction.atomic():
+                if FollowUpLetter.objects.filter(pk=letter.pk, escalated_at__isnull=True).update(escalated_at=now) != 1:
+                    continue
+                _follow_up_draft(letter, LetterKind.ESCALATION, now)
+        except IntegrityError:  # a clerk drafted at that very moment: unclaimed, the next run escalates
             continue
         counts["escalated"] += 1
-        _follow_up_draft(letter, LetterKind.ESCALATION, now)
     return counts
 
 
 def _follow_up_draft(letter: FollowUpLetter, kind: str, now: dt.datetime) -> None:
-    """A reminder/escalation draft following ``letter`` unless the declaration already has a draft."""
-    draft = _new_letter(letter.declaration, kind, by=None, previous=letter)
-    try:
-        with transaction.atomic():
-            draft.save()
-    except IntegrityError:
-        pass  # a draft is waiting already: the clerk sees the reminder flag on the list
+    """A reminder/escalation draft following ``letter``. Call inside atomic.
+
+    A declaration has one draft at a time. A draft already waiting stands in for a
+    reminder; an escalation replaces it (the waiting draft is cancelled, its text kept),
+    because the escalation must reach headquarters whatever is pending."""
+    pending = (
+        FollowUpLetter.objects.select_for_update()
+        .filter(declaration_id=letter.declaration_id, status=LetterStatus.DRAFT)
+        .first()
+    )
+    message = _("No reply to letter %(n)s: %(kind)s proposed") % {"n": letter.number, "kind": LetterKind(kind).label}
+    if pending is not None and kind == LetterKind.ESCALATION:
+        pending.status = LetterStatus.CANCELLED
+        pending.save(update_fields=["status"])
+        message = _("No reply to letter %(n)s: %(kind)s proposed in place of the waiting draft (%(waiting)s)") % {
+            "n": letter.number,
+            "kind": LetterKind(kind).label,
+            "waiting": pending.get_kind_display(),
+        }
+        pending = None
+    if pending is None:
+        _new_letter(letter.declaration, kind, by=None, previous=letter).save()
     services.note_event(
         declaration_id=letter.declaration_id,
         kind=f"letter_{kind}",
         at=now,
-        message=_("No reply to letter %(n)s: %(kind)s proposed") % {"n": letter.number, "kind": LetterKind(kind).label},
+        message=message,
         data={"letter": letter.pk},
     )
 
@@ -523,10 +566,18 @@ def case_close(
 # --- timeline ---------------------------------------------------------------------------------
 
 
+def _name(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
 def casework_timeline(declaration: TransitDeclaration, user) -> list[TimelineItem]:
-    """Letters and cases on the declaration's timeline (the caller already checked its scope)."""
+    """Letters and cases on the declaration's timeline, with who recorded each (the caller already
+    checked its scope). Their declaration events (letter sent, case opened) give way to these."""
     items: list[TimelineItem] = []
-    for letter in declaration.letters.exclude(status=LetterStatus.CANCELLED):
+    letters = declaration.letters.exclude(status=LetterStatus.CANCELLED).select_related(
+        "drafted_by", "sent_by", "reply_recorded_by"
+    )
+    for letter in letters:
         url = reverse("casework:letter", args=[letter.pk])
         if letter.sent_at:
             items.append(
@@ -536,10 +587,21 @@ def casework_timeline(declaration: TransitDeclaration, user) -> list[TimelineIte
                     _("Follow-up letter %(n)s sent") % {"n": letter.number},
                     letter.subject,
                     url,
+                    actor=_name(letter.sent_by),
                 )
             )
         else:
-            items.append(TimelineItem(letter.drafted_at, "letter", _("Follow-up letter drafted"), letter.subject, url))
+            items.append(
+                TimelineItem(
+                    letter.drafted_at,
+                    "letter",
+                    _("Follow-up letter drafted"),
+                    letter.subject,
+                    url,
+                    # No author: proposed by the daily follow-up job.
+                    actor=_name(letter.drafted_by) or _("the system"),
+                )
+            )
         if letter.answered_at:
             items.append(
                 TimelineItem(
@@ -548,9 +610,10 @@ def casework_timeline(declaration: TransitDeclaration, user) -> list[TimelineIte
                     _("Reply to letter %(n)s") % {"n": letter.number},
                     letter.reply_text[:200],
                     url,
+                    actor=_name(letter.reply_recorded_by),
                 )
             )
-    for case in declaration.judicial_cases.prefetch_related("actions"):
+    for case in declaration.judicial_cases.select_related("opened_by").prefetch_related("actions__by"):
         url = reverse("casework:case", args=[case.pk])
         opened = dt.datetime.combine(case.opened_on, dt.time(), tzinfo=timezone.get_current_timezone())
         items.append(
@@ -561,11 +624,12 @@ def casework_timeline(declaration: TransitDeclaration, user) -> list[TimelineIte
                 case.authority,
                 url,
                 severity="danger",
+                actor=_name(case.opened_by),
             )
         )
         for action in case.actions.all():
             at = dt.datetime.combine(action.on, dt.time(), tzinfo=timezone.get_current_timezone())
-            items.append(TimelineItem(at, "case", _("Case action"), action.action[:200], url))
+            items.append(TimelineItem(at, "case", _("Case action"), action.action[:200], url, actor=_name(action.by)))
     return items
 
 

@@ -27,6 +27,7 @@ class TimelineItem:
     url: str = ""  # link to more (a photo, a viewer), already scope-checked by the provider's view
     actor: str = ""
     severity: str = ""  # "", "warning", "danger"
+    source: str = ""  # where the record came from, as recorded then ("ICS export (file.csv)"), already translated
 
 
 @dataclass

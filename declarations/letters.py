@@ -3,7 +3,8 @@
 WeasyPrint renders HTML templates under ``templates/letters/``. The closed network allows
 no outside request: fonts are embedded from files on disk (vendored Vazirmatn, or Debian's
 fonts-farsiweb until it is vendored) and the URL fetcher refuses anything but file://.
-Rendering is slow (about a second): only Celery tasks call it, never a request.
+A sent letter's PDF, its record, is rendered and stored once by a Celery task; a draft's
+preview is rendered in the request (about 0.1 s) and never stored.
 """
 
 from __future__ import annotations
@@ -118,13 +119,20 @@ def render_letter_pdf(letter: FollowUpLetter) -> bytes:
 
 
 def letter_store_pdf(*, letter_id: int) -> FollowUpLetter:
-    """Render and keep the letter's PDF. A sent letter's PDF is its record: rendered once."""
+    """Render and keep a sent letter's PDF with its SHA-256: the letter's record, stored once.
+
+    A draft is never stored (its preview is rendered for each request). Two runs at once
+    both render, but only the first to fill the empty field keeps its file."""
     letter = FollowUpLetter.objects.select_related("from_office", "to_office", "declaration").get(pk=letter_id)
-    if letter.pdf and letter.status != LetterStatus.DRAFT:
+    if letter.pdf or letter.status not in (LetterStatus.SENT, LetterStatus.ANSWERED):
         return letter
     data = render_letter_pdf(letter)
-    digest = hashlib.sha256(data).hexdigest()[:12]
+    digest = hashlib.sha256(data).hexdigest()
     stamp = timezone.now().strftime("%Y%m%d%H%M%S")
-    letter.pdf.save(f"letter-{letter.pk}-{stamp}-{digest}.pdf", ContentFile(data), save=False)
-    FollowUpLetter.objects.filter(pk=letter.pk).update(pdf=letter.pdf.name)
+    letter.pdf.save(f"letter-{letter.pk}-{stamp}-{digest[:12]}.pdf", ContentFile(data), save=False)
+    if not FollowUpLetter.objects.filter(pk=letter.pk, pdf="").update(pdf=letter.pdf.name, pdf_sha256=digest):
+        letter.pdf.storage.delete(letter.pdf.name)  # another run stored it first
+        letter.refresh_from_db()
+        return letter
+    letter.pdf_sha256 = digest
     return letter

@@ -5,18 +5,31 @@ imported already departed), its ``DeclarationEvent`` rows, the django-auditlog
 entries of the row, and whatever higher apps add through
 ``hooks.timeline_providers`` (plate reads, scans, comparisons, letters).
 A fixed number of queries whatever the length of the history.
+
+Who did something and from what source is read from the record of that moment (the
+event, or the audit entry), never from the declaration's current fields: a later
+transition must not rewrite who recorded an earlier one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext as _
+
+from transit_monitor.dates import format_jalali, persian_digits
 
 from . import hooks
 from .hooks import TimelineItem
-from .models import DeclarationEvent, TransitDeclaration
+from .models import DeclarationEvent, Source, TransitDeclaration
 
 # The declaration's own timestamp → the event kind that records the same moment.
 OWN_STAMPS = [
@@ -44,70 +57,169 @@ EVENT_TITLES = {
     "extend_deadline": lambda: _("Deadline extended"),
     "traffic_permit": lambda: _("Traffic permit recorded"),
     "import": lambda: _("Imported"),
+    "scan_review_accept": lambda: _("Scan comparison accepted"),
+    "scan_review_escalate": lambda: _("Scan comparison escalated"),
+    "letter_sent": lambda: _("Follow-up letter sent"),
+    "letter_answered": lambda: _("Reply to a follow-up letter recorded"),
+    "letter_reminder": lambda: _("Reminder letter proposed"),
+    "letter_escalation": lambda: _("Escalation to headquarters"),
+    "case_opened": lambda: _("Judicial case opened"),
 }
+# Events a provider shows already, with its link (the letter itself): one entry, not two.
+PROVIDED_EVENTS = {"letter_sent": "letter", "letter_answered": "letter", "case_opened": "case"}
 AUDIT_ACTIONS = {0: lambda: _("created"), 1: lambda: _("changed"), 2: lambda: _("deleted"), 3: lambda: _("accessed")}
+AUDIT_FIELDS_SHOWN = 8
+EMPTY = "—"
+
+
+@dataclass
+class _Recorded:
+    """Who made a change and from what source, as recorded at that moment."""
+
+    actor: str = ""
+    source: str = ""
 
 
 def _person(user) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
 
+def _persian() -> bool:
+    return (translation.get_language() or "fa").startswith("fa")
+
+
+def _source_text(source: str | None, ref: str | None, actor: str) -> str:
+    """``ICS export (file.csv)``: the source's label, with its reference unless that only repeats a name."""
+    if not source:
+        return ""
+    label = str(Source(source).label) if source in Source.values else source
+    ref = (ref or "").strip()
+    return f"{label} ({ref})" if ref and ref not in (actor, label) else label
+
+
+def _raw(value):
+    """An audit value as stored ("None" is how auditlog writes an empty field) or None."""
+    return None if value in (None, "None", "") else value
+
+
 def build(declaration: TransitDeclaration, user) -> list[TimelineItem]:
+    events = list(DeclarationEvent.objects.filter(declaration=declaration).select_related("actor"))
+    entries = _audit_entries(declaration)
+    registered = _registered(declaration, events, entries)
     items = [
         TimelineItem(at=declaration.declared_at, kind="declared", title=_("Declared")),
         TimelineItem(
             at=declaration.created_at,
             kind="import",
-            title=_("Registered here (%(source)s)") % {"source": declaration.get_status_source_display()}
-            if declaration.status_source
-            else _("Registered here"),
+            title=_("Registered here"),
+            actor=registered.actor,
+            source=registered.source,
         ),
     ]
-    events = list(DeclarationEvent.objects.filter(declaration=declaration).select_related("actor"))
+    provided: list[TimelineItem] = []
+    for provider in hooks.timeline_providers:
+        provided.extend(provider(declaration, user) or [])
+    provided_kinds = {i.kind for i in provided}
     kinds = {e.kind for e in events}
     for e in events:
-        title = EVENT_TITLES.get(e.kind, lambda e=e: e.kind.replace("_", " "))()
+        if PROVIDED_EVENTS.get(e.kind) in provided_kinds:
+            continue
+        title = EVENT_TITLES.get(e.kind, lambda e=e: e.message or e.kind.replace("_", " "))()
+        # A user's event with no user was made by the system itself (the daily follow-up, a job).
+        actor = _person(e.actor) or (_("the system") if e.source == Source.USER else "")
         items.append(
             TimelineItem(
                 at=e.at,
                 kind=e.kind,
                 title=title,
-                detail=e.message if e.message != title else "",
-                actor=_person(e.actor) or e.get_source_display(),
+                detail=e.message if e.message.rstrip(".") != title.rstrip(".") else "",
+                actor=actor,
+                source=_source_text(e.source, "", actor) if e.source != Source.USER or e.actor else "",
             )
         )
     for field, kind, title in OWN_STAMPS:
         at = getattr(declaration, field)
         if at and kind not in kinds:
-            items.append(TimelineItem(at=at, kind=kind, title=title(), detail=declaration.status_source_ref))
-    provided: list[TimelineItem] = []
-    for provider in hooks.timeline_providers:
-        provided.extend(provider(declaration, user) or [])
-    provided_kinds = {i.kind for i in provided}
+            recorded = _stamp_recorded(declaration, field, entries, registered)
+            items.append(TimelineItem(at=at, kind=kind, title=title(), actor=recorded.actor, source=recorded.source))
     for field, kind, title, severity in EVIDENCE_STAMPS:
         at = getattr(declaration, field)
         if at and kind not in provided_kinds:
             items.append(TimelineItem(at=at, kind=kind, title=title(), severity=severity))
     items.extend(provided)
-    items.extend(_audit_items(declaration))
+    items.extend(_audit_items(entries))
     return sorted(items, key=lambda i: i.at)
 
 
-def _audit_items(declaration: TransitDeclaration) -> list[TimelineItem]:
+def _audit_entries(declaration: TransitDeclaration) -> list[LogEntry]:
     content_type = ContentType.objects.get_for_model(TransitDeclaration)
-    entries = LogEntry.objects.filter(content_type=content_type, object_id=declaration.pk).select_related("actor")
-    meta = TransitDeclaration._meta
-    items = []
-    for entry in entries:
+    return list(
+        LogEntry.objects.filter(content_type=content_type, object_id=declaration.pk)
+        .select_related("actor")
+        .order_by("timestamp", "pk")
+    )
+
+
+def _state_after(declaration, entries: list[LogEntry], index: int, name: str):
+    """The value of field ``name`` right after audit entry ``index`` (-1: at creation).
+
+    The entry's own new value if it changed the field; else the old value of the next
+    change; else the current value (nothing changed it since)."""
+    if index >= 0:
+        changes = entries[index].changes_dict or {}
+        if name in changes:
+            return _raw(changes[name][1])
+    for entry in entries[index + 1 :]:
         changes = entry.changes_dict or {}
+        if name in changes:
+            return _raw(changes[name][0])
+    return getattr(declaration, name)
+
+
+def _recorded_after(declaration, entries: list[LogEntry], index: int) -> _Recorded:
+    actor = _person(entries[index].actor) if index >= 0 else ""
+    source = _state_after(declaration, entries, index, "status_source")
+    ref = _state_after(declaration, entries, index, "status_source_ref")
+    return _Recorded(actor=actor, source=_source_text(source, ref, actor))
+
+
+def _registered(declaration, events: list[DeclarationEvent], entries: list[LogEntry]) -> _Recorded:
+    """Who registered the declaration here and from what source: the import event if any,
+    else the audit entry of its creation, else the source it had before any later change."""
+    imported = next((e for e in events if e.kind == "import"), None)
+    if imported is not None:
+        actor = _person(imported.actor)
+        return _Recorded(actor=actor, source=_source_text(imported.source, imported.message, actor))
+    created = next((i for i, entry in enumerate(entries) if entry.action == LogEntry.Action.CREATE), None)
+    return _recorded_after(declaration, entries, -1 if created is None else created)
+
+
+def _stamp_recorded(declaration, field: str, entries: list[LogEntry], registered: _Recorded) -> _Recorded:
+    """Who recorded a timestamp no event records: the audit entry that set it, or the registration."""
+    for index in range(len(entries) - 1, -1, -1):
+        changes = entries[index].changes_dict or {}
+        if field in changes and _raw(changes[field][1]) is not None:
+            if entries[index].action == LogEntry.Action.CREATE:
+                return registered
+            return _recorded_after(declaration, entries, index)
+    return registered
+
+
+# --- audit entries in words ----------------------------------------------------------------------
+
+
+def _audit_items(entries: list[LogEntry]) -> list[TimelineItem]:
+    shown = [(entry, list((entry.changes_dict or {}).items())[:AUDIT_FIELDS_SHOWN]) for entry in entries]
+    related = _related_names([changes for _entry, changes in shown])
+    items = []
+    for entry, changes in shown:
         parts = []
-        for name, values in list(changes.items())[:8]:
-            try:
-                label = str(getattr(meta.get_field(name), "verbose_name", name))
-            except FieldDoesNotExist:  # a field since removed still shows by its name
-                label = name
+        for name, values in changes:
+            field = _field(name)  # a field since removed still shows by its name
+            label = str(field.verbose_name) if field is not None else name
             if isinstance(values, list | tuple) and len(values) == 2:
-                parts.append(f"{label}: {values[0]} → {values[1]}")
+                old, new = (_human(field, v, related) for v in values)
+                parts.append(f"{label}: {old} ← {new}" if _persian() else f"{label}: {old} → {new}")
             else:
                 parts.append(label)
         items.append(
@@ -115,8 +227,71 @@ def _audit_items(declaration: TransitDeclaration) -> list[TimelineItem]:
                 at=entry.timestamp,
                 kind="audit",
                 title=_("Audit: record %(action)s") % {"action": AUDIT_ACTIONS.get(entry.action, str)()},
-                detail="; ".join(parts),
+                detail=("؛ " if _persian() else "; ").join(parts),
                 actor=_person(entry.actor),
             )
         )
     return items
+
+
+def _related_names(changes: list[list[tuple[str, Any]]]) -> dict[tuple[Any, str], str]:
+    """Names of the rows that foreign-key values point to: one query per related model."""
+    wanted: dict[Any, set[str]] = {}
+    for entry_changes in changes:
+        for name, values in entry_changes:
+            field = _field(name)
+            if isinstance(field, models.ForeignKey) and isinstance(values, list | tuple):
+                ids = {str(v) for v in values if _raw(v) is not None and str(v).isdigit()}
+                wanted.setdefault(field.related_model, set()).update(ids)
+    names: dict[tuple[Any, str], str] = {}
+    for model, ids in wanted.items():
+        for pk, obj in model._default_manager.in_bulk([int(i) for i in ids]).items():
+            names[(model, str(pk))] = _person(obj) if hasattr(obj, "get_full_name") else str(obj)
+    return names
+
+
+def _field(name: str) -> models.Field | None:
+    """The declaration's field of that name; None for a field since removed (or a reverse relation)."""
+    try:
+        field = TransitDeclaration._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if isinstance(field, models.Field) else None
+
+
+def _human(field, value, related: dict[tuple[Any, str], str]) -> str:
+    """An audit value as a person reads it: names, labels, Jalali Tehran times, "—" for empty."""
+    value = _raw(value)
+    if value is None or field is None:
+        return EMPTY if value is None else str(value)
+    text = str(value)
+    persian = _persian()
+    if isinstance(field, models.ForeignKey):
+        return related.get((field.related_model, text), f"#{text}")
+    if field.choices:
+        return str(dict(field.flatchoices).get(text, text))
+    if isinstance(field, models.BooleanField):
+        return _("yes") if text in ("True", "true", "1") else _("no")
+    if isinstance(field, models.DateTimeField):
+        try:
+            at = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return text
+        # auditlog keeps times as naive UTC.
+        return format_jalali(at if at.tzinfo else at.replace(tzinfo=dt.UTC), persian=persian)
+    if isinstance(field, models.DateField):
+        try:
+            return format_jalali(dt.date.fromisoformat(text), persian=persian)
+        except ValueError:
+            return text
+    if isinstance(field, models.JSONField):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return text
+        if not data:
+            return EMPTY
+        return "، ".join(map(str, data)) if isinstance(data, list) else text
+    if isinstance(field, models.IntegerField | models.DecimalField | models.FloatField):
+        return persian_digits(text) if persian else text
+    return text

@@ -13,15 +13,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
 from transit_monitor.dates import TEHRAN, parse_jalali_date
+from transit_monitor.templatetags.jalali import fa
 
 from . import casework
+from . import letters as letter_pdfs
 from .errors import DomainError
 from .models import FollowUpLetter, JudicialCase, LetterStatus, TransitDeclaration
 
@@ -72,24 +75,71 @@ def _letters(user):
     return FollowUpLetter.objects.select_related("declaration", "from_office", "to_office")
 
 
+LIST_LIMIT = 200
+
+
 @login_required
 def letter_list(request):
+    """Drafts first, most overdue first; drafts the user may send can be sent in a batch."""
     letters = _letters(request.user).for_user(request.user)
     status = request.GET.get("status", "")
     if status in LetterStatus.values:
         letters = letters.filter(status=status)
+    escalated = request.GET.get("escalated") == "1"
+    if escalated:
+        letters = letters.filter(status=LetterStatus.SENT, escalated_at__isnull=False)
     now = timezone.now()
     rows = [
         {
             "letter": letter,
             "late_draft": casework.letter_is_late_draft(letter, now),
             "reply_overdue": letter.status == LetterStatus.SENT and letter.reply_due_at and letter.reply_due_at < now,
+            "may_send": letter.status == LetterStatus.DRAFT
+            and casework.may_write_letter(request.user, letter.declaration),
         }
-        for letter in letters[:200]
+        for letter in letters.most_overdue_first()[:LIST_LIMIT]
     ]
     return render(
-        request, "casework/letter_list.html", {"rows": rows, "status": status, "statuses": LetterStatus.choices}
+        request,
+        "casework/letter_list.html",
+        {
+            "rows": rows,
+            "total": letters.count() if len(rows) == LIST_LIMIT else len(rows),
+            "sendable": [row["letter"].pk for row in rows if row["may_send"]],
+            "status": status,
+            "escalated": escalated,
+            "statuses": LetterStatus.choices,
+        },
     )
+
+
+@login_required
+@require_POST
+def letter_send_batch(request):
+    """Send the ticked drafts (or every sendable draft of the page), one transaction per letter."""
+    field = "page_letter" if request.POST.get("send") == "page" else "letter"
+    ids = {int(v) for v in request.POST.getlist(field) if v.isdigit()}
+    status = request.POST.get("status", "")
+    back = reverse("casework:letters") + (f"?status={status}" if status in LetterStatus.values else "")
+    if not ids:
+        messages.error(request, _("Tick the draft letters to send."))
+        return redirect(back)
+    found = list(_letters(request.user).for_user(request.user).filter(pk__in=ids).most_overdue_first())
+    sent, refused = casework.letter_send_batch(letters=found, by=request.user)
+    if sent:
+        messages.success(
+            request,
+            ngettext("%(count)s letter sent.", "%(count)s letters sent.", len(sent)) % {"count": fa(len(sent))},
+        )
+    for letter, reason in refused:
+        messages.error(
+            request,
+            _("Letter %(letter)s (%(serial)s) not sent: %(reason)s")
+            % {"letter": letter, "serial": letter.declaration.serial, "reason": reason},
+        )
+    for pk in sorted(ids - {letter.pk for letter in found}):
+        messages.error(request, _("Letter #%(pk)s not sent: no such letter in your scope.") % {"pk": pk})
+    return redirect(back)
 
 
 @login_required
@@ -203,17 +253,24 @@ def letter_answer(request, pk: int):
 
 @login_required
 def letter_pdf(request, pk: int):
-    """The stored PDF; when it is not rendered yet, queue the rendering and say so."""
+    """A sent letter's stored PDF; a draft's preview rendered for this request and not kept."""
     letter = get_scoped_or_404(_letters(request.user), request.user, pk=pk)
-    if letter.pdf and letter.status != LetterStatus.DRAFT:
-        name = f"letter-{letter.number.replace('/', '-') or letter.pk}.pdf"
-        return FileResponse(letter.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
-    from .tasks import render_letter_pdf
+    if letter.status in (LetterStatus.DRAFT, LetterStatus.CANCELLED):
+        return HttpResponse(
+            letter_pdfs.render_letter_pdf(letter),
+            content_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="letter-draft-{letter.pk}.pdf"'},
+        )
+    name = f"letter-{letter.number.replace('/', '-') or letter.pk}.pdf"
+    if not letter.pdf:
+        # Rendered by a task when it was sent; not there yet (or the task was lost): store it
+        # now, once (the task keeps the first PDF stored and does nothing after).
+        from .tasks import render_letter_pdf
 
-    render_letter_pdf.delay(letter.pk)
-    letter.refresh_from_db()
-    if letter.pdf:  # eager Celery (embedded default) rendered it already
-        return FileResponse(letter.pdf.open("rb"), filename=f"letter-{letter.pk}.pdf", content_type="application/pdf")
+        render_letter_pdf.delay(letter.pk)
+        letter.refresh_from_db()
+    if letter.pdf:
+        return FileResponse(letter.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
     return HttpResponse(_("The PDF is being prepared; try again in a moment."), status=202)
 
 

@@ -50,6 +50,14 @@ class LetterQuerySet(ScopedQuerySet):
     def awaiting_reply(self):
         return self.filter(status=LetterStatus.SENT)
 
+    def most_overdue_first(self):
+        """Drafts first (they wait on the clerk), then the declaration longest past its deadline."""
+        return self.order_by(
+            models.Case(models.When(status=LetterStatus.DRAFT, then=models.Value(0)), default=models.Value(1)),
+            models.F("declaration__deadline").asc(nulls_last=True),
+            "-pk",
+        )
+
 
 class LetterSequence(models.Model):
     """The last number used in an office's letter series for one Jalali year."""
@@ -110,7 +118,9 @@ class FollowUpLetter(models.Model):
     )
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # The sent letter's record, rendered once when it is sent; a draft is previewed, never stored.
     pdf = models.FileField(_("PDF"), upload_to="letters/%Y/%m/", blank=True)
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
 
     objects = LetterQuerySet.as_manager()
 

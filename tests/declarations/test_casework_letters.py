@@ -163,6 +163,33 @@ def test_it_proposes_reminds_and_escalates_on_the_clocks(overdue, origin_clerk, 
     assert letter.escalated_at == later and letter.reminded_at == now
 
 
+def test_it_escalates_to_headquarters_even_while_a_reminder_draft_waits(overdue, origin_clerk, hq, client):
+    casework.register_hooks()  # declarations/apps.py calls it in ready()
+    now = timezone.now()
+    letter = casework.letter_draft(declaration=overdue, by=origin_clerk)
+    letter = casework.letter_send(letter=letter, by=origin_clerk, at=now - 30 * DAY)
+    assert casework.followups_run(now=now)["reminded"] == 1
+    reminder = FollowUpLetter.objects.get(declaration=overdue, status=LetterStatus.DRAFT)  # left unsent
+
+    later = now + 11 * DAY  # 41 days after sending, the reminder still a draft
+    assert casework.followups_run(now=later)["escalated"] == 1
+    escalation = FollowUpLetter.objects.get(declaration=overdue, status=LetterStatus.DRAFT)
+    assert escalation.kind == LetterKind.ESCALATION and escalation.previous_id == letter.pk
+    assert escalation.copies[0] == "دفتر ترانزیت گمرک ایران"
+    reminder.refresh_from_db()
+    assert reminder.status == LetterStatus.CANCELLED and "پیرو نامه" in reminder.body  # replaced, its text kept
+    with pytest.raises(IllegalTransition, match="was cancelled"):  # a clerk still editing it is told why
+        casework.letter_update_draft(letter=reminder, by=origin_clerk, subject="s", body="b")
+    event = DeclarationEvent.objects.get(declaration=overdue, kind="letter_escalation")
+    assert "in place of the waiting draft" in event.message
+    assert casework.followups_run(now=later + DAY)["escalated"] == 0  # once per letter
+
+    client.force_login(hq)  # headquarters sees it on its dashboard, linked to the escalated letters
+    assert "/casework/letters/?escalated=1" in client.get("/").content.decode()
+    listing = client.get("/casework/letters/?escalated=1").content.decode()
+    assert f"/casework/letters/{letter.pk}/" in listing and f"/casework/letters/{escalation.pk}/" not in listing
+
+
 def test_it_flags_a_first_letter_not_sent_within_seven_days_of_the_deadline(overdue, origin_clerk):
     letter = casework.letter_draft(declaration=overdue, by=origin_clerk)
     assert casework.letter_is_late_draft(letter)  # deadline was 9 days ago

@@ -1,13 +1,15 @@
 """Casework pages: the origin clerk drafts, edits, sends and downloads a letter; the destination records the reply; cases."""
 
 import datetime as dt
+import hashlib
 
 import pytest
 from django.utils import timezone
 
 from declarations.models import CaseStatus, FollowUpLetter, JudicialCase, LetterStatus, Status
 from tests.factories import DeclarationFactory
-from tests.pdftext import pdf_text
+from tests.pdftext import norm, pdf_text
+from transit_monitor.dates import persian_digits
 
 
 @pytest.fixture
@@ -99,3 +101,149 @@ def test_it_shows_the_casework_panel_on_the_dashboard(client, overdue, origin_cl
     client.force_login(origin_clerk)
     page = client.get("/").content.decode()
     assert "/casework/letters/?status=draft" in page
+
+
+def _overdue_by(days, bazargan, tehran):
+    return DeclarationFactory(
+        origin=bazargan, destination=tehran, status=Status.IN_TRANSIT, deadline=timezone.now() - dt.timedelta(days=days)
+    )
+
+
+def test_it_lists_drafts_most_overdue_first_and_sends_a_page_of_them(client, bazargan, tehran, origin_clerk):
+    from declarations import casework
+
+    late = {days: _overdue_by(days, bazargan, tehran) for days in (5, 30, 12)}
+    assert casework.followups_run()["proposed"] == 3
+    client.force_login(origin_clerk)
+    page = client.get("/casework/letters/?status=draft").content.decode()
+    positions = [page.index(late[days].serial) for days in (30, 12, 5)]
+    assert positions == sorted(positions)
+    assert page.count('name="letter"') == 3 and page.count('name="page_letter"') == 3
+
+    response = client.post(
+        "/casework/letters/send/",
+        {
+            "send": "page",
+            "status": "draft",
+            "page_letter": [str(pk) for pk in FollowUpLetter.objects.values_list("pk", flat=True)],
+        },
+        follow=True,
+    )
+    assert "3 letters sent." in response.content.decode()
+    letters = {letter.declaration_id: letter for letter in FollowUpLetter.objects.all()}
+    assert all(letter.status == LetterStatus.SENT for letter in letters.values())
+    # Numbered in the order listed: the longest overdue first.
+    assert [letters[late[days].pk].number_seq for days in (30, 12, 5)] == [1, 2, 3]
+    assert response.redirect_chain[-1][0] == "/casework/letters/?status=draft"
+
+
+def test_a_batch_sends_what_it_may_and_names_each_refused_letter(
+    client, bazargan, tehran, sarakhs, origin_clerk, dest_clerk
+):
+    from declarations import casework
+
+    mine, other = _overdue_by(10, bazargan, tehran), _overdue_by(10, sarakhs, tehran)
+    casework.followups_run()
+    draft = FollowUpLetter.objects.get(declaration=mine)
+    foreign = FollowUpLetter.objects.get(declaration=other)
+    sent = FollowUpLetter.objects.create(
+        declaration=mine,
+        kind="overdue",
+        from_office=bazargan,
+        to_office=tehran,
+        subject="s",
+        body="b",
+        status="sent",
+        number="BZG/1404/7",
+    )
+
+    client.force_login(dest_clerk)  # sees the letters to Tehran but does not write them
+    page = client.post("/casework/letters/send/", {"letter": [draft.pk]}, follow=True).content.decode()
+    assert f"Letter #{draft.pk} ({mine.serial}) not sent: Only the origin office sends this letter." in page
+    draft.refresh_from_db()
+    assert draft.status == LetterStatus.DRAFT
+
+    client.force_login(origin_clerk)
+    page = client.post(
+        "/casework/letters/send/", {"letter": [draft.pk, sent.pk, foreign.pk, "x"]}, follow=True
+    ).content.decode()
+    assert "1 letter sent." in page
+    assert f"Letter BZG/1404/7 ({mine.serial}) not sent: Letter BZG/1404/7 was already sent." in page
+    assert f"Letter #{foreign.pk} not sent: no such letter in your scope." in page
+    draft.refresh_from_db()
+    foreign.refresh_from_db()
+    assert draft.status == LetterStatus.SENT and foreign.status == LetterStatus.DRAFT
+    assert "Tick the draft letters to send." in client.post("/casework/letters/send/", {}, follow=True).content.decode()
+
+
+@pytest.mark.persian
+def test_the_batch_action_reads_in_persian(client, bazargan, tehran, origin_clerk):
+    from declarations import casework
+
+    for days in (3, 4):
+        _overdue_by(days, bazargan, tehran)
+    casework.followups_run()
+    client.force_login(origin_clerk)
+    assert "شماره‌گذاری و ارسال همه ۲ پیش‌نویس این صفحه" in client.get("/casework/letters/").content.decode()
+    ids = list(FollowUpLetter.objects.values_list("pk", flat=True))
+    page = client.post("/casework/letters/send/", {"send": "page", "page_letter": ids}, follow=True).content.decode()
+    assert "۲ نامه ارسال شد." in page
+
+
+def _stored_pdfs(settings):
+    return sorted(p.name for p in (settings.MEDIA_ROOT / "letters").rglob("*.pdf")) if settings.MEDIA_ROOT else []
+
+
+def test_viewing_a_draft_pdf_stores_nothing_and_the_sent_letter_keeps_one_pdf(
+    client, overdue, origin_clerk, settings, django_capture_on_commit_callbacks
+):
+    from declarations import casework
+
+    letter = casework.letter_draft(declaration=overdue, by=origin_clerk)
+    client.force_login(origin_clerk)
+    for _ in range(3):
+        response = client.get(f"/casework/letters/{letter.pk}/pdf/")
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert norm("فاقد اعتبار") in pdf_text(response.content)  # marked as a draft
+    letter.refresh_from_db()
+    assert not letter.pdf and _stored_pdfs(settings) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/casework/letters/{letter.pk}/send/")
+    letter.refresh_from_db()
+    assert len(_stored_pdfs(settings)) == 1
+    downloads = [b"".join(client.get(f"/casework/letters/{letter.pk}/pdf/").streaming_content) for _ in range(3)]
+    assert len(set(downloads)) == 1 and len(_stored_pdfs(settings)) == 1  # the stored record, served again
+    text = pdf_text(downloads[0])
+    assert persian_digits(letter.number) in text and norm("فاقد اعتبار") not in text
+    assert letter.pdf_sha256 == hashlib.sha256(downloads[0]).hexdigest()
+    assert letter.pdf_sha256 in client.get(f"/casework/letters/{letter.pk}/").content.decode()
+
+
+def test_the_migration_removes_the_pdfs_stored_by_viewing_drafts(overdue, origin_clerk, settings):
+    import importlib
+
+    from django.apps import apps
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from declarations import casework
+
+    clean = importlib.import_module("declarations.migrations.0008_letter_pdf_sha256").clean_letter_pdfs
+    draft = casework.letter_draft(declaration=overdue, by=origin_clerk)
+    orphan = default_storage.save(
+        f"letters/2026/01/letter-{draft.pk}-20260101000000-0123456789ab.pdf", ContentFile(b"a")
+    )
+    draft.pdf.save(f"letter-{draft.pk}-20260101000100-0123456789ab.pdf", ContentFile(b"b"))
+    other = _overdue_by(3, overdue.origin, overdue.destination)
+    sent = casework.letter_send(letter=casework.letter_draft(declaration=other, by=origin_clerk), by=origin_clerk)
+    stamp = (sent.sent_at + dt.timedelta(seconds=2)).strftime("%Y%m%d%H%M%S")
+    sent.pdf.save(f"letter-{sent.pk}-{stamp}-0123456789ab.pdf", ContentFile(b"record"))
+    keep = default_storage.save("letters/README.txt", ContentFile(b"not a letter"))
+
+    clean(apps, None)
+    draft.refresh_from_db()
+    sent.refresh_from_db()
+    assert not draft.pdf and sent.pdf and sent.pdf_sha256 == hashlib.sha256(b"record").hexdigest()
+    assert _stored_pdfs(settings) == [sent.pdf.name.rsplit("/", 1)[1]]
+    assert not default_storage.exists(orphan) and default_storage.exists(keep)

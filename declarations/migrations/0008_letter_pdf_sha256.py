@@ -1,0 +1,67 @@
+"""A sent letter's PDF keeps its SHA-256; the PDFs that viewing drafts used to store are removed.
+
+Before, every view of a draft's PDF stored a new file (never referenced again after the
+next view), and a letter sent after such a view kept the draft's PDF as its record. This
+removes draft PDFs and unreferenced letter files, forgets a sent letter's PDF stored
+before it was sent (it is rendered again, once, on its next view) and hashes the rest.
+"""
+
+import datetime as dt
+import hashlib
+import re
+
+from django.core.files.storage import default_storage
+from django.db import migrations, models
+
+STORED = re.compile(r"letter-\d+-(\d{14})-[0-9a-f]{12}[^/]*\.pdf$")
+
+
+def _walk(folder):
+    try:
+        dirs, files = default_storage.listdir(folder)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in dirs:
+        yield from _walk(f"{folder}/{sub}")
+
+
+def clean_letter_pdfs(apps, schema_editor):
+    letter_model = apps.get_model("declarations", "FollowUpLetter")
+    kept = set()
+    for letter in letter_model.objects.exclude(pdf=""):
+        match = STORED.search(letter.pdf.name)
+        stamp = dt.datetime.strptime(match.group(1), "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC) if match else None
+        drafted = letter.status in ("draft", "cancelled") or (
+            stamp is not None and letter.sent_at is not None and stamp < letter.sent_at.replace(microsecond=0)
+        )
+        if drafted:
+            letter_model.objects.filter(pk=letter.pk).update(pdf="", pdf_sha256="")
+            continue
+        try:
+            with default_storage.open(letter.pdf.name, "rb") as f:
+                digest = hashlib.sha256(f.read()).hexdigest()
+        except FileNotFoundError:
+            letter_model.objects.filter(pk=letter.pk).update(pdf="", pdf_sha256="")
+            continue
+        letter_model.objects.filter(pk=letter.pk).update(pdf_sha256=digest)
+        kept.add(letter.pdf.name)
+    for name in _walk("letters"):
+        if STORED.search(name) and name not in kept:
+            default_storage.delete(name)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("declarations", "0007_province_return_indexes"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="followupletter",
+            name="pdf_sha256",
+            field=models.CharField(blank=True, max_length=64, verbose_name="PDF SHA-256"),
+        ),
+        migrations.RunPython(clean_letter_pdfs, migrations.RunPython.noop, elidable=True),
+    ]

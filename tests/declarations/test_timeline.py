@@ -1,0 +1,113 @@
+"""The timeline tells who did what, when and from what source, as recorded at that moment."""
+
+import datetime as dt
+import re
+
+import pytest
+from auditlog.models import LogEntry
+from django.urls import reverse
+from django.utils import timezone
+
+from declarations import services, timeline
+from declarations.models import Source, Status
+from tests.factories import DeclarationFactory
+from transit_monitor.dates import TEHRAN
+
+DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture
+def seeded(bazargan, tehran):
+    """A demo row: departed and arrived in the seed, with no event and no audit row behind either."""
+    now = timezone.now()
+    d = DeclarationFactory(
+        origin=bazargan,
+        destination=tehran,
+        status=Status.ARRIVED,
+        departed_at=now - 5 * DAY,
+        arrived_at=now - 2 * DAY,
+        deadline=now + DAY,
+        status_source=Source.SEED,
+        status_source_ref="داده نمایشی",
+        status_changed_at=now - 2 * DAY,
+    )
+    LogEntry.objects.filter(object_id=d.pk).delete()  # the seed writes with COPY: no audit trail
+    return d
+
+
+def _entries(html: str) -> dict[str, str]:
+    """The timeline's entries by kind (the last of each kind), as text."""
+    part = html.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
+    found = re.findall(r'data-kind="([^"]+)">(.*?)</li>', part, flags=re.S)
+    return {kind: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).strip() for kind, body in found}
+
+
+def test_a_settlement_does_not_rewrite_who_recorded_the_earlier_moves(client, seeded, dest_clerk, hq):
+    services.declaration_settle(declaration=seeded, by=dest_clerk)
+    client.force_login(hq)
+    entries = _entries(client.get(reverse("declarations:detail", args=[seeded.pk])).content.decode())
+    for kind in ("depart", "confirm_arrival", "import"):
+        assert "مریم کریمی" not in entries[kind], entries[kind]
+        assert "demo data (داده نمایشی)" in entries[kind]
+    assert "مریم کریمی" in entries["settle"] and "entered by user" in entries["settle"]
+
+
+def test_an_audit_entry_shows_names_labels_and_jalali_tehran_times(client, declaration, origin_clerk, hq):
+    at = dt.datetime(2025, 8, 3, 10, 30, tzinfo=TEHRAN)  # 1404/05/12 10:30 in Tehran, 07:00 UTC
+    services.declaration_depart(declaration=declaration, by=origin_clerk, at=at)
+    items = [i for i in timeline.build(declaration, hq) if i.kind == "audit" and "departed at" in i.detail]
+    detail = items[-1].detail
+    assert "status: registered → in transit" in detail
+    assert "departed at: — → 1404/05/12 10:30" in detail
+    assert "status changed by: — → رضا احمدی" in detail
+    assert "None" not in detail and "2025-08-03" not in detail
+    assert items[-1].actor == "رضا احمدی"
+
+
+def test_a_change_through_a_later_audit_entry_is_credited_to_its_own_author(declaration, origin_clerk, hq):
+    """A timestamp set by an audited save with no event of its own: credited to that save's author."""
+    from auditlog.context import set_actor
+
+    declaration.status_source, declaration.status_source_ref = Source.ICS, "ics-2025-08.csv"
+    with set_actor(origin_clerk):
+        declaration.departed_at = timezone.now() - DAY
+        declaration.save()
+    declaration.status_source, declaration.status_source_ref = Source.USER, "someone else"
+    declaration.save()
+    depart = next(i for i in timeline.build(declaration, hq) if i.kind == "depart")
+    assert depart.actor == "رضا احمدی" and depart.source == "ICS export (ics-2025-08.csv)"
+
+
+@pytest.mark.persian
+def test_events_read_in_persian_with_jalali_dates_and_persian_digits(client, declaration, origin_clerk, hq):
+    at = dt.datetime(2025, 8, 3, 10, 30, tzinfo=TEHRAN)
+    services.declaration_depart(declaration=declaration, by=origin_clerk, at=at)
+    services.note_event(  # as scans.services.comparison_review records it
+        declaration_id=declaration.pk,
+        kind="scan_review_accept",
+        at=at + DAY,
+        actor=origin_clerk,
+        message="مقایسه تصاویر اسکن پذیرفته شد.",
+    )
+    client.force_login(hq)
+    entries = _entries(client.get(reverse("declarations:detail", args=[declaration.pk])).content.decode())
+    assert "scan review accept" not in entries["scan_review_accept"]
+    assert entries["scan_review_accept"].count("مقایسه تصاویر اسکن پذیرفته شد") == 1
+    assert "۱۴۰۴/۰۵/۱۲ ۱۰:۳۰" in entries["depart"] and "رضا احمدی" in entries["depart"]
+    assert "۱۴۰۴/۰۵/۱۲ ۱۰:۳۰" in entries["audit"] and "None" not in entries["audit"]
+    assert "در حال ترانزیت" in entries["audit"]
+
+
+def test_a_sent_letter_shows_once_with_who_sent_it(client, bazargan, tehran, origin_clerk, hq):
+    from declarations import casework
+
+    casework.register_hooks()  # declarations/apps.py calls it in ready()
+    overdue = DeclarationFactory(
+        origin=bazargan, destination=tehran, status=Status.IN_TRANSIT, deadline=timezone.now() - 3 * DAY
+    )
+    letter = casework.letter_send(letter=casework.letter_draft(declaration=overdue, by=origin_clerk), by=origin_clerk)
+    client.force_login(hq)
+    html = client.get(reverse("declarations:detail", args=[overdue.pk])).content.decode()
+    timeline_html = html.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
+    assert timeline_html.count(f"Follow-up letter {letter.number} sent") == 1
+    assert "رضا احمدی" in _entries(html)["letter"]
