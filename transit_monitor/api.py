@@ -17,7 +17,8 @@ def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response(
             {"error": {"code": exc.code, "message": str(exc), "fields": exc.fields}},
-            status=DOMAIN_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST),
+            # A refused file carries its own status (413 too large, 415 wrong kind).
+            status=getattr(exc, "status", None) or DOMAIN_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST),
         )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(getattr(exc, "message_dict", None) or exc.messages)

@@ -262,6 +262,9 @@ ANPR_WORK_END_HOUR = env.int("ANPR_WORK_END_HOUR", default=19)
 ANPR_WORK_DAYS = env.list("ANPR_WORK_DAYS", cast=int, default=[6, 7, 1, 2, 3, 4])  # Saturday..Thursday
 SCANS_MAX_UPLOAD_BYTES = env.int("SCANS_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 SCANS_MAX_PIXELS = env.int("SCANS_MAX_PIXELS", default=120_000_000)
+# Other uploads (arrival evidence, inspection attachments: PDF, JPEG, PNG; transit_monitor/uploads.py).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+EVIDENCE_MAX_PIXELS = env.int("EVIDENCE_MAX_PIXELS", default=50_000_000)  # an A4 page at 600 dpi is 35 MP
 # The viewer warns when this share of the load is beyond a scanner's saturation (blind there).
 SCANS_SATURATED_WARN_SHARE = env.float("SCANS_SATURATED_WARN_SHARE", default=0.10)
 
