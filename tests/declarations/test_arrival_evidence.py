@@ -120,3 +120,14 @@ def test_evidence_stored_before_the_checks_is_only_downloaded(client, dest_clerk
     assert response["X-Content-Type-Options"] == "nosniff"
     page = client.get(reverse("declarations:detail", args=[in_transit.pk])).content.decode()
     assert "no SHA-256" in page.split('id="arrival-evidence"', 1)[1].split("</p>", 1)[0]
+
+
+def test_an_image_claiming_too_many_pixels_is_refused_before_decoding(client, settings, dest_clerk, in_transit):
+    client.force_login(dest_clerk)
+    response = confirm_from_outside(client, in_transit, "arrival.png", files.png_bomb(30_000, 30_000))
+    assert response.status_code == 413
+    form = response.content.decode().split('data-action="confirm_arrival"', 1)[1].split("</form>", 1)[0]
+    assert "900,000,000" in form and "50,000,000" in form  # the claim and the EVIDENCE_MAX_PIXELS limit
+    in_transit.refresh_from_db()
+    assert in_transit.status == Status.IN_TRANSIT
+    assert not ArrivalConfirmation.objects.exists() and stored_files(settings) == []

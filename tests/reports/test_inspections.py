@@ -152,3 +152,15 @@ def test_an_attachment_shows_its_hash_and_opens_in_scope_without_sniffing(client
     assert client.get(f"/reports/attachments/{att.pk}/?download=1")["Content-Disposition"].startswith("attachment;")
     client.force_login(outsider)
     assert client.get(f"/reports/attachments/{att.pk}/").status_code == 404
+
+
+def test_an_attachment_claiming_too_many_pixels_is_a_413_form_error(client, settings, bazargan, inspector):
+    settings.EVIDENCE_MAX_PIXELS = 1_000_000
+    client.force_login(inspector)
+    data = {"office": bazargan.pk, "inspected_on": "1404/05/12", "findings": "", **ALL_YES}
+    bomb = SimpleUploadedFile("gate.png", files.png_bomb(2_000, 2_000), content_type="image/png")
+    response = client.post("/reports/inspections/new/", {**data, "attachments": [bomb]})
+    assert response.status_code == 413
+    assert "gate.png" in response.content.decode() and "4,000,000" in response.content.decode()
+    assert not Inspection.objects.exists()
+    assert not settings.MEDIA_ROOT.exists() or not any(p.is_file() for p in settings.MEDIA_ROOT.rglob("*"))
