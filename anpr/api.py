@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scoping import get_scoped_or_404
+from transit_monitor import uploads
 
 from . import matching, services
 from .authentication import CameraTokenAuthentication, IsCamera
@@ -89,6 +90,7 @@ class ReadCreateApi(APIView):
 
     @extend_schema(request=ReadIn, responses={201: IngestOut, 200: IngestOut})
     def post(self, request):
+        """A photo over the byte or pixel limit is refused with 413 before anything decodes or stores it."""
         camera: Camera = request.auth
         attrs = _validator().run_validation(request.data)  # raises ValidationError: 400 naming the field
         if message := _wrong_camera(camera, attrs):
@@ -125,6 +127,9 @@ class ReadBulkApi(APIView):
             except exceptions.ValidationError as exc:
                 detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
                 errors.append({"index": index, "code": "invalid", "fields": detail})
+                continue
+            except uploads.UploadRejected as exc:  # a photo too large or with too many pixels: that read only
+                errors.append({"index": index, "code": exc.code, "fields": {exc.field: [exc.message]}})
                 continue
             if message := _wrong_camera(camera, attrs):
                 errors.append({"index": index, "code": "forbidden", "fields": {"camera": [message]}})

@@ -11,19 +11,32 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
+from transit_monitor import uploads
+
 from .models import PlateMatch, PlateRead
 
-_MAGIC = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
 
+def photo_kind(data: bytes, field: str = "photo") -> str:
+    """'jpg' or 'png' from the photo's content and header, checked before anything decodes it.
 
-def photo_kind(data: bytes) -> str:
-    """'jpg' or 'png' from the file's first bytes; ValidationError otherwise or when too large."""
-    if len(data) > settings.ANPR_MAX_PHOTO_BYTES:
-        raise serializers.ValidationError(f"photo is larger than {settings.ANPR_MAX_PHOTO_BYTES} bytes")
-    for magic, ext in _MAGIC.items():
-        if data.startswith(magic):
-            return ext
-    raise serializers.ValidationError("photo must be a JPEG or PNG image")
+    Too many bytes or pixels (``ANPR_MAX_PHOTO_PIXELS``: a decompression bomb) raise
+    ``UploadRejected`` with 413, which the API answers as such; anything else that is not
+    a JPEG or PNG header is a ValidationError (400) naming the field.
+    """
+    try:
+        checked = uploads.check_bytes(
+            data,
+            kinds=uploads.PHOTO_KINDS,
+            max_bytes=settings.ANPR_MAX_PHOTO_BYTES,
+            max_pixels=settings.ANPR_MAX_PHOTO_PIXELS,
+            field=field,
+            decode=False,  # the header only: recognition decodes, the camera API stays cheap
+        )
+    except uploads.UploadRejected as exc:
+        if exc.status == 413:
+            raise
+        raise serializers.ValidationError({field: [exc.message]}) from None
+    return checked.extension
 
 
 class ReadIn(serializers.Serializer):
@@ -37,8 +50,12 @@ class ReadIn(serializers.Serializer):
         required=False, allow_null=True, min_value=0, max_value=100, help_text="0–1, or a percentage 0–100"
     )
     client_event_id = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
-    photo = serializers.FileField(required=False, help_text="JPEG or PNG (multipart)")
-    photo_base64 = serializers.CharField(required=False, allow_blank=True, help_text="JPEG or PNG, base64 (JSON)")
+    photo = serializers.FileField(
+        required=False, help_text="JPEG or PNG (multipart); 413 above ANPR_MAX_PHOTO_BYTES or ANPR_MAX_PHOTO_PIXELS"
+    )
+    photo_base64 = serializers.CharField(
+        required=False, allow_blank=True, help_text="JPEG or PNG, base64 (JSON); limits as for photo"
+    )
 
     def validate_captured_at(self, value: dt.datetime) -> dt.datetime:
         now = timezone.now()
@@ -64,7 +81,7 @@ class ReadIn(serializers.Serializer):
         if attrs.get("photo"):
             upload = attrs.pop("photo")
             if upload.size > settings.ANPR_MAX_PHOTO_BYTES:
-                raise serializers.ValidationError({"photo": f"larger than {settings.ANPR_MAX_PHOTO_BYTES} bytes"})
+                raise uploads.too_large(upload.size, settings.ANPR_MAX_PHOTO_BYTES, field="photo")
             data = upload.read()
             field = "photo"
         elif attrs.get("photo_base64"):
@@ -75,10 +92,7 @@ class ReadIn(serializers.Serializer):
                 raise serializers.ValidationError({field: "is not valid base64"}) from None
         attrs.pop("photo_base64", None)
         if data is not None:
-            try:
-                attrs["photo_ext"] = photo_kind(data)
-            except serializers.ValidationError as exc:
-                raise serializers.ValidationError({field: exc.detail}) from None
+            attrs["photo_ext"] = photo_kind(data, field)
             attrs["photo"] = data
         if not attrs.get("plate") and data is None:
             raise serializers.ValidationError({"plate": "give the plate text or a photo"})

@@ -32,6 +32,7 @@ from declarations import services as declaration_services
 from declarations.errors import InvalidInput
 from declarations.models import OPEN_STATUSES, Status, TransitDeclaration, Vehicle
 from declarations.plates import PlateError, guess_plate, parse_plate
+from transit_monitor import uploads
 from transit_monitor.dates import TEHRAN
 
 from . import matching
@@ -389,6 +390,8 @@ def read_recognise(*, read_id: int) -> PlateRead | None:
     try:
         with read.photo.open("rb") as fh:
             data = fh.read()
+        # Pixels counted on the header before OpenCV allocates them (photos stored before the API checked).
+        uploads.image_pixels_check(data, max_pixels=settings.ANPR_MAX_PHOTO_PIXELS, field="photo")
         img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
         if img is None:
             raise ValueError("the photo is not a decodable image")

@@ -17,3 +17,18 @@ class IllegalTransition(DomainError):
 
 class InvalidInput(DomainError):
     code = "invalid"
+
+
+class FileRejected(InvalidInput):
+    """An uploaded file refused for its content (``transit_monitor.uploads``); ``status`` is the
+    HTTP status to answer with: 400, 413 (too large, too many pixels) or 415 (not an accepted kind)."""
+
+    def __init__(self, message: str, *, field: str, code: str = "invalid", status: int = 400):
+        super().__init__(message, fields={field: code})
+        self.code = code
+        self.status = status
+
+    @classmethod
+    def from_upload(cls, exc, *, field: str | None = None, name: str = "") -> FileRejected:
+        message = f"{name}: {exc.message}" if name else exc.message
+        return cls(message, field=field or exc.field, code=exc.code, status=exc.status)

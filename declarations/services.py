@@ -15,6 +15,8 @@ import datetime as dt
 from collections.abc import Iterable
 
 from auditlog.context import set_actor
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -22,9 +24,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import CustomsOffice, Role, User
+from transit_monitor import uploads
 
 from . import selectors
-from .errors import IllegalTransition, InvalidInput
+from .errors import FileRejected, IllegalTransition, InvalidInput
 from .models import (
     OPEN_STATUSES,
     ArrivalConfirmation,
@@ -209,13 +212,18 @@ def declaration_confirm_arrival(
     source_ref: str = "",
     evidence=None,
 ) -> TransitDeclaration:
-    """Record the arrival (اعلام وصول). From outside the system it must carry evidence."""
+    """Record the arrival (اعلام وصول). From outside the system it must carry evidence.
+
+    The evidence document is checked by its content (PDF, JPEG or PNG; ``transit_monitor.uploads``)
+    before anything is written, and stored under a random name with its SHA-256.
+    """
     at = at or timezone.now()
     if source == Source.OUTSIDE and not evidence:
         raise InvalidInput(
             _("An arrival recorded from outside the system needs its evidence document."),
             fields={"evidence": "required"},
         )
+    checked = check_evidence(evidence, field="evidence") if evidence else None
     if declaration.departed_at and at < declaration.departed_at:
         raise InvalidInput(_("Arrival cannot be before departure."), fields={"at": str(at)})
     office = office or declaration.destination
@@ -240,12 +248,33 @@ def declaration_confirm_arrival(
         remarks=remarks,
         source=source,
     )
-    if evidence:
-        confirmation.evidence = evidence
-    with set_actor(by) if by else _nullcontext():
-        confirmation.save()
+    if checked is not None:
+        confirmation.evidence_name = (getattr(evidence, "name", "") or "")[-200:]
+        confirmation.evidence_sha256 = checked.sha256
+        confirmation.evidence.save(uploads.stored_name(checked.kind), ContentFile(checked.data), save=False)
+    try:
+        with set_actor(by) if by else _nullcontext():
+            confirmation.save()
+    except BaseException:
+        if confirmation.evidence:
+            confirmation.evidence.delete(save=False)
+        raise
     refresh_vehicle_flag([result.vehicle_id])
     return result
+
+
+def check_evidence(file, *, field: str) -> uploads.CheckedFile:
+    """An evidence document checked by content (PDF, JPEG, PNG); ``FileRejected`` naming the field otherwise."""
+    try:
+        return uploads.check_upload(
+            file,
+            kinds=uploads.DOCUMENT_KINDS,
+            max_bytes=settings.UPLOAD_MAX_BYTES,
+            max_pixels=settings.EVIDENCE_MAX_PIXELS,
+            field=field,
+        )
+    except uploads.UploadRejected as exc:
+        raise FileRejected.from_upload(exc, field=field) from exc
 
 
 @transaction.atomic

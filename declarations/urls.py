@@ -10,6 +10,7 @@ urlpatterns = [
     path("import/", views_import.import_upload, name="import"),
     path("<int:pk>/", views.declaration_detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views_actions.declaration_action, name="action"),
+    path("<int:pk>/arrival/evidence/", views.arrival_evidence, name="arrival-evidence"),
     path("vehicles/", views.vehicle_search, name="vehicle-search"),
     path("vehicles/<int:pk>/", views.vehicle_detail, name="vehicle"),
 ]

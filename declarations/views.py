@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.scoping import get_scoped_or_404
-from transit_monitor import dates
+from transit_monitor import dates, uploads
 
 from . import casework, detection, forms, hooks, monitoring, plates, selectors, timeline
 from .filters import DEFAULT_SORT, DeclarationFilter
@@ -162,6 +162,24 @@ def declaration_detail(request, pk: int, *, forms_override: dict | None = None, 
         "now": timezone.now(),
     }
     return render(request, "declarations/detail.html", context, status=status)
+
+
+@login_required
+def arrival_evidence(request, pk: int):
+    """The arrival's evidence document, to whoever sees the declaration (404 outside the scope).
+
+    Opens in the browser (PDF, JPEG, PNG) or, with ``?download=1``, downloads; a file stored
+    before the content checks (no SHA-256) is only ever downloaded, as bytes.
+    """
+    declaration = get_scoped_or_404(TransitDeclaration.objects.select_related("arrival"), request.user, pk=pk)
+    arrival = getattr(declaration, "arrival", None)
+    if arrival is None or not arrival.evidence:
+        raise Http404(_("This declaration has no arrival evidence document."))
+    return uploads.file_response(
+        arrival.evidence,
+        filename=f"{declaration.serial}-arrival-evidence.bin",
+        download=request.GET.get("download") == "1",
+    )
 
 
 @login_required

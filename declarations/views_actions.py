@@ -45,7 +45,7 @@ def error_status(exc: DomainError) -> int:
         return 403
     if isinstance(exc, IllegalTransition):
         return 409
-    return 400
+    return getattr(exc, "status", 400)  # a refused file: 413 (too large, too many pixels), 415 (wrong kind)
 
 
 @login_required

@@ -68,6 +68,7 @@ class Inspection(models.Model):
 
 
 def attachment_upload_to(instance: InspectionAttachment, filename: str) -> str:
+    # The service passes a random name (``uploads.stored_name``); the client's is kept in ``name``.
     return f"inspections/{instance.inspection_id}/{filename}"
 
 

@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomsOffice, Province, Role, User
-from declarations.errors import IllegalTransition, InvalidInput
+from declarations.errors import FileRejected, IllegalTransition, InvalidInput
 from declarations.models import TransitDeclaration
-from declarations.services import NotAllowed
+from declarations.services import NotAllowed, check_evidence
+from transit_monitor import uploads
 from transit_monitor.dates import TEHRAN, jalali_month_bounds, month_label, previous_jalali_month, to_jalali
 
 from . import exports, returns
@@ -38,9 +39,6 @@ from .models import (
     System,
     SystemProblem,
 )
-
-ATTACHMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
-ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
 def inspection_interval_days() -> int:
@@ -102,8 +100,7 @@ def inspection_record(
         raise InvalidInput(
             _("The follow-up is due before the inspection."), fields={"follow_up_due": str(follow_up_due)}
         )
-    for f in attachments:
-        _check_attachment(f)
+    checked = [(f, _check_attachment(f)) for f in attachments]
     inspection = Inspection(
         office=office,
         inspector=by,
@@ -115,33 +112,27 @@ def inspection_record(
     )
     with _actor(by):
         inspection.save()
-    for f in attachments:
-        _attach(inspection, f, by)
+    for f, file in checked:
+        _attach(inspection, f, file, by)
     return inspection
 
 
-def _check_attachment(f) -> None:
-    import os
-
-    ext = os.path.splitext(f.name)[1].lower()
-    if ext not in ATTACHMENT_TYPES:
-        raise InvalidInput(
-            _("Attachment %(name)s: only PDF, JPEG or PNG files.") % {"name": f.name}, fields={"attachments": f.name}
-        )
-    if f.size > ATTACHMENT_MAX_BYTES:
-        raise InvalidInput(
-            _("Attachment %(name)s is larger than 20 MB.") % {"name": f.name}, fields={"attachments": f.name}
-        )
+def _check_attachment(f):
+    """By content, the same check as arrival evidence (PDF, JPEG, PNG); the error names the file."""
+    try:
+        return check_evidence(f, field="attachments")
+    except FileRejected as exc:
+        raise FileRejected(f"{f.name}: {exc}", field="attachments", code=exc.code, status=exc.status) from exc
 
 
-def _attach(inspection: Inspection, f, by: User) -> InspectionAttachment:
-    digest = hashlib.sha256()
-    for chunk in f.chunks():
-        digest.update(chunk)
-    f.seek(0)
-    att = InspectionAttachment(inspection=inspection, name=f.name[:200], sha256=digest.hexdigest(), uploaded_by=by)
-    att.file.save(f.name, f, save=False)
-    att.save()
+def _attach(inspection: Inspection, f, checked, by: User) -> InspectionAttachment:
+    att = InspectionAttachment(inspection=inspection, name=f.name[-200:], sha256=checked.sha256, uploaded_by=by)
+    att.file.save(uploads.stored_name(checked.kind), ContentFile(checked.data), save=False)
+    try:
+        att.save()
+    except BaseException:
+        att.file.delete(save=False)
+        raise
     return att
 
 
@@ -149,8 +140,7 @@ def _attach(inspection: Inspection, f, by: User) -> InspectionAttachment:
 def inspection_add_attachment(*, inspection: Inspection, by: User, file) -> InspectionAttachment:
     if not may_inspect(by, inspection.office):
         raise NotAllowed(_("Only the province's inspector adds attachments."))
-    _check_attachment(file)
-    return _attach(inspection, file, by)
+    return _attach(inspection, file, _check_attachment(file), by)
 
 
 def inspection_schedule(user: User, today: dt.date | None = None) -> list[dict]:

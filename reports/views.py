@@ -24,6 +24,7 @@ from accounts.scoping import get_scoped_or_404
 from declarations.errors import DomainError
 from declarations.models import TransitDeclaration
 from declarations.views_casework import JalaliDateField, _apply_error
+from transit_monitor import uploads
 from transit_monitor.dates import jalali_month_of, month_label, previous_jalali_month
 
 from . import services, tasks
@@ -249,6 +250,7 @@ def inspection_list(request):
 @login_required
 def inspection_new(request):
     form = InspectionForm(request.POST or None, request.FILES or None, user=request.user)
+    status = 400
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -264,10 +266,11 @@ def inspection_new(request):
             )
         except DomainError as exc:
             _apply_error(form, exc)
+            status = getattr(exc, "status", 400)  # a refused file: 413 or 415
         else:
             messages.success(request, _("Inspection recorded."))
             return redirect("reports:inspection", pk=inspection.pk)
-    return render(request, "reports/inspection_new.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "reports/inspection_new.html", {"form": form}, status=status if form.errors else 200)
 
 
 @login_required
@@ -282,7 +285,7 @@ def attachment_download(request, pk: int):
     att = InspectionAttachment.objects.select_related("inspection__office").filter(pk=pk).first()
     if att is None or not request.user.can_see_office(att.inspection.office) or not request.user.is_active:
         raise Http404("No attachment matches the given query.")
-    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
+    return uploads.file_response(att.file, filename=att.name, download=request.GET.get("download") == "1")
 
 
 # --- system problems --------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Scan API: upload, read, file download, comparison result and review. One APIView per operation."""
 
 from django.http import FileResponse
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
@@ -19,10 +20,10 @@ from .validation import ScanRejected
 
 
 def _rejected(exc: ScanRejected) -> Response:
-    return Response(
-        {"error": {"code": exc.code, "message": exc.message, "fields": {exc.field: [exc.message]}}},
-        status=exc.status,
-    )
+    body = {"code": exc.code, "message": exc.message, "fields": {exc.field: [exc.message]}}
+    if first := getattr(exc, "first", None):  # a duplicate: the scan already stored
+        body["duplicate_of"] = {"id": first.pk, "url": reverse("scans-api-detail", args=[first.pk])}
+    return Response({"error": body}, status=exc.status)
 
 
 class ScanListCreateApi(APIView):

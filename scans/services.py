@@ -16,7 +16,8 @@ from auditlog.context import set_actor
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
@@ -24,6 +25,7 @@ from declarations import services as declaration_services
 from declarations.errors import IllegalTransition, InvalidInput
 from declarations.models import Review, Status, TransitDeclaration, Verdict
 from declarations.services import NotAllowed
+from transit_monitor.dates import format_jalali, persian_digits
 
 from .models import Scan, ScanComparison, Stage
 from .validation import CheckedImage, ScanRejected, check_upload
@@ -110,6 +112,8 @@ def scan_upload(
                 exc.message = f"{name}: {exc.message}"
             raise
 
+    _refuse_duplicates(declaration, stage, checked)
+
     office_id = stage_office_id(declaration, stage)
     written: list[str] = []
     try:
@@ -144,6 +148,51 @@ def scan_upload(
             default_storage.delete(name)
         raise
     return scans
+
+
+def _refuse_duplicates(declaration: TransitDeclaration, stage: str, checked: list[tuple[CheckedImage, str]]) -> None:
+    """The same image twice on one side of one declaration is refused, naming the first upload.
+
+    Same image: the same stored bytes (metadata removed) or the same file as received.
+    """
+    seen: dict[str, str] = {}
+    for image, name in checked:
+        first = (
+            Scan.objects.filter(declaration=declaration, stage=stage)
+            .filter(Q(sha256=image.sha256) | Q(received_sha256=image.received_sha256))
+            .order_by("id")
+            .first()
+        )
+        if first is not None:
+            persian = (translation.get_language() or "fa").startswith("fa")
+            raise DuplicateScan(
+                _(
+                    "%(name)s is the same image as the %(stage)s scan no. %(id)s uploaded on %(at)s"
+                    " (SHA-256 %(sha)s…); it was not stored again."
+                )
+                % {
+                    "name": name,
+                    "stage": Stage(stage).label,
+                    "id": persian_digits(first.pk) if persian else first.pk,
+                    "at": format_jalali(first.uploaded_at, persian=persian),
+                    "sha": first.sha256[:12],
+                },
+                first=first,
+            )
+        if image.sha256 in seen:
+            raise DuplicateScan(
+                _("%(name)s is the same image as %(other)s in this upload; choose each file once.")
+                % {"name": name, "other": seen[image.sha256]},
+            )
+        seen[image.sha256] = name
+
+
+class DuplicateScan(ScanRejected):
+    """409: the image is already stored for this declaration and side (``first``, when it is)."""
+
+    def __init__(self, message: str, *, first: Scan | None = None):
+        super().__init__(message, code="duplicate", status=409)
+        self.first = first
 
 
 class _null:

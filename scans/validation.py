@@ -27,9 +27,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-JPEG_MAGIC = b"\xff\xd8\xff"
-TIFF_MAGICS = (b"II*\x00", b"MM\x00*")
+from transit_monitor import uploads
+
+PNG_MAGIC = uploads.PNG_MAGIC
 # PNG chunks kept: the pixels and what changes how they look; text, time, EXIF and unknown go.
 PNG_KEEP = {b"IHDR", b"PLTE", b"tRNS", b"gAMA", b"sBIT", b"sRGB", b"IDAT", b"IEND"}
 # JPEG segments kept before the scan: tables, frame, restart interval, JFIF (APP0) and Adobe (APP14,
@@ -39,15 +39,8 @@ JPEG_DROP = {*range(0xE1, 0xEE), 0xEF, 0xFE}
 ACTIVE_MARKERS = (b"<script", b"<html", b"<?php", b"<svg", b"%PDF-", b"PK\x03\x04", b"<!doctype")
 
 
-class ScanRejected(Exception):
+class ScanRejected(uploads.UploadRejected):
     """An upload refused; ``status`` is the HTTP status a view should answer with."""
-
-    def __init__(self, message: str, *, code: str, field: str = "file", status: int = 400):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.field = field
-        self.status = status
 
 
 @dataclass
@@ -92,28 +85,17 @@ def check_bytes(raw: bytes, *, max_pixels: int | None = None) -> CheckedImage:
     max_pixels = max_pixels or settings.SCANS_MAX_PIXELS
     if not raw:
         raise ScanRejected(_("The file is empty."), code="empty")
-    if raw.startswith(PNG_MAGIC):
-        fmt = "PNG"
-    elif raw.startswith(JPEG_MAGIC):
-        fmt = "JPEG"
-    elif raw[:4] in TIFF_MAGICS:
-        fmt = "TIFF"
-    else:
+    kind = uploads.sniff(raw)
+    if kind not in (uploads.PNG, uploads.JPEG, uploads.TIFF):
         raise ScanRejected(
             _("The file is not a PNG, JPEG or TIFF image (whatever its name says)."), code="wrong_type", status=415
         )
     if b"%PDF-" in raw[:1024]:
         raise _polyglot(_("it also reads as a PDF document"))
 
-    im = _open(raw, fmt)
+    fmt = uploads.PIL_FORMATS[kind]
+    im = _open(raw, kind, max_pixels)
     width, height = im.size
-    if width * height > max_pixels:
-        raise ScanRejected(
-            _("The image claims %(px)s pixels, more than the %(limit)s allowed (decompression bomb?).")
-            % {"px": f"{width * height:,}", "limit": f"{max_pixels:,}"},
-            code="too_many_pixels",
-            status=413,
-        )
     if getattr(im, "n_frames", 1) != 1:
         raise ScanRejected(_("A multi-page image is not accepted: upload one page per file."), code="multi_page")
 
@@ -149,20 +131,12 @@ def _corrupt(detail: str = "") -> ScanRejected:
     return ScanRejected(f"{msg} {detail}".strip(), code="corrupt")
 
 
-def _open(raw: bytes, fmt: str) -> Image.Image:
-    """Read the header only; Pillow's own bomb guard becomes an error, never a warning."""
+def _open(raw: bytes, kind: str, max_pixels: int) -> Image.Image:
+    """Read the header only and refuse too many pixels before decoding (the shared check)."""
     try:
-        with warnings.catch_warnings():
-            # Our own pixel limit (settings) decides; Pillow's process-wide default only warns.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(raw), formats=[fmt])
-    except Image.DecompressionBombError as exc:
-        raise ScanRejected(
-            _("The image has too many pixels (decompression bomb)."), code="too_many_pixels", status=413
-        ) from exc
-    except Exception as exc:  # any parser failure is a refusal, not a 500
-        raise _corrupt() from exc
-    return im
+        return uploads.open_image_header(raw, kind, max_pixels=max_pixels)
+    except uploads.UploadRejected as exc:
+        raise ScanRejected(exc.message, code=exc.code, status=exc.status) from exc
 
 
 def _decode(raw: bytes, fmt: str) -> None:

@@ -13,7 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -69,10 +71,21 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _error(request, declaration, form, stages, *, status: int, code: str, message: str, fields: dict):
+def _error(request, declaration, form, stages, *, status: int, code: str, message: str, fields: dict, first=None):
     if _wants_json(request):
-        return JsonResponse({"error": {"code": code, "message": message, "fields": fields}}, status=status)
+        body = {"code": code, "message": message, "fields": fields}
+        if first is not None:  # a duplicate: where the first upload of the same image is
+            body["duplicate_of"] = {"id": first.pk, "url": reverse("scans:original", args=[first.pk])}
+        return JsonResponse({"error": body}, status=status)
     for field, text in fields.items():
+        if first is not None:
+            text = format_html(
+                '{} <a href="{}" data-duplicate-of="{}">{}</a>',
+                text,
+                reverse("scans:original", args=[first.pk]),
+                first.pk,
+                _("Open the first upload"),
+            )
         form.add_error(field if field in form.fields else None, text)
     return _render_page(request, declaration, form, stages, status=status)
 
@@ -106,7 +119,15 @@ def upload(request, pk: int):
         field = "files" if exc.field == "file" else exc.field
         fields = {field: exc.message}
         return _error(
-            request, declaration, form, stages, status=exc.status, code=exc.code, message=exc.message, fields=fields
+            request,
+            declaration,
+            form,
+            stages,
+            status=exc.status,
+            code=exc.code,
+            message=exc.message,
+            fields=fields,
+            first=getattr(exc, "first", None),
         )
     except NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc

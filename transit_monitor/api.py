@@ -8,16 +8,23 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from declarations.errors import DomainError
+from transit_monitor import uploads
 
 # NotAllowed (code "forbidden") is a 403; any other illegal move a 409; bad input a 400.
 DOMAIN_STATUS = {"illegal_transition": status.HTTP_409_CONFLICT, "forbidden": status.HTTP_403_FORBIDDEN}
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, uploads.UploadRejected):  # a refused file: 413, 415 or 400, naming its field
+        return Response(
+            {"error": {"code": exc.code, "message": exc.message, "fields": {exc.field: [exc.message]}}},
+            status=exc.status,
+        )
     if isinstance(exc, DomainError):
         return Response(
             {"error": {"code": exc.code, "message": str(exc), "fields": exc.fields}},
-            status=DOMAIN_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST),
+            # A refused file carries its own status (413 too large, 415 wrong kind).
+            status=getattr(exc, "status", None) or DOMAIN_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST),
         )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(getattr(exc, "message_dict", None) or exc.messages)

@@ -265,6 +265,8 @@ ANPR_RATE_LIMIT_PER_MINUTE = env.int("ANPR_RATE_LIMIT_PER_MINUTE", default=3000)
 ANPR_CAMERA_CACHE_SECONDS = env.int("ANPR_CAMERA_CACHE_SECONDS", default=30)  # camera token look-ups kept per process
 ANPR_BULK_MAX = env.int("ANPR_BULK_MAX", default=1000)
 ANPR_MAX_PHOTO_BYTES = env.int("ANPR_MAX_PHOTO_BYTES", default=3 * 1024 * 1024)
+# Checked on the photo's header before anything decodes it (a 900-megapixel PNG fits in 1 MB).
+ANPR_MAX_PHOTO_PIXELS = env.int("ANPR_MAX_PHOTO_PIXELS", default=12_000_000)
 ANPR_MAX_READ_AGE_DAYS = env.int("ANPR_MAX_READ_AGE_DAYS", default=30)
 ANPR_MATCH_MIN_SCORE = env.float("ANPR_MATCH_MIN_SCORE", default=0.9)
 ANPR_MATCH_LOOKBACK_HOURS = env.int("ANPR_MATCH_LOOKBACK_HOURS", default=48)  # read before declaration
@@ -274,6 +276,9 @@ ANPR_WORK_END_HOUR = env.int("ANPR_WORK_END_HOUR", default=19)
 ANPR_WORK_DAYS = env.list("ANPR_WORK_DAYS", cast=int, default=[6, 7, 1, 2, 3, 4])  # Saturday..Thursday
 SCANS_MAX_UPLOAD_BYTES = env.int("SCANS_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 SCANS_MAX_PIXELS = env.int("SCANS_MAX_PIXELS", default=120_000_000)
+# Other uploads (arrival evidence, inspection attachments: PDF, JPEG, PNG; transit_monitor/uploads.py).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+EVIDENCE_MAX_PIXELS = env.int("EVIDENCE_MAX_PIXELS", default=50_000_000)  # an A4 page at 600 dpi is 35 MP
 # The viewer warns when this share of the load is beyond a scanner's saturation (blind there).
 SCANS_SATURATED_WARN_SHARE = env.float("SCANS_SATURATED_WARN_SHARE", default=0.10)
 

@@ -382,6 +382,7 @@ class GoodsSerial(models.Model):
 
 
 def evidence_upload_to(instance: ArrivalConfirmation, filename: str) -> str:
+    # The service passes a random name (``uploads.stored_name``); the client's is kept in ``evidence_name``.
     return f"evidence/{instance.declaration_id}/{filename}"
 
 
@@ -403,6 +404,8 @@ class ArrivalConfirmation(models.Model):
     source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.USER)
     # An arrival recorded from outside the system must carry its evidence (a scanned document).
     evidence = models.FileField(_("evidence document"), upload_to=evidence_upload_to, blank=True)
+    evidence_name = models.CharField(_("file name as uploaded"), max_length=200, blank=True)
+    evidence_sha256 = models.CharField(_("SHA-256 of the evidence document"), max_length=64, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:

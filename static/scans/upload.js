@@ -47,6 +47,14 @@
       } else {
         status.className = "error";
         status.textContent = " " + ((body.error && body.error.message) || xhr.status + " " + xhr.statusText);
+        if (body.error && body.error.duplicate_of) {
+          // The same image is already stored: link to it rather than storing it twice.
+          var first = document.createElement("a");
+          first.href = body.error.duplicate_of.url;
+          first.textContent = zone.dataset.firstUpload || "first upload";
+          first.dataset.duplicateOf = body.error.duplicate_of.id;
+          status.append(" ", first);
+        }
       }
       finish();
     });

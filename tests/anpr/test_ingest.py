@@ -4,14 +4,16 @@ import base64
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from anpr.models import Camera, MatchState, PlateRead, Recognition
+from tests import files
 from tests.anpr.conftest import camera_client
 
 SINGLE = "/api/anpr/reads/"
 BULK = "/api/anpr/reads/bulk/"
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
+JPEG = files.jpeg((640, 480))  # a real photo: the API reads its header
 
 
 pytestmark = pytest.mark.django_db
@@ -238,8 +240,6 @@ def test_it_queues_a_photo_without_text_for_recognition(
 
 
 def test_it_accepts_a_multipart_photo(bzg_camera, recent, monkeypatch):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     monkeypatch.setattr("anpr.tasks.recognise_read.delay", lambda pk: None)
     resp = camera_client(bzg_camera).post(
         SINGLE,
@@ -249,3 +249,48 @@ def test_it_accepts_a_multipart_photo(bzg_camera, recent, monkeypatch):
     assert resp.status_code == 201, resp.content
     read = PlateRead.objects.get()
     assert read.photo and read.recognition == Recognition.CAMERA
+
+
+# --- decompression bombs: pixels counted on the header, before anything decodes or stores ---------
+
+
+def test_a_photo_claiming_900_megapixels_is_refused_with_413_and_nothing_stored(bzg_camera, recent, settings):
+    bomb = files.png_bomb(30_000, 30_000)  # a few hundred bytes; 2.7 GB once decoded in colour
+    assert len(bomb) < 1000
+    client = camera_client(bzg_camera)
+    for body, fmt in (
+        ({"captured_at": recent.isoformat(), "photo_base64": base64.b64encode(bomb).decode()}, "json"),
+        ({"captured_at": recent.isoformat(), "photo": SimpleUploadedFile("p.png", bomb)}, "multipart"),
+    ):
+        resp = client.post(SINGLE, body, format=fmt)
+        assert resp.status_code == 413, resp.content
+        error = resp.json()["error"]
+        assert error["code"] == "too_many_pixels" and "900,000,000" in error["message"]
+        assert set(error["fields"]) <= {"photo", "photo_base64"} and error["fields"]
+    assert PlateRead.objects.count() == 0
+    root = settings.MEDIA_ROOT
+    assert not root.exists() or not any(p.is_file() for p in root.rglob("*"))
+
+
+def test_the_photo_pixel_limit_is_a_setting(bzg_camera, recent, settings):
+    settings.ANPR_MAX_PHOTO_PIXELS = 640 * 480 - 1
+    resp = camera_client(bzg_camera).post(
+        SINGLE, {"captured_at": recent.isoformat(), "photo_base64": base64.b64encode(JPEG).decode()}, format="json"
+    )
+    assert resp.status_code == 413 and PlateRead.objects.count() == 0
+
+
+def test_a_bomb_in_a_bulk_post_is_refused_alone(bzg_camera, recent):
+    bomb = base64.b64encode(files.png_bomb()).decode()
+    reads = [
+        {"captured_at": recent.isoformat(), "plate": "12ب34567"},
+        {"captured_at": recent.isoformat(), "photo_base64": bomb},
+    ]
+    resp = camera_client(bzg_camera).post(BULK, {"reads": reads}, format="json")
+    assert resp.status_code == 200
+    body = resp.json()
+    assert body["stored"] == 1 and body["rejected"] == 1
+    (error,) = body["errors"]
+    assert (error["index"], error["code"], list(error["fields"])) == (1, "too_many_pixels", ["photo_base64"])
+    assert "pixels" in body["errors"][0]["fields"]["photo_base64"][0]
+    assert PlateRead.objects.count() == 1

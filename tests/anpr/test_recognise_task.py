@@ -149,3 +149,30 @@ def test_it_passes_the_cameras_fixed_region_to_the_engine(bzg_camera, monkeypatc
     assert seen == {"region": (10, 20, 300, 100), "shape": (240, 320, 3)}
     assert (read.plate, read.ocr_raw, read.engine, read.recognition) == ("12ب34567", "12ب34567", "spy", "done")
     assert read.match_state == MatchState.UNMATCHED
+
+
+def test_a_stored_bomb_is_refused_on_its_header_before_opencv_decodes_it(bzg_camera, monkeypatch):
+    """A photo stored before the API counted pixels must not reach cv2.imdecode either."""
+    import cv2
+
+    from tests import files
+
+    class Engine:
+        available, unavailable_reason, name = True, "", "stub"
+
+        def read_image(self, img, region=None):  # pragma: no cover - must not be reached
+            raise AssertionError("the engine got the bomb")
+
+    def imdecode(*args, **kwargs):  # pragma: no cover - must not be reached
+        raise AssertionError("OpenCV was asked to decode a 900-megapixel photo")
+
+    monkeypatch.setattr("anpr.recognition.get_engine", lambda *a, **k: Engine())
+    monkeypatch.setattr(cv2, "imdecode", imdecode)
+    at = timezone.now() - dt.timedelta(minutes=5)
+    (r,) = services.reads_ingest(
+        camera=bzg_camera, items=[services.ReadInput(captured_at=at, photo=files.png_bomb(), photo_ext="png")]
+    )
+    services.read_recognise(read_id=r.id)
+    read = PlateRead.objects.get(pk=r.id)
+    assert read.recognition == Recognition.FAILED and "pixels" in read.recognition_error
+    assert read.match_state == MatchState.NO_PLATE

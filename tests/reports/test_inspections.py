@@ -10,13 +10,14 @@ from declarations.errors import InvalidInput
 from declarations.services import NotAllowed
 from reports import services
 from reports.models import CHECKLIST, Inspection, InspectionAttachment
+from tests import files
 from tests.factories import OfficeFactory
 
 ALL_YES = dict.fromkeys(CHECKLIST, "yes")
 
 
 def test_it_records_an_inspection_with_findings_and_attachments(bazargan, inspector):
-    pdf = SimpleUploadedFile("report.pdf", b"%PDF-1.4 minimal", content_type="application/pdf")
+    pdf = SimpleUploadedFile("report.pdf", files.pdf(), content_type="application/pdf")
     inspection = services.inspection_record(
         office=bazargan,
         by=inspector,
@@ -87,7 +88,7 @@ def test_it_submits_the_real_form_and_shows_the_schedule(client, bazargan, inspe
         "inspected_on": "۱۴۰۴/۰۵/۱۲",
         "findings": "",
         **ALL_YES,
-        "attachments": [SimpleUploadedFile("photo.png", b"\x89PNG\r\n", content_type="image/png")],
+        "attachments": [SimpleUploadedFile("photo.png", files.png(), content_type="image/png")],
     }
     response = client.post("/reports/inspections/new/", data)
     inspection = Inspection.objects.get()
@@ -115,3 +116,51 @@ def test_it_shows_offices_due_on_the_dashboard_panel(rf, bazargan, inspector, or
     assert panel.context["inspections_due_count"] == 1 and panel.context["inspections_due"][0]["office"] == bazargan
     request.user = origin_clerk
     assert inspections_panel(request, None) is None
+
+
+def test_an_attachment_is_checked_by_content_not_by_its_name(client, settings, bazargan, inspector):
+    client.force_login(inspector)
+    data = {"office": bazargan.pk, "inspected_on": "1404/05/12", "findings": "", **ALL_YES}
+    fake = SimpleUploadedFile("report.pdf", files.EXE, content_type="application/pdf")
+    response = client.post("/reports/inspections/new/", {**data, "attachments": [fake]})
+    assert response.status_code == 415
+    assert "report.pdf" in response.content.decode() and "not a PDF, JPEG or PNG file" in response.content.decode()
+    assert not Inspection.objects.exists() and not InspectionAttachment.objects.exists()
+    assert not settings.MEDIA_ROOT.exists() or not any(p.is_file() for p in settings.MEDIA_ROOT.rglob("*"))
+
+
+def test_an_attachment_shows_its_hash_and_opens_in_scope_without_sniffing(client, bazargan, inspector, outsider):
+    import hashlib
+
+    pdf = files.pdf()
+    inspection = services.inspection_record(
+        office=bazargan,
+        by=inspector,
+        inspected_on=timezone.localdate(),
+        checklist=ALL_YES,
+        attachments=[SimpleUploadedFile("findings.pdf", pdf)],
+    )
+    att = inspection.attachments.get()
+    assert att.sha256 == hashlib.sha256(pdf).hexdigest() and "findings" not in att.file.name
+    client.force_login(inspector)
+    page = client.get(f"/reports/inspections/{inspection.pk}/").content.decode()
+    assert att.sha256 in page.split('id="attachments"', 1)[1]
+    opened = client.get(f"/reports/attachments/{att.pk}/")
+    assert opened.status_code == 200 and b"".join(opened.streaming_content) == pdf
+    assert opened["Content-Type"] == "application/pdf" and opened["X-Content-Type-Options"] == "nosniff"
+    assert opened["Content-Disposition"].startswith("inline;") and "findings.pdf" in opened["Content-Disposition"]
+    assert client.get(f"/reports/attachments/{att.pk}/?download=1")["Content-Disposition"].startswith("attachment;")
+    client.force_login(outsider)
+    assert client.get(f"/reports/attachments/{att.pk}/").status_code == 404
+
+
+def test_an_attachment_claiming_too_many_pixels_is_a_413_form_error(client, settings, bazargan, inspector):
+    settings.EVIDENCE_MAX_PIXELS = 1_000_000
+    client.force_login(inspector)
+    data = {"office": bazargan.pk, "inspected_on": "1404/05/12", "findings": "", **ALL_YES}
+    bomb = SimpleUploadedFile("gate.png", files.png_bomb(2_000, 2_000), content_type="image/png")
+    response = client.post("/reports/inspections/new/", {**data, "attachments": [bomb]})
+    assert response.status_code == 413
+    assert "gate.png" in response.content.decode() and "4,000,000" in response.content.decode()
+    assert not Inspection.objects.exists()
+    assert not settings.MEDIA_ROOT.exists() or not any(p.is_file() for p in settings.MEDIA_ROOT.rglob("*"))

@@ -226,3 +226,62 @@ def test_the_api_lists_only_scans_in_scope(declaration, origin_clerk, outsider, 
     api.force_authenticate(inspector)
     assert len(api.get(f"/api/scans/?declaration={declaration.pk}").json()) == 1
     assert ScanComparison.objects.count() == 0
+
+
+# --- the same image twice ------------------------------------------------------------------
+
+
+def test_the_same_scan_twice_is_refused_with_a_link_to_the_first(client, settings, declaration, origin_clerk):
+    client.force_login(origin_clerk)
+    first = post_scan(client, declaration, images.png(), "scan.png")
+    assert first.status_code == 201
+    first_id = first.json()["scans"][0]["id"]
+    files_before = stored_files(settings)
+
+    again = post_scan(client, declaration, images.png(), "scan-again.png")
+    assert again.status_code == 409
+    error = again.json()["error"]
+    assert error["code"] == "duplicate"
+    assert "scan-again.png" in error["message"] and f"no. {first_id}" in error["message"]
+    assert error["duplicate_of"] == {"id": first_id, "url": reverse("scans:original", args=[first_id])}
+    assert Scan.objects.count() == 1 and stored_files(settings) == files_before
+
+
+def test_the_same_pixels_with_other_metadata_are_the_same_scan(client, declaration, origin_clerk):
+    client.force_login(origin_clerk)
+    assert post_scan(client, declaration, images.png_with_text({"Author": "a"}), "a.png").status_code == 201
+    # Another export of the same image: different bytes as received, same image once metadata is removed.
+    response = post_scan(client, declaration, images.png_with_text({"Author": "b"}), "b.png")
+    assert response.status_code == 409 and response.json()["error"]["code"] == "duplicate"
+    assert Scan.objects.count() == 1
+
+
+def test_the_plain_form_shows_the_duplicate_with_a_link(client, declaration, origin_clerk):
+    client.force_login(origin_clerk)
+    post_scan(client, declaration, images.png(), "scan.png")
+    first = Scan.objects.get()
+    response = post_scan(client, declaration, images.png(), "scan.png", json=False)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert f'href="{reverse("scans:original", args=[first.pk])}" data-duplicate-of="{first.pk}"' in html
+    assert Scan.objects.count() == 1
+
+
+def test_one_upload_with_the_same_file_twice_stores_nothing(client, settings, declaration, origin_clerk):
+    client.force_login(origin_clerk)
+    files = [SimpleUploadedFile("a.png", images.png(1)), SimpleUploadedFile("copy.png", images.png(1))]
+    response = client.post(
+        reverse("scans:upload", args=[declaration.pk]),
+        {"stage": "origin", "scanner_id": "X1", "captured_at": "1398/10/11 10:00", "files": files},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 409 and "copy.png" in response.json()["error"]["message"]
+    assert Scan.objects.count() == 0 and stored_files(settings) == []
+
+
+def test_the_api_refuses_the_same_scan_twice_naming_the_first(declaration, origin_clerk):
+    first = api_post(origin_clerk, declaration, images.jpeg()).json()["id"]
+    response = api_post(origin_clerk, declaration, images.jpeg())
+    assert response.status_code == 409
+    assert response.json()["error"]["duplicate_of"] == {"id": first, "url": f"/api/scans/{first}/"}
+    assert Scan.objects.count() == 1
