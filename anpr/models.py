@@ -105,6 +105,8 @@ class Recognition(models.TextChoices):
     DONE = "done", _("recognised")
     UNREADABLE = "unreadable", _("no plate found")
     FAILED = "failed", _("recognition failed")
+    # A plate was found but it is not Iranian (foreign plates are not read yet): no text, a person reads it.
+    MANUAL = "manual", _("to be read by a person")
 
 
 class MatchState(models.TextChoices):
@@ -192,6 +194,7 @@ class PlateRead(models.Model):
             # Work queues are tiny slices: the partial indexes stay small.
             models.Index(fields=["id"], name="plateread_match_pending", condition=Q(match_state="pending")),
             models.Index(fields=["id"], name="plateread_ocr_pending", condition=Q(recognition="pending")),
+            models.Index(fields=["id"], name="plateread_manual", condition=Q(recognition="manual")),
         ]
 
     def __str__(self) -> str:

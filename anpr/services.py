@@ -407,16 +407,28 @@ def read_recognise(*, read_id: int) -> PlateRead | None:
         ok, enc = cv2.imencode(".jpg", reading.crop, [cv2.IMWRITE_JPEG_QUALITY, 90])
         if ok:
             crop_name = default_storage.save(f"anpr/crops/{read.camera_id}/{read.pk}.jpg", ContentFile(enc.tobytes()))
-    key = reading.plate or matching.match_key(reading.raw_text)
+    if reading.not_iranian:
+        # Not an Iranian plate: no text (the reader would force an Iranian one onto it); a person reads it.
+        key = ""
+        outcome = {
+            "recognition": Recognition.MANUAL,
+            "recognition_error": reading.not_iranian[:300],
+            "confidence": None,
+        }
+    else:
+        key = reading.plate or matching.match_key(reading.raw_text)
+        outcome = {
+            "recognition": Recognition.DONE if reading.raw_text else Recognition.UNREADABLE,
+            "confidence": round(float(reading.confidence), 4),
+        }
     updated = pending.update(
         ocr_raw=reading.raw_text[:32],
         plate=reading.plate,
         country="IR" if reading.plate else "",
         engine=reading.engine[:32],
-        confidence=round(float(reading.confidence), 4),
         crop=crop_name,
-        recognition=Recognition.DONE if reading.raw_text else Recognition.UNREADABLE,
         match_state=MatchState.PENDING if key else MatchState.NO_PLATE,
+        **outcome,
     )
     if not updated:  # another worker finished first
         if crop_name:
