@@ -12,7 +12,7 @@ import hashlib
 import secrets
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, ScopedQuerySet
@@ -134,6 +134,15 @@ class PlateReadQuerySet(ScopedQuerySet):
         )
         return self.filter(user.scope_q(*self.scope_paths) | Q(Exists(via_declaration)))
 
+    def with_matches_for(self, user) -> PlateReadQuerySet:
+        """Each read's matches to declarations the user may see, as ``visible_matches`` (with the
+        declaration), and the number of all its matches as ``match_count``: a match outside the
+        user's scope is counted, never named (no id, no serial)."""
+        visible = PlateMatch.objects.for_user(user).select_related("declaration").order_by("declaration_id")
+        return self.prefetch_related(Prefetch("matches", queryset=visible, to_attr="visible_matches")).annotate(
+            match_count=Count("matches")
+        )
+
 
 def photo_upload_to(instance: PlateRead, filename: str) -> str:
     return f"anpr/photos/{filename}"
@@ -204,6 +213,17 @@ class PlateRead(models.Model):
     def display_text(self) -> str:
         return self.plate or self.plate_raw or self.ocr_raw
 
+    @property
+    def matches_outside_scope(self) -> int:
+        """Matches the user may not see, counted (needs ``with_matches_for``)."""
+        return self.match_count - len(self.visible_matches)
+
+
+class PlateMatchQuerySet(models.QuerySet):
+    def for_user(self, user) -> PlateMatchQuerySet:
+        """Matches to declarations the user may see."""
+        return self.filter(declaration__in=TransitDeclaration.objects.for_user(user))
+
 
 class PlateMatch(models.Model):
     """A read matched to an open declaration, with how sure the match is."""
@@ -220,6 +240,8 @@ class PlateMatch(models.Model):
     on_route = models.BooleanField(_("on the planned route"))
     at_destination = models.BooleanField(_("at the destination"))
     matched_at = models.DateTimeField(_("matched at"), auto_now_add=True)
+
+    objects = PlateMatchQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("plate match")
