@@ -164,7 +164,7 @@ class ReadListApi(APIView):
             qs = qs.filter(plate=key)
         if office := request.query_params.get("office", "").strip():
             qs = qs.filter(office__code=office.upper())
-        qs = qs.prefetch_related("matches__declaration").order_by("-captured_at", "-id")
+        qs = qs.with_matches_for(request.user).order_by("-captured_at", "-id")
         return Response(ReadOut(qs[:500], many=True).data)
 
 
@@ -172,7 +172,7 @@ class ReadDetailApi(APIView):
     @extend_schema(responses=ReadOut)
     def get(self, request, pk: int):
         read = get_scoped_or_404(
-            PlateRead.objects.select_related("camera", "office").prefetch_related("matches__declaration"),
+            PlateRead.objects.select_related("camera", "office").with_matches_for(request.user),
             request.user,
             pk=pk,
         )

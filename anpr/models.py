@@ -12,7 +12,7 @@ import hashlib
 import secrets
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, ScopedQuerySet
@@ -105,6 +105,8 @@ class Recognition(models.TextChoices):
     DONE = "done", _("recognised")
     UNREADABLE = "unreadable", _("no plate found")
     FAILED = "failed", _("recognition failed")
+    # A plate was found but it is not Iranian (foreign plates are not read yet): no text, a person reads it.
+    MANUAL = "manual", _("to be read by a person")
 
 
 class MatchState(models.TextChoices):
@@ -131,6 +133,15 @@ class PlateReadQuerySet(ScopedQuerySet):
             declaration__in=TransitDeclaration.objects.for_user(user)
         )
         return self.filter(user.scope_q(*self.scope_paths) | Q(Exists(via_declaration)))
+
+    def with_matches_for(self, user) -> PlateReadQuerySet:
+        """Each read's matches to declarations the user may see, as ``visible_matches`` (with the
+        declaration), and the number of all its matches as ``match_count``: a match outside the
+        user's scope is counted, never named (no id, no serial)."""
+        visible = PlateMatch.objects.for_user(user).select_related("declaration").order_by("declaration_id")
+        return self.prefetch_related(Prefetch("matches", queryset=visible, to_attr="visible_matches")).annotate(
+            match_count=Count("matches")
+        )
 
 
 def photo_upload_to(instance: PlateRead, filename: str) -> str:
@@ -192,6 +203,7 @@ class PlateRead(models.Model):
             # Work queues are tiny slices: the partial indexes stay small.
             models.Index(fields=["id"], name="plateread_match_pending", condition=Q(match_state="pending")),
             models.Index(fields=["id"], name="plateread_ocr_pending", condition=Q(recognition="pending")),
+            models.Index(fields=["id"], name="plateread_manual", condition=Q(recognition="manual")),
         ]
 
     def __str__(self) -> str:
@@ -200,6 +212,17 @@ class PlateRead(models.Model):
     @property
     def display_text(self) -> str:
         return self.plate or self.plate_raw or self.ocr_raw
+
+    @property
+    def matches_outside_scope(self) -> int:
+        """Matches the user may not see, counted (needs ``with_matches_for``)."""
+        return self.match_count - len(self.visible_matches)
+
+
+class PlateMatchQuerySet(models.QuerySet):
+    def for_user(self, user) -> PlateMatchQuerySet:
+        """Matches to declarations the user may see."""
+        return self.filter(declaration__in=TransitDeclaration.objects.for_user(user))
 
 
 class PlateMatch(models.Model):
@@ -217,6 +240,8 @@ class PlateMatch(models.Model):
     on_route = models.BooleanField(_("on the planned route"))
     at_destination = models.BooleanField(_("at the destination"))
     matched_at = models.DateTimeField(_("matched at"), auto_now_add=True)
+
+    objects = PlateMatchQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("plate match")

@@ -121,7 +121,11 @@ class ArrivalEvidence(Report):
 
 
 class PlateHistory(Report):
-    """Every sighting of a truck: reads of the plate, and reads matched to it despite a misread."""
+    """Every sighting of a truck: reads of the plate, and reads matched to it despite a misread.
+
+    The declarations a read matched are named only when the user may see them; the others are
+    counted in their own column (an office may know the truck is on another office's declaration,
+    not which one)."""
 
     code = "anpr-plate-history"
     title = _("Plate sighting history")
@@ -133,6 +137,7 @@ class PlateHistory(Report):
         _("engine"),
         _("confidence"),
         _("declarations"),
+        _("declarations outside your scope"),
     ]
 
     def __init__(self, user, start, end, plate: str):
@@ -147,7 +152,7 @@ class PlateHistory(Report):
             .filter(Q(plate=self.plate) | Q(vehicle_id__in=vehicles))
             .filter(captured_at__gte=self.start, captured_at__lt=self.end)
             .select_related("camera", "office")
-            .prefetch_related("matches__declaration")
+            .with_matches_for(self.user)
             .order_by("-captured_at", "-id")
         )
 
@@ -160,7 +165,8 @@ class PlateHistory(Report):
                 read.display_text,
                 read.engine,
                 read.confidence,
-                " ".join(m.declaration.serial for m in read.matches.all()),
+                " ".join(m.declaration.serial for m in read.visible_matches),
+                read.matches_outside_scope,  # counted, not named
             ]
 
     def filename(self, ext: str) -> str:

@@ -141,10 +141,16 @@ class MatchOut(serializers.ModelSerializer):
 
 
 class ReadOut(serializers.ModelSerializer):
+    """A read as a user sees it: its matches to declarations in the user's scope, and only the
+    number of the others (``PlateRead.objects.with_matches_for``)."""
+
     camera = serializers.CharField(source="camera.code")
     office = serializers.CharField(source="office.code")
     photo_url = serializers.SerializerMethodField()
-    matches = MatchOut(many=True, read_only=True)
+    matches = MatchOut(source="visible_matches", many=True, read_only=True)
+    matches_outside_scope = serializers.IntegerField(
+        read_only=True, help_text="declarations outside your scope this read matched (counted, not named)"
+    )
 
     class Meta:
         model = PlateRead
@@ -166,6 +172,7 @@ class ReadOut(serializers.ModelSerializer):
             "match_state",
             "photo_url",
             "matches",
+            "matches_outside_scope",
         ]
 
     def get_photo_url(self, read) -> str:

@@ -10,20 +10,23 @@ through ``declarations.services.note_plate_read``.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
 import logging
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from auditlog.context import set_actor
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -39,6 +42,7 @@ from . import matching
 from .models import Camera, MatchState, PlateMatch, PlateRead, Recognition, new_token
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # --- Cameras ------------------------------------------------------------------------------------
 
@@ -254,7 +258,8 @@ def reads_ingest(
         for i in planned:
             reads[i].match_state = MatchState.MATCHED if i in vehicle_of else MatchState.UNMATCHED
             reads[i].vehicle_id = vehicle_of.get(i)
-    with transaction.atomic():
+
+    def write() -> list[IngestedRead]:
         returned = _insert_returning(reads)
         new_by_key: dict[tuple, int] = {}
         for pk, cid, captured, plate_raw in returned:
@@ -278,14 +283,16 @@ def reads_ingest(
         if matches:
             # Only reads stored now get matches; a duplicate was matched when it was first stored.
             fresh = {i: done[i].id for i in planned if not done[i].duplicate}
-            kept = [m for m in matches if m.read_id in fresh]
+            kept = [copy.copy(m) for m in matches if m.read_id in fresh]  # the plan stays as it was, for a retry
             for m in kept:
                 m.read_id = fresh[m.read_id]
             by_id = {fresh[i]: _ToMatch(fresh[i], t.key, t.office_id, t.office_code, t.captured_at)
                      for i, t in planned.items() if i in fresh}  # fmt: skip
             _save_matches(kept, by_id, summary)
         _touch_camera(camera, max(r.captured_at for r in reads), now)
+        return done
 
+    done = _atomic_retrying(write)
     fresh_reads = [r.read for r in done if not r.duplicate and r.read is not None]
     to_match = [
         r.pk for r in fresh_reads if r.match_state == MatchState.PENDING and r.recognition == Recognition.CAMERA
@@ -294,6 +301,31 @@ def reads_ingest(
     if to_match or to_recognise:
         transaction.on_commit(lambda: _enqueue(to_match, to_recognise))
     return done
+
+
+# PostgreSQL breaks off one of two transactions that wait for each other (deadlock_detected) or
+# that cannot both be serialised (serialization_failure); run again, the broken one goes through.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+RETRIES = 3
+
+
+def _atomic_retrying(write: Callable[[], T]) -> T:
+    """``write()`` in its own transaction, run again (up to ``RETRIES`` times in all) when PostgreSQL
+    breaks it off on a deadlock or a serialisation failure, so a camera's batch is never refused
+    for another's. Inside an outer transaction it runs once: the locks it waits for are held by
+    the outer transaction, which only its caller can roll back."""
+    nested = connection.in_atomic_block
+    for attempt in range(1, RETRIES + 1):
+        try:
+            with transaction.atomic():
+                return write()
+        except OperationalError as exc:
+            code = getattr(exc.__cause__, "pgcode", None)
+            if nested or attempt == RETRIES or code not in RETRYABLE_SQLSTATES:
+                raise
+            log.warning("transaction broken off (%s), attempt %d of %d: %s", code, attempt, RETRIES, exc)
+            time.sleep(0.01 * attempt)
+    raise AssertionError("unreachable")
 
 
 # One matching task waiting at a time. The task clears this flag before it claims, and claims
@@ -410,16 +442,28 @@ def read_recognise(*, read_id: int) -> PlateRead | None:
         ok, enc = cv2.imencode(".jpg", reading.crop, [cv2.IMWRITE_JPEG_QUALITY, 90])
         if ok:
             crop_name = default_storage.save(f"anpr/crops/{read.camera_id}/{read.pk}.jpg", ContentFile(enc.tobytes()))
-    key = reading.plate or matching.match_key(reading.raw_text)
+    if reading.not_iranian:
+        # Not an Iranian plate: no text (the reader would force an Iranian one onto it); a person reads it.
+        key = ""
+        outcome = {
+            "recognition": Recognition.MANUAL,
+            "recognition_error": reading.not_iranian[:300],
+            "confidence": None,
+        }
+    else:
+        key = reading.plate or matching.match_key(reading.raw_text)
+        outcome = {
+            "recognition": Recognition.DONE if reading.raw_text else Recognition.UNREADABLE,
+            "confidence": round(float(reading.confidence), 4),
+        }
     updated = pending.update(
         ocr_raw=reading.raw_text[:32],
         plate=reading.plate,
         country="IR" if reading.plate else "",
         engine=reading.engine[:32],
-        confidence=round(float(reading.confidence), 4),
         crop=crop_name,
-        recognition=Recognition.DONE if reading.raw_text else Recognition.UNREADABLE,
         match_state=MatchState.PENDING if key else MatchState.NO_PLATE,
+        **outcome,
     )
     if not updated:  # another worker finished first
         if crop_name:
@@ -608,7 +652,8 @@ def reads_match(*, read_ids: list[int], sweep: int = SWEEP) -> dict[str, int]:
     fields = ("id", "plate", "plate_raw", "ocr_raw", "office_id", "office__code", "captured_at")
     pending = PlateRead.objects.filter(match_state=MatchState.PENDING).exclude(recognition=Recognition.PENDING)
     cache.delete(MATCH_SCHEDULED_KEY)  # before claiming: see MATCH_SCHEDULED_KEY
-    with transaction.atomic():
+
+    def claim_and_match() -> tuple[int, dict[str, int]]:
         claim = pending.select_for_update(skip_locked=True, of=("self",))
         rows = list(claim.filter(pk__in=read_ids).values(*fields))
         if sweep > len(rows):
@@ -633,9 +678,12 @@ def reads_match(*, read_ids: list[int], sweep: int = SWEEP) -> dict[str, int]:
         if unmatched:
             PlateRead.objects.filter(pk__in=unmatched).update(match_state=MatchState.UNMATCHED)
         _save_matches(matches, {r.ref: r for r in reads}, summary)
-    if len(rows) >= sweep:  # a full sweep: more may be waiting, and no task may be queued for them
+        return len(rows), {"reads": len(reads), "matched": len(vehicle_of), "matches": len(matches)}
+
+    claimed, counts = _atomic_retrying(claim_and_match)
+    if claimed >= sweep:  # a full sweep: more may be waiting, and no task may be queued for them
         transaction.on_commit(lambda: _schedule_matching([]))
-    return {"reads": len(reads), "matched": len(vehicle_of), "matches": len(matches)}
+    return counts
 
 
 # A truck standing at a gate is read again and again: its "last read" moves at most once a

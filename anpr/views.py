@@ -21,7 +21,7 @@ from declarations.models import OPEN_STATUSES, TransitDeclaration, Vehicle
 from transit_monitor.dates import TEHRAN, format_jalali, parse_jalali_date
 
 from . import matching, reports
-from .models import Camera, PlateRead
+from .models import Camera, PlateRead, Recognition
 
 DEFAULT_DAYS = 30
 CONTENT_TYPES = {
@@ -169,8 +169,16 @@ def index(request):
         .order_by("office__code")
     )
     silent = Camera.objects.for_user(request.user).filter(health=Camera.Health.SILENT).count()
+    # Plates found but not read (not Iranian): the queue a person reads from the photos.
+    manual = PlateRead.objects.filter(request.user.scope_q("office"), recognition=Recognition.MANUAL)
     return render(
         request,
         "anpr/index.html",
-        {"per_office": per_office, "silent": silent, "reports": reports.REPORTS.values()},
+        {
+            "per_office": per_office,
+            "silent": silent,
+            "reports": reports.REPORTS.values(),
+            "manual": list(manual.select_related("camera", "office").order_by("-captured_at", "-id")[:50]),
+            "manual_count": manual.count(),
+        },
     )

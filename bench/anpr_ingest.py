@@ -24,6 +24,10 @@ Run from the project root against the same database as the server, e.g.::
 
 Every read of a run has a ``client_event_id`` starting with ``bench-<run>-``; ``--cleanup``
 deletes the reads of earlier runs (and their matches) before starting.
+
+Every read sent counts: one the server refused (an error status, a rejected bulk item, no
+answer) is lost, as it is for a camera. The run exits with status 1 when a request got a 5xx or
+no answer, or when any read sent is not stored in the end (``failed`` in the summary says why).
 """
 
 from __future__ import annotations
@@ -231,7 +235,9 @@ def paced(client: Client, maker: ReadMaker, rate: float, seconds: float, threads
     ok = codes.get(201, 0) + codes.get(200, 0)
     return {
         "requests": total,
+        "sent": total,
         "ok": ok,
+        "refused": total - ok,
         "status_codes": {str(k): v for k, v in sorted(codes.items())},
         "target_rate": rate,
         "reads_per_s": round(ok / wall, 1),
@@ -276,9 +282,12 @@ def bulk(client: Client, maker: ReadMaker, batches: int, size: int, concurrency:
     for t in pool:
         t.join()
     wall = time.perf_counter() - start
+    sent = batches * size
     return {
         "batches": batches,
         "batch_size": size,
+        "sent": sent,
+        "refused": sent - stored[0] - dup[0],
         "stored": stored[0],
         "duplicates": dup[0],
         "rejected": rejected[0],
@@ -339,13 +348,14 @@ class _Rollback(Exception):
 
 
 def wait_drained(run: str, expected: int, timeout: float) -> dict:
-    """Wait until every read of this run is stored and out of the matching queue."""
+    """Wait until every stored read of this run is out of the matching queue; ``expected`` reads
+    were sent, and those not stored are lost (a read is stored in its request, or never)."""
     reads = PlateRead.objects.filter(client_event_id__startswith=f"bench-{run}-")
     start = time.perf_counter()
     while True:
         stored = reads.count()
         pending = reads.filter(match_state=MatchState.PENDING).count()
-        if (stored >= expected and pending == 0) or time.perf_counter() - start > timeout:
+        if pending == 0 or time.perf_counter() - start > timeout:
             break
         time.sleep(1)
     return {
@@ -401,27 +411,43 @@ def main(argv=None):
     sent = 0
     if args.warmup_seconds > 0 and ("single" in phases or "burst" in phases):
         result["warmup"] = paced(client, maker, args.single_rate, args.warmup_seconds, args.threads)
-        sent += result["warmup"]["ok"]
+        sent += result["warmup"]["sent"]
     if "single" in phases:
         result["single"] = paced(client, maker, args.single_rate, args.single_seconds, args.threads)
-        sent += result["single"]["ok"]
+        sent += result["single"]["sent"]
     if "bulk" in phases:
         result["bulk"] = bulk(client, maker, args.batches, args.batch, args.bulk_concurrency)
-        sent += result["bulk"]["stored"]
+        sent += result["bulk"]["sent"]
     if "copy" in phases:
         result["copy"] = copy_baseline(maker, args.batches * args.batch)
         if "bulk" in phases and result["copy"].get("rows_per_s"):
             result["bulk_share_of_copy"] = round(result["bulk"]["reads_per_s"] / result["copy"]["rows_per_s"], 4)
     if "burst" in phases:
         result["burst"] = paced(client, maker, args.burst_rate, args.burst_seconds, args.threads)
-        sent += result["burst"]["ok"]
+        sent += result["burst"]["sent"]
     if sent:
         result["drain"] = wait_drained(run, sent, args.drain_timeout)
+    result["failed"] = failures(result)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
         print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 1 if result["failed"] else 0
+
+
+def failures(result: dict) -> list[str]:
+    """Why the run failed: requests answered 5xx or not at all, and reads sent but not stored."""
+    out = []
+    for phase in ("warmup", "single", "bulk", "burst"):
+        codes = result.get(phase, {}).get("status_codes", {})
+        bad = {code: n for code, n in codes.items() if code == "0" or code.startswith("5")}
+        if bad:
+            out.append(f"{phase}: {sum(bad.values())} requests failed ({bad}; 0 = no answer)")
+    drain = result.get("drain")
+    if drain and drain["lost"]:
+        out.append(f"{drain['lost']} of {drain['expected']} reads sent were not stored")
+    return out
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -435,7 +435,10 @@ def note_plate_reads(reads: Iterable[tuple[int, int, dt.datetime, bool]]) -> Non
     result as ``note_plate_read`` for every one, in four statements instead of up to three per
     declaration (a camera's batch of 1,000 reads touches hundreds of declarations).
 
-    The rows are locked in ascending id order first, so concurrent batches cannot deadlock."""
+    The rows are locked in ascending id order first, ``FOR NO KEY UPDATE``: concurrent batches wait
+    for each other in one order, and a lock that still lets other transactions check foreign keys
+    to these rows. (``FOR UPDATE`` deadlocked two camera batches: each, committing, checked its
+    matches' foreign keys with a key-share lock on the rows the other held ``FOR UPDATE``.)"""
     reads = list(reads)
     if not reads:
         return
@@ -459,7 +462,7 @@ def note_plate_reads(reads: Iterable[tuple[int, int, dt.datetime, bool]]) -> Non
     table = connection.ops.quote_name(TransitDeclaration._meta.db_table)
     with connection.cursor() as wrapper:
         cur = wrapper.cursor  # psycopg2's own cursor, for execute_values
-        cur.execute(f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [sorted(latest)])  # noqa: S608
+        cur.execute(f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE", [sorted(latest)])  # noqa: S608
         execute_values(
             cur,
             f"UPDATE {table} t SET last_read_at = v.at, last_read_office_id = v.office "  # noqa: S608

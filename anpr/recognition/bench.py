@@ -1,7 +1,10 @@
 """Accuracy and speed of an engine over a labelled folder (labels.csv: file,plate,kind).
 
-Crops (kind ``crop``) are read directly; vehicle photos go through localisation first.
-Runs without Django: ``python -m anpr.recognition.bench DIR [--engine NAME]``.
+Crops (kind ``crop``) are read directly; vehicle photos go through localisation first. ``kept``
+is the share of (Iranian) images given Iranian text, the rest being refused as not Iranian.
+``--foreign N`` also renders N Latin-lettered plates (``anpr.training.render``) and reports the
+share refused, the N crops once camera-like and once mild, and N/4 pasted into scenes.
+Runs without Django: ``python -m anpr.recognition.bench DIR [--engine NAME] [--foreign N]``.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ def _summary(rows: list[dict]) -> dict:
     ms = np.array([r["ms"] for r in rows])
     return {
         "n": len(rows),
+        "kept": round(float(np.mean([not r["refused"] for r in rows])), 4),
         "exact": round(float(np.mean([r["exact"] for r in rows])), 4),
         "char": round(float(np.mean([r["char"] for r in rows])), 4),
         "median_ms": round(float(np.median(ms)), 1),
@@ -80,6 +84,7 @@ def run_bench(
             "read": reading.plate,
             "raw": reading.raw_text,
             "conf": round(reading.confidence, 3),
+            "refused": bool(reading.not_iranian),
             "ms": ms,
             "exact": reading.plate == truth,
             "char": max(0.0, 1 - edit_distance(reading.plate, truth) / 8),
@@ -95,12 +100,37 @@ def run_bench(
         sub = [r for r in rows if r["kind"] == kind]
         if sub:
             s = _summary(sub)
-            by_kind[kind] = {k: s[k] for k in ("n", "exact", "char", "median_ms")}
+            by_kind[kind] = {k: s[k] for k in ("n", "kept", "exact", "char", "median_ms")}
             ious = [r["iou"] for r in sub if "iou" in r]
             if ious:
                 by_kind[kind]["loc_iou_median"] = round(float(np.median(ious)), 3)
                 by_kind[kind]["loc_iou_ge_0_5"] = round(float(np.mean(np.array(ious) >= 0.5)), 3)
     out["by_kind"] = by_kind
+    return out
+
+
+def run_foreign(n: int, engine: str | None = None, seed: int = 1404) -> dict:
+    """Share of rendered Latin-lettered plates the engine refuses (gives no Iranian text)."""
+    import random
+
+    from anpr.training.render import augment_crop, random_foreign_plate, render_foreign_plate, render_scene
+
+    eng = get_engine(engine)
+    if not eng.available:
+        return {"engine": eng.name, "error": eng.unavailable_reason, "n": 0}
+    rng = random.Random(seed)
+    out: dict = {"engine": eng.name}
+    for name, mild in (("camera_crops", False), ("mild_crops", True)):
+        refused = 0
+        for _ in range(n):
+            plate = render_foreign_plate(random_foreign_plate(rng), rng, None if rng.random() < 0.3 else "")
+            refused += eng.read_crop(augment_crop(plate, rng, mild=mild)).plate == ""
+        out[name] = {"n": n, "refused": round(refused / n, 4)}
+    refused, scenes = 0, max(1, n // 4)
+    for _ in range(scenes):
+        plate = render_foreign_plate(random_foreign_plate(rng), rng, None if rng.random() < 0.3 else "")
+        refused += eng.read_image(render_scene("", [], rng, plate=plate)[0]).plate == ""
+    out["scenes"] = {"n": scenes, "refused": round(refused / scenes, 4)}
     return out
 
 
@@ -111,10 +141,13 @@ def main(argv=None):
     ap.add_argument("--files", help="JSON file with a 'files' list to restrict to (e.g. a held-out split)")
     ap.add_argument("--weights", help="plate_crnn ONNX file to use instead of the shipped one")
     ap.add_argument("--errors", action="store_true", help="also print misread images (to stderr)")
+    ap.add_argument("--foreign", type=int, default=0, help="also measure refusal on N rendered Latin plates")
     a = ap.parse_args(argv)
     files = set(json.load(open(a.files, encoding="utf-8"))["files"]) if a.files else None
     details: list = []
     print(json.dumps(run_bench(a.data, a.engine, files, details, a.weights), ensure_ascii=False))
+    if a.foreign:
+        print(json.dumps({"foreign": run_foreign(a.foreign, a.engine)}, ensure_ascii=False))
     if a.errors:
         import sys
 

@@ -12,7 +12,8 @@ import cv2
 import numpy as np
 
 from anpr.recognition import localise as loc
-from anpr.recognition.decode import quick_score
+from anpr.recognition.decode import decode_plate, greedy, quick_score
+from anpr.recognition.nationality import not_iranian
 from declarations.plates import PlateError, canonical_plate, normalise_text
 
 DEFAULT_ENGINE = "plate_crnn"
@@ -36,6 +37,8 @@ class Reading:
     engine: str
     box: tuple[int, int, int, int] | None = None
     crop: np.ndarray | None = field(default=None, repr=False)
+    # Why no text is given although a plate was found: it is not an Iranian plate (a person reads it).
+    not_iranian: str = ""
 
 
 def _canonical(text: str) -> str:
@@ -108,8 +111,12 @@ class PlateCRNNEngine(Engine):
     def read_crop(self, img_bgr: np.ndarray) -> Reading:
         if not self.available:
             return self._unavailable(img_bgr)
-        raw, text, conf = self.model.read([img_bgr])[0]
-        return Reading(raw, _canonical(text), conf, self.name, None, img_bgr)
+        logp = self.model.logp([img_bgr])[0]
+        text, conf, _ = decode_plate(logp)
+        reason = not_iranian(self.model, img_bgr, logp, text)
+        if reason:  # the grammar would force some Iranian text onto it: give none
+            return Reading("", "", 0.0, self.name, None, img_bgr, not_iranian=reason)
+        return Reading(greedy(logp), _canonical(text), conf, self.name, None, img_bgr)
 
 
 class EasyOCREngine(Engine):

@@ -267,6 +267,66 @@ def _latin_font() -> str:
     raise OSError("no Latin font")
 
 
+# Foreign plates seen at Iranian borders: country codes on a blue strip (EU style) or none.
+FOREIGN_COUNTRIES = ["TR", "AM", "AZ", "GE", "BG", "RO", "D", "UA", "KZ", "PL", "NL", "F"]
+_LATIN_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
+_FOREIGN_FORMS = ["DD L DDD", "DD LL DDD", "DD LLL DD", "LL DDD LL", "LL DDDDD", "L DDD LL", "LLL DDDD", "DD L DDDD"]
+
+
+def random_foreign_plate(rng: random.Random) -> str:
+    """Latin text in one of the common European, Turkish and Caucasian forms, e.g. ``34 ABC 12``."""
+    form = rng.choice(_FOREIGN_FORMS)
+    return "".join(
+        rng.choice("0123456789") if c == "D" else rng.choice(_LATIN_LETTERS) if c == "L" else c for c in form
+    )
+
+
+@lru_cache(maxsize=1)
+def _latin_fonts() -> list[str]:
+    names = ("DejaVuSans-Bold.ttf", "DejaVuSansCondensed-Bold.ttf", "LiberationSans-Bold.ttf",
+             "LiberationSansNarrow-Bold.ttf", "DejaVuSansMono-Bold.ttf", "NotoSans-Bold.ttf")  # fmt: skip
+    found = [p for d in FONT_DIRS for n in names for p in glob.glob(os.path.join(d, "**", n), recursive=True)]
+    return sorted(set(found)) or [_latin_font()]
+
+
+def render_foreign_plate(text: str, rng: random.Random, country: str | None = "") -> np.ndarray:
+    """A flat Latin-lettered plate (RGB, PLATE_H × PLATE_W): white or yellow, black text, with a blue
+    strip carrying ``country`` (random when '', none when None). For measuring that the reader
+    refuses foreign plates; the reader is never trained on them."""
+    W, H = PLATE_W, PLATE_H
+    bg = (236, 236, 232) if rng.random() < 0.85 else (242, 196, 24)
+    pil = Image.new("RGB", (W, H), tuple(int(np.clip(c + rng.randint(-18, 18), 0, 255)) for c in bg))
+    d = ImageDraw.Draw(pil)
+    x0 = int(W * 0.02)
+    if country is not None:
+        country = country or rng.choice(FOREIGN_COUNTRIES)
+        sw = int(W * rng.uniform(0.075, 0.095))
+        d.rectangle([0, 0, sw, H], fill=(rng.randint(0, 30), rng.randint(40, 80), rng.randint(140, 200)))
+        if rng.random() < 0.6:  # the EU circle of stars
+            for i in range(12):
+                a = i * np.pi / 6
+                cx, cy = sw / 2 + sw * 0.3 * np.cos(a), H * 0.3 + sw * 0.3 * np.sin(a)
+                d.ellipse([cx - 2, cy - 2, cx + 2, cy + 2], fill=(250, 220, 0))
+        code_font = ImageFont.truetype(_latin_fonts()[0], int(H * (0.3 if len(country) < 3 else 0.22)))
+        d.text((sw / 2, H * 0.74), country, fill=(240, 240, 240), font=code_font, anchor="mm")
+        x0 = sw + int(W * 0.02)
+    path = rng.choice(_latin_fonts())
+    size = int(H * rng.uniform(0.6, 0.8))
+    font = ImageFont.truetype(path, size)
+    left, top, right, bottom = d.textbbox((0, 0), text, font=font)
+    avail = W - x0 - int(W * 0.02)
+    if right - left > avail:
+        font = ImageFont.truetype(path, max(8, int(size * avail / (right - left))))
+        left, top, right, bottom = d.textbbox((0, 0), text, font=font)
+    d.text(
+        (x0 + (avail - (right - left)) // 2 - left, (H - (bottom - top)) // 2 - top), text, fill=(15, 15, 15), font=font
+    )
+    img = np.asarray(pil).copy()
+    if rng.random() < 0.85:
+        cv2.rectangle(img, (0, 0), (W - 1, H - 1), (10, 10, 10), rng.choice([2, 3, 4]))
+    return img
+
+
 def _background(h: int, w: int, rng: random.Random) -> np.ndarray:
     """Car-body-like clutter: gradient, noise, a few shapes."""
     base = np.array([rng.randint(0, 255) for _ in range(3)], np.float32)
@@ -382,12 +442,21 @@ def augment_crop(
     return cv2.resize(bgr, out_size, interpolation=cv2.INTER_LINEAR)
 
 
-def render_scene(text: str, fonts: list[str], rng: random.Random, size=(1024, 768), plate_w: int = 300):
-    """A vehicle-like BGR picture with the plate pasted in; returns (image, (x, y, w, h))."""
+def render_scene(
+    text: str,
+    fonts: list[str],
+    rng: random.Random,
+    size=(1024, 768),
+    plate_w: int = 300,
+    plate: np.ndarray | None = None,
+):
+    """A vehicle-like BGR picture with the plate pasted in (or ``plate``, an RGB plate image such as
+    a foreign one); returns (image, (x, y, w, h))."""
     W, H = size
     scene = _background(H, W, rng)
     # A "bumper": a large darker block under the plate.
-    plate = render_plate(text, fonts, rng, kind="white")
+    if plate is None:
+        plate = render_plate(text, fonts, rng, kind="white")
     ph = int(plate_w * PLATE_H / PLATE_W)
     x = rng.randint(W // 5, W - plate_w - W // 5)
     y = rng.randint(H // 3, H - ph - H // 6)

@@ -294,3 +294,54 @@ def test_a_bomb_in_a_bulk_post_is_refused_alone(bzg_camera, recent):
     assert (error["index"], error["code"], list(error["fields"])) == (1, "too_many_pixels", ["photo_base64"])
     assert "pixels" in body["errors"][0]["fields"]["photo_base64"][0]
     assert PlateRead.objects.count() == 1
+
+
+class _Deadlock(Exception):
+    pgcode = "40P01"  # what psycopg2 reports for PostgreSQL's "deadlock detected"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_broken_off_by_a_deadlock_is_written_again_not_refused(truck, thr_camera, recent, monkeypatch):
+    """PostgreSQL breaks off one of two transactions that wait for each other: the batch is run
+    again and stored once, matched once, instead of a 500 that loses the camera's reads."""
+    from django.db import OperationalError
+
+    from anpr import services
+    from anpr.models import PlateMatch
+
+    save, calls = services._save_matches, []
+
+    def deadlock_once(*args):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("deadlock detected") from _Deadlock()
+        return save(*args)
+
+    monkeypatch.setattr(services, "_save_matches", deadlock_once)
+    reads = [{"captured_at": (recent + dt.timedelta(seconds=i)).isoformat(), "plate": truck.plate} for i in range(3)]
+    reads.append({"captured_at": recent.isoformat(), "plate": "77ی77777"})
+    resp = camera_client(thr_camera).post(BULK, {"reads": reads}, format="json")
+    assert resp.status_code == 200, resp.content
+    assert (resp.json()["stored"], resp.json()["duplicates"]) == (4, 0)
+    assert len(calls) == 2
+    assert PlateRead.objects.count() == 4
+    assert PlateRead.objects.filter(match_state=MatchState.MATCHED).count() == 3
+    assert PlateMatch.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_other_database_errors_are_not_retried(truck, thr_camera, recent, monkeypatch):
+    from django.db import OperationalError
+
+    from anpr import services
+
+    calls = []
+
+    def broken(*args):
+        calls.append(1)
+        raise OperationalError("disk full")
+
+    monkeypatch.setattr(services, "_save_matches", broken)
+    with pytest.raises(OperationalError):
+        services.reads_ingest(camera=thr_camera, items=[services.ReadInput(captured_at=recent, plate_raw=truck.plate)])
+    assert len(calls) == 1 and not PlateRead.objects.exists()

@@ -176,3 +176,42 @@ def test_a_stored_bomb_is_refused_on_its_header_before_opencv_decodes_it(bzg_cam
     read = PlateRead.objects.get(pk=r.id)
     assert read.recognition == Recognition.FAILED and "pixels" in read.recognition_error
     assert read.match_state == MatchState.NO_PLATE
+
+
+def test_a_foreign_plate_photo_gets_no_iranian_text_and_waits_for_a_person(
+    engine, thr_camera, dest_clerk, outsider, client, django_capture_on_commit_callbacks
+):
+    import base64
+    import random
+
+    import cv2
+
+    from anpr.training.render import render_scene
+    from tests.anpr.foreign_plates import latin_font, latin_plate
+
+    font = latin_font()
+    if not font:
+        pytest.skip("no Latin font installed (apt-get install fonts-dejavu-core) — cannot draw a foreign plate")
+    scene, _ = render_scene("", [], random.Random(3), plate=latin_plate("34 ABC 123", "TR", font))
+    ok, jpeg = cv2.imencode(".jpg", scene, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    at = timezone.now() - dt.timedelta(minutes=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = camera_client(thr_camera).post(
+            "/api/anpr/reads/",
+            {"captured_at": at.isoformat(), "photo_base64": base64.b64encode(jpeg.tobytes()).decode()},
+            format="json",
+        )
+    assert resp.status_code == 201, resp.content
+    read = PlateRead.objects.get(pk=resp.json()["id"])
+    assert (read.plate, read.ocr_raw, read.country) == ("", "", "")
+    assert read.recognition == Recognition.MANUAL and "Iranian" in read.recognition_error
+    assert read.match_state == MatchState.NO_PLATE and not PlateMatch.objects.filter(read=read).exists()
+    assert read.crop  # the plate the person is to read
+
+    # The office sees it in the queue of reads a person reads; another province does not.
+    client.force_login(dest_clerk)
+    page = client.get("/anpr/").content.decode()
+    queue = page[page.index('id="manual"') :]
+    assert f'data-read="{read.pk}"' in queue and "to be read by a person" in queue
+    client.force_login(outsider)
+    assert f'data-read="{read.pk}"' not in client.get("/anpr/").content.decode()
