@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
     path("declarations/", include("declarations.urls")),
     path("anpr/", include("anpr.urls")),
     path("scans/", include("scans.urls")),
