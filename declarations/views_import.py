@@ -31,7 +31,7 @@ class ImportForm(forms.Form):
 @login_required
 def import_upload(request):
     if request.user.role not in MAY_IMPORT and not request.user.is_superuser:
-        raise PermissionDenied
+        raise PermissionDenied(_("Only headquarters, office staff and the integration client import declarations."))
     summary = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -64,7 +64,7 @@ class ReturnBuildApi(APIView):
         data.is_valid(raise_exception=True)
         province = data.validated_data.get("province")
         if not services.may_build_return(request.user, province):
-            raise PermissionDenied
+            raise PermissionDenied(str(services.WHO_BUILDS_RETURNS))
         result = tasks.build_monthly_return.delay(
             data.validated_data["year"],
             data.validated_data["month"],

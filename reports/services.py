@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import CustomsOffice, Province, Role, User
 from declarations.errors import IllegalTransition, InvalidInput
@@ -274,6 +275,11 @@ def problem_resolve(*, problem: SystemProblem, by: User, resolution: str) -> Sys
 
 
 # --- monthly returns --------------------------------------------------------------------------
+
+
+WHO_BUILDS_RETURNS = gettext_lazy(
+    "Only headquarters, or a provincial inspector for their own province, builds a monthly return."
+)
 
 
 def may_build_return(user: User | None, province: Province | None) -> bool:

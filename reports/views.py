@@ -64,7 +64,7 @@ def return_list(request):
     if request.method == "POST" and form.is_valid():
         province = form.cleaned_data["province"]
         if not services.may_build_return(request.user, province):
-            raise PermissionDenied
+            raise PermissionDenied(str(services.WHO_BUILDS_RETURNS))
         # Heavy: a Celery task builds it (in-process when no broker is configured).
         tasks.build_monthly_return.delay(
             form.cleaned_data["year"], form.cleaned_data["month"], province.pk if province else None, request.user.pk

@@ -36,3 +36,9 @@ urlpatterns = [
 
 admin.site.site_header = "سامانه پایش ترانزیت"
 admin.site.site_title = "پایش ترانزیت"
+
+# Error pages in the app's layout (and the API's error body under /api/): transit_monitor/errors.py.
+handler400 = "transit_monitor.errors.bad_request"
+handler403 = "transit_monitor.errors.permission_denied"
+handler404 = "transit_monitor.errors.page_not_found"
+handler500 = "transit_monitor.errors.server_error"
