@@ -3,9 +3,10 @@
 import ipaddress
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import BadRequest, ImproperlyConfigured
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class PersianFirstLocaleMiddleware(LocaleMiddleware):
@@ -67,3 +68,35 @@ class TrustedProxyMiddleware:
                 if not self._is_trusted(address):
                     break
         return self.get_response(request)
+
+
+class RejectNulMiddleware:
+    """400 for a NUL character (``\\x00``) in the path, the query string or form fields.
+
+    No field of this app may hold one, PostgreSQL refuses them in text (the query raises, a 500),
+    and only fuzzers and attackers send them. Uploaded files' content is not looked at; JSON
+    bodies are checked by their serializers (DRF's CharField refuses NUL).
+    """
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        name = self._nul_in(request)
+        if name is not None:
+            raise BadRequest(_("“%(name)s” contains a NUL character (\\x00), which no field accepts.") % {"name": name})
+        return self.get_response(request)
+
+    def _nul_in(self, request) -> str | None:
+        if "\x00" in request.path:
+            return _("the address")
+        sources = [request.GET]
+        if request.method == "POST" and request.content_type in self.FORM_TYPES:
+            sources.append(request.POST)
+        for data in sources:
+            for key, values in data.lists():
+                if "\x00" in key or any("\x00" in v for v in values):
+                    return key.replace("\x00", "") or "?"
+        return None

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "transit_monitor.middleware.PersianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "transit_monitor.middleware.RejectNulMiddleware",  # 400, before any view or query sees a \x00
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
