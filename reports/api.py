@@ -12,7 +12,7 @@ from accounts.models import CustomsOffice, Province
 
 from . import services, tasks
 from .models import MonthlyReturn, Symptom, System, SystemProblem
-from .views import trend_data
+from .views import trend_data, trend_province
 
 
 class ReturnOut(serializers.ModelSerializer):
@@ -77,7 +77,10 @@ class ReturnBuildApi(APIView):
 class TrendApi(APIView):
     def get(self, request):
         code = request.query_params.get("province", "")
-        province = get_object_or_404(Province, code=code) if code else None
+        if request.user.is_national:
+            province = get_object_or_404(Province, code=code) if code else None
+        else:
+            province = trend_province(request.user, code)
         return Response(trend_data(request.user, province))
 
 

@@ -63,6 +63,14 @@ class _Null:
 # --- inspections ------------------------------------------------------------------------------
 
 
+def may_record_inspections(user: User) -> bool:
+    """Whether the user records inspections of any office (the form is offered): HQ, an inspector."""
+    return user.is_active and (user.is_superuser or user.role in (Role.HQ, Role.INSPECTOR))
+
+
+WHO_INSPECTS = gettext_lazy("Only a provincial inspector, or headquarters, records inspections of offices.")
+
+
 def may_inspect(user: User, office: CustomsOffice) -> bool:
     if not user.is_active:
         return False
@@ -290,6 +298,13 @@ def may_build_return(user: User | None, province: Province | None) -> bool:
     if user.is_superuser or user.role == Role.HQ:
         return True
     return province is not None and user.role == Role.INSPECTOR and user.province_id == province.pk
+
+
+def may_build_some_return(user: User) -> bool:
+    """Whether any return is the user's to build (the build form is offered): HQ, an inspector."""
+    return user.is_active and (
+        user.is_superuser or user.role == Role.HQ or (user.role == Role.INSPECTOR and bool(user.province_id))
+    )
 
 
 def _check_period(year: int, month: int) -> None:
