@@ -66,7 +66,7 @@ def test_a_server_error_gives_the_persian_500_page_without_touching_the_request(
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(selectors, "signal_counts", broken)
+    monkeypatch.setattr(selectors, "signal_counts_at", broken)
     client = Client(raise_request_exception=False)
     client.force_login(origin_clerk)
 
