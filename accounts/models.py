@@ -80,6 +80,11 @@ class User(AbstractUser):
             raise ValidationError({"office": _("Office staff need an office.")})
 
     @property
+    def is_machine(self) -> bool:
+        """An integration client (ICS) is a machine account: it uses the API with its token, never the web pages."""
+        return self.role == Role.INTEGRATION
+
+    @property
     def is_national(self) -> bool:
         """HQ and IT see the whole country; so does a national integration client (ICS)."""
         if self.is_superuser or self.role in (Role.HQ, Role.IT):

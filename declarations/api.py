@@ -89,6 +89,7 @@ def _page_url(request, **cursor) -> str:
 
 class DeclarationViewSet(viewsets.GenericViewSet):
     serializer_class = DeclarationListOut
+    lookup_value_regex = r"[0-9]+"  # /api/declarations/abc/ is a 404, not a ValueError (500)
     filter_backends: list = []  # DeclarationFilter is applied by hand, as on the page
     queryset = TransitDeclaration.objects.none()
 
@@ -207,6 +208,7 @@ class VehicleViewSet(viewsets.GenericViewSet):
     """Trucks seen through the user's declarations; find one by plate written any way."""
 
     serializer_class = VehicleOut
+    lookup_value_regex = r"[0-9]+"
     filter_backends: list = []
     queryset = Vehicle.objects.none()
 

@@ -5,7 +5,8 @@ aggregates the whole table per request. Counts are capped (a ``LIMIT`` under the
 ``COUNT``), the office table and charts look at a bounded window that the
 composite indexes cover, and every result is cached per *scope* (national, a
 province, an office) for a few minutes. Every transition (``services._transition``, whoever
-calls it) drops the cached figures of the scopes it touches (``invalidate_for``) on commit.
+calls it) and every piece of evidence that moves a signal (the ``note_*`` services that anpr and
+scans call) drops the cached figures of the scopes it touches (``invalidate_offices``) on commit.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import hashlib
 import json
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -118,9 +119,19 @@ def _cache_key(scope: str, name: str) -> str:
 
 def invalidate_for(declaration: TransitDeclaration) -> None:
     """Drop cached dashboard figures of every scope that sees this declaration."""
+    invalidate_offices({declaration.origin_id, declaration.destination_id})
+
+
+def invalidate_offices(office_ids: Iterable[int]) -> None:
+    """Drop cached dashboard figures of every scope that sees these offices (the nation, their
+    provinces, themselves): after a transition, or evidence (a plate read, a scan, a comparison)."""
+    offices = offices_by_id()
     scopes = {"national"}
-    for office in (declaration.origin, declaration.destination):
-        scopes.add(f"office:{office.pk}")
+    for office_id in office_ids:
+        scopes.add(f"office:{office_id}")
+        office = offices.get(office_id)
+        if office is None:  # an office created since the per-process table was read
+            office = CustomsOffice.objects.get(pk=office_id)
         scopes.add(f"province:{office.province_id}")
     year, month = dates.jalali_month_of(timezone.now())
     names = ("signals", "offices", "charts", f"month:{year}-{month}")
@@ -133,7 +144,8 @@ def cached_render(user: User, name: str, render: Callable[[], T], seconds: int) 
     """Pages (or parts) rendered once per scope, ``name`` and language, for ``seconds`` or until a transition
     in the scope (``invalidate_for``) moves the scope's version: the home's panels of other apps
     and the pages of the declaration list, which users of one scope reopen all day. Evidence that
-    arrives without a transition (a plate read, a scan) shows within ``seconds``."""
+    moves a signal (a plate read at the destination or off the route, a scan, a comparison) moves
+    the version too; other evidence (a later read on the way) shows within ``seconds``."""
     scope = scope_key(user)
     version = cache.get(_cache_key(scope, "version"), 0)
     key = _cache_key(scope, f"html:{version}:{translation.get_language()}:{name}")
@@ -209,16 +221,21 @@ def list_count(qs: QuerySet, page: Page, *, cap: int = LIST_COUNT_CAP) -> Capped
 
 def signal_counts(user: User, *, now: dt.datetime | None = None) -> dict[str, CappedCount]:
     """Capped count per monitoring signal over the user's scope, cached per scope."""
+    return signal_counts_at(user, now=now)[0]
+
+
+def signal_counts_at(user: User, *, now: dt.datetime | None = None) -> tuple[dict[str, CappedCount], dt.datetime]:
+    """``signal_counts`` and when they were counted (what the dashboard says the figures are as of)."""
     scope = scope_key(user)
     key = _cache_key(scope, "signals")
     cached = cache.get(key)
-    if cached is not None:
+    if isinstance(cached, tuple):
         return cached
     rows = scoped(user)
     now = now or timezone.now()
-    counts = {k: capped_count(rows.filter(sig.q(now))) for k, sig in monitoring.SIGNALS.items()}
-    cache.set(key, counts, CACHE_SECONDS)
-    return counts
+    counted = ({k: capped_count(rows.filter(sig.q(now))) for k, sig in monitoring.SIGNALS.items()}, now)
+    cache.set(key, counted, CACHE_SECONDS)
+    return counted
 
 
 def signals_of(d: TransitDeclaration, now: dt.datetime | None = None) -> list[monitoring.Signal]:

@@ -417,17 +417,33 @@ def declaration_extend_deadline(
 # --- Evidence summary: called by anpr and scans ----------------------------------------------
 
 
+def _signals_moved(declaration_ids: Iterable[int]) -> None:
+    """Evidence changed what a monitoring signal counts for these declarations: the cached dashboard
+    figures of their scopes are dropped once the change commits, as a transition's are."""
+    rows = TransitDeclaration.objects.filter(pk__in=list(declaration_ids)).values_list("origin_id", "destination_id")
+    offices = {office for pair in rows for office in pair}
+    if offices:
+        transaction.on_commit(lambda: selectors.invalidate_offices(offices))
+
+
 def note_plate_read(*, declaration_id: int, office_id: int, at: dt.datetime, on_route: bool) -> None:
-    """A plate read matched this declaration. Conditional UPDATEs: safe to repeat and to race."""
+    """A plate read matched this declaration. Conditional UPDATEs: safe to repeat and to race.
+
+    The first read at the destination and the first read off the route move signals (the dashboard's
+    counts are dropped); a later read on the way only updates the last sighting."""
     qs = TransitDeclaration.objects.filter(pk=declaration_id)
     qs.filter(Q(last_read_at__isnull=True) | Q(last_read_at__lt=at)).update(
         last_read_at=at, last_read_office_id=office_id
     )
-    qs.filter(destination_id=office_id).filter(
-        Q(dest_first_read_at__isnull=True) | Q(dest_first_read_at__gt=at)
-    ).update(dest_first_read_at=at)
+    moved = (
+        qs.filter(destination_id=office_id)
+        .filter(Q(dest_first_read_at__isnull=True) | Q(dest_first_read_at__gt=at))
+        .update(dest_first_read_at=at)
+    )
     if not on_route:
-        qs.filter(Q(off_route_read_at__isnull=True) | Q(off_route_read_at__gt=at)).update(off_route_read_at=at)
+        moved += qs.filter(Q(off_route_read_at__isnull=True) | Q(off_route_read_at__gt=at)).update(off_route_read_at=at)
+    if moved:
+        _signals_moved([declaration_id])
 
 
 def note_plate_reads(reads: Iterable[tuple[int, int, dt.datetime, bool]]) -> None:
@@ -472,37 +488,51 @@ def note_plate_reads(reads: Iterable[tuple[int, int, dt.datetime, bool]]) -> Non
             template="(%s, %s::timestamptz, %s)",
         )
         # Only the row of the declaration's own destination office joins, so one per target row.
-        execute_values(
+        moved = execute_values(
             cur,
             f"UPDATE {table} t SET dest_first_read_at = v.at "  # noqa: S608
             "FROM (VALUES %s) v(id, office, at) "
             "WHERE t.id = v.id AND t.destination_id = v.office "
-            "AND (t.dest_first_read_at IS NULL OR t.dest_first_read_at > v.at)",
+            "AND (t.dest_first_read_at IS NULL OR t.dest_first_read_at > v.at) RETURNING t.id",
             [(d, office, at) for (d, office), at in first_at_office.items()],
             template="(%s, %s, %s::timestamptz)",
+            fetch=True,
         )
         if first_off_route:
-            execute_values(
+            moved += execute_values(
                 cur,
                 f"UPDATE {table} t SET off_route_read_at = v.at "  # noqa: S608
                 "FROM (VALUES %s) v(id, at) "
-                "WHERE t.id = v.id AND (t.off_route_read_at IS NULL OR t.off_route_read_at > v.at)",
+                "WHERE t.id = v.id AND (t.off_route_read_at IS NULL OR t.off_route_read_at > v.at) RETURNING t.id",
                 list(first_off_route.items()),
                 template="(%s, %s::timestamptz)",
+                fetch=True,
             )
+    if moved:
+        _signals_moved({row[0] for row in moved})
 
 
 def note_scan(*, declaration_id: int, stage: str, at: dt.datetime) -> None:
     field = {"origin": "origin_scan_at", "destination": "dest_scan_at"}[stage]
-    TransitDeclaration.objects.filter(pk=declaration_id).filter(
-        Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": at})
-    ).update(**{field: at})
+    moved = (
+        TransitDeclaration.objects.filter(pk=declaration_id)
+        .filter(Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": at}))
+        .update(**{field: at})
+    )
+    if moved:
+        _signals_moved([declaration_id])
 
 
 def note_comparison(*, declaration_id: int, verdict: str, review: str = Review.PENDING) -> None:
     if verdict not in Verdict.values or review not in Review.values:
         raise InvalidInput(f"bad verdict/review {verdict!r}/{review!r}")
-    TransitDeclaration.objects.filter(pk=declaration_id).update(comparison_verdict=verdict, comparison_review=review)
+    moved = (
+        TransitDeclaration.objects.filter(pk=declaration_id)
+        .exclude(comparison_verdict=verdict, comparison_review=review)
+        .update(comparison_verdict=verdict, comparison_review=review)
+    )
+    if moved:
+        _signals_moved([declaration_id])
 
 
 def note_event(

@@ -52,10 +52,10 @@ def _panels(request, registry, *args) -> list[str]:
 @login_required
 def home(request):
     user = request.user
-    counts = selectors.signal_counts(user)
+    counts, figures_at = selectors.signal_counts_at(user)
     signals = [(sig, counts[key]) for key, sig in monitoring.SIGNALS.items()]
     if request.GET.get("partial") == "signals" and _is_htmx(request):
-        return render(request, "declarations/_signals.html", {"signals": signals})
+        return render(request, "declarations/_signals.html", {"signals": signals, "figures_at": figures_at})
     charts = selectors.monthly_charts(user)
     persian = (translation.get_language() or "fa").startswith("fa")
     chart_data = {
@@ -69,6 +69,7 @@ def home(request):
     scoped = selectors.scoped(user)
     context = {
         "signals": signals,
+        "figures_at": figures_at,  # when the counts were made (they are cached): the page says so
         "scope_label": _scope_label(user),
         "office_rows": selectors.office_table(user),
         "office_window_days": selectors.OFFICE_WINDOW_DAYS,
@@ -80,7 +81,6 @@ def home(request):
             lambda: _panels(request, hooks.dashboard_panels, request, scoped),
             settings.DASHBOARD_PANELS_CACHE_SECONDS,
         ),
-        "now": timezone.now(),
     }
     return render(request, "declarations/home.html", context)
 

@@ -11,6 +11,7 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -317,6 +318,10 @@ def case_new(request, declaration_pk: int):
     declaration = get_scoped_or_404(
         TransitDeclaration.objects.select_related("origin", "destination"), request.user, pk=declaration_pk
     )
+    if not casework.may_handle_case(request.user, declaration):
+        raise PermissionDenied(
+            _("Only headquarters, the province's inspector or staff of the origin or destination office open a case.")
+        )
     form = CaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -355,6 +360,11 @@ def case_detail(request, pk: int):
     return render(
         request,
         "casework/case_detail.html",
-        {"case": case, "action_form": action_form, "close_form": close_form},
+        {
+            "case": case,
+            "action_form": action_form,
+            "close_form": close_form,
+            "may_handle": casework.may_handle_case(request.user, case.declaration),
+        },
         status=400 if bad else 200,
     )

@@ -15,6 +15,10 @@ from .importer import MAX_BYTES, ImportFileError, import_file
 MAY_IMPORT = (Role.HQ, Role.OFFICE, Role.INTEGRATION)
 
 
+def may_import(user) -> bool:
+    return user.is_active and (user.is_superuser or user.role in MAY_IMPORT)
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("ICS export (CSV, XLSX or JSON)"),
@@ -30,8 +34,8 @@ class ImportForm(forms.Form):
 
 @login_required
 def import_upload(request):
-    if request.user.role not in MAY_IMPORT and not request.user.is_superuser:
-        raise PermissionDenied
+    if not may_import(request.user):
+        raise PermissionDenied(_("Only headquarters, office staff and the integration client import declarations."))
     summary = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -14,7 +14,7 @@ from accounts.models import CustomsOffice, Province
 
 from . import services, tasks
 from .models import MonthlyReturn, Symptom, System, SystemProblem
-from .views import trend_data
+from .views import trend_data, trend_province
 
 
 class ReturnOut(serializers.ModelSerializer):
@@ -114,7 +114,7 @@ class ReturnBuildApi(APIView):
         data.is_valid(raise_exception=True)
         province = data.validated_data.get("province")
         if not services.may_build_return(request.user, province):
-            raise PermissionDenied
+            raise PermissionDenied(str(services.WHO_BUILDS_RETURNS))
         year, month = data.validated_data["year"], data.validated_data["month"]
         provisional = data.validated_data["provisional"]
         services.check_period(year, month, provisional)  # refused here, not in the task
@@ -132,7 +132,10 @@ class TrendApi(APIView):
     )
     def get(self, request):
         code = request.query_params.get("province", "")
-        province = get_object_or_404(Province, code=code) if code else None
+        if request.user.is_national:
+            province = get_object_or_404(Province, code=code) if code else None
+        else:
+            province = trend_province(request.user, code)
         return Response(trend_data(request.user, province))
 
 

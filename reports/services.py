@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import CustomsOffice, Province, Role, User
 from declarations.errors import FileRejected, IllegalTransition, InvalidInput
@@ -58,6 +59,14 @@ class _Null:
 
 
 # --- inspections ------------------------------------------------------------------------------
+
+
+def may_record_inspections(user: User) -> bool:
+    """Whether the user records inspections of any office (the form is offered): HQ, an inspector."""
+    return user.is_active and (user.is_superuser or user.role in (Role.HQ, Role.INSPECTOR))
+
+
+WHO_INSPECTS = gettext_lazy("Only a provincial inspector, or headquarters, records inspections of offices.")
 
 
 def may_inspect(user: User, office: CustomsOffice) -> bool:
@@ -266,6 +275,11 @@ def problem_resolve(*, problem: SystemProblem, by: User, resolution: str) -> Sys
 # --- monthly returns --------------------------------------------------------------------------
 
 
+WHO_BUILDS_RETURNS = gettext_lazy(
+    "Only headquarters, or a provincial inspector for their own province, builds a monthly return."
+)
+
+
 def may_build_return(user: User | None, province: Province | None) -> bool:
     if user is None:
         return True
@@ -274,6 +288,13 @@ def may_build_return(user: User | None, province: Province | None) -> bool:
     if user.is_superuser or user.role == Role.HQ:
         return True
     return province is not None and user.role == Role.INSPECTOR and user.province_id == province.pk
+
+
+def may_build_some_return(user: User) -> bool:
+    """Whether any return is the user's to build (the build form is offered): HQ, an inspector."""
+    return user.is_active and (
+        user.is_superuser or user.role == Role.HQ or (user.role == Role.INSPECTOR and bool(user.province_id))
+    )
 
 
 def check_period(year: int, month: int, provisional: bool = False) -> None:

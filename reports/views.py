@@ -84,11 +84,14 @@ class BuildForm(forms.Form):
 @login_required
 def return_list(request):
     returns_qs = MonthlyReturn.objects.for_user(request.user).select_related("province")[:200]
+    may_build = services.may_build_some_return(request.user)
+    if request.method == "POST" and not may_build:
+        raise PermissionDenied(str(services.WHO_BUILDS_RETURNS))
     form = BuildForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         province = form.cleaned_data["province"]
         if not services.may_build_return(request.user, province):
-            raise PermissionDenied
+            raise PermissionDenied(str(services.WHO_BUILDS_RETURNS))
         # Heavy: a Celery task builds it (in-process when no broker is configured).
         tasks.build_monthly_return.delay(
             form.cleaned_data["year"],
@@ -101,7 +104,10 @@ def return_list(request):
         return redirect("reports:returns")
     rows = [(r, r.figures_for(request.user)) for r in returns_qs]  # office staff: their office's part
     return render(
-        request, "reports/return_list.html", {"returns": rows, "form": form}, status=400 if form.errors else 200
+        request,
+        "reports/return_list.html",
+        {"returns": rows, "form": form if may_build else None},
+        status=400 if form.errors else 200,
     )
 
 
@@ -185,15 +191,23 @@ def trend_data(user, province: Province | None) -> dict:
     }
 
 
+def own_province_id(user) -> int | None:
+    """The province whose returns a non-national user reads: an inspector's, or their office's."""
+    return user.province_id or (user.office.province_id if user.office_id else None)
+
+
+def trend_province(user, code: str) -> Province | None:
+    """The province of the trend asked for; a non-national user always gets their own (never "national",
+    which they cannot read)."""
+    if user.is_national:
+        return Province.objects.filter(code=code).first() if code else None
+    return Province.objects.filter(pk=own_province_id(user)).first()
+
+
 @login_required
 def trend(request):
-    code = request.GET.get("province", "")
-    province = Province.objects.filter(code=code).first() if code else None
-    if not request.user.is_national and province is None:
-        province = Province.objects.filter(pk=request.user.province_id).first()
-    provinces = (
-        Province.objects.all() if request.user.is_national else Province.objects.filter(pk=request.user.province_id)
-    )
+    province = trend_province(request.user, request.GET.get("province", ""))
+    provinces = Province.objects.all() if request.user.is_national else [province] if province else []
     return render(request, "reports/trend.html", {"province": province, "provinces": provinces})
 
 
@@ -249,6 +263,8 @@ def inspection_list(request):
 
 @login_required
 def inspection_new(request):
+    if not services.may_record_inspections(request.user):
+        raise PermissionDenied(str(services.WHO_INSPECTS))
     form = InspectionForm(request.POST or None, request.FILES or None, user=request.user)
     status = 400
     if request.method == "POST" and form.is_valid():

@@ -1,16 +1,122 @@
-"""Persian first: the page language is the user's explicit choice (the language cookie set by the
-switch), otherwise Persian — never the browser's Accept-Language, which on customs workstations is
-often English by accident."""
+"""Project middleware: the page language, and the client's address behind a trusted proxy."""
+
+import ipaddress
 
 from django.conf import settings
+from django.contrib.auth import logout
+from django.core.exceptions import BadRequest, ImproperlyConfigured, PermissionDenied
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from accounts.forms import MACHINE_ACCOUNT_MESSAGE
 
 
 class PersianFirstLocaleMiddleware(LocaleMiddleware):
+    """Persian first: the page language is the user's explicit choice (the language cookie set by the
+    switch), otherwise Persian — never the browser's Accept-Language, which on customs workstations is
+    often English by accident."""
+
     def process_request(self, request):
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if language not in dict(settings.LANGUAGES):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def parse_networks(values) -> tuple:
+    """``TRUSTED_PROXIES`` entries (addresses or CIDR networks) as networks; a bad entry fails at start."""
+    try:
+        return tuple(ipaddress.ip_network(str(v).strip(), strict=False) for v in values if str(v).strip())
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from exc
+
+
+def _address(text: str):
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+class TrustedProxyMiddleware:
+    """The client's address in ``REMOTE_ADDR``, whoever stands in between.
+
+    Behind the shipped nginx every request comes from nginx's address, so the login lock-out
+    (django-axes) and the audit trail would see one client. ``X-Forwarded-For`` is believed only
+    when the connecting peer is one of ``TRUSTED_PROXIES``; it is then read from the right (what
+    our proxy appended) past any further trusted proxies, so addresses a client wrote into the
+    header itself are never taken. From any other peer the header is dropped, so nothing
+    downstream (auditlog reads it) can be fooled either.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.trusted = parse_networks(getattr(settings, "TRUSTED_PROXIES", ()))
+
+    def _is_trusted(self, address) -> bool:
+        return address is not None and any(address in net for net in self.trusted)
+
+    def __call__(self, request):
+        meta = request.META
+        forwarded = meta.pop("HTTP_X_FORWARDED_FOR", "")
+        peer = _address(meta.get("REMOTE_ADDR", ""))
+        if forwarded and self._is_trusted(peer):
+            for hop in reversed(forwarded.split(",")):
+                address = _address(hop)
+                if address is None:
+                    break  # garbage beyond this point came from the client: keep the last trusted hop
+                meta["REMOTE_ADDR"] = str(address)
+                if not self._is_trusted(address):
+                    break
+        return self.get_response(request)
+
+
+class RejectNulMiddleware:
+    """400 for a NUL character (``\\x00``) in the path, the query string or form fields.
+
+    No field of this app may hold one, PostgreSQL refuses them in text (the query raises, a 500),
+    and only fuzzers and attackers send them. Uploaded files' content is not looked at; JSON
+    bodies are checked by their serializers (DRF's CharField refuses NUL).
+    """
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        name = self._nul_in(request)
+        if name is not None:
+            raise BadRequest(_("“%(name)s” contains a NUL character (\\x00), which no field accepts.") % {"name": name})
+        return self.get_response(request)
+
+    def _nul_in(self, request) -> str | None:
+        if "\x00" in request.path:
+            return _("the address")
+        sources = [request.GET]
+        if request.method == "POST" and request.content_type in self.FORM_TYPES:
+            sources.append(request.POST)
+        for data in sources:
+            for key, values in data.lists():
+                if "\x00" in key or any("\x00" in v for v in values):
+                    return key.replace("\x00", "") or "?"
+        return None
+
+
+class ApiOnlyMachineAccountsMiddleware:
+    """A machine account (the ICS integration client) may not use the web pages: a session it holds
+    (opened before this rule, or by the admin's "log in as") is ended and the page refused. Its
+    token keeps working on /api/."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated and getattr(user, "is_machine", False):
+                logout(request)
+                raise PermissionDenied(str(MACHINE_ACCOUNT_MESSAGE))
+        return self.get_response(request)

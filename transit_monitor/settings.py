@@ -57,14 +57,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "transit_monitor.middleware.TrustedProxyMiddleware",  # first: everything after sees the client's address
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "transit_monitor.middleware.PersianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "transit_monitor.middleware.RejectNulMiddleware",  # 400, before any view or query sees a \x00
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "transit_monitor.middleware.ApiOnlyMachineAccountsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -85,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "transit_monitor.context_processors.may",
             ],
             "builtins": ["transit_monitor.templatetags.jalali"],
             "libraries": {"ui": "transit_monitor.templatetags.ui"},
@@ -218,12 +222,19 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_FAILURE_VIEW = "transit_monitor.errors.csrf_failure"  # the app's layout, in Persian
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+# The reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed; from any
+# other peer the header is ignored (transit_monitor.middleware.TrustedProxyMiddleware).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Lock the pair, not each alone: a stranger's failures never lock a named account from the
+# owner's own computer, nor everyone who shares an address (a proxy, a NAT) with the stranger.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # No page may load anything from outside this server.
 CONTENT_SECURITY_POLICY = {

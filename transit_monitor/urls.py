@@ -4,14 +4,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.forms import LoginForm
 from declarations import views as declaration_views
 
 urlpatterns = [
     path("", declaration_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
     path("declarations/", include("declarations.urls")),
     path("anpr/", include("anpr.urls")),
     path("scans/", include("scans.urls")),
@@ -35,3 +37,9 @@ urlpatterns = [
 
 admin.site.site_header = "سامانه پایش ترانزیت"
 admin.site.site_title = "پایش ترانزیت"
+
+# Error pages in the app's layout (and the API's error body under /api/): transit_monitor/errors.py.
+handler400 = "transit_monitor.errors.bad_request"
+handler403 = "transit_monitor.errors.permission_denied"
+handler404 = "transit_monitor.errors.page_not_found"
+handler500 = "transit_monitor.errors.server_error"

@@ -1,0 +1,154 @@
+"""Each role is offered only what it may do: menus, links and forms follow the actions' own rules,
+and the GET of a form the role could not submit is refused (403) before anything is typed.
+
+Machine accounts (the ICS integration client) are API-only: no web login, no web session.
+"""
+
+import pytest
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from accounts.models import Role
+from reports.models import MonthlyReturn
+from tests.factories import UserFactory
+
+PASSWORD = "correct-horse-battery"
+IMPORT_LINK = 'href="/declarations/import/"'
+INSPECTION_LINK = 'href="/reports/inspections/new/"'
+LOCKOUTS_LINK = 'href="/accounts/lockouts/"'
+
+
+@pytest.fixture
+def ics(db):
+    return UserFactory(username="ics", role=Role.INTEGRATION)
+
+
+# --- menus and links per role -------------------------------------------------------------------
+
+OFFERS = {
+    # persona: (import in the menu, inspection form offered, build form offered, lock-outs in the menu)
+    "origin_clerk": (True, False, False, False),
+    "inspector": (False, True, True, False),
+    "hq": (True, True, True, False),
+    "it_officer": (False, False, False, True),
+}
+
+
+@pytest.mark.parametrize("persona", OFFERS)
+def test_menus_and_forms_offer_what_the_role_may_do(client, persona, request):
+    imports, inspects, builds, releases = OFFERS[persona]
+    client.force_login(request.getfixturevalue(persona))
+
+    home = client.get(reverse("home")).content.decode()
+    inspections = client.get(reverse("reports:inspections")).content.decode()
+    returns = client.get(reverse("reports:returns")).content.decode()
+
+    assert (IMPORT_LINK in home) is imports
+    assert (LOCKOUTS_LINK in home) is releases
+    assert (INSPECTION_LINK in inspections) is inspects
+    assert ('class="build"' in returns) is builds
+
+
+@pytest.mark.parametrize("persona", ["origin_clerk", "dest_clerk", "it_officer"])
+def test_the_inspection_form_is_refused_on_get_to_those_who_may_not_record_one(client, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+
+    response = client.get(reverse("reports:inspection_new"))
+
+    assert response.status_code == 403
+    assert "Only a provincial inspector, or headquarters, records inspections" in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["inspector", "hq"])
+def test_the_inspection_form_opens_for_inspectors_and_headquarters(client, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+
+    assert client.get(reverse("reports:inspection_new")).status_code == 200
+
+
+def test_office_staff_may_not_post_a_return_build(client, origin_clerk, west_az):
+    client.force_login(origin_clerk)
+
+    response = client.post(reverse("reports:returns"), {"year": 1404, "month": 1, "province": west_az.pk})
+
+    assert response.status_code == 403
+    assert not MonthlyReturn.objects.exists()
+
+
+def test_the_case_form_is_refused_on_get_to_a_role_that_may_not_open_one(client, it_officer, declaration):
+    client.force_login(it_officer)  # national: sees the declaration, handles no case
+
+    response = client.get(reverse("casework:case_new", args=[declaration.pk]))
+
+    assert response.status_code == 403
+    assert "open a case" in response.content.decode()
+
+
+# --- the trend --------------------------------------------------------------------------------
+
+
+def test_office_staff_see_their_provinces_trend_not_national(client, origin_clerk, west_az):
+    client.force_login(origin_clerk)
+
+    page = client.get(reverse("reports:trend"))
+    data = client.get(reverse("api-reports-trend")).json()
+
+    assert page.context["province"] == west_az
+    assert "?province=WAZ" in page.content.decode()
+    assert data == {"labels": [], "series": {k: [] for k in data["series"]}, "over_40": []}
+
+
+def test_office_staff_trend_draws_their_provinces_returns(client, origin_clerk, hq, west_az, bazargan):
+    client.force_login(hq)
+    client.post(reverse("reports:returns"), {"year": 1404, "month": 1, "province": west_az.pk})
+    assert MonthlyReturn.objects.filter(province=west_az).exists()
+    client.force_login(origin_clerk)
+
+    data = client.get(reverse("api-reports-trend")).json()
+
+    assert len(data["labels"]) == 1
+
+
+def test_an_inspector_cannot_switch_the_trend_to_national(client, inspector, west_az):
+    client.force_login(inspector)
+
+    page = client.get(reverse("reports:trend"), {"province": ""})
+
+    assert page.context["province"] == west_az
+
+
+# --- machine accounts -------------------------------------------------------------------------
+
+
+def test_a_machine_account_is_refused_a_web_login_with_a_message(client, ics):
+    response = client.post(reverse("login"), {"username": "ics", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert "machine account" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_machine_accounts_web_session_is_ended_and_the_page_refused(client, ics):
+    client.force_login(ics)
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 403
+    assert "machine account" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("declarations:list")).status_code == 302  # logged out: to the login page
+
+
+def test_a_machine_account_keeps_the_api_with_its_token(client, ics, declaration):
+    token = Token.objects.create(user=ics)
+
+    response = client.get(reverse("api-declaration-list"), HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+
+
+def test_people_still_log_in(client, origin_clerk):
+    response = client.post(reverse("login"), {"username": "origin_clerk", "password": PASSWORD})
+
+    assert response.status_code == 302

@@ -1,0 +1,100 @@
+"""Fuzzed input gets a 4xx with a message, never a 500 (security probe, finding 13).
+
+Non-numeric ids on the API's routes are 404s; a NUL byte (which PostgreSQL refuses in text) in
+the path, the query string or a form field is a 400 naming the field, on pages and API alike.
+"""
+
+import pytest
+from django.test import Client
+
+from reports.models import SystemProblem
+
+NON_NUMERIC_IDS = [
+    ("get", "/api/declarations/abc/"),
+    ("get", "/api/declarations/null/"),
+    ("post", "/api/declarations/abc/depart/"),
+    ("post", "/api/declarations/null/confirm-arrival/"),
+    ("post", "/api/declarations/1e3/settle/"),
+    ("post", "/api/declarations/-1/record-reason/"),
+    ("get", "/api/vehicles/abc/"),
+    ("get", "/api/vehicles/abc/declarations/"),
+]
+
+NUL_IN_QUERY = [
+    ("/declarations/", "q"),
+    ("/declarations/", "office"),
+    ("/declarations/", "province"),
+    ("/declarations/", "company"),
+    ("/declarations/export.csv", "q"),
+    ("/declarations/export.xlsx", "origin"),
+    ("/declarations/vehicles/", "plate"),
+    ("/anpr/plates/", "q"),
+    ("/anpr/reports/anpr-plate-history/", "from"),
+    ("/reports/", "province"),
+    ("/reports/trend/", "province"),
+    ("/reports/problems/", "status"),
+    ("/casework/letters/", "status"),
+    ("/casework/cases/", "status"),
+    ("/api/declarations/", "q"),
+    ("/api/declarations/", "after"),
+    ("/api/vehicles/", "plate"),
+    ("/api/reports/trend/", "province"),
+    ("/api/anpr/reads/search/", "office"),
+    ("/api/anpr/reads/search/", "plate"),
+    ("/api/scans/", "declaration"),
+]
+
+
+@pytest.fixture
+def browser(hq):
+    """HQ sees the whole country: every query reaches the database."""
+    client = Client(raise_request_exception=False)
+    client.force_login(hq)
+    return client
+
+
+@pytest.mark.parametrize(("method", "url"), NON_NUMERIC_IDS)
+def test_a_non_numeric_id_on_the_api_is_a_404_with_a_message(browser, method, url):
+    response = getattr(browser, method)(url, {}, content_type="application/json")
+
+    assert response.status_code == 404, url
+    assert response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(("url", "param"), NUL_IN_QUERY)
+def test_a_nul_byte_in_the_query_string_is_a_400_naming_the_parameter(browser, url, param):
+    response = browser.get(f"{url}?{param}=ab%00cd")
+
+    assert response.status_code == 400, url
+    if url.startswith("/api/"):
+        message = response.json()["error"]["message"]
+    else:
+        message = response.content.decode()
+        assert 'class="navbar-brand"' in message  # the app's layout
+    assert f"“{param}”" in message
+
+
+def test_a_nul_byte_in_the_path_is_a_400(browser):
+    assert browser.get("/api/offices/%00/").status_code == 400
+
+
+def test_a_nul_byte_in_a_form_field_is_a_400_and_nothing_is_written(it_officer, bazargan):
+    from django.utils import timezone
+
+    problem = SystemProblem.objects.create(
+        system="ics", symptom="slow", office=bazargan, since=timezone.now(), description="x", reported_by=it_officer
+    )
+    client = Client(raise_request_exception=False)
+    client.force_login(it_officer)
+
+    response = client.post(f"/reports/problems/{problem.pk}/", {"action": "resolve", "resolution": "done\x00"})
+
+    assert response.status_code == 400
+    assert "“resolution”" in response.content.decode()
+    problem.refresh_from_db()
+    assert problem.status != "resolved"
+
+
+def test_a_nul_free_request_still_works(browser, declaration):
+    assert browser.get("/declarations/?q=1404").status_code == 200
+    assert browser.get(f"/api/declarations/{declaration.pk}/").status_code == 200

@@ -1,0 +1,112 @@
+"""The dashboard's counts follow the evidence at once, and say when they were counted.
+
+Transitions dropped the cached counts already; plate reads, scans and comparisons arrive through
+the ``note_*`` services of declarations (anpr and scans call them) and must drop them too.
+"""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from declarations import selectors, services
+from declarations.models import Review, Status, Verdict
+from tests.factories import DeclarationFactory
+from transit_monitor.dates import format_jalali
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _count(response, key):
+    html = response.content.decode()
+    chunk = html[html.index(f'data-signal="{key}"') :]
+    return int(chunk.split('data-count="', 1)[1].split('"', 1)[0])
+
+
+def test_a_plate_read_noted_through_the_service_changes_the_next_count(
+    client, inspector, bazargan, tehran, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    arrived = DeclarationFactory(
+        origin=bazargan,
+        destination=tehran,
+        status=Status.ARRIVED,
+        departed_at=now - dt.timedelta(days=1),
+        arrived_at=now,
+    )
+    client.force_login(inspector)
+    assert _count(client.get(reverse("home")), "arrival_without_read") == 1  # counted, and cached
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.note_plate_read(declaration_id=arrived.pk, office_id=tehran.pk, at=now, on_route=True)
+
+    assert _count(client.get(reverse("home")), "arrival_without_read") == 0
+
+
+def test_a_batch_of_reads_drops_the_counts_too(
+    client, hq, bazargan, tehran, sarakhs, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    in_transit = DeclarationFactory(origin=bazargan, destination=tehran, status=Status.IN_TRANSIT, departed_at=now)
+    client.force_login(hq)
+    assert _count(client.get(reverse("home")), "off_route") == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.note_plate_reads([(in_transit.pk, sarakhs.pk, now, False)])
+
+    assert _count(client.get(reverse("home")), "off_route") == 1
+
+
+def test_a_scan_and_a_comparison_drop_the_counts(
+    client, origin_clerk, bazargan, tehran, django_capture_on_commit_callbacks
+):
+    d = DeclarationFactory(origin=bazargan, destination=tehran, status=Status.IN_TRANSIT)
+    client.force_login(origin_clerk)
+    assert _count(client.get(reverse("home")), "scan_suspicious") == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.note_comparison(declaration_id=d.pk, verdict=Verdict.SUSPICIOUS, review=Review.PENDING)
+    assert _count(client.get(reverse("home")), "scan_suspicious") == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.note_comparison(declaration_id=d.pk, verdict=Verdict.SUSPICIOUS, review=Review.ACCEPTED)
+    assert _count(client.get(reverse("home")), "scan_suspicious") == 0
+
+
+def test_a_later_read_on_the_way_leaves_the_cached_counts_alone(
+    client, hq, bazargan, tehran, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    d = DeclarationFactory(origin=bazargan, destination=tehran, status=Status.IN_TRANSIT, departed_at=now)
+    client.force_login(hq)
+    client.get(reverse("home"))
+    cached = cache.get("dash:national:signals")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.note_plate_read(declaration_id=d.pk, office_id=bazargan.pk, at=now, on_route=True)
+
+    assert callbacks == []  # no signal moved: nothing to drop
+    assert cache.get("dash:national:signals") == cached
+
+
+@pytest.mark.persian
+def test_the_dashboard_says_when_its_figures_were_counted(client, inspector, bazargan, tehran):
+    counted_at = timezone.now() - dt.timedelta(seconds=90)
+    selectors.signal_counts_at(inspector, now=counted_at)  # counted 90 s ago, and cached since
+    client.force_login(inspector)
+
+    page = client.get(reverse("home")).content.decode()
+    partial = client.get(reverse("home") + "?partial=signals", HTTP_HX_REQUEST="true").content.decode()
+
+    stamp = format_jalali(counted_at)  # Jalali date, Tehran time, Persian digits
+    assert re.fullmatch(r"[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2} [۰-۹]{2}:[۰-۹]{2}", stamp)
+    assert "ارقام تا " + stamp in page
+    assert "ارقام تا " + stamp in partial  # the 60-second refresh says it too

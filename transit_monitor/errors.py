@@ -1,0 +1,67 @@
+"""Error pages: the app's layout in the user's language for pages, the API's error body for /api/.
+
+Django calls these (``handler400``… in urls.py, ``CSRF_FAILURE_VIEW``) when a view raises or no
+URL matches. A 403 shows the message the code raised it with (which role may do it); a 404 never
+says whether the record exists outside the user's scope. The 500 page is rendered without the
+request (no user, no session, no database): whatever failed must not fail it again.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import BadRequest
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import requires_csrf_token
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _api_error(code: str, message: str, status: int) -> JsonResponse:
+    """The API's one error body (transit_monitor/api.py), with Persian text for the people who read it."""
+    return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
+
+
+def _message(exception) -> str:
+    """The message a 400/403 was raised with (ours are written for the user), or nothing."""
+    text = str(exception or "")
+    return "" if text.startswith("<") else text
+
+
+@requires_csrf_token
+def bad_request(request, exception):
+    message = _message(exception) if isinstance(exception, BadRequest) else ""
+    if _is_api(request):
+        return _api_error("bad_request", message or _("The request is malformed."), 400)
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+@requires_csrf_token
+def permission_denied(request, exception):
+    message = _message(exception)
+    if _is_api(request):
+        return _api_error("forbidden", message or _("You may not do this."), 403)
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+@requires_csrf_token
+def page_not_found(request, exception):
+    if _is_api(request):
+        return _api_error("not_found", _("Not found, or outside your scope."), 404)
+    return render(request, "404.html", {}, status=404)
+
+
+def server_error(request):
+    if _is_api(request):
+        return _api_error("server_error", _("The server could not answer this request."), 500)
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without a valid CSRF token: most often a page left open past the session."""
+    if _is_api(request):
+        return _api_error("csrf", _("The CSRF token is missing or wrong; log in again and retry."), 403)
+    return render(request, "403_csrf.html", {}, status=403)
