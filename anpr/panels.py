@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from declarations import idents
 from declarations.hooks import TemplatePanel, TimelineItem
 
 from .models import Camera, PlateMatch, PlateRead
@@ -28,7 +29,7 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
         read = m.read
         kind = _("exact") if m.exact else _("similar, score %(score)s") % {"score": f"{m.score:.2f}"}
         detail = _("%(plate)s read by camera %(camera)s (%(kind)s)") % {
-            "plate": read.display_text,
+            "plate": idents.plate_text(read),
             "camera": read.camera.code,
             "kind": kind,
         }

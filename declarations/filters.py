@@ -107,6 +107,8 @@ class DeclarationFilter(django_filters.FilterSet):
                     widget.attrs.setdefault("inputmode", "numeric")
             form.fields["q"].widget.attrs.setdefault("placeholder", _("serial, plate, waybill or seal"))
             form.fields["q"].widget.input_type = "search"
+            # A serial or waybill typed here reads left to right, Persian text right to left.
+            form.fields["q"].widget.attrs.setdefault("dir", "auto")
             form._styled = True
         return form
 

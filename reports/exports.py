@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from accounts.models import Province
+from declarations import idents
 from declarations.letters import font_face_css, html_to_pdf
 from transit_monitor.dates import TEHRAN, jalali_month_bounds, persian_digits
 
@@ -286,6 +287,7 @@ def write_files(
                 header=SERIAL_HEADER,
                 widths=[18, 10, 10, 12, 12, 12, 10, 20, 28, 40],
                 position=100,
+                ltr_columns=[0],
             )
             figures = get_figures()
             _figure_sheets(wb, figures)
@@ -327,6 +329,7 @@ def _figure_sheets(wb: XlsxWriter, figures: dict) -> None:
             *(["اقدام", a["file_number"], a["serial"], a["on"], a["action"], ""] for a in cases["actions_list"]),
         ),
         header=["نوع", "شماره پرونده", "سریال اظهارنامه", "تاریخ", "مرجع / اقدام", "ارزش کالا (ریال)"],
+        ltr_columns=[2],
     )
     wb.sheet(
         "انطباق",
@@ -383,8 +386,12 @@ def render_pdf(
     (``MostOverdue.cells()`` of the export pass), else they are queried."""
     if serials is None:
         serials = most_overdue_cells(figures)
-    # Serials stay in ASCII digits (identifiers to search for); dates and counts in Persian.
-    rows = [[*c[:3], *(persian_digits(v) if v is not None else "" for v in c[4:7]), c[8]] for c in serials]
+    # Serials stay in ASCII digits (identifiers to search for), isolated from the Persian text
+    # around them; dates and counts in Persian.
+    rows = [
+        [idents.serial_html(c[0]), *c[1:3], *(persian_digits(v) if v is not None else "" for v in c[4:7]), c[8]]
+        for c in serials
+    ]
     fa = persian_digits
     with translation.override("fa"):
         html = render_to_string(

@@ -86,7 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "builtins": ["transit_monitor.templatetags.jalali"],
+            "builtins": ["transit_monitor.templatetags.jalali", "declarations.templatetags.idents"],
             "libraries": {"ui": "transit_monitor.templatetags.ui"},
         },
     }
