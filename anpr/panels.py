@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from declarations import idents
 from declarations.hooks import TemplatePanel, TimelineItem
+from transit_monitor.text import format_number
 
 from .models import Camera, PlateMatch, PlateRead
 
@@ -27,7 +28,7 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
     items = []
     for m in matches:
         read = m.read
-        kind = _("exact") if m.exact else _("similar, score %(score)s") % {"score": f"{m.score:.2f}"}
+        kind = _("exact") if m.exact else _("similar, score %(score)s") % {"score": format_number(m.score, 2)}
         detail = _("%(plate)s read by camera %(camera)s (%(kind)s)") % {
             "plate": idents.plate_text(read),
             "camera": read.camera.code,

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
 from transit_monitor.dates import TEHRAN, parse_jalali_date
+from transit_monitor.text import digits, isolate
 
 from . import casework
 from .errors import DomainError
@@ -163,7 +164,7 @@ def letter_send(request, pk: int):
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Letter %(n)s sent.") % {"n": letter.number})
+        messages.success(request, _("Letter %(n)s sent.") % {"n": isolate(digits(letter.number))})
     return redirect("casework:letter", pk=pk)
 
 
@@ -267,7 +268,7 @@ def case_new(request, declaration_pk: int):
         except DomainError as exc:
             _apply_error(form, exc)
         else:
-            messages.success(request, _("Case %(n)s opened.") % {"n": case.file_number})
+            messages.success(request, _("Case %(n)s opened.") % {"n": isolate(digits(case.file_number))})
             return redirect("casework:case", pk=case.pk)
     return render(
         request,

@@ -26,10 +26,11 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from accounts.models import Province
+from accounts.models import CustomsOffice, Province
 from declarations import idents
 from declarations.letters import font_face_css, html_to_pdf
 from transit_monitor.dates import TEHRAN, jalali_month_bounds, persian_digits
+from transit_monitor.text import format_number
 
 from . import returns
 from .xlsx_stream import XlsxWriter
@@ -312,11 +313,15 @@ def _figure_sheets(wb: XlsxWriter, figures: dict) -> None:
         header=["شرح", "مقدار"],
         widths=[40, 16],
     )
+    names = place_names()
     if figures.get("provinces"):
         wb.sheet(
             "استان‌ها",
-            ([p["province"], *(p[k] for k in returns.BALANCE_KEYS)] for p in figures["provinces"]),
-            header=["استان", *(BALANCE_LABELS[k].strip() for k in returns.BALANCE_KEYS)],
+            (
+                [p["province"], names["province"].get(p["province"], ""), *(p[k] for k in returns.BALANCE_KEYS)]
+                for p in figures["provinces"]
+            ),
+            header=["کد استان", "استان", *(BALANCE_LABELS[k].strip() for k in returns.BALANCE_KEYS)],
         )
     cases = figures["cases"]
     wb.sheet(
@@ -335,15 +340,23 @@ def _figure_sheets(wb: XlsxWriter, figures: dict) -> None:
         "انطباق",
         (
             *(
-                ["اسکن", o["office"], o["departed"], o["origin_scanned_in_time"], o["arrived"], o["reviewed"]]
+                [
+                    "اسکن",
+                    o["office"],
+                    names["office"].get(o["office"], ""),
+                    o["departed"],
+                    o["origin_scanned_in_time"],
+                    o["arrived"],
+                    o["reviewed"],
+                ]
                 for o in figures["scan_compliance"]["offices"]
             ),
             *(
-                ["پلاک‌خوان", o["office"], "", "", o["arrived"], o["sighted"]]
+                ["پلاک‌خوان", o["office"], names["office"].get(o["office"], ""), "", "", o["arrived"], o["sighted"]]
                 for o in figures["plate_compliance"]["offices"]
             ),
         ),
-        header=["نوع", "گمرک", "اعزام", "اسکن به‌موقع", "وصول", "بررسی‌شده / رؤیت پلاک"],
+        header=["نوع", "کد گمرک", "گمرک", "اعزام", "اسکن به‌موقع", "وصول", "بررسی‌شده / رؤیت پلاک"],
     )
 
 
@@ -388,11 +401,20 @@ def render_pdf(
         serials = most_overdue_cells(figures)
     # Serials stay in ASCII digits (identifiers to search for), isolated from the Persian text
     # around them; dates and counts in Persian.
+    names = place_names()
     rows = [
-        [idents.serial_html(c[0]), *c[1:3], *(persian_digits(v) if v is not None else "" for v in c[4:7]), c[8]]
+        [
+            idents.serial_html(c[0]),
+            *(place_label(code, names["office"]) for code in c[1:3]),
+            *(persian_digits(v) if v is not None else "" for v in c[4:7]),
+            c[8],
+        ]
         for c in serials
     ]
-    fa = persian_digits
+
+    def fa(value) -> str:
+        return format_number(value, persian=True)
+
     with translation.override("fa"):
         html = render_to_string(
             "reports/return_pdf.html",
@@ -405,12 +427,13 @@ def render_pdf(
                 "reasons": [(REASON_LABELS[k], fa(v)) for k, v in figures["unsettled_by_reason"].items()],
                 "ages": [(AGE_LABELS[k], fa(v)) for k, v in figures["unsettled_by_age"].items()],
                 "others": [
-                    (label, fa(_pct(k, v)))
+                    (label, _pct(k, v))
                     for s, k, label, v in summary_rows(figures)
                     if s not in ("balance", "by_reason", "by_age")
                 ],
                 "provinces": [
-                    [p["province"], *(fa(p[k]) for k in returns.BALANCE_KEYS)] for p in figures.get("provinces", [])
+                    [place_label(p["province"], names["province"]), *(fa(p[k]) for k in returns.BALANCE_KEYS)]
+                    for p in figures.get("provinces", [])
                 ],
                 "balance_heads": [BALANCE_LABELS[k].strip() for k in returns.BALANCE_KEYS],
                 "serial_header": [*SERIAL_HEADER[:3], *SERIAL_HEADER[4:7], SERIAL_HEADER[8]],
@@ -423,9 +446,25 @@ def render_pdf(
     return html_to_pdf(html)
 
 
-def _pct(key: str, value):
+def _pct(key: str, value) -> str:
+    """A figure of the PDF in Persian: a share as ``۶۴٫۹٪``, a count grouped."""
     if value is None:
         return "—"
     if key.endswith("share"):
-        return f"{value * 100:.1f}٪"
-    return value
+        return format_number(value * 100, 1, persian=True) + "٪"
+    return format_number(value, persian=True)
+
+
+def place_names() -> dict[str, dict[str, str]]:
+    """Persian names of provinces and offices by code: the figures keep codes (stable, short),
+    the pages and files show ``name (code)``."""
+    return {
+        "province": dict(Province.objects.values_list("code", "name_fa")),
+        "office": dict(CustomsOffice.objects.values_list("code", "name_fa")),
+    }
+
+
+def place_label(code: str, names: dict[str, str]) -> str:
+    """``آذربایجان غربی (WAZ)``; the code alone when it names nothing we know."""
+    name = names.get(code or "")
+    return f"{name} ({code})" if name else (code or "")

@@ -86,7 +86,7 @@ def _get_return(request, pk: int) -> MonthlyReturn:
 @login_required
 def return_detail(request, pk: int):
     snap = _get_return(request, pk)
-    from .exports import AGE_LABELS, BALANCE_LABELS, REASON_LABELS
+    from .exports import AGE_LABELS, BALANCE_LABELS, REASON_LABELS, place_label, place_names
 
     f = snap.figures
     context = {
@@ -97,6 +97,9 @@ def return_detail(request, pk: int):
         "ages": [(AGE_LABELS[k], v) for k, v in f["unsettled_by_age"].items()],
         "may_submit": snap.status == "draft" and services.may_build_return(request.user, snap.province),
     }
+    if f.get("provinces"):
+        names = place_names()["province"]
+        context["provinces"] = [{**p, "label": place_label(p["province"], names)} for p in f["provinces"]]
     return render(request, "reports/return_detail.html", context)
 
 

@@ -22,6 +22,7 @@ from declarations.errors import DomainError
 from declarations.models import Review, TransitDeclaration
 from declarations.services import NotAllowed
 from transit_monitor.dates import format_jalali
+from transit_monitor.text import digits
 
 from . import services
 from .forms import ReviewForm, ScanUploadForm
@@ -115,7 +116,7 @@ def upload(request, pk: int):
         return _error(request, declaration, form, stages, status=400, code=exc.code, message=str(exc), fields=fields)
     if _wants_json(request):
         return JsonResponse({"scans": [{"id": s.pk, "sha256": s.sha256} for s in scans]}, status=201)
-    messages.success(request, _("%(n)s scan(s) stored.") % {"n": len(scans)})
+    messages.success(request, _("%(n)s scan(s) stored.") % {"n": digits(len(scans))})
     return redirect("scans:declaration", pk=declaration.pk)
 
 
