@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
-from transit_monitor.dates import TEHRAN, parse_jalali_date
-from transit_monitor.text import digits, isolate
+from transit_monitor.dates import DATE_EXAMPLE, TEHRAN, parse_jalali_date
+from transit_monitor.text import digits, hint, isolate
 
 from . import casework
 from .errors import DomainError
@@ -28,7 +28,11 @@ from .models import FollowUpLetter, JudicialCase, LetterStatus, TransitDeclarati
 
 
 class JalaliDateField(forms.CharField):
-    """A date typed as Jalali ``1404/05/12`` (any digits)."""
+    """A date typed as Jalali ``1404/05/12`` (any digits). Every date field of a form is one
+    (a date and time: ``declarations.forms.JalaliDateTimeField``)."""
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "placeholder": hint(DATE_EXAMPLE)}
 
     def to_python(self, value):
         value = super().to_python(value)

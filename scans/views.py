@@ -22,7 +22,7 @@ from declarations.errors import DomainError
 from declarations.models import Review, TransitDeclaration
 from declarations.services import NotAllowed
 from transit_monitor.dates import format_jalali
-from transit_monitor.text import digits
+from transit_monitor.text import digits, is_persian
 
 from . import services
 from .forms import ReviewForm, ScanUploadForm
@@ -44,7 +44,10 @@ def declaration_scans(request, pk: int):
     stages = _upload_stages(request.user, declaration)
     form = ScanUploadForm(
         stages=stages,
-        initial={"captured_at": format_jalali(timezone.now(), persian=False), "stage": stages[0] if stages else ""},
+        initial={
+            "captured_at": format_jalali(timezone.now(), persian=is_persian()),
+            "stage": stages[0] if stages else "",
+        },
     )
     return _render_page(request, declaration, form, stages)
 

@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.functional import lazy
 
 from .dates import persian_digits
 
@@ -108,3 +109,11 @@ def arrow(*, rtl: bool | None = None) -> str:
     """The arrow from one place to the next in the reading direction: ← right to left, → left to right."""
     rtl = translation.get_language_bidi() if rtl is None else rtl
     return "←" if rtl else "→"
+
+
+def _hint(example: str) -> str:
+    return digits(example)
+
+
+hint = lazy(_hint, str)
+hint.__doc__ = """A placeholder such as ``1404/05/12 10:30``, in the digits of the page it is shown on."""
