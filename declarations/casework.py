@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
@@ -124,8 +124,9 @@ def _compose(declaration: TransitDeclaration, kind: str, previous: FollowUpLette
         "previous_date": format_jalali(previous.sent_at, with_time=False) if previous else "",
         "reply_days": settings.FOLLOWUP_REPLY_DUE_DAYS,
     }
-    body = render_to_string(f"letters/body_{kind}.txt", ctx).strip()
-    subject = render_to_string("letters/subject.txt", ctx).strip()
+    with translation.override("fa"):  # a Persian letter, Persian digits, whatever the drafter's language
+        body = render_to_string(f"letters/body_{kind}.txt", ctx).strip()
+        subject = render_to_string("letters/subject.txt", ctx).strip()
     copies = [f"بازرسی گمرک استان {declaration.origin.province.name_fa}"]
     if kind == LetterKind.ESCALATION:
         copies.insert(0, HQ_TRANSIT_OFFICE)

@@ -81,3 +81,12 @@ def test_flash_messages_count_in_persian_digits(client, origin_clerk, overdue, d
     page = client.post(reverse("declarations:import"), {"file": upload}, follow=True).content.decode()
     flash = page.split('class="messages"', 1)[1].split('py-2">', 1)[1].split("</div>", 1)[0]
     assert "۲" in flash and not re.search("[0-9]", flash)  # two rows rejected
+
+
+def test_a_letter_drafted_from_the_english_pages_is_in_persian_digits(origin_clerk, overdue, settings):
+    from django.utils import translation
+
+    settings.FOLLOWUP_REPLY_DUE_DAYS = 28
+    with translation.override("en"):
+        letter = casework.letter_draft(declaration=overdue, by=origin_clerk)
+    assert "ظرف ۲۸ روز" in letter.body and "28 روز" not in letter.body
