@@ -153,3 +153,13 @@ def test_a_serial_typed_into_the_search_box_reads_left_to_right(live_server, new
     assert box.evaluate("el => el.matches(':dir(ltr)')")
     box.fill("بازرگان")  # Persian text in the same box stays right to left
     assert box.evaluate("el => el.matches(':dir(rtl)')")
+
+
+def test_the_planned_route_reads_from_origin_to_destination(live_server, new_page, story, hq):
+    """In a Persian line the origin stands right of the destination, the arrow pointing to it."""
+    page = new_page()
+    login(page, live_server, "hq")
+    page.goto(f"{live_server.url}/declarations/{story['declaration'].pk}/")
+    places = page.locator("dd bdi", has_text="BZG").first, page.locator("dd bdi", has_text="THR").first
+    origin, destination = (p.bounding_box()["x"] for p in places)
+    assert origin > destination

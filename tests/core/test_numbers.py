@@ -51,7 +51,8 @@ def test_the_fa_and_num_filters_follow_the_page_language():
 def test_arrows_follow_the_direction_of_the_text():
     with translation.override("fa"):
         assert arrow() == "←"
-        assert render("{{ r|route }}", r=["BZG", "TBZ", "THR"]) == "BZG ← TBZ ← THR"
+        assert render("{{ r|route }}", r=["BZG", "TBZ", "THR"]) == "<bdi>BZG</bdi> ← <bdi>TBZ</bdi> ← <bdi>THR</bdi>"
         assert render("{% arrow %}") == "←"
     with translation.override("en"):
-        assert render("{{ r|route }}", r=["BZG", "THR"]) == "BZG → THR"
+        assert render("{{ r|route }}", r=["BZG", "THR"]) == "<bdi>BZG</bdi> → <bdi>THR</bdi>"
+        assert render("{{ r|route }}", r=["<b>"]) == "<bdi>&lt;b&gt;</bdi>"

@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils import translation
+from django.utils.html import format_html_join
 
 from transit_monitor import dates, text
 
@@ -44,5 +45,7 @@ def arrow():
 
 @register.filter
 def route(places):
-    """Office codes or names joined by the arrow of the page's direction."""
-    return f" {text.arrow()} ".join(str(p) for p in places or [])
+    """Office codes or names joined by the arrow of the page's direction, each isolated: Latin
+    codes around a neutral arrow would otherwise be laid out left to right in a Persian line,
+    the arrow pointing back to the origin."""
+    return format_html_join(f" {text.arrow()} ", "<bdi>{}</bdi>", ((p,) for p in places or []))
