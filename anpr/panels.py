@@ -6,7 +6,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from declarations import idents
 from declarations.hooks import TemplatePanel, TimelineItem
+from transit_monitor.text import format_number
 
 from .models import Camera, PlateMatch, PlateRead
 
@@ -26,9 +28,9 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
     items = []
     for m in matches:
         read = m.read
-        kind = _("exact") if m.exact else _("similar, score %(score)s") % {"score": f"{m.score:.2f}"}
+        kind = _("exact") if m.exact else _("similar, score %(score)s") % {"score": format_number(m.score, 2)}
         detail = _("%(plate)s read by camera %(camera)s (%(kind)s)") % {
-            "plate": read.display_text,
+            "plate": idents.plate_text(read),
             "camera": read.camera.code,
             "kind": kind,
         }

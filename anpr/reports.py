@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
+from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_row
 from declarations.models import ARRIVED_STATUSES, TransitDeclaration, Vehicle
 from transit_monitor.dates import TEHRAN, format_jalali
@@ -29,6 +30,7 @@ class Report:
     code = ""
     title = _("report")
     headers: list = []
+    identifier_columns: tuple[int, ...] = ()  # plates, serials: read left to right in the XLSX
 
     def __init__(self, user, start: dt.datetime, end: dt.datetime):
         self.user, self.start, self.end = user, start, end
@@ -59,7 +61,8 @@ class Report:
         ws.sheet_view.rightToLeft = True
         ws.append([str(h) for h in self.headers])
         for row in self.rows():
-            ws.append(safe_row(row))  # openpyxl writes text starting with "=" as a formula
+            safe = safe_row(row)  # openpyxl writes text starting with "=" as a formula
+            ws.append(idents.xlsx_ltr_cells(ws, safe, self.identifier_columns) if self.identifier_columns else safe)
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()
@@ -139,6 +142,7 @@ class PlateHistory(Report):
         _("declarations"),
         _("declarations outside your scope"),
     ]
+    identifier_columns = (3, 6)
 
     def __init__(self, user, start, end, plate: str):
         super().__init__(user, start, end)

@@ -21,13 +21,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from transit_monitor.dates import format_jalali, jalali_month_of
+from transit_monitor.dates import format_jalali, jalali_month_of, persian_digits
+from transit_monitor.text import isolate
 
-from . import services
+from . import idents, services
 from .errors import DomainError, IllegalTransition, InvalidInput
 from .hooks import TemplatePanel, TimelineItem, dashboard_panels, timeline_providers
 from .models import (
@@ -114,14 +115,19 @@ def _compose(declaration: TransitDeclaration, kind: str, previous: FollowUpLette
         "departed": format_jalali(declaration.departed_at, with_time=False),
         "deadline": format_jalali(declaration.deadline, with_time=False),
         "arrived": format_jalali(declaration.arrived_at, with_time=False),
-        "serial": declaration.serial,
-        "plate": declaration.vehicle.display_plate,
+        # Identifiers between Unicode isolates: the letter is stored and edited as text, and its
+        # Persian sentences would otherwise reorder them (1404-BZG-… read BZG-…-1404).
+        "serial": idents.serial_text(declaration.serial),
+        "plate": idents.plate_text(declaration.vehicle),
+        "waybill": idents.waybill_text(declaration.waybill_no),
         "previous": previous,
+        "previous_number": isolate(persian_digits(previous.number)) if previous else "",
         "previous_date": format_jalali(previous.sent_at, with_time=False) if previous else "",
         "reply_days": settings.FOLLOWUP_REPLY_DUE_DAYS,
     }
-    body = render_to_string(f"letters/body_{kind}.txt", ctx).strip()
-    subject = render_to_string("letters/subject.txt", ctx).strip()
+    with translation.override("fa"):  # a Persian letter, Persian digits, whatever the drafter's language
+        body = render_to_string(f"letters/body_{kind}.txt", ctx).strip()
+        subject = render_to_string("letters/subject.txt", ctx).strip()
     copies = [f"بازرسی گمرک استان {declaration.origin.province.name_fa}"]
     if kind == LetterKind.ESCALATION:
         copies.insert(0, HQ_TRANSIT_OFFICE)

@@ -21,6 +21,7 @@ from openpyxl import Workbook
 
 from transit_monitor import dates
 
+from . import idents
 from .cells import safe_row
 from .filters import DEFAULT_SORT
 from .models import Status
@@ -44,6 +45,7 @@ FIELDS = [
     ("settled_at", lambda: _("settled at")),
     ("unsettled_reason", lambda: _("unsettled reason")),
 ]
+IDENTIFIER_FIELDS = ("serial", "vehicle__plate", "waybill_no")  # plain text, read left to right
 DATE_FIELDS = {"declared_at", "departed_at", "deadline", "arrived_at", "settled_at"}
 
 
@@ -108,8 +110,12 @@ def export_xlsx(request):
     qs = found
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("declarations")[:31])
-    for row in _rows(qs):
-        sheet.append(row)
+    names = [name for name, _label in FIELDS]
+    ltr = [names.index(n) for n in IDENTIFIER_FIELDS]
+    rows = _rows(qs)
+    sheet.append(next(rows))
+    for row in rows:
+        sheet.append(idents.xlsx_ltr_cells(sheet, row, ltr))
     spool = tempfile.TemporaryFile()  # removed when the response closes it
     workbook.save(spool)
     spool.seek(0)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, Province
-from transit_monitor import dates
+from transit_monitor import dates, text
 
 from . import monitoring, plates
 from .models import Status, TransitDeclaration, TransportCompany, Vehicle
@@ -103,10 +103,12 @@ class DeclarationFilter(django_filters.FilterSet):
                 )
                 widget.attrs.setdefault("class", css)
                 if name in ("date_from", "date_to"):
-                    widget.attrs.setdefault("placeholder", "1404/01/01")
+                    widget.attrs.setdefault("placeholder", text.hint(dates.DATE_EXAMPLE))
                     widget.attrs.setdefault("inputmode", "numeric")
             form.fields["q"].widget.attrs.setdefault("placeholder", _("serial, plate, waybill or seal"))
             form.fields["q"].widget.input_type = "search"
+            # A serial or waybill typed here reads left to right, Persian text right to left.
+            form.fields["q"].widget.attrs.setdefault("dir", "auto")
             form._styled = True
         return form
 

@@ -21,8 +21,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
-from transit_monitor.dates import TEHRAN, parse_jalali_date
+from transit_monitor.dates import DATE_EXAMPLE, TEHRAN, parse_jalali_date
 from transit_monitor.templatetags.jalali import fa
+from transit_monitor.text import digits, hint, isolate
 
 from . import casework
 from . import letters as letter_pdfs
@@ -31,7 +32,11 @@ from .models import FollowUpLetter, JudicialCase, LetterStatus, TransitDeclarati
 
 
 class JalaliDateField(forms.CharField):
-    """A date typed as Jalali ``1404/05/12`` (any digits)."""
+    """A date typed as Jalali ``1404/05/12`` (any digits). Every date field of a form is one
+    (a date and time: ``declarations.forms.JalaliDateTimeField``)."""
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "placeholder": hint(DATE_EXAMPLE)}
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -214,7 +219,7 @@ def letter_send(request, pk: int):
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Letter %(n)s sent.") % {"n": letter.number})
+        messages.success(request, _("Letter %(n)s sent.") % {"n": isolate(digits(letter.number))})
     return redirect("casework:letter", pk=pk)
 
 
@@ -329,7 +334,7 @@ def case_new(request, declaration_pk: int):
         except DomainError as exc:
             _apply_error(form, exc)
         else:
-            messages.success(request, _("Case %(n)s opened.") % {"n": case.file_number})
+            messages.success(request, _("Case %(n)s opened.") % {"n": isolate(digits(case.file_number))})
             return redirect("casework:case", pk=case.pk)
     return render(
         request,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
+from transit_monitor.text import digits
 
 from .importer import MAX_BYTES, ImportFileError, import_file
 
@@ -45,16 +46,13 @@ def import_upload(request):
         except ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
-            messages.success(
-                request,
-                _("Imported: %(c)d created, %(u)d updated, %(n)d unchanged, %(r)d rejected.")
-                % {
-                    "c": summary["created"],
-                    "u": summary["updated"],
-                    "n": summary["unchanged"],
-                    "r": len(summary["rejected"]),
-                },
-            )
+            counts = _("Imported: %(c)d created, %(u)d updated, %(n)d unchanged, %(r)d rejected.") % {
+                "c": summary["created"],
+                "u": summary["updated"],
+                "n": summary["unchanged"],
+                "r": len(summary["rejected"]),
+            }
+            messages.success(request, digits(counts))  # the counts in the page's digits
     return render(
         request, "declarations/import.html", {"form": form, "summary": summary}, status=400 if form.errors else 200
     )

@@ -27,10 +27,12 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from accounts.models import Province
+from accounts.models import CustomsOffice, Province
+from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_cell, safe_row
 from declarations.letters import font_face_css, html_to_pdf
 from transit_monitor.dates import TEHRAN, format_jalali, jalali_month_bounds, persian_digits
+from transit_monitor.text import format_number
 
 from . import returns
 from .xlsx_stream import XlsxWriter
@@ -306,6 +308,7 @@ def write_files(
                 header=SERIAL_HEADER,
                 widths=[18, 10, 10, 12, 12, 12, 10, 20, 28, 40],
                 position=100,
+                ltr_columns=[0],
             )
             figures = get_figures()
             _figure_sheets(wb, figures)
@@ -332,11 +335,15 @@ def _figure_sheets(wb: XlsxWriter, figures: dict) -> None:
         header=["شرح", "مقدار"],
         widths=[40, 16],
     )
+    names = place_names()
     if figures.get("provinces"):
         wb.sheet(
             "استان‌ها",
-            ([p["province"], *(p[k] for k in returns.BALANCE_KEYS)] for p in figures["provinces"]),
-            header=["استان", *(BALANCE_LABELS[k].strip() for k in returns.BALANCE_KEYS)],
+            (
+                [p["province"], names["province"].get(p["province"], ""), *(p[k] for k in returns.BALANCE_KEYS)]
+                for p in figures["provinces"]
+            ),
+            header=["کد استان", "استان", *(BALANCE_LABELS[k].strip() for k in returns.BALANCE_KEYS)],
         )
     cases = figures["cases"]
     wb.sheet(
@@ -349,20 +356,29 @@ def _figure_sheets(wb: XlsxWriter, figures: dict) -> None:
             *(["اقدام", a["file_number"], a["serial"], a["on"], a["action"], ""] for a in cases["actions_list"]),
         ),
         header=["نوع", "شماره پرونده", "سریال اظهارنامه", "تاریخ", "مرجع / اقدام", "ارزش کالا (ریال)"],
+        ltr_columns=[2],
     )
     wb.sheet(
         "انطباق",
         (
             *(
-                ["اسکن", o["office"], o["departed"], o["origin_scanned_in_time"], o["arrived"], o["reviewed"]]
+                [
+                    "اسکن",
+                    o["office"],
+                    names["office"].get(o["office"], ""),
+                    o["departed"],
+                    o["origin_scanned_in_time"],
+                    o["arrived"],
+                    o["reviewed"],
+                ]
                 for o in figures["scan_compliance"]["offices"]
             ),
             *(
-                ["پلاک‌خوان", o["office"], "", "", o["arrived"], o["sighted"]]
+                ["پلاک‌خوان", o["office"], names["office"].get(o["office"], ""), "", "", o["arrived"], o["sighted"]]
                 for o in figures["plate_compliance"]["offices"]
             ),
         ),
-        header=["نوع", "گمرک", "اعزام", "اسکن به‌موقع", "وصول", "بررسی‌شده / رؤیت پلاک"],
+        header=["نوع", "کد گمرک", "گمرک", "اعزام", "اسکن به‌موقع", "وصول", "بررسی‌شده / رؤیت پلاک"],
     )
 
 
@@ -449,9 +465,22 @@ def render_pdf(
     (``MostOverdue.cells()`` of the export pass), else they are queried."""
     if serials is None:
         serials = most_overdue_cells(figures)
-    # Serials stay in ASCII digits (identifiers to search for); dates and counts in Persian.
-    rows = [[*c[:3], *(persian_digits(v) if v is not None else "" for v in c[4:7]), c[8]] for c in serials]
-    fa = persian_digits
+    # Serials stay in ASCII digits (identifiers to search for), isolated from the Persian text
+    # around them; dates and counts in Persian.
+    names = place_names()
+    rows = [
+        [
+            idents.serial_html(c[0]),
+            *(place_label(code, names["office"]) for code in c[1:3]),
+            *(persian_digits(v) if v is not None else "" for v in c[4:7]),
+            c[8],
+        ]
+        for c in serials
+    ]
+
+    def fa(value) -> str:
+        return format_number(value, persian=True)
+
     with translation.override("fa"):
         html = render_to_string(
             "reports/return_pdf.html",
@@ -465,12 +494,13 @@ def render_pdf(
                 "reasons": [(REASON_LABELS[k], fa(v)) for k, v in figures["unsettled_by_reason"].items()],
                 "ages": [(AGE_LABELS[k], fa(v)) for k, v in figures["unsettled_by_age"].items()],
                 "others": [
-                    (label, fa(_pct(k, v)))
+                    (label, _pct(k, v))
                     for s, k, label, v in summary_rows(figures)
                     if s not in ("balance", "by_reason", "by_age")
                 ],
                 "provinces": [
-                    [p["province"], *(fa(p[k]) for k in returns.BALANCE_KEYS)] for p in figures.get("provinces", [])
+                    [place_label(p["province"], names["province"]), *(fa(p[k]) for k in returns.BALANCE_KEYS)]
+                    for p in figures.get("provinces", [])
                 ],
                 "balance_heads": [BALANCE_LABELS[k].strip() for k in returns.BALANCE_KEYS],
                 "serial_header": [*SERIAL_HEADER[:3], *SERIAL_HEADER[4:7], SERIAL_HEADER[8]],
@@ -483,9 +513,25 @@ def render_pdf(
     return html_to_pdf(html)
 
 
-def _pct(key: str, value):
+def _pct(key: str, value) -> str:
+    """A figure of the PDF in Persian: a share as ``۶۴٫۹٪``, a count grouped."""
     if value is None:
         return "—"
     if key.endswith("share"):
-        return f"{value * 100:.1f}٪"
-    return value
+        return format_number(value * 100, 1, persian=True) + "٪"
+    return format_number(value, persian=True)
+
+
+def place_names() -> dict[str, dict[str, str]]:
+    """Persian names of provinces and offices by code: the figures keep codes (stable, short),
+    the pages and files show ``name (code)``."""
+    return {
+        "province": dict(Province.objects.values_list("code", "name_fa")),
+        "office": dict(CustomsOffice.objects.values_list("code", "name_fa")),
+    }
+
+
+def place_label(code: str, names: dict[str, str]) -> str:
+    """``آذربایجان غربی (WAZ)``; the code alone when it names nothing we know."""
+    name = names.get(code or "")
+    return f"{name} ({code})" if name else (code or "")

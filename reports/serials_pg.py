@@ -30,7 +30,7 @@ from declarations.models import TransitDeclaration
 from transit_monitor.dates import TEHRAN
 
 from . import returns
-from .xlsx_stream import _cell
+from .xlsx_stream import LTR_STYLE, _cell
 
 CHUNK = 2_000  # rows per fetch: bounds memory (a row is ~1.5 kB of CSV + XML)
 # What ``xlsx_stream._esc`` drops: control characters XML 1.0 does not allow (a list for translate()).
@@ -61,14 +61,16 @@ def _csv(x: str) -> str:
     return f"""(CASE WHEN {x} ~ '[",\\r\\n]' THEN '"' || replace({x}, '"', '""') || '"' ELSE {x} END)"""
 
 
-def _xml_text(x: str, p: _Params) -> str:
-    """The inline-string cell of free text: escaped, control characters dropped (as ``_esc``)."""
+def _xml_text(x: str, p: _Params, style: int = 0) -> str:
+    """The inline-string cell of free text: escaped, control characters dropped (as ``_esc``);
+    with ``style``, as ``_cell(value, style)`` writes it."""
     esc = f"translate(replace(replace(replace({x}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), {p(_CONTROL)}, '')"
     # Escaping costs microseconds a row (translate() most); nearly every value needs none.
     esc = f"(CASE WHEN {x} ~ {p(f'[&<>{_CONTROL}]')} THEN {esc} ELSE {x} END)"
+    s = f' s="{style}"' if style else ""
     return (
-        f"(CASE WHEN {x} = '' THEN '<c/>' ELSE "
-        f"""'<c t="inlineStr"><is><t xml:space="preserve">' || {esc} || '</t></is></c>' END)"""
+        f"(CASE WHEN {x} = '' THEN '<c{s}/>' ELSE "
+        f"""'<c t="inlineStr"{s}><is><t xml:space="preserve">' || {esc} || '</t></is></c>' END)"""
     )
 
 
@@ -140,7 +142,7 @@ def serial_lines(
     keyed_xml = f"(CASE v.rkey {keyed_xml} ELSE {_xml_text(unknown, p)} || {_xml_text(unknown, p)} END)"
     cells = ", ".join(
         [
-            _xml_text("v.serial_cell", p),
+            _xml_text("v.serial_cell", p, LTR_STYLE),
             f"{o_xml}[v.origin_id]",
             f"{o_xml}[v.destination_id]",
             date_cell("v.jdecl"),

@@ -12,8 +12,9 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import CustomsOffice, Province, Role
 from accounts.scoping import get_scoped_or_404
 from declarations.errors import DomainError
+from declarations.forms import JalaliDateTimeField
 from declarations.models import TransitDeclaration
 from declarations.views_casework import JalaliDateField, _apply_error
 from transit_monitor import uploads
@@ -121,7 +123,7 @@ def _get_return(request, pk: int) -> MonthlyReturn:
 @login_required
 def return_detail(request, pk: int):
     snap = _get_return(request, pk)
-    from .exports import AGE_LABELS, BALANCE_LABELS, REASON_LABELS
+    from .exports import AGE_LABELS, BALANCE_LABELS, REASON_LABELS, place_label, place_names
 
     f = snap.figures_for(request.user)  # office staff: their office's part only
     context = {
@@ -133,6 +135,9 @@ def return_detail(request, pk: int):
         "may_submit": snap.status == "draft" and services.may_build_return(request.user, snap.province),
         "until": dt.datetime.fromisoformat(f["end"]) if snap.provisional else None,
     }
+    if f.get("provinces"):
+        names = place_names()["province"]
+        context["provinces"] = [{**p, "label": place_label(p["province"], names)} for p in f["provinces"]]
     return render(request, "reports/return_detail.html", context)
 
 
@@ -311,7 +316,9 @@ class ProblemForm(forms.Form):
     system = forms.ChoiceField(label=gettext_lazy("system"), choices=System.choices)
     symptom = forms.ChoiceField(label=gettext_lazy("what fails"), choices=Symptom.choices)
     office = forms.ModelChoiceField(label=gettext_lazy("office"), queryset=CustomsOffice.objects.none())
-    since = forms.DateTimeField(label=gettext_lazy("since"))
+    since = JalaliDateTimeField(
+        label=gettext_lazy("since"), help_text=gettext_lazy("Jalali date and time, Tehran time.")
+    )
     description = forms.CharField(label=gettext_lazy("description"), widget=forms.Textarea(attrs={"rows": 4}))
     serials = forms.CharField(
         label=gettext_lazy("declarations affected (serials, one a line)"),
@@ -369,23 +376,32 @@ def problem_new(request):
     return render(request, "reports/problem_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
+class ResolveForm(forms.Form):
+    # Not required here: the service says what is missing (one message, page and API alike).
+    resolution = forms.CharField(label=gettext_lazy("resolution"), required=False, widget=forms.Textarea)
+
+
 @login_required
 def problem_detail(request, pk: int):
+    """The problem; for IT, acknowledge and resolve. A refused action shows the page (or, to htmx,
+    the actions block) again with the form, its text and the error beside the field, status 400."""
     problem = get_scoped_or_404(SystemProblem.objects.select_related("office", "assigned_to"), request.user, pk=pk)
+    form = ResolveForm(request.POST if request.method == "POST" else None)
+    htmx = request.headers.get("HX-Request") == "true"
     if request.method == "POST":
         try:
             if request.POST.get("action") == "acknowledge":
                 services.problem_acknowledge(problem=problem, by=request.user)
-            elif request.POST.get("action") == "resolve":
-                services.problem_resolve(
-                    problem=problem, by=request.user, resolution=request.POST.get("resolution", "")
-                )
+            elif request.POST.get("action") == "resolve" and form.is_valid():
+                services.problem_resolve(problem=problem, by=request.user, resolution=form.cleaned_data["resolution"])
+                messages.success(request, _("The problem is resolved."))
         except DomainError as exc:
-            messages.error(request, str(exc))
-            return render(request, "reports/problem_detail.html", {"problem": problem}, status=400)
-        return redirect("reports:problem", pk=pk)
-    return render(
-        request,
-        "reports/problem_detail.html",
-        {"problem": problem, "is_it": request.user.role == Role.IT or request.user.is_superuser},
-    )
+            _apply_error(form, exc)
+        if not form.errors:
+            if htmx:  # a whole page for the new state, not a page inside the block
+                return HttpResponse(headers={"HX-Redirect": reverse("reports:problem", args=[pk])})
+            return redirect("reports:problem", pk=pk)
+    context = {"problem": problem, "form": form, "is_it": request.user.role == Role.IT or request.user.is_superuser}
+    if htmx and form.errors:
+        return render(request, "reports/_problem_actions.html", context, status=400)
+    return render(request, "reports/problem_detail.html", context, status=400 if form.errors else 200)

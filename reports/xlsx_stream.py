@@ -18,6 +18,10 @@ from xml.sax.saxutils import quoteattr
 from declarations.cells import safe_cell
 
 MAX_ROWS = 1_048_576  # Excel's row limit per sheet
+HEADER_STYLE = 1
+# Identifiers (serials) stay plain text for the machines that read the file; in a right-to-left
+# sheet this style lays them out left to right, so 1404-BZG-… does not read BZG-…-1404.
+LTR_STYLE = 2
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -61,13 +65,20 @@ class XlsxWriter:
         return False
 
     def sheet(
-        self, name: str, rows: Iterable, header: list[str] | None = None, widths=None, position: float | None = None
+        self,
+        name: str,
+        rows: Iterable,
+        header: list[str] | None = None,
+        widths=None,
+        position: float | None = None,
+        ltr_columns: Iterable[int] = (),
     ) -> int:
         """Write one sheet (continuing on '<name> 2', ... past Excel's row limit). Returns rows written.
 
         A row is a sequence of cell values, or a string holding a finished ``<row>`` element.
         ``position`` places the tab among the others (default: after those written before), so a
-        long sheet can be written first and still come last in the workbook."""
+        long sheet can be written first and still come last in the workbook. Cells of the
+        ``ltr_columns`` (0-based; identifiers) read left to right."""
         rows = iter(rows)
         total = 0
         part = 1
@@ -75,13 +86,13 @@ class XlsxWriter:
         while True:
             title = name if part == 1 else f"{name} {part}"
             self.order.append(base + part / 1000)
-            n, more = self._write_sheet(title, rows, header, widths)
+            n, more = self._write_sheet(title, rows, header, widths, frozenset(ltr_columns))
             total += n
             if not more:
                 return total
             part += 1
 
-    def _write_sheet(self, title: str, rows, header, widths) -> tuple[int, bool]:
+    def _write_sheet(self, title: str, rows, header, widths, ltr: frozenset[int]) -> tuple[int, bool]:
         index = len(self.sheets) + 1
         self.sheets.append(title[:31])
         limit = MAX_ROWS - (1 if header else 0)
@@ -102,12 +113,15 @@ class XlsxWriter:
             r = 0
             if header:
                 r += 1
-                buf.append(f'<row r="{r}">' + "".join(_cell(h, 1) for h in header) + "</row>")
+                buf.append(f'<row r="{r}">' + "".join(_cell(h, HEADER_STYLE) for h in header) + "</row>")
             for row in rows:
                 r += 1
                 n += 1
                 if row.__class__ is str:  # a row rendered already (the PostgreSQL fast path)
                     buf.append(row)
+                elif ltr:
+                    cells = (_cell(v, LTR_STYLE) if i in ltr else _cell(v) for i, v in enumerate(row))
+                    buf.append(f'<row r="{r}">' + "".join(cells) + "</row>")
                 else:
                     buf.append(f'<row r="{r}">' + "".join(_cell(v) for v in row) + "</row>")
                 if len(buf) >= 2000:
@@ -174,8 +188,10 @@ class XlsxWriter:
             '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
             '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
             '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-            '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-            '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+            '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+            '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+            '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+            '<alignment horizontal="left" readingOrder="1"/></xf></cellXfs>'
             '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
             "</styleSheet>",
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from transit_monitor.dates import parse_datetime_any
+from declarations.forms import JalaliDateTimeField
 
 from .models import Stage
 
@@ -27,7 +27,7 @@ class MultipleFileField(forms.FileField):
 class ScanUploadForm(forms.Form):
     stage = forms.ChoiceField(label=_("stage"), choices=Stage.choices)
     scanner_id = forms.CharField(label=_("scanner ID"), max_length=64)
-    captured_at = forms.CharField(
+    captured_at = JalaliDateTimeField(
         label=_("captured at"),
         help_text=_("Jalali 1404/05/12 10:30 or ISO 8601; Tehran time unless an offset is given."),
     )
@@ -40,12 +40,6 @@ class ScanUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         if stages is not None:
             self.fields["stage"].choices = [(v, label) for v, label in Stage.choices if v in stages]
-
-    def clean_captured_at(self):
-        try:
-            return parse_datetime_any(self.cleaned_data["captured_at"])
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from exc
 
 
 class ReviewForm(forms.Form):

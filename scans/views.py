@@ -24,6 +24,7 @@ from declarations.errors import DomainError
 from declarations.models import Review, TransitDeclaration
 from declarations.services import NotAllowed
 from transit_monitor.dates import format_jalali
+from transit_monitor.text import digits, is_persian
 
 from . import services
 from .forms import ReviewForm, ScanUploadForm
@@ -45,7 +46,10 @@ def declaration_scans(request, pk: int):
     stages = _upload_stages(request.user, declaration)
     form = ScanUploadForm(
         stages=stages,
-        initial={"captured_at": format_jalali(timezone.now(), persian=False), "stage": stages[0] if stages else ""},
+        initial={
+            "captured_at": format_jalali(timezone.now(), persian=is_persian()),
+            "stage": stages[0] if stages else "",
+        },
     )
     return _render_page(request, declaration, form, stages)
 
@@ -136,7 +140,7 @@ def upload(request, pk: int):
         return _error(request, declaration, form, stages, status=400, code=exc.code, message=str(exc), fields=fields)
     if _wants_json(request):
         return JsonResponse({"scans": [{"id": s.pk, "sha256": s.sha256} for s in scans]}, status=201)
-    messages.success(request, _("%(n)s scan(s) stored.") % {"n": len(scans)})
+    messages.success(request, _("%(n)s scan(s) stored.") % {"n": digits(len(scans))})
     return redirect("scans:declaration", pk=declaration.pk)
 
 

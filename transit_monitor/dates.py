@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 import jdatetime
 
 TEHRAN = ZoneInfo("Asia/Tehran")
+DATE_EXAMPLE = "1404/05/12"  # the hint of a Jalali date field
+DATETIME_EXAMPLE = "1404/05/12 10:30"  # of a date-and-time field (Tehran time)
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 JALALI_MONTHS = [

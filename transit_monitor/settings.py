@@ -90,7 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "transit_monitor.context_processors.may",
             ],
-            "builtins": ["transit_monitor.templatetags.jalali"],
+            "builtins": ["transit_monitor.templatetags.jalali", "declarations.templatetags.idents"],
             "libraries": {"ui": "transit_monitor.templatetags.ui"},
         },
     }

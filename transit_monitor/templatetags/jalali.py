@@ -1,9 +1,10 @@
-"""Template filters for Jalali dates and Persian digits (a builtin, no {% load %} needed)."""
+"""Template filters for Jalali dates, Persian digits and numbers (a builtin, no {% load %} needed)."""
 
 from django import template
 from django.utils import translation
+from django.utils.html import format_html_join
 
-from transit_monitor import dates
+from transit_monitor import dates, text
 
 register = template.Library()
 
@@ -25,7 +26,26 @@ def jday(value):
 
 @register.filter
 def fa(value):
-    """Digits in the page's script."""
-    if value is None:
-        return ""
-    return dates.persian_digits(value) if _persian() else str(value)
+    """Digits in the page's script (Persian digits and decimal separator ٫ in Persian)."""
+    return text.digits(value, persian=_persian())
+
+
+@register.filter
+def num(value, decimals=None):
+    """An amount with its thousands grouped: ``۱۱٬۲۴۰٬۰۰۰٬۰۰۰``; ``{{ v|num:2 }}`` for two decimals."""
+    places = None if decimals in (None, "") else int(decimals)
+    return text.format_number(value, places, persian=_persian())
+
+
+@register.simple_tag
+def arrow():
+    """→ in left-to-right text, ← in right-to-left: from one place to the next."""
+    return text.arrow()
+
+
+@register.filter
+def route(places):
+    """Office codes or names joined by the arrow of the page's direction, each isolated: Latin
+    codes around a neutral arrow would otherwise be laid out left to right in a Persian line,
+    the arrow pointing back to the origin."""
+    return format_html_join(f" {text.arrow()} ", "<bdi>{}</bdi>", ((p,) for p in places or []))

@@ -1,0 +1,161 @@
+"""How identifiers are shown: serials, plates, waybills, MRNs and container numbers.
+
+One helper per kind, so that every page, letter, PDF and spreadsheet shows an identifier the
+same way, isolated from the right-to-left text around it:
+
+- pages and PDFs: the template filters ``serial``, ``plate``, ``waybill``, ``mrn`` and
+  ``container`` (``declarations/templatetags/idents.py``, builtins) give
+  ``<bdi dir="ltr" class="ident ident-serial">1404-BZG-00010056</bdi>``; WeasyPrint ignores
+  a bare ``<bdi>`` but honours its ``dir``, so the PDF templates use the same filters;
+- plain text (a letter's subject and body, which are stored and edited as text, and drawn in
+  its PDF): ``serial_text`` … put the identifier between Unicode isolates (LRI … PDI);
+- XLSX: cells stay plain text, as a machine reads them; ``XLSX_LTR`` is the cell alignment
+  that lays them out left to right in a right-to-left sheet.
+
+Digits: identifiers written in Latin letters (serials, waybills, MRNs, container numbers,
+foreign plates) keep Latin digits, as issued and as typed into a search. Iranian plates are
+shown in their Persian form with Persian digits (``۳۶ ت ۵۶۳ - ایران ۵۸``), isolated as
+right-to-left text, so that they read in the order they are spoken, in every language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils.html import format_html, format_html_join
+
+from transit_monitor.dates import persian_digits
+from transit_monitor.text import isolate
+
+from .plates import IRANIAN_RE, PLATE_LETTERS, normalise_text
+
+KINDS = ("serial", "plate", "waybill", "mrn", "container")
+# Reading order of an XLSX cell (openpyxl ``Alignment`` keywords): 1 is left to right.
+XLSX_LTR = {"horizontal": "left", "readingOrder": 1}
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+# --- plates -------------------------------------------------------------------------------------
+
+
+def _plate_parts(plate) -> tuple[str, str]:
+    """(text, country) of a Vehicle, a PlateRead, or a plate string."""
+    if hasattr(plate, "plate") and not isinstance(plate, str):
+        text = plate.plate or getattr(plate, "display_text", "")
+        country = getattr(plate, "country", "") or ""
+        return _text(text), country
+    return _text(plate), ""
+
+
+def is_iranian_plate(text: str, country: str = "") -> bool:
+    """Iranian if its nationality says so, or (nationality unknown) if it has a Persian letter."""
+    if country:
+        return country.upper() == "IR"
+    return any(ch in PLATE_LETTERS for ch in normalise_text(text)) if text else False
+
+
+def plate_display(plate, country: str = "") -> str:
+    """``۳۶ ت ۵۶۳ - ایران ۵۸`` for an Iranian plate (a canonical one in its Persian form, any other
+    text with Persian digits); a foreign plate as written, in Latin letters and digits."""
+    text, own_country = _plate_parts(plate)
+    country = country or own_country
+    if not text:
+        return ""
+    if not is_iranian_plate(text, country):
+        return text
+    m = IRANIAN_RE.match(text)
+    if m:
+        text = f"{m[1]} {m[2]} {m[3]} - ایران {m[4]}"
+    return persian_digits(text)
+
+
+def plate_direction(plate, country: str = "") -> str:
+    text, own_country = _plate_parts(plate)
+    return "rtl" if is_iranian_plate(text, country or own_country) else "ltr"
+
+
+# --- plain text (letters, PDFs drawn from text) ---------------------------------------------------
+
+
+def serial_text(value) -> str:
+    return isolate(_text(value))
+
+
+def waybill_text(value) -> str:
+    return isolate(_text(value))
+
+
+def mrn_text(value) -> str:
+    return isolate(_text(value))
+
+
+def container_text(value) -> str:
+    if isinstance(value, list | tuple):
+        return "، ".join(isolate(_text(v)) for v in value if _text(v))
+    return isolate(_text(value))
+
+
+def plate_text(plate, country: str = "") -> str:
+    return isolate(plate_display(plate, country), plate_direction(plate, country))
+
+
+# --- HTML (pages and PDF templates) -------------------------------------------------------------
+
+
+def ident_html(kind: str, text: str, direction: str = "ltr"):
+    """``<bdi dir="ltr" class="ident ident-serial">…</bdi>``, escaped; "" for an empty value."""
+    if not text:
+        return ""
+    return format_html('<bdi dir="{}" class="ident ident-{}">{}</bdi>', direction, kind, text)
+
+
+def serial_html(value):
+    return ident_html("serial", _text(value))
+
+
+def waybill_html(value):
+    return ident_html("waybill", _text(value))
+
+
+def mrn_html(value):
+    return ident_html("mrn", _text(value))
+
+
+def container_html(value):
+    values: Iterable = value if isinstance(value, list | tuple) else [value]
+    return format_html_join("، ", "{}", ((ident_html("container", _text(v)),) for v in values if _text(v)))
+
+
+def plate_html(plate, country: str = ""):
+    return ident_html("plate", plate_display(plate, country), plate_direction(plate, country))
+
+
+# --- XLSX -----------------------------------------------------------------------------------------
+
+
+def xlsx_ltr_cells(sheet, row: list, columns: Iterable[int]) -> list:
+    """``row`` for openpyxl's write-only ``sheet.append``, the identifiers at ``columns`` in cells
+    that read left to right; their values stay plain text (no isolate marks for a machine to trip on)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment
+
+    alignment = _xlsx_alignment(Alignment)
+    out = list(row)
+    for i in columns:
+        if out[i] not in (None, ""):
+            cell = WriteOnlyCell(sheet, value=out[i])
+            cell.alignment = alignment
+            out[i] = cell
+    return out
+
+
+_ALIGNMENT: list = []
+
+
+def _xlsx_alignment(alignment_class):
+    if not _ALIGNMENT:
+        _ALIGNMENT.append(alignment_class(**XLSX_LTR))
+    return _ALIGNMENT[0]

@@ -1,0 +1,50 @@
+"""Template filters for identifiers, isolated from the right-to-left text around them (a builtin).
+
+``{{ d.serial|serial }}``, ``{{ d.vehicle|plate }}`` (or ``{{ text|plate:country }}``),
+``{{ d.waybill_no|waybill }}``, ``{{ d.mrn|mrn }}``, ``{{ d.container_numbers|container }}``:
+see ``declarations/idents.py`` for the rules.
+"""
+
+from django import template
+
+from declarations import idents
+from transit_monitor import text
+
+register = template.Library()
+
+
+@register.filter
+def serial(value):
+    return idents.serial_html(value)
+
+
+@register.filter
+def plate(value, country=""):
+    return idents.plate_html(value, country or "")
+
+
+@register.filter
+def waybill(value):
+    return idents.waybill_html(value)
+
+
+@register.filter
+def mrn(value):
+    return idents.mrn_html(value)
+
+
+@register.filter
+def container(value):
+    return idents.container_html(value)
+
+
+@register.filter
+def plate_text(value, country=""):
+    """The plate as plain text between Unicode isolates: for a <title> or an attribute, where no tag goes."""
+    return idents.plate_text(value, country or "")
+
+
+@register.filter
+def isolate(value):
+    """Plain text between Unicode isolates, left to right (a serial in a <title>)."""
+    return text.isolate("" if value is None else str(value))

@@ -1,0 +1,128 @@
+"""Dates in forms are Jalali, with a hint; a refused resolve keeps its form (issue 11, item 22)."""
+
+import datetime as dt
+import importlib
+import re
+
+import pytest
+from django import forms
+
+from reports import services
+from reports.models import ProblemStatus, Symptom, System, SystemProblem
+from transit_monitor.dates import TEHRAN
+
+FORM_MODULES = [
+    "declarations.forms",
+    "declarations.filters",
+    "declarations.views_casework",
+    "declarations.views_import",
+    "reports.views",
+    "scans.forms",
+]
+
+
+def _all_forms():
+    for name in FORM_MODULES:
+        importlib.import_module(name)
+    seen, todo = [], list(forms.Form.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        seen.append(cls)
+        todo.extend(cls.__subclasses__())
+    return [cls for cls in seen if cls.__module__.split(".")[0] in ("declarations", "reports", "scans", "anpr")]
+
+
+def test_no_form_of_the_app_asks_for_an_iso_date():
+    """Django's own date fields take ISO (2026-12-02) only: every date field here is Jalali."""
+    found = _all_forms()
+    assert any(cls.__name__ == "ProblemForm" for cls in found)
+    for cls in found:
+        for name, field in cls.base_fields.items():
+            assert not isinstance(field, forms.DateField | forms.DateTimeField), f"{cls.__name__}.{name}"
+
+
+@pytest.fixture
+def report_form(client, origin_clerk, bazargan):
+    client.force_login(origin_clerk)
+
+    def post(since: str):
+        return client.post(
+            "/reports/problems/new/",
+            {
+                "system": "ics",
+                "symptom": "arrivals_not_visible",
+                "office": bazargan.pk,
+                "since": since,
+                "description": "وصول‌ها دیده نمی‌شوند",
+            },
+        )
+
+    return post
+
+
+@pytest.mark.parametrize("since", ["1405/09/09 10:00", "۱۴۰۵/۰۹/۰۹ ۱۰:۰۰", "1405-09-09 10:00"])
+def test_the_problem_form_takes_a_jalali_since_in_any_digits(report_form, since):
+    response = report_form(since)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    problem = SystemProblem.objects.get()
+    assert problem.since == dt.datetime(2026, 11, 30, 10, 0, tzinfo=TEHRAN)  # 9 Azar 1405
+
+
+def test_a_bad_since_is_named_with_the_form_it_takes(report_form):
+    response = report_form("yesterday")
+    assert response.status_code == 400
+    assert "1404/05/12 10:30" in response.content.decode()
+    assert not SystemProblem.objects.exists()
+
+
+@pytest.mark.persian
+def test_date_fields_show_a_jalali_hint(client, origin_clerk, bazargan):
+    client.force_login(origin_clerk)
+    page = client.get("/reports/problems/new/").content.decode()
+    assert 'placeholder="۱۴۰۴/۰۵/۱۲ ۱۰:۳۰"' in page
+    page = client.get("/reports/inspections/new/").content.decode()
+    assert 'placeholder="۱۴۰۴/۰۵/۱۲"' in page
+
+
+@pytest.fixture
+def problem(origin_clerk, bazargan, it_officer):
+    return services.problem_report(
+        by=origin_clerk,
+        system=System.ICS,
+        symptom=Symptom.ARRIVALS_NOT_VISIBLE,
+        office=bazargan,
+        since=dt.datetime(2026, 11, 30, 10, 0, tzinfo=TEHRAN),
+        description="x",
+    )
+
+
+def test_an_empty_resolve_keeps_the_form_with_the_error_beside_the_field(client, it_officer, problem):
+    client.force_login(it_officer)
+    url = f"/reports/problems/{problem.pk}/"
+    page = client.post(url, {"action": "resolve", "resolution": "  "})
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert 'name="resolution"' in html and "is-invalid" in html and "Describe the resolution." in html
+
+    # htmx gets the actions block alone, the form still in it.
+    part = client.post(url, {"action": "resolve", "resolution": ""}, headers={"HX-Request": "true"})
+    html = part.content.decode()
+    assert part.status_code == 400 and html.lstrip().startswith('<div id="problem-actions">')
+    assert 'name="resolution"' in html and "Describe the resolution." in html
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.NEW
+
+    done = client.post(url, {"action": "resolve", "resolution": "رفع شد"}, headers={"HX-Request": "true"})
+    assert done["HX-Redirect"] == url
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.RESOLVED
+    assert "The problem is resolved." in client.get(url).content.decode()
+
+
+@pytest.mark.persian
+def test_the_scan_form_offers_the_capture_time_in_persian_digits(client, origin_clerk, declaration):
+    client.force_login(origin_clerk)
+    page = client.get(f"/scans/declaration/{declaration.pk}/").content.decode()
+    value = page.split('name="captured_at"', 1)[1].split(">", 1)[0]
+    assert re.search(r'value="[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2} [۰-۹]{2}:[۰-۹]{2}"', value), value
+    assert 'placeholder="۱۴۰۴/۰۵/۱۲ ۱۰:۳۰"' in value

@@ -1,0 +1,62 @@
+"""The national return names provinces and offices beside their codes, and writes its figures
+in Persian (issue 11, item 21)."""
+
+import datetime as dt
+import io
+import re
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from declarations.models import Status
+from reports import exports, returns, services
+from tests.factories import DeclarationFactory
+from tests.pdftext import pdf_text
+from transit_monitor.dates import jalali_month_bounds
+
+S, E = jalali_month_bounds(1404, 5)
+
+
+@pytest.fixture
+def figures(bazargan, tehran):
+    DeclarationFactory(
+        origin=bazargan,
+        destination=tehran,
+        declared_at=S - dt.timedelta(days=20),
+        status=Status.IN_TRANSIT,
+        departed_at=S - dt.timedelta(days=19),
+        deadline=S - dt.timedelta(days=5),
+    )
+    return returns.build_figures(1404, 5, None)
+
+
+@pytest.mark.persian
+def test_the_return_page_names_the_provinces(client, hq, figures):
+    snap = services.return_build(year=1404, month=5, province=None, by=hq)
+    client.force_login(hq)
+    page = client.get(reverse("reports:return", args=[snap.pk])).content.decode()
+    assert "آذربایجان غربی (WAZ)" in page
+
+
+def test_the_return_pdf_names_provinces_and_offices_and_writes_shares_in_persian(figures):
+    figures["scan_compliance"]["origin_scan_share"] = 0.649
+    text = pdf_text(exports.render_pdf(figures))
+    # pdftotext draws the parentheses of "name (code)" out of place: the name and the code.
+    assert re.search(r"آذربایجان غربی\W*WAZ", text)  # the provinces table
+    assert re.search(r"گمرک بازرگان\W*BZG", text)  # the serial list's origin office
+    assert "۶۴٫۹٪" in text and "۶۴.۹" not in text
+    # The page counter (pdftotext drops its spaces).
+    assert re.search("[۱-۹]/[۱-۹]", text) and not re.search(r"\b[1-9]/[1-9]\b", text)
+
+
+def test_the_return_xlsx_names_provinces_and_offices_beside_their_codes(figures):
+    buf = io.BytesIO()
+    exports.write_xlsx(figures, buf)
+    buf.seek(0)
+    book = openpyxl.load_workbook(buf)
+    provinces = list(book["استان‌ها"].iter_rows(values_only=True))
+    assert provinces[0][:2] == ("کد استان", "استان")
+    assert ("WAZ", "آذربایجان غربی") in [r[:2] for r in provinces[1:]]
+    compliance = list(book["انطباق"].iter_rows(values_only=True))
+    assert compliance[0][1:3] == ("کد گمرک", "گمرک")

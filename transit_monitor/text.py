@@ -1,0 +1,119 @@
+"""Text in right-to-left documents: left-to-right pieces isolated, digits and numbers in Persian.
+
+A piece such as ``1404-BZG-00010056`` inside Persian text is laid out by the Unicode
+bidirectional algorithm together with its neighbours, and comes out as
+``BZG-00010056-1404``. Isolated, it is laid out on its own and keeps its order: on a page
+by ``<bdi dir="ltr">`` (WeasyPrint honours ``dir`` on it too), in plain text (a letter's
+body, a message) by the Unicode isolates LRI/RLI … PDI.
+
+Numbers in Persian text have Persian digits, the Persian decimal separator ٫ and, for amounts,
+thousands grouped with ٬ (``digits``, ``format_number``; the ``fa`` and ``num`` filters).
+Arrows between places follow the text's direction (``arrow``): ← in Persian, → in English.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.functional import lazy
+
+from .dates import persian_digits
+
+LRI = "\u2066"  # left-to-right isolate
+RLI = "\u2067"  # right-to-left isolate
+PDI = "\u2069"  # pop directional isolate
+ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
+
+
+def isolate(text: str, direction: str = "ltr") -> str:
+    """``text`` between isolate marks, so that it keeps its own order inside any paragraph."""
+    if not text:
+        return ""
+    return (RLI if direction == "rtl" else LRI) + text + PDI
+
+
+def strip_isolates(text: str) -> str:
+    """The text without isolate marks (for a search box, a comparison)."""
+    return text.translate(ISOLATES)
+
+
+# --- digits and numbers ---------------------------------------------------------------------------
+
+PERSIAN_DECIMAL = "\u066b"  # ٫ Arabic decimal separator, as Persian writes it
+PERSIAN_THOUSANDS = "\u066c"  # ٬ Arabic thousands separator
+_PERSIAN_SEPARATORS = str.maketrans({",": PERSIAN_THOUSANDS, ".": PERSIAN_DECIMAL})
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+
+
+def is_persian() -> bool:
+    """Is the active language Persian (the default outside a request, e.g. in a task)?"""
+    return (translation.get_language() or settings.LANGUAGE_CODE or "fa").startswith("fa")
+
+
+def _decimal(value) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int | float):
+        return Decimal(str(value))  # str: 64.9, not the binary 64.900000000000005684…
+    return None
+
+
+def format_number(value, decimals: int | None = None, *, persian: bool | None = None, group: bool = True) -> str:
+    """A number as Persian writes it: ``۱۱٬۲۴۰٬۰۰۰٬۰۰۰``, ``۶۴٫۹`` (thousands grouped with ٬, the
+    decimal separator ٫, Persian digits); ``11,240,000,000`` and ``64.9`` in English.
+
+    ``decimals``: that many places (rounded half up); None drops trailing zeros (820000.0000 is
+    820٬000). Text that is no number is returned with its digits in the language's script."""
+    persian = is_persian() if persian is None else persian
+    if value is None or value == "":
+        return ""
+    number = _decimal(value)
+    if number is None:
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            return digits(value, persian=persian)
+    if not number.is_finite():
+        return str(value)
+    if decimals is None:
+        number = number.normalize()
+    else:
+        number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = format(number, ",f" if group else "f")
+    if text.startswith("-") and not number:  # -0
+        text = text[1:]
+    return persian_digits(text.translate(_PERSIAN_SEPARATORS)) if persian else text
+
+
+def digits(value, *, persian: bool | None = None) -> str:
+    """The one helper for numbers inside text: in Persian, Persian digits and a decimal point
+    between digits written ٫ (``۶۴٫۹``); a number (int, float, Decimal) as ``format_number``
+    writes it, ungrouped (a count, a year). English text is left as it is."""
+    if value is None:
+        return ""
+    persian = is_persian() if persian is None else persian
+    if _decimal(value) is not None:
+        return format_number(value, persian=persian, group=False)
+    text = str(value)
+    if not persian:
+        return text
+    return persian_digits(_DECIMAL_POINT.sub(PERSIAN_DECIMAL, text))
+
+
+def arrow(*, rtl: bool | None = None) -> str:
+    """The arrow from one place to the next in the reading direction: ← right to left, → left to right."""
+    rtl = translation.get_language_bidi() if rtl is None else rtl
+    return "←" if rtl else "→"
+
+
+def _hint(example: str) -> str:
+    return digits(example)
+
+
+hint = lazy(_hint, str)
+hint.__doc__ = """A placeholder such as ``1404/05/12 10:30``, in the digits of the page it is shown on."""
