@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scans.bench import summarise
+from scans.benchmark.bench import summarise
 from scans.comparison import core, load_scan
 from scans.comparison.io import as_float
 

@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
+from scans.benchmark.pairs import ScannerParams, make_pair, second_scanner, synthetic_scan, tamper, to_attenuation
 from scans.comparison import DEFAULT_THRESHOLD, compare_scans, get_threshold, load_scan
-from scans.pairs import ScannerParams, make_pair, second_scanner, synthetic_scan, tamper, to_attenuation
 
 
 def _scanner(mirrored: bool = False) -> ScannerParams:
@@ -242,7 +242,7 @@ def test_saturated_share_of_the_load_is_reported(scan):
     light = res.details["saturated_share"]
     a = to_attenuation(scan).copy()
     a[100:250, 150:500] = 6.0  # a dense block: black in both scans
-    from scans.pairs import from_attenuation
+    from scans.benchmark.pairs import from_attenuation
 
     dense = from_attenuation(a)
     res = compare_scans(dense, _dest(a, 1))
