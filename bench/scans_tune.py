@@ -3,19 +3,21 @@
     python manage.py scans_make_pairs --data /work/shared/data/scans/dev --out /tmp/tune_s21 --n 400 --seed 21 --split tune
     python bench/scans_tune.py --cache /tmp/tune_cache /tmp/tune_s21 /tmp/tune_s22
 
-The SIFT/affine stage (``core._register_affine``, about a third of a pair's time) is cached per
-pair in ``--cache``; every later stage (speed warp, vehicle ends, change maps, regions) runs
-from it with the code as it is, so a change to those stages is re-scored on 800 pairs in a few
-minutes on two processes. Prints detection / false alarm per threshold, the threshold that
-keeps false alarm at or under 2 %, the highest clean scores and the missed pairs. ``--set
-NAME=VALUE`` scores with a constant of ``scans.comparison.core`` changed (``LP_SIGMA=0``,
-``END_SHIFT=0``, ``CAB_MAX_SHARE=1`` turn this session's three steps off).
+The SIFT/affine stage (``registration.register_affine``, about a third of a pair's time) is
+cached per pair in ``--cache``; every later stage (speed warp, vehicle ends, change maps,
+regions) runs from it with the code as it is, so a change to those stages is re-scored on 800
+pairs in a few minutes on two processes. Prints detection / false alarm per threshold, the
+threshold that keeps false alarm at or under 2 %, the highest clean scores and the missed pairs.
+``--set NAME=VALUE`` scores with a field of ``scans.comparison.Params`` changed (``LP_SIGMA=0``,
+``END_SHIFT=0``, ``CAB_MAX_SHARE=1`` turn this session's three steps off); the cached stage
+(working copies, affine, ``MIN_INLIERS``) always runs with the defaults.
 Never point it at held-out pairs: they are run once, by ``scans_bench``, with a frozen threshold.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import pickle
 import sys
@@ -26,9 +28,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scans.bench import summarise
-from scans.comparison import core, load_scan
+from scans.benchmark.bench import summarise
+from scans.comparison import Params, get_threshold, load_scan
+from scans.comparison.core import find_changes
 from scans.comparison.io import as_float
+from scans.comparison.registration import refine_warp, register_affine, working_copy
 
 THRESHOLDS = (0.0003, 0.0004, 0.0005, 0.0006, 0.0007, 0.001)
 
@@ -36,21 +40,20 @@ THRESHOLDS = (0.0003, 0.0004, 0.0005, 0.0006, 0.0007, 0.001)
 def _affine(job: tuple[Path, dict, Path]) -> Path:
     pairs, lab, out = job
     if not out.exists():
+        params = Params()  # the cache does not depend on --set
         origin = as_float(load_scan(pairs / f"{lab['id']:04d}_origin.png"))
-        o, s_o = core.working_copy(origin)
-        d, s_d = core.working_copy(as_float(load_scan(pairs / f"{lab['id']:04d}_dest.jpg")))
+        o, s_o = working_copy(origin, params)
+        d, s_d = working_copy(as_float(load_scan(pairs / f"{lab['id']:04d}_dest.jpg")), params)
         details = {"work_scale": s_o, "work_scale_dest": s_d}
-        aff = core._register_affine(o, d, details, {})
+        aff = register_affine(o, d, details, {}, params)
         out.write_bytes(
             pickle.dumps({"lab": lab, "s_o": s_o, "width": origin.shape[1], "details": details, "aff": aff})
         )
     return out
 
 
-def _score(job: tuple[Path, dict]) -> dict:
-    path, overrides = job
-    for name, value in overrides.items():  # each worker process sets them for itself
-        setattr(core, name, value)
+def _score(job: tuple[Path, Params]) -> dict:
+    path, params = job
     z = pickle.loads(path.read_bytes())
     lab = z["lab"]
     rec = {
@@ -65,8 +68,8 @@ def _score(job: tuple[Path, dict]) -> dict:
         "top": None,
     }
     details = dict(z["details"])
-    reg = None if z["aff"] is None else core._refine_warp(*z["aff"], details, {})
-    found = None if reg is None else core.find_changes(*reg, z["s_o"], details, {})
+    reg = None if z["aff"] is None else refine_warp(*z["aff"], details, {}, params)
+    found = None if reg is None else find_changes(*reg, z["s_o"], details, {}, params)
     if found is not None:
         regions = found[0]
         top = [round(v / z["s_o"]) for v in regions[0][1:5]] if regions else None
@@ -74,11 +77,26 @@ def _score(job: tuple[Path, dict]) -> dict:
     return rec
 
 
-def _override(text: str) -> tuple[str, float]:
+PARAM_NAMES = tuple(f.name for f in dataclasses.fields(Params))
+
+
+def _override(text: str) -> tuple[str, float | int | bool]:
+    """``NAME=VALUE`` -> (name, value of the field's type); NAME a field of ``Params``."""
     name, _, value = text.partition("=")
-    if not hasattr(core, name) or not value:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected NAME=VALUE with NAME a constant of scans.comparison.core")
-    return name, float(value)
+    if name not in PARAM_NAMES or not value:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected NAME=VALUE with NAME one of scans.comparison.Params: {', '.join(PARAM_NAMES)}"
+        )
+    kind = type(getattr(Params(), name))
+    try:
+        if kind is bool and value.lower() in ("true", "false"):
+            return name, value.lower() == "true"
+        number = float(value)
+        if kind is int and not number.is_integer():
+            raise ValueError
+        return name, kind(number)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: {name} takes a {kind.__name__}") from None
 
 
 def main() -> None:
@@ -92,10 +110,11 @@ def main() -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="score with a constant of scans.comparison.core changed, e.g. LP_SIGMA=0 (a step off)",
+        help="score with a field of scans.comparison.Params changed, e.g. LP_SIGMA=0 (a step off)",
     )
     args = ap.parse_args()
     overrides = dict(args.set)
+    params = dataclasses.replace(Params(), **overrides)
     jobs = []
     for d in map(Path, args.pairs):
         out = Path(args.cache) / d.name
@@ -103,7 +122,7 @@ def main() -> None:
         jobs += [(d, lab, out / f"{lab['id']:04d}.pkl") for lab in json.loads((d / "labels.json").read_text())]
     with Pool(args.processes) as pool:
         files = pool.map(_affine, jobs, chunksize=4)
-        recs = pool.map(_score, [(f, overrides) for f in files], chunksize=8)
+        recs = pool.map(_score, [(f, params) for f in files], chunksize=8)
     clean = sorted((r["score"] if r["registered"] else np.inf for r in recs if not r["tampered"]), reverse=True)
     allowed = int(0.02 * len(clean))
     best = clean[allowed] if allowed < len(clean) else 0.0
@@ -116,7 +135,7 @@ def main() -> None:
             "localisation": s["localisation"],
             "by_kind": {k: v["detection"] for k, v in s["by_kind"].items()},
         }
-    thr = core.get_threshold()
+    thr = get_threshold()
     out = {
         "set": overrides,
         "n": len(recs),

@@ -9,7 +9,7 @@ import zlib
 import numpy as np
 from PIL import Image
 
-from scans.pairs import synthetic_scan
+from scans.benchmark.pairs import synthetic_scan
 
 
 def scan_array(seed: int = 1, width: int = 360, height: int = 140) -> np.ndarray:

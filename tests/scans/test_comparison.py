@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
 
-from scans.comparison import DEFAULT_THRESHOLD, compare_scans, get_threshold, load_scan
-from scans.pairs import ScannerParams, make_pair, second_scanner, synthetic_scan, tamper, to_attenuation
+from scans.benchmark.pairs import ScannerParams, make_pair, second_scanner, synthetic_scan, tamper, to_attenuation
+from scans.comparison import DEFAULT_THRESHOLD, Params, compare_scans, get_threshold, load_scan
 
 
 def _scanner(mirrored: bool = False) -> ScannerParams:
@@ -139,13 +141,16 @@ def test_swapped_tractor_is_not_flagged_but_cargo_change_is(scan, mirrored):
     assert res.verdict == "suspicious" and _overlaps(res.boxes[0], box), (res.score, res.boxes[:2])
 
 
-def test_region_score_prefers_compact_regions_a_shift_does_not_explain(monkeypatch):
-    from scans.comparison import core
+def test_region_score_prefers_compact_regions_a_shift_does_not_explain():
+    from scans.comparison import regions
 
     base = {"rs": 0.002, "ratio": 0.8, "shape": 1.0}
-    assert core.region_score(base) == pytest.approx(0.0016)  # plain: rs x ratio
-    monkeypatch.setattr(core, "USE_LEARNED", True)
-    region_score = core.region_score
+    assert regions.region_score(base, Params()) == pytest.approx(0.0016)  # plain: rs x ratio
+    learned = Params(USE_LEARNED=True)
+
+    def region_score(f):
+        return regions.region_score(f, learned)
+
     assert region_score(base) > region_score({**base, "rs": 0.001})  # more change, higher score
     assert region_score(base) > region_score({**base, "ratio": 0.4})  # more explained by a shift
     assert region_score(base) > region_score({**base, "shape": 0.5})  # elongated
@@ -162,28 +167,30 @@ def test_details_report_plain_area_change(scan):
 
 
 def test_cab_mask_only_covers_a_short_end():
-    from scans.comparison.core import container_span
+    from scans.comparison.regions import container_span
 
     h, w = 300, 1000
     ao = np.zeros((h, w), np.float32)
     ao[60:240, 20:800] = 1.0  # container: roof at row 60 over 78 % of the length
     ao[120:240, 820:990] = 1.0  # tractor: lower, 17 %
-    assert container_span(ao)[0] <= 25 and 790 <= container_span(ao)[1] < 810  # the tractor is masked
+    params = Params()
+    assert container_span(ao, params)[0] <= 25 and 790 <= container_span(ao, params)[1] < 810  # the tractor is masked
     # a roof line over 45 %: the other 55 % is too long to be a tractor and stays scored
     ao2 = np.zeros((h, w), np.float32)
     ao2[60:240, 10:460] = 1.0
     for x in range(480, 990):  # a load with an uneven top (a flat-bed, say)
         ao2[100 + int(50 * abs(np.sin(x / 23.0))) : 240, x] = 1.0
-    x0, x1 = container_span(ao2)
+    x0, x1 = container_span(ao2, params)
     assert x0 <= 15 and x1 == w - 1
 
 
-def test_even_change_of_busy_cargo_starts_a_region(monkeypatch):
+def test_even_change_of_busy_cargo_starts_a_region():
     """Taking out part of a busy load lowers it evenly by less than its own texture: few pixels
     leave their neighbours' range, but the local mean moves.  The coherent-change channel seeds
     a region there (scored, like every region, by its tolerant change: on the tune pairs this
     turned two missed removals into detections, docs/scans-comparison.md)."""
-    from scans.comparison import core
+    from scans.comparison.changes import change_maps
+    from scans.comparison.regions import find_regions
 
     rng = np.random.default_rng(0)
     h, w = 300, 900
@@ -196,21 +203,19 @@ def test_even_change_of_busy_cargo_starts_a_region(monkeypatch):
     adw += rng.normal(0, 0.02, adw.shape).astype(np.float32)
     valid = np.ones((h, w), bool)
 
-    def regions():
-        return core.find_regions(core._change_maps(ao, adw, valid, {}, {}))[0]
+    def regions(params):
+        return find_regions(change_maps(ao, adw, valid, {}, {}, params), None, params)[0]
 
-    found = regions()
+    found = regions(Params())
     assert found and _overlaps(found[0][1:5], box), found[:2]
-    monkeypatch.setattr(core, "LP_SIGMA", 0.0)  # the tolerant difference alone starts nothing
-    assert regions() == []
+    assert regions(replace(Params(), LP_SIGMA=0.0)) == []  # the tolerant difference alone starts nothing
     # the same busy load unchanged, with the same misalignment: nothing, with the channel too
     adw[120:200, 350:500] += 0.25
-    monkeypatch.setattr(core, "LP_SIGMA", 6.0)
-    assert regions() == []
+    assert regions(replace(Params(), LP_SIGMA=6.0)) == []
 
 
 def test_vehicle_end_misaligned_by_a_late_speed_change_is_realigned():
-    from scans.comparison.core import _end_shifts
+    from scans.comparison.registration import end_shifts
 
     ao = to_attenuation(synthetic_scan(3, width=900, height=340)).astype(np.float32)
     h, w = ao.shape
@@ -220,7 +225,7 @@ def test_vehicle_end_misaligned_by_a_late_speed_change_is_realigned():
     adw = cv2.remap(ao, gx - drift[None, :], gy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     valid = np.ones_like(ao, bool)
     details: dict = {}
-    edx = _end_shifts(ao, adw, valid, details)
+    edx = end_shifts(ao, adw, valid, details, Params())
     assert [s[0] for s in details["end_shifts"]] == ["right"]
     assert 10 <= edx[-20] <= 16 and abs(edx[100]) < 1e-6 and abs(edx[450]) < 1e-6
 
@@ -228,12 +233,12 @@ def test_vehicle_end_misaligned_by_a_late_speed_change_is_realigned():
 def test_intensity_curve_turning_down_past_the_data_keeps_the_pair_registered(scan, monkeypatch):
     """A quadratic fit that is monotone on the data but turns down before the saturation level
     once put the common ceiling below zero: every pixel clipped, the pair 'unregistered'."""
-    from scans.comparison import core
+    from scans.comparison import changes
 
-    monkeypatch.setattr(core, "_fit_intensity", lambda *a: np.array([-0.79, 2.1156, 0.029]))
+    monkeypatch.setattr(changes, "_fit_intensity", lambda *a: np.array([-0.79, 2.1156, 0.029]))
     res = compare_scans(scan, _dest(to_attenuation(scan), 1))
     assert res.registered, res.details.get("reason")
-    assert 0 < res.details["ceiling"] <= -np.log(core.SAT_LEVEL)
+    assert 0 < res.details["ceiling"] <= -np.log(Params().SAT_LEVEL)
 
 
 def test_saturated_share_of_the_load_is_reported(scan):
@@ -242,7 +247,7 @@ def test_saturated_share_of_the_load_is_reported(scan):
     light = res.details["saturated_share"]
     a = to_attenuation(scan).copy()
     a[100:250, 150:500] = 6.0  # a dense block: black in both scans
-    from scans.pairs import from_attenuation
+    from scans.benchmark.pairs import from_attenuation
 
     dense = from_attenuation(a)
     res = compare_scans(dense, _dest(a, 1))

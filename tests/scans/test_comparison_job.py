@@ -8,8 +8,8 @@ from django.urls import reverse
 from declarations import hooks, monitoring
 from declarations.models import TransitDeclaration
 from scans import services
+from scans.benchmark.pairs import make_pair, synthetic_scan
 from scans.models import ScanComparison, Stage
-from scans.pairs import make_pair, synthetic_scan
 from tests.scans import images
 from tests.scans.conftest import upload
 

@@ -6,7 +6,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from scans.bench import run_bench
+from scans.benchmark.bench import run_bench
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from scans.pairs import write_pairs
+from scans.benchmark.pairs import write_pairs
 
 
 class Command(BaseCommand):

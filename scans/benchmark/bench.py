@@ -1,4 +1,4 @@
-"""Benchmark of the scan comparison on a directory of pairs (format: see scans.pairs).
+"""Benchmark of the scan comparison on a directory of pairs (format: see scans.benchmark.pairs).
 
 Counting rules:
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .comparison import compare_scans, load_scan
+from ..comparison import compare_scans, load_scan
 
 
 def _intersects(a, b) -> bool:

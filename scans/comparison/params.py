@@ -1,0 +1,54 @@
+"""The comparison's tuned parameters (one frozen object) and its verdict threshold.
+
+``compare_scans`` takes a ``Params`` (default: ``Params()``) and passes it down to every stage,
+so an experiment changes a value for one call without touching the module:
+``dataclasses.replace(Params(), LP_SIGMA=0.0)`` (``bench/scans_tune.py --set LP_SIGMA=0``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Frozen after tuning on synthetic pairs from the dev scans (see docs/scans-comparison.md).
+DEFAULT_THRESHOLD = 0.0006
+
+
+@dataclass(frozen=True)
+class Params:
+    """Values frozen after tuning on the tune split (docs/scans-comparison.md)."""
+
+    WORK_AREA: int = 320_000  # pixels of the working copy of the origin
+    MIN_INLIERS: int = 12
+    MIN_ALIGN_NCC: float = 0.3
+    ZSEED: float = 2.5  # change (in noise units, smoothed) that starts a region
+    ZLOW: float = 1.6  # ... and that a region grows over
+    MIN_CHANGE: float = 0.04  # attenuation change below this never seeds a region (4 % transmission)
+    LP_SIGMA: float = 6.0  # scale (working px) of the coherent-change channel; 0 = off
+    LP_ZSEED: float = 4.0
+    LP_MIN_CHANGE: float = 0.2
+    MIN_SIGMA: float = 0.02  # floor of the noise estimate (attenuation units)
+    SAT_LEVEL: float = 5.0 / 255.0  # display values darker than this are treated as saturated
+    TOL_RADIUS: int = 3  # neighbourhood radius of the tolerant difference (working pixels)
+    SHIFT_X: float = 0.008  # local re-registration search of a candidate region: share of the width ...
+    SHIFT_Y: int = 2  # ... and rows
+    END_SHIFT: float = 0.03  # search range at the vehicle's two ends (share of the width); 0 = off
+    END_RAMP: float = 3.0  # ... and how many end windows the found shift ramps in over
+    N_SHIFT_CHECK: int = 6  # best regions re-checked with a local shift
+    CAB_MAX_SHARE: float = 0.3  # longest stretch at one end of the vehicle that can be the tractor
+    # Learned region score (off: not validated yet, see docs/scans-comparison.md "Learned score").
+    # When on, the 10 largest regions are re-checked and only they are scored, as in its fit.
+    USE_LEARNED: bool = False
+    N_SHIFT_CHECK_LEARNED: int = 10
+
+
+def get_threshold(threshold: float | None = None) -> float:
+    """Explicit threshold, else ``settings.SCANS_COMPARISON_THRESHOLD``, else the default."""
+    if threshold is not None:
+        return float(threshold)
+    try:
+        from django.conf import settings
+
+        value = getattr(settings, "SCANS_COMPARISON_THRESHOLD", None)
+    except Exception:  # Django missing or not configured
+        value = None
+    return float(value) if value is not None else DEFAULT_THRESHOLD

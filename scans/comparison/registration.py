@@ -1,0 +1,321 @@
+"""Registration: the destination warped onto the origin's working grid.
+
+Attenuation domain ``a = -log(I)``: gain/dose and a power display curve become a gain. SIFT
+matches + RANSAC affine (separate x/y scale: pitch and speed), tried on the destination as is
+and mirrored; then a smooth per-column correction and per-column-strip shifts for the
+non-linear vehicle-speed warp, and a wider search at the vehicle's two ends.
+"""
+
+from __future__ import annotations
+
+import time
+
+import cv2
+import numpy as np
+
+from .params import Params
+
+
+def _attenuation(img: np.ndarray) -> np.ndarray:
+    return -np.log(np.clip(img, 1.0 / 255.0, 1.0))
+
+
+def _to_u8(a: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
+    vals = a[valid] if valid is not None and valid.any() else a
+    lo, hi = np.percentile(vals, [0.5, 99.5]) if vals.size else (0.0, 1.0)
+    return np.clip((a - lo) * (255.0 / max(hi - lo, 1e-6)), 0, 255).astype(np.uint8)
+
+
+def vehicle_content(ao: np.ndarray) -> np.ndarray:
+    """Pixels of the vehicle: smoothed attenuation clearly above the air around it."""
+    return cv2.GaussianBlur(ao, (0, 0), 1.5) > float(np.percentile(ao, 2)) + 0.12
+
+
+def working_copy(img: np.ndarray, params: Params) -> tuple[np.ndarray, float]:
+    """The image scaled down to about ``params.WORK_AREA`` pixels (never up), and the scale."""
+    s = min(1.0, float(np.sqrt(params.WORK_AREA / img.size)))
+    return (cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_AREA) if s < 1 else img), s
+
+
+_SIFT = None
+
+
+def _sift():
+    global _SIFT
+    if _SIFT is None:
+        _SIFT = cv2.SIFT_create(nfeatures=4000, contrastThreshold=0.02)
+    return _SIFT
+
+
+def _features(a: np.ndarray):
+    u8 = _to_u8(a)
+    u8 = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(u8)
+    kp, des = _sift().detectAndCompute(u8, None)
+    pts = np.float32([k.pt for k in kp]) if kp else np.zeros((0, 2), np.float32)
+    return pts, des
+
+
+def _match_affine(fo, fd, dest_shape):
+    """Affine M mapping origin -> destination pixel coords (of the image ``fd`` came from),
+    with the number of RANSAC inliers."""
+    po, do_ = fo
+    pd, dd = fd
+    if do_ is None or dd is None or len(po) < 4 or len(pd) < 4:
+        return None, 0, None
+    matcher = cv2.BFMatcher(cv2.NORM_L2)
+    knn = matcher.knnMatch(do_, dd, k=2)
+    good = [m[0] for m in knn if len(m) == 2 and m[0].distance < 0.8 * m[1].distance]
+    if len(good) < 6:
+        return None, len(good), None
+    src = np.float32([po[m.queryIdx] for m in good])
+    dst = np.float32([pd[m.trainIdx] for m in good])
+    thr = max(2.0, 0.006 * max(dest_shape))
+    M, inl = cv2.estimateAffine2D(
+        src,
+        dst,
+        method=cv2.RANSAC,
+        ransacReprojThreshold=thr,
+        maxIters=4000,
+        confidence=0.999,
+        refineIters=20,
+    )
+    if M is None:
+        return None, 0, None
+    n = int(inl.sum())
+    sx, sy = float(np.hypot(M[0, 0], M[1, 0])), float(np.hypot(M[0, 1], M[1, 1]))
+    shear = abs(float(M[0, 1])) / max(sy, 1e-6) + abs(float(M[1, 0])) / max(sx, 1e-6)
+    if not (0.3 < sx < 3.5 and 0.3 < sy < 3.5 and shear < 0.25 and M[0, 0] > 0 and M[1, 1] > 0):
+        return None, 0, None
+    return M, n, (src, dst)
+
+
+def _hat_basis(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    step = float(knots[1] - knots[0])
+    return np.maximum(0.0, 1.0 - np.abs(x[:, None] - knots[None, :]) / step)
+
+
+def _smooth_residual(src: np.ndarray, dst: np.ndarray, M: np.ndarray, w: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Smooth per-column correction (dx(x), dy(x)) on top of affine ``M`` from all matches.
+
+    The vehicle-speed warp is a smooth function of x; it is fitted to the match residuals with
+    a regularised piecewise-linear curve, rejecting outliers with a shrinking tolerance.
+    """
+    pred = src @ M[:, :2].T + M[:, 2]
+    r = dst - pred
+    x = src[:, 0].astype(np.float64)
+    lo, hi = (float(np.percentile(x, 1)), float(np.percentile(x, 99))) if x.size else (0.0, w - 1.0)
+    if hi - lo < 0.2 * w:
+        lo, hi = 0.0, w - 1.0
+    knots = np.linspace(lo, hi, 13)
+    B = _hat_basis(np.clip(x, lo, hi), knots)
+    K = len(knots)
+    D = np.zeros((K - 2, K))
+    for i in range(K - 2):
+        D[i, i : i + 3] = (1, -2, 1)
+    cx, cy = np.zeros(K), np.zeros(K)
+    n_used = 0
+    for tol in (0.035 * w, 0.015 * w, 0.006 * w + 2, 0.003 * w + 1.5):
+        ex = r[:, 0] - B @ cx
+        ey = r[:, 1] - B @ cy
+        use = (np.abs(ex) < tol) & (np.abs(ey) < max(tol * 0.5, 2.0))
+        n_used = int(use.sum())
+        if n_used < 8:
+            break
+        Bu = B[use]
+        lam = 0.3 * n_used / K
+        A = Bu.T @ Bu + lam * D.T @ D + 1e-3 * np.eye(K)
+        cx = np.linalg.solve(A, Bu.T @ r[use, 0])
+        cy = np.linalg.solve(A, Bu.T @ r[use, 1])
+    cols = np.clip(np.arange(w, dtype=np.float64), lo, hi)  # constant beyond the matched span
+    Bc = _hat_basis(cols, knots)
+    return (Bc @ cx).astype(np.float32), (Bc @ cy).astype(np.float32), n_used
+
+
+def _warp(img: np.ndarray, mx: np.ndarray, my: np.ndarray, fill: float) -> np.ndarray:
+    return cv2.remap(img, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
+
+
+def _strip_shifts(ao: np.ndarray, ad: np.ndarray, valid: np.ndarray, strip: int, rx: int, ry: int, band=None):
+    """Per column strip (dx, dy) that best aligns ``ad`` to ``ao`` within the row band
+    ``band`` (default: all rows); interpolated per column."""
+    h, w = ao.shape
+    go = cv2.GaussianBlur(ao, (0, 0), 1.5)
+    gd = cv2.GaussianBlur(ad, (0, 0), 1.5)
+    centres, dxs, dys, confs = [], [], [], []
+    y0, y1 = (ry, h - ry) if band is None else (max(ry, band[0]), min(h - ry, band[1]))
+    if y1 - y0 < 16:
+        return np.zeros(w, np.float32), np.zeros(w, np.float32)
+    step = max(8, strip // 2)
+    for x0 in range(rx, w - rx - strip + 1, step):
+        tpl = go[y0:y1, x0 : x0 + strip]
+        if not valid[y0:y1, x0 : x0 + strip].mean() > 0.8 or float(tpl.std()) < 1e-3:
+            continue
+        region = gd[y0 - ry : y1 + ry, x0 - rx : x0 + strip + rx]
+        res = cv2.matchTemplate(region, tpl, cv2.TM_CCOEFF_NORMED)
+        _, best, _, loc = cv2.minMaxLoc(res)
+        if best < 0.5:
+            continue
+        bx, by = loc
+        # sub-pixel refinement along x
+        fx = 0.0
+        if 0 < bx < res.shape[1] - 1:
+            left, mid, right = res[by, bx - 1], res[by, bx], res[by, bx + 1]
+            den = left - 2 * mid + right
+            fx = float(0.5 * (left - right) / den) if abs(den) > 1e-9 else 0.0
+        centres.append(x0 + strip / 2)
+        dxs.append(bx + fx - rx)
+        dys.append(by - ry)
+        confs.append(best)
+    if len(centres) < 3:
+        return np.zeros(w, np.float32), np.zeros(w, np.float32)
+    c, dx, dy = np.array(centres), np.array(dxs, np.float64), np.array(dys, np.float64)
+    # robust: median filter over neighbouring strips, drop outliers
+    k = 2
+    mdx = np.array([np.median(dx[max(0, i - k) : i + k + 1]) for i in range(len(dx))])
+    mdy = np.array([np.median(dy[max(0, i - k) : i + k + 1]) for i in range(len(dy))])
+    keep = (np.abs(dx - mdx) <= 2.0) & (np.abs(dy - mdy) <= 2.0)
+    if keep.sum() < 3:
+        keep = np.ones_like(keep)
+    xs = np.arange(w, dtype=np.float64)
+    sdx = np.interp(xs, c[keep], mdx[keep])
+    sdy = np.interp(xs, c[keep], mdy[keep])
+    win = max(3, strip) | 1
+    ker = np.ones(win) / win
+    sdx = np.convolve(np.pad(sdx, win // 2, mode="edge"), ker, mode="valid")
+    sdy = np.convolve(np.pad(sdy, win // 2, mode="edge"), ker, mode="valid")
+    return sdx.astype(np.float32), sdy.astype(np.float32)
+
+
+def end_shifts(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, details: dict, params: Params) -> np.ndarray:
+    """Per-column x correction near the two ends of the vehicle.
+
+    Beyond the outermost matches the speed warp is extrapolated, and the strip search is too
+    narrow for what a speed change over the last metres leaves there; but the vehicle's ends
+    (bumper, end walls, the edge against air) are strong features.  A window at each end is
+    matched over a wider range, and the shift found ramps in from ``params.END_RAMP`` windows inside."""
+    h, w = ao.shape
+    content = vehicle_content(ao).any(axis=0)
+    cols = np.flatnonzero(content & (valid.mean(axis=0) > 0.5))
+    out = np.zeros(w, np.float32)
+    if cols.size < 0.3 * w:
+        return out
+    win = max(24, w // 24)
+    rx, ry = max(8, round(params.END_SHIFT * w)), 3
+    rows = np.flatnonzero(valid.mean(axis=1) > 0.9)
+    if rows.size < 32:
+        return out
+    y0, y1 = max(ry, int(rows[0])), min(h - ry, int(rows[-1]) + 1)
+    go = cv2.GaussianBlur(ao, (0, 0), 1.5)
+    gd = cv2.GaussianBlur(adw, (0, 0), 1.5)
+    found = []
+    for side, x_end in (("left", int(cols[0])), ("right", int(cols[-1]))):
+        x0 = x_end if side == "left" else x_end - win + 1
+        x0 = int(np.clip(x0, rx, w - rx - win))
+        tpl = go[y0:y1, x0 : x0 + win]
+        if float(tpl.std()) < 1e-3:
+            continue
+        res = cv2.matchTemplate(gd[y0 - ry : y1 + ry, x0 - rx : x0 + win + rx], tpl, cv2.TM_CCOEFF_NORMED)
+        _, best, _, (bx, by) = cv2.minMaxLoc(res)
+        dx = bx - rx
+        if best < 0.6 or best < float(res[ry, rx]) + 0.02 or abs(dx) < 2:
+            continue
+        found.append((side, dx, round(float(best), 3)))
+        ramp = params.END_RAMP * win
+        xs = np.arange(w, dtype=np.float32)
+        if side == "left":
+            out += dx * np.clip((x0 + win + ramp - xs) / ramp, 0, 1)
+        else:
+            out += dx * np.clip((xs - (x0 - ramp)) / ramp, 0, 1)
+    details["end_shifts"] = found
+    return out
+
+
+def register(o: np.ndarray, d: np.ndarray, details: dict, timings: dict, params: Params):
+    """Destination attenuation warped onto the origin's working grid: (ao, adw, valid), or
+    None (``details["reason"]`` says why) when the pair cannot be registered."""
+    affine = register_affine(o, d, details, timings, params)
+    return None if affine is None else refine_warp(*affine, details, timings, params)
+
+
+def register_affine(o: np.ndarray, d: np.ndarray, details: dict, timings: dict, params: Params):
+    """Attenuation images, the destination mirrored when the vehicle passed the other way, the
+    affine origin -> destination and its matches: (ao, ad, M, (src, dst)), or None."""
+    ao, ad = _attenuation(o), _attenuation(d)
+    h, w = ao.shape
+
+    # ---- registration: affine on SIFT matches, dest as is or mirrored
+    t = time.perf_counter()
+    fo = _features(ao)
+    fd = _features(ad)
+    fdm = _features(np.ascontiguousarray(ad[:, ::-1]))
+    # the mirrored image gets its own features (SIFT is not mirror invariant); its affine maps
+    # origin coordinates to the mirrored frame
+    cand = [(*_match_affine(fo, fd, ad.shape), False), (*_match_affine(fo, fdm, ad.shape), True)]
+    cand.sort(key=lambda c: c[1], reverse=True)
+    M, n_inl, matches, mirrored = cand[0]
+    timings["register_s"] = round(time.perf_counter() - t, 3)
+    details.update(inliers=int(n_inl), inliers_other=int(cand[1][1]), mirrored=bool(mirrored))
+    if M is None or n_inl < params.MIN_INLIERS:
+        details["reason"] = f"too few consistent matches ({n_inl})"
+        return None
+    if mirrored:  # work with the mirrored destination: x -> w_d - 1 - x
+        ad = np.ascontiguousarray(ad[:, ::-1])
+    return ao, ad, M, matches
+
+
+def refine_warp(ao: np.ndarray, ad: np.ndarray, M: np.ndarray, matches, details: dict, timings: dict, params: Params):
+    """The destination warped onto the origin's grid by affine ``M`` plus a smooth per-column
+    correction: (ao, adw, valid), or None when too little of the origin is covered."""
+    h, w = ao.shape
+    air = float(np.percentile(ad, 0.5))  # fill outside the frame: treated as invalid anyway
+    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    t = time.perf_counter()
+    src, dst = matches
+    cdx, cdy, n_used = _smooth_residual(src, dst, M, w)
+    details["warp_matches"] = n_used
+    details["warp_max_px"] = round(float(np.abs(cdx).max()), 2)
+    mx = (M[0, 0] * gx + M[0, 1] * gy + M[0, 2] + cdx[None, :]).astype(np.float32)
+    my = (M[1, 0] * gx + M[1, 1] * gy + M[1, 2] + cdy[None, :]).astype(np.float32)
+    ones = np.ones_like(ad)
+    adw = _warp(ad, mx, my, air)
+    valid = _warp(ones, mx, my, 0.0) > 0.99
+    # local refinement: per-column-strip shifts (small range)
+    for strip, rx, ry in ((max(32, w // 16), max(6, w // 80), 3), (max(24, w // 32), 3, 2)):
+        # upper and lower halves separately, blended linearly in y: absorbs a residual shear
+        # or a tilt of the end walls that a function of x alone cannot
+        top = _strip_shifts(ao, adw, valid, strip, rx, ry, band=(0, h // 2))
+        bot = _strip_shifts(ao, adw, valid, strip, rx, ry, band=(h // 2, h))
+        if np.any(top[0]) and np.any(bot[0]):
+            wy = np.clip((gy - h / 4) / (h / 2), -0.25, 1.25)
+            sdx = top[0][None, :] * (1 - wy) + bot[0][None, :] * wy
+            sdy = top[1][None, :] * (1 - wy) + bot[1][None, :] * wy
+        else:  # one half has too little structure: both from the whole height
+            full = _strip_shifts(ao, adw, valid, strip, rx, ry)
+            if not (np.any(full[0]) or np.any(full[1])):
+                continue
+            sdx, sdy = full[0][None, :], full[1][None, :]
+        mx = _warp(mx, gx + sdx, gy + sdy, -1e6)
+        my = _warp(my, gx + sdx, gy + sdy, -1e6)
+        adw = _warp(ad, mx, my, air)
+        valid = _warp(ones, mx, my, 0.0) > 0.99
+    if params.END_SHIFT:
+        edx = end_shifts(ao, adw, valid, details, params)
+        if np.any(edx):
+            mx = _warp(mx, gx + edx[None, :], gy, -1e6)
+            my = _warp(my, gx + edx[None, :], gy, -1e6)
+            adw = _warp(ad, mx, my, air)
+            valid = _warp(ones, mx, my, 0.0) > 0.99
+    timings["warp_s"] = round(time.perf_counter() - t, 3)
+    sxy = [float(np.hypot(M[0, 0], M[1, 0])), float(np.hypot(M[0, 1], M[1, 1]))]
+    details["transform"] = {
+        "affine": np.round(M, 4).tolist(),
+        "scale_xy": [round(v * details["work_scale"] / details["work_scale_dest"], 4) for v in sxy],
+    }
+    # stay away from the destination frame's border (extrapolated warp, cut-off walls)
+    margin = max(5, w // 100) | 1
+    valid = cv2.erode(valid.astype(np.uint8), np.ones((margin, margin), np.uint8)) > 0
+    details["overlap"] = round(float(valid.mean()), 4)
+    if valid.mean() < 0.3:
+        details["reason"] = "destination covers too little of the origin"
+        return None
+    return ao, adw, valid
