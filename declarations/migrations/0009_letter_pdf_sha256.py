@@ -54,7 +54,7 @@ def clean_letter_pdfs(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("declarations", "0007_province_return_indexes"),
+        ("declarations", "0008_arrival_evidence_hash"),
     ]
 
     operations = [
