@@ -229,7 +229,7 @@ def test_the_migration_removes_the_pdfs_stored_by_viewing_drafts(overdue, origin
 
     from declarations import casework
 
-    clean = importlib.import_module("declarations.migrations.0008_letter_pdf_sha256").clean_letter_pdfs
+    clean = importlib.import_module("declarations.migrations.0009_letter_pdf_sha256").clean_letter_pdfs
     draft = casework.letter_draft(declaration=overdue, by=origin_clerk)
     orphan = default_storage.save(
         f"letters/2026/01/letter-{draft.pk}-20260101000000-0123456789ab.pdf", ContentFile(b"a")
