@@ -76,10 +76,11 @@ def test_a_bad_since_is_named_with_the_form_it_takes(report_form):
 
 
 @pytest.mark.persian
-def test_date_fields_show_a_jalali_hint(client, origin_clerk, bazargan):
+def test_date_fields_show_a_jalali_hint(client, origin_clerk, inspector, bazargan):
     client.force_login(origin_clerk)
     page = client.get("/reports/problems/new/").content.decode()
     assert 'placeholder="۱۴۰۴/۰۵/۱۲ ۱۰:۳۰"' in page
+    client.force_login(inspector)  # the inspection form is the inspector's (#24)
     page = client.get("/reports/inspections/new/").content.decode()
     assert 'placeholder="۱۴۰۴/۰۵/۱۲"' in page
 
