@@ -22,8 +22,3 @@ class DeclarationsConfig(AppConfig):
             models.RouteTimeLimit,
         ):
             auditlog.register(model)
-
-        # Letters and cases add their timeline entries and dashboard panel through the hooks.
-        from .casework import register_hooks
-
-        register_hooks()

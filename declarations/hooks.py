@@ -1,5 +1,5 @@
-"""Hook points that let higher apps (anpr, scans, reports) add to pages of this app
-without this app importing them (dependencies run one way: declarations ← anpr, scans ← reports).
+"""Hook points that let higher apps (casework, anpr, scans, reports) add to pages of this app
+without this app importing them (dependencies run one way: declarations ← casework, anpr, scans ← reports).
 
 - ``timeline_providers``: callables ``(declaration, user) -> list[TimelineItem]`` adding
   plate reads, scans, comparisons, letters ... to a declaration's timeline. The declaration is
@@ -7,6 +7,8 @@ without this app importing them (dependencies run one way: declarations ← anpr
 - ``dashboard_panels``: callables ``(request, scoped_declarations) -> TemplatePanel | None``
   rendering a panel on the dashboard home (camera health, scan compliance ...).
 - ``vehicle_panels``: the same for the vehicle/plate page, ``(request, vehicle) -> TemplatePanel | None``.
+- ``declaration_actions``: callables ``(user, declaration) -> dict`` adding to the declaration page's
+  context the actions a higher app offers on it (casework: ``letter_kind``, ``may_open_case``).
 
 Apps register in their ``AppConfig.ready()``.
 """
@@ -40,3 +42,4 @@ class TemplatePanel:
 timeline_providers: list[Callable] = []
 dashboard_panels: list[Callable] = []
 vehicle_panels: list[Callable] = []
+declaration_actions: list[Callable] = []

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.scoping import get_scoped_or_404
 from transit_monitor import dates, uploads
 
-from . import casework, detection, forms, hooks, monitoring, plates, selectors, timeline
+from . import detection, forms, hooks, monitoring, plates, selectors, timeline
 from .filters import DEFAULT_SORT, DeclarationFilter
 from .models import TransitDeclaration, Vehicle
 from .paging import BadCursor, keyset_page
@@ -153,14 +153,12 @@ def declaration_detail(request, pk: int, *, forms_override: dict | None = None, 
         "timeline": timeline.build(declaration, request.user),
         "action_forms": [(a, action_forms[a], forms.ACTION_LABELS[a]) for a in actions if a in action_forms],
         "proposed_reasons": proposed,
-        # Offered only when the service would accept it (same checks as casework.letter_draft/case_open).
-        "letter_kind": casework.letter_kind_for(declaration)
-        if casework.may_write_letter(request.user, declaration)
-        else None,
-        "may_open_case": casework.case_can_open(declaration) and casework.may_handle_case(request.user, declaration),
         "row_signals": selectors.signals_of(declaration),
         "now": timezone.now(),
     }
+    # Actions of higher apps on offer (casework: a follow-up letter, a judicial case).
+    for provider in hooks.declaration_actions:
+        context.update(provider(request.user, declaration))
     return render(request, "declarations/detail.html", context, status=status)
 
 

@@ -28,9 +28,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from accounts.models import CustomsOffice, Province
+from core.pdf import font_face_css, html_to_pdf
 from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_cell, safe_row
-from declarations.letters import font_face_css, html_to_pdf
 from transit_monitor.dates import TEHRAN, format_jalali, jalali_month_bounds, persian_digits
 from transit_monitor.text import format_number
 

@@ -33,13 +33,8 @@ from django.db.models.functions import Coalesce, Collate
 from django.utils import timezone
 
 from accounts.models import CustomsOffice, Province
-from declarations.models import (
-    FollowUpLetter,
-    JudicialAction,
-    JudicialCase,
-    TransitDeclaration,
-    UnsettledReason,
-)
+from casework.models import FollowUpLetter, JudicialAction, JudicialCase
+from declarations.models import TransitDeclaration, UnsettledReason
 from transit_monitor.dates import TEHRAN, jalali_month_bounds, month_label
 
 # Derived states of an open declaration that has no recorded reason.

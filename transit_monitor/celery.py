@@ -14,6 +14,7 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Every morning: propose follow-up letters for overdue / arrived-unsettled declarations
     # and remind on letters whose reply is late.
+    # (casework.tasks.followups_daily keeps the name it had in declarations.tasks.)
     "followups-daily": {"task": "declarations.tasks.followups_daily", "schedule": crontab(hour=6, minute=30)},
     # Every day just after midnight Tehran time: if today is the 1st of a Jalali month,
     # build last month's returns for every province and the nation.

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "declarations",
+    "casework",
     "anpr",
     "scans",
     "reports",

@@ -18,7 +18,7 @@ urlpatterns = [
     path("anpr/", include("anpr.urls")),
     path("scans/", include("scans.urls")),
     path("reports/", include("reports.urls")),
-    path("casework/", include("declarations.urls_casework")),
+    path("casework/", include("casework.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI from the sidecar; its init script is a separate file (CSP), its own CSS needs inline styles.
     path(

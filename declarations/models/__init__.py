@@ -1,4 +1,3 @@
-"""Models of the declarations app: the core (core.py) and the follow-up casework (casework.py)."""
+"""Models of the declarations app (core.py); follow-up letters and cases live in ``casework``."""
 
-from .casework import *  # noqa: F403
 from .core import *  # noqa: F403

@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from declarations import casework
+from casework import services as casework
 from declarations.models import Status
 from reports import services as report_services
 from scans import services as scan_services

@@ -10,8 +10,9 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone
 
-from declarations import casework, idents
-from declarations.letters import render_letter_pdf
+from casework import services as casework
+from casework.letters import render_letter_pdf
+from declarations import idents
 from declarations.models import Status
 from tests.factories import DeclarationFactory, VehicleFactory
 from tests.pdftext import pdf_text

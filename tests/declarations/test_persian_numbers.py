@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from declarations import casework
-from declarations.letters import render_letter_pdf
+from casework import services as casework
+from casework.letters import render_letter_pdf
 from declarations.models import Status
 from tests.declarations.test_importer import row, to_csv
 from tests.factories import DeclarationFactory

@@ -99,9 +99,10 @@ def test_events_read_in_persian_with_jalali_dates_and_persian_digits(client, dec
 
 
 def test_a_sent_letter_shows_once_with_who_sent_it(client, bazargan, tehran, origin_clerk, hq):
-    from declarations import casework
+    from casework import panels
+    from casework import services as casework
 
-    casework.register_hooks()  # declarations/apps.py calls it in ready()
+    panels.register_hooks()  # casework/apps.py calls it in ready()
     overdue = DeclarationFactory(
         origin=bazargan, destination=tehran, status=Status.IN_TRANSIT, deadline=timezone.now() - 3 * DAY
     )

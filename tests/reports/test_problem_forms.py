@@ -14,7 +14,7 @@ from transit_monitor.dates import TEHRAN
 FORM_MODULES = [
     "declarations.forms",
     "declarations.filters",
-    "declarations.views_casework",
+    "casework.forms",
     "declarations.views_import",
     "reports.views",
     "scans.forms",
@@ -29,7 +29,9 @@ def _all_forms():
         cls = todo.pop()
         seen.append(cls)
         todo.extend(cls.__subclasses__())
-    return [cls for cls in seen if cls.__module__.split(".")[0] in ("declarations", "reports", "scans", "anpr")]
+    return [
+        cls for cls in seen if cls.__module__.split(".")[0] in ("declarations", "casework", "reports", "scans", "anpr")
+    ]
 
 
 def test_no_form_of_the_app_asks_for_an_iso_date():

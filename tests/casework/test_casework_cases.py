@@ -8,10 +8,12 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from declarations import casework
+from casework import panels
+from casework import services as casework
+from casework.models import CaseStatus, JudicialCase
 from declarations.errors import IllegalTransition, InvalidInput
 from declarations.hooks import timeline_providers
-from declarations.models import CaseStatus, JudicialCase, Status, UnsettledReason
+from declarations.models import Status, UnsettledReason
 from declarations.services import NotAllowed
 from tests.factories import DeclarationFactory
 
@@ -119,12 +121,12 @@ def test_it_logs_actions_and_closes_with_the_outcome_and_the_declaration(unsettl
 
 
 def test_it_puts_letters_and_cases_on_the_declaration_timeline(unsettled, inspector, origin_clerk):
-    casework.register_hooks()
-    casework.register_hooks()  # idempotent
-    assert timeline_providers.count(casework.casework_timeline) == 1
+    panels.register_hooks()
+    panels.register_hooks()  # idempotent
+    assert timeline_providers.count(panels.casework_timeline) == 1
     casework.letter_draft(declaration=unsettled, by=origin_clerk)
     _open(unsettled, inspector)
-    items = casework.casework_timeline(unsettled, inspector)
+    items = panels.casework_timeline(unsettled, inspector)
     assert {i.kind for i in items} == {"letter", "case"}
     assert any("9909981234" in i.title for i in items)
     assert all(i.url.startswith("/casework/") for i in items)
@@ -135,13 +137,13 @@ def test_it_shows_the_casework_panel_with_scoped_counts(rf, unsettled, origin_cl
 
     from declarations.models import TransitDeclaration
 
-    casework.register_hooks()
+    panels.register_hooks()
     casework.letter_draft(declaration=unsettled, by=origin_clerk)
     _open(unsettled, inspector)
     for user, expected in ((origin_clerk, (1, 1)), (outsider, (0, 0))):
         request = rf.get("/")
         request.user = user
-        panel = casework.casework_panel(request, TransitDeclaration.objects.for_user(user))
+        panel = panels.casework_panel(request, TransitDeclaration.objects.for_user(user))
         assert (panel.context["casework"]["drafts"], panel.context["casework"]["open_cases"]) == expected
     html = render_to_string(panel.template, panel.context)
     assert "/casework/cases/" in html

@@ -1,5 +1,7 @@
 """Follow-up letters (پیگیری کتبی) and judicial cases (پرونده قضایی) about a declaration.
 
+The tables keep the names they had when these models lived in ``declarations``.
+
 A letter goes from the origin office to the destination office: drafted (by a person or
 proposed by the daily task), numbered in the origin office's own series when sent, then
 answered. A judicial case is opened from an unsettled or overdue declaration and keeps a
@@ -16,8 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, ScopedQuerySet
-
-from .core import TransitDeclaration
+from declarations.models import TransitDeclaration
 
 __all__ = [
     "CaseStatus",
@@ -67,6 +68,7 @@ class LetterSequence(models.Model):
     last = models.PositiveIntegerField(_("last number"), default=0)
 
     class Meta:
+        db_table = "declarations_lettersequence"  # the table it had in declarations
         verbose_name = _("letter number series")
         verbose_name_plural = _("letter number series")
         constraints = [models.UniqueConstraint(fields=["office", "year"], name="letterseq_unique_office_year")]
@@ -125,6 +127,7 @@ class FollowUpLetter(models.Model):
     objects = LetterQuerySet.as_manager()
 
     class Meta:
+        db_table = "declarations_followupletter"  # the table it had in declarations
         verbose_name = _("follow-up letter")
         verbose_name_plural = _("follow-up letters")
         ordering = ["-drafted_at", "-id"]
@@ -191,6 +194,7 @@ class JudicialCase(models.Model):
     objects = CaseQuerySet.as_manager()
 
     class Meta:
+        db_table = "declarations_judicialcase"  # the table it had in declarations
         verbose_name = _("judicial case")
         verbose_name_plural = _("judicial cases")
         ordering = ["-opened_on", "-id"]
@@ -226,6 +230,7 @@ class JudicialAction(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
+        db_table = "declarations_judicialaction"  # the table it had in declarations
         verbose_name = _("judicial action")
         verbose_name_plural = _("judicial actions")
         ordering = ["on", "id"]

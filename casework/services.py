@@ -7,6 +7,7 @@ declarations and reminds/escalates when no answer comes, on the FOLLOWUP_* clock
 
 Cases: ``case_open`` (valued from CIF × rate + duties + fees) → ``case_add_action`` … →
 ``case_close`` (optionally closing the declaration through ``services.declaration_close``).
+The declaration page's actions, the timeline entries and the dashboard panel: ``panels``.
 """
 
 from __future__ import annotations
@@ -20,17 +21,16 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from declarations import idents, services
+from declarations.errors import DomainError, IllegalTransition, InvalidInput
+from declarations.models import Status, TransitDeclaration
 from transit_monitor.dates import format_jalali, jalali_month_of, persian_digits
 from transit_monitor.text import isolate
 
-from . import idents, services
-from .errors import DomainError, IllegalTransition, InvalidInput
-from .hooks import TemplatePanel, TimelineItem, dashboard_panels, timeline_providers
 from .models import (
     CaseStatus,
     FollowUpLetter,
@@ -39,8 +39,6 @@ from .models import (
     LetterKind,
     LetterSequence,
     LetterStatus,
-    Status,
-    TransitDeclaration,
 )
 
 HQ_TRANSIT_OFFICE = "دفتر ترانزیت گمرک ایران"
@@ -567,99 +565,3 @@ def case_close(
             remarks=_("Judicial case %(n)s: %(o)s") % {"n": case.file_number, "o": case.outcome[:300]},
         )
     return case
-
-
-# --- timeline ---------------------------------------------------------------------------------
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.username) if user else ""
-
-
-def casework_timeline(declaration: TransitDeclaration, user) -> list[TimelineItem]:
-    """Letters and cases on the declaration's timeline, with who recorded each (the caller already
-    checked its scope). Their declaration events (letter sent, case opened) give way to these."""
-    items: list[TimelineItem] = []
-    letters = declaration.letters.exclude(status=LetterStatus.CANCELLED).select_related(
-        "drafted_by", "sent_by", "reply_recorded_by"
-    )
-    for letter in letters:
-        url = reverse("casework:letter", args=[letter.pk])
-        if letter.sent_at:
-            items.append(
-                TimelineItem(
-                    letter.sent_at,
-                    "letter",
-                    _("Follow-up letter %(n)s sent") % {"n": letter.number},
-                    letter.subject,
-                    url,
-                    actor=_name(letter.sent_by),
-                )
-            )
-        else:
-            items.append(
-                TimelineItem(
-                    letter.drafted_at,
-                    "letter",
-                    _("Follow-up letter drafted"),
-                    letter.subject,
-                    url,
-                    # No author: proposed by the daily follow-up job.
-                    actor=_name(letter.drafted_by) or _("the system"),
-                )
-            )
-        if letter.answered_at:
-            items.append(
-                TimelineItem(
-                    letter.answered_at,
-                    "letter",
-                    _("Reply to letter %(n)s") % {"n": letter.number},
-                    letter.reply_text[:200],
-                    url,
-                    actor=_name(letter.reply_recorded_by),
-                )
-            )
-    for case in declaration.judicial_cases.select_related("opened_by").prefetch_related("actions__by"):
-        url = reverse("casework:case", args=[case.pk])
-        opened = dt.datetime.combine(case.opened_on, dt.time(), tzinfo=timezone.get_current_timezone())
-        items.append(
-            TimelineItem(
-                opened,
-                "case",
-                _("Judicial case %(n)s opened") % {"n": case.file_number},
-                case.authority,
-                url,
-                severity="danger",
-                actor=_name(case.opened_by),
-            )
-        )
-        for action in case.actions.all():
-            at = dt.datetime.combine(action.on, dt.time(), tzinfo=timezone.get_current_timezone())
-            items.append(TimelineItem(at, "case", _("Case action"), action.action[:200], url, actor=_name(action.by)))
-    return items
-
-
-def casework_panel(request, scoped_declarations) -> TemplatePanel | None:
-    """Dashboard panel: letters waiting on someone, and open cases, in the user's scope.
-
-    Four COUNTs on the letters table (status + reply_due_at index) and one on cases."""
-    user = request.user
-    now = timezone.now()
-    letters = FollowUpLetter.objects.for_user(user)
-    first_late = now - _clock("FOLLOWUP_FIRST_LETTER_DAYS")
-    counts = {
-        "drafts": letters.filter(status=LetterStatus.DRAFT).count(),
-        "late_drafts": letters.filter(status=LetterStatus.DRAFT, declaration__deadline__lt=first_late).count(),
-        "reply_overdue": letters.filter(status=LetterStatus.SENT, reply_due_at__lt=now).count(),
-        "escalated": letters.filter(status=LetterStatus.SENT, escalated_at__isnull=False).count(),
-        "open_cases": JudicialCase.objects.for_user(user).filter(status=CaseStatus.OPEN).count(),
-    }
-    return TemplatePanel(template="casework/_panel.html", context={"casework": counts}, order=60)
-
-
-def register_hooks() -> None:
-    """Called once from DeclarationsConfig.ready(): the timeline provider and the dashboard panel."""
-    if casework_timeline not in timeline_providers:
-        timeline_providers.append(casework_timeline)
-    if casework_panel not in dashboard_panels:
-        dashboard_panels.append(casework_panel)

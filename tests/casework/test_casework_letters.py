@@ -7,9 +7,12 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from declarations import casework, letters
+from casework import letters, panels
+from casework import services as casework
+from casework.models import FollowUpLetter, LetterKind, LetterStatus
+from core import pdf
 from declarations.errors import IllegalTransition, InvalidInput
-from declarations.models import DeclarationEvent, FollowUpLetter, LetterKind, LetterStatus, Status, TransitDeclaration
+from declarations.models import DeclarationEvent, Status, TransitDeclaration
 from declarations.services import NotAllowed
 from tests.factories import DeclarationFactory
 from tests.pdftext import norm, pdf_text
@@ -86,7 +89,7 @@ def test_it_sends_with_a_due_date_renders_the_pdf_and_keeps_the_timeline(
 ):
     letter = casework.letter_draft(declaration=overdue, by=origin_clerk)
     at = dt.datetime(2025, 8, 3, 10, 0, tzinfo=TEHRAN)  # 1404/05/12
-    with mock.patch("declarations.casework.timezone.now", return_value=at + DAY):
+    with mock.patch("casework.services.timezone.now", return_value=at + DAY):
         with django_capture_on_commit_callbacks(execute=True):
             sent = casework.letter_send(letter=letter, by=origin_clerk, at=at)
     assert sent.status == LetterStatus.SENT
@@ -114,7 +117,7 @@ def test_it_renders_a_draft_marked_as_such_without_a_number(overdue, origin_cler
 
 def test_it_refuses_network_urls_in_pdfs():
     with pytest.raises(ValueError, match="only local files"):
-        letters.local_url_fetcher("https://example.com/font.woff2")
+        pdf.local_url_fetcher("https://example.com/font.woff2")
 
 
 def test_it_records_the_answer(overdue, origin_clerk, dest_clerk):
@@ -164,7 +167,7 @@ def test_it_proposes_reminds_and_escalates_on_the_clocks(overdue, origin_clerk, 
 
 
 def test_it_escalates_to_headquarters_even_while_a_reminder_draft_waits(overdue, origin_clerk, hq, client):
-    casework.register_hooks()  # declarations/apps.py calls it in ready()
+    panels.register_hooks()  # casework/apps.py calls it in ready()
     now = timezone.now()
     letter = casework.letter_draft(declaration=overdue, by=origin_clerk)
     letter = casework.letter_send(letter=letter, by=origin_clerk, at=now - 30 * DAY)
@@ -199,6 +202,6 @@ def test_it_flags_a_first_letter_not_sent_within_seven_days_of_the_deadline(over
 
 
 def test_it_runs_the_daily_task(overdue):
-    from declarations.tasks import followups_daily
+    from casework.tasks import followups_daily
 
     assert followups_daily.delay().get()["proposed"] == 1

@@ -1,10 +1,8 @@
-"""Persian right-to-left PDFs in the form of an official letter (DESIGN.md, "Official letters").
+"""The Persian right-to-left PDF engine: HTML to PDF with embedded fonts and no network.
 
-WeasyPrint renders HTML templates under ``templates/letters/``. The closed network allows
-no outside request: fonts are embedded from files on disk (vendored Vazirmatn, or Debian's
-fonts-farsiweb until it is vendored) and the URL fetcher refuses anything but file://.
-A sent letter's PDF, its record, is rendered and stored once by a Celery task; a draft's
-preview is rendered in the request (about 0.1 s) and never stored.
+WeasyPrint renders HTML templates. The closed network allows no outside request: fonts are
+embedded from files on disk (vendored Vazirmatn, or Debian's fonts-farsiweb until it is
+vendored) and the URL fetcher refuses anything but file://.
 """
 
 from __future__ import annotations
@@ -17,13 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-
-from transit_monitor.dates import format_jalali
-
-from .models import FollowUpLetter, LetterStatus
 
 FALLBACK_FONTS = Path("/usr/share/fonts/truetype/farsiweb")
 log = logging.getLogger(__name__)
@@ -98,41 +89,3 @@ def html_to_pdf(html: str) -> bytes:
         # WeasyPrint 66 instances the variable font through a fontTools call it marks deprecated.
         warnings.filterwarnings("ignore", message=".*instantiateVariableFont.*")
         return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=local_url_fetcher).write_pdf()
-
-
-def render_letter_html(letter: FollowUpLetter) -> str:
-    with translation.override("fa"):
-        return render_to_string(
-            "letters/letter.html",
-            {
-                "letter": letter,
-                "fonts": font_face_css(),
-                "is_draft": letter.status == LetterStatus.DRAFT,
-                "date": format_jalali(letter.sent_at, with_time=False) if letter.sent_at else "",
-                "paragraphs": letter.paragraphs,
-            },
-        )
-
-
-def render_letter_pdf(letter: FollowUpLetter) -> bytes:
-    return html_to_pdf(render_letter_html(letter))
-
-
-def letter_store_pdf(*, letter_id: int) -> FollowUpLetter:
-    """Render and keep a sent letter's PDF with its SHA-256: the letter's record, stored once.
-
-    A draft is never stored (its preview is rendered for each request). Two runs at once
-    both render, but only the first to fill the empty field keeps its file."""
-    letter = FollowUpLetter.objects.select_related("from_office", "to_office", "declaration").get(pk=letter_id)
-    if letter.pdf or letter.status not in (LetterStatus.SENT, LetterStatus.ANSWERED):
-        return letter
-    data = render_letter_pdf(letter)
-    digest = hashlib.sha256(data).hexdigest()
-    stamp = timezone.now().strftime("%Y%m%d%H%M%S")
-    letter.pdf.save(f"letter-{letter.pk}-{stamp}-{digest[:12]}.pdf", ContentFile(data), save=False)
-    if not FollowUpLetter.objects.filter(pk=letter.pk, pdf="").update(pdf=letter.pdf.name, pdf_sha256=digest):
-        letter.pdf.storage.delete(letter.pdf.name)  # another run stored it first
-        letter.refresh_from_db()
-        return letter
-    letter.pdf_sha256 = digest
-    return letter

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_casework as v
+from . import views as v
 
 app_name = "casework"
 urlpatterns = [

@@ -6,7 +6,8 @@ import hashlib
 import pytest
 from django.utils import timezone
 
-from declarations.models import CaseStatus, FollowUpLetter, JudicialCase, LetterStatus, Status
+from casework.models import CaseStatus, FollowUpLetter, JudicialCase, LetterStatus
+from declarations.models import Status
 from tests.factories import DeclarationFactory
 from tests.pdftext import norm, pdf_text
 from transit_monitor.dates import persian_digits
@@ -94,9 +95,10 @@ def test_it_opens_a_case_logs_actions_and_closes_it_from_the_pages(client, overd
 
 
 def test_it_shows_the_casework_panel_on_the_dashboard(client, overdue, origin_clerk):
-    from declarations import casework
+    from casework import panels
+    from casework import services as casework
 
-    casework.register_hooks()  # declarations/apps.py calls it in ready()
+    panels.register_hooks()  # casework/apps.py calls it in ready()
     casework.letter_draft(declaration=overdue, by=origin_clerk)
     client.force_login(origin_clerk)
     page = client.get("/").content.decode()
@@ -110,7 +112,7 @@ def _overdue_by(days, bazargan, tehran):
 
 
 def test_it_lists_drafts_most_overdue_first_and_sends_a_page_of_them(client, bazargan, tehran, origin_clerk):
-    from declarations import casework
+    from casework import services as casework
 
     late = {days: _overdue_by(days, bazargan, tehran) for days in (5, 30, 12)}
     assert casework.followups_run()["proposed"] == 3
@@ -140,7 +142,7 @@ def test_it_lists_drafts_most_overdue_first_and_sends_a_page_of_them(client, baz
 def test_a_batch_sends_what_it_may_and_names_each_refused_letter(
     client, bazargan, tehran, sarakhs, origin_clerk, dest_clerk
 ):
-    from declarations import casework
+    from casework import services as casework
 
     mine, other = _overdue_by(10, bazargan, tehran), _overdue_by(10, sarakhs, tehran)
     casework.followups_run()
@@ -178,7 +180,7 @@ def test_a_batch_sends_what_it_may_and_names_each_refused_letter(
 
 @pytest.mark.persian
 def test_the_batch_action_reads_in_persian(client, bazargan, tehran, origin_clerk):
-    from declarations import casework
+    from casework import services as casework
 
     for days in (3, 4):
         _overdue_by(days, bazargan, tehran)
@@ -197,7 +199,7 @@ def _stored_pdfs(settings):
 def test_viewing_a_draft_pdf_stores_nothing_and_the_sent_letter_keeps_one_pdf(
     client, overdue, origin_clerk, settings, django_capture_on_commit_callbacks
 ):
-    from declarations import casework
+    from casework import services as casework
 
     letter = casework.letter_draft(declaration=overdue, by=origin_clerk)
     client.force_login(origin_clerk)
@@ -223,13 +225,16 @@ def test_viewing_a_draft_pdf_stores_nothing_and_the_sent_letter_keeps_one_pdf(
 def test_the_migration_removes_the_pdfs_stored_by_viewing_drafts(overdue, origin_clerk, settings):
     import importlib
 
-    from django.apps import apps
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
 
-    from declarations import casework
+    from casework import services as casework
 
     clean = importlib.import_module("declarations.migrations.0009_letter_pdf_sha256").clean_letter_pdfs
+    # The letters have moved to casework: the migration runs on the models as they were at 0009.
+    apps = MigrationLoader(connection).project_state(("declarations", "0009_letter_pdf_sha256")).apps
     draft = casework.letter_draft(declaration=overdue, by=origin_clerk)
     orphan = default_storage.save(
         f"letters/2026/01/letter-{draft.pk}-20260101000000-0123456789ab.pdf", ContentFile(b"a")

@@ -1,0 +1,21 @@
+"""Celery tasks of the casework app: each takes ids and calls one service.
+
+The task names are the ones they had in ``declarations.tasks``: the beat schedule and messages
+already queued keep working."""
+
+from celery import shared_task
+
+from . import letters, services
+
+
+@shared_task(name="declarations.tasks.followups_daily", acks_late=True)
+def followups_daily() -> dict:
+    """Beat, every morning: propose follow-up letters, remind and escalate (casework.services)."""
+    return services.followups_run()
+
+
+@shared_task(name="declarations.tasks.render_letter_pdf", acks_late=True)
+def render_letter_pdf(letter_id: int) -> int:
+    """Render a letter's PDF (WeasyPrint is too slow for a request)."""
+    letters.letter_store_pdf(letter_id=letter_id)
+    return letter_id
