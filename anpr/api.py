@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scoping import get_scoped_or_404
-from transit_monitor import uploads
+from core import uploads
 
 from . import matching, services
 from .authentication import CameraTokenAuthentication, IsCamera

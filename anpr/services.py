@@ -31,12 +31,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import CustomsOffice, User, forget_offices, offices_by_id
+from core import uploads
+from core.dates import TEHRAN
+from core.errors import InvalidInput
 from declarations import services as declaration_services
-from declarations.errors import InvalidInput
 from declarations.models import OPEN_STATUSES, Status, TransitDeclaration, Vehicle
 from declarations.plates import PlateError, guess_plate, parse_plate
-from transit_monitor import uploads
-from transit_monitor.dates import TEHRAN
 
 from . import matching
 from .models import Camera, MatchState, PlateMatch, PlateRead, Recognition, new_token

@@ -25,11 +25,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from transit_monitor.dates import format_jalali, jalali_month_of, persian_digits
-from transit_monitor.text import isolate
+from core.dates import format_jalali, jalali_month_of, persian_digits
+from core.errors import DomainError, IllegalTransition, InvalidInput
+from core.text import isolate
 
 from . import idents, services
-from .errors import DomainError, IllegalTransition, InvalidInput
 from .hooks import TemplatePanel, TimelineItem, dashboard_panels, timeline_providers
 from .models import (
     CaseStatus,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from transit_monitor import dates, text
+from core import dates, text
 
 from .models import Source, UnsettledReason
 

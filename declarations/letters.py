@@ -21,7 +21,7 @@ from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from transit_monitor.dates import format_jalali
+from core.dates import format_jalali
 
 from .models import FollowUpLetter, LetterStatus
 

@@ -24,10 +24,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import CustomsOffice, Role, User
-from transit_monitor import uploads
+from core import uploads
+from core.errors import FileRejected, IllegalTransition, InvalidInput
 
 from . import selectors
-from .errors import FileRejected, IllegalTransition, InvalidInput
 from .models import (
     OPEN_STATUSES,
     ArrivalConfirmation,
@@ -214,7 +214,7 @@ def declaration_confirm_arrival(
 ) -> TransitDeclaration:
     """Record the arrival (اعلام وصول). From outside the system it must carry evidence.
 
-    The evidence document is checked by its content (PDF, JPEG or PNG; ``transit_monitor.uploads``)
+    The evidence document is checked by its content (PDF, JPEG or PNG; ``core.uploads``)
     before anything is written, and stored under a random name with its SHA-256.
     """
     at = at or timezone.now()

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
+from core.errors import DomainError, IllegalTransition
 
 from . import forms, services
-from .errors import DomainError, IllegalTransition
 from .models import TransitDeclaration
 from .views import declaration_detail
 

@@ -21,13 +21,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
-from transit_monitor.dates import DATE_EXAMPLE, TEHRAN, parse_jalali_date
-from transit_monitor.templatetags.jalali import fa
-from transit_monitor.text import digits, hint, isolate
+from core.dates import DATE_EXAMPLE, TEHRAN, parse_jalali_date
+from core.errors import DomainError
+from core.templatetags.jalali import fa
+from core.text import digits, hint, isolate
 
 from . import casework
 from . import letters as letter_pdfs
-from .errors import DomainError
 from .models import FollowUpLetter, JudicialCase, LetterStatus, TransitDeclaration
 
 

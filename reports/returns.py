@@ -33,6 +33,7 @@ from django.db.models.functions import Coalesce, Collate
 from django.utils import timezone
 
 from accounts.models import CustomsOffice, Province
+from core.dates import TEHRAN, jalali_month_bounds, month_label
 from declarations.models import (
     FollowUpLetter,
     JudicialAction,
@@ -40,7 +41,6 @@ from declarations.models import (
     TransitDeclaration,
     UnsettledReason,
 )
-from transit_monitor.dates import TEHRAN, jalali_month_bounds, month_label
 
 # Derived states of an open declaration that has no recorded reason.
 DERIVED_REASONS = {

@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import CustomsOffice, Province, Role, User
-from declarations.errors import FileRejected, IllegalTransition, InvalidInput
+from core import uploads
+from core.dates import TEHRAN, jalali_month_bounds, month_label, previous_jalali_month, to_jalali
+from core.errors import FileRejected, IllegalTransition, InvalidInput
 from declarations.models import TransitDeclaration
 from declarations.services import NotAllowed, check_evidence
-from transit_monitor import uploads
-from transit_monitor.dates import TEHRAN, jalali_month_bounds, month_label, previous_jalali_month, to_jalali
 
 from . import exports, returns
 from .models import (

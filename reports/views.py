@@ -22,12 +22,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import CustomsOffice, Province, Role
 from accounts.scoping import get_scoped_or_404
-from declarations.errors import DomainError
+from core import uploads
+from core.dates import jalali_month_of, month_label, previous_jalali_month
+from core.errors import DomainError
 from declarations.forms import JalaliDateTimeField
 from declarations.models import TransitDeclaration
 from declarations.views_casework import JalaliDateField, _apply_error
-from transit_monitor import uploads
-from transit_monitor.dates import jalali_month_of, month_label, previous_jalali_month
 
 from . import services, tasks
 from .models import (

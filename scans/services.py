@@ -21,11 +21,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from core.dates import format_jalali, persian_digits
+from core.errors import IllegalTransition, InvalidInput
 from declarations import services as declaration_services
-from declarations.errors import IllegalTransition, InvalidInput
 from declarations.models import Review, Status, TransitDeclaration, Verdict
 from declarations.services import NotAllowed
-from transit_monitor.dates import format_jalali, persian_digits
 
 from .models import Scan, ScanComparison, Stage
 from .validation import CheckedImage, ScanRejected, check_upload

@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
-from declarations.errors import DomainError
+from core.dates import format_jalali
+from core.errors import DomainError
+from core.text import digits, is_persian
 from declarations.models import Review, TransitDeclaration
 from declarations.services import NotAllowed
-from transit_monitor.dates import format_jalali
-from transit_monitor.text import digits, is_persian
 
 from . import services
 from .forms import ReviewForm, ScanUploadForm

@@ -8,8 +8,8 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.errors import IllegalTransition, InvalidInput
 from declarations import casework
-from declarations.errors import IllegalTransition, InvalidInput
 from declarations.hooks import timeline_providers
 from declarations.models import CaseStatus, JudicialCase, Status, UnsettledReason
 from declarations.services import NotAllowed

@@ -7,13 +7,13 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
+from core.dates import TEHRAN
+from core.errors import IllegalTransition, InvalidInput
 from declarations import casework, letters
-from declarations.errors import IllegalTransition, InvalidInput
 from declarations.models import DeclarationEvent, FollowUpLetter, LetterKind, LetterStatus, Status, TransitDeclaration
 from declarations.services import NotAllowed
 from tests.factories import DeclarationFactory
 from tests.pdftext import norm, pdf_text
-from transit_monitor.dates import TEHRAN
 
 DAY = dt.timedelta(days=1)
 

@@ -6,10 +6,10 @@ import hashlib
 import pytest
 from django.utils import timezone
 
+from core.dates import persian_digits
 from declarations.models import CaseStatus, FollowUpLetter, JudicialCase, LetterStatus, Status
 from tests.factories import DeclarationFactory
 from tests.pdftext import norm, pdf_text
-from transit_monitor.dates import persian_digits
 
 
 @pytest.fixture

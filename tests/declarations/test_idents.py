@@ -10,12 +10,12 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone
 
+from core.text import LRI, PDI, RLI
 from declarations import casework, idents
 from declarations.letters import render_letter_pdf
 from declarations.models import Status
 from tests.factories import DeclarationFactory, VehicleFactory
 from tests.pdftext import pdf_text
-from transit_monitor.text import LRI, PDI, RLI
 
 SERIAL = "1404-BZG-00010056"
 

@@ -6,8 +6,8 @@ import pytest
 from auditlog.models import LogEntry
 from django.utils import timezone
 
+from core.errors import IllegalTransition, InvalidInput
 from declarations import services
-from declarations.errors import IllegalTransition, InvalidInput
 from declarations.models import DeclarationEvent, Source, Status, TransitDeclaration, UnsettledReason
 from declarations.services import TRANSITIONS, NotAllowed
 

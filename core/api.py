@@ -7,8 +7,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from declarations.errors import DomainError
-from transit_monitor import uploads
+from core import uploads
+from core.errors import DomainError
 
 # NotAllowed (code "forbidden") is a 403; any other illegal move a 409; bad input a 400.
 DOMAIN_STATUS = {"illegal_transition": status.HTTP_409_CONFLICT, "forbidden": status.HTTP_403_FORBIDDEN}

@@ -20,7 +20,7 @@ class InvalidInput(DomainError):
 
 
 class FileRejected(InvalidInput):
-    """An uploaded file refused for its content (``transit_monitor.uploads``); ``status`` is the
+    """An uploaded file refused for its content (``core.uploads``); ``status`` is the
     HTTP status to answer with: 400, 413 (too large, too many pixels) or 415 (not an accepted kind)."""
 
     def __init__(self, message: str, *, field: str, code: str = "invalid", status: int = 400):

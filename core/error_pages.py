@@ -21,7 +21,7 @@ def _is_api(request) -> bool:
 
 
 def _api_error(code: str, message: str, status: int) -> JsonResponse:
-    """The API's one error body (transit_monitor/api.py), with Persian text for the people who read it."""
+    """The API's one error body (core/api.py), with Persian text for the people who read it."""
     return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
 
 
