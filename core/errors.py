@@ -32,3 +32,9 @@ class FileRejected(InvalidInput):
     def from_upload(cls, exc, *, field: str | None = None, name: str = "") -> FileRejected:
         message = f"{name}: {exc.message}" if name else exc.message
         return cls(message, field=field or exc.field, code=exc.code, status=exc.status)
+
+
+class NotAllowed(IllegalTransition):
+    """The user's role or offices may not do this: a 403, not a 409."""
+
+    code = "forbidden"

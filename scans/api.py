@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scoping import get_scoped_or_404
+from core.errors import NotAllowed
 from declarations.models import TransitDeclaration
-from declarations.services import NotAllowed
 
 from . import services
 from .models import Scan, ScanComparison

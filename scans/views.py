@@ -21,10 +21,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
 from core.dates import format_jalali
-from core.errors import DomainError
+from core.errors import DomainError, NotAllowed
 from core.text import digits, is_persian
 from declarations.models import Review, TransitDeclaration
-from declarations.services import NotAllowed
 
 from . import services
 from .forms import ReviewForm, ScanUploadForm

@@ -8,11 +8,10 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.errors import IllegalTransition, InvalidInput
+from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from declarations import casework
 from declarations.hooks import timeline_providers
 from declarations.models import CaseStatus, JudicialCase, Status, UnsettledReason
-from declarations.services import NotAllowed
 from tests.factories import DeclarationFactory
 
 TODAY = dt.date.today

@@ -8,10 +8,9 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from core.dates import TEHRAN
-from core.errors import IllegalTransition, InvalidInput
+from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from declarations import casework, letters
 from declarations.models import DeclarationEvent, FollowUpLetter, LetterKind, LetterStatus, Status, TransitDeclaration
-from declarations.services import NotAllowed
 from tests.factories import DeclarationFactory
 from tests.pdftext import norm, pdf_text
 

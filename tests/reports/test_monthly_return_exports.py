@@ -105,7 +105,7 @@ def test_it_never_changes_a_submitted_snapshot_and_rebuilds_as_a_new_version(
 
 
 def test_it_lets_only_the_province_and_hq_build(west_az, outsider, hq):
-    from declarations.services import NotAllowed
+    from core.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
         services.return_build(year=1404, month=5, province=west_az, by=outsider)

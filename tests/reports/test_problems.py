@@ -5,8 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from core.errors import InvalidInput
-from declarations.services import NotAllowed
+from core.errors import InvalidInput, NotAllowed
 from reports import services
 from reports.models import ProblemStatus, Symptom, System, SystemProblem
 
