@@ -21,41 +21,15 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
-from core.dates import DATE_EXAMPLE, TEHRAN, parse_jalali_date
+from core.dates import TEHRAN
 from core.errors import DomainError
+from core.forms import JalaliDateField, apply_error
 from core.templatetags.jalali import fa
-from core.text import digits, hint, isolate
+from core.text import digits, isolate
 
 from . import casework
 from . import letters as letter_pdfs
 from .models import FollowUpLetter, JudicialCase, LetterStatus, TransitDeclaration
-
-
-class JalaliDateField(forms.CharField):
-    """A date typed as Jalali ``1404/05/12`` (any digits). Every date field of a form is one
-    (a date and time: ``declarations.forms.JalaliDateTimeField``)."""
-
-    def widget_attrs(self, widget):
-        return {**super().widget_attrs(widget), "placeholder": hint(DATE_EXAMPLE)}
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            return parse_jalali_date(value)
-        except ValueError as exc:
-            raise forms.ValidationError(_("Enter a Jalali date like 1404/05/12.")) from exc
-
-
-def _apply_error(form: forms.Form, exc: DomainError) -> None:
-    """Put a domain error on the field it names, or on the form."""
-    for name in exc.fields:
-        if name in form.fields:
-            form.add_error(name, str(exc))
-            return
-    form.add_error(None, str(exc))
-
 
 # --- letters ----------------------------------------------------------------------------------
 
@@ -192,7 +166,7 @@ def letter_detail(request, pk: int):
                 signer_title=data["signer_title"],
             )
         except DomainError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, _("Draft saved."))
             return redirect("casework:letter", pk=letter.pk)
@@ -245,7 +219,7 @@ def letter_answer(request, pk: int):
                 answered_at=at,
             )
         except DomainError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, _("Reply recorded."))
             return redirect("casework:letter", pk=pk)
@@ -332,7 +306,7 @@ def case_new(request, declaration_pk: int):
         try:
             case = casework.case_open(declaration=declaration, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, _("Case %(n)s opened.") % {"n": isolate(digits(case.file_number))})
             return redirect("casework:case", pk=case.pk)
@@ -360,7 +334,7 @@ def case_detail(request, pk: int):
                 messages.success(request, _("Case closed."))
                 return redirect("casework:case", pk=pk)
         except DomainError as exc:
-            _apply_error(action_form if action_form.is_bound else close_form, exc)
+            apply_error(action_form if action_form.is_bound else close_form, exc)
     bad = action_form.errors or close_form.errors
     return render(
         request,
