@@ -15,6 +15,8 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
+from core.api import error_body
+
 
 def _is_api(request) -> bool:
     return request.path.startswith("/api/")
@@ -22,7 +24,7 @@ def _is_api(request) -> bool:
 
 def _api_error(code: str, message: str, status: int) -> JsonResponse:
     """The API's one error body (core/api.py), with Persian text for the people who read it."""
-    return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
+    return JsonResponse(error_body(code, message), status=status)
 
 
 def _message(exception) -> str:

@@ -38,3 +38,16 @@ class NotAllowed(IllegalTransition):
     """The user's role or offices may not do this: a 403, not a 409."""
 
     code = "forbidden"
+
+
+def http_status(exc: DomainError) -> int:
+    """The HTTP status a domain error is answered with, on a page or in the API: a refused file its
+    own (413 too large or too many pixels, 415 not an accepted kind), NotAllowed 403, any other
+    illegal move 409, bad input 400."""
+    if status := getattr(exc, "status", None):
+        return status
+    if isinstance(exc, NotAllowed):
+        return 403
+    if isinstance(exc, IllegalTransition):
+        return 409
+    return 400
