@@ -19,7 +19,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scoping import get_scoped_or_404
-from transit_monitor import uploads
+from core import uploads
+from core.api import error_body
 
 from . import matching, services
 from .authentication import CameraTokenAuthentication, IsCamera
@@ -95,8 +96,7 @@ class ReadCreateApi(APIView):
         attrs = _validator().run_validation(request.data)  # raises ValidationError: 400 naming the field
         if message := _wrong_camera(camera, attrs):
             return Response(
-                {"error": {"code": "forbidden", "message": f"camera: {message}", "fields": {"camera": [message]}}},
-                status=status.HTTP_403_FORBIDDEN,
+                error_body("forbidden", f"camera: {message}", {"camera": [message]}), status=status.HTTP_403_FORBIDDEN
             )
         take_rate(camera, 1)
         (result,) = services.reads_ingest(camera=camera, items=[_read_input(attrs)])

@@ -7,7 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
-from transit_monitor.dates import TEHRAN
+from core.dates import TEHRAN
 
 from .models import Camera
 

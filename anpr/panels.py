@@ -6,9 +6,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.text import format_number
 from declarations import idents
 from declarations.hooks import TemplatePanel, TimelineItem
-from transit_monitor.text import format_number
 
 from .models import Camera, PlateMatch, PlateRead
 

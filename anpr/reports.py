@@ -15,10 +15,10 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import TEHRAN, format_jalali
 from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_row
 from declarations.models import ARRIVED_STATUSES, TransitDeclaration, Vehicle
-from transit_monitor.dates import TEHRAN, format_jalali
 
 from .models import MatchState, PlateRead
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
-from transit_monitor import uploads
+from core import uploads
 
 from .models import PlateMatch, PlateRead
 

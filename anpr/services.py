@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from auditlog.context import set_actor
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -31,12 +30,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import CustomsOffice, User, forget_offices, offices_by_id
+from core import uploads
+from core.audit import actor
+from core.dates import TEHRAN
+from core.errors import InvalidInput
 from declarations import services as declaration_services
-from declarations.errors import InvalidInput
 from declarations.models import OPEN_STATUSES, Status, TransitDeclaration, Vehicle
 from declarations.plates import PlateError, guess_plate, parse_plate
-from transit_monitor import uploads
-from transit_monitor.dates import TEHRAN
 
 from . import matching
 from .models import Camera, MatchState, PlateMatch, PlateRead, Recognition, new_token
@@ -74,7 +74,7 @@ def camera_register(
         camera.region_x, camera.region_y, camera.region_w, camera.region_h = x, y, w, h
     token = new_token()
     camera.set_token(token)
-    with set_actor(by) if by else _nullcontext():
+    with actor(by):
         camera.save()
     return camera, token
 
@@ -84,7 +84,7 @@ def camera_rotate_token(*, camera: Camera, by: User | None = None) -> str:
     """A new token; the old one stops working at once."""
     token = new_token()
     camera.set_token(token)
-    with set_actor(by) if by else _nullcontext():
+    with actor(by):
         camera.save(update_fields=["token_hash", "token_prefix"])
     return token
 
@@ -95,17 +95,9 @@ def camera_set_status(*, camera: Camera, status: str, by: User | None = None) ->
     if status not in Camera.Status.values:
         raise InvalidInput(f"status must be one of {Camera.Status.values}", fields={"status": status})
     camera.status = status
-    with set_actor(by) if by else _nullcontext():
+    with actor(by):
         camera.save(update_fields=["status"])  # the save signal drops every worker's cached camera
     return camera
-
-
-class _nullcontext:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 # --- Ingestion ----------------------------------------------------------------------------------

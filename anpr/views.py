@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scoping import get_scoped_or_404
+from core.dates import TEHRAN, format_jalali, parse_jalali_date
 from declarations.models import OPEN_STATUSES, TransitDeclaration, Vehicle
-from transit_monitor.dates import TEHRAN, format_jalali, parse_jalali_date
 
 from . import matching, reports
 from .models import Camera, PlateRead, Recognition

@@ -42,11 +42,11 @@ from django.db import connection  # noqa: E402
 from django.db.models import Max  # noqa: E402
 
 from accounts.models import Province  # noqa: E402
+from core.dates import jalali_month_bounds, jalali_month_of, previous_jalali_month  # noqa: E402
 from declarations.models import TransitDeclaration  # noqa: E402
 from reports import exports, returns  # noqa: E402
 from reports.models import MonthlyReturn  # noqa: E402
 from reports.tasks import build_monthly_return  # noqa: E402
-from transit_monitor.dates import jalali_month_bounds, jalali_month_of, previous_jalali_month  # noqa: E402
 
 RAW_SQL = """
 SELECT o.province_id, t.status, count(*)

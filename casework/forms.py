@@ -3,38 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from declarations.errors import DomainError
-from transit_monitor.dates import DATE_EXAMPLE, parse_jalali_date
-from transit_monitor.text import hint
-
-
-class JalaliDateField(forms.CharField):
-    """A date typed as Jalali ``1404/05/12`` (any digits). Every date field of a form is one
-    (a date and time: ``declarations.forms.JalaliDateTimeField``)."""
-
-    def widget_attrs(self, widget):
-        return {**super().widget_attrs(widget), "placeholder": hint(DATE_EXAMPLE)}
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            return parse_jalali_date(value)
-        except ValueError as exc:
-            raise forms.ValidationError(_("Enter a Jalali date like 1404/05/12.")) from exc
-
-
-def _apply_error(form: forms.Form, exc: DomainError) -> None:
-    """Put a domain error on the field it names, or on the form."""
-    for name in exc.fields:
-        if name in form.fields:
-            form.add_error(name, str(exc))
-            return
-    form.add_error(None, str(exc))
+from core.forms import JalaliDateField
 
 
 class LetterForm(forms.Form):

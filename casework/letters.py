@@ -14,8 +14,8 @@ from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core.dates import format_jalali
 from core.pdf import font_face_css, html_to_pdf
-from transit_monitor.dates import format_jalali
 
 from .models import FollowUpLetter, LetterStatus
 

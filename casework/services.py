@@ -16,7 +16,6 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-from auditlog.context import set_actor
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -25,11 +24,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from core.audit import actor
+from core.dates import format_jalali, jalali_month_of, persian_digits
+from core.errors import DomainError, IllegalTransition, InvalidInput
+from core.text import isolate
 from declarations import idents, services
-from declarations.errors import DomainError, IllegalTransition, InvalidInput
 from declarations.models import Status, TransitDeclaration
-from transit_monitor.dates import format_jalali, jalali_month_of, persian_digits
-from transit_monitor.text import isolate
 
 from .models import (
     CaseStatus,
@@ -47,10 +47,6 @@ PROPOSE_LIMIT = getattr(settings, "FOLLOWUP_PROPOSE_LIMIT", 2000)
 
 def _clock(name: str) -> dt.timedelta:
     return dt.timedelta(days=getattr(settings, name))
-
-
-def _actor_ctx(by):
-    return set_actor(by) if by else services._nullcontext()
 
 
 # --- who may do what ---------------------------------------------------------------------------
@@ -164,7 +160,7 @@ def letter_draft(
         raise InvalidInput(_("Unknown letter kind '%(kind)s'.") % {"kind": kind}, fields={"kind": kind})
     letter = _new_letter(declaration, kind, by=by, previous=previous)
     try:
-        with transaction.atomic(), _actor_ctx(by):
+        with transaction.atomic(), actor(by):
             letter.save()
     except IntegrityError:
         raise InvalidInput(
@@ -207,7 +203,7 @@ def letter_update_draft(
     locked.copies = [c.strip() for c in (copies or []) if c.strip()]
     locked.signer_name = signer_name.strip()
     locked.signer_title = signer_title.strip()
-    with _actor_ctx(by):
+    with actor(by):
         locked.save()
     return locked
 
@@ -245,7 +241,7 @@ def letter_send(*, letter: FollowUpLetter, by: User | None, at: dt.datetime | No
     locked.reply_due_at = at + _clock("FOLLOWUP_REPLY_DUE_DAYS")
     if by and not locked.signer_name:
         locked.signer_name, locked.signer_title = by.get_full_name(), by.title
-    with _actor_ctx(by):
+    with actor(by):
         locked.save()
     services.note_event(
         declaration_id=locked.declaration_id,
@@ -308,7 +304,7 @@ def letter_record_answer(
     locked.reply_text = reply_text.strip()
     locked.reply_number = reply_number.strip()[:40]
     locked.reply_recorded_by = by
-    with _actor_ctx(by):
+    with actor(by):
         locked.save()
     services.note_event(
         declaration_id=locked.declaration_id,
@@ -330,7 +326,7 @@ def letter_cancel(*, letter: FollowUpLetter, by: User) -> FollowUpLetter:
     if not may_write_letter(by, locked.declaration):
         raise services.NotAllowed(_("Only the origin office cancels this draft."))
     locked.status = LetterStatus.CANCELLED
-    with _actor_ctx(by):
+    with actor(by):
         locked.save(update_fields=["status"])
     return locked
 
@@ -496,7 +492,7 @@ def case_open(
             _("File %(n)s of %(a)s is already registered.") % {"n": case.file_number, "a": case.authority},
             fields={"file_number": "duplicate"},
         )
-    with _actor_ctx(by):
+    with actor(by):
         case.save()
     services.note_event(
         declaration_id=declaration.pk,
@@ -524,7 +520,7 @@ def case_add_action(*, case: JudicialCase, by: User | None, on: dt.date, action:
         raise InvalidInput(_("Describe the action taken."), fields={"action": "required"})
     if on < case.opened_on or on > timezone.localdate():
         raise InvalidInput(_("The action date must be between the opening and today."), fields={"on": str(on)})
-    with _actor_ctx(by):
+    with actor(by):
         return JudicialAction.objects.create(case=case, on=on, action=action.strip(), by=by)
 
 
@@ -556,7 +552,7 @@ def case_close(
     case.status = CaseStatus.CLOSED
     case.outcome = outcome.strip()
     case.outcome_on = outcome_on
-    with _actor_ctx(by):
+    with actor(by):
         case.save(update_fields=["status", "outcome", "outcome_on"])
     if close_declaration:
         services.declaration_close(

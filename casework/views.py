@@ -20,15 +20,16 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
-from declarations.errors import DomainError
+from core.dates import TEHRAN
+from core.errors import DomainError
+from core.forms import apply_error
+from core.templatetags.jalali import fa
+from core.text import digits, isolate
 from declarations.models import TransitDeclaration
-from transit_monitor.dates import TEHRAN
-from transit_monitor.templatetags.jalali import fa
-from transit_monitor.text import digits, isolate
 
 from . import letters as letter_pdfs
 from . import services as casework
-from .forms import ActionForm, AnswerForm, CaseForm, CloseForm, LetterForm, _apply_error
+from .forms import ActionForm, AnswerForm, CaseForm, CloseForm, LetterForm
 from .models import FollowUpLetter, JudicialCase, LetterStatus
 
 
@@ -147,7 +148,7 @@ def letter_detail(request, pk: int):
                 signer_title=data["signer_title"],
             )
         except DomainError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, _("Draft saved."))
             return redirect("casework:letter", pk=letter.pk)
@@ -200,7 +201,7 @@ def letter_answer(request, pk: int):
                 answered_at=at,
             )
         except DomainError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, _("Reply recorded."))
             return redirect("casework:letter", pk=pk)
@@ -262,7 +263,7 @@ def case_new(request, declaration_pk: int):
         try:
             case = casework.case_open(declaration=declaration, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, _("Case %(n)s opened.") % {"n": isolate(digits(case.file_number))})
             return redirect("casework:case", pk=case.pk)
@@ -290,7 +291,7 @@ def case_detail(request, pk: int):
                 messages.success(request, _("Case closed."))
                 return redirect("casework:case", pk=pk)
         except DomainError as exc:
-            _apply_error(action_form if action_form.is_bound else close_form, exc)
+            apply_error(action_form if action_form.is_bound else close_form, exc)
     bad = action_form.errors or close_form.errors
     return render(
         request,

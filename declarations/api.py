@@ -1,5 +1,5 @@
 """REST API of declarations, offices and vehicles. Same scoping, filters and keyset pages as the
-dashboard; transitions are actions calling the lifecycle services (errors: transit_monitor/api.py)."""
+dashboard; transitions are actions calling the lifecycle services (errors: core/api.py)."""
 
 from __future__ import annotations
 

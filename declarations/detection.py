@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from transit_monitor.dates import persian_digits
+from core.dates import persian_digits
 
 from .identifiers import imei_problem
 from .models import (

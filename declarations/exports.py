@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from transit_monitor import dates
+from core import dates
 
 from . import idents
 from .cells import safe_row

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, Province
-from transit_monitor import dates, text
+from core import dates, text
 
 from . import monitoring, plates
 from .models import Status, TransitDeclaration, TransportCompany, Vehicle

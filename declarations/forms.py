@@ -6,26 +6,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from transit_monitor import dates, text
+from core import dates
+from core.forms import JalaliDateTimeField
 
 from .models import Source, UnsettledReason
-
-
-class JalaliDateTimeField(forms.CharField):
-    """``1404/05/12 10:30`` (Tehran time, any digit script) or ISO 8601; empty is None (where the
-    field is optional, the service takes it as now). Every date-and-time field of a form is one."""
-
-    def widget_attrs(self, widget):
-        return {**super().widget_attrs(widget), "placeholder": text.hint(dates.DATETIME_EXAMPLE)}
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            return dates.parse_datetime_any(value)
-        except ValueError:
-            raise forms.ValidationError(_("Enter a date and time like 1404/05/12 10:30."), code="invalid") from None
 
 
 def _at_field():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import string
 
-from transit_monitor.dates import ascii_digits
+from core.dates import ascii_digits
 
 
 def validate_national_id(value: str) -> str:

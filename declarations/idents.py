@@ -24,8 +24,8 @@ from collections.abc import Iterable
 
 from django.utils.html import format_html, format_html_join
 
-from transit_monitor.dates import persian_digits
-from transit_monitor.text import isolate
+from core.dates import persian_digits
+from core.text import isolate
 
 from .plates import IRANIAN_RE, PLATE_LETTERS, normalise_text
 

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .errors import DomainError
+from core.errors import DomainError
+
 from .import_validation import number
 
 MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 50 * 1024 * 1024)

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomsOffice
-from transit_monitor.dates import parse_datetime_any, persian_digits
+from core.dates import parse_datetime_any, persian_digits
 
 from . import identifiers, plates
 from .models import (

@@ -26,10 +26,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from transit_monitor.dates import format_jalali
+from core.dates import format_jalali
+from core.errors import DomainError
 
 from . import services
-from .errors import DomainError
 from .import_formats import MAX_BYTES, ImportFileError, iter_records, read_file
 from .import_validation import Parsed, RowInvalid, Validator, group_rows, stored_fingerprint
 from .models import (

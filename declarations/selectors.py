@@ -28,7 +28,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone, translation
 
 from accounts.models import CustomsOffice, Role, User, offices_by_id
-from transit_monitor import dates
+from core import dates
 
 from . import monitoring
 from .models import ARRIVED_STATUSES, OPEN_STATUSES, Review, Status, TransitDeclaration, Verdict

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from auditlog.context import set_actor
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -24,10 +23,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import CustomsOffice, Role, User
-from transit_monitor import uploads
+from core import uploads
+from core.audit import actor
+from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed
 
 from . import selectors
-from .errors import FileRejected, IllegalTransition, InvalidInput
 from .models import (
     OPEN_STATUSES,
     ArrivalConfirmation,
@@ -43,11 +43,6 @@ from .models import (
     UnsettledReason,
     Verdict,
 )
-
-
-class NotAllowed(IllegalTransition):
-    code = "forbidden"
-
 
 # action -> (statuses it may start from, status it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -150,7 +145,7 @@ def _transition(
     for name, value in (extra or {}).items():
         setattr(locked, name, value)
         fields.append(name)
-    with set_actor(by) if by else _nullcontext():
+    with actor(by):
         locked.save(update_fields=fields)
     DeclarationEvent.objects.create(
         declaration=locked,
@@ -165,14 +160,6 @@ def _transition(
     transaction.on_commit(lambda: selectors.invalidate_for(locked))
     declaration.refresh_from_db()
     return locked
-
-
-class _nullcontext:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 def deadline_for(origin_id: int, destination_id: int, departed_at: dt.datetime) -> dt.datetime:
@@ -214,7 +201,7 @@ def declaration_confirm_arrival(
 ) -> TransitDeclaration:
     """Record the arrival (اعلام وصول). From outside the system it must carry evidence.
 
-    The evidence document is checked by its content (PDF, JPEG or PNG; ``transit_monitor.uploads``)
+    The evidence document is checked by its content (PDF, JPEG or PNG; ``core.uploads``)
     before anything is written, and stored under a random name with its SHA-256.
     """
     at = at or timezone.now()
@@ -253,7 +240,7 @@ def declaration_confirm_arrival(
         confirmation.evidence_sha256 = checked.sha256
         confirmation.evidence.save(uploads.stored_name(checked.kind), ContentFile(checked.data), save=False)
     try:
-        with set_actor(by) if by else _nullcontext():
+        with actor(by):
             confirmation.save()
     except BaseException:
         if confirmation.evidence:
@@ -400,7 +387,7 @@ def declaration_extend_deadline(
         declaration=locked, old_deadline=locked.deadline, new_deadline=new_deadline, reason=reason, by=by
     )
     locked.deadline = new_deadline
-    with set_actor(by) if by else _nullcontext():
+    with actor(by):
         locked.save(update_fields=["deadline", "updated_at"])
     DeclarationEvent.objects.create(
         declaration=locked,
@@ -639,7 +626,7 @@ def traffic_permit_record(
         raise InvalidInput(_("Allowed trip time must be 1 hour to 60 days."), fields={"allowed_hours": allowed_hours})
     if TrafficPermit.objects.filter(permit_no=permit_no).exists():
         raise InvalidInput(_("Permit %(no)s is already recorded.") % {"no": permit_no}, fields={"permit_no": permit_no})
-    with set_actor(by) if by else _nullcontext():
+    with actor(by):
         permit = TrafficPermit.objects.create(
             permit_no=permit_no,
             vehicle_id=declaration.vehicle_id,
@@ -665,7 +652,7 @@ def traffic_permit_record(
 def traffic_permit_exit(*, permit: TrafficPermit, at: dt.datetime, by: User | None = None) -> TrafficPermit:
     """The truck left the country: its permit stops counting."""
     permit.exited_at = at
-    with set_actor(by) if by else _nullcontext():
+    with actor(by):
         permit.save(update_fields=["exited_at"])
     if permit.declaration_id:
         TransitDeclaration.objects.filter(pk=permit.declaration_id).update(permit_expires_at=None)

@@ -25,7 +25,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from transit_monitor.dates import format_jalali, persian_digits
+from core.dates import format_jalali, persian_digits
 
 from . import hooks
 from .hooks import TimelineItem

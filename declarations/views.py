@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.scoping import get_scoped_or_404
-from transit_monitor import dates, uploads
+from core import dates, uploads
 
 from . import detection, forms, hooks, monitoring, plates, selectors, timeline
 from .filters import DEFAULT_SORT, DeclarationFilter

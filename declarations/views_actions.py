@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
+from core.errors import DomainError, http_status
 
 from . import forms, services
-from .errors import DomainError, IllegalTransition
 from .models import TransitDeclaration
 from .views import declaration_detail
 
@@ -40,14 +40,6 @@ def run_action(action: str, declaration: TransitDeclaration, user, data: dict) -
     return result
 
 
-def error_status(exc: DomainError) -> int:
-    if isinstance(exc, services.NotAllowed):
-        return 403
-    if isinstance(exc, IllegalTransition):
-        return 409
-    return getattr(exc, "status", 400)  # a refused file: 413 (too large, too many pixels), 415 (wrong kind)
-
-
 @login_required
 @require_POST
 def declaration_action(request, pk: int, action: str):
@@ -67,6 +59,6 @@ def declaration_action(request, pk: int, action: str):
         for name, _value in exc.fields.items():
             if name in form.fields and name != "at":
                 form.add_error(name, str(exc))
-        return declaration_detail(request, pk, forms_override={action: form}, status=error_status(exc))
+        return declaration_detail(request, pk, forms_override={action: form}, status=http_status(exc))
     messages.success(request, _("Done: %(action)s.") % {"action": forms.ACTION_LABELS[action]})
     return redirect("declarations:detail", pk=pk)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from transit_monitor.text import digits
+from core.text import digits
 
 from .importer import MAX_BYTES, ImportFileError, import_file
 

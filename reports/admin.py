@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from transit_monitor.admin_utils import JalaliAdmin, jalali
+from core.admin_utils import JalaliAdmin, jalali
 
 from .models import Inspection, InspectionAttachment, MonthlyReturn, ReturnStatus, SystemProblem
 

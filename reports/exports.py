@@ -28,11 +28,11 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from accounts.models import CustomsOffice, Province
+from core.dates import TEHRAN, format_jalali, jalali_month_bounds, persian_digits
 from core.pdf import font_face_css, html_to_pdf
+from core.text import format_number
 from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_cell, safe_row
-from transit_monitor.dates import TEHRAN, format_jalali, jalali_month_bounds, persian_digits
-from transit_monitor.text import format_number
 
 from . import returns
 from .xlsx_stream import XlsxWriter

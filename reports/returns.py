@@ -34,8 +34,8 @@ from django.utils import timezone
 
 from accounts.models import CustomsOffice, Province
 from casework.models import FollowUpLetter, JudicialAction, JudicialCase
+from core.dates import TEHRAN, jalali_month_bounds, month_label
 from declarations.models import TransitDeclaration, UnsettledReason
-from transit_monitor.dates import TEHRAN, jalali_month_bounds, month_label
 
 # Derived states of an open declaration that has no recorded reason.
 DERIVED_REASONS = {

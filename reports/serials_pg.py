@@ -25,9 +25,9 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from accounts.models import CustomsOffice, Province
+from core.dates import TEHRAN
 from declarations.cells import safe_cell, safe_cell_sql
 from declarations.models import TransitDeclaration
-from transit_monitor.dates import TEHRAN
 
 from . import returns
 from .xlsx_stream import LTR_STYLE, _cell

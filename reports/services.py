@@ -10,7 +10,6 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from auditlog.context import set_actor
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -21,11 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import CustomsOffice, Province, Role, User
-from declarations.errors import FileRejected, IllegalTransition, InvalidInput
+from core import uploads
+from core.audit import actor
+from core.dates import TEHRAN, jalali_month_bounds, month_label, previous_jalali_month, to_jalali
+from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed
 from declarations.models import TransitDeclaration
-from declarations.services import NotAllowed, check_evidence
-from transit_monitor import uploads
-from transit_monitor.dates import TEHRAN, jalali_month_bounds, month_label, previous_jalali_month, to_jalali
+from declarations.services import check_evidence
 
 from . import exports, returns
 from .models import (
@@ -44,18 +44,6 @@ from .models import (
 
 def inspection_interval_days() -> int:
     return getattr(settings, "INSPECTION_INTERVAL_DAYS", 90)
-
-
-def _actor(by):
-    return set_actor(by) if by else _Null()
-
-
-class _Null:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 # --- inspections ------------------------------------------------------------------------------
@@ -119,7 +107,7 @@ def inspection_record(
         follow_up_due=follow_up_due,
         **values,
     )
-    with _actor(by):
+    with actor(by):
         inspection.save()
     for f, file in checked:
         _attach(inspection, f, file, by)
@@ -228,7 +216,7 @@ def problem_report(
     problem = SystemProblem(
         system=system, symptom=symptom, office=office, since=since, description=description.strip(), reported_by=by
     )
-    with _actor(by):
+    with actor(by):
         problem.save()
     if decls:
         problem.declarations.set(decls)
@@ -249,7 +237,7 @@ def problem_acknowledge(*, problem: SystemProblem, by: User) -> SystemProblem:
     locked.status = ProblemStatus.ACKNOWLEDGED
     locked.assigned_to = by
     locked.acknowledged_at = timezone.now()
-    with _actor(by):
+    with actor(by):
         locked.save(update_fields=["status", "assigned_to", "acknowledged_at"])
     return locked
 
@@ -267,7 +255,7 @@ def problem_resolve(*, problem: SystemProblem, by: User, resolution: str) -> Sys
     locked.resolved_at = timezone.now()
     locked.assigned_to = locked.assigned_to or by
     locked.acknowledged_at = locked.acknowledged_at or locked.resolved_at
-    with _actor(by):
+    with actor(by):
         locked.save(update_fields=["status", "resolution", "resolved_at", "assigned_to", "acknowledged_at"])
     return locked
 
@@ -378,7 +366,7 @@ def return_build(
                     snap.csv.save(f"{stem}-v{version}.csv", File(cf), save=False)
                     snap.pdf.save(f"{stem}-v{version}.pdf", ContentFile(pdf), save=False)
                     snap.build_seconds = round(time.monotonic() - t0, 3)
-                    with _actor(by):
+                    with actor(by):
                         snap.save()
                     return snap
             except IntegrityError:
@@ -440,7 +428,7 @@ def return_submit(*, monthly_return: MonthlyReturn, by: User) -> MonthlyReturn:
     locked.status = ReturnStatus.SUBMITTED
     locked.submitted_at = timezone.now()
     locked.submitted_by = by
-    with _actor(by):
+    with actor(by):
         locked.save(update_fields=["status", "submitted_at", "submitted_by"])
     return locked
 

@@ -22,12 +22,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import CustomsOffice, Province, Role
 from accounts.scoping import get_scoped_or_404
-from casework.forms import JalaliDateField, _apply_error
-from declarations.errors import DomainError
-from declarations.forms import JalaliDateTimeField
+from core import uploads
+from core.dates import jalali_month_of, month_label, previous_jalali_month
+from core.errors import DomainError
+from core.forms import JalaliDateField, JalaliDateTimeField, MultipleFileField, apply_error
 from declarations.models import TransitDeclaration
-from transit_monitor import uploads
-from transit_monitor.dates import jalali_month_of, month_label, previous_jalali_month
 
 from . import services, tasks
 from .models import (
@@ -79,7 +78,7 @@ class BuildForm(forms.Form):
             try:
                 services.check_period(data["year"], data["month"], data.get("provisional", False))
             except DomainError as exc:
-                _apply_error(self, exc)
+                apply_error(self, exc)
         return data
 
 
@@ -219,22 +218,6 @@ def trend(request):
 # --- inspections ------------------------------------------------------------------------------
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else []
-
-
 class InspectionForm(forms.Form):
     office = forms.ModelChoiceField(label=gettext_lazy("office"), queryset=CustomsOffice.objects.none())
     inspected_on = JalaliDateField(label=gettext_lazy("inspected on (Jalali)"))
@@ -286,7 +269,7 @@ def inspection_new(request):
                 attachments=data["attachments"],
             )
         except DomainError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
             status = getattr(exc, "status", 400)  # a refused file: 413 or 415
         else:
             messages.success(request, _("Inspection recorded."))
@@ -369,7 +352,7 @@ def problem_new(request):
                 declarations=data["serials"],
             )
         except DomainError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, _("Reported to the IT office."))
             return redirect("reports:problem", pk=problem.pk)
@@ -396,7 +379,7 @@ def problem_detail(request, pk: int):
                 services.problem_resolve(problem=problem, by=request.user, resolution=form.cleaned_data["resolution"])
                 messages.success(request, _("The problem is resolved."))
         except DomainError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         if not form.errors:
             if htmx:  # a whole page for the new state, not a page inside the block
                 return HttpResponse(headers={"HX-Redirect": reverse("reports:problem", args=[pk])})

@@ -10,8 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scoping import get_scoped_or_404
+from core.api import error_body
+from core.errors import NotAllowed
 from declarations.models import TransitDeclaration
-from declarations.services import NotAllowed
 
 from . import services
 from .models import Scan, ScanComparison
@@ -20,10 +21,10 @@ from .validation import ScanRejected
 
 
 def _rejected(exc: ScanRejected) -> Response:
-    body = {"code": exc.code, "message": exc.message, "fields": {exc.field: [exc.message]}}
+    body = error_body(exc.code, exc.message, {exc.field: [exc.message]})
     if first := getattr(exc, "first", None):  # a duplicate: the scan already stored
-        body["duplicate_of"] = {"id": first.pk, "url": reverse("scans-api-detail", args=[first.pk])}
-    return Response({"error": body}, status=exc.status)
+        body["error"]["duplicate_of"] = {"id": first.pk, "url": reverse("scans-api-detail", args=[first.pk])}
+    return Response(body, status=exc.status)
 
 
 class ScanListCreateApi(APIView):
@@ -34,9 +35,7 @@ class ScanListCreateApi(APIView):
         qs = Scan.objects.for_user(request.user).select_related("office").order_by("-id")
         if declaration := request.query_params.get("declaration"):
             if not declaration.isdigit():
-                return Response(
-                    {"error": {"code": "invalid", "message": "declaration: not an id", "fields": {}}}, status=400
-                )
+                return Response(error_body("invalid", "declaration: not an id"), status=400)
             qs = qs.filter(declaration_id=int(declaration))
         return Response(ScanOut(qs[:500], many=True).data)
 

@@ -21,11 +21,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from core.audit import actor
+from core.dates import format_jalali, persian_digits
+from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from declarations import services as declaration_services
-from declarations.errors import IllegalTransition, InvalidInput
 from declarations.models import Review, Status, TransitDeclaration, Verdict
-from declarations.services import NotAllowed
-from transit_monitor.dates import format_jalali, persian_digits
 
 from .models import Scan, ScanComparison, Stage
 from .validation import CheckedImage, ScanRejected, check_upload
@@ -117,7 +117,7 @@ def scan_upload(
     office_id = stage_office_id(declaration, stage)
     written: list[str] = []
     try:
-        with transaction.atomic(), set_actor(by) if by else _null():
+        with transaction.atomic(), actor(by):
             scans = []
             for image, name in checked:
                 scan = Scan(
@@ -193,14 +193,6 @@ class DuplicateScan(ScanRejected):
     def __init__(self, message: str, *, first: Scan | None = None):
         super().__init__(message, code="duplicate", status=409)
         self.first = first
-
-
-class _null:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _schedule_after_commit(scans: list[Scan], declaration_id: int) -> None:

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile
 
-from transit_monitor import uploads
+from core import uploads
 
 PNG_MAGIC = uploads.PNG_MAGIC
 # PNG chunks kept: the pixels and what changes how they look; text, time, EXIF and unknown go.

@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
-from declarations.errors import DomainError
+from core.api import error_body
+from core.dates import format_jalali
+from core.errors import DomainError, NotAllowed
+from core.text import digits, is_persian
 from declarations.models import Review, TransitDeclaration
-from declarations.services import NotAllowed
-from transit_monitor.dates import format_jalali
-from transit_monitor.text import digits, is_persian
 
 from . import services
 from .forms import ReviewForm, ScanUploadForm
@@ -77,10 +77,10 @@ def _wants_json(request) -> bool:
 
 def _error(request, declaration, form, stages, *, status: int, code: str, message: str, fields: dict, first=None):
     if _wants_json(request):
-        body = {"code": code, "message": message, "fields": fields}
+        body = error_body(code, message, fields)
         if first is not None:  # a duplicate: where the first upload of the same image is
-            body["duplicate_of"] = {"id": first.pk, "url": reverse("scans:original", args=[first.pk])}
-        return JsonResponse({"error": body}, status=status)
+            body["error"]["duplicate_of"] = {"id": first.pk, "url": reverse("scans:original", args=[first.pk])}
+        return JsonResponse(body, status=status)
     for field, text in fields.items():
         if first is not None:
             text = format_html(
@@ -107,7 +107,7 @@ def upload(request, pk: int):
         fields = {k: " ".join(v) for k, v in form.errors.items()}
         if _wants_json(request):
             message = "; ".join(f"{k}: {v}" for k, v in fields.items())
-            return JsonResponse({"error": {"code": "invalid", "message": message, "fields": fields}}, status=400)
+            return JsonResponse(error_body("invalid", message, fields), status=400)
         return _render_page(request, declaration, form, stages, status=400)
     data = form.cleaned_data
     try:

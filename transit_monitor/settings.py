@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "auditlog",
     "axes",
+    "core",
     "accounts",
     "declarations",
     "casework",
@@ -58,17 +59,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "transit_monitor.middleware.TrustedProxyMiddleware",  # first: everything after sees the client's address
+    "core.middleware.TrustedProxyMiddleware",  # first: everything after sees the client's address
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "transit_monitor.middleware.PersianFirstLocaleMiddleware",
+    "core.middleware.PersianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "transit_monitor.middleware.RejectNulMiddleware",  # 400, before any view or query sees a \x00
+    "core.middleware.RejectNulMiddleware",  # 400, before any view or query sees a \x00
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "transit_monitor.middleware.ApiOnlyMachineAccountsMiddleware",
+    "accounts.middleware.ApiOnlyMachineAccountsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -89,10 +90,10 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "transit_monitor.context_processors.may",
+                "core.context_processors.may",
             ],
-            "builtins": ["transit_monitor.templatetags.jalali", "declarations.templatetags.idents"],
-            "libraries": {"ui": "transit_monitor.templatetags.ui"},
+            "builtins": ["core.templatetags.jalali", "declarations.templatetags.idents"],
+            "libraries": {"ui": "core.templatetags.ui"},
         },
     }
 ]
@@ -175,7 +176,7 @@ CELERY_TIMEZONE = TIME_ZONE
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "transit_monitor.cache.RedisCache",  # one client per pool, not per call
+            "BACKEND": "core.cache.RedisCache",  # one client per pool, not per call
             "LOCATION": REDIS_URL,
             # Several deployments (or a test run and its worker) can share one Redis.
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=""),
@@ -194,7 +195,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "transit_monitor.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Transit Monitor API",
@@ -223,12 +224,12 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-CSRF_FAILURE_VIEW = "transit_monitor.errors.csrf_failure"  # the app's layout, in Persian
+CSRF_FAILURE_VIEW = "core.error_pages.csrf_failure"  # the app's layout, in Persian
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 # The reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed; from any
-# other peer the header is ignored (transit_monitor.middleware.TrustedProxyMiddleware).
+# other peer the header is ignored (core.middleware.TrustedProxyMiddleware).
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = 1  # hours
@@ -288,7 +289,7 @@ ANPR_WORK_END_HOUR = env.int("ANPR_WORK_END_HOUR", default=19)
 ANPR_WORK_DAYS = env.list("ANPR_WORK_DAYS", cast=int, default=[6, 7, 1, 2, 3, 4])  # Saturday..Thursday
 SCANS_MAX_UPLOAD_BYTES = env.int("SCANS_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 SCANS_MAX_PIXELS = env.int("SCANS_MAX_PIXELS", default=120_000_000)
-# Other uploads (arrival evidence, inspection attachments: PDF, JPEG, PNG; transit_monitor/uploads.py).
+# Other uploads (arrival evidence, inspection attachments: PDF, JPEG, PNG; core/uploads.py).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 EVIDENCE_MAX_PIXELS = env.int("EVIDENCE_MAX_PIXELS", default=50_000_000)  # an A4 page at 600 dpi is 35 MP
 # The viewer warns when this share of the load is beyond a scanner's saturation (blind there).

@@ -38,8 +38,8 @@ urlpatterns = [
 admin.site.site_header = "سامانه پایش ترانزیت"
 admin.site.site_title = "پایش ترانزیت"
 
-# Error pages in the app's layout (and the API's error body under /api/): transit_monitor/errors.py.
-handler400 = "transit_monitor.errors.bad_request"
-handler403 = "transit_monitor.errors.permission_denied"
-handler404 = "transit_monitor.errors.page_not_found"
-handler500 = "transit_monitor.errors.server_error"
+# Error pages in the app's layout (and the API's error body under /api/): core/error_pages.py.
+handler400 = "core.error_pages.bad_request"
+handler403 = "core.error_pages.permission_denied"
+handler404 = "core.error_pages.page_not_found"
+handler500 = "core.error_pages.server_error"

@@ -7,8 +7,8 @@ see ``declarations/idents.py`` for the rules.
 
 from django import template
 
+from core import text
 from declarations import idents
-from transit_monitor import text
 
 register = template.Library()
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from anpr import health, panels, services, tasks
 from anpr.models import Camera
-from transit_monitor.dates import TEHRAN
+from core.dates import TEHRAN
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,10 @@ import datetime as dt
 
 import pytest
 
+from core.dates import TEHRAN
 from reports import services
 from reports.models import ProblemStatus, Symptom, System
 from tests.browser.conftest import login
-from transit_monitor.dates import TEHRAN
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.persian]
 

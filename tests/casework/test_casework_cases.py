@@ -11,10 +11,9 @@ from hypothesis import strategies as st
 from casework import panels
 from casework import services as casework
 from casework.models import CaseStatus, JudicialCase
-from declarations.errors import IllegalTransition, InvalidInput
+from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from declarations.hooks import timeline_providers
 from declarations.models import Status, UnsettledReason
-from declarations.services import NotAllowed
 from tests.factories import DeclarationFactory
 
 TODAY = dt.date.today

@@ -11,12 +11,11 @@ from casework import letters, panels
 from casework import services as casework
 from casework.models import FollowUpLetter, LetterKind, LetterStatus
 from core import pdf
-from declarations.errors import IllegalTransition, InvalidInput
+from core.dates import TEHRAN
+from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from declarations.models import DeclarationEvent, Status, TransitDeclaration
-from declarations.services import NotAllowed
 from tests.factories import DeclarationFactory
 from tests.pdftext import norm, pdf_text
-from transit_monitor.dates import TEHRAN
 
 DAY = dt.timedelta(days=1)
 

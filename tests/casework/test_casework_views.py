@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 
 from casework.models import CaseStatus, FollowUpLetter, JudicialCase, LetterStatus
+from core.dates import persian_digits
 from declarations.models import Status
 from tests.factories import DeclarationFactory
 from tests.pdftext import norm, pdf_text
-from transit_monitor.dates import persian_digits
 
 
 @pytest.fixture

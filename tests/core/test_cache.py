@@ -9,11 +9,11 @@ from django.test import override_settings
 def test_the_redis_cache_reuses_its_client_and_shares_values(settings):
     import uuid
 
-    from transit_monitor.cache import RedisCache
+    from core.cache import RedisCache
 
     location = settings.REDIS_URL
     prefix = f"t-{uuid.uuid4().hex[:8]}"
-    config = {"default": {"BACKEND": "transit_monitor.cache.RedisCache", "LOCATION": location, "KEY_PREFIX": prefix}}
+    config = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": location, "KEY_PREFIX": prefix}}
     with override_settings(CACHES=config):
         cache = caches.create_connection("default")
         assert isinstance(cache, RedisCache)

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from transit_monitor import dates
+from core import dates
 
 UTC = dt.UTC
 

@@ -6,7 +6,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from transit_monitor.text import arrow, digits, format_number
+from core.text import arrow, digits, format_number
 
 
 def render(source: str, **context) -> str:

@@ -5,8 +5,8 @@ import hashlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core import uploads
 from tests import files
-from transit_monitor import uploads
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import FileRejected
 from declarations import services
-from declarations.errors import FileRejected
 from declarations.models import ArrivalConfirmation, Source, Status
 from tests import files
 

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from core.errors import InvalidInput
 from declarations import services
 from declarations.detection import propose_reasons
-from declarations.errors import InvalidInput
 from declarations.identifiers import luhn_check_digit
 from declarations.models import GoodsSerial, Status, UnsettledReason, Verdict
 from tests.factories import DeclarationFactory, GoodsFactory

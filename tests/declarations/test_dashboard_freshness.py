@@ -12,10 +12,10 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from core.dates import format_jalali
 from declarations import selectors, services
 from declarations.models import Review, Status, Verdict
 from tests.factories import DeclarationFactory
-from transit_monitor.dates import format_jalali
 
 
 @pytest.fixture(autouse=True)

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from casework import services as casework
 from casework.letters import render_letter_pdf
+from core.text import LRI, PDI, RLI
 from declarations import idents
 from declarations.models import Status
 from tests.factories import DeclarationFactory, VehicleFactory
 from tests.pdftext import pdf_text
-from transit_monitor.text import LRI, PDI, RLI
 
 SERIAL = "1404-BZG-00010056"
 

@@ -6,10 +6,10 @@ import pytest
 from auditlog.models import LogEntry
 from django.utils import timezone
 
+from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from declarations import services
-from declarations.errors import IllegalTransition, InvalidInput
 from declarations.models import DeclarationEvent, Source, Status, TransitDeclaration, UnsettledReason
-from declarations.services import TRANSITIONS, NotAllowed
+from declarations.services import TRANSITIONS
 
 ACTIONS = {
     "depart": lambda d, u: services.declaration_depart(declaration=d, by=u),

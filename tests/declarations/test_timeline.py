@@ -8,10 +8,10 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
+from core.dates import TEHRAN
 from declarations import services, timeline
 from declarations.models import Source, Status
 from tests.factories import DeclarationFactory
-from transit_monitor.dates import TEHRAN
 
 DAY = dt.timedelta(days=1)
 

@@ -9,10 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.templatetags import ui
 from declarations import services
 from declarations.paging import PAGE_SIZE
 from tests.factories import DeclarationFactory, GoodsFactory, VehicleFactory
-from transit_monitor.templatetags import ui
 
 
 def _queries(client, url):

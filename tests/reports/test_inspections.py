@@ -6,8 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from declarations.errors import InvalidInput
-from declarations.services import NotAllowed
+from core.errors import InvalidInput, NotAllowed
 from reports import services
 from reports.models import CHECKLIST, Inspection, InspectionAttachment
 from tests import files

@@ -10,12 +10,12 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from core.dates import TEHRAN, jalali_month_bounds
 from declarations.models import Status, UnsettledReason
 from reports import exports, services, tasks
 from reports.models import MonthlyReturn, ReturnStatus, SnapshotImmutable
 from tests.factories import DeclarationFactory, VehicleFactory
 from tests.pdftext import norm, pdf_text
-from transit_monitor.dates import TEHRAN, jalali_month_bounds
 
 DAY = dt.timedelta(days=1)
 S, E = jalali_month_bounds(1404, 5)
@@ -105,7 +105,7 @@ def test_it_never_changes_a_submitted_snapshot_and_rebuilds_as_a_new_version(
 
 
 def test_it_lets_only_the_province_and_hq_build(west_az, outsider, hq):
-    from declarations.services import NotAllowed
+    from core.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
         services.return_build(year=1404, month=5, province=west_az, by=outsider)

@@ -7,10 +7,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from core.dates import TEHRAN, jalali_month_bounds
 from declarations.models import Status, TransitDeclaration, UnsettledReason
 from reports import returns
 from tests.factories import DeclarationFactory, VehicleFactory
-from transit_monitor.dates import TEHRAN, jalali_month_bounds
 
 DAY = dt.timedelta(days=1)
 S, E = jalali_month_bounds(1404, 5)  # Mordad 1404: 31 days
@@ -218,8 +218,8 @@ def test_it_reconciles_any_history(rows, bazargan, tehran, sarakhs, west_az, kho
 
 @given(st.datetimes(min_value=dt.datetime(2015, 1, 1), max_value=dt.datetime(2035, 1, 1), timezones=st.just(dt.UTC)))
 def test_it_formats_export_dates_as_the_tehran_jalali_day(value):
+    from core.dates import format_jalali
     from reports.exports import jday
-    from transit_monitor.dates import format_jalali
 
     assert jday(value) == format_jalali(value, with_time=False, persian=False)
 

@@ -7,9 +7,9 @@ import re
 import pytest
 from django import forms
 
+from core.dates import TEHRAN
 from reports import services
 from reports.models import ProblemStatus, Symptom, System, SystemProblem
-from transit_monitor.dates import TEHRAN
 
 FORM_MODULES = [
     "declarations.forms",

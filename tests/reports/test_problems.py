@@ -5,8 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from declarations.errors import InvalidInput
-from declarations.services import NotAllowed
+from core.errors import InvalidInput, NotAllowed
 from reports import services
 from reports.models import ProblemStatus, Symptom, System, SystemProblem
 
@@ -107,8 +106,8 @@ def test_it_reports_through_the_page_and_the_it_officer_resolves_it(
 
 
 def test_it_counts_open_problems_in_the_return(origin_clerk, bazargan, it_officer, west_az):
+    from core.dates import jalali_month_of
     from reports import returns
-    from transit_monitor.dates import jalali_month_of
 
     now = timezone.now()
     year, month = jalali_month_of(now)

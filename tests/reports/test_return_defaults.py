@@ -9,11 +9,11 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
+from core.dates import jalali_month_bounds, jalali_month_of, previous_jalali_month
 from declarations.models import Status
 from reports.models import MonthlyReturn
 from tests.factories import DeclarationFactory
 from tests.pdftext import norm, pdf_text
-from transit_monitor.dates import jalali_month_bounds, jalali_month_of, previous_jalali_month
 
 
 @pytest.fixture

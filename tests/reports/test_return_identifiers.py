@@ -2,11 +2,11 @@
 
 import datetime as dt
 
+from core.dates import jalali_month_bounds
 from declarations.models import Status
 from reports import exports, returns
 from tests.factories import DeclarationFactory
 from tests.pdftext import pdf_text
-from transit_monitor.dates import jalali_month_bounds
 
 S, E = jalali_month_bounds(1404, 5)
 SERIAL = "1404-BZG-00010056"

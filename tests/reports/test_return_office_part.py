@@ -8,11 +8,11 @@ import io
 import openpyxl
 import pytest
 
+from core.dates import jalali_month_bounds
 from declarations.models import Status, UnsettledReason
 from reports import returns, services
 from tests.factories import DeclarationFactory, OfficeFactory, UserFactory
 from tests.pdftext import pdf_text
-from transit_monitor.dates import jalali_month_bounds
 
 DAY = dt.timedelta(days=1)
 S, E = jalali_month_bounds(1404, 5)

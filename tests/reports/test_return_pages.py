@@ -5,10 +5,10 @@ import datetime as dt
 import openpyxl
 import pytest
 
+from core.dates import jalali_month_bounds
 from declarations.models import Status
 from reports.models import MonthlyReturn, ReturnStatus
 from tests.factories import DeclarationFactory
-from transit_monitor.dates import jalali_month_bounds
 
 S, E = jalali_month_bounds(1404, 5)
 
@@ -73,7 +73,7 @@ def test_it_builds_through_the_api_and_draws_the_trend(client, data, hq, west_az
 
 
 def test_it_makes_a_future_month_a_clear_error(hq):
-    from declarations.errors import InvalidInput
+    from core.errors import InvalidInput
     from reports import services
 
     with pytest.raises(InvalidInput, match="not started"):

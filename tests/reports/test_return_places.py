@@ -9,11 +9,11 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from core.dates import jalali_month_bounds
 from declarations.models import Status
 from reports import exports, returns, services
 from tests.factories import DeclarationFactory
 from tests.pdftext import pdf_text
-from transit_monitor.dates import jalali_month_bounds
 
 S, E = jalali_month_bounds(1404, 5)
 

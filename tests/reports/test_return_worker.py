@@ -5,11 +5,11 @@ import datetime as dt
 import openpyxl
 import pytest
 
+from core.dates import jalali_month_bounds
 from declarations.models import Status
 from reports.models import MonthlyReturn
 from reports.tasks import build_monthly_return
 from tests.factories import DeclarationFactory
-from transit_monitor.dates import jalali_month_bounds
 
 
 @pytest.mark.redis

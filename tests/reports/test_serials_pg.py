@@ -7,11 +7,11 @@ import io
 import openpyxl
 import pytest
 
+from core.dates import TEHRAN, jalali_month_bounds
 from declarations.models import Status, UnsettledReason
 from reports import exports, returns
 from reports.xlsx_stream import XlsxWriter
 from tests.factories import DeclarationFactory
-from transit_monitor.dates import TEHRAN, jalali_month_bounds
 
 DAY = dt.timedelta(days=1)
 S, E = jalali_month_bounds(1404, 5)

@@ -9,7 +9,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Province
-from declarations.errors import DomainError
+from core.errors import DomainError
 from reports import exports, returns
 from reports.models import MonthlyReturn
 from reports.tasks import build_monthly_return

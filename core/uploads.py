@@ -34,7 +34,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile
 
-from transit_monitor.dates import persian_digits
+from core.dates import persian_digits
 
 PDF, JPEG, PNG, TIFF = "pdf", "jpeg", "png", "tiff"
 DOCUMENT_KINDS = (PDF, JPEG, PNG)

@@ -15,14 +15,16 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
+from core.api import error_body
+
 
 def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
 def _api_error(code: str, message: str, status: int) -> JsonResponse:
-    """The API's one error body (transit_monitor/api.py), with Persian text for the people who read it."""
-    return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
+    """The API's one error body (core/api.py), with Persian text for the people who read it."""
+    return JsonResponse(error_body(code, message), status=status)
 
 
 def _message(exception) -> str:

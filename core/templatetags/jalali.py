@@ -4,7 +4,7 @@ from django import template
 from django.utils import translation
 from django.utils.html import format_html_join
 
-from transit_monitor import dates, text
+from core import dates, text
 
 register = template.Library()
 

@@ -20,7 +20,7 @@ class InvalidInput(DomainError):
 
 
 class FileRejected(InvalidInput):
-    """An uploaded file refused for its content (``transit_monitor.uploads``); ``status`` is the
+    """An uploaded file refused for its content (``core.uploads``); ``status`` is the
     HTTP status to answer with: 400, 413 (too large, too many pixels) or 415 (not an accepted kind)."""
 
     def __init__(self, message: str, *, field: str, code: str = "invalid", status: int = 400):
@@ -32,3 +32,22 @@ class FileRejected(InvalidInput):
     def from_upload(cls, exc, *, field: str | None = None, name: str = "") -> FileRejected:
         message = f"{name}: {exc.message}" if name else exc.message
         return cls(message, field=field or exc.field, code=exc.code, status=exc.status)
+
+
+class NotAllowed(IllegalTransition):
+    """The user's role or offices may not do this: a 403, not a 409."""
+
+    code = "forbidden"
+
+
+def http_status(exc: DomainError) -> int:
+    """The HTTP status a domain error is answered with, on a page or in the API: a refused file its
+    own (413 too large or too many pixels, 415 not an accepted kind), NotAllowed 403, any other
+    illegal move 409, bad input 400."""
+    if status := getattr(exc, "status", None):
+        return status
+    if isinstance(exc, NotAllowed):
+        return 403
+    if isinstance(exc, IllegalTransition):
+        return 409
+    return 400

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from transit_monitor.dates import format_jalali
+from core.dates import format_jalali
 
 
 def jalali(field_name: str, label=None):

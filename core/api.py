@@ -3,29 +3,24 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from declarations.errors import DomainError
-from transit_monitor import uploads
+from core import uploads
+from core.errors import DomainError, http_status
 
-# NotAllowed (code "forbidden") is a 403; any other illegal move a 409; bad input a 400.
-DOMAIN_STATUS = {"illegal_transition": status.HTTP_409_CONFLICT, "forbidden": status.HTTP_403_FORBIDDEN}
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    """The API's one error body: ``{"error": {"code", "message", "fields"}}``."""
+    return {"error": {"code": code, "message": message, "fields": {} if fields is None else fields}}
 
 
 def exception_handler(exc, context):
     if isinstance(exc, uploads.UploadRejected):  # a refused file: 413, 415 or 400, naming its field
-        return Response(
-            {"error": {"code": exc.code, "message": exc.message, "fields": {exc.field: [exc.message]}}},
-            status=exc.status,
-        )
+        return Response(error_body(exc.code, exc.message, {exc.field: [exc.message]}), status=exc.status)
     if isinstance(exc, DomainError):
-        return Response(
-            {"error": {"code": exc.code, "message": str(exc), "fields": exc.fields}},
-            # A refused file carries its own status (413 too large, 415 wrong kind).
-            status=getattr(exc, "status", None) or DOMAIN_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST),
-        )
+        return Response(error_body(exc.code, str(exc), exc.fields), status=http_status(exc))
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(getattr(exc, "message_dict", None) or exc.messages)
     if isinstance(exc, Http404):
@@ -44,5 +39,5 @@ def exception_handler(exc, context):
     else:
         message = str(data.get("detail", data)) if isinstance(data, dict) else str(data)
         code = getattr(getattr(exc, "default_code", None), "__str__", lambda: "error")()
-    response.data = {"error": {"code": code, "message": message, "fields": fields}}
+    response.data = error_body(code, message, fields)
     return response
