@@ -5,7 +5,7 @@ itself (the API's input serializer did), inserts a whole batch with one
 ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` and leaves recognition and
 matching to Celery tasks enqueued on commit. Matching looks every read of a
 batch up with IN queries on the indexed plate and updates declarations only
-through ``declarations.services.note_plate_read``.
+through ``declarations.evidence.note_plate_read``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import CustomsOffice, User, forget_offices, offices_by_id
-from declarations import services as declaration_services
+from declarations import evidence
 from declarations.errors import InvalidInput
 from declarations.models import OPEN_STATUSES, Status, TransitDeclaration, Vehicle
 from declarations.plates import PlateError, guess_plate, parse_plate
@@ -727,7 +727,7 @@ def _note_evidence(matches: list[PlateMatch], read_by_id: dict[int, _ToMatch], s
             )
             if changes:
                 changed.append((decl_id, read.office_id, read.captured_at, m.on_route))
-    declaration_services.note_plate_reads(changed)
+    evidence.note_plate_reads(changed)
 
 
 def reads_pending_match(limit: int = 5000) -> list[int]:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from transit_monitor.dates import format_jalali
 
-from . import services
+from . import flags, services
 from .errors import DomainError
 from .import_formats import MAX_BYTES, ImportFileError, iter_records, read_file
 from .import_validation import Parsed, RowInvalid, Validator, group_rows, stored_fingerprint
@@ -454,9 +454,9 @@ def _create(new: list[Parsed], *, by, source: str, source_ref: str) -> int:
                     )
                 )
         GoodsSerial.objects.bulk_create(serial_rows, batch_size=1000)
-    services.refresh_waybill_flag({p.waybill_no for p in new})
-    services.refresh_serial_flag({s.value for s in serial_rows})
-    services.refresh_vehicle_flag({d.vehicle_id for d in decls if d.status == Status.IN_TRANSIT})
+    flags.refresh_waybill_flag({p.waybill_no for p in new})
+    flags.refresh_serial_flag({s.value for s in serial_rows})
+    flags.refresh_vehicle_flag({d.vehicle_id for d in decls if d.status == Status.IN_TRANSIT})
     return len(new)
 
 
