@@ -28,7 +28,7 @@ from accounts.models import Role, User
 from transit_monitor.dates import format_jalali, jalali_month_of, persian_digits
 from transit_monitor.text import isolate
 
-from . import evidence, idents, services
+from . import idents, services
 from .errors import DomainError, IllegalTransition, InvalidInput
 from .hooks import TemplatePanel, TimelineItem, dashboard_panels, timeline_providers
 from .models import (
@@ -249,7 +249,7 @@ def letter_send(*, letter: FollowUpLetter, by: User | None, at: dt.datetime | No
         locked.signer_name, locked.signer_title = by.get_full_name(), by.title
     with _actor_ctx(by):
         locked.save()
-    evidence.note_event(
+    services.note_event(
         declaration_id=locked.declaration_id,
         kind="letter_sent",
         at=at,
@@ -312,7 +312,7 @@ def letter_record_answer(
     locked.reply_recorded_by = by
     with _actor_ctx(by):
         locked.save()
-    evidence.note_event(
+    services.note_event(
         declaration_id=locked.declaration_id,
         kind="letter_answered",
         at=answered_at,
@@ -418,7 +418,7 @@ def _follow_up_draft(letter: FollowUpLetter, kind: str, now: dt.datetime) -> Non
         pending = None
     if pending is None:
         _new_letter(letter.declaration, kind, by=None, previous=letter).save()
-    evidence.note_event(
+    services.note_event(
         declaration_id=letter.declaration_id,
         kind=f"letter_{kind}",
         at=now,
@@ -500,7 +500,7 @@ def case_open(
         )
     with _actor_ctx(by):
         case.save()
-    evidence.note_event(
+    services.note_event(
         declaration_id=declaration.pk,
         kind="case_opened",
         at=timezone.now(),
