@@ -22,7 +22,7 @@ from accounts.scoping import get_scoped_or_404
 from core import uploads
 from core.api import error_body
 
-from . import matching, services
+from . import ingest, matching
 from .authentication import CameraTokenAuthentication, IsCamera
 from .models import Camera, PlateRead
 from .serializers import BulkIn, BulkOut, CameraOut, IngestOut, ReadIn, ReadOut
@@ -63,8 +63,8 @@ def _validator() -> ReadIn:
     return validator
 
 
-def _read_input(attrs: dict) -> services.ReadInput:
-    return services.ReadInput(
+def _read_input(attrs: dict) -> ingest.ReadInput:
+    return ingest.ReadInput(
         captured_at=attrs["captured_at"],
         plate_raw=attrs.get("plate", ""),
         country=attrs.get("country", ""),
@@ -99,7 +99,7 @@ class ReadCreateApi(APIView):
                 error_body("forbidden", f"camera: {message}", {"camera": [message]}), status=status.HTTP_403_FORBIDDEN
             )
         take_rate(camera, 1)
-        (result,) = services.reads_ingest(camera=camera, items=[_read_input(attrs)])
+        (result,) = ingest.reads_ingest(camera=camera, items=[_read_input(attrs)])
         body = IngestOut({"id": result.id, "duplicate": result.duplicate}).data
         return Response(body, status=status.HTTP_200_OK if result.duplicate else status.HTTP_201_CREATED)
 
@@ -119,7 +119,7 @@ class ReadBulkApi(APIView):
         envelope.is_valid(raise_exception=True)
         items = envelope.validated_data["reads"]
         validator = _validator()
-        good: list[tuple[int, services.ReadInput]] = []
+        good: list[tuple[int, ingest.ReadInput]] = []
         errors = []
         for index, item in enumerate(items):
             try:
@@ -137,7 +137,7 @@ class ReadBulkApi(APIView):
             good.append((index, _read_input(attrs)))
         if good:
             take_rate(camera, len(good))
-        results = services.reads_ingest(camera=camera, items=[item for _, item in good]) if good else []
+        results = ingest.reads_ingest(camera=camera, items=[item for _, item in good]) if good else []
         body = {
             "stored": sum(not r.duplicate for r in results),
             "duplicates": sum(r.duplicate for r in results),

@@ -3,7 +3,7 @@
 Reads are a high-volume table (tens of millions of rows): no auditlog, few
 indexes, idempotency by two unique constraints so that ingestion can insert
 with ``ON CONFLICT DO NOTHING``. The declaration's evidence summary is kept by
-``declarations.services.note_plate_read``; this app never writes that table.
+``declarations.evidence.note_plate_read``; this app never writes that table.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
     """Reads matched to the declaration. A user who sees the declaration sees its reads and photos
     (the caller has scoped the declaration: ``hooks.timeline_providers``)."""
     if declaration.last_read_at is None:
-        return []  # every match stamps last_read_at (services.note_plate_read): none yet, no query
+        return []  # every match stamps last_read_at (evidence.note_plate_read): none yet, no query
     matches = (
         PlateMatch.objects.filter(declaration=declaration)
         .select_related("read__camera", "read__office")

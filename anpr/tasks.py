@@ -2,13 +2,13 @@
 
 from celery import shared_task
 
-from . import health, services
+from . import health, services, sightings
 
 
 @shared_task(acks_late=True)
 def match_reads(read_ids: list[int]) -> dict:
     """Only reads still pending are matched and summary updates are conditional: safe to redeliver."""
-    return services.reads_match(read_ids=read_ids)
+    return sightings.reads_match(read_ids=read_ids)
 
 
 @shared_task(acks_late=True, soft_time_limit=120)
@@ -24,7 +24,7 @@ def check_camera_health() -> dict:
 @shared_task
 def match_pending_reads() -> int:
     """Sweep for reads whose matching message was lost (broker outage); run by hand or from beat."""
-    ids = services.reads_pending_match()
+    ids = sightings.reads_pending_match()
     for start in range(0, len(ids), 1000):
-        services.reads_match(read_ids=ids[start : start + 1000])
+        sightings.reads_match(read_ids=ids[start : start + 1000])
     return len(ids)

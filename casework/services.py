@@ -28,7 +28,7 @@ from core.audit import actor
 from core.dates import format_jalali, jalali_month_of, persian_digits
 from core.errors import DomainError, IllegalTransition, InvalidInput
 from core.text import isolate
-from declarations import idents, services
+from declarations import evidence, idents, services
 from declarations.models import Status, TransitDeclaration
 
 from .models import (
@@ -243,7 +243,7 @@ def letter_send(*, letter: FollowUpLetter, by: User | None, at: dt.datetime | No
         locked.signer_name, locked.signer_title = by.get_full_name(), by.title
     with actor(by):
         locked.save()
-    services.note_event(
+    evidence.note_event(
         declaration_id=locked.declaration_id,
         kind="letter_sent",
         at=at,
@@ -306,7 +306,7 @@ def letter_record_answer(
     locked.reply_recorded_by = by
     with actor(by):
         locked.save()
-    services.note_event(
+    evidence.note_event(
         declaration_id=locked.declaration_id,
         kind="letter_answered",
         at=answered_at,
@@ -412,7 +412,7 @@ def _follow_up_draft(letter: FollowUpLetter, kind: str, now: dt.datetime) -> Non
         pending = None
     if pending is None:
         _new_letter(letter.declaration, kind, by=None, previous=letter).save()
-    services.note_event(
+    evidence.note_event(
         declaration_id=letter.declaration_id,
         kind=f"letter_{kind}",
         at=now,
@@ -494,7 +494,7 @@ def case_open(
         )
     with actor(by):
         case.save()
-    services.note_event(
+    evidence.note_event(
         declaration_id=declaration.pk,
         kind="case_opened",
         at=timezone.now(),

@@ -29,7 +29,7 @@ from accounts.models import Role
 from core.dates import format_jalali
 from core.errors import DomainError
 
-from . import services
+from . import flags, services
 from .import_formats import MAX_BYTES, ImportFileError, iter_records, read_file
 from .import_validation import Parsed, RowInvalid, Validator, group_rows, stored_fingerprint
 from .models import (
@@ -454,9 +454,9 @@ def _create(new: list[Parsed], *, by, source: str, source_ref: str) -> int:
                     )
                 )
         GoodsSerial.objects.bulk_create(serial_rows, batch_size=1000)
-    services.refresh_waybill_flag({p.waybill_no for p in new})
-    services.refresh_serial_flag({s.value for s in serial_rows})
-    services.refresh_vehicle_flag({d.vehicle_id for d in decls if d.status == Status.IN_TRANSIT})
+    flags.refresh_waybill_flag({p.waybill_no for p in new})
+    flags.refresh_serial_flag({s.value for s in serial_rows})
+    flags.refresh_vehicle_flag({d.vehicle_id for d in decls if d.status == Status.IN_TRANSIT})
     return len(new)
 
 

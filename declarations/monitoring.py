@@ -1,4 +1,5 @@
-"""The monitoring signals of DESIGN.md, each a filter on the declarations table alone.
+"""The monitoring signals of DESIGN.md, each a filter on the declarations table alone and,
+beside it, the same check on one declaration in memory (``Signal.holds``).
 
 ``SIGNALS`` is ordered as the dashboard shows them. Every filter uses the
 evidence summary on ``TransitDeclaration`` (kept by anpr and scans), so counts
@@ -17,29 +18,50 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import ARRIVED_STATUSES, OPEN_STATUSES, Review, Status, Verdict
+from .models import ARRIVED_STATUSES, OPEN_STATUSES, Review, Status, TransitDeclaration, Verdict
 
 
 @dataclass(frozen=True)
 class Signal:
+    """One monitoring signal, written once: ``q(now)`` selects its declarations in the database
+    (lists, counts) and ``holds(d, now)`` checks one loaded declaration in memory (its page, the
+    API; needs ``origin`` and ``destination`` loaded for the camera/scanner checks). The two sit
+    side by side below and a test requires them to select the same declarations."""
+
     key: str
     label: Any  # a lazy translation
     severity: str  # "danger" | "warning" | "info"
     q: Callable[[dt.datetime], Q]
+    holds: Callable[[TransitDeclaration, dt.datetime], bool]
 
 
 def _overdue(now):
     return Q(status=Status.IN_TRANSIT, deadline__lt=now)
 
 
+def _overdue_holds(d, now):
+    return d.is_overdue(now)
+
+
 def _arrival_without_read(now):
     return Q(status__in=ARRIVED_STATUSES, destination__has_anpr=True, dest_first_read_at__isnull=True)
+
+
+def _arrival_without_read_holds(d, now):
+    return d.status in ARRIVED_STATUSES and d.destination.has_anpr and not d.dest_first_read_at
 
 
 def _read_without_arrival(now):
     return Q(
         status=Status.IN_TRANSIT,
         dest_first_read_at__lt=now - dt.timedelta(hours=settings.SIGNAL_READ_WITHOUT_ARRIVAL_HOURS),
+    )
+
+
+def _read_without_arrival_holds(d, now):
+    read_grace = dt.timedelta(hours=settings.SIGNAL_READ_WITHOUT_ARRIVAL_HOURS)
+    return (
+        d.status == Status.IN_TRANSIT and d.dest_first_read_at is not None and d.dest_first_read_at < now - read_grace
     )
 
 
@@ -52,48 +74,106 @@ def _origin_scan_missing(now):
     )
 
 
+def _origin_scan_missing_holds(d, now):
+    scan_grace = dt.timedelta(hours=settings.SIGNAL_ORIGIN_SCAN_HOURS)
+    return (
+        d.status in (Status.IN_TRANSIT, *ARRIVED_STATUSES)
+        and d.origin.has_scanner
+        and d.origin_scan_at is None
+        and d.departed_at is not None
+        and d.departed_at < now - scan_grace
+    )
+
+
 def _scan_not_reviewed(now):
     return Q(comparison_review=Review.PENDING)
+
+
+def _scan_not_reviewed_holds(d, now):
+    return d.comparison_review == Review.PENDING
 
 
 def _scan_suspicious(now):
     return Q(comparison_verdict=Verdict.SUSPICIOUS) & ~Q(comparison_review=Review.ACCEPTED)
 
 
+def _scan_suspicious_holds(d, now):
+    return d.comparison_verdict == Verdict.SUSPICIOUS and d.comparison_review != Review.ACCEPTED
+
+
 def _dup_waybill(now):
     return Q(dup_waybill=True, status__in=OPEN_STATUSES)
+
+
+def _dup_waybill_holds(d, now):
+    return d.dup_waybill and d.status in OPEN_STATUSES
 
 
 def _dup_serial(now):
     return Q(dup_goods_serial=True, status__in=OPEN_STATUSES)
 
 
+def _dup_serial_holds(d, now):
+    return d.dup_goods_serial and d.status in OPEN_STATUSES
+
+
 def _dup_vehicle(now):
     return Q(dup_vehicle=True, status=Status.IN_TRANSIT)
+
+
+def _dup_vehicle_holds(d, now):
+    return d.dup_vehicle and d.status == Status.IN_TRANSIT
 
 
 def _off_route(now):
     return Q(off_route_read_at__isnull=False, status__in=OPEN_STATUSES)
 
 
+def _off_route_holds(d, now):
+    return d.off_route_read_at is not None and d.status in OPEN_STATUSES
+
+
 def _permit_expired(now):
     return Q(status=Status.IN_TRANSIT, permit_expires_at__lt=now) & ~Q(vehicle_country="IR")
+
+
+def _permit_expired_holds(d, now):
+    return (
+        d.status == Status.IN_TRANSIT
+        and d.permit_expires_at is not None
+        and d.permit_expires_at < now
+        and d.vehicle_country != "IR"
+    )
 
 
 SIGNALS: dict[str, Signal] = {
     s.key: s
     for s in [
-        Signal("overdue", _("Overdue"), "danger", _overdue),
-        Signal("arrival_without_read", _("Arrival without plate read"), "warning", _arrival_without_read),
-        Signal("read_without_arrival", _("Plate read, no arrival"), "danger", _read_without_arrival),
-        Signal("origin_scan_missing", _("Origin scan missing"), "warning", _origin_scan_missing),
-        Signal("scan_not_reviewed", _("Scan not reviewed"), "info", _scan_not_reviewed),
-        Signal("scan_suspicious", _("Scan suspicious"), "danger", _scan_suspicious),
-        Signal("dup_waybill", _("Duplicate waybill"), "danger", _dup_waybill),
-        Signal("dup_serial", _("Duplicate goods serial/IMEI"), "danger", _dup_serial),
-        Signal("dup_vehicle", _("Truck on two declarations"), "danger", _dup_vehicle),
-        Signal("off_route", _("Off-route plate read"), "danger", _off_route),
-        Signal("permit_expired", _("Foreign truck past permit"), "danger", _permit_expired),
+        Signal("overdue", _("Overdue"), "danger", _overdue, _overdue_holds),
+        Signal(
+            "arrival_without_read",
+            _("Arrival without plate read"),
+            "warning",
+            _arrival_without_read,
+            _arrival_without_read_holds,
+        ),
+        Signal(
+            "read_without_arrival",
+            _("Plate read, no arrival"),
+            "danger",
+            _read_without_arrival,
+            _read_without_arrival_holds,
+        ),
+        Signal(
+            "origin_scan_missing", _("Origin scan missing"), "warning", _origin_scan_missing, _origin_scan_missing_holds
+        ),
+        Signal("scan_not_reviewed", _("Scan not reviewed"), "info", _scan_not_reviewed, _scan_not_reviewed_holds),
+        Signal("scan_suspicious", _("Scan suspicious"), "danger", _scan_suspicious, _scan_suspicious_holds),
+        Signal("dup_waybill", _("Duplicate waybill"), "danger", _dup_waybill, _dup_waybill_holds),
+        Signal("dup_serial", _("Duplicate goods serial/IMEI"), "danger", _dup_serial, _dup_serial_holds),
+        Signal("dup_vehicle", _("Truck on two declarations"), "danger", _dup_vehicle, _dup_vehicle_holds),
+        Signal("off_route", _("Off-route plate read"), "danger", _off_route, _off_route_holds),
+        Signal("permit_expired", _("Foreign truck past permit"), "danger", _permit_expired, _permit_expired_holds),
     ]
 }
 
@@ -103,6 +183,12 @@ SIGNALS: dict[str, Signal] = {
 PARTIAL_INDEXED = frozenset(
     {"dup_waybill", "dup_serial", "dup_vehicle", "off_route", "scan_suspicious", "scan_not_reviewed"}
 )
+
+
+def signals_holding(d: TransitDeclaration, now: dt.datetime | None = None) -> list[Signal]:
+    """The signals that hold for one loaded declaration, checked in memory (no query)."""
+    now = now or timezone.now()
+    return [sig for sig in SIGNALS.values() if sig.holds(d, now)]
 
 
 def filter_signal(qs: QuerySet, key: str, now: dt.datetime | None = None) -> QuerySet:

@@ -31,7 +31,7 @@ from accounts.models import CustomsOffice, Role, User, offices_by_id
 from core import dates
 
 from . import monitoring
-from .models import ARRIVED_STATUSES, OPEN_STATUSES, Review, Status, TransitDeclaration, Verdict
+from .models import ARRIVED_STATUSES, Status, TransitDeclaration
 from .paging import Page
 
 T = TypeVar("T")
@@ -219,13 +219,13 @@ def list_count(qs: QuerySet, page: Page, *, cap: int = LIST_COUNT_CAP) -> Capped
     return capped_count(qs, cap)
 
 
-def signal_counts(user: User, *, now: dt.datetime | None = None) -> dict[str, CappedCount]:
+def scope_signal_counts(user: User, *, now: dt.datetime | None = None) -> dict[str, CappedCount]:
     """Capped count per monitoring signal over the user's scope, cached per scope."""
     return signal_counts_at(user, now=now)[0]
 
 
 def signal_counts_at(user: User, *, now: dt.datetime | None = None) -> tuple[dict[str, CappedCount], dt.datetime]:
-    """``signal_counts`` and when they were counted (what the dashboard says the figures are as of)."""
+    """``scope_signal_counts`` and when they were counted (what the dashboard says the figures are as of)."""
     scope = scope_key(user)
     key = _cache_key(scope, "signals")
     cached = cache.get(key)
@@ -239,37 +239,11 @@ def signal_counts_at(user: User, *, now: dt.datetime | None = None) -> tuple[dic
 
 
 def signals_of(d: TransitDeclaration, now: dt.datetime | None = None) -> list[monitoring.Signal]:
-    """The signals that hold for one declaration, checked in memory (mirrors ``monitoring``; no query).
+    """The signals that hold for one declaration, checked in memory (``Signal.holds``; no query).
 
     Needs ``origin`` and ``destination`` loaded (select_related) for the camera/scanner checks.
     """
-    now = now or timezone.now()
-    open_ = d.status in OPEN_STATUSES
-    read_grace = dt.timedelta(hours=settings.SIGNAL_READ_WITHOUT_ARRIVAL_HOURS)
-    scan_grace = dt.timedelta(hours=settings.SIGNAL_ORIGIN_SCAN_HOURS)
-    holds = {
-        "overdue": d.is_overdue(now),
-        "arrival_without_read": d.status in ARRIVED_STATUSES and d.destination.has_anpr and not d.dest_first_read_at,
-        "read_without_arrival": d.status == Status.IN_TRANSIT
-        and d.dest_first_read_at is not None
-        and d.dest_first_read_at < now - read_grace,
-        "origin_scan_missing": d.status in (Status.IN_TRANSIT, *ARRIVED_STATUSES)
-        and d.origin.has_scanner
-        and d.origin_scan_at is None
-        and d.departed_at is not None
-        and d.departed_at < now - scan_grace,
-        "scan_not_reviewed": d.comparison_review == Review.PENDING,
-        "scan_suspicious": d.comparison_verdict == Verdict.SUSPICIOUS and d.comparison_review != Review.ACCEPTED,
-        "dup_waybill": d.dup_waybill and open_,
-        "dup_serial": d.dup_goods_serial and open_,
-        "dup_vehicle": d.dup_vehicle and d.status == Status.IN_TRANSIT,
-        "off_route": d.off_route_read_at is not None and open_,
-        "permit_expired": d.status == Status.IN_TRANSIT
-        and d.permit_expires_at is not None
-        and d.permit_expires_at < now
-        and d.vehicle_country != "IR",
-    }
-    return [sig for key, sig in monitoring.SIGNALS.items() if holds.get(key)]
+    return monitoring.signals_holding(d, now)
 
 
 # --- the per-office table ---------------------------------------------------------------------

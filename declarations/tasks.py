@@ -2,11 +2,11 @@
 
 from celery import shared_task
 
-from . import services
+from . import flags
 
 
 @shared_task(acks_late=True)
 def refresh_flags(declaration_ids: list[int]) -> int:
     """Recompute duplicate waybill / goods serial / vehicle flags after a bulk change."""
-    services.refresh_flags_for(declaration_ids)
+    flags.refresh_flags_for(declaration_ids)
     return len(declaration_ids)

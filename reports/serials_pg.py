@@ -30,6 +30,7 @@ from declarations.cells import safe_cell, safe_cell_sql
 from declarations.models import TransitDeclaration
 
 from . import returns
+from .labels import REASON_LABELS, jalali_of_date
 from .xlsx_stream import LTR_STYLE, _cell
 
 CHUNK = 2_000  # rows per fetch: bounds memory (a row is ~1.5 kB of CSV + XML)
@@ -47,13 +48,11 @@ class _Params(dict):
 
 
 def _jalali_days(end: dt.datetime) -> tuple[dt.date, list[str]]:
-    from .exports import _jalali_of_date
-
     first = TransitDeclaration.objects.order_by("declared_at").values_list("declared_at", flat=True).first()
     base = (first.astimezone(TEHRAN).date() if first else end.date()) - dt.timedelta(days=1)
     last = max(end, dt.datetime.now(dt.UTC)).date() + dt.timedelta(days=400)
     days = (last - base).days + 1
-    return base, [_jalali_of_date(base + dt.timedelta(days=i)) for i in range(days)]
+    return base, [jalali_of_date(base + dt.timedelta(days=i)) for i in range(days)]
 
 
 def _csv(x: str) -> str:
@@ -100,8 +99,6 @@ def serial_lines(
     they are narrow (a sort of the finished text would spill hundreds of MB nationally); the
     Jalali dates, reason and note of each (a fixed-width day table read by offset, no join);
     then the text of both files. OFFSET 0 keeps each layer's expressions computed once."""
-    from .exports import REASON_LABELS
-
     # Ordered by serial (byte order); office ids here, their cells come from ``_office_cells``.
     inner = returns.unsettled_rows(start, end, province).values_list(
         "serial", "origin_id", "destination_id", *returns.UNSETTLED_FIELDS
@@ -162,7 +159,7 @@ def serial_lines(
     tbl, e = p(table), p(end)
 
     # Iran has kept UTC+03:30 all year since September 2022: from 2023 on the Tehran day is
-    # plain arithmetic on the epoch (as exports.jday does); earlier dates ask the zone database.
+    # plain arithmetic on the epoch (as labels.jday does); earlier dates ask the zone database.
     base_day = (base - dt.date(1970, 1, 1)).days
 
     def day(col: str) -> str:

@@ -122,7 +122,7 @@ def _get_return(request, pk: int) -> MonthlyReturn:
 @login_required
 def return_detail(request, pk: int):
     snap = _get_return(request, pk)
-    from .exports import AGE_LABELS, BALANCE_LABELS, REASON_LABELS, place_label, place_names
+    from .labels import AGE_LABELS, BALANCE_LABELS, REASON_LABELS, place_label, place_names
 
     f = snap.figures_for(request.user)  # office staff: their office's part only
     context = {

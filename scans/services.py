@@ -1,7 +1,7 @@
 """State changes of scans: upload, previews, the comparison job and its review.
 
 The declaration's evidence summary is kept current only through
-``declarations.services`` (``note_scan``, ``note_comparison``, ``note_event``).
+``declarations.evidence`` (``note_scan``, ``note_comparison``, ``note_event``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from accounts.models import Role, User
 from core.audit import actor
 from core.dates import format_jalali, persian_digits
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
-from declarations import services as declaration_services
+from declarations import evidence
 from declarations.models import Review, Status, TransitDeclaration, Verdict
 
 from .models import Scan, ScanComparison, Stage
@@ -141,7 +141,7 @@ def scan_upload(
                 written.append(scan.original.name)
                 scan.save()
                 scans.append(scan)
-            declaration_services.note_scan(declaration_id=declaration.pk, stage=stage, at=captured_at)
+            evidence.note_scan(declaration_id=declaration.pk, stage=stage, at=captured_at)
             _schedule_after_commit(scans, declaration.pk)
     except BaseException:
         for name in written:
@@ -322,9 +322,7 @@ def comparison_run(*, comparison_id: int) -> ScanComparison:
             comparison.heatmap.save("heatmap.png", ContentFile(heat_png), save=False)
         comparison.save()
         if _is_latest(comparison):
-            declaration_services.note_comparison(
-                declaration_id=comparison.declaration_id, verdict=verdict, review=Review.PENDING
-            )
+            evidence.note_comparison(declaration_id=comparison.declaration_id, verdict=verdict, review=Review.PENDING)
     return comparison
 
 
@@ -383,10 +381,8 @@ def comparison_review(*, comparison: ScanComparison, by: User, decision: str, re
     with set_actor(by):
         locked.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_remark"])
     if _is_latest(locked):
-        declaration_services.note_comparison(
-            declaration_id=locked.declaration_id, verdict=locked.verdict, review=locked.review
-        )
-    declaration_services.note_event(
+        evidence.note_comparison(declaration_id=locked.declaration_id, verdict=locked.verdict, review=locked.review)
+    evidence.note_event(
         declaration_id=locked.declaration_id,
         kind=f"scan_review_{decision}",
         at=now,

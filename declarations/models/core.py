@@ -2,7 +2,7 @@
 
 A declaration also carries a small *evidence summary* (first plate read at the
 destination, origin scan time, comparison verdict, duplicate flags ...) that
-``anpr`` and ``scans`` keep current through ``declarations.services``; every
+``anpr`` and ``scans`` keep current through ``declarations.evidence``; every
 monitoring signal is then a filter on this one table (see ``monitoring.py``).
 """
 
@@ -243,7 +243,7 @@ class TransitDeclaration(models.Model):
         verbose_name=_("status changed by"),
     )
 
-    # Evidence summary, kept by anpr and scans through declarations.services.
+    # Evidence summary, kept by anpr and scans through declarations.evidence.
     dest_first_read_at = models.DateTimeField(_("first plate read at destination"), null=True, blank=True)
     last_read_at = models.DateTimeField(_("last plate read"), null=True, blank=True)
     last_read_office = models.ForeignKey(

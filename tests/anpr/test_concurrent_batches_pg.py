@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from anpr import services
+from anpr import ingest, services
 from anpr.models import MatchState, PlateMatch, PlateRead
 from declarations.models import Status, TransitDeclaration
 from tests.anpr.conftest import camera_client
@@ -63,7 +63,7 @@ def test_two_batches_about_the_same_trucks_in_opposite_orders_both_go_through(se
     # Both requests start their transaction at the same moment (the first statement waits for the other).
     start_together = threading.Barrier(2, timeout=10)
     local = threading.local()
-    insert = services._insert_returning
+    insert = ingest._insert_returning
 
     def insert_together(reads):
         if not getattr(local, "waited", False):
@@ -74,7 +74,7 @@ def test_two_batches_about_the_same_trucks_in_opposite_orders_both_go_through(se
                 pass
         return insert(reads)
 
-    monkeypatch.setattr(services, "_insert_returning", insert_together)
+    monkeypatch.setattr(ingest, "_insert_returning", insert_together)
 
     base = timezone.now() - dt.timedelta(hours=2)
     for r in range(ROUNDS):

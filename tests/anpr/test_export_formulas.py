@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from anpr import services
+from anpr import ingest, sightings
 from anpr.models import PlateRead
 from declarations.services import declaration_confirm_arrival
 
@@ -28,8 +28,8 @@ def _xlsx(resp):
 def formula_read(thr_camera, truck):
     """A read matched to the truck whose text, as the camera sent it, is a formula."""
     at = timezone.now() - dt.timedelta(hours=1)
-    (r,) = services.reads_ingest(camera=thr_camera, items=[services.ReadInput(captured_at=at, plate_raw=truck.plate)])
-    services.reads_match(read_ids=[r.id])
+    (r,) = ingest.reads_ingest(camera=thr_camera, items=[ingest.ReadInput(captured_at=at, plate_raw=truck.plate)])
+    sightings.reads_match(read_ids=[r.id])
     PlateRead.objects.filter(pk=r.id).update(plate="", plate_raw=LINK)
     assert PlateRead.objects.get(pk=r.id).vehicle_id == truck.pk
     return r
@@ -48,7 +48,7 @@ def test_the_anpr_reports_carry_a_formula_as_text(client, hq, thr_camera, truck,
     tehran.save()
     declaration_confirm_arrival(declaration=declaration, by=None, at=timezone.now() - dt.timedelta(hours=1))
     at = timezone.now() - dt.timedelta(hours=1)
-    services.reads_ingest(camera=thr_camera, items=[services.ReadInput(captured_at=at, plate_raw=truck.plate)])
+    ingest.reads_ingest(camera=thr_camera, items=[ingest.ReadInput(captured_at=at, plate_raw=truck.plate)])
     client.force_login(hq)
     for code, column in (("anpr-reads-per-office-day", 3), ("anpr-arrival-evidence", 2)):
         url = f"/anpr/reports/{code}/"

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from anpr import health, panels, services, tasks
+from anpr import health, ingest, panels, tasks
 from anpr.models import Camera
 from core.dates import TEHRAN
 
@@ -55,7 +55,7 @@ def test_it_flags_a_camera_silent_in_working_time_and_clears_it_on_the_next_read
 
     # The camera posts again: no longer silent.
     now = timezone.now()
-    services.reads_ingest(camera=bzg_camera, items=[services.ReadInput(captured_at=now, plate_raw="12ب34567")])
+    ingest.reads_ingest(camera=bzg_camera, items=[ingest.ReadInput(captured_at=now, plate_raw="12ب34567")])
     bzg_camera.refresh_from_db()
     assert bzg_camera.health == Camera.Health.OK and bzg_camera.silent_since is None
 

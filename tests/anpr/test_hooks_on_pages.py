@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from anpr import services
+from anpr import ingest
 from anpr.models import Camera, PlateRead
 
 pytestmark = pytest.mark.django_db
@@ -15,8 +15,8 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 @pytest.fixture
 def sighting(bzg_camera, truck):
     at = timezone.now() - dt.timedelta(hours=2)
-    (r,) = services.reads_ingest(
-        camera=bzg_camera, items=[services.ReadInput(captured_at=at, plate_raw=truck.plate, photo=JPEG)]
+    (r,) = ingest.reads_ingest(
+        camera=bzg_camera, items=[ingest.ReadInput(captured_at=at, plate_raw=truck.plate, photo=JPEG)]
     )
     return PlateRead.objects.get(pk=r.id)
 

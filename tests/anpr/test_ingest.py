@@ -306,10 +306,10 @@ def test_a_batch_broken_off_by_a_deadlock_is_written_again_not_refused(truck, th
     again and stored once, matched once, instead of a 500 that loses the camera's reads."""
     from django.db import OperationalError
 
-    from anpr import services
+    from anpr import sightings
     from anpr.models import PlateMatch
 
-    save, calls = services._save_matches, []
+    save, calls = sightings._save_matches, []
 
     def deadlock_once(*args):
         calls.append(1)
@@ -317,7 +317,7 @@ def test_a_batch_broken_off_by_a_deadlock_is_written_again_not_refused(truck, th
             raise OperationalError("deadlock detected") from _Deadlock()
         return save(*args)
 
-    monkeypatch.setattr(services, "_save_matches", deadlock_once)
+    monkeypatch.setattr(sightings, "_save_matches", deadlock_once)
     reads = [{"captured_at": (recent + dt.timedelta(seconds=i)).isoformat(), "plate": truck.plate} for i in range(3)]
     reads.append({"captured_at": recent.isoformat(), "plate": "77ی77777"})
     resp = camera_client(thr_camera).post(BULK, {"reads": reads}, format="json")
@@ -333,7 +333,7 @@ def test_a_batch_broken_off_by_a_deadlock_is_written_again_not_refused(truck, th
 def test_other_database_errors_are_not_retried(truck, thr_camera, recent, monkeypatch):
     from django.db import OperationalError
 
-    from anpr import services
+    from anpr import ingest, sightings
 
     calls = []
 
@@ -341,7 +341,7 @@ def test_other_database_errors_are_not_retried(truck, thr_camera, recent, monkey
         calls.append(1)
         raise OperationalError("disk full")
 
-    monkeypatch.setattr(services, "_save_matches", broken)
+    monkeypatch.setattr(sightings, "_save_matches", broken)
     with pytest.raises(OperationalError):
-        services.reads_ingest(camera=thr_camera, items=[services.ReadInput(captured_at=recent, plate_raw=truck.plate)])
+        ingest.reads_ingest(camera=thr_camera, items=[ingest.ReadInput(captured_at=recent, plate_raw=truck.plate)])
     assert len(calls) == 1 and not PlateRead.objects.exists()

@@ -15,7 +15,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from anpr import services
+from anpr import ingest
 from anpr.models import MatchState, PlateRead
 from declarations.models import Status, TransitDeclaration
 from tests.anpr.conftest import camera_client
@@ -38,10 +38,10 @@ def elsewhere(bazargan, sarakhs):
 def reads(thr_camera, truck, elsewhere):
     at = timezone.now() - dt.timedelta(hours=1)
     items = [
-        services.ReadInput(captured_at=at, plate_raw=truck.plate),
-        services.ReadInput(captured_at=at + dt.timedelta(minutes=1), plate_raw=OTHER_PLATE),
+        ingest.ReadInput(captured_at=at, plate_raw=truck.plate),
+        ingest.ReadInput(captured_at=at + dt.timedelta(minutes=1), plate_raw=OTHER_PLATE),
     ]
-    ours, theirs = (PlateRead.objects.get(pk=r.id) for r in services.reads_ingest(camera=thr_camera, items=items))
+    ours, theirs = (PlateRead.objects.get(pk=r.id) for r in ingest.reads_ingest(camera=thr_camera, items=items))
     assert ours.match_state == theirs.match_state == MatchState.MATCHED
     return ours, theirs
 

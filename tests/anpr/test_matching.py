@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from anpr import matching, services
+from anpr import ingest, matching, services, sightings
 from anpr.models import MatchState, PlateMatch, PlateRead
 from declarations.models import Status
 from declarations.plates import PLATE_LETTERS
@@ -100,14 +100,14 @@ def test_it_has_no_key_for_text_that_is_no_plate():
 
 def _read(camera, plate, at=None):
     at = at or timezone.now() - dt.timedelta(minutes=5)
-    (result,) = services.reads_ingest(camera=camera, items=[services.ReadInput(captured_at=at, plate_raw=plate)])
+    (result,) = ingest.reads_ingest(camera=camera, items=[ingest.ReadInput(captured_at=at, plate_raw=plate)])
     return result.id
 
 
 @pytest.mark.django_db
 def test_it_matches_an_exact_read_and_records_the_score(truck, declaration, thr_camera):
     read_id = _read(thr_camera, truck.plate)
-    services.reads_match(read_ids=[read_id])
+    sightings.reads_match(read_ids=[read_id])
     match = PlateMatch.objects.get(read_id=read_id)
     assert match.declaration_id == declaration.pk
     assert (match.score, match.exact, match.on_route, match.at_destination) == (1.0, True, True, True)
@@ -122,7 +122,7 @@ def test_it_matches_a_read_with_a_confused_character_as_not_exact(declaration, b
     vehicle = VehicleFactory(plate="26ب36913")
     TransitDeclaration.objects.filter(pk=declaration.pk).update(vehicle=vehicle, status=Status.IN_TRANSIT)
     read_id = _read(thr_camera, "26پ38913")  # ب→پ and 6→8
-    services.reads_match(read_ids=[read_id])
+    sightings.reads_match(read_ids=[read_id])
     match = PlateMatch.objects.get(read_id=read_id)
     assert match.declaration_id == declaration.pk and not match.exact
     assert MIN <= match.score < 1.0
@@ -134,7 +134,7 @@ def test_it_prefers_the_exact_truck_over_a_look_alike(bazargan, tehran, thr_came
     exact = DeclarationFactory(origin=bazargan, destination=tehran, vehicle=VehicleFactory(plate="26ب36913"))
     DeclarationFactory(origin=bazargan, destination=tehran, vehicle=VehicleFactory(plate="26پ36913"))
     read_id = _read(thr_camera, "26ب36913")
-    services.reads_match(read_ids=[read_id])
+    sightings.reads_match(read_ids=[read_id])
     assert list(PlateMatch.objects.filter(read_id=read_id).values_list("declaration_id", flat=True)) == [exact.pk]
 
 
@@ -145,7 +145,7 @@ def test_it_leaves_unrelated_and_closed_declarations_alone(declaration, thr_came
     TransitDeclaration.objects.filter(pk=declaration.pk).update(status=Status.SETTLED)
     read_id = _read(thr_camera, declaration.vehicle.plate)
     other = _read(thr_camera, "99ی99999", at=timezone.now() - dt.timedelta(minutes=1))
-    services.reads_match(read_ids=[read_id, other])
+    sightings.reads_match(read_ids=[read_id, other])
     assert not PlateMatch.objects.exists()
     assert set(PlateRead.objects.values_list("match_state", flat=True)) == {MatchState.UNMATCHED}
 
@@ -157,16 +157,16 @@ def test_it_ignores_a_read_long_before_the_declaration(truck, declaration, thr_c
 
     TransitDeclaration.objects.filter(pk=declaration.pk).update(declared_at=timezone.now())
     read_id = _read(thr_camera, truck.plate, at=timezone.now() - dt.timedelta(days=5))
-    services.reads_match(read_ids=[read_id])
+    sightings.reads_match(read_ids=[read_id])
     assert not PlateMatch.objects.exists()
 
 
 @pytest.mark.django_db
 def test_it_matches_a_batch_twice_without_doubling(truck, declaration, thr_camera, bzg_camera):
     ids = [_read(thr_camera, truck.plate), _read(bzg_camera, truck.plate)]
-    services.reads_match(read_ids=ids)
+    sightings.reads_match(read_ids=ids)
     PlateRead.objects.filter(pk__in=ids).update(match_state=MatchState.PENDING)  # a redelivered task
-    services.reads_match(read_ids=ids)
+    sightings.reads_match(read_ids=ids)
     assert PlateMatch.objects.count() == 2
 
 
@@ -192,7 +192,7 @@ def test_it_matches_a_foreign_plate_with_latin_confusions(bazargan, tehran, thr_
     vehicle = Vehicle.objects.create(plate="34ABC123", country="TR")
     decl = DeclarationFactory(origin=bazargan, destination=tehran, vehicle=vehicle, vehicle_country="TR")
     read_id = _read(thr_camera, "34A8C123")
-    services.reads_match(read_ids=[read_id])
+    sightings.reads_match(read_ids=[read_id])
     assert PlateMatch.objects.get(read_id=read_id).declaration_id == decl.pk
 
 
@@ -201,7 +201,7 @@ def test_it_reports_a_read_off_the_planned_route(bazargan, tehran, sarakhs):
     decl = DeclarationFactory(origin=bazargan, destination=tehran, status=Status.IN_TRANSIT)
     camera, _ = services.camera_register(office=OfficeFactory(code="QZV"), code="QZV-1", direction="in")
     read_id = _read(camera, decl.vehicle.plate)
-    services.reads_match(read_ids=[read_id])
+    sightings.reads_match(read_ids=[read_id])
     assert PlateMatch.objects.get(read_id=read_id).on_route is False
 
 
@@ -213,24 +213,24 @@ def test_it_queues_matching_by_ids_when_a_broker_runs_and_sweeps_pending_reads(
     monkeypatch.setattr("anpr.tasks.match_reads.delay", queued.append)
     at = timezone.now() - dt.timedelta(minutes=5)
     with django_capture_on_commit_callbacks(execute=True):
-        (first,) = services.reads_ingest(
-            camera=thr_camera, items=[services.ReadInput(captured_at=at, plate_raw=truck.plate)], match_inline=False
+        (first,) = ingest.reads_ingest(
+            camera=thr_camera, items=[ingest.ReadInput(captured_at=at, plate_raw=truck.plate)], match_inline=False
         )
-        (second,) = services.reads_ingest(
-            camera=bzg_camera, items=[services.ReadInput(captured_at=at, plate_raw=truck.plate)], match_inline=False
+        (second,) = ingest.reads_ingest(
+            camera=bzg_camera, items=[ingest.ReadInput(captured_at=at, plate_raw=truck.plate)], match_inline=False
         )
     # One task waits at a time: the second read rides on the first task, which sweeps every pending read.
     assert queued == [[first.id]]
     assert set(PlateRead.objects.values_list("match_state", flat=True)) == {MatchState.PENDING}
-    assert services.reads_match(read_ids=queued[0])["reads"] == 2
+    assert sightings.reads_match(read_ids=queued[0])["reads"] == 2
     assert PlateMatch.objects.filter(declaration=declaration).count() == 2
     declaration.refresh_from_db()
     assert declaration.dest_first_read_at == at
     # Once that task has started, the next read queues a task of its own.
     with django_capture_on_commit_callbacks(execute=True):
-        (third,) = services.reads_ingest(
+        (third,) = ingest.reads_ingest(
             camera=thr_camera,
-            items=[services.ReadInput(captured_at=at + dt.timedelta(minutes=1), plate_raw=truck.plate)],
+            items=[ingest.ReadInput(captured_at=at + dt.timedelta(minutes=1), plate_raw=truck.plate)],
             match_inline=False,
         )
     assert queued == [[first.id], [third.id]]
@@ -241,14 +241,14 @@ def test_a_full_sweep_queues_another(truck, thr_camera, django_capture_on_commit
     queued = []
     monkeypatch.setattr("anpr.tasks.match_reads.delay", queued.append)
     at = timezone.now() - dt.timedelta(minutes=5)
-    items = [services.ReadInput(captured_at=at + dt.timedelta(seconds=i), plate_raw=truck.plate) for i in range(3)]
+    items = [ingest.ReadInput(captured_at=at + dt.timedelta(seconds=i), plate_raw=truck.plate) for i in range(3)]
     with django_capture_on_commit_callbacks(execute=True):
-        services.reads_ingest(camera=thr_camera, items=items, match_inline=False)
+        ingest.reads_ingest(camera=thr_camera, items=items, match_inline=False)
     assert len(queued) == 1
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.reads_match(read_ids=[], sweep=2)["reads"] == 2
+        assert sightings.reads_match(read_ids=[], sweep=2)["reads"] == 2
     assert queued[1] == []  # one read is left: the full sweep queued a task for it
-    assert services.reads_match(read_ids=queued[1], sweep=2)["reads"] == 1
+    assert sightings.reads_match(read_ids=queued[1], sweep=2)["reads"] == 1
 
 
 @pytest.mark.django_db
@@ -283,13 +283,13 @@ def test_it_credits_an_arrived_declaration_only_at_its_destination(bazargan, teh
 def test_it_matches_a_large_batch_through_the_two_step_lookup(truck, declaration, thr_camera):
     at = timezone.now() - dt.timedelta(minutes=30)
     items = [
-        services.ReadInput(captured_at=at + dt.timedelta(seconds=i), plate_raw=f"{10 + i}ل{100 + i}{20 + i}")
+        ingest.ReadInput(captured_at=at + dt.timedelta(seconds=i), plate_raw=f"{10 + i}ل{100 + i}{20 + i}")
         for i in range(70)
     ]
     confused = truck.plate[:3] + {"1": "7", "7": "1"}.get(truck.plate[3], truck.plate[3]) + truck.plate[4:]
-    items.append(services.ReadInput(captured_at=at, plate_raw=confused))
-    assert sum(len(matching.variants(matching.match_key(i.plate_raw), MIN)) for i in items) > services.IN_CHUNK
-    results = services.reads_ingest(camera=thr_camera, items=items)
+    items.append(ingest.ReadInput(captured_at=at, plate_raw=confused))
+    assert sum(len(matching.variants(matching.match_key(i.plate_raw), MIN)) for i in items) > sightings.IN_CHUNK
+    results = ingest.reads_ingest(camera=thr_camera, items=items)
     match = PlateMatch.objects.get(declaration=declaration)
     assert match.read_id == results[-1].id and match.exact == (confused == truck.plate)
     assert PlateRead.objects.filter(match_state=MatchState.UNMATCHED).count() == 70

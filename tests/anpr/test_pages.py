@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from anpr import panels, services
+from anpr import ingest, panels, services, sightings
 from anpr.models import PlateRead
 from declarations.models import TransitDeclaration
 from declarations.services import declaration_confirm_arrival
@@ -19,11 +19,9 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 def _read(camera, plate, *, hours_ago=1.0, photo=JPEG, match=True):
     at = timezone.now() - dt.timedelta(hours=hours_ago)
-    (r,) = services.reads_ingest(
-        camera=camera, items=[services.ReadInput(captured_at=at, plate_raw=plate, photo=photo)]
-    )
+    (r,) = ingest.reads_ingest(camera=camera, items=[ingest.ReadInput(captured_at=at, plate_raw=plate, photo=photo)])
     if match:
-        services.reads_match(read_ids=[r.id])
+        sightings.reads_match(read_ids=[r.id])
     return PlateRead.objects.get(pk=r.id)
 
 

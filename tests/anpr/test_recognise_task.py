@@ -10,7 +10,7 @@ import random
 import pytest
 from django.utils import timezone
 
-from anpr import services
+from anpr import ingest, services
 from anpr.models import MatchState, PlateMatch, PlateRead, Recognition
 from declarations.models import TransitDeclaration
 from tests.anpr.conftest import camera_client
@@ -100,7 +100,7 @@ def test_it_reads_a_photo_without_text_and_matches_it(
 def test_it_records_why_an_unreadable_photo_failed(bzg_camera):
     at = timezone.now() - dt.timedelta(minutes=5)
     bogus = b"\xff\xd8\xff\xe0" + b"\x00" * 100  # JPEG magic, no image
-    (r,) = services.reads_ingest(camera=bzg_camera, items=[services.ReadInput(captured_at=at, photo=bogus)])
+    (r,) = ingest.reads_ingest(camera=bzg_camera, items=[ingest.ReadInput(captured_at=at, photo=bogus)])
     services.read_recognise(read_id=r.id)
     read = PlateRead.objects.get(pk=r.id)
     assert read.recognition == Recognition.FAILED and read.recognition_error
@@ -116,7 +116,7 @@ def test_it_records_an_unavailable_engine(bzg_camera, monkeypatch):
 
     monkeypatch.setattr("anpr.recognition.get_engine", lambda *a, **k: Missing())
     at = timezone.now() - dt.timedelta(minutes=5)
-    (r,) = services.reads_ingest(camera=bzg_camera, items=[services.ReadInput(captured_at=at, photo=b"\xff\xd8\xff")])
+    (r,) = ingest.reads_ingest(camera=bzg_camera, items=[ingest.ReadInput(captured_at=at, photo=b"\xff\xd8\xff")])
     services.read_recognise(read_id=r.id)
     read = PlateRead.objects.get(pk=r.id)
     assert (read.recognition, read.recognition_error) == (Recognition.FAILED, "weights not found")
@@ -141,8 +141,8 @@ def test_it_passes_the_cameras_fixed_region_to_the_engine(bzg_camera, monkeypatc
     type(bzg_camera).objects.filter(pk=bzg_camera.pk).update(region_x=10, region_y=20, region_w=300, region_h=100)
     ok, enc = cv2.imencode(".png", np.full((240, 320, 3), 200, np.uint8))
     at = timezone.now() - dt.timedelta(minutes=5)
-    (r,) = services.reads_ingest(
-        camera=bzg_camera, items=[services.ReadInput(captured_at=at, photo=enc.tobytes(), photo_ext="png")]
+    (r,) = ingest.reads_ingest(
+        camera=bzg_camera, items=[ingest.ReadInput(captured_at=at, photo=enc.tobytes(), photo_ext="png")]
     )
     services.read_recognise(read_id=r.id)
     read = PlateRead.objects.get(pk=r.id)
@@ -169,8 +169,8 @@ def test_a_stored_bomb_is_refused_on_its_header_before_opencv_decodes_it(bzg_cam
     monkeypatch.setattr("anpr.recognition.get_engine", lambda *a, **k: Engine())
     monkeypatch.setattr(cv2, "imdecode", imdecode)
     at = timezone.now() - dt.timedelta(minutes=5)
-    (r,) = services.reads_ingest(
-        camera=bzg_camera, items=[services.ReadInput(captured_at=at, photo=files.png_bomb(), photo_ext="png")]
+    (r,) = ingest.reads_ingest(
+        camera=bzg_camera, items=[ingest.ReadInput(captured_at=at, photo=files.png_bomb(), photo_ext="png")]
     )
     services.read_recognise(read_id=r.id)
     read = PlateRead.objects.get(pk=r.id)

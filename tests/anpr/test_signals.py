@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from anpr import services
+from anpr import ingest, services, sightings
 from declarations import monitoring
 from declarations.models import TransitDeclaration
 from declarations.services import declaration_confirm_arrival
@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 def _sighting(camera, plate, hours_ago):
     at = timezone.now() - dt.timedelta(hours=hours_ago)
-    (r,) = services.reads_ingest(camera=camera, items=[services.ReadInput(captured_at=at, plate_raw=plate)])
-    services.reads_match(read_ids=[r.id])
+    (r,) = ingest.reads_ingest(camera=camera, items=[ingest.ReadInput(captured_at=at, plate_raw=plate)])
+    sightings.reads_match(read_ids=[r.id])
     return at.replace(microsecond=at.microsecond)
 
 

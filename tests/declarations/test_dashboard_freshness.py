@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.dates import format_jalali
-from declarations import selectors, services
+from declarations import evidence, selectors
 from declarations.models import Review, Status, Verdict
 from tests.factories import DeclarationFactory
 
@@ -46,7 +46,7 @@ def test_a_plate_read_noted_through_the_service_changes_the_next_count(
     assert _count(client.get(reverse("home")), "arrival_without_read") == 1  # counted, and cached
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.note_plate_read(declaration_id=arrived.pk, office_id=tehran.pk, at=now, on_route=True)
+        evidence.note_plate_read(declaration_id=arrived.pk, office_id=tehran.pk, at=now, on_route=True)
 
     assert _count(client.get(reverse("home")), "arrival_without_read") == 0
 
@@ -60,7 +60,7 @@ def test_a_batch_of_reads_drops_the_counts_too(
     assert _count(client.get(reverse("home")), "off_route") == 0
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.note_plate_reads([(in_transit.pk, sarakhs.pk, now, False)])
+        evidence.note_plate_reads([(in_transit.pk, sarakhs.pk, now, False)])
 
     assert _count(client.get(reverse("home")), "off_route") == 1
 
@@ -73,11 +73,11 @@ def test_a_scan_and_a_comparison_drop_the_counts(
     assert _count(client.get(reverse("home")), "scan_suspicious") == 0
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.note_comparison(declaration_id=d.pk, verdict=Verdict.SUSPICIOUS, review=Review.PENDING)
+        evidence.note_comparison(declaration_id=d.pk, verdict=Verdict.SUSPICIOUS, review=Review.PENDING)
     assert _count(client.get(reverse("home")), "scan_suspicious") == 1
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.note_comparison(declaration_id=d.pk, verdict=Verdict.SUSPICIOUS, review=Review.ACCEPTED)
+        evidence.note_comparison(declaration_id=d.pk, verdict=Verdict.SUSPICIOUS, review=Review.ACCEPTED)
     assert _count(client.get(reverse("home")), "scan_suspicious") == 0
 
 
@@ -91,7 +91,7 @@ def test_a_later_read_on_the_way_leaves_the_cached_counts_alone(
     cached = cache.get("dash:national:signals")
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.note_plate_read(declaration_id=d.pk, office_id=bazargan.pk, at=now, on_route=True)
+        evidence.note_plate_read(declaration_id=d.pk, office_id=bazargan.pk, at=now, on_route=True)
 
     assert callbacks == []  # no signal moved: nothing to drop
     assert cache.get("dash:national:signals") == cached

@@ -6,7 +6,7 @@ import random
 import pytest
 from django.utils import timezone
 
-from declarations import services
+from declarations import evidence
 from declarations.models import TransitDeclaration
 from tests.factories import DeclarationFactory, OfficeFactory
 
@@ -38,9 +38,9 @@ def test_a_batch_of_reads_leaves_the_same_summary_as_one_read_at_a_time(bazargan
             for _ in range(rng.randint(0, 5)):
                 at = base + dt.timedelta(minutes=rng.randint(0, 600), seconds=round_)
                 batch.append((i, rng.choice(offices), at, rng.random() < 0.7))
-        services.note_plate_reads([(pairs[i][0].pk, office, at, on) for i, office, at, on in batch])
+        evidence.note_plate_reads([(pairs[i][0].pk, office, at, on) for i, office, at, on in batch])
         for i, office, at, on in batch:
-            services.note_plate_read(declaration_id=pairs[i][1].pk, office_id=office, at=at, on_route=on)
+            evidence.note_plate_read(declaration_id=pairs[i][1].pk, office_id=office, at=at, on_route=on)
         for bulk_d, single_d in pairs:
             assert _summary(bulk_d) == _summary(single_d)
     assert TransitDeclaration.objects.filter(dest_first_read_at__isnull=False).exists()
@@ -48,5 +48,5 @@ def test_a_batch_of_reads_leaves_the_same_summary_as_one_read_at_a_time(bazargan
 
 
 def test_an_empty_batch_changes_nothing(declaration):
-    services.note_plate_reads([])
+    evidence.note_plate_reads([])
     assert _summary(declaration) == (None, None, None, None)

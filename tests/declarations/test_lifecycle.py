@@ -7,7 +7,7 @@ from auditlog.models import LogEntry
 from django.utils import timezone
 
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
-from declarations import services
+from declarations import permits, services
 from declarations.models import DeclarationEvent, Source, Status, TransitDeclaration, UnsettledReason
 from declarations.services import TRANSITIONS
 
@@ -127,7 +127,7 @@ def test_a_foreign_truck_past_its_permit_is_a_signal_until_it_exits(bazargan, te
     truck = VehicleFactory(plate="34ABC123", country="TR")
     d = DeclarationFactory(origin=bazargan, destination=tehran, vehicle=truck, vehicle_country="TR")
     services.declaration_depart(declaration=d, by=hq, at=timezone.now() - dt.timedelta(days=8))
-    permit = services.traffic_permit_record(
+    permit = permits.traffic_permit_record(
         declaration=d,
         permit_no="P-1",
         entry_office=bazargan,
@@ -136,13 +136,13 @@ def test_a_foreign_truck_past_its_permit_is_a_signal_until_it_exits(bazargan, te
         issued_at=timezone.now() - dt.timedelta(days=8),
     )
     assert filter_signal(TransitDeclaration.objects.all(), "permit_expired").filter(pk=d.pk).exists()
-    services.traffic_permit_exit(permit=permit, at=timezone.now())
+    permits.traffic_permit_exit(permit=permit, at=timezone.now())
     assert not filter_signal(TransitDeclaration.objects.all(), "permit_expired").filter(pk=d.pk).exists()
 
 
 def test_an_iranian_truck_has_no_traffic_permit(declaration, bazargan, tehran):
     with pytest.raises(InvalidInput):
-        services.traffic_permit_record(
+        permits.traffic_permit_record(
             declaration=declaration,
             permit_no="P-2",
             entry_office=bazargan,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.dates import TEHRAN
-from declarations import services, timeline
+from declarations import evidence, services, timeline
 from declarations.models import Source, Status
 from tests.factories import DeclarationFactory
 
@@ -82,7 +82,7 @@ def test_a_change_through_a_later_audit_entry_is_credited_to_its_own_author(decl
 def test_events_read_in_persian_with_jalali_dates_and_persian_digits(client, declaration, origin_clerk, hq):
     at = dt.datetime(2025, 8, 3, 10, 30, tzinfo=TEHRAN)
     services.declaration_depart(declaration=declaration, by=origin_clerk, at=at)
-    services.note_event(  # as scans.services.comparison_review records it
+    evidence.note_event(  # as scans.services.comparison_review records it
         declaration_id=declaration.pk,
         kind="scan_review_accept",
         at=at + DAY,

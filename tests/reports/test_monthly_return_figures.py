@@ -219,7 +219,7 @@ def test_it_reconciles_any_history(rows, bazargan, tehran, sarakhs, west_az, kho
 @given(st.datetimes(min_value=dt.datetime(2015, 1, 1), max_value=dt.datetime(2035, 1, 1), timezones=st.just(dt.UTC)))
 def test_it_formats_export_dates_as_the_tehran_jalali_day(value):
     from core.dates import format_jalali
-    from reports.exports import jday
+    from reports.labels import jday
 
     assert jday(value) == format_jalali(value, with_time=False, persian=False)
 

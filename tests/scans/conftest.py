@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from declarations import evidence
 from declarations import services as declaration_services
 from declarations.models import Review, Verdict
 from scans import services
@@ -56,7 +57,7 @@ def done_comparison(departed, origin_clerk, dest_clerk):
     comparison.review = Review.PENDING
     comparison.finished_at = timezone.now()
     comparison.save()
-    declaration_services.note_comparison(declaration_id=departed.pk, verdict=Verdict.SUSPICIOUS)
+    evidence.note_comparison(declaration_id=departed.pk, verdict=Verdict.SUSPICIOUS)
     return comparison
 
 

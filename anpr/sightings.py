@@ -1,0 +1,305 @@
+"""Sightings: matching plate reads to the open declarations of their trucks.
+
+Matching looks every read of a batch up with IN queries on the indexed plate and updates
+declarations only through ``declarations.evidence.note_plate_reads``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+
+from accounts.models import forget_offices, offices_by_id
+from declarations import evidence
+from declarations.models import OPEN_STATUSES, Status, TransitDeclaration, Vehicle
+
+from . import matching
+from .models import MatchState, PlateMatch, PlateRead, Recognition
+from .retrying import atomic_retrying
+
+# One matching task waiting at a time. The task clears this flag before it claims, and claims
+# every pending read (up to SWEEP): a read committed before that is taken by it; a read committed
+# after finds the flag gone and queues the next task. Without it a burst of single reads queued
+# one task per read, nearly all of which found nothing left to do. The timeout covers a task the
+# broker lost; the beat sweep (``match_pending_reads``) covers the rest.
+MATCH_SCHEDULED_KEY = "anpr:match-scheduled"
+MATCH_SCHEDULED_SECONDS = 60
+
+
+def schedule_matching(read_ids: list[int]) -> None:
+    from . import tasks
+
+    if cache.add(MATCH_SCHEDULED_KEY, 1, MATCH_SCHEDULED_SECONDS):
+        tasks.match_reads.delay(read_ids)
+
+
+# --- Matching -----------------------------------------------------------------------------------
+
+IN_CHUNK = 2000
+SWEEP = 1000
+
+
+@dataclass
+class ToMatch:
+    """What matching needs of a read, whether it comes from the database or is being inserted."""
+
+    ref: int  # read id, or position in the batch being inserted
+    key: str
+    office_id: int
+    office_code: str
+    captured_at: dt.datetime
+
+
+_PLAN_FIELDS = (
+    "id", "vehicle_id", "declared_at", "route", "origin_id", "destination_id", "status",
+    "last_read_at", "last_read_office_id", "dest_first_read_at", "off_route_read_at",
+)  # fmt: skip
+
+
+def _office_code(pk: int) -> str:
+    office = offices_by_id().get(pk)
+    if office is None:  # created in another process since the table was read
+        forget_offices()
+        office = offices_by_id()[pk]
+    return office.code
+
+
+def _open_rows_of_plates(plates: list[str]) -> list[dict]:
+    """Open declarations of the vehicles with these plates, as ``_PLAN_FIELDS`` + ``vehicle__plate``.
+
+    On PostgreSQL one fixed SQL text with an array parameter: a single read pays no query
+    compilation (the ORM's was a third of a single read's CPU). Elsewhere the ORM."""
+    if connection.vendor != "postgresql":
+        qs = TransitDeclaration.objects.filter(status__in=OPEN_STATUSES, vehicle__plate__in=plates)
+        return list(qs.values(*_PLAN_FIELDS, "vehicle__plate"))
+    global _PLAN_SQL
+    if _PLAN_SQL is None:
+        meta, q = TransitDeclaration._meta, connection.ops.quote_name
+        cols = ", ".join(f"d.{q(meta.get_field(f.removesuffix('_id')).column)}" for f in _PLAN_FIELDS)
+        _PLAN_SQL = (
+            f"SELECT {cols}, v.{q('plate')} FROM {q(meta.db_table)} d "  # noqa: S608 (names from the models)
+            f"JOIN {q(Vehicle._meta.db_table)} v ON v.{q('id')} = d.{q(meta.get_field('vehicle').column)} "
+            f"WHERE v.{q('plate')} = ANY(%s) AND d.{q('status')} = ANY(%s)"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(_PLAN_SQL, [plates, [str(s) for s in OPEN_STATUSES]])
+        rows = [dict(zip((*_PLAN_FIELDS, "vehicle__plate"), r, strict=True)) for r in cursor.fetchall()]
+    for row in rows:
+        if isinstance(row["route"], str):  # Django leaves jsonb as text for its own decoding
+            row["route"] = json.loads(row["route"])
+    return rows
+
+
+_PLAN_SQL: str | None = None
+
+
+def plan(reads: list[ToMatch]) -> tuple[list[PlateMatch], dict[int, int], dict[int, tuple]]:
+    """Best open declarations for each read: (unsaved matches with ``read_id = ref``, ref -> vehicle id).
+
+    1. Each read's key (canonical plate, or its loose form) is expanded into plausible plates.
+    2. All variants of the batch are looked up with IN queries on the indexed vehicle plate.
+    3. Each read keeps its best-scoring open declaration(s) at or above ``ANPR_MATCH_MIN_SCORE``
+       that were declared no more than ``ANPR_MATCH_LOOKBACK_HOURS`` after the read.
+    """
+    min_score = settings.ANPR_MATCH_MIN_SCORE
+    lookback = dt.timedelta(hours=settings.ANPR_MATCH_LOOKBACK_HOURS)
+    variants_of = {key: matching.variants(key, min_score) for key in {r.key for r in reads}}
+    all_variants: set[str] = set().union(*variants_of.values()) if variants_of else set()
+    by_plate: dict[str, list[dict]] = defaultdict(list)
+    open_decls = TransitDeclaration.objects.filter(status__in=OPEN_STATUSES)
+    if len(all_variants) <= IN_CHUNK:
+        # A few reads: one query, joined on the indexed plate.
+        for row in _open_rows_of_plates(sorted(all_variants)):
+            by_plate[row["vehicle__plate"]].append(row)
+    else:
+        # A batch: find the (few) existing plates among tens of thousands of variants first.
+        vehicles = _vehicles_with_plates(all_variants)
+        ids = sorted(vehicles)
+        for start in range(0, len(ids), IN_CHUNK):
+            for row in open_decls.filter(vehicle_id__in=ids[start : start + IN_CHUNK]).values(*_PLAN_FIELDS):
+                row["vehicle__plate"] = vehicles[row["vehicle_id"]]
+                by_plate[row["vehicle__plate"]].append(row)
+    matches: list[PlateMatch] = []
+    vehicle_of: dict[int, int] = {}
+    summary: dict[int, tuple] = {}
+    if not by_plate:
+        return matches, vehicle_of, summary
+    for r in reads:
+        rows = [
+            row
+            for plate in variants_of[r.key]
+            for row in by_plate.get(plate, ())
+            if row["declared_at"] - lookback <= r.captured_at
+        ]
+        by_id = {row["id"]: row for row in rows}
+        for cand in _relevant(matching.best_candidates(r.key, rows, min_score), by_id, r.office_id):
+            row = by_id[cand.declaration_id]
+            route = row["route"] or [_office_code(row["origin_id"]), _office_code(row["destination_id"])]
+            matches.append(
+                PlateMatch(
+                    read_id=r.ref,
+                    declaration_id=cand.declaration_id,
+                    vehicle_plate=cand.vehicle_plate,
+                    score=cand.score,
+                    exact=cand.exact,
+                    on_route=r.office_code in route,
+                    at_destination=r.office_id == row["destination_id"],
+                )
+            )
+            summary[cand.declaration_id] = (
+                row["last_read_at"], row["last_read_office_id"], row["dest_first_read_at"], row["off_route_read_at"]
+            )  # fmt: skip
+            vehicle_of.setdefault(r.ref, cand.vehicle_id)
+    return matches, vehicle_of, summary
+
+
+def _vehicles_with_plates(plates: set[str]) -> dict[int, str]:
+    """Vehicle id -> plate for the plates that exist; tens of thousands of variants per batch.
+
+    On PostgreSQL one ``plate = ANY(array)`` query (an index probe per value, measured twice as
+    fast as IN lists of literals); elsewhere IN lists in chunks under SQLite's parameter limit.
+    """
+    if not plates:
+        return {}
+    if connection.vendor == "postgresql":
+        table, column = connection.ops.quote_name(Vehicle._meta.db_table), connection.ops.quote_name("plate")
+        # One text parameter split in the database (plates are normalised letters and digits, no
+        # commas): psycopg2 quotes a list element by element, a third of a batch's matching CPU.
+        sql = f"SELECT id, {column} FROM {table} WHERE {column} = ANY(string_to_array(%s, ','))"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [",".join(sorted(plates))])
+            return dict(cursor.fetchall())
+    ordered = sorted(plates)
+    found: dict[int, str] = {}
+    for start in range(0, len(ordered), IN_CHUNK):
+        found.update(Vehicle.objects.filter(plate__in=ordered[start : start + IN_CHUNK]).values_list("id", "plate"))
+    return found
+
+
+# A truck read while moving on one declaration is evidence for that one, not for an older
+# declaration of the same truck still awaiting settlement (which would look "off route").
+_RANK = {Status.IN_TRANSIT: 0, Status.REGISTERED: 1}
+
+
+def _relevant(cands: list[matching.Candidate], rows: dict[int, dict], office_id: int) -> list[matching.Candidate]:
+    """Per truck, the declarations it is moving on; arrived ones only for a read at their destination."""
+    kept = []
+    for vehicle_id in {c.vehicle_id for c in cands}:
+        mine = [c for c in cands if c.vehicle_id == vehicle_id]
+        best = min(_RANK.get(rows[c.declaration_id]["status"], 2) for c in mine)
+        for c in mine:
+            rank = _RANK.get(rows[c.declaration_id]["status"], 2)
+            if rank == best and (rank < 2 or rows[c.declaration_id]["destination_id"] == office_id):
+                kept.append(c)
+    return kept
+
+
+def _save_matches(matches: list[PlateMatch], read_by_id: dict[int, ToMatch], summary: dict) -> None:
+    """Insert ON CONFLICT DO NOTHING and update summaries conditionally: a repeat changes nothing."""
+    PlateMatch.objects.bulk_create(matches, ignore_conflicts=True, batch_size=1000)
+    _note_evidence(matches, read_by_id, summary)
+
+
+def reads_match(*, read_ids: list[int], sweep: int = SWEEP) -> dict[str, int]:
+    """Match pending reads (these, plus up to ``sweep`` other pending ones) in one batch.
+
+    Each single-read request enqueues its own task; the first task to run takes every pending
+    read it can claim, so under load a worker matches in batches and later tasks find their
+    reads done. Rows are claimed with ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL,
+    so two workers never match the same read at once.
+    """
+    fields = ("id", "plate", "plate_raw", "ocr_raw", "office_id", "office__code", "captured_at")
+    pending = PlateRead.objects.filter(match_state=MatchState.PENDING).exclude(recognition=Recognition.PENDING)
+    cache.delete(MATCH_SCHEDULED_KEY)  # before claiming: see MATCH_SCHEDULED_KEY
+
+    def claim_and_match() -> tuple[int, dict[str, int]]:
+        claim = pending.select_for_update(skip_locked=True, of=("self",))
+        rows = list(claim.filter(pk__in=read_ids).values(*fields))
+        if sweep > len(rows):
+            more = claim.exclude(pk__in=[r["id"] for r in rows]).order_by("id")[: sweep - len(rows)]
+            rows += list(more.values(*fields))
+        reads = [
+            ToMatch(r["id"], matching.match_key(r["plate"] or r["plate_raw"] or r["ocr_raw"]), r["office_id"],
+                     r["office__code"], r["captured_at"])
+            for r in rows
+        ]  # fmt: skip
+        with_key = [r for r in reads if r.key]
+        matches, vehicle_of, summary = plan(with_key)
+        by_vehicle: dict[int, list[int]] = defaultdict(list)
+        for read_id, vehicle_id in vehicle_of.items():
+            by_vehicle[vehicle_id].append(read_id)
+        for vehicle_id, ids in by_vehicle.items():
+            PlateRead.objects.filter(pk__in=ids).update(match_state=MatchState.MATCHED, vehicle_id=vehicle_id)
+        no_key = [r.ref for r in reads if not r.key]
+        unmatched = [r.ref for r in with_key if r.ref not in vehicle_of]
+        if no_key:
+            PlateRead.objects.filter(pk__in=no_key).update(match_state=MatchState.NO_PLATE)
+        if unmatched:
+            PlateRead.objects.filter(pk__in=unmatched).update(match_state=MatchState.UNMATCHED)
+        _save_matches(matches, {r.ref: r for r in reads}, summary)
+        return len(rows), {"reads": len(reads), "matched": len(vehicle_of), "matches": len(matches)}
+
+    claimed, counts = atomic_retrying(claim_and_match)
+    if claimed >= sweep:  # a full sweep: more may be waiting, and no task may be queued for them
+        transaction.on_commit(lambda: schedule_matching([]))
+    return counts
+
+
+# A truck standing at a gate is read again and again: its "last read" moves at most once a
+# minute per office, so repeated reads do not queue on the declaration's row lock.
+LAST_READ_GRAIN = dt.timedelta(minutes=1)
+
+
+def _note_evidence(matches: list[PlateMatch], read_by_id: dict[int, ToMatch], summary: dict) -> None:
+    """At most three summary updates per declaration: latest read, first at destination, first off route.
+
+    ``summary`` holds each declaration's evidence as read when planning. Those times only
+    move one way (latest later, firsts earlier), so a call that could not change them then
+    cannot now and is skipped; the rest go to ``note_plate_reads`` in one call (conditional
+    UPDATEs, rows locked in id order: safe against races and repeats).
+    """
+    changed: list[tuple[int, int, dt.datetime, bool]] = []
+    per_decl: dict[int, list[PlateMatch]] = defaultdict(list)
+    for m in matches:
+        per_decl[m.declaration_id].append(m)
+    for decl_id, ms in sorted(per_decl.items()):
+        last, last_office, dest_first, off_first = summary.get(decl_id, (None, None, None, None))
+
+        def at(m):
+            return read_by_id[m.read_id].captured_at
+
+        picks = {max(ms, key=at).read_id: None}
+        dest = [m for m in ms if m.at_destination]
+        if dest:
+            picks[min(dest, key=at).read_id] = None
+        off = [m for m in ms if not m.on_route]
+        if off:
+            picks[min(off, key=at).read_id] = None
+        by_read = {m.read_id: m for m in ms}
+        for read_id in picks:
+            read, m = read_by_id[read_id], by_read[read_id]
+            changes = (
+                last is None
+                or read.captured_at > last + (LAST_READ_GRAIN if read.office_id == last_office else dt.timedelta())
+                or (m.at_destination and (dest_first is None or read.captured_at < dest_first))
+                or (not m.on_route and (off_first is None or read.captured_at < off_first))
+            )
+            if changes:
+                changed.append((decl_id, read.office_id, read.captured_at, m.on_route))
+    evidence.note_plate_reads(changed)
+
+
+def reads_pending_match(limit: int = 5000) -> list[int]:
+    """Reads still waiting for matching (e.g. after a broker outage), oldest first."""
+    return list(
+        PlateRead.objects.filter(match_state=MatchState.PENDING)
+        .exclude(recognition=Recognition.PENDING)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )

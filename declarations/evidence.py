@@ -1,0 +1,153 @@
+"""The declaration's evidence summary: the one door through which ``anpr`` and ``scans`` keep it current.
+
+The ``note_*`` functions are the hook through which ``anpr`` and ``scans`` keep
+the declaration's evidence summary current (they never write the table directly).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from accounts.models import User
+from core.errors import InvalidInput
+
+from . import selectors
+from .models import DeclarationEvent, Review, Source, TransitDeclaration, Verdict
+
+
+def _signals_moved(declaration_ids: Iterable[int]) -> None:
+    """Evidence changed what a monitoring signal counts for these declarations: the cached dashboard
+    figures of their scopes are dropped once the change commits, as a transition's are."""
+    rows = TransitDeclaration.objects.filter(pk__in=list(declaration_ids)).values_list("origin_id", "destination_id")
+    offices = {office for pair in rows for office in pair}
+    if offices:
+        transaction.on_commit(lambda: selectors.invalidate_offices(offices))
+
+
+def note_plate_read(*, declaration_id: int, office_id: int, at: dt.datetime, on_route: bool) -> None:
+    """A plate read matched this declaration. Conditional UPDATEs: safe to repeat and to race.
+
+    The first read at the destination and the first read off the route move signals (the dashboard's
+    counts are dropped); a later read on the way only updates the last sighting."""
+    qs = TransitDeclaration.objects.filter(pk=declaration_id)
+    qs.filter(Q(last_read_at__isnull=True) | Q(last_read_at__lt=at)).update(
+        last_read_at=at, last_read_office_id=office_id
+    )
+    moved = (
+        qs.filter(destination_id=office_id)
+        .filter(Q(dest_first_read_at__isnull=True) | Q(dest_first_read_at__gt=at))
+        .update(dest_first_read_at=at)
+    )
+    if not on_route:
+        moved += qs.filter(Q(off_route_read_at__isnull=True) | Q(off_route_read_at__gt=at)).update(off_route_read_at=at)
+    if moved:
+        _signals_moved([declaration_id])
+
+
+def note_plate_reads(reads: Iterable[tuple[int, int, dt.datetime, bool]]) -> None:
+    """Many matched reads at once, ``(declaration_id, office_id, at, on_route)`` each: the same
+    result as ``note_plate_read`` for every one, in four statements instead of up to three per
+    declaration (a camera's batch of 1,000 reads touches hundreds of declarations).
+
+    The rows are locked in ascending id order first, ``FOR NO KEY UPDATE``: concurrent batches wait
+    for each other in one order, and a lock that still lets other transactions check foreign keys
+    to these rows. (``FOR UPDATE`` deadlocked two camera batches: each, committing, checked its
+    matches' foreign keys with a key-share lock on the rows the other held ``FOR UPDATE``.)"""
+    reads = list(reads)
+    if not reads:
+        return
+    if connection.vendor != "postgresql":
+        for declaration_id, office_id, at, on_route in sorted(reads, key=lambda r: r[0]):
+            note_plate_read(declaration_id=declaration_id, office_id=office_id, at=at, on_route=on_route)
+        return
+    latest: dict[int, tuple[dt.datetime, int]] = {}
+    first_at_office: dict[tuple[int, int], dt.datetime] = {}
+    first_off_route: dict[int, dt.datetime] = {}
+    for declaration_id, office_id, at, on_route in reads:
+        if declaration_id not in latest or at > latest[declaration_id][0]:
+            latest[declaration_id] = (at, office_id)
+        key = (declaration_id, office_id)
+        if key not in first_at_office or at < first_at_office[key]:
+            first_at_office[key] = at
+        if not on_route and (declaration_id not in first_off_route or at < first_off_route[declaration_id]):
+            first_off_route[declaration_id] = at
+    from psycopg2.extras import execute_values
+
+    table = connection.ops.quote_name(TransitDeclaration._meta.db_table)
+    with connection.cursor() as wrapper:
+        cur = wrapper.cursor  # psycopg2's own cursor, for execute_values
+        cur.execute(f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE", [sorted(latest)])  # noqa: S608
+        execute_values(
+            cur,
+            f"UPDATE {table} t SET last_read_at = v.at, last_read_office_id = v.office "  # noqa: S608
+            "FROM (VALUES %s) v(id, at, office) "
+            "WHERE t.id = v.id AND (t.last_read_at IS NULL OR t.last_read_at < v.at)",
+            [(d, at, office) for d, (at, office) in latest.items()],
+            template="(%s, %s::timestamptz, %s)",
+        )
+        # Only the row of the declaration's own destination office joins, so one per target row.
+        moved = execute_values(
+            cur,
+            f"UPDATE {table} t SET dest_first_read_at = v.at "  # noqa: S608
+            "FROM (VALUES %s) v(id, office, at) "
+            "WHERE t.id = v.id AND t.destination_id = v.office "
+            "AND (t.dest_first_read_at IS NULL OR t.dest_first_read_at > v.at) RETURNING t.id",
+            [(d, office, at) for (d, office), at in first_at_office.items()],
+            template="(%s, %s, %s::timestamptz)",
+            fetch=True,
+        )
+        if first_off_route:
+            moved += execute_values(
+                cur,
+                f"UPDATE {table} t SET off_route_read_at = v.at "  # noqa: S608
+                "FROM (VALUES %s) v(id, at) "
+                "WHERE t.id = v.id AND (t.off_route_read_at IS NULL OR t.off_route_read_at > v.at) RETURNING t.id",
+                list(first_off_route.items()),
+                template="(%s, %s::timestamptz)",
+                fetch=True,
+            )
+    if moved:
+        _signals_moved({row[0] for row in moved})
+
+
+def note_scan(*, declaration_id: int, stage: str, at: dt.datetime) -> None:
+    field = {"origin": "origin_scan_at", "destination": "dest_scan_at"}[stage]
+    moved = (
+        TransitDeclaration.objects.filter(pk=declaration_id)
+        .filter(Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": at}))
+        .update(**{field: at})
+    )
+    if moved:
+        _signals_moved([declaration_id])
+
+
+def note_comparison(*, declaration_id: int, verdict: str, review: str = Review.PENDING) -> None:
+    if verdict not in Verdict.values or review not in Review.values:
+        raise InvalidInput(f"bad verdict/review {verdict!r}/{review!r}")
+    moved = (
+        TransitDeclaration.objects.filter(pk=declaration_id)
+        .exclude(comparison_verdict=verdict, comparison_review=review)
+        .update(comparison_verdict=verdict, comparison_review=review)
+    )
+    if moved:
+        _signals_moved([declaration_id])
+
+
+def note_event(
+    *,
+    declaration_id: int,
+    kind: str,
+    at: dt.datetime,
+    actor: User | None = None,
+    message: str = "",
+    data: dict | None = None,
+    source: str = Source.USER,
+) -> DeclarationEvent:
+    """A higher app's event worth keeping on the declaration's own timeline (a scan, a letter)."""
+    return DeclarationEvent.objects.create(
+        declaration_id=declaration_id, kind=kind, at=at, actor=actor, message=message, data=data or {}, source=source
+    )

@@ -1,0 +1,105 @@
+"""The monthly return's labels: figure, reason and age names, the serial list's header, the
+standing line, place names and Jalali days. Persian: the return is an official Persian
+document for headquarters, like the letters.
+
+Both the Python exports (``exports``) and PostgreSQL's own writer of the serial list
+(``serials_pg``) read them from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import jdatetime
+
+from accounts.models import CustomsOffice, Province
+from core.dates import TEHRAN, format_jalali
+
+BALANCE_LABELS = {
+    "opening": "مانده اول ماه (تسویه‌نشده)",
+    "new": "اظهارنامه‌های جدید",
+    "settled": "تسویه‌شده در ماه",
+    "settled_on_time": "  تسویه به‌موقع",
+    "settled_late": "  تسویه با تأخیر",
+    "closed_after_case": "  مختومه پس از پرونده قضایی",
+    "cancelled": "ابطال‌شده",
+    "closing": "مانده پایان ماه (تسویه‌نشده)",
+}
+REASON_LABELS = {
+    "duplicate_waybill": "بیجک تکراری",
+    "document_discrepancy": "مغایرت اسنادی",
+    "seal_discrepancy": "مغایرت پلمپ",
+    "quantity_discrepancy": "مغایرت تعداد/وزن",
+    "scan_discrepancy": "مغایرت تصویر اسکن",
+    "serial_mismatch": "عدم تطابق سریال کالا/IMEI",
+    "system_problem": "مشکل سامانه",
+    "other": "سایر",
+    "awaiting_settlement": "وصول‌شده، در انتظار تسویه",
+    "overdue": "عدم وصول تا پایان مهلت",
+    "in_transit": "در حال ترانزیت (در مهلت)",
+    "not_departed": "ثبت‌شده، اعزام‌نشده",
+}
+AGE_LABELS = {
+    "not_due": "مهلت نگذشته",
+    "d0_7": "۰ تا ۷ روز پس از مهلت",
+    "d8_28": "۸ تا ۲۸ روز",
+    "d29_40": "۲۹ تا ۴۰ روز",
+    "over_40": "بیش از ۴۰ روز",
+    "over_90": "(از آن میان) بیش از ۹۰ روز",
+}
+SERIAL_HEADER = [
+    "شماره سریال",
+    "گمرک مبدأ",
+    "گمرک مقصد",
+    "تاریخ اظهار",
+    "مهلت ترانزیت",
+    "تاریخ وصول",
+    "روز پس از مهلت",
+    "کد علت",
+    "علت",
+    "توضیح",
+]
+
+
+def standing(figures: dict) -> str:
+    """Final, or provisional with its cut-off (a month that had not ended when it was built)."""
+    if figures.get("provisional"):
+        until = format_jalali(dt.datetime.fromisoformat(figures["end"]))
+        return f"موقت: ماه هنوز تمام نشده است؛ ارقام تا {until}"
+    return "قطعی (پایان ماه)"
+
+
+@lru_cache(maxsize=20000)
+def jalali_of_date(d: dt.date) -> str:
+    return jdatetime.date.fromgregorian(date=d).strftime("%Y/%m/%d")
+
+
+_TEHRAN_OFFSET = dt.timedelta(hours=3, minutes=30)  # Iran has kept UTC+03:30 all year since 2022
+
+
+def jday(value: dt.datetime | None) -> str:
+    """Jalali date in Tehran, ASCII digits; cached per day (a million rows share ~2,000 days).
+
+    Dates from 2023 on shift by the fixed offset (fast path); older ones go through the
+    zone database, which knows the former summer time."""
+    if value is None:
+        return ""
+    if value.year >= 2023:
+        return jalali_of_date((value.astimezone(dt.UTC) + _TEHRAN_OFFSET).date())
+    return jalali_of_date(value.astimezone(TEHRAN).date())
+
+
+def place_names() -> dict[str, dict[str, str]]:
+    """Persian names of provinces and offices by code: the figures keep codes (stable, short),
+    the pages and files show ``name (code)``."""
+    return {
+        "province": dict(Province.objects.values_list("code", "name_fa")),
+        "office": dict(CustomsOffice.objects.values_list("code", "name_fa")),
+    }
+
+
+def place_label(code: str, names: dict[str, str]) -> str:
+    """``آذربایجان غربی (WAZ)``; the code alone when it names nothing we know."""
+    name = names.get(code or "")
+    return f"{name} ({code})" if name else (code or "")
