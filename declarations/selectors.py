@@ -36,11 +36,6 @@ from .paging import Page
 
 T = TypeVar("T")
 
-COUNT_CAP = getattr(settings, "DASHBOARD_COUNT_CAP", 10_000)
-CACHE_SECONDS = getattr(settings, "DASHBOARD_CACHE_SECONDS", 120)
-OFFICE_WINDOW_DAYS = getattr(settings, "DASHBOARD_OFFICE_WINDOW_DAYS", 90)
-CHART_MONTHS = getattr(settings, "DASHBOARD_CHART_MONTHS", 12)
-
 
 # --- scope -------------------------------------------------------------------------------------
 
@@ -169,12 +164,14 @@ class CappedCount:
         return self.value
 
 
-def capped_count(qs: QuerySet, cap: int = COUNT_CAP, branches: list[Q] | None = None) -> CappedCount:
+def capped_count(qs: QuerySet, cap: int | None = None, branches: list[Q] | None = None) -> CappedCount:
     """COUNT over at most ``cap + 1`` rows: exact when the filter is selective, "cap+" otherwise.
 
     With ``branches`` (the OR-ed office conditions of the scope) each branch is counted first
     along its own index: one branch past the cap settles it without a bitmap over the whole OR.
+    ``cap`` defaults to DASHBOARD_COUNT_CAP.
     """
+    cap = settings.DASHBOARD_COUNT_CAP if cap is None else cap
     qs = qs.order_by().values("pk")
     try:
         for branch in branches or ():
@@ -184,9 +181,6 @@ def capped_count(qs: QuerySet, cap: int = COUNT_CAP, branches: list[Q] | None = 
     except EmptyResultSet:  # an empty IN list (no office, no matching company) under the LIMIT subquery
         return CappedCount(0, False)
     return CappedCount(min(n, cap), n > cap)
-
-
-LIST_COUNT_CAP = getattr(settings, "LIST_COUNT_CAP", 1_000)
 
 
 def _planner_rows(qs: QuerySet) -> int | None:
@@ -206,11 +200,12 @@ def _round_estimate(n: int) -> int:
     return round(n, -digits) if digits > 0 else n
 
 
-def list_count(qs: QuerySet, page: Page, *, cap: int = LIST_COUNT_CAP) -> CappedCount:
+def list_count(qs: QuerySet, page: Page, *, cap: int | None = None) -> CappedCount:
     """The count a list page shows. A page that holds the whole list is its own exact count; a
     filter the planner expects to be selective (at most ``cap`` rows) is counted exactly (capped);
     anything longer is shown as the planner's estimate: counting a million rows to print "about a
-    million" would cost more than the page itself."""
+    million" would cost more than the page itself. ``cap`` defaults to LIST_COUNT_CAP."""
+    cap = settings.LIST_COUNT_CAP if cap is None else cap
     if page.complete:
         return CappedCount(len(page.rows), False)
     estimate = _planner_rows(qs)
@@ -234,7 +229,7 @@ def signal_counts_at(user: User, *, now: dt.datetime | None = None) -> tuple[dic
     rows = scoped(user)
     now = now or timezone.now()
     counted = ({k: capped_count(rows.filter(sig.q(now))) for k, sig in monitoring.SIGNALS.items()}, now)
-    cache.set(key, counted, CACHE_SECONDS)
+    cache.set(key, counted, settings.DASHBOARD_CACHE_SECONDS)
     return counted
 
 
@@ -291,7 +286,7 @@ class OfficeRow:
 
 def office_table(user: User, *, now: dt.datetime | None = None) -> list[OfficeRow]:
     """Per office of the scope: in transit and overdue now (as origin), and over the last
-    ``OFFICE_WINDOW_DAYS`` of declarations the median hours from departure to arrival and the
+    ``DASHBOARD_OFFICE_WINDOW_DAYS`` of declarations the median hours from departure to arrival and the
     share settled on time (as destination). Bounded by the status and declared_at indexes."""
     scope = scope_key(user)
     key = _cache_key(scope, "offices")
@@ -307,7 +302,7 @@ def office_table(user: User, *, now: dt.datetime | None = None) -> list[OfficeRo
         for r in in_transit.values("origin_id").annotate(n=Count("pk"), late=Count("pk", filter=Q(deadline__lt=now))):
             rows[r["origin_id"]].in_transit = r["n"]
             rows[r["origin_id"]].overdue = r["late"]
-        since = now - dt.timedelta(days=OFFICE_WINDOW_DAYS)
+        since = now - dt.timedelta(days=settings.DASHBOARD_OFFICE_WINDOW_DAYS)
         arrived = TransitDeclaration.objects.filter(
             destination_id__in=ids, status__in=ARRIVED_STATUSES, declared_at__gte=since
         )
@@ -318,7 +313,7 @@ def office_table(user: User, *, now: dt.datetime | None = None) -> list[OfficeRo
         for office_id, hours in _median_transit_hours(arrived).items():
             rows[office_id].median_hours = hours
     result = list(rows.values())
-    cache.set(key, result, CACHE_SECONDS)
+    cache.set(key, result, settings.DASHBOARD_CACHE_SECONDS)
     return result
 
 
@@ -345,7 +340,8 @@ def _median_transit_hours(arrived: QuerySet) -> dict[int, float]:
 # --- monthly charts ---------------------------------------------------------------------------
 
 
-def last_jalali_months(now: dt.datetime, n: int = CHART_MONTHS) -> list[tuple[int, int]]:
+def last_jalali_months(now: dt.datetime, n: int | None = None) -> list[tuple[int, int]]:
+    n = settings.DASHBOARD_CHART_MONTHS if n is None else n
     months = [dates.jalali_month_of(now)]
     while len(months) < n:
         months.append(dates.previous_jalali_month(*months[-1]))
@@ -381,11 +377,11 @@ def monthly_charts(user: User, *, now: dt.datetime | None = None) -> dict:
                 ).count(),
                 rows.filter(settled_at__gte=start, settled_at__lt=end).count(),
             )
-            cache.set(month_key, figures, CACHE_SECONDS if (year, month) == current else 3600)
+            cache.set(month_key, figures, settings.DASHBOARD_CACHE_SECONDS if (year, month) == current else 3600)
         labels.append((year, month))
         declared.append(figures[0])
         late.append(figures[1])
         settled.append(figures[2])
     result = {"months": labels, "declared": declared, "late": late, "settled": settled}
-    cache.set(key, result, CACHE_SECONDS)
+    cache.set(key, result, settings.DASHBOARD_CACHE_SECONDS)
     return result

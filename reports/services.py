@@ -43,7 +43,7 @@ from .models import (
 
 
 def inspection_interval_days() -> int:
-    return getattr(settings, "INSPECTION_INTERVAL_DAYS", 90)
+    return settings.INSPECTION_INTERVAL_DAYS
 
 
 def _actor(by):

@@ -20,7 +20,10 @@ DEFAULT_ENGINE = "plate_crnn"
 
 
 def setting(name: str, default=None):
-    """A Django setting, or ``default`` when Django or its settings are not configured."""
+    """A Django setting, or ``default`` when Django or its settings are not configured.
+
+    The one dynamic ``getattr(settings, ...)``: the engines also run without Django (training,
+    benchmarks). Every name read here is declared in transit_monitor/settings.py."""
     try:
         from django.conf import settings
 
