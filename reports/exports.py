@@ -94,7 +94,7 @@ def standing(figures: dict) -> str:
 
 
 @lru_cache(maxsize=20000)
-def _jalali_of_date(d: dt.date) -> str:
+def jalali_of_date(d: dt.date) -> str:
     return jdatetime.date.fromgregorian(date=d).strftime("%Y/%m/%d")
 
 
@@ -109,11 +109,11 @@ def jday(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     if value.year >= 2023:
-        return _jalali_of_date((value.astimezone(dt.UTC) + _TEHRAN_OFFSET).date())
-    return _jalali_of_date(value.astimezone(TEHRAN).date())
+        return jalali_of_date((value.astimezone(dt.UTC) + _TEHRAN_OFFSET).date())
+    return jalali_of_date(value.astimezone(TEHRAN).date())
 
 
-def _serial_cells(row: dict) -> list:
+def serial_cells(row: dict) -> list:
     """One row of the serial list; text that a spreadsheet would run as a formula (an imported
     serial or note) neutralised, as ``serials_pg`` does in SQL."""
     return safe_row(
@@ -160,7 +160,7 @@ class MostOverdue:
             heapq.heapreplace(self._heap, (_Desc(key), cells))
 
     def cells(self) -> list[list]:
-        """The kept rows as ``_serial_cells`` gives them, most overdue first."""
+        """The kept rows as ``serial_cells`` gives them, most overdue first."""
         rows = sorted(self._heap, key=lambda item: item[0].key)
         return [next(csv.reader([c])) if c.__class__ is str else c for _k, c in rows]
 
@@ -260,7 +260,7 @@ def write_csv(figures: dict, out) -> int:
     _csv_head(w, figures)
     n = 0
     for row in serial_rows(figures):
-        w.writerow(_serial_cells(row))
+        w.writerow(serial_cells(row))
         n += 1
     return n
 
@@ -395,7 +395,7 @@ def _tee_lines(lines: Iterator[tuple], csv_out, most_overdue: MostOverdue | None
 
 def _tee_rows(rows: Iterator[dict], w, most_overdue: MostOverdue | None) -> Iterator[list]:
     for row in rows:
-        cells = _serial_cells(row)
+        cells = serial_cells(row)
         if w is not None:
             w.writerow(cells)
         if most_overdue is not None:
@@ -455,13 +455,13 @@ def most_overdue_cells(figures: dict, limit: int = PDF_SERIAL_LIMIT) -> list[lis
     """The PDF's serials by their own query, when no export pass picked them."""
     start, end, province = _bounds(figures)
     rows = returns.iter_unsettled(start, end, province, limit=limit, most_overdue_first=True)
-    return [_serial_cells(row) for row in rows]
+    return [serial_cells(row) for row in rows]
 
 
 def render_pdf(
     figures: dict, *, version: int | None = None, status: str = "", serials: list[list] | None = None
 ) -> bytes:
-    """The return as a letter; ``serials``: the most overdue rows as ``_serial_cells`` gives them
+    """The return as a letter; ``serials``: the most overdue rows as ``serial_cells`` gives them
     (``MostOverdue.cells()`` of the export pass), else they are queried."""
     if serials is None:
         serials = most_overdue_cells(figures)

@@ -160,7 +160,7 @@ def inspection_schedule(user: User, today: dt.date | None = None) -> list[dict]:
     """
     today = today or timezone.localdate()
     interval = dt.timedelta(days=inspection_interval_days())
-    offices = _offices_for(user)
+    offices = offices_for(user)
     last = dict(
         Inspection.objects.filter(office__in=offices)
         .values_list("office_id")
@@ -185,7 +185,7 @@ def inspection_schedule(user: User, today: dt.date | None = None) -> list[dict]:
     return rows
 
 
-def _offices_for(user: User):
+def offices_for(user: User):
     qs = CustomsOffice.objects.all()
     if not user.is_active:
         return qs.none()

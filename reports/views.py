@@ -247,7 +247,7 @@ class InspectionForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = services._offices_for(user)
+        self.fields["office"].queryset = services.offices_for(user)
         for name, label in CHECKLIST.items():
             self.fields[name] = forms.ChoiceField(label=label, choices=Check.choices, widget=forms.RadioSelect)
 
@@ -329,7 +329,7 @@ class ProblemForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["office"].queryset = services._offices_for(user)
+        self.fields["office"].queryset = services.offices_for(user)
 
     def clean_serials(self):
         serials = [s.strip() for s in self.cleaned_data["serials"].split() if s.strip()]
