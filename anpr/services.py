@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import OperationalError, connection, transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.utils import timezone
 
 from accounts.models import CustomsOffice, User, forget_offices, offices_by_id
@@ -445,7 +445,7 @@ def read_recognise(*, read_id: int) -> PlateRead | None:
     if reading.not_iranian:
         # Not an Iranian plate: no text (the reader would force an Iranian one onto it); a person reads it.
         key = ""
-        outcome = {
+        outcome: dict[str, object] = {
             "recognition": Recognition.MANUAL,
             "recognition_error": reading.not_iranian[:300],
             "confidence": None,
@@ -516,7 +516,7 @@ def _open_rows_of_plates(plates: list[str]) -> list[dict]:
     global _PLAN_SQL
     if _PLAN_SQL is None:
         meta, q = TransitDeclaration._meta, connection.ops.quote_name
-        cols = ", ".join(f"d.{q(meta.get_field(f.removesuffix('_id')).column)}" for f in _PLAN_FIELDS)
+        cols = ", ".join(f"d.{q(cast(Field, meta.get_field(f.removesuffix('_id'))).column)}" for f in _PLAN_FIELDS)
         _PLAN_SQL = (
             f"SELECT {cols}, v.{q('plate')} FROM {q(meta.db_table)} d "  # noqa: S608 (names from the models)
             f"JOIN {q(Vehicle._meta.db_table)} v ON v.{q('id')} = d.{q(meta.get_field('vehicle').column)} "

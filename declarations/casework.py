@@ -298,7 +298,7 @@ def letter_record_answer(
     answered_at = answered_at or now
     if answered_at > now + dt.timedelta(minutes=5):
         raise InvalidInput(_("The reply date is in the future."), fields={"answered_at": str(answered_at)})
-    if answered_at < locked.sent_at:
+    if locked.sent_at is not None and answered_at < locked.sent_at:  # a SENT letter has its sent_at
         raise InvalidInput(_("The reply cannot be dated before the letter."), fields={"answered_at": str(answered_at)})
     locked.status = LetterStatus.ANSWERED
     locked.answered_at = answered_at

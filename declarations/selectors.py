@@ -18,7 +18,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -51,6 +51,11 @@ def scope_key(user: User) -> str:
     return f"office:{user.office_id}" if user.office_id else "none"
 
 
+def _scope_id(key: str) -> int:
+    """The province or office id of a ``province:<id>`` or ``office:<id>`` scope key."""
+    return int(key.partition(":")[2])
+
+
 def scope_offices(user: User) -> QuerySet:
     """The offices whose rows make the user's scope (for the per-office table and filters)."""
     offices = CustomsOffice.objects.select_related("province").order_by("code")
@@ -58,9 +63,9 @@ def scope_offices(user: User) -> QuerySet:
     if key == "national":
         return offices
     if key.startswith("province:"):
-        return offices.filter(province_id=user.province_id)
+        return offices.filter(province_id=_scope_id(key))
     if key.startswith("office:"):
-        return offices.filter(pk=user.office_id)
+        return offices.filter(pk=_scope_id(key))
     return offices.none()
 
 
@@ -81,7 +86,7 @@ def scoped(user: User) -> QuerySet:
     office's province cannot."""
     key = scope_key(user)
     if key.startswith("province:"):
-        ids = list(CustomsOffice.objects.filter(province_id=user.province_id).values_list("pk", flat=True))
+        ids = list(CustomsOffice.objects.filter(province_id=_scope_id(key)).values_list("pk", flat=True))
         if not ids:  # a province without offices: the plain scope (empty, but a real query for panels)
             return TransitDeclaration.objects.for_user(user)
         return TransitDeclaration.objects.filter(Q(origin_id__in=ids) | Q(destination_id__in=ids))
@@ -100,9 +105,9 @@ def scope_branches(user: User, offices: list[int] | None = None) -> list[Q] | No
         if key == "national" or key == "none":
             return None
         if key.startswith("office:"):
-            offices = [user.office_id]
+            offices = [_scope_id(key)]
         else:
-            offices = list(CustomsOffice.objects.filter(province_id=user.province_id).values_list("pk", flat=True))
+            offices = list(CustomsOffice.objects.filter(province_id=_scope_id(key)).values_list("pk", flat=True))
     if not offices or 2 * len(offices) > MAX_BRANCHES:
         return None
     return [Q(origin_id=o) for o in offices] + [Q(destination_id=o) for o in offices]
@@ -144,7 +149,8 @@ def cached_render(user: User, name: str, render: Callable[[], T], seconds: int) 
     scope = scope_key(user)
     version = cache.get(_cache_key(scope, "version"), 0)
     key = _cache_key(scope, f"html:{version}:{translation.get_language()}:{name}")
-    return cache.get_or_set(key, render, seconds)
+    # get_or_set returns what ``render`` returned (the stubs say ``Any | None``, for a default of None).
+    return cast(T, cache.get_or_set(key, render, seconds))
 
 
 def list_page_name(query: str) -> str:

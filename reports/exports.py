@@ -150,9 +150,9 @@ class MostOverdue:
 
     def __init__(self, limit: int = PDF_SERIAL_LIMIT):
         self.limit = limit
-        self._heap: list[tuple[_Desc, object]] = []
+        self._heap: list[tuple[_Desc, str | list]] = []  # the cells, or the CSV line that holds them
 
-    def offer(self, deadline: float | None, serial: str, cells) -> None:
+    def offer(self, deadline: float | None, serial: str, cells: str | list) -> None:
         key = (deadline is None, deadline or 0.0, serial)
         if len(self._heap) < self.limit:
             heapq.heappush(self._heap, (_Desc(key), cells))
@@ -162,7 +162,7 @@ class MostOverdue:
     def cells(self) -> list[list]:
         """The kept rows as ``serial_cells`` gives them, most overdue first."""
         rows = sorted(self._heap, key=lambda item: item[0].key)
-        return [next(csv.reader([c])) if c.__class__ is str else c for _k, c in rows]
+        return [next(csv.reader([c])) if isinstance(c, str) else c for _k, c in rows]
 
 
 def _bounds(figures: dict) -> tuple[dt.datetime, dt.datetime, Province | None]:
@@ -418,8 +418,9 @@ def office_rows(csv_file, code: str) -> Iterator[list]:
     next(reader, None)  # the serial table's header
     for row in reader:
         if len(row) > 1 and row[1] == origin:
-            row[6] = int(row[6]) if row[6] else None  # days past the deadline, a number again
-            yield row
+            cells: list[str | int | None] = list(row)
+            cells[6] = int(row[6]) if row[6] else None  # days past the deadline, a number again
+            yield cells
 
 
 def write_part(part: dict, rows: list[list], fmt: str, out, *, version: int, status: str) -> None:

@@ -170,8 +170,8 @@ def inspection_schedule(user: User, today: dt.date | None = None) -> list[dict]:
     rows = []
     for office in offices.select_related("province"):
         last_on = last.get(office.pk)
-        due_on = last_on + interval if last_on else None
-        if last_on is None:
+        due_on = last_on + interval if last_on is not None else None
+        if due_on is None:
             state = "never"
         elif due_on < today:
             state = "overdue"
@@ -192,7 +192,7 @@ def offices_for(user: User):
     if user.is_national:
         return qs
     if user.role == Role.INSPECTOR:
-        return qs.filter(province_id=user.province_id)
+        return qs.filter(province_id=user.province_id) if user.province_id else qs.none()
     return qs.filter(pk=user.office_id) if user.office_id else qs.none()
 
 

@@ -162,7 +162,7 @@ def return_download(request, pk: int, fmt: str):
     field = {"xlsx": snap.xlsx, "pdf": snap.pdf, "csv": snap.csv}.get(fmt)
     if not field or not snap.csv:
         raise Http404("No such export.")
-    scope = snap.province.code if snap.province_id else "IR"
+    scope = snap.province.code if snap.province else "IR"
     if sees_whole_returns(request.user):
         name = f"return-{snap.year}-{snap.month:02d}-{scope}-v{snap.version}.{fmt}"
         return FileResponse(field.open("rb"), as_attachment=True, filename=name)
@@ -206,7 +206,8 @@ def trend_province(user, code: str) -> Province | None:
     which they cannot read)."""
     if user.is_national:
         return Province.objects.filter(code=code).first() if code else None
-    return Province.objects.filter(pk=own_province_id(user)).first()
+    province_id = own_province_id(user)
+    return Province.objects.filter(pk=province_id).first() if province_id else None
 
 
 @login_required
