@@ -127,7 +127,7 @@ def _valid_candidate(text: str) -> bool:
     return bool(FOREIGN_RE.match(text))
 
 
-def _allowed(key: str, i: int, ch: str) -> bool:
+def substitution_allowed(key: str, i: int, ch: str) -> bool:
     """May ``ch`` stand at position ``i`` of a plate shaped like ``key``?"""
     if _LOOSE_IR.match(key):
         return ch in ALL_PLATE_LETTERS if i == 2 else ch.isdigit()
@@ -148,12 +148,12 @@ def variants(key: str, min_score: float) -> dict[str, float]:
         (i, alt, c)
         for i, ch in enumerate(key)
         for alt, c in ALTERNATIVES.get(ch, ())
-        if c <= budget and _allowed(key, i, alt)
+        if c <= budget and substitution_allowed(key, i, alt)
     ]
     found: dict[str, float] = {}
     if _valid_candidate(key):
         found[key] = 0.0
-    # An Iranian-shaped key keeps its shape under ``_allowed`` substitutions, so a variant is a
+    # An Iranian-shaped key keeps its shape under ``substitution_allowed`` substitutions, so a variant is a
     # plate exactly when its letter is a series letter: no pattern match per variant.
     iranian = bool(_LOOSE_IR.match(key))
     # Depth-first over substitutions at increasing positions, pruned by the budget.

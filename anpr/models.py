@@ -184,6 +184,10 @@ class PlateRead(models.Model):
 
     objects = PlateReadQuerySet.as_manager()
 
+    # Set by ``PlateReadQuerySet.with_matches_for`` (a prefetch and an annotation), not columns.
+    visible_matches: list[PlateMatch]
+    match_count: int
+
     class Meta:
         verbose_name = _("plate read")
         verbose_name_plural = _("plate reads")

@@ -129,7 +129,7 @@ def read_recognise(*, read_id: int) -> PlateRead | None:
     if reading.not_iranian:
         # Not an Iranian plate: no text (the reader would force an Iranian one onto it); a person reads it.
         key = ""
-        outcome = {
+        outcome: dict[str, object] = {
             "recognition": Recognition.MANUAL,
             "recognition_error": reading.not_iranian[:300],
             "confidence": None,

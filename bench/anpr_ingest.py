@@ -109,7 +109,7 @@ def random_plate(rng: random.Random) -> str:
 
 def confuse(plate: str, rng: random.Random) -> str:
     spots = [(i, alt) for i, ch in enumerate(plate) for alt, _ in matching.ALTERNATIVES.get(ch, ()) if
-             matching._allowed(plate, i, alt)]  # fmt: skip
+             matching.substitution_allowed(plate, i, alt)]  # fmt: skip
     if not spots:
         return plate
     i, alt = rng.choice(spots)

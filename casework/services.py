@@ -42,11 +42,6 @@ from .models import (
 )
 
 HQ_TRANSIT_OFFICE = "دفتر ترانزیت گمرک ایران"
-PROPOSE_LIMIT = getattr(settings, "FOLLOWUP_PROPOSE_LIMIT", 2000)
-
-
-def _clock(name: str) -> dt.timedelta:
-    return dt.timedelta(days=getattr(settings, name))
 
 
 # --- who may do what ---------------------------------------------------------------------------
@@ -238,7 +233,7 @@ def letter_send(*, letter: FollowUpLetter, by: User | None, at: dt.datetime | No
     locked.status = LetterStatus.SENT
     locked.sent_at = at
     locked.sent_by = by
-    locked.reply_due_at = at + _clock("FOLLOWUP_REPLY_DUE_DAYS")
+    locked.reply_due_at = at + dt.timedelta(days=settings.FOLLOWUP_REPLY_DUE_DAYS)
     if by and not locked.signer_name:
         locked.signer_name, locked.signer_title = by.get_full_name(), by.title
     with actor(by):
@@ -297,7 +292,7 @@ def letter_record_answer(
     answered_at = answered_at or now
     if answered_at > now + dt.timedelta(minutes=5):
         raise InvalidInput(_("The reply date is in the future."), fields={"answered_at": str(answered_at)})
-    if answered_at < locked.sent_at:
+    if locked.sent_at is not None and answered_at < locked.sent_at:  # a SENT letter has its sent_at
         raise InvalidInput(_("The reply cannot be dated before the letter."), fields={"answered_at": str(answered_at)})
     locked.status = LetterStatus.ANSWERED
     locked.answered_at = answered_at
@@ -331,18 +326,19 @@ def letter_cancel(*, letter: FollowUpLetter, by: User) -> FollowUpLetter:
     return locked
 
 
-def followups_run(*, now: dt.datetime | None = None, limit: int = PROPOSE_LIMIT) -> dict[str, int]:
+def followups_run(*, now: dt.datetime | None = None, limit: int | None = None) -> dict[str, int]:
     """The daily follow-up job. Safe to repeat and to run twice at once.
 
     1. Propose a draft for declarations overdue, or arrived and unsettled for
        FOLLOWUP_ARRIVED_UNSETTLED_DAYS, that have no letter yet (oldest deadline first, at
-       most ``limit`` a day; the one-draft-per-declaration constraint claims each).
+       most ``limit`` a day, default FOLLOWUP_PROPOSE_LIMIT; the one-draft-per-declaration constraint claims each).
     2. A sent letter whose reply is overdue gets one reminder draft (claimed by a
        conditional UPDATE of ``reminded_at``).
     3. A sent letter unanswered FOLLOWUP_ESCALATION_DAYS after sending is escalated:
        an escalation draft copied to headquarters.
     """
     now = now or timezone.now()
+    limit = settings.FOLLOWUP_PROPOSE_LIMIT if limit is None else limit
     counts = {"proposed": 0, "reminded": 0, "escalated": 0}
     with_letter = FollowUpLetter.objects.exclude(status=LetterStatus.CANCELLED).values("declaration_id")
     candidates = (
@@ -350,7 +346,7 @@ def followups_run(*, now: dt.datetime | None = None, limit: int = PROPOSE_LIMIT)
             Q(status=Status.IN_TRANSIT, deadline__lt=now)
             | Q(
                 status__in=(Status.ARRIVED, Status.UNSETTLED),
-                arrived_at__lt=now - _clock("FOLLOWUP_ARRIVED_UNSETTLED_DAYS"),
+                arrived_at__lt=now - dt.timedelta(days=settings.FOLLOWUP_ARRIVED_UNSETTLED_DAYS),
             )
         )
         .exclude(pk__in=with_letter)
@@ -375,7 +371,9 @@ def followups_run(*, now: dt.datetime | None = None, limit: int = PROPOSE_LIMIT)
         counts["reminded"] += 1
 
     late = FollowUpLetter.objects.filter(
-        status=LetterStatus.SENT, sent_at__lt=now - _clock("FOLLOWUP_ESCALATION_DAYS"), escalated_at__isnull=True
+        status=LetterStatus.SENT,
+        sent_at__lt=now - dt.timedelta(days=settings.FOLLOWUP_ESCALATION_DAYS),
+        escalated_at__isnull=True,
     )
     for letter in late.select_related("declaration__origin__province", "declaration__vehicle")[:limit]:
         try:
@@ -427,7 +425,7 @@ def letter_is_late_draft(letter: FollowUpLetter, now: dt.datetime | None = None)
     return (
         letter.status == LetterStatus.DRAFT
         and deadline is not None
-        and deadline + _clock("FOLLOWUP_FIRST_LETTER_DAYS") < (now or timezone.now())
+        and deadline + dt.timedelta(days=settings.FOLLOWUP_FIRST_LETTER_DAYS) < (now or timezone.now())
     )
 
 

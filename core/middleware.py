@@ -50,7 +50,7 @@ class TrustedProxyMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.trusted = parse_networks(getattr(settings, "TRUSTED_PROXIES", ()))
+        self.trusted = parse_networks(settings.TRUSTED_PROXIES)
 
     def _is_trusted(self, address) -> bool:
         return address is not None and any(address in net for net in self.trusted)

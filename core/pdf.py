@@ -26,7 +26,7 @@ def static_instance(variable: Path, weight: int) -> Path:
 
     Given the variable WOFF2, WeasyPrint decompresses it and instances it again for every PDF
     (a few hundred ms of a return's PDF); a plain TTF at a fixed weight costs neither."""
-    folder = Path(getattr(settings, "FONT_CACHE_DIR", "") or Path(tempfile.gettempdir()) / "transit-monitor-fonts")
+    folder = Path(settings.FONT_CACHE_DIR or Path(tempfile.gettempdir()) / "transit-monitor-fonts")
     digest = hashlib.sha256(variable.read_bytes()).hexdigest()[:16]
     target = folder / f"{variable.stem}-{weight}-{digest}.ttf"
     if target.exists():

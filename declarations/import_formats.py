@@ -15,7 +15,6 @@ from core.errors import DomainError
 
 from .import_validation import number
 
-MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 GOODS_ALIASES = {"serials": "goods_serials", "line_no": "goods_line", "line": "goods_line"}
 
 
@@ -25,10 +24,11 @@ class ImportFileError(DomainError):
 
 def read_file(data: bytes, filename: str) -> Iterator[tuple[int, dict]]:
     """(row number, raw row dict) from a CSV, XLSX or JSON export; the format is taken from the content."""
-    if len(data) > MAX_BYTES:
+    max_bytes = settings.IMPORT_MAX_BYTES
+    if len(data) > max_bytes:
         raise ImportFileError(
             _("file is %(size)s MB; the limit is %(limit)s MB")
-            % {"size": number(len(data) // 1024 // 1024), "limit": number(MAX_BYTES // 1024 // 1024)}
+            % {"size": number(len(data) // 1024 // 1024), "limit": number(max_bytes // 1024 // 1024)}
         )
     if not data.strip():
         raise ImportFileError(_("file is empty"))

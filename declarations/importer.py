@@ -30,7 +30,7 @@ from core.dates import format_jalali
 from core.errors import DomainError
 
 from . import flags, services
-from .import_formats import MAX_BYTES, ImportFileError, iter_records, read_file
+from .import_formats import ImportFileError, iter_records, read_file
 from .import_validation import Parsed, RowInvalid, Validator, group_rows, stored_fingerprint
 from .models import (
     DeclarationEvent,
@@ -45,7 +45,7 @@ from .models import (
     Vehicle,
 )
 
-__all__ = ["COLUMNS", "MAX_BYTES", "ImportFileError", "ImportSummary", "import_file", "import_records", "import_rows"]
+__all__ = ["COLUMNS", "ImportFileError", "ImportSummary", "import_file", "import_records", "import_rows"]
 
 COLUMNS = [
     # declaration

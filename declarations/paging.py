@@ -107,7 +107,7 @@ def keyset_page(
         more = len(rows) > size
         rows = list(reversed(rows[:size]))
         prev_cursor = _encode(getattr(rows[0], field), rows[0].pk) if more and rows else None
-        next_cursor = _encode(value, pk)  # the page we came back from
+        next_cursor: str | None = _encode(value, pk)  # the page we came back from
         return Page(rows, next_cursor, prev_cursor, sort)
     cond = None
     if after:

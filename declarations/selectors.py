@@ -18,7 +18,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -36,11 +36,6 @@ from .paging import Page
 
 T = TypeVar("T")
 
-COUNT_CAP = getattr(settings, "DASHBOARD_COUNT_CAP", 10_000)
-CACHE_SECONDS = getattr(settings, "DASHBOARD_CACHE_SECONDS", 120)
-OFFICE_WINDOW_DAYS = getattr(settings, "DASHBOARD_OFFICE_WINDOW_DAYS", 90)
-CHART_MONTHS = getattr(settings, "DASHBOARD_CHART_MONTHS", 12)
-
 
 # --- scope -------------------------------------------------------------------------------------
 
@@ -56,6 +51,11 @@ def scope_key(user: User) -> str:
     return f"office:{user.office_id}" if user.office_id else "none"
 
 
+def _scope_id(key: str) -> int:
+    """The province or office id of a ``province:<id>`` or ``office:<id>`` scope key."""
+    return int(key.partition(":")[2])
+
+
 def scope_offices(user: User) -> QuerySet:
     """The offices whose rows make the user's scope (for the per-office table and filters)."""
     offices = CustomsOffice.objects.select_related("province").order_by("code")
@@ -63,9 +63,9 @@ def scope_offices(user: User) -> QuerySet:
     if key == "national":
         return offices
     if key.startswith("province:"):
-        return offices.filter(province_id=user.province_id)
+        return offices.filter(province_id=_scope_id(key))
     if key.startswith("office:"):
-        return offices.filter(pk=user.office_id)
+        return offices.filter(pk=_scope_id(key))
     return offices.none()
 
 
@@ -86,7 +86,7 @@ def scoped(user: User) -> QuerySet:
     office's province cannot."""
     key = scope_key(user)
     if key.startswith("province:"):
-        ids = list(CustomsOffice.objects.filter(province_id=user.province_id).values_list("pk", flat=True))
+        ids = list(CustomsOffice.objects.filter(province_id=_scope_id(key)).values_list("pk", flat=True))
         if not ids:  # a province without offices: the plain scope (empty, but a real query for panels)
             return TransitDeclaration.objects.for_user(user)
         return TransitDeclaration.objects.filter(Q(origin_id__in=ids) | Q(destination_id__in=ids))
@@ -105,9 +105,9 @@ def scope_branches(user: User, offices: list[int] | None = None) -> list[Q] | No
         if key == "national" or key == "none":
             return None
         if key.startswith("office:"):
-            offices = [user.office_id]
+            offices = [_scope_id(key)]
         else:
-            offices = list(CustomsOffice.objects.filter(province_id=user.province_id).values_list("pk", flat=True))
+            offices = list(CustomsOffice.objects.filter(province_id=_scope_id(key)).values_list("pk", flat=True))
     if not offices or 2 * len(offices) > MAX_BRANCHES:
         return None
     return [Q(origin_id=o) for o in offices] + [Q(destination_id=o) for o in offices]
@@ -149,7 +149,8 @@ def cached_render(user: User, name: str, render: Callable[[], T], seconds: int) 
     scope = scope_key(user)
     version = cache.get(_cache_key(scope, "version"), 0)
     key = _cache_key(scope, f"html:{version}:{translation.get_language()}:{name}")
-    return cache.get_or_set(key, render, seconds)
+    # get_or_set returns what ``render`` returned (the stubs say ``Any | None``, for a default of None).
+    return cast(T, cache.get_or_set(key, render, seconds))
 
 
 def list_page_name(query: str) -> str:
@@ -169,12 +170,14 @@ class CappedCount:
         return self.value
 
 
-def capped_count(qs: QuerySet, cap: int = COUNT_CAP, branches: list[Q] | None = None) -> CappedCount:
+def capped_count(qs: QuerySet, cap: int | None = None, branches: list[Q] | None = None) -> CappedCount:
     """COUNT over at most ``cap + 1`` rows: exact when the filter is selective, "cap+" otherwise.
 
     With ``branches`` (the OR-ed office conditions of the scope) each branch is counted first
     along its own index: one branch past the cap settles it without a bitmap over the whole OR.
+    ``cap`` defaults to DASHBOARD_COUNT_CAP.
     """
+    cap = settings.DASHBOARD_COUNT_CAP if cap is None else cap
     qs = qs.order_by().values("pk")
     try:
         for branch in branches or ():
@@ -184,9 +187,6 @@ def capped_count(qs: QuerySet, cap: int = COUNT_CAP, branches: list[Q] | None = 
     except EmptyResultSet:  # an empty IN list (no office, no matching company) under the LIMIT subquery
         return CappedCount(0, False)
     return CappedCount(min(n, cap), n > cap)
-
-
-LIST_COUNT_CAP = getattr(settings, "LIST_COUNT_CAP", 1_000)
 
 
 def _planner_rows(qs: QuerySet) -> int | None:
@@ -206,11 +206,12 @@ def _round_estimate(n: int) -> int:
     return round(n, -digits) if digits > 0 else n
 
 
-def list_count(qs: QuerySet, page: Page, *, cap: int = LIST_COUNT_CAP) -> CappedCount:
+def list_count(qs: QuerySet, page: Page, *, cap: int | None = None) -> CappedCount:
     """The count a list page shows. A page that holds the whole list is its own exact count; a
     filter the planner expects to be selective (at most ``cap`` rows) is counted exactly (capped);
     anything longer is shown as the planner's estimate: counting a million rows to print "about a
-    million" would cost more than the page itself."""
+    million" would cost more than the page itself. ``cap`` defaults to LIST_COUNT_CAP."""
+    cap = settings.LIST_COUNT_CAP if cap is None else cap
     if page.complete:
         return CappedCount(len(page.rows), False)
     estimate = _planner_rows(qs)
@@ -234,7 +235,7 @@ def signal_counts_at(user: User, *, now: dt.datetime | None = None) -> tuple[dic
     rows = scoped(user)
     now = now or timezone.now()
     counted = ({k: capped_count(rows.filter(sig.q(now))) for k, sig in monitoring.SIGNALS.items()}, now)
-    cache.set(key, counted, CACHE_SECONDS)
+    cache.set(key, counted, settings.DASHBOARD_CACHE_SECONDS)
     return counted
 
 
@@ -265,7 +266,7 @@ class OfficeRow:
 
 def office_table(user: User, *, now: dt.datetime | None = None) -> list[OfficeRow]:
     """Per office of the scope: in transit and overdue now (as origin), and over the last
-    ``OFFICE_WINDOW_DAYS`` of declarations the median hours from departure to arrival and the
+    ``DASHBOARD_OFFICE_WINDOW_DAYS`` of declarations the median hours from departure to arrival and the
     share settled on time (as destination). Bounded by the status and declared_at indexes."""
     scope = scope_key(user)
     key = _cache_key(scope, "offices")
@@ -281,7 +282,7 @@ def office_table(user: User, *, now: dt.datetime | None = None) -> list[OfficeRo
         for r in in_transit.values("origin_id").annotate(n=Count("pk"), late=Count("pk", filter=Q(deadline__lt=now))):
             rows[r["origin_id"]].in_transit = r["n"]
             rows[r["origin_id"]].overdue = r["late"]
-        since = now - dt.timedelta(days=OFFICE_WINDOW_DAYS)
+        since = now - dt.timedelta(days=settings.DASHBOARD_OFFICE_WINDOW_DAYS)
         arrived = TransitDeclaration.objects.filter(
             destination_id__in=ids, status__in=ARRIVED_STATUSES, declared_at__gte=since
         )
@@ -292,7 +293,7 @@ def office_table(user: User, *, now: dt.datetime | None = None) -> list[OfficeRo
         for office_id, hours in _median_transit_hours(arrived).items():
             rows[office_id].median_hours = hours
     result = list(rows.values())
-    cache.set(key, result, CACHE_SECONDS)
+    cache.set(key, result, settings.DASHBOARD_CACHE_SECONDS)
     return result
 
 
@@ -319,7 +320,8 @@ def _median_transit_hours(arrived: QuerySet) -> dict[int, float]:
 # --- monthly charts ---------------------------------------------------------------------------
 
 
-def last_jalali_months(now: dt.datetime, n: int = CHART_MONTHS) -> list[tuple[int, int]]:
+def last_jalali_months(now: dt.datetime, n: int | None = None) -> list[tuple[int, int]]:
+    n = settings.DASHBOARD_CHART_MONTHS if n is None else n
     months = [dates.jalali_month_of(now)]
     while len(months) < n:
         months.append(dates.previous_jalali_month(*months[-1]))
@@ -355,11 +357,11 @@ def monthly_charts(user: User, *, now: dt.datetime | None = None) -> dict:
                 ).count(),
                 rows.filter(settled_at__gte=start, settled_at__lt=end).count(),
             )
-            cache.set(month_key, figures, CACHE_SECONDS if (year, month) == current else 3600)
+            cache.set(month_key, figures, settings.DASHBOARD_CACHE_SECONDS if (year, month) == current else 3600)
         labels.append((year, month))
         declared.append(figures[0])
         late.append(figures[1])
         settled.append(figures[2])
     result = {"months": labels, "declared": declared, "late": late, "settled": settled}
-    cache.set(key, result, CACHE_SECONDS)
+    cache.set(key, result, settings.DASHBOARD_CACHE_SECONDS)
     return result

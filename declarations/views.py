@@ -72,7 +72,7 @@ def home(request):
         "figures_at": figures_at,  # when the counts were made (they are cached): the page says so
         "scope_label": _scope_label(user),
         "office_rows": selectors.office_table(user),
-        "office_window_days": selectors.OFFICE_WINDOW_DAYS,
+        "office_window_days": settings.DASHBOARD_OFFICE_WINDOW_DAYS,
         "chart_data": chart_data,
         "chart_rows": list(zip(chart_data["labels"], charts["declared"], charts["late"], charts["settled"])),
         "panels": selectors.cached_render(

@@ -1,6 +1,7 @@
 """Upload page for ICS exports: the file is read and imported, and the summary shown."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role
 from core.text import digits
 
-from .importer import MAX_BYTES, ImportFileError, import_file
+from .importer import ImportFileError, import_file
 
 MAY_IMPORT = (Role.HQ, Role.OFFICE, Role.INTEGRATION)
 
@@ -28,8 +29,9 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         f = self.cleaned_data["file"]
-        if f.size > MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_BYTES // 1024 // 1024})
+        max_bytes = settings.IMPORT_MAX_BYTES
+        if f.size > max_bytes:
+            raise forms.ValidationError(_("The file is larger than %(mb)d MB.") % {"mb": max_bytes // 1024 // 1024})
         return f
 
 

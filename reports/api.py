@@ -18,7 +18,7 @@ from .views import trend_data, trend_province
 
 
 class ReturnOut(serializers.ModelSerializer):
-    province = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    province: serializers.SlugRelatedField[Province] = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = MonthlyReturn
@@ -140,7 +140,9 @@ class TrendApi(APIView):
 
 
 class ProblemOut(serializers.ModelSerializer):
-    office = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    office: serializers.SlugRelatedField[CustomsOffice] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = SystemProblem

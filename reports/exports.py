@@ -39,7 +39,7 @@ from .xlsx_stream import XlsxWriter
 PDF_SERIAL_LIMIT = 100  # WeasyPrint lays out ~100 table rows a second on a busy core
 
 
-def _serial_cells(row: dict) -> list:
+def serial_cells(row: dict) -> list:
     """One row of the serial list; text that a spreadsheet would run as a formula (an imported
     serial or note) neutralised, as ``serials_pg`` does in SQL."""
     return safe_row(
@@ -76,9 +76,9 @@ class MostOverdue:
 
     def __init__(self, limit: int = PDF_SERIAL_LIMIT):
         self.limit = limit
-        self._heap: list[tuple[_Desc, object]] = []
+        self._heap: list[tuple[_Desc, str | list]] = []  # the cells, or the CSV line that holds them
 
-    def offer(self, deadline: float | None, serial: str, cells) -> None:
+    def offer(self, deadline: float | None, serial: str, cells: str | list) -> None:
         key = (deadline is None, deadline or 0.0, serial)
         if len(self._heap) < self.limit:
             heapq.heappush(self._heap, (_Desc(key), cells))
@@ -86,9 +86,9 @@ class MostOverdue:
             heapq.heapreplace(self._heap, (_Desc(key), cells))
 
     def cells(self) -> list[list]:
-        """The kept rows as ``_serial_cells`` gives them, most overdue first."""
+        """The kept rows as ``serial_cells`` gives them, most overdue first."""
         rows = sorted(self._heap, key=lambda item: item[0].key)
-        return [next(csv.reader([c])) if c.__class__ is str else c for _k, c in rows]
+        return [next(csv.reader([c])) if isinstance(c, str) else c for _k, c in rows]
 
 
 def _bounds(figures: dict) -> tuple[dt.datetime, dt.datetime, Province | None]:
@@ -186,7 +186,7 @@ def write_csv(figures: dict, out) -> int:
     _csv_head(w, figures)
     n = 0
     for row in serial_rows(figures):
-        w.writerow(_serial_cells(row))
+        w.writerow(serial_cells(row))
         n += 1
     return n
 
@@ -321,7 +321,7 @@ def _tee_lines(lines: Iterator[tuple], csv_out, most_overdue: MostOverdue | None
 
 def _tee_rows(rows: Iterator[dict], w, most_overdue: MostOverdue | None) -> Iterator[list]:
     for row in rows:
-        cells = _serial_cells(row)
+        cells = serial_cells(row)
         if w is not None:
             w.writerow(cells)
         if most_overdue is not None:
@@ -344,8 +344,9 @@ def office_rows(csv_file, code: str) -> Iterator[list]:
     next(reader, None)  # the serial table's header
     for row in reader:
         if len(row) > 1 and row[1] == origin:
-            row[6] = int(row[6]) if row[6] else None  # days past the deadline, a number again
-            yield row
+            cells: list[str | int | None] = list(row)
+            cells[6] = int(row[6]) if row[6] else None  # days past the deadline, a number again
+            yield cells
 
 
 def write_part(part: dict, rows: list[list], fmt: str, out, *, version: int, status: str) -> None:
@@ -381,13 +382,13 @@ def most_overdue_cells(figures: dict, limit: int = PDF_SERIAL_LIMIT) -> list[lis
     """The PDF's serials by their own query, when no export pass picked them."""
     start, end, province = _bounds(figures)
     rows = returns.iter_unsettled(start, end, province, limit=limit, most_overdue_first=True)
-    return [_serial_cells(row) for row in rows]
+    return [serial_cells(row) for row in rows]
 
 
 def render_pdf(
     figures: dict, *, version: int | None = None, status: str = "", serials: list[list] | None = None
 ) -> bytes:
-    """The return as a letter; ``serials``: the most overdue rows as ``_serial_cells`` gives them
+    """The return as a letter; ``serials``: the most overdue rows as ``serial_cells`` gives them
     (``MostOverdue.cells()`` of the export pass), else they are queried."""
     if serials is None:
         serials = most_overdue_cells(figures)

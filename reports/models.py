@@ -240,7 +240,7 @@ class MonthlyReturn(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}/{self.month:02d} {self.province.code if self.province_id else 'IR'} v{self.version}"
+        return f"{self.year}/{self.month:02d} {self.province.code if self.province else 'IR'} v{self.version}"
 
     def save(self, *args, **kwargs):
         if self.pk and MonthlyReturn.objects.filter(pk=self.pk, status=ReturnStatus.SUBMITTED).exists():
@@ -254,7 +254,7 @@ class MonthlyReturn(models.Model):
 
     @property
     def scope_label(self) -> str:
-        return self.province.name_fa if self.province_id else "کل کشور"
+        return self.province.name_fa if self.province else "کل کشور"
 
     def figures_for(self, user) -> dict:
         """The figures ``user`` may see: the whole return, or their office's part of it."""

@@ -6,7 +6,7 @@ one query returns, per declaration, its finished CSV line and its finished XLSX 
 and Python only copies text into the two files. Jalali dates come from a table of days built
 once in Python (jdatetime), ten bytes a day, read in SQL at the offset of the Tehran day.
 
-It must produce what the Python path (``exports._serial_cells``) produces: the same rule
+It must produce what the Python path (``exports.serial_cells``) produces: the same rule
 for the reason (``returns.reason_key``), the same days past the deadline, the same
 neutralised formulas (``declarations.cells``), the same CSV quoting (csv.writer's
 QUOTE_MINIMAL) and XML escaping. A PostgreSQL test compares the two.
@@ -31,7 +31,7 @@ from declarations.models import TransitDeclaration
 
 from . import returns
 from .labels import REASON_LABELS, jalali_of_date
-from .xlsx_stream import LTR_STYLE, _cell
+from .xlsx_stream import LTR_STYLE, cell_xml
 
 CHUNK = 2_000  # rows per fetch: bounds memory (a row is ~1.5 kB of CSV + XML)
 # What ``xlsx_stream._esc`` drops: control characters XML 1.0 does not allow (a list for translate()).
@@ -62,7 +62,7 @@ def _csv(x: str) -> str:
 
 def _xml_text(x: str, p: _Params, style: int = 0) -> str:
     """The inline-string cell of free text: escaped, control characters dropped (as ``_esc``);
-    with ``style``, as ``_cell(value, style)`` writes it."""
+    with ``style``, as ``cell_xml(value, style)`` writes it."""
     esc = f"translate(replace(replace(replace({x}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), {p(_CONTROL)}, '')"
     # Escaping costs microseconds a row (translate() most); nearly every value needs none.
     esc = f"(CASE WHEN {x} ~ {p(f'[&<>{_CONTROL}]')} THEN {esc} ELSE {x} END)"
@@ -85,7 +85,7 @@ def _office_cells(p: _Params) -> tuple[str, str]:
     codes = dict(CustomsOffice.objects.values_list("pk", "code"))
     size = max(codes, default=0)
     csv_cells = [_csv_field(safe_cell(codes.get(i, ""))) for i in range(1, size + 1)]
-    xml_cells = [_cell(codes.get(i, "")) for i in range(1, size + 1)]
+    xml_cells = [cell_xml(codes.get(i, "")) for i in range(1, size + 1)]
     return f"({p(csv_cells)}::text[])", f"({p(xml_cells)}::text[])"
 
 
@@ -135,7 +135,7 @@ def serial_lines(
     def date_cell(x: str) -> str:
         return f"""(CASE WHEN {x} = '' THEN '<c/>' ELSE '<c t="inlineStr"><is><t xml:space="preserve">' || {x} || '</t></is></c>' END)"""
 
-    keyed_xml = " ".join(f"WHEN {p(k)} THEN {p(_cell(k) + _cell(v))}" for k, v in REASON_LABELS.items())
+    keyed_xml = " ".join(f"WHEN {p(k)} THEN {p(cell_xml(k) + cell_xml(v))}" for k, v in REASON_LABELS.items())
     keyed_xml = f"(CASE v.rkey {keyed_xml} ELSE {_xml_text(unknown, p)} || {_xml_text(unknown, p)} END)"
     cells = ", ".join(
         [

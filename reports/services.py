@@ -43,7 +43,7 @@ from .models import (
 
 
 def inspection_interval_days() -> int:
-    return getattr(settings, "INSPECTION_INTERVAL_DAYS", 90)
+    return settings.INSPECTION_INTERVAL_DAYS
 
 
 # --- inspections ------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def inspection_schedule(user: User, today: dt.date | None = None) -> list[dict]:
     """
     today = today or timezone.localdate()
     interval = dt.timedelta(days=inspection_interval_days())
-    offices = _offices_for(user)
+    offices = offices_for(user)
     last = dict(
         Inspection.objects.filter(office__in=offices)
         .values_list("office_id")
@@ -158,8 +158,8 @@ def inspection_schedule(user: User, today: dt.date | None = None) -> list[dict]:
     rows = []
     for office in offices.select_related("province"):
         last_on = last.get(office.pk)
-        due_on = last_on + interval if last_on else None
-        if last_on is None:
+        due_on = last_on + interval if last_on is not None else None
+        if due_on is None:
             state = "never"
         elif due_on < today:
             state = "overdue"
@@ -173,14 +173,14 @@ def inspection_schedule(user: User, today: dt.date | None = None) -> list[dict]:
     return rows
 
 
-def _offices_for(user: User):
+def offices_for(user: User):
     qs = CustomsOffice.objects.all()
     if not user.is_active:
         return qs.none()
     if user.is_national:
         return qs
     if user.role == Role.INSPECTOR:
-        return qs.filter(province_id=user.province_id)
+        return qs.filter(province_id=user.province_id) if user.province_id else qs.none()
     return qs.filter(pk=user.office_id) if user.office_id else qs.none()
 
 

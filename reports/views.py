@@ -161,7 +161,7 @@ def return_download(request, pk: int, fmt: str):
     field = {"xlsx": snap.xlsx, "pdf": snap.pdf, "csv": snap.csv}.get(fmt)
     if not field or not snap.csv:
         raise Http404("No such export.")
-    scope = snap.province.code if snap.province_id else "IR"
+    scope = snap.province.code if snap.province else "IR"
     if sees_whole_returns(request.user):
         name = f"return-{snap.year}-{snap.month:02d}-{scope}-v{snap.version}.{fmt}"
         return FileResponse(field.open("rb"), as_attachment=True, filename=name)
@@ -205,7 +205,8 @@ def trend_province(user, code: str) -> Province | None:
     which they cannot read)."""
     if user.is_national:
         return Province.objects.filter(code=code).first() if code else None
-    return Province.objects.filter(pk=own_province_id(user)).first()
+    province_id = own_province_id(user)
+    return Province.objects.filter(pk=province_id).first() if province_id else None
 
 
 @login_required
@@ -230,7 +231,7 @@ class InspectionForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = services._offices_for(user)
+        self.fields["office"].queryset = services.offices_for(user)
         for name, label in CHECKLIST.items():
             self.fields[name] = forms.ChoiceField(label=label, choices=Check.choices, widget=forms.RadioSelect)
 
@@ -312,7 +313,7 @@ class ProblemForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["office"].queryset = services._offices_for(user)
+        self.fields["office"].queryset = services.offices_for(user)
 
     def clean_serials(self):
         serials = [s.strip() for s in self.cleaned_data["serials"].split() if s.strip()]

@@ -33,7 +33,7 @@ def _esc(text: str) -> str:
     return _ILLEGAL.sub("", text)
 
 
-def _cell(value, style: int = 0) -> str:
+def cell_xml(value, style: int = 0) -> str:
     if style:
         if value is None or value == "":
             return f'<c s="{style}"/>'
@@ -113,17 +113,17 @@ class XlsxWriter:
             r = 0
             if header:
                 r += 1
-                buf.append(f'<row r="{r}">' + "".join(_cell(h, HEADER_STYLE) for h in header) + "</row>")
+                buf.append(f'<row r="{r}">' + "".join(cell_xml(h, HEADER_STYLE) for h in header) + "</row>")
             for row in rows:
                 r += 1
                 n += 1
                 if row.__class__ is str:  # a row rendered already (the PostgreSQL fast path)
                     buf.append(row)
                 elif ltr:
-                    cells = (_cell(v, LTR_STYLE) if i in ltr else _cell(v) for i, v in enumerate(row))
+                    cells = (cell_xml(v, LTR_STYLE) if i in ltr else cell_xml(v) for i, v in enumerate(row))
                     buf.append(f'<row r="{r}">' + "".join(cells) + "</row>")
                 else:
-                    buf.append(f'<row r="{r}">' + "".join(_cell(v) for v in row) + "</row>")
+                    buf.append(f'<row r="{r}">' + "".join(cell_xml(v) for v in row) + "</row>")
                 if len(buf) >= 2000:
                     raw.write("".join(buf).encode())
                     buf.clear()

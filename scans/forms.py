@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +19,9 @@ class ScanUploadForm(forms.Form):
         label=_("captured at"),
         help_text=_("Jalali 1404/05/12 10:30 or ISO 8601; Tehran time unless an offset is given."),
     )
-    files = MultipleFileField(
+    # The form's metaclass moves a field into base_fields, so ``self.files`` stays the uploads dict
+    # Django's stubs declare; the field keeps the POST name "files".
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("scan images"),
         widget=MultipleFileInput(attrs={"accept": "image/png,image/jpeg,image/tiff"}),
     )
@@ -25,7 +29,9 @@ class ScanUploadForm(forms.Form):
     def __init__(self, *args, stages: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if stages is not None:
-            self.fields["stage"].choices = [(v, label) for v, label in Stage.choices if v in stages]
+            cast(forms.ChoiceField, self.fields["stage"]).choices = [
+                (v, label) for v, label in Stage.choices if v in stages
+            ]
 
 
 class ReviewForm(forms.Form):

@@ -23,7 +23,7 @@ COMPLIANCE_CACHE_SECONDS = 600
 
 def timeline_items(declaration, user) -> list[TimelineItem]:
     """Scans and comparison results of a declaration (reviews are declaration events already)."""
-    items = []
+    items: list[TimelineItem] = []
     if declaration.origin_scan_at is None and declaration.dest_scan_at is None:
         return items  # every scan stamps its stage's time (evidence.note_scan): none yet, no query
     scans = Scan.objects.for_user(user).filter(declaration=declaration).select_related("office", "uploaded_by")

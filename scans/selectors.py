@@ -75,8 +75,8 @@ def compliance(
     for row in dest_rows:
         entry = result.setdefault(row.pop("destination_id"), dict(empty))
         entry.update(row)
-    offices = CustomsOffice.objects.filter(pk__in=result).values_list("pk", "code", "name_fa")
-    for pk, code, name in offices:
+    names = CustomsOffice.objects.filter(pk__in=result).values_list("pk", "code", "name_fa")
+    for pk, code, name in names:
         entry = result[pk]
         entry["office_code"] = code
         entry["office_name"] = name

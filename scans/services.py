@@ -11,6 +11,7 @@ import io
 import logging
 import math
 import time
+from functools import partial
 
 from auditlog.context import set_actor
 from django.core.files.base import ContentFile
@@ -35,7 +36,8 @@ log = logging.getLogger(__name__)
 THUMB_PX = 320
 WEB_PX = 2048
 # Origin scans are taken around departure; destination scans need the truck to have left.
-UPLOAD_STATUSES = {
+# Keyed by the stage's value (a Stage is its str value).
+UPLOAD_STATUSES: dict[str, tuple[Status, ...]] = {
     Stage.ORIGIN: (Status.REGISTERED, Status.IN_TRANSIT, Status.ARRIVED, Status.SETTLED, Status.UNSETTLED),
     Stage.DESTINATION: (Status.IN_TRANSIT, Status.ARRIVED, Status.SETTLED, Status.UNSETTLED),
 }
@@ -199,8 +201,7 @@ def _schedule_after_commit(scans: list[Scan], declaration_id: int) -> None:
     from . import tasks
 
     for scan in scans:
-        scan_id = scan.pk
-        transaction.on_commit(lambda scan_id=scan_id: tasks.make_previews.delay(scan_id))
+        transaction.on_commit(partial(tasks.make_previews.delay, scan.pk))
     comparison = comparison_schedule(declaration_id=declaration_id)
     if comparison is not None:
         transaction.on_commit(lambda: tasks.compare_scans.delay(comparison.pk))

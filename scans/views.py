@@ -104,7 +104,7 @@ def upload(request, pk: int):
         raise PermissionDenied(_("You may not upload scans for this declaration."))
     form = ScanUploadForm(request.POST, request.FILES, stages=stages)
     if not form.is_valid():
-        fields = {k: " ".join(v) for k, v in form.errors.items()}
+        fields = {k: " ".join(map(str, v)) for k, v in form.errors.items()}
         if _wants_json(request):
             message = "; ".join(f"{k}: {v}" for k, v in fields.items())
             return JsonResponse(error_body("invalid", message, fields), status=400)

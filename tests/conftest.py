@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import translation
 
 from accounts.models import Role, forget_offices
-from anpr.authentication import _CAMERAS
+from anpr.authentication import forget_cameras
 from tests.factories import OfficeFactory, ProvinceFactory, UserFactory
 
 
@@ -45,7 +45,7 @@ def _media_axes_and_eager_celery(request, settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path / "media"
     forget_offices()  # the per-process office table: ids are reused after a rollback
-    _CAMERAS.clear()  # cameras by token, likewise
+    forget_cameras()  # cameras by token, likewise
     settings.AXES_ENABLED = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast personas
     # Assertions read messages in English; tests of the Persian pages say so with the ``persian`` mark.

@@ -15,7 +15,6 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
 DEBUG = env.bool("DEBUG", default=False)
-TESTING = False  # set by tests/conftest.py
 
 
 def _embedded_secret_key() -> str:
@@ -266,13 +265,27 @@ CAMERA_SILENT_HOURS = env.int("CAMERA_SILENT_HOURS", default=2)
 # A provincial inspector visits every office at least this often (directive point 1).
 INSPECTION_INTERVAL_DAYS = env.int("INSPECTION_INTERVAL_DAYS", default=90)
 
+# Follow-up letters proposed per run of the follow-up task (the rest wait for the next run).
+FOLLOWUP_PROPOSE_LIMIT = env.int("FOLLOWUP_PROPOSE_LIMIT", default=2000)
+
 # Dashboard caches (seconds): list pages per scope and query, other apps' home panels.
 LIST_CACHE_SECONDS = env.int("LIST_CACHE_SECONDS", default=30)
 DASHBOARD_PANELS_CACHE_SECONDS = env.int("DASHBOARD_PANELS_CACHE_SECONDS", default=60)
+# Home dashboard figures: cache life (seconds), counts shown exactly up to the cap ("10,000+" beyond),
+# the window of the per-office transit-time table (days), the chart's Jalali months.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=120)
+DASHBOARD_COUNT_CAP = env.int("DASHBOARD_COUNT_CAP", default=10_000)
+DASHBOARD_OFFICE_WINDOW_DAYS = env.int("DASHBOARD_OFFICE_WINDOW_DAYS", default=90)
+DASHBOARD_CHART_MONTHS = env.int("DASHBOARD_CHART_MONTHS", default=12)
+# Lists count their rows exactly up to this cap, then show "1,000+".
+LIST_COUNT_CAP = env.int("LIST_COUNT_CAP", default=1_000)
 
 # Recognition and comparison engines.
 ANPR_ENGINE = env.str("ANPR_ENGINE", default="plate_crnn")
 ANPR_EASYOCR_MODEL_DIR = env.str("ANPR_EASYOCR_MODEL_DIR", default="")
+ANPR_CRNN_WEIGHTS = env.str("ANPR_CRNN_WEIGHTS", default="")  # unset: the weights shipped in anpr/recognition
+# X-ray comparison: the change score above which a region is flagged (unset: the engine's default).
+SCANS_COMPARISON_THRESHOLD = env.float("SCANS_COMPARISON_THRESHOLD", default=None)
 # Plate-read ingestion and matching (anpr).
 ANPR_RATE_LIMIT_PER_MINUTE = env.int("ANPR_RATE_LIMIT_PER_MINUTE", default=3000)  # reads per camera per minute
 ANPR_CAMERA_CACHE_SECONDS = env.int("ANPR_CAMERA_CACHE_SECONDS", default=30)  # camera token look-ups kept per process
@@ -291,9 +304,14 @@ SCANS_MAX_UPLOAD_BYTES = env.int("SCANS_MAX_UPLOAD_BYTES", default=200 * 1024 * 
 SCANS_MAX_PIXELS = env.int("SCANS_MAX_PIXELS", default=120_000_000)
 # Other uploads (arrival evidence, inspection attachments: PDF, JPEG, PNG; core/uploads.py).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# Declaration import files (ICS export: CSV, XLSX).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 EVIDENCE_MAX_PIXELS = env.int("EVIDENCE_MAX_PIXELS", default=50_000_000)  # an A4 page at 600 dpi is 35 MP
 # The viewer warns when this share of the load is beyond a scanner's saturation (blind there).
 SCANS_SATURATED_WARN_SHARE = env.float("SCANS_SATURATED_WARN_SHARE", default=0.10)
+
+# Static TTF instances of the PDF fonts, made once per machine (unset: the system temp directory).
+FONT_CACHE_DIR = env.str("FONT_CACHE_DIR", default="")
 
 LOGGING = {
     "version": 1,

@@ -101,7 +101,7 @@ def run_bench(
         if sub:
             s = _summary(sub)
             by_kind[kind] = {k: s[k] for k in ("n", "kept", "exact", "char", "median_ms")}
-            ious = [r["iou"] for r in sub if "iou" in r]
+            ious = [float(r["iou"]) for r in sub if "iou" in r]
             if ious:
                 by_kind[kind]["loc_iou_median"] = round(float(np.median(ious)), 3)
                 by_kind[kind]["loc_iou_ge_0_5"] = round(float(np.mean(np.array(ious) >= 0.5)), 3)

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
+from typing import cast
 
 import cv2
 import numpy as np
@@ -20,7 +21,10 @@ DEFAULT_ENGINE = "plate_crnn"
 
 
 def setting(name: str, default=None):
-    """A Django setting, or ``default`` when Django or its settings are not configured."""
+    """A Django setting, or ``default`` when Django or its settings are not configured.
+
+    The one dynamic ``getattr(settings, ...)``: the engines also run without Django (training,
+    benchmarks). Every name read here is declared in transit_monitor/settings.py."""
     try:
         from django.conf import settings
 
@@ -67,7 +71,9 @@ class Engine:
         """Localise the plate in a vehicle photo (optionally within a fixed camera region), then read it."""
         if not self.available:
             return self._unavailable()
-        scorer = self.score_crops if self.score_crops([]) is not None else None
+        scorer: loc.Scorer | None = None
+        if self.score_crops([]) is not None:  # an engine that scores returns a list for every input
+            scorer = cast(loc.Scorer, self.score_crops)
         best = loc.localise(img_bgr, region, scorer=scorer)
         if best is None or best.crop is None:
             return Reading("", "", 0.0, self.name, None, None)
@@ -109,7 +115,7 @@ class PlateCRNNEngine(Engine):
         return [quick_score(lp) for lp in self.model.logp(crops)]
 
     def read_crop(self, img_bgr: np.ndarray) -> Reading:
-        if not self.available:
+        if not self.available or self.model is None:  # available: the model loaded
             return self._unavailable(img_bgr)
         logp = self.model.logp([img_bgr])[0]
         text, conf, _ = decode_plate(logp)

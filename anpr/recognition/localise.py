@@ -37,7 +37,7 @@ def _clip_box(x, y, w, h, W, H):
 
 def _blue_strip_candidates(hsv: np.ndarray, scale: float) -> list[Candidate]:
     h, s, v = cv2.split(hsv)
-    mask = ((h >= 95) & (h <= 130) & (s >= 90) & (v >= 50)).astype(np.uint8) * 255
+    mask: np.ndarray = ((h >= 95) & (h <= 130) & (s >= 90) & (v >= 50)).astype(np.uint8) * 255
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
     out = []
@@ -111,8 +111,8 @@ def _colour_candidates(hsv: np.ndarray, scale: float) -> list[Candidate]:
     }
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(5, W // 60), 5))
     for name, m in masks.items():
-        m = cv2.morphologyEx(m.astype(np.uint8) * 255, cv2.MORPH_CLOSE, kernel)
-        n, _, stats, _ = cv2.connectedComponentsWithStats(m)
+        closed = cv2.morphologyEx(m.astype(np.uint8) * 255, cv2.MORPH_CLOSE, kernel)
+        n, _, stats, _ = cv2.connectedComponentsWithStats(closed)
         for i in range(1, n):
             x, y, w, hh, area = stats[i]
             if hh < 8 or w < 40 or w > W * 0.8 or not (2.5 <= w / hh <= 7.5) or area < 0.5 * w * hh:
@@ -238,7 +238,7 @@ def localise(
         return None
     if scorer is None:
         return cands[0]
-    scores = scorer([c.crop for c in cands])
+    scores = scorer([c.crop for c in cands if c.crop is not None])  # every one has a crop (filtered above)
     geo = {}
     for c, s in zip(cands, scores):
         geo[id(c)] = 0.25 * c.score
@@ -264,6 +264,6 @@ def localise(
                 geo[id(v)] = geo[id(base)] - 0.01
                 variants.append(v)
     if variants:
-        for v, s in zip(variants, scorer([v.crop for v in variants])):
+        for v, s in zip(variants, scorer([v.crop for v in variants if v.crop is not None])):  # each has one
             v.score = geo[id(v)] + s * min(1.0, v.box[2] / min_width)
     return max([*cands, *variants], key=lambda c: c.score)

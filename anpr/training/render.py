@@ -112,7 +112,7 @@ def _ink(font: ImageFont.FreeTypeFont, text: str) -> np.ndarray | None:
     w, h = bbox[2] - bbox[0], bbox[3] - bbox[1]
     if w <= 0 or h <= 0:
         return None
-    im = Image.new("L", (w + 4, h + 4), 0)
+    im = Image.new("L", (int(w) + 4, int(h) + 4), 0)
     ImageDraw.Draw(im).text((2 - bbox[0], 2 - bbox[1]), text, fill=255, font=font)
     a = np.asarray(im)
     ys, xs = np.nonzero(a > 20)
@@ -175,9 +175,10 @@ def render_plate(text: str, fonts: list[str], rng: random.Random, kind: str | No
     if kind is None:
         kind = rng.choices([t[0] for t in PLATE_TYPES], weights=[t[3] for t in PLATE_TYPES])[0]
     _, bg, fg, _ = next(t for t in PLATE_TYPES if t[0] == kind)
-    bg = tuple(int(np.clip(c + rng.randint(-18, 18), 0, 255)) for c in bg)
+    red, green, blue = (int(np.clip(c + rng.randint(-18, 18), 0, 255)) for c in bg)
+    bg = (red, green, blue)
     W, H = PLATE_W, PLATE_H
-    img = np.zeros((H, W, 3), np.uint8)
+    img: np.ndarray = np.zeros((H, W, 3), np.uint8)
     img[:] = bg
     font = rng.choice(fonts)
     rfont = font if rng.random() < 0.8 else rng.choice(fonts)
@@ -390,11 +391,15 @@ def augment_crop(
     bg = _background(BH, BW, rng)
     ox, oy = (BW - pw) / 2, (BH - ph) / 2
     j = 0.06 * rng.random()
-    src = np.float32([[0, 0], [pw, 0], [pw, ph], [0, ph]])
-    dst = src + np.float32([[ox, oy]] * 4) + nr.uniform(-j, j, (4, 2)).astype(np.float32) * np.float32([pw, ph])
+    src = np.array([[0, 0], [pw, 0], [pw, ph], [0, ph]], np.float32)
+    dst = (
+        src
+        + np.array([[ox, oy]] * 4, np.float32)
+        + nr.uniform(-j, j, (4, 2)).astype(np.float32) * np.array([pw, ph], np.float32)
+    )
     ang = np.deg2rad(rng.uniform(-6, 6))
-    ctr = np.float32([BW / 2, BH / 2])
-    rot = np.float32([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]])
+    ctr = np.array([BW / 2, BH / 2], np.float32)
+    rot = np.array([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]], np.float32)
     dst = (dst - ctr) @ rot.T + ctr
     M = cv2.getPerspectiveTransform(src, dst.astype(np.float32))
     mask = cv2.warpPerspective(np.full((ph, pw), 255, np.uint8), M, (BW, BH))

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms, template
+from django.db.models import QuerySet
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -20,12 +23,14 @@ _model_choices: dict[tuple, tuple[float, list[tuple[str, str]]]] = {}
 def _choices(field) -> list[tuple[str, str]]:
     f = field.field
     if not isinstance(f, forms.ModelChoiceField):
-        return [(str(v), str(label)) for v, label in f.choices]
-    key = (f.queryset.model._meta.label, field.name, get_language())
+        # A ChoiceField normalises its choices to (value, label) pairs; the stubs give the input's types.
+        return [(str(v), str(label)) for v, label in cast(Iterable[tuple[Any, Any]], f.choices)]
+    key = (cast(QuerySet, f.queryset).model._meta.label, field.name, get_language())  # set on every list filter
     hit = _model_choices.get(key)
     now = time.monotonic()
     if hit is None or now - hit[0] > _MODEL_CHOICES_TTL:
-        hit = (now, [("" if v == "" else str(v), str(label)) for v, label in f.choices])
+        choices = cast(Iterable[tuple[Any, Any]], f.choices)  # a ModelChoiceIterator: (value, label) pairs
+        hit = (now, [("" if v == "" else str(v), str(label)) for v, label in choices])
         _model_choices[key] = hit
     return hit[1]
 

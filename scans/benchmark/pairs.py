@@ -51,7 +51,7 @@ def _smooth_noise(rng: np.random.Generator, shape: tuple[int, int], scale: float
     h, w = shape
     sh, sw = max(2, int(h / scale) + 2), max(2, int(w / scale) + 2)
     small = rng.standard_normal((sh, sw)).astype(np.float32)
-    field = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+    field: np.ndarray = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
     field -= field.mean()
     sd = float(field.std())
     return field / sd if sd > 1e-6 else field
@@ -65,7 +65,7 @@ def synthetic_scan(
 ) -> np.ndarray:
     """A truck-like 8-bit grey X-ray image: air, cab, chassis, wheels, container, cargo blobs."""
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    a = np.zeros((height, width), np.float32)
+    a: np.ndarray = np.zeros((height, width), np.float32)
     cab_w = int(width * 0.16) if cab else 0
     x0, x1 = int(width * 0.03), int(width * 0.97) - cab_w
     y0, y1 = int(height * 0.08), int(height * 0.78)
@@ -117,7 +117,7 @@ def synthetic_scan(
         cv2.fillPoly(m, [pts], 1.0)
         a += 0.35 * m
         cv2.rectangle(a, (cx0 + cab_w // 3, int(height * 0.55)), (width - 20, y1), 2.0, -1)  # engine
-    a = cv2.GaussianBlur(a, (0, 0), 1.0)
+    a = np.asarray(cv2.GaussianBlur(a, (0, 0), 1.0), np.float32)  # float32 already: no copy
     a += 0.01 * rng.standard_normal(a.shape).astype(np.float32)
     return from_attenuation(np.clip(a, 0, 6))
 
@@ -160,7 +160,7 @@ def _pick_box(rng: np.random.Generator, a: np.ndarray, need_content: bool) -> tu
 
 
 def _feather(h: int, w: int, px: float = 2.0) -> np.ndarray:
-    m = np.zeros((h + 8, w + 8), np.float32)
+    m: np.ndarray = np.zeros((h + 8, w + 8), np.float32)
     m[4:-4, 4:-4] = 1
     m = cv2.GaussianBlur(m, (0, 0), px)
     return m[4:-4, 4:-4] / max(float(m.max()), 1e-6)
@@ -363,7 +363,7 @@ def _visible(path: Path) -> bool:
 
 
 def _read_u8(path: Path) -> np.ndarray:
-    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    img: np.ndarray | None = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
     if img is None:
         raise ValueError(f"cannot read {path}")
     if img.ndim == 3:

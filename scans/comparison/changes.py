@@ -143,11 +143,11 @@ def level_noise(
     """Robust spread (MAD) of ``values`` per bin of ``levels`` (equal-count bins): bin centres
     and spreads, floored at ``floor`` (``Params.MIN_SIGMA``)."""
     edges = np.unique(np.percentile(levels, np.linspace(0, 100, n_bins + 1)))
-    sig_bins = []
+    per_bin = []
     for i in range(len(edges) - 1):
         r = values[(levels >= edges[i]) & (levels <= edges[i + 1])]
-        sig_bins.append(1.4826 * float(np.median(np.abs(r - np.median(r)))) if r.size > 20 else np.nan)
-    sig_bins = np.array(sig_bins)
+        per_bin.append(1.4826 * float(np.median(np.abs(r - np.median(r)))) if r.size > 20 else np.nan)
+    sig_bins = np.array(per_bin)
     sig_bins = np.where(np.isnan(sig_bins), np.nanmedian(sig_bins), sig_bins)
     return 0.5 * (edges[:-1] + edges[1:]), np.maximum(sig_bins, floor)
 

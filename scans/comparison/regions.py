@@ -95,7 +95,7 @@ def find_regions(maps: dict, span: tuple[int, int] | None, params: Params) -> tu
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((k_open, k_open), np.uint8))
     # hysteresis: grow the seeds over the weaker change around them
     grow = cv2.morphologyEx((zs > params.ZLOW).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    grow = cv2.morphologyEx(grow | mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    grow = cv2.morphologyEx(np.bitwise_or(grow, mask), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     n_g, lab_g = cv2.connectedComponents(grow, connectivity=8)
     seeded = np.zeros(n_g, bool)
     seeded[np.unique(lab_g[mask > 0])] = True
@@ -112,7 +112,7 @@ def find_regions(maps: dict, span: tuple[int, int] | None, params: Params) -> tu
         return np.bincount(flat, weights=values.ravel().astype(np.float64), minlength=n_lab)
 
     sums = per_label(mag)
-    outside = np.zeros(n_lab)
+    outside: np.ndarray = np.zeros(n_lab)
     if span is not None:
         m = max(3, w // 100)
         cols = np.ones(w, bool)

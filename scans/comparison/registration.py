@@ -51,7 +51,7 @@ def _features(a: np.ndarray):
     u8 = _to_u8(a)
     u8 = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(u8)
     kp, des = _sift().detectAndCompute(u8, None)
-    pts = np.float32([k.pt for k in kp]) if kp else np.zeros((0, 2), np.float32)
+    pts = np.array([k.pt for k in kp], np.float32) if kp else np.zeros((0, 2), np.float32)
     return pts, des
 
 
@@ -230,14 +230,18 @@ def end_shifts(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, details: dict
     return out
 
 
-def register(o: np.ndarray, d: np.ndarray, details: dict, timings: dict, params: Params):
+def register(
+    o: np.ndarray, d: np.ndarray, details: dict, timings: dict, params: Params
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Destination attenuation warped onto the origin's working grid: (ao, adw, valid), or
     None (``details["reason"]`` says why) when the pair cannot be registered."""
     affine = register_affine(o, d, details, timings, params)
     return None if affine is None else refine_warp(*affine, details, timings, params)
 
 
-def register_affine(o: np.ndarray, d: np.ndarray, details: dict, timings: dict, params: Params):
+def register_affine(
+    o: np.ndarray, d: np.ndarray, details: dict, timings: dict, params: Params
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]] | None:
     """Attenuation images, the destination mirrored when the vehicle passed the other way, the
     affine origin -> destination and its matches: (ao, ad, M, (src, dst)), or None."""
     ao, ad = _attenuation(o), _attenuation(d)
@@ -263,7 +267,9 @@ def register_affine(o: np.ndarray, d: np.ndarray, details: dict, timings: dict, 
     return ao, ad, M, matches
 
 
-def refine_warp(ao: np.ndarray, ad: np.ndarray, M: np.ndarray, matches, details: dict, timings: dict, params: Params):
+def refine_warp(
+    ao: np.ndarray, ad: np.ndarray, M: np.ndarray, matches, details: dict, timings: dict, params: Params
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """The destination warped onto the origin's grid by affine ``M`` plus a smooth per-column
     correction: (ao, adw, valid), or None when too little of the origin is covered."""
     h, w = ao.shape

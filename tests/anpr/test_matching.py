@@ -65,12 +65,14 @@ def test_it_finds_the_true_plate_after_one_confusion(plate, data):
     positions = [
         i
         for i, ch in enumerate(plate)
-        if any(matching._allowed(plate, i, alt) for alt, _ in matching.ALTERNATIVES.get(ch, ()))
+        if any(matching.substitution_allowed(plate, i, alt) for alt, _ in matching.ALTERNATIVES.get(ch, ()))
     ]
     if not positions:
         return
     i = data.draw(st.sampled_from(positions))
-    alt = data.draw(st.sampled_from([a for a, _ in matching.ALTERNATIVES[plate[i]] if matching._allowed(plate, i, a)]))
+    alt = data.draw(
+        st.sampled_from([a for a, _ in matching.ALTERNATIVES[plate[i]] if matching.substitution_allowed(plate, i, a)])
+    )
     misread = plate[:i] + alt + plate[i + 1 :]
     assert plate in matching.variants(matching.match_key(misread), MIN)
 

@@ -186,8 +186,8 @@ def test_unreadable_files_are_refused_whole(offices, data, name, message):
     assert not TransitDeclaration.objects.exists()
 
 
-def test_a_huge_file_is_refused(offices, monkeypatch):
-    monkeypatch.setattr("declarations.import_formats.MAX_BYTES", 1000)
+def test_a_huge_file_is_refused(offices, settings):
+    settings.IMPORT_MAX_BYTES = 1000
     with pytest.raises(ImportFileError, match="limit"):
         import_file(b"x" * 2000, "big.csv")
 

@@ -98,8 +98,8 @@ def test_a_list_on_one_page_counts_its_rows_exactly(client, hq, bazargan, tehran
     assert 'data-count="5"' in html and "5 declarations" in html
 
 
-def test_it_caps_the_count_when_the_filter_is_not_selective(client, hq, bazargan, tehran, monkeypatch):
-    monkeypatch.setattr(selectors.list_count, "__kwdefaults__", {"cap": 3})
+def test_it_caps_the_count_when_the_filter_is_not_selective(client, hq, bazargan, tehran, settings):
+    settings.LIST_COUNT_CAP = 3
     for _ in range(PAGE_SIZE + 2):
         DeclarationFactory(origin=bazargan, destination=tehran)
     client.force_login(hq)

@@ -52,7 +52,7 @@ def test_it_formats_the_serial_list_in_the_database_exactly_as_python_does(trick
         w = csv.writer(python_csv)
         python_cells = []
         for row in returns.iter_unsettled(S, E, province):
-            cells = exports._serial_cells(row)
+            cells = exports.serial_cells(row)
             w.writerow(cells)
             python_cells.append(cells)
         lines = list(serial_lines(S, E, province))
@@ -106,7 +106,7 @@ def test_the_database_neutralises_formulas_as_python_does(bazargan, tehran, west
             unsettled_note=note,
         )
     python_csv = io.StringIO()
-    python_cells = [exports._serial_cells(row) for row in returns.iter_unsettled(S, E, west_az)]
+    python_cells = [exports.serial_cells(row) for row in returns.iter_unsettled(S, E, west_az)]
     csv.writer(python_csv).writerows(python_cells)
     lines = list(serial_lines(S, E, west_az))
     assert "".join(c for c, *_ in lines) == python_csv.getvalue()
