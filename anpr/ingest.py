@@ -145,7 +145,7 @@ def _keys(read: PlateRead) -> list[tuple]:
 
 def _inline_matching() -> bool:
     """No broker (Celery eager): match in the ingest transaction itself, one commit per request."""
-    from transit_monitor.celery import app
+    from celery import current_app as app  # the app shared_task dispatches on (transit_monitor.celery)
 
     return bool(app.conf.task_always_eager)
 

@@ -10,10 +10,12 @@ import datetime as dt
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Field
 
 from accounts.models import forget_offices, offices_by_id
 from declarations import evidence
@@ -81,10 +83,10 @@ def _open_rows_of_plates(plates: list[str]) -> list[dict]:
     global _PLAN_SQL
     if _PLAN_SQL is None:
         meta, q = TransitDeclaration._meta, connection.ops.quote_name
-        cols = ", ".join(f"d.{q(meta.get_field(f.removesuffix('_id')).column)}" for f in _PLAN_FIELDS)
+        cols = ", ".join(f"d.{q(cast(Field, meta.get_field(f.removesuffix('_id'))).column)}" for f in _PLAN_FIELDS)
         _PLAN_SQL = (
             f"SELECT {cols}, v.{q('plate')} FROM {q(meta.db_table)} d "  # noqa: S608 (names from the models)
-            f"JOIN {q(Vehicle._meta.db_table)} v ON v.{q('id')} = d.{q(meta.get_field('vehicle').column)} "
+            f"JOIN {q(Vehicle._meta.db_table)} v ON v.{q('id')} = d.{q(cast(Field, meta.get_field('vehicle')).column)} "
             f"WHERE v.{q('plate')} = ANY(%s) AND d.{q('status')} = ANY(%s)"
         )
     with connection.cursor() as cursor:
