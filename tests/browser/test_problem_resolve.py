@@ -29,8 +29,9 @@ def test_an_empty_resolve_keeps_the_form_until_it_is_filled(live_server, new_pag
     form = page.locator('form[data-action="resolve"]')
     form.locator("button[type=submit]").click()
     page.wait_for_selector("#problem-actions .invalid-feedback")
+    # htmx settles the swapped textarea's attributes (its class) a moment after the swap: wait for it
+    page.wait_for_selector('form[data-action="resolve"] textarea[name="resolution"].is-invalid', timeout=5000)
     assert page.url == url  # no page load: htmx swapped the block
-    assert page.locator('form[data-action="resolve"] textarea[name="resolution"].is-invalid').count() == 1
     assert "شرح" in page.locator("#problem-actions .invalid-feedback").inner_text()
 
     page.fill('textarea[name="resolution"]', "همگام‌سازی دوباره راه‌اندازی شد")
