@@ -58,7 +58,7 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
 
 typecheck: $(VENV)/.installed-dev
-	$(VENV)/bin/mypy $(wildcard core casework) accounts declarations anpr scans reports transit_monitor
+	$(VENV)/bin/mypy $(wildcard core casework) accounts notifications declarations anpr scans reports transit_monitor
 
 clean:
 	rm -rf $(VENV) var db.sqlite3*

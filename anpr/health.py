@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from core.dates import TEHRAN
+from notifications.services import Kind, it_office, notify, office_staff
 
 from .models import Camera
 
@@ -43,12 +45,23 @@ def cameras_check_health(*, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     limit = settings.CAMERA_SILENT_HOURS
     counts = {"silent": 0, "ok": 0}
-    for camera in Camera.objects.filter(status=Camera.Status.ACTIVE).only("pk", "last_read_at", "created_at"):
+    cameras = Camera.objects.filter(status=Camera.Status.ACTIVE).only(
+        "pk", "code", "office_id", "last_read_at", "created_at"
+    )
+    for camera in cameras:
         since = camera.last_read_at or camera.created_at
         silent = working_hours_between(since, now) >= limit
         qs = Camera.objects.filter(pk=camera.pk)
         if silent:
-            qs.exclude(health=Camera.Health.SILENT).update(health=Camera.Health.SILENT, silent_since=now)
+            if qs.exclude(health=Camera.Health.SILENT).update(health=Camera.Health.SILENT, silent_since=now):
+                # Only the run that flagged it tells IT and the office (once per silence).
+                notify(
+                    Kind.CAMERA_SILENT,
+                    list(it_office()) + list(office_staff(camera.office_id)),
+                    title=camera.code,
+                    url=reverse("anpr:camera", args=[camera.pk]),
+                    subject=f"camera:{camera.pk}:{now:%Y%m%d%H%M}",
+                )
         else:
             qs.exclude(health=Camera.Health.OK).update(health=Camera.Health.OK, silent_since=None)
         qs.update(health_checked_at=now)

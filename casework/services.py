@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from core.errors import DomainError, IllegalTransition, InvalidInput
 from core.text import isolate
 from declarations import evidence, idents, services
 from declarations.models import Status, TransitDeclaration
+from notifications.services import Kind, headquarters, notify, office_staff
 
 from .models import (
     CaseStatus,
@@ -410,6 +412,19 @@ def _follow_up_draft(letter: FollowUpLetter, kind: str, now: dt.datetime) -> Non
         pending = None
     if pending is None:
         _new_letter(letter.declaration, kind, by=None, previous=letter).save()
+    declaration = letter.declaration
+    if kind == LetterKind.ESCALATION:
+        recipients = list(headquarters()) + list(office_staff(letter.from_office_id))
+        notify_kind = Kind.ESCALATED_TO_HQ
+    else:
+        recipients, notify_kind = list(office_staff(letter.from_office_id)), Kind.REPLY_OVERDUE
+    notify(
+        notify_kind,
+        recipients,
+        title=f"{letter.number} · {declaration.serial}",
+        url=reverse("casework:letter", args=[letter.pk]),
+        subject=f"letter:{letter.pk}",
+    )
     evidence.note_event(
         declaration_id=letter.declaration_id,
         kind=f"letter_{kind}",

@@ -20,14 +20,16 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import CustomsOffice, Province
 from core import dates, text
 
-from . import monitoring, plates
-from .models import Status, TransitDeclaration, TransportCompany, Vehicle
+from . import ageing, monitoring, plates
+from .models import Status, TransitDeclaration, TransportCompany, UnsettledReason, Vehicle
 
 SORTS = {
     "-declared_at": _("newest first"),
     "declared_at": _("oldest first"),
     "serial": _("serial, ascending"),
     "-serial": _("serial, descending"),
+    # Overdue declarations only, the longest past their deadline first (the (status, deadline) index).
+    "deadline": _("most overdue first"),
 }
 DEFAULT_SORT = "-declared_at"
 
@@ -80,6 +82,12 @@ class DeclarationFilter(django_filters.FilterSet):
     signal = django_filters.ChoiceFilter(
         label=_("Signal"), choices=[(k, s.label) for k, s in monitoring.SIGNALS.items()], method="filter_signal"
     )
+    age = django_filters.ChoiceFilter(
+        label=_("Days past the deadline"), choices=[(k, v) for k, v in ageing.LABELS.items()], method="filter_age"
+    )
+    reason = django_filters.ChoiceFilter(
+        label=_("Reason not settled"), choices=UnsettledReason.choices, field_name="unsettled_reason"
+    )
     date_from = JalaliDateFilter(label=_("Declared from"), method="filter_date_from")
     date_to = JalaliDateFilter(label=_("Declared to"), method="filter_date_to")
     company = django_filters.CharFilter(label=_("Transport company"), method="filter_company")
@@ -113,7 +121,12 @@ class DeclarationFilter(django_filters.FilterSet):
         return form
 
     def filter_noop(self, qs, name, value):
+        if value == "deadline":  # "most overdue first" lists the overdue rows (each has a deadline)
+            return qs.filter(monitoring.SIGNALS["overdue"].q(timezone.now()))
         return qs  # ordering is applied by the keyset pager
+
+    def filter_age(self, qs, name, key):
+        return qs.filter(ageing.bucket_q(timezone.now(), key))
 
     def filter_office(self, qs, name, office):
         return qs.filter(Q(origin=office) | Q(destination=office))

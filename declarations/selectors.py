@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 from accounts.models import CustomsOffice, Role, User, offices_by_id
 from core import dates
 
-from . import monitoring
+from . import ageing, monitoring
 from .models import ARRIVED_STATUSES, Status, TransitDeclaration
 from .paging import Page
 
@@ -134,7 +134,7 @@ def invalidate_offices(office_ids: Iterable[int]) -> None:
             office = CustomsOffice.objects.get(pk=office_id)
         scopes.add(f"province:{office.province_id}")
     year, month = dates.jalali_month_of(timezone.now())
-    names = ("signals", "offices", "charts", f"month:{year}-{month}")
+    names = ("signals", "ageing", "offices", "charts", f"month:{year}-{month}")
     cache.delete_many([_cache_key(s, n) for s in scopes for n in names])
     # Rendered pages (``cached_render``) are keyed by their scope's version: a new one orphans them all.
     cache.set_many({_cache_key(s, "version"): time.time_ns() for s in scopes}, None)
@@ -235,6 +235,17 @@ def signal_counts_at(user: User, *, now: dt.datetime | None = None) -> tuple[dic
     rows = scoped(user)
     now = now or timezone.now()
     counted = ({k: capped_count(rows.filter(sig.q(now))) for k, sig in monitoring.SIGNALS.items()}, now)
+    cache.set(key, counted, settings.DASHBOARD_CACHE_SECONDS)
+    return counted
+
+
+def ageing_counts(user: User, *, now: dt.datetime | None = None) -> dict[str, int]:
+    """The user's overdue declarations per age bucket (``ageing.BUCKETS``), cached per scope like the signals."""
+    key = _cache_key(scope_key(user), "ageing")
+    cached = cache.get(key)
+    if isinstance(cached, dict):
+        return cached
+    counted = ageing.counts(scoped(user), now or timezone.now())
     cache.set(key, counted, settings.DASHBOARD_CACHE_SECONDS)
     return counted
 

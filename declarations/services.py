@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -25,6 +26,8 @@ from accounts.models import CustomsOffice, Role, User
 from core import uploads
 from core.audit import actor
 from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed
+from notifications.models import Kind as NotificationKind
+from notifications.services import inspectors_of, notify
 
 from . import selectors
 from .flags import refresh_vehicle_flag
@@ -242,6 +245,15 @@ def declaration_confirm_arrival(
             confirmation.evidence.delete(save=False)
         raise
     refresh_vehicle_flag([result.vehicle_id])
+    if by is not None and office.has_anpr and result.dest_first_read_at is None:
+        notify(
+            NotificationKind.ARRIVAL_UNSEEN,
+            inspectors_of(office.province_id),
+            title=result.serial,
+            url=reverse("declarations:detail", args=[result.pk]),
+            subject=f"declaration:{result.pk}",
+            body=str(office),
+        )
     return result
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("export.csv", exports.export_csv, name="export-csv"),
     path("export.xlsx", exports.export_xlsx, name="export-xlsx"),
     path("import/", views_import.import_upload, name="import"),
+    path("import/template.<str:fmt>", views_import.import_template_file, name="import-template"),
     path("<int:pk>/", views.declaration_detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views_actions.declaration_action, name="action"),
     path("<int:pk>/arrival/evidence/", views.arrival_evidence, name="arrival-evidence"),

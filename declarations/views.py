@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.scoping import get_scoped_or_404
 from core import dates, uploads
 
-from . import detection, forms, hooks, monitoring, plates, selectors, timeline
+from . import ageing, detection, forms, hooks, monitoring, plates, selectors, timeline
 from .filters import DEFAULT_SORT, DeclarationFilter
 from .models import TransitDeclaration, Vehicle
 from .paging import BadCursor, keyset_page
@@ -67,7 +67,9 @@ def home(request):
         ],
     }
     scoped = selectors.scoped(user)
+    aged = selectors.ageing_counts(user)
     context = {
+        "ageing": [(key, ageing.LABELS[key], aged[key]) for key in ageing.KEYS],
         "signals": signals,
         "figures_at": figures_at,  # when the counts were made (they are cached): the page says so
         "scope_label": _scope_label(user),

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role
 from core.text import digits
 
+from . import import_template
 from .importer import ImportFileError, import_file
 
 MAY_IMPORT = (Role.HQ, Role.OFFICE, Role.INTEGRATION)
@@ -55,6 +57,24 @@ def import_upload(request):
                 "r": len(summary["rejected"]),
             }
             messages.success(request, digits(counts))  # the counts in the page's digits
-    return render(
-        request, "declarations/import.html", {"form": form, "summary": summary}, status=400 if form.errors else 200
-    )
+    context = {"form": form, "summary": summary, "columns": import_template.guide()}
+    return render(request, "declarations/import.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def import_template_file(request, fmt: str):
+    """The columns of an ICS export with one example row, to fill in (CSV or XLSX)."""
+    if not may_import(request.user):
+        raise PermissionDenied(_("Only headquarters, office staff and the integration client import declarations."))
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    if fmt == "xlsx":
+        body, kind = (
+            import_template.template_xlsx(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        body, kind = import_template.template_csv(), "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="ics-import-template.{fmt}"'
+    return response

@@ -35,6 +35,7 @@ from django.utils import timezone
 from accounts.models import CustomsOffice, Province
 from casework.models import FollowUpLetter, JudicialAction, JudicialCase
 from core.dates import TEHRAN, jalali_month_bounds, month_label
+from declarations import ageing
 from declarations.models import TransitDeclaration, UnsettledReason
 
 # Derived states of an open declaration that has no recorded reason.
@@ -47,7 +48,7 @@ DERIVED_REASONS = {
 REASON_KEYS = [*UnsettledReason.values, *DERIVED_REASONS]
 RECORDED_REASONS = frozenset(UnsettledReason.values)  # looked up per row: no enum call in the loop
 # Days past the deadline at the end of the month: (key, lowest day, highest day).
-AGE_BUCKETS = [("d0_7", 0, 7), ("d8_28", 8, 28), ("d29_40", 29, 40), ("over_40", 41, None)]
+AGE_BUCKETS = [(key, low, high) for key, low, high, _label in ageing.BUCKETS]  # the dashboard's buckets too
 OVER_90 = 91  # the first day of "over 90" (a subset of over_40, not added to the sum)
 AGE_KEYS = ["not_due", *(k for k, _a, _b in AGE_BUCKETS), "over_90"]
 BALANCE_KEYS = [

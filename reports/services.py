@@ -15,6 +15,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +27,7 @@ from core.dates import TEHRAN, jalali_month_bounds, month_label, previous_jalali
 from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed
 from declarations.models import TransitDeclaration
 from declarations.services import check_evidence
+from notifications.services import Kind, it_office, notify
 
 from . import exports, returns
 from .models import (
@@ -220,6 +222,14 @@ def problem_report(
         problem.save()
     if decls:
         problem.declarations.set(decls)
+    notify(
+        Kind.PROBLEM_REPORTED,
+        it_office(),
+        title=f"#{problem.pk} {problem.get_system_display()} · {office}",
+        url=reverse("reports:problem", args=[problem.pk]),
+        subject=f"problem:{problem.pk}",
+        body=problem.description[:500],
+    )
     return problem
 
 
@@ -257,6 +267,15 @@ def problem_resolve(*, problem: SystemProblem, by: User, resolution: str) -> Sys
     locked.acknowledged_at = locked.acknowledged_at or locked.resolved_at
     with actor(by):
         locked.save(update_fields=["status", "resolution", "resolved_at", "assigned_to", "acknowledged_at"])
+    if locked.reported_by_id and locked.reported_by_id != by.pk:
+        notify(
+            Kind.PROBLEM_RESOLVED,
+            User.objects.filter(pk=locked.reported_by_id, is_active=True),
+            title=f"#{locked.pk} {locked.get_system_display()}",
+            url=reverse("reports:problem", args=[locked.pk]),
+            subject=f"problem:{locked.pk}",
+            body=locked.resolution[:500],
+        )
     return locked
 
 

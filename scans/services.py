@@ -18,15 +18,17 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import CustomsOffice, Role, User
 from core.audit import actor
 from core.dates import format_jalali, persian_digits
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from declarations import evidence
 from declarations.models import Review, Status, TransitDeclaration, Verdict
+from notifications.services import Kind, inspectors_of, notify, office_staff
 
 from .models import Scan, ScanComparison, Stage
 from .validation import CheckedImage, ScanRejected, check_upload
@@ -324,6 +326,15 @@ def comparison_run(*, comparison_id: int) -> ScanComparison:
         comparison.save()
         if _is_latest(comparison):
             evidence.note_comparison(declaration_id=comparison.declaration_id, verdict=verdict, review=Review.PENDING)
+        if verdict == Verdict.SUSPICIOUS:
+            declaration = comparison.declaration
+            notify(
+                Kind.SCAN_SUSPICIOUS,
+                office_staff(declaration.destination_id),
+                title=declaration.serial,
+                url=reverse("scans:viewer", args=[comparison.pk]),
+                subject=f"comparison:{comparison.pk}",
+            )
     return comparison
 
 
@@ -395,5 +406,16 @@ def comparison_review(*, comparison: ScanComparison, by: User, decision: str, re
         )[:500],
         data={"comparison": locked.pk, "verdict": locked.verdict, "remark": remark},
     )
+    if decision == "escalate":
+        declaration = locked.declaration
+        provinces = CustomsOffice.objects.filter(pk__in=[declaration.origin_id, declaration.destination_id])
+        notify(
+            Kind.SCAN_ESCALATED,
+            inspectors_of(*provinces.values_list("province_id", flat=True)),
+            title=declaration.serial,
+            url=reverse("scans:viewer", args=[locked.pk]),
+            subject=f"comparison:{locked.pk}",
+            body=remark[:500],
+        )
     comparison.refresh_from_db()
     return locked

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "axes",
     "core",
     "accounts",
+    "notifications",
     "declarations",
     "casework",
     "anpr",
@@ -90,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.may",
+                "notifications.context_processors.bell",
             ],
             "builtins": ["core.templatetags.jalali", "declarations.templatetags.idents"],
             "libraries": {"ui": "core.templatetags.ui"},
@@ -125,6 +127,11 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Persian first; English through Django i18n.
 LANGUAGE_CODE = "fa"
+# Links in e-mails (notifications) point here.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Notifications a person chose to get by e-mail; the embedded default prints them on the console.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="transit-monitor@customs.local")
 LANGUAGES = [("fa", "فارسی"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tehran"

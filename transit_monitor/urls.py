@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("notifications/", include("notifications.urls")),
     path("declarations/", include("declarations.urls")),
     path("anpr/", include("anpr.urls")),
     path("scans/", include("scans.urls")),

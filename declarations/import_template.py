@@ -1,0 +1,111 @@
+"""The import's column guide and a template file to fill in: what each ICS export column holds,
+which are required, and an example row that imports as it stands."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+
+from accounts.models import CustomsOffice
+from core.dates import format_jalali
+
+from .importer import COLUMNS
+
+# column → (required, what it holds); the order is COLUMNS'.
+HELP = {
+    "serial": (True, _("Declaration serial as ICS gives it (letters, digits, / or -).")),
+    "declared_at": (True, _("Date and time of the declaration, Jalali (1404/05/12 14:30) or ISO.")),
+    "origin": (True, _("Code of the office where transit starts.")),
+    "destination": (True, _("Code of the office where transit is settled.")),
+    "route": (False, _("Office codes along the route, separated by ; (origin and destination added if missing).")),
+    "plate": (True, _("Truck plate; Iranian plates as 12ع34567 (two digits, letter, three digits, province).")),
+    "plate_country": (False, _("Country of the plate, two letters (IR when empty).")),
+    "trailer_plate": (False, _("Trailer plate.")),
+    "driver_name": (False, _("Driver's name.")),
+    "driver_national_id": (False, _("Driver's 10-digit national ID (check digit verified).")),
+    "driver_passport": (False, _("Passport number of a foreign driver.")),
+    "company_name": (False, _("Transport company's name.")),
+    "company_reg_no": (False, _("Transport company's registration number.")),
+    "waybill_no": (False, _("Waybill number.")),
+    "seals": (False, _("Seal numbers, separated by ;.")),
+    "containers": (False, _("Container numbers (ISO 6346), separated by ;.")),
+    "mrn": (False, _("Movement reference number (MRN).")),
+    "guarantee_ref": (False, _("Guarantee reference.")),
+    "guarantee_amount": (False, _("Guarantee amount in rial.")),
+    "deadline": (False, _("Transit deadline, Jalali or ISO.")),
+    "status": (False, _("registered, in_transit, arrived, settled, unsettled or cancelled (registered when empty).")),
+    "status_at": (False, _("When the status was reached.")),
+    "unsettled_reason": (False, _("Reason code when the status is unsettled.")),
+    "unsettled_note": (False, _("Note on the reason.")),
+    "goods_line": (False, _("Goods line number within the declaration (1, 2 …).")),
+    "hs_code": (True, _("HS code of the goods line, 4–12 digits.")),
+    "description": (True, _("Description of the goods line.")),
+    "quantity": (False, _("Quantity.")),
+    "unit": (False, _("Unit of the quantity.")),
+    "gross_weight_kg": (False, _("Gross weight in kilograms.")),
+    "value": (False, _("Value of the goods line.")),
+    "goods_serials": (False, _("Serial numbers (or IMEIs) of the goods, separated by ;.")),
+}
+assert list(HELP) == COLUMNS, "every import column is described, in the importer's order"
+
+
+def guide() -> list[tuple[str, bool, str]]:
+    return [(name, required, str(text)) for name, (required, text) in HELP.items()]
+
+
+def example_row() -> dict[str, str]:
+    """One goods line that imports as it stands in this installation (its own office codes)."""
+    codes = list(CustomsOffice.objects.order_by("code").values_list("code", flat=True)[:2]) or ["BZG", "THR"]
+    origin, destination = (codes + codes)[:2]
+    return {
+        "serial": "1404-EXAMPLE-0001",
+        "declared_at": format_jalali(timezone.now() - dt.timedelta(days=1), with_time=True, persian=False),
+        "origin": origin,
+        "destination": destination,
+        "plate": "22ب34511",
+        "plate_country": "IR",
+        "waybill_no": "WB-0001",
+        "seals": "S100200",
+        "guarantee_amount": "1000000000",
+        "status": "registered",
+        "goods_line": "1",
+        "hs_code": "84181000",
+        "description": "یخچال خانگی",
+        "quantity": "10",
+        "unit": "عدد",
+        "gross_weight_kg": "700",
+    }
+
+
+def template_csv() -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, restval="")
+    writer.writeheader()
+    writer.writerow(example_row())
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM: Excel opens it as UTF-8
+
+
+def template_xlsx() -> bytes:
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = "declarations"
+    row = example_row()
+    sheet.append(COLUMNS)
+    sheet.append([row.get(c, "") for c in COLUMNS])
+    for cell in sheet[2]:
+        cell.data_type = "s"  # text, never a formula or a number that loses its zeros
+    guide_sheet = wb.create_sheet(str(_("Columns")))
+    guide_sheet.sheet_view.rightToLeft = True
+    guide_sheet.append([str(_("column")), str(_("required")), str(_("what it holds"))])
+    for name, required, text in guide():
+        guide_sheet.append([name, str(_("yes")) if required else "", text])
+    for letter, width in (("A", 22), ("B", 10), ("C", 90)):
+        guide_sheet.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,130 @@
+"""Who is notified of what. Apps call ``notify`` where the event happens (inside their service's
+transaction: the notification exists when the change does); recipients are chosen by role and
+scope with the helpers below, so nobody is told about what they may not see."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import override
+
+from accounts.models import Role, User
+
+from .models import EmailPreference, Kind, Notification
+
+log = logging.getLogger(__name__)
+
+
+# --- recipients ---------------------------------------------------------------------------------
+
+
+def office_staff(*office_ids: int | None) -> QuerySet[User]:
+    return User.objects.filter(is_active=True, role=Role.OFFICE, office_id__in=[o for o in office_ids if o])
+
+
+def inspectors_of(*province_ids: int | None) -> QuerySet[User]:
+    return User.objects.filter(is_active=True, role=Role.INSPECTOR, province_id__in=[p for p in province_ids if p])
+
+
+def headquarters() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, role=Role.HQ)
+
+
+def it_office() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, role=Role.IT)
+
+
+# --- notifying ----------------------------------------------------------------------------------
+
+
+def notify(
+    kind: str, recipients: Iterable[User] | QuerySet[User], *, title: str, url: str, subject: str = "", body: str = ""
+) -> int:
+    """One notification per recipient (once per ``subject`` when given: a check that runs again
+    does not repeat itself); e-mail to those who chose this kind, after the transaction commits.
+    Returns how many were created."""
+    users = {u.pk: u for u in recipients}
+    if not users:
+        return 0
+    rows = [
+        Notification(user_id=pk, kind=kind, title=title[:300], url=url[:500], subject=subject[:100], body=body)
+        for pk in users
+    ]
+    if subject:
+        already = set(
+            Notification.objects.filter(user_id__in=users, kind=kind, subject=subject).values_list("user_id", flat=True)
+        )
+        rows = [r for r in rows if r.user_id not in already]
+    created = Notification.objects.bulk_create(rows, ignore_conflicts=bool(subject))
+    wants_mail = set(
+        EmailPreference.objects.filter(user_id__in=[r.user_id for r in rows], kind=kind).values_list(
+            "user_id", flat=True
+        )
+    )
+    mail_to = [users[r.user_id] for r in rows if r.user_id in wants_mail and users[r.user_id].email]
+    if mail_to:
+        transaction.on_commit(lambda: _send_mail(kind, title, url, body, mail_to))
+    return len(created)
+
+
+def _send_mail(kind: str, title: str, url: str, body: str, users: list[User]) -> None:
+    with override(settings.LANGUAGE_CODE):
+        subject = f"{Kind(kind).label}: {title}"
+        text = "\n\n".join(p for p in (body, settings.SITE_URL.rstrip("/") + url) if p)
+    for user in users:
+        try:
+            send_mail(subject, text, None, [user.email])
+        except OSError:  # the mail server is down: the notification in the app stands
+            log.warning("could not e-mail %s about %s", user.username, kind, exc_info=True)
+            continue
+        Notification.objects.filter(user=user, kind=kind, title=title[:300], emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+
+
+def mark_read(notification: Notification) -> None:
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def mark_done(notification: Notification) -> None:
+    now = timezone.now()
+    Notification.objects.filter(pk=notification.pk, done_at__isnull=True).update(done_at=now)
+    mark_read(notification)
+
+
+def mark_all_read(user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def set_email_kinds(user: User, kinds: Iterable[str]) -> None:
+    wanted = {k for k in kinds if k in Kind.values}
+    with transaction.atomic():
+        EmailPreference.objects.filter(user=user).exclude(kind__in=wanted).delete()
+        have = set(EmailPreference.objects.filter(user=user).values_list("kind", flat=True))
+        EmailPreference.objects.bulk_create([EmailPreference(user=user, kind=k) for k in wanted - have])
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(user=user).unread().count()
+
+
+__all__ = [
+    "Kind",
+    "headquarters",
+    "inspectors_of",
+    "it_office",
+    "mark_all_read",
+    "mark_done",
+    "mark_read",
+    "notify",
+    "office_staff",
+    "set_email_kinds",
+    "unread_count",
+]

@@ -1,0 +1,75 @@
+"""The notification centre: a person's own notifications, each opening what it is about."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .forms import EmailPreferencesForm
+from .models import EmailPreference, Kind, Notification
+
+
+@login_required
+def notification_list(request):
+    show = request.GET.get("show", "open")
+    rows = Notification.objects.filter(user=request.user)
+    if show == "open":
+        rows = rows.open()
+    kind = request.GET.get("kind", "")
+    if kind in Kind.values:
+        rows = rows.filter(kind=kind)
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    counts = {
+        "open": Notification.objects.filter(user=request.user).open().count(),
+        "unread": services.unread_count(request.user),
+    }
+    context = {"page": page, "show": show, "kind": kind, "kinds": Kind.choices, "counts": counts}
+    return render(request, "notifications/list.html", context)
+
+
+@login_required
+def notification_open(request, pk: int):
+    """Mark it read and go to what it is about (only one's own: another's is 404)."""
+    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    services.mark_read(notification)
+    if not url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()}):
+        return redirect("notifications:list")
+    return redirect(notification.url)
+
+
+@login_required
+@require_POST
+def notification_done(request, pk: int):
+    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    services.mark_done(notification)
+    messages.success(request, _("Marked as done."))
+    return redirect(request.POST.get("next") or "notifications:list")
+
+
+@login_required
+@require_POST
+def notification_all_read(request):
+    services.mark_all_read(request.user)
+    return redirect("notifications:list")
+
+
+@login_required
+def email_preferences(request):
+    current = list(EmailPreference.objects.filter(user=request.user).values_list("kind", flat=True))
+    form = EmailPreferencesForm(request.POST or None, initial={"kinds": current})
+    if request.method == "POST" and form.is_valid():
+        services.set_email_kinds(request.user, form.cleaned_data["kinds"])
+        messages.success(request, _("Your e-mail choices were saved."))
+        return redirect("notifications:preferences")
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"form": form, "has_email": bool(request.user.email)},
+        status=400 if form.errors else 200,
+    )
