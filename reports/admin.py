@@ -10,7 +10,11 @@ from .models import Inspection, InspectionAttachment, MonthlyReturn, ReturnStatu
 class AttachmentInline(admin.TabularInline):
     model = InspectionAttachment
     extra = 0
-    readonly_fields = ("sha256", "uploaded_by", "uploaded_at")
+    # Attachments come through the inspection form, where they are checked and scanned for malware.
+    readonly_fields = ("file", "sha256", "uploaded_by", "uploaded_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Inspection)
