@@ -43,6 +43,7 @@ class MonthlyReturnAdmin(JalaliAdmin):
     list_display = ("year", "month", "province", "version", "status", jalali("built_at", "ساخته‌شده"), "unsettled_count")
     list_filter = ("status", "province")
     jalali_fields = ("built_at", "submitted_at")
+    readonly_fields = ("xlsx", "pdf", "csv")  # made by the system: no file is uploaded here, unscanned
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)

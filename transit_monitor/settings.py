@@ -308,7 +308,7 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 # Declaration import files (ICS export: CSV, XLSX).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 EVIDENCE_MAX_PIXELS = env.int("EVIDENCE_MAX_PIXELS", default=50_000_000)  # an A4 page at 600 dpi is 35 MP
-# Malware scanning of every upload by ClamAV's daemon (core/malware.py, docs/uploads.md): its unix
+# Malware scanning of every upload by ClamAV's daemon (core/malware.py, docs/malware.md): its unix
 # socket, or its TCP host and port; neither set = scanning off (the embedded default, said on the
 # upload forms). Set, and clamd down or slower than CLAMD_TIMEOUT seconds: uploads refused (503).
 CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
