@@ -3,11 +3,11 @@
 One validator for every upload: arrival evidence (declarations), inspection attachments
 (reports) and plate photos (anpr) call ``check_upload``/``check_bytes``; scans
 (``scans/validation.py``) share its type sniffing and its pixel check and add their own
-metadata clean-up. It imports no app, so every app may import it. In order, cheapest first
-but the malware scan before any parser, nothing stored by any step:
+metadata clean-up; ICS import files get the malware scan only. It imports no app, so every app
+may import it. In order, cheapest first, nothing stored by any step:
 
-1. size cap, before the whole file is read (413);
-1b. malware scan by clamd when configured (``malware_check``: 422 infected, 503 no verdict);
+1. size cap, before the whole file is read (413), then the malware scan of the bytes as
+   received, before any parser, when clamd is configured (``malware_check``: 422, 503);
 2. kind from the magic bytes, among the kinds the caller accepts (415);
 3. images: width and height from the header (Pillow's lazy open, no ``load()``) against the
    caller's pixel limit, BEFORE anything is decoded (413: decompression bombs);
