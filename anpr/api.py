@@ -128,7 +128,9 @@ class ReadBulkApi(APIView):
                 detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
                 errors.append({"index": index, "code": "invalid", "fields": detail})
                 continue
-            except uploads.UploadRejected as exc:  # a photo too large or with too many pixels: that read only
+            except uploads.UploadRejected as exc:  # a photo too large, a bomb or malware: that read only
+                if exc.status == 503:  # no malware verdict: the whole batch waits, the camera sends it again
+                    raise
                 errors.append({"index": index, "code": exc.code, "fields": {exc.field: [exc.message]}})
                 continue
             if message := _wrong_camera(camera, attrs):

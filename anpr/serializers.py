@@ -20,8 +20,9 @@ def photo_kind(data: bytes, field: str = "photo") -> str:
     """'jpg' or 'png' from the photo's content and header, checked before anything decodes it.
 
     Too many bytes or pixels (``ANPR_MAX_PHOTO_PIXELS``: a decompression bomb) raise
-    ``UploadRejected`` with 413, which the API answers as such; anything else that is not
-    a JPEG or PNG header is a ValidationError (400) naming the field.
+    ``UploadRejected`` with 413, malware found by clamd with 422 and clamd unavailable with 503,
+    which the API answers as such; anything else that is not a JPEG or PNG header is a
+    ValidationError (400) naming the field.
     """
     try:
         checked = uploads.check_bytes(
@@ -33,7 +34,7 @@ def photo_kind(data: bytes, field: str = "photo") -> str:
             decode=False,  # the header only: recognition decodes, the camera API stays cheap
         )
     except uploads.UploadRejected as exc:
-        if exc.status == 413:
+        if exc.status in (413, 422, 503):
             raise
         raise serializers.ValidationError({field: [exc.message]}) from None
     return checked.extension

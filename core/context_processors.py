@@ -26,3 +26,10 @@ def may(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"may": {}}
     return {"may": {offer: _predicate(path)(user) for offer, path in PREDICATES.items()}}
+
+
+def uploads(request) -> dict:
+    """For the upload forms: whether to say that malware scanning is off on this installation."""
+    from core import malware
+
+    return {"malware_scanning_off": not malware.enabled()}

@@ -3,10 +3,11 @@
 One validator for every upload: arrival evidence (declarations), inspection attachments
 (reports) and plate photos (anpr) call ``check_upload``/``check_bytes``; scans
 (``scans/validation.py``) share its type sniffing and its pixel check and add their own
-metadata clean-up. It imports no app, so every app may import it. In order, cheapest first,
-nothing stored by any step:
+metadata clean-up; ICS import files get the malware scan only. It imports no app, so every app
+may import it. In order, cheapest first, nothing stored by any step:
 
-1. size cap, before the whole file is read (413);
+1. size cap, before the whole file is read (413), then the malware scan of the bytes as
+   received, before any parser, when clamd is configured (``malware_check``: 422, 503);
 2. kind from the magic bytes, among the kinds the caller accepts (415);
 3. images: width and height from the header (Pillow's lazy open, no ``load()``) against the
    caller's pixel limit, BEFORE anything is decoded (413: decompression bombs);
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 import uuid
 import warnings
@@ -34,7 +36,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile
 
+from core import malware
 from core.dates import persian_digits
+
+log = logging.getLogger(__name__)
 
 PDF, JPEG, PNG, TIFF = "pdf", "jpeg", "png", "tiff"
 DOCUMENT_KINDS = (PDF, JPEG, PNG)
@@ -213,6 +218,7 @@ def check_bytes(
         raise UploadRejected(_("The file is empty."), code="empty", field=field)
     if len(raw) > max_bytes:
         raise too_large(len(raw), max_bytes, field=field)
+    malware_check(raw, field=field)
     kind = sniff(raw)
     if kind is None or kind not in kinds:
         raise _wrong_kind(kinds, field)
@@ -230,6 +236,39 @@ def check_bytes(
         _decode(raw, kind, field)
         _nothing_after_the_image(raw, kind, field)
     return CheckedFile(kind=kind, data=raw, sha256=sha256, width=width, height=height)
+
+
+def malware_check(raw: bytes, *, field: str = "file") -> None:
+    """Scan the bytes of an upload with clamd (``core.malware``) before anything else reads them.
+
+    Every upload passes here while it is still only the request's temporary upload (the
+    quarantine): nothing is stored or attached to a row before clamd calls it clean. Infected:
+    422 naming the signature, recorded by ``malware.record_infected``. Scanning configured but
+    clamd gives no verdict (down, too slow, refuses the size): 503, fail closed. Scanning off
+    (no ``CLAMD_SOCKET``/``CLAMD_HOST``): nothing to do; the upload forms say so.
+    """
+    if not malware.enabled():
+        return
+    try:
+        signature = malware.scan(raw)
+    except malware.ScanUnavailable as exc:
+        log.error("malware scanning unavailable, upload refused (field %r, %d bytes): %s", field, len(raw), exc)
+        raise UploadRejected(
+            _("Malware scanning is unavailable at the moment, so the file was not accepted: try again later."),
+            code="scan_unavailable",
+            field=field,
+            status=503,
+        ) from exc
+    if signature:
+        malware.record_infected(signature=signature, field=field, size=len(raw), sha256=hashlib.sha256(raw).hexdigest())
+        raise UploadRejected(
+            # clamd marks a signature from a database other than ClamAV's own ".UNOFFICIAL"; the log keeps it.
+            _("The file contains malware: %(signature)s. Nothing was stored.")
+            % {"signature": signature.removesuffix(".UNOFFICIAL")},
+            code="malware",
+            field=field,
+            status=422,
+        )
 
 
 def _wrong_kind(kinds, field: str) -> UploadRejected:

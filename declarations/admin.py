@@ -114,6 +114,8 @@ class ArrivalConfirmationAdmin(JalaliAdmin):
     list_filter = ("source", "seals_intact")
     raw_id_fields = ("declaration", "confirmed_by")
     jalali_fields = ("confirmed_at",)
+    # Evidence comes through the arrival form, checked and scanned for malware; never uploaded here.
+    readonly_fields = ("evidence", "evidence_name", "evidence_sha256")
 
 
 @admin.register(TrafficPermit)

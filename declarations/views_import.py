@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
+from core import uploads
 from core.text import digits
 
 from . import import_template
@@ -42,11 +43,17 @@ def import_upload(request):
     if not may_import(request.user):
         raise PermissionDenied(_("Only headquarters, office staff and the integration client import declarations."))
     summary = None
+    status = 400
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        data = upload.read()
         try:
-            summary = import_file(upload.read(), upload.name, by=request.user).as_dict()
+            uploads.malware_check(data, field="file")  # before the parser reads a byte of it
+            summary = import_file(data, upload.name, by=request.user).as_dict()
+        except uploads.UploadRejected as exc:
+            form.add_error("file", exc.message)
+            status = exc.status  # 422 malware, 503 no verdict
         except ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
@@ -58,7 +65,7 @@ def import_upload(request):
             }
             messages.success(request, digits(counts))  # the counts in the page's digits
     context = {"form": form, "summary": summary, "columns": import_template.guide()}
-    return render(request, "declarations/import.html", context, status=400 if form.errors else 200)
+    return render(request, "declarations/import.html", context, status=status if form.errors else 200)
 
 
 @login_required

@@ -10,7 +10,11 @@ from .models import Inspection, InspectionAttachment, MonthlyReturn, ReturnStatu
 class AttachmentInline(admin.TabularInline):
     model = InspectionAttachment
     extra = 0
-    readonly_fields = ("sha256", "uploaded_by", "uploaded_at")
+    # Attachments come through the inspection form, where they are checked and scanned for malware.
+    readonly_fields = ("file", "sha256", "uploaded_by", "uploaded_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Inspection)
@@ -39,6 +43,7 @@ class MonthlyReturnAdmin(JalaliAdmin):
     list_display = ("year", "month", "province", "version", "status", jalali("built_at", "ساخته‌شده"), "unsettled_count")
     list_filter = ("status", "province")
     jalali_fields = ("built_at", "submitted_at")
+    readonly_fields = ("xlsx", "pdf", "csv")  # made by the system: no file is uploaded here, unscanned
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)

@@ -2,7 +2,8 @@
 
 ``check_upload`` runs, in order (cheapest first, nothing stored by any of them):
 
-1. size cap (``SCANS_MAX_UPLOAD_BYTES``) before reading the file;
+1. size cap (``SCANS_MAX_UPLOAD_BYTES``) before reading the file, then the malware scan shared
+   by every upload (``core.uploads.malware_check``: 422 infected, 503 scanner down);
 2. magic bytes: PNG, JPEG or classic TIFF only;
 3. Pillow header: pixel count under ``SCANS_MAX_PIXELS`` (decompression bombs);
 4. structure walk: the file must end where the image ends (IEND / EOI / last TIFF
@@ -85,6 +86,7 @@ def check_bytes(raw: bytes, *, max_pixels: int | None = None) -> CheckedImage:
     max_pixels = max_pixels or settings.SCANS_MAX_PIXELS
     if not raw:
         raise ScanRejected(_("The file is empty."), code="empty")
+    _malware_check(raw)
     kind = uploads.sniff(raw)
     if kind not in (uploads.PNG, uploads.JPEG, uploads.TIFF):
         raise ScanRejected(
@@ -118,6 +120,14 @@ def check_bytes(raw: bytes, *, max_pixels: int | None = None) -> CheckedImage:
         sha256=hashlib.sha256(data).hexdigest(),
         received_sha256=hashlib.sha256(raw).hexdigest(),
     )
+
+
+def _malware_check(raw: bytes) -> None:
+    """The shared malware scan of every upload (``core.uploads.malware_check``), on the bytes as received."""
+    try:
+        uploads.malware_check(raw)
+    except uploads.UploadRejected as exc:
+        raise ScanRejected(exc.message, code=exc.code, status=exc.status) from exc
 
 
 def _polyglot(why: str) -> ScanRejected:

@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.may",
                 "notifications.context_processors.bell",
+                "core.context_processors.uploads",
             ],
             "builtins": ["core.templatetags.jalali", "declarations.templatetags.idents"],
             "libraries": {"ui": "core.templatetags.ui"},
@@ -314,6 +315,17 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 # Declaration import files (ICS export: CSV, XLSX).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 EVIDENCE_MAX_PIXELS = env.int("EVIDENCE_MAX_PIXELS", default=50_000_000)  # an A4 page at 600 dpi is 35 MP
+# Malware scanning of every upload by ClamAV's daemon (core/malware.py, docs/malware.md): its unix
+# socket, or its TCP host and port; neither set = scanning off (the embedded default, said on the
+# upload forms). Set, and clamd down or slower than CLAMD_TIMEOUT seconds: uploads refused (503).
+CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
+CLAMD_HOST = env.str("CLAMD_HOST", default="")
+CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
+CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=60.0)
+if CLAMD_SOCKET and CLAMD_HOST:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("Set CLAMD_SOCKET or CLAMD_HOST, not both.")
 # The viewer warns when this share of the load is beyond a scanner's saturation (blind there).
 SCANS_SATURATED_WARN_SHARE = env.float("SCANS_SATURATED_WARN_SHARE", default=0.10)
 
