@@ -181,7 +181,7 @@ elif CELERY_BROKER_DIR:
     _broker_dir = Path(CELERY_BROKER_DIR).resolve()
     for _sub in ("queue", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"  # a host named, or Kombu warns at every connection
     CELERY_BROKER_TRANSPORT = "transit_monitor.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),

@@ -107,10 +107,17 @@ class Site:
     def __init__(self, env: dict, folder: Path):
         self.env, self.folder = env, folder
         self.port = _free_port()
-        self.log = open(folder / f"run-{self.port}.log", "wb")  # noqa: SIM115
+        self.log = open(folder / f"run-{self.port}.log", "wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "manage.py", "run_embedded", f"127.0.0.1:{self.port}", "--noreload"]
-            + ["--broker-dir", str(folder / "broker")],
+            [
+                sys.executable,
+                "manage.py",
+                "run_embedded",
+                f"127.0.0.1:{self.port}",
+                "--noreload",
+                "--broker-dir",
+                str(folder / "broker"),
+            ],
             cwd=ROOT,
             env=env,
             stdout=self.log,
@@ -132,7 +139,7 @@ class Site:
         if content_type:
             request.add_header("Content-Type", content_type)
         try:
-            with urllib.request.urlopen(request, timeout=60) as resp:  # noqa: S310 (the test's own server)
+            with urllib.request.urlopen(request, timeout=60) as resp:
                 return resp.status, json.loads(resp.read() or b"null")
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode(errors="replace")
@@ -237,7 +244,12 @@ def test_an_upload_returns_before_its_comparison_runs_and_the_worker_gives_the_v
     _origin, dest_jpeg, label = generated_pair(7, tampered=True)
     assert label["tampered"]
     body, content_type = _multipart(
-        {"declaration": str(declaration), "stage": "destination", "scanner_id": "NUC-7", "captured_at": "2020-01-01T10:00:00+03:30"},
+        {
+            "declaration": str(declaration),
+            "stage": "destination",
+            "scanner_id": "NUC-7",
+            "captured_at": "2020-01-01T10:00:00+03:30",
+        },
         "file",
         "dest.jpg",
         dest_jpeg,

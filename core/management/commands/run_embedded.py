@@ -42,16 +42,21 @@ class Command(BaseCommand):
         parser.add_argument("--noreload", action="store_true", help="the web server does not reload on code changes")
 
     def handle(self, *args, addrport, broker_dir, concurrency, noreload, **options):
-        if os.environ.get("REDIS_URL"):
-            raise CommandError("REDIS_URL is set: run the web server, `celery worker` and `celery beat` on Redis instead.")
+        if settings.REDIS_URL:
+            raise CommandError(
+                "REDIS_URL is set: run the web server, `celery worker` and `celery beat` on Redis instead."
+            )
         broker = Path(broker_dir).resolve()
         env = {**os.environ, "CELERY_BROKER_DIR": str(broker), "PYTHONUNBUFFERED": "1"}
         celery = [sys.executable, "-m", "celery", "-A", "transit_monitor"]
+        web = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "runserver", addrport]
         commands = {
-            "web": [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "runserver", addrport]
-            + (["--noreload"] if noreload else []),
-            "worker": [*celery, "worker", "--pool=threads", f"--concurrency={concurrency}", "-l", "info"]
-            + ["-n", "embedded@%h", "--without-gossip", "--without-mingle"],
+            "web": [*web, "--noreload"] if noreload else web,
+            "worker": [
+                *celery,
+                *("worker", "--pool=threads", f"--concurrency={concurrency}", "-l", "info", "-n", "embedded@%h"),
+                *("--without-gossip", "--without-mingle"),  # one worker: nobody to gossip or sync with
+            ],
             "beat": [*celery, "beat", "-l", "info"],
         }
         self.stdout.write(
