@@ -274,6 +274,8 @@ def test_an_upload_returns_before_its_comparison_runs_and_the_worker_gives_the_v
     assert comparison["status"] == "done", comparison["error"]
     assert comparison["verdict"] == "suspicious" and comparison["review"] == "pending"
     assert comparison["dest_scan"] == scan["id"]
+    # Web, worker and beat wrote to one SQLite file meanwhile (BEGIN IMMEDIATE, a busy timeout).
+    assert "database is locked" not in running.output()
 
 
 def test_stopping_it_stops_the_web_server_the_worker_and_beat(site):
