@@ -24,12 +24,14 @@ messages: $(VENV)/.installed
 	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages -v0 --ignore=.venv; \
 	else echo "msgfmt not found (apt-get install gettext): English strings stay untranslated"; fi
 
-## The app on the embedded default: SQLite, media on disk, Celery in-process, demo data.
+## The app on the embedded default: SQLite, media on disk, demo data; the web server, a Celery worker and
+## Celery beat on a broker in files under var/broker (core/management/commands/run_embedded.py). Ctrl-C stops all.
+ADDRPORT ?= 127.0.0.1:8000
 run: $(VENV)/.installed messages
 	$(PY) manage.py migrate -v0
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed_demo --once --declarations 20000
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py run_embedded $(ADDRPORT)
 
 ## The whole suite (SQLite by default; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set).
 test: $(VENV)/.installed-dev messages

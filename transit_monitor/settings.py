@@ -106,6 +106,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the dev server read while a seed or import writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
     DATABASES["default"]["OPTIONS"]["timeout"] = 30
+    # Under `make run` the worker writes beside the web server. A transaction that reads and then writes
+    # (BEGIN DEFERRED) gets "database is locked" at once when another process wrote in between: the busy
+    # timeout does not apply to that upgrade (two processes, 400 read-then-write transactions each: 301 of
+    # 800 failed). BEGIN IMMEDIATE takes the write lock first and waits its turn: none failed.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     # The overdue list's covering index (INCLUDE deadline) is a PostgreSQL feature; SQLite keeps the keys.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
@@ -170,11 +175,36 @@ if S3_BUCKET:
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-# Celery: eager in-process unless a broker is configured.
+# Celery. Production: Redis is the broker and the result store. Embedded default: tasks run eagerly
+# in-process (tests, shell, management commands), except where CELERY_BROKER_DIR names a folder:
+# `make run` (manage.py run_embedded) sets it for the web server, the worker and beat it starts, which
+# then share a broker in files there (Kombu's filesystem transport, transit_monitor/broker.py) and keep
+# task states in a SQLite file beside it (Celery's SQLAlchemy result store, read by task-status pages).
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_BROKER_DIR = "" if REDIS_URL else env.str("CELERY_BROKER_DIR", default="")
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_RESULT_BACKEND = REDIS_URL
+elif CELERY_BROKER_DIR:
+    _broker_dir = Path(CELERY_BROKER_DIR).resolve()
+    for _sub in ("queue", "control"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://localhost/"  # a host named, or Kombu warns at every connection
+    CELERY_BROKER_TRANSPORT = "transit_monitor.broker:Transport"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),
+        "polling_interval": 0.5,
+    }
+    CELERY_RESULT_BACKEND = f"db+sqlite:///{_broker_dir / 'results.sqlite3'}"
+    CELERY_DATABASE_ENGINE_OPTIONS = {"connect_args": {"timeout": 30}}
+    CELERY_BEAT_SCHEDULE_FILENAME = str(_broker_dir / "beat-schedule")
+else:
+    CELERY_BROKER_URL = "memory://"
+    CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = not (REDIS_URL or CELERY_BROKER_DIR)
+CELERY_TASK_TRACK_STARTED = True  # a task-status page can tell "queued" from "running"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
