@@ -105,7 +105,7 @@ def body_for(row: matrix.Row, w: world.World, scope: str, principal: str):
         "declarations:import": lambda: {"file": _upload("ics.csv", b"serial\n")},
         "scans:upload": lambda: {"stage": "destination", "scanner_id": "NUC-7", "files": _png()},
         "scans:review": lambda: {"decision": "accept"},
-        "reports:returns": lambda: {"year": "1300", "month": "1", "province": obj("province")},
+        "reports:returns": lambda: {"year": "1500", "month": "1", "province": obj("province")},
         "reports:inspection_new": lambda: {},
         "reports:problem_new": lambda: {},
         "reports:problem": lambda: {"action": "acknowledge"},
@@ -116,7 +116,7 @@ def body_for(row: matrix.Row, w: world.World, scope: str, principal: str):
         "set_language": lambda: {"language": "fa", "next": "/"},
         "anpr-api-read-create": lambda: {"captured_at": (now - dt.timedelta(minutes=5)).isoformat(), "plate": "22ب34511"},
         "anpr-api-read-bulk": lambda: {"reads": []},
-        "api-return-build": lambda: {"year": 1300, "month": 1, "province": obj("province")},
+        "api-return-build": lambda: {"year": 1500, "month": 1, "province": obj("province")},
         "api-problems": lambda: {},
         "scans-api-review": lambda: {"decision": "accept"},
         "scans-api-list": lambda: {
