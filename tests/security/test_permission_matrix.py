@@ -22,7 +22,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from declarations.models import TransitDeclaration
-from tests import files
 from tests.scans import images
 from tests.security import matrix, world
 
@@ -42,7 +41,7 @@ def the_world(django_db_setup, django_db_blocker, tmp_path_factory):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            w = world.build(media)
+            w = world.build()
             w.media = media
             visible = {
                 p: set(TransitDeclaration.objects.for_user(u).values_list("serial", flat=True))
@@ -114,7 +113,10 @@ def body_for(row: matrix.Row, w: world.World, scope: str, principal: str):
         "casework:case_new": lambda: {},
         "accounts:lockouts": lambda: {"username": "nobody"},
         "set_language": lambda: {"language": "fa", "next": "/"},
-        "anpr-api-read-create": lambda: {"captured_at": (now - dt.timedelta(minutes=5)).isoformat(), "plate": "22ب34511"},
+        "anpr-api-read-create": lambda: {
+            "captured_at": (now - dt.timedelta(minutes=5)).isoformat(),
+            "plate": "22ب34511",
+        },
         "anpr-api-read-bulk": lambda: {"reads": []},
         "api-return-build": lambda: {"year": 1500, "month": 1, "province": obj("province")},
         "api-problems": lambda: {},

@@ -40,12 +40,12 @@ from reports.models import CHECKLIST, Check
 from scans import services as scan_services
 from scans.models import ScanComparison, Stage
 from tests import files
-from tests.factories import DeclarationFactory, OfficeFactory, ProvinceFactory, UserFactory, VehicleFactory
+from tests.factories import DeclarationFactory, OfficeFactory, ProvinceFactory, UserFactory
 from tests.scans import images
 
 SCOPES = ("own", "province", "other")
 PRINCIPALS = ("anonymous", "hq", "it", "inspector", "origin", "destination", "ics", "camera")
-ALL_CHECKS = {name: Check.YES for name in CHECKLIST}
+ALL_CHECKS = dict.fromkeys(CHECKLIST, Check.YES)
 
 
 def api_token_for(user) -> str:
@@ -140,7 +140,8 @@ def _declaration(world: World, letter: str, origin, destination, *, uploader, ve
     return d, scans, comparison, letter_obj, case
 
 
-def build(media_root) -> World:  # noqa: PLR0915 - one story, top to bottom
+def build() -> World:
+    """The world, built as headquarters and the integration client would (the files in MEDIA_ROOT)."""
     w = World()
     waz = ProvinceFactory(code="WAZ", name_fa="آذربایجان غربی", name_en="West Azerbaijan")
     khr = ProvinceFactory(code="KHR", name_fa="خراسان رضوی", name_en="Razavi Khorasan")
@@ -184,7 +185,6 @@ def build(media_root) -> World:  # noqa: PLR0915 - one story, top to bottom
 
     # Per-office objects: at BZG and URM (each clerk's own), MKU (same province), SRK (other).
     owners = {"BZG": a[0], "URM": a[0], "MKU": b[0], "SRK": c[0]}
-    inspectors = {"BZG": w.users["hq"], "URM": w.users["hq"], "MKU": w.users["hq"], "SRK": w.users["hq"]}
     for code, decl in owners.items():
         office = o[code]
         camera, token = anpr_services.camera_register(office=office, code=f"{code}-1", direction="in")
@@ -219,13 +219,13 @@ def build(media_root) -> World:  # noqa: PLR0915 - one story, top to bottom
             )
         inspection = report_services.inspection_record(
             office=office,
-            by=inspectors[code],
+            by=w.users["hq"],
             inspected_on=timezone.localdate() - dt.timedelta(days=3),
             checklist=ALL_CHECKS,
             attachments=[SimpleUploadedFile("report.pdf", files.pdf(), content_type="application/pdf")],
         )
         problem = report_services.problem_report(
-            by=inspectors[code],
+            by=w.users["hq"],
             system="ics",
             symptom="arrivals_not_visible",
             office=office,
