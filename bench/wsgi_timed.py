@@ -3,6 +3,7 @@
 ``bench/dashboard.py`` serves this through gunicorn: every query of a request runs through a
 ``connection.execute_wrapper``-style hook that adds up its time, and the total goes out as
 ``X-Bench-SQL-ms`` (Django has run all of a page's queries by the time it starts the response).
+It also serves the benchmark's ``/api/hello/`` baseline (``bench/urls.py``), which the app does not.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "transit_monitor.settings")
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 from django.db import connection
 
 _django = get_wsgi_application()
+settings.ROOT_URLCONF = "bench.urls"  # the project's URLs and the hello baseline
 _total = {"ms": 0.0}
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -229,8 +229,3 @@ def vehicle_detail(request, pk: int):
         "panels": _panels(request, hooks.vehicle_panels, request, vehicle),
     }
     return render(request, "declarations/vehicle.html", context)
-
-
-def hello(request):
-    """Plain JSON baseline for the dashboard benchmark: no database, no session."""
-    return JsonResponse({"hello": "world"})

@@ -239,6 +239,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "سامانه پایش ترانزیت — declarations, transitions, offices, vehicles, plate reads, scans.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema names every endpoint: only a signed-in person or an integration client (its token)
+    # reads it; anonymous callers and camera tokens (not an authentication class here) are refused.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI and ReDoc served from this server (drf-spectacular-sidecar): the network has no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

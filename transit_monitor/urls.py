@@ -29,7 +29,6 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
-    path("api/hello/", declaration_views.hello, name="api-hello"),
     path("api/anpr/", include("anpr.api_urls")),
     path("api/scans/", include("scans.api_urls")),
     path("api/reports/", include("reports.api_urls")),

@@ -122,10 +122,12 @@ def test_offices_and_vehicles(api, inspector, outsider, declaration):
     assert api.get(f"/api/vehicles/{declaration.vehicle_id}/").status_code == 404
 
 
-def test_the_schema_and_docs_are_served_locally(client, hq):
+def test_the_schema_and_docs_are_served_locally_to_signed_in_users_only(client, hq):
+    assert client.get("/api/schema/").status_code == 403
+    assert client.get("/api/docs/").status_code == 403
+    client.force_login(hq)
     schema = client.get("/api/schema/")
     assert schema.status_code == 200 and b"/api/declarations/{id}/confirm-arrival/" in schema.content
-    client.force_login(hq)
     docs = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs
     assert "cdn" not in docs.lower() and "<script>" not in docs

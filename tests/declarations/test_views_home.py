@@ -110,9 +110,3 @@ def test_it_sends_anonymous_visitors_to_the_login_page(client):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
-
-
-def test_the_hello_view_is_plain_json_without_the_database(client, db, django_assert_num_queries):
-    with django_assert_num_queries(0):
-        response = client.get("/api/hello/")
-    assert response.json() == {"hello": "world"}
