@@ -175,16 +175,18 @@ def sees_whole_returns(user) -> bool:
 
 class ReturnQuerySet(models.QuerySet):
     def for_user(self, user):
-        """HQ/IT see all; an inspector (or a province's client) the province's returns; office staff none."""
+        """HQ/IT see all; an inspector the province's returns; office staff the province's returns
+        that hold a part for their office (``MonthlyReturn.figures_for`` gives them only that part)."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if user.is_national:
             return self
         if sees_whole_returns(user):
             return self.filter(province_id=user.province_id) if user.province_id else self.none()
-        # Office staff get no return (decision on probe finding 12): returns and their exports are
-        # for headquarters, IT and the province's inspector; an office's own part stays on its dashboard.
-        return self.none()
+        if not user.office_id:
+            return self.none()
+        office = user.office
+        return self.filter(province_id=office.province_id, figures__offices__has_key=office.code)
 
 
 class MonthlyReturn(models.Model):

@@ -1,14 +1,18 @@
-"""A province's return holds its offices' parts; the inspector and headquarters see it whole, office
-staff not at all (decision on probe finding 12)."""
+"""Office staff see only their own office's part of their province's return (figures and serial
+list, page, API and every export); inspectors the whole province; headquarters everything."""
 
+import csv
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 
 from core.dates import jalali_month_bounds
 from declarations.models import Status, UnsettledReason
 from reports import returns, services
-from tests.factories import DeclarationFactory, OfficeFactory
+from tests.factories import DeclarationFactory, OfficeFactory, UserFactory
+from tests.pdftext import pdf_text
 
 DAY = dt.timedelta(days=1)
 S, E = jalali_month_bounds(1404, 5)
@@ -48,19 +52,35 @@ def test_the_province_return_is_the_sum_of_its_office_parts(built):
     assert (parts["BZG"]["closing"], parts["URM"]["closing"]) == (2, 3)
 
 
-def test_office_staff_get_no_return_of_their_province(client, built, origin_clerk):
-    """Returns are for headquarters, IT and the province's inspector (decision on probe finding 12):
-    a clerk of one of the province's offices gets 404 on the return, every export and the API."""
-    client.force_login(origin_clerk)  # Bazargan, in West Azerbaijan
-    assert "/reports/returns/" not in client.get("/reports/").content.decode()
-    for url in [
-        f"/reports/returns/{built.pk}/",
-        *(f"/reports/returns/{built.pk}/{f}/" for f in ("csv", "xlsx", "pdf")),
-    ]:
-        assert client.get(url).status_code == 404, url
-    assert client.get("/api/reports/returns/").json() == []
-    assert client.get(f"/api/reports/returns/{built.pk}/").status_code == 404
-    assert client.get("/api/reports/trend/", {"province": "WAZ"}).json()["series"]["closing"] == []
+def test_office_staff_see_only_their_offices_part_everywhere(client, built, origin_clerk):
+    client.force_login(origin_clerk)  # Bazargan
+    listing = client.get("/reports/").content.decode()
+    assert "گمرک بازرگان" in listing
+    page = client.get(f"/reports/returns/{built.pk}/")
+    assert page.status_code == 200
+    assert page.context["f"]["closing"] == 2 and page.context["f"]["unsettled_count"] == 2
+
+    csv_text = b"".join(client.get(f"/reports/returns/{built.pk}/csv/").streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    assert ["balance", "closing", "مانده پایان ماه (تسویه‌نشده)", "2"] in rows
+    assert _serials_in(csv_text) == {"BZG-0", "BZG-1"}
+
+    xlsx = client.get(f"/reports/returns/{built.pk}/xlsx/")
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    serials = [r[0] for r in wb["سریال‌های تسویه‌نشده"].iter_rows(min_row=2, values_only=True)]
+    assert serials == ["BZG-0", "BZG-1"]
+    assert wb["سریال‌های تسویه‌نشده"].cell(2, 7).value == 47  # days past the deadline stay a number
+    summary = {r[0]: r[1] for r in wb["خلاصه"].iter_rows(values_only=True)}
+    assert summary["مانده پایان ماه (تسویه‌نشده)"] == 2
+
+    pdf = b"".join(client.get(f"/reports/returns/{built.pk}/pdf/").streaming_content)
+    assert _serials_in(pdf_text(pdf)) == {"BZG-0", "BZG-1"}
+
+    (listed,) = client.get("/api/reports/returns/").json()
+    assert listed["unsettled_count"] == 2
+    detail = client.get(f"/api/reports/returns/{built.pk}/").json()
+    assert detail["figures"]["closing"] == 2 and "offices" not in detail["figures"]
+    assert client.get("/api/reports/trend/", {"province": "WAZ"}).json()["series"]["closing"] == [2]
 
 
 def test_the_inspector_and_headquarters_get_the_whole_return(client, built, inspector, hq):
@@ -71,7 +91,11 @@ def test_the_inspector_and_headquarters_get_the_whole_return(client, built, insp
         assert client.get(f"/api/reports/returns/{built.pk}/").json()["figures"]["closing"] == 5
 
 
-def test_office_staff_of_another_province_see_nothing(client, built, dest_clerk):
+def test_office_staff_of_another_province_see_nothing(client, built, dest_clerk, urmia):
     client.force_login(dest_clerk)  # Tehran
     assert client.get(f"/reports/returns/{built.pk}/").status_code == 404
     assert client.get(f"/reports/returns/{built.pk}/csv/").status_code == 404
+    urmia_clerk = UserFactory(username="urmia_clerk", role="office", office=urmia)
+    client.force_login(urmia_clerk)
+    csv_text = b"".join(client.get(f"/reports/returns/{built.pk}/csv/").streaming_content).decode("utf-8-sig")
+    assert _serials_in(csv_text) == {"URM-2", "URM-3", "URM-4"}
