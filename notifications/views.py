@@ -62,7 +62,8 @@ def notification_all_read(request):
 @login_required
 def email_preferences(request):
     current = list(EmailPreference.objects.filter(user=request.user).values_list("kind", flat=True))
-    form = EmailPreferencesForm(request.POST or None, initial={"kinds": current})
+    # Every box unticked posts nothing: still a submission (it clears the choices).
+    form = EmailPreferencesForm(request.POST if request.method == "POST" else None, initial={"kinds": current})
     if request.method == "POST" and form.is_valid():
         services.set_email_kinds(request.user, form.cleaned_data["kinds"])
         messages.success(request, _("Your e-mail choices were saved."))

@@ -174,3 +174,10 @@ def test_an_unknown_kind_in_the_email_choices_is_refused_beside_the_field(client
     response = client.post(reverse("notifications:preferences"), {"kinds": ["bogus"]})
     assert response.status_code == 400 and "invalid-feedback" in response.content.decode()
     assert services.unread_count(inspector) == 0
+
+
+def test_unticking_every_box_clears_the_email_choices(client, inspector):
+    client.force_login(inspector)
+    client.post(reverse("notifications:preferences"), {"kinds": [Kind.SCAN_ESCALATED]})
+    assert client.post(reverse("notifications:preferences"), {}).status_code == 302
+    assert not inspector.email_preferences.exists()
