@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from io import StringIO
 
 import qrcode
 import qrcode.image.svg
@@ -23,6 +22,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core import text
 from core.dates import ascii_digits
 
 from .models import Role, User
@@ -67,9 +67,7 @@ def pending_device(user: User) -> TOTPDevice:
 def qr_svg(device: TOTPDevice) -> str:
     """The device's otpauth:// URL as an inline SVG (made here: no script, no outside service)."""
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
-    out = StringIO()
-    image.save(out)
-    svg = out.getvalue()
+    svg = image.to_string(encoding="unicode")
     return svg[svg.index("<svg") :]  # no XML declaration inside HTML
 
 
@@ -98,7 +96,7 @@ def _throttled(device) -> str:
         return ""
     until = (data or {}).get("locked_until")
     seconds = max(1, int((until - timezone.now()).total_seconds()) + 1) if until else 1
-    return _("Too many wrong codes: wait %(seconds)s seconds and try again.") % {"seconds": seconds}
+    return _("Too many wrong codes: wait %(seconds)s seconds and try again.") % {"seconds": text.digits(seconds)}
 
 
 def _failed(request, user: User) -> None:

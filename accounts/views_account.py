@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from core import text
+
 from . import logins, two_factor
 from .models import LoginRecord
 
@@ -48,7 +50,7 @@ def sessions(request):
         else:
             ended = logins.sessions_end(user=request.user, keep=current, only=form.cleaned_data["session"])
             if ended:
-                messages.success(request, _("Ended sessions: %(n)s.") % {"n": ended})
+                messages.success(request, _("Ended sessions: %(n)s.") % {"n": text.digits(ended)})
             else:
                 messages.info(request, _("There was no other session to end."))
         return redirect("accounts:sessions")
