@@ -133,7 +133,9 @@ def recent_logins(user: User, limit: int = 20) -> list[LoginRecord]:
 
 
 @transaction.atomic
-def sessions_end(*, user: User, keep: int | None, only: int | None = None, reason: str = LoginRecord.Ended.BY_USER) -> int:
+def sessions_end(
+    *, user: User, keep: int | None, only: int | None = None, reason: str = LoginRecord.Ended.BY_USER
+) -> int:
     """End the user's open sessions except ``keep`` (the one asking); ``only`` limits it to one.
 
     The ended sessions are refused at their next request (``check_session``). Another user's

@@ -120,7 +120,9 @@ def verify(request, code: str) -> Outcome:
             return Outcome(False, waiting)
         else:
             ok = device.verify_token(token)
-            error = "" if ok else _("The code is not right. Enter the six digits your app shows now, or a recovery code.")
+            error = (
+                "" if ok else _("The code is not right. Enter the six digits your app shows now, or a recovery code.")
+            )
     if not ok:
         _failed(request, user)
         return Outcome(False, error)
@@ -151,7 +153,10 @@ def confirm_enrolment(request, code: str) -> Outcome:
         if waiting := _throttled(device):
             return Outcome(False, waiting)
         if not re.fullmatch(r"\d{6}", token) or not device.verify_token(token):
-            return Outcome(False, _("The code is not right. Check the time on your phone and enter the six digits your app shows now."))
+            return Outcome(
+                False,
+                _("The code is not right. Check the time on your phone and enter the six digits your app shows now."),
+            )
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])

@@ -47,7 +47,11 @@ def test_hq_enrols_with_the_qr_code_and_gets_ten_recovery_codes_shown_once(clien
     page = client.get(reverse("accounts:two-factor-enrol"))
     body = page.content.decode()
     assert page.status_code == 200
-    assert '<figure class="qr-code"' in body and "<svg" in body and "<script" not in body.split("<svg", 1)[1].split("</svg>")[0]
+    assert (
+        '<figure class="qr-code"' in body
+        and "<svg" in body
+        and "<script" not in body.split("<svg", 1)[1].split("</svg>")[0]
+    )
     device = TOTPDevice.objects.get(user=hq, confirmed=False)
     secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', body).group(1).replace(" ", "")
     from base64 import b32decode

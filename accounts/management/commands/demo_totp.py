@@ -29,7 +29,9 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {username!r}.")
         device = two_factor.totp_device(user)
         if device is None:
-            raise CommandError(f"{username} has no authenticator: run seed_demo, or enrol at /accounts/two-factor/enrol/.")
+            raise CommandError(
+                f"{username} has no authenticator: run seed_demo, or enrol at /accounts/two-factor/enrol/."
+            )
         now = time.time()
         code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
         left = device.step - int(now - device.t0) % device.step
