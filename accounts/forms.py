@@ -1,5 +1,6 @@
 """The login form: machine accounts are refused a web session."""
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -20,3 +21,9 @@ class LoginForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if user.is_machine:
             raise ValidationError(MACHINE_ACCOUNT_MESSAGE, code="machine_account")
+
+
+class CodeForm(forms.Form):
+    """One code: six digits from the authenticator app, or (where allowed) a recovery code."""
+
+    code = forms.CharField(label=_("Code"), max_length=32, strip=True)

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -156,3 +157,53 @@ def forget_offices(**_kwargs) -> None:
 models.signals.post_save.connect(forget_offices, sender=CustomsOffice)
 models.signals.post_save.connect(forget_offices, sender=Province)
 models.signals.post_delete.connect(forget_offices, sender=CustomsOffice)
+
+
+class LoginRecord(models.Model):
+    """One login attempt of a known user: a success opens a session (listed until it ends), a failure
+    (a wrong password or a wrong second-factor code) is kept for the user's account page.
+
+    The session is named by the SHA-256 of its key, never the key itself: this table shows who is
+    logged in where, and must not hand out a way in.
+    """
+
+    class Failure(models.TextChoices):
+        PASSWORD = "password", _("wrong password")
+        CODE = "code", _("wrong two-factor code")
+
+    class Ended(models.TextChoices):
+        LOGOUT = "logout", _("logged out")
+        IDLE = "idle", _("idle too long")
+        EXPIRED = "expired", _("lifetime over")
+        BY_USER = "by_user", _("ended from another session")
+        PASSWORD_CHANGED = "password_changed", _("password changed")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_records", verbose_name=_("user"))
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    succeeded = models.BooleanField(_("succeeded"))
+    failure = models.CharField(_("failure"), max_length=16, choices=Failure.choices, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    session_key_hash = models.CharField(_("session (SHA-256 of its key)"), max_length=64, blank=True)
+    last_seen = models.DateTimeField(_("last seen"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_reason = models.CharField(_("how it ended"), max_length=16, choices=Ended.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("login")
+        verbose_name_plural = _("logins")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["user", "-at"], name="accounts_login_user_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(succeeded=True, failure="") | Q(succeeded=False) & ~Q(failure=""),
+                name="accounts_login_failure_iff_failed",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else self.failure}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.succeeded and self.ended_at is None

@@ -70,6 +70,29 @@ def _media_axes_and_eager_celery(request, settings, tmp_path):
     app.conf.CELERY_TASK_ALWAYS_EAGER = before
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(monkeypatch):
+    """``client.force_login(user)`` skips the password; for a user who must pass the second factor
+    (HQ, IT, staff) it skips that too: a confirmed authenticator and a verified session. The real
+    flow is tested in tests/accounts/test_two_factor.py."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from accounts import two_factor
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if two_factor.required_for(user):
+            device = two_factor.enrol_for_demo(user)
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def celery_worker_process(transactional_db, settings):
     """A real Celery worker process on the Redis broker, pointed at the test database.

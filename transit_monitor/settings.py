@@ -8,6 +8,7 @@ SECRET_KEY, ALLOWED_HOSTS and friends; bad values fail loudly at start.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -30,6 +31,9 @@ def _embedded_secret_key() -> str:
 
 
 SECRET_KEY = env.str("SECRET_KEY", default="") or _embedded_secret_key()
+# The embedded default (`make run`, the test suite) is the one that brings no SECRET_KEY: it is served
+# over plain http on this machine. Any deployment sets SECRET_KEY, and is then assumed behind TLS.
+EMBEDDED = not env.str("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -48,6 +52,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "auditlog",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "accounts",
     "notifications",
@@ -68,8 +75,11 @@ MIDDLEWARE = [
     "core.middleware.RejectNulMiddleware",  # 400, before any view or query sees a \x00
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the session passed the second factor
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.ApiOnlyMachineAccountsMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",  # idle and absolute limits, sessions ended elsewhere
+    "accounts.middleware.TwoFactorMiddleware",  # no page before the second factor, for whoever must have one
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -122,10 +132,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Argon2 for new and changed passwords; a PBKDF2 hash still verifies and is rehashed with Argon2 at
+# the user's next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -261,13 +279,52 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Security: closed network, court-grade records.
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+# A deployment (SECRET_KEY set, DEBUG off) is served over TLS by the shipped nginx, which sets
+# X-Forwarded-Proto: cookies are Secure, http is redirected to https, browsers keep to https (HSTS).
+# The embedded default and DEBUG serve plain http on this machine. HTTPS=0/1 overrides.
+HTTPS = env.bool("HTTPS", default=not DEBUG and not EMBEDDED)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Only meaningful for a public domain submitted to the browsers' preload list; harmless on a closed network.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # pages and Swagger UI send the token from the page, never from the cookie
+LANGUAGE_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "core.error_pages.csrf_failure"  # the app's layout, in Persian
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+# Absolute lifetime of a login (seconds): activity does not extend it (accounts.middleware).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=10 * 3600)
+# A login unused this long (seconds) is ended; each request slides it.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+
+# Two-factor (django-otp, TOTP): required for HQ, IT and the admin's staff, optional for others.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Transit Monitor")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a TOTP key or a recovery code
+OTP_RECOVERY_CODES = 10
+
+# A production database (PostgreSQL on another host) or PRODUCTION=1 means real records: DEBUG would
+# show them (and the settings) in error pages, and the embedded key would differ on every replica.
+_db_host = DATABASES["default"].get("HOST") or ""
+PRODUCTION = env.bool(
+    "PRODUCTION",
+    default=DATABASES["default"]["ENGINE"].endswith("postgresql")
+    and _db_host not in ("", "localhost", "127.0.0.1", "::1"),
+)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        f"DEBUG is on with a production database (host {_db_host or '-'}, or PRODUCTION=1): "
+        "set DEBUG=0 (or point DATABASE_URL at a local test database)."
+    )
+if PRODUCTION and EMBEDDED:
+    raise ImproperlyConfigured("SECRET_KEY is not set and a production database is configured: set SECRET_KEY.")
 # The reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed; from any
 # other peer the header is ignored (core.middleware.TrustedProxyMiddleware).
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+from accounts import two_factor
 from accounts.models import CustomsOffice, Province, Role, User
 from accounts.offices_data import ensure_offices
 from declarations.demo import DemoBuilder
@@ -124,6 +125,11 @@ class Command(BaseCommand):
             extra = ""
             if role == Role.INTEGRATION:
                 extra = f"token={Token.objects.get_or_create(user=user)[0].key}"
+            if two_factor.required_for(user):
+                # HQ and IT must pass a second factor: an authenticator enrolled here (add the key to
+                # any TOTP app, or run `manage.py demo_totp <user>` for the current code).
+                device = two_factor.enrol_for_demo(user)
+                extra = f"totp={two_factor.secret_base32(device).replace(' ', '')}"
             lines.append(f"{username} {password} {role} {office or province or '-'} {extra}".rstrip())
         CREDENTIALS.parent.mkdir(parents=True, exist_ok=True)
         CREDENTIALS.write_text("\n".join(lines) + "\n")
@@ -131,4 +137,8 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo users (username password role scope) — also in var/demo_credentials.txt:")
         for line in lines:
             self.stdout.write(f"  {line}")
-        self.stdout.write("Open http://127.0.0.1:8000/ and log in; the admin is at /admin/ (user 'hq').\n")
+        self.stdout.write(
+            "Open http://127.0.0.1:8000/ and log in; the admin is at /admin/ (user 'hq').\n"
+            "hq and it then ask for a two-factor code: add their totp= key to an authenticator app, or run\n"
+            "  .venv/bin/python manage.py demo_totp hq\n"
+        )
