@@ -1,7 +1,9 @@
-"""Admin for cameras (with token rotation) and a read-only view of reads."""
+"""Admin for cameras (with token rotation) and a read-only view of reads (evidence)."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+
+from core.admin_utils import EvidenceAdmin
 
 from . import services
 from .models import Camera, PlateMatch, PlateRead
@@ -47,16 +49,10 @@ class PlateMatchInline(admin.TabularInline):
 
 
 @admin.register(PlateRead)
-class PlateReadAdmin(admin.ModelAdmin):
+class PlateReadAdmin(EvidenceAdmin):
     list_display = ["id", "captured_at", "camera", "plate", "plate_raw", "ocr_raw", "recognition", "match_state"]
     list_filter = ["recognition", "match_state"]
     search_fields = ["=plate", "=client_event_id"]
     raw_id_fields = ["camera", "office", "vehicle"]
     inlines = [PlateMatchInline]
     show_full_result_count = False  # COUNT(*) over tens of millions of rows on every page
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -1,8 +1,11 @@
-"""Admin for every declarations model: Persian labels (verbose names), Jalali dates, scoped lists."""
+"""Admin for every declarations model: Persian labels (verbose names), Jalali dates, scoped lists.
+
+Arrival confirmations (with their evidence document), timeline events, deadline extensions and
+import batches are records of what happened: read-only (``EvidenceAdmin``)."""
 
 from django.contrib import admin
 
-from core.admin_utils import JalaliAdmin, jalali
+from core.admin_utils import EvidenceAdmin, JalaliAdmin, jalali
 
 from .models import (
     ArrivalConfirmation,
@@ -102,7 +105,7 @@ class GoodsSerialAdmin(admin.ModelAdmin):
 
 
 @admin.register(ArrivalConfirmation)
-class ArrivalConfirmationAdmin(JalaliAdmin):
+class ArrivalConfirmationAdmin(EvidenceAdmin, JalaliAdmin):
     list_display = (
         "declaration",
         "office",
@@ -124,25 +127,19 @@ class TrafficPermitAdmin(JalaliAdmin):
 
 
 @admin.register(DeadlineExtension)
-class DeadlineExtensionAdmin(admin.ModelAdmin):
+class DeadlineExtensionAdmin(EvidenceAdmin):
     list_display = ("declaration", jalali("new_deadline", "مهلت جدید"), "reason", "by", jalali("at", "زمان"))
     raw_id_fields = ("declaration",)
 
 
 @admin.register(DeclarationEvent)
-class DeclarationEventAdmin(admin.ModelAdmin):
+class DeclarationEventAdmin(EvidenceAdmin):
     list_display = ("declaration", jalali("at", "زمان"), "kind", "actor", "source", "message")
     list_filter = ("kind", "source")
     raw_id_fields = ("declaration", "actor")
     show_full_result_count = False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(EvidenceAdmin):
     list_display = ("filename", "source", jalali("at", "زمان"), "by", "created", "updated", "unchanged", "rejected")
-
-    def has_change_permission(self, request, obj=None):
-        return False

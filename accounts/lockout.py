@@ -1,0 +1,27 @@
+"""What a locked-out login gets (``settings.AXES_LOCKOUT_CALLABLE``): the API's JSON error body
+under /api/, the app's page elsewhere; 429 either way."""
+
+from __future__ import annotations
+
+from axes.helpers import get_client_username, get_failure_limit
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from core.api import error_body
+
+LOCKED_OUT_MESSAGE = _(
+    "Too many failed logins as this user from this address: logging in is paused for one hour. "
+    "Ask the IT office to release the lock if you need it sooner."
+)
+
+
+def lockout_response(request: HttpRequest, credentials: dict | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("locked_out", str(LOCKED_OUT_MESSAGE)), status=429)
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "username": get_client_username(request, credentials) or "",
+    }
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=429)
