@@ -34,4 +34,3 @@ class StaffAdminSite(admin.AdminSite):
         if request.user.is_authenticated and not self.has_permission(request):
             raise Http404
         return redirect_to_login(request.GET.get("next") or reverse("admin:index"), settings.LOGIN_URL)
-

@@ -14,7 +14,15 @@ class CameraAdmin(admin.ModelAdmin):
     list_display = ["code", "office", "lane", "direction", "status", "health", "last_read_at", "token_prefix"]
     list_filter = ["status", "health", "direction", "office__province"]
     search_fields = ["code", "office__code", "office__name_fa"]
-    readonly_fields = ["token_prefix", "last_read_at", "health", "silent_since", "health_checked_at", "created_at"]
+    readonly_fields = [
+        "token_prefix",
+        "token_expires_at",
+        "last_read_at",
+        "health",
+        "silent_since",
+        "health_checked_at",
+        "created_at",
+    ]
     actions = ["rotate_token"]
 
     def save_model(self, request, obj, form, change):
@@ -23,7 +31,7 @@ class CameraAdmin(admin.ModelAdmin):
             from .models import new_token
 
             token = new_token()
-            obj.set_token(token)
+            obj.set_token(token, services.camera_token_expiry())
             super().save_model(request, obj, form, change)
             messages.warning(
                 request, _("Token of camera %(code)s (shown once): %(token)s") % {"code": obj.code, "token": token}

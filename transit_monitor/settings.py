@@ -293,6 +293,8 @@ ANPR_CRNN_WEIGHTS = env.str("ANPR_CRNN_WEIGHTS", default="")  # unset: the weigh
 SCANS_COMPARISON_THRESHOLD = env.float("SCANS_COMPARISON_THRESHOLD", default=None)
 # Plate-read ingestion and matching (anpr).
 ANPR_RATE_LIMIT_PER_MINUTE = env.int("ANPR_RATE_LIMIT_PER_MINUTE", default=3000)  # reads per camera per minute
+# Lifetime of a camera's new token in days (0: never expires); rotating a token issues a new one.
+ANPR_CAMERA_TOKEN_DAYS = env.int("ANPR_CAMERA_TOKEN_DAYS", default=0)
 ANPR_CAMERA_CACHE_SECONDS = env.int("ANPR_CAMERA_CACHE_SECONDS", default=30)  # camera token look-ups kept per process
 ANPR_BULK_MAX = env.int("ANPR_BULK_MAX", default=1000)
 ANPR_MAX_PHOTO_BYTES = env.int("ANPR_MAX_PHOTO_BYTES", default=3 * 1024 * 1024)
