@@ -74,7 +74,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         for token in queryset:
             services.api_token_revoke(token=token, by=request.user)
-        messages.success(request, _("%(n)d tokens revoked.") % {"n": len(queryset)})
+        messages.success(request, _("The selected tokens are revoked."))
 
     @admin.action(description=_("Rotate (a new token; the old one stops working now)"))
     def rotate(self, request, queryset):

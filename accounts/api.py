@@ -58,7 +58,7 @@ class TokenObtainApi(APIView):
             django_request, username=data.validated_data["username"], password=data.validated_data["password"]
         )
         if getattr(django_request, "axes_locked_out", False):
-            return Response(error_body("locked_out", str(LOCKED_OUT_MESSAGE)), status=status.HTTP_429_TOO_MANY_REQUESTS)
+            return Response(error_body("locked_out", LOCKED_OUT_MESSAGE), status=status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None:
             message = "username and password do not match an active account"
             return Response(

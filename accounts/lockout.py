@@ -7,19 +7,19 @@ from axes.helpers import get_client_username, get_failure_limit
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
 
 from core.api import error_body
 
-LOCKED_OUT_MESSAGE = _(
-    "Too many failed logins as this user from this address: logging in is paused for one hour. "
-    "Ask the IT office to release the lock if you need it sooner."
+# The API's messages are for programs and their operators, in English like its other errors.
+LOCKED_OUT_MESSAGE = (
+    "too many failed logins as this user from this address: logging in is paused for one hour; "
+    "ask the IT office to release the lock if it is needed sooner"
 )
 
 
 def lockout_response(request: HttpRequest, credentials: dict | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body("locked_out", str(LOCKED_OUT_MESSAGE)), status=429)
+        return JsonResponse(error_body("locked_out", LOCKED_OUT_MESSAGE), status=429)
     context = {
         "failure_limit": get_failure_limit(request, credentials),
         "username": get_client_username(request, credentials) or "",
