@@ -12,6 +12,7 @@ import hashlib
 from django.conf import settings
 from django.db import migrations
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 PREFIX_LEN = 10
 TABLE = "authtoken_token"
@@ -35,7 +36,11 @@ def copy_and_forget_plain_keys(apps, schema_editor):
             key_hash=hashlib.sha256(key.encode()).hexdigest(),
             expires_at=now + dt.timedelta(days=days) if days else None,
         )
-        ApiToken.objects.filter(pk=token.pk).update(created_at=created)
+        if isinstance(created, str):  # SQLite may hand back the text it stores
+            created = parse_datetime(created)
+        if created is not None and timezone.is_naive(created):  # SQLite keeps UTC without a zone
+            created = timezone.make_aware(created, dt.timezone.utc)
+        ApiToken.objects.filter(pk=token.pk).update(created_at=created or now)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TABLE}")
 
