@@ -51,7 +51,16 @@ class TransitDeclarationAdmin(ScopedAdmin):
     search_fields = ("serial", "waybill_no", "vehicle__plate")
     list_select_related = ("origin", "destination", "vehicle")
     raw_id_fields = ("vehicle", "driver", "company", "status_changed_by")
-    readonly_fields = ("status", "status_source", "status_source_ref", "status_changed_at", "status_changed_by")
+    # The lifecycle moves only through its services, and the evidence summary only through
+    # declarations.evidence: both are shown here, never typed over.
+    readonly_fields = (
+        *("status", "status_source", "status_source_ref", "status_changed_at", "status_changed_by"),
+        *("departed_at", "arrived_at", "settled_at", "cancelled_at", "closed_at"),
+        *("unsettled_reason", "unsettled_note", "unsettled_at"),
+        *("dest_first_read_at", "last_read_at", "last_read_office", "off_route_read_at"),
+        *("origin_scan_at", "dest_scan_at", "comparison_verdict", "comparison_review"),
+        *("dup_waybill", "dup_goods_serial", "dup_vehicle", "permit_expires_at"),
+    )
     jalali_fields = ("declared_at", "deadline", "departed_at", "arrived_at", "settled_at")
     inlines = [GoodsInline]
     show_full_result_count = False  # a COUNT(*) over ten million rows on every page is not worth it

@@ -224,3 +224,15 @@ def test_a_visitor_is_sent_to_the_apps_login(client, db):
 
     assert response.redirect_chain[-1][0].startswith(reverse("login") + "?next=")
     assert response.status_code == 200
+
+
+def test_a_declarations_lifecycle_and_evidence_summary_cannot_be_typed_over(client, superuser, evidence):
+    from declarations.models import TransitDeclaration
+
+    client.force_login(superuser)
+    response = client.get(url(TransitDeclaration, "change", evidence.pk))
+
+    form_fields = set(response.context["adminform"].form.fields)
+    summary = {"arrived_at", "settled_at", "dest_first_read_at", "comparison_verdict", "origin_scan_at", "dup_vehicle"}
+    assert not summary & form_fields
+    assert {"waybill_no", "seal_numbers"} <= form_fields  # the declared data stays editable
