@@ -1,8 +1,17 @@
-from django.contrib import admin
+"""Admin for offices, users and API tokens; the audit trail and the login records read-only."""
+
+from auditlog.admin import LogEntryAdmin as AuditlogLogEntryAdmin
+from auditlog.models import LogEntry
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import CustomsOffice, Province, User
+from core.admin_utils import EvidenceAdmin
+
+from . import services
+from .models import ApiToken, CustomsOffice, Province, User
 
 
 @admin.register(Province)
@@ -30,3 +39,61 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Role and scope"), {"fields": ("role", "office", "province", "title")}),
     )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued by ``manage.py issue_token`` or ``POST /api/token/``; here they are listed,
+    relabelled, rotated (the new key shown once) and revoked. Never deleted: they name who used them."""
+
+    list_display = ("prefix", "user", "name", "created_at", "expires_at", "last_used_at", "last_used_ip", "revoked_at")
+    list_filter = ("user__role",)
+    search_fields = ("=prefix", "user__username", "name")
+    fields = (
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "created_by",
+        "expires_at",
+        "last_used_at",
+        "last_used_ip",
+        "revoked_at",
+        "rotated_from",
+    )
+    readonly_fields = tuple(f for f in fields if f != "name")
+    actions = ["revoke", "rotate"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Revoke (the token stops working now)"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            services.api_token_revoke(token=token, by=request.user)
+        messages.success(request, _("The selected tokens are revoked."))
+
+    @admin.action(description=_("Rotate (a new token; the old one stops working now)"))
+    def rotate(self, request, queryset):
+        for token in queryset:
+            if reason := token.refusal():
+                messages.error(request, reason)
+                continue
+            new, key = services.api_token_rotate(token=token, by=request.user)
+            messages.warning(request, _("New key of %(token)s (shown once): %(key)s") % {"token": new, "key": key})
+
+
+# The audit trail and the login records are evidence: shown, never changed or deleted, here too.
+# (A login lock-out is released at /accounts/lockouts/, which records who released it.)
+for _model, _admin in (
+    (LogEntry, AuditlogLogEntryAdmin),
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, type(f"Evidence{_admin.__name__}", (EvidenceAdmin, _admin), {}))

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
+    default = True  # this module also holds the admin's config below
     name = "accounts"
     verbose_name = _("Organisation and users")
 
@@ -10,3 +12,17 @@ class AccountsConfig(AppConfig):
         from . import signals
 
         signals.connect()
+        from auditlog.registry import auditlog
+
+        from . import models
+
+        # Issued, rotated, revoked: who did it is recorded; a use is not a change (last_used_* excluded).
+        auditlog.register(models.ApiToken, exclude_fields=["key_hash", "last_used_at", "last_used_ip"])
+
+
+class StaffAdminConfig(admin_apps.AdminConfig):
+    """``django.contrib.admin`` with ``accounts.admin_site.StaffAdminSite`` as ``admin.site``: the
+    admin is for headquarters and IT only (named in INSTALLED_APPS instead of django.contrib.admin)."""
+
+    default = False  # not accounts' own config: that is AccountsConfig
+    default_site = "accounts.admin_site.StaffAdminSite"

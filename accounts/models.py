@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
 import time
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -207,3 +211,83 @@ class LoginRecord(models.Model):
     @property
     def is_open(self) -> bool:
         return self.succeeded and self.ended_at is None
+
+
+# --- API tokens ------------------------------------------------------------------------------------
+
+TOKEN_PREFIX_LEN = 10  # the public part of a key: looks the token up, shown in lists and audit entries
+
+
+def hash_api_key(key: str) -> str:
+    """Keys carry 256 random bits, so an unsalted SHA-256 keeps them out of the database safely."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self, now: dt.datetime | None = None) -> ApiTokenQuerySet:
+        """Neither revoked nor expired at ``now`` (a rotated token may be revoked in the future: its grace)."""
+        now = now or timezone.now()
+        return self.filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=now)).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
+
+
+class ApiToken(models.Model):
+    """A key of the API (``Authorization: Token <key>``), stored only as its SHA-256.
+
+    The key is ``prefix`` + a secret; the prefix is public (it finds the row and names the token
+    in lists and audit entries), the whole key is shown once when issued and never again.
+    Tokens are not deleted: revoked or expired, they still name who did what with them.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("label"), max_length=100, blank=True)
+    prefix = models.CharField(_("key starts with"), max_length=TOKEN_PREFIX_LEN, unique=True, editable=False)
+    key_hash = models.CharField(_("SHA-256 of the key"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    rotated_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rotated_to",
+        verbose_name=_("replaces token"),
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        username = self.user.username if self.user_id else "?"
+        return f"token {self.prefix}… of {username}"
+
+    def matches(self, key: str) -> bool:
+        """Constant-time comparison of ``key`` with the stored hash."""
+        return hmac.compare_digest(hash_api_key(key), self.key_hash)
+
+    def refusal(self, now: dt.datetime | None = None) -> str:
+        """Why this token may not be used now ("" when it may)."""
+        now = now or timezone.now()
+        if self.revoked_at is not None and self.revoked_at <= now:
+            return f"token {self.prefix}… was revoked at {self.revoked_at:%Y-%m-%d %H:%M} UTC"
+        if self.expires_at is not None and self.expires_at <= now:
+            return f"token {self.prefix}… expired at {self.expires_at:%Y-%m-%d %H:%M} UTC"
+        return ""

@@ -1,8 +1,10 @@
-"""Operations on accounts: the IT office releases a login lock-out (django-axes), audited."""
+"""Operations on accounts: the IT office releases a login lock-out (django-axes), audited; API tokens
+are issued, rotated and revoked (stored hashed, the key shown once)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 
 from auditlog.models import LogEntry
@@ -12,11 +14,14 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Role, User
+from core.audit import actor
+from core.errors import InvalidInput
+
+from .models import TOKEN_PREFIX_LEN, ApiToken, Role, User, hash_api_key
 
 
 @dataclass(frozen=True)
@@ -76,3 +81,97 @@ def lockout_release(*, username: str, ip_address: str | None, by: User) -> int:
     )
     AccessAttempt.objects.filter(pk__in=[a.pk for a in attempts]).delete()
     return failures
+
+
+# --- API tokens ------------------------------------------------------------------------------------
+
+
+def _new_key() -> str:
+    # The prefix is hex so that it never contains the characters of the secret's alphabet that
+    # a log or a terminal may mangle; together 10 + 43 characters, 296 random bits.
+    return secrets.token_hex(TOKEN_PREFIX_LEN // 2) + secrets.token_urlsafe(32)
+
+
+def _expiry(days: int | None, now: dt.datetime) -> dt.datetime | None:
+    days = settings.API_TOKEN_DAYS if days is None else days
+    if days < 0:
+        raise InvalidInput("days must be 0 (never expires) or more", fields={"days": str(days)})
+    return now + dt.timedelta(days=days) if days else None
+
+
+@transaction.atomic
+def api_token_issue(
+    *, user: User, name: str = "", days: int | None = None, by: User | None = None, rotated_from: ApiToken | None = None
+) -> tuple[ApiToken, str]:
+    """A new API token of ``user``; returns it with its key, which is shown once and stored only hashed.
+
+    ``days``: lifetime (None: ``settings.API_TOKEN_DAYS``; 0: never expires).
+    """
+    if not user.is_active:
+        raise InvalidInput(f"user {user.username} is not active", fields={"user": user.username})
+    now = timezone.now()
+    expires_at = _expiry(days, now)
+    while True:  # a prefix collision (40 bits) is unlikely; the unique index would refuse it
+        key = _new_key()
+        if not ApiToken.objects.filter(prefix=key[:TOKEN_PREFIX_LEN]).exists():
+            break
+    token = ApiToken(
+        user=user,
+        name=name.strip()[:100],
+        prefix=key[:TOKEN_PREFIX_LEN],
+        key_hash=hash_api_key(key),
+        created_by=by,
+        expires_at=expires_at,
+        rotated_from=rotated_from,
+    )
+    with actor(by):
+        token.save()
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by: User | None = None, at: dt.datetime | None = None) -> ApiToken:
+    """The token stops working at ``at`` (default now); revoking again never moves the time later."""
+    at = at or timezone.now()
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None or token.revoked_at > at:
+        token.revoked_at = at
+        with actor(by):
+            token.save(update_fields=["revoked_at"])
+    return token
+
+
+@transaction.atomic
+def api_token_rotate(
+    *, token: ApiToken, by: User | None = None, grace: dt.timedelta = dt.timedelta(0), days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for the same user and label, pointing at the one it replaces; the old one keeps
+    working for ``grace`` (so a client can switch without an outage), then is refused.
+
+    Returns the new token and its key (shown once). A revoked or expired token cannot be rotated:
+    issue a new one instead, so a leaked and revoked key never leads to a fresh one.
+    """
+    if grace < dt.timedelta(0):
+        raise InvalidInput("grace must not be negative", fields={"grace": str(grace)})
+    if reason := token.refusal():
+        raise InvalidInput(f"cannot rotate: {reason}", fields={"token": token.prefix})
+    new, key = api_token_issue(user=token.user, name=token.name, days=days, by=by, rotated_from=token)
+    api_token_revoke(token=token, by=by, at=timezone.now() + grace)
+    return new, key
+
+
+def api_token_note_use(token: ApiToken, ip_address: str | None, now: dt.datetime | None = None) -> None:
+    """Record when and from where the token was last used: at most one row update a minute per
+    token and address (a conditional UPDATE, safe to race), not audited (it is not a change)."""
+    now = now or timezone.now()
+    if (
+        token.last_used_at is not None
+        and token.last_used_ip == ip_address
+        and now - token.last_used_at < dt.timedelta(minutes=1)
+    ):
+        return
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - dt.timedelta(minutes=1))
+    if ip_address:
+        stale |= ~Q(last_used_ip=ip_address)
+    ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now, last_used_ip=ip_address)
+    token.last_used_at, token.last_used_ip = now, ip_address

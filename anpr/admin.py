@@ -1,7 +1,9 @@
-"""Admin for cameras (with token rotation) and a read-only view of reads."""
+"""Admin for cameras (with token rotation) and a read-only view of reads (evidence)."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+
+from core.admin_utils import EvidenceAdmin
 
 from . import services
 from .models import Camera, PlateMatch, PlateRead
@@ -12,7 +14,15 @@ class CameraAdmin(admin.ModelAdmin):
     list_display = ["code", "office", "lane", "direction", "status", "health", "last_read_at", "token_prefix"]
     list_filter = ["status", "health", "direction", "office__province"]
     search_fields = ["code", "office__code", "office__name_fa"]
-    readonly_fields = ["token_prefix", "last_read_at", "health", "silent_since", "health_checked_at", "created_at"]
+    readonly_fields = [
+        "token_prefix",
+        "token_expires_at",
+        "last_read_at",
+        "health",
+        "silent_since",
+        "health_checked_at",
+        "created_at",
+    ]
     actions = ["rotate_token"]
 
     def save_model(self, request, obj, form, change):
@@ -21,7 +31,7 @@ class CameraAdmin(admin.ModelAdmin):
             from .models import new_token
 
             token = new_token()
-            obj.set_token(token)
+            obj.set_token(token, services.camera_token_expiry())
             super().save_model(request, obj, form, change)
             messages.warning(
                 request, _("Token of camera %(code)s (shown once): %(token)s") % {"code": obj.code, "token": token}
@@ -47,16 +57,10 @@ class PlateMatchInline(admin.TabularInline):
 
 
 @admin.register(PlateRead)
-class PlateReadAdmin(admin.ModelAdmin):
+class PlateReadAdmin(EvidenceAdmin):
     list_display = ["id", "captured_at", "camera", "plate", "plate_raw", "ocr_raw", "recognition", "match_state"]
     list_filter = ["recognition", "match_state"]
     search_fields = ["=plate", "=client_event_id"]
     raw_id_fields = ["camera", "office", "vehicle"]
     inlines = [PlateMatchInline]
     show_full_result_count = False  # COUNT(*) over tens of millions of rows on every page
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -44,7 +44,7 @@ def camera_for_token(token: str) -> Camera | None:
     camera = (
         Camera.objects.filter(token_hash=digest)
         .select_related("office")
-        .only("pk", "code", "office_id", "office__code", "status", "token_hash")
+        .only("pk", "code", "office_id", "office__code", "status", "token_hash", "token_expires_at")
         .first()
     )
     if camera is not None:  # unknown tokens are not kept: guessing must not fill the memory
@@ -93,6 +93,11 @@ class CameraTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("unknown camera token")
         if camera.status == Camera.Status.RETIRED:
             raise exceptions.AuthenticationFailed(f"camera {camera.code} is retired")
+        if camera.token_expired():
+            raise exceptions.AuthenticationFailed(
+                f"the token of camera {camera.code} expired at {camera.token_expires_at:%Y-%m-%d %H:%M} UTC: "
+                "ask for a new one"
+            )
         return CameraPrincipal(camera), camera
 
     def authenticate_header(self, request):

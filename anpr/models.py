@@ -8,11 +8,13 @@ with ``ON CONFLICT DO NOTHING``. The declaration's evidence summary is kept by
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, ScopedQuerySet
@@ -64,6 +66,8 @@ class Camera(models.Model):
     region_h = models.PositiveIntegerField(_("region height"), null=True, blank=True)
     token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
     token_prefix = models.CharField(_("token starts with"), max_length=TOKEN_PREFIX_LEN, editable=False)
+    # Optional (settings.ANPR_CAMERA_TOKEN_DAYS): a camera's token may be set to expire; rotating renews it.
+    token_expires_at = models.DateTimeField(_("token expires at"), null=True, blank=True, editable=False)
     last_read_at = models.DateTimeField(_("last read at"), null=True, blank=True)
     health = models.CharField(_("health"), max_length=8, choices=Health.choices, blank=True, default="")
     silent_since = models.DateTimeField(_("silent since"), null=True, blank=True)
@@ -94,9 +98,13 @@ class Camera(models.Model):
             return None
         return (x, y, w, h)
 
-    def set_token(self, token: str) -> None:
+    def set_token(self, token: str, expires_at: dt.datetime | None = None) -> None:
         self.token_hash = hash_token(token)
         self.token_prefix = token[:TOKEN_PREFIX_LEN]
+        self.token_expires_at = expires_at
+
+    def token_expired(self, now: dt.datetime | None = None) -> bool:
+        return self.token_expires_at is not None and self.token_expires_at <= (now or timezone.now())
 
 
 class Recognition(models.TextChoices):

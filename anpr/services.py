@@ -6,12 +6,14 @@ both update declarations only through ``declarations.evidence.note_plate_read``.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import CustomsOffice, User
 from core import uploads
@@ -37,8 +39,10 @@ def camera_register(
     model_name: str = "",
     region: tuple[int, int, int, int] | None = None,
     by: User | None = None,
+    days: int | None = None,
 ) -> tuple[Camera, str]:
-    """Register a camera; returns it with its API token, which is shown once and stored only hashed."""
+    """Register a camera; returns it with its API token, which is shown once and stored only hashed
+    (``days``: the token's lifetime, see ``camera_token_expiry``)."""
     code = code.strip().upper()
     if not code:
         raise InvalidInput("camera code is empty", fields={"code": "required"})
@@ -53,19 +57,28 @@ def camera_register(
             raise InvalidInput("region must be x, y >= 0 and width, height > 0", fields={"region": str(region)})
         camera.region_x, camera.region_y, camera.region_w, camera.region_h = x, y, w, h
     token = new_token()
-    camera.set_token(token)
+    camera.set_token(token, camera_token_expiry(days))
     with actor(by):
         camera.save()
     return camera, token
 
 
+def camera_token_expiry(days: int | None = None) -> dt.datetime | None:
+    """When a token issued now expires: ``days`` (None: ``settings.ANPR_CAMERA_TOKEN_DAYS``), 0 never."""
+    days = settings.ANPR_CAMERA_TOKEN_DAYS if days is None else days
+    if days < 0:
+        raise InvalidInput("days must be 0 (never expires) or more", fields={"days": str(days)})
+    return timezone.now() + dt.timedelta(days=days) if days else None
+
+
 @transaction.atomic
-def camera_rotate_token(*, camera: Camera, by: User | None = None) -> str:
-    """A new token; the old one stops working at once."""
+def camera_rotate_token(*, camera: Camera, by: User | None = None, days: int | None = None) -> str:
+    """A new token, shown once (returned) and stored hashed; the old one stops working at once, in
+    every worker (saving a camera drops the cached look-ups). Reads keep naming the camera."""
     token = new_token()
-    camera.set_token(token)
+    camera.set_token(token, camera_token_expiry(days))
     with actor(by):
-        camera.save(update_fields=["token_hash", "token_prefix"])
+        camera.save(update_fields=["token_hash", "token_prefix", "token_expires_at"])
     return token
 
 

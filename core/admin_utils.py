@@ -1,4 +1,4 @@
-"""Admin helpers: Jalali date columns (Persian digits) for any datetime field."""
+"""Admin helpers: Jalali date columns (Persian digits) for any datetime field; read-only evidence."""
 
 from django.contrib import admin
 
@@ -30,3 +30,50 @@ class JalaliAdmin(admin.ModelAdmin):
             verbose = self.model._meta.get_field(field).verbose_name
             return jalali(field, f"{verbose} (شمسی)")
         raise AttributeError(name)
+
+
+class EvidenceAdmin(admin.ModelAdmin):
+    """Evidence (reads, photos, scans, comparisons, arrival evidence, timeline events, sent letters,
+    attachments, audit entries) is shown and never added, changed or deleted in the admin, by
+    anybody, superusers included: a correction is a new record that points at what it corrects.
+
+    Without change permission Django shows the change form read-only and refuses its POST (403);
+    without delete permission the delete page is 403 and the bulk delete action is not offered.
+    """
+
+    evidence = True  # the admin test walks the registry for this flag
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EvidenceOnceAdmin(admin.ModelAdmin):
+    """A record that becomes evidence at some point (a submitted return): until then it may be changed
+    or deleted, from then on neither. Subclasses say when with ``is_evidence(obj)``. The bulk delete
+    action is not offered: one submitted row in a selection must not depend on a per-row check."""
+
+    evidence_once = True  # the admin test walks the registry for this flag
+
+    def is_evidence(self, obj) -> bool:
+        raise NotImplementedError
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and self.is_evidence(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self.is_evidence(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions

@@ -1,8 +1,11 @@
-"""Admin for every declarations model: Persian labels (verbose names), Jalali dates, scoped lists."""
+"""Admin for every declarations model: Persian labels (verbose names), Jalali dates, scoped lists.
+
+Arrival confirmations (with their evidence document), timeline events, deadline extensions and
+import batches are records of what happened: read-only (``EvidenceAdmin``)."""
 
 from django.contrib import admin
 
-from core.admin_utils import JalaliAdmin, jalali
+from core.admin_utils import EvidenceAdmin, JalaliAdmin, jalali
 
 from .models import (
     ArrivalConfirmation,
@@ -48,7 +51,16 @@ class TransitDeclarationAdmin(ScopedAdmin):
     search_fields = ("serial", "waybill_no", "vehicle__plate")
     list_select_related = ("origin", "destination", "vehicle")
     raw_id_fields = ("vehicle", "driver", "company", "status_changed_by")
-    readonly_fields = ("status", "status_source", "status_source_ref", "status_changed_at", "status_changed_by")
+    # The lifecycle moves only through its services, and the evidence summary only through
+    # declarations.evidence: both are shown here, never typed over.
+    readonly_fields = (
+        *("status", "status_source", "status_source_ref", "status_changed_at", "status_changed_by"),
+        *("departed_at", "arrived_at", "settled_at", "cancelled_at", "closed_at"),
+        *("unsettled_reason", "unsettled_note", "unsettled_at"),
+        *("dest_first_read_at", "last_read_at", "last_read_office", "off_route_read_at"),
+        *("origin_scan_at", "dest_scan_at", "comparison_verdict", "comparison_review"),
+        *("dup_waybill", "dup_goods_serial", "dup_vehicle", "permit_expires_at"),
+    )
     jalali_fields = ("declared_at", "deadline", "departed_at", "arrived_at", "settled_at")
     inlines = [GoodsInline]
     show_full_result_count = False  # a COUNT(*) over ten million rows on every page is not worth it
@@ -102,7 +114,7 @@ class GoodsSerialAdmin(admin.ModelAdmin):
 
 
 @admin.register(ArrivalConfirmation)
-class ArrivalConfirmationAdmin(JalaliAdmin):
+class ArrivalConfirmationAdmin(EvidenceAdmin, JalaliAdmin):
     list_display = (
         "declaration",
         "office",
@@ -126,25 +138,19 @@ class TrafficPermitAdmin(JalaliAdmin):
 
 
 @admin.register(DeadlineExtension)
-class DeadlineExtensionAdmin(admin.ModelAdmin):
+class DeadlineExtensionAdmin(EvidenceAdmin):
     list_display = ("declaration", jalali("new_deadline", "مهلت جدید"), "reason", "by", jalali("at", "زمان"))
     raw_id_fields = ("declaration",)
 
 
 @admin.register(DeclarationEvent)
-class DeclarationEventAdmin(admin.ModelAdmin):
+class DeclarationEventAdmin(EvidenceAdmin):
     list_display = ("declaration", jalali("at", "زمان"), "kind", "actor", "source", "message")
     list_filter = ("kind", "source")
     raw_id_fields = ("declaration", "actor")
     show_full_result_count = False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(EvidenceAdmin):
     list_display = ("filename", "source", jalali("at", "زمان"), "by", "created", "updated", "unchanged", "rejected")
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -1,8 +1,9 @@
 """API routes of declarations (mounted under /api/ by transit_monitor/urls.py)."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
+
+from accounts.api import TokenObtainApi
 
 from . import api
 
@@ -12,6 +13,6 @@ router.register("offices", api.OfficeViewSet, basename="api-office")
 router.register("vehicles", api.VehicleViewSet, basename="api-vehicle")
 
 urlpatterns = [
-    path("token/", obtain_auth_token, name="api-token"),
+    path("token/", TokenObtainApi.as_view(), name="api-token"),
     path("", include(router.urls)),
 ]

@@ -1,19 +1,27 @@
-"""Admin for reports: Jalali dates, scoped lists; a submitted return is read-only."""
+"""Admin for reports: Jalali dates, scoped lists; inspection attachments and a submitted return are read-only."""
 
 from django.contrib import admin
 
-from core.admin_utils import JalaliAdmin, jalali
+from core.admin_utils import EvidenceAdmin, EvidenceOnceAdmin, JalaliAdmin, jalali
 
 from .models import Inspection, InspectionAttachment, MonthlyReturn, ReturnStatus, SystemProblem
 
 
 class AttachmentInline(admin.TabularInline):
+    """Attachments are evidence: listed under their inspection, never added, changed or removed here."""
+
     model = InspectionAttachment
     extra = 0
     # Attachments come through the inspection form, where they are checked and scanned for malware.
     readonly_fields = ("file", "sha256", "uploaded_by", "uploaded_at")
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -25,6 +33,18 @@ class InspectionAdmin(JalaliAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)
+
+
+@admin.register(InspectionAttachment)
+class InspectionAttachmentAdmin(EvidenceAdmin, JalaliAdmin):
+    """Registered so that deleting an inspection in the admin is refused while it has attachments."""
+
+    list_display = ("name", "inspection", "sha256", "uploaded_by", jalali("uploaded_at", "بارگذاری"))
+    raw_id_fields = ("inspection",)
+    jalali_fields = ("uploaded_at",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(inspection__in=Inspection.objects.for_user(request.user))
 
 
 @admin.register(SystemProblem)
@@ -39,7 +59,7 @@ class SystemProblemAdmin(JalaliAdmin):
 
 
 @admin.register(MonthlyReturn)
-class MonthlyReturnAdmin(JalaliAdmin):
+class MonthlyReturnAdmin(EvidenceOnceAdmin, JalaliAdmin):
     list_display = ("year", "month", "province", "version", "status", jalali("built_at", "ساخته‌شده"), "unsettled_count")
     list_filter = ("status", "province")
     jalali_fields = ("built_at", "submitted_at")
@@ -48,12 +68,5 @@ class MonthlyReturnAdmin(JalaliAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)
 
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.status == ReturnStatus.SUBMITTED:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.status == ReturnStatus.SUBMITTED:
-            return False
-        return super().has_delete_permission(request, obj)
+    def is_evidence(self, obj) -> bool:
+        return obj.status == ReturnStatus.SUBMITTED

@@ -1,8 +1,8 @@
-"""Admin for scans: read-mostly (files and results come from services, not hand edits)."""
+"""Admin for scans: read-only evidence (files and results come from services, never hand edits)."""
 
 from django.contrib import admin
 
-from core.admin_utils import JalaliAdmin, jalali
+from core.admin_utils import EvidenceAdmin, JalaliAdmin, jalali
 
 from .models import Scan, ScanComparison
 
@@ -13,7 +13,7 @@ class ScopedAdmin(JalaliAdmin):
 
 
 @admin.register(Scan)
-class ScanAdmin(ScopedAdmin):
+class ScanAdmin(EvidenceAdmin, ScopedAdmin):
     list_display = ("id", "declaration", "stage", "office", "scanner_id", jalali("captured_at", "زمان تصویربرداری"))
     list_filter = ("stage", "format", "preview_status")
     search_fields = ("declaration__serial", "scanner_id", "sha256")
@@ -23,7 +23,7 @@ class ScanAdmin(ScopedAdmin):
 
 
 @admin.register(ScanComparison)
-class ScanComparisonAdmin(ScopedAdmin):
+class ScanComparisonAdmin(EvidenceAdmin, ScopedAdmin):
     list_display = ("id", "declaration", "status", "verdict", "score", "review", jalali("created_at", "زمان ایجاد"))
     list_filter = ("status", "verdict", "review")
     search_fields = ("declaration__serial",)

@@ -221,3 +221,15 @@ def declaration(bazargan, tehran):
     from tests.factories import DeclarationFactory
 
     return DeclarationFactory(origin=bazargan, destination=tehran)
+
+
+@pytest.fixture
+def api_token_for(db):
+    """``api_token_for(user, **options)`` issues an API token through the service and returns its key
+    (send it as ``Authorization: Token <key>``); options go to ``api_token_issue`` (``days``, ``name``)."""
+    from accounts.services import api_token_issue
+
+    def issue(user, **options) -> str:
+        return api_token_issue(user=user, **options)[1]
+
+    return issue

@@ -38,7 +38,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.StaffAdminConfig",  # django.contrib.admin, for headquarters and IT only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,7 +46,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -243,9 +242,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 REST_FRAMEWORK = {
+    # The token first: its WWW-Authenticate makes a missing or refused key a 401 that says why.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -328,12 +328,17 @@ if PRODUCTION and EMBEDDED:
 # The reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed; from any
 # other peer the header is ignored (core.middleware.TrustedProxyMiddleware).
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# API tokens (accounts.ApiToken, stored hashed): lifetime of a new token in days (0: never expires),
+# and how often one client address may ask POST /api/token/ for one (DRF rate, e.g. "10/min").
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+API_TOKEN_THROTTLE = env.str("API_TOKEN_THROTTLE", default="20/min")
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = 1  # hours
 # Lock the pair, not each alone: a stranger's failures never lock a named account from the
 # owner's own computer, nor everyone who shares an address (a proxy, a NAT) with the stranger.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"  # the template, or JSON under /api/
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # No page may load anything from outside this server.
 CONTENT_SECURITY_POLICY = {
@@ -386,6 +391,8 @@ ANPR_CRNN_WEIGHTS = env.str("ANPR_CRNN_WEIGHTS", default="")  # unset: the weigh
 SCANS_COMPARISON_THRESHOLD = env.float("SCANS_COMPARISON_THRESHOLD", default=None)
 # Plate-read ingestion and matching (anpr).
 ANPR_RATE_LIMIT_PER_MINUTE = env.int("ANPR_RATE_LIMIT_PER_MINUTE", default=3000)  # reads per camera per minute
+# Lifetime of a camera's new token in days (0: never expires); rotating a token issues a new one.
+ANPR_CAMERA_TOKEN_DAYS = env.int("ANPR_CAMERA_TOKEN_DAYS", default=0)
 ANPR_CAMERA_CACHE_SECONDS = env.int("ANPR_CAMERA_CACHE_SECONDS", default=30)  # camera token look-ups kept per process
 ANPR_BULK_MAX = env.int("ANPR_BULK_MAX", default=1000)
 ANPR_MAX_PHOTO_BYTES = env.int("ANPR_MAX_PHOTO_BYTES", default=3 * 1024 * 1024)

@@ -6,7 +6,6 @@ Machine accounts (the ICS integration client) are API-only: no web login, no web
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from accounts.models import Role
 from reports.models import MonthlyReturn
@@ -139,10 +138,10 @@ def test_a_machine_accounts_web_session_is_ended_and_the_page_refused(client, ic
     assert client.get(reverse("declarations:list")).status_code == 302  # logged out: to the login page
 
 
-def test_a_machine_account_keeps_the_api_with_its_token(client, ics, declaration):
-    token = Token.objects.create(user=ics)
+def test_a_machine_account_keeps_the_api_with_its_token(client, api_token_for, ics, declaration):
+    key = api_token_for(ics)
 
-    response = client.get(reverse("api-declaration-list"), HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get(reverse("api-declaration-list"), HTTP_AUTHORIZATION=f"Token {key}")
 
     assert response.status_code == 200
     assert response.json()["count"] == 1

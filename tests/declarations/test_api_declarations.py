@@ -5,7 +5,6 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from declarations import services
@@ -98,12 +97,12 @@ def test_an_inspector_may_not_import(api, inspector):
     assert api.post("/api/declarations/import/", [{}], format="json").status_code == 403
 
 
-def test_token_authentication_and_its_scope(api, dest_clerk, declaration, sarakhs, tehran):
+def test_token_authentication_and_its_scope(api, api_token_for, dest_clerk, declaration, sarakhs, tehran):
     mashhad = OfficeFactory(code="MSH", name_fa="گمرک مشهد", name_en="Mashhad", province=sarakhs.province)
     outside = DeclarationFactory(origin=sarakhs, destination=mashhad)
-    token = Token.objects.create(user=dest_clerk)
+    key = api_token_for(dest_clerk)
     assert api.get("/api/declarations/").status_code in (401, 403)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     serials = {r["serial"] for r in api.get("/api/declarations/").json()["results"]}
     assert serials == {declaration.serial}
     assert api.get(f"/api/declarations/{outside.pk}/").status_code == 404

@@ -26,7 +26,6 @@ import jdatetime
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from accounts.models import Role
 from anpr import services as anpr_services
@@ -50,7 +49,9 @@ ALL_CHECKS = dict.fromkeys(CHECKLIST, Check.YES)
 
 def api_token_for(user) -> str:
     """The integration client's API token (one place, so the hashed tokens can replace it)."""
-    return Token.objects.create(user=user).key
+    from accounts.services import api_token_issue
+
+    return api_token_issue(user=user, name="matrix")[1]
 
 
 @dataclass

@@ -12,11 +12,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from accounts import two_factor
-from accounts.models import CustomsOffice, Province, Role, User
+from accounts.models import TOKEN_PREFIX_LEN, ApiToken, CustomsOffice, Province, Role, User
 from accounts.offices_data import ensure_offices
+from accounts.services import api_token_issue
 from declarations.demo import DemoBuilder
 from declarations.models import TransitDeclaration
 
@@ -103,11 +103,15 @@ class Command(BaseCommand):
     def users(self):
         lines = []
         stored = {}
+        stored_keys = {}
         if CREDENTIALS.exists():
             for line in CREDENTIALS.read_text().splitlines():
                 parts = line.split()
                 if len(parts) >= 2:
                     stored[parts[0]] = parts[1]
+                for part in parts[2:]:
+                    if part.startswith("token="):
+                        stored_keys[parts[0]] = part.removeprefix("token=")
         for username, role, office, province, name, title in DEMO_USERS:
             user = User.objects.filter(username=username).first()
             password = stored.get(username)
@@ -124,7 +128,7 @@ class Command(BaseCommand):
             user.save()
             extra = ""
             if role == Role.INTEGRATION:
-                extra = f"token={Token.objects.get_or_create(user=user)[0].key}"
+                extra = f"token={self.demo_key(user, stored_keys.get(username, ''))}"
             if two_factor.required_for(user):
                 # HQ and IT must pass a second factor: an authenticator enrolled here (add the key to
                 # any TOTP app, or run `manage.py demo_totp <user>` for the current code).
@@ -142,3 +146,13 @@ class Command(BaseCommand):
             "hq and it then ask for a two-factor code: add their totp= key to an authenticator app, or run\n"
             "  .venv/bin/python manage.py demo_totp hq\n"
         )
+
+    @staticmethod
+    def demo_key(user: User, written: str) -> str:
+        """The key written in the credentials file last time while its token still works (only its
+        hash is in the database), otherwise a new token's key."""
+        if written:
+            token = ApiToken.objects.usable().filter(user=user, prefix=written[:TOKEN_PREFIX_LEN]).first()
+            if token is not None and token.matches(written):
+                return written
+        return api_token_issue(user=user, name="seed_demo")[1]

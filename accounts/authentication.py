@@ -1,0 +1,67 @@
+"""API tokens: ``Authorization: Token <key>``, looked up by the key's public prefix and compared
+with the stored SHA-256 in constant time.
+
+``request.user`` is the token's user, ``request.auth`` the ``ApiToken`` itself, so whatever the
+request records can name the token (``str(token)``: "token ab12cd34ef… of ics"). An unknown,
+revoked or expired key, or one of an inactive user, is refused with 401 and a body that says which.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+
+from .models import TOKEN_PREFIX_LEN, ApiToken, hash_api_key
+from .services import api_token_note_use
+
+# Compared against when the prefix finds no row, so an unknown key costs the same hash and compare.
+_NO_HASH = hash_api_key("")
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Token"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Authorization: Token <key> (one key, no spaces)")
+        try:
+            key = header[1].decode("ascii")
+        except UnicodeError:
+            raise exceptions.AuthenticationFailed("the token key is not ASCII text") from None
+        token = (
+            ApiToken.objects.select_related("user").filter(prefix=key[:TOKEN_PREFIX_LEN]).first()
+            if len(key) > TOKEN_PREFIX_LEN
+            else None
+        )
+        if token is None:
+            ApiToken(key_hash=_NO_HASH).matches(key)  # the same work as a known prefix
+            raise exceptions.AuthenticationFailed("unknown token")
+        if not token.matches(key):
+            raise exceptions.AuthenticationFailed("unknown token")
+        if reason := token.refusal():
+            raise exceptions.AuthenticationFailed(f"{reason}: ask for a new token")
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(f"user {token.user.username} is not active")
+        api_token_note_use(token, request.META.get("REMOTE_ADDR") or None)
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """Documents the API token in the OpenAPI schema (registered by being defined)."""
+
+    target_class = "accounts.authentication.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <key>`: a key from POST /api/token/ or `manage.py issue_token`; it expires",
+        }

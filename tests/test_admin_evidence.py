@@ -1,0 +1,238 @@
+"""The admin is for headquarters and IT only, and evidence in it is read-only for everybody.
+
+Every model admin flagged ``evidence`` (core.admin_utils.EvidenceAdmin) refuses add, change and
+delete, bulk delete included, even to a superuser; the list below makes sure each kind of evidence
+carries the flag. A return becomes evidence once submitted (``evidence_once``).
+"""
+
+import pytest
+from auditlog.models import LogEntry
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role
+from anpr import services as anpr_services
+from anpr.models import PlateRead
+from casework.models import FollowUpLetter, LetterKind, LetterStatus
+from declarations.models import ArrivalConfirmation, DeadlineExtension, DeclarationEvent, ImportBatch
+from reports.models import Inspection, InspectionAttachment, MonthlyReturn, ReturnStatus
+from scans.models import Scan, ScanComparison
+from tests.factories import UserFactory
+
+EVIDENCE = [
+    PlateRead,
+    Scan,
+    ScanComparison,
+    ArrivalConfirmation,
+    DeclarationEvent,
+    DeadlineExtension,
+    ImportBatch,
+    FollowUpLetter,
+    InspectionAttachment,
+    LogEntry,
+    AccessAttempt,
+    AccessLog,
+    AccessFailureLog,
+]
+
+
+@pytest.fixture
+def superuser(hq):
+    hq.is_staff = hq.is_superuser = True
+    hq.save()
+    return hq
+
+
+@pytest.fixture
+def evidence(declaration, bazargan, tehran, inspector):
+    """One row of every kind of evidence."""
+    now = timezone.now()
+    camera, _ = anpr_services.camera_register(office=tehran, code="THR-1", direction="in")
+    PlateRead.objects.create(
+        camera=camera, office=tehran, captured_at=now, received_at=now, plate="12ب34567", recognition="camera"
+    )
+    common = {"declaration": declaration, "scanner_id": "S1", "captured_at": now, "format": "PNG"}
+    pixels = {
+        "width": 10,
+        "height": 10,
+        "mode": "L",
+        "bit_depth": 8,
+        "size_bytes": 100,
+        "sha256": "a" * 64,
+        "received_sha256": "a" * 64,
+    }
+    origin = Scan.objects.create(stage="origin", office=bazargan, original="scans/o.png", **common, **pixels)
+    dest = Scan.objects.create(stage="destination", office=tehran, original="scans/d.png", **common, **pixels)
+    ScanComparison.objects.create(declaration=declaration, origin_scan=origin, dest_scan=dest)
+    ArrivalConfirmation.objects.create(declaration=declaration, office=tehran, confirmed_at=now)
+    DeclarationEvent.objects.create(declaration=declaration, at=now, kind="depart", message="departed")
+    DeadlineExtension.objects.create(declaration=declaration, new_deadline=now, reason="road closed")
+    ImportBatch.objects.create(filename="ics.csv", created=1)
+    FollowUpLetter.objects.create(
+        declaration=declaration,
+        kind=LetterKind.OVERDUE,
+        from_office=bazargan,
+        to_office=tehran,
+        status=LetterStatus.SENT,
+        number="1404/1",
+        subject="arrival",
+        body="no arrival",
+        sent_at=now,
+        pdf="letters/1.pdf",
+        pdf_sha256="b" * 64,
+    )
+    checks = dict.fromkeys(
+        ["origin_scans_uploaded", "destination_checks_done", "anpr_working", "arrivals_timely", "security_measures"],
+        "yes",
+    )
+    inspection = Inspection.objects.create(office=bazargan, inspector=inspector, inspected_on=now.date(), **checks)
+    InspectionAttachment.objects.create(inspection=inspection, file="inspections/a.pdf", name="a.pdf", sha256="c" * 64)
+    access = {"user_agent": "x", "ip_address": "198.51.100.7", "username": "someone", "http_accept": "*/*"}
+    AccessAttempt.objects.create(path_info="/login/", get_data="", post_data="", failures_since_start=3, **access)
+    AccessLog.objects.create(path_info="/login/", **access)
+    AccessFailureLog.objects.create(path_info="/login/", locked_out=False, **access)
+    assert LogEntry.objects.exists()  # the declaration, the camera: audited models write entries
+    return declaration
+
+
+def url(model, view, *args):
+    opts = model._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+
+
+def rows(model, pk):
+    return list(model._default_manager.filter(pk=pk).values())
+
+
+def test_every_kind_of_evidence_is_registered_read_only():
+    for model in EVIDENCE:
+        assert model in admin.site._registry, f"{model.__name__} is not in the admin"
+        assert getattr(admin.site._registry[model], "evidence", False), f"{model.__name__} is editable"
+    assert getattr(admin.site._registry[MonthlyReturn], "evidence_once", False)
+
+
+def test_no_evidence_can_be_added_changed_or_deleted_even_by_a_superuser(client, superuser, evidence):
+    client.force_login(superuser)
+    walked = 0
+    for model, model_admin in admin.site._registry.items():
+        if not getattr(model_admin, "evidence", False):
+            continue
+        walked += 1
+        name = model.__name__
+        obj = model_admin.get_queryset(type("R", (), {"user": superuser})()).first()
+        assert obj is not None, f"no {name} to try"
+        before = rows(model, obj.pk)
+
+        assert client.get(url(model, "change", obj.pk)).status_code == 200, name  # it can be seen
+        assert client.post(url(model, "change", obj.pk), {"_save": "1"}).status_code == 403, name
+        assert client.get(url(model, "delete", obj.pk)).status_code == 403, name
+        assert client.post(url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403, name
+        assert client.get(url(model, "add")).status_code == 403, name
+        assert client.post(url(model, "add"), {"_save": "1"}).status_code == 403, name
+        changelist = client.get(url(model, "changelist"))
+        assert changelist.status_code == 200, name
+        assert "delete_selected" not in changelist.content.decode(), name
+        client.post(
+            url(model, "changelist"), {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"}
+        )
+
+        assert rows(model, obj.pk) == before, f"{name} changed"
+    assert walked >= len(EVIDENCE)
+
+
+def test_an_inspection_with_attachments_cannot_be_deleted_in_the_admin(client, superuser, evidence):
+    client.force_login(superuser)
+    inspection = Inspection.objects.get()
+
+    response = client.post(url(Inspection, "delete", inspection.pk), {"post": "yes"})
+
+    assert response.status_code in (200, 403)  # Django lists what it may not delete
+    assert Inspection.objects.filter(pk=inspection.pk).exists()
+    assert InspectionAttachment.objects.count() == 1
+
+
+def test_a_submitted_return_is_read_only_a_draft_is_not(client, superuser, west_az):
+    client.force_login(superuser)
+    submitted = MonthlyReturn.objects.create(
+        year=1404, month=1, province=west_az, version=1, status=ReturnStatus.SUBMITTED, sha256="d" * 64
+    )
+    draft = MonthlyReturn.objects.create(year=1404, month=2, province=west_az, version=1, sha256="e" * 64)
+
+    assert client.post(url(MonthlyReturn, "change", submitted.pk), {"_save": "1"}).status_code == 403
+    assert client.post(url(MonthlyReturn, "delete", submitted.pk), {"post": "yes"}).status_code == 403
+    client.post(
+        url(MonthlyReturn, "changelist"),
+        {"action": "delete_selected", "_selected_action": [submitted.pk, draft.pk], "post": "yes"},
+    )
+    assert MonthlyReturn.objects.filter(pk=submitted.pk).exists()
+    assert client.get(url(MonthlyReturn, "delete", draft.pk)).status_code == 200  # a draft may still go
+    assert client.post(url(MonthlyReturn, "delete", draft.pk), {"post": "yes"}).status_code == 302
+    assert not MonthlyReturn.objects.filter(pk=draft.pk).exists()
+
+
+def test_other_models_stay_editable_by_headquarters(client, superuser, bazargan):
+    client.force_login(superuser)
+    office_url = url(type(bazargan), "change", bazargan.pk)
+    form = client.get(office_url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(province=bazargan.province_id, name_en="Bazargan border")
+
+    assert client.post(office_url, data).status_code == 302
+    bazargan.refresh_from_db()
+    assert bazargan.name_en == "Bazargan border"
+
+
+# --- who gets the admin -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.HQ, Role.IT])
+def test_headquarters_and_it_get_the_admin(client, db, role):
+    user = UserFactory(username=f"staff_{role}", role=role, is_staff=True)
+    client.force_login(user)
+
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "persona",
+    [
+        {"role": Role.INSPECTOR},
+        {"role": Role.OFFICE},
+        {"role": Role.INSPECTOR, "is_staff": True},  # staff by mistake: still not the admin
+        {"role": Role.OFFICE, "is_staff": True},
+        {"role": Role.INTEGRATION, "is_staff": True, "is_superuser": True},  # a machine account, never
+    ],
+)
+def test_everybody_else_gets_no_admin(client, persona, bazargan, west_az):
+    scope = {"province": west_az} if persona["role"] == Role.INSPECTOR else {"office": bazargan}
+    if persona["role"] == Role.INTEGRATION:
+        scope = {}
+    client.force_login(UserFactory(username="someone", **persona, **scope))
+
+    for path in (reverse("admin:index"), url(PlateRead, "changelist"), url(Scan, "changelist")):
+        response = client.get(path, follow=True)
+        # 404 for a person; a machine account's web session is refused (403), then it is a visitor.
+        sent_to_login = bool(response.redirect_chain) and response.redirect_chain[-1][0].startswith(reverse("login"))
+        assert response.status_code in (403, 404) or sent_to_login, path
+        assert b"Site administration" not in response.content
+
+
+def test_a_visitor_is_sent_to_the_apps_login(client, db):
+    response = client.get(reverse("admin:index"), follow=True)
+
+    assert response.redirect_chain[-1][0].startswith(reverse("login") + "?next=")
+    assert response.status_code == 200
+
+
+def test_a_declarations_lifecycle_and_evidence_summary_cannot_be_typed_over(client, superuser, evidence):
+    from declarations.models import TransitDeclaration
+
+    client.force_login(superuser)
+    response = client.get(url(TransitDeclaration, "change", evidence.pk))
+
+    form_fields = set(response.context["adminform"].form.fields)
+    summary = {"arrived_at", "settled_at", "dest_first_read_at", "comparison_verdict", "origin_scan_at", "dup_vehicle"}
+    assert not summary & form_fields
+    assert {"waybill_no", "seal_numbers"} <= form_fields  # the declared data stays editable
