@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "accounts.middleware.ApiOnlyMachineAccountsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "core.audit.AuditMiddleware",  # the request behind audit entries: address, user, interface
     "axes.middleware.AxesMiddleware",
 ]
 
