@@ -12,7 +12,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from core import audit
@@ -221,7 +221,23 @@ def test_an_anchor_kept_outside_catches_a_rewritten_chain(declaration, origin_cl
 def _without_trigger(cursor, table: str) -> None:
     """What a database superuser can do: the append-only trigger off (rolled back with the test)."""
     if connection.vendor == "postgresql":
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred check pending: ALTER TABLE may run
         cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_trigger_refuses_update_and_delete_whoever_sends_them(declaration, origin_clerk):
+    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    entry = entries_of(declaration)[-1]
+    for sql in (
+        "UPDATE auditlog_logentry SET object_repr = 'x' WHERE id = %s",
+        "DELETE FROM auditlog_logentry WHERE id = %s",
+        "UPDATE core_auditseal SET actor_name = 'x' WHERE entry_id = %s",
+        "DELETE FROM core_auditseal WHERE entry_id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [entry.pk])
+    assert verify()[0] == 0
 
 
 # --- the page -------------------------------------------------------------------------------------
