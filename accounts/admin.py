@@ -35,6 +35,11 @@ class UserAdmin(BaseUserAdmin):
         *(BaseUserAdmin.fieldsets or ()),
         (_("Role and scope"), {"fields": ("role", "office", "province", "title")}),
     )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Never deleted, only deactivated: audit entries name their actor (core.audit, docs/audit.md).
+        return False
+
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
         (_("Role and scope"), {"fields": ("role", "office", "province", "title")}),

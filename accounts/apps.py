@@ -13,9 +13,32 @@ class AccountsConfig(AppConfig):
 
         signals.connect()
         from auditlog.registry import auditlog
+        from django.contrib.auth.models import Group
 
         from . import models
 
+        auditlog.register(models.Province)
+        auditlog.register(models.CustomsOffice)
+        # Who may do what: role, scope, activity, staff and superuser flags, groups and permissions.
+        # Not the password hash, nor last_login (every login has its own entry).
+        auditlog.register(
+            models.User,
+            include_fields=[
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "title",
+                "role",
+                "office",
+                "province",
+                "is_active",
+                "is_staff",
+                "is_superuser",
+            ],
+            m2m_fields={"groups", "user_permissions"},
+        )
+        auditlog.register(Group, m2m_fields={"permissions"})
         # Issued, rotated, revoked: who did it is recorded; a use is not a change (last_used_* excluded).
         auditlog.register(models.ApiToken, exclude_fields=["key_hash", "last_used_at", "last_used_ip"])
 

@@ -13,8 +13,11 @@ class AnprConfig(AppConfig):
 
         from . import models, panels
 
-        # Plate reads and matches are high-volume evidence rows, not audited edits.
         auditlog.register(models.Camera, exclude_fields=["last_read_at", "health", "silent_since", "health_checked_at"])
+        # Reads and matches are high-volume evidence written in bulk (raw SQL, bulk_create, update()),
+        # which records no entry; what a person does to one (an admin edit, a delete) is recorded.
+        auditlog.register(models.PlateRead)
+        auditlog.register(models.PlateMatch)
         hooks.timeline_providers.append(panels.timeline_items)
         hooks.dashboard_panels.append(panels.camera_health_panel)
         hooks.vehicle_panels.append(panels.vehicle_reads_panel)

@@ -7,7 +7,12 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Follow-up letters and judicial cases")
 
     def ready(self) -> None:
-        from . import panels
+        from auditlog.registry import auditlog
+
+        from . import models, panels
+
+        for model in (models.FollowUpLetter, models.JudicialCase, models.JudicialAction):
+            auditlog.register(model)
 
         # Letters and cases add their timeline entries, dashboard panel and the declaration
         # page's actions through the declarations hooks, as anpr and scans do.

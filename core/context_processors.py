@@ -13,6 +13,7 @@ PREDICATES = {
     "inspect": "reports.services.may_record_inspections",
     "build_returns": "reports.services.may_build_some_return",
     "release_lockouts": "accounts.services.may_release_lockouts",
+    "read_audit": "reports.audit.may_read_audit",
 }
 
 

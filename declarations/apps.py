@@ -20,5 +20,10 @@ class DeclarationsConfig(AppConfig):
             models.TransportCompany,
             models.TrafficPermit,
             models.RouteTimeLimit,
+            models.DeclarationEvent,  # the timeline: an event deleted in the admin leaves an entry
+            models.DeadlineExtension,
+            models.GoodsSerial,
         ):
             auditlog.register(model)
+        # The batch's report can be long (every rejected row); its counts and file hash are audited.
+        auditlog.register(models.ImportBatch, exclude_fields=["report"])

@@ -26,8 +26,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from core import audit
 from core.dates import format_jalali
 from core.errors import DomainError
+from core.models import Via
 
 from . import flags, services
 from .import_formats import ImportFileError, iter_records, read_file
@@ -202,8 +204,10 @@ def import_rows(
         seen[p.serial] = p
         parsed.append(p)
 
-    for start in range(0, len(parsed), CHUNK):
-        _write_chunk(parsed[start : start + CHUNK], summary, by=by, source=source, source_ref=source_ref)
+    # Every audit entry below names the batch as its interface (with the request's address and user).
+    with audit.interface(Via.IMPORT, f"batch {batch.pk}"), audit.actor(by):
+        for start in range(0, len(parsed), CHUNK):
+            _write_chunk(parsed[start : start + CHUNK], summary, by=by, source=source, source_ref=source_ref)
 
     batch.created, batch.updated, batch.unchanged = summary.created, summary.updated, summary.unchanged
     batch.rejected, batch.report = len(summary.rejected), summary.as_dict()
@@ -405,6 +409,9 @@ def _create(new: list[Parsed], *, by, source: str, source_ref: str) -> int:
         )
     TransitDeclaration.objects.bulk_create(decls, batch_size=1000)
     ids = dict(TransitDeclaration.objects.filter(serial__in=[p.serial for p in new]).values_list("serial", "id"))
+    for d in decls:
+        d.pk = d.pk or ids[d.serial]
+    audit.record_created(decls)  # bulk_create sends no signal: one create entry per declaration
     goods, events = [], []
     for p in new:
         events.append(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import audit, views
 
 app_name = "reports"
 urlpatterns = [
@@ -18,4 +18,6 @@ urlpatterns = [
     path("problems/", views.problem_list, name="problems"),
     path("problems/new/", views.problem_new, name="problem_new"),
     path("problems/<int:pk>/", views.problem_detail, name="problem"),
+    path("audit/", audit.audit_list, name="audit"),
+    path("audit/export.<str:fmt>", audit.audit_export, name="audit_export"),
 ]

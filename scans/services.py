@@ -13,7 +13,6 @@ import math
 import time
 from functools import partial
 
-from auditlog.context import set_actor
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -390,7 +389,7 @@ def comparison_review(*, comparison: ScanComparison, by: User, decision: str, re
     locked.reviewed_by = by
     locked.reviewed_at = now
     locked.review_remark = remark
-    with set_actor(by):
+    with actor(by):
         locked.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_remark"])
     if _is_latest(locked):
         evidence.note_comparison(declaration_id=locked.declaration_id, verdict=locked.verdict, review=locked.review)

@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "accounts.middleware.TwoFactorMiddleware",  # no page before the second factor, for whoever must have one
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "core.audit.AuditMiddleware",  # the request behind audit entries: address, user, interface
     "axes.middleware.AxesMiddleware",
 ]
 

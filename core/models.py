@@ -1,0 +1,92 @@
+"""The audit trail's seals: one per django-auditlog ``LogEntry``, chained by SHA-256 (``core.audit_chain``).
+
+``LogEntry`` is django-auditlog's model and cannot take new columns, so what the chain needs and
+what must outlive a user (the username and role as they were) live here, one row per entry,
+written in the same transaction as the entry. Rows are never updated or deleted: the model and
+its queryset refuse it, and on PostgreSQL a trigger does too (migration ``0002``).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditTrailImmutable(Exception):
+    """An audit entry or seal was about to be changed or deleted: the trail is append-only."""
+
+
+class Via(models.TextChoices):
+    """Through which interface a change came."""
+
+    PAGE = "page", _("page")
+    API = "api", _("API")
+    ADMIN = "admin", _("admin")
+    IMPORT = "import", _("import batch")
+    TASK = "task", _("background task")
+    COMMAND = "command", _("management command")
+    SYSTEM = "system", _("system")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """A queryset that adds rows and reads them, never changes or removes them.
+
+    ``bulk_create`` saves one row at a time so that every row passes the same signals (an audit
+    entry gets its seal)."""
+
+    def update(self, **kwargs):
+        raise AuditTrailImmutable(f"{self.model._meta.label}: the audit trail is append-only (update refused)")
+
+    def delete(self):
+        raise AuditTrailImmutable(f"{self.model._meta.label}: the audit trail is append-only (delete refused)")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditTrailImmutable(f"{self.model._meta.label}: the audit trail is append-only (update refused)")
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.save(using=self.db)
+        return objs
+
+    def _raw_delete(self, using):
+        raise AuditTrailImmutable(f"{self.model._meta.label}: the audit trail is append-only (delete refused)")
+
+
+class AuditSeal(models.Model):
+    """The link of one audit entry in the hash chain, and who made it as written at the time."""
+
+    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    # No database constraint: an entry deleted behind the application's back leaves its seal,
+    # and ``audit_verify`` names it.
+    entry = models.OneToOneField(
+        "auditlog.LogEntry",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="seal",
+        verbose_name=_("audit entry"),
+    )
+    actor_name = models.CharField(_("actor"), max_length=150, blank=True, db_index=True)
+    actor_role = models.CharField(_("actor's role"), max_length=40, blank=True)
+    via = models.CharField(_("interface"), max_length=8, choices=Via.choices, db_index=True)
+    via_ref = models.CharField(_("interface reference"), max_length=200, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit seal")
+        verbose_name_plural = _("audit seals")
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditTrailImmutable("AuditSeal: the audit trail is append-only (update refused)")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditTrailImmutable("AuditSeal: the audit trail is append-only (delete refused)")

@@ -1,0 +1,198 @@
+"""The audit trail page: headquarters and the IT office browse, filter and export who did what.
+
+Never a reader's own entries (``core.audit.visible_to``); nobody changes any. The export is itself
+recorded (``core.audit.record_access``) and formula-safe (``declarations.cells``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from auditlog.models import LogEntry
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Role
+from core import audit
+from core.dates import TEHRAN, format_jalali
+from core.forms import JalaliDateField
+from core.models import Via
+from declarations.cells import SafeCsvWriter, safe_row
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 100_000
+
+
+def may_read_audit(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.role in (Role.HQ, Role.IT)))
+
+
+def _models():
+    kinds = ContentType.objects.filter(pk__in=LogEntry.objects.values("content_type_id").distinct())
+    return sorted(
+        ((str(ct.pk), str(ct.model_class()._meta.verbose_name) if ct.model_class() else ct.model) for ct in kinds),
+        key=lambda c: c[1],
+    )
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label=gettext_lazy("actor (username)"), required=False, max_length=150)
+    action = forms.TypedChoiceField(
+        label=gettext_lazy("action"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "—"), *LogEntry.Action.choices],
+    )
+    model = forms.ChoiceField(label=gettext_lazy("kind of record"), required=False)
+    object = forms.CharField(label=gettext_lazy("object (id or text)"), required=False, max_length=200)
+    via = forms.ChoiceField(label=gettext_lazy("interface"), required=False, choices=[("", "—"), *Via.choices])
+    date_from = JalaliDateField(label=gettext_lazy("from"), required=False)
+    date_to = JalaliDateField(label=gettext_lazy("to"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [("", "—"), *_models()]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=TEHRAN)
+
+
+def entries_for(user, data: dict):
+    """The entries ``user`` may read, filtered by the form's cleaned ``data``, newest first."""
+    qs = audit.visible_to(LogEntry.objects.all(), user).select_related("content_type", "seal")
+    if data.get("actor"):
+        qs = qs.filter(seal__actor_name__icontains=data["actor"])
+    if data.get("action") is not None:
+        qs = qs.filter(action=data["action"])
+    if data.get("model"):
+        qs = qs.filter(content_type_id=int(data["model"]))
+    if text := (data.get("object") or "").strip():
+        qs = qs.filter(object_pk=text) if text.isdigit() else qs.filter(object_repr__icontains=text)
+    if data.get("via"):
+        qs = qs.filter(seal__via=data["via"])
+    if data.get("date_from"):
+        qs = qs.filter(timestamp__gte=_day_start(data["date_from"]))
+    if data.get("date_to"):
+        qs = qs.filter(timestamp__lt=_day_start(data["date_to"] + dt.timedelta(days=1)))
+    return qs.order_by("-id")
+
+
+def _readable(request):
+    if not may_read_audit(request.user):
+        raise PermissionDenied(_("Only headquarters and the IT office read the audit trail."))
+    form = AuditFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return form, data
+
+
+@login_required
+def audit_list(request):
+    form, data = _readable(request)
+    entries = entries_for(request.user, data)
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        entries = entries.filter(id__lt=int(before))
+    rows = list(entries[: PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    query = request.GET.copy()
+    query.pop("before", None)
+    return render(
+        request,
+        "reports/audit_list.html",
+        {
+            "form": form,
+            "entries": rows,
+            "older": rows[-1].pk if more else None,
+            "query": query.urlencode(),
+            "first_page": not before,
+        },
+    )
+
+
+HEADERS = [
+    gettext_lazy("time"),
+    gettext_lazy("actor"),
+    gettext_lazy("role"),
+    gettext_lazy("address"),
+    gettext_lazy("interface"),
+    gettext_lazy("reference"),
+    gettext_lazy("action"),
+    gettext_lazy("kind of record"),
+    gettext_lazy("object id"),
+    gettext_lazy("object"),
+    gettext_lazy("what changed"),
+    gettext_lazy("chain sequence"),
+    gettext_lazy("hash"),
+]
+
+
+def _row(entry: LogEntry) -> list:
+    seal = getattr(entry, "seal", None)
+    changes = entry.changes_str if entry.changes else ""
+    if entry.action == LogEntry.Action.ACCESS and isinstance(entry.additional_data, dict):
+        changes = ", ".join(f"{k}: {v}" for k, v in entry.additional_data.items())
+    return [
+        format_jalali(entry.timestamp, persian=False),
+        seal.actor_name if seal else "",
+        seal.actor_role if seal else "",
+        entry.remote_addr or "",
+        seal.get_via_display() if seal else "",
+        seal.via_ref if seal else "",
+        entry.get_action_display(),
+        entry.content_type.model,
+        entry.object_pk,
+        entry.object_repr,
+        changes,
+        seal.seq if seal else "",
+        seal.hash if seal else "",
+    ]
+
+
+@login_required
+def audit_export(request, fmt: str):
+    form, data = _readable(request)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    entries = entries_for(request.user, data)[:EXPORT_LIMIT]
+    audit.record_access(request, _("audit trail export"), "export", format=fmt, filters=request.GET.dict())
+    stamp = format_jalali(dt.datetime.now(TEHRAN), persian=False).replace("/", "").replace(":", "").replace(" ", "-")
+    name = f"audit-{stamp}.{fmt}"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = SafeCsvWriter(out)
+        writer.writerow([str(h) for h in HEADERS])
+        writer.writerows(_row(e) for e in entries.iterator(chunk_size=2000))
+        response = HttpResponse(("\ufeff" + out.getvalue()).encode(), content_type="text/csv; charset=utf-8")
+    else:
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet(str(_("Audit trail"))[:31])
+        ws.append([str(h) for h in HEADERS])
+        for entry in entries.iterator(chunk_size=2000):
+            ws.append(safe_row(_row(entry)))  # openpyxl writes text starting with "=" as a formula
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
