@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "core.middleware.RejectNulMiddleware",  # 400, before any view or query sees a \x00
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.NoStoreForUsersMiddleware",  # shared workstations: nothing a user saw is cached
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.ApiOnlyMachineAccountsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -91,7 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.may",
             ],
-            "builtins": ["core.templatetags.jalali", "declarations.templatetags.idents"],
+            "builtins": ["core.templatetags.jalali", "core.templatetags.evidence", "declarations.templatetags.idents"],
             "libraries": {"ui": "core.templatetags.ui"},
         },
     }
