@@ -65,6 +65,7 @@ _INSERT_FIELDS = [
     "photo",
     "photo_sha256",
     "crop",
+    "crop_sha256",
     "recognition",
     "recognition_error",
     "match_state",

@@ -120,7 +120,7 @@ def plate_search(request):
     history = reports.PlateHistory(request.user, start, end, plate)
     fmt = request.GET.get("format", "")
     if fmt in CONTENT_TYPES:
-        return _export(history, fmt)
+        return _export(request, history, fmt)
     similar_plates = set(matching.variants(plate, 0.9)) - {plate}
     similar = (
         PlateRead.objects.for_user(request.user)
