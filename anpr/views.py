@@ -11,7 +11,7 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -76,7 +76,7 @@ def _period(request) -> tuple[dt.datetime, dt.datetime, dict[str, str]]:
     return start, end, errors
 
 
-def _export(request, report: reports.Report, fmt: str) -> HttpResponse:
+def _export(request, report: reports.Report, fmt: str) -> HttpResponseBase:
     body = report.to_xlsx() if fmt == "xlsx" else report.to_csv()
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     return serve_export(request, response, subject=PlateRead, filename=report.filename(fmt), report=report.code)

@@ -32,7 +32,7 @@ import logging
 import unicodedata
 from urllib.parse import quote
 
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -81,7 +81,7 @@ def content_disposition(filename: str, *, as_attachment: bool) -> str:
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def no_store(response: HttpResponse) -> HttpResponse:
+def no_store(response: HttpResponseBase) -> HttpResponseBase:
     """Nothing of this response is kept by the browser or a proxy."""
     response["Cache-Control"] = "no-store"
     response["Pragma"] = "no-cache"
@@ -89,7 +89,7 @@ def no_store(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _file_headers(response: HttpResponse, filename: str, as_attachment: bool) -> HttpResponse:
+def _file_headers(response: HttpResponseBase, filename: str, as_attachment: bool) -> HttpResponseBase:
     response["Content-Disposition"] = content_disposition(filename, as_attachment=as_attachment)
     response["X-Content-Type-Options"] = "nosniff"
     return no_store(response)
@@ -123,7 +123,7 @@ def record_access(request, subject, *, what: str, **details) -> None:
         LogEntry.objects.create(
             content_type=ContentType.objects.get_for_model(subject),
             object_pk="",
-            object_repr=str(subject._meta.verbose_name_plural),
+            object_repr=str(subject._meta.verbose_name_plural),  # type: ignore[attr-defined]
             **fields,
         )
     else:
@@ -135,7 +135,7 @@ def record_access(request, subject, *, what: str, **details) -> None:
 
 def check_stored(
     request, fieldfile, *, sha256: str, office_id=None, declaration_id: int | None = None
-) -> HttpResponse | None:
+) -> HttpResponseBase | None:
     """None when the stored file's bytes still have ``sha256``; otherwise the refusal to answer
     with, the failure already reported (logged, signalled, audited). For a view that reads a
     stored file to build another (an office's part of a return) as well as for
@@ -163,7 +163,7 @@ def serve_evidence(
     as_attachment: bool = False,
     office_id=None,
     declaration_id: int | None = None,
-) -> HttpResponse:
+) -> HttpResponseBase:
     """Stream a stored file if its bytes still have the SHA-256 recorded at storage.
 
     ``fieldfile`` is the model's file field (its record is what the audit entry and the alert
@@ -188,8 +188,8 @@ def serve_evidence(
 
 
 def serve_export(
-    request, response: HttpResponse, *, subject, filename: str, as_attachment: bool = True, **details
-) -> HttpResponse:
+    request, response: HttpResponseBase, *, subject, filename: str, as_attachment: bool = True, **details
+) -> HttpResponseBase:
     """Finish a file built for this request (``response`` holds it): the headers of every file
     served, and its audit entry. ``subject``: the record, or the model class of the rows exported."""
     _file_headers(response, filename, as_attachment)
@@ -197,7 +197,7 @@ def serve_export(
     return response
 
 
-def _refuse(request, fieldfile, *, expected: str, actual: str, office_id, declaration_id) -> HttpResponse:
+def _refuse(request, fieldfile, *, expected: str, actual: str, office_id, declaration_id) -> HttpResponseBase:
     instance, field = fieldfile.instance, fieldfile.field.name
     label = type(instance)._meta.label
     log.error(
@@ -228,7 +228,7 @@ def _refuse(request, fieldfile, *, expected: str, actual: str, office_id, declar
         "one recorded. It is not served; the IT office has been told."
     )
     if request.path.startswith("/api/"):
-        response: HttpResponse = JsonResponse(error_body("file_integrity", message), status=INTEGRITY_STATUS)
+        response: HttpResponseBase = JsonResponse(error_body("file_integrity", message), status=INTEGRITY_STATUS)
     else:
         response = render(
             request,

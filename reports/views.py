@@ -164,8 +164,10 @@ RETURN_TYPES = {
 def _return_office_id(snap: MonthlyReturn) -> int | None:
     """The office a problem with a return's file is filed under: the province's first (a
     national return has none; the problem then takes its reporter's)."""
+    if snap.province_id is None:
+        return None
     offices = CustomsOffice.objects.filter(province_id=snap.province_id).order_by("code")
-    return offices.values_list("pk", flat=True).first() if snap.province_id else None
+    return offices.values_list("pk", flat=True).first()
 
 
 @login_required
