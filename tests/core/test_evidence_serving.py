@@ -329,3 +329,49 @@ def test_viewing_a_draft_letter_pdf_again_and_again_stores_nothing(client, origi
     letters_dir = settings.MEDIA_ROOT / "letters"
     assert not draft.pdf and not (letters_dir.exists() and any(p.is_file() for p in letters_dir.rglob("*")))
     assert _accesses().count() == 3  # each preview is a download all the same
+
+
+@pytest.mark.parametrize(
+    "migration, build, fields",
+    [
+        ("anpr.migrations.0004_backfill_photo_sha256", plate_photo, ["photo_sha256"]),
+        ("scans.migrations.0003_backfill_derived_sha256", scan_original, ["thumbnail_sha256", "web_image_sha256"]),
+    ],
+)
+def test_the_migrations_record_the_hash_of_files_stored_before(
+    migration, build, fields, declaration, origin_clerk, bazargan, settings
+):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    served = build(declaration=declaration, origin_clerk=origin_clerk, bazargan=bazargan)
+    record = served.fieldfile.instance
+    if fields[0] == "thumbnail_sha256":
+        scan_services.scan_make_previews(scan_id=record.pk)  # the task after the upload's commit
+    record.refresh_from_db()
+    before = {f: getattr(record, f) for f in fields}
+    assert all(len(v) == 64 for v in before.values())  # recorded when made
+    type(record).objects.filter(pk=record.pk).update(**dict.fromkeys(fields, ""))  # as stored before
+
+    importlib.import_module(migration).forwards(apps, SimpleNamespace(connection=connection))
+
+    record.refresh_from_db()
+    assert {f: getattr(record, f) for f in fields} == before
+
+
+def test_a_derived_preview_is_checked_like_the_original(client, declaration, origin_clerk, settings):
+    served = scan_original(declaration=declaration, origin_clerk=origin_clerk)
+    scan = scan_services.scan_make_previews(scan_id=served.fieldfile.instance.pk)
+    assert scan.thumbnail_sha256 == hashlib.sha256(scan.thumbnail.open("rb").read()).hexdigest()
+    client.force_login(origin_clerk)
+    url = reverse("scans:preview", args=[scan.pk, "thumb"])
+    assert client.get(url).status_code == 200
+
+    _alter(settings, scan.thumbnail)
+
+    assert client.get(url).status_code == 409
+    assert client.get(served.url).status_code == 200  # the original is untouched
+    assert SystemProblem.objects.get().alert_key == f"file:{scan.thumbnail.name}"
