@@ -99,8 +99,11 @@ def _file_headers(response: HttpResponseBase, filename: str, as_attachment: bool
 
 
 def _user(request):
+    """The user behind the request, or None (anonymous, or a principal that is no user: a camera)."""
+    from django.contrib.auth import get_user_model
+
     user = getattr(request, "user", None)
-    return user if getattr(user, "is_authenticated", False) else None
+    return user if isinstance(user, get_user_model()) and user.is_authenticated else None
 
 
 def record_access(request, subject, *, what: str, **details) -> None:
@@ -112,6 +115,9 @@ def record_access(request, subject, *, what: str, **details) -> None:
     from django.contrib.contenttypes.models import ContentType
 
     data = {"what": what, **{k: v for k, v in details.items() if v not in (None, "")}}
+    principal = getattr(request, "user", None)
+    if _user(request) is None and getattr(principal, "is_authenticated", False):
+        data["principal"] = str(principal)  # a camera token, say: not a user, still named
     fields = {
         "action": LogEntry.Action.ACCESS,
         "actor": _user(request),

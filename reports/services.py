@@ -289,7 +289,7 @@ def on_file_integrity_failed(
         actual=actual,
         office_id=office_id,
         declaration_id=declaration_id,
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user=user if isinstance(user, User) and user.is_authenticated else None,
     )
 
 
