@@ -375,3 +375,15 @@ def test_a_derived_preview_is_checked_like_the_original(client, declaration, ori
     assert client.get(url).status_code == 409
     assert client.get(served.url).status_code == 200  # the original is untouched
     assert SystemProblem.objects.get().alert_key == f"file:{scan.thumbnail.name}"
+
+
+@pytest.mark.persian
+def test_the_refusal_page_is_in_persian(client, declaration, origin_clerk, settings):
+    served = scan_original(declaration=declaration, origin_clerk=origin_clerk)
+    _alter(settings, served.fieldfile)
+    client.force_login(origin_clerk)
+
+    body = client.get(served.url).content.decode()
+
+    assert "پرونده ارائه نشد" in body and "به دفتر فاوا اطلاع داده شد" in body
+    assert "پرونده ذخیره‌شده" in SystemProblem.objects.get().description
