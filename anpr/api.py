@@ -11,7 +11,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import FileResponse, Http404
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from accounts.scoping import get_scoped_or_404
 from core import uploads
 from core.api import error_body
+from core.files import serve_evidence
 
 from . import ingest, matching
 from .authentication import CameraTokenAuthentication, IsCamera
@@ -187,8 +188,15 @@ class ReadPhotoApi(APIView):
         read = get_scoped_or_404(PlateRead.objects.all(), request.user, pk=pk)
         if not read.photo:
             raise Http404
-        kind = "image/png" if read.photo.name.endswith(".png") else "image/jpeg"
-        return FileResponse(read.photo.open("rb"), content_type=kind)
+        ext = "png" if read.photo.name.endswith(".png") else "jpg"
+        return serve_evidence(
+            request,
+            read.photo,
+            sha256=read.photo_sha256,
+            filename=f"read-{read.pk}-photo.{ext}",
+            content_type="image/png" if ext == "png" else "image/jpeg",
+            office_id=read.office_id,
+        )
 
 
 class CameraListApi(APIView):

@@ -63,7 +63,9 @@ _INSERT_FIELDS = [
     "engine",
     "confidence",
     "photo",
+    "photo_sha256",
     "crop",
+    "crop_sha256",
     "recognition",
     "recognition_error",
     "match_state",
@@ -71,11 +73,10 @@ _INSERT_FIELDS = [
 ]
 
 
-def _photo_name(camera: Camera, item: ReadInput) -> str:
+def _photo_name(camera: Camera, item: ReadInput, digest: str) -> str:
     """Content-addressed: a re-sent event points at the same file instead of leaving a copy behind."""
-    digest = hashlib.sha256(item.photo or b"").hexdigest()[:40]
     day = item.captured_at.astimezone(TEHRAN)
-    return f"anpr/photos/{camera.pk}/{day:%Y/%m/%d}/{digest}.{item.photo_ext}"
+    return f"anpr/photos/{camera.pk}/{day:%Y/%m/%d}/{digest[:40]}.{item.photo_ext}"
 
 
 def _build(camera: Camera, item: ReadInput, now: dt.datetime) -> PlateRead:
@@ -103,10 +104,12 @@ def _build(camera: Camera, item: ReadInput, now: dt.datetime) -> PlateRead:
         read.recognition = Recognition.PENDING
         read.match_state = MatchState.PENDING
     if item.photo:
-        name = _photo_name(camera, item)
+        digest = hashlib.sha256(item.photo).hexdigest()
+        name = _photo_name(camera, item, digest)
         if not default_storage.exists(name):
             name = default_storage.save(name, ContentFile(item.photo))
         read.photo.name = name
+        read.photo_sha256 = digest
     return read
 
 

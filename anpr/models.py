@@ -177,6 +177,9 @@ class PlateRead(models.Model):
     confidence = models.FloatField(_("confidence"), null=True, blank=True)
     photo = models.FileField(_("photo"), upload_to=photo_upload_to, max_length=200, blank=True)
     crop = models.FileField(_("plate crop"), upload_to=photo_upload_to, max_length=200, blank=True)
+    # SHA-256 of the photo as received and of the crop as made: re-checked each time they are served.
+    photo_sha256 = models.CharField(_("SHA-256 of the photo"), max_length=64, blank=True)
+    crop_sha256 = models.CharField(_("SHA-256 of the plate crop"), max_length=64, blank=True)
     recognition = models.CharField(_("recognition"), max_length=10, choices=Recognition.choices)
     recognition_error = models.CharField(_("recognition error"), max_length=300, blank=True)
     match_state = models.CharField(_("match"), max_length=10, choices=MatchState.choices, default=MatchState.PENDING)

@@ -7,6 +7,7 @@ both update declarations only through ``declarations.evidence.note_plate_read``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 
 from django.conf import settings
@@ -134,11 +135,13 @@ def read_recognise(*, read_id: int) -> PlateRead | None:
             match_state=MatchState.NO_PLATE,
         )
         return read
-    crop_name = ""
+    crop_name = crop_sha256 = ""
     if reading.crop is not None and reading.crop.size:
         ok, enc = cv2.imencode(".jpg", reading.crop, [cv2.IMWRITE_JPEG_QUALITY, 90])
         if ok:
-            crop_name = default_storage.save(f"anpr/crops/{read.camera_id}/{read.pk}.jpg", ContentFile(enc.tobytes()))
+            crop_bytes = enc.tobytes()
+            crop_name = default_storage.save(f"anpr/crops/{read.camera_id}/{read.pk}.jpg", ContentFile(crop_bytes))
+            crop_sha256 = hashlib.sha256(crop_bytes).hexdigest()
     if reading.not_iranian:
         # Not an Iranian plate: no text (the reader would force an Iranian one onto it); a person reads it.
         key = ""
@@ -159,6 +162,7 @@ def read_recognise(*, read_id: int) -> PlateRead | None:
         country="IR" if reading.plate else "",
         engine=reading.engine[:32],
         crop=crop_name,
+        crop_sha256=crop_sha256,
         match_state=MatchState.PENDING if key else MatchState.NO_PLATE,
         **outcome,
     )

@@ -11,13 +11,14 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scoping import get_scoped_or_404
 from core.dates import TEHRAN, format_jalali, parse_jalali_date
+from core.files import serve_evidence, serve_export
 from declarations.models import OPEN_STATUSES, TransitDeclaration, Vehicle
 
 from . import matching, reports
@@ -30,23 +31,30 @@ CONTENT_TYPES = {
 }
 
 
-def _file(fieldfile):
+def _image(request, read: PlateRead, field: str):
+    """The read's photo or plate crop (PNG or JPEG, as stored), checked against its SHA-256."""
+    fieldfile = getattr(read, field)
     if not fieldfile:
         raise Http404(_("No image."))
-    kind = "image/png" if fieldfile.name.endswith(".png") else "image/jpeg"
-    response = FileResponse(fieldfile.open("rb"), content_type=kind)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    ext = "png" if fieldfile.name.endswith(".png") else "jpg"
+    return serve_evidence(
+        request,
+        fieldfile,
+        sha256=getattr(read, f"{field}_sha256"),
+        filename=f"read-{read.pk}-{field}.{ext}",
+        content_type="image/png" if ext == "png" else "image/jpeg",
+        office_id=read.office_id,
+    )
 
 
 @login_required
 def photo(request, pk: int):
-    return _file(get_scoped_or_404(PlateRead.objects.all(), request.user, pk=pk).photo)
+    return _image(request, get_scoped_or_404(PlateRead.objects.all(), request.user, pk=pk), "photo")
 
 
 @login_required
 def crop(request, pk: int):
-    return _file(get_scoped_or_404(PlateRead.objects.all(), request.user, pk=pk).crop)
+    return _image(request, get_scoped_or_404(PlateRead.objects.all(), request.user, pk=pk), "crop")
 
 
 def _period(request) -> tuple[dt.datetime, dt.datetime, dict[str, str]]:
@@ -68,11 +76,10 @@ def _period(request) -> tuple[dt.datetime, dt.datetime, dict[str, str]]:
     return start, end, errors
 
 
-def _export(report: reports.Report, fmt: str) -> HttpResponse:
+def _export(request, report: reports.Report, fmt: str) -> HttpResponseBase:
     body = report.to_xlsx() if fmt == "xlsx" else report.to_csv()
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{report.filename(fmt)}"'
-    return response
+    return serve_export(request, response, subject=PlateRead, filename=report.filename(fmt), report=report.code)
 
 
 def _period_context(start, end) -> dict:
@@ -113,7 +120,7 @@ def plate_search(request):
     history = reports.PlateHistory(request.user, start, end, plate)
     fmt = request.GET.get("format", "")
     if fmt in CONTENT_TYPES:
-        return _export(history, fmt)
+        return _export(request, history, fmt)
     similar_plates = set(matching.variants(plate, 0.9)) - {plate}
     similar = (
         PlateRead.objects.for_user(request.user)
@@ -153,7 +160,7 @@ def report(request, code: str):
     generator = cls(request.user, start, end)
     fmt = request.GET.get("format", "")
     if fmt in CONTENT_TYPES:
-        return _export(generator, fmt)
+        return _export(request, generator, fmt)
     context.update({"report": generator, "headers": generator.headers, "rows": list(generator.rows())[:2000]})
     return render(request, "anpr/report.html", context)
 

@@ -11,7 +11,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts.scoping import get_scoped_or_404
 from core.dates import TEHRAN
 from core.errors import DomainError
+from core.files import serve_evidence, serve_export
 from core.forms import apply_error
 from core.templatetags.jalali import fa
 from core.text import digits, isolate
@@ -218,10 +219,9 @@ def letter_pdf(request, pk: int):
     """A sent letter's stored PDF; a draft's preview rendered for this request and not kept."""
     letter = get_scoped_or_404(_letters(request.user), request.user, pk=pk)
     if letter.status in (LetterStatus.DRAFT, LetterStatus.CANCELLED):
-        return HttpResponse(
-            letter_pdfs.render_letter_pdf(letter),
-            content_type="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="letter-draft-{letter.pk}.pdf"'},
+        response = HttpResponse(letter_pdfs.render_letter_pdf(letter), content_type="application/pdf")
+        return serve_export(
+            request, response, subject=letter, filename=f"letter-draft-{letter.pk}.pdf", as_attachment=False
         )
     name = f"letter-{letter.number.replace('/', '-') or letter.pk}.pdf"
     if not letter.pdf:
@@ -232,7 +232,16 @@ def letter_pdf(request, pk: int):
         render_letter_pdf.delay(letter.pk)
         letter.refresh_from_db()
     if letter.pdf:
-        return FileResponse(letter.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
+        return serve_evidence(
+            request,
+            letter.pdf,
+            sha256=letter.pdf_sha256,
+            filename=name,
+            content_type="application/pdf",
+            as_attachment=True,
+            office_id=letter.from_office_id,
+            declaration_id=letter.declaration_id,
+        )
     return HttpResponse(_("The PDF is being prepared; try again in a moment."), status=202)
 
 

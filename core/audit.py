@@ -183,7 +183,7 @@ def _jsonable(detail: dict) -> dict:
     return json.loads(json.dumps(detail, default=str))
 
 
-def record_access(request, target: models.Model | str, what: str, **detail) -> LogEntry:
+def record_access(request, target: models.Model | type[models.Model] | str, what: str, **detail) -> LogEntry:
     """Record an access (a login, a download, an export) as a ``LogEntry`` with action ACCESS.
 
     ``request`` may be None (a task, a command: the current context then). ``target`` is the object
@@ -197,10 +197,13 @@ def record_access(request, target: models.Model | str, what: str, **detail) -> L
                 target, force_log=True, action=LogEntry.Action.ACCESS, additional_data=data, serialized_data=None
             )
         else:
+            # A kind of rows (an export: the model class) or a label for what has no row.
+            kind = target if isinstance(target, type) and issubclass(target, models.Model) else LogEntry
+            label = kind._meta.verbose_name_plural if kind is not LogEntry else target
             entry = LogEntry.objects.create(
-                content_type=ContentType.objects.get_for_model(LogEntry),
+                content_type=ContentType.objects.get_for_model(kind),
                 object_pk="",
-                object_repr=str(target)[:1000],
+                object_repr=str(label)[:1000],
                 action=LogEntry.Action.ACCESS,
                 additional_data=data,
                 cid=get_cid(),

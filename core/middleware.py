@@ -100,3 +100,26 @@ class RejectNulMiddleware:
                 if "\x00" in key or any("\x00" in v for v in values):
                     return key.replace("\x00", "") or "?"
         return None
+
+
+class NoStoreForUsersMiddleware:
+    """``Cache-Control: no-store`` on every answer to someone logged in (pages, API JSON, files).
+
+    Customs workstations are shared: a declaration page or an export must not stay in the
+    browser's cache for the next person. A session user or an API token (DRF sets
+    ``request.user`` on the underlying request when it authenticates) both count; an answer to an
+    anonymous request (the login page) keeps whatever it set, and static files never reach here
+    (WhiteNoise answers them first, with their long cache).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if getattr(user, "is_authenticated", False) or "HTTP_AUTHORIZATION" in request.META:
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+            response.headers.pop("Expires", None)
+        return response

@@ -31,7 +31,6 @@ import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import FileResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile
@@ -382,21 +381,13 @@ def _object_refs(reader) -> set[tuple[int, int]]:
     return refs
 
 
-def file_response(fieldfile, *, filename: str, download: bool = False) -> FileResponse:
-    """Stream a stored upload: its own content type, named ``filename`` (the checked kind's
-    extension replaces the client's), never sniffed by the browser.
-
-    A checked file opens in place (``inline``) unless ``download``; a file stored before the
-    content checks is only ever downloaded, as bytes.
-    """
-    kind = checked_kind(fieldfile.name)
+def served_as(name: str, *, filename: str, download: bool = False) -> tuple[str, str, bool]:
+    """How to serve a stored upload (``core.files.serve_evidence``): (file name, content type,
+    as attachment). The checked kind's extension replaces the client's and the file opens in
+    place (``inline``) unless ``download``; a file stored before the content checks is only
+    ever downloaded, as bytes."""
+    kind = checked_kind(name)
     if kind:
         filename = f"{filename.rsplit('.', 1)[0] if '.' in filename else filename}.{EXTENSIONS[kind]}"
     content_type = CONTENT_TYPES[kind] if kind else "application/octet-stream"
-    attachment = download or kind is None
-    response = FileResponse(
-        fieldfile.open("rb"), content_type=content_type, as_attachment=attachment, filename=filename
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return filename, content_type, download or kind is None

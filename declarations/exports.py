@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from core import dates
+from core.files import serve_export
 
 from . import idents
 from .cells import safe_row
 from .filters import DEFAULT_SORT
-from .models import Status
+from .models import Status, TransitDeclaration
 from .views import filtered
 
 MAX_ROWS = 1_000_000  # an XLSX sheet holds 1,048,576 rows
@@ -98,8 +99,7 @@ def export_csv(request):
                 yield writer.writerow(row)
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    return response
+    return serve_export(request, response, subject=TransitDeclaration, filename=_filename("csv"), query=_query(request))
 
 
 @login_required
@@ -119,9 +119,12 @@ def export_xlsx(request):
     spool = tempfile.TemporaryFile()  # removed when the response closes it
     workbook.save(spool)
     spool.seek(0)
-    return FileResponse(
-        spool,
-        as_attachment=True,
-        filename=_filename("xlsx"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    response = FileResponse(spool, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return serve_export(
+        request, response, subject=TransitDeclaration, filename=_filename("xlsx"), query=_query(request)
     )
+
+
+def _query(request) -> str:
+    """The filters of the export as asked (the audit entry keeps them: what was taken)."""
+    return request.GET.urlencode()[:2000]

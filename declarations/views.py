@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import get_scoped_or_404
 from core import dates, uploads
+from core.files import serve_evidence
 
 from . import ageing, detection, forms, hooks, monitoring, plates, selectors, timeline
 from .filters import DEFAULT_SORT, DeclarationFilter
@@ -169,16 +170,27 @@ def arrival_evidence(request, pk: int):
     """The arrival's evidence document, to whoever sees the declaration (404 outside the scope).
 
     Opens in the browser (PDF, JPEG, PNG) or, with ``?download=1``, downloads; a file stored
-    before the content checks (no SHA-256) is only ever downloaded, as bytes.
+    before the content checks is only ever downloaded, as bytes. Checked against its SHA-256
+    each time (``core.files.serve_evidence``).
     """
     declaration = get_scoped_or_404(TransitDeclaration.objects.select_related("arrival"), request.user, pk=pk)
     arrival = getattr(declaration, "arrival", None)
     if arrival is None or not arrival.evidence:
         raise Http404(_("This declaration has no arrival evidence document."))
-    return uploads.file_response(
-        arrival.evidence,
+    filename, content_type, as_attachment = uploads.served_as(
+        arrival.evidence.name,
         filename=f"{declaration.serial}-arrival-evidence.bin",
         download=request.GET.get("download") == "1",
+    )
+    return serve_evidence(
+        request,
+        arrival.evidence,
+        sha256=arrival.evidence_sha256,
+        filename=filename,
+        content_type=content_type,
+        as_attachment=as_attachment,
+        office_id=declaration.destination_id,
+        declaration_id=declaration.pk,
     )
 
 

@@ -9,13 +9,16 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from core.signals import file_integrity_failed
         from declarations import hooks
 
-        from . import models, panels
+        from . import models, panels, services
 
         for model in (models.Inspection, models.InspectionAttachment, models.SystemProblem):
             auditlog.register(model)
         # The figures are large and never change after submission; the status and files are what to audit.
         auditlog.register(models.MonthlyReturn, exclude_fields=["figures"])
+        # A stored evidence file found altered when served: a problem for the IT office.
+        file_integrity_failed.connect(services.on_file_integrity_failed, dispatch_uid="reports.file_integrity")
         if panels.inspections_panel not in hooks.dashboard_panels:
             hooks.dashboard_panels.append(panels.inspections_panel)

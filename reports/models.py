@@ -105,6 +105,7 @@ class Symptom(models.TextChoices):
     DATA_MISSING = "data_missing", _("declaration data missing or wrong")
     UNAVAILABLE = "unavailable", _("system unavailable")
     SLOW = "slow", _("system slow")
+    FILE_ALTERED = "file_altered", _("stored file altered or missing")
     OTHER = "other", _("other")
 
 
@@ -144,6 +145,9 @@ class SystemProblem(models.Model):
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # Set on problems the system opens itself (e.g. "file:<name>" for a stored file found
+    # altered): at most one open problem per key, however often the fault is met.
+    alert_key = models.CharField(_("alert key"), max_length=255, blank=True, default="", editable=False)
 
     objects = ProblemQuerySet.as_manager()
 
@@ -152,6 +156,13 @@ class SystemProblem(models.Model):
         verbose_name_plural = _("system problems")
         ordering = ["-reported_at", "-id"]
         indexes = [models.Index(fields=["status", "reported_at"], name="problem_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert_key"],
+                condition=~Q(alert_key="") & ~Q(status="resolved"),
+                name="problem_one_open_alert",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_system_display()}: {self.get_symptom_display()}"
@@ -212,6 +223,10 @@ class MonthlyReturn(models.Model):
     xlsx = models.FileField(_("XLSX"), upload_to="returns/", blank=True)
     pdf = models.FileField(_("PDF"), upload_to="returns/", blank=True)
     csv = models.FileField(_("CSV"), upload_to="returns/", blank=True)
+    # SHA-256 of each stored file (``sha256`` above is of the figures): re-checked when served.
+    xlsx_sha256 = models.CharField(_("SHA-256 of the XLSX"), max_length=64, blank=True)
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
+    csv_sha256 = models.CharField(_("SHA-256 of the CSV"), max_length=64, blank=True)
     built_at = models.DateTimeField(_("built at"), auto_now_add=True)
     built_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -233,6 +233,76 @@ def problem_report(
     return problem
 
 
+def problem_alert_altered_file(
+    *,
+    name: str,
+    record: str,
+    expected: str,
+    actual: str,
+    office_id: int | None = None,
+    declaration_id: int | None = None,
+    user: User | None = None,
+) -> SystemProblem | None:
+    """Open a problem for the IT office: a stored file no longer has the SHA-256 recorded when it
+    was stored (``core.signals.file_integrity_failed``). One open problem per file, however many
+    times it is asked for (a partial unique constraint, so two requests at once open one);
+    returns the new problem, or None when one is already open.
+
+    The office: the file's, else the user's who met it, else (a national return) the first
+    office of the list, since every problem belongs to one."""
+    key = f"file:{name}"[:255]
+    if SystemProblem.objects.open().filter(alert_key=key).exists():
+        return None
+    office_id = office_id or (user.office_id if user is not None else None)
+    if office_id is None:
+        office_id = CustomsOffice.objects.order_by("code").values_list("pk", flat=True).first()
+    if office_id is None:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        description = _(
+            "The stored file %(name)s (%(record)s) no longer has the SHA-256 recorded when it was stored, "
+            "and is refused to everyone who asks for it. Recorded: %(expected)s. Now: %(actual)s. "
+            "Compare it with the backup, find out who could write to the storage, and restore the file."
+        ) % {
+            "name": name,
+            "record": record,
+            "expected": expected or _("none"),
+            "actual": actual or _("the file is missing"),
+        }
+    problem = SystemProblem(
+        system=System.TRANSIT_MONITOR,
+        symptom=Symptom.FILE_ALTERED,
+        office_id=office_id,
+        since=timezone.now(),
+        description=description,
+        alert_key=key,
+    )
+    try:
+        with transaction.atomic():
+            problem.save()
+            if declaration_id and TransitDeclaration.objects.filter(pk=declaration_id).exists():
+                problem.declarations.add(declaration_id)
+    except IntegrityError:
+        return None  # another request opened it first
+    return problem
+
+
+def on_file_integrity_failed(
+    sender, *, instance, name, expected, actual, office_id=None, declaration_id=None, request=None, **kwargs
+) -> None:
+    """Receiver of ``core.signals.file_integrity_failed`` (connected in ``ReportsConfig.ready``)."""
+    user = getattr(request, "user", None)
+    problem_alert_altered_file(
+        name=name,
+        record=f"{type(instance)._meta.label} #{instance.pk} {kwargs.get('field', '')}".strip(),
+        expected=expected,
+        actual=actual,
+        office_id=office_id,
+        declaration_id=declaration_id,
+        user=user if isinstance(user, User) and user.is_authenticated else None,
+    )
+
+
 def _it_only(user: User) -> None:
     if not user.is_active or not (user.role == Role.IT or user.is_superuser):
         raise NotAllowed(_("Only the IT office handles system problems."))
@@ -379,8 +449,11 @@ def return_build(
                         unsettled_count=figures["unsettled_count"],
                         built_by=by,
                     )
-                    xf.seek(0)
-                    cf.seek(0)
+                    for spool, field in ((xf, "xlsx_sha256"), (cf, "csv_sha256")):
+                        spool.seek(0)
+                        setattr(snap, field, hashlib.file_digest(spool, "sha256").hexdigest())
+                        spool.seek(0)
+                    snap.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
                     snap.xlsx.save(f"{stem}-v{version}.xlsx", File(xf), save=False)
                     snap.csv.save(f"{stem}-v{version}.csv", File(cf), save=False)
                     snap.pdf.save(f"{stem}-v{version}.pdf", ContentFile(pdf), save=False)

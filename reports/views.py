@@ -25,6 +25,7 @@ from accounts.scoping import get_scoped_or_404
 from core import uploads
 from core.dates import jalali_month_of, month_label, previous_jalali_month
 from core.errors import DomainError
+from core.files import check_stored, serve_evidence, serve_export
 from core.forms import JalaliDateField, JalaliDateTimeField, MultipleFileField, apply_error
 from declarations.models import TransitDeclaration
 
@@ -153,6 +154,22 @@ def return_submit(request, pk: int):
     return redirect("reports:return", pk=pk)
 
 
+RETURN_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def _return_office_id(snap: MonthlyReturn) -> int | None:
+    """The office a problem with a return's file is filed under: the province's first (a
+    national return has none; the problem then takes its reporter's)."""
+    if snap.province_id is None:
+        return None
+    offices = CustomsOffice.objects.filter(province_id=snap.province_id).order_by("code")
+    return offices.values_list("pk", flat=True).first()
+
+
 @login_required
 def return_download(request, pk: int, fmt: str):
     """The stored file; for office staff, their office's part of it, made from the stored CSV
@@ -164,7 +181,19 @@ def return_download(request, pk: int, fmt: str):
     scope = snap.province.code if snap.province else "IR"
     if sees_whole_returns(request.user):
         name = f"return-{snap.year}-{snap.month:02d}-{scope}-v{snap.version}.{fmt}"
-        return FileResponse(field.open("rb"), as_attachment=True, filename=name)
+        return serve_evidence(
+            request,
+            field,
+            sha256=getattr(snap, f"{fmt}_sha256"),
+            filename=name,
+            content_type=RETURN_TYPES[fmt],
+            as_attachment=True,
+            office_id=lambda: _return_office_id(snap),
+        )
+    # The part is made from the stored CSV: never from one altered since it was built.
+    refusal = check_stored(request, snap.csv, sha256=snap.csv_sha256, office_id=request.user.office_id)
+    if refusal is not None:
+        return refusal
     from .exports import office_rows, write_part
 
     part = snap.figures_for(request.user)
@@ -176,7 +205,8 @@ def return_download(request, pk: int, fmt: str):
     write_part(part, rows, fmt, out, version=snap.version, status=status)
     out.seek(0)
     name = f"return-{snap.year}-{snap.month:02d}-{scope}-{part['office']}-v{snap.version}.{fmt}"
-    return FileResponse(out, as_attachment=True, filename=name)
+    response = FileResponse(out, content_type=RETURN_TYPES[fmt])
+    return serve_export(request, response, subject=snap, filename=name, office=part["office"])
 
 
 def trend_data(user, province: Province | None) -> dict:
@@ -290,7 +320,18 @@ def attachment_download(request, pk: int):
     att = InspectionAttachment.objects.select_related("inspection__office").filter(pk=pk).first()
     if att is None or not request.user.can_see_office(att.inspection.office) or not request.user.is_active:
         raise Http404("No attachment matches the given query.")
-    return uploads.file_response(att.file, filename=att.name, download=request.GET.get("download") == "1")
+    filename, content_type, as_attachment = uploads.served_as(
+        att.file.name, filename=att.name, download=request.GET.get("download") == "1"
+    )
+    return serve_evidence(
+        request,
+        att.file,
+        sha256=att.sha256,
+        filename=filename,
+        content_type=content_type,
+        as_attachment=as_attachment,
+        office_id=att.inspection.office_id,
+    )
 
 
 # --- system problems --------------------------------------------------------------------------

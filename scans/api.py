@@ -1,6 +1,5 @@
 """Scan API: upload, read, file download, comparison result and review. One APIView per operation."""
 
-from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -12,6 +11,7 @@ from rest_framework.views import APIView
 from accounts.scoping import get_scoped_or_404
 from core.api import error_body
 from core.errors import NotAllowed
+from core.files import serve_evidence
 from declarations.models import TransitDeclaration
 
 from . import services
@@ -74,7 +74,16 @@ class ScanOriginalApi(APIView):
     def get(self, request, pk: int):
         scan = get_scoped_or_404(Scan.objects.select_related("declaration"), request.user, pk=pk)
         name = f"{scan.declaration.serial}-{scan.stage}-{scan.pk}.{scan.extension}"
-        return FileResponse(scan.original.open("rb"), content_type=scan.content_type, as_attachment=True, filename=name)
+        return serve_evidence(
+            request,
+            scan.original,
+            sha256=scan.sha256,
+            filename=name,
+            content_type=scan.content_type,
+            as_attachment=True,
+            office_id=scan.office_id,
+            declaration_id=scan.declaration_id,
+        )
 
 
 class ComparisonDetailApi(APIView):

@@ -89,6 +89,9 @@ class Scan(models.Model):
     preview_error = models.CharField(_("preview error"), max_length=300, blank=True)
     thumbnail = models.FileField(_("thumbnail"), upload_to=preview_path, max_length=200, blank=True)
     web_image = models.FileField(_("web-sized image"), upload_to=preview_path, max_length=200, blank=True)
+    # Derived files are hashed when made too: they are served checked like the original (core/files.py).
+    thumbnail_sha256 = models.CharField(_("SHA-256 of the thumbnail"), max_length=64, blank=True)
+    web_image_sha256 = models.CharField(_("SHA-256 of the web-sized image"), max_length=64, blank=True)
 
     objects = ScanQuerySet.as_manager()
 
@@ -139,6 +142,7 @@ class ScanComparison(models.Model):
     # [[x, y, w, h, score], ...] in origin pixels, best first.
     boxes = models.JSONField(_("changed regions"), default=list, blank=True)
     heatmap = models.FileField(_("change overlay"), upload_to=heatmap_path, max_length=200, blank=True)
+    heatmap_sha256 = models.CharField(_("SHA-256 of the change overlay"), max_length=64, blank=True)
     details = models.JSONField(_("algorithm details"), default=dict, blank=True)
     timings = models.JSONField(_("timings (s)"), default=dict, blank=True)
 

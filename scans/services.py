@@ -7,6 +7,7 @@ The declaration's evidence summary is kept current only through
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import logging
 import math
@@ -244,9 +245,19 @@ def scan_make_previews(*, scan_id: int) -> Scan:
     old = [scan.thumbnail.name, scan.web_image.name]
     for field, data in outputs.items():
         getattr(scan, field).save("preview.jpg", ContentFile(data), save=False)
+        setattr(scan, f"{field}_sha256", hashlib.sha256(data).hexdigest())
     scan.preview_status = Scan.PreviewStatus.READY
     scan.preview_error = ""
-    scan.save(update_fields=["thumbnail", "web_image", "preview_status", "preview_error"])
+    scan.save(
+        update_fields=[
+            "thumbnail",
+            "web_image",
+            "thumbnail_sha256",
+            "web_image_sha256",
+            "preview_status",
+            "preview_error",
+        ]
+    )
     for name in old:
         if name:
             default_storage.delete(name)
@@ -322,6 +333,7 @@ def comparison_run(*, comparison_id: int) -> ScanComparison:
         comparison.review = Review.PENDING
         if heat_png:
             comparison.heatmap.save("heatmap.png", ContentFile(heat_png), save=False)
+            comparison.heatmap_sha256 = hashlib.sha256(heat_png).hexdigest()
         comparison.save()
         if _is_latest(comparison):
             evidence.note_comparison(declaration_id=comparison.declaration_id, verdict=verdict, review=Review.PENDING)

@@ -11,7 +11,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from accounts.scoping import get_scoped_or_404
 from core.api import error_body
 from core.dates import format_jalali
 from core.errors import DomainError, NotAllowed
+from core.files import serve_evidence
 from core.text import digits, is_persian
 from declarations.models import Review, TransitDeclaration
 
@@ -144,37 +145,52 @@ def upload(request, pk: int):
     return redirect("scans:declaration", pk=declaration.pk)
 
 
-def _file(fieldfile, content_type: str, filename: str, *, attachment: bool = False) -> FileResponse:
-    if not fieldfile:
-        raise Http404(_("Not available yet."))
-    response = FileResponse(
-        fieldfile.open("rb"), content_type=content_type, as_attachment=attachment, filename=filename
-    )
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
 @login_required
 def original(request, pk: int):
     scan = get_scoped_or_404(Scan.objects.select_related("declaration"), request.user, pk=pk)
     name = f"{scan.declaration.serial}-{scan.stage}-{scan.pk}.{scan.extension}"
     # Browsers cannot show TIFF: download it; PNG/JPEG open in place.
-    return _file(scan.original, scan.content_type, name, attachment=scan.format == "TIFF")
+    return serve_evidence(
+        request,
+        scan.original,
+        sha256=scan.sha256,
+        filename=name,
+        content_type=scan.content_type,
+        as_attachment=scan.format == "TIFF",
+        office_id=scan.office_id,
+        declaration_id=scan.declaration_id,
+    )
 
 
 @login_required
 def preview(request, pk: int, kind: str):
     scan = get_scoped_or_404(Scan.objects.all(), request.user, pk=pk)
-    fieldfile = {"thumb": scan.thumbnail, "web": scan.web_image}.get(kind)
-    if fieldfile is None:
+    field = {"thumb": "thumbnail", "web": "web_image"}.get(kind)
+    if field is None:
         raise Http404
-    return _file(fieldfile, "image/jpeg", f"scan-{scan.pk}-{kind}.jpg")
+    return serve_evidence(
+        request,
+        getattr(scan, field),
+        sha256=getattr(scan, f"{field}_sha256"),
+        filename=f"scan-{scan.pk}-{kind}.jpg",
+        content_type="image/jpeg",
+        office_id=scan.office_id,
+        declaration_id=scan.declaration_id,
+    )
 
 
 @login_required
 def heatmap(request, pk: int):
-    comparison = get_scoped_or_404(ScanComparison.objects.all(), request.user, pk=pk)
-    return _file(comparison.heatmap, "image/png", f"comparison-{comparison.pk}.png")
+    comparison = get_scoped_or_404(ScanComparison.objects.select_related("dest_scan"), request.user, pk=pk)
+    return serve_evidence(
+        request,
+        comparison.heatmap,
+        sha256=comparison.heatmap_sha256,
+        filename=f"comparison-{comparison.pk}.png",
+        content_type="image/png",
+        office_id=comparison.dest_scan.office_id,
+        declaration_id=comparison.declaration_id,
+    )
 
 
 def _viewer_page(request, comparison, review_form, status: int = 200):

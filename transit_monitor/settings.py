@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the session passed the second factor
+    "core.middleware.NoStoreForUsersMiddleware",  # shared workstations: nothing a user saw is cached
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.ApiOnlyMachineAccountsMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",  # idle and absolute limits, sessions ended elsewhere
@@ -103,7 +104,7 @@ TEMPLATES = [
                 "notifications.context_processors.bell",
                 "core.context_processors.uploads",
             ],
-            "builtins": ["core.templatetags.jalali", "declarations.templatetags.idents"],
+            "builtins": ["core.templatetags.jalali", "core.templatetags.evidence", "declarations.templatetags.idents"],
             "libraries": {"ui": "core.templatetags.ui"},
         },
     }

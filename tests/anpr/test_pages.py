@@ -31,7 +31,7 @@ def test_it_serves_a_photo_to_the_office_and_its_inspector(client, origin_clerk,
         client.force_login(user)
         resp = client.get(f"/anpr/reads/{read.pk}/photo/")
         assert resp.status_code == 200 and b"".join(resp.streaming_content) == JPEG
-        assert resp["Content-Type"] == "image/jpeg" and "private" in resp["Cache-Control"]
+        assert resp["Content-Type"] == "image/jpeg" and resp["Cache-Control"] == "no-store"
 
 
 def test_it_hides_a_photo_from_another_province(client, outsider, bzg_camera, truck):

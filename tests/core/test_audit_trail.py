@@ -92,19 +92,25 @@ def test_entries_and_seals_cannot_be_changed_or_deleted_through_the_code(declara
     assert verify()[0] == 0
 
 
-def test_the_admin_deleting_a_timeline_event_leaves_an_entry(client, declaration, origin_clerk, hq):
+def test_the_admin_cannot_delete_a_timeline_event_and_what_it_deletes_leaves_an_entry(
+    client, declaration, origin_clerk, hq
+):
+    from django.contrib.auth.models import Group
+
     services.declaration_depart(declaration=declaration, by=origin_clerk)
     event = DeclarationEvent.objects.get(declaration=declaration, kind="depart")
     hq.is_staff = hq.is_superuser = True
     hq.save()
     client.force_login(hq)
+    # The timeline is evidence: not even a superuser deletes it.
     url = reverse("admin:declarations_declarationevent_delete", args=[event.pk])
-    response = client.post(url, {"post": "yes"}, REMOTE_ADDR=CLIENT)
+    assert client.post(url, {"post": "yes"}, REMOTE_ADDR=CLIENT).status_code == 403
+    assert DeclarationEvent.objects.filter(pk=event.pk).exists()
+    # What may be deleted there leaves an entry naming who, from where, through the admin.
+    group = Group.objects.create(name="reviewers")
+    response = client.post(reverse("admin:auth_group_delete", args=[group.pk]), {"post": "yes"}, REMOTE_ADDR=CLIENT)
     assert response.status_code == 302
-    assert not DeclarationEvent.objects.filter(pk=event.pk).exists()
-    deleted = LogEntry.objects.get(
-        action=LogEntry.Action.DELETE, object_pk=str(event.pk), content_type__model="declarationevent"
-    )
+    deleted = LogEntry.objects.get(action=LogEntry.Action.DELETE, object_pk=str(group.pk), content_type__model="group")
     assert (deleted.seal.actor_name, deleted.seal.via, deleted.remote_addr) == ("hq", "admin", CLIENT)
     # Users cannot be deleted in the admin either.
     assert client.get(reverse("admin:accounts_user_delete", args=[origin_clerk.pk])).status_code == 403

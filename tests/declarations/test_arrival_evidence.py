@@ -2,9 +2,13 @@
 
 import datetime as dt
 import hashlib
+import importlib
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -113,13 +117,19 @@ def test_evidence_stored_before_the_checks_is_only_downloaded(client, dest_clerk
     arrival = ArrivalConfirmation.objects.get(declaration=in_transit)
     arrival.evidence.save("evil.exe", SimpleUploadedFile("evil.exe", files.EXE))  # as the old form stored it
     client.force_login(dest_clerk)
+    page = client.get(reverse("declarations:detail", args=[in_transit.pk])).content.decode()
+    assert "No SHA-256 was recorded" in page.split('id="arrival-evidence"', 1)[1].split("</p>", 1)[0]
+    assert client.get(evidence_url(in_transit)).status_code == 409  # no hash: nothing vouches for it
+
+    backfill = importlib.import_module("declarations.migrations.0011_backfill_arrival_evidence_sha256")
+    backfill.forwards(django_apps, SimpleNamespace(connection=connection))  # what the migration does
+    arrival.refresh_from_db()
+    assert arrival.evidence_sha256 == hashlib.sha256(files.EXE).hexdigest()
     response = client.get(evidence_url(in_transit))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
-    page = client.get(reverse("declarations:detail", args=[in_transit.pk])).content.decode()
-    assert "no SHA-256" in page.split('id="arrival-evidence"', 1)[1].split("</p>", 1)[0]
 
 
 def test_an_image_claiming_too_many_pixels_is_refused_before_decoding(client, settings, dest_clerk, in_transit):

@@ -1,0 +1,21 @@
+"""Signals core sends and higher apps answer (core imports no app, so it cannot call them).
+
+``file_integrity_failed``: a stored evidence file or export no longer has the SHA-256 recorded
+when it was stored (altered or removed on disk); ``core.files.serve_evidence`` refused to serve
+it. Sent with ``sender`` the model class and the keyword arguments:
+
+- ``instance``: the record the file belongs to;
+- ``field``: the file field's name; ``name``: the file's name in storage;
+- ``expected``: the SHA-256 recorded at storage ("" when none was); ``actual``: the SHA-256 of
+  the bytes now on disk ("" when the file is gone);
+- ``office_id``: the office the file belongs to, when one does (None for a national return);
+- ``declaration_id``: the declaration the file is evidence about, if any;
+- ``request``: the request that found it (None outside one).
+
+``reports`` connects to it in its ``AppConfig.ready`` and opens one system problem per file for
+the IT office.
+"""
+
+from django.dispatch import Signal
+
+file_integrity_failed = Signal()
