@@ -56,7 +56,7 @@ def main() -> int:
 
     settings.AXES_ENABLED = False  # the personas log in by session, never by password; nothing to lock
     settings.ANPR_RATE_LIMIT_PER_MINUTE = 10**9  # the camera's cases are fuzz, not a flood to throttle
-    settings.MEDIA_ROOT = str(Path(settings.MEDIA_ROOT) / "bench-api-fuzz")  # files the cases store
+    settings.MEDIA_ROOT = str(Path(settings.MEDIA_ROOT) / f"bench-api-fuzz-{os.getpid()}")  # removed at the end
     request_started.disconnect(close_old_connections)  # the requests share this transaction
     request_finished.disconnect(close_old_connections)
     tag = f"{int(time.time()) % 100000:05d}"
@@ -136,6 +136,10 @@ def main() -> int:
             raise _Rollback
     except _Rollback:
         pass
+    finally:
+        import shutil
+
+        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)  # the rolled-back rows' files
     return 1 if any(line["failures"] for line in lines) else 0
 
 
