@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,6 +22,7 @@ from accounts.scoping import get_scoped_or_404
 from core import uploads
 from core.api import error_body
 from core.files import serve_evidence
+from core.parsers import StrictJSONParser
 
 from . import ingest, matching
 from .authentication import CameraTokenAuthentication, IsCamera
@@ -88,7 +89,7 @@ class ReadCreateApi(APIView):
 
     authentication_classes = [CameraTokenAuthentication]
     permission_classes = [IsCamera]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(request=ReadIn, responses={201: IngestOut, 200: IngestOut})
     def post(self, request):
@@ -110,7 +111,7 @@ class ReadBulkApi(APIView):
 
     authentication_classes = [CameraTokenAuthentication]
     permission_classes = [IsCamera]
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
 
     @extend_schema(request=BulkIn, responses=BulkOut)
     def post(self, request):
@@ -183,7 +184,7 @@ class ReadDetailApi(APIView):
 
 
 class ReadPhotoApi(APIView):
-    @extend_schema(responses={(200, "image/jpeg"): bytes})
+    @extend_schema(responses={(200, "image/jpeg"): bytes, (200, "image/png"): bytes})
     def get(self, request, pk: int):
         read = get_scoped_or_404(PlateRead.objects.all(), request.user, pk=pk)
         if not read.photo:

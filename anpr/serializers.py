@@ -17,21 +17,16 @@ from .models import PlateMatch, PlateRead
 
 
 def photo_kind(data: bytes, field: str = "photo") -> str:
-    """'jpg' or 'png' from the photo's content and header, checked before anything decodes it.
+    """'jpg' or 'png' from the photo's content, header and structure (``check_photo_bytes``).
 
     Too many bytes or pixels (``ANPR_MAX_PHOTO_PIXELS``: a decompression bomb) raise
     ``UploadRejected`` with 413, malware found by clamd with 422 and clamd unavailable with 503,
-    which the API answers as such; anything else that is not a JPEG or PNG header is a
-    ValidationError (400) naming the field.
+    which the API answers as such; anything else that is not a whole JPEG or PNG image (a
+    truncated one, one with more after its end) is a ValidationError (400) naming the field.
     """
     try:
-        checked = uploads.check_bytes(
-            data,
-            kinds=uploads.PHOTO_KINDS,
-            max_bytes=settings.ANPR_MAX_PHOTO_BYTES,
-            max_pixels=settings.ANPR_MAX_PHOTO_PIXELS,
-            field=field,
-            decode=False,  # the header only: recognition decodes, the camera API stays cheap
+        checked = uploads.check_photo_bytes(
+            data, max_bytes=settings.ANPR_MAX_PHOTO_BYTES, max_pixels=settings.ANPR_MAX_PHOTO_PIXELS, field=field
         )
     except uploads.UploadRejected as exc:
         if exc.status in (413, 422, 503):

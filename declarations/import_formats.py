@@ -15,6 +15,7 @@ from core.errors import DomainError
 
 from .import_validation import number
 
+MAX_XLSX_ENTRIES = 1000  # a workbook of one sheet has about a dozen parts
 GOODS_ALIASES = {"serials": "goods_serials", "line_no": "goods_line", "line": "goods_line"}
 
 
@@ -64,10 +65,37 @@ def _read_csv(data: bytes) -> Iterator[tuple[int, dict]]:
         yield i, {k.strip(): (v or "").strip() for k, v in row.items() if k}
 
 
+def _check_zip(data: bytes) -> None:
+    """An XLSX is a zip: what its entries unpack to is checked before anything inflates them (a
+    deflate bomb: a few hundred KB that unpack to gigabytes). Python's zipfile never inflates an
+    entry past the size its directory declares, so the declared sizes are the bound."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise ImportFileError(
+            _("not a readable XLSX workbook (%(problem)s)") % {"problem": exc.__class__.__name__}
+        ) from None
+    unpacked = sum(e.file_size for e in entries)
+    limit = settings.IMPORT_MAX_UNZIPPED_BYTES
+    if len(entries) > MAX_XLSX_ENTRIES or unpacked > limit:
+        raise ImportFileError(
+            _("the workbook unpacks to %(size)s MB in %(n)s parts, more than the %(limit)s MB allowed (a zip bomb?)")
+            % {
+                "size": number(unpacked // 1024 // 1024),
+                "n": number(len(entries)),
+                "limit": number(limit // 1024 // 1024),
+            }
+        )
+
+
 def _read_xlsx(data: bytes) -> Iterator[tuple[int, dict]]:
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
+    _check_zip(data)
     try:
         # Formulas as written, not their cached results: a formula cell is refused, never read empty.
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)

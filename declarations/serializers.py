@@ -67,8 +67,8 @@ class GoodsOut(serializers.ModelSerializer):
 class DeclarationDetailOut(DeclarationListOut):
     goods = GoodsOut(many=True, read_only=True)
     vehicle = VehicleOut(read_only=True)
-    company = serializers.CharField(source="company.name", default=None)
-    driver = serializers.CharField(source="driver.name", default=None)
+    company = serializers.CharField(source="company.name", default=None, allow_null=True)
+    driver = serializers.CharField(source="driver.name", default=None, allow_null=True)
     signals = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import CustomsOffice, Province
+from core.api_schema import error_response
 
 from . import services, tasks
 from .models import MonthlyReturn, Symptom, System, SystemProblem
@@ -18,7 +19,9 @@ from .views import trend_data, trend_province
 
 
 class ReturnOut(serializers.ModelSerializer):
-    province: serializers.SlugRelatedField[Province] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    province: serializers.SlugRelatedField[Province] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="null: the national return"
+    )
 
     class Meta:
         model = MonthlyReturn
@@ -128,7 +131,7 @@ class TrendApi(APIView):
     @extend_schema(
         operation_id="reports_trend",
         parameters=[OpenApiParameter("province", OpenApiTypes.STR, description="province code; omit for national")],
-        responses=TrendOut,
+        responses={200: TrendOut, 404: error_response(404, "no province has this code")},
     )
     def get(self, request):
         code = request.query_params.get("province", "")

@@ -70,7 +70,7 @@ class ScanDetailApi(APIView):
 
 
 class ScanOriginalApi(APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses={(200, "image/png"): bytes, (200, "image/jpeg"): bytes, (200, "image/tiff"): bytes})
     def get(self, request, pk: int):
         scan = get_scoped_or_404(Scan.objects.select_related("declaration"), request.user, pk=pk)
         name = f"{scan.declaration.serial}-{scan.stage}-{scan.pk}.{scan.extension}"

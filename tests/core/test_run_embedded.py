@@ -29,9 +29,9 @@ def build_site() -> None:
 
     django.setup()
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from accounts.models import Role
+    from accounts.services import api_token_issue
     from anpr import services as anpr_services
     from anpr.models import Camera
     from declarations import services as declaration_services
@@ -53,7 +53,7 @@ def build_site() -> None:
     # A camera registered three months ago that never read: the health check finds it silent.
     camera, _token = anpr_services.camera_register(office=tehran, code="THR-9", direction="in")
     Camera.objects.filter(pk=camera.pk).update(created_at=timezone.now() - dt.timedelta(days=90))
-    token = Token.objects.create(user=dest_clerk).key
+    token = api_token_issue(user=dest_clerk, name="test")[1]
     print(json.dumps({"declaration": declaration.pk, "camera": camera.pk, "token": token}))
 
 

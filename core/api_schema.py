@@ -1,0 +1,107 @@
+"""The API's error answers, written into the OpenAPI schema (a drf-spectacular post-processing hook).
+
+Every endpoint answers its errors with the one body of ``core/api.py``
+(``{"error": {"code", "message", "fields"}}``); the schema says so for each status an operation
+can give, so that a client (and schemathesis's status and schema checks) know them:
+
+- 400 when it takes query parameters or a body (a field is invalid: ``fields`` names it; a NUL byte);
+- 401 with a token (the camera's or the integration client's) that is missing or not valid,
+  403 without a session or for a role that may not do it; every endpoint needs one or the other;
+- 404 when a path names a record (not found, or outside the caller's scope: the same answer);
+- 409 for a POST on a record (a transition another request made first);
+- 413 and 415 when it takes a body (a file or a body too large; a type it does not accept);
+- 429 for the camera endpoints (the per-camera rate limit).
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+ERROR_SCHEMA = "ErrorBody"
+DESCRIPTIONS = {
+    400: "The request is malformed or a field is invalid (`error.fields` names it).",
+    401: "The token is missing or not valid.",
+    403: "Not logged in, or the role may not do this (`error.message` says who may).",
+    404: "Not found, or outside the caller's scope (the same answer).",
+    409: "The record changed state meanwhile (another transition came first).",
+    413: "The file or the body is too large.",
+    415: "The body or the file is of a type this endpoint does not accept.",
+    429: "Too many requests (the camera's rate limit).",
+}
+CAMERA_PATHS = ("/api/anpr/reads/", "/api/anpr/reads/bulk/")
+
+
+def _error_components() -> dict:
+    """``ErrorBody`` and ``ErrorDetail`` as drf-spectacular writes them from the serializers below."""
+    return {
+        ERROR_SCHEMA: {
+            "type": "object",
+            "properties": {"error": {"$ref": "#/components/schemas/ErrorDetail"}},
+            "required": ["error"],
+        },
+        "ErrorDetail": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {},
+                    "description": "field name -> its messages",
+                },
+            },
+            "required": ["code", "fields", "message"],
+        },
+    }
+
+
+def statuses_for(path: str, method: str, operation: dict) -> list[int]:
+    parameters = operation.get("parameters", [])
+    has_body = "requestBody" in operation
+    statuses = [401, 403]
+    if has_body or any(p.get("in") == "query" for p in parameters) or path in CAMERA_PATHS:
+        statuses.append(400)
+    if any(p.get("in") == "path" for p in parameters):
+        statuses.append(404)
+        if method == "post":
+            statuses.append(409)
+    if has_body or method == "post":
+        statuses += [413, 415]
+    if path in CAMERA_PATHS:
+        statuses.append(429)
+    return sorted(statuses)
+
+
+def document_errors(result, generator, request, public):
+    """Post-processing hook: add the error answers each operation can give, with their body."""
+    result.setdefault("components", {}).setdefault("schemas", {}).update(_error_components())
+    ref = {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}
+    for path, item in result.get("paths", {}).items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for status in statuses_for(path, method, operation):
+                operation["responses"].setdefault(
+                    str(status),
+                    {"content": {"application/json": {"schema": ref}}, "description": DESCRIPTIONS[status]},
+                )
+    return result
+
+
+class ErrorDetail(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(help_text="field name -> its messages")  # type: ignore[assignment]  # the error body's key
+
+
+class ErrorBody(serializers.Serializer):
+    error = ErrorDetail()
+
+
+def error_response(status: int, why: str = "") -> OpenApiResponse:
+    """An error answer an operation gives beyond those the hook adds (say, a 404 for a code in the
+    query string): ``@extend_schema(responses={..., 404: error_response(404, "no such province")})``.
+    """
+    description = DESCRIPTIONS[status] + (f" Here: {why}." if why else "")
+    return OpenApiResponse(response=ErrorBody, description=description)
