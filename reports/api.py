@@ -11,8 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import CustomsOffice, Province
+from accounts.scoping import get_scoped_or_404
+from core.api import JalaliDateTimeField
 
-from . import services, tasks
+from . import problems, services, tasks
 from .models import MonthlyReturn, Symptom, System, SystemProblem
 from .views import trend_data, trend_province
 
@@ -143,6 +145,7 @@ class ProblemOut(serializers.ModelSerializer):
     office: serializers.SlugRelatedField[CustomsOffice] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
+    assigned_to = serializers.SerializerMethodField(help_text="the IT officer handling it, by name")
 
     class Meta:
         model = SystemProblem
@@ -155,25 +158,53 @@ class ProblemOut(serializers.ModelSerializer):
             "description",
             "status",
             "reported_at",
+            "assigned_to",
+            "acknowledged_at",
             "resolution",
             "resolved_at",
         ]
+
+    def get_assigned_to(self, problem) -> str:
+        return problems.person(problem.assigned_to)
 
 
 class ProblemIn(serializers.Serializer):
     system = serializers.ChoiceField(choices=System.choices)
     symptom = serializers.ChoiceField(choices=Symptom.choices)
     office = serializers.SlugRelatedField(slug_field="code", queryset=CustomsOffice.objects.all())
-    since = serializers.DateTimeField()
+    since = JalaliDateTimeField(help_text="Jalali 1404/05/12 10:30 (Tehran) or ISO 8601")
     description = serializers.CharField()
+
+
+class ProblemCountsOut(serializers.Serializer):
+    open = serializers.IntegerField(help_text="new and acknowledged")
+    new = serializers.IntegerField()
+    acknowledged = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+    all = serializers.IntegerField()
+
+
+class ResolveIn(serializers.Serializer):
+    resolution = serializers.CharField(allow_blank=True, help_text="what was done (required)")
 
 
 class ProblemApi(APIView):
     In = ProblemIn
 
-    @extend_schema(operation_id="reports_problems_list", responses=ProblemOut(many=True))
+    @extend_schema(
+        operation_id="reports_problems_list",
+        parameters=[
+            OpenApiParameter(
+                "status", OpenApiTypes.STR, enum=list(problems.TABS), description="default open (new and acknowledged)"
+            )
+        ],
+        responses=ProblemOut(many=True),
+    )
     def get(self, request):
-        qs = SystemProblem.objects.for_user(request.user).select_related("office")[:500]
+        tab = request.query_params.get("status", problems.OPEN)
+        if tab not in problems.TABS:
+            raise serializers.ValidationError({"status": [f"one of {', '.join(problems.TABS)}"]})
+        qs = problems.queue(request.user, tab)[:500]
         return Response(ProblemOut(qs, many=True).data)
 
     @extend_schema(operation_id="reports_problems_create", request=ProblemIn, responses={201: ProblemOut})
@@ -182,3 +213,28 @@ class ProblemApi(APIView):
         data.is_valid(raise_exception=True)
         problem = services.problem_report(by=request.user, **data.validated_data)
         return Response(ProblemOut(problem).data, status=status.HTTP_201_CREATED)
+
+
+class ProblemCountsApi(APIView):
+    @extend_schema(operation_id="reports_problems_counts", responses=ProblemCountsOut)
+    def get(self, request):
+        return Response(ProblemCountsOut(problems.counts(request.user)).data)
+
+
+class ProblemAcknowledgeApi(APIView):
+    """The IT office takes the problem (it is assigned to the caller)."""
+
+    @extend_schema(operation_id="reports_problems_acknowledge", request=None, responses=ProblemOut)
+    def post(self, request, pk: int):
+        problem = get_scoped_or_404(SystemProblem.objects.all(), request.user, pk=pk)
+        return Response(ProblemOut(services.problem_acknowledge(problem=problem, by=request.user)).data)
+
+
+class ProblemResolveApi(APIView):
+    @extend_schema(operation_id="reports_problems_resolve", request=ResolveIn, responses=ProblemOut)
+    def post(self, request, pk: int):
+        problem = get_scoped_or_404(SystemProblem.objects.all(), request.user, pk=pk)
+        data = ResolveIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        problem = services.problem_resolve(problem=problem, by=request.user, **data.validated_data)
+        return Response(ProblemOut(problem).data)

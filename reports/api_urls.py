@@ -10,4 +10,7 @@ urlpatterns = [
     path("returns/<int:pk>/", api.ReturnDetailApi.as_view(), name="api-return"),
     path("trend/", api.TrendApi.as_view(), name="api-reports-trend"),
     path("problems/", api.ProblemApi.as_view(), name="api-problems"),
+    path("problems/counts/", api.ProblemCountsApi.as_view(), name="api-problem-counts"),
+    path("problems/<int:pk>/acknowledge/", api.ProblemAcknowledgeApi.as_view(), name="api-problem-acknowledge"),
+    path("problems/<int:pk>/resolve/", api.ProblemResolveApi.as_view(), name="api-problem-resolve"),
 ]

@@ -17,5 +17,6 @@ class ReportsConfig(AppConfig):
             auditlog.register(model)
         # The figures are large and never change after submission; the status and files are what to audit.
         auditlog.register(models.MonthlyReturn, exclude_fields=["figures"])
-        if panels.inspections_panel not in hooks.dashboard_panels:
-            hooks.dashboard_panels.append(panels.inspections_panel)
+        for panel in (panels.inspections_panel, panels.problems_panel):
+            if panel not in hooks.dashboard_panels:
+                hooks.dashboard_panels.append(panel)

@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,12 +24,13 @@ from django.views.decorators.http import require_POST
 from accounts.models import CustomsOffice, Province, Role
 from accounts.scoping import get_scoped_or_404
 from core import uploads
-from core.dates import jalali_month_of, month_label, previous_jalali_month
-from core.errors import DomainError
+from core.dates import TEHRAN, jalali_month_of, month_label, previous_jalali_month
+from core.errors import DomainError, http_status
 from core.forms import JalaliDateField, JalaliDateTimeField, MultipleFileField, apply_error
+from core.templatetags.jalali import fa
 from declarations.models import TransitDeclaration
 
-from . import services, tasks
+from . import problems, services, tasks
 from .models import (
     CHECKLIST,
     Check,
@@ -324,16 +326,46 @@ class ProblemForm(forms.Form):
         return found
 
 
+LIST_LIMIT = 200
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _is_it(user) -> bool:
+    return user.is_active and (user.role == Role.IT or user.is_superuser)
+
+
 @login_required
 def problem_list(request):
-    problems = SystemProblem.objects.for_user(request.user).select_related("office", "assigned_to")
-    status = request.GET.get("status", "")
-    if status in ProblemStatus.values:
-        problems = problems.filter(status=status)
+    """The IT office's queue: a tab per state with its count, open problems oldest first; IT
+    acknowledges and resolves from the list; ``?format=csv|xlsx`` exports the tab."""
+    tab = request.GET.get("status", problems.OPEN)
+    tab = tab if tab in problems.TABS else problems.OPEN
+    rows = problems.queue(request.user, tab)
+    fmt = request.GET.get("format", "")
+    if fmt in EXPORT_TYPES:
+        body = problems.to_xlsx(rows) if fmt == "xlsx" else problems.to_csv(rows)
+        stamp = timezone.now().astimezone(TEHRAN).strftime("%Y%m%d-%H%M")
+        return HttpResponse(
+            body,
+            content_type=EXPORT_TYPES[fmt],
+            headers={"Content-Disposition": f'attachment; filename="system-problems-{tab}-{stamp}.{fmt}"'},
+        )
+    labels = {problems.OPEN: _("open"), **dict(ProblemStatus.choices), "all": _("all")}
+    counts = problems.counts(request.user)
     return render(
         request,
         "reports/problem_list.html",
-        {"problems": problems[:200], "statuses": ProblemStatus.choices, "status": status},
+        {
+            "problems": rows[:LIST_LIMIT],
+            "tabs": [(key, labels[key], counts[key]) for key in problems.TABS],
+            "status": tab,
+            "total": counts[tab],
+            "is_it": _is_it(request.user),
+            "next": request.get_full_path(),
+        },
     )
 
 
@@ -373,19 +405,31 @@ def problem_detail(request, pk: int):
     form = ResolveForm(request.POST if request.method == "POST" else None)
     htmx = request.headers.get("HX-Request") == "true"
     if request.method == "POST":
+        status = 400
         try:
             if request.POST.get("action") == "acknowledge":
                 services.problem_acknowledge(problem=problem, by=request.user)
+                messages.success(request, _("Problem #%(n)s acknowledged; it is assigned to you.") % {"n": fa(pk)})
             elif request.POST.get("action") == "resolve" and form.is_valid():
                 services.problem_resolve(problem=problem, by=request.user, resolution=form.cleaned_data["resolution"])
                 messages.success(request, _("The problem is resolved."))
         except DomainError as exc:
             apply_error(form, exc)
+            status = http_status(exc)
         if not form.errors:
+            # Back to the queue when the action was taken from it (a local path only).
+            back = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) or not back.startswith(
+                "/"
+            ):
+                back = reverse("reports:problem", args=[pk])
             if htmx:  # a whole page for the new state, not a page inside the block
-                return HttpResponse(headers={"HX-Redirect": reverse("reports:problem", args=[pk])})
-            return redirect("reports:problem", pk=pk)
-    context = {"problem": problem, "form": form, "is_it": request.user.role == Role.IT or request.user.is_superuser}
+                return HttpResponse(headers={"HX-Redirect": back})
+            return redirect(back)
+        problem.refresh_from_db()  # the state another officer may have moved it to
+    else:
+        status = 200
+    context = {"problem": problem, "form": form, "is_it": _is_it(request.user)}
     if htmx and form.errors:
-        return render(request, "reports/_problem_actions.html", context, status=400)
-    return render(request, "reports/problem_detail.html", context, status=400 if form.errors else 200)
+        return render(request, "reports/_problem_actions.html", context, status=status)
+    return render(request, "reports/problem_detail.html", context, status=status)

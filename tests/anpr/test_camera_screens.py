@@ -190,7 +190,7 @@ def test_the_installation_view_keeps_to_the_scope(client, outsider, dest_clerk, 
 
 def _api(user) -> APIClient:
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
     return api
 
 
