@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -12,11 +13,12 @@ from rest_framework.views import APIView
 
 from accounts.models import CustomsOffice, Province
 from accounts.scoping import get_scoped_or_404
-from core.api import JalaliDateTimeField
+from core.api import JalaliDateField, JalaliDateTimeField
 
 from . import problems, services, tasks
-from .models import MonthlyReturn, Symptom, System, SystemProblem
+from .models import Inspection, InspectionAction, MonthlyReturn, Symptom, System, SystemProblem
 from .views import trend_data, trend_province
+from .views_actions import STATES, actions_filter
 
 
 class ReturnOut(serializers.ModelSerializer):
@@ -238,3 +240,91 @@ class ProblemResolveApi(APIView):
         data.is_valid(raise_exception=True)
         problem = services.problem_resolve(problem=problem, by=request.user, **data.validated_data)
         return Response(ProblemOut(problem).data)
+
+
+# --- inspection follow-up actions -------------------------------------------------------------
+
+
+class InspectionActionOut(serializers.ModelSerializer):
+    inspection = serializers.IntegerField(source="inspection_id")
+    inspected_office = serializers.CharField(source="inspection.office.code")
+    responsible_office = serializers.CharField(source="responsible_office.code")
+    overdue = serializers.SerializerMethodField()
+    done_by = serializers.SerializerMethodField(help_text="by name")
+
+    class Meta:
+        model = InspectionAction
+        fields = [
+            "id",
+            "inspection",
+            "inspected_office",
+            "description",
+            "responsible_office",
+            "due_on",
+            "overdue",
+            "done_at",
+            "done_by",
+            "done_note",
+        ]
+
+    def get_overdue(self, action) -> bool:
+        return action.is_overdue(timezone.localdate())
+
+    def get_done_by(self, action) -> str:
+        return problems.person(action.done_by)
+
+
+class InspectionActionIn(serializers.Serializer):
+    description = serializers.CharField(allow_blank=True)
+    responsible_office = serializers.SlugRelatedField(slug_field="code", queryset=CustomsOffice.objects.all())
+    due_on = JalaliDateField(help_text="Jalali 1404/05/12 or ISO")
+
+
+class ActionDoneIn(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True, help_text="what was done (required)")
+
+
+class InspectionActionListApi(APIView):
+    @extend_schema(
+        operation_id="reports_inspection_actions_list",
+        parameters=[
+            OpenApiParameter("state", OpenApiTypes.STR, enum=list(STATES), description="default open"),
+            OpenApiParameter("overdue", OpenApiTypes.BOOL, description="only open actions past their due date"),
+        ],
+        responses=InspectionActionOut(many=True),
+    )
+    def get(self, request):
+        state = request.query_params.get("state", "open")
+        if state not in STATES:
+            raise serializers.ValidationError({"state": [f"one of {', '.join(STATES)}"]})
+        overdue = request.query_params.get("overdue", "") in ("1", "true")
+        qs = actions_filter(request.user, state, overdue)[:500]
+        return Response(InspectionActionOut(qs, many=True).data)
+
+
+class InspectionActionCreateApi(APIView):
+    """Add a follow-up action to an inspection (whoever may inspect its office)."""
+
+    @extend_schema(
+        operation_id="reports_inspection_actions_create",
+        request=InspectionActionIn,
+        responses={201: InspectionActionOut},
+    )
+    def post(self, request, pk: int):
+        inspection = get_scoped_or_404(Inspection.objects.select_related("office"), request.user, pk=pk)
+        data = InspectionActionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        action = services.inspection_action_add(
+            inspection=inspection, by=request.user, action=services.ActionInput(**data.validated_data)
+        )
+        return Response(InspectionActionOut(action).data, status=status.HTTP_201_CREATED)
+
+
+class InspectionActionDoneApi(APIView):
+    @extend_schema(operation_id="reports_inspection_actions_done", request=ActionDoneIn, responses=InspectionActionOut)
+    def post(self, request, pk: int):
+        action = get_scoped_or_404(InspectionAction.objects.select_related("inspection__office"), request.user, pk=pk)
+        data = ActionDoneIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        action = services.inspection_action_done(action=action, by=request.user, note=data.validated_data["note"])
+        return Response(InspectionActionOut(action).data)

@@ -13,10 +13,10 @@ class ReportsConfig(AppConfig):
 
         from . import models, panels
 
-        for model in (models.Inspection, models.InspectionAttachment, models.SystemProblem):
+        for model in (models.Inspection, models.InspectionAttachment, models.InspectionAction, models.SystemProblem):
             auditlog.register(model)
         # The figures are large and never change after submission; the status and files are what to audit.
         auditlog.register(models.MonthlyReturn, exclude_fields=["figures"])
-        for panel in (panels.inspections_panel, panels.problems_panel):
+        for panel in (panels.inspections_panel, panels.inspection_actions_panel, panels.problems_panel):
             if panel not in hooks.dashboard_panels:
                 hooks.dashboard_panels.append(panel)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
+from django.utils import timezone
+
 from declarations.hooks import TemplatePanel
 
 from . import problems, services
+from .models import InspectionAction
 
 
 def inspections_panel(request, scoped_declarations) -> TemplatePanel | None:
@@ -29,3 +33,16 @@ def problems_panel(request, scoped_declarations) -> TemplatePanel | None:
     if not (user.is_superuser or user.role == "it") and not counts[problems.OPEN]:
         return None
     return TemplatePanel(template="reports/_problems_panel.html", context={"problem_counts": counts}, order=75)
+
+
+def inspection_actions_panel(request, scoped_declarations) -> TemplatePanel | None:
+    """Inspection follow-up actions still open for the user's offices, and how many are overdue;
+    nothing while none is open. One query."""
+    today = timezone.localdate()
+    counts = InspectionAction.objects.for_user(request.user).aggregate(
+        open=Count("pk", filter=Q(done_at__isnull=True)),
+        overdue=Count("pk", filter=Q(done_at__isnull=True, due_on__lt=today)),
+    )
+    if not counts["open"]:
+        return None
+    return TemplatePanel(template="reports/_actions_panel.html", context={"action_counts": counts}, order=72)

@@ -225,10 +225,6 @@ class InspectionForm(forms.Form):
     office = forms.ModelChoiceField(label=gettext_lazy("office"), queryset=CustomsOffice.objects.none())
     inspected_on = JalaliDateField(label=gettext_lazy("inspected on (Jalali)"))
     findings = forms.CharField(label=gettext_lazy("findings"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    follow_up_actions = forms.CharField(
-        label=gettext_lazy("follow-up actions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    follow_up_due = JalaliDateField(label=gettext_lazy("follow-up due (Jalali)"), required=False)
     attachments = MultipleFileField(label=gettext_lazy("attachments (PDF, JPEG, PNG)"), required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -236,6 +232,36 @@ class InspectionForm(forms.Form):
         self.fields["office"].queryset = services.offices_for(user)
         for name, label in CHECKLIST.items():
             self.fields[name] = forms.ChoiceField(label=label, choices=Check.choices, widget=forms.RadioSelect)
+
+
+class ActionForm(forms.Form):
+    """One follow-up action; a row left empty on the inspection form is skipped."""
+
+    description = forms.CharField(label=gettext_lazy("action"), widget=forms.Textarea(attrs={"rows": 2}))
+    responsible_office = forms.ModelChoiceField(
+        label=gettext_lazy("responsible office"), queryset=CustomsOffice.objects.none()
+    )
+    due_on = JalaliDateField(label=gettext_lazy("due on (Jalali)"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_office"].queryset = services.offices_for(user)
+
+    def action_input(self) -> services.ActionInput:
+        data = self.cleaned_data
+        return services.ActionInput(
+            description=data["description"], responsible_office=data["responsible_office"], due_on=data["due_on"]
+        )
+
+
+ActionFormSet = forms.formset_factory(ActionForm, extra=3, max_num=20, validate_max=True)
+
+
+def action_formset(request, user):
+    """The inspection form's action rows (prefix ``actions``); a post without them (an API-like
+    client, an old page) has none."""
+    data = request.POST if request.method == "POST" and "actions-TOTAL_FORMS" in request.POST else None
+    return ActionFormSet(data, prefix="actions", form_kwargs={"user": user})
 
 
 @login_required
@@ -254,12 +280,16 @@ def inspection_list(request):
 
 @login_required
 def inspection_new(request):
+    """Only those who inspect get the form (office staff are never offered one they cannot send)."""
     if not services.may_record_inspections(request.user):
         raise PermissionDenied(str(services.WHO_INSPECTS))
     form = InspectionForm(request.POST or None, request.FILES or None, user=request.user)
+    actions = action_formset(request, request.user)
     status = 400
-    if request.method == "POST" and form.is_valid():
+    actions_ok = not actions.is_bound or actions.is_valid()
+    if request.method == "POST" and form.is_valid() and actions_ok:
         data = form.cleaned_data
+        rows = [f.action_input() for f in actions.forms if f.is_bound and f.has_changed()] if actions.is_bound else []
         try:
             inspection = services.inspection_record(
                 office=data["office"],
@@ -267,24 +297,60 @@ def inspection_new(request):
                 inspected_on=data["inspected_on"],
                 checklist={name: data[name] for name in CHECKLIST},
                 findings=data["findings"],
-                follow_up_actions=data["follow_up_actions"],
-                follow_up_due=data["follow_up_due"],
                 attachments=data["attachments"],
+                actions=rows,
             )
         except DomainError as exc:
-            apply_error(form, exc)
+            index = exc.fields.get("actions")
+            changed = [f for f in actions.forms if f.has_changed()] if actions.is_bound else []
+            apply_error(changed[index] if isinstance(index, int) and index < len(changed) else form, exc)
             status = getattr(exc, "status", 400)  # a refused file: 413 or 415
         else:
             messages.success(request, _("Inspection recorded."))
             return redirect("reports:inspection", pk=inspection.pk)
-    return render(request, "reports/inspection_new.html", {"form": form}, status=status if form.errors else 200)
+    has_errors = bool(form.errors) or (actions.is_bound and not actions_ok) or any(f.errors for f in actions.forms)
+    return render(
+        request,
+        "reports/inspection_new.html",
+        {"form": form, "actions": actions},
+        status=status if has_errors else 200,
+    )
 
 
 @login_required
 def inspection_detail(request, pk: int):
+    """The inspection with its follow-up actions; whoever may inspect the office adds actions, and
+    the responsible office (or the inspector, HQ) marks them done."""
     inspection = get_scoped_or_404(Inspection.objects.select_related("office", "inspector"), request.user, pk=pk)
+    may_add = services.may_inspect(request.user, inspection.office)
+    add_form = ActionForm(request.POST or None, user=request.user, prefix="new") if may_add else None
+    if request.method == "POST":
+        if add_form is None:
+            raise PermissionDenied(str(services.WHO_INSPECTS))
+        if add_form.is_valid():
+            try:
+                services.inspection_action_add(inspection=inspection, by=request.user, action=add_form.action_input())
+            except DomainError as exc:
+                apply_error(add_form, exc)
+            else:
+                messages.success(request, _("Follow-up action added."))
+                return redirect("reports:inspection", pk=pk)
     checks = [(label, getattr(inspection, f"get_{name}_display")()) for name, label in CHECKLIST.items()]
-    return render(request, "reports/inspection_detail.html", {"inspection": inspection, "checks": checks})
+    today = timezone.localdate()
+    action_rows = [
+        {
+            "action": a,
+            "overdue": a.is_overdue(today),
+            "may_complete": a.done_at is None and services.may_complete_action(request.user, a),
+        }
+        for a in inspection.actions.select_related("responsible_office", "done_by", "inspection__office")
+    ]
+    return render(
+        request,
+        "reports/inspection_detail.html",
+        {"inspection": inspection, "checks": checks, "action_rows": action_rows, "add_form": add_form},
+        status=400 if add_form is not None and add_form.errors else 200,
+    )
 
 
 @login_required
