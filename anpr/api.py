@@ -219,8 +219,12 @@ class CameraListApi(APIView):
         data = CameraIn(data=request.data)
         data.is_valid(raise_exception=True)
         camera, token = services.camera_register(by=request.user, **data.validated_data)
-        camera.token = token
-        return Response(CameraTokenOut(camera).data, status=status.HTTP_201_CREATED)
+        return Response(_with_token(camera, token), status=status.HTTP_201_CREATED)
+
+
+def _with_token(camera: Camera, token: str) -> dict:
+    """The camera as ``CameraTokenOut`` describes it: its details and its token, shown this once."""
+    return {**CameraDetailOut(camera).data, "token": token}
 
 
 def _camera(request, pk: int) -> Camera:
@@ -244,8 +248,7 @@ class CameraRotateTokenApi(APIView):
     @extend_schema(operation_id="anpr_cameras_rotate_token", request=None, responses=CameraTokenOut)
     def post(self, request, pk: int):
         camera, token = services.camera_rotate_token(camera=_camera(request, pk), by=request.user)
-        camera.token = token
-        return Response(CameraTokenOut(camera).data)
+        return Response(_with_token(camera, token))
 
 
 class CameraRetireApi(APIView):

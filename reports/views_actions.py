@@ -26,16 +26,20 @@ LIST_LIMIT = 200
 
 def actions_filter(user, state: str, overdue: bool):
     """The actions in the user's scope by the list's filters (page and API alike), due soonest first."""
-    qs = InspectionAction.objects.for_user(user).select_related(
-        "inspection__office", "responsible_office", "done_by", "created_by"
-    )
+    actions = InspectionAction.objects
     if overdue:
-        qs = qs.overdue(timezone.localdate())
+        qs = actions.overdue(timezone.localdate())
     elif state == "open":
-        qs = qs.open()
+        qs = actions.open()
     elif state == "done":
-        qs = qs.filter(done_at__isnull=False)
-    return qs.order_by("due_on", "pk")
+        qs = actions.filter(done_at__isnull=False)
+    else:
+        qs = actions.all()
+    return (
+        qs.for_user(user)
+        .select_related("inspection__office", "responsible_office", "done_by", "created_by")
+        .order_by("due_on", "pk")
+    )
 
 
 @login_required
@@ -53,8 +57,10 @@ def action_list(request):
         }
         for a in qs[:LIST_LIMIT]
     ]
-    scoped = InspectionAction.objects.for_user(request.user)
-    counts = {"open": scoped.open().count(), "overdue": scoped.overdue(today).count()}
+    counts = {
+        "open": InspectionAction.objects.open().for_user(request.user).count(),
+        "overdue": InspectionAction.objects.overdue(today).for_user(request.user).count(),
+    }
     return render(
         request,
         "reports/action_list.html",

@@ -31,7 +31,7 @@ def _form(office, **over):
         "office": office.pk,
         "inspected_on": jday(today),
         "findings": "",
-        **{name: "yes" for name in CHECKLIST},
+        **dict.fromkeys(CHECKLIST, "yes"),
         "actions-TOTAL_FORMS": "3",
         "actions-INITIAL_FORMS": "0",
         "actions-MIN_NUM_FORMS": "0",
