@@ -42,7 +42,7 @@ class CameraAdmin(admin.ModelAdmin):
     @admin.action(description=_("Issue a new token (the old one stops working)"))
     def rotate_token(self, request, queryset):
         for camera in queryset:
-            token = services.camera_rotate_token(camera=camera, by=request.user)
+            camera, token = services.camera_rotate_token(camera=camera, by=request.user)
             messages.warning(
                 request, _("Token of camera %(code)s (shown once): %(token)s") % {"code": camera.code, "token": token}
             )

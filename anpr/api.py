@@ -24,10 +24,22 @@ from core.api import error_body
 from core.files import serve_evidence
 from core.parsers import StrictJSONParser
 
-from . import ingest, matching
+from . import ingest, installation, matching, services
 from .authentication import CameraTokenAuthentication, IsCamera
 from .models import Camera, PlateRead
-from .serializers import BulkIn, BulkOut, CameraOut, IngestOut, ReadIn, ReadOut
+from .serializers import (
+    BulkIn,
+    BulkOut,
+    CameraDetailOut,
+    CameraIn,
+    CameraOut,
+    CameraRetireIn,
+    CameraTokenOut,
+    IngestOut,
+    InstallationProvinceOut,
+    ReadIn,
+    ReadOut,
+)
 
 
 def take_rate(camera: Camera, n: int) -> None:
@@ -201,7 +213,66 @@ class ReadPhotoApi(APIView):
 
 
 class CameraListApi(APIView):
-    @extend_schema(responses=CameraOut(many=True))
+    """GET the cameras of the user's offices; POST registers one (IT, headquarters): the answer
+    holds its token, shown this once."""
+
+    @extend_schema(operation_id="anpr_cameras_list", responses=CameraOut(many=True))
     def get(self, request):
         cameras = Camera.objects.for_user(request.user).select_related("office")
         return Response(CameraOut(cameras, many=True).data)
+
+    @extend_schema(operation_id="anpr_cameras_register", request=CameraIn, responses={201: CameraTokenOut})
+    def post(self, request):
+        if not services.may_manage_cameras(request.user):
+            raise exceptions.PermissionDenied(str(services.WHO_MANAGES_CAMERAS))
+        data = CameraIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        camera, token = services.camera_register(by=request.user, **data.validated_data)
+        return Response(_with_token(camera, token), status=status.HTTP_201_CREATED)
+
+
+def _with_token(camera: Camera, token: str) -> dict:
+    """The camera as ``CameraTokenOut`` describes it: its details and its token, shown this once."""
+    return {**CameraDetailOut(camera).data, "token": token}
+
+
+def _camera(request, pk: int) -> Camera:
+    """The camera in the user's scope (404 outside it), then the role (403)."""
+    camera = get_scoped_or_404(Camera.objects.select_related("office"), request.user, pk=pk)
+    if not services.may_manage_cameras(request.user):
+        raise exceptions.PermissionDenied(str(services.WHO_MANAGES_CAMERAS))
+    return camera
+
+
+class CameraDetailApi(APIView):
+    @extend_schema(operation_id="anpr_cameras_retrieve", responses=CameraDetailOut)
+    def get(self, request, pk: int):
+        camera = get_scoped_or_404(Camera.objects.select_related("office"), request.user, pk=pk)
+        return Response(CameraDetailOut(camera).data)
+
+
+class CameraRotateTokenApi(APIView):
+    """A new token, in this answer only; the old one is refused from now on."""
+
+    @extend_schema(operation_id="anpr_cameras_rotate_token", request=None, responses=CameraTokenOut)
+    def post(self, request, pk: int):
+        camera, token = services.camera_rotate_token(camera=_camera(request, pk), by=request.user)
+        return Response(_with_token(camera, token))
+
+
+class CameraRetireApi(APIView):
+    @extend_schema(operation_id="anpr_cameras_retire", request=CameraRetireIn, responses=CameraDetailOut)
+    def post(self, request, pk: int):
+        camera = _camera(request, pk)
+        data = CameraRetireIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        camera = services.camera_retire(camera=camera, by=request.user, reason=data.validated_data["reason"])
+        return Response(CameraDetailOut(camera).data)
+
+
+class InstallationApi(APIView):
+    """Per province and office in the user's scope: camera planned, cameras in service, reading."""
+
+    @extend_schema(operation_id="anpr_installation", responses=InstallationProvinceOut(many=True))
+    def get(self, request):
+        return Response(InstallationProvinceOut(installation.installation(request.user), many=True).data)

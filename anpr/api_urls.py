@@ -11,4 +11,8 @@ urlpatterns = [
     path("reads/<int:pk>/", api.ReadDetailApi.as_view(), name="anpr-api-read-detail"),
     path("reads/<int:pk>/photo/", api.ReadPhotoApi.as_view(), name="anpr-api-read-photo"),
     path("cameras/", api.CameraListApi.as_view(), name="anpr-api-cameras"),
+    path("cameras/<int:pk>/", api.CameraDetailApi.as_view(), name="anpr-api-camera"),
+    path("cameras/<int:pk>/rotate-token/", api.CameraRotateTokenApi.as_view(), name="anpr-api-camera-rotate"),
+    path("cameras/<int:pk>/retire/", api.CameraRetireApi.as_view(), name="anpr-api-camera-retire"),
+    path("installation/", api.InstallationApi.as_view(), name="anpr-api-installation"),
 ]

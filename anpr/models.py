@@ -73,6 +73,9 @@ class Camera(models.Model):
     silent_since = models.DateTimeField(_("silent since"), null=True, blank=True)
     health_checked_at = models.DateTimeField(_("health checked at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Taken out of service (status retired): when, and why, as the person who retired it wrote it.
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    retired_reason = models.TextField(_("reason for retiring"), blank=True)
 
     objects = CameraQuerySet.as_manager()
 

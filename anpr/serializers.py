@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
+from accounts.models import CustomsOffice
 from core import uploads
 
-from .models import PlateMatch, PlateRead
+from .models import Camera, PlateMatch, PlateRead
 
 
 def photo_kind(data: bytes, field: str = "photo") -> str:
@@ -186,3 +187,45 @@ class CameraOut(serializers.Serializer):
     health = serializers.CharField()
     last_read_at = serializers.DateTimeField(allow_null=True)
     silent_since = serializers.DateTimeField(allow_null=True)
+
+
+class CameraDetailOut(CameraOut):
+    retired_at = serializers.DateTimeField(allow_null=True)
+    retired_reason = serializers.CharField()
+    token_prefix = serializers.CharField(help_text="the first characters of the current token, to tell tokens apart")
+
+
+class CameraTokenOut(CameraDetailOut):
+    token = serializers.CharField(help_text="the camera's API token: shown in this answer only, stored hashed")
+
+
+class CameraIn(serializers.Serializer):
+    office = serializers.SlugRelatedField(slug_field="code", queryset=CustomsOffice.objects.all())
+    code = serializers.CharField(max_length=32)
+    direction = serializers.ChoiceField(choices=Camera.Direction.choices)
+    lane = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    model_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class CameraRetireIn(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, help_text="why the camera is taken out of service (required)")
+
+
+class InstallationOfficeOut(serializers.Serializer):
+    office = serializers.CharField(source="office.code")
+    name = serializers.CharField(source="office.name_fa")
+    planned = serializers.BooleanField()
+    registered = serializers.IntegerField(help_text="cameras in service (active or under maintenance)")
+    reading = serializers.IntegerField(help_text="active cameras reading at the last health check")
+    silent = serializers.IntegerField()
+    retired = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=["missing", "not_reading", "reading", "unplanned"])
+
+
+class InstallationProvinceOut(serializers.Serializer):
+    province = serializers.CharField(source="province.code")
+    name = serializers.CharField(source="province.name_fa")
+    planned = serializers.IntegerField(help_text="offices planned to have a camera")
+    with_camera = serializers.IntegerField(help_text="offices with a camera in service")
+    reading = serializers.IntegerField(help_text="offices with a camera reading")
+    offices = InstallationOfficeOut(many=True)

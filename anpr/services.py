@@ -15,11 +15,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts.models import CustomsOffice, User
+from accounts.models import CustomsOffice, Role, User
 from core import uploads
 from core.audit import actor
-from core.errors import InvalidInput
+from core.errors import IllegalTransition, InvalidInput, NotAllowed
 
 from . import matching, sightings
 from .models import Camera, MatchState, PlateRead, Recognition, new_token
@@ -28,6 +30,21 @@ log = logging.getLogger(__name__)
 
 
 # --- Cameras ------------------------------------------------------------------------------------
+
+WHO_MANAGES_CAMERAS = gettext_lazy("Only the IT office or headquarters registers, re-keys and retires cameras.")
+
+
+def may_manage_cameras(user: User | None) -> bool:
+    """IT and headquarters register cameras, issue their tokens and retire them. None is the system
+    (a command, the demo seed, a test)."""
+    if user is None:
+        return True
+    return bool(user.is_active and (user.is_superuser or user.role in (Role.IT, Role.HQ)))
+
+
+def _check_manager(by: User | None) -> None:
+    if not may_manage_cameras(by):
+        raise NotAllowed(str(WHO_MANAGES_CAMERAS))
 
 
 @transaction.atomic
@@ -44,14 +61,18 @@ def camera_register(
 ) -> tuple[Camera, str]:
     """Register a camera; returns it with its API token, which is shown once and stored only hashed
     (``days``: the token's lifetime, see ``camera_token_expiry``)."""
+    _check_manager(by)
     code = code.strip().upper()
     if not code:
-        raise InvalidInput("camera code is empty", fields={"code": "required"})
+        raise InvalidInput(_("Give the camera a code."), fields={"code": "required"})
     if Camera.objects.filter(code=code).exists():
-        raise InvalidInput(f"camera {code} already exists", fields={"code": code})
+        raise InvalidInput(_("Camera %(code)s already exists.") % {"code": code}, fields={"code": code})
     if direction not in Camera.Direction.values:
-        raise InvalidInput(f"direction must be one of {Camera.Direction.values}", fields={"direction": direction})
-    camera = Camera(office=office, code=code, direction=direction, lane=lane, model_name=model_name)
+        raise InvalidInput(
+            _("Direction must be one of %(values)s.") % {"values": ", ".join(Camera.Direction.values)},
+            fields={"direction": direction},
+        )
+    camera = Camera(office=office, code=code, direction=direction, lane=lane.strip(), model_name=model_name.strip())
     if region is not None:
         x, y, w, h = (int(v) for v in region)
         if min(x, y) < 0 or min(w, h) <= 0:
@@ -73,14 +94,42 @@ def camera_token_expiry(days: int | None = None) -> dt.datetime | None:
 
 
 @transaction.atomic
-def camera_rotate_token(*, camera: Camera, by: User | None = None, days: int | None = None) -> str:
-    """A new token, shown once (returned) and stored hashed; the old one stops working at once, in
-    every worker (saving a camera drops the cached look-ups). Reads keep naming the camera."""
+def camera_rotate_token(*, camera: Camera, by: User | None = None, days: int | None = None) -> tuple[Camera, str]:
+    """A new token, returned once with the camera (``days``: its lifetime, see ``camera_token_expiry``); the old one stops working at once (saving the
+    camera drops every worker's cached camera: ``authentication.forget_cameras``)."""
+    _check_manager(by)
+    locked = Camera.objects.select_for_update().get(pk=camera.pk)
+    if locked.status == Camera.Status.RETIRED:
+        raise IllegalTransition(_("Camera %(code)s is retired: it gets no new token.") % {"code": locked.code})
     token = new_token()
-    camera.set_token(token, camera_token_expiry(days))
+    locked.set_token(token, camera_token_expiry(days))
     with actor(by):
-        camera.save(update_fields=["token_hash", "token_prefix", "token_expires_at"])
-    return token
+        locked.save(update_fields=["token_hash", "token_prefix", "token_expires_at"])
+    camera.token_hash, camera.token_prefix, camera.token_expires_at = (
+        locked.token_hash,
+        locked.token_prefix,
+        locked.token_expires_at,
+    )
+    return camera, token
+
+
+@transaction.atomic
+def camera_retire(*, camera: Camera, by: User | None, reason: str) -> Camera:
+    """Take a camera out of service for good, saying why; its token is refused at once and the
+    health check stops expecting reads from it."""
+    _check_manager(by)
+    locked = Camera.objects.select_for_update().get(pk=camera.pk)
+    if locked.status == Camera.Status.RETIRED:
+        raise IllegalTransition(_("Camera %(code)s is already retired.") % {"code": locked.code})
+    if not reason.strip():
+        raise InvalidInput(_("Say why the camera is retired."), fields={"reason": "required"})
+    locked.status = Camera.Status.RETIRED
+    locked.retired_at = timezone.now()
+    locked.retired_reason = reason.strip()
+    locked.health, locked.silent_since = Camera.Health.UNKNOWN, None
+    with actor(by):
+        locked.save(update_fields=["status", "retired_at", "retired_reason", "health", "silent_since"])
+    return locked
 
 
 @transaction.atomic

@@ -8,20 +8,26 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
 from core.dates import TEHRAN, format_jalali, parse_jalali_date
+from core.errors import DomainError, http_status
 from core.files import serve_evidence, serve_export
+from core.forms import apply_error
 from declarations.models import OPEN_STATUSES, TransitDeclaration, Vehicle
 
-from . import matching, reports
+from . import installation, matching, reports, services
+from .forms import CameraForm, RetireForm
 from .models import Camera, PlateRead, Recognition
 
 DEFAULT_DAYS = 30
@@ -91,8 +97,16 @@ def _period_context(start, end) -> dict:
 
 @login_required
 def cameras(request):
+    """Cameras of the user's offices; ``?office=CODE`` one office's (from the installation view)."""
     rows = Camera.objects.for_user(request.user).select_related("office").order_by("office__code", "code")
-    return render(request, "anpr/cameras.html", {"cameras": rows})
+    office = request.GET.get("office", "").strip().upper()
+    if office:
+        rows = rows.filter(office__code=office)
+    return render(
+        request,
+        "anpr/cameras.html",
+        {"cameras": rows, "office": office, "may_manage": services.may_manage_cameras(request.user)},
+    )
 
 
 @login_required
@@ -101,7 +115,94 @@ def camera_detail(request, pk: int):
     reads = (
         PlateRead.objects.filter(camera=camera).select_related("camera", "office").order_by("-captured_at", "-id")[:50]
     )
-    return render(request, "anpr/camera_detail.html", {"camera": camera, "reads": reads})
+    return render(
+        request,
+        "anpr/camera_detail.html",
+        {"camera": camera, "reads": reads, "may_manage": services.may_manage_cameras(request.user)},
+    )
+
+
+def _token_page(request, camera: Camera, token: str, *, new: bool) -> HttpResponse:
+    """The token, shown this once: the page is never cached and the token is never stored."""
+    response = render(request, "anpr/camera_token.html", {"camera": camera, "token": token, "new": new})
+    add_never_cache_headers(response)
+    return response
+
+
+def _check_manager(user) -> None:
+    if not services.may_manage_cameras(user):
+        raise PermissionDenied(str(services.WHO_MANAGES_CAMERAS))
+
+
+@login_required
+def camera_new(request):
+    """IT or headquarters registers a camera; the answer shows its token once."""
+    _check_manager(request.user)
+    form = CameraForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            camera, token = services.camera_register(
+                office=data["office"],
+                code=data["code"],
+                direction=data["direction"],
+                lane=data["lane"],
+                model_name=data["model_name"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            return _token_page(request, camera, token, new=True)
+    return render(request, "anpr/camera_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def camera_rotate(request, pk: int):
+    """A new token, shown once; the old one is refused from now on."""
+    camera = get_scoped_or_404(Camera.objects.select_related("office"), request.user, pk=pk)
+    _check_manager(request.user)
+    try:
+        camera, token = services.camera_rotate_token(camera=camera, by=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("anpr:camera", pk=pk)
+    return _token_page(request, camera, token, new=False)
+
+
+@login_required
+def camera_retire(request, pk: int):
+    camera = get_scoped_or_404(Camera.objects.select_related("office"), request.user, pk=pk)
+    _check_manager(request.user)
+    form = RetireForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.camera_retire(camera=camera, by=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            apply_error(form, exc)
+            status = http_status(exc)
+        else:
+            messages.success(request, _("Camera %(code)s is out of service.") % {"code": camera.code})
+            return redirect("anpr:camera", pk=pk)
+    return render(request, "anpr/camera_retire.html", {"camera": camera, "form": form}, status=status)
+
+
+@login_required
+def installation_view(request):
+    """Directive point 3: offices planned to have a camera, cameras registered, cameras reading."""
+    provinces = installation.installation(request.user)
+    totals = {
+        "planned": sum(p.planned for p in provinces),
+        "with_camera": sum(p.with_camera for p in provinces),
+        "reading": sum(p.reading for p in provinces),
+    }
+    return render(
+        request,
+        "anpr/installation.html",
+        {"provinces": provinces, "totals": totals, "may_manage": services.may_manage_cameras(request.user)},
+    )
 
 
 @login_required

@@ -89,7 +89,7 @@ def setup(n_cameras: int, n_plates: int, rng: random.Random):
         else:
             Camera.objects.filter(pk=camera.pk).update(office=office, status=Camera.Status.ACTIVE)
             camera.refresh_from_db()
-            token = services.camera_rotate_token(camera=camera)
+            _, token = services.camera_rotate_token(camera=camera)
         cameras.append((camera, token))
     plates_by_office: dict[int, list[str]] = {}
     for plate, office_id in rows:

@@ -51,6 +51,20 @@ class LetterQuerySet(ScopedQuerySet):
     def awaiting_reply(self):
         return self.filter(status=LetterStatus.SENT)
 
+    def addressed_to(self, user):
+        """Letters sent to an office in the user's scope (the destination's inbox): a draft or a
+        cancelled draft was never sent, so it is in nobody's inbox."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user.scope_q("to_office")).filter(status__in=[LetterStatus.SENT, LetterStatus.ANSWERED])
+
+    def reply_overdue(self, now):
+        return self.filter(status=LetterStatus.SENT, reply_due_at__lt=now)
+
+    def by_reply_due(self):
+        """The reply due soonest (or most overdue) first; answered letters by their due date too."""
+        return self.order_by(models.F("reply_due_at").asc(nulls_last=True), "pk")
+
     def most_overdue_first(self):
         """Drafts first (they wait on the clerk), then the declaration longest past its deadline."""
         return self.order_by(

@@ -90,7 +90,8 @@ def casework_timeline(declaration: TransitDeclaration, user) -> list[TimelineIte
 def casework_panel(request, scoped_declarations) -> TemplatePanel | None:
     """Dashboard panel: letters waiting on someone, and open cases, in the user's scope.
 
-    Four COUNTs on the letters table (status + reply_due_at index) and one on cases."""
+    Four COUNTs on the letters table (status + reply_due_at index) and one on cases; two more for
+    the inbox of letters addressed to the user's offices."""
     user = request.user
     now = timezone.now()
     letters = FollowUpLetter.objects.for_user(user)
@@ -102,6 +103,10 @@ def casework_panel(request, scoped_declarations) -> TemplatePanel | None:
         "escalated": letters.filter(status=LetterStatus.SENT, escalated_at__isnull=False).count(),
         "open_cases": JudicialCase.objects.for_user(user).filter(status=CaseStatus.OPEN).count(),
     }
+    if not user.is_national:  # the office's (or province's) inbox; for HQ it is every letter above
+        inbox = FollowUpLetter.objects.addressed_to(user)
+        counts["inbox_awaiting"] = inbox.awaiting_reply().count()
+        counts["inbox_overdue"] = inbox.reply_overdue(now).count()
     return TemplatePanel(template="casework/_panel.html", context={"casework": counts}, order=60)
 
 

@@ -7,6 +7,7 @@ from . import views as v
 app_name = "casework"
 urlpatterns = [
     path("letters/", v.letter_list, name="letters"),
+    path("inbox/", v.inbox, name="inbox"),
     path("letters/send/", v.letter_send_batch, name="letter_send_batch"),
     path("letters/new/<int:declaration_pk>/", v.letter_new, name="letter_new"),
     path("letters/<int:pk>/", v.letter_detail, name="letter"),

@@ -313,3 +313,56 @@ def case_detail(request, pk: int):
         },
         status=400 if bad else 200,
     )
+
+
+# --- the destination's inbox -----------------------------------------------------------------
+
+INBOX_STATUSES = {"sent": LetterStatus.SENT, "answered": LetterStatus.ANSWERED, "all": None}
+
+
+def inbox_filter(user, status: str, overdue: bool, now: dt.datetime):
+    """The letters addressed to the user's offices, by the inbox's filters (page and API alike):
+    ``status`` sent (awaiting the reply, the default), answered or all; ``overdue`` the replies
+    past their due date."""
+    letters = FollowUpLetter.objects.addressed_to(user).select_related("declaration", "from_office", "to_office")
+    if overdue:
+        letters = letters.reply_overdue(now)
+    elif INBOX_STATUSES.get(status):
+        letters = letters.filter(status=INBOX_STATUSES[status])
+    return letters.by_reply_due()
+
+
+@login_required
+def inbox(request):
+    """Letters addressed to the user's office(s), the reply due soonest first, overdue ones marked;
+    each links to the letter, where the reply is recorded."""
+    status = request.GET.get("status", "sent")
+    status = status if status in INBOX_STATUSES else "sent"
+    overdue = request.GET.get("overdue") == "1"
+    now = timezone.now()
+    letters = inbox_filter(request.user, status, overdue, now)
+    rows = [
+        {
+            "letter": letter,
+            "overdue": letter.status == LetterStatus.SENT and letter.reply_due_at and letter.reply_due_at < now,
+            "may_answer": letter.status == LetterStatus.SENT and casework.may_record_answer(request.user, letter),
+        }
+        for letter in letters[:LIST_LIMIT]
+    ]
+    addressed = FollowUpLetter.objects.addressed_to(request.user)
+    counts = {
+        "sent": addressed.awaiting_reply().count(),
+        "overdue": addressed.reply_overdue(now).count(),
+        "answered": addressed.filter(status=LetterStatus.ANSWERED).count(),
+    }
+    return render(
+        request,
+        "casework/inbox.html",
+        {
+            "rows": rows,
+            "total": letters.count() if len(rows) == LIST_LIMIT else len(rows),
+            "status": status,
+            "overdue": overdue,
+            "counts": counts,
+        },
+    )

@@ -1,13 +1,16 @@
-"""One error body for the whole API: {"error": {"code", "message", "fields"}}."""
+"""The API's one error body ({"error": {"code", "message", "fields"}}) and its Jalali date fields."""
+
+import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions
+from django.utils.translation import gettext
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core import uploads
+from core import dates, uploads
 from core.errors import DomainError, http_status
 
 
@@ -41,3 +44,33 @@ def exception_handler(exc, context):
         code = getattr(getattr(exc, "default_code", None), "__str__", lambda: "error")()
     response.data = error_body(code, message, fields)
     return response
+
+
+class JalaliDateTimeField(serializers.DateTimeField):
+    """A date and time in the API as the pages take it: Jalali ``1404/05/12 10:30`` (Tehran time,
+    any digit script) or ISO 8601; answered as ISO 8601."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, dt.datetime):
+            return super().to_internal_value(value)
+        try:
+            return dates.parse_datetime_any(str(value))
+        except ValueError:
+            raise serializers.ValidationError(
+                gettext("Enter a date and time like 1404/05/12 10:30."), code="invalid"
+            ) from None
+
+
+class JalaliDateField(serializers.DateField):
+    """A date in the API: Jalali ``1404/05/12`` (any digit script) or ISO ``2025-08-03``."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, dt.date):
+            return super().to_internal_value(value)
+        text = str(value).strip()
+        try:
+            if len(text) >= 4 and dates.ascii_digits(text[:4]).isdigit() and int(dates.ascii_digits(text[:4])) < 1700:
+                return dates.parse_jalali_date(text)
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise serializers.ValidationError(gettext("Enter a Jalali date like 1404/05/12."), code="invalid") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -11,11 +12,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import CustomsOffice, Province
+from accounts.scoping import get_scoped_or_404
+from core.api import JalaliDateField, JalaliDateTimeField
 from core.api_schema import error_response
 
-from . import services, tasks
-from .models import MonthlyReturn, Symptom, System, SystemProblem
+from . import problems, services, tasks
+from .models import Inspection, InspectionAction, MonthlyReturn, Symptom, System, SystemProblem
 from .views import trend_data, trend_province
+from .views_actions import STATES, actions_filter
 
 
 class ReturnOut(serializers.ModelSerializer):
@@ -146,6 +150,7 @@ class ProblemOut(serializers.ModelSerializer):
     office: serializers.SlugRelatedField[CustomsOffice] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
+    assigned_to = serializers.SerializerMethodField(help_text="the IT officer handling it, by name")
 
     class Meta:
         model = SystemProblem
@@ -158,25 +163,53 @@ class ProblemOut(serializers.ModelSerializer):
             "description",
             "status",
             "reported_at",
+            "assigned_to",
+            "acknowledged_at",
             "resolution",
             "resolved_at",
         ]
+
+    def get_assigned_to(self, problem) -> str:
+        return problems.person(problem.assigned_to)
 
 
 class ProblemIn(serializers.Serializer):
     system = serializers.ChoiceField(choices=System.choices)
     symptom = serializers.ChoiceField(choices=Symptom.choices)
     office = serializers.SlugRelatedField(slug_field="code", queryset=CustomsOffice.objects.all())
-    since = serializers.DateTimeField()
+    since = JalaliDateTimeField(help_text="Jalali 1404/05/12 10:30 (Tehran) or ISO 8601")
     description = serializers.CharField()
+
+
+class ProblemCountsOut(serializers.Serializer):
+    open = serializers.IntegerField(help_text="new and acknowledged")
+    new = serializers.IntegerField()
+    acknowledged = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+    all = serializers.IntegerField()
+
+
+class ResolveIn(serializers.Serializer):
+    resolution = serializers.CharField(allow_blank=True, help_text="what was done (required)")
 
 
 class ProblemApi(APIView):
     In = ProblemIn
 
-    @extend_schema(operation_id="reports_problems_list", responses=ProblemOut(many=True))
+    @extend_schema(
+        operation_id="reports_problems_list",
+        parameters=[
+            OpenApiParameter(
+                "status", OpenApiTypes.STR, enum=list(problems.TABS), description="default open (new and acknowledged)"
+            )
+        ],
+        responses=ProblemOut(many=True),
+    )
     def get(self, request):
-        qs = SystemProblem.objects.for_user(request.user).select_related("office")[:500]
+        tab = request.query_params.get("status", problems.OPEN)
+        if tab not in problems.TABS:
+            raise serializers.ValidationError({"status": [f"one of {', '.join(problems.TABS)}"]})
+        qs = problems.queue(request.user, tab)[:500]
         return Response(ProblemOut(qs, many=True).data)
 
     @extend_schema(operation_id="reports_problems_create", request=ProblemIn, responses={201: ProblemOut})
@@ -185,3 +218,116 @@ class ProblemApi(APIView):
         data.is_valid(raise_exception=True)
         problem = services.problem_report(by=request.user, **data.validated_data)
         return Response(ProblemOut(problem).data, status=status.HTTP_201_CREATED)
+
+
+class ProblemCountsApi(APIView):
+    @extend_schema(operation_id="reports_problems_counts", responses=ProblemCountsOut)
+    def get(self, request):
+        return Response(ProblemCountsOut(problems.counts(request.user)).data)
+
+
+class ProblemAcknowledgeApi(APIView):
+    """The IT office takes the problem (it is assigned to the caller)."""
+
+    @extend_schema(operation_id="reports_problems_acknowledge", request=None, responses=ProblemOut)
+    def post(self, request, pk: int):
+        problem = get_scoped_or_404(SystemProblem.objects.all(), request.user, pk=pk)
+        return Response(ProblemOut(services.problem_acknowledge(problem=problem, by=request.user)).data)
+
+
+class ProblemResolveApi(APIView):
+    @extend_schema(operation_id="reports_problems_resolve", request=ResolveIn, responses=ProblemOut)
+    def post(self, request, pk: int):
+        problem = get_scoped_or_404(SystemProblem.objects.all(), request.user, pk=pk)
+        data = ResolveIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        problem = services.problem_resolve(problem=problem, by=request.user, **data.validated_data)
+        return Response(ProblemOut(problem).data)
+
+
+# --- inspection follow-up actions -------------------------------------------------------------
+
+
+class InspectionActionOut(serializers.ModelSerializer):
+    inspection = serializers.IntegerField(source="inspection_id")
+    inspected_office = serializers.CharField(source="inspection.office.code")
+    responsible_office = serializers.CharField(source="responsible_office.code")
+    overdue = serializers.SerializerMethodField()
+    done_by = serializers.SerializerMethodField(help_text="by name")
+
+    class Meta:
+        model = InspectionAction
+        fields = [
+            "id",
+            "inspection",
+            "inspected_office",
+            "description",
+            "responsible_office",
+            "due_on",
+            "overdue",
+            "done_at",
+            "done_by",
+            "done_note",
+        ]
+
+    def get_overdue(self, action) -> bool:
+        return action.is_overdue(timezone.localdate())
+
+    def get_done_by(self, action) -> str:
+        return problems.person(action.done_by)
+
+
+class InspectionActionIn(serializers.Serializer):
+    description = serializers.CharField(allow_blank=True)
+    responsible_office = serializers.SlugRelatedField(slug_field="code", queryset=CustomsOffice.objects.all())
+    due_on = JalaliDateField(help_text="Jalali 1404/05/12 or ISO")
+
+
+class ActionDoneIn(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True, help_text="what was done (required)")
+
+
+class InspectionActionListApi(APIView):
+    @extend_schema(
+        operation_id="reports_inspection_actions_list",
+        parameters=[
+            OpenApiParameter("state", OpenApiTypes.STR, enum=list(STATES), description="default open"),
+            OpenApiParameter("overdue", OpenApiTypes.BOOL, description="only open actions past their due date"),
+        ],
+        responses=InspectionActionOut(many=True),
+    )
+    def get(self, request):
+        state = request.query_params.get("state", "open")
+        if state not in STATES:
+            raise serializers.ValidationError({"state": [f"one of {', '.join(STATES)}"]})
+        overdue = request.query_params.get("overdue", "") in ("1", "true")
+        qs = actions_filter(request.user, state, overdue)[:500]
+        return Response(InspectionActionOut(qs, many=True).data)
+
+
+class InspectionActionCreateApi(APIView):
+    """Add a follow-up action to an inspection (whoever may inspect its office)."""
+
+    @extend_schema(
+        operation_id="reports_inspection_actions_create",
+        request=InspectionActionIn,
+        responses={201: InspectionActionOut},
+    )
+    def post(self, request, pk: int):
+        inspection = get_scoped_or_404(Inspection.objects.select_related("office"), request.user, pk=pk)
+        data = InspectionActionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        action = services.inspection_action_add(
+            inspection=inspection, by=request.user, action=services.ActionInput(**data.validated_data)
+        )
+        return Response(InspectionActionOut(action).data, status=status.HTTP_201_CREATED)
+
+
+class InspectionActionDoneApi(APIView):
+    @extend_schema(operation_id="reports_inspection_actions_done", request=ActionDoneIn, responses=InspectionActionOut)
+    def post(self, request, pk: int):
+        action = get_scoped_or_404(InspectionAction.objects.select_related("inspection__office"), request.user, pk=pk)
+        data = ActionDoneIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        action = services.inspection_action_done(action=action, by=request.user, note=data.validated_data["note"])
+        return Response(InspectionActionOut(action).data)

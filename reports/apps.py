@@ -14,11 +14,12 @@ class ReportsConfig(AppConfig):
 
         from . import models, panels, services
 
-        for model in (models.Inspection, models.InspectionAttachment, models.SystemProblem):
+        for model in (models.Inspection, models.InspectionAttachment, models.InspectionAction, models.SystemProblem):
             auditlog.register(model)
         # The figures are large and never change after submission; the status and files are what to audit.
         auditlog.register(models.MonthlyReturn, exclude_fields=["figures"])
         # A stored evidence file found altered when served: a problem for the IT office.
         file_integrity_failed.connect(services.on_file_integrity_failed, dispatch_uid="reports.file_integrity")
-        if panels.inspections_panel not in hooks.dashboard_panels:
-            hooks.dashboard_panels.append(panels.inspections_panel)
+        for panel in (panels.inspections_panel, panels.inspection_actions_panel, panels.problems_panel):
+            if panel not in hooks.dashboard_panels:
+                hooks.dashboard_panels.append(panel)

@@ -90,6 +90,62 @@ class InspectionAttachment(models.Model):
         return self.name
 
 
+class InspectionActionQuerySet(ScopedQuerySet):
+    # The office that must act sees it, and so does whoever sees the inspected office.
+    scope_paths = ("responsible_office", "inspection__office")
+
+    def open(self):
+        return self.filter(done_at__isnull=True)
+
+    def overdue(self, today):
+        return self.filter(done_at__isnull=True, due_on__lt=today)
+
+
+class InspectionAction(models.Model):
+    """A follow-up action an inspection asks of an office, with its due date, tracked until done."""
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="actions", verbose_name=_("inspection")
+    )
+    description = models.TextField(_("action"))
+    responsible_office = models.ForeignKey(
+        CustomsOffice, on_delete=models.PROTECT, related_name="+", verbose_name=_("responsible office")
+    )
+    due_on = models.DateField(_("due on"))
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    done_note = models.TextField(_("what was done"), blank=True)
+
+    objects = InspectionActionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inspection follow-up action")
+        verbose_name_plural = _("inspection follow-up actions")
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(
+                fields=["responsible_office", "due_on"], name="insp_action_open", condition=Q(done_at__isnull=True)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.responsible_office_id} {self.due_on}: {self.description[:40]}"
+
+    def is_overdue(self, today) -> bool:
+        return self.done_at is None and self.due_on < today
+
+
 class System(models.TextChoices):
     ICS = "ics", _("ICS (customs system)")
     EPL = "epl", _("EPL")

@@ -8,7 +8,9 @@ import io
 import json
 import tempfile
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files import File
@@ -34,6 +36,7 @@ from .models import (
     CHECKLIST,
     Check,
     Inspection,
+    InspectionAction,
     InspectionAttachment,
     MonthlyReturn,
     ProblemStatus,
@@ -78,8 +81,11 @@ def inspection_record(
     follow_up_actions: str = "",
     follow_up_due: dt.date | None = None,
     attachments=(),
+    actions: Sequence[ActionInput] = (),
 ) -> Inspection:
-    """Record a periodic physical inspection with its checklist, findings and attachments."""
+    """Record a periodic physical inspection with its checklist, findings, attachments and the
+    follow-up actions it asks of offices (each with its due date, tracked until done). A refused
+    action (``fields`` names its ``actions`` index and field) writes nothing."""
     if not may_inspect(by, office):
         raise NotAllowed(_("Only the province's inspector records inspections of %(o)s.") % {"o": office})
     if inspected_on > timezone.localdate():
@@ -99,6 +105,8 @@ def inspection_record(
         raise InvalidInput(
             _("The follow-up is due before the inspection."), fields={"follow_up_due": str(follow_up_due)}
         )
+    for index, action in enumerate(actions):
+        _check_action(by, inspected_on, action, index=index)
     checked = [(f, _check_attachment(f)) for f in attachments]
     inspection = Inspection(
         office=office,
@@ -113,7 +121,84 @@ def inspection_record(
         inspection.save()
     for f, file in checked:
         _attach(inspection, f, file, by)
+    for action in actions:
+        _save_action(inspection, action, by)
     return inspection
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    description: str
+    responsible_office: CustomsOffice
+    due_on: dt.date
+
+
+def _check_action(by: User, inspected_on: dt.date, action: ActionInput, *, index: int | None = None) -> None:
+    where = {} if index is None else {"actions": index}
+    if not action.description.strip():
+        raise InvalidInput(_("Describe the action."), fields={**where, "description": "required"})
+    if not by.can_see_office(action.responsible_office):
+        raise InvalidInput(
+            _("%(o)s is not one of your offices.") % {"o": action.responsible_office},
+            fields={**where, "responsible_office": action.responsible_office.code},
+        )
+    if action.due_on < inspected_on:
+        raise InvalidInput(
+            _("The action is due before the inspection."), fields={**where, "due_on": str(action.due_on)}
+        )
+
+
+def _save_action(inspection: Inspection, action: ActionInput, by: User) -> InspectionAction:
+    row = InspectionAction(
+        inspection=inspection,
+        description=action.description.strip(),
+        responsible_office=action.responsible_office,
+        due_on=action.due_on,
+        created_by=by,
+    )
+    with actor(by):
+        row.save()
+    return row
+
+
+@transaction.atomic
+def inspection_action_add(*, inspection: Inspection, by: User, action: ActionInput) -> InspectionAction:
+    """A follow-up action added to a recorded inspection (by whoever may inspect its office)."""
+    if not may_inspect(by, inspection.office):
+        raise NotAllowed(str(WHO_INSPECTS))
+    _check_action(by, inspection.inspected_on, action)
+    return _save_action(inspection, action, by)
+
+
+WHO_COMPLETES_ACTIONS = gettext_lazy(
+    "Only the responsible office, the province's inspector or headquarters marks the action done."
+)
+
+
+def may_complete_action(user: User, action: InspectionAction) -> bool:
+    if not user.is_active:
+        return False
+    if user.role == Role.OFFICE:
+        return user.office_id == action.responsible_office_id
+    return may_inspect(user, action.inspection.office)
+
+
+@transaction.atomic
+def inspection_action_done(*, action: InspectionAction, by: User, note: str) -> InspectionAction:
+    """Mark a follow-up action done, saying what was done; once."""
+    locked = InspectionAction.objects.select_for_update().select_related("inspection__office").get(pk=action.pk)
+    if not may_complete_action(by, locked):
+        raise NotAllowed(str(WHO_COMPLETES_ACTIONS))
+    if locked.done_at is not None:
+        raise IllegalTransition(_("The action was already marked done."))
+    if not note.strip():
+        raise InvalidInput(_("Say what was done."), fields={"note": "required"})
+    locked.done_at = timezone.now()
+    locked.done_by = by
+    locked.done_note = note.strip()
+    with actor(by):
+        locked.save(update_fields=["done_at", "done_by", "done_note"])
+    return locked
 
 
 def _check_attachment(f):

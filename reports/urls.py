@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import audit, views
+from . import audit, views, views_actions
 
 app_name = "reports"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("inspections/new/", views.inspection_new, name="inspection_new"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("actions/", views_actions.action_list, name="actions"),
+    path("actions/<int:pk>/done/", views_actions.action_done, name="action_done"),
     path("problems/", views.problem_list, name="problems"),
     path("problems/new/", views.problem_new, name="problem_new"),
     path("problems/<int:pk>/", views.problem_detail, name="problem"),

@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,13 +24,14 @@ from django.views.decorators.http import require_POST
 from accounts.models import CustomsOffice, Province, Role
 from accounts.scoping import get_scoped_or_404
 from core import uploads
-from core.dates import jalali_month_of, month_label, previous_jalali_month
-from core.errors import DomainError
+from core.dates import TEHRAN, jalali_month_of, month_label, previous_jalali_month
+from core.errors import DomainError, http_status
 from core.files import check_stored, serve_evidence, serve_export
 from core.forms import JalaliDateField, JalaliDateTimeField, MultipleFileField, apply_error
+from core.templatetags.jalali import fa
 from declarations.models import TransitDeclaration
 
-from . import services, tasks
+from . import problems, services, tasks
 from .models import (
     CHECKLIST,
     Check,
@@ -253,10 +255,6 @@ class InspectionForm(forms.Form):
     office = forms.ModelChoiceField(label=gettext_lazy("office"), queryset=CustomsOffice.objects.none())
     inspected_on = JalaliDateField(label=gettext_lazy("inspected on (Jalali)"))
     findings = forms.CharField(label=gettext_lazy("findings"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    follow_up_actions = forms.CharField(
-        label=gettext_lazy("follow-up actions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    follow_up_due = JalaliDateField(label=gettext_lazy("follow-up due (Jalali)"), required=False)
     attachments = MultipleFileField(label=gettext_lazy("attachments (PDF, JPEG, PNG)"), required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -264,6 +262,36 @@ class InspectionForm(forms.Form):
         self.fields["office"].queryset = services.offices_for(user)
         for name, label in CHECKLIST.items():
             self.fields[name] = forms.ChoiceField(label=label, choices=Check.choices, widget=forms.RadioSelect)
+
+
+class ActionForm(forms.Form):
+    """One follow-up action; a row left empty on the inspection form is skipped."""
+
+    description = forms.CharField(label=gettext_lazy("action"), widget=forms.Textarea(attrs={"rows": 2}))
+    responsible_office = forms.ModelChoiceField(
+        label=gettext_lazy("responsible office"), queryset=CustomsOffice.objects.none()
+    )
+    due_on = JalaliDateField(label=gettext_lazy("due on (Jalali)"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_office"].queryset = services.offices_for(user)
+
+    def action_input(self) -> services.ActionInput:
+        data = self.cleaned_data
+        return services.ActionInput(
+            description=data["description"], responsible_office=data["responsible_office"], due_on=data["due_on"]
+        )
+
+
+ActionFormSet = forms.formset_factory(ActionForm, extra=3, max_num=20, validate_max=True)
+
+
+def action_formset(request, user):
+    """The inspection form's action rows (prefix ``actions``); a post without them (an API-like
+    client, an old page) has none."""
+    data = request.POST if request.method == "POST" and "actions-TOTAL_FORMS" in request.POST else None
+    return ActionFormSet(data, prefix="actions", form_kwargs={"user": user})
 
 
 @login_required
@@ -282,12 +310,16 @@ def inspection_list(request):
 
 @login_required
 def inspection_new(request):
+    """Only those who inspect get the form (office staff are never offered one they cannot send)."""
     if not services.may_record_inspections(request.user):
         raise PermissionDenied(str(services.WHO_INSPECTS))
     form = InspectionForm(request.POST or None, request.FILES or None, user=request.user)
+    actions = action_formset(request, request.user)
     status = 400
-    if request.method == "POST" and form.is_valid():
+    actions_ok = not actions.is_bound or actions.is_valid()
+    if request.method == "POST" and form.is_valid() and actions_ok:
         data = form.cleaned_data
+        rows = [f.action_input() for f in actions.forms if f.is_bound and f.has_changed()] if actions.is_bound else []
         try:
             inspection = services.inspection_record(
                 office=data["office"],
@@ -295,24 +327,60 @@ def inspection_new(request):
                 inspected_on=data["inspected_on"],
                 checklist={name: data[name] for name in CHECKLIST},
                 findings=data["findings"],
-                follow_up_actions=data["follow_up_actions"],
-                follow_up_due=data["follow_up_due"],
                 attachments=data["attachments"],
+                actions=rows,
             )
         except DomainError as exc:
-            apply_error(form, exc)
+            index = exc.fields.get("actions")
+            changed = [f for f in actions.forms if f.has_changed()] if actions.is_bound else []
+            apply_error(changed[index] if isinstance(index, int) and index < len(changed) else form, exc)
             status = getattr(exc, "status", 400)  # a refused file: 413 or 415
         else:
             messages.success(request, _("Inspection recorded."))
             return redirect("reports:inspection", pk=inspection.pk)
-    return render(request, "reports/inspection_new.html", {"form": form}, status=status if form.errors else 200)
+    has_errors = bool(form.errors) or (actions.is_bound and not actions_ok) or any(f.errors for f in actions.forms)
+    return render(
+        request,
+        "reports/inspection_new.html",
+        {"form": form, "actions": actions},
+        status=status if has_errors else 200,
+    )
 
 
 @login_required
 def inspection_detail(request, pk: int):
+    """The inspection with its follow-up actions; whoever may inspect the office adds actions, and
+    the responsible office (or the inspector, HQ) marks them done."""
     inspection = get_scoped_or_404(Inspection.objects.select_related("office", "inspector"), request.user, pk=pk)
+    may_add = services.may_inspect(request.user, inspection.office)
+    add_form = ActionForm(request.POST or None, user=request.user, prefix="new") if may_add else None
+    if request.method == "POST":
+        if add_form is None:
+            raise PermissionDenied(str(services.WHO_INSPECTS))
+        if add_form.is_valid():
+            try:
+                services.inspection_action_add(inspection=inspection, by=request.user, action=add_form.action_input())
+            except DomainError as exc:
+                apply_error(add_form, exc)
+            else:
+                messages.success(request, _("Follow-up action added."))
+                return redirect("reports:inspection", pk=pk)
     checks = [(label, getattr(inspection, f"get_{name}_display")()) for name, label in CHECKLIST.items()]
-    return render(request, "reports/inspection_detail.html", {"inspection": inspection, "checks": checks})
+    today = timezone.localdate()
+    action_rows = [
+        {
+            "action": a,
+            "overdue": a.is_overdue(today),
+            "may_complete": a.done_at is None and services.may_complete_action(request.user, a),
+        }
+        for a in inspection.actions.select_related("responsible_office", "done_by", "inspection__office")
+    ]
+    return render(
+        request,
+        "reports/inspection_detail.html",
+        {"inspection": inspection, "checks": checks, "action_rows": action_rows, "add_form": add_form},
+        status=400 if add_form is not None and add_form.errors else 200,
+    )
 
 
 @login_required
@@ -365,16 +433,46 @@ class ProblemForm(forms.Form):
         return found
 
 
+LIST_LIMIT = 200
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _is_it(user) -> bool:
+    return user.is_active and (user.role == Role.IT or user.is_superuser)
+
+
 @login_required
 def problem_list(request):
-    problems = SystemProblem.objects.for_user(request.user).select_related("office", "assigned_to")
-    status = request.GET.get("status", "")
-    if status in ProblemStatus.values:
-        problems = problems.filter(status=status)
+    """The IT office's queue: a tab per state with its count, open problems oldest first; IT
+    acknowledges and resolves from the list; ``?format=csv|xlsx`` exports the tab."""
+    tab = request.GET.get("status", problems.OPEN)
+    tab = tab if tab in problems.TABS else problems.OPEN
+    rows = problems.queue(request.user, tab)
+    fmt = request.GET.get("format", "")
+    if fmt in EXPORT_TYPES:
+        body = problems.to_xlsx(rows) if fmt == "xlsx" else problems.to_csv(rows)
+        stamp = timezone.now().astimezone(TEHRAN).strftime("%Y%m%d-%H%M")
+        return HttpResponse(
+            body,
+            content_type=EXPORT_TYPES[fmt],
+            headers={"Content-Disposition": f'attachment; filename="system-problems-{tab}-{stamp}.{fmt}"'},
+        )
+    labels = {problems.OPEN: _("open"), **dict(ProblemStatus.choices), "all": _("all")}
+    counts = problems.counts(request.user)
     return render(
         request,
         "reports/problem_list.html",
-        {"problems": problems[:200], "statuses": ProblemStatus.choices, "status": status},
+        {
+            "problems": rows[:LIST_LIMIT],
+            "tabs": [(key, labels[key], counts[key]) for key in problems.TABS],
+            "status": tab,
+            "total": counts[tab],
+            "is_it": _is_it(request.user),
+            "next": request.get_full_path(),
+        },
     )
 
 
@@ -414,19 +512,31 @@ def problem_detail(request, pk: int):
     form = ResolveForm(request.POST if request.method == "POST" else None)
     htmx = request.headers.get("HX-Request") == "true"
     if request.method == "POST":
+        status = 400
         try:
             if request.POST.get("action") == "acknowledge":
                 services.problem_acknowledge(problem=problem, by=request.user)
+                messages.success(request, _("Problem #%(n)s acknowledged; it is assigned to you.") % {"n": fa(pk)})
             elif request.POST.get("action") == "resolve" and form.is_valid():
                 services.problem_resolve(problem=problem, by=request.user, resolution=form.cleaned_data["resolution"])
                 messages.success(request, _("The problem is resolved."))
         except DomainError as exc:
             apply_error(form, exc)
+            status = http_status(exc)
         if not form.errors:
+            # Back to the queue when the action was taken from it (a local path only).
+            back = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) or not back.startswith(
+                "/"
+            ):
+                back = reverse("reports:problem", args=[pk])
             if htmx:  # a whole page for the new state, not a page inside the block
-                return HttpResponse(headers={"HX-Redirect": reverse("reports:problem", args=[pk])})
-            return redirect("reports:problem", pk=pk)
-    context = {"problem": problem, "form": form, "is_it": request.user.role == Role.IT or request.user.is_superuser}
+                return HttpResponse(headers={"HX-Redirect": back})
+            return redirect(back)
+        problem.refresh_from_db()  # the state another officer may have moved it to
+    else:
+        status = 200
+    context = {"problem": problem, "form": form, "is_it": _is_it(request.user)}
     if htmx and form.errors:
-        return render(request, "reports/_problem_actions.html", context, status=400)
-    return render(request, "reports/problem_detail.html", context, status=400 if form.errors else 200)
+        return render(request, "reports/_problem_actions.html", context, status=status)
+    return render(request, "reports/problem_detail.html", context, status=status)

@@ -32,6 +32,7 @@ urlpatterns = [
     path("api/anpr/", include("anpr.api_urls")),
     path("api/scans/", include("scans.api_urls")),
     path("api/reports/", include("reports.api_urls")),
+    path("api/casework/", include("casework.api_urls")),
     path("api/", include("declarations.api_urls")),
 ]
 

@@ -56,7 +56,7 @@ def test_an_expired_camera_token_is_refused_with_a_clear_401(bazargan, settings)
 def test_rotation_renews_the_expiry_and_refuses_the_old_token(bzg_camera, hq):
     old = bzg_camera.token
 
-    new = services.camera_rotate_token(camera=bzg_camera, by=hq, days=10)
+    _camera, new = services.camera_rotate_token(camera=bzg_camera, by=hq, days=10)
 
     bzg_camera.refresh_from_db()
     assert new != old and bzg_camera.token_prefix == new[:8]

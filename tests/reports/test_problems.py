@@ -102,7 +102,7 @@ def test_it_reports_through_the_page_and_the_it_officer_resolves_it(
     assert problem.status == ProblemStatus.RESOLVED and problem.resolution == "رفع شد"
 
     client.force_login(origin_clerk)
-    assert client.post(f"/reports/problems/{problem.pk}/", {"action": "acknowledge"}).status_code == 400
+    assert client.post(f"/reports/problems/{problem.pk}/", {"action": "acknowledge"}).status_code == 403
 
 
 def test_it_counts_open_problems_in_the_return(origin_clerk, bazargan, it_officer, west_az):

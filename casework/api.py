@@ -1,0 +1,91 @@
+"""API of casework: the destination's inbox of follow-up letters and recording a reply.
+
+One APIView per operation, input and output serializers, no logic beyond the service.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.scoping import get_scoped_or_404
+from core.api import JalaliDateTimeField
+
+from . import services
+from .models import FollowUpLetter, LetterStatus
+from .views import INBOX_STATUSES, LIST_LIMIT, inbox_filter
+
+
+class LetterOut(serializers.ModelSerializer):
+    declaration = serializers.CharField(source="declaration.serial")
+    from_office = serializers.CharField(source="from_office.code")
+    to_office = serializers.CharField(source="to_office.code")
+    reply_overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FollowUpLetter
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "declaration",
+            "from_office",
+            "to_office",
+            "status",
+            "subject",
+            "sent_at",
+            "reply_due_at",
+            "reply_overdue",
+            "answered_at",
+            "reply_number",
+            "reply_text",
+        ]
+
+    def get_reply_overdue(self, letter) -> bool:
+        return bool(letter.status == LetterStatus.SENT and letter.reply_due_at and letter.reply_due_at < timezone.now())
+
+
+class AnswerIn(serializers.Serializer):
+    reply_text = serializers.CharField(allow_blank=True, help_text="the text of the reply (required)")
+    reply_number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    answered_at = JalaliDateTimeField(
+        required=False, allow_null=True, default=None, help_text="Jalali or ISO; default now"
+    )
+
+
+class InboxApi(APIView):
+    """Letters addressed to the user's offices, the reply due soonest first."""
+
+    @extend_schema(
+        operation_id="casework_inbox",
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=list(INBOX_STATUSES), description="default sent"),
+            OpenApiParameter("overdue", OpenApiTypes.BOOL, description="only replies past their due date"),
+        ],
+        responses=LetterOut(many=True),
+    )
+    def get(self, request):
+        status = request.query_params.get("status", "sent")
+        if status not in INBOX_STATUSES:
+            raise serializers.ValidationError({"status": [f"one of {', '.join(INBOX_STATUSES)}"]})
+        overdue = request.query_params.get("overdue", "") in ("1", "true")
+        letters = inbox_filter(request.user, status, overdue, timezone.now())[:LIST_LIMIT]
+        return Response(LetterOut(letters, many=True).data)
+
+
+class LetterAnswerApi(APIView):
+    """Record the reply to a sent letter (the destination office, the sending office, headquarters)."""
+
+    @extend_schema(operation_id="casework_letter_answer", request=AnswerIn, responses=LetterOut)
+    def post(self, request, pk: int):
+        letter = get_scoped_or_404(
+            FollowUpLetter.objects.select_related("declaration", "from_office", "to_office"), request.user, pk=pk
+        )
+        data = AnswerIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        letter = services.letter_record_answer(letter=letter, by=request.user, **data.validated_data)
+        return Response(LetterOut(letter).data)

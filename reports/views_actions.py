@@ -1,0 +1,107 @@
+"""Pages of inspection follow-up actions: the list of actions (open first, overdue marked) for the
+inspector, headquarters and the responsible office, and marking one done with a note."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.scoping import get_scoped_or_404
+from core.errors import DomainError, http_status
+from core.forms import apply_error
+
+from . import services
+from .models import InspectionAction
+
+STATES = ("open", "done", "all")
+LIST_LIMIT = 200
+
+
+def actions_filter(user, state: str, overdue: bool):
+    """The actions in the user's scope by the list's filters (page and API alike), due soonest first."""
+    actions = InspectionAction.objects
+    if overdue:
+        qs = actions.overdue(timezone.localdate())
+    elif state == "open":
+        qs = actions.open()
+    elif state == "done":
+        qs = actions.filter(done_at__isnull=False)
+    else:
+        qs = actions.all()
+    return (
+        qs.for_user(user)
+        .select_related("inspection__office", "responsible_office", "done_by", "created_by")
+        .order_by("due_on", "pk")
+    )
+
+
+@login_required
+def action_list(request):
+    state = request.GET.get("state", "open")
+    state = state if state in STATES else "open"
+    overdue = request.GET.get("overdue") == "1"
+    qs = actions_filter(request.user, state, overdue)
+    today = timezone.localdate()
+    rows = [
+        {
+            "action": a,
+            "overdue": a.is_overdue(today),
+            "may_complete": a.done_at is None and services.may_complete_action(request.user, a),
+        }
+        for a in qs[:LIST_LIMIT]
+    ]
+    counts = {
+        "open": InspectionAction.objects.open().for_user(request.user).count(),
+        "overdue": InspectionAction.objects.overdue(today).for_user(request.user).count(),
+    }
+    return render(
+        request,
+        "reports/action_list.html",
+        {
+            "rows": rows,
+            "state": state,
+            "overdue": overdue,
+            "counts": counts,
+            "total": qs.count() if len(rows) == LIST_LIMIT else len(rows),
+            "next": request.get_full_path(),
+        },
+    )
+
+
+class DoneForm(forms.Form):
+    # Not required here: the service says what is missing (one message, page and API alike).
+    note = forms.CharField(
+        label=gettext_lazy("what was done"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+@login_required
+def action_done(request, pk: int):
+    """Mark a follow-up action done with a note; back to where it was asked from."""
+    action = get_scoped_or_404(
+        InspectionAction.objects.select_related("inspection__office", "responsible_office"), request.user, pk=pk
+    )
+    if not services.may_complete_action(request.user, action):
+        raise PermissionDenied(str(services.WHO_COMPLETES_ACTIONS))
+    form = DoneForm(request.POST or None)
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.inspection_action_done(action=action, by=request.user, note=form.cleaned_data["note"])
+        except DomainError as exc:
+            apply_error(form, exc)
+            status = http_status(exc)
+        else:
+            messages.success(request, _("The action is marked done."))
+            return redirect(back or "reports:actions")
+    return render(request, "reports/action_done.html", {"action": action, "form": form, "next": back}, status=status)

@@ -1,0 +1,165 @@
+"""The destination office's inbox: letters addressed to it, reply due soonest first, overdue marked,
+filters and counts; the API lists the same and records a reply."""
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.models import Role
+from casework import services
+from casework.models import FollowUpLetter, LetterStatus
+from declarations.models import DeclarationEvent, Status
+from tests.factories import DeclarationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+DUE = settings.FOLLOWUP_REPLY_DUE_DAYS
+
+
+def _letter(origin, destination, by, *, days_ago: int) -> FollowUpLetter:
+    d = DeclarationFactory(
+        origin=origin,
+        destination=destination,
+        status=Status.IN_TRANSIT,
+        deadline=timezone.now() - dt.timedelta(days=60),
+    )
+    letter = services.letter_draft(declaration=d, by=by)
+    return services.letter_send(letter=letter, by=by, at=timezone.now() - dt.timedelta(days=days_ago))
+
+
+@pytest.fixture
+def letters(bazargan, tehran, sarakhs, origin_clerk):
+    """To Tehran: one overdue (sent DUE+5 days ago), one due in 10 days, one due in 20 and answered,
+    one still a draft; to Sarakhs: one overdue (another province: not Tehran's)."""
+    overdue = _letter(bazargan, tehran, origin_clerk, days_ago=DUE + 5)
+    soon = _letter(bazargan, tehran, origin_clerk, days_ago=DUE - 10)
+    answered = _letter(bazargan, tehran, origin_clerk, days_ago=DUE - 20)
+    services.letter_record_answer(letter=answered, by=origin_clerk, reply_text="رسید")
+    d = DeclarationFactory(
+        origin=bazargan, destination=tehran, status=Status.IN_TRANSIT, deadline=timezone.now() - dt.timedelta(days=60)
+    )
+    draft = services.letter_draft(declaration=d, by=origin_clerk)
+    elsewhere = _letter(bazargan, sarakhs, origin_clerk, days_ago=DUE + 1)
+    return {"overdue": overdue, "soon": soon, "answered": answered, "draft": draft, "elsewhere": elsewhere}
+
+
+def _ids(response) -> list[int]:
+    return [row["letter"].pk for row in response.context["rows"]]
+
+
+def test_the_destination_sees_letters_awaiting_reply_soonest_due_first(client, dest_clerk, letters):
+    client.force_login(dest_clerk)
+    resp = client.get("/casework/inbox/")
+    assert resp.status_code == 200
+    assert _ids(resp) == [letters["overdue"].pk, letters["soon"].pk]
+    assert resp.context["counts"] == {"sent": 2, "overdue": 1, "answered": 1}
+    page = resp.content.decode()
+    assert 'class="table-danger"' in page and f'data-letter="{letters["overdue"].pk}" class="table-danger"' in page
+    assert f'href="/casework/letters/{letters["soon"].pk}/#reply"' in page
+
+
+def test_the_inbox_filters(client, dest_clerk, letters):
+    client.force_login(dest_clerk)
+    assert _ids(client.get("/casework/inbox/?overdue=1")) == [letters["overdue"].pk]
+    assert _ids(client.get("/casework/inbox/?status=answered")) == [letters["answered"].pk]
+    every = _ids(client.get("/casework/inbox/?status=all"))
+    assert every == [letters["overdue"].pk, letters["soon"].pk, letters["answered"].pk]  # never the draft
+    assert _ids(client.get("/casework/inbox/?status=nonsense")) == [letters["overdue"].pk, letters["soon"].pk]
+
+
+def test_the_inbox_keeps_to_the_scope(client, origin_clerk, inspector, outsider, hq, letters):
+    client.force_login(origin_clerk)  # the sender: nothing is addressed to Bazargan
+    assert _ids(client.get("/casework/inbox/?status=all")) == []
+    client.force_login(inspector)  # West Azerbaijan: nothing is addressed to its offices
+    assert _ids(client.get("/casework/inbox/?status=all")) == []
+    client.force_login(outsider)  # Khorasan: Sarakhs's letter
+    assert _ids(client.get("/casework/inbox/?status=all")) == [letters["elsewhere"].pk]
+    client.force_login(hq)
+    assert len(_ids(client.get("/casework/inbox/?status=all"))) == 4
+    assert client.get("/casework/inbox/").status_code == 200
+
+
+def test_anonymous_users_are_sent_to_log_in(client):
+    assert client.get("/casework/inbox/").status_code == 302
+
+
+def test_the_dashboard_panel_counts_the_inbox(client, dest_clerk, letters):
+    client.force_login(dest_clerk)
+    page = client.get("/").content.decode()
+    assert 'id="inbox-count"' in page and "/casework/inbox/?overdue=1" in page
+
+
+def test_the_reply_is_recorded_on_the_letter_the_inbox_links_to(client, dest_clerk, letters):
+    client.force_login(dest_clerk)
+    url = f"/casework/letters/{letters['soon'].pk}/answer/"
+    assert client.post(url, {"reply_text": ""}).status_code == 400
+    assert FollowUpLetter.objects.get(pk=letters["soon"].pk).status == LetterStatus.SENT
+    assert client.post(url, {"reply_text": "کامیون رسید"}).status_code == 302
+    assert _ids(client.get("/casework/inbox/")) == [letters["overdue"].pk]
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+
+def _api(user) -> APIClient:
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return api
+
+
+def test_the_api_lists_the_inbox_and_records_a_reply(dest_clerk, letters):
+    api = _api(dest_clerk)
+    body = api.get("/api/casework/inbox/").json()
+    assert [x["id"] for x in body] == [letters["overdue"].pk, letters["soon"].pk]
+    assert [x["reply_overdue"] for x in body] == [True, False]
+    assert [x["id"] for x in api.get("/api/casework/inbox/?overdue=1").json()] == [letters["overdue"].pk]
+    assert api.get("/api/casework/inbox/?status=bogus").status_code == 400
+
+    url = f"/api/casework/letters/{letters['soon'].pk}/answer/"
+    bad = api.post(url, {"reply_text": " ", "answered_at": "fish"}, format="json")
+    assert bad.status_code == 400 and "answered_at" in bad.json()["error"]["fields"]
+    bad = api.post(url, {"reply_text": " "}, format="json")
+    assert bad.status_code == 400 and "reply_text" in bad.json()["error"]["fields"]
+    assert FollowUpLetter.objects.get(pk=letters["soon"].pk).status == LetterStatus.SENT
+
+    sent_at = letters["soon"].sent_at
+    answer = {
+        "reply_text": "رسید",
+        "reply_number": "THR/1",
+        "answered_at": (sent_at + dt.timedelta(days=1)).isoformat(),
+    }
+    resp = api.post(url, answer, format="json")
+    assert resp.status_code == 200 and resp.json()["status"] == "answered"
+    letter = FollowUpLetter.objects.get(pk=letters["soon"].pk)
+    assert letter.reply_recorded_by == dest_clerk and letter.reply_number == "THR/1"
+    # The audited event on the declaration's timeline, with who recorded it.
+    assert DeclarationEvent.objects.get(declaration=letter.declaration, kind="letter_answered").actor == dest_clerk
+    assert api.post(url, {"reply_text": "دوباره"}, format="json").status_code == 409
+
+
+def test_the_api_answer_takes_a_jalali_date(dest_clerk, letters):
+    from core.dates import format_jalali
+
+    at = letters["soon"].sent_at + dt.timedelta(days=2)
+    text = format_jalali(at, with_time=True, persian=True)
+    resp = _api(dest_clerk).post(
+        f"/api/casework/letters/{letters['soon'].pk}/answer/",
+        {"reply_text": "رسید", "answered_at": text},
+        format="json",
+    )
+    assert resp.status_code == 200, resp.json()
+    answered = FollowUpLetter.objects.get(pk=letters["soon"].pk).answered_at
+    assert abs(answered - at) < dt.timedelta(minutes=1)
+
+
+def test_the_api_refuses_outside_scope_and_wrong_roles(inspector, outsider, letters):
+    url = f"/api/casework/letters/{letters['soon'].pk}/answer/"
+    assert _api(outsider).post(url, {"reply_text": "x"}, format="json").status_code == 404
+    assert _api(inspector).post(url, {"reply_text": "x"}, format="json").status_code == 403  # sees it, may not answer
+    ics = _api(UserFactory(username="ics", role=Role.INTEGRATION))
+    assert ics.post(url, {"reply_text": "x"}, format="json").status_code == 403
+    assert APIClient().get("/api/casework/inbox/").status_code in (401, 403)
+    assert FollowUpLetter.objects.get(pk=letters["soon"].pk).status == LetterStatus.SENT

@@ -1,0 +1,212 @@
+"""The system-problem register as the IT office's queue: tabs with counts, oldest open first, the
+assignee by name, acknowledge and resolve from the list, the formula-safe export; and its API."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from auditlog.models import LogEntry
+from django.utils import timezone
+from openpyxl import load_workbook
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.models import Role
+from core.dates import TEHRAN
+from reports import services
+from reports.models import ProblemStatus, Symptom, System, SystemProblem
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _report(by, office, description, *, days_ago: int) -> SystemProblem:
+    problem = services.problem_report(
+        by=by,
+        system=System.ICS,
+        symptom=Symptom.ARRIVALS_NOT_VISIBLE,
+        office=office,
+        since=timezone.now() - dt.timedelta(days=days_ago + 1),
+        description=description,
+    )
+    SystemProblem.objects.filter(pk=problem.pk).update(reported_at=timezone.now() - dt.timedelta(days=days_ago))
+    return problem
+
+
+@pytest.fixture
+def it_named(db):
+    return UserFactory(username="it_officer", role=Role.IT, first_name="بهرام", last_name="صالحی")
+
+
+@pytest.fixture
+def queue(origin_clerk, dest_clerk, bazargan, tehran, it_named):
+    """Bazargan: a new problem (3 days old), an older acknowledged one (5 days), a resolved one;
+    Tehran: a new one (1 day old) whose description would be a spreadsheet formula."""
+    new_old = _report(origin_clerk, bazargan, "وصول دیده نمی‌شود", days_ago=3)
+    acked = _report(origin_clerk, bazargan, "کند است", days_ago=5)
+    services.problem_acknowledge(problem=acked, by=it_named)
+    done = _report(origin_clerk, bazargan, "قطع بود", days_ago=9)
+    services.problem_resolve(problem=done, by=it_named, resolution="وصل شد")
+    formula = _report(dest_clerk, tehran, '=HYPERLINK("http://evil.example","x")', days_ago=1)
+    return {"new": new_old, "acked": acked, "done": done, "formula": formula}
+
+
+def _ids(response) -> list[int]:
+    return [p.pk for p in response.context["problems"]]
+
+
+def test_the_queue_shows_open_problems_oldest_first_with_counts_per_state(client, it_named, queue):
+    client.force_login(it_named)
+    resp = client.get("/reports/problems/")
+    assert resp.status_code == 200
+    assert _ids(resp) == [queue["acked"].pk, queue["new"].pk, queue["formula"].pk]
+    assert [(key, n) for key, _label, n in resp.context["tabs"]] == [
+        ("open", 3),
+        ("new", 2),
+        ("acknowledged", 1),
+        ("resolved", 1),
+        ("all", 4),
+    ]
+    assert "بهرام صالحی" in resp.content.decode()  # the assignee by name, not "it_officer"
+    assert ">it_officer<" not in resp.content.decode()
+    assert _ids(client.get("/reports/problems/?status=new")) == [queue["new"].pk, queue["formula"].pk]
+    assert _ids(client.get("/reports/problems/?status=resolved")) == [queue["done"].pk]
+    assert _ids(client.get("/reports/problems/?status=all"))[-1] == queue["done"].pk
+
+
+def test_the_queue_keeps_to_the_scope(client, origin_clerk, outsider, inspector, queue):
+    client.force_login(origin_clerk)
+    assert set(_ids(client.get("/reports/problems/?status=all"))) == {
+        queue["new"].pk,
+        queue["acked"].pk,
+        queue["done"].pk,
+    }
+    client.force_login(outsider)
+    assert _ids(client.get("/reports/problems/?status=all")) == []
+    client.force_login(inspector)
+    page = client.get("/reports/problems/").content.decode()
+    assert 'name="action" value="acknowledge"' not in page  # not IT: no actions offered
+
+
+def test_it_acknowledges_and_resolves_from_the_list_and_comes_back_to_it(client, it_named, queue):
+    client.force_login(it_named)
+    url = f"/reports/problems/{queue['new'].pk}/"
+    resp = client.post(url, {"action": "acknowledge", "next": "/reports/problems/?status=new"})
+    assert resp.status_code == 302 and resp["Location"] == "/reports/problems/?status=new"
+    problem = SystemProblem.objects.get(pk=queue["new"].pk)
+    assert problem.status == ProblemStatus.ACKNOWLEDGED and problem.assigned_to == it_named
+    assert LogEntry.objects.get_for_object(problem).filter(actor=it_named).exists()
+    resp = client.post(url, {"action": "resolve", "resolution": "درست شد", "next": "/reports/problems/"})
+    assert resp.status_code == 302 and resp["Location"] == "/reports/problems/"
+    assert SystemProblem.objects.get(pk=queue["new"].pk).status == ProblemStatus.RESOLVED
+    # Somewhere else than this site is never where it goes back to.
+    resp = client.post(
+        f"/reports/problems/{queue['acked'].pk}/",
+        {"action": "resolve", "resolution": "x", "next": "https://evil.example/"},
+    )
+    assert resp["Location"] == f"/reports/problems/{queue['acked'].pk}/"
+
+
+def test_an_empty_resolution_from_the_list_keeps_the_form_with_its_error(client, it_named, queue):
+    client.force_login(it_named)
+    resp = client.post(
+        f"/reports/problems/{queue['new'].pk}/", {"action": "resolve", "resolution": " ", "next": "/reports/problems/"}
+    )
+    assert resp.status_code == 400
+    page = resp.content.decode()
+    assert 'name="resolution"' in page and "Describe the resolution." in page and "is-invalid" in page
+    assert SystemProblem.objects.get(pk=queue["new"].pk).status == ProblemStatus.NEW
+
+
+def test_office_staff_may_not_acknowledge_or_resolve(client, origin_clerk, outsider, queue):
+    client.force_login(origin_clerk)
+    url = f"/reports/problems/{queue['new'].pk}/"
+    assert client.post(url, {"action": "acknowledge"}).status_code == 403
+    assert client.post(url, {"action": "resolve", "resolution": "x"}).status_code == 403
+    client.force_login(outsider)
+    assert client.post(url, {"action": "resolve", "resolution": "x"}).status_code == 404
+    assert SystemProblem.objects.get(pk=queue["new"].pk).status == ProblemStatus.NEW
+
+
+def test_the_export_is_the_tab_with_formulas_neutralised(client, it_named, queue):
+    client.force_login(it_named)
+    resp = client.get("/reports/problems/?status=new&format=csv")
+    assert resp.status_code == 200 and resp["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
+    assert [r[0] for r in rows[1:]] == [str(queue["new"].pk), str(queue["formula"].pk)]
+    assert rows[2][12] == "'" + '=HYPERLINK("http://evil.example","x")'
+
+    resp = client.get("/reports/problems/?status=open&format=xlsx")
+    ws = load_workbook(io.BytesIO(resp.content)).active
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert len(values) == 4 and ws.sheet_view.rightToLeft
+    assert values[3][12].startswith("'=") and values[1][9] == "بهرام صالحی"
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+
+
+def test_anonymous_users_are_sent_to_log_in(client, queue):
+    assert client.get("/reports/problems/").status_code == 302
+    assert client.get("/reports/problems/?format=csv").status_code == 302
+
+
+def test_the_dashboard_shows_the_queue_to_it(client, it_named, queue):
+    client.force_login(it_named)
+    assert 'data-panel="problems"' in client.get("/").content.decode()
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+
+def _api(user) -> APIClient:
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return api
+
+
+def test_the_api_lists_counts_acknowledges_and_resolves(it_named, queue):
+    api = _api(it_named)
+    assert [p["id"] for p in api.get("/api/reports/problems/").json()] == [
+        queue["acked"].pk,
+        queue["new"].pk,
+        queue["formula"].pk,
+    ]
+    assert api.get("/api/reports/problems/?status=bogus").status_code == 400
+    assert api.get("/api/reports/problems/counts/").json() == {
+        "open": 3,
+        "new": 2,
+        "acknowledged": 1,
+        "resolved": 1,
+        "all": 4,
+    }
+    resp = api.post(f"/api/reports/problems/{queue['new'].pk}/acknowledge/")
+    assert resp.status_code == 200 and resp.json()["assigned_to"] == "بهرام صالحی"
+    assert api.post(f"/api/reports/problems/{queue['new'].pk}/acknowledge/").status_code == 409
+    bad = api.post(f"/api/reports/problems/{queue['new'].pk}/resolve/", {"resolution": ""}, format="json")
+    assert bad.status_code == 400 and "resolution" in bad.json()["error"]["fields"]
+    assert SystemProblem.objects.get(pk=queue["new"].pk).status == ProblemStatus.ACKNOWLEDGED
+    ok = api.post(f"/api/reports/problems/{queue['new'].pk}/resolve/", {"resolution": "رفع شد"}, format="json")
+    assert ok.status_code == 200 and ok.json()["status"] == "resolved"
+
+
+def test_the_api_takes_a_jalali_since(origin_clerk, bazargan):
+    body = {"system": "ics", "symptom": "slow", "office": "BZG", "since": "۱۴۰۵/۰۹/۰۹ ۱۰:۰۰", "description": "کند"}
+    resp = _api(origin_clerk).post("/api/reports/problems/", body, format="json")
+    assert resp.status_code == 201, resp.json()
+    assert SystemProblem.objects.get().since == dt.datetime(2026, 11, 30, 10, 0, tzinfo=TEHRAN)
+    body["since"] = "yesterday"
+    bad = _api(origin_clerk).post("/api/reports/problems/", body, format="json")
+    assert bad.status_code == 400 and "since" in bad.json()["error"]["fields"]
+    assert SystemProblem.objects.count() == 1
+
+
+def test_the_api_refuses_wrong_roles_and_outside_scope(origin_clerk, outsider, queue):
+    url = f"/api/reports/problems/{queue['new'].pk}/"
+    assert _api(origin_clerk).post(url + "acknowledge/").status_code == 403
+    assert _api(origin_clerk).post(url + "resolve/", {"resolution": "x"}, format="json").status_code == 403
+    assert _api(outsider).post(url + "acknowledge/").status_code == 404
+    assert _api(outsider).get("/api/reports/problems/?status=all").json() == []
+    ics = _api(UserFactory(username="ics", role=Role.INTEGRATION))
+    assert ics.post(url + "acknowledge/").status_code == 403
+    assert APIClient().get("/api/reports/problems/counts/").status_code in (401, 403)
+    assert SystemProblem.objects.get(pk=queue["new"].pk).status == ProblemStatus.NEW
