@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from . import api, views_matches
 
 urlpatterns = [
     path("reads/", api.ReadCreateApi.as_view(), name="anpr-api-read-create"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("reads/<int:pk>/", api.ReadDetailApi.as_view(), name="anpr-api-read-detail"),
     path("reads/<int:pk>/photo/", api.ReadPhotoApi.as_view(), name="anpr-api-read-photo"),
     path("cameras/", api.CameraListApi.as_view(), name="anpr-api-cameras"),
+    path("matches/<int:pk>/review/", views_matches.MatchReviewApi.as_view(), name="anpr-api-match-review"),
 ]

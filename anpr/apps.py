@@ -11,10 +11,11 @@ class AnprConfig(AppConfig):
 
         from declarations import hooks
 
-        from . import models, panels
+        from . import match_review, models, panels
 
         # Plate reads and matches are high-volume evidence rows, not audited edits.
         auditlog.register(models.Camera, exclude_fields=["last_read_at", "health", "silent_since", "health_checked_at"])
         hooks.timeline_providers.append(panels.timeline_items)
         hooks.dashboard_panels.append(panels.camera_health_panel)
         hooks.vehicle_panels.append(panels.vehicle_reads_panel)
+        hooks.gate_reads.append(match_review.gate_reads)
