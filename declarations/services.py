@@ -181,6 +181,27 @@ def declaration_register(
     return declaration
 
 
+def check_move(declaration: TransitDeclaration, action: str, by: User | None) -> None:
+    """``IllegalTransition`` when the declaration's status does not allow the move, ``NotAllowed`` when
+    the user may not make it; the first thing a transition checks, before its own input."""
+    sources, _target = TRANSITIONS[action]
+    if declaration.status not in sources:
+        raise IllegalTransition(
+            _("Cannot %(action)s declaration %(serial)s: it is %(status)s.")
+            % {
+                "action": ACTION_NAMES[action],
+                "serial": declaration.serial,
+                "status": declaration.get_status_display(),
+            },
+            fields={"status": declaration.status},
+        )
+    if not can_perform(by, declaration, action):
+        raise NotAllowed(
+            _("You may not %(action)s declaration %(serial)s.")
+            % {"action": ACTION_NAMES[action], "serial": declaration.serial}
+        )
+
+
 def _transition(
     declaration: TransitDeclaration,
     action: str,
@@ -194,21 +215,11 @@ def _transition(
     extra: dict | None = None,
 ) -> TransitDeclaration:
     """Steps: 1 lock the row; 2 check the move and the right; 3 write; 4 event. Call inside atomic."""
-    sources, target = TRANSITIONS[action]
+    _sources, target = TRANSITIONS[action]
     locked = (
         TransitDeclaration.objects.select_for_update().select_related("origin", "destination").get(pk=declaration.pk)
     )
-    if locked.status not in sources:
-        raise IllegalTransition(
-            _("Cannot %(action)s declaration %(serial)s: it is %(status)s.")
-            % {"action": ACTION_NAMES[action], "serial": locked.serial, "status": locked.get_status_display()},
-            fields={"status": locked.status},
-        )
-    if not can_perform(by, locked, action):
-        raise NotAllowed(
-            _("You may not %(action)s declaration %(serial)s.")
-            % {"action": ACTION_NAMES[action], "serial": locked.serial}
-        )
+    check_move(locked, action, by)
     now = timezone.now()
     at = at or now
     if at > now + dt.timedelta(minutes=5):
@@ -268,7 +279,7 @@ def declaration_confirm_arrival(
     seal_numbers_found: Iterable[str] = (),
     gross_weight_found_kg=None,
     remarks: str = "",
-    unseen_reason: str = "",
+    unseen_reason: str | None = None,
     source: str = Source.USER,
     source_ref: str = "",
     evidence=None,
@@ -278,16 +289,18 @@ def declaration_confirm_arrival(
     The evidence document is checked by its content (PDF, JPEG or PNG; ``core.uploads``)
     before anything is written, and stored under a random name with its SHA-256.
 
-    A person confirming at an office with a plate reader that has no read of the truck (none, or
-    only matches a person rejected) must say why (``unseen_reason``, directive point 4); an ICS
-    export or an integration client reports what happened elsewhere and is not asked.
+    The pages and the API ask the person confirming (they pass ``unseen_reason``, empty or not): at an
+    office with a plate reader that has no read of the truck (none, or only matches a person rejected)
+    they must say why (directive point 4). An import (ICS reports what happened elsewhere) and an
+    integration client are not asked (``unseen_reason`` None).
     """
     at = at or timezone.now()
     office = office or declaration.destination
+    check_move(declaration, "confirm_arrival", by)
     seen = not office.has_anpr or any(r.counts for r in evidence_summary.gate_reads(declaration, office))
-    by_person = by is not None and by.role != Role.INTEGRATION and source not in (Source.ICS, Source.SEED)
-    unseen_reason = unseen_reason.strip()
-    if by_person and not seen and not unseen_reason:
+    asked = unseen_reason is not None and by is not None and by.role != Role.INTEGRATION
+    unseen_reason = (unseen_reason or "").strip()
+    if asked and not seen and not unseen_reason:
         raise InvalidInput(
             _("Your office's plate reader has no read of this truck: say why the arrival is confirmed anyway."),
             fields={"unseen_reason": "required"},
