@@ -89,8 +89,7 @@ def match_review(*, match: PlateMatch, by: User, decision: str, note: str = "") 
 def gate_reads(declaration: TransitDeclaration, office=None, user: User | None = None) -> list[GateRead]:
     """``declarations.hooks.gate_reads``: the reads matched to the declaration (at ``office``), each with
     its score and review; photo and review links only for a user, and review only when allowed."""
-    if declaration.last_read_at is None:
-        return []  # every match stamps last_read_at (evidence.note_plate_read): none yet, no query
+    # No short cut on ``last_read_at``: after a rejection it is empty while the rejected match stays shown.
     matches = (
         PlateMatch.objects.filter(declaration=declaration)
         .select_related("read__camera", "read__office", "reviewed_by", "declaration__destination")
