@@ -49,7 +49,7 @@ def review(request, pk: int):
     return redirect("declarations:detail", pk=match.declaration_id)
 
 
-class ReviewIn(serializers.Serializer):
+class MatchReviewIn(serializers.Serializer):
     decision = serializers.ChoiceField(choices=[(d.value, d.label) for d in DECISIONS])
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
@@ -70,10 +70,10 @@ ReviewOut = inline_serializer(
 class MatchReviewApi(APIView):
     """POST /api/anpr/matches/<id>/review/ {"decision": "confirmed" | "rejected", "note"}."""
 
-    @extend_schema(request=ReviewIn, responses=ReviewOut)
+    @extend_schema(request=MatchReviewIn, responses=ReviewOut)
     def post(self, request, pk: int):
         match = _visible_match(request.user, pk)
-        data = ReviewIn(data=request.data)
+        data = MatchReviewIn(data=request.data)
         data.is_valid(raise_exception=True)
         match = match_review(match=match, by=request.user, **data.validated_data)
         match.declaration.refresh_from_db(fields=["dest_first_read_at"])

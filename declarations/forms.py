@@ -143,8 +143,10 @@ class TrafficPermitForm(forms.Form):
         super().__init__(*args, **kwargs)
         offices = CustomsOffice.objects.order_by("code")
         for name in ("entry_office", "exit_office"):
-            self.fields[name].queryset = offices
-            self.fields[name].label_from_instance = lambda o: f"{o.code} — {o.name_fa}"
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = offices
+            field.label_from_instance = lambda obj: f"{obj.code} — {obj.name_fa}"  # type: ignore[method-assign]
         if declaration is not None and not self.is_bound:
             self.initial.setdefault("entry_office", declaration.origin_id)
             self.initial.setdefault("exit_office", declaration.destination_id)

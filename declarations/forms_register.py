@@ -79,14 +79,16 @@ class RegisterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.validator = validator or Validator()
         offices = CustomsOffice.objects.select_related("province").order_by("code")
-        self.fields["destination"].queryset = offices
+        origin, destination = self.fields["origin"], self.fields["destination"]
+        assert isinstance(origin, forms.ModelChoiceField) and isinstance(destination, forms.ModelChoiceField)
+        destination.queryset = offices
         if user.is_superuser or user.role == Role.HQ or (user.role == Role.INTEGRATION and user.is_national):
-            self.fields["origin"].queryset = offices
+            origin.queryset = offices
         else:  # office staff register only what leaves their own office
-            self.fields["origin"].queryset = offices.filter(pk=user.office_id)
-            self.fields["origin"].initial = user.office_id
-        for name in ("origin", "destination"):
-            self.fields[name].label_from_instance = lambda o: f"{o.code} — {o.name_fa}"
+            origin.queryset = offices.filter(pk=user.office_id)
+            origin.initial = user.office_id
+        for field in (origin, destination):
+            field.label_from_instance = lambda obj: f"{obj.code} — {obj.name_fa}"  # type: ignore[method-assign]
 
     def clean_serial(self):
         try:
@@ -215,7 +217,7 @@ MAX_GOODS_LINES = 50
 def goods_formset(lines: int = 3) -> type[BaseGoodsFormSet]:
     """A formset offering ``lines`` empty lines (1 to ``MAX_GOODS_LINES``), at least one to fill."""
     lines = min(max(lines, 1), MAX_GOODS_LINES)
-    return forms.formset_factory(
+    return forms.formset_factory(  # type: ignore[return-value]
         GoodsLineForm,
         formset=BaseGoodsFormSet,
         extra=lines - 1,

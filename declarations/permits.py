@@ -60,7 +60,7 @@ def may_record_exit(user: User | None, permit: TrafficPermit) -> bool:
     if user.is_superuser or user.role == Role.HQ:
         return True
     offices = {permit.exit_office_id}
-    if permit.declaration_id:
+    if permit.declaration is not None:
         offices.add(permit.declaration.destination_id)
     return _office_staff_of(user, offices)
 
@@ -134,7 +134,7 @@ def traffic_permit_record(
             % {"status": declaration.get_status_display()}
         )
     permit_no = permit_no.strip()
-    if not permit_no or len(permit_no) > TrafficPermit._meta.get_field("permit_no").max_length:
+    if not permit_no or len(permit_no) > (TrafficPermit._meta.get_field("permit_no").max_length or 40):
         raise InvalidInput(_("Enter the permit number (up to 40 characters)."), fields={"permit_no": permit_no})
     if not 1 <= allowed_hours <= 24 * 60:
         raise InvalidInput(_("Allowed trip time must be 1 hour to 60 days."), fields={"allowed_hours": allowed_hours})
@@ -180,14 +180,13 @@ def traffic_permit_exit(*, permit: TrafficPermit, at: dt.datetime, by: User | No
     permit.exited_at = at
     with actor(by):
         permit.save(update_fields=["exited_at"])
-    if permit.declaration_id:
+    declaration = permit.declaration
+    if declaration is not None:
         # Another open permit of the same declaration (a renewal) keeps the clock running.
-        TransitDeclaration.objects.filter(pk=permit.declaration_id).update(
-            permit_expires_at=permit_expiry_for(permit.declaration)
-        )
-        transaction.on_commit(lambda: selectors.invalidate_for(permit.declaration))
+        TransitDeclaration.objects.filter(pk=declaration.pk).update(permit_expires_at=permit_expiry_for(declaration))
+        transaction.on_commit(lambda: selectors.invalidate_for(declaration))
         note_event(
-            declaration_id=permit.declaration_id,
+            declaration_id=declaration.pk,
             kind="traffic_permit_exit",
             at=at,
             actor=by,

@@ -159,7 +159,7 @@ def declaration_register(
     if not can_register(by, parsed.origin):
         raise NotAllowed(
             _("You may register only declarations leaving your own office (%(office)s).")
-            % {"office": by.office.code if by and by.office_id else "—"}
+            % {"office": by.office.code if by and by.office else "—"}
         )
     if TransitDeclaration.objects.filter(serial=parsed.serial).exists():
         raise InvalidInput(

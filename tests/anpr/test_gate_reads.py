@@ -53,7 +53,9 @@ def _field_errors(html: str, name: str) -> str:
     return form.split(f'name="confirm_arrival-{name}"', 1)[1].split('<div class="mb-2">', 1)[0]
 
 
-def test_the_arrival_form_shows_the_gate_read_with_time_photo_plate_and_score(client, dest_clerk, on_the_road, thr_camera):
+def test_the_arrival_form_shows_the_gate_read_with_time_photo_plate_and_score(
+    client, dest_clerk, on_the_road, thr_camera
+):
     _read(thr_camera, MISREAD)
     client.force_login(dest_clerk)
     html = client.get(_detail(on_the_road)).content.decode()

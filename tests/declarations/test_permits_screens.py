@@ -78,7 +78,9 @@ def test_the_entry_office_records_the_permit_and_the_signal_follows(client, orig
     assert response.status_code == 400 and "already recorded" in _beside(response.content.decode(), "permit_no")
 
 
-def test_who_may_record_and_an_iranian_truck_has_no_permit(client, dest_clerk, outsider, origin_clerk, foreign, declaration):
+def test_who_may_record_and_an_iranian_truck_has_no_permit(
+    client, dest_clerk, outsider, origin_clerk, foreign, declaration
+):
     url = reverse("declarations:permit-new", args=[foreign.pk])
     client.force_login(dest_clerk)
     assert client.get(url).status_code == 403
@@ -89,7 +91,9 @@ def test_who_may_record_and_an_iranian_truck_has_no_permit(client, dest_clerk, o
     assert 'id="permits"' not in page  # an Iranian truck: no permit section
 
 
-def test_the_list_filters_by_validity_and_the_exit_closes_the_clock(client, hq, dest_clerk, origin_clerk, foreign, bazargan, tehran):
+def test_the_list_filters_by_validity_and_the_exit_closes_the_clock(
+    client, hq, dest_clerk, origin_clerk, foreign, bazargan, tehran
+):
     now = timezone.now()
     old = permits.traffic_permit_record(
         declaration=foreign,
@@ -173,3 +177,19 @@ def test_the_permits_api(origin_clerk, dest_clerk, foreign, bazargan, tehran):
     assert exited["validity"] == "exited"
     foreign.refresh_from_db()
     assert foreign.permit_expires_at is None
+
+
+@pytest.mark.persian
+def test_the_validity_reads_in_persian_with_persian_digits(client, hq, foreign, bazargan, tehran):
+    permits.traffic_permit_record(
+        declaration=foreign,
+        permit_no="FA-1",
+        entry_office=bazargan,
+        exit_office=tehran,
+        allowed_hours=100,
+        issued_at=timezone.now() - dt.timedelta(hours=40),
+        by=hq,
+    )
+    client.force_login(hq)
+    page = client.get(reverse("declarations:detail", args=[foreign.pk])).content.decode()
+    assert "معتبر، ۶۰ ساعت باقی‌مانده" in page and "ثبت خروج" in page

@@ -117,7 +117,9 @@ def test_a_stored_serial_is_refused_beside_the_serial(client, hq, bazargan, tehr
     assert TransitDeclaration.objects.count() == 1
 
 
-def test_roles_another_origin_and_the_inspector_are_refused(client, origin_clerk, inspector, dest_clerk, bazargan, tehran):
+def test_roles_another_origin_and_the_inspector_are_refused(
+    client, origin_clerk, inspector, dest_clerk, bazargan, tehran
+):
     client.force_login(inspector)
     assert client.get(URL).status_code == 403
     assert client.post(URL, _form(bazargan, tehran)).status_code == 403
