@@ -297,6 +297,12 @@ def declaration_confirm_arrival(
     at = at or timezone.now()
     office = office or declaration.destination
     check_move(declaration, "confirm_arrival", by)
+    if source == Source.OUTSIDE and not evidence:
+        raise InvalidInput(
+            _("An arrival recorded from outside the system needs its evidence document."),
+            fields={"evidence": "required"},
+        )
+    checked = check_evidence(evidence, field="evidence") if evidence else None
     seen = not office.has_anpr or any(r.counts for r in evidence_summary.gate_reads(declaration, office))
     asked = unseen_reason is not None and by is not None and by.role != Role.INTEGRATION
     unseen_reason = (unseen_reason or "").strip()
@@ -307,12 +313,6 @@ def declaration_confirm_arrival(
         )
     if len(unseen_reason) > 500:
         raise InvalidInput(_("Keep the reason under 500 characters."), fields={"unseen_reason": "too long"})
-    if source == Source.OUTSIDE and not evidence:
-        raise InvalidInput(
-            _("An arrival recorded from outside the system needs its evidence document."),
-            fields={"evidence": "required"},
-        )
-    checked = check_evidence(evidence, field="evidence") if evidence else None
     if declaration.departed_at and at < declaration.departed_at:
         raise InvalidInput(_("Arrival cannot be before departure."), fields={"at": str(at)})
     result = _transition(
