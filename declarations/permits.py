@@ -168,7 +168,7 @@ def traffic_permit_record(
 @transaction.atomic
 def traffic_permit_exit(*, permit: TrafficPermit, at: dt.datetime, by: User | None = None) -> TrafficPermit:
     """The truck left the country: its permit stops counting."""
-    permit = TrafficPermit.objects.select_for_update().select_related("declaration").get(pk=permit.pk)
+    permit = TrafficPermit.objects.select_for_update(of=("self",)).select_related("declaration").get(pk=permit.pk)
     if not may_record_exit(by, permit):
         raise NotAllowed(_("Only the exit border, the destination office or headquarters may record the exit."))
     if permit.exited_at:
