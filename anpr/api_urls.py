@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from . import api, views_matches
 
 urlpatterns = [
     path("reads/", api.ReadCreateApi.as_view(), name="anpr-api-read-create"),
@@ -15,4 +15,5 @@ urlpatterns = [
     path("cameras/<int:pk>/rotate-token/", api.CameraRotateTokenApi.as_view(), name="anpr-api-camera-rotate"),
     path("cameras/<int:pk>/retire/", api.CameraRetireApi.as_view(), name="anpr-api-camera-retire"),
     path("installation/", api.InstallationApi.as_view(), name="anpr-api-installation"),
+    path("matches/<int:pk>/review/", views_matches.MatchReviewApi.as_view(), name="anpr-api-match-review"),
 ]

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
@@ -237,6 +238,12 @@ class PlateRead(models.Model):
         return self.match_count - len(self.visible_matches)
 
 
+class MatchReview(models.TextChoices):
+    NONE = "", _("not reviewed")
+    CONFIRMED = "confirmed", _("confirmed by a person")
+    REJECTED = "rejected", _("rejected by a person")
+
+
 class PlateMatchQuerySet(models.QuerySet):
     def for_user(self, user) -> PlateMatchQuerySet:
         """Matches to declarations the user may see."""
@@ -258,6 +265,18 @@ class PlateMatch(models.Model):
     on_route = models.BooleanField(_("on the planned route"))
     at_destination = models.BooleanField(_("at the destination"))
     matched_at = models.DateTimeField(_("matched at"), auto_now_add=True)
+    # A similar-plate match (score < 1) a person looked at: a rejected one is no sighting of the truck.
+    review = models.CharField(_("review"), max_length=10, choices=MatchReview.choices, blank=True, default="")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
     objects = PlateMatchQuerySet.as_manager()
 

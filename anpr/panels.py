@@ -34,7 +34,9 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
             "camera": read.camera.code,
             "kind": kind,
         }
-        if not m.on_route:
+        if m.review == "rejected":
+            title = _("Plate read at %(office)s, rejected by a person (not this truck)") % {"office": read.office}
+        elif not m.on_route:
             title = _("Plate read off the planned route at %(office)s") % {"office": read.office}
         elif m.at_destination:
             title = _("Plate read at the destination, %(office)s") % {"office": read.office}
@@ -47,7 +49,7 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
                 title=title,
                 detail=detail,
                 url=reverse("anpr:photo", args=[read.pk]) if read.photo else "",
-                severity="" if m.on_route else "danger",
+                severity="" if m.on_route or m.review == "rejected" else "danger",
             )
         )
     return items

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_matches
 
 app_name = "anpr"
 urlpatterns = [
@@ -15,4 +15,5 @@ urlpatterns = [
     path("reports/<slug:code>/", views.report, name="report"),
     path("reads/<int:pk>/photo/", views.photo, name="photo"),
     path("reads/<int:pk>/crop/", views.crop, name="crop"),
+    path("matches/<int:pk>/review/", views_matches.review, name="match-review"),
 ]

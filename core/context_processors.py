@@ -10,6 +10,7 @@ from django.utils.module_loading import import_string
 # Offer → the app's own predicate (user → bool), by dotted path as settings name things.
 PREDICATES = {
     "import": "declarations.views_import.may_import",
+    "register": "declarations.views_register.may_open_register",
     "inspect": "reports.services.may_record_inspections",
     "build_returns": "reports.services.may_build_some_return",
     "release_lockouts": "accounts.services.may_release_lockouts",

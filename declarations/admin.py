@@ -136,11 +136,32 @@ class TrafficPermitAdmin(JalaliAdmin):
     raw_id_fields = ("vehicle", "declaration")
     jalali_fields = ("issued_at", "exited_at")
 
+    # Read-only: a permit is recorded, and its exit too, only through ``permits`` (the pages and the
+    # API), which keep the declaration's permit clock (the ``permit_expired`` signal) in step.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(DeadlineExtension)
 class DeadlineExtensionAdmin(EvidenceAdmin):
     list_display = ("declaration", jalali("new_deadline", "مهلت جدید"), "reason", "by", jalali("at", "زمان"))
     raw_id_fields = ("declaration",)
+
+    # Read-only: an extension moves the deadline only through ``declaration_extend_deadline``.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(DeclarationEvent)

@@ -3,6 +3,8 @@ dashboard; transitions are actions calling the lifecycle services (errors: core/
 
 from __future__ import annotations
 
+from django.http import Http404
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -18,19 +20,26 @@ from accounts.scoping import get_scoped_or_404
 from core.dates import format_jalali
 from core.parsers import StrictJSONParser
 
-from . import plates, selectors
+from . import permits, plates, selectors, services
 from .filters import DEFAULT_SORT, DeclarationFilter
 from .importer import import_records
-from .models import Source, TransitDeclaration, Vehicle
+from .models import Source, TrafficPermit, TransitDeclaration, Vehicle
 from .paging import PAGE_SIZE, BadCursor, keyset_page
 from .serializers import (
+    CancelIn,
+    CloseIn,
     ConfirmArrivalIn,
     DeclarationDetailOut,
     DeclarationListOut,
     DepartIn,
+    ExtendDeadlineIn,
     ImportResultOut,
     OfficeOut,
+    PermitExitIn,
+    PermitIn,
+    PermitOut,
     RecordReasonIn,
+    RegisterIn,
     SettleIn,
     VehicleOut,
 )
@@ -133,6 +142,23 @@ class DeclarationViewSet(viewsets.GenericViewSet):
         return Response(DeclarationDetailOut(declaration, context={"request": request}).data)
 
     @extend_schema(
+        request=RegisterIn,
+        responses={201: DeclarationDetailOut},
+        description="Register one declaration by hand while ICS is down (directive point 7): headquarters, or "
+        "an office for its own office as origin. Checked by the import's validator; a bad value is a 400 "
+        "naming its field; the declaration starts registered with source 'hand'.",
+    )
+    def create(self, request):
+        if not (request.user.is_superuser or request.user.role in MAY_IMPORT):
+            raise PermissionDenied(_("Only headquarters and office staff register declarations by hand."))
+        data = RegisterIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        row, goods = data.row_and_goods()
+        declaration = services.declaration_register(row=row, goods=goods, by=request.user)
+        body = DeclarationDetailOut(self._get(declaration.pk), context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
         request={"application/json": {"type": "array", "items": {"type": "object"}}},
         responses={200: ImportResultOut},
         description="A JSON list of declaration records (goods nested), as the ICS JSON export. "
@@ -167,7 +193,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
             raise ValidationError({"at": [message]})
         if name == "confirm_arrival":
             values.setdefault("seal_numbers_found", [])
-        run_action(name, declaration, request.user, values)
+        run_action(name, declaration, request.user, values, source=Source.API)
         declaration = self._get(pk)
         return Response(DeclarationDetailOut(declaration, context={"request": request}).data)
 
@@ -190,6 +216,85 @@ class DeclarationViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="record-reason")
     def record_reason(self, request, pk=None):
         return self._transition(request, pk, "record_unsettled", RecordReasonIn)
+
+    @extend_schema(request=CancelIn, responses=DeclarationDetailOut)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._transition(request, pk, "cancel", CancelIn)
+
+    @extend_schema(request=CloseIn, responses=DeclarationDetailOut)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._transition(request, pk, "close", CloseIn)
+
+    @extend_schema(request=ExtendDeadlineIn, responses=DeclarationDetailOut)
+    @action(detail=True, methods=["post"], url_path="extend-deadline")
+    def extend_deadline(self, request, pk=None):
+        return self._transition(request, pk, "extend_deadline", ExtendDeadlineIn)
+
+
+class PermitViewSet(viewsets.GenericViewSet):
+    """Traffic permits of foreign trucks on the declarations the user may see; record one, record its exit."""
+
+    serializer_class = PermitOut
+    lookup_value_regex = r"[0-9]+"
+    filter_backends: list = []
+    queryset = TrafficPermit.objects.none()
+
+    def get_queryset(self):
+        return permits.permits_for(self.request.user)
+
+    def _get(self, pk) -> TrafficPermit:
+        permit = self.get_queryset().filter(pk=pk).first()
+        if permit is None:
+            raise Http404
+        return permit
+
+    @extend_schema(
+        parameters=[OpenApiParameter("validity", OpenApiTypes.STR, description="valid | expiring | expired | exited")],
+        responses=PermitOut(many=True),
+    )
+    def list(self, request):
+        qs = self.get_queryset()
+        state = request.query_params.get("validity", "")
+        if state:
+            if state not in permits.VALIDITY_CHOICES:
+                raise ValidationError({"validity": [f"one of {', '.join(permits.VALIDITY_CHOICES)}"]})
+            qs = permits.with_validity(qs, state)
+        return Response(PermitOut(qs.order_by("-issued_at", "-id")[:500], many=True).data)
+
+    @extend_schema(responses=PermitOut)
+    def retrieve(self, request, pk=None):
+        return Response(PermitOut(self._get(pk)).data)
+
+    @extend_schema(request=PermitIn, responses={201: PermitOut})
+    def create(self, request):
+        data = PermitIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        declaration = get_scoped_or_404(
+            TransitDeclaration.objects.select_related("origin", "destination"), request.user, pk=d["declaration"]
+        )
+        permit = permits.traffic_permit_record(
+            declaration=declaration,
+            permit_no=d["permit_no"],
+            entry_office=d["entry_office"],
+            exit_office=d["exit_office"],
+            allowed_hours=d["allowed_hours"],
+            issued_at=d["issued_at"],
+            route=[c.strip().upper() for c in d["route"]] or declaration.route,
+            by=request.user,
+        )
+        return Response(PermitOut(self._get(permit.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PermitExitIn, responses=PermitOut)
+    @action(detail=True, methods=["post"])
+    def exit(self, request, pk=None):
+        permit = self._get(pk)
+        data = PermitExitIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        permits.traffic_permit_exit(permit=permit, at=data.validated_data.get("at") or timezone.now(), by=request.user)
+        return Response(PermitOut(self._get(pk)).data)
 
 
 class OfficeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -240,8 +345,6 @@ class VehicleViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         vehicle = self._visible().filter(pk=pk).first()
         if vehicle is None:
-            from django.http import Http404
-
             raise Http404
         return Response(VehicleOut(vehicle).data)
 

@@ -11,6 +11,7 @@ router = SimpleRouter()
 router.register("declarations", api.DeclarationViewSet, basename="api-declaration")
 router.register("offices", api.OfficeViewSet, basename="api-office")
 router.register("vehicles", api.VehicleViewSet, basename="api-vehicle")
+router.register("permits", api.PermitViewSet, basename="api-permit")
 
 urlpatterns = [
     path("token/", TokenObtainApi.as_view(), name="api-token"),

@@ -15,7 +15,7 @@ from django.db.models import Q
 from accounts.models import User
 from core.errors import InvalidInput
 
-from . import selectors
+from . import hooks, selectors
 from .models import DeclarationEvent, Review, Source, TransitDeclaration, Verdict
 
 
@@ -112,6 +112,36 @@ def note_plate_reads(reads: Iterable[tuple[int, int, dt.datetime, bool]]) -> Non
             )
     if moved:
         _signals_moved({row[0] for row in moved})
+
+
+def gate_reads(declaration: TransitDeclaration, office=None, user: User | None = None) -> list[hooks.GateRead]:
+    """The plate reads matched to the declaration (at ``office`` when given), oldest first, from the apps
+    that registered in ``hooks.gate_reads`` (anpr). Rejected matches are included, marked."""
+    reads = [r for provider in hooks.gate_reads for r in provider(declaration, office, user)]
+    return sorted(reads, key=lambda r: r.at)
+
+
+@transaction.atomic
+def recompute_plate_evidence(*, declaration_id: int) -> bool:
+    """Set the declaration's plate-read summary (last read, first read at the destination, first
+    off-route read) again from the reads that still count, e.g. after a person rejected a similar-plate
+    match. Unlike ``note_plate_read`` it can move a time later or clear it. Returns whether it changed."""
+    declaration = TransitDeclaration.objects.select_for_update().get(pk=declaration_id)
+    reads = [r for r in gate_reads(declaration) if r.counts]
+    last = max(reads, key=lambda r: r.at, default=None)
+    dest = [r.at for r in reads if r.office_id == declaration.destination_id]
+    off = [r.at for r in reads if not r.on_route]
+    values = {
+        "last_read_at": last.at if last else None,
+        "last_read_office_id": last.office_id if last else None,
+        "dest_first_read_at": min(dest, default=None),
+        "off_route_read_at": min(off, default=None),
+    }
+    if all(getattr(declaration, k) == v for k, v in values.items()):
+        return False
+    TransitDeclaration.objects.filter(pk=declaration_id).update(**values)
+    _signals_moved([declaration_id])
+    return True
 
 
 def note_scan(*, declaration_id: int, stage: str, at: dt.datetime) -> None:

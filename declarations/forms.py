@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import CustomsOffice
 from core import dates
 from core.forms import JalaliDateTimeField
 
@@ -34,6 +35,13 @@ class ConfirmArrivalForm(forms.Form):
         label=_("Gross weight found (kg)"), required=False, min_value=0, max_digits=14, decimal_places=3
     )
     remarks = forms.CharField(label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    unseen_reason = forms.CharField(
+        label=_("Why the truck was not seen at the gate"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when your office has a plate reader and it has no read of this truck."),
+    )
     from_outside = forms.BooleanField(
         label=_("Recorded from outside the system (attach the evidence document)"), required=False
     )
@@ -51,6 +59,7 @@ class ConfirmArrivalForm(forms.Form):
             "seal_numbers_found": d["seal_numbers_found"],
             "gross_weight_found_kg": d["gross_weight_found_kg"],
             "remarks": d["remarks"],
+            "unseen_reason": d["unseen_reason"],
             "source": Source.OUTSIDE if d["from_outside"] else Source.USER,
             "evidence": d["evidence"],
         }
@@ -73,15 +82,88 @@ class RecordReasonForm(forms.Form):
     at = _at_field()
 
 
+def _reason_field(label, help_text):
+    return forms.CharField(label=label, max_length=500, widget=forms.Textarea(attrs={"rows": 2}), help_text=help_text)
+
+
+class CancelForm(forms.Form):
+    reason = _reason_field(_("Reason for cancelling"), _("Kept on the declaration's timeline."))
+    at = _at_field()
+
+
+class CloseForm(forms.Form):
+    remarks = _reason_field(_("How the case ended"), _("E.g. the judicial decision and its number."))
+    at = _at_field()
+
+
+class ExtendDeadlineForm(forms.Form):
+    new_deadline = JalaliDateTimeField(
+        label=_("New deadline"), help_text=_("Jalali date and time, later than the current deadline.")
+    )
+    reason = _reason_field(_("Reason for the extension"), _("Kept on the declaration's timeline."))
+
+
 ACTION_FORMS: dict[str, type[forms.Form]] = {
     "depart": DepartForm,
     "confirm_arrival": ConfirmArrivalForm,
     "settle": SettleForm,
     "record_unsettled": RecordReasonForm,
+    "extend_deadline": ExtendDeadlineForm,
+    "cancel": CancelForm,
+    "close": CloseForm,
 }
 ACTION_LABELS = {
     "depart": _("Record departure"),
     "confirm_arrival": _("Confirm arrival"),
     "settle": _("Settle"),
     "record_unsettled": _("Record why it cannot be settled"),
+    "extend_deadline": _("Extend the transit deadline"),
+    "cancel": _("Cancel the declaration"),
+    "close": _("Close the declaration"),
 }
+
+
+class TrafficPermitForm(forms.Form):
+    """The traffic permit of a foreign truck, recorded at its entry (``permits.traffic_permit_record``)."""
+
+    permit_no = forms.CharField(label=_("Permit number"), max_length=40)
+    entry_office = forms.ModelChoiceField(label=_("Entry border"), queryset=CustomsOffice.objects.none())
+    exit_office = forms.ModelChoiceField(label=_("Exit border"), queryset=CustomsOffice.objects.none())
+    issued_at = JalaliDateTimeField(label=_("Issued at"), help_text=_("Jalali date and time, e.g. 1404/05/12 10:30."))
+    allowed_hours = forms.IntegerField(
+        label=_("Allowed trip time (hours)"), min_value=1, max_value=24 * 60, help_text=_("1 hour to 60 days.")
+    )
+    route = forms.CharField(
+        label=_("Route on the permit"),
+        required=False,
+        help_text=_("Office codes in order, separated by ; (empty: the declaration's route)."),
+    )
+
+    def __init__(self, *args, declaration=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        offices = CustomsOffice.objects.order_by("code")
+        for name in ("entry_office", "exit_office"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = offices
+            field.label_from_instance = lambda obj: f"{obj.code} — {obj.name_fa}"  # type: ignore[method-assign]
+        if declaration is not None and not self.is_bound:
+            self.initial.setdefault("entry_office", declaration.origin_id)
+            self.initial.setdefault("exit_office", declaration.destination_id)
+
+    def clean_route(self):
+        text = dates.ascii_digits(self.cleaned_data["route"]).replace(",", ";").replace("،", ";")
+        codes = [c.strip().upper() for c in text.split(";") if c.strip()]
+        known = set(CustomsOffice.objects.filter(code__in=codes).values_list("code", flat=True))
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise forms.ValidationError(_("Unknown office code: %(codes)s") % {"codes": ", ".join(unknown)})
+        return codes
+
+
+class PermitExitForm(forms.Form):
+    at = JalaliDateTimeField(
+        label=_("Left the country at"),
+        required=False,
+        help_text=_("Jalali date and time, e.g. 1404/05/12 10:30. Leave empty for now."),
+    )

@@ -9,6 +9,10 @@ without this app importing them (dependencies run one way: declarations ← case
 - ``vehicle_panels``: the same for the vehicle/plate page, ``(request, vehicle) -> TemplatePanel | None``.
 - ``declaration_actions``: callables ``(user, declaration) -> dict`` adding to the declaration page's
   context the actions a higher app offers on it (casework: ``letter_kind``, ``may_open_case``).
+- ``gate_reads``: callables ``(declaration, office | None, user | None) -> list[GateRead]``: the plate
+  reads matched to the declaration (at ``office`` only, when given), each with its match score and
+  whether a person confirmed or rejected it (anpr). ``user`` decides only the links offered (photo,
+  review); ``None`` (a service recomputing the evidence summary) gets the reads without links.
 
 Apps register in their ``AppConfig.ready()``.
 """
@@ -39,7 +43,38 @@ class TemplatePanel:
     order: int = 100
 
 
+@dataclass
+class GateRead:
+    """A plate read matched to a declaration, as the arrival form and the evidence summary need it."""
+
+    at: dt.datetime
+    office_id: int
+    plate: str  # as read, for display
+    declared_plate: str  # the declaration's plate it was matched to
+    score: float  # 1.0 exact; less: a similar plate (a possible mis-read)
+    exact: bool
+    on_route: bool
+    at_destination: bool
+    match_id: int | None = None
+    camera: str = ""
+    photo_url: str = ""  # already scope-checked by the provider's view
+    review: str = ""  # "", "confirmed", "rejected": a person's verdict on a similar-plate match
+    reviewed_by: str = ""
+    reviewed_at: dt.datetime | None = None
+    review_url: str = ""  # where this user may confirm or reject it (empty: nothing to review or not allowed)
+
+    @property
+    def counts(self) -> bool:
+        """A rejected match is not a sighting of this truck."""
+        return self.review != "rejected"
+
+    @property
+    def needs_review(self) -> bool:
+        return not self.exact and not self.review
+
+
 timeline_providers: list[Callable] = []
 dashboard_panels: list[Callable] = []
 vehicle_panels: list[Callable] = []
 declaration_actions: list[Callable] = []
+gate_reads: list[Callable] = []

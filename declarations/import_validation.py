@@ -195,17 +195,75 @@ class Validator:
             )
         return value
 
-    def declaration(self, row: int, rows: list[dict]) -> Parsed:
-        r = rows[0]
-        for line in rows:  # a problem the reader found (a formula cell, a record not an object)
-            if "__error__" in line:
-                raise RowInvalid(line.get("__field__", "record"), line["__error__"])
-        serial = r.get("serial", "").strip()
+    # One method per column that needs more than a length check: the hand-entry form calls the same
+    # ones for each of its fields, so a value refused at import is refused by the form, and the other
+    # way round.
+
+    def serial(self, text: str) -> str:
+        serial = text.strip()
         if not SERIAL_RE.match(serial):
             raise RowInvalid(
                 "serial",
                 _("'%(value)s' is not a declaration serial (4–32 letters, digits, / or -)") % {"value": serial},
             )
+        return serial
+
+    def route(self, text: str, origin: CustomsOffice, destination: CustomsOffice) -> list[str]:
+        """Office codes in order, origin first and destination last (added when missing)."""
+        route = [c.strip().upper() for c in LIST_SEPARATOR.split(text) if c.strip()]
+        for code in route:
+            self.office(code, "route")
+        route = route or [origin.code, destination.code]
+        if route[0] != origin.code:
+            route.insert(0, origin.code)
+        if route[-1] != destination.code:
+            route.append(destination.code)
+        return route
+
+    def plate(self, text: str, country: str) -> tuple[str, str]:
+        """The canonical plate and its country (IR when none is given)."""
+        country = (country or "IR").strip().upper()
+        try:
+            return plates.canonical_plate(text, country), country
+        except plates.PlateError as exc:
+            raise RowInvalid("plate", str(exc)) from None
+
+    def national_id(self, text: str) -> str:
+        if not text:
+            return ""
+        try:
+            return identifiers.validate_national_id(text)
+        except ValueError as exc:
+            raise RowInvalid("driver_national_id", str(exc)) from None
+
+    def mrn(self, text: str) -> str:
+        if not text:
+            return ""
+        try:
+            return identifiers.validate_mrn(text)
+        except ValueError as exc:
+            raise RowInvalid("mrn", str(exc)) from None
+
+    def containers(self, text: str) -> list[str]:
+        containers = []
+        for c in LIST_SEPARATOR.split(text):
+            if c.strip():
+                try:
+                    containers.append(identifiers.validate_container_number(c))
+                except ValueError as exc:
+                    raise RowInvalid("containers", str(exc)) from None
+        return containers
+
+    @staticmethod
+    def seals(text: str) -> list[str]:
+        return [s.strip() for s in LIST_SEPARATOR.split(text) if s.strip()]
+
+    def declaration(self, row: int, rows: list[dict]) -> Parsed:
+        r = rows[0]
+        for line in rows:  # a problem the reader found (a formula cell, a record not an object)
+            if "__error__" in line:
+                raise RowInvalid(line.get("__field__", "record"), line["__error__"])
+        serial = self.serial(r.get("serial", ""))
         for other in rows[1:]:
             for col in ("origin", "destination", "plate", "declared_at", "waybill_no"):
                 if other.get(col, "") != r.get(col, ""):
@@ -216,38 +274,11 @@ class Validator:
         destination = self.office(r.get("destination", ""), "destination")
         if origin.pk == destination.pk:
             raise RowInvalid("destination", _("is the same office as the origin"))
-        route = [c.strip().upper() for c in LIST_SEPARATOR.split(r.get("route", "")) if c.strip()]
-        for code in route:
-            self.office(code, "route")
-        route = route or [origin.code, destination.code]
-        if route[0] != origin.code:
-            route.insert(0, origin.code)
-        if route[-1] != destination.code:
-            route.append(destination.code)
-        country = (r.get("plate_country") or "IR").strip().upper()
-        try:
-            plate = plates.canonical_plate(r.get("plate", ""), country)
-        except plates.PlateError as exc:
-            raise RowInvalid("plate", str(exc)) from None
-        national_id = r.get("driver_national_id", "")
-        if national_id:
-            try:
-                national_id = identifiers.validate_national_id(national_id)
-            except ValueError as exc:
-                raise RowInvalid("driver_national_id", str(exc)) from None
-        mrn = r.get("mrn", "")
-        if mrn:
-            try:
-                mrn = identifiers.validate_mrn(mrn)
-            except ValueError as exc:
-                raise RowInvalid("mrn", str(exc)) from None
-        containers = []
-        for c in LIST_SEPARATOR.split(r.get("containers", "")):
-            if c.strip():
-                try:
-                    containers.append(identifiers.validate_container_number(c))
-                except ValueError as exc:
-                    raise RowInvalid("containers", str(exc)) from None
+        route = self.route(r.get("route", ""), origin, destination)
+        plate, country = self.plate(r.get("plate", ""), r.get("plate_country", ""))
+        national_id = self.national_id(r.get("driver_national_id", ""))
+        mrn = self.mrn(r.get("mrn", ""))
+        containers = self.containers(r.get("containers", ""))
         status = (r.get("status") or Status.REGISTERED).strip().lower()
         if status not in Status.values:
             raise RowInvalid("status", not_one_of(status, Status.values))
@@ -279,7 +310,7 @@ class Validator:
             company_name=self.text(r, "company_name"),
             company_reg_no=self.text(r, "company_reg_no"),
             waybill_no=self.text(r, "waybill_no"),
-            seals=[s.strip() for s in LIST_SEPARATOR.split(r.get("seals", "")) if s.strip()],
+            seals=self.seals(r.get("seals", "")),
             containers=containers,
             mrn=mrn,
             guarantee_ref=self.text(r, "guarantee_ref"),

@@ -31,21 +31,11 @@ from core.dates import format_jalali
 from core.errors import DomainError
 from core.models import Via
 
-from . import flags, services
+from . import services
+from .creation import create_declarations
 from .import_formats import ImportFileError, iter_records, read_file
 from .import_validation import Parsed, RowInvalid, Validator, group_rows, stored_fingerprint
-from .models import (
-    DeclarationEvent,
-    Driver,
-    GoodsItem,
-    GoodsSerial,
-    ImportBatch,
-    Source,
-    Status,
-    TransitDeclaration,
-    TransportCompany,
-    Vehicle,
-)
+from .models import ImportBatch, Source, Status, TransitDeclaration
 
 __all__ = ["COLUMNS", "ImportFileError", "ImportSummary", "import_file", "import_records", "import_rows"]
 
@@ -240,14 +230,14 @@ def _write_chunk(chunk: list[Parsed], summary: ImportSummary, *, by, source: str
         return
     try:
         with transaction.atomic():
-            created = _create(new, by=by, source=source, source_ref=source_ref)
+            created = create_declarations(new, by=by, source=source, source_ref=source_ref)
         summary.created += created
     except IntegrityError:
         # A concurrent import took some serials: fall back to one declaration per transaction.
         for p in new:
             try:
                 with transaction.atomic():
-                    summary.created += _create([p], by=by, source=source, source_ref=source_ref)
+                    summary.created += create_declarations([p], by=by, source=source, source_ref=source_ref)
             except IntegrityError:
                 message = _("another import stored this serial at the same moment; import the file again")
                 summary.rejected.append(RowError(p.row, "serial", message))
@@ -363,155 +353,3 @@ def _apply(step: str, d: TransitDeclaration, p: Parsed, *, by, at, source: str, 
         )
     elif step == "cancel":
         services.declaration_cancel(**common, reason=p.unsettled_note or "cancelled in ICS")
-
-
-def _create(new: list[Parsed], *, by, source: str, source_ref: str) -> int:
-    """Bulk-create declarations with their vehicles, drivers, companies, goods and serials."""
-    vehicles = _ensure_vehicles(new)
-    companies = _ensure_companies(new)
-    drivers = _ensure_drivers(new)
-    now = timezone.now()
-    decls = []
-    for p in new:
-        departed = p.status_at if p.status != Status.REGISTERED and p.status != Status.CANCELLED else None
-        deadline = p.deadline or (services.deadline_for(p.origin.pk, p.destination.pk, departed) if departed else None)
-        at = p.status_at or p.declared_at
-        decls.append(
-            TransitDeclaration(
-                serial=p.serial,
-                declared_at=p.declared_at,
-                origin=p.origin,
-                destination=p.destination,
-                route=p.route,
-                vehicle=vehicles[(p.plate_country, p.plate)],
-                vehicle_country=p.plate_country,
-                driver=drivers.get((p.driver_national_id, p.driver_passport, p.driver_name)),
-                company=companies.get(p.company_reg_no),
-                waybill_no=p.waybill_no,
-                seal_numbers=p.seals,
-                container_numbers=p.containers,
-                mrn=p.mrn,
-                guarantee_ref=p.guarantee_ref,
-                guarantee_amount=p.guarantee_amount,
-                deadline=deadline,
-                status=p.status,
-                departed_at=departed,
-                arrived_at=at if p.status in (Status.ARRIVED, Status.SETTLED, Status.UNSETTLED) else None,
-                settled_at=at if p.status == Status.SETTLED else None,
-                cancelled_at=at if p.status == Status.CANCELLED else None,
-                unsettled_reason=p.unsettled_reason if p.status == Status.UNSETTLED else "",
-                unsettled_note=p.unsettled_note if p.status == Status.UNSETTLED else "",
-                status_source=source,
-                status_source_ref=source_ref[:200],
-                status_changed_at=at,
-                status_changed_by=by,
-            )
-        )
-    TransitDeclaration.objects.bulk_create(decls, batch_size=1000)
-    ids = dict(TransitDeclaration.objects.filter(serial__in=[p.serial for p in new]).values_list("serial", "id"))
-    for d in decls:
-        d.pk = d.pk or ids[d.serial]
-    audit.record_created(decls)  # bulk_create sends no signal: one create entry per declaration
-    goods, events = [], []
-    for p in new:
-        events.append(
-            DeclarationEvent(
-                declaration_id=ids[p.serial],
-                at=now,
-                kind="import",
-                actor=by,
-                source=source,
-                message=source_ref[:500],
-                data={"status": p.status, "row": p.row, "source_ref": source_ref},
-            )
-        )
-        for g in p.goods:
-            goods.append(
-                GoodsItem(
-                    declaration_id=ids[p.serial],
-                    line_no=g["line_no"],
-                    hs_code=g["hs_code"],
-                    description=g["description"],
-                    quantity=g["quantity"],
-                    unit=g["unit"],
-                    gross_weight_kg=g["gross_weight_kg"],
-                    value=g["value"],
-                    serials=g["serials"],
-                )
-            )
-    GoodsItem.objects.bulk_create(goods, batch_size=1000)
-    DeclarationEvent.objects.bulk_create(events, batch_size=1000)
-    serial_rows = []
-    with_serials = [item for item in goods if item.serials]
-    if with_serials:
-        item_ids = {
-            (d, n): i
-            for i, d, n in GoodsItem.objects.filter(
-                declaration_id__in=[item.declaration_id for item in with_serials]
-            ).values_list("id", "declaration_id", "line_no")
-        }
-        for item in with_serials:
-            for value in item.serials:
-                serial_rows.append(
-                    GoodsSerial(
-                        value=value,
-                        is_imei=len(value) == 15 and value.isdigit(),
-                        declaration_id=item.declaration_id,
-                        goods_item_id=item_ids[(item.declaration_id, item.line_no)],
-                    )
-                )
-        GoodsSerial.objects.bulk_create(serial_rows, batch_size=1000)
-    flags.refresh_waybill_flag({p.waybill_no for p in new})
-    flags.refresh_serial_flag({s.value for s in serial_rows})
-    flags.refresh_vehicle_flag({d.vehicle_id for d in decls if d.status == Status.IN_TRANSIT})
-    return len(new)
-
-
-def _ensure_vehicles(new: list[Parsed]) -> dict[tuple[str, str], Vehicle]:
-    keys = {(p.plate_country, p.plate): p for p in new}
-    found = {(v.country, v.plate): v for v in Vehicle.objects.filter(plate__in={k[1] for k in keys})}
-    missing = [
-        Vehicle(country=c, plate=pl, trailer_plate=keys[(c, pl)].trailer_plate)
-        for (c, pl) in keys
-        if (c, pl) not in found
-    ]
-    if missing:
-        Vehicle.objects.bulk_create(missing, ignore_conflicts=True)
-        found = {(v.country, v.plate): v for v in Vehicle.objects.filter(plate__in={k[1] for k in keys})}
-    return found
-
-
-def _ensure_companies(new: list[Parsed]) -> dict[str, TransportCompany]:
-    regs = {p.company_reg_no: p.company_name for p in new if p.company_reg_no}
-    found = {c.registration_no: c for c in TransportCompany.objects.filter(registration_no__in=regs)}
-    missing = [TransportCompany(registration_no=r, name=n or r) for r, n in regs.items() if r not in found]
-    if missing:
-        TransportCompany.objects.bulk_create(missing, ignore_conflicts=True)
-        found = {c.registration_no: c for c in TransportCompany.objects.filter(registration_no__in=regs)}
-    return found
-
-
-def _ensure_drivers(new: list[Parsed]) -> dict[tuple[str, str, str], Driver]:
-    out: dict[tuple[str, str, str], Driver] = {}
-    ids = {p.driver_national_id for p in new if p.driver_national_id}
-    by_id = {d.national_id: d for d in Driver.objects.filter(national_id__in=ids)}
-    create = []
-    for p in new:
-        key = (p.driver_national_id, p.driver_passport, p.driver_name)
-        if not p.driver_name or key in out:
-            continue
-        if p.driver_national_id and p.driver_national_id in by_id:
-            out[key] = by_id[p.driver_national_id]
-            continue
-        d = Driver(
-            name=p.driver_name,
-            national_id=p.driver_national_id,
-            passport_no=p.driver_passport,
-            country="IR" if p.driver_national_id else p.plate_country,
-        )
-        create.append(d)
-        out[key] = d
-        if p.driver_national_id:
-            by_id[p.driver_national_id] = d
-    Driver.objects.bulk_create(create)  # PKs are set on PostgreSQL and SQLite 3.35+
-    return out

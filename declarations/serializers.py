@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from accounts.models import CustomsOffice
 
-from .models import GoodsItem, TransitDeclaration, UnsettledReason, Vehicle
+from .models import GoodsItem, TrafficPermit, TransitDeclaration, UnsettledReason, Vehicle
 
 # --- output ------------------------------------------------------------------------------------
 
@@ -144,6 +144,13 @@ class ConfirmArrivalIn(AtIn):
         max_digits=14, decimal_places=3, required=False, allow_null=True, min_value=0
     )
     remarks = serializers.CharField(required=False, allow_blank=True, default="")
+    unseen_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=500,
+        help_text="required when the destination has a plate reader and no read of the truck there",
+    )
 
 
 class SettleIn(AtIn):
@@ -155,8 +162,132 @@ class RecordReasonIn(AtIn):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
+class CancelIn(AtIn):
+    reason = serializers.CharField(max_length=500, help_text="why the declaration is cancelled")
+
+
+class CloseIn(AtIn):
+    remarks = serializers.CharField(max_length=500, help_text="how the case ended")
+
+
+class ExtendDeadlineIn(serializers.Serializer):
+    new_deadline = serializers.DateTimeField(help_text="ISO 8601, later than the current deadline")
+    reason = serializers.CharField(max_length=500)
+
+
 class ImportIn(serializers.Serializer):
     """A JSON list of declaration records (the importer's JSON layout, goods nested)."""
 
     records = serializers.ListField(child=serializers.DictField(), allow_empty=False, max_length=5000)
     source_ref = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+class GoodsLineIn(serializers.Serializer):
+    hs_code = serializers.CharField()
+    description = serializers.CharField()
+    quantity = serializers.CharField(help_text="a number, more than zero")
+    unit = serializers.CharField(required=False, allow_blank=True, default="")
+    gross_weight_kg = serializers.CharField(required=False, allow_blank=True, default="")
+    value = serializers.CharField(required=False, allow_blank=True, default="", help_text="USD")
+    goods_serials = serializers.ListField(child=serializers.CharField(max_length=40), required=False, default=list)
+
+
+class RegisterIn(serializers.Serializer):
+    """A declaration registered by hand while ICS is down: the import's columns, checked by its validator."""
+
+    serial = serializers.CharField()
+    declared_at = serializers.CharField(help_text="Jalali 1404/05/12 10:30 or ISO 8601")
+    origin = serializers.CharField(help_text="office code")
+    destination = serializers.CharField(help_text="office code")
+    route = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    plate = serializers.CharField()
+    plate_country = serializers.CharField(required=False, default="IR", max_length=2)
+    trailer_plate = serializers.CharField(required=False, allow_blank=True, default="")
+    driver_name = serializers.CharField(required=False, allow_blank=True, default="")
+    driver_national_id = serializers.CharField(required=False, allow_blank=True, default="")
+    driver_passport = serializers.CharField(required=False, allow_blank=True, default="")
+    company_name = serializers.CharField(required=False, allow_blank=True, default="")
+    company_reg_no = serializers.CharField(required=False, allow_blank=True, default="")
+    waybill_no = serializers.CharField(required=False, allow_blank=True, default="")
+    seals = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    containers = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    mrn = serializers.CharField(required=False, allow_blank=True, default="")
+    guarantee_ref = serializers.CharField(required=False, allow_blank=True, default="")
+    guarantee_amount = serializers.CharField(required=False, allow_blank=True, default="")
+    deadline = serializers.CharField(required=False, allow_blank=True, default="")
+    goods = GoodsLineIn(many=True, allow_empty=False)
+
+    def row_and_goods(self) -> tuple[dict[str, str], list[dict[str, str]]]:
+        """The import's columns as text (lists joined by its separator)."""
+        data = dict(self.validated_data)
+        goods = data.pop("goods")
+        row = {k: ";".join(v) if isinstance(v, list) else str(v) for k, v in data.items()}
+        lines = [
+            {"goods_line": str(n), **{k: ";".join(v) if isinstance(v, list) else str(v) for k, v in g.items()}}
+            for n, g in enumerate(goods, 1)
+        ]
+        return row, lines
+
+
+class PermitOut(serializers.ModelSerializer):
+    entry_office = serializers.CharField(source="entry_office.code")
+    exit_office = serializers.CharField(source="exit_office.code")
+    plate = serializers.CharField(source="vehicle.plate")
+    expires_at = serializers.DateTimeField()
+    validity = serializers.SerializerMethodField()
+    hours_left = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TrafficPermit
+        fields = [
+            "id",
+            "permit_no",
+            "declaration",
+            "plate",
+            "entry_office",
+            "exit_office",
+            "route",
+            "allowed_hours",
+            "issued_at",
+            "expires_at",
+            "exited_at",
+            "validity",
+            "hours_left",
+        ]
+
+    def get_validity(self, obj) -> str:
+        from .permits import validity
+
+        return validity(obj).state
+
+    def get_hours_left(self, obj) -> int | None:
+        from .permits import validity
+
+        return validity(obj).hours_left
+
+
+class PermitIn(serializers.Serializer):
+    declaration = serializers.IntegerField()
+    permit_no = serializers.CharField(max_length=40)
+    entry_office = serializers.CharField(help_text="office code")
+    exit_office = serializers.CharField(help_text="office code")
+    allowed_hours = serializers.IntegerField(min_value=1, max_value=24 * 60)
+    issued_at = serializers.DateTimeField()
+    route = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+
+    def validate_entry_office(self, value):
+        return _office(value)
+
+    def validate_exit_office(self, value):
+        return _office(value)
+
+
+class PermitExitIn(serializers.Serializer):
+    at = serializers.DateTimeField(required=False, allow_null=True, help_text="ISO 8601; default now")
+
+
+def _office(code: str) -> CustomsOffice:
+    office = CustomsOffice.objects.filter(code=code.strip().upper()).first()
+    if office is None:
+        raise serializers.ValidationError(f"unknown office code '{code}'")
+    return office

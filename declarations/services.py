@@ -29,13 +29,14 @@ from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowe
 from notifications.models import Kind as NotificationKind
 from notifications.services import inspectors_of, notify
 
+from . import evidence as evidence_summary
 from . import selectors
+from .creation import create_declarations, deadline_for
 from .flags import refresh_vehicle_flag
 from .models import (
     ArrivalConfirmation,
     DeadlineExtension,
     DeclarationEvent,
-    RouteTimeLimit,
     Source,
     Status,
     TransitDeclaration,
@@ -59,6 +60,11 @@ ACTING_OFFICE = {
     "settle": "destination",
     "record_unsettled": "destination",
     "close": None,
+    "extend_deadline": "origin",
+}
+# Actions that are not a status move but follow the same role rule (``can_perform``).
+NON_TRANSITIONS: dict[str, frozenset[str]] = {
+    "extend_deadline": frozenset({Status.REGISTERED, Status.IN_TRANSIT}),
 }
 
 
@@ -70,6 +76,7 @@ ACTION_NAMES = {
     "record_unsettled": pgettext_lazy("action in a sentence", "record why it cannot settle"),
     "cancel": pgettext_lazy("action in a sentence", "cancel"),
     "close": pgettext_lazy("action in a sentence", "close"),
+    "extend_deadline": pgettext_lazy("action in a sentence", "extend the transit deadline of"),
 }
 
 
@@ -95,11 +102,96 @@ def can_perform(user: User | None, declaration: TransitDeclaration, action: str)
 
 
 def allowed_actions(user: User | None, declaration: TransitDeclaration) -> list[str]:
+    """The moves (and other lifecycle actions, e.g. extending the deadline) this user may make now."""
+    starts = {action: sources for action, (sources, _to) in TRANSITIONS.items()}
+    starts.update(NON_TRANSITIONS)
     return [
         action
-        for action, (sources, _to) in TRANSITIONS.items()
+        for action, sources in starts.items()
         if declaration.status in sources and can_perform(user, declaration, action)
     ]
+
+
+def can_register(user: User | None, origin: CustomsOffice) -> bool:
+    """May this user register a declaration leaving ``origin`` by hand (ICS down, directive point 7)?
+    Headquarters for any office; office staff (and an office's integration client) for their own."""
+    if user is None:
+        return True
+    if not user.is_active:
+        return False
+    if user.is_superuser or user.role == Role.HQ:
+        return True
+    if user.role in (Role.OFFICE, Role.INTEGRATION) and user.office_id:
+        return user.office_id == origin.pk
+    return user.role == Role.INTEGRATION and user.is_national
+
+
+@transaction.atomic
+def declaration_register(
+    *,
+    row: dict[str, str],
+    goods: list[dict[str, str]],
+    by: User | None,
+    source: str = Source.HAND,
+    source_ref: str = "",
+) -> TransitDeclaration:
+    """Register one declaration by hand while ICS is down (directive point 7).
+
+    ``row`` holds the declaration's columns and ``goods`` one dict per goods line, as text, under the
+    import's column names (``importer.COLUMNS``): they are checked by the import's own validator and
+    stored by the import's own writer, so a hand-entered declaration is the same as an imported one.
+    It starts ``registered``. A bad value raises ``InvalidInput`` naming its column; an origin office
+    not the user's raises ``NotAllowed``; nothing is written in either case.
+    """
+
+    from .import_validation import RowInvalid, Validator
+
+    if not goods:
+        raise InvalidInput(_("A declaration needs at least one goods line."), fields={"goods": "required"})
+    rows = [{**row, **line, "status": Status.REGISTERED, "status_at": ""} for line in goods]
+    try:
+        parsed = Validator().declaration(0, rows)
+    except RowInvalid as exc:
+        raise InvalidInput(f"{exc.field}: {exc.message}", fields={exc.field: exc.message}) from None
+    if not parsed.goods:
+        raise InvalidInput(_("A declaration needs at least one goods line."), fields={"goods": "required"})
+    if not can_register(by, parsed.origin):
+        raise NotAllowed(
+            _("You may register only declarations leaving your own office (%(office)s).")
+            % {"office": by.office.code if by and by.office else "—"}
+        )
+    if TransitDeclaration.objects.filter(serial=parsed.serial).exists():
+        raise InvalidInput(
+            _("A declaration with serial %(serial)s is already stored.") % {"serial": parsed.serial},
+            fields={"serial": "exists"},
+        )
+    who = (by.get_full_name() or by.username) if by else ""
+    with actor(by):  # the writer records the creation (one audit entry), attributed to ``by``
+        create_declarations([parsed], by=by, source=source, source_ref=(source_ref or who)[:200])
+    declaration = TransitDeclaration.objects.select_related("origin", "destination").get(serial=parsed.serial)
+    transaction.on_commit(lambda: selectors.invalidate_for(declaration))
+    return declaration
+
+
+def check_move(declaration: TransitDeclaration, action: str, by: User | None) -> None:
+    """``IllegalTransition`` when the declaration's status does not allow the move, ``NotAllowed`` when
+    the user may not make it; the first thing a transition checks, before its own input."""
+    sources, _target = TRANSITIONS[action]
+    if declaration.status not in sources:
+        raise IllegalTransition(
+            _("Cannot %(action)s declaration %(serial)s: it is %(status)s.")
+            % {
+                "action": ACTION_NAMES[action],
+                "serial": declaration.serial,
+                "status": declaration.get_status_display(),
+            },
+            fields={"status": declaration.status},
+        )
+    if not can_perform(by, declaration, action):
+        raise NotAllowed(
+            _("You may not %(action)s declaration %(serial)s.")
+            % {"action": ACTION_NAMES[action], "serial": declaration.serial}
+        )
 
 
 def _transition(
@@ -115,21 +207,11 @@ def _transition(
     extra: dict | None = None,
 ) -> TransitDeclaration:
     """Steps: 1 lock the row; 2 check the move and the right; 3 write; 4 event. Call inside atomic."""
-    sources, target = TRANSITIONS[action]
+    _sources, target = TRANSITIONS[action]
     locked = (
         TransitDeclaration.objects.select_for_update().select_related("origin", "destination").get(pk=declaration.pk)
     )
-    if locked.status not in sources:
-        raise IllegalTransition(
-            _("Cannot %(action)s declaration %(serial)s: it is %(status)s.")
-            % {"action": ACTION_NAMES[action], "serial": locked.serial, "status": locked.get_status_display()},
-            fields={"status": locked.status},
-        )
-    if not can_perform(by, locked, action):
-        raise NotAllowed(
-            _("You may not %(action)s declaration %(serial)s.")
-            % {"action": ACTION_NAMES[action], "serial": locked.serial}
-        )
+    check_move(locked, action, by)
     now = timezone.now()
     at = at or now
     if at > now + dt.timedelta(minutes=5):
@@ -158,10 +240,6 @@ def _transition(
     transaction.on_commit(lambda: selectors.invalidate_for(locked))
     declaration.refresh_from_db()
     return locked
-
-
-def deadline_for(origin_id: int, destination_id: int, departed_at: dt.datetime) -> dt.datetime:
-    return departed_at + dt.timedelta(hours=RouteTimeLimit.hours_for(origin_id, destination_id))
 
 
 @transaction.atomic
@@ -193,6 +271,7 @@ def declaration_confirm_arrival(
     seal_numbers_found: Iterable[str] = (),
     gross_weight_found_kg=None,
     remarks: str = "",
+    unseen_reason: str | None = None,
     source: str = Source.USER,
     source_ref: str = "",
     evidence=None,
@@ -201,17 +280,33 @@ def declaration_confirm_arrival(
 
     The evidence document is checked by its content (PDF, JPEG or PNG; ``core.uploads``)
     before anything is written, and stored under a random name with its SHA-256.
+
+    The pages and the API ask the person confirming (they pass ``unseen_reason``, empty or not): at an
+    office with a plate reader that has no read of the truck (none, or only matches a person rejected)
+    they must say why (directive point 4). An import (ICS reports what happened elsewhere) and an
+    integration client are not asked (``unseen_reason`` None).
     """
     at = at or timezone.now()
+    office = office or declaration.destination
+    check_move(declaration, "confirm_arrival", by)
     if source == Source.OUTSIDE and not evidence:
         raise InvalidInput(
             _("An arrival recorded from outside the system needs its evidence document."),
             fields={"evidence": "required"},
         )
     checked = check_evidence(evidence, field="evidence") if evidence else None
+    seen = not office.has_anpr or any(r.counts for r in evidence_summary.gate_reads(declaration, office))
+    asked = unseen_reason is not None and by is not None and by.role != Role.INTEGRATION
+    unseen_reason = (unseen_reason or "").strip()
+    if asked and not seen and not unseen_reason:
+        raise InvalidInput(
+            _("Your office's plate reader has no read of this truck: say why the arrival is confirmed anyway."),
+            fields={"unseen_reason": "required"},
+        )
+    if len(unseen_reason) > 500:
+        raise InvalidInput(_("Keep the reason under 500 characters."), fields={"unseen_reason": "too long"})
     if declaration.departed_at and at < declaration.departed_at:
         raise InvalidInput(_("Arrival cannot be before departure."), fields={"at": str(at)})
-    office = office or declaration.destination
     result = _transition(
         declaration,
         "confirm_arrival",
@@ -220,7 +315,9 @@ def declaration_confirm_arrival(
         source=source,
         source_ref=source_ref,
         extra={"arrived_at": at},
-        data={"office": office.code, "seals_intact": seals_intact},
+        data={"office": office.code, "seals_intact": seals_intact, "seen_at_gate": seen}
+        | ({"unseen_reason": unseen_reason} if unseen_reason else {}),
+        message=unseen_reason and _("Not seen at the gate: %(reason)s") % {"reason": unseen_reason[:400]},
     )
     confirmation = ArrivalConfirmation(
         declaration=result,
@@ -231,6 +328,7 @@ def declaration_confirm_arrival(
         seal_numbers_found=list(seal_numbers_found),
         gross_weight_found_kg=gross_weight_found_kg,
         remarks=remarks,
+        unseen_reason=unseen_reason,
         source=source,
     )
     if checked is not None:
@@ -245,7 +343,7 @@ def declaration_confirm_arrival(
             confirmation.evidence.delete(save=False)
         raise
     refresh_vehicle_flag([result.vehicle_id])
-    if by is not None and office.has_anpr and result.dest_first_read_at is None:
+    if by is not None and not seen:
         notify(
             NotificationKind.ARRIVAL_UNSEEN,
             inspectors_of(office.province_id),
@@ -381,9 +479,17 @@ def declaration_extend_deadline(
     new_deadline: dt.datetime,
     reason: str,
 ) -> TransitDeclaration:
-    locked = TransitDeclaration.objects.select_for_update().get(pk=declaration.pk)
-    if locked.status not in (Status.REGISTERED, Status.IN_TRANSIT):
+    """Move the transit deadline later, with a reason (origin office or headquarters; audited)."""
+    locked = (
+        TransitDeclaration.objects.select_for_update().select_related("origin", "destination").get(pk=declaration.pk)
+    )
+    if locked.status not in NON_TRANSITIONS["extend_deadline"]:
         raise IllegalTransition(_("Only a declaration not yet arrived can have its deadline extended."))
+    if not can_perform(by, locked, "extend_deadline"):
+        raise NotAllowed(
+            _("You may not %(action)s declaration %(serial)s.")
+            % {"action": ACTION_NAMES["extend_deadline"], "serial": locked.serial}
+        )
     if not reason.strip():
         raise InvalidInput(_("An extension needs a reason."), fields={"reason": "required"})
     if locked.deadline and new_deadline <= locked.deadline:
@@ -404,5 +510,6 @@ def declaration_extend_deadline(
         message=reason,
         data={"new_deadline": new_deadline.isoformat()},
     )
+    transaction.on_commit(lambda: selectors.invalidate_for(locked))  # the overdue counts move
     declaration.refresh_from_db()
     return locked

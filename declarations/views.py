@@ -20,11 +20,12 @@ from accounts.scoping import get_scoped_or_404
 from core import dates, uploads
 from core.files import serve_evidence
 
-from . import ageing, detection, forms, hooks, monitoring, plates, selectors, timeline
+from . import ageing, detection, evidence, forms, hooks, monitoring, plates, selectors, timeline
 from .filters import DEFAULT_SORT, DeclarationFilter
 from .models import TransitDeclaration, Vehicle
 from .paging import BadCursor, keyset_page
 from .services import allowed_actions
+from .views_permits import permit_panel
 
 LIST_RELATED = ("origin", "destination", "vehicle", "company")
 
@@ -140,6 +141,14 @@ def declaration_detail(request, pk: int, *, forms_override: dict | None = None, 
         TransitDeclaration.objects.select_related("vehicle", "driver", "company", "arrival"), request.user, pk=pk
     )
     selectors.attach_offices(declaration)
+    # Was the truck seen at the destination's gate: for the arrival form, and the reads to review.
+    reads = evidence.gate_reads(declaration, declaration.destination, request.user)
+    gate = {
+        "reads": reads,
+        "has_camera": declaration.destination.has_anpr,
+        "seen": any(r.counts for r in reads),
+        "office": declaration.destination,
+    }
     actions = [a for a in allowed_actions(request.user, declaration) if a in forms.ACTION_FORMS]
     # A refused form is shown again with its error even when its action is not on offer.
     actions += [a for a in forms_override or {} if a not in actions]
@@ -150,8 +159,16 @@ def declaration_detail(request, pk: int, *, forms_override: dict | None = None, 
         for a in actions
     }
     action_forms.update(forms_override or {})
+    arrival_form = action_forms.get("confirm_arrival")
+    gate["on_form"] = arrival_form is not None
+    if arrival_form is not None and not arrival_form.is_bound:
+        if gate["seen"] or not gate["has_camera"]:
+            del arrival_form.fields["unseen_reason"]  # nothing to explain
+        else:
+            arrival_form.fields["unseen_reason"].required = True
     context = {
         "declaration": declaration,
+        "gate": gate,
         "goods": declaration.goods.all(),
         "timeline": timeline.build(declaration, request.user),
         "action_forms": [(a, action_forms[a], forms.ACTION_LABELS[a]) for a in actions if a in action_forms],
@@ -159,6 +176,7 @@ def declaration_detail(request, pk: int, *, forms_override: dict | None = None, 
         "row_signals": selectors.signals_of(declaration),
         "now": timezone.now(),
     }
+    context.update(permit_panel(request.user, declaration))
     # Actions of higher apps on offer (casework: a follow-up letter, a judicial case).
     for provider in hooks.declaration_actions:
         context.update(provider(request.user, declaration))

@@ -21,19 +21,33 @@ from .models import TransitDeclaration
 from .views import declaration_detail
 
 
-def run_action(action: str, declaration: TransitDeclaration, user, data: dict) -> TransitDeclaration:
-    """Call the service behind one action with validated form/serializer data."""
+def run_action(
+    action: str, declaration: TransitDeclaration, user, data: dict, *, source: str | None = None
+) -> TransitDeclaration:
+    """Call the service behind one action with validated form/serializer data (``source``: where the
+    change came from when it is not a person at a page, e.g. the API)."""
     at = data.get("at")
+    src = {"source": source} if source else {}
     if action == "depart":
-        result = services.declaration_depart(declaration=declaration, by=user, at=at)
+        result = services.declaration_depart(declaration=declaration, by=user, at=at, **src)
     elif action == "confirm_arrival":
-        kwargs = dict(data)
+        kwargs = {**src, **data}  # the form's "from outside the system" is its own source
         result = services.declaration_confirm_arrival(declaration=declaration, by=user, **kwargs)
     elif action == "settle":
-        result = services.declaration_settle(declaration=declaration, by=user, at=at, remarks=data.get("remarks", ""))
+        result = services.declaration_settle(
+            declaration=declaration, by=user, at=at, remarks=data.get("remarks", ""), **src
+        )
     elif action == "record_unsettled":
         result = services.declaration_record_unsettled(
-            declaration=declaration, by=user, reason=data["reason"], note=data.get("note", ""), at=at
+            declaration=declaration, by=user, reason=data["reason"], note=data.get("note", ""), at=at, **src
+        )
+    elif action == "cancel":
+        result = services.declaration_cancel(declaration=declaration, by=user, reason=data["reason"], at=at, **src)
+    elif action == "close":
+        result = services.declaration_close(declaration=declaration, by=user, remarks=data["remarks"], at=at, **src)
+    elif action == "extend_deadline":
+        result = services.declaration_extend_deadline(
+            declaration=declaration, by=user, new_deadline=data["new_deadline"], reason=data["reason"]
         )
     else:  # pragma: no cover - URLs only route the actions above
         raise Http404

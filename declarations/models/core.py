@@ -139,6 +139,7 @@ class UnsettledReason(models.TextChoices):
 class Source(models.TextChoices):
     ICS = "ics", _("ICS export")
     USER = "user", _("entered by user")
+    HAND = "hand", _("entered by hand (ICS unavailable)")
     API = "api", _("integration API")
     OUTSIDE = "outside", _("recorded from outside the system")
     SEED = "seed", _("demo data")
@@ -401,6 +402,8 @@ class ArrivalConfirmation(models.Model):
         _("gross weight found (kg)"), max_digits=14, decimal_places=3, null=True, blank=True
     )
     remarks = models.TextField(_("remarks"), blank=True)
+    # The destination has a camera but no read of the truck there: why the arrival is confirmed anyway.
+    unseen_reason = models.CharField(_("why the truck was not seen at the gate"), max_length=500, blank=True)
     source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.USER)
     # An arrival recorded from outside the system must carry its evidence (a scanned document).
     evidence = models.FileField(_("evidence document"), upload_to=evidence_upload_to, blank=True)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from declarations import services
-from declarations.models import Status, TransitDeclaration
+from declarations.models import Source, Status, TransitDeclaration
 from tests.factories import DeclarationFactory, OfficeFactory
 
 
@@ -56,7 +56,9 @@ def test_transitions_run_the_lifecycle_and_map_errors(api, origin_clerk, dest_cl
     response = api.post(f"/api/declarations/{declaration.pk}/settle/", {}, format="json")
     assert response.status_code == 409 and response.json()["error"]["code"] == "illegal_transition"
     body = api.post(
-        f"/api/declarations/{declaration.pk}/confirm-arrival/", {"seal_numbers_found": ["S100200"]}, format="json"
+        f"/api/declarations/{declaration.pk}/confirm-arrival/",
+        {"seal_numbers_found": ["S100200"], "unseen_reason": "camera under repair"},
+        format="json",
     ).json()
     assert body["status"] == "arrived"
     response = api.post(f"/api/declarations/{declaration.pk}/record-reason/", {"reason": "other"}, format="json")
@@ -68,6 +70,7 @@ def test_transitions_run_the_lifecycle_and_map_errors(api, origin_clerk, dest_cl
     assert api.post(f"/api/declarations/{declaration.pk}/settle/", {}, format="json").json()["status"] == "settled"
     declaration.refresh_from_db()
     assert declaration.status == Status.SETTLED and declaration.status_changed_by == dest_clerk
+    assert declaration.status_source == Source.API  # made through the API, not typed on a page
 
 
 def test_it_imports_a_json_list_of_records(api, origin_clerk, bazargan, tehran):

@@ -38,6 +38,7 @@ def confirm_from_outside(client, declaration, name: str, data: bytes):
         {
             "confirm_arrival-seals_intact": "on",
             "confirm_arrival-from_outside": "on",
+            "confirm_arrival-unseen_reason": "Tehran's plate reader was under repair",
             "confirm_arrival-evidence": SimpleUploadedFile(name, data, content_type="application/pdf"),
         },
     )

@@ -1,0 +1,123 @@
+"""A person's review of a similar-plate match, and the gate reads anpr gives the declaration pages.
+
+Matching (``sightings``) links a read to a declaration when the plates are alike (score < 1 for a
+possible mis-read). A person at the office can confirm that it was the truck or reject it; a
+rejected match stops counting as a sighting, and the declaration's evidence summary is recomputed
+through ``declarations.evidence.recompute_plate_evidence`` (the one door).
+"""
+
+from __future__ import annotations
+
+from auditlog.models import LogEntry
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from core.errors import IllegalTransition, InvalidInput, NotAllowed
+from declarations import evidence, idents
+from declarations.hooks import GateRead
+from declarations.models import TransitDeclaration
+
+from .models import MatchReview, PlateMatch
+
+DECISIONS = (MatchReview.CONFIRMED, MatchReview.REJECTED)
+
+
+def may_review_match(user: User | None, match: PlateMatch) -> bool:
+    """A person (not a camera or integration client): headquarters; staff of the office that read it or
+    of the declaration's destination; an inspector of either office's province."""
+    if user is None or not user.is_authenticated or not user.is_active or user.role == Role.INTEGRATION:
+        return False
+    if user.is_superuser or user.role == Role.HQ:
+        return True
+    read_office = match.read.office
+    destination = match.declaration.destination
+    if user.role == Role.OFFICE:
+        return bool(user.office_id) and user.office_id in (read_office.pk, destination.pk)
+    if user.role == Role.INSPECTOR:
+        return bool(user.province_id) and user.province_id in (read_office.province_id, destination.province_id)
+    return False
+
+
+@transaction.atomic
+def match_review(*, match: PlateMatch, by: User, decision: str, note: str = "") -> PlateMatch:
+    """Confirm or reject a similar-plate match: who and when are kept, audited, and the declaration's
+    plate-read summary recomputed (a rejected match no longer makes the truck seen)."""
+    match = (
+        PlateMatch.objects.select_for_update(of=("self",))
+        .select_related("read__office", "declaration__destination")
+        .get(pk=match.pk)
+    )
+    if decision not in DECISIONS:
+        raise InvalidInput(
+            _("Decide 'confirmed' or 'rejected', not '%(value)s'.") % {"value": decision}, fields={"decision": decision}
+        )
+    if not may_review_match(by, match):
+        raise NotAllowed(_("You may not review this plate match."))
+    if match.exact:
+        raise IllegalTransition(_("An exact plate match needs no review."))
+    if match.review == decision:
+        return match
+    before = match.review
+    match.review, match.reviewed_by, match.reviewed_at = decision, by, timezone.now()
+    match.save(update_fields=["review", "reviewed_by", "reviewed_at"])
+    LogEntry.objects.log_create(
+        match,
+        action=LogEntry.Action.UPDATE,
+        actor=by,
+        changes={"review": [before, decision]},
+        force_log=True,
+    )
+    read = match.read
+    evidence.note_event(
+        declaration_id=match.declaration_id,
+        kind=f"plate_match_{decision}",
+        at=match.reviewed_at,
+        actor=by,
+        message=(
+            f"{idents.plate_text(read)} ≈ {match.vehicle_plate} ({match.score:.2f}) @ {read.office.code}"
+            + (f": {note.strip()[:300]}" if note.strip() else "")
+        ),
+        data={"match": match.pk, "read": read.pk, "decision": decision},
+    )
+    evidence.recompute_plate_evidence(declaration_id=match.declaration_id)
+    return match
+
+
+def gate_reads(declaration: TransitDeclaration, office=None, user: User | None = None) -> list[GateRead]:
+    """``declarations.hooks.gate_reads``: the reads matched to the declaration (at ``office``), each with
+    its score and review; photo and review links only for a user, and review only when allowed."""
+    # No short cut on ``last_read_at``: after a rejection it is empty while the rejected match stays shown.
+    matches = (
+        PlateMatch.objects.filter(declaration=declaration)
+        .select_related("read__camera", "read__office", "reviewed_by", "declaration__destination")
+        .order_by("read__captured_at")
+    )
+    if office is not None:
+        matches = matches.filter(read__office_id=office.pk)
+    out = []
+    for m in matches:
+        read = m.read
+        may_review = user is not None and not m.exact and may_review_match(user, m)
+        out.append(
+            GateRead(
+                at=read.captured_at,
+                office_id=read.office_id,
+                plate=idents.plate_text(read),
+                declared_plate=m.vehicle_plate,
+                score=m.score,
+                exact=m.exact,
+                on_route=m.on_route,
+                at_destination=m.at_destination,
+                match_id=m.pk,
+                camera=read.camera.code,
+                photo_url=reverse("anpr:photo", args=[read.pk]) if user is not None and read.photo else "",
+                review=m.review,
+                reviewed_by=(m.reviewed_by.get_full_name() or m.reviewed_by.username) if m.reviewed_by else "",
+                reviewed_at=m.reviewed_at,
+                review_url=reverse("anpr:match-review", args=[m.pk]) if may_review else "",
+            )
+        )
+    return out

@@ -1,0 +1,185 @@
+"""Writing validated declarations (``Parsed``) in bulk: shared by the ICS import and hand registration
+(``services.declaration_register``), so a declaration is stored the same way whichever door it came in by."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from core import audit
+
+from . import flags
+from .import_validation import Parsed
+from .models import (
+    DeclarationEvent,
+    Driver,
+    GoodsItem,
+    GoodsSerial,
+    RouteTimeLimit,
+    Source,
+    Status,
+    TransitDeclaration,
+    TransportCompany,
+    Vehicle,
+)
+
+
+def deadline_for(origin_id: int, destination_id: int, departed_at: dt.datetime) -> dt.datetime:
+    return departed_at + dt.timedelta(hours=RouteTimeLimit.hours_for(origin_id, destination_id))
+
+
+def create_declarations(new: list[Parsed], *, by, source: str, source_ref: str) -> int:
+    """Bulk-create validated declarations with their vehicles, drivers, companies, goods and serials,
+    each with its first timeline event, and refresh the duplicate flags they touch.
+
+    The caller has checked the right to create each (scope, serial not stored) and holds a
+    transaction: an ``IntegrityError`` (a serial taken meanwhile) leaves nothing behind."""
+    vehicles = _ensure_vehicles(new)
+    companies = _ensure_companies(new)
+    drivers = _ensure_drivers(new)
+    now = timezone.now()
+    decls = []
+    for p in new:
+        departed = p.status_at if p.status != Status.REGISTERED and p.status != Status.CANCELLED else None
+        deadline = p.deadline or (deadline_for(p.origin.pk, p.destination.pk, departed) if departed else None)
+        at = p.status_at or p.declared_at
+        decls.append(
+            TransitDeclaration(
+                serial=p.serial,
+                declared_at=p.declared_at,
+                origin=p.origin,
+                destination=p.destination,
+                route=p.route,
+                vehicle=vehicles[(p.plate_country, p.plate)],
+                vehicle_country=p.plate_country,
+                driver=drivers.get((p.driver_national_id, p.driver_passport, p.driver_name)),
+                company=companies.get(p.company_reg_no),
+                waybill_no=p.waybill_no,
+                seal_numbers=p.seals,
+                container_numbers=p.containers,
+                mrn=p.mrn,
+                guarantee_ref=p.guarantee_ref,
+                guarantee_amount=p.guarantee_amount,
+                deadline=deadline,
+                status=p.status,
+                departed_at=departed,
+                arrived_at=at if p.status in (Status.ARRIVED, Status.SETTLED, Status.UNSETTLED) else None,
+                settled_at=at if p.status == Status.SETTLED else None,
+                cancelled_at=at if p.status == Status.CANCELLED else None,
+                unsettled_reason=p.unsettled_reason if p.status == Status.UNSETTLED else "",
+                unsettled_note=p.unsettled_note if p.status == Status.UNSETTLED else "",
+                status_source=source,
+                status_source_ref=source_ref[:200],
+                status_changed_at=at,
+                status_changed_by=by,
+            )
+        )
+    TransitDeclaration.objects.bulk_create(decls, batch_size=1000)
+    ids = dict(TransitDeclaration.objects.filter(serial__in=[p.serial for p in new]).values_list("serial", "id"))
+    for d in decls:
+        d.pk = d.pk or ids[d.serial]
+    audit.record_created(decls)  # bulk_create sends no signal: one create entry per declaration
+    goods, events = [], []
+    for p in new:
+        events.append(
+            DeclarationEvent(
+                declaration_id=ids[p.serial],
+                at=now,
+                kind="import" if source != Source.HAND else "register",
+                actor=by,
+                source=source,
+                message=source_ref[:500],
+                data={"status": p.status, "row": p.row, "source_ref": source_ref},
+            )
+        )
+        for g in p.goods:
+            goods.append(
+                GoodsItem(
+                    declaration_id=ids[p.serial],
+                    line_no=g["line_no"],
+                    hs_code=g["hs_code"],
+                    description=g["description"],
+                    quantity=g["quantity"],
+                    unit=g["unit"],
+                    gross_weight_kg=g["gross_weight_kg"],
+                    value=g["value"],
+                    serials=g["serials"],
+                )
+            )
+    GoodsItem.objects.bulk_create(goods, batch_size=1000)
+    DeclarationEvent.objects.bulk_create(events, batch_size=1000)
+    serial_rows = []
+    with_serials = [item for item in goods if item.serials]
+    if with_serials:
+        item_ids = {
+            (d, n): i
+            for i, d, n in GoodsItem.objects.filter(
+                declaration_id__in=[item.declaration_id for item in with_serials]
+            ).values_list("id", "declaration_id", "line_no")
+        }
+        for item in with_serials:
+            for value in item.serials:
+                serial_rows.append(
+                    GoodsSerial(
+                        value=value,
+                        is_imei=len(value) == 15 and value.isdigit(),
+                        declaration_id=item.declaration_id,
+                        goods_item_id=item_ids[(item.declaration_id, item.line_no)],
+                    )
+                )
+        GoodsSerial.objects.bulk_create(serial_rows, batch_size=1000)
+    flags.refresh_waybill_flag({p.waybill_no for p in new})
+    flags.refresh_serial_flag({s.value for s in serial_rows})
+    flags.refresh_vehicle_flag({d.vehicle_id for d in decls if d.status == Status.IN_TRANSIT})
+    return len(new)
+
+
+def _ensure_vehicles(new: list[Parsed]) -> dict[tuple[str, str], Vehicle]:
+    keys = {(p.plate_country, p.plate): p for p in new}
+    found = {(v.country, v.plate): v for v in Vehicle.objects.filter(plate__in={k[1] for k in keys})}
+    missing = [
+        Vehicle(country=c, plate=pl, trailer_plate=keys[(c, pl)].trailer_plate)
+        for (c, pl) in keys
+        if (c, pl) not in found
+    ]
+    if missing:
+        Vehicle.objects.bulk_create(missing, ignore_conflicts=True)
+        found = {(v.country, v.plate): v for v in Vehicle.objects.filter(plate__in={k[1] for k in keys})}
+    return found
+
+
+def _ensure_companies(new: list[Parsed]) -> dict[str, TransportCompany]:
+    regs = {p.company_reg_no: p.company_name for p in new if p.company_reg_no}
+    found = {c.registration_no: c for c in TransportCompany.objects.filter(registration_no__in=regs)}
+    missing = [TransportCompany(registration_no=r, name=n or r) for r, n in regs.items() if r not in found]
+    if missing:
+        TransportCompany.objects.bulk_create(missing, ignore_conflicts=True)
+        found = {c.registration_no: c for c in TransportCompany.objects.filter(registration_no__in=regs)}
+    return found
+
+
+def _ensure_drivers(new: list[Parsed]) -> dict[tuple[str, str, str], Driver]:
+    out: dict[tuple[str, str, str], Driver] = {}
+    ids = {p.driver_national_id for p in new if p.driver_national_id}
+    by_id = {d.national_id: d for d in Driver.objects.filter(national_id__in=ids)}
+    create = []
+    for p in new:
+        key = (p.driver_national_id, p.driver_passport, p.driver_name)
+        if not p.driver_name or key in out:
+            continue
+        if p.driver_national_id and p.driver_national_id in by_id:
+            out[key] = by_id[p.driver_national_id]
+            continue
+        d = Driver(
+            name=p.driver_name,
+            national_id=p.driver_national_id,
+            passport_no=p.driver_passport,
+            country="IR" if p.driver_national_id else p.plate_country,
+        )
+        create.append(d)
+        out[key] = d
+        if p.driver_national_id:
+            by_id[p.driver_national_id] = d
+    Driver.objects.bulk_create(create)  # PKs are set on PostgreSQL and SQLite 3.35+
+    return out

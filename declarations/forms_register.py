@@ -1,0 +1,228 @@
+"""The form that registers a declaration by hand when ICS is down (directive point 7).
+
+Each field is checked by the import's own validator (``import_validation.Validator``: serial,
+offices, route, plate, national ID, MRN, containers, lengths, numbers), so the form refuses what an
+import refuses, with the error beside the field. ``row()`` and ``goods()`` hand the values to
+``services.declaration_register`` under the import's column names; the service checks them again.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import CustomsOffice, Role
+from core.forms import JalaliDateTimeField
+
+from .import_validation import RowInvalid, Validator
+
+# Free-text columns whose only rule is the length of the field they are stored in.
+TEXT_COLUMNS = (
+    "trailer_plate",
+    "driver_name",
+    "driver_passport",
+    "company_name",
+    "company_reg_no",
+    "waybill_no",
+    "guarantee_ref",
+)
+LIST_HELP = _("Separate several with ; (semicolon).")
+
+
+def _text(label, help_text="", required=False):
+    return forms.CharField(label=label, required=required, help_text=help_text)
+
+
+def _as_list(text: str) -> str:
+    """Commas typed in a list field (Latin or Persian) are the import's separator."""
+    return text.replace(",", ";").replace("،", ";")
+
+
+def _raise(exc: RowInvalid):
+    raise forms.ValidationError(exc.message)
+
+
+class RegisterForm(forms.Form):
+    serial = _text(_("Serial"), _("4–32 letters, digits, / or -, as ICS would give it."), required=True)
+    declared_at = JalaliDateTimeField(
+        label=_("Declared at"), help_text=_("Jalali date and time, e.g. 1404/05/12 10:30.")
+    )
+    origin = forms.ModelChoiceField(label=_("Origin office"), queryset=CustomsOffice.objects.none())
+    destination = forms.ModelChoiceField(label=_("Destination office"), queryset=CustomsOffice.objects.none())
+    route = _text(_("Planned route"), _("Office codes in order, e.g. BZG;TBZ;THR. Empty: origin then destination."))
+    plate_country = forms.CharField(
+        label=_("Plate nationality"),
+        initial="IR",
+        max_length=2,
+        help_text=_("IR for an Iranian truck, else the two-letter country code (TR, AM, AF ...)."),
+    )
+    plate = _text(_("Plate"), _("Iranian as 12ب34565 (any digits), a foreign plate as written."), required=True)
+    trailer_plate = _text(_("Trailer plate"))
+    driver_name = _text(_("Driver's name"))
+    driver_national_id = _text(_("Driver's national ID"), _("Ten digits, for an Iranian driver."))
+    driver_passport = _text(_("Driver's passport number"), _("For a foreign driver."))
+    company_name = _text(_("Transport company"))
+    company_reg_no = _text(_("Company registration number"))
+    waybill_no = _text(_("Waybill number"))
+    seals = _text(_("Seal numbers"), LIST_HELP)
+    containers = _text(_("Container numbers"), _("ISO 6346 with its check digit, e.g. MSKU1234565; separate with ;"))
+    mrn = _text(_("Movement reference number (MRN)"), _("18 characters with its check character."))
+    guarantee_ref = _text(_("Guarantee reference"))
+    guarantee_amount = _text(_("Guarantee amount (rial)"))
+    deadline = JalaliDateTimeField(
+        label=_("Transit deadline"),
+        required=False,
+        help_text=_("Empty: set from the route's time limit when the truck departs."),
+    )
+
+    def __init__(self, *args, user, validator: Validator | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.validator = validator or Validator()
+        offices = CustomsOffice.objects.select_related("province").order_by("code")
+        origin, destination = self.fields["origin"], self.fields["destination"]
+        assert isinstance(origin, forms.ModelChoiceField) and isinstance(destination, forms.ModelChoiceField)
+        destination.queryset = offices
+        if user.is_superuser or user.role == Role.HQ or (user.role == Role.INTEGRATION and user.is_national):
+            origin.queryset = offices
+        else:  # office staff register only what leaves their own office
+            origin.queryset = offices.filter(pk=user.office_id)
+            origin.initial = user.office_id
+        for field in (origin, destination):
+            field.label_from_instance = lambda obj: f"{obj.code} — {obj.name_fa}"  # type: ignore[method-assign]
+
+    def clean_serial(self):
+        try:
+            return self.validator.serial(self.cleaned_data["serial"])
+        except RowInvalid as exc:
+            _raise(exc)
+
+    def clean_declared_at(self):
+        value = self.cleaned_data["declared_at"]
+        try:
+            self.validator.when(value.isoformat(), "declared_at")
+        except RowInvalid as exc:
+            _raise(exc)
+        return value
+
+    def clean_driver_national_id(self):
+        try:
+            return self.validator.national_id(self.cleaned_data["driver_national_id"])
+        except RowInvalid as exc:
+            _raise(exc)
+
+    def clean_mrn(self):
+        try:
+            return self.validator.mrn(self.cleaned_data["mrn"])
+        except RowInvalid as exc:
+            _raise(exc)
+
+    def clean_containers(self):
+        text = _as_list(self.cleaned_data["containers"])
+        try:
+            self.validator.containers(text)
+        except RowInvalid as exc:
+            _raise(exc)
+        return text
+
+    def clean_seals(self):
+        return _as_list(self.cleaned_data["seals"])
+
+    def clean_guarantee_amount(self):
+        text = self.cleaned_data["guarantee_amount"]
+        try:
+            self.validator.decimal(text, "guarantee_amount", default="0")
+        except RowInvalid as exc:
+            _raise(exc)
+        return text
+
+    def clean(self):
+        data = super().clean()
+        for name in TEXT_COLUMNS:
+            if name in data:
+                try:
+                    self.validator.text(data, name)
+                except RowInvalid as exc:
+                    self.add_error(name, exc.message)
+        origin, destination = data.get("origin"), data.get("destination")
+        if origin and destination:
+            if origin.pk == destination.pk:
+                self.add_error("destination", _("The destination must differ from the origin."))
+            else:
+                data["route"] = _as_list(data.get("route", ""))
+                try:
+                    self.validator.route(data["route"], origin, destination)
+                except RowInvalid as exc:
+                    self.add_error("route", exc.message)
+        if "plate" in data and "plate_country" in data:
+            try:
+                self.validator.plate(data["plate"], data["plate_country"])
+            except RowInvalid as exc:
+                self.add_error("plate", exc.message)
+        return data
+
+    def row(self) -> dict[str, str]:
+        """The declaration's columns, as the import names them."""
+        d = self.cleaned_data
+        row = {name: d.get(name) or "" for name in self.fields if name not in ("origin", "destination")}
+        row.update(
+            origin=d["origin"].code,
+            destination=d["destination"].code,
+            declared_at=d["declared_at"].isoformat(),
+            deadline=d["deadline"].isoformat() if d.get("deadline") else "",
+        )
+        return row
+
+
+class GoodsLineForm(forms.Form):
+    hs_code = _text(_("HS code"), required=True)
+    description = _text(_("Description"), required=True)
+    quantity = _text(_("Quantity"), required=True)
+    unit = _text(_("Unit"))
+    gross_weight_kg = _text(_("Gross weight (kg)"))
+    value = _text(_("Value (USD)"))
+    goods_serials = _text(_("Serials / IMEIs"), LIST_HELP)
+
+    def __init__(self, *args, validator: Validator | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.validator = validator or Validator()
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        data["goods_serials"] = _as_list(data.get("goods_serials", ""))
+        try:
+            self.validator.goods_line(data)
+        except RowInvalid as exc:
+            if exc.field in self.fields:
+                self.add_error(exc.field, exc.message)
+            else:
+                raise forms.ValidationError(exc.message) from None
+        return data
+
+
+class BaseGoodsFormSet(forms.BaseFormSet):
+    def goods(self) -> list[dict[str, str]]:
+        """The filled goods lines, numbered in the order given."""
+        lines = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        return [
+            {"goods_line": str(n), **{k: str(v or "") for k, v in line.items() if k != "DELETE"}}
+            for n, line in enumerate(lines, 1)
+        ]
+
+
+MAX_GOODS_LINES = 50
+
+
+def goods_formset(lines: int = 3) -> type[BaseGoodsFormSet]:
+    """A formset offering ``lines`` empty lines (1 to ``MAX_GOODS_LINES``), at least one to fill."""
+    lines = min(max(lines, 1), MAX_GOODS_LINES)
+    return forms.formset_factory(  # type: ignore[return-value]
+        GoodsLineForm,
+        formset=BaseGoodsFormSet,
+        extra=lines - 1,
+        min_num=1,
+        validate_min=True,
+        max_num=MAX_GOODS_LINES,
+        validate_max=True,
+    )

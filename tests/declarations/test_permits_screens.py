@@ -1,0 +1,195 @@
+"""Traffic permits of foreign trucks: recorded at entry on a page and through the API, their validity
+shown and listed, their exit recorded; every path through the service, so the signal follows."""
+
+import datetime as dt
+
+import pytest
+from auditlog.models import LogEntry
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from core.dates import format_jalali
+from declarations import monitoring, permits, services
+from declarations.models import DeclarationEvent, TrafficPermit, TransitDeclaration
+from tests.factories import DeclarationFactory, VehicleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def foreign(bazargan, tehran):
+    truck = VehicleFactory(plate="34ABC123", country="TR")
+    d = DeclarationFactory(origin=bazargan, destination=tehran, vehicle=truck, vehicle_country="TR")
+    services.declaration_depart(declaration=d, by=None, at=timezone.now() - dt.timedelta(days=3))
+    d.refresh_from_db()
+    return d
+
+
+def _expired(d) -> bool:
+    return monitoring.filter_signal(TransitDeclaration.objects.all(), "permit_expired").filter(pk=d.pk).exists()
+
+
+def _beside(html: str, name: str) -> str:
+    form = html.split('id="permit-form"', 1)[1]
+    return form.split(f'name="permit-{name}"', 1)[1].split('<div class="mb-2">', 1)[0]
+
+
+def _form(bazargan, tehran, **changes):
+    data = {
+        "permit-permit_no": "TP-1001",
+        "permit-entry_office": str(bazargan.pk),
+        "permit-exit_office": str(tehran.pk),
+        "permit-issued_at": format_jalali(timezone.now() - dt.timedelta(days=3), persian=True),
+        "permit-allowed_hours": "48",
+        "permit-route": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_entry_office_records_the_permit_and_the_signal_follows(client, origin_clerk, foreign, bazargan, tehran):
+    client.force_login(origin_clerk)
+    page = client.get(reverse("declarations:detail", args=[foreign.pk])).content.decode()
+    assert 'id="no-permit"' in page and reverse("declarations:permit-new", args=[foreign.pk]) in page
+    url = reverse("declarations:permit-new", args=[foreign.pk])
+    response = client.post(url, {"permit-route": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    for name in ("permit_no", "entry_office", "exit_office", "issued_at", "allowed_hours"):
+        assert "invalid-feedback" in _beside(html, name), name
+    response = client.post(url, _form(bazargan, tehran, **{"permit-allowed_hours": "0", "permit-route": "BZG;XXX"}))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "invalid-feedback" in _beside(html, "allowed_hours") and "XXX" in _beside(html, "route")
+    assert not TrafficPermit.objects.exists()
+
+    assert client.post(url, _form(bazargan, tehran)).status_code == 302
+    permit = TrafficPermit.objects.get()
+    foreign.refresh_from_db()
+    assert foreign.permit_expires_at == permit.expires_at and _expired(foreign)
+    assert permit.route == ["BZG", "THR"]  # the declaration's route when none is typed
+    assert DeclarationEvent.objects.get(declaration=foreign, kind="traffic_permit").actor == origin_clerk
+    assert LogEntry.objects.get_for_object(permit).filter(actor=origin_clerk).exists()
+    page = client.get(reverse("declarations:detail", args=[foreign.pk])).content.decode()
+    assert 'data-validity="expired"' in page and "TP-1001" in page
+    # The same number twice is refused beside it.
+    response = client.post(url, _form(bazargan, tehran))
+    assert response.status_code == 400 and "already recorded" in _beside(response.content.decode(), "permit_no")
+
+
+def test_who_may_record_and_an_iranian_truck_has_no_permit(
+    client, dest_clerk, outsider, origin_clerk, foreign, declaration
+):
+    url = reverse("declarations:permit-new", args=[foreign.pk])
+    client.force_login(dest_clerk)
+    assert client.get(url).status_code == 403
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    client.force_login(origin_clerk)
+    page = client.get(reverse("declarations:detail", args=[declaration.pk])).content.decode()
+    assert 'id="permits"' not in page  # an Iranian truck: no permit section
+
+
+def test_the_list_filters_by_validity_and_the_exit_closes_the_clock(
+    client, hq, dest_clerk, origin_clerk, foreign, bazargan, tehran
+):
+    now = timezone.now()
+    old = permits.traffic_permit_record(
+        declaration=foreign,
+        permit_no="OLD",
+        entry_office=bazargan,
+        exit_office=tehran,
+        allowed_hours=48,
+        issued_at=now - dt.timedelta(days=3),
+        by=hq,
+    )
+    other = DeclarationFactory(origin=bazargan, destination=tehran, vehicle=VehicleFactory(plate="AM555", country="AM"))
+    other.vehicle_country = "AM"
+    other.save()
+    permits.traffic_permit_record(
+        declaration=other,
+        permit_no="SOON",
+        entry_office=bazargan,
+        exit_office=tehran,
+        allowed_hours=30,
+        issued_at=now - dt.timedelta(hours=20),
+        by=hq,
+    )
+    client.force_login(dest_clerk)
+    listing = reverse("declarations:permits")
+    assert 'data-permit="OLD"' in client.get(listing + "?validity=expired").content.decode()
+    assert 'data-permit="SOON"' not in client.get(listing + "?validity=expired").content.decode()
+    expiring = client.get(listing + "?validity=expiring").content.decode()
+    assert 'data-permit="SOON"' in expiring and "expires in 10 hours" in expiring
+    assert reverse("declarations:detail", args=[other.pk]) in expiring
+
+    exit_url = reverse("declarations:permit-exit", args=[old.pk])
+    client.force_login(origin_clerk)  # neither the exit border nor the destination
+    assert client.post(exit_url, {"exit-at": ""}).status_code == 403
+    client.force_login(dest_clerk)
+    response = client.post(exit_url, {"exit-at": "1300/01/01 10:00"})
+    assert response.status_code == 400  # before the permit was issued
+    assert client.post(exit_url, {"exit-at": ""}).status_code == 302
+    old.refresh_from_db()
+    foreign.refresh_from_db()
+    assert old.exited_at is not None and foreign.permit_expires_at is None and not _expired(foreign)
+    assert DeclarationEvent.objects.filter(declaration=foreign, kind="traffic_permit_exit", actor=dest_clerk).exists()
+    assert 'data-permit="OLD"' in client.get(listing + "?validity=exited").content.decode()
+    assert client.post(exit_url, {"exit-at": ""}).status_code == 409  # only once
+
+
+def test_the_admin_cannot_add_or_change_a_permit(client, foreign, bazargan, tehran):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    assert client.get(reverse("admin:declarations_trafficpermit_add")).status_code == 403
+
+
+def test_the_permits_api(origin_clerk, dest_clerk, foreign, bazargan, tehran):
+    api = APIClient()
+    api.force_authenticate(dest_clerk)
+    body = {
+        "declaration": foreign.pk,
+        "permit_no": "API-1",
+        "entry_office": "BZG",
+        "exit_office": "THR",
+        "allowed_hours": 240,
+        "issued_at": (timezone.now() - dt.timedelta(days=1)).isoformat(),
+    }
+    assert api.post("/api/permits/", body, format="json").status_code == 403
+    api.force_authenticate(origin_clerk)
+    response = api.post("/api/permits/", {**body, "exit_office": "NOPE"}, format="json")
+    assert response.status_code == 400 and "exit_office" in response.json()["error"]["fields"]
+    response = api.post("/api/permits/", body, format="json")
+    assert response.status_code == 201
+    created = response.json()
+    assert created["validity"] == "valid" and created["hours_left"] == 216
+    foreign.refresh_from_db()
+    assert foreign.permit_expires_at is not None
+    assert [p["permit_no"] for p in api.get("/api/permits/?validity=valid").json()] == ["API-1"]
+    assert api.get("/api/permits/?validity=expired").json() == []
+    assert api.get("/api/permits/?validity=soon").status_code == 400
+    assert api.post(f"/api/permits/{created['id']}/exit/", {}, format="json").status_code == 403
+    api.force_authenticate(dest_clerk)
+    exited = api.post(f"/api/permits/{created['id']}/exit/", {}, format="json").json()
+    assert exited["validity"] == "exited"
+    foreign.refresh_from_db()
+    assert foreign.permit_expires_at is None
+
+
+@pytest.mark.persian
+def test_the_validity_reads_in_persian_with_persian_digits(client, hq, foreign, bazargan, tehran):
+    permits.traffic_permit_record(
+        declaration=foreign,
+        permit_no="FA-1",
+        entry_office=bazargan,
+        exit_office=tehran,
+        allowed_hours=100,
+        issued_at=timezone.now() - dt.timedelta(hours=40),
+        by=hq,
+    )
+    client.force_login(hq)
+    page = client.get(reverse("declarations:detail", args=[foreign.pk])).content.decode()
+    assert "معتبر، ۶۰ ساعت باقی‌مانده" in page and "ثبت خروج" in page

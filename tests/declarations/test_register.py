@@ -1,0 +1,186 @@
+"""Registering a declaration by hand while ICS is down (directive point 7): the form and the API,
+checked by the import's validator, written by the import's writer, audited, with the role rules."""
+
+import pytest
+from auditlog.models import LogEntry
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from declarations.importer import import_rows
+from declarations.models import DeclarationEvent, GoodsItem, Source, Status, TransitDeclaration
+from tests.factories import DeclarationFactory
+
+pytestmark = pytest.mark.django_db
+URL = reverse("declarations:register")
+
+
+def _form(origin, destination, **changes):
+    data = {
+        "serial": "HAND-0001",
+        "declared_at": "۱۴۰۴/۰۵/۱۲ ۱۰:۳۰",
+        "origin": str(origin.pk),
+        "destination": str(destination.pk),
+        "route": "",
+        "plate_country": "IR",
+        "plate": "12ب34565",
+        "driver_name": "علی رضایی",
+        "driver_national_id": "0013542419",
+        "company_name": "ترابر",
+        "company_reg_no": "R123",
+        "waybill_no": "WB-77",
+        "seals": "S1, S2",
+        "containers": "MSKU1234565",
+        "mrn": "",
+        "guarantee_amount": "1000000",
+        "goods-TOTAL_FORMS": "3",
+        "goods-INITIAL_FORMS": "0",
+        "goods-MIN_NUM_FORMS": "1",
+        "goods-MAX_NUM_FORMS": "50",
+        "goods-0-hs_code": "8517.13",
+        "goods-0-description": "گوشی تلفن همراه",
+        "goods-0-quantity": "100",
+        "goods-0-unit": "عدد",
+        "goods-0-gross_weight_kg": "250",
+        "goods-0-value": "15000",
+        "goods-0-goods_serials": "356938035643809",
+    }
+    data.update(changes)
+    return data
+
+
+def _beside(html: str, name: str) -> str:
+    """The field's markup up to the next field: where its errors are shown."""
+    form = html.split('id="register-form"', 1)[1]
+    return form.split(f'name="{name}"', 1)[1].split('<div class="mb-2">', 1)[0]
+
+
+def test_an_office_registers_from_its_own_office_with_goods_event_and_audit(client, origin_clerk, bazargan, tehran):
+    client.force_login(origin_clerk)
+    page = client.get(URL).content.decode()
+    origin_select = page.split('name="origin"', 1)[1].split("</select>", 1)[0]
+    assert "BZG" in origin_select and "THR" not in origin_select  # only its own office as origin
+    response = client.post(URL, _form(bazargan, tehran))
+    assert response.status_code == 302
+    d = TransitDeclaration.objects.get(serial="HAND-0001")
+    assert response.url == reverse("declarations:detail", args=[d.pk])
+    assert d.status == Status.REGISTERED and d.status_source == Source.HAND
+    assert d.status_changed_by == origin_clerk
+    assert d.route == ["BZG", "THR"] and d.seal_numbers == ["S1", "S2"] and d.container_numbers == ["MSKU1234565"]
+    assert d.vehicle.plate == "12ب34565" and d.driver.national_id == "0013542419"
+    assert list(GoodsItem.objects.filter(declaration=d).values_list("hs_code", "line_no")) == [("851713", 1)]
+    event = DeclarationEvent.objects.get(declaration=d)
+    assert event.kind == "register" and event.actor == origin_clerk and event.source == Source.HAND
+    assert LogEntry.objects.get_for_object(d).filter(action=LogEntry.Action.CREATE, actor=origin_clerk).exists()
+    detail = client.get(response.url).content.decode()
+    assert "entered by hand" in detail and "Registered by hand" in detail
+
+
+def test_an_empty_form_shows_errors_beside_the_fields_and_writes_nothing(client, hq):
+    client.force_login(hq)
+    response = client.post(URL, {"goods-TOTAL_FORMS": "2", "goods-INITIAL_FORMS": "0", "goods-MIN_NUM_FORMS": "1"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    for name in ("serial", "declared_at", "origin", "destination", "plate"):
+        assert "invalid-feedback" in _beside(html, name), name
+    assert 'id="goods-errors"' in html  # at least one goods line
+    assert not TransitDeclaration.objects.exists()
+
+
+def test_wrong_values_are_refused_by_the_import_validators_beside_each_field(client, hq, bazargan, tehran):
+    client.force_login(hq)
+    bad = _form(
+        bazargan,
+        tehran,
+        serial="x",
+        plate="12X3456",
+        driver_national_id="0013542418",  # wrong check digit
+        containers="MSKU1234560",  # wrong check digit
+        mrn="23IR12345678901234",
+        route="BZG;NOPE;THR",
+        **{"goods-0-hs_code": "85", "goods-0-quantity": "0"},
+    )
+    response = client.post(URL, bad)
+    assert response.status_code == 400
+    html = response.content.decode()
+    for name in ("serial", "plate", "driver_national_id", "containers", "mrn", "route", "goods-0-hs_code"):
+        assert "invalid-feedback" in _beside(html, name), name
+    assert "unknown office code" in _beside(html, "route")
+    assert not TransitDeclaration.objects.exists() and not GoodsItem.objects.exists()
+
+
+def test_a_stored_serial_is_refused_beside_the_serial(client, hq, bazargan, tehran):
+    DeclarationFactory(serial="HAND-0001", origin=bazargan, destination=tehran)
+    client.force_login(hq)
+    response = client.post(URL, _form(bazargan, tehran))
+    assert response.status_code == 400
+    assert "already stored" in _beside(response.content.decode(), "serial")
+    assert TransitDeclaration.objects.count() == 1
+
+
+def test_roles_another_origin_and_the_inspector_are_refused(
+    client, origin_clerk, inspector, dest_clerk, bazargan, tehran
+):
+    client.force_login(inspector)
+    assert client.get(URL).status_code == 403
+    assert client.post(URL, _form(bazargan, tehran)).status_code == 403
+    client.force_login(dest_clerk)  # Tehran's clerk may not register a declaration leaving Bazargan
+    response = client.post(URL, _form(bazargan, tehran))
+    assert response.status_code == 400 and "invalid-feedback" in _beside(response.content.decode(), "origin")
+    assert not TransitDeclaration.objects.exists()
+
+
+def test_the_ics_export_of_the_same_declaration_is_recognised_as_it(client, origin_clerk, bazargan, tehran):
+    client.force_login(origin_clerk)
+    client.post(URL, _form(bazargan, tehran))
+    row = {
+        "serial": "HAND-0001",
+        "declared_at": "1404/05/12 10:30",
+        "origin": "BZG",
+        "destination": "THR",
+        "plate": "12 ب 345 ایران 65",
+        "waybill_no": "WB-77",
+        "hs_code": "851713",
+        "description": "گوشی تلفن همراه",
+        "quantity": "100",
+    }
+    summary = import_rows([(2, row)], source_ref="ICS export", by=None)
+    assert summary.unchanged == 1 and summary.created == 0 and not summary.rejected
+
+
+def _api_body(**changes):
+    body = {
+        "serial": "API-HAND-1",
+        "declared_at": "1404/05/12 10:30",
+        "origin": "BZG",
+        "destination": "THR",
+        "plate": "34ABC123",
+        "plate_country": "TR",
+        "driver_name": "Mehmet",
+        "driver_passport": "U1234567",
+        "seals": ["S9"],
+        "goods": [{"hs_code": "870323", "description": "cars", "quantity": "2", "goods_serials": ["VIN1"]}],
+    }
+    body.update(changes)
+    return body
+
+
+def test_the_api_registers_with_the_same_rules(origin_clerk, dest_clerk, inspector, bazargan, tehran):
+    api = APIClient()
+    api.force_authenticate(origin_clerk)
+    response = api.post("/api/declarations/", _api_body(containers=["MSKU1234560"]), format="json")
+    assert response.status_code == 400 and "containers" in response.json()["error"]["fields"]
+    response = api.post("/api/declarations/", _api_body(goods=[]), format="json")
+    assert response.status_code == 400 and "goods" in response.json()["error"]["fields"]
+    assert not TransitDeclaration.objects.exists()
+    api.force_authenticate(inspector)
+    assert api.post("/api/declarations/", _api_body(), format="json").status_code == 403
+    api.force_authenticate(dest_clerk)
+    assert api.post("/api/declarations/", _api_body(), format="json").status_code == 403  # not its origin
+    assert not TransitDeclaration.objects.exists()
+    api.force_authenticate(origin_clerk)
+    response = api.post("/api/declarations/", _api_body(), format="json")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["serial"] == "API-HAND-1" and body["status"] == "registered" and body["status_source"] == "hand"
+    assert body["vehicle"]["country"] == "TR" and body["goods"][0]["serials"] == ["VIN1"]
+    assert DeclarationEvent.objects.filter(declaration_id=body["id"], kind="register", actor=origin_clerk).exists()
