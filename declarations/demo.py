@@ -439,6 +439,8 @@ class DemoBuilder:
         dup_vehicle = np.zeros(n, bool)
         if len(transit_idx) > 4:
             pick = transit_idx[rng.random(len(transit_idx)) < 0.03]
+            if not len(pick):  # a small data set still shows one
+                pick = transit_idx[:1]
             other = transit_idx[rng.integers(0, len(transit_idx), len(pick))]
             keep = pick != other
             pick, other = pick[keep], other[keep]
@@ -455,7 +457,9 @@ class DemoBuilder:
         serial = [f"{y}-{c}-{i:08d}" for y, c, i in zip(jy.tolist(), codes.tolist(), ids.tolist())]
         waybill = np.array([f"WB{i:09d}" for i in ids.tolist()], dtype=object)
         dup_wb = np.zeros(n, bool)
-        pick = np.flatnonzero(rng.random(n - 1) < 0.003) if n > 1 else np.array([], int)
+        # a waybill entered twice, mostly on declarations still open (where the signal looks)
+        still_open = np.flatnonzero(~(is_set | is_can | is_closed)[:-1]) if n > 1 else np.array([], int)
+        pick = still_open[rng.random(len(still_open)) < 0.03]
         waybill[pick + 1] = waybill[pick]
         dup_wb[pick] = dup_wb[pick + 1] = True
         seals = [f'["S{a}", "S{a + 1}"]' for a in rng.integers(1_000_000, 9_000_000, n).tolist()]
@@ -496,7 +500,7 @@ class DemoBuilder:
             for _ in range(2):
                 body = f"35{rng.integers(0, 10**12):012d}"
                 imeis.append(body + luhn_check_digit(body))
-            if g_open[j] and rng.random() < 0.2:
+            if g_open[j] and rng.random() < 0.5:
                 if last_shared and last_shared[1] != decl:
                     imeis[0] = last_shared[0]
                     dup_serial_decls.update({decl, last_shared[1]})

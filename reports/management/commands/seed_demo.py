@@ -69,8 +69,9 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already present; not seeding again (--once).")
         if not opts["no_users"]:
             self.users()  # before the evidence: its notifications reach the demo users
-        if fresh and not opts["no_evidence"]:
-            self.evidence(opts)
+        evidence = self.evidence(opts) if fresh and not opts["no_evidence"] else {}
+        if opts["json"] and fresh:
+            self.stdout.write(json.dumps({**self.result, **evidence}))
 
     def evidence(self, opts):
         started = time.perf_counter()
@@ -81,10 +82,9 @@ class Command(BaseCommand):
 
         counts = evidence_demo(n_declarations=opts["declarations"], seed=opts["seed"], progress=progress)
         elapsed = time.perf_counter() - started
-        if opts["json"]:
-            self.stdout.write(json.dumps({"evidence_seconds": round(elapsed, 1), **counts}))
-        else:
+        if not opts["json"]:
             self.stdout.write(f"Evidence in {elapsed:.1f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        return {"evidence_seconds": round(elapsed, 1), "evidence": counts}
 
     def seed(self, opts):
         n = opts["declarations"]
@@ -113,9 +113,8 @@ class Command(BaseCommand):
             "ratio_to_baseline_copy": round(n / elapsed / baseline_rate, 3) if baseline_rate else None,
             "database": "postgresql" if builder.writer.pg else "sqlite",
         }
-        if opts["json"]:
-            self.stdout.write(json.dumps(result))
-        else:
+        self.result = result
+        if not opts["json"]:
             self.stdout.write(
                 f"Seeded {n:,} declarations in {elapsed:.1f} s ({result['rate_per_s']:,}/s); "
                 f"COPY of the same rows {timing.write:.1f} s, index rebuild {timing.rebuild:.1f} s."
