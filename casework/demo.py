@@ -21,7 +21,7 @@ ACTIONS = ["ارسال پرونده به تعزیرات", "جلسهٔ رسیدگ
 
 def casework_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0) -> dict[str, int]:
     counts: dict[str, int] = {}
-    waves = [(45, int(6 * scale) + 2, True), (30, int(4 * scale) + 2, False), (5, int(4 * scale) + 2, False)]
+    waves = [(45, int(5 * scale) + 2, True), (30, int(3 * scale) + 2, False), (5, int(3 * scale) + 2, False)]
     for days, k, answer_some in waves:
         at = now - dt.timedelta(days=days)
         services.followups_run(now=at, limit=k)  # the daily job on that day proposed the drafts

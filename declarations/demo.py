@@ -707,7 +707,7 @@ def permits_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1
                 by=demo_clerk(d.origin),
             )
             counts["permits"] += 1
-            counts["permits_expired"] += permit.expires_at < now
+            counts["permits_expired"] += group == "in_transit" and permit.expires_at < now
             if group == "settled" and d.settled_at:
                 traffic_permit_exit(permit=permit, at=d.settled_at, by=demo_clerk(d.destination))
                 counts["permits_exited"] += 1

@@ -49,11 +49,11 @@ def reports_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1
     for i, office in enumerate(offices):
         by = inspector if office.province.code == "WAZ" else hq
         failed = i % 2 == 0
-        checklist = dict.fromkeys(CHECKLIST, Check.YES)
+        checklist: dict[str, str] = dict.fromkeys(CHECKLIST, str(Check.YES))
         if failed:
-            checklist["origin_scans_uploaded"] = Check.NO
+            checklist["origin_scans_uploaded"] = str(Check.NO)
         if not office.has_anpr:
-            checklist["anpr_working"] = Check.NA
+            checklist["anpr_working"] = str(Check.NA)
         on = today - dt.timedelta(days=int(rng.integers(10, 120)))
         services.inspection_record(
             office=office,

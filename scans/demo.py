@@ -13,6 +13,7 @@ import io
 
 import numpy as np
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from declarations.demo import demo_clerk
 from declarations.models import Review, Status, TransitDeclaration, Verdict
@@ -60,19 +61,19 @@ def scans_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0
 
     # Pairs: both offices have a scanner, the truck has arrived (settled ones too: older, reviewed).
     both = base.filter(destination__has_scanner=True, arrived_at__isnull=False)
-    recent = pick(both.filter(status__in=(Status.ARRIVED, Status.UNSETTLED)), int(18 * scale) + 4)
-    older = pick(both.filter(status=Status.SETTLED, arrived_at__lt=now - dt.timedelta(days=10)), int(16 * scale) + 3)
-    for i, d in enumerate(older + recent):
-        src = synthetic_scan(int(d.pk), *SIZE)
-        tampered = i % 3 == 1
-        _, dest_jpeg, _label = make_pair(src, np.random.default_rng(int(d.pk)), tampered)
-        _upload(
-            d, Stage.ORIGIN, _png(src), f"{d.serial}-origin.png", min(d.departed_at - dt.timedelta(hours=1), latest)
-        )
-        _upload(
-            d, Stage.DESTINATION, dest_jpeg, f"{d.serial}-dest.jpg", min(d.arrived_at + dt.timedelta(hours=1), latest)
-        )
-        counts["scans"] += 2
+    recent = pick(both.filter(status__in=(Status.ARRIVED, Status.UNSETTLED)), int(14 * scale) + 4)
+    older = pick(both.filter(status=Status.SETTLED, arrived_at__lt=now - dt.timedelta(days=10)), int(12 * scale) + 3)
+    # One transaction for the uploads (one commit, not one per file); on its commit the previews
+    # and the comparisons run, as the tasks would.
+    with transaction.atomic():
+        for i, d in enumerate(older + recent):
+            src = synthetic_scan(int(d.pk), *SIZE)
+            _, dest_jpeg, _label = make_pair(src, np.random.default_rng(int(d.pk)), tampered=i % 3 == 1)
+            origin_at = min(d.departed_at - dt.timedelta(hours=1), latest)
+            _upload(d, Stage.ORIGIN, _png(src), f"{d.serial}-origin.png", origin_at)
+            dest_at = min(d.arrived_at + dt.timedelta(hours=1), latest)
+            _upload(d, Stage.DESTINATION, dest_jpeg, f"{d.serial}-dest.jpg", dest_at)
+            counts["scans"] += 2
     # The comparison ran on commit of each destination upload (eager task); runs any left queued.
     for pk in ScanComparison.objects.filter(status=ScanComparison.Status.QUEUED).values_list("pk", flat=True):
         services.comparison_run(comparison_id=pk)
@@ -103,12 +104,14 @@ def scans_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0
         base.filter(
             status__in=(Status.IN_TRANSIT, Status.ARRIVED), departed_at__isnull=False, origin_scan_at__isnull=True
         ),
-        int(50 * scale) + 4,
+        int(30 * scale) + 4,
     )
-    for d in on_road:
-        data = _png(synthetic_scan(int(d.pk) + 7, *SIZE))
-        _upload(d, Stage.ORIGIN, data, f"{d.serial}-origin.png", min(d.departed_at - dt.timedelta(minutes=40), latest))
-        counts["scans"] += 1
+    with transaction.atomic():
+        for d in on_road:
+            data = _png(synthetic_scan(int(d.pk) + 7, *SIZE))
+            at = min(d.departed_at - dt.timedelta(minutes=40), latest)
+            _upload(d, Stage.ORIGIN, data, f"{d.serial}-origin.png", at)
+            counts["scans"] += 1
     counts["comparisons_suspicious"] = ScanComparison.objects.filter(verdict=Verdict.SUSPICIOUS).count()
     counts["comparisons_pending_review"] = ScanComparison.objects.filter(review=Review.PENDING).count()
     return counts
