@@ -1,7 +1,14 @@
 """python manage.py seed_demo --declarations N — realistic demo data, demo users per role.
 
+Declarations are written in bulk (``declarations.demo.DemoBuilder``); then the demo users, then the
+evidence behind every monitoring signal, made by each app through its own services
+(``reports.demo.evidence_demo``: cameras, plate reads, scans, comparisons, permits, letters, cases,
+inspections, problems, last month's return) for a bounded sample whatever N is.
+
 Prints progress, and at the end the seed rate beside the rate of the plain COPY
 of the same rows (PostgreSQL), measured in the same run.
+
+It lives in ``reports``, the top app that may import every other app's demo evidence.
 """
 
 import json
@@ -19,6 +26,7 @@ from accounts.offices_data import ensure_offices
 from accounts.services import api_token_issue
 from declarations.demo import DemoBuilder
 from declarations.models import TransitDeclaration
+from reports.demo import evidence_demo
 
 CREDENTIALS = Path(settings.BASE_DIR) / "var" / "demo_credentials.txt"
 DEMO_USERS = [
@@ -42,6 +50,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1404)
         parser.add_argument("--once", action="store_true", help="do nothing if demo data is already there")
         parser.add_argument("--no-users", action="store_true")
+        parser.add_argument(
+            "--no-evidence", action="store_true", help="declarations only: no cameras, reads, scans, letters…"
+        )
         parser.add_argument("--json", action="store_true", help="print the timing summary as one JSON line")
         parser.add_argument(
             "--baseline",
@@ -52,12 +63,29 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         ensure_offices()
-        if not (opts["once"] and TransitDeclaration.objects.exists()):
+        fresh = not (opts["once"] and TransitDeclaration.objects.exists())
+        if fresh:
             self.seed(opts)
         elif not opts["json"]:
             self.stdout.write("Demo data already present; not seeding again (--once).")
         if not opts["no_users"]:
-            self.users()
+            self.users()  # before the evidence: its notifications reach the demo users
+        evidence = self.evidence(opts) if fresh and not opts["no_evidence"] else {}
+        if opts["json"] and fresh:
+            self.stdout.write(json.dumps({**self.result, **evidence}))
+
+    def evidence(self, opts):
+        started = time.perf_counter()
+
+        def progress(step, seconds):
+            if not opts["json"]:
+                self.stdout.write(f"  evidence: {step} ({seconds:.1f} s)")
+
+        counts = evidence_demo(n_declarations=opts["declarations"], seed=opts["seed"], progress=progress)
+        elapsed = time.perf_counter() - started
+        if not opts["json"]:
+            self.stdout.write(f"Evidence in {elapsed:.1f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        return {"evidence_seconds": round(elapsed, 1), "evidence": counts}
 
     def seed(self, opts):
         n = opts["declarations"]
@@ -86,9 +114,8 @@ class Command(BaseCommand):
             "ratio_to_baseline_copy": round(n / elapsed / baseline_rate, 3) if baseline_rate else None,
             "database": "postgresql" if builder.writer.pg else "sqlite",
         }
-        if opts["json"]:
-            self.stdout.write(json.dumps(result))
-        else:
+        self.result = result
+        if not opts["json"]:
             self.stdout.write(
                 f"Seeded {n:,} declarations in {elapsed:.1f} s ({result['rate_per_s']:,}/s); "
                 f"COPY of the same rows {timing.write:.1f} s, index rebuild {timing.rebuild:.1f} s."

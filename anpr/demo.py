@@ -1,0 +1,176 @@
+"""Demo evidence of anpr, made through its services: cameras with tokens at the offices that have
+them, plate reads (with photos rendered by ``anpr.training.render``, some read by the OCR engine)
+ingested and matched as the API would, silent cameras flagged by the health check.
+
+What it makes, for a bounded sample whatever the number of declarations:
+- a destination read for most open arrived declarations at camera offices (the rest stay
+  "arrival without plate read"), an origin read for trucks leaving an office with a camera;
+- reads at the destination of trucks still in transit, hours ago ("plate read, no arrival");
+- reads at an office off the route ("off-route");
+- a fresh read for every camera but a few, which the health check then finds silent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from django.db import transaction
+
+from accounts.models import CustomsOffice
+from declarations.demo import demo_staff
+from declarations.models import Status, TransitDeclaration
+
+from . import health, ingest, services
+from .models import Camera, PlateRead
+
+PHOTO_SIZE = (480, 360)
+
+
+def _cameras(by) -> dict[int, dict[str, Camera]]:
+    """An entering camera at every office with ANPR, a leaving one at the border and port offices."""
+    out: dict[int, dict[str, Camera]] = {}
+    for office in CustomsOffice.objects.filter(has_anpr=True).order_by("code"):
+        directions = ["in", "out"] if office.kind in ("border", "port") else ["in"]
+        for direction in directions:
+            code = f"{office.code}-{direction.upper()}-1"
+            camera = Camera.objects.filter(code=code).first()
+            if camera is None:
+                camera, _token = services.camera_register(
+                    office=office, code=code, direction=direction, lane="1", model_name="Demo ANPR 4MP", by=by
+                )
+            out.setdefault(office.pk, {})[direction] = camera
+    return out
+
+
+def _photo(plate: str, seed: int) -> bytes | None:
+    import cv2
+
+    from .training.render import find_fonts, render_scene
+
+    fonts = find_fonts()
+    if not fonts:
+        return None
+    img, _box = render_scene(plate, fonts, random.Random(seed), size=PHOTO_SIZE, plate_w=190)
+    ok, enc = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 88])
+    return enc.tobytes() if ok else None
+
+
+def _random_plate(rng: np.random.Generator) -> str:
+    from declarations.plates import PLATE_LETTERS
+
+    letters = PLATE_LETTERS.replace("ژ", "")
+    return f"{rng.integers(10, 100)}{letters[int(rng.integers(0, len(letters)))]}{rng.integers(100, 1000)}{rng.integers(10, 100)}"
+
+
+def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0) -> dict[str, int]:
+    it = demo_staff("it", "it")
+    cameras = _cameras(it)
+    anpr_offices = set(cameras)
+    # (camera, captured_at, plate, country, with_photo, text_too)
+    planned: list[tuple[Camera, dt.datetime, str, str, bool, bool]] = []
+    qs = TransitDeclaration.objects.select_related("vehicle", "origin", "destination")
+
+    def pick(filter_qs, k):
+        ids = list(filter_qs.order_by("-declared_at").values_list("pk", flat=True)[: k * 3])
+        if len(ids) > k:
+            ids = rng.choice(ids, k, replace=False).tolist()
+        return list(qs.filter(pk__in=ids).order_by("pk"))
+
+    # 1. Seen at the destination before the arrival was confirmed (most open arrivals).
+    arrived = pick(
+        TransitDeclaration.objects.filter(
+            status__in=(Status.ARRIVED, Status.UNSETTLED), destination_id__in=anpr_offices, arrived_at__isnull=False
+        ),
+        int(260 * scale) + 6,
+    )
+    arrived = [d for d in arrived if rng.random() < 0.9]
+    photos = 0
+    for d in arrived:
+        at = d.arrived_at - dt.timedelta(hours=float(rng.uniform(0.1, 2)))
+        iranian = d.vehicle_country == "IR"
+        with_photo = iranian and photos < int(30 * scale) + 4
+        photos += with_photo
+        # A few photos come without text: the OCR engine reads them.
+        text_too = not with_photo or photos % 3 != 0
+        planned.append((cameras[d.destination_id]["in"], at, d.vehicle.plate, d.vehicle_country, with_photo, text_too))
+    # 2. Leaving the origin, for trucks on the road.
+    transit = pick(
+        TransitDeclaration.objects.filter(status=Status.IN_TRANSIT, origin_id__in=anpr_offices), int(80 * scale) + 4
+    )
+    for d in transit:
+        cam = cameras[d.origin_id].get("out") or cameras[d.origin_id]["in"]
+        planned.append((cam, d.departed_at + dt.timedelta(minutes=10), d.vehicle.plate, d.vehicle_country, False, True))
+    # 3. Read at the destination hours ago, no arrival recorded.
+    lingering = pick(
+        TransitDeclaration.objects.filter(
+            status=Status.IN_TRANSIT, destination_id__in=anpr_offices, departed_at__lt=now - dt.timedelta(hours=9)
+        ),
+        int(14 * scale) + 3,
+    )
+    for d in lingering:
+        at = max(d.departed_at + dt.timedelta(hours=1), now - dt.timedelta(hours=float(rng.uniform(7, 40))))
+        planned.append((cameras[d.destination_id]["in"], at, d.vehicle.plate, d.vehicle_country, False, True))
+    # 4. Seen at an office off the route.
+    offroute = pick(TransitDeclaration.objects.filter(status=Status.IN_TRANSIT), int(12 * scale) + 3)
+    office_ids = sorted(anpr_offices)
+    for d in offroute:
+        route = set(d.route or [d.origin.code, d.destination.code])
+        off = [o for o in office_ids if cameras[o]["in"].office.code not in route]
+        office = off[int(rng.integers(0, len(off)))]
+        at = d.departed_at + (min(now, d.deadline or now) - d.departed_at) * float(rng.uniform(0.2, 0.6))
+        planned.append((cameras[office]["in"], at, d.vehicle.plate, d.vehicle_country, False, True))
+    # 5. A fresh read of some passing car (no declaration) at every camera but the silent ones.
+    all_cams = [c for by_dir in cameras.values() for c in by_dir.values()]
+    latest: dict[int, dt.datetime] = {}
+    for cam, at, *_rest in planned:
+        latest[cam.pk] = max(at, latest.get(cam.pk, at))
+    quiet = [c.pk for c in all_cams if latest.get(c.pk, now - dt.timedelta(days=30)) < now - dt.timedelta(days=1)]
+    silent = set(quiet[:: max(1, len(quiet) // 3)][:3])
+    for cam in all_cams:
+        if cam.pk in silent:
+            at = now - dt.timedelta(days=2, hours=float(rng.uniform(0, 20)))
+        else:
+            at = now - dt.timedelta(minutes=float(rng.uniform(1, 50)))
+        planned.append((cam, at, _random_plate(rng), "IR", False, True))
+
+    # Photos are rendered first, two at a time (OpenCV and numpy release the GIL).
+    wanted = [(i, p[2]) for i, p in enumerate(planned) if p[4]]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        rendered = dict(zip([i for i, _ in wanted], pool.map(lambda ip: _photo(ip[1], ip[0]), wanted), strict=True))
+
+    by_camera: dict[int, list[ingest.ReadInput]] = {}
+    camera_of: dict[int, Camera] = {}
+    for i in sorted(range(len(planned)), key=lambda j: planned[j][1]):
+        cam, at, plate, country, _with_photo, text_too = planned[i]
+        photo = rendered.get(i)
+        if photo is None:
+            text_too = True
+        item = ingest.ReadInput(
+            captured_at=at,
+            plate_raw=plate if text_too else "",
+            country=country if text_too else "",
+            confidence=round(float(rng.uniform(0.82, 0.99)), 2) if text_too else None,
+            client_event_id=f"demo-{cam.code}-{i}",
+            photo=photo,
+        )
+        by_camera.setdefault(cam.pk, []).append(item)
+        camera_of[cam.pk] = cam
+    to_recognise: list[int] = []
+    for pk, items in by_camera.items():
+        with transaction.atomic():
+            done = ingest.reads_ingest(camera=camera_of[pk], items=items, match_inline=True)
+        to_recognise += [r.id for r in done if r.read is not None and not r.read.plate_raw]
+    # The recognition task's service, called in this process (no worker needed).
+    for read_id in to_recognise:
+        services.read_recognise(read_id=read_id)
+    checked = health.cameras_check_health(now=now)
+    return {
+        "cameras": len(all_cams),
+        "cameras_silent": checked["silent"],
+        "plate_reads": PlateRead.objects.count(),
+        "plate_reads_with_photo": PlateRead.objects.exclude(photo="").count(),
+        "plate_reads_recognised": len(to_recognise),
+    }

@@ -1,0 +1,85 @@
+"""Demo evidence of casework, made through its services: follow-up letters at each stage of their
+clocks (proposed by the daily job on past days, sent, answered, reminded, escalated) and judicial
+cases with actions, some closed. Past times go through the services' ``now=``/``at=`` arguments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from django.utils import timezone
+
+from declarations.demo import demo_clerk, demo_staff
+from declarations.models import Status, TransitDeclaration
+
+from . import services
+from .models import FollowUpLetter, JudicialCase, LetterStatus
+
+AUTHORITIES = ["شعبه ۳ دادگاه انقلاب اسلامی", "تعزیرات حکومتی استان", "شعبه ۱۲ دادسرای عمومی و انقلاب"]
+ACTIONS = ["ارسال پرونده به تعزیرات", "جلسهٔ رسیدگی برگزار شد", "استعلام از گمرک مقصد", "اخذ توضیح از شرکت حمل"]
+
+
+def casework_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    waves = [(45, int(5 * scale) + 2, True), (30, int(3 * scale) + 2, False), (5, int(3 * scale) + 2, False)]
+    for days, k, answer_some in waves:
+        at = now - dt.timedelta(days=days)
+        services.followups_run(now=at, limit=k)  # the daily job on that day proposed the drafts
+        drafts = FollowUpLetter.objects.filter(status=LetterStatus.DRAFT, sent_at__isnull=True).select_related(
+            "declaration__origin", "declaration__destination"
+        )
+        for i, letter in enumerate(drafts.order_by("pk")[:k]):
+            sent = services.letter_send(
+                letter=letter, by=demo_clerk(letter.declaration.origin), at=at + dt.timedelta(hours=3)
+            )
+            if answer_some and i % 3 == 0:
+                services.letter_record_answer(
+                    letter=sent,
+                    by=demo_clerk(letter.declaration.destination),
+                    reply_text="کامیون در انبار گمرک مقصد تخلیه شده و اعلام وصول در دست انجام است.",
+                    answered_at=at + dt.timedelta(days=9),
+                    reply_number=f"{int(rng.integers(1000, 9999))}/ت",
+                )
+    # Today's run: new drafts, reminders of unanswered letters past their reply date, escalations.
+    counts.update({f"followups_{k}": v for k, v in services.followups_run(now=now, limit=int(30 * scale) + 5).items()})
+    for status in LetterStatus.values:
+        counts[f"letters_{status}"] = FollowUpLetter.objects.filter(status=status).count()
+    counts["letters_reminded"] = FollowUpLetter.objects.filter(reminded_at__isnull=False).count()
+    counts["letters_escalated"] = FollowUpLetter.objects.filter(escalated_at__isnull=False).count()
+
+    # Judicial cases on unsettled declarations.
+    ids = list(
+        TransitDeclaration.objects.filter(status=Status.UNSETTLED)
+        .order_by("-declared_at")
+        .values_list("pk", flat=True)[: int(8 * scale) + 4]
+    )
+    today = timezone.localdate()
+    hq = demo_staff("hq", "hq")
+    for i, d in enumerate(TransitDeclaration.objects.filter(pk__in=ids).select_related("origin").order_by("pk")):
+        clerk = demo_clerk(d.origin)
+        opened = today - dt.timedelta(days=int(rng.integers(20, 150)))
+        case = services.case_open(
+            declaration=d,
+            by=clerk,
+            file_number=f"{opened.year}-{d.pk}",
+            authority=AUTHORITIES[i % len(AUTHORITIES)],
+            branch=f"شعبه {i % 5 + 1}",
+            opened_on=opened,
+            cif_value=int(rng.integers(20, 400)) * 1000,
+            exchange_rate=int(rng.integers(500, 700)) * 1000,
+            duties=int(rng.integers(1, 50)) * 100_000_000,
+        )
+        for j in range(int(rng.integers(1, 4))):
+            on = min(opened + dt.timedelta(days=7 * (j + 1)), today)
+            services.case_add_action(case=case, by=clerk, on=on, action=ACTIONS[(i + j) % len(ACTIONS)])
+        if i % 3 == 2:
+            services.case_close(
+                case=case,
+                by=hq if i % 2 == 0 else clerk,  # closing the declaration is headquarters' act
+                outcome="محکومیت به پرداخت جریمه معادل دو برابر ارزش کالا",
+                outcome_on=min(opened + dt.timedelta(days=40), today),
+                close_declaration=i % 2 == 0,
+            )
+    counts["cases"] = JudicialCase.objects.count()
+    counts["cases_closed"] = JudicialCase.objects.exclude(status="open").count()
+    return counts

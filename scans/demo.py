@@ -1,0 +1,117 @@
+"""Demo evidence of scans, made through its services: origin and destination X-ray scans drawn the way
+the tests draw them (``scans.benchmark.pairs``: a synthetic truck scan, the destination imitating a
+second scanner, one pair in three tampered), uploaded with ``scan_upload`` and compared by the
+comparison job's own service, then some reviewed (accepted, escalated) by the destination.
+
+Small images (360×140) keep it fast; the number of pairs is bounded whatever the data size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import numpy as np
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+
+from declarations.demo import demo_clerk
+from declarations.models import Review, Status, TransitDeclaration, Verdict
+
+from . import services
+from .benchmark.pairs import make_pair, synthetic_scan
+from .models import ScanComparison, Stage
+
+SIZE = (360, 140)
+
+
+def _png(arr: np.ndarray) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _upload(d: TransitDeclaration, stage: str, data: bytes, name: str, at: dt.datetime):
+    office = d.origin if stage == Stage.ORIGIN else d.destination
+    return services.scan_upload(
+        declaration=d,
+        stage=stage,
+        scanner_id=f"{office.code}-NUC-1",
+        captured_at=at,
+        files=[SimpleUploadedFile(name, data)],
+        by=demo_clerk(office),
+    )
+
+
+def scans_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0) -> dict[str, int]:
+    from celery import current_app
+
+    current_app.conf.task_always_eager = True  # previews and comparisons run here, as without a broker
+    base = TransitDeclaration.objects.select_related("origin", "destination").filter(origin__has_scanner=True)
+    counts = {"scans": 0, "comparisons": 0, "reviews_accepted": 0, "reviews_escalated": 0}
+    latest = now - dt.timedelta(minutes=5)
+
+    def pick(qs, k):
+        ids = list(qs.order_by("-declared_at").values_list("pk", flat=True)[: k * 3])
+        if len(ids) > k:
+            ids = rng.choice(ids, k, replace=False).tolist()
+        return list(base.filter(pk__in=ids).order_by("declared_at"))
+
+    # Pairs: both offices have a scanner, the truck has arrived (settled ones too: older, reviewed).
+    both = base.filter(destination__has_scanner=True, arrived_at__isnull=False)
+    recent = pick(both.filter(status__in=(Status.ARRIVED, Status.UNSETTLED)), int(14 * scale) + 4)
+    older = pick(both.filter(status=Status.SETTLED, arrived_at__lt=now - dt.timedelta(days=10)), int(12 * scale) + 3)
+    # One transaction for the uploads (one commit, not one per file); on its commit the previews
+    # and the comparisons run, as the tasks would.
+    with transaction.atomic():
+        for i, d in enumerate(older + recent):
+            src = synthetic_scan(int(d.pk), *SIZE)
+            _, dest_jpeg, _label = make_pair(src, np.random.default_rng(int(d.pk)), tampered=i % 3 == 1)
+            origin_at = min(d.departed_at - dt.timedelta(hours=1), latest)
+            _upload(d, Stage.ORIGIN, _png(src), f"{d.serial}-origin.png", origin_at)
+            dest_at = min(d.arrived_at + dt.timedelta(hours=1), latest)
+            _upload(d, Stage.DESTINATION, dest_jpeg, f"{d.serial}-dest.jpg", dest_at)
+            counts["scans"] += 2
+    # The comparison ran on commit of each destination upload (eager task); runs any left queued.
+    for pk in ScanComparison.objects.filter(status=ScanComparison.Status.QUEUED).values_list("pk", flat=True):
+        services.comparison_run(comparison_id=pk)
+    comparisons = list(
+        ScanComparison.objects.filter(declaration__in=older, status=ScanComparison.Status.DONE).select_related(
+            "declaration__destination"
+        )
+    )
+    counts["comparisons"] = ScanComparison.objects.filter(status=ScanComparison.Status.DONE).count()
+    # The older ones were reviewed at the destination: suspicious ones mostly escalated.
+    for j, comparison in enumerate(comparisons):
+        if j % 5 == 4:
+            continue  # left waiting for review
+        clerk = demo_clerk(comparison.declaration.destination)
+        if comparison.verdict == Verdict.SUSPICIOUS and j % 3 != 2:
+            services.comparison_review(
+                comparison=comparison,
+                by=clerk,
+                decision="escalate",
+                remark="تفاوت محموله در ناحیهٔ مشخص‌شده؛ بازرسی فیزیکی لازم است.",
+            )
+            counts["reviews_escalated"] += 1
+        else:
+            services.comparison_review(comparison=comparison, by=clerk, decision="accept")
+            counts["reviews_accepted"] += 1
+    # Origin scans alone, for trucks on the road or just arrived.
+    on_road = pick(
+        base.filter(
+            status__in=(Status.IN_TRANSIT, Status.ARRIVED), departed_at__isnull=False, origin_scan_at__isnull=True
+        ),
+        int(30 * scale) + 4,
+    )
+    with transaction.atomic():
+        for d in on_road:
+            data = _png(synthetic_scan(int(d.pk) + 7, *SIZE))
+            at = min(d.departed_at - dt.timedelta(minutes=40), latest)
+            _upload(d, Stage.ORIGIN, data, f"{d.serial}-origin.png", at)
+            counts["scans"] += 1
+    counts["comparisons_suspicious"] = ScanComparison.objects.filter(verdict=Verdict.SUSPICIOUS).count()
+    counts["comparisons_pending_review"] = ScanComparison.objects.filter(review=Review.PENDING).count()
+    return counts

@@ -1,0 +1,119 @@
+"""`seed_demo` makes the real rows behind every monitoring signal, through the apps' services.
+
+One seed of 1,500 declarations (SQLite); for every signal the count is non-zero and each flagged
+declaration of a sample has the evidence that makes it (a read, a scan, a comparison, a permit…),
+and the declaration's page links to that evidence.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from anpr.models import Camera, PlateMatch, PlateRead
+from casework.models import FollowUpLetter, JudicialAction, JudicialCase, LetterStatus
+from declarations.models import ArrivalConfirmation, GoodsSerial, TrafficPermit, TransitDeclaration, Verdict
+from declarations.monitoring import SIGNALS, filter_signal
+from reports.models import Inspection, MonthlyReturn, ProblemStatus, SystemProblem
+from scans.models import Scan, ScanComparison, Stage
+
+pytestmark = pytest.mark.django_db(transaction=True)  # on-commit tasks (previews, letter PDFs) run as in the app
+
+SAMPLE = 8
+
+
+def _evidence_ok(key: str, d: TransitDeclaration, now) -> bool:
+    matches = PlateMatch.objects.filter(declaration=d).select_related("read")
+    if key == "overdue":
+        return d.deadline < now and d.arrived_at is None
+    if key == "arrival_without_read":
+        return (
+            Camera.objects.filter(office_id=d.destination_id).exists()
+            and not matches.filter(at_destination=True).exists()
+        )
+    if key == "read_without_arrival":
+        return matches.filter(at_destination=True, read__office_id=d.destination_id).exists() and d.arrived_at is None
+    if key == "origin_scan_missing":
+        return d.origin.has_scanner and not Scan.objects.filter(declaration=d, stage=Stage.ORIGIN).exists()
+    if key == "scan_not_reviewed":
+        return ScanComparison.objects.filter(declaration=d, review="pending", status="done").exists()
+    if key == "scan_suspicious":
+        return (
+            ScanComparison.objects.filter(declaration=d, verdict=Verdict.SUSPICIOUS).exclude(review="accepted").exists()
+        )
+    if key == "dup_waybill":
+        return TransitDeclaration.objects.filter(waybill_no=d.waybill_no).exclude(pk=d.pk).exists()
+    if key == "dup_serial":
+        values = GoodsSerial.objects.filter(declaration=d).values("value")
+        return GoodsSerial.objects.filter(value__in=values).exclude(declaration=d).exists()
+    if key == "dup_vehicle":
+        return TransitDeclaration.objects.filter(vehicle_id=d.vehicle_id, status="in_transit").exclude(pk=d.pk).exists()
+    if key == "off_route":
+        route = d.route or [d.origin.code, d.destination.code]
+        return any(
+            m.read.office.code not in route for m in matches.filter(on_route=False).select_related("read__office")
+        )
+    if key == "permit_expired":
+        return TrafficPermit.objects.filter(declaration=d, exited_at__isnull=True, issued_at__lt=now).exists() and (
+            d.permit_expires_at == TrafficPermit.objects.filter(declaration=d).latest("issued_at").expires_at
+        )
+    raise AssertionError(f"no evidence check for signal {key}")
+
+
+def test_every_signal_has_declarations_with_the_evidence_behind_them(client):
+    call_command("seed_demo", declarations=1500, stdout=io.StringIO())
+    now = timezone.now()
+    qs = TransitDeclaration.objects.select_related("origin", "destination")
+    hq = User.objects.get(username="hq")
+    client.force_login(hq)
+    for key in SIGNALS:
+        flagged = filter_signal(qs, key, now)
+        assert flagged.exists(), f"the demo has no declaration for signal {key}"
+        for d in flagged.order_by("-declared_at")[:SAMPLE]:
+            assert _evidence_ok(key, d, now), f"{key}: {d.serial} has no evidence behind it"
+
+    # The page of a flagged declaration links to the evidence itself.
+    seen = filter_signal(qs, "read_without_arrival", now).first()
+    photo_read = PlateRead.objects.exclude(photo="").filter(matches__isnull=False).first()
+    assert photo_read is not None
+    page = client.get(reverse("declarations:detail", args=[photo_read.matches.first().declaration_id]))
+    assert reverse("anpr:photo", args=[photo_read.pk]) in page.content.decode()
+    assert client.get(reverse("declarations:detail", args=[seen.pk])).status_code == 200
+    suspicious = filter_signal(qs, "scan_suspicious", now).first()
+    comparison = ScanComparison.objects.filter(declaration=suspicious).latest("pk")
+    assert comparison.heatmap, "a comparison has its change map"
+    page = client.get(reverse("scans:declaration", args=[suspicious.pk]))
+    assert reverse("scans:viewer", args=[comparison.pk]) in page.content.decode()
+    assert client.get(reverse("scans:viewer", args=[comparison.pk])).status_code == 200
+
+    # What else a person finds in the demo.
+    assert Camera.objects.count() >= 20
+    assert Camera.objects.filter(health=Camera.Health.SILENT).exists()
+    assert PlateRead.objects.exclude(photo="").count() >= 3
+    assert PlateRead.objects.filter(recognition="done").exists(), "a photo-only read was read by the OCR engine"
+    assert (
+        Scan.objects.filter(stage=Stage.DESTINATION).exists() and Scan.objects.filter(preview_status="ready").exists()
+    )
+    verdicts = set(ScanComparison.objects.values_list("verdict", flat=True))
+    assert {Verdict.SUSPICIOUS, Verdict.CONSISTENT} <= verdicts
+    reviews = set(ScanComparison.objects.values_list("review", flat=True))
+    assert {"pending", "accepted"} <= reviews
+    assert TrafficPermit.objects.count() >= 5 and TrafficPermit.objects.filter(exited_at__isnull=False).exists()
+    assert ArrivalConfirmation.objects.exclude(evidence="").exists()
+    letters = dict(FollowUpLetter.objects.values_list("status").annotate(n=Count("pk")))
+    for status in (LetterStatus.DRAFT, LetterStatus.SENT, LetterStatus.ANSWERED):
+        assert letters.get(status), f"no {status} letter"
+    assert FollowUpLetter.objects.filter(reminded_at__isnull=False).exists()
+    assert FollowUpLetter.objects.filter(escalated_at__isnull=False).exists()
+    assert FollowUpLetter.objects.exclude(pdf="").exists(), "a sent letter has its PDF"
+    assert JudicialCase.objects.exists() and JudicialAction.objects.exists()
+    assert Inspection.objects.filter(attachments__isnull=False).exclude(findings="").exists()
+    for status in ProblemStatus.values:
+        assert SystemProblem.objects.filter(status=status).exists(), f"no {status} problem"
+    assert MonthlyReturn.objects.filter(province__isnull=True).exclude(pdf="").exists()
