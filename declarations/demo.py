@@ -682,11 +682,9 @@ def permits_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1
 
     foreign = TransitDeclaration.objects.exclude(vehicle_country="IR").filter(departed_at__isnull=False)
     counts = {"permits": 0, "permits_expired": 0, "permits_exited": 0}
-    groups = [
-        ("in_transit", _ids(foreign.filter(status="in_transit"), int(150 * scale) + 5, rng)),
-        ("arrived", _ids(foreign.filter(status__in=("arrived", "unsettled")), int(40 * scale) + 3, rng)),
-        ("settled", _ids(foreign.filter(status="settled"), int(30 * scale) + 3, rng)),
-    ]
+    # A permit is recorded while the truck is in the country (the service refuses it later): the
+    # bulk history's arrived and settled trucks got theirs before this system held them.
+    groups = [("in_transit", _ids(foreign.filter(status="in_transit"), int(180 * scale) + 8, rng))]
     for group, ids in groups:
         for d in TransitDeclaration.objects.filter(pk__in=ids).select_related("origin", "destination", "vehicle"):
             issued = d.departed_at - dt.timedelta(hours=6)
@@ -708,8 +706,9 @@ def permits_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1
             )
             counts["permits"] += 1
             counts["permits_expired"] += group == "in_transit" and permit.expires_at < now
-            if group == "settled" and d.settled_at:
-                traffic_permit_exit(permit=permit, at=d.settled_at, by=demo_clerk(d.destination))
+            if counts["permits"] % 3 == 2:
+                # Seen leaving at its exit border an hour ago; the destination's arrival paperwork follows.
+                traffic_permit_exit(permit=permit, at=now - dt.timedelta(hours=1), by=demo_clerk(d.destination))
                 counts["permits_exited"] += 1
     return counts
 
