@@ -20,6 +20,7 @@ inspection attachments (PDF), letters' PDFs, and the returns' XLSX/CSV/PDF.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 import jdatetime
@@ -120,7 +121,9 @@ def _declaration(world: World, letter: str, origin, destination, *, uploader, ve
     comparison.boxes = [[10, 20, 30, 40, 0.02]]
     comparison.review = Review.PENDING
     comparison.finished_at = timezone.now()
-    comparison.heatmap.save("heat.png", ContentFile(files.png()), save=False)
+    heat = files.png()
+    comparison.heatmap.save("heat.png", ContentFile(heat), save=False)
+    comparison.heatmap_sha256 = hashlib.sha256(heat).hexdigest()  # hashed when made, as the job does
     comparison.save()
     declaration_services.declaration_record_unsettled(
         declaration=d, by=None, reason=UnsettledReason.DOCUMENT_DISCREPANCY, note="matrix"
@@ -204,8 +207,10 @@ def build() -> World:
             match_state=MatchState.MATCHED,
             vehicle=decl.vehicle,
         )
-        read.photo.save(f"{code}.jpg", ContentFile(files.jpeg()), save=False)
-        read.crop.save(f"{code}-crop.jpg", ContentFile(files.jpeg((32, 8))), save=False)
+        photo, crop = files.jpeg(), files.jpeg((32, 8))
+        read.photo.save(f"{code}.jpg", ContentFile(photo), save=False)
+        read.crop.save(f"{code}-crop.jpg", ContentFile(crop), save=False)
+        read.photo_sha256, read.crop_sha256 = hashlib.sha256(photo).hexdigest(), hashlib.sha256(crop).hexdigest()
         read.save()
         matched = [decl, d] if code == "BZG" else [decl]
         for target in matched:
