@@ -167,8 +167,7 @@ def test_wrong_codes_count_as_failed_logins_and_lock_the_account_out(client, hq,
 def test_the_admin_asks_staff_for_the_second_factor(client, it_officer):
     it_officer.is_staff = True
     it_officer.save()
-    response = client.post("/admin/login/", {"username": "it_officer", "password": PASSWORD, "next": "/admin/"})
-    assert response.status_code == 302
+    password_login(client, "it_officer")  # the admin has no login form of its own: the app's login
 
     admin = client.get("/admin/")
 

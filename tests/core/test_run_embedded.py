@@ -181,6 +181,7 @@ def site_env(tmp_path_factory):
         DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
         MEDIA_ROOT=str(folder / "media"),
         SECRET_KEY=uuid.uuid4().hex,
+        HTTPS="0",  # plain http on 127.0.0.1, as under `make run`
         DJANGO_SETTINGS_MODULE="transit_monitor.settings",
         PYTHONPATH=str(ROOT),
         BEAT_EVERY="camera-health=2",  # every 2 seconds instead of every 15 minutes
