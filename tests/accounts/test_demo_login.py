@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.offices_data import ensure_offices
-from declarations.management.commands import seed_demo
+from reports.management.commands import seed_demo
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ import datetime as dt
 import pytest
 from auditlog.models import LogEntry
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Role
+from accounts.services import api_token_issue
 from anpr import health, services
 from anpr.models import Camera, hash_token
 from tests.anpr.conftest import camera_client
@@ -190,7 +190,7 @@ def test_the_installation_view_keeps_to_the_scope(client, outsider, dest_clerk, 
 
 def _api(user) -> APIClient:
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user, name='test')[1]}")
     return api
 
 

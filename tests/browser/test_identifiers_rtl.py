@@ -6,6 +6,7 @@ out the serial's first and last parts (``Range.getBoundingClientRect``).
 """
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -141,7 +142,8 @@ def test_a_plate_in_a_letter_is_in_persian_digits(live_server, new_page, story, 
     page.goto(f"{live_server.url}/casework/letters/{story['letter'].pk}/")
     body = page.locator("main ol").inner_text()
     assert "۳۶ ت ۵۶۳ - ایران ۵۸" in body
-    assert "36" not in body and "58" not in body
+    prose = re.sub("\u2066[^\u2069]*\u2069", "", body)  # isolated identifiers (a waybill) keep their digits
+    assert "36" not in prose and "58" not in prose
 
 
 def test_a_serial_typed_into_the_search_box_reads_left_to_right(live_server, new_page, story, hq):

@@ -6,10 +6,10 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Role
+from accounts.services import api_token_issue
 from casework import services
 from casework.models import FollowUpLetter, LetterStatus
 from declarations.models import DeclarationEvent, Status
@@ -106,7 +106,7 @@ def test_the_reply_is_recorded_on_the_letter_the_inbox_links_to(client, dest_cle
 
 def _api(user) -> APIClient:
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user, name='test')[1]}")
     return api
 
 

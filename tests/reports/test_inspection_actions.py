@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from auditlog.models import LogEntry
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Role
+from accounts.services import api_token_issue
 from core.dates import format_jalali
 from reports import services
 from reports.models import CHECKLIST, Inspection, InspectionAction
@@ -238,7 +238,7 @@ def test_anonymous_users_are_sent_to_log_in(client, actions):
 
 def _api(user) -> APIClient:
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user, name='test')[1]}")
     return api
 
 

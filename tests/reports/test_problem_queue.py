@@ -9,10 +9,10 @@ import pytest
 from auditlog.models import LogEntry
 from django.utils import timezone
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Role
+from accounts.services import api_token_issue
 from core.dates import TEHRAN
 from reports import services
 from reports.models import ProblemStatus, Symptom, System, SystemProblem
@@ -160,7 +160,7 @@ def test_the_dashboard_shows_the_queue_to_it(client, it_named, queue):
 
 def _api(user) -> APIClient:
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user, name='test')[1]}")
     return api
 
 
