@@ -163,7 +163,15 @@ def _seal_entry(sender, instance: LogEntry, created: bool, using: str, **kwargs)
         return
     ctx = current()
     user = instance.actor if instance.actor_id is not None else _user_of(ctx)
-    write_seal(instance, who={**who(user), "via": ctx.via or Via.SYSTEM, "via_ref": ctx.ref}, using=using)
+    write_seal(
+        instance, who={**who(user), "via": ctx.via or Via.SYSTEM, "via_ref": ctx.ref or _token_of(ctx)}, using=using
+    )
+
+
+def _token_of(ctx: Context) -> str:
+    """The API or camera token the request came with ("token ab12cd34ef… of ics"): each use is attributable."""
+    auth = getattr(ctx.request, "auth", None)
+    return str(auth)[:200] if auth is not None else ""
 
 
 def _refuse_delete(sender, instance, **kwargs) -> None:

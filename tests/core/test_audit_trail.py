@@ -292,3 +292,15 @@ def test_the_export_is_formula_safe_and_is_itself_recorded(client, declaration, 
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     exports = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, seal__actor_name="hq")
     assert [e.additional_data["format"] for e in exports.order_by("id")] == ["csv", "xlsx"]
+
+
+def test_a_change_through_the_api_names_the_token_it_came_with(declaration, origin_clerk, api_token_for):
+    from rest_framework.test import APIClient
+
+    key = api_token_for(origin_clerk)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    response = api.post(f"/api/declarations/{declaration.pk}/depart/", {}, format="json")
+    assert response.status_code == 200, response.content
+    entry = LogEntry.objects.filter(object_pk=str(declaration.pk), action=LogEntry.Action.UPDATE).latest("id")
+    assert entry.seal.via == "api" and entry.seal.via_ref == f"token {key[:10]}… of {origin_clerk.username}"
