@@ -62,13 +62,18 @@ def _render_page(request, declaration, form, stages, status: int = 200):
         .select_related("reviewed_by")
         .order_by("-created_at", "-id")
     )
+    waiting = (ScanComparison.Status.QUEUED, ScanComparison.Status.RUNNING)
     context = {
         "declaration": declaration,
+        # Comparisons run in the worker: the section polls itself until each has its verdict.
+        "comparing": any(c.status in waiting for c in comparisons),
         "origin_scans": [s for s in scans if s.stage == Stage.ORIGIN],
         "dest_scans": [s for s in scans if s.stage == Stage.DESTINATION],
         "comparisons": comparisons,
         "form": form if stages else None,
     }
+    if request.GET.get("partial") == "comparisons" and request.headers.get("HX-Request") == "true":
+        return render(request, "scans/_comparisons.html", context)
     return render(request, "scans/declaration_scans.html", context, status=status)
 
 
