@@ -9,6 +9,7 @@ import datetime as dt
 import tempfile
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -97,22 +98,49 @@ def return_list(request):
         if not services.may_build_return(request.user, province):
             raise PermissionDenied(str(services.WHO_BUILDS_RETURNS))
         # Heavy: a Celery task builds it (in-process when no broker is configured).
-        tasks.build_monthly_return.delay(
+        result = tasks.build_monthly_return.delay(
             form.cleaned_data["year"],
             form.cleaned_data["month"],
             province.pk if province else None,
             request.user.pk,
             provisional=form.cleaned_data["provisional"],
         )
-        messages.success(request, _("The return is being built; it appears in the list when ready."))
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            messages.success(request, _("The return is built."))
+        else:  # the worker builds it: the list says so and refreshes itself when it is there
+            request.session["returns_building"] = [*request.session.get("returns_building", []), result.id][-5:]
+            messages.info(request, _("The return is being built; the list refreshes itself when it is ready."))
         return redirect("reports:returns")
+    building = _returns_building(request)
+    if request.GET.get("partial") == "building" and request.headers.get("HX-Request") == "true":
+        response = render(request, "reports/_returns_building.html", {"building": building})
+        if not building:
+            response["HX-Refresh"] = "true"  # built (or failed): reload the list with it
+        return response
     rows = [(r, r.figures_for(request.user)) for r in returns_qs]  # office staff: their office's part
     return render(
         request,
         "reports/return_list.html",
-        {"returns": rows, "form": form if may_build else None},
+        {"returns": rows, "form": form if may_build else None, "building": building},
         status=400 if form.errors else 200,
     )
+
+
+def _returns_building(request) -> list[str]:
+    """Ids of the return builds this session started that the worker has not finished."""
+    from celery.result import AsyncResult
+
+    waiting = []
+    for task_id in request.session.get("returns_building", []):
+        try:
+            state = AsyncResult(task_id).state
+        except (NotImplementedError, AttributeError):  # no result store (in-process tasks): nothing to wait for
+            continue
+        if state in ("PENDING", "RECEIVED", "STARTED", "RETRY"):
+            waiting.append(task_id)
+    if waiting != request.session.get("returns_building", []):
+        request.session["returns_building"] = waiting
+    return waiting
 
 
 def _get_return(request, pk: int) -> MonthlyReturn:

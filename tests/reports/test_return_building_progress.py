@@ -1,0 +1,27 @@
+"""Building a return: said at once when built in-process; when the worker builds it, the list polls
+until the build is no longer waiting and then reloads itself."""
+
+import pytest
+from django.urls import reverse
+
+from reports.models import MonthlyReturn
+
+pytestmark = pytest.mark.django_db
+
+
+def test_built_in_process_it_is_in_the_list_and_nothing_polls(client, hq, bazargan):
+    client.force_login(hq)
+    response = client.post(reverse("reports:returns"), {"year": "1405", "month": "7", "province": ""}, follow=True)
+    html = response.content.decode()
+    assert MonthlyReturn.objects.exists()
+    assert 'id="returns-building"' in html and "hx-trigger" not in html.split('id="returns-building"', 1)[1][:200]
+
+
+def test_the_poll_reloads_the_list_once_no_build_is_waiting(client, hq):
+    client.force_login(hq)
+    session = client.session
+    session["returns_building"] = ["0b0d3f7e-0000-4000-8000-000000000000"]  # no result store here: finished
+    session.save()
+    response = client.get(reverse("reports:returns"), {"partial": "building"}, HTTP_HX_REQUEST="true")
+    assert response["HX-Refresh"] == "true"
+    assert client.session["returns_building"] == []
