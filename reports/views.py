@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 
+from celery.result import EagerResult
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -105,7 +105,7 @@ def return_list(request):
             request.user.pk,
             provisional=form.cleaned_data["provisional"],
         )
-        if settings.CELERY_TASK_ALWAYS_EAGER:
+        if isinstance(result, EagerResult):  # no broker: built in this request
             messages.success(request, _("The return is built."))
         else:  # the worker builds it: the list says so and refreshes itself when it is there
             request.session["returns_building"] = [*request.session.get("returns_building", []), result.id][-5:]
