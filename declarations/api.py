@@ -3,8 +3,9 @@ dashboard; transitions are actions calling the lifecycle services (errors: core/
 
 from __future__ import annotations
 
+from celery.result import EagerResult
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -20,10 +21,10 @@ from accounts.scoping import get_scoped_or_404
 from core.dates import format_jalali
 from core.parsers import StrictJSONParser
 
-from . import permits, plates, selectors, services
+from . import import_jobs, permits, plates, selectors, services, tasks
 from .filters import DEFAULT_SORT, DeclarationFilter
-from .importer import import_records
-from .models import Source, TrafficPermit, TransitDeclaration, Vehicle
+from .import_jobs import import_batch_body
+from .models import ImportBatch, Source, TrafficPermit, TransitDeclaration, Vehicle
 from .paging import PAGE_SIZE, BadCursor, keyset_page
 from .serializers import (
     CancelIn,
@@ -160,9 +161,13 @@ class DeclarationViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         request={"application/json": {"type": "array", "items": {"type": "object"}}},
-        responses={200: ImportResultOut},
+        responses={200: ImportResultOut, 202: ImportResultOut},
         description="A JSON list of declaration records (goods nested), as the ICS JSON export. "
-        "Idempotent on serial; bad records are listed with row, field and message.",
+        "Idempotent on serial; bad records are listed with row, field and message. The records are "
+        "queued and imported by the worker: the answer is 202 with `state` queued and `status_url` "
+        "(also the Location header), to GET until `state` is done (the summary) or failed. Where no "
+        "worker runs (tasks run in the caller) the import has ended when the answer goes: 200 with the "
+        "summary, the same body.",
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[StrictJSONParser])
     def import_(self, request):
@@ -175,9 +180,13 @@ class DeclarationViewSet(viewsets.GenericViewSet):
             raise ValidationError({"records": ["send a non-empty JSON list of declaration records"]})
         if len(records) > 5000:
             raise ValidationError({"records": ["at most 5000 records per call"]})
-        ref = f"API import by {request.user.username}"
-        summary = import_records(records, by=request.user, source=Source.API, source_ref=ref).as_dict()
-        return Response(ImportResultOut(summary).data)
+        batch = import_jobs.import_queue_records(records=records, by=request.user)
+        result = tasks.run_import.delay(batch.pk, language=translation.get_language() or "")
+        if isinstance(result, EagerResult):  # no worker: imported in this request
+            batch.refresh_from_db()
+            return Response(import_batch_body(request, batch))
+        body = import_batch_body(request, batch)
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
 
     def _transition(self, request, pk, name: str, serializer_class):
         declaration = self._get(pk)
@@ -369,3 +378,21 @@ class VehicleViewSet(viewsets.GenericViewSet):
             },
             status=status.HTTP_200_OK,
         )
+
+
+class ImportBatchViewSet(viewsets.GenericViewSet):
+    """An import's state, for the one who sent it (anyone else: 404)."""
+
+    serializer_class = ImportResultOut
+    lookup_value_regex = r"[0-9]+"
+    queryset = ImportBatch.objects.none()
+
+    @extend_schema(responses=ImportResultOut)
+    def retrieve(self, request, pk=None):
+        if request.user.role not in MAY_IMPORT and not request.user.is_superuser:
+            raise PermissionDenied("Your role may not import declarations.")
+        try:
+            batch = ImportBatch.objects.get(pk=pk, by=request.user)
+        except ImportBatch.DoesNotExist:
+            raise Http404 from None
+        return Response(import_batch_body(request, batch))

@@ -12,6 +12,7 @@ router.register("declarations", api.DeclarationViewSet, basename="api-declaratio
 router.register("offices", api.OfficeViewSet, basename="api-office")
 router.register("vehicles", api.VehicleViewSet, basename="api-vehicle")
 router.register("permits", api.PermitViewSet, basename="api-permit")
+router.register("imports", api.ImportBatchViewSet, basename="api-import")
 
 urlpatterns = [
     path("token/", TokenObtainApi.as_view(), name="api-token"),

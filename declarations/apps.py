@@ -25,5 +25,6 @@ class DeclarationsConfig(AppConfig):
             models.GoodsSerial,
         ):
             auditlog.register(model)
-        # The batch's report can be long (every rejected row); its counts and file hash are audited.
-        auditlog.register(models.ImportBatch, exclude_fields=["report"])
+        # The batch's report can be long (every rejected row), its waiting records longer; its counts,
+        # state and file hash are audited.
+        auditlog.register(models.ImportBatch, exclude_fields=["report", "payload"])

@@ -43,6 +43,18 @@ def read_file(data: bytes, filename: str) -> Iterator[tuple[int, dict]]:
     return _read_csv(data)
 
 
+def check_file(data: bytes, filename: str) -> str:
+    """The file as a whole, before it is stored for the worker: ``ImportFileError`` when it cannot
+    be read (size, encoding, a damaged or hostile workbook, JSON nested too deep, a header without
+    the required columns). Reads up to its first row, so a problem deeper in a workbook is found by
+    the worker (and the batch fails saying so). Returns the format: "csv", "xlsx" or "json"."""
+    rows = read_file(data, filename)
+    next(rows, None)
+    if data[:4] == b"PK\x03\x04":
+        return "xlsx"
+    return "json" if data.lstrip(b"\xef\xbb\xbf \r\n\t")[:1] in (b"[", b"{") else "csv"
+
+
 def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")

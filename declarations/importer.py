@@ -35,7 +35,7 @@ from . import services
 from .creation import create_declarations
 from .import_formats import ImportFileError, iter_records, read_file
 from .import_validation import Parsed, RowInvalid, Validator, group_rows, stored_fingerprint
-from .models import ImportBatch, Source, Status, TransitDeclaration
+from .models import ImportBatch, ImportState, Source, Status, TransitDeclaration
 
 __all__ = ["COLUMNS", "ImportFileError", "ImportSummary", "import_file", "import_records", "import_rows"]
 
@@ -164,16 +164,25 @@ def import_rows(
     source: str = Source.ICS,
     filename: str = "",
     sha256: str = "",
+    batch: ImportBatch | None = None,
 ) -> ImportSummary:
+    """Import numbered raw rows as one batch (``batch``: one queued by ``import_jobs``, else a new
+    one). The batch's ``processed`` of ``total`` declarations moves after each chunk (its own
+    UPDATE, committed at once: a page polling it sees the import advance); the batch is done,
+    with its counts and report, when this returns."""
     summary = ImportSummary()
     # The batch first: every change below names it as its source, with the importing user as actor.
-    batch = ImportBatch.objects.create(filename=filename[:200], sha256=sha256, source=source, by=by)
+    if batch is None:
+        batch = ImportBatch.objects.create(filename=filename[:200], sha256=sha256, source=source, by=by)
     summary.batch_id = batch.pk
     source_ref = f"import batch {batch.pk}: {source_ref}"[:200]
     validator = Validator()
     parsed: list[Parsed] = []
     seen: dict[str, Parsed] = {}
-    for row, group in group_rows(rows):
+    groups = list(group_rows(rows))
+    progress = ImportBatch.objects.filter(pk=batch.pk)
+    progress.update(total=len(groups), processed=0)
+    for row, group in groups:
         try:
             p = validator.declaration(row, group)
         except RowInvalid as exc:
@@ -195,13 +204,33 @@ def import_rows(
         parsed.append(p)
 
     # Every audit entry below names the batch as its interface (with the request's address and user).
+    processed = len(groups) - len(parsed)  # refused or repeated before anything is written
+    progress.update(processed=processed)
     with audit.interface(Via.IMPORT, f"batch {batch.pk}"), audit.actor(by):
         for start in range(0, len(parsed), CHUNK):
-            _write_chunk(parsed[start : start + CHUNK], summary, by=by, source=source, source_ref=source_ref)
+            chunk = parsed[start : start + CHUNK]
+            _write_chunk(chunk, summary, by=by, source=source, source_ref=source_ref)
+            processed += len(chunk)
+            progress.update(processed=processed)
 
     batch.created, batch.updated, batch.unchanged = summary.created, summary.updated, summary.unchanged
     batch.rejected, batch.report = len(summary.rejected), summary.as_dict()
-    batch.save(update_fields=["created", "updated", "unchanged", "rejected", "report"])
+    batch.state, batch.finished_at, batch.payload = ImportState.DONE, timezone.now(), ""
+    batch.total = batch.processed = len(groups)
+    batch.save(
+        update_fields=[
+            "created",
+            "updated",
+            "unchanged",
+            "rejected",
+            "report",
+            "state",
+            "finished_at",
+            "payload",
+            "total",
+            "processed",
+        ]
+    )
     return summary
 
 

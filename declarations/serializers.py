@@ -118,12 +118,20 @@ class DeclarationDetailOut(DeclarationListOut):
 
 
 class ImportResultOut(serializers.Serializer):
+    """An import batch: while ``state`` is queued or running, ``processed`` of ``total``
+    declarations; once done, its counts and each rejected record (row, field, message)."""
+
+    batch = serializers.IntegerField(allow_null=True)
+    state = serializers.ChoiceField(choices=["queued", "running", "done", "failed"])
+    status_url = serializers.URLField(help_text="GET it until state is done or failed")
+    total = serializers.IntegerField(help_text="declarations in the request (0 until the worker has read it)")
+    processed = serializers.IntegerField()
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
     rejected = serializers.ListField(child=serializers.DictField())
     exceptions = serializers.ListField(child=serializers.DictField())
-    batch = serializers.IntegerField(allow_null=True)
+    error = serializers.CharField(help_text="why a failed import failed (nothing of it was imported)")
 
 
 # --- input -------------------------------------------------------------------------------------

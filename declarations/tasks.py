@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import flags
+from . import flags, import_jobs
 
 
 @shared_task(acks_late=True)
@@ -10,3 +10,9 @@ def refresh_flags(declaration_ids: list[int]) -> int:
     """Recompute duplicate waybill / goods serial / vehicle flags after a bulk change."""
     flags.refresh_flags_for(declaration_ids)
     return len(declaration_ids)
+
+
+@shared_task(acks_late=True)
+def run_import(batch_id: int, language: str = "") -> None:
+    """Import a queued batch (claimed by a conditional UPDATE: a redelivered message does nothing)."""
+    import_jobs.import_batch_run(batch_id=batch_id, language=language)

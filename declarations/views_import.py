@@ -1,12 +1,15 @@
-"""Upload page for ICS exports: the file is read and imported, and the summary shown."""
+"""Upload page for ICS exports: the file is checked and queued, the worker imports it, and the
+batch's page shows its progress, then its summary with each rejected row explained."""
 
+from celery.result import EagerResult
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,8 +17,9 @@ from accounts.models import Role
 from core import uploads
 from core.text import digits
 
-from . import import_template
-from .importer import ImportFileError, import_file
+from . import import_jobs, import_template, tasks
+from .import_formats import ImportFileError, check_file
+from .models import ImportBatch, ImportState
 
 MAY_IMPORT = (Role.HQ, Role.OFFICE, Role.INTEGRATION)
 
@@ -28,6 +32,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("ICS export (CSV, XLSX or JSON)"),
         help_text=gettext_lazy("One row per goods line; re-importing the same file changes nothing."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.json"}),
     )
 
     def clean_file(self):
@@ -40,9 +45,12 @@ class ImportForm(forms.Form):
 
 @login_required
 def import_upload(request):
+    """The file is checked as a whole here (size, malware, readable, its header), stored and queued;
+    the worker imports it and the batch's page shows it advance. Without a broker the import has
+    run by the time the task call returns: the summary is shown at once."""
     if not may_import(request.user):
         raise PermissionDenied(_("Only headquarters, office staff and the integration client import declarations."))
-    summary = None
+    batch = None
     status = 400
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -50,22 +58,60 @@ def import_upload(request):
         data = upload.read()
         try:
             uploads.malware_check(data, field="file")  # before the parser reads a byte of it
-            summary = import_file(data, upload.name, by=request.user).as_dict()
+            fmt = check_file(data, upload.name)
         except uploads.UploadRejected as exc:
             form.add_error("file", exc.message)
             status = exc.status  # 422 malware, 503 no verdict
         except ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
-            counts = _("Imported: %(c)d created, %(u)d updated, %(n)d unchanged, %(r)d rejected.") % {
-                "c": summary["created"],
-                "u": summary["updated"],
-                "n": summary["unchanged"],
-                "r": len(summary["rejected"]),
-            }
-            messages.success(request, digits(counts))  # the counts in the page's digits
-    context = {"form": form, "summary": summary, "columns": import_template.guide()}
+            batch = import_jobs.import_queue_file(data=data, filename=upload.name, fmt=fmt, by=request.user)
+            result = tasks.run_import.delay(batch.pk, language=translation.get_language() or "")
+            if not isinstance(result, EagerResult):  # the worker imports it: its page shows it advance
+                return redirect("declarations:import-batch", pk=batch.pk)
+            batch.refresh_from_db()
+            if batch.state == ImportState.FAILED:  # found past the first row: beside the field, as before
+                form.add_error("file", batch.error)
+                batch = None
+            else:
+                messages.success(request, _counts(batch))
+                form = ImportForm()
+    context = {"form": form, "batch": batch, "columns": import_template.guide()}
     return render(request, "declarations/import.html", context, status=status if form.errors else 200)
+
+
+def _counts(batch: ImportBatch) -> str:
+    counts = _("Imported: %(c)d created, %(u)d updated, %(n)d unchanged, %(r)d rejected.") % {
+        "c": batch.created,
+        "u": batch.updated,
+        "n": batch.unchanged,
+        "r": batch.rejected,
+    }
+    return digits(counts)  # the counts in the page's digits
+
+
+def _get_batch(request, pk: int) -> ImportBatch:
+    """A batch is its importer's own: its report names the rows they sent (404 to anyone else)."""
+    if not may_import(request.user):
+        raise PermissionDenied(_("Only headquarters, office staff and the integration client import declarations."))
+    try:
+        return ImportBatch.objects.get(pk=pk, by=request.user)
+    except ImportBatch.DoesNotExist:
+        raise Http404("No import matches the given query.") from None
+
+
+@login_required
+def import_batch(request, pk: int):
+    """One import: its progress while the worker runs it (the status part polls), then its summary."""
+    batch = _get_batch(request, pk)
+    return render(request, "declarations/import_batch.html", {"batch": batch})
+
+
+@login_required
+def import_status(request, pk: int):
+    """The status part alone (htmx polls it every two seconds until the import has ended)."""
+    batch = _get_batch(request, pk)
+    return render(request, "declarations/_import_status.html", {"batch": batch})
 
 
 @login_required

@@ -498,8 +498,19 @@ class DeclarationEvent(models.Model):
         return f"{self.declaration_id} {self.kind}"
 
 
+class ImportState(models.TextChoices):
+    QUEUED = "queued", _("waiting for the worker")
+    RUNNING = "running", _("importing")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
 class ImportBatch(models.Model):
-    """One import of an ICS export (file, API call): who, what file, and the summary it returned."""
+    """One import of an ICS export (file, API call): who, what file, and the summary it returned.
+
+    A page or API import is queued (the file stored, or the API's records kept as JSON text) and
+    run by the worker (``import_jobs``); ``processed`` of ``total`` declarations say how far it
+    is. The ``import_ics`` command imports in the caller: its batch is done when it is written."""
 
     filename = models.CharField(_("file name"), max_length=200, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
@@ -513,6 +524,16 @@ class ImportBatch(models.Model):
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     report = models.JSONField(_("report"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=8, choices=ImportState.choices, default=ImportState.DONE)
+    # The uploaded file as received (its SHA-256 above, checked again before the worker reads it).
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True)
+    # The API's records waiting for the worker, as JSON text (escaped: no NUL reaches the database);
+    # emptied when the import ends (the report keeps what became of each).
+    payload = models.TextField(_("records waiting"), blank=True, editable=False)
+    total = models.PositiveIntegerField(_("declarations in the file"), default=0)
+    processed = models.PositiveIntegerField(_("declarations processed"), default=0)
+    error = models.TextField(_("why it failed"), blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import batch")
@@ -521,3 +542,12 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename or self.source} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def waiting(self) -> bool:
+        """Not finished yet: the page keeps asking."""
+        return self.state in (ImportState.QUEUED, ImportState.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.processed * 100 // self.total) if self.total else 0

@@ -34,7 +34,7 @@ from anpr.models import MatchState, PlateMatch, PlateRead, Recognition
 from casework import letters as letter_pdfs
 from casework import services as casework
 from declarations import services as declaration_services
-from declarations.models import Review, Source, UnsettledReason, Verdict
+from declarations.models import ImportBatch, Review, Source, UnsettledReason, Verdict
 from reports import services as report_services
 from reports.models import CHECKLIST, Check
 from scans import services as scan_services
@@ -263,4 +263,14 @@ def build() -> World:
     ).pk
     for scope in SCOPES:
         w.objects.setdefault(("national_return", scope, ""), w.objects[("national_return", "own", "")])
+
+    # Import batches are their importer's own: each importing principal's (own), a clerk's of MKU
+    # (province) and of SRK (other); principals without one of their own are given MKU's as "own".
+    for principal in ("hq", "origin", "destination", "ics"):
+        batch = ImportBatch.objects.create(filename=f"{principal}.csv", by=w.users[principal])
+        w.objects[("import_batch", "own", principal)] = batch.pk
+    for scope, code in (("province", "MKU"), ("other", "SRK")):
+        clerk = UserFactory(username=f"m_importer_{code}", role=Role.OFFICE, office=o[code])
+        w.objects[("import_batch", scope, "")] = ImportBatch.objects.create(filename="other.csv", by=clerk).pk
+    w.objects[("import_batch", "own", "")] = w.objects[("import_batch", "province", "")]
     return w
