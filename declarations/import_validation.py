@@ -326,6 +326,8 @@ class Validator:
     def goods_line(self, g: dict) -> dict:
         hs = re.sub(r"[\s.]", "", g.get("hs_code", ""))
         if not re.fullmatch(r"\d{4,12}", hs):
+            if not hs:  # an empty value is named as missing, not quoted as "None"
+                raise RowInvalid("hs_code", _("the HS code is missing (4–12 digits)"))
             raise RowInvalid("hs_code", _("'%(value)s' is not an HS code (4–12 digits)") % {"value": g.get("hs_code")})
         if not g.get("description"):
             raise RowInvalid("description", _("is required for each goods line"))

@@ -279,6 +279,39 @@ def test_an_upload_returns_before_its_comparison_runs_and_the_worker_gives_the_v
     assert "database is locked" not in running.output()
 
 
+def test_an_import_returns_before_it_runs_and_the_worker_imports_it(site):
+    running, rows = site
+    token = rows["token"]
+    record = {
+        "serial": "T1404EMB00001",
+        "declared_at": "1404/05/12 10:30",
+        "origin": "BZG",
+        "destination": "THR",
+        "plate": "۵۹ د ۱۶۹ ایران ۱۳",
+        "goods": [{"hs_code": "851713", "description": "گوشی", "quantity": "10", "unit": "عدد"}],
+    }
+    body = json.dumps([record, {"serial": ""}]).encode()
+    # The worker takes nothing from the queue until the import has answered (once it is up).
+    _until(lambda: "OK" in running.control("cancel_consumer", "celery"), "the worker answers")
+    try:
+        status, queued = running.api("/api/declarations/import/", token, body, "application/json")
+        assert status == 202, queued
+        assert queued["state"] == "queued" and queued["created"] == 0
+        assert running.api(queued["status_url"].split(f":{running.port}", 1)[1], token)[1]["state"] == "queued"
+    finally:
+        assert "OK" in running.control("add_consumer", "celery")
+    path = queued["status_url"].split(f":{running.port}", 1)[1]
+
+    def finished():
+        batch = running.api(path, token)[1]
+        return batch["state"] in {"done", "failed"} and batch
+
+    batch = _until(finished, "the worker finishes the import")
+    assert batch["state"] == "done", batch["error"]
+    assert batch["created"] == 1 and [r["row"] for r in batch["rejected"]] == [2], batch["rejected"]
+    assert batch["processed"] == batch["total"] == 2
+
+
 def test_stopping_it_stops_the_web_server_the_worker_and_beat(site):
     running, rows = site
     children = _descendants(running.proc.pid)

@@ -1,0 +1,175 @@
+"""An import runs in the worker: the upload answers at once with the batch waiting, its page asks
+the status part until the worker has finished, then shows the summary with each rejected row; the
+importer is notified. The worker is played here by calling its service, as the task does."""
+
+import types
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from declarations import import_jobs
+from declarations.models import ImportBatch, ImportState, TransitDeclaration
+from notifications.models import Kind, Notification
+from reports.models import SystemProblem
+from tests.declarations.test_importer import row, to_csv
+
+GOOD = {"origin": "BZG", "destination": "THR", "route": ""}
+
+
+@pytest.fixture
+def queued_only(monkeypatch):
+    """A broker that takes the message and a worker that has not run it yet."""
+    sent = []
+
+    def delay(*args, **kwargs):
+        sent.append((args, kwargs))
+        return types.SimpleNamespace(id="queued")
+
+    monkeypatch.setattr("declarations.tasks.run_import.delay", delay)
+    return sent
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def _upload(client, rows):
+    return client.post(reverse("declarations:import"), {"file": SimpleUploadedFile("export.csv", to_csv(rows))})
+
+
+def test_the_upload_answers_at_once_and_the_status_part_shows_the_result_when_the_worker_has_run(
+    client, bazargan, tehran, origin_clerk, queued_only
+):
+    client.force_login(origin_clerk)
+    response = _upload(client, [row(**GOOD), row(serial="T140400000002", **{**GOOD, "plate": "bad"})])
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("declarations:import-batch", args=[batch.pk])
+    assert batch.state == ImportState.QUEUED and batch.by == origin_clerk
+    assert not TransitDeclaration.objects.exists()  # nothing imported in the request
+    assert [args for args, _kwargs in queued_only] == [(batch.pk,)]
+
+    page = client.get(response["Location"]).content.decode()
+    status_url = reverse("declarations:import-status", args=[batch.pk])
+    assert f'hx-get="{status_url}"' in page and 'data-state="queued"' in page
+    assert "data-count" not in page
+
+    import_jobs.import_batch_run(batch_id=batch.pk)  # what the worker does with the message
+
+    part = client.get(status_url).content.decode()
+    assert 'data-state="done"' in part and "hx-get" not in part  # ended: it asks no more
+    assert 'data-count="created">1<' in part and 'data-count="rejected">1<' in part
+    rejected = part.split('<tr data-row="3">', 1)[1].split("</tr>", 1)[0]
+    assert "<code" in rejected and ">plate<" in rejected  # row 3, the plate column, and why
+    assert TransitDeclaration.objects.filter(serial="T140400000001").exists()
+    note = Notification.objects.get(user=origin_clerk, kind=Kind.IMPORT_FINISHED)
+    assert note.url == reverse("declarations:import-batch", args=[batch.pk]) and note.title == "export.csv"
+    assert "1 created" in note.body and "1 rejected" in note.body
+
+
+def test_while_the_worker_runs_the_part_shows_how_far_it_is(client, bazargan, tehran, origin_clerk, queued_only):
+    client.force_login(origin_clerk)
+    _upload(client, [row(**GOOD)])
+    batch = ImportBatch.objects.get()
+    ImportBatch.objects.filter(pk=batch.pk).update(state=ImportState.RUNNING, total=2000, processed=800)
+    part = client.get(reverse("declarations:import-status", args=[batch.pk])).content.decode()
+    assert 'data-state="running"' in part and "hx-get" in part
+    assert '<progress class="d-block w-100 mt-2" max="2000" value="800"' in part
+    assert 'data-progress="800/2000"' in part and "800 of 2000 declarations processed" in part
+
+
+def test_without_a_broker_the_upload_shows_the_summary_itself(client, bazargan, tehran, origin_clerk):
+    client.force_login(origin_clerk)
+    response = _upload(client, [row(**GOOD)])
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-state="done"' in body and 'data-count="created">1<' in body and "hx-get" not in body
+    assert ImportBatch.objects.get().state == ImportState.DONE
+    assert Notification.objects.filter(user=origin_clerk, kind=Kind.IMPORT_FINISHED).count() == 1
+
+
+def test_a_message_delivered_twice_imports_once(bazargan, tehran, origin_clerk, queued_only, client):
+    client.force_login(origin_clerk)
+    _upload(client, [row(**GOOD)])
+    batch = ImportBatch.objects.get()
+    assert import_jobs.import_batch_run(batch_id=batch.pk) is not None
+    assert import_jobs.import_batch_run(batch_id=batch.pk) is None
+    assert Notification.objects.filter(kind=Kind.IMPORT_FINISHED).count() == 1
+
+
+def test_a_stored_file_changed_before_the_worker_reads_it_is_not_imported(
+    client, bazargan, tehran, origin_clerk, queued_only
+):
+    client.force_login(origin_clerk)
+    _upload(client, [row(**GOOD)])
+    batch = ImportBatch.objects.get()
+    with open(batch.file.path, "ab") as fh:
+        fh.write(to_csv([row(serial="T140400000009", **GOOD)]).split(b"\n", 1)[1])
+    import_jobs.import_batch_run(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.state == ImportState.FAILED and "SHA-256" in batch.error
+    assert not TransitDeclaration.objects.exists()
+    part = client.get(reverse("declarations:import-status", args=[batch.pk])).content.decode()
+    assert "The import failed" in part and "hx-get" not in part
+    assert SystemProblem.objects.filter(alert_key=f"file:{batch.file.name}").exists()
+
+
+def test_a_batch_is_its_importers_own(client, bazargan, tehran, origin_clerk, dest_clerk, inspector, queued_only):
+    client.force_login(origin_clerk)
+    _upload(client, [row(**GOOD)])
+    batch = ImportBatch.objects.get()
+    client.force_login(dest_clerk)  # may import, but not see another's batch (its rows, its reasons)
+    assert client.get(reverse("declarations:import-batch", args=[batch.pk])).status_code == 404
+    assert client.get(reverse("declarations:import-status", args=[batch.pk])).status_code == 404
+    client.force_login(inspector)
+    assert client.get(reverse("declarations:import-status", args=[batch.pk])).status_code == 403
+
+
+def test_a_file_unreadable_as_a_whole_is_refused_in_the_request_and_never_stored(
+    client, bazargan, tehran, origin_clerk, queued_only
+):
+    client.force_login(origin_clerk)
+    response = client.post(reverse("declarations:import"), {"file": SimpleUploadedFile("e.csv", b"a,b\n1,2\n")})
+    body = response.content.decode()
+    assert response.status_code == 400 and "lacks the column" in body
+    assert 'class="invalid-feedback d-block" role="alert"' in body.split('id="id_file"', 1)[1].split("</form>")[0]
+    assert not ImportBatch.objects.exists() and queued_only == []
+
+
+def test_the_api_answers_202_with_a_status_url_and_the_status_then_gives_the_summary(
+    api, bazargan, tehran, origin_clerk, queued_only
+):
+    api.force_authenticate(origin_clerk)
+    record = {**row(**GOOD), "goods": [{"description": "گوشی", "quantity": "10", "unit": "عدد"}]}
+    response = api.post("/api/declarations/import/", [record, {"serial": ""}], format="json")
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["state"] == "queued" and response["Location"] == body["status_url"]
+    assert api.get(body["status_url"]).json()["state"] == "queued"
+    import_jobs.import_batch_run(batch_id=body["batch"])
+    done = api.get(body["status_url"]).json()
+    assert done["state"] == "done" and done["created"] == 1 and done["processed"] == done["total"] == 2
+    assert [(r["row"], r["field"]) for r in done["rejected"]] == [(2, "serial")]
+    assert TransitDeclaration.objects.get().origin == bazargan
+
+
+@pytest.mark.persian
+def test_the_rejected_rows_are_explained_in_persian_when_the_worker_runs_them(
+    client, bazargan, tehran, origin_clerk, queued_only
+):
+    client.force_login(origin_clerk)
+    _upload(client, [row(serial="T140400000001", **{**GOOD, "origin": "XXX"})])
+    (_args, kwargs), batch = queued_only[0], ImportBatch.objects.get()
+    import_jobs.import_batch_run(batch_id=batch.pk, **kwargs)
+    part = client.get(reverse("declarations:import-status", args=[batch.pk])).content.decode()
+    assert "کد گمرک" in part and "شناخته نیست" in part and ">۲</td>" in part
+
+
+def test_a_missing_hs_code_is_named_as_missing_not_quoted_as_none(bazargan, tehran):
+    from declarations.importer import import_records
+
+    record = {k: v for k, v in row(**GOOD).items() if k != "hs_code"}
+    [error] = import_records([{**record, "goods": [{"description": "گوشی", "quantity": "1"}]}]).rejected
+    assert (error.field, error.message) == ("hs_code", "the HS code is missing (4–12 digits)")
