@@ -529,7 +529,9 @@ def problem_new(request):
 
 class ResolveForm(forms.Form):
     # Not required here: the service says what is missing (one message, page and API alike).
-    resolution = forms.CharField(label=gettext_lazy("resolution"), required=False, widget=forms.Textarea)
+    resolution = forms.CharField(
+        label=gettext_lazy("resolution"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 @login_required
