@@ -174,4 +174,14 @@ class DeclarationEventAdmin(EvidenceAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(EvidenceAdmin):
-    list_display = ("filename", "source", jalali("at", "زمان"), "by", "created", "updated", "unchanged", "rejected")
+    list_display = (
+        "filename",
+        "source",
+        jalali("at", "زمان"),
+        "by",
+        "state",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+    )
