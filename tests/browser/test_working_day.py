@@ -305,3 +305,72 @@ def _jalali_today(days: int = 0) -> str:
     from core.dates import format_jalali
 
     return format_jalali(timezone.now() + dt.timedelta(days=days), with_time=False)
+
+
+def _scan_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    from scans.benchmark.pairs import synthetic_scan
+
+    buf = io.BytesIO()
+    Image.fromarray(synthetic_scan(4242, 480, 180)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_the_origin_office_uploads_a_scan_and_sends_a_letter(day):
+    d = day("bazargan")
+    d.login("bazargan")
+    d.shot("dashboard")
+
+    # A truck that left this morning with no origin scan: the tile leads to it; the scan is uploaded.
+    hrefs = d.follow_tile("origin_scan_missing")
+    d.shot("origin-scan-missing-list")
+    d.go(hrefs[0])
+    assert d.page.locator('[data-signal="origin_scan_missing"]').count() == 1
+    serial = d.page.locator("h1 [data-serial]").inner_text().strip()
+    d.page.click('a[href^="/scans/declaration/"]')
+    d.page.wait_for_url("**/scans/declaration/**")
+    page = d.page
+    assert page.locator('[data-stage="origin"] li[data-scan]').count() == 0
+    page.select_option("#id_stage", "origin")
+    page.fill("#id_scanner_id", "BZG-NUC-1")
+    page.fill("#id_captured_at", _jalali_now(minutes=-30))
+    page.set_input_files("#id_files", files=[{"name": "truck.png", "mimeType": "image/png", "buffer": _scan_png()}])
+    d.shot("scan-upload-form")
+    with page.expect_navigation():  # the page reloads itself once every file is stored
+        page.click("#scan-upload-form button[type=submit]")
+    page.wait_for_selector('[data-stage="origin"] li[data-scan]')
+    assert page.locator('[data-stage="origin"] li[data-scan]').count() == 1
+    d.shot("scan-uploaded")
+    d.page.click(f'h1 a[href^="/declarations/"]')
+    assert d.page.locator('[data-signal="origin_scan_missing"]').count() == 0, serial
+    assert d.page.locator('#timeline [data-kind="scan"]').count() >= 1
+    d.shot("declaration-after-scan")
+
+    # A follow-up letter the daily job drafted: numbered, sent, and its PDF.
+    d.go("/casework/letters/?status=draft")
+    d.shot("draft-letters")
+    page.locator('main a[href^="/casework/letters/"]').first.click()
+    page.wait_for_url(re.compile(r"/casework/letters/\d+/$"))
+    d.shot("draft-letter")
+    page.locator('form[action$="/send/"] button[type=submit]').click()
+    page.wait_for_load_state()
+    main = page.locator("main").inner_text()
+    assert "پیش‌نویس" not in page.locator("h1").inner_text(), main
+    assert re.search(r"BZG/", main), main  # numbered from the office's register
+    d.shot("letter-sent")
+    pdf = page.locator('a[href$="/pdf/"]').first.get_attribute("href")
+    text = _pdf_text(d.fetch(pdf).body(), d.folder, "letter")
+    assert "BZG" in text, text
+
+
+def _jalali_now(minutes: int = 0) -> str:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from core.dates import format_jalali
+
+    return format_jalali(timezone.now() + dt.timedelta(minutes=minutes))
