@@ -22,7 +22,7 @@ from anpr.demo import anpr_demo
 from casework.demo import casework_demo
 from core.dates import jalali_month_of, previous_jalali_month
 from declarations.demo import arrivals_demo, demo_clerk, demo_staff, evidence_png, permits_demo
-from declarations.models import TransitDeclaration
+from declarations.models import Status, TransitDeclaration
 from scans.demo import scans_demo
 
 from . import services
@@ -110,7 +110,8 @@ def today_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0
       ("plate read, no arrival": Tehran confirms it and sees the read; the inspector follows it);
     - two trucks arrived at Tehran whose destination scan differs from the origin's (suspicious,
       waiting for Tehran's review; Tehran is notified);
-    - two trucks that left Bazargan this morning with no origin scan yet (Bazargan uploads one).
+    - two trucks that left Bazargan this morning with no origin scan yet (Bazargan uploads one);
+    - follow-up letters drafted for Bazargan's two longest-overdue trucks that have none (Bazargan sends them).
     """
     from anpr import ingest
     from anpr.demo import _photo
@@ -174,7 +175,16 @@ def today_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0
         _, dest_jpeg, _label = make_pair(src, np.random.default_rng(9000 + i), tampered=True)
         with transaction.atomic():
             _upload(d, Stage.DESTINATION, dest_jpeg, f"{d.serial}-dest.jpg", arrived + dt.timedelta(hours=1))
-    return {"today_declarations": len(made), "today_reads": reads}
+    from casework import services as casework_services
+    from casework.models import FollowUpLetter
+
+    overdue = (
+        TransitDeclaration.objects.filter(origin=bazargan, status=Status.IN_TRANSIT, deadline__lt=now)
+        .exclude(pk__in=FollowUpLetter.objects.values("declaration_id"))
+        .order_by("deadline")[:2]
+    )
+    drafts = [casework_services.letter_draft(declaration=d, by=origin_clerk) for d in overdue]
+    return {"today_declarations": len(made), "today_reads": reads, "today_drafts": len(drafts)}
 
 
 STEPS: list[tuple[str, Callable[..., dict[str, int]]]] = [

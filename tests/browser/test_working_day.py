@@ -191,6 +191,21 @@ class Day:
         assert response.ok, f"{href}: {response.status}"
         return response
 
+    def fetch_when_ready(self, href: str, seconds: float = 60):
+        """A file the worker is still making answers 202 "being prepared"; a person tries again."""
+        deadline = time.monotonic() + seconds
+        while (response := self.context.request.get(self.url + href)).status == 202:
+            assert time.monotonic() < deadline, f"{href} still being prepared after {seconds} s"
+            time.sleep(0.5)
+        assert response.ok, f"{href}: {response.status}"
+        return response
+
+    def pdf_page(self, pdf: Path, name: str) -> None:
+        """The first page of a downloaded PDF as a numbered screenshot (pdftoppm, beside pdftotext)."""
+        self.step += 1
+        out = self.folder / f"{self.step:02d}-{name}"
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-singlefile", "-f", "1", str(pdf), str(out)], check=True)
+
     def message(self) -> str:
         return " ".join(self.page.locator(".alert, .messages, [role=alert], [role=status]").all_inner_texts())
 
@@ -275,6 +290,7 @@ def test_the_inspector_follows_three_tiles_to_their_evidence_and_records_an_insp
     pdf_link = d.page.locator('a[href$="/pdf/"]').first.get_attribute("href")
     text = _pdf_text(d.fetch(pdf_link).body(), d.folder, "letter")
     assert len(text.split()) > 20, text
+    d.pdf_page(d.folder / "letter.pdf", "letter-pdf-page-1")
 
     # 4. The inspection of an office of the province, with its checklist and a follow-up action.
     d.go("/reports/inspections/new/")
@@ -344,7 +360,7 @@ def test_the_origin_office_uploads_a_scan_and_sends_a_letter(day):
     page.wait_for_selector('[data-stage="origin"] li[data-scan]')
     assert page.locator('[data-stage="origin"] li[data-scan]').count() == 1
     d.shot("scan-uploaded")
-    d.page.click(f'h1 a[href^="/declarations/"]')
+    d.page.click('h1 a[href^="/declarations/"]')
     assert d.page.locator('[data-signal="origin_scan_missing"]').count() == 0, serial
     assert d.page.locator('#timeline [data-kind="scan"]').count() >= 1
     d.shot("declaration-after-scan")
@@ -362,8 +378,9 @@ def test_the_origin_office_uploads_a_scan_and_sends_a_letter(day):
     assert re.search(r"BZG/", main), main  # numbered from the office's register
     d.shot("letter-sent")
     pdf = page.locator('a[href$="/pdf/"]').first.get_attribute("href")
-    text = _pdf_text(d.fetch(pdf).body(), d.folder, "letter")
+    text = _pdf_text(d.fetch_when_ready(pdf).body(), d.folder, "letter")
     assert "BZG" in text, text
+    d.pdf_page(d.folder / "letter.pdf", "letter-pdf-page-1")
 
 
 def _jalali_now(minutes: int = 0) -> str:
@@ -374,3 +391,113 @@ def _jalali_now(minutes: int = 0) -> str:
     from core.dates import format_jalali
 
     return format_jalali(timezone.now() + dt.timedelta(minutes=minutes))
+
+
+def test_the_destination_is_notified_reviews_a_suspicious_scan_and_confirms_an_arrival_seen_at_the_gate(day):
+    d = day("tehran")
+    d.login("tehran")
+    page = d.page
+    unread = int(page.locator("#bell [data-unread]").get_attribute("data-unread"))
+    assert unread >= 1
+    d.shot("dashboard-with-bell")
+
+    # The bell: a suspicious comparison at Tehran's gate needs a look.
+    page.click("#bell")
+    page.wait_for_url("**/notifications/")
+    item = page.locator('#notifications [data-kind="scan_suspicious"]').first
+    serial = item.locator("bdi").first.inner_text().strip()
+    d.shot("notifications")
+    item.locator('a[href$="/open/"]').click()
+    page.wait_for_url("**/scans/comparison/**")
+    assert serial in page.locator("main").inner_text()
+    page.wait_for_timeout(500)  # the canvases draw
+    d.shot("suspicious-comparison")
+    page.check("input[name=decision][value=escalate]")
+    page.fill("textarea[name=remark]", "در ناحیهٔ عقب بار، بسته‌هایی دیده می‌شود که در مبدأ نبود؛ بازرسی فیزیکی لازم است.")
+    d.shot("review-filled")
+    page.locator("form[action$='/review/'] button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("form[action$='/review/']").count() == 0 or "escalat" in page.content()
+    d.shot("reviewed")
+    d.go("/notifications/")
+    page.locator('#notifications [data-kind="scan_suspicious"]').first.locator("form button[type=submit]").click()
+    page.wait_for_load_state()
+    d.shot("notification-done")
+
+    # A truck read at the gate hours ago, arrival not yet confirmed: the form shows the read.
+    hrefs = d.follow_tile("read_without_arrival")
+    d.shot("read-without-arrival-list")
+    _detail_with(
+        d, hrefs, 'form[data-action="confirm_arrival"] ~ * #gate-reads[data-seen="yes"], #gate-reads[data-seen="yes"]'
+    )
+    form = page.locator('form[data-action="confirm_arrival"]')
+    assert form.count() == 1
+    assert page.locator('#gate-reads[data-seen="yes"] [data-gate-read]').count() >= 1
+    seals = page.locator("dd bdi").filter(has_text=re.compile(r"^S\d")).first.inner_text()
+    form.locator("input[name$=seal_numbers_found]").fill(seals)
+    d.shot("confirm-arrival-with-gate-read")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector('[data-status="arrived"]')
+    assert page.locator('[data-signal="read_without_arrival"]').count() == 0
+    d.shot("arrived")
+
+
+def test_headquarters_builds_last_months_return_watching_its_progress_and_opens_its_pdf(day):
+    d = day("hq")
+    d.login("hq")
+    d.shot("dashboard")
+    d.go("/reports/")
+    page = d.page
+    before = page.locator("main table tbody tr").count()
+    page.select_option("#id_province", label="آذربایجان غربی")
+    d.shot("return-form")  # year and month default to last month
+    page.locator("form.build button[type=submit]").click()
+    page.wait_for_load_state()
+    building = page.locator("#returns-building[data-building] [role=status]")
+    assert building.count() == 1, "no word that the return is being built"
+    d.shot("return-building")
+    # The list reloads itself when the worker is done: the alert goes, the new return is listed.
+    page.wait_for_selector("#returns-building:not([data-building])", state="attached", timeout=120000)
+    page.wait_for_selector(f"main table tbody tr:nth-child({before + 1})", timeout=30000)
+    d.shot("return-built")
+    row = page.locator("main table tbody tr", has_text="آذربایجان غربی").first
+    row.locator("a").first.click()
+    page.wait_for_url(re.compile(r"/reports/returns/\d+/$"))
+    d.shot("return-detail")
+    pdf = page.locator('a[href$="/pdf/"]').first.get_attribute("href")
+    text = _pdf_text(d.fetch_when_ready(pdf).body(), d.folder, "return")
+    assert len(text.split()) > 50, text
+    d.pdf_page(d.folder / "return.pdf", "return-pdf-page-1")  # a download: its first page, as it prints
+
+
+def test_it_rotates_a_camera_token_and_acknowledges_a_problem(day):
+    d = day("it")
+    d.login("it")
+    d.shot("dashboard")
+    page = d.page
+    d.go("/anpr/cameras/")
+    d.shot("cameras")
+    page.locator('main a[href^="/anpr/cameras/"][href$="/"]').filter(has_text=re.compile(r"-IN-")).first.click()
+    page.wait_for_url(re.compile(r"/anpr/cameras/\d+/$"))
+    camera_url = page.url
+    old_prefix = page.locator("dl code").inner_text()
+    d.shot("camera")
+    page.locator("#camera-actions form button[type=submit]").click()
+    page.wait_for_selector("#camera-token")
+    token = page.locator("#camera-token").inner_text().strip()
+    assert len(token) > 20 and not token.startswith(old_prefix)
+    d.shot("token-shown-once")
+    page.goto(camera_url)
+    new_prefix = page.locator("dl code").inner_text()
+    assert token.startswith(new_prefix) and token not in page.content()  # shown once, never again
+    d.shot("camera-after-rotation")
+
+    d.go("/reports/problems/")
+    d.shot("problems")
+    new = page.locator("form[action^='/reports/problems/'] input[name=action][value=acknowledge]").count()
+    assert new >= 1
+    page.locator("form[action^='/reports/problems/']:has(input[value=acknowledge]) button[type=submit]").first.click()
+    page.wait_for_load_state()
+    after = page.locator("form[action^='/reports/problems/'] input[name=action][value=acknowledge]").count()
+    assert after == new - 1
+    d.shot("problem-acknowledged")
