@@ -87,17 +87,17 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
     #    matched as it was while still open (the matching looks at open declarations only).
     arrived = []
     for office_id in sorted(anpr_offices):
-        office = cameras[office_id]["in"].office
-        latest = list(
+        gate_office = cameras[office_id]["in"].office
+        arrivals_at = list(
             TransitDeclaration.objects.filter(destination_id=office_id, arrived_at__isnull=False)
             .order_by("-arrived_at")
             .values_list("arrived_at", flat=True)[:GO_LIVE_ARRIVALS]
         )
         since = now - dt.timedelta(days=float(rng.uniform(5, 10)))
-        if len(latest) == GO_LIVE_ARRIVALS:
-            since = max(since, latest[-1])
-        office.anpr_since = since
-        office.save(update_fields=["anpr_since"])
+        if len(arrivals_at) == GO_LIVE_ARRIVALS:
+            since = max(since, arrivals_at[-1])
+        gate_office.anpr_since = since
+        gate_office.save(update_fields=["anpr_since"])
         arrived += list(
             qs.filter(
                 destination_id=office_id,
