@@ -43,6 +43,20 @@ class CustomsOffice(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     has_anpr = models.BooleanField(_("has ANPR camera"), default=False)
     has_scanner = models.BooleanField(_("has X-ray scanner"), default=False)
+    # When the camera / the scanner started feeding this system: an arrival (a departure) before it
+    # is not expected to have a plate read (an origin scan). Empty: expected whenever it happened.
+    anpr_since = models.DateTimeField(
+        _("plate reader in service since"),
+        null=True,
+        blank=True,
+        help_text=_("Arrivals before this time are not flagged for a missing plate read. Empty: all are."),
+    )
+    scanner_since = models.DateTimeField(
+        _("scanner in service since"),
+        null=True,
+        blank=True,
+        help_text=_("Departures before this time are not flagged for a missing origin scan. Empty: all are."),
+    )
     # Letters are numbered in the office's own series, e.g. ۱۴۰۴/۱۲۳۴۵.
     letter_prefix = models.CharField(_("letter number prefix"), max_length=20, blank=True)
 

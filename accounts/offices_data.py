@@ -57,7 +57,7 @@ OFFICES = [
     ("AMR", "گمرک امیرآباد", "Amirabad", "MAZ", "port", True, True),
     ("NWS", "گمرک نوشهر", "Nowshahr", "MAZ", "port", False, False),
     ("INB", "گمرک اینچه‌برون", "Incheh Borun", "GLS", "border", True, True),
-    ("THR", "گمرک تهران (شهید رجایی تهران)", "Tehran", "THR", "inland", True, False),
+    ("THR", "گمرک تهران (شهید رجایی تهران)", "Tehran", "THR", "inland", True, True),
     ("IKA", "گمرک فرودگاه امام خمینی", "Imam Khomeini Airport", "THR", "inland", False, False),
     ("BSR", "گمرک بوشهر", "Bushehr", "BSH", "port", True, True),
     ("ISF", "گمرک اصفهان", "Isfahan", "ESF", "inland", True, False),

@@ -3,8 +3,9 @@ them, plate reads (with photos rendered by ``anpr.training.render``, some read b
 ingested and matched as the API would, silent cameras flagged by the health check.
 
 What it makes, for a bounded sample whatever the number of declarations:
-- a destination read for most open arrived declarations at camera offices (the rest stay
-  "arrival without plate read"), an origin read for trucks leaving an office with a camera;
+- each office's camera in service since a few days ago (``CustomsOffice.anpr_since``: older arrivals are
+  not expected to have a read), and a destination read for 13 of 14 arrivals since then (the rest stay
+  "arrival without plate read"); an origin read for trucks leaving an office with a camera;
 - reads at the destination of trucks still in transit, hours ago ("plate read, no arrival");
 - reads at an office off the route ("off-route");
 - a fresh read for every camera but a few, which the health check then finds silent.
@@ -27,6 +28,7 @@ from . import health, ingest, services
 from .models import Camera, PlateRead
 
 PHOTO_SIZE = (480, 360)
+GO_LIVE_ARRIVALS = 40  # per office: the most arrivals whose reads the demo makes, whatever the data size
 
 
 def _cameras(by) -> dict[int, dict[str, Camera]]:
@@ -79,14 +81,32 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
             ids = rng.choice(ids, k, replace=False).tolist()
         return list(qs.filter(pk__in=ids).order_by("pk"))
 
-    # 1. Seen at the destination before the arrival was confirmed (most open arrivals).
-    arrived = pick(
-        TransitDeclaration.objects.filter(
-            status__in=(Status.ARRIVED, Status.UNSETTLED), destination_id__in=anpr_offices, arrived_at__isnull=False
-        ),
-        int(260 * scale) + 6,
-    )
-    arrived = [d for d in arrived if rng.random() < 0.9]
+    # 1. The cameras went into service at their office at most ten days ago (and no earlier than the
+    #    office's GO_LIVE_ARRIVALS-th latest arrival, so a large data set pays the same); since then
+    #    the gate read nearly every arriving truck before its arrival was confirmed. A settled one is
+    #    matched as it was while still open (the matching looks at open declarations only).
+    arrived = []
+    for office_id in sorted(anpr_offices):
+        gate_office = cameras[office_id]["in"].office
+        arrivals_at = list(
+            TransitDeclaration.objects.filter(destination_id=office_id, arrived_at__isnull=False)
+            .order_by("-arrived_at")
+            .values_list("arrived_at", flat=True)[:GO_LIVE_ARRIVALS]
+        )
+        since = now - dt.timedelta(days=float(rng.uniform(5, 10)))
+        if len(arrivals_at) == GO_LIVE_ARRIVALS:
+            since = max(since, arrivals_at[-1])
+        gate_office.anpr_since = since
+        gate_office.save(update_fields=["anpr_since"])
+        arrived += list(
+            qs.filter(
+                destination_id=office_id,
+                status__in=(Status.ARRIVED, Status.SETTLED, Status.UNSETTLED),
+                arrived_at__gte=since,
+            ).order_by("arrived_at")
+        )
+    arrived = [d for i, d in enumerate(arrived) if i % 14 != 7]  # one in fourteen passed unseen
+    settled = [d.pk for d in arrived if d.status == Status.SETTLED]
     photos = 0
     for d in arrived:
         at = d.arrived_at - dt.timedelta(hours=float(rng.uniform(0.1, 2)))
@@ -159,10 +179,12 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
         by_camera.setdefault(cam.pk, []).append(item)
         camera_of[cam.pk] = cam
     to_recognise: list[int] = []
-    for pk, items in by_camera.items():
-        with transaction.atomic():
+    with transaction.atomic():
+        TransitDeclaration.objects.filter(pk__in=settled).update(status=Status.ARRIVED)  # as it was then
+        for pk, items in by_camera.items():
             done = ingest.reads_ingest(camera=camera_of[pk], items=items, match_inline=True)
-        to_recognise += [r.id for r in done if r.read is not None and not r.read.plate_raw]
+            to_recognise += [r.id for r in done if r.read is not None and not r.read.plate_raw]
+        TransitDeclaration.objects.filter(pk__in=settled).update(status=Status.SETTLED)
     # The recognition task's service, called in this process (no worker needed).
     for read_id in to_recognise:
         services.read_recognise(read_id=read_id)

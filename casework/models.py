@@ -48,6 +48,14 @@ class LetterStatus(models.TextChoices):
 class LetterQuerySet(ScopedQuerySet):
     scope_paths = ("from_office", "to_office")
 
+    def for_user(self, user) -> LetterQuerySet:
+        """The letters of the user's offices as writer, and those sent to them: a draft (or a cancelled
+        draft) is the writing office's own until it is sent, in nobody else's list, count or page."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        received = user.scope_q("to_office") & models.Q(status__in=[LetterStatus.SENT, LetterStatus.ANSWERED])
+        return self.filter(user.scope_q("from_office") | received)
+
     def awaiting_reply(self):
         return self.filter(status=LetterStatus.SENT)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -44,11 +44,20 @@ def _overdue_holds(d, now):
 
 
 def _arrival_without_read(now):
-    return Q(status__in=ARRIVED_STATUSES, destination__has_anpr=True, dest_first_read_at__isnull=True)
+    # Only arrivals after the destination's camera went into service can have been read.
+    return Q(status__in=ARRIVED_STATUSES, destination__has_anpr=True, dest_first_read_at__isnull=True) & (
+        Q(destination__anpr_since__isnull=True) | Q(arrived_at__gte=F("destination__anpr_since"))
+    )
 
 
 def _arrival_without_read_holds(d, now):
-    return d.status in ARRIVED_STATUSES and d.destination.has_anpr and not d.dest_first_read_at
+    since = d.destination.anpr_since
+    return (
+        d.status in ARRIVED_STATUSES
+        and d.destination.has_anpr
+        and not d.dest_first_read_at
+        and (since is None or (d.arrived_at is not None and d.arrived_at >= since))
+    )
 
 
 def _read_without_arrival(now):
@@ -71,7 +80,7 @@ def _origin_scan_missing(now):
         origin__has_scanner=True,
         origin_scan_at__isnull=True,
         departed_at__lt=now - dt.timedelta(hours=settings.SIGNAL_ORIGIN_SCAN_HOURS),
-    )
+    ) & (Q(origin__scanner_since__isnull=True) | Q(departed_at__gte=F("origin__scanner_since")))
 
 
 def _origin_scan_missing_holds(d, now):
@@ -82,6 +91,7 @@ def _origin_scan_missing_holds(d, now):
         and d.origin_scan_at is None
         and d.departed_at is not None
         and d.departed_at < now - scan_grace
+        and (d.origin.scanner_since is None or d.departed_at >= d.origin.scanner_since)
     )
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import CustomsOffice, Role
@@ -21,7 +22,7 @@ from anpr.demo import anpr_demo
 from casework.demo import casework_demo
 from core.dates import jalali_month_of, previous_jalali_month
 from declarations.demo import arrivals_demo, demo_clerk, demo_staff, evidence_png, permits_demo
-from declarations.models import TransitDeclaration
+from declarations.models import Status, TransitDeclaration
 from scans.demo import scans_demo
 
 from . import services
@@ -100,6 +101,92 @@ def reports_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1
     return counts
 
 
+def today_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0) -> dict[str, int]:
+    """Today's traffic between the demo users' offices, Bazargan to Tehran, whatever the data size: what
+    each of them works on in a day, made as the day would make it (registered by hand, departed, read at
+    the gate, scanned, compared):
+
+    - two trucks read at Tehran's gate hours ago, one with its photo, arrival not yet confirmed
+      ("plate read, no arrival": Tehran confirms it and sees the read; the inspector follows it);
+    - two trucks arrived at Tehran whose destination scan differs from the origin's (suspicious,
+      waiting for Tehran's review; Tehran is notified);
+    - two trucks that left Bazargan this morning with no origin scan yet (Bazargan uploads one);
+    - follow-up letters drafted for Bazargan's two longest-overdue trucks that have none (Bazargan sends them).
+    """
+    from anpr import ingest
+    from anpr.demo import _photo
+    from anpr.models import Camera
+    from declarations import services as declaration_services
+    from scans.benchmark.pairs import make_pair, synthetic_scan
+    from scans.demo import SIZE, _png, _upload
+    from scans.models import Stage
+
+    bazargan = CustomsOffice.objects.get(code="BZG")
+    tehran = CustomsOffice.objects.get(code="THR")
+    origin_clerk, dest_clerk = demo_clerk(bazargan), demo_clerk(tehran)
+    year = jalali_month_of(now)[0]
+    plates = ["24ع31715", "63ب52825", "47ج61935", "88د24645", "35س74255", "51ط83665"]
+    made: list = []
+    for i, plate in enumerate(plates):
+        departed = now - dt.timedelta(hours=[30, 26, 40, 36, 9, 8][i])
+        row = {
+            "serial": f"{year}-BZG-9{i + 1:07d}",
+            "declared_at": (departed - dt.timedelta(hours=2)).isoformat(),
+            "origin": "BZG",
+            "destination": "THR",
+            "plate": plate,
+            "plate_country": "IR",
+            "driver_name": ["علی رضایی", "حسن کریمی", "مهدی نوری", "سعید قاسمی", "امیر موسوی", "یوسف اکبری"][i],
+            "waybill_no": f"WB-BZG-{year}-{i + 1:04d}",
+            "seals": f"S{81000 + 2 * i}, S{81001 + 2 * i}",
+            "guarantee_amount": str(int(rng.integers(50, 500)) * 10_000_000),
+        }
+        goods = [{"hs_code": "847130", "description": "رایانه قابل حمل", "quantity": "240", "unit": "عدد"}]
+        d = declaration_services.declaration_register(row=row, goods=goods, by=origin_clerk)
+        if i in (2, 3):  # scanned at Bazargan before leaving
+            _upload(d, Stage.ORIGIN, _png(synthetic_scan(9000 + i, *SIZE)), f"{d.serial}-origin.png", departed)
+        d = declaration_services.declaration_depart(declaration=d, by=origin_clerk, at=departed)
+        made.append(d)
+    camera = Camera.objects.filter(office=tehran, direction="in").order_by("pk").first()
+    reads = 0
+    if camera is not None:
+        items = []
+        for i, hours_ago in ((0, 11), (1, 10), (2, 6), (3, 5)):
+            d = made[i]
+            items.append(
+                ingest.ReadInput(
+                    captured_at=now - dt.timedelta(hours=hours_ago),
+                    plate_raw=d.vehicle.plate,
+                    country="IR",
+                    confidence=0.93,
+                    client_event_id=f"demo-today-{d.pk}",
+                    photo=_photo(d.vehicle.plate, d.pk) if i in (0, 2) else None,
+                )
+            )
+        with transaction.atomic():
+            reads = len(ingest.reads_ingest(camera=camera, items=items, match_inline=True))
+    for i in (2, 3):  # arrived, then scanned at Tehran: the load differs
+        d = TransitDeclaration.objects.get(pk=made[i].pk)
+        arrived = now - dt.timedelta(hours=4)
+        declaration_services.declaration_confirm_arrival(
+            declaration=d, by=dest_clerk, at=arrived, seal_numbers_found=list(d.seal_numbers), unseen_reason=""
+        )
+        src = synthetic_scan(9000 + i, *SIZE)
+        _, dest_jpeg, _label = make_pair(src, np.random.default_rng(9000 + i), tampered=True)
+        with transaction.atomic():
+            _upload(d, Stage.DESTINATION, dest_jpeg, f"{d.serial}-dest.jpg", arrived + dt.timedelta(hours=1))
+    from casework import services as casework_services
+    from casework.models import FollowUpLetter
+
+    overdue = (
+        TransitDeclaration.objects.filter(origin=bazargan, status=Status.IN_TRANSIT, deadline__lt=now)
+        .exclude(pk__in=FollowUpLetter.objects.values("declaration_id"))
+        .order_by("deadline")[:2]
+    )
+    drafts = [casework_services.letter_draft(declaration=d, by=origin_clerk) for d in overdue]
+    return {"today_declarations": len(made), "today_reads": reads, "today_drafts": len(drafts)}
+
+
 STEPS: list[tuple[str, Callable[..., dict[str, int]]]] = [
     ("arrival confirmations", arrivals_demo),
     ("traffic permits", permits_demo),
@@ -107,6 +194,7 @@ STEPS: list[tuple[str, Callable[..., dict[str, int]]]] = [
     ("scans and comparisons", scans_demo),
     ("letters and cases", casework_demo),
     ("inspections, problems, return", reports_demo),
+    ("today between the demo offices", today_demo),
 ]
 
 

@@ -1,7 +1,8 @@
 """Demo evidence of scans, made through its services: origin and destination X-ray scans drawn the way
 the tests draw them (``scans.benchmark.pairs``: a synthetic truck scan, the destination imitating a
 second scanner, one pair in three tampered), uploaded with ``scan_upload`` and compared by the
-comparison job's own service, then some reviewed (accepted, escalated) by the destination.
+comparison job's own service, then some reviewed (accepted, escalated) by the destination; and each
+scanner office's go-live (``scanner_since``) with the origin scans of nearly every departure since.
 
 Small images (360×140) keep it fast; the number of pairs is bounded whatever the data size.
 """
@@ -15,14 +16,18 @@ import numpy as np
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from accounts.models import CustomsOffice
 from declarations.demo import demo_clerk
 from declarations.models import Review, Status, TransitDeclaration, Verdict
 
 from . import services
 from .benchmark.pairs import make_pair, synthetic_scan
 from .models import ScanComparison, Stage
+from .services import UPLOAD_STATUSES
 
 SIZE = (360, 140)
+SMALL = (180, 70)  # origin scans that are never compared: the smallest that still looks like a truck
+GO_LIVE_DEPARTURES = 25  # per office: the most departures whose origin scans the demo uploads
 
 
 def _png(arr: np.ndarray) -> bytes:
@@ -99,16 +104,34 @@ def scans_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0
         else:
             services.comparison_review(comparison=comparison, by=clerk, decision="accept")
             counts["reviews_accepted"] += 1
-    # Origin scans alone, for trucks on the road or just arrived.
-    on_road = pick(
-        base.filter(
-            status__in=(Status.IN_TRANSIT, Status.ARRIVED), departed_at__isnull=False, origin_scan_at__isnull=True
-        ),
-        int(30 * scale) + 4,
-    )
+    # The scanners went into service at their office at most a week ago (no earlier than the office's
+    # GO_LIVE_DEPARTURES-th latest departure, so a large data set pays the same): since then nearly
+    # every truck leaving was scanned before it left (``CustomsOffice.scanner_since``: older departures
+    # are not expected to have an origin scan).
+    on_road = []
+    for office in CustomsOffice.objects.filter(has_scanner=True).order_by("code"):
+        departures = list(
+            TransitDeclaration.objects.filter(origin=office, departed_at__isnull=False)
+            .order_by("-departed_at")
+            .values_list("departed_at", flat=True)[:GO_LIVE_DEPARTURES]
+        )
+        since = now - dt.timedelta(days=float(rng.uniform(3, 7)))
+        if len(departures) == GO_LIVE_DEPARTURES:
+            since = max(since, departures[-1])
+        office.scanner_since = since
+        office.save(update_fields=["scanner_since"])
+        on_road += list(
+            base.filter(
+                origin=office,
+                status__in=UPLOAD_STATUSES[Stage.ORIGIN],
+                departed_at__gte=since,
+                origin_scan_at__isnull=True,
+            ).order_by("departed_at")
+        )
+    on_road = [d for i, d in enumerate(on_road) if i % 14 != 7]  # one in fourteen left unscanned
     with transaction.atomic():
         for d in on_road:
-            data = _png(synthetic_scan(int(d.pk) + 7, *SIZE))
+            data = _png(synthetic_scan(int(d.pk) + 7, *SMALL))
             at = min(d.departed_at - dt.timedelta(minutes=40), latest)
             _upload(d, Stage.ORIGIN, data, f"{d.serial}-origin.png", at)
             counts["scans"] += 1

@@ -66,8 +66,8 @@ def _evidence_ok(key: str, d: TransitDeclaration, now) -> bool:
     raise AssertionError(f"no evidence check for signal {key}")
 
 
-def test_every_signal_has_declarations_with_the_evidence_behind_them(client):
-    call_command("seed_demo", declarations=1500, stdout=io.StringIO())
+def test_every_signal_has_declarations_with_the_evidence_behind_them(client, tmp_path):
+    call_command("seed_demo", declarations=1500, credentials=str(tmp_path / "credentials.txt"), stdout=io.StringIO())
     now = timezone.now()
     qs = TransitDeclaration.objects.select_related("origin", "destination")
     hq = User.objects.get(username="hq")

@@ -159,9 +159,9 @@ def test_a_batch_sends_what_it_may_and_names_each_refused_letter(
         number="BZG/1404/7",
     )
 
-    client.force_login(dest_clerk)  # sees the letters to Tehran but does not write them
+    client.force_login(dest_clerk)  # a draft to Tehran is Bazargan's own until sent: not Tehran's to send
     page = client.post("/casework/letters/send/", {"letter": [draft.pk]}, follow=True).content.decode()
-    assert f"Letter #{draft.pk} ({mine.serial}) not sent: Only the origin office sends this letter." in page
+    assert f"Letter #{draft.pk} not sent: no such letter in your scope." in page
     draft.refresh_from_db()
     assert draft.status == LetterStatus.DRAFT
 

@@ -163,3 +163,20 @@ def test_the_api_refuses_outside_scope_and_wrong_roles(inspector, outsider, lett
     assert ics.post(url, {"reply_text": "x"}, format="json").status_code == 403
     assert APIClient().get("/api/casework/inbox/").status_code in (401, 403)
     assert FollowUpLetter.objects.get(pk=letters["soon"].pk).status == LetterStatus.SENT
+
+
+def test_a_draft_is_the_writing_offices_own_until_it_is_sent(client, dest_clerk, origin_clerk, letters):
+    """Tehran met Bazargan's unsent drafts in its own "draft letters" list and count, and could open them."""
+    draft = letters["draft"]
+    client.force_login(dest_clerk)
+    listed = _ids(client.get("/casework/letters/"))
+    assert draft.pk not in listed and letters["overdue"].pk in listed
+    assert _ids(client.get("/casework/letters/?status=draft")) == []
+    assert client.get(f"/casework/letters/{draft.pk}/").status_code == 404
+    assert "Draft letters: 0" in client.get("/").content.decode()
+    client.force_login(origin_clerk)
+    assert draft.pk in _ids(client.get("/casework/letters/?status=draft"))
+    services.letter_send(letter=draft, by=origin_clerk)
+    client.force_login(dest_clerk)
+    assert draft.pk in _ids(client.get("/casework/letters/"))
+    assert client.get(f"/casework/letters/{draft.pk}/").status_code == 200

@@ -55,6 +55,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", action="store_true", help="print the timing summary as one JSON line")
         parser.add_argument(
+            "--credentials",
+            default=None,
+            help="where the demo users' passwords, second-factor keys and token are written (a test's own file)",
+        )
+        parser.add_argument(
             "--baseline",
             type=int,
             default=0,
@@ -69,7 +74,9 @@ class Command(BaseCommand):
         elif not opts["json"]:
             self.stdout.write("Demo data already present; not seeding again (--once).")
         if not opts["no_users"]:
-            self.users()  # before the evidence: its notifications reach the demo users
+            self.users(
+                Path(opts["credentials"]) if opts["credentials"] else None
+            )  # before the evidence: its notifications reach the demo users
         evidence = self.evidence(opts) if fresh and not opts["no_evidence"] else {}
         if opts["json"] and fresh:
             self.stdout.write(json.dumps({**self.result, **evidence}))
@@ -127,12 +134,13 @@ class Command(BaseCommand):
                 )
 
     @transaction.atomic
-    def users(self):
+    def users(self, credentials: Path | None = None):
+        credentials = credentials or CREDENTIALS
         lines = []
         stored = {}
         stored_keys = {}
-        if CREDENTIALS.exists():
-            for line in CREDENTIALS.read_text().splitlines():
+        if credentials.exists():
+            for line in credentials.read_text().splitlines():
                 parts = line.split()
                 if len(parts) >= 2:
                     stored[parts[0]] = parts[1]
@@ -162,10 +170,10 @@ class Command(BaseCommand):
                 device = two_factor.enrol_for_demo(user)
                 extra = f"totp={two_factor.secret_base32(device).replace(' ', '')}"
             lines.append(f"{username} {password} {role} {office or province or '-'} {extra}".rstrip())
-        CREDENTIALS.parent.mkdir(parents=True, exist_ok=True)
-        CREDENTIALS.write_text("\n".join(lines) + "\n")
-        CREDENTIALS.chmod(0o600)
-        self.stdout.write("\nDemo users (username password role scope) — also in var/demo_credentials.txt:")
+        credentials.parent.mkdir(parents=True, exist_ok=True)
+        credentials.write_text("\n".join(lines) + "\n")
+        credentials.chmod(0o600)
+        self.stdout.write(f"\nDemo users (username password role scope) — also in {credentials}:")
         for line in lines:
             self.stdout.write(f"  {line}")
         self.stdout.write(
