@@ -27,3 +27,9 @@ class DeclarationsConfig(AppConfig):
             auditlog.register(model)
         # The batch's report can be long (every rejected row); its counts and file hash are audited.
         auditlog.register(models.ImportBatch, exclude_fields=["report"])
+
+        # Records of an operation are kept RETENTION_YEARS after it ends (AML regulation, Art. 33).
+        # Connected for every installed model that points at a declaration: the registry is full here.
+        from . import retention
+
+        retention.connect()
