@@ -381,8 +381,9 @@ class MilestoneQuerySet(ScopedQuerySet):
         return self.live().filter(done_at__isnull=True)
 
     def overdue(self, now):
-        """Owed, with a due time that has passed (a milestone without a clock is never overdue)."""
-        return self.pending().filter(due_at__lt=now)
+        """Owed by an open case, with a due time that has passed (a milestone without a clock is
+        never overdue; a closed case's are history, counted by the monthly return)."""
+        return self.pending().filter(due_at__lt=now, case__status=CaseStatus.OPEN)
 
 
 class CaseMilestone(models.Model):

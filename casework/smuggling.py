@@ -351,7 +351,7 @@ def milestones_run(*, now: dt.datetime | None = None, limit: int = 2000) -> int:
     told = 0
     due = (
         CaseMilestone.objects.overdue(now)
-        .filter(notified_at__isnull=True, case__status=CaseStatus.OPEN)
+        .filter(notified_at__isnull=True)
         .select_related("case__declaration__origin", "case__office")
         .order_by("due_at", "pk")[:limit]
     )
