@@ -360,7 +360,7 @@ class MilestoneKind(models.TextChoices):
 
 
 # The article of the smuggling regulation behind each milestone.
-MILESTONE_ARTICLE = {
+MILESTONE_ARTICLE: dict[str, str] = {
     MilestoneKind.CONFISCATION: "3",
     MilestoneKind.HANDOVER: "4",
     MilestoneKind.FILE_PROPERTY_ORG: "7",

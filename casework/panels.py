@@ -105,7 +105,7 @@ def casework_panel(request, scoped_declarations) -> TemplatePanel | None:
         "escalated": letters.filter(status=LetterStatus.SENT, escalated_at__isnull=False).count(),
         "open_cases": JudicialCase.objects.for_user(user).filter(status=CaseStatus.OPEN).count(),
         # The signal of the smuggling regulation's clocks (partial index on pending due times).
-        "milestones_overdue": CaseMilestone.objects.for_user(user).overdue(now).count(),
+        "milestones_overdue": CaseMilestone.objects.overdue(now).for_user(user).count(),
     }
     if not user.is_national:  # the office's (or province's) inbox; for HQ it is every letter above
         inbox = FollowUpLetter.objects.addressed_to(user)

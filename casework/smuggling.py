@@ -158,9 +158,9 @@ def _new_valuation(
                 fields={"rate_date": str(v.rate_date)},
             )
     if kind == ValuationKind.IMPORT:
-        v.duties = _amount(duties or 0, "duties")
-        v.commercial_profit = _amount(commercial_profit or 0, "commercial_profit")
-        v.fees = _amount(fees or 0, "fees")
+        v.duties = _amount(duties or 0, "duties") or Decimal(0)
+        v.commercial_profit = _amount(commercial_profit or 0, "commercial_profit") or Decimal(0)
+        v.fees = _amount(fees or 0, "fees") or Decimal(0)
     if kind == ValuationKind.EXPORT:
         v.wholesale_price = _amount(wholesale_price, "wholesale_price", positive=True)
         v.market = (market or "").strip()[:200]

@@ -312,7 +312,7 @@ def case_detail(request, pk: int):
     form = bound.get(posted or "")
     if form is not None and form.is_valid():
         try:
-            _case_post(request, case, posted, form.cleaned_data, current)
+            _case_post(request, case, posted or "", form.cleaned_data, current)
         except DomainError as exc:
             apply_error(form, exc)
         else:

@@ -30,6 +30,7 @@ import json
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from django.apps import apps
@@ -75,7 +76,7 @@ def collect(declaration_ids: list[int]) -> Collected:
     """The declarations and, to a fixed point, every row pointing at a row already collected."""
     out = Collected()
     out.rows[TransitDeclaration] = list(TransitDeclaration.objects.filter(pk__in=declaration_ids).order_by("pk"))
-    pks = {TransitDeclaration: {o.pk for o in out.rows[TransitDeclaration]}}
+    pks: dict[type[models.Model], set] = {TransitDeclaration: {o.pk for o in out.rows[TransitDeclaration]}}
     candidates = [m for m in apps.get_models() if m is not TransitDeclaration]
     changed = True
     while changed:
@@ -189,15 +190,7 @@ def write(path: Path, declaration_ids: list[int], *, now: dt.datetime | None = N
             "created_at": now.isoformat(),
             "retention_years": settings.RETENTION_YEARS,
             "active_years": settings.ARCHIVE_ACTIVE_YEARS,
-            "operations": [
-                {
-                    "id": d.pk,
-                    "serial": d.serial,
-                    "status": d.status,
-                    "ended_at": retention.ended_at(d).isoformat() if retention.ended_at(d) else None,
-                }
-                for d in got.rows[TransitDeclaration]
-            ],
+            "operations": [_operation(d) for d in got.rows[TransitDeclaration]],
             "counts": got.count(),
             "references": {m._meta.label_lower: [o.pk for o in objs] for m, objs in got.references.items()},
             "data": {"path": "data.json", "sha256": _sha(data.encode())},
@@ -206,6 +199,11 @@ def write(path: Path, declaration_ids: list[int], *, now: dt.datetime | None = N
         }
         z.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     return manifest
+
+
+def _operation(d: TransitDeclaration) -> dict:
+    end = retention.ended_at(d)
+    return {"id": d.pk, "serial": d.serial, "status": d.status, "ended_at": end.isoformat() if end else None}
 
 
 def verify(path: Path) -> dict:
@@ -248,7 +246,7 @@ def remove(manifest: dict, *, now: dt.datetime | None = None, by=None) -> list[s
                 names += [ff.name for _n, ff in _file_fields(obj) if ff and ff.name]
                 model._base_manager.filter(pk=obj.pk).delete()
     for name in names:
-        transaction.on_commit(lambda name=name: default_storage.delete(name))
+        transaction.on_commit(partial(default_storage.delete, name))
     return serials
 
 

@@ -34,7 +34,11 @@ from core.errors import IllegalTransition
 from .models import Status, TransitDeclaration
 
 # The status that ends an operation, and the column that says when.
-END_COLUMNS = {Status.SETTLED: "settled_at", Status.CLOSED: "closed_at", Status.CANCELLED: "cancelled_at"}
+END_COLUMNS: dict[str, str] = {
+    Status.SETTLED: "settled_at",
+    Status.CLOSED: "closed_at",
+    Status.CANCELLED: "cancelled_at",
+}
 
 
 class RetentionRefused(IllegalTransition):
