@@ -11,7 +11,13 @@ class CaseworkConfig(AppConfig):
 
         from . import models, panels
 
-        for model in (models.FollowUpLetter, models.JudicialCase, models.JudicialAction):
+        for model in (
+            models.FollowUpLetter,
+            models.JudicialCase,
+            models.JudicialAction,
+            models.CaseValuation,
+            models.CaseMilestone,
+        ):
             auditlog.register(model)
 
         # Letters and cases add their timeline entries, dashboard panel and the declaration

@@ -1,6 +1,7 @@
 """Demo evidence of casework, made through its services: follow-up letters at each stage of their
-clocks (proposed by the daily job on past days, sent, answered, reminded, escalated) and judicial
-cases with actions, some closed. Past times go through the services' ``now=``/``at=`` arguments."""
+clocks (proposed by the daily job on past days, sent, answered, reminded, escalated), judicial
+cases with actions, some closed, and the smuggling regulation's valuations and milestones, some
+overdue. Past times go through the services' ``now=``/``at=`` arguments."""
 
 from __future__ import annotations
 
@@ -12,8 +13,16 @@ from django.utils import timezone
 from declarations.demo import demo_clerk, demo_staff
 from declarations.models import Status, TransitDeclaration
 
-from . import services
-from .models import FollowUpLetter, JudicialCase, LetterStatus
+from . import services, smuggling
+from .models import (
+    CaseMilestone,
+    CaseValuation,
+    FollowUpLetter,
+    JudicialCase,
+    LetterStatus,
+    MilestoneKind,
+    ValuationKind,
+)
 
 AUTHORITIES = ["شعبه ۳ دادگاه انقلاب اسلامی", "تعزیرات حکومتی استان", "شعبه ۱۲ دادسرای عمومی و انقلاب"]
 ACTIONS = ["ارسال پرونده به تعزیرات", "جلسهٔ رسیدگی برگزار شد", "استعلام از گمرک مقصد", "اخذ توضیح از شرکت حمل"]
@@ -82,4 +91,87 @@ def casework_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 
             )
     counts["cases"] = JudicialCase.objects.count()
     counts["cases_closed"] = JudicialCase.objects.exclude(status="open").count()
+    counts.update(smuggling_demo(rng=rng, now=now, exclude=ids))
     return counts
+
+
+def smuggling_demo(*, rng: np.random.Generator, now: dt.datetime, exclude: list[int]) -> dict[str, int]:
+    """The smuggling regulation's clocks on the demo cases: steps met on time and late, a carrier's
+    fine with its payment clock, a correction that brings a case under the confiscation-only
+    threshold, seized currency at its own rate, a fresh case whose clocks still run; then the hourly
+    job tells the overdue ones (the dashboard's signal, the milestones list, the notices)."""
+    open_cases = list(JudicialCase.objects.filter(status="open").select_related("declaration__origin").order_by("pk"))
+    for i, case in enumerate(open_cases[:8]):
+        clerk = demo_clerk(case.declaration.origin)
+        found = smuggling.discovery_at(case)
+        pending = {m.kind: m for m in case.milestones.pending()}
+        if i % 4 == 0 and MilestoneKind.HANDOVER in pending:
+            smuggling.milestone_done(
+                milestone=pending[MilestoneKind.HANDOVER],
+                by=clerk,
+                evidence_note="صورت‌جلسه تحویل کالا و متهم به مرجع انتظامی",
+                done_at=found + dt.timedelta(hours=20),
+            )
+        if i % 4 == 1 and MilestoneKind.CARRIER_FINE in pending:
+            smuggling.milestone_done(
+                milestone=pending[MilestoneKind.FILE_PROPERTY_ORG],
+                by=clerk,
+                evidence_note="نامه ارسال پرونده به سازمان اموال تملیکی",
+                done_at=found + dt.timedelta(days=9),  # late
+            )
+            smuggling.milestone_done(
+                milestone=pending[MilestoneKind.CARRIER_FINE],
+                by=clerk,
+                evidence_note="رأی تعزیرات: جریمه حامل و توقیف وسیله نقلیه",
+                amount=case.goods_value,
+                vehicle_seized=True,
+                done_at=min(found + dt.timedelta(days=15), now),
+            )
+        if i % 4 == 2:
+            smuggling.case_value(
+                case=case,
+                by=clerk,
+                corrects=smuggling.current_valuations(case).first(),
+                reason="کالای صادراتی: ارزش به قیمت عمده‌فروشی نزدیک‌ترین بازار داخلی",
+                kind=ValuationKind.EXPORT,
+                wholesale_price=int(rng.integers(3, 9)) * 1_000_000,  # under the threshold
+                market="بازار عمده‌فروشی تبریز",
+            )
+        if i % 4 == 3:
+            smuggling.case_value(
+                case=case,
+                by=clerk,
+                kind=ValuationKind.CURRENCY,
+                foreign_amount=int(rng.integers(1, 9)) * 1000,
+                currency="AED",
+                exchange_rate=190_000,
+                rate_source="مرکز مبادله ارز و طلای ایران (درهم امارات)",
+            )
+    fresh = (
+        TransitDeclaration.objects.filter(status=Status.UNSETTLED)
+        .exclude(pk__in=exclude)
+        .select_related("origin")
+        .order_by("-declared_at")
+        .first()
+    )
+    if fresh is not None:
+        found = now - dt.timedelta(hours=6)
+        services.case_open(
+            declaration=fresh,
+            by=demo_clerk(fresh.origin),
+            file_number=f"{found.year}-{fresh.pk}-Q",
+            authority=AUTHORITIES[0],
+            opened_on=timezone.localdate(),
+            discovered_at=found,
+            cif_value=int(rng.integers(20, 90)) * 1000,
+            exchange_rate=int(rng.integers(500, 700)) * 1000,
+            duties=int(rng.integers(1, 50)) * 100_000_000,
+            commercial_profit=int(rng.integers(1, 20)) * 50_000_000,
+        )
+    told = smuggling.milestones_run(now=now)
+    return {
+        "case_valuations": CaseValuation.objects.count(),
+        "milestones_overdue": CaseMilestone.objects.overdue(now).count(),
+        "milestones_done": CaseMilestone.objects.filter(done_at__isnull=False).count(),
+        "milestones_told": told,
+    }

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from core.forms import JalaliDateField
+from core.forms import JalaliDateField, JalaliDateTimeField
+
+from .models import ValuationKind
 
 
 class LetterForm(forms.Form):
@@ -37,6 +39,79 @@ class CaseForm(forms.Form):
     )
     duties = forms.DecimalField(label=gettext_lazy("duties (rial)"), min_value=0, decimal_places=0, initial=0)
     fees = forms.DecimalField(label=gettext_lazy("fees (rial)"), min_value=0, decimal_places=0, initial=0)
+    commercial_profit = forms.DecimalField(
+        label=gettext_lazy("commercial profit (rial)"), min_value=0, decimal_places=0, initial=0, required=False
+    )
+    rate_source = forms.CharField(
+        label=gettext_lazy("rate source"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy(
+            "The exporters' rate of the discovery day; empty: the Iran Center for Exchange of Currency and Gold."
+        ),
+    )
+    discovered_at = JalaliDateTimeField(
+        label=gettext_lazy("discovered at (Jalali, Tehran time)"),
+        required=False,
+        help_text=gettext_lazy("Empty: the start of the opening day. The statutory clocks run from it."),
+    )
+
+    def clean_commercial_profit(self):
+        return self.cleaned_data.get("commercial_profit") or 0
+
+
+class ValuationForm(forms.Form):
+    """A valuation (Art. 2) or the correction of one; the inputs the kind needs are checked by the service."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=ValuationKind.choices, widget=forms.RadioSelect)
+    foreign_amount = forms.DecimalField(
+        label=gettext_lazy("amount in currency (CIF value, or the currency seized)"),
+        min_value=0,
+        decimal_places=2,
+        max_digits=18,
+        required=False,
+    )
+    currency = forms.CharField(label=gettext_lazy("currency"), max_length=3, required=False, initial="USD")
+    exchange_rate = forms.DecimalField(
+        label=gettext_lazy("exchange rate (rial per unit)"),
+        min_value=0,
+        decimal_places=4,
+        max_digits=18,
+        required=False,
+    )
+    rate_source = forms.CharField(label=gettext_lazy("rate source"), max_length=200, required=False)
+    duties = forms.DecimalField(
+        label=gettext_lazy("customs duties (rial)"), min_value=0, decimal_places=0, required=False
+    )
+    commercial_profit = forms.DecimalField(
+        label=gettext_lazy("commercial profit (rial)"), min_value=0, decimal_places=0, required=False
+    )
+    fees = forms.DecimalField(label=gettext_lazy("fees (rial)"), min_value=0, decimal_places=0, required=False)
+    wholesale_price = forms.DecimalField(
+        label=gettext_lazy("wholesale price (rial)"), min_value=0, decimal_places=0, required=False
+    )
+    market = forms.CharField(label=gettext_lazy("nearest domestic market"), max_length=200, required=False)
+    corrects = forms.TypedChoiceField(
+        label=gettext_lazy("corrects valuation"), coerce=int, required=False, empty_value=None, choices=()
+    )
+    reason = forms.CharField(label=gettext_lazy("reason for the correction"), max_length=500, required=False)
+
+    def __init__(self, *args, current=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["corrects"].choices = [("", gettext_lazy("— a new valuation —"))] + [
+            (v.pk, f"#{v.pk} {v.get_kind_display()}: {v.value:,}") for v in current
+        ]
+
+
+class MilestoneForm(forms.Form):
+    """The step of a milestone (its id comes with the POST as ``milestone``)."""
+
+    evidence_note = forms.CharField(
+        label=gettext_lazy("evidence (letter number, receipt …)"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    done_at = JalaliDateTimeField(label=gettext_lazy("done at (Jalali, Tehran time)"), required=False)
+    amount = forms.DecimalField(label=gettext_lazy("amount (rial)"), min_value=0, decimal_places=0, required=False)
+    vehicle_seized = forms.BooleanField(label=gettext_lazy("vehicle seized"), required=False)
 
 
 class ActionForm(forms.Form):

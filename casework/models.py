@@ -21,13 +21,17 @@ from accounts.models import CustomsOffice, ScopedQuerySet
 from declarations.models import TransitDeclaration
 
 __all__ = [
+    "CaseMilestone",
     "CaseStatus",
+    "CaseValuation",
     "FollowUpLetter",
     "JudicialAction",
     "JudicialCase",
     "LetterKind",
     "LetterSequence",
     "LetterStatus",
+    "MilestoneKind",
+    "ValuationKind",
 ]
 
 
@@ -188,8 +192,11 @@ class CaseQuerySet(ScopedQuerySet):
 class JudicialCase(models.Model):
     """A smuggling/violation file about one declaration, valued as the regulations define it.
 
-    goods value (rial) = CIF value × exchange rate + duties + fees; every input is kept so
-    the figure can be checked, and ``save()`` recomputes it so it never drifts from them.
+    The value is kept in ``CaseValuation`` records (Art. 2 of the smuggling regulation; a
+    correction is a new record); ``goods_value`` is the sum of the current ones, written by the
+    valuation service (``casework.smuggling``). The CIF, rate, duties and fees columns are the
+    inputs given when the case was opened (its first valuation). A case carries its statutory
+    milestones (``CaseMilestone``), timed from ``discovered_at``.
     """
 
     declaration = models.ForeignKey(
@@ -208,6 +215,17 @@ class JudicialCase(models.Model):
     duties = models.DecimalField(_("duties (rial)"), max_digits=20, decimal_places=0, default=0)
     fees = models.DecimalField(_("fees (rial)"), max_digits=20, decimal_places=0, default=0)
     goods_value = models.DecimalField(_("goods value (rial)"), max_digits=24, decimal_places=0)
+    # When the goods were found: the day of the exchange rate (Art. 2) and the start of the clocks.
+    discovered_at = models.DateTimeField(_("discovered at"), null=True, blank=True)
+    # The office answerable for the clocks (told when one is overdue); empty: the declaration's origin.
+    office = models.ForeignKey(
+        CustomsOffice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("responsible office"),
+    )
     status = models.CharField(_("status"), max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     outcome = models.TextField(_("outcome"), blank=True)
     outcome_on = models.DateField(_("outcome date"), null=True, blank=True)
@@ -229,10 +247,13 @@ class JudicialCase(models.Model):
         return f"{self.file_number} ({self.authority})"
 
     def save(self, *args, **kwargs):
-        self.goods_value = self.compute_value(self.cif_value, self.exchange_rate, self.duties, self.fees)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "goods_value"}
+        if self.goods_value is None:  # a new case before its first valuation: the opening inputs
+            self.goods_value = self.compute_value(self.cif_value, self.exchange_rate, self.duties, self.fees)
         super().save(*args, **kwargs)
+
+    @property
+    def responsible_office_id(self) -> int:
+        return self.office_id or self.declaration.origin_id
 
     @staticmethod
     def compute_value(cif_value: Decimal, exchange_rate: Decimal, duties: Decimal, fees: Decimal) -> Decimal:
@@ -260,3 +281,173 @@ class JudicialAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.on}"
+
+
+# --- smuggling cases: valuation and statutory milestones (executive regulation of the smuggling law) ---
+
+
+class ValuationKind(models.TextChoices):
+    IMPORT = "import", _("import smuggling: CIF × exporters' rate + duties + commercial profit + fees")
+    EXPORT = "export", _("export smuggling: wholesale price in the nearest domestic market")
+    CURRENCY = "currency", _("currency seized: amount × its own rate")
+
+
+class ImmutableRecord(Exception):
+    """A valuation or a done milestone was about to be changed: a correction is a new record."""
+
+
+class CaseValuation(models.Model):
+    """One valuation of a case's goods or seized currency (Art. 2), with every input and the source
+    and date of the exchange rate. Never changed: a correction is a new valuation that names the one
+    it corrects (``corrects``); the case's value is the sum of the valuations no later one corrects."""
+
+    case = models.ForeignKey(JudicialCase, on_delete=models.CASCADE, related_name="valuations", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=10, choices=ValuationKind.choices)
+    # Import: the CIF value in its currency; currency seized: the amount seized.
+    foreign_amount = models.DecimalField(
+        _("amount in currency"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    exchange_rate = models.DecimalField(
+        _("exchange rate (rial per unit)"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    rate_source = models.CharField(_("rate source"), max_length=200, blank=True)
+    rate_date = models.DateField(_("rate date"), null=True, blank=True)
+    duties = models.DecimalField(_("customs duties (rial)"), max_digits=20, decimal_places=0, default=0)
+    commercial_profit = models.DecimalField(_("commercial profit (rial)"), max_digits=20, decimal_places=0, default=0)
+    fees = models.DecimalField(_("fees (rial)"), max_digits=20, decimal_places=0, default=0)
+    # Export: the wholesale price of the goods in the nearest domestic market, and which market.
+    wholesale_price = models.DecimalField(
+        _("wholesale price (rial)"), max_digits=24, decimal_places=0, null=True, blank=True
+    )
+    market = models.CharField(_("nearest domestic market"), max_length=200, blank=True)
+    value = models.DecimalField(_("value (rial)"), max_digits=24, decimal_places=0)
+    corrects = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrected_by",
+        verbose_name=_("corrects valuation"),
+    )
+    reason = models.CharField(_("reason for the correction"), max_length=500, blank=True)
+    valued_at = models.DateTimeField(_("valued at"), auto_now_add=True)
+    valued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("case valuation")
+        verbose_name_plural = _("case valuations")
+        ordering = ["case", "valued_at", "id"]
+        constraints = [
+            # A valuation is corrected once; the correction may be corrected in turn.
+            models.UniqueConstraint(fields=["corrects"], name="valuation_corrected_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.value}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableRecord("a valuation is never changed: record a correction")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_current(self) -> bool:
+        return not self.corrected_by.exists()
+
+
+class MilestoneKind(models.TextChoices):
+    CONFISCATION = "confiscation", _("confiscation only (value up to the threshold)")
+    HANDOVER = "handover", _("goods and person handed to the competent authority")
+    FILE_PROPERTY_ORG = "file_property_org", _("file sent to the confiscated-property organisation")
+    FILE_COURT = "file_court", _("file sent to the court")
+    CARRIER_FINE = "carrier_fine", _("carrier fine and vehicle seizure")
+    PAYMENT = "payment", _("fine paid")
+
+
+# The article of the smuggling regulation behind each milestone.
+MILESTONE_ARTICLE: dict[str, str] = {
+    MilestoneKind.CONFISCATION: "3",
+    MilestoneKind.HANDOVER: "4",
+    MilestoneKind.FILE_PROPERTY_ORG: "7",
+    MilestoneKind.FILE_COURT: "7",
+    MilestoneKind.CARRIER_FINE: "18",
+    MilestoneKind.PAYMENT: "19",
+}
+
+
+class MilestoneQuerySet(ScopedQuerySet):
+    scope_paths = ("case__declaration__origin", "case__declaration__destination")
+
+    def live(self):
+        """Not waived: the milestones the case still owes or has met."""
+        return self.filter(waived_at__isnull=True)
+
+    def pending(self):
+        return self.live().filter(done_at__isnull=True)
+
+    def overdue(self, now):
+        """Owed by an open case, with a due time that has passed (a milestone without a clock is
+        never overdue; a closed case's are history, counted by the monthly return)."""
+        return self.pending().filter(due_at__lt=now, case__status=CaseStatus.OPEN)
+
+
+class CaseMilestone(models.Model):
+    """A statutory step of a smuggling case with its due time on the working-day calendar.
+
+    Created and waived by the service when the case is opened or valued (``casework.smuggling``);
+    met by a person with an evidence note (``done_*``), never changed after that."""
+
+    case = models.ForeignKey(JudicialCase, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("case"))
+    kind = models.CharField(_("milestone"), max_length=20, choices=MilestoneKind.choices)
+    article = models.CharField(_("article"), max_length=8)
+    # None: a step the regulation sets no time for (confiscation, the carrier's fine).
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    evidence_note = models.TextField(_("evidence"), blank=True)
+    # The carrier's fine (at most twice the value, Art. 18) or the sum paid (Art. 19).
+    amount = models.DecimalField(_("amount (rial)"), max_digits=24, decimal_places=0, null=True, blank=True)
+    vehicle_seized = models.BooleanField(_("vehicle seized"), default=False)
+    # No longer owed: a revaluation moved the case across the confiscation-only threshold.
+    waived_at = models.DateTimeField(_("waived at"), null=True, blank=True)
+    waived_note = models.CharField(_("why waived"), max_length=300, blank=True)
+    # The overdue notice went out (claimed by the daily job, once per milestone).
+    notified_at = models.DateTimeField(_("overdue notice sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("statutory milestone")
+        verbose_name_plural = _("statutory milestones")
+        ordering = ["case", models.F("due_at").asc(nulls_last=True), "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"], condition=Q(waived_at__isnull=True), name="milestone_one_live_per_kind"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                name="milestone_pending_due",
+                condition=Q(done_at__isnull=True, waived_at__isnull=True),
+            ),
+            models.Index(fields=["done_at"], name="milestone_done_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"
+
+    def is_overdue(self, now) -> bool:
+        return self.done_at is None and self.waived_at is None and self.due_at is not None and self.due_at < now
+
+    @property
+    def state(self) -> str:
+        if self.waived_at:
+            return "waived"
+        return "done" if self.done_at else "pending"

@@ -15,7 +15,7 @@ from declarations.hooks import declaration_actions as declaration_actions_hook
 from declarations.models import TransitDeclaration
 
 from . import services
-from .models import CaseStatus, FollowUpLetter, JudicialCase, LetterStatus
+from .models import CaseMilestone, CaseStatus, FollowUpLetter, JudicialCase, LetterStatus
 
 # --- timeline ---------------------------------------------------------------------------------
 
@@ -88,9 +88,11 @@ def casework_timeline(declaration: TransitDeclaration, user) -> list[TimelineIte
 
 
 def casework_panel(request, scoped_declarations) -> TemplatePanel | None:
-    """Dashboard panel: letters waiting on someone, and open cases, in the user's scope.
+    """Dashboard panel: letters waiting on someone, open cases and their overdue statutory
+    milestones, in the user's scope.
 
-    Four COUNTs on the letters table (status + reply_due_at index) and one on cases; two more for
+    Four COUNTs on the letters table (status + reply_due_at index), one on cases, one on
+    milestones; two more for
     the inbox of letters addressed to the user's offices."""
     user = request.user
     now = timezone.now()
@@ -102,6 +104,8 @@ def casework_panel(request, scoped_declarations) -> TemplatePanel | None:
         "reply_overdue": letters.filter(status=LetterStatus.SENT, reply_due_at__lt=now).count(),
         "escalated": letters.filter(status=LetterStatus.SENT, escalated_at__isnull=False).count(),
         "open_cases": JudicialCase.objects.for_user(user).filter(status=CaseStatus.OPEN).count(),
+        # The signal of the smuggling regulation's clocks (partial index on pending due times).
+        "milestones_overdue": CaseMilestone.objects.overdue(now).for_user(user).count(),
     }
     if not user.is_national:  # the office's (or province's) inbox; for HQ it is every letter above
         inbox = FollowUpLetter.objects.addressed_to(user)

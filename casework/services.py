@@ -5,7 +5,7 @@ origin office's series, dated, PDF rendered by a task) → ``letter_record_answe
 ``followups_run`` is the daily job: it proposes drafts for overdue and arrived-unsettled
 declarations and reminds/escalates when no answer comes, on the FOLLOWUP_* clocks.
 
-Cases: ``case_open`` (valued from CIF × rate + duties + fees) → ``case_add_action`` … →
+Cases: ``case_open`` (its first valuation and milestones: ``casework.smuggling``) → ``case_add_action`` … →
 ``case_close`` (optionally closing the declaration through ``services.declaration_close``).
 The declaration page's actions, the timeline entries and the dashboard panel: ``panels``.
 """
@@ -471,8 +471,20 @@ def case_open(
     fees=0,
     currency: str = "USD",
     branch: str = "",
+    discovered_at: dt.datetime | None = None,
+    commercial_profit=0,
+    rate_source: str = "",
+    office=None,
 ) -> JudicialCase:
-    """Open a case from an unsettled or overdue declaration, valued per the smuggling regulations."""
+    """Open a case from an unsettled or overdue declaration, valued per the smuggling regulations.
+
+    The inputs make its first valuation (import smuggling, Art. 2: CIF × the exporters' rate of
+    the discovery day + duties + commercial profit + fees, the rate's source stored with it;
+    ``casework.smuggling``), and the value sets its statutory milestones. ``discovered_at``: when
+    the goods were found (default: the start of ``opened_on``); ``office``: the office answerable
+    for the clocks (default: the opener's office, else the declaration's origin)."""
+    from . import smuggling
+
     declaration = TransitDeclaration.objects.select_related("origin", "destination").get(pk=declaration.pk)
     if not case_can_open(declaration):
         raise IllegalTransition(
@@ -487,7 +499,13 @@ def case_open(
         raise InvalidInput(_("Name the judicial authority."), fields={"authority": "required"})
     if opened_on > timezone.localdate():
         raise InvalidInput(_("The opening date is in the future."), fields={"opened_on": str(opened_on)})
+    if discovered_at is not None and discovered_at > timezone.now() + dt.timedelta(minutes=5):
+        raise InvalidInput(_("The discovery time is in the future."), fields={"discovered_at": str(discovered_at)})
+    if office is None and by is not None and by.office_id in (declaration.origin_id, declaration.destination_id):
+        office = by.office
     case = JudicialCase(
+        discovered_at=discovered_at,
+        office=office,
         declaration=declaration,
         file_number=file_number.strip(),
         authority=authority.strip(),
@@ -507,6 +525,19 @@ def case_open(
         )
     with actor(by):
         case.save()
+    smuggling._new_valuation(
+        case,
+        by=by,
+        kind="import",
+        foreign_amount=case.cif_value,
+        currency=case.currency,
+        exchange_rate=case.exchange_rate,
+        rate_source=rate_source or smuggling.EXPORTERS_RATE_SOURCE,
+        duties=case.duties,
+        commercial_profit=commercial_profit,
+        fees=case.fees,
+    )
+    smuggling._revalue(case, by)
     evidence.note_event(
         declaration_id=declaration.pk,
         kind="case_opened",

@@ -5,7 +5,7 @@ already queued keep working."""
 
 from celery import shared_task
 
-from . import letters, services
+from . import letters, services, smuggling
 
 
 @shared_task(name="declarations.tasks.followups_daily", acks_late=True)
@@ -19,3 +19,9 @@ def render_letter_pdf(letter_id: int) -> int:
     """Render a letter's PDF (WeasyPrint is too slow for a request)."""
     letters.letter_store_pdf(letter_id=letter_id)
     return letter_id
+
+
+@shared_task(name="casework.tasks.case_milestones_check", acks_late=True)
+def case_milestones_check() -> int:
+    """Beat, every hour: tell the newly overdue statutory milestones of smuggling cases (casework.smuggling)."""
+    return smuggling.milestones_run()

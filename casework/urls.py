@@ -17,4 +17,5 @@ urlpatterns = [
     path("cases/", v.case_list, name="cases"),
     path("cases/new/<int:declaration_pk>/", v.case_new, name="case_new"),
     path("cases/<int:pk>/", v.case_detail, name="case"),
+    path("milestones/", v.milestone_list, name="milestones"),
 ]

@@ -11,6 +11,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
 from core.dates import TEHRAN
-from core.errors import DomainError
+from core.errors import DomainError, InvalidInput
 from core.files import serve_evidence, serve_export
 from core.forms import apply_error
 from core.templatetags.jalali import fa
@@ -30,8 +31,9 @@ from declarations.models import TransitDeclaration
 
 from . import letters as letter_pdfs
 from . import services as casework
-from .forms import ActionForm, AnswerForm, CaseForm, CloseForm, LetterForm
-from .models import FollowUpLetter, JudicialCase, LetterStatus
+from . import smuggling
+from .forms import ActionForm, AnswerForm, CaseForm, CloseForm, LetterForm, MilestoneForm, ValuationForm
+from .models import CaseMilestone, FollowUpLetter, JudicialCase, LetterStatus, MilestoneKind
 
 
 def _letters(user):
@@ -286,22 +288,35 @@ def case_new(request, declaration_pk: int):
 
 @login_required
 def case_detail(request, pk: int):
+    """The case: its valuations (Art. 2), its statutory milestones with their due times, its actions
+    and outcome. Each form names itself in ``form``; a refused input stays on its field."""
     case = get_scoped_or_404(_cases(), request.user, pk=pk)
-    action_form = ActionForm(request.POST if request.POST.get("form") == "action" else None)
-    close_form = CloseForm(request.POST if request.POST.get("form") == "close" else None)
-    if request.method == "POST":
+    posted = request.POST.get("form") if request.method == "POST" else None
+    current = list(smuggling.current_valuations(case))
+    action_form = ActionForm(request.POST if posted == "action" else None)
+    close_form = CloseForm(request.POST if posted == "close" else None)
+    valuation_form = ValuationForm(request.POST if posted == "valuation" else None, current=current)
+    now = timezone.now()
+    milestones = list(case.milestones.select_related("done_by"))
+    posted_milestone = request.POST.get("milestone", "") if posted == "milestone" else ""
+    # One form per milestone still owed, each with its own prefix (its own field ids).
+    milestone_forms = {
+        m.pk: MilestoneForm(request.POST if posted_milestone == str(m.pk) else None, prefix=f"m{m.pk}")
+        for m in milestones
+        if not m.done_at and not m.waived_at
+    }
+    milestone_form = next((f for f in milestone_forms.values() if f.is_bound), MilestoneForm(prefix="m"))
+    if posted == "milestone" and not milestone_form.is_bound:
+        milestone_form = MilestoneForm(request.POST, prefix=f"m{posted_milestone}")
+    bound = {"action": action_form, "close": close_form, "valuation": valuation_form, "milestone": milestone_form}
+    form = bound.get(posted or "")
+    if form is not None and form.is_valid():
         try:
-            if action_form.is_bound and action_form.is_valid():
-                casework.case_add_action(case=case, by=request.user, **action_form.cleaned_data)
-                messages.success(request, _("Action recorded."))
-                return redirect("casework:case", pk=pk)
-            if close_form.is_bound and close_form.is_valid():
-                casework.case_close(case=case, by=request.user, **close_form.cleaned_data)
-                messages.success(request, _("Case closed."))
-                return redirect("casework:case", pk=pk)
+            _case_post(request, case, posted or "", form.cleaned_data, current)
         except DomainError as exc:
-            apply_error(action_form if action_form.is_bound else close_form, exc)
-    bad = action_form.errors or close_form.errors
+            apply_error(form, exc)
+        else:
+            return redirect("casework:case", pk=pk)
     return render(
         request,
         "casework/case_detail.html",
@@ -309,9 +324,72 @@ def case_detail(request, pk: int):
             "case": case,
             "action_form": action_form,
             "close_form": close_form,
+            "valuation_form": valuation_form,
+            "valuations": case.valuations.select_related("valued_by", "corrects"),
+            "current_ids": {v.pk for v in current},
+            "milestones": [
+                {"m": m, "overdue": m.is_overdue(now), "form": milestone_forms.get(m.pk)} for m in milestones
+            ],
+            "threshold": smuggling.CONFISCATION_ONLY_MAX_RIAL,
+            "fine_max": case.goods_value * smuggling.CARRIER_FINE_MAX_MULTIPLE,
+            "money_kinds": (MilestoneKind.CARRIER_FINE, MilestoneKind.PAYMENT),
             "may_handle": casework.may_handle_case(request.user, case.declaration),
         },
-        status=400 if bad else 200,
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+def _case_post(request, case: JudicialCase, posted: str, data: dict, current: list) -> None:
+    """One of the case page's forms, through its service (a DomainError goes back to the form)."""
+    if posted == "action":
+        casework.case_add_action(case=case, by=request.user, **data)
+        messages.success(request, _("Action recorded."))
+    elif posted == "close":
+        casework.case_close(case=case, by=request.user, **data)
+        messages.success(request, _("Case closed."))
+    elif posted == "valuation":
+        corrects = next((v for v in current if v.pk == data.pop("corrects")), None)
+        smuggling.case_value(case=case, by=request.user, corrects=corrects, **data)
+        messages.success(request, _("Valuation recorded."))
+    elif posted == "milestone":
+        try:
+            milestone = case.milestones.get(pk=int(request.POST.get("milestone", "")))
+        except (ValueError, CaseMilestone.DoesNotExist):
+            raise InvalidInput(_("Choose a milestone of this case."), fields={"milestone": "unknown"}) from None
+        smuggling.milestone_done(milestone=milestone, by=request.user, **data)
+        messages.success(request, _("Milestone recorded."))
+
+
+MILESTONE_STATES = ("overdue", "pending", "done", "all")
+
+
+@login_required
+def milestone_list(request):
+    """The statutory milestones of the cases in the user's scope: overdue first (the signal), or
+    pending, done, all; each links to its case."""
+    state = request.GET.get("state", "overdue")
+    state = state if state in MILESTONE_STATES else "overdue"
+    now = timezone.now()
+    scoped = CaseMilestone.objects.for_user(request.user)
+    rows = scoped.select_related("case__declaration__origin", "case__office", "done_by")
+    if state == "overdue":
+        rows = rows.overdue(now).order_by("due_at", "pk")
+    elif state == "pending":
+        rows = rows.pending().order_by(F("due_at").asc(nulls_last=True), "pk")
+    elif state == "done":
+        rows = rows.filter(done_at__isnull=False).order_by("-done_at", "-pk")
+    else:
+        rows = rows.order_by("-created_at", "-pk")
+    counts = {"overdue": scoped.overdue(now).count(), "pending": scoped.pending().count()}
+    return render(
+        request,
+        "casework/milestone_list.html",
+        {
+            "rows": [{"m": m, "overdue": m.is_overdue(now)} for m in rows[:LIST_LIMIT]],
+            "state": state,
+            "states": MILESTONE_STATES,
+            "counts": counts,
+        },
     )
 
 

@@ -6,6 +6,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from core import audit
+        from auditlog.registry import auditlog
+
+        from core import audit, models
 
         audit.connect()
+        auditlog.register(models.Holiday)  # headquarters edits it: who moved which holiday

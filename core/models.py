@@ -1,4 +1,5 @@
-"""The audit trail's seals: one per django-auditlog ``LogEntry``, chained by SHA-256 (``core.audit_chain``).
+"""The audit trail's seals (one per django-auditlog ``LogEntry``, chained by SHA-256, ``core.audit_chain``),
+and the official holidays of the working-day calendar (``Holiday``, ``core.workdays``).
 
 ``LogEntry`` is django-auditlog's model and cannot take new columns, so what the chain needs and
 what must outlive a user (the username and role as they were) live here, one row per entry,
@@ -90,3 +91,28 @@ class AuditSeal(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditTrailImmutable("AuditSeal: the audit trail is append-only (delete refused)")
+
+
+class Holiday(models.Model):
+    """An official holiday (تعطیل رسمی) of Iran: a day that is not a working day, like every Friday.
+
+    Statutory clocks counted in working days (the smuggling regulation's five working days) skip
+    them (``core.workdays``). The project ships the current and the next Jalali years (migration
+    ``0003``); headquarters keeps the table in the admin (a lunar date moved by the moon sighting,
+    a holiday declared by the government)."""
+
+    date = models.DateField(_("date"), db_index=True)
+    name = models.CharField(_("occasion"), max_length=150)
+    lunar = models.BooleanField(
+        _("lunar (Hijri) date"), default=False, help_text=_("Set by the moon sighting; may move by a day.")
+    )
+    note = models.CharField(_("source or note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("official holiday")
+        verbose_name_plural = _("official holidays")
+        ordering = ["date", "name"]
+        constraints = [models.UniqueConstraint(fields=["date", "name"], name="holiday_unique_date_name")]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.name}"

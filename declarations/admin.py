@@ -7,6 +7,7 @@ from django.contrib import admin
 
 from core.admin_utils import EvidenceAdmin, JalaliAdmin, jalali
 
+from . import retention
 from .models import (
     ArrivalConfirmation,
     DeadlineExtension,
@@ -97,8 +98,24 @@ class RouteTimeLimitAdmin(admin.ModelAdmin):
     list_filter = ("origin",)
 
 
+class RetainedAdmin(admin.ModelAdmin):
+    """Rows of an operation: no deletion once the operation has ended and until RETENTION_YEARS
+    after (``declarations.retention``, which refuses it at the model level too); no bulk delete,
+    whose selection could mix both."""
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not retention.may_delete_row(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
 @admin.register(GoodsItem)
-class GoodsItemAdmin(admin.ModelAdmin):
+class GoodsItemAdmin(RetainedAdmin):
     list_display = ("declaration", "line_no", "hs_code", "description", "quantity", "unit")
     search_fields = ("declaration__serial", "hs_code")
     raw_id_fields = ("declaration",)
@@ -106,7 +123,7 @@ class GoodsItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(GoodsSerial)
-class GoodsSerialAdmin(admin.ModelAdmin):
+class GoodsSerialAdmin(RetainedAdmin):
     list_display = ("value", "is_imei", "declaration")
     search_fields = ("value",)
     raw_id_fields = ("declaration", "goods_item")

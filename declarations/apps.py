@@ -28,3 +28,9 @@ class DeclarationsConfig(AppConfig):
         # The batch's report can be long (every rejected row), its waiting records longer; its counts,
         # state and file hash are audited.
         auditlog.register(models.ImportBatch, exclude_fields=["report", "payload"])
+
+        # Records of an operation are kept RETENTION_YEARS after it ends (AML regulation, Art. 33).
+        # Connected for every installed model that points at a declaration: the registry is full here.
+        from . import retention
+
+        retention.connect()

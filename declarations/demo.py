@@ -264,10 +264,14 @@ class DemoBuilder:
                 "name": names,
                 "registration_no": [f"D{i:07d}" for i in ids.tolist()],
                 "country": "IR",
+                # Legal-entity national ID (11 digits) and postal code: the person file's search keys.
+                "national_id": [f"1010{i:07d}" for i in ids.tolist()],
+                "postal_code": [f"{x:010d}" for x in rng.integers(1_000_000_000, 9_999_999_999, n).tolist()],
             }
             return _copy_text(list(data), data, n), n
 
-        self._timed_write(TransportCompany, ["id", "name", "registration_no", "country"], make)
+        columns = ["id", "name", "registration_no", "country", "national_id", "postal_code"]
+        self._timed_write(TransportCompany, columns, make)
         self.company_ids = ids
 
     def _vehicles(self, n: int) -> None:
@@ -314,10 +318,21 @@ class DemoBuilder:
                 f"{FIRST[a]} {LAST[b]}"
                 for a, b in zip(rng.integers(0, 12, n).tolist(), rng.integers(0, 11, n).tolist())
             ]
-            data = {"id": ids.astype(str), "name": names, "national_id": nids, "passport_no": "", "country": "IR"}
+            # One driver in twenty a foreign national: the foreign-national number instead of a national ID.
+            foreign = (ids % 20 == 7).tolist()
+            data = {
+                "id": ids.astype(str),
+                "name": names,
+                "national_id": ["" if f else x for f, x in zip(foreign, nids)],
+                "passport_no": "",
+                "country": ["AF" if f else "IR" for f in foreign],
+                "foreign_national_no": [f"1002{i:08d}" if f else "" for f, i in zip(foreign, ids.tolist())],
+                "postal_code": [f"{x:010d}" for x in rng.integers(1_000_000_000, 9_999_999_999, n).tolist()],
+            }
             return _copy_text(list(data), data, n), n
 
-        self._timed_write(Driver, ["id", "name", "national_id", "passport_no", "country"], make)
+        columns = ["id", "name", "national_id", "passport_no", "country", "foreign_national_no", "postal_code"]
+        self._timed_write(Driver, columns, make)
         self.driver_ids = ids
 
     # -- declarations ------------------------------------------------------------------

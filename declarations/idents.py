@@ -133,6 +133,12 @@ def plate_html(plate, country: str = ""):
     return ident_html("plate", plate_display(plate, country), plate_direction(plate, country))
 
 
+def person_id_html(value):
+    """A person's identifier (national ID, legal-entity ID, foreign-national number, postal code):
+    Latin digits as issued and typed into a search, left to right."""
+    return ident_html("person", _text(value))
+
+
 # --- XLSX -----------------------------------------------------------------------------------------
 
 

@@ -19,5 +19,6 @@ urlpatterns = [
     path("permits/", views_permits.permit_list, name="permits"),
     path("permits/<int:pk>/exit/", views_permits.permit_exit, name="permit-exit"),
     path("vehicles/", views.vehicle_search, name="vehicle-search"),
+    path("persons/", views.person_search, name="person"),
     path("vehicles/<int:pk>/", views.vehicle_detail, name="vehicle"),
 ]

@@ -22,7 +22,7 @@ from core.files import serve_evidence
 
 from . import ageing, detection, evidence, forms, hooks, monitoring, plates, selectors, timeline
 from .filters import DEFAULT_SORT, DeclarationFilter
-from .models import TransitDeclaration, Vehicle
+from .models import Driver, TransitDeclaration, Vehicle
 from .paging import BadCursor, keyset_page
 from .services import allowed_actions
 from .views_permits import permit_panel
@@ -237,6 +237,27 @@ def vehicle_search(request):
             status=404,
         )
     return redirect(reverse("declarations:list") + "?q=" + plate.text)
+
+
+@login_required
+def person_search(request):
+    """One file per person: a national ID, legal-entity national ID, foreign-national number or
+    postal code → the companies and drivers it names and their declarations in the user's scope."""
+    from core.files import record_access
+
+    from . import persons
+
+    text = request.GET.get("q", "").strip()
+    result = persons.person_file(text, request.user) if text else None
+    if result is not None:
+        # Looking a person up is reading personal data: the trail says who looked for whom.
+        record_access(request, Driver, what="person file", query=result.query, found=result.found)
+    return render(
+        request,
+        "declarations/person.html",
+        {"text": text, "result": result},
+        status=404 if result is not None and not result.found else 200,
+    )
 
 
 @login_required

@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     PROBLEM_REPORTED = "problem_reported", _("A system problem was reported")
     PROBLEM_RESOLVED = "problem_resolved", _("A system problem you reported was resolved")
     IMPORT_FINISHED = "import_finished", _("An import you started has finished")
+    MILESTONE_OVERDUE = "milestone_overdue", _("A smuggling case's statutory deadline has passed")
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -33,7 +33,18 @@ from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_cell, safe_row
 
 from . import returns
-from .labels import AGE_LABELS, BALANCE_LABELS, REASON_LABELS, SERIAL_HEADER, jday, place_label, place_names, standing
+from .labels import (
+    AGE_LABELS,
+    BALANCE_LABELS,
+    MILESTONE_LABELS,
+    MILESTONE_METRIC_LABELS,
+    REASON_LABELS,
+    SERIAL_HEADER,
+    jday,
+    place_label,
+    place_names,
+    standing,
+)
 from .xlsx_stream import XlsxWriter
 
 PDF_SERIAL_LIMIT = 100  # WeasyPrint lays out ~100 table rows a second on a busy core
@@ -138,7 +149,41 @@ def summary_rows(figures: dict) -> list[tuple[str, str, str, object]]:
         ("scan_compliance", "review_share", "سهم بررسی اسکن در مقصد", figures["scan_compliance"]["review_share"]),
         ("plate_compliance", "share", "سهم وصول با شواهد پلاک‌خوان", figures["plate_compliance"]["share"]),
     ]
+    rows += milestone_rows(figures)
     return rows
+
+
+# --- cases by milestone (smuggling regulation) ----------------------------------------------------
+
+
+def milestone_rows(figures: dict) -> list[tuple[str, str, str, object]]:
+    """(section, key, label, value) of the return's section "cases by milestone": ``kind:metric``.
+    A return built before the section existed has none."""
+    by_kind = figures.get("case_milestones") or {}
+    return [
+        (
+            "case_milestones",
+            f"{kind}:{metric}",
+            f"{MILESTONE_LABELS[kind]} — {MILESTONE_METRIC_LABELS[metric]}",
+            by_kind[kind][metric],
+        )
+        for kind in [*returns.MILESTONE_KINDS, "total"]
+        if kind in by_kind
+        for metric in returns.MILESTONE_METRICS
+    ]
+
+
+def milestone_table(figures: dict) -> list[list]:
+    """One row per milestone kind (and the total): its label, then each metric."""
+    by_kind = figures.get("case_milestones") or {}
+    return [
+        [MILESTONE_LABELS[kind], *(by_kind[kind][m] for m in returns.MILESTONE_METRICS)]
+        for kind in [*returns.MILESTONE_KINDS, "total"]
+        if kind in by_kind
+    ]
+
+
+# --- end of cases by milestone --------------------------------------------------------------------
 
 
 # --- JSON -------------------------------------------------------------------------------------
@@ -285,6 +330,12 @@ def _figure_sheets(wb: XlsxWriter, figures: dict) -> None:
         ltr_columns=[2],
     )
     wb.sheet(
+        "مهلت‌های پرونده‌های قاچاق",
+        milestone_table(figures),
+        header=["مرحله (آیین‌نامه اجرایی قانون مبارزه با قاچاق)", *MILESTONE_METRIC_LABELS.values()],
+        widths=[60, 14, 14, 14, 14, 14],
+    )
+    wb.sheet(
         "انطباق",
         (
             *(
@@ -423,8 +474,10 @@ def render_pdf(
                 "others": [
                     (label, _pct(k, v))
                     for s, k, label, v in summary_rows(figures)
-                    if s not in ("balance", "by_reason", "by_age")
+                    if s not in ("balance", "by_reason", "by_age", "case_milestones")
                 ],
+                "milestone_heads": list(MILESTONE_METRIC_LABELS.values()),
+                "milestones": [[row[0], *(fa(v) for v in row[1:])] for row in milestone_table(figures)],
                 "provinces": [
                     [place_label(p["province"], names["province"]), *(fa(p[k]) for k in returns.BALANCE_KEYS)]
                     for p in figures.get("provinces", [])

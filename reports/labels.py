@@ -26,6 +26,23 @@ BALANCE_LABELS = {
     "cancelled": "ابطال‌شده",
     "closing": "مانده پایان ماه (تسویه‌نشده)",
 }
+# Statutory milestones of smuggling cases (the return's section "cases by milestone").
+MILESTONE_LABELS = {
+    "confiscation": "ضبط کالا (ارزش تا سقف، ماده ۳)",
+    "handover": "تحویل کالا و متهم ظرف ۲۴ ساعت (ماده ۴)",
+    "file_property_org": "ارسال پرونده به سازمان اموال تملیکی ظرف ۵ روز کاری (ماده ۷)",
+    "file_court": "ارسال پرونده به مرجع قضایی ظرف ۵ روز کاری (ماده ۷)",
+    "carrier_fine": "جریمه حامل و توقیف وسیله نقلیه (ماده ۱۸)",
+    "payment": "پرداخت جریمه ظرف ۲۰ روز (ماده ۱۹)",
+    "total": "جمع",
+}
+MILESTONE_METRIC_LABELS = {
+    "due": "سررسید در ماه",
+    "done": "انجام‌شده در ماه",
+    "done_late": "انجام‌شده با تأخیر",
+    "open_at_end": "باز در پایان ماه",
+    "overdue_at_end": "معوق در پایان ماه",
+}
 REASON_LABELS = {
     "duplicate_waybill": "بیجک تکراری",
     "document_discrepancy": "مغایرت اسنادی",

@@ -33,7 +33,7 @@ from django.db.models.functions import Coalesce, Collate
 from django.utils import timezone
 
 from accounts.models import CustomsOffice, Province
-from casework.models import FollowUpLetter, JudicialAction, JudicialCase
+from casework.models import CaseMilestone, FollowUpLetter, JudicialAction, JudicialCase, MilestoneKind
 from core.dates import TEHRAN, jalali_month_bounds, month_label
 from declarations import ageing
 from declarations.models import TransitDeclaration, UnsettledReason
@@ -366,6 +366,58 @@ def casework(
     }
 
 
+# --- cases by milestone (smuggling regulation: Arts. 3, 4, 7, 18, 19) ---------------------------
+# A separate section: the statutory milestones of smuggling cases (``casework.smuggling``), counted
+# per kind over the cases of declarations from the scope's offices (as ``casework`` counts cases).
+# For the month [start, end): due = due in the month; done = met in the month, of which late = met
+# after its due time; open_at_end = owed at the end (its case opened before it, not met nor waived
+# by it);
+# overdue_at_end = of those, past their due time at the end. A milestone with no clock is never due
+# nor overdue.
+
+MILESTONE_KINDS = list(MilestoneKind.values)
+MILESTONE_METRICS = ["due", "done", "done_late", "open_at_end", "overdue_at_end"]
+
+
+def case_milestones(
+    start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None = None
+) -> dict:
+    """``{"case_milestones": {kind: {metric: n}, "total": {metric: n}}}``: one grouped query."""
+    rows = CaseMilestone.objects.all()
+    if office is not None:
+        rows = rows.filter(case__declaration__origin=office)
+    elif province is not None:
+        rows = rows.filter(case__declaration__origin__province=province)
+    _d0, d1 = _local_dates(start, end)
+    open_at_end = (
+        Q(case__opened_on__lt=d1)
+        & (Q(done_at__isnull=True) | Q(done_at__gte=end))
+        & (Q(waived_at__isnull=True) | Q(waived_at__gte=end))
+    )
+    counted = (
+        rows.values("kind")
+        .annotate(
+            due=Count(
+                "pk",
+                filter=Q(due_at__gte=start, due_at__lt=end) & (Q(waived_at__isnull=True) | Q(waived_at__gte=start)),
+            ),
+            done=Count("pk", filter=Q(done_at__gte=start, done_at__lt=end)),
+            done_late=Count("pk", filter=Q(done_at__gte=start, done_at__lt=end, due_at__lt=F("done_at"))),
+            open_at_end=Count("pk", filter=open_at_end),
+            overdue_at_end=Count("pk", filter=open_at_end & Q(due_at__lt=end)),
+        )
+        .order_by()
+    )
+    by_kind = {k: dict.fromkeys(MILESTONE_METRICS, 0) for k in MILESTONE_KINDS}
+    for row in counted:
+        by_kind[row["kind"]] = {m: row[m] for m in MILESTONE_METRICS}
+    by_kind["total"] = {m: sum(by_kind[k][m] for k in MILESTONE_KINDS) for m in MILESTONE_METRICS}
+    return {"case_milestones": by_kind}
+
+
+# --- end of cases by milestone -------------------------------------------------------------------
+
+
 def inspections_and_problems(
     start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None = None
 ) -> dict:
@@ -497,6 +549,7 @@ def build_figures(year: int, month: int, province: Province | None = None, now: 
         **head,
         **core,
         **casework(start, end, province),
+        **case_milestones(start, end, province),
         **inspections_and_problems(start, end, province),
         **compliance(start, end, province),
         "unsettled_count": core["closing"],
@@ -521,6 +574,7 @@ def office_part(
         "office_name": office.name_fa,
         **core,
         **casework(start, end, None, office),
+        **case_milestones(start, end, None, office),
         **inspections_and_problems(start, end, None, office),
         **compliance_part(figures, office.code),
         "unsettled_count": core["closing"],

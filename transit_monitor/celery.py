@@ -26,6 +26,9 @@ beat_schedule = {
     "camera-health": {"task": "anpr.tasks.check_camera_health", "schedule": crontab(minute="*/15")},
     # Every 10 minutes: match plate reads whose matching message was lost (e.g. a broker restart).
     "anpr-match-pending": {"task": "anpr.tasks.match_pending_reads", "schedule": crontab(minute="*/10")},
+    # Every hour: tell the statutory milestones of smuggling cases that have just become overdue
+    # (hourly, as the hand-over clock of Art. 4 runs in hours; each is told once).
+    "case-milestones": {"task": "casework.tasks.case_milestones_check", "schedule": crontab(minute=40)},
 }
 
 

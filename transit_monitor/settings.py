@@ -377,6 +377,16 @@ CAMERA_SILENT_HOURS = env.int("CAMERA_SILENT_HOURS", default=2)
 # A provincial inspector visits every office at least this often (directive point 1).
 INSPECTION_INTERVAL_DAYS = env.int("INSPECTION_INTERVAL_DAYS", default=90)
 
+# Record keeping (AML executive regulation, Art. 33, by analogy): the records of a transit operation
+# are kept at least RETENTION_YEARS after it ends; nothing deletes them earlier (declarations.retention).
+# ``archive_operations`` exports the operations that ended more than ARCHIVE_ACTIVE_YEARS ago (and
+# with --remove takes out of the active database only those also past RETENTION_YEARS).
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=5)
+if RETENTION_YEARS < 5:
+    raise ImproperlyConfigured("RETENTION_YEARS: the regulation keeps records at least 5 years")
+ARCHIVE_ACTIVE_YEARS = env.int("ARCHIVE_ACTIVE_YEARS", default=5)
+ARCHIVE_DIR = env.str("ARCHIVE_DIR", default=str(BASE_DIR / "var" / "archive"))
+
 # Follow-up letters proposed per run of the follow-up task (the rest wait for the next run).
 FOLLOWUP_PROPOSE_LIMIT = env.int("FOLLOWUP_PROPOSE_LIMIT", default=2000)
 

@@ -26,6 +26,11 @@ class TransportCompany(models.Model):
     name = models.CharField(_("name"), max_length=200)
     registration_no = models.CharField(_("registration number"), max_length=40, unique=True)
     country = models.CharField(_("country"), max_length=2, default="IR")
+    # One file per person (AML regulation, Arts. 12-13 and 34): searched by these (``persons``).
+    national_id = models.CharField(
+        _("legal-entity national ID"), max_length=11, blank=True, db_index=True, help_text=_("11 digits (شناسه ملی)")
+    )
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("transport company")
@@ -79,6 +84,9 @@ class Driver(models.Model):
     national_id = models.CharField(_("national ID"), max_length=10, blank=True, db_index=True)
     passport_no = models.CharField(_("passport number"), max_length=30, blank=True)
     country = models.CharField(_("nationality"), max_length=2, default="IR")
+    # A foreign national's number in Iran (کد فراگیر اتباع خارجی), and the postal code of the address.
+    foreign_national_no = models.CharField(_("foreign-national number"), max_length=20, blank=True, db_index=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("driver")

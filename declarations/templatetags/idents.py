@@ -1,7 +1,8 @@
 """Template filters for identifiers, isolated from the right-to-left text around them (a builtin).
 
 ``{{ d.serial|serial }}``, ``{{ d.vehicle|plate }}`` (or ``{{ text|plate:country }}``),
-``{{ d.waybill_no|waybill }}``, ``{{ d.mrn|mrn }}``, ``{{ d.container_numbers|container }}``:
+``{{ d.waybill_no|waybill }}``, ``{{ d.mrn|mrn }}``, ``{{ d.container_numbers|container }}``,
+``{{ driver.national_id|person_id }}``:
 see ``declarations/idents.py`` for the rules.
 """
 
@@ -36,6 +37,11 @@ def mrn(value):
 @register.filter
 def container(value):
     return idents.container_html(value)
+
+
+@register.filter
+def person_id(value):
+    return idents.person_id_html(value)
 
 
 @register.filter
