@@ -10,3 +10,11 @@ def refresh_flags(declaration_ids: list[int]) -> int:
     """Recompute duplicate waybill / goods serial / vehicle flags after a bulk change."""
     flags.refresh_flags_for(declaration_ids)
     return len(declaration_ids)
+
+
+@shared_task(acks_late=True)
+def refresh_covered_flags() -> int:
+    """Headquarters changed the covered goods: set the two summary columns again over the table."""
+    from .covered import refresh_flags
+
+    return refresh_flags()
