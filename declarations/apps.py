@@ -23,6 +23,15 @@ class DeclarationsConfig(AppConfig):
             models.DeclarationEvent,  # the timeline: an event deleted in the admin leaves an entry
             models.DeadlineExtension,
             models.GoodsSerial,
+            # The anti-smuggling rules (issue 15 §2): evidence and the decisions about it.
+            models.CoveredGroup,
+            models.CoveredGoods,
+            models.ArrivalSerial,
+            models.SerialDiscrepancy,
+            models.DiscrepancyResolution,
+            models.SettlementOverride,
+            models.ImeiRegistryCheck,
+            models.TransportDocument,
         ):
             auditlog.register(model)
         # The batch's report can be long (every rejected row); its counts and file hash are audited.

@@ -303,6 +303,10 @@ class Block:
     def field(self) -> str:
         return BLOCK_FIELDS[self.key]
 
+    @property
+    def title(self) -> str:
+        return str(BLOCK_TITLES[self.key])
+
 
 BLOCK_TITLES = {
     "serial_discrepancy": gettext_lazy("Serials found on arrival differ from the declared ones"),
@@ -444,7 +448,6 @@ def panel(user: User, declaration: TransitDeclaration) -> dict:
         "discrepancies": discrepancies,
         "settlement_blocks": blocks,
         "blocks_standing": [b for b in blocks if not b.overridden],
-        "block_titles": BLOCK_TITLES,
         "overrides": list(SettlementOverride.objects.filter(declaration=declaration).select_related("by")),
         "may_record_serials": declaration.status in RECORDING_STATUSES and may_record(user, declaration),
         "may_resolve": may_resolve(user, declaration),

@@ -1,7 +1,8 @@
 """Template filters for identifiers, isolated from the right-to-left text around them (a builtin).
 
 ``{{ d.serial|serial }}``, ``{{ d.vehicle|plate }}`` (or ``{{ text|plate:country }}``),
-``{{ d.waybill_no|waybill }}``, ``{{ d.mrn|mrn }}``, ``{{ d.container_numbers|container }}``:
+``{{ d.waybill_no|waybill }}``, ``{{ d.mrn|mrn }}``, ``{{ d.container_numbers|container }}``,
+``{{ values|goods_serial }}``:
 see ``declarations/idents.py`` for the rules.
 """
 
@@ -36,6 +37,12 @@ def mrn(value):
 @register.filter
 def container(value):
     return idents.container_html(value)
+
+
+@register.filter
+def goods_serial(value):
+    """A goods serial / IMEI / tracking ID, or a list of them."""
+    return idents.goods_serial_html(value)
 
 
 @register.filter
