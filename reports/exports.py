@@ -33,7 +33,17 @@ from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_cell, safe_row
 
 from . import returns
-from .labels import AGE_LABELS, BALANCE_LABELS, REASON_LABELS, SERIAL_HEADER, jday, place_label, place_names, standing
+from .labels import (
+    AGE_LABELS,
+    BALANCE_LABELS,
+    REASON_LABELS,
+    SERIAL_HEADER,
+    SERIAL_RULES_LABELS,
+    jday,
+    place_label,
+    place_names,
+    standing,
+)
 from .xlsx_stream import XlsxWriter
 
 PDF_SERIAL_LIMIT = 100  # WeasyPrint lays out ~100 table rows a second on a busy core
@@ -138,6 +148,10 @@ def summary_rows(figures: dict) -> list[tuple[str, str, str, object]]:
         ("scan_compliance", "review_share", "سهم بررسی اسکن در مقصد", figures["scan_compliance"]["review_share"]),
         ("plate_compliance", "share", "سهم وصول با شواهد پلاک‌خوان", figures["plate_compliance"]["share"]),
     ]
+    # The anti-smuggling rules' own section (returns.serial_rules); absent from returns built before it.
+    rules = figures.get("rules_serials")
+    if rules is not None:
+        rows += [("rules_serials", k, SERIAL_RULES_LABELS[k], rules[k]) for k in returns.SERIAL_RULES_KEYS]
     return rows
 
 

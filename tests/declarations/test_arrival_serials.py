@@ -195,3 +195,31 @@ def test_the_api_refuses_a_blocked_settlement_naming_the_field(client, arrived, 
     assert response.status_code == 409
     error = response.json()["error"]
     assert error["code"] == "settlement_blocked" and "arrival_serials" in error["fields"]
+
+
+def test_the_api_records_serials_then_the_inspector_releases_and_the_destination_settles(
+    client, arrived, dest_clerk, inspector, api_token_for
+):
+    dest = {"HTTP_AUTHORIZATION": f"Token {api_token_for(dest_clerk)}"}
+    url = reverse("api-declaration-arrival-serials", args=[arrived.pk])
+    response = client.post(url, {"values": DECLARED[:2]}, content_type="application/json", **dest)
+    assert response.status_code == 200
+    assert response.json() == {
+        "declared": 3,
+        "found": 2,
+        "missing": [DECLARED[2]],
+        "extra": [],
+        "discrepancy_open": True,
+    }
+    detail = client.get(reverse("api-declaration-detail", args=[arrived.pk]), **dest).json()
+    assert [b["key"] for b in detail["settlement_blocks"]] == ["serial_discrepancy"]
+    override = reverse("api-declaration-settlement-override", args=[arrived.pk])
+    refused = client.post(override, {"reason": "x"}, content_type="application/json", **dest)
+    assert refused.status_code == 403
+    insp = {"HTTP_AUTHORIZATION": f"Token {api_token_for(inspector)}"}
+    released = client.post(override, {"reason": "recounted"}, content_type="application/json", **insp)
+    assert released.status_code == 200 and released.json()["settlement_blocks"][0]["overridden"] is True
+    settle = client.post(
+        reverse("api-declaration-settle", args=[arrived.pk]), {}, content_type="application/json", **dest
+    )
+    assert settle.status_code == 200 and settle.json()["status"] == "settled"
