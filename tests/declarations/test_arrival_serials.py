@@ -223,3 +223,13 @@ def test_the_api_records_serials_then_the_inspector_releases_and_the_destination
         reverse("api-declaration-settle", args=[arrived.pk]), {}, content_type="application/json", **dest
     )
     assert settle.status_code == 200 and settle.json()["status"] == "settled"
+
+
+@pytest.mark.persian
+def test_the_block_reads_in_persian_with_persian_digits(client, arrived, dest_clerk):
+    serials.arrival_serials_record(declaration=arrived, values=DECLARED[:2], by=dest_clerk)
+    client.force_login(dest_clerk)
+    page = client.get(reverse("declarations:detail", args=[arrived.pk])).content.decode()
+    assert "تسویه تا رفع مغایرت متوقف است" in page
+    assert "۱ سریال اظهارشده پیدا نشد" in page  # the count in Persian digits
+    assert "۲ سریال مشاهده‌شده از ۳ سریال اظهارشده" in page
