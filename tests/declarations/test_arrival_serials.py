@@ -233,3 +233,21 @@ def test_the_block_reads_in_persian_with_persian_digits(client, arrived, dest_cl
     assert "تسویه تا رفع مغایرت متوقف است" in page
     assert "۱ سریال اظهارشده پیدا نشد" in page  # the count in Persian digits
     assert "۲ سریال مشاهده‌شده از ۳ سریال اظهارشده" in page
+
+
+def test_an_ics_export_saying_settled_does_not_release_a_blocked_declaration(db):
+    """The import moves statuses through the same services: the gate holds, the summary says why."""
+    from accounts.models import Role, User
+    from accounts.offices_data import ensure_offices
+    from declarations.importer import import_file
+    from tests.declarations.test_importer import row, to_csv
+
+    ensure_offices()
+    import_file(to_csv([row(status="arrived", status_at="1404/05/13 10:00")]), "a.csv")
+    d = TransitDeclaration.objects.get()
+    clerk = User.objects.create(username="thr", role=Role.OFFICE, office=d.destination)
+    serials.arrival_serials_record(declaration=d, values=["490154203237518"], by=clerk)  # one phone missing
+    summary = import_file(to_csv([row(status="settled", status_at="1404/05/14 09:00")]), "b.csv")
+    assert summary.updated == 0 and len(summary.exceptions) == 1
+    assert "blocked until resolved" in summary.exceptions[0].message
+    assert TransitDeclaration.objects.get().status == Status.ARRIVED
