@@ -47,9 +47,10 @@ def _arrival_counts(rng: np.random.Generator, scale: float) -> dict[str, int]:
         serials.arrival_serials_record(declaration=d, values=[*declared[:-1], _imei(rng)], by=clerk)
         counts["arrival_counts"] += 1
         counts["serial_discrepancies"] += 1
-        if i % 5 == 1:
+        current = serials.open_discrepancy(d)
+        if i % 5 == 1 and current is not None:
             serials.discrepancy_resolve(
-                discrepancy=serials.open_discrepancy(d),
+                discrepancy=current,
                 by=clerk,
                 reason="سریال کالا در اظهارنامه اشتباه تایپ شده بود؛ نامهٔ گمرک مبدأ پیوست است.",
             )
@@ -100,8 +101,8 @@ def _transport_documents(rng: np.random.Generator, scale: float) -> dict[str, in
 
 def _by_hand(rng: np.random.Generator, now: dt.datetime) -> dict[str, int]:
     """Two declarations registered by hand at Bazargan (ICS down): the covered-goods rules at work."""
-    origin = CustomsOffice.objects.filter(code="BZG").first() or CustomsOffice.objects.order_by("code").first()
-    destination = CustomsOffice.objects.exclude(pk=origin.pk).order_by("code").first()
+    origin = CustomsOffice.objects.filter(code="BZG").first() or CustomsOffice.objects.order_by("code")[0]
+    destination = CustomsOffice.objects.exclude(pk=origin.pk).order_by("code")[0]
     clerk = demo_clerk(origin)
     bad = _imei(rng)
     bad = bad[:-1] + str((int(bad[-1]) + 3) % 10)  # fails its check digit

@@ -182,9 +182,9 @@ def transport_document_record(
         raise InvalidInput(_("Describe the goods as the document does."), fields={"goods_description": "required"})
     if issued_on > timezone.localdate():
         raise InvalidInput(_("The issue date is in the future."), fields={"issued_on": str(issued_on)})
-    for name, value in (("quantity", quantity), ("gross_weight_kg", gross_weight_kg)):
-        if value is not None and value < 0:
-            raise InvalidInput(_("A quantity or weight cannot be negative."), fields={name: str(value)})
+    for name, amount in (("quantity", quantity), ("gross_weight_kg", gross_weight_kg)):
+        if amount is not None and amount < 0:
+            raise InvalidInput(_("A quantity or weight cannot be negative."), fields={name: str(amount)})
     route = _codes(route)
     found = differences(
         locked,
