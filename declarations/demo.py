@@ -29,6 +29,7 @@ from django.utils import timezone
 from accounts.models import CustomsOffice
 
 from . import covered
+from .covered_data import ensure_covered_goods
 from .identifiers import iso6346_check_digit, luhn_check_digit, national_id_check_digit
 from .models import (
     Driver,
@@ -243,6 +244,7 @@ class DemoBuilder:
             )
         # Covered goods (issue 15 §2): for each kind of GOODS, the first instant its serials are mandatory
         # (epoch seconds; inf when not covered) and whether its serials are IMEIs.
+        ensure_covered_goods()  # a test database flushed since its migration has none
         table = covered.rules()
         rules = [covered.rule_for(code, table) for code, _d, _u, _e in GOODS]
         self.covered_from = np.array([r.starts.timestamp() if r else np.inf for r in rules])

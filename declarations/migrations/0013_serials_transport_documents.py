@@ -2,44 +2,12 @@
 
 import django.db.models.deletion
 from django.conf import settings
-import datetime as dt
-
 from django.db import migrations, models
 
-# The groups of the household-appliance anti-smuggling rules with their phase-in (1402/07/01,
-# 1403/01/01, 1404/01/01 in the Jalali calendar) and plausible HS prefixes: headquarters edit them.
-GROUPS = [
-    ("alef", "گروه الف", dt.date(2023, 9, 23)),
-    ("be", "گروه ب", dt.date(2024, 3, 20)),
-    ("jim", "گروه ج", dt.date(2025, 3, 21)),
-]
-CODES = [
-    ("alef", "8418", "یخچال و فریزر", "serial"),
-    ("alef", "8450", "ماشین لباسشویی", "serial"),
-    ("alef", "8528", "تلویزیون و نمایشگر", "serial"),
-    ("alef", "8415", "کولر گازی", "serial"),
-    ("be", "851713", "گوشی تلفن همراه", "imei"),
-    ("be", "851714", "سایر گوشی‌های شبکهٔ بی‌سیم", "imei"),
-    ("be", "8508", "جاروبرقی", "serial"),
-    ("be", "851650", "اجاق مایکروویو", "serial"),
-    ("jim", "842211", "ماشین ظرفشویی خانگی", "serial"),
-    ("jim", "851610", "آبگرمکن برقی", "serial"),
-    ("jim", "732111", "اجاق گاز", "serial"),
-]
-
-
 def seed_covered_goods(apps, schema_editor):
-    CoveredGroup = apps.get_model("declarations", "CoveredGroup")
-    CoveredGoods = apps.get_model("declarations", "CoveredGoods")
-    groups = {}
-    for code, name, date in GROUPS:
-        groups[code], _created = CoveredGroup.objects.get_or_create(
-            code=code, defaults={"name": name, "mandatory_from": date}
-        )
-    for group, prefix, description, identifier in CODES:
-        CoveredGoods.objects.get_or_create(
-            hs_prefix=prefix, defaults={"group": groups[group], "description": description, "identifier": identifier}
-        )
+    from declarations.covered_data import ensure_covered_goods
+
+    ensure_covered_goods(apps.get_model("declarations", "CoveredGroup"), apps.get_model("declarations", "CoveredGoods"))
 
 
 def flag_stored_declarations(apps, schema_editor):
