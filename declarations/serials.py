@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from core.audit import actor
-from core.dates import ascii_digits
+from core.dates import ascii_digits, format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 
 from . import selectors
@@ -327,7 +327,7 @@ def settlement_blocks(declaration: TransitDeclaration) -> list[Block]:
                 f"serial_discrepancy:{current.pk}",
                 _("Serial discrepancy open since %(at)s: %(missing)d declared not found, %(extra)d found not declared.")
                 % {
-                    "at": current.opened_at.date().isoformat(),
+                    "at": format_jalali(current.opened_at, with_time=False),
                     "missing": len(current.missing),
                     "extra": len(current.extra),
                 },
@@ -442,7 +442,10 @@ def panel(user: User, declaration: TransitDeclaration) -> dict:
     )
     blocks = settlement_blocks(declaration) if declaration.status in (Status.ARRIVED, Status.UNSETTLED) else []
     found = ArrivalSerial.objects.filter(declaration=declaration)
+    declared = GoodsSerial.objects.filter(declaration=declaration)
+    declared_count = declared.count()
     return {
+        "declared_serials": declared_count,
         "arrival_found": found.count(),
         "arrival_sample": list(found.order_by("id").values_list("value", flat=True)[:10]),
         "discrepancies": discrepancies,
@@ -453,6 +456,7 @@ def panel(user: User, declaration: TransitDeclaration) -> dict:
         "may_resolve": may_resolve(user, declaration),
         "may_override": any(not b.overridden for b in blocks) and may_override(user, declaration),
         "imei_checks": list(ImeiRegistryCheck.objects.filter(declaration=declaration).select_related("by")),
-        "may_check_imei": may_check_imei(user, declaration)
-        and GoodsSerial.objects.filter(declaration=declaration, is_imei=True).exists(),
+        "may_check_imei": bool(declared_count)
+        and may_check_imei(user, declaration)
+        and declared.filter(is_imei=True).exists(),
     }

@@ -24,6 +24,7 @@ from accounts.models import Role, User
 from core.audit import actor
 from core.dates import ascii_digits, format_jalali, parse_jalali_date, persian_digits
 from core.errors import DomainError, IllegalTransition, InvalidInput, NotAllowed
+from core.text import arrow, isolate
 
 from .evidence import note_event
 from .models import Source, Status, TransitDeclaration, TransportDocument
@@ -104,7 +105,7 @@ def differences(
         out.append({"field": "destination", "document": destination, "declaration": declaration.destination.code})
     declared_route = _codes(declaration.route) or [declaration.origin.code, declaration.destination.code]
     if route and _codes(route) != declared_route:
-        out.append({"field": "route", "document": " → ".join(_codes(route)), "declaration": " → ".join(declared_route)})
+        out.append({"field": "route", "document": _codes(route), "declaration": declared_route})
     lines = list(declaration.goods.values_list("description", "quantity", "gross_weight_kg"))
     described = [_text(d) for d, _q, _w in lines]
     doc = _text(goods_description)
@@ -136,6 +137,10 @@ def describe(document: TransportDocument) -> str:
         document_value, declared = diff["document"], diff["declaration"]
         if diff["field"] in ("quantity", "gross_weight_kg"):
             document_value, declared = _num(Decimal(document_value)), _num(Decimal(declared))
+        elif diff["field"] == "route":  # codes in order, each isolated, the arrow of the language
+            document_value, declared = (
+                f" {arrow()} ".join(isolate(c) for c in codes) for codes in (document_value, declared)
+            )
         parts.append(
             _("%(label)s: document %(document)s, declaration %(declared)s")
             % {"label": label, "document": document_value, "declared": declared}

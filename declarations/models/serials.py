@@ -228,6 +228,11 @@ class TransportDocument(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def places(self) -> list[str]:
+        """Origin and destination as the document names them, for the ``route`` filter."""
+        return [self.origin, self.destination]
+
 
 __all__ = [
     "ArrivalSerial",
