@@ -155,6 +155,7 @@ def test_the_page_shows_the_block_and_the_settle_form_error_names_it(client, arr
     page = client.get(reverse("declarations:detail", args=[arrived.pk])).content.decode()
     assert 'id="settlement-blocks"' in page and 'data-block="serial_discrepancy"' in page
     assert "Settlement is blocked until resolved" in page
+    assert 'id="settle-blocked"' in page  # said again inside the settle form itself
     assert 'id="override-form"' not in page  # the destination may not override
     response = client.post(reverse("declarations:action", args=[arrived.pk, "settle"]), {"settle-remarks": ""})
     assert response.status_code == 409
