@@ -4,6 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+
 def seed_covered_goods(apps, schema_editor):
     from declarations.covered_data import ensure_covered_goods
 
