@@ -23,10 +23,10 @@ class DeclarationsConfig(AppConfig):
             models.DeclarationEvent,  # the timeline: an event deleted in the admin leaves an entry
             models.DeadlineExtension,
             models.GoodsSerial,
-            # The anti-smuggling rules (issue 15 §2): evidence and the decisions about it.
+            # The anti-smuggling rules (issue 15 §2): evidence and the decisions about it (serials found
+            # on arrival are written thousands at a time: audited by their recording's timeline event).
             models.CoveredGroup,
             models.CoveredGoods,
-            models.ArrivalSerial,
             models.SerialDiscrepancy,
             models.DiscrepancyResolution,
             models.SettlementOverride,

@@ -197,9 +197,13 @@ def arrival_serials_record(
         )
     known = set(ArrivalSerial.objects.filter(declaration=locked, value__in=wanted).values_list("value", flat=True))
     new = [v for v in wanted if v not in known]
-    with actor(by):
-        for value in new:  # one by one: each is an audited row (a count is thousands at most)
-            ArrivalSerial.objects.create(declaration=locked, value=value, kind=kind, source=source, recorded_by=by)
+    # In one statement: a truck of phones is thousands of serials, and a sealed audit entry per row costs
+    # milliseconds each. The recording is audited once, by its timeline event (an audited row naming who
+    # recorded how many); each row keeps who and when itself.
+    ArrivalSerial.objects.bulk_create(
+        [ArrivalSerial(declaration=locked, value=v, kind=kind, source=source, recorded_by=by) for v in new],
+        batch_size=1000,
+    )
     result = compare(locked)
     now = timezone.now()
     current = open_discrepancy(locked)
