@@ -91,6 +91,9 @@ class TransportDocumentForm(forms.Form):
         return [c.strip().upper() for c in text.split(";") if c.strip()]
 
 
+MAX_CSV_BYTES = 5 * 1024 * 1024  # 5,000 rows of a few hundred bytes, with room to spare
+
+
 class TransportDocumentsImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
@@ -99,6 +102,12 @@ class TransportDocumentsImportForm(forms.Form):
             "goods_description, quantity, gross_weight_kg."
         ),
     )
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > MAX_CSV_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return file
 
 
 class CoveredGoodsForm(forms.Form):
