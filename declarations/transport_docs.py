@@ -98,7 +98,7 @@ def differences(
     gross_weight_kg: Decimal | None,
 ) -> list[dict]:
     """Each field of the document that differs from the declaration: ``{field, document, declaration}``."""
-    out = []
+    out: list[dict] = []
     if not _place(origin, declaration.origin):
         out.append({"field": "origin", "document": origin, "declaration": declaration.origin.code})
     if not _place(destination, declaration.destination):
