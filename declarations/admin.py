@@ -10,16 +10,22 @@ from core.admin_utils import EvidenceAdmin, JalaliAdmin, jalali
 from . import retention
 from .models import (
     ArrivalConfirmation,
+    ArrivalSerial,
     DeadlineExtension,
     DeclarationEvent,
+    DiscrepancyResolution,
     Driver,
     GoodsItem,
     GoodsSerial,
+    ImeiRegistryCheck,
     ImportBatch,
     RouteTimeLimit,
+    SerialDiscrepancy,
+    SettlementOverride,
     TrafficPermit,
     TransitDeclaration,
     TransportCompany,
+    TransportDocument,
     Vehicle,
 )
 
@@ -202,3 +208,52 @@ class ImportBatchAdmin(EvidenceAdmin):
         "unchanged",
         "rejected",
     )
+
+
+# --- the anti-smuggling rules (issue 15 §2) ----------------------------------------------------------
+# Serials found, discrepancies and their resolutions, overrides, registry checks and transport documents
+# are evidence: read-only here, made only through ``serials`` and ``transport_docs``. The covered goods are
+# edited on their own page (``declarations:covered-goods``), whose service sets the signal columns again.
+
+
+@admin.register(ArrivalSerial)
+class ArrivalSerialAdmin(EvidenceAdmin):
+    list_display = ("value", "kind", "declaration", "recorded_by", jalali("recorded_at", "زمان ثبت"), "source")
+    search_fields = ("value", "declaration__serial")
+    raw_id_fields = ("declaration", "recorded_by")
+    show_full_result_count = False
+
+
+@admin.register(SerialDiscrepancy)
+class SerialDiscrepancyAdmin(EvidenceAdmin):
+    list_display = ("declaration", jalali("opened_at", "زمان ثبت"), "opened_by", "declared_count", "found_count")
+    search_fields = ("declaration__serial",)
+    raw_id_fields = ("declaration", "opened_by")
+
+
+@admin.register(DiscrepancyResolution)
+class DiscrepancyResolutionAdmin(EvidenceAdmin):
+    list_display = ("discrepancy", jalali("at", "زمان"), "by", "superseded", "reason")
+    raw_id_fields = ("discrepancy", "by")
+
+
+@admin.register(SettlementOverride)
+class SettlementOverrideAdmin(EvidenceAdmin):
+    list_display = ("declaration", jalali("at", "زمان"), "by", "reason")
+    search_fields = ("declaration__serial",)
+    raw_id_fields = ("declaration", "by")
+
+
+@admin.register(ImeiRegistryCheck)
+class ImeiRegistryCheckAdmin(EvidenceAdmin):
+    list_display = ("imei", "result", "checked_on", "declaration", "by")
+    search_fields = ("imei", "declaration__serial")
+    raw_id_fields = ("declaration", "by")
+
+
+@admin.register(TransportDocument)
+class TransportDocumentAdmin(EvidenceAdmin):
+    list_display = ("number", "declaration", "issued_on", "origin", "destination", jalali("recorded_at", "زمان ثبت"))
+    search_fields = ("number", "declaration__serial")
+    raw_id_fields = ("declaration", "recorded_by")
+    show_full_result_count = False

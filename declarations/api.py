@@ -21,7 +21,7 @@ from accounts.scoping import get_scoped_or_404
 from core.dates import format_jalali
 from core.parsers import StrictJSONParser
 
-from . import import_jobs, permits, plates, selectors, services, tasks
+from . import import_jobs, permits, plates, selectors, serials, services, tasks, transport_docs
 from .filters import DEFAULT_SORT, DeclarationFilter
 from .import_jobs import import_batch_body
 from .models import ImportBatch, Source, TrafficPermit, TransitDeclaration, Vehicle
@@ -43,6 +43,14 @@ from .serializers import (
     RegisterIn,
     SettleIn,
     VehicleOut,
+)
+from .serializers_serials import (
+    ArrivalSerialsIn,
+    ArrivalSerialsOut,
+    ImeiCheckIn,
+    ReasonIn,
+    TransportDocumentIn,
+    TransportDocumentOut,
 )
 from .views_actions import run_action
 
@@ -225,6 +233,82 @@ class DeclarationViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="record-reason")
     def record_reason(self, request, pk=None):
         return self._transition(request, pk, "record_unsettled", RecordReasonIn)
+
+    # --- the anti-smuggling rules (issue 15 §2) -------------------------------------------------
+
+    @extend_schema(
+        request=ArrivalSerialsIn,
+        responses=ArrivalSerialsOut,
+        description="Serials (or tracking IDs) found on arrival, compared with the declared ones; a difference "
+        "opens a discrepancy that blocks the settlement until resolved or overridden (Art. 24).",
+    )
+    @action(detail=True, methods=["post"], url_path="arrival-serials")
+    def arrival_serials(self, request, pk=None):
+        declaration = self._get(pk)
+        data = ArrivalSerialsIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        result = serials.arrival_serials_record(
+            declaration=declaration, values=d["values"], kind=d["kind"], by=request.user, source=Source.API
+        )
+        body = {
+            "declared": result.declared,
+            "found": result.found,
+            "missing": result.missing,
+            "extra": result.extra,
+            "discrepancy_open": serials.open_discrepancy(declaration) is not None,
+        }
+        return Response(ArrivalSerialsOut(body).data)
+
+    @extend_schema(request=ReasonIn, responses=DeclarationDetailOut, description="Resolve the open serial discrepancy.")
+    @action(detail=True, methods=["post"], url_path="resolve-discrepancy")
+    def resolve_discrepancy(self, request, pk=None):
+        declaration = self._get(pk)
+        data = ReasonIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        current = serials.open_discrepancy(declaration)
+        if current is None:
+            raise ValidationError({"discrepancy": [_("No serial discrepancy is open on this declaration.")]})
+        serials.discrepancy_resolve(discrepancy=current, by=request.user, reason=data.validated_data["reason"])
+        return Response(DeclarationDetailOut(self._get(pk), context={"request": request}).data)
+
+    @extend_schema(
+        request=ReasonIn,
+        responses=DeclarationDetailOut,
+        description="Release a blocked settlement (headquarters or the province's inspector), with a reason.",
+    )
+    @action(detail=True, methods=["post"], url_path="settlement-override")
+    def settlement_override(self, request, pk=None):
+        declaration = self._get(pk)
+        data = ReasonIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        serials.settlement_override(declaration=declaration, by=request.user, reason=data.validated_data["reason"])
+        return Response(DeclarationDetailOut(self._get(pk), context={"request": request}).data)
+
+    @extend_schema(request=ImeiCheckIn, responses=DeclarationDetailOut, description="An IMEI registry check's result.")
+    @action(detail=True, methods=["post"], url_path="imei-check")
+    def imei_check(self, request, pk=None):
+        declaration = self._get(pk)
+        data = ImeiCheckIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        serials.imei_check_record(declaration=declaration, by=request.user, **data.validated_data)
+        return Response(DeclarationDetailOut(self._get(pk), context={"request": request}).data)
+
+    @extend_schema(
+        request=TransportDocumentIn,
+        responses={201: TransportDocumentOut},
+        description="Record the transport document; `differences` lists what differs from the declaration "
+        "(a document discrepancy, proposed as the reason it cannot settle).",
+    )
+    @action(detail=True, methods=["post"], url_path="transport-document")
+    def transport_document(self, request, pk=None):
+        declaration = self._get(pk)
+        data = TransportDocumentIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = transport_docs.transport_document_record(
+            declaration=declaration, by=request.user, source=Source.API, **data.validated_data
+        )
+        return Response(TransportDocumentOut(document).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CancelIn, responses=DeclarationDetailOut)
     @action(detail=True, methods=["post"])

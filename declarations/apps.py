@@ -23,6 +23,15 @@ class DeclarationsConfig(AppConfig):
             models.DeclarationEvent,  # the timeline: an event deleted in the admin leaves an entry
             models.DeadlineExtension,
             models.GoodsSerial,
+            # The anti-smuggling rules (issue 15 §2): evidence and the decisions about it (serials found
+            # on arrival are written thousands at a time: audited by their recording's timeline event).
+            models.CoveredGroup,
+            models.CoveredGoods,
+            models.SerialDiscrepancy,
+            models.DiscrepancyResolution,
+            models.SettlementOverride,
+            models.ImeiRegistryCheck,
+            models.TransportDocument,
         ):
             auditlog.register(model)
         # The batch's report can be long (every rejected row), its waiting records longer; its counts,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core import audit
 
-from . import flags
+from . import covered, flags
 from .import_validation import Parsed
 from .models import (
     DeclarationEvent,
@@ -39,8 +39,12 @@ def create_declarations(new: list[Parsed], *, by, source: str, source_ref: str) 
     companies = _ensure_companies(new)
     drivers = _ensure_drivers(new)
     now = timezone.now()
+    table = covered.rules()
     decls = []
     for p in new:
+        uncovered, invalid_imei = covered.goods_flags(
+            p.declared_at, ((g["hs_code"], g["serials"]) for g in p.goods), table
+        )
         departed = p.status_at if p.status != Status.REGISTERED and p.status != Status.CANCELLED else None
         deadline = p.deadline or (deadline_for(p.origin.pk, p.destination.pk, departed) if departed else None)
         at = p.status_at or p.declared_at
@@ -73,6 +77,8 @@ def create_declarations(new: list[Parsed], *, by, source: str, source_ref: str) 
                 status_source_ref=source_ref[:200],
                 status_changed_at=at,
                 status_changed_by=by,
+                covered_without_serials=uncovered,
+                invalid_imei=invalid_imei,
             )
         )
     TransitDeclaration.objects.bulk_create(decls, batch_size=1000)

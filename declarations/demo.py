@@ -28,6 +28,8 @@ from django.utils import timezone
 
 from accounts.models import CustomsOffice
 
+from . import covered
+from .covered_data import ensure_covered_goods
 from .identifiers import iso6346_check_digit, luhn_check_digit, national_id_check_digit
 from .models import (
     Driver,
@@ -240,6 +242,12 @@ class DemoBuilder:
                 for j in range(k)
                 if i != j
             )
+        # Covered goods (issue 15 §2): for each kind of GOODS, the first instant its serials are mandatory
+        # (epoch seconds; inf when not covered) and whether its serials are IMEIs.
+        ensure_covered_goods()  # a test database flushed since its migration has none
+        table = covered.rules()
+        rules = [covered.rule_for(code, table) for code, _d, _u, _e in GOODS]
+        self.covered_from = np.array([r.starts.timestamp() if r else np.inf for r in rules])
         self._companies(max(50, min(5000, n_declarations // 2000)))
         self._vehicles(max(500, min(400_000, n_declarations // 20)))
         self._drivers(max(500, min(400_000, n_declarations // 20)))
@@ -509,7 +517,10 @@ class DemoBuilder:
         dup_serial_decls = set()
         sid = serial_start
         last_shared = None
-        for j in np.flatnonzero(electronics & (rng.random(g) < 0.3)).tolist():
+        # Phones are covered goods (group ب): nearly all carry their IMEIs; other electronics now and then.
+        is_phone = kind == 0
+        bad_imei_decls = set()
+        for j in np.flatnonzero(electronics & (rng.random(g) < np.where(is_phone, 0.97, 0.3))).tolist():
             decl = int(g_decl[j])
             imeis = []
             for _ in range(2):
@@ -524,11 +535,17 @@ class DemoBuilder:
                     last_shared = (imeis[0], decl)
             if rng.random() < 0.01:
                 imeis[1] = imeis[1][:-1] + str((int(imeis[1][-1]) + 1) % 10)  # fails its check digit
+                bad_imei_decls.add(decl)
             serial_lists[j] = json.dumps(imeis)
             for value_ in imeis:
                 serial_rows.append((str(sid), value_, "true", str(decl), str(goods_ids[j])))
                 sid += 1
         dup_serial = np.isin(ids, list(dup_serial_decls))
+        # The two summary columns an import would set (``covered.goods_flags``), vectorised.
+        no_serials = np.array([x == "[]" for x in serial_lists], bool)
+        uncovered_line = no_serials & (declared[g_decl - first_id] >= self.covered_from[kind])
+        uncovered = np.isin(ids, g_decl[uncovered_line])
+        bad_imei = np.isin(ids, list(bad_imei_decls))
 
         created = np.full(n, now)
         data = {
@@ -574,6 +591,8 @@ class DemoBuilder:
             "dup_goods_serial": np.where(dup_serial, "true", "false"),
             "dup_vehicle": np.where(dup_vehicle, "true", "false"),
             "permit_expires_at": NULL,
+            "covered_without_serials": np.where(uncovered, "true", "false"),
+            "invalid_imei": np.where(bad_imei, "true", "false"),
             "created_at": _ts(created),
             "updated_at": _ts(created),
         }

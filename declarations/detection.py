@@ -8,7 +8,10 @@ this only proposes what the data shows (directive point 8):
 - a goods serial marked as IMEI that is not 15 digits or fails its Luhn check digit;
 - seal numbers found on arrival differing from the declared ones, or seals not intact;
 - gross weight found on arrival differing from the declared total beyond a tolerance;
-- a scan comparison judged suspicious and not accepted.
+- a scan comparison judged suspicious and not accepted;
+- the latest transport document differing from the declaration (origin, destination, route, goods,
+  quantity, weight) → document discrepancy (``transport_docs``);
+- serials found on arrival differing from the declared ones while the discrepancy is open (``serials``).
 
 Each check is one indexed query on this declaration's own values (waybill, serials), so
 proposing for one declaration stays cheap on a large table.
@@ -24,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from core.dates import persian_digits
 
+from . import transport_docs
 from .identifiers import imei_problem
 from .models import (
     OPEN_STATUSES,
@@ -34,6 +38,7 @@ from .models import (
     UnsettledReason,
     Verdict,
 )
+from .serials import open_discrepancy
 
 # Weighbridges differ; a difference above this share of the declared weight is a discrepancy.
 WEIGHT_TOLERANCE = Decimal("0.02")
@@ -157,13 +162,35 @@ def _scan(declaration: TransitDeclaration) -> list[ProposedReason]:
     return []
 
 
+def _transport_document(declaration: TransitDeclaration) -> list[ProposedReason]:
+    document = transport_docs.latest(declaration)
+    if document is None or not document.differences:
+        return []
+    return [ProposedReason(UnsettledReason.DOCUMENT_DISCREPANCY, transport_docs.evidence_text(document))]
+
+
+def _arrival_serials(declaration: TransitDeclaration) -> list[ProposedReason]:
+    current = open_discrepancy(declaration)
+    if current is None:
+        return []
+    return [
+        ProposedReason(
+            UnsettledReason.SERIAL_MISMATCH,
+            _("Serials found on arrival differ: %(missing)d declared not found, %(extra)d found not declared.")
+            % {"missing": len(current.missing), "extra": len(current.extra)},
+        )
+    ]
+
+
 def propose_reasons(declaration: TransitDeclaration) -> list[ProposedReason]:
     """Reasons the data supports, most specific evidence first; empty when nothing is found.
 
     Runs a handful of indexed queries (waybill, serials, arrival, goods weight).
     """
     return [
+        *_transport_document(declaration),
         *_duplicate_waybill(declaration),
+        *_arrival_serials(declaration),
         *_serials(declaration),
         *_arrival(declaration),
         *_scan(declaration),

@@ -29,7 +29,7 @@ from core.text import isolate
 
 from .plates import IRANIAN_RE, PLATE_LETTERS, normalise_text
 
-KINDS = ("serial", "plate", "waybill", "mrn", "container")
+KINDS = ("serial", "plate", "waybill", "mrn", "container", "goods")
 # Reading order of an XLSX cell (openpyxl ``Alignment`` keywords): 1 is left to right.
 XLSX_LTR = {"horizontal": "left", "readingOrder": 1}
 
@@ -127,6 +127,12 @@ def mrn_html(value):
 def container_html(value):
     values: Iterable = value if isinstance(value, list | tuple) else [value]
     return format_html_join("، ", "{}", ((ident_html("container", _text(v)),) for v in values if _text(v)))
+
+
+def goods_serial_html(value):
+    """A goods serial, IMEI or tracking ID (or a list of them), each isolated left to right."""
+    values: Iterable = value if isinstance(value, list | tuple) else [value]
+    return format_html_join("، ", "{}", ((ident_html("goods", _text(v)),) for v in values if _text(v)))
 
 
 def plate_html(plate, country: str = ""):

@@ -156,6 +156,22 @@ def _permit_expired_holds(d, now):
     )
 
 
+def _covered_without_serials(now):
+    return Q(covered_without_serials=True, status__in=OPEN_STATUSES)
+
+
+def _covered_without_serials_holds(d, now):
+    return d.covered_without_serials and d.status in OPEN_STATUSES
+
+
+def _invalid_imei(now):
+    return Q(invalid_imei=True, status__in=OPEN_STATUSES)
+
+
+def _invalid_imei_holds(d, now):
+    return d.invalid_imei and d.status in OPEN_STATUSES
+
+
 SIGNALS: dict[str, Signal] = {
     s.key: s
     for s in [
@@ -184,6 +200,14 @@ SIGNALS: dict[str, Signal] = {
         Signal("dup_vehicle", _("Truck on two declarations"), "danger", _dup_vehicle, _dup_vehicle_holds),
         Signal("off_route", _("Off-route plate read"), "danger", _off_route, _off_route_holds),
         Signal("permit_expired", _("Foreign truck past permit"), "danger", _permit_expired, _permit_expired_holds),
+        Signal(
+            "covered_without_serials",
+            _("Covered goods without serials"),
+            "warning",
+            _covered_without_serials,
+            _covered_without_serials_holds,
+        ),
+        Signal("invalid_imei", _("Invalid IMEI declared"), "danger", _invalid_imei, _invalid_imei_holds),
     ]
 }
 
@@ -191,7 +215,10 @@ SIGNALS: dict[str, Signal] = {
 # Signals with a partial index of their own (migration 0006): a few thousand rows even nationally,
 # so a list filtered by one reads that index in date order rather than one range per office.
 PARTIAL_INDEXED = frozenset(
-    {"dup_waybill", "dup_serial", "dup_vehicle", "off_route", "scan_suspicious", "scan_not_reviewed"}
+    {
+        *("dup_waybill", "dup_serial", "dup_vehicle", "off_route", "scan_suspicious", "scan_not_reviewed"),
+        *("covered_without_serials", "invalid_imei"),
+    }
 )
 
 

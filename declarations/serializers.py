@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import CustomsOffice
 
-from .models import GoodsItem, TrafficPermit, TransitDeclaration, UnsettledReason, Vehicle
+from .models import GoodsItem, Status, TrafficPermit, TransitDeclaration, UnsettledReason, Vehicle
+from .serializers_serials import SettlementBlockOut
 
 # --- output ------------------------------------------------------------------------------------
 
@@ -71,6 +73,7 @@ class DeclarationDetailOut(DeclarationListOut):
     driver = serializers.CharField(source="driver.name", default=None, allow_null=True)
     signals = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    settlement_blocks = serializers.SerializerMethodField()
 
     class Meta(DeclarationListOut.Meta):
         fields = [
@@ -100,6 +103,9 @@ class DeclarationDetailOut(DeclarationListOut):
             "dup_goods_serial",
             "dup_vehicle",
             "permit_expires_at",
+            "covered_without_serials",
+            "invalid_imei",
+            "settlement_blocks",
             "signals",
             "allowed_actions",
             "goods",
@@ -109,6 +115,18 @@ class DeclarationDetailOut(DeclarationListOut):
         from .selectors import signals_of
 
         return [s.key for s in signals_of(obj)]
+
+    @extend_schema_field(SettlementBlockOut(many=True))
+    def get_settlement_blocks(self, obj) -> list[dict]:
+        """What withholds the release (an arrived declaration): each block, and whether an override covers it."""
+        from .serials import settlement_blocks
+
+        if obj.status not in (Status.ARRIVED, Status.UNSETTLED):
+            return []
+        return [
+            {"key": b.key, "field": b.field, "message": b.message, "overridden": b.overridden}
+            for b in settlement_blocks(obj)
+        ]
 
     def get_allowed_actions(self, obj) -> list[str]:
         from .services import allowed_actions

@@ -42,6 +42,7 @@ from .models import (
     TransitDeclaration,
     UnsettledReason,
 )
+from .serials import check_settlement
 
 # action -> (statuses it may start from, status it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -379,7 +380,15 @@ def declaration_settle(
     source_ref: str = "",
     remarks: str = "",
 ) -> TransitDeclaration:
+    """Settle (تسویه). Refused (``serials.SettlementBlocked``, each block named in ``fields``) while a
+    serial discrepancy is open, the scan comparison is escalated or the waybill is duplicated, unless
+    an override covers it (Art. 24 of the anti-smuggling rules: release withheld until resolved)."""
     at = at or timezone.now()
+    locked = (
+        TransitDeclaration.objects.select_for_update().select_related("origin", "destination").get(pk=declaration.pk)
+    )
+    check_move(locked, "settle", by)
+    check_settlement(locked)
     return _transition(
         declaration,
         "settle",

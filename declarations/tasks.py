@@ -16,3 +16,11 @@ def refresh_flags(declaration_ids: list[int]) -> int:
 def run_import(batch_id: int, language: str = "") -> None:
     """Import a queued batch (claimed by a conditional UPDATE: a redelivered message does nothing)."""
     import_jobs.import_batch_run(batch_id=batch_id, language=language)
+
+
+@shared_task(acks_late=True)
+def refresh_covered_flags() -> int:
+    """Headquarters changed the covered goods: set the two summary columns again over the table."""
+    from .covered import refresh_flags
+
+    return refresh_flags()

@@ -68,6 +68,14 @@ EVENT_TITLES = {
     "letter_reminder": lambda: _("Reminder letter proposed"),
     "letter_escalation": lambda: _("Escalation to headquarters"),
     "case_opened": lambda: _("Judicial case opened"),
+    # The anti-smuggling rules (issue 15 §2).
+    "arrival_serials": lambda: _("Serials found on arrival recorded"),
+    "serial_discrepancy": lambda: _("Serial discrepancy opened"),
+    "serial_discrepancy_resolved": lambda: _("Serial discrepancy resolved"),
+    "settlement_override": lambda: _("Blocked settlement released by an override"),
+    "imei_check": lambda: _("IMEI registry check recorded"),
+    "transport_document": lambda: _("Transport document recorded"),
+    "transport_document_discrepancy": lambda: _("Transport document differs from the declaration"),
 }
 # Events a provider shows already, with its link (the letter itself): one entry, not two.
 PROVIDED_EVENTS = {"letter_sent": "letter", "letter_answered": "letter", "case_opened": "case"}

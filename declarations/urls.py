@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exports, views, views_actions, views_import, views_permits, views_register
+from . import exports, views, views_actions, views_import, views_permits, views_register, views_serials
 
 app_name = "declarations"
 urlpatterns = [
@@ -18,6 +18,13 @@ urlpatterns = [
     path("<int:pk>/permit/", views_permits.permit_new, name="permit-new"),
     path("permits/", views_permits.permit_list, name="permits"),
     path("permits/<int:pk>/exit/", views_permits.permit_exit, name="permit-exit"),
+    path("<int:pk>/serials/", views_serials.arrival_serials, name="arrival-serials"),
+    path("<int:pk>/settlement-override/", views_serials.settlement_override, name="settlement-override"),
+    path("<int:pk>/imei-check/", views_serials.imei_check, name="imei-check"),
+    path("<int:pk>/transport-document/", views_serials.transport_document, name="transport-document"),
+    path("discrepancies/<int:pk>/resolve/", views_serials.discrepancy_resolve, name="discrepancy-resolve"),
+    path("transport-documents/import/", views_serials.transport_documents_import, name="transport-documents-import"),
+    path("covered-goods/", views_serials.covered_goods, name="covered-goods"),
     path("vehicles/", views.vehicle_search, name="vehicle-search"),
     path("persons/", views.person_search, name="person"),
     path("vehicles/<int:pk>/", views.vehicle_detail, name="vehicle"),

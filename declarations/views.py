@@ -20,7 +20,7 @@ from accounts.scoping import get_scoped_or_404
 from core import dates, uploads
 from core.files import serve_evidence
 
-from . import ageing, detection, evidence, forms, hooks, monitoring, plates, selectors, timeline
+from . import ageing, detection, evidence, forms, hooks, monitoring, plates, selectors, timeline, views_serials
 from .filters import DEFAULT_SORT, DeclarationFilter
 from .models import Driver, TransitDeclaration, Vehicle
 from .paging import BadCursor, keyset_page
@@ -136,7 +136,9 @@ def _list_results(request, f: DeclarationFilter) -> str:
 
 
 @login_required
-def declaration_detail(request, pk: int, *, forms_override: dict | None = None, status: int = 200):
+def declaration_detail(
+    request, pk: int, *, forms_override: dict | None = None, extra_forms: dict | None = None, status: int = 200
+):
     declaration = get_scoped_or_404(
         TransitDeclaration.objects.select_related("vehicle", "driver", "company", "arrival"), request.user, pk=pk
     )
@@ -177,6 +179,7 @@ def declaration_detail(request, pk: int, *, forms_override: dict | None = None, 
         "now": timezone.now(),
     }
     context.update(permit_panel(request.user, declaration))
+    context.update(views_serials.page_context(request, declaration, extra_forms))
     # Actions of higher apps on offer (casework: a follow-up letter, a judicial case).
     for provider in hooks.declaration_actions:
         context.update(provider(request.user, declaration))

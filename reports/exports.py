@@ -40,6 +40,7 @@ from .labels import (
     MILESTONE_METRIC_LABELS,
     REASON_LABELS,
     SERIAL_HEADER,
+    SERIAL_RULES_LABELS,
     jday,
     place_label,
     place_names,
@@ -150,6 +151,10 @@ def summary_rows(figures: dict) -> list[tuple[str, str, str, object]]:
         ("plate_compliance", "share", "سهم وصول با شواهد پلاک‌خوان", figures["plate_compliance"]["share"]),
     ]
     rows += milestone_rows(figures)
+    # The anti-smuggling rules' own section (returns.serial_rules); absent from returns built before it.
+    rules = figures.get("rules_serials")
+    if rules is not None:
+        rows += [("rules_serials", k, SERIAL_RULES_LABELS[k], rules[k]) for k in returns.SERIAL_RULES_KEYS]
     return rows
 
 

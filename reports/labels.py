@@ -43,6 +43,17 @@ MILESTONE_METRIC_LABELS = {
     "open_at_end": "باز در پایان ماه",
     "overdue_at_end": "معوق در پایان ماه",
 }
+# The anti-smuggling rules' section of the return (``returns.serial_rules``).
+SERIAL_RULES_LABELS = {
+    "serial_discrepancies_opened": "مغایرت‌های سریال کالا (ثبت در مقصد) در ماه",
+    "serial_discrepancies_resolved": "مغایرت‌های سریال رفع‌شده در ماه",
+    "serial_discrepancies_open_at_end": "مغایرت‌های سریال باز در پایان ماه",
+    "settlements_blocked_at_end": "تسویه‌های متوقف‌شده در پایان ماه",
+    "settlements_overridden": "آزادسازی تسویه با مجوز (در ماه)",
+    "document_discrepancies": "مغایرت سند حمل با اظهارنامه (در ماه)",
+    "covered_without_serials": "کالای مشمول بدون شماره سریال (اظهارنامه‌های ماه)",
+    "invalid_imei": "IMEI نامعتبر (اظهارنامه‌های ماه)",
+}
 REASON_LABELS = {
     "duplicate_waybill": "بیجک تکراری",
     "document_discrepancy": "مغایرت اسنادی",

@@ -508,6 +508,99 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+# --- the anti-smuggling rules (issue 15 §2): serials, settlement gate, transport documents ---------
+# A separate section of the return, ``figures["rules_serials"]`` (docs/monthly-return.md, "Serials and
+# documents"). Declarations count in the province (office) of their origin, as everywhere above.
+
+SERIAL_RULES_KEYS = [
+    "serial_discrepancies_opened",
+    "serial_discrepancies_resolved",
+    "serial_discrepancies_open_at_end",
+    "settlements_blocked_at_end",
+    "settlements_overridden",
+    "document_discrepancies",
+    "covered_without_serials",
+    "invalid_imei",
+]
+
+
+def serial_rules(
+    start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None = None
+) -> dict:
+    """The month's figures of the serial, IMEI and transport-document rules, for the scope's origins.
+
+    - discrepancies opened / resolved by a person (not by a later count) in the month, open at its end;
+    - settlements blocked at the end: arrived before it, not settled, with a block standing then (an
+      open discrepancy not covered by an override made before the end; an escalated scan or a duplicate
+      waybill as they stand when the return is built, uncovered);
+    - overrides made in the month; declarations whose transport document recorded in the month differs;
+    - declarations declared in the month with covered goods without serials, with an invalid IMEI."""
+    from declarations.models import SerialDiscrepancy, SettlementOverride, TransportDocument
+
+    decls = TransitDeclaration.objects.all()
+    if office is not None:
+        decls = decls.filter(origin=office)
+    elif province is not None:
+        decls = decls.filter(origin_id__in=office_ids(province))
+    scoped = office is not None or province is not None
+
+    def of_scope(qs):
+        return qs.filter(declaration_id__in=decls.values("pk")) if scoped else qs
+
+    discrepancies = of_scope(SerialDiscrepancy.objects.all())
+    open_at_end = discrepancies.filter(opened_at__lt=end).filter(
+        Q(resolution__isnull=True) | Q(resolution__at__gte=end)
+    )
+    overrides = of_scope(SettlementOverride.objects.all())
+    # Declarations awaiting settlement at the end that something withheld (a bounded, small set).
+    waiting = decls.filter(arrived_at__lt=end).filter(Q(settled_at__isnull=True) | Q(settled_at__gte=end))
+    waiting = waiting.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+    open_refs = {
+        d: f"serial_discrepancy:{pk}"
+        for pk, d in open_at_end.filter(declaration_id__in=waiting.values("pk")).values_list("pk", "declaration_id")
+    }
+    flagged = {
+        pk: (waybill, review, dup)
+        for pk, waybill, review, dup in waiting.filter(
+            Q(comparison_review="escalated") | Q(dup_waybill=True)
+        ).values_list("pk", "waybill_no", "comparison_review", "dup_waybill")
+    }
+    candidates = set(open_refs) | set(flagged)
+    covered: dict[int, set[str]] = {}
+    for d, refs in overrides.filter(declaration_id__in=candidates, at__lt=end).values_list("declaration_id", "covers"):
+        covered.setdefault(d, set()).update(refs)
+    blocked = 0
+    for d in candidates:
+        refs = {open_refs[d]} if d in open_refs else set()
+        waybill, review, dup = flagged.get(d, ("", "", False))
+        if review == "escalated":
+            refs.add("scan_escalated")
+        if dup:
+            refs.add(f"dup_waybill:{waybill}")
+        blocked += bool(refs - covered.get(d, set()))
+    documents = of_scope(TransportDocument.objects.filter(recorded_at__gte=start, recorded_at__lt=end)).exclude(
+        differences=[]
+    )
+    declared = decls.filter(declared_at__gte=start, declared_at__lt=end)
+    return {
+        "rules_serials": {
+            "serial_discrepancies_opened": discrepancies.filter(opened_at__gte=start, opened_at__lt=end).count(),
+            "serial_discrepancies_resolved": discrepancies.filter(
+                resolution__at__gte=start, resolution__at__lt=end, resolution__superseded=False
+            ).count(),
+            "serial_discrepancies_open_at_end": open_at_end.count(),
+            "settlements_blocked_at_end": blocked,
+            "settlements_overridden": overrides.filter(at__gte=start, at__lt=end).count(),
+            "document_discrepancies": documents.values("declaration_id").distinct().count(),
+            "covered_without_serials": declared.filter(covered_without_serials=True).count(),
+            "invalid_imei": declared.filter(invalid_imei=True).count(),
+        }
+    }
+
+
+# --- the period ---------------------------------------------------------------------------------
+
+
 def period(year: int, month: int, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime, bool]:
     """``(start, end, provisional)`` of a return: the month ``[start, end)``, or for a month that
     has not ended, ``[start, now)``: a provisional return counts what has happened by its build
@@ -552,6 +645,7 @@ def build_figures(year: int, month: int, province: Province | None = None, now: 
         **case_milestones(start, end, province),
         **inspections_and_problems(start, end, province),
         **compliance(start, end, province),
+        **serial_rules(start, end, province),
         "unsettled_count": core["closing"],
     }
     if province is None:
@@ -577,6 +671,7 @@ def office_part(
         **case_milestones(start, end, None, office),
         **inspections_and_problems(start, end, None, office),
         **compliance_part(figures, office.code),
+        **serial_rules(start, end, None, office),
         "unsettled_count": core["closing"],
     }
 

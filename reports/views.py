@@ -153,7 +153,7 @@ def _get_return(request, pk: int) -> MonthlyReturn:
 @login_required
 def return_detail(request, pk: int):
     snap = _get_return(request, pk)
-    from .labels import AGE_LABELS, BALANCE_LABELS, REASON_LABELS, place_label, place_names
+    from .labels import AGE_LABELS, BALANCE_LABELS, REASON_LABELS, SERIAL_RULES_LABELS, place_label, place_names
 
     f = snap.figures_for(request.user)  # office staff: their office's part only
     context = {
@@ -164,6 +164,8 @@ def return_detail(request, pk: int):
         "ages": [(AGE_LABELS[k], v) for k, v in f["unsettled_by_age"].items()],
         "may_submit": snap.status == "draft" and services.may_build_return(request.user, snap.province),
         "until": dt.datetime.fromisoformat(f["end"]) if snap.provisional else None,
+        # The anti-smuggling rules' own section (absent from a return built before it).
+        "serial_rules": [(k, SERIAL_RULES_LABELS[k], v) for k, v in f.get("rules_serials", {}).items()],
     }
     if f.get("provinces"):
         names = place_names()["province"]

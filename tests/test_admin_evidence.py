@@ -16,7 +16,18 @@ from accounts.models import Role
 from anpr import services as anpr_services
 from anpr.models import PlateRead
 from casework.models import FollowUpLetter, LetterKind, LetterStatus
-from declarations.models import ArrivalConfirmation, DeadlineExtension, DeclarationEvent, ImportBatch
+from declarations.models import (
+    ArrivalConfirmation,
+    ArrivalSerial,
+    DeadlineExtension,
+    DeclarationEvent,
+    DiscrepancyResolution,
+    ImeiRegistryCheck,
+    ImportBatch,
+    SerialDiscrepancy,
+    SettlementOverride,
+    TransportDocument,
+)
 from reports.models import Inspection, InspectionAttachment, MonthlyReturn, ReturnStatus
 from scans.models import Scan, ScanComparison
 from tests.factories import UserFactory
@@ -35,6 +46,12 @@ EVIDENCE = [
     AccessAttempt,
     AccessLog,
     AccessFailureLog,
+    ArrivalSerial,
+    SerialDiscrepancy,
+    DiscrepancyResolution,
+    SettlementOverride,
+    ImeiRegistryCheck,
+    TransportDocument,
 ]
 
 
@@ -93,6 +110,22 @@ def evidence(declaration, bazargan, tehran, inspector):
     AccessAttempt.objects.create(path_info="/login/", get_data="", post_data="", failures_since_start=3, **access)
     AccessLog.objects.create(path_info="/login/", **access)
     AccessFailureLog.objects.create(path_info="/login/", locked_out=False, **access)
+    # The anti-smuggling rules' evidence (issue 15 §2).
+    ArrivalSerial.objects.create(declaration=declaration, value="356938035643809")
+    discrepancy = SerialDiscrepancy.objects.create(declaration=declaration, missing=["A1"], extra=[])
+    DiscrepancyResolution.objects.create(discrepancy=discrepancy, reason="typo")
+    SettlementOverride.objects.create(declaration=declaration, covers=["dup_waybill:WB1"], reason="released")
+    ImeiRegistryCheck.objects.create(
+        declaration=declaration, imei="356938035643809", result="registered", checked_on=now.date()
+    )
+    TransportDocument.objects.create(
+        declaration=declaration,
+        number="CMR-1",
+        issued_on=now.date(),
+        origin="BZG",
+        destination="THR",
+        goods_description="phones",
+    )
     assert LogEntry.objects.exists()  # the declaration, the camera: audited models write entries
     return declaration
 

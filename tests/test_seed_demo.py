@@ -18,7 +18,16 @@ from django.utils import timezone
 from accounts.models import User
 from anpr.models import Camera, PlateMatch, PlateRead
 from casework.models import FollowUpLetter, JudicialAction, JudicialCase, LetterStatus
-from declarations.models import ArrivalConfirmation, GoodsSerial, TrafficPermit, TransitDeclaration, Verdict
+from declarations.models import (
+    ArrivalConfirmation,
+    DiscrepancyResolution,
+    GoodsSerial,
+    SettlementOverride,
+    TrafficPermit,
+    TransitDeclaration,
+    TransportDocument,
+    Verdict,
+)
 from declarations.monitoring import SIGNALS, filter_signal
 from reports.models import Inspection, MonthlyReturn, ProblemStatus, SystemProblem
 from scans.models import Scan, ScanComparison, Stage
@@ -63,6 +72,17 @@ def _evidence_ok(key: str, d: TransitDeclaration, now) -> bool:
         return TrafficPermit.objects.filter(declaration=d, exited_at__isnull=True, issued_at__lt=now).exists() and (
             d.permit_expires_at == TrafficPermit.objects.filter(declaration=d).latest("issued_at").expires_at
         )
+    if key == "covered_without_serials":
+        from declarations.covered import rule_for, rules
+
+        table = rules()
+        return any(
+            rule_for(g.hs_code, table) and not GoodsSerial.objects.filter(goods_item=g).exists() for g in d.goods.all()
+        )
+    if key == "invalid_imei":
+        from declarations.identifiers import imei_problem
+
+        return any(imei_problem(v) for v in GoodsSerial.objects.filter(declaration=d).values_list("value", flat=True))
     raise AssertionError(f"no evidence check for signal {key}")
 
 
@@ -117,3 +137,22 @@ def test_every_signal_has_declarations_with_the_evidence_behind_them(client, tmp
     for status in ProblemStatus.values:
         assert SystemProblem.objects.filter(status=status).exists(), f"no {status} problem"
     assert MonthlyReturn.objects.filter(province__isnull=True).exclude(pdf="").exists()
+
+    # The anti-smuggling rules (issue 15 §2): a serial mismatch blocking a settlement, a transport-document
+    # discrepancy proposed as the reason, covered goods without serials, an invalid IMEI.
+    from declarations import detection, serials
+
+    blocked = [
+        d
+        for d in TransitDeclaration.objects.filter(status="arrived", serial_discrepancies__isnull=False).distinct()
+        if any(b.key == "serial_discrepancy" and not b.overridden for b in serials.settlement_blocks(d))
+    ]
+    assert blocked, "no settlement blocked by a serial discrepancy"
+    page = client.get(reverse("declarations:detail", args=[blocked[0].pk])).content.decode()
+    assert 'data-block="serial_discrepancy"' in page
+    assert SettlementOverride.objects.exists() and DiscrepancyResolution.objects.exists()
+    differing = TransportDocument.objects.exclude(differences=[]).select_related("declaration").first()
+    assert differing is not None, "no transport-document discrepancy"
+    assert "document_discrepancy" in {p.reason for p in detection.propose_reasons(differing.declaration)}
+    assert TransitDeclaration.objects.filter(serial__startswith="HAND-", covered_without_serials=True).exists()
+    assert TransitDeclaration.objects.filter(serial__startswith="HAND-", invalid_imei=True).exists()

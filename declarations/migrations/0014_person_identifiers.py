@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('declarations', '0012_hand_entry_source_and_unseen_reason'),
+        ('declarations', '0013_importbatch_error_importbatch_file_and_more'),
     ]
 
     operations = [

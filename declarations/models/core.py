@@ -275,6 +275,9 @@ class TransitDeclaration(models.Model):
     dup_goods_serial = models.BooleanField(_("goods serial in two open declarations"), default=False)
     dup_vehicle = models.BooleanField(_("truck on two open declarations"), default=False)
     permit_expires_at = models.DateTimeField(_("traffic permit expires"), null=True, blank=True)
+    # Kept at import and registration (``covered.goods_flags``) and when headquarters edit the covered goods.
+    covered_without_serials = models.BooleanField(_("covered goods without serials"), default=False)
+    invalid_imei = models.BooleanField(_("invalid IMEI declared"), default=False)
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -325,6 +328,16 @@ class TransitDeclaration(models.Model):
                 fields=["declared_at"], name="decl_sig_suspicious", condition=Q(comparison_verdict="suspicious")
             ),
             models.Index(fields=["declared_at"], name="decl_sig_review", condition=Q(comparison_review="pending")),
+            models.Index(
+                fields=["declared_at"],
+                name="decl_sig_open_uncovered",
+                condition=Q(covered_without_serials=True, status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["declared_at"],
+                name="decl_sig_open_bad_imei",
+                condition=Q(invalid_imei=True, status__in=OPEN_STATUSES),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(origin=models.F("destination")), name="decl_origin_ne_destination"),

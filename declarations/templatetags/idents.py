@@ -2,7 +2,7 @@
 
 ``{{ d.serial|serial }}``, ``{{ d.vehicle|plate }}`` (or ``{{ text|plate:country }}``),
 ``{{ d.waybill_no|waybill }}``, ``{{ d.mrn|mrn }}``, ``{{ d.container_numbers|container }}``,
-``{{ driver.national_id|person_id }}``:
+``{{ driver.national_id|person_id }}``, ``{{ values|goods_serial }}``:
 see ``declarations/idents.py`` for the rules.
 """
 
@@ -42,6 +42,12 @@ def container(value):
 @register.filter
 def person_id(value):
     return idents.person_id_html(value)
+
+
+@register.filter
+def goods_serial(value):
+    """A goods serial / IMEI / tracking ID, or a list of them."""
+    return idents.goods_serial_html(value)
 
 
 @register.filter

@@ -35,6 +35,8 @@ CHOICES = {
     "dup_goods_serial": [False, True],
     "dup_vehicle": [False, True],
     "vehicle_country": ["IR", "TR"],
+    "covered_without_serials": [False, True],
+    "invalid_imei": [False, True],
 }
 
 

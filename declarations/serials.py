@@ -1,0 +1,466 @@
+"""Serials found on arrival (Art. 24 of the household-appliance anti-smuggling rules) and the gate they
+put on settlement; the IMEI registry checks.
+
+1. The destination records the serials (or tracking IDs, note 2) it finds: ``arrival_serials_record``.
+2. They are compared with the declared ones; a difference (missing, extra) opens a
+   ``SerialDiscrepancy``. A later count that agrees, or differs otherwise, resolves the open one
+   (superseded) with a new record saying so; a person resolves one with ``discrepancy_resolve``.
+3. ``settlement_blocks`` lists what withholds the release: an open discrepancy, an escalated
+   suspicious scan, a duplicate waybill. ``check_settlement`` (called by ``services.declaration_settle``)
+   refuses the settlement while one is not covered by a ``SettlementOverride`` (headquarters or the
+   inspector of the province, with a reason: ``settlement_override``).
+
+Every step is one transaction, audited (auditlog on the rows, an event on the declaration's timeline).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Role, User
+from core.audit import actor
+from core.dates import ascii_digits, format_jalali
+from core.errors import IllegalTransition, InvalidInput, NotAllowed
+
+from . import selectors
+from .evidence import note_event
+from .models import (
+    ArrivalSerial,
+    DiscrepancyResolution,
+    GoodsSerial,
+    ImeiRegistryCheck,
+    RegistryResult,
+    Review,
+    SerialDiscrepancy,
+    SerialKind,
+    SettlementOverride,
+    Source,
+    Status,
+    TransitDeclaration,
+)
+
+MAX_VALUES = 5000  # serials in one recording (a truck of phones holds a few thousand)
+MAX_LISTED = 20  # values named in a timeline message
+RECORDING_STATUSES = (Status.ARRIVED, Status.UNSETTLED)
+
+
+class SettlementBlocked(IllegalTransition):
+    """Settlement refused while something withholds the release; ``fields`` names each block."""
+
+    code = "settlement_blocked"
+
+
+def canonical(value: str) -> str:
+    """A serial as compared: ASCII digits, no spaces or dashes, upper case."""
+    return re.sub(r"[\s\-]", "", ascii_digits(str(value))).upper()
+
+
+def parse_values(text: str) -> list[str]:
+    """Pasted lines (one value a line, or CSV: the first column), de-duplicated in order."""
+    out: dict[str, None] = {}
+    for line in ascii_digits(text).replace("\r", "\n").split("\n"):
+        first = re.split(r"[,;\t،]", line, maxsplit=1)[0]
+        value = canonical(first)
+        if value and value.lower() not in ("serial", "imei", "value"):
+            out.setdefault(value, None)
+    return list(out)
+
+
+# --- who ------------------------------------------------------------------------------------------
+
+
+def _is_national(user: User) -> bool:
+    return user.is_superuser or user.role == Role.HQ
+
+
+def may_record(user: User | None, declaration: TransitDeclaration) -> bool:
+    """The destination's staff (and its integration client), or headquarters: as for settling."""
+    if user is None:
+        return True
+    if not user.is_active:
+        return False
+    if _is_national(user):
+        return True
+    if user.role in (Role.OFFICE, Role.INTEGRATION) and user.office_id:
+        return user.office_id == declaration.destination_id
+    return user.role == Role.INTEGRATION and user.is_national
+
+
+def may_override(user: User | None, declaration: TransitDeclaration) -> bool:
+    """Headquarters, or the inspector of the origin's or the destination's province (as closing)."""
+    if user is None or not user.is_active:
+        return False
+    if _is_national(user):
+        return True
+    if user.role != Role.INSPECTOR:
+        return False
+    return user.province_id in (declaration.origin.province_id, declaration.destination.province_id)
+
+
+def may_resolve(user: User | None, declaration: TransitDeclaration) -> bool:
+    """Who records the count may say why a difference is resolved; so may those who may override."""
+    return may_record(user, declaration) or may_override(user, declaration)
+
+
+def may_check_imei(user: User | None, declaration: TransitDeclaration) -> bool:
+    """Staff of the origin or destination office, the province's inspector, headquarters."""
+    if user is None:
+        return True
+    if not user.is_active:
+        return False
+    if _is_national(user) or may_override(user, declaration):
+        return True
+    return user.role == Role.OFFICE and user.office_id in (declaration.origin_id, declaration.destination_id)
+
+
+# --- recording and comparing -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    declared: int
+    found: int
+    missing: list[str]
+    extra: list[str]
+
+    @property
+    def matches(self) -> bool:
+        return not self.missing and not self.extra
+
+
+def compare(declaration: TransitDeclaration) -> Comparison:
+    """Declared serials against every serial found so far (two indexed queries)."""
+    declared = {
+        canonical(v) for v in GoodsSerial.objects.filter(declaration=declaration).values_list("value", flat=True)
+    }
+    found = set(ArrivalSerial.objects.filter(declaration=declaration).values_list("value", flat=True))
+    return Comparison(len(declared), len(found), sorted(declared - found), sorted(found - declared))
+
+
+def open_discrepancy(declaration: TransitDeclaration) -> SerialDiscrepancy | None:
+    return (
+        SerialDiscrepancy.objects.filter(declaration=declaration, resolution__isnull=True)
+        .order_by("-opened_at")
+        .first()
+    )
+
+
+def _listed(values: list[str]) -> str:
+    more = len(values) - MAX_LISTED
+    return "، ".join(values[:MAX_LISTED]) + (f" (+{more})" if more > 0 else "")
+
+
+@transaction.atomic
+def arrival_serials_record(
+    *,
+    declaration: TransitDeclaration,
+    values: Iterable[str],
+    by: User | None,
+    kind: str = SerialKind.SERIAL,
+    source: str = Source.USER,
+) -> Comparison:
+    """Record serials found on arrival and compare all found so far with the declared ones.
+
+    Values already recorded are skipped (a count pasted twice adds nothing). A difference opens a
+    discrepancy (the open one, if it says something else, is resolved as superseded by this count);
+    agreement resolves the open one. Returns the comparison."""
+    locked = (
+        TransitDeclaration.objects.select_for_update().select_related("origin", "destination").get(pk=declaration.pk)
+    )
+    if not may_record(by, locked):
+        raise NotAllowed(_("Only the destination office or headquarters record the serials found on arrival."))
+    if locked.status not in RECORDING_STATUSES:
+        raise IllegalTransition(
+            _("Serials are recorded once the arrival is confirmed; the declaration is %(status)s.")
+            % {"status": locked.get_status_display()},
+            fields={"status": locked.status},
+        )
+    if kind not in SerialKind.values:
+        raise InvalidInput(_("Unknown kind of identifier."), fields={"kind": kind})
+    wanted = list(dict.fromkeys(canonical(v) for v in values if canonical(v)))
+    if not wanted:
+        raise InvalidInput(_("Enter at least one serial, one a line."), fields={"values": "required"})
+    if len(wanted) > MAX_VALUES:
+        raise InvalidInput(_("At most %(n)d serials at a time.") % {"n": MAX_VALUES}, fields={"values": "too many"})
+    too_long = [v for v in wanted if len(v) > 40]
+    if too_long:
+        raise InvalidInput(
+            _("A serial is at most 40 characters: %(v)s") % {"v": too_long[0][:60]}, fields={"values": "too long"}
+        )
+    known = set(ArrivalSerial.objects.filter(declaration=locked, value__in=wanted).values_list("value", flat=True))
+    new = [v for v in wanted if v not in known]
+    # In one statement: a truck of phones is thousands of serials, and a sealed audit entry per row costs
+    # milliseconds each. The recording is audited once, by its timeline event (an audited row naming who
+    # recorded how many); each row keeps who and when itself.
+    ArrivalSerial.objects.bulk_create(
+        [ArrivalSerial(declaration=locked, value=v, kind=kind, source=source, recorded_by=by) for v in new],
+        batch_size=1000,
+    )
+    result = compare(locked)
+    now = timezone.now()
+    current = open_discrepancy(locked)
+    same = current is not None and current.missing == result.missing and current.extra == result.extra
+    if current is not None and not same:
+        reason = (
+            _("All declared serials were found on a later count.")
+            if result.matches
+            else _("Superseded by a later count.")
+        )
+        with actor(by):
+            DiscrepancyResolution.objects.create(discrepancy=current, reason=reason, by=by, superseded=True)
+    opened = None
+    if not result.matches and not same:
+        with actor(by):
+            opened = SerialDiscrepancy.objects.create(
+                declaration=locked,
+                missing=result.missing,
+                extra=result.extra,
+                found_count=result.found,
+                declared_count=result.declared,
+                opened_by=by,
+            )
+    message = _("%(new)d recorded; %(found)d found of %(declared)d declared.") % {
+        "new": len(new),
+        "found": result.found,
+        "declared": result.declared,
+    }
+    note_event(
+        declaration_id=locked.pk,
+        kind="arrival_serials",
+        at=now,
+        actor=by,
+        source=source,
+        message=message,
+        data={"recorded": len(new), "kind": kind},
+    )
+    if opened is not None:
+        parts = []
+        if result.missing:
+            parts.append(_("declared but not found: %(s)s") % {"s": _listed(result.missing)})
+        if result.extra:
+            parts.append(_("found but not declared: %(s)s") % {"s": _listed(result.extra)})
+        note_event(
+            declaration_id=locked.pk,
+            kind="serial_discrepancy",
+            at=now,
+            actor=by,
+            source=source,
+            message="؛ ".join(parts)[:500],
+            data={"discrepancy": opened.pk, "missing": len(result.missing), "extra": len(result.extra)},
+        )
+    transaction.on_commit(lambda: selectors.invalidate_for(locked))
+    return result
+
+
+@transaction.atomic
+def discrepancy_resolve(*, discrepancy: SerialDiscrepancy, by: User | None, reason: str) -> DiscrepancyResolution:
+    """A person says why an open discrepancy is resolved (e.g. a mistyped serial on the declaration,
+    confirmed with the origin). The discrepancy is kept as it was; this is a new record."""
+    locked = SerialDiscrepancy.objects.select_for_update().get(pk=discrepancy.pk)
+    declaration = TransitDeclaration.objects.select_related("origin", "destination").get(pk=locked.declaration_id)
+    if not may_resolve(by, declaration):
+        raise NotAllowed(_("Only the destination office, the province's inspector or headquarters resolve it."))
+    if DiscrepancyResolution.objects.filter(discrepancy=locked).exists():
+        raise IllegalTransition(_("This discrepancy is already resolved."), fields={"discrepancy": locked.pk})
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(_("Say why the discrepancy is resolved."), fields={"reason": "required"})
+    with actor(by):
+        resolution = DiscrepancyResolution.objects.create(discrepancy=locked, reason=reason[:500], by=by)
+    note_event(
+        declaration_id=declaration.pk,
+        kind="serial_discrepancy_resolved",
+        at=timezone.now(),
+        actor=by,
+        message=reason[:500],
+        data={"discrepancy": locked.pk},
+    )
+    transaction.on_commit(lambda: selectors.invalidate_for(declaration))
+    return resolution
+
+
+# --- the gate on settlement ---------------------------------------------------------------------------
+
+BLOCK_FIELDS = {
+    "serial_discrepancy": "arrival_serials",
+    "scan_escalated": "comparison_review",
+    "dup_waybill": "waybill_no",
+}
+
+
+@dataclass(frozen=True)
+class Block:
+    key: str  # serial_discrepancy | scan_escalated | dup_waybill
+    ref: str  # what exactly: the discrepancy's id; an override covers this ref
+    message: str
+    overridden: bool = False
+
+    @property
+    def field(self) -> str:
+        return BLOCK_FIELDS[self.key]
+
+    @property
+    def title(self) -> str:
+        return str(BLOCK_TITLES[self.key])
+
+
+BLOCK_TITLES = {
+    "serial_discrepancy": gettext_lazy("Serials found on arrival differ from the declared ones"),
+    "scan_escalated": gettext_lazy("The scan comparison was escalated as suspicious"),
+    "dup_waybill": gettext_lazy("The waybill number is on another declaration"),
+}
+
+
+def settlement_blocks(declaration: TransitDeclaration) -> list[Block]:
+    """What withholds the release of this declaration, each marked when an override covers it.
+    A few indexed queries (the open discrepancy, the overrides)."""
+    blocks: list[Block] = []
+    current = open_discrepancy(declaration)
+    if current is not None:
+        blocks.append(
+            Block(
+                "serial_discrepancy",
+                f"serial_discrepancy:{current.pk}",
+                _("Serial discrepancy open since %(at)s: %(missing)d declared not found, %(extra)d found not declared.")
+                % {
+                    "at": format_jalali(current.opened_at, with_time=False),
+                    "missing": len(current.missing),
+                    "extra": len(current.extra),
+                },
+            )
+        )
+    if declaration.comparison_review == Review.ESCALATED:
+        blocks.append(Block("scan_escalated", "scan_escalated", _("The scan comparison is escalated as suspicious.")))
+    if declaration.dup_waybill:
+        blocks.append(
+            Block(
+                "dup_waybill",
+                f"dup_waybill:{declaration.waybill_no}",
+                _("Waybill %(w)s is also on another declaration.") % {"w": declaration.waybill_no},
+            )
+        )
+    if not blocks:
+        return []
+    covered = {ref for o in SettlementOverride.objects.filter(declaration=declaration) for ref in o.covers}
+    return [Block(b.key, b.ref, b.message, b.ref in covered) for b in blocks]
+
+
+def check_settlement(declaration: TransitDeclaration) -> None:
+    """``SettlementBlocked`` naming each block not covered by an override; call inside the transaction."""
+    standing = [b for b in settlement_blocks(declaration) if not b.overridden]
+    if standing:
+        raise SettlementBlocked(
+            _("Settlement of %(serial)s is blocked until resolved: %(why)s")
+            % {"serial": declaration.serial, "why": " ".join(b.message for b in standing)},
+            fields={b.field: b.message for b in standing},
+        )
+
+
+@transaction.atomic
+def settlement_override(*, declaration: TransitDeclaration, by: User | None, reason: str) -> SettlementOverride:
+    """Release the settlement despite the blocks standing now (not one that appears later)."""
+    locked = (
+        TransitDeclaration.objects.select_for_update().select_related("origin", "destination").get(pk=declaration.pk)
+    )
+    if not may_override(by, locked):
+        raise NotAllowed(_("Only headquarters or the province's inspector may override a blocked settlement."))
+    if locked.status not in (Status.ARRIVED, Status.UNSETTLED):
+        raise IllegalTransition(
+            _("Only an arrived declaration awaiting settlement can have its block overridden."),
+            fields={"status": locked.status},
+        )
+    standing = [b for b in settlement_blocks(locked) if not b.overridden]
+    if not standing:
+        raise IllegalTransition(_("Nothing blocks the settlement of this declaration."), fields={"blocks": "none"})
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(_("An override needs a reason."), fields={"reason": "required"})
+    with actor(by):
+        override = SettlementOverride.objects.create(
+            declaration=locked, covers=[b.ref for b in standing], reason=reason[:500], by=by
+        )
+    note_event(
+        declaration_id=locked.pk,
+        kind="settlement_override",
+        at=timezone.now(),
+        actor=by,
+        message=reason[:500],
+        data={"covers": override.covers},
+    )
+    return override
+
+
+# --- IMEI registry ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def imei_check_record(
+    *,
+    declaration: TransitDeclaration,
+    imei: str,
+    result: str,
+    checked_on: dt.date,
+    by: User | None,
+    reference: str = "",
+) -> ImeiRegistryCheck:
+    """The registry's answer for one declared IMEI, and when it was asked."""
+    declaration = TransitDeclaration.objects.select_related("origin", "destination").get(pk=declaration.pk)
+    if not may_check_imei(by, declaration):
+        raise NotAllowed(_("Only the origin or destination office, the inspector or headquarters record it."))
+    value = canonical(imei)
+    if not GoodsSerial.objects.filter(declaration=declaration, value=value).exists():
+        raise InvalidInput(_("IMEI %(v)s is not declared on this declaration.") % {"v": value}, fields={"imei": value})
+    if result not in RegistryResult.values:
+        raise InvalidInput(_("Unknown registry result."), fields={"result": result})
+    if checked_on > timezone.localdate():
+        raise InvalidInput(_("The check date is in the future."), fields={"checked_on": str(checked_on)})
+    with actor(by):
+        check = ImeiRegistryCheck.objects.create(
+            declaration=declaration, imei=value, result=result, checked_on=checked_on, reference=reference[:100], by=by
+        )
+    note_event(
+        declaration_id=declaration.pk,
+        kind="imei_check",
+        at=timezone.now(),
+        actor=by,
+        message=f"{value}: {RegistryResult(result).label}",
+        data={"imei": value, "result": result, "checked_on": checked_on.isoformat()},
+    )
+    return check
+
+
+def panel(user: User, declaration: TransitDeclaration) -> dict:
+    """The declaration page's serials section: what was found, the discrepancies, the blocks, the checks."""
+    discrepancies = list(
+        SerialDiscrepancy.objects.filter(declaration=declaration)
+        .select_related("opened_by", "resolution__by")
+        .order_by("-opened_at", "-id")[:20]
+    )
+    blocks = settlement_blocks(declaration) if declaration.status in (Status.ARRIVED, Status.UNSETTLED) else []
+    found = ArrivalSerial.objects.filter(declaration=declaration)
+    declared = GoodsSerial.objects.filter(declaration=declaration)
+    declared_count = declared.count()
+    return {
+        "declared_serials": declared_count,
+        "arrival_found": found.count(),
+        "arrival_sample": list(found.order_by("id").values_list("value", flat=True)[:10]),
+        "discrepancies": discrepancies,
+        "settlement_blocks": blocks,
+        "blocks_standing": [b for b in blocks if not b.overridden],
+        "overrides": list(SettlementOverride.objects.filter(declaration=declaration).select_related("by")),
+        "may_record_serials": declaration.status in RECORDING_STATUSES and may_record(user, declaration),
+        "may_resolve": may_resolve(user, declaration),
+        "may_override": any(not b.overridden for b in blocks) and may_override(user, declaration),
+        "imei_checks": list(ImeiRegistryCheck.objects.filter(declaration=declaration).select_related("by")),
+        "may_check_imei": bool(declared_count)
+        and may_check_imei(user, declaration)
+        and declared.filter(is_imei=True).exists(),
+    }

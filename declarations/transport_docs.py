@@ -1,0 +1,322 @@
+"""Transport documents (سند حمل; Art. 12 and note 1 of the anti-smuggling rules): recorded by hand, by the
+API or from a CSV file, and compared with the declaration when recorded.
+
+A document whose origin, destination, route, goods description, quantity or gross weight differs from
+the declaration is a *document discrepancy*: the differences are stored with the document (what was seen
+then), shown on the declaration's page, and ``detection`` proposes ``document_discrepancy`` as the reason
+it cannot settle, with them as evidence; a person accepts the proposal (the reason form).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from core.audit import actor
+from core.dates import ascii_digits, format_jalali, parse_jalali_date, persian_digits
+from core.errors import DomainError, IllegalTransition, InvalidInput, NotAllowed
+from core.text import arrow, isolate
+
+from .evidence import note_event
+from .models import Source, Status, TransitDeclaration, TransportDocument
+
+# Weighbridges differ: as on arrival (``detection.WEIGHT_TOLERANCE``), 2 % of the declared weight.
+WEIGHT_TOLERANCE = Decimal("0.02")
+RECORDING_STATUSES = (Status.REGISTERED, Status.IN_TRANSIT, Status.ARRIVED, Status.UNSETTLED)
+FIELD_LABELS = {
+    "origin": lambda: _("origin"),
+    "destination": lambda: _("destination"),
+    "route": lambda: _("route"),
+    "goods_description": lambda: _("goods description"),
+    "quantity": lambda: _("quantity"),
+    "gross_weight_kg": lambda: _("gross weight (kg)"),
+}
+CSV_COLUMNS = [
+    "serial",
+    "number",
+    "issued_on",
+    "origin",
+    "destination",
+    "route",
+    "goods_description",
+    "quantity",
+    "gross_weight_kg",
+]
+MAX_CSV_ROWS = 5000
+
+
+def may_record(user: User | None, declaration: TransitDeclaration) -> bool:
+    """Staff (or the integration client) of the origin or destination office, or headquarters."""
+    if user is None:
+        return True
+    if not user.is_active:
+        return False
+    if user.is_superuser or user.role == Role.HQ:
+        return True
+    if user.role in (Role.OFFICE, Role.INTEGRATION) and user.office_id:
+        return user.office_id in (declaration.origin_id, declaration.destination_id)
+    return user.role == Role.INTEGRATION and user.is_national
+
+
+def _text(value: str) -> str:
+    """Compared as words: Arabic letters as Persian, half-spaces as spaces, case and spacing ignored."""
+    value = str(value).replace("ي", "ی").replace("ك", "ک").replace("\u200c", " ")
+    return re.sub(r"\s+", " ", value).strip().lower()
+
+
+def _place(value: str, office) -> bool:
+    """A place on the document names the office: its code or its name."""
+    text = _text(value)
+    return text in {_text(office.code), _text(office.name_fa), _text(getattr(office, "name_en", "") or "")}
+
+
+def _codes(route) -> list[str]:
+    return [str(c).strip().upper() for c in route or [] if str(c).strip()]
+
+
+def _num(value: Decimal) -> str:
+    return persian_digits(f"{value.normalize():f}")
+
+
+def differences(
+    declaration: TransitDeclaration,
+    *,
+    origin: str,
+    destination: str,
+    route: list[str],
+    goods_description: str,
+    quantity: Decimal | None,
+    gross_weight_kg: Decimal | None,
+) -> list[dict]:
+    """Each field of the document that differs from the declaration: ``{field, document, declaration}``."""
+    out: list[dict] = []
+    if not _place(origin, declaration.origin):
+        out.append({"field": "origin", "document": origin, "declaration": declaration.origin.code})
+    if not _place(destination, declaration.destination):
+        out.append({"field": "destination", "document": destination, "declaration": declaration.destination.code})
+    declared_route = _codes(declaration.route) or [declaration.origin.code, declaration.destination.code]
+    if route and _codes(route) != declared_route:
+        out.append({"field": "route", "document": _codes(route), "declaration": declared_route})
+    lines = list(declaration.goods.values_list("description", "quantity", "gross_weight_kg"))
+    described = [_text(d) for d, _q, _w in lines]
+    doc = _text(goods_description)
+    same_goods = bool(doc) and (doc in described or any(doc in d or d in doc for d in described if d))
+    if not same_goods:
+        out.append(
+            {
+                "field": "goods_description",
+                "document": goods_description,
+                "declaration": "، ".join(d for d, _q, _w in lines),
+            }
+        )
+    if quantity is not None:
+        declared_qty = sum((q for _d, q, _w in lines), Decimal(0))
+        if Decimal(quantity) != declared_qty:
+            out.append({"field": "quantity", "document": str(quantity), "declaration": str(declared_qty)})
+    if gross_weight_kg is not None:
+        declared_kg = sum((w for _d, _q, w in lines), Decimal(0))
+        if abs(Decimal(gross_weight_kg) - declared_kg) > declared_kg * WEIGHT_TOLERANCE:
+            out.append({"field": "gross_weight_kg", "document": str(gross_weight_kg), "declaration": str(declared_kg)})
+    return out
+
+
+def describe(document: TransportDocument) -> str:
+    """The differences in words, for the page, the timeline and the proposed reason's evidence."""
+    parts = []
+    for diff in document.differences:
+        label = FIELD_LABELS.get(diff["field"], lambda d=diff: d["field"])()
+        document_value, declared = diff["document"], diff["declaration"]
+        if diff["field"] in ("quantity", "gross_weight_kg"):
+            document_value, declared = _num(Decimal(document_value)), _num(Decimal(declared))
+        elif diff["field"] == "route":  # codes in order, each isolated, the arrow of the language
+            document_value, declared = (
+                f" {arrow()} ".join(isolate(c) for c in codes) for codes in (document_value, declared)
+            )
+        parts.append(
+            _("%(label)s: document %(document)s, declaration %(declared)s")
+            % {"label": label, "document": document_value, "declared": declared}
+        )
+    return "؛ ".join(parts)
+
+
+@transaction.atomic
+def transport_document_record(
+    *,
+    declaration: TransitDeclaration,
+    number: str,
+    issued_on: dt.date,
+    origin: str,
+    destination: str,
+    goods_description: str,
+    by: User | None,
+    route: list[str] | None = None,
+    quantity: Decimal | None = None,
+    gross_weight_kg: Decimal | None = None,
+    source: str = Source.USER,
+) -> TransportDocument:
+    """Record a transport document and what differs from the declaration (a correction is a newer one)."""
+    locked = (
+        TransitDeclaration.objects.select_for_update().select_related("origin", "destination").get(pk=declaration.pk)
+    )
+    if not may_record(by, locked):
+        raise NotAllowed(_("Only the origin or destination office, or headquarters, record the transport document."))
+    if locked.status not in RECORDING_STATUSES:
+        raise IllegalTransition(
+            _("A transport document is recorded while the declaration is open; it is %(status)s.")
+            % {"status": locked.get_status_display()},
+            fields={"status": locked.status},
+        )
+    number = number.strip()
+    if not number or len(number) > 40:
+        raise InvalidInput(_("Enter the document number (up to 40 characters)."), fields={"number": number})
+    for name, value in (("origin", origin), ("destination", destination)):
+        if not value.strip() or len(value.strip()) > 40:
+            raise InvalidInput(
+                _("Enter the %(f)s (up to 40 characters).") % {"f": FIELD_LABELS[name]()}, fields={name: value}
+            )
+    if not goods_description.strip():
+        raise InvalidInput(_("Describe the goods as the document does."), fields={"goods_description": "required"})
+    if issued_on > timezone.localdate():
+        raise InvalidInput(_("The issue date is in the future."), fields={"issued_on": str(issued_on)})
+    for name, amount in (("quantity", quantity), ("gross_weight_kg", gross_weight_kg)):
+        if amount is not None and amount < 0:
+            raise InvalidInput(_("A quantity or weight cannot be negative."), fields={name: str(amount)})
+    route = _codes(route)
+    found = differences(
+        locked,
+        origin=origin.strip(),
+        destination=destination.strip(),
+        route=route,
+        goods_description=goods_description.strip(),
+        quantity=quantity,
+        gross_weight_kg=gross_weight_kg,
+    )
+    with actor(by):
+        document = TransportDocument.objects.create(
+            declaration=locked,
+            number=number,
+            issued_on=issued_on,
+            origin=origin.strip(),
+            destination=destination.strip(),
+            route=route,
+            goods_description=goods_description.strip()[:300],
+            quantity=quantity,
+            gross_weight_kg=gross_weight_kg,
+            differences=found,
+            source=source,
+            recorded_by=by,
+        )
+    note_event(
+        declaration_id=locked.pk,
+        kind="transport_document_discrepancy" if found else "transport_document",
+        at=timezone.now(),
+        actor=by,
+        source=source,
+        message=(f"{number}: " + describe(document))[:500] if found else number,
+        data={"document": document.pk, "fields": [d["field"] for d in found]},
+    )
+    return document
+
+
+def latest(declaration: TransitDeclaration) -> TransportDocument | None:
+    return TransportDocument.objects.filter(declaration=declaration).order_by("-recorded_at", "-id").first()
+
+
+# --- CSV import -------------------------------------------------------------------------------------
+
+
+@dataclass
+class CsvSummary:
+    recorded: int = 0
+    with_differences: int = 0
+    rejected: list[dict] = field(default_factory=list)
+
+
+def _decimal(text: str, name: str) -> Decimal | None:
+    text = ascii_digits(text or "").replace(",", "").replace("٫", ".").strip()
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise InvalidInput(_("%(f)s is not a number.") % {"f": name}, fields={name: text}) from None
+
+
+def _date(text: str) -> dt.date:
+    text = ascii_digits(text or "").strip()
+    try:
+        if len(text) >= 4 and text[:4].isdigit() and int(text[:4]) < 1700:
+            return parse_jalali_date(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(_("Enter a Jalali date like 1404/05/12."), fields={"issued_on": text}) from None
+
+
+def import_csv(data: bytes, *, by: User, visible, source: str = Source.USER) -> CsvSummary:
+    """Record one document per CSV row (``CSV_COLUMNS``; route as codes separated by ;). A row naming a
+    declaration outside ``visible`` (the user's scope) or refused by the service is reported with its
+    row number and field, and the others are still recorded (each row its own transaction)."""
+    summary = CsvSummary()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(_("The file is not UTF-8 text."), fields={"file": "encoding"}) from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [
+        c
+        for c in ("serial", "number", "issued_on", "origin", "destination", "goods_description")
+        if c not in (reader.fieldnames or [])
+    ]
+    if missing:
+        raise InvalidInput(
+            _("The file lacks the columns: %(c)s") % {"c": ", ".join(missing)}, fields={"file": "columns"}
+        )
+    for i, row in enumerate(reader, start=2):
+        if i - 1 > MAX_CSV_ROWS:
+            summary.rejected.append({"row": i, "field": "file", "message": _("Too many rows; the rest was not read.")})
+            break
+        serial = (row.get("serial") or "").strip()
+        declaration = visible.filter(serial=serial).first()
+        if declaration is None:
+            summary.rejected.append(
+                {"row": i, "field": "serial", "message": _("No declaration %(s)s in your scope.") % {"s": serial}}
+            )
+            continue
+        try:
+            document = transport_document_record(
+                declaration=declaration,
+                number=row.get("number") or "",
+                issued_on=_date(row.get("issued_on") or ""),
+                origin=row.get("origin") or "",
+                destination=row.get("destination") or "",
+                route=[c for c in re.split(r"[;،]", ascii_digits(row.get("route") or "")) if c.strip()],
+                goods_description=row.get("goods_description") or "",
+                quantity=_decimal(row.get("quantity") or "", "quantity"),
+                gross_weight_kg=_decimal(row.get("gross_weight_kg") or "", "gross_weight_kg"),
+                by=by,
+                source=source,
+            )
+        except DomainError as exc:
+            name = next(iter(exc.fields), "")
+            summary.rejected.append({"row": i, "field": name, "message": str(exc)})
+            continue
+        summary.recorded += 1
+        summary.with_differences += bool(document.differences)
+    return summary
+
+
+def evidence_text(document: TransportDocument) -> str:
+    return _("Transport document %(number)s of %(date)s differs from the declaration: %(what)s.") % {
+        "number": document.number,
+        "date": format_jalali(document.issued_on),
+        "what": describe(document),
+    }

@@ -1,0 +1,114 @@
+"""The monthly return's own section for the anti-smuggling rules (issue 15 §2): serial discrepancies
+opened, resolved and open at the end, settlements blocked at the end and overridden, transport-document
+discrepancies, covered goods without serials and invalid IMEIs; by the origin's province, in every export."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from core.dates import jalali_month_bounds
+from declarations import serials, transport_docs
+from declarations.models import (
+    DiscrepancyResolution,
+    GoodsSerial,
+    SerialDiscrepancy,
+    SettlementOverride,
+    Status,
+    TransitDeclaration,
+    TransportDocument,
+)
+from reports import exports, returns, services
+from tests.factories import DeclarationFactory, GoodsFactory
+
+S, E = jalali_month_bounds(1404, 5)
+IN_MONTH = S + dt.timedelta(days=3)
+
+
+def _arrived(origin, destination, serial_values):
+    d = DeclarationFactory(origin=origin, destination=destination, declared_at=S - dt.timedelta(days=2))
+    item = GoodsFactory(declaration=d, line_no=1, serials=serial_values)
+    for v in serial_values:
+        GoodsSerial.objects.create(value=v, is_imei=False, declaration=d, goods_item=item)
+    TransitDeclaration.objects.filter(pk=d.pk).update(
+        status=Status.ARRIVED, departed_at=S - dt.timedelta(days=1), arrived_at=S + dt.timedelta(days=1)
+    )
+    d.refresh_from_db()
+    return d
+
+
+@pytest.fixture
+def month(bazargan, tehran, sarakhs, dest_clerk, inspector, origin_clerk):
+    blocked = _arrived(bazargan, tehran, ["A1", "A2"])
+    released = _arrived(bazargan, tehran, ["B1", "B2"])
+    resolved = _arrived(bazargan, tehran, ["C1"])
+    elsewhere = _arrived(sarakhs, tehran, ["D1"])  # another province's origin
+    for d in (blocked, released, resolved, elsewhere):
+        serials.arrival_serials_record(declaration=d, values=["X9"], by=dest_clerk)
+    serials.settlement_override(declaration=released, by=inspector, reason="recounted")
+    serials.discrepancy_resolve(
+        discrepancy=SerialDiscrepancy.objects.get(declaration=resolved), by=dest_clerk, reason="typo, letter 12"
+    )
+    transport_docs.transport_document_record(
+        declaration=blocked,
+        number="CMR-7",
+        issued_on=dt.date(2025, 7, 20),
+        origin="SRK",
+        destination="THR",
+        goods_description="گوشی تلفن همراه",
+        quantity=Decimal(100),
+        by=origin_clerk,
+    )
+    DeclarationFactory(
+        origin=bazargan, destination=tehran, declared_at=IN_MONTH, covered_without_serials=True, invalid_imei=True
+    )
+    # Everything above happened in Mordad 1404.
+    SerialDiscrepancy.objects.update(opened_at=IN_MONTH)
+    DiscrepancyResolution.objects.update(at=IN_MONTH + dt.timedelta(days=1))
+    SettlementOverride.objects.update(at=IN_MONTH + dt.timedelta(days=1))
+    TransportDocument.objects.update(recorded_at=IN_MONTH)
+
+
+def test_the_section_counts_the_months_figures_for_the_origins_province(month, west_az):
+    figures = returns.build_figures(1404, 5, west_az, now=E + dt.timedelta(days=1))
+    assert figures["rules_serials"] == {
+        "serial_discrepancies_opened": 3,
+        "serial_discrepancies_resolved": 1,
+        "serial_discrepancies_open_at_end": 2,
+        "settlements_blocked_at_end": 1,  # released by an override, the other resolved
+        "settlements_overridden": 1,
+        "document_discrepancies": 1,
+        "covered_without_serials": 1,
+        "invalid_imei": 1,
+    }
+    national = returns.build_figures(1404, 5, None, now=E + dt.timedelta(days=1))["rules_serials"]
+    assert national["serial_discrepancies_opened"] == 4 and national["settlements_blocked_at_end"] == 2
+    office_part = figures["offices"]["BZG"]["rules_serials"]
+    assert office_part == figures["rules_serials"]  # every one of them left from Bazargan
+
+
+def test_a_month_before_the_discrepancies_counts_none_of_them(month, west_az):
+    figures = returns.build_figures(1404, 4, west_az, now=E + dt.timedelta(days=1))
+    assert set(figures["rules_serials"].values()) == {0}
+
+
+def test_the_section_is_in_the_page_the_csv_and_the_workbook(client, month, west_az, inspector):
+    snap = services.return_build(year=1404, month=5, province=west_az, by=inspector)
+    client.force_login(inspector)
+    page = client.get(f"/reports/returns/{snap.pk}/").content.decode()
+    assert 'id="rules-serials"' in page and 'data-figure="settlements_blocked_at_end"' in page
+    csv_text = b"".join(client.get(f"/reports/returns/{snap.pk}/csv/").streaming_content).decode("utf-8-sig")
+    assert "rules_serials,document_discrepancies," in csv_text
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(b"".join(client.get(f"/reports/returns/{snap.pk}/xlsx/").streaming_content))
+    )
+    labels = [row[0] for row in workbook["خلاصه"].iter_rows(values_only=True)]
+    assert "مغایرت سند حمل با اظهارنامه (در ماه)" in labels
+
+
+def test_a_return_built_before_the_section_still_exports(month, west_az):
+    figures = returns.build_figures(1404, 5, west_az, now=E + dt.timedelta(days=1))
+    figures.pop("rules_serials")
+    assert not [r for r in exports.summary_rows(figures) if r[0] == "rules_serials"]
