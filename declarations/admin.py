@@ -15,7 +15,11 @@ from .models import (
     GoodsItem,
     GoodsSerial,
     ImportBatch,
+    PermitStop,
+    PermitWaiver,
+    RoadDistance,
     RouteTimeLimit,
+    TirPark,
     TrafficPermit,
     TransitDeclaration,
     TransportCompany,
@@ -60,6 +64,7 @@ class TransitDeclarationAdmin(ScopedAdmin):
         *("dest_first_read_at", "last_read_at", "last_read_office", "off_route_read_at"),
         *("origin_scan_at", "dest_scan_at", "comparison_verdict", "comparison_review"),
         *("dup_waybill", "dup_goods_serial", "dup_vehicle", "permit_expires_at"),
+        *("permit_no", "permit_overdrive_at", "permit_gap_at", "permit_goods_mismatch"),
     )
     jalali_fields = ("declared_at", "deadline", "departed_at", "arrived_at", "settled_at")
     inlines = [GoodsInline]
@@ -133,6 +138,7 @@ class ArrivalConfirmationAdmin(EvidenceAdmin, JalaliAdmin):
 @admin.register(TrafficPermit)
 class TrafficPermitAdmin(JalaliAdmin):
     list_display = ("permit_no", "vehicle", "entry_office", "exit_office", jalali("issued_at", "صدور"), "allowed_hours")
+    list_filter = ("exit_source",)
     raw_id_fields = ("vehicle", "declaration")
     jalali_fields = ("issued_at", "exited_at")
 
@@ -146,6 +152,37 @@ class TrafficPermitAdmin(JalaliAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RoadDistance)
+class RoadDistanceAdmin(admin.ModelAdmin):
+    """The shipped road distances (``road_distances``): headquarters and the IT office correct them here."""
+
+    list_display = ("office_a", "office_b", "km")
+    list_filter = ("office_a__province",)
+    search_fields = ("office_a__code", "office_b__code", "office_a__name_fa", "office_b__name_fa")
+    list_select_related = ("office_a", "office_b")
+
+
+@admin.register(TirPark)
+class TirParkAdmin(admin.ModelAdmin):
+    """The TIR park register (Art. 12); a camera is tied to a park on the camera's own page."""
+
+    list_display = ("name", "office", "latitude", "longitude", "active")
+    list_filter = ("active", "office__province")
+    search_fields = ("name", "office__code")
+
+
+@admin.register(PermitStop)
+class PermitStopAdmin(EvidenceAdmin, JalaliAdmin):
+    list_display = ("permit", "kind", jalali("started_at", "توقف"), "place", "confirmed_by", "recorded_by")
+    raw_id_fields = ("permit", "recorded_by")  # recorded on the permit's page (``permit_checks``)
+
+
+@admin.register(PermitWaiver)
+class PermitWaiverAdmin(EvidenceAdmin):
+    list_display = ("declaration", "by", jalali("at", "زمان"), "reason")
+    raw_id_fields = ("declaration", "by")
 
 
 @admin.register(DeadlineExtension)

@@ -23,6 +23,10 @@ class DeclarationsConfig(AppConfig):
             models.DeclarationEvent,  # the timeline: an event deleted in the admin leaves an entry
             models.DeadlineExtension,
             models.GoodsSerial,
+            models.RoadDistance,
+            models.TirPark,
+            models.PermitStop,
+            models.PermitWaiver,
         ):
             auditlog.register(model)
         # The batch's report can be long (every rejected row); its counts and file hash are audited.

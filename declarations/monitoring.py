@@ -146,6 +146,41 @@ def _permit_expired_holds(d, now):
     )
 
 
+# --- foreign trucks (traffic-permit rules; ``permits``, ``permit_checks``) -------------------------
+
+
+def _permit_missing(now):
+    return Q(status__in=(Status.REGISTERED, Status.IN_TRANSIT), permit_no="") & ~Q(vehicle_country="IR")
+
+
+def _permit_missing_holds(d, now):
+    return d.status in (Status.REGISTERED, Status.IN_TRANSIT) and not d.permit_no and d.vehicle_country != "IR"
+
+
+def _permit_overdrive(now):
+    return Q(permit_overdrive_at__isnull=False, status__in=OPEN_STATUSES)
+
+
+def _permit_overdrive_holds(d, now):
+    return d.permit_overdrive_at is not None and d.status in OPEN_STATUSES
+
+
+def _permit_gap(now):
+    return Q(permit_gap_at__isnull=False, status__in=OPEN_STATUSES)
+
+
+def _permit_gap_holds(d, now):
+    return d.permit_gap_at is not None and d.status in OPEN_STATUSES
+
+
+def _permit_goods(now):
+    return Q(permit_goods_mismatch=True, status__in=OPEN_STATUSES)
+
+
+def _permit_goods_holds(d, now):
+    return d.permit_goods_mismatch and d.status in OPEN_STATUSES
+
+
 SIGNALS: dict[str, Signal] = {
     s.key: s
     for s in [
@@ -174,6 +209,22 @@ SIGNALS: dict[str, Signal] = {
         Signal("dup_vehicle", _("Truck on two declarations"), "danger", _dup_vehicle, _dup_vehicle_holds),
         Signal("off_route", _("Off-route plate read"), "danger", _off_route, _off_route_holds),
         Signal("permit_expired", _("Foreign truck past permit"), "danger", _permit_expired, _permit_expired_holds),
+        Signal("permit_missing", _("Foreign truck without permit"), "danger", _permit_missing, _permit_missing_holds),
+        Signal(
+            "permit_overdrive",
+            _("Foreign truck beyond driving time"),
+            "danger",
+            _permit_overdrive,
+            _permit_overdrive_holds,
+        ),
+        Signal(
+            "permit_gap",
+            _("Foreign truck stopped outside TIR parks"),
+            "warning",
+            _permit_gap,
+            _permit_gap_holds,
+        ),
+        Signal("permit_goods", _("Goods differ from permit"), "warning", _permit_goods, _permit_goods_holds),
     ]
 }
 

@@ -25,6 +25,8 @@ TIMES = {
     "origin_scan_at": [None, NOW - HOUR],
     "off_route_read_at": [None, NOW - HOUR],
     "permit_expires_at": [None, NOW - HOUR, NOW, NOW + HOUR],
+    "permit_overdrive_at": [None, NOW - HOUR],
+    "permit_gap_at": [None, NOW - HOUR],
 }
 CHOICES = {
     "status": list(Status.values),
@@ -34,6 +36,8 @@ CHOICES = {
     "dup_goods_serial": [False, True],
     "dup_vehicle": [False, True],
     "vehicle_country": ["IR", "TR"],
+    "permit_no": ["", "TP-1"],
+    "permit_goods_mismatch": [False, True],
 }
 
 
