@@ -16,6 +16,8 @@ urlpatterns = [
     path("<int:pk>/permit/", views_permits.permit_new, name="permit-new"),
     path("permits/", views_permits.permit_list, name="permits"),
     path("permits/<int:pk>/exit/", views_permits.permit_exit, name="permit-exit"),
+    path("permits/<int:pk>/stop/", views_permits.permit_stop, name="permit-stop"),
+    path("<int:pk>/permit/waive/", views_permits.permit_waive, name="permit-waive"),
     path("vehicles/", views.vehicle_search, name="vehicle-search"),
     path("vehicles/<int:pk>/", views.vehicle_detail, name="vehicle"),
 ]
