@@ -5,6 +5,7 @@ import batches are records of what happened: read-only (``EvidenceAdmin``)."""
 
 from django.contrib import admin
 
+from accounts.admin_site import may_use_admin
 from core.admin_utils import EvidenceAdmin, JalaliAdmin, jalali
 
 from .models import (
@@ -154,8 +155,31 @@ class TrafficPermitAdmin(JalaliAdmin):
         return False
 
 
+class HqItEditable(admin.ModelAdmin):
+    """Reference tables headquarters and the IT office keep (every admin user is one of them, or a
+    superuser: ``accounts.admin_site``), without a model permission granted to each account."""
+
+    def _may(self, request) -> bool:
+        return may_use_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request)
+
+    def has_add_permission(self, request):
+        return self._may(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request)
+
+    def has_module_permission(self, request):
+        return self._may(request)
+
+
 @admin.register(RoadDistance)
-class RoadDistanceAdmin(admin.ModelAdmin):
+class RoadDistanceAdmin(HqItEditable):
     """The shipped road distances (``road_distances``): headquarters and the IT office correct them here."""
 
     list_display = ("office_a", "office_b", "km")
@@ -165,7 +189,7 @@ class RoadDistanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(TirPark)
-class TirParkAdmin(admin.ModelAdmin):
+class TirParkAdmin(HqItEditable):
     """The TIR park register (Art. 12); a camera is tied to a park on the camera's own page."""
 
     list_display = ("name", "office", "latitude", "longitude", "active")
