@@ -98,7 +98,12 @@ def test_unseen_longer_than_the_road_allows_without_a_tir_park_stay_is_found():
     # Art. 12: stops only at TIR parks. 300 km at 30 km/h is 10 h of driving, + 6 h grace = 16 h.
     assert run([seen(1, T0), seen(2, T0 + 15 * H)]).gap is None
     result = run([seen(1, T0), seen(2, T0 + 40 * H)])
-    assert result.gap is not None and result.gap.detail == {"from": "A", "km": 300, "hours": 40.0, "allowed_hours": 16.0}
+    assert result.gap is not None and result.gap.detail == {
+        "from": "A",
+        "km": 300,
+        "hours": 40.0,
+        "allowed_hours": 16.0,
+    }
 
 
 def test_a_stay_at_a_tir_park_explains_the_time():
