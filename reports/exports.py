@@ -138,7 +138,24 @@ def summary_rows(figures: dict) -> list[tuple[str, str, str, object]]:
         ("scan_compliance", "review_share", "سهم بررسی اسکن در مقصد", figures["scan_compliance"]["review_share"]),
         ("plate_compliance", "share", "سهم وصول با شواهد پلاک‌خوان", figures["plate_compliance"]["share"]),
     ]
+    rows += [
+        ("foreign_trucks", key, label, figures["foreign_trucks"][key])
+        for key, label in FOREIGN_TRUCK_LABELS.items()
+        if "foreign_trucks" in figures  # a return built before these figures existed
+    ]
     return rows
+
+
+# The foreign-truck section (traffic-permit rules; ``returns.foreign_trucks``).
+FOREIGN_TRUCK_LABELS = {
+    "permits_issued": "پروانه‌های تردد صادرشده",
+    "permits_expired": "پروانه‌های منقضی‌شده با کامیون در کشور",
+    "off_route": "خروج از مسیر مجاز یا مرز خروجی دیگر",
+    "over_driving_time": "رانندگی بیش از حد مجاز",
+    "unexplained_stop": "توقف خارج از تیرپارک بدون توجیه",
+    "stopped_at_gate": "کامیون‌های متوقف‌شده در گمرک برای نداشتن پروانه",
+    "departed_on_waiver": "حرکت با مجوز بدون پروانهٔ معتبر",
+}
 
 
 # --- JSON -------------------------------------------------------------------------------------
