@@ -208,6 +208,7 @@ def foreign_trucks_demo(*, rng: np.random.Generator, now: dt.datetime, scale: fl
 
     def post(camera: Camera, p: TrafficPermit, at: dt.datetime, n: int) -> None:
         d = p.declaration
+        assert d is not None  # picked among permits of declarations in transit
         item = ingest.ReadInput(
             captured_at=at, plate_raw=d.vehicle.plate, country=d.vehicle_country, client_event_id=f"demo-ft-{p.pk}-{n}"
         )

@@ -133,7 +133,7 @@ def may_record_stop(user: User | None, permit: TrafficPermit) -> bool:
     if user.is_superuser or user.role == Role.HQ:
         return True
     offices = _permit_offices(permit)
-    if user.role == Role.INSPECTOR:
+    if user.role == Role.INSPECTOR and user.province_id is not None:
         return CustomsOffice.objects.filter(pk__in=offices, province_id=user.province_id).exists()
     return user.role == Role.OFFICE and user.office_id in offices
 

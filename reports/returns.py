@@ -415,12 +415,11 @@ def foreign_trucks(
     permits = TrafficPermit.objects.all()
     events = DeclarationEvent.objects.filter(kind="permit_gate_stop", at__gte=start, at__lt=end)
     waivers = PermitWaiver.objects.filter(at__gte=start, at__lt=end)
+    scope: dict[str, object] = {}
     if office is not None:
         scope = {"declaration__origin": office}
     elif province is not None:
         scope = {"declaration__origin__province": province}
-    else:
-        scope = {}
     permits, events, waivers = permits.filter(**scope), events.filter(**scope), waivers.filter(**scope)
     expired = 0
     for issued_at, hours, exited_at in permits.filter(issued_at__lt=end).values_list(

@@ -503,7 +503,7 @@ class TrafficPermit(models.Model):
     def missing_documents(self) -> list[str]:
         """Art. 10 documents not seen at entry, as their labels."""
         return [
-            str(self._meta.get_field(name).verbose_name)
+            str(getattr(self._meta.get_field(name), "verbose_name", name))
             for name in ("has_international_licence", "has_insurance_card", "has_tax_booklet")
             if not getattr(self, name)
         ]
