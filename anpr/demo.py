@@ -76,6 +76,7 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
     qs = TransitDeclaration.objects.select_related("vehicle", "origin", "destination")
 
     def pick(filter_qs, k):
+        filter_qs = filter_qs.exclude(serial__startswith="DEMO-FT-")  # the rules' own trucks: foreign_trucks_demo
         ids = list(filter_qs.order_by("-declared_at").values_list("pk", flat=True)[: k * 3])
         if len(ids) > k:
             ids = rng.choice(ids, k, replace=False).tolist()
@@ -179,102 +180,59 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
 
 
 def foreign_trucks_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0) -> dict[str, int]:
-    """Sightings of foreign trucks that the permit checks judge (``declarations.permit_checks``): one off
-    its permitted route, one driving beyond the daily limit, one unseen too long with no TIR park stay,
-    one resting at a TIR park whose camera records its entry and exit. Made on trucks in transit with
-    an open permit (``declarations.demo.permits_demo``), through the same ingest as a camera's post."""
-    from declarations.models import RoadDistance, TirPark, TrafficPermit
+    """Sightings of the demo's foreign trucks (``declarations.demo.FOREIGN_SCENARIOS``) that the permit
+    checks judge (``declarations.permit_checks``): one off its permitted route at another border, one
+    driving beyond the daily limit, one unseen too long with no TIR park stay, one resting at the TIR
+    park of Tabriz whose camera records its entry and exit. Posted through the same ingest as a camera."""
+    from declarations.demo import FOREIGN_SERIAL
+    from declarations.models import TirPark
 
     it = demo_staff("it", "it")
-    by_office = {c.office_id: c for c in Camera.objects.filter(direction="in", tir_park__isnull=True)}
-    table = RoadDistance.table()
-    open_permits = list(
-        TrafficPermit.objects.filter(
-            exited_at__isnull=True, declaration__status=Status.IN_TRANSIT, declaration__departed_at__isnull=False
+    cams = {
+        c.office.code: c for c in Camera.objects.filter(direction="in", tir_park__isnull=True).select_related("office")
+    }
+    trucks = {
+        d.serial.removeprefix(FOREIGN_SERIAL): d
+        for d in TransitDeclaration.objects.filter(
+            serial__startswith=FOREIGN_SERIAL, status=Status.IN_TRANSIT
+        ).select_related("vehicle")
+    }
+    counts = {"tir_parks": 0, "foreign_sightings": 0}
+    tabriz = CustomsOffice.objects.filter(code="TBZ").first()
+    park_cam = None
+    if tabriz is not None:
+        lat, lon = LOCATIONS["TBZ"]
+        park = TirPark.objects.filter(office=tabriz).first() or TirPark.objects.create(
+            name="تیرپارک تبریز", office=tabriz, latitude=Decimal(str(lat + 0.03)), longitude=Decimal(str(lon - 0.05))
         )
-        .select_related("declaration__vehicle", "declaration__origin", "entry_office", "exit_office")
-        .order_by("pk")
-    )
-    used: set[int] = set()
-    counts = {"tir_parks": 0, "foreign_scenarios": 0}
-
-    def pick(test):
-        for p in open_permits:
-            d = p.declaration
-            if p.pk not in used and d.origin_id in by_office and test(p, d):
-                used.add(p.pk)
-                return p
-        return None
-
-    def post(camera: Camera, p: TrafficPermit, at: dt.datetime, n: int) -> None:
-        d = p.declaration
-        assert d is not None  # picked among permits of declarations in transit
-        item = ingest.ReadInput(
-            captured_at=at, plate_raw=d.vehicle.plate, country=d.vehicle_country, client_event_id=f"demo-ft-{p.pk}-{n}"
-        )
-        with transaction.atomic():
-            ingest.reads_ingest(camera=camera, items=[item], match_inline=True)
-
-    def hours_since(d) -> float:
-        return (now - d.departed_at).total_seconds() / 3600
-
-    # 1. Off its route: seen leaving its entry border, then at an office the permit does not name.
-    p = pick(lambda p, d: hours_since(d) > 30 and p.expires_at > now)
-    if p:
-        d = p.declaration
-        allowed = {*p.route, p.entry_office.code, p.exit_office.code}
-        off = [c for o, c in sorted(by_office.items()) if c.office.code not in allowed]
-        post(by_office[d.origin_id], p, d.departed_at + dt.timedelta(minutes=10), 1)
-        post(off[int(rng.integers(0, len(off)))], p, d.departed_at + dt.timedelta(hours=26), 2)
-        counts["foreign_scenarios"] += 1
-    # 2. Driving too long: two route offices far apart, seen 11 hours apart (over 10 h of driving).
-    p = pick(
-        lambda p, d: hours_since(d) > 14
-        and p.expires_at > now
-        and p.exit_office_id in by_office
-        and table.get((d.origin_id, p.exit_office_id), 0) >= 900
-    )
-    if p:
-        d = p.declaration
-        post(by_office[d.origin_id], p, d.departed_at + dt.timedelta(minutes=10), 1)
-        post(by_office[p.exit_office_id], p, d.departed_at + dt.timedelta(hours=11, minutes=10), 2)
-        counts["foreign_scenarios"] += 1
-    # 3. Unseen far longer than the road needs, and no TIR park between.
-    p = pick(
-        lambda p, d: p.exit_office_id in by_office
-        and 200 <= table.get((d.origin_id, p.exit_office_id), 0) <= 900
-        and hours_since(d) > 60
-        and p.expires_at > now
-    )
-    if p:
-        d = p.declaration
-        post(by_office[d.origin_id], p, d.departed_at + dt.timedelta(minutes=10), 1)
-        post(by_office[p.exit_office_id], p, d.departed_at + dt.timedelta(hours=58), 2)
-        counts["foreign_scenarios"] += 1
-    # 4. A night at the TIR park of its entry border: the park's camera reads it in and out.
-    p = pick(lambda p, d: hours_since(d) > 20 and p.expires_at > now)
-    if p:
-        d = p.declaration
-        office = d.origin
-        park = TirPark.objects.filter(office=office).first() or TirPark.objects.create(
-            name=f"تیرپارک {office.name_fa.removeprefix('گمرک ')}",
-            office=office,
-            latitude=Decimal(str(LOCATIONS.get(office.code, (35.7, 51.4))[0] + 0.02)),
-            longitude=Decimal(str(LOCATIONS.get(office.code, (35.7, 51.4))[1] + 0.02)),
-        )
-        counts["tir_parks"] += 1
-        camera = Camera.objects.filter(tir_park=park).first()
-        if camera is None:
-            camera, _token = services.camera_register(
-                office=office,
-                code=f"{office.code}-TIR-1",
-                direction="in",
-                model_name="Demo ANPR 4MP",
-                by=it,
-                tir_park=park,
+        counts["tir_parks"] = TirPark.objects.count()
+        park_cam = Camera.objects.filter(tir_park=park).first()
+        if park_cam is None:
+            park_cam, _token = services.camera_register(
+                office=tabriz, code="TBZ-TIR-1", direction="in", model_name="Demo ANPR 4MP", by=it, tir_park=park
             )
-        post(by_office[d.origin_id], p, d.departed_at + dt.timedelta(minutes=10), 1)
-        post(camera, p, d.departed_at + dt.timedelta(hours=1), 2)
-        post(camera, p, d.departed_at + dt.timedelta(hours=13), 3)
-        counts["foreign_scenarios"] += 1
+    plan = {
+        "OFFROUTE": [("BZG", 0.2), ("SRO", 26)],
+        "DRIVING": [("BZG", 0.2), ("TBZ", 4.2), ("THR", 11.2)],
+        "UNSEEN": [("BZG", 0.2), ("TBZ", 45)],
+        "TIRPARK": [("BZG", 0.2), ("TIR", 5), ("TIR", 17), ("TBZ", 17.5)],
+    }
+    for name, reads in plan.items():
+        d = trucks.get(name)
+        if d is None or d.departed_at is None:
+            continue
+        for n, (where, hours) in enumerate(reads):
+            camera = park_cam if where == "TIR" else cams.get(where)
+            at = d.departed_at + dt.timedelta(hours=hours)
+            if camera is None or at > now:
+                continue
+            item = ingest.ReadInput(
+                captured_at=at,
+                plate_raw=d.vehicle.plate,
+                country=d.vehicle_country,
+                client_event_id=f"demo-ft-{name}-{n}",
+            )
+            with transaction.atomic():
+                ingest.reads_ingest(camera=camera, items=[item], match_inline=True)
+            counts["foreign_sightings"] += 1
     return counts

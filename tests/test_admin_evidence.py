@@ -16,7 +16,15 @@ from accounts.models import Role
 from anpr import services as anpr_services
 from anpr.models import PlateRead
 from casework.models import FollowUpLetter, LetterKind, LetterStatus
-from declarations.models import ArrivalConfirmation, DeadlineExtension, DeclarationEvent, ImportBatch
+from declarations.models import (
+    ArrivalConfirmation,
+    DeadlineExtension,
+    DeclarationEvent,
+    ImportBatch,
+    PermitStop,
+    PermitWaiver,
+    TrafficPermit,
+)
 from reports.models import Inspection, InspectionAttachment, MonthlyReturn, ReturnStatus
 from scans.models import Scan, ScanComparison
 from tests.factories import UserFactory
@@ -35,6 +43,8 @@ EVIDENCE = [
     AccessAttempt,
     AccessLog,
     AccessFailureLog,
+    PermitStop,
+    PermitWaiver,
 ]
 
 
@@ -70,6 +80,14 @@ def evidence(declaration, bazargan, tehran, inspector):
     DeclarationEvent.objects.create(declaration=declaration, at=now, kind="depart", message="departed")
     DeadlineExtension.objects.create(declaration=declaration, new_deadline=now, reason="road closed")
     ImportBatch.objects.create(filename="ics.csv", created=1)
+    permit = TrafficPermit.objects.create(
+        permit_no="TP-E", vehicle=declaration.vehicle, declaration=declaration, entry_office=bazargan,
+        exit_office=tehran, allowed_hours=48, issued_at=now,
+    )  # fmt: skip
+    PermitStop.objects.create(
+        permit=permit, kind="breakdown", started_at=now, place="km 12", confirmed_by="highway police"
+    )
+    PermitWaiver.objects.create(declaration=declaration, by=inspector, reason="permit system down")
     FollowUpLetter.objects.create(
         declaration=declaration,
         kind=LetterKind.OVERDUE,
