@@ -787,7 +787,7 @@ def permits_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1
     scenarios = {d.serial.removeprefix(FOREIGN_SERIAL): d for d in _foreign_scenarios(now)}
     for name, *_rest, permit_hours in FOREIGN_SCENARIOS:
         d = scenarios.get(name)
-        if d is None or not permit_hours:
+        if d is None or d.departed_at is None or not permit_hours:
             continue
         issued = d.departed_at - dt.timedelta(hours=2)
         traffic_permit_record(
