@@ -11,7 +11,17 @@ from .models import Camera, PlateMatch, PlateRead
 
 @admin.register(Camera)
 class CameraAdmin(admin.ModelAdmin):
-    list_display = ["code", "office", "lane", "direction", "status", "health", "last_read_at", "token_prefix"]
+    list_display = [
+        "code",
+        "office",
+        "tir_park",
+        "lane",
+        "direction",
+        "status",
+        "health",
+        "last_read_at",
+        "token_prefix",
+    ]
     list_filter = ["status", "health", "direction", "office__province"]
     search_fields = ["code", "office__code", "office__name_fa"]
     readonly_fields = [

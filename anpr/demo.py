@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import numpy as np
 from django.db import transaction
@@ -23,6 +24,7 @@ from django.db import transaction
 from accounts.models import CustomsOffice
 from declarations.demo import demo_staff
 from declarations.models import Status, TransitDeclaration
+from declarations.road_distances import LOCATIONS
 
 from . import health, ingest, services
 from .models import Camera, PlateRead
@@ -76,6 +78,7 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
     qs = TransitDeclaration.objects.select_related("vehicle", "origin", "destination")
 
     def pick(filter_qs, k):
+        filter_qs = filter_qs.exclude(serial__startswith="DEMO-FT-")  # the rules' own trucks: foreign_trucks_demo
         ids = list(filter_qs.order_by("-declared_at").values_list("pk", flat=True)[: k * 3])
         if len(ids) > k:
             ids = rng.choice(ids, k, replace=False).tolist()
@@ -196,3 +199,62 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
         "plate_reads_with_photo": PlateRead.objects.exclude(photo="").count(),
         "plate_reads_recognised": len(to_recognise),
     }
+
+
+def foreign_trucks_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0) -> dict[str, int]:
+    """Sightings of the demo's foreign trucks (``declarations.demo.FOREIGN_SCENARIOS``) that the permit
+    checks judge (``declarations.permit_checks``): one off its permitted route at another border, one
+    driving beyond the daily limit, one unseen too long with no TIR park stay, one resting at the TIR
+    park of Tabriz whose camera records its entry and exit. Posted through the same ingest as a camera."""
+    from declarations.demo import FOREIGN_SERIAL
+    from declarations.models import TirPark
+
+    it = demo_staff("it", "it")
+    cams = {
+        c.office.code: c for c in Camera.objects.filter(direction="in", tir_park__isnull=True).select_related("office")
+    }
+    trucks = {
+        d.serial.removeprefix(FOREIGN_SERIAL): d
+        for d in TransitDeclaration.objects.filter(
+            serial__startswith=FOREIGN_SERIAL, status=Status.IN_TRANSIT
+        ).select_related("vehicle")
+    }
+    counts = {"tir_parks": 0, "foreign_sightings": 0}
+    tabriz = CustomsOffice.objects.filter(code="TBZ").first()
+    park_cam = None
+    if tabriz is not None:
+        lat, lon = LOCATIONS["TBZ"]
+        park = TirPark.objects.filter(office=tabriz).first() or TirPark.objects.create(
+            name="تیرپارک تبریز", office=tabriz, latitude=Decimal(str(lat + 0.03)), longitude=Decimal(str(lon - 0.05))
+        )
+        counts["tir_parks"] = TirPark.objects.count()
+        park_cam = Camera.objects.filter(tir_park=park).first()
+        if park_cam is None:
+            park_cam, _token = services.camera_register(
+                office=tabriz, code="TBZ-TIR-1", direction="in", model_name="Demo ANPR 4MP", by=it, tir_park=park
+            )
+    plan = {
+        "OFFROUTE": [("BZG", 0.2), ("SRO", 26)],
+        "DRIVING": [("BZG", 0.2), ("TBZ", 4.2), ("THR", 11.2)],
+        "UNSEEN": [("BZG", 0.2), ("TBZ", 45)],
+        "TIRPARK": [("BZG", 0.2), ("TIR", 5), ("TIR", 17), ("TBZ", 17.5)],
+    }
+    for name, reads in plan.items():
+        d = trucks.get(name)
+        if d is None or d.departed_at is None:
+            continue
+        for n, (where, hours) in enumerate(reads):
+            camera = park_cam if where == "TIR" else cams.get(where)
+            at = d.departed_at + dt.timedelta(hours=hours)
+            if camera is None or at > now:
+                continue
+            item = ingest.ReadInput(
+                captured_at=at,
+                plate_raw=d.vehicle.plate,
+                country=d.vehicle_country,
+                client_event_id=f"demo-ft-{name}-{n}",
+            )
+            with transaction.atomic():
+                ingest.reads_ingest(camera=camera, items=[item], match_inline=True)
+            counts["foreign_sightings"] += 1
+    return counts

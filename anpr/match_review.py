@@ -118,6 +118,7 @@ def gate_reads(declaration: TransitDeclaration, office=None, user: User | None =
                 reviewed_by=(m.reviewed_by.get_full_name() or m.reviewed_by.username) if m.reviewed_by else "",
                 reviewed_at=m.reviewed_at,
                 review_url=reverse("anpr:match-review", args=[m.pk]) if may_review else "",
+                tir_park_id=read.camera.tir_park_id,
             )
         )
     return out

@@ -57,6 +57,15 @@ class Camera(models.Model):
         CustomsOffice, on_delete=models.PROTECT, related_name="cameras", verbose_name=_("office")
     )
     lane = models.CharField(_("lane"), max_length=32, blank=True)
+    # A camera at a TIR park records the foreign trucks' stays there (Art. 12 note 2).
+    tir_park = models.ForeignKey(
+        "declarations.TirPark",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cameras",
+        verbose_name=_("TIR park"),
+    )
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
     model_name = models.CharField(_("model"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)

@@ -58,9 +58,11 @@ def camera_register(
     region: tuple[int, int, int, int] | None = None,
     by: User | None = None,
     days: int | None = None,
+    tir_park=None,
 ) -> tuple[Camera, str]:
     """Register a camera; returns it with its API token, which is shown once and stored only hashed
-    (``days``: the token's lifetime, see ``camera_token_expiry``)."""
+    (``days``: the token's lifetime, see ``camera_token_expiry``; ``tir_park``: the TIR park it
+    watches, whose foreign-truck stays it then records)."""
     _check_manager(by)
     code = code.strip().upper()
     if not code:
@@ -72,7 +74,14 @@ def camera_register(
             _("Direction must be one of %(values)s.") % {"values": ", ".join(Camera.Direction.values)},
             fields={"direction": direction},
         )
-    camera = Camera(office=office, code=code, direction=direction, lane=lane.strip(), model_name=model_name.strip())
+    camera = Camera(
+        office=office,
+        code=code,
+        direction=direction,
+        lane=lane.strip(),
+        model_name=model_name.strip(),
+        tir_park=tir_park,
+    )
     if region is not None:
         x, y, w, h = (int(v) for v in region)
         if min(x, y) < 0 or min(w, h) <= 0:

@@ -295,6 +295,9 @@ def _note_evidence(matches: list[PlateMatch], read_by_id: dict[int, ToMatch], su
             if changes:
                 changed.append((decl_id, read.office_id, read.captured_at, m.on_route))
     evidence.note_plate_reads(changed)
+    # Every sighting of a foreign truck is checked against its traffic permit (route, exit border,
+    # driving time, stops), not only those that move the summary above.
+    evidence.note_permit_sightings(per_decl)
 
 
 def reads_pending_match(limit: int = 5000) -> list[int]:

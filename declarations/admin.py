@@ -5,6 +5,7 @@ import batches are records of what happened: read-only (``EvidenceAdmin``)."""
 
 from django.contrib import admin
 
+from accounts.admin_site import may_use_admin
 from core.admin_utils import EvidenceAdmin, JalaliAdmin, jalali
 
 from . import retention
@@ -19,9 +20,13 @@ from .models import (
     GoodsSerial,
     ImeiRegistryCheck,
     ImportBatch,
+    PermitStop,
+    PermitWaiver,
+    RoadDistance,
     RouteTimeLimit,
     SerialDiscrepancy,
     SettlementOverride,
+    TirPark,
     TrafficPermit,
     TransitDeclaration,
     TransportCompany,
@@ -67,6 +72,7 @@ class TransitDeclarationAdmin(ScopedAdmin):
         *("dest_first_read_at", "last_read_at", "last_read_office", "off_route_read_at"),
         *("origin_scan_at", "dest_scan_at", "comparison_verdict", "comparison_review"),
         *("dup_waybill", "dup_goods_serial", "dup_vehicle", "permit_expires_at"),
+        *("permit_no", "permit_overdrive_at", "permit_gap_at", "permit_goods_mismatch"),
     )
     jalali_fields = ("declared_at", "deadline", "departed_at", "arrived_at", "settled_at")
     inlines = [GoodsInline]
@@ -156,6 +162,7 @@ class ArrivalConfirmationAdmin(EvidenceAdmin, JalaliAdmin):
 @admin.register(TrafficPermit)
 class TrafficPermitAdmin(JalaliAdmin):
     list_display = ("permit_no", "vehicle", "entry_office", "exit_office", jalali("issued_at", "صدور"), "allowed_hours")
+    list_filter = ("exit_source",)
     raw_id_fields = ("vehicle", "declaration")
     jalali_fields = ("issued_at", "exited_at")
 
@@ -169,6 +176,60 @@ class TrafficPermitAdmin(JalaliAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class HqItEditable(admin.ModelAdmin):
+    """Reference tables headquarters and the IT office keep (every admin user is one of them, or a
+    superuser: ``accounts.admin_site``), without a model permission granted to each account."""
+
+    def _may(self, request) -> bool:
+        return may_use_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request)
+
+    def has_add_permission(self, request):
+        return self._may(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request)
+
+    def has_module_permission(self, request):
+        return self._may(request)
+
+
+@admin.register(RoadDistance)
+class RoadDistanceAdmin(HqItEditable):
+    """The shipped road distances (``road_distances``): headquarters and the IT office correct them here."""
+
+    list_display = ("office_a", "office_b", "km")
+    list_filter = ("office_a__province",)
+    search_fields = ("office_a__code", "office_b__code", "office_a__name_fa", "office_b__name_fa")
+    list_select_related = ("office_a", "office_b")
+
+
+@admin.register(TirPark)
+class TirParkAdmin(HqItEditable):
+    """The TIR park register (Art. 12); a camera is tied to a park on the camera's own page."""
+
+    list_display = ("name", "office", "latitude", "longitude", "active")
+    list_filter = ("active", "office__province")
+    search_fields = ("name", "office__code")
+
+
+@admin.register(PermitStop)
+class PermitStopAdmin(EvidenceAdmin, JalaliAdmin):
+    list_display = ("permit", "kind", jalali("started_at", "توقف"), "place", "confirmed_by", "recorded_by")
+    raw_id_fields = ("permit", "recorded_by")  # recorded on the permit's page (``permit_checks``)
+
+
+@admin.register(PermitWaiver)
+class PermitWaiverAdmin(EvidenceAdmin):
+    list_display = ("declaration", "by", jalali("at", "زمان"), "reason")
+    raw_id_fields = ("declaration", "by")
 
 
 @admin.register(DeadlineExtension)

@@ -368,15 +368,12 @@ class PermitViewSet(viewsets.GenericViewSet):
         declaration = get_scoped_or_404(
             TransitDeclaration.objects.select_related("origin", "destination"), request.user, pk=d["declaration"]
         )
+        fields = {k: v for k, v in d.items() if k not in ("declaration", "route")}
         permit = permits.traffic_permit_record(
             declaration=declaration,
-            permit_no=d["permit_no"],
-            entry_office=d["entry_office"],
-            exit_office=d["exit_office"],
-            allowed_hours=d["allowed_hours"],
-            issued_at=d["issued_at"],
             route=[c.strip().upper() for c in d["route"]] or declaration.route,
             by=request.user,
+            **fields,
         )
         return Response(PermitOut(self._get(permit.pk)).data, status=status.HTTP_201_CREATED)
 

@@ -32,6 +32,10 @@ class DeclarationsConfig(AppConfig):
             models.SettlementOverride,
             models.ImeiRegistryCheck,
             models.TransportDocument,
+            models.RoadDistance,
+            models.TirPark,
+            models.PermitStop,
+            models.PermitWaiver,
         ):
             auditlog.register(model)
         # The batch's report can be long (every rejected row), its waiting records longer; its counts,

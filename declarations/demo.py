@@ -593,6 +593,10 @@ class DemoBuilder:
             "permit_expires_at": NULL,
             "covered_without_serials": np.where(uncovered, "true", "false"),
             "invalid_imei": np.where(bad_imei, "true", "false"),
+            "permit_no": "",  # foreign trucks on the road get theirs from ``permits_demo``
+            "permit_overdrive_at": NULL,
+            "permit_gap_at": NULL,
+            "permit_goods_mismatch": "false",
             "created_at": _ts(created),
             "updated_at": _ts(created),
         }
@@ -709,19 +713,82 @@ def _ids(qs, k: int, rng: np.random.Generator) -> list[int]:
     return ids
 
 
-def permits_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0) -> dict[str, int]:
-    """Traffic permits of foreign trucks through ``permits``: every one in transit (some past expiry),
-    a sample of arrived ones, and exits recorded for settled ones."""
-    from .permits import traffic_permit_exit, traffic_permit_record
+# The foreign trucks of the rules' demo (``anpr.demo.foreign_trucks_demo`` posts their sightings):
+# (serial suffix, plate, country, origin, destination, route, status, hours since departure, permit hours)
+FOREIGN_SCENARIOS = [
+    ("GATE", "34TR9001", "TR", "BZG", "THR", ["BZG", "THR"], "registered", 0, 0),
+    ("WAIVED", "34TR9002", "TR", "BZG", "THR", ["BZG", "THR"], "registered", 0, 0),
+    ("OFFROUTE", "AM90031", "AM", "BZG", "THR", ["BZG", "TBZ", "THR"], "in_transit", 40, 120),
+    ("DRIVING", "AZ90041", "AZ", "BZG", "THR", ["BZG", "TBZ", "THR"], "in_transit", 30, 120),
+    ("UNSEEN", "GE90051", "GE", "BZG", "THR", ["BZG", "TBZ", "THR"], "in_transit", 70, 168),
+    ("TIRPARK", "TR90061", "TR", "BZG", "THR", ["BZG", "TBZ", "THR"], "in_transit", 30, 120),
+    ("EXPIRED", "RU90071", "RU", "JLF", "THR", ["JLF", "TBZ", "THR"], "in_transit", 100, 72),
+    ("GOODS", "TR90081", "TR", "NWD", "THR", ["NWD", "TBZ", "THR"], "in_transit", 10, 120),
+]
+FOREIGN_SERIAL = "DEMO-FT-"
 
-    foreign = TransitDeclaration.objects.exclude(vehicle_country="IR").filter(departed_at__isnull=False)
-    counts = {"permits": 0, "permits_expired": 0, "permits_exited": 0}
+
+def _foreign_scenarios(now: dt.datetime) -> list[TransitDeclaration]:
+    """The scenario trucks, imported as an ICS export would bring them (``import_rows``)."""
+    from .importer import import_rows
+
+    rows = []
+    for n, (name, plate, country, origin, dest, route, status, hours, _permit) in enumerate(FOREIGN_SCENARIOS, 2):
+        declared = now - dt.timedelta(hours=hours + 3)
+        rows.append(
+            (
+                n,
+                {
+                    "serial": f"{FOREIGN_SERIAL}{name}",
+                    "declared_at": declared.isoformat(),
+                    "origin": origin,
+                    "destination": dest,
+                    "route": ";".join(route),
+                    "plate": plate,
+                    "plate_country": country,
+                    "waybill_no": f"WB-FT-{n:03d}",
+                    "status": status,
+                    "status_at": (now - dt.timedelta(hours=hours)).isoformat() if status == "in_transit" else "",
+                    "hs_code": "252329",
+                    "description": "سیمان",
+                    "quantity": "24",
+                    "unit": "t",
+                    "gross_weight_kg": "24000",
+                },
+            )
+        )
+    import_rows(rows, source_ref="demo: foreign trucks")
+    return list(
+        TransitDeclaration.objects.filter(serial__startswith=FOREIGN_SERIAL).select_related("origin", "destination")
+    )
+
+
+def permits_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0) -> dict[str, int]:
+    """Traffic permits of foreign trucks through ``permits``: for the trucks in transit (some past
+    expiry, a third seen leaving already) and those waiting to depart, each with its fuel receipt and
+    documents; one waiting truck has none and is stopped at the gate when its office departs it, and
+    one is let through by the province's inspector. The shipped road distances are stored first."""
+    from decimal import Decimal
+
+    from accounts.models import Role
+
+    from .permit_checks import PermitRequired, permit_waive
+    from .permits import traffic_permit_exit, traffic_permit_record
+    from .road_distances import ensure_road_distances
+    from .services import declaration_depart
+
+    ensure_road_distances()
+    foreign = TransitDeclaration.objects.exclude(vehicle_country="IR")
+    counts = {"permits": 0, "permits_expired": 0, "permits_exited": 0, "permits_stopped_at_gate": 0}
     # A permit is recorded while the truck is in the country (the service refuses it later): the
     # bulk history's arrived and settled trucks got theirs before this system held them.
-    groups = [("in_transit", _ids(foreign.filter(status="in_transit"), int(180 * scale) + 8, rng))]
+    in_transit = _ids(foreign.filter(status="in_transit", departed_at__isnull=False), int(400 * scale) + 8, rng)
+    waiting = _ids(foreign.filter(status="registered"), int(120 * scale) + 4, rng)
+    held_back = waiting[:2]  # no permit: one stopped at the gate, one let through on a waiver
+    groups = [("in_transit", in_transit), ("registered", waiting[2:])]
     for group, ids in groups:
         for d in TransitDeclaration.objects.filter(pk__in=ids).select_related("origin", "destination", "vehicle"):
-            issued = d.departed_at - dt.timedelta(hours=6)
+            issued = (d.departed_at or now) - dt.timedelta(hours=6)
             hours = int(rng.choice([96, 120, 168]))
             if group == "in_transit" and rng.random() < 0.35:  # stayed past the permit
                 hours = max(1, int((now - issued).total_seconds() // 3600) - int(rng.integers(2, 200)))
@@ -736,14 +803,60 @@ def permits_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1
                 allowed_hours=hours,
                 issued_at=issued,
                 route=list(d.route or []),
+                drivers=1 + int(rng.random() < 0.3),
+                fuel_receipt_no=f"FD-{d.pk:07d}",
+                fuel_receipt_date=timezone.localtime(issued).date() - dt.timedelta(days=int(rng.integers(0, 3))),
+                fuel_receipt_amount=Decimal(int(rng.integers(40, 160)) * 100_000),
+                has_international_licence=True,
+                has_insurance_card=True,
+                has_tax_booklet=bool(rng.random() < 0.97),
                 by=demo_clerk(d.origin),
             )
             counts["permits"] += 1
             counts["permits_expired"] += group == "in_transit" and permit.expires_at < now
-            if counts["permits"] % 3 == 2:
+            if group == "in_transit" and counts["permits"] % 3 == 2:
                 # Seen leaving at its exit border an hour ago; the destination's arrival paperwork follows.
                 traffic_permit_exit(permit=permit, at=now - dt.timedelta(hours=1), by=demo_clerk(d.destination))
                 counts["permits_exited"] += 1
+    scenarios = {d.serial.removeprefix(FOREIGN_SERIAL): d for d in _foreign_scenarios(now)}
+    for name, *_rest, permit_hours in FOREIGN_SCENARIOS:
+        d = scenarios.get(name)
+        if d is None or d.departed_at is None or not permit_hours:
+            continue
+        issued = d.departed_at - dt.timedelta(hours=2)
+        traffic_permit_record(
+            declaration=d,
+            permit_no=f"TP-{d.vehicle_country}-{name}",
+            entry_office=d.origin,
+            exit_office=d.destination,
+            allowed_hours=permit_hours,
+            issued_at=issued,
+            route=list(d.route),
+            fuel_receipt_no=f"FD-{name}",
+            fuel_receipt_date=timezone.localtime(issued).date(),
+            fuel_receipt_amount=Decimal(9_600_000),
+            has_international_licence=True,
+            has_insurance_card=True,
+            has_tax_booklet=True,
+            goods_description="سیمان",
+            goods_weight_kg=Decimal(16_000 if name == "GOODS" else 24_000),  # 8 t more on board than permitted
+            by=demo_clerk(d.origin),
+        )
+        counts["permits"] += 1
+    waive = {scenarios["WAIVED"].pk} if "WAIVED" in scenarios else set()
+    waive |= set(held_back[1:2])
+    held_back += [scenarios[k].pk for k in ("GATE", "WAIVED") if k in scenarios]
+    for d in TransitDeclaration.objects.filter(pk__in=held_back).select_related("origin"):
+        if d.pk in waive:
+            permit_waive(
+                declaration=d,
+                by=demo_staff("hq", Role.HQ),
+                reason="سامانهٔ صدور پروانه قطع است؛ پروانهٔ کاغذی دیده شد و پس از وصل شدن ثبت می‌شود.",
+            )
+        try:
+            declaration_depart(declaration=d, by=demo_clerk(d.origin))
+        except PermitRequired:
+            counts["permits_stopped_at_gate"] += 1
     return counts
 
 

@@ -114,6 +114,16 @@ def note_plate_reads(reads: Iterable[tuple[int, int, dt.datetime, bool]]) -> Non
         _signals_moved({row[0] for row in moved})
 
 
+def note_permit_sightings(declaration_ids: Iterable[int]) -> int:
+    """Reads were matched to these declarations: check the foreign trucks' sightings against their
+    traffic permits (route and exit border, driving time, stops; ``permit_checks``). Only declarations
+    with an open permit cost more than one query. Returns the permits checked."""
+    from .permit_checks import check_declarations
+
+    ids = sorted(set(declaration_ids))
+    return check_declarations(ids) if ids else 0
+
+
 def gate_reads(declaration: TransitDeclaration, office=None, user: User | None = None) -> list[hooks.GateRead]:
     """The plate reads matched to the declaration (at ``office`` when given), oldest first, from the apps
     that registered in ``hooks.gate_reads`` (anpr). Rejected matches are included, marked."""
@@ -127,10 +137,14 @@ def recompute_plate_evidence(*, declaration_id: int) -> bool:
     off-route read) again from the reads that still count, e.g. after a person rejected a similar-plate
     match. Unlike ``note_plate_read`` it can move a time later or clear it. Returns whether it changed."""
     declaration = TransitDeclaration.objects.select_for_update().get(pk=declaration_id)
+    note_permit_sightings([declaration_id])  # a foreign truck's permit findings first: they count below
+    declaration.refresh_from_db()
     reads = [r for r in gate_reads(declaration) if r.counts]
     last = max(reads, key=lambda r: r.at, default=None)
     dest = [r.at for r in reads if r.office_id == declaration.destination_id]
     off = [r.at for r in reads if not r.on_route]
+    # A foreign truck off its permit's route counts too (``permit_checks``; the permit keeps it).
+    off += [at for at in declaration.permits.values_list("off_route_at", flat=True) if at is not None]
     values = {
         "last_read_at": last.at if last else None,
         "last_read_office_id": last.office_id if last else None,

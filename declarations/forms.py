@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice
 from core import dates
-from core.forms import JalaliDateTimeField
+from core.forms import JalaliDateField, JalaliDateTimeField
 
-from .models import Source, UnsettledReason
+from .models import PermitStop, Source, UnsettledReason
 
 
 def _at_field():
@@ -138,6 +138,40 @@ class TrafficPermitForm(forms.Form):
         required=False,
         help_text=_("Office codes in order, separated by ; (empty: the declaration's route)."),
     )
+    route_km = forms.IntegerField(
+        label=_("Route length (km)"),
+        required=False,
+        min_value=1,
+        max_value=10_000,
+        help_text=_("Empty: from the table of road distances."),
+    )
+    drivers = forms.IntegerField(label=_("Drivers"), min_value=1, max_value=4, initial=1)
+    driving_hours_per_driver = forms.IntegerField(
+        label=_("Allowed driving per driver in 24 hours (hours)"),
+        min_value=1,
+        max_value=10,
+        initial=10,
+        help_text=_("At most 10 hours (Art. 11)."),
+    )
+    fuel_receipt_no = forms.CharField(label=_("Fuel-price difference receipt number"), max_length=40)
+    fuel_receipt_date = JalaliDateField(
+        label=_("Receipt date"), help_text=_("Paid before the permit is issued (Art. 8), e.g. 1404/05/12.")
+    )
+    fuel_receipt_amount = forms.DecimalField(
+        label=_("Amount paid (rial)"), min_value=0, max_digits=16, decimal_places=0
+    )
+    has_international_licence = forms.BooleanField(label=_("International driving licence seen"), required=False)
+    has_insurance_card = forms.BooleanField(label=_("International insurance card seen"), required=False)
+    has_tax_booklet = forms.BooleanField(label=_("International tax booklet seen"), required=False)
+    goods_description = forms.CharField(label=_("Goods on the permit"), max_length=300, required=False)
+    goods_weight_kg = forms.DecimalField(
+        label=_("Goods weight on the permit (kg)"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=3,
+        help_text=_("Compared with the declared goods (Art. 13)."),
+    )
 
     def __init__(self, *args, declaration=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,6 +193,32 @@ class TrafficPermitForm(forms.Form):
         if unknown:
             raise forms.ValidationError(_("Unknown office code: %(codes)s") % {"codes": ", ".join(unknown)})
         return codes
+
+
+class PermitWaiverForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the truck may depart without a valid permit"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class PermitStopForm(forms.Form):
+    """A breakdown or accident stop on the permit (Art. 12 note 3), ``permit_checks.permit_stop_record``."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=PermitStop.Kind.choices)
+    started_at = JalaliDateTimeField(label=_("Stopped at"), help_text=_("Jalali date and time, e.g. 1404/05/12 10:30."))
+    ended_at = JalaliDateTimeField(
+        label=_("Moved on at"), required=False, help_text=_("Empty while the truck is still there.")
+    )
+    place = forms.CharField(label=_("Place"), max_length=200)
+    office = forms.ModelChoiceField(
+        label=_("Nearest customs office"), queryset=CustomsOffice.objects.order_by("code"), required=False
+    )
+    confirmed_by = forms.CharField(
+        label=_("Confirmed by"), max_length=200, help_text=_("Name and authority (police, road maintenance ...).")
+    )
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class PermitExitForm(forms.Form):

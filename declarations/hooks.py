@@ -62,6 +62,7 @@ class GateRead:
     reviewed_by: str = ""
     reviewed_at: dt.datetime | None = None
     review_url: str = ""  # where this user may confirm or reject it (empty: nothing to review or not allowed)
+    tir_park_id: int | None = None  # the read's camera stands at this TIR park (``TirPark``)
 
     @property
     def counts(self) -> bool:

@@ -172,6 +172,41 @@ def _invalid_imei_holds(d, now):
     return d.invalid_imei and d.status in OPEN_STATUSES
 
 
+# --- foreign trucks (traffic-permit rules; ``permits``, ``permit_checks``) -------------------------
+
+
+def _permit_missing(now):
+    return Q(status__in=(Status.REGISTERED, Status.IN_TRANSIT), permit_no="") & ~Q(vehicle_country="IR")
+
+
+def _permit_missing_holds(d, now):
+    return d.status in (Status.REGISTERED, Status.IN_TRANSIT) and not d.permit_no and d.vehicle_country != "IR"
+
+
+def _permit_overdrive(now):
+    return Q(permit_overdrive_at__isnull=False, status__in=OPEN_STATUSES)
+
+
+def _permit_overdrive_holds(d, now):
+    return d.permit_overdrive_at is not None and d.status in OPEN_STATUSES
+
+
+def _permit_gap(now):
+    return Q(permit_gap_at__isnull=False, status__in=OPEN_STATUSES)
+
+
+def _permit_gap_holds(d, now):
+    return d.permit_gap_at is not None and d.status in OPEN_STATUSES
+
+
+def _permit_goods(now):
+    return Q(permit_goods_mismatch=True, status__in=OPEN_STATUSES)
+
+
+def _permit_goods_holds(d, now):
+    return d.permit_goods_mismatch and d.status in OPEN_STATUSES
+
+
 SIGNALS: dict[str, Signal] = {
     s.key: s
     for s in [
@@ -208,6 +243,22 @@ SIGNALS: dict[str, Signal] = {
             _covered_without_serials_holds,
         ),
         Signal("invalid_imei", _("Invalid IMEI declared"), "danger", _invalid_imei, _invalid_imei_holds),
+        Signal("permit_missing", _("Foreign truck without permit"), "danger", _permit_missing, _permit_missing_holds),
+        Signal(
+            "permit_overdrive",
+            _("Foreign truck beyond driving time"),
+            "danger",
+            _permit_overdrive,
+            _permit_overdrive_holds,
+        ),
+        Signal(
+            "permit_gap",
+            _("Foreign truck stopped outside TIR parks"),
+            "warning",
+            _permit_gap,
+            _permit_gap_holds,
+        ),
+        Signal("permit_goods", _("Goods differ from permit"), "warning", _permit_goods, _permit_goods_holds),
     ]
 }
 

@@ -1,18 +1,23 @@
 """Traffic permits (پروانه تردد) of foreign trucks: recording at entry, exit, validity.
 
-Every path that records a permit or its exit (page, API, admin is read-only) goes through
-``traffic_permit_record`` / ``traffic_permit_exit``, so the declaration's ``permit_expires_at``
-(the clock of the ``permit_expired`` signal) always follows the permit.
+Every path that records a permit or its exit (page, API, CSV import; the admin is read-only) goes
+through ``traffic_permit_record`` / ``traffic_permit_exit``, so the declaration's ``permit_expires_at``
+(the clock of the ``permit_expired`` signal) and ``permit_no`` (the ``permit_missing`` signal) always
+follow the permit. The checks that use a permit (the departure gate, the sightings, stops) are in
+``permit_checks``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +27,10 @@ from core.errors import IllegalTransition, InvalidInput, NotAllowed
 
 from . import selectors
 from .evidence import note_event
-from .models import Status, TrafficPermit, TransitDeclaration
+from .models import GoodsItem, RoadDistance, Status, TrafficPermit, TransitDeclaration
+
+# Art. 11: at most 10 hours of driving per driver in 24 hours.
+MAX_DRIVING_HOURS_PER_DRIVER = 10
 
 # A permit with less than this left is "expiring" (shown in amber, its own filter on the list).
 EXPIRING_HOURS = 24
@@ -110,6 +118,29 @@ def with_validity(qs: QuerySet, state: str, now: dt.datetime | None = None) -> Q
     return qs.exclude(expired).exclude(expiring)
 
 
+def route_length_km(codes: list[str]) -> int | None:
+    """The road length of a route (office codes in order) from ``RoadDistance``; None if a pair is unknown."""
+    ids = dict(CustomsOffice.objects.filter(code__in=codes).values_list("code", "pk"))
+    table = RoadDistance.table()
+    total = 0
+    for a, b in itertools.pairwise(codes):
+        km = table.get((ids.get(a, 0), ids.get(b, 0)))
+        if km is None:
+            return None
+        total += km
+    return total if len(codes) > 1 else None
+
+
+def goods_differ(declaration: TransitDeclaration, weight_kg: Decimal | None) -> bool:
+    """Art. 13: the declared goods' gross weight differs from the permit's by more than
+    ``PERMIT_GOODS_TOLERANCE_PCT`` per cent (either way). No weight on the permit: nothing to compare."""
+    if weight_kg is None:
+        return False
+    declared = GoodsItem.objects.filter(declaration=declaration).aggregate(w=Sum("gross_weight_kg"))["w"] or 0
+    tolerance = Decimal(settings.PERMIT_GOODS_TOLERANCE_PCT) / 100
+    return abs(Decimal(declared) - weight_kg) > weight_kg * tolerance
+
+
 @transaction.atomic
 def traffic_permit_record(
     *,
@@ -120,9 +151,22 @@ def traffic_permit_record(
     allowed_hours: int,
     issued_at: dt.datetime,
     route: list[str] | None = None,
+    route_km: int | None = None,
+    drivers: int = 1,
+    driving_hours_per_driver: int = MAX_DRIVING_HOURS_PER_DRIVER,
+    fuel_receipt_no: str = "",
+    fuel_receipt_date: dt.date | None = None,
+    fuel_receipt_amount: Decimal | None = None,
+    has_international_licence: bool = False,
+    has_insurance_card: bool = False,
+    has_tax_booklet: bool = False,
+    goods_description: str = "",
+    goods_weight_kg: Decimal | None = None,
     by: User | None = None,
 ) -> TrafficPermit:
-    """Record the پروانه تردد of a foreign truck; its expiry becomes the declaration's permit signal clock."""
+    """Record the پروانه تردد of a foreign truck (Art. 2, 6, 8, 10, 11, 13); its expiry becomes the
+    declaration's permit signal clock. The fuel receipt and documents may be incomplete: the permit
+    is then stored as it was presented, and the departure gate (``permit_checks``) stops the truck."""
     declaration = TransitDeclaration.objects.select_for_update().get(pk=declaration.pk)
     if not may_record_permit(by, declaration):
         raise NotAllowed(_("Only the entry office or headquarters may record this truck's traffic permit."))
@@ -140,6 +184,31 @@ def traffic_permit_record(
         raise InvalidInput(_("Allowed trip time must be 1 hour to 60 days."), fields={"allowed_hours": allowed_hours})
     if issued_at > timezone.now() + dt.timedelta(minutes=5):
         raise InvalidInput(_("The issue time is in the future."), fields={"issued_at": str(issued_at)})
+    if not 1 <= drivers <= 4:
+        raise InvalidInput(_("A truck has 1 to 4 drivers."), fields={"drivers": drivers})
+    if not 1 <= driving_hours_per_driver <= MAX_DRIVING_HOURS_PER_DRIVER:
+        raise InvalidInput(
+            _("A driver may drive at most %(n)s hours in 24 hours (Art. 11).") % {"n": MAX_DRIVING_HOURS_PER_DRIVER},
+            fields={"driving_hours_per_driver": driving_hours_per_driver},
+        )
+    route = [c.strip().upper() for c in (route or []) if c.strip()]
+    known = set(CustomsOffice.objects.filter(code__in=route).values_list("code", flat=True))
+    if unknown := [c for c in route if c not in known]:
+        raise InvalidInput(
+            _("Unknown office code: %(codes)s") % {"codes": ", ".join(unknown)}, fields={"route": ";".join(unknown)}
+        )
+    if route_km is not None and not 1 <= route_km <= 10_000:
+        raise InvalidInput(_("The route length is 1 to 10,000 km."), fields={"route_km": route_km})
+    fuel_receipt_no = fuel_receipt_no.strip()
+    if fuel_receipt_date is not None and fuel_receipt_date > timezone.localtime(issued_at).date():
+        raise InvalidInput(
+            _("The fuel-price difference is paid before the permit is issued (Art. 8)."),
+            fields={"fuel_receipt_date": str(fuel_receipt_date)},
+        )
+    if fuel_receipt_amount is not None and fuel_receipt_amount < 0:
+        raise InvalidInput(_("The amount cannot be negative."), fields={"fuel_receipt_amount": "negative"})
+    if goods_weight_kg is not None and goods_weight_kg <= 0:
+        raise InvalidInput(_("The goods weight must be positive."), fields={"goods_weight_kg": "not positive"})
     if TrafficPermit.objects.filter(permit_no=permit_no).exists():
         raise InvalidInput(_("Permit %(no)s is already recorded.") % {"no": permit_no}, fields={"permit_no": permit_no})
     with actor(by):
@@ -149,11 +218,26 @@ def traffic_permit_record(
             declaration=declaration,
             entry_office=entry_office,
             exit_office=exit_office,
-            route=route or [],
+            route=route,
+            route_km=route_km or route_length_km(route or [entry_office.code, exit_office.code]),
             allowed_hours=allowed_hours,
+            drivers=drivers,
+            driving_hours_per_driver=driving_hours_per_driver,
             issued_at=issued_at,
+            fuel_receipt_no=fuel_receipt_no,
+            fuel_receipt_date=fuel_receipt_date,
+            fuel_receipt_amount=fuel_receipt_amount,
+            has_international_licence=has_international_licence,
+            has_insurance_card=has_insurance_card,
+            has_tax_booklet=has_tax_booklet,
+            goods_description=goods_description.strip()[:300],
+            goods_weight_kg=goods_weight_kg,
+            recorded_by=by,
         )
-    TransitDeclaration.objects.filter(pk=declaration.pk).update(permit_expires_at=permit.expires_at)
+    mismatch = goods_differ(declaration, goods_weight_kg)
+    TransitDeclaration.objects.filter(pk=declaration.pk).update(
+        permit_expires_at=permit.expires_at, permit_no=permit_no, permit_goods_mismatch=mismatch
+    )
     transaction.on_commit(lambda: selectors.invalidate_for(declaration))
     note_event(
         declaration_id=declaration.pk,
@@ -162,12 +246,23 @@ def traffic_permit_record(
         actor=by,
         message=f"{permit_no}: {entry_office.code} → {exit_office.code}, {allowed_hours}h",
     )
+    if mismatch:
+        note_event(
+            declaration_id=declaration.pk,
+            kind="permit_goods_mismatch",
+            at=timezone.now(),
+            actor=by,
+            message=f"{permit_no}: {goods_weight_kg} kg",
+        )
     return permit
 
 
 @transaction.atomic
-def traffic_permit_exit(*, permit: TrafficPermit, at: dt.datetime, by: User | None = None) -> TrafficPermit:
-    """The truck left the country: its permit stops counting."""
+def traffic_permit_exit(
+    *, permit: TrafficPermit, at: dt.datetime, by: User | None = None, source: str = "hand"
+) -> TrafficPermit:
+    """The truck left the country: its permit stops counting. ``source``: "hand" (a person, the page
+    or the API) or "read" (a camera read at the exit border, ``permit_checks``)."""
     permit = TrafficPermit.objects.select_for_update(of=("self",)).select_related("declaration").get(pk=permit.pk)
     if not may_record_exit(by, permit):
         raise NotAllowed(_("Only the exit border, the destination office or headquarters may record the exit."))
@@ -178,8 +273,9 @@ def traffic_permit_exit(*, permit: TrafficPermit, at: dt.datetime, by: User | No
     if at > timezone.now() + dt.timedelta(minutes=5):
         raise InvalidInput(_("The exit time is in the future."), fields={"at": str(at)})
     permit.exited_at = at
+    permit.exit_source = source
     with actor(by):
-        permit.save(update_fields=["exited_at"])
+        permit.save(update_fields=["exited_at", "exit_source"])
     declaration = permit.declaration
     if declaration is not None:
         # Another open permit of the same declaration (a renewal) keeps the clock running.
@@ -191,6 +287,7 @@ def traffic_permit_exit(*, permit: TrafficPermit, at: dt.datetime, by: User | No
             at=at,
             actor=by,
             message=f"{permit.permit_no}: {permit.exit_office.code}",
+            data={"source": source},
         )
     return permit
 

@@ -274,9 +274,25 @@ class PermitOut(serializers.ModelSerializer):
             "exit_office",
             "route",
             "allowed_hours",
+            "route_km",
+            "drivers",
+            "driving_hours_per_driver",
             "issued_at",
             "expires_at",
             "exited_at",
+            "exit_source",
+            "fuel_receipt_no",
+            "fuel_receipt_date",
+            "fuel_receipt_amount",
+            "has_international_licence",
+            "has_insurance_card",
+            "has_tax_booklet",
+            "goods_description",
+            "goods_weight_kg",
+            "off_route_at",
+            "overdrive_at",
+            "gap_at",
+            "findings",
             "validity",
             "hours_left",
         ]
@@ -300,6 +316,21 @@ class PermitIn(serializers.Serializer):
     allowed_hours = serializers.IntegerField(min_value=1, max_value=24 * 60)
     issued_at = serializers.DateTimeField()
     route = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    route_km = serializers.IntegerField(min_value=1, max_value=10_000, required=False, allow_null=True, default=None)
+    drivers = serializers.IntegerField(min_value=1, max_value=4, required=False, default=1)
+    driving_hours_per_driver = serializers.IntegerField(min_value=1, max_value=10, required=False, default=10)
+    fuel_receipt_no = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
+    fuel_receipt_date = serializers.DateField(required=False, allow_null=True, default=None)
+    fuel_receipt_amount = serializers.DecimalField(
+        max_digits=16, decimal_places=0, min_value=0, required=False, allow_null=True, default=None
+    )
+    has_international_licence = serializers.BooleanField(required=False, default=False)
+    has_insurance_card = serializers.BooleanField(required=False, default=False)
+    has_tax_booklet = serializers.BooleanField(required=False, default=False)
+    goods_description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+    goods_weight_kg = serializers.DecimalField(
+        max_digits=14, decimal_places=3, required=False, allow_null=True, default=None
+    )
 
     def validate_entry_office(self, value):
         return _office(value)

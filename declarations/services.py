@@ -243,7 +243,6 @@ def _transition(
     return locked
 
 
-@transaction.atomic
 def declaration_depart(
     *,
     declaration: TransitDeclaration,
@@ -252,11 +251,28 @@ def declaration_depart(
     source: str = Source.USER,
     source_ref: str = "",
 ) -> TransitDeclaration:
+    """Record the departure. A foreign truck departed by a person passes the traffic-permit gate first
+    (Art. 6 note, ``permit_checks.departure_gate``): no valid permit and no waiver, no departure (the
+    stop is kept on the timeline). The system (``by`` None: an ICS export reporting what happened) is
+    not stopped; the ``permit_missing`` signal shows the truck instead."""
     at = at or timezone.now()
+    gate: dict = {}
+    if by is not None and declaration.vehicle_country != "IR":
+        from .permit_checks import departure_gate
+
+        check_move(declaration, "depart", by)  # the ordinary refusals come first
+        gate = departure_gate(declaration=declaration, by=by, at=at)
+    return _depart(declaration=declaration, by=by, at=at, source=source, source_ref=source_ref, data=gate)
+
+
+@transaction.atomic
+def _depart(*, declaration, by, at, source, source_ref, data: dict) -> TransitDeclaration:
     extra = {"departed_at": at}
     if declaration.deadline is None:
         extra["deadline"] = deadline_for(declaration.origin_id, declaration.destination_id, at)
-    result = _transition(declaration, "depart", by=by, at=at, source=source, source_ref=source_ref, extra=extra)
+    result = _transition(
+        declaration, "depart", by=by, at=at, source=source, source_ref=source_ref, extra=extra, data=data
+    )
     refresh_vehicle_flag([result.vehicle_id])
     return result
 

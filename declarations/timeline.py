@@ -76,7 +76,19 @@ EVENT_TITLES = {
     "imei_check": lambda: _("IMEI registry check recorded"),
     "transport_document": lambda: _("Transport document recorded"),
     "transport_document_discrepancy": lambda: _("Transport document differs from the declaration"),
+    # foreign trucks (permit_checks)
+    "permit_gate_stop": lambda: _("Stopped at the gate: no valid traffic permit"),
+    "permit_waiver": lambda: _("Allowed to depart without a valid traffic permit"),
+    "permit_stop": lambda: _("Breakdown or accident stop recorded on the permit"),
+    "permit_off_route": lambda: _("Foreign truck off its permitted route"),
+    "permit_wrong_exit": lambda: _("Foreign truck at a border other than its exit border"),
+    "permit_overdrive": lambda: _("Foreign truck beyond its driving time"),
+    "permit_gap": lambda: _("Foreign truck unseen too long, no TIR park stay"),
+    "permit_goods_mismatch": lambda: _("Declared goods differ from the traffic permit"),
 }
+DANGER_EVENTS = frozenset(
+    {"permit_gate_stop", "permit_off_route", "permit_wrong_exit", "permit_overdrive", "permit_gap", "permit_waiver"}
+)
 # Events a provider shows already, with its link (the letter itself): one entry, not two.
 PROVIDED_EVENTS = {"letter_sent": "letter", "letter_answered": "letter", "case_opened": "case"}
 AUDIT_ACTIONS = {0: lambda: _("created"), 1: lambda: _("changed"), 2: lambda: _("deleted"), 3: lambda: _("accessed")}
@@ -147,6 +159,7 @@ def build(declaration: TransitDeclaration, user) -> list[TimelineItem]:
                 detail=e.message if e.message.rstrip(".") != title.rstrip(".") else "",
                 actor=actor,
                 source=_source_text(e.source, "", actor) if e.source != Source.USER or e.actor else "",
+                severity="danger" if e.kind in DANGER_EVENTS else "",
             )
         )
     for field, kind, title in OWN_STAMPS:

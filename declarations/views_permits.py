@@ -18,9 +18,15 @@ from accounts.scoping import get_scoped_or_404
 from core.errors import DomainError, http_status
 from core.forms import apply_error
 
-from . import permits
-from .forms import PermitExitForm, TrafficPermitForm
+from . import permit_checks, permits
+from .forms import PermitExitForm, PermitStopForm, PermitWaiverForm, TrafficPermitForm
 from .models import Status, TrafficPermit, TransitDeclaration
+
+PERMIT_FIELDS = (
+    *("permit_no", "entry_office", "exit_office", "allowed_hours", "issued_at", "route_km", "drivers"),
+    *("driving_hours_per_driver", "fuel_receipt_no", "fuel_receipt_date", "fuel_receipt_amount"),
+    *("has_international_licence", "has_insurance_card", "has_tax_booklet", "goods_description", "goods_weight_kg"),
+)
 
 PAGE_SIZE = 200
 
@@ -66,13 +72,9 @@ def permit_new(request, pk: int):
             try:
                 permits.traffic_permit_record(
                     declaration=declaration,
-                    permit_no=d["permit_no"],
-                    entry_office=d["entry_office"],
-                    exit_office=d["exit_office"],
-                    allowed_hours=d["allowed_hours"],
-                    issued_at=d["issued_at"],
                     route=d["route"] or declaration.route,
                     by=request.user,
+                    **{name: d[name] for name in PERMIT_FIELDS},
                 )
             except DomainError as exc:
                 apply_error(form, exc)
@@ -112,6 +114,75 @@ def permit_exit(request, pk: int):
     return render(request, "declarations/permit_exit.html", context, status=status)
 
 
+@login_required
+def permit_waive(request, pk: int):
+    """Let a foreign truck stopped at the gate depart without a valid permit (hq, the province's inspector)."""
+    declaration = get_scoped_or_404(TransitDeclaration.objects.select_related("origin", "vehicle"), request.user, pk=pk)
+    if not permit_checks.may_waive(request.user, declaration):
+        raise PermissionDenied(
+            _("Only headquarters or the province's inspector may let a truck depart without a permit.")
+        )
+    form = PermitWaiverForm(request.POST or None, prefix="waiver")
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                permit_checks.permit_waive(declaration=declaration, by=request.user, reason=form.cleaned_data["reason"])
+            except DomainError as exc:
+                apply_error(form, exc)
+                status = http_status(exc)
+            else:
+                messages.success(request, _("The truck may depart without a valid permit; recorded."))
+                return redirect("declarations:detail", pk=pk)
+    context = {
+        "declaration": declaration,
+        "form": form,
+        "problems": permit_checks.departure_problems(declaration, timezone.now()),
+    }
+    return render(request, "declarations/permit_waive.html", context, status=status)
+
+
+@login_required
+def permit_stop(request, pk: int):
+    """Record a breakdown or accident stop on a permit, with who confirmed it (Art. 12 note 3)."""
+    permit = permits.permits_for(request.user).filter(pk=pk).first()
+    if permit is None:
+        raise Http404
+    if not permit_checks.may_record_stop(request.user, permit):
+        raise PermissionDenied(_("Only headquarters, the route's inspectors or its offices may record a stop."))
+    form = PermitStopForm(request.POST or None, prefix="stop")
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                permit_checks.permit_stop_record(permit=permit, by=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                apply_error(form, exc)
+                status = http_status(exc)
+            else:
+                messages.success(request, _("Stop recorded on permit %(no)s.") % {"no": permit.permit_no})
+                if permit.declaration_id:
+                    return redirect("declarations:detail", pk=permit.declaration_id)
+                return redirect("declarations:permits")
+    return render(request, "declarations/permit_stop.html", {"permit": permit, "form": form}, status=status)
+
+
+def _trip_rows(permit: TrafficPermit) -> dict:
+    """What the permit section shows of the trip: legs, TIR park stays, stops, findings in words."""
+    result = permit_checks.trip_of(permit)
+    findings = [
+        (key, permit_checks.describe(key, f)) for key, f in permit.findings.items() if key in permit_checks.EVENT_KINDS
+    ]
+    return {
+        "legs": result.legs,
+        "stays": [v for v in result.visits if v.is_stay],
+        "stops": list(permit.stops.select_related("recorded_by")),
+        "findings": findings,
+    }
+
+
 def permit_panel(user, declaration: TransitDeclaration) -> dict:
     """The declaration page's permit section: its permits with their validity, and what the user may do."""
     if declaration.vehicle_country == "IR":
@@ -127,10 +198,21 @@ def permit_panel(user, declaration: TransitDeclaration) -> dict:
     may_record = declaration.status in (Status.REGISTERED, Status.IN_TRANSIT) and permits.may_record_permit(
         user, declaration
     )
+    problems = permit_checks.departure_problems(declaration, now) if declaration.status == Status.REGISTERED else []
     return {
         "permit_rows": [
-            (p, permits.validity(p, now), not p.exited_at and permits.may_record_exit(user, p)) for p in rows
+            (
+                p,
+                permits.validity(p, now),
+                not p.exited_at and permits.may_record_exit(user, p),
+                _trip_rows(p),
+                permit_checks.may_record_stop(user, p),
+            )
+            for p in rows
         ],
         "may_record_permit": may_record,
         "show_permits": True,
+        "gate_problems": problems,
+        "waivers": list(declaration.permit_waivers.select_related("by")),
+        "may_waive": bool(problems) and permit_checks.may_waive(user, declaration),
     }

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import CustomsOffice, Role
-from anpr.demo import anpr_demo
+from anpr.demo import anpr_demo, foreign_trucks_demo
 from casework.demo import casework_demo
 from core.dates import jalali_month_of, previous_jalali_month
 from declarations.demo import arrivals_demo, demo_clerk, demo_staff, evidence_png, permits_demo
@@ -192,6 +192,7 @@ STEPS: list[tuple[str, Callable[..., dict[str, int]]]] = [
     ("arrival confirmations", arrivals_demo),
     ("traffic permits", permits_demo),
     ("cameras and plate reads", anpr_demo),
+    ("foreign trucks on the road", foreign_trucks_demo),
     ("scans and comparisons", scans_demo),
     ("serials, transport documents, covered goods", serials_demo),
     ("letters and cases", casework_demo),

@@ -155,7 +155,24 @@ def summary_rows(figures: dict) -> list[tuple[str, str, str, object]]:
     rules = figures.get("rules_serials")
     if rules is not None:
         rows += [("rules_serials", k, SERIAL_RULES_LABELS[k], rules[k]) for k in returns.SERIAL_RULES_KEYS]
+    rows += [
+        ("foreign_trucks", key, label, figures["foreign_trucks"][key])
+        for key, label in FOREIGN_TRUCK_LABELS.items()
+        if "foreign_trucks" in figures  # a return built before these figures existed
+    ]
     return rows
+
+
+# The foreign-truck section (traffic-permit rules; ``returns.foreign_trucks``).
+FOREIGN_TRUCK_LABELS = {
+    "permits_issued": "پروانه‌های تردد صادرشده",
+    "permits_expired": "پروانه‌های منقضی‌شده با کامیون در کشور",
+    "off_route": "خروج از مسیر مجاز یا مرز خروجی دیگر",
+    "over_driving_time": "رانندگی بیش از حد مجاز",
+    "unexplained_stop": "توقف خارج از تیرپارک بدون توجیه",
+    "stopped_at_gate": "کامیون‌های متوقف‌شده در گمرک برای نداشتن پروانه",
+    "departed_on_waiver": "حرکت با مجوز بدون پروانهٔ معتبر",
+}
 
 
 # --- cases by milestone (smuggling regulation) ----------------------------------------------------

@@ -36,7 +36,13 @@ from accounts.models import CustomsOffice, Province
 from casework.models import CaseMilestone, FollowUpLetter, JudicialAction, JudicialCase, MilestoneKind
 from core.dates import TEHRAN, jalali_month_bounds, month_label
 from declarations import ageing
-from declarations.models import TransitDeclaration, UnsettledReason
+from declarations.models import (
+    DeclarationEvent,
+    PermitWaiver,
+    TrafficPermit,
+    TransitDeclaration,
+    UnsettledReason,
+)
 
 # Derived states of an open declaration that has no recorded reason.
 DERIVED_REASONS = {
@@ -447,6 +453,46 @@ def inspections_and_problems(
     }
 
 
+# --- foreign trucks (traffic-permit rules) --------------------------------------------------------
+# Permits of foreign trucks whose declaration leaves an office of the scope (the return's rule: a
+# declaration belongs to its origin's province). issued: issued in the month; expired: the allowed
+# trip time ran out in the month with the truck still inside (no exit before it); off_route,
+# over_driving_time, unexplained_stop: the sighting check found it in the month (first sighting);
+# stopped_at_gate: departures refused at the gate in the month; waived: departures let through.
+
+
+def foreign_trucks(
+    start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None = None
+) -> dict:
+    permits = TrafficPermit.objects.all()
+    events = DeclarationEvent.objects.filter(kind="permit_gate_stop", at__gte=start, at__lt=end)
+    waivers = PermitWaiver.objects.filter(at__gte=start, at__lt=end)
+    scope: dict[str, object] = {}
+    if office is not None:
+        scope = {"declaration__origin": office}
+    elif province is not None:
+        scope = {"declaration__origin__province": province}
+    permits, events, waivers = permits.filter(**scope), events.filter(**scope), waivers.filter(**scope)
+    expired = 0
+    for issued_at, hours, exited_at in permits.filter(issued_at__lt=end).values_list(
+        "issued_at", "allowed_hours", "exited_at"
+    ):
+        expires = issued_at + dt.timedelta(hours=hours)
+        if start <= expires < end and (exited_at is None or exited_at > expires):
+            expired += 1
+    return {
+        "foreign_trucks": {
+            "permits_issued": permits.filter(issued_at__gte=start, issued_at__lt=end).count(),
+            "permits_expired": expired,
+            "off_route": permits.filter(off_route_at__gte=start, off_route_at__lt=end).count(),
+            "over_driving_time": permits.filter(overdrive_at__gte=start, overdrive_at__lt=end).count(),
+            "unexplained_stop": permits.filter(gap_at__gte=start, gap_at__lt=end).count(),
+            "stopped_at_gate": events.values("declaration").distinct().count(),
+            "departed_on_waiver": waivers.count(),
+        }
+    }
+
+
 def compliance(start: dt.datetime, end: dt.datetime, province: Province | None) -> dict:
     """Scan compliance (scans.selectors) and plate-evidence compliance of the scope's offices."""
     from scans.selectors import compliance as scan_compliance
@@ -646,6 +692,7 @@ def build_figures(year: int, month: int, province: Province | None = None, now: 
         **inspections_and_problems(start, end, province),
         **compliance(start, end, province),
         **serial_rules(start, end, province),
+        **foreign_trucks(start, end, province),
         "unsettled_count": core["closing"],
     }
     if province is None:
@@ -672,6 +719,7 @@ def office_part(
         **inspections_and_problems(start, end, None, office),
         **compliance_part(figures, office.code),
         **serial_rules(start, end, None, office),
+        **foreign_trucks(start, end, None, office),
         "unsettled_count": core["closing"],
     }
 

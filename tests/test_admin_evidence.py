@@ -24,8 +24,11 @@ from declarations.models import (
     DiscrepancyResolution,
     ImeiRegistryCheck,
     ImportBatch,
+    PermitStop,
+    PermitWaiver,
     SerialDiscrepancy,
     SettlementOverride,
+    TrafficPermit,
     TransportDocument,
 )
 from reports.models import Inspection, InspectionAttachment, MonthlyReturn, ReturnStatus
@@ -46,6 +49,8 @@ EVIDENCE = [
     AccessAttempt,
     AccessLog,
     AccessFailureLog,
+    PermitStop,
+    PermitWaiver,
     ArrivalSerial,
     SerialDiscrepancy,
     DiscrepancyResolution,
@@ -87,6 +92,14 @@ def evidence(declaration, bazargan, tehran, inspector):
     DeclarationEvent.objects.create(declaration=declaration, at=now, kind="depart", message="departed")
     DeadlineExtension.objects.create(declaration=declaration, new_deadline=now, reason="road closed")
     ImportBatch.objects.create(filename="ics.csv", created=1)
+    permit = TrafficPermit.objects.create(
+        permit_no="TP-E", vehicle=declaration.vehicle, declaration=declaration, entry_office=bazargan,
+        exit_office=tehran, allowed_hours=48, issued_at=now,
+    )  # fmt: skip
+    PermitStop.objects.create(
+        permit=permit, kind="breakdown", started_at=now, place="km 12", confirmed_by="highway police"
+    )
+    PermitWaiver.objects.create(declaration=declaration, by=inspector, reason="permit system down")
     FollowUpLetter.objects.create(
         declaration=declaration,
         kind=LetterKind.OVERDUE,

@@ -65,9 +65,10 @@ def _evidence_ok(key: str, d: TransitDeclaration, now) -> bool:
         return TransitDeclaration.objects.filter(vehicle_id=d.vehicle_id, status="in_transit").exclude(pk=d.pk).exists()
     if key == "off_route":
         route = d.route or [d.origin.code, d.destination.code]
+        permitted = {c for p in TrafficPermit.objects.filter(declaration=d) for c in p.route}
         return any(
             m.read.office.code not in route for m in matches.filter(on_route=False).select_related("read__office")
-        )
+        ) or any(m.read.office.code not in permitted for m in matches.select_related("read__office") if permitted)
     if key == "permit_expired":
         return TrafficPermit.objects.filter(declaration=d, exited_at__isnull=True, issued_at__lt=now).exists() and (
             d.permit_expires_at == TrafficPermit.objects.filter(declaration=d).latest("issued_at").expires_at
@@ -83,6 +84,17 @@ def _evidence_ok(key: str, d: TransitDeclaration, now) -> bool:
         from declarations.identifiers import imei_problem
 
         return any(imei_problem(v) for v in GoodsSerial.objects.filter(declaration=d).values_list("value", flat=True))
+    if key == "permit_missing":
+        return d.vehicle_country != "IR" and not TrafficPermit.objects.filter(declaration=d).exists()
+    if key in ("permit_overdrive", "permit_gap"):
+        field = {"permit_overdrive": "overdrive", "permit_gap": "gap"}[key]
+        # the finding names the sightings behind it: reads of the truck at those offices
+        return any(
+            p.findings.get(field) and matches.filter(read__office__code=p.findings[field]["office"]).exists()
+            for p in TrafficPermit.objects.filter(declaration=d)
+        )
+    if key == "permit_goods":
+        return TrafficPermit.objects.filter(declaration=d, goods_weight_kg__isnull=False).exists()
     raise AssertionError(f"no evidence check for signal {key}")
 
 

@@ -369,6 +369,14 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 TRANSIT_DEFAULT_LIMIT_HOURS = env.int("TRANSIT_DEFAULT_LIMIT_HOURS", default=72)
 SIGNAL_READ_WITHOUT_ARRIVAL_HOURS = env.int("SIGNAL_READ_WITHOUT_ARRIVAL_HOURS", default=6)
 SIGNAL_ORIGIN_SCAN_HOURS = env.int("SIGNAL_ORIGIN_SCAN_HOURS", default=4)
+# Foreign trucks (declarations/trip.py): the fastest average a loaded truck keeps between two camera
+# sites (driving-time check, Art. 11), the slowest it plausibly moves (stop check, Art. 12), the
+# slack before a long gap between sightings is a signal, and how far the declared goods' weight
+# may differ from the permit's (Art. 13).
+PERMIT_MAX_AVG_KMH = env.int("PERMIT_MAX_AVG_KMH", default=80)
+PERMIT_MIN_AVG_KMH = env.int("PERMIT_MIN_AVG_KMH", default=30)
+PERMIT_GAP_GRACE_HOURS = env.int("PERMIT_GAP_GRACE_HOURS", default=6)
+PERMIT_GOODS_TOLERANCE_PCT = env.int("PERMIT_GOODS_TOLERANCE_PCT", default=5)
 FOLLOWUP_FIRST_LETTER_DAYS = env.int("FOLLOWUP_FIRST_LETTER_DAYS", default=7)
 FOLLOWUP_REPLY_DUE_DAYS = env.int("FOLLOWUP_REPLY_DUE_DAYS", default=28)
 FOLLOWUP_ESCALATION_DAYS = env.int("FOLLOWUP_ESCALATION_DAYS", default=40)

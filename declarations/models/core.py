@@ -278,6 +278,12 @@ class TransitDeclaration(models.Model):
     # Kept at import and registration (``covered.goods_flags``) and when headquarters edit the covered goods.
     covered_without_serials = models.BooleanField(_("covered goods without serials"), default=False)
     invalid_imei = models.BooleanField(_("invalid IMEI declared"), default=False)
+    # Foreign trucks (the traffic-permit rules, ``permits``): the permit's number (empty: none
+    # recorded), and what the checks of its sightings found (``evidence.note_permit_sightings``).
+    permit_no = models.CharField(_("traffic permit number"), max_length=40, blank=True, default="")
+    permit_overdrive_at = models.DateTimeField(_("driving beyond the limit seen at"), null=True, blank=True)
+    permit_gap_at = models.DateTimeField(_("unexplained stop seen at"), null=True, blank=True)
+    permit_goods_mismatch = models.BooleanField(_("goods differ from the traffic permit"), default=False)
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -441,7 +447,11 @@ class ArrivalConfirmation(models.Model):
 
 
 class TrafficPermit(models.Model):
-    """پروانه تردد of a foreign truck: fixes entry/exit border, route and allowed trip time."""
+    """پروانه تردد of a foreign truck (executive regulation of the foreign-vehicle traffic law, Art. 2, 6,
+    8, 10, 11): entry and exit border, route (office codes in order, along T.I.R roads), route length,
+    trip time, driving time per driver, the fuel-price-difference receipt paid before issue, the
+    documents checked at entry, the goods it covers. The ``*_at`` findings are written by
+    ``permits.permit_check_sightings`` from the truck's camera sightings; never typed."""
 
     permit_no = models.CharField(_("permit number"), max_length=40, unique=True)
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="permits", verbose_name=_("vehicle"))
@@ -460,13 +470,48 @@ class TrafficPermit(models.Model):
         CustomsOffice, on_delete=models.PROTECT, related_name="+", verbose_name=_("exit border")
     )
     route = models.JSONField(_("route"), default=list, blank=True)
+    route_km = models.PositiveIntegerField(_("route length (km)"), null=True, blank=True)
     allowed_hours = models.PositiveIntegerField(_("allowed trip time (hours)"))
+    drivers = models.PositiveSmallIntegerField(_("drivers"), default=1)
+    driving_hours_per_driver = models.PositiveSmallIntegerField(
+        _("allowed driving per driver in 24 hours (hours)"), default=10
+    )
     issued_at = models.DateTimeField(_("issued at"))
     exited_at = models.DateTimeField(_("exited at"), null=True, blank=True)
+    exit_source = models.CharField(_("exit recorded from"), max_length=8, blank=True, default="")
+    # Art. 8: the fuel-price difference is paid before the permit is issued.
+    fuel_receipt_no = models.CharField(_("fuel-price difference receipt number"), max_length=40, blank=True)
+    fuel_receipt_date = models.DateField(_("fuel-price difference receipt date"), null=True, blank=True)
+    fuel_receipt_amount = models.DecimalField(
+        _("fuel-price difference paid (rial)"), max_digits=16, decimal_places=0, null=True, blank=True
+    )
+    # Art. 10: what the driver must carry, checked at entry (the permit itself is this record).
+    has_international_licence = models.BooleanField(_("international driving licence"), default=False)
+    has_insurance_card = models.BooleanField(_("international insurance card"), default=False)
+    has_tax_booklet = models.BooleanField(_("international tax booklet"), default=False)
+    # Art. 13: the goods the permit covers; a difference from the declaration's goods is a signal.
+    goods_description = models.CharField(_("goods on the permit"), max_length=300, blank=True)
+    goods_weight_kg = models.DecimalField(
+        _("goods weight on the permit (kg)"), max_digits=14, decimal_places=3, null=True, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    # What the checks of the sightings found (first time each), with its explanation in ``findings``.
+    off_route_at = models.DateTimeField(_("left the permitted route at"), null=True, blank=True)
+    overdrive_at = models.DateTimeField(_("driving beyond the limit seen at"), null=True, blank=True)
+    gap_at = models.DateTimeField(_("unexplained stop seen at"), null=True, blank=True)
+    findings = models.JSONField(_("findings of the sighting checks"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("traffic permit")
         verbose_name_plural = _("traffic permits")
+        indexes = [models.Index(fields=["issued_at"], name="permit_issued_at")]
 
     def __str__(self) -> str:
         return self.permit_no
@@ -474,6 +519,19 @@ class TrafficPermit(models.Model):
     @property
     def expires_at(self) -> dt.datetime:
         return self.issued_at + dt.timedelta(hours=self.allowed_hours)
+
+    @property
+    def missing_documents(self) -> list[str]:
+        """Art. 10 documents not seen at entry, as their labels."""
+        return [
+            str(getattr(self._meta.get_field(name), "verbose_name", name))
+            for name in ("has_international_licence", "has_insurance_card", "has_tax_booklet")
+            if not getattr(self, name)
+        ]
+
+    @property
+    def fuel_receipt_recorded(self) -> bool:
+        return bool(self.fuel_receipt_no and self.fuel_receipt_date and self.fuel_receipt_amount is not None)
 
 
 class DeadlineExtension(models.Model):

@@ -43,6 +43,14 @@ def _form(bazargan, tehran, **changes):
         "permit-issued_at": format_jalali(timezone.now() - dt.timedelta(days=3), persian=True),
         "permit-allowed_hours": "48",
         "permit-route": "",
+        "permit-drivers": "1",
+        "permit-driving_hours_per_driver": "10",
+        "permit-fuel_receipt_no": "FR-77",
+        "permit-fuel_receipt_date": format_jalali(timezone.now() - dt.timedelta(days=4), with_time=False),
+        "permit-fuel_receipt_amount": "12000000",
+        "permit-has_international_licence": "on",
+        "permit-has_insurance_card": "on",
+        "permit-has_tax_booklet": "on",
     }
     data.update(changes)
     return data

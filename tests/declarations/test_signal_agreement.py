@@ -26,6 +26,8 @@ TIMES = {
     "arrived_at": [None, NOW - 3 * HOUR, NOW - 2 * HOUR, NOW - HOUR],
     "off_route_read_at": [None, NOW - HOUR],
     "permit_expires_at": [None, NOW - HOUR, NOW, NOW + HOUR],
+    "permit_overdrive_at": [None, NOW - HOUR],
+    "permit_gap_at": [None, NOW - HOUR],
 }
 CHOICES = {
     "status": list(Status.values),
@@ -37,6 +39,8 @@ CHOICES = {
     "vehicle_country": ["IR", "TR"],
     "covered_without_serials": [False, True],
     "invalid_imei": [False, True],
+    "permit_no": ["", "TP-1"],
+    "permit_goods_mismatch": [False, True],
 }
 
 
