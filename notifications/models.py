@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     ARRIVAL_UNSEEN = "arrival_unseen", _("Arrival confirmed but the truck was never seen")
     PROBLEM_REPORTED = "problem_reported", _("A system problem was reported")
     PROBLEM_RESOLVED = "problem_resolved", _("A system problem you reported was resolved")
+    MODEL_TRAINED = "model_trained", _("A plate-reader training run finished")
 
 
 class NotificationQuerySet(models.QuerySet):
