@@ -95,7 +95,7 @@ def unlabelled() -> Q:
 
 def queue(user: User, kind: str = "") -> QuerySet[PlateRead]:
     """Reads at the user's offices waiting for a person (one kind, or all), newest first."""
-    kinds = [kind] if kind else list(KINDS)
+    kinds = [kind] if kind in KINDS else list(KINDS)
     wanted = Q(pk__in=[])
     for k in kinds:
         wanted |= kind_filter(k, user)

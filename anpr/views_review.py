@@ -74,10 +74,12 @@ def read_review(request, pk: int):
                     messages.success(request, _("The plate was corrected; the read was matched again."))
                 else:
                     messages.success(request, _("The plate was confirmed."))
-                nxt = review.queue(request.user, request.POST.get("kind", "")).exclude(pk=read.pk).first()
+                # On to the next read of the same kind (the queue the reviewer came from).
+                kind = request.POST.get("queue", "")
+                nxt = review.queue(request.user, kind).exclude(pk=read.pk).first()
                 if nxt is not None:
                     url = reverse("anpr:read-review", args=[nxt.pk])
-                    return redirect(f"{url}?kind={request.POST.get('kind', '')}")
+                    return redirect(f"{url}?kind={kind}" if kind in review.KINDS else url)
                 return redirect("anpr:review-queue")
         else:
             status = 400
@@ -106,7 +108,7 @@ def read_review(request, pk: int):
             "labels": read.labels.select_related("by").order_by("-at", "-id"),
             "matches": rows,
             "hidden_matches": PlateMatch.objects.filter(read=read).count() - len(rows),
-            "kind": request.GET.get("kind", request.POST.get("kind", "")),
+            "kind": request.GET.get("kind", request.POST.get("queue", "")),
         },
         status=status,
     )
