@@ -240,7 +240,7 @@ def for_recognition(engine):
     version in use; any other engine (easyocr, tesseract) is outside the registry (version None)."""
     from anpr.recognition.engines import PlateCRNNEngine
 
-    if type(engine) is not PlateCRNNEngine:
+    if not isinstance(engine, PlateCRNNEngine):
         return engine, None
     try:
         model = current_model()
