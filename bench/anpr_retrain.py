@@ -51,7 +51,8 @@ def main(argv=None) -> None:
     t0 = time.time()
     province, _ = Province.objects.get_or_create(code="BENCH", defaults={"name_fa": "آزمون", "name_en": "bench"})
     office, _ = CustomsOffice.objects.get_or_create(
-        code="RETRAIN", defaults={"name_fa": "گمرک آزمون", "name_en": "bench office", "province": province, "kind": "border"}
+        code="RETRAIN",
+        defaults={"name_fa": "گمرک آزمون", "name_en": "bench office", "province": province, "kind": "border"},
     )
     reviewer, _ = User.objects.get_or_create(username="bench-reviewer", defaults={"role": Role.HQ})
     camera = services.camera_register(office=office, code=f"RETRAIN-{int(t0)}", direction="in")[0]
@@ -70,7 +71,11 @@ def main(argv=None) -> None:
         )
         review.read_label(read=PlateRead.objects.get(pk=r.id), by=reviewer, plate=row["plate"])
     setup = time.time() - t0
-    print(json.dumps({"phase": "reviewed", "crops": len(rows), "labels": PlateLabel.objects.count(), "s": round(setup, 1)}))
+    print(
+        json.dumps(
+            {"phase": "reviewed", "crops": len(rows), "labels": PlateLabel.objects.count(), "s": round(setup, 1)}
+        )
+    )
     t1 = time.time()
     args = [x for x in a.train_args if x != "--"]
     call_command("anpr_train", *args)

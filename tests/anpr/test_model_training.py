@@ -118,7 +118,9 @@ def test_the_shipped_weights_are_version_one_and_each_read_records_its_version(t
     monkeypatch.setattr("anpr.recognition.get_engine", lambda *a, **k: Reads())
     monkeypatch.setattr(registry, "engine_of", lambda model: Reads())
     at = timezone.now() - dt.timedelta(minutes=5)
-    (r,) = ingest.reads_ingest(camera=thr_camera, items=[ingest.ReadInput(captured_at=at, photo=files.jpeg((320, 240)))])
+    (r,) = ingest.reads_ingest(
+        camera=thr_camera, items=[ingest.ReadInput(captured_at=at, photo=files.jpeg((320, 240)))]
+    )
     services.read_recognise(read_id=r.id)
     assert PlateRead.objects.get(pk=r.id).model_version == 1
     (sent,) = ingest.reads_ingest(camera=thr_camera, items=[ingest.ReadInput(captured_at=at, plate_raw="12ب34567")])
@@ -181,7 +183,9 @@ def test_too_few_held_out_crops_promote_nothing(settings, thr_camera, dest_clerk
 def test_an_administrator_rolls_back_to_a_version_in_use_before(client, it_officer, hq, inspector, settings):
     shipped = registry.current_model()
     blank = registry.model_register(path=BLANK_MODEL, manifest={}, metrics={}, parent_version=1)
-    never = registry.model_register(path=registry.shipped_weights().parent / "README.md", manifest={}, metrics={}, parent_version=1)
+    never = registry.model_register(
+        path=registry.shipped_weights().parent / "README.md", manifest={}, metrics={}, parent_version=1
+    )
     registry.model_promote(model=blank, by=None, reason="trained, better")
     url = reverse("anpr:model-rollback", args=[shipped.pk])
 

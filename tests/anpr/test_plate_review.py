@@ -64,9 +64,7 @@ def _queue_ids(client, kind=""):
     return {int(part.split('"', 1)[0]) for part in table.split('data-read="')[1:]}
 
 
-def test_the_queue_holds_each_kind_of_read_that_needs_a_person(
-    client, dest_clerk, on_the_road, thr_camera, settings
-):
+def test_the_queue_holds_each_kind_of_read_that_needs_a_person(client, dest_clerk, on_the_road, thr_camera, settings):
     settings.ANPR_REVIEW_MIN_CONFIDENCE = 0.8
     sure = _read(thr_camera, "55د12311", hours_ago=1)
     unsure = _read(thr_camera, "", hours_ago=1.5, plate="45ج71248", recognition=Recognition.DONE, confidence=0.41)
@@ -159,7 +157,10 @@ def test_a_second_reading_is_a_new_label_and_the_latest_is_in_effect(dest_clerk,
     review.read_label(read=read, by=dest_clerk, plate=OTHER)
     review.read_label(read=read, by=hq, plate=DECLARED, note="checked the photo again")
     labels = list(PlateLabel.objects.filter(read=read).order_by("at", "id"))
-    assert [(lb.plate, lb.by, lb.plate_before) for lb in labels] == [(OTHER, dest_clerk, MISREAD), (DECLARED, hq, OTHER)]
+    assert [(lb.plate, lb.by, lb.plate_before) for lb in labels] == [
+        (OTHER, dest_clerk, MISREAD),
+        (DECLARED, hq, OTHER),
+    ]
     effective = review.with_effective_plate(PlateRead.objects.filter(pk=read.pk)).get()
     assert (effective.label_plate, effective.label_country) == (DECLARED, "IR")
     match = PlateMatch.objects.get(read=read)
@@ -240,7 +241,7 @@ def test_the_camera_report_counts_corrections_from_the_labels(client, hq, dest_c
     url = reverse("anpr:report", args=["anpr-camera-corrections"])
     html = client.get(url + "?sort=5&dir=desc").content.decode()
     table = html.split('data-report="anpr-camera-corrections"', 1)[1].split("</table>", 1)[0]
-    rows = [r for r in table.split("<tr>")[2:]]
+    rows = table.split("<tr>")[2:]
     assert "THR-1" in rows[0] and "BZG-1" in rows[1]  # the camera with most corrections first
     cells = [c.split("</td>", 1)[0] for c in rows[0].split("<td>")[1:]]
     # office, camera, reads, reviewed, corrected, % of reads, % of reviewed, by kind …
