@@ -417,7 +417,7 @@ ANPR_WORK_DAYS = env.list("ANPR_WORK_DAYS", cast=int, default=[6, 7, 1, 2, 3, 4]
 # The review queue (reads a person should look at): a recognised read below this confidence, within
 # the last ANPR_REVIEW_DAYS; an unmatched read within ANPR_REVIEW_ARRIVAL_MINUTES of an arrival at
 # its office that has no plate read contradicts that declaration's plate.
-ANPR_REVIEW_MIN_CONFIDENCE = env.float("ANPR_REVIEW_MIN_CONFIDENCE", default=0.8)
+ANPR_REVIEW_MIN_CONFIDENCE = env.float("ANPR_REVIEW_MIN_CONFIDENCE", default=0.95)
 ANPR_REVIEW_DAYS = env.int("ANPR_REVIEW_DAYS", default=30)
 ANPR_REVIEW_ARRIVAL_MINUTES = env.int("ANPR_REVIEW_ARRIVAL_MINUTES", default=60)
 # Retraining the plate reader (manage.py anpr_train): the trainer (dotted path; tests plug a quick
