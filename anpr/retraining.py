@@ -16,6 +16,7 @@ from the page (a Celery task) and is notified when it ends.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import random
@@ -282,6 +283,7 @@ def training_start(*, by: User | None, options: dict | None = None, enqueue: boo
     if not registry.may_train(by):
         raise NotAllowed(str(WHO_TRAINS))
     opts = clean_options(options)
+    _abandon_stale()
     try:
         with transaction.atomic(), actor(by):
             run = TrainingRun.objects.create(options=opts, started_by=by, stage=_("queued"))
@@ -292,6 +294,20 @@ def training_start(*, by: User | None, options: dict | None = None, enqueue: boo
 
         transaction.on_commit(lambda: tasks.train_model.delay(run.pk))
     return run
+
+
+# A run still active this long after it was queued lost its worker (a restart, a crash): it is ended
+# as failed so that the next one may start. A real run takes minutes to an hour (docs/benchmarks.md).
+STALE_AFTER = dt.timedelta(hours=12)
+
+
+def _abandon_stale() -> int:
+    return TrainingRun.objects.filter(active=True, created_at__lt=timezone.now() - STALE_AFTER).update(
+        state=TrainingRun.State.FAILED,
+        active=False,
+        finished_at=timezone.now(),
+        outcome="abandoned: still unfinished 12 hours after it was queued (its worker stopped)",
+    )
 
 
 def training_run(*, run_id: int, echo: Callable[[str], None] | None = None) -> TrainingRun | None:

@@ -257,7 +257,13 @@ def test_one_run_at_a_time_and_a_failed_run_says_why(settings, it_officer):
     run = retraining.training_run(run_id=run.pk)  # nothing to train on: no rendered plates, no crops
     assert run.state == "failed" and "nothing to train on" in run.outcome and not run.active
     assert Notification.objects.filter(user=it_officer, title__contains="failed").exists()
+    stuck = retraining.training_start(by=it_officer, options={}, enqueue=False)
+    assert stuck.state == "queued"
+    # A run whose worker died does not block the next one for ever.
+    TrainingRun.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - dt.timedelta(hours=13))
     assert retraining.training_start(by=it_officer, options={}, enqueue=False).state == "queued"
+    stuck.refresh_from_db()
+    assert stuck.state == "failed" and "abandoned" in stuck.outcome
 
 
 def test_the_command_trains_and_reports(settings, thr_camera, dest_clerk, fonts, capsys):
