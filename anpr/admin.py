@@ -1,4 +1,4 @@
-"""Admin for cameras (with token rotation) and a read-only view of reads (evidence)."""
+"""Admin for cameras (with token rotation) and read-only views of reads, labels, model versions and training runs."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_utils import EvidenceAdmin
 
 from . import services
-from .models import Camera, PlateMatch, PlateRead
+from .models import Camera, PlateLabel, PlateMatch, PlateRead, RecognitionModel, TrainingRun
 
 
 @admin.register(Camera)
@@ -74,3 +74,28 @@ class PlateReadAdmin(EvidenceAdmin):
     raw_id_fields = ["camera", "office", "vehicle"]
     inlines = [PlateMatchInline]
     show_full_result_count = False  # COUNT(*) over tens of millions of rows on every page
+
+
+@admin.register(PlateLabel)
+class PlateLabelAdmin(EvidenceAdmin):
+    """What people read: append-only (a second reading is a new label), made on the review page."""
+
+    list_display = ["id", "at", "camera", "plate", "country", "plate_before", "corrected", "reason", "by"]
+    list_filter = ["reason", "corrected"]
+    search_fields = ["=plate", "=read__id"]
+    raw_id_fields = ["read", "camera", "office", "by"]
+    show_full_result_count = False
+
+
+@admin.register(RecognitionModel)
+class RecognitionModelAdmin(EvidenceAdmin):
+    """Model versions: put in use or rolled back on the models page (audited), never edited here."""
+
+    list_display = ["version", "engine", "source", "created_at", "promoted", "promoted_at", "sha256"]
+    list_filter = ["source", "promoted"]
+
+
+@admin.register(TrainingRun)
+class TrainingRunAdmin(EvidenceAdmin):
+    list_display = ["id", "created_at", "state", "progress", "started_by", "candidate", "promoted", "outcome"]
+    list_filter = ["state"]

@@ -18,6 +18,10 @@ class AnprConfig(AppConfig):
         # which records no entry; what a person does to one (an admin edit, a delete) is recorded.
         auditlog.register(models.PlateRead)
         auditlog.register(models.PlateMatch)
+        # Labels are append-only records of what a person read; model versions change only by promotion.
+        auditlog.register(models.PlateLabel)
+        auditlog.register(models.RecognitionModel, exclude_fields=["manifest", "metrics"])
+        auditlog.register(models.TrainingRun, include_fields=["state", "started_by", "candidate", "promoted"])
         hooks.timeline_providers.append(panels.timeline_items)
         hooks.dashboard_panels.append(panels.camera_health_panel)
         hooks.vehicle_panels.append(panels.vehicle_reads_panel)

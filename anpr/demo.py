@@ -8,7 +8,8 @@ What it makes, for a bounded sample whatever the number of declarations:
   "arrival without plate read"); an origin read for trucks leaving an office with a camera;
 - reads at the destination of trucks still in transit, hours ago ("plate read, no arrival");
 - reads at an office off the route ("off-route");
-- a fresh read for every camera but a few, which the health check then finds silent.
+- a fresh read for every camera but a few, which the health check then finds silent;
+- a person's reading (a label) of some recognised photos, correcting the reader where it was wrong.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from declarations.demo import demo_staff
 from declarations.models import Status, TransitDeclaration
 from declarations.road_distances import LOCATIONS
 
-from . import health, ingest, services
+from . import health, ingest, review, services
 from .models import Camera, PlateRead
 
 PHOTO_SIZE = (480, 360)
@@ -166,6 +167,7 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
 
     by_camera: dict[int, list[ingest.ReadInput]] = {}
     camera_of: dict[int, Camera] = {}
+    true_plate: dict[str, tuple[str, str]] = {}  # client event id -> (plate, country) of the truck
     for i in sorted(range(len(planned)), key=lambda j: planned[j][1]):
         cam, at, plate, country, _with_photo, text_too = planned[i]
         photo = rendered.get(i)
@@ -181,6 +183,7 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
         )
         by_camera.setdefault(cam.pk, []).append(item)
         camera_of[cam.pk] = cam
+        true_plate[item.client_event_id] = (plate, country)
     to_recognise: list[int] = []
     with transaction.atomic():
         TransitDeclaration.objects.filter(pk__in=settled).update(status=Status.ARRIVED)  # as it was then
@@ -191,6 +194,15 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
     # The recognition task's service, called in this process (no worker needed).
     for read_id in to_recognise:
         services.read_recognise(read_id=read_id)
+    # 6. A person at headquarters read some recognised photos again (the review queue): where the
+    # reader was wrong the label corrects it, the read is matched again, and the camera report counts it.
+    reviewer = demo_staff("hq", "hq")
+    labelled = 0
+    for read in PlateRead.objects.filter(pk__in=to_recognise[: int(12 * scale) + 4]).select_related("office"):
+        plate, country = true_plate.get(read.client_event_id, ("", ""))
+        if plate:
+            review.read_label(read=read, by=reviewer, plate=plate, country=country or "IR", note="demo")
+            labelled += 1
     checked = health.cameras_check_health(now=now)
     return {
         "cameras": len(all_cams),
@@ -198,6 +210,7 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
         "plate_reads": PlateRead.objects.count(),
         "plate_reads_with_photo": PlateRead.objects.exclude(photo="").count(),
         "plate_reads_recognised": len(to_recognise),
+        "plate_reads_labelled": labelled,
     }
 
 

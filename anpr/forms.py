@@ -1,8 +1,9 @@
-"""Forms of the camera pages: register a camera, retire it."""
+"""Forms of the anpr pages: register and retire a camera, read a plate from the photo, train and roll back."""
 
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import CustomsOffice
@@ -33,3 +34,100 @@ class RetireForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("reason for retiring"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+# --- Reading a plate from the photo (the review queue) ------------------------------------------
+
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+LETTER_NAMES = {"ا": "الف", "D": "D (diplomatic)", "S": "S (service)"}
+
+
+def _digits(value: str, n: int, message: str) -> str:
+    text = (value or "").strip().translate(_DIGITS)
+    if len(text) != n or not text.isascii() or not text.isdigit():
+        raise forms.ValidationError(message)
+    return text
+
+
+class PlateEntryForm(forms.Form):
+    """An Iranian plate typed as it stands on the plate (two digits, the letter, three digits, the
+    province's two digits), or a foreign plate with its country. Each part is checked on its own and
+    its error shown beside it; any digit script is accepted."""
+
+    IRANIAN, FOREIGN = "IR", "foreign"
+
+    kind = forms.ChoiceField(
+        label=gettext_lazy("plate"),
+        choices=[(IRANIAN, gettext_lazy("Iranian plate")), (FOREIGN, gettext_lazy("foreign plate"))],
+        initial=IRANIAN,
+        widget=forms.RadioSelect,
+    )
+    two = forms.CharField(label=gettext_lazy("two digits"), max_length=4, required=False)
+    letter = forms.ChoiceField(label=gettext_lazy("letter"), required=False)
+    three = forms.CharField(label=gettext_lazy("three digits"), max_length=6, required=False)
+    province = forms.CharField(label=gettext_lazy("province code"), max_length=4, required=False)
+    foreign_country = forms.CharField(
+        label=gettext_lazy("country"),
+        max_length=2,
+        required=False,
+        help_text=gettext_lazy("Two letters (ISO), e.g. TR, IQ, AF."),
+    )
+    foreign_text = forms.CharField(label=gettext_lazy("plate text"), max_length=16, required=False)
+    note = forms.CharField(label=gettext_lazy("note"), max_length=300, required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, **kwargs):
+        from declarations.plates import ALL_PLATE_LETTERS
+
+        super().__init__(*args, **kwargs)
+        self.fields["letter"].choices = [("", "—")] + [(c, LETTER_NAMES.get(c, c)) for c in ALL_PLATE_LETTERS]
+
+    @classmethod
+    def initial_for(cls, plate: str, country: str = "") -> dict:
+        """The fields filled from a plate already read (the reviewer confirms or corrects it)."""
+        from declarations.plates import IRANIAN_RE
+
+        m = IRANIAN_RE.match(plate or "")
+        if m and country in ("", "IR"):
+            return {"kind": cls.IRANIAN, "two": m[1], "letter": m[2], "three": m[3], "province": m[4]}
+        if plate and country and country != "IR":
+            return {"kind": cls.FOREIGN, "foreign_country": country, "foreign_text": plate}
+        return {"kind": cls.IRANIAN}
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if data.get("kind") == self.FOREIGN:
+            country = (data.get("foreign_country") or "").strip().upper()
+            if len(country) != 2 or not country.isascii() or not country.isalpha() or country == "IR":
+                self.add_error("foreign_country", _("Give the country as two Latin letters (not IR)."))
+            if not (data.get("foreign_text") or "").strip():
+                self.add_error("foreign_text", _("Type the plate as it is written."))
+            data["country"], data["plate"] = country, (data.get("foreign_text") or "").strip()
+            return data
+        checks = (
+            ("two", 2, _("Two digits, as on the left of the plate.")),
+            ("three", 3, _("Three digits, after the letter.")),
+            ("province", 2, _("The province's two digits, under «ایران».")),
+        )
+        parts = {}
+        for name, n, message in checks:
+            try:
+                parts[name] = _digits(data.get(name, ""), n, message)
+            except forms.ValidationError as exc:
+                self.add_error(name, exc)
+        if not data.get("letter"):
+            self.add_error("letter", _("Choose the plate's letter."))
+        if not self.errors:
+            data["country"] = "IR"
+            data["plate"] = f"{parts['two']}{data['letter']}{parts['three']}{parts['province']}"
+        return data
+
+
+class RollbackForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("why"), max_length=300, required=False)
+
+
+class TrainingForm(forms.Form):
+    steps = forms.IntegerField(label=gettext_lazy("training steps"), min_value=1, max_value=100_000)
+    synth = forms.IntegerField(label=gettext_lazy("rendered plates"), min_value=0, max_value=500_000)

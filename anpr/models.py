@@ -205,6 +205,9 @@ class PlateRead(models.Model):
         db_index=False,
         verbose_name=_("matched vehicle"),
     )
+    # The registered recognition model (``RecognitionModel.version``) that read the photo; empty for a
+    # plate the camera sent as text, an engine outside the registry, or a read made before versions.
+    model_version = models.PositiveIntegerField(_("model version"), null=True, blank=True)
 
     objects = PlateReadQuerySet.as_manager()
 
@@ -296,3 +299,157 @@ class PlateMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.read_id} → {self.declaration_id} ({self.score:.2f})"
+
+
+# --- People reading plates, and the models learnt from them ------------------------------------
+
+
+class LabelReason(models.TextChoices):
+    """Why a read was put before a person (the review queue's kinds), kept on the label it got."""
+
+    LOW_CONFIDENCE = "low_confidence", _("low confidence")
+    FUZZY_SIGNAL = "fuzzy_signal", _("a similar-plate match decided a signal")
+    NOT_IRANIAN = "not_iranian", _("not read as an Iranian plate")
+    CONTRADICTS = "contradicts", _("contradicts a declaration's plate")
+    OTHER = "other", _("looked at by a person")
+
+
+class PlateLabelQuerySet(ScopedQuerySet):
+    scope_paths = ("office",)
+
+
+class PlateLabel(models.Model):
+    """A person's reading of a read's plate. Append-only: the read keeps its own text as evidence,
+    a second look adds a label, and the latest label is the read's effective plate."""
+
+    read = models.ForeignKey(PlateRead, on_delete=models.PROTECT, related_name="labels", verbose_name=_("read"))
+    # Copied from the read: scoping and the per-camera report without a join over the reads.
+    camera = models.ForeignKey(
+        Camera, on_delete=models.PROTECT, related_name="+", verbose_name=_("camera"), db_index=False
+    )
+    office = models.ForeignKey(
+        CustomsOffice, on_delete=models.PROTECT, related_name="+", verbose_name=_("office"), db_index=False
+    )
+    captured_at = models.DateTimeField(_("captured at"))
+    plate = models.CharField(_("plate"), max_length=16)
+    country = models.CharField(_("nationality"), max_length=2)
+    # The plate in effect before this label (the reader's or the previous label's), and whether this differs.
+    plate_before = models.CharField(_("plate before"), max_length=16, blank=True)
+    corrected = models.BooleanField(_("corrected"))
+    reason = models.CharField(_("reason for review"), max_length=16, choices=LabelReason.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"), db_index=False
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = PlateLabelQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("plate label")
+        verbose_name_plural = _("plate labels")
+        indexes = [
+            models.Index(fields=["read", "-at"], name="platelabel_read"),
+            models.Index(fields=["camera", "captured_at"], name="platelabel_camera"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.read_id}: {self.plate} ({self.by_id} {self.at:%Y-%m-%d %H:%M})"
+
+
+def model_upload_to(instance: RecognitionModel, filename: str) -> str:
+    return f"anpr/models/{filename}"
+
+
+class RecognitionModel(models.Model):
+    """One version of the plate reader's weights: the file and its hash, what it was trained on,
+    how it measured, and whether it is the one in use (at most one is)."""
+
+    class Source(models.TextChoices):
+        SHIPPED = "shipped", _("shipped with the application")
+        TRAINED = "trained", _("trained here")
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    engine = models.CharField(_("engine"), max_length=32, default="plate_crnn")
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    # Trained weights live in the media storage; the shipped ones at ``path`` in the code.
+    file = models.FileField(_("file"), upload_to=model_upload_to, max_length=200, blank=True)
+    path = models.CharField(_("path"), max_length=300, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    parent_version = models.PositiveIntegerField(_("trained from version"), null=True, blank=True)
+    manifest = models.JSONField(_("training data"), default=dict, blank=True)
+    metrics = models.JSONField(_("metrics"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    promoted = models.BooleanField(_("in use"), default=False)
+    promoted_at = models.DateTimeField(_("put in use at"), null=True, blank=True)
+    promoted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("put in use by"),
+    )
+    promoted_reason = models.CharField(_("why put in use"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("recognition model")
+        verbose_name_plural = _("recognition models")
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["promoted"], condition=Q(promoted=True), name="recognitionmodel_one_in_use")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.engine} v{self.version}"
+
+
+class TrainingRun(models.Model):
+    """One run of ``anpr_train`` (a command or a task started from the models page), with its progress."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("training")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.QUEUED)
+    # True while queued or running: the partial unique constraint lets one run at a time.
+    active = models.BooleanField(_("active"), default=True)
+    progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
+    stage = models.CharField(_("stage"), max_length=200, blank=True)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    candidate = models.ForeignKey(
+        RecognitionModel,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("model trained"),
+    )
+    promoted = models.BooleanField(_("promoted"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("training run")
+        verbose_name_plural = _("training runs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["active"], condition=Q(active=True), name="trainingrun_one_active")
+        ]
+
+    def __str__(self) -> str:
+        return f"training run {self.pk} ({self.state})"

@@ -11,8 +11,9 @@ import datetime as dt
 import io
 from collections.abc import Iterable
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import TEHRAN, format_jalali
@@ -20,7 +21,7 @@ from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_row
 from declarations.models import ARRIVED_STATUSES, TransitDeclaration, Vehicle
 
-from .models import MatchState, PlateRead
+from .models import Camera, LabelReason, MatchState, PlateLabel, PlateRead
 
 MAX_ROWS = 100_000  # an export is a file for a person, not a database dump
 
@@ -31,6 +32,7 @@ class Report:
     title = _("report")
     headers: list = []
     identifier_columns: tuple[int, ...] = ()  # plates, serials: read left to right in the XLSX
+    sortable = False  # the page sorts its rows by a column (``sorted_rows``)
 
     def __init__(self, user, start: dt.datetime, end: dt.datetime):
         self.user, self.start, self.end = user, start, end
@@ -44,6 +46,15 @@ class Report:
 
     def filename(self, ext: str) -> str:
         return f"{self.code}-{format_jalali(self.start, with_time=False, persian=False).replace('/', '')}.{ext}"
+
+    def sorted_rows(self, column: int | None, descending: bool) -> list[list]:
+        """The rows sorted by one column (empty cells last either way); as given when ``column`` is None."""
+        rows = list(self.rows())
+        if column is None or not 0 <= column < len(self.headers):
+            return rows
+        present = [r for r in rows if r[column] is not None]
+        present.sort(key=lambda r: r[column], reverse=descending)
+        return present + [r for r in rows if r[column] is None]
 
     def to_csv(self) -> bytes:
         """UTF-8 with a BOM so that Excel opens Persian text correctly; no cell runs as a formula."""
@@ -177,4 +188,60 @@ class PlateHistory(Report):
         return f"{self.code}-{self.plate}.{ext}"
 
 
-REPORTS = {r.code: r for r in (ReadsPerOfficeDay, ArrivalEvidence)}
+class CameraCorrections(Report):
+    """How often people had to correct each camera's reads: a camera badly placed or dirty shows as a
+    high share. A read counts once, by its latest label (``PlateLabel``), under the reason it was in
+    the review queue; reads and labels are those captured in the period at the user's offices."""
+
+    code = "anpr-camera-corrections"
+    title = _("Plate reads corrected by people, per camera")
+    headers = [
+        _("office code"),
+        _("camera"),
+        _("reads"),
+        _("reviewed"),
+        _("corrected"),
+        _("corrected % of reads"),
+        _("corrected % of reviewed"),
+        *[format_lazy("{}: {}", _("corrected"), k.label) for k in LabelReason],
+    ]
+    sortable = True
+
+    def rows(self):
+        period = Q(captured_at__gte=self.start, captured_at__lt=self.end)
+        reads = dict(
+            PlateRead.objects.filter(self.user.scope_q("office"))
+            .filter(period)
+            .values("camera_id")
+            .annotate(n=Count("id"))
+            .values_list("camera_id", "n")
+        )
+        newer = PlateLabel.objects.filter(read=OuterRef("read"), at__gt=OuterRef("at"))
+        latest = PlateLabel.objects.filter(self.user.scope_q("office")).filter(period).filter(~Q(Exists(newer)))
+        reviewed: dict[int, int] = {}
+        corrected: dict[tuple[int, str], int] = {}
+        for row in latest.values("camera_id", "reason", "corrected").annotate(n=Count("read_id", distinct=True)):
+            reviewed[row["camera_id"]] = reviewed.get(row["camera_id"], 0) + row["n"]
+            if row["corrected"]:
+                key = (row["camera_id"], row["reason"])
+                corrected[key] = corrected.get(key, 0) + row["n"]
+        cameras = Camera.objects.for_user(self.user).select_related("office").order_by("office__code", "code")
+        for camera in cameras:
+            n_reads, n_reviewed = reads.get(camera.pk, 0), reviewed.get(camera.pk, 0)
+            if not n_reads and not n_reviewed:
+                continue
+            by_kind = [corrected.get((camera.pk, k.value), 0) for k in LabelReason]
+            n_corrected = sum(by_kind)
+            yield [
+                camera.office.code,
+                camera.code,
+                n_reads,
+                n_reviewed,
+                n_corrected,
+                round(100 * n_corrected / n_reads, 1) if n_reads else None,
+                round(100 * n_corrected / n_reviewed, 1) if n_reviewed else None,
+                *by_kind,
+            ]
+
+
+REPORTS = {r.code: r for r in (ReadsPerOfficeDay, ArrivalEvidence, CameraCorrections)}

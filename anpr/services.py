@@ -23,7 +23,7 @@ from core import uploads
 from core.audit import actor
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 
-from . import matching, sightings
+from . import matching, registry, sightings
 from .models import Camera, MatchState, PlateRead, Recognition, new_token
 
 log = logging.getLogger(__name__)
@@ -165,7 +165,8 @@ def read_recognise(*, read_id: int) -> PlateRead | None:
     read = PlateRead.objects.select_related("camera").filter(pk=read_id).first()
     if read is None or read.recognition != Recognition.PENDING:
         return read
-    engine = get_engine()
+    # The configured plate_crnn engine reads with the model version in use (``registry``).
+    engine, model_version = registry.for_recognition(get_engine())
     pending = PlateRead.objects.filter(pk=read_id, recognition=Recognition.PENDING)
     if not engine.available:
         pending.update(
@@ -219,6 +220,7 @@ def read_recognise(*, read_id: int) -> PlateRead | None:
         plate=reading.plate,
         country="IR" if reading.plate else "",
         engine=reading.engine[:32],
+        model_version=model_version,
         crop=crop_name,
         crop_sha256=crop_sha256,
         match_state=MatchState.PENDING if key else MatchState.NO_PLATE,

@@ -28,3 +28,12 @@ def match_pending_reads() -> int:
     for start in range(0, len(ids), 1000):
         sightings.reads_match(read_ids=ids[start : start + 1000])
     return len(ids)
+
+
+@shared_task(acks_late=False)
+def train_model(run_id: int) -> None:
+    """A training run started from the models page: claimed by a conditional update, so a second
+    delivery does nothing (not acks_late: a redelivery after a worker crash must not start it again)."""
+    from . import retraining
+
+    retraining.training_run(run_id=run_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_matches
+from . import views, views_matches, views_models, views_review
 
 app_name = "anpr"
 urlpatterns = [
@@ -16,4 +16,10 @@ urlpatterns = [
     path("reads/<int:pk>/photo/", views.photo, name="photo"),
     path("reads/<int:pk>/crop/", views.crop, name="crop"),
     path("matches/<int:pk>/review/", views_matches.review, name="match-review"),
+    path("review/", views_review.queue, name="review-queue"),
+    path("reads/<int:pk>/review/", views_review.read_review, name="read-review"),
+    path("models/", views_models.models_page, name="models"),
+    path("models/train/", views_models.training_start, name="training-start"),
+    path("models/runs/<int:pk>/", views_models.training_run, name="training-run"),
+    path("models/<int:pk>/rollback/", views_models.model_rollback, name="model-rollback"),
 ]

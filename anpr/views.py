@@ -26,7 +26,7 @@ from core.files import serve_evidence, serve_export
 from core.forms import apply_error
 from declarations.models import OPEN_STATUSES, TransitDeclaration, Vehicle
 
-from . import installation, matching, reports, services
+from . import installation, matching, registry, reports, services
 from .forms import CameraForm, RetireForm
 from .models import Camera, PlateRead, Recognition
 
@@ -262,8 +262,23 @@ def report(request, code: str):
     fmt = request.GET.get("format", "")
     if fmt in CONTENT_TYPES:
         return _export(request, generator, fmt)
-    context.update({"report": generator, "headers": generator.headers, "rows": list(generator.rows())[:2000]})
+    sort, descending = _sort(request, generator)
+    rows = generator.sorted_rows(sort, descending) if generator.sortable else list(generator.rows())
+    context.update(
+        {"report": generator, "headers": generator.headers, "rows": rows[:2000], "sort": sort, "descending": descending}
+    )
     return render(request, "anpr/report.html", context)
+
+
+def _sort(request, report: reports.Report) -> tuple[int | None, bool]:
+    """``?sort=N`` (a column, from 0) and ``&dir=desc``; None when absent or not a column."""
+    try:
+        column = int(request.GET.get("sort", ""))
+    except ValueError:
+        return None, False
+    if not 0 <= column < len(report.headers):
+        return None, False
+    return column, request.GET.get("dir", "") == "desc"
 
 
 @login_required
@@ -288,5 +303,6 @@ def index(request):
             "reports": reports.REPORTS.values(),
             "manual": list(manual.select_related("camera", "office").order_by("-captured_at", "-id")[:50]),
             "manual_count": manual.count(),
+            "may_models": registry.may_change_models(request.user),
         },
     )

@@ -60,6 +60,7 @@ EVENT_TITLES = {
     "register": lambda: _("Registered by hand (ICS unavailable)"),
     "plate_match_confirmed": lambda: _("Similar-plate read confirmed by a person"),
     "plate_match_rejected": lambda: _("Similar-plate read rejected by a person"),
+    "plate_read_labelled": lambda: _("Plate read by a person from the photo"),
     "import": lambda: _("Imported"),
     "scan_review_accept": lambda: _("Scan comparison accepted"),
     "scan_review_escalate": lambda: _("Scan comparison escalated"),

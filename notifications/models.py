@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     PROBLEM_RESOLVED = "problem_resolved", _("A system problem you reported was resolved")
     IMPORT_FINISHED = "import_finished", _("An import you started has finished")
     MILESTONE_OVERDUE = "milestone_overdue", _("A smuggling case's statutory deadline has passed")
+    MODEL_TRAINED = "model_trained", _("A plate-reader training run finished")
 
 
 class NotificationQuerySet(models.QuerySet):

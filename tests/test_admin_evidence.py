@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from anpr import services as anpr_services
-from anpr.models import PlateRead
+from anpr.models import PlateLabel, PlateRead, RecognitionModel, TrainingRun
 from casework.models import FollowUpLetter, LetterKind, LetterStatus
 from declarations.models import (
     ArrivalConfirmation,
@@ -37,6 +37,9 @@ from tests.factories import UserFactory
 
 EVIDENCE = [
     PlateRead,
+    PlateLabel,
+    RecognitionModel,
+    TrainingRun,
     Scan,
     ScanComparison,
     ArrivalConfirmation,
@@ -72,9 +75,15 @@ def evidence(declaration, bazargan, tehran, inspector):
     """One row of every kind of evidence."""
     now = timezone.now()
     camera, _ = anpr_services.camera_register(office=tehran, code="THR-1", direction="in")
-    PlateRead.objects.create(
+    read = PlateRead.objects.create(
         camera=camera, office=tehran, captured_at=now, received_at=now, plate="12ب34567", recognition="camera"
     )
+    PlateLabel.objects.create(
+        read=read, camera=camera, office=tehran, captured_at=now, plate="12ب34568", country="IR",
+        corrected=True, reason="other", by=inspector,
+    )  # fmt: skip
+    model = RecognitionModel.objects.create(version=1, source="shipped", path="w.onnx", sha256="d" * 64)
+    TrainingRun.objects.create(state="done", active=False, candidate=model, promoted=False)
     common = {"declaration": declaration, "scanner_id": "S1", "captured_at": now, "format": "PNG"}
     pixels = {
         "width": 10,

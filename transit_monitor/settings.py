@@ -432,6 +432,16 @@ ANPR_MATCH_LOOKBACK_HOURS = env.int("ANPR_MATCH_LOOKBACK_HOURS", default=48)  # 
 ANPR_WORK_START_HOUR = env.int("ANPR_WORK_START_HOUR", default=7)
 ANPR_WORK_END_HOUR = env.int("ANPR_WORK_END_HOUR", default=19)
 ANPR_WORK_DAYS = env.list("ANPR_WORK_DAYS", cast=int, default=[6, 7, 1, 2, 3, 4])  # Saturday..Thursday
+# The review queue (reads a person should look at): a recognised read below this confidence, within
+# the last ANPR_REVIEW_DAYS; an unmatched read within ANPR_REVIEW_ARRIVAL_MINUTES of an arrival at
+# its office that has no plate read contradicts that declaration's plate.
+ANPR_REVIEW_MIN_CONFIDENCE = env.float("ANPR_REVIEW_MIN_CONFIDENCE", default=0.95)
+ANPR_REVIEW_DAYS = env.int("ANPR_REVIEW_DAYS", default=30)
+ANPR_REVIEW_ARRIVAL_MINUTES = env.int("ANPR_REVIEW_ARRIVAL_MINUTES", default=60)
+# Retraining the plate reader (manage.py anpr_train): the trainer (dotted path; tests plug a quick
+# one in) and where a worker keeps local copies of registered model files (checked by SHA-256).
+ANPR_TRAINER = env.str("ANPR_TRAINER", default="anpr.training.finetune.TorchTrainer")
+ANPR_MODEL_CACHE_DIR = env.path("ANPR_MODEL_CACHE_DIR", default=BASE_DIR / "var" / "anpr-models")
 SCANS_MAX_UPLOAD_BYTES = env.int("SCANS_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 SCANS_MAX_PIXELS = env.int("SCANS_MAX_PIXELS", default=120_000_000)
 # Other uploads (arrival evidence, inspection attachments: PDF, JPEG, PNG; core/uploads.py).

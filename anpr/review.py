@@ -1,0 +1,241 @@
+"""Plate reads a person should look at (the review queue), and the label a person gives one.
+
+The queue holds reads without a label that are
+
+- **low confidence**: recognised below ``ANPR_REVIEW_MIN_CONFIDENCE``, within ``ANPR_REVIEW_DAYS``;
+- **fuzzy signal**: a similar-plate match nobody reviewed that set a signal's time on its declaration
+  (the first read at the destination, or the first read off the route);
+- **not Iranian**: a plate was found but not read as an Iranian one (a person reads it);
+- **contradicts**: a person rejected its match to a declaration, or it matched nothing although it was
+  taken within ``ANPR_REVIEW_ARRIVAL_MINUTES`` of an arrival at its office whose declaration has no
+  plate read (the camera saw a truck, the declaration says which one: one of them is wrong).
+
+A label is a new record (``PlateLabel``, who and when); the read keeps its text, photo and crop as
+evidence, and the latest label is its *effective plate*. Labelling matches the read again with the
+plate the person gave: its matches to other plates are rejected, the one to that plate confirmed or
+made, and each declaration touched has its plate evidence recomputed through
+``declarations.evidence`` (so the signals follow). The labels of Iranian plates with a crop are the
+reviewed crops ``anpr_train`` learns from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from core.audit import actor
+from core.errors import InvalidInput, NotAllowed
+from declarations import evidence
+from declarations.models import ARRIVED_STATUSES, TransitDeclaration
+from declarations.plates import PlateError, parse_plate
+
+from . import matching, sightings
+from .models import LabelReason, MatchReview, MatchState, PlateLabel, PlateMatch, PlateRead, Recognition
+
+# Queue kinds, most telling first: a label keeps the first that applied.
+KINDS = (LabelReason.NOT_IRANIAN, LabelReason.CONTRADICTS, LabelReason.FUZZY_SIGNAL, LabelReason.LOW_CONFIDENCE)
+# Arrivals without a plate read looked at for nearby unmatched reads (the most recent ones).
+ARRIVALS_LOOKED_AT = 200
+
+
+def _since() -> dt.datetime:
+    return timezone.now() - dt.timedelta(days=settings.ANPR_REVIEW_DAYS)
+
+
+def _near_unseen_arrivals(user: User | None) -> Q:
+    """Reads that matched nothing, taken near an arrival at their office still lacking a plate read.
+
+    Driven from the declarations (the signal's few rows), each an index range on (office, time)."""
+    window = dt.timedelta(minutes=settings.ANPR_REVIEW_ARRIVAL_MINUTES)
+    arrivals = TransitDeclaration.objects.filter(
+        status__in=ARRIVED_STATUSES, dest_first_read_at__isnull=True, arrived_at__gte=_since()
+    )
+    if user is not None:
+        arrivals = arrivals.filter(user.scope_q("destination"))
+    pairs = arrivals.order_by("-arrived_at").values_list("destination_id", "arrived_at")[:ARRIVALS_LOOKED_AT]
+    near = Q(pk__in=[])
+    for office_id, at in pairs:
+        near |= Q(office_id=office_id, captured_at__gte=at - window, captured_at__lte=at + window)
+    return near & Q(match_state__in=[MatchState.UNMATCHED, MatchState.NO_PLATE])
+
+
+def kind_filter(kind: str, user: User | None = None) -> Q:
+    """The rows of one queue kind (any read, labelled or not)."""
+    if kind == LabelReason.LOW_CONFIDENCE:
+        return Q(
+            recognition=Recognition.DONE,
+            confidence__lt=settings.ANPR_REVIEW_MIN_CONFIDENCE,
+            captured_at__gte=_since(),
+        )
+    if kind == LabelReason.NOT_IRANIAN:
+        return Q(recognition=Recognition.MANUAL)
+    if kind == LabelReason.FUZZY_SIGNAL:
+        decided = PlateMatch.objects.filter(exact=False, review=MatchReview.NONE).filter(
+            Q(at_destination=True, declaration__dest_first_read_at=F("read__captured_at"))
+            | Q(on_route=False, declaration__off_route_read_at=F("read__captured_at"))
+        )
+        return Q(pk__in=decided.values("read_id"))
+    if kind == LabelReason.CONTRADICTS:
+        rejected = PlateMatch.objects.filter(review=MatchReview.REJECTED).values("read_id")
+        return Q(pk__in=rejected) | _near_unseen_arrivals(user)
+    raise ValueError(kind)
+
+
+def unlabelled() -> Q:
+    return ~Q(Exists(PlateLabel.objects.filter(read=OuterRef("pk"))))
+
+
+def queue(user: User, kind: str = "") -> QuerySet[PlateRead]:
+    """Reads at the user's offices waiting for a person (one kind, or all), newest first."""
+    kinds = [kind] if kind in KINDS else list(KINDS)
+    wanted = Q(pk__in=[])
+    for k in kinds:
+        wanted |= kind_filter(k, user)
+    return (
+        PlateRead.objects.filter(user.scope_q("office"))
+        .filter(wanted)
+        .filter(unlabelled())
+        .select_related("camera", "office")
+        .order_by("-captured_at", "-id")
+    )
+
+
+def reasons_of(read: PlateRead, user: User | None = None) -> list[str]:
+    """The queue kinds this read is in (whether or not it has a label), most telling first."""
+    base = PlateRead.objects.filter(pk=read.pk)
+    return [k for k in KINDS if base.filter(kind_filter(k, user)).exists()]
+
+
+def with_effective_plate(qs: QuerySet[PlateRead]) -> QuerySet[PlateRead]:
+    """Annotate ``label_plate``, ``label_country``: the latest label's plate (None when never labelled)."""
+    latest = PlateLabel.objects.filter(read=OuterRef("pk")).order_by("-at", "-id")
+    return qs.annotate(
+        label_plate=Subquery(latest.values("plate")[:1]), label_country=Subquery(latest.values("country")[:1])
+    )
+
+
+def latest_label(read: PlateRead) -> PlateLabel | None:
+    return read.labels.select_related("by").order_by("-at", "-id").first()
+
+
+def reader_plate(read: PlateRead) -> str:
+    """The plate as the camera or the reader gave it (its match key), '' when it gave none."""
+    return read.plate or matching.match_key(read.plate_raw or read.ocr_raw)
+
+
+# --- Labelling ----------------------------------------------------------------------------------
+
+
+def may_label(user: User | None, read: PlateRead) -> bool:
+    """A person (not a camera or integration client): headquarters; staff of the office that read it;
+    an inspector of that office's province."""
+    if user is None or not user.is_authenticated or not user.is_active or user.role == Role.INTEGRATION:
+        return False
+    if user.is_superuser or user.role == Role.HQ:
+        return True
+    if user.role == Role.OFFICE:
+        return bool(user.office_id) and user.office_id == read.office_id
+    if user.role == Role.INSPECTOR:
+        return bool(user.province_id) and user.province_id == read.office.province_id
+    return False
+
+
+@dataclass
+class Relabelled:
+    label: PlateLabel
+    confirmed: list[int]  # declaration ids whose match to the read a person now confirms
+    rejected: list[int]
+    added: list[int]
+
+
+@transaction.atomic
+def read_label(*, read: PlateRead, by: User, plate: str, country: str = "IR", note: str = "") -> Relabelled:
+    """A person reads the plate of ``read``: a new label (who, when, why it was in the queue), then the
+    read is matched again with that plate and the plate evidence of each declaration touched recomputed."""
+    read = PlateRead.objects.select_for_update(of=("self",)).select_related("office", "camera").get(pk=read.pk)
+    if not may_label(by, read):
+        raise NotAllowed(_("You may not read plates of this office's camera."))
+    country = (country or "IR").strip().upper()
+    try:
+        parsed = parse_plate(plate, country)
+    except PlateError as exc:
+        raise InvalidInput(str(exc), fields={"plate": plate}) from exc
+    reasons = reasons_of(read)
+    previous = latest_label(read)
+    own = reader_plate(read)
+    now = timezone.now()
+    with actor(by):
+        label = PlateLabel.objects.create(
+            read=read,
+            camera_id=read.camera_id,
+            office_id=read.office_id,
+            captured_at=read.captured_at,
+            plate=parsed.text,
+            country=parsed.country or country,
+            plate_before=previous.plate if previous else own,
+            corrected=parsed.text != own,
+            reason=reasons[0] if reasons else LabelReason.OTHER,
+            note=note.strip()[:300],
+            by=by,
+            at=now,
+        )
+    return _rematch(read, label, by, now)
+
+
+def _rematch(read: PlateRead, label: PlateLabel, by: User, now: dt.datetime) -> Relabelled:
+    """Match ``read`` again as the plate of ``label``: its matches to other plates rejected, to this one
+    confirmed, new exact matches made (confirmed by the person); declarations recomputed."""
+    plate = label.plate
+    matches = list(PlateMatch.objects.select_for_update().filter(read=read).order_by("pk"))
+    out = Relabelled(label, [], [], [])
+    for m in matches:
+        decision = MatchReview.CONFIRMED if m.vehicle_plate == plate else MatchReview.REJECTED
+        if m.review == decision:
+            continue
+        before = m.review
+        m.review, m.reviewed_by, m.reviewed_at = decision, by, now
+        m.save(update_fields=["review", "reviewed_by", "reviewed_at"])
+        LogEntry.objects.log_create(
+            m, action=LogEntry.Action.UPDATE, actor=by, changes={"review": [before, decision]}, force_log=True
+        )
+        (out.confirmed if decision == MatchReview.CONFIRMED else out.rejected).append(m.declaration_id)
+    planned, vehicle_of, _summary = sightings.plan(
+        [sightings.ToMatch(read.pk, plate, read.office_id, read.office.code, read.captured_at)]
+    )
+    existing = {m.declaration_id for m in matches}
+    with actor(by):
+        for m in planned:
+            if m.exact and m.declaration_id not in existing:
+                m.review, m.reviewed_by, m.reviewed_at = MatchReview.CONFIRMED, by, now
+                m.save()
+                out.added.append(m.declaration_id)
+    counting = [m for m in matches if m.vehicle_plate == plate] + [m for m in planned if m.declaration_id in out.added]
+    if counting:
+        vehicle_id = vehicle_of.get(read.pk) or TransitDeclaration.objects.get(pk=counting[0].declaration_id).vehicle_id
+        PlateRead.objects.filter(pk=read.pk).update(match_state=MatchState.MATCHED, vehicle_id=vehicle_id)
+    else:
+        PlateRead.objects.filter(pk=read.pk).update(match_state=MatchState.UNMATCHED, vehicle_id=None)
+    seen_as = reader_plate(read) or "?"
+    for decl_id, outcome in sorted(
+        [(d, "confirmed") for d in out.confirmed]
+        + [(d, "rejected") for d in out.rejected]
+        + [(d, "added") for d in out.added]
+    ):
+        evidence.note_event(
+            declaration_id=decl_id,
+            kind="plate_read_labelled",
+            at=now,
+            actor=by,
+            message=f"{seen_as} → {plate} @ {read.office.code}",
+            data={"read": read.pk, "label": label.pk, "match": outcome},
+        )
+        evidence.recompute_plate_evidence(declaration_id=decl_id)
+    return out

@@ -1,0 +1,114 @@
+"""The review queue: reads a person should look at, and the page where a person reads the plate."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.scoping import get_scoped_or_404
+from core.errors import DomainError, NotAllowed, http_status
+from core.forms import apply_error
+from declarations.monitoring import signals_holding
+
+from . import review
+from .forms import PlateEntryForm
+from .models import LabelReason, PlateMatch, PlateRead
+
+PAGE = 100
+
+
+def _capped(qs) -> tuple[int, bool]:
+    cap = settings.LIST_COUNT_CAP
+    n = len(qs.values("id")[: cap + 1])
+    return min(n, cap), n > cap
+
+
+@login_required
+def queue(request):
+    """Reads waiting for a person at the user's offices, by kind (``?kind=``), newest first."""
+    kind = request.GET.get("kind", "")
+    if kind and kind not in review.KINDS:
+        kind = ""
+    tabs = []
+    for k in review.KINDS:
+        n, more = _capped(review.queue(request.user, k))
+        tabs.append({"kind": k, "label": LabelReason(k).label, "count": n, "more": more})
+    reads = list(review.queue(request.user, kind)[:PAGE])
+    return render(
+        request,
+        "anpr/review_queue.html",
+        {"tabs": tabs, "kind": kind, "reads": reads, "page": PAGE},
+    )
+
+
+@login_required
+def read_review(request, pk: int):
+    """The photo and crop of a read, what it was read as, its matches and their signals; the form where
+    a person types or confirms the plate (a new label; the read itself is not changed)."""
+    read = get_scoped_or_404(PlateRead.objects.select_related("camera", "office", "vehicle"), request.user, pk=pk)
+    allowed = review.may_label(request.user, read)
+    latest = review.latest_label(read)
+    if request.method == "POST":
+        if not allowed:
+            raise PermissionDenied(_("You may not read plates of this office's camera."))
+        form = PlateEntryForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                done = review.read_label(
+                    read=read, by=request.user, plate=data["plate"], country=data["country"], note=data["note"]
+                )
+            except NotAllowed as exc:
+                raise PermissionDenied(str(exc)) from exc
+            except DomainError as exc:
+                apply_error(form, exc)
+                status = http_status(exc)
+            else:
+                label = done.label
+                if label.corrected:
+                    messages.success(request, _("The plate was corrected; the read was matched again."))
+                else:
+                    messages.success(request, _("The plate was confirmed."))
+                # On to the next read of the same kind (the queue the reviewer came from).
+                kind = request.POST.get("queue", "")
+                nxt = review.queue(request.user, kind).exclude(pk=read.pk).first()
+                if nxt is not None:
+                    url = reverse("anpr:read-review", args=[nxt.pk])
+                    return redirect(f"{url}?kind={kind}" if kind in review.KINDS else url)
+                return redirect("anpr:review-queue")
+        else:
+            status = 400
+    else:
+        status = 200
+        form = PlateEntryForm(
+            initial=PlateEntryForm.initial_for(latest.plate, latest.country)
+            if latest
+            else PlateEntryForm.initial_for(review.reader_plate(read), read.country)
+        )
+    matches = (
+        PlateMatch.objects.for_user(request.user)
+        .filter(read=read)
+        .select_related("declaration__destination", "declaration__origin", "declaration__vehicle", "reviewed_by")
+        .order_by("declaration_id")
+    )
+    rows = [{"match": m, "signals": signals_holding(m.declaration)} for m in matches]
+    return render(
+        request,
+        "anpr/read_review.html",
+        {
+            "read": read,
+            "form": form,
+            "allowed": allowed,
+            "reasons": [LabelReason(r).label for r in review.reasons_of(read, request.user)],
+            "labels": read.labels.select_related("by").order_by("-at", "-id"),
+            "matches": rows,
+            "hidden_matches": PlateMatch.objects.filter(read=read).count() - len(rows),
+            "kind": request.GET.get("kind", request.POST.get("queue", "")),
+        },
+        status=status,
+    )

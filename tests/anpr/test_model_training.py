@@ -1,0 +1,288 @@
+"""Model versions and retraining: each read records the version that read it; a trained model is put in
+use only when it reads the held-out reviewed crops better; an administrator rolls back; the page
+starts a run as a task whose progress it polls, and whoever started it is told how it ended.
+
+Trainers here are quick stand-ins (``ANPR_TRAINER``) that hand back a known model: the shipped one
+(reads rendered plates well) or ``tests/anpr/data/blank_crnn.onnx`` (reads nothing). One test trains
+the real torch CRNN for two steps where torch is installed (requirements-train.txt)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+import shutil
+
+import cv2
+import pytest
+from auditlog.models import LogEntry
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from anpr import ingest, registry, retraining, review, services
+from anpr.models import PlateRead, RecognitionModel, TrainingRun
+from notifications.models import Kind, Notification
+from tests import files
+from tests.anpr.blank_model import BLANK_MODEL
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def fonts():
+    from anpr.training.render import find_fonts
+
+    found = find_fonts()
+    if not found:
+        pytest.skip("no Persian fonts installed (apt-get install fonts-farsiweb fonts-noto-core) — cannot render")
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _model_cache(settings, tmp_path):
+    settings.ANPR_MODEL_CACHE_DIR = tmp_path / "model-cache"
+    registry._ENGINES.clear()
+
+
+class Handing:
+    """A trainer that hands back a known model file (and reports progress as a trainer does)."""
+
+    source = str(BLANK_MODEL)
+    seen: list = []
+
+    def train(self, *, out, steps, progress=None, **kwargs):
+        for step in range(1, steps + 1):
+            if progress:
+                progress(step / steps, f"step {step}/{steps}")
+        shutil.copyfile(self.source, out)
+        Handing.seen.append({"reviewed": len(kwargs["reviewed"]), "rendered": len(kwargs["synth_y"])})
+        return {"trainer": "handing", "source": self.source}
+
+
+class HandsBlank(Handing):
+    source = str(BLANK_MODEL)
+
+
+class HandsShipped(Handing):
+    @property
+    def source(self):  # type: ignore[override]
+        return str(registry.shipped_weights())
+
+
+def _reviewed_crops(camera, person, fonts, n=24, seed=7):
+    """``n`` reads whose crops are rendered plates, each read by a person (a label)."""
+    from anpr.training.render import augment_crop, random_plate, render_plate
+
+    rng = random.Random(seed)
+    now = timezone.now()
+    for i in range(n):
+        plate = random_plate(rng)
+        crop = augment_crop(render_plate(plate, fonts, rng), rng, mild=True)
+        ok, enc = cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, 92])
+        assert ok
+        at = (now - dt.timedelta(minutes=10 + i)).replace(microsecond=0)
+        (r,) = ingest.reads_ingest(camera=camera, items=[ingest.ReadInput(captured_at=at, plate_raw=plate)])
+        name = default_storage.save(f"anpr/crops/test/{r.id}.jpg", ContentFile(enc.tobytes()))
+        PlateRead.objects.filter(pk=r.id).update(crop=name, crop_sha256=_sha256(enc.tobytes()))
+        review.read_label(read=PlateRead.objects.get(pk=r.id), by=person, plate=plate)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+OPTIONS = {"steps": 3, "synth": 8, "holdout": 0.5, "min_heldout": 5}
+
+
+def _in_use() -> RecognitionModel:
+    return RecognitionModel.objects.get(promoted=True)
+
+
+def test_the_shipped_weights_are_version_one_and_each_read_records_its_version(thr_camera, monkeypatch):
+    from anpr.recognition import Reading
+    from anpr.recognition.engines import PlateCRNNEngine
+
+    engine, version = registry.for_recognition(PlateCRNNEngine())
+    shipped = _in_use()
+    assert (version, shipped.version, shipped.source) == (1, 1, "shipped")
+    assert shipped.sha256 == registry.file_sha256(registry.shipped_weights())
+    assert engine.available
+
+    class Reads(PlateCRNNEngine):  # the real engine's class, reading a fixed plate
+        def read_image(self, img, region=None):
+            return Reading("12ب34567", "12ب34567", 0.93, "plate_crnn")
+
+    monkeypatch.setattr("anpr.recognition.get_engine", lambda *a, **k: Reads())
+    monkeypatch.setattr(registry, "engine_of", lambda model: Reads())
+    at = timezone.now() - dt.timedelta(minutes=5)
+    (r,) = ingest.reads_ingest(
+        camera=thr_camera, items=[ingest.ReadInput(captured_at=at, photo=files.jpeg((320, 240)))]
+    )
+    services.read_recognise(read_id=r.id)
+    assert PlateRead.objects.get(pk=r.id).model_version == 1
+    (sent,) = ingest.reads_ingest(camera=thr_camera, items=[ingest.ReadInput(captured_at=at, plate_raw="12ب34567")])
+    assert PlateRead.objects.get(pk=sent.id).model_version is None  # read by the camera itself
+
+
+def test_a_worse_model_is_registered_but_not_put_in_use(settings, thr_camera, dest_clerk, it_officer, fonts):
+    settings.ANPR_TRAINER = "tests.anpr.test_model_training.HandsBlank"
+    _reviewed_crops(thr_camera, dest_clerk, fonts)
+    shipped = registry.current_model()
+    run = retraining.training_start(by=None, options=OPTIONS, enqueue=False)
+    run = retraining.training_run(run_id=run.pk)
+    assert run.state == "done" and run.promoted is False
+    candidate = run.candidate
+    assert candidate.version == 2 and not candidate.promoted and candidate.source == "trained"
+    assert _in_use() == shipped
+    held = candidate.metrics["heldout"]
+    assert held["current_version"] == 1 and held["candidate"]["n"] == held["current"]["n"] >= 5
+    assert held["candidate"]["exact"] == 0 and held["current"]["exact"] > 0.5
+    # The manifest names the data: split by plate, no held-out plate in training.
+    reviewed = candidate.manifest["reviewed"]
+    train_plates = {p for _, _, p, _ in reviewed["train"]}
+    held_plates = {p for _, _, p, _ in reviewed["heldout"]}
+    assert train_plates and held_plates and not (train_plates & held_plates)
+    assert len(reviewed["train"]) + len(reviewed["heldout"]) == 24
+    assert candidate.manifest["rendered"]["n"] == 8 and candidate.manifest["parent_version"] == 1
+    # The stored file is the one registered.
+    with candidate.file.open("rb") as fh:
+        assert _sha256(fh.read()) == candidate.sha256
+    assert Notification.objects.filter(user=it_officer, kind=Kind.MODEL_TRAINED, title__contains="not put in use")
+
+
+def test_a_better_model_is_put_in_use_and_reads_from_then_on(settings, thr_camera, dest_clerk, fonts):
+    blank = registry.model_register(path=BLANK_MODEL, manifest={}, metrics={}, parent_version=None)
+    registry.model_promote(model=blank, by=None, reason="test: a poor model in use")
+    settings.ANPR_TRAINER = "tests.anpr.test_model_training.HandsShipped"
+    _reviewed_crops(thr_camera, dest_clerk, fonts)
+    run = retraining.training_run(run_id=retraining.training_start(by=None, options=OPTIONS, enqueue=False).pk)
+    assert run.promoted is True
+    assert _in_use() == run.candidate and run.candidate.parent_version == blank.version
+    assert "better than v1" in run.candidate.promoted_reason
+    from anpr.recognition.engines import PlateCRNNEngine
+
+    _engine, version = registry.for_recognition(PlateCRNNEngine())
+    assert version == run.candidate.version
+
+
+def test_too_few_held_out_crops_promote_nothing(settings, thr_camera, dest_clerk, fonts):
+    blank = registry.model_register(path=BLANK_MODEL, manifest={}, metrics={}, parent_version=None)
+    registry.model_promote(model=blank, by=None, reason="test")
+    settings.ANPR_TRAINER = "tests.anpr.test_model_training.HandsShipped"
+    _reviewed_crops(thr_camera, dest_clerk, fonts, n=4)
+    run = retraining.training_run(
+        run_id=retraining.training_start(by=None, options={**OPTIONS, "min_heldout": 30}, enqueue=False).pk
+    )
+    assert run.promoted is False and "only 2 reviewed crops held out" in run.outcome
+    assert _in_use() == blank
+
+
+def test_an_administrator_rolls_back_to_a_version_in_use_before(client, it_officer, hq, inspector, settings):
+    shipped = registry.current_model()
+    blank = registry.model_register(path=BLANK_MODEL, manifest={}, metrics={}, parent_version=1)
+    never = registry.model_register(
+        path=registry.shipped_weights().parent / "README.md", manifest={}, metrics={}, parent_version=1
+    )
+    registry.model_promote(model=blank, by=None, reason="trained, better")
+    url = reverse("anpr:model-rollback", args=[shipped.pk])
+
+    client.force_login(inspector)
+    assert client.get(reverse("anpr:models")).status_code == 403
+    assert client.post(url, {"reason": "worse at night"}).status_code == 403
+    assert _in_use() == blank
+
+    client.force_login(it_officer)
+    page = client.get(reverse("anpr:models")).content.decode()
+    assert f'data-rollback="{shipped.version}"' in page and f'data-rollback="{never.version}"' not in page
+    client.post(url, {"reason": ""})  # a reason is required
+    assert _in_use() == blank
+    client.post(reverse("anpr:model-rollback", args=[never.pk]), {"reason": "try it"})  # never in use: refused
+    assert _in_use() == blank
+    response = client.post(url, {"reason": "v2 misreads night photos"})
+    assert response.status_code == 302
+    assert _in_use() == shipped
+    shipped.refresh_from_db()
+    assert shipped.promoted_by == it_officer and shipped.promoted_reason == "v2 misreads night photos"
+    entry = LogEntry.objects.filter(object_pk=str(shipped.pk), actor=it_officer).latest("timestamp")
+    assert "v2 misreads night photos" in str(entry.changes)
+    assert LogEntry.objects.filter(object_pk=str(blank.pk), actor=it_officer).exists()  # taken out of use
+
+    client.force_login(hq)  # headquarters may roll back too
+    client.post(reverse("anpr:model-rollback", args=[blank.pk]), {"reason": "back again"})
+    assert _in_use() == blank
+
+
+def test_a_run_started_from_the_page_shows_its_progress_and_tells_its_starter(
+    client, settings, it_officer, hq, thr_camera, dest_clerk, fonts, django_capture_on_commit_callbacks
+):
+    _reviewed_crops(thr_camera, dest_clerk, fonts, n=10)
+    seen = {}
+
+    class Watching(Handing):
+        def train(self, *, out, steps, progress=None, **kwargs):
+            progress(0.5, "half way")
+            run = TrainingRun.objects.get()
+            seen["row"] = (run.state, run.progress, run.stage)
+            seen["page"] = client.get(reverse("anpr:training-run", args=[run.pk]) + "?partial=1").content.decode()
+            return super().train(out=out, steps=steps, progress=None, **kwargs)
+
+    settings.ANPR_TRAINER = f"{__name__}.Watching"
+    globals()["Watching"] = Watching
+    client.force_login(hq)  # headquarters sees the models but does not train
+    assert client.post(reverse("anpr:training-start"), {"steps": 2, "synth": 4}).status_code == 403
+    client.force_login(it_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("anpr:training-start"), {"steps": 2, "synth": 4})
+    run = TrainingRun.objects.get()
+    assert response.status_code == 302 and response.url == reverse("anpr:training-run", args=[run.pk])
+    # While it trained, the row and the polled part showed where it was.
+    assert seen["row"] == ("running", 52, "half way")
+    assert 'hx-trigger="every 2s"' in seen["page"] and 'data-progress="52"' in seen["page"]
+    # Done: the part stops polling and tells the outcome; the starter is notified.
+    assert run.state == "done" and run.progress == 100 and run.started_by == it_officer and not run.active
+    done = client.get(reverse("anpr:training-run", args=[run.pk]) + "?partial=1").content.decode()
+    assert "hx-trigger" not in done and 'data-state="done"' in done
+    note = Notification.objects.get(user=it_officer, kind=Kind.MODEL_TRAINED)
+    assert note.url == reverse("anpr:training-run", args=[run.pk])
+
+
+def test_one_run_at_a_time_and_a_failed_run_says_why(settings, it_officer):
+    settings.ANPR_TRAINER = "tests.anpr.test_model_training.Nowhere"
+    run = retraining.training_start(by=it_officer, options={"steps": 1, "synth": 0}, enqueue=False)
+    with pytest.raises(Exception, match="already queued or running"):
+        retraining.training_start(by=it_officer, options={}, enqueue=False)
+    run = retraining.training_run(run_id=run.pk)  # nothing to train on: no rendered plates, no crops
+    assert run.state == "failed" and "nothing to train on" in run.outcome and not run.active
+    assert Notification.objects.filter(user=it_officer, title__contains="failed").exists()
+    stuck = retraining.training_start(by=it_officer, options={}, enqueue=False)
+    assert stuck.state == "queued"
+    # A run whose worker died does not block the next one for ever.
+    TrainingRun.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - dt.timedelta(hours=13))
+    assert retraining.training_start(by=it_officer, options={}, enqueue=False).state == "queued"
+    stuck.refresh_from_db()
+    assert stuck.state == "failed" and "abandoned" in stuck.outcome
+
+
+def test_the_command_trains_and_reports(settings, thr_camera, dest_clerk, fonts, capsys):
+    settings.ANPR_TRAINER = "tests.anpr.test_model_training.HandsBlank"
+    _reviewed_crops(thr_camera, dest_clerk, fonts, n=12)
+    call_command("anpr_train", "--steps", "2", "--synth", "4", "--holdout", "0.5", "--min-heldout", "3")
+    out = capsys.readouterr().out
+    assert "[ 20%]" in out and '"promoted": false' in out and '"version": 2' in out
+
+
+def test_the_torch_trainer_really_trains_from_the_model_in_use(settings, thr_camera, dest_clerk, fonts):
+    pytest.importorskip("torch")
+    pytest.importorskip("onnx")
+    settings.ANPR_TRAINER = "anpr.training.finetune.TorchTrainer"
+    _reviewed_crops(thr_camera, dest_clerk, fonts, n=8)
+    result = retraining.train_and_evaluate(
+        options={"steps": 2, "synth": 16, "batch": 8, "holdout": 0.5, "min_heldout": 2}, progress=lambda p, s: None
+    )
+    model = result["model"]
+    assert model.manifest["trainer"]["start"] == "warm" and model.manifest["trainer"]["steps"] == 2
+    assert model.metrics["heldout"]["candidate"]["n"] == 4
+    assert model.sha256 != registry.current_model().sha256 or result["promoted"]

@@ -1,0 +1,254 @@
+"""The review queue: reads that need a person, the plate a person types, and what follows from it
+(the label kept as a new record, the read matched again, the declaration's signals recomputed)."""
+
+import datetime as dt
+
+import pytest
+from auditlog.models import LogEntry
+from django.urls import reverse
+from django.utils import timezone
+
+from anpr import ingest, review, sightings
+from anpr.models import LabelReason, MatchState, PlateLabel, PlateMatch, PlateRead, Recognition
+from declarations import monitoring
+from declarations.models import DeclarationEvent, TransitDeclaration
+from declarations.services import declaration_confirm_arrival, declaration_depart
+from tests import files
+from tests.factories import DeclarationFactory, VehicleFactory
+
+pytestmark = pytest.mark.django_db
+DECLARED = "12ب34565"
+MISREAD = "12پ34565"  # ب/پ: a similar plate, matched with score < 1
+OTHER = "77ق88899"  # a plate no declaration has
+
+
+@pytest.fixture
+def on_the_road(bazargan, tehran):
+    d = DeclarationFactory(origin=bazargan, destination=tehran, vehicle=VehicleFactory(plate=DECLARED))
+    declaration_depart(declaration=d, by=None, at=timezone.now() - dt.timedelta(hours=20))
+    d.refresh_from_db()
+    return d
+
+
+def _read(camera, sent="", hours_ago=3.0, **fields) -> PlateRead:
+    """A read as the camera sent it (``sent``: its text, or none), with ``fields`` as recognition left them."""
+    at = (timezone.now() - dt.timedelta(hours=hours_ago)).replace(microsecond=0)
+    item = ingest.ReadInput(captured_at=at, plate_raw=sent, photo=files.jpeg((320, 240)))
+    (r,) = ingest.reads_ingest(camera=camera, items=[item])
+    if fields:
+        PlateRead.objects.filter(pk=r.id).update(**fields)
+    sightings.reads_match(read_ids=[r.id])
+    return PlateRead.objects.get(pk=r.id)
+
+
+def _holds(declaration, key) -> bool:
+    return monitoring.filter_signal(TransitDeclaration.objects.filter(pk=declaration.pk), key).exists()
+
+
+def _entry(plate: str, **extra) -> dict:
+    """The plate-entry widget's fields for an Iranian plate, typed in Persian digits."""
+    fa = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    return {
+        "kind": "IR",
+        "two": plate[:2].translate(fa),
+        "letter": plate[2],
+        "three": plate[3:6].translate(fa),
+        "province": plate[6:].translate(fa),
+        **extra,
+    }
+
+
+def _queue_ids(client, kind=""):
+    html = client.get(reverse("anpr:review-queue") + (f"?kind={kind}" if kind else "")).content.decode()
+    table = html.split("data-review-queue", 1)[1].split("</table>", 1)[0]
+    return {int(part.split('"', 1)[0]) for part in table.split('data-read="')[1:]}
+
+
+def test_the_queue_holds_each_kind_of_read_that_needs_a_person(client, dest_clerk, on_the_road, thr_camera, settings):
+    settings.ANPR_REVIEW_MIN_CONFIDENCE = 0.8
+    sure = _read(thr_camera, "55د12311", hours_ago=1)
+    unsure = _read(thr_camera, "", hours_ago=1.5, plate="45ج71248", recognition=Recognition.DONE, confidence=0.41)
+    foreign = _read(thr_camera, "", hours_ago=2, recognition=Recognition.MANUAL, match_state=MatchState.NO_PLATE)
+    fuzzy = _read(thr_camera, MISREAD)  # matched with score < 1, and it set the first read at the destination
+    on_the_road.refresh_from_db()
+    assert on_the_road.dest_first_read_at == fuzzy.captured_at
+
+    client.force_login(dest_clerk)
+    assert _queue_ids(client, LabelReason.LOW_CONFIDENCE) == {unsure.pk}
+    assert _queue_ids(client, LabelReason.NOT_IRANIAN) == {foreign.pk}
+    assert _queue_ids(client, LabelReason.FUZZY_SIGNAL) == {fuzzy.pk}
+    assert _queue_ids(client) == {unsure.pk, foreign.pk, fuzzy.pk}
+    assert sure.pk not in _queue_ids(client)
+
+
+def test_an_unmatched_read_near_an_unseen_arrival_contradicts_the_declaration(
+    client, dest_clerk, on_the_road, thr_camera
+):
+    """The truck arrived (confirmed) but no read matched it; a read at the gate then is the truck or
+    the declaration is wrong: a person reads it, and the right plate makes the truck seen."""
+    arrived = timezone.now() - dt.timedelta(hours=2)
+    declaration_confirm_arrival(declaration=on_the_road, by=dest_clerk, at=arrived, unseen_reason="camera misread")
+    gate = _read(thr_camera, "12ب84365", hours_ago=2.2)  # too far from DECLARED for a fuzzy match
+    far = _read(thr_camera, "12ب84365", hours_ago=9)  # not near the arrival
+    assert gate.match_state == MatchState.UNMATCHED
+    assert _holds(on_the_road, "arrival_without_read")
+    client.force_login(dest_clerk)
+    assert _queue_ids(client, LabelReason.CONTRADICTS) == {gate.pk}
+    assert far.pk not in _queue_ids(client)
+
+    response = client.post(reverse("anpr:read-review", args=[gate.pk]), _entry(DECLARED))
+    assert response.status_code == 302
+    match = PlateMatch.objects.get(read=gate)
+    assert (match.declaration_id, match.exact, match.review, match.reviewed_by) == (
+        on_the_road.pk,
+        True,
+        "confirmed",
+        dest_clerk,
+    )
+    on_the_road.refresh_from_db()
+    assert on_the_road.dest_first_read_at == gate.captured_at
+    assert not _holds(on_the_road, "arrival_without_read")
+    label = PlateLabel.objects.get(read=gate)
+    assert label.reason == LabelReason.CONTRADICTS and label.corrected and label.plate_before == "12ب84365"
+    assert gate.pk not in _queue_ids(client)  # read by a person: out of the queue
+
+
+def test_correcting_a_fuzzy_read_rejects_its_match_and_clears_the_signal(
+    client, dest_clerk, on_the_road, thr_camera, settings
+):
+    settings.SIGNAL_READ_WITHOUT_ARRIVAL_HOURS = 1
+    read = _read(thr_camera, MISREAD, hours_ago=3)
+    assert _holds(on_the_road, "read_without_arrival")  # a similar plate says the truck is at the gate
+
+    client.force_login(dest_clerk)
+    page = client.get(reverse("anpr:read-review", args=[read.pk])).content.decode()
+    assert 'data-signal="read_without_arrival"' in page  # the match's declaration and its signal
+    assert reverse("anpr:crop", args=[read.pk]) in page or reverse("anpr:photo", args=[read.pk]) in page
+    assert 'name="two" id="id_two" value="12"' in page  # the widget, filled with the read
+    assert 'value="پ" selected' in page
+
+    response = client.post(reverse("anpr:read-review", args=[read.pk]), _entry(OTHER, note="a different truck"))
+    assert response.status_code == 302
+    match = PlateMatch.objects.get(read=read)
+    assert match.review == "rejected" and match.reviewed_by == dest_clerk
+    on_the_road.refresh_from_db()
+    assert on_the_road.dest_first_read_at is None and on_the_road.last_read_at is None
+    assert not _holds(on_the_road, "read_without_arrival")
+    event = DeclarationEvent.objects.get(declaration=on_the_road, kind="plate_read_labelled")
+    assert event.actor == dest_clerk and OTHER in event.message and event.data["match"] == "rejected"
+
+    read.refresh_from_db()
+    # The read is evidence: its text is as the camera sent it; only its match state follows.
+    assert (read.plate_raw, read.match_state, read.vehicle_id) == (MISREAD, MatchState.UNMATCHED, None)
+    label = PlateLabel.objects.get(read=read)
+    assert (label.plate, label.country, label.by, label.corrected, label.note) == (
+        OTHER,
+        "IR",
+        dest_clerk,
+        True,
+        "a different truck",
+    )
+    assert label.reason == LabelReason.FUZZY_SIGNAL
+    assert LogEntry.objects.filter(object_pk=str(label.pk), actor=dest_clerk, action=LogEntry.Action.CREATE).exists()
+
+
+def test_a_second_reading_is_a_new_label_and_the_latest_is_in_effect(dest_clerk, hq, on_the_road, thr_camera):
+    read = _read(thr_camera, MISREAD)
+    review.read_label(read=read, by=dest_clerk, plate=OTHER)
+    review.read_label(read=read, by=hq, plate=DECLARED, note="checked the photo again")
+    labels = list(PlateLabel.objects.filter(read=read).order_by("at", "id"))
+    assert [(lb.plate, lb.by, lb.plate_before) for lb in labels] == [
+        (OTHER, dest_clerk, MISREAD),
+        (DECLARED, hq, OTHER),
+    ]
+    effective = review.with_effective_plate(PlateRead.objects.filter(pk=read.pk)).get()
+    assert (effective.label_plate, effective.label_country) == (DECLARED, "IR")
+    match = PlateMatch.objects.get(read=read)
+    assert match.review == "confirmed" and match.reviewed_by == hq  # the truck after all
+    on_the_road.refresh_from_db()
+    assert on_the_road.dest_first_read_at == read.captured_at
+    read.refresh_from_db()
+    assert read.match_state == MatchState.MATCHED and read.vehicle_id == on_the_road.vehicle_id
+
+
+def test_confirming_the_read_plate_is_not_a_correction(dest_clerk, thr_camera, settings):
+    settings.ANPR_REVIEW_MIN_CONFIDENCE = 0.8
+    read = _read(thr_camera, "", plate="45ج71248", recognition=Recognition.DONE, confidence=0.5)
+    label = review.read_label(read=read, by=dest_clerk, plate="۴۵ج۷۱۲۴۸").label
+    assert not label.corrected and label.reason == LabelReason.LOW_CONFIDENCE
+
+
+def test_a_foreign_plate_is_read_with_its_country(client, dest_clerk, thr_camera):
+    read = _read(thr_camera, "", recognition=Recognition.MANUAL, match_state=MatchState.NO_PLATE)
+    truck = VehicleFactory(plate="34ABC123", country="TR")
+    d = DeclarationFactory(destination=thr_camera.office, vehicle=truck)
+    declaration_depart(declaration=d, by=None, at=timezone.now() - dt.timedelta(hours=20))
+    client.force_login(dest_clerk)
+    data = {"kind": "foreign", "foreign_country": "tr", "foreign_text": "34 ABC 123"}
+    assert client.post(reverse("anpr:read-review", args=[read.pk]), data).status_code == 302
+    label = PlateLabel.objects.get(read=read)
+    assert (label.plate, label.country, label.reason) == ("34ABC123", "TR", LabelReason.NOT_IRANIAN)
+    assert PlateMatch.objects.filter(read=read, declaration=d, review="confirmed").exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "data"),
+    [
+        ("two", _entry(OTHER, two="۷")),
+        ("letter", _entry(OTHER, letter="")),
+        ("three", _entry(OTHER, three="88a")),
+        ("province", _entry(OTHER, province="999")),
+        ("foreign_country", {"kind": "foreign", "foreign_country": "IR", "foreign_text": "AB12"}),
+        ("foreign_text", {"kind": "foreign", "foreign_country": "TR", "foreign_text": ""}),
+    ],
+)
+def test_a_wrong_part_is_named_beside_its_field_and_nothing_is_stored(client, dest_clerk, thr_camera, field, data):
+    read = _read(thr_camera, MISREAD)
+    client.force_login(dest_clerk)
+    response = client.post(reverse("anpr:read-review", args=[read.pk]), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    beside = html.split(f'name="{field}"', 1)[1].split('<div class="part', 1)[0].split("</div>\n    </div>", 1)[0]
+    assert "invalid-feedback" in beside
+    assert not PlateLabel.objects.exists()
+
+
+def test_who_may_read_a_plate(client, origin_clerk, outsider, inspector, hq, on_the_road, bzg_camera, thr_camera):
+    read = _read(thr_camera, MISREAD)  # at Tehran, matched to a Bazargan → Tehran declaration
+    url = reverse("anpr:read-review", args=[read.pk])
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    assert read.pk not in _queue_ids(client)
+    client.force_login(origin_clerk)  # sees the read through the declaration, but it is not their camera
+    assert client.get(url).status_code == 200
+    assert client.post(url, _entry(OTHER)).status_code == 403
+    client.force_login(inspector)  # West Azarbaijan: Tehran's camera is not in the province
+    assert client.post(url, _entry(OTHER)).status_code in (403, 404)
+    assert not PlateLabel.objects.exists()
+    client.force_login(hq)
+    assert client.post(url, _entry(OTHER)).status_code == 302
+    assert PlateLabel.objects.get().by == hq
+
+
+def test_the_camera_report_counts_corrections_from_the_labels(client, hq, dest_clerk, thr_camera, bzg_camera):
+    reads = [_read(thr_camera, f"12ب3456{i}", hours_ago=1 + i / 10) for i in range(5)]
+    _read(bzg_camera, "22د11122", hours_ago=1)
+    review.read_label(read=reads[0], by=dest_clerk, plate=OTHER)  # corrected
+    review.read_label(read=reads[1], by=dest_clerk, plate=reads[1].plate_raw)  # confirmed as read
+    review.read_label(read=reads[2], by=dest_clerk, plate="12ب34562")  # same as read (no change)
+    review.read_label(read=reads[2], by=hq, plate="13ب34562")  # then corrected: the latest label counts
+    client.force_login(hq)
+    url = reverse("anpr:report", args=["anpr-camera-corrections"])
+    html = client.get(url + "?sort=5&dir=desc").content.decode()
+    table = html.split('data-report="anpr-camera-corrections"', 1)[1].split("</table>", 1)[0]
+    rows = table.split("<tr>")[2:]
+    assert "THR-1" in rows[0] and "BZG-1" in rows[1]  # the camera with most corrections first
+    cells = [c.split("</td>", 1)[0] for c in rows[0].split("<td>")[1:]]
+    # office, camera, reads, reviewed, corrected, % of reads, % of reviewed, by kind …
+    assert cells[2:7] == ["5", "3", "2", "40", "66.7"]
+    csv = client.get(url + "?format=csv").content.decode("utf-8-sig")
+    assert "THR-1,5,3,2,40.0,66.7" in csv
+    # An office clerk sees only their office's cameras.
+    client.force_login(dest_clerk)
+    html = client.get(url).content.decode()
+    assert "THR-1" in html and "BZG-1" not in html
