@@ -235,7 +235,10 @@ def _stamp_recorded(declaration, field: str, entries: list[LogEntry], registered
 
 
 def _audit_items(entries: list[LogEntry]) -> list[TimelineItem]:
-    shown = [(entry, list((entry.changes_dict or {}).items())[:AUDIT_FIELDS_SHOWN]) for entry in entries]
+    shown = [
+        (entry, [(k, v) for k, v in (entry.changes_dict or {}).items() if not _reverse(k)][:AUDIT_FIELDS_SHOWN])
+        for entry in entries
+    ]
     related = _related_names([changes for _entry, changes in shown])
     items = []
     for entry, changes in shown:
@@ -274,6 +277,16 @@ def _related_names(changes: list[list[tuple[str, Any]]]) -> dict[tuple[Any, str]
         for pk, obj in model._default_manager.in_bulk([int(i) for i in ids]).items():
             names[(model, str(pk))] = _person(obj) if hasattr(obj, "get_full_name") else str(obj)
     return names
+
+
+def _reverse(name: str) -> bool:
+    """A reverse relation (the declaration's scans, letters …): auditlog notes it on a create as
+    "scans.Scan.None", which says nothing to a person; those rows have their own timeline items."""
+    try:
+        field = TransitDeclaration._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return not isinstance(field, models.Field)
 
 
 def _field(name: str) -> models.Field | None:

@@ -184,3 +184,16 @@ def test_the_api_registers_with_the_same_rules(origin_clerk, dest_clerk, inspect
     assert body["serial"] == "API-HAND-1" and body["status"] == "registered" and body["status_source"] == "hand"
     assert body["vehicle"]["country"] == "TR" and body["goods"][0]["serials"] == ["VIN1"]
     assert DeclarationEvent.objects.filter(declaration_id=body["id"], kind="register", actor=origin_clerk).exists()
+
+
+def test_the_timeline_of_a_hand_registered_declaration_shows_no_raw_relation_dumps(
+    client, origin_clerk, bazargan, tehran
+):
+    """Its audit "created" entry names its fields; the declaration's scans, letters … (reverse relations,
+    which auditlog notes as "scans.Scan.None") are left out: they have timeline items of their own."""
+    client.force_login(origin_clerk)
+    response = client.post(URL, _form(bazargan, tehran))
+    detail = client.get(response.url).content.decode()
+    timeline = detail.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
+    assert "Audit: record" in timeline
+    assert ".None" not in timeline and "scans.Scan" not in timeline and "FollowUpLetter" not in timeline
