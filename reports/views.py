@@ -108,8 +108,8 @@ def return_list(request):
         if isinstance(result, EagerResult):  # no broker: built in this request
             messages.success(request, _("The return is built."))
         else:  # the worker builds it: the list says so and refreshes itself when it is there
+            # (no flash message: the building notice on the list says it, once)
             request.session["returns_building"] = [*request.session.get("returns_building", []), result.id][-5:]
-            messages.info(request, _("The return is being built; the list refreshes itself when it is ready."))
         return redirect("reports:returns")
     building = _returns_building(request)
     if request.GET.get("partial") == "building" and request.headers.get("HX-Request") == "true":
