@@ -244,7 +244,8 @@ def letter_pdf(request, pk: int):
             office_id=letter.from_office_id,
             declaration_id=letter.declaration_id,
         )
-    return HttpResponse(_("The PDF is being prepared; try again in a moment."), status=202)
+    # In the app's layout, reloading itself: the download starts when the worker has stored it.
+    return render(request, "casework/letter_pdf_wait.html", {"letter": letter}, status=202)
 
 
 # --- judicial cases ---------------------------------------------------------------------------
