@@ -14,6 +14,7 @@ import numpy as np
 
 from anpr.recognition import localise as loc
 from anpr.recognition.decode import decode_plate, greedy, quick_score
+from anpr.recognition.foreign import COUNTRY_FORMS, IRANIAN_OTHER, TYPE_NAMES
 from anpr.recognition.nationality import not_iranian
 from declarations.plates import PlateError, canonical_plate, normalise_text
 
@@ -36,13 +37,35 @@ def setting(name: str, default=None):
 @dataclass
 class Reading:
     raw_text: str
-    plate: str  # canonical Iranian plate, or '' if the text does not parse as one
+    # Canonical plate: Iranian ("59د16913"), or a foreign plate's letters and digits ("34ABC123") when
+    # ``country`` is not IR; '' if nothing was read.
+    plate: str
     confidence: float  # 0..1
     engine: str
     box: tuple[int, int, int, int] | None = None
     crop: np.ndarray | None = field(default=None, repr=False)
     # Why no text is given although a plate was found: it is not an Iranian plate (a person reads it).
     not_iranian: str = ""
+    # The plate-type classifier's class (anpr.recognition.foreign.PLATE_CLASSES: "ir", "ir_free_zone",
+    # "ir_motorcycle", "ir_old" or a country code) and its probability; "" when no classifier ran.
+    plate_type: str = ""
+    type_confidence: float = 0.0
+    # ISO 3166-1 alpha-2 nationality of ``plate`` ("IR" for Iranian plates), '' when nothing was read.
+    country: str = ""
+    # Why a person must read or confirm the plate (an Iranian layout not read, a doubtful foreign read).
+    deferred: str = ""
+
+    @property
+    def review_reason(self) -> str:
+        """Non-empty when the read waits for a person (not Iranian, or deferred)."""
+        return self.deferred or self.not_iranian
+
+    @property
+    def plate_with_country(self) -> str:
+        """The canonical form that keeps the country: Iranian plates as they are, foreign ``TR:34ABC123``."""
+        if not self.plate or self.country in ("", "IR"):
+            return self.plate
+        return f"{self.country}:{self.plate}"
 
 
 def _canonical(text: str) -> str:
@@ -50,6 +73,17 @@ def _canonical(text: str) -> str:
         return canonical_plate(text)
     except PlateError:
         return ""
+
+
+def _canonical_foreign(text: str, country: str) -> str:
+    try:
+        return canonical_plate(text, country)
+    except PlateError:
+        return ""
+
+
+# A foreign read below this (reader confidence × classifier probability) waits for a person.
+FOREIGN_MIN_CONFIDENCE = 0.5
 
 
 class Engine:
@@ -95,11 +129,18 @@ class PlateCRNNEngine(Engine):
 
     name = "plate_crnn"
 
-    def __init__(self, weights: str | None = None):
+    def __init__(self, weights: str | None = None, type_weights: str | None = None, latin_weights: str | None = None):
         from anpr.recognition.crnn import DEFAULT_WEIGHTS, load_model
+        from anpr.recognition.foreign import load_foreign_reader, load_type_model
 
         path = weights or setting("ANPR_CRNN_WEIGHTS", None) or DEFAULT_WEIGHTS
         self.available, self.unavailable_reason, self.model = False, "", None
+        # Optional: without them every non-Iranian crop is refused as before (a person reads it).
+        try:
+            self.types = load_type_model(type_weights or setting("ANPR_TYPE_WEIGHTS", None))
+            self.latin = load_foreign_reader(latin_weights or setting("ANPR_LATIN_WEIGHTS", None))
+        except Exception:  # a corrupt optional model must not take the Iranian reader down
+            self.types = self.latin = None
         if not os.path.exists(path):
             self.unavailable_reason = f"plate_crnn weights not found at {path}"
             return
@@ -120,9 +161,32 @@ class PlateCRNNEngine(Engine):
         logp = self.model.logp([img_bgr])[0]
         text, conf, _ = decode_plate(logp)
         reason = not_iranian(self.model, img_bgr, logp, text)
-        if reason:  # the grammar would force some Iranian text onto it: give none
-            return Reading("", "", 0.0, self.name, None, img_bgr, not_iranian=reason)
-        return Reading(greedy(logp), _canonical(text), conf, self.name, None, img_bgr)
+        kind, kind_p = self._classify(img_bgr)
+        if not reason:
+            # The Iranian check (measured on real plates) outranks the classifier (trained on rendered ones).
+            plate = _canonical(text)
+            return Reading(greedy(logp), plate, conf, self.name, None, img_bgr, plate_type="ir",
+                           type_confidence=kind_p if kind == "ir" else 0.0, country="IR" if plate else "")  # fmt: skip
+        # The grammar would force some Iranian text onto it: give none; name the plate's type, read a foreign one.
+        r = Reading("", "", 0.0, self.name, None, img_bgr, not_iranian=reason, plate_type=kind, type_confidence=kind_p)
+        if kind in IRANIAN_OTHER:
+            r.not_iranian, r.country = "", "IR"
+            r.deferred = f"{TYPE_NAMES[kind]}: not read by the reader, a person reads it"
+        elif kind in COUNTRY_FORMS and self.latin is not None:
+            raw, ftext, fconf = self.latin.read(img_bgr, kind)
+            fplate = _canonical_foreign(ftext, kind)
+            r.raw_text, r.not_iranian = raw, ""
+            r.plate, r.country, r.confidence = fplate, kind, round(fconf * kind_p, 4)
+            if not fplate or r.confidence < FOREIGN_MIN_CONFIDENCE:
+                r.plate = ""
+                r.deferred = f"foreign plate ({kind}) read as '{ftext}' with low confidence: a person confirms it"
+        return r
+
+    def _classify(self, img_bgr: np.ndarray) -> tuple[str, float]:
+        if self.types is None:
+            return "", 0.0
+        kind, p, _ = self.types.classify(img_bgr)
+        return kind, round(p, 4)
 
 
 class EasyOCREngine(Engine):
