@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from anpr.recognition.foreign import COUNTRY_FORMS, FOREIGN, IRANIAN_OTHER, PLATE_CLASSES
 from anpr.training.render import (
     PERSIAN_DIGITS,
     PLATE_H,
@@ -31,33 +32,33 @@ from anpr.training.render import (
     glyph,
 )
 
+__all__ = ["COUNTRIES", "FOREIGN", "IRANIAN_OTHER", "PLATE_CLASSES", "random_foreign", "render_iranian_other"]
+
 LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 DIGITS = "0123456789"
 
-# country → (forms, strip kind, background, text colour, weight in traffic at the western borders)
-# forms: D digit, L letter, other characters are separators drawn but not part of the plate text.
-# strip: "eu" (blue with stars and the code), "blue" (blue with the code), "flag" (flag + code), "" none.
+# country → (strip kind, background, text colour, weight in traffic at the western borders); the plate
+# forms (D digit, L letter, other characters drawn but not part of the text) are the runtime's
+# ``COUNTRY_FORMS``. strip: "eu" (blue with stars and the code), "blue" (blue with the code), "flag"
+# (flag + code), "iq"/"af" (flag, the country's name, Arabic-script words over the number), "" none.
 WHITE, YELLOW, BLACK = (236, 236, 232), (242, 196, 24), (15, 15, 15)
-COUNTRIES: dict[str, tuple[list[str], str, tuple, tuple, float]] = {
-    "TR": (["DD L DDDD", "DD LL DDD", "DD LL DDDD", "DD LLL DD", "DD LLL DDD"], "blue", WHITE, BLACK, 6.0),
-    "IQ": (["DD L DDDDD", "DDDDD", "DDDDDD"], "iq", WHITE, BLACK, 4.0),
-    "AF": (["DDDDD", "DDDDDD", "LLL DDDDD"], "af", WHITE, BLACK, 2.0),
-    "AZ": (["DD-LL-DDD"], "flag", WHITE, BLACK, 2.0),
-    "AM": (["DD LL DDD", "DDD LL DD"], "flag", WHITE, BLACK, 1.5),
-    "TM": (["LL DDDD LL", "DD LL DDDD"], "flag", WHITE, BLACK, 1.0),
-    "PK": (["LLL DDDD", "LLL DDD", "LL DDDD", "LLL-DD-DDDD"], "", WHITE, BLACK, 1.0),
-    "GE": (["LL-DDD-LL"], "eu", WHITE, BLACK, 1.0),
-    "DE": (["L LL DDDD", "LL L DDD", "LLL LL DDD", "L L DDDD"], "eu", WHITE, BLACK, 1.0),
-    "PL": (["LL DDDDD", "LLL DDDD", "LL DDDLL"], "eu", WHITE, BLACK, 1.0),
-    "NL": (["DD-LLL-D", "D-LLL-DD", "LL-DDD-L", "DD-LL-LL"], "eu", YELLOW, BLACK, 0.7),
-    "BG": (["LL DDDD LL", "L DDDD LL"], "eu", WHITE, BLACK, 1.0),
-    "RO": (["L DD LLL", "LL DD LLL", "L DDD LLL"], "eu", WHITE, BLACK, 0.8),
-    "LT": (["LLL DDD"], "eu", WHITE, BLACK, 0.6),
+_STYLE: dict[str, tuple[str, tuple, tuple, float]] = {
+    "TR": ("blue", WHITE, BLACK, 6.0),
+    "IQ": ("iq", WHITE, BLACK, 4.0),
+    "AF": ("af", WHITE, BLACK, 2.0),
+    "AZ": ("flag", WHITE, BLACK, 2.0),
+    "AM": ("flag", WHITE, BLACK, 1.5),
+    "TM": ("flag", WHITE, BLACK, 1.0),
+    "PK": ("", WHITE, BLACK, 1.0),
+    "GE": ("eu", WHITE, BLACK, 1.0),
+    "DE": ("eu", WHITE, BLACK, 1.0),
+    "PL": ("eu", WHITE, BLACK, 1.0),
+    "NL": ("eu", YELLOW, BLACK, 0.7),
+    "BG": ("eu", WHITE, BLACK, 1.0),
+    "RO": ("eu", WHITE, BLACK, 0.8),
+    "LT": ("eu", WHITE, BLACK, 0.6),
 }
-FOREIGN = list(COUNTRIES)
-IRANIAN_OTHER = ["ir_free_zone", "ir_motorcycle", "ir_old"]
-# The plate-type classifier's classes, in output order.
-PLATE_CLASSES = ["ir", *IRANIAN_OTHER, *FOREIGN]
+COUNTRIES = {c: (COUNTRY_FORMS[c], *_STYLE[c]) for c in FOREIGN}
 
 FLAGS = {  # horizontal bands, top to bottom
     "AZ": [(0, 150, 220), (225, 30, 40), (0, 160, 80)],
