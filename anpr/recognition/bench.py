@@ -111,8 +111,8 @@ def run_bench(
     # The plate type each (real, Iranian) image was given: how many the classifier would send elsewhere.
     by_type = {}
     for t in sorted({r["type"] for r in rows}):
-        s = _summary([r for r in rows if r["type"] == t])
-        by_type[t or "unclassified"] = {k: s[k] for k in ("n", "kept", "exact", "char")}
+        st = _summary([r for r in rows if r["type"] == t])
+        by_type[t or "unclassified"] = {k: st[k] for k in ("n", "kept", "exact", "char")}
     out["by_type"] = by_type
     return out
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from anpr.recognition import localise as loc
 from anpr.recognition.decode import decode_plate, greedy, quick_score
-from anpr.recognition.foreign import COUNTRY_FORMS, IRANIAN_OTHER, TYPE_NAMES
+from anpr.recognition.foreign import COUNTRY_FORMS, IRANIAN_OTHER, PLATE_CLASSES, TYPE_NAMES
 from anpr.recognition.nationality import not_iranian, vote
 from declarations.plates import PlateError, canonical_plate, normalise_text
 
@@ -189,6 +189,19 @@ class PlateCRNNEngine(Engine):
                 r.plate = ""
                 r.deferred = f"foreign plate ({kind}) read as '{ftext}' with low confidence: a person confirms it"
         return r
+
+    def read_foreign(self, img_bgr: np.ndarray) -> Reading:
+        """A crop known to be foreign: the Latin reader under the most likely country's forms (easyocr
+        when the Latin reader or the classifier is not shipped)."""
+        if self.types is None or self.latin is None:
+            return super().read_foreign(img_bgr)
+        p = self.types.probs([img_bgr])[0]
+        k = max(range(len(PLATE_CLASSES)), key=lambda i: p[i] if PLATE_CLASSES[i] in COUNTRY_FORMS else -1.0)
+        country = PLATE_CLASSES[k]
+        raw, text, conf = self.latin.read(img_bgr, country)
+        plate = _canonical_foreign(text, country)
+        return Reading(raw, plate, round(conf * float(p[k]), 4) if plate else 0.0, self.name, None, img_bgr,
+                       plate_type=country, type_confidence=round(float(p[k]), 4), country=country if plate else "")  # fmt: skip
 
     def _classify(self, img_bgr: np.ndarray) -> tuple[str, float]:
         if self.types is None:

@@ -90,7 +90,7 @@ def _jitter(colour, rng, d=18):
     return tuple(int(np.clip(c + rng.randint(-d, d), 0, 255)) for c in colour)
 
 
-def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
+def _font(path: str, size: float) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, max(6, int(size)))
 
 
@@ -221,7 +221,7 @@ def render_iranian_other(kind: str, fonts: list[str], rng: random.Random) -> np.
         path = rng.choice(_latin_fonts())
         _fit_text(d, digits, (zw + int(W * 0.1), int(H * 0.6), W - int(W * 0.1), int(H * 0.95)), path, BLACK, rng)
         _fit_text(d, FREE_ZONES_LATIN[z], (4, int(H * 0.66), zw - 4, int(H * 0.9)), path, (245, 245, 245), rng)
-        img = np.asarray(pil).copy()
+        img = np.array(pil, dtype=np.uint8)
     elif kind == "ir_old":
         W, H = PLATE_W, PLATE_H
         img = np.zeros((H, W, 3), np.uint8)
