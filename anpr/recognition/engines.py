@@ -91,6 +91,37 @@ VOTE_NUDGED = True
 FOREIGN_MIN_CONFIDENCE = 0.5
 
 
+# Boxes tried after a refused best box (read_image); each costs one read with the nationality check.
+ALTERNATIVES = 3
+
+
+# (dx, dy, sw, sh) of the tighter boxes tried inside a refused box, as shares of its size.
+TIGHTER = (
+    (0.075, 0.1, 0.85, 0.8), (0.15, 0.1, 0.7, 0.8), (0.25, 0.0, 0.75, 1.0), (0.0, 0.0, 0.75, 1.0),
+    *((dx, dy, 0.5, 0.5) for dx in (0.0, 0.125, 0.25, 0.375, 0.5) for dy in (0.2, 0.35, 0.5)),
+)  # fmt: skip
+
+
+def _tighter(img_bgr, best) -> list:
+    x, y, w, h = best.box
+    out = []
+    for dx, dy, sw, sh in TIGHTER:
+        box = (int(x + dx * w), int(y + dy * h), int(w * sw), int(h * sh))
+        crop = loc.cut(img_bgr, box, best.angle)
+        if crop is not None:
+            out.append(loc.Candidate(box, best.angle, 0.0, best.source + "-", crop))
+    return out
+
+
+def _distinct(ranked, best) -> list:
+    """Candidates after ``best`` that overlap neither it nor each other much (IoU < 0.5)."""
+    kept = [best]
+    for c in ranked:
+        if c.crop is not None and all(loc.iou(c.box, k.box) < 0.5 for k in kept):
+            kept.append(c)
+    return kept[1:]
+
+
 class Engine:
     name = "base"
     available = False
@@ -113,11 +144,24 @@ class Engine:
         scorer: loc.Scorer | None = None
         if self.score_crops([]) is not None:  # an engine that scores returns a list for every input
             scorer = cast(loc.Scorer, self.score_crops)
-        best = loc.localise(img_bgr, region, scorer=scorer)
+        ranked: list[loc.Candidate] = []
+        best = loc.localise(img_bgr, region, scorer=scorer, ranked=ranked)
         if best is None or best.crop is None:
             return Reading("", "", 0.0, self.name, None, None)
         r = self.read_crop(best.crop)
         r.box, r.crop = best.box, best.crop
+        if r.not_iranian and scorer is not None:
+            # The most plate-like box is refused as not Iranian: a box twice the plate's size, or a lamp or
+            # badge put first on a night photo. Tighter boxes inside it and the next distinct boxes are
+            # scored; the best few are read, and an accepted Iranian read wins. Otherwise the first box
+            # stands (a foreign plate is read from it).
+            alts = [*_tighter(img_bgr, best), *_distinct(ranked, best)[:3]]
+            scores = scorer([c.crop for c in alts])
+            for _, c in sorted(zip(scores, range(len(alts))), reverse=True)[:ALTERNATIVES]:
+                alt = self.read_crop(alts[c].crop)
+                if alt.plate and not alt.review_reason:
+                    alt.box, alt.crop = alts[c].box, alts[c].crop
+                    return alt
         return r
 
     def read_foreign(self, img_bgr: np.ndarray) -> Reading:
