@@ -115,10 +115,10 @@ def run_bench(
                 by_kind[kind]["loc_iou_ge_0_5"] = round(float(np.mean(np.array(ious) >= 0.5)), 3)
     out["by_kind"] = by_kind
     # The plate type each (real, Iranian) image was given: how many the classifier would send elsewhere.
-    by_type = {}
-    for t in sorted({r["type"] for r in rows}):
-        st = _summary([r for r in rows if r["type"] == t])
-        by_type[t or "unclassified"] = {k: st[k] for k in ("n", "kept", "exact", "char")}
+    by_type: dict[str, dict] = {}
+    for ptype in sorted({str(r["type"]) for r in rows}):
+        st = _summary([r for r in rows if r["type"] == ptype])
+        by_type[ptype or "unclassified"] = {k: st[k] for k in ("n", "kept", "exact", "char")}
     out["by_type"] = by_type
     return out
 

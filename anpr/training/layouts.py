@@ -192,6 +192,7 @@ def random_foreign(rng: random.Random, country: str | None = None) -> tuple[str,
 
 def render_iranian_other(kind: str, fonts: list[str], rng: random.Random) -> np.ndarray:
     """A flat plate (RGB) of one of the Iranian layouts the reader leaves to a person."""
+    img: np.ndarray
     if kind == "ir_motorcycle":
         W, H = 260, 170
         img = np.zeros((H, W, 3), np.uint8)
