@@ -225,27 +225,35 @@ class PlateCRNNEngine(Engine):
             r.not_iranian, r.country = "", "IR"
             r.deferred = f"{TYPE_NAMES[kind]}: not read by the reader, a person reads it"
         elif kind in COUNTRY_FORMS and self.latin is not None:
-            raw, ftext, fconf = self.latin.read(img_bgr, kind)
-            fplate = _canonical_foreign(ftext, kind)
-            r.raw_text, r.not_iranian = raw, ""
-            r.plate, r.country, r.confidence = fplate, kind, round(fconf * kind_p, 4)
+            likely = self._likely_countries(img_bgr)
+            raw, country, ftext, fconf = self.latin.read_best(img_bgr, likely)
+            fplate = _canonical_foreign(ftext, country)
+            r.raw_text, r.not_iranian, r.plate_type = raw, "", country
+            r.type_confidence = round(likely.get(country, 0.0), 4)
+            r.plate, r.country, r.confidence = fplate, country, round(fconf * sum(likely.values()), 4)
             if not fplate or r.confidence < FOREIGN_MIN_CONFIDENCE:
                 r.plate = ""
-                r.deferred = f"foreign plate ({kind}) read as '{ftext}' with low confidence: a person confirms it"
+                r.deferred = f"foreign plate ({country}) read as '{ftext}' with low confidence: a person confirms it"
         return r
+
+    def _likely_countries(self, img_bgr: np.ndarray, top: int = 3) -> dict[str, float]:
+        """The ``top`` most probable countries with their classifier probabilities."""
+        assert self.types is not None
+        p = self.types.probs([img_bgr])[0]
+        ranked = sorted((float(p[i]), c) for i, c in enumerate(PLATE_CLASSES) if c in COUNTRY_FORMS)[::-1]
+        return {c: q for q, c in ranked[:top]}
 
     def read_foreign(self, img_bgr: np.ndarray) -> Reading:
         """A crop known to be foreign: the Latin reader under the most likely country's forms (easyocr
         when the Latin reader or the classifier is not shipped)."""
         if self.types is None or self.latin is None:
             return super().read_foreign(img_bgr)
-        p = self.types.probs([img_bgr])[0]
-        k = max(range(len(PLATE_CLASSES)), key=lambda i: p[i] if PLATE_CLASSES[i] in COUNTRY_FORMS else -1.0)
-        country = PLATE_CLASSES[k]
-        raw, text, conf = self.latin.read(img_bgr, country)
+        likely = self._likely_countries(img_bgr)
+        raw, country, text, conf = self.latin.read_best(img_bgr, likely)
         plate = _canonical_foreign(text, country)
-        return Reading(raw, plate, round(conf * float(p[k]), 4) if plate else 0.0, self.name, None, img_bgr,
-                       plate_type=country, type_confidence=round(float(p[k]), 4), country=country if plate else "")  # fmt: skip
+        return Reading(raw, plate, round(conf * sum(likely.values()), 4) if plate else 0.0, self.name, None, img_bgr,
+                       plate_type=country, type_confidence=round(likely.get(country, 0.0), 4),
+                       country=country if plate else "")  # fmt: skip
 
     def _classify(self, img_bgr: np.ndarray) -> tuple[str, float]:
         if self.types is None:

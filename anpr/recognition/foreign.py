@@ -148,11 +148,24 @@ class ForeignReader(_Onnx):
     def read(self, crop_bgr: np.ndarray, country: str) -> tuple[str, str, float]:
         """(raw greedy text, text under the country's forms, confidence)."""
         lp = self.logp([crop_bgr])[0]
-        return (greedy(lp, FOREIGN_CHARSET), *decode_country(lp, country))
+        return (greedy(lp, FOREIGN_CHARSET), *decode_country(lp, country)[:2])
+
+    def read_best(self, crop_bgr: np.ndarray, country_probs: dict[str, float]) -> tuple[str, str, str, float]:
+        """(raw text, country, text, confidence) under the country, among the likely ones, whose forms
+        and classifier probability best explain the crop: log p(country) + the CTC path's log-probability.
+        Layouts alike (EU strips, Turkey and Armenia) are told apart by their letter/digit forms."""
+        lp = self.logp([crop_bgr])[0]
+        best: tuple[float, str, str, float] = (-np.inf, "", "", 0.0)
+        for country, p in country_probs.items():
+            text, conf, score = decode_country(lp, country)
+            total = np.log(max(p, 1e-6)) + score
+            if text and total > best[0]:
+                best = (total, country, text, conf)
+        return greedy(lp, FOREIGN_CHARSET), best[1], best[2], best[3]
 
 
-def decode_country(logp: np.ndarray, country: str) -> tuple[str, float]:
-    """Best read of ``logp`` under any of the country's plate forms: (text, confidence)."""
+def decode_country(logp: np.ndarray, country: str) -> tuple[str, float, float]:
+    """Best read of ``logp`` under any of the country's plate forms: (text, confidence, path log-probability)."""
     best = ("", 0.0, -np.inf)
     for _form, mask in _masks(country) if country in COUNTRY_FORMS else []:
         text, conf, _, score = decode_grammar(logp, mask, FOREIGN_CHARSET)
@@ -160,9 +173,9 @@ def decode_country(logp: np.ndarray, country: str) -> tuple[str, float]:
             best = (text, conf, score)
     if not best[0]:  # no form fits (or an unknown country): the unconstrained read, with its confidence
         text = greedy(logp, FOREIGN_CHARSET)
-        peak = np.exp(logp.max(axis=1))
-        return text, float(np.exp(np.mean(np.log(peak)))) * 0.5 if text else 0.0
-    return best[0], best[1]
+        peak = logp.max(axis=1)
+        return text, float(np.exp(np.mean(peak))) * 0.5 if text else 0.0, float(peak.sum()) - 50.0
+    return best
 
 
 _MODELS: dict[str, _Onnx] = {}
