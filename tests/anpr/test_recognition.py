@@ -179,7 +179,9 @@ def test_a_square_plate_is_not_read_as_iranian(fonts, engine):
     plate = render_plate(random_plate(rng), fonts, rng)
     square = np.vstack([plate[:, :260], plate[:, 260:]])  # a two-line plate of the same characters
     r = engine.read_crop(cv2.cvtColor(square, cv2.COLOR_RGB2BGR))
-    assert r.plate == "" and "one-line" in r.not_iranian
+    assert r.plate == "" and r.review_reason
+    # Refused as not one-line; with the type classifier shipped, named as a (two-line) motorcycle plate.
+    assert "one-line" in r.not_iranian or r.plate_type == "ir_motorcycle", r
 
 
 @pytest.mark.skipif(not os.path.isdir(DEV), reason=f"real dev plates not present at {DEV} (not in the repo)")
