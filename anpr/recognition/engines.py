@@ -85,7 +85,10 @@ def _canonical_foreign(text: str, country: str) -> str:
 # The Iranian read is voted between the crop's own read and the seven nudged reads the nationality check
 # makes anyway (a first digit cut by a tight crop, a 3 that reads 4 in one framing); figures in
 # docs/anpr-recognition.md.
-VOTE_NUDGED = True
+VOTE_NUDGED = False
+# A crop of Iranian form that the nudged reads refuse is still read as Iranian when the type classifier
+# gives the Iranian layout at least this probability.
+TRUST_TYPE = 0.95
 
 # A foreign read below this (reader confidence × classifier probability) waits for a person.
 FOREIGN_MIN_CONFIDENCE = 0.5
@@ -214,6 +217,10 @@ class PlateCRNNEngine(Engine):
         kind, kind_p = self._classify(img_bgr)
         if not reason and nudged and VOTE_NUDGED:
             text, conf = vote([logp, *nudged])
+        if reason and nudged and kind == "ir" and kind_p >= TRUST_TYPE and _canonical(text):
+            # Of Iranian form, refused only because nudged reads disagree (a dirty or night plate): the
+            # classifier, sure it is the Iranian layout, keeps it Iranian.
+            reason = ""
         if not reason:
             # The Iranian check (measured on real plates) outranks the classifier (trained on rendered ones).
             plate = _canonical(text)
