@@ -88,7 +88,7 @@ def _canonical_foreign(text: str, country: str) -> str:
 VOTE_NUDGED = False
 # A crop of Iranian form that the nudged reads refuse is still read as Iranian when the type classifier
 # gives the Iranian layout at least this probability.
-TRUST_TYPE = 0.95
+TRUST_TYPE = 0.9
 
 # A foreign read below this (reader confidence × classifier probability) waits for a person.
 FOREIGN_MIN_CONFIDENCE = 0.5
