@@ -14,7 +14,7 @@ import numpy as np
 
 from anpr.recognition import localise as loc
 from anpr.recognition.decode import decode_plate, greedy, quick_score
-from anpr.recognition.foreign import COUNTRY_FORMS, IRANIAN_OTHER, PLATE_CLASSES, TYPE_NAMES
+from anpr.recognition.foreign import COUNTRY_FORMS, IRANIAN_OTHER, PLATE_CLASSES, TYPE_NAMES, latin_score
 from anpr.recognition.nationality import not_iranian, vote
 from declarations.plates import PlateError, canonical_plate, normalise_text
 
@@ -165,7 +165,19 @@ class Engine:
                 if alt.plate and not alt.review_reason:
                     alt.box, alt.crop = alts[c].box, alts[c].crop
                     return alt
+            # Not Iranian anywhere: the box that looks most like a foreign plate (type classifier × Latin
+            # reader) is read as one, when the engine has them.
+            pick = self._foreign_pick([best, *_tighter(img_bgr, best)[:4], *_distinct(ranked, best)[:5]])
+            if pick is not None and pick is not best and pick.crop is not None:
+                alt = self.read_crop(pick.crop)
+                if alt.plate and alt.country not in ("", "IR") and (not r.plate or alt.confidence > r.confidence):
+                    alt.box, alt.crop = pick.box, pick.crop
+                    return alt
         return r
+
+    def _foreign_pick(self, cands: list) -> loc.Candidate | None:
+        """The candidate most like a foreign plate, or None when the engine cannot tell."""
+        return None
 
     def read_foreign(self, img_bgr: np.ndarray) -> Reading:
         """Latin-script (foreign) plate crop: routed to easyocr English when it is installed."""
@@ -242,6 +254,16 @@ class PlateCRNNEngine(Engine):
                 r.plate = ""
                 r.deferred = f"foreign plate ({country}) read as '{ftext}' with low confidence: a person confirms it"
         return r
+
+    def _foreign_pick(self, cands: list) -> loc.Candidate | None:
+        cands = [c for c in cands if c.crop is not None and c.crop.size]
+        if self.types is None or self.latin is None or not cands:
+            return None
+        crops = [c.crop for c in cands]
+        foreign = np.array([c in COUNTRY_FORMS for c in PLATE_CLASSES])
+        p_foreign = self.types.probs(crops)[:, foreign].sum(axis=1)
+        latin = np.array([latin_score(lp) for lp in self.latin.logp(crops)])
+        return cands[int(np.argmax(p_foreign * latin))]
 
     def _likely_countries(self, img_bgr: np.ndarray, top: int = 3) -> dict[str, float]:
         """The ``top`` most probable countries with their classifier probabilities."""

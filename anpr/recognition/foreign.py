@@ -178,6 +178,18 @@ def decode_country(logp: np.ndarray, country: str) -> tuple[str, float, float]:
     return best
 
 
+def latin_score(logp: np.ndarray) -> float:
+    """Cheap plate-likeness of a crop for the Latin reader: geometric mean of the greedy characters' peak
+    probabilities, scaled down below five characters (a badge or a word is short)."""
+    best = logp.argmax(axis=1)
+    starts = np.flatnonzero((best != 0) & np.concatenate([[True], best[1:] != best[:-1]]))
+    if len(starts) == 0:
+        return 0.0
+    runs = np.split(np.arange(starts[0], len(best)), starts[1:] - starts[0])  # each from a character's start
+    peaks = [logp[r, best[r[0]]].max() for r in runs]
+    return float(np.exp(np.mean(peaks))) * min(len(starts), 5) / 5
+
+
 _MODELS: dict[str, _Onnx] = {}
 _LOCK = threading.Lock()
 
