@@ -201,12 +201,13 @@ def read_recognise(*, read_id: int) -> PlateRead | None:
             crop_bytes = enc.tobytes()
             crop_name = default_storage.save(f"anpr/crops/{read.camera_id}/{read.pk}.jpg", ContentFile(crop_bytes))
             crop_sha256 = hashlib.sha256(crop_bytes).hexdigest()
-    if reading.not_iranian:
-        # Not an Iranian plate: no text (the reader would force an Iranian one onto it); a person reads it.
+    if reading.review_reason:
+        # Not a plate the reader reads (not Iranian and no confident foreign read, or another Iranian
+        # layout): no text (the reader would force an Iranian one onto it); a person reads it.
         key = ""
         outcome: dict[str, object] = {
             "recognition": Recognition.MANUAL,
-            "recognition_error": reading.not_iranian[:300],
+            "recognition_error": reading.review_reason[:300],
             "confidence": None,
         }
     else:
@@ -218,7 +219,7 @@ def read_recognise(*, read_id: int) -> PlateRead | None:
     updated = pending.update(
         ocr_raw=reading.raw_text[:32],
         plate=reading.plate,
-        country="IR" if reading.plate else "",
+        country=(reading.country or "IR") if reading.plate else "",
         engine=reading.engine[:32],
         model_version=model_version,
         crop=crop_name,

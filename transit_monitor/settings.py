@@ -414,6 +414,9 @@ LIST_COUNT_CAP = env.int("LIST_COUNT_CAP", default=1_000)
 ANPR_ENGINE = env.str("ANPR_ENGINE", default="plate_crnn")
 ANPR_EASYOCR_MODEL_DIR = env.str("ANPR_EASYOCR_MODEL_DIR", default="")
 ANPR_CRNN_WEIGHTS = env.str("ANPR_CRNN_WEIGHTS", default="")  # unset: the weights shipped in anpr/recognition
+# The plate-type classifier and the foreign (Latin) reader (issue 16); unset: the ones shipped beside it.
+ANPR_TYPE_WEIGHTS = env.str("ANPR_TYPE_WEIGHTS", default="")
+ANPR_LATIN_WEIGHTS = env.str("ANPR_LATIN_WEIGHTS", default="")
 # X-ray comparison: the change score above which a region is flagged (unset: the engine's default).
 SCANS_COMPARISON_THRESHOLD = env.float("SCANS_COMPARISON_THRESHOLD", default=None)
 # Plate-read ingestion and matching (anpr).

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from declarations.plates import PLATE_LETTERS
+from declarations.plates import ALL_PLATE_LETTERS
 
 DIGITS = "0123456789"
-CHARSET = DIGITS + PLATE_LETTERS  # class i+1 ↔ CHARSET[i]; class 0 = blank
+# class i+1 ↔ CHARSET[i]; class 0 = blank. The Persian letters, then D and S of diplomatic and service
+# plates (appended last, so a model trained without them — 35 classes — decodes the same).
+CHARSET = DIGITS + ALL_PLATE_LETTERS
 N_CLASSES = len(CHARSET) + 1
 GRAMMAR = "DDLDDDDD"
 _NEG = -1e9
@@ -23,21 +25,24 @@ def encode(text: str) -> list[int]:
     return [CHARSET.index(c) + 1 for c in text]
 
 
-def greedy(logp: np.ndarray) -> str:
+def greedy(logp: np.ndarray, charset: str = CHARSET) -> str:
     """Unconstrained best-path decoding (what the model 'sees')."""
     best = logp.argmax(axis=1)
     out, prev = [], 0
     for k in best:
         if k != prev and k != 0:
-            out.append(CHARSET[k - 1])
+            out.append(charset[k - 1])
         prev = k
     return "".join(out)
 
 
-def _allowed(grammar: str) -> np.ndarray:
-    mask = np.zeros((len(grammar), N_CLASSES), bool)
+def _allowed(grammar: str, n_classes: int = N_CLASSES) -> np.ndarray:
+    """Mask (len(grammar), n_classes): digits where ``grammar`` has D, letters where it has L, any where ``*``.
+
+    Every charset here is the ten digits first, then letters."""
+    mask = np.zeros((len(grammar), n_classes), bool)
     for k, g in enumerate(grammar):
-        lo, hi = (1, 1 + len(DIGITS)) if g == "D" else (1 + len(DIGITS), N_CLASSES)
+        lo, hi = {"D": (1, 1 + len(DIGITS)), "L": (1 + len(DIGITS), n_classes)}.get(g, (1, n_classes))
         mask[k, lo:hi] = True
     return mask
 
@@ -51,10 +56,20 @@ def decode_plate(logp: np.ndarray, grammar_mask: np.ndarray = _ALLOWED) -> tuple
     ``logp`` is (T, N_CLASSES) log-probabilities. Returns (text, confidence,
     per-character peak probabilities); confidence is their geometric mean.
     """
+    text, conf, peaks, _ = decode_grammar(logp, grammar_mask)
+    return text, conf, peaks
+
+
+def decode_grammar(
+    logp: np.ndarray, grammar_mask: np.ndarray = _ALLOWED, charset: str = CHARSET
+) -> tuple[str, float, list[float], float]:
+    """:func:`decode_plate` for any grammar mask and charset, also returning the path's log-probability
+    (to compare grammars of different lengths)."""
     T, C = logp.shape
+    grammar_mask = grammar_mask[:, :C]  # a model with fewer classes (no D/S)
     K = grammar_mask.shape[0]
     if T < K:
-        return "", 0.0, []
+        return "", 0.0, [], _NEG
     blank = logp[:, 0]
     # E[k, c]: best score ending at frame t emitting char k as class c; B[j]: blank after j chars.
     E = np.full((K, C), _NEG)
@@ -98,15 +113,16 @@ def decode_plate(logp: np.ndarray, grammar_mask: np.ndarray = _ALLOWED) -> tuple
         state = ("b", K, 0)
     else:
         state = ("e", K - 1, int(E[K - 1].argmax()))
-    if max(B[K], E[K - 1].max()) <= _NEG / 2:
-        return "", 0.0, []
+    score = float(max(B[K], E[K - 1].max()))
+    if score <= _NEG / 2:
+        return "", 0.0, [], _NEG
     chars = [""] * K
     peaks = [0.0] * K
     probs = np.exp(logp)
     for t in range(T - 1, -1, -1):
         kind, k, c = state
         if kind == "e":
-            chars[k] = CHARSET[c - 1]
+            chars[k] = charset[c - 1]
             peaks[k] = max(peaks[k], float(probs[t, c]))
             ch = bpE[t, k, c]
             if t == 0:
@@ -122,7 +138,7 @@ def decode_plate(logp: np.ndarray, grammar_mask: np.ndarray = _ALLOWED) -> tuple
                 state = ("e", k - 1, int(bpBC[t, k]))
     text = "".join(chars)
     conf = float(np.exp(np.mean(np.log(np.maximum(peaks, 1e-6))))) if all(chars) else 0.0
-    return text, conf, peaks
+    return text, conf, peaks, score
 
 
 def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:

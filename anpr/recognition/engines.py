@@ -14,7 +14,8 @@ import numpy as np
 
 from anpr.recognition import localise as loc
 from anpr.recognition.decode import decode_plate, greedy, quick_score
-from anpr.recognition.nationality import not_iranian
+from anpr.recognition.foreign import COUNTRY_FORMS, IRANIAN_OTHER, PLATE_CLASSES, TYPE_NAMES, latin_score
+from anpr.recognition.nationality import not_iranian, vote
 from declarations.plates import PlateError, canonical_plate, normalise_text
 
 DEFAULT_ENGINE = "plate_crnn"
@@ -36,13 +37,35 @@ def setting(name: str, default=None):
 @dataclass
 class Reading:
     raw_text: str
-    plate: str  # canonical Iranian plate, or '' if the text does not parse as one
+    # Canonical plate: Iranian ("59د16913"), or a foreign plate's letters and digits ("34ABC123") when
+    # ``country`` is not IR; '' if nothing was read.
+    plate: str
     confidence: float  # 0..1
     engine: str
     box: tuple[int, int, int, int] | None = None
     crop: np.ndarray | None = field(default=None, repr=False)
     # Why no text is given although a plate was found: it is not an Iranian plate (a person reads it).
     not_iranian: str = ""
+    # The plate-type classifier's class (anpr.recognition.foreign.PLATE_CLASSES: "ir", "ir_free_zone",
+    # "ir_motorcycle", "ir_old" or a country code) and its probability; "" when no classifier ran.
+    plate_type: str = ""
+    type_confidence: float = 0.0
+    # ISO 3166-1 alpha-2 nationality of ``plate`` ("IR" for Iranian plates), '' when nothing was read.
+    country: str = ""
+    # Why a person must read or confirm the plate (an Iranian layout not read, a doubtful foreign read).
+    deferred: str = ""
+
+    @property
+    def review_reason(self) -> str:
+        """Non-empty when the read waits for a person (not Iranian, or deferred)."""
+        return self.deferred or self.not_iranian
+
+    @property
+    def plate_with_country(self) -> str:
+        """The canonical form that keeps the country: Iranian plates as they are, foreign ``TR:34ABC123``."""
+        if not self.plate or self.country in ("", "IR"):
+            return self.plate
+        return f"{self.country}:{self.plate}"
 
 
 def _canonical(text: str) -> str:
@@ -50,6 +73,56 @@ def _canonical(text: str) -> str:
         return canonical_plate(text)
     except PlateError:
         return ""
+
+
+def _canonical_foreign(text: str, country: str) -> str:
+    try:
+        return canonical_plate(text, country)
+    except PlateError:
+        return ""
+
+
+# The Iranian read is voted between the crop's own read and the seven nudged reads the nationality check
+# makes anyway (a first digit cut by a tight crop, a 3 that reads 4 in one framing); figures in
+# docs/anpr-recognition.md.
+VOTE_NUDGED = False
+# A crop of Iranian form that the nudged reads refuse is still read as Iranian when the type classifier
+# gives the Iranian layout at least this probability.
+TRUST_TYPE = 0.9
+
+# A foreign read below this (reader confidence × classifier probability) waits for a person.
+FOREIGN_MIN_CONFIDENCE = 0.5
+
+
+# Boxes tried after a refused best box (read_image); each costs one read with the nationality check.
+ALTERNATIVES = 3
+
+
+# (dx, dy, sw, sh) of the tighter boxes tried inside a refused box, as shares of its size.
+TIGHTER = (
+    (0.075, 0.1, 0.85, 0.8), (0.15, 0.1, 0.7, 0.8), (0.25, 0.0, 0.75, 1.0), (0.0, 0.0, 0.75, 1.0),
+    *((dx, dy, 0.5, 0.5) for dx in (0.0, 0.125, 0.25, 0.375, 0.5) for dy in (0.2, 0.35, 0.5)),
+)  # fmt: skip
+
+
+def _tighter(img_bgr, best) -> list:
+    x, y, w, h = best.box
+    out = []
+    for dx, dy, sw, sh in TIGHTER:
+        box = (int(x + dx * w), int(y + dy * h), int(w * sw), int(h * sh))
+        crop = loc.cut(img_bgr, box, best.angle)
+        if crop is not None:
+            out.append(loc.Candidate(box, best.angle, 0.0, best.source + "-", crop))
+    return out
+
+
+def _distinct(ranked, best) -> list:
+    """Candidates after ``best`` that overlap neither it nor each other much (IoU < 0.5)."""
+    kept = [best]
+    for c in ranked:
+        if c.crop is not None and all(loc.iou(c.box, k.box) < 0.5 for k in kept):
+            kept.append(c)
+    return kept[1:]
 
 
 class Engine:
@@ -74,12 +147,37 @@ class Engine:
         scorer: loc.Scorer | None = None
         if self.score_crops([]) is not None:  # an engine that scores returns a list for every input
             scorer = cast(loc.Scorer, self.score_crops)
-        best = loc.localise(img_bgr, region, scorer=scorer)
+        ranked: list[loc.Candidate] = []
+        best = loc.localise(img_bgr, region, scorer=scorer, ranked=ranked)
         if best is None or best.crop is None:
             return Reading("", "", 0.0, self.name, None, None)
         r = self.read_crop(best.crop)
         r.box, r.crop = best.box, best.crop
+        if r.not_iranian and scorer is not None:
+            # The most plate-like box is refused as not Iranian: a box twice the plate's size, or a lamp or
+            # badge put first on a night photo. Tighter boxes inside it and the next distinct boxes are
+            # scored; the best few are read, and an accepted Iranian read wins. Otherwise the first box
+            # stands (a foreign plate is read from it).
+            alts = [*_tighter(img_bgr, best), *_distinct(ranked, best)[:3]]
+            scores = scorer([c.crop for c in alts])
+            for _, c in sorted(zip(scores, range(len(alts))), reverse=True)[:ALTERNATIVES]:
+                alt = self.read_crop(alts[c].crop)
+                if alt.plate and not alt.review_reason:
+                    alt.box, alt.crop = alts[c].box, alts[c].crop
+                    return alt
+            # Not Iranian anywhere: the box that looks most like a foreign plate (type classifier × Latin
+            # reader) is read as one, when the engine has them.
+            pick = self._foreign_pick([best, *_tighter(img_bgr, best)[:4], *_distinct(ranked, best)[:5]])
+            if pick is not None and pick is not best and pick.crop is not None:
+                alt = self.read_crop(pick.crop)
+                if alt.plate and alt.country not in ("", "IR") and (not r.plate or alt.confidence > r.confidence):
+                    alt.box, alt.crop = pick.box, pick.crop
+                    return alt
         return r
+
+    def _foreign_pick(self, cands: list) -> loc.Candidate | None:
+        """The candidate most like a foreign plate, or None when the engine cannot tell."""
+        return None
 
     def read_foreign(self, img_bgr: np.ndarray) -> Reading:
         """Latin-script (foreign) plate crop: routed to easyocr English when it is installed."""
@@ -95,11 +193,18 @@ class PlateCRNNEngine(Engine):
 
     name = "plate_crnn"
 
-    def __init__(self, weights: str | None = None):
+    def __init__(self, weights: str | None = None, type_weights: str | None = None, latin_weights: str | None = None):
         from anpr.recognition.crnn import DEFAULT_WEIGHTS, load_model
+        from anpr.recognition.foreign import load_foreign_reader, load_type_model
 
         path = weights or setting("ANPR_CRNN_WEIGHTS", None) or DEFAULT_WEIGHTS
         self.available, self.unavailable_reason, self.model = False, "", None
+        # Optional: without them every non-Iranian crop is refused as before (a person reads it).
+        try:
+            self.types = load_type_model(type_weights or setting("ANPR_TYPE_WEIGHTS", None))
+            self.latin = load_foreign_reader(latin_weights or setting("ANPR_LATIN_WEIGHTS", None))
+        except Exception:  # a corrupt optional model must not take the Iranian reader down
+            self.types = self.latin = None
         if not os.path.exists(path):
             self.unavailable_reason = f"plate_crnn weights not found at {path}"
             return
@@ -119,10 +224,71 @@ class PlateCRNNEngine(Engine):
             return self._unavailable(img_bgr)
         logp = self.model.logp([img_bgr])[0]
         text, conf, _ = decode_plate(logp)
-        reason = not_iranian(self.model, img_bgr, logp, text)
-        if reason:  # the grammar would force some Iranian text onto it: give none
-            return Reading("", "", 0.0, self.name, None, img_bgr, not_iranian=reason)
-        return Reading(greedy(logp), _canonical(text), conf, self.name, None, img_bgr)
+        nudged: list[np.ndarray] = []
+        reason = not_iranian(self.model, img_bgr, logp, text, nudged)
+        kind, kind_p = self._classify(img_bgr)
+        if not reason and nudged and VOTE_NUDGED:
+            text, conf = vote([logp, *nudged])
+        if reason and nudged and kind == "ir" and kind_p >= TRUST_TYPE and _canonical(text):
+            # Of Iranian form, refused only because nudged reads disagree (a dirty or night plate): the
+            # classifier, sure it is the Iranian layout, keeps it Iranian.
+            reason = ""
+        if not reason:
+            # The Iranian check (measured on real plates) outranks the classifier (trained on rendered ones).
+            plate = _canonical(text)
+            return Reading(greedy(logp), plate, conf, self.name, None, img_bgr, plate_type="ir",
+                           type_confidence=kind_p if kind == "ir" else 0.0, country="IR" if plate else "")  # fmt: skip
+        # The grammar would force some Iranian text onto it: give none; name the plate's type, read a foreign one.
+        r = Reading("", "", 0.0, self.name, None, img_bgr, not_iranian=reason, plate_type=kind, type_confidence=kind_p)
+        if kind in IRANIAN_OTHER:
+            r.not_iranian, r.country = "", "IR"
+            r.deferred = f"{TYPE_NAMES[kind]}: not read by the reader, a person reads it"
+        elif kind in COUNTRY_FORMS and self.latin is not None:
+            likely = self._likely_countries(img_bgr)
+            raw, country, ftext, fconf = self.latin.read_best(img_bgr, likely)
+            fplate = _canonical_foreign(ftext, country)
+            r.raw_text, r.not_iranian, r.plate_type = raw, "", country
+            r.type_confidence = round(likely.get(country, 0.0), 4)
+            r.plate, r.country, r.confidence = fplate, country, round(fconf * sum(likely.values()), 4)
+            if not fplate or r.confidence < FOREIGN_MIN_CONFIDENCE:
+                r.plate = ""
+                r.deferred = f"foreign plate ({country}) read as '{ftext}' with low confidence: a person confirms it"
+        return r
+
+    def _foreign_pick(self, cands: list) -> loc.Candidate | None:
+        cands = [c for c in cands if c.crop is not None and c.crop.size]
+        if self.types is None or self.latin is None or not cands:
+            return None
+        crops = [c.crop for c in cands]
+        foreign = np.array([c in COUNTRY_FORMS for c in PLATE_CLASSES])
+        p_foreign = self.types.probs(crops)[:, foreign].sum(axis=1)
+        latin = np.array([latin_score(lp) for lp in self.latin.logp(crops)])
+        return cands[int(np.argmax(p_foreign * latin))]
+
+    def _likely_countries(self, img_bgr: np.ndarray, top: int = 3) -> dict[str, float]:
+        """The ``top`` most probable countries with their classifier probabilities."""
+        assert self.types is not None
+        p = self.types.probs([img_bgr])[0]
+        ranked = sorted((float(p[i]), c) for i, c in enumerate(PLATE_CLASSES) if c in COUNTRY_FORMS)[::-1]
+        return {c: q for q, c in ranked[:top]}
+
+    def read_foreign(self, img_bgr: np.ndarray) -> Reading:
+        """A crop known to be foreign: the Latin reader under the most likely country's forms (easyocr
+        when the Latin reader or the classifier is not shipped)."""
+        if self.types is None or self.latin is None:
+            return super().read_foreign(img_bgr)
+        likely = self._likely_countries(img_bgr)
+        raw, country, text, conf = self.latin.read_best(img_bgr, likely)
+        plate = _canonical_foreign(text, country)
+        return Reading(raw, plate, round(conf * sum(likely.values()), 4) if plate else 0.0, self.name, None, img_bgr,
+                       plate_type=country, type_confidence=round(likely.get(country, 0.0), 4),
+                       country=country if plate else "")  # fmt: skip
+
+    def _classify(self, img_bgr: np.ndarray) -> tuple[str, float]:
+        if self.types is None:
+            return "", 0.0
+        kind, p, _ = self.types.classify(img_bgr)
+        return kind, round(p, 4)
 
 
 class EasyOCREngine(Engine):

@@ -223,10 +223,12 @@ def localise(
     top: int = 16,
     min_width: int = 100,
     refine: int = 3,
+    ranked: list[Candidate] | None = None,
 ) -> Candidate | None:
     """Best plate candidate; with ``scorer`` (crop → read confidence) the top few are rescored by it.
 
     Candidates narrower than ``min_width`` pixels are discounted (badges and stickers read like plates).
+    ``ranked``, when given, receives every scored candidate, best first (for a reader that refuses the best).
     """
     cands = candidates(img_bgr, region)[:top]
     if not cands:
@@ -266,4 +268,7 @@ def localise(
     if variants:
         for v, s in zip(variants, scorer([v.crop for v in variants if v.crop is not None])):  # each has one
             v.score = geo[id(v)] + s * min(1.0, v.box[2] / min_width)
-    return max([*cands, *variants], key=lambda c: c.score)
+    everything = sorted([*cands, *variants], key=lambda c: -c.score)
+    if ranked is not None:
+        ranked.extend(everything)
+    return everything[0]

@@ -64,10 +64,11 @@ def _agreement(nudged: str, seen: str) -> float:
     return same / len(seen)
 
 
-def not_iranian(model, crop_bgr: np.ndarray, logp: np.ndarray, text: str) -> str:
+def not_iranian(model, crop_bgr: np.ndarray, logp: np.ndarray, text: str, nudged_out: list | None = None) -> str:
     """Why the crop is not read as an Iranian plate, or '' when it is one.
 
-    ``logp`` is the model's output for the crop and ``text`` its grammar-decoded read.
+    ``logp`` is the model's output for the crop and ``text`` its grammar-decoded read. When the nudged
+    crops were read, their log-probabilities are appended to ``nudged_out`` (for :func:`vote`).
     """
     h, w = crop_bgr.shape[:2]
     if h == 0 or w / h < MIN_ASPECT:
@@ -76,7 +77,40 @@ def not_iranian(model, crop_bgr: np.ndarray, logp: np.ndarray, text: str) -> str
     if not text or not has_iranian_form(seen):
         return "the characters do not read as an Iranian plate (Latin letters or another layout)"
     nudged = [c for c in (nudge(crop_bgr) for nudge in NUDGES) if c.size]
-    kept = [_agreement(greedy(lp), seen) for lp in model.logp(nudged)]
+    lps = model.logp(nudged)
+    if nudged_out is not None:
+        nudged_out.extend(lps)
+    kept = [_agreement(greedy(lp), seen) for lp in lps]
     if sum(kept) / len(kept) < MIN_AGREEMENT:
         return "the characters do not read as Persian digits and letters (a foreign plate?)"
     return ""
+
+
+def vote(logps: list[np.ndarray], self_weight: float = 2.0) -> tuple[str, float]:
+    """One read from the crop's own read (first, weighted ``self_weight``) and its nudged reads:
+    each of the eight places takes the character with the most summed peak probability.
+
+    Returns (text, confidence): confidence is the geometric mean over places of the winning
+    character's share of the votes times its mean peak probability."""
+    from anpr.recognition.decode import decode_plate
+
+    votes: list[dict[str, float]] = [{} for _ in GRAMMAR]
+    counts: list[dict[str, int]] = [{} for _ in GRAMMAR]
+    total = 0.0
+    for j, lp in enumerate(logps):
+        text, _, peaks = decode_plate(lp)
+        if len(text) != len(GRAMMAR):
+            continue
+        wgt = self_weight if j == 0 else 1.0
+        total += wgt
+        for k, (ch, p) in enumerate(zip(text, peaks, strict=True)):
+            votes[k][ch] = votes[k].get(ch, 0.0) + wgt * p
+            counts[k][ch] = counts[k].get(ch, 0) + 1
+    if not total:
+        return "", 0.0
+    chars, scores = [], []
+    for k in range(len(GRAMMAR)):
+        ch = max(votes[k], key=votes[k].__getitem__)
+        chars.append(ch)
+        scores.append(max(votes[k][ch] / total, 1e-6))
+    return "".join(chars), float(np.exp(np.mean(np.log(scores))))

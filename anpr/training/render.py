@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from declarations.plates import PLATE_LETTERS
+from declarations.plates import LATIN_PLATE_LETTERS, PLATE_LETTERS
 
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 
@@ -56,6 +56,9 @@ FONT_DIRS = ["/usr/share/fonts", "/usr/local/share/fonts", os.path.expanduser("~
 _COMMON = "بجدسصطعقلمنهو"
 LETTER_WEIGHTS = {ch: (4.0 if ch in _COMMON else 1.0) for ch in PLATE_LETTERS}
 LETTER_WEIGHTS["ژ"] = 0.3
+# Diplomatic (D) and service (S) plates: the same layout with a Latin letter, on a blue or white plate.
+LETTER_WEIGHTS.update(dict.fromkeys(LATIN_PLATE_LETTERS, 1.0))
+DIPLOMATIC_KINDS = ["blue", "blue", "white"]
 
 # Plate types: (name, background RGB, text RGB, weight)
 PLATE_TYPES = [
@@ -172,6 +175,8 @@ def _paste(canvas: np.ndarray, mask: np.ndarray, box: tuple[int, int, int, int],
 def render_plate(text: str, fonts: list[str], rng: random.Random, kind: str | None = None) -> np.ndarray:
     """A flat, clean plate image (RGB, PLATE_H × PLATE_W) showing canonical ``text``."""
     assert len(text) == 8, text
+    if kind is None and text[2] in LATIN_PLATE_LETTERS:
+        kind = rng.choice(DIPLOMATIC_KINDS)
     if kind is None:
         kind = rng.choices([t[0] for t in PLATE_TYPES], weights=[t[3] for t in PLATE_TYPES])[0]
     _, bg, fg, _ = next(t for t in PLATE_TYPES if t[0] == kind)
@@ -219,7 +224,7 @@ def render_plate(text: str, fonts: list[str], rng: random.Random, kind: str | No
     main = [digits[0], digits[1], letter, digits[2], digits[3], digits[4]]
     for i, ch in enumerate(main):
         forms = _LETTER_FORMS.get(ch, [ch]) if _has_forms(font) else [ch]
-        g = glyph(font, rng.choice(forms))
+        g = glyph(rng.choice(_latin_fonts()), ch) if ch in LATIN_PLATE_LETTERS else glyph(font, rng.choice(forms))
         if g is None:
             continue
         wfac = rng.uniform(0.78, 0.95) if i != 2 else rng.uniform(0.9, 1.15)

@@ -65,6 +65,12 @@ def load_real(data_dir: str):
     return out
 
 
+# Shares of fine-tuning crops given the two faults the held-out errors show (issue 16): a detector crop
+# that cuts into the first digit (its label still has it), and a dark night photo.
+TIGHT_LEFT = 0.15
+NIGHT = 0.12
+
+
 def aug_real(item, rng: random.Random) -> np.ndarray:
     """Random camera-like variation of a real crop → grey model input."""
     kind, src = item[2], item[3]
@@ -79,8 +85,8 @@ def aug_real(item, rng: random.Random) -> np.ndarray:
     else:
         crop = src
         h, w = crop.shape[:2]
-        # random re-crop / pad
-        x0 = int(rng.uniform(-0.06, 0.06) * w)
+        # random re-crop / pad; sometimes a tight detector crop that cuts into the first digit
+        x0 = int(rng.uniform(-0.06, 0.06) * w) if rng.random() > TIGHT_LEFT else int(rng.uniform(0.06, 0.11) * w)
         x1 = w + int(rng.uniform(-0.05, 0.06) * w)
         y0 = int(rng.uniform(-0.12, 0.12) * h)
         y1 = h + int(rng.uniform(-0.12, 0.12) * h)
@@ -90,6 +96,8 @@ def aug_real(item, rng: random.Random) -> np.ndarray:
         M = cv2.getPerspectiveTransform(src_pts, dst)
         crop = cv2.warpPerspective(crop, M, (w, h), borderMode=cv2.BORDER_REPLICATE)
     img = crop.astype(np.float32) * rng.uniform(0.6, 1.3) + rng.uniform(-35, 35)
+    if rng.random() < NIGHT:  # a night photo: dark, contrast lost, sensor noise
+        img = img * rng.uniform(0.2, 0.45) + np.random.default_rng(rng.randint(0, 2**31)).normal(0, 6, img.shape)
     img = np.clip(img, 0, 255).astype(np.uint8)
     if rng.random() < 0.3:
         img = cv2.GaussianBlur(img, (3, 3), 0)

@@ -1,10 +1,15 @@
-"""python manage.py anpr_bench --data DIR [--engine NAME] → one JSON line of accuracy and timing."""
+"""python manage.py anpr_bench --data DIR [--engine NAME] [--foreign N] → JSON lines of accuracy and timing.
+
+Line 1: the labelled folder (``by_kind``, ``by_type``: the plate type each image was given). With
+``--foreign N``, line 2: ``foreign`` (N rendered foreign plates: type, read with country, never Iranian
+text; per country) and ``by_type`` (N/4 rendered plates of each other Iranian layout).
+"""
 
 import json
 
 from django.core.management.base import BaseCommand
 
-from anpr.recognition.bench import run_bench
+from anpr.recognition.bench import run_bench, run_foreign, run_types
 
 
 class Command(BaseCommand):
@@ -14,11 +19,19 @@ class Command(BaseCommand):
         parser.add_argument("--data", required=True, help="folder holding labels.csv, crops/, vehicles/")
         parser.add_argument("--engine", default=None, help="plate_crnn (default), easyocr, tesseract")
         parser.add_argument("--files", default=None, help="JSON file with a 'files' list to restrict to")
+        parser.add_argument("--weights", default=None, help="plate_crnn ONNX file instead of the shipped one")
+        parser.add_argument("--foreign", type=int, default=0, help="also N rendered foreign plates (line 2)")
 
     def handle(self, *args, **opts):
         files = None
         if opts["files"]:
             with open(opts["files"], encoding="utf-8") as f:
                 files = set(json.load(f)["files"])
-        result = run_bench(opts["data"], opts["engine"], files)
+        result = run_bench(opts["data"], opts["engine"], files, weights=opts["weights"])
         self.stdout.write(json.dumps(result, ensure_ascii=False))
+        if opts["foreign"]:
+            line = {
+                "foreign": run_foreign(opts["foreign"], opts["engine"]),
+                "by_type": run_types(opts["foreign"] // 4, opts["engine"]),
+            }
+            self.stdout.write(json.dumps(line, ensure_ascii=False))
