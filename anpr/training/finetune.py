@@ -73,6 +73,14 @@ def state_from_onnx(path: str) -> dict:
         state[f"rnn.weight_hh_l0{suffix}"] = torch.from_numpy(reorder(r[d]))
         state[f"rnn.bias_ih_l0{suffix}"] = torch.from_numpy(reorder(b[d][: 3 * hidden]))
         state[f"rnn.bias_hh_l0{suffix}"] = torch.from_numpy(reorder(b[d][3 * hidden :]))
+    # Classes are only ever appended (decode.CHARSET: D and S after the Persian letters), so a model with
+    # fewer classes keeps its rows and the new ones start from the fresh CRNN's, with a bias low enough
+    # that they are not read until training teaches them.
+    own_classes, old_classes = ref["head.weight"].shape[0], state["head.weight"].shape[0]
+    if old_classes < own_classes:
+        weight, bias = ref["head.weight"].clone(), torch.full((own_classes,), -10.0)
+        weight[:old_classes], bias[:old_classes] = state["head.weight"], state["head.bias"]
+        state["head.weight"], state["head.bias"] = weight, bias
     missing = set(ref) - set(state)
     wrong = [k for k in ref if k in state and tuple(ref[k].shape) != tuple(state[k].shape)]
     if missing or wrong:
