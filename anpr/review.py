@@ -70,8 +70,9 @@ def _near_unseen_arrivals(user: User | None) -> Q:
 def kind_filter(kind: str, user: User | None = None) -> Q:
     """The rows of one queue kind (any read, labelled or not)."""
     if kind == LabelReason.LOW_CONFIDENCE:
+        # The app's reader, or a camera's own read that came with its photo (a person can read the photo).
         return Q(
-            recognition=Recognition.DONE,
+            Q(recognition=Recognition.DONE) | (Q(recognition=Recognition.CAMERA) & ~Q(photo="")),
             confidence__lt=settings.ANPR_REVIEW_MIN_CONFIDENCE,
             captured_at__gte=_since(),
         )

@@ -252,3 +252,19 @@ def test_the_camera_report_counts_corrections_from_the_labels(client, hq, dest_c
     client.force_login(dest_clerk)
     html = client.get(url).content.decode()
     assert "THR-1" in html and "BZG-1" not in html
+
+
+def test_a_cameras_own_unsure_read_with_its_photo_waits_for_a_person_one_without_a_photo_does_not(
+    client, dest_clerk, thr_camera, settings
+):
+    settings.ANPR_REVIEW_MIN_CONFIDENCE = 0.9
+    at = (timezone.now() - dt.timedelta(hours=1)).replace(microsecond=0)
+    with_photo, text_only = ingest.reads_ingest(
+        camera=thr_camera,
+        items=[
+            ingest.ReadInput(captured_at=at, plate_raw="55د12311", confidence=0.62, photo=files.jpeg((320, 240))),
+            ingest.ReadInput(captured_at=at + dt.timedelta(seconds=5), plate_raw="45ج71248", confidence=0.6),
+        ],
+    )
+    client.force_login(dest_clerk)
+    assert _queue_ids(client, LabelReason.LOW_CONFIDENCE) == {with_photo.id}
