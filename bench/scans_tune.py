@@ -61,6 +61,7 @@ def _score(job: tuple[Path, Params]) -> dict:
         "tampered": lab["tampered"],
         "kind": lab.get("kind"),
         "box": lab.get("box"),
+        "boxes": lab.get("boxes"),
         "seconds": 0.0,
         "width": z["width"],
         "registered": False,

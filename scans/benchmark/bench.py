@@ -6,7 +6,8 @@ Counting rules:
 * false_alarm = unchanged pairs NOT judged "consistent" / all unchanged pairs, i.e. an
   "unregistered" unchanged pair counts as a false alarm (it needs a person, it is never a pass);
 * an "unregistered" tampered pair counts as missed (not detected);
-* localisation = detected tampered pairs whose top box intersects the true box / detected;
+* localisation = detected tampered pairs whose top box intersects the true box / detected (a
+  change split into several regions, ``boxes`` in the label: the top box intersects one of them);
 * unregistered = share of all pairs that could not be registered;
 * median_s = median wall time per pair, loading both images included.
 """
@@ -57,6 +58,7 @@ def evaluate(pairs_dir: str | Path, threshold: float | None = None, limit: int =
                 "tampered": bool(lab["tampered"]),
                 "kind": lab.get("kind"),
                 "box": lab.get("box"),
+                "boxes": lab.get("boxes"),
                 "score": res.score,
                 "verdict": res.verdict,
                 "registered": res.registered,
@@ -68,6 +70,11 @@ def evaluate(pairs_dir: str | Path, threshold: float | None = None, limit: int =
             }
         )
     return out
+
+
+def _hits(r: dict) -> bool:
+    """The top box intersects the true box (or one of the true boxes of a split change)."""
+    return bool(r["top"]) and any(_intersects(r["top"], b) for b in (r.get("boxes") or [r["box"]]))
 
 
 def summarise(records: list[dict], threshold: float | None = None) -> dict:
@@ -82,12 +89,12 @@ def summarise(records: list[dict], threshold: float | None = None) -> dict:
     clean = [r for r in records if not r["tampered"]]
     det = [r for r in tam if suspicious(r)]
     fa = [r for r in clean if suspicious(r) is not False]  # unregistered counts as an alarm
-    loc = [r for r in det if r["top"] and _intersects(r["top"], r["box"])]
+    loc = [r for r in det if _hits(r)]
     by_kind = {}
     for kind in sorted({r["kind"] for r in tam}):
         rs = [r for r in tam if r["kind"] == kind]
         d = [r for r in rs if suspicious(r)]
-        lk = [r for r in d if r["top"] and _intersects(r["top"], r["box"])]
+        lk = [r for r in d if _hits(r)]
         by_kind[kind] = {
             "n": len(rs),
             "detection": round(len(d) / len(rs), 4),
