@@ -18,6 +18,7 @@ class ScanUploadForm(forms.Form):
         label=_("view"),
         choices=View.choices,
         initial=View.SINGLE,
+        required=False,  # clients that post no view upload a single view
         help_text=_("A dual-view scanner: upload its top view and its side view, each with its view."),
     )
     scanner_id = forms.CharField(label=_("scanner ID"), max_length=64)
@@ -38,6 +39,10 @@ class ScanUploadForm(forms.Form):
             cast(forms.ChoiceField, self.fields["stage"]).choices = [
                 (v, label) for v, label in Stage.choices if v in stages
             ]
+
+
+    def clean_view(self) -> str:
+        return self.cleaned_data.get("view") or View.SINGLE
 
 
 class ReviewForm(forms.Form):
