@@ -40,7 +40,6 @@ class ScanUploadForm(forms.Form):
                 (v, label) for v, label in Stage.choices if v in stages
             ]
 
-
     def clean_view(self) -> str:
         return self.cleaned_data.get("view") or View.SINGLE
 

@@ -41,6 +41,12 @@ class Params:
     END_RAMP: float = 3.0  # ... and how many end windows the found shift ramps in over
     N_SHIFT_CHECK: int = 6  # best regions re-checked with a local shift
     CAB_MAX_SHARE: float = 0.3  # longest stretch at one end of the vehicle that can be the tractor
+    # Walls: a tall thin region (height >= WALL_ASPECT x width) within WALL_BAND of the width from
+    # an end of the vehicle or of the container span (end walls, the cab/trailer junction) is
+    # re-checked with a wider x shift (WALL_SHIFT_X of the width); 0 = off
+    WALL_SHIFT_X: float = 0.03
+    WALL_BAND: float = 0.05
+    WALL_ASPECT: float = 2.0
     # Learned region score (off: not validated yet, see docs/scans-comparison.md "Learned score").
     # When on, the 10 largest regions are re-checked and only they are scored, as in its fit.
     USE_LEARNED: bool = False

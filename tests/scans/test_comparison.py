@@ -252,3 +252,36 @@ def test_saturated_share_of_the_load_is_reported(scan):
     dense = from_attenuation(a)
     res = compare_scans(dense, _dest(a, 1))
     assert res.details["saturated_share"] > light + 0.15, (light, res.details["saturated_share"])
+
+
+@pytest.mark.parametrize("kind", ["add_dense", "remove_dark", "swap_split"])
+def test_hard_pairs_make_the_faint_kinds_and_say_where(kind):
+    from scans.benchmark.pairs import HARD_KINDS
+
+    assert kind in HARD_KINDS
+    src = synthetic_scan(12, width=900, height=340)
+    donor = synthetic_scan(13, width=900, height=340)
+    origin, dest_jpeg, label = make_pair(src, np.random.default_rng(1), True, kind=kind, donor=donor, hard=True)
+    assert label["kind"] == kind and label["scanner"]["hard_lines"] is True
+    x, y, w, h = label["box"]
+    a0, a1 = to_attenuation(src), to_attenuation(origin)
+    assert np.array_equal(a0, a1)  # the origin is the untouched source
+    if kind == "swap_split":
+        parts = label["boxes"]
+        assert 3 <= len(parts) <= 6
+        for bx, by, bw, bh in parts:  # small regions inside the union box
+            assert bw * bh / src.size < 0.01 and x <= bx and bx + bw <= x + w and y <= by and by + bh <= y + h
+    else:
+        assert "boxes" not in label
+    assert load_scan(dest_jpeg).ndim == 2
+
+
+def test_hard_scanner_draws_every_nuisance_from_its_extremes():
+    from scans.benchmark.pairs import random_scanner
+
+    rng = np.random.default_rng(0)
+    hard = [random_scanner(rng, hard=True) for _ in range(200)]
+    for p in hard:
+        assert 0.6 <= p.pitch <= 1.5 and not 0.8 < p.pitch < 1.2
+        assert not 0.77 < p.gamma < 1.3 and 3.0 <= p.settle_px <= 6.0 and 55 <= p.jpeg <= 75
+    assert 0.3 < np.mean([p.mirrored for p in hard]) < 0.7
