@@ -84,13 +84,13 @@ def reproduce(comparison: ScanComparison) -> Reproduction:
     dest = load_scan(_read_checked(comparison.dest_scan))
     result = compare_scans(origin, dest, threshold=comparison.threshold, params=params)
     score = result.score if math.isfinite(result.score) else None
-    recomputed = {
+    recomputed: dict = {
         "verdict": result.verdict,
         "score": score,
         "registered": bool(result.registered),
         "boxes": [[int(x), int(y), int(w), int(h), round(float(s), 6)] for x, y, w, h, s in result.boxes],
     }
-    stored = {
+    stored: dict = {
         "verdict": comparison.verdict,
         "score": comparison.score,
         "registered": comparison.registered,

@@ -275,7 +275,7 @@ def scan_make_previews(*, scan_id: int) -> Scan:
 
 # A single-view scanner looks from the side (as most portal scanners do): with no image of its own
 # view on the other side, a single view is compared with a side view and the other way round.
-_VIEW_PARTNER = {View.SINGLE: View.SIDE, View.SIDE: View.SINGLE}
+_VIEW_PARTNER: dict[str, str] = {View.SINGLE: View.SIDE, View.SIDE: View.SINGLE}
 
 
 def current_pairs(declaration_id: int) -> list[tuple[Scan, Scan]]:
@@ -286,11 +286,12 @@ def current_pairs(declaration_id: int) -> list[tuple[Scan, Scan]]:
     origins = Scan.objects.latest_views(declaration_id, Stage.ORIGIN)
     dests = Scan.objects.latest_views(declaration_id, Stage.DESTINATION)
     pairs = []
-    for view in View.values:  # a fixed order: top, side, single as declared
+    for view in View.values:  # a fixed order: single, top, side
         dest = dests.get(view)
         if dest is None:
             continue
-        origin = origins.get(view) or origins.get(_VIEW_PARTNER.get(view, ""))
+        partner = _VIEW_PARTNER.get(view)
+        origin = origins.get(view) or (origins.get(partner) if partner else None)
         if origin is not None:
             pairs.append((origin, dest))
     return pairs
