@@ -285,3 +285,26 @@ def test_hard_scanner_draws_every_nuisance_from_its_extremes():
         assert 0.6 <= p.pitch <= 1.5 and not 0.8 < p.pitch < 1.2
         assert not 0.77 < p.gamma < 1.3 and 3.0 <= p.settle_px <= 6.0 and 55 <= p.jpeg <= 75
     assert 0.3 < np.mean([p.mirrored for p in hard]) < 0.7
+
+
+def test_bench_counts_a_split_change_hit_on_any_of_its_boxes(tmp_path):
+    from scans.benchmark.bench import summarise
+
+    base = {"tampered": True, "registered": True, "score": 1.0, "verdict": "suspicious", "seconds": 1.0}
+    split = {**base, "kind": "swap_split", "box": [0, 0, 100, 100], "boxes": [[0, 0, 10, 10], [90, 90, 10, 10]]}
+    hit = {**split, "top": [92, 92, 4, 4, 1.0], "cpu_seconds": 0.4}
+    miss = {**split, "top": [50, 50, 4, 4, 1.0], "cpu_seconds": 0.6}  # inside the union, between the parts
+    s = summarise([hit, miss])
+    assert s["by_kind"]["swap_split"] == {"n": 2, "detection": 1.0, "localisation": 0.5}
+    assert s["median_cpu_s"] == 0.5
+
+
+def test_hard_pairs_are_written_and_benchmarked(tmp_path):
+    from scans.benchmark.bench import run_bench
+    from scans.benchmark.pairs import write_pairs
+
+    labels = write_pairs(tmp_path, n=3, seed=2, hard=True)
+    assert [lab["tampered"] for lab in labels] == [False, False, True]
+    assert labels[2]["kind"] in ("add", "add_dense", "remove", "remove_dark", "swap", "swap_split")
+    res = run_bench(tmp_path)
+    assert res["n"] == 3 and res["median_cpu_s"] > 0 and set(res["by_kind"]) == {labels[2]["kind"]}
