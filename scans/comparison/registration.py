@@ -214,15 +214,7 @@ def end_shifts(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, details: dict
     go = cv2.GaussianBlur(ao, (0, 0), 1.5)
     gd = cv2.GaussianBlur(adw, (0, 0), 1.5)
     found = []
-    vcols = np.flatnonzero(valid.mean(axis=0) > 0.5)
-    beyond = content.copy()  # the origin's vehicle columns, valid or not
     for side, x_end in (("left", int(cols[0])), ("right", int(cols[-1]))):
-        # the destination frame ends before the vehicle does (its end was not imaged): there is no
-        # end wall to realign, and a match found there lands on the wrong rib (a tune false alarm)
-        if side == "left" and beyond[: max(0, int(vcols[0]) - 2)].any():
-            continue
-        if side == "right" and beyond[int(vcols[-1]) + 3 :].any():
-            continue
         x0 = x_end if side == "left" else x_end - win + 1
         x0 = int(np.clip(x0, rx, w - rx - win))
         tpl = go[y0:y1, x0 : x0 + win]
