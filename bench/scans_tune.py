@@ -57,10 +57,12 @@ def _score(job: tuple[Path, Params]) -> dict:
     z = pickle.loads(path.read_bytes())
     lab = z["lab"]
     rec = {
+        "source": lab.get("source"),
         "pair": f"{path.parent.name}:{lab['id']}",
         "tampered": lab["tampered"],
         "kind": lab.get("kind"),
         "box": lab.get("box"),
+        "boxes": lab.get("boxes"),
         "seconds": 0.0,
         "width": z["width"],
         "registered": False,
@@ -112,6 +114,8 @@ def main() -> None:
         metavar="NAME=VALUE",
         help="score with a field of scans.comparison.Params changed, e.g. LP_SIGMA=0 (a step off)",
     )
+    ap.add_argument("--records", default=None, help="also write the per-pair records (JSON) here")
+    ap.add_argument("--target-fa", type=float, default=0.02, help="false-alarm share the best threshold keeps to")
     args = ap.parse_args()
     overrides = dict(args.set)
     params = dataclasses.replace(Params(), **overrides)
@@ -124,7 +128,7 @@ def main() -> None:
         files = pool.map(_affine, jobs, chunksize=4)
         recs = pool.map(_score, [(f, params) for f in files], chunksize=8)
     clean = sorted((r["score"] if r["registered"] else np.inf for r in recs if not r["tampered"]), reverse=True)
-    allowed = int(0.02 * len(clean))
+    allowed = int(args.target_fa * len(clean))
     best = clean[allowed] if allowed < len(clean) else 0.0
     table = {}
     for thr in (*THRESHOLDS, best):
@@ -143,13 +147,16 @@ def main() -> None:
         "threshold": thr,
         "at_threshold": summarise(recs, threshold=thr),
         "by_threshold": table,
-        "threshold_at_2pct_false_alarm": best,
+        "threshold_at_target_false_alarm": best,
+        "at_target": summarise(recs, threshold=best),
         "highest_clean": [
             (round(r["score"], 6), r["pair"])
             for r in sorted((r for r in recs if not r["tampered"] and r["registered"]), key=lambda r: -r["score"])[:10]
         ],
         "missed": [r["pair"] for r in recs if r["tampered"] and not (r["registered"] and r["score"] > thr)],
     }
+    if args.records:
+        Path(args.records).write_text(json.dumps(recs))
     print(json.dumps(out))
 
 

@@ -14,8 +14,16 @@ class ScopedAdmin(JalaliAdmin):
 
 @admin.register(Scan)
 class ScanAdmin(EvidenceAdmin, ScopedAdmin):
-    list_display = ("id", "declaration", "stage", "office", "scanner_id", jalali("captured_at", "زمان تصویربرداری"))
-    list_filter = ("stage", "format", "preview_status")
+    list_display = (
+        "id",
+        "declaration",
+        "stage",
+        "view",
+        "office",
+        "scanner_id",
+        jalali("captured_at", "زمان تصویربرداری"),
+    )
+    list_filter = ("stage", "view", "format", "preview_status")
     search_fields = ("declaration__serial", "scanner_id", "sha256")
     raw_id_fields = ("declaration", "uploaded_by")
     jalali_fields = ("captured_at", "uploaded_at")
@@ -24,9 +32,29 @@ class ScanAdmin(EvidenceAdmin, ScopedAdmin):
 
 @admin.register(ScanComparison)
 class ScanComparisonAdmin(EvidenceAdmin, ScopedAdmin):
-    list_display = ("id", "declaration", "status", "verdict", "score", "review", jalali("created_at", "زمان ایجاد"))
-    list_filter = ("status", "verdict", "review")
+    list_display = (
+        "id",
+        "declaration",
+        "view",
+        "status",
+        "verdict",
+        "score",
+        "review",
+        "algorithm_version",
+        jalali("created_at", "زمان ایجاد"),
+    )
+    list_filter = ("status", "verdict", "review", "view", "algorithm_version")
     search_fields = ("declaration__serial",)
     raw_id_fields = ("declaration", "origin_scan", "dest_scan", "reviewed_by")
     jalali_fields = ("created_at", "finished_at", "reviewed_at")
-    readonly_fields = ("heatmap", "boxes", "details", "timings", "score", "verdict", "threshold")
+    readonly_fields = (
+        "heatmap",
+        "boxes",
+        "details",
+        "timings",
+        "score",
+        "verdict",
+        "threshold",
+        "algorithm_version",
+        "algorithm_params",
+    )

@@ -55,6 +55,7 @@ class ScanListCreateApi(APIView):
                 captured_at=v["captured_at"],
                 files=[v["file"]],
                 by=request.user,
+                view=v["view"],
             )
         except ScanRejected as exc:
             return _rejected(exc)

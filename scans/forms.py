@@ -9,11 +9,18 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import JalaliDateTimeField, MultipleFileField, MultipleFileInput
 
-from .models import Stage
+from .models import Stage, View
 
 
 class ScanUploadForm(forms.Form):
     stage = forms.ChoiceField(label=_("stage"), choices=Stage.choices)
+    view = forms.ChoiceField(
+        label=_("view"),
+        choices=View.choices,
+        initial=View.SINGLE,
+        required=False,  # clients that post no view upload a single view
+        help_text=_("A dual-view scanner: upload its top view and its side view, each with its view."),
+    )
     scanner_id = forms.CharField(label=_("scanner ID"), max_length=64)
     captured_at = JalaliDateTimeField(
         label=_("captured at"),
@@ -32,6 +39,9 @@ class ScanUploadForm(forms.Form):
             cast(forms.ChoiceField, self.fields["stage"]).choices = [
                 (v, label) for v, label in Stage.choices if v in stages
             ]
+
+    def clean_view(self) -> str:
+        return self.cleaned_data.get("view") or View.SINGLE
 
 
 class ReviewForm(forms.Form):

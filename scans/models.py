@@ -23,6 +23,15 @@ class Stage(models.TextChoices):
     DESTINATION = "destination", _("destination")
 
 
+class View(models.TextChoices):
+    """Which view of the pass an image is. A dual-view scanner takes a top and a side view of the
+    same pass; a single-view scanner one image (from the side, as most portal scanners do)."""
+
+    SINGLE = "single", _("single view")
+    TOP = "top", _("top view")
+    SIDE = "side", _("side view")
+
+
 def _random_path(kind: str, ext: str) -> str:
     # Not guessable and free of the client's file name; the month only eases housekeeping.
     return f"scans/{kind}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
@@ -44,8 +53,18 @@ class ScanQuerySet(ScopedQuerySet):
     # Both ends of the journey see both scans: the destination compares with the origin's.
     scope_paths = ("declaration__origin", "declaration__destination")
 
-    def latest_of(self, declaration_id: int, stage: str) -> Scan | None:
-        return self.filter(declaration_id=declaration_id, stage=stage).order_by("-captured_at", "-id").first()
+    def latest_of(self, declaration_id: int, stage: str, view: str | None = None) -> Scan | None:
+        qs = self.filter(declaration_id=declaration_id, stage=stage)
+        if view is not None:
+            qs = qs.filter(view=view)
+        return qs.order_by("-captured_at", "-id").first()
+
+    def latest_views(self, declaration_id: int, stage: str) -> dict[str, Scan]:
+        """The latest scan of each view of one stage: {view: scan}."""
+        latest: dict[str, Scan] = {}
+        for scan in self.filter(declaration_id=declaration_id, stage=stage).order_by("-captured_at", "-id"):
+            latest.setdefault(scan.view, scan)
+        return latest
 
 
 class Scan(models.Model):
@@ -58,6 +77,7 @@ class Scan(models.Model):
         TransitDeclaration, on_delete=models.PROTECT, related_name="scans", verbose_name=_("declaration")
     )
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices)
+    view = models.CharField(_("view"), max_length=8, choices=View.choices, default=View.SINGLE)
     office = models.ForeignKey(CustomsOffice, on_delete=models.PROTECT, related_name="+", verbose_name=_("office"))
     scanner_id = models.CharField(_("scanner ID"), max_length=64)
     captured_at = models.DateTimeField(_("captured at"))
@@ -132,6 +152,8 @@ class ScanComparison(models.Model):
     )
     origin_scan = models.ForeignKey(Scan, on_delete=models.PROTECT, related_name="+", verbose_name=_("origin scan"))
     dest_scan = models.ForeignKey(Scan, on_delete=models.PROTECT, related_name="+", verbose_name=_("destination scan"))
+    # The view compared (the destination scan's; a single view is compared with a side view).
+    view = models.CharField(_("view"), max_length=8, choices=View.choices, default=View.SINGLE)
     status = models.CharField(_("job status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
     error = models.CharField(_("error"), max_length=500, blank=True)
 
@@ -144,6 +166,10 @@ class ScanComparison(models.Model):
     heatmap = models.FileField(_("change overlay"), upload_to=heatmap_path, max_length=200, blank=True)
     heatmap_sha256 = models.CharField(_("SHA-256 of the change overlay"), max_length=64, blank=True)
     details = models.JSONField(_("algorithm details"), default=dict, blank=True)
+    # What produced the verdict, so that it can be recomputed from the stored images
+    # (``manage.py scans_reproduce``): the comparison code's version and its tuned parameters.
+    algorithm_version = models.CharField(_("algorithm version"), max_length=32, blank=True)
+    algorithm_params = models.JSONField(_("algorithm parameters"), default=dict, blank=True)
     timings = models.JSONField(_("timings (s)"), default=dict, blank=True)
 
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

@@ -3,12 +3,17 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from .models import Scan, ScanComparison, Stage
+from .models import Scan, ScanComparison, Stage, View
 
 
 class ScanUploadIn(serializers.Serializer):
     declaration = serializers.IntegerField()
     stage = serializers.ChoiceField(choices=Stage.choices)
+    view = serializers.ChoiceField(
+        choices=View.choices,
+        default=View.SINGLE,
+        help_text="single, or top / side of a dual-view scanner: each view is compared with the same view",
+    )
     scanner_id = serializers.CharField(max_length=64)
     captured_at = serializers.DateTimeField()
     file = serializers.FileField()
@@ -24,6 +29,7 @@ class ScanOut(serializers.ModelSerializer):
             "id",
             "declaration",
             "stage",
+            "view",
             "office",
             "scanner_id",
             "captured_at",
@@ -52,6 +58,7 @@ class ComparisonOut(serializers.ModelSerializer):
             "declaration",
             "origin_scan",
             "dest_scan",
+            "view",
             "status",
             "error",
             "score",
@@ -60,6 +67,8 @@ class ComparisonOut(serializers.ModelSerializer):
             "threshold",
             "boxes",
             "details",
+            "algorithm_version",
+            "algorithm_params",
             "timings",
             "created_at",
             "finished_at",

@@ -30,7 +30,7 @@ from declarations import evidence
 from declarations.models import Review, Status, TransitDeclaration, Verdict
 from notifications.services import Kind, inspectors_of, notify, office_staff
 
-from .models import Scan, ScanComparison, Stage
+from .models import Scan, ScanComparison, Stage, View
 from .validation import CheckedImage, ScanRejected, check_upload
 
 log = logging.getLogger(__name__)
@@ -76,8 +76,12 @@ def scan_upload(
     captured_at: dt.datetime,
     files: list,
     by: User | None,
+    view: str = View.SINGLE,
 ) -> list[Scan]:
     """Store one or more scans of one stage. All files are checked first: one bad file, nothing stored.
+
+    ``view``: which view of the pass the files are (``single``, or ``top`` / ``side`` of a
+    dual-view scanner); each view is compared with the same view of the other stage.
 
     Steps: 1 rights and fields; 2 content checks of every file (``validation``); 3 rows and
     files in one transaction (files removed again if it fails); 4 previews and, when both
@@ -85,6 +89,8 @@ def scan_upload(
     """
     if stage not in Stage.values:
         raise InvalidInput(_("Unknown stage '%(stage)s'.") % {"stage": stage}, fields={"stage": stage})
+    if view not in View.values:
+        raise InvalidInput(_("Unknown view '%(view)s'.") % {"view": view}, fields={"view": view})
     if not can_upload(by, declaration, stage):
         raise NotAllowed(
             _("You may not upload a %(stage)s scan of declaration %(serial)s.")
@@ -127,6 +133,7 @@ def scan_upload(
                 scan = Scan(
                     declaration=declaration,
                     stage=stage,
+                    view=view,
                     office_id=office_id,
                     scanner_id=scanner_id[:64],
                     captured_at=captured_at,
@@ -204,9 +211,8 @@ def _schedule_after_commit(scans: list[Scan], declaration_id: int) -> None:
 
     for scan in scans:
         transaction.on_commit(partial(tasks.make_previews.delay, scan.pk))
-    comparison = comparison_schedule(declaration_id=declaration_id)
-    if comparison is not None:
-        transaction.on_commit(lambda: tasks.compare_scans.delay(comparison.pk))
+    for comparison in comparison_schedule(declaration_id=declaration_id):
+        transaction.on_commit(partial(tasks.compare_scans.delay, comparison.pk))
 
 
 # --- Previews ---------------------------------------------------------------------------------
@@ -267,23 +273,48 @@ def scan_make_previews(*, scan_id: int) -> Scan:
 # --- Comparison -------------------------------------------------------------------------------
 
 
-def comparison_schedule(*, declaration_id: int) -> ScanComparison | None:
-    """Queue a comparison of the latest origin and destination scans unless that pair exists."""
-    origin = Scan.objects.latest_of(declaration_id, Stage.ORIGIN)
-    dest = Scan.objects.latest_of(declaration_id, Stage.DESTINATION)
-    if origin is None or dest is None:
-        return None
-    comparison, created = ScanComparison.objects.get_or_create(
-        origin_scan=origin, dest_scan=dest, defaults={"declaration_id": declaration_id}
-    )
-    return comparison if created else None
+# A single-view scanner looks from the side (as most portal scanners do): with no image of its own
+# view on the other side, a single view is compared with a side view and the other way round.
+_VIEW_PARTNER: dict[str, str] = {View.SINGLE: View.SIDE, View.SIDE: View.SINGLE}
+
+
+def current_pairs(declaration_id: int) -> list[tuple[Scan, Scan]]:
+    """The (origin, destination) scan pairs to compare now: the latest destination scan of each
+    view with the latest origin scan of the same view (else of its partner view, see
+    ``_VIEW_PARTNER``). A view without a counterpart on the other side is not compared: a top
+    view is never compared with a side view (they show different projections)."""
+    origins = Scan.objects.latest_views(declaration_id, Stage.ORIGIN)
+    dests = Scan.objects.latest_views(declaration_id, Stage.DESTINATION)
+    pairs = []
+    for view in View.values:  # a fixed order: single, top, side
+        dest = dests.get(view)
+        if dest is None:
+            continue
+        partner = _VIEW_PARTNER.get(view)
+        origin = origins.get(view) or (origins.get(partner) if partner else None)
+        if origin is not None:
+            pairs.append((origin, dest))
+    return pairs
+
+
+def comparison_schedule(*, declaration_id: int) -> list[ScanComparison]:
+    """Queue a comparison of each current view pair (``current_pairs``) not compared yet; returns
+    the comparisons created."""
+    created_list = []
+    for origin, dest in current_pairs(declaration_id):
+        comparison, created = ScanComparison.objects.get_or_create(
+            origin_scan=origin, dest_scan=dest, defaults={"declaration_id": declaration_id, "view": dest.view}
+        )
+        if created:
+            created_list.append(comparison)
+    return created_list
 
 
 def comparison_run(*, comparison_id: int) -> ScanComparison:
     """Run the comparison job once. The row is claimed with a conditional UPDATE: safe to run twice."""
     import cv2
 
-    from .comparison import compare_scans, get_threshold, load_scan
+    from .comparison import ALGORITHM_VERSION, Params, compare_scans, get_threshold, load_scan, params_to_dict
 
     claimed = ScanComparison.objects.filter(pk=comparison_id, status=ScanComparison.Status.QUEUED).update(
         status=ScanComparison.Status.RUNNING, started_at=timezone.now()
@@ -299,7 +330,8 @@ def comparison_run(*, comparison_id: int) -> ScanComparison:
             dest = load_scan(fh.read())
         t_load = time.perf_counter() - t0
         threshold = get_threshold()
-        result = compare_scans(origin, dest, threshold=threshold)
+        params = Params()
+        result = compare_scans(origin, dest, threshold=threshold, params=params)
         t_compare = time.perf_counter() - t0 - t_load
         heat = result.heatmap
         scale = 1.0
@@ -327,6 +359,8 @@ def comparison_run(*, comparison_id: int) -> ScanComparison:
         comparison.threshold = threshold
         comparison.boxes = [[int(x), int(y), int(w), int(h), round(float(s), 6)] for x, y, w, h, s in result.boxes]
         comparison.details = details
+        comparison.algorithm_version = ALGORITHM_VERSION
+        comparison.algorithm_params = params_to_dict(params)
         comparison.timings = timings
         comparison.status = ScanComparison.Status.DONE
         comparison.finished_at = timezone.now()
@@ -335,8 +369,7 @@ def comparison_run(*, comparison_id: int) -> ScanComparison:
             comparison.heatmap.save("heatmap.png", ContentFile(heat_png), save=False)
             comparison.heatmap_sha256 = hashlib.sha256(heat_png).hexdigest()
         comparison.save()
-        if _is_latest(comparison):
-            evidence.note_comparison(declaration_id=comparison.declaration_id, verdict=verdict, review=Review.PENDING)
+        _note_outcome(comparison.declaration_id)
         if verdict == Verdict.SUSPICIOUS:
             declaration = comparison.declaration
             notify(
@@ -349,15 +382,37 @@ def comparison_run(*, comparison_id: int) -> ScanComparison:
     return comparison
 
 
-def _is_latest(comparison: ScanComparison) -> bool:
-    """Only the newest pair's outcome goes into the declaration's summary."""
-    newest = (
-        ScanComparison.objects.filter(declaration_id=comparison.declaration_id)
-        .order_by("-created_at", "-id")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    return newest == comparison.pk
+def combined_outcome(comparisons: list[ScanComparison]) -> tuple[str, str] | None:
+    """One verdict and review from the comparisons of the views of one pass (finished ones only):
+    any suspicious -> suspicious; else any that could not be aligned -> unregistered (a person
+    looks); else consistent. Review: any escalated -> escalated; else any still awaiting review
+    -> pending; else accepted. None when none has finished."""
+    done = [c for c in comparisons if c.status == ScanComparison.Status.DONE]
+    if not done:
+        return None
+    verdicts = {c.verdict for c in done}
+    verdict = next((v for v in (Verdict.SUSPICIOUS, Verdict.UNREGISTERED) if v in verdicts), Verdict.CONSISTENT)
+    reviews = {c.review for c in done}
+    review = next((r for r in (Review.ESCALATED, Review.PENDING) if r in reviews), Review.ACCEPTED)
+    return verdict, review
+
+
+def current_comparisons(declaration_id: int) -> list[ScanComparison]:
+    """The comparisons of the current view pairs (``current_pairs``), one per view."""
+    found = []
+    for origin, dest in current_pairs(declaration_id):
+        comparison = ScanComparison.objects.filter(origin_scan=origin, dest_scan=dest).first()
+        if comparison is not None:
+            found.append(comparison)
+    return found
+
+
+def _note_outcome(declaration_id: int) -> None:
+    """The declaration's summary gets the combined outcome of the current view pairs (an older
+    pair finishing late changes nothing)."""
+    outcome = combined_outcome(current_comparisons(declaration_id))
+    if outcome is not None:
+        evidence.note_comparison(declaration_id=declaration_id, verdict=outcome[0], review=outcome[1])
 
 
 def _jsonable(value):
@@ -403,8 +458,7 @@ def comparison_review(*, comparison: ScanComparison, by: User, decision: str, re
     locked.review_remark = remark
     with actor(by):
         locked.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_remark"])
-    if _is_latest(locked):
-        evidence.note_comparison(declaration_id=locked.declaration_id, verdict=locked.verdict, review=locked.review)
+    _note_outcome(locked.declaration_id)
     evidence.note_event(
         declaration_id=locked.declaration_id,
         kind=f"scan_review_{decision}",

@@ -25,7 +25,7 @@ from core.dates import format_jalali
 from core.errors import DomainError, NotAllowed
 from core.files import serve_evidence
 from core.text import digits, is_persian
-from declarations.models import Review, TransitDeclaration
+from declarations.models import Review, TransitDeclaration, Verdict
 
 from . import services
 from .forms import ReviewForm, ScanUploadForm
@@ -63,7 +63,12 @@ def _render_page(request, declaration, form, stages, status: int = 200):
         .order_by("-created_at", "-id")
     )
     waiting = (ScanComparison.Status.QUEUED, ScanComparison.Status.RUNNING)
+    current = services.current_comparisons(declaration.pk)
+    # With more than one view compared, the verdict the declaration carries is their combination.
+    combined = services.combined_outcome(current) if len({c.view for c in current}) > 1 else None
     context = {
+        "combined": combined,
+        "combined_label": Verdict(combined[0]).label if combined else "",
         "declaration": declaration,
         # Comparisons run in the worker: the section polls itself until each has its verdict.
         "comparing": any(c.status in waiting for c in comparisons),
@@ -124,6 +129,7 @@ def upload(request, pk: int):
             captured_at=data["captured_at"],
             files=data["files"],
             by=request.user,
+            view=data["view"],
         )
     except ScanRejected as exc:
         field = "files" if exc.field == "file" else exc.field

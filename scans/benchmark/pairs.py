@@ -33,7 +33,15 @@ import cv2
 import numpy as np
 
 KINDS = ("remove", "add", "swap")
+# The hard set (``hard=True``): the plain kinds and the three the comparison used to miss most:
+# objects added to dense cargo near the saturation level, faint removals in the dark range, and
+# a swap split into several small regions.
+HARD_KINDS = ("add", "add_dense", "remove", "remove_dark", "swap", "swap_split")
 MIN_VISIBLE = 0.04  # mean change of transmission in the box that a tampering must reach
+# ... for the faint kinds (dense cargo: the same change of attenuation moves little light); still
+# a few grey levels on average in the origin's display, so a person comparing the two could see it
+MIN_VISIBLE_FAINT = 0.012
+FAINT_KINDS = ("add_dense", "remove_dark", "swap_split")
 
 
 def to_attenuation(img_u8: np.ndarray) -> np.ndarray:
@@ -129,7 +137,11 @@ def _content_mask(a: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(a, (0, 0), 3) > 0.15
 
 
-def _pick_box(rng: np.random.Generator, a: np.ndarray, need_content: bool) -> tuple[int, int, int, int]:
+def _pick_box(
+    rng: np.random.Generator, a: np.ndarray, need_content: bool, dense: bool = False, area: tuple = (0.01, 0.05)
+) -> tuple[int, int, int, int]:
+    """A box on the vehicle (``area``: share of the scan); ``dense``: in dark cargo (attenuation
+    1.6-3.4, transmission 3-20 %), where the faint kinds are placed."""
     h, w = a.shape
     content = _content_mask(a)
     ys, xs = np.nonzero(content)
@@ -140,18 +152,21 @@ def _pick_box(rng: np.random.Generator, a: np.ndarray, need_content: bool) -> tu
         bx0, bx1, by0, by1 = 0, w - 1, 0, h - 1
     best, best_val = None, -1.0
     for _ in range(25):
-        frac = rng.uniform(0.01, 0.05)
-        area = frac * w * h
+        frac = rng.uniform(*area)
+        px = frac * w * h
         ar = float(np.exp(rng.uniform(np.log(0.5), np.log(2.0))))
-        bw = int(np.clip(np.sqrt(area * ar), 8, 0.9 * (bx1 - bx0 + 1)))
-        bh = int(np.clip(area / max(bw, 1), 8, 0.85 * (by1 - by0 + 1)))
+        bw = int(np.clip(np.sqrt(px * ar), 8, 0.9 * (bx1 - bx0 + 1)))
+        bh = int(np.clip(px / max(bw, 1), 8, 0.85 * (by1 - by0 + 1)))
         x = int(rng.integers(bx0, max(bx0 + 1, bx1 - bw)))
         y = int(rng.integers(by0, max(by0 + 1, by1 - bh)))
         patch = a[y : y + bh, x : x + bw]
         inside = float(content[y : y + bh, x : x + bw].mean())
         # prefer boxes on the vehicle whose content is not saturated (changes there are visible)
         visible = float(((patch > 0.1) & (patch < 4.0)).mean())
-        val = inside * visible * (float(np.median(patch)) + 0.2 if need_content else 1.0)
+        if dense:  # dark but not black: the range where a change is faint
+            val = inside * float(((patch > 1.6) & (patch < 3.4)).mean())
+        else:
+            val = inside * visible * (float(np.median(patch)) + 0.2 if need_content else 1.0)
         val *= rng.uniform(0.7, 1.0)
         if val > best_val:
             best, best_val = (x, y, bw, bh), val
@@ -178,12 +193,13 @@ def tamper(
     out = a.copy()
     patch = out[y : y + h, x : x + w]
     fm = _feather(h, w)
-    if kind == "remove":
-        # cargo taken out: keep the empty-container level (low percentile), scale the rest down
+    if kind in ("remove", "remove_dark"):
+        # cargo taken out: keep the empty-container level (low percentile), scale the rest down;
+        # remove_dark takes out only part of dense cargo (a faint change in the dark range)
         base = float(np.percentile(patch, 5))
-        keep = rng.uniform(0.05, 0.4)
+        keep = rng.uniform(0.05, 0.4) if kind == "remove" else rng.uniform(0.5, 0.8)
         new = np.minimum(patch, base + (patch - base) * keep)
-    elif kind == "add":
+    elif kind in ("add", "add_dense"):
         obj = np.zeros((h, w), np.float32)
         for _ in range(int(rng.integers(1, 4))):
             ow, oh = int(w * rng.uniform(0.4, 0.95)), int(h * rng.uniform(0.4, 0.95))
@@ -193,9 +209,11 @@ def tamper(
                 cv2.rectangle(m, (ox, oy), (ox + ow - 1, oy + oh - 1), 1.0, -1)
             else:
                 cv2.ellipse(m, (ox + ow // 2, oy + oh // 2), (max(1, ow // 2), max(1, oh // 2)), 0, 0, 360, 1.0, -1)
-            obj = np.maximum(obj, m * rng.uniform(0.35, 1.3))
+            obj = np.maximum(obj, m * (rng.uniform(0.35, 1.3) if kind == "add" else rng.uniform(0.3, 0.9)))
         obj *= 1.0 + 0.2 * _smooth_noise(rng, (h, w), 6.0)
         new = patch + cv2.GaussianBlur(obj, (0, 0), 1.0)
+    elif kind == "swap_split":
+        raise ValueError("swap_split changes several boxes: use tamper_split")
     elif kind == "swap":
         src = donor if donor is not None and donor.shape[0] > h and donor.shape[1] > w else a
         for _ in range(10):
@@ -209,6 +227,40 @@ def tamper(
         raise ValueError(f"unknown tamper kind {kind!r}")
     out[y : y + h, x : x + w] = patch * (1 - fm) + new * fm
     return out
+
+
+def tamper_split(
+    a: np.ndarray, rng: np.random.Generator, donor: np.ndarray | None = None
+) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """A swap split into 3-6 small regions (0.15-0.6 % of the scan each, apart from each other):
+    the image and the boxes."""
+    out = a
+    boxes: list[tuple[int, int, int, int]] = []
+    for _ in range(int(rng.integers(3, 7))):
+        for _try in range(10):
+            box = _pick_box(rng, out, need_content=True, area=(0.0015, 0.006))
+            if not any(_touch(box, b, 4) for b in boxes):
+                break
+        else:
+            continue
+        out = tamper(out, rng, "swap", box, donor)
+        boxes.append(box)
+    return out, boxes
+
+
+def _touch(a, b, margin: int) -> bool:
+    return (
+        a[0] - margin < b[0] + b[2]
+        and b[0] - margin < a[0] + a[2]
+        and a[1] - margin < b[1] + b[3]
+        and b[1] - margin < a[1] + a[3]
+    )
+
+
+def _union(boxes) -> tuple[int, int, int, int]:
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    x1, y1 = max(b[0] + b[2] for b in boxes), max(b[1] + b[3] for b in boxes)
+    return x0, y0, x1 - x0, y1 - y0
 
 
 # --------------------------------------------------------------------------- second scanner
@@ -228,9 +280,40 @@ class ScannerParams:
     noise: float
     jpeg: int
     shift: tuple[float, float]
+    # more and stronger detector line artefacts (rows 6-17 at 0.7-1.35, columns 1-5) than the
+    # default (rows 2-11 at 0.8-1.25, columns 0-3)
+    hard_lines: bool = False
 
 
-def random_scanner(rng: np.random.Generator) -> ScannerParams:
+def _extreme(rng: np.random.Generator, lo: float, hi: float, inner: float = 0.45) -> float:
+    """Log-uniform in [lo, hi] but away from 1 (the middle ``inner`` share of the log range is
+    skipped): the hard settings draw the nuisances from their extremes."""
+    llo, lhi = np.log(lo), np.log(hi)
+    cut_lo, cut_hi = llo * inner, lhi * inner  # [lo, 1] and [1, hi] shrunk towards 1
+    u = rng.uniform(0, (cut_lo - llo) + (lhi - cut_hi))
+    return float(np.exp(llo + u if u < cut_lo - llo else cut_hi + u - (cut_lo - llo)))
+
+
+def random_scanner(rng: np.random.Generator, hard: bool = False) -> ScannerParams:
+    """The second scanner's settings; ``hard``: every nuisance drawn from the far end of a wider
+    range (pitch 0.6-1.5 on both axes, speed 0.8-1.25, gamma 0.55-1.8, settling 3-6 px, blur
+    0.8-1.6 px, JPEG 55-75, more detector lines)."""
+    if hard:
+        return ScannerParams(
+            mirrored=bool(rng.random() < 0.5),
+            pitch=_extreme(rng, 0.6, 1.5),
+            speed=_extreme(rng, 0.8, 1.25),
+            warp_amp=float(rng.uniform(0.01, 0.025)),
+            settle_px=float(rng.uniform(3.0, 6.0)),
+            gain=_extreme(rng, 0.7, 1.35),
+            offset=float(rng.uniform(-0.06, 0.06)),
+            gamma=_extreme(rng, 0.55, 1.8),
+            blur=float(rng.uniform(0.8, 1.6)),
+            noise=float(rng.uniform(0.01, 0.025)),
+            jpeg=int(rng.integers(55, 76)),
+            shift=(float(rng.uniform(-0.05, 0.05)), float(rng.uniform(-0.05, 0.05))),
+            hard_lines=True,
+        )
     return ScannerParams(
         mirrored=bool(rng.random() < 0.5),
         pitch=float(np.exp(rng.uniform(np.log(0.65), np.log(1.4)))),
@@ -279,10 +362,11 @@ def second_scanner(a: np.ndarray, rng: np.random.Generator, p: ScannerParams) ->
     # dose / gain change in the attenuation domain
     a = np.maximum(a * p.gain + p.offset, 0)
     # detector line artefacts: a few rows (detector elements) and columns (pulses)
-    for _ in range(int(rng.integers(2, 12))):
+    n_rows, gains, n_cols = ((6, 18), (0.7, 1.35), (1, 6)) if p.hard_lines else ((2, 12), (0.8, 1.25), (0, 4))
+    for _ in range(int(rng.integers(*n_rows))):
         r = int(rng.integers(0, nh))
-        a[r : r + int(rng.integers(1, 4)), :] *= rng.uniform(0.8, 1.25)
-    for _ in range(int(rng.integers(0, 4))):
+        a[r : r + int(rng.integers(1, 4)), :] *= rng.uniform(*gains)
+    for _ in range(int(rng.integers(*n_cols))):
         c = int(rng.integers(0, nw))
         a[:, c : c + int(rng.integers(1, 3))] += rng.uniform(-0.08, 0.08)
     a = np.maximum(a, 0)
@@ -300,29 +384,46 @@ def make_pair(
     tampered: bool,
     kind: str | None = None,
     donor: np.ndarray | None = None,
+    hard: bool = False,
 ) -> tuple[np.ndarray, bytes, dict]:
-    """Origin (the source itself), destination JPEG bytes and label for one pair."""
+    """Origin (the source itself), destination JPEG bytes and label for one pair.
+
+    ``hard``: the kind is drawn from ``HARD_KINDS`` and the second scanner from the extremes of
+    wider ranges (``random_scanner(hard=True)``)."""
     a = to_attenuation(src)
     label: dict = {"tampered": bool(tampered)}
     if tampered:
-        kind = kind or KINDS[int(rng.integers(0, 3))]
+        kinds = HARD_KINDS if hard else KINDS
+        kind = kind or kinds[int(rng.integers(0, len(kinds)))]
         donor_a = None if donor is None else to_attenuation(donor)
+        need = MIN_VISIBLE_FAINT if kind in FAINT_KINDS else MIN_VISIBLE
         # the change must be visible in the display (not hidden in saturated black): retry a few
         # boxes and keep the most visible one
         best = None
         for _ in range(6):
-            box = _pick_box(rng, a, need_content=kind != "add")
-            cand = tamper(a, rng, kind, box, donor_a)
-            x, y, w, h = box
-            vis = float(np.abs(np.exp(-cand[y : y + h, x : x + w]) - np.exp(-a[y : y + h, x : x + w])).mean())
+            if kind == "swap_split":
+                cand, boxes = tamper_split(a, rng, donor_a)
+            else:
+                boxes = [_pick_box(rng, a, need_content=kind != "add", dense=kind in ("add_dense", "remove_dark"))]
+                cand = tamper(a, rng, kind, boxes[0], donor_a)
+            vis = float(
+                np.mean(
+                    [
+                        np.abs(np.exp(-cand[y : y + h, x : x + w]) - np.exp(-a[y : y + h, x : x + w])).mean()
+                        for x, y, w, h in boxes
+                    ]
+                )
+            )
             if best is None or vis > best[0]:
-                best = (vis, box, cand)
-            if vis >= MIN_VISIBLE:
+                best = (vis, boxes, cand)
+            if vis >= need:
                 break
         assert best is not None
-        _, box, a = best
-        label.update(kind=kind, box=[int(v) for v in box])
-    params = random_scanner(rng)
+        _, boxes, a = best
+        label.update(kind=kind, box=[int(v) for v in _union(boxes)])
+        if len(boxes) > 1:
+            label["boxes"] = [[int(v) for v in b] for b in boxes]
+    params = random_scanner(rng, hard=hard)
     ok, buf = cv2.imencode(".jpg", second_scanner(a, rng, params), [cv2.IMWRITE_JPEG_QUALITY, params.jpeg])
     dest = buf.tobytes()
     label["scanner"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.__dict__.items()}
@@ -381,12 +482,14 @@ def write_pairs(
     split: str = "all",
     whole_share: float = 0.5,
     max_width: int = 0,
+    hard: bool = False,
 ) -> list[dict]:
     """Write ``n`` pairs (2:1 unchanged:tampered) to ``out_dir``.
 
     Sources come from ``data_dir`` (manifest.csv, optionally one split) or, without it,
     from ``synthetic_scan``.  ``whole_share`` of the pairs use whole-vehicle scans when
     the manifest tells which they are.  ``max_width`` > 0 downsizes larger sources first.
+    ``hard``: the hardest settings (``make_pair(hard=True)``).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -414,7 +517,7 @@ def write_pairs(
         if max_width and src.shape[1] > max_width:
             s = max_width / src.shape[1]
             src = cv2.resize(src, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
-        origin, dest, label = make_pair(src, rng, tampered, donor=donor)
+        origin, dest, label = make_pair(src, rng, tampered, donor=donor, hard=hard)
         cv2.imwrite(str(out / f"{i:04d}_origin.png"), origin)
         (out / f"{i:04d}_dest.jpg").write_bytes(dest)
         label = {"id": i, **label, "source": name}

@@ -7,9 +7,10 @@ maps), ``regions``, and ``core`` (``compare_scans``: the stages in order, boxes,
 
 from .core import ComparisonResult, compare_scans
 from .io import as_float, load_scan
-from .params import DEFAULT_THRESHOLD, Params, get_threshold
+from .params import ALGORITHM_VERSION, DEFAULT_THRESHOLD, Params, get_threshold, params_from_dict, params_to_dict
 
 __all__ = [
+    "ALGORITHM_VERSION",
     "DEFAULT_THRESHOLD",
     "ComparisonResult",
     "Params",
@@ -17,4 +18,6 @@ __all__ = [
     "compare_scans",
     "get_threshold",
     "load_scan",
+    "params_from_dict",
+    "params_to_dict",
 ]

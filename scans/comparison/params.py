@@ -7,10 +7,16 @@ so an experiment changes a value for one call without touching the module:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 # Frozen after tuning on synthetic pairs from the dev scans (see docs/scans-comparison.md).
 DEFAULT_THRESHOLD = 0.0006
+
+# The comparison code's version, recorded on every comparison with its ``Params`` so that a verdict
+# can be recomputed later from the stored images (``manage.py scans_reproduce``). Bump it with
+# every change that can move a score (a stage's code, a constant outside ``Params``).
+ALGORITHM_VERSION = "2026.12.03"
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,12 @@ class Params:
     END_RAMP: float = 3.0  # ... and how many end windows the found shift ramps in over
     N_SHIFT_CHECK: int = 6  # best regions re-checked with a local shift
     CAB_MAX_SHARE: float = 0.3  # longest stretch at one end of the vehicle that can be the tractor
+    # Walls: a tall thin region (height >= WALL_ASPECT x width) within WALL_BAND of the width from
+    # an end of the vehicle or of the container span (end walls, the cab/trailer junction) is
+    # re-checked with a wider x shift (WALL_SHIFT_X of the width); 0 = off
+    WALL_SHIFT_X: float = 0.03
+    WALL_BAND: float = 0.05
+    WALL_ASPECT: float = 2.0
     # Learned region score (off: not validated yet, see docs/scans-comparison.md "Learned score").
     # When on, the 10 largest regions are re-checked and only they are scored, as in its fit.
     USE_LEARNED: bool = False
@@ -52,3 +64,18 @@ def get_threshold(threshold: float | None = None) -> float:
     except Exception:  # Django missing or not configured (the benchmarks run without it)
         value = None
     return float(value) if value is not None else DEFAULT_THRESHOLD
+
+
+def params_to_dict(params: Params) -> dict:
+    """``Params`` as plain JSON (stored on each comparison)."""
+    return dataclasses.asdict(params)
+
+
+def params_from_dict(values: dict) -> tuple[Params, list[str], list[str]]:
+    """``Params`` from stored values: (params, names stored but unknown to this code, names this
+    code has that were not stored: they take today's default)."""
+    names = {f.name: f for f in dataclasses.fields(Params)}
+    unknown = sorted(set(values) - set(names))
+    missing = sorted(set(names) - set(values))
+    kept = {k: type(getattr(Params(), k))(v) for k, v in values.items() if k in names}
+    return Params(**kept), unknown, missing

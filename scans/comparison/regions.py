@@ -139,15 +139,20 @@ def find_regions(maps: dict, span: tuple[int, int] | None, params: Params) -> tu
         for feats, box, i in cands[:n_check]:
             left = _shift_residual(bo, dpad, lab == i, box, rx, ry, params.TOL_RADIUS)
             feats["ratio"] = min(1.0, left / max(float(sums[i]), 1e-9))
+        if params.WALL_SHIFT_X:
+            _recheck_walls(bo, maps["dest"], lab, sums, cands[:n_check], span, params)
     # the learned factor assumes a measured ratio: then only the re-checked regions are scored
     regions = [(region_score(f, params), *box, f) for f, box, _ in (cands[:n_check] if params.USE_LEARNED else cands)]
     regions.sort(key=lambda r: -r[0])
     return regions, mask
 
 
-def _shift_residual(bo: np.ndarray, dpad: np.ndarray, reg: np.ndarray, box, rx: int, ry: int, radius: int) -> float:
+def _shift_residual(
+    bo: np.ndarray, dpad: np.ndarray, reg: np.ndarray, box, rx: int, ry: int, radius: int, coarse: bool = False
+) -> float:
     """Smallest tolerant change summed over region ``reg`` when the destination (``dpad``,
-    padded by rx, ry) is shifted by up to (rx, ry) pixels; ``radius``: of the tolerant change."""
+    padded by rx, ry) is shifted by up to (rx, ry) pixels; ``radius``: of the tolerant change;
+    ``coarse``: shifts beyond 8 px in steps of 2."""
     h, w = bo.shape
     x, y, bw, bh = box
     m = radius + 1
@@ -156,8 +161,40 @@ def _shift_residual(bo: np.ndarray, dpad: np.ndarray, reg: np.ndarray, box, rx: 
     sel = reg[y0:y1, x0:x1]
     o_range = neighbourhood(o, radius)
     best = np.inf
+    # coarse: every pixel up to 8 px, every other pixel beyond (the wide wall re-check)
+    dxs = sorted(set(range(-min(rx, 8), min(rx, 8) + 1)) | set(range(-rx, rx + 1, 2))) if coarse else range(-rx, rx + 1)
     for dy in range(-ry, ry + 1):
-        for dx in range(-rx, rx + 1):
+        for dx in dxs:
             n = dpad[y0 + ry + dy : y1 + ry + dy, x0 + rx + dx : x1 + rx + dx]
             best = min(best, float(np.minimum(tolerant_change(o, n, radius, o_range), 2.0)[sel].sum()))
     return best
+
+
+def wall_columns(bo: np.ndarray, span: tuple[int, int] | None) -> list[int]:
+    """Columns where a wall stands: the vehicle's first and last columns with content and the
+    container span's ends (end walls, the cab/trailer junction)."""
+    cols = np.flatnonzero(vehicle_content(bo).any(axis=0))
+    walls = [int(cols[0]), int(cols[-1])] if cols.size else []
+    if span is not None:
+        walls += [int(span[0]), int(span[1])]
+    return walls
+
+
+def _recheck_walls(bo, dest, lab, sums, cands, span, params: Params) -> None:
+    """A tall thin region next to a wall (``wall_columns``) is re-checked with a wider x shift: a
+    speed change over the vehicle's last metres and a tilted wall leave an end wall or the
+    cab/trailer junction further off than the ordinary re-check reaches. Only wall-shaped regions
+    (height >= ``WALL_ASPECT`` x width): a compact change next to a wall keeps its ordinary check."""
+    h, w = bo.shape
+    band = params.WALL_BAND * w
+    walls = wall_columns(bo, span)
+    rx, ry = max(8, round(params.WALL_SHIFT_X * w)), params.SHIFT_Y
+    dpad = None
+    for feats, (x, y, bw, bh), i in cands:
+        if bh < params.WALL_ASPECT * bw or not any(abs(x + bw / 2 - c) <= band for c in walls):
+            continue
+        if dpad is None:
+            dpad = cv2.copyMakeBorder(dest, ry, ry, rx, rx, cv2.BORDER_REPLICATE)
+        left = _shift_residual(bo, dpad, lab == i, (x, y, bw, bh), rx, ry, params.TOL_RADIUS, coarse=True)
+        feats["ratio"] = min(feats["ratio"], left / max(float(sums[i]), 1e-9))
+        feats["wall"] = True

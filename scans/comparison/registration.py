@@ -51,8 +51,14 @@ def _features(a: np.ndarray):
     u8 = _to_u8(a)
     u8 = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(u8)
     kp, des = _sift().detectAndCompute(u8, None)
-    pts = np.array([k.pt for k in kp], np.float32) if kp else np.zeros((0, 2), np.float32)
-    return pts, des
+    if not kp:
+        return np.zeros((0, 2), np.float32), des
+    pts = np.array([k.pt for k in kp], np.float32)
+    # a fixed order: SIFT's threads may list the keypoints in another order from run to run, and
+    # the matches' order steers RANSAC; sorted, a comparison is recomputed exactly (scans_reproduce)
+    keys = np.array([(k.pt[0], k.pt[1], k.size, k.angle, k.response) for k in kp], np.float64)
+    order = np.lexsort(keys.T[::-1])
+    return pts[order], des[order]
 
 
 def _match_affine(fo, fd, dest_shape):

@@ -252,3 +252,59 @@ def test_saturated_share_of_the_load_is_reported(scan):
     dense = from_attenuation(a)
     res = compare_scans(dense, _dest(a, 1))
     assert res.details["saturated_share"] > light + 0.15, (light, res.details["saturated_share"])
+
+
+@pytest.mark.parametrize("kind", ["add_dense", "remove_dark", "swap_split"])
+def test_hard_pairs_make_the_faint_kinds_and_say_where(kind):
+    from scans.benchmark.pairs import HARD_KINDS
+
+    assert kind in HARD_KINDS
+    src = synthetic_scan(12, width=900, height=340)
+    donor = synthetic_scan(13, width=900, height=340)
+    origin, dest_jpeg, label = make_pair(src, np.random.default_rng(1), True, kind=kind, donor=donor, hard=True)
+    assert label["kind"] == kind and label["scanner"]["hard_lines"] is True
+    x, y, w, h = label["box"]
+    a0, a1 = to_attenuation(src), to_attenuation(origin)
+    assert np.array_equal(a0, a1)  # the origin is the untouched source
+    if kind == "swap_split":
+        parts = label["boxes"]
+        assert 3 <= len(parts) <= 6
+        for bx, by, bw, bh in parts:  # small regions inside the union box
+            assert bw * bh / src.size < 0.01 and x <= bx and bx + bw <= x + w and y <= by and by + bh <= y + h
+    else:
+        assert "boxes" not in label
+    assert load_scan(dest_jpeg).ndim == 2
+
+
+def test_hard_scanner_draws_every_nuisance_from_its_extremes():
+    from scans.benchmark.pairs import random_scanner
+
+    rng = np.random.default_rng(0)
+    hard = [random_scanner(rng, hard=True) for _ in range(200)]
+    for p in hard:
+        assert 0.6 <= p.pitch <= 1.5 and not 0.8 < p.pitch < 1.2
+        assert not 0.77 < p.gamma < 1.3 and 3.0 <= p.settle_px <= 6.0 and 55 <= p.jpeg <= 75
+    assert 0.3 < np.mean([p.mirrored for p in hard]) < 0.7
+
+
+def test_bench_counts_a_split_change_hit_on_any_of_its_boxes(tmp_path):
+    from scans.benchmark.bench import summarise
+
+    base = {"tampered": True, "registered": True, "score": 1.0, "verdict": "suspicious", "seconds": 1.0}
+    split = {**base, "kind": "swap_split", "box": [0, 0, 100, 100], "boxes": [[0, 0, 10, 10], [90, 90, 10, 10]]}
+    hit = {**split, "top": [92, 92, 4, 4, 1.0], "cpu_seconds": 0.4}
+    miss = {**split, "top": [50, 50, 4, 4, 1.0], "cpu_seconds": 0.6}  # inside the union, between the parts
+    s = summarise([hit, miss])
+    assert s["by_kind"]["swap_split"] == {"n": 2, "detection": 1.0, "localisation": 0.5}
+    assert s["median_cpu_s"] == 0.5
+
+
+def test_hard_pairs_are_written_and_benchmarked(tmp_path):
+    from scans.benchmark.bench import run_bench
+    from scans.benchmark.pairs import write_pairs
+
+    labels = write_pairs(tmp_path, n=3, seed=2, hard=True)
+    assert [lab["tampered"] for lab in labels] == [False, False, True]
+    assert labels[2]["kind"] in ("add", "add_dense", "remove", "remove_dark", "swap", "swap_split")
+    res = run_bench(tmp_path)
+    assert res["n"] == 3 and res["median_cpu_s"] > 0 and set(res["by_kind"]) == {labels[2]["kind"]}

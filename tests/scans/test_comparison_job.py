@@ -99,7 +99,7 @@ def test_a_new_destination_scan_queues_a_new_pair_and_the_summary_follows_the_ne
     monkeypatch.setattr(
         scans.comparison,
         "compare_scans",
-        lambda o, d, threshold=None: ComparisonResult(0.0, next(verdicts), True, [], None, {}),
+        lambda o, d, **kw: ComparisonResult(0.0, next(verdicts), True, [], None, {}),
     )
     services.comparison_run(comparison_id=newer.pk)  # consistent
     services.comparison_run(comparison_id=older.pk)  # suspicious, but stale: not the summary

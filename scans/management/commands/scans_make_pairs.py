@@ -1,4 +1,4 @@
-"""python manage.py scans_make_pairs --data DIR --out OUT [--n N --seed S --split tune|heldout|all]"""
+"""python manage.py scans_make_pairs --data DIR --out OUT [--n N --seed S --split tune|heldout|all --hard]"""
 
 from __future__ import annotations
 
@@ -29,6 +29,12 @@ class Command(BaseCommand):
             "--whole-share", type=float, default=0.5, help="share of pairs made from whole-vehicle scans"
         )
 
+        parser.add_argument(
+            "--hard",
+            action="store_true",
+            help="hardest settings: add_dense / remove_dark / swap_split kinds too, nuisances at their extremes",
+        )
+
     def handle(self, *args, **opts):
         labels = write_pairs(
             opts["out"],
@@ -37,6 +43,7 @@ class Command(BaseCommand):
             data_dir=opts["data"],
             split=opts["split"],
             whole_share=opts["whole_share"],
+            hard=opts["hard"],
         )
         n_t = sum(lab["tampered"] for lab in labels)
         self.stdout.write(f"wrote {len(labels)} pairs ({n_t} tampered) to {opts['out']}")
