@@ -501,7 +501,9 @@ def compliance(start: dt.datetime, end: dt.datetime, province: Province | None) 
     decls = TransitDeclaration.objects.all()
     scans = scan_compliance(decls, start, end, offices=ids)
     plates = (
+        # as the signal does: only arrivals since the destination's camera went into service count
         decls.filter(arrived_at__gte=start, arrived_at__lt=end, destination__has_anpr=True)
+        .filter(Q(destination__anpr_since__isnull=True) | Q(arrived_at__gte=F("destination__anpr_since")))
         .values("destination__code")
         .annotate(arrived=Count("pk"), sighted=Count("pk", filter=Q(dest_first_read_at__isnull=False)))
         .order_by("destination__code")

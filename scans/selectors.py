@@ -41,7 +41,9 @@ def compliance(
     if offices is not None:  # these offices' departures and arrivals (indexed by office and time)
         departures, arrivals = qs.filter(origin_id__in=offices), qs.filter(destination_id__in=offices)
     origin_rows = (
+        # as the signals do: only since the office's scanner went into service
         departures.filter(departed_at__gte=start, departed_at__lt=end, origin__has_scanner=True)
+        .filter(Q(origin__scanner_since__isnull=True) | Q(departed_at__gte=F("origin__scanner_since")))
         .values("origin_id")
         .annotate(
             departed=Count("id"),
@@ -53,6 +55,7 @@ def compliance(
     )
     dest_rows = (
         arrivals.filter(arrived_at__gte=start, arrived_at__lt=end, destination__has_scanner=True)
+        .filter(Q(destination__scanner_since__isnull=True) | Q(arrived_at__gte=F("destination__scanner_since")))
         .values("destination_id")
         .annotate(
             arrived=Count("id"),

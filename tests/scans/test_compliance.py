@@ -115,3 +115,20 @@ def test_the_panel_figures_are_cached(hand_built, dest_clerk, monkeypatch, djang
     with django_assert_num_queries(1):  # the office filter for a non-national user; no COUNT
         again = panels.compliance_panel(request, scoped)
     assert again.context == first.context
+
+
+def test_only_what_passed_since_the_scanner_went_into_service_is_counted(bazargan, tehran):
+    """As the origin-scan-missing signal: departures and arrivals before the office's scanner went into
+    service could not have been scanned, so they are not in its share either."""
+    since = IN - dt.timedelta(days=1)
+    bazargan.scanner_since = since
+    bazargan.save(update_fields=["scanner_since"])
+    tehran.scanner_since = since
+    tehran.save(update_fields=["scanner_since"])
+    departed(bazargan, tehran, since - dt.timedelta(days=3))  # before the scanner: not counted
+    departed(bazargan, tehran, IN, scan_after_h=1)
+    arrived(bazargan, tehran, since - dt.timedelta(hours=5))  # before the scanner: not counted
+    arrived(bazargan, tehran, IN, Verdict.CONSISTENT, Review.ACCEPTED)
+    rows = compliance(TransitDeclaration.objects.all(), START, END)
+    assert rows[bazargan.pk]["departed"] == 1 and rows[bazargan.pk]["origin_scanned_in_time"] == 1
+    assert rows[tehran.pk]["arrived"] == 1 and rows[tehran.pk]["reviewed"] == 1
