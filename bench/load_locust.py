@@ -1,0 +1,121 @@
+"""The users of the load run (``bench/load.py`` starts locust on this file; not run on its own).
+
+Reads the plan ``bench/load.py`` wrote (``LOAD_PLAN``): session cookies of the dashboard personas
+with declaration ids in their scope, camera tokens with the plates they should see, and the scan
+pairs to upload with the office clerks' API tokens. Three kinds of user, in fixed numbers:
+
+- ``DashboardUser`` (``LOAD_DASHBOARD_USERS``): an inspector's or an office's working pattern:
+  the dashboard, a filtered list, a declaration, the signals panel's htmx refresh, the API list;
+  1–3 s between clicks.
+- ``CameraUser`` (``LOAD_CAMERAS``): one camera posting one read a second, each read unique
+  (``client_event_id`` = ``load-<run>-<camera>-<n>``), about half of them plates of declarations
+  bound for the camera's office.
+- ``ScanUser`` (one): uploads a scan a second, the origin scan then the destination scan of each
+  planned declaration, so that every second upload queues a comparison.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import os
+import random
+import threading
+
+from locust import HttpUser, between, constant_pacing, task
+
+PLAN = json.loads(open(os.environ["LOAD_PLAN"], encoding="utf-8").read())
+RUN = PLAN["run"]
+_camera_ids = itertools.count()
+_persona_ids = itertools.count()
+_scan_jobs = iter(PLAN["scans"])
+_scan_lock = threading.Lock()
+LIST_FILTERS = ["?signal=overdue", "?status=in_transit", "?nationality=foreign", "?signal=dup_waybill", "?q=1404"]
+
+
+class DashboardUser(HttpUser):
+    fixed_count = int(os.environ.get("LOAD_DASHBOARD_USERS", "200"))
+    wait_time = between(1, 3)
+
+    def on_start(self) -> None:
+        persona = PLAN["personas"][next(_persona_ids) % len(PLAN["personas"])]
+        self.cookie = {"Cookie": persona["cookie"]}
+        self.ids = persona["ids"] or [0]
+        self.token = {"Authorization": f"Token {persona['token']}"}
+        self.rng = random.Random(persona["cookie"])
+
+    @task(4)
+    def dashboard(self) -> None:
+        self.client.get("/", headers=self.cookie, name="/ dashboard")
+
+    @task(2)
+    def signals_panel(self) -> None:
+        self.client.get("/?partial=signals", headers=self.cookie, name="/?partial=signals")
+
+    @task(4)
+    def filtered_list(self) -> None:
+        self.client.get(
+            "/declarations/" + self.rng.choice(LIST_FILTERS), headers=self.cookie, name="/declarations/?filter"
+        )
+
+    @task(4)
+    def declaration(self) -> None:
+        self.client.get(f"/declarations/{self.rng.choice(self.ids)}/", headers=self.cookie, name="/declarations/<id>/")
+
+    @task(1)
+    def api_list(self) -> None:
+        self.client.get("/api/declarations/?status=in_transit", headers=self.token, name="/api/declarations/")
+
+
+class CameraUser(HttpUser):
+    fixed_count = int(os.environ.get("LOAD_CAMERAS", "50"))
+    wait_time = constant_pacing(1)
+
+    def on_start(self) -> None:
+        self.index = next(_camera_ids)
+        camera = PLAN["cameras"][self.index % len(PLAN["cameras"])]
+        self.headers = {"Authorization": f"Camera {camera['token']}"}
+        self.plates = camera["plates"]
+        self.rng = random.Random(self.index)
+        self.n = 0
+
+    @task
+    def post_read(self) -> None:
+        self.n += 1
+        if self.plates and self.rng.random() < 0.5:
+            plate = self.rng.choice(self.plates)
+        else:
+            plate = f"{self.rng.randint(10, 99)}ب{self.rng.randint(100, 999)}{self.rng.randint(10, 99)}"
+        body = {
+            "captured_at": dt.datetime.now(dt.UTC).isoformat(),
+            "plate": plate,
+            "confidence": round(self.rng.uniform(0.7, 0.99), 2),
+            "client_event_id": f"load-{RUN}-{self.index}-{self.n}",
+        }
+        self.client.post("/api/anpr/reads/", json=body, headers=self.headers, name="POST /api/anpr/reads/")
+
+
+class ScanUser(HttpUser):
+    fixed_count = 1 if PLAN["scans"] else 0
+    wait_time = constant_pacing(float(os.environ.get("LOAD_SCAN_EVERY", "1")))
+
+    @task
+    def upload(self) -> None:
+        with _scan_lock:
+            job = next(_scan_jobs, None)
+        if job is None:
+            return
+        with open(job["file"], "rb") as fh:
+            self.client.post(
+                "/api/scans/",
+                data={
+                    "declaration": job["declaration"],
+                    "stage": job["stage"],
+                    "scanner_id": job["scanner_id"],
+                    "captured_at": dt.datetime.now(dt.UTC).isoformat(),
+                },
+                files={"file": (os.path.basename(job["file"]), fh, "image/png")},
+                headers={"Authorization": f"Token {job['token']}"},
+                name="POST /api/scans/",
+            )
