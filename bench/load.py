@@ -37,6 +37,7 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -95,7 +96,7 @@ def personas(detail_samples: int) -> list[dict]:
     busiest = list(TransitDeclaration.objects.values("destination_id").annotate(n=Count("id")).order_by("-n")[:10])
     offices = CustomsOffice.objects.in_bulk([row["destination_id"] for row in busiest])
     provinces = list(Province.objects.filter(offices__in=offices.values()).distinct()[:5])
-    wanted = [("load_hq", "hq", None, None)]
+    wanted: list[tuple[str, str, CustomsOffice | None, Province | None]] = [("load_hq", "hq", None, None)]
     wanted += [(f"load_insp_{p.code.lower()}", "inspector", None, p) for p in provinces]
     wanted += [(f"load_staff_{o.code.lower()}", "office", o, None) for o in offices.values()]
     out = []
@@ -324,7 +325,7 @@ def main() -> None:
     seconds = int(args.minutes * 60)
     uploads = int(seconds / args.scan_every) if args.scan_every > 0 else 0
     t0 = time.perf_counter()
-    plan = {
+    plan: dict[str, Any] = {
         "run": run,
         "personas": personas(200),
         "cameras": cameras(args.cameras),
