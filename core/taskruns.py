@@ -211,4 +211,5 @@ def stuck_since(state_label, at: dt.datetime) -> str:
     from core.dates import format_jalali
 
     with override(settings.LANGUAGE_CODE):
-        return _("%(state)s since %(at)s") % {"state": str(state_label), "at": format_jalali(at)}
+        at_text = format_jalali(at, persian=settings.LANGUAGE_CODE.startswith("fa"))
+        return _("%(state)s since %(at)s") % {"state": str(state_label), "at": at_text}
