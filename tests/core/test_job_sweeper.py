@@ -101,9 +101,7 @@ def test_a_job_that_never_finishes_is_failed_with_a_reason_and_the_it_office_is_
     assert Notification.objects.filter(user=it_officer, kind=Kind.PROBLEM_REPORTED).count() == 1
 
 
-def test_a_sweep_soon_after_a_requeue_waits_for_the_new_message(
-    stuck_comparison, django_capture_on_commit_callbacks
-):
+def test_a_sweep_soon_after_a_requeue_waits_for_the_new_message(stuck_comparison, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         assert sweeper.sweep_all()["scans"] == {"requeued": 1}
         assert sweeper.sweep_all()["scans"] == {"waiting": 1}  # queued again just now: not yet stuck
