@@ -22,7 +22,7 @@ from reports import sweeper
 from reports.models import BuildState, MonthlyReturn, ReturnBuild
 from reports.tasks import build_monthly_return
 from scans.models import ScanComparison, Stage
-from tests.core.workers import Worker, wait_for
+from tests.core.workers import Worker, forget_unacked, wait_for
 from tests.factories import DeclarationFactory
 from tests.scans.conftest import upload
 from tests.scans.test_comparison_job import generated_pair
@@ -106,6 +106,7 @@ def test_jobs_of_a_killed_worker_run_again_once(
         assert build_monthly_return.apply_async((1404, 5, west_az.pk), task_id=build.id).get(timeout=60) == snap.pk
     finally:
         second.stop()
+        forget_unacked()  # the first worker's messages, redelivered by hand above
 
     assert ScanComparison.objects.get(pk=comparison.pk).finished_at == finished  # one verdict
     assert TransitDeclaration.objects.get(pk=declaration.pk).comparison_verdict == comparison.verdict

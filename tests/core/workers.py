@@ -90,3 +90,12 @@ def wait_for(condition: Callable[[], bool], what: str, worker: Worker | None = N
             raise AssertionError(f"the worker exited while waiting for {what}:\n{worker.output()}")
         time.sleep(0.3)
     raise AssertionError(f"not within {DEADLINE} s: {what}")
+
+
+def forget_unacked() -> None:
+    """After a SIGKILL the killed worker's messages wait in Redis for its visibility timeout (hours),
+    then would reach a later test's worker: this test's own broker database forgets them."""
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    client.delete("unacked", "unacked_index", "unacked_mutex")
