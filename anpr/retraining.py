@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from core import taskruns
 from core.audit import actor
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from notifications.models import Kind
@@ -314,12 +315,17 @@ def training_run(*, run_id: int, echo: Callable[[str], None] | None = None) -> T
     """Run a queued run (claimed by a conditional update: a second delivery does nothing), keeping its
     progress on the row, then tell whoever started it and the IT office how it ended."""
     now = timezone.now()
-    claimed = TrainingRun.objects.filter(pk=run_id, state=TrainingRun.State.QUEUED).update(
+    # A queued run, or a running one whose worker died (claimed before the hard time limit).
+    claimable = Q(state=TrainingRun.State.QUEUED) | Q(
+        state=TrainingRun.State.RUNNING, started_at__lt=taskruns.stale_before("training", now)
+    )
+    claimed = TrainingRun.objects.filter(claimable, pk=run_id).update(
         state=TrainingRun.State.RUNNING, started_at=now, stage=_("starting")
     )
     if not claimed:
         return TrainingRun.objects.filter(pk=run_id).first()
     run = TrainingRun.objects.get(pk=run_id)
+    taskruns.pause_for_tests("training")
 
     def progress(percent: int, stage: str) -> None:
         TrainingRun.objects.filter(pk=run_id).update(progress=max(0, min(100, percent)), stage=stage[:200])
@@ -329,6 +335,12 @@ def training_run(*, run_id: int, echo: Callable[[str], None] | None = None) -> T
     try:
         result = train_and_evaluate(options=run.options, progress=progress)
     except Exception as exc:  # the run must end, and say why, whatever failed
+        if taskruns.is_transient(exc):  # the database went away: queued again, the task is retried
+            taskruns.release(
+                TrainingRun.objects.filter(pk=run_id, state=TrainingRun.State.RUNNING, started_at=now),
+                state=TrainingRun.State.QUEUED,
+            )
+            raise
         log.exception("training run %s failed", run_id)
         TrainingRun.objects.filter(pk=run_id).update(
             state=TrainingRun.State.FAILED,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import CustomsOffice, Role, User
-from core import uploads
+from core import taskruns, uploads
 from core.audit import actor
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 
@@ -168,6 +168,7 @@ def read_recognise(*, read_id: int) -> PlateRead | None:
     # The configured plate_crnn engine reads with the model version in use (``registry``).
     engine, model_version = registry.for_recognition(get_engine())
     pending = PlateRead.objects.filter(pk=read_id, recognition=Recognition.PENDING)
+    taskruns.pause_for_tests("recognition")
     if not engine.available:
         pending.update(
             recognition=Recognition.FAILED,
@@ -186,6 +187,8 @@ def read_recognise(*, read_id: int) -> PlateRead | None:
             raise ValueError("the photo is not a decodable image")
         reading = engine.read_image(img, region=read.camera.region)
     except Exception as exc:  # a bad photo or an engine bug must not stop the queue
+        if taskruns.is_transient(exc):
+            raise  # the storage went away: the task is retried, the read stays pending
         log.warning("recognition of read %s failed: %s", read_id, exc)
         pending.update(
             recognition=Recognition.FAILED,

@@ -2,26 +2,28 @@
 
 from celery import shared_task
 
+from core.taskruns import Job, limits
+
 from . import health, services, sightings
 
 
-@shared_task(acks_late=True)
+@shared_task(base=Job, acks_late=True, **limits("matching"))
 def match_reads(read_ids: list[int]) -> dict:
     """Only reads still pending are matched and summary updates are conditional: safe to redeliver."""
     return sightings.reads_match(read_ids=read_ids)
 
 
-@shared_task(acks_late=True, soft_time_limit=120)
+@shared_task(base=Job, acks_late=True, **limits("recognition"))
 def recognise_read(read_id: int) -> None:
     services.read_recognise(read_id=read_id)
 
 
-@shared_task
+@shared_task(base=Job, **limits("default"))
 def check_camera_health() -> dict:
     return health.cameras_check_health()
 
 
-@shared_task
+@shared_task(base=Job, **limits("matching"))
 def match_pending_reads() -> int:
     """Sweep for reads whose matching message was lost (broker outage); run by hand or from beat."""
     ids = sightings.reads_pending_match()
@@ -30,10 +32,10 @@ def match_pending_reads() -> int:
     return len(ids)
 
 
-@shared_task(acks_late=False)
+@shared_task(base=Job, acks_late=True, **limits("training"))
 def train_model(run_id: int) -> None:
     """A training run started from the models page: claimed by a conditional update, so a second
-    delivery does nothing (not acks_late: a redelivery after a worker crash must not start it again)."""
+    delivery does nothing while it runs, and takes over a run whose worker died (past its time limit)."""
     from . import retraining
 
     retraining.training_run(run_id=run_id)

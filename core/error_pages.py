@@ -1,15 +1,18 @@
 """Error pages: the app's layout in the user's language for pages, the API's error body for /api/.
 
 Django calls these (``handler400``… in urls.py, ``CSRF_FAILURE_VIEW``) when a view raises or no
-URL matches. A 403 shows the message the code raised it with (which role may do it); a 404 never
+URL matches. A lost database connection is a 503 that says nothing was saved, not a 500. A 403 shows the message the code raised it with (which role may do it); a 404 never
 says whether the record exists outside the user's scope. The 500 page is rendered without the
 request (no user, no session, no database): whatever failed must not fail it again.
 """
 
 from __future__ import annotations
 
+import sys
+
 from django.core.exceptions import BadRequest
-from django.http import HttpResponseServerError, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -57,9 +60,29 @@ def page_not_found(request, exception):
 
 
 def server_error(request):
+    if database_lost(sys.exc_info()[1]):
+        return database_unavailable(request)
     if _is_api(request):
         return _api_error("server_error", _("The server could not answer this request."), 500)
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def database_lost(exc: BaseException | None) -> bool:
+    """The database connection failed (lost in the middle of a request, or refused): not a bug of
+    the page. The transaction it was in is rolled back by the server, so nothing was half-written."""
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def database_unavailable(request) -> HttpResponse:
+    """503 with Retry-After: the request did not happen and may be sent again in a moment. Rendered
+    without the request (no user, no session: both live in the database)."""
+    message = _("The database could not be reached; nothing was saved. Try again in a minute.")
+    if _is_api(request):
+        response: HttpResponse = _api_error("database_unavailable", message, 503)
+    else:
+        response = HttpResponse(loader.get_template("503_database.html").render(), status=503)
+    response["Retry-After"] = "30"
+    return response
 
 
 def csrf_failure(request, reason=""):

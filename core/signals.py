@@ -14,8 +14,15 @@ it. Sent with ``sender`` the model class and the keyword arguments:
 
 ``reports`` connects to it in its ``AppConfig.ready`` and opens one system problem per file for
 the IT office.
+
+``job_gave_up``: the sweeper (``core.taskruns.requeue_or_fail``) queued a stuck job again as many
+times as ``JOB_MAX_ATTEMPTS`` allows and marked it failed. Sent with ``sender`` the row's model class
+and the keyword arguments ``instance`` (the row), ``kind`` (the kind of job, e.g. "comparison"),
+``reason`` (what the row now says, for a person), ``office_id`` and ``declaration_id`` (or None).
+``reports`` opens one system problem per job for the IT office, who are notified.
 """
 
 from django.dispatch import Signal
 
 file_integrity_failed = Signal()
+job_gave_up = Signal()

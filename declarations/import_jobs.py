@@ -20,10 +20,12 @@ import uuid
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import taskruns
 from core.dates import format_jalali
 from core.signals import file_integrity_failed
 from core.text import digits
@@ -79,23 +81,40 @@ def import_batch_run(*, batch_id: int, language: str = "") -> ImportBatch | None
 
 
 def _run(batch_id: int) -> ImportBatch | None:
-    claimed = ImportBatch.objects.filter(pk=batch_id, state=ImportState.QUEUED).update(state=ImportState.RUNNING)
+    # A queued batch, or a running one whose worker died (claimed before the import's hard time
+    # limit): the importer is idempotent, a second run changes only what the first did not reach.
+    now = timezone.now()
+    claimable = Q(state=ImportState.QUEUED) | Q(
+        state=ImportState.RUNNING, started_at__lt=taskruns.stale_before("import")
+    )
+    claimed = ImportBatch.objects.filter(claimable, pk=batch_id).update(state=ImportState.RUNNING, started_at=now)
     if not claimed:
         return None
     batch = ImportBatch.objects.select_related("by").get(pk=batch_id)
+    taskruns.pause_for_tests("import")
     try:
         rows, source_ref = _rows_of(batch)
         import_rows(rows, source_ref=source_ref, by=batch.by, source=batch.source, batch=batch)
     except ImportFileError as exc:
         _fail(batch, str(exc))
+    except Exception as exc:
+        if not taskruns.is_transient(exc):
+            log.exception("import batch %s failed", batch.pk)
+            _fail(batch, _("The import stopped on an error in the application; the IT office can see it in the log."))
+            _tell_the_importer(batch)
+            raise
+        # The database went away: queued again (the task is retried), the importer not told yet.
+        taskruns.release(
+            ImportBatch.objects.filter(pk=batch_id, state=ImportState.RUNNING, started_at=now), state=ImportState.QUEUED
+        )
+        raise
     except BaseException:
         log.exception("import batch %s failed", batch.pk)
         _fail(batch, _("The import stopped on an error in the application; the IT office can see it in the log."))
-        raise
-    else:
-        batch.refresh_from_db()
-    finally:
         _tell_the_importer(batch)
+        raise
+    batch.refresh_from_db()
+    _tell_the_importer(batch)
     return batch
 
 

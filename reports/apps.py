@@ -9,10 +9,10 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from core.signals import file_integrity_failed
+        from core.signals import file_integrity_failed, job_gave_up
         from declarations import hooks
 
-        from . import models, panels, services
+        from . import models, panels, services, sweeper
 
         for model in (models.Inspection, models.InspectionAttachment, models.InspectionAction, models.SystemProblem):
             auditlog.register(model)
@@ -20,6 +20,8 @@ class ReportsConfig(AppConfig):
         auditlog.register(models.MonthlyReturn, exclude_fields=["figures"])
         # A stored evidence file found altered when served: a problem for the IT office.
         file_integrity_failed.connect(services.on_file_integrity_failed, dispatch_uid="reports.file_integrity")
+        # A job the sweeper gave up on: a problem for the IT office.
+        job_gave_up.connect(sweeper.on_job_gave_up, dispatch_uid="reports.job_gave_up")
         for panel in (panels.inspections_panel, panels.inspection_actions_panel, panels.problems_panel):
             if panel not in hooks.dashboard_panels:
                 hooks.dashboard_panels.append(panel)

@@ -162,6 +162,7 @@ class Symptom(models.TextChoices):
     UNAVAILABLE = "unavailable", _("system unavailable")
     SLOW = "slow", _("system slow")
     FILE_ALTERED = "file_altered", _("stored file altered or missing")
+    JOB_FAILED = "job_failed", _("background job never finished")
     OTHER = "other", _("other")
 
 
@@ -332,3 +333,56 @@ class MonthlyReturn(models.Model):
         if sees_whole_returns(user):
             return self.figures
         return self.figures["offices"][user.office.code]  # for_user() lists no return without it
+
+
+class BuildState(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    BUILDING = "building", _("building")
+    DONE = "done", _("built")
+    FAILED = "failed", _("failed")
+
+
+class ReturnBuild(models.Model):
+    """One request to build a return (a task's message), so that the build is done once: a message
+    delivered again after a worker died finds its request and either finishes it or, when it is
+    built, does nothing; the sweeper queues again a build stuck past its time limit."""
+
+    # The Celery task id of the request: a redelivered (or re-queued) message carries the same.
+    key = models.CharField(_("task"), max_length=64, unique=True)
+    year = models.PositiveSmallIntegerField(_("Jalali year"))
+    month = models.PositiveSmallIntegerField(_("Jalali month"))
+    province = models.ForeignKey(
+        Province, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
+    )
+    provisional = models.BooleanField(_("provisional"), default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("requested by"),
+    )
+    state = models.CharField(_("state"), max_length=8, choices=BuildState.choices, default=BuildState.QUEUED)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    result = models.OneToOneField(
+        MonthlyReturn,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="build",
+        verbose_name=_("return built"),
+    )
+    error = models.CharField(_("why it failed"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("return build")
+        verbose_name_plural = _("return builds")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "started_at"], name="returnbuild_state")]
+
+    def __str__(self) -> str:
+        return f"{self.year}/{self.month:02d} {self.province_id or 'IR'} ({self.state})"

@@ -16,14 +16,14 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import CustomsOffice, Province, Role, User
-from core import uploads
+from core import taskruns, uploads
 from core.audit import actor
 from core.dates import TEHRAN, jalali_month_bounds, month_label, previous_jalali_month, to_jalali
 from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed
@@ -34,12 +34,14 @@ from notifications.services import Kind, it_office, notify
 from . import exports, returns
 from .models import (
     CHECKLIST,
+    BuildState,
     Check,
     Inspection,
     InspectionAction,
     InspectionAttachment,
     MonthlyReturn,
     ProblemStatus,
+    ReturnBuild,
     ReturnStatus,
     Symptom,
     System,
@@ -480,9 +482,54 @@ def check_period(year: int, month: int, provisional: bool = False) -> None:
         )
 
 
+def return_build_requested(
+    *, key: str, year: int, month: int, province_id: int | None, user_id: int | None, provisional: bool = False
+) -> int | None:
+    """The worker's side of a requested build (``tasks.build_monthly_return``; ``key`` its task id):
+    the return is built once per request. A second delivery of the message finds the request and
+    answers the return built, or does nothing while another run holds it, or takes over a run whose
+    worker died (claimed before the hard time limit); the sweeper queues a stuck one again."""
+    build, _created = ReturnBuild.objects.get_or_create(
+        key=key,
+        defaults={
+            "year": year,
+            "month": month,
+            "province_id": province_id,
+            "requested_by_id": user_id,
+            "provisional": provisional,
+        },
+    )
+    now = timezone.now()
+    claimable = Q(state=BuildState.QUEUED) | Q(
+        state=BuildState.BUILDING, started_at__lt=taskruns.stale_before("return", now)
+    )
+    if not ReturnBuild.objects.filter(claimable, pk=build.pk).update(state=BuildState.BUILDING, started_at=now):
+        build.refresh_from_db()
+        return build.result_id
+    mine = ReturnBuild.objects.filter(pk=build.pk, state=BuildState.BUILDING, started_at=now)
+    taskruns.pause_for_tests("return")
+    try:
+        province = Province.objects.get(pk=province_id) if province_id else None
+        by = User.objects.get(pk=user_id) if user_id else None
+        snap = return_build(year=year, month=month, province=province, by=by, provisional=provisional, claim=mine)
+    except Exception as exc:
+        if taskruns.is_transient(exc):
+            taskruns.release(mine, state=BuildState.QUEUED)  # the task is retried
+        else:
+            mine.update(state=BuildState.FAILED, error=str(exc)[:500], finished_at=timezone.now())
+        raise
+    return snap.pk if snap is not None else None
+
+
 def return_build(
-    *, year: int, month: int, province: Province | None, by: User | None, provisional: bool = False
-) -> MonthlyReturn:
+    *,
+    year: int,
+    month: int,
+    province: Province | None,
+    by: User | None,
+    provisional: bool = False,
+    claim=None,
+) -> MonthlyReturn | None:
     """Build a new version of the month's return: figures, then XLSX, CSV, PDF; heavy, a task calls it.
 
     A month that has not ended is refused unless ``provisional``: such a return counts up to
@@ -491,6 +538,9 @@ def return_build(
     Steps: 1 the serial list streamed into the XLSX and CSV (temporary files, memory flat)
     while the figures (grouped COUNTs) are counted beside it; 2 one transaction takes the next
     version number, renders the PDF and saves row and files.
+
+    ``claim``: the request's row as claimed (``return_build_requested``); the return is saved, and
+    the request marked built, in one transaction only while it holds (else None: another run has it).
     """
     if not may_build_return(by, province):
         raise NotAllowed(_("You may not build this return."))
@@ -509,6 +559,8 @@ def return_build(
         for attempt in range(5):
             try:
                 with transaction.atomic():
+                    if claim is not None and not claim.select_for_update().exists():
+                        return None
                     # Lock the scope's versions (FOR UPDATE takes no aggregate); a first version
                     # racing another is caught by the unique constraint and retried.
                     versions = (
@@ -545,6 +597,8 @@ def return_build(
                     snap.build_seconds = round(time.monotonic() - t0, 3)
                     with actor(by):
                         snap.save()
+                    if claim is not None:
+                        claim.update(state=BuildState.DONE, result=snap, finished_at=timezone.now())
                     return snap
             except IntegrityError:
                 if attempt == 4:

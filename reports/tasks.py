@@ -1,23 +1,31 @@
 """Celery tasks of reports: each takes ids and calls one service."""
 
+import uuid
+
 from celery import shared_task
 
-from accounts.models import Province, User
+from core.taskruns import Job, limits
 
-from . import services
+from . import services, sweeper
 
 
-@shared_task(acks_late=True)
+@shared_task(bind=True, base=Job, acks_late=True, **limits("return"))
 def build_monthly_return(
-    year: int, month: int, province_id: int | None = None, user_id: int | None = None, provisional: bool = False
-) -> int:
-    """Build one version of a month's return (figures, XLSX, CSV, PDF); returns its id."""
-    province = Province.objects.get(pk=province_id) if province_id else None
-    by = User.objects.get(pk=user_id) if user_id else None
-    return services.return_build(year=year, month=month, province=province, by=by, provisional=provisional).pk
+    self, year: int, month: int, province_id: int | None = None, user_id: int | None = None, provisional: bool = False
+) -> int | None:
+    """Build one version of a month's return (figures, XLSX, CSV, PDF) once per message (its task id
+    names the request: a redelivery does not build a second version); returns its id."""
+    return services.return_build_requested(
+        key=self.request.id or uuid.uuid4().hex,
+        year=year,
+        month=month,
+        province_id=province_id,
+        user_id=user_id,
+        provisional=provisional,
+    )
 
 
-@shared_task(acks_late=True)
+@shared_task(base=Job, acks_late=True, **limits("default"))
 def build_monthly_returns_if_month_start() -> list[int | None]:
     """Beat, daily after midnight: on the 1st of a Jalali month, queue last month's returns.
 
@@ -32,3 +40,9 @@ def build_monthly_returns_if_month_start() -> list[int | None]:
     for province_id in todo:
         build_monthly_return.delay(year, month, province_id)
     return todo
+
+
+@shared_task(base=Job, acks_late=True, **limits("default"))
+def sweep_stuck_jobs() -> dict:
+    """Beat, every 5 minutes: queue again the jobs a dead worker left behind (reports.sweeper)."""
+    return sweeper.sweep_all()

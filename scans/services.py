@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomsOffice, Role, User
+from core import taskruns
 from core.audit import actor
 from core.dates import format_jalali, persian_digits
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
@@ -228,6 +229,7 @@ def scan_make_previews(*, scan_id: int) -> Scan:
     scan = Scan.objects.get(pk=scan_id)
     if scan.preview_status == Scan.PreviewStatus.READY:
         return scan
+    taskruns.pause_for_tests("preview")
     try:
         with scan.original.open("rb") as fh:
             img = load_scan(fh.read())
@@ -244,6 +246,8 @@ def scan_make_previews(*, scan_id: int) -> Scan:
             copy.save(buf, "JPEG", quality=85)
             outputs[field] = buf.getvalue()
     except Exception as exc:
+        if taskruns.is_transient(exc):
+            raise  # the storage went away: the task is retried
         log.exception("previews of scan %s failed", scan_id)
         Scan.objects.filter(pk=scan_id).update(preview_status=Scan.PreviewStatus.FAILED, preview_error=str(exc)[:300])
         scan.refresh_from_db()
@@ -312,16 +316,41 @@ def comparison_schedule(*, declaration_id: int) -> list[ScanComparison]:
 
 def comparison_run(*, comparison_id: int) -> ScanComparison:
     """Run the comparison job once. The row is claimed with a conditional UPDATE: safe to run twice."""
-    import cv2
-
-    from .comparison import ALGORITHM_VERSION, Params, compare_scans, get_threshold, load_scan, params_to_dict
-
-    claimed = ScanComparison.objects.filter(pk=comparison_id, status=ScanComparison.Status.QUEUED).update(
-        status=ScanComparison.Status.RUNNING, started_at=timezone.now()
+    # Claimed by a conditional UPDATE: a queued row, or a running one whose claim is dead (older than
+    # the hard time limit: its worker was killed). The claim's time is the token the result needs.
+    claim_at = timezone.now()
+    claimable = Q(status=ScanComparison.Status.QUEUED) | Q(
+        status=ScanComparison.Status.RUNNING, started_at__lt=taskruns.stale_before("comparison", claim_at)
+    )
+    claimed = (
+        ScanComparison.objects.filter(claimable, pk=comparison_id)
+        .exclude(review__gt="")  # reviewed: done for good
+        .update(status=ScanComparison.Status.RUNNING, started_at=claim_at)
     )
     comparison = ScanComparison.objects.select_related("origin_scan", "dest_scan").get(pk=comparison_id)
     if not claimed:
         return comparison
+    mine = ScanComparison.objects.filter(pk=comparison_id, status=ScanComparison.Status.RUNNING, started_at=claim_at)
+    try:
+        taskruns.pause_for_tests("comparison")
+        _comparison_compute(comparison, mine)
+    except Exception as exc:
+        if taskruns.is_transient(exc):
+            # The database or the storage went away: give the row back, the task is retried.
+            taskruns.release(mine, status=ScanComparison.Status.QUEUED)
+        raise
+    comparison.refresh_from_db()
+    return comparison
+
+
+def _comparison_compute(comparison: ScanComparison, mine) -> None:
+    """The work of ``comparison_run`` on a claimed row; the result is kept only while ``mine`` (the
+    row as claimed) still holds: a claim taken over by another run writes nothing."""
+    import cv2
+
+    from .comparison import ALGORITHM_VERSION, Params, compare_scans, get_threshold, load_scan, params_to_dict
+
+    comparison_id = comparison.pk
     try:
         t0 = time.perf_counter()
         with comparison.origin_scan.original.open("rb") as fh:
@@ -340,12 +369,11 @@ def comparison_run(*, comparison_id: int) -> ScanComparison:
             heat = cv2.resize(heat, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         heat_png = cv2.imencode(".png", heat)[1].tobytes() if heat is not None else None
     except Exception as exc:
+        if taskruns.is_transient(exc):
+            raise
         log.exception("comparison %s failed", comparison_id)
-        ScanComparison.objects.filter(pk=comparison_id).update(
-            status=ScanComparison.Status.FAILED, error=str(exc)[:500], finished_at=timezone.now()
-        )
-        comparison.refresh_from_db()
-        return comparison
+        mine.update(status=ScanComparison.Status.FAILED, error=str(exc)[:500], finished_at=timezone.now())
+        return
 
     verdict = result.verdict if result.verdict in Verdict.values else Verdict.UNREGISTERED
     details = _jsonable(result.details)
@@ -353,6 +381,9 @@ def comparison_run(*, comparison_id: int) -> ScanComparison:
     timings = details.pop("timings", {}) if isinstance(details.get("timings"), dict) else {}
     timings.update(load_s=round(t_load, 3), compare_s=round(t_compare, 3))
     with transaction.atomic():
+        if not mine.select_for_update().exists():
+            log.warning("comparison %s: claim taken over by another run; this result is dropped", comparison_id)
+            return
         comparison.score = result.score if result.score is not None and math.isfinite(result.score) else None
         comparison.verdict = verdict
         comparison.registered = bool(result.registered)
@@ -379,7 +410,6 @@ def comparison_run(*, comparison_id: int) -> ScanComparison:
                 url=reverse("scans:viewer", args=[comparison.pk]),
                 subject=f"comparison:{comparison.pk}",
             )
-    return comparison
 
 
 def combined_outcome(comparisons: list[ScanComparison]) -> tuple[str, str] | None:

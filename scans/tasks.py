@@ -2,15 +2,17 @@
 
 from celery import shared_task
 
+from core.taskruns import Job, limits
+
 from . import services
 
 
-@shared_task(acks_late=True)
+@shared_task(base=Job, acks_late=True, **limits("preview"))
 def make_previews(scan_id: int) -> None:
     services.scan_make_previews(scan_id=scan_id)
 
 
-@shared_task(acks_late=True, soft_time_limit=600)
+@shared_task(base=Job, acks_late=True, **limits("comparison"))
 def compare_scans(comparison_id: int) -> None:
     """The row is claimed by a conditional UPDATE, so a redelivered message does nothing twice."""
     services.comparison_run(comparison_id=comparison_id)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -225,8 +226,46 @@ CELERY_TASK_ALWAYS_EAGER = not (REDIS_URL or CELERY_BROKER_DIR)
 CELERY_TASK_TRACK_STARTED = True  # a task-status page can tell "queued" from "running"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A worker process killed under a task (SIGKILL, out of memory): the message goes back to the queue
+# at once, and the job's row decides what the second delivery does (core/taskruns.py).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Hard time limits by kind of job, in seconds (defaults in core/taskruns.py): ``TASK_TIME_LIMITS=
+# "comparison=900,return=3600"``. The soft limit is a tenth earlier; the sweeper treats a job running
+# past its hard limit (and a minute) as dead.
+TASK_TIME_LIMITS = {k: int(v) for k, v in env.dict("TASK_TIME_LIMITS", default={}).items()}
+# A job still queued after this long lost its message: the sweeper queues it again.
+JOB_QUEUED_STALE_SECONDS = env.int("JOB_QUEUED_STALE_SECONDS", default=3600)
+# Re-queues of one stuck job before the sweeper marks it failed and tells the IT office.
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+# Tests only: seconds a job sleeps after claiming its row (``TASK_TEST_PAUSE="comparison=30"``), so that
+# a test can kill a real worker in the middle of it. Never set in a deployment.
+TASK_TEST_PAUSE = {k: float(v) for k, v in env.dict("TASK_TEST_PAUSE", default={}).items()}
+# A message not acknowledged within this time is given to another worker (Redis): longer than the
+# longest hard time limit (training), or a job still running would be started a second time.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **globals().get("CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+    **({"visibility_timeout": max([6 * 3600, *TASK_TIME_LIMITS.values()]) + 3600} if REDIS_URL else {}),
+}
+# Four queues, so that a month's return never holds up a plate read (docs/operations.md, "Workers and
+# queues"): a worker started without -Q consumes all four; production runs a worker per queue.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name) for name in ("recognition", "comparison", "reports", "default")]
+CELERY_TASK_ROUTES = {
+    # recognition: plate OCR and read matching (a camera's read is matched within seconds)
+    "anpr.tasks.recognise_read": {"queue": "recognition"},
+    "anpr.tasks.match_reads": {"queue": "recognition"},
+    "anpr.tasks.match_pending_reads": {"queue": "recognition"},
+    # comparison: scan comparisons and previews (a clerk waits for the verdict)
+    "scans.tasks.*": {"queue": "comparison"},
+    # reports: long jobs nobody waits for at a gate
+    "reports.tasks.build_monthly_return": {"queue": "reports"},
+    "declarations.tasks.render_letter_pdf": {"queue": "reports"},
+    "declarations.tasks.run_import": {"queue": "reports"},
+    "anpr.tasks.train_model": {"queue": "reports"},
+    # everything else (beat jobs, flags, notifications, the sweeper): "default"
+}
 
 if REDIS_URL:
     CACHES = {

@@ -612,6 +612,8 @@ class ImportBatch(models.Model):
     total = models.PositiveIntegerField(_("declarations in the file"), default=0)
     processed = models.PositiveIntegerField(_("declarations processed"), default=0)
     error = models.TextField(_("why it failed"), blank=True)
+    # When the worker claimed it: a claim older than the import's time limit is a dead worker's.
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

@@ -55,6 +55,8 @@ class Command(BaseCommand):
             "worker": [
                 *celery,
                 *("worker", "--pool=threads", f"--concurrency={concurrency}", "-l", "info", "-n", "embedded@%h"),
+                # One worker for the four queues (production runs one per queue: docs/operations.md).
+                "--queues=" + ",".join(q.name for q in settings.CELERY_TASK_QUEUES),
                 *("--without-gossip", "--without-mingle"),  # one worker: nobody to gossip or sync with
             ],
             "beat": [*celery, "beat", "-l", "info"],
