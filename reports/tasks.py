@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from accounts.models import Province, User
+from core import jobs
 
 from . import services
 
@@ -30,5 +31,5 @@ def build_monthly_returns_if_month_start() -> list[int | None]:
     year, month = due
     todo = services.returns_to_build(year, month)
     for province_id in todo:
-        build_monthly_return.delay(year, month, province_id)
+        jobs.enqueue(build_monthly_return, year, month, province_id)
     return todo
