@@ -91,12 +91,20 @@ def _enqueue(key: str, task: Any, args: tuple, kwargs: dict) -> Job:
 
         _after_commit(run)
         return Job(str(uuid.uuid4()), inline=True)
+    _check_arguments(_task(name) if isinstance(task, str) else task, args, kwargs)
     row = OutboxJob.objects.create(
         task=name, args=list(args), kwargs=kwargs, collapse_key=key, next_attempt_at=timezone.now() + GRACE
     )
     # robust: the change is committed; a failure to publish (or to mark it sent) is the sweeper's to mend.
     transaction.on_commit(lambda: _publish_committed(row), robust=True)
     return Job(str(row.task_id), inline=False)
+
+
+def _check_arguments(task: Any, args: tuple, kwargs: dict) -> None:
+    """A call the task cannot take fails here, in the caller, not later in the outbox (as ``delay`` does)."""
+    header = getattr(task, "__header__", None)
+    if header is not None and task.typing:
+        header(*args, **kwargs)
 
 
 def _after_commit(run: Callable[[], object]) -> None:

@@ -2,7 +2,6 @@
 the status part until the worker has finished, then shows the summary with each rejected row; the
 importer is notified. The worker is played here by calling its service, as the task does."""
 
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
