@@ -152,3 +152,17 @@ def test_without_a_broker_the_task_runs_in_the_caller_as_before(settings):
     finally:
         task.run = original
     assert job.inline and ran == [[5]] and not OutboxJob.objects.exists()
+
+
+def test_an_operator_sees_what_waits_and_sends_it(broker):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    OutboxJob.objects.create(task=TASK, args=[[1]], attempts=3, last_error="OperationalError: Connection refused")
+    out = StringIO()
+    call_command("outbox", stdout=out)
+    assert f"{TASK}: 1 waiting since" in out.getvalue() and "3 tries" in out.getvalue()
+    assert "Connection refused" in out.getvalue()
+    call_command("outbox", "--send", stdout=out)
+    assert "'sent': 1" in out.getvalue() and not OutboxJob.objects.filter(sent_at__isnull=True).exists()

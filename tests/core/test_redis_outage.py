@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -142,6 +143,8 @@ class Load:
         self.clerk.headers["Authorization"] = f"Token {api_token}"
         self.sent: list[str] = []
         self.statuses: dict[str, list[int]] = {"reads": [], "scans": [], "pages": []}
+        self.phase = "before"
+        self.seconds: dict[str, list[float]] = {}  # each read's answer time by phase (figures only)
         self.start = timezone.now() - dt.timedelta(minutes=30)
 
     def read(self) -> None:
@@ -152,7 +155,9 @@ class Load:
             "plate": self.plates[n % len(self.plates)],
             "client_event_id": event,
         }
+        t0 = time.perf_counter()
         response = self.camera.post(f"{self.base}/api/anpr/reads/", json=body, timeout=30)
+        self.seconds.setdefault(self.phase, []).append(time.perf_counter() - t0)
         self.statuses["reads"].append(response.status_code)
         if response.status_code in (200, 201):
             self.sent.append(event)
@@ -247,11 +252,15 @@ def test_reads_and_scans_sent_while_redis_is_down_are_stored_matched_and_compare
 
         load.stream(40, pairs[:2])  # Redis up
         redis.kill()
+        killed = time.monotonic()
+        load.phase = "down"
         down_pages = load.logged_in_pages()
         load.stream(60, pairs[2:4])  # Redis down
         load.logged_in_pages()
         waiting = OutboxJob.objects.filter(sent_at__isnull=True).count()
         redis.start()
+        back = time.monotonic()
+        load.phase = "after"
         load.stream(40, pairs[4:])  # Redis back
 
         _wait(
@@ -270,6 +279,9 @@ def test_reads_and_scans_sent_while_redis_is_down_are_stored_matched_and_compare
             "jobs_kept_while_down": waiting,
             "jobs_waiting_at_end": OutboxJob.objects.filter(sent_at__isnull=True).count(),
             "http_5xx": sum(code >= 500 for codes in load.statuses.values() for code in codes),
+            "outage_s": round(back - killed, 1),
+            "all_done_after_restart_s": round(time.monotonic() - back, 1),
+            "read_median_ms": {k: round(statistics.median(v) * 1000, 1) for k, v in load.seconds.items()},
         }
         if os.environ.get("OUTAGE_FIGURES"):
             Path(os.environ["OUTAGE_FIGURES"]).write_text(json.dumps(figures, indent=2))
