@@ -47,6 +47,11 @@ def take_rate(camera: Camera, n: int) -> None:
 
     A fixed one-minute window in the cache (Redis in production, so shared by all gunicorn
     workers). A refused request gives its reads back so a too-large bulk does not burn the window.
+
+    With the cache down (``DegradingRedisCache``: no key is ever found) the budget fails open: only a
+    request larger than the whole budget is refused. The reads are evidence of a truck passing a
+    gate and a camera does not keep them for long; the budget only guards against a runaway camera,
+    which the database outlasts for the minutes Redis is away. The cache logs the outage.
     """
     limit = settings.ANPR_RATE_LIMIT_PER_MINUTE
     now = time.time()
@@ -54,11 +59,14 @@ def take_rate(camera: Camera, n: int) -> None:
     cache.add(key, 0, 120)
     try:
         used = cache.incr(key, n)
-    except ValueError:  # expired between add and incr
+    except ValueError:  # expired between add and incr, or no cache: this request opens the window
         cache.set(key, n, 120)
         used = n
     if used > limit:
-        cache.decr(key, n)
+        try:
+            cache.decr(key, n)
+        except ValueError:  # expired meanwhile, or no cache: nothing to give back
+            pass
         raise exceptions.Throttled(
             wait=60 - now % 60,
             detail=f"camera {camera.code} may post at most {limit} reads a minute",

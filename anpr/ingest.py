@@ -16,10 +16,11 @@ from typing import Any, cast
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from core import jobs
 from core.dates import TEHRAN
 from declarations.plates import PlateError, guess_plate, parse_plate
 
@@ -212,26 +213,24 @@ def reads_ingest(
                      for i, t in planned.items() if i in fresh}  # fmt: skip
             sightings._save_matches(kept, by_id, summary)
         _touch_camera(camera, max(r.captured_at for r in reads), now)
+        _enqueue(done)  # in the reads' transaction: a stored read always has its job
         return done
 
-    done = atomic_retrying(write)
+    return atomic_retrying(write)
+
+
+def _enqueue(done: list[IngestedRead]) -> None:
+    from . import tasks
+
     fresh_reads = [r.read for r in done if not r.duplicate and r.read is not None]
     to_match = [
         r.pk for r in fresh_reads if r.match_state == MatchState.PENDING and r.recognition == Recognition.CAMERA
     ]
-    to_recognise = [r.pk for r in fresh_reads if r.recognition == Recognition.PENDING]
-    if to_match or to_recognise:
-        transaction.on_commit(lambda: _enqueue(to_match, to_recognise))
-    return done
-
-
-def _enqueue(to_match: list[int], to_recognise: list[int]) -> None:
-    from . import tasks
-
     if to_match:
         sightings.schedule_matching(to_match)
-    for pk in to_recognise:
-        tasks.recognise_read.delay(pk)
+    for r in fresh_reads:
+        if r.recognition == Recognition.PENDING:
+            jobs.enqueue(tasks.recognise_read, r.pk)
 
 
 def _resolve_duplicates(camera: Camera, reads: list[PlateRead], results: list, positions: list[int]) -> None:

@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from core import taskruns
+from core import jobs, taskruns
 from core.audit import actor
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from notifications.models import Kind
@@ -293,7 +293,7 @@ def training_start(*, by: User | None, options: dict | None = None, enqueue: boo
     if enqueue:
         from . import tasks
 
-        transaction.on_commit(lambda: tasks.train_model.delay(run.pk))
+        jobs.enqueue(tasks.train_model, run.pk)  # in this transaction: the run exists exactly with its job
     return run
 
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import cast
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Field
 
 from accounts.models import forget_offices, offices_by_id
+from core import jobs
 from declarations import evidence
 from declarations.models import OPEN_STATUSES, Status, TransitDeclaration, Vehicle
 
@@ -25,20 +25,19 @@ from . import matching
 from .models import MatchState, PlateMatch, PlateRead, Recognition
 from .retrying import atomic_retrying
 
-# One matching task waiting at a time. The task clears this flag before it claims, and claims
-# every pending read (up to SWEEP): a read committed before that is taken by it; a read committed
-# after finds the flag gone and queues the next task. Without it a burst of single reads queued
-# one task per read, nearly all of which found nothing left to do. The timeout covers a task the
-# broker lost; the beat sweep (``match_pending_reads``) covers the rest.
-MATCH_SCHEDULED_KEY = "anpr:match-scheduled"
-MATCH_SCHEDULED_SECONDS = 60
+# One matching task waiting at a time (``jobs.enqueue_collapsing``). The task says it has started
+# before it claims, and claims every pending read (up to SWEEP): a read committed before that is
+# taken by it; a read committed after queues the next task. Without it a burst of single reads
+# queued one task per read, nearly all of which found nothing left to do. The flag's lifetime
+# covers a task the broker lost; the beat sweep (``match_pending_reads``) covers the rest.
+MATCH_JOB = "anpr:match"
 
 
 def schedule_matching(read_ids: list[int]) -> None:
+    """Queue matching (written in the caller's transaction, sent after its commit)."""
     from . import tasks
 
-    if cache.add(MATCH_SCHEDULED_KEY, 1, MATCH_SCHEDULED_SECONDS):
-        tasks.match_reads.delay(read_ids)
+    jobs.enqueue_collapsing(MATCH_JOB, tasks.match_reads, read_ids)
 
 
 # --- Matching -----------------------------------------------------------------------------------
@@ -218,7 +217,7 @@ def reads_match(*, read_ids: list[int], sweep: int = SWEEP) -> dict[str, int]:
     """
     fields = ("id", "plate", "plate_raw", "ocr_raw", "office_id", "office__code", "captured_at")
     pending = PlateRead.objects.filter(match_state=MatchState.PENDING).exclude(recognition=Recognition.PENDING)
-    cache.delete(MATCH_SCHEDULED_KEY)  # before claiming: see MATCH_SCHEDULED_KEY
+    jobs.collapsing_started(MATCH_JOB)  # before claiming: see MATCH_JOB
 
     def claim_and_match() -> tuple[int, dict[str, int]]:
         claim = pending.select_for_update(skip_locked=True, of=("self",))
@@ -249,7 +248,7 @@ def reads_match(*, read_ids: list[int], sweep: int = SWEEP) -> dict[str, int]:
 
     claimed, counts = atomic_retrying(claim_and_match)
     if claimed >= sweep:  # a full sweep: more may be waiting, and no task may be queued for them
-        transaction.on_commit(lambda: schedule_matching([]))
+        schedule_matching([])
     return counts
 
 

@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from core import jobs
 from core.audit import actor
 from core.dates import format_jalali, jalali_month_of, persian_digits
 from core.errors import DomainError, IllegalTransition, InvalidInput
@@ -250,7 +251,7 @@ def letter_send(*, letter: FollowUpLetter, by: User | None, at: dt.datetime | No
     )
     from .tasks import render_letter_pdf
 
-    transaction.on_commit(lambda: render_letter_pdf.delay(locked.pk))
+    jobs.enqueue(render_letter_pdf, locked.pk)  # in this transaction: the PDF is rendered once it is sent
     letter.refresh_from_db()
     return locked
 

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
+from core import jobs
 from core.dates import TEHRAN
 from core.errors import DomainError, InvalidInput
 from core.files import serve_evidence, serve_export
@@ -231,7 +232,8 @@ def letter_pdf(request, pk: int):
         # now, once (the task keeps the first PDF stored and does nothing after).
         from .tasks import render_letter_pdf
 
-        render_letter_pdf.delay(letter.pk)
+        # One render message at a time for this letter, however often the waiting page reloads.
+        jobs.enqueue_collapsing(f"letter-pdf:{letter.pk}", render_letter_pdf, letter.pk)
         letter.refresh_from_db()
     if letter.pdf:
         return serve_evidence(

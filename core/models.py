@@ -1,5 +1,6 @@
 """The audit trail's seals (one per django-auditlog ``LogEntry``, chained by SHA-256, ``core.audit_chain``),
-and the official holidays of the working-day calendar (``Holiday``, ``core.workdays``).
+the official holidays of the working-day calendar (``Holiday``, ``core.workdays``), and the outbox of
+follow-up jobs (``OutboxJob``, ``core.jobs``).
 
 ``LogEntry`` is django-auditlog's model and cannot take new columns, so what the chain needs and
 what must outlive a user (the username and role as they were) live here, one row per entry,
@@ -9,7 +10,10 @@ its queryset refuse it, and on PostgreSQL a trigger does too (migration ``0002``
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -116,3 +120,37 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {self.name}"
+
+
+class OutboxJob(models.Model):
+    """A follow-up job (a Celery task call) written in the transaction of the change that needs it.
+
+    ``core.jobs.enqueue`` writes it and publishes it to the broker after the commit; while the broker
+    is down the row waits and the sweeper (``core.jobs.outbox_sweep``) publishes it later. The task
+    is stored by name: core imports no app. ``task_id`` is the Celery id it is published under, known
+    before publishing, so a page that polls the task can say "queued" while the broker is away.
+    """
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    task_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Waiting rows with the same key are published as one, the newest (``core.jobs.enqueue_collapsing``).
+    collapse_key = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Not before this time may the sweeper take the row: a grace for the publish after the commit,
+    # then a backoff after each failed attempt.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "outbox job"
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=models.Q(sent_at__isnull=True), name="outbox_waiting"),
+            models.Index(fields=["sent_at"], condition=models.Q(sent_at__isnull=False), name="outbox_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.task_id} ({'sent' if self.sent_at else 'waiting'})"

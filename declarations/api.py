@@ -3,7 +3,6 @@ dashboard; transitions are actions calling the lifecycle services (errors: core/
 
 from __future__ import annotations
 
-from celery.result import EagerResult
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.http import urlencode
@@ -18,6 +17,7 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from accounts.scoping import get_scoped_or_404
+from core import jobs
 from core.dates import format_jalali
 from core.parsers import StrictJSONParser
 
@@ -189,8 +189,8 @@ class DeclarationViewSet(viewsets.GenericViewSet):
         if len(records) > 5000:
             raise ValidationError({"records": ["at most 5000 records per call"]})
         batch = import_jobs.import_queue_records(records=records, by=request.user)
-        result = tasks.run_import.delay(batch.pk, language=translation.get_language() or "")
-        if isinstance(result, EagerResult):  # no worker: imported in this request
+        job = jobs.enqueue(tasks.run_import, batch.pk, language=translation.get_language() or "")
+        if job.inline:  # no worker: imported in this request
             batch.refresh_from_db()
             return Response(import_batch_body(request, batch))
         body = import_batch_body(request, batch)

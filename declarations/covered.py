@@ -22,6 +22,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomsOffice, Role, User
+from core import jobs
 from core.audit import actor
 from core.dates import TEHRAN, ascii_digits
 from core.errors import InvalidInput, NotAllowed
@@ -164,7 +165,7 @@ def _check(by: User | None) -> None:
 def _refresh_later() -> None:
     from .tasks import refresh_covered_flags
 
-    transaction.on_commit(lambda: refresh_covered_flags.delay())
+    jobs.enqueue(refresh_covered_flags)
 
 
 @transaction.atomic

@@ -1,7 +1,6 @@
 """Upload page for ICS exports: the file is checked and queued, the worker imports it, and the
 batch's page shows its progress, then its summary with each rejected row explained."""
 
-from celery.result import EagerResult
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from core import uploads
+from core import jobs, uploads
 from core.text import digits
 
 from . import import_jobs, import_template, tasks
@@ -66,8 +65,8 @@ def import_upload(request):
             form.add_error("file", str(exc))
         else:
             batch = import_jobs.import_queue_file(data=data, filename=upload.name, fmt=fmt, by=request.user)
-            result = tasks.run_import.delay(batch.pk, language=translation.get_language() or "")
-            if not isinstance(result, EagerResult):  # the worker imports it: its page shows it advance
+            job = jobs.enqueue(tasks.run_import, batch.pk, language=translation.get_language() or "")
+            if not job.inline:  # the worker imports it: its page shows it advance
                 return redirect("declarations:import-batch", pk=batch.pk)
             batch.refresh_from_db()
             if batch.state == ImportState.FAILED:  # found past the first row: beside the field, as before

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.models import CustomsOffice, Province
 from accounts.scoping import get_scoped_or_404
+from core import jobs
 from core.api import JalaliDateField, JalaliDateTimeField
 from core.api_schema import error_response
 
@@ -125,10 +126,11 @@ class ReturnBuildApi(APIView):
         year, month = data.validated_data["year"], data.validated_data["month"]
         provisional = data.validated_data["provisional"]
         services.check_period(year, month, provisional)  # refused here, not in the task
-        result = tasks.build_monthly_return.delay(
-            year, month, province.pk if province else None, request.user.pk, provisional=provisional
-        )
-        return Response({"task_id": result.id}, status=status.HTTP_202_ACCEPTED)
+        job = jobs.enqueue(
+            tasks.build_monthly_return, year, month, province.pk if province else None, request.user.pk,
+            provisional=provisional,
+        )  # fmt: skip
+        return Response({"task_id": job.task_id}, status=status.HTTP_202_ACCEPTED)
 
 
 class TrendApi(APIView):

@@ -4,6 +4,7 @@ import uuid
 
 from celery import shared_task
 
+from core import jobs
 from core.taskruns import Job, limits
 
 from . import services, sweeper
@@ -38,7 +39,7 @@ def build_monthly_returns_if_month_start() -> list[int | None]:
     year, month = due
     todo = services.returns_to_build(year, month)
     for province_id in todo:
-        build_monthly_return.delay(year, month, province_id)
+        jobs.enqueue(build_monthly_return, year, month, province_id)
     return todo
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 
-from celery.result import EagerResult
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,11 +23,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import CustomsOffice, Province, Role
 from accounts.scoping import get_scoped_or_404
-from core import uploads
+from core import jobs, uploads
 from core.dates import TEHRAN, jalali_month_of, month_label, previous_jalali_month
 from core.errors import DomainError, http_status
 from core.files import check_stored, serve_evidence, serve_export
 from core.forms import JalaliDateField, JalaliDateTimeField, MultipleFileField, apply_error
+from core.models import OutboxJob
 from core.templatetags.jalali import fa
 from declarations.models import TransitDeclaration
 
@@ -98,18 +98,19 @@ def return_list(request):
         if not services.may_build_return(request.user, province):
             raise PermissionDenied(str(services.WHO_BUILDS_RETURNS))
         # Heavy: a Celery task builds it (in-process when no broker is configured).
-        result = tasks.build_monthly_return.delay(
+        job = jobs.enqueue(
+            tasks.build_monthly_return,
             form.cleaned_data["year"],
             form.cleaned_data["month"],
             province.pk if province else None,
             request.user.pk,
             provisional=form.cleaned_data["provisional"],
         )
-        if isinstance(result, EagerResult):  # no broker: built in this request
+        if job.inline:  # no broker: built in this request
             messages.success(request, _("The return is built."))
         else:  # the worker builds it: the list says so and refreshes itself when it is there
             # (no flash message: the building notice on the list says it, once)
-            request.session["returns_building"] = [*request.session.get("returns_building", []), result.id][-5:]
+            request.session["returns_building"] = [*request.session.get("returns_building", []), job.task_id][-5:]
         return redirect("reports:returns")
     building = _returns_building(request)
     if request.GET.get("partial") == "building" and request.headers.get("HX-Request") == "true":
@@ -127,20 +128,27 @@ def return_list(request):
 
 
 def _returns_building(request) -> list[str]:
-    """Ids of the return builds this session started that the worker has not finished."""
-    from celery.result import AsyncResult
-
+    """Ids of the return builds this session started that the worker has not finished. A build queued
+    while the broker was down is waiting in the outbox (``jobs.job_state``); with the result store
+    down too, the return itself in the list says it is built."""
     waiting = []
     for task_id in request.session.get("returns_building", []):
-        try:
-            state = AsyncResult(task_id).state
-        except (NotImplementedError, AttributeError):  # no result store (in-process tasks): nothing to wait for
-            continue
-        if state in ("PENDING", "RECEIVED", "STARTED", "RETRY"):
+        if jobs.job_state(task_id) in ("PENDING", "RECEIVED", "STARTED", "RETRY") and not _built(task_id):
             waiting.append(task_id)
     if waiting != request.session.get("returns_building", []):
         request.session["returns_building"] = waiting
     return waiting
+
+
+def _built(task_id: str) -> bool:
+    """The return a queued build makes is in the list (built by its user since it was queued)."""
+    job = OutboxJob.objects.filter(task_id=task_id).first()
+    if job is None or len(job.args) < 4:
+        return False
+    year, month, province_id, user_id = job.args[:4]
+    return MonthlyReturn.objects.filter(
+        year=year, month=month, province_id=province_id, built_by_id=user_id, built_at__gte=job.created_at
+    ).exists()
 
 
 def _get_return(request, pk: int) -> MonthlyReturn:

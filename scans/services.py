@@ -12,7 +12,6 @@ import io
 import logging
 import math
 import time
-from functools import partial
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -23,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomsOffice, Role, User
-from core import taskruns
+from core import jobs, taskruns
 from core.audit import actor
 from core.dates import format_jalali, persian_digits
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
@@ -154,7 +153,7 @@ def scan_upload(
                 scan.save()
                 scans.append(scan)
             evidence.note_scan(declaration_id=declaration.pk, stage=stage, at=captured_at)
-            _schedule_after_commit(scans, declaration.pk)
+            _schedule_jobs(scans, declaration.pk)
     except BaseException:
         for name in written:
             default_storage.delete(name)
@@ -207,13 +206,14 @@ class DuplicateScan(ScanRejected):
         self.first = first
 
 
-def _schedule_after_commit(scans: list[Scan], declaration_id: int) -> None:
+def _schedule_jobs(scans: list[Scan], declaration_id: int) -> None:
+    """Previews and comparisons, written in the upload's transaction and run after its commit."""
     from . import tasks
 
     for scan in scans:
-        transaction.on_commit(partial(tasks.make_previews.delay, scan.pk))
+        jobs.enqueue(tasks.make_previews, scan.pk)
     for comparison in comparison_schedule(declaration_id=declaration_id):
-        transaction.on_commit(partial(tasks.compare_scans.delay, comparison.pk))
+        jobs.enqueue(tasks.compare_scans, comparison.pk)
 
 
 # --- Previews ---------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, bootsteps
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "transit_monitor.settings")
@@ -11,7 +11,24 @@ app = Celery("transit_monitor")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+
+class SweepOnConnect(bootsteps.StartStopStep):
+    """When a worker connects to the broker (at start, and again after the broker came back), the
+    jobs stored in the outbox meanwhile are published at once, not at the next beat sweep."""
+
+    requires = {"celery.worker.consumer.connection:Connection"}
+
+    def start(self, parent) -> None:
+        from core import jobs  # the models: Django is set up by the time a worker connects
+
+        jobs.sweep_in_background(broker_back=True)
+
+
+app.steps["consumer"].add(SweepOnConnect)
+
 beat_schedule = {
+    # Every 30 seconds: publish the follow-up jobs stored while the broker was down (core.jobs).
+    "outbox-sweep": {"task": "core.tasks.outbox_sweep", "schedule": 30.0},
     # Every morning: propose follow-up letters for overdue / arrived-unsettled declarations
     # and remind on letters whose reply is late.
     # (casework.tasks.followups_daily keeps the name it had in declarations.tasks.)

@@ -266,20 +266,31 @@ CELERY_TASK_ROUTES = {
     "anpr.tasks.train_model": {"queue": "reports"},
     # everything else (beat jobs, flags, notifications, the sweeper): "default"
 }
+# The Redis result store gives up after one quick retry, not twenty one-second ones (Celery's
+# default): a publish subscribes to its result, and a request must not wait 20 s on a Redis that is
+# down (the job waits in the outbox instead, core.jobs); a worker's result write neither.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+}
 
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "core.cache.RedisCache",  # one client per pool, not per call
+            # One client per pool, not per call; with Redis down, no cache rather than an error page.
+            "BACKEND": "core.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             # Several deployments (or a test run and its worker) can share one Redis.
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=""),
         }
     }
-    # Sessions read from Redis, written through to the database (a Redis restart logs nobody out).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sessions live in the database only (Django's default engine, said here on purpose). Read through
+# Redis (cached_db) every logged-in page failed while Redis was down; and through a cache that
+# degrades, a session ended during an outage (log-out, the lifetime limits) would come back from
+# Redis's stale copy afterwards. One indexed row read per request.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 REST_FRAMEWORK = {
     # The token first: its WWW-Authenticate makes a missing or refused key a 401 that says why.

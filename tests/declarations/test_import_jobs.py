@@ -2,13 +2,12 @@
 the status part until the worker has finished, then shows the summary with each rejected row; the
 importer is notified. The worker is played here by calling its service, as the task does."""
 
-import types
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from core.models import OutboxJob
 from declarations import import_jobs
 from declarations.models import ImportBatch, ImportState, TransitDeclaration
 from notifications.models import Kind, Notification
@@ -18,17 +17,31 @@ from tests.declarations.test_importer import row, to_csv
 GOOD = {"origin": "BZG", "destination": "THR", "route": ""}
 
 
+class _Outbox:
+    """The import jobs waiting in the outbox, as ``[(args, kwargs)]`` (read when looked at)."""
+
+    def _jobs(self) -> list[tuple[tuple, dict]]:
+        rows = OutboxJob.objects.filter(task="declarations.tasks.run_import").order_by("id")
+        return [(tuple(job.args), job.kwargs) for job in rows]
+
+    def __iter__(self):
+        return iter(self._jobs())
+
+    def __getitem__(self, index):
+        return self._jobs()[index]
+
+    def __eq__(self, other):
+        return self._jobs() == other
+
+
 @pytest.fixture
-def queued_only(monkeypatch):
-    """A broker that takes the message and a worker that has not run it yet."""
-    sent = []
+def queued_only():
+    """A broker and a worker that has not run the job yet: it waits in the outbox (this test's
+    transaction never commits, so it is never published)."""
+    from transit_monitor.celery import app
 
-    def delay(*args, **kwargs):
-        sent.append((args, kwargs))
-        return types.SimpleNamespace(id="queued")
-
-    monkeypatch.setattr("declarations.tasks.run_import.delay", delay)
-    return sent
+    app.conf.CELERY_TASK_ALWAYS_EAGER = False  # the autouse fixture puts it back
+    return _Outbox()
 
 
 @pytest.fixture

@@ -29,3 +29,25 @@ def test_the_poll_reloads_the_list_once_no_build_is_waiting(client, hq):
     response = client.get(reverse("reports:returns"), {"partial": "building"}, HTTP_HX_REQUEST="true")
     assert response["HX-Refresh"] == "true"
     assert client.session["returns_building"] == []
+
+
+def test_a_build_queued_while_the_broker_is_away_shows_as_building_until_the_return_is_there(client, hq):
+    from django.utils import timezone
+
+    from core.models import OutboxJob
+    from reports import tasks
+
+    app.conf.CELERY_TASK_ALWAYS_EAGER = False  # a broker (the autouse fixture puts it back)
+    client.force_login(hq)
+    response = client.post(reverse("reports:returns"), {"year": "1405", "month": "7", "province": ""})
+    assert response.status_code == 302
+    job = OutboxJob.objects.get()  # waiting for the broker: this test's transaction never commits
+    assert client.session["returns_building"] == [str(job.task_id)]
+    poll = {"partial": "building"}
+    response = client.get(reverse("reports:returns"), poll, HTTP_HX_REQUEST="true")
+    assert "HX-Refresh" not in response and client.session["returns_building"] == [str(job.task_id)]
+
+    tasks.build_monthly_return(*job.args, **job.kwargs)  # the worker, once the broker is back
+    OutboxJob.objects.filter(pk=job.pk).update(sent_at=timezone.now())
+    response = client.get(reverse("reports:returns"), poll, HTTP_HX_REQUEST="true")
+    assert response["HX-Refresh"] == "true" and MonthlyReturn.objects.count() == 1

@@ -1,7 +1,8 @@
 """Build one monthly return: ``monthly_return 1404 5 --province WAZ --format xlsx --out r.xlsx``.
 
 Without ``--province`` it is the national return. ``--snapshot`` also stores a new
-snapshot version (through the same Celery task as the 1st-of-month job) and exports from it.
+snapshot version (the same Celery task as the 1st-of-month job, run in this process: no worker or
+broker needed) and exports from it.
 """
 
 import time
@@ -44,7 +45,9 @@ class Command(BaseCommand):
         try:
             if snapshot:
                 snap = MonthlyReturn.objects.get(
-                    pk=build_monthly_return.delay(year, month, prov.pk if prov else None, provisional=provisional).get()
+                    pk=build_monthly_return.apply(
+                        (year, month, prov.pk if prov else None), {"provisional": provisional}, throw=True
+                    ).get()
                 )
                 figures = snap.figures
             else:
