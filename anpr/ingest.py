@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core import metrics
 from core.dates import TEHRAN
 from declarations.plates import PlateError, guess_plate, parse_plate
 
@@ -216,6 +217,8 @@ def reads_ingest(
 
     done = atomic_retrying(write)
     fresh_reads = [r.read for r in done if not r.duplicate and r.read is not None]
+    matched_now = sum(1 for r in fresh_reads if r.match_state == MatchState.MATCHED)
+    transaction.on_commit(lambda: _count(len(fresh_reads), matched_now))
     to_match = [
         r.pk for r in fresh_reads if r.match_state == MatchState.PENDING and r.recognition == Recognition.CAMERA
     ]
@@ -223,6 +226,13 @@ def reads_ingest(
     if to_match or to_recognise:
         transaction.on_commit(lambda: _enqueue(to_match, to_recognise))
     return done
+
+
+def _count(ingested: int, matched: int) -> None:
+    """The /metrics counters, once the reads are committed (core/metrics.py)."""
+    metrics.PLATE_READS_INGESTED.inc(ingested)
+    if matched:
+        metrics.PLATE_READS_MATCHED.inc(matched)
 
 
 def _enqueue(to_match: list[int], to_recognise: list[int]) -> None:

@@ -9,10 +9,11 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from core.metrics import register_scrape
         from core.signals import file_integrity_failed
         from declarations import hooks
 
-        from . import models, panels, services
+        from . import metrics, models, panels, services
 
         for model in (models.Inspection, models.InspectionAttachment, models.InspectionAction, models.SystemProblem):
             auditlog.register(model)
@@ -23,3 +24,4 @@ class ReportsConfig(AppConfig):
         for panel in (panels.inspections_panel, panels.inspection_actions_panel, panels.problems_panel):
             if panel not in hooks.dashboard_panels:
                 hooks.dashboard_panels.append(panel)
+        register_scrape(metrics.monthly_return_lag)  # /metrics: is last month's return built

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomsOffice, Role, User
+from core import metrics
 from core.audit import actor
 from core.dates import format_jalali, persian_digits
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
@@ -369,6 +370,7 @@ def comparison_run(*, comparison_id: int) -> ScanComparison:
             comparison.heatmap.save("heatmap.png", ContentFile(heat_png), save=False)
             comparison.heatmap_sha256 = hashlib.sha256(heat_png).hexdigest()
         comparison.save()
+        transaction.on_commit(lambda: metrics.COMPARISONS.labels(verdict).inc())
         _note_outcome(comparison.declaration_id)
         if verdict == Verdict.SUSPICIOUS:
             declaration = comparison.declaration

@@ -1,8 +1,9 @@
 """Celery app. Every periodic job is declared here, once, in plain words."""
 
 import os
+from pathlib import Path
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "transit_monitor.settings")
@@ -10,6 +11,46 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "transit_monitor.settings")
 app = Celery("transit_monitor")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.celeryd_init.connect
+def _empty_metrics_dir(**_kwargs) -> None:
+    """A worker starts with an empty PROMETHEUS_MULTIPROC_DIR: the files of its previous run would be
+    counted again. Before anything imports prometheus_client (core.metrics), which opens files there."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if path:
+        Path(path).mkdir(parents=True, exist_ok=True)
+        for entry in Path(path).glob("*.db"):
+            entry.unlink(missing_ok=True)
+
+
+@signals.worker_ready.connect
+def _serve_worker_metrics(**_kwargs) -> None:
+    """The worker's task metrics on WORKER_METRICS_PORT (its pool's processes write them to
+    PROMETHEUS_MULTIPROC_DIR); the web's /metrics cannot see another container's processes."""
+    from django.conf import settings
+
+    if settings.WORKER_METRICS_PORT:
+        from core.metrics import serve_worker_metrics
+
+        serve_worker_metrics(settings.WORKER_METRICS_PORT, settings.WORKER_METRICS_ADDR)
+
+
+@signals.after_setup_logger.connect
+@signals.after_setup_task_logger.connect
+def _log_format(logger=None, **_kwargs) -> None:
+    """Worker and beat lines carry the request id and the task's name, id and queue, and are JSON
+    where the web's are (settings.LOG_FORMAT; core/logs.py); Celery still sets the level and stream."""
+    from django.conf import settings
+
+    from core.logs import JsonFormatter
+    from core.request_context import RequestContextFilter
+
+    for handler in getattr(logger, "handlers", []):
+        handler.addFilter(RequestContextFilter())
+        if settings.LOG_FORMAT == "json":
+            handler.setFormatter(JsonFormatter())
+
 
 beat_schedule = {
     # Every morning: propose follow-up letters for overdue / arrived-unsettled declarations
