@@ -115,13 +115,17 @@ def _storage() -> str:
     """An existence check: the media root (its parent while nothing was stored yet), or the bucket."""
     from django.core.files.storage import FileSystemStorage, default_storage
 
+    bucket = getattr(default_storage, "bucket_name", None)
+    if bucket:  # django-storages' S3: HEAD on the bucket (a missing one raises, with its status)
+        default_storage.connection.meta.client.head_bucket(Bucket=bucket)
+        return f"bucket {bucket}"
     if default_storage.exists(""):
         return default_storage.__class__.__name__
     if isinstance(default_storage, FileSystemStorage):
         parent = os.path.dirname(os.path.abspath(default_storage.location))
         if os.path.isdir(parent):
             return "media root made at the first upload"
-    raise RuntimeError("the media root or bucket does not exist")
+    raise RuntimeError("the media root does not exist")
 
 
 CHECKS: dict[str, Callable[[], str]] = {

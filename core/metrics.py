@@ -143,9 +143,9 @@ def queue_lengths() -> Iterable[Metric]:
     Nothing where tasks run in the caller."""
     from celery import current_app
 
-    if current_app.conf.task_always_eager:
-        return []
     family = gauge("transit_queue_length", "Messages waiting in a Celery queue.", ["queue"])
+    if current_app.conf.task_always_eager:
+        return [family]
     with current_app.connection_for_read() as conn:
         channel = conn.default_channel
         for name in queue_names():
