@@ -35,6 +35,11 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
 log = logging.getLogger(__name__)
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # The counters below open their files there at once. Emptying it belongs to the service's start:
+    # gunicorn's on_starting (gunicorn.conf.py); a tmpfs per container for a Celery worker, whose
+    # Django is set up (and these files opened) before any Celery start-up signal.
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 disable_created_metrics()  # no "_created" series beside each counter: nothing here alerts on them
 
 # The shared queue names (docs/operations.md); any other queue the Celery app declares is added.
@@ -191,31 +196,31 @@ def disk() -> Iterable[Metric]:
 
 
 def outbox_age() -> Iterable[Metric]:
-    """Age of the oldest job still waiting in the outbox, where the project has one (``core.OutboxJob``)."""
+    """Age of the oldest job still waiting in the outbox (0: none), where the project has one
+    (``core.OutboxJob``: its ``pending()`` if the manager has one, else the jobs without a done
+    time); without an outbox the family is declared with no sample."""
     from django.apps import apps
     from django.core.exceptions import FieldDoesNotExist
     from django.db.models import Min
     from django.utils import timezone
 
+    family = gauge("transit_outbox_oldest_job_age_seconds", "Age of the oldest outbox job not done yet (0: none).")
     try:
         model = apps.get_model("core", "OutboxJob")
-    except LookupError:
-        return []
+        model._meta.get_field("created_at")
+    except (LookupError, FieldDoesNotExist):
+        return [family]
     manager = model._default_manager
     waiting = manager.pending() if hasattr(manager, "pending") else manager.all()
-    try:
-        model._meta.get_field("created_at")
-    except FieldDoesNotExist:
-        return []
-    for done_field in ("done_at", "sent_at", "processed_at", "finished_at"):
-        try:
-            model._meta.get_field(done_field)
-        except FieldDoesNotExist:
-            continue
-        waiting = waiting.filter(**{f"{done_field}__isnull": True})
-        break
+    if not hasattr(manager, "pending"):
+        for done_field in ("done_at", "sent_at", "processed_at", "finished_at"):
+            try:
+                model._meta.get_field(done_field)
+            except FieldDoesNotExist:
+                continue
+            waiting = waiting.filter(**{f"{done_field}__isnull": True})
+            break
     oldest = waiting.aggregate(oldest=Min("created_at"))["oldest"]
-    family = gauge("transit_outbox_oldest_job_age_seconds", "Age of the oldest outbox job not done yet (0: none).")
     family.add_metric([], (timezone.now() - oldest).total_seconds() if oldest else 0)
     return [family]
 

@@ -1,7 +1,6 @@
 """Celery app. Every periodic job is declared here, once, in plain words."""
 
 import os
-from pathlib import Path
 
 from celery import Celery, signals
 from celery.schedules import crontab
@@ -11,17 +10,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "transit_monitor.settings")
 app = Celery("transit_monitor")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-
-
-@signals.celeryd_init.connect
-def _empty_metrics_dir(**_kwargs) -> None:
-    """A worker starts with an empty PROMETHEUS_MULTIPROC_DIR: the files of its previous run would be
-    counted again. Before anything imports prometheus_client (core.metrics), which opens files there."""
-    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if path:
-        Path(path).mkdir(parents=True, exist_ok=True)
-        for entry in Path(path).glob("*.db"):
-            entry.unlink(missing_ok=True)
 
 
 @signals.worker_ready.connect
