@@ -52,10 +52,10 @@ def json_worker(transactional_db, settings, tmp_path):
         "WORKER_METRICS_PORT": str(WORKER_METRICS_PORT),
     }
     app.control.purge()
+    command = [sys.executable, "-m", "celery", "-A", "transit_monitor", "worker", "--pool=prefork", "-c", "1"]
     with log_file.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "transit_monitor", "worker", "--pool=prefork", "-c", "1"]
-            + ["-l", "info", "-n", f"observe-{os.getpid()}@%h"],
+            [*command, "-l", "info", "-n", f"observe-{os.getpid()}@%h"],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
