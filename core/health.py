@@ -117,7 +117,7 @@ def _storage() -> str:
 
     bucket = getattr(default_storage, "bucket_name", None)
     if bucket:  # django-storages' S3: HEAD on the bucket (a missing one raises, with its status)
-        default_storage.connection.meta.client.head_bucket(Bucket=bucket)
+        default_storage.connection.meta.client.head_bucket(Bucket=bucket)  # type: ignore[attr-defined]
         return f"bucket {bucket}"
     if default_storage.exists(""):
         return default_storage.__class__.__name__

@@ -72,7 +72,7 @@ def user_id_of(request) -> int | None:
     user = getattr(request, "__dict__", {}).get("user")
     if user is None:
         return None
-    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:  # type: ignore[attr-defined]
         return None
     return user.pk if getattr(user, "is_authenticated", False) else None
 
