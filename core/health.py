@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -52,10 +53,8 @@ def may_read_operations(request) -> bool:
 
 
 def refused() -> JsonResponse:
-    return JsonResponse(
-        {"detail": "Not from an allowed network (METRICS_ALLOWED_NETWORKS) and no valid bearer token."},
-        status=403,
-    )
+    detail = _("Not from an allowed network (METRICS_ALLOWED_NETWORKS) and no valid bearer token.")
+    return JsonResponse({"detail": str(detail)}, status=403, json_dumps_params={"ensure_ascii": False})
 
 
 # --- the checks ---------------------------------------------------------------------------------

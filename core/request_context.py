@@ -162,7 +162,8 @@ def on_task_prerun(task_id=None, task=None, **_kwargs) -> None:
     if not request_id and outer is not None:
         request_id = outer.request_id  # run in the caller (eager): the caller's id
     context = Context(
-        request_id=request_id or None,
+        # A task no request sent (beat's, a command's) is its own origin: the tasks it sends carry its id.
+        request_id=request_id or task_id,
         request=outer.request if outer else None,
         task_name=task.name,
         task_id=task_id,
