@@ -42,3 +42,12 @@ def test_every_rule_names_exported_metrics(client):
         assert named, f"{rule['alert']} names no metric"
         unknown = named - exported - PROMETHEUS_OWN
         assert not unknown, f"{rule['alert']}: {sorted(unknown)} are not exported by /metrics"
+
+
+def test_the_example_configuration_scrapes_the_jobs_the_rules_name():
+    config = yaml.safe_load((RULES.parent / "prometheus.yml").read_text())
+    jobs = {c["job_name"] for c in config["scrape_configs"]}
+    named = set(re.findall(r'job="([^"]+)"', RULES.read_text()))
+    assert named and named <= jobs
+    assert all(c["metrics_path"] == "/metrics" for c in config["scrape_configs"])
+    assert any(Path(f).name == RULES.name for f in config["rule_files"])
