@@ -11,7 +11,29 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 2)
 timeout = 60
-accesslog = "-"
+# The app writes one JSON line per request itself (LOG_FORMAT=json, core/request_context.py): the
+# access log would say it twice. Plain text keeps gunicorn's.
+accesslog = None if os.environ.get("LOG_FORMAT", "json") == "json" and os.environ.get("SECRET_KEY") else "-"
+
+
+def on_starting(server):
+    """The workers count requests in files under PROMETHEUS_MULTIPROC_DIR (core/metrics.py): empty
+    it before they start, or the counts of the previous run would be added again."""
+    from pathlib import Path
+
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if path:
+        Path(path).mkdir(parents=True, exist_ok=True)
+        for entry in Path(path).glob("*.db"):
+            entry.unlink(missing_ok=True)
+
+
+def child_exit(server, worker):
+    """A worker that ended leaves its counts to the others' (prometheus_client multiprocess mode)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def post_worker_init(worker):

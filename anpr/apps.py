@@ -9,9 +9,10 @@ class AnprConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from core.metrics import register_scrape
         from declarations import hooks
 
-        from . import match_review, models, panels
+        from . import match_review, metrics, models, panels
 
         auditlog.register(models.Camera, exclude_fields=["last_read_at", "health", "silent_since", "health_checked_at"])
         # Reads and matches are high-volume evidence written in bulk (raw SQL, bulk_create, update()),
@@ -26,3 +27,4 @@ class AnprConfig(AppConfig):
         hooks.dashboard_panels.append(panels.camera_health_panel)
         hooks.vehicle_panels.append(panels.vehicle_reads_panel)
         hooks.gate_reads.append(match_review.gate_reads)
+        register_scrape(metrics.cameras_silent)  # /metrics: silent cameras

@@ -16,11 +16,11 @@ from typing import Any, cast
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core import jobs
+from core import jobs, metrics
 from core.dates import TEHRAN
 from declarations.plates import PlateError, guess_plate, parse_plate
 
@@ -223,6 +223,8 @@ def _enqueue(done: list[IngestedRead]) -> None:
     from . import tasks
 
     fresh_reads = [r.read for r in done if not r.duplicate and r.read is not None]
+    matched_now = sum(1 for r in fresh_reads if r.match_state == MatchState.MATCHED)
+    transaction.on_commit(lambda: _count(len(fresh_reads), matched_now))
     to_match = [
         r.pk for r in fresh_reads if r.match_state == MatchState.PENDING and r.recognition == Recognition.CAMERA
     ]
@@ -231,6 +233,13 @@ def _enqueue(done: list[IngestedRead]) -> None:
     for r in fresh_reads:
         if r.recognition == Recognition.PENDING:
             jobs.enqueue(tasks.recognise_read, r.pk)
+
+
+def _count(ingested: int, matched: int) -> None:
+    """The /metrics counters, once the reads are committed (core/metrics.py)."""
+    metrics.PLATE_READS_INGESTED.inc(ingested)
+    if matched:
+        metrics.PLATE_READS_MATCHED.inc(matched)
 
 
 def _resolve_duplicates(camera: Camera, reads: list[PlateRead], results: list, positions: list[int]) -> None:

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import cast
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Field
 
 from accounts.models import forget_offices, offices_by_id
-from core import jobs
+from core import jobs, metrics
 from declarations import evidence
 from declarations.models import OPEN_STATUSES, Status, TransitDeclaration, Vehicle
 
@@ -247,6 +247,8 @@ def reads_match(*, read_ids: list[int], sweep: int = SWEEP) -> dict[str, int]:
         return len(rows), {"reads": len(reads), "matched": len(vehicle_of), "matches": len(matches)}
 
     claimed, counts = atomic_retrying(claim_and_match)
+    if counts["matched"]:
+        transaction.on_commit(lambda: metrics.PLATE_READS_MATCHED.inc(counts["matched"]))
     if claimed >= sweep:  # a full sweep: more may be waiting, and no task may be queued for them
         schedule_matching([])
     return counts

@@ -8,7 +8,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from core import audit, models
+        from core import audit, metrics, models, request_context
 
         audit.connect()
+        request_context.connect_celery_signals()  # the request id into tasks, task metrics and log lines
+        metrics.register_scrape(metrics.queue_lengths)  # (core's collectors are added on import already)
         auditlog.register(models.Holiday)  # headquarters edits it: who moved which holiday

@@ -22,12 +22,18 @@ class PersianFirstLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
-def parse_networks(values) -> tuple:
-    """``TRUSTED_PROXIES`` entries (addresses or CIDR networks) as networks; a bad entry fails at start."""
+def parse_networks(values, setting: str = "TRUSTED_PROXIES") -> tuple:
+    """A setting's entries (addresses or CIDR networks) as networks; a bad entry fails at start."""
     try:
         return tuple(ipaddress.ip_network(str(v).strip(), strict=False) for v in values if str(v).strip())
     except ValueError as exc:
-        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from exc
+        raise ImproperlyConfigured(f"{setting}: {exc}") from exc
+
+
+# Set in request.META when an X-Forwarded-For came from a peer not in TRUSTED_PROXIES: the header is
+# dropped, and the peer's address is then no client's address (core.health lets no such request in
+# by its address).
+UNTRUSTED_FORWARD = "transit_monitor.untrusted_forward"
 
 
 def _address(text: str):
@@ -67,6 +73,8 @@ class TrustedProxyMiddleware:
                 meta["REMOTE_ADDR"] = str(address)
                 if not self._is_trusted(address):
                     break
+        elif forwarded:
+            meta[UNTRUSTED_FORWARD] = True
         return self.get_response(request)
 
 

@@ -9,7 +9,9 @@ class DeclarationsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import models
+        from core.metrics import register_scrape
+
+        from . import metrics, models
 
         for model in (
             models.TransitDeclaration,
@@ -38,6 +40,7 @@ class DeclarationsConfig(AppConfig):
             models.PermitWaiver,
         ):
             auditlog.register(model)
+        register_scrape(metrics.signal_counts)  # /metrics: declarations per monitoring signal
         # The batch's report can be long (every rejected row), its waiting records longer; its counts,
         # state and file hash are audited.
         auditlog.register(models.ImportBatch, exclude_fields=["report", "payload"])

@@ -228,11 +228,23 @@ def scope_signal_counts(user: User, *, now: dt.datetime | None = None) -> dict[s
 def signal_counts_at(user: User, *, now: dt.datetime | None = None) -> tuple[dict[str, CappedCount], dt.datetime]:
     """``scope_signal_counts`` and when they were counted (what the dashboard says the figures are as of)."""
     scope = scope_key(user)
+    return _signal_counts(scope, lambda: scoped(user), now)
+
+
+def national_signal_counts(*, now: dt.datetime | None = None) -> tuple[dict[str, CappedCount], dt.datetime]:
+    """The national dashboard's signal counts (the same cache entry: a scrape of /metrics between two
+    dashboard views costs nothing more)."""
+    return _signal_counts("national", TransitDeclaration.objects.all, now)
+
+
+def _signal_counts(
+    scope: str, rows_of_scope: Callable[[], QuerySet], now: dt.datetime | None
+) -> tuple[dict[str, CappedCount], dt.datetime]:
     key = _cache_key(scope, "signals")
     cached = cache.get(key)
     if isinstance(cached, tuple):
         return cached
-    rows = scoped(user)
+    rows = rows_of_scope()
     now = now or timezone.now()
     counted = ({k: capped_count(rows.filter(sig.q(now))) for k, sig in monitoring.SIGNALS.items()}, now)
     cache.set(key, counted, settings.DASHBOARD_CACHE_SECONDS)

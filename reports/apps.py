@@ -9,10 +9,11 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from core.metrics import register_scrape
         from core.signals import file_integrity_failed, job_gave_up
         from declarations import hooks
 
-        from . import models, panels, services, sweeper
+        from . import metrics, models, panels, services, sweeper
 
         for model in (models.Inspection, models.InspectionAttachment, models.InspectionAction, models.SystemProblem):
             auditlog.register(model)
@@ -25,3 +26,4 @@ class ReportsConfig(AppConfig):
         for panel in (panels.inspections_panel, panels.inspection_actions_panel, panels.problems_panel):
             if panel not in hooks.dashboard_panels:
                 hooks.dashboard_panels.append(panel)
+        register_scrape(metrics.monthly_return_lag)  # /metrics: is last month's return built

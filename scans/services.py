@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomsOffice, Role, User
-from core import jobs, taskruns
+from core import jobs, metrics, taskruns
 from core.audit import actor
 from core.dates import format_jalali, persian_digits
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
@@ -400,6 +400,7 @@ def _comparison_compute(comparison: ScanComparison, mine) -> None:
             comparison.heatmap.save("heatmap.png", ContentFile(heat_png), save=False)
             comparison.heatmap_sha256 = hashlib.sha256(heat_png).hexdigest()
         comparison.save()
+        transaction.on_commit(lambda: metrics.COMPARISONS.labels(verdict).inc())
         _note_outcome(comparison.declaration_id)
         if verdict == Verdict.SUSPICIOUS:
             declaration = comparison.declaration

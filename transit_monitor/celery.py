@@ -2,7 +2,7 @@
 
 import os
 
-from celery import Celery, bootsteps
+from celery import Celery, bootsteps, signals
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "transit_monitor.settings")
@@ -25,6 +25,35 @@ class SweepOnConnect(bootsteps.StartStopStep):
 
 
 app.steps["consumer"].add(SweepOnConnect)
+
+
+@signals.worker_ready.connect
+def _serve_worker_metrics(**_kwargs) -> None:
+    """The worker's task metrics on WORKER_METRICS_PORT (its pool's processes write them to
+    PROMETHEUS_MULTIPROC_DIR); the web's /metrics cannot see another container's processes."""
+    from django.conf import settings
+
+    if settings.WORKER_METRICS_PORT:
+        from core.metrics import serve_worker_metrics
+
+        serve_worker_metrics(settings.WORKER_METRICS_PORT, settings.WORKER_METRICS_ADDR)
+
+
+@signals.after_setup_logger.connect
+@signals.after_setup_task_logger.connect
+def _log_format(logger=None, **_kwargs) -> None:
+    """Worker and beat lines carry the request id and the task's name, id and queue, and are JSON
+    where the web's are (settings.LOG_FORMAT; core/logs.py); Celery still sets the level and stream."""
+    from django.conf import settings
+
+    from core.logs import JsonFormatter
+    from core.request_context import RequestContextFilter
+
+    for handler in getattr(logger, "handlers", []):
+        handler.addFilter(RequestContextFilter())
+        if settings.LOG_FORMAT == "json":
+            handler.setFormatter(JsonFormatter())
+
 
 beat_schedule = {
     # Every 30 seconds: publish the follow-up jobs stored while the broker was down (core.jobs).

@@ -11,6 +11,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
+from core.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.request_context.RequestIdMiddleware",  # the request id and the request's log line and metrics
     "core.middleware.TrustedProxyMiddleware",  # first: everything after sees the client's address
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -343,6 +346,8 @@ SPECTACULAR_SETTINGS = {
 # The embedded default and DEBUG serve plain http on this machine. HTTPS=0/1 overrides.
 HTTPS = env.bool("HTTPS", default=not DEBUG and not EMBEDDED)
 SECURE_SSL_REDIRECT = HTTPS
+# Probes and the Prometheus scraper talk to gunicorn directly over plain http, inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
@@ -521,9 +526,16 @@ SCANS_SATURATED_WARN_SHARE = env.float("SCANS_SATURATED_WARN_SHARE", default=0.1
 # Static TTF instances of the PDF fonts, made once per machine (unset: the system temp directory).
 FONT_CACHE_DIR = env.str("FONT_CACHE_DIR", default="")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
-}
+# Logs: one JSON object per line (time, level, logger, message, request_id, and the request's or
+# task's fields: core/logs.py) by default in a deployment; plain text under `make run` and DEBUG.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG or EMBEDDED else "json")
+LOG_LEVEL = env.str("LOG_LEVEL", default="WARNING")
+LOGGING = logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)
+
+# /readyz and /metrics answer requests from these networks (after TRUSTED_PROXIES has found the
+# client's address), or with "Authorization: Bearer <METRICS_TOKEN>"; anybody else gets 403.
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# A Celery worker serves its own task metrics here (0: not served); prometheus scrapes it beside /metrics.
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
+WORKER_METRICS_ADDR = env.str("WORKER_METRICS_ADDR", default="127.0.0.1")

@@ -5,10 +5,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.forms import LoginForm
+from core import health
 from declarations import views as declaration_views
 
 urlpatterns = [
     path("", declaration_views.home, name="home"),
+    # Operations (docs/operations.md): liveness for anyone; readiness and metrics for the
+    # monitoring network or the metrics token only (core/health.py).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
