@@ -60,13 +60,17 @@ def presign_check(app, access_key: str, secret_key: str):
         raw_path = raw_path.split("?", 1)[0]
         # The query as it came (the signer re-sorts it), less the signature itself.
         unsigned = "&".join(part for part in query.split("&") if not part.startswith("X-Amz-Signature="))
-        request = AWSRequest(method=environ["REQUEST_METHOD"], url=f"http://{environ['HTTP_HOST']}{raw_path}?{unsigned}")
+        request = AWSRequest(
+            method=environ["REQUEST_METHOD"], url=f"http://{environ['HTTP_HOST']}{raw_path}?{unsigned}"
+        )
         request.context["timestamp"] = fields["X-Amz-Date"]
         signer = S3SigV4QueryAuth(Credentials(access_key, secret_key), service, region, expires=expires)
         canonical = signer.canonical_request(request)
         expected = signer.signature(signer.string_to_sign(request, canonical), request)
         if expected != given:
-            return _denied(start_response, "The request signature we calculated does not match the signature you provided.")
+            return _denied(
+                start_response, "The request signature we calculated does not match the signature you provided."
+            )
         return app(environ, start_response)
 
     return middleware
