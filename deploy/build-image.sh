@@ -28,7 +28,8 @@ done
 [ $# -eq 1 ] || { echo "usage: build-image.sh [--os-packages] [--stage deps|app|all] PREFIX" >&2; exit 2; }
 prefix="$1"
 case "$stage" in deps|app|all) ;; *) echo "build-image.sh: --stage is deps, app or all" >&2; exit 2 ;; esac
-cd "$(dirname "$0")/.."
+case "$prefix" in /*) ;; *) prefix="$PWD/$prefix" ;; esac
+cd "$(dirname "$0")/.."  # the project: requirements.txt, manage.py (a relative STATIC_ROOT is from here)
 python="$prefix/bin/python"
 
 if [ "$stage" != app ]; then

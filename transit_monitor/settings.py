@@ -238,8 +238,6 @@ if not CELERY_BROKER_DIR:
     CELERY_BEAT_SCHEDULE_FILENAME = env.str(
         "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
     )
-# Tasks no route names go to `default` (the queue names: docker-compose.yml's workers, one per queue).
-CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ALWAYS_EAGER = not (REDIS_URL or CELERY_BROKER_DIR)
 CELERY_TASK_TRACK_STARTED = True  # a task-status page can tell "queued" from "running"
 CELERY_TASK_EAGER_PROPAGATES = True
