@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export DJANGO_SETTINGS_MODULE := transit_monitor.settings
 
-.PHONY: run test lint format typecheck install install-dev messages seed clean
+.PHONY: run test lint format typecheck install install-dev messages seed clean image-check
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,12 @@ format: $(VENV)/.installed-dev
 
 typecheck: $(VENV)/.installed-dev
 	$(VENV)/bin/mypy $(wildcard core casework) accounts notifications declarations anpr scans reports transit_monitor
+
+## The production image's install steps (deploy/build-image.sh, as the Dockerfile runs them) into an empty
+## scratch prefix, without Docker: every pinned package downloaded and installed, then `check --deploy`.
+image-check:
+	rm -rf var/image-check
+	STATIC_ROOT=var/image-check/static sh deploy/build-image.sh var/image-check/venv
 
 clean:
 	rm -rf $(VENV) var db.sqlite3*

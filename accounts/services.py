@@ -175,3 +175,37 @@ def api_token_note_use(token: ApiToken, ip_address: str | None, now: dt.datetime
         stale |= ~Q(last_used_ip=ip_address)
     ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now, last_used_ip=ip_address)
     token.last_used_at, token.last_used_ip = now, ip_address
+
+
+@transaction.atomic
+def admin_ensure(*, username: str, password: str, email: str = "") -> tuple[User, bool]:
+    """The first administrator (HQ, staff and superuser) of a new deployment; returns it and whether it
+    was created now. A user of that name already there is left exactly as it is (its password too):
+    running this at every start never resets what the administrator chose. A weak password, or a
+    username the login form would not accept, is refused with the validators' own reasons."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    existing = User.objects.filter(username=username).first()
+    if existing is not None:
+        return existing, False
+    candidate = User(username=username, email=email, role=Role.HQ, is_staff=True, is_superuser=True)
+    problems: dict[str, list[str]] = {}
+    try:
+        User.username_validator(username)
+        if not username:
+            raise ValidationError(_("This field is required."))
+    except ValidationError as exc:
+        problems["username"] = list(exc.messages)
+    try:
+        if not password:
+            raise ValidationError(_("This field is required."))
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        problems["password"] = list(exc.messages)
+    if problems:
+        raise InvalidInput("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in problems.items()), fields=problems)
+    candidate.set_password(password)
+    with actor(None):
+        candidate.save()
+    return candidate, True

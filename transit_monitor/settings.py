@@ -192,8 +192,17 @@ if S3_BUCKET:
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "signature_version": "s3v4",
+            "addressing_style": "path",  # MinIO, and a bucket name that needs no DNS entry
         },
     }
+# Media is handed out as a redirect to a presigned URL (core.files.serve_evidence), after the view's
+# scope check and the file's integrity check: valid this many seconds, then refused by the store.
+S3_URL_EXPIRY_SECONDS = env.int("S3_URL_EXPIRY_SECONDS", default=60)
+# The address the browser reaches the object store at (nginx forwards /<bucket>/ to MinIO,
+# deploy/nginx.conf.template); unset: S3_ENDPOINT_URL, as the app itself reaches it.
+S3_PUBLIC_ENDPOINT_URL = env.str("S3_PUBLIC_ENDPOINT_URL", default="")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -204,9 +213,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # task states in a SQLite file beside it (Celery's SQLAlchemy result store, read by task-status pages).
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_DIR = "" if REDIS_URL else env.str("CELERY_BROKER_DIR", default="")
+# One Redis server, three databases in production (docker-compose.yml): the broker's queues, the task
+# results and the cache each on its own (a cache flush or eviction never drops a queued task or a
+# result a page waits on). Each defaults to REDIS_URL.
 if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
+    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL
+    CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or REDIS_URL
 elif CELERY_BROKER_DIR:
     _broker_dir = Path(CELERY_BROKER_DIR).resolve()
     for _sub in ("queue", "control"):
@@ -225,6 +237,11 @@ elif CELERY_BROKER_DIR:
 else:
     CELERY_BROKER_URL = "memory://"
     CELERY_RESULT_BACKEND = None
+if not CELERY_BROKER_DIR:
+    # Beat's schedule file: somewhere the app user may write (the image's /app is read-only to it).
+    CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+        "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
+    )
 CELERY_TASK_ALWAYS_EAGER = not (REDIS_URL or CELERY_BROKER_DIR)
 CELERY_TASK_TRACK_STARTED = True  # a task-status page can tell "queued" from "running"
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -281,7 +298,7 @@ if REDIS_URL:
         "default": {
             # One client per pool, not per call; with Redis down, no cache rather than an error page.
             "BACKEND": "core.cache.DegradingRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": env.str("CACHE_URL", default="") or REDIS_URL,
             # Several deployments (or a test run and its worker) can share one Redis.
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=""),
         }
@@ -417,6 +434,18 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+
+if S3_BUCKET and S3_PUBLIC_ENDPOINT_URL:
+    # A page may show a scan or a photo the browser is redirected to on the object store; only that one
+    # origin is added, and only when it is not this server's own (nginx forwarding /<bucket>/).
+    from urllib.parse import urlsplit as _urlsplit
+
+    _s3 = _urlsplit(S3_PUBLIC_ENDPOINT_URL)
+    if (_s3.scheme, _s3.netloc) != _urlsplit(SITE_URL)[:2]:
+        for _directive in ("img-src", "connect-src", "media-src"):
+            CONTENT_SECURITY_POLICY["DIRECTIVES"].setdefault(_directive, ["'self'"]).append(
+                f"{_s3.scheme}://{_s3.netloc}"
+            )
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
