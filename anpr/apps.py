@@ -11,7 +11,7 @@ class AnprConfig(AppConfig):
 
         from declarations import hooks
 
-        from . import match_review, models, panels
+        from . import match_review, models, panels, partitions
 
         auditlog.register(models.Camera, exclude_fields=["last_read_at", "health", "silent_since", "health_checked_at"])
         # Reads and matches are high-volume evidence written in bulk (raw SQL, bulk_create, update()),
@@ -26,3 +26,4 @@ class AnprConfig(AppConfig):
         hooks.dashboard_panels.append(panels.camera_health_panel)
         hooks.vehicle_panels.append(panels.vehicle_reads_panel)
         hooks.gate_reads.append(match_review.gate_reads)
+        partitions.register()

@@ -220,8 +220,10 @@ class PlateRead(models.Model):
         verbose_name_plural = _("plate reads")
         constraints = [
             # Idempotency: a camera re-sending an event stores it once (ingestion inserts ON CONFLICT DO NOTHING).
+            # The capture time is part of it because on PostgreSQL every unique index of the partitioned
+            # table must hold the partition key; a re-sent event carries its capture time again.
             models.UniqueConstraint(
-                fields=["camera", "client_event_id"],
+                fields=["camera", "client_event_id", "captured_at"],
                 condition=~Q(client_event_id=""),
                 name="plateread_unique_event",
             ),
@@ -265,8 +267,16 @@ class PlateMatchQuerySet(models.QuerySet):
 class PlateMatch(models.Model):
     """A read matched to an open declaration, with how sure the match is."""
 
+    # No database constraint: on PostgreSQL the reads are partitioned by month (core.partitions) and
+    # no foreign key can point into them. The ORM still cascades; a read's partition is archived only
+    # when no match points at it (anpr.apps: the guard).
     read = models.ForeignKey(
-        PlateRead, on_delete=models.CASCADE, related_name="matches", verbose_name=_("read"), db_index=False
+        PlateRead,
+        on_delete=models.CASCADE,
+        related_name="matches",
+        verbose_name=_("read"),
+        db_index=False,
+        db_constraint=False,
     )
     declaration = models.ForeignKey(
         TransitDeclaration, on_delete=models.CASCADE, related_name="+", verbose_name=_("declaration")
@@ -322,7 +332,10 @@ class PlateLabel(models.Model):
     """A person's reading of a read's plate. Append-only: the read keeps its own text as evidence,
     a second look adds a label, and the latest label is the read's effective plate."""
 
-    read = models.ForeignKey(PlateRead, on_delete=models.PROTECT, related_name="labels", verbose_name=_("read"))
+    # No database constraint (reads are partitioned on PostgreSQL): the ORM protects, and the archive guard.
+    read = models.ForeignKey(
+        PlateRead, on_delete=models.PROTECT, related_name="labels", verbose_name=_("read"), db_constraint=False
+    )
     # Copied from the read: scoping and the per-camera report without a join over the reads.
     camera = models.ForeignKey(
         Camera, on_delete=models.PROTECT, related_name="+", verbose_name=_("camera"), db_index=False
