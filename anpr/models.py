@@ -14,7 +14,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -160,8 +161,11 @@ class PlateReadQuerySet(ScopedQuerySet):
         declaration), and the number of all its matches as ``match_count``: a match outside the
         user's scope is counted, never named (no id, no serial)."""
         visible = PlateMatch.objects.for_user(user).select_related("declaration").order_by("declaration_id")
+        # A subquery, not Count("matches"): a join and GROUP BY id would not do on PostgreSQL, where the
+        # reads' primary key is (id, captured_at) (partitioned by month, core.partitions).
+        count = PlateMatch.objects.filter(read=OuterRef("pk")).order_by().values("read").annotate(n=Count("pk"))
         return self.prefetch_related(Prefetch("matches", queryset=visible, to_attr="visible_matches")).annotate(
-            match_count=Count("matches")
+            match_count=Coalesce(Subquery(count.values("n")), 0)
         )
 
 

@@ -280,9 +280,9 @@ def is_partitioned(table: str) -> bool:
 
 
 def ensure(table: str, months_ahead: int | None = None, now: dt.datetime | None = None) -> list[str]:
-    """Create the monthly partitions from last month to ``months_ahead`` months ahead, and the
-    default partition, where missing; rows waiting in the default partition for a month that now
-    gets its partition move into it. Returns the names created."""
+    """Create the monthly partitions from last month to ``months_ahead`` months ahead, the default
+    partition, and the month of every row waiting in the default partition (the rows move into it),
+    where missing. Returns the names created."""
     if not is_partitioned(table):
         return []
     ahead = settings.PARTITION_MONTHS_AHEAD if months_ahead is None else months_ahead
@@ -296,8 +296,14 @@ def ensure(table: str, months_ahead: int | None = None, now: dt.datetime | None 
         if default not in existing:
             cursor.execute(f"CREATE TABLE {_q(default)} PARTITION OF {_q(table)} DEFAULT")
             created.append(default)
-        for n in range(-1, ahead + 1):
-            start = add_months(first, n)
+        months = {add_months(first, n) for n in range(-1, ahead + 1)}
+        if column and default in existing:
+            # A late replay from a camera back after a long outage, say: those months get theirs too.
+            cursor.execute(
+                f"SELECT DISTINCT date_trunc('month', {_q(column)} AT TIME ZONE 'UTC') FROM {_q(default)}"  # noqa: S608
+            )
+            months |= {dt.datetime(m.year, m.month, 1, tzinfo=dt.UTC) for (m,) in cursor.fetchall()}
+        for start in sorted(months):
             name = partition_name(table, start)
             if name in existing:
                 continue
@@ -422,6 +428,9 @@ def archive_partition(table: str, part: PartitionInfo) -> Outcome:
         return Outcome(table, part.name, False, reason)
     storage = archive_storage()
     with transaction.atomic(), connection.cursor() as cursor:
+        # Checks of rows written earlier in this transaction (deferred foreign keys) are done first:
+        # PostgreSQL will not detach or drop a table with checks pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         # Nothing else writes into it from here: the month is long over and it leaves the table.
         cursor.execute(f"ALTER TABLE {_q(table)} DETACH PARTITION {_q(part.name)}")
         dump, rows, digest = _dump(cursor.cursor, part.name)

@@ -29,6 +29,9 @@ beat_schedule = {
     # Every hour: tell the statutory milestones of smuggling cases that have just become overdue
     # (hourly, as the hand-over clock of Art. 4 runs in hours; each is told once).
     "case-milestones": {"task": "casework.tasks.case_milestones_check", "schedule": crontab(minute=40)},
+    # Every night: make the coming months' partitions of plate reads, audit entries and notifications
+    # (PostgreSQL), and archive the months past their retention.
+    "partitions-daily": {"task": "core.tasks.partitions_daily", "schedule": crontab(hour=2, minute=10)},
 }
 
 
