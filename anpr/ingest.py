@@ -270,7 +270,7 @@ def _resolve_duplicates(camera: Camera, reads: list[PlateRead], results: list, p
     window = Q(captured_at__gte=min(times) - EVENT_ID_WINDOW, captured_at__lte=max(times) + EVENT_ID_WINDOW)
     existing = list(
         PlateRead.objects.filter(camera=camera)
-        .filter(Q(client_event_id__in=cids, *[window]) | Q(captured_at__in=times))
+        .filter(Q(window, client_event_id__in=cids) | Q(captured_at__in=times))
         .values_list("id", "client_event_id", "captured_at", "plate_raw")
     )
     by_cid = {cid: pk for pk, cid, _, _ in existing if cid}

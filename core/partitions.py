@@ -174,8 +174,7 @@ def convert_sql_steps(cursor, table: str, column: str, months_ahead: int) -> Non
     )
     for start in sorted(months):
         cursor.execute(
-            f"CREATE TABLE {_q(partition_name(table, start))} PARTITION OF {_q(new)} "
-            "FOR VALUES FROM (%s) TO (%s)",
+            f"CREATE TABLE {_q(partition_name(table, start))} PARTITION OF {_q(new)} FOR VALUES FROM (%s) TO (%s)",
             [start, add_months(start, 1)],
         )
     cursor.execute(f"CREATE TABLE {_q(table + '_default')} PARTITION OF {_q(new)} DEFAULT")
@@ -279,8 +278,10 @@ def is_partitioned(table: str) -> bool:
 # --- ensuring partitions ahead --------------------------------------------------------------------
 
 
-def ensure(table: str, months_ahead: int | None = None, now: dt.datetime | None = None) -> list[str]:
-    """Create the monthly partitions from last month to ``months_ahead`` months ahead, the default
+def ensure(
+    table: str, months_ahead: int | None = None, now: dt.datetime | None = None, months_back: int = 1
+) -> list[str]:
+    """Create the monthly partitions from ``months_back`` months back to ``months_ahead`` ahead, the default
     partition, and the month of every row waiting in the default partition (the rows move into it),
     where missing. Returns the names created."""
     if not is_partitioned(table):
@@ -296,7 +297,7 @@ def ensure(table: str, months_ahead: int | None = None, now: dt.datetime | None 
         if default not in existing:
             cursor.execute(f"CREATE TABLE {_q(default)} PARTITION OF {_q(table)} DEFAULT")
             created.append(default)
-        months = {add_months(first, n) for n in range(-1, ahead + 1)}
+        months = {add_months(first, n) for n in range(-months_back, ahead + 1)}
         if column and default in existing:
             # A late replay from a camera back after a long outage, say: those months get theirs too.
             cursor.execute(
@@ -323,10 +324,8 @@ def _create_month(cursor, table: str, column: str | None, name: str, start: dt.d
             [start, end],
         )
         waiting = cursor.fetchone()[0]
-    if not waiting:
-        cursor.execute(
-            f"CREATE TABLE {_q(name)} PARTITION OF {_q(table)} FOR VALUES FROM (%s) TO (%s)", [start, end]
-        )
+    if not waiting or column is None:
+        cursor.execute(f"CREATE TABLE {_q(name)} PARTITION OF {_q(table)} FOR VALUES FROM (%s) TO (%s)", [start, end])
         return
     # Rows of this month already in the default partition: PostgreSQL refuses the new partition
     # while they are there, so the default is detached (its cloned triggers go with it, so the
@@ -423,6 +422,8 @@ def archive_partition(table: str, part: PartitionInfo) -> Outcome:
     from core.models import PartitionArchive
 
     spec = REGISTRY[table]
+    if part.start is None or part.end is None:
+        raise ValueError(f"{part.name}: the default partition is never archived")
     reason = spec.guard(part.name) if spec.guard else ""
     if reason:
         return Outcome(table, part.name, False, reason)

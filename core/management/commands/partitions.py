@@ -34,7 +34,9 @@ class Command(BaseCommand):
         ensure = sub.add_parser("ensure", help="create the coming months' partitions and the default one")
         ensure.add_argument("--months", type=int, default=None, help="months ahead (default PARTITION_MONTHS_AHEAD)")
         listing = sub.add_parser("list", help="partitions with rows and sizes")
-        listing.add_argument("--exact", action="store_true", help="count rows (slow on big months) instead of estimates")
+        listing.add_argument(
+            "--exact", action="store_true", help="count rows (slow on big months) instead of estimates"
+        )
         archive = sub.add_parser("archive", help="detach and archive the months past each table's retention")
         archive.add_argument("--dry-run", action="store_true", help="only say which months are due")
         sub.add_parser("verify", help="check every archived partition's file against its recorded SHA-256 and rows")
@@ -65,7 +67,9 @@ class Command(BaseCommand):
             archived = PartitionArchive.objects.filter(table=table)
             for a in archived:
                 where = "file + archive schema" if a.kept_in_database else "file"
-                self.stdout.write(f"  {a.partition:<40} archived {a.archived_at:%Y-%m-%d} {a.rows:>8} rows in {where}: {a.file}")
+                self.stdout.write(
+                    f"  {a.partition:<40} archived {a.archived_at:%Y-%m-%d} {a.rows:>8} rows in {where}: {a.file}"
+                )
         if not opts["exact"]:
             self.stdout.write("(rows are PostgreSQL's estimates; --exact counts them)")
 
@@ -77,7 +81,9 @@ class Command(BaseCommand):
             return
         for outcome in partitions.archive_due():
             if outcome.archived:
-                self.stdout.write(f"{outcome.name}: {outcome.rows} rows archived to {outcome.file} (sha256 {outcome.sha256})")
+                self.stdout.write(
+                    f"{outcome.name}: {outcome.rows} rows archived to {outcome.file} (sha256 {outcome.sha256})"
+                )
             else:
                 self.stdout.write(f"{outcome.name}: stays attached: {outcome.reason}")
 
