@@ -220,3 +220,40 @@ def test_once_per_subject_holds_without_a_unique_index(origin_clerk):
     assert notify("camera_silent", [origin_clerk], title="t", url="/", subject="camera:9") == 1
     assert notify("camera_silent", [origin_clerk], title="t", url="/", subject="camera:9") == 0
     assert Notification.objects.filter(user=origin_clerk).count() == 1
+
+
+def test_the_orm_keeps_what_the_missing_foreign_keys_would_have(camera, truck, declaration, hq):
+    from django.db.models import ProtectedError
+
+    from anpr.models import PlateLabel
+
+    pk = _read(camera, truck.plate, timezone.now() - dt.timedelta(minutes=7))
+    assert PlateMatch.objects.filter(read_id=pk).exists()
+    assert not PlateMatch.objects.exclude(read_id__in=PlateRead.objects.values("id")).exists()  # no orphan
+    read = PlateRead.objects.get(pk=pk)
+    label = PlateLabel.objects.create(
+        read=read,
+        camera=camera,
+        office=camera.office,
+        captured_at=read.captured_at,
+        plate=truck.plate,
+        country="IR",
+        corrected=False,
+        reason="other",
+        by=hq,
+    )
+    with pytest.raises(ProtectedError):
+        read.delete()  # a label protects its read, as the foreign key did
+    PlateLabel.objects.filter(pk=label.pk).delete()
+    read.delete()
+    assert not PlateMatch.objects.filter(read_id=pk).exists()  # and matches go with it
+
+
+def test_the_nightly_job_makes_months_and_archives_what_is_due(settings):
+    from core.tasks import partitions_daily
+
+    settings.PARTITION_MONTHS_AHEAD = 5
+    result = partitions_daily.delay().get()
+    ahead = partitions.add_months(partitions.month_start(timezone.now()), 5)
+    assert f"anpr_plateread_p{ahead:%Y%m}" in result["created"]["anpr_plateread"]
+    assert result["archived"] == [] and result["kept"] == {}
