@@ -12,7 +12,7 @@ class AnprConfig(AppConfig):
         from core.metrics import register_scrape
         from declarations import hooks
 
-        from . import match_review, metrics, models, panels
+        from . import match_review, metrics, models, panels, partitions
 
         auditlog.register(models.Camera, exclude_fields=["last_read_at", "health", "silent_since", "health_checked_at"])
         # Reads and matches are high-volume evidence written in bulk (raw SQL, bulk_create, update()),
@@ -28,3 +28,4 @@ class AnprConfig(AppConfig):
         hooks.vehicle_panels.append(panels.vehicle_reads_panel)
         hooks.gate_reads.append(match_review.gate_reads)
         register_scrape(metrics.cameras_silent)  # /metrics: silent cameras
+        partitions.register()

@@ -183,7 +183,16 @@ def reads_ingest(
             reads[i].vehicle_id = vehicle_of.get(i)
 
     def write() -> list[IngestedRead]:
-        returned = _insert_returning(reads)
+        known = _known_events(camera, reads)
+        seen: set[str] = set()
+        to_insert = []
+        for read in reads:
+            cid = read.client_event_id
+            if cid and (cid in known or cid in seen):
+                continue  # stored before (or earlier in this batch): a duplicate, resolved below
+            seen.add(cid)
+            to_insert.append(read)
+        returned = _insert_returning(to_insert) if to_insert else []
         new_by_key: dict[tuple, int] = {}
         for pk, cid, captured, plate_raw in returned:
             if cid:
@@ -242,12 +251,34 @@ def _count(ingested: int, matched: int) -> None:
         metrics.PLATE_READS_MATCHED.inc(matched)
 
 
+# A camera that re-sends an event after correcting its clock sends another capture time: the event id
+# is looked up within this much of it. (The unique index holds the capture time, as every unique index
+# of the partitioned table must; a window lets PostgreSQL look in one or two monthly partitions.)
+EVENT_ID_WINDOW = dt.timedelta(days=1)
+
+
+def _known_events(camera: Camera, reads: list[PlateRead]) -> dict[str, int]:
+    """Event ids of this batch that the camera already sent (with any capture time in the window)."""
+    cids = {r.client_event_id for r in reads if r.client_event_id}
+    if not cids:
+        return {}
+    times = [r.captured_at for r in reads if r.client_event_id]
+    rows = PlateRead.objects.filter(
+        camera=camera,
+        client_event_id__in=cids,
+        captured_at__gte=min(times) - EVENT_ID_WINDOW,
+        captured_at__lte=max(times) + EVENT_ID_WINDOW,
+    ).values_list("client_event_id", "id")
+    return dict(rows)
+
+
 def _resolve_duplicates(camera: Camera, reads: list[PlateRead], results: list, positions: list[int]) -> None:
     cids = {r.client_event_id for r in reads if r.client_event_id}
     times = {r.captured_at for r in reads}
+    window = Q(captured_at__gte=min(times) - EVENT_ID_WINDOW, captured_at__lte=max(times) + EVENT_ID_WINDOW)
     existing = list(
         PlateRead.objects.filter(camera=camera)
-        .filter(Q(client_event_id__in=cids) | Q(captured_at__in=times))
+        .filter(Q(window, client_event_id__in=cids) | Q(captured_at__in=times))
         .values_list("id", "client_event_id", "captured_at", "plate_raw")
     )
     by_cid = {cid: pk for pk, cid, _, _ in existing if cid}

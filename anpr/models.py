@@ -14,7 +14,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -160,8 +161,11 @@ class PlateReadQuerySet(ScopedQuerySet):
         declaration), and the number of all its matches as ``match_count``: a match outside the
         user's scope is counted, never named (no id, no serial)."""
         visible = PlateMatch.objects.for_user(user).select_related("declaration").order_by("declaration_id")
+        # A subquery, not Count("matches"): a join and GROUP BY id would not do on PostgreSQL, where the
+        # reads' primary key is (id, captured_at) (partitioned by month, core.partitions).
+        count = PlateMatch.objects.filter(read=OuterRef("pk")).order_by().values("read").annotate(n=Count("pk"))
         return self.prefetch_related(Prefetch("matches", queryset=visible, to_attr="visible_matches")).annotate(
-            match_count=Count("matches")
+            match_count=Coalesce(Subquery(count.values("n")), 0)
         )
 
 
@@ -220,8 +224,10 @@ class PlateRead(models.Model):
         verbose_name_plural = _("plate reads")
         constraints = [
             # Idempotency: a camera re-sending an event stores it once (ingestion inserts ON CONFLICT DO NOTHING).
+            # The capture time is part of it because on PostgreSQL every unique index of the partitioned
+            # table must hold the partition key; a re-sent event carries its capture time again.
             models.UniqueConstraint(
-                fields=["camera", "client_event_id"],
+                fields=["camera", "client_event_id", "captured_at"],
                 condition=~Q(client_event_id=""),
                 name="plateread_unique_event",
             ),
@@ -265,8 +271,16 @@ class PlateMatchQuerySet(models.QuerySet):
 class PlateMatch(models.Model):
     """A read matched to an open declaration, with how sure the match is."""
 
+    # No database constraint: on PostgreSQL the reads are partitioned by month (core.partitions) and
+    # no foreign key can point into them. The ORM still cascades; a read's partition is archived only
+    # when no match points at it (anpr.apps: the guard).
     read = models.ForeignKey(
-        PlateRead, on_delete=models.CASCADE, related_name="matches", verbose_name=_("read"), db_index=False
+        PlateRead,
+        on_delete=models.CASCADE,
+        related_name="matches",
+        verbose_name=_("read"),
+        db_index=False,
+        db_constraint=False,
     )
     declaration = models.ForeignKey(
         TransitDeclaration, on_delete=models.CASCADE, related_name="+", verbose_name=_("declaration")
@@ -322,7 +336,10 @@ class PlateLabel(models.Model):
     """A person's reading of a read's plate. Append-only: the read keeps its own text as evidence,
     a second look adds a label, and the latest label is the read's effective plate."""
 
-    read = models.ForeignKey(PlateRead, on_delete=models.PROTECT, related_name="labels", verbose_name=_("read"))
+    # No database constraint (reads are partitioned on PostgreSQL): the ORM protects, and the archive guard.
+    read = models.ForeignKey(
+        PlateRead, on_delete=models.PROTECT, related_name="labels", verbose_name=_("read"), db_constraint=False
+    )
     # Copied from the read: scoping and the per-camera report without a join over the reads.
     camera = models.ForeignKey(
         Camera, on_delete=models.PROTECT, related_name="+", verbose_name=_("camera"), db_index=False

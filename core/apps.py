@@ -8,9 +8,12 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from core import audit, metrics, models, request_context
+        from core import audit, metrics, models, partitions, request_context
 
         audit.connect()
         request_context.connect_celery_signals()  # the request id into tasks, task metrics and log lines
         metrics.register_scrape(metrics.queue_lengths)  # (core's collectors are added on import already)
         auditlog.register(models.Holiday)  # headquarters edits it: who moved which holiday
+        # The audit trail is a record, and its chain is walked through archived months too: their
+        # detached tables stay in the database (archive schema), besides the file.
+        partitions.register("auditlog_logentry", "timestamp", records=True, keep_detached=True)

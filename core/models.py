@@ -154,3 +154,28 @@ class OutboxJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} {self.task_id} ({'sent' if self.sent_at else 'waiting'})"
+
+
+class PartitionArchive(models.Model):
+    """A monthly partition that left its table past retention (``core.partitions``): where its rows
+    went (a gzip'd CSV in the archive storage), how many, and the file's SHA-256 to check it by."""
+
+    table = models.CharField(_("table"), max_length=63)
+    partition = models.CharField(_("partition"), max_length=63, unique=True)
+    range_start = models.DateTimeField(_("from"))
+    range_end = models.DateTimeField(_("until"))
+    rows = models.PositiveBigIntegerField(_("rows"))
+    size_bytes = models.PositiveBigIntegerField(_("file size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    file = models.CharField(_("file"), max_length=300)
+    # The detached table is also kept in the database's ``archive`` schema (the audit trail).
+    kept_in_database = models.BooleanField(_("kept in the database"))
+    archived_at = models.DateTimeField(_("archived at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("archived partition")
+        verbose_name_plural = _("archived partitions")
+        ordering = ["table", "range_start"]
+
+    def __str__(self) -> str:
+        return f"{self.partition} ({self.rows} rows)"

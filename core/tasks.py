@@ -1,11 +1,25 @@
-"""Celery tasks of core: the outbox sweeper (``core.jobs``)."""
+"""Periodic jobs of the ground floor; they only call ``core`` functions."""
+
+from __future__ import annotations
 
 from celery import shared_task
 
-from . import jobs
+from core import jobs, partitions
 
 
 @shared_task
 def outbox_sweep() -> dict[str, int]:
     """Publish the follow-up jobs stored while the broker was down (beat, every 30 s)."""
     return jobs.outbox_sweep()
+
+
+@shared_task(name="core.tasks.partitions_daily")
+def partitions_daily() -> dict:
+    """Make the coming months' partitions, then archive the months past retention (PostgreSQL only)."""
+    created = partitions.ensure_all()
+    outcomes = partitions.archive_due()
+    return {
+        "created": {t: names for t, names in created.items() if names},
+        "archived": [o.name for o in outcomes if o.archived],
+        "kept": {o.name: o.reason for o in outcomes if not o.archived},
+    }

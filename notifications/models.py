@@ -52,12 +52,12 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "done_at", "-created_at"], name="notif_user_open")]
-        constraints = [
-            # A periodic check that finds the same thing again does not notify twice.
-            models.UniqueConstraint(
-                fields=["user", "kind", "subject"], condition=~Q(subject=""), name="notif_once_per_subject"
-            )
+        indexes = [
+            models.Index(fields=["user", "done_at", "-created_at"], name="notif_user_open"),
+            # A periodic check that finds the same thing again does not notify twice: ``services.notify``
+            # looks here under a lock. Not a unique index: on PostgreSQL the table is partitioned by
+            # month (core.partitions) and a unique index would have to hold the creation time.
+            models.Index(fields=["user", "kind", "subject"], condition=~Q(subject=""), name="notif_once_per_subject"),
         ]
 
     def __str__(self) -> str:

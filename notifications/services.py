@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import override
@@ -43,6 +43,19 @@ def it_office() -> QuerySet[User]:
 # --- notifying ----------------------------------------------------------------------------------
 
 
+# pg_advisory_xact_lock namespace of "once per subject" (any 32-bit number no other code uses: "NOTF").
+_SUBJECT_LOCK = 0x4E4F5446
+
+
+def _lock_subject(kind: str, subject: str) -> None:
+    """Serialise "is it there yet? then add it" per (kind, subject) until the transaction ends.
+
+    The table has no unique index for it (partitioned by month on PostgreSQL); SQLite has one writer."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_SUBJECT_LOCK, f"{kind}:{subject}"])
+
+
 def notify(
     kind: str, recipients: Iterable[User] | QuerySet[User], *, title: str, url: str, subject: str = "", body: str = ""
 ) -> int:
@@ -56,12 +69,16 @@ def notify(
         Notification(user_id=pk, kind=kind, title=title[:300], url=url[:500], subject=subject[:100], body=body)
         for pk in users
     ]
-    if subject:
-        already = set(
-            Notification.objects.filter(user_id__in=users, kind=kind, subject=subject).values_list("user_id", flat=True)
-        )
-        rows = [r for r in rows if r.user_id not in already]
-    created = Notification.objects.bulk_create(rows, ignore_conflicts=bool(subject))
+    with transaction.atomic():
+        if subject:
+            _lock_subject(kind, subject[:100])
+            already = set(
+                Notification.objects.filter(user_id__in=users, kind=kind, subject=subject[:100]).values_list(
+                    "user_id", flat=True
+                )
+            )
+            rows = [r for r in rows if r.user_id not in already]
+        created = Notification.objects.bulk_create(rows)
     wants_mail = set(
         EmailPreference.objects.filter(user_id__in=[r.user_id for r in rows], kind=kind).values_list(
             "user_id", flat=True

@@ -79,6 +79,9 @@ beat_schedule = {
     # (comparisons, previews, recognitions, imports, training runs, return builds); after
     # JOB_MAX_ATTEMPTS they are marked failed with a reason and the IT office gets a system problem.
     "sweep-stuck-jobs": {"task": "reports.tasks.sweep_stuck_jobs", "schedule": crontab(minute="*/5")},
+    # Every night: make the coming months' partitions of plate reads, audit entries and notifications
+    # (PostgreSQL), and archive the months past their retention.
+    "partitions-daily": {"task": "core.tasks.partitions_daily", "schedule": crontab(hour=2, minute=10)},
 }
 
 

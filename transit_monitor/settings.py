@@ -478,6 +478,17 @@ if RETENTION_YEARS < 5:
     raise ImproperlyConfigured("RETENTION_YEARS: the regulation keeps records at least 5 years")
 ARCHIVE_ACTIVE_YEARS = env.int("ARCHIVE_ACTIVE_YEARS", default=5)
 ARCHIVE_DIR = env.str("ARCHIVE_DIR", default=str(BASE_DIR / "var" / "archive"))
+# PostgreSQL: plate reads, audit entries and notifications are partitioned by month (core.partitions).
+# The beat job and ``manage.py partitions ensure`` keep PARTITION_MONTHS_AHEAD months made ahead; a
+# month older than its table's retention (months; unset: kept for ever) is detached, archived to a
+# checked file under ARCHIVE_DIR and recorded. Plate reads and the audit trail are records: at least
+# RETENTION_YEARS (checked when the job runs); notifications are not.
+PARTITION_MONTHS_AHEAD = env.int("PARTITION_MONTHS_AHEAD", default=3)
+PARTITION_RETENTION_MONTHS: dict[str, int | None] = {
+    "anpr_plateread": env.int("PLATE_READ_RETENTION_MONTHS", default=RETENTION_YEARS * 12),
+    "auditlog_logentry": env.int("AUDIT_RETENTION_MONTHS", default=RETENTION_YEARS * 12),
+    "notifications_notification": env.int("NOTIFICATION_RETENTION_MONTHS", default=12),
+}
 
 # Follow-up letters proposed per run of the follow-up task (the rest wait for the next run).
 FOLLOWUP_PROPOSE_LIMIT = env.int("FOLLOWUP_PROPOSE_LIMIT", default=2000)
