@@ -36,7 +36,7 @@ def _as_owner(cmd: list[str]) -> list[str]:
 
 
 def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
-    done = subprocess.run(_as_owner(cmd), capture_output=True, text=True, check=False, **kwargs)  # noqa: PLW1510
+    done = subprocess.run(_as_owner(cmd), capture_output=True, text=True, check=False, **kwargs)
     if done.returncode:
         raise RuntimeError(f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
     return done
@@ -68,7 +68,7 @@ class Server:
 
     def stop(self) -> None:
         if (self.dir / "postmaster.pid").exists():
-            subprocess.run(  # noqa: PLW1510
+            subprocess.run(
                 _as_owner([str(PG_BIN / "pg_ctl"), "-D", str(self.dir), "-m", "fast", "-w", "stop"]),
                 capture_output=True,
                 check=False,
@@ -76,8 +76,24 @@ class Server:
 
     def psql(self, sql: str, db: str = "postgres") -> str:
         return _run(
-            ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(self.port), "-U"]
-            + ["postgres", "-d", db, "-c", sql]
+            [
+                "psql",
+                "-X",
+                "-q",
+                "-At",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-d",
+                db,
+                "-c",
+                sql,
+            ]
         ).stdout.strip()
 
     def log_text(self) -> str:
@@ -87,14 +103,14 @@ class Server:
 class Clusters:
     """A temp folder (owned by the server's user) holding the servers a test makes; ``close`` stops them."""
 
-    def __init__(self) -> None:
+    def __init__(self, first_port: int = BASE_PORT) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="tm-pg-"))
         if os.geteuid() == 0:
             entry = pwd.getpwnam("postgres")
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
         self.root.chmod(0o755)
         self.servers: list[Server] = []
-        self._next_port = BASE_PORT
+        self._next_port = first_port
 
     def _server(self, name: str) -> Server:
         server = Server(self.root, name, self._next_port)
@@ -113,8 +129,22 @@ class Clusters:
         server = self._server(name)
         # -R writes primary_conninfo and standby.signal: the copy starts as a streaming standby.
         _run(
-            [str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres"]
-            + ["-D", str(server.dir), "-R", "-X", "stream", "-c", "fast"]
+            [
+                str(PG_BIN / "pg_basebackup"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(primary.port),
+                "-U",
+                "postgres",
+                "-D",
+                str(server.dir),
+                "-R",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+            ]
         )
         server.start(hot_standby="on")
         return server

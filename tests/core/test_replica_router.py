@@ -36,8 +36,17 @@ def primary_and_replica(django_db_setup, django_db_blocker):
         with django_db_blocker.unblock():
             source = connection.settings_dict
         dump = subprocess.run(
-            ["pg_dump", "-Fc", "-h", source["HOST"] or "127.0.0.1", "-p", str(source["PORT"] or 5432)]
-            + ["-U", source["USER"] or "postgres", source["NAME"]],
+            [
+                "pg_dump",
+                "-Fc",
+                "-h",
+                source["HOST"] or "127.0.0.1",
+                "-p",
+                str(source["PORT"] or 5432),
+                "-U",
+                source["USER"] or "postgres",
+                source["NAME"],
+            ],
             capture_output=True,
             check=True,
         ).stdout
