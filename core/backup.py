@@ -5,7 +5,8 @@
 - ``db.dump``: ``pg_dump --format=custom`` of the database, taken in an exported snapshot;
 - ``media/``: every object of the file store (MEDIA_ROOT on disk, or the S3 bucket), copied
   through Django's storage and hashed while copied;
-- ``manifest.json``: per table its row count and an order-free checksum of its rows, computed in
+- ``manifest.json``: the audit trail's chain checked and its head (``SEQ:HASH``, an anchor for
+  ``audit_verify`` after a restore); per table its row count and an order-free checksum of its rows, computed in
   the *same snapshot* as the dump (so the figures describe exactly what the dump holds); the
   SHA-256 and size of every copied file; per evidence field (a file with its recorded SHA-256:
   scans, plate photos, letters, returns, attachments...) how many rows point at a file, and any
@@ -35,6 +36,8 @@ from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.db import connections, models, transaction
 from django.utils import timezone
+
+from core import audit_chain
 
 MANIFEST = "manifest.json"
 DUMP = "db.dump"
@@ -231,6 +234,8 @@ def take(directory: Path, *, using: str = "default", storage: Storage | None = N
         try:
             tables = table_fingerprints(using, checksums=checksums)
             refs = [(ef.label, pk, name, digest) for ef, pk, name, digest in evidence_refs(using)]
+            # The audit chain as dumped: checked now, and its head kept as an anchor for the restore's check.
+            chain = audit_chain.verify(using=using)
         finally:
             dump.wait()
         if dump.returncode:
@@ -260,8 +265,11 @@ def take(directory: Path, *, using: str = "default", storage: Storage | None = N
             problems.append(f"{label} row {pk}: file {name} is missing from the store")
         elif recorded and copied["sha256"] != recorded:
             problems.append(f"{label} row {pk}: file {name} has SHA-256 {copied['sha256']}, recorded {recorded}")
+    if not chain.ok:
+        problems.append(f"audit trail: {chain}")
     manifest = {
         "format": FORMAT,
+        "audit": {"intact": chain.ok, "entries": chain.count, "anchor": f"{chain.count}:{chain.last_hash}"},
         "taken_at": taken_at.isoformat(),
         "written_at": timezone.now().isoformat(),
         "database": {"name": connection.settings_dict["NAME"], "server_version": server_version},

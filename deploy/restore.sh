@@ -18,5 +18,7 @@ if [ -z "${PYTHON:-}" ]; then
 fi
 "$PYTHON" manage.py restore_backup "$1" --jobs "${RESTORE_JOBS:-1}"
 "$PYTHON" manage.py verify_restore "$1"
-"$PYTHON" manage.py audit_verify
+# The audit chain, and that it still ends where it ended when the backup was taken (the manifest's anchor).
+anchor=$("$PYTHON" -c 'import json, sys; a = json.load(open(sys.argv[1]))["audit"]; print(a["anchor"] if a["entries"] else "")' "$1/manifest.json")
+"$PYTHON" manage.py audit_verify ${anchor:+--anchor "$anchor"}
 echo "restored and verified: $1"

@@ -118,12 +118,30 @@ class Clusters:
         self.servers.append(server)
         return server
 
-    def primary(self, name: str = "primary") -> Server:
+    def primary(self, name: str = "primary", **conf: str) -> Server:
         server = self._server(name)
         # -A trust: initdb's pg_hba then also lets 127.0.0.1 connect for replication.
         _run([str(PG_BIN / "initdb"), "-D", str(server.dir), "-A", "trust", "-U", "postgres", "-E", "UTF8"])
-        server.start(wal_level="replica", max_wal_senders="4")
+        server.start(wal_level="replica", max_wal_senders="4", **conf)
         return server
+
+    def base_backup(self, primary: Server, name: str) -> Server:
+        """A plain pg_basebackup of ``primary`` (not started): what a PITR restore begins from."""
+        server = self._server(name)
+        _run(
+            [str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
+             "-D", str(server.dir), "-X", "stream", "-c", "fast"]
+        )
+        return server
+
+    def folder(self, name: str) -> Path:
+        """A folder the server's user can write (a WAL archive)."""
+        path = self.root / name
+        path.mkdir()
+        if os.geteuid() == 0:
+            entry = pwd.getpwnam("postgres")
+            os.chown(path, entry.pw_uid, entry.pw_gid)
+        return path
 
     def replica_of(self, primary: Server, name: str = "replica") -> Server:
         server = self._server(name)

@@ -34,6 +34,9 @@ SECRET_KEY = env.str("SECRET_KEY", default="") or _embedded_secret_key()
 # The embedded default (`make run`, the test suite) is the one that brings no SECRET_KEY: it is served
 # over plain http on this machine. Any deployment sets SECRET_KEY, and is then assumed behind TLS.
 EMBEDDED = not env.str("SECRET_KEY", default="")
+# Rotating SECRET_KEY (docs/operations.md): the previous keys here, so that sessions, password-reset
+# links and other signed values made with them stay valid until they expire; new ones use SECRET_KEY.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
