@@ -129,8 +129,21 @@ class Clusters:
         """A plain pg_basebackup of ``primary`` (not started): what a PITR restore begins from."""
         server = self._server(name)
         _run(
-            [str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
-             "-D", str(server.dir), "-X", "stream", "-c", "fast"]
+            [
+                str(PG_BIN / "pg_basebackup"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(primary.port),
+                "-U",
+                "postgres",
+                "-D",
+                str(server.dir),
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+            ]
         )
         return server
 

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "transit_monitor.settings")
@@ -21,7 +22,7 @@ from django.db import connections, router  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.test import Client, RequestFactory  # noqa: E402
 
-from accounts.models import Province, Role  # noqa: E402
+from accounts.models import Province, Role, User  # noqa: E402
 from core import db_router  # noqa: E402
 from declarations.models import TransitDeclaration  # noqa: E402
 from tests.factories import DeclarationFactory, OfficeFactory, ProvinceFactory, UserFactory  # noqa: E402
@@ -60,7 +61,7 @@ out: dict = {
 
 west = ProvinceFactory(code="WAZ")
 bazargan = OfficeFactory(code="BZG", province=west)
-inspector = UserFactory(username="inspector", role=Role.INSPECTOR, province=west)
+inspector = cast(User, UserFactory(username="inspector", role=Role.INSPECTOR, province=west))
 DeclarationFactory.create_batch(3, origin=bazargan)
 client = Client()
 client.force_login(inspector)
@@ -74,7 +75,7 @@ out["dashboard"] = dashboard(client, "dashboard")
 # 2. A write in a replica scope goes to the primary, pins the rest of the scope there, and reaches the replica.
 with db_router.replica_reads():
     out["read_before_write"] = router.db_for_read(TransitDeclaration)
-    written = DeclarationFactory(origin=bazargan)
+    written = cast(TransitDeclaration, DeclarationFactory(origin=bazargan))
     out["written_on"] = written._state.db
     out["read_after_write"] = router.db_for_read(TransitDeclaration)
 with db_router.replica_reads():
