@@ -14,12 +14,14 @@ import csv
 import tempfile
 
 from django.contrib.auth.decorators import login_required
+from django.db import router
 from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from core import dates
+from core.db_router import reads_from_replica
 from core.files import serve_export
 
 from . import idents
@@ -84,11 +86,14 @@ def _filename(ext: str) -> str:
 
 
 @login_required
+@reads_from_replica
 def export_csv(request):
     found = _export_qs(request)
     if found is None:
         return HttpResponseBadRequest(_("The filters are not valid."))
-    qs = found
+    # The rows are read while the response streams, after this view (and its database routing) ended:
+    # fix the database now, the replica when this request may read from it.
+    qs = found.using(router.db_for_read(TransitDeclaration))
     language = translation.get_language()
 
     def stream():
@@ -103,6 +108,7 @@ def export_csv(request):
 
 
 @login_required
+@reads_from_replica
 def export_xlsx(request):
     found = _export_qs(request)
     if found is None:

@@ -23,7 +23,7 @@ from typing import TypeVar, cast
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone, translation
 
@@ -325,7 +325,8 @@ def _median_transit_hours(arrived: QuerySet) -> dict[int, float]:
     arrived = arrived.filter(departed_at__isnull=False, arrived_at__isnull=False)
     if connection.vendor == "postgresql":
         sql, params = arrived.values("destination_id", "departed_at", "arrived_at").query.sql_with_params()
-        with connection.cursor() as cur:
+        # Raw SQL on the database the queryset itself would read (the replica, for the dashboard).
+        with connections[arrived.db].cursor() as cur:
             cur.execute(
                 "SELECT destination_id, percentile_cont(0.5) WITHIN GROUP "  # noqa: S608 - our own compiled SQL
                 "(ORDER BY EXTRACT(EPOCH FROM arrived_at - departed_at) / 3600.0) "

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import get_scoped_or_404
 from core import dates, uploads
+from core.db_router import reads_from_replica
 from core.files import serve_evidence
 
 from . import ageing, detection, evidence, forms, hooks, monitoring, plates, selectors, timeline, views_serials
@@ -52,6 +53,7 @@ def _panels(request, registry, *args) -> list[str]:
 
 
 @login_required
+@reads_from_replica
 def home(request):
     user = request.user
     counts, figures_at = selectors.signal_counts_at(user)
@@ -96,6 +98,7 @@ def filtered(request):
 
 
 @login_required
+@reads_from_replica
 def declaration_list(request):
     f = filtered(request)
     context = {"filter": f}

@@ -38,7 +38,7 @@ if [ "$stage" != app ]; then
         # fonts of the PDFs; openssl for the closed network's first-start certificate (deploy/tls-init.sh).
         apt-get update
         apt-get install -y --no-install-recommends \
-            libpango-1.0-0 libpangoft2-1.0-0 gettext fonts-farsiweb libgl1 libglib2.0-0 openssl
+            libpango-1.0-0 libpangoft2-1.0-0 gettext fonts-farsiweb libgl1 libglib2.0-0 openssl postgresql-client
         rm -rf /var/lib/apt/lists/*
     fi
     [ -x "$python" ] || "${PYTHON:-python3}" -m venv "$prefix"

@@ -25,6 +25,7 @@ from accounts.models import CustomsOffice, Province, Role
 from accounts.scoping import get_scoped_or_404
 from core import jobs, uploads
 from core.dates import TEHRAN, jalali_month_of, month_label, previous_jalali_month
+from core.db_router import reads_from_replica
 from core.errors import DomainError, http_status
 from core.files import check_stored, serve_evidence, serve_export
 from core.forms import JalaliDateField, JalaliDateTimeField, MultipleFileField, apply_error
@@ -87,6 +88,7 @@ class BuildForm(forms.Form):
 
 
 @login_required
+@reads_from_replica
 def return_list(request):
     returns_qs = MonthlyReturn.objects.for_user(request.user).select_related("province")[:200]
     may_build = services.may_build_some_return(request.user)
@@ -159,6 +161,7 @@ def _get_return(request, pk: int) -> MonthlyReturn:
 
 
 @login_required
+@reads_from_replica
 def return_detail(request, pk: int):
     snap = _get_return(request, pk)
     from .labels import AGE_LABELS, BALANCE_LABELS, REASON_LABELS, SERIAL_RULES_LABELS, place_label, place_names
@@ -280,6 +283,7 @@ def trend_province(user, code: str) -> Province | None:
 
 
 @login_required
+@reads_from_replica
 def trend(request):
     province = trend_province(request.user, request.GET.get("province", ""))
     provinces = Province.objects.all() if request.user.is_national else [province] if province else []

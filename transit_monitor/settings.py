@@ -37,6 +37,9 @@ SECRET_KEY = env.str("SECRET_KEY", default="") or _embedded_secret_key()
 # The embedded default (`make run`, the test suite) is the one that brings no SECRET_KEY: it is served
 # over plain http on this machine. Any deployment sets SECRET_KEY, and is then assumed behind TLS.
 EMBEDDED = not env.str("SECRET_KEY", default="")
+# Rotating SECRET_KEY (docs/operations.md): the previous keys here, so that sessions, password-reset
+# links and other signed values made with them stay valid until they expire; new ones use SECRET_KEY.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -73,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Inside the session's: the session's own save is no "write" that pins a browser to the primary.
+    "core.db_router.ReplicaPinMiddleware",
     "core.middleware.PersianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.middleware.RejectNulMiddleware",  # 400, before any view or query sees a \x00
@@ -132,6 +137,21 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # one to three seconds compiling (measured), more than they take to run.
     _opts = DATABASES["default"].setdefault("OPTIONS", {})
     _opts["options"] = f"{_opts.get('options', '')} -c jit=off".strip()
+# A PostgreSQL streaming replica for the read-heavy pages (core/db_router.py says which reads go there
+# and how lag is handled); unset (the default): everything on DATABASE_URL.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # Tests read the replica alias through the test database (no second test database is made).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+# The replica is read from only while at most this many seconds behind; checked at most every
+# REPLICA_CHECK_SECONDS per process; a browser that wrote reads the primary for REPLICA_PIN_SECONDS.
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=10.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5.0)
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=15)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
