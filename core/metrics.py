@@ -225,8 +225,10 @@ def outbox_age() -> Iterable[Metric]:
     return [family]
 
 
-for _collector in (queue_lengths, components, disk, outbox_age):
-    register_scrape(_collector)
+def register_core_collectors() -> None:
+    """core's own figures at scrape (``CoreConfig.ready``)."""
+    for collector in (queue_lengths, components, disk, outbox_age):
+        register_scrape(collector)
 
 
 # --- a Celery worker's own endpoint -------------------------------------------------------------
