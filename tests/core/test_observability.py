@@ -400,3 +400,11 @@ def test_a_deployment_logs_json_and_make_run_plain_text(env, json_lines):
         assert record["logger"] == "transit_monitor.probe" and record["request_id"] is None and "time" in record
     else:
         assert line.endswith("WARNING transit_monitor.probe [-] ping 7")
+
+
+def test_probes_over_plain_http_are_not_redirected_to_https(client, settings):
+    """In a deployment http is redirected to https; the probes and the scraper talk to gunicorn
+    directly over http inside the network (settings.SECURE_REDIRECT_EXEMPT)."""
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/login/").status_code == 301
