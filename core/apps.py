@@ -12,7 +12,7 @@ class CoreConfig(AppConfig):
 
         audit.connect()
         request_context.connect_celery_signals()  # the request id into tasks, task metrics and log lines
-        metrics.register_scrape(metrics.queue_lengths)  # (core's collectors are added on import already)
+        metrics.register_core_collectors()  # queues, /readyz's parts, disk, the outbox at each /metrics scrape
         auditlog.register(models.Holiday)  # headquarters edits it: who moved which holiday
         # The audit trail is a record, and its chain is walked through archived months too: their
         # detached tables stay in the database (archive schema), besides the file.

@@ -9,8 +9,8 @@ cameras, the monthly return's lag, the parts ``/readyz`` checks, free disk.
 
 Several processes (gunicorn workers, a worker's pool) keep their counts in files under
 ``PROMETHEUS_MULTIPROC_DIR`` when it is set (prometheus_client's multiprocess mode); a scrape of
-any web process then reads them all. The directory is per service (web, worker): processes of
-another container have their own process ids, which the file names use. A Celery worker serves
+any web process then reads them all. One directory per service and container (web, worker): the
+file names are process ids, which the processes of another container reuse. A Celery worker serves
 its own counts on ``WORKER_METRICS_PORT`` (``serve_worker_metrics``). docs/operations.md says
 what to watch.
 """
@@ -225,8 +225,10 @@ def outbox_age() -> Iterable[Metric]:
     return [family]
 
 
-for _collector in (queue_lengths, components, disk, outbox_age):
-    register_scrape(_collector)
+def register_core_collectors() -> None:
+    """core's own figures at scrape (``CoreConfig.ready``)."""
+    for collector in (queue_lengths, components, disk, outbox_age):
+        register_scrape(collector)
 
 
 # --- a Celery worker's own endpoint -------------------------------------------------------------

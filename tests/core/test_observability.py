@@ -362,3 +362,49 @@ def test_signals_silent_cameras_and_the_monthly_return_are_read_at_scrape(client
     second = scrape(client)
     assert value(second, "transit_signal_declarations", signal="overdue") == 1
     assert value(second, "transit_cameras_silent") == 1
+
+
+# --- the log format by deployment ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "json_lines"),
+    [
+        ({"SECRET_KEY": "a-deployment-key", "DEBUG": "0"}, True),  # a deployment: JSON
+        ({"SECRET_KEY": "a-deployment-key", "DEBUG": "1"}, False),
+        ({}, False),  # the embedded default, `make run`
+        ({"LOG_FORMAT": "json"}, True),
+    ],
+)
+def test_a_deployment_logs_json_and_make_run_plain_text(env, json_lines):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import django, logging; django.setup(); logging.getLogger('transit_monitor.probe').warning('ping %s', 7)"
+    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "LOG_FORMAT", "DATABASE_URL")}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**base, "DJANGO_SETTINGS_MODULE": "transit_monitor.settings", **env},
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    (line,) = [ln for ln in done.stderr.splitlines() if "ping 7" in ln]
+    if json_lines:
+        record = json.loads(line)
+        assert record["message"] == "ping 7" and record["level"] == "WARNING"
+        assert record["logger"] == "transit_monitor.probe" and record["request_id"] is None and "time" in record
+    else:
+        assert line.endswith("WARNING transit_monitor.probe [-] ping 7")
+
+
+def test_probes_over_plain_http_are_not_redirected_to_https(client, settings):
+    """In a deployment http is redirected to https; the probes and the scraper talk to gunicorn
+    directly over http inside the network (settings.SECURE_REDIRECT_EXEMPT)."""
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/login/").status_code == 301

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -51,3 +53,17 @@ def test_the_example_configuration_scrapes_the_jobs_the_rules_name():
     assert named and named <= jobs
     assert all(c["metrics_path"] == "/metrics" for c in config["scrape_configs"])
     assert any(Path(f).name == RULES.name for f in config["rule_files"])
+
+
+@pytest.mark.skipif(not shutil.which("promtool"), reason="needs promtool (apt-get install prometheus)")
+def test_promtool_accepts_the_rules_and_the_configuration(tmp_path):
+    """Prometheus' own checker: the PromQL parses, the durations and the configuration are valid."""
+    rules = subprocess.run(["promtool", "check", "rules", str(RULES)], capture_output=True, text=True)
+    assert rules.returncode == 0, rules.stdout + rules.stderr
+    config = yaml.safe_load((RULES.parent / "prometheus.yml").read_text())
+    config["rule_files"] = [str(RULES)]  # the example names the path inside Prometheus' container
+    (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(config))
+    checked = subprocess.run(
+        ["promtool", "check", "config", str(tmp_path / "prometheus.yml")], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
