@@ -117,7 +117,9 @@ class Job(Task):
         if self.redelivered_too_often():
             # Its runs kill their worker (a photo that exhausts memory, say): not again. The row stays
             # as it is; the sweeper queues it afresh a few times, then fails it with a reason.
-            log.error("%s[%s]: delivered again after its worker died, more than once; dropped", self.name, self.request.id)
+            log.error(
+                "%s[%s]: delivered again after its worker died, more than once; dropped", self.name, self.request.id
+            )
             return None
         try:
             return super().__call__(*args, **kwargs)
