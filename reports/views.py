@@ -35,11 +35,13 @@ from declarations.models import TransitDeclaration
 from . import problems, services, tasks
 from .models import (
     CHECKLIST,
+    BuildState,
     Check,
     Inspection,
     InspectionAttachment,
     MonthlyReturn,
     ProblemStatus,
+    ReturnBuild,
     Symptom,
     System,
     SystemProblem,
@@ -127,11 +129,26 @@ def return_list(request):
 
 
 def _returns_building(request) -> list[str]:
-    """Ids of the return builds this session started that the worker has not finished."""
+    """Ids of the return builds this session started that the worker has not finished. A build the
+    worker has taken is asked its row (``ReturnBuild``: queued again by the sweeper after a dead
+    worker, or failed with its reason, said once); one not taken yet, the result store."""
     from celery.result import AsyncResult
 
     waiting = []
-    for task_id in request.session.get("returns_building", []):
+    ids = request.session.get("returns_building", [])
+    builds = {b.key: b for b in ReturnBuild.objects.filter(key__in=ids)}
+    for task_id in ids:
+        build = builds.get(task_id)
+        if build is not None:
+            if build.state in (BuildState.QUEUED, BuildState.BUILDING):
+                waiting.append(task_id)
+            elif build.state == BuildState.FAILED:
+                messages.error(
+                    request,
+                    _("The return of %(month)s could not be built: %(why)s")
+                    % {"month": month_label(build.year, build.month), "why": build.error},
+                )
+            continue
         try:
             state = AsyncResult(task_id).state
         except (NotImplementedError, AttributeError):  # no result store (in-process tasks): nothing to wait for
