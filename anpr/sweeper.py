@@ -6,13 +6,11 @@ matching message was lost have their own sweep (``tasks.match_pending_reads``)."
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core import taskruns
+from core import jobs, taskruns
 
 from .models import MatchState, PlateRead, Recognition, TrainingRun
 
@@ -38,7 +36,7 @@ def _recognitions(now: dt.datetime):
         def requeue(as_found=as_found, pk=read.pk) -> bool:
             if not as_found.exists():
                 return False
-            transaction.on_commit(partial(tasks.recognise_read.delay, pk))
+            jobs.enqueue(tasks.recognise_read, pk)
             return True
 
         def fail(reason: str, as_found=as_found) -> bool:
@@ -74,7 +72,7 @@ def _training_runs(now: dt.datetime):
         def requeue(as_found=as_found, pk=run.pk) -> bool:
             if not as_found.update(state=TrainingRun.State.QUEUED, started_at=None):
                 return False
-            transaction.on_commit(partial(tasks.train_model.delay, pk))
+            jobs.enqueue(tasks.train_model, pk)
             return True
 
         def fail(reason: str, as_found=as_found) -> bool:

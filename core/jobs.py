@@ -75,6 +75,32 @@ def enqueue_collapsing(key: str, task: Any, *args: Any, **kwargs: Any) -> Job:
     return _enqueue(key, task, args, kwargs)
 
 
+def enqueue_again(task_id: str, task: Any, *args: Any, **kwargs: Any) -> Job:
+    """``enqueue`` under a known Celery task id: a job queued again (the sweeper's re-queue of a return
+    build whose row is keyed by its task id) keeps its id, so the row finds its build again. The
+    outbox row of that id, sent long ago, waits again."""
+    name = task if isinstance(task, str) else task.name
+    if runs_inline():
+        _after_commit(lambda: _task(name).apply_async(args, kwargs, task_id=task_id))
+        return Job(task_id, inline=True)
+    _check_arguments(_task(name), args, kwargs)
+    row, _ = OutboxJob.objects.update_or_create(
+        task_id=uuid.UUID(task_id),
+        defaults={
+            "task": name,
+            "args": list(args),
+            "kwargs": kwargs,
+            "collapse_key": "",
+            "sent_at": None,
+            "attempts": 0,
+            "last_error": "",
+            "next_attempt_at": timezone.now() + GRACE,
+        },
+    )
+    transaction.on_commit(lambda: _publish_committed(row), robust=True)
+    return Job(str(row.task_id), inline=False)
+
+
 def collapsing_started(key: str) -> None:
     """The task of a collapsing key has started: work stored from now on needs a new message."""
     cache.delete(_waiting_flag(key))

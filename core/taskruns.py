@@ -114,6 +114,13 @@ class Job(Task):
     max_retries = 6
 
     def __call__(self, *args, **kwargs):
+        if self.redelivered_too_often():
+            # Its runs kill their worker (a photo that exhausts memory, say): not again. The row stays
+            # as it is; the sweeper queues it afresh a few times, then fails it with a reason.
+            log.error(
+                "%s[%s]: delivered again after its worker died, more than once; dropped", self.name, self.request.id
+            )
+            return None
         try:
             return super().__call__(*args, **kwargs)
         except Exception as exc:
@@ -122,6 +129,22 @@ class Job(Task):
             drop_broken_connections()
             log.warning("%s[%s]: transient error, retry %s: %r", self.name, self.request.id, self.request.retries, exc)
             raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
+
+    def redelivered_too_often(self) -> bool:
+        """A message given back after its worker died (reject on worker lost, Redis visibility
+        timeout) is run again once: the crash may have been anything's (a deploy, the OOM killer
+        choosing another process). The second time it is dropped, so that a job whose run kills the
+        worker cannot make it die for ever. Counted per task id in the cache (a day)."""
+        if not (self.request.delivery_info or {}).get("redelivered") or not self.request.id:
+            return False
+        from django.core.cache import cache
+
+        key = f"job-redelivered:{self.request.id}"
+        try:
+            cache.add(key, 0, timeout=24 * 3600)
+            return cache.incr(key) > 1
+        except Exception:  # no cache: run it (the row's claim still keeps it from running twice at once)
+            return False
 
 
 def release(claimed_rows, **back) -> None:

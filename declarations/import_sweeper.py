@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core import taskruns
+from core import jobs, taskruns
 
 from .import_jobs import _tell_the_importer
 from .models import ImportBatch, ImportState
@@ -33,7 +33,7 @@ def jobs_sweep(now: dt.datetime | None = None) -> dict[str, int]:
         def requeue(as_found=as_found, pk=batch.pk) -> bool:
             if not as_found.update(state=ImportState.QUEUED, started_at=None):
                 return False
-            transaction.on_commit(partial(tasks.run_import.delay, pk))
+            jobs.enqueue(tasks.run_import, pk)
             return True
 
         def fail(reason: str, as_found=as_found, batch=batch) -> bool:

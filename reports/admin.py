@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from core.admin_utils import EvidenceAdmin, EvidenceOnceAdmin, JalaliAdmin, jalali
 
-from .models import Inspection, InspectionAttachment, MonthlyReturn, ReturnStatus, SystemProblem
+from .models import Inspection, InspectionAttachment, MonthlyReturn, ReturnBuild, ReturnStatus, SystemProblem
 
 
 class AttachmentInline(admin.TabularInline):
@@ -70,3 +70,21 @@ class MonthlyReturnAdmin(EvidenceOnceAdmin, JalaliAdmin):
 
     def is_evidence(self, obj) -> bool:
         return obj.status == ReturnStatus.SUBMITTED
+
+
+@admin.register(ReturnBuild)
+class ReturnBuildAdmin(JalaliAdmin):
+    """Requests to build a return, as the worker and the sweeper left them (read-only: the sweeper
+    queues a stuck one again, or fails it with its reason)."""
+
+    list_display = ("year", "month", "province", "state", jalali("created_at"), jalali("finished_at"), "result")
+    list_filter = ("state",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

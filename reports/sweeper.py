@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CustomsOffice
 from anpr import sweeper as anpr_sweeper
-from core import taskruns
+from core import jobs, taskruns
 from declarations import import_sweeper
 from declarations.models import TransitDeclaration
 from notifications.services import Kind, it_office, notify
@@ -65,7 +64,7 @@ def returns_sweep(now: dt.datetime | None = None) -> dict[str, int]:
                 return False
             # The same task id: the request's row is found again (and the status page's task too).
             args = (build.year, build.month, build.province_id, build.requested_by_id, build.provisional)
-            transaction.on_commit(partial(tasks.build_monthly_return.apply_async, args, task_id=build.key))
+            jobs.enqueue_again(build.key, tasks.build_monthly_return, *args)
             return True
 
         def fail(reason: str, as_found=as_found) -> bool:

@@ -36,11 +36,13 @@ from declarations.models import TransitDeclaration
 from . import problems, services, tasks
 from .models import (
     CHECKLIST,
+    BuildState,
     Check,
     Inspection,
     InspectionAttachment,
     MonthlyReturn,
     ProblemStatus,
+    ReturnBuild,
     Symptom,
     System,
     SystemProblem,
@@ -130,11 +132,26 @@ def return_list(request):
 
 
 def _returns_building(request) -> list[str]:
-    """Ids of the return builds this session started that the worker has not finished. A build queued
-    while the broker was down is waiting in the outbox (``jobs.job_state``); with the result store
-    down too, the return itself in the list says it is built."""
+    """Ids of the return builds this session started that the worker has not finished. A build the
+    worker has taken is asked its row (``ReturnBuild``: queued again by the sweeper after a dead
+    worker, or failed with its reason, said once); one not taken yet, its job: waiting in the outbox
+    while the broker was down (``jobs.job_state``), else the result store; with the result store down
+    too, the return itself in the list says it is built."""
     waiting = []
-    for task_id in request.session.get("returns_building", []):
+    ids = request.session.get("returns_building", [])
+    builds = {b.key: b for b in ReturnBuild.objects.filter(key__in=ids)}
+    for task_id in ids:
+        build = builds.get(task_id)
+        if build is not None:
+            if build.state in (BuildState.QUEUED, BuildState.BUILDING):
+                waiting.append(task_id)
+            elif build.state == BuildState.FAILED:
+                messages.error(
+                    request,
+                    _("The return of %(month)s could not be built: %(why)s")
+                    % {"month": month_label(build.year, build.month), "why": build.error},
+                )
+            continue
         if jobs.job_state(task_id) in ("PENDING", "RECEIVED", "STARTED", "RETRY") and not _built(task_id):
             waiting.append(task_id)
     if waiting != request.session.get("returns_building", []):

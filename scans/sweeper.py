@@ -5,13 +5,11 @@ reason after ``JOB_MAX_ATTEMPTS`` (core/taskruns.py)."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core import taskruns
+from core import jobs, taskruns
 
 from .models import Scan, ScanComparison
 
@@ -44,7 +42,7 @@ def _comparisons(now: dt.datetime):
         def requeue(as_found=as_found, pk=comparison.pk) -> bool:
             if not as_found.update(status=ScanComparison.Status.QUEUED, started_at=None):
                 return False
-            transaction.on_commit(partial(tasks.compare_scans.delay, pk))
+            jobs.enqueue(tasks.compare_scans, pk)
             return True
 
         def fail(reason: str, as_found=as_found) -> bool:
@@ -75,7 +73,7 @@ def _previews(now: dt.datetime):
         def requeue(as_found=as_found, pk=scan.pk) -> bool:
             if not as_found.exists():
                 return False
-            transaction.on_commit(partial(tasks.make_previews.delay, pk))
+            jobs.enqueue(tasks.make_previews, pk)
             return True
 
         def fail(reason: str, as_found=as_found) -> bool:

@@ -154,3 +154,18 @@ def test_an_import_left_running_is_run_again_and_the_importer_told_once(
     batch.refresh_from_db()
     assert batch.state == ImportState.DONE and batch.created == 1
     assert Notification.objects.filter(user=origin_clerk, kind=Kind.IMPORT_FINISHED).count() == 1
+
+
+def test_a_message_given_back_twice_after_its_worker_died_is_dropped(stuck_comparison):
+    """A job whose run kills its worker must not kill it for ever: the first redelivery runs, the
+    second is dropped (the sweeper then takes over, a bounded number of times)."""
+    from scans.tasks import compare_scans
+
+    def delivered(times: int) -> bool:
+        compare_scans.push_request(id="message-1", delivery_info={"redelivered": times > 0})
+        try:
+            return compare_scans.redelivered_too_often()
+        finally:
+            compare_scans.pop_request()
+
+    assert [delivered(0), delivered(1), delivered(2), delivered(0)] == [False, False, True, False]

@@ -51,3 +51,22 @@ def test_a_build_queued_while_the_broker_is_away_shows_as_building_until_the_ret
     OutboxJob.objects.filter(pk=job.pk).update(sent_at=timezone.now())
     response = client.get(reverse("reports:returns"), poll, HTTP_HX_REQUEST="true")
     assert response["HX-Refresh"] == "true" and MonthlyReturn.objects.count() == 1
+
+
+def test_a_build_the_sweeper_gave_up_on_is_said_once_with_its_reason_and_one_requeued_still_waits(client, hq):
+    from reports.models import BuildState, ReturnBuild
+
+    client.force_login(hq)
+    ReturnBuild.objects.create(
+        key="gave-up", year=1404, month=5, state=BuildState.FAILED, error="Stopped: it never ended"
+    )
+    ReturnBuild.objects.create(key="requeued", year=1404, month=6, state=BuildState.QUEUED)
+    session = client.session
+    session["returns_building"] = ["gave-up", "requeued"]
+    session.save()
+    response = client.get(reverse("reports:returns"), {"partial": "building"}, HTTP_HX_REQUEST="true")
+    assert "HX-Refresh" not in response and 'data-building="1"' in response.content.decode()
+    assert client.session["returns_building"] == ["requeued"]
+    page = client.get(reverse("reports:returns")).content.decode()
+    assert "could not be built: Stopped: it never ended" in page
+    assert "could not be built" not in client.get(reverse("reports:returns")).content.decode()  # said once
