@@ -406,7 +406,9 @@ print(read.pk, read.photo_sha256)
 
 def _login(session, stack, username: str, password: str) -> None:
     page = session.get(f"{stack.https}/login/", timeout=10)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert found, page.text[:2000]
+    token = found.group(1)
     done = session.post(
         f"{stack.https}/login/",
         data={"username": username, "password": password, "csrfmiddlewaretoken": token},

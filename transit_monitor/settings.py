@@ -197,6 +197,9 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "/media/"
 # Production keeps media on S3-compatible storage (MinIO on the closed network) when a bucket is set.
 S3_BUCKET = env.str("S3_BUCKET", default="")
+# Media is handed out as a redirect to a presigned URL (core.files.serve_evidence), after the view's
+# scope check and the file's integrity check: valid this many seconds, then refused by the store.
+S3_URL_EXPIRY_SECONDS = env.int("S3_URL_EXPIRY_SECONDS", default=60)
 STORAGES: dict[str, dict] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -211,15 +214,13 @@ if S3_BUCKET:
             "secret_key": env.str("S3_SECRET_KEY", default=""),
             "default_acl": "private",
             "querystring_auth": True,
+            "querystring_expire": S3_URL_EXPIRY_SECONDS,  # any other URL of a stored file: as short-lived
             "file_overwrite": False,
             "region_name": env.str("S3_REGION", default="") or None,
             "signature_version": "s3v4",
             "addressing_style": "path",  # MinIO, and a bucket name that needs no DNS entry
         },
     }
-# Media is handed out as a redirect to a presigned URL (core.files.serve_evidence), after the view's
-# scope check and the file's integrity check: valid this many seconds, then refused by the store.
-S3_URL_EXPIRY_SECONDS = env.int("S3_URL_EXPIRY_SECONDS", default=60)
 # The address the browser reaches the object store at (nginx forwards /<bucket>/ to MinIO,
 # deploy/nginx.conf.template); unset: S3_ENDPOINT_URL, as the app itself reaches it.
 S3_PUBLIC_ENDPOINT_URL = env.str("S3_PUBLIC_ENDPOINT_URL", default="")
