@@ -19,8 +19,11 @@ class SweepOnConnect(bootsteps.StartStopStep):
     requires = {"celery.worker.consumer.connection:Connection"}
 
     def start(self, parent) -> None:
+        import logging
+
         from core import jobs  # the models: Django is set up by the time a worker connects
 
+        logging.getLogger("core.jobs").info("connected to the broker: sending what waits in the outbox")
         jobs.sweep_in_background(broker_back=True)
 
 
