@@ -36,7 +36,9 @@ log = logging.getLogger(__name__)
 GRACE = dt.timedelta(seconds=30)  # the request's own publish comes first; the sweeper after this
 BACKOFF_FIRST = 5  # seconds before a failed row is tried again; doubled per attempt up to BACKOFF_MAX
 BACKOFF_MAX = 300
-KEEP_SENT = dt.timedelta(days=2)  # sent rows stay this long: what was queued when, for an operator
+# Sent rows stay this long (what was queued when, for an operator), then the sweep deletes them: at
+# 200 reads a second the table would otherwise grow by 17 million rows a day.
+KEEP_SENT = dt.timedelta(hours=1)
 SWEEP_BATCH = 500
 COLLAPSE_SECONDS = 60  # a collapsing job's "one is waiting in the broker" flag outlives a lost message this long
 # One quick retry on a pooled connection the broker closed (its restart); no more, the request waits on it.

@@ -3,9 +3,27 @@
 import os
 
 from celery import Celery, bootsteps, signals
+from celery.app import backends
+from celery.backends.redis import RedisBackend
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "transit_monitor.settings")
+
+
+class RedisResults(RedisBackend):
+    """Celery's Redis result store, except that sending a task does not subscribe to its result.
+
+    Celery subscribes (Redis pub/sub) to each task it sends, for a ``.get()`` the web side never makes.
+    After a Redis restart redis-py's pub/sub re-subscribes inside its own lock and the sending request
+    waited for ever (a gunicorn worker stuck; tests/core/test_redis_outage.py). ``.get()`` still works:
+    it subscribes when it waits, and reads a result stored before that."""
+
+    def on_task_call(self, producer, task_id):
+        return None
+
+
+# Every redis:// result store URL (CELERY_RESULT_BACKEND, REDIS_URL) gets the class above.
+backends.BACKEND_ALIASES["redis"] = "transit_monitor.celery:RedisResults"
 
 app = Celery("transit_monitor")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -19,8 +37,11 @@ class SweepOnConnect(bootsteps.StartStopStep):
     requires = {"celery.worker.consumer.connection:Connection"}
 
     def start(self, parent) -> None:
+        import logging
+
         from core import jobs  # the models: Django is set up by the time a worker connects
 
+        logging.getLogger("core.jobs").info("connected to the broker: sending what waits in the outbox")
         jobs.sweep_in_background(broker_back=True)
 
 

@@ -5,6 +5,7 @@ the task runs in the caller as before.
 The broker here is real: Kombu's in-memory transport (a broker that takes every message, no worker
 runs them) or a Redis address where nothing listens (a broker that is down)."""
 
+import datetime as dt
 import socket
 
 import pytest
@@ -166,3 +167,20 @@ def test_an_operator_sees_what_waits_and_sends_it(broker):
     assert "Connection refused" in out.getvalue()
     call_command("outbox", "--send", stdout=out)
     assert "'sent': 1" in out.getvalue() and not OutboxJob.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_sent_jobs_are_deleted_after_an_hour_and_waiting_ones_never(broker):
+    from django.utils import timezone
+
+    now = timezone.now()
+    old = OutboxJob.objects.create(task=TASK, args=[[1]], sent_at=now - jobs.KEEP_SENT - dt.timedelta(seconds=1))
+    recent = OutboxJob.objects.create(task=TASK, args=[[2]], sent_at=now - dt.timedelta(minutes=5))
+    waiting = OutboxJob.objects.create(
+        task=TASK,
+        args=[[3]],
+        created_at=now - dt.timedelta(days=3),
+        next_attempt_at=now + dt.timedelta(minutes=5),
+        attempts=9,
+    )
+    assert jobs.outbox_sweep(now=now)["pruned"] == 1
+    assert set(OutboxJob.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk} and old.pk
