@@ -257,7 +257,7 @@ def test_an_upload_returns_before_its_comparison_runs_and_the_worker_gives_the_v
     )
     comparisons = f"/api/scans/declarations/{declaration}/comparisons/"
     # The worker takes nothing from the queue until the upload has answered (tasks it holds finish).
-    assert "OK" in running.control("cancel_consumer", "celery")
+    assert "OK" in running.control("cancel_consumer", "comparison")
     try:
         status, scan = running.api("/api/scans/", token, body, content_type)
         assert status == 201, scan
@@ -265,7 +265,7 @@ def test_an_upload_returns_before_its_comparison_runs_and_the_worker_gives_the_v
         assert status == 200, listed
         assert [c["status"] for c in listed] == ["queued"]  # answered without comparing
     finally:
-        assert "OK" in running.control("add_consumer", "celery")
+        assert "OK" in running.control("add_consumer", "comparison")
 
     def finished():
         (comparison,) = running.api(comparisons, token)[1]
@@ -292,14 +292,14 @@ def test_an_import_returns_before_it_runs_and_the_worker_imports_it(site):
     }
     body = json.dumps([record, {"serial": ""}]).encode()
     # The worker takes nothing from the queue until the import has answered (once it is up).
-    _until(lambda: "OK" in running.control("cancel_consumer", "celery"), "the worker answers")
+    _until(lambda: "OK" in running.control("cancel_consumer", "reports"), "the worker answers")
     try:
         status, queued = running.api("/api/declarations/import/", token, body, "application/json")
         assert status == 202, queued
         assert queued["state"] == "queued" and queued["created"] == 0
         assert running.api(queued["status_url"].split(f":{running.port}", 1)[1], token)[1]["state"] == "queued"
     finally:
-        assert "OK" in running.control("add_consumer", "celery")
+        assert "OK" in running.control("add_consumer", "reports")
     path = queued["status_url"].split(f":{running.port}", 1)[1]
 
     def finished():
