@@ -18,10 +18,10 @@ why a partition may not leave yet (rows still pointing at it). SQLite (the embed
 not partitioned: every function here is a no-op there.
 
 Retention (``settings.PARTITION_RETENTION_MONTHS``): a partition whose whole month ended more
-than that many months ago is *archived*: detached from its table, its rows copied out with
-``COPY … (FORMAT csv, HEADER)`` into ``partitions/<table>/<partition>.csv.gz`` in the archive
-storage, the file read back and its SHA-256 and row count checked, a ``PartitionArchive`` row
-written; then the detached table is kept in the ``archive`` schema (``keep_detached``: the audit
+than that many months ago is *archived*: its rows copied out with ``COPY … (FORMAT csv, HEADER)``
+into ``partitions/<table>/<partition>.csv.gz`` in the archive storage, then (under the table's lock,
+briefly) detached, re-counted, the file read back and its SHA-256 and row count checked, a
+``PartitionArchive`` row written; then the detached table is kept in the ``archive`` schema (``keep_detached``: the audit
 trail, whose chain ``audit_verify`` still walks there) or dropped (plate reads, notifications:
 the file is their copy). Records of transit operations are kept at least ``RETENTION_YEARS``
 (declarations.retention): the settings refuse a shorter retention for such tables.
