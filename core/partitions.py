@@ -18,10 +18,10 @@ why a partition may not leave yet (rows still pointing at it). SQLite (the embed
 not partitioned: every function here is a no-op there.
 
 Retention (``settings.PARTITION_RETENTION_MONTHS``): a partition whose whole month ended more
-than that many months ago is *archived*: detached from its table, its rows copied out with
-``COPY … (FORMAT csv, HEADER)`` into ``partitions/<table>/<partition>.csv.gz`` in the archive
-storage, the file read back and its SHA-256 and row count checked, a ``PartitionArchive`` row
-written; then the detached table is kept in the ``archive`` schema (``keep_detached``: the audit
+than that many months ago is *archived*: its rows copied out with ``COPY … (FORMAT csv, HEADER)``
+into ``partitions/<table>/<partition>.csv.gz`` in the archive storage, then (under the table's lock,
+briefly) detached, re-counted, the file read back and its SHA-256 and row count checked, a
+``PartitionArchive`` row written; then the detached table is kept in the ``archive`` schema (``keep_detached``: the audit
 trail, whose chain ``audit_verify`` still walks there) or dropped (plate reads, notifications:
 the file is their copy). Records of transit operations are kept at least ``RETENTION_YEARS``
 (declarations.retention): the settings refuse a shorter retention for such tables.
@@ -418,7 +418,13 @@ def verify_file(record) -> None:
 
 
 def archive_partition(table: str, part: PartitionInfo) -> Outcome:
-    """Detach one partition, write its file, check it, record it; keep or drop the detached table."""
+    """Write one partition's file and check it, then detach the partition, record the file and keep
+    or drop the detached table.
+
+    The rows are copied out while the partition is still attached (one ``COPY``: one snapshot),
+    so the table's exclusive lock is held only for the short second step, which re-counts the
+    rows under that lock: a row that came or went in between refuses the archive (rolled back,
+    partition attached, file removed)."""
     from core.models import PartitionArchive
 
     spec = REGISTRY[table]
@@ -428,31 +434,39 @@ def archive_partition(table: str, part: PartitionInfo) -> Outcome:
     if reason:
         return Outcome(table, part.name, False, reason)
     storage = archive_storage()
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Checks of rows written earlier in this transaction (deferred foreign keys) are done first:
-        # PostgreSQL will not detach or drop a table with checks pending.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        # Nothing else writes into it from here: the month is long over and it leaves the table.
-        cursor.execute(f"ALTER TABLE {_q(table)} DETACH PARTITION {_q(part.name)}")
+    with connection.cursor() as cursor:
         dump, rows, digest = _dump(cursor.cursor, part.name)
-        path = storage.save(f"partitions/{table}/{part.name}.csv.gz", File(dump, name=f"{part.name}.csv.gz"))
-        record = PartitionArchive.objects.create(
-            table=table,
-            partition=part.name,
-            range_start=part.start,
-            range_end=part.end,
-            rows=rows,
-            size_bytes=storage.size(path),
-            sha256=digest,
-            file=path,
-            kept_in_database=spec.keep_detached,
-        )
-        verify_file(record)  # raises: the transaction rolls back and the partition stays attached
-        if spec.keep_detached:
-            cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {ARCHIVE_SCHEMA}")
-            cursor.execute(f"ALTER TABLE {_q(part.name)} SET SCHEMA {ARCHIVE_SCHEMA}")
-        else:
-            cursor.execute(f"DROP TABLE {_q(part.name)}")
+    path = storage.save(f"partitions/{table}/{part.name}.csv.gz", File(dump, name=f"{part.name}.csv.gz"))
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Checks of rows written earlier in this transaction (deferred foreign keys) are done
+            # first: PostgreSQL will not detach or drop a table with checks pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"ALTER TABLE {_q(table)} DETACH PARTITION {_q(part.name)}")
+            cursor.execute(f"SELECT count(*) FROM {_q(part.name)}")  # noqa: S608
+            now_rows = cursor.fetchone()[0]
+            if now_rows != rows:
+                raise PartitionArchiveError(f"{part.name}: {now_rows} rows now, {rows} in the file")
+            record = PartitionArchive.objects.create(
+                table=table,
+                partition=part.name,
+                range_start=part.start,
+                range_end=part.end,
+                rows=rows,
+                size_bytes=storage.size(path),
+                sha256=digest,
+                file=path,
+                kept_in_database=spec.keep_detached,
+            )
+            verify_file(record)  # the file as stored, read back
+            if spec.keep_detached:
+                cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {ARCHIVE_SCHEMA}")
+                cursor.execute(f"ALTER TABLE {_q(part.name)} SET SCHEMA {ARCHIVE_SCHEMA}")
+            else:
+                cursor.execute(f"DROP TABLE {_q(part.name)}")
+    except Exception:
+        storage.delete(path)
+        raise
     log.info("partition %s archived: %s rows to %s (sha256 %s)", part.name, rows, path, digest)
     return Outcome(table, part.name, True, "", rows, path, digest)
 

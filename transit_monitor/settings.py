@@ -305,6 +305,7 @@ CELERY_TASK_ROUTES = {
     "declarations.tasks.render_letter_pdf": {"queue": "reports"},
     "declarations.tasks.run_import": {"queue": "reports"},
     "anpr.tasks.train_model": {"queue": "reports"},
+    "core.tasks.partitions_daily": {"queue": "reports"},  # a month archived: minutes of COPY
     # everything else (beat jobs, flags, notifications, the sweeper): "default"
 }
 # The Redis result store gives up after one quick retry, not twenty one-second ones (Celery's
