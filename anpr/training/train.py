@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import random
 import time
@@ -228,6 +229,15 @@ def train_loop(model, sample_batch, steps: int, lr: float, log_every: int, evals
         opt.load_state_dict(st["opt"])
         sched.load_state_dict(st["sched"])
         first, run = st["step"] + 1, st["run"]
+        if st["sched"].get("total_steps") != steps:
+            # Resumed with another --steps (a run cut short on the shared machine): the learning rate goes
+            # from where it was to zero over the steps left (half a cosine) instead of the one-cycle's end.
+            left = max(steps - st["step"], 1)
+            for g in opt.param_groups:
+                g["initial_lr"] = g["lr"]
+            sched = torch.optim.lr_scheduler.LambdaLR(
+                opt, lambda k: 0.5 * (1 + math.cos(math.pi * min(k, left) / left))
+            )
         print(f"resumed at step {first}", flush=True)
     for step in range(first, steps + 1):
         if hook is not None and hook_every and (step - 1) % hook_every == 0:
