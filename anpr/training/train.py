@@ -281,6 +281,7 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--log-every", type=int, default=250)
+    ap.add_argument("--frozen-bn", action="store_true", help="--init is a checkpoint of a run started from ONNX")
     ap.add_argument("--resume", action="store_true", help="continue from OUT.state (a stopped run)")
     ap.add_argument(
         "--hard", type=float, default=0.0, help="share of the real half of a batch drawn by the model's current loss"
@@ -304,6 +305,8 @@ def main(argv=None):
         model.frozen_bn = True
     elif a.init:
         model.load_state_dict(torch.load(a.init, map_location="cpu"))
+        # A checkpoint of a run that started from an ONNX file: its BatchNorms hold folded biases.
+        model.frozen_bn = bool(a.frozen_bn)
     train_mode(model)
     parts = [np.load(p) for p in a.synth.split(",")]  # several .npz files (rendered side by side)
     sx = np.concatenate([p["x"] for p in parts])
