@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import random
 import time
@@ -69,6 +70,9 @@ def load_real(data_dir: str):
 # that cuts into the first digit (its label still has it), and a dark night photo.
 TIGHT_LEFT = 0.15
 NIGHT = 0.12
+# Partial boxes (a detector box that cuts the plate's right end or its top/bottom, or is shifted), seen
+# on vehicle photos; and a share of the night crops with a headlight's glare and motion blur.
+PARTIAL = 0.12
 
 
 def aug_real(item, rng: random.Random) -> np.ndarray:
@@ -78,6 +82,16 @@ def aug_real(item, rng: random.Random) -> np.ndarray:
         img, (x, y, w, h) = src
         mx0, mx1 = rng.uniform(-0.03, 0.08) * w, rng.uniform(-0.03, 0.08) * w
         my0, my1 = rng.uniform(-0.05, 0.2) * h, rng.uniform(-0.05, 0.2) * h
+        if rng.random() < PARTIAL:  # a partial box: one side cut into the plate
+            side = rng.randrange(4)
+            if side == 0:
+                mx0 = -rng.uniform(0.04, 0.09) * w
+            elif side == 1:
+                mx1 = -rng.uniform(0.03, 0.07) * w
+            elif side == 2:
+                my0 = -rng.uniform(0.08, 0.2) * h
+            else:
+                my1 = -rng.uniform(0.08, 0.2) * h
         H, W = img.shape[:2]
         x0, x1 = int(max(0, x - mx0)), int(min(W, x + w + mx1))
         y0, y1 = int(max(0, y - my0)), int(min(H, y + h + my1))
@@ -90,6 +104,15 @@ def aug_real(item, rng: random.Random) -> np.ndarray:
         x1 = w + int(rng.uniform(-0.05, 0.06) * w)
         y0 = int(rng.uniform(-0.12, 0.12) * h)
         y1 = h + int(rng.uniform(-0.12, 0.12) * h)
+        if rng.random() < PARTIAL:  # a partial box: the right end (region code) or top/bottom cut
+            if rng.random() < 0.5:
+                x1 = w - int(rng.uniform(0.03, 0.07) * w)
+            else:
+                y0, y1 = (
+                    (int(rng.uniform(0.1, 0.2) * h), y1)
+                    if rng.random() < 0.5
+                    else (y0, h - int(rng.uniform(0.1, 0.2) * h))
+                )
         src_pts = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
         src_pts += np.float32(np.random.default_rng(rng.randint(0, 2**31)).uniform(-4, 4, (4, 2)))
         dst = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
@@ -98,6 +121,16 @@ def aug_real(item, rng: random.Random) -> np.ndarray:
     img = crop.astype(np.float32) * rng.uniform(0.6, 1.3) + rng.uniform(-35, 35)
     if rng.random() < NIGHT:  # a night photo: dark, contrast lost, sensor noise
         img = img * rng.uniform(0.2, 0.45) + np.random.default_rng(rng.randint(0, 2**31)).normal(0, 6, img.shape)
+        if rng.random() < 0.5:  # a headlight's glare over part of the plate, and motion blur
+            hh, ww = img.shape[:2]
+            yy, xx = np.mgrid[0:hh, 0:ww]
+            cx, cy, r = rng.uniform(0, ww), rng.uniform(-0.5, 1.5) * hh, rng.uniform(0.2, 0.6) * ww
+            glare = np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * r * r)) * rng.uniform(60, 160)
+            img = img + (glare[..., None] if img.ndim == 3 else glare)
+            k = rng.choice((3, 5, 7))
+            kern = np.zeros((k, k), np.float32)
+            kern[k // 2] = 1.0 / k
+            img = cv2.filter2D(img.astype(np.float32), -1, kern)
     img = np.clip(img, 0, 255).astype(np.uint8)
     if rng.random() < 0.3:
         img = cv2.GaussianBlur(img, (3, 3), 0)
@@ -131,6 +164,17 @@ def batch_tensors(xs: list[np.ndarray], ys: list[str]):
     return x, tg, lens
 
 
+def train_mode(model):
+    """Back to training mode; a model started from an ONNX file keeps its BatchNorms frozen (they hold
+    the folded biases: batch statistics would undo the model)."""
+    model.train()
+    if getattr(model, "frozen_bn", False):
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.eval()
+                m.weight.requires_grad_(False)
+
+
 @torch.no_grad()
 def evaluate(model, xs: list[np.ndarray], ys: list[str]) -> dict:
     model.eval()
@@ -142,9 +186,24 @@ def evaluate(model, xs: list[np.ndarray], ys: list[str]) -> dict:
             text, _, _ = decode_plate(lp[j])
             exact += text == y
             char += 1 - edit_distance(text, y) / 8
-    model.train()
+    train_mode(model)
     n = max(len(xs), 1)
     return {"n": len(xs), "exact": round(exact / n, 4), "char": round(char / n, 4)}
+
+
+@torch.no_grad()
+def per_item_loss(model, xs: list[np.ndarray], ys: list[str]) -> np.ndarray:
+    """CTC loss of each crop (for hard-example mining)."""
+    model.eval()
+    ctc = nn.CTCLoss(blank=0, zero_infinity=True, reduction="none")
+    out = []
+    for i in range(0, len(xs), 128):
+        x, tg, lens = batch_tensors(xs[i : i + 128], ys[i : i + 128])
+        lp = torch.log_softmax(model(x), -1).permute(1, 0, 2)
+        il = torch.full((x.shape[0],), lp.shape[0], dtype=torch.long)
+        out.append(ctc(lp, tg, il, lens).numpy())
+    train_mode(model)
+    return np.concatenate(out) + 1e-3
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -156,12 +215,33 @@ def edit_distance(a: str, b: str) -> int:
     return d[len(b)]
 
 
-def train_loop(model, sample_batch, steps: int, lr: float, log_every: int, evals, out: str, warmup: int = 200):
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
+def train_loop(model, sample_batch, steps: int, lr: float, log_every: int, evals, out: str, warmup: int = 200,
+               hook=None, hook_every: int = 0, resume: bool = False):  # fmt: skip
+    """``out`` gets the model's weights at every log; ``out + '.state'`` the optimiser and step too, so a
+    run stopped on the shared machine continues with ``resume`` (same arguments) instead of starting over."""
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=min(0.3, warmup / steps))
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
-    t0, run = time.time(), 0.0
-    for step in range(1, steps + 1):
+    t0, run, first = time.time(), 0.0, 1
+    if resume and os.path.exists(out + ".state"):
+        st = torch.load(out + ".state", map_location="cpu")
+        model.load_state_dict(st["model"])
+        opt.load_state_dict(st["opt"])
+        sched.load_state_dict(st["sched"])
+        first, run = st["step"] + 1, st["run"]
+        if st["sched"].get("total_steps") != steps:
+            # Resumed with another --steps (a run cut short on the shared machine): the learning rate goes
+            # from where it was to zero over the steps left (half a cosine) instead of the one-cycle's end.
+            left = max(steps - st["step"], 1)
+            for g in opt.param_groups:
+                g["initial_lr"] = g["lr"]
+            sched = torch.optim.lr_scheduler.LambdaLR(
+                opt, lambda k: 0.5 * (1 + math.cos(math.pi * min(k, left) / left))
+            )
+        print(f"resumed at step {first}", flush=True)
+    for step in range(first, steps + 1):
+        if hook is not None and hook_every and (step - 1) % hook_every == 0:
+            hook(model)
         x, tg, lens = sample_batch()
         logits = model(x)  # N, T, C
         lp = torch.log_softmax(logits, -1).permute(1, 0, 2)
@@ -179,6 +259,8 @@ def train_loop(model, sample_batch, steps: int, lr: float, log_every: int, evals
                 msg[name] = evaluate(model, xs, ys)
             print(json.dumps(msg, ensure_ascii=False), flush=True)
             torch.save(model.state_dict(), out)
+            state = {"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "step": step}
+            torch.save({**state, "run": run}, out + ".state")
     return time.time() - t0
 
 
@@ -199,6 +281,12 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--log-every", type=int, default=250)
+    ap.add_argument("--frozen-bn", action="store_true", help="--init is a checkpoint of a run started from ONNX")
+    ap.add_argument("--resume", action="store_true", help="continue from OUT.state (a stopped run)")
+    ap.add_argument(
+        "--hard", type=float, default=0.0, help="share of the real half of a batch drawn by the model's current loss"
+    )
+    ap.add_argument("--mine-every", type=int, default=100, help="steps between re-scoring the real training crops")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     cv2.setNumThreads(1)
@@ -210,11 +298,20 @@ def main(argv=None):
         return
 
     model = CRNN()
-    if a.init:
+    if a.init and a.init.endswith(".onnx"):  # an exported model (e.g. a shipped one), read back into torch
+        from anpr.training.finetune import state_from_onnx
+
+        model.load_state_dict(state_from_onnx(a.init))
+        model.frozen_bn = True
+    elif a.init:
         model.load_state_dict(torch.load(a.init, map_location="cpu"))
-    syn = np.load(a.synth)
-    sx, sy = syn["x"], [str(s) for s in syn["y"]]
-    n_val = 1000
+        # A checkpoint of a run that started from an ONNX file: its BatchNorms hold folded biases.
+        model.frozen_bn = bool(a.frozen_bn)
+    train_mode(model)
+    parts = [np.load(p) for p in a.synth.split(",")]  # several .npz files (rendered side by side)
+    sx = np.concatenate([p["x"] for p in parts])
+    sy = [str(s) for p in parts for s in p["y"]]
+    n_val = min(1000, len(sy) // 5)
     evals = {"synth_val": (list(sx[:n_val]), sy[:n_val])}
     sx, sy = sx[n_val:], sy[n_val:]
 
@@ -233,6 +330,20 @@ def main(argv=None):
         print(f"real: {len(train_real)} train images, {len(held)} held out ({len(out_plates)} plates)")
 
     n_real = int(a.batch * a.real_frac) if (a.stage == "finetune" and train_real) else 0
+    # Hard-example mining: a share of the real crops is drawn in proportion to the model's current CTC loss
+    # on them (re-scored every --mine-every steps on a fixed augmented view), so the few 3/4, 4/6, 7/8 and
+    # cut-first-digit crops it still misreads come back far more often than the many it reads.
+    hard_w = np.ones(len(train_real))
+
+    def mine(m):
+        if not (a.hard and n_real):
+            return
+        mrng = random.Random(a.seed + 7)
+        xs = [aug_real(r, mrng) if k % 2 else real_eval_input(r) for k, r in enumerate(train_real)]
+        ys = [r[1] for r in train_real]
+        losses = per_item_loss(m, xs, ys)
+        losses = losses.astype(np.float64)
+        hard_w[:] = losses / losses.sum()
 
     def sample_batch():
         xs, ys = [], []
@@ -240,13 +351,20 @@ def main(argv=None):
             i = rng.randrange(len(sy))
             xs.append(aug_synth(sx[i], rng))
             ys.append(sy[i])
-        for _ in range(n_real):
-            r = train_real[rng.randrange(len(train_real))]
+        n_hard = round(n_real * a.hard)
+        idx = [rng.randrange(len(train_real)) for _ in range(n_real - n_hard)]
+        if n_hard:
+            idx += list(np.random.default_rng(rng.randint(0, 2**31)).choice(len(train_real), n_hard, p=hard_w))
+        for i in idx:
+            r = train_real[i]
             xs.append(aug_real(r, rng))
             ys.append(r[1])
         return batch_tensors(xs, ys)
 
-    secs = train_loop(model, sample_batch, a.steps, a.lr, a.log_every, evals, a.out)
+    if a.hard and n_real:
+        hard_w[:] = 1.0 / len(train_real)
+    secs = train_loop(model, sample_batch, a.steps, a.lr, a.log_every, evals, a.out,
+                      hook=mine, hook_every=a.mine_every if a.hard else 0, resume=a.resume)  # fmt: skip
     print(json.dumps({"stage": a.stage, "steps": a.steps, "minutes": round(secs / 60, 1), "out": a.out}))
 
 
