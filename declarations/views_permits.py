@@ -42,7 +42,8 @@ def permit_list(request):
     rows = list(qs.order_by("-issued_at", "-id")[:PAGE_SIZE])
     now = timezone.now()
     context = {
-        "rows": [(p, permits.validity(p, now)) for p in rows],
+        # "Record exit" only where the user may record it (the exit page refuses the others: 403).
+        "rows": [(p, permits.validity(p, now), permits.may_record_exit(request.user, p)) for p in rows],
         "state": state,
         "states": [
             ("", _("All")),

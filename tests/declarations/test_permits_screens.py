@@ -133,8 +133,10 @@ def test_the_list_filters_by_validity_and_the_exit_closes_the_clock(
     assert reverse("declarations:detail", args=[other.pk]) in expiring
 
     exit_url = reverse("declarations:permit-exit", args=[old.pk])
+    assert exit_url in client.get(listing).content.decode()
     client.force_login(origin_clerk)  # neither the exit border nor the destination
     assert client.post(exit_url, {"exit-at": ""}).status_code == 403
+    assert exit_url not in client.get(listing).content.decode()  # no button that leads to a refusal
     client.force_login(dest_clerk)
     response = client.post(exit_url, {"exit-at": "1300/01/01 10:00"})
     assert response.status_code == 400  # before the permit was issued
