@@ -146,7 +146,8 @@ class OutboxJob(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "outbox job"
+        verbose_name = _("waiting job")
+        verbose_name_plural = _("waiting jobs")
         indexes = [
             models.Index(fields=["next_attempt_at"], condition=models.Q(sent_at__isnull=True), name="outbox_waiting"),
             models.Index(fields=["sent_at"], condition=models.Q(sent_at__isnull=False), name="outbox_sent"),
