@@ -275,6 +275,8 @@ def _gunicorn_conf(folder: Path) -> Path:
 
 def _run(base, redis, processes, pairs, camera_token, api_token, plates) -> None:
     _wait(lambda: _up(base), "the web server answering", processes)
+    # The worker connected before the outage (on a loaded machine it can still be starting).
+    _wait(lambda: "sending what waits" in processes[1].log.read_text(), "the worker connected", processes)
     load = Load(base, camera_token, api_token, plates)
 
     load.stream(READS, pairs[:2])  # Redis up
