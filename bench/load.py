@@ -42,6 +42,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "transit_monitor.settings")
+# The sessions made here must be valid in the server: one secret key for both (the session hash).
+os.environ.setdefault("SECRET_KEY", "load-" + uuid.uuid4().hex)
+os.environ.setdefault("DEBUG", "0")
 BIN = Path(sys.executable).parent
 QUEUES = ("recognition", "comparison", "reports", "default")
 DASHBOARD_NAMES = ("/ dashboard", "/?partial=signals", "/declarations/?filter", "/declarations/<id>/")
@@ -339,7 +342,7 @@ def main() -> None:
     from django.db import connections
 
     connections.close_all()
-    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": os.environ.get("SECRET_KEY", "load-" + uuid.uuid4().hex),
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": os.environ["SECRET_KEY"],
            "ALLOWED_HOSTS": "127.0.0.1,localhost", "HTTPS": "0", "SECURE_COOKIES": "0", "AXES_ENABLED": "false",
            "ANPR_RATE_LIMIT_PER_MINUTE": "1000000", "PYTHONPATH": str(ROOT)}  # fmt: skip
     procs = [

@@ -34,6 +34,13 @@ _scan_lock = threading.Lock()
 LIST_FILTERS = ["?signal=overdue", "?status=in_transit", "?nationality=foreign", "?signal=dup_waybill", "?q=1404"]
 
 
+def _page(user: HttpUser, path: str, headers: dict, name: str) -> None:
+    """A page a logged-in user expects: anything but a 200 (a redirect to the login page) is a failure."""
+    with user.client.get(path, headers=headers, name=name, allow_redirects=False, catch_response=True) as r:
+        if r.status_code != 200:
+            r.failure(f"HTTP {r.status_code} {r.headers.get('Location', '')}")
+
+
 class DashboardUser(HttpUser):
     fixed_count = int(os.environ.get("LOAD_DASHBOARD_USERS", "200"))
     wait_time = between(1, 3)
@@ -47,25 +54,23 @@ class DashboardUser(HttpUser):
 
     @task(4)
     def dashboard(self) -> None:
-        self.client.get("/", headers=self.cookie, name="/ dashboard")
+        _page(self, "/", self.cookie, "/ dashboard")
 
     @task(2)
     def signals_panel(self) -> None:
-        self.client.get("/?partial=signals", headers=self.cookie, name="/?partial=signals")
+        _page(self, "/?partial=signals", {**self.cookie, "HX-Request": "true"}, "/?partial=signals")
 
     @task(4)
     def filtered_list(self) -> None:
-        self.client.get(
-            "/declarations/" + self.rng.choice(LIST_FILTERS), headers=self.cookie, name="/declarations/?filter"
-        )
+        _page(self, "/declarations/" + self.rng.choice(LIST_FILTERS), self.cookie, "/declarations/?filter")
 
     @task(4)
     def declaration(self) -> None:
-        self.client.get(f"/declarations/{self.rng.choice(self.ids)}/", headers=self.cookie, name="/declarations/<id>/")
+        _page(self, f"/declarations/{self.rng.choice(self.ids)}/", self.cookie, "/declarations/<id>/")
 
     @task(1)
     def api_list(self) -> None:
-        self.client.get("/api/declarations/?status=in_transit", headers=self.token, name="/api/declarations/")
+        _page(self, "/api/declarations/?status=in_transit", self.token, "/api/declarations/")
 
 
 class CameraUser(HttpUser):
