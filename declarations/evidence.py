@@ -20,12 +20,12 @@ from .models import DeclarationEvent, Review, Source, TransitDeclaration, Verdic
 
 
 def _signals_moved(declaration_ids: Iterable[int]) -> None:
-    """Evidence changed what a monitoring signal counts for these declarations: the cached dashboard
-    figures of their scopes are dropped once the change commits, as a transition's are."""
+    """Evidence changed what a monitoring signal counts for these declarations: their scopes' dashboard
+    figures are recounted once the change commits and the figures are old enough (``evidence_moved``)."""
     rows = TransitDeclaration.objects.filter(pk__in=list(declaration_ids)).values_list("origin_id", "destination_id")
     offices = {office for pair in rows for office in pair}
     if offices:
-        transaction.on_commit(lambda: selectors.invalidate_offices(offices))
+        transaction.on_commit(lambda: selectors.evidence_moved(offices))
 
 
 def note_plate_read(*, declaration_id: int, office_id: int, at: dt.datetime, on_route: bool) -> None:

@@ -5,8 +5,10 @@ aggregates the whole table per request. Counts are capped (a ``LIMIT`` under the
 ``COUNT``), the office table and charts look at a bounded window that the
 composite indexes cover, and every result is cached per *scope* (national, a
 province, an office) for a few minutes. Every transition (``services._transition``, whoever
-calls it) and every piece of evidence that moves a signal (the ``note_*`` services that anpr and
-scans call) drops the cached figures of the scopes it touches (``invalidate_offices``) on commit.
+calls it) makes the scopes it touches recount at their next view (``invalidate_offices``); evidence
+that moves a signal (the ``note_*`` services that anpr and scans call) makes them recount once the
+figures are ``DASHBOARD_RECOUNT_SECONDS`` old (``evidence_moved``). One view recounts a scope while
+the others are given its previous figures with their time.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -117,14 +119,8 @@ def _cache_key(scope: str, name: str) -> str:
     return f"dash:{scope}:{name}"
 
 
-def invalidate_for(declaration: TransitDeclaration) -> None:
-    """Drop cached dashboard figures of every scope that sees this declaration."""
-    invalidate_offices({declaration.origin_id, declaration.destination_id})
-
-
-def invalidate_offices(office_ids: Iterable[int]) -> None:
-    """Drop cached dashboard figures of every scope that sees these offices (the nation, their
-    provinces, themselves): after a transition, or evidence (a plate read, a scan, a comparison)."""
+def _scopes_of(office_ids: Iterable[int]) -> set[str]:
+    """The nation, the offices' provinces and the offices themselves: every scope that sees them."""
     offices = offices_by_id()
     scopes = {"national"}
     for office_id in office_ids:
@@ -133,24 +129,77 @@ def invalidate_offices(office_ids: Iterable[int]) -> None:
         if office is None:  # an office created since the per-process table was read
             office = CustomsOffice.objects.get(pk=office_id)
         scopes.add(f"province:{office.province_id}")
-    year, month = dates.jalali_month_of(timezone.now())
-    names = ("signals", "ageing", "offices", "charts", f"month:{year}-{month}")
-    cache.delete_many([_cache_key(s, n) for s in scopes for n in names])
-    # Rendered pages (``cached_render``) are keyed by their scope's version: a new one orphans them all.
-    cache.set_many({_cache_key(s, "version"): time.time_ns() for s in scopes}, None)
+    return scopes
+
+
+def invalidate_for(declaration: TransitDeclaration) -> None:
+    """A transition: every scope that sees this declaration recounts at its next view."""
+    invalidate_offices({declaration.origin_id, declaration.destination_id})
+
+
+def invalidate_offices(office_ids: Iterable[int]) -> None:
+    """A person changed what the figures of these offices' scopes count (a transition, a correction):
+    their next view recounts them, and rendered pages (``cached_render``, keyed by the scope's version)
+    are orphaned. The previous figures stay in the cache, said to be as of their time, for the views
+    that come while one view recounts (``_fresh_or_recount``): a busy scope is never counted twice at once."""
+    cache.set_many({_cache_key(s, "version"): time.time_ns() for s in _scopes_of(office_ids)}, None)
+
+
+def evidence_moved(office_ids: Iterable[int]) -> None:
+    """Evidence moved a signal in these offices' scopes (a plate read at the destination or off the
+    route, a scan, a comparison). Cameras send it every second at a busy border, so the scopes'
+    figures are recounted at their next view once they are ``DASHBOARD_RECOUNT_SECONDS`` old, not at
+    every read: the page says when its figures were counted."""
+    cache.set_many({_cache_key(s, "moved"): time.time_ns() for s in _scopes_of(office_ids)}, None)
+
+
+def _marks(scope: str) -> tuple[int, int]:
+    """(version, moved): when a person's change and when evidence last touched the scope (ns)."""
+    got = cache.get_many([_cache_key(scope, "version"), _cache_key(scope, "moved")])
+    return got.get(_cache_key(scope, "version"), 0), got.get(_cache_key(scope, "moved"), 0)
+
+
+def _fresh(entry: object, version: int, moved: int) -> bool:
+    if not isinstance(entry, dict) or "ns" not in entry:
+        return False
+    counted = entry["ns"]
+    floor = settings.DASHBOARD_RECOUNT_SECONDS * 1_000_000_000
+    return counted >= version and (counted >= moved or time.time_ns() - counted < floor)
+
+
+def _fresh_or_recount(scope: str, name: str, count: Callable[[], T], seconds: int) -> tuple[T, int]:
+    """The scope's cached figures ``name`` and when they were counted (ns), recounted when stale.
+
+    Stale: older than the scope's last change by a person, or than the last evidence once the
+    recount floor has passed. One view recounts (a short lock in the cache); the views that come
+    meanwhile are given the previous figures with their time instead of counting them again each."""
+    key = _cache_key(scope, name)
+    entry = cache.get(key)
+    version, moved = _marks(scope)
+    if _fresh(entry, version, moved):
+        return entry["value"], entry["ns"]  # type: ignore[index]
+    lock = key + ":counting"
+    if isinstance(entry, dict) and not cache.add(lock, 1, 30):
+        return entry["value"], entry["ns"]  # another view is counting them now
+    try:
+        started = time.time_ns()  # a change during the count makes it stale again
+        value = count()
+        cache.set(key, {"value": value, "ns": started}, seconds)
+    finally:
+        cache.delete(lock)
+    return value, started
 
 
 def cached_render(user: User, name: str, render: Callable[[], T], seconds: int) -> T:
-    """Pages (or parts) rendered once per scope, ``name`` and language, for ``seconds`` or until a transition
-    in the scope (``invalidate_for``) moves the scope's version: the home's panels of other apps
-    and the pages of the declaration list, which users of one scope reopen all day. Evidence that
-    moves a signal (a plate read at the destination or off the route, a scan, a comparison) moves
-    the version too; other evidence (a later read on the way) shows within ``seconds``."""
+    """Pages (or parts) rendered once per scope, ``name`` and language, for ``seconds`` or until a
+    change in the scope: the home's panels of other apps and the pages of the declaration list, which
+    users of one scope reopen all day. A transition (``invalidate_for``) orphans them at once;
+    evidence that moves a signal (``evidence_moved``) after the recount floor; other evidence (a
+    later read on the way) shows within ``seconds``."""
     scope = scope_key(user)
-    version = cache.get(_cache_key(scope, "version"), 0)
-    key = _cache_key(scope, f"html:{version}:{translation.get_language()}:{name}")
-    # get_or_set returns what ``render`` returned (the stubs say ``Any | None``, for a default of None).
-    return cast(T, cache.get_or_set(key, render, seconds))
+    version, _moved = _marks(scope)
+    name = f"html:{version}:{translation.get_language()}:{name}"
+    return _fresh_or_recount(scope, name, render, seconds)[0]
 
 
 def list_page_name(query: str) -> str:
@@ -240,26 +289,22 @@ def national_signal_counts(*, now: dt.datetime | None = None) -> tuple[dict[str,
 def _signal_counts(
     scope: str, rows_of_scope: Callable[[], QuerySet], now: dt.datetime | None
 ) -> tuple[dict[str, CappedCount], dt.datetime]:
-    key = _cache_key(scope, "signals")
-    cached = cache.get(key)
-    if isinstance(cached, tuple):
-        return cached
-    rows = rows_of_scope()
-    now = now or timezone.now()
-    counted = ({k: capped_count(rows.filter(sig.q(now))) for k, sig in monitoring.SIGNALS.items()}, now)
-    cache.set(key, counted, settings.DASHBOARD_CACHE_SECONDS)
-    return counted
+    def count() -> tuple[dict[str, CappedCount], dt.datetime]:
+        rows = rows_of_scope()
+        at = now or timezone.now()
+        return {k: capped_count(rows.filter(sig.q(at))) for k, sig in monitoring.SIGNALS.items()}, at
+
+    return _fresh_or_recount(scope, "signals", count, settings.DASHBOARD_CACHE_SECONDS)[0]
 
 
 def ageing_counts(user: User, *, now: dt.datetime | None = None) -> dict[str, int]:
     """The user's overdue declarations per age bucket (``ageing.BUCKETS``), cached per scope like the signals."""
-    key = _cache_key(scope_key(user), "ageing")
-    cached = cache.get(key)
-    if isinstance(cached, dict):
-        return cached
-    counted = ageing.counts(scoped(user), now or timezone.now())
-    cache.set(key, counted, settings.DASHBOARD_CACHE_SECONDS)
-    return counted
+    return _fresh_or_recount(
+        scope_key(user),
+        "ageing",
+        lambda: ageing.counts(scoped(user), now or timezone.now()),
+        settings.DASHBOARD_CACHE_SECONDS,
+    )[0]
 
 
 def signals_of(d: TransitDeclaration, now: dt.datetime | None = None) -> list[monitoring.Signal]:
@@ -291,12 +336,12 @@ def office_table(user: User, *, now: dt.datetime | None = None) -> list[OfficeRo
     """Per office of the scope: in transit and overdue now (as origin), and over the last
     ``DASHBOARD_OFFICE_WINDOW_DAYS`` of declarations the median hours from departure to arrival and the
     share settled on time (as destination). Bounded by the status and declared_at indexes."""
-    scope = scope_key(user)
-    key = _cache_key(scope, "offices")
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    now = now or timezone.now()
+    return _fresh_or_recount(
+        scope_key(user), "offices", lambda: _office_rows(user, now or timezone.now()), settings.DASHBOARD_CACHE_SECONDS
+    )[0]
+
+
+def _office_rows(user: User, now: dt.datetime) -> list[OfficeRow]:
     offices = list(scope_offices(user))
     rows = {o.pk: OfficeRow(o) for o in offices}
     if rows:
@@ -315,9 +360,7 @@ def office_table(user: User, *, now: dt.datetime | None = None) -> list[OfficeRo
             rows[r["destination_id"]].settled_on_time = r["on_time"]
         for office_id, hours in _median_transit_hours(arrived).items():
             rows[office_id].median_hours = hours
-    result = list(rows.values())
-    cache.set(key, result, settings.DASHBOARD_CACHE_SECONDS)
-    return result
+    return list(rows.values())
 
 
 def _median_transit_hours(arrived: QuerySet) -> dict[int, float]:
@@ -360,17 +403,19 @@ def monthly_charts(user: User, *, now: dt.datetime | None = None) -> dict:
     month for the dashboard's usual few minutes.
     """
     scope = scope_key(user)
-    key = _cache_key(scope, "charts")
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    now = now or timezone.now()
+    return _fresh_or_recount(
+        scope, "charts", lambda: _chart_figures(scope, user, now or timezone.now()), settings.DASHBOARD_CACHE_SECONDS
+    )[0]
+
+
+def _chart_figures(scope: str, user: User, now: dt.datetime) -> dict:
     rows = scoped(user).order_by()
     current = dates.jalali_month_of(now)
     labels, declared, late, settled = [], [], [], []
     for year, month in last_jalali_months(now):
         month_key = _cache_key(scope, f"month:{year}-{month}")
-        figures = cache.get(month_key)
+        # The current month moves with every declaration: counted with the chart, never kept apart.
+        figures = cache.get(month_key) if (year, month) != current else None
         if figures is None:
             start, end = dates.jalali_month_bounds(year, month)
             in_month = rows.filter(declared_at__gte=start, declared_at__lt=end)
@@ -381,11 +426,10 @@ def monthly_charts(user: User, *, now: dt.datetime | None = None) -> dict:
                 ).count(),
                 rows.filter(settled_at__gte=start, settled_at__lt=end).count(),
             )
-            cache.set(month_key, figures, settings.DASHBOARD_CACHE_SECONDS if (year, month) == current else 3600)
+            if (year, month) != current:
+                cache.set(month_key, figures, 3600)
         labels.append((year, month))
         declared.append(figures[0])
         late.append(figures[1])
         settled.append(figures[2])
-    result = {"months": labels, "declared": declared, "late": late, "settled": settled}
-    cache.set(key, result, settings.DASHBOARD_CACHE_SECONDS)
-    return result
+    return {"months": labels, "declared": declared, "late": late, "settled": settled}

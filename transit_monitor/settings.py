@@ -521,6 +521,9 @@ DASHBOARD_PANELS_CACHE_SECONDS = env.int("DASHBOARD_PANELS_CACHE_SECONDS", defau
 # Home dashboard figures: cache life (seconds), counts shown exactly up to the cap ("10,000+" beyond),
 # the window of the per-office transit-time table (days), the chart's Jalali months.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=120)
+# Evidence (plate reads, scans, comparisons) moves a scope's figures every second at a busy border: they
+# are recounted at the next view once they are this old (a person's transition recounts them at once).
+DASHBOARD_RECOUNT_SECONDS = env.int("DASHBOARD_RECOUNT_SECONDS", default=15)
 DASHBOARD_COUNT_CAP = env.int("DASHBOARD_COUNT_CAP", default=10_000)
 DASHBOARD_OFFICE_WINDOW_DAYS = env.int("DASHBOARD_OFFICE_WINDOW_DAYS", default=90)
 DASHBOARD_CHART_MONTHS = env.int("DASHBOARD_CHART_MONTHS", default=12)

@@ -131,6 +131,8 @@ class Status(models.TextChoices):
 
 OPEN_STATUSES = (Status.REGISTERED, Status.IN_TRANSIT, Status.ARRIVED, Status.UNSETTLED)
 ARRIVED_STATUSES = (Status.ARRIVED, Status.SETTLED, Status.UNSETTLED)
+# Departed: the origin's scan is expected of these (the origin-scan-missing signal).
+SCANNED_STATUSES = (Status.IN_TRANSIT, *ARRIVED_STATUSES)
 
 
 class UnsettledReason(models.TextChoices):
@@ -343,6 +345,33 @@ class TransitDeclaration(models.Model):
                 fields=["declared_at"],
                 name="decl_sig_open_bad_imei",
                 condition=Q(invalid_imei=True, status__in=OPEN_STATUSES),
+            ),
+            # Evidence missing since the office's equipment went into service: one range per office
+            # (monitoring._per_office) instead of every row that never had a read or a scan.
+            models.Index(
+                fields=["destination", "arrived_at"],
+                name="decl_sig_arrived_unread",
+                condition=Q(dest_first_read_at__isnull=True, status__in=ARRIVED_STATUSES),
+            ),
+            models.Index(
+                fields=["origin", "departed_at"],
+                name="decl_sig_departed_unscanned",
+                condition=Q(origin_scan_at__isnull=True, status__in=SCANNED_STATUSES),
+            ),
+            models.Index(
+                fields=["declared_at"],
+                name="decl_sig_open_overdrive",
+                condition=Q(permit_overdrive_at__isnull=False, status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["declared_at"],
+                name="decl_sig_open_permit_gap",
+                condition=Q(permit_gap_at__isnull=False, status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["declared_at"],
+                name="decl_sig_open_permit_goods",
+                condition=Q(permit_goods_mismatch=True, status__in=OPEN_STATUSES),
             ),
         ]
         constraints = [

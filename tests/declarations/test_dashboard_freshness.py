@@ -1,7 +1,9 @@
-"""The dashboard's counts follow the evidence at once, and say when they were counted.
+"""The dashboard's counts follow the evidence, and say when they were counted.
 
-Transitions dropped the cached counts already; plate reads, scans and comparisons arrive through
-the ``note_*`` services of declarations (anpr and scans call them) and must drop them too.
+A transition makes the scopes it touches recount at their next view; plate reads, scans and
+comparisons arrive through the ``note_*`` services of declarations (anpr and scans call them) and
+make them recount once the figures are ``DASHBOARD_RECOUNT_SECONDS`` old (cameras send evidence every
+second at a busy border). While one view recounts a scope, the others are given its previous figures.
 """
 
 import datetime as dt
@@ -19,7 +21,8 @@ from tests.factories import DeclarationFactory
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(settings):
+    settings.DASHBOARD_RECOUNT_SECONDS = 0  # evidence recounts at the next view (the floor: tests below)
     cache.clear()
     yield
     cache.clear()
@@ -110,3 +113,72 @@ def test_the_dashboard_says_when_its_figures_were_counted(client, inspector, baz
     assert re.fullmatch(r"[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2} [۰-۹]{2}:[۰-۹]{2}", stamp)
     assert "ارقام تا " + stamp in page
     assert "ارقام تا " + stamp in partial  # the 60-second refresh says it too
+
+
+def _arrived_unread(bazargan, tehran):
+    now = timezone.now()
+    return DeclarationFactory(
+        origin=bazargan,
+        destination=tehran,
+        status=Status.ARRIVED,
+        departed_at=now - dt.timedelta(days=1),
+        arrived_at=now,
+    )
+
+
+def test_evidence_within_the_recount_floor_leaves_the_figures_of_their_time(
+    client, settings, inspector, bazargan, tehran, django_capture_on_commit_callbacks
+):
+    settings.DASHBOARD_RECOUNT_SECONDS = 60
+    arrived = _arrived_unread(bazargan, tehran)
+    client.force_login(inspector)
+    first = client.get(reverse("home"))
+    assert _count(first, "arrival_without_read") == 1
+    stamp = re.search(r'data-figures-at="([^"]+)"', first.content.decode()).group(1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence.note_plate_read(declaration_id=arrived.pk, office_id=tehran.pk, at=timezone.now(), on_route=True)
+
+    again = client.get(reverse("home"))
+    assert _count(again, "arrival_without_read") == 1  # counted under a minute ago: kept, and said so
+    assert f'data-figures-at="{stamp}"' in again.content.decode()
+
+    settings.DASHBOARD_RECOUNT_SECONDS = 0  # the floor has passed
+    assert _count(client.get(reverse("home")), "arrival_without_read") == 0
+
+
+def test_a_transition_recounts_at_once_whatever_the_floor(client, settings, inspector, bazargan, tehran):
+    settings.DASHBOARD_RECOUNT_SECONDS = 3600
+    arrived = _arrived_unread(bazargan, tehran)
+    client.force_login(inspector)
+    assert _count(client.get(reverse("home")), "arrival_without_read") == 1
+
+    selectors.invalidate_for(arrived)  # what every transition does on commit
+    arrived.status = Status.CANCELLED
+    arrived.save(update_fields=["status"])
+    assert _count(client.get(reverse("home")), "arrival_without_read") == 0
+
+
+def test_a_view_while_another_recounts_is_given_the_previous_figures_without_counting(
+    client, inspector, bazargan, tehran
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    arrived = _arrived_unread(bazargan, tehran)
+    client.force_login(inspector)
+    assert _count(client.get(reverse("home")), "arrival_without_read") == 1
+    selectors.invalidate_for(arrived)
+    arrived.status = Status.CANCELLED
+    arrived.save(update_fields=["status"])
+    scope = selectors.scope_key(inspector)
+    assert cache.add(f"dash:{scope}:signals:counting", 1, 30)  # another view is counting the signals
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("home"))
+    assert _count(page, "arrival_without_read") == 1  # the previous figures, not a second count
+    signal_counts = [q for q in queries if "dest_first_read_at" in q["sql"]]
+    assert signal_counts == []
+
+    cache.delete(f"dash:{scope}:signals:counting")  # that view is done: the next one recounts
+    assert _count(client.get(reverse("home")), "arrival_without_read") == 0
