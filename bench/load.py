@@ -308,6 +308,7 @@ def main() -> None:
     ap.add_argument("--cameras", type=int, default=50, help="cameras posting a read a second each")
     ap.add_argument("--scan-every", type=float, default=1.0, help="seconds between scan uploads (0: none)")
     ap.add_argument("--minutes", type=float, default=10)
+    ap.add_argument("--think", default="1,3", help="seconds between a dashboard user's clicks: min,max")
     ap.add_argument("--spawn-rate", type=float, default=25)
     ap.add_argument("--web-workers", type=int, default=4)
     ap.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread)")
@@ -377,7 +378,8 @@ def main() -> None:
     try:
         wait_http(f"http://127.0.0.1:{args.port}/login/", 90)
         locust_env = {**env, "LOAD_PLAN": str(plan_file), "LOAD_DASHBOARD_USERS": str(args.users),
-                      "LOAD_CAMERAS": str(args.cameras), "LOAD_SCAN_EVERY": str(args.scan_every or 1)}  # fmt: skip
+                      "LOAD_CAMERAS": str(args.cameras), "LOAD_SCAN_EVERY": str(args.scan_every or 1),
+                      "LOAD_THINK": args.think}  # fmt: skip
         total_users = args.users + args.cameras + (1 if plan["scans"] else 0)
         subprocess.run(
             [str(BIN / "locust"), "-f", str(ROOT / "bench" / "load_locust.py"), "--headless", "-u", str(total_users),
@@ -414,6 +416,7 @@ def main() -> None:
         "cameras": args.cameras,
         "scan_every_s": args.scan_every,
         "minutes": args.minutes,
+        "think_s": args.think,
         "web_workers": args.web_workers,
         "threads": args.threads,
         "queues": queues,

@@ -6,7 +6,7 @@ pairs to upload with the office clerks' API tokens. Three kinds of user, in fixe
 
 - ``DashboardUser`` (``LOAD_DASHBOARD_USERS``): an inspector's or an office's working pattern:
   the dashboard, a filtered list, a declaration, the signals panel's htmx refresh, the API list;
-  1–3 s between clicks.
+  1–3 s between clicks (``LOAD_THINK``, "min,max" seconds).
 - ``CameraUser`` (``LOAD_CAMERAS``): one camera posting one read a second, each read unique
   (``client_event_id`` = ``load-<run>-<camera>-<n>``), about half of them plates of declarations
   bound for the camera's office.
@@ -23,7 +23,7 @@ import os
 import random
 import threading
 
-from locust import HttpUser, between, constant_pacing, task
+from locust import FastHttpUser, HttpUser, between, constant_pacing, task
 
 PLAN = json.loads(open(os.environ["LOAD_PLAN"], encoding="utf-8").read())
 RUN = PLAN["run"]
@@ -34,16 +34,21 @@ _scan_lock = threading.Lock()
 LIST_FILTERS = ["?signal=overdue", "?status=in_transit", "?nationality=foreign", "?signal=dup_waybill", "?q=1404"]
 
 
-def _page(user: HttpUser, path: str, headers: dict, name: str) -> None:
+def _page(user: FastHttpUser, path: str, headers: dict, name: str) -> None:
     """A page a logged-in user expects: anything but a 200 (a redirect to the login page) is a failure."""
     with user.client.get(path, headers=headers, name=name, allow_redirects=False, catch_response=True) as r:
         if r.status_code != 200:
             r.failure(f"HTTP {r.status_code} {r.headers.get('Location', '')}")
 
 
-class DashboardUser(HttpUser):
+THINK = [float(x) for x in os.environ.get("LOAD_THINK", "1,3").split(",")]
+
+
+# FastHttpUser (geventhttpclient): the load generator shares the machine, so its own CPU per request
+# is kept small; the scan upload needs multipart files, which only HttpUser sends.
+class DashboardUser(FastHttpUser):
     fixed_count = int(os.environ.get("LOAD_DASHBOARD_USERS", "200"))
-    wait_time = between(1, 3)
+    wait_time = between(THINK[0], THINK[1])
 
     def on_start(self) -> None:
         persona = PLAN["personas"][next(_persona_ids) % len(PLAN["personas"])]
@@ -73,7 +78,7 @@ class DashboardUser(HttpUser):
         _page(self, "/api/declarations/?status=in_transit", self.token, "/api/declarations/")
 
 
-class CameraUser(HttpUser):
+class CameraUser(FastHttpUser):
     fixed_count = int(os.environ.get("LOAD_CAMERAS", "50"))
     wait_time = constant_pacing(1)
 
