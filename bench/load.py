@@ -374,7 +374,10 @@ def main() -> None:
                str(args.worker_concurrency), "--hostname", f"load-{q or 'all'}@%h", "--without-gossip", "--without-mingle"]  # fmt: skip
         if q:
             cmd += ["-Q", q]
-        procs.append(start(["nice", "-n", "5", *cmd], workdir / f"worker-{q or 'all'}.log", env))
+        # Background queues yield the CPU to the web tier and to plate matching: a comparison or a
+        # return may wait, a person or a camera should not (docs/operations.md, "Workers and queues").
+        niceness = "10" if q in ("comparison", "reports") else "5"
+        procs.append(start(["nice", "-n", niceness, *cmd], workdir / f"worker-{q or 'all'}.log", env))
     try:
         wait_http(f"http://127.0.0.1:{args.port}/login/", 90)
         locust_env = {**env, "LOAD_PLAN": str(plan_file), "LOAD_DASHBOARD_USERS": str(args.users),
