@@ -4,6 +4,7 @@ domain error becomes a form error."""
 from __future__ import annotations
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -45,6 +46,32 @@ class JalaliDateTimeField(forms.CharField):
             raise forms.ValidationError(
                 gettext_lazy("Enter a date and time like 1404/05/12 10:30."), code="invalid"
             ) from None
+
+
+class JalaliYearField(forms.IntegerField):
+    """A Jalali year typed in any digits and shown in the page's (``page_digits``: the one form style
+    writes it through the ``fa`` filter; a number input would show Latin digits in a Persian page)."""
+
+    widget = forms.TextInput
+    page_digits = True
+
+    def to_python(self, value):
+        return super().to_python(dates.ascii_digits(str(value)) if value not in (None, "") else value)
+
+
+def jalali_month_choices() -> list[tuple[int, str]]:
+    """The twelve Jalali months by name, in the page's language (their number beside them)."""
+    persian = translation.get_language() == "fa"
+    return [
+        (n, f"{dates.persian_digits(n) if persian else n}. {name}") for n, name in enumerate(dates.JALALI_MONTHS, 1)
+    ]
+
+
+class JalaliMonthField(forms.TypedChoiceField):
+    """A Jalali month picked by name (posted as its number, 1-12)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=jalali_month_choices, coerce=int, **kwargs)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -28,7 +28,14 @@ from core.dates import TEHRAN, jalali_month_of, month_label, previous_jalali_mon
 from core.db_router import reads_from_replica
 from core.errors import DomainError, http_status
 from core.files import check_stored, serve_evidence, serve_export
-from core.forms import JalaliDateField, JalaliDateTimeField, MultipleFileField, apply_error
+from core.forms import (
+    JalaliDateField,
+    JalaliDateTimeField,
+    JalaliMonthField,
+    JalaliYearField,
+    MultipleFileField,
+    apply_error,
+)
 from core.models import OutboxJob
 from core.templatetags.jalali import fa
 from declarations.models import TransitDeclaration
@@ -56,8 +63,8 @@ class BuildForm(forms.Form):
     """Defaults to the last complete month in the user's own scope (the nation for headquarters,
     the inspector's province); a month that has not ended needs the provisional box."""
 
-    year = forms.IntegerField(label=gettext_lazy("Jalali year"), min_value=1300, max_value=1500)
-    month = forms.IntegerField(label=gettext_lazy("Jalali month"), min_value=1, max_value=12)
+    year = JalaliYearField(label=gettext_lazy("Jalali year"), min_value=1300, max_value=1500)
+    month = JalaliMonthField(label=gettext_lazy("Jalali month"))
     province = forms.ModelChoiceField(
         label=gettext_lazy("province"),
         queryset=Province.objects.all(),

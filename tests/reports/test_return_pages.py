@@ -79,3 +79,28 @@ def test_it_makes_a_future_month_a_clear_error(hq):
     with pytest.raises(InvalidInput, match="not started"):
         services.return_build(year=1450, month=1, province=None, by=hq)
     assert not MonthlyReturn.objects.exists()
+
+
+@pytest.mark.persian
+def test_the_build_form_speaks_persian_digits_and_month_names(client, data, inspector, west_az):
+    import re
+
+    from django.utils import timezone
+
+    from core.dates import jalali_month_of, persian_digits, previous_jalali_month
+
+    client.force_login(inspector)
+    page = client.get("/reports/").content.decode()
+    year, month = previous_jalali_month(*jalali_month_of(timezone.now()))
+    year_input = re.search(r'<input[^>]*name="year"[^>]*>', page).group(0)
+    assert f'value="{persian_digits(year)}"' in year_input  # not Latin digits in a Persian page
+    month_select = page[page.index('name="month"') : page.index("</select>", page.index('name="month"'))]
+    assert "مرداد" in month_select and "اسفند" in month_select  # the months by name
+    assert re.search(rf'<option value="{month}" selected>', month_select)
+
+    # Typed in Persian digits, picked by name (posted as its number): the return is built.
+    assert client.post("/reports/", {"year": "۱۴۰۴", "month": "5", "province": west_az.pk}).status_code == 302
+    assert MonthlyReturn.objects.get().year == 1404
+    refused = client.post("/reports/", {"year": "۱۲۰۰", "month": "13", "province": west_az.pk})
+    assert refused.status_code == 400
+    assert "year" in refused.context["form"].errors and "month" in refused.context["form"].errors
