@@ -131,6 +131,15 @@ class Recognition(models.TextChoices):
     MANUAL = "manual", _("to be read by a person")
 
 
+# What the pages call each reader of a plate (``PlateRead.engine``).
+ENGINE_LABELS = {
+    "camera": _("the camera's own reading"),
+    "plate_crnn": _("the plate reader (neural network)"),
+    "easyocr": _("the plate reader (EasyOCR)"),
+    "tesseract": _("the plate reader (Tesseract)"),
+}
+
+
 class MatchState(models.TextChoices):
     PENDING = "pending", _("awaiting matching")
     MATCHED = "matched", _("matched")
@@ -249,6 +258,11 @@ class PlateRead(models.Model):
     @property
     def display_text(self) -> str:
         return self.plate or self.plate_raw or self.ocr_raw
+
+    @property
+    def engine_label(self) -> str:
+        """Who read the plate, in the page's language (the engine's own name when it is not known here)."""
+        return str(ENGINE_LABELS.get(self.engine, self.engine))
 
     @property
     def matches_outside_scope(self) -> int:

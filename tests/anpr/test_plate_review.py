@@ -268,3 +268,12 @@ def test_a_cameras_own_unsure_read_with_its_photo_waits_for_a_person_one_without
     )
     client.force_login(dest_clerk)
     assert _queue_ids(client, LabelReason.LOW_CONFIDENCE) == {with_photo.id}
+
+
+@pytest.mark.persian
+def test_the_review_page_says_who_read_the_plate_in_words(client, dest_clerk, on_the_road, thr_camera):
+    read = _read(thr_camera, sent=MISREAD)
+    assert read.engine == "camera"
+    client.force_login(dest_clerk)
+    page = client.get(reverse("anpr:read-review", args=[read.pk])).content.decode()
+    assert '<dd class="col-7">خوانش خود دوربین' in page  # not the engine's code name, "camera"
