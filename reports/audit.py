@@ -101,6 +101,34 @@ def _readable(request):
     return form, data
 
 
+def _kind(entry: LogEntry) -> str:
+    model = entry.content_type.model_class() if entry.content_type_id else None
+    return str(model._meta.verbose_name) if model else (entry.content_type.model if entry.content_type_id else "")
+
+
+def _role(seal) -> str:
+    if seal is None or not seal.actor_role:
+        return ""
+    try:
+        return str(Role(seal.actor_role).label)
+    except ValueError:  # a role that no longer exists: its code, as recorded
+        return seal.actor_role
+
+
+def _what_changed(entry: LogEntry) -> list[str]:
+    """Each change as "field: before → after", with the fields' names and the choices' labels in the
+    page's language (django-auditlog's display dict); an access's details as "key: value"."""
+    if entry.changes:
+        try:
+            shown = entry.changes_display_dict
+        except Exception:  # a model or field removed since: the stored text as it is
+            return [entry.changes_str]
+        return [f"{field}: {before} → {after}" for field, (before, after) in shown.items()]
+    if isinstance(entry.additional_data, dict):
+        return [f"{k}: {v}" for k, v in entry.additional_data.items()]
+    return [str(entry.additional_data)] if entry.additional_data else []
+
+
 @login_required
 def audit_list(request):
     form, data = _readable(request)
@@ -118,7 +146,7 @@ def audit_list(request):
         "reports/audit_list.html",
         {
             "form": form,
-            "entries": rows,
+            "entries": [(e, _kind(e), _role(getattr(e, "seal", None)), _what_changed(e)) for e in rows],
             "older": rows[-1].pk if more else None,
             "query": query.urlencode(),
             "first_page": not before,
@@ -151,12 +179,12 @@ def _row(entry: LogEntry) -> list:
     return [
         format_jalali(entry.timestamp, persian=False),
         seal.actor_name if seal else "",
-        seal.actor_role if seal else "",
+        _role(seal),
         entry.remote_addr or "",
         seal.get_via_display() if seal else "",
         seal.via_ref if seal else "",
         entry.get_action_display(),
-        entry.content_type.model,
+        _kind(entry),
         entry.object_pk,
         entry.object_repr,
         changes,

@@ -304,3 +304,15 @@ def test_a_change_through_the_api_names_the_token_it_came_with(declaration, orig
     assert response.status_code == 200, response.content
     entry = LogEntry.objects.filter(object_pk=str(declaration.pk), action=LogEntry.Action.UPDATE).latest("id")
     assert entry.seal.via == "api" and entry.seal.via_ref == f"token {key[:10]}… of {origin_clerk.username}"
+
+
+@pytest.mark.persian
+def test_the_page_says_what_changed_in_words_not_codes(client, declaration, origin_clerk, hq):
+    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    client.force_login(hq)
+    page = client.get(reverse("reports:audit"), {"object": str(declaration.pk), "action": "1"}).content.decode()
+    row = page[page.index("<tr data-entry=") : page.index("</tr>", page.index("<tr data-entry="))]
+    assert "<td>تغییر</td>" in row  # the action, and the kind of record, by name
+    assert "اظهارنامه ترانزیتی" in row and "transitdeclaration" not in row
+    assert "(کارشناس گمرک)" in row and "(office)" not in row  # the actor's role by name
+    assert "در حال ترانزیت" in row and "in_transit" not in row  # the new status by its label
