@@ -728,6 +728,17 @@ FOREIGN_SCENARIOS = [
 FOREIGN_SERIAL = "DEMO-FT-"
 
 
+def _exit_border(d: TransitDeclaration) -> CustomsOffice:
+    """Where a foreign truck leaves the country: a border or port, never an inland office. Its
+    destination when that is one, else the last border on its route, else back through its entry."""
+    codes = [d.destination.code, *reversed(d.route or []), d.origin.code]
+    kinds = dict(CustomsOffice.objects.filter(code__in=codes).values_list("code", "kind"))
+    for code in codes:
+        if kinds.get(code, "inland") != "inland":
+            return CustomsOffice.objects.get(code=code)
+    return CustomsOffice.objects.exclude(kind="inland").order_by("code").first() or d.destination
+
+
 def _foreign_scenarios(now: dt.datetime) -> list[TransitDeclaration]:
     """The scenario trucks, imported as an ICS export would bring them (``import_rows``)."""
     from .importer import import_rows
@@ -795,11 +806,12 @@ def permits_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1
             elif group == "in_transit":
                 hours = max(hours, int((now - issued).total_seconds() // 3600) + int(rng.integers(12, 96)))
             hours = min(hours, 24 * 60)
+            exit_office = _exit_border(d)
             permit = traffic_permit_record(
                 declaration=d,
                 permit_no=f"TP-{d.vehicle_country}-{d.pk:08d}",
                 entry_office=d.origin,
-                exit_office=d.destination,
+                exit_office=exit_office,
                 allowed_hours=hours,
                 issued_at=issued,
                 route=list(d.route or []),
@@ -814,9 +826,9 @@ def permits_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1
             )
             counts["permits"] += 1
             counts["permits_expired"] += group == "in_transit" and permit.expires_at < now
-            if group == "in_transit" and counts["permits"] % 3 == 2:
+            if group == "in_transit" and counts["permits"] % 3 == 2 and exit_office == d.destination:
                 # Seen leaving at its exit border an hour ago; the destination's arrival paperwork follows.
-                traffic_permit_exit(permit=permit, at=now - dt.timedelta(hours=1), by=demo_clerk(d.destination))
+                traffic_permit_exit(permit=permit, at=now - dt.timedelta(hours=1), by=demo_clerk(exit_office))
                 counts["permits_exited"] += 1
     scenarios = {d.serial.removeprefix(FOREIGN_SERIAL): d for d in _foreign_scenarios(now)}
     for name, *_rest, permit_hours in FOREIGN_SCENARIOS:
@@ -828,7 +840,7 @@ def permits_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1
             declaration=d,
             permit_no=f"TP-{d.vehicle_country}-{name}",
             entry_office=d.origin,
-            exit_office=d.destination,
+            exit_office=_exit_border(d),
             allowed_hours=permit_hours,
             issued_at=issued,
             route=list(d.route),

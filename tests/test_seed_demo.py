@@ -137,6 +137,8 @@ def test_every_signal_has_declarations_with_the_evidence_behind_them(client, tmp
     reviews = set(ScanComparison.objects.values_list("review", flat=True))
     assert {"pending", "accepted"} <= reviews
     assert TrafficPermit.objects.count() >= 5 and TrafficPermit.objects.filter(exited_at__isnull=False).exists()
+    # A foreign truck leaves the country at a border or a port, never at an inland office.
+    assert not TrafficPermit.objects.filter(exit_office__kind="inland").exists()
     assert ArrivalConfirmation.objects.exclude(evidence="").exists()
     letters = dict(FollowUpLetter.objects.values_list("status").annotate(n=Count("pk")))
     for status in (LetterStatus.DRAFT, LetterStatus.SENT, LetterStatus.ANSWERED):
