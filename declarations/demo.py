@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import CustomsOffice
+from core import dates
 
 from . import covered
 from .covered_data import ensure_covered_goods
@@ -475,7 +476,7 @@ class DemoBuilder:
         company = self.company_ids[rng.integers(0, len(self.company_ids), n)]
 
         # Identifiers.
-        jy = np.where(declared < 1742502600, 1403, 1404)  # 1404/01/01 ≈ 2025-03-21 Tehran
+        jy = _jalali_years(declared)  # the serial's year is the Jalali year it was declared in
         codes = self.office_codes[o]
         serial = [f"{y}-{c}-{i:08d}" for y, c, i in zip(jy.tolist(), codes.tolist(), ids.tolist())]
         waybill = np.array([f"WB{i:09d}" for i in ids.tolist()], dtype=object)
@@ -632,6 +633,13 @@ class DemoBuilder:
 
 
 # -- evidence of this app: staff, traffic permits, arrival confirmations -----------------------------
+
+
+def _jalali_years(epoch_seconds: np.ndarray) -> np.ndarray:
+    """The Jalali year of each instant (seconds since the epoch), vectorised over Nowruz in Tehran."""
+    years = np.arange(1390, 1431)
+    nowruz = np.array([dates.jalali_month_bounds(int(y), 1)[0].timestamp() for y in years])
+    return years[np.searchsorted(nowruz, epoch_seconds, side="right") - 1]
 
 
 def demo_clerk(office: CustomsOffice):
