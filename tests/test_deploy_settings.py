@@ -56,3 +56,13 @@ def test_debug_is_refused_when_production_is_declared():
 
     assert result.returncode != 0
     assert "DEBUG is on with a production database" in result.stderr
+
+
+def test_the_test_only_job_pause_is_refused_in_production():
+    result = manage(
+        "check", DEBUG="0", PRODUCTION="1", SECRET_KEY=secrets.token_hex(32), TASK_TEST_PAUSE="comparison=30"
+    )
+
+    assert result.returncode != 0
+    assert "TASK_TEST_PAUSE is set with a production database" in result.stderr
+    assert manage("check", DEBUG="0", PRODUCTION="1", SECRET_KEY=secrets.token_hex(32)).returncode == 0

@@ -426,6 +426,11 @@ if PRODUCTION and DEBUG:
         f"DEBUG is on with a production database (host {_db_host or '-'}, or PRODUCTION=1): "
         "set DEBUG=0 (or point DATABASE_URL at a local test database)."
     )
+if PRODUCTION and TASK_TEST_PAUSE:
+    raise ImproperlyConfigured(
+        "TASK_TEST_PAUSE is set with a production database: it makes jobs sleep after their claim, for tests "
+        "only. Unset it."
+    )
 if PRODUCTION and EMBEDDED:
     raise ImproperlyConfigured("SECRET_KEY is not set and a production database is configured: set SECRET_KEY.")
 # The reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed; from any
