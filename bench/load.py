@@ -363,6 +363,11 @@ def main() -> None:
                 "30",
                 "--log-level",
                 "warning",
+                # The server's own time per request (µs), beside the client's: queueing shows as the gap.
+                "--access-logfile",
+                str(workdir / "access.log"),
+                "--access-logformat",
+                "%(m)s %(U)s %(s)s %(D)s",
             ],
             workdir / "gunicorn.log",
             env,
