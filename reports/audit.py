@@ -123,7 +123,15 @@ def _what_changed(entry: LogEntry) -> list[str]:
             shown = entry.changes_display_dict
         except Exception:  # a model or field removed since: the stored text as it is
             return [entry.changes_str]
-        return [f"{field}: {before} → {after}" for field, (before, after) in shown.items()]
+
+        def text(value) -> str:
+            return "—" if value in (None, "None", "") else str(value)
+
+        if entry.action == LogEntry.Action.CREATE:  # what it was made with, not "None → …" for each field
+            return [f"{field}: {text(after)}" for field, (_before, after) in shown.items() if text(after) != "—"]
+        if entry.action == LogEntry.Action.DELETE:
+            return [f"{field}: {text(before)}" for field, (before, _after) in shown.items() if text(before) != "—"]
+        return [f"{field}: {text(before)} → {text(after)}" for field, (before, after) in shown.items()]
     if isinstance(entry.additional_data, dict):
         return [f"{k}: {v}" for k, v in entry.additional_data.items()]
     return [str(entry.additional_data)] if entry.additional_data else []

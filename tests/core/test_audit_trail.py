@@ -310,9 +310,22 @@ def test_a_change_through_the_api_names_the_token_it_came_with(declaration, orig
 def test_the_page_says_what_changed_in_words_not_codes(client, declaration, origin_clerk, hq):
     services.declaration_depart(declaration=declaration, by=origin_clerk)
     client.force_login(hq)
-    page = client.get(reverse("reports:audit"), {"object": str(declaration.pk), "action": "1"}).content.decode()
+    from django.contrib.contenttypes.models import ContentType
+
+    kind = ContentType.objects.get_for_model(TransitDeclaration).pk
+    page = client.get(
+        reverse("reports:audit"), {"object": str(declaration.pk), "action": "1", "model": str(kind)}
+    ).content.decode()
     row = page[page.index("<tr data-entry=") : page.index("</tr>", page.index("<tr data-entry="))]
     assert "<td>تغییر</td>" in row  # the action, and the kind of record, by name
     assert "اظهارنامه ترانزیتی" in row and "transitdeclaration" not in row
     assert "(کارشناس گمرک)" in row and "(office)" not in row  # the actor's role by name
     assert "در حال ترانزیت" in row and "in_transit" not in row  # the new status by its label
+
+
+def test_a_created_record_lists_what_it_was_made_with_not_none_arrows(client, declaration, hq):
+    client.force_login(hq)
+    page = client.get(reverse("reports:audit"), {"object": str(declaration.pk), "action": "0"}).content.decode()
+    row = page[page.index("<tr data-entry=") : page.index("</tr>", page.index("<tr data-entry="))]
+    assert declaration.serial in row
+    assert "None" not in row and "→" not in row
