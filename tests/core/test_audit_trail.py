@@ -323,9 +323,15 @@ def test_the_page_says_what_changed_in_words_not_codes(client, declaration, orig
     assert "در حال ترانزیت" in row and "in_transit" not in row  # the new status by its label
 
 
-def test_a_created_record_lists_what_it_was_made_with_not_none_arrows(client, declaration, hq):
+def test_a_created_record_lists_what_it_was_made_with_not_none_arrows(client, declaration, origin_clerk, hq):
+    services.declaration_depart(declaration=declaration, by=origin_clerk)  # writes its timeline event
+    created = LogEntry.objects.filter(action=LogEntry.Action.CREATE).exclude(content_type__model="user").latest("id")
     client.force_login(hq)
-    page = client.get(reverse("reports:audit"), {"object": str(declaration.pk), "action": "0"}).content.decode()
-    row = page[page.index("<tr data-entry=") : page.index("</tr>", page.index("<tr data-entry="))]
-    assert declaration.serial in row
+    page = client.get(
+        reverse("reports:audit"),
+        {"object": created.object_pk, "action": "0", "model": str(created.content_type_id)},
+    ).content.decode()
+    row = page[page.index(f'<tr data-entry="{created.pk}">') :]
+    row = row[: row.index("</tr>")]
+    assert "<bdi>" in row.split('<td class="small">', 1)[1]  # what it was made with
     assert "None" not in row and "→" not in row
