@@ -277,3 +277,5 @@ def test_the_review_page_says_who_read_the_plate_in_words(client, dest_clerk, on
     client.force_login(dest_clerk)
     page = client.get(reverse("anpr:read-review", args=[read.pk])).content.decode()
     assert '<dd class="col-7">خوانش خود دوربین' in page  # not the engine's code name, "camera"
+    assert 'name="two" id="id_two" value="۱۲"' in page  # the plate's parts offered in Persian digits
+    assert 'value="۳۴۵"' in page and 'value="345"' not in page
