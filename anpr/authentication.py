@@ -61,12 +61,16 @@ class CameraPrincipal:
     is_national = False
     pk = None
     id = None
+    role = "camera"  # what the audit trail writes as the actor's role
 
     def __init__(self, camera: Camera):
         self.camera = camera
         self.username = f"camera:{camera.code}"
 
     def __str__(self) -> str:
+        return self.username
+
+    def get_username(self) -> str:
         return self.username
 
     def scope_q(self, *paths):

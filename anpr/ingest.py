@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -147,11 +148,14 @@ def _keys(read: PlateRead) -> list[tuple]:
     return keys
 
 
-def _inline_matching() -> bool:
-    """No broker (Celery eager): match in the ingest transaction itself, one commit per request."""
+def _inline_matching(n: int) -> bool:
+    """Match in the ingest transaction itself, one commit per request: always without a broker (Celery
+    eager), and for batches of up to ``ANPR_MATCH_IN_REQUEST_MAX`` reads with one. A camera's read a
+    second costs a few milliseconds to match here and several times that through an outbox row, the
+    broker and a worker; a replayed backlog of hundreds goes to the worker and leaves the request quickly."""
     from celery import current_app as app  # the app shared_task dispatches on (transit_monitor.celery)
 
-    return bool(app.conf.task_always_eager)
+    return bool(app.conf.task_always_eager) or n <= settings.ANPR_MATCH_IN_REQUEST_MAX
 
 
 def reads_ingest(
@@ -161,14 +165,14 @@ def reads_ingest(
 
     A re-sent event (same client event id, or same capture time and plate text) is reported
     as a duplicate with the id stored the first time. Reads with text are matched in the same
-    transaction when Celery runs eagerly, else by a task after the commit; photos without text
-    go to the recognition task.
+    transaction when Celery runs eagerly or the batch is small (``_inline_matching``), else by a task
+    after the commit; photos without text go to the recognition task.
     """
     if not items:
         return []
     now = now or timezone.now()
     reads = [_build(camera, item, now) for item in items]
-    inline = _inline_matching() if match_inline is None else match_inline
+    inline = _inline_matching(len(reads)) if match_inline is None else match_inline
     planned: dict[int, sightings.ToMatch] = {}
     matches: list[PlateMatch] = []
     if inline:

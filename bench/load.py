@@ -12,8 +12,10 @@ Steps:
    demo draws them; written to a JSON plan;
 3. gunicorn (``--web-workers``) and the Celery workers (one per queue when the settings route tasks to
    queues, otherwise one for all) on the same PostgreSQL and Redis;
-4. locust (``bench/load_locust.py``) with ``--users`` dashboard users and ``--cameras`` cameras posting a
-   read a second each and one scan upload a second, for ``--minutes``;
+4. a warm-up (``--warmup`` seconds, not counted) of the same users and cameras, then locust
+   (``bench/load_locust.py``) with ``--users`` dashboard users and ``--cameras`` cameras posting a
+   read a second each and one scan upload a second, for ``--minutes``; the share of each core taken
+   by each part of the stack over the measured run (``bench/cpu_share.py``);
 5. waits until the queues drain (``--drain-timeout``), then counts: every read posted with a 201/200
    stored once and out of matching; every comparison queued by the run done; 5xx and failures.
 
@@ -41,6 +43,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import cpu_share  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "transit_monitor.settings")
 # The sessions made here must be valid in the server: one secret key for both (the session hash).
 os.environ.setdefault("SECRET_KEY", "load-" + uuid.uuid4().hex)
@@ -243,7 +248,7 @@ def drained(run: str, decl_ids: list[int], timeout: float) -> dict:
     from anpr.models import MatchState, PlateRead, Recognition
     from scans.models import Scan, ScanComparison
 
-    reads = PlateRead.objects.filter(client_event_id__startswith=f"load-{run}-")
+    reads = PlateRead.objects.filter(client_event_id__startswith=f"load-{run}-run-")  # the measured run's
     comparisons = ScanComparison.objects.filter(declaration_id__in=decl_ids)
     start_at = time.monotonic()
     while True:
@@ -308,6 +313,13 @@ def main() -> None:
     ap.add_argument("--cameras", type=int, default=50, help="cameras posting a read a second each")
     ap.add_argument("--scan-every", type=float, default=1.0, help="seconds between scan uploads (0: none)")
     ap.add_argument("--minutes", type=float, default=10)
+    ap.add_argument(
+        "--warmup",
+        type=float,
+        default=60,
+        help="seconds of the same users and cameras (no scans) before the measured run, not counted: "
+        "the figures are of a running system, not of one whose caches and workers are starting",
+    )
     ap.add_argument("--think", default="1,3", help="seconds between a dashboard user's clicks: min,max")
     ap.add_argument("--spawn-rate", type=float, default=25)
     ap.add_argument("--web-workers", type=int, default=4)
@@ -389,14 +401,30 @@ def main() -> None:
                       "LOAD_CAMERAS": str(args.cameras), "LOAD_SCAN_EVERY": str(args.scan_every or 1),
                       "LOAD_THINK": args.think}  # fmt: skip
         total_users = args.users + args.cameras + (1 if plan["scans"] else 0)
-        subprocess.run(
+        if args.warmup > 0:
+            subprocess.run(
+                [str(BIN / "locust"), "-f", str(ROOT / "bench" / "load_locust.py"), "--headless",
+                 "-u", str(args.users + args.cameras), "-r", str(args.spawn_rate), "-t", f"{int(args.warmup)}s",
+                 "--host", f"http://127.0.0.1:{args.port}", "--only-summary", "--stop-timeout", "10",
+                 "--loglevel", "ERROR"],
+                cwd=ROOT, env={**locust_env, "LOAD_PHASE": "warmup"}, check=False, stdout=subprocess.DEVNULL,
+            )  # fmt: skip
+        started = time.monotonic()
+        locust = subprocess.Popen(
             [str(BIN / "locust"), "-f", str(ROOT / "bench" / "load_locust.py"), "--headless", "-u", str(total_users),
              "-r", str(args.spawn_rate), "-t", f"{seconds}s", "--host", f"http://127.0.0.1:{args.port}",
              "--csv", str(workdir / "locust"), "--only-summary",
                 "--reset-stats", "--stop-timeout", "30",
              "--loglevel", "WARNING"],
-            cwd=ROOT, env=locust_env, check=False,
+            cwd=ROOT, env=locust_env,
         )  # fmt: skip
+        # Where the cores went, from when every user has started (locust resets its figures then) to the end.
+        spawn = min(total_users / args.spawn_rate + 5, seconds / 2)
+        time.sleep(spawn)
+        first = cpu_share.snapshot()
+        time.sleep(max(1.0, started + seconds - 2 - time.monotonic()))
+        cpu = cpu_share.cores(first, cpu_share.snapshot())
+        locust.wait()
         counts = drained(run, decl_ids, args.drain_timeout)
     finally:
         stop(procs)
@@ -424,6 +452,7 @@ def main() -> None:
         "cameras": args.cameras,
         "scan_every_s": args.scan_every,
         "minutes": args.minutes,
+        "warmup_s": args.warmup,
         "think_s": args.think,
         "web_workers": args.web_workers,
         "threads": args.threads,
@@ -433,6 +462,7 @@ def main() -> None:
         "scan_uploads_planned": len(plan["scans"]),
         **counts,
         "dashboard_p95_ms": dash_p95,
+        "cpu_cores": cpu,
         **stats,
         "goals": goals,
         "cpu_count": os.cpu_count(),

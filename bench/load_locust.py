@@ -8,7 +8,7 @@ pairs to upload with the office clerks' API tokens. Three kinds of user, in fixe
   the dashboard, a filtered list, a declaration, the signals panel's htmx refresh, the API list;
   1–3 s between clicks (``LOAD_THINK``, "min,max" seconds).
 - ``CameraUser`` (``LOAD_CAMERAS``): one camera posting one read a second, each read unique
-  (``client_event_id`` = ``load-<run>-<camera>-<n>``), about half of them plates of declarations
+  (``client_event_id`` = ``load-<run>-<phase>-<camera>-<n>``), about half of them plates of declarations
   bound for the camera's office.
 - ``ScanUser`` (one): uploads a scan a second, the origin scan then the destination scan of each
   planned declaration, so that every second upload queues a comparison.
@@ -27,6 +27,7 @@ from locust import FastHttpUser, HttpUser, between, constant_pacing, task
 
 PLAN = json.loads(open(os.environ["LOAD_PLAN"], encoding="utf-8").read())
 RUN = PLAN["run"]
+PHASE = os.environ.get("LOAD_PHASE", "run")  # "warmup" before the measured run: its own event ids
 _camera_ids = itertools.count()
 _persona_ids = itertools.count()
 _scan_jobs = iter(PLAN["scans"])
@@ -101,13 +102,13 @@ class CameraUser(FastHttpUser):
             "captured_at": dt.datetime.now(dt.UTC).isoformat(),
             "plate": plate,
             "confidence": round(self.rng.uniform(0.7, 0.99), 2),
-            "client_event_id": f"load-{RUN}-{self.index}-{self.n}",
+            "client_event_id": f"load-{RUN}-{PHASE}-{self.index}-{self.n}",
         }
         self.client.post("/api/anpr/reads/", json=body, headers=self.headers, name="POST /api/anpr/reads/")
 
 
 class ScanUser(HttpUser):
-    fixed_count = 1 if PLAN["scans"] else 0
+    fixed_count = 1 if PLAN["scans"] and PHASE == "run" else 0  # each planned pair is uploaded once
     wait_time = constant_pacing(float(os.environ.get("LOAD_SCAN_EVERY", "1")))
 
     @task

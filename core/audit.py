@@ -130,7 +130,9 @@ def who(user) -> dict:
     role = str(getattr(user, "role", "") or "")
     if getattr(user, "is_superuser", False):
         role = f"{role}+superuser" if role else "superuser"
-    return {"actor_name": user.get_username()[:150], "actor_role": role[:40]}
+    # A camera's token is a principal, not a user: its own name ("camera:THR-1"), as str() gives it.
+    name = user.get_username() if hasattr(user, "get_username") else str(user)
+    return {"actor_name": name[:150], "actor_role": role[:40]}
 
 
 def visible_to(entries, user):

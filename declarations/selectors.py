@@ -159,47 +159,79 @@ def _marks(scope: str) -> tuple[int, int]:
     return got.get(_cache_key(scope, "version"), 0), got.get(_cache_key(scope, "moved"), 0)
 
 
-def _fresh(entry: object, version: int, moved: int) -> bool:
+def _fresh(entry: object, version: int, moved: int, seconds: int, floor: int | None = None) -> bool:
     if not isinstance(entry, dict) or "ns" not in entry:
         return False
     counted = entry["ns"]
-    floor = settings.DASHBOARD_RECOUNT_SECONDS * 1_000_000_000
-    return counted >= version and (counted >= moved or time.time_ns() - counted < floor)
+    now = time.time_ns()
+    if now - counted >= seconds * 1_000_000_000:
+        return False
+    floor_ns = (settings.DASHBOARD_RECOUNT_SECONDS if floor is None else floor) * 1_000_000_000
+    return counted >= version and (counted >= moved or now - counted < floor_ns)
 
 
-def _fresh_or_recount(scope: str, name: str, count: Callable[[], T], seconds: int) -> tuple[T, int]:
+# Figures are kept this many times their life: past it they are stale but still shown while one view
+# recounts them, so that a scope's figures expiring never sends every view of it to count at once.
+KEEP_STALE = 10
+COLD_WAIT_SECONDS = 15  # a view with nothing to show waits this long for the view counting
+
+
+def _fresh_or_recount(
+    scope: str, name: str, count: Callable[[], T], seconds: int, floor: int | None = None
+) -> tuple[T, int]:
     """The scope's cached figures ``name`` and when they were counted (ns), recounted when stale.
 
-    Stale: older than the scope's last change by a person, or than the last evidence once the
-    recount floor has passed. One view recounts (a short lock in the cache); the views that come
-    meanwhile are given the previous figures with their time instead of counting them again each."""
+    Stale: older than ``seconds``, than the scope's last change by a person, or than the last evidence
+    once the recount floor (``floor``, else ``DASHBOARD_RECOUNT_SECONDS``) has passed. One view recounts (a short lock in the cache); the views that
+    come meanwhile are given the previous figures with their time instead of counting them again
+    each, and when there are none yet (a cold cache) they wait for that view's figures."""
     key = _cache_key(scope, name)
     entry = cache.get(key)
     version, moved = _marks(scope)
-    if _fresh(entry, version, moved):
+    if _fresh(entry, version, moved, seconds, floor):
         return entry["value"], entry["ns"]  # type: ignore[index]
     lock = key + ":counting"
-    if isinstance(entry, dict) and not cache.add(lock, 1, 30):
+    locked = cache.add(lock, 1, 30)
+    if not locked and isinstance(entry, dict):
         return entry["value"], entry["ns"]  # another view is counting them now
+    if not locked:
+        waited = _wait_for(key, version)
+        if waited is not None:
+            return waited["value"], waited["ns"]
     try:
         started = time.time_ns()  # a change during the count makes it stale again
         value = count()
-        cache.set(key, {"value": value, "ns": started}, seconds)
+        cache.set(key, {"value": value, "ns": started}, seconds * KEEP_STALE)
     finally:
-        cache.delete(lock)
+        if locked:
+            cache.delete(lock)
     return value, started
+
+
+def _wait_for(key: str, version: int) -> dict | None:
+    """The figures another view is counting, once it has stored them (None: it took too long)."""
+    deadline = time.monotonic() + COLD_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        entry = cache.get(key)
+        if isinstance(entry, dict) and entry.get("ns", 0) >= version:
+            return entry
+        if cache.get(key + ":counting") is None:
+            break  # that view failed or finished without storing: count here
+    return None
 
 
 def cached_render(user: User, name: str, render: Callable[[], T], seconds: int) -> T:
     """Pages (or parts) rendered once per scope, ``name`` and language, for ``seconds`` or until a
     change in the scope: the home's panels of other apps and the pages of the declaration list, which
     users of one scope reopen all day. A transition (``invalidate_for``) orphans them at once;
-    evidence that moves a signal (``evidence_moved``) after the recount floor; other evidence (a
-    later read on the way) shows within ``seconds``."""
+    evidence shows within ``seconds`` (a page lists rows, each with its own evidence time; cameras
+    move evidence every second at a busy border, and re-rendering every page of a scope at each
+    recount floor cost more than the figures it kept current)."""
     scope = scope_key(user)
     version, _moved = _marks(scope)
     name = f"html:{version}:{translation.get_language()}:{name}"
-    return _fresh_or_recount(scope, name, render, seconds)[0]
+    return _fresh_or_recount(scope, name, render, seconds, floor=seconds)[0]
 
 
 def list_page_name(query: str) -> str:

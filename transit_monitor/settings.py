@@ -550,6 +550,8 @@ ANPR_RATE_LIMIT_PER_MINUTE = env.int("ANPR_RATE_LIMIT_PER_MINUTE", default=3000)
 ANPR_CAMERA_TOKEN_DAYS = env.int("ANPR_CAMERA_TOKEN_DAYS", default=0)
 ANPR_CAMERA_CACHE_SECONDS = env.int("ANPR_CAMERA_CACHE_SECONDS", default=30)  # camera token look-ups kept per process
 ANPR_BULK_MAX = env.int("ANPR_BULK_MAX", default=1000)
+# batches of up to this many reads with text are matched in the request (0: always by the worker)
+ANPR_MATCH_IN_REQUEST_MAX = env.int("ANPR_MATCH_IN_REQUEST_MAX", default=20)
 ANPR_MAX_PHOTO_BYTES = env.int("ANPR_MAX_PHOTO_BYTES", default=3 * 1024 * 1024)
 # Checked on the photo's header before anything decodes it (a 900-megapixel PNG fits in 1 MB).
 ANPR_MAX_PHOTO_PIXELS = env.int("ANPR_MAX_PHOTO_PIXELS", default=12_000_000)

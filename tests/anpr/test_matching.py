@@ -239,6 +239,30 @@ def test_it_queues_matching_by_ids_when_a_broker_runs_and_sweeps_pending_reads(
 
 
 @pytest.mark.django_db
+def test_with_a_broker_a_cameras_read_is_matched_at_once_and_a_backlog_by_the_worker(
+    truck, declaration, thr_camera, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    from celery import current_app
+
+    from core.models import OutboxJob
+
+    monkeypatch.setattr(current_app.conf, "CELERY_TASK_ALWAYS_EAGER", False)  # a broker runs
+    settings.ANPR_MATCH_IN_REQUEST_MAX = 2
+    at = timezone.now() - dt.timedelta(minutes=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        (one,) = ingest.reads_ingest(camera=thr_camera, items=[ingest.ReadInput(captured_at=at, plate_raw=truck.plate)])
+    assert PlateRead.objects.get(pk=one.id).match_state == MatchState.MATCHED
+    assert PlateMatch.objects.filter(read_id=one.id, declaration=declaration).exists()
+    backlog = [ingest.ReadInput(captured_at=at + dt.timedelta(seconds=i), plate_raw=truck.plate) for i in range(1, 4)]
+    with django_capture_on_commit_callbacks(execute=False):  # the broker is not reached here
+        done = ingest.reads_ingest(camera=thr_camera, items=backlog)
+    ids = [r.id for r in done]
+    assert set(PlateRead.objects.filter(pk__in=ids).values_list("match_state", flat=True)) == {MatchState.PENDING}
+    (job,) = OutboxJob.objects.all()  # one job, written with the reads, which sweeps every pending read
+    assert (job.task, job.args) == ("anpr.tasks.match_reads", [ids])
+
+
+@pytest.mark.django_db
 def test_a_full_sweep_queues_another(truck, thr_camera, django_capture_on_commit_callbacks, monkeypatch):
     queued = []
     monkeypatch.setattr("anpr.tasks.match_reads.delay", queued.append)

@@ -99,6 +99,29 @@ def test_a_read_at_the_exit_border_closes_the_permit(trip):
     assert DeclarationEvent.objects.filter(declaration=d, kind="traffic_permit_exit", actor=None).exists()
 
 
+def test_a_camera_posting_the_read_at_the_exit_border_closes_the_permit_in_its_own_name(trip, settings):
+    # Over the API a small batch is matched in the request: the permit's change is audited with the
+    # camera as its actor (a camera's token is not a user account).
+    settings.ANPR_MATCH_IN_REQUEST_MAX = 20
+    from core.models import AuditSeal
+    from tests.anpr.conftest import camera_client
+
+    d, permit, start, cams = trip
+    read(cams["BZG"], start + dt.timedelta(minutes=5))
+    cams["THR"].token = services.camera_rotate_token(camera=cams["THR"])[1]
+    at = (timezone.now() - dt.timedelta(minutes=3)).replace(microsecond=0)
+    response = camera_client(cams["THR"]).post(
+        "/api/anpr/reads/", {"captured_at": at.isoformat(), "plate": PLATE, "country": "TR"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    permit.refresh_from_db()
+    assert permit.exited_at == at and permit.exit_source == "read"
+    seal = AuditSeal.objects.filter(entry__object_pk=str(permit.pk), entry__content_type__model="trafficpermit").latest(
+        "seq"
+    )
+    assert (seal.actor_name, seal.actor_role) == ("camera:THR-C", "camera")
+
+
 def test_sightings_implying_more_than_ten_hours_of_driving_are_a_signal(trip):
     # Art. 11: Bazargan → Tabriz → Tehran, 920 km, in 12 hours: at least 11.5 h at 80 km/h, each leg
     # alone at a possible pace (290 km in 4 h, 630 km in 8 h) but more than 10 h of driving in the day.

@@ -37,6 +37,7 @@ def test_a_long_return_does_not_delay_a_plate_reads_matching(transactional_db, s
     from transit_monitor.celery import app
 
     app.control.purge()
+    settings.ANPR_MATCH_IN_REQUEST_MAX = 0  # the read's matching goes to the worker, as a backlog's does
     # The return worker's build takes as long as the test (it pauses after its claim).
     reports = Worker(settings, queues="reports", pool="solo", concurrency=1, TASK_TEST_PAUSE="return=600")
     recognition = Worker(settings, queues="recognition", pool="solo", concurrency=1)

@@ -182,3 +182,29 @@ def test_a_view_while_another_recounts_is_given_the_previous_figures_without_cou
 
     cache.delete(f"dash:{scope}:signals:counting")  # that view is done: the next one recounts
     assert _count(client.get(reverse("home")), "arrival_without_read") == 0
+
+
+def test_on_a_cold_cache_a_view_waits_for_the_view_counting_instead_of_counting_too():
+    import threading
+    import time
+
+    counted = []
+    key = "dash:national:probe"
+    assert cache.add(key + ":counting", 1, 30)  # a first view is counting: nothing stored yet
+    # ...and stores its figures a moment later, as that view does when its count ends.
+    threading.Timer(0.3, lambda: cache.set(key, {"value": 7, "ns": time.time_ns()}, 60)).start()
+    value, _ns = selectors._fresh_or_recount("national", "probe", lambda: counted.append(1) or 8, 60)
+    assert (value, counted) == (7, [])
+
+
+def test_figures_past_their_life_are_shown_while_one_view_recounts_them(settings):
+    import time
+
+    key = "dash:national:probe"
+    old = time.time_ns() - 120 * 1_000_000_000
+    cache.set(key, {"value": 7, "ns": old}, 600)  # counted two minutes ago, for a life of 60 s
+    assert cache.add(key + ":counting", 1, 30)
+    assert selectors._fresh_or_recount("national", "probe", lambda: 8, 60) == (7, old)
+    cache.delete(key + ":counting")
+    value, counted_at = selectors._fresh_or_recount("national", "probe", lambda: 8, 60)
+    assert value == 8 and counted_at > old  # past its life, no one counting: this view recounts

@@ -171,3 +171,29 @@ def test_a_cached_list_page_follows_a_transition_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         services.declaration_depart(declaration=declaration, by=origin_clerk)
     assert declaration.serial in client.get(url).content.decode()
+
+
+def test_a_cached_list_page_shows_evidence_within_its_life_not_at_every_read(
+    client, hq, bazargan, tehran, settings, django_capture_on_commit_callbacks
+):
+    # Cameras move evidence every second at a busy border: a list page is not re-rendered for each
+    # read, but shows it once the page is LIST_CACHE_SECONDS old (a transition shows at once, above).
+    from declarations import evidence
+
+    settings.DASHBOARD_RECOUNT_SECONDS = 0
+    now = timezone.now()
+    arrived = DeclarationFactory(
+        origin=bazargan,
+        destination=tehran,
+        status=Status.ARRIVED,
+        departed_at=now - dt.timedelta(days=1),
+        arrived_at=now,
+    )
+    client.force_login(hq)
+    url = LIST + "?signal=arrival_without_read"
+    assert arrived.serial in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence.note_plate_read(declaration_id=arrived.pk, office_id=tehran.pk, at=now, on_route=True)
+    assert arrived.serial in client.get(url).content.decode()  # the page of a moment ago
+    settings.LIST_CACHE_SECONDS = 0  # ...until its life is over
+    assert arrived.serial not in client.get(url).content.decode()
