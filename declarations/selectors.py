@@ -170,6 +170,10 @@ def _fresh(entry: object, version: int, moved: int, seconds: int, floor: int | N
     return counted >= version and (counted >= moved or now - counted < floor_ns)
 
 
+# Figures that no plate read, scan or comparison moves (ageing, the office table, the charts count
+# statuses and times that only transitions change): evidence never makes them stale, only their life.
+NOT_EVIDENCE = 10**9
+
 # Figures are kept this many times their life: past it they are stale but still shown while one view
 # recounts them, so that a scope's figures expiring never sends every view of it to count at once.
 KEEP_STALE = 10
@@ -336,6 +340,7 @@ def ageing_counts(user: User, *, now: dt.datetime | None = None) -> dict[str, in
         "ageing",
         lambda: ageing.counts(scoped(user), now or timezone.now()),
         settings.DASHBOARD_CACHE_SECONDS,
+        floor=NOT_EVIDENCE,
     )[0]
 
 
@@ -369,7 +374,11 @@ def office_table(user: User, *, now: dt.datetime | None = None) -> list[OfficeRo
     ``DASHBOARD_OFFICE_WINDOW_DAYS`` of declarations the median hours from departure to arrival and the
     share settled on time (as destination). Bounded by the status and declared_at indexes."""
     return _fresh_or_recount(
-        scope_key(user), "offices", lambda: _office_rows(user, now or timezone.now()), settings.DASHBOARD_CACHE_SECONDS
+        scope_key(user),
+        "offices",
+        lambda: _office_rows(user, now or timezone.now()),
+        settings.DASHBOARD_CACHE_SECONDS,
+        floor=NOT_EVIDENCE,
     )[0]
 
 
@@ -436,7 +445,11 @@ def monthly_charts(user: User, *, now: dt.datetime | None = None) -> dict:
     """
     scope = scope_key(user)
     return _fresh_or_recount(
-        scope, "charts", lambda: _chart_figures(scope, user, now or timezone.now()), settings.DASHBOARD_CACHE_SECONDS
+        scope,
+        "charts",
+        lambda: _chart_figures(scope, user, now or timezone.now()),
+        settings.DASHBOARD_CACHE_SECONDS,
+        floor=NOT_EVIDENCE,
     )[0]
 
 

@@ -208,3 +208,18 @@ def test_figures_past_their_life_are_shown_while_one_view_recounts_them(settings
     cache.delete(key + ":counting")
     value, counted_at = selectors._fresh_or_recount("national", "probe", lambda: 8, 60)
     assert value == 8 and counted_at > old  # past its life, no one counting: this view recounts
+
+
+def test_evidence_recounts_the_signals_but_not_the_figures_it_cannot_move(client, hq, bazargan, tehran):
+    # The office table, the charts and the ageing count statuses and times that only transitions
+    # change: a camera's read must not make a scope recount them (the national office table alone
+    # costs several hundred milliseconds on a large database).
+    client.force_login(hq)
+    client.get(reverse("home"))
+    kept = {name: cache.get(f"dash:national:{name}") for name in ("offices", "charts", "ageing", "signals")}
+    assert all(kept.values())
+    selectors.evidence_moved([tehran.pk])  # with the recount floor at 0 (the fixture)
+    client.get(reverse("home"))
+    for name in ("offices", "charts", "ageing"):
+        assert cache.get(f"dash:national:{name}") == kept[name], name
+    assert cache.get("dash:national:signals")["ns"] > kept["signals"]["ns"]
