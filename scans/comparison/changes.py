@@ -36,8 +36,15 @@ def change_maps(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, details: dic
     dark = -np.log(params.SAT_LEVEL)
     ceiling = float(min(dark, np.interp(dark, grid, curve)))
     details["ceiling"] = round(ceiling, 3)
-    bo = cv2.GaussianBlur(np.minimum(ao, ceiling), (0, 0), 1.2)
-    bn = cv2.GaussianBlur(np.minimum(an, ceiling), (0, 0), 1.2)
+    if params.T_BLUR:
+        # smoothed in the transmission domain (tried, off: docs/scans-comparison.md "Left to do"): a
+        # grainy origin averaged in attenuation reads darker than a smoother (blurred, JPEG)
+        # destination of the same cargo (the mean of -log t exceeds -log of the mean t)
+        bo = -np.log(cv2.GaussianBlur(np.exp(-np.minimum(ao, ceiling)), (0, 0), params.T_BLUR))
+        bn = -np.log(cv2.GaussianBlur(np.exp(-np.minimum(an, ceiling)), (0, 0), params.T_BLUR))
+    else:
+        bo = cv2.GaussianBlur(np.minimum(ao, ceiling), (0, 0), 1.2)
+        bn = cv2.GaussianBlur(np.minimum(an, ceiling), (0, 0), 1.2)
     resid = bn - bo
     bn = bn - _destripe(resid, valid, axis=1)
     resid = bn - bo

@@ -39,6 +39,9 @@ class Params:
     SHIFT_Y: int = 2  # ... and rows
     END_SHIFT: float = 0.03  # search range at the vehicle's two ends (share of the width); 0 = off
     END_RAMP: float = 3.0  # ... and how many end windows the found shift ramps in over
+    # smoothing before the change maps in the transmission domain with this sigma (working px);
+    # 0 = in the attenuation domain, sigma 1.2 (the shipped method; 1.2 was tried, see the docs)
+    T_BLUR: float = 0.0
     N_SHIFT_CHECK: int = 6  # best regions re-checked with a local shift
     CAB_MAX_SHARE: float = 0.3  # longest stretch at one end of the vehicle that can be the tractor
     # Walls: a tall thin region (height >= WALL_ASPECT x width) within WALL_BAND of the width from
