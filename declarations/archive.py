@@ -39,6 +39,7 @@ from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -70,6 +71,17 @@ class Collected:
 
 def _fk_fields(model) -> list:
     return [f for f in model._meta.concrete_fields if f.is_relation and (f.many_to_one or f.one_to_one)]
+
+
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """Times to the microsecond: Django's encoder cuts them to the millisecond, so a restored row could
+    differ from the archived one (a time of 12:00:00.000456 came back as 12:00:00)."""
+
+    def default(self, o):
+        if isinstance(o, dt.datetime | dt.time):
+            text = o.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
 
 
 def collect(declaration_ids: list[int]) -> Collected:
@@ -147,10 +159,11 @@ def write(path: Path, declaration_ids: list[int], *, now: dt.datetime | None = N
     archive must not carry (nor its removal drop) evidence that was altered."""
     now = now or timezone.now()
     got = collect(declaration_ids)
-    data = serializers.serialize("json", [o for objs in got.rows.values() for o in objs])
+    data = serializers.serialize("json", [o for objs in got.rows.values() for o in objs], cls=ExactJSONEncoder)
     refs = serializers.serialize(
         "json",
         [o for m, objs in got.references.items() if m._meta.label_lower not in CHECKED_ONLY for o in objs],
+        cls=ExactJSONEncoder,
     )
     files = []
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -136,6 +136,9 @@ def test_archive_remove_and_restore_round_trip(
     old = _operation(bazargan, tehran, ended_ago=6 * YEAR, serial="OLD")
     middle = _operation(bazargan, tehran, ended_ago=4 * YEAR, serial="MIDDLE")
     recent = _operation(bazargan, tehran, ended_ago=1 * YEAR, serial="RECENT")
+    # A time with microseconds under a millisecond: the archive keeps it whole (Django's JSON would not).
+    precise = old.declared_at.replace(microsecond=456)
+    TransitDeclaration.objects.filter(pk=old.pk).update(declared_at=precise)
     before = _snapshot([old.pk])
     evidence_name = old.arrival.evidence.name
     out = tmp_path / "ops.zip"
@@ -161,6 +164,7 @@ def test_archive_remove_and_restore_round_trip(
 
     call_command("archive_operations", restore=str(out), stdout=io.StringIO())
     assert _snapshot([old.pk]) == before  # every row back as it was
+    assert TransitDeclaration.objects.get(pk=old.pk).declared_at == precise  # to the microsecond
     with default_storage.open(evidence_name, "rb") as fh:
         assert fh.read() == PDF
     # restoring twice changes nothing
