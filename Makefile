@@ -27,11 +27,13 @@ messages: $(VENV)/.installed
 ## The app on the embedded default: SQLite, media on disk, demo data; the web server, a Celery worker and
 ## Celery beat on a broker in files under var/broker (core/management/commands/run_embedded.py). Ctrl-C stops all.
 ADDRPORT ?= 127.0.0.1:8000
+# Links in notifications and the address seed_demo prints follow the port asked for.
+SITE_URL ?= http://$(ADDRPORT)
 run: $(VENV)/.installed messages
 	$(PY) manage.py migrate -v0
 	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py seed_demo --once --declarations 20000
-	$(PY) manage.py run_embedded $(ADDRPORT)
+	SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo --once --declarations 20000
+	SITE_URL=$(SITE_URL) $(PY) manage.py run_embedded $(ADDRPORT)
 
 ## The whole suite (SQLite by default; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set).
 test: $(VENV)/.installed-dev messages

@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import format_jalali
+
 
 class Province(models.Model):
     code = models.CharField(_("code"), max_length=8, unique=True)
@@ -220,7 +222,7 @@ class LoginRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else self.failure}"
+        return f"{self.user_id} {format_jalali(self.at)} {'ok' if self.succeeded else self.failure}"
 
     @property
     def is_open(self) -> bool:

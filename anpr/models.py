@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, ScopedQuerySet
+from core.dates import format_jalali
 from declarations.models import TransitDeclaration, Vehicle
 
 TOKEN_PREFIX_LEN = 8
@@ -253,7 +254,7 @@ class PlateRead(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.display_text or '?'} @ {self.camera_id} {self.captured_at:%Y-%m-%d %H:%M}"
+        return f"{self.display_text or '?'} @ {self.camera_id} {format_jalali(self.captured_at)}"
 
     @property
     def display_text(self) -> str:
@@ -385,7 +386,7 @@ class PlateLabel(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.read_id}: {self.plate} ({self.by_id} {self.at:%Y-%m-%d %H:%M})"
+        return f"{self.read_id}: {self.plate} ({self.by_id} {format_jalali(self.at)})"
 
 
 def model_upload_to(instance: RecognitionModel, filename: str) -> str:

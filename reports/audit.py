@@ -115,6 +115,67 @@ def _role(seal) -> str:
         return seal.actor_role
 
 
+# An access's details are stored as written (English keys and codes: the record is evidence); they
+# are shown in the page's language. A key or code not listed here is shown as stored.
+DETAIL_LABELS = {
+    "access": gettext_lazy("access"),
+    "username": gettext_lazy("username"),
+    "ip_address": gettext_lazy("address"),
+    "query": gettext_lazy("searched for"),
+    "found": gettext_lazy("found"),
+    "format": gettext_lazy("format"),
+    "filters": gettext_lazy("filters"),
+    "filename": gettext_lazy("file name"),
+    "file": gettext_lazy("stored file"),
+    "sha256": gettext_lazy("SHA-256"),
+    "outcome": gettext_lazy("outcome"),
+    "kind": gettext_lazy("kind"),
+    "attempts": gettext_lazy("attempts"),
+    "attempt": gettext_lazy("attempt"),
+    "why": gettext_lazy("why"),
+    "released": gettext_lazy("released"),
+    "principal": gettext_lazy("principal"),
+    "via": gettext_lazy("via"),
+}
+VALUE_LABELS = {
+    "login": gettext_lazy("login"),
+    "logout": gettext_lazy("logout"),
+    "login failed": gettext_lazy("login failed"),
+    "locked out": gettext_lazy("locked out"),
+    "login lock-out": gettext_lazy("login lock-out"),
+    "export": gettext_lazy("export"),
+    "download": gettext_lazy("download"),
+    "person file": gettext_lazy("person file search"),
+    "job_failed": gettext_lazy("job failed"),
+    "job_requeued": gettext_lazy("job re-queued"),
+    "signed URL": gettext_lazy("signed URL"),
+    "refused: altered": gettext_lazy("refused: altered"),
+}
+
+
+def _detail_value(entry: LogEntry, key: str, value) -> str:
+    if key == "access" and isinstance(value, str) and value not in VALUE_LABELS:
+        # a download names the file field it served: its label, e.g. "download: original scan"
+        model = entry.content_type.model_class() if entry.content_type_id else None
+        try:
+            field = model._meta.get_field(value) if model else None
+        except Exception:
+            field = None
+        if field is not None:
+            return f"{VALUE_LABELS['download']}: {getattr(field, 'verbose_name', value)}"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    label = VALUE_LABELS.get(value) if isinstance(value, str) else None  # a dict (an export's filters): as stored
+    return str(label if label is not None else value)
+
+
+def access_details(entry: LogEntry) -> list[str]:
+    """An access entry's details as "key: value" lines in the page's language."""
+    if not isinstance(entry.additional_data, dict):
+        return [str(entry.additional_data)] if entry.additional_data else []
+    return [f"{DETAIL_LABELS.get(k, k)}: {_detail_value(entry, k, v)}" for k, v in entry.additional_data.items()]
+
+
 def _what_changed(entry: LogEntry) -> list[str]:
     """Each change as "field: before → after", with the fields' names and the choices' labels in the
     page's language (django-auditlog's display dict); an access's details as "key: value"."""
@@ -132,9 +193,7 @@ def _what_changed(entry: LogEntry) -> list[str]:
         if entry.action == LogEntry.Action.DELETE:
             return [f"{field}: {text(before)}" for field, (before, _after) in shown.items() if text(before) != "—"]
         return [f"{field}: {text(before)} → {text(after)}" for field, (before, after) in shown.items()]
-    if isinstance(entry.additional_data, dict):
-        return [f"{k}: {v}" for k, v in entry.additional_data.items()]
-    return [str(entry.additional_data)] if entry.additional_data else []
+    return access_details(entry)
 
 
 @login_required
@@ -183,7 +242,7 @@ def _row(entry: LogEntry) -> list:
     seal = getattr(entry, "seal", None)
     changes = entry.changes_str if entry.changes else ""
     if entry.action == LogEntry.Action.ACCESS and isinstance(entry.additional_data, dict):
-        changes = ", ".join(f"{k}: {v}" for k, v in entry.additional_data.items())
+        changes = ", ".join(access_details(entry))
     return [
         format_jalali(entry.timestamp, persian=False),
         seal.actor_name if seal else "",

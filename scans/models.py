@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, ScopedQuerySet
+from core.dates import format_jalali
 from declarations.models import Review, TransitDeclaration, Verdict
 
 
@@ -122,7 +123,7 @@ class Scan(models.Model):
         ordering = ["declaration_id", "stage", "captured_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.declaration_id} {self.stage} {self.captured_at:%Y-%m-%d %H:%M}"
+        return f"{self.declaration_id} {self.stage} {format_jalali(self.captured_at)}"
 
     @property
     def content_type(self) -> str:

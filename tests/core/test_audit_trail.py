@@ -335,3 +335,26 @@ def test_a_created_record_lists_what_it_was_made_with_not_none_arrows(client, de
     row = row[: row.index("</tr>")]
     assert "<bdi>" in row.split('<td class="small">', 1)[1]  # what it was made with
     assert "None" not in row and "→" not in row
+
+
+@pytest.mark.persian
+def test_an_access_entry_is_shown_in_the_page_language_but_stored_as_written(
+    client, declaration, origin_clerk, dest_clerk, hq, it_officer
+):
+    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    services.declaration_confirm_arrival(declaration=declaration, by=dest_clerk)
+    with audit.actor(hq):
+        audit.record_access(None, "nobody", "login failed", username="nobody")
+        # what core.files.serve_file writes for a download: the file field it served
+        audit.record_access(None, declaration.arrival, "evidence", file="evidence/1/a.pdf", via="signed URL")
+    client.force_login(it_officer)
+    page = client.get(reverse("reports:audit")).content.decode()
+    assert "دسترسی: ورود ناموفق" in page and "نام کاربری: nobody" in page and "login failed" not in page
+    assert "دسترسی: دریافت فایل: مدرک پشتیبان" in page and "از راه: نشانی امضاشده" in page
+    assert "signed URL" not in page and "via:" not in page
+    stored = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).order_by("id")
+    assert {"login failed", "evidence"} <= {e.additional_data["access"] for e in stored}  # the record as written
+    rows = list(
+        csv.reader(io.StringIO(client.get(reverse("reports:audit_export", args=["csv"])).content.decode("utf-8-sig")))
+    )
+    assert any("دسترسی: ورود ناموفق, نام کاربری: nobody" in cell for row in rows for cell in row)

@@ -177,7 +177,7 @@ class Command(BaseCommand):
         for line in lines:
             self.stdout.write(f"  {line}")
         self.stdout.write(
-            "Open http://127.0.0.1:8000/ and log in; the admin is at /admin/ (user 'hq').\n"
+            f"Open {settings.SITE_URL.rstrip('/')}/ and log in; the admin is at /admin/ (user 'hq').\n"
             "hq and it then ask for a two-factor code: add their totp= key to an authenticator app, or run\n"
             "  .venv/bin/python manage.py demo_totp hq\n"
         )
