@@ -3,11 +3,15 @@
 Headquarters, IT and anyone who may enter the admin (staff, superusers) must pass a second factor
 before any page; others may enrol from their account page and are then asked for it too. Each
 user has at most one confirmed authenticator (a ``TOTPDevice``) and one set of single-use
-recovery codes (a ``StaticDevice``).
+recovery codes (a ``StaticDevice``). A recovery code is kept only as a keyed digest
+(``recovery_digest``): whoever reads the database cannot log in with it; rotating ``SECRET_KEY``
+voids the codes, which are then made again from the account page.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from dataclasses import dataclass
 
@@ -44,6 +48,13 @@ def totp_device(user: User, *, confirmed: bool = True) -> TOTPDevice | None:
 
 def has_device(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def recovery_digest(code: str) -> str:
+    """What is stored for a recovery code: an HMAC of the normalised code, cut to the 16 characters
+    django-otp's ``StaticToken.token`` holds (64 bits, more than the code's own 40)."""
+    mac = hmac.new(settings.SECRET_KEY.encode(), b"recovery-code:" + normalise(code).encode(), hashlib.sha256)
+    return mac.hexdigest()[:16]
 
 
 def recovery_codes_left(user: User) -> int:
@@ -119,7 +130,7 @@ def verify(request, code: str) -> Outcome:
         elif waiting := _throttled(device):
             return Outcome(False, waiting)
         else:
-            ok = device.verify_token(token)
+            ok = device.verify_token(token if isinstance(device, TOTPDevice) else recovery_digest(token))
             error = (
                 "" if ok else _("The code is not right. Enter the six digits your app shows now, or a recovery code.")
             )
@@ -137,7 +148,7 @@ def new_recovery_codes(user: User) -> list[str]:
         StaticDevice.objects.filter(user=user).delete()
         device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
         codes = [StaticToken.random_token() for _ in range(settings.OTP_RECOVERY_CODES)]
-        StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=recovery_digest(c)) for c in codes)
     return codes
 
 

@@ -64,7 +64,9 @@ def test_hq_enrols_with_the_qr_code_and_gets_ten_recovery_codes_shown_once(clien
     codes_page = client.get(response["Location"])
     shown = re.findall(r"<li><code>([a-z2-7]+)</code></li>", codes_page.content.decode())
     assert len(shown) == 10
-    assert sorted(shown) == sorted(StaticToken.objects.filter(device__user=hq).values_list("token", flat=True))
+    stored = sorted(StaticToken.objects.filter(device__user=hq).values_list("token", flat=True))
+    assert stored == sorted(two_factor.recovery_digest(c) for c in shown)  # kept as digests only
+    assert not set(shown) & set(stored)
     assert 'href="/declarations/"' in codes_page.content.decode()  # then on to the page first asked for
     again = client.get(reverse("accounts:recovery-codes")).content.decode()
     assert not re.findall(r"<li><code>", again)  # shown once only
@@ -201,3 +203,18 @@ def test_the_code_page_speaks_persian_and_takes_persian_digits(client, hq):
     persian = code(device).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
 
     assert client.post(reverse("accounts:two-factor"), {"code": persian}).status_code == 302
+
+
+def test_a_code_kept_in_clear_before_the_digests_still_works_once_migrated(client, hq):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    device, _ = enrolled(hq)
+    static = StaticToken.objects.filter(device__user=hq).first().device
+    StaticToken.objects.create(device=static, token="abcd2345")  # as stored before the digests
+    import_module("accounts.migrations.0006_hash_recovery_codes").hash_codes(apps, None)
+
+    assert not StaticToken.objects.filter(token="abcd2345").exists()
+    password_login(client, "hq")
+    assert client.post(reverse("accounts:two-factor"), {"code": "ABCD 2345"}).status_code == 302
