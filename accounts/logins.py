@@ -147,3 +147,13 @@ def sessions_end(
     if only is not None:
         rows = rows.filter(pk=only)
     return rows.update(ended_at=timezone.now(), ended_reason=reason)
+
+
+def login_records_prune(now: dt.datetime | None = None) -> int:
+    """Delete the login records older than ``LOGIN_RECORD_KEEP_DAYS`` (never less than a session's
+    lifetime, so no open session loses its record); returns how many. Each login stays in the audit
+    trail, which keeps its own retention."""
+    now = now or timezone.now()
+    keep = max(dt.timedelta(days=settings.LOGIN_RECORD_KEEP_DAYS), dt.timedelta(seconds=settings.SESSION_COOKIE_AGE))
+    deleted, _by_model = LoginRecord.objects.filter(at__lt=now - keep).delete()
+    return deleted

@@ -103,6 +103,8 @@ beat_schedule = {
     # Every night: make the coming months' partitions of plate reads, audit entries and notifications
     # (PostgreSQL), and archive the months past their retention.
     "partitions-daily": {"task": "core.tasks.partitions_daily", "schedule": crontab(hour=2, minute=10)},
+    # Every night: drop the account pages' login records past LOGIN_RECORD_KEEP_DAYS.
+    "login-records-daily": {"task": "accounts.tasks.login_records_prune", "schedule": crontab(hour=2, minute=40)},
 }
 
 

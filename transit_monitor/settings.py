@@ -407,6 +407,9 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=10 * 3600)
 # A login unused this long (seconds) is ended; each request slides it.
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+# Login records (the account page's list of logins and sessions) older than this are deleted each
+# night; the audit trail keeps every login and failed login for AUDIT_RETENTION_MONTHS regardless.
+LOGIN_RECORD_KEEP_DAYS = env.int("LOGIN_RECORD_KEEP_DAYS", default=400)
 
 # Two-factor (django-otp, TOTP): required for HQ, IT and the admin's staff, optional for others.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Transit Monitor")

@@ -147,3 +147,32 @@ def test_an_old_pbkdf2_password_still_works_and_is_rehashed_with_argon2(client, 
 
     origin_clerk.refresh_from_db()
     assert origin_clerk.password.startswith("argon2$")
+
+
+def test_login_records_past_their_keeping_go_each_night_and_the_audit_trail_keeps_the_logins(origin_clerk, settings):
+    import datetime as dt
+
+    from auditlog.models import LogEntry
+    from django.utils import timezone
+
+    from accounts.tasks import login_records_prune
+
+    settings.LOGIN_RECORD_KEEP_DAYS = 30
+    login_from("10.0.0.5", "origin_clerk")
+    Client(REMOTE_ADDR="10.0.0.6").post(reverse("login"), {"username": "origin_clerk", "password": "wrong"})
+    old, failed = LoginRecord.objects.filter(user=origin_clerk).order_by("id")
+    LoginRecord.objects.filter(pk=failed.pk).update(at=timezone.now() - dt.timedelta(days=31))
+    LoginRecord.objects.filter(pk=old.pk).update(at=timezone.now() - dt.timedelta(days=29))
+
+    assert login_records_prune.apply().get() == 1  # the task beat runs each night
+
+    assert list(LoginRecord.objects.filter(user=origin_clerk)) == [old]
+    logged = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, additional_data__access="login failed")
+    assert logged.exists()  # the failed login is still in the audit trail
+
+
+def test_a_keeping_shorter_than_a_session_never_drops_an_open_session(origin_clerk, settings):
+    settings.LOGIN_RECORD_KEEP_DAYS = 0
+    login_from("10.0.0.5", "origin_clerk")
+    assert logins.login_records_prune() == 0
+    assert logins.open_sessions(origin_clerk).count() == 1
