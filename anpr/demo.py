@@ -9,7 +9,11 @@ What it makes, for a bounded sample whatever the number of declarations:
 - reads at the destination of trucks still in transit, hours ago ("plate read, no arrival");
 - reads at an office off the route ("off-route");
 - a fresh read for every camera but a few, which the health check then finds silent;
-- a person's reading (a label) of some recognised photos, correcting the reader where it was wrong.
+- a person's reading (a label) of some recognised photos, correcting the reader where it was wrong;
+- for each kind of the review queue, reads waiting for a person: a gate's read one look-alike
+  character off the truck's plate that decided its arrival read (fuzzy), a read of another plate
+  near an arrival the gate did not see (contradicts), photos of Iranian layouts the reader leaves to
+  a person (not read as Iranian), and low-confidence reads.
 """
 
 from __future__ import annotations
@@ -63,6 +67,35 @@ def _photo(plate: str, seed: int) -> bytes | None:
     return enc.tobytes() if ok else None
 
 
+def _other_layout_photo(seed: int) -> bytes | None:
+    """A vehicle photo with a free-zone, motorcycle or older plate: the reader defers it to a person."""
+    import cv2
+
+    from .training.layouts import render_iranian_other
+    from .training.render import find_fonts, render_scene
+
+    fonts = find_fonts()
+    if not fonts:
+        return None
+    rng = random.Random(seed)
+    plate = render_iranian_other(("ir_free_zone", "ir_old", "ir_motorcycle")[seed % 3], fonts, rng)
+    img, _box = render_scene("", fonts, rng, size=PHOTO_SIZE, plate_w=190, plate=plate)
+    ok, enc = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 88])
+    return enc.tobytes() if ok else None
+
+
+# One look-alike character each (anpr.matching's strong confusions): a near read still matched.
+LOOK_ALIKE = {"6": "8", "8": "9", "9": "6", "ب": "پ", "پ": "ب", "ت": "ث", "س": "ش", "ج": "چ", "ص": "ض", "ط": "ظ"}
+
+
+def _misread(plate: str) -> str:
+    """The plate with its last look-alike character swapped (what a camera misreads), or ""."""
+    for i in range(len(plate) - 3, -1, -1):  # not the province code: the reader is surest of it
+        if plate[i] in LOOK_ALIKE:
+            return plate[:i] + LOOK_ALIKE[plate[i]] + plate[i + 1 :]
+    return ""
+
+
 def _random_plate(rng: np.random.Generator) -> str:
     from declarations.plates import PLATE_LETTERS
 
@@ -109,9 +142,11 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
                 arrived_at__gte=since,
             ).order_by("arrived_at")
         )
-    arrived = [d for i, d in enumerate(arrived) if i % 14 != 7]  # one in fourteen passed unseen
+    unseen = [d for i, d in enumerate(arrived) if i % 14 == 7]  # one in fourteen passed unseen
+    arrived = [d for i, d in enumerate(arrived) if i % 14 != 7]
     settled = [d.pk for d in arrived if d.status == Status.SETTLED]
     photos = 0
+    gate_reads: list[list] = []
     for d in arrived:
         at = d.arrived_at - dt.timedelta(hours=float(rng.uniform(0.1, 2)))
         iranian = d.vehicle_country == "IR"
@@ -119,7 +154,20 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
         photos += with_photo
         # A few photos come without text: the OCR engine reads them.
         text_too = not with_photo or photos % 3 != 0
-        planned.append((cameras[d.destination_id]["in"], at, d.vehicle.plate, d.vehicle_country, with_photo, text_too))
+        gate_reads.append(
+            [cameras[d.destination_id]["in"], at, d.vehicle.plate, d.vehicle_country, with_photo, text_too]
+        )
+    # A few gates misread one look-alike character of the camera's text: the near match still gives the
+    # arrival its read, and the review queue asks a person to look (a fuzzy match that decided a signal).
+    misreadable = [g for g in gate_reads if g[3] == "IR" and g[5] and _misread(g[2])]
+    for g in misreadable[:: max(1, len(misreadable) // (int(3 * scale) + 2))][: int(3 * scale) + 2]:
+        g[2] = _misread(g[2])
+    planned += [(c, at, plate, country, wp, tt) for c, at, plate, country, wp, tt in gate_reads]
+    # 1b. At a few of the unseen arrivals the gate read another plate shortly before: the read matches
+    #     nothing, the declaration has no read (the review queue: one of them is wrong).
+    for d in unseen[: int(3 * scale) + 2]:
+        at = d.arrived_at - dt.timedelta(minutes=float(rng.uniform(5, 40)))
+        planned.append((cameras[d.destination_id]["in"], at, _random_plate(rng), "IR", False, True))
     # 2. Leaving the origin, for trucks on the road.
     transit = pick(
         TransitDeclaration.objects.filter(status=Status.IN_TRANSIT, origin_id__in=anpr_offices), int(80 * scale) + 4
@@ -160,10 +208,23 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
             at = now - dt.timedelta(minutes=float(rng.uniform(1, 50)))
         planned.append((cam, at, _random_plate(rng), "IR", False, True))
 
+    # 5b. Vehicles with a plate of another Iranian layout (free zone, older, motorcycle) at a few
+    #     border gates, photo only: the reader leaves them to a person (the review queue: not read).
+    borders = [c for by_dir in cameras.values() for c in by_dir.values() if c.direction == "out"] or all_cams
+    other_layouts = set()
+    for k in range(int(2 * scale) + 3):
+        other_layouts.add(len(planned))
+        at = now - dt.timedelta(hours=float(rng.uniform(1, 60)))
+        planned.append((borders[k % len(borders)], at, "", "", True, False))
+
     # Photos are rendered first, two at a time (OpenCV and numpy release the GIL).
     wanted = [(i, p[2]) for i, p in enumerate(planned) if p[4]]
+
+    def render(ip: tuple[int, str]) -> bytes | None:
+        return _other_layout_photo(ip[0]) if ip[0] in other_layouts else _photo(ip[1], ip[0])
+
     with ThreadPoolExecutor(max_workers=2) as pool:
-        rendered = dict(zip([i for i, _ in wanted], pool.map(lambda ip: _photo(ip[1], ip[0]), wanted), strict=True))
+        rendered = dict(zip([i for i, _ in wanted], pool.map(render, wanted), strict=True))
 
     by_camera: dict[int, list[ingest.ReadInput]] = {}
     camera_of: dict[int, Camera] = {}
@@ -172,6 +233,8 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
         cam, at, plate, country, _with_photo, text_too = planned[i]
         photo = rendered.get(i)
         if photo is None:
+            if i in other_layouts:
+                continue  # no fonts to render with: no such read
             text_too = True
         item = ingest.ReadInput(
             captured_at=at,
@@ -198,9 +261,9 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
     # reader was wrong the label corrects it, the read is matched again, and the camera report counts it.
     reviewer = demo_staff("hq", "hq")
     labelled = 0
-    for read in PlateRead.objects.filter(pk__in=to_recognise[: int(12 * scale) + 4]).select_related("office"):
+    for read in PlateRead.objects.filter(pk__in=to_recognise).select_related("office").order_by("pk"):
         plate, country = true_plate.get(read.client_event_id, ("", ""))
-        if plate:
+        if plate and labelled < int(12 * scale) + 4:
             review.read_label(read=read, by=reviewer, plate=plate, country=country or "IR", note="demo")
             labelled += 1
     checked = health.cameras_check_health(now=now)

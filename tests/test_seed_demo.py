@@ -129,6 +129,15 @@ def test_every_signal_has_declarations_with_the_evidence_behind_them(client, tmp
     assert Camera.objects.filter(health=Camera.Health.SILENT).exists()
     assert PlateRead.objects.exclude(photo="").count() >= 3
     assert PlateRead.objects.filter(recognition="done").exists(), "a photo-only read was read by the OCR engine"
+    # Every kind of the review queue has reads waiting for a person, each for the reason it names.
+    from anpr import review
+
+    for kind in review.KINDS:
+        waiting = review.queue(hq, kind)
+        assert waiting.exists(), f"the review queue has no {kind} read"
+        assert all(kind in review.reasons_of(r, hq) for r in waiting[:3])
+    not_read = review.queue(hq, "not_iranian").first()
+    assert not_read.photo and not not_read.plate and not_read.recognition_error  # left to a person, saying why
     assert (
         Scan.objects.filter(stage=Stage.DESTINATION).exists() and Scan.objects.filter(preview_status="ready").exists()
     )
