@@ -106,3 +106,11 @@ def test_a_camera_learns_nothing_of_matches(thr_camera, truck, elsewhere, recent
     read_id = single.json()["id"]
     for path in (f"/api/anpr/reads/{read_id}/", "/api/anpr/reads/search/?plate=" + OTHER_PLATE):
         assert client.get(path).status_code in (401, 403)
+
+
+@pytest.mark.persian
+def test_the_review_page_counts_matches_outside_the_scope_in_persian_digits(client, dest_clerk, elsewhere, reads):
+    _ours, theirs = reads
+    client.force_login(dest_clerk)
+    page = client.get(f"/anpr/reads/{theirs.pk}/review/").content.decode()
+    assert "با ۱ اظهارنامه بیرون از حوزه شما" in page and elsewhere.serial not in page
