@@ -10,6 +10,7 @@ import datetime as dt
 import numpy as np
 from django.utils import timezone
 
+from core.dates import persian_digits
 from declarations.demo import demo_clerk, demo_staff
 from declarations.models import Status, TransitDeclaration
 
@@ -24,7 +25,7 @@ from .models import (
     ValuationKind,
 )
 
-AUTHORITIES = ["شعبه ۳ دادگاه انقلاب اسلامی", "تعزیرات حکومتی استان", "شعبه ۱۲ دادسرای عمومی و انقلاب"]
+AUTHORITIES = ["دادگاه انقلاب اسلامی", "تعزیرات حکومتی استان", "دادسرای عمومی و انقلاب"]
 ACTIONS = ["ارسال پرونده به تعزیرات", "جلسهٔ رسیدگی برگزار شد", "استعلام از گمرک مقصد", "اخذ توضیح از شرکت حمل"]
 
 
@@ -72,7 +73,7 @@ def casework_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 
             by=clerk,
             file_number=f"{opened.year}-{d.pk}",
             authority=AUTHORITIES[i % len(AUTHORITIES)],
-            branch=f"شعبه {i % 5 + 1}",
+            branch=f"شعبه {persian_digits(i % 5 + 1)}",
             opened_on=opened,
             cif_value=int(rng.integers(20, 400)) * 1000,
             exchange_rate=int(rng.integers(500, 700)) * 1000,

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, text
 
 from . import covered, flags
 from .import_validation import Parsed
@@ -23,6 +25,25 @@ from .models import (
     TransportCompany,
     Vehicle,
 )
+
+# An import's reference as stored (the record stays as written); shown in the page's language.
+_IMPORT_REF = re.compile(r"^import batch (\d+): (.*)$", re.S)
+_EXPORT_REF = re.compile(r"^ICS export (.*) imported ([0-9/: ]+)$", re.S)
+
+
+def import_source_ref(batch_id: int, ref: str) -> str:
+    return f"import batch {batch_id}: {ref}"[:200]
+
+
+def source_ref_display(ref: str | None) -> str:
+    """``import batch 12: file.csv`` as «دستهٔ ورود ۱۲: file.csv» in Persian; any other reference as stored."""
+    m = _IMPORT_REF.match(ref or "")
+    if m is None:
+        return ref or ""
+    inner = m[2]
+    if e := _EXPORT_REF.match(inner):  # importer.py and import_jobs.py write it so
+        inner = _("ICS export %(file)s imported %(at)s") % {"file": text.isolate(e[1]), "at": text.digits(e[2])}
+    return _("import batch %(n)s: %(ref)s") % {"n": text.digits(m[1]), "ref": inner}
 
 
 def deadline_for(origin_id: int, destination_id: int, departed_at: dt.datetime) -> dt.datetime:

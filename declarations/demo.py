@@ -265,7 +265,7 @@ class DemoBuilder:
 
         def make():
             names = [
-                f"{COMPANY_WORDS[a]} {COMPANY_NAMES[b]} {i}"
+                f"{COMPANY_WORDS[a]} {COMPANY_NAMES[b]} {dates.persian_digits(i)}"
                 for i, a, b in zip(ids.tolist(), rng.integers(0, 6, n).tolist(), rng.integers(0, 10, n).tolist())
             ]
             data = {
@@ -776,7 +776,7 @@ def _foreign_scenarios(now: dt.datetime) -> list[TransitDeclaration]:
                 },
             )
         )
-    import_rows(rows, source_ref="demo: foreign trucks")
+    import_rows(rows, source_ref="داده نمایشی: کامیون‌های خارجی")
     return list(
         TransitDeclaration.objects.filter(serial__startswith=FOREIGN_SERIAL).select_related("origin", "destination")
     )

@@ -32,7 +32,7 @@ from core.errors import DomainError
 from core.models import Via
 
 from . import services
-from .creation import create_declarations
+from .creation import create_declarations, import_source_ref
 from .import_formats import ImportFileError, iter_records, read_file
 from .import_validation import Parsed, RowInvalid, Validator, group_rows, stored_fingerprint
 from .models import ImportBatch, ImportState, Source, Status, TransitDeclaration
@@ -175,7 +175,7 @@ def import_rows(
     if batch is None:
         batch = ImportBatch.objects.create(filename=filename[:200], sha256=sha256, source=source, by=by)
     summary.batch_id = batch.pk
-    source_ref = f"import batch {batch.pk}: {source_ref}"[:200]
+    source_ref = import_source_ref(batch.pk, source_ref)
     validator = Validator()
     parsed: list[Parsed] = []
     seen: dict[str, Parsed] = {}

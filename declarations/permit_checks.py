@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomsOffice, Role, User, offices_by_id
+from core import text
 from core.audit import actor
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 
@@ -299,7 +300,8 @@ def permit_check_sightings(*, permit: TrafficPermit, table: dict | None = None) 
 
 
 def describe(key: str, f: dict) -> str:
-    """One sentence for a finding, as the timeline and the permit panel show it."""
+    """One sentence for a finding, as the timeline and the permit panel show it (figures in the
+    language's digits)."""
     if key == "off_route":
         return _("Seen at %(office)s, off the permitted route %(route)s.") % {
             "office": f["office"],
@@ -315,27 +317,27 @@ def describe(key: str, f: dict) -> str:
             "Unseen for %(hours)s h between %(from)s and %(office)s (%(km)s km; the road allows %(allowed)s h) "
             "with no TIR park stay or recorded stop."
         ) % {
-            "hours": f["hours"],
+            "hours": text.digits(f["hours"]),
             "from": f["from"],
             "office": f["office"],
-            "km": f["km"],
-            "allowed": f["allowed_hours"],
+            "km": text.digits(f["km"]),
+            "allowed": text.digits(f["allowed_hours"]),
         }
     if f.get("kind") == "trip_time":
         return _(
             "From %(office)s, %(km)s km to the exit border %(to)s need at least %(needed)s h within the driving "
             "limit: more than the permit has left."
-        ) % {"office": f["office"], "km": f["km"], "to": f["to"], "needed": f["needed_hours"]}
+        ) % {"office": f["office"], "km": text.digits(f["km"]), "to": f["to"], "needed": text.digits(f["needed_hours"])}
     return _(
         "%(km)s km from %(from)s to %(office)s in %(hours)s h: at least %(driving)s h of driving, "
         "more than the %(allowed)s h the drivers may drive in that time (Art. 11)."
     ) % {
-        "km": f["km"],
+        "km": text.digits(f["km"]),
         "from": f["from"],
         "office": f["office"],
-        "hours": f["hours"],
-        "driving": f["driving_hours"],
-        "allowed": f["allowed_hours"],
+        "hours": text.digits(f["hours"]),
+        "driving": text.digits(f["driving_hours"]),
+        "allowed": text.digits(f["allowed_hours"]),
     }
 
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from core.dates import format_jalali, persian_digits
 
 from . import hooks
+from .creation import source_ref_display
 from .hooks import TimelineItem
 from .models import DeclarationEvent, Source, TransitDeclaration
 
@@ -118,7 +119,7 @@ def _source_text(source: str | None, ref: str | None, actor: str) -> str:
     if not source:
         return ""
     label = str(Source(source).label) if source in Source.values else source
-    ref = (ref or "").strip()
+    ref = source_ref_display((ref or "").strip())
     return f"{label} ({ref})" if ref and ref not in (actor, label) else label
 
 
@@ -157,7 +158,9 @@ def build(declaration: TransitDeclaration, user) -> list[TimelineItem]:
                 at=e.at,
                 kind=e.kind,
                 title=title,
-                detail=e.message if e.message.rstrip(".") != title.rstrip(".") else "",
+                detail=(source_ref_display(e.message) if e.kind == "import" else e.message)
+                if e.message.rstrip(".") != title.rstrip(".")
+                else "",
                 actor=actor,
                 source=_source_text(e.source, "", actor) if e.source != Source.USER or e.actor else "",
                 severity="danger" if e.kind in DANGER_EVENTS else "",

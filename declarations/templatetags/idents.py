@@ -10,6 +10,7 @@ from django import template
 
 from core import text
 from declarations import idents
+from declarations.creation import source_ref_display
 
 register = template.Library()
 
@@ -60,3 +61,9 @@ def plate_text(value, country=""):
 def isolate(value):
     """Plain text between Unicode isolates, left to right (a serial in a <title>)."""
     return text.isolate("" if value is None else str(value))
+
+
+@register.filter
+def source_ref(value):
+    """A status source's reference in the page's language (an import batch named in its words)."""
+    return source_ref_display(value)

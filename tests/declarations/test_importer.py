@@ -427,3 +427,15 @@ def test_the_persian_upload_page_gives_row_errors_in_persian(client, offices, or
     assert "۳۰۱ نویسه است؛ حداکثر مجاز ۳۰۰ نویسه" in body
     assert "کد گمرک" in body and "شناخته نیست" in body
     assert "is outside your scope" not in body and "characters long" not in body
+
+
+@pytest.mark.persian
+def test_the_import_that_set_a_status_is_named_in_persian_on_the_page_and_stored_as_written(offices, client, hq):
+    s = import_file(to_csv([row()]), "export.csv")
+    d = TransitDeclaration.objects.get(serial="T140400000001")
+    assert d.status_source_ref.startswith(f"import batch {s.batch_id}: ICS export export.csv imported 1")  # as written
+    client.force_login(hq)
+    page = client.get(f"/declarations/{d.pk}/").content.decode()
+    digits = str(s.batch_id).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert f"دسته ورود اطلاعات {digits}: خروجی سامانه جامع گمرکی \u2066export.csv\u2069 واردشده در ۱۴" in page
+    assert "import batch" not in page and "ICS export" not in page
