@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from core import jobs, taskruns
+from core import jobs, taskruns, text
 from core.audit import actor
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from notifications.models import Kind
@@ -210,7 +210,7 @@ def train_and_evaluate(*, options: dict, progress: ProgressFn) -> dict:
     progress(2, _("collecting reviewed crops"))
     samples, skipped = reviewed_samples()
     train, held = split_by_plate(samples, opts["holdout"], opts["split_seed"])
-    progress(5, _("rendering %(n)s plates") % {"n": opts["synth"]})
+    progress(5, _("rendering %(n)s plates") % {"n": text.digits(opts["synth"])})
     t0 = time.time()
     synth_x, synth_y, fonts = render_plates(opts["synth"], opts["seed"])
     render_seconds = round(time.time() - t0, 1)

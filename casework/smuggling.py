@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import text
 from core.audit import actor
 from core.dates import TEHRAN, format_jalali
 from core.errors import IllegalTransition, InvalidInput
@@ -211,7 +212,8 @@ def case_value(
         kind="case_valued",
         at=timezone.now(),
         actor=by,
-        message=_("Case %(n)s valued at %(v)s rial") % {"n": case.file_number, "v": f"{case.goods_value:,}"},
+        message=_("Case %(n)s valued at %(v)s rial")
+        % {"n": case.file_number, "v": text.format_number(case.goods_value)},
         data={"case": case.pk, "valuation": valuation.pk},
     )
     return valuation
@@ -256,7 +258,9 @@ def sync_milestones(case: JudicialCase, *, by: User | None = None) -> list[CaseM
         needed = kind in plan or (kind == MilestoneKind.PAYMENT and MilestoneKind.CARRIER_FINE in plan)
         if not needed and m.done_at is None:
             m.waived_at = now
-            m.waived_note = _("The value is now %(v)s rial: no longer owed.") % {"v": f"{case.goods_value:,}"}
+            m.waived_note = _("The value is now %(v)s rial: no longer owed.") % {
+                "v": text.format_number(case.goods_value)
+            }
             with actor(by):
                 m.save(update_fields=["waived_at", "waived_note"])
     created = []
@@ -318,7 +322,7 @@ def milestone_done(
         limit = case.goods_value * CARRIER_FINE_MAX_MULTIPLE
         if m.kind == MilestoneKind.CARRIER_FINE and m.amount is not None and m.amount > limit:
             raise InvalidInput(
-                _("The carrier's fine is at most twice the value: %(max)s rial.") % {"max": f"{limit:,}"},
+                _("The carrier's fine is at most twice the value: %(max)s rial.") % {"max": text.format_number(limit)},
                 fields={"amount": str(amount)},
             )
     m.vehicle_seized = bool(vehicle_seized) if m.kind == MilestoneKind.CARRIER_FINE else False

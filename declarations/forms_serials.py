@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core import dates
+from core import dates, text
 from core.forms import JalaliDateField
 
 from .models import CoveredGroup, Identifier, RegistryResult, SerialKind
@@ -18,9 +18,15 @@ class ArrivalSerialsForm(forms.Form):
     values = forms.CharField(
         label=_("Serials found"),
         widget=forms.Textarea(attrs={"rows": 5, "dir": "ltr", "spellcheck": "false"}),
-        help_text=_("One a line; a pasted CSV counts its first column. Up to %(n)s at a time.") % {"n": MAX_VALUES},
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=SerialKind.choices, initial=SerialKind.SERIAL, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Made per request: a figure in the help is written in the page's digits.
+        self.fields["values"].help_text = _(
+            "One a line; a pasted CSV counts its first column. Up to %(n)s at a time."
+        ) % {"n": text.digits(MAX_VALUES)}
 
     def clean_kind(self):
         return self.cleaned_data["kind"] or SerialKind.SERIAL

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomsOffice, Role, User
+from core import text
 from core.audit import actor
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 
@@ -188,7 +189,8 @@ def traffic_permit_record(
         raise InvalidInput(_("A truck has 1 to 4 drivers."), fields={"drivers": drivers})
     if not 1 <= driving_hours_per_driver <= MAX_DRIVING_HOURS_PER_DRIVER:
         raise InvalidInput(
-            _("A driver may drive at most %(n)s hours in 24 hours (Art. 11).") % {"n": MAX_DRIVING_HOURS_PER_DRIVER},
+            _("A driver may drive at most %(n)s hours in 24 hours (Art. 11).")
+            % {"n": text.digits(MAX_DRIVING_HOURS_PER_DRIVER)},
             fields={"driving_hours_per_driver": driving_hours_per_driver},
         )
     route = [c.strip().upper() for c in (route or []) if c.strip()]

@@ -252,3 +252,13 @@ def test_an_ics_export_saying_settled_does_not_release_a_blocked_declaration(db)
     assert summary.updated == 0 and len(summary.exceptions) == 1
     assert "blocked until resolved" in summary.exceptions[0].message
     assert TransitDeclaration.objects.get().status == Status.ARRIVED
+
+
+@pytest.mark.persian
+def test_the_serials_form_says_its_limit_in_the_pages_digits(client, arrived, dest_clerk):
+    client.force_login(dest_clerk)
+    page = client.get(reverse("declarations:detail", args=[arrived.pk])).content.decode()
+    assert "هر بار حداکثر ۵۰۰۰ سریال" in page
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("declarations:detail", args=[arrived.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Up to 5000 at a time" in page
