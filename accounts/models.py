@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import format_jalali
@@ -29,7 +30,16 @@ class Province(models.Model):
         ordering = ["name_fa"]
 
     def __str__(self) -> str:
-        return self.name_fa
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localised_name(self.name_fa, self.name_en)
+
+
+def localised_name(name_fa: str, name_en: str) -> str:
+    """The English name on English pages (when there is one), the Persian one everywhere else."""
+    return name_en if name_en and (get_language() or "").startswith("en") else name_fa
 
 
 class CustomsOffice(models.Model):
@@ -68,7 +78,11 @@ class CustomsOffice(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.name_fa
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localised_name(self.name_fa, self.name_en)
 
 
 class Role(models.TextChoices):

@@ -180,7 +180,7 @@ class TrafficPermitForm(forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = offices
-            field.label_from_instance = lambda obj: f"{obj.code} — {obj.name_fa}"  # type: ignore[method-assign]
+            field.label_from_instance = lambda obj: f"{obj.code} — {obj.name}"  # type: ignore[method-assign]
         if declaration is not None and not self.is_bound:
             self.initial.setdefault("entry_office", declaration.origin_id)
             self.initial.setdefault("exit_office", declaration.destination_id)

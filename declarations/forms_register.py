@@ -88,7 +88,7 @@ class RegisterForm(forms.Form):
             origin.queryset = offices.filter(pk=user.office_id)
             origin.initial = user.office_id
         for field in (origin, destination):
-            field.label_from_instance = lambda obj: f"{obj.code} — {obj.name_fa}"  # type: ignore[method-assign]
+            field.label_from_instance = lambda obj: f"{obj.code} — {obj.name}"  # type: ignore[method-assign]
 
     def clean_serial(self):
         try:

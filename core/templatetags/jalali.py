@@ -31,6 +31,15 @@ def fa(value):
 
 
 @register.filter
+def pct(value):
+    """A percentage: ``۹۳٪`` on Persian pages, ``93%`` on English ones."""
+    if value in (None, ""):
+        return ""
+    persian = _persian()
+    return text.digits(value, persian=persian) + ("٪" if persian else "%")
+
+
+@register.filter
 def num(value, decimals=None):
     """An amount with its thousands grouped: ``۱۱٬۲۴۰٬۰۰۰٬۰۰۰``; ``{{ v|num:2 }}`` for two decimals."""
     places = None if decimals in (None, "") else int(decimals)
