@@ -95,7 +95,9 @@ def test_it_reports_through_the_page_and_the_it_officer_resolves_it(
 
     client.force_login(it_officer)
     queue = client.get("/reports/problems/?status=new").content.decode()
-    assert f"/reports/problems/{problem.pk}/" in queue and "Bazargan" in queue  # the office, by its English name on an English page
+    assert (
+        f"/reports/problems/{problem.pk}/" in queue and "Bazargan" in queue
+    )  # the office, by its English name on an English page
     client.post(f"/reports/problems/{problem.pk}/", {"action": "acknowledge"})
     client.post(f"/reports/problems/{problem.pk}/", {"action": "resolve", "resolution": "رفع شد"})
     problem.refresh_from_db()
