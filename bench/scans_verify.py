@@ -59,8 +59,15 @@ def _extract(path: Path, out: Path, params: Params) -> None:
     truth = (lab.get("boxes") or [lab["box"]]) if lab["tampered"] else []
     hit = [any(_intersects(b, tb) for tb in truth) for b in boxes]
     rec.update(cpu_s=time.process_time() - t)
-    np.savez_compressed(out, scal=scal, patches=patches.astype(np.float16), boxes=np.array(boxes).reshape(-1, 4),
-                        base=np.array(base), hit=np.array(hit, bool), rec=json.dumps(rec))
+    np.savez_compressed(
+        out,
+        scal=scal,
+        patches=patches.astype(np.float16),
+        boxes=np.array(boxes).reshape(-1, 4),
+        base=np.array(base),
+        hit=np.array(hit, bool),
+        rec=json.dumps(rec),
+    )
 
 
 def extract(args) -> None:
@@ -84,7 +91,9 @@ def load(feat: Path, names: list[str]) -> list[dict]:
     for name in names:
         for f in sorted((feat / name).glob("*.npz")):
             z = np.load(f)
-            pairs.append({"rec": json.loads(str(z["rec"])), **{k: z[k] for k in ("scal", "patches", "boxes", "base", "hit")}})
+            pairs.append(
+                {"rec": json.loads(str(z["rec"])), **{k: z[k] for k in ("scal", "patches", "boxes", "base", "hit")}}
+            )
     return pairs
 
 
@@ -99,9 +108,16 @@ def _model(mean: np.ndarray, std: np.ndarray, use_patches: bool):
             self.register_buffer("std", torch.tensor(std, dtype=torch.float32))
             self.use_patches = use_patches
             self.cnn = nn.Sequential(
-                nn.Conv2d(5, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                nn.Conv2d(32, 32, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                nn.Conv2d(5, 16, 3, padding=1),
+                nn.ReLU(),
+                nn.MaxPool2d(2),
+                nn.Conv2d(16, 32, 3, padding=1),
+                nn.ReLU(),
+                nn.MaxPool2d(2),
+                nn.Conv2d(32, 32, 3, padding=1),
+                nn.ReLU(),
+                nn.AdaptiveAvgPool2d(1),
+                nn.Flatten(),
             )
             self.mlp = nn.Sequential(nn.Linear(N_SCALAR, 64), nn.ReLU(), nn.Dropout(0.2), nn.Linear(64, 32), nn.ReLU())
             self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(64 if use_patches else 32, 1))
@@ -123,7 +139,9 @@ def _pair_scores(pairs: list[dict], lg_all: np.ndarray) -> list[dict]:
         lg = lg_all[i : i + n]
         i += n
         r = dict(p["rec"])
-        r.update(seconds=0.0, score=float(lg.max()) if n else -99.0, top=list(p["boxes"][int(lg.argmax())]) if n else None)
+        r.update(
+            seconds=0.0, score=float(lg.max()) if n else -99.0, top=list(p["boxes"][int(lg.argmax())]) if n else None
+        )
         recs.append(r)
     return recs
 
@@ -133,8 +151,13 @@ def figures(recs: list[dict], target_fa: float) -> dict:
     allowed = int(target_fa * len(clean))
     thr = clean[allowed] if allowed < len(clean) else -99.0
     s = summarise(recs, threshold=thr)
-    return {"threshold": thr, "detection": s["detection"], "false_alarm": s["false_alarm"],
-            "localisation": s["localisation"], "by_kind": {k: v["detection"] for k, v in s["by_kind"].items()}}
+    return {
+        "threshold": thr,
+        "detection": s["detection"],
+        "false_alarm": s["false_alarm"],
+        "localisation": s["localisation"],
+        "by_kind": {k: v["detection"] for k, v in s["by_kind"].items()},
+    }
 
 
 def train(args) -> None:
@@ -152,9 +175,18 @@ def train(args) -> None:
         xp.append(p["patches"][keep].astype(np.float32))
         y.append(np.full(int(keep.sum()), 1.0 if p["rec"]["tampered"] else 0.0, np.float32))
     xs, xp, y = np.concatenate(xs), np.concatenate(xp), np.concatenate(y)
-    print(json.dumps({"train_pairs": len(tr), "candidates": len(y), "positives": int(y.sum()),
-                      "tampered_pairs": sum(p["rec"]["tampered"] for p in tr),
-                      "tampered_with_hit": sum(bool(p["hit"].any()) for p in tr if p["rec"]["tampered"])}), flush=True)
+    print(
+        json.dumps(
+            {
+                "train_pairs": len(tr),
+                "candidates": len(y),
+                "positives": int(y.sum()),
+                "tampered_pairs": sum(p["rec"]["tampered"] for p in tr),
+                "tampered_with_hit": sum(bool(p["hit"].any()) for p in tr if p["rec"]["tampered"]),
+            }
+        ),
+        flush=True,
+    )
     mean, std = xs.mean(0), xs.std(0) + 1e-3
     net = _model(mean, std, not args.scalars_only)
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-3)
@@ -184,20 +216,40 @@ def train(args) -> None:
                 lg = net(vs, vp).squeeze(1).numpy()
             f1 = figures(_pair_scores(va, lg), args.target_fa)
             f5 = figures(_pair_scores(va, lg), 0.05)
-            print(json.dumps({"epoch": epoch + 1, "loss": round(tot / len(y), 4), "val_at_target": f1,
-                              "val_at_0.05": {k: f5[k] for k in ("detection", "false_alarm")}}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "epoch": epoch + 1,
+                        "loss": round(tot / len(y), 4),
+                        "val_at_target": f1,
+                        "val_at_0.05": {k: f5[k] for k in ("detection", "false_alarm")},
+                    }
+                ),
+                flush=True,
+            )
     net.eval()
     with torch.no_grad():
         lg = net(vs, vp).squeeze(1).numpy()
     recs = _pair_scores(va, lg)
     out = figures(recs, args.target_fa)
     clean = sorted((r["score"], r["pair"]) for r in recs if not r["tampered"])[::-1][:8]
-    missed = [(round(r["score"], 2), r["pair"], r["kind"]) for r in recs if r["tampered"] and not r["score"] > out["threshold"]]
+    missed = [
+        (round(r["score"], 2), r["pair"], r["kind"])
+        for r in recs
+        if r["tampered"] and not r["score"] > out["threshold"]
+    ]
     print(json.dumps({"val": out, "highest_clean": clean, "missed": missed}), flush=True)
     if args.model:
-        torch.onnx.export(net, (ts[:2], tp[:2]), args.model, input_names=["scalars", "patches"], output_names=["logit"],
-                          dynamic_axes={"scalars": {0: "n"}, "patches": {0: "n"}, "logit": {0: "n"}}, opset_version=17,
-                          dynamo=False)
+        torch.onnx.export(
+            net,
+            (ts[:2], tp[:2]),
+            args.model,
+            input_names=["scalars", "patches"],
+            output_names=["logit"],
+            dynamic_axes={"scalars": {0: "n"}, "patches": {0: "n"}, "logit": {0: "n"}},
+            opset_version=17,
+            dynamo=False,
+        )
         print("wrote", args.model)
 
 
