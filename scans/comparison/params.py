@@ -16,7 +16,7 @@ DEFAULT_THRESHOLD = 0.0006
 # The comparison code's version, recorded on every comparison with its ``Params`` so that a verdict
 # can be recomputed later from the stored images (``manage.py scans_reproduce``). Bump it with
 # every change that can move a score (a stage's code, a constant outside ``Params``).
-ALGORITHM_VERSION = "2026.12.03"
+ALGORITHM_VERSION = "2026.12.05"
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,9 @@ class Params:
     # Learned verifier of candidate regions (scans/comparison/verifier.py): the N_VERIFY best
     # regions are re-scored by a small model; a pair is suspicious when a region's logit exceeds
     # VERIFY_LOGIT (the score is mapped so that the verdict threshold keeps its meaning)
-    USE_VERIFIER: bool = False
+    USE_VERIFIER: bool = True
     N_VERIFY: int = 10
-    VERIFY_LOGIT: float = 0.0
+    VERIFY_LOGIT: float = 5.67
 
 
 def get_threshold(threshold: float | None = None) -> float:
