@@ -16,7 +16,7 @@ DEFAULT_THRESHOLD = 0.0006
 # The comparison code's version, recorded on every comparison with its ``Params`` so that a verdict
 # can be recomputed later from the stored images (``manage.py scans_reproduce``). Bump it with
 # every change that can move a score (a stage's code, a constant outside ``Params``).
-ALGORITHM_VERSION = "2026.12.05"
+ALGORITHM_VERSION = "2026.12.03"
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,11 @@ class Params:
     # When on, the 10 largest regions are re-checked and only they are scored, as in its fit.
     USE_LEARNED: bool = False
     N_SHIFT_CHECK_LEARNED: int = 10
-    # Learned verifier of candidate regions (scans/comparison/verifier.py): the N_VERIFY best
-    # regions are re-scored by a small model; a pair is suspicious when a region's logit exceeds
-    # VERIFY_LOGIT (the score is mapped so that the verdict threshold keeps its meaning)
-    USE_VERIFIER: bool = True
+    # Learned verifier of candidate regions (scans/comparison/verifier.py; off: not better on the
+    # held-out hard pairs, docs/benchmarks.md "Fourth pass"): the N_VERIFY best regions are
+    # re-scored by a small model; a pair is suspicious when a region's logit exceeds VERIFY_LOGIT
+    # (the score is mapped so that the verdict threshold keeps its meaning)
+    USE_VERIFIER: bool = False
     N_VERIFY: int = 10
     VERIFY_LOGIT: float = 5.67
 
