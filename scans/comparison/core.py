@@ -59,6 +59,10 @@ def find_changes(
     details["saturated_share"] = saturated_share(ao, maps, span)
     # the best plain area x change (share of the scan x attenuation), before the learned factor
     details["area_change"] = round(max((r[5]["rs"] * r[5]["ratio"] for r in regions), default=0.0), 6)
+    if params.USE_VERIFIER:
+        from .verifier import verify
+
+        regions = verify(maps, regions, span, details, params)
     return regions, mask, maps
 
 

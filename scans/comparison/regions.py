@@ -126,12 +126,15 @@ def find_regions(maps: dict, span: tuple[int, int] | None, params: Params) -> tu
         # elongated regions are edge/warp artefacts far more often than cargo: penalise
         # aspect ratios beyond 3:1
         shape = min(1.0, 3.0 * min(bw, bh) / max(bw, bh))
-        feats = {"rs": float(sums[i]) / area_ref * shape, "ratio": 1.0, "shape": shape}
+        feats = {"rs": float(sums[i]) / area_ref * shape, "ratio": 1.0, "shape": shape, "label": i}
         cands.append((feats, (x, y, bw, bh), i))
     cands.sort(key=lambda c: -c[0]["rs"])
     # a change that a small local shift of the destination explains is residual misalignment
     # (end walls near the frame border, extrapolated warp), not a change of the cargo
     n_check = params.N_SHIFT_CHECK_LEARNED if params.USE_LEARNED else params.N_SHIFT_CHECK
+    if params.USE_VERIFIER:  # the verifier sees the shift check of every region it scores
+        n_check = max(n_check, params.N_VERIFY)
+    maps["labels"] = lab
     bo = maps.get("origin")
     if cands and bo is not None and "dest" in maps:
         rx, ry = max(4, round(params.SHIFT_X * w)), params.SHIFT_Y

@@ -157,6 +157,26 @@ def test_region_score_prefers_compact_regions_a_shift_does_not_explain():
     assert region_score({**base, "rs": 0.0}) == 0.0
 
 
+def test_verifier_rescores_regions_on_the_thresholds_scale(scan):
+    from scans.comparison import verifier
+    from scans.comparison.regions import find_regions
+
+    box = (330, 120, 110, 90)
+    a = tamper(to_attenuation(scan), np.random.default_rng(5), "add", box)
+    params = Params(USE_VERIFIER=True)
+    res = compare_scans(scan, _dest(a, 2), params=params, debug=True)
+    assert res.registered and res.boxes
+    maps = res.details["debug"]
+    regions, _ = find_regions(maps, None, params)
+    scal, patches = verifier.candidate_inputs(maps, regions, None, {}, params)
+    assert scal.shape == (min(len(regions), params.N_VERIFY), verifier.N_SCALAR)
+    assert patches.shape[1:] == (verifier.N_CHANNELS, verifier.PATCH, verifier.PATCH)
+    assert np.isfinite(scal).all() and np.isfinite(patches).all()
+    # suspicious exactly when the best logit exceeds VERIFY_LOGIT
+    for score, *_, f in verifier.verify(maps, regions, None, {}, params):
+        assert (score > DEFAULT_THRESHOLD) == (f["p_logit"] > params.VERIFY_LOGIT)
+
+
 def test_details_report_plain_area_change(scan):
     rng = np.random.default_rng(5)
     box = (330, 120, 110, 90)

@@ -1,0 +1,316 @@
+"""Training data, training and tune figures of the learned region verifier (``Params.USE_VERIFIER``).
+
+    python manage.py scans_make_pairs --data /work/shared/data/scans/dev --out /tmp/scans4/tune_h32 --n 250 --seed 32 --split tune --hard
+    python bench/scans_verify.py extract --cache /tmp/scans4/cache --out /tmp/scans4/feat /tmp/scans4/tune_h32 ...
+    python bench/scans_verify.py train --feat /tmp/scans4/feat --train tune_h32 tune_h33 tune_h34 --val tune_h31 --model scans/comparison/verifier.onnx
+
+``extract`` runs the comparison's stages from the cached affine stage (``bench/scans_tune.py``'s
+cache) exactly as ``compare_scans`` does with ``USE_VERIFIER`` on, and stores for each pair the
+verifier's inputs of its candidate regions, their boxes (origin pixels) and the pair's label.
+Labels of candidates: a region of a tampered pair that intersects the true box (or one of the
+split boxes) is positive; every region of a clean pair is negative; the other regions of a
+tampered pair are left out. ``train`` fits a small CNN (patches) + MLP (scalars) in torch, exports it
+to ONNX and prints the pair-level figures of the validation seed per logit threshold and the
+threshold that keeps false alarm at or under ``--target-fa``. Tune pairs only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import pickle
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.scans_tune import _affine
+from scans.benchmark.bench import _intersects, summarise
+from scans.comparison import Params
+from scans.comparison.changes import change_maps
+from scans.comparison.regions import container_span, find_regions
+from scans.comparison.registration import refine_warp
+from scans.comparison.verifier import N_SCALAR, candidate_inputs
+
+
+def _extract(path: Path, out: Path, params: Params) -> None:
+    z = pickle.loads(path.read_bytes())
+    lab = z["lab"]
+    rec = {"pair": f"{path.parent.name}:{lab['id']}", "tampered": lab["tampered"], "kind": lab.get("kind")}
+    rec.update(box=lab.get("box"), boxes=lab.get("boxes"), registered=False)
+    details = dict(z["details"])
+    t = time.process_time()
+    reg = None if z["aff"] is None else refine_warp(*z["aff"], details, {}, params)
+    maps = None if reg is None else change_maps(*reg, details, {}, params)
+    scal = np.zeros((0, N_SCALAR), np.float32)
+    patches = np.zeros((0, 5, 24, 24), np.float32)
+    boxes, base = [], []
+    if maps is not None:
+        span = container_span(reg[0], params)
+        regions, _ = find_regions(maps, span, params)
+        scal, patches = candidate_inputs(maps, regions, span, details, params)
+        boxes = [[round(v / z["s_o"]) for v in r[1:5]] for r in regions[: len(scal)]]
+        base = [float(r[0]) for r in regions[: len(scal)]]
+        rec.update(registered=True, base_score=float(regions[0][0]) if regions else 0.0)
+    truth = (lab.get("boxes") or [lab["box"]]) if lab["tampered"] else []
+    hit = [any(_intersects(b, tb) for tb in truth) for b in boxes]
+    rec.update(cpu_s=time.process_time() - t)
+    np.savez_compressed(
+        out,
+        scal=scal,
+        patches=patches.astype(np.float16),
+        boxes=np.array(boxes).reshape(-1, 4),
+        base=np.array(base),
+        hit=np.array(hit, bool),
+        rec=json.dumps(rec),
+    )
+
+
+def extract(args) -> None:
+    params = dataclasses.replace(Params(), USE_VERIFIER=True)
+    for d in map(Path, args.pairs):
+        cache = Path(args.cache) / d.name
+        cache.mkdir(parents=True, exist_ok=True)
+        out = Path(args.out) / d.name
+        out.mkdir(parents=True, exist_ok=True)
+        t = time.time()
+        for lab in json.loads((d / "labels.json").read_text()):
+            f = out / f"{lab['id']:04d}.npz"
+            if f.exists():
+                continue
+            _extract(_affine((d, lab, cache / f"{lab['id']:04d}.pkl")), f, params)
+        print(d.name, round(time.time() - t, 1), "s", flush=True)
+
+
+def load(feat: Path, names: list[str]) -> list[dict]:
+    pairs = []
+    for name in names:
+        for f in sorted((feat / name).glob("*.npz")):
+            z = np.load(f)
+            pairs.append(
+                {"rec": json.loads(str(z["rec"])), **{k: z[k] for k in ("scal", "patches", "boxes", "base", "hit")}}
+            )
+    return pairs
+
+
+def _model(mean: np.ndarray, std: np.ndarray, use_patches: bool):
+    import torch
+    from torch import nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32))
+            self.register_buffer("std", torch.tensor(std, dtype=torch.float32))
+            self.use_patches = use_patches
+            self.cnn = nn.Sequential(
+                nn.Conv2d(5, 16, 3, padding=1),
+                nn.ReLU(),
+                nn.MaxPool2d(2),
+                nn.Conv2d(16, 32, 3, padding=1),
+                nn.ReLU(),
+                nn.MaxPool2d(2),
+                nn.Conv2d(32, 32, 3, padding=1),
+                nn.ReLU(),
+                nn.AdaptiveAvgPool2d(1),
+                nn.Flatten(),
+            )
+            self.mlp = nn.Sequential(nn.Linear(N_SCALAR, 64), nn.ReLU(), nn.Dropout(0.2), nn.Linear(64, 32), nn.ReLU())
+            self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(64 if use_patches else 32, 1))
+
+        def forward(self, scalars, patches):
+            s = self.mlp((scalars - self.mean) / self.std)
+            if self.use_patches:
+                s = torch.cat([s, self.cnn(patches)], dim=1)
+            return self.head(s)
+
+    return Net()
+
+
+def _pair_scores(pairs: list[dict], lg_all: np.ndarray) -> list[dict]:
+    """Pair records as ``summarise`` takes them: score = best logit, top = its box."""
+    recs, i = [], 0
+    for p in pairs:
+        n = len(p["scal"])
+        lg = lg_all[i : i + n]
+        i += n
+        r = dict(p["rec"])
+        r.update(
+            seconds=0.0, score=float(lg.max()) if n else -99.0, top=list(p["boxes"][int(lg.argmax())]) if n else None
+        )
+        recs.append(r)
+    return recs
+
+
+def figures(recs: list[dict], target_fa: float) -> dict:
+    clean = sorted((r["score"] if r["registered"] else np.inf for r in recs if not r["tampered"]), reverse=True)
+    allowed = int(target_fa * len(clean))
+    thr = clean[allowed] if allowed < len(clean) else -99.0
+    s = summarise(recs, threshold=thr)
+    return {
+        "threshold": thr,
+        "detection": s["detection"],
+        "false_alarm": s["false_alarm"],
+        "localisation": s["localisation"],
+        "by_kind": {k: v["detection"] for k, v in s["by_kind"].items()},
+    }
+
+
+def train(args) -> None:
+    import torch
+
+    torch.set_num_threads(1)
+    feat = Path(args.feat)
+    tr = load(feat, args.train)
+    va = load(feat, args.val)
+    xs, xp, y = [], [], []
+    for p in tr:
+        keep = p["hit"] if p["rec"]["tampered"] and not args.tampered_negatives else np.ones(len(p["scal"]), bool)
+        xs.append(p["scal"][keep])
+        xp.append(p["patches"][keep].astype(np.float32))
+        y.append(p["hit"][keep].astype(np.float32))
+    xs, xp, y = np.concatenate(xs), np.concatenate(xp), np.concatenate(y)
+    print(
+        json.dumps(
+            {
+                "train_pairs": len(tr),
+                "candidates": len(y),
+                "positives": int(y.sum()),
+                "tampered_pairs": sum(p["rec"]["tampered"] for p in tr),
+                "tampered_with_hit": sum(bool(p["hit"].any()) for p in tr if p["rec"]["tampered"]),
+            }
+        ),
+        flush=True,
+    )
+    mean, std = xs.mean(0), xs.std(0) + 1e-3
+    vs = torch.tensor(np.concatenate([p["scal"] for p in va]))
+    vp = torch.tensor(np.concatenate([p["patches"] for p in va]).astype(np.float32))
+    base = [
+        dict(
+            p["rec"],
+            seconds=0.0,
+            score=float(p["base"].max()) if len(p["base"]) else 0.0,
+            top=list(p["boxes"][0]) if len(p["boxes"]) else None,
+        )
+        for p in va
+    ]
+    print(json.dumps({"val_pairs": len(va), "hand_made_score_at_target": figures(base, args.target_fa)}), flush=True)
+    nets = []
+    for member in range(args.ensemble):
+        torch.manual_seed(args.seed + member)
+        net = _model(mean, std, not args.scalars_only)
+        _fit(net, xs, xp, y, vs, vp, va, args, np.random.default_rng(args.seed + member))
+        nets.append(net)
+    net = _mean_module(nets)
+    net.eval()
+    with torch.no_grad():
+        lg = net(vs, vp).squeeze(1).numpy()
+    recs = _pair_scores(va, lg)
+    out = figures(recs, args.target_fa)
+    clean = sorted((round(r["score"], 3), r["pair"]) for r in recs if not r["tampered"])[::-1][:8]
+    missed = [
+        (round(r["score"], 2), r["pair"], r["kind"])
+        for r in recs
+        if r["tampered"] and not r["score"] > out["threshold"]
+    ]
+    # the shipped VERIFY_LOGIT: just above the clean logit that sets the threshold
+    logit = round(out["threshold"] + 0.05, 2)
+    at = summarise(recs, threshold=logit)
+    print(
+        json.dumps(
+            {"val": out, "verify_logit": logit, "at_verify_logit": at, "at_0.05": figures(recs, 0.05)}
+            | {"highest_clean": clean, "missed": missed}
+        ),
+        flush=True,
+    )
+    if args.model:
+        torch.onnx.export(
+            net,
+            (torch.tensor(xs[:2]), torch.tensor(xp[:2])),
+            args.model,
+            input_names=["scalars", "patches"],
+            output_names=["logit"],
+            dynamic_axes={"scalars": {0: "n"}, "patches": {0: "n"}, "logit": {0: "n"}},
+            opset_version=17,
+            dynamo=False,
+        )
+        print("wrote", args.model)
+
+
+def _mean_module(nets):
+    import torch
+    from torch import nn
+
+    class Mean(nn.Module):
+        """The ensemble's mean logit (one ONNX graph)."""
+
+        def __init__(self):
+            super().__init__()
+            self.nets = nn.ModuleList(nets)
+
+        def forward(self, scalars, patches):
+            return torch.stack([n(scalars, patches) for n in self.nets]).mean(0)
+
+    return Mean()
+
+
+def _fit(net, xs, xp, y, vs, vp, va, args, rng) -> None:
+    import torch
+
+    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-3)
+    pos_w = torch.tensor((len(y) - y.sum()) / max(y.sum(), 1.0))
+    loss_f = torch.nn.BCEWithLogitsLoss(pos_weight=pos_w)
+    ts, tp, ty = torch.tensor(xs), torch.tensor(xp), torch.tensor(y)
+    for epoch in range(args.epochs):
+        net.train()
+        order = rng.permutation(len(y))
+        tot = 0.0
+        for b in range(0, len(order), 64):
+            idx = torch.tensor(order[b : b + 64])
+            pb = tp[idx]
+            if rng.random() < 0.5:  # mirrored scans are as likely as not
+                pb = torch.flip(pb, dims=[3])
+            loss = loss_f(net(ts[idx], pb).squeeze(1), ty[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            tot += float(loss.detach()) * len(idx)
+        if epoch == args.epochs - 1:
+            net.eval()
+            with torch.no_grad():
+                lg = net(vs, vp).squeeze(1).numpy()
+            f1 = figures(_pair_scores(va, lg), args.target_fa)
+            print(json.dumps({"epoch": epoch + 1, "loss": round(tot / len(y), 4), "val_at_target": f1}), flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    e = sub.add_parser("extract")
+    e.add_argument("pairs", nargs="+")
+    e.add_argument("--cache", required=True)
+    e.add_argument("--out", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("--feat", required=True)
+    t.add_argument("--train", nargs="+", required=True)
+    t.add_argument("--val", nargs="+", required=True)
+    t.add_argument("--model", default=None)
+    t.add_argument("--epochs", type=int, default=30)
+    t.add_argument("--lr", type=float, default=2e-3)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--target-fa", type=float, default=0.01)
+    t.add_argument("--scalars-only", action="store_true")
+    t.add_argument(
+        "--tampered-negatives", action="store_true", help="a tampered pair's regions off the true box are negatives too"
+    )
+    t.add_argument("--ensemble", type=int, default=1, help="members trained with seeds seed, seed+1, ... (mean logit)")
+    args = ap.parse_args()
+    extract(args) if args.cmd == "extract" else train(args)
+
+
+if __name__ == "__main__":
+    main()
