@@ -54,6 +54,26 @@ def shipped_weights() -> Path:
     return Path(settings.ANPR_CRNN_WEIGHTS or DEFAULT_WEIGHTS)
 
 
+def shipped_members(path: str | os.PathLike) -> list[Path]:
+    """The shipped weights file and, when it is the default one, the other members of the shipped ensemble."""
+    from anpr.recognition.crnn import DEFAULT_WEIGHTS, ENSEMBLE_WEIGHTS
+
+    path = Path(path)
+    default = path.exists() and DEFAULT_WEIGHTS.exists() and os.path.samefile(path, DEFAULT_WEIGHTS)
+    return [path, *(ENSEMBLE_WEIGHTS if default else ())]
+
+
+def shipped_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of the shipped weights; of an ensemble, of its members' SHA-256s in order, so that a changed
+    member is a new version too. Raises ModelFileError when a member is missing."""
+    members = shipped_members(path)
+    try:
+        shas = [file_sha256(p) for p in members]
+    except OSError as exc:
+        raise ModelFileError(f"shipped weights unreadable: {exc}") from exc
+    return shas[0] if len(shas) == 1 else hashlib.sha256("".join(shas).encode()).hexdigest()
+
+
 def may_change_models(user: User | None) -> bool:
     """IT and headquarters put a model version in use; None is the system (training, a command)."""
     if user is None:
@@ -101,15 +121,19 @@ def current_model() -> RecognitionModel:
         if model is not None:
             return model
         raise ModelFileError(f"no model in use and no shipped weights at {path}")
-    sha = file_sha256(path)
+    sha = shipped_sha256(path)
     if model is not None and model.sha256 == sha:
         return model
+    members = shipped_members(path)
+    manifest: dict = {"source": "shipped with the application", "file": path.name}
+    if len(members) > 1:
+        manifest["ensemble"] = [p.name for p in members]
     shipped = RecognitionModel.objects.filter(sha256=sha).first() or _create(
         engine=ENGINE,
         source=RecognitionModel.Source.SHIPPED,
         path=str(path),
         sha256=sha,
-        manifest={"source": "shipped with the application", "file": path.name},
+        manifest=manifest,
     )
     try:
         return model_promote(model=shipped, by=None, reason="shipped weights")
@@ -197,7 +221,7 @@ def local_path(model: RecognitionModel) -> str:
     """A local file holding exactly the registered weights (copied from the storage once per worker)."""
     if model.source == RecognitionModel.Source.SHIPPED:
         path = Path(model.path)
-        if not path.exists() or file_sha256(path) != model.sha256:
+        if not path.exists() or shipped_sha256(path) != model.sha256:
             raise ModelFileError(f"shipped weights of version {model.version} are not at {path} any more")
         return str(path)
     cache_dir = Path(settings.ANPR_MODEL_CACHE_DIR)

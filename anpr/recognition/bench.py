@@ -19,7 +19,7 @@ import time
 import cv2
 import numpy as np
 
-from anpr.recognition.engines import PlateCRNNEngine, get_engine
+from anpr.recognition.engines import Engine, PlateCRNNEngine, get_engine
 from anpr.recognition.localise import iou
 
 
@@ -58,8 +58,13 @@ def run_bench(
     weights: str | None = None,
 ) -> dict:
     """Benchmark dict (see module doc). ``files`` restricts to those labels.csv entries;
-    ``weights`` runs plate_crnn with another ONNX file (e.g. a held-out model)."""
-    eng = PlateCRNNEngine(weights) if weights else get_engine(engine)
+    ``weights`` runs plate_crnn with another ONNX file (e.g. a held-out model), or with an ensemble:
+    comma-separated files, the first one scoring boxes and checking the nationality."""
+    if weights:
+        first, *extra = weights.split(",")
+        eng: Engine = PlateCRNNEngine(first, extra_weights=extra)
+    else:
+        eng = get_engine(engine)
     if not eng.available:
         return {"engine": eng.name, "error": eng.unavailable_reason, "n": 0}
     boxes = {}
@@ -243,7 +248,7 @@ def main(argv=None):
     ap.add_argument("data")
     ap.add_argument("--engine", default=None)
     ap.add_argument("--files", help="JSON file with a 'files' list to restrict to (e.g. a held-out split)")
-    ap.add_argument("--weights", help="plate_crnn ONNX file to use instead of the shipped one")
+    ap.add_argument("--weights", help="plate_crnn ONNX file(s) to use instead of the shipped one (comma: an ensemble)")
     ap.add_argument("--errors", action="store_true", help="also print misread images (to stderr)")
     ap.add_argument(
         "--foreign", type=int, default=0, help="also read N rendered foreign plates and N of each other type"

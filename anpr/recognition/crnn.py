@@ -12,6 +12,8 @@ from anpr.recognition.decode import N_CLASSES, decode_plate, greedy
 from anpr.recognition.preprocess import normalise, to_gray_small
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "plate_crnn.onnx"
+# Further members of the shipped ensemble, read with DEFAULT_WEIGHTS (decode.rescore); empty: one model.
+ENSEMBLE_WEIGHTS: tuple[Path, ...] = ()
 
 
 class CRNNModel:

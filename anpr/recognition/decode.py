@@ -168,3 +168,44 @@ def quick_score(logp: np.ndarray) -> float:
     cls = best[starts] - 1
     shape_ok = len(cls) == 8 and bool(np.all(_PLATE_CLASSES[cls] == np.array([c == "D" for c in GRAMMAR])))
     return conf if shape_ok else conf * 0.5 * min(len(cls), 8) / 8
+
+
+def ctc_log_likelihood(logp: np.ndarray, text: str, charset: str = CHARSET) -> float:
+    """log P(text | frames): the CTC forward sum over every alignment of ``text`` (not only the best path).
+
+    Summing over alignments lets models that place the same characters on different frames agree."""
+    T, C = logp.shape
+    labels = [charset.index(c) + 1 for c in text]
+    if not labels or max(labels) >= C:
+        return _NEG
+    ext = np.zeros(2 * len(labels) + 1, np.int64)  # blank, c1, blank, c2, …, blank
+    ext[1::2] = labels
+    S = len(ext)
+    if T < len(labels):
+        return _NEG
+    # the skip s-2 → s is allowed into a label different from the one two states back
+    skip = np.zeros(S, bool)
+    skip[3::2] = ext[3::2] != ext[1:-2:2]
+    alpha = np.full(S, -np.inf)
+    alpha[0], alpha[1] = logp[0, ext[0]], logp[0, ext[1]]
+    for t in range(1, T):
+        prev1 = np.concatenate([[-np.inf], alpha[:-1]])
+        prev2 = np.where(skip, np.concatenate([[-np.inf, -np.inf], alpha[:-2]]), -np.inf)
+        alpha = np.logaddexp(np.logaddexp(alpha, prev1), prev2) + logp[t, ext]
+    return float(np.logaddexp(alpha[-1], alpha[-2]))
+
+
+def rescore(logps: list[np.ndarray]) -> tuple[str, float]:
+    """One read from several models' outputs for the same crop (an ensemble).
+
+    The candidates are each model's grammar-constrained read; the one with the highest CTC
+    log-likelihood summed over the models wins (so a model sure of a character outweighs one that
+    hesitates, whatever frames each reads it on). Confidence: the mean of the winning read's
+    confidences among the models that read it."""
+    reads = [decode_plate(lp) for lp in logps]
+    cands = list(dict.fromkeys(text for text, _, _ in reads if text))
+    if not cands:
+        return "", 0.0
+    scores = [sum(ctc_log_likelihood(lp, c) for lp in logps) for c in cands]
+    best = cands[int(np.argmax(scores))]
+    return best, float(np.mean([conf for text, conf, _ in reads if text == best]))

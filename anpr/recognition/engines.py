@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from anpr.recognition import localise as loc
-from anpr.recognition.decode import decode_plate, greedy, quick_score
+from anpr.recognition.decode import decode_plate, greedy, quick_score, rescore
 from anpr.recognition.foreign import COUNTRY_FORMS, IRANIAN_OTHER, PLATE_CLASSES, TYPE_NAMES, latin_score
 from anpr.recognition.nationality import not_iranian, vote
 from declarations.plates import PlateError, canonical_plate, normalise_text
@@ -193,12 +193,24 @@ class PlateCRNNEngine(Engine):
 
     name = "plate_crnn"
 
-    def __init__(self, weights: str | None = None, type_weights: str | None = None, latin_weights: str | None = None):
-        from anpr.recognition.crnn import DEFAULT_WEIGHTS, load_model
+    def __init__(
+        self,
+        weights: str | None = None,
+        type_weights: str | None = None,
+        latin_weights: str | None = None,
+        extra_weights: list[str] | None = None,
+    ):
+        from anpr.recognition.crnn import DEFAULT_WEIGHTS, ENSEMBLE_WEIGHTS, load_model
         from anpr.recognition.foreign import load_foreign_reader, load_type_model
 
         path = weights or setting("ANPR_CRNN_WEIGHTS", None) or DEFAULT_WEIGHTS
+        if extra_weights is None:  # the shipped ensemble goes with the shipped weights only
+            shipped = os.path.exists(path) and os.path.samefile(path, DEFAULT_WEIGHTS)
+            extra_weights = [str(p) for p in ENSEMBLE_WEIGHTS] if shipped else []
         self.available, self.unavailable_reason, self.model = False, "", None
+        # Ensemble members after the first: they only re-read the crop that is read as Iranian (the first
+        # model alone scores boxes and makes the nationality check).
+        self.extras: list = []
         # Optional: without them every non-Iranian crop is refused as before (a person reads it).
         try:
             self.types = load_type_model(type_weights or setting("ANPR_TYPE_WEIGHTS", None))
@@ -210,6 +222,7 @@ class PlateCRNNEngine(Engine):
             return
         try:
             self.model = load_model(path)
+            self.extras = [load_model(p) for p in extra_weights]
             self.available = True
         except Exception as e:  # corrupt file, onnxruntime missing
             self.unavailable_reason = f"cannot load plate_crnn weights {path}: {e}"
@@ -233,6 +246,8 @@ class PlateCRNNEngine(Engine):
             # Of Iranian form, refused only because nudged reads disagree (a dirty or night plate): the
             # classifier, sure it is the Iranian layout, keeps it Iranian.
             reason = ""
+        if not reason and self.extras:
+            text, conf = rescore([logp, *(m.logp([img_bgr])[0] for m in self.extras)])
         if not reason:
             # The Iranian check (measured on real plates) outranks the classifier (trained on rendered ones).
             plate = _canonical(text)

@@ -206,6 +206,102 @@ def per_item_loss(model, xs: list[np.ndarray], ys: list[str]) -> np.ndarray:
     return np.concatenate(out) + 1e-3
 
 
+# Real-glyph recombination (issue 16 §2, fourth pass): new plates spliced from two real training crops at the
+# gaps between character groups that the model's CTC alignment finds, so the fine-tune sees real glyphs in
+# label combinations the dev set does not have (the held-out plates are held out by string).
+SPLICE_CUTS = (2, 3, 6)  # characters left of the cut: before the letter, after it, before the region code
+
+
+def forced_alignment(logp: np.ndarray, label: str) -> list[tuple[int, int]] | None:
+    """(first, last) frame of each character of ``label`` on the best CTC path that reads exactly it."""
+    T, C = logp.shape
+    ext = [0]
+    for i in encode(label):
+        ext += [i, 0]
+    S = len(ext)
+    if T < len(label):
+        return None
+    lp = logp[:, ext]
+    skip = np.zeros(S, bool)
+    for s in range(3, S, 2):
+        skip[s] = ext[s] != ext[s - 2]
+    score = np.full(S, -np.inf)
+    score[:2] = lp[0, :2]
+    back = np.zeros((T, S), np.int8)  # 0 stay, 1 from s-1, 2 from s-2
+    for t in range(1, T):
+        cands = np.stack(
+            [score, np.r_[-np.inf, score[:-1]], np.where(skip, np.r_[-np.inf, -np.inf, score[:-2]], -np.inf)]
+        )
+        back[t] = cands.argmax(0)
+        score = cands.max(0) + lp[t]
+    s = S - 1 if score[S - 1] >= score[S - 2] else S - 2
+    if not np.isfinite(score[s]):
+        return None
+    states = [s]
+    for t in range(T - 1, 0, -1):
+        s -= int(back[t, s])
+        states.append(s)
+    states.reverse()
+    spans: list[list[int]] = [[] for _ in label]
+    for t, s in enumerate(states):
+        if s % 2:
+            spans[s // 2].append(t)
+    if not all(spans):
+        return None
+    return [(sp[0], sp[-1]) for sp in spans]
+
+
+def splice_pool(model, items) -> list[tuple[np.ndarray, str, list[tuple[int, int]]]]:
+    """(320×64 BGR image, label, character frame spans) of the real training items the model reads right."""
+    pool = []
+    xs = [real_eval_input(r) for r in items]
+    model.eval()
+    with torch.no_grad():
+        lps = []
+        for i in range(0, len(xs), 128):
+            x = torch.from_numpy(normalise(np.stack(xs[i : i + 128]))[:, None])
+            lps.extend(torch.log_softmax(model(x), -1).numpy())
+    train_mode(model)
+    for r, lp in zip(items, lps, strict=True):
+        if decode_plate(lp)[0] != r[1]:
+            continue
+        spans = forced_alignment(lp, r[1])
+        if spans is None:
+            continue
+        if r[2] == "vehicle":
+            img, (x, y, w, h) = r[3]
+            big = cv2.resize(img[y : y + h, x : x + w], (320, 64), interpolation=cv2.INTER_AREA)
+        else:
+            big = r[3]
+        pool.append((big, r[1], spans))
+    return pool
+
+
+def splice(pool, rng: random.Random, tries: int = 30):
+    """A new item ("splice", label, "crop", 320×64 image): the left part of one real crop, the right part of
+    another of about the same geometry (cut and character span within 3 frames, 24 px of 320)."""
+    a = pool[rng.randrange(len(pool))]
+    k = rng.choice(SPLICE_CUTS)
+    fps = 320 // 40  # pixels of the 320-wide image per CTC frame
+    cut_a = (a[2][k - 1][1] + a[2][k][0] + 1) / 2
+    for _ in range(tries):
+        b = pool[rng.randrange(len(pool))]
+        if b[1][k:] == a[1][k:] or b[1] == a[1]:
+            continue
+        cut_b = (b[2][k - 1][1] + b[2][k][0] + 1) / 2
+        span_a, span_b = a[2][-1][1] - a[2][0][0], b[2][-1][1] - b[2][0][0]
+        if abs(cut_a - cut_b) > 3 or abs(span_a - span_b) > 3:
+            continue
+        left = a[0][:, : int(cut_a * fps)].astype(np.float32)
+        right = b[0][:, int(cut_b * fps) :].astype(np.float32)
+        # the right part brought to the left part's brightness and contrast
+        right = (right - right.mean()) / (right.std() + 1e-3) * left.std() + left.mean()
+        img = np.clip(np.concatenate([left, right], axis=1), 0, 255).astype(np.uint8)
+        img = cv2.resize(img, (320, 64), interpolation=cv2.INTER_AREA)
+        return ("splice", a[1][:k] + b[1][k:], "crop", img)
+    return None
+
+
 def edit_distance(a: str, b: str) -> int:
     d = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
@@ -287,6 +383,9 @@ def main(argv=None):
         "--hard", type=float, default=0.0, help="share of the real half of a batch drawn by the model's current loss"
     )
     ap.add_argument("--mine-every", type=int, default=100, help="steps between re-scoring the real training crops")
+    ap.add_argument(
+        "--splice", type=float, default=0.0, help="share of the real half spliced from two real crops (recombination)"
+    )
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     cv2.setNumThreads(1)
@@ -345,6 +444,10 @@ def main(argv=None):
         losses = losses.astype(np.float64)
         hard_w[:] = losses / losses.sum()
 
+    pool = splice_pool(model, train_real) if (a.splice and n_real) else []
+    if a.splice and n_real:
+        print(f"splice pool: {len(pool)} of {len(train_real)} real training images aligned")
+
     def sample_batch():
         xs, ys = [], []
         for _ in range(a.batch - n_real):
@@ -357,6 +460,8 @@ def main(argv=None):
             idx += list(np.random.default_rng(rng.randint(0, 2**31)).choice(len(train_real), n_hard, p=hard_w))
         for i in idx:
             r = train_real[i]
+            if pool and rng.random() < a.splice:
+                r = splice(pool, rng) or r
             xs.append(aug_real(r, rng))
             ys.append(r[1])
         return batch_tensors(xs, ys)

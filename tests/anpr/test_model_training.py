@@ -108,7 +108,7 @@ def test_the_shipped_weights_are_version_one_and_each_read_records_its_version(t
     engine, version = registry.for_recognition(PlateCRNNEngine())
     shipped = _in_use()
     assert (version, shipped.version, shipped.source) == (1, 1, "shipped")
-    assert shipped.sha256 == registry.file_sha256(registry.shipped_weights())
+    assert shipped.sha256 == registry.shipped_sha256(registry.shipped_weights())
     assert engine.available
 
     class Reads(PlateCRNNEngine):  # the real engine's class, reading a fixed plate
@@ -125,6 +125,19 @@ def test_the_shipped_weights_are_version_one_and_each_read_records_its_version(t
     assert PlateRead.objects.get(pk=r.id).model_version == 1
     (sent,) = ingest.reads_ingest(camera=thr_camera, items=[ingest.ReadInput(captured_at=at, plate_raw="12ب34567")])
     assert PlateRead.objects.get(pk=sent.id).model_version is None  # read by the camera itself
+
+
+def test_a_shipped_ensemble_is_a_version_of_its_own_and_reads_with_every_member(thr_camera, monkeypatch):
+    from anpr.recognition import crnn
+    from anpr.recognition.engines import PlateCRNNEngine
+
+    single = registry.current_model()
+    monkeypatch.setattr(crnn, "ENSEMBLE_WEIGHTS", (crnn.DEFAULT_WEIGHTS,))  # a second member (here the same file)
+    engine, version = registry.for_recognition(PlateCRNNEngine())
+    pair = _in_use()
+    assert version == pair.version == single.version + 1 and pair.sha256 != single.sha256
+    assert pair.manifest["ensemble"] == ["plate_crnn.onnx", "plate_crnn.onnx"]
+    assert len(engine.extras) == 1 and registry.local_path(pair) == str(crnn.DEFAULT_WEIGHTS)
 
 
 def test_a_worse_model_is_registered_but_not_put_in_use(settings, thr_camera, dest_clerk, it_officer, fonts):

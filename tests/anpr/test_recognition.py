@@ -101,6 +101,56 @@ def test_constrained_decoding_keeps_a_clear_reading():
     assert decode_plate(log_softmax(lp))[0] == "11ب11122"
 
 
+def _clear(text: str, n_classes: int = N_CLASSES) -> np.ndarray:
+    """Log-probabilities that read ``text`` clearly (each character on two frames, blanks between)."""
+    from anpr.recognition.decode import encode
+
+    lp = np.full((40, n_classes), -9.0)
+    seq = [0, *(k for c in encode(text) for k in (c, c, 0))]
+    for t, k in enumerate(seq):
+        lp[t, k] = 0.0
+    lp[len(seq) :, 0] = 0.0
+    return log_softmax(lp)
+
+
+def test_ctc_likelihood_sums_over_alignments_like_torch():
+    from anpr.recognition.decode import ctc_log_likelihood, encode
+
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    for text in ("12ب34567", "11ب11111"):
+        lp = log_softmax(rng.normal(0, 3, (40, N_CLASSES))).astype(np.float32)
+        ref = -torch.nn.functional.ctc_loss(
+            torch.tensor(lp)[:, None], torch.tensor([encode(text)]), torch.tensor([40]), torch.tensor([8]),
+            reduction="sum",
+        ).item()  # fmt: skip
+        assert abs(ctc_log_likelihood(lp, text) - ref) < 1e-3
+
+
+def test_an_ensemble_takes_the_read_the_models_together_find_likeliest():
+    from anpr.recognition.decode import rescore
+
+    sure, unsure = _clear("11ب11122"), _clear("11ب11123")
+    # the second model hesitates between its read and the first one's: the sure read wins
+    unsure = log_softmax(np.logaddexp(unsure, _clear("11ب11122") - 0.3))
+    assert rescore([sure])[0] == "11ب11122"
+    assert rescore([unsure, sure])[0] == "11ب11122"
+    assert rescore([_clear("11ب11123"), _clear("11ب11123"), sure])[0] == "11ب11123"
+
+
+def test_an_ensemble_of_one_file_twice_reads_as_the_file(engine):
+    from anpr.recognition.crnn import DEFAULT_WEIGHTS
+
+    pair = PlateCRNNEngine(str(DEFAULT_WEIGHTS), extra_weights=[str(DEFAULT_WEIGHTS)])
+    assert pair.available and len(pair.extras) == 1
+    rng = random.Random(5)
+    for _ in range(3):
+        crop = augment_crop(
+            render_plate(random_plate(rng), find_fonts() or pytest.skip("no fonts"), rng), rng, mild=True
+        )
+        assert pair.read_crop(crop).plate == engine.read_crop(crop).plate
+
+
 def test_easyocr_without_weights_reports_unavailable(tmp_path):
     eng = EasyOCREngine(model_dir=str(tmp_path / "no-weights-here"))
     assert eng.available is False

@@ -19,7 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--data", required=True, help="folder holding labels.csv, crops/, vehicles/")
         parser.add_argument("--engine", default=None, help="plate_crnn (default), easyocr, tesseract")
         parser.add_argument("--files", default=None, help="JSON file with a 'files' list to restrict to")
-        parser.add_argument("--weights", default=None, help="plate_crnn ONNX file instead of the shipped one")
+        parser.add_argument(
+            "--weights",
+            default=None,
+            help="plate_crnn ONNX file(s) instead of the shipped one (comma-separated: an ensemble)",
+        )
         parser.add_argument("--foreign", type=int, default=0, help="also N rendered foreign plates (line 2)")
 
     def handle(self, *args, **opts):
