@@ -78,11 +78,12 @@ def compliance(
     for row in dest_rows:
         entry = result.setdefault(row.pop("destination_id"), dict(empty))
         entry.update(row)
-    names = CustomsOffice.objects.filter(pk__in=result).values_list("pk", "code", "name_fa")
-    for pk, code, name in names:
+    names = CustomsOffice.objects.filter(pk__in=result).values_list("pk", "code", "name_fa", "name_en")
+    for pk, code, name, name_en in names:
         entry = result[pk]
         entry["office_code"] = code
-        entry["office_name"] = name
+        entry["office_name"] = name  # the return's sheet is a Persian document
+        entry["office_name_en"] = name_en
         entry["origin_scan_share"] = _share(entry["origin_scanned_in_time"], entry["departed"])
         entry["review_share"] = _share(entry["reviewed"], entry["arrived"])
     return result

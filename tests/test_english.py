@@ -46,3 +46,11 @@ def test_persian_pages_keep_the_persian_names(client, inspector, bazargan, tehra
     client.force_login(inspector)
     page = client.get(reverse("declarations:detail", args=[d.pk])).content.decode()
     assert "گمرک بازرگان (آذربایجان غربی)" in page
+
+
+def test_the_scan_compliance_panel_names_offices_in_english(client, hq, bazargan, tehran):
+    DeclarationFactory(origin=bazargan, destination=tehran, status=Status.IN_TRANSIT, departed_at=timezone.now())
+    english(client).force_login(hq)
+    html = client.get(reverse("home")).content.decode()
+    panel = html[html.index('data-panel="scan-compliance"') :].split("</section>", 1)[0]
+    assert "<td>Bazargan</td>" in panel and "گمرک" not in panel and "٪" not in panel
