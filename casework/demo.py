@@ -10,7 +10,7 @@ import datetime as dt
 import numpy as np
 from django.utils import timezone
 
-from core.dates import persian_digits
+from core.dates import persian_digits, to_jalali
 from declarations.demo import demo_clerk, demo_staff
 from declarations.models import Status, TransitDeclaration
 
@@ -71,7 +71,7 @@ def casework_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 
         case = services.case_open(
             declaration=d,
             by=clerk,
-            file_number=f"{opened.year}-{d.pk}",
+            file_number=f"{to_jalali(opened).year}-{d.pk}",
             authority=AUTHORITIES[i % len(AUTHORITIES)],
             branch=f"شعبه {persian_digits(i % 5 + 1)}",
             opened_on=opened,
@@ -160,7 +160,7 @@ def smuggling_demo(*, rng: np.random.Generator, now: dt.datetime, exclude: list[
         services.case_open(
             declaration=fresh,
             by=demo_clerk(fresh.origin),
-            file_number=f"{found.year}-{fresh.pk}-Q",
+            file_number=f"{to_jalali(found).year}-{fresh.pk}-Q",
             authority=AUTHORITIES[0],
             opened_on=timezone.localdate(),
             discovered_at=found,

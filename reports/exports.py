@@ -42,6 +42,7 @@ from .labels import (
     SERIAL_HEADER,
     SERIAL_RULES_LABELS,
     jday,
+    jday_iso,
     place_label,
     place_names,
     standing,
@@ -343,10 +344,13 @@ def _figure_sheets(wb: XlsxWriter, figures: dict) -> None:
         "پرونده‌های قضایی",
         (
             *(
-                ["تشکیل", c["file_number"], c["serial"], c["opened_on"], c["authority"], c["goods_value"]]
+                ["تشکیل", c["file_number"], c["serial"], jday_iso(c["opened_on"]), c["authority"], c["goods_value"]]
                 for c in cases["opened_list"]
             ),
-            *(["اقدام", a["file_number"], a["serial"], a["on"], a["action"], ""] for a in cases["actions_list"]),
+            *(
+                ["اقدام", a["file_number"], a["serial"], jday_iso(a["on"]), a["action"], ""]
+                for a in cases["actions_list"]
+            ),
         ),
         header=["نوع", "شماره پرونده", "سریال اظهارنامه", "تاریخ", "مرجع / اقدام", "ارزش کالا (ریال)"],
         ltr_columns=[2],
@@ -505,6 +509,10 @@ def render_pdf(
                     for p in figures.get("provinces", [])
                 ],
                 "balance_heads": [BALANCE_LABELS[k].strip() for k in returns.BALANCE_KEYS],
+                "case_actions": [
+                    (persian_digits(a["file_number"]), a["serial"], persian_digits(jday_iso(a["on"])), a["action"])
+                    for a in figures["cases"]["actions_list"]
+                ],
                 "serial_header": [*SERIAL_HEADER[:3], *SERIAL_HEADER[4:7], SERIAL_HEADER[8]],
                 "serials": rows,
                 "limit": fa(PDF_SERIAL_LIMIT),

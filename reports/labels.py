@@ -106,6 +106,11 @@ def jalali_of_date(d: dt.date) -> str:
 _TEHRAN_OFFSET = dt.timedelta(hours=3, minutes=30)  # Iran has kept UTC+03:30 all year since 2022
 
 
+def jday_iso(value: str | None) -> str:
+    """A date the figures store as ISO text (``2026-11-11``) as a Jalali date, ASCII digits."""
+    return jalali_of_date(dt.date.fromisoformat(value)) if value else ""
+
+
 def jday(value: dt.datetime | None) -> str:
     """Jalali date in Tehran, ASCII digits; cached per day (a million rows share ~2,000 days).
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from anpr.models import Camera, PlateMatch, PlateRead
 from casework.models import FollowUpLetter, JudicialAction, JudicialCase, LetterStatus
+from core.dates import to_jalali
 from declarations.models import (
     ArrivalConfirmation,
     DiscrepancyResolution,
@@ -156,6 +157,10 @@ def test_every_signal_has_declarations_with_the_evidence_behind_them(client, tmp
     assert FollowUpLetter.objects.filter(escalated_at__isnull=False).exists()
     assert FollowUpLetter.objects.exclude(pdf="").exists(), "a sent letter has its PDF"
     assert JudicialCase.objects.exists() and JudicialAction.objects.exists()
+    # Court file numbers carry the Jalali year of their opening, as Iranian courts number them.
+    assert all(c.file_number.startswith(f"{to_jalali(c.opened_on).year}-") for c in JudicialCase.objects.all()), list(
+        JudicialCase.objects.values_list("file_number", "opened_on")
+    )
     assert Inspection.objects.filter(attachments__isnull=False).exclude(findings="").exists()
     for status in ProblemStatus.values:
         assert SystemProblem.objects.filter(status=status).exists(), f"no {status} problem"
