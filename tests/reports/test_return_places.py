@@ -60,3 +60,13 @@ def test_the_return_xlsx_names_provinces_and_offices_beside_their_codes(figures)
     assert ("WAZ", "آذربایجان غربی") in [r[:2] for r in provinces[1:]]
     compliance = list(book["انطباق"].iter_rows(values_only=True))
     assert compliance[0][1:3] == ("کد گمرک", "گمرک")
+
+
+@pytest.mark.persian
+def test_the_return_page_groups_thousands_as_persian_writes_them(client, hq, figures):
+    snap = services.return_build(year=1404, month=5, province=None, by=hq)
+    type(snap).objects.filter(pk=snap.pk).update(figures={**snap.figures, "opening": 1860})
+    client.force_login(hq)
+    page = client.get(reverse("reports:return", args=[snap.pk])).content.decode()
+    balance = page[page.index('id="balance"') :]
+    assert "۱٬۸۶۰" in balance[:2000] and "۱۸۶۰" not in balance[:2000]
