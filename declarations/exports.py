@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from core import dates
+from core import dates, text
 from core.db_router import reads_from_replica
 from core.files import serve_export
 
@@ -116,6 +116,8 @@ def export_xlsx(request):
     qs = found
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("declarations")[:31])
+    # A Persian sheet reads right to left, as the page it came from; its identifiers stay LTR cells.
+    sheet.sheet_view.rightToLeft = text.is_persian()
     names = [name for name, _label in FIELDS]
     ltr = [names.index(n) for n in IDENTIFIER_FIELDS]
     rows = _rows(qs)
