@@ -17,6 +17,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import TEHRAN, format_jalali
+from core.text import is_persian
 from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_row
 from declarations.models import ARRIVED_STATUSES, TransitDeclaration, Vehicle
@@ -69,7 +70,7 @@ class Report:
 
         wb = Workbook(write_only=True)
         ws = wb.create_sheet(str(self.title)[:31])
-        ws.sheet_view.rightToLeft = True
+        ws.sheet_view.rightToLeft = is_persian()  # as the page it came from
         ws.append([str(h) for h in self.headers])
         for row in self.rows():
             safe = safe_row(row)  # openpyxl writes text starting with "=" as a formula

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from accounts.models import CustomsOffice
 from core.dates import format_jalali
+from core.text import is_persian
 
 from .importer import COLUMNS
 
@@ -100,7 +101,7 @@ def template_xlsx() -> bytes:
     for cell in sheet[2]:
         cell.data_type = "s"  # text, never a formula or a number that loses its zeros
     guide_sheet = wb.create_sheet(str(_("Columns")))
-    guide_sheet.sheet_view.rightToLeft = True
+    guide_sheet.sheet_view.rightToLeft = is_persian()  # the guide is in the page's language
     guide_sheet.append([str(_("column")), str(_("required")), str(_("what it holds"))])
     for name, required, text in guide():
         guide_sheet.append([name, str(_("yes")) if required else "", text])

@@ -24,6 +24,7 @@ from core import audit
 from core.dates import TEHRAN, format_jalali
 from core.forms import JalaliDateField
 from core.models import Via
+from core.text import is_persian
 from declarations.cells import SafeCsvWriter, safe_row
 
 PAGE_SIZE = 50
@@ -280,6 +281,7 @@ def audit_export(request, fmt: str):
 
         wb = Workbook(write_only=True)
         ws = wb.create_sheet(str(_("Audit trail"))[:31])
+        ws.sheet_view.rightToLeft = is_persian()  # as the page it came from
         ws.append([str(h) for h in HEADERS])
         for entry in entries.iterator(chunk_size=2000):
             ws.append(safe_row(_row(entry)))  # openpyxl writes text starting with "=" as a formula

@@ -9,6 +9,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import format_jalali
+from core.text import is_persian
 from declarations.cells import SafeCsvWriter, safe_row
 
 from .models import ProblemStatus, SystemProblem
@@ -110,7 +111,7 @@ def to_xlsx(problems) -> bytes:
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(str(_("System problems"))[:31])
-    ws.sheet_view.rightToLeft = True
+    ws.sheet_view.rightToLeft = is_persian()  # as the page it came from
     ws.append([str(h) for h in HEADERS])
     for row in rows(problems):
         ws.append(safe_row(row))  # openpyxl writes text starting with "=" as a formula

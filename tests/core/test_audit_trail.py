@@ -294,6 +294,15 @@ def test_the_export_is_formula_safe_and_is_itself_recorded(client, declaration, 
     assert [e.additional_data["format"] for e in exports.order_by("id")] == ["csv", "xlsx"]
 
 
+@pytest.mark.persian
+def test_a_persian_export_is_a_right_to_left_sheet(client, declaration, hq):
+    from openpyxl import load_workbook
+
+    client.force_login(hq)
+    sheet = load_workbook(io.BytesIO(client.get(reverse("reports:audit_export", args=["xlsx"])).content)).active
+    assert sheet.sheet_view.rightToLeft
+
+
 def test_a_change_through_the_api_names_the_token_it_came_with(declaration, origin_clerk, api_token_for):
     from rest_framework.test import APIClient
 

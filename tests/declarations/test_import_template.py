@@ -29,7 +29,11 @@ def test_the_xlsx_template_imports_its_example_row(client, hq, bazargan, tehran)
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
     assert [c.value for c in book.worksheets[0][1]] == COLUMNS
-    assert book.worksheets[1].sheet_view.rightToLeft  # the column guide reads right to left
+    assert not book.worksheets[1].sheet_view.rightToLeft  # the column guide, in English, reads left to right
+    client.cookies["django_language"] = "fa"
+    persian = load_workbook(io.BytesIO(client.get(reverse("declarations:import-template", args=["xlsx"])).content))
+    assert persian.worksheets[1].sheet_view.rightToLeft  # in Persian, right to left
+    del client.cookies["django_language"]
     result = _import(client, "template.xlsx", response.content)
     assert result.status_code == 200
     assert 'data-count="created">1<' in result.content.decode()
