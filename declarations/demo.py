@@ -65,6 +65,20 @@ FIRST = ["علی", "محمد", "حسین", "رضا", "مهدی", "احمد", "ح
 LAST = ["رضایی", "احمدی", "محمدی", "حسینی", "کریمی", "موسوی", "جعفری", "قاسمی", "نوری", "صادقی", "اکبری"]
 FOREIGN_NAMES = ["Mehmet Yilmaz", "Ali Aliyev", "Armen Petrosyan", "Ahmad Karimi", "Murat Kaya", "Rustam Nazarov"]
 COMPANY_WORDS = ["ترابر", "حمل‌ونقل بین‌المللی", "ترانزیت", "کالارسان", "باربری", "لجستیک"]
+# Office clerks' names, as their records name them (the actor of an office's demo evidence).
+CLERK_NAMES = [
+    ("علی", "رضایی"),
+    ("زهرا", "محمدی"),
+    ("حسین", "کاظمی"),
+    ("فاطمه", "حسینی"),
+    ("مهدی", "جعفری"),
+    ("مریم", "نوری"),
+    ("امیر", "صادقی"),
+    ("لیلا", "موسوی"),
+    ("محمد", "قاسمی"),
+    ("نرگس", "اکبری"),
+    ("سعید", "رحیمی"),
+]
 COMPANY_NAMES = ["آریا", "پارس", "البرز", "زاگرس", "خزر", "سپهر", "ایرانیان", "کوهستان", "دریا", "ستاره"]
 REASONS = list(UnsettledReason.values)
 
@@ -649,7 +663,15 @@ def demo_clerk(office: CustomsOffice):
 
     user = User.objects.filter(role=Role.OFFICE, office=office, is_active=True).order_by("pk").first()
     if user is None:
-        user = User(username=f"clerk-{office.code.lower()}", role=Role.OFFICE, office=office, title="کارشناس ترانزیت")
+        first, last = CLERK_NAMES[sum(map(ord, office.code)) % len(CLERK_NAMES)]
+        user = User(
+            username=f"clerk-{office.code.lower()}",
+            first_name=first,
+            last_name=last,
+            role=Role.OFFICE,
+            office=office,
+            title="کارشناس ترانزیت",
+        )
         user.set_unusable_password()
         user.save()
     return user

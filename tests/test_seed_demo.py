@@ -157,6 +157,7 @@ def test_every_signal_has_declarations_with_the_evidence_behind_them(client, tmp
     assert FollowUpLetter.objects.filter(escalated_at__isnull=False).exists()
     assert FollowUpLetter.objects.exclude(pdf="").exists(), "a sent letter has its PDF"
     assert JudicialCase.objects.exists() and JudicialAction.objects.exists()
+    assert not User.objects.filter(username__startswith="clerk-", first_name="").exists(), "a clerk without a name"
     # Court file numbers carry the Jalali year of their opening, as Iranian courts number them.
     assert all(c.file_number.startswith(f"{to_jalali(c.opened_on).year}-") for c in JudicialCase.objects.all()), list(
         JudicialCase.objects.values_list("file_number", "opened_on")

@@ -7,6 +7,7 @@ see ``declarations/idents.py`` for the rules.
 """
 
 from django import template
+from django.utils.html import format_html
 
 from core import text
 from declarations import idents
@@ -49,6 +50,15 @@ def person_id(value):
 def goods_serial(value):
     """A goods serial / IMEI / tracking ID, or a list of them."""
     return idents.goods_serial_html(value)
+
+
+@register.filter
+def person(user):
+    """A user's full name, else their username, isolated: a Latin username or a name in the other
+    script must not reorder the dates and separators beside it."""
+    if not user:
+        return ""
+    return format_html("<bdi>{}</bdi>", user.get_full_name() or user.username)
 
 
 @register.filter
