@@ -336,4 +336,6 @@ def _human(field, value, related: dict[tuple[Any, str], str]) -> str:
         return "، ".join(map(str, data)) if isinstance(data, list) else text
     if isinstance(field, models.IntegerField | models.DecimalField | models.FloatField):
         return persian_digits(text) if persian else text
+    if field.name == "status_source_ref":
+        return source_ref_display(text)  # an import batch named in the page's words
     return text
