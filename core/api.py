@@ -19,6 +19,24 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": {} if fields is None else fields}}
 
 
+def _first_errors(path: str, errors):
+    """(path, first message) of each field with errors, nested ones named ``goods[1].quantity``;
+    a nested serializer's own errors (``non_field_errors``) under its field's name."""
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            key = str(key)
+            sub = path if key in ("non_field_errors", "__all__") else (f"{path}.{key}" if path else key)
+            yield from _first_errors(sub, value)
+    elif isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
+        yield path, str(errors[0])
+    elif isinstance(errors, list):
+        for i, value in enumerate(errors):
+            if value:
+                yield from _first_errors(f"{path}[{i}]", value)
+    elif errors:
+        yield path, str(errors)
+
+
 def exception_handler(exc, context):
     if isinstance(exc, uploads.UploadRejected):  # a refused file: 413, 415 or 400, naming its field
         return Response(error_body(exc.code, exc.message, {exc.field: [exc.message]}), status=exc.status)
@@ -37,7 +55,7 @@ def exception_handler(exc, context):
     fields = {}
     if isinstance(exc, exceptions.ValidationError):
         fields = data if isinstance(data, dict) else {"non_field_errors": data}
-        message = "; ".join(f"{k}: {v[0] if isinstance(v, list) and v else v}" for k, v in fields.items())
+        message = "; ".join(f"{path}: {text}" if path else text for path, text in _first_errors("", fields))
         code = "invalid"
     else:
         message = str(data.get("detail", data)) if isinstance(data, dict) else str(data)

@@ -217,6 +217,17 @@ class GoodsLineIn(serializers.Serializer):
     value = serializers.CharField(required=False, allow_blank=True, default="", help_text="USD")
     goods_serials = serializers.ListField(child=serializers.CharField(max_length=40), required=False, default=list)
 
+    def validate(self, attrs):
+        """The import's own check of a goods line, so that an error names its line: ``goods[1].quantity``."""
+        from .import_validation import RowInvalid, Validator
+
+        line = {k: ";".join(v) if isinstance(v, list) else str(v) for k, v in attrs.items()}
+        try:
+            Validator().goods_line(line)
+        except RowInvalid as exc:
+            raise serializers.ValidationError({exc.field: [exc.message]}) from None
+        return attrs
+
 
 class RegisterIn(serializers.Serializer):
     """A declaration registered by hand while ICS is down: the import's columns, checked by its validator."""

@@ -145,3 +145,15 @@ def test_a_malformed_or_deeply_nested_import_body_is_a_400_with_a_message(api, o
     response = api.post("/api/declarations/import/", body, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["error"]["message"]
+
+
+def test_a_nested_error_is_named_by_its_path_in_the_message(api, origin_clerk, bazargan, tehran):
+    api.force_authenticate(origin_clerk)
+    base = {"serial": "T140499990002", "declared_at": "1404/05/01 10:00", "origin": "BZG", "destination": "THR"}
+    body = api.post("/api/declarations/", {**base, "plate": "12ع34567", "goods": "x"}, format="json").json()
+    assert "ErrorDetail" not in body["error"]["message"] and "{" not in body["error"]["message"]
+    assert body["error"]["message"].startswith("goods: ")
+    goods = [{"hs_code": "851713", "description": "گوشی", "quantity": "ten", "unit": "عدد", "gross_weight_kg": "5"}]
+    body = api.post("/api/declarations/", {**base, "plate": "12ع34567", "goods": goods}, format="json").json()
+    assert "goods[0].quantity: " in body["error"]["message"], body
+    assert body["error"]["fields"]["goods"][0]["quantity"]  # the fields keep their structure
