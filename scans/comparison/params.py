@@ -61,6 +61,12 @@ class Params:
     USE_VERIFIER: bool = False
     N_VERIFY: int = 10
     VERIFY_LOGIT: float = 5.67
+    # second, lower-seeded candidate pass for the verifier (fifth pass): grown regions the ordinary
+    # seeds miss but that reach ZSEED2 (or the coherent channel LP_ZSEED2) are candidates too, the
+    # N_VERIFY2 best of them scored by the verifier besides the N_VERIFY best ordinary ones; 0 = off
+    N_VERIFY2: int = 4
+    ZSEED2: float = 2.0
+    LP_ZSEED2: float = 3.0
 
 
 def get_threshold(threshold: float | None = None) -> float:
