@@ -36,6 +36,8 @@ from scans.comparison.regions import container_span, find_regions
 from scans.comparison.registration import refine_warp
 from scans.comparison.verifier import N_SCALAR, candidate_inputs, select
 
+SECOND_COL = 31  # the scalar feature "from the second candidate pass" (verifier.candidate_inputs)
+
 
 def _extract(path: Path, out: Path, params: Params) -> None:
     z = pickle.loads(path.read_bytes())
@@ -200,6 +202,12 @@ def train(args) -> None:
     feat = Path(args.feat)
     tr = load(feat, args.train)
     va = load(feat, args.val)
+    for p in tr + va:  # ablations: without the second pass's candidates, without some features
+        if args.no_second:
+            keep = p["scal"][:, SECOND_COL] < 0.5
+            p.update({k: p[k][keep] for k in ("scal", "patches", "boxes", "base", "hit")})
+        if args.drop:
+            p["scal"][:, args.drop] = 0.0
     xs, xp, y = [], [], []
     for p in tr:
         keep = p["hit"] if p["rec"]["tampered"] and not args.tampered_negatives else np.ones(len(p["scal"]), bool)
@@ -271,8 +279,21 @@ def train(args) -> None:
         ),
         flush=True,
     )
+    # the verifier OR the hand-made score above the level where it alone keeps FA <= target
+    hm = figures(base, args.target_fa)["threshold"]
+    both = [dict(r, score=np.inf if b["score"] > hm else r["score"]) for r, b in zip(recs, base, strict=True)]
+    fb = figures(both, args.target_fa)
+    print(
+        json.dumps(
+            {"or_hand_made_above": hm, "val": fb, "per_set": per_set(both, fb["threshold"])}
+            | {"at_0.05": (f5 := figures(both, 0.05)), "per_set_at_0.05": per_set(both, f5["threshold"])}
+        ),
+        flush=True,
+    )
     if args.save_scores:
-        Path(args.save_scores).write_text(json.dumps(recs))
+        Path(args.save_scores).write_text(
+            json.dumps([dict(r, base=b["score"]) for r, b in zip(recs, base, strict=True)])
+        )
     if args.model:
         torch.onnx.export(
             net,
@@ -366,6 +387,8 @@ def main() -> None:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--target-fa", type=float, default=0.01)
     t.add_argument("--scalars-only", action="store_true")
+    t.add_argument("--no-second", action="store_true", help="leave out the second pass's candidates")
+    t.add_argument("--drop", type=int, nargs="*", default=[], help="scalar feature columns set to 0 (ablation)")
     t.add_argument("--save-scores", default=None, help="write the validation pairs' records (best logit) here")
     t.add_argument(
         "--tampered-negatives", action="store_true", help="a tampered pair's regions off the true box are negatives too"

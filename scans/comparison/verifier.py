@@ -213,13 +213,11 @@ def verify(maps: dict, regions: list, span, details: dict, params: Params) -> li
     exp(logit - VERIFY_LOGIT) (see the module's docstring)."""
     scal, patches = candidate_inputs(maps, regions, span, details, params)
     lg = logits(scal, patches)
-    out = [
-        (
-            float(DEFAULT_THRESHOLD * np.exp(np.clip(v - params.VERIFY_LOGIT, -30, 30))),
-            *r[1:5],
-            {**r[5], "p_logit": float(v)},
-        )
-        for v, r in zip(lg, select(regions, params), strict=True)
-    ]
+    out = []
+    for v, r in zip(lg, select(regions, params), strict=True):
+        score = float(DEFAULT_THRESHOLD * np.exp(np.clip(v - params.VERIFY_LOGIT, -30, 30)))
+        if params.VERIFY_OR_SCORE > 0:  # a hand-made score this high is suspicious whatever the model says
+            score = max(score, DEFAULT_THRESHOLD * float(r[0]) / params.VERIFY_OR_SCORE)
+        out.append((score, *r[1:5], {**r[5], "p_logit": float(v)}))
     out.sort(key=lambda r: -r[0])
     return out
