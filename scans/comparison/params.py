@@ -55,7 +55,7 @@ class Params:
     USE_LEARNED: bool = False
     N_SHIFT_CHECK_LEARNED: int = 10
     # Learned verifier of candidate regions (scans/comparison/verifier.py; off: not better on the
-    # held-out hard pairs, docs/benchmarks.md "Fourth pass"): the N_VERIFY best regions are
+    # held-out hard pairs, docs/benchmarks.md "Fourth pass" and "Fifth pass"): the N_VERIFY best regions are
     # re-scored by a small model; a pair is suspicious when a region's logit exceeds VERIFY_LOGIT
     # (the score is mapped so that the verdict threshold keeps its meaning)
     USE_VERIFIER: bool = False
