@@ -34,7 +34,9 @@ from scans.comparison import Params
 from scans.comparison.changes import change_maps
 from scans.comparison.regions import container_span, find_regions
 from scans.comparison.registration import refine_warp
-from scans.comparison.verifier import N_SCALAR, candidate_inputs
+from scans.comparison.verifier import N_SCALAR, candidate_inputs, select
+
+SECOND_COL = 31  # the scalar feature "from the second candidate pass" (verifier.candidate_inputs)
 
 
 def _extract(path: Path, out: Path, params: Params) -> None:
@@ -53,11 +55,19 @@ def _extract(path: Path, out: Path, params: Params) -> None:
         span = container_span(reg[0], params)
         regions, _ = find_regions(maps, span, params)
         scal, patches = candidate_inputs(maps, regions, span, details, params)
-        boxes = [[round(v / z["s_o"]) for v in r[1:5]] for r in regions[: len(scal)]]
-        base = [float(r[0]) for r in regions[: len(scal)]]
+        cands = select(regions, params)
+        boxes = [[round(v / z["s_o"]) for v in r[1:5]] for r in cands]
+        base = [float(r[0]) for r in cands]
         rec.update(registered=True, base_score=float(regions[0][0]) if regions else 0.0)
     truth = (lab.get("boxes") or [lab["box"]]) if lab["tampered"] else []
     hit = [any(_intersects(b, tb) for tb in truth) for b in boxes]
+    if maps is not None and truth:  # rank of the first region on the true box among all regions (None: none)
+        ranks = [
+            k
+            for k, r in enumerate(regions)
+            if any(_intersects([round(v / z["s_o"]) for v in r[1:5]], tb) for tb in truth)
+        ]
+        rec.update(hit_rank=ranks[0] if ranks else None)
     rec.update(cpu_s=time.process_time() - t)
     np.savez_compressed(
         out,
@@ -78,7 +88,7 @@ def extract(args) -> None:
         out = Path(args.out) / d.name
         out.mkdir(parents=True, exist_ok=True)
         t = time.time()
-        for lab in json.loads((d / "labels.json").read_text()):
+        for lab in json.loads((d / "labels.json").read_text())[: args.limit or None]:
             f = out / f"{lab['id']:04d}.npz"
             if f.exists():
                 continue
@@ -140,16 +150,29 @@ def _pair_scores(pairs: list[dict], lg_all: np.ndarray) -> list[dict]:
         i += n
         r = dict(p["rec"])
         r.update(
-            seconds=0.0, score=float(lg.max()) if n else -99.0, top=list(p["boxes"][int(lg.argmax())]) if n else None
+            seconds=0.0,
+            score=float(lg.max()) if n else -99.0,
+            top=[int(v) for v in p["boxes"][int(lg.argmax())]] if n else None,
         )
         recs.append(r)
     return recs
 
 
-def figures(recs: list[dict], target_fa: float) -> dict:
+def _group(r: dict) -> str:
+    """hard or plain: the generator's settings of a pair's set (``tune_hNN`` / ``tune_pNN``)."""
+    return "hard" if r["pair"].split(":")[0].split("_")[-1].startswith("h") else "plain"
+
+
+def _fa_threshold(recs: list[dict], target_fa: float) -> float:
     clean = sorted((r["score"] if r["registered"] else np.inf for r in recs if not r["tampered"]), reverse=True)
     allowed = int(target_fa * len(clean))
-    thr = clean[allowed] if allowed < len(clean) else -99.0
+    return clean[allowed] if allowed < len(clean) else -99.0
+
+
+def figures(recs: list[dict], target_fa: float) -> dict:
+    """Figures at the lowest threshold that keeps false alarm at or under ``target_fa`` in each
+    group of pairs (hard and plain validation pairs separately) - the pooled figures below it."""
+    thr = max(_fa_threshold([r for r in recs if _group(r) == g], target_fa) for g in {_group(r) for r in recs})
     s = summarise(recs, threshold=thr)
     return {
         "threshold": thr,
@@ -160,6 +183,18 @@ def figures(recs: list[dict], target_fa: float) -> dict:
     }
 
 
+def per_set(recs: list[dict], threshold: float) -> dict:
+    """``summarise`` at ``threshold`` for each pair set (the part of ``pair`` before the colon)."""
+    sets = sorted({r["pair"].split(":")[0] for r in recs})
+    out = {}
+    for name in sets:
+        s = summarise([r for r in recs if r["pair"].split(":")[0] == name], threshold=threshold)
+        out[name] = {k: s[k] for k in ("n", "detection", "false_alarm", "localisation")} | {
+            "by_kind": {k: v["detection"] for k, v in s["by_kind"].items()}
+        }
+    return out
+
+
 def train(args) -> None:
     import torch
 
@@ -167,6 +202,12 @@ def train(args) -> None:
     feat = Path(args.feat)
     tr = load(feat, args.train)
     va = load(feat, args.val)
+    for p in tr + va:  # ablations: without the second pass's candidates, without some features
+        if args.no_second:
+            keep = p["scal"][:, SECOND_COL] < 0.5
+            p.update({k: p[k][keep] for k in ("scal", "patches", "boxes", "base", "hit")})
+        if args.drop:
+            p["scal"][:, args.drop] = 0.0
     xs, xp, y = [], [], []
     for p in tr:
         keep = p["hit"] if p["rec"]["tampered"] and not args.tampered_negatives else np.ones(len(p["scal"]), bool)
@@ -198,7 +239,16 @@ def train(args) -> None:
         )
         for p in va
     ]
-    print(json.dumps({"val_pairs": len(va), "hand_made_score_at_target": figures(base, args.target_fa)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "val_pairs": len(va),
+                "hand_made_score_at_target": figures(base, args.target_fa),
+                "hand_made_at_0.0006_per_set": per_set(base, 0.0006),
+            }
+        ),
+        flush=True,
+    )
     nets = []
     for member in range(args.ensemble):
         torch.manual_seed(args.seed + member)
@@ -220,13 +270,30 @@ def train(args) -> None:
     # the shipped VERIFY_LOGIT: just above the clean logit that sets the threshold
     logit = round(out["threshold"] + 0.05, 2)
     at = summarise(recs, threshold=logit)
+    loose = figures(recs, 0.05)
     print(
         json.dumps(
-            {"val": out, "verify_logit": logit, "at_verify_logit": at, "at_0.05": figures(recs, 0.05)}
+            {"val": out, "verify_logit": logit, "at_verify_logit": at, "at_0.05": loose}
+            | {"per_set_at_verify_logit": per_set(recs, logit), "per_set_at_0.05": per_set(recs, loose["threshold"])}
             | {"highest_clean": clean, "missed": missed}
         ),
         flush=True,
     )
+    # the verifier OR the hand-made score above the level where it alone keeps FA <= target
+    hm = figures(base, args.target_fa)["threshold"]
+    both = [dict(r, score=np.inf if b["score"] > hm else r["score"]) for r, b in zip(recs, base, strict=True)]
+    fb = figures(both, args.target_fa)
+    print(
+        json.dumps(
+            {"or_hand_made_above": hm, "val": fb, "per_set": per_set(both, fb["threshold"])}
+            | {"at_0.05": (f5 := figures(both, 0.05)), "per_set_at_0.05": per_set(both, f5["threshold"])}
+        ),
+        flush=True,
+    )
+    if args.save_scores:
+        Path(args.save_scores).write_text(
+            json.dumps([dict(r, base=b["score"]) for r, b in zip(recs, base, strict=True)])
+        )
     if args.model:
         torch.onnx.export(
             net,
@@ -287,6 +354,21 @@ def _fit(net, xs, xp, y, vs, vp, va, args, rng) -> None:
             print(json.dumps({"epoch": epoch + 1, "loss": round(tot / len(y), 4), "val_at_target": f1}), flush=True)
 
 
+def heldout(args) -> None:
+    """One run of the comparison with the verifier on (``VERIFY_LOGIT`` = the first ``--logit``)
+    over a pair set; figures at each ``--logit`` from that one run (``scans_bench`` would print the
+    first with the verifier on by default, the others with ``--threshold``)."""
+    from scans.benchmark.bench import evaluate
+    from scans.comparison.params import DEFAULT_THRESHOLD
+
+    params = dataclasses.replace(Params(), USE_VERIFIER=True, VERIFY_LOGIT=args.logit[0])
+    recs = evaluate(args.pairs, limit=args.limit, params=params)
+    Path(args.out).write_text(json.dumps(recs))
+    for lg in args.logit:
+        thr = DEFAULT_THRESHOLD * float(np.exp(lg - args.logit[0]))
+        print(json.dumps({"logit": lg, "threshold": thr} | summarise(recs, threshold=thr)), flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -294,6 +376,7 @@ def main() -> None:
     e.add_argument("pairs", nargs="+")
     e.add_argument("--cache", required=True)
     e.add_argument("--out", required=True)
+    e.add_argument("--limit", type=int, default=0, help="the first LIMIT pairs of each set")
     t = sub.add_parser("train")
     t.add_argument("--feat", required=True)
     t.add_argument("--train", nargs="+", required=True)
@@ -304,12 +387,20 @@ def main() -> None:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--target-fa", type=float, default=0.01)
     t.add_argument("--scalars-only", action="store_true")
+    t.add_argument("--no-second", action="store_true", help="leave out the second pass's candidates")
+    t.add_argument("--drop", type=int, nargs="*", default=[], help="scalar feature columns set to 0 (ablation)")
+    t.add_argument("--save-scores", default=None, help="write the validation pairs' records (best logit) here")
     t.add_argument(
         "--tampered-negatives", action="store_true", help="a tampered pair's regions off the true box are negatives too"
     )
     t.add_argument("--ensemble", type=int, default=1, help="members trained with seeds seed, seed+1, ... (mean logit)")
+    h = sub.add_parser("heldout")
+    h.add_argument("pairs")
+    h.add_argument("--logit", type=float, nargs="+", required=True, help="the first is VERIFY_LOGIT")
+    h.add_argument("--limit", type=int, default=0)
+    h.add_argument("--out", required=True, help="the per-pair records (JSON)")
     args = ap.parse_args()
-    extract(args) if args.cmd == "extract" else train(args)
+    {"extract": extract, "train": train, "heldout": heldout}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -40,8 +40,9 @@ def _iou(a, b) -> float:
     return inter / float(aw * ah + bw * bh - inter) if inter else 0.0
 
 
-def evaluate(pairs_dir: str | Path, threshold: float | None = None, limit: int = 0) -> list[dict]:
-    """Run the comparison on every pair; one record per pair (score, verdict, box, time)."""
+def evaluate(pairs_dir: str | Path, threshold: float | None = None, limit: int = 0, params=None) -> list[dict]:
+    """Run the comparison on every pair; one record per pair (score, verdict, box, time).
+    ``params``: the comparison's ``Params`` (default ``Params()``)."""
     pairs_dir = Path(pairs_dir)
     labels = json.loads((pairs_dir / "labels.json").read_text())
     if limit:
@@ -53,7 +54,7 @@ def evaluate(pairs_dir: str | Path, threshold: float | None = None, limit: int =
         c = time.process_time()
         origin = load_scan(pairs_dir / f"{i:04d}_origin.png")
         dest = load_scan(pairs_dir / f"{i:04d}_dest.jpg")
-        res = compare_scans(origin, dest, threshold=threshold)
+        res = compare_scans(origin, dest, threshold=threshold, params=params)
         dt = time.perf_counter() - t
         cpu = time.process_time() - c
         out.append(

@@ -55,12 +55,20 @@ class Params:
     USE_LEARNED: bool = False
     N_SHIFT_CHECK_LEARNED: int = 10
     # Learned verifier of candidate regions (scans/comparison/verifier.py; off: not better on the
-    # held-out hard pairs, docs/benchmarks.md "Fourth pass"): the N_VERIFY best regions are
+    # held-out hard pairs, docs/benchmarks.md "Fourth pass" and "Fifth pass"): the N_VERIFY best regions are
     # re-scored by a small model; a pair is suspicious when a region's logit exceeds VERIFY_LOGIT
     # (the score is mapped so that the verdict threshold keeps its meaning)
     USE_VERIFIER: bool = False
     N_VERIFY: int = 10
-    VERIFY_LOGIT: float = 5.67
+    VERIFY_LOGIT: float = 6.64
+    # second, lower-seeded candidate pass for the verifier (fifth pass): grown regions the ordinary
+    # seeds miss but that reach ZSEED2 (or the coherent channel LP_ZSEED2) are candidates too, the
+    # N_VERIFY2 best of them scored by the verifier besides the N_VERIFY best ordinary ones; 0 = off
+    # with the verifier on, a region whose hand-made score exceeds this is suspicious too; 0 = off
+    VERIFY_OR_SCORE: float = 0.0
+    N_VERIFY2: int = 0
+    ZSEED2: float = 2.0
+    LP_ZSEED2: float = 3.0
 
 
 def get_threshold(threshold: float | None = None) -> float:

@@ -95,15 +95,36 @@ def find_regions(maps: dict, span: tuple[int, int] | None, params: Params) -> tu
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((k_open, k_open), np.uint8))
     # hysteresis: grow the seeds over the weaker change around them
     grow = cv2.morphologyEx((zs > params.ZLOW).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    # second, lower-seeded pass (verifier only): seeds the ordinary thresholds miss
+    second_pass = params.USE_VERIFIER and params.N_VERIFY2 > 0
+    mask2 = None
+    if second_pass:
+        mask2 = ((zs > params.ZSEED2) & (cv2.GaussianBlur(np.abs(change), (0, 0), 2.0) > params.MIN_CHANGE)).astype(
+            np.uint8
+        )
+        if "z_lp" in maps:
+            mask2 |= ((maps["z_lp"] > params.LP_ZSEED2) & (np.abs(maps["lp"]) > params.LP_MIN_CHANGE)).astype(np.uint8)
+        mask2 = cv2.morphologyEx(mask2, cv2.MORPH_OPEN, np.ones((k_open, k_open), np.uint8))
+        grow = np.bitwise_or(grow, mask2)
     grow = cv2.morphologyEx(np.bitwise_or(grow, mask), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     n_g, lab_g = cv2.connectedComponents(grow, connectivity=8)
     seeded = np.zeros(n_g, bool)
     seeded[np.unique(lab_g[mask > 0])] = True
     seeded[0] = False
-    mask = seeded[lab_g].astype(np.uint8)
+    seeded2 = np.zeros(n_g, bool)
+    if mask2 is not None:
+        seeded2[np.unique(lab_g[mask2 > 0])] = True
+        seeded2[0] = False
+        seeded2 &= ~seeded
+    mask = (seeded | seeded2)[lab_g].astype(np.uint8)
     n_lab, lab, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n_lab <= 1:
         return [], mask
+    # labels of the second pass's regions (whole grown components, so each label is one or the other)
+    second = np.zeros(n_lab, bool)
+    if seeded2.any():
+        second[np.unique(lab[seeded2[lab_g] & (mask > 0)])] = True
+        second[0] = False
     mag = np.minimum(np.abs(change), 2.0)
     area_ref = float(valid.sum())
     flat = lab.ravel()
@@ -127,23 +148,29 @@ def find_regions(maps: dict, span: tuple[int, int] | None, params: Params) -> tu
         # aspect ratios beyond 3:1
         shape = min(1.0, 3.0 * min(bw, bh) / max(bw, bh))
         feats = {"rs": float(sums[i]) / area_ref * shape, "ratio": 1.0, "shape": shape, "label": i}
+        if second[i]:
+            feats["second"] = True
         cands.append((feats, (x, y, bw, bh), i))
     cands.sort(key=lambda c: -c[0]["rs"])
+    if second_pass:  # the N_VERIFY2 best second-pass regions are checked (and verified) as well
+        first = [c for c in cands if not c[0].get("second")]
+        cands = first + [c for c in cands if c[0].get("second")][: params.N_VERIFY2]
     # a change that a small local shift of the destination explains is residual misalignment
     # (end walls near the frame border, extrapolated warp), not a change of the cargo
     n_check = params.N_SHIFT_CHECK_LEARNED if params.USE_LEARNED else params.N_SHIFT_CHECK
     if params.USE_VERIFIER:  # the verifier sees the shift check of every region it scores
         n_check = max(n_check, params.N_VERIFY)
+    check = cands[:n_check] + ([c for c in cands[n_check:] if c[0].get("second")] if second_pass else [])
     maps["labels"] = lab
     bo = maps.get("origin")
     if cands and bo is not None and "dest" in maps:
         rx, ry = max(4, round(params.SHIFT_X * w)), params.SHIFT_Y
         dpad = cv2.copyMakeBorder(maps["dest"], ry, ry, rx, rx, cv2.BORDER_REPLICATE)
-        for feats, box, i in cands[:n_check]:
+        for feats, box, i in check:
             left = _shift_residual(bo, dpad, lab == i, box, rx, ry, params.TOL_RADIUS)
             feats["ratio"] = min(1.0, left / max(float(sums[i]), 1e-9))
         if params.WALL_SHIFT_X:
-            _recheck_walls(bo, maps["dest"], lab, sums, cands[:n_check], span, params)
+            _recheck_walls(bo, maps["dest"], lab, sums, check, span, params)
     # the learned factor assumes a measured ratio: then only the re-checked regions are scored
     regions = [(region_score(f, params), *box, f) for f, box, _ in (cands[:n_check] if params.USE_LEARNED else cands)]
     regions.sort(key=lambda r: -r[0])

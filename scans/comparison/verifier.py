@@ -22,12 +22,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .changes import neighbourhood, tolerant_change
 from .params import DEFAULT_THRESHOLD, Params
 from .regions import wall_columns
+from .registration import vehicle_content
 
 MODEL_PATH = Path(__file__).with_name("verifier.onnx")
 PATCH = 24  # patch side (pixels) the model takes
-N_SCALAR = 26
+N_SCALAR = 32
 N_CHANNELS = 5
 
 
@@ -35,11 +37,18 @@ def _stats(values: np.ndarray) -> tuple[float, float]:
     return (float(values.mean()), float(values.max())) if values.size else (0.0, 0.0)
 
 
+def select(regions: list, params: Params) -> list:
+    """The candidates the verifier scores: the ``N_VERIFY`` best ordinary regions, then the
+    second (lower-seeded) pass's regions (``find_regions`` keeps at most ``N_VERIFY2`` of them)."""
+    first = [r for r in regions if not r[5].get("second")][: params.N_VERIFY]
+    return first + [r for r in regions if r[5].get("second")][: params.N_VERIFY2]
+
+
 def candidate_inputs(maps: dict, regions: list, span, details: dict, params: Params):
-    """Scalar features (n, N_SCALAR) and patches (n, N_CHANNELS, PATCH, PATCH) of the first
-    ``params.N_VERIFY`` regions (best hand-made score first; ``regions`` from ``find_regions``
-    with their ``label`` in ``maps["labels"]``)."""
-    regions = regions[: params.N_VERIFY]
+    """Scalar features (n, N_SCALAR) and patches (n, N_CHANNELS, PATCH, PATCH) of the candidates
+    (``select``: best hand-made score first; ``regions`` from ``find_regions`` with their ``label``
+    in ``maps["labels"]``)."""
+    regions = select(regions, params)
     n = len(regions)
     scal = np.zeros((n, N_SCALAR), np.float32)
     patches = np.zeros((n, N_CHANNELS, PATCH, PATCH), np.float32)
@@ -52,6 +61,8 @@ def candidate_inputs(maps: dict, regions: list, span, details: dict, params: Par
     h, w = bo.shape
     area_ref = max(float(valid.sum()), 1.0)
     walls = wall_columns(bo, span)
+    content_cols = vehicle_content(bo).any(axis=0)
+    cont = np.flatnonzero(content_cols)
     best = max(regions[0][0], 1e-9)
     for k, (score, x, y, bw, bh, f) in enumerate(regions):
         # the region's own pixels; the box with a margin for the patches
@@ -91,6 +102,10 @@ def candidate_inputs(maps: dict, regions: list, span, details: dict, params: Par
             k / 10.0,
             np.log10(score / best + 1e-7),
             in_span,
+            *_frame_end(valid, content_cols, cont, x, y, bw, bh),
+            (h - y - bh) / h,
+            _affine_ratio(bo, bn, lab == f["label"], (x, y, bw, bh), params),
+            1.0 if f.get("second") else 0.0,
         ]
         # square crop around the box, twice its size (at least 24 px), resized
         side = max(bw, bh, 12) * 2
@@ -109,6 +124,60 @@ def candidate_inputs(maps: dict, regions: list, span, details: dict, params: Par
             patches[k, c] = _crop(img.astype(np.float32), box)
     np.clip(patches[:, 2:4], -20, 20, out=patches[:, 2:4])
     return scal, patches
+
+
+def _frame_end(valid, content_cols, cont, x, y, bw, bh) -> tuple[float, float, float]:
+    """Where the destination's frame ends near the region: how far the frame (the overlap, in
+    the region's rows) reaches past the region on its nearer side (share of the width), whether
+    the origin's vehicle goes on beyond that frame end (share of content columns in the 3 % of
+    the width past it: the frame cuts through the vehicle) and the distance of the region to the
+    vehicle's nearer end (share of the width)."""
+    w = valid.shape[1]
+    vc = np.flatnonzero(valid[y : y + bh].any(axis=0))
+    if not vc.size:
+        return 0.0, 0.0, 0.0
+    left, right = x - int(vc[0]), int(vc[-1]) - (x + bw - 1)
+    band = max(3, round(0.03 * w))
+    if left <= right:
+        beyond = content_cols[max(0, int(vc[0]) - band) : int(vc[0])]
+    else:
+        beyond = content_cols[int(vc[-1]) + 1 : int(vc[-1]) + 1 + band]
+    cut = float(beyond.sum()) / band
+    veh = min(abs(x - int(cont[0])), abs(int(cont[-1]) - (x + bw - 1))) / w if cont.size else 0.0
+    return max(0, min(left, right)) / w, cut, veh
+
+
+# local affine re-check: x shears (x offset per row) and x stretches (per column) of the destination
+_WARPS = (("shear", -0.06), ("shear", -0.03), ("shear", 0.03), ("shear", 0.06),
+          ("stretch", -0.04), ("stretch", -0.02), ("stretch", 0.02), ("stretch", 0.04))  # fmt: skip
+
+
+def _affine_ratio(bo: np.ndarray, bn: np.ndarray, reg: np.ndarray, box, params: Params) -> float:
+    """Smallest tolerant change over the region left when the destination around it is sheared or
+    stretched in x (``_WARPS``, about the region's centre) and shifted (up to the ordinary local
+    check's x range), as a share of the unwarped one: a tilted wall or a stretched frame end is
+    explained by such a warp, a change of the cargo is not."""
+    h, w = bo.shape
+    x, y, bw, bh = box
+    r = params.TOL_RADIUS
+    rx = max(4, round(params.SHIFT_X * w))
+    m = r + 1
+    x0, x1, y0, y1 = max(0, x - m), min(w, x + bw + m), max(0, y - m), min(h, y + bh + m)
+    o = bo[y0:y1, x0:x1]
+    sel = reg[y0:y1, x0:x1]
+    o_range = neighbourhood(o, r)
+    base = float(np.minimum(tolerant_change(o, bn[y0:y1, x0:x1], r, o_range), 2.0)[sel].sum())
+    if base <= 1e-9:
+        return 1.0
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    yc, xc = y + bh / 2, x + bw / 2
+    best = base
+    for kind, s in _WARPS:
+        off = s * ((yy - yc) if kind == "shear" else (xx - xc))
+        for dx in range(-rx, rx + 1, 2):
+            n = cv2.remap(bn, xx + off + dx, yy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            best = min(best, float(np.minimum(tolerant_change(o, n, r, o_range), 2.0)[sel].sum()))
+    return best / base
 
 
 def _crop(img: np.ndarray, box) -> np.ndarray:
@@ -144,13 +213,11 @@ def verify(maps: dict, regions: list, span, details: dict, params: Params) -> li
     exp(logit - VERIFY_LOGIT) (see the module's docstring)."""
     scal, patches = candidate_inputs(maps, regions, span, details, params)
     lg = logits(scal, patches)
-    out = [
-        (
-            float(DEFAULT_THRESHOLD * np.exp(np.clip(v - params.VERIFY_LOGIT, -30, 30))),
-            *r[1:5],
-            {**r[5], "p_logit": float(v)},
-        )
-        for v, r in zip(lg, regions, strict=False)
-    ]
+    out = []
+    for v, r in zip(lg, select(regions, params), strict=True):
+        score = float(DEFAULT_THRESHOLD * np.exp(np.clip(v - params.VERIFY_LOGIT, -30, 30)))
+        if params.VERIFY_OR_SCORE > 0:  # a hand-made score this high is suspicious whatever the model says
+            score = max(score, DEFAULT_THRESHOLD * float(r[0]) / params.VERIFY_OR_SCORE)
+        out.append((score, *r[1:5], {**r[5], "p_logit": float(v)}))
     out.sort(key=lambda r: -r[0])
     return out

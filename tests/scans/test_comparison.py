@@ -328,3 +328,63 @@ def test_hard_pairs_are_written_and_benchmarked(tmp_path):
     assert labels[2]["kind"] in ("add", "add_dense", "remove", "remove_dark", "swap", "swap_split")
     res = run_bench(tmp_path)
     assert res["n"] == 3 and res["median_cpu_s"] > 0 and set(res["by_kind"]) == {labels[2]["kind"]}
+
+
+def test_verifier_second_pass_adds_only_flagged_candidates(scan):
+    """The lower-seeded second pass (verifier only) adds at most N_VERIFY2 regions, flagged
+    ``second``, and leaves the ordinary regions and the shipped path (verifier off) alone."""
+    from scans.comparison import verifier
+    from scans.comparison.regions import find_regions
+
+    box = (330, 120, 110, 90)
+    a = tamper(to_attenuation(scan), np.random.default_rng(5), "remove", box)
+    res = compare_scans(scan, _dest(a, 3), params=Params(USE_VERIFIER=True), debug=True)
+    maps = res.details["debug"]
+    off, _ = find_regions(dict(maps), None, Params())
+    assert not any(r[5].get("second") for r in off)
+    low = Params(USE_VERIFIER=True, N_VERIFY2=50, ZSEED2=1.7, LP_ZSEED2=1.0)
+    on, _ = find_regions(dict(maps), None, low)
+    second = [r for r in on if r[5].get("second")]
+    assert second, "a lower seed finds more grown regions"
+    assert len(second) <= low.N_VERIFY2
+    first = [r for r in on if not r[5].get("second")]
+    assert len(first) <= len(off) + 1  # the same ordinary regions (up to a merge of the grown mask)
+    chosen = verifier.select(on, replace(low, N_VERIFY2=2))
+    assert sum(bool(r[5].get("second")) for r in chosen) <= 2
+    none, _ = find_regions(dict(maps), None, replace(low, N_VERIFY2=0))
+    assert not any(r[5].get("second") for r in none)
+
+
+def test_verifier_affine_recheck_explains_a_shear_not_a_change():
+    from scans.comparison.verifier import _affine_ratio
+
+    rng = np.random.default_rng(1)
+    h, w = 200, 600
+    bo = cv2.GaussianBlur(rng.random((h, w)).astype(np.float32), (0, 0), 1.0) * 3
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    box = (300, 10, 30, 180)
+    reg = np.zeros((h, w), bool)
+    reg[10:190, 300:330] = True
+    # the destination sheared in x about the region's centre (a tilted wall / cargo): up to 5.4 px
+    # off at the region's ends, more than the tolerant difference absorbs
+    sheared = cv2.remap(bo, xx + 0.06 * (yy - 100), yy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    assert _affine_ratio(bo, sheared, reg, box, Params()) < 0.3
+    changed = bo.copy()
+    changed[20:180, 305:325] += 1.0  # a change of the cargo: no warp explains it
+    assert _affine_ratio(bo, changed, reg, box, Params()) > 0.7
+
+
+def test_verifier_frame_end_features():
+    from scans.comparison.verifier import _frame_end
+
+    h, w = 100, 1000
+    valid = np.zeros((h, w), bool)
+    valid[:, 100:900] = True  # the destination frame ends at columns 100 and 899
+    content = np.zeros(w, bool)
+    content[50:950] = True  # the vehicle goes on past both frame ends
+    cont = np.flatnonzero(content)
+    reach, cut, veh = _frame_end(valid, content, cont, 120, 10, 40, 50)
+    assert reach == pytest.approx(0.02) and cut == pytest.approx(1.0) and veh == pytest.approx(0.07)
+    content[:100] = False  # the vehicle starts where the frame does: nothing cut on that side
+    reach, cut, veh = _frame_end(valid, content, np.flatnonzero(content), 120, 10, 40, 50)
+    assert cut == 0.0 and veh == pytest.approx(0.02)
