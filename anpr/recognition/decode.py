@@ -195,17 +195,29 @@ def ctc_log_likelihood(logp: np.ndarray, text: str, charset: str = CHARSET) -> f
     return float(np.logaddexp(alpha[-1], alpha[-2]))
 
 
-def rescore(logps: list[np.ndarray]) -> tuple[str, float]:
-    """One read from several models' outputs for the same crop (an ensemble).
+def rescore(logps: list[np.ndarray], n_decoded: int | None = None) -> tuple[str, float]:
+    """One read from several outputs for the same plate (an ensemble's models, framings of the crop).
 
-    The candidates are each model's grammar-constrained read; the one with the highest CTC
-    log-likelihood summed over the models wins (so a model sure of a character outweighs one that
-    hesitates, whatever frames each reads it on). Confidence: the mean of the winning read's
-    confidences among the models that read it."""
-    reads = [decode_plate(lp) for lp in logps]
+    The candidates are the grammar-constrained reads of the first ``n_decoded`` outputs (all by default)
+    and the unconstrained (greedy) reads of the others that already have the plate's form (the same text
+    their constrained read would give, without its cost); the one with the highest CTC log-likelihood
+    summed over all the outputs wins (so an output sure of a character outweighs one that hesitates,
+    whatever frames each reads it on). Confidence: the mean of the winning read's confidences among the
+    outputs that read it."""
+    n = len(logps) if n_decoded is None else n_decoded
+    reads = [decode_plate(lp) for lp in logps[:n]]
     cands = list(dict.fromkeys(text for text, _, _ in reads if text))
+    for lp in logps[n:]:
+        seen = greedy(lp)
+        form = len(seen) == len(GRAMMAR) and all(c.isdigit() == (g == "D") for c, g in zip(seen, GRAMMAR, strict=True))
+        if form and seen not in cands:
+            cands.append(seen)
     if not cands:
         return "", 0.0
     scores = [sum(ctc_log_likelihood(lp, c) for lp in logps) for c in cands]
     best = cands[int(np.argmax(scores))]
-    return best, float(np.mean([conf for text, conf, _ in reads if text == best]))
+    confs = [conf for text, conf, _ in reads if text == best]
+    if not confs:  # read only unconstrained: the confidence of the first output that reads it
+        lp = next(lp for lp in logps[n:] if greedy(lp) == best)
+        confs = [decode_plate(lp)[1]]
+    return best, float(np.mean(confs))

@@ -15,7 +15,7 @@ import numpy as np
 from anpr.recognition import localise as loc
 from anpr.recognition.decode import decode_plate, greedy, quick_score, rescore
 from anpr.recognition.foreign import COUNTRY_FORMS, IRANIAN_OTHER, PLATE_CLASSES, TYPE_NAMES, latin_score
-from anpr.recognition.nationality import not_iranian, vote
+from anpr.recognition.nationality import NUDGE_FRAMES, not_iranian, reframe, vote
 from declarations.plates import PlateError, canonical_plate, normalise_text
 
 DEFAULT_ENGINE = "plate_crnn"
@@ -86,6 +86,13 @@ def _canonical_foreign(text: str, country: str) -> str:
 # makes anyway (a first digit cut by a tight crop, a 3 that reads 4 in one framing); figures in
 # docs/anpr-recognition.md.
 VOTE_NUDGED = False
+# Test-time augmentation (empty: off). Framings of a crop read as Iranian that are read besides the crop
+# itself, each (left, right, top, bottom) as shares of the crop's size (positive: padded with its edge
+# pixels, negative: trimmed; nationality.reframe); the plate is the read with the highest CTC
+# log-likelihood summed over the crop and its framings (decode.rescore, as for an ensemble's members).
+# A framing that is one of the nationality check's nudges (nationality.NUDGE_FRAMES) reuses that read (no
+# extra forward pass); any other costs one forward pass, and one per further ensemble member.
+TTA: tuple[tuple[float, float, float, float], ...] = ()
 # A crop of Iranian form that the nudged reads refuse is still read as Iranian when the type classifier
 # gives the Iranian layout at least this probability.
 TRUST_TYPE = 0.9
@@ -246,8 +253,8 @@ class PlateCRNNEngine(Engine):
             # Of Iranian form, refused only because nudged reads disagree (a dirty or night plate): the
             # classifier, sure it is the Iranian layout, keeps it Iranian.
             reason = ""
-        if not reason and self.extras:
-            text, conf = rescore([logp, *(m.logp([img_bgr])[0] for m in self.extras)])
+        if not reason and (self.extras or TTA):
+            text, conf = rescore(self._reads(img_bgr, logp, nudged), n_decoded=1 + len(self.extras))
         if not reason:
             # The Iranian check (measured on real plates) outranks the classifier (trained on rendered ones).
             plate = _canonical(text)
@@ -269,6 +276,26 @@ class PlateCRNNEngine(Engine):
                 r.plate = ""
                 r.deferred = f"foreign plate ({country}) read as '{ftext}' with low confidence: a person confirms it"
         return r
+
+    def _reads(self, img_bgr: np.ndarray, logp: np.ndarray, nudged: list[np.ndarray]) -> list[np.ndarray]:
+        """The outputs rescored for a crop read as Iranian: each model's read of the crop (the first model's
+        first), then their reads of the TTA framings (the first model's nudged reads reused where they match).
+        The first 1 + len(extras) are the crop's own reads (decode.rescore's ``n_decoded``)."""
+        assert self.model is not None
+        framed = [c for c in (reframe(img_bgr, f) for f in TTA) if c.size]
+        own: list[np.ndarray] = [logp]
+        views: list[np.ndarray] = []
+        reuse = len(nudged) == len(NUDGE_FRAMES) and len(framed) == len(TTA)
+        todo = [c for f, c in zip(TTA, framed) if not (reuse and f in NUDGE_FRAMES)] if reuse else framed
+        if reuse:
+            views.extend(nudged[NUDGE_FRAMES.index(f)] for f in TTA if f in NUDGE_FRAMES)
+        if todo:
+            views.extend(self.model.logp(todo))
+        for m in self.extras:
+            lps = m.logp([img_bgr, *framed])
+            own.append(lps[0])
+            views.extend(lps[1:])
+        return [*own, *views]
 
     def _foreign_pick(self, cands: list) -> loc.Candidate | None:
         cands = [c for c in cands if c.crop is not None and c.crop.size]

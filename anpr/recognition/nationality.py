@@ -42,15 +42,29 @@ def _trim(img: np.ndarray, left: float, right: float, top: float, bottom: float)
     return img[int(top * h) : h - int(bottom * h), int(left * w) : w - int(right * w)]
 
 
-NUDGES = (
-    lambda c: _pad(c, 0.05, 0, 0, 0),
-    lambda c: _pad(c, 0, 0.05, 0, 0),
-    lambda c: _pad(c, 0, 0, 0.1, 0.1),
-    lambda c: _trim(c, 0, 0, 0.06, 0),
-    lambda c: _trim(c, 0, 0, 0, 0.06),
-    lambda c: _trim(c, 0.03, 0, 0, 0),
-    lambda c: _trim(c, 0, 0.03, 0, 0),
+def reframe(img: np.ndarray, frame: tuple[float, float, float, float]) -> np.ndarray:
+    """The crop framed otherwise: ``frame`` is (left, right, top, bottom) as shares of its size, a positive
+    share padded (edge pixels repeated), a negative one trimmed."""
+    pads = [max(v, 0.0) for v in frame]
+    trims = [max(-v, 0.0) for v in frame]
+    if any(trims):
+        img = _trim(img, *trims)
+    if any(pads):
+        img = _pad(img, *pads)
+    return img
+
+
+# The seven nudges of the stability check, as frames (left, right, top, bottom) for :func:`reframe`.
+NUDGE_FRAMES: tuple[tuple[float, float, float, float], ...] = (
+    (0.05, 0, 0, 0),
+    (0, 0.05, 0, 0),
+    (0, 0, 0.1, 0.1),
+    (0, 0, -0.06, 0),
+    (0, 0, 0, -0.06),
+    (-0.03, 0, 0, 0),
+    (0, -0.03, 0, 0),
 )
+NUDGES = tuple(lambda c, f=f: reframe(c, f) for f in NUDGE_FRAMES)
 
 
 def has_iranian_form(text: str) -> bool:

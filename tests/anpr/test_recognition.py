@@ -151,6 +151,76 @@ def test_an_ensemble_of_one_file_twice_reads_as_the_file(engine):
         assert pair.read_crop(crop).plate == engine.read_crop(crop).plate
 
 
+def test_rescoring_takes_a_candidate_from_an_undecoded_framing():
+    from anpr.recognition.decode import rescore
+
+    # the crop's own read hesitates (its best path reads …23, …22 close behind); a framing reads …22 clearly
+    own = log_softmax(np.logaddexp(_clear("11ب11123"), _clear("11ب11122") - 0.3))
+    framing = _clear("11ب11122")
+    assert rescore([own])[0] == "11ب11123"
+    assert rescore([own, framing], n_decoded=1)[0] == "11ب11122"  # a greedy candidate of the framing
+    assert rescore([own, framing], n_decoded=1) == rescore([own, framing])  # same read as decoding both
+    # a framing that reads no plate's form gives no candidate, its likelihood still counts
+    assert rescore([_clear("11ب11123"), _clear("1111")], n_decoded=1)[0] == "11ب11123"
+
+
+def test_reframe_pads_with_edge_pixels_and_trims():
+    from anpr.recognition.nationality import NUDGE_FRAMES, NUDGES, reframe
+
+    img = np.arange(20 * 100 * 3, dtype=np.uint8).reshape(20, 100, 3)
+    assert reframe(img, (0.05, 0, 0, 0)).shape == (20, 105, 3)
+    assert (reframe(img, (0.05, 0, 0, 0))[:, :5] == img[:, :1]).all()
+    assert (reframe(img, (0, 0, -0.1, 0)) == img[2:]).all()
+    assert (reframe(img, (-0.03, 0.05, 0, 0)) == reframe(img[:, 3:], (0, 0.05, 0, 0))).all()
+    assert reframe(img, (0, 0, 0, 0)) is img
+    # the stability check's nudges are these frames (3 of them as before: left pad, top trim, right trim)
+    assert len(NUDGES) == len(NUDGE_FRAMES) == 7
+    assert (NUDGES[0](img) == cv2.copyMakeBorder(img, 0, 0, 5, 0, cv2.BORDER_REPLICATE)).all()
+    assert (NUDGES[3](img) == img[1:]).all() and (NUDGES[6](img) == img[:, :97]).all()
+
+
+def test_test_time_augmentation_rescores_the_crop_with_its_framings(fonts, engine, monkeypatch):
+    from anpr.recognition import engines
+    from anpr.recognition.nationality import reframe
+
+    assert engines.TTA == ()  # off unless it was measured to win (docs/benchmarks.md)
+    rng = random.Random(7)
+    text = random_plate(rng)
+    crop = augment_crop(render_plate(text, fonts, rng), rng, mild=True)
+    plain = engine.read_crop(crop)
+    assert plain.plate == text
+    seen: list = []
+    real_rescore = engines.rescore
+
+    def spy(logps, n_decoded=None):
+        seen.append((logps, n_decoded))
+        return real_rescore(logps, n_decoded)
+
+    monkeypatch.setattr(engines, "rescore", spy)
+    calls: list = []
+    real_logp = type(engine.model).logp
+    monkeypatch.setattr(
+        type(engine.model), "logp", lambda self, crops: calls.append(len(crops)) or real_logp(self, crops)
+    )
+    nudge, other = (0.05, 0, 0, 0), (0.08, 0.04, 0.05, 0.05)
+    monkeypatch.setattr(engines, "TTA", (nudge, other))
+    r = engine.read_crop(crop)
+    assert r.plate == text and r.country == "IR"
+    ((logps, n_decoded),) = seen
+    assert len(logps) == 3 and n_decoded == 1
+    # the crop's read first, the nudge's read (made by the nationality check) reused, the other framing read
+    assert np.allclose(logps[0], engine.model.logp([crop])[0], atol=1e-5)
+    assert np.allclose(logps[1], engine.model.logp([reframe(crop, nudge)])[0], atol=1e-5)
+    assert np.allclose(logps[2], engine.model.logp([reframe(crop, other)])[0], atol=1e-5)
+    assert calls[:3] == [1, 7, 1]  # crop, the seven nudges, one forward pass for the framing not among them
+    # an ensemble reads the crop and the framings with every member
+    pair = PlateCRNNEngine(str(engine.model.path), extra_weights=[str(engine.model.path)])
+    seen.clear()
+    assert pair.read_crop(crop).plate == text
+    ((logps, n_decoded),) = seen
+    assert len(logps) == 6 and n_decoded == 2
+
+
 def test_easyocr_without_weights_reports_unavailable(tmp_path):
     eng = EasyOCREngine(model_dir=str(tmp_path / "no-weights-here"))
     assert eng.available is False
