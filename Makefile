@@ -36,10 +36,16 @@ run: $(VENV)/.installed messages
 	SITE_URL=$(SITE_URL) $(PY) manage.py run_embedded $(ADDRPORT)
 
 ## The whole suite (SQLite by default; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set).
+## The suite runs in one process per core (pytest-xdist; a test file stays in one process, so its module
+## fixtures start once). Each process has its own test database, Redis database and server ports
+## (transit_monitor/settings.py, tests/pgcluster.py). TEST_WORKERS=0 runs it in this process alone.
+TEST_WORKERS ?= auto
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+
 test: $(VENV)/.installed-dev messages
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run -v1
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS)
 
 # The layers contract (pyproject.toml [tool.importlinter]) names core and casework as root packages;
 # until they exist, it runs on a copy of pyproject.toml without them (import-linter needs every root to exist).

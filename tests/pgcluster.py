@@ -16,7 +16,10 @@ import time
 from pathlib import Path
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-BASE_PORT = int(os.environ.get("TEST_PG_PORT", "5442"))
+# Ten ports a test process; parallel processes (pytest-xdist workers gw0, gw1, …) each their own ten.
+BASE_PORT = int(os.environ.get("TEST_PG_PORT", "5442")) + 10 * int(
+    os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0
+)
 
 
 def available() -> str | None:

@@ -5,7 +5,9 @@ Celery tasks run eagerly in-process. Production sets DATABASE_URL, REDIS_URL,
 SECRET_KEY, ALLOWED_HOSTS and friends; bad values fail loudly at start.
 """
 
+import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -233,6 +235,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # then share a broker in files there (Kombu's filesystem transport, transit_monitor/broker.py) and keep
 # task states in a SQLite file beside it (Celery's SQLAlchemy result store, read by task-status pages).
 REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and (_test_worker := os.environ.get("PYTEST_XDIST_WORKER", "")).startswith("gw"):
+    # The test suite in parallel processes (pytest-xdist, `make test`): each process, and every worker or
+    # server it starts, on its own Redis database, so that no Celery worker takes another process's tasks
+    # and no cache key or queue is shared. Never set outside pytest.
+    _redis = urlsplit(REDIS_URL)
+    _redis_db = int(_redis.path.strip("/") or 0) + int(_test_worker[2:])
+    REDIS_URL = urlunsplit(_redis._replace(path=f"/{_redis_db}"))
 CELERY_BROKER_DIR = "" if REDIS_URL else env.str("CELERY_BROKER_DIR", default="")
 # One Redis server, three databases in production (docker-compose.yml): the broker's queues, the task
 # results and the cache each on its own (a cache flush or eviction never drops a queued task or a

@@ -159,7 +159,9 @@ def moto_s3():
     import time
 
     server = shutil.which("moto_server") or pytest.skip("moto[server] is not installed")
-    port = 8123
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
     proc = subprocess.Popen(
         [server, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
