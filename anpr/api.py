@@ -12,7 +12,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -20,7 +21,7 @@ from rest_framework.views import APIView
 
 from accounts.scoping import get_scoped_or_404
 from core import uploads
-from core.api import error_body
+from core.api import error_body, reject_unknown_params
 from core.files import serve_evidence
 from core.parsers import StrictJSONParser
 
@@ -178,8 +179,15 @@ class ReadBulkApi(APIView):
 class ReadListApi(APIView):
     """Reads in the user's scope, newest first; ``?plate=`` in any digit script, ``?office=CODE``."""
 
-    @extend_schema(responses=ReadOut(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("plate", OpenApiTypes.STR, description="plate, any digit script"),
+            OpenApiParameter("office", OpenApiTypes.STR, description="office code"),
+        ],
+        responses=ReadOut(many=True),
+    )
     def get(self, request):
+        reject_unknown_params(request, ("plate", "office"))
         qs = PlateRead.objects.for_user(request.user).select_related("camera", "office")
         if plate := request.query_params.get("plate", "").strip():
             key = matching.match_key(plate)

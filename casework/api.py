@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scoping import get_scoped_or_404
-from core.api import JalaliDateTimeField
+from core.api import JalaliDateTimeField, reject_unknown_params
 
 from . import services
 from .models import FollowUpLetter, LetterStatus
@@ -69,6 +69,7 @@ class InboxApi(APIView):
         responses=LetterOut(many=True),
     )
     def get(self, request):
+        reject_unknown_params(request, ("status", "overdue"))
         status = request.query_params.get("status", "sent")
         if status not in INBOX_STATUSES:
             raise serializers.ValidationError({"status": [f"one of {', '.join(INBOX_STATUSES)}"]})

@@ -19,6 +19,21 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": {} if fields is None else fields}}
 
 
+def reject_unknown_params(request, allowed) -> None:
+    """A query parameter the endpoint does not take is a 400 naming it: ignored, a misspelt filter
+    (``?staus=``) or another API's paging word (``?limit=``) would answer with every row, unasked."""
+    known = {*allowed, "format"}  # ``format``: DRF's own (?format=json)
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        takes = ", ".join(sorted(known - {"format"})) or "-"
+        raise exceptions.ValidationError(
+            {
+                name: [gettext("unknown parameter; this endpoint takes: %(names)s") % {"names": takes}]
+                for name in unknown
+            }
+        )
+
+
 def _first_errors(path: str, errors):
     """(path, first message) of each field with errors, nested ones named ``goods[1].quantity``;
     a nested serializer's own errors (``non_field_errors``) under its field's name."""

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from accounts.models import Role
 from accounts.scoping import get_scoped_or_404
 from core import jobs
+from core.api import reject_unknown_params
 from core.dates import format_jalali
 from core.parsers import StrictJSONParser
 
@@ -113,6 +114,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
 
     @extend_schema(parameters=LIST_PARAMS, responses=PageOut)
     def list(self, request):
+        reject_unknown_params(request, (p.name for p in LIST_PARAMS))
         f = DeclarationFilter(request.query_params or None, queryset=self.get_queryset(), request=request)
         if f.is_bound and not f.is_valid():
             raise ValidationError(f.errors)
@@ -349,6 +351,7 @@ class PermitViewSet(viewsets.GenericViewSet):
     )
     def list(self, request):
         qs = self.get_queryset()
+        reject_unknown_params(request, ("validity",))
         state = request.query_params.get("validity", "")
         if state:
             if state not in permits.VALIDITY_CHOICES:
@@ -419,6 +422,7 @@ class VehicleViewSet(viewsets.GenericViewSet):
         responses=VehicleOut(many=True),
     )
     def list(self, request):
+        reject_unknown_params(request, ("plate",))
         text = request.query_params.get("plate", "").strip()
         if not text:
             raise ValidationError({"plate": ["required"]})
@@ -441,6 +445,7 @@ class VehicleViewSet(viewsets.GenericViewSet):
     @extend_schema(parameters=[OpenApiParameter("after", OpenApiTypes.STR)], responses=PageOut)
     @action(detail=True, methods=["get"])
     def declarations(self, request, pk=None):
+        reject_unknown_params(request, ("after",))
         self.retrieve(request, pk)
         qs = selectors.scoped(request.user).filter(vehicle_id=pk).select_related("origin", "destination", "vehicle")
         try:

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from accounts.models import CustomsOffice, Province
 from accounts.scoping import get_scoped_or_404
 from core import jobs
-from core.api import JalaliDateField, JalaliDateTimeField
+from core.api import JalaliDateField, JalaliDateTimeField, reject_unknown_params
 from core.api_schema import error_response
 
 from . import problems, services, tasks
@@ -140,6 +140,7 @@ class TrendApi(APIView):
         responses={200: TrendOut, 404: error_response(404, "no province has this code")},
     )
     def get(self, request):
+        reject_unknown_params(request, ("province",))
         code = request.query_params.get("province", "")
         if request.user.is_national:
             province = get_object_or_404(Province, code=code) if code else None
@@ -208,6 +209,7 @@ class ProblemApi(APIView):
         responses=ProblemOut(many=True),
     )
     def get(self, request):
+        reject_unknown_params(request, ("status",))
         tab = request.query_params.get("status", problems.OPEN)
         if tab not in problems.TABS:
             raise serializers.ValidationError({"status": [f"one of {', '.join(problems.TABS)}"]})
@@ -299,6 +301,7 @@ class InspectionActionListApi(APIView):
         responses=InspectionActionOut(many=True),
     )
     def get(self, request):
+        reject_unknown_params(request, ("state", "overdue"))
         state = request.query_params.get("state", "open")
         if state not in STATES:
             raise serializers.ValidationError({"state": [f"one of {', '.join(STATES)}"]})

@@ -1,7 +1,8 @@
 """Scan API: upload, read, file download, comparison result and review. One APIView per operation."""
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import MultiPartParser
@@ -9,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scoping import get_scoped_or_404
-from core.api import error_body
+from core.api import error_body, reject_unknown_params
 from core.errors import NotAllowed
 from core.files import serve_evidence
 from declarations.models import TransitDeclaration
@@ -30,8 +31,12 @@ def _rejected(exc: ScanRejected) -> Response:
 class ScanListCreateApi(APIView):
     parser_classes = [MultiPartParser]
 
-    @extend_schema(responses=ScanOut(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("declaration", OpenApiTypes.INT, description="a declaration's id")],
+        responses=ScanOut(many=True),
+    )
     def get(self, request):
+        reject_unknown_params(request, ("declaration",))
         qs = Scan.objects.for_user(request.user).select_related("office").order_by("-id")
         if declaration := request.query_params.get("declaration"):
             if not declaration.isdigit():

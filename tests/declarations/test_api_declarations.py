@@ -31,6 +31,34 @@ def test_it_lists_with_filters_and_pages_by_cursor(api, hq, bazargan, tehran):
     assert {r["serial"] for r in body["results"]}.isdisjoint({r["serial"] for r in rest["results"]})
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path, params, ok",
+    [
+        ("/api/declarations/", {"limit": "10"}, {"page_size": "10"}),
+        ("/api/declarations/", {"staus": "settled"}, {"status": "settled"}),
+        ("/api/anpr/reads/search/", {"plates": "12"}, {"plate": "12ب34511"}),
+        ("/api/scans/", {"decl": "1"}, {"declaration": "1"}),
+        ("/api/casework/inbox/", {"overdue_only": "1"}, {"overdue": "1"}),
+        ("/api/reports/trend/", {"provinec": "WAZ"}, {"province": "WAZ"}),
+        ("/api/reports/problems/", {"tab": "open"}, {"status": "open"}),
+        ("/api/reports/inspection-actions/", {"status": "open"}, {"state": "open"}),
+        ("/api/permits/", {"valid": "1"}, {"validity": "valid"}),
+    ],
+)
+def test_a_parameter_an_endpoint_does_not_take_is_named_not_ignored(api, hq, west_az, path, params, ok):
+    # Ignored, a misspelt filter would answer with every row as if it had been applied.
+    api.force_authenticate(hq)
+    response = api.get(path, params)
+    assert response.status_code == 400, response.content
+    (name,) = params
+    error = response.json()["error"]
+    assert name in error["fields"] and "unknown parameter" in error["message"]
+    assert (next(iter(ok))) in error["fields"][name][0]  # says what it takes instead
+    assert api.get(path, ok).status_code == 200
+    assert api.get(path, {**ok, "format": "json"}).status_code == 200
+
+
 def test_a_bad_filter_or_cursor_is_a_400_with_the_one_error_body(api, hq, declaration):
     api.force_authenticate(hq)
     body = api.get("/api/declarations/", {"status": "flying"}).json()
