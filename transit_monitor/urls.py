@@ -1,6 +1,8 @@
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -8,8 +10,15 @@ from accounts.forms import LoginForm
 from core import health
 from declarations import views as declaration_views
 
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on every page (the admin's too): the app's icon, not a 404."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
 urlpatterns = [
     path("", declaration_views.home, name="home"),
+    path("favicon.ico", favicon),
     # Operations (docs/operations.md): liveness for anyone; readiness and metrics for the
     # monitoring network or the metrics token only (core/health.py).
     path("healthz", health.healthz, name="healthz"),
