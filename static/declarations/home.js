@@ -30,6 +30,9 @@
     },
     options: {
       maintainAspectRatio: false,
+      // Reversed (right to left), the slanted month labels hang left of their ticks and Chart.js pads
+      // the wrong side: the newest month's label was cut at the panel's edge.
+      layout: { padding: { left: rtl ? 32 : 0 } },
       locale: fa ? "fa-IR" : "en-US",
       plugins: {
         legend: { rtl: rtl, position: "bottom" },

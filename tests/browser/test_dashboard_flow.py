@@ -79,3 +79,26 @@ def test_the_dashboard_fits_a_tablet_and_switches_to_english(live_server, new_pa
     assert "Dashboard" in page.content()
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.classList.contains('skip-link')")
+
+
+@pytest.mark.persian
+def test_no_month_label_of_the_chart_is_cut_at_its_edges(live_server, new_page, inspector, declaration):
+    # Right to left, the newest month is on the left and its slanted label hangs left of its tick:
+    # nothing the chart draws may touch the canvas's edges (a label cut there is unreadable).
+    page = new_page()
+    login(page, live_server, "inspector")
+    page.wait_for_selector("#monthly-chart")
+    touching = page.evaluate(
+        """() => {
+            const c = document.getElementById('monthly-chart');
+            const ctx = c.getContext('2d');
+            const inked = (x) => {
+                const px = ctx.getImageData(x, 0, 1, c.height).data;
+                for (let i = 3; i < px.length; i += 4) if (px[i] > 0) return true;
+                return false;
+            };
+            return {left: inked(0) || inked(1), right: inked(c.width - 1) || inked(c.width - 2), labels: Chart.getChart(c).data.labels.length};
+        }"""
+    )
+    assert touching["labels"] >= 12
+    assert touching == {"left": False, "right": False, "labels": touching["labels"]}
