@@ -35,11 +35,17 @@ def _clip_box(x, y, w, h, W, H):
     return x0, y0, max(0, x1 - x0), max(0, y1 - y0)
 
 
+def _components(mask: np.ndarray):
+    """``cv2.connectedComponentsWithStats`` (8-connected) by Grana's algorithm: the same labels and stats as
+    the default (Spaghetti) in about half the time here."""
+    return cv2.connectedComponentsWithStatsWithAlgorithm(mask, 8, cv2.CV_32S, cv2.CCL_GRANA)
+
+
 def _blue_strip_candidates(hsv: np.ndarray, scale: float) -> list[Candidate]:
     h, s, v = cv2.split(hsv)
     mask: np.ndarray = ((h >= 95) & (h <= 130) & (s >= 90) & (v >= 50)).astype(np.uint8) * 255
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+    n, _, stats, _ = _components(mask)
     out = []
     H, W = mask.shape
     for i in range(1, n):
@@ -112,7 +118,7 @@ def _colour_candidates(hsv: np.ndarray, scale: float) -> list[Candidate]:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(5, W // 60), 5))
     for name, m in masks.items():
         closed = cv2.morphologyEx(m.astype(np.uint8) * 255, cv2.MORPH_CLOSE, kernel)
-        n, _, stats, _ = cv2.connectedComponentsWithStats(closed)
+        n, _, stats, _ = _components(closed)
         for i in range(1, n):
             x, y, w, hh, area = stats[i]
             if hh < 8 or w < 40 or w > W * 0.8 or not (2.5 <= w / hh <= 7.5) or area < 0.5 * w * hh:
