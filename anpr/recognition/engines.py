@@ -164,7 +164,8 @@ class Engine:
             # badge put first on a night photo. Tighter boxes inside it and the next distinct boxes are
             # scored; the best few are read, and an accepted Iranian read wins. Otherwise the first box
             # stands (a foreign plate is read from it).
-            alts = [*_tighter(img_bgr, best), *_distinct(ranked, best)[:3]]
+            tight = _tighter(img_bgr, best)
+            alts = [*tight, *_distinct(ranked, best)[:3]]
             scores = scorer([c.crop for c in alts])
             for _, c in sorted(zip(scores, range(len(alts))), reverse=True)[:ALTERNATIVES]:
                 alt = self._read_scored(alts[c].crop, seen)
@@ -173,9 +174,9 @@ class Engine:
                     return alt
             # Not Iranian anywhere: the box that looks most like a foreign plate (type classifier × Latin
             # reader) is read as one, when the engine has them.
-            pick = self._foreign_pick([best, *_tighter(img_bgr, best)[:4], *_distinct(ranked, best)[:5]])
+            pick = self._foreign_pick([best, *tight[:4], *_distinct(ranked, best)[:5]])
             if pick is not None and pick is not best and pick.crop is not None:
-                alt = self.read_crop(pick.crop)
+                alt = self._read_scored(pick.crop, seen)
                 if alt.plate and alt.country not in ("", "IR") and (not r.plate or alt.confidence > r.confidence):
                     alt.box, alt.crop = pick.box, pick.crop
                     return alt
