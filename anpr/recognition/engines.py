@@ -154,7 +154,7 @@ class Engine:
         seen: dict = {}
         scorer = self._scorer(seen)
         ranked: list[loc.Candidate] = []
-        best = loc.localise(img_bgr, region, scorer=scorer, ranked=ranked)
+        best = loc.localise(img_bgr, region, scorer=scorer, ranked=ranked, confident=loc.CONFIDENT)
         if best is None or best.crop is None:
             return Reading("", "", 0.0, self.name, None, None)
         r = self._read_scored(best.crop, seen)
