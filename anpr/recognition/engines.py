@@ -254,7 +254,7 @@ class PlateCRNNEngine(Engine):
         # The model's output for each crop scored is kept (with the crop, so its id stays its own) and not
         # computed again: the chosen box is then read, and a refused box's next boxes rescored, without
         # running the model on them a second time. Exact: onnxruntime gives a crop the same output
-        # whichever batch it is in (tests/anpr/test_recognition.py).
+        # whichever batch it is in (tests/anpr/test_recognition_speed.py).
         assert self.model is not None
         model = self.model
 
