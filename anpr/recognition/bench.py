@@ -113,7 +113,9 @@ def run_bench(
         sub = [r for r in rows if r["kind"] == kind]
         if sub:
             s = _summary(sub)
-            by_kind[kind] = {k: s[k] for k in ("n", "kept", "exact", "char", "median_ms", "p95_ms", "p95_cpu_ms")}
+            by_kind[kind] = {
+                k: s[k] for k in ("n", "kept", "exact", "char", "median_ms", "p95_ms", "median_cpu_ms", "p95_cpu_ms")
+            }
             ious = [float(r["iou"]) for r in sub if "iou" in r]
             if ious:
                 by_kind[kind]["loc_iou_median"] = round(float(np.median(ious)), 3)

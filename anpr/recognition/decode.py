@@ -81,32 +81,29 @@ def decode_grammar(
     bpB = np.zeros((T, K + 1), np.int8)  # 0 stay, 1 from emit j-1 (class in bpBC)
     bpBC = np.zeros((T, K + 1), np.int16)
     cols = np.arange(C)
+    rows = np.arange(K)
+    prev = np.full((K, C), _NEG)  # row 0 stays _NEG: the first character has no predecessor
     for t in range(1, T):
-        lp = logp[t]
+        # The same recursion as a stack of the three predecessors and its argmax, with fewer arrays made
+        # (ties go to the first: stay, then blank, then the previous character).
         # blanks
-        emax = E.max(axis=1)
         eargs = E.argmax(axis=1)
-        fromE = np.concatenate([[_NEG], emax])
-        nB = np.maximum(B, fromE)
-        bpB[t] = (fromE > B).astype(np.int8)
+        emax = E[rows, eargs]
+        fromE = np.concatenate(([_NEG], emax))
+        bpB[t] = fromE > B
         bpBC[t, 1:] = eargs
-        nB = nB + blank[t]
-        # emits
-        top1 = emax
-        arg1 = eargs
+        nB = np.maximum(B, fromE) + blank[t]
+        # emits: from the previous character's best class, or its second best where that is the same class
         E2 = E.copy()
-        E2[np.arange(K), arg1] = _NEG
-        top2 = E2.max(axis=1)
+        E2[rows, eargs] = _NEG
         arg2 = E2.argmax(axis=1)
-        prev = np.full((K, C), _NEG)
-        prevc = np.zeros((K, C), np.int16)
-        prev[1:] = np.where(cols[None, :] == arg1[:-1, None], top2[:-1, None], top1[:-1, None])
-        prevc[1:] = np.where(cols[None, :] == arg1[:-1, None], arg2[:-1, None], arg1[:-1, None])
-        cand = np.stack([E, np.broadcast_to(B[:K, None], (K, C)), prev])
-        choice = cand.argmax(axis=0)
-        nE = np.take_along_axis(cand, choice[None], 0)[0] + lp[None, :]
-        nE = np.where(grammar_mask, nE, _NEG)
-        bpE[t], bpC[t] = choice, prevc
+        hit = cols[None, :] == eargs[:-1, None]
+        prev[1:] = np.where(hit, E2[rows, arg2][:-1, None], emax[:-1, None])
+        bpC[t, 1:] = np.where(hit, arg2[:-1, None], eargs[:-1, None])
+        Bk = B[:K, None]
+        best = np.maximum(np.maximum(E, Bk), prev)
+        bpE[t] = np.where(E >= best, 0, np.where(Bk >= prev, 1, 2))
+        nE = np.where(grammar_mask, best + logp[t][None, :], _NEG)
         E, B = nE, nB
     # end: blank K or emit K-1
     if B[K] >= E[K - 1].max():
@@ -161,9 +158,11 @@ def quick_score(logp: np.ndarray) -> float:
     starts = np.flatnonzero((best != 0) & np.concatenate([[True], best[1:] != best[:-1]]))
     if len(starts) == 0:
         return 0.0
-    # peak log-probability within each run of the same class
-    runs = np.split(np.arange(len(best)), starts[1:])
-    peaks = [peak[r[best[r] == best[r[0]]]].max() for r in runs]
+    # Peak log-probability within each run of the same class: the frames from one start to the next whose
+    # class is the run's first frame's (the first run begins at frame 0). One reduceat, not a loop.
+    bounds = np.concatenate([[0], starts[1:]])
+    own = best == np.repeat(best[bounds], np.diff(np.append(bounds, len(best))))
+    peaks = np.maximum.reduceat(np.where(own, peak, -np.inf).astype(peak.dtype), bounds)
     conf = float(np.exp(np.mean(peaks)))
     cls = best[starts] - 1
     shape_ok = len(cls) == 8 and bool(np.all(_PLATE_CLASSES[cls] == np.array([c == "D" for c in GRAMMAR])))

@@ -151,36 +151,47 @@ class Engine:
         """Localise the plate in a vehicle photo (optionally within a fixed camera region), then read it."""
         if not self.available:
             return self._unavailable()
-        scorer: loc.Scorer | None = None
-        if self.score_crops([]) is not None:  # an engine that scores returns a list for every input
-            scorer = cast(loc.Scorer, self.score_crops)
+        seen: dict = {}
+        scorer = self._scorer(seen)
         ranked: list[loc.Candidate] = []
-        best = loc.localise(img_bgr, region, scorer=scorer, ranked=ranked)
+        best = loc.localise(img_bgr, region, scorer=scorer, ranked=ranked, confident=loc.CONFIDENT)
         if best is None or best.crop is None:
             return Reading("", "", 0.0, self.name, None, None)
-        r = self.read_crop(best.crop)
+        r = self._read_scored(best.crop, seen)
         r.box, r.crop = best.box, best.crop
         if r.not_iranian and scorer is not None:
             # The most plate-like box is refused as not Iranian: a box twice the plate's size, or a lamp or
             # badge put first on a night photo. Tighter boxes inside it and the next distinct boxes are
             # scored; the best few are read, and an accepted Iranian read wins. Otherwise the first box
             # stands (a foreign plate is read from it).
-            alts = [*_tighter(img_bgr, best), *_distinct(ranked, best)[:3]]
+            tight = _tighter(img_bgr, best)
+            alts = [*tight, *_distinct(ranked, best)[:3]]
             scores = scorer([c.crop for c in alts])
             for _, c in sorted(zip(scores, range(len(alts))), reverse=True)[:ALTERNATIVES]:
-                alt = self.read_crop(alts[c].crop)
+                alt = self._read_scored(alts[c].crop, seen)
                 if alt.plate and not alt.review_reason:
                     alt.box, alt.crop = alts[c].box, alts[c].crop
                     return alt
             # Not Iranian anywhere: the box that looks most like a foreign plate (type classifier × Latin
             # reader) is read as one, when the engine has them.
-            pick = self._foreign_pick([best, *_tighter(img_bgr, best)[:4], *_distinct(ranked, best)[:5]])
+            pick = self._foreign_pick([best, *tight[:4], *_distinct(ranked, best)[:5]])
             if pick is not None and pick is not best and pick.crop is not None:
-                alt = self.read_crop(pick.crop)
+                alt = self._read_scored(pick.crop, seen)
                 if alt.plate and alt.country not in ("", "IR") and (not r.plate or alt.confidence > r.confidence):
                     alt.box, alt.crop = pick.box, pick.crop
                     return alt
         return r
+
+    def _scorer(self, seen: dict) -> loc.Scorer | None:
+        """The scorer of one photo's candidate boxes (None: the engine has none). ``seen`` is that photo's
+        memo: an engine may keep there what scoring computed, for :meth:`_read_scored`."""
+        if self.score_crops([]) is None:  # an engine that scores returns a list for every input
+            return None
+        return cast(loc.Scorer, self.score_crops)
+
+    def _read_scored(self, crop: np.ndarray, seen: dict) -> Reading:
+        """``read_crop`` of a crop the scorer may have seen (``seen``: see :meth:`_scorer`)."""
+        return self.read_crop(crop)
 
     def _foreign_pick(self, cands: list) -> loc.Candidate | None:
         """The candidate most like a foreign plate, or None when the engine cannot tell."""
@@ -239,10 +250,33 @@ class PlateCRNNEngine(Engine):
             return []
         return [quick_score(lp) for lp in self.model.logp(crops)]
 
-    def read_crop(self, img_bgr: np.ndarray) -> Reading:
+    def _scorer(self, seen: dict) -> loc.Scorer:
+        # The model's output for each crop scored is kept (with the crop, so its id stays its own) and not
+        # computed again: the chosen box is then read, and a refused box's next boxes rescored, without
+        # running the model on them a second time. Exact: onnxruntime gives a crop the same output
+        # whichever batch it is in (tests/anpr/test_recognition_speed.py).
+        assert self.model is not None
+        model = self.model
+
+        def score(crops: list[np.ndarray]) -> list[float]:
+            todo = [c for c in crops if id(c) not in seen]
+            if todo:
+                for c, lp in zip(todo, model.logp(todo)):
+                    seen[id(c)] = (c, lp, quick_score(lp))
+            return [seen[id(c)][2] for c in crops]
+
+        return score
+
+    def _read_scored(self, crop: np.ndarray, seen: dict) -> Reading:
+        hit = seen.get(id(crop))
+        return self.read_crop(crop, logp=hit[1] if hit is not None and hit[0] is crop else None)
+
+    def read_crop(self, img_bgr: np.ndarray, logp: np.ndarray | None = None) -> Reading:
+        """Read one crop; ``logp``: the model's output for it when already computed (the box scorer's)."""
         if not self.available or self.model is None:  # available: the model loaded
             return self._unavailable(img_bgr)
-        logp = self.model.logp([img_bgr])[0]
+        if logp is None:
+            logp = self.model.logp([img_bgr])[0]
         text, conf, _ = decode_plate(logp)
         nudged: list[np.ndarray] = []
         reason = not_iranian(self.model, img_bgr, logp, text, nudged)
