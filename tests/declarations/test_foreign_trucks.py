@@ -78,7 +78,7 @@ def test_more_than_ten_hours_of_driving_a_day_cannot_be_permitted(foreign, bazar
 def test_the_fuel_price_difference_is_paid_before_the_permit(foreign, bazargan, tehran, origin_clerk):
     # Art. 8: the receipt is dated on or before the issue.
     with pytest.raises(InvalidInput) as err:
-        record(foreign, bazargan, tehran, origin_clerk, fuel_receipt_date=(NOW() + dt.timedelta(days=1)).date())
+        record(foreign, bazargan, tehran, origin_clerk, fuel_receipt_date=timezone.localdate() + dt.timedelta(days=1))
     assert "fuel_receipt_date" in err.value.fields
     assert not TrafficPermit.objects.exists()
 
