@@ -388,3 +388,52 @@ def test_verifier_frame_end_features():
     content[:100] = False  # the vehicle starts where the frame does: nothing cut on that side
     reach, cut, veh = _frame_end(valid, content, np.flatnonzero(content), 120, 10, 40, 50)
     assert cut == 0.0 and veh == pytest.approx(0.02)
+
+
+def test_verifier_second_opinion_keeps_the_hand_made_verdict_unless_confident():
+    from scans.comparison.verifier import at_wall, second_opinion
+
+    params = Params(USE_VERIFIER=True, VERIFY_SECOND_OPINION=True, VERIFY_VETO_LOGIT=-1.0, VERIFY_ADD_LOGIT=8.0)
+    t = DEFAULT_THRESHOLD
+    base = np.array([3 * t, 3 * t, 0.5 * t, 0.5 * t, 2 * t])
+    lg = np.array([-3.0, -3.0, 9.0, 2.0, 2.0])
+    wall = np.array([True, False, False, False, True])
+    out = second_opinion(base, lg, wall, params)
+    # a confident "clean" at a wall clears the region; away from a wall the hand-made verdict stands
+    assert out[0] < t and out[1] == 3 * t
+    # a confident "changed" makes a missed region suspicious; an unsure logit changes nothing
+    assert out[2] > t and out[3] == 0.5 * t and out[4] == 2 * t
+    # without the wall restriction the veto clears the second region too
+    anywhere = second_opinion(base, lg, wall, replace(params, VERIFY_VETO_WALLS=False))
+    assert anywhere[1] < t and anywhere[0] < t
+    # the default thresholds never overrule the hand-made score (veto at 0 needs a wall and a
+    # negative logit; add at 99 is out of reach)
+    plain = second_opinion(base, np.array([0.5, 1.0, 9.0, 2.0, 2.0]), wall, Params(VERIFY_SECOND_OPINION=True))
+    assert np.array_equal(plain, base)
+    # at_wall: by distance to a wall column, the wall re-check's flag or the frame's end
+    scal = np.zeros((3, 32), np.float32)
+    scal[:, 18] = [0.01, 0.5, 0.5]
+    scal[:, 22] = [0.0, 1.0, 0.0]
+    scal[:, 26] = [0.5, 0.5, 0.5]
+    assert at_wall(scal, params).tolist() == [True, True, False]
+    scal[2, 26] = 0.0
+    assert at_wall(scal, params)[2]
+
+
+def test_verifier_second_opinion_in_the_comparison(scan):
+    """With the second opinion on and thresholds that never overrule, the verdict and the score
+    are the hand-made score's (the ten best regions shift-checked, as the verifier needs)."""
+    box = (330, 120, 110, 90)
+    a = tamper(to_attenuation(scan), np.random.default_rng(5), "add", box)
+    dest = _dest(a, 2)
+    hand = compare_scans(scan, dest, params=Params(N_SHIFT_CHECK=10))
+    same = compare_scans(scan, dest, params=Params(USE_VERIFIER=True, VERIFY_SECOND_OPINION=True))
+    assert same.verdict == hand.verdict == "suspicious" and same.score == pytest.approx(hand.score)
+    assert same.boxes[0][:4] == hand.boxes[0][:4]
+    # a veto everywhere that every logit is under clears the candidates (here every region)
+    cleared = compare_scans(
+        scan,
+        dest,
+        params=Params(USE_VERIFIER=True, VERIFY_SECOND_OPINION=True, VERIFY_VETO_LOGIT=99.0, VERIFY_VETO_WALLS=False),
+    )
+    assert cleared.details["n_regions"] <= 10 and cleared.verdict == "consistent"
