@@ -220,7 +220,9 @@ def at_wall(scal: np.ndarray, params: Params) -> np.ndarray:
     if not len(scal):
         return np.zeros(0, bool)
     return (
-        (scal[:, _WALL_D] <= params.WALL_BAND) | (scal[:, _WALL_FLAG] > 0.5) | (scal[:, _FRAME_REACH] <= params.WALL_BAND)
+        (scal[:, _WALL_D] <= params.WALL_BAND)
+        | (scal[:, _WALL_FLAG] > 0.5)
+        | (scal[:, _FRAME_REACH] <= params.WALL_BAND)
     )
 
 
