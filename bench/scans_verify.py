@@ -28,13 +28,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scans_tune import _affine
+from bench.scans_tune import _affine, _override
 from scans.benchmark.bench import _intersects, summarise
 from scans.comparison import Params
 from scans.comparison.changes import change_maps
 from scans.comparison.regions import container_span, find_regions
 from scans.comparison.registration import refine_warp
-from scans.comparison.verifier import N_SCALAR, candidate_inputs, select
+from scans.comparison.verifier import N_SCALAR, at_wall, candidate_inputs, second_opinion, select
 
 SECOND_COL = 31  # the scalar feature "from the second candidate pass" (verifier.candidate_inputs)
 
@@ -354,14 +354,105 @@ def _fit(net, xs, xp, y, vs, vp, va, args, rng) -> None:
             print(json.dumps({"epoch": epoch + 1, "loss": round(tot / len(y), 4), "val_at_target": f1}), flush=True)
 
 
+def _second_records(pairs: list[dict], params: Params) -> list[dict]:
+    """Pair records (``summarise``) of the second opinion: per candidate ``verifier.second_opinion``
+    over the stored hand-made scores and the logits in ``p["lg"]``; the best candidate decides."""
+    out = []
+    for p in pairs:
+        score, top = 0.0, None
+        if len(p["base"]):
+            sc = second_opinion(p["base"], p["lg"], at_wall(p["scal"], params), params)
+            k = int(np.argmax(sc))
+            score, top = float(sc[k]), [int(v) for v in p["boxes"][k]]
+        out.append(dict(p["rec"], seconds=0.0, score=score, top=top))
+    return out
+
+
+def second(args) -> None:
+    """The second-opinion thresholds (``VERIFY_VETO_LOGIT``, ``VERIFY_ADD_LOGIT``, with and
+    without ``VERIFY_VETO_WALLS``) on the validation pairs of one hard and one plain set, with
+    ``--model``: among the settings that lose no detection and add no false alarm against the
+    hand-made score at 0.0006 in either set, the one with the largest hard detection minus false
+    alarm; ties go to the middle of the run of veto logits that reach it."""
+    from scans.comparison.params import DEFAULT_THRESHOLD
+    from scans.comparison.verifier import logits
+
+    feat = Path(args.feat)
+    sets = {name: load(feat, [name]) for name in (args.hard, args.plain)}
+    for ps in sets.values():
+        for p in ps:
+            p["lg"] = logits(p["scal"], p["patches"].astype(np.float32), Path(args.model))
+    base = dataclasses.replace(Params(), USE_VERIFIER=True)
+
+    def fig(name: str, params: Params) -> dict:
+        return summarise(_second_records(sets[name], params), threshold=DEFAULT_THRESHOLD)
+
+    # the default thresholds (veto 0 at walls, add 99) reproduce the hand-made score only when no
+    # candidate has a negative logit at a wall: the reference is the score itself
+    ref = {
+        n: summarise(
+            _second_records(ps, dataclasses.replace(base, VERIFY_VETO_LOGIT=-99.0)), threshold=DEFAULT_THRESHOLD
+        )
+        for n, ps in sets.items()
+    }
+    print(
+        json.dumps(
+            {
+                "hand_made": {
+                    n: {k: s[k] for k in ("detection", "false_alarm", "localisation", "by_kind")}
+                    for n, s in ref.items()
+                }
+            }
+        )
+    )
+    rows = []
+    vetos = [round(float(v), 2) for v in np.arange(-6.0, 8.01, 0.25)]
+    for walls in (True, False):
+        for veto in vetos:
+            for add in [*(round(float(a), 2) for a in np.arange(2.0, 14.01, 0.5)), 99.0]:
+                pr = dataclasses.replace(
+                    base,
+                    VERIFY_SECOND_OPINION=True,
+                    VERIFY_VETO_LOGIT=veto,
+                    VERIFY_VETO_WALLS=walls,
+                    VERIFY_ADD_LOGIT=add,
+                )
+                h, pl = fig(args.hard, pr), fig(args.plain, pr)
+                rows.append((walls, veto, add, h["detection"], h["false_alarm"], pl["detection"], pl["false_alarm"]))
+    H, P = ref[args.hard], ref[args.plain]
+    ok = [
+        r
+        for r in rows
+        if r[3] >= H["detection"] and r[4] <= H["false_alarm"] and r[5] >= P["detection"] and r[6] <= P["false_alarm"]
+    ]
+    best = max(r[3] - r[4] for r in ok)
+    top = [r for r in ok if r[3] - r[4] == best]
+    # the most conservative add (highest), then the veto in the middle of its run
+    walls, add = top[0][0], max(r[2] for r in top if r[0] == top[0][0])
+    run = sorted(r[1] for r in top if r[0] == walls and r[2] == add)
+    veto = run[len(run) // 2]
+    chosen = dataclasses.replace(
+        base, VERIFY_SECOND_OPINION=True, VERIFY_VETO_LOGIT=veto, VERIFY_VETO_WALLS=walls, VERIFY_ADD_LOGIT=add
+    )
+    out = {"settings_kept": len(ok), "best_det_minus_fa": best, "top": top[:20], "veto_run": run}
+    out["chosen"] = {"VERIFY_VETO_LOGIT": veto, "VERIFY_VETO_WALLS": walls, "VERIFY_ADD_LOGIT": add}
+    for name in sets:
+        s = fig(name, chosen)
+        out[name] = {k: s[k] for k in ("detection", "false_alarm", "localisation", "by_kind")}
+    print(json.dumps(out))
+    if args.rows:
+        Path(args.rows).write_text(json.dumps(rows))
+
+
 def heldout(args) -> None:
-    """One run of the comparison with the verifier on (``VERIFY_LOGIT`` = the first ``--logit``)
-    over a pair set; figures at each ``--logit`` from that one run (``scans_bench`` would print the
-    first with the verifier on by default, the others with ``--threshold``)."""
+    """One run of the comparison with the verifier on (``VERIFY_LOGIT`` = the first ``--logit``;
+    ``--set`` other ``Params`` fields, e.g. the second opinion's) over a pair set; figures at each
+    ``--logit`` from that one run (``scans_bench`` would print the first with the verifier on by
+    default, the others with ``--threshold``)."""
     from scans.benchmark.bench import evaluate
     from scans.comparison.params import DEFAULT_THRESHOLD
 
-    params = dataclasses.replace(Params(), USE_VERIFIER=True, VERIFY_LOGIT=args.logit[0])
+    params = dataclasses.replace(Params(), USE_VERIFIER=True, VERIFY_LOGIT=args.logit[0], **dict(args.set))
     recs = evaluate(args.pairs, limit=args.limit, params=params)
     Path(args.out).write_text(json.dumps(recs))
     for lg in args.logit:
@@ -394,13 +485,20 @@ def main() -> None:
         "--tampered-negatives", action="store_true", help="a tampered pair's regions off the true box are negatives too"
     )
     t.add_argument("--ensemble", type=int, default=1, help="members trained with seeds seed, seed+1, ... (mean logit)")
+    s2 = sub.add_parser("second")
+    s2.add_argument("--feat", required=True)
+    s2.add_argument("--model", required=True)
+    s2.add_argument("--hard", required=True, help="the hard validation set (a folder under --feat)")
+    s2.add_argument("--plain", required=True, help="the plain validation set")
+    s2.add_argument("--rows", default=None, help="write every setting's figures (JSON) here")
     h = sub.add_parser("heldout")
     h.add_argument("pairs")
     h.add_argument("--logit", type=float, nargs="+", required=True, help="the first is VERIFY_LOGIT")
     h.add_argument("--limit", type=int, default=0)
     h.add_argument("--out", required=True, help="the per-pair records (JSON)")
+    h.add_argument("--set", type=_override, action="append", default=[], metavar="NAME=VALUE", help="a Params field")
     args = ap.parse_args()
-    {"extract": extract, "train": train, "heldout": heldout}[args.cmd](args)
+    {"extract": extract, "train": train, "second": second, "heldout": heldout}[args.cmd](args)
 
 
 if __name__ == "__main__":
