@@ -406,10 +406,10 @@ def second(args) -> None:
         )
     )
     rows = []
-    vetos = [round(float(v), 2) for v in np.arange(-6.0, 8.01, 0.25)]
+    vetos = [round(float(v), 2) for v in np.arange(-14.0, 8.01, 0.25)]
     for walls in (True, False):
         for veto in vetos:
-            for add in [*(round(float(a), 2) for a in np.arange(2.0, 14.01, 0.5)), 99.0]:
+            for add in [*(round(float(a), 2) for a in np.arange(3.0, 14.01, 1.0)), 99.0]:
                 pr = dataclasses.replace(
                     base,
                     VERIFY_SECOND_OPINION=True,
@@ -419,12 +419,17 @@ def second(args) -> None:
                 )
                 h, pl = fig(args.hard, pr), fig(args.plain, pr)
                 rows.append((walls, veto, add, h["detection"], h["false_alarm"], pl["detection"], pl["false_alarm"]))
+    if args.rows:
+        Path(args.rows).write_text(json.dumps(rows))
     H, P = ref[args.hard], ref[args.plain]
     ok = [
         r
         for r in rows
         if r[3] >= H["detection"] and r[4] <= H["false_alarm"] and r[5] >= P["detection"] and r[6] <= P["false_alarm"]
     ]
+    if not ok:
+        print(json.dumps({"settings_kept": 0, "note": "every setting loses a detection or adds an alarm"}))
+        return
     best = max(r[3] - r[4] for r in ok)
     top = [r for r in ok if r[3] - r[4] == best]
     # the most conservative add (highest), then the veto in the middle of its run
@@ -440,8 +445,6 @@ def second(args) -> None:
         s = fig(name, chosen)
         out[name] = {k: s[k] for k in ("detection", "false_alarm", "localisation", "by_kind")}
     print(json.dumps(out))
-    if args.rows:
-        Path(args.rows).write_text(json.dumps(rows))
 
 
 def heldout(args) -> None:
