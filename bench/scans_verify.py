@@ -361,7 +361,7 @@ def _second_records(pairs: list[dict], params: Params) -> list[dict]:
     for p in pairs:
         score, top = 0.0, None
         if len(p["base"]):
-            sc = second_opinion(p["base"], p["lg"], at_wall(p["scal"], params), params)
+            sc = second_opinion(p["base"], p["lg"], at_wall(p["scal"], params), params, p["scal"][:, 30])
             k = int(np.argmax(sc))
             score, top = float(sc[k]), [int(v) for v in p["boxes"][k]]
         out.append(dict(p["rec"], seconds=0.0, score=score, top=top))
@@ -373,7 +373,8 @@ def second(args) -> None:
     without ``VERIFY_VETO_WALLS``) on the validation pairs of one hard and one plain set, with
     ``--model``: among the settings that lose no detection and add no false alarm against the
     hand-made score at 0.0006 in either set, the one with the largest hard detection minus false
-    alarm; ties go to the middle of the run of veto logits that reach it."""
+    alarm; ties go to the highest add logit and the middle of the run of veto logits that reach
+    it. ``--affine``: the grid with ``VERIFY_AFFINE_SCORE`` (the reference stays the plain score)."""
     from scans.comparison.params import DEFAULT_THRESHOLD
     from scans.comparison.verifier import logits
 
@@ -412,6 +413,7 @@ def second(args) -> None:
             for add in [*(round(float(a), 2) for a in np.arange(3.0, 14.01, 1.0)), 99.0]:
                 pr = dataclasses.replace(
                     base,
+                    VERIFY_AFFINE_SCORE=args.affine,
                     VERIFY_SECOND_OPINION=True,
                     VERIFY_VETO_LOGIT=veto,
                     VERIFY_VETO_WALLS=walls,
@@ -437,10 +439,16 @@ def second(args) -> None:
     run = sorted(r[1] for r in top if r[0] == walls and r[2] == add)
     veto = run[len(run) // 2]
     chosen = dataclasses.replace(
-        base, VERIFY_SECOND_OPINION=True, VERIFY_VETO_LOGIT=veto, VERIFY_VETO_WALLS=walls, VERIFY_ADD_LOGIT=add
+        base,
+        VERIFY_AFFINE_SCORE=args.affine,
+        VERIFY_SECOND_OPINION=True,
+        VERIFY_VETO_LOGIT=veto,
+        VERIFY_VETO_WALLS=walls,
+        VERIFY_ADD_LOGIT=add,
     )
     out = {"settings_kept": len(ok), "best_det_minus_fa": best, "top": top[:20], "veto_run": run}
     out["chosen"] = {"VERIFY_VETO_LOGIT": veto, "VERIFY_VETO_WALLS": walls, "VERIFY_ADD_LOGIT": add}
+    out["chosen"]["VERIFY_AFFINE_SCORE"] = args.affine
     for name in sets:
         s = fig(name, chosen)
         out[name] = {k: s[k] for k in ("detection", "false_alarm", "localisation", "by_kind")}
@@ -493,6 +501,7 @@ def main() -> None:
     s2.add_argument("--model", required=True)
     s2.add_argument("--hard", required=True, help="the hard validation set (a folder under --feat)")
     s2.add_argument("--plain", required=True, help="the plain validation set")
+    s2.add_argument("--affine", action="store_true", help="with VERIFY_AFFINE_SCORE (the reference stays without)")
     s2.add_argument("--rows", default=None, help="write every setting's figures (JSON) here")
     h = sub.add_parser("heldout")
     h.add_argument("pairs")

@@ -79,6 +79,9 @@ class Params:
     VERIFY_VETO_LOGIT: float = 0.0
     VERIFY_VETO_WALLS: bool = True
     VERIFY_ADD_LOGIT: float = 99.0
+    # ... and the hand-made score of the candidates times the share of their change that the local
+    # shear / stretch re-check (verifier._affine_ratio) leaves
+    VERIFY_AFFINE_SCORE: bool = False
 
 
 def get_threshold(threshold: float | None = None) -> float:

@@ -208,9 +208,9 @@ def logits(scal: np.ndarray, patches: np.ndarray, path: Path = MODEL_PATH) -> np
     return np.asarray(out, np.float32).reshape(-1)
 
 
-# scalar columns of candidate_inputs that place a region: distance to the nearest wall column,
-# the wall re-check's flag, how far the destination's frame reaches past the region
-_WALL_D, _WALL_FLAG, _FRAME_REACH = 18, 22, 26
+# scalar columns of candidate_inputs: distance to the nearest wall column, the wall re-check's
+# flag, how far the destination's frame reaches past the region, the shear / stretch re-check
+_WALL_D, _WALL_FLAG, _FRAME_REACH, _AFFINE = 18, 22, 26, 30
 
 
 def at_wall(scal: np.ndarray, params: Params) -> np.ndarray:
@@ -226,13 +226,19 @@ def at_wall(scal: np.ndarray, params: Params) -> np.ndarray:
     )
 
 
-def second_opinion(base: np.ndarray, lg: np.ndarray, wall: np.ndarray, params: Params) -> np.ndarray:
+def second_opinion(
+    base: np.ndarray, lg: np.ndarray, wall: np.ndarray, params: Params, affine: np.ndarray | None = None
+) -> np.ndarray:
     """Candidate scores with the verifier as a second opinion (``VERIFY_SECOND_OPINION``): the
     hand-made score ``base`` stands unless the logit is confident. Below ``VERIFY_VETO_LOGIT`` (at a
     wall, ``wall``, when ``VERIFY_VETO_WALLS``) a region is cleared (its score put below the
     threshold, ranked by its logit); above ``VERIFY_ADD_LOGIT`` it is suspicious whatever its
-    hand-made score. Scores stay in the threshold's units (``DEFAULT_THRESHOLD``)."""
+    hand-made score. Scores stay in the threshold's units (``DEFAULT_THRESHOLD``). With
+    ``VERIFY_AFFINE_SCORE`` the hand-made score first keeps only the share of the change that the
+    local shear / stretch re-check leaves (``affine``, scalar column 30 of ``candidate_inputs``)."""
     base = np.asarray(base, np.float64)
+    if params.VERIFY_AFFINE_SCORE and affine is not None:
+        base = base * np.clip(np.asarray(affine, np.float64), 0.0, 1.0)
     lg = np.asarray(lg, np.float64)
     veto = lg < params.VERIFY_VETO_LOGIT
     if params.VERIFY_VETO_WALLS:
@@ -252,7 +258,8 @@ def verify(maps: dict, regions: list, span, details: dict, params: Params) -> li
     lg = logits(scal, patches)
     chosen = select(regions, params)
     if params.VERIFY_SECOND_OPINION:
-        scores = second_opinion(np.array([r[0] for r in chosen]), lg, at_wall(scal, params), params)
+        base = np.array([r[0] for r in chosen])
+        scores = second_opinion(base, lg, at_wall(scal, params), params, scal[:, _AFFINE] if len(scal) else None)
         ids = {id(r) for r in chosen}
         out = [(float(v), *r[1:5], {**r[5], "p_logit": float(g)}) for v, g, r in zip(scores, lg, chosen, strict=True)]
         out += [r for r in regions if id(r) not in ids]
