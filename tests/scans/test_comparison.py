@@ -412,8 +412,9 @@ def test_verifier_second_opinion_keeps_the_hand_made_verdict_unless_confident():
     assert np.array_equal(plain, base)
     # the shear / stretch share scales the hand-made score only with VERIFY_AFFINE_SCORE
     affine = np.array([1.0, 0.1, 1.0, 1.0, 0.2])
-    assert np.array_equal(second_opinion(base, lg, wall, replace(params, VERIFY_VETO_LOGIT=-9.0), affine), base)
-    scaled = second_opinion(base, lg, wall, replace(params, VERIFY_VETO_LOGIT=-9.0, VERIFY_AFFINE_SCORE=True), affine)
+    neutral = replace(params, VERIFY_VETO_LOGIT=-9.0, VERIFY_ADD_LOGIT=99.0)
+    assert np.array_equal(second_opinion(base, lg, wall, neutral, affine), base)
+    scaled = second_opinion(base, lg, wall, replace(neutral, VERIFY_AFFINE_SCORE=True), affine)
     assert scaled[1] == pytest.approx(0.3 * t) and scaled[4] == pytest.approx(0.4 * t) and scaled[0] == 3 * t
     # at_wall: by distance to a wall column, the wall re-check's flag or the frame's end
     scal = np.zeros((3, 32), np.float32)
