@@ -60,7 +60,7 @@ class Params:
     # (the score is mapped so that the verdict threshold keeps its meaning)
     USE_VERIFIER: bool = False
     N_VERIFY: int = 10
-    VERIFY_LOGIT: float = 6.64
+    VERIFY_LOGIT: float = 5.62
     # second, lower-seeded candidate pass for the verifier (fifth pass): grown regions the ordinary
     # seeds miss but that reach ZSEED2 (or the coherent channel LP_ZSEED2) are candidates too, the
     # N_VERIFY2 best of them scored by the verifier besides the N_VERIFY best ordinary ones; 0 = off
@@ -76,9 +76,9 @@ class Params:
     # where the clean alarms are); a region it misses is suspicious when its logit exceeds
     # VERIFY_ADD_LOGIT. Needs USE_VERIFIER.
     VERIFY_SECOND_OPINION: bool = False
-    VERIFY_VETO_LOGIT: float = 0.0
-    VERIFY_VETO_WALLS: bool = True
-    VERIFY_ADD_LOGIT: float = 99.0
+    VERIFY_VETO_LOGIT: float = -1.75
+    VERIFY_VETO_WALLS: bool = False
+    VERIFY_ADD_LOGIT: float = 3.0
     # ... and the hand-made score of the candidates times the share of their change that the local
     # shear / stretch re-check (verifier._affine_ratio) leaves
     VERIFY_AFFINE_SCORE: bool = False

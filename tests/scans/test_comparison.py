@@ -393,7 +393,13 @@ def test_verifier_frame_end_features():
 def test_verifier_second_opinion_keeps_the_hand_made_verdict_unless_confident():
     from scans.comparison.verifier import at_wall, second_opinion
 
-    params = Params(USE_VERIFIER=True, VERIFY_SECOND_OPINION=True, VERIFY_VETO_LOGIT=-1.0, VERIFY_ADD_LOGIT=8.0)
+    params = Params(
+        USE_VERIFIER=True,
+        VERIFY_SECOND_OPINION=True,
+        VERIFY_VETO_LOGIT=-1.0,
+        VERIFY_VETO_WALLS=True,
+        VERIFY_ADD_LOGIT=8.0,
+    )
     t = DEFAULT_THRESHOLD
     base = np.array([3 * t, 3 * t, 0.5 * t, 0.5 * t, 2 * t])
     lg = np.array([-3.0, -3.0, 9.0, 2.0, 2.0])
@@ -406,9 +412,8 @@ def test_verifier_second_opinion_keeps_the_hand_made_verdict_unless_confident():
     # without the wall restriction the veto clears the second region too
     anywhere = second_opinion(base, lg, wall, replace(params, VERIFY_VETO_WALLS=False))
     assert anywhere[1] < t and anywhere[0] < t
-    # the default thresholds never overrule the hand-made score (veto at 0 needs a wall and a
-    # negative logit; add at 99 is out of reach)
-    plain = second_opinion(base, np.array([0.5, 1.0, 9.0, 2.0, 2.0]), wall, Params(VERIFY_SECOND_OPINION=True))
+    # unsure logits (between the veto and the add logit) never overrule the hand-made score
+    plain = second_opinion(base, np.array([0.5, 1.0, 7.0, 2.0, 2.0]), wall, params)
     assert np.array_equal(plain, base)
     # the shear / stretch share scales the hand-made score only with VERIFY_AFFINE_SCORE
     affine = np.array([1.0, 0.1, 1.0, 1.0, 0.2])
@@ -427,19 +432,20 @@ def test_verifier_second_opinion_keeps_the_hand_made_verdict_unless_confident():
 
 
 def test_verifier_second_opinion_in_the_comparison(scan):
-    """With the second opinion on and thresholds that never overrule, the verdict and the score
-    are the hand-made score's (the ten best regions shift-checked, as the verifier needs)."""
+    """With the second opinion on and thresholds out of the model's reach, the verdict and the
+    score are the hand-made score's (the ten best regions shift-checked, as the verifier needs)."""
     box = (330, 120, 110, 90)
     a = tamper(to_attenuation(scan), np.random.default_rng(5), "add", box)
     dest = _dest(a, 2)
     hand = compare_scans(scan, dest, params=Params(N_SHIFT_CHECK=10))
-    same = compare_scans(scan, dest, params=Params(USE_VERIFIER=True, VERIFY_SECOND_OPINION=True))
+    neutral = Params(USE_VERIFIER=True, VERIFY_SECOND_OPINION=True, VERIFY_VETO_LOGIT=-99.0, VERIFY_ADD_LOGIT=99.0)
+    same = compare_scans(scan, dest, params=neutral)
     assert same.verdict == hand.verdict == "suspicious" and same.score == pytest.approx(hand.score)
     assert same.boxes[0][:4] == hand.boxes[0][:4]
     # a veto everywhere that every logit is under clears the candidates (here every region)
     cleared = compare_scans(
         scan,
         dest,
-        params=Params(USE_VERIFIER=True, VERIFY_SECOND_OPINION=True, VERIFY_VETO_LOGIT=99.0, VERIFY_VETO_WALLS=False),
+        params=replace(neutral, VERIFY_VETO_LOGIT=99.0, VERIFY_VETO_WALLS=False),
     )
     assert cleared.details["n_regions"] <= 10 and cleared.verdict == "consistent"
