@@ -455,6 +455,73 @@ def second(args) -> None:
     print(json.dumps(out))
 
 
+def _alarm_cause(p: dict) -> str:
+    """Where a clean pair's best candidate lies (scalar columns of ``candidate_inputs``): at a wall
+    (18, 22), at the destination frame's end (26), at the crop's lower edge (29), on saturated
+    cargo (15), or elsewhere."""
+    if not p["rec"]["registered"]:
+        return "unregistered"
+    s = p["scal"][int(np.argmax(p["base"]))]
+    parts = [
+        name
+        for name, on in (
+            ("wall", s[22] > 0.5 or s[18] < 0.05),
+            ("frame_end", s[26] < 0.02),
+            ("lower_edge", s[29] < 0.05),
+            ("saturated", s[15] > 0.3),
+        )
+        if on
+    ]
+    return "+".join(parts) or "other"
+
+
+def _miss_cause(p: dict) -> str:
+    """Why a tampered pair is missed: not registered, no candidate on the true box (``no_region``
+    or the rank of the first region on it beyond the candidates), or a low hand-made score on the
+    true box (``+saturated``: over 30 % of the region at the ceiling; ``+shift``: a local shift
+    explains half of it)."""
+    r = p["rec"]
+    if not r["registered"]:
+        return "unregistered"
+    if not p["hit"].any():
+        return "no_region" if r.get("hit_rank") is None else f"rank_{r['hit_rank']}"
+    hits = np.flatnonzero(p["hit"])
+    s = p["scal"][hits[int(np.argmax(p["base"][hits]))]]
+    return "low_score" + ("+saturated" if s[15] > 0.3 else "") + ("+shift" if s[2] < 0.5 else "")
+
+
+def breakdown(args) -> None:
+    """Misses per kind and cause and clean alarms per cause of the hand-made score at the verdict
+    threshold, from the stored candidates of each set (tune sets only)."""
+    from collections import Counter
+
+    from scans.comparison.params import DEFAULT_THRESHOLD
+
+    for name in args.sets:
+        ps = load(Path(args.feat), [name])
+        best = [float(p["base"].max()) if len(p["base"]) else 0.0 for p in ps]
+        alarms = [
+            p
+            for p, b in zip(ps, best, strict=True)
+            if not p["rec"]["tampered"] and not (p["rec"]["registered"] and b <= DEFAULT_THRESHOLD)
+        ]
+        missed = [
+            p
+            for p, b in zip(ps, best, strict=True)
+            if p["rec"]["tampered"] and not (p["rec"]["registered"] and b > DEFAULT_THRESHOLD)
+        ]
+        out = {
+            "set": name,
+            "pairs": len(ps),
+            "tampered": sum(p["rec"]["tampered"] for p in ps),
+            "missed": Counter(f"{p['rec']['kind']}:{_miss_cause(p).split('+')[0]}" for p in missed),
+            "missed_pairs": [(p["rec"]["pair"], p["rec"]["kind"], _miss_cause(p)) for p in missed],
+            "alarms": Counter(_alarm_cause(p) for p in alarms),
+            "alarm_pairs": [(p["rec"]["pair"], _alarm_cause(p)) for p in alarms],
+        }
+        print(json.dumps(out))
+
+
 def heldout(args) -> None:
     """One run of the comparison with the verifier on (``VERIFY_LOGIT`` = the first ``--logit``;
     ``--set`` other ``Params`` fields, e.g. the second opinion's) over a pair set; figures at each
@@ -496,6 +563,9 @@ def main() -> None:
         "--tampered-negatives", action="store_true", help="a tampered pair's regions off the true box are negatives too"
     )
     t.add_argument("--ensemble", type=int, default=1, help="members trained with seeds seed, seed+1, ... (mean logit)")
+    b = sub.add_parser("breakdown")
+    b.add_argument("--feat", required=True)
+    b.add_argument("sets", nargs="+", help="folders under --feat (tune sets)")
     s2 = sub.add_parser("second")
     s2.add_argument("--feat", required=True)
     s2.add_argument("--model", required=True)
@@ -510,7 +580,7 @@ def main() -> None:
     h.add_argument("--out", required=True, help="the per-pair records (JSON)")
     h.add_argument("--set", type=_override, action="append", default=[], metavar="NAME=VALUE", help="a Params field")
     args = ap.parse_args()
-    {"extract": extract, "train": train, "second": second, "heldout": heldout}[args.cmd](args)
+    {"extract": extract, "train": train, "breakdown": breakdown, "second": second, "heldout": heldout}[args.cmd](args)
 
 
 if __name__ == "__main__":

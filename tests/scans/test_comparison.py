@@ -449,3 +449,29 @@ def test_verifier_second_opinion_in_the_comparison(scan):
         params=replace(neutral, VERIFY_VETO_LOGIT=99.0, VERIFY_VETO_WALLS=False),
     )
     assert cleared.details["n_regions"] <= 10 and cleared.verdict == "consistent"
+
+
+def test_scans_verify_breakdown_causes_and_second_opinion_records():
+    """The tune-pair helpers of bench/scans_verify.py on stored candidates made up here."""
+    from bench.scans_verify import _alarm_cause, _miss_cause, _second_records
+
+    t = DEFAULT_THRESHOLD
+    scal = np.zeros((2, 32), np.float32)
+    scal[:, 18] = 0.5  # far from walls
+    scal[:, 26] = 0.5  # far from the frame's end
+    scal[:, 29] = 0.5  # far from the lower edge
+    scal[:, 2] = 1.0  # no shift explains it
+    scal[0, 22] = 1.0  # the first candidate: flagged by the wall re-check
+    rec = {"pair": "tune_h31:1", "tampered": False, "kind": None, "registered": True, "box": None, "boxes": None}
+    clean = {"rec": rec, "scal": scal, "base": np.array([2 * t, 0.1 * t]), "hit": np.zeros(2, bool)}
+    clean["boxes"] = np.array([[0, 0, 5, 20], [50, 10, 8, 8]])
+    assert _alarm_cause(clean) == "wall"
+    assert _alarm_cause({**clean, "rec": {**rec, "registered": False}}) == "unregistered"
+    tam_rec = {**rec, "tampered": True, "kind": "remove_dark", "box": [50, 10, 8, 8], "hit_rank": 1}
+    tampered = {**clean, "rec": tam_rec, "hit": np.array([False, True])}
+    assert _miss_cause(tampered) == "low_score"
+    assert _miss_cause({**tampered, "hit": np.zeros(2, bool), "rec": {**tam_rec, "hit_rank": None}}) == "no_region"
+    # second-opinion records: the clean wall alarm is vetoed, the faint true region added
+    params = Params(VERIFY_VETO_LOGIT=-1.0, VERIFY_VETO_WALLS=True, VERIFY_ADD_LOGIT=3.0)
+    recs = _second_records([{**clean, "lg": np.array([-4.0, 0.0])}, {**tampered, "lg": np.array([0.0, 5.0])}], params)
+    assert recs[0]["score"] < t and recs[1]["score"] > t and recs[1]["top"] == [50, 10, 8, 8]
