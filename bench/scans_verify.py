@@ -11,7 +11,11 @@ Labels of candidates: a region of a tampered pair that intersects the true box (
 split boxes) is positive; every region of a clean pair is negative; the other regions of a
 tampered pair are left out. ``train`` fits a small CNN (patches) + MLP (scalars) in torch, exports it
 to ONNX and prints the pair-level figures of the validation seed per logit threshold and the
-threshold that keeps false alarm at or under ``--target-fa``. Tune pairs only.
+threshold that keeps false alarm at or under ``--target-fa``. ``breakdown`` lists the hand-made
+score's misses (per kind and cause) and clean alarms (per cause) of tune sets; ``second`` chooses
+the second-opinion thresholds (``Params.VERIFY_SECOND_OPINION``) on a hard and a plain validation
+set; ``heldout`` is the one run on held-out pairs with the choices fixed. Tune pairs only, but
+``heldout``.
 """
 
 from __future__ import annotations

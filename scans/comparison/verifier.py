@@ -11,7 +11,8 @@ generated hard tune pairs (``bench/scans_verify.py``; manifest in ``verifier.REA
 A pair's score is then the best candidate's probability mapped onto the region score's units:
 ``threshold * exp(logit(p) - VERIFY_LOGIT)``, so the verdict threshold (``DEFAULT_THRESHOLD``,
 ``settings.SCANS_COMPARISON_THRESHOLD``) keeps its meaning and a pair is suspicious exactly when
-``logit(p) > VERIFY_LOGIT``.
+``logit(p) > VERIFY_LOGIT``. With ``VERIFY_SECOND_OPINION`` the model only overrules the hand-made
+score where it is confident (``second_opinion``).
 """
 
 from __future__ import annotations
