@@ -11,7 +11,11 @@ Labels of candidates: a region of a tampered pair that intersects the true box (
 split boxes) is positive; every region of a clean pair is negative; the other regions of a
 tampered pair are left out. ``train`` fits a small CNN (patches) + MLP (scalars) in torch, exports it
 to ONNX and prints the pair-level figures of the validation seed per logit threshold and the
-threshold that keeps false alarm at or under ``--target-fa``. Tune pairs only.
+threshold that keeps false alarm at or under ``--target-fa``. ``breakdown`` lists the hand-made
+score's misses (per kind and cause) and clean alarms (per cause) of tune sets; ``second`` chooses
+the second-opinion thresholds (``Params.VERIFY_SECOND_OPINION``) on a hard and a plain validation
+set; ``heldout`` is the one run on held-out pairs with the choices fixed. Tune pairs only, but
+``heldout``.
 """
 
 from __future__ import annotations
@@ -28,13 +32,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scans_tune import _affine
+from bench.scans_tune import _affine, _override
 from scans.benchmark.bench import _intersects, summarise
 from scans.comparison import Params
 from scans.comparison.changes import change_maps
 from scans.comparison.regions import container_span, find_regions
 from scans.comparison.registration import refine_warp
-from scans.comparison.verifier import N_SCALAR, candidate_inputs, select
+from scans.comparison.verifier import N_SCALAR, at_wall, candidate_inputs, second_opinion, select
 
 SECOND_COL = 31  # the scalar feature "from the second candidate pass" (verifier.candidate_inputs)
 
@@ -354,14 +358,183 @@ def _fit(net, xs, xp, y, vs, vp, va, args, rng) -> None:
             print(json.dumps({"epoch": epoch + 1, "loss": round(tot / len(y), 4), "val_at_target": f1}), flush=True)
 
 
+def _second_records(pairs: list[dict], params: Params) -> list[dict]:
+    """Pair records (``summarise``) of the second opinion: per candidate ``verifier.second_opinion``
+    over the stored hand-made scores and the logits in ``p["lg"]``; the best candidate decides."""
+    out = []
+    for p in pairs:
+        score, top = 0.0, None
+        if len(p["base"]):
+            sc = second_opinion(p["base"], p["lg"], at_wall(p["scal"], params), params, p["scal"][:, 30])
+            k = int(np.argmax(sc))
+            score, top = float(sc[k]), [int(v) for v in p["boxes"][k]]
+        out.append(dict(p["rec"], seconds=0.0, score=score, top=top))
+    return out
+
+
+def second(args) -> None:
+    """The second-opinion thresholds (``VERIFY_VETO_LOGIT``, ``VERIFY_ADD_LOGIT``, with and
+    without ``VERIFY_VETO_WALLS``) on the validation pairs of one hard and one plain set, with
+    ``--model``: among the settings that lose no detection and add no false alarm against the
+    hand-made score at 0.0006 in either set, the one with the largest hard detection minus false
+    alarm; ties go to the highest add logit and the middle of the run of veto logits that reach
+    it. ``--affine``: the grid with ``VERIFY_AFFINE_SCORE`` (the reference stays the plain score)."""
+    from scans.comparison.params import DEFAULT_THRESHOLD
+    from scans.comparison.verifier import logits
+
+    feat = Path(args.feat)
+    sets = {name: load(feat, [name]) for name in (args.hard, args.plain)}
+    for ps in sets.values():
+        for p in ps:
+            p["lg"] = logits(p["scal"], p["patches"].astype(np.float32), Path(args.model))
+    base = dataclasses.replace(Params(), USE_VERIFIER=True)
+
+    def fig(name: str, params: Params) -> dict:
+        return summarise(_second_records(sets[name], params), threshold=DEFAULT_THRESHOLD)
+
+    # the default thresholds (veto 0 at walls, add 99) reproduce the hand-made score only when no
+    # candidate has a negative logit at a wall: the reference is the score itself
+    ref = {
+        n: summarise(
+            _second_records(ps, dataclasses.replace(base, VERIFY_VETO_LOGIT=-99.0)), threshold=DEFAULT_THRESHOLD
+        )
+        for n, ps in sets.items()
+    }
+    print(
+        json.dumps(
+            {
+                "hand_made": {
+                    n: {k: s[k] for k in ("detection", "false_alarm", "localisation", "by_kind")}
+                    for n, s in ref.items()
+                }
+            }
+        )
+    )
+    rows = []
+    vetos = [round(float(v), 2) for v in np.arange(-14.0, 8.01, 0.25)]
+    for walls in (True, False):
+        for veto in vetos:
+            for add in [*(round(float(a), 2) for a in np.arange(3.0, 14.01, 1.0)), 99.0]:
+                pr = dataclasses.replace(
+                    base,
+                    VERIFY_AFFINE_SCORE=args.affine,
+                    VERIFY_SECOND_OPINION=True,
+                    VERIFY_VETO_LOGIT=veto,
+                    VERIFY_VETO_WALLS=walls,
+                    VERIFY_ADD_LOGIT=add,
+                )
+                h, pl = fig(args.hard, pr), fig(args.plain, pr)
+                rows.append((walls, veto, add, h["detection"], h["false_alarm"], pl["detection"], pl["false_alarm"]))
+    if args.rows:
+        Path(args.rows).write_text(json.dumps(rows))
+    H, P = ref[args.hard], ref[args.plain]
+    ok = [
+        r
+        for r in rows
+        if r[3] >= H["detection"] and r[4] <= H["false_alarm"] and r[5] >= P["detection"] and r[6] <= P["false_alarm"]
+    ]
+    if not ok:
+        print(json.dumps({"settings_kept": 0, "note": "every setting loses a detection or adds an alarm"}))
+        return
+    best = max(r[3] - r[4] for r in ok)
+    top = [r for r in ok if r[3] - r[4] == best]
+    # the most conservative add (highest), then the veto in the middle of its run
+    walls, add = top[0][0], max(r[2] for r in top if r[0] == top[0][0])
+    run = sorted(r[1] for r in top if r[0] == walls and r[2] == add)
+    veto = run[len(run) // 2]
+    chosen = dataclasses.replace(
+        base,
+        VERIFY_AFFINE_SCORE=args.affine,
+        VERIFY_SECOND_OPINION=True,
+        VERIFY_VETO_LOGIT=veto,
+        VERIFY_VETO_WALLS=walls,
+        VERIFY_ADD_LOGIT=add,
+    )
+    out = {"settings_kept": len(ok), "best_det_minus_fa": best, "top": top[:20], "veto_run": run}
+    out["chosen"] = {"VERIFY_VETO_LOGIT": veto, "VERIFY_VETO_WALLS": walls, "VERIFY_ADD_LOGIT": add}
+    out["chosen"]["VERIFY_AFFINE_SCORE"] = args.affine
+    for name in sets:
+        s = fig(name, chosen)
+        out[name] = {k: s[k] for k in ("detection", "false_alarm", "localisation", "by_kind")}
+    print(json.dumps(out))
+
+
+def _alarm_cause(p: dict) -> str:
+    """Where a clean pair's best candidate lies (scalar columns of ``candidate_inputs``): at a wall
+    (18, 22), at the destination frame's end (26), at the crop's lower edge (29), on saturated
+    cargo (15), or elsewhere."""
+    if not p["rec"]["registered"]:
+        return "unregistered"
+    s = p["scal"][int(np.argmax(p["base"]))]
+    parts = [
+        name
+        for name, on in (
+            ("wall", s[22] > 0.5 or s[18] < 0.05),
+            ("frame_end", s[26] < 0.02),
+            ("lower_edge", s[29] < 0.05),
+            ("saturated", s[15] > 0.3),
+        )
+        if on
+    ]
+    return "+".join(parts) or "other"
+
+
+def _miss_cause(p: dict) -> str:
+    """Why a tampered pair is missed: not registered, no candidate on the true box (``no_region``
+    or the rank of the first region on it beyond the candidates), or a low hand-made score on the
+    true box (``+saturated``: over 30 % of the region at the ceiling; ``+shift``: a local shift
+    explains half of it)."""
+    r = p["rec"]
+    if not r["registered"]:
+        return "unregistered"
+    if not p["hit"].any():
+        return "no_region" if r.get("hit_rank") is None else f"rank_{r['hit_rank']}"
+    hits = np.flatnonzero(p["hit"])
+    s = p["scal"][hits[int(np.argmax(p["base"][hits]))]]
+    return "low_score" + ("+saturated" if s[15] > 0.3 else "") + ("+shift" if s[2] < 0.5 else "")
+
+
+def breakdown(args) -> None:
+    """Misses per kind and cause and clean alarms per cause of the hand-made score at the verdict
+    threshold, from the stored candidates of each set (tune sets only)."""
+    from collections import Counter
+
+    from scans.comparison.params import DEFAULT_THRESHOLD
+
+    for name in args.sets:
+        ps = load(Path(args.feat), [name])
+        best = [float(p["base"].max()) if len(p["base"]) else 0.0 for p in ps]
+        alarms = [
+            p
+            for p, b in zip(ps, best, strict=True)
+            if not p["rec"]["tampered"] and not (p["rec"]["registered"] and b <= DEFAULT_THRESHOLD)
+        ]
+        missed = [
+            p
+            for p, b in zip(ps, best, strict=True)
+            if p["rec"]["tampered"] and not (p["rec"]["registered"] and b > DEFAULT_THRESHOLD)
+        ]
+        out = {
+            "set": name,
+            "pairs": len(ps),
+            "tampered": sum(p["rec"]["tampered"] for p in ps),
+            "missed": Counter(f"{p['rec']['kind']}:{_miss_cause(p).split('+')[0]}" for p in missed),
+            "missed_pairs": [(p["rec"]["pair"], p["rec"]["kind"], _miss_cause(p)) for p in missed],
+            "alarms": Counter(_alarm_cause(p) for p in alarms),
+            "alarm_pairs": [(p["rec"]["pair"], _alarm_cause(p)) for p in alarms],
+        }
+        print(json.dumps(out))
+
+
 def heldout(args) -> None:
-    """One run of the comparison with the verifier on (``VERIFY_LOGIT`` = the first ``--logit``)
-    over a pair set; figures at each ``--logit`` from that one run (``scans_bench`` would print the
-    first with the verifier on by default, the others with ``--threshold``)."""
+    """One run of the comparison with the verifier on (``VERIFY_LOGIT`` = the first ``--logit``;
+    ``--set`` other ``Params`` fields, e.g. the second opinion's) over a pair set; figures at each
+    ``--logit`` from that one run (``scans_bench`` would print the first with the verifier on by
+    default, the others with ``--threshold``)."""
     from scans.benchmark.bench import evaluate
     from scans.comparison.params import DEFAULT_THRESHOLD
 
-    params = dataclasses.replace(Params(), USE_VERIFIER=True, VERIFY_LOGIT=args.logit[0])
+    params = dataclasses.replace(Params(), USE_VERIFIER=True, VERIFY_LOGIT=args.logit[0], **dict(args.set))
     recs = evaluate(args.pairs, limit=args.limit, params=params)
     Path(args.out).write_text(json.dumps(recs))
     for lg in args.logit:
@@ -394,13 +567,24 @@ def main() -> None:
         "--tampered-negatives", action="store_true", help="a tampered pair's regions off the true box are negatives too"
     )
     t.add_argument("--ensemble", type=int, default=1, help="members trained with seeds seed, seed+1, ... (mean logit)")
+    b = sub.add_parser("breakdown")
+    b.add_argument("--feat", required=True)
+    b.add_argument("sets", nargs="+", help="folders under --feat (tune sets)")
+    s2 = sub.add_parser("second")
+    s2.add_argument("--feat", required=True)
+    s2.add_argument("--model", required=True)
+    s2.add_argument("--hard", required=True, help="the hard validation set (a folder under --feat)")
+    s2.add_argument("--plain", required=True, help="the plain validation set")
+    s2.add_argument("--affine", action="store_true", help="with VERIFY_AFFINE_SCORE (the reference stays without)")
+    s2.add_argument("--rows", default=None, help="write every setting's figures (JSON) here")
     h = sub.add_parser("heldout")
     h.add_argument("pairs")
     h.add_argument("--logit", type=float, nargs="+", required=True, help="the first is VERIFY_LOGIT")
     h.add_argument("--limit", type=int, default=0)
     h.add_argument("--out", required=True, help="the per-pair records (JSON)")
+    h.add_argument("--set", type=_override, action="append", default=[], metavar="NAME=VALUE", help="a Params field")
     args = ap.parse_args()
-    {"extract": extract, "train": train, "heldout": heldout}[args.cmd](args)
+    {"extract": extract, "train": train, "breakdown": breakdown, "second": second, "heldout": heldout}[args.cmd](args)
 
 
 if __name__ == "__main__":

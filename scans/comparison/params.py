@@ -60,15 +60,28 @@ class Params:
     # (the score is mapped so that the verdict threshold keeps its meaning)
     USE_VERIFIER: bool = False
     N_VERIFY: int = 10
-    VERIFY_LOGIT: float = 6.64
+    VERIFY_LOGIT: float = 5.62
     # second, lower-seeded candidate pass for the verifier (fifth pass): grown regions the ordinary
     # seeds miss but that reach ZSEED2 (or the coherent channel LP_ZSEED2) are candidates too, the
     # N_VERIFY2 best of them scored by the verifier besides the N_VERIFY best ordinary ones; 0 = off
-    # with the verifier on, a region whose hand-made score exceeds this is suspicious too; 0 = off
-    VERIFY_OR_SCORE: float = 0.0
     N_VERIFY2: int = 0
     ZSEED2: float = 2.0
     LP_ZSEED2: float = 3.0
+    # with the verifier on, a region whose hand-made score exceeds this is suspicious too; 0 = off
+    VERIFY_OR_SCORE: float = 0.0
+    # the verifier as a second opinion over the hand-made score (sixth pass; off, see
+    # docs/benchmarks.md "Sixth pass"): the hand-made verdict stands unless the model is confident.
+    # A region the hand-made score calls changed is cleared when its logit is below
+    # VERIFY_VETO_LOGIT (with VERIFY_VETO_WALLS only at a wall or the destination frame's end,
+    # where the clean alarms are); a region it misses is suspicious when its logit exceeds
+    # VERIFY_ADD_LOGIT. Needs USE_VERIFIER.
+    VERIFY_SECOND_OPINION: bool = False
+    VERIFY_VETO_LOGIT: float = -1.75
+    VERIFY_VETO_WALLS: bool = False
+    VERIFY_ADD_LOGIT: float = 3.0
+    # ... and the hand-made score of the candidates times the share of their change that the local
+    # shear / stretch re-check (verifier._affine_ratio) leaves
+    VERIFY_AFFINE_SCORE: bool = False
 
 
 def get_threshold(threshold: float | None = None) -> float:

@@ -11,7 +11,8 @@ generated hard tune pairs (``bench/scans_verify.py``; manifest in ``verifier.REA
 A pair's score is then the best candidate's probability mapped onto the region score's units:
 ``threshold * exp(logit(p) - VERIFY_LOGIT)``, so the verdict threshold (``DEFAULT_THRESHOLD``,
 ``settings.SCANS_COMPARISON_THRESHOLD``) keeps its meaning and a pair is suspicious exactly when
-``logit(p) > VERIFY_LOGIT``.
+``logit(p) > VERIFY_LOGIT``. With ``VERIFY_SECOND_OPINION`` the model only overrules the hand-made
+score where it is confident (``second_opinion``).
 """
 
 from __future__ import annotations
@@ -208,13 +209,65 @@ def logits(scal: np.ndarray, patches: np.ndarray, path: Path = MODEL_PATH) -> np
     return np.asarray(out, np.float32).reshape(-1)
 
 
+# scalar columns of candidate_inputs: distance to the nearest wall column, the wall re-check's
+# flag, how far the destination's frame reaches past the region, the shear / stretch re-check
+_WALL_D, _WALL_FLAG, _FRAME_REACH, _AFFINE = 18, 22, 26, 30
+
+
+def at_wall(scal: np.ndarray, params: Params) -> np.ndarray:
+    """Candidates at a wall (vehicle end, container end wall, cab/trailer junction: within
+    ``WALL_BAND`` of the width, or flagged by the wall re-check) or within ``WALL_BAND`` of the
+    destination frame's end: where the hand-made score's clean alarms are."""
+    if not len(scal):
+        return np.zeros(0, bool)
+    return (
+        (scal[:, _WALL_D] <= params.WALL_BAND)
+        | (scal[:, _WALL_FLAG] > 0.5)
+        | (scal[:, _FRAME_REACH] <= params.WALL_BAND)
+    )
+
+
+def second_opinion(
+    base: np.ndarray, lg: np.ndarray, wall: np.ndarray, params: Params, affine: np.ndarray | None = None
+) -> np.ndarray:
+    """Candidate scores with the verifier as a second opinion (``VERIFY_SECOND_OPINION``): the
+    hand-made score ``base`` stands unless the logit is confident. Below ``VERIFY_VETO_LOGIT`` (at a
+    wall, ``wall``, when ``VERIFY_VETO_WALLS``) a region is cleared (its score put below the
+    threshold, ranked by its logit); above ``VERIFY_ADD_LOGIT`` it is suspicious whatever its
+    hand-made score. Scores stay in the threshold's units (``DEFAULT_THRESHOLD``). With
+    ``VERIFY_AFFINE_SCORE`` the hand-made score first keeps only the share of the change that the
+    local shear / stretch re-check leaves (``affine``, scalar column 30 of ``candidate_inputs``)."""
+    base = np.asarray(base, np.float64)
+    if params.VERIFY_AFFINE_SCORE and affine is not None:
+        base = base * np.clip(np.asarray(affine, np.float64), 0.0, 1.0)
+    lg = np.asarray(lg, np.float64)
+    veto = lg < params.VERIFY_VETO_LOGIT
+    if params.VERIFY_VETO_WALLS:
+        veto &= np.asarray(wall, bool)
+    cleared = DEFAULT_THRESHOLD * np.exp(np.clip(lg - params.VERIFY_VETO_LOGIT, -30, 0))
+    out = np.where(veto, np.minimum(base, cleared), base)
+    added = DEFAULT_THRESHOLD * np.exp(np.clip(lg - params.VERIFY_ADD_LOGIT, 0, 30))
+    return np.where(lg > params.VERIFY_ADD_LOGIT, np.maximum(out, added), out)
+
+
 def verify(maps: dict, regions: list, span, details: dict, params: Params) -> list:
     """``regions`` re-scored by the verifier, best first: score = DEFAULT_THRESHOLD x
-    exp(logit - VERIFY_LOGIT) (see the module's docstring)."""
+    exp(logit - VERIFY_LOGIT) (see the module's docstring), or with ``VERIFY_SECOND_OPINION`` the
+    hand-made score overruled only where the model is confident (``second_opinion``; regions
+    beyond the candidates keep their hand-made score)."""
     scal, patches = candidate_inputs(maps, regions, span, details, params)
     lg = logits(scal, patches)
+    chosen = select(regions, params)
+    if params.VERIFY_SECOND_OPINION:
+        base = np.array([r[0] for r in chosen])
+        scores = second_opinion(base, lg, at_wall(scal, params), params, scal[:, _AFFINE] if len(scal) else None)
+        ids = {id(r) for r in chosen}
+        out = [(float(v), *r[1:5], {**r[5], "p_logit": float(g)}) for v, g, r in zip(scores, lg, chosen, strict=True)]
+        out += [r for r in regions if id(r) not in ids]
+        out.sort(key=lambda r: -r[0])
+        return out
     out = []
-    for v, r in zip(lg, select(regions, params), strict=True):
+    for v, r in zip(lg, chosen, strict=True):
         score = float(DEFAULT_THRESHOLD * np.exp(np.clip(v - params.VERIFY_LOGIT, -30, 30)))
         if params.VERIFY_OR_SCORE > 0:  # a hand-made score this high is suspicious whatever the model says
             score = max(score, DEFAULT_THRESHOLD * float(r[0]) / params.VERIFY_OR_SCORE)

@@ -388,3 +388,90 @@ def test_verifier_frame_end_features():
     content[:100] = False  # the vehicle starts where the frame does: nothing cut on that side
     reach, cut, veh = _frame_end(valid, content, np.flatnonzero(content), 120, 10, 40, 50)
     assert cut == 0.0 and veh == pytest.approx(0.02)
+
+
+def test_verifier_second_opinion_keeps_the_hand_made_verdict_unless_confident():
+    from scans.comparison.verifier import at_wall, second_opinion
+
+    params = Params(
+        USE_VERIFIER=True,
+        VERIFY_SECOND_OPINION=True,
+        VERIFY_VETO_LOGIT=-1.0,
+        VERIFY_VETO_WALLS=True,
+        VERIFY_ADD_LOGIT=8.0,
+    )
+    t = DEFAULT_THRESHOLD
+    base = np.array([3 * t, 3 * t, 0.5 * t, 0.5 * t, 2 * t])
+    lg = np.array([-3.0, -3.0, 9.0, 2.0, 2.0])
+    wall = np.array([True, False, False, False, True])
+    out = second_opinion(base, lg, wall, params)
+    # a confident "clean" at a wall clears the region; away from a wall the hand-made verdict stands
+    assert out[0] < t and out[1] == 3 * t
+    # a confident "changed" makes a missed region suspicious; an unsure logit changes nothing
+    assert out[2] > t and out[3] == 0.5 * t and out[4] == 2 * t
+    # without the wall restriction the veto clears the second region too
+    anywhere = second_opinion(base, lg, wall, replace(params, VERIFY_VETO_WALLS=False))
+    assert anywhere[1] < t and anywhere[0] < t
+    # unsure logits (between the veto and the add logit) never overrule the hand-made score
+    plain = second_opinion(base, np.array([0.5, 1.0, 7.0, 2.0, 2.0]), wall, params)
+    assert np.array_equal(plain, base)
+    # the shear / stretch share scales the hand-made score only with VERIFY_AFFINE_SCORE
+    affine = np.array([1.0, 0.1, 1.0, 1.0, 0.2])
+    neutral = replace(params, VERIFY_VETO_LOGIT=-9.0, VERIFY_ADD_LOGIT=99.0)
+    assert np.array_equal(second_opinion(base, lg, wall, neutral, affine), base)
+    scaled = second_opinion(base, lg, wall, replace(neutral, VERIFY_AFFINE_SCORE=True), affine)
+    assert scaled[1] == pytest.approx(0.3 * t) and scaled[4] == pytest.approx(0.4 * t) and scaled[0] == 3 * t
+    # at_wall: by distance to a wall column, the wall re-check's flag or the frame's end
+    scal = np.zeros((3, 32), np.float32)
+    scal[:, 18] = [0.01, 0.5, 0.5]
+    scal[:, 22] = [0.0, 1.0, 0.0]
+    scal[:, 26] = [0.5, 0.5, 0.5]
+    assert at_wall(scal, params).tolist() == [True, True, False]
+    scal[2, 26] = 0.0
+    assert at_wall(scal, params)[2]
+
+
+def test_verifier_second_opinion_in_the_comparison(scan):
+    """With the second opinion on and thresholds out of the model's reach, the verdict and the
+    score are the hand-made score's (the ten best regions shift-checked, as the verifier needs)."""
+    box = (330, 120, 110, 90)
+    a = tamper(to_attenuation(scan), np.random.default_rng(5), "add", box)
+    dest = _dest(a, 2)
+    hand = compare_scans(scan, dest, params=Params(N_SHIFT_CHECK=10))
+    neutral = Params(USE_VERIFIER=True, VERIFY_SECOND_OPINION=True, VERIFY_VETO_LOGIT=-99.0, VERIFY_ADD_LOGIT=99.0)
+    same = compare_scans(scan, dest, params=neutral)
+    assert same.verdict == hand.verdict == "suspicious" and same.score == pytest.approx(hand.score)
+    assert same.boxes[0][:4] == hand.boxes[0][:4]
+    # a veto everywhere that every logit is under clears the candidates (here every region)
+    cleared = compare_scans(
+        scan,
+        dest,
+        params=replace(neutral, VERIFY_VETO_LOGIT=99.0, VERIFY_VETO_WALLS=False),
+    )
+    assert cleared.details["n_regions"] <= 10 and cleared.verdict == "consistent"
+
+
+def test_scans_verify_breakdown_causes_and_second_opinion_records():
+    """The tune-pair helpers of bench/scans_verify.py on stored candidates made up here."""
+    from bench.scans_verify import _alarm_cause, _miss_cause, _second_records
+
+    t = DEFAULT_THRESHOLD
+    scal = np.zeros((2, 32), np.float32)
+    scal[:, 18] = 0.5  # far from walls
+    scal[:, 26] = 0.5  # far from the frame's end
+    scal[:, 29] = 0.5  # far from the lower edge
+    scal[:, 2] = 1.0  # no shift explains it
+    scal[0, 22] = 1.0  # the first candidate: flagged by the wall re-check
+    rec = {"pair": "tune_h31:1", "tampered": False, "kind": None, "registered": True, "box": None, "boxes": None}
+    clean = {"rec": rec, "scal": scal, "base": np.array([2 * t, 0.1 * t]), "hit": np.zeros(2, bool)}
+    clean["boxes"] = np.array([[0, 0, 5, 20], [50, 10, 8, 8]])
+    assert _alarm_cause(clean) == "wall"
+    assert _alarm_cause({**clean, "rec": {**rec, "registered": False}}) == "unregistered"
+    tam_rec = {**rec, "tampered": True, "kind": "remove_dark", "box": [50, 10, 8, 8], "hit_rank": 1}
+    tampered = {**clean, "rec": tam_rec, "hit": np.array([False, True])}
+    assert _miss_cause(tampered) == "low_score"
+    assert _miss_cause({**tampered, "hit": np.zeros(2, bool), "rec": {**tam_rec, "hit_rank": None}}) == "no_region"
+    # second-opinion records: the clean wall alarm is vetoed, the faint true region added
+    params = Params(VERIFY_VETO_LOGIT=-1.0, VERIFY_VETO_WALLS=True, VERIFY_ADD_LOGIT=3.0)
+    recs = _second_records([{**clean, "lg": np.array([-4.0, 0.0])}, {**tampered, "lg": np.array([0.0, 5.0])}], params)
+    assert recs[0]["score"] < t and recs[1]["score"] > t and recs[1]["top"] == [50, 10, 8, 8]
