@@ -18,7 +18,7 @@ def favicon(request):
 
 urlpatterns = [
     path("", declaration_views.home, name="home"),
-    path("favicon.ico", favicon),
+    path("favicon.ico", favicon, name="favicon"),
     # Operations (docs/operations.md): liveness for anyone; readiness and metrics for the
     # monitoring network or the metrics token only (core/health.py).
     path("healthz", health.healthz, name="healthz"),

@@ -171,7 +171,9 @@ def _oracle(rows, start, end):
     return out
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(rows=history)
 @example(rows=[(0, "none", 0, 0, 31, "")])  # deadline exactly at the month's end (Mordad: 31 days)
 def test_it_reconciles_any_history(rows, bazargan, tehran, sarakhs, west_az, khorasan, tehran_province):
