@@ -63,6 +63,8 @@ def _score(job: tuple[Path, Params]) -> dict:
         "kind": lab.get("kind"),
         "box": lab.get("box"),
         "boxes": lab.get("boxes"),
+        "dest_change": lab.get("dest_change"),
+        "dest_change_ratio": lab.get("dest_change_ratio"),
         "seconds": 0.0,
         "width": z["width"],
         "registered": False,
@@ -76,6 +78,7 @@ def _score(job: tuple[Path, Params]) -> dict:
         regions = found[0]
         top = [round(v / z["s_o"]) for v in regions[0][1:5]] if regions else None
         rec.update(registered=True, score=float(regions[0][0]) if regions else 0.0, top=top)
+        rec["saturated_share"] = details.get("saturated_share")
     return rec
 
 

@@ -11,7 +11,11 @@ Counting rules:
 * unregistered = share of all pairs that could not be registered;
 * median_s = median wall time per pair, loading both images included; median_cpu_s = median
   CPU time of the process per pair (``scans_bench`` runs OpenCV on one thread, so this is the time
-  on one core even when other work shares the machine and stretches the wall time).
+  on one core even when other work shares the machine and stretches the wall time);
+* by_visibility (pairs whose labels carry ``dest_change``, see ``pairs.dest_visibility``):
+  detection over the tampered pairs whose change is in the destination image (mean change in the
+  true box at least ``pairs.DEST_VISIBLE_GREY`` grey levels) and over the rest, which no
+  comparison of the two images can find. A breakdown only: the headline figures count all pairs.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..comparison import compare_scans, load_scan
+from .pairs import DEST_VISIBLE_GREY
 
 
 def _intersects(a, b) -> bool:
@@ -73,6 +78,9 @@ def evaluate(pairs_dir: str | Path, threshold: float | None = None, limit: int =
                 "width": int(origin.shape[1]),
                 "mirrored": res.details.get("mirrored"),
                 "reason": res.details.get("reason"),
+                "saturated_share": res.details.get("saturated_share"),
+                "dest_change": lab.get("dest_change"),
+                "dest_change_ratio": lab.get("dest_change_ratio"),
             }
         )
     return out
@@ -106,6 +114,21 @@ def summarise(records: list[dict], threshold: float | None = None) -> dict:
             "detection": round(len(d) / len(rs), 4),
             "localisation": round(len(lk) / len(d), 4) if d else 0.0,
         }
+    by_visibility: dict[str, object] = {}
+    if any(r.get("dest_change") is not None for r in tam):
+        by_visibility["threshold_grey"] = DEST_VISIBLE_GREY
+        for name, rs in (
+            ("visible", [r for r in tam if (r.get("dest_change") or 0.0) >= DEST_VISIBLE_GREY]),
+            ("invisible", [r for r in tam if (r.get("dest_change") or 0.0) < DEST_VISIBLE_GREY]),
+        ):
+            d = [r for r in rs if suspicious(r)]
+            by_visibility[name] = {
+                "n": len(rs),
+                "detection": round(len(d) / len(rs), 4) if rs else 0.0,
+                "missed_by_kind": {
+                    k: sum(r["kind"] == k for r in rs if r not in d) for k in sorted({r["kind"] for r in rs})
+                },
+            }
     secs = [r["seconds"] for r in records]
     cpus = [r["cpu_seconds"] for r in records if "cpu_seconds" in r]
     return {
@@ -117,6 +140,7 @@ def summarise(records: list[dict], threshold: float | None = None) -> dict:
         "median_s": round(float(np.median(secs)), 3) if secs else 0.0,
         "median_cpu_s": round(float(np.median(cpus)), 3) if cpus else 0.0,
         "by_kind": by_kind,
+        **({"by_visibility": by_visibility} if by_visibility else {}),
     }
 
 

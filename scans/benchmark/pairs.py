@@ -23,7 +23,9 @@ Output format (``write_pairs``)::
 
 from __future__ import annotations
 
+import copy
 import csv
+import dataclasses
 import json
 import zlib
 from dataclasses import dataclass
@@ -42,6 +44,13 @@ MIN_VISIBLE = 0.04  # mean change of transmission in the box that a tampering mu
 # a few grey levels on average in the origin's display, so a person comparing the two could see it
 MIN_VISIBLE_FAINT = 0.012
 FAINT_KINDS = ("add_dense", "remove_dark", "swap_split")
+# A tampering whose mean change in the destination image (``dest_change``, grey levels inside the
+# true box(es), the destination rendered with and without it by the identical scanner) is below one
+# 8-bit grey level is not in the destination: it is rounded away, or hidden in cargo the
+# destination scanner saturates. Fixed from the image format before any detector result was read.
+DEST_VISIBLE_GREY = 1.0
+# the floor of the destination's noise: 8-bit quantisation (1 / sqrt(12) grey levels)
+QUANT_NOISE_GREY = 0.2887
 
 
 def to_attenuation(img_u8: np.ndarray) -> np.ndarray:
@@ -330,21 +339,16 @@ def random_scanner(rng: np.random.Generator, hard: bool = False) -> ScannerParam
     )
 
 
-def second_scanner(a: np.ndarray, rng: np.random.Generator, p: ScannerParams) -> np.ndarray:
-    """Render attenuation image ``a`` as another scanner would: 8-bit display image before JPEG."""
-    h, w = a.shape
+def _scanner_geometry(rng: np.random.Generator, p: ScannerParams, shape: tuple[int, int]) -> tuple:
+    """The second scanner's random geometry (settling field, warp) for an image of ``shape``:
+    drawn first, in this order, so that a render is reproducible from the rng state."""
+    h, w = shape
     # cargo settling: smooth local displacement of a few px, mostly downwards
     dx = _smooth_noise(rng, (h, w), max(20.0, min(h, w) / 4)) * p.settle_px * 0.5
     dy = np.abs(_smooth_noise(rng, (h, w), max(20.0, min(h, w) / 4))) * p.settle_px * 0.8
-    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    a = cv2.remap(a, gx - dx, gy - dy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    if p.mirrored:
-        a = a[:, ::-1]
     # pitch (both axes) and speed (x only) with a smooth monotone warp, plus shift
     sx, sy = p.pitch * p.speed, p.pitch
     nw, nh = max(16, round(w * sx)), max(16, round(h * sy))
-    if min(sx, sy) < 1:
-        a = cv2.GaussianBlur(a, (0, 0), sigmaX=max(0.01, 0.45 / sx), sigmaY=max(0.01, 0.45 / sy))
     u = np.arange(nw, dtype=np.float32) / nw
     wobble = np.zeros(nw, np.float32)
     for k in range(1, 4):
@@ -358,7 +362,30 @@ def second_scanner(a: np.ndarray, rng: np.random.Generator, p: ScannerParams) ->
     ys = (np.arange(nh, dtype=np.float32) - ty) / sy
     mx = np.broadcast_to(xs[None, :], (nh, nw)).astype(np.float32)
     my = np.broadcast_to(ys[:, None], (nh, nw)).astype(np.float32)
-    a = cv2.remap(a, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
+    return dx, dy, mx, my
+
+
+def _apply_geometry(a: np.ndarray, geometry: tuple, p: ScannerParams) -> np.ndarray:
+    """Settle, mirror, resample and warp image ``a`` with ``_scanner_geometry``'s draws."""
+    dx, dy, mx, my = geometry
+    h, w = a.shape
+    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    a = cv2.remap(a, gx - dx, gy - dy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    if p.mirrored:
+        a = a[:, ::-1]
+    sx, sy = p.pitch * p.speed, p.pitch
+    if min(sx, sy) < 1:
+        a = cv2.GaussianBlur(a, (0, 0), sigmaX=max(0.01, 0.45 / sx), sigmaY=max(0.01, 0.45 / sy))
+    return cv2.remap(a, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
+
+
+def second_scanner(a: np.ndarray, rng: np.random.Generator, p: ScannerParams) -> np.ndarray:
+    """Render attenuation image ``a`` as another scanner would: 8-bit display image before JPEG.
+
+    The random draws do not depend on the content of ``a``: the same rng state renders another
+    image of the same size with the identical scanner (``make_pair``'s ``dest_change``)."""
+    a = _apply_geometry(a, _scanner_geometry(rng, p, a.shape), p)
+    nh, nw = a.shape
     # dose / gain change in the attenuation domain
     a = np.maximum(a * p.gain + p.offset, 0)
     # detector line artefacts: a few rows (detector elements) and columns (pulses)
@@ -390,7 +417,7 @@ def make_pair(
 
     ``hard``: the kind is drawn from ``HARD_KINDS`` and the second scanner from the extremes of
     wider ranges (``random_scanner(hard=True)``)."""
-    a = to_attenuation(src)
+    a = a_clean = to_attenuation(src)
     label: dict = {"tampered": bool(tampered)}
     if tampered:
         kinds = HARD_KINDS if hard else KINDS
@@ -424,10 +451,44 @@ def make_pair(
         if len(boxes) > 1:
             label["boxes"] = [[int(v) for v in b] for b in boxes]
     params = random_scanner(rng, hard=hard)
-    ok, buf = cv2.imencode(".jpg", second_scanner(a, rng, params), [cv2.IMWRITE_JPEG_QUALITY, params.jpeg])
+    # the rng state the destination is rendered from (a copy: the pair's own draws are unchanged)
+    twin = copy.deepcopy(rng) if tampered else None
+    dest_u8 = second_scanner(a, rng, params)
+    ok, buf = cv2.imencode(".jpg", dest_u8, [cv2.IMWRITE_JPEG_QUALITY, params.jpeg])
     dest = buf.tobytes()
+    if twin is not None:
+        label.update(dest_visibility(a_clean, label.get("boxes") or [label["box"]], twin, params, dest_u8))
     label["scanner"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.__dict__.items()}
     return src, dest, label
+
+
+def dest_visibility(
+    a_clean: np.ndarray, boxes: list, rng: np.random.Generator, p: ScannerParams, dest_u8: np.ndarray
+) -> dict:
+    """How visible a tampering is in the destination image (before JPEG).
+
+    ``rng``: the state the destination ``dest_u8`` was rendered from. The untampered attenuation
+    ``a_clean`` is rendered again from copies of that state with the identical scanner (geometry,
+    line artefacts, noise: the draws do not depend on the content), once more without the noise
+    term, and the true boxes (origin pixels) are carried into the destination by the same
+    geometry. Returns ``dest_change``: mean absolute grey-level difference between the two renders
+    inside the boxes; ``dest_noise``: RMS grey-level noise of the destination there (the render
+    minus the noiseless one, at least the quantisation noise); ``dest_change_ratio``: their ratio."""
+    clean = second_scanner(a_clean, copy.deepcopy(rng), p).astype(np.float32)
+    quiet = second_scanner(a_clean, copy.deepcopy(rng), dataclasses.replace(p, noise=0.0)).astype(np.float32)
+    mask = np.zeros(a_clean.shape, np.float32)
+    for x, y, w, h in boxes:
+        mask[y : y + h, x : x + w] = 1.0
+    inside = _apply_geometry(mask, _scanner_geometry(copy.deepcopy(rng), p, a_clean.shape), p) > 0.5
+    if not inside.any():  # the box is outside the destination's frame: not in the image at all
+        return {"dest_change": 0.0, "dest_noise": QUANT_NOISE_GREY, "dest_change_ratio": 0.0}
+    change = float(np.abs(dest_u8.astype(np.float32) - clean)[inside].mean())
+    noise = max(QUANT_NOISE_GREY, float(np.sqrt(np.mean((clean - quiet)[inside] ** 2))))
+    return {
+        "dest_change": round(change, 3),
+        "dest_noise": round(noise, 3),
+        "dest_change_ratio": round(change / noise, 3),
+    }
 
 
 # --------------------------------------------------------------------------- data sets

@@ -50,6 +50,9 @@ class Params:
     WALL_SHIFT_X: float = 0.03
     WALL_BAND: float = 0.05
     WALL_ASPECT: float = 2.0
+    # any region at a wall or within WALL_BAND of the destination frame's end keeps only the change
+    # a local shear / stretch of the destination leaves (seventh pass; off, see docs/benchmarks.md)
+    WALL_AFFINE: bool = False
     # Learned region score (off: not validated yet, see docs/scans-comparison.md "Learned score").
     # When on, the 10 largest regions are re-checked and only they are scored, as in its fit.
     USE_LEARNED: bool = False

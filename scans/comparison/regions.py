@@ -171,6 +171,8 @@ def find_regions(maps: dict, span: tuple[int, int] | None, params: Params) -> tu
             feats["ratio"] = min(1.0, left / max(float(sums[i]), 1e-9))
         if params.WALL_SHIFT_X:
             _recheck_walls(bo, maps["dest"], lab, sums, check, span, params)
+        if params.WALL_AFFINE:
+            _recheck_ends_affine(bo, maps["dest"], valid, lab, sums, check, span, params)
     # the learned factor assumes a measured ratio: then only the re-checked regions are scored
     regions = [(region_score(f, params), *box, f) for f, box, _ in (cands[:n_check] if params.USE_LEARNED else cands)]
     regions.sort(key=lambda r: -r[0])
@@ -228,3 +230,62 @@ def _recheck_walls(bo, dest, lab, sums, cands, span, params: Params) -> None:
         left = _shift_residual(bo, dpad, lab == i, (x, y, bw, bh), rx, ry, params.TOL_RADIUS, coarse=True)
         feats["ratio"] = min(feats["ratio"], left / max(float(sums[i]), 1e-9))
         feats["wall"] = True
+
+
+# local affine re-check: x shears (x offset per row) and x stretches (per column) of the destination
+_WARPS = (("shear", -0.06), ("shear", -0.03), ("shear", 0.03), ("shear", 0.06),
+          ("stretch", -0.04), ("stretch", -0.02), ("stretch", 0.02), ("stretch", 0.04))  # fmt: skip
+
+
+def affine_residual(bo: np.ndarray, bn: np.ndarray, reg: np.ndarray, box, params: Params) -> tuple[float, float]:
+    """Tolerant change summed over region ``reg``: (as registered, smallest left when the
+    destination around the region is sheared or stretched in x (``_WARPS``, about the region's
+    centre) and shifted by up to the ordinary local check's x range)."""
+    h, w = bo.shape
+    x, y, bw, bh = box
+    r = params.TOL_RADIUS
+    rx = max(4, round(params.SHIFT_X * w))
+    m = r + 1
+    x0, x1, y0, y1 = max(0, x - m), min(w, x + bw + m), max(0, y - m), min(h, y + bh + m)
+    o = bo[y0:y1, x0:x1]
+    sel = reg[y0:y1, x0:x1]
+    o_range = neighbourhood(o, r)
+    base = float(np.minimum(tolerant_change(o, bn[y0:y1, x0:x1], r, o_range), 2.0)[sel].sum())
+    if base <= 1e-9:
+        return base, base
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    yc, xc = y + bh / 2, x + bw / 2
+    best = base
+    for kind, s in _WARPS:
+        off = s * ((yy - yc) if kind == "shear" else (xx - xc))
+        for dx in range(-rx, rx + 1, 2):
+            n = cv2.remap(bn, xx + off + dx, yy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            best = min(best, float(np.minimum(tolerant_change(o, n, r, o_range), 2.0)[sel].sum()))
+    return base, best
+
+
+def near_end(x: int, bw: int, y: int, bh: int, walls: list[int], valid: np.ndarray, band: float) -> bool:
+    """The region's centre is within ``band`` pixels of a wall column (``wall_columns``), or the
+    destination's frame (``valid`` in the region's rows) ends within ``band`` pixels of it."""
+    cx = x + bw / 2
+    if any(abs(cx - c) <= band for c in walls):
+        return True
+    vc = np.flatnonzero(valid[y : y + bh].any(axis=0))
+    return bool(vc.size) and min(x - int(vc[0]), int(vc[-1]) - (x + bw - 1)) <= band
+
+
+def _recheck_ends_affine(bo, dest, valid, lab, sums, cands, span, params: Params) -> None:
+    """A region of any shape at a wall or at the destination frame's end (``near_end``, within
+    ``WALL_BAND`` of the width) keeps only the change that a local shear or stretch of the
+    destination (``affine_residual``) leaves: a tilted end wall, a speed change over the last
+    metres or an extrapolated warp at the frame's end is such a warp, which a shift alone does not
+    follow (the seventh pass; off by default, docs/benchmarks.md)."""
+    w = bo.shape[1]
+    band = params.WALL_BAND * w
+    walls = wall_columns(bo, span)
+    for feats, (x, y, bw, bh), i in cands:
+        if not near_end(x, bw, y, bh, walls, valid, band):
+            continue
+        _, left = affine_residual(bo, dest, lab == i, (x, y, bw, bh), params)
+        feats["ratio"] = min(feats["ratio"], left / max(float(sums[i]), 1e-9))
+        feats["end_affine"] = True

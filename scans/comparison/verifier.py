@@ -23,9 +23,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .changes import neighbourhood, tolerant_change
 from .params import DEFAULT_THRESHOLD, Params
-from .regions import wall_columns
+from .regions import affine_residual, wall_columns
 from .registration import vehicle_content
 
 MODEL_PATH = Path(__file__).with_name("verifier.onnx")
@@ -148,37 +147,12 @@ def _frame_end(valid, content_cols, cont, x, y, bw, bh) -> tuple[float, float, f
     return max(0, min(left, right)) / w, cut, veh
 
 
-# local affine re-check: x shears (x offset per row) and x stretches (per column) of the destination
-_WARPS = (("shear", -0.06), ("shear", -0.03), ("shear", 0.03), ("shear", 0.06),
-          ("stretch", -0.04), ("stretch", -0.02), ("stretch", 0.02), ("stretch", 0.04))  # fmt: skip
-
-
 def _affine_ratio(bo: np.ndarray, bn: np.ndarray, reg: np.ndarray, box, params: Params) -> float:
-    """Smallest tolerant change over the region left when the destination around it is sheared or
-    stretched in x (``_WARPS``, about the region's centre) and shifted (up to the ordinary local
-    check's x range), as a share of the unwarped one: a tilted wall or a stretched frame end is
-    explained by such a warp, a change of the cargo is not."""
-    h, w = bo.shape
-    x, y, bw, bh = box
-    r = params.TOL_RADIUS
-    rx = max(4, round(params.SHIFT_X * w))
-    m = r + 1
-    x0, x1, y0, y1 = max(0, x - m), min(w, x + bw + m), max(0, y - m), min(h, y + bh + m)
-    o = bo[y0:y1, x0:x1]
-    sel = reg[y0:y1, x0:x1]
-    o_range = neighbourhood(o, r)
-    base = float(np.minimum(tolerant_change(o, bn[y0:y1, x0:x1], r, o_range), 2.0)[sel].sum())
-    if base <= 1e-9:
-        return 1.0
-    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
-    yc, xc = y + bh / 2, x + bw / 2
-    best = base
-    for kind, s in _WARPS:
-        off = s * ((yy - yc) if kind == "shear" else (xx - xc))
-        for dx in range(-rx, rx + 1, 2):
-            n = cv2.remap(bn, xx + off + dx, yy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-            best = min(best, float(np.minimum(tolerant_change(o, n, r, o_range), 2.0)[sel].sum()))
-    return best / base
+    """The local shear / stretch re-check (``regions.affine_residual``) as a share of the unwarped
+    tolerant change: a tilted wall or a stretched frame end is explained by such a warp, a change
+    of the cargo is not."""
+    base, best = affine_residual(bo, bn, reg, box, params)
+    return 1.0 if base <= 1e-9 else best / base
 
 
 def _crop(img: np.ndarray, box) -> np.ndarray:

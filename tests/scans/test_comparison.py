@@ -475,3 +475,70 @@ def test_scans_verify_breakdown_causes_and_second_opinion_records():
     params = Params(VERIFY_VETO_LOGIT=-1.0, VERIFY_VETO_WALLS=True, VERIFY_ADD_LOGIT=3.0)
     recs = _second_records([{**clean, "lg": np.array([-4.0, 0.0])}, {**tampered, "lg": np.array([0.0, 5.0])}], params)
     assert recs[0]["score"] < t and recs[1]["score"] > t and recs[1]["top"] == [50, 10, 8, 8]
+
+
+def test_dest_visibility_measures_the_change_the_destination_shows():
+    """The destination rendered again from the untampered attenuation with the identical scanner:
+    no change shows 0, a change inside cargo the scanner saturates shows (nearly) 0, a removal in
+    visible cargo many grey levels; the pair's own destination is the same with or without it."""
+    import copy
+
+    from scans.benchmark.pairs import DEST_VISIBLE_GREY, dest_visibility, random_scanner
+
+    a = to_attenuation(synthetic_scan(12, width=900, height=340))
+    rng = np.random.default_rng(4)
+    p = random_scanner(rng, hard=True)
+    twin = copy.deepcopy(rng)
+    box = [330, 120, 110, 90]
+    same = dest_visibility(a, [box], copy.deepcopy(twin), p, second_scanner(a, copy.deepcopy(twin), p))
+    assert same["dest_change"] == 0.0 and same["dest_noise"] >= 0.28
+    black = a.copy()
+    black[100:250, 300:480] = 8.0  # far beyond any display's saturation
+    hidden = tamper(black, np.random.default_rng(5), "add_dense", (330, 120, 110, 90))
+    v = dest_visibility(black, [box], copy.deepcopy(twin), p, second_scanner(hidden, copy.deepcopy(twin), p))
+    assert v["dest_change"] < DEST_VISIBLE_GREY
+    removed = tamper(a, np.random.default_rng(5), "remove", (330, 120, 110, 90))
+    v = dest_visibility(a, [box], copy.deepcopy(twin), p, second_scanner(removed, copy.deepcopy(twin), p))
+    assert v["dest_change"] > 5 * DEST_VISIBLE_GREY and v["dest_change_ratio"] > 1
+    # make_pair records it and its destination does not depend on it (same rng -> same bytes)
+    src = synthetic_scan(12, width=900, height=340)
+    _, d1, lab1 = make_pair(src, np.random.default_rng(9), True, kind="remove", hard=True)
+    _, d2, lab2 = make_pair(src, np.random.default_rng(9), True, kind="remove", hard=True)
+    assert d1 == d2 and lab1 == lab2 and lab1["dest_change"] > 0
+    _, _, clean = make_pair(src, np.random.default_rng(9), False, hard=True)
+    assert "dest_change" not in clean
+
+
+def test_bench_breaks_detection_down_by_visibility_in_the_destination():
+    from scans.benchmark.bench import summarise
+
+    base = {"tampered": True, "registered": True, "verdict": "suspicious", "seconds": 1.0, "kind": "add"}
+    recs = [
+        {**base, "box": [0, 0, 10, 10], "top": [0, 0, 5, 5], "score": 1.0, "dest_change": 12.0},
+        {**base, "box": [0, 0, 10, 10], "top": None, "score": 0.0, "verdict": "consistent", "dest_change": 0.2},
+        {**base, "box": [0, 0, 10, 10], "top": None, "score": 0.0, "verdict": "consistent", "dest_change": 3.0},
+    ]
+    s = summarise(recs)
+    v = s["by_visibility"]
+    assert v["visible"]["n"] == 2 and v["visible"]["detection"] == 0.5 and v["invisible"]["n"] == 1
+    assert v["invisible"]["missed_by_kind"] == {"add": 1} and s["detection"] == round(1 / 3, 4)
+    assert "by_visibility" not in summarise([{**r, "dest_change": None} for r in recs])
+
+
+def test_end_affine_recheck_is_off_by_default_and_keeps_a_cargo_change(scan):
+    """``WALL_AFFINE`` (off): regions at a wall or the frame's end keep only what a local shear or
+    stretch leaves; a change of the cargo in the middle of the load is not touched."""
+    from scans.comparison.regions import near_end
+
+    assert Params().WALL_AFFINE is False
+    valid = np.zeros((100, 1000), bool)
+    valid[:, 100:900] = True
+    assert near_end(110, 20, 10, 50, [], valid, 50)  # 10 px from the frame's left end
+    assert near_end(500, 20, 10, 50, [505], valid, 50)  # at a wall column
+    assert not near_end(500, 20, 10, 50, [], valid, 50)
+    box = (330, 120, 110, 90)
+    a = tamper(to_attenuation(scan), np.random.default_rng(5), "remove", box)
+    dest = _dest(a, 3)
+    on = compare_scans(scan, dest, params=Params(WALL_AFFINE=True))
+    off = compare_scans(scan, dest)
+    assert on.verdict == off.verdict == "suspicious" and _overlaps(on.boxes[0], box)
