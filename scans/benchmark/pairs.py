@@ -18,7 +18,9 @@ Output format (``write_pairs``)::
     OUT/NNNN_origin.png, OUT/NNNN_dest.jpg,
     OUT/labels.json = [{"id": N, "tampered": bool, "kind": ..., "box": [x, y, w, h]}, ...]
 
-``kind`` and ``box`` are present for tampered pairs only; boxes are in origin pixels.
+``kind`` and ``box`` are present for tampered pairs only; boxes are in origin pixels. Tampered
+pairs also say how visible the change is in the destination (``dest_change``, ``dest_noise``,
+``dest_change_ratio``: ``dest_visibility``).
 """
 
 from __future__ import annotations
