@@ -91,10 +91,8 @@ VOTE_NUDGED = False
 # pixels, negative: trimmed; nationality.reframe); the plate is the read with the highest CTC
 # log-likelihood summed over the crop and its framings (decode.rescore, as for an ensemble's members).
 # A framing that is one of the nationality check's nudges (nationality.NUDGE_FRAMES) reuses that read (no
-# extra forward pass); any other costs one forward pass, and one per further ensemble member. On: a right
-# pad and a vertical pad, both among the nudges, so no forward pass is added; shipped with the seventh
-# pass's model, whose held-out reads it improved (docs/benchmarks.md, "Issue 16 §2: seventh pass").
-TTA: tuple[tuple[float, float, float, float], ...] = ((0, 0.05, 0, 0), (0, 0, 0.1, 0.1))
+# extra forward pass); any other costs one forward pass, and one per further ensemble member.
+TTA: tuple[tuple[float, float, float, float], ...] = ()
 # A crop of Iranian form that the nudged reads refuse is still read as Iranian when the type classifier
 # gives the Iranian layout at least this probability.
 TRUST_TYPE = 0.9
