@@ -1,0 +1,43 @@
+"""The committed pre-training (anpr/training/checkpoints/): its manifest names the file by SHA-256, and it
+loads into the training CRNN with the current character set, so a session can fine-tune from it
+(``train finetune --init``) instead of pre-training for about 30–50 minutes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from anpr.recognition.decode import N_CLASSES
+from anpr.recognition.preprocess import INPUT_H, INPUT_W
+
+CHECKPOINTS = Path(__file__).resolve().parents[2] / "anpr" / "training" / "checkpoints"
+
+
+def _manifests() -> list[Path]:
+    return sorted(CHECKPOINTS.glob("*.json"))
+
+
+def test_every_committed_checkpoint_matches_its_manifest():
+    assert _manifests(), "no committed checkpoint"
+    for manifest in _manifests():
+        meta = json.loads(manifest.read_text(encoding="utf-8"))
+        ckpt = CHECKPOINTS / meta["file"]
+        assert hashlib.sha256(ckpt.read_bytes()).hexdigest() == meta["sha256"]
+        assert ckpt.stat().st_size < 5_000_000  # kept small: a state_dict only, no optimiser state
+
+
+def test_the_committed_pretraining_loads_into_the_crnn_with_the_current_charset():
+    torch = pytest.importorskip("torch")
+    from anpr.training.model import CRNN
+
+    for manifest in _manifests():
+        meta = json.loads(manifest.read_text(encoding="utf-8"))
+        model = CRNN()
+        model.load_state_dict(torch.load(CHECKPOINTS / meta["file"], map_location="cpu"))
+        model.eval()
+        with torch.no_grad():
+            out = model(torch.zeros(1, 1, INPUT_H, INPUT_W))
+        assert out.shape == (1, 40, N_CLASSES) and meta["classes"] == N_CLASSES
