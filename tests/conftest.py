@@ -78,11 +78,17 @@ def _media_axes_and_eager_celery(request, settings, tmp_path):
     app.conf.CELERY_TASK_ALWAYS_EAGER = before
 
 
+_DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+
+
 @pytest.fixture(autouse=True)
-def _shipped_holidays(django_db_setup, django_db_blocker):
+def _shipped_holidays(request, django_db_setup, django_db_blocker):
     """The holidays its migration ships are in the table before each test. A transactional test ends
     by emptying every table, and a later test in the same process (pytest-xdist orders them
-    differently on each run) would count working days without a holiday."""
+    differently on each run) would count working days without a holiday. Tests without the database
+    are left alone (a file of them run on its own has no tables on SQLite)."""
+    if not (_DB_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker("django_db")):
+        return
     from core.holidays_data import shipped
     from core.models import Holiday
 

@@ -50,6 +50,14 @@ def _summary(rows: list[dict]) -> dict:
     }
 
 
+def _engine(engine: str | None, weights: str | None) -> Engine:
+    """The engine benchmarked: plate_crnn with other weights (comma-separated: an ensemble), or by name."""
+    if weights:
+        first, *extra = weights.split(",")
+        return PlateCRNNEngine(first, extra_weights=extra)
+    return get_engine(engine)
+
+
 def run_bench(
     data_dir: str,
     engine: str | None = None,
@@ -60,11 +68,7 @@ def run_bench(
     """Benchmark dict (see module doc). ``files`` restricts to those labels.csv entries;
     ``weights`` runs plate_crnn with another ONNX file (e.g. a held-out model), or with an ensemble:
     comma-separated files, the first one scoring boxes and checking the nationality."""
-    if weights:
-        first, *extra = weights.split(",")
-        eng: Engine = PlateCRNNEngine(first, extra_weights=extra)
-    else:
-        eng = get_engine(engine)
+    eng = _engine(engine, weights)
     if not eng.available:
         return {"engine": eng.name, "error": eng.unavailable_reason, "n": 0}
     boxes = {}
@@ -141,7 +145,7 @@ def _camera_crop(plate_rgb: np.ndarray, rng, mild: bool) -> np.ndarray:
     return augment_crop(plate_rgb, rng, out_size=(max(64, round(128 * w / h)), 128), mild=mild)
 
 
-def run_foreign(n: int, engine: str | None = None, seed: int = 1404) -> dict:
+def run_foreign(n: int, engine: str | None = None, seed: int = 1404, weights: str | None = None) -> dict:
     """Rendered foreign plates (``anpr.training.layouts``, a seed never used in training), each country in
     turn: the plate type found, the plate read with its country, and never Iranian text.
 
@@ -154,7 +158,7 @@ def run_foreign(n: int, engine: str | None = None, seed: int = 1404) -> dict:
     from anpr.training.layouts import random_foreign
     from anpr.training.render import render_scene
 
-    eng = get_engine(engine)
+    eng = _engine(engine, weights)
     if not eng.available:
         return {"engine": eng.name, "error": eng.unavailable_reason, "n": 0}
     rng = random.Random(seed)
@@ -205,7 +209,7 @@ def run_foreign(n: int, engine: str | None = None, seed: int = 1404) -> dict:
     return out
 
 
-def run_types(n: int, engine: str | None = None, seed: int = 1405) -> dict:
+def run_types(n: int, engine: str | None = None, seed: int = 1405, weights: str | None = None) -> dict:
     """Rendered Iranian plates of the layouts the reader does not read (free-zone, motorcycle, older),
     and of diplomatic (D) / service (S) plates, which it reads: per type the share classified as that
     type, left to a person (no text), given Iranian text (must be 0 for the first three), exact."""
@@ -215,7 +219,7 @@ def run_types(n: int, engine: str | None = None, seed: int = 1405) -> dict:
     from anpr.training.layouts import render_iranian_other
     from anpr.training.render import find_fonts, random_plate, render_plate
 
-    eng = get_engine(engine)
+    eng = _engine(engine, weights)
     fonts = find_fonts()
     if not eng.available or not fonts:
         return {"engine": eng.name, "error": eng.unavailable_reason or "no Persian fonts", "n": 0}
@@ -236,10 +240,13 @@ def run_types(n: int, engine: str | None = None, seed: int = 1405) -> dict:
                 "deferred": not r.plate and bool(r.review_reason),
                 "iranian_text": bool(r.plate) and r.country == "IR",
                 "exact": bool(truth) and r.plate == truth,
+                "wrong_text": bool(r.plate) and r.plate != truth,
             })  # fmt: skip
         s = {"n": n, "type_ok": _rate(rows, "type_ok"), "to_person": _rate(rows, "deferred")}
         s.update(
-            {"iranian_text": _rate(rows, "iranian_text")} if kind in IRANIAN_OTHER else {"exact": _rate(rows, "exact")}
+            {"iranian_text": _rate(rows, "iranian_text")}
+            if kind in IRANIAN_OTHER
+            else {"exact": _rate(rows, "exact"), "wrong_text": _rate(rows, "wrong_text")}
         )
         out[kind] = s
     return out
@@ -260,7 +267,8 @@ def main(argv=None):
     details: list = []
     print(json.dumps(run_bench(a.data, a.engine, files, details, a.weights), ensure_ascii=False))
     if a.foreign:
-        print(json.dumps({"foreign": run_foreign(a.foreign, a.engine), "by_type": run_types(a.foreign // 4, a.engine)}))
+        foreign = run_foreign(a.foreign, a.engine, weights=a.weights)
+        print(json.dumps({"foreign": foreign, "by_type": run_types(a.foreign // 4, a.engine, weights=a.weights)}))
     if a.errors:
         import sys
 

@@ -100,6 +100,19 @@ TRUST_TYPE = 0.9
 # A foreign read below this (reader confidence × classifier probability) waits for a person.
 FOREIGN_MIN_CONFIDENCE = 0.5
 
+# Guards on a read the nationality check accepts (the check alone let a model with the D and S classes
+# give Iranian text to rendered foreign plates in photos; docs/benchmarks.md, issue 16 §2 seventh and
+# eighth passes). Each sends the crop on as not Iranian, to the classifier's routing or to a person:
+# - a diplomatic/service read (a Latin D or S, which a foreign plate's letters also fit) needs the type
+#   classifier's Iranian layout at least TRUST_DS;
+TRUST_DS = 0.9
+# - a crop the classifier gives a foreign country at least DISTRUST_CHECK is not read as Iranian (no real
+#   Iranian dev crop or photo box was given a country above 0.5);
+DISTRUST_CHECK = 0.5
+# - a crop smaller than this (px, height and width) is too small to be read at all (the smallest real plate
+#   box read in the dev photos is 31 × 113 px).
+MIN_CROP = (20, 80)
+
 
 # Boxes tried after a refused best box (read_image); each costs one read with the nationality check.
 ALTERNATIVES = 3
@@ -287,6 +300,8 @@ class PlateCRNNEngine(Engine):
             # Of Iranian form, refused only because nudged reads disagree (a dirty or night plate): the
             # classifier, sure it is the Iranian layout, keeps it Iranian.
             reason = ""
+        if not reason:
+            reason = self._guard(img_bgr, text, kind, kind_p)
         if not reason and (self.extras or TTA):
             text, conf = rescore(self._reads(img_bgr, logp, nudged), n_decoded=1 + len(self.extras))
         if not reason:
@@ -359,6 +374,18 @@ class PlateCRNNEngine(Engine):
         return Reading(raw, plate, round(conf * sum(likely.values()), 4) if plate else 0.0, self.name, None, img_bgr,
                        plate_type=country, type_confidence=round(likely.get(country, 0.0), 4),
                        country=country if plate else "")  # fmt: skip
+
+    @staticmethod
+    def _guard(img_bgr: np.ndarray, text: str, kind: str, kind_p: float) -> str:
+        """Why a read the nationality check accepts is still not given as Iranian ('' when it is)."""
+        h, w = img_bgr.shape[:2]
+        if h < MIN_CROP[0] or w < MIN_CROP[1]:
+            return f"crop of {w} × {h} px is too small to read"
+        if kind in COUNTRY_FORMS and kind_p >= DISTRUST_CHECK:
+            return f"the plate type classifier gives a {kind} plate ({kind_p:.2f})"
+        if any(c in text for c in "DS") and not (kind == "ir" and kind_p >= TRUST_DS):
+            return "read as a diplomatic or service plate, which the plate type classifier does not confirm"
+        return ""
 
     def _classify(self, img_bgr: np.ndarray) -> tuple[str, float]:
         if self.types is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 
+import cv2
 import numpy as np
 import pytest
 
@@ -131,3 +132,38 @@ def test_standard_iranian_plates_stay_iranian(engine, fonts):
         kept += r.plate_type == "ir" and r.country == "IR" and bool(r.plate)
         right += r.plate == text
     assert kept >= 17 and right >= 13, (kept, right)
+
+
+def test_a_read_the_check_accepts_is_still_refused_when_the_guards_say_so():
+    """The guards behind the nationality check: a diplomatic/service read (Latin D or S) needs the type
+    classifier's Iranian layout, a crop the classifier gives a foreign country is not read as Iranian, and
+    a crop too small to read waits for a person."""
+    plate = np.full((40, 180, 3), 200, np.uint8)
+    guard = PlateCRNNEngine._guard
+    assert guard(plate, "15S77555", "ir", 0.67)  # an Armenian plate read as a service plate, classifier unsure
+    assert guard(plate, "15S77555", "AM", 0.9)
+    assert guard(plate, "15S77555", "", 0.0)  # no classifier: no Latin letter is trusted
+    assert not guard(plate, "15S77555", "ir", 0.97)
+    assert "TR" in guard(plate, "11ج85915", "TR", 0.8)
+    assert not guard(plate, "11ج85915", "ir", 0.4)  # the check outranks an unsure classifier
+    assert "too small" in guard(np.full((9, 41, 3), 200, np.uint8), "54ص36294", "ir", 1.0)
+
+
+def test_a_plate_too_small_to_read_gets_no_text(engine, fonts):
+    rng = random.Random(5)
+    text = "59د16913"
+    crop = _crop(render_plate(text, fonts, rng), rng)
+    small = cv2.resize(crop, (66, 15), interpolation=cv2.INTER_AREA)
+    r = engine.read_crop(small)
+    assert not r.plate and "too small" in r.review_reason, r
+    assert engine.read_crop(crop).plate == text  # the same plate at camera size is read
+
+
+def test_foreign_plates_in_vehicle_photos_never_get_iranian_text(engine):
+    from anpr.training.render import render_scene
+
+    rng = random.Random(1404)
+    for i in range(2 * len(FOREIGN)):
+        country, text, plate = layouts.random_foreign(rng, FOREIGN[i % len(FOREIGN)])
+        r = engine.read_image(render_scene("", [], rng, plate=plate)[0])
+        assert not (r.plate and r.country == "IR"), (country, text, r.plate, r.box)

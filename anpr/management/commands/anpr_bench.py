@@ -35,7 +35,7 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(result, ensure_ascii=False))
         if opts["foreign"]:
             line = {
-                "foreign": run_foreign(opts["foreign"], opts["engine"]),
-                "by_type": run_types(opts["foreign"] // 4, opts["engine"]),
+                "foreign": run_foreign(opts["foreign"], opts["engine"], weights=opts["weights"]),
+                "by_type": run_types(opts["foreign"] // 4, opts["engine"], weights=opts["weights"]),
             }
             self.stdout.write(json.dumps(line, ensure_ascii=False))
