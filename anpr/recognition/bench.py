@@ -210,9 +210,9 @@ def run_foreign(n: int, engine: str | None = None, seed: int = 1404, weights: st
 
 
 def run_types(n: int, engine: str | None = None, seed: int = 1405, weights: str | None = None) -> dict:
-    """Rendered Iranian plates of the layouts the reader does not read (free-zone, motorcycle, older),
-    and of diplomatic (D) / service (S) plates, which it reads: per type the share classified as that
-    type, left to a person (no text), given Iranian text (must be 0 for the first three), exact."""
+    """Rendered Iranian plates of the layouts the reader does not read (free-zone, motorcycle, older,
+    diplomatic D / service S): per type the share classified as that type, left to a person (no text),
+    given Iranian text (must be 0 for the first three); for D/S also exact and given wrong text."""
     import random
 
     from anpr.recognition.foreign import IRANIAN_OTHER
@@ -236,7 +236,7 @@ def run_types(n: int, engine: str | None = None, seed: int = 1405, weights: str 
                 truth, plate = "", render_iranian_other(kind, fonts, rng)
             r = eng.read_crop(_camera_crop(plate, rng, mild=False))
             rows.append({
-                "type_ok": r.plate_type == (kind if kind != "ir_diplomatic_service" else "ir"),
+                "type_ok": r.plate_type == kind,
                 "deferred": not r.plate and bool(r.review_reason),
                 "iranian_text": bool(r.plate) and r.country == "IR",
                 "exact": bool(truth) and r.plate == truth,

@@ -2,10 +2,12 @@
 
 Every crop is first given a *plate type* by :class:`PlateTypeModel` (``PLATE_CLASSES``):
 
-- ``ir``: the standard Iranian layout (any colour, diplomatic D / service S too), read by the
-  Iranian CRNN;
+- ``ir``: the standard Iranian layout (any colour), read by the Iranian CRNN;
 - ``ir_free_zone``, ``ir_motorcycle``, ``ir_old``: Iranian plates of another layout, not read:
   left to a person with the type named;
+- ``ir_diplomatic_service``: the standard layout with a Latin D or S (diplomatic and service
+  plates): left to a person with the type named (the shipped reader has no D or S and would give
+  them another plate's text);
 - a country code (``TR``, ``IQ``, ``AF``, ``AZ``, ``AM``, ``TM``, ``PK``, ``GE``, ``DE``, ``PL``,
   ``NL``, ``BG``, ``RO``, ``LT``): read by :class:`ForeignReader`, a CRNN over digits and Latin
   letters, decoded under that country's plate forms (e.g. Turkey ``DD L DDDD``, ``DD LL DDD`` …)
@@ -39,6 +41,7 @@ N_FOREIGN_CLASSES = len(FOREIGN_CHARSET) + 1
 
 # Kept in step with anpr/training/layouts.py (the renderer the models were trained on).
 IRANIAN_OTHER = ["ir_free_zone", "ir_motorcycle", "ir_old"]
+IRANIAN_DS = "ir_diplomatic_service"
 COUNTRY_FORMS: dict[str, list[str]] = {
     "TR": ["DD L DDDD", "DD LL DDD", "DD LL DDDD", "DD LLL DD", "DD LLL DDD"],
     "IQ": ["DD L DDDDD", "DDDDD", "DDDDDD"],
@@ -56,12 +59,13 @@ COUNTRY_FORMS: dict[str, list[str]] = {
     "LT": ["LLL DDD"],
 }
 FOREIGN = list(COUNTRY_FORMS)
-PLATE_CLASSES = ["ir", *IRANIAN_OTHER, *FOREIGN]
+PLATE_CLASSES = ["ir", *IRANIAN_OTHER, IRANIAN_DS, *FOREIGN]
 TYPE_NAMES = {
     "ir": "Iranian plate",
     "ir_free_zone": "Iranian free-zone plate",
     "ir_motorcycle": "Iranian motorcycle plate (two lines)",
     "ir_old": "Iranian plate of an older format",
+    IRANIAN_DS: "Iranian diplomatic or service plate",
 }
 
 TYPE_H, TYPE_W = 48, 144  # classifier input: the crop letterboxed, colour kept

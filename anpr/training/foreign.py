@@ -29,6 +29,7 @@ from torch import nn
 
 from anpr.recognition.foreign import (
     FOREIGN_CHARSET,
+    IRANIAN_DS,
     N_FOREIGN_CLASSES,
     PLATE_CLASSES,
     decode_country,
@@ -40,6 +41,7 @@ from anpr.training import layouts
 from anpr.training.model import CRNN
 from anpr.training.render import augment_crop, find_fonts, random_plate, render_plate
 from anpr.training.train import load_real, seed_all, split_plates
+from declarations.plates import LATIN_PLATE_LETTERS
 
 
 def _camera(plate_rgb: np.ndarray, rng: random.Random, mild: bool = False) -> np.ndarray:
@@ -62,18 +64,23 @@ def synth_latin(n: int, seed: int):
 
 def render_type(cls: str, fonts: list[str], rng: random.Random) -> np.ndarray:
     """A flat plate (RGB) of class ``cls``."""
-    if cls == "ir":
-        return render_plate(random_plate(rng), fonts, rng)
+    if cls in ("ir", IRANIAN_DS):
+        while True:  # the standard layout with a Persian letter, or with a Latin D / S
+            text = random_plate(rng)
+            if (text[2] in LATIN_PLATE_LETTERS) == (cls == IRANIAN_DS):
+                return render_plate(text, fonts, rng)
     if cls in layouts.IRANIAN_OTHER:
         return layouts.render_iranian_other(cls, fonts, rng)
     return layouts.random_foreign(rng, cls)[2]
 
 
-def synth_types(n: int, seed: int):
+def synth_types(n: int, seed: int, ds_weight: float = 1.0):
     rng = random.Random(seed)
     fonts = find_fonts()
-    # ir a third, the other Iranian layouts and each country evenly.
+    # ir a third, the other Iranian layouts and each country evenly; D/S ds_weight times as often (it differs
+    # from ir by one letter only).
     weights = [len(PLATE_CLASSES) / 2] + [1.0] * (len(PLATE_CLASSES) - 1)
+    weights[PLATE_CLASSES.index(IRANIAN_DS)] = ds_weight
     xs = np.zeros((n, 48, 144, 3), np.uint8)
     ys = np.zeros(n, np.int64)
     for i in range(n):
@@ -267,6 +274,7 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--log-every", type=int, default=250)
+    ap.add_argument("--ds-weight", type=float, default=1.0, help="synth-types: weight of the D/S class")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     cv2.setNumThreads(1)
@@ -276,7 +284,7 @@ def main(argv=None):
         xs, ys, cs = synth_latin(a.n, a.seed)
         np.savez_compressed(a.out, x=xs, y=np.array(ys), c=np.array(cs))
     elif a.stage == "synth-types":
-        xs, yk = synth_types(a.n, a.seed)
+        xs, yk = synth_types(a.n, a.seed, a.ds_weight)
         np.savez_compressed(a.out, x=xs, y=yk)
     elif a.stage == "reader":
         train_reader(a)

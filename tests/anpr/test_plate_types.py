@@ -22,6 +22,7 @@ from anpr.recognition.foreign import (
     FOREIGN,
     FOREIGN_CHARSET,
     FOREIGN_WEIGHTS,
+    IRANIAN_DS,
     IRANIAN_OTHER,
     N_FOREIGN_CLASSES,
     TYPE_WEIGHTS,
@@ -107,18 +108,20 @@ def test_other_iranian_layouts_wait_for_a_person_with_their_type_named(engine, f
         assert named >= 4 and waiting >= 5, (kind, named, waiting)
 
 
-def test_diplomatic_and_service_plates_are_taken_for_the_iranian_layout(engine, fonts):
-    """D and S plates have the standard layout: the classifier sends them to the Iranian reader, never to
-    the foreign one (the shipped Iranian model predates D/S in its charset and reads the letter wrongly)."""
+def test_diplomatic_and_service_plates_wait_for_a_person_with_their_type_named(engine, fonts):
+    """D and S plates have the standard layout with a Latin letter: the shipped reader has no D or S and
+    would give them another plate's text (68 of 70 rendered before the D/S class), so they are left to a
+    person, named."""
     rng = random.Random(31)
-    iranian = 0
-    for i in range(10):
+    named = waiting = 0
+    for i in range(12):
         text = random_plate(rng)
         text = text[:2] + "DS"[i % 2] + text[3:]
         r = engine.read_crop(_crop(render_plate(text, fonts, rng), rng))
-        assert r.country in ("", "IR"), (text, r)
-        iranian += r.plate_type == "ir"
-    assert iranian >= 8, iranian
+        assert not r.plate or r.plate == text, (text, r)  # never another plate's text
+        named += r.plate_type == IRANIAN_DS
+        waiting += not r.plate and "diplomatic" in r.review_reason
+    assert named >= 11 and waiting >= 11, (named, waiting)
 
 
 def test_standard_iranian_plates_stay_iranian(engine, fonts):
@@ -135,15 +138,15 @@ def test_standard_iranian_plates_stay_iranian(engine, fonts):
 
 
 def test_a_read_the_check_accepts_is_still_refused_when_the_guards_say_so():
-    """The guards behind the nationality check: a diplomatic/service read (Latin D or S) needs the type
-    classifier's Iranian layout, a crop the classifier gives a foreign country is not read as Iranian, and
-    a crop too small to read waits for a person."""
+    """The guards behind the nationality check: no read with a Latin D or S is given, a crop the classifier
+    gives the diplomatic/service layout or a foreign country is not read as Iranian, and a crop too small to
+    read waits for a person."""
     plate = np.full((40, 180, 3), 200, np.uint8)
     guard = PlateCRNNEngine._guard
-    assert guard(plate, "15S77555", "ir", 0.67)  # an Armenian plate read as a service plate, classifier unsure
-    assert guard(plate, "15S77555", "AM", 0.9)
-    assert guard(plate, "15S77555", "", 0.0)  # no classifier: no Latin letter is trusted
-    assert not guard(plate, "15S77555", "ir", 0.97)
+    assert guard(plate, "15S77555", "ir", 0.67)  # an Armenian plate read as a service plate
+    assert guard(plate, "15S77555", "ir", 0.99)  # no read with a Latin letter is given
+    assert "diplomatic" in guard(plate, "59د16913", IRANIAN_DS, 0.8)
+    assert not guard(plate, "59د16913", "ir", 0.97)
     assert "TR" in guard(plate, "11ج85915", "TR", 0.8)
     assert not guard(plate, "11ج85915", "ir", 0.4)  # the check outranks an unsure classifier
     assert "too small" in guard(np.full((9, 41, 3), 200, np.uint8), "54ص36294", "ir", 1.0)
