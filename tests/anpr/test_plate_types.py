@@ -126,15 +126,16 @@ def test_diplomatic_and_service_plates_wait_for_a_person_with_their_type_named(e
 
 def test_standard_iranian_plates_stay_iranian(engine, fonts):
     rng = random.Random(4322)
-    kept = right = 0
-    for _ in range(20):
+    n = kept = right = 0
+    while n < 60:  # 60 plates: the 2026-11-22 and 2026-12-04 readers keep 56 / 55 and read 52 exactly
         text = random_plate(rng)
         if text[2] in "DS":
             continue
+        n += 1
         r = engine.read_crop(_crop(render_plate(text, fonts, rng), rng))
         kept += r.plate_type == "ir" and r.country == "IR" and bool(r.plate)
         right += r.plate == text
-    assert kept >= 17 and right >= 13, (kept, right)
+    assert kept >= 52 and right >= 48, (kept, right)
 
 
 def test_a_read_the_check_accepts_is_still_refused_when_the_guards_say_so():

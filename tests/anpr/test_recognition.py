@@ -185,10 +185,13 @@ def test_test_time_augmentation_rescores_the_crop_with_its_framings(fonts, engin
 
     assert engines.TTA == ()  # off unless it was measured to win (docs/benchmarks.md)
     rng = random.Random(7)
-    text = random_plate(rng)
-    crop = augment_crop(render_plate(text, fonts, rng), rng, mild=True)
-    plain = engine.read_crop(crop)
-    assert plain.plate == text
+    for _ in range(10):  # a plate the reader reads alone (the mechanism is under test, not accuracy)
+        text = random_plate(rng)
+        crop = augment_crop(render_plate(text, fonts, rng), rng, mild=True)
+        if engine.read_crop(crop).plate == text:
+            break
+    else:
+        pytest.fail("none of 10 rendered plates was read")
     seen: list = []
     real_rescore = engines.rescore
 
