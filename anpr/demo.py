@@ -67,18 +67,26 @@ def _photo(plate: str, seed: int) -> bytes | None:
     return enc.tobytes() if ok else None
 
 
-def _other_layout_photo(seed: int) -> bytes | None:
-    """A vehicle photo with a free-zone, motorcycle or older plate: the reader defers it to a person."""
+OTHER_LAYOUTS = ("ir_free_zone", "ir_old", "ir_motorcycle", "ir_diplomatic_service")
+
+
+def _other_layout_photo(seed: int, kind: str) -> bytes | None:
+    """A vehicle photo with a free-zone, older, motorcycle or diplomatic/service plate: the reader defers it
+    to a person."""
     import cv2
 
     from .training.layouts import render_iranian_other
-    from .training.render import find_fonts, render_scene
+    from .training.render import find_fonts, random_plate, render_plate, render_scene
 
     fonts = find_fonts()
     if not fonts:
         return None
     rng = random.Random(seed)
-    plate = render_iranian_other(("ir_free_zone", "ir_old", "ir_motorcycle")[seed % 3], fonts, rng)
+    if kind == "ir_diplomatic_service":
+        text = random_plate(rng)
+        plate = render_plate(text[:2] + rng.choice("DS") + text[3:], fonts, rng)
+    else:
+        plate = render_iranian_other(kind, fonts, rng)
     img, _box = render_scene("", fonts, rng, size=PHOTO_SIZE, plate_w=190, plate=plate)
     ok, enc = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 88])
     return enc.tobytes() if ok else None
@@ -208,12 +216,12 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
             at = now - dt.timedelta(minutes=float(rng.uniform(1, 50)))
         planned.append((cam, at, _random_plate(rng), "IR", False, True))
 
-    # 5b. Vehicles with a plate of another Iranian layout (free zone, older, motorcycle) at a few
+    # 5b. Vehicles with a plate of another Iranian layout (free zone, older, motorcycle, diplomatic) at a few
     #     border gates, photo only: the reader leaves them to a person (the review queue: not read).
     borders = [c for by_dir in cameras.values() for c in by_dir.values() if c.direction == "out"] or all_cams
-    other_layouts = set()
-    for k in range(int(2 * scale) + 3):
-        other_layouts.add(len(planned))
+    other_layouts: dict[int, str] = {}  # index in planned -> layout, each layout at least once
+    for k in range(int(2 * scale) + len(OTHER_LAYOUTS)):
+        other_layouts[len(planned)] = OTHER_LAYOUTS[k % len(OTHER_LAYOUTS)]
         at = now - dt.timedelta(hours=float(rng.uniform(1, 60)))
         planned.append((borders[k % len(borders)], at, "", "", True, False))
 
@@ -221,7 +229,7 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
     wanted = [(i, p[2]) for i, p in enumerate(planned) if p[4]]
 
     def render(ip: tuple[int, str]) -> bytes | None:
-        return _other_layout_photo(ip[0]) if ip[0] in other_layouts else _photo(ip[1], ip[0])
+        return _other_layout_photo(ip[0], other_layouts[ip[0]]) if ip[0] in other_layouts else _photo(ip[1], ip[0])
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         rendered = dict(zip([i for i, _ in wanted], pool.map(render, wanted), strict=True))

@@ -139,6 +139,8 @@ def test_every_signal_has_declarations_with_the_evidence_behind_them(client, tmp
         assert all(kind in review.reasons_of(r, hq) for r in waiting[:3])
     not_read = review.queue(hq, "not_iranian").first()
     assert not_read.photo and not not_read.plate and not_read.recognition_error  # left to a person, saying why
+    diplomatic = PlateRead.objects.filter(recognition="manual", recognition_error__contains="diplomatic or service")
+    assert diplomatic.exists() and not diplomatic.exclude(plate="").exists(), "a D/S plate left to a person, named"
     assert (
         Scan.objects.filter(stage=Stage.DESTINATION).exists() and Scan.objects.filter(preview_status="ready").exists()
     )
