@@ -122,6 +122,7 @@ DISTRUST_CHECK = 0.5
 # - a crop smaller than this (px, height and width) is too small to be read at all (the smallest real plate
 #   box read in the dev photos is 31 × 113 px).
 MIN_CROP = (20, 80)
+LATIN_LETTER_READ = "read with a Latin letter (a diplomatic or service plate): a person reads it"
 
 
 # Boxes tried after a refused best box (read_image); each costs one read with the nationality check.
@@ -396,7 +397,7 @@ class PlateCRNNEngine(Engine):
         if kind == IRANIAN_DS:
             return f"the plate type classifier gives a diplomatic or service plate ({kind_p:.2f})"
         if any(c in text for c in "DS"):
-            return "read with a Latin letter (a diplomatic or service plate): a person reads it"
+            return LATIN_LETTER_READ
         return ""
 
     def _classify(self, img_bgr: np.ndarray) -> tuple[str, float]:

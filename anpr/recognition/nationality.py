@@ -31,6 +31,11 @@ from anpr.recognition.decode import GRAMMAR, greedy
 MIN_ASPECT = 2.5  # a one-line plate is 52 × 11 cm (4.7:1); crops with margins stay above 3
 MIN_AGREEMENT = 0.92  # mean share of the eight characters a nudged read keeps
 
+# Why a crop is not read as Iranian (kept with the read; anpr.reasons translates them for pages).
+NOT_ONE_LINE = "not a one-line plate (square and two-line plates are not the Iranian layout)"
+NOT_IRANIAN_FORM = "the characters do not read as an Iranian plate (Latin letters or another layout)"
+NOT_STABLE = "the characters do not read as Persian digits and letters (a foreign plate?)"
+
 
 def _pad(img: np.ndarray, left: float, right: float, top: float, bottom: float) -> np.ndarray:
     h, w = img.shape[:2]
@@ -86,17 +91,17 @@ def not_iranian(model, crop_bgr: np.ndarray, logp: np.ndarray, text: str, nudged
     """
     h, w = crop_bgr.shape[:2]
     if h == 0 or w / h < MIN_ASPECT:
-        return "not a one-line plate (square and two-line plates are not the Iranian layout)"
+        return NOT_ONE_LINE
     seen = greedy(logp)
     if not text or not has_iranian_form(seen):
-        return "the characters do not read as an Iranian plate (Latin letters or another layout)"
+        return NOT_IRANIAN_FORM
     nudged = [c for c in (nudge(crop_bgr) for nudge in NUDGES) if c.size]
     lps = model.logp(nudged)
     if nudged_out is not None:
         nudged_out.extend(lps)
     kept = [_agreement(greedy(lp), seen) for lp in lps]
     if sum(kept) / len(kept) < MIN_AGREEMENT:
-        return "the characters do not read as Persian digits and letters (a foreign plate?)"
+        return NOT_STABLE
     return ""
 
 

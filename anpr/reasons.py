@@ -1,0 +1,94 @@
+"""Why a read waits for a person, in the page's language.
+
+The reader (``anpr.recognition``, which runs without Django) says why in English, and the read keeps
+that text (``PlateRead.recognition_error``) as the record of what the reader said. A page shows the
+known reasons translated, with their numbers in the page's digits and a plate read isolated like every
+plate; any other text (an engine error) is shown as it is, isolated so that it keeps its order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, gettext_lazy
+
+from anpr.recognition.engines import LATIN_LETTER_READ
+from anpr.recognition.nationality import NOT_IRANIAN_FORM, NOT_ONE_LINE, NOT_STABLE
+from core.text import digits
+from declarations.idents import plate_html
+
+# anpr.recognition.foreign.TYPE_NAMES, translated (tests/anpr/test_reasons.py checks that none is missing).
+TYPE_NAMES = {
+    "Iranian plate": gettext_lazy("Iranian plate"),
+    "Iranian free-zone plate": gettext_lazy("Iranian free-zone plate"),
+    "Iranian motorcycle plate (two lines)": gettext_lazy("Iranian motorcycle plate (two lines)"),
+    "Iranian plate of an older format": gettext_lazy("Iranian plate of an older format"),
+    "Iranian diplomatic or service plate": gettext_lazy("Iranian diplomatic or service plate"),
+}
+
+_FIXED = {
+    NOT_ONE_LINE: gettext_lazy("not a one-line plate (square and two-line plates are not the Iranian layout)"),
+    NOT_IRANIAN_FORM: gettext_lazy("the characters do not read as an Iranian plate (Latin letters or another layout)"),
+    NOT_STABLE: gettext_lazy("the characters do not read as Persian digits and letters (a foreign plate?)"),
+    LATIN_LETTER_READ: gettext_lazy("read with a Latin letter (a diplomatic or service plate): a person reads it"),
+}
+
+
+def _deferred(m: re.Match) -> SafeString | None:
+    name = TYPE_NAMES.get(m["type"])
+    if name is None:
+        return None
+    return format_html(gettext("{type}: not read by the reader, a person reads it"), type=name)
+
+
+def _foreign(m: re.Match) -> SafeString:
+    return format_html(
+        gettext("foreign plate ({country}) read as {plate} with low confidence: a person confirms it"),
+        country=m["country"],
+        plate=plate_html(m["text"], m["country"]),
+    )
+
+
+def _small(m: re.Match) -> SafeString:
+    return format_html(
+        gettext("crop of {w} × {h} px is too small to read"), w=digits(int(m["w"])), h=digits(int(m["h"]))
+    )
+
+
+def _classifier(m: re.Match) -> SafeString:
+    return format_html(
+        gettext("the plate type classifier gives a {country} plate ({p})"), country=m["country"], p=digits(m["p"])
+    )
+
+
+def _classifier_ds(m: re.Match) -> SafeString:
+    return format_html(gettext("the plate type classifier gives a diplomatic or service plate ({p})"), p=digits(m["p"]))
+
+
+_FOREIGN = (
+    r"foreign plate \((?P<country>[A-Z]{2})\) read as '(?P<text>[0-9A-Z]*)' with low confidence: a person confirms it"
+)
+_PATTERNS: list[tuple[re.Pattern, Callable[[re.Match], SafeString | None]]] = [
+    (re.compile(r"(?P<type>.+): not read by the reader, a person reads it"), _deferred),
+    (re.compile(_FOREIGN), _foreign),
+    (re.compile(r"crop of (?P<w>\d+) × (?P<h>\d+) px is too small to read"), _small),
+    (re.compile(r"the plate type classifier gives a (?P<country>[A-Z]{2}) plate \((?P<p>[0-9.]+)\)"), _classifier),
+    (re.compile(r"the plate type classifier gives a diplomatic or service plate \((?P<p>[0-9.]+)\)"), _classifier_ds),
+]
+
+
+def reason_html(text: str) -> SafeString:
+    """The reader's reason for a person to read the plate, in the page's language (HTML)."""
+    text = (text or "").strip()
+    if not text:
+        return SafeString("")
+    if text in _FIXED:
+        return format_html("{}", _FIXED[text])
+    for pattern, render in _PATTERNS:
+        m = pattern.fullmatch(text)
+        if m is not None and (shown := render(m)) is not None:
+            return shown
+    return format_html('<bdi dir="auto">{}</bdi>', text)
