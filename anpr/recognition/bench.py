@@ -217,7 +217,7 @@ def run_types(n: int, engine: str | None = None, seed: int = 1405, weights: str 
 
     from anpr.recognition.foreign import IRANIAN_OTHER
     from anpr.training.layouts import render_iranian_other
-    from anpr.training.render import find_fonts, random_plate, render_plate
+    from anpr.training.render import find_fonts, random_plate, render_plate, render_scene
 
     eng = _engine(engine, weights)
     fonts = find_fonts()
@@ -225,15 +225,18 @@ def run_types(n: int, engine: str | None = None, seed: int = 1405, weights: str 
         return {"engine": eng.name, "error": eng.unavailable_reason or "no Persian fonts", "n": 0}
     rng = random.Random(seed)
     out: dict = {}
-    for kind in [*IRANIAN_OTHER, "ir_diplomatic_service"]:
+
+    def render(kind, rng):
+        if kind == "ir_diplomatic_service":
+            truth = random_plate(rng)
+            truth = truth[:2] + rng.choice("DS") + truth[3:]
+            return truth, render_plate(truth, fonts, rng)
+        return "", render_iranian_other(kind, fonts, rng)
+
+    for k, kind in enumerate([*IRANIAN_OTHER, "ir_diplomatic_service"]):
         rows = []
         for _ in range(n):
-            if kind == "ir_diplomatic_service":
-                truth = random_plate(rng)
-                truth = truth[:2] + rng.choice("DS") + truth[3:]
-                plate = render_plate(truth, fonts, rng)
-            else:
-                truth, plate = "", render_iranian_other(kind, fonts, rng)
+            truth, plate = render(kind, rng)
             r = eng.read_crop(_camera_crop(plate, rng, mild=False))
             rows.append({
                 "type_ok": r.plate_type == kind,
@@ -242,12 +245,22 @@ def run_types(n: int, engine: str | None = None, seed: int = 1405, weights: str 
                 "exact": bool(truth) and r.plate == truth,
                 "wrong_text": bool(r.plate) and r.plate != truth,
             })  # fmt: skip
-        s = {"n": n, "type_ok": _rate(rows, "type_ok"), "to_person": _rate(rows, "deferred")}
+        s: dict[str, object] = {"n": n, "type_ok": _rate(rows, "type_ok"), "to_person": _rate(rows, "deferred")}
         s.update(
             {"iranian_text": _rate(rows, "iranian_text")}
             if kind in IRANIAN_OTHER
             else {"exact": _rate(rows, "exact"), "wrong_text": _rate(rows, "wrong_text")}
         )
+        # The same layouts in vehicle-like photos (own rng: the crops' figures stay comparable): any text
+        # given to them is wrong (D/S included, which the reader leaves to a person).
+        srng = random.Random(seed * 10 + k)
+        given = wrong = 0
+        for _ in range(n):
+            truth, plate = render(kind, srng)
+            r = eng.read_image(render_scene("", fonts, srng, plate=plate)[0])
+            given += bool(r.plate)
+            wrong += bool(r.plate) and r.plate != truth
+        s["scenes"] = {"n": n, "given_text": round(given / max(n, 1), 4), "wrong_text": round(wrong / max(n, 1), 4)}
         out[kind] = s
     return out
 

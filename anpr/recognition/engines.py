@@ -116,12 +116,14 @@ FOREIGN_MIN_CONFIDENCE = 0.5
 #   (D/S differ from it by one letter) waits for a person, and no read with a Latin D or S (which a foreign
 #   plate's letters also fit) is given;
 TRUST_DS = 0.1
-# - a crop the classifier gives a foreign country at least DISTRUST_CHECK is not read as Iranian (no real
-#   Iranian dev crop or photo box was given a country above 0.5);
+# - a crop the classifier gives a foreign country or another Iranian layout (free-zone, motorcycle, older)
+#   at least DISTRUST_CHECK is not read as Iranian (no real Iranian dev crop or photo box was given either
+#   above 0.5);
 DISTRUST_CHECK = 0.5
-# - a crop smaller than this (px, height and width) is too small to be read at all (the smallest real plate
-#   box read in the dev photos is 31 × 113 px).
+# - a crop smaller than this (px, height and width) is too small to be read at all, as Iranian or foreign
+#   (the smallest real plate box read in the dev photos is 31 × 113 px).
 MIN_CROP = (20, 80)
+TOO_SMALL = "crop of {w} × {h} px is too small to read"
 LATIN_LETTER_READ = "read with a Latin letter (a diplomatic or service plate): a person reads it"
 
 
@@ -299,6 +301,9 @@ class PlateCRNNEngine(Engine):
         """Read one crop; ``logp``: the model's output for it when already computed (the box scorer's)."""
         if not self.available or self.model is None:  # available: the model loaded
             return self._unavailable(img_bgr)
+        h, w = img_bgr.shape[:2]
+        if h < MIN_CROP[0] or w < MIN_CROP[1]:  # Iranian or foreign, nothing is read on so few pixels
+            return Reading("", "", 0.0, self.name, None, img_bgr, not_iranian=TOO_SMALL.format(w=w, h=h))
         if logp is None:
             logp = self.model.logp([img_bgr])[0]
         text, conf, _ = decode_plate(logp)
@@ -389,11 +394,10 @@ class PlateCRNNEngine(Engine):
     @staticmethod
     def _guard(img_bgr: np.ndarray, text: str, kind: str, kind_p: float) -> str:
         """Why a read the nationality check accepts is still not given as Iranian ('' when it is)."""
-        h, w = img_bgr.shape[:2]
-        if h < MIN_CROP[0] or w < MIN_CROP[1]:
-            return f"crop of {w} × {h} px is too small to read"
         if kind in COUNTRY_FORMS and kind_p >= DISTRUST_CHECK:
             return f"the plate type classifier gives a {kind} plate ({kind_p:.2f})"
+        if kind in IRANIAN_OTHER and kind_p >= DISTRUST_CHECK:
+            return f"the plate type classifier gives another Iranian layout ({kind_p:.2f})"
         if kind == IRANIAN_DS:
             return f"the plate type classifier gives a diplomatic or service plate ({kind_p:.2f})"
         if any(c in text for c in "DS"):

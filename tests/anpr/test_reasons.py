@@ -20,7 +20,7 @@ def _reasons() -> list[str]:
         NOT_STABLE,
         *(f"{name}: not read by the reader, a person reads it" for name in READER_TYPE_NAMES.values()),
         "foreign plate (TR) read as '34ABC123' with low confidence: a person confirms it",
-        guard(np.full((9, 41, 3), 200, np.uint8), "54ص36294", "ir", 1.0),
+        PlateCRNNEngine().read_crop(np.full((9, 41, 3), 200, np.uint8)).review_reason,
         guard(plate, "11ج85915", "TR", 0.83),
         guard(plate, "59د16913", "ir_diplomatic_service", 0.15),
         guard(plate, "15S77555", "ir", 0.99),
