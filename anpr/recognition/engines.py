@@ -107,6 +107,9 @@ TRUST_TYPE = 0.9
 
 # A foreign read below this (reader confidence × classifier probability) waits for a person.
 FOREIGN_MIN_CONFIDENCE = 0.5
+# A foreign read of digits only (Afghan and Iraqi numeric forms, which any row of digits fits, such as a
+# free-zone plate's number) also needs its country's type probability at least this.
+NUMERIC_MIN_TYPE = 0.5
 
 # Guards on a read the nationality check accepts (the check alone let a model with the D and S classes
 # give Iranian text to rendered foreign plates in photos, and the shipped model gives diplomatic and service
@@ -337,7 +340,11 @@ class PlateCRNNEngine(Engine):
             r.raw_text, r.not_iranian, r.plate_type = raw, "", country
             r.type_confidence = round(likely.get(country, 0.0), 4)
             r.plate, r.country, r.confidence = fplate, country, round(fconf * sum(likely.values()), 4)
-            if not fplate or r.confidence < FOREIGN_MIN_CONFIDENCE:
+            if (
+                not fplate
+                or r.confidence < FOREIGN_MIN_CONFIDENCE
+                or (fplate.isdigit() and r.type_confidence < NUMERIC_MIN_TYPE)
+            ):
                 r.plate = ""
                 r.deferred = f"foreign plate ({country}) read as '{ftext}' with low confidence: a person confirms it"
         return r
