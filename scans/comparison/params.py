@@ -53,6 +53,19 @@ class Params:
     # any region at a wall or within WALL_BAND of the destination frame's end keeps only the change
     # a local shear / stretch of the destination leaves (seventh pass; off, see docs/benchmarks.md)
     WALL_AFFINE: bool = False
+    # Near-black channel (eighth pass; off, see docs/benchmarks.md "Eighth pass"): where the origin
+    # predicts a destination darker than DARK_GREY grey levels (the pixels the attenuation domain
+    # clips at the common ceiling), the destination is compared in its own grey levels: predicted
+    # from the origin's level (binned median), its local mean residual (sigma LP_SIGMA) in units of
+    # that residual's own spread per level seeds regions above DARK_ZSEED (and DARK_MIN_GREY grey
+    # levels) and adds DARK_UNIT x its noise units (above DARK_ZLOW) per pixel to the region's
+    # area x change
+    DARK_CHANNEL: bool = False
+    DARK_GREY: float = 12.0
+    DARK_ZSEED: float = 4.0
+    DARK_ZLOW: float = 2.0
+    DARK_MIN_GREY: float = 0.5
+    DARK_UNIT: float = 0.05
     # Learned region score (off: not validated yet, see docs/scans-comparison.md "Learned score").
     # When on, the 10 largest regions are re-checked and only they are scored, as in its fit.
     USE_LEARNED: bool = False
