@@ -223,20 +223,29 @@ def dark_change(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, params: Para
     zero = np.zeros((h, w), np.float32)
     lvl = cv2.GaussianBlur(ao, (0, 0), 1.2)
     grey = cv2.GaussianBlur((255.0 * np.exp(-adw)).astype(np.float32), (0, 0), 1.2)
-    pred = dark_prediction(lvl[valid], grey[valid], params.DARK_GREY) if valid.sum() > 1000 else None
+    # where the origin itself is saturated it predicts nothing (the destination may see through there)
+    seen = valid & (neighbourhood(lvl, params.TOL_RADIUS)[1] < -np.log(params.DARK_ORIGIN_FLOOR / 255.0))
+    pred = dark_prediction(lvl[seen], grey[seen], params.DARK_GREY) if seen.sum() > 1000 else None
     if pred is None:
         return zero, zero, np.zeros((h, w), bool)
     ghat = np.interp(lvl, *pred, left=255.0).astype(np.float32)  # lighter than the fitted range: not dark
-    zone = valid & (ghat <= params.DARK_GREY)
+    # tolerant, as in the attenuation domain: the destination's grey counts only outside the grey the
+    # origin's neighbourhood predicts, and only where that whole neighbourhood is dark (a bright
+    # neighbour blurred into black cargo is tens of grey levels there)
+    g_lo, g_hi = neighbourhood(ghat, params.TOL_RADIUS)
+    # ... and not within DARK_MARGIN of the destination frame's end (extrapolated warp)
+    inner = cv2.erode(valid.astype(np.uint8), _tol_kernel(params.DARK_MARGIN)) > 0
+    zone = seen & inner & (neighbourhood(ghat, params.DARK_MARGIN)[1] <= params.DARK_GREY)
     if zone.sum() < 200:
         return zero, zero, zone
-    rg = np.where(zone, grey - ghat, 0).astype(np.float32)
+    ref = np.clip(grey, g_lo, g_hi) if params.DARK_TOLERANT else ghat
+    rg = np.where(zone, grey - ref, 0).astype(np.float32)
     num = cv2.GaussianBlur(rg, (0, 0), params.LP_SIGMA)
     den = cv2.GaussianBlur(zone.astype(np.float32), (0, 0), params.LP_SIGMA)
     ok = zone & (den > 0.3)
     lp = np.where(ok, num / np.maximum(den, 1e-6), 0).astype(np.float32)
     if ok.sum() < 200:
         return zero, lp, zone
-    centres, sig = level_noise(lp[ok], ghat[ok], 0.05)
+    centres, sig = level_noise(lp[ok], ghat[ok], params.DARK_MIN_SIGMA)
     z = np.where(ok, np.abs(lp) / np.interp(ghat, centres, sig), 0).astype(np.float32)
     return z, lp, ok

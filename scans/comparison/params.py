@@ -66,6 +66,10 @@ class Params:
     DARK_ZLOW: float = 2.0
     DARK_MIN_GREY: float = 0.5
     DARK_UNIT: float = 0.05
+    DARK_MIN_SIGMA: float = 0.25  # floor of the channel's noise (grey levels)
+    DARK_MARGIN: int = 8  # ... and only where the origin predicts dark over this radius (working px)
+    DARK_ORIGIN_FLOOR: float = 5.0  # ... and the origin is lighter than this (grey levels) over TOL_RADIUS
+    DARK_TOLERANT: bool = True  # residual outside the grey range the origin's neighbourhood predicts
     # Learned region score (off: not validated yet, see docs/scans-comparison.md "Learned score").
     # When on, the 10 largest regions are re-checked and only they are scored, as in its fit.
     USE_LEARNED: bool = False
