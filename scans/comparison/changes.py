@@ -218,7 +218,7 @@ def dark_change(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, params: Para
     The attenuation domain clips these pixels at the common ceiling (their noise there is the
     8-bit quantisation and JPEG of the last grey levels, large in attenuation), so a change of a
     few grey levels in cargo the destination shows near black is otherwise not seen.
-    Returns (z, mean residual in grey levels, zone)."""
+    Returns (z, signed, mean residual in grey levels, zone)."""
     h, w = ao.shape
     zero = np.zeros((h, w), np.float32)
     lvl = cv2.GaussianBlur(ao, (0, 0), 1.2)
@@ -234,7 +234,7 @@ def dark_change(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, params: Para
     # neighbour blurred into black cargo is tens of grey levels there)
     g_lo, g_hi = neighbourhood(ghat, params.TOL_RADIUS)
     # ... and not within DARK_MARGIN of the destination frame's end (extrapolated warp)
-    inner = cv2.erode(valid.astype(np.uint8), _tol_kernel(params.DARK_MARGIN)) > 0
+    inner = cv2.erode(valid.astype(np.uint8), _tol_kernel(params.DARK_MARGIN), borderValue=0) > 0
     zone = seen & inner & (neighbourhood(ghat, params.DARK_MARGIN)[1] <= params.DARK_GREY)
     if zone.sum() < 200:
         return zero, zero, zone
@@ -247,5 +247,5 @@ def dark_change(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, params: Para
     if ok.sum() < 200:
         return zero, lp, zone
     centres, sig = level_noise(lp[ok], ghat[ok], params.DARK_MIN_SIGMA)
-    z = np.where(ok, np.abs(lp) / np.interp(ghat, centres, sig), 0).astype(np.float32)
+    z = np.where(ok, lp / np.interp(ghat, centres, sig), 0).astype(np.float32)
     return z, lp, ok

@@ -70,6 +70,7 @@ class Params:
     DARK_MARGIN: int = 8  # ... and only where the origin predicts dark over this radius (working px)
     DARK_ORIGIN_FLOOR: float = 5.0  # ... and the origin is lighter than this (grey levels) over TOL_RADIUS
     DARK_TOLERANT: bool = True  # residual outside the grey range the origin's neighbourhood predicts
+    DARK_SIGNED: bool = False  # a region's dark part scored by its mean signed noise units, not per pixel
     # Learned region score (off: not validated yet, see docs/scans-comparison.md "Learned score").
     # When on, the 10 largest regions are re-checked and only they are scored, as in its fit.
     USE_LEARNED: bool = False

@@ -93,13 +93,15 @@ def find_regions(maps: dict, span: tuple[int, int] | None, params: Params) -> tu
         mask |= ((maps["z_lp"] > params.LP_ZSEED) & (np.abs(maps["lp"]) > params.LP_MIN_CHANGE)).astype(np.uint8)
     dark = "z_dark" in maps
     if dark:  # near-black channel (eighth pass)
-        mask |= ((maps["z_dark"] > params.DARK_ZSEED) & (np.abs(maps["dark"]) > params.DARK_MIN_GREY)).astype(np.uint8)
+        mask |= ((np.abs(maps["z_dark"]) > params.DARK_ZSEED) & (np.abs(maps["dark"]) > params.DARK_MIN_GREY)).astype(
+            np.uint8
+        )
     k_open = max(3, round(min(h, w) / 80)) | 1
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((k_open, k_open), np.uint8))
     # hysteresis: grow the seeds over the weaker change around them
     low = zs > params.ZLOW
     if dark:
-        low |= maps["z_dark"] > params.DARK_ZLOW
+        low |= np.abs(maps["z_dark"]) > params.DARK_ZLOW
     grow = cv2.morphologyEx(low.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     # second, lower-seeded pass (verifier only): seeds the ordinary thresholds miss
     second_pass = params.USE_VERIFIER and params.N_VERIFY2 > 0
@@ -141,7 +143,15 @@ def find_regions(maps: dict, span: tuple[int, int] | None, params: Params) -> tu
     sums = per_label(mag)
     # near-black channel: DARK_UNIT per noise unit above DARK_ZLOW, not re-checked by a shift (the
     # tolerant change it adds to is ~0 there: both images sit at the common ceiling)
-    dark_sums = per_label(params.DARK_UNIT * np.maximum(maps["z_dark"] - params.DARK_ZLOW, 0)) if dark else None
+    dark_sums = None
+    if dark:
+        zd = maps["z_dark"]
+        if params.DARK_SIGNED:  # the region's mean signed change: misalignment's dipoles cancel
+            n_dark = per_label(maps["dark_zone"].astype(np.float32))
+            mean_z = np.abs(per_label(zd)) / np.maximum(n_dark, 1.0)
+            dark_sums = params.DARK_UNIT * np.maximum(mean_z - params.DARK_ZLOW, 0) * n_dark
+        else:
+            dark_sums = per_label(params.DARK_UNIT * np.maximum(np.abs(zd) - params.DARK_ZLOW, 0))
     outside: np.ndarray = np.zeros(n_lab)
     if span is not None:
         m = max(3, w // 100)
