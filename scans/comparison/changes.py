@@ -218,7 +218,7 @@ def dark_change(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, params: Para
     The attenuation domain clips these pixels at the common ceiling (their noise there is the
     8-bit quantisation and JPEG of the last grey levels, large in attenuation), so a change of a
     few grey levels in cargo the destination shows near black is otherwise not seen.
-    Returns (z, signed, mean residual in grey levels, zone)."""
+    Returns (signed z, mean residual in grey levels, zone)."""
     h, w = ao.shape
     zero = np.zeros((h, w), np.float32)
     lvl = cv2.GaussianBlur(ao, (0, 0), 1.2)
