@@ -70,6 +70,8 @@ def change_maps(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, details: dic
     maps["saturated"] = valid & ((ao >= ceiling) | (an >= ceiling))
     if params.LP_SIGMA:
         maps["z_lp"], maps["lp"] = coherent_change(resid, bo, valid, params)
+    if params.DARK_CHANNEL:
+        maps["z_dark"], maps["dark"], maps["dark_zone"] = dark_change(ao, adw, valid, params)
     timings["change_s"] = round(time.perf_counter() - t, 3)
     return maps
 
@@ -172,3 +174,78 @@ def coherent_change(resid: np.ndarray, bo: np.ndarray, valid: np.ndarray, params
     lev = cv2.GaussianBlur(bo, (0, 0), params.LP_SIGMA)
     centres, sig = level_noise(lp[valid], lev[valid], params.MIN_SIGMA)
     return np.abs(lp) / np.interp(lev, centres, sig).astype(np.float32), lp
+
+
+def dark_prediction(level: np.ndarray, grey: np.ndarray, dark_grey: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """The destination's grey level as a non-increasing function of the origin's attenuation at the
+    dark end: (levels, greys) to interpolate, from bin medians of ``grey`` per bin of ``level``
+    (equal-count bins over the levels whose median grey is at most twice ``dark_grey``), or None
+    when too few pixels are that dark."""
+    edges = np.unique(np.percentile(level, np.linspace(0, 100, 65)))
+    if len(edges) < 3:
+        return None
+    idx = np.clip(np.searchsorted(edges, level, side="right") - 1, 0, len(edges) - 2)
+    med = np.array([np.median(grey[idx == i]) if np.any(idx == i) else np.nan for i in range(len(edges) - 1)])
+    dark_bins = np.flatnonzero(med <= 2 * dark_grey)
+    if dark_bins.size == 0:
+        return None
+    a0 = edges[dark_bins[0]]
+    sel = level >= a0
+    if sel.sum() < 400:
+        return None
+    lv, gv = level[sel], grey[sel]
+    e2 = np.unique(np.percentile(lv, np.linspace(0, 100, 25)))
+    if len(e2) < 2:
+        return None
+    i2 = np.clip(np.searchsorted(e2, lv, side="right") - 1, 0, len(e2) - 2)
+    cl, cg = [], []
+    for i in range(len(e2) - 1):
+        m = i2 == i
+        if m.sum() > 20:
+            cl.append(float(np.median(lv[m])))
+            cg.append(float(np.median(gv[m])))
+    if len(cl) < 2:
+        return None
+    cl_a = np.maximum.accumulate(np.array(cl))
+    return cl_a, np.minimum.accumulate(np.array(cg))
+
+
+def dark_change(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, params: Params):
+    """Near-black channel (``Params.DARK_CHANNEL``): where the origin predicts a destination darker
+    than ``DARK_GREY`` grey levels, the destination's local mean residual in its own grey levels
+    (against the grey the origin's level predicts) in units of that residual's spread per level.
+
+    The attenuation domain clips these pixels at the common ceiling (their noise there is the
+    8-bit quantisation and JPEG of the last grey levels, large in attenuation), so a change of a
+    few grey levels in cargo the destination shows near black is otherwise not seen.
+    Returns (signed z, mean residual in grey levels, zone)."""
+    h, w = ao.shape
+    zero = np.zeros((h, w), np.float32)
+    lvl = cv2.GaussianBlur(ao, (0, 0), 1.2)
+    grey = cv2.GaussianBlur((255.0 * np.exp(-adw)).astype(np.float32), (0, 0), 1.2)
+    # where the origin itself is saturated it predicts nothing (the destination may see through there)
+    seen = valid & (neighbourhood(lvl, params.TOL_RADIUS)[1] < -np.log(params.DARK_ORIGIN_FLOOR / 255.0))
+    pred = dark_prediction(lvl[seen], grey[seen], params.DARK_GREY) if seen.sum() > 1000 else None
+    if pred is None:
+        return zero, zero, np.zeros((h, w), bool)
+    ghat = np.interp(lvl, *pred, left=255.0).astype(np.float32)  # lighter than the fitted range: not dark
+    # tolerant, as in the attenuation domain: the destination's grey counts only outside the grey the
+    # origin's neighbourhood predicts, and only where that whole neighbourhood is dark (a bright
+    # neighbour blurred into black cargo is tens of grey levels there)
+    g_lo, g_hi = neighbourhood(ghat, params.TOL_RADIUS)
+    # ... and not within DARK_MARGIN of the destination frame's end (extrapolated warp)
+    inner = cv2.erode(valid.astype(np.uint8), _tol_kernel(params.DARK_MARGIN), borderValue=0) > 0
+    zone = seen & inner & (neighbourhood(ghat, params.DARK_MARGIN)[1] <= params.DARK_GREY)
+    if zone.sum() < 200:
+        return zero, zero, zone
+    ref = np.clip(grey, g_lo, g_hi) if params.DARK_TOLERANT else ghat
+    rg = np.where(zone, grey - ref, 0).astype(np.float32)
+    num = cv2.GaussianBlur(rg, (0, 0), params.LP_SIGMA)
+    den = cv2.GaussianBlur(zone.astype(np.float32), (0, 0), params.LP_SIGMA)
+    ok = zone & (den > 0.3)
+    lp = np.where(ok, num / np.maximum(den, 1e-6), 0).astype(np.float32)
+    if ok.sum() < 200:
+        return zero, lp, zone
+    centres, sig = level_noise(lp[ok], ghat[ok], params.DARK_MIN_SIGMA)
+    z = np.where(ok, lp / np.interp(ghat, centres, sig), 0).astype(np.float32)
+    return z, lp, ok

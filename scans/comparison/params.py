@@ -53,6 +53,29 @@ class Params:
     # any region at a wall or within WALL_BAND of the destination frame's end keeps only the change
     # a local shear / stretch of the destination leaves (seventh pass; off, see docs/benchmarks.md)
     WALL_AFFINE: bool = False
+    # Near-black channel (eighth pass, docs/benchmarks.md "Eighth pass"; DARK_CHANNEL switches it on,
+    # the other values are the eighth pass's candidate). Where the origin predicts a destination
+    # darker than DARK_GREY grey levels over DARK_MARGIN working px (the pixels the attenuation domain
+    # clips at the common ceiling), away from the frame's end and from the origin's own last
+    # DARK_ORIGIN_FLOOR grey levels, the destination is compared in its own grey levels: the grey the
+    # origin's level predicts (binned median) is subtracted (DARK_TOLERANT: only the part outside the
+    # grey range the origin's 7x7 neighbourhood predicts), and the local mean of that residual (sigma
+    # LP_SIGMA), in units of its own spread per grey level (at least DARK_MIN_SIGMA), seeds regions
+    # above DARK_ZSEED and DARK_MIN_GREY grey levels and grows them above DARK_ZLOW. A region adds
+    # DARK_UNIT x its noise units above DARK_ZLOW to its area x change: per pixel, or (DARK_SIGNED)
+    # its mean signed units over its near-black pixels, so that misalignment's dipoles cancel. The
+    # local shift check does not apply to that part.
+    DARK_CHANNEL: bool = False
+    DARK_GREY: float = 12.0
+    DARK_MARGIN: int = 12
+    DARK_ORIGIN_FLOOR: float = 2.0
+    DARK_TOLERANT: bool = False
+    DARK_MIN_SIGMA: float = 0.25
+    DARK_ZSEED: float = 5.0
+    DARK_MIN_GREY: float = 1.0
+    DARK_ZLOW: float = 2.0
+    DARK_UNIT: float = 0.03
+    DARK_SIGNED: bool = True
     # Learned region score (off: not validated yet, see docs/scans-comparison.md "Learned score").
     # When on, the 10 largest regions are re-checked and only they are scored, as in its fit.
     USE_LEARNED: bool = False

@@ -91,10 +91,18 @@ def find_regions(maps: dict, span: tuple[int, int] | None, params: Params) -> tu
     mask = ((zs > params.ZSEED) & (cv2.GaussianBlur(np.abs(change), (0, 0), 2.0) > params.MIN_CHANGE)).astype(np.uint8)
     if "z_lp" in maps:
         mask |= ((maps["z_lp"] > params.LP_ZSEED) & (np.abs(maps["lp"]) > params.LP_MIN_CHANGE)).astype(np.uint8)
+    dark = "z_dark" in maps
+    if dark:  # near-black channel (eighth pass)
+        mask |= ((np.abs(maps["z_dark"]) > params.DARK_ZSEED) & (np.abs(maps["dark"]) > params.DARK_MIN_GREY)).astype(
+            np.uint8
+        )
     k_open = max(3, round(min(h, w) / 80)) | 1
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((k_open, k_open), np.uint8))
     # hysteresis: grow the seeds over the weaker change around them
-    grow = cv2.morphologyEx((zs > params.ZLOW).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    low = zs > params.ZLOW
+    if dark:
+        low |= np.abs(maps["z_dark"]) > params.DARK_ZLOW
+    grow = cv2.morphologyEx(low.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     # second, lower-seeded pass (verifier only): seeds the ordinary thresholds miss
     second_pass = params.USE_VERIFIER and params.N_VERIFY2 > 0
     mask2 = None
@@ -133,6 +141,17 @@ def find_regions(maps: dict, span: tuple[int, int] | None, params: Params) -> tu
         return np.bincount(flat, weights=values.ravel().astype(np.float64), minlength=n_lab)
 
     sums = per_label(mag)
+    # near-black channel: DARK_UNIT per noise unit above DARK_ZLOW, not re-checked by a shift (the
+    # tolerant change it adds to is ~0 there: both images sit at the common ceiling)
+    dark_sums = None
+    if dark:
+        zd = maps["z_dark"]
+        if params.DARK_SIGNED:  # the region's mean signed change: misalignment's dipoles cancel
+            n_dark = per_label(maps["dark_zone"].astype(np.float32))
+            mean_z = np.abs(per_label(zd)) / np.maximum(n_dark, 1.0)
+            dark_sums = params.DARK_UNIT * np.maximum(mean_z - params.DARK_ZLOW, 0) * n_dark
+        else:
+            dark_sums = per_label(params.DARK_UNIT * np.maximum(np.abs(zd) - params.DARK_ZLOW, 0))
     outside: np.ndarray = np.zeros(n_lab)
     if span is not None:
         m = max(3, w // 100)
@@ -147,7 +166,10 @@ def find_regions(maps: dict, span: tuple[int, int] | None, params: Params) -> tu
         # elongated regions are edge/warp artefacts far more often than cargo: penalise
         # aspect ratios beyond 3:1
         shape = min(1.0, 3.0 * min(bw, bh) / max(bw, bh))
-        feats = {"rs": float(sums[i]) / area_ref * shape, "ratio": 1.0, "shape": shape, "label": i}
+        total = float(sums[i]) + (float(dark_sums[i]) if dark_sums is not None else 0.0)
+        feats = {"rs": total / area_ref * shape, "ratio": 1.0, "shape": shape, "label": i}
+        if dark_sums is not None:
+            feats["dark"] = float(dark_sums[i])
         if second[i]:
             feats["second"] = True
         cands.append((feats, (x, y, bw, bh), i))
@@ -173,6 +195,10 @@ def find_regions(maps: dict, span: tuple[int, int] | None, params: Params) -> tu
             _recheck_walls(bo, maps["dest"], lab, sums, check, span, params)
         if params.WALL_AFFINE:
             _recheck_ends_affine(bo, maps["dest"], valid, lab, sums, check, span, params)
+        if dark_sums is not None:  # the shift check applies to the tolerant part only
+            for feats, _, i in check:
+                t = float(sums[i])
+                feats["ratio"] = (t * feats["ratio"] + feats["dark"]) / max(t + feats["dark"], 1e-9)
     # the learned factor assumes a measured ratio: then only the re-checked regions are scored
     regions = [(region_score(f, params), *box, f) for f, box, _ in (cands[:n_check] if params.USE_LEARNED else cands)]
     regions.sort(key=lambda r: -r[0])

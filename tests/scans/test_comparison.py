@@ -542,3 +542,40 @@ def test_end_affine_recheck_is_off_by_default_and_keeps_a_cargo_change(scan):
     on = compare_scans(scan, dest, params=Params(WALL_AFFINE=True))
     off = compare_scans(scan, dest)
     assert on.verdict == off.verdict == "suspicious" and _overlaps(on.boxes[0], box)
+
+
+def test_dark_channel_sees_a_change_of_a_few_grey_levels_near_black():
+    """``DARK_CHANNEL`` (off by default): cargo the destination shows within a few grey levels of
+    black is clipped at the common ceiling in the attenuation domain, so a change there starts no
+    region; compared in the destination's own grey levels, in units of their noise, it does, and
+    the same dark load unchanged gives nothing."""
+    from scans.comparison.changes import change_maps
+    from scans.comparison.regions import find_regions
+
+    assert Params().DARK_CHANNEL is False
+    rng = np.random.default_rng(1)
+    h, w = 300, 900
+    tex = cv2.GaussianBlur(rng.random((h, w)).astype(np.float32), (0, 0), 2.0)
+    tex = (tex - tex.mean()) / tex.std()
+    ao = (1.2 + 0.2 * tex).astype(np.float32)
+    ao[150:] = 3.65 + 0.05 * tex[150:]  # the lower half: dense cargo, ~6.6 grey levels in the origin ...
+
+    def dest(delta: float) -> np.ndarray:
+        a = cv2.warpAffine(ao, np.float32([[1, 0, 0.5], [0, 1, 0.5]]), (w, h), borderMode=cv2.BORDER_REPLICATE)
+        grey = 255.0 * np.exp(-1.3 * a)  # ... ~2.2 in the destination, whose display curve is darker
+        grey[190:260, 400:520] += delta  # part of the dense load taken out: 2 grey levels lighter
+        grey = np.round(grey + rng.normal(0, 0.6, grey.shape))  # noise and 8-bit quantisation
+        return (-np.log(np.clip(grey, 1.0, 255.0) / 255.0)).astype(np.float32)
+
+    box = (400, 190, 120, 70)
+    valid = np.ones((h, w), bool)
+
+    def regions(adw, params):
+        return find_regions(change_maps(ao, adw, valid, {}, {}, params), None, params)[0]
+
+    changed = dest(2.0)
+    on = replace(Params(), DARK_CHANNEL=True)
+    assert not any(r[0] > DEFAULT_THRESHOLD and _overlaps(r[1:5], box) for r in regions(changed, Params()))
+    found = regions(changed, on)
+    assert found and _overlaps(found[0][1:5], box) and found[0][0] > DEFAULT_THRESHOLD, found[:2]
+    assert all(r[0] <= DEFAULT_THRESHOLD for r in regions(dest(0.0), on))
