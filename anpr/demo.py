@@ -219,9 +219,11 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
     # 5b. Vehicles with a plate of another Iranian layout (free zone, older, motorcycle, diplomatic) at a few
     #     border gates, photo only: the reader leaves them to a person (the review queue: not read).
     borders = [c for by_dir in cameras.values() for c in by_dir.values() if c.direction == "out"] or all_cams
-    other_layouts: dict[int, str] = {}  # index in planned -> layout, each layout at least once
+    # index in planned -> (photo seed, layout): each layout at least once, the same photos whatever the demo's
+    # size (the reader finds the plate in each of the first five and leaves it to a person).
+    other_layouts: dict[int, tuple[int, str]] = {}
     for k in range(int(2 * scale) + len(OTHER_LAYOUTS)):
-        other_layouts[len(planned)] = OTHER_LAYOUTS[k % len(OTHER_LAYOUTS)]
+        other_layouts[len(planned)] = (k, OTHER_LAYOUTS[k % len(OTHER_LAYOUTS)])
         at = now - dt.timedelta(hours=float(rng.uniform(1, 60)))
         planned.append((borders[k % len(borders)], at, "", "", True, False))
 
@@ -229,7 +231,7 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
     wanted = [(i, p[2]) for i, p in enumerate(planned) if p[4]]
 
     def render(ip: tuple[int, str]) -> bytes | None:
-        return _other_layout_photo(ip[0], other_layouts[ip[0]]) if ip[0] in other_layouts else _photo(ip[1], ip[0])
+        return _other_layout_photo(*other_layouts[ip[0]]) if ip[0] in other_layouts else _photo(ip[1], ip[0])
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         rendered = dict(zip([i for i, _ in wanted], pool.map(render, wanted), strict=True))
