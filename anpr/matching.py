@@ -61,6 +61,15 @@ def _build_costs() -> dict[tuple[str, str], float]:
             for b in group:
                 if a != b:
                     costs[(a, b)] = min(cost, costs.get((a, b), 1.0))
+    # Closed over chains (5→6 and 6→8 make 5→8 cost at most 0.8), so that the distance is a metric: with a
+    # direct 5→8 at 1.0, "…95"→"…38" (2.0) cost more than going through "…36" (1.5 + 0.3).
+    chars = sorted({c for group, _ in _CONFUSABLE_GROUPS for c in group})
+    for k in chars:
+        for a in chars:
+            for b in chars:
+                via = costs.get((a, k), 1.0) + costs.get((k, b), 1.0)
+                if a != b and via < costs.get((a, b), 1.0):
+                    costs[(a, b)] = round(via, 6)
     return costs
 
 
