@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
+from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.db import router
@@ -48,14 +49,31 @@ FIELDS = [
     ("settled_at", lambda: _("settled at")),
     ("unsettled_reason", lambda: _("unsettled reason")),
 ]
+# Each office's name follows its code, in the export's language (a code alone means nothing to most readers).
+OFFICE_NAMES = {
+    "origin__code": lambda: _("origin office name"),
+    "destination__code": lambda: _("destination office name"),
+}
 IDENTIFIER_FIELDS = ("serial", "vehicle__plate", "waybill_no")  # plain text, read left to right
 DATE_FIELDS = {"declared_at", "departed_at", "deadline", "arrived_at", "settled_at"}
 
 
+def _fields() -> list[tuple[str, Callable[[], str]]]:
+    """FIELDS with each office's name after its code, in the active language."""
+    suffix = "name_fa" if text.is_persian() else "name_en"
+    out: list[tuple[str, Callable[[], str]]] = []
+    for name, label in FIELDS:
+        out.append((name, label))
+        if name in OFFICE_NAMES:
+            out.append((name.replace("code", suffix), OFFICE_NAMES[name]))
+    return out
+
+
 def _rows(qs):
     """Header, then one list of display values per declaration (Jalali dates, status labels)."""
-    names = [name for name, _label in FIELDS]
-    yield [label() for _name, label in FIELDS]
+    fields = _fields()
+    names = [name for name, _label in fields]
+    yield [label() for _name, label in fields]
     status_labels = dict(Status.choices)
     date_idx = [i for i, name in enumerate(names) if name in DATE_FIELDS]
     status_idx = names.index("status")
@@ -118,7 +136,7 @@ def export_xlsx(request):
     sheet = workbook.create_sheet(title=_("declarations")[:31])
     # A Persian sheet reads right to left, as the page it came from; its identifiers stay LTR cells.
     sheet.sheet_view.rightToLeft = text.is_persian()
-    names = [name for name, _label in FIELDS]
+    names = [name for name, _label in _fields()]
     ltr = [names.index(n) for n in IDENTIFIER_FIELDS]
     rows = _rows(qs)
     sheet.append(next(rows))

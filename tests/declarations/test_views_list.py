@@ -147,6 +147,9 @@ def test_it_exports_the_filtered_list_as_csv_and_xlsx(client, hq, bazargan, tehr
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert len(rows) == 2 and rows[1][0] == a.serial and rows[1][2] == "BZG"
+    # each office's name follows its code
+    assert rows[0][2:6] == ["origin office", "origin office name", "destination office", "destination office name"]
+    assert rows[1][3:6] == [bazargan.name_en, "THR", tehran.name_en]
     response = client.get(reverse("declarations:export-xlsx"), {"status": "arrived"})
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     sheet_rows = list(book.worksheets[0].iter_rows(values_only=True))
@@ -164,6 +167,7 @@ def test_a_persian_export_is_a_right_to_left_sheet(client, hq, bazargan, tehran)
     assert sheet.sheet_view.rightToLeft
     assert sheet["A1"].value == "شماره سریال" and sheet["A2"].value == a.serial
     assert sheet["A2"].alignment.readingOrder == 1  # the serial itself reads left to right
+    assert (sheet["D1"].value, sheet["D2"].value) == ("نام گمرک مبدأ", bazargan.name_fa)
 
 
 def test_the_export_keeps_to_the_users_scope(client, outsider, declaration):
