@@ -46,7 +46,7 @@ HELP = {
     "goods_line": (False, _("Goods line number within the declaration (1, 2 …).")),
     "hs_code": (True, _("HS code of the goods line, 4–12 digits.")),
     "description": (True, _("Description of the goods line.")),
-    "quantity": (False, _("Quantity.")),
+    "quantity": (True, _("Quantity.")),
     "unit": (False, _("Unit of the quantity.")),
     "gross_weight_kg": (False, _("Gross weight in kilograms.")),
     "value": (False, _("Value of the goods line.")),

@@ -170,6 +170,8 @@ class Validator:
     def decimal(self, text: str, name: str, *, positive: bool = False, default: str | None = None) -> Decimal:
         if not text and default is not None:
             return Decimal(default)
+        if not text:
+            raise RowInvalid(name, _("is required"))
         try:
             value = Decimal(text.replace(",", ""))
         except (InvalidOperation, AttributeError):

@@ -1,7 +1,9 @@
 """The import page lists its columns and gives a template whose example row imports as it stands."""
 
 import io
+import re
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -54,3 +56,35 @@ def test_only_those_who_import_get_the_template_and_only_in_two_formats(client, 
     assert client.get(reverse("declarations:import-template", args=["csv"])).status_code == 403
     client.force_login(hq)
     assert client.get(reverse("declarations:import-template", args=["pdf"])).status_code == 404
+
+
+@pytest.mark.persian
+def test_the_persian_column_guide_gives_its_examples_in_persian_digits_as_the_importer_reads_them(
+    client, hq, bazargan, tehran
+):
+    client.force_login(hq)
+    html = client.get(reverse("declarations:import")).content.decode()
+    # each example isolated (LRI … PDI) so the right-to-left sentence does not reorder it
+    assert "\u2066۱۴۰۴/۰۵/۱۲ ۱۴:۳۰\u2069" in html and "\u2066۱۲ع۳۴۵۶۷\u2069" in html
+    assert "1404/05/12" not in html and "12ع34567" not in html
+    # what the guide shows is what a file may hold: a row typed that way imports
+    rows = [",".join(COLUMNS)]
+    values = {"serial": "1404-FA-0001", "declared_at": "۱۴۰۴/۰۵/۱۲ ۱۴:۳۰", "origin": "BZG", "destination": "THR",
+              "plate": "۱۲ع۳۴۵۶۷", "hs_code": "84181000", "description": "یخچال", "quantity": "۱۰"}  # fmt: skip
+    rows.append(",".join(values.get(c, "") for c in COLUMNS))
+    result = _import(client, "fa.csv", "\n".join(rows).encode())
+    assert result.status_code == 200
+    declaration = TransitDeclaration.objects.get(serial="1404-FA-0001")
+    assert declaration.vehicle.plate == "12ع34567"
+
+
+def test_a_goods_line_without_its_quantity_is_refused_naming_the_column(client, hq, bazargan, tehran):
+    client.force_login(hq)
+    html = client.get(reverse("declarations:import")).content.decode()
+    assert re.search(r'data-column="quantity"><td><code dir="ltr">quantity</code></td><td>yes<', html)
+    values = {"serial": "1404-NQ-0001", "declared_at": "1404/05/12 14:30", "origin": "BZG", "destination": "THR",
+              "plate": "12ع34567", "hs_code": "84181000", "description": "fridge"}  # fmt: skip
+    body = "\n".join([",".join(COLUMNS), ",".join(values.get(c, "") for c in COLUMNS)]).encode()
+    page = _import(client, "nq.csv", body).content.decode()
+    assert re.search(r'<tr data-row="2"><td>2</td><td><code dir="ltr">quantity</code></td><td>is required<', page)
+    assert not TransitDeclaration.objects.filter(serial="1404-NQ-0001").exists()
