@@ -254,13 +254,15 @@ def run_types(n: int, engine: str | None = None, seed: int = 1405, weights: str 
         # The same layouts in vehicle-like photos (own rng: the crops' figures stay comparable): any text
         # given to them is wrong (D/S included, which the reader leaves to a person).
         srng = random.Random(seed * 10 + k)
-        given = wrong = 0
+        given = wrong = named = 0
         for _ in range(n):
             truth, plate = render(kind, srng)
             r = eng.read_image(render_scene("", fonts, srng, plate=plate)[0])
             given += bool(r.plate)
             wrong += bool(r.plate) and r.plate != truth
-        s["scenes"] = {"n": n, "given_text": round(given / max(n, 1), 4), "wrong_text": round(wrong / max(n, 1), 4)}
+            named += not r.plate and r.plate_type == kind  # to a person with its layout named
+        s["scenes"] = {"n": n, "given_text": round(given / max(n, 1), 4), "wrong_text": round(wrong / max(n, 1), 4),
+                       "type_named": round(named / max(n, 1), 4)}  # fmt: skip
         out[kind] = s
     return out
 

@@ -130,6 +130,10 @@ TOO_SMALL = "crop of {w} × {h} px is too small to read"
 LATIN_LETTER_READ = "read with a Latin letter (a diplomatic or service plate): a person reads it"
 
 
+# A photo whose boxes are neither Iranian nor foreign goes to a person with another Iranian layout named when
+# the classifier gives one of its boxes that layout at least this probability (read_image).
+LAYOUT_MIN_TYPE = 0.5
+
 # Boxes tried after a refused best box (read_image); each costs one read with the nationality check.
 ALTERNATIVES = 3
 
@@ -209,6 +213,15 @@ class Engine:
                 if alt.plate and alt.country not in ("", "IR") and (not r.plate or alt.confidence > r.confidence):
                     alt.box, alt.crop = pick.box, pick.crop
                     return alt
+            # Nor foreign: a box the classifier gives another Iranian layout (a motorcycle plate's two lines,
+            # a free-zone or older plate, a diplomatic one) goes to a person with its layout named, and the
+            # person sees that box rather than the refused one.
+            other = self._layout_pick([best, *tight[:4], *_distinct(ranked, best)[:5]])
+            if other is not None and other is not best and other.crop is not None:
+                alt = self._read_scored(other.crop, seen)
+                if alt.deferred and alt.plate_type in (*IRANIAN_OTHER, IRANIAN_DS):
+                    alt.box, alt.crop = other.box, other.crop
+                    return alt
         return r
 
     def _scorer(self, seen: dict) -> loc.Scorer | None:
@@ -224,6 +237,10 @@ class Engine:
 
     def _foreign_pick(self, cands: list) -> loc.Candidate | None:
         """The candidate most like a foreign plate, or None when the engine cannot tell."""
+        return None
+
+    def _layout_pick(self, cands: list) -> loc.Candidate | None:
+        """The candidate most like another Iranian layout, or None (none likely, or the engine cannot tell)."""
         return None
 
     def read_foreign(self, img_bgr: np.ndarray) -> Reading:
@@ -378,6 +395,15 @@ class PlateCRNNEngine(Engine):
         p_foreign = self.types.probs(crops)[:, foreign].sum(axis=1)
         latin = np.array([latin_score(lp) for lp in self.latin.logp(crops)])
         return cands[int(np.argmax(p_foreign * latin))]
+
+    def _layout_pick(self, cands: list) -> loc.Candidate | None:
+        cands = [c for c in cands if c.crop is not None and c.crop.size]
+        if self.types is None or not cands:
+            return None
+        cols = [PLATE_CLASSES.index(k) for k in (*IRANIAN_OTHER, IRANIAN_DS)]
+        p = self.types.probs([c.crop for c in cands])[:, cols].max(axis=1)
+        best = int(np.argmax(p))
+        return cands[best] if p[best] >= LAYOUT_MIN_TYPE else None
 
     def _likely_countries(self, img_bgr: np.ndarray, top: int = 3) -> dict[str, float]:
         """The ``top`` most probable countries with their classifier probabilities."""

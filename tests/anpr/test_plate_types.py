@@ -187,3 +187,21 @@ def test_other_iranian_layouts_in_vehicle_photos_get_no_text(engine, fonts):
             assert not (r.plate and r.country == "IR"), (kind, r.plate, r.box)
             given += bool(r.plate)
     assert given <= 1, given
+
+
+def test_a_free_zone_plate_in_a_vehicle_photo_goes_to_a_person_named_with_its_box(engine, fonts):
+    """When no box of a photo is Iranian or foreign, the box the classifier gives another Iranian layout is
+    the one a person sees, with the layout named (before: the refused box, "not Iranian", 7 of these 30)."""
+    from anpr.training.render import render_scene
+
+    rng = random.Random(14060)
+    named = 0
+    for _ in range(30):
+        r = engine.read_image(
+            render_scene("", fonts, rng, plate=layouts.render_iranian_other("ir_free_zone", fonts, rng))[0]
+        )
+        assert not (r.plate and r.country == "IR"), r.plate
+        if not r.plate and r.plate_type == "ir_free_zone":
+            named += 1
+            assert "free-zone" in r.review_reason and r.crop is not None and r.box is not None
+    assert named >= 10, named
