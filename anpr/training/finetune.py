@@ -28,11 +28,11 @@ def state_from_onnx(path: str) -> dict:
     import torch
     from onnx import numpy_helper
 
-    from anpr.training.model import CRNN
+    from anpr.training.model import CRNN, crnn_for_state
 
     graph = onnx.load(path).graph
     init = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
-    ref = CRNN().state_dict()
+    ref = CRNN().state_dict()  # the layout's names; its sizes are the ONNX file's (crnn_for_state, below)
     state: dict = {}
     convs = [n for n in graph.node if n.op_type == "Conv"]
     conv_keys = [k.removesuffix(".weight") for k, v in ref.items() if k.startswith("cnn.") and v.ndim == 4]
@@ -76,6 +76,7 @@ def state_from_onnx(path: str) -> dict:
     # Classes are only ever appended (decode.CHARSET: D and S after the Persian letters), so a model with
     # fewer classes keeps its rows and the new ones start from the fresh CRNN's, with a bias low enough
     # that they are not read until training teaches them.
+    ref = crnn_for_state({**state, "head.weight": ref["head.weight"]}).state_dict()
     own_classes, old_classes = ref["head.weight"].shape[0], state["head.weight"].shape[0]
     if old_classes < own_classes:
         weight, bias = ref["head.weight"].clone(), torch.full((own_classes,), -10.0)
@@ -112,7 +113,7 @@ class TorchTrainer:
         import torch
         from torch import nn
 
-        from anpr.training.model import CRNN
+        from anpr.training.model import CRNN, crnn_for_state
         from anpr.training.train import aug_real, aug_synth, batch_tensors, export, seed_all
 
         torch.set_num_threads(threads)
@@ -123,7 +124,9 @@ class TorchTrainer:
         start = "scratch"
         if init_weights:
             try:
-                model.load_state_dict(state_from_onnx(init_weights))
+                state = state_from_onnx(init_weights)
+                model = crnn_for_state(state)
+                model.load_state_dict(state)
                 start = "warm"
             except (ValueError, KeyError, StopIteration) as exc:
                 start = f"scratch ({exc})"

@@ -13,6 +13,11 @@ def _cbr(i, o):
     return [nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True)]
 
 
+# Sizes of the reader (conv channels, GRU width). "small" is the 0.31 M-parameter reader shipped since issue 4;
+# "wide" (0.57 M) was tried in issue 16 §2's ninth pass (docs/benchmarks.md).
+ARCHS = {"small": {"ch": (24, 48, 80, 96), "rnn": 96}, "wide": {"ch": (32, 64, 112, 128), "rnn": 128}}
+
+
 class CRNN(nn.Module):
     def __init__(self, n_classes: int = N_CLASSES, ch=(24, 48, 80, 96), rnn: int = 96):
         super().__init__()
@@ -41,3 +46,10 @@ class CRNN(nn.Module):
         f = torch.relu(self.proj(f))
         f, _ = self.rnn(f)
         return self.head(f)
+
+
+def crnn_for_state(state: dict) -> CRNN:
+    """A CRNN shaped like ``state`` (a checkpoint or an ONNX file read back), whichever size it was trained at."""
+    convs = [v for k, v in state.items() if k.startswith("cnn.") and k.endswith(".weight") and v.ndim == 4]
+    ch = (convs[0].shape[0], convs[1].shape[0], convs[2].shape[0], convs[4].shape[0])
+    return CRNN(n_classes=state["head.weight"].shape[0], ch=ch, rnn=state["proj.weight"].shape[0])

@@ -28,7 +28,7 @@ from torch import nn
 
 from anpr.recognition.decode import N_CLASSES, decode_plate, encode
 from anpr.recognition.preprocess import INPUT_H, INPUT_W, normalise, to_gray_small
-from anpr.training.model import CRNN
+from anpr.training.model import ARCHS, CRNN, crnn_for_state
 
 
 def seed_all(seed: int):
@@ -376,6 +376,7 @@ def main(argv=None):
     ap.add_argument("--split-seed", type=int, default=0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--arch", choices=sorted(ARCHS), default="small", help="reader size (pretrain from scratch)")
     ap.add_argument("--log-every", type=int, default=250)
     ap.add_argument("--frozen-bn", action="store_true", help="--init is a checkpoint of a run started from ONNX")
     ap.add_argument("--resume", action="store_true", help="continue from OUT.state (a stopped run)")
@@ -396,14 +397,18 @@ def main(argv=None):
         export(a.ckpt, a.out)
         return
 
-    model = CRNN()
+    model = CRNN(**ARCHS[a.arch])
     if a.init and a.init.endswith(".onnx"):  # an exported model (e.g. a shipped one), read back into torch
         from anpr.training.finetune import state_from_onnx
 
-        model.load_state_dict(state_from_onnx(a.init))
+        state = state_from_onnx(a.init)
+        model = crnn_for_state(state)
+        model.load_state_dict(state)
         model.frozen_bn = True
     elif a.init:
-        model.load_state_dict(torch.load(a.init, map_location="cpu"))
+        state = torch.load(a.init, map_location="cpu")
+        model = crnn_for_state(state)
+        model.load_state_dict(state)
         # A checkpoint of a run that started from an ONNX file: its BatchNorms hold folded biases.
         model.frozen_bn = bool(a.frozen_bn)
     train_mode(model)
@@ -474,8 +479,9 @@ def main(argv=None):
 
 
 def export(ckpt: str, out: str):
-    model = CRNN()
-    model.load_state_dict(torch.load(ckpt, map_location="cpu"))
+    state = torch.load(ckpt, map_location="cpu")
+    model = crnn_for_state(state)
+    model.load_state_dict(state)
     model.eval()
 
     class WithSoftmax(nn.Module):

@@ -41,3 +41,29 @@ def test_the_committed_pretraining_loads_into_the_crnn_with_the_current_charset(
         with torch.no_grad():
             out = model(torch.zeros(1, 1, INPUT_H, INPUT_W))
         assert out.shape == (1, 40, N_CLASSES) and meta["classes"] == N_CLASSES
+
+
+def test_a_reader_of_another_size_exports_and_reads_back_at_its_own_size(tmp_path):
+    """A wider reader (``train --arch wide``) goes through export and back into torch (``state_from_onnx``,
+    as the review-queue retraining does with the model in use) at its own size, giving the same output."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("onnx")
+    from anpr.training.finetune import state_from_onnx
+    from anpr.training.model import ARCHS, CRNN, crnn_for_state
+    from anpr.training.train import export
+
+    torch.manual_seed(0)
+    wide = CRNN(**ARCHS["wide"]).eval()
+    for bn in (m for m in wide.modules() if isinstance(m, torch.nn.BatchNorm2d)):  # as after training
+        bn.bias.data.uniform_(-0.5, 0.5)
+        bn.running_mean.uniform_(-0.5, 0.5)
+    torch.save(wide.state_dict(), tmp_path / "wide.pt")
+    export(str(tmp_path / "wide.pt"), str(tmp_path / "wide.onnx"))
+    state = state_from_onnx(str(tmp_path / "wide.onnx"))
+    back = crnn_for_state(state)
+    back.load_state_dict(state)
+    back.eval()
+    assert back.proj.out_features == ARCHS["wide"]["rnn"] and back.cnn[0].out_channels == ARCHS["wide"]["ch"][0]
+    x = torch.rand(2, 1, INPUT_H, INPUT_W)
+    with torch.no_grad():
+        assert torch.allclose(torch.log_softmax(back(x), -1), torch.log_softmax(wide(x), -1), atol=1e-4)
