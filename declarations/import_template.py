@@ -15,6 +15,7 @@ from accounts.models import CustomsOffice
 from core.dates import format_jalali
 from core.text import is_persian
 
+from . import idents
 from .importer import COLUMNS
 
 # column → (required, what it holds); the order is COLUMNS'.
@@ -24,7 +25,13 @@ HELP = {
     "origin": (True, _("Code of the office where transit starts.")),
     "destination": (True, _("Code of the office where transit is settled.")),
     "route": (False, _("Office codes along the route, separated by ; (origin and destination added if missing).")),
-    "plate": (True, _("Truck plate; Iranian plates as 12ع34567 (two digits, letter, three digits, province).")),
+    "plate": (
+        True,
+        _(
+            "Truck plate; an Iranian plate as the app shows it, %(example)s, or written together (two digits, "
+            "letter, three digits, province)."
+        ),
+    ),
     "plate_country": (False, _("Country of the plate, two letters (IR when empty).")),
     "trailer_plate": (False, _("Trailer plate.")),
     "driver_name": (False, _("Driver's name.")),
@@ -55,8 +62,16 @@ HELP = {
 assert list(HELP) == COLUMNS, "every import column is described, in the importer's order"
 
 
+# Shown through the plate's own display and isolation (a plate written together, 12ع34567, is drawn by the
+# bidirectional algorithm as 1234567ع in a sentence of either direction).
+EXAMPLES = {"plate": lambda: idents.plate_text("12ع34567")}
+
+
 def guide() -> list[tuple[str, bool, str]]:
-    return [(name, required, str(text)) for name, (required, text) in HELP.items()]
+    return [
+        (name, required, str(text) % {"example": EXAMPLES[name]()} if name in EXAMPLES else str(text))
+        for name, (required, text) in HELP.items()
+    ]
 
 
 def example_row() -> dict[str, str]:

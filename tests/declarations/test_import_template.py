@@ -64,13 +64,13 @@ def test_the_persian_column_guide_gives_its_examples_in_persian_digits_as_the_im
 ):
     client.force_login(hq)
     html = client.get(reverse("declarations:import")).content.decode()
-    # each example isolated (LRI … PDI) so the right-to-left sentence does not reorder it
-    assert "\u2066۱۴۰۴/۰۵/۱۲ ۱۴:۳۰\u2069" in html and "\u2066۱۲ع۳۴۵۶۷\u2069" in html
+    # each example isolated so the sentence does not reorder it; the plate as the app shows plates
+    assert "\u2066۱۴۰۴/۰۵/۱۲ ۱۴:۳۰\u2069" in html and "\u2067۱۲ ع ۳۴۵ - ایران ۶۷\u2069" in html
     assert "1404/05/12" not in html and "12ع34567" not in html
     # what the guide shows is what a file may hold: a row typed that way imports
     rows = [",".join(COLUMNS)]
     values = {"serial": "1404-FA-0001", "declared_at": "۱۴۰۴/۰۵/۱۲ ۱۴:۳۰", "origin": "BZG", "destination": "THR",
-              "plate": "۱۲ع۳۴۵۶۷", "hs_code": "84181000", "description": "یخچال", "quantity": "۱۰"}  # fmt: skip
+              "plate": "۱۲ ع ۳۴۵ - ایران ۶۷", "hs_code": "84181000", "description": "یخچال", "quantity": "۱۰"}  # fmt: skip
     rows.append(",".join(values.get(c, "") for c in COLUMNS))
     result = _import(client, "fa.csv", "\n".join(rows).encode())
     assert result.status_code == 200
