@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import CustomsOffice
 from declarations.selectors import scope_offices
@@ -39,7 +40,11 @@ class RetireForm(forms.Form):
 # --- Reading a plate from the photo (the review queue) ------------------------------------------
 
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
-LETTER_NAMES = {"ا": "الف", "D": "D (diplomatic)", "S": "S (service)"}
+LETTER_NAMES = {
+    "ا": "الف",
+    "D": format_lazy("D ({})", pgettext_lazy("plate letter", "diplomatic")),
+    "S": format_lazy("S ({})", pgettext_lazy("plate letter", "service")),
+}
 
 
 def _digits(value: str, n: int, message: str) -> str:

@@ -279,3 +279,6 @@ def test_the_review_page_says_who_read_the_plate_in_words(client, dest_clerk, on
     assert '<dd class="col-7">خوانش خود دوربین' in page  # not the engine's code name, "camera"
     assert 'name="two" id="id_two" value="۱۲"' in page  # the plate's parts offered in Persian digits
     assert 'value="۳۴۵"' in page and 'value="345"' not in page
+    # the diplomatic and service letters are named in the page's language
+    assert '<option value="D">D (سیاسی)</option>' in page and '<option value="S">S (خدمت)</option>' in page
+    assert "diplomatic" not in page
