@@ -50,11 +50,12 @@ def _summary(rows: list[dict]) -> dict:
     }
 
 
-def _engine(engine: str | None, weights: str | None) -> Engine:
-    """The engine benchmarked: plate_crnn with other weights (comma-separated: an ensemble), or by name."""
+def _engine(engine: str | None, weights: str | None, scorer: str | None = None) -> Engine:
+    """The engine benchmarked: plate_crnn with other weights (comma-separated: an ensemble; ``scorer``: another
+    model scores the boxes), or by name."""
     if weights:
         first, *extra = weights.split(",")
-        return PlateCRNNEngine(first, extra_weights=extra)
+        return PlateCRNNEngine(first, extra_weights=extra, scorer_weights=scorer)
     return get_engine(engine)
 
 
@@ -64,11 +65,12 @@ def run_bench(
     files: set[str] | None = None,
     details: list | None = None,
     weights: str | None = None,
+    scorer: str | None = None,
 ) -> dict:
     """Benchmark dict (see module doc). ``files`` restricts to those labels.csv entries;
     ``weights`` runs plate_crnn with another ONNX file (e.g. a held-out model), or with an ensemble:
     comma-separated files, the first one scoring boxes and checking the nationality."""
-    eng = _engine(engine, weights)
+    eng = _engine(engine, weights, scorer)
     if not eng.available:
         return {"engine": eng.name, "error": eng.unavailable_reason, "n": 0}
     boxes = {}
@@ -145,7 +147,9 @@ def _camera_crop(plate_rgb: np.ndarray, rng, mild: bool) -> np.ndarray:
     return augment_crop(plate_rgb, rng, out_size=(max(64, round(128 * w / h)), 128), mild=mild)
 
 
-def run_foreign(n: int, engine: str | None = None, seed: int = 1404, weights: str | None = None) -> dict:
+def run_foreign(
+    n: int, engine: str | None = None, seed: int = 1404, weights: str | None = None, scorer: str | None = None
+) -> dict:
     """Rendered foreign plates (``anpr.training.layouts``, a seed never used in training), each country in
     turn: the plate type found, the plate read with its country, and never Iranian text.
 
@@ -158,7 +162,7 @@ def run_foreign(n: int, engine: str | None = None, seed: int = 1404, weights: st
     from anpr.training.layouts import random_foreign
     from anpr.training.render import render_scene
 
-    eng = _engine(engine, weights)
+    eng = _engine(engine, weights, scorer)
     if not eng.available:
         return {"engine": eng.name, "error": eng.unavailable_reason, "n": 0}
     rng = random.Random(seed)
@@ -209,7 +213,9 @@ def run_foreign(n: int, engine: str | None = None, seed: int = 1404, weights: st
     return out
 
 
-def run_types(n: int, engine: str | None = None, seed: int = 1405, weights: str | None = None) -> dict:
+def run_types(
+    n: int, engine: str | None = None, seed: int = 1405, weights: str | None = None, scorer: str | None = None
+) -> dict:
     """Rendered Iranian plates of the layouts the reader does not read (free-zone, motorcycle, older,
     diplomatic D / service S): per type the share classified as that type, left to a person (no text),
     given Iranian text (must be 0 for the first three); for D/S also exact and given wrong text."""
@@ -219,7 +225,7 @@ def run_types(n: int, engine: str | None = None, seed: int = 1405, weights: str 
     from anpr.training.layouts import render_iranian_other
     from anpr.training.render import find_fonts, random_plate, render_plate, render_scene
 
-    eng = _engine(engine, weights)
+    eng = _engine(engine, weights, scorer)
     fonts = find_fonts()
     if not eng.available or not fonts:
         return {"engine": eng.name, "error": eng.unavailable_reason or "no Persian fonts", "n": 0}
@@ -273,6 +279,7 @@ def main(argv=None):
     ap.add_argument("--engine", default=None)
     ap.add_argument("--files", help="JSON file with a 'files' list to restrict to (e.g. a held-out split)")
     ap.add_argument("--weights", help="plate_crnn ONNX file(s) to use instead of the shipped one (comma: an ensemble)")
+    ap.add_argument("--scorer-weights", help="with --weights: a plate_crnn ONNX file that scores the boxes")
     ap.add_argument("--errors", action="store_true", help="also print misread images (to stderr)")
     ap.add_argument(
         "--foreign", type=int, default=0, help="also read N rendered foreign plates and N of each other type"
@@ -280,10 +287,11 @@ def main(argv=None):
     a = ap.parse_args(argv)
     files = set(json.load(open(a.files, encoding="utf-8"))["files"]) if a.files else None
     details: list = []
-    print(json.dumps(run_bench(a.data, a.engine, files, details, a.weights), ensure_ascii=False))
+    print(json.dumps(run_bench(a.data, a.engine, files, details, a.weights, a.scorer_weights), ensure_ascii=False))
     if a.foreign:
-        foreign = run_foreign(a.foreign, a.engine, weights=a.weights)
-        print(json.dumps({"foreign": foreign, "by_type": run_types(a.foreign // 4, a.engine, weights=a.weights)}))
+        foreign = run_foreign(a.foreign, a.engine, weights=a.weights, scorer=a.scorer_weights)
+        types = run_types(a.foreign // 4, a.engine, weights=a.weights, scorer=a.scorer_weights)
+        print(json.dumps({"foreign": foreign, "by_type": types}))
     if a.errors:
         import sys
 

@@ -14,6 +14,8 @@ from anpr.recognition.preprocess import normalise, to_gray_small
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "plate_crnn.onnx"
 # Further members of the shipped ensemble, read with DEFAULT_WEIGHTS (decode.rescore); empty: one model.
 ENSEMBLE_WEIGHTS: tuple[Path, ...] = ()
+# A smaller model that scores a photo's candidate boxes for the shipped reader (None: the reader scores them).
+SCORER_WEIGHTS: Path | None = None
 
 
 class CRNNModel:

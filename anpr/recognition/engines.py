@@ -263,15 +263,21 @@ class PlateCRNNEngine(Engine):
         type_weights: str | None = None,
         latin_weights: str | None = None,
         extra_weights: list[str] | None = None,
+        scorer_weights: str | None = None,
     ):
-        from anpr.recognition.crnn import DEFAULT_WEIGHTS, ENSEMBLE_WEIGHTS, load_model
+        from anpr.recognition.crnn import DEFAULT_WEIGHTS, ENSEMBLE_WEIGHTS, SCORER_WEIGHTS, load_model
         from anpr.recognition.foreign import load_foreign_reader, load_type_model
 
         path = weights or setting("ANPR_CRNN_WEIGHTS", None) or DEFAULT_WEIGHTS
         if extra_weights is None:  # the shipped ensemble goes with the shipped weights only
             shipped = os.path.exists(path) and os.path.samefile(path, DEFAULT_WEIGHTS)
             extra_weights = [str(p) for p in ENSEMBLE_WEIGHTS] if shipped else []
+            if shipped and SCORER_WEIGHTS is not None:
+                scorer_weights = scorer_weights or str(SCORER_WEIGHTS)
         self.available, self.unavailable_reason, self.model = False, "", None
+        # A smaller model that scores the candidate boxes of a photo, when the reader is too slow to score
+        # them all (None: the reader scores them, and its output for the chosen box is its read).
+        self.scorer = None
         # Ensemble members after the first: they only re-read the crop that is read as Iranian (the first
         # model alone scores boxes and makes the nationality check).
         self.extras: list = []
@@ -287,6 +293,7 @@ class PlateCRNNEngine(Engine):
         try:
             self.model = load_model(path)
             self.extras = [load_model(p) for p in extra_weights]
+            self.scorer = load_model(scorer_weights) if scorer_weights else None
             self.available = True
         except Exception as e:  # corrupt file, onnxruntime missing
             self.unavailable_reason = f"cannot load plate_crnn weights {path}: {e}"
@@ -294,7 +301,7 @@ class PlateCRNNEngine(Engine):
     def score_crops(self, crops):
         if not crops:
             return []
-        return [quick_score(lp) for lp in self.model.logp(crops)]
+        return [quick_score(lp) for lp in (self.scorer or self.model).logp(crops)]
 
     def _scorer(self, seen: dict) -> loc.Scorer:
         # The model's output for each crop scored is kept (with the crop, so its id stays its own) and not
@@ -302,7 +309,7 @@ class PlateCRNNEngine(Engine):
         # running the model on them a second time. Exact: onnxruntime gives a crop the same output
         # whichever batch it is in (tests/anpr/test_recognition_speed.py).
         assert self.model is not None
-        model = self.model
+        model = self.scorer or self.model
 
         def score(crops: list[np.ndarray]) -> list[float]:
             todo = [c for c in crops if id(c) not in seen]
@@ -314,6 +321,8 @@ class PlateCRNNEngine(Engine):
         return score
 
     def _read_scored(self, crop: np.ndarray, seen: dict) -> Reading:
+        if self.scorer is not None:  # the scorer's output is not the reader's
+            return self.read_crop(crop)
         hit = seen.get(id(crop))
         return self.read_crop(crop, logp=hit[1] if hit is not None and hit[0] is crop else None)
 

@@ -131,3 +131,37 @@ def test_the_refinement_is_skipped_only_for_a_box_read_confidently(fonts):
     calls.clear()
     assert loc.localise(scene, scorer=scorer(1.0), confident=None) is not None
     assert len(calls) == 2  # None: always refined
+
+
+def test_a_separate_scorer_scores_the_boxes_and_the_reader_reads_the_chosen_one(fonts, engine, tmp_path):
+    """With ``scorer_weights`` (a smaller model scoring a photo's boxes for a slower reader) the boxes are
+    scored by the scorer and the chosen box is read by the reader: with the same model in both roles, a
+    photo reads exactly as with the reader alone."""
+    import shutil
+
+    from anpr.recognition.crnn import DEFAULT_WEIGHTS
+
+    scorer_file = tmp_path / "scorer.onnx"  # another file: its own session, so the roles can be told apart
+    shutil.copy(DEFAULT_WEIGHTS, scorer_file)
+    split = PlateCRNNEngine(str(DEFAULT_WEIGHTS), scorer_weights=str(scorer_file))
+    assert split.scorer is not None and split.scorer is not split.model
+    calls = {"scorer": 0, "reader": 0}
+    for role, m in (("scorer", split.scorer), ("reader", split.model)):
+        run = m.logp
+
+        def counting(crops, role=role, run=run):
+            calls[role] += len(crops)
+            return run(crops)
+
+        m.logp = counting  # type: ignore[method-assign]
+    rng = random.Random(33)
+    for _ in range(3):
+        scene, _ = render_scene(random_plate(rng), fonts, rng)
+        r, alone = split.read_image(scene), engine.read_image(scene)
+        assert (r.plate, r.box, r.confidence, r.not_iranian) == (
+            alone.plate,
+            alone.box,
+            alone.confidence,
+            alone.not_iranian,
+        )
+    assert calls["scorer"] > 0 and calls["reader"] > 0
