@@ -34,3 +34,12 @@ def test_declarations_show_jalali_dates(client, seeded):
     client.force_login(seeded)
     body = client.get(reverse("admin:declarations_transitdeclaration_changelist")).content.decode()
     assert "۱۴۰" in body  # Jalali years 1403/1404 in Persian digits
+
+
+@pytest.mark.persian
+def test_the_persian_admin_index_has_no_english_headings(client, hq):
+    User.objects.filter(pk=hq.pk).update(is_staff=True, is_superuser=True)
+    client.force_login(hq)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "سوابق ممیزی و سامانه" in page and "نوع داده" in page
+    assert ">Core<" not in page and "Model name" not in page
