@@ -31,12 +31,14 @@ def test_every_committed_checkpoint_matches_its_manifest():
 
 def test_the_committed_pretraining_loads_into_the_crnn_with_the_current_charset():
     torch = pytest.importorskip("torch")
-    from anpr.training.model import CRNN
+    from anpr.training.model import crnn_for_state
 
     for manifest in _manifests():
         meta = json.loads(manifest.read_text(encoding="utf-8"))
-        model = CRNN()
-        model.load_state_dict(torch.load(CHECKPOINTS / meta["file"], map_location="cpu"))
+        state = torch.load(CHECKPOINTS / meta["file"], map_location="cpu")
+        model = crnn_for_state(state)  # the reader's size is the checkpoint's (train --arch)
+        model.load_state_dict(state)
+        assert sum(p.numel() for p in model.parameters()) == meta["parameters"]
         model.eval()
         with torch.no_grad():
             out = model(torch.zeros(1, 1, INPUT_H, INPUT_W))
