@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import CustomsOffice
+from core.errors import InvalidInput
 from declarations.selectors import scope_offices
 
-from .models import Camera
+from .models import Camera, PlateLayout
 
 
 class CameraForm(forms.Form):
@@ -56,14 +57,19 @@ def _digits(value: str, n: int, message: str) -> str:
 
 class PlateEntryForm(forms.Form):
     """An Iranian plate typed as it stands on the plate (two digits, the letter, three digits, the
-    province's two digits), or a foreign plate with its country. Each part is checked on its own and
-    its error shown beside it; any digit script is accepted."""
+    province's two digits), a foreign plate with its country, or an Iranian plate of another layout
+    (free-zone, older, motorcycle) as it is written. Each part is checked on its own and its error
+    shown beside it; any digit script is accepted."""
 
-    IRANIAN, FOREIGN = "IR", "foreign"
+    IRANIAN, FOREIGN, OTHER_LAYOUT = "IR", "foreign", "other"
 
     kind = forms.ChoiceField(
         label=gettext_lazy("plate"),
-        choices=[(IRANIAN, gettext_lazy("Iranian plate")), (FOREIGN, gettext_lazy("foreign plate"))],
+        choices=[
+            (IRANIAN, gettext_lazy("Iranian plate")),
+            (FOREIGN, gettext_lazy("foreign plate")),
+            (OTHER_LAYOUT, gettext_lazy("Iranian plate of another layout")),
+        ],
         initial=IRANIAN,
         widget=forms.RadioSelect,
     )
@@ -78,6 +84,13 @@ class PlateEntryForm(forms.Form):
         help_text=gettext_lazy("Two letters (ISO), e.g. TR, IQ, AF."),
     )
     foreign_text = forms.CharField(label=gettext_lazy("plate text"), max_length=16, required=False)
+    layout = forms.ChoiceField(label=gettext_lazy("layout"), choices=[("", "—"), *PlateLayout.choices], required=False)
+    other_text = forms.CharField(
+        label=gettext_lazy("plate as written"),
+        max_length=40,
+        required=False,
+        help_text=gettext_lazy("The zone's or city's name and the number, e.g. «ارس ۱۲۳۴۵»."),
+    )
     note = forms.CharField(label=gettext_lazy("note"), max_length=300, required=False, widget=forms.Textarea)
 
     def __init__(self, *args, **kwargs):
@@ -87,10 +100,13 @@ class PlateEntryForm(forms.Form):
         self.fields["letter"].choices = [("", "—")] + [(c, LETTER_NAMES.get(c, c)) for c in ALL_PLATE_LETTERS]
 
     @classmethod
-    def initial_for(cls, plate: str, country: str = "") -> dict:
-        """The fields filled from a plate already read (the reviewer confirms or corrects it)."""
+    def initial_for(cls, plate: str, country: str = "", layout: str = "") -> dict:
+        """The fields filled from a plate already read (the reviewer confirms or corrects it); ``layout``:
+        a plate of another layout (a label's, or the one the reader named when it deferred the read)."""
         from declarations.plates import IRANIAN_RE
 
+        if layout:
+            return {"kind": cls.OTHER_LAYOUT, "layout": layout, "other_text": plate or ""}
         m = IRANIAN_RE.match(plate or "")
         if m and country in ("", "IR"):
             return {"kind": cls.IRANIAN, "two": m[1], "letter": m[2], "three": m[3], "province": m[4]}
@@ -109,7 +125,21 @@ class PlateEntryForm(forms.Form):
             if not (data.get("foreign_text") or "").strip():
                 self.add_error("foreign_text", _("Type the plate as it is written."))
             data["country"], data["plate"] = country, (data.get("foreign_text") or "").strip()
+            data["layout"] = ""
             return data
+        if data.get("kind") == self.OTHER_LAYOUT:
+            from .review import other_layout_text
+
+            layout = data.get("layout") or ""
+            if not layout:
+                self.add_error("layout", _("Choose the plate's layout."))
+            try:  # the text is checked whatever the layout, so that both errors show at once
+                data["plate"] = other_layout_text(data.get("other_text") or "", layout or PlateLayout.FREE_ZONE)
+            except InvalidInput as exc:
+                self.add_error("other_text", str(exc))
+            data["country"] = "IR"
+            return data
+        data["layout"] = ""
         checks = (
             ("two", 2, _("Two digits, as on the left of the plate.")),
             ("three", 3, _("Three digits, after the letter.")),

@@ -343,6 +343,15 @@ class LabelReason(models.TextChoices):
     OTHER = "other", _("looked at by a person")
 
 
+class PlateLayout(models.TextChoices):
+    """Iranian plates of a layout other than the standard one: the reader defers them, a person writes
+    them as they stand (``PlateLabel.layout``). The names are the reader's (``anpr.reasons.TYPE_NAMES``)."""
+
+    FREE_ZONE = "ir_free_zone", _("Iranian free-zone plate")
+    OLD = "ir_old", _("Iranian plate of an older format")
+    MOTORCYCLE = "ir_motorcycle", _("Iranian motorcycle plate (two lines)")
+
+
 class PlateLabelQuerySet(ScopedQuerySet):
     scope_paths = ("office",)
 
@@ -365,6 +374,9 @@ class PlateLabel(models.Model):
     captured_at = models.DateTimeField(_("captured at"))
     plate = models.CharField(_("plate"), max_length=16)
     country = models.CharField(_("nationality"), max_length=2)
+    # Set for an Iranian plate of another layout: ``plate`` is then its text as written (no standard
+    # form), never matched to a declared vehicle and not used to train the reader.
+    layout = models.CharField(_("plate layout"), max_length=16, choices=PlateLayout.choices, blank=True, default="")
     # The plate in effect before this label (the reader's or the previous label's), and whether this differs.
     plate_before = models.CharField(_("plate before"), max_length=16, blank=True)
     corrected = models.BooleanField(_("corrected"))

@@ -105,14 +105,17 @@ def reviewed_samples() -> tuple[list[Sample], dict[str, int]]:
         PlateLabel.objects.filter(~Q(Exists(newer)))
         .select_related("read")
         .order_by("read_id")
-        .only("id", "plate", "country", "read__id", "read__crop", "read__crop_sha256")
+        .only("id", "plate", "country", "layout", "read__id", "read__crop", "read__crop_sha256")
     )
     samples: list[Sample] = []
-    skipped = {"foreign": 0, "no_crop": 0, "crop_changed": 0, "undecodable": 0}
+    skipped = {"foreign": 0, "other_layout": 0, "no_crop": 0, "crop_changed": 0, "undecodable": 0}
     for label in latest.iterator(chunk_size=2000):
         read = label.read
         if label.country != "IR":
             skipped["foreign"] += 1
+            continue
+        if label.layout:  # the reader reads the standard layout only
+            skipped["other_layout"] += 1
             continue
         if not read.crop or not read.crop_sha256:
             skipped["no_crop"] += 1

@@ -21,6 +21,7 @@ reviewed crops ``anpr_train`` learns from.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from auditlog.models import LogEntry
@@ -35,10 +36,20 @@ from core.audit import actor
 from core.errors import InvalidInput, NotAllowed
 from declarations import evidence
 from declarations.models import ARRIVED_STATUSES, TransitDeclaration
-from declarations.plates import PlateError, parse_plate
+from declarations.plates import Plate, PlateError, normalise_text, parse_plate
 
 from . import matching, sightings
-from .models import LabelReason, MatchReview, MatchState, PlateLabel, PlateMatch, PlateRead, Recognition
+from .models import (
+    LabelReason,
+    MatchReview,
+    MatchState,
+    PlateLabel,
+    PlateLayout,
+    PlateMatch,
+    PlateRead,
+    Recognition,
+)
+from .recognition.foreign import TYPE_NAMES
 
 # Queue kinds, most telling first: a label keeps the first that applied.
 KINDS = (LabelReason.NOT_IRANIAN, LabelReason.CONTRADICTS, LabelReason.FUZZY_SIGNAL, LabelReason.LOW_CONFIDENCE)
@@ -134,6 +145,35 @@ def reader_plate(read: PlateRead) -> str:
 
 # --- Labelling ----------------------------------------------------------------------------------
 
+# Another layout's text as written: Persian or Latin letters (a free zone's or a city's name) and digits.
+_OTHER_LAYOUT_RE = re.compile(r"^[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06ccA-Z0-9]+$")
+# The reader's English names of the layouts it defers (``anpr.recognition.foreign.TYPE_NAMES``).
+_DEFERRED_AS = {str(TYPE_NAMES[k]): k for k in PlateLayout.values}
+
+
+def other_layout_text(text: str, layout: str) -> str:
+    """The stored form of a plate of another Iranian layout: digits in ASCII, letter variants in their
+    Persian form, spaces and dashes removed; at most 16 characters with at least one digit."""
+    if layout not in PlateLayout.values:
+        raise InvalidInput(_("Choose the plate's layout."), fields={"layout": layout})
+    try:
+        s = normalise_text(text or "")
+    except PlateError:
+        s = ""
+    if not s:
+        raise InvalidInput(_("Type the plate as it is written."), fields={"plate": text})
+    if len(s) > 16 or not _OTHER_LAYOUT_RE.match(s) or not any(c.isdigit() for c in s):
+        raise InvalidInput(
+            _("Letters and digits as on the plate, at most 16, with its number."), fields={"plate": text}
+        )
+    return s
+
+
+def deferred_layout(read: PlateRead) -> str:
+    """The layout the reader named when it deferred ``read`` to a person ('' if none)."""
+    head = (read.recognition_error or "").split(":", 1)[0].strip()
+    return _DEFERRED_AS.get(head, "")
+
 
 def may_label(user: User | None, read: PlateRead) -> bool:
     """A person (not a camera or integration client): headquarters; staff of the office that read it;
@@ -158,17 +198,23 @@ class Relabelled:
 
 
 @transaction.atomic
-def read_label(*, read: PlateRead, by: User, plate: str, country: str = "IR", note: str = "") -> Relabelled:
+def read_label(
+    *, read: PlateRead, by: User, plate: str, country: str = "IR", note: str = "", layout: str = ""
+) -> Relabelled:
     """A person reads the plate of ``read``: a new label (who, when, why it was in the queue), then the
-    read is matched again with that plate and the plate evidence of each declaration touched recomputed."""
+    read is matched again with that plate and the plate evidence of each declaration touched recomputed.
+    ``layout`` (a ``PlateLayout``): an Iranian plate of another layout, ``plate`` its text as written."""
     read = PlateRead.objects.select_for_update(of=("self",)).select_related("office", "camera").get(pk=read.pk)
     if not may_label(by, read):
         raise NotAllowed(_("You may not read plates of this office's camera."))
     country = (country or "IR").strip().upper()
-    try:
-        parsed = parse_plate(plate, country)
-    except PlateError as exc:
-        raise InvalidInput(str(exc), fields={"plate": plate}) from exc
+    if layout:
+        parsed = Plate(other_layout_text(plate, layout), "IR")
+    else:
+        try:
+            parsed = parse_plate(plate, country)
+        except PlateError as exc:
+            raise InvalidInput(str(exc), fields={"plate": plate}) from exc
     reasons = reasons_of(read)
     previous = latest_label(read)
     own = reader_plate(read)
@@ -181,6 +227,7 @@ def read_label(*, read: PlateRead, by: User, plate: str, country: str = "IR", no
             captured_at=read.captured_at,
             plate=parsed.text,
             country=parsed.country or country,
+            layout=layout,
             plate_before=previous.plate if previous else own,
             corrected=parsed.text != own,
             reason=reasons[0] if reasons else LabelReason.OTHER,
@@ -208,8 +255,11 @@ def _rematch(read: PlateRead, label: PlateLabel, by: User, now: dt.datetime) -> 
             m, action=LogEntry.Action.UPDATE, actor=by, changes={"review": [before, decision]}, force_log=True
         )
         (out.confirmed if decision == MatchReview.CONFIRMED else out.rejected).append(m.declaration_id)
-    planned, vehicle_of, _summary = sightings.plan(
-        [sightings.ToMatch(read.pk, plate, read.office_id, read.office.code, read.captured_at)]
+    # A plate of another layout has no standard form that a declared vehicle could carry: matched to none.
+    planned, vehicle_of, _summary = (
+        ([], {}, None)
+        if label.layout
+        else sightings.plan([sightings.ToMatch(read.pk, plate, read.office_id, read.office.code, read.captured_at)])
     )
     existing = {m.declaration_id for m in matches}
     with actor(by):

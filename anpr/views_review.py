@@ -61,7 +61,12 @@ def read_review(request, pk: int):
             data = form.cleaned_data
             try:
                 done = review.read_label(
-                    read=read, by=request.user, plate=data["plate"], country=data["country"], note=data["note"]
+                    read=read,
+                    by=request.user,
+                    plate=data["plate"],
+                    country=data["country"],
+                    note=data["note"],
+                    layout=data["layout"],
                 )
             except NotAllowed as exc:
                 raise PermissionDenied(str(exc)) from exc
@@ -86,9 +91,9 @@ def read_review(request, pk: int):
     else:
         status = 200
         form = PlateEntryForm(
-            initial=PlateEntryForm.initial_for(latest.plate, latest.country)
+            initial=PlateEntryForm.initial_for(latest.plate, latest.country, latest.layout)
             if latest
-            else PlateEntryForm.initial_for(review.reader_plate(read), read.country)
+            else PlateEntryForm.initial_for(review.reader_plate(read), read.country, review.deferred_layout(read))
         )
     matches = (
         PlateMatch.objects.for_user(request.user)

@@ -200,6 +200,10 @@ def test_a_foreign_plate_is_read_with_its_country(client, dest_clerk, thr_camera
         ("province", _entry(OTHER, province="999")),
         ("foreign_country", {"kind": "foreign", "foreign_country": "IR", "foreign_text": "AB12"}),
         ("foreign_text", {"kind": "foreign", "foreign_country": "TR", "foreign_text": ""}),
+        ("layout", {"kind": "other", "layout": "", "other_text": "ارس ۱۲۳۴۵"}),
+        ("other_text", {"kind": "other", "layout": "ir_old", "other_text": "تهران"}),  # no number
+        ("other_text", {"kind": "other", "layout": "ir_free_zone", "other_text": ""}),
+        ("other_text", {"kind": "other", "layout": "ir_free_zone", "other_text": "ارس 1234567890123456"}),
     ],
 )
 def test_a_wrong_part_is_named_beside_its_field_and_nothing_is_stored(client, dest_clerk, thr_camera, field, data):
@@ -282,3 +286,51 @@ def test_the_review_page_says_who_read_the_plate_in_words(client, dest_clerk, on
     # the diplomatic and service letters are named in the page's language
     assert '<option value="D">D (سیاسی)</option>' in page and '<option value="S">S (خدمت)</option>' in page
     assert "diplomatic" not in page
+
+
+FREE_ZONE_DEFERRED = "Iranian free-zone plate: not read by the reader, a person reads it"
+
+
+def test_a_plate_of_another_layout_is_written_as_it_stands_and_leaves_the_queue(
+    client, dest_clerk, on_the_road, thr_camera, settings
+):
+    """A free-zone plate the reader deferred: the page offers the layout the reader named, the person
+    writes the plate as it stands, and the read leaves the queue; its similar-plate match is rejected
+    (a plate of another layout is no declared vehicle's) and nothing is matched in its place."""
+    settings.SIGNAL_READ_WITHOUT_ARRIVAL_HOURS = 1
+    deferred = _read(
+        thr_camera,
+        "",
+        recognition=Recognition.MANUAL,
+        match_state=MatchState.NO_PLATE,
+        recognition_error=FREE_ZONE_DEFERRED,
+    )
+    fuzzy = _read(thr_camera, MISREAD, hours_ago=3)
+    assert _holds(on_the_road, "read_without_arrival")
+    client.force_login(dest_clerk)
+    url = reverse("anpr:read-review", args=[deferred.pk])
+    page = client.get(url).content.decode()
+    assert 'name="kind" id="id_kind_2" value="other" checked' in page
+    assert '<option value="ir_free_zone" selected>' in page
+
+    response = client.post(url, {"kind": "other", "layout": "ir_free_zone", "other_text": "ارس - ۱۲۳۴۵"})
+    assert response.status_code == 302
+    label = PlateLabel.objects.get(read=deferred)
+    assert (label.plate, label.country, label.layout, label.by) == ("ارس12345", "IR", "ir_free_zone", dest_clerk)
+    assert deferred.pk not in _queue_ids(client)
+    page = client.get(url).content.decode()
+    labels = page.split("data-labels", 1)[1].split("</table>", 1)[0]
+    assert "ارس۱۲۳۴۵" in labels and "(Iranian free-zone plate)" in labels  # the label, with its layout named
+
+    review.read_label(read=fuzzy, by=dest_clerk, plate="ماکو ۴۵۶۷۸", layout="ir_old")
+    assert PlateMatch.objects.get(read=fuzzy).review == "rejected"
+    assert not PlateMatch.objects.filter(read=fuzzy).exclude(review="rejected").exists()
+    fuzzy.refresh_from_db()
+    assert (fuzzy.match_state, fuzzy.vehicle_id) == (MatchState.UNMATCHED, None)
+    assert not _holds(on_the_road, "read_without_arrival")
+
+    # the reader reads the standard layout only: these labels are not training samples
+    from anpr import retraining
+
+    samples, left_out = retraining.reviewed_samples()
+    assert samples == [] and left_out["other_layout"] == 2
