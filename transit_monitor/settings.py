@@ -60,8 +60,8 @@ INSTALLED_APPS = [
     "auditlog",
     "axes",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "core.otp_apps.TwoFactorCodesConfig",  # django_otp.plugins.otp_totp, named in the page's language
+    "core.otp_apps.BackupCodesConfig",  # django_otp.plugins.otp_static
     "core",
     "accounts",
     "notifications",
