@@ -80,8 +80,8 @@ class PlateReadAdmin(EvidenceAdmin):
 class PlateLabelAdmin(EvidenceAdmin):
     """What people read: append-only (a second reading is a new label), made on the review page."""
 
-    list_display = ["id", "at", "camera", "plate", "country", "plate_before", "corrected", "reason", "by"]
-    list_filter = ["reason", "corrected"]
+    list_display = ["id", "at", "camera", "plate", "country", "layout", "plate_before", "corrected", "reason", "by"]
+    list_filter = ["reason", "corrected", "layout"]
     search_fields = ["=plate", "=read__id"]
     raw_id_fields = ["read", "camera", "office", "by"]
     show_full_result_count = False
