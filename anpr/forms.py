@@ -118,6 +118,13 @@ class PlateEntryForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
+        # The Iranian parts left empty and another section filled in: that section was meant (the
+        # choice above it is easy to miss).
+        if data.get("kind") == self.IRANIAN and not any(data.get(k) for k in ("two", "letter", "three", "province")):
+            if (data.get("other_text") or "").strip():
+                data["kind"] = self.OTHER_LAYOUT
+            elif (data.get("foreign_text") or "").strip():
+                data["kind"] = self.FOREIGN
         if data.get("kind") == self.FOREIGN:
             country = (data.get("foreign_country") or "").strip().upper()
             if len(country) != 2 or not country.isascii() or not country.isalpha() or country == "IR":

@@ -322,7 +322,10 @@ def test_a_plate_of_another_layout_is_written_as_it_stands_and_leaves_the_queue(
     labels = page.split("data-labels", 1)[1].split("</table>", 1)[0]
     assert "ارس۱۲۳۴۵" in labels and "(Iranian free-zone plate)" in labels  # the label, with its layout named
 
-    review.read_label(read=fuzzy, by=dest_clerk, plate="ماکو ۴۵۶۷۸", layout="ir_old")
+    # the other-layout section filled in with the choice above it left at "Iranian plate"
+    data = {"kind": "IR", "layout": "ir_old", "other_text": "ماکو ۴۵۶۷۸"}
+    assert client.post(reverse("anpr:read-review", args=[fuzzy.pk]), data).status_code == 302
+    assert PlateLabel.objects.get(read=fuzzy).layout == "ir_old"
     assert PlateMatch.objects.get(read=fuzzy).review == "rejected"
     assert not PlateMatch.objects.filter(read=fuzzy).exclude(review="rejected").exists()
     fuzzy.refresh_from_db()
