@@ -147,13 +147,15 @@ def reader_plate(read: PlateRead) -> str:
 
 # Another layout's text as written: Persian or Latin letters (a free zone's or a city's name) and digits.
 _OTHER_LAYOUT_RE = re.compile(r"^[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06ccA-Z0-9]+$")
+_NAME_NUMBER = re.compile(r"(?<=\D)(?=\d)|(?<=\d)(?=\D)")
 # The reader's English names of the layouts it defers (``anpr.recognition.foreign.TYPE_NAMES``).
 _DEFERRED_AS = {str(TYPE_NAMES[k]): k for k in PlateLayout.values}
 
 
 def other_layout_text(text: str, layout: str) -> str:
     """The stored form of a plate of another Iranian layout: digits in ASCII, letter variants in their
-    Persian form, spaces and dashes removed; at most 16 characters with at least one digit."""
+    Persian form, one space between letters and digits, no other separator; at most 16 characters
+    with at least one digit."""
     if layout not in PlateLayout.values:
         raise InvalidInput(_("Choose the plate's layout."), fields={"layout": layout})
     try:
@@ -162,9 +164,14 @@ def other_layout_text(text: str, layout: str) -> str:
         s = ""
     if not s:
         raise InvalidInput(_("Type the plate as it is written."), fields={"plate": text})
-    if len(s) > 16 or not _OTHER_LAYOUT_RE.match(s) or not any(c.isdigit() for c in s):
+    if not _OTHER_LAYOUT_RE.match(s) or not any(c.isdigit() for c in s):
         raise InvalidInput(
-            _("Letters and digits as on the plate, at most 16, with its number."), fields={"plate": text}
+            _("Letters and digits as on the plate, at most 16 characters, with its number."), fields={"plate": text}
+        )
+    s = _NAME_NUMBER.sub(" ", s)  # "ارس 12345": the name and the number apart, as on the plate
+    if len(s) > 16:
+        raise InvalidInput(
+            _("Letters and digits as on the plate, at most 16 characters, with its number."), fields={"plate": text}
         )
     return s
 

@@ -316,11 +316,11 @@ def test_a_plate_of_another_layout_is_written_as_it_stands_and_leaves_the_queue(
     response = client.post(url, {"kind": "other", "layout": "ir_free_zone", "other_text": "ارس - ۱۲۳۴۵"})
     assert response.status_code == 302
     label = PlateLabel.objects.get(read=deferred)
-    assert (label.plate, label.country, label.layout, label.by) == ("ارس12345", "IR", "ir_free_zone", dest_clerk)
+    assert (label.plate, label.country, label.layout, label.by) == ("ارس 12345", "IR", "ir_free_zone", dest_clerk)
     assert deferred.pk not in _queue_ids(client)
     page = client.get(url).content.decode()
     labels = page.split("data-labels", 1)[1].split("</table>", 1)[0]
-    assert "ارس۱۲۳۴۵" in labels and "(Iranian free-zone plate)" in labels  # the label, with its layout named
+    assert "ارس ۱۲۳۴۵" in labels and "(Iranian free-zone plate)" in labels  # the label, with its layout named
 
     # the other-layout section filled in with the choice above it left at "Iranian plate"
     data = {"kind": "IR", "layout": "ir_old", "other_text": "ماکو ۴۵۶۷۸"}
