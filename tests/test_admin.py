@@ -47,4 +47,5 @@ def test_the_persian_admin_index_has_no_english_headings(client, hq):
     assert "سابقه ممیزی" in page and "تلاش‌های ورود" in page and "Access attempts" not in page
     # django-otp marks none of its names for translation: ours are shown instead
     assert "برنامه‌های تأیید دومرحله‌ای" in page and "دستگاه‌های تأیید هویت" in page and "کدهای پشتیبان" in page
+    assert "سامانه" in page and ">Axes<" not in page and "تلاش‌های ورود و قفل‌ها" in page
     assert "TOTP device" not in page and "Static device" not in page and ">Otp_" not in page.title()

@@ -58,10 +58,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "auditlog",
-    "axes",
+    "core.third_party_apps.SignInAttemptsConfig",  # axes, named in the page's language
     "django_otp",
-    "core.otp_apps.TwoFactorCodesConfig",  # django_otp.plugins.otp_totp, named in the page's language
-    "core.otp_apps.BackupCodesConfig",  # django_otp.plugins.otp_static
+    "core.third_party_apps.TwoFactorCodesConfig",  # django_otp.plugins.otp_totp, named in the page's language
+    "core.third_party_apps.BackupCodesConfig",  # django_otp.plugins.otp_static
     "core",
     "accounts",
     "notifications",

@@ -1,9 +1,11 @@
-"""django-otp's two device apps under names in the page's language.
+"""Third-party apps under names in the page's language: django-otp's two device apps and axes.
 
-The package does not mark its app and model names for translation, so the admin showed OTP_TOTP,
-OTP_STATIC and "TOTP devices" on Persian pages. The app labels (``otp_totp``, ``otp_static``), their
-tables and migrations stay the package's own; only the names shown change."""
+These packages do not mark their app (and django-otp its model) names for translation, so the admin
+showed AXES, OTP_TOTP, OTP_STATIC and "TOTP devices" on Persian pages. The app labels (``axes``,
+``otp_totp``, ``otp_static``), their tables and migrations stay the packages' own; only the names
+shown change."""
 
+from axes.apps import AppConfig as AxesAppConfig
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.apps import DefaultConfig as StaticConfig
 from django_otp.plugins.otp_totp.apps import DefaultConfig as TOTPConfig
@@ -30,3 +32,7 @@ class BackupCodesConfig(StaticConfig):
         StaticDevice._meta.verbose_name_plural = _("backup code lists")
         StaticToken._meta.verbose_name = _("backup code")
         StaticToken._meta.verbose_name_plural = _("backup codes")
+
+
+class SignInAttemptsConfig(AxesAppConfig):
+    verbose_name = _("Sign-in attempts and lockouts")
