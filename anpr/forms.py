@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import CustomsOffice
 from core.errors import InvalidInput
+from core.text import isolate
 from declarations.selectors import scope_offices
 
 from .models import Camera, PlateLayout
@@ -89,7 +90,10 @@ class PlateEntryForm(forms.Form):
         label=gettext_lazy("plate as written"),
         max_length=40,
         required=False,
-        help_text=gettext_lazy("The zone's or city's name and the number, e.g. «ارس ۱۲۳۴۵»."),
+        help_text=format_lazy(
+            gettext_lazy("The zone's or city's name and the number, e.g. {example}."),
+            example=isolate("اروند ۳۰۴۴۳۲", "rtl"),  # kept in its own order on English pages too
+        ),
     )
     note = forms.CharField(label=gettext_lazy("note"), max_length=300, required=False, widget=forms.Textarea)
 

@@ -312,6 +312,7 @@ def test_a_plate_of_another_layout_is_written_as_it_stands_and_leaves_the_queue(
     page = client.get(url).content.decode()
     assert 'name="kind" id="id_kind_2" value="other" checked' in page
     assert '<option value="ir_free_zone" selected>' in page
+    assert "e.g. \u2067اروند ۳۰۴۴۳۲\u2069." in page  # the Persian example isolated on an English page
 
     response = client.post(url, {"kind": "other", "layout": "ir_free_zone", "other_text": "ارس - ۱۲۳۴۵"})
     assert response.status_code == 302
