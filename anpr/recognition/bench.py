@@ -6,6 +6,11 @@ is the share of (Iranian) images given Iranian text, the rest being refused as n
 reports the plate type found, the plates read with their country and the share never given Iranian
 text (camera-like and mild crops, N/4 pasted into scenes), and N/4 of each other Iranian layout.
 Runs without Django: ``python -m anpr.recognition.bench DIR [--engine NAME] [--foreign N]``.
+
+Labels are read through :func:`read_labels`, which applies ``label_errata.csv``: labels of the dev set that
+the image plainly contradicts, each found by eye with its evidence (``--labels-as-given`` reads them as
+given). An erratum applies only to the file *and* label it names, so another folder's labels are never
+changed.
 """
 
 from __future__ import annotations
@@ -21,6 +26,24 @@ import numpy as np
 
 from anpr.recognition.engines import Engine, PlateCRNNEngine, get_engine
 from anpr.recognition.localise import iou
+
+ERRATA = os.path.join(os.path.dirname(__file__), "label_errata.csv")
+
+
+def read_labels(data_dir: str, errata: bool = True) -> list[dict]:
+    """labels.csv rows (file, plate, kind), with ``labelled`` (the plate as given) on each; with ``errata`` the
+    plate of a row that ``label_errata.csv`` names with the same label is the corrected one."""
+    fixes = {}
+    with open(ERRATA, encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            fixes[(r["file"], r["labelled"])] = r["corrected"]
+    with open(os.path.join(data_dir, "labels.csv"), encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        r["labelled"] = r["plate"]
+        if errata:
+            r["plate"] = fixes.get((r["file"], r["plate"]), r["plate"])
+    return rows
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -66,6 +89,7 @@ def run_bench(
     details: list | None = None,
     weights: str | None = None,
     scorer: str | None = None,
+    errata: bool = True,
 ) -> dict:
     """Benchmark dict (see module doc). ``files`` restricts to those labels.csv entries;
     ``weights`` runs plate_crnn with another ONNX file (e.g. a held-out model), or with an ensemble:
@@ -78,7 +102,7 @@ def run_bench(
     if os.path.exists(bp):
         for r in csv.DictReader(open(bp, encoding="utf-8")):
             boxes[r["file"]] = tuple(int(float(r[k])) for k in "xywh")
-    labels = list(csv.DictReader(open(os.path.join(data_dir, "labels.csv"), encoding="utf-8")))
+    labels = read_labels(data_dir, errata)
     if files is not None:
         labels = [r for r in labels if r["file"] in files]
     # Warm-up (model already loaded once by get_engine; first run allocates).
@@ -108,12 +132,14 @@ def run_bench(
             "exact": reading.plate == truth,
             "char": max(0.0, 1 - edit_distance(reading.plate, truth) / 8),
         }
+        if truth != r["labelled"]:
+            row["labelled"] = r["labelled"]
         if kind == "vehicle" and r["file"] in boxes:
             row["iou"] = iou(reading.box, boxes[r["file"]]) if reading.box else 0.0
         rows.append(row)
     if details is not None:
         details.extend(rows)
-    out = {"engine": eng.name, **_summary(rows)}
+    out = {"engine": eng.name, **_summary(rows), "errata": sum("labelled" in r for r in rows)}
     by_kind = {}
     for kind in ("crop", "vehicle"):
         sub = [r for r in rows if r["kind"] == kind]
@@ -281,13 +307,19 @@ def main(argv=None):
     ap.add_argument("--weights", help="plate_crnn ONNX file(s) to use instead of the shipped one (comma: an ensemble)")
     ap.add_argument("--scorer-weights", help="with --weights: a plate_crnn ONNX file that scores the boxes")
     ap.add_argument("--errors", action="store_true", help="also print misread images (to stderr)")
+    ap.add_argument("--labels-as-given", action="store_true", help="do not apply label_errata.csv")
     ap.add_argument(
         "--foreign", type=int, default=0, help="also read N rendered foreign plates and N of each other type"
     )
     a = ap.parse_args(argv)
     files = set(json.load(open(a.files, encoding="utf-8"))["files"]) if a.files else None
     details: list = []
-    print(json.dumps(run_bench(a.data, a.engine, files, details, a.weights, a.scorer_weights), ensure_ascii=False))
+    print(
+        json.dumps(
+            run_bench(a.data, a.engine, files, details, a.weights, a.scorer_weights, not a.labels_as_given),
+            ensure_ascii=False,
+        )
+    )
     if a.foreign:
         foreign = run_foreign(a.foreign, a.engine, weights=a.weights, scorer=a.scorer_weights)
         types = run_types(a.foreign // 4, a.engine, weights=a.weights, scorer=a.scorer_weights)

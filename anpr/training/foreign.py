@@ -40,7 +40,7 @@ from anpr.recognition.preprocess import normalise, to_gray_small
 from anpr.training import layouts
 from anpr.training.model import CRNN
 from anpr.training.render import augment_crop, find_fonts, random_plate, render_plate
-from anpr.training.train import load_real, seed_all, split_plates
+from anpr.training.train import held_out_files, load_real, seed_all
 from declarations.plates import LATIN_PLATE_LETTERS
 
 
@@ -165,9 +165,9 @@ def train_classifier(a):
     train_real, held = [], []
     if a.data:
         real = load_real(a.data)
-        out = split_plates([r[1] for r in real], a.holdout, a.split_seed) if a.holdout > 0 else set()
-        train_real = [r for r in real if r[1] not in out]
-        held = [r for r in real if r[1] in out]
+        out = held_out_files(real, a.holdout, a.split_seed)
+        train_real = [r for r in real if r[0] not in out]
+        held = [r for r in real if r[0] in out]
         print(f"real: {len(train_real)} train images for class ir, {len(held)} held out", flush=True)
     held_x = np.stack([letterbox(_real_crop(r, random.Random(0))) for r in held]) if held else None
     model = TypeCNN()

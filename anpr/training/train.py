@@ -26,6 +26,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from anpr.recognition.bench import ERRATA, read_labels
 from anpr.recognition.decode import N_CLASSES, decode_plate, encode
 from anpr.recognition.preprocess import INPUT_H, INPUT_W, normalise, to_gray_small
 from anpr.training.model import ARCHS, CRNN, crnn_for_state
@@ -45,25 +46,49 @@ def split_plates(plates: list[str], holdout: float, seed: int) -> set[str]:
     return set(uniq[: round(len(uniq) * holdout)])
 
 
-def load_real(data_dir: str):
-    """[(file, plate, kind, bgr_image_for_training)] — vehicle photos cut at their true box."""
+def load_real(data_dir: str, errata: bool = True):
+    """[(file, plate, kind, bgr_image_for_training, plate_as_labelled)] — vehicle photos cut at their true box;
+    ``plate`` is corrected by the dev-set errata unless ``errata`` is false (anpr.recognition.bench.read_labels)."""
     boxes = {}
     p = os.path.join(data_dir, "vehicle_plate_boxes.csv")
     if os.path.exists(p):
         for r in csv.DictReader(open(p, encoding="utf-8")):
             boxes[r["file"]] = tuple(int(float(r[k])) for k in "xywh")
     out = []
-    for r in csv.DictReader(open(os.path.join(data_dir, "labels.csv"), encoding="utf-8")):
+    for r in read_labels(data_dir, errata):
         img = cv2.imread(os.path.join(data_dir, r["file"]))
         if img is None:
             continue
         if r["kind"] == "vehicle":
             if r["file"] not in boxes:
                 continue
-            out.append((r["file"], r["plate"], "vehicle", (img, boxes[r["file"]])))
+            out.append((r["file"], r["plate"], "vehicle", (img, boxes[r["file"]]), r["labelled"]))
         else:
-            out.append((r["file"], r["plate"], "crop", cv2.resize(img, (320, 64), interpolation=cv2.INTER_AREA)))
+            out.append(
+                (r["file"], r["plate"], "crop", cv2.resize(img, (320, 64), interpolation=cv2.INTER_AREA), r["labelled"])
+            )
     return out
+
+
+def held_out_files(real: list, holdout: float, seed: int) -> set[str]:
+    """Files held out of training: split by the plate *as labelled* (the split every figure before the errata
+    used), then closed so that no plate straddles the split once corrected (a corrected frame joins the held-out
+    frames of its car). ``real``: :func:`load_real` items."""
+    if holdout <= 0:
+        return set()
+    errata = {}
+    with open(ERRATA, encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            errata[(r["file"], r["labelled"])] = r["corrected"]
+    true = {r[0]: errata.get((r[0], r[4]), r[4]) for r in real}
+    out_labels = split_plates([r[4] for r in real], holdout, seed)
+    files = {r[0] for r in real if r[4] in out_labels}
+    while True:
+        plates = {true[f] for f in files}
+        more = {f for f, p in true.items() if p in plates} - files
+        if not more:
+            return files
+        files |= more
 
 
 # Shares of fine-tuning crops given the two faults the held-out errors show (issue 16): a detector crop
@@ -373,6 +398,7 @@ def main(argv=None):
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--real-frac", type=float, default=0.5, help="share of each fine-tune batch from real data")
     ap.add_argument("--holdout", type=float, default=0.0)
+    ap.add_argument("--labels-as-given", action="store_true", help="train on labels.csv as given (no dev-set errata)")
     ap.add_argument("--split-seed", type=int, default=0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
@@ -421,10 +447,11 @@ def main(argv=None):
 
     train_real, held = [], []
     if a.data:
-        real = load_real(a.data)
-        out_plates = split_plates([r[1] for r in real], a.holdout, a.split_seed) if a.holdout > 0 else set()
-        train_real = [r for r in real if r[1] not in out_plates]
-        held = [r for r in real if r[1] in out_plates]
+        real = load_real(a.data, errata=not a.labels_as_given)
+        out_files = held_out_files(real, a.holdout, a.split_seed)
+        out_plates = {r[1] for r in real if r[0] in out_files}
+        train_real = [r for r in real if r[0] not in out_files]
+        held = [r for r in real if r[0] in out_files]
         if held:
             evals["heldout"] = ([real_eval_input(r) for r in held], [r[1] for r in held])
             with open(os.path.splitext(a.out)[0] + "_heldout.json", "w", encoding="utf-8") as f:

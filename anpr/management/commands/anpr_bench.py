@@ -25,13 +25,20 @@ class Command(BaseCommand):
             help="plate_crnn ONNX file(s) instead of the shipped one (comma-separated: an ensemble)",
         )
         parser.add_argument("--foreign", type=int, default=0, help="also N rendered foreign plates (line 2)")
+        parser.add_argument(
+            "--labels-as-given",
+            action="store_true",
+            help="read labels.csv as given (by default the dev-set errata in anpr/recognition/label_errata.csv apply)",
+        )
 
     def handle(self, *args, **opts):
         files = None
         if opts["files"]:
             with open(opts["files"], encoding="utf-8") as f:
                 files = set(json.load(f)["files"])
-        result = run_bench(opts["data"], opts["engine"], files, weights=opts["weights"])
+        result = run_bench(
+            opts["data"], opts["engine"], files, weights=opts["weights"], errata=not opts["labels_as_given"]
+        )
         self.stdout.write(json.dumps(result, ensure_ascii=False))
         if opts["foreign"]:
             line = {
