@@ -119,10 +119,11 @@ NUMERIC_MIN_TYPE = 0.5
 #   (D/S differ from it by one letter) waits for a person, and no read with a Latin D or S (which a foreign
 #   plate's letters also fit) is given;
 TRUST_DS = 0.1
-# - a crop the classifier gives a foreign country or another Iranian layout (free-zone, motorcycle, older)
-#   at least DISTRUST_CHECK is not read as Iranian (no real Iranian dev crop or photo box was given either
-#   above 0.5);
-DISTRUST_CHECK = 0.5
+# - a crop whose most probable type is a foreign country or another Iranian layout (free-zone, motorcycle,
+#   older) is not read as Iranian, at any probability of at least DISTRUST_CHECK: 0, since rendered Latin plates
+#   that the check accepted were found with a foreign type below 0.5, while every real Iranian dev crop has
+#   the Iranian layout on top (docs/benchmarks.md, issue 16 §2 tenth pass, rule 3);
+DISTRUST_CHECK = 0.0
 # - a crop smaller than this (px, height and width) is too small to be read at all, as Iranian or foreign
 #   (the smallest real plate box read in the dev photos is 31 × 113 px).
 MIN_CROP = (20, 80)

@@ -151,6 +151,9 @@ def test_a_read_the_check_accepts_is_still_refused_when_the_guards_say_so():
     assert "TR" in guard(plate, "11ج85915", "TR", 0.8)
     assert not guard(plate, "11ج85915", "ir", 0.4)  # the check outranks an unsure classifier
     assert "another Iranian layout" in guard(plate, "51ط49463", "ir_old", 0.7)
+    # A foreign type on top, however unsure: a rendered Bulgarian plate (BG at 0.49) was once read 91و16685.
+    assert "BG" in guard(plate, "91و16685", "BG", 0.49)
+    assert "another Iranian layout" in guard(plate, "51ط49463", "ir_free_zone", 0.3)
 
 
 def test_a_plate_too_small_to_read_gets_no_text(engine, fonts):
