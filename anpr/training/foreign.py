@@ -38,9 +38,10 @@ from anpr.recognition.foreign import (
 )
 from anpr.recognition.preprocess import normalise, to_gray_small
 from anpr.training import layouts
+from anpr.training.data import held_out_files, load_real
 from anpr.training.model import CRNN
 from anpr.training.render import augment_crop, find_fonts, random_plate, render_plate
-from anpr.training.train import held_out_files, load_real, seed_all
+from anpr.training.train import seed_all
 from declarations.plates import LATIN_PLATE_LETTERS
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pytest
 
 from anpr.recognition.bench import ERRATA, read_labels, run_bench
 
@@ -79,8 +78,7 @@ def test_the_benchmark_scores_against_the_corrected_label_and_says_how_many_it_u
 
 
 def test_a_corrected_frame_joins_the_held_out_frames_of_its_car(tmp_path):
-    pytest.importorskip("torch")
-    from anpr.training.train import held_out_files, load_real, split_plates
+    from anpr.training.data import held_out_files, load_real, split_plates
 
     fix = next(r for r in _errata() if r["file"].startswith("crops/"))
     # Two more frames of the same car labelled right, and many other plates so that the split has something.
