@@ -68,12 +68,12 @@ def _classifier_ds(m: re.Match) -> SafeString:
     return format_html(gettext("the plate type classifier gives a diplomatic or service plate ({p})"), p=digits(m["p"]))
 
 
-_FOREIGN = (
+FOREIGN_DEFERRED = (
     r"foreign plate \((?P<country>[A-Z]{2})\) read as '(?P<text>[0-9A-Z]*)' with low confidence: a person confirms it"
 )
 _PATTERNS: list[tuple[re.Pattern, Callable[[re.Match], SafeString | None]]] = [
     (re.compile(r"(?P<type>.+): not read by the reader, a person reads it"), _deferred),
-    (re.compile(_FOREIGN), _foreign),
+    (re.compile(FOREIGN_DEFERRED), _foreign),
     (re.compile(r"crop of (?P<w>\d+) × (?P<h>\d+) px is too small to read"), _small),
     (re.compile(r"the plate type classifier gives a (?P<country>[A-Z]{2}) plate \((?P<p>[0-9.]+)\)"), _classifier),
     (re.compile(r"the plate type classifier gives a diplomatic or service plate \((?P<p>[0-9.]+)\)"), _classifier_ds),

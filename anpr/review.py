@@ -49,6 +49,7 @@ from .models import (
     PlateRead,
     Recognition,
 )
+from .reasons import FOREIGN_DEFERRED
 from .recognition.foreign import TYPE_NAMES
 
 # Queue kinds, most telling first: a label keeps the first that applied.
@@ -150,6 +151,7 @@ _OTHER_LAYOUT_RE = re.compile(r"^[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u0
 _NAME_NUMBER = re.compile(r"(?<=\D)(?=\d)|(?<=\d)(?=\D)")
 # The reader's English names of the layouts it defers (``anpr.recognition.foreign.TYPE_NAMES``).
 _DEFERRED_AS = {str(TYPE_NAMES[k]): k for k in PlateLayout.values}
+_FOREIGN_DEFERRED = re.compile(FOREIGN_DEFERRED)
 
 
 def other_layout_text(text: str, layout: str) -> str:
@@ -174,6 +176,12 @@ def other_layout_text(text: str, layout: str) -> str:
             _("Letters and digits as on the plate, at most 16 characters, with its number."), fields={"plate": text}
         )
     return s
+
+
+def deferred_foreign(read: PlateRead) -> tuple[str, str]:
+    """(country, text) of a foreign plate the reader read with too little confidence to give, or ('', '')."""
+    m = _FOREIGN_DEFERRED.match(read.recognition_error or "")
+    return (m["country"], m["text"]) if m else ("", "")
 
 
 def deferred_layout(read: PlateRead) -> str:

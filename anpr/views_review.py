@@ -93,7 +93,7 @@ def read_review(request, pk: int):
         form = PlateEntryForm(
             initial=PlateEntryForm.initial_for(latest.plate, latest.country, latest.layout)
             if latest
-            else PlateEntryForm.initial_for(review.reader_plate(read), read.country, review.deferred_layout(read))
+            else _reader_initial(read)
         )
     matches = (
         PlateMatch.objects.for_user(request.user)
@@ -117,3 +117,12 @@ def read_review(request, pk: int):
         },
         status=status,
     )
+
+
+def _reader_initial(read) -> dict:
+    """The form filled from what the reader made of ``read``: its plate, the layout it named, or the foreign
+    plate it read with too little confidence to give (the reviewer confirms or corrects it)."""
+    country, text = review.deferred_foreign(read)
+    if country and not read.plate:
+        return {"kind": PlateEntryForm.FOREIGN, "foreign_country": country, "foreign_text": text}
+    return PlateEntryForm.initial_for(review.reader_plate(read), read.country, review.deferred_layout(read))

@@ -338,3 +338,28 @@ def test_a_plate_of_another_layout_is_written_as_it_stands_and_leaves_the_queue(
 
     samples, left_out = retraining.reviewed_samples()
     assert samples == [] and left_out["other_layout"] == 2
+
+
+def test_a_foreign_plate_read_with_low_confidence_opens_on_the_foreign_section_with_the_readers_guess(
+    client, dest_clerk, thr_camera
+):
+    """The reader read a German plate but too unsure to give it: the reviewer finds the foreign section chosen,
+    with the country and the text the reader made of it, and confirms it as a foreign label."""
+    deferred = _read(
+        thr_camera,
+        "",
+        recognition=Recognition.MANUAL,
+        match_state=MatchState.NO_PLATE,
+        recognition_error="foreign plate (DE) read as 'LI2222' with low confidence: a person confirms it",
+    )
+    assert review.deferred_foreign(deferred) == ("DE", "LI2222")
+    client.force_login(dest_clerk)
+    url = reverse("anpr:read-review", args=[deferred.pk])
+    page = client.get(url).content.decode()
+    assert 'value="foreign" checked' in page
+    assert 'id="id_foreign_country" value="DE"' in page and 'id="id_foreign_text" value="LI2222"' in page
+    assert '<details class="mb-2" open>' in page  # the foreign section shown open
+    response = client.post(url, {"kind": "foreign", "foreign_country": "DE", "foreign_text": "LI2223"})
+    assert response.status_code == 302
+    label = PlateLabel.objects.get(read=deferred)
+    assert (label.plate, label.country) == ("LI2223", "DE")
