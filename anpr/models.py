@@ -395,6 +395,8 @@ class PlateLabel(models.Model):
         indexes = [
             models.Index(fields=["read", "-at"], name="platelabel_read"),
             models.Index(fields=["camera", "captured_at"], name="platelabel_camera"),
+            # a plate's sighting history finds the reads people read as that plate
+            models.Index(fields=["plate", "captured_at"], name="platelabel_plate"),
         ]
 
     def __str__(self) -> str:

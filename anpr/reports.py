@@ -11,7 +11,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -163,14 +163,31 @@ class PlateHistory(Report):
     def queryset(self):
         # Vehicle ids first: an OR of two indexed columns, no join over the reads table.
         vehicles = list(Vehicle.objects.filter(plate=self.plate).values_list("id", flat=True))
+        latest_label = PlateLabel.objects.filter(read_id=OuterRef("pk")).order_by("-at", "-pk")
         return (
             PlateRead.objects.for_user(self.user)
-            .filter(Q(plate=self.plate) | Q(vehicle_id__in=vehicles))
+            .filter(Q(plate=self.plate) | Q(vehicle_id__in=vehicles) | Q(pk__in=self._read_by_people()))
             .filter(captured_at__gte=self.start, captured_at__lt=self.end)
             .select_related("camera", "office")
             .with_matches_for(self.user)
+            .annotate(
+                label_plate=Subquery(latest_label.values("plate")[:1]),
+                label_country=Subquery(latest_label.values("country")[:1]),
+            )
             .order_by("-captured_at", "-id")
         )
+
+    def _read_by_people(self) -> list[int]:
+        """Reads whose label in effect (the latest) is this plate: a foreign plate or a misread that a person
+        corrected, matched to no declared vehicle, is still a sighting of it."""
+        labelled = PlateLabel.objects.filter(plate=self.plate, captured_at__gte=self.start, captured_at__lt=self.end)
+        ids = list(labelled.values_list("read_id", flat=True)[:MAX_ROWS])
+        latest: dict[int, str] = {}
+        for read_id, plate in (
+            PlateLabel.objects.filter(read_id__in=ids).order_by("read_id", "at", "pk").values_list("read_id", "plate")
+        ):
+            latest[read_id] = plate
+        return [read_id for read_id, plate in latest.items() if plate == self.plate]
 
     def rows(self):
         for read in self.queryset()[:MAX_ROWS]:
@@ -178,7 +195,7 @@ class PlateHistory(Report):
                 format_jalali(read.captured_at, persian=False),
                 read.office.code,
                 read.camera.code,
-                read.display_text,
+                read.label_plate or read.display_text,
                 read.engine,
                 read.confidence,
                 " ".join(m.declaration.serial for m in read.visible_matches),

@@ -340,7 +340,7 @@ def test_a_plate_of_another_layout_is_written_as_it_stands_and_leaves_the_queue(
     assert samples == [] and left_out["other_layout"] == 2
 
 
-def test_a_foreign_plate_read_with_low_confidence_opens_on_the_foreign_section_with_the_readers_guess(
+def test_a_foreign_plate_read_with_low_confidence_opens_on_the_foreign_section_and_its_label_is_a_sighting(
     client, dest_clerk, thr_camera
 ):
     """The reader read a German plate but too unsure to give it: the reviewer finds the foreign section chosen,
@@ -363,3 +363,17 @@ def test_a_foreign_plate_read_with_low_confidence_opens_on_the_foreign_section_w
     assert response.status_code == 302
     label = PlateLabel.objects.get(read=deferred)
     assert (label.plate, label.country) == ("LI2223", "DE")
+
+    # The plate's sighting history finds the read by the plate a person read, marked as such, in the export too.
+    search = reverse("anpr:plates")
+    page = client.get(search, {"q": "LI2223"}).content.decode()
+    sightings = page.split("anpr-reads", 1)[1].split("</table>", 1)[0]
+    assert f'data-read="{deferred.pk}"' in sightings and "data-labelled" in sightings
+    csv_text = client.get(search, {"q": "LI2223", "format": "csv"}).content.decode("utf-8-sig")
+    assert "LI2223" in csv_text and thr_camera.code in csv_text
+    # Read again otherwise, it leaves that plate's history: the label in effect is the latest.
+    client.post(url, {"kind": "foreign", "foreign_country": "DE", "foreign_text": "LI2228"})
+    page = client.get(search, {"q": "LI2223"}).content.decode()
+    assert f'data-read="{deferred.pk}"' not in page.split("anpr-reads", 1)[1].split("</table>", 1)[0]
+    page = client.get(search, {"q": "LI2228"}).content.decode()
+    assert f'data-read="{deferred.pk}"' in page.split("anpr-reads", 1)[1].split("</table>", 1)[0]
