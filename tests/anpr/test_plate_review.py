@@ -369,6 +369,7 @@ def test_a_foreign_plate_read_with_low_confidence_opens_on_the_foreign_section_a
     page = client.get(search, {"q": "LI2223"}).content.decode()
     sightings = page.split("anpr-reads", 1)[1].split("</table>", 1)[0]
     assert f'data-read="{deferred.pk}"' in sightings and "data-labelled" in sightings
+    assert 'data-recognition="manual"' not in sightings  # read by a person: no longer "awaiting" one
     csv_text = client.get(search, {"q": "LI2223", "format": "csv"}).content.decode("utf-8-sig")
     assert "LI2223" in csv_text and thr_camera.code in csv_text
     # Read again otherwise, it leaves that plate's history: the label in effect is the latest.
