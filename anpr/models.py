@@ -178,6 +178,14 @@ class PlateReadQuerySet(ScopedQuerySet):
             match_count=Coalesce(Subquery(count.values("n")), 0)
         )
 
+    def with_label(self) -> PlateReadQuerySet:
+        """Each read's label in effect (the latest a person gave), as ``label_plate`` and ``label_country``
+        ('' / None when no one has read it)."""
+        latest = PlateLabel.objects.filter(read_id=OuterRef("pk")).order_by("-at", "-pk")
+        return self.annotate(
+            label_plate=Subquery(latest.values("plate")[:1]), label_country=Subquery(latest.values("country")[:1])
+        )
+
 
 def photo_upload_to(instance: PlateRead, filename: str) -> str:
     return f"anpr/photos/{filename}"

@@ -11,7 +11,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -163,17 +163,13 @@ class PlateHistory(Report):
     def queryset(self):
         # Vehicle ids first: an OR of two indexed columns, no join over the reads table.
         vehicles = list(Vehicle.objects.filter(plate=self.plate).values_list("id", flat=True))
-        latest_label = PlateLabel.objects.filter(read_id=OuterRef("pk")).order_by("-at", "-pk")
         return (
             PlateRead.objects.for_user(self.user)
             .filter(Q(plate=self.plate) | Q(vehicle_id__in=vehicles) | Q(pk__in=self._read_by_people()))
             .filter(captured_at__gte=self.start, captured_at__lt=self.end)
             .select_related("camera", "office")
             .with_matches_for(self.user)
-            .annotate(
-                label_plate=Subquery(latest_label.values("plate")[:1]),
-                label_country=Subquery(latest_label.values("country")[:1]),
-            )
+            .with_label()
             .order_by("-captured_at", "-id")
         )
 

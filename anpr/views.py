@@ -227,6 +227,7 @@ def plate_search(request):
         PlateRead.objects.for_user(request.user)
         .filter(plate__in=similar_plates, captured_at__gte=start, captured_at__lt=end)
         .select_related("camera", "office")
+        .with_label()
         .order_by("-captured_at")[:50]
     )
     declarations = (

@@ -378,3 +378,14 @@ def test_a_foreign_plate_read_with_low_confidence_opens_on_the_foreign_section_a
     assert f'data-read="{deferred.pk}"' not in page.split("anpr-reads", 1)[1].split("</table>", 1)[0]
     page = client.get(search, {"q": "LI2228"}).content.decode()
     assert f'data-read="{deferred.pk}"' in page.split("anpr-reads", 1)[1].split("</table>", 1)[0]
+
+
+def test_a_similar_read_that_a_person_read_otherwise_shows_what_they_read(client, hq, thr_camera):
+    """Among the possible misreads of a plate, a read a person has read shows their plate, marked as theirs."""
+    read = _read(thr_camera, MISREAD, recognition=Recognition.MANUAL)
+    review.read_label(read=read, by=hq, plate=OTHER)
+    client.force_login(hq)
+    page = client.get(reverse("anpr:plates"), {"q": DECLARED}).content.decode()
+    similar = page.split("anpr-reads")[2].split("</table>", 1)[0]
+    assert f'data-read="{read.pk}"' in similar and "data-labelled" in similar
+    assert 'data-recognition="manual"' not in similar
