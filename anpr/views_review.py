@@ -107,6 +107,9 @@ def read_review(request, pk: int):
         "anpr/read_review.html",
         {
             "read": read,
+            # A foreign plate the reader read too unsure to give: "read as" shows that read, with its country
+            # (the text the form is filled with), not the Latin reader's unconstrained characters.
+            "reader_foreign": review.deferred_foreign(read) if not read.plate else ("", ""),
             "form": form,
             "allowed": allowed,
             "reasons": [LabelReason(r).label for r in review.reasons_of(read, request.user)],

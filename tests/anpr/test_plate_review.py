@@ -351,11 +351,14 @@ def test_a_foreign_plate_read_with_low_confidence_opens_on_the_foreign_section_a
         recognition=Recognition.MANUAL,
         match_state=MatchState.NO_PLATE,
         recognition_error="foreign plate (DE) read as 'LI2222' with low confidence: a person confirms it",
+        ocr_raw="3222",  # the Latin reader's characters before the country's forms
     )
     assert review.deferred_foreign(deferred) == ("DE", "LI2222")
     client.force_login(dest_clerk)
     url = reverse("anpr:read-review", args=[deferred.pk])
     page = client.get(url).content.decode()
+    read_as = page.split("data-read-as>", 1)[1].split("</dd>", 1)[0]
+    assert "LI2222" in read_as and "3222<" not in read_as  # one reading on the page: the one the form holds
     assert 'value="foreign" checked' in page
     assert 'id="id_foreign_country" value="DE"' in page and 'id="id_foreign_text" value="LI2222"' in page
     assert '<details class="mb-2" open>' in page  # the foreign section shown open
