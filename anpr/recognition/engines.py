@@ -22,7 +22,7 @@ from anpr.recognition.foreign import (
     TYPE_NAMES,
     latin_score,
 )
-from anpr.recognition.nationality import NUDGE_FRAMES, not_iranian, reframe, vote
+from anpr.recognition.nationality import NOT_IRANIAN_FORM, NUDGE_FRAMES, not_iranian, one_off_form, reframe, vote
 from declarations.plates import PlateError, canonical_plate, normalise_text
 
 DEFAULT_ENGINE = "plate_crnn"
@@ -104,6 +104,12 @@ TTA: tuple[tuple[float, float, float, float], ...] = ()
 # A crop of Iranian form that the nudged reads refuse is still read as Iranian when the type classifier
 # gives the Iranian layout at least this probability.
 TRUST_TYPE = 0.9
+
+# A crop whose unconstrained read is one character off the Iranian form (the check's form test) is read as
+# Iranian when the type classifier gives the Iranian layout at least TRUST_TYPE and the nudged crops read its
+# grammar read steadily (nationality.one_off_form): the held-out refusals of real plates were nearly all such
+# reads, a thin ۱ or a doubled digit lost (docs/benchmarks.md, issue 16 §2 eleventh pass).
+ONE_OFF_FORM = True
 
 # A foreign read below this (reader confidence × classifier probability) waits for a person.
 FOREIGN_MIN_CONFIDENCE = 0.5
@@ -340,6 +346,13 @@ class PlateCRNNEngine(Engine):
         nudged: list[np.ndarray] = []
         reason = not_iranian(self.model, img_bgr, logp, text, nudged)
         kind, kind_p = self._classify(img_bgr)
+        if reason == NOT_IRANIAN_FORM and ONE_OFF_FORM and kind == "ir" and kind_p >= TRUST_TYPE:
+            # Its own nudged reads: a one-off read that the nudges do not confirm stays refused as not of the
+            # form (it must not reach the TRUST_TYPE override below, which would accept it unconfirmed).
+            one_off: list[np.ndarray] = []
+            if not one_off_form(self.model, img_bgr, logp, text, one_off):
+                reason = ""
+                nudged.extend(one_off)
         if not reason and nudged and VOTE_NUDGED:
             text, conf = vote([logp, *nudged])
         if reason and nudged and kind == "ir" and kind_p >= TRUST_TYPE and _canonical(text):

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from anpr.recognition import Reading
-from anpr.recognition.decode import log_softmax
+from anpr.recognition.decode import greedy, log_softmax
 from anpr.recognition.engines import PlateCRNNEngine
 from anpr.recognition.foreign import (
     COUNTRY_FORMS,
@@ -154,6 +154,72 @@ def test_a_read_the_check_accepts_is_still_refused_when_the_guards_say_so():
     # A foreign type on top, however unsure: a rendered Bulgarian plate (BG at 0.49) was once read 91و16685.
     assert "BG" in guard(plate, "91و16685", "BG", 0.49)
     assert "another Iranian layout" in guard(plate, "51ط49463", "ir_free_zone", 0.3)
+
+
+def _logp(text: str, faint: int | None = None, steps: int = 40) -> np.ndarray:
+    """Log-probabilities whose best path reads ``text`` (each character on its own step, blanks between); the
+    character at ``faint`` is second to the blank at its step (the unconstrained read loses it, the grammar
+    read keeps it)."""
+    from anpr.recognition.decode import N_CLASSES, encode
+
+    x = np.full((steps, N_CLASSES), -8.0, np.float32)
+    x[:, 0] = 8.0
+    for k, c in enumerate(encode(text)):
+        x[2 * k + 1, 0], x[2 * k + 1, c] = (-8.0, 8.0) if k != faint else (8.0, 6.0)
+    return log_softmax(x)
+
+
+class _Reads:
+    """A reader stub: every crop it is given reads ``text``."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def logp(self, crops):
+        return [_logp(self.text) for _ in crops]
+
+
+def test_a_read_one_character_off_the_iranian_form_is_read_when_it_reads_steadily():
+    """A real plate whose thin ۱ the reader loses reads 7 characters unconstrained: refused before as not of the
+    Iranian form. It is read when the grammar read is one character from it and the nudged crops read that
+    plate steadily; two characters off, or unsteady, it is still refused."""
+    from anpr.recognition.nationality import NOT_IRANIAN_FORM, NOT_STABLE, not_iranian, one_off_form
+
+    crop = np.full((40, 180, 3), 200, np.uint8)
+    plate = "82ع11842"
+    lost_one = _logp(plate, faint=3)  # one ۱ of ۱۱ lost
+    assert greedy(lost_one) == "82ع1842"
+    assert not_iranian(_Reads(plate), crop, lost_one, plate) == NOT_IRANIAN_FORM
+    nudged: list = []
+    assert one_off_form(_Reads(plate), crop, lost_one, plate, nudged) == "" and len(nudged) == 7
+    assert one_off_form(_Reads(plate), crop, _logp("82ع842"), plate) == NOT_IRANIAN_FORM  # two off
+    assert one_off_form(_Reads("1ب2"), crop, lost_one, plate) == NOT_STABLE  # the nudges read something else
+    assert one_off_form(_Reads(plate), crop, lost_one, "") == NOT_IRANIAN_FORM
+
+
+def test_the_one_off_rescue_needs_the_classifier_sure_of_the_iranian_layout(monkeypatch):
+    """In the engine the rescue applies only when the type classifier gives the Iranian layout at least
+    TRUST_TYPE: a Latin plate that happens to read one character off an Iranian plate stays refused."""
+    import anpr.recognition.engines as engines
+
+    eng = PlateCRNNEngine.__new__(PlateCRNNEngine)
+    eng.available, eng.name, eng.extras, eng.scorer, eng.latin = True, "plate_crnn", [], None, None
+    eng.model = _Reads("82ع11842")
+    crop = np.full((40, 180, 3), 200, np.uint8)
+    lost_one = _logp("82ع11842", faint=3)
+    monkeypatch.setattr(eng, "_classify", lambda img: ("ir", 0.97))
+    r = eng.read_crop(crop, logp=lost_one)
+    assert r.plate == "82ع11842" and not r.review_reason
+    monkeypatch.setattr(eng, "_classify", lambda img: ("ir", 0.6))
+    assert not eng.read_crop(crop, logp=lost_one).plate
+    # sure of the layout, but the nudged crops read something else: still refused
+    monkeypatch.setattr(eng, "_classify", lambda img: ("ir", 0.97))
+    eng.model = _Reads("1ب2")
+    assert not eng.read_crop(crop, logp=lost_one).plate
+    eng.model = _Reads("82ع11842")
+    monkeypatch.setattr(engines, "ONE_OFF_FORM", False)
+    monkeypatch.setattr(eng, "_classify", lambda img: ("ir", 0.97))
+    assert not eng.read_crop(crop, logp=lost_one).plate
 
 
 def test_a_plate_too_small_to_read_gets_no_text(engine, fonts):
