@@ -1,6 +1,10 @@
 """Pre-render a synthetic training set to a .npz (grey INPUT_H × INPUT_W crops + plate strings).
 
 python -m anpr.training.synth --n 60000 --seed 1 --out /tmp/anpr/synth.npz
+python -m anpr.training.synth --negatives --n 6000 --seed 21 --out /tmp/anpr/negatives.npz
+
+``--negatives`` renders the plates the reader must give no text to (the foreign countries' layouts and the
+other Iranian layouts), each with an empty plate string (``train finetune --negatives``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import cv2
 import numpy as np
 
 from anpr.recognition.preprocess import to_gray_small
+from anpr.training import layouts
 from anpr.training.render import augment_crop, find_fonts, random_plate, render_plate
 
 
@@ -32,14 +37,36 @@ def make(n: int, seed: int, fonts: list[str] | None = None) -> tuple[np.ndarray,
     return xs, labels
 
 
+def make_negatives(n: int, seed: int, fonts: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
+    """``n`` camera-like crops of plates that are not the standard Iranian layout, every kind in turn, each
+    labelled '' (no text): what the reader sees when a foreign or other-layout plate reaches it."""
+    cv2.setNumThreads(1)
+    fonts = fonts or find_fonts()
+    rng = random.Random(seed)
+    kinds = [*layouts.FOREIGN, *layouts.IRANIAN_OTHER]
+    xs = np.zeros((n, *to_gray_small(np.zeros((8, 8), np.uint8)).shape), np.uint8)
+    for i in range(n):
+        kind = kinds[i % len(kinds)]
+        if kind in layouts.IRANIAN_OTHER:
+            plate = layouts.render_iranian_other(kind, fonts, rng)
+        else:
+            plate = layouts.random_foreign(rng, kind)[2]
+        h, w = plate.shape[:2]  # a square or two-line plate keeps its shape until the reader squeezes it
+        # Mild camera effects: a legible plate of another layout, not a blur (which the reader must not learn
+        # to leave blank, as an Iranian plate in the same blur is read).
+        xs[i] = to_gray_small(augment_crop(plate, rng, out_size=(max(64, round(128 * w / h)), 128), mild=True))
+    return xs, [""] * n
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=60000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--negatives", action="store_true", help="foreign and other-layout plates, labelled ''")
     a = ap.parse_args(argv)
     t = time.time()
-    xs, labels = make(a.n, a.seed)
+    xs, labels = (make_negatives if a.negatives else make)(a.n, a.seed)
     np.savez_compressed(a.out, x=xs, y=np.array(labels))
     print(f"{a.n} plates in {time.time() - t:.0f} s → {a.out}")
 

@@ -355,6 +355,10 @@ def main(argv=None):
     ap.add_argument(
         "--hard", type=float, default=0.0, help="share of the real half of a batch drawn by the model's current loss"
     )
+    ap.add_argument(
+        "--negatives", help=".npz from `synth --negatives`: plates the reader must give no text to (empty target)"
+    )
+    ap.add_argument("--neg-frac", type=float, default=0.1, help="share of each batch drawn from --negatives")
     ap.add_argument("--mine-every", type=int, default=100, help="steps between re-scoring the real training crops")
     ap.add_argument(
         "--splice", type=float, default=0.0, help="share of the real half spliced from two real crops (recombination)"
@@ -426,12 +430,21 @@ def main(argv=None):
     if a.splice and n_real:
         print(f"splice pool: {len(pool)} of {len(train_real)} real training images aligned")
 
+    # Negatives: foreign and other-layout plates with an empty target (CTC: all blank), taken from the synthetic
+    # share, so that the reader's own read of such a plate is not of the Iranian form and the check refuses it.
+    nx = np.load(a.negatives)["x"] if a.negatives else None
+    n_neg = min(round(a.batch * a.neg_frac), a.batch - n_real) if nx is not None else 0
+
     def sample_batch():
         xs, ys = [], []
-        for _ in range(a.batch - n_real):
+        for _ in range(a.batch - n_real - n_neg):
             i = rng.randrange(len(sy))
             xs.append(aug_synth(sx[i], rng))
             ys.append(sy[i])
+        for _ in range(n_neg):
+            assert nx is not None
+            xs.append(aug_synth(nx[rng.randrange(len(nx))], rng))
+            ys.append("")
         n_hard = round(n_real * a.hard)
         idx = [rng.randrange(len(train_real)) for _ in range(n_real - n_hard)]
         if n_hard:
