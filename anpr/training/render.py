@@ -468,6 +468,10 @@ def render_scene(
     if plate is None:
         plate = render_plate(text, fonts, rng, kind="white")
     ph = int(plate_w * PLATE_H / PLATE_W)
+    if plate.shape[1] < 2.5 * plate.shape[0]:
+        # A two-line plate (a motorcycle's) keeps its shape, about as tall as two plate heights, as on a vehicle.
+        ph = int(plate_w * 2 * PLATE_H / PLATE_W)
+        plate_w = int(ph * plate.shape[1] / plate.shape[0])
     x = rng.randint(W // 5, W - plate_w - W // 5)
     y = rng.randint(H // 3, H - ph - H // 6)
     cv2.rectangle(
