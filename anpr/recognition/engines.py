@@ -141,6 +141,12 @@ LATIN_LETTER_READ = "read with a Latin letter (a diplomatic or service plate): a
 # the classifier gives one of its boxes that layout at least this probability (read_image).
 LAYOUT_MIN_TYPE = 0.5
 
+# A photo whose plate-shaped boxes are neither Iranian, foreign nor another layout: boxes of a two-line plate's
+# shape are looked at for a motorcycle plate to name (read_image; docs/benchmarks.md, issue 16 §2 eleventh pass).
+TWO_LINE_BOXES = True
+# ... and when the refused box is taken for the standard layout, only a two-line box holding this share of it.
+TWO_LINE_COVER = 0.5
+
 # Boxes tried after a refused best box (read_image); each costs one read with the nationality check.
 ALTERNATIVES = 3
 
@@ -196,7 +202,7 @@ class Engine:
         ranked: list[loc.Candidate] = []
         best = loc.localise(img_bgr, region, scorer=scorer, ranked=ranked, confident=loc.CONFIDENT)
         if best is None or best.crop is None:
-            return Reading("", "", 0.0, self.name, None, None)
+            return self._two_line(img_bgr, region, seen) or Reading("", "", 0.0, self.name, None, None)
         r = self._read_scored(best.crop, seen)
         r.box, r.crop = best.box, best.crop
         if r.not_iranian and scorer is not None:
@@ -224,11 +230,35 @@ class Engine:
             # a free-zone or older plate, a diplomatic one) goes to a person with its layout named, and the
             # person sees that box rather than the refused one.
             other = self._layout_pick([best, *tight[:4], *_distinct(ranked, best)[:5]])
+            if other is None:
+                # A refused box the classifier takes for the standard layout is the car's plate, or one row of a
+                # motorcycle plate: then only a two-line box around it is looked at (elsewhere in the photo a
+                # mirror or a lamp can look like a motorcycle plate).
+                around = best.box if self._classify(best.crop)[0] == "ir" else None
+                return self._two_line(img_bgr, region, seen, around) or r
             if other is not None and other is not best and other.crop is not None:
                 alt = self._read_scored(other.crop, seen)
                 if alt.deferred and alt.plate_type in (*IRANIAN_OTHER, IRANIAN_DS):
                     alt.box, alt.crop = other.box, other.crop
                     return alt
+        return r
+
+    def _two_line(self, img_bgr: np.ndarray, region, seen: dict, around=None) -> Reading | None:
+        """A photo none of whose plate-shaped boxes is Iranian, foreign or another layout: a box of a two-line
+        plate's shape, which the plate-shaped candidates leave out, named as a motorcycle plate for the person
+        who reads it (nothing is read from it), or None. ``around``: only a box holding most of that one."""
+        if not TWO_LINE_BOXES:
+            return None
+        boxes = loc.two_line_candidates(img_bgr, region)
+        if around is not None:
+            boxes = [c for c in boxes if loc.covers(c.box, around) >= TWO_LINE_COVER]
+        pick = self._layout_pick(boxes, kinds=("ir_motorcycle",))
+        if pick is None or pick.crop is None:
+            return None
+        r = self._read_scored(pick.crop, seen)
+        if not (r.deferred and r.plate_type == "ir_motorcycle"):
+            return None
+        r.box, r.crop = pick.box, pick.crop
         return r
 
     def _scorer(self, seen: dict) -> loc.Scorer | None:
@@ -246,8 +276,13 @@ class Engine:
         """The candidate most like a foreign plate, or None when the engine cannot tell."""
         return None
 
-    def _layout_pick(self, cands: list) -> loc.Candidate | None:
-        """The candidate most like another Iranian layout, or None (none likely, or the engine cannot tell)."""
+    def _classify(self, img_bgr: np.ndarray) -> tuple[str, float]:
+        """The plate type of a crop and its probability (('', 0.0): the engine cannot tell)."""
+        return "", 0.0
+
+    def _layout_pick(self, cands: list, kinds: tuple[str, ...] | None = None) -> loc.Candidate | None:
+        """The candidate most like another Iranian layout (of ``kinds``, default: any), or None (none likely,
+        or the engine cannot tell)."""
         return None
 
     def read_foreign(self, img_bgr: np.ndarray) -> Reading:
@@ -419,11 +454,11 @@ class PlateCRNNEngine(Engine):
         latin = np.array([latin_score(lp) for lp in self.latin.logp(crops)])
         return cands[int(np.argmax(p_foreign * latin))]
 
-    def _layout_pick(self, cands: list) -> loc.Candidate | None:
+    def _layout_pick(self, cands: list, kinds: tuple[str, ...] | None = None) -> loc.Candidate | None:
         cands = [c for c in cands if c.crop is not None and c.crop.size]
         if self.types is None or not cands:
             return None
-        cols = [PLATE_CLASSES.index(k) for k in (*IRANIAN_OTHER, IRANIAN_DS)]
+        cols = [PLATE_CLASSES.index(k) for k in (kinds or (*IRANIAN_OTHER, IRANIAN_DS))]
         p = self.types.probs([c.crop for c in cands])[:, cols].max(axis=1)
         best = int(np.argmax(p))
         return cands[best] if p[best] >= LAYOUT_MIN_TYPE else None

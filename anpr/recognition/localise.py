@@ -151,6 +151,61 @@ def _bright_candidates(gray: np.ndarray, scale: float) -> list[Candidate]:
     return out
 
 
+def _working(
+    img_bgr: np.ndarray, region: tuple[int, int, int, int] | None, work_width: int
+) -> tuple[np.ndarray, np.ndarray, float, int, int]:
+    """(the part searched: the region or the whole photo, it at working size, the scale, its x and y offset)."""
+    H, W = img_bgr.shape[:2]
+    ox = oy = 0
+    img = img_bgr
+    if region is not None:
+        rx, ry, rw, rh = _clip_box(*region, W, H)
+        if rw > 8 and rh > 8:
+            img, ox, oy = img_bgr[ry : ry + rh, rx : rx + rw], rx, ry
+    scale = min(1.0, work_width / img.shape[1])
+    small = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else img
+    return img, small, scale, ox, oy
+
+
+def two_line_candidates(
+    img_bgr: np.ndarray, region: tuple[int, int, int, int] | None = None, work_width: int = 800, top: int = 8
+) -> list[Candidate]:
+    """Light boxes of a two-line plate's shape (a motorcycle's, 1.1–2.2 times wider than high), which
+    :func:`candidates` leaves out, the largest first, each with its crop. For naming a layout only: nothing is
+    read from them."""
+    img, small, scale, ox, oy = _working(img_bgr, region, work_width)
+    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    w_small = gray.shape[1]
+    square = cv2.getStructuringElement(cv2.MORPH_RECT, (max(5, w_small // 80),) * 2)
+    # Two rows of characters closed into one block (edges), and a light plate background (threshold).
+    grad = cv2.morphologyEx(gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    _, edges = cv2.threshold(grad, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    light = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 31, -10)
+    contours: list[np.ndarray] = []
+    for bw in (edges, light):
+        found, _ = cv2.findContours(
+            cv2.morphologyEx(bw, cv2.MORPH_CLOSE, square), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE
+        )
+        contours.extend(found)
+    out = []
+    for c in contours:
+        x, y, w, h = cv2.boundingRect(c)
+        if h < 16 or w < 24 or w > w_small * 0.5 or not (1.1 <= w / h <= 2.2):
+            continue
+        if cv2.contourArea(c) < 0.6 * w * h:  # a filled box, not a ring or a stroke
+            continue
+        box = (int(x / scale) + ox, int(y / scale) + oy, int(w / scale), int(h / scale))
+        out.append(Candidate(box, 0.0, float(w * h), "two-line"))
+    out.sort(key=lambda c: -c.score)
+    kept: list[Candidate] = []
+    for cand in out:
+        if len(kept) < top and all(_iou(cand.box, k.box) < 0.7 for k in kept):
+            cand.crop = cut(img_bgr, cand.box, 0.0, margin=(0.04, 0.06))
+            if cand.crop is not None:
+                kept.append(cand)
+    return kept
+
+
 def cut(
     img: np.ndarray, box: tuple[int, int, int, int], angle: float = 0.0, margin: tuple[float, float] = (0.03, 0.12)
 ) -> np.ndarray | None:
@@ -185,19 +240,20 @@ def _iou(a, b) -> float:
 iou = _iou
 
 
+def covers(outer, inner) -> float:
+    """Share of box ``inner``'s area inside box ``outer``."""
+    ox, oy, ow, oh = outer
+    ix, iy, iw, ih = inner
+    w = max(0, min(ox + ow, ix + iw) - max(ox, ix))
+    h = max(0, min(oy + oh, iy + ih) - max(oy, iy))
+    return w * h / (iw * ih + 1e-9)
+
+
 def candidates(
     img_bgr: np.ndarray, region: tuple[int, int, int, int] | None = None, work_width: int = 800
 ) -> list[Candidate]:
     """Plate candidates, best geometric score first, deduplicated, boxes in original coordinates."""
-    H, W = img_bgr.shape[:2]
-    ox = oy = 0
-    img = img_bgr
-    if region is not None:
-        rx, ry, rw, rh = _clip_box(*region, W, H)
-        if rw > 8 and rh > 8:
-            img, ox, oy = img_bgr[ry : ry + rh, rx : rx + rw], rx, ry
-    scale = min(1.0, work_width / img.shape[1])
-    small = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else img
+    img, small, scale, ox, oy = _working(img_bgr, region, work_width)
     gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     hsv = cv2.cvtColor(small, cv2.COLOR_BGR2HSV)
     cands = (

@@ -274,3 +274,46 @@ def test_a_free_zone_plate_in_a_vehicle_photo_goes_to_a_person_named_with_its_bo
             named += 1
             assert "free-zone" in r.review_reason and r.crop is not None and r.box is not None
     assert named >= 10, named
+
+
+def test_a_motorcycle_plate_in_a_vehicle_photo_keeps_its_shape_and_goes_to_a_person_named(engine, fonts):
+    """A motorcycle plate (two lines, nearly square) pasted into a photo keeps its shape, as on a vehicle; the
+    plate-shaped boxes take at most one of its rows, so a box of a two-line plate's shape is looked at and the
+    plate goes to a person named as a motorcycle plate, with a box that holds it (before: 1 of these 30 named)."""
+    from anpr.recognition import localise as loc
+    from anpr.training.render import render_scene
+
+    rng = random.Random(14070)
+    named = found = 0
+    for _ in range(30):
+        scene, box = render_scene("", fonts, rng, plate=layouts.render_iranian_other("ir_motorcycle", fonts, rng))
+        assert box[2] < 2.2 * box[3]  # its own shape, not squeezed to a car plate's
+        found += any(loc.iou(c.box, box) >= 0.5 for c in loc.two_line_candidates(scene))
+        r = engine.read_image(scene)
+        assert not r.plate, r.plate
+        if r.plate_type == "ir_motorcycle":
+            named += 1
+            # the person is shown the plate: a box holding it, or one of its rows
+            assert "motorcycle" in r.review_reason and max(loc.covers(r.box, box), loc.covers(box, r.box)) >= 0.6
+    assert found >= 20, found
+    assert named >= 10, named
+
+
+def test_a_two_line_box_away_from_a_refused_car_plate_is_not_named(engine, fonts, monkeypatch):
+    """A night photo whose car plate is refused: a side mirror of a two-line plate's shape (here a real motorcycle
+    plate's crop, so the classifier surely names it) must not be named a motorcycle plate, since a person would
+    be shown it instead of the car's plate. With the refused box taken for the standard layout, only a two-line
+    box holding at least half of it is looked at."""
+    from anpr.recognition import localise as loc
+
+    rng = random.Random(14080)
+    crop = cv2.cvtColor(layouts.render_iranian_other("ir_motorcycle", fonts, rng), cv2.COLOR_RGB2BGR)
+    mirror = loc.Candidate((80, 150, 80, 52), 0.0, 1.0, "two-line", crop)
+    monkeypatch.setattr(loc, "two_line_candidates", lambda img, region=None: [mirror])
+    photo = np.full((768, 1024, 3), 40, np.uint8)
+    car_plate = (300, 500, 240, 52)
+    assert engine._two_line(photo, None, {}, around=car_plate) is None
+    named = engine._two_line(photo, None, {}, around=None)  # no car plate taken: the box is named
+    assert named is not None and named.plate_type == "ir_motorcycle" and named.box == mirror.box and not named.plate
+    row = (90, 170, 70, 20)  # the refused box is one row of that plate: named
+    assert engine._two_line(photo, None, {}, around=row) is not None
