@@ -22,7 +22,15 @@ from anpr.recognition.foreign import (
     TYPE_NAMES,
     latin_score,
 )
-from anpr.recognition.nationality import NOT_IRANIAN_FORM, NUDGE_FRAMES, not_iranian, one_off_form, reframe, vote
+from anpr.recognition.nationality import (
+    MIN_ASPECT,
+    NOT_IRANIAN_FORM,
+    NUDGE_FRAMES,
+    not_iranian,
+    one_off_form,
+    reframe,
+    vote,
+)
 from declarations.plates import PlateError, canonical_plate, normalise_text
 
 DEFAULT_ENGINE = "plate_crnn"
@@ -147,6 +155,10 @@ TWO_LINE_BOXES = True
 # ... and when the refused box is taken for the standard layout, only a two-line box holding this share of it.
 TWO_LINE_COVER = 0.5
 
+# A photo at most this high and of a plate's shape (at least nationality.MIN_ASPECT times wider than high) is
+# the plate's crop, as some cameras send it: it is read as one first (read_image).
+CROP_PHOTO_MAX_H = 400
+
 # Boxes tried after a refused best box (read_image); each costs one read with the nationality check.
 ALTERNATIVES = 3
 
@@ -197,6 +209,14 @@ class Engine:
         """Localise the plate in a vehicle photo (optionally within a fixed camera region), then read it."""
         if not self.available:
             return self._unavailable()
+        h, w = img_bgr.shape[:2]
+        if region is None and h <= CROP_PHOTO_MAX_H and w >= MIN_ASPECT * h:
+            # A camera that sends the plate's crop as its photo: read as a crop (localising inside a crop finds
+            # parts of the plate); when that gives nothing, the photo is localised as any other.
+            r = self.read_crop(img_bgr)
+            if r.plate or r.deferred:
+                r.box, r.crop = (0, 0, w, h), img_bgr
+                return r
         seen: dict = {}
         scorer = self._scorer(seen)
         ranked: list[loc.Candidate] = []
