@@ -92,3 +92,46 @@ def reason_html(text: str) -> SafeString:
         if m is not None and (shown := render(m)) is not None:
             return shown
     return format_html('<bdi dir="auto">{}</bdi>', text)
+
+
+# What the model registry and the retraining record about a model version or a training run (the decision,
+# why a version was put in use, a run's outcome), kept in English as written; shown in the page's language.
+SHIPPED_REASON = "shipped weights"
+_DECISIONS: list[tuple[re.Pattern, object]] = [
+    (
+        re.compile(r"reads (?P<n>\d+) held-out reviewed crops better than v(?P<v>\d+)"),
+        gettext_lazy("reads {n} held-out reviewed crops better than version {v}"),
+    ),
+    (
+        re.compile(r"not better than v(?P<v>\d+) on (?P<n>\d+) held-out reviewed crops"),
+        gettext_lazy("not better than version {v} on {n} held-out reviewed crops"),
+    ),
+    (
+        re.compile(r"only (?P<n>\d+) reviewed crops held out \(at least (?P<min>\d+) needed to judge\)"),
+        gettext_lazy("only {n} reviewed crops held out (at least {min} needed to judge)"),
+    ),
+    (
+        re.compile(r"abandoned: still unfinished (?P<h>\d+) hours after it was queued \(its worker stopped\)"),
+        gettext_lazy("abandoned: still unfinished {h} hours after it was queued (its worker stopped)"),
+    ),
+    (re.compile(re.escape(SHIPPED_REASON)), gettext_lazy("the weights shipped with the application")),
+]
+
+
+def decision_text(text: str) -> str | None:
+    """A recorded decision in the current language, its numbers in its digits; None when it is not one the
+    registry or the retraining writes (a person's own words, an error)."""
+    text = (text or "").strip()
+    for pattern, template in _DECISIONS:
+        m = pattern.fullmatch(text)
+        if m is not None:
+            return str(template).format(**{k: digits(int(v)) for k, v in m.groupdict().items()})
+    return None
+
+
+def decision_html(text: str) -> SafeString:
+    """:func:`decision_text` for a page; any other text as it is, isolated so that it keeps its order."""
+    shown = decision_text(text)
+    if shown is not None:
+        return format_html("{}", shown)
+    return format_html('<bdi dir="auto">{}</bdi>', (text or "").strip()) if (text or "").strip() else SafeString("")

@@ -29,6 +29,7 @@ from accounts.models import Role, User
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 
 from .models import RecognitionModel
+from .reasons import SHIPPED_REASON
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,7 @@ def current_model() -> RecognitionModel:
         manifest=manifest,
     )
     try:
-        return model_promote(model=shipped, by=None, reason="shipped weights")
+        return model_promote(model=shipped, by=None, reason=SHIPPED_REASON)
     except IntegrityError:  # another worker promoted at the same moment
         return RecognitionModel.objects.get(promoted=True)
 

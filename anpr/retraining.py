@@ -45,6 +45,7 @@ from notifications.services import it_office, notify
 
 from . import registry
 from .models import PlateLabel, RecognitionModel, TrainingRun
+from .reasons import decision_text
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,13 @@ def clean_options(options: dict | None) -> dict:
 
 
 # --- Data ---------------------------------------------------------------------------------------
+
+
+# The decision and a run's outcome, recorded in English (anpr.reasons shows them in the page's language).
+BETTER = "reads {n} held-out reviewed crops better than v{v}"
+TOO_FEW = "only {n} reviewed crops held out (at least {min} needed to judge)"
+NOT_BETTER = "not better than v{v} on {n} held-out reviewed crops"
+ABANDONED = "abandoned: still unfinished {h} hours after it was queued (its worker stopped)"
 
 
 @dataclass
@@ -251,11 +259,11 @@ def train_and_evaluate(*, options: dict, progress: ProgressFn) -> dict:
         better = is_better(m_candidate, m_current)
         promote = enough and better
         if promote:
-            why = f"reads {len(held)} held-out reviewed crops better than v{current.version}"
+            why = BETTER.format(n=len(held), v=current.version)
         elif not enough:
-            why = f"only {len(held)} reviewed crops held out (at least {opts['min_heldout']} needed to judge)"
+            why = TOO_FEW.format(n=len(held), min=opts["min_heldout"])
         else:
-            why = f"not better than v{current.version} on {len(held)} held-out reviewed crops"
+            why = NOT_BETTER.format(n=len(held), v=current.version)
         manifest = {
             "parent_version": current.version,
             "parent_sha256": current.sha256,
@@ -310,7 +318,7 @@ def _abandon_stale() -> int:
         state=TrainingRun.State.FAILED,
         active=False,
         finished_at=timezone.now(),
-        outcome="abandoned: still unfinished 12 hours after it was queued (its worker stopped)",
+        outcome=ABANDONED.format(h=int(STALE_AFTER.total_seconds() // 3600)),
     )
 
 
@@ -384,5 +392,5 @@ def _tell(run: TrainingRun, title: str) -> None:
         title=title,
         url=reverse("anpr:training-run", args=[run.pk]),
         subject=f"training-run:{run.pk}",
-        body=run.outcome,
+        body=decision_text(run.outcome) or run.outcome,
     )

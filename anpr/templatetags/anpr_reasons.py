@@ -2,7 +2,7 @@
 
 from django import template
 
-from anpr.reasons import reason_html
+from anpr.reasons import decision_html, reason_html
 
 register = template.Library()
 
@@ -10,3 +10,9 @@ register = template.Library()
 @register.filter
 def recognition_reason(value):
     return reason_html(value)
+
+
+@register.filter
+def model_decision(value):
+    """What the registry or the retraining recorded about a model version or a run, translated."""
+    return decision_html(value)

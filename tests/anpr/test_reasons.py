@@ -55,3 +55,35 @@ def test_other_text_is_shown_as_it_is_escaped_and_isolated():
     shown = str(reason_html("engine failed: <script>x</script>"))
     assert shown == '<bdi dir="auto">engine failed: &lt;script&gt;x&lt;/script&gt;</bdi>'
     assert str(reason_html("")) == ""
+
+
+@pytest.mark.persian
+def test_what_the_model_registry_and_the_retraining_record_is_shown_in_persian(client, it_officer):
+    """A model version's decision, why it was put in use and a run's outcome are recorded in English; pages show
+    them in Persian with Persian digits (before, the models page showed "shipped weights" and the decision in
+    English, and "v۱" for version 1, which reads as ۷۱)."""
+    from django.urls import reverse
+
+    from anpr import registry, retraining
+    from anpr.reasons import SHIPPED_REASON, decision_html
+
+    recorded = [
+        SHIPPED_REASON,
+        retraining.BETTER.format(n=24, v=3),
+        retraining.TOO_FEW.format(n=4, min=10),
+        retraining.NOT_BETTER.format(n=12, v=1),
+        retraining.ABANDONED.format(h=12),
+    ]
+    with translation.override("fa"):
+        for text in recorded:
+            shown = str(decision_html(text))
+            assert 'dir="auto"' not in shown and not any("a" <= c <= "z" for c in shown), (text, shown)
+        assert "۲۴" in str(decision_html(recorded[1])) and "نسخه ۳" in str(decision_html(recorded[1]))
+        assert str(decision_html("v2 misreads night photos")) == '<bdi dir="auto">v2 misreads night photos</bdi>'
+    shipped = registry.current_model()
+    assert shipped.promoted_reason == SHIPPED_REASON
+    client.force_login(it_officer)
+    page = client.get(reverse("anpr:models")).content.decode()
+    row = page.split(f'data-version="{shipped.version}"', 1)[1].split("</tr>", 1)[0]
+    assert "وزن‌های همراه با سامانه" in row and SHIPPED_REASON not in row
+    assert ">v" not in row  # the number alone under the "version" heading
