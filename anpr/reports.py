@@ -32,7 +32,8 @@ class Report:
     code = ""
     title = _("report")
     headers: list = []
-    identifier_columns: tuple[int, ...] = ()  # plates, serials: read left to right in the XLSX
+    # plates, serials, camera codes: read left to right as written (Latin digits), on the page and in the XLSX
+    identifier_columns: tuple[int, ...] = ()
     sortable = False  # the page sorts its rows by a column (``sorted_rows``)
 
     def __init__(self, user, start: dt.datetime, end: dt.datetime):
@@ -219,6 +220,7 @@ class CameraCorrections(Report):
         _("corrected % of reviewed"),
         *[format_lazy("{}: {}", _("corrected"), k.label) for k in LabelReason],
     ]
+    identifier_columns = (1,)  # the camera's code, as it sends it
     sortable = True
 
     def rows(self):

@@ -392,3 +392,15 @@ def test_a_similar_read_that_a_person_read_otherwise_shows_what_they_read(client
     similar = page.split("anpr-reads")[2].split("</table>", 1)[0]
     assert f'data-read="{read.pk}"' in similar and "data-labelled" in similar
     assert 'data-recognition="manual"' not in similar
+
+
+@pytest.mark.persian
+def test_the_camera_report_in_persian_keeps_each_camera_code_as_written(client, hq, thr_camera):
+    """Numbers are shown in Persian digits, but a camera's code is an identifier the camera sends: it stays as
+    written, left to right (before: THR-۱)."""
+    _read(thr_camera, "12ب34560", hours_ago=1)
+    client.force_login(hq)
+    html = client.get(reverse("anpr:report", args=["anpr-camera-corrections"])).content.decode()
+    table = html.split('data-report="anpr-camera-corrections"', 1)[1].split("</table>", 1)[0]
+    assert '<bdi dir="ltr" class="ident ident-code">THR-1</bdi>' in table and "THR-۱" not in table
+    assert "<td>۱</td>" in table  # its one read, in Persian digits
