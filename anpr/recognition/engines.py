@@ -158,6 +158,10 @@ TWO_LINE_COVER = 0.5
 # A photo at most this high and of a plate's shape (at least nationality.MIN_ASPECT times wider than high) is
 # the plate's crop, as some cameras send it: it is read as one first (read_image).
 CROP_PHOTO_MAX_H = 400
+# A photo whose plate-shaped boxes are all refused is searched for a free-zone plate's zone strip (a wide
+# coloured block with a light plate to its right), whose box the classifier then names (docs/benchmarks.md,
+# issue 16 §2 twelfth pass).
+ZONE_STRIP_BOXES = True
 
 # Boxes tried after a refused best box (read_image); each costs one read with the nationality check.
 ALTERNATIVES = 3
@@ -209,6 +213,24 @@ class Engine:
         """Localise the plate in a vehicle photo (optionally within a fixed camera region), then read it."""
         if not self.available:
             return self._unavailable()
+        r = self._read_photo(img_bgr, region)
+        h, w = img_bgr.shape[:2]
+        if (
+            not (r.plate or r.deferred)
+            and region is None
+            and h <= CROP_PHOTO_MAX_H
+            and loc.TWO_LINE_ASPECT[0] * h <= w <= loc.TWO_LINE_ASPECT[1] * h
+        ):
+            # Nothing read or named in a small photo of a two-line plate's shape: a motorcycle plate's crop sent as
+            # the photo, which localising cuts into parts. Kept only when the crop read names that layout (a small
+            # photo of a car is read first, above, so its plate is not lost to this).
+            crop = self.read_crop(img_bgr)
+            if not crop.plate and crop.deferred and crop.plate_type == "ir_motorcycle":
+                crop.box, crop.crop = (0, 0, w, h), img_bgr
+                return crop
+        return r
+
+    def _read_photo(self, img_bgr: np.ndarray, region) -> Reading:
         h, w = img_bgr.shape[:2]
         if region is None and h <= CROP_PHOTO_MAX_H and w >= MIN_ASPECT * h:
             # A camera that sends the plate's crop as its photo: read as a crop (localising inside a crop finds
@@ -222,9 +244,17 @@ class Engine:
         ranked: list[loc.Candidate] = []
         best = loc.localise(img_bgr, region, scorer=scorer, ranked=ranked, confident=loc.CONFIDENT)
         if best is None or best.crop is None:
-            return self._two_line(img_bgr, region, seen) or Reading("", "", 0.0, self.name, None, None)
+            return (
+                self._zone_strip(img_bgr, region, seen)
+                or self._two_line(img_bgr, region, seen)
+                or Reading("", "", 0.0, self.name, None, None)
+            )
         r = self._read_scored(best.crop, seen)
         r.box, r.crop = best.box, best.crop
+        if r.plate and r.country not in ("", "IR") and scorer is not None:
+            # A foreign read of the best box: a free-zone plate's number, boxed without its zone strip, reads as
+            # an Afghan or Iraqi one. A zone-strip box the classifier calls free-zone is the plate.
+            return self._zone_strip(img_bgr, region, seen) or r
         if r.not_iranian and scorer is not None:
             # The most plate-like box is refused as not Iranian: a box twice the plate's size, or a lamp or
             # badge put first on a night photo. Tighter boxes inside it and the next distinct boxes are
@@ -238,6 +268,11 @@ class Engine:
                 if alt.plate and not alt.review_reason:
                     alt.box, alt.crop = alts[c].box, alts[c].crop
                     return alt
+            # A free-zone plate, found by its zone strip (its digits alone are often boxed as half a plate and
+            # taken for a foreign number): to a person with its layout named, before any foreign read.
+            zone = self._zone_strip(img_bgr, region, seen)
+            if zone is not None:
+                return zone
             # Not Iranian anywhere: the box that looks most like a foreign plate (type classifier × Latin
             # reader) is read as one, when the engine has them.
             pick = self._foreign_pick([best, *tight[:4], *_distinct(ranked, best)[:5]])
@@ -277,6 +312,21 @@ class Engine:
             return None
         r = self._read_scored(pick.crop, seen)
         if not (r.deferred and r.plate_type == "ir_motorcycle"):
+            return None
+        r.box, r.crop = pick.box, pick.crop
+        return r
+
+    def _zone_strip(self, img_bgr: np.ndarray, region, seen: dict) -> Reading | None:
+        """A photo whose plate-shaped boxes are refused: a box found from a free-zone plate's zone strip
+        (:func:`localise.zone_strip_candidates`) that the classifier calls a free-zone plate, named as one for the
+        person who reads it (nothing is read from it), or None."""
+        if not ZONE_STRIP_BOXES:
+            return None
+        pick = self._layout_pick(loc.zone_strip_candidates(img_bgr, region), kinds=("ir_free_zone",))
+        if pick is None or pick.crop is None:
+            return None
+        r = self._read_scored(pick.crop, seen)
+        if not (r.deferred and r.plate_type == "ir_free_zone"):
             return None
         r.box, r.crop = pick.box, pick.crop
         return r

@@ -18,6 +18,8 @@ import cv2
 import numpy as np
 
 PLATE_ASPECT = 520 / 112  # 52 × 11 cm
+# Width over height of a two-line plate (a motorcycle's), with the margins of a box or a crop around it.
+TWO_LINE_ASPECT = (1.1, 2.2)
 
 
 @dataclass
@@ -190,7 +192,7 @@ def two_line_candidates(
     out = []
     for c in contours:
         x, y, w, h = cv2.boundingRect(c)
-        if h < 16 or w < 24 or w > w_small * 0.5 or not (1.1 <= w / h <= 2.2):
+        if h < 16 or w < 24 or w > w_small * 0.5 or not (TWO_LINE_ASPECT[0] <= w / h <= TWO_LINE_ASPECT[1]):
             continue
         if cv2.contourArea(c) < 0.6 * w * h:  # a filled box, not a ring or a stroke
             continue
@@ -201,6 +203,49 @@ def two_line_candidates(
     for cand in out:
         if len(kept) < top and all(_iou(cand.box, k.box) < 0.7 for k in kept):
             cand.crop = cut(img_bgr, cand.box, 0.0, margin=(0.04, 0.06))
+            if cand.crop is not None:
+                kept.append(cand)
+    return kept
+
+
+def zone_strip_candidates(
+    img_bgr: np.ndarray, region: tuple[int, int, int, int] | None = None, work_width: int = 800, top: int = 6
+) -> list[Candidate]:
+    """Boxes of a free-zone plate found from its zone strip: a saturated block (blue, green or red) about as
+    tall as it is wide, with a light, unsaturated plate to its right; the box is the strip's height times the
+    plate's aspect, each with its crop, the largest strip first. A standard plate's blue strip is three times
+    narrower and a foreign plate's band narrower still, so neither gives such a box. For naming a layout
+    only: nothing is read from them."""
+    img, small, scale, ox, oy = _working(img_bgr, region, work_width)
+    hsv = cv2.cvtColor(small, cv2.COLOR_BGR2HSV)
+    h, s, v = cv2.split(hsv)
+    Hs, Ws = h.shape
+    sat = (s >= 90) & (v >= 50)
+    # one mask per strip colour, so that a strip on a saturated body of another hue stays a block of its own
+    hues = ((h >= 95) & (h <= 130), (h >= 35) & (h <= 85), (h <= 8) | (h >= 168))
+    comps = []
+    for hue in hues:
+        mask = cv2.morphologyEx((sat & hue).astype(np.uint8) * 255, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+        n, _, stats, _ = _components(mask)
+        comps.extend(stats[1:n])
+    out = []
+    for x, y, w, hh, area in comps:
+        if hh < 12 or hh > Hs * 0.25 or not (0.6 <= hh / max(w, 1) <= 1.6) or area < 0.6 * w * hh:
+            continue
+        pw = int(hh * PLATE_ASPECT)
+        if x + pw > Ws * 1.02:
+            continue
+        # the rest of the plate: light and unsaturated over most of it (the digits are dark)
+        rest_s, rest_v = s[y : y + hh, x + w : x + pw], v[y : y + hh, x + w : x + pw]
+        if rest_v.size == 0 or float(((rest_v >= 140) & (rest_s <= 60)).mean()) < 0.5:
+            continue
+        box = (int(x / scale) + ox, int(y / scale) + oy, int(pw / scale), int(hh / scale))
+        out.append(Candidate(box, 0.0, float(area), "zone-strip"))
+    out.sort(key=lambda c: -c.score)
+    kept: list[Candidate] = []
+    for cand in out:
+        if len(kept) < top and all(_iou(cand.box, k.box) < 0.7 for k in kept):
+            cand.crop = cut(img_bgr, cand.box)
             if cand.crop is not None:
                 kept.append(cand)
     return kept
