@@ -162,6 +162,9 @@ CROP_PHOTO_MAX_H = 400
 # coloured block with a light plate to its right), whose box the classifier then names (docs/benchmarks.md,
 # issue 16 §2 twelfth pass).
 ZONE_STRIP_BOXES = True
+# A photo at most CROP_PHOTO_MAX_H high of a two-line plate's shape in which nothing is read or named is read as a
+# motorcycle plate's crop (read_image; same pass).
+TWO_LINE_CROP_PHOTOS = True
 
 # Boxes tried after a refused best box (read_image); each costs one read with the nationality check.
 ALTERNATIVES = 3
@@ -216,7 +219,8 @@ class Engine:
         r = self._read_photo(img_bgr, region)
         h, w = img_bgr.shape[:2]
         if (
-            not (r.plate or r.deferred)
+            TWO_LINE_CROP_PHOTOS
+            and not (r.plate or r.deferred)
             and region is None
             and h <= CROP_PHOTO_MAX_H
             and loc.TWO_LINE_ASPECT[0] * h <= w <= loc.TWO_LINE_ASPECT[1] * h
