@@ -218,18 +218,25 @@ class Engine:
             return self._unavailable()
         r = self._read_photo(img_bgr, region)
         h, w = img_bgr.shape[:2]
+        named = not r.plate and bool(r.deferred)
         if (
             TWO_LINE_CROP_PHOTOS
-            and not (r.plate or r.deferred)
+            and not r.plate
             and region is None
             and h <= CROP_PHOTO_MAX_H
             and loc.TWO_LINE_ASPECT[0] * h <= w <= loc.TWO_LINE_ASPECT[1] * h
         ):
-            # Nothing read or named in a small photo of a two-line plate's shape: a motorcycle plate's crop sent as
-            # the photo, which localising cuts into parts. Kept only when the crop read names that layout (a small
-            # photo of a car is read first, above, so its plate is not lost to this).
+            # Nothing read in a small photo of a two-line plate's shape, or a layout named from a part of it: a
+            # motorcycle plate's crop sent as the photo, which localising cuts into parts. Kept only when the crop
+            # read names that layout (and, over a part already named, more surely): a small photo of a car is read
+            # first, above, so its plate is not lost to this.
             crop = self.read_crop(img_bgr)
-            if not crop.plate and crop.deferred and crop.plate_type == "ir_motorcycle":
+            if (
+                not crop.plate
+                and crop.deferred
+                and crop.plate_type == "ir_motorcycle"
+                and (not named or crop.type_confidence > r.type_confidence)
+            ):
                 crop.box, crop.crop = (0, 0, w, h), img_bgr
                 return crop
         return r
@@ -259,6 +266,11 @@ class Engine:
             # A foreign read of the best box: a free-zone plate's number, boxed without its zone strip, reads as
             # an Afghan or Iraqi one. A zone-strip box the classifier calls free-zone is the plate.
             return self._zone_strip(img_bgr, region, seen) or r
+        if r.deferred and r.plate_type in (*IRANIAN_OTHER, IRANIAN_DS) and r.plate_type != "ir_free_zone":
+            # ... or half of it named another layout: the zone-strip box wins when the classifier is surer of it.
+            zone = self._zone_strip(img_bgr, region, seen)
+            if zone is not None and zone.type_confidence > r.type_confidence:
+                return zone
         if r.not_iranian and scorer is not None:
             # The most plate-like box is refused as not Iranian: a box twice the plate's size, or a lamp or
             # badge put first on a night photo. Tighter boxes inside it and the next distinct boxes are
