@@ -3,7 +3,8 @@
 For a change behind a switch in ``anpr.recognition.engines`` (``--set NAME=VALUE``, for example
 ``--set ZONE_STRIP_BOXES=false`` for the code as it was): the dev set's vehicle photos (plate, refusal,
 type, box), ``run_types`` (other Iranian layouts, crops and photos) and ``run_foreign`` per seed, with
-timings left out, and the rendered motorcycle plate crops sent as photos. Two runs are compared with
+timings left out, the rendered motorcycle plate crops sent as photos, and small rendered photos of a car or a
+motorcycle of a two-line plate's shape. Two runs are compared with
 ``--compare A.json B.json``::
 
     OMP_NUM_THREADS=1 python bench/anpr_layout_reads.py --data /work/shared/data/plates/dev --out on.json
@@ -45,7 +46,7 @@ def collect(data: str, sets: list[str], n: int) -> dict:
     from anpr.recognition import engines
     from anpr.recognition.bench import _camera_crop, _engine, read_labels, run_foreign, run_types
     from anpr.training import layouts
-    from anpr.training.render import find_fonts
+    from anpr.training.render import find_fonts, random_plate, render_scene
 
     for s in sets:
         name, _, value = s.partition("=")
@@ -62,13 +63,28 @@ def collect(data: str, sets: list[str], n: int) -> dict:
     for seed in FOREIGN_SEEDS:
         out["foreign"][seed] = _untimed(run_foreign(4 * n, seed=seed))
     fonts, rng = find_fonts(), random.Random(1406)
-    named = text = 0
+    named = whole = text = 0
     for _ in range(4 * n):
         crop = _camera_crop(layouts.render_iranian_other("ir_motorcycle", fonts, rng), rng, mild=rng.random() < 0.5)
         r = eng.read_image(crop)
         named += not r.plate and r.plate_type == "ir_motorcycle"
+        whole += not r.plate and r.plate_type == "ir_motorcycle" and r.box == (0, 0, crop.shape[1], crop.shape[0])
         text += bool(r.plate)
-    out["motorcycle_crops_as_photos"] = {"n": 4 * n, "named": named, "given_text": text}
+    out["motorcycle_crops_as_photos"] = {"n": 4 * n, "named": named, "shown_whole": whole, "given_text": text}
+    # Small photos of a two-line plate's shape that are not crops: rendered scenes scaled down, a car's plate
+    # (must stay read) and a motorcycle's (named), alternately.
+    out["small_photos"] = {}
+    for size in ((533, 400), (480, 360), (352, 288)):
+        rng = random.Random(1407)
+        car = moto = 0
+        for i in range(60):
+            text_ = random_plate(rng) if i % 2 else ""
+            plate = None if text_ else layouts.render_iranian_other("ir_motorcycle", fonts, rng)
+            scene = render_scene(text_, fonts, rng, plate=plate)[0]
+            r = eng.read_image(cv2.resize(scene, size, interpolation=cv2.INTER_AREA))
+            car += bool(text_) and r.plate == text_
+            moto += not text_ and r.plate_type == "ir_motorcycle"
+        out["small_photos"]["x".join(map(str, size))] = {"car_plates_read": car, "motorcycle_named": moto, "of": 30}
     return out
 
 
@@ -91,6 +107,7 @@ def compare(a: dict, b: dict) -> dict:
         "photos_named": {t: [total(a, t, "type_named"), total(b, t, "type_named")] for t in kinds},
         "photos_given_text": {t: [total(a, t, "given_text"), total(b, t, "given_text")] for t in kinds},
         "motorcycle_crops_as_photos": [a["motorcycle_crops_as_photos"], b["motorcycle_crops_as_photos"]],
+        "small_photos": [a.get("small_photos"), b.get("small_photos")],
     }
 
 
