@@ -158,12 +158,12 @@ TWO_LINE_COVER = 0.5
 # A photo at most this high and of a plate's shape (at least nationality.MIN_ASPECT times wider than high) is
 # the plate's crop, as some cameras send it: it is read as one first (read_image).
 CROP_PHOTO_MAX_H = 400
-# A photo whose plate-shaped boxes are all refused is searched for a free-zone plate's zone strip (a wide
-# coloured block with a light plate to its right), whose box the classifier then names (docs/benchmarks.md,
-# issue 16 §2 twelfth pass).
+# A photo whose plate-shaped boxes are all refused, or whose best box reads as a foreign number or is named another
+# layout, is searched for a free-zone plate's zone strip (a wide coloured block with a light plate to its right),
+# whose box the classifier may then name (docs/benchmarks.md, issue 16 §2 twelfth pass).
 ZONE_STRIP_BOXES = True
-# A photo at most CROP_PHOTO_MAX_H high of a two-line plate's shape in which nothing is read or named is read as a
-# motorcycle plate's crop (read_image; same pass).
+# A photo at most CROP_PHOTO_MAX_H high of a two-line plate's shape in which no text is read is also read as a
+# motorcycle plate's crop, which wins when it names that layout (read_image; same pass).
 TWO_LINE_CROP_PHOTOS = True
 
 # Boxes tried after a refused best box (read_image); each costs one read with the nationality check.
@@ -226,10 +226,10 @@ class Engine:
             and h <= CROP_PHOTO_MAX_H
             and loc.TWO_LINE_ASPECT[0] * h <= w <= loc.TWO_LINE_ASPECT[1] * h
         ):
-            # Nothing read in a small photo of a two-line plate's shape, or a layout named from a part of it: a
-            # motorcycle plate's crop sent as the photo, which localising cuts into parts. Kept only when the crop
-            # read names that layout (and, over a part already named, more surely): a small photo of a car is read
-            # first, above, so its plate is not lost to this.
+            # No text in a small photo of a two-line plate's shape, or a layout named from a part of it: a
+            # motorcycle plate's crop sent as the photo, which localising cuts into parts. The crop read of the whole
+            # photo is kept only when it names that layout (over a part already named, more surely). It comes after
+            # the search, not before: read first, it named small photos of cars a motorcycle plate.
             crop = self.read_crop(img_bgr)
             if (
                 not crop.plate
