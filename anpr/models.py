@@ -346,7 +346,8 @@ class LabelReason(models.TextChoices):
 
     LOW_CONFIDENCE = "low_confidence", _("low confidence")
     FUZZY_SIGNAL = "fuzzy_signal", _("a similar-plate match decided a signal")
-    NOT_IRANIAN = "not_iranian", _("not read as an Iranian plate")
+    # the value is historical: the queue of every read the reader left to a person, Iranian layouts included
+    NOT_IRANIAN = "not_iranian", _("left to a person by the reader (a foreign plate or another layout)")
     CONTRADICTS = "contradicts", _("contradicts a declaration's plate")
     OTHER = "other", _("looked at by a person")
 
