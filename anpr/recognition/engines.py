@@ -235,6 +235,7 @@ class Engine:
                 not crop.plate
                 and crop.deferred
                 and crop.plate_type == "ir_motorcycle"
+                and crop.type_confidence >= TRUST_TYPE
                 and (not named or crop.type_confidence > r.type_confidence)
             ):
                 crop.box, crop.crop = (0, 0, w, h), img_bgr
