@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, NotAllowed
+from core.forms import apply_error
 
 from . import registry, retraining
 from .forms import RollbackForm, TrainingForm
@@ -22,12 +23,14 @@ def _check_viewer(user) -> None:
         raise PermissionDenied(str(registry.WHO_ROLLS_BACK))
 
 
-@login_required
-def models_page(request):
-    """Every version (newest first) with its held-out figures; the runs; the actions the user may take."""
-    _check_viewer(request.user)
+def _page(request, *, training_form: TrainingForm | None = None, rollback: tuple | None = None, status: int = 200):
+    """The models page; a form that failed comes back bound, its errors beside its fields (400)."""
     versions = list(RecognitionModel.objects.select_related("promoted_by").order_by("-version"))
     runs = list(TrainingRun.objects.select_related("started_by", "candidate").order_by("-created_at", "-id")[:10])
+    if training_form is None:
+        training_form = TrainingForm(
+            initial={"steps": retraining.DEFAULTS["steps"], "synth": retraining.DEFAULTS["synth"]}
+        )
     return render(
         request,
         "anpr/models.html",
@@ -35,12 +38,20 @@ def models_page(request):
             "versions": versions,
             "runs": runs,
             "may_train": registry.may_train(request.user),
-            "training_form": TrainingForm(
-                initial={"steps": retraining.DEFAULTS["steps"], "synth": retraining.DEFAULTS["synth"]}
-            ),
+            "training_form": training_form,
+            "rollback_pk": rollback[0] if rollback else None,
+            "rollback_form": rollback[1] if rollback else None,
             "running": any(r.active for r in runs),
         },
+        status=status,
     )
+
+
+@login_required
+def models_page(request):
+    """Every version (newest first) with its held-out figures; the runs; the actions the user may take."""
+    _check_viewer(request.user)
+    return _page(request)
 
 
 @login_required
@@ -50,15 +61,14 @@ def training_start(request):
         raise PermissionDenied(str(retraining.WHO_TRAINS))
     form = TrainingForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("anpr:models")
+        return _page(request, training_form=form, status=400)
     try:
         run = retraining.training_start(by=request.user, options=form.cleaned_data)
     except NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
     except DomainError as exc:
-        messages.error(request, str(exc))
-        return redirect("anpr:models")
+        apply_error(form, exc)
+        return _page(request, training_form=form, status=400)
     messages.success(request, _("Training started: you will be notified when it ends."))
     return redirect("anpr:training-run", pk=run.pk)
 
@@ -79,13 +89,14 @@ def model_rollback(request, pk: int):
     _check_viewer(request.user)
     model = get_object_or_404(RecognitionModel, pk=pk)
     form = RollbackForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        registry.model_rollback(model=model, by=request.user, reason=reason)
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except DomainError as exc:
-        messages.error(request, str(exc))
-        return redirect("anpr:models")
+    if form.is_valid():
+        try:
+            registry.model_rollback(model=model, by=request.user, reason=form.cleaned_data["reason"])
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DomainError as exc:
+            apply_error(form, exc)
+    if not form.is_valid():
+        return _page(request, rollback=(model.pk, form), status=400)
     messages.success(request, _("Version %(v)s is in use again.") % {"v": model.version})
     return redirect("anpr:models")

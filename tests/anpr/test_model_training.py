@@ -210,8 +210,11 @@ def test_an_administrator_rolls_back_to_a_version_in_use_before(client, it_offic
     client.force_login(it_officer)
     page = client.get(reverse("anpr:models")).content.decode()
     assert f'data-rollback="{shipped.version}"' in page and f'data-rollback="{never.version}"' not in page
-    client.post(url, {"reason": ""})  # a reason is required
-    assert _in_use() == blank
+    response = client.post(url, {"reason": "  "})  # a reason is required: said beside the reason of that row
+    assert response.status_code == 400 and _in_use() == blank
+    row = _row(response, shipped.version)
+    assert 'aria-invalid="true"' in row and "Say why the model is rolled back." in row
+    assert "Say why" not in _row(response, blank.version)
     client.post(reverse("anpr:model-rollback", args=[never.pk]), {"reason": "try it"})  # never in use: refused
     assert _in_use() == blank
     response = client.post(url, {"reason": "v2 misreads night photos"})
@@ -226,6 +229,33 @@ def test_an_administrator_rolls_back_to_a_version_in_use_before(client, it_offic
     client.force_login(hq)  # headquarters may roll back too
     client.post(reverse("anpr:model-rollback", args=[blank.pk]), {"reason": "back again"})
     assert _in_use() == blank
+
+
+def _row(response, version: int) -> str:
+    page = response.content.decode()
+    start = page.index(f'data-version="{version}"')
+    return page[start : page.index("</tr>", start)]
+
+
+@pytest.mark.parametrize(
+    ("posted", "field", "error"),
+    [
+        ({"steps": "", "synth": "100"}, "steps", "This field is required."),
+        ({"steps": "abc", "synth": "100"}, "steps", "Enter a whole number."),
+        ({"steps": "5", "synth": "-1"}, "synth", "greater than or equal to 0"),
+        ({"steps": "0", "synth": "9999999"}, "synth", "less than or equal to 500000"),
+    ],
+)
+def test_a_training_form_with_bad_values_says_so_beside_the_field(client, it_officer, posted, field, error):
+    client.force_login(it_officer)
+    response = client.post(reverse("anpr:training-start"), posted)
+    assert response.status_code == 400 and not TrainingRun.objects.exists()
+    page = response.content.decode()
+    form = page[page.index("data-training-form") : page.index("</form>", page.index("data-training-form"))]
+    at = form.index(f'name="{field}"')
+    beside = form[at : form.find(" name=", at + 1) if form.find(" name=", at + 1) > 0 else len(form)]
+    assert 'aria-invalid="true"' in beside and error in beside
+    assert f'value="{posted[field]}"' in form  # what was typed stays in the field
 
 
 def test_a_run_started_from_the_page_shows_its_progress_and_tells_its_starter(
