@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import CustomsOffice
 from core.errors import InvalidInput
-from core.text import isolate
+from core.text import format_number, isolate
 from declarations.selectors import scope_offices
 
 from .models import Camera, PlateLayout
@@ -177,3 +177,13 @@ class RollbackForm(forms.Form):
 class TrainingForm(forms.Form):
     steps = forms.IntegerField(label=gettext_lazy("training steps"), min_value=1, max_value=100_000)
     synth = forms.IntegerField(label=gettext_lazy("rendered plates"), min_value=0, max_value=500_000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # the limits written as the page writes numbers
+            field.error_messages["min_value"] = _("The value must be at least %(n)s.") % {
+                "n": format_number(field.min_value)
+            }
+            field.error_messages["max_value"] = _("The value must be at most %(n)s.") % {
+                "n": format_number(field.max_value)
+            }

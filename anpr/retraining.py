@@ -231,7 +231,13 @@ def train_and_evaluate(*, options: dict, progress: ProgressFn) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "candidate.onnx")
 
-        def trained(share: float, message: str) -> None:
+        def trained(share: float, message: str, **info) -> None:
+            if "step" in info:  # the trainer's own message is English: worded here in the user's language
+                message = _("training: step %(step)s of %(steps)s, loss %(loss)s") % {
+                    "step": text.digits(info["step"]),
+                    "steps": text.digits(info["steps"]),
+                    "loss": text.format_number(info["loss"], 3),
+                }
             progress(20 + int(65 * share), message)
 
         progress(20, _("training"))

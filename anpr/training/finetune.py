@@ -19,7 +19,8 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-Progress = Callable[[float, str], None]
+# (share done, a message in English; keyword details: step, steps, loss) for callers that word it themselves
+Progress = Callable[..., None]
 
 
 def state_from_onnx(path: str) -> dict:
@@ -168,7 +169,13 @@ class TorchTrainer:
             sched.step()
             running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
             if progress and (step % every == 0 or step == steps):
-                progress(step / steps, f"step {step}/{steps}, loss {running:.3f}")
+                progress(
+                    step / steps,
+                    f"step {step}/{steps}, loss {running:.3f}",
+                    step=step,
+                    steps=steps,
+                    loss=float(running),
+                )
         model.eval()
         with tempfile.TemporaryDirectory() as tmp:
             ckpt = os.path.join(tmp, "model.pt")

@@ -20,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from anpr import ingest, registry, retraining, review, services
 from anpr.models import PlateRead, RecognitionModel, TrainingRun
@@ -242,8 +242,8 @@ def _row(response, version: int) -> str:
     [
         ({"steps": "", "synth": "100"}, "steps", "This field is required."),
         ({"steps": "abc", "synth": "100"}, "steps", "Enter a whole number."),
-        ({"steps": "5", "synth": "-1"}, "synth", "greater than or equal to 0"),
-        ({"steps": "0", "synth": "9999999"}, "synth", "less than or equal to 500000"),
+        ({"steps": "5", "synth": "-1"}, "synth", "The value must be at least 0."),
+        ({"steps": "0", "synth": "9999999"}, "synth", "The value must be at most 500,000."),
     ],
 )
 def test_a_training_form_with_bad_values_says_so_beside_the_field(client, it_officer, posted, field, error):
@@ -290,6 +290,29 @@ def test_a_run_started_from_the_page_shows_its_progress_and_tells_its_starter(
     assert "hx-trigger" not in done and 'data-state="done"' in done
     note = Notification.objects.get(user=it_officer, kind=Kind.MODEL_TRAINED)
     assert note.url == reverse("anpr:training-run", args=[run.pk])
+
+
+class Stepping(Handing):
+    """Reports its steps as the torch trainer does: an English message with the figures beside it."""
+
+    def train(self, *, out, steps, progress=None, **kwargs):
+        progress(0.5, "step 3/20, loss 0.071", step=3, steps=20, loss=0.0712)
+        Stepping.stage = TrainingRun.objects.latest("id").stage
+        return super().train(out=out, steps=steps, progress=None, **kwargs)
+
+
+def test_a_run_says_where_training_is_in_the_users_language(settings, it_officer, thr_camera, dest_clerk, fonts):
+    _reviewed_crops(thr_camera, dest_clerk, fonts, n=10)
+    settings.ANPR_TRAINER = f"{__name__}.Stepping"
+    run = retraining.training_start(by=it_officer, options={"steps": 2, "synth": 4}, enqueue=False)
+    with translation.override("fa"):
+        retraining.training_run(run_id=run.pk)
+    assert Stepping.stage == "در حال آموزش: گام ۳ از ۲۰، خطا ۰٫۰۷۱"
+    with translation.override("en"):
+        retraining.training_run(
+            run_id=retraining.training_start(by=it_officer, options={"steps": 2, "synth": 4}, enqueue=False).pk
+        )
+    assert Stepping.stage == "training: step 3 of 20, loss 0.071"
 
 
 def test_one_run_at_a_time_and_a_failed_run_says_why(settings, it_officer):
