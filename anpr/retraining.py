@@ -233,14 +233,14 @@ def train_and_evaluate(*, options: dict, progress: ProgressFn) -> dict:
 
         def trained(share: float, message: str, **info) -> None:
             if "step" in info:  # the trainer's own message is English: worded here in the user's language
-                message = _("training: step %(step)s of %(steps)s, loss %(loss)s") % {
+                message = _("step %(step)s of %(steps)s, loss %(loss)s") % {
                     "step": text.digits(info["step"]),
                     "steps": text.digits(info["steps"]),
                     "loss": text.format_number(info["loss"], 3),
                 }
             progress(20 + int(65 * share), message)
 
-        progress(20, _("training"))
+        progress(20, _("starting the training steps"))
         info = trainer.train(
             init_weights=current_path,
             synth_x=synth_x,
