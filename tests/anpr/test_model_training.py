@@ -292,6 +292,23 @@ def test_a_run_started_from_the_page_shows_its_progress_and_tells_its_starter(
     assert note.url == reverse("anpr:training-run", args=[run.pk])
 
 
+@pytest.mark.persian
+def test_the_models_page_words_each_runs_outcome_in_the_users_language(client, it_officer):
+    TrainingRun.objects.create(
+        options={},
+        started_by=it_officer,
+        state=TrainingRun.State.DONE,
+        active=False,
+        progress=100,
+        outcome=retraining.TOO_FEW.format(n=2, min=30),
+    )
+    client.force_login(it_officer)
+    page = client.get(reverse("anpr:models")).content.decode()
+    runs = page[page.index("data-runs") :]
+    assert "تنها ۲ برش بررسی‌شده کنار گذاشته شد (برای داوری دست‌کم ۳۰ لازم است)" in runs
+    assert "reviewed crops held out" not in runs
+
+
 class Stepping(Handing):
     """Reports its steps as the torch trainer does: an English message with the figures beside it."""
 
