@@ -20,6 +20,7 @@ from anpr import ingest
 from anpr import services as anpr_services
 from casework import letters
 from casework import services as casework
+from core import files as core_files
 from declarations import services as declaration_services
 from declarations.models import Status
 from reports import services as report_services
@@ -184,6 +185,12 @@ def test_an_untouched_file_is_served_with_no_store_and_one_access_entry(client, 
     assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == served.sha256
     assert response["Cache-Control"] == "no-store" and response["Pragma"] == "no-cache"
     assert response["X-Content-Type-Options"] == "nosniff"
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" not in policy or "sandbox" not in policy  # one policy or the other, never mixed
+    if response["Content-Type"].startswith("image/"):  # the browser's image view: its own style, nothing else
+        assert policy == core_files.IMAGE_CSP and "sandbox" in policy and "script" not in policy
+    else:
+        assert "default-src 'self'" in policy and "unsafe-inline" not in policy
     (entry,) = _accesses()
     assert entry.actor == served.user and entry.remote_addr == "127.0.0.1"
     assert entry.additional_data["sha256"] == served.sha256 and entry.additional_data["file"] == served.fieldfile.name
