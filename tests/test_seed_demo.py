@@ -7,6 +7,7 @@ and the declaration's page links to that evidence.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -137,6 +138,16 @@ def test_every_signal_has_declarations_with_the_evidence_behind_them(client, tmp
         waiting = review.queue(hq, kind)
         assert waiting.exists(), f"the review queue has no {kind} read"
         assert all(kind in review.reasons_of(r, hq) for r in waiting[:3])
+    # A person corrected some gates' misread text from the photo: the per-camera report counts them.
+    from anpr.models import PlateLabel
+    from anpr.reports import CameraCorrections
+
+    corrected = PlateLabel.objects.filter(corrected=True).select_related("read")
+    assert corrected.exists() and all(
+        label.plate != label.plate_before == label.read.plate and label.read.photo for label in corrected
+    )
+    report = CameraCorrections(hq, timezone.now() - dt.timedelta(days=60), timezone.now() + dt.timedelta(hours=1))
+    assert sum(row[4] for row in report.rows()) == corrected.count()
     not_read = review.queue(hq, "not_iranian").first()
     assert not_read.photo and not not_read.plate and not_read.recognition_error  # left to a person, saying why
     diplomatic = PlateRead.objects.filter(recognition="manual", recognition_error__contains="diplomatic or service")
