@@ -156,21 +156,23 @@ _FOREIGN_DEFERRED = re.compile(FOREIGN_DEFERRED)
 
 def other_layout_text(text: str, layout: str) -> str:
     """The stored form of a plate of another Iranian layout: digits in ASCII, letter variants in their
-    Persian form, one space between letters and digits, no other separator; at most 16 characters
-    with at least one digit."""
+    Persian form, one space between letters and digits (and between a motorcycle plate's two rows), no
+    other separator; at most 16 characters with at least one digit."""
     if layout not in PlateLayout.values:
         raise InvalidInput(_("Choose the plate's layout."), fields={"layout": layout})
     try:
-        s = normalise_text(text or "")
+        # A motorcycle plate's two rows of digits stay apart, one space between them, as they stand.
+        parts = (text or "").split() if layout == PlateLayout.MOTORCYCLE else [text or ""]
+        s = " ".join(p for p in (normalise_text(part) for part in parts) if p)
     except PlateError:
         s = ""
     if not s:
         raise InvalidInput(_("Type the plate as it is written."), fields={"plate": text})
-    if not _OTHER_LAYOUT_RE.match(s) or not any(c.isdigit() for c in s):
+    if not all(_OTHER_LAYOUT_RE.match(w) for w in s.split(" ")) or not any(c.isdigit() for c in s):
         raise InvalidInput(
             _("Letters and digits as on the plate, at most 16 characters, with its number."), fields={"plate": text}
         )
-    s = _NAME_NUMBER.sub(" ", s)  # "ارس 12345": the name and the number apart, as on the plate
+    s = " ".join(_NAME_NUMBER.sub(" ", w) for w in s.split(" "))  # "ارس 12345": the name and the number apart
     if len(s) > 16:
         raise InvalidInput(
             _("Letters and digits as on the plate, at most 16 characters, with its number."), fields={"plate": text}

@@ -404,3 +404,23 @@ def test_the_camera_report_in_persian_keeps_each_camera_code_as_written(client, 
     table = html.split('data-report="anpr-camera-corrections"', 1)[1].split("</table>", 1)[0]
     assert '<bdi dir="ltr" class="ident ident-code">THR-1</bdi>' in table and "THR-۱" not in table
     assert "<td>۱</td>" in table  # its one read, in Persian digits
+
+
+@pytest.mark.parametrize(
+    ("typed", "layout", "stored"),
+    [
+        ("۹۸۶ ۳۴۷۷۸", "ir_motorcycle", "986 34778"),  # two rows: the break between them stays
+        ("۹۸۶\n۳۴۷۷۸", "ir_motorcycle", "986 34778"),
+        (" ۹۸۶   ۳۴۷۷۸ ", "ir_motorcycle", "986 34778"),
+        ("۹۸۶۳۴۷۷۸", "ir_motorcycle", "98634778"),  # typed on one row: kept so
+        ("ارس - ۱۲۳۴۵", "ir_free_zone", "ارس 12345"),
+        ("۱۲ ۳۴۵", "ir_old", "12345"),  # other layouts: one space between letters and digits only
+    ],
+)
+def test_a_plate_of_another_layout_is_stored_as_its_rows_stand(typed, layout, stored):
+    assert review.other_layout_text(typed, layout) == stored
+
+
+def test_a_motorcycle_plates_rows_must_each_be_letters_and_digits():
+    with pytest.raises(Exception, match="Letters and digits as on the plate"):
+        review.other_layout_text("۹۸۶ <b>", "ir_motorcycle")
