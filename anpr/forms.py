@@ -118,6 +118,20 @@ class PlateEntryForm(forms.Form):
             return {"kind": cls.FOREIGN, "foreign_country": country, "foreign_text": plate}
         return {"kind": cls.IRANIAN}
 
+    @classmethod
+    def initial_for_partial(cls, partial: str) -> dict:
+        """The fields filled from a plate the reader read in part (``PlateRead.ocr_partial``): each part whose
+        places were all read; the others stay empty for the reviewer."""
+        from declarations.plates import PARTIAL_RE
+
+        m = PARTIAL_RE.match(partial or "")
+        initial: dict = {"kind": cls.IRANIAN}
+        if m:
+            for name, value in zip(("two", "letter", "three", "province"), m.groups(), strict=True):
+                if "?" not in value:
+                    initial[name] = value
+        return initial
+
     def clean(self):
         data = super().clean()
         if self.errors:

@@ -206,6 +206,11 @@ class PlateRead(models.Model):
     client_event_id = models.CharField(_("client event id"), max_length=64, blank=True)
     plate_raw = models.CharField(_("plate text as sent"), max_length=32, blank=True)
     ocr_raw = models.CharField(_("plate text recognised"), max_length=32, blank=True)
+    # A plate left to a person: the places the reader read steadily, "?" elsewhere ("59?169??"); never matched on.
+    # A default in the database too: bulk loaders that name their columns leave it out.
+    ocr_partial = models.CharField(
+        _("characters the reader could read"), max_length=16, blank=True, default="", db_default=""
+    )
     plate = models.CharField(_("plate"), max_length=16, blank=True)
     country = models.CharField(_("nationality"), max_length=2, blank=True)
     engine = models.CharField(_("engine"), max_length=32, blank=True)

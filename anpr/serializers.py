@@ -160,6 +160,7 @@ class ReadOut(serializers.ModelSerializer):
             "client_event_id",
             "plate_raw",
             "ocr_raw",
+            "ocr_partial",
             "plate",
             "country",
             "engine",

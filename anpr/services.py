@@ -221,6 +221,7 @@ def read_recognise(*, read_id: int) -> PlateRead | None:
         }
     updated = pending.update(
         ocr_raw=reading.raw_text[:32],
+        ocr_partial="" if reading.plate else reading.partial[:16],
         plate=reading.plate,
         country=(reading.country or "IR") if reading.plate else "",
         engine=reading.engine[:32],

@@ -128,4 +128,6 @@ def _reader_initial(read) -> dict:
     country, text = review.deferred_foreign(read)
     if country and not read.plate:
         return {"kind": PlateEntryForm.FOREIGN, "foreign_country": country, "foreign_text": text}
+    if read.ocr_partial and not review.reader_plate(read):  # the parts of a plate read in part that it read whole
+        return PlateEntryForm.initial_for_partial(read.ocr_partial)
     return PlateEntryForm.initial_for(review.reader_plate(read), read.country, review.deferred_layout(read))

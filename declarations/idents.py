@@ -27,7 +27,7 @@ from django.utils.html import format_html, format_html_join
 from core.dates import persian_digits
 from core.text import isolate
 
-from .plates import IRANIAN_RE, PLATE_LETTERS, normalise_text
+from .plates import IRANIAN_RE, PARTIAL_RE, PLATE_LETTERS, normalise_text
 
 KINDS = ("serial", "plate", "waybill", "mrn", "container", "goods")
 # Reading order of an XLSX cell (openpyxl ``Alignment`` keywords): 1 is left to right.
@@ -50,10 +50,18 @@ def _plate_parts(plate) -> tuple[str, str]:
     return _text(plate), ""
 
 
+def is_partial_plate(text: str) -> bool:
+    """A plate of the standard layout read in part (``PlateRead.ocr_partial``: "?" for each place not read)."""
+    return "?" in text and bool(PARTIAL_RE.match(text))
+
+
 def is_iranian_plate(text: str, country: str = "") -> bool:
-    """Iranian if its nationality says so, or (nationality unknown) if it has a Persian letter."""
+    """Iranian if its nationality says so, or (nationality unknown) if it has a Persian letter or is a
+    standard plate read in part."""
     if country:
         return country.upper() == "IR"
+    if is_partial_plate(text):
+        return True
     return any(ch in PLATE_LETTERS for ch in normalise_text(text)) if text else False
 
 
@@ -66,10 +74,10 @@ def plate_display(plate, country: str = "") -> str:
         return ""
     if not is_iranian_plate(text, country):
         return text
-    m = IRANIAN_RE.match(text)
+    m = IRANIAN_RE.match(text) or (PARTIAL_RE.match(text) if is_partial_plate(text) else None)
     if m:
         text = f"{m[1]} {m[2]} {m[3]} - ایران {m[4]}"
-    return persian_digits(text)
+    return persian_digits(text).replace("?", "؟")  # a place of a plate read in part that was not read
 
 
 def plate_direction(plate, country: str = "") -> str:

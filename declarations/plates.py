@@ -41,6 +41,8 @@ _LETTER_WORDS = {"الف": "ا", "ALEF": "ا", "معلولین": "ژ", "ژ": "ژ
 _SEPARATORS = re.compile(r"[\s\-_.|/\\,:ـ\u200c\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
 
 IRANIAN_RE = re.compile(rf"^(\d{{2}})([{ALL_PLATE_LETTERS}])(\d{{3}})(\d{{2}})$")
+# A plate of the standard layout read in part ("59?169??", the reader's steady places): "?" for each other place.
+PARTIAL_RE = re.compile(rf"^([\d?]{{2}})([{ALL_PLATE_LETTERS}?])([\d?]{{3}})([\d?]{{2}})$")
 # Some exports put the region first ("13 59د169"), or write "ایران 13".
 _REGION_FIRST_RE = re.compile(rf"^(\d{{2}})(\d{{2}})([{ALL_PLATE_LETTERS}])(\d{{3}})$")
 FOREIGN_RE = re.compile(r"^[A-Z0-9]{2,12}$")

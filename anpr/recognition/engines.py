@@ -25,7 +25,9 @@ from anpr.recognition.foreign import (
 from anpr.recognition.nationality import (
     MIN_ASPECT,
     NOT_IRANIAN_FORM,
+    NOT_ONE_LINE,
     NUDGE_FRAMES,
+    NUDGES,
     not_iranian,
     one_off_form,
     reframe,
@@ -70,6 +72,9 @@ class Reading:
     country: str = ""
     # Why a person must read or confirm the plate (an Iranian layout not read, a doubtful foreign read).
     deferred: str = ""
+    # A plate of the standard Iranian layout not given as read: the characters the reader read steadily, each
+    # other place "?" ("59?169??"), for the person who reads it; '' when a plate is given or too few are steady.
+    partial: str = ""
 
     @property
     def review_reason(self) -> str:
@@ -166,6 +171,14 @@ ZONE_STRIP_BOXES = True
 # motorcycle plate's crop, which wins when it names that layout (read_image; same pass).
 TWO_LINE_CROP_PHOTOS = True
 
+# A crop of the standard layout that is not given as read (refused by the check or a guard, or named a diplomatic or
+# service plate) shows the person who reads it the places its reads agree on: the crop's grammar read at a peak
+# probability of at least PARTIAL_MIN_PEAK, read the same in all seven nudged framings (a D or S never shown: the
+# letter a D/S plate differs by). Shown only when at least PARTIAL_MIN_CHARS places are; never given as the plate.
+PARTIAL_READS = True
+PARTIAL_MIN_PEAK = 0.9
+PARTIAL_MIN_CHARS = 4
+
 # Boxes tried after a refused best box (read_image); each costs one read with the nationality check.
 ALTERNATIVES = 3
 
@@ -240,7 +253,13 @@ class Engine:
             ):
                 crop.box, crop.crop = (0, 0, w, h), img_bgr
                 return crop
+        if not r.plate and not r.partial and r.crop is not None and r.review_reason:
+            r.partial = self.partial_of(r)
         return r
+
+    def partial_of(self, r: Reading) -> str:
+        """The steady places of a refused read's crop (``Reading.partial``), '' when the engine gives none."""
+        return ""
 
     def _read_photo(self, img_bgr: np.ndarray, region) -> Reading:
         h, w = img_bgr.shape[:2]
@@ -451,12 +470,14 @@ class PlateCRNNEngine(Engine):
 
     def _read_scored(self, crop: np.ndarray, seen: dict) -> Reading:
         if self.scorer is not None:  # the scorer's output is not the reader's
-            return self.read_crop(crop)
+            return self.read_crop(crop, partial=False)
         hit = seen.get(id(crop))
-        return self.read_crop(crop, logp=hit[1] if hit is not None and hit[0] is crop else None)
+        return self.read_crop(crop, logp=hit[1] if hit is not None and hit[0] is crop else None, partial=False)
 
-    def read_crop(self, img_bgr: np.ndarray, logp: np.ndarray | None = None) -> Reading:
-        """Read one crop; ``logp``: the model's output for it when already computed (the box scorer's)."""
+    def read_crop(self, img_bgr: np.ndarray, logp: np.ndarray | None = None, partial: bool = True) -> Reading:
+        """Read one crop; ``logp``: the model's output for it when already computed (the box scorer's);
+        ``partial``: a refused crop of the standard layout gets its steady places (off for the boxes a photo's
+        search tries: read_image gives them to the box it returns)."""
         if not self.available or self.model is None:  # available: the model loaded
             return self._unavailable(img_bgr)
         h, w = img_bgr.shape[:2]
@@ -464,7 +485,7 @@ class PlateCRNNEngine(Engine):
             return Reading("", "", 0.0, self.name, None, img_bgr, not_iranian=TOO_SMALL.format(w=w, h=h))
         if logp is None:
             logp = self.model.logp([img_bgr])[0]
-        text, conf, _ = decode_plate(logp)
+        text, conf, peaks = decode_plate(logp)
         nudged: list[np.ndarray] = []
         reason = not_iranian(self.model, img_bgr, logp, text, nudged)
         kind, kind_p = self._classify(img_bgr)
@@ -492,6 +513,8 @@ class PlateCRNNEngine(Engine):
                            type_confidence=kind_p if kind == "ir" else 0.0, country="IR" if plate else "")  # fmt: skip
         # The grammar would force some Iranian text onto it: give none; name the plate's type, read a foreign one.
         r = Reading("", "", 0.0, self.name, None, img_bgr, not_iranian=reason, plate_type=kind, type_confidence=kind_p)
+        if partial and reason != NOT_ONE_LINE and kind in ("ir", IRANIAN_DS):
+            r.partial = self._partial(img_bgr, logp, text, peaks, nudged)
         if kind in IRANIAN_OTHER or kind == IRANIAN_DS:
             r.not_iranian, r.country = "", "IR"
             r.deferred = f"{TYPE_NAMES[kind]}: not read by the reader, a person reads it"
@@ -510,6 +533,35 @@ class PlateCRNNEngine(Engine):
                 r.plate = ""
                 r.deferred = f"foreign plate ({country}) read as '{ftext}' with low confidence: a person confirms it"
         return r
+
+    def partial_of(self, r: Reading) -> str:
+        if r.crop is None or not r.crop.size or r.plate_type not in ("ir", IRANIAN_DS) or r.not_iranian == NOT_ONE_LINE:
+            return ""
+        assert self.model is not None
+        logp = self.model.logp([r.crop])[0]
+        text, _, peaks = decode_plate(logp)
+        return self._partial(r.crop, logp, text, peaks, [])
+
+    def _partial(
+        self, img_bgr: np.ndarray, logp: np.ndarray, text: str, peaks: list[float], nudged: list[np.ndarray]
+    ) -> str:
+        """The places of the grammar read ``text`` that the crop reads surely and every nudged framing the same
+        (PARTIAL_READS), each other place "?"; '' when fewer than PARTIAL_MIN_CHARS are."""
+        assert self.model is not None
+        if not PARTIAL_READS or len(text) != len(peaks) or not text:
+            return ""
+        if len(nudged) != len(NUDGES):  # refused before the check read its nudged framings
+            crops = [c for c in (nudge(img_bgr) for nudge in NUDGES) if c.size]
+            nudged = list(self.model.logp(crops)) if len(crops) == len(NUDGES) else []
+        if not nudged:
+            return ""
+        reads = [decode_plate(lp)[0] for lp in nudged]
+        steady = [
+            ch if p >= PARTIAL_MIN_PEAK and ch not in "DS" and all(len(r) == len(text) and r[k] == ch for r in reads)
+            else "?"
+            for k, (ch, p) in enumerate(zip(text, peaks, strict=True))
+        ]  # fmt: skip
+        return "".join(steady) if len(text) - steady.count("?") >= PARTIAL_MIN_CHARS else ""
 
     def _reads(self, img_bgr: np.ndarray, logp: np.ndarray, nudged: list[np.ndarray]) -> list[np.ndarray]:
         """The outputs rescored for a crop read as Iranian: each model's read of the crop (the first model's
