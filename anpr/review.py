@@ -35,8 +35,8 @@ from accounts.models import Role, User
 from core.audit import actor
 from core.errors import InvalidInput, NotAllowed
 from declarations import evidence
-from declarations.models import ARRIVED_STATUSES, TransitDeclaration
-from declarations.plates import Plate, PlateError, normalise_text, parse_plate
+from declarations.models import ARRIVED_STATUSES, OPEN_STATUSES, TransitDeclaration
+from declarations.plates import PARTIAL_RE, Plate, PlateError, normalise_text, parse_plate
 
 from . import matching, sightings
 from .models import (
@@ -137,6 +137,27 @@ def with_effective_plate(qs: QuerySet[PlateRead]) -> QuerySet[PlateRead]:
 
 def latest_label(read: PlateRead) -> PlateLabel | None:
     return read.labels.select_related("by").order_by("-at", "-id").first()
+
+
+# Declarations listed beside a plate read in part (the most recent first).
+PARTIAL_CANDIDATES = 10
+
+
+def partial_candidates(read: PlateRead, user: User) -> QuerySet[TransitDeclaration]:
+    """Open declarations of the read's office (leaving or arriving there) in the user's scope whose truck's plate
+    fits the places the reader read steadily (``PlateRead.ocr_partial``): the person reading the plate checks
+    the photo against them. Empty when the read has no such places."""
+    m = PARTIAL_RE.match(read.ocr_partial or "")
+    if m is None or read.plate:
+        return TransitDeclaration.objects.none()
+    pattern = "^" + "".join("." if c == "?" else re.escape(c) for c in read.ocr_partial) + "$"
+    return (
+        TransitDeclaration.objects.filter(user.scope_q("origin", "destination"))
+        .filter(Q(origin_id=read.office_id) | Q(destination_id=read.office_id), status__in=OPEN_STATUSES)
+        .filter(vehicle__country="IR", vehicle__plate__regex=pattern)
+        .select_related("vehicle", "origin", "destination")
+        .order_by("-declared_at", "-id")[:PARTIAL_CANDIDATES]
+    )
 
 
 def reader_plate(read: PlateRead) -> str:

@@ -116,6 +116,7 @@ def read_review(request, pk: int):
             "labels": read.labels.select_related("by").order_by("-at", "-id"),
             "matches": rows,
             "hidden_matches": PlateMatch.objects.filter(read=read).count() - len(rows),
+            "partial_candidates": review.partial_candidates(read, request.user),
             "kind": request.GET.get("kind", request.POST.get("queue", "")),
         },
         status=status,

@@ -96,8 +96,14 @@ def _recognise(camera, monkeypatch, reading) -> PlateRead:
 def test_the_person_reading_a_refused_plate_sees_its_steady_characters_and_the_whole_parts_filled_in(
     thr_camera, monkeypatch, dest_clerk, client, bazargan, tehran
 ):
-    # A declaration whose truck's plate fits the steady places: the partial read must not match it.
-    DeclarationFactory(origin=bazargan, destination=tehran, vehicle=VehicleFactory(plate="59ب16913"))
+    # Declarations arriving at the camera's office: two trucks whose plates fit the steady places (which must not
+    # match the read), one whose plate does not, and a fitting one already settled.
+    fits = DeclarationFactory(origin=bazargan, destination=tehran, vehicle=VehicleFactory(plate="59ب16913"))
+    fits_too = DeclarationFactory(origin=bazargan, destination=tehran, vehicle=VehicleFactory(plate="59ج16977"))
+    other = DeclarationFactory(origin=bazargan, destination=tehran, vehicle=VehicleFactory(plate="58ب16913"))
+    settled = DeclarationFactory(
+        origin=bazargan, destination=tehran, vehicle=VehicleFactory(plate="59د16911"), status="settled"
+    )
     crop = np.full((40, 180, 3), 200, np.uint8)
     reading = Reading(
         "", "", 0.0, "plate_crnn", (1, 2, 180, 40), crop, not_iranian=NOT_IRANIAN_FORM, plate_type="ir",
@@ -113,6 +119,10 @@ def test_the_person_reading_a_refused_plate_sees_its_steady_characters_and_the_w
     assert "۵۹ ؟ ۱۶۹ - ایران ؟؟" in shown[:300]
     assert 'name="two" id="id_two" value="۵۹"' in page and 'name="three" id="id_three" value="۱۶۹"' in page
     assert 'name="province" id="id_province" value=""' in page  # its digits were not read: left empty
+    # The open declarations of this office whose truck fits are listed for the person to check the photo against.
+    listed = page[page.index("data-partial-candidates") :]
+    assert f'data-candidate="{fits.pk}"' in listed and f'data-candidate="{fits_too.pk}"' in listed
+    assert f'data-candidate="{other.pk}"' not in listed and f'data-candidate="{settled.pk}"' not in listed
     queue = client.get("/anpr/review/").content.decode()
     assert "۵۹ ؟ ۱۶۹ - ایران ؟؟" in queue
 
