@@ -5,6 +5,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PageForm
+
 MACHINE_ACCOUNT_MESSAGE = _(
     "This is a machine account (integration client): it works through the API with its token "
     "and cannot use the web pages."
@@ -23,7 +25,7 @@ class LoginForm(AuthenticationForm):
             raise ValidationError(MACHINE_ACCOUNT_MESSAGE, code="machine_account")
 
 
-class CodeForm(forms.Form):
+class CodeForm(PageForm):
     """One code: six digits from the authenticator app, or (where allowed) a recovery code."""
 
     code = forms.CharField(label=_("Code"), max_length=32, strip=True)

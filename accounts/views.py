@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.forms import PageForm
+
 from . import services
 
 
@@ -18,7 +20,7 @@ def _isolate(text: str) -> str:
     return f"\u2068{text}\u2069"
 
 
-class ReleaseForm(forms.Form):
+class ReleaseForm(PageForm):
     username = forms.CharField(max_length=255)
     ip_address = forms.GenericIPAddressField(required=False)
 

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from core import text
+from core.forms import PageForm
 
 from . import logins, two_factor
 from .models import LoginRecord
@@ -33,7 +34,7 @@ def account(request):
     return render(request, "accounts/account.html", context)
 
 
-class EndSessionForm(forms.Form):
+class EndSessionForm(PageForm):
     session = forms.IntegerField(required=False)  # empty: every other session
 
 

@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import CustomsOffice
 from core.errors import InvalidInput
-from core.text import format_number, isolate
+from core.forms import PageForm
+from core.text import isolate
 from declarations.selectors import scope_offices
 
 from .models import Camera, PlateLayout
 
 
-class CameraForm(forms.Form):
+class CameraForm(PageForm):
     office = forms.ModelChoiceField(label=gettext_lazy("office"), queryset=CustomsOffice.objects.none())
     code = forms.CharField(
         label=gettext_lazy("code"),
@@ -32,7 +33,7 @@ class CameraForm(forms.Form):
         self.fields["direction"].choices = [("", "---------"), *Camera.Direction.choices]
 
 
-class RetireForm(forms.Form):
+class RetireForm(PageForm):
     # Not required here: the service says what is missing (one message, page and API alike).
     reason = forms.CharField(
         label=gettext_lazy("reason for retiring"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -56,7 +57,7 @@ def _digits(value: str, n: int, message: str) -> str:
     return text
 
 
-class PlateEntryForm(forms.Form):
+class PlateEntryForm(PageForm):
     """An Iranian plate typed as it stands on the plate (two digits, the letter, three digits, the
     province's two digits), a foreign plate with its country, or an Iranian plate of another layout
     (free-zone, older, motorcycle) as it is written. Each part is checked on its own and its error
@@ -184,20 +185,10 @@ class PlateEntryForm(forms.Form):
         return data
 
 
-class RollbackForm(forms.Form):
+class RollbackForm(PageForm):
     reason = forms.CharField(label=gettext_lazy("why"), max_length=300, required=False)
 
 
-class TrainingForm(forms.Form):
+class TrainingForm(PageForm):
     steps = forms.IntegerField(label=gettext_lazy("training steps"), min_value=1, max_value=100_000)
     synth = forms.IntegerField(label=gettext_lazy("rendered plates"), min_value=0, max_value=500_000)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():  # the limits written as the page writes numbers
-            field.error_messages["min_value"] = _("The value must be at least %(n)s.") % {
-                "n": format_number(field.min_value)
-            }
-            field.error_messages["max_value"] = _("The value must be at most %(n)s.") % {
-                "n": format_number(field.max_value)
-            }

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from core.forms import JalaliDateField, JalaliDateTimeField
+from core.forms import JalaliDateField, JalaliDateTimeField, PageForm
 
 from .models import ValuationKind
 
 
-class LetterForm(forms.Form):
+class LetterForm(PageForm):
     subject = forms.CharField(label=gettext_lazy("subject"), max_length=300)
     body = forms.CharField(label=gettext_lazy("body"), widget=forms.Textarea(attrs={"rows": 10}))
     has_attachment = forms.BooleanField(label=gettext_lazy("has attachment"), required=False)
@@ -21,13 +21,13 @@ class LetterForm(forms.Form):
     signer_title = forms.CharField(label=gettext_lazy("signer title"), max_length=150, required=False)
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(PageForm):
     reply_text = forms.CharField(label=gettext_lazy("reply"), widget=forms.Textarea(attrs={"rows": 5}))
     reply_number = forms.CharField(label=gettext_lazy("reply letter number"), max_length=40, required=False)
     answered_on = JalaliDateField(label=gettext_lazy("reply date (Jalali)"), required=False)
 
 
-class CaseForm(forms.Form):
+class CaseForm(PageForm):
     file_number = forms.CharField(label=gettext_lazy("file number"), max_length=60)
     authority = forms.CharField(label=gettext_lazy("authority"), max_length=150)
     branch = forms.CharField(label=gettext_lazy("branch"), max_length=100, required=False)
@@ -60,7 +60,7 @@ class CaseForm(forms.Form):
         return self.cleaned_data.get("commercial_profit") or 0
 
 
-class ValuationForm(forms.Form):
+class ValuationForm(PageForm):
     """A valuation (Art. 2) or the correction of one; the inputs the kind needs are checked by the service."""
 
     kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=ValuationKind.choices, widget=forms.RadioSelect)
@@ -103,7 +103,7 @@ class ValuationForm(forms.Form):
         ]
 
 
-class MilestoneForm(forms.Form):
+class MilestoneForm(PageForm):
     """The step of a milestone (its id comes with the POST as ``milestone``)."""
 
     evidence_note = forms.CharField(
@@ -114,12 +114,12 @@ class MilestoneForm(forms.Form):
     vehicle_seized = forms.BooleanField(label=gettext_lazy("vehicle seized"), required=False)
 
 
-class ActionForm(forms.Form):
+class ActionForm(PageForm):
     on = JalaliDateField(label=gettext_lazy("date (Jalali)"))
     action = forms.CharField(label=gettext_lazy("action taken"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CloseForm(forms.Form):
+class CloseForm(PageForm):
     outcome = forms.CharField(label=gettext_lazy("outcome"), widget=forms.Textarea(attrs={"rows": 3}))
     outcome_on = JalaliDateField(label=gettext_lazy("outcome date (Jalali)"))
     close_declaration = forms.BooleanField(label=gettext_lazy("close the declaration too"), required=False)

@@ -95,3 +95,50 @@ def apply_error(form: forms.Form, exc: DomainError) -> None:
             form.add_error(name, str(exc))
             return
     form.add_error(None, str(exc))
+
+
+# Django's own messages for a field's limits, each naming the limit as the page writes numbers (Django puts
+# ASCII digits into the Persian sentence): (the field's attribute, the message's code, the message).
+_LIMIT_MESSAGES = (
+    ("min_value", "min_value", gettext_lazy("The value must be at least %(n)s.")),
+    ("max_value", "max_value", gettext_lazy("The value must be at most %(n)s.")),
+    ("max_digits", "max_digits", gettext_lazy("At most %(n)s digits in all.")),
+    ("decimal_places", "max_decimal_places", gettext_lazy("At most %(n)s digits after the decimal point.")),
+)
+
+
+def limits_in_page_digits(form: forms.BaseForm) -> None:
+    """Give each field of ``form`` messages for its limits written in the page's digits (a number's bounds, a
+    decimal's digits, a text's length)."""
+    for field in form.fields.values():
+        for attr, code, message in _LIMIT_MESSAGES:
+            limit = getattr(field, attr, None)
+            if limit is not None:
+                field.error_messages[code] = str(message) % {"n": text.format_number(limit)}
+        if isinstance(field, forms.DecimalField) and field.decimal_places == 0:
+            field.error_messages["max_decimal_places"] = _("Enter a whole number, without decimals.")
+        if isinstance(field, forms.DecimalField) and field.max_digits is not None and field.decimal_places is not None:
+            whole = field.max_digits - field.decimal_places
+            field.error_messages["max_whole_digits"] = _("At most %(n)s digits before the decimal point.") % {
+                "n": text.format_number(whole)
+            }
+        if isinstance(field, forms.CharField) and field.max_length is not None:
+            field.error_messages["max_length"] = _("At most %(n)s characters.") % {
+                "n": text.format_number(field.max_length)
+            }
+
+
+class PageForm(forms.Form):
+    """A form shown on a page: its limits' messages in the page's digits (``limits_in_page_digits``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limits_in_page_digits(self)
+
+
+class PageModelForm(forms.ModelForm):
+    """A model form shown on a page (see ``PageForm``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limits_in_page_digits(self)

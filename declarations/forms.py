@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice
 from core import dates
-from core.forms import JalaliDateField, JalaliDateTimeField
+from core.forms import JalaliDateField, JalaliDateTimeField, PageForm
 
 from .models import PermitStop, Source, UnsettledReason
 
@@ -21,11 +21,11 @@ def _at_field():
     )
 
 
-class DepartForm(forms.Form):
+class DepartForm(PageForm):
     at = _at_field()
 
 
-class ConfirmArrivalForm(forms.Form):
+class ConfirmArrivalForm(PageForm):
     at = _at_field()
     seals_intact = forms.BooleanField(label=_("Seals intact"), required=False, initial=True)
     seal_numbers_found = forms.CharField(
@@ -65,12 +65,12 @@ class ConfirmArrivalForm(forms.Form):
         }
 
 
-class SettleForm(forms.Form):
+class SettleForm(PageForm):
     at = _at_field()
     remarks = forms.CharField(label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RecordReasonForm(forms.Form):
+class RecordReasonForm(PageForm):
     reason = forms.ChoiceField(label=_("Reason"), choices=UnsettledReason.choices)
     note = forms.CharField(
         label=_("Details"),
@@ -86,17 +86,17 @@ def _reason_field(label, help_text):
     return forms.CharField(label=label, max_length=500, widget=forms.Textarea(attrs={"rows": 2}), help_text=help_text)
 
 
-class CancelForm(forms.Form):
+class CancelForm(PageForm):
     reason = _reason_field(_("Reason for cancelling"), _("Kept on the declaration's timeline."))
     at = _at_field()
 
 
-class CloseForm(forms.Form):
+class CloseForm(PageForm):
     remarks = _reason_field(_("How the case ended"), _("E.g. the judicial decision and its number."))
     at = _at_field()
 
 
-class ExtendDeadlineForm(forms.Form):
+class ExtendDeadlineForm(PageForm):
     new_deadline = JalaliDateTimeField(
         label=_("New deadline"), help_text=_("Jalali date and time, later than the current deadline.")
     )
@@ -123,7 +123,7 @@ ACTION_LABELS = {
 }
 
 
-class TrafficPermitForm(forms.Form):
+class TrafficPermitForm(PageForm):
     """The traffic permit of a foreign truck, recorded at its entry (``permits.traffic_permit_record``)."""
 
     permit_no = forms.CharField(label=_("Permit number"), max_length=40)
@@ -195,7 +195,7 @@ class TrafficPermitForm(forms.Form):
         return codes
 
 
-class PermitWaiverForm(forms.Form):
+class PermitWaiverForm(PageForm):
     reason = forms.CharField(
         label=_("Why the truck may depart without a valid permit"),
         max_length=500,
@@ -203,7 +203,7 @@ class PermitWaiverForm(forms.Form):
     )
 
 
-class PermitStopForm(forms.Form):
+class PermitStopForm(PageForm):
     """A breakdown or accident stop on the permit (Art. 12 note 3), ``permit_checks.permit_stop_record``."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=PermitStop.Kind.choices)
@@ -221,7 +221,7 @@ class PermitStopForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class PermitExitForm(forms.Form):
+class PermitExitForm(PageForm):
     at = JalaliDateTimeField(
         label=_("Left the country at"),
         required=False,

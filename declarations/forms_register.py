@@ -12,7 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, Role
-from core.forms import JalaliDateTimeField
+from core.forms import JalaliDateTimeField, PageForm
 
 from .import_validation import RowInvalid, Validator
 
@@ -42,7 +42,7 @@ def _raise(exc: RowInvalid):
     raise forms.ValidationError(exc.message)
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(PageForm):
     serial = _text(_("Serial"), _("4–32 letters, digits, / or -, as ICS would give it."), required=True)
     declared_at = JalaliDateTimeField(
         label=_("Declared at"), help_text=_("Jalali date and time, e.g. 1404/05/12 10:30.")
@@ -173,7 +173,7 @@ class RegisterForm(forms.Form):
         return row
 
 
-class GoodsLineForm(forms.Form):
+class GoodsLineForm(PageForm):
     hs_code = _text(_("HS code"), required=True)
     description = _text(_("Description"), required=True)
     quantity = _text(_("Quantity"), required=True)

@@ -8,13 +8,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core import dates, text
-from core.forms import JalaliDateField
+from core.forms import JalaliDateField, PageForm
 
 from .models import CoveredGroup, Identifier, RegistryResult, SerialKind
 from .serials import MAX_VALUES, parse_values
 
 
-class ArrivalSerialsForm(forms.Form):
+class ArrivalSerialsForm(PageForm):
     values = forms.CharField(
         label=_("Serials found"),
         widget=forms.Textarea(attrs={"rows": 5, "dir": "ltr", "spellcheck": "false"}),
@@ -38,7 +38,7 @@ class ArrivalSerialsForm(forms.Form):
         return values
 
 
-class ResolveDiscrepancyForm(forms.Form):
+class ResolveDiscrepancyForm(PageForm):
     reason = forms.CharField(
         label=_("Why it is resolved"),
         max_length=500,
@@ -47,7 +47,7 @@ class ResolveDiscrepancyForm(forms.Form):
     )
 
 
-class SettlementOverrideForm(forms.Form):
+class SettlementOverrideForm(PageForm):
     reason = forms.CharField(
         label=_("Reason for releasing the settlement"),
         max_length=500,
@@ -56,7 +56,7 @@ class SettlementOverrideForm(forms.Form):
     )
 
 
-class ImeiCheckForm(forms.Form):
+class ImeiCheckForm(PageForm):
     imei = forms.CharField(label=_("IMEI"), max_length=40, widget=forms.TextInput(attrs={"dir": "ltr"}))
     result = forms.ChoiceField(label=_("Registry result"), choices=RegistryResult.choices)
     checked_on = JalaliDateField(label=_("Checked on"), help_text=_("Jalali date, e.g. 1404/05/12."))
@@ -70,7 +70,7 @@ def _decimal(label):
     return forms.DecimalField(label=label, required=False, min_value=0, max_digits=14, decimal_places=3)
 
 
-class TransportDocumentForm(forms.Form):
+class TransportDocumentForm(PageForm):
     number = forms.CharField(label=_("Document number"), max_length=40)
     issued_on = JalaliDateField(label=_("Issued on"), help_text=_("Jalali date, e.g. 1404/05/12."))
     origin = forms.CharField(label=_("Origin on the document"), max_length=40, help_text=_("Office code or place."))
@@ -100,7 +100,7 @@ class TransportDocumentForm(forms.Form):
 MAX_CSV_BYTES = 5 * 1024 * 1024  # 5,000 rows of a few hundred bytes, with room to spare
 
 
-class TransportDocumentsImportForm(forms.Form):
+class TransportDocumentsImportForm(PageForm):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(
@@ -116,13 +116,13 @@ class TransportDocumentsImportForm(forms.Form):
         return file
 
 
-class CoveredGoodsForm(forms.Form):
+class CoveredGoodsForm(PageForm):
     group = forms.ModelChoiceField(label=_("Group"), queryset=CoveredGroup.objects.all())
     hs_prefix = forms.CharField(label=_("HS code prefix"), max_length=12, widget=forms.TextInput(attrs={"dir": "ltr"}))
     description = forms.CharField(label=_("Description"), max_length=200)
     identifier = forms.ChoiceField(label=_("Identifier"), choices=Identifier.choices)
 
 
-class CoveredGroupDateForm(forms.Form):
+class CoveredGroupDateForm(PageForm):
     group = forms.ModelChoiceField(label=_("Group"), queryset=CoveredGroup.objects.all())
     mandatory_from = JalaliDateField(label=_("Serials mandatory from"), help_text=_("Jalali date, e.g. 1404/05/12."))

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from core.dates import format_jalali, persian_digits
 
-from . import hooks
+from . import hooks, idents
 from .creation import source_ref_display
 from .hooks import TimelineItem
 from .models import DeclarationEvent, Source, TransitDeclaration
@@ -301,6 +301,17 @@ def _field(name: str) -> models.Field | None:
     return field if isinstance(field, models.Field) else None
 
 
+# Identifier fields of a declaration, shown in its audit entries through their kind's plain-text helper (isolated).
+IDENTIFIERS = {
+    "serial": idents.serial_text,
+    "waybill_no": idents.waybill_text,
+    "mrn": idents.mrn_text,
+    "permit_no": idents.serial_text,
+    "guarantee_ref": idents.serial_text,
+}
+IDENTIFIER_LISTS = ("container_numbers", "seal_numbers")
+
+
 def _human(field, value, related: dict[tuple[Any, str], str]) -> str:
     """An audit value as a person reads it: names, labels, Jalali Tehran times, "—" for empty."""
     value = _raw(value)
@@ -333,7 +344,11 @@ def _human(field, value, related: dict[tuple[Any, str], str]) -> str:
             return text
         if not data:
             return EMPTY
+        if isinstance(data, list) and field.name in IDENTIFIER_LISTS:
+            return "، ".join(idents.container_text(str(v)) for v in data)  # each isolated, as on the page
         return "، ".join(map(str, data)) if isinstance(data, list) else text
+    if field.name in IDENTIFIERS:  # kept in their own order in the right-to-left sentence, Latin digits as issued
+        return IDENTIFIERS[field.name](text)
     if isinstance(field, models.IntegerField | models.DecimalField | models.FloatField):
         return persian_digits(text) if persian else text
     if field.name == "status_source_ref":

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from core import jobs, uploads
+from core.forms import PageForm
 from core.text import digits
 
 from . import import_jobs, import_template, tasks
@@ -27,7 +28,7 @@ def may_import(user) -> bool:
     return user.is_active and (user.is_superuser or user.role in MAY_IMPORT)
 
 
-class ImportForm(forms.Form):
+class ImportForm(PageForm):
     file = forms.FileField(
         label=gettext_lazy("ICS export (CSV, XLSX or JSON)"),
         help_text=gettext_lazy("One row per goods line; re-importing the same file changes nothing."),

@@ -1,10 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PageForm
+
 from .models import Kind
 
 
-class EmailPreferencesForm(forms.Form):
+class EmailPreferencesForm(PageForm):
     kinds = forms.MultipleChoiceField(
         label=_("Also send me an e-mail for"),
         choices=Kind.choices,

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role
 from core import audit
 from core.dates import TEHRAN, format_jalali
-from core.forms import JalaliDateField
+from core.forms import JalaliDateField, PageForm
 from core.models import Via
 from core.text import is_persian
 from declarations.cells import SafeCsvWriter, safe_row
@@ -43,7 +43,7 @@ def _models():
     )
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(PageForm):
     actor = forms.CharField(label=gettext_lazy("actor (username)"), required=False, max_length=150)
     action = forms.TypedChoiceField(
         label=gettext_lazy("action"),

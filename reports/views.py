@@ -34,6 +34,7 @@ from core.forms import (
     JalaliMonthField,
     JalaliYearField,
     MultipleFileField,
+    PageForm,
     apply_error,
 )
 from core.models import OutboxJob
@@ -59,7 +60,7 @@ from .models import (
 # --- monthly returns --------------------------------------------------------------------------
 
 
-class BuildForm(forms.Form):
+class BuildForm(PageForm):
     """Defaults to the last complete month in the user's own scope (the nation for headquarters,
     the inspector's province); a month that has not ended needs the provisional box."""
 
@@ -317,7 +318,7 @@ def trend(request):
 # --- inspections ------------------------------------------------------------------------------
 
 
-class InspectionForm(forms.Form):
+class InspectionForm(PageForm):
     office = forms.ModelChoiceField(label=gettext_lazy("office"), queryset=CustomsOffice.objects.none())
     inspected_on = JalaliDateField(label=gettext_lazy("inspected on (Jalali)"))
     findings = forms.CharField(label=gettext_lazy("findings"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -330,7 +331,7 @@ class InspectionForm(forms.Form):
             self.fields[name] = forms.ChoiceField(label=label, choices=Check.choices, widget=forms.RadioSelect)
 
 
-class ActionForm(forms.Form):
+class ActionForm(PageForm):
     """One follow-up action; a row left empty on the inspection form is skipped."""
 
     description = forms.CharField(label=gettext_lazy("action"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -471,7 +472,7 @@ def attachment_download(request, pk: int):
 # --- system problems --------------------------------------------------------------------------
 
 
-class ProblemForm(forms.Form):
+class ProblemForm(PageForm):
     system = forms.ChoiceField(label=gettext_lazy("system"), choices=System.choices)
     symptom = forms.ChoiceField(label=gettext_lazy("what fails"), choices=Symptom.choices)
     office = forms.ModelChoiceField(label=gettext_lazy("office"), queryset=CustomsOffice.objects.none())
@@ -565,7 +566,7 @@ def problem_new(request):
     return render(request, "reports/problem_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(PageForm):
     # Not required here: the service says what is missing (one message, page and API alike).
     resolution = forms.CharField(
         label=gettext_lazy("resolution"), required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.scoping import get_scoped_or_404
 from core.errors import DomainError, http_status
-from core.forms import apply_error
+from core.forms import PageForm, apply_error
 
 from . import services
 from .models import InspectionAction
@@ -75,7 +75,7 @@ def action_list(request):
     )
 
 
-class DoneForm(forms.Form):
+class DoneForm(PageForm):
     # Not required here: the service says what is missing (one message, page and API alike).
     note = forms.CharField(
         label=gettext_lazy("what was done"), required=False, widget=forms.Textarea(attrs={"rows": 3})

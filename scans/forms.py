@@ -7,12 +7,12 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import JalaliDateTimeField, MultipleFileField, MultipleFileInput
+from core.forms import JalaliDateTimeField, MultipleFileField, MultipleFileInput, PageForm
 
 from .models import Stage, View
 
 
-class ScanUploadForm(forms.Form):
+class ScanUploadForm(PageForm):
     stage = forms.ChoiceField(label=_("stage"), choices=Stage.choices)
     view = forms.ChoiceField(
         label=_("view"),
@@ -44,7 +44,7 @@ class ScanUploadForm(forms.Form):
         return self.cleaned_data.get("view") or View.SINGLE
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PageForm):
     decision = forms.ChoiceField(
         label=_("decision"), choices=[("accept", _("accept")), ("escalate", _("escalate"))], widget=forms.RadioSelect
     )

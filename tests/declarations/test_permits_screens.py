@@ -203,3 +203,15 @@ def test_the_validity_reads_in_persian_with_persian_digits(client, hq, foreign, 
     client.force_login(hq)
     page = client.get(reverse("declarations:detail", args=[foreign.pk])).content.decode()
     assert "معتبر، ۶۰ ساعت باقی‌مانده" in page and "ثبت خروج" in page
+
+
+@pytest.mark.persian
+def test_a_limit_is_named_beside_its_field_in_the_pages_digits(client, origin_clerk, foreign, bazargan, tehran):
+    url = reverse("declarations:permit-new", args=[foreign.pk])
+    client.force_login(origin_clerk)
+    wrong = {"permit-drivers": "9", "permit-allowed_hours": "5000", "permit-fuel_receipt_amount": "12.5"}
+    html = client.post(url, _form(bazargan, tehran, **wrong)).content.decode()
+    assert "مقدار باید حداکثر ۴ باشد." in _beside(html, "drivers")
+    assert "مقدار باید حداکثر ۱٬۴۴۰ باشد." in _beside(html, "allowed_hours")
+    assert "یک عدد صحیح، بدون اعشار، وارد کنید." in _beside(html, "fuel_receipt_amount")
+    assert not TrafficPermit.objects.exists()

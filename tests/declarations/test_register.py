@@ -197,3 +197,14 @@ def test_the_timeline_of_a_hand_registered_declaration_shows_no_raw_relation_dum
     timeline = detail.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
     assert "Audit: record" in timeline
     assert ".None" not in timeline and "scans.Scan" not in timeline and "FollowUpLetter" not in timeline
+
+
+@pytest.mark.persian
+def test_the_timelines_audit_entries_keep_identifiers_in_their_own_order(client, origin_clerk, bazargan, tehran):
+    """A serial in a right-to-left sentence is isolated, as everywhere else on the page."""
+    client.force_login(origin_clerk)
+    response = client.post(URL, _form(bazargan, tehran))
+    d = TransitDeclaration.objects.get(pk=int(response.url.rstrip("/").rsplit("/", 1)[1]))
+    detail = client.get(response.url).content.decode()
+    timeline = detail.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
+    assert f"\u2066{d.serial}\u2069" in timeline
