@@ -5,6 +5,7 @@ documents' CSV import and headquarters' list of covered goods. Shape only: the s
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core import dates, text
@@ -12,6 +13,7 @@ from core.forms import JalaliDateField, PageForm
 
 from .models import CoveredGroup, Identifier, RegistryResult, SerialKind
 from .serials import MAX_VALUES, parse_values
+from .transport_docs import CSV_COLUMNS
 
 
 class ArrivalSerialsForm(PageForm):
@@ -103,9 +105,9 @@ MAX_CSV_BYTES = 5 * 1024 * 1024  # 5,000 rows of a few hundred bytes, with room 
 class TransportDocumentsImportForm(PageForm):
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_(
-            "UTF-8 CSV with the columns serial, number, issued_on, origin, destination, route, "
-            "goods_description, quantity, gross_weight_kg."
+        help_text=format_lazy(
+            _("UTF-8 CSV with the columns {columns}."),
+            columns=text.isolate(",".join(CSV_COLUMNS)),  # as the file's first line has them
         ),
     )
 

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from accounts.models import CustomsOffice
 from core.dates import format_jalali
-from core.text import is_persian
+from core.text import is_persian, isolate
 
 from . import idents
 from .importer import COLUMNS
@@ -46,7 +46,7 @@ HELP = {
     "guarantee_ref": (False, _("Guarantee reference.")),
     "guarantee_amount": (False, _("Guarantee amount in rial.")),
     "deadline": (False, _("Transit deadline, Jalali or ISO.")),
-    "status": (False, _("registered, in_transit, arrived, settled, unsettled or cancelled (registered when empty).")),
+    "status": (False, _("One of %(example)s; the first when empty.")),
     "status_at": (False, _("When the status was reached.")),
     "unsettled_reason": (False, _("Reason code when the status is unsettled.")),
     "unsettled_note": (False, _("Note on the reason.")),
@@ -64,7 +64,12 @@ assert list(HELP) == COLUMNS, "every import column is described, in the importer
 
 # Shown through the plate's own display and isolation (a plate written together, 12ع34567, is drawn by the
 # bidirectional algorithm as 1234567ع in a sentence of either direction).
-EXAMPLES = {"plate": lambda: idents.plate_text("12ع34567")}
+# The status values as typed into the file, each isolated (Latin words in a Persian sentence).
+STATUS_VALUES = ("registered", "in_transit", "arrived", "settled", "unsettled", "cancelled")
+EXAMPLES = {
+    "plate": lambda: idents.plate_text("12ع34567"),
+    "status": lambda: ("، " if is_persian() else ", ").join(isolate(v) for v in STATUS_VALUES),
+}
 
 
 def guide() -> list[tuple[str, bool, str]]:

@@ -67,6 +67,10 @@ def test_the_persian_column_guide_gives_its_examples_in_persian_digits_as_the_im
     # each example isolated so the sentence does not reorder it; the plate as the app shows plates
     assert "\u2066۱۴۰۴/۰۵/۱۲ ۱۴:۳۰\u2069" in html and "\u2067۱۲ ع ۳۴۵ - ایران ۶۷\u2069" in html
     assert "1404/05/12" not in html and "12ع34567" not in html
+    # the status values, typed as they stand, each kept apart from the Persian words around it
+    assert "یکی از \u2066registered\u2069، \u2066in_transit\u2069" in html and "registered، in_transit" not in html
+    transport = client.get(reverse("declarations:transport-documents-import")).content.decode()
+    assert "\u2066serial,number,issued_on,origin,destination" in transport
     # what the guide shows is what a file may hold: a row typed that way imports
     rows = [",".join(COLUMNS)]
     values = {"serial": "1404-FA-0001", "declared_at": "۱۴۰۴/۰۵/۱۲ ۱۴:۳۰", "origin": "BZG", "destination": "THR",
