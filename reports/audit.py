@@ -110,10 +110,16 @@ def _kind(entry: LogEntry) -> str:
 def _role(seal) -> str:
     if seal is None or not seal.actor_role:
         return ""
-    try:
-        return str(Role(seal.actor_role).label)
-    except ValueError:  # a role that no longer exists: its code, as recorded
-        return seal.actor_role
+    names = []
+    for code in seal.actor_role.split("+"):  # "hq+superuser": a superuser's role and the flag (core.audit.who)
+        if code == "superuser":
+            names.append(_("superuser"))
+            continue
+        try:
+            names.append(str(Role(code).label))
+        except ValueError:  # a role that no longer exists: its code, as recorded
+            names.append(code)
+    return "، ".join(names) if is_persian() else ", ".join(names)
 
 
 # An access's details are stored as written (English keys and codes: the record is evidence); they

@@ -367,3 +367,16 @@ def test_an_access_entry_is_shown_in_the_page_language_but_stored_as_written(
         csv.reader(io.StringIO(client.get(reverse("reports:audit_export", args=["csv"])).content.decode("utf-8-sig")))
     )
     assert any("دسترسی: ورود ناموفق, نام کاربری: nobody" in cell for row in rows for cell in row)
+
+
+@pytest.mark.persian
+def test_a_superusers_role_is_named_in_words(client, declaration, hq, it_officer):
+    hq.is_superuser = True
+    hq.save()
+    with audit.actor(hq):
+        audit.record_access(None, "the national return", "export")
+    client.force_login(it_officer)
+    page = client.get(reverse("reports:audit")).content.decode()
+    at = page.index("the national return")
+    row = page[page.rindex("<tr", 0, at) : at]
+    assert "(دفتر ترانزیت (ستاد)، مدیر ارشد سامانه)" in row and "superuser" not in row
