@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, ScopedQuerySet
 from core.dates import format_jalali
+from declarations.idents import plate_text
 from declarations.models import TransitDeclaration, Vehicle
 
 TOKEN_PREFIX_LEN = 8
@@ -267,7 +268,8 @@ class PlateRead(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.display_text or '?'} @ {self.camera_id} {format_jalali(self.captured_at)}"
+        # As the pages write a plate (an Iranian one in its Persian form, isolated): the audit trail keeps this text.
+        return f"{plate_text(self) or '?'} @ {self.camera_id} {format_jalali(self.captured_at)}"
 
     @property
     def display_text(self) -> str:
