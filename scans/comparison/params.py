@@ -39,6 +39,10 @@ class Params:
     SHIFT_Y: int = 2  # ... and rows
     END_SHIFT: float = 0.03  # search range at the vehicle's two ends (share of the width); 0 = off
     END_RAMP: float = 3.0  # ... and how many end windows the found shift ramps in over
+    # where the speed warp's upper and lower halves disagree by more than this (working px), a half that locked
+    # onto the wrong column is replaced by the other (registration._pick_halves); 0 = off (docs/benchmarks.md,
+    # "Fourteenth pass on the hard pairs": 3 passed on the shipped threshold but not the FA <= 0.01 step)
+    SHEAR_PICK: float = 0.0
     # smoothing before the change maps in the transmission domain with this sigma (working px);
     # 0 = in the attenuation domain, sigma 1.2 (the shipped method; 1.2 was tried, see the docs)
     T_BLUR: float = 0.0

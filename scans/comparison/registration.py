@@ -192,6 +192,69 @@ def _strip_shifts(ao: np.ndarray, ad: np.ndarray, valid: np.ndarray, strip: int,
     return sdx.astype(np.float32), sdy.astype(np.float32)
 
 
+def _column_ncc(a: np.ndarray, b: np.ndarray, valid: np.ndarray, block: int, rows: slice) -> np.ndarray:
+    """Per column, the correlation of ``a`` and ``b`` over ``rows`` of the ``block`` columns around it (valid
+    pixels only); -1 where too few are valid or either is flat."""
+    h, w = a.shape
+    out = np.full(w, -1.0, np.float32)
+    a, b, valid = a[rows], b[rows], valid[rows]
+    for x0 in range(0, w, block):
+        m = valid[:, x0 : x0 + block]
+        if m.mean() < 0.8:
+            continue
+        av, bv = a[:, x0 : x0 + block][m], b[:, x0 : x0 + block][m]
+        sa, sb = float(av.std()), float(bv.std())
+        if sa < 1e-6 or sb < 1e-6:
+            continue
+        out[x0 : x0 + block] = float(np.mean((av - av.mean()) * (bv - bv.mean())) / (sa * sb))
+    return out
+
+
+# How much better a half must correlate at its own shift than at the other's to keep it (_pick_halves).
+PICK_EPS = 0.02
+
+
+def _pick_halves(ao, ad, mx, my, gx, gy, air, top, bot, sdx, sdy, strip: int, gap: float):
+    """The strip shifts with a wrongly locked half replaced (``Params.SHEAR_PICK``).
+
+    On cargo of repeated columns one half's strip search can lock onto the neighbouring column, and the y-blend
+    turns the halves' disagreement into a diagonal shear (a clean pair's alarm). Where they disagree by more than
+    ``gap`` px, each half is judged in its own rows at both shifts: a half that correlates as well at the other's
+    shift (within ``PICK_EPS``) while the other does better at its own locked wrongly, and that block of columns
+    takes the other half's shift for the full height. Otherwise (a real shear, or no clear answer) the blend stays."""
+    h, w = ao.shape
+    ones = np.ones_like(ad)
+    go = cv2.GaussianBlur(ao, (0, 0), 1.5)
+    up, low = slice(0, h // 2), slice(h // 2, h)
+    ncc = {}
+    for name, shift in (("top", top), ("bot", bot)):
+        cdx, cdy = np.broadcast_to(shift[0][None, :], (h, w)), np.broadcast_to(shift[1][None, :], (h, w))
+        cmx = _warp(mx, gx + cdx, gy + cdy, -1e6)
+        cmy = _warp(my, gx + cdx, gy + cdy, -1e6)
+        adc = cv2.GaussianBlur(_warp(ad, cmx, cmy, air), (0, 0), 1.5)
+        v = _warp(ones, cmx, cmy, 0.0) > 0.99
+        ncc[name] = (_column_ncc(go, adc, v, strip, up), _column_ncc(go, adc, v, strip, low))
+    top_own, top_other = ncc["top"][0], ncc["bot"][0]
+    bot_own, bot_other = ncc["bot"][1], ncc["top"][1]
+    disagree = np.abs(top[0] - bot[0]) > gap
+    # a half as good at the other half's shift, while the other is not as good at its: it locked wrongly
+    use_bot = disagree & (top_other >= top_own - PICK_EPS) & (bot_own > bot_other + PICK_EPS) & (top_own > -1)
+    use_top = disagree & (bot_other >= bot_own - PICK_EPS) & (top_own > top_other + PICK_EPS) & (bot_own > -1)
+    if not (np.any(use_bot) or np.any(use_top)):
+        return sdx, sdy
+    win = max(3, strip) | 1  # a smooth hand-over between blocks that chose differently
+    ker = np.ones(win) / win
+
+    def smooth(m):
+        return np.convolve(np.pad(m.astype(np.float32), win // 2, mode="edge"), ker, mode="valid")[None, :]
+
+    wb, wt = smooth(use_bot), smooth(use_top)
+    wbl = 1 - wb - wt
+    ndx = wbl * sdx + wt * top[0][None, :] + wb * bot[0][None, :]
+    ndy = wbl * sdy + wt * top[1][None, :] + wb * bot[1][None, :]
+    return ndx.astype(np.float32), ndy.astype(np.float32)
+
+
 def end_shifts(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, details: dict, params: Params) -> np.ndarray:
     """Per-column x correction near the two ends of the vehicle.
 
@@ -301,6 +364,8 @@ def refine_warp(
             wy = np.clip((gy - h / 4) / (h / 2), -0.25, 1.25)
             sdx = top[0][None, :] * (1 - wy) + bot[0][None, :] * wy
             sdy = top[1][None, :] * (1 - wy) + bot[1][None, :] * wy
+            if params.SHEAR_PICK and float(np.abs(top[0] - bot[0]).max()) > params.SHEAR_PICK:
+                sdx, sdy = _pick_halves(ao, ad, mx, my, gx, gy, air, top, bot, sdx, sdy, strip, params.SHEAR_PICK)
         else:  # one half has too little structure: both from the whole height
             full = _strip_shifts(ao, adw, valid, strip, rx, ry)
             if not (np.any(full[0]) or np.any(full[1])):
