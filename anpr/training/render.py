@@ -172,8 +172,11 @@ def _paste(canvas: np.ndarray, mask: np.ndarray, box: tuple[int, int, int, int],
     canvas[y0:y1, x0:x1] = (region * (1 - a) + np.array(colour, np.float32) * a).astype(np.uint8)
 
 
-def render_plate(text: str, fonts: list[str], rng: random.Random, kind: str | None = None) -> np.ndarray:
-    """A flat, clean plate image (RGB, PLATE_H × PLATE_W) showing canonical ``text``."""
+def render_plate(
+    text: str, fonts: list[str], rng: random.Random, kind: str | None = None, boxes: list | None = None
+) -> np.ndarray:
+    """A flat, clean plate image (RGB, PLATE_H × PLATE_W) showing canonical ``text``; ``boxes``, when given, gets
+    each character's (x, y, w, h) in the text's order (drawing the same plate either way)."""
     assert len(text) == 8, text
     if kind is None and text[2] in LATIN_PLATE_LETTERS:
         kind = rng.choice(DIPLOMATIC_KINDS)
@@ -226,6 +229,8 @@ def render_plate(text: str, fonts: list[str], rng: random.Random, kind: str | No
         forms = _LETTER_FORMS.get(ch, [ch]) if _has_forms(font) else [ch]
         g = glyph(rng.choice(_latin_fonts()), ch) if ch in LATIN_PLATE_LETTERS else glyph(font, rng.choice(forms))
         if g is None:
+            if boxes is not None:
+                boxes.append((int(x0 + i * slot), cy, int(slot), ch_h))
             continue
         wfac = rng.uniform(0.78, 0.95) if i != 2 else rng.uniform(0.9, 1.15)
         bx = int(x0 + i * slot + slot * (1 - wfac) / 2)
@@ -235,6 +240,8 @@ def render_plate(text: str, fonts: list[str], rng: random.Random, kind: str | No
             hh, bw = int(ch_h * rng.uniform(0.2, 0.3)), int(slot * 0.35)
             bx += (int(slot * wfac) - bw) // 2
         by = cy + (ch_h - hh) // 2
+        if boxes is not None:
+            boxes.append((bx, by, bw, hh))
         _paste(img, g, (bx, by, bw, hh), fg, rng, bold)
 
     # Region digits.
@@ -242,6 +249,8 @@ def render_plate(text: str, fonts: list[str], rng: random.Random, kind: str | No
     rh = int(H * rng.uniform(0.5, 0.62))
     ry = int(H * rng.uniform(0.3, 0.38))
     for i, ch in enumerate(digits[5:7]):
+        if boxes is not None:
+            boxes.append((rx + int(rw * (0.08 + 0.44 * i)), ry, int(rw * 0.4), rh))
         g = glyph(rfont, ch)
         if g is None:
             continue

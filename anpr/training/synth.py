@@ -2,6 +2,7 @@
 
 python -m anpr.training.synth --n 60000 --seed 1 --out /tmp/anpr/synth.npz
 python -m anpr.training.synth --negatives --n 6000 --seed 21 --out /tmp/anpr/negatives.npz
+python -m anpr.training.synth --occluded --n 6000 --seed 31 --out /tmp/anpr/occluded.npz
 
 ``--negatives`` renders the plates the reader must give no text to (the foreign countries' layouts and the
 other Iranian layouts), each with an empty plate string (``train finetune --negatives``).
@@ -37,6 +38,37 @@ def make(n: int, seed: int, fonts: list[str] | None = None) -> tuple[np.ndarray,
     return xs, labels
 
 
+def cover(plate: np.ndarray, box: tuple[int, int, int, int], rng: random.Random) -> np.ndarray:
+    """``plate`` with the character in ``box`` hidden under a blob of mud, dust or paint (a copy)."""
+    out = plate.copy()
+    x, y, w, h = box
+    colour = rng.choice([(90, 70, 50), (60, 50, 40), (30, 30, 30), (150, 130, 100), (110, 110, 110)])
+    colour = tuple(int(np.clip(c + rng.randint(-15, 15), 0, 255)) for c in colour)
+    mx, my = max(3, int(w * rng.uniform(0.12, 0.3))), max(3, int(h * rng.uniform(0.08, 0.2)))
+    centre = (x + w // 2 + rng.randint(-w // 10, w // 10), y + h // 2)
+    cv2.ellipse(out, centre, (w // 2 + mx, h // 2 + my), rng.uniform(-15, 15), 0, 360, colour, -1)
+    return out
+
+
+def make_occluded(n: int, seed: int, fonts: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
+    """``n`` camera-like crops of standard plates with one character covered, each labelled with the characters
+    that show (the covered one left out): the reader learns to read nothing where nothing shows, rather than a
+    guess (the check then refuses the plate and the person sees its steady places)."""
+    cv2.setNumThreads(1)
+    fonts = fonts or find_fonts()
+    rng = random.Random(seed)
+    xs = np.zeros((n, *to_gray_small(np.zeros((8, 8), np.uint8)).shape), np.uint8)
+    labels = []
+    for i in range(n):
+        text = random_plate(rng)
+        boxes: list = []
+        plate = render_plate(text, fonts, rng, boxes=boxes)
+        k = rng.randrange(len(text))
+        xs[i] = to_gray_small(augment_crop(cover(plate, boxes[k], rng), rng))
+        labels.append(text[:k] + text[k + 1 :])
+    return xs, labels
+
+
 def make_negatives(n: int, seed: int, fonts: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
     """``n`` camera-like crops of plates that are not the standard Iranian layout, every kind in turn, each
     labelled '' (no text): what the reader sees when a foreign or other-layout plate reaches it."""
@@ -64,9 +96,10 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", required=True)
     ap.add_argument("--negatives", action="store_true", help="foreign and other-layout plates, labelled ''")
+    ap.add_argument("--occluded", action="store_true", help="standard plates with one character covered")
     a = ap.parse_args(argv)
     t = time.time()
-    xs, labels = (make_negatives if a.negatives else make)(a.n, a.seed)
+    xs, labels = (make_negatives if a.negatives else make_occluded if a.occluded else make)(a.n, a.seed)
     np.savez_compressed(a.out, x=xs, y=np.array(labels))
     print(f"{a.n} plates in {time.time() - t:.0f} s → {a.out}")
 
