@@ -42,8 +42,8 @@ def cover(plate: np.ndarray, box: tuple[int, int, int, int], rng: random.Random)
     """``plate`` with the character in ``box`` hidden under a blob of mud, dust or paint (a copy)."""
     out = plate.copy()
     x, y, w, h = box
-    colour = rng.choice([(90, 70, 50), (60, 50, 40), (30, 30, 30), (150, 130, 100), (110, 110, 110)])
-    colour = tuple(int(np.clip(c + rng.randint(-15, 15), 0, 255)) for c in colour)
+    base = rng.choice([(90, 70, 50), (60, 50, 40), (30, 30, 30), (150, 130, 100), (110, 110, 110)])
+    colour = tuple(int(np.clip(c + rng.randint(-15, 15), 0, 255)) for c in base)
     mx, my = max(3, int(w * rng.uniform(0.12, 0.3))), max(3, int(h * rng.uniform(0.08, 0.2)))
     centre = (x + w // 2 + rng.randint(-w // 10, w // 10), y + h // 2)
     cv2.ellipse(out, centre, (w // 2 + mx, h // 2 + my), rng.uniform(-15, 15), 0, 360, colour, -1)
