@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 from auditlog.models import LogEntry
 from django import forms
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from core import audit
-from core.dates import TEHRAN, format_jalali
+from core.dates import TEHRAN, format_jalali, persian_digits
 from core.forms import JalaliDateField, PageForm
 from core.models import Via
 from core.text import is_persian
@@ -183,6 +184,9 @@ def access_details(entry: LogEntry) -> list[str]:
     return [f"{DETAIL_LABELS.get(k, k)}: {_detail_value(entry, k, v)}" for k, v in entry.additional_data.items()]
 
 
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
 def _what_changed(entry: LogEntry) -> list[str]:
     """Each change as "field: before → after", with the fields' names and the choices' labels in the
     page's language (django-auditlog's display dict); an access's details as "key: value"."""
@@ -192,14 +196,26 @@ def _what_changed(entry: LogEntry) -> list[str]:
         except Exception:  # a model or field removed since: the stored text as it is
             return [entry.changes_str]
 
+        persian = is_persian()
+
         def text(value) -> str:
-            return "—" if value in (None, "None", "") else str(value)
+            """A stored value as the page writes it: yes/no, a plain number in the page's digits; identifiers
+            and other text as stored."""
+            if value in (None, "None", ""):
+                return "—"
+            shown = str(value)
+            if shown in ("True", "False"):
+                return _("yes") if shown == "True" else _("no")
+            if persian and _PLAIN_NUMBER.fullmatch(shown):
+                return persian_digits(shown)
+            return shown
 
         if entry.action == LogEntry.Action.CREATE:  # what it was made with, not "None → …" for each field
             return [f"{field}: {text(after)}" for field, (_before, after) in shown.items() if text(after) != "—"]
         if entry.action == LogEntry.Action.DELETE:
             return [f"{field}: {text(before)}" for field, (before, _after) in shown.items() if text(before) != "—"]
-        return [f"{field}: {text(before)} → {text(after)}" for field, (before, after) in shown.items()]
+        arrow = "←" if persian else "→"  # from the value before to the one after, in the page's direction
+        return [f"{field}: {text(before)} {arrow} {text(after)}" for field, (before, after) in shown.items()]
     return access_details(entry)
 
 

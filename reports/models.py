@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, Province, Role, ScopedQuerySet
+from core.dates import format_jalali
 from declarations.models import TransitDeclaration
 
 
@@ -60,7 +61,7 @@ class Inspection(models.Model):
         indexes = [models.Index(fields=["office", "inspected_on"], name="inspection_office_on")]
 
     def __str__(self) -> str:
-        return f"{self.office} {self.inspected_on}"
+        return f"{self.office} {format_jalali(self.inspected_on)}"  # the audit trail keeps this text
 
     @property
     def failed_checks(self) -> list[str]:
@@ -140,7 +141,7 @@ class InspectionAction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.responsible_office_id} {self.due_on}: {self.description[:40]}"
+        return f"{self.responsible_office_id} {format_jalali(self.due_on)}: {self.description[:40]}"
 
     def is_overdue(self, today) -> bool:
         return self.done_at is None and self.due_on < today

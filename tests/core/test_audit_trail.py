@@ -343,7 +343,7 @@ def test_a_created_record_lists_what_it_was_made_with_not_none_arrows(client, de
     row = page[page.index(f'<tr data-entry="{created.pk}">') :]
     row = row[: row.index("</tr>")]
     assert "<bdi>" in row.split('<td class="small">', 1)[1]  # what it was made with
-    assert "None" not in row and "→" not in row
+    assert "None" not in row and "→" not in row and "←" not in row
 
 
 @pytest.mark.persian
@@ -380,3 +380,17 @@ def test_a_superusers_role_is_named_in_words(client, declaration, hq, it_officer
     at = page.index("the national return")
     row = page[page.rindex("<tr", 0, at) : at]
     assert "(دفتر ترانزیت (ستاد)، مدیر ارشد سامانه)" in row and "superuser" not in row
+
+
+@pytest.mark.persian
+def test_a_change_is_written_as_the_page_writes_yes_no_and_numbers(client, declaration, hq):
+    declaration.dup_waybill = True
+    declaration.guarantee_amount = 1250000
+    declaration.save()
+    entry = LogEntry.objects.get_for_object(declaration).latest("id")
+    client.force_login(hq)
+    page = client.get(reverse("reports:audit"), {"object": str(declaration.pk), "action": "1"}).content.decode()
+    row = page[page.index(f'<tr data-entry="{entry.pk}">') :]
+    row = row[: row.index("</tr>")]
+    assert "خیر ← بله" in row and "False" not in row and "True" not in row  # in the right-to-left order
+    assert "۱۲۵۰۰۰۰" in row and "1250000" not in row
