@@ -123,6 +123,9 @@ def test_the_person_reading_a_refused_plate_sees_its_steady_characters_and_the_w
     listed = page[page.index("data-partial-candidates") :]
     assert f'data-candidate="{fits.pk}"' in listed and f'data-candidate="{fits_too.pk}"' in listed
     assert f'data-candidate="{other.pk}"' not in listed and f'data-candidate="{settled.pk}"' not in listed
+    # The API gives it apart from the plate, which stays empty.
+    body = client.get(f"/api/anpr/reads/{read.pk}/").json()
+    assert (body["plate"], body["ocr_partial"]) == ("", "59?169??")
     queue = client.get("/anpr/review/").content.decode()
     assert "۵۹ ؟ ۱۶۹ - ایران ؟؟" in queue
 
