@@ -13,7 +13,9 @@ What it makes, for a bounded sample whatever the number of declarations:
 - for each kind of the review queue, reads waiting for a person: a gate's read one look-alike
   character off the truck's plate that decided its arrival read (fuzzy), a read of another plate
   near an arrival the gate did not see (contradicts), photos of Iranian layouts the reader leaves to
-  a person (not read as Iranian), and low-confidence reads.
+  a person (not read as Iranian), and low-confidence reads;
+- a truck arriving with mud over one character of its plate: no plate read, the places read steadily shown to
+  the person with the open declarations whose truck fits them.
 """
 
 from __future__ import annotations
@@ -90,6 +92,32 @@ def _other_layout_photo(seed: int, kind: str) -> bytes | None:
     img, _box = render_scene("", fonts, rng, size=PHOTO_SIZE, plate_w=190, plate=plate)
     ok, enc = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 88])
     return enc.tobytes() if ok else None
+
+
+def _muddy_photo(plate: str, seed: int, place: int) -> bytes | None:
+    """A vehicle photo of ``plate`` with one character (``place``) hidden under mud."""
+    import cv2
+
+    from .training.render import find_fonts, render_plate, render_scene
+    from .training.synth import cover
+
+    fonts = find_fonts()
+    if not fonts:
+        return None
+    rng = random.Random(seed)
+    boxes: list = []
+    drawn = cover(render_plate(plate, fonts, rng, boxes=boxes), boxes[place], rng)
+    img, _box = render_scene("", fonts, rng, size=PHOTO_SIZE, plate_w=190, plate=drawn)
+    ok, enc = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 88])
+    return enc.tobytes() if ok else None
+
+
+def _read_in_part(engine, photo: bytes, region) -> bool:
+    """Whether the reader gives no plate for ``photo`` but the places it read steadily (as recognition will)."""
+    import cv2
+
+    r = engine.read_image(cv2.imdecode(np.frombuffer(photo, np.uint8), cv2.IMREAD_COLOR), region=region)
+    return not r.plate and bool(r.partial)
 
 
 # One look-alike character each (anpr.matching's strong confusions): a near read still matched.
@@ -229,10 +257,40 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
         at = now - dt.timedelta(hours=float(rng.uniform(1, 60)))
         planned.append((borders[k % len(borders)], at, "", "", True, False))
 
+    # 5c. A truck arriving with mud over one character of its plate: the reader gives no plate, only the places it
+    #     read steadily, and the person who reads the photo is shown the open declarations whose truck fits them.
+    #     The first of a few trucks and places that the reader refuses so (it guesses some hidden characters).
+    muddy: dict[int, bytes] = {}
+    from .recognition import get_engine
+
+    engine = get_engine()
+    arriving = (
+        qs.filter(status=Status.IN_TRANSIT, destination_id__in=anpr_offices, vehicle_country="IR")
+        .exclude(pk__in=[d.pk for d in lingering])
+        .exclude(serial__startswith="DEMO-FT-")
+        .order_by("-declared_at", "pk")[:4]
+    )
+    for k, d in enumerate(arriving if engine.available else []):
+        cam = cameras[d.destination_id]["in"]
+        photo = next(
+            (
+                p
+                for place in (2, 6, 0)
+                if (p := _muddy_photo(d.vehicle.plate, k, place)) and _read_in_part(engine, p, cam.region)
+            ),
+            None,
+        )
+        if photo is not None:
+            muddy[len(planned)] = photo
+            planned.append((cam, now - dt.timedelta(minutes=40), "", "", True, False))
+            break
+
     # Photos are rendered first, two at a time (OpenCV and numpy release the GIL).
     wanted = [(i, p[2]) for i, p in enumerate(planned) if p[4]]
 
     def render(ip: tuple[int, str]) -> bytes | None:
+        if ip[0] in muddy:
+            return muddy[ip[0]]
         return _other_layout_photo(*other_layouts[ip[0]]) if ip[0] in other_layouts else _photo(ip[1], ip[0])
 
     with ThreadPoolExecutor(max_workers=2) as pool:

@@ -152,6 +152,13 @@ def test_every_signal_has_declarations_with_the_evidence_behind_them(client, tmp
     assert not_read.photo and not not_read.plate and not_read.recognition_error  # left to a person, saying why
     diplomatic = PlateRead.objects.filter(recognition="manual", recognition_error__contains="diplomatic or service")
     assert diplomatic.exists() and not diplomatic.exclude(plate="").exists(), "a D/S plate left to a person, named"
+    # A muddy plate read in part: its page lists the open declaration whose truck it is.
+    in_part = [
+        r for r in PlateRead.objects.exclude(ocr_partial="").filter(plate="") if review.partial_candidates(r, hq)
+    ]
+    assert in_part, "a plate read in part with the declarations that fit it"
+    page = client.get(reverse("anpr:read-review", args=[in_part[0].pk])).content.decode()
+    assert "data-read-partial" in page and "data-partial-candidates" in page
     assert (
         Scan.objects.filter(stage=Stage.DESTINATION).exists() and Scan.objects.filter(preview_status="ready").exists()
     )
