@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from declarations import idents
 from declarations.hooks import TemplatePanel, TimelineItem, dashboard_panels, timeline_providers
 from declarations.hooks import declaration_actions as declaration_actions_hook
 from declarations.models import TransitDeclaration
@@ -38,7 +39,7 @@ def casework_timeline(declaration: TransitDeclaration, user) -> list[TimelineIte
                 TimelineItem(
                     letter.sent_at,
                     "letter",
-                    _("Follow-up letter %(n)s sent") % {"n": letter.number},
+                    _("Follow-up letter %(n)s sent") % {"n": idents.letter_number_text(letter.number)},
                     letter.subject,
                     url,
                     actor=_name(letter.sent_by),
@@ -61,7 +62,7 @@ def casework_timeline(declaration: TransitDeclaration, user) -> list[TimelineIte
                 TimelineItem(
                     letter.answered_at,
                     "letter",
-                    _("Reply to letter %(n)s") % {"n": letter.number},
+                    _("Reply to letter %(n)s") % {"n": idents.letter_number_text(letter.number)},
                     letter.reply_text[:200],
                     url,
                     actor=_name(letter.reply_recorded_by),
@@ -74,7 +75,7 @@ def casework_timeline(declaration: TransitDeclaration, user) -> list[TimelineIte
             TimelineItem(
                 opened,
                 "case",
-                _("Judicial case %(n)s opened") % {"n": case.file_number},
+                _("Judicial case %(n)s opened") % {"n": idents.case_number_text(case.file_number)},
                 case.authority,
                 url,
                 severity="danger",

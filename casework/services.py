@@ -188,7 +188,9 @@ def letter_update_draft(
     if locked.status != LetterStatus.DRAFT:
         if locked.status == LetterStatus.CANCELLED:  # by the clerk, or replaced by an escalation
             raise IllegalTransition(_("This draft was cancelled; it can no longer be edited."))
-        raise IllegalTransition(_("Only a draft can be edited; letter %(n)s was sent.") % {"n": locked.number})
+        raise IllegalTransition(
+            _("Only a draft can be edited; letter %(n)s was sent.") % {"n": idents.letter_number_text(locked.number)}
+        )
     if not may_write_letter(by, locked.declaration):
         raise services.NotAllowed(_("Only the origin office edits this letter."))
     if not subject.strip():
@@ -225,7 +227,9 @@ def letter_send(*, letter: FollowUpLetter, by: User | None, at: dt.datetime | No
     """Number, date and send a draft; the reply is due FOLLOWUP_REPLY_DUE_DAYS later."""
     locked = _locked(letter)
     if locked.status != LetterStatus.DRAFT:
-        raise IllegalTransition(_("Letter %(n)s was already sent.") % {"n": locked.number or locked.pk})
+        raise IllegalTransition(
+            _("Letter %(n)s was already sent.") % {"n": idents.letter_number_text(locked.number or locked.pk)}
+        )
     if not may_write_letter(by, locked.declaration):
         raise services.NotAllowed(_("Only the origin office sends this letter."))
     now = timezone.now()
@@ -246,7 +250,7 @@ def letter_send(*, letter: FollowUpLetter, by: User | None, at: dt.datetime | No
         kind="letter_sent",
         at=at,
         actor=by,
-        message=_("Follow-up letter %(n)s sent") % {"n": locked.number},
+        message=_("Follow-up letter %(n)s sent") % {"n": idents.letter_number_text(locked.number)},
         data={"letter": locked.pk},
     )
     from .tasks import render_letter_pdf
@@ -285,7 +289,7 @@ def letter_record_answer(
     if locked.status != LetterStatus.SENT:
         raise IllegalTransition(
             _("Only a sent letter can be answered; letter %(n)s is %(s)s.")
-            % {"n": locked.number or locked.pk, "s": locked.get_status_display()}
+            % {"n": idents.letter_number_text(locked.number or locked.pk), "s": locked.get_status_display()}
         )
     if not may_record_answer(by, locked):
         raise services.NotAllowed(_("You may not record the answer to this letter."))
@@ -309,7 +313,7 @@ def letter_record_answer(
         kind="letter_answered",
         at=answered_at,
         actor=by,
-        message=_("Reply to letter %(n)s recorded") % {"n": locked.number},
+        message=_("Reply to letter %(n)s recorded") % {"n": idents.letter_number_text(locked.number)},
         data={"letter": locked.pk},
     )
     letter.refresh_from_db()
@@ -401,12 +405,15 @@ def _follow_up_draft(letter: FollowUpLetter, kind: str, now: dt.datetime) -> Non
         .filter(declaration_id=letter.declaration_id, status=LetterStatus.DRAFT)
         .first()
     )
-    message = _("No reply to letter %(n)s: %(kind)s proposed") % {"n": letter.number, "kind": LetterKind(kind).label}
+    message = _("No reply to letter %(n)s: %(kind)s proposed") % {
+        "n": idents.letter_number_text(letter.number),
+        "kind": LetterKind(kind).label,
+    }
     if pending is not None and kind == LetterKind.ESCALATION:
         pending.status = LetterStatus.CANCELLED
         pending.save(update_fields=["status"])
         message = _("No reply to letter %(n)s: %(kind)s proposed in place of the waiting draft (%(waiting)s)") % {
-            "n": letter.number,
+            "n": idents.letter_number_text(letter.number),
             "kind": LetterKind(kind).label,
             "waiting": pending.get_kind_display(),
         }
@@ -422,7 +429,7 @@ def _follow_up_draft(letter: FollowUpLetter, kind: str, now: dt.datetime) -> Non
     notify(
         notify_kind,
         recipients,
-        title=f"{letter.number} · {declaration.serial}",
+        title=f"{idents.letter_number_text(letter.number)} · {idents.serial_text(declaration.serial)}",
         url=reverse("casework:letter", args=[letter.pk]),
         subject=f"letter:{letter.pk}",
     )

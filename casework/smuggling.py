@@ -30,7 +30,7 @@ from core.audit import actor
 from core.dates import TEHRAN, format_jalali
 from core.errors import IllegalTransition, InvalidInput
 from core.workdays import add_working_days, is_working_day
-from declarations import evidence, services
+from declarations import evidence, idents, services
 from notifications.services import Kind, inspectors_of, notify, office_staff
 
 from .models import (
@@ -194,7 +194,7 @@ def case_value(
         .get(pk=case.pk)
     )
     if case.status != CaseStatus.OPEN:
-        raise IllegalTransition(_("Case %(n)s is closed.") % {"n": case.file_number})
+        raise IllegalTransition(_("Case %(n)s is closed.") % {"n": idents.case_number_text(case.file_number)})
     if not may_handle_case(by, case.declaration):
         raise services.NotAllowed(_("You may not value this case."))
     if corrects is not None:
@@ -213,7 +213,7 @@ def case_value(
         at=timezone.now(),
         actor=by,
         message=_("Case %(n)s valued at %(v)s rial")
-        % {"n": case.file_number, "v": text.format_number(case.goods_value)},
+        % {"n": idents.case_number_text(case.file_number), "v": text.format_number(case.goods_value)},
         data={"case": case.pk, "valuation": valuation.pk},
     )
     return valuation
@@ -341,7 +341,8 @@ def milestone_done(
         kind="case_milestone_done",
         at=done_at,
         actor=by,
-        message=_("Case %(n)s: %(step)s") % {"n": case.file_number, "step": m.get_kind_display()},
+        message=_("Case %(n)s: %(step)s")
+        % {"n": idents.case_number_text(case.file_number), "step": m.get_kind_display()},
         data={"case": case.pk, "milestone": m.pk},
     )
     return m
@@ -367,7 +368,7 @@ def milestones_run(*, now: dt.datetime | None = None, limit: int = 2000) -> int:
             office = case.office or case.declaration.origin
             recipients = list(office_staff(office.pk)) + list(inspectors_of(office.province_id))
             title = _("Case %(n)s: %(step)s was due %(due)s") % {
-                "n": case.file_number,
+                "n": idents.case_number_text(case.file_number),
                 "step": m.get_kind_display(),
                 "due": format_jalali(m.due_at),
             }

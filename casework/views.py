@@ -27,7 +27,7 @@ from core.errors import DomainError, InvalidInput
 from core.files import serve_evidence, serve_export
 from core.forms import apply_error
 from core.templatetags.jalali import fa
-from core.text import digits, isolate
+from declarations import idents
 from declarations.models import TransitDeclaration
 
 from . import letters as letter_pdfs
@@ -101,7 +101,11 @@ def letter_send_batch(request):
         messages.error(
             request,
             _("Letter %(letter)s (%(serial)s) not sent: %(reason)s")
-            % {"letter": letter, "serial": letter.declaration.serial, "reason": reason},
+            % {
+                "letter": idents.letter_number_text(letter.number) if letter.number else f"#{fa(letter.pk)}",
+                "serial": idents.serial_text(letter.declaration.serial),
+                "reason": reason,
+            },
         )
     for pk in sorted(ids - {letter.pk for letter in found}):
         messages.error(request, _("Letter #%(pk)s not sent: no such letter in your scope.") % {"pk": pk})
@@ -179,7 +183,7 @@ def letter_send(request, pk: int):
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Letter %(n)s sent.") % {"n": isolate(digits(letter.number))})
+        messages.success(request, _("Letter %(n)s sent.") % {"n": idents.letter_number_text(letter.number)})
     return redirect("casework:letter", pk=pk)
 
 
@@ -279,7 +283,7 @@ def case_new(request, declaration_pk: int):
         except DomainError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, _("Case %(n)s opened.") % {"n": isolate(digits(case.file_number))})
+            messages.success(request, _("Case %(n)s opened.") % {"n": idents.case_number_text(case.file_number)})
             return redirect("casework:case", pk=case.pk)
     return render(
         request,

@@ -3,8 +3,8 @@
 One helper per kind, so that every page, letter, PDF and spreadsheet shows an identifier the
 same way, isolated from the right-to-left text around it:
 
-- pages and PDFs: the template filters ``serial``, ``plate``, ``waybill``, ``mrn`` and
-  ``container`` (``declarations/templatetags/idents.py``, builtins) give
+- pages and PDFs: the template filters ``serial``, ``plate``, ``waybill``, ``mrn``,
+  ``container``, ``letter_number`` and ``case_number`` (``declarations/templatetags/idents.py``, builtins) give
   ``<bdi dir="ltr" class="ident ident-serial">1404-BZG-00010056</bdi>``; WeasyPrint ignores
   a bare ``<bdi>`` but honours its ``dir``, so the PDF templates use the same filters;
 - plain text (a letter's subject and body, which are stored and edited as text, and drawn in
@@ -25,11 +25,11 @@ from collections.abc import Iterable
 from django.utils.html import format_html, format_html_join
 
 from core.dates import persian_digits
-from core.text import isolate
+from core.text import digits, isolate
 
 from .plates import IRANIAN_RE, PARTIAL_RE, PLATE_LETTERS, normalise_text
 
-KINDS = ("serial", "plate", "waybill", "mrn", "container", "goods")
+KINDS = ("serial", "plate", "waybill", "mrn", "container", "goods", "letter", "case")
 # Reading order of an XLSX cell (openpyxl ``Alignment`` keywords): 1 is left to right.
 XLSX_LTR = {"horizontal": "left", "readingOrder": 1}
 
@@ -110,6 +110,18 @@ def plate_text(plate, country: str = "") -> str:
     return isolate(plate_display(plate, country), plate_direction(plate, country))
 
 
+def letter_number_text(value) -> str:
+    """A follow-up letter's number (``SRJN/1405/12``, or another office's reply number as typed): issued by
+    the app with Latin digits, written with the digits of the language it is shown in, isolated."""
+    return isolate(digits(_text(value)))
+
+
+def case_number_text(value) -> str:
+    """A judicial case's file number as the authority gave it (``1405-3120-Q``, ``ک/۱۴۰۵/۱۲``): digits as the
+    text around it writes them, isolated, so that its letters and separators keep their order."""
+    return isolate(digits(_text(value)))
+
+
 # --- HTML (pages and PDF templates) -------------------------------------------------------------
 
 
@@ -145,6 +157,14 @@ def goods_serial_html(value):
 
 def plate_html(plate, country: str = ""):
     return ident_html("plate", plate_display(plate, country), plate_direction(plate, country))
+
+
+def letter_number_html(value):
+    return ident_html("letter", digits(_text(value)))
+
+
+def case_number_html(value):
+    return ident_html("case", digits(_text(value)))
 
 
 def person_id_html(value):

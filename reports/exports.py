@@ -353,7 +353,7 @@ def _figure_sheets(wb: XlsxWriter, figures: dict) -> None:
             ),
         ),
         header=["نوع", "شماره پرونده", "سریال اظهارنامه", "تاریخ", "مرجع / اقدام", "ارزش کالا (ریال)"],
-        ltr_columns=[2],
+        ltr_columns=[1, 2],
     )
     wb.sheet(
         "مهلت‌های پرونده‌های قاچاق",
@@ -510,7 +510,7 @@ def render_pdf(
                 ],
                 "balance_heads": [BALANCE_LABELS[k].strip() for k in returns.BALANCE_KEYS],
                 "case_actions": [
-                    (persian_digits(a["file_number"]), a["serial"], persian_digits(jday_iso(a["on"])), a["action"])
+                    (a["file_number"], a["serial"], persian_digits(jday_iso(a["on"])), a["action"])
                     for a in figures["cases"]["actions_list"]
                 ],
                 "serial_header": [*SERIAL_HEADER[:3], *SERIAL_HEADER[4:7], SERIAL_HEADER[8]],

@@ -42,6 +42,18 @@ def container(value):
 
 
 @register.filter
+def letter_number(value):
+    """A follow-up letter's number, in the page's digits."""
+    return idents.letter_number_html(value)
+
+
+@register.filter
+def case_number(value):
+    """A judicial case's file number, in the page's digits."""
+    return idents.case_number_html(value)
+
+
+@register.filter
 def person_id(value):
     return idents.person_id_html(value)
 

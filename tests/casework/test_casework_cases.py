@@ -146,3 +146,17 @@ def test_it_shows_the_casework_panel_with_scoped_counts(rf, unsettled, origin_cl
         assert (panel.context["casework"]["drafts"], panel.context["casework"]["open_cases"]) == expected
     html = render_to_string(panel.template, panel.context)
     assert "/casework/cases/" in html
+
+
+@pytest.mark.persian
+def test_a_case_file_number_keeps_its_order_beside_persian_words(client, unsettled, inspector):
+    """«1405-3120-Q» unisolated in a right-to-left line reads «Q-1405-3120»: the list, the case page, its
+    title and the timeline isolate it, with the page's digits."""
+    case = _open(unsettled, inspector, file_number="1405-3120-Q")
+    shown = '<bdi dir="ltr" class="ident ident-case">۱۴۰۵-۳۱۲۰-Q</bdi>'
+    client.force_login(inspector)
+    assert shown in client.get("/casework/cases/").content.decode()
+    page = client.get(f"/casework/cases/{case.pk}/").content.decode()
+    assert shown in page and "<title>پرونده قضایی \u2066۱۴۰۵-۳۱۲۰-Q\u2069" in page
+    timeline = client.get(f"/declarations/{unsettled.pk}/").content.decode()
+    assert "\u2066۱۴۰۵-۳۱۲۰-Q\u2069" in timeline

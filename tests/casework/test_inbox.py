@@ -180,3 +180,22 @@ def test_a_draft_is_the_writing_offices_own_until_it_is_sent(client, dest_clerk,
     client.force_login(dest_clerk)
     assert draft.pk in _ids(client.get("/casework/letters/"))
     assert client.get(f"/casework/letters/{draft.pk}/").status_code == 200
+
+
+@pytest.mark.persian
+def test_a_letter_number_is_isolated_in_the_page_digits_wherever_it_is_shown(
+    client, origin_clerk, dest_clerk, letters
+):
+    """«BZG/۱۴۰۵/۳» mixes a Latin office code with Persian digits: unisolated beside Persian words it is
+    reordered. The list, the inbox, the letter's page and the timeline each isolate it."""
+    letter = letters["overdue"]
+    number = letter.number.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    shown = f'<bdi dir="ltr" class="ident ident-letter">{number}</bdi>'
+    client.force_login(origin_clerk)
+    assert shown in client.get("/casework/letters/").content.decode()
+    page = client.get(f"/casework/letters/{letter.pk}/").content.decode()
+    assert shown in page and f"<title>نامه پیگیری \u2066{number}\u2069" in page
+    timeline = client.get(f"/declarations/{letter.declaration_id}/").content.decode()
+    assert f"\u2066{number}\u2069" in timeline
+    client.force_login(dest_clerk)
+    assert shown in client.get("/casework/inbox/").content.decode()

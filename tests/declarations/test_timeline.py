@@ -110,5 +110,5 @@ def test_a_sent_letter_shows_once_with_who_sent_it(client, bazargan, tehran, ori
     client.force_login(hq)
     html = client.get(reverse("declarations:detail", args=[overdue.pk])).content.decode()
     timeline_html = html.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
-    assert timeline_html.count(f"Follow-up letter {letter.number} sent") == 1
+    assert timeline_html.count(f"Follow-up letter \u2066{letter.number}\u2069 sent") == 1
     assert "رضا احمدی" in _entries(html)["letter"]
