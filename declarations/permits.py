@@ -26,7 +26,7 @@ from core import text
 from core.audit import actor
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 
-from . import selectors
+from . import idents, selectors
 from .evidence import note_event
 from .models import GoodsItem, RoadDistance, Status, TrafficPermit, TransitDeclaration
 
@@ -246,7 +246,14 @@ def traffic_permit_record(
         kind="traffic_permit",
         at=issued_at,
         actor=by,
-        message=f"{permit_no}: {entry_office.code} → {exit_office.code}, {allowed_hours}h",
+        message=_("Permit %(no)s: %(entry)s %(arrow)s %(exit)s, %(hours)s hours allowed")
+        % {
+            "no": idents.serial_text(permit_no),
+            "entry": text.isolate(entry_office.code),
+            "arrow": text.arrow(),
+            "exit": text.isolate(exit_office.code),
+            "hours": text.digits(allowed_hours),
+        },
     )
     if mismatch:
         note_event(
@@ -254,7 +261,8 @@ def traffic_permit_record(
             kind="permit_goods_mismatch",
             at=timezone.now(),
             actor=by,
-            message=f"{permit_no}: {goods_weight_kg} kg",
+            message=_("Permit %(no)s names %(kg)s kg of goods")
+            % {"no": idents.serial_text(permit_no), "kg": text.format_number(goods_weight_kg)},
         )
     return permit
 
@@ -288,7 +296,8 @@ def traffic_permit_exit(
             kind="traffic_permit_exit",
             at=at,
             actor=by,
-            message=f"{permit.permit_no}: {permit.exit_office.code}",
+            message=_("Permit %(no)s: left at %(office)s")
+            % {"no": idents.serial_text(permit.permit_no), "office": text.isolate(permit.exit_office.code)},
             data={"source": source},
         )
     return permit

@@ -218,3 +218,22 @@ def test_road_distances_and_tir_parks_are_edited_in_the_admin_by_headquarters(cl
         {"name": "TIR park Marand", "office": bazargan.pk, "latitude": "38.43", "longitude": "45.77", "active": "on"},
     )
     assert response.status_code == 302
+
+
+@pytest.mark.persian
+def test_the_permit_events_read_in_persian_with_the_route_in_its_direction(
+    foreign, bazargan, tehran, origin_clerk, dest_clerk
+):
+    """The timeline said «TP-1: BZG → THR, 96h» and «TP-1: 12000 kg»: English units, an arrow pointing back
+    to the origin in a right-to-left line. It now reads as the page does, the permit number isolated."""
+    GoodsItem.objects.create(
+        declaration=foreign, line_no=1, hs_code="252329", description="cement", quantity=24, unit="t",
+        gross_weight_kg=Decimal("24000"),
+    )  # fmt: skip
+    permit = record(foreign, bazargan, tehran, origin_clerk, goods_weight_kg=Decimal("12000"))
+    permits.traffic_permit_exit(permit=permit, at=NOW() - dt.timedelta(hours=1), by=dest_clerk)
+    messages = dict(DeclarationEvent.objects.filter(declaration=foreign).values_list("kind", "message"))
+    no = "\u2066TP-1\u2069"
+    assert messages["traffic_permit"] == f"پروانه {no}: \u2066BZG\u2069 ← \u2066THR\u2069، ۹۶ ساعت مجاز"
+    assert messages["permit_goods_mismatch"] == f"پروانه {no} وزن کالا را ۱۲٬۰۰۰ کیلوگرم نوشته است"
+    assert messages["traffic_permit_exit"] == f"پروانه {no}: خروج از \u2066THR\u2069"

@@ -188,3 +188,12 @@ def test_the_menu_reaches_every_part_of_the_app(client, inspector):
         "anpr:index",
     ):
         assert f'href="{reverse(name)}"' in html, name
+
+
+def test_the_guarantee_reference_is_isolated_beside_its_amount(client, inspector, declaration):
+    """«G13249 · ۲۷٬۲۵۰٬۰۰۰٬۰۰۰ ریال»: the reference keeps its order beside the amount."""
+    declaration.guarantee_ref = "G-13249/B"
+    declaration.save(update_fields=["guarantee_ref"])
+    client.force_login(inspector)
+    html = client.get(_url(declaration)).content.decode()
+    assert '<bdi dir="ltr" class="ident ident-serial">G-13249/B</bdi> · ' in html
