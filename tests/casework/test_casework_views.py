@@ -170,7 +170,10 @@ def test_a_batch_sends_what_it_may_and_names_each_refused_letter(
         "/casework/letters/send/", {"letter": [draft.pk, sent.pk, foreign.pk, "x"]}, follow=True
     ).content.decode()
     assert "1 letter sent." in page
-    assert f"Letter \u2066BZG/1404/7\u2069 (\u2066{mine.serial}\u2069) not sent: Letter \u2066BZG/1404/7\u2069 was already sent." in page
+    assert (
+        f"Letter \u2066BZG/1404/7\u2069 (\u2066{mine.serial}\u2069) not sent: Letter \u2066BZG/1404/7\u2069 was already sent."
+        in page
+    )
     assert f"Letter #{foreign.pk} not sent: no such letter in your scope." in page
     draft.refresh_from_db()
     foreign.refresh_from_db()

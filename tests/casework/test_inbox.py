@@ -183,9 +183,7 @@ def test_a_draft_is_the_writing_offices_own_until_it_is_sent(client, dest_clerk,
 
 
 @pytest.mark.persian
-def test_a_letter_number_is_isolated_in_the_page_digits_wherever_it_is_shown(
-    client, origin_clerk, dest_clerk, letters
-):
+def test_a_letter_number_is_isolated_in_the_page_digits_wherever_it_is_shown(client, origin_clerk, dest_clerk, letters):
     """«BZG/۱۴۰۵/۳» mixes a Latin office code with Persian digits: unisolated beside Persian words it is
     reordered. The list, the inbox, the letter's page and the timeline each isolate it."""
     letter = letters["overdue"]
