@@ -26,6 +26,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from core.dates import persian_digits
+from core.text import digits
 
 from . import transport_docs
 from .identifiers import imei_problem
@@ -176,8 +177,8 @@ def _arrival_serials(declaration: TransitDeclaration) -> list[ProposedReason]:
     return [
         ProposedReason(
             UnsettledReason.SERIAL_MISMATCH,
-            _("Serials found on arrival differ: %(missing)d declared not found, %(extra)d found not declared.")
-            % {"missing": len(current.missing), "extra": len(current.extra)},
+            _("Serials found on arrival differ: %(missing)s declared not found, %(extra)s found not declared.")
+            % {"missing": digits(len(current.missing)), "extra": digits(len(current.extra))},
         )
     ]
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 import re
 import string
 
+from django.utils.translation import gettext as _
+
 from core.dates import ascii_digits
+from core.text import isolate
 
 
 def validate_national_id(value: str) -> str:
@@ -85,6 +88,17 @@ def luhn_check_digit(digits: str) -> str:
                 d -= 9
         total += d
     return str((10 - total % 10) % 10)
+
+
+SERIAL_CHARS = re.compile(r"[A-Za-z0-9/._\- ]+")
+
+
+def serial_problem(value: str) -> str | None:
+    """Why a goods serial, IMEI or tracking ID cannot be one (a character no maker prints: a quote, a
+    bracket, a Persian letter), or None. Spaces and dashes are allowed, as typed; they are not compared."""
+    if SERIAL_CHARS.fullmatch(ascii_digits(str(value))):
+        return None
+    return _("%(value)s is not a serial: Latin letters, digits, / . _ - only.") % {"value": isolate(str(value)[:60])}
 
 
 def imei_problem(value: str) -> str | None:

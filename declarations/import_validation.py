@@ -343,6 +343,9 @@ class Validator:
         serials = [s.strip() for s in LIST_SEPARATOR.split(g.get("goods_serials", "")) if s.strip()]
         limit = _field("goods_serials").max_length
         for value in serials:
+            problem = identifiers.serial_problem(value)
+            if problem:
+                raise RowInvalid("goods_serials", problem)
             if len(value) > limit:
                 raise RowInvalid(
                     "goods_serials",

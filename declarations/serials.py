@@ -29,9 +29,11 @@ from accounts.models import Role, User
 from core.audit import actor
 from core.dates import ascii_digits, format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
+from core.text import digits
 
-from . import selectors
+from . import idents, selectors
 from .evidence import note_event
+from .identifiers import serial_problem
 from .models import (
     ArrivalSerial,
     DiscrepancyResolution,
@@ -185,11 +187,18 @@ def arrival_serials_record(
         )
     if kind not in SerialKind.values:
         raise InvalidInput(_("Unknown kind of identifier."), fields={"kind": kind})
+    values = list(values)
+    for value in values:
+        problem = serial_problem(value)
+        if problem and canonical(value):
+            raise InvalidInput(problem, fields={"values": "not a serial"})
     wanted = list(dict.fromkeys(canonical(v) for v in values if canonical(v)))
     if not wanted:
         raise InvalidInput(_("Enter at least one serial, one a line."), fields={"values": "required"})
     if len(wanted) > MAX_VALUES:
-        raise InvalidInput(_("At most %(n)d serials at a time.") % {"n": MAX_VALUES}, fields={"values": "too many"})
+        raise InvalidInput(
+            _("At most %(n)s serials at a time.") % {"n": digits(MAX_VALUES)}, fields={"values": "too many"}
+        )
     too_long = [v for v in wanted if len(v) > 40]
     if too_long:
         raise InvalidInput(
@@ -227,10 +236,10 @@ def arrival_serials_record(
                 declared_count=result.declared,
                 opened_by=by,
             )
-    message = _("%(new)d recorded; %(found)d found of %(declared)d declared.") % {
-        "new": len(new),
-        "found": result.found,
-        "declared": result.declared,
+    message = _("%(new)s recorded; %(found)s found of %(declared)s declared.") % {
+        "new": digits(len(new)),
+        "found": digits(result.found),
+        "declared": digits(result.declared),
     }
     note_event(
         declaration_id=locked.pk,
@@ -329,11 +338,11 @@ def settlement_blocks(declaration: TransitDeclaration) -> list[Block]:
             Block(
                 "serial_discrepancy",
                 f"serial_discrepancy:{current.pk}",
-                _("Serial discrepancy open since %(at)s: %(missing)d declared not found, %(extra)d found not declared.")
+                _("Serial discrepancy open since %(at)s: %(missing)s declared not found, %(extra)s found not declared.")
                 % {
                     "at": format_jalali(current.opened_at, with_time=False),
-                    "missing": len(current.missing),
-                    "extra": len(current.extra),
+                    "missing": digits(len(current.missing)),
+                    "extra": digits(len(current.extra)),
                 },
             )
         )
@@ -344,7 +353,7 @@ def settlement_blocks(declaration: TransitDeclaration) -> list[Block]:
             Block(
                 "dup_waybill",
                 f"dup_waybill:{declaration.waybill_no}",
-                _("Waybill %(w)s is also on another declaration.") % {"w": declaration.waybill_no},
+                _("Waybill %(w)s is also on another declaration.") % {"w": idents.waybill_text(declaration.waybill_no)},
             )
         )
     if not blocks:
@@ -359,7 +368,7 @@ def check_settlement(declaration: TransitDeclaration) -> None:
     if standing:
         raise SettlementBlocked(
             _("Settlement of %(serial)s is blocked until resolved: %(why)s")
-            % {"serial": declaration.serial, "why": " ".join(b.message for b in standing)},
+            % {"serial": idents.serial_text(declaration.serial), "why": " ".join(b.message for b in standing)},
             fields={b.field: b.message for b in standing},
         )
 

@@ -262,3 +262,30 @@ def test_the_serials_form_says_its_limit_in_the_pages_digits(client, arrived, de
     client.cookies["django_language"] = "en"
     page = client.get(reverse("declarations:detail", args=[arrived.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Up to 5000 at a time" in page
+
+
+@pytest.mark.persian
+def test_the_refused_settlement_names_the_serial_isolated_and_counts_in_persian_digits(client, arrived, dest_clerk):
+    """The settle form's 409 said «تسویهٔ 1405-LTF-… تا رفع مغایرت متوقف است: … 0 سریال …» with Latin digits."""
+    serials.arrival_serials_record(declaration=arrived, values=DECLARED[:2], by=dest_clerk)
+    client.force_login(dest_clerk)
+    response = client.post(reverse("declarations:action", args=[arrived.pk, "settle"]), {"settle-remarks": ""})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert f"تسویهٔ \u2066{arrived.serial}\u2069 تا رفع مغایرت متوقف است" in page
+    assert "۱ سریال اظهارشده پیدا نشد، ۰ سریال اظهارنشده پیدا شد" in page
+
+
+def test_a_value_no_maker_prints_is_refused_naming_it_and_nothing_is_recorded(client, arrived, dest_clerk):
+    client.force_login(dest_clerk)
+    text = f"{DECLARED[0]}\nx'<b>\n"
+    response = client.post(reverse("declarations:arrival-serials", args=[arrived.pk]), {"serials-values": text})
+    assert response.status_code == 400
+    assert "X&#x27;&lt;B&gt;" in response.content.decode() and "is not a serial" in response.content.decode()
+    assert not ArrivalSerial.objects.filter(declaration=arrived).exists()
+    with pytest.raises(InvalidInput) as exc:
+        serials.arrival_serials_record(
+            declaration=arrived, values=["356938035643809", "ABC-12/3", "کالا"], by=dest_clerk
+        )
+    assert exc.value.fields == {"values": "not a serial"}
+    assert not ArrivalSerial.objects.filter(declaration=arrived).exists()

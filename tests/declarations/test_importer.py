@@ -333,6 +333,18 @@ def test_an_over_long_value_is_rejected_naming_the_field_and_its_limit(offices, 
     assert not TransitDeclaration.objects.filter(serial="T140400000001").exists()
 
 
+def test_a_goods_serial_no_maker_prints_is_rejected_naming_the_row_and_the_value(offices):
+    s = import_file(
+        to_csv([row(goods_serials="490154203237518|SN<script>"), row(serial="T140400000002", waybill_no="WB2")]),
+        "x.csv",
+    )
+    assert s.created == 1
+    [error] = s.rejected
+    assert (error.row, error.field) == (2, "goods_serials")
+    assert "SN<script>" in error.message and "is not a serial" in error.message
+    assert not TransitDeclaration.objects.filter(serial="T140400000001").exists()
+
+
 @pytest.mark.parametrize(
     "column,value,words",
     [
