@@ -152,7 +152,7 @@ def letter_draft(
     if kind is None:
         raise IllegalTransition(
             _("Declaration %(serial)s needs no follow-up: it is %(status)s.")
-            % {"serial": declaration.serial, "status": declaration.get_status_display()}
+            % {"serial": idents.serial_text(declaration.serial), "status": declaration.get_status_display()}
         )
     if kind not in LetterKind.values:
         raise InvalidInput(_("Unknown letter kind '%(kind)s'.") % {"kind": kind}, fields={"kind": kind})
@@ -162,7 +162,8 @@ def letter_draft(
             letter.save()
     except IntegrityError:
         raise InvalidInput(
-            _("Declaration %(serial)s already has a draft letter.") % {"serial": declaration.serial},
+            _("Declaration %(serial)s already has a draft letter.")
+            % {"serial": idents.serial_text(declaration.serial)},
             fields={"declaration": "draft exists"},
         ) from None
     return letter
@@ -497,7 +498,7 @@ def case_open(
     if not case_can_open(declaration):
         raise IllegalTransition(
             _("A case is opened from an unsettled or overdue declaration; %(serial)s is %(status)s.")
-            % {"serial": declaration.serial, "status": declaration.get_status_display()}
+            % {"serial": idents.serial_text(declaration.serial), "status": declaration.get_status_display()}
         )
     if not may_handle_case(by, declaration):
         raise services.NotAllowed(_("You may not open a case on this declaration."))

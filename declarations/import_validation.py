@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import CustomsOffice
 from core.dates import parse_datetime_any, persian_digits
 
-from . import identifiers, plates
+from . import identifiers, idents, plates
 from .models import (
     Driver,
     GoodsItem,
@@ -270,7 +270,9 @@ class Validator:
             for col in ("origin", "destination", "plate", "declared_at", "waybill_no"):
                 if other.get(col, "") != r.get(col, ""):
                     raise RowInvalid(
-                        col, _("differs between the goods lines of serial %(serial)s") % {"serial": serial}
+                        col,
+                        _("differs between the goods lines of serial %(serial)s")
+                        % {"serial": idents.serial_text(serial)},
                     )
         origin = self.office(r.get("origin", ""), "origin")
         destination = self.office(r.get("destination", ""), "destination")
@@ -295,7 +297,9 @@ class Validator:
         goods = [self.goods_line(g) for g in rows if any(g.get(c) for c in ("hs_code", "description"))]
         lines = [g["line_no"] for g in goods]
         if len(set(lines)) != len(lines):
-            raise RowInvalid("goods_line", _("line numbers repeat in serial %(serial)s") % {"serial": serial})
+            raise RowInvalid(
+                "goods_line", _("line numbers repeat in serial %(serial)s") % {"serial": idents.serial_text(serial)}
+            )
         return Parsed(
             row=row,
             serial=serial,

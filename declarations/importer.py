@@ -31,7 +31,7 @@ from core.dates import format_jalali
 from core.errors import DomainError
 from core.models import Via
 
-from . import services
+from . import idents, services
 from .creation import create_declarations, import_source_ref
 from .import_formats import ImportFileError, iter_records, read_file
 from .import_validation import Parsed, RowInvalid, Validator, group_rows, stored_fingerprint
@@ -194,7 +194,8 @@ def import_rows(
                     RowError(
                         row,
                         "serial",
-                        _("serial %(serial)s appears twice with different content") % {"serial": p.serial},
+                        _("serial %(serial)s appears twice with different content")
+                        % {"serial": idents.serial_text(p.serial)},
                     )
                 )
             else:
@@ -295,7 +296,7 @@ def _outside_scope(p: Parsed, user) -> RowError:
         p.row,
         "serial",
         _("Declaration %(serial)s is outside your scope: you may import only declarations from or to %(scope)s.")
-        % {"serial": p.serial, "scope": _scope_name(user)},
+        % {"serial": idents.serial_text(p.serial), "scope": _scope_name(user)},
     )
 
 
@@ -307,7 +308,8 @@ def _reconcile(p: Parsed, d: TransitDeclaration, summary: ImportSummary, *, by, 
             RowError(
                 p.row,
                 fields.split(", ")[0],
-                _("serial %(serial)s is stored with different %(fields)s") % {"serial": p.serial, "fields": fields},
+                _("serial %(serial)s is stored with different %(fields)s")
+                % {"serial": idents.serial_text(p.serial), "fields": fields},
             )
         )
         return
@@ -361,7 +363,7 @@ def _refuse_steps(p: Parsed, d: TransitDeclaration, steps: list[str], by) -> Row
         if not services.can_perform(by, d, step):
             message = _("You may not %(action)s declaration %(serial)s.") % {
                 "action": services.ACTION_NAMES[step],
-                "serial": p.serial,
+                "serial": idents.serial_text(p.serial),
             }
             return RowError(p.row, "status", message)
     return None

@@ -29,8 +29,11 @@ from django.db.models.signals import pre_delete
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import format_jalali
 from core.errors import IllegalTransition
+from core.text import digits
 
+from . import idents
 from .models import Status, TransitDeclaration
 
 # The status that ends an operation, and the column that says when.
@@ -84,15 +87,15 @@ def _refuse(declaration: TransitDeclaration, what: str) -> None:
     if until is None:
         raise RetentionRefused(
             _("%(what)s of declaration %(serial)s cannot be deleted: its operation has not ended.")
-            % {"what": what, "serial": declaration.serial}
+            % {"what": what, "serial": idents.serial_text(declaration.serial)}
         )
     raise RetentionRefused(
         _("%(what)s of declaration %(serial)s is kept until %(until)s (%(years)s years after its operation ended).")
         % {
             "what": what,
-            "serial": declaration.serial,
-            "until": until.date().isoformat(),
-            "years": settings.RETENTION_YEARS,
+            "serial": idents.serial_text(declaration.serial),
+            "until": format_jalali(until, with_time=False),
+            "years": digits(settings.RETENTION_YEARS),
         }
     )
 

@@ -30,7 +30,7 @@ from notifications.models import Kind as NotificationKind
 from notifications.services import inspectors_of, notify
 
 from . import evidence as evidence_summary
-from . import selectors
+from . import idents, selectors
 from .creation import create_declarations, deadline_for
 from .flags import refresh_vehicle_flag
 from .models import (
@@ -163,7 +163,8 @@ def declaration_register(
         )
     if TransitDeclaration.objects.filter(serial=parsed.serial).exists():
         raise InvalidInput(
-            _("A declaration with serial %(serial)s is already stored.") % {"serial": parsed.serial},
+            _("A declaration with serial %(serial)s is already stored.")
+            % {"serial": idents.serial_text(parsed.serial)},
             fields={"serial": "exists"},
         )
     who = (by.get_full_name() or by.username) if by else ""
@@ -183,7 +184,7 @@ def check_move(declaration: TransitDeclaration, action: str, by: User | None) ->
             _("Cannot %(action)s declaration %(serial)s: it is %(status)s.")
             % {
                 "action": ACTION_NAMES[action],
-                "serial": declaration.serial,
+                "serial": idents.serial_text(declaration.serial),
                 "status": declaration.get_status_display(),
             },
             fields={"status": declaration.status},
@@ -191,7 +192,7 @@ def check_move(declaration: TransitDeclaration, action: str, by: User | None) ->
     if not can_perform(by, declaration, action):
         raise NotAllowed(
             _("You may not %(action)s declaration %(serial)s.")
-            % {"action": ACTION_NAMES[action], "serial": declaration.serial}
+            % {"action": ACTION_NAMES[action], "serial": idents.serial_text(declaration.serial)}
         )
 
 
@@ -513,7 +514,7 @@ def declaration_extend_deadline(
     if not can_perform(by, locked, "extend_deadline"):
         raise NotAllowed(
             _("You may not %(action)s declaration %(serial)s.")
-            % {"action": ACTION_NAMES["extend_deadline"], "serial": locked.serial}
+            % {"action": ACTION_NAMES["extend_deadline"], "serial": idents.serial_text(locked.serial)}
         )
     if not reason.strip():
         raise InvalidInput(_("An extension needs a reason."), fields={"reason": "required"})

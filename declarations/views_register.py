@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from core.errors import DomainError, http_status
 
-from . import services
+from . import idents, services
 from .forms_register import RegisterForm, goods_formset
 from .import_validation import Validator
 
@@ -42,7 +42,9 @@ def declaration_register(request):
                 status = http_status(exc)
             else:
                 messages.success(
-                    request, _("Declaration %(serial)s registered by hand.") % {"serial": declaration.serial}
+                    request,
+                    _("Declaration %(serial)s registered by hand.")
+                    % {"serial": idents.serial_text(declaration.serial)},
                 )
                 return redirect("declarations:detail", pk=declaration.pk)
         else:

@@ -26,7 +26,7 @@ from core import jobs, metrics, taskruns
 from core.audit import actor
 from core.dates import format_jalali, persian_digits
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
-from declarations import evidence
+from declarations import evidence, idents
 from declarations.models import Review, Status, TransitDeclaration, Verdict
 from notifications.services import Kind, inspectors_of, notify, office_staff
 
@@ -94,12 +94,16 @@ def scan_upload(
     if not can_upload(by, declaration, stage):
         raise NotAllowed(
             _("You may not upload a %(stage)s scan of declaration %(serial)s.")
-            % {"stage": Stage(stage).label, "serial": declaration.serial}
+            % {"stage": Stage(stage).label, "serial": idents.serial_text(declaration.serial)}
         )
     if declaration.status not in UPLOAD_STATUSES[stage]:
         raise IllegalTransition(
             _("A %(stage)s scan cannot be added to declaration %(serial)s: it is %(status)s.")
-            % {"stage": Stage(stage).label, "serial": declaration.serial, "status": declaration.get_status_display()},
+            % {
+                "stage": Stage(stage).label,
+                "serial": idents.serial_text(declaration.serial),
+                "status": declaration.get_status_display(),
+            },
             fields={"status": declaration.status},
         )
     scanner_id = (scanner_id or "").strip()

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 import zipfile
 from decimal import Decimal
 
@@ -194,3 +195,13 @@ def test_altered_evidence_stops_the_archive(bazargan, tehran, tmp_path):
     with pytest.raises(CommandError, match="no longer matches"):
         call_command("archive_operations", out=str(tmp_path / "x.zip"), remove=True, stdout=io.StringIO())
     assert TransitDeclaration.objects.filter(pk=old.pk).exists()
+
+
+@pytest.mark.persian
+def test_the_retention_refusal_names_the_serial_isolated_and_the_date_in_jalali(db):
+    d = DeclarationFactory(status=Status.SETTLED, settled_at=timezone.now() - dt.timedelta(days=30))
+    with pytest.raises(retention.RetentionRefused) as exc:
+        retention._refuse(d, "سند")
+    message = str(exc.value)
+    assert f"\u2066{d.serial}\u2069" in message
+    assert re.search(r"[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2}", message) and not re.search(r"\d{4}-\d{2}-\d{2}", message)
