@@ -12,6 +12,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
@@ -24,6 +25,7 @@ from core import uploads
 from core.api import error_body, reject_unknown_params
 from core.files import serve_evidence
 from core.parsers import StrictJSONParser
+from core.text import isolate
 
 from . import ingest, installation, matching, services
 from .authentication import CameraTokenAuthentication, IsCamera
@@ -192,7 +194,7 @@ class ReadListApi(APIView):
         if plate := request.query_params.get("plate", "").strip():
             key = matching.match_key(plate)
             if not key:
-                raise exceptions.ValidationError({"plate": [f"'{plate}' is not a plate"]})
+                raise exceptions.ValidationError({"plate": [_("%(plate)s is not a plate") % {"plate": isolate(plate)}]})
             qs = qs.filter(plate=key)
         if office := request.query_params.get("office", "").strip():
             qs = qs.filter(office__code=office.upper())

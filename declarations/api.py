@@ -21,6 +21,7 @@ from core import jobs
 from core.api import reject_unknown_params
 from core.dates import format_jalali
 from core.parsers import StrictJSONParser
+from core.text import digits
 
 from . import import_jobs, permits, plates, selectors, serials, services, tasks, transport_docs
 from .filters import DEFAULT_SORT, DeclarationFilter
@@ -122,7 +123,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
         try:
             size = min(max(int(request.query_params.get("page_size", PAGE_SIZE)), 1), 200)
         except ValueError:
-            raise ValidationError({"page_size": ["must be a whole number"]}) from None
+            raise ValidationError({"page_size": [_("must be a whole number")]}) from None
         branches = selectors.scope_branches(request.user, f.branch_offices() if f.is_bound else None)
         try:
             page = keyset_page(
@@ -134,7 +135,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
                 branches=branches,
             )
         except BadCursor:
-            raise ValidationError({"cursor": ["invalid cursor"]}) from None
+            raise ValidationError({"cursor": [_("invalid cursor")]}) from None
         count = selectors.list_count(f.qs, page)
         return Response(
             {
@@ -182,14 +183,14 @@ class DeclarationViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[StrictJSONParser])
     def import_(self, request):
         if request.user.role not in MAY_IMPORT and not request.user.is_superuser:
-            raise PermissionDenied("Your role may not import declarations.")
+            raise PermissionDenied(_("Your role may not import declarations."))
         records = request.data
         if isinstance(records, dict):
             records = records.get("records")
         if not isinstance(records, list) or not records:
-            raise ValidationError({"records": ["send a non-empty JSON list of declaration records"]})
+            raise ValidationError({"records": [_("send a non-empty JSON list of declaration records")]})
         if len(records) > 5000:
-            raise ValidationError({"records": ["at most 5000 records per call"]})
+            raise ValidationError({"records": [_("at most %(n)s records per call") % {"n": digits(5000)}]})
         batch = import_jobs.import_queue_records(records=records, by=request.user)
         job = jobs.enqueue(tasks.run_import, batch.pk, language=translation.get_language() or "")
         if job.inline:  # no worker: imported in this request
@@ -425,7 +426,7 @@ class VehicleViewSet(viewsets.GenericViewSet):
         reject_unknown_params(request, ("plate",))
         text = request.query_params.get("plate", "").strip()
         if not text:
-            raise ValidationError({"plate": ["required"]})
+            raise ValidationError({"plate": [_("This field is required.")]})
         try:
             plate = plates.guess_plate(text)
         except plates.PlateError as exc:
@@ -451,7 +452,7 @@ class VehicleViewSet(viewsets.GenericViewSet):
         try:
             page = keyset_page(qs, DEFAULT_SORT, after=request.query_params.get("after"), size=100)
         except BadCursor:
-            raise ValidationError({"cursor": ["invalid cursor"]}) from None
+            raise ValidationError({"cursor": [_("invalid cursor")]}) from None
         count = selectors.capped_count(qs)
         return Response(
             {
@@ -476,7 +477,7 @@ class ImportBatchViewSet(viewsets.GenericViewSet):
     @extend_schema(responses=ImportResultOut)
     def retrieve(self, request, pk=None):
         if request.user.role not in MAY_IMPORT and not request.user.is_superuser:
-            raise PermissionDenied("Your role may not import declarations.")
+            raise PermissionDenied(_("Your role may not import declarations."))
         try:
             batch = ImportBatch.objects.get(pk=pk, by=request.user)
         except ImportBatch.DoesNotExist:

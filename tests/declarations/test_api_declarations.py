@@ -185,3 +185,21 @@ def test_a_nested_error_is_named_by_its_path_in_the_message(api, origin_clerk, b
     body = api.post("/api/declarations/", {**base, "plate": "12ع34567", "goods": goods}, format="json").json()
     assert "goods[0].quantity: " in body["error"]["message"], body
     assert body["error"]["fields"]["goods"][0]["quantity"]  # the fields keep their structure
+
+
+@pytest.mark.persian
+def test_the_apis_own_refusals_are_in_the_clients_language(api, origin_clerk, inspector):
+    """An integrator asking in Persian got «records: send a non-empty JSON list…» and «plate: required»."""
+    api.force_authenticate(origin_clerk)
+    fa = {"HTTP_ACCEPT_LANGUAGE": "fa"}
+    body = api.post("/api/declarations/import/", {}, format="json", **fa).json()["error"]
+    assert body["fields"] == {"records": ["فهرستی غیرخالی از رکوردهای اظهارنامه به صورت JSON بفرستید"]}
+    body = api.get("/api/vehicles/", **fa).json()["error"]
+    assert body["fields"] == {"plate": ["این مقدار لازم است."]}
+    body = api.get("/api/declarations/", {"page_size": "x"}, **fa).json()["error"]
+    assert body["fields"] == {"page_size": ["باید عدد صحیح باشد"]}
+    body = api.get("/api/anpr/reads/search/", {"plate": "??"}, **fa).json()["error"]
+    assert body["fields"] == {"plate": ["\u2066??\u2069 پلاک نیست"]}
+    api.force_authenticate(inspector)
+    body = api.post("/api/declarations/import/", [{}], format="json", **fa).json()["error"]
+    assert body["message"] == "نقش شما اجازهٔ ورود اظهارنامه‌ها را ندارد."
