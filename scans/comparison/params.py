@@ -39,6 +39,10 @@ class Params:
     SHIFT_Y: int = 2  # ... and rows
     END_SHIFT: float = 0.03  # search range at the vehicle's two ends (share of the width); 0 = off
     END_RAMP: float = 3.0  # ... and how many end windows the found shift ramps in over
+    # where the vehicle runs into the origin frame's border (cut by the frame), a second end window this many
+    # windows inside, searched over END_CUT_RANGE of the width; 0 = off (docs/benchmarks.md, sixteenth pass)
+    END_CUT_RANGE: float = 0.0
+    END_CUT_INSET: float = 3.0
     # where the speed warp's upper and lower halves disagree by more than this (working px), a half that locked
     # onto the wrong column is replaced by the other (registration._pick_halves); 0 = off (docs/benchmarks.md,
     # "Fourteenth pass on the hard pairs": 3 passed on the shipped threshold but not the FA <= 0.01 step)

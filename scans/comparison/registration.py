@@ -278,16 +278,29 @@ def end_shifts(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, details: dict
     gd = cv2.GaussianBlur(adw, (0, 0), 1.5)
     found = []
     for side, x_end in (("left", int(cols[0])), ("right", int(cols[-1]))):
-        x0 = x_end if side == "left" else x_end - win + 1
-        x0 = int(np.clip(x0, rx, w - rx - win))
-        tpl = go[y0:y1, x0 : x0 + win]
-        if float(tpl.std()) < 1e-3:
+        attempts = [(x_end if side == "left" else x_end - win + 1, rx)]
+        if params.END_CUT_RANGE and (x_end <= 2 if side == "left" else x_end >= w - 3):
+            # the frame cuts the vehicle: the window at the border holds a cut-off part; look further in
+            inset = round(params.END_CUT_INSET * win)
+            attempts.append(
+                (x_end + inset if side == "left" else x_end - win + 1 - inset, max(rx, round(params.END_CUT_RANGE * w)))
+            )
+        shift = None
+        for x0, r in attempts:
+            x0 = int(np.clip(x0, r, w - r - win))
+            tpl = go[y0:y1, x0 : x0 + win]
+            if float(tpl.std()) < 1e-3:
+                continue
+            res = cv2.matchTemplate(gd[y0 - ry : y1 + ry, x0 - r : x0 + win + r], tpl, cv2.TM_CCOEFF_NORMED)
+            _, best, _, (bx, by) = cv2.minMaxLoc(res)
+            if best < 0.6:
+                continue  # nothing to match (a part the frame cut off): the next window, if any
+            if best >= float(res[ry, r]) + 0.02 and abs(bx - r) >= 2:
+                shift = bx - r
+            break  # a window that matches decides this end
+        if shift is None:
             continue
-        res = cv2.matchTemplate(gd[y0 - ry : y1 + ry, x0 - rx : x0 + win + rx], tpl, cv2.TM_CCOEFF_NORMED)
-        _, best, _, (bx, by) = cv2.minMaxLoc(res)
-        dx = bx - rx
-        if best < 0.6 or best < float(res[ry, rx]) + 0.02 or abs(dx) < 2:
-            continue
+        dx = shift
         found.append((side, dx, round(float(best), 3)))
         ramp = params.END_RAMP * win
         xs = np.arange(w, dtype=np.float32)
