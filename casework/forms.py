@@ -23,12 +23,21 @@ class LetterForm(PageForm):
 
 class AnswerForm(PageForm):
     reply_text = forms.CharField(label=gettext_lazy("reply"), widget=forms.Textarea(attrs={"rows": 5}))
-    reply_number = forms.CharField(label=gettext_lazy("reply letter number"), max_length=40, required=False)
+    reply_number = forms.CharField(
+        label=gettext_lazy("reply letter number"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr", "spellcheck": "false"}),
+    )
     answered_on = JalaliDateField(label=gettext_lazy("reply date (Jalali)"), required=False)
 
 
 class CaseForm(PageForm):
-    file_number = forms.CharField(label=gettext_lazy("file number"), max_length=60)
+    file_number = forms.CharField(
+        label=gettext_lazy("file number"),
+        max_length=60,
+        widget=forms.TextInput(attrs={"dir": "ltr", "spellcheck": "false"}),
+    )
     authority = forms.CharField(label=gettext_lazy("authority"), max_length=150)
     branch = forms.CharField(label=gettext_lazy("branch"), max_length=100, required=False)
     opened_on = JalaliDateField(label=gettext_lazy("opened on (Jalali)"))

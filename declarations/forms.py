@@ -126,7 +126,9 @@ ACTION_LABELS = {
 class TrafficPermitForm(PageForm):
     """The traffic permit of a foreign truck, recorded at its entry (``permits.traffic_permit_record``)."""
 
-    permit_no = forms.CharField(label=_("Permit number"), max_length=40)
+    permit_no = forms.CharField(
+        label=_("Permit number"), max_length=40, widget=forms.TextInput(attrs={"dir": "ltr", "spellcheck": "false"})
+    )
     entry_office = forms.ModelChoiceField(label=_("Entry border"), queryset=CustomsOffice.objects.none())
     exit_office = forms.ModelChoiceField(label=_("Exit border"), queryset=CustomsOffice.objects.none())
     issued_at = JalaliDateTimeField(label=_("Issued at"), help_text=_("Jalali date and time, e.g. 1404/05/12 10:30."))
@@ -153,7 +155,11 @@ class TrafficPermitForm(PageForm):
         initial=10,
         help_text=_("At most 10 hours (Art. 11)."),
     )
-    fuel_receipt_no = forms.CharField(label=_("Fuel-price difference receipt number"), max_length=40)
+    fuel_receipt_no = forms.CharField(
+        label=_("Fuel-price difference receipt number"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"dir": "ltr", "spellcheck": "false"}),
+    )
     fuel_receipt_date = JalaliDateField(
         label=_("Receipt date"), help_text=_("Paid before the permit is issued (Art. 8), e.g. 1404/05/12.")
     )

@@ -29,8 +29,11 @@ TEXT_COLUMNS = (
 LIST_HELP = _("Separate several with ; (semicolon).")
 
 
-def _text(label, help_text="", required=False):
-    return forms.CharField(label=label, required=required, help_text=help_text)
+def _text(label, help_text="", required=False, ltr=False):
+    """``ltr``: an identifier in Latin letters and digits, typed and shown left to right (a right-to-left
+    box lays 1405-BZG-00001 out as BZG-00001-1405 while it is typed)."""
+    widget = forms.TextInput(attrs={"dir": "ltr", "spellcheck": "false"}) if ltr else None
+    return forms.CharField(label=label, required=required, help_text=help_text, widget=widget)
 
 
 def _as_list(text: str) -> str:
@@ -43,13 +46,15 @@ def _raise(exc: RowInvalid):
 
 
 class RegisterForm(PageForm):
-    serial = _text(_("Serial"), _("4–32 letters, digits, / or -, as ICS would give it."), required=True)
+    serial = _text(_("Serial"), _("4–32 letters, digits, / or -, as ICS would give it."), required=True, ltr=True)
     declared_at = JalaliDateTimeField(
         label=_("Declared at"), help_text=_("Jalali date and time, e.g. 1404/05/12 10:30.")
     )
     origin = forms.ModelChoiceField(label=_("Origin office"), queryset=CustomsOffice.objects.none())
     destination = forms.ModelChoiceField(label=_("Destination office"), queryset=CustomsOffice.objects.none())
-    route = _text(_("Planned route"), _("Office codes in order, e.g. BZG;TBZ;THR. Empty: origin then destination."))
+    route = _text(
+        _("Planned route"), _("Office codes in order, e.g. BZG;TBZ;THR. Empty: origin then destination."), ltr=True
+    )
     plate_country = forms.CharField(
         label=_("Plate nationality"),
         initial="IR",
@@ -60,14 +65,16 @@ class RegisterForm(PageForm):
     trailer_plate = _text(_("Trailer plate"))
     driver_name = _text(_("Driver's name"))
     driver_national_id = _text(_("Driver's national ID"), _("Ten digits, for an Iranian driver."))
-    driver_passport = _text(_("Driver's passport number"), _("For a foreign driver."))
+    driver_passport = _text(_("Driver's passport number"), _("For a foreign driver."), ltr=True)
     company_name = _text(_("Transport company"))
-    company_reg_no = _text(_("Company registration number"))
-    waybill_no = _text(_("Waybill number"))
-    seals = _text(_("Seal numbers"), LIST_HELP)
-    containers = _text(_("Container numbers"), _("ISO 6346 with its check digit, e.g. MSKU1234565; separate with ;"))
-    mrn = _text(_("Movement reference number (MRN)"), _("18 characters with its check character."))
-    guarantee_ref = _text(_("Guarantee reference"))
+    company_reg_no = _text(_("Company registration number"), ltr=True)
+    waybill_no = _text(_("Waybill number"), ltr=True)
+    seals = _text(_("Seal numbers"), LIST_HELP, ltr=True)
+    containers = _text(
+        _("Container numbers"), _("ISO 6346 with its check digit, e.g. MSKU1234565; separate with ;"), ltr=True
+    )
+    mrn = _text(_("Movement reference number (MRN)"), _("18 characters with its check character."), ltr=True)
+    guarantee_ref = _text(_("Guarantee reference"), ltr=True)
     guarantee_amount = _text(_("Guarantee amount (rial)"))
     deadline = JalaliDateTimeField(
         label=_("Transit deadline"),
@@ -174,13 +181,13 @@ class RegisterForm(PageForm):
 
 
 class GoodsLineForm(PageForm):
-    hs_code = _text(_("HS code"), required=True)
+    hs_code = _text(_("HS code"), required=True, ltr=True)
     description = _text(_("Description"), required=True)
     quantity = _text(_("Quantity"), required=True)
     unit = _text(_("Unit"))
     gross_weight_kg = _text(_("Gross weight (kg)"))
     value = _text(_("Value (USD)"))
-    goods_serials = _text(_("Serials / IMEIs"), LIST_HELP)
+    goods_serials = _text(_("Serials / IMEIs"), LIST_HELP, ltr=True)
 
     def __init__(self, *args, validator: Validator | None = None, **kwargs):
         super().__init__(*args, **kwargs)

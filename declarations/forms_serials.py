@@ -73,7 +73,9 @@ def _decimal(label):
 
 
 class TransportDocumentForm(PageForm):
-    number = forms.CharField(label=_("Document number"), max_length=40)
+    number = forms.CharField(
+        label=_("Document number"), max_length=40, widget=forms.TextInput(attrs={"dir": "ltr", "spellcheck": "false"})
+    )
     issued_on = JalaliDateField(label=_("Issued on"), help_text=_("Jalali date, e.g. 1404/05/12."))
     origin = forms.CharField(label=_("Origin on the document"), max_length=40, help_text=_("Office code or place."))
     destination = forms.CharField(

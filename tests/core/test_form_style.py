@@ -168,3 +168,18 @@ def test_the_audit_filters(client, hq):
     html = client.get(reverse("reports:audit"), {"date_from": "1404/07/31", "actor": "hq"}).content.decode()
     block = beside(html, "id_date_from", "Enter a Jalali date like 1404/05/12.")
     assert block.startswith('<div class="mb-2 col-auto">')  # a column of the filter row
+
+
+def test_identifier_boxes_are_typed_left_to_right(client, origin_clerk, declaration):
+    """The one form template dropped the widgets' ``dir``: a serial typed in a right-to-left box is laid out
+    BZG-00001-1405 while it is typed. Identifier boxes now keep left to right; words stay in the page's direction."""
+    client.force_login(origin_clerk)
+    page = client.get(reverse("declarations:register")).content.decode()
+
+    def box(name):
+        return re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', page)[0]
+
+    for name in ("serial", "waybill_no", "mrn", "containers", "seals", "guarantee_ref", "goods-0-goods_serials"):
+        assert 'dir="ltr"' in box(name), name
+    for name in ("driver_name", "company_name", "goods-0-description"):
+        assert "dir=" not in box(name), name
