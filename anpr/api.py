@@ -107,7 +107,20 @@ def _wrong_camera(camera: Camera, attrs: dict) -> str:
     return ""
 
 
-class ReadCreateApi(APIView):
+class _CameraOnly:
+    """A request without a camera's token (none, or a person's or a system's ``Token``) is told which one to send,
+    not only that none came."""
+
+    def permission_denied(self, request, message=None, code=None):
+        if not request.successful_authenticator:
+            raise exceptions.NotAuthenticated(
+                _("Plate reads are posted with a camera's own token: %(header)s.")
+                % {"header": isolate("Authorization: Camera <token>")}
+            )
+        super().permission_denied(request, message, code)  # type: ignore[misc]
+
+
+class ReadCreateApi(_CameraOnly, APIView):
     """POST one read (JSON, or multipart with a photo file)."""
 
     authentication_classes = [CameraTokenAuthentication]
@@ -129,7 +142,7 @@ class ReadCreateApi(APIView):
         return Response(body, status=status.HTTP_200_OK if result.duplicate else status.HTTP_201_CREATED)
 
 
-class ReadBulkApi(APIView):
+class ReadBulkApi(_CameraOnly, APIView):
     """POST up to ``ANPR_BULK_MAX`` reads as JSON ``{"reads": [...]}``; good ones are stored, bad ones reported."""
 
     authentication_classes = [CameraTokenAuthentication]

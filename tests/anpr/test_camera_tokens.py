@@ -96,3 +96,18 @@ def test_each_read_names_the_camera_whose_token_posted_it(fixture, request):
     assert read.camera_id == camera.pk and read.office_id == camera.office_id
     camera.refresh_from_db()
     assert camera.last_read_at is not None  # the camera's last use, as the health panel shows it
+
+
+@pytest.mark.persian
+def test_a_persons_or_systems_token_on_the_read_endpoints_is_told_to_send_a_camera_token(api_token_for, hq):
+    """The integration client posting a read with its own Token got «credentials were not provided»."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(hq)}")
+    for path in ("/api/anpr/reads/", "/api/anpr/reads/bulk/"):
+        response = client.post(path, {}, format="json")
+        assert response.status_code == 401
+        assert response.json()["error"]["message"] == (
+            "قرائت پلاک با توکن خود دوربین فرستاده می‌شود: \u2066Authorization: Camera <token>\u2069."
+        )
