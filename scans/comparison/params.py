@@ -43,6 +43,8 @@ class Params:
     # windows inside, searched over END_CUT_RANGE of the width; 0 = off (docs/benchmarks.md, sixteenth pass)
     END_CUT_RANGE: float = 0.0
     END_CUT_INSET: float = 3.0
+    # ... and, where the border window does match, the inner window decides when it matches better by this; 0 = off
+    END_CUT_MARGIN: float = 0.0
     # where the speed warp's upper and lower halves disagree by more than this (working px), a half that locked
     # onto the wrong column is replaced by the other (registration._pick_halves); 0 = off (docs/benchmarks.md,
     # "Fourteenth pass on the hard pairs": 3 passed on the shipped threshold but not the FA <= 0.01 step)

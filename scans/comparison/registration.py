@@ -286,6 +286,7 @@ def end_shifts(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, details: dict
                 (x_end + inset if side == "left" else x_end - win + 1 - inset, max(rx, round(params.END_CUT_RANGE * w)))
             )
         shift = None
+        chosen = None  # (best, shift, x0) of the window that decides this end
         for x0, r in attempts:
             x0 = int(np.clip(x0, r, w - r - win))
             tpl = go[y0:y1, x0 : x0 + win]
@@ -295,11 +296,16 @@ def end_shifts(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, details: dict
             _, best, _, (bx, by) = cv2.minMaxLoc(res)
             if best < 0.6:
                 continue  # nothing to match (a part the frame cut off): the next window, if any
-            if best >= float(res[ry, r]) + 0.02 and abs(bx - r) >= 2:
-                shift = bx - r
-            break  # a window that matches decides this end
-        if shift is None:
+            cand = (best, bx - r if best >= float(res[ry, r]) + 0.02 and abs(bx - r) >= 2 else None, x0)
+            if chosen is None:
+                chosen = cand
+                if not params.END_CUT_MARGIN:
+                    break  # a window that matches decides this end
+            elif best >= chosen[0] + params.END_CUT_MARGIN:
+                chosen = cand  # the window further in matches clearly better: the border one held a cut part
+        if chosen is None or chosen[1] is None:
             continue
+        best, shift, x0 = chosen
         dx = shift
         found.append((side, dx, round(float(best), 3)))
         ramp = params.END_RAMP * win

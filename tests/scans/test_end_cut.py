@@ -1,6 +1,7 @@
 """The vehicle's end where the origin's frame cuts it (``Params.END_CUT_RANGE``): the window at the border holds
 a part cut off in one scan, so the end realignment looks again further in, over a wider range; a border window
-that matches where it is decides that end as before (a change near the end must not move it)."""
+that matches where it is decides that end as before (a change near the end must not move it). With
+``Params.END_CUT_MARGIN`` the inner window also decides where the border window matches, but clearly worse."""
 
 from dataclasses import replace
 
@@ -52,4 +53,37 @@ def test_a_border_window_that_matches_decides_its_end_even_with_a_change_further
     adw[40:300, w - 4 * win : w - 2 * win] += 0.8  # something added inside the inset window
     details: dict = {}
     edx = end_shifts(ao, adw, np.ones_like(ao, bool), details, ON)
+    assert details["end_shifts"] == [] and not np.any(edx)
+
+
+MARGIN = replace(ON, END_CUT_MARGIN=0.05)
+
+
+def test_a_border_window_that_matches_worse_than_the_window_further_in_gives_way_to_it():
+    ao = _cut_vehicle()
+    h, w = ao.shape
+    adw = _drifted(ao, 40, 260)
+    win = max(24, w // 24)
+    # the border: partly a part only one frame shows, partly the vehicle 10 px on, so it matches, but poorly
+    part = ao[:, w - 80 : w - 10]
+    other = ao[:, w // 3 : w // 3 + 70]  # a part only one frame shows
+    adw[:, w - 70 :] = 0.5 * part + 0.5 * other
+    valid = np.ones_like(ao, bool)
+    details: dict = {}
+    edx = end_shifts(ao, adw, valid, details, ON)
+    assert not (36 <= edx[-win * 3] <= 44)  # without the margin the border window decides, and not at 40 px
+    details = {}
+    edx = end_shifts(ao, adw, valid, details, MARGIN)
+    assert [s[0] for s in details["end_shifts"]] == ["right"]
+    assert 36 <= edx[-win * 3] <= 44 and abs(edx[w // 2]) < 1e-6
+
+
+def test_with_the_margin_a_change_further_in_still_leaves_a_matching_border_window_in_charge():
+    ao = _cut_vehicle()
+    h, w = ao.shape
+    win = max(24, w // 24)
+    adw = ao.copy()
+    adw[40:300, w - 4 * win : w - 2 * win] += 0.8
+    details: dict = {}
+    edx = end_shifts(ao, adw, np.ones_like(ao, bool), details, MARGIN)
     assert details["end_shifts"] == [] and not np.any(edx)
