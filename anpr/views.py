@@ -73,8 +73,8 @@ def _period(request) -> tuple[dt.datetime, dt.datetime, dict[str, str]]:
         if text:
             try:
                 days[name] = parse_jalali_date(text)
-            except ValueError as exc:
-                errors[name] = str(exc)
+            except ValueError:  # its own message is the developer's, in English
+                errors[name] = _("Enter a Jalali date like 1404/05/12.")
     if not errors and days["from"] > days["to"]:
         errors["to"] = _("The end of the period is before its start.")
     start = dt.datetime.combine(days["from"], dt.time(), tzinfo=TEHRAN)

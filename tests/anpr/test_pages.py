@@ -182,3 +182,12 @@ def test_it_keeps_the_timeline_scoped_through_the_declaration(dest_clerk, bzg_ca
     TransitDeclaration.objects.filter(pk=declaration.pk)  # the clerk at Tehran sees Bazargan's read of the truck
     read = _read(bzg_camera, truck.plate)
     assert PlateRead.objects.for_user(dest_clerk).filter(pk=read.pk).exists()
+
+
+@pytest.mark.persian
+def test_a_report_period_that_is_no_date_is_refused_in_the_pages_language(client, inspector):
+    client.force_login(inspector)
+    resp = client.get("/anpr/reports/anpr-reads-per-office-day/", {"from": "1405/13/40", "to": "1405/09/01"})
+    html = resp.content.decode()
+    assert resp.status_code == 400
+    assert "تاریخ را به صورت شمسی وارد کنید" in html and "is not a Jalali date" not in html
