@@ -226,8 +226,9 @@ def vehicle_search(request):
         return render(request, "declarations/vehicle_search.html", {"text": text})
     try:
         plate = plates.guess_plate(text)
-    except plates.PlateError as exc:
-        return render(request, "declarations/vehicle_search.html", {"text": text, "error": str(exc)}, status=400)
+    except plates.PlateError:  # its own message is the developer's, in English
+        error = _("'%(text)s' is not a plate.") % {"text": text}
+        return render(request, "declarations/vehicle_search.html", {"text": text, "error": error}, status=400)
     vehicles = Vehicle.objects.filter(plate=plate.text)
     if plate.country:
         vehicles = vehicles.filter(country=plate.country)

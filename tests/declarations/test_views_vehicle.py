@@ -41,3 +41,12 @@ def test_the_plate_search_finds_the_truck_in_persian_digits(client, dest_clerk, 
     assert response.status_code == 302
     assert response.url == reverse("declarations:vehicle", args=[truck.pk])
     assert client.get(reverse("declarations:vehicle-search"), {"plate": "؟؟"}).status_code == 400
+
+
+@pytest.mark.persian
+def test_a_plate_search_for_no_plate_is_refused_in_the_pages_language(client, dest_clerk):
+    client.force_login(dest_clerk)
+    response = client.get(reverse("declarations:vehicle-search"), {"plate": "؟؟"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "«\u2068؟؟\u2069» پلاک معتبری نیست." in html and "is not a plate" not in html
