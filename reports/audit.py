@@ -261,9 +261,25 @@ HEADERS = [
 ]
 
 
+def _changes_text(entry: LogEntry) -> str:
+    """The changes as django-auditlog's ``changes_str`` writes them ("field: before → after; …"), for
+    any value a service logged itself (``log_create(changes=…)`` may store a yes/no, a number or null,
+    on which ``changes_str`` raises)."""
+    try:
+        changes = entry.changes_dict
+    except Exception:  # stored text that is no JSON: as it is
+        return str(entry.changes)
+    return "; ".join(
+        f"{field}: {values[0]} \u2192 {values[1]}"
+        if isinstance(values, list | tuple) and len(values) == 2
+        else f"{field}: {values}"  # a many-to-many change: its own dict
+        for field, values in changes.items()
+    )
+
+
 def _row(entry: LogEntry) -> list:
     seal = getattr(entry, "seal", None)
-    changes = entry.changes_str if entry.changes else ""
+    changes = _changes_text(entry) if entry.changes else ""
     if entry.action == LogEntry.Action.ACCESS and isinstance(entry.additional_data, dict):
         changes = ", ".join(access_details(entry))
     return [

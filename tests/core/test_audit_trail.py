@@ -394,3 +394,20 @@ def test_a_change_is_written_as_the_page_writes_yes_no_and_numbers(client, decla
     row = row[: row.index("</tr>")]
     assert "خیر ← بله" in row and "False" not in row and "True" not in row  # in the right-to-left order
     assert "۱۲۵۰۰۰۰" in row and "1250000" not in row
+
+
+def test_the_export_writes_a_change_a_service_logged_with_yes_no_and_null_values(client, declaration, hq, it_officer):
+    # A model version promoted (anpr.registry) logs its own changes: a yes/no and a null, not text.
+    with audit.actor(it_officer):
+        LogEntry.objects.log_create(
+            declaration,
+            force_log=True,
+            action=LogEntry.Action.UPDATE,
+            changes={"promoted": [False, True], "replaces": [None, 1], "reason": ["", "shipped"]},
+        )
+    client.force_login(hq)
+    response = client.get(reverse("reports:audit_export", args=["csv"]))
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert "promoted: False \u2192 True; replaces: None \u2192 1; reason:  \u2192 shipped" in [r[10] for r in rows[1:]]
+    assert client.get(reverse("reports:audit_export", args=["xlsx"])).status_code == 200
