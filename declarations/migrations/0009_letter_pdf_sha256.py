@@ -4,6 +4,10 @@ Before, every view of a draft's PDF stored a new file (never referenced again af
 next view), and a letter sent after such a view kept the draft's PDF as its record. This
 removes draft PDFs and unreferenced letter files, forgets a sent letter's PDF stored
 before it was sent (it is rendered again, once, on its next view) and hashes the rest.
+
+Only files of letters that this database holds are removed: a database migrated from empty (a new
+installation, the test suite's database) next to a media folder or bucket that already holds
+another database's letters must not take their PDFs, the letters' records, for orphans.
 """
 
 import datetime as dt
@@ -14,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import migrations, models
 
 STORED = re.compile(r"letter-\d+-(\d{14})-[0-9a-f]{12}[^/]*\.pdf$")
+OWNER = re.compile(r"letter-(\d+)-\d{14}-[0-9a-f]{12}[^/]*\.pdf$")  # the letter's id in the file's name
 
 
 def _walk(folder):
@@ -30,6 +35,9 @@ def _walk(folder):
 def clean_letter_pdfs(apps, schema_editor):
     letter_model = apps.get_model("declarations", "FollowUpLetter")
     kept = set()
+    ours = {str(pk) for pk in letter_model.objects.values_list("pk", flat=True)}
+    if not ours:
+        return  # no letter here, so no draft's PDF of this database to remove
     for letter in letter_model.objects.exclude(pdf=""):
         match = STORED.search(letter.pdf.name)
         stamp = dt.datetime.strptime(match.group(1), "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC) if match else None
@@ -48,7 +56,8 @@ def clean_letter_pdfs(apps, schema_editor):
         letter_model.objects.filter(pk=letter.pk).update(pdf_sha256=digest)
         kept.add(letter.pdf.name)
     for name in _walk("letters"):
-        if STORED.search(name) and name not in kept:
+        owner = OWNER.search(name)
+        if owner and owner.group(1) in ours and name not in kept:
             default_storage.delete(name)
 
 

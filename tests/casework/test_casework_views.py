@@ -255,3 +255,31 @@ def test_the_migration_removes_the_pdfs_stored_by_viewing_drafts(overdue, origin
     assert not draft.pdf and sent.pdf and sent.pdf_sha256 == hashlib.sha256(b"record").hexdigest()
     assert _stored_pdfs(settings) == [sent.pdf.name.rsplit("/", 1)[1]]
     assert not default_storage.exists(orphan) and default_storage.exists(keep)
+
+
+def test_the_migration_leaves_the_pdfs_of_letters_another_database_holds(overdue, origin_clerk, settings):
+    """The test suite's own database is migrated from empty beside the media folder of the app run on
+    the same machine: that app's sent letters are no orphans of the new database."""
+    import importlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    from casework import services as casework
+    from casework.models import FollowUpLetter
+
+    clean = importlib.import_module("declarations.migrations.0009_letter_pdf_sha256").clean_letter_pdfs
+    apps = MigrationLoader(connection).project_state(("declarations", "0009_letter_pdf_sha256")).apps
+    FollowUpLetter.objects.all().delete()
+    elsewhere = default_storage.save("letters/2026/12/letter-1-20261205111420-8c224516e89d.pdf", ContentFile(b"a"))
+    clean(apps, None)  # no letter in this database at all
+    assert default_storage.exists(elsewhere)
+
+    draft = casework.letter_draft(declaration=overdue, by=origin_clerk)
+    theirs = default_storage.save(
+        f"letters/2026/12/letter-{draft.pk + 1000}-20261205111420-0123456789ab.pdf", ContentFile(b"b")
+    )
+    clean(apps, None)  # letters here, but not that one
+    assert default_storage.exists(theirs)
