@@ -1,6 +1,7 @@
 """Sessions: idle and absolute limits, the list of open sessions and ending the others, the account
 page's last logins, the password change, Argon2."""
 
+import re
 import time
 
 import pytest
@@ -176,3 +177,18 @@ def test_a_keeping_shorter_than_a_session_never_drops_an_open_session(origin_cle
     login_from("10.0.0.5", "origin_clerk")
     assert logins.login_records_prune() == 0
     assert logins.open_sessions(origin_clerk).count() == 1
+
+
+@pytest.mark.persian
+def test_the_password_rules_count_in_the_pages_digits(client, origin_clerk):
+    client.force_login(origin_clerk)
+
+    page = client.get(reverse("accounts:password")).content.decode()
+    response = client.post(
+        reverse("accounts:password"), {"old_password": PASSWORD, "new_password1": "x-3", "new_password2": "x-3"}
+    )
+
+    help_text = re.search(r'<div class="form-text">(.*?)</div>', page, re.S)[1]
+    assert "۱۰" in help_text and "10" not in help_text
+    errors = " ".join(re.findall(r'<div class="invalid-feedback[^"]*"[^>]*>(.*?)</div>', response.content.decode()))
+    assert response.status_code == 400 and "۱۰" in errors and "10" not in errors
