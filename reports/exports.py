@@ -20,6 +20,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from decimal import Decimal, InvalidOperation
 
 from django.db import connection
 from django.template.loader import render_to_string
@@ -344,7 +345,14 @@ def _figure_sheets(wb: XlsxWriter, figures: dict) -> None:
         "پرونده‌های قضایی",
         (
             *(
-                ["تشکیل", c["file_number"], c["serial"], jday_iso(c["opened_on"]), c["authority"], c["goods_value"]]
+                [
+                    "تشکیل",
+                    c["file_number"],
+                    c["serial"],
+                    jday_iso(c["opened_on"]),
+                    c["authority"],
+                    _rial(c["goods_value"]),
+                ]
                 for c in cases["opened_list"]
             ),
             *(
@@ -383,6 +391,14 @@ def _figure_sheets(wb: XlsxWriter, figures: dict) -> None:
         ),
         header=["نوع", "کد گمرک", "گمرک", "اعزام", "اسکن به‌موقع", "وصول", "بررسی‌شده / رؤیت پلاک"],
     )
+
+
+def _rial(text) -> int | str:
+    """A stored amount in rials (the figures keep it as text, as JSON does a Decimal) as a number cell."""
+    try:
+        return int(Decimal(text))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
 
 
 def _tee_lines(lines: Iterator[tuple], csv_out, most_overdue: MostOverdue | None) -> Iterator[str]:

@@ -77,3 +77,11 @@ def test_the_pdf_keeps_each_serial_of_its_list_on_one_line(figures):
     ]
     text = pdf_text(exports.render_pdf(figures, serials=rows))
     assert all(s in text for s in serials), text
+
+
+def test_the_xlsx_writes_a_cases_goods_value_as_a_number(figures):
+    buf = io.BytesIO()
+    exports.write_xlsx(figures, buf)
+    buf.seek(0)
+    opened = next(openpyxl.load_workbook(buf)["پرونده‌های قضایی"].iter_rows(min_row=2, values_only=True))
+    assert opened[5] == int(figures["cases"]["opened_list"][0]["goods_value"]) > 0  # a number Excel sums, not text
