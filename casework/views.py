@@ -194,12 +194,13 @@ def letter_answer(request, pk: int):
     form = AnswerForm(request.POST)
     if form.is_valid():
         answered_on = form.cleaned_data["answered_on"]
-        # A reply dated today is recorded now; an earlier date at the end of that Tehran day.
-        at = (
-            min(dt.datetime.combine(answered_on, dt.time(23, 59), tzinfo=TEHRAN), timezone.now())
-            if answered_on
-            else None
-        )
+        # A reply dated today is recorded now; an earlier date at the end of that Tehran day; a later
+        # one as it is, for the service to refuse.
+        at = None
+        if answered_on:
+            at = dt.datetime.combine(answered_on, dt.time(23, 59), tzinfo=TEHRAN)
+            if answered_on <= timezone.now().astimezone(TEHRAN).date():
+                at = min(at, timezone.now())
         try:
             casework.letter_record_answer(
                 letter=letter,
@@ -209,7 +210,10 @@ def letter_answer(request, pk: int):
                 answered_at=at,
             )
         except DomainError as exc:
-            apply_error(form, exc)
+            if "answered_at" in exc.fields:  # the service's name for the date typed in answered_on
+                form.add_error("answered_on", str(exc))
+            else:
+                apply_error(form, exc)
         else:
             messages.success(request, _("Reply recorded."))
             return redirect("casework:letter", pk=pk)

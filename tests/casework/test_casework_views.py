@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 
+import jdatetime
 import pytest
 from django.utils import timezone
 
@@ -283,3 +284,20 @@ def test_the_migration_leaves_the_pdfs_of_letters_another_database_holds(overdue
     )
     clean(apps, None)  # letters here, but not that one
     assert default_storage.exists(theirs)
+
+
+def test_a_reply_dated_in_the_future_is_refused_beside_its_date(client, overdue, origin_clerk, dest_clerk):
+    from casework import services as casework
+
+    letter = casework.letter_send(letter=casework.letter_draft(declaration=overdue, by=origin_clerk), by=origin_clerk)
+    next_year = jdatetime.date.today().year + 1
+    client.force_login(dest_clerk)
+
+    response = client.post(
+        f"/casework/letters/{letter.pk}/answer/", {"reply_text": "کالا وارد شد", "answered_on": f"{next_year}/01/15"}
+    )
+
+    letter.refresh_from_db()
+    assert response.status_code == 400 and letter.status == LetterStatus.SENT and letter.answered_at is None
+    form = response.context["answer_form"]
+    assert form.errors["answered_on"] == ["The reply date is in the future."]
