@@ -29,7 +29,7 @@ from core import jobs
 from core.audit import actor
 from core.dates import format_jalali, jalali_month_of, persian_digits
 from core.errors import DomainError, IllegalTransition, InvalidInput
-from core.text import isolate
+from core.text import is_persian, isolate
 from declarations import evidence, idents, services
 from declarations.models import Status, TransitDeclaration
 from notifications.services import Kind, headquarters, notify, office_staff
@@ -236,7 +236,10 @@ def letter_send(*, letter: FollowUpLetter, by: User | None, at: dt.datetime | No
     now = timezone.now()
     at = at or now
     if at > now + dt.timedelta(minutes=5):
-        raise InvalidInput(_("The time %(at)s is in the future.") % {"at": at}, fields={"sent_at": str(at)})
+        raise InvalidInput(
+            _("The time %(at)s is in the future.") % {"at": format_jalali(at, persian=is_persian())},
+            fields={"sent_at": str(at)},
+        )
     locked.number_year, locked.number_seq, locked.number = next_letter_number(locked.from_office, at)
     locked.status = LetterStatus.SENT
     locked.sent_at = at

@@ -25,7 +25,9 @@ from django.utils.translation import pgettext_lazy
 from accounts.models import CustomsOffice, Role, User
 from core import uploads
 from core.audit import actor
+from core.dates import format_jalali
 from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed
+from core.text import is_persian
 from notifications.models import Kind as NotificationKind
 from notifications.services import inspectors_of, notify
 
@@ -217,7 +219,10 @@ def _transition(
     now = timezone.now()
     at = at or now
     if at > now + dt.timedelta(minutes=5):
-        raise InvalidInput(_("The time %(at)s is in the future.") % {"at": at}, fields={"at": str(at)})
+        raise InvalidInput(
+            _("The time %(at)s is in the future.") % {"at": format_jalali(at, persian=is_persian())},
+            fields={"at": str(at)},
+        )
     locked.status = target
     locked.status_source = source
     locked.status_source_ref = source_ref or (f"{by.get_full_name() or by.username}" if by else "")

@@ -301,3 +301,16 @@ def test_a_reply_dated_in_the_future_is_refused_beside_its_date(client, overdue,
     assert response.status_code == 400 and letter.status == LetterStatus.SENT and letter.answered_at is None
     form = response.context["answer_form"]
     assert form.errors["answered_on"] == ["The reply date is in the future."]
+
+
+@pytest.mark.persian
+def test_a_letter_sent_in_the_future_is_refused_naming_the_time_in_jalali(overdue, origin_clerk):
+    from casework import services as casework
+    from core.dates import format_jalali
+    from core.errors import InvalidInput
+
+    draft = casework.letter_draft(declaration=overdue, by=origin_clerk)
+    at = timezone.now() + dt.timedelta(days=30)
+    with pytest.raises(InvalidInput) as refused:
+        casework.letter_send(letter=draft, by=origin_clerk, at=at)
+    assert str(refused.value) == f"زمان {format_jalali(at)} در آینده است."

@@ -150,3 +150,17 @@ def test_an_iranian_truck_has_no_traffic_permit(declaration, bazargan, tehran):
             allowed_hours=10,
             issued_at=timezone.now(),
         )
+
+
+@pytest.mark.persian
+def test_a_move_dated_in_the_future_is_refused_naming_the_time_in_jalali(declaration, origin_clerk):
+    at = timezone.now() + dt.timedelta(days=30)
+
+    with pytest.raises(InvalidInput) as refused:
+        services.declaration_depart(declaration=declaration, by=origin_clerk, at=at)
+
+    from core.dates import format_jalali
+
+    assert str(refused.value) == f"زمان {format_jalali(at)} در آینده است."  # not 2027-01-04 10:00:00+03:30
+    declaration.refresh_from_db()
+    assert declaration.status == Status.REGISTERED
