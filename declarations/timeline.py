@@ -238,10 +238,7 @@ def _stamp_recorded(declaration, field: str, entries: list[LogEntry], registered
 
 
 def _audit_items(entries: list[LogEntry]) -> list[TimelineItem]:
-    shown = [
-        (entry, [(k, v) for k, v in (entry.changes_dict or {}).items() if not _reverse(k)][:AUDIT_FIELDS_SHOWN])
-        for entry in entries
-    ]
+    shown = [(entry, _audit_changes(entry)[:AUDIT_FIELDS_SHOWN]) for entry in entries]
     related = _related_names([changes for _entry, changes in shown])
     items = []
     for entry, changes in shown:
@@ -251,7 +248,12 @@ def _audit_items(entries: list[LogEntry]) -> list[TimelineItem]:
             label = str(field.verbose_name) if field is not None else name
             if isinstance(values, list | tuple) and len(values) == 2:
                 old, new = (_human(field, v, related) for v in values)
-                parts.append(f"{label}: {old} ← {new}" if _persian() else f"{label}: {old} → {new}")
+                if entry.action == LogEntry.Action.CREATE:  # what it was made with, not "— → …" each time
+                    parts.append(f"{label}: {new}")
+                elif entry.action == LogEntry.Action.DELETE:
+                    parts.append(f"{label}: {old}")
+                else:
+                    parts.append(f"{label}: {old} ← {new}" if _persian() else f"{label}: {old} → {new}")
             else:
                 parts.append(label)
         items.append(
@@ -264,6 +266,17 @@ def _audit_items(entries: list[LogEntry]) -> list[TimelineItem]:
             )
         )
     return items
+
+
+def _audit_changes(entry: LogEntry) -> list[tuple[str, Any]]:
+    """The entry's changes worth a line: no reverse relation; on a creation, only the fields it was
+    made with (auditlog lists every field of a new row, most of them empty on both sides)."""
+    changes = [(k, v) for k, v in (entry.changes_dict or {}).items() if not _reverse(k)]
+    if entry.action == LogEntry.Action.CREATE:
+        changes = [
+            (k, v) for k, v in changes if not (isinstance(v, list | tuple) and len(v) == 2 and _raw(v[1]) is None)
+        ]
+    return changes
 
 
 def _related_names(changes: list[list[tuple[str, Any]]]) -> dict[tuple[Any, str], str]:

@@ -112,3 +112,10 @@ def test_a_sent_letter_shows_once_with_who_sent_it(client, bazargan, tehran, ori
     timeline_html = html.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
     assert timeline_html.count(f"Follow-up letter \u2066{letter.number}\u2069 sent") == 1
     assert "رضا احمدی" in _entries(html)["letter"]
+
+
+def test_a_creation_lists_what_the_declaration_was_made_with_not_empty_before_and_after(declaration, hq):
+    created = [i for i in timeline.build(declaration, hq) if i.kind == "audit" and "created" in i.title]
+    detail = created[0].detail
+    assert f"serial: \u2066{declaration.serial}\u2069" in detail  # not "serial: — → …"
+    assert "—" not in detail  # no field left empty on both sides ("created at: — → —")
