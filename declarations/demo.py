@@ -793,7 +793,7 @@ def _foreign_scenarios(now: dt.datetime) -> list[TransitDeclaration]:
                     "hs_code": "252329",
                     "description": "سیمان",
                     "quantity": "24",
-                    "unit": "t",
+                    "unit": "تن",
                     "gross_weight_kg": "24000",
                 },
             )
