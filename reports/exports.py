@@ -369,26 +369,29 @@ def _figure_sheets(wb: XlsxWriter, figures: dict) -> None:
         header=["مرحله (آیین‌نامه اجرایی قانون مبارزه با قاچاق)", *MILESTONE_METRIC_LABELS.values()],
         widths=[60, 14, 14, 14, 14, 14],
     )
+    compliance_rows: list[list] = [
+        *(
+            [
+                "اسکن",
+                o["office"],
+                names["office"].get(o["office"], ""),
+                o["departed"],
+                o["origin_scanned_in_time"],
+                o["arrived"],
+                o["reviewed"],
+            ]
+            for o in figures["scan_compliance"]["offices"]
+        ),
+        *(
+            ["پلاک‌خوان", o["office"], names["office"].get(o["office"], ""), "", "", o["arrived"], o["sighted"]]
+            for o in figures["plate_compliance"]["offices"]
+        ),
+    ]
+    if not compliance_rows:  # an empty sheet would read as a failed export
+        compliance_rows = [["—", "", "در این ماه هیچ گمرکی اسکنر یا پلاک‌خوانی در خدمت نداشت.", "", "", "", ""]]
     wb.sheet(
         "انطباق",
-        (
-            *(
-                [
-                    "اسکن",
-                    o["office"],
-                    names["office"].get(o["office"], ""),
-                    o["departed"],
-                    o["origin_scanned_in_time"],
-                    o["arrived"],
-                    o["reviewed"],
-                ]
-                for o in figures["scan_compliance"]["offices"]
-            ),
-            *(
-                ["پلاک‌خوان", o["office"], names["office"].get(o["office"], ""), "", "", o["arrived"], o["sighted"]]
-                for o in figures["plate_compliance"]["offices"]
-            ),
-        ),
+        compliance_rows,
         header=["نوع", "کد گمرک", "گمرک", "اعزام", "اسکن به‌موقع", "وصول", "بررسی‌شده / رؤیت پلاک"],
     )
 

@@ -70,3 +70,14 @@ def test_the_return_page_groups_thousands_as_persian_writes_them(client, hq, fig
     page = client.get(reverse("reports:return", args=[snap.pk])).content.decode()
     balance = page[page.index('id="balance"') :]
     assert "۱٬۸۶۰" in balance[:2000] and "۱۸۶۰" not in balance[:2000]
+
+
+def test_a_month_with_no_scanner_or_plate_reader_in_service_says_so_on_the_compliance_sheet(figures):
+    figures["scan_compliance"]["offices"] = []
+    figures["plate_compliance"]["offices"] = []
+    buf = io.BytesIO()
+    exports.write_xlsx(figures, buf)
+    buf.seek(0)
+    compliance = list(openpyxl.load_workbook(buf)["انطباق"].iter_rows(values_only=True))
+    assert len(compliance) == 2  # the header and one line that says why there is nothing, not a bare header
+    assert "هیچ گمرکی اسکنر یا پلاک‌خوانی در خدمت نداشت" in compliance[1][2]
