@@ -23,7 +23,12 @@ def as_float(img: np.ndarray) -> np.ndarray:
     if img.dtype == np.uint8:
         return img.astype(np.float32) / 255.0
     if img.dtype == np.uint16:
-        return img.astype(np.float32) / 65535.0
+        # Detectors of 12 or 14 bits write into 16-bit files, so 65535 may be far above the brightest value (the
+        # air): scaled by 65535 such a scan is nearly black and its dense cargo falls below the attenuation floor.
+        # Scaled by its own bright level (the 99.9th percentile, the air beside the vehicle) it reads as the
+        # scanner saw it; between two scans this is a gain difference, which the comparison already absorbs.
+        bright = float(np.percentile(img, 99.9)) if img.size else 65535.0
+        return np.clip(img.astype(np.float32) / max(bright, 255.0), 0, 1)
     if img.dtype == bool:
         return img.astype(np.float32)
     if np.issubdtype(img.dtype, np.integer):

@@ -16,7 +16,7 @@ DEFAULT_THRESHOLD = 0.0006
 # The comparison code's version, recorded on every comparison with its ``Params`` so that a verdict
 # can be recomputed later from the stored images (``manage.py scans_reproduce``). Bump it with
 # every change that can move a score (a stage's code, a constant outside ``Params``).
-ALGORITHM_VERSION = "2026.12.03"
+ALGORITHM_VERSION = "2026.12.05"
 
 
 @dataclass(frozen=True)

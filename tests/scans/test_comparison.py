@@ -94,7 +94,8 @@ def test_load_16bit_tiff_and_png(tmp_path):
         out = load_scan(p)
         assert out.dtype == np.float32 and out.shape == (100, 200)
         assert out.min() == 0.0 and abs(out.max() - 1.0) < 1e-6
-        assert abs(float(out[50, 100]) - img[50, 100] / 65535) < 1e-4
+        # scaled by its own bright level (the air), not by 65535 (see the 12-bit test below)
+        assert abs(float(out[50, 100]) - img[50, 100] / np.percentile(img, 99.9)) < 1e-4
     out8 = load_scan(cv2.imencode(".png", (img // 257).astype(np.uint8))[1].tobytes())
     assert out8.max() == 1.0
     with pytest.raises(ValueError):
@@ -579,3 +580,22 @@ def test_dark_channel_sees_a_change_of_a_few_grey_levels_near_black():
     found = regions(changed, on)
     assert found and _overlaps(found[0][1:5], box) and found[0][0] > DEFAULT_THRESHOLD, found[:2]
     assert all(r[0] <= DEFAULT_THRESHOLD for r in regions(dest(0.0), on))
+
+
+def _in_16_bit_file(a: np.ndarray, bits: int) -> np.ndarray:
+    """A scan as a 12- or 14-bit detector writes it into a 16-bit file: values up to 2**bits - 1."""
+    f = a.astype(np.float64) / 255 if a.dtype == np.uint8 else a.astype(np.float64)
+    return np.round(np.clip(f, 0, 1) * (2**bits - 1)).astype(np.uint16)
+
+
+@pytest.mark.parametrize("bits", [12, 14])
+def test_a_scan_of_fewer_bits_in_a_16_bit_file_is_compared_as_the_scanner_saw_it(scan, bits):
+    rng = np.random.default_rng(5)
+    donor = to_attenuation(synthetic_scan(11, width=900, height=340))
+    changed = tamper(to_attenuation(scan), rng, "remove", (330, 120, 110, 90), donor=donor)
+    for dest, verdict in ((_dest(to_attenuation(scan), 1), "consistent"), (_dest(changed, 2), "suspicious")):
+        as_8_bit = compare_scans(scan, dest)
+        deep = compare_scans(_in_16_bit_file(scan, bits), _in_16_bit_file(dest, bits))
+        assert as_8_bit.verdict == deep.verdict == verdict
+        # the same score: divided by 65535, such a scan is nearly black and its changes fall below the floor
+        assert abs(deep.score - as_8_bit.score) <= 0.1 * as_8_bit.score + 1e-4, (deep.score, as_8_bit.score)
