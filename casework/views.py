@@ -34,7 +34,7 @@ from . import letters as letter_pdfs
 from . import services as casework
 from . import smuggling
 from .forms import ActionForm, AnswerForm, CaseForm, CloseForm, LetterForm, MilestoneForm, ValuationForm
-from .models import CaseMilestone, FollowUpLetter, JudicialCase, LetterStatus, MilestoneKind
+from .models import CaseMilestone, CaseStatus, FollowUpLetter, JudicialCase, LetterStatus, MilestoneKind
 
 
 def _letters(user):
@@ -55,6 +55,10 @@ def letter_list(request):
     if escalated:
         letters = letters.filter(status=LetterStatus.SENT, escalated_at__isnull=False)
     now = timezone.now()
+    # The dashboard's "replies overdue" figure leads here: the same filter as its count.
+    overdue = request.GET.get("overdue") == "1"
+    if overdue:
+        letters = letters.reply_overdue(now)
     rows = [
         {
             "letter": letter,
@@ -74,6 +78,7 @@ def letter_list(request):
             "sendable": [row["letter"].pk for row in rows if row["may_send"]],
             "status": status,
             "escalated": escalated,
+            "overdue": overdue,
             "statuses": LetterStatus.choices,
         },
     )
@@ -267,8 +272,17 @@ def _cases():
 
 @login_required
 def case_list(request):
-    cases = _cases().for_user(request.user)[:200]
-    return render(request, "casework/case_list.html", {"cases": cases})
+    """Every case of the user's offices, or those of one status (``?status=open``: the dashboard's
+    "open judicial cases" figure leads here, counted by the same filter)."""
+    cases = _cases().for_user(request.user)
+    status = request.GET.get("status", "")
+    if status in CaseStatus.values:
+        cases = cases.filter(status=status)
+    else:
+        status = ""
+    return render(
+        request, "casework/case_list.html", {"cases": cases[:200], "status": status, "statuses": CaseStatus.choices}
+    )
 
 
 @login_required

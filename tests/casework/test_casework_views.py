@@ -314,3 +314,33 @@ def test_a_letter_sent_in_the_future_is_refused_naming_the_time_in_jalali(overdu
     with pytest.raises(InvalidInput) as refused:
         casework.letter_send(letter=draft, by=origin_clerk, at=at)
     assert str(refused.value) == f"زمان {format_jalali(at)} در آینده است."
+
+
+def test_the_dashboards_casework_figures_lead_to_lists_of_as_many_rows(
+    client, bazargan, tehran, origin_clerk, inspector
+):
+    """ "Replies overdue: 1" led to every sent letter and "Open judicial cases: 1" to every case, closed
+    ones too: the list a figure links to shows the rows it counts."""
+    from casework import panels
+    from casework import services as casework
+
+    panels.register_hooks()
+    late, on_time = _overdue_by(20, bazargan, tehran), _overdue_by(21, bazargan, tehran)
+    for declaration, sent_days_ago in ((late, 30), (on_time, 1)):
+        letter = casework.letter_draft(declaration=declaration, by=origin_clerk)
+        casework.letter_send(letter=letter, by=origin_clerk, at=timezone.now() - dt.timedelta(days=sent_days_ago))
+    case_form = {"authority": "دادسرا", "opened_on": dt.date(2025, 8, 1), "cif_value": 1000, "exchange_rate": 500000}
+    closed = casework.case_open(declaration=late, by=inspector, file_number="C-1", **case_form)
+    casework.case_close(case=closed, by=inspector, outcome="برائت", outcome_on=dt.date(2025, 8, 2))
+    casework.case_open(declaration=on_time, by=inspector, file_number="C-2", **case_form)
+
+    client.force_login(inspector)
+    page = client.get("/").content.decode()
+    assert "/casework/letters/?overdue=1" in page and "/casework/cases/?status=open" in page
+    letters = client.get("/casework/letters/?overdue=1").content.decode()
+    assert letters.count('class="badge danger">reply overdue') == 1 and letters.count("/casework/letters/") >= 1
+    assert f"/declarations/{late.pk}/" in letters and f"/declarations/{on_time.pk}/" not in letters
+    cases = client.get("/casework/cases/?status=open").content.decode()
+    assert f"/declarations/{on_time.pk}/" in cases and f"/declarations/{late.pk}/" not in cases
+    everything = client.get("/casework/cases/").content.decode()
+    assert f"/declarations/{on_time.pk}/" in everything and f"/declarations/{late.pk}/" in everything
