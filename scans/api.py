@@ -17,7 +17,7 @@ from declarations.models import TransitDeclaration
 
 from . import services
 from .models import Scan, ScanComparison
-from .serializers import ComparisonOut, ReviewIn, ScanOut, ScanUploadIn
+from .serializers import ComparisonOut, ReviewIn, ScanListQuery, ScanOut, ScanUploadIn
 from .validation import ScanRejected
 
 
@@ -37,11 +37,11 @@ class ScanListCreateApi(APIView):
     )
     def get(self, request):
         reject_unknown_params(request, ("declaration",))
+        query = ScanListQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)  # an id too large for the column is a 400 naming it, not a 500
         qs = Scan.objects.for_user(request.user).select_related("office").order_by("-id")
-        if declaration := request.query_params.get("declaration"):
-            if not declaration.isdigit():
-                return Response(error_body("invalid", "declaration: not an id"), status=400)
-            qs = qs.filter(declaration_id=int(declaration))
+        if (declaration := query.validated_data.get("declaration")) is not None:
+            qs = qs.filter(declaration_id=declaration)
         return Response(ScanOut(qs[:500], many=True).data)
 
     @extend_schema(request=ScanUploadIn, responses={201: ScanOut})

@@ -6,6 +6,12 @@ from rest_framework import serializers
 from .models import Scan, ScanComparison, Stage, View
 
 
+class ScanListQuery(serializers.Serializer):
+    """The list's filter: a declaration's id, within the id column's range."""
+
+    declaration = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
 class ScanUploadIn(serializers.Serializer):
     declaration = serializers.IntegerField()
     stage = serializers.ChoiceField(choices=Stage.choices)

@@ -228,6 +228,21 @@ def test_the_api_lists_only_scans_in_scope(declaration, origin_clerk, outsider, 
     assert ScanComparison.objects.count() == 0
 
 
+@pytest.mark.persian
+@pytest.mark.parametrize("value", ["99999999999999999999", "-1", "x"])
+def test_a_declaration_filter_out_of_range_is_a_400_naming_it_in_persian(inspector, value):
+    """``/api/scans/?declaration=99999999999999999999`` was a 500 (the id overflowed the column) and
+    ``?declaration=-1`` an English-only "declaration: not an id"."""
+    api = APIClient()
+    api.force_authenticate(inspector)
+    response = api.get("/api/scans/", {"declaration": value})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert list(error["fields"]) == ["declaration"] and error["message"].startswith("declaration: ")
+    assert any("\u0600" <= ch <= "\u06ff" for ch in error["message"]), error["message"]
+    assert api.get("/api/scans/", {"declaration": "1"}).status_code == 200
+
+
 # --- the same image twice ------------------------------------------------------------------
 
 
