@@ -30,6 +30,21 @@ JALALI_MONTHS = [
     "بهمن",
     "اسفند",
 ]
+# Their English (transliterated) names, for the month pickers of English pages.
+JALALI_MONTHS_EN = [
+    "Farvardin",
+    "Ordibehesht",
+    "Khordad",
+    "Tir",
+    "Mordad",
+    "Shahrivar",
+    "Mehr",
+    "Aban",
+    "Azar",
+    "Dey",
+    "Bahman",
+    "Esfand",
+]
 
 
 def persian_digits(value: object) -> str:
@@ -99,6 +114,13 @@ def previous_jalali_month(year: int, month: int) -> tuple[int, int]:
 def month_label(year: int, month: int, persian: bool = True) -> str:
     label = f"{JALALI_MONTHS[month - 1]} {year}"
     return persian_digits(label) if persian else f"{year}/{month:02d}"
+
+
+def page_month_label(year: int, month: int) -> str:
+    """``month_label`` in the page's language: ``آبان ۱۴۰۵`` on Persian pages, ``1405/08`` on English ones."""
+    from django.utils.translation import get_language
+
+    return month_label(year, month, persian=(get_language() or "fa").startswith("fa"))
 
 
 def parse_datetime_any(text: str) -> dt.datetime:

@@ -61,10 +61,9 @@ class JalaliYearField(forms.IntegerField):
 
 def jalali_month_choices() -> list[tuple[int, str]]:
     """The twelve Jalali months by name, in the page's language (their number beside them)."""
-    persian = translation.get_language() == "fa"
-    return [
-        (n, f"{dates.persian_digits(n) if persian else n}. {name}") for n, name in enumerate(dates.JALALI_MONTHS, 1)
-    ]
+    if (translation.get_language() or "fa").startswith("fa"):
+        return [(n, f"{dates.persian_digits(n)}. {name}") for n, name in enumerate(dates.JALALI_MONTHS, 1)]
+    return [(n, f"{n}. {name}") for n, name in enumerate(dates.JALALI_MONTHS_EN, 1)]
 
 
 class JalaliMonthField(forms.TypedChoiceField):

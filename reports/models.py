@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, Province, Role, ScopedQuerySet
-from core.dates import format_jalali
+from core.dates import format_jalali, page_month_label
 from declarations.models import TransitDeclaration
 
 
@@ -327,7 +328,13 @@ class MonthlyReturn(models.Model):
 
     @property
     def scope_label(self) -> str:
-        return self.province.name_fa if self.province else "کل کشور"
+        """The province (or the whole country) in the page's language."""
+        return self.province.name if self.province else gettext("Whole country")
+
+    @property
+    def period_label(self) -> str:
+        """The month in the page's language (the figures keep the Persian label of the documents)."""
+        return page_month_label(self.year, self.month)
 
     def figures_for(self, user) -> dict:
         """The figures ``user`` may see: the whole return, or their office's part of it."""

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import CustomsOffice, Province, Role
 from accounts.scoping import get_scoped_or_404
 from core import jobs, uploads
-from core.dates import TEHRAN, jalali_month_of, month_label, previous_jalali_month
+from core.dates import TEHRAN, jalali_month_of, month_label, page_month_label, previous_jalali_month
 from core.db_router import reads_from_replica
 from core.errors import DomainError, http_status
 from core.files import check_stored, serve_evidence, serve_export
@@ -134,9 +134,20 @@ def return_list(request):
     return render(
         request,
         "reports/return_list.html",
-        {"returns": rows, "form": form if may_build else None, "building": building},
+        {
+            "returns": rows,
+            "form": form if may_build else None,
+            "building": building,
+            "office_label": _own_office_label(request.user),
+        },
         status=400 if form.errors else 200,
     )
+
+
+def _own_office_label(user) -> str:
+    """The office whose part of a return office staff read, named in the page's language (the
+    figures keep its Persian name for the documents)."""
+    return user.office.name if user.office_id else ""
 
 
 def _returns_building(request) -> list[str]:
@@ -157,7 +168,7 @@ def _returns_building(request) -> list[str]:
                 messages.error(
                     request,
                     _("The return of %(month)s could not be built: %(why)s")
-                    % {"month": month_label(build.year, build.month), "why": build.error},
+                    % {"month": page_month_label(build.year, build.month), "why": build.error},
                 )
             continue
         if jobs.job_state(task_id) in ("PENDING", "RECEIVED", "STARTED", "RETRY") and not _built(task_id):

@@ -104,3 +104,22 @@ def test_the_build_form_speaks_persian_digits_and_month_names(client, data, insp
     refused = client.post("/reports/", {"year": "۱۲۰۰", "month": "13", "province": west_az.pk})
     assert refused.status_code == 400
     assert "year" in refused.context["form"].errors and "month" in refused.context["form"].errors
+
+
+def test_the_returns_list_reads_in_english_on_english_pages(client, data, hq):
+    """In English the list named each return «مرداد ۱۴۰۴ | کل کشور» and the build form offered
+    «5. مرداد»: the list's month and scope follow the page's language (the return itself stays the
+    Persian document)."""
+    client.force_login(hq)
+    client.post("/reports/", {"year": 1404, "month": 5, "province": ""})
+    page = client.get("/reports/").content.decode()
+    assert "1404/05" in page and "Whole country" in page and "5. Mordad" in page
+    assert "کل کشور" not in page and "مرداد" not in page
+
+
+@pytest.mark.persian
+def test_the_returns_list_keeps_its_persian_labels(client, data, hq):
+    client.force_login(hq)
+    client.post("/reports/", {"year": 1404, "month": 5, "province": ""})
+    page = client.get("/reports/").content.decode()
+    assert "مرداد ۱۴۰۴" in page and "کل کشور" in page and "۵. مرداد" in page
