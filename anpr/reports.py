@@ -16,6 +16,7 @@ from django.db.models.functions import TruncDate
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import localised_name
 from core.dates import TEHRAN, format_jalali
 from core.text import is_persian
 from declarations import idents
@@ -95,7 +96,7 @@ class ReadsPerOfficeDay(Report):
             PlateRead.objects.filter(self.user.scope_q("office"))
             .filter(captured_at__gte=self.start, captured_at__lt=self.end)
             .annotate(day=TruncDate("captured_at", tzinfo=TEHRAN))
-            .values("day", "office__code", "office__name_fa")
+            .values("day", "office__code", "office__name_fa", "office__name_en")
             .annotate(
                 reads=Count("id"),
                 matched=Count("id", filter=Q(match_state=MatchState.MATCHED)),
@@ -106,7 +107,8 @@ class ReadsPerOfficeDay(Report):
 
     def rows(self):
         for r in self.queryset()[:MAX_ROWS]:
-            yield [_day(r["day"]), r["office__code"], r["office__name_fa"], r["reads"], r["matched"], r["no_plate"]]
+            name = localised_name(r["office__name_fa"], r["office__name_en"])
+            yield [_day(r["day"]), r["office__code"], name, r["reads"], r["matched"], r["no_plate"]]
 
 
 class ArrivalEvidence(Report):
@@ -118,7 +120,7 @@ class ArrivalEvidence(Report):
         return (
             TransitDeclaration.objects.filter(self.user.scope_q("destination"))
             .filter(status__in=ARRIVED_STATUSES, arrived_at__gte=self.start, arrived_at__lt=self.end)
-            .values("destination__code", "destination__name_fa", "destination__has_anpr")
+            .values("destination__code", "destination__name_fa", "destination__name_en", "destination__has_anpr")
             .annotate(arrivals=Count("id"), with_read=Count("id", filter=Q(dest_first_read_at__isnull=False)))
             .order_by("destination__code")
         )
@@ -128,7 +130,7 @@ class ArrivalEvidence(Report):
             share = round(100 * r["with_read"] / r["arrivals"], 1) if r["arrivals"] else None
             yield [
                 r["destination__code"],
-                r["destination__name_fa"],
+                localised_name(r["destination__name_fa"], r["destination__name_en"]),
                 bool(r["destination__has_anpr"]),
                 r["arrivals"],
                 r["with_read"],

@@ -19,6 +19,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import localised_name
 from accounts.scoping import get_scoped_or_404
 from core.dates import TEHRAN, format_jalali, parse_jalali_date
 from core.errors import DomainError, http_status
@@ -286,12 +287,17 @@ def _sort(request, report: reports.Report) -> tuple[int | None, bool]:
 def index(request):
     """Cameras and today's reads of the user's offices, with links to search and reports."""
     today = dt.datetime.combine(timezone.now().astimezone(TEHRAN).date(), dt.time(), tzinfo=TEHRAN)
-    per_office = (
-        PlateRead.objects.filter(request.user.scope_q("office"), captured_at__gte=today)
-        .values("office__code", "office__name_fa")
+    per_office = [
+        {
+            "code": row["office__code"],
+            "name": localised_name(row["office__name_fa"], row["office__name_en"]),
+            "n": row["n"],
+        }
+        for row in PlateRead.objects.filter(request.user.scope_q("office"), captured_at__gte=today)
+        .values("office__code", "office__name_fa", "office__name_en")
         .annotate(n=Count("id"))
         .order_by("office__code")
-    )
+    ]
     silent = Camera.objects.for_user(request.user).filter(health=Camera.Health.SILENT).count()
     # Plates found but not read (not Iranian): the queue a person reads from the photos.
     manual = PlateRead.objects.filter(request.user.scope_q("office"), recognition=Recognition.MANUAL)

@@ -44,7 +44,7 @@ def test_the_plate_history_exports_carry_a_formula_as_text(client, hq, formula_r
 
 
 def test_the_anpr_reports_carry_a_formula_as_text(client, hq, thr_camera, truck, declaration, tehran):
-    tehran.name_fa = "=1+1"  # an office name as typed in the admin
+    tehran.name_fa = tehran.name_en = "=1+1"  # an office name as typed in the admin (the page's language picks one)
     tehran.save()
     declaration_confirm_arrival(declaration=declaration, by=None, at=timezone.now() - dt.timedelta(hours=1))
     at = timezone.now() - dt.timedelta(hours=1)

@@ -191,3 +191,26 @@ def test_a_report_period_that_is_no_date_is_refused_in_the_pages_language(client
     html = resp.content.decode()
     assert resp.status_code == 400
     assert "تاریخ را به صورت شمسی وارد کنید" in html and "is not a Jalali date" not in html
+
+
+def test_english_pages_name_offices_in_english_in_reads_and_arrival_evidence(
+    client, inspector, dest_clerk, bzg_camera, thr_camera, truck, declaration
+):
+    """On English pages /anpr/ and its two office reports named every office «گمرک بازرگان»."""
+    _read(bzg_camera, truck.plate, hours_ago=0.01)
+    client.force_login(inspector)
+    page = client.get("/anpr/").content.decode()
+    assert "<td>Bazargan</td>" in page and "گمرک بازرگان" not in page
+    report = client.get("/anpr/reports/anpr-reads-per-office-day/").content.decode()
+    assert "Bazargan" in report and "گمرک بازرگان" not in report
+    declaration_confirm_arrival(declaration=declaration, by=None, at=timezone.now() - dt.timedelta(hours=1))
+    client.force_login(dest_clerk)
+    evidence = client.get("/anpr/reports/anpr-arrival-evidence/").content.decode()
+    assert "Tehran" in evidence and "گمرک تهران" not in evidence
+
+
+@pytest.mark.persian
+def test_persian_pages_keep_the_offices_persian_names(client, inspector, bzg_camera, truck):
+    _read(bzg_camera, truck.plate, hours_ago=0.01)
+    client.force_login(inspector)
+    assert "<td>گمرک بازرگان</td>" in client.get("/anpr/").content.decode()
