@@ -14,6 +14,7 @@ transition must not rewrite who recorded an earlier one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +31,7 @@ from core.dates import format_jalali, persian_digits
 from . import hooks, idents
 from .creation import source_ref_display
 from .hooks import TimelineItem
-from .models import DeclarationEvent, Source, TransitDeclaration
+from .models import DeclarationEvent, Source, Status, TransitDeclaration, UnsettledReason
 
 # The declaration's own timestamp → the event kind that records the same moment.
 OWN_STAMPS = [
@@ -114,6 +115,25 @@ def _persian() -> bool:
     return (translation.get_language() or "fa").startswith("fa")
 
 
+@functools.cache
+def _stored_labels() -> dict[str, Any]:
+    """Status and unsettled-reason labels, in every language, by their text: a transition's event
+    keeps the label as its message in the language of whoever made it («در حال ترانزیت»)."""
+    labels: dict[str, Any] = {}
+    for choices in (Status, UnsettledReason):
+        for member in choices:
+            for language in ("fa", "en"):
+                with translation.override(language):
+                    labels[str(member.label)] = member.label
+    return labels
+
+
+def _event_message(message: str) -> str:
+    """An event's message for the reader: a stored label in the reader's language, else as written."""
+    label = _stored_labels().get(message)
+    return str(label) if label is not None else message
+
+
 def _source_text(source: str | None, ref: str | None, actor: str) -> str:
     """``ICS export (file.csv)``: the source's label, with its reference unless that only repeats a name."""
     if not source:
@@ -158,7 +178,7 @@ def build(declaration: TransitDeclaration, user) -> list[TimelineItem]:
                 at=e.at,
                 kind=e.kind,
                 title=title,
-                detail=(source_ref_display(e.message) if e.kind == "import" else e.message)
+                detail=(source_ref_display(e.message) if e.kind == "import" else _event_message(e.message))
                 if e.message.rstrip(".") != title.rstrip(".")
                 else "",
                 actor=actor,

@@ -119,3 +119,17 @@ def test_a_creation_lists_what_the_declaration_was_made_with_not_empty_before_an
     detail = created[0].detail
     assert f"serial: \u2066{declaration.serial}\u2069" in detail  # not "serial: — → …"
     assert "—" not in detail  # no field left empty on both sides ("created at: — → —")
+
+
+def test_a_move_made_in_persian_reads_in_english_on_an_english_page(client, declaration, origin_clerk, hq):
+    """A departure recorded from a Persian page kept «در حال ترانزیت» as its event's message: the
+    English timeline read "Departed — در حال ترانزیت"."""
+    from django.utils import translation
+
+    with translation.override("fa"):
+        services.declaration_depart(declaration=declaration, by=origin_clerk)
+    client.force_login(hq)
+    entries = _entries(client.get(reverse("declarations:detail", args=[declaration.pk])).content.decode())
+    assert "Departed" in entries["depart"] and "in transit" in entries["depart"]
+    assert "در حال ترانزیت" not in entries["depart"]
+    assert next(i for i in timeline.build(declaration, hq) if i.kind == "depart").detail == "in transit"
