@@ -19,6 +19,11 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": {} if fields is None else fields}}
 
 
+def one_of(values) -> str:
+    """A query parameter's error naming the values it takes, in the request's language."""
+    return gettext("one of %(values)s") % {"values": ", ".join(values)}
+
+
 def reject_unknown_params(request, allowed) -> None:
     """A query parameter the endpoint does not take is a 400 naming it: ignored, a misspelt filter
     (``?staus=``) or another API's paging word (``?limit=``) would answer with every row, unasked."""

@@ -18,10 +18,10 @@ from rest_framework.response import Response
 from accounts.models import Role
 from accounts.scoping import get_scoped_or_404
 from core import jobs
-from core.api import reject_unknown_params
+from core.api import one_of, reject_unknown_params
 from core.dates import format_jalali
 from core.parsers import StrictJSONParser
-from core.text import digits
+from core.text import digits, isolate
 
 from . import import_jobs, permits, plates, selectors, serials, services, tasks, transport_docs
 from .filters import DEFAULT_SORT, DeclarationFilter
@@ -356,7 +356,7 @@ class PermitViewSet(viewsets.GenericViewSet):
         state = request.query_params.get("validity", "")
         if state:
             if state not in permits.VALIDITY_CHOICES:
-                raise ValidationError({"validity": [f"one of {', '.join(permits.VALIDITY_CHOICES)}"]})
+                raise ValidationError({"validity": [one_of(permits.VALIDITY_CHOICES)]})
             qs = permits.with_validity(qs, state)
         return Response(PermitOut(qs.order_by("-issued_at", "-id")[:500], many=True).data)
 
@@ -429,8 +429,8 @@ class VehicleViewSet(viewsets.GenericViewSet):
             raise ValidationError({"plate": [_("This field is required.")]})
         try:
             plate = plates.guess_plate(text)
-        except plates.PlateError as exc:
-            raise ValidationError({"plate": [str(exc)]}) from None
+        except plates.PlateError:
+            raise ValidationError({"plate": [_("%(plate)s is not a plate") % {"plate": isolate(text)}]}) from None
         vehicles = self._visible().filter(plate=plate.text)
         if plate.country:
             vehicles = vehicles.filter(country=plate.country)

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from accounts.models import CustomsOffice, Province
 from accounts.scoping import get_scoped_or_404
 from core import jobs
-from core.api import JalaliDateField, JalaliDateTimeField, reject_unknown_params
+from core.api import JalaliDateField, JalaliDateTimeField, one_of, reject_unknown_params
 from core.api_schema import error_response
 
 from . import problems, services, tasks
@@ -212,7 +212,7 @@ class ProblemApi(APIView):
         reject_unknown_params(request, ("status",))
         tab = request.query_params.get("status", problems.OPEN)
         if tab not in problems.TABS:
-            raise serializers.ValidationError({"status": [f"one of {', '.join(problems.TABS)}"]})
+            raise serializers.ValidationError({"status": [one_of(problems.TABS)]})
         qs = problems.queue(request.user, tab)[:500]
         return Response(ProblemOut(qs, many=True).data)
 
@@ -304,7 +304,7 @@ class InspectionActionListApi(APIView):
         reject_unknown_params(request, ("state", "overdue"))
         state = request.query_params.get("state", "open")
         if state not in STATES:
-            raise serializers.ValidationError({"state": [f"one of {', '.join(STATES)}"]})
+            raise serializers.ValidationError({"state": [one_of(STATES)]})
         overdue = request.query_params.get("overdue", "") in ("1", "true")
         qs = actions_filter(request.user, state, overdue)[:500]
         return Response(InspectionActionOut(qs, many=True).data)

@@ -59,6 +59,29 @@ def test_a_parameter_an_endpoint_does_not_take_is_named_not_ignored(api, hq, wes
     assert api.get(path, {**ok, "format": "json"}).status_code == 200
 
 
+@pytest.mark.django_db
+@pytest.mark.persian
+@pytest.mark.parametrize(
+    "path, params, words",
+    [
+        ("/api/casework/inbox/", {"status": "x"}, "یکی از sent"),
+        ("/api/reports/problems/", {"status": "x"}, "یکی از open"),
+        ("/api/reports/inspection-actions/", {"state": "x"}, "یکی از open"),
+        ("/api/permits/", {"validity": "x"}, "یکی از valid"),
+        ("/api/vehicles/", {"plate": "x<b"}, "پلاک نیست"),
+    ],
+)
+def test_a_bad_filter_value_is_named_in_the_requests_language(api, hq, path, params, words):
+    """The integration client asking in Persian read English-only "status: one of sent, answered,
+    all" or "'x<b' is not a plate"."""
+    api.force_authenticate(hq)
+    response = api.get(path, params)
+    assert response.status_code == 400, response.content
+    (name,) = params
+    error = response.json()["error"]
+    assert list(error["fields"]) == [name] and words in error["fields"][name][0], error
+
+
 def test_a_bad_filter_or_cursor_is_a_400_with_the_one_error_body(api, hq, declaration):
     api.force_authenticate(hq)
     body = api.get("/api/declarations/", {"status": "flying"}).json()
