@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from django.utils.html import format_html, format_html_join
 
 from core.dates import persian_digits
-from core.text import digits, isolate
+from core.text import digits, is_persian, isolate
 
 from .plates import IRANIAN_RE, PARTIAL_RE, PLATE_LETTERS, normalise_text
 
@@ -100,9 +100,14 @@ def mrn_text(value) -> str:
     return isolate(_text(value))
 
 
+def list_separator() -> str:
+    """Between the items of a list in a sentence: the Persian comma on Persian pages, ", " on English ones."""
+    return "، " if is_persian() else ", "
+
+
 def container_text(value) -> str:
     if isinstance(value, list | tuple):
-        return "، ".join(isolate(_text(v)) for v in value if _text(v))
+        return list_separator().join(isolate(_text(v)) for v in value if _text(v))
     return isolate(_text(value))
 
 
@@ -146,13 +151,13 @@ def mrn_html(value):
 
 def container_html(value):
     values: Iterable = value if isinstance(value, list | tuple) else [value]
-    return format_html_join("، ", "{}", ((ident_html("container", _text(v)),) for v in values if _text(v)))
+    return format_html_join(list_separator(), "{}", ((ident_html("container", _text(v)),) for v in values if _text(v)))
 
 
 def goods_serial_html(value):
     """A goods serial, IMEI or tracking ID (or a list of them), each isolated left to right."""
     values: Iterable = value if isinstance(value, list | tuple) else [value]
-    return format_html_join("، ", "{}", ((ident_html("goods", _text(v)),) for v in values if _text(v)))
+    return format_html_join(list_separator(), "{}", ((ident_html("goods", _text(v)),) for v in values if _text(v)))
 
 
 def plate_html(plate, country: str = ""):

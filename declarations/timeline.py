@@ -378,8 +378,8 @@ def _human(field, value, related: dict[tuple[Any, str], str]) -> str:
         if not data:
             return EMPTY
         if isinstance(data, list) and field.name in IDENTIFIER_LISTS:
-            return "، ".join(idents.container_text(str(v)) for v in data)  # each isolated, as on the page
-        return "، ".join(map(str, data)) if isinstance(data, list) else text
+            return idents.list_separator().join(idents.container_text(str(v)) for v in data)  # each isolated
+        return idents.list_separator().join(map(str, data)) if isinstance(data, list) else text
     if field.name in IDENTIFIERS:  # kept in their own order in the right-to-left sentence, Latin digits as issued
         return IDENTIFIERS[field.name](text)
     if isinstance(field, models.IntegerField | models.DecimalField | models.FloatField):

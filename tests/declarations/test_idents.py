@@ -32,11 +32,26 @@ def test_each_kind_has_a_filter_that_isolates_it_left_to_right():
         '<bdi dir="ltr" class="ident ident-mrn">24IR000000000001A1</bdi>'
     )
     assert render("{{ c|container }}", c=["CSQU3054383", "MSKU1234565"]) == (
-        '<bdi dir="ltr" class="ident ident-container">CSQU3054383</bdi>، '
+        '<bdi dir="ltr" class="ident ident-container">CSQU3054383</bdi>, '
         '<bdi dir="ltr" class="ident ident-container">MSKU1234565</bdi>'
     )
     assert render("{{ s|serial }}", s="<b>") == '<bdi dir="ltr" class="ident ident-serial">&lt;b&gt;</bdi>'
     assert render('{{ s|waybill|default:"—" }}', s="") == "—"
+
+
+@pytest.mark.persian
+def test_a_list_of_identifiers_is_joined_by_the_persian_comma_on_persian_pages():
+    """English pages showed «CSQU3054383، MSKU1234565» and goods serials «A، B»: the comma is the page's."""
+    assert render("{{ c|container }}", c=["CSQU3054383", "MSKU1234565"]) == (
+        '<bdi dir="ltr" class="ident ident-container">CSQU3054383</bdi>، '
+        '<bdi dir="ltr" class="ident ident-container">MSKU1234565</bdi>'
+    )
+    assert "</bdi>، <bdi" in render("{{ g|goods_serial }}", g=["351235950187127", "350091300717571"])
+
+
+def test_a_list_of_goods_serials_is_joined_by_a_latin_comma_on_english_pages():
+    assert "</bdi>, <bdi" in render("{{ g|goods_serial }}", g=["351235950187127", "350091300717571"])
+    assert idents.container_text(["CSQU3054383", "MSKU1234565"]).count(", ") == 1
 
 
 @pytest.mark.django_db
