@@ -27,8 +27,9 @@ def as_float(img: np.ndarray) -> np.ndarray:
         # air): scaled by 65535 such a scan is nearly black and its dense cargo falls below the attenuation floor.
         # Scaled by its own bright level (the 99.9th percentile, the air beside the vehicle) it reads as the
         # scanner saw it; between two scans this is a gain difference, which the comparison already absorbs.
-        bright = float(np.percentile(img, 99.9)) if img.size else 65535.0
-        return np.clip(img.astype(np.float32) / max(bright, 255.0), 0, 1)
+        f = img.astype(np.float32)
+        bright = float(np.percentile(f, 99.9)) if f.size else 65535.0
+        return np.clip(f / max(bright, 255.0), 0, 1)
     if img.dtype == bool:
         return img.astype(np.float32)
     if np.issubdtype(img.dtype, np.integer):
