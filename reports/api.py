@@ -77,7 +77,10 @@ class TrendSeriesOut(serializers.Serializer):
 
 
 class TrendOut(serializers.Serializer):
-    labels = serializers.ListField(child=serializers.CharField(), help_text="Jalali months, oldest first")
+    labels = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Jalali months, oldest first, in the request's language (آبان ۱۴۰۵ or 1405/08)",
+    )
     series = TrendSeriesOut(help_text="one value per month of the latest version of its return")
     over_40 = serializers.ListField(
         child=serializers.IntegerField(), help_text="unsettled over 40 days past the deadline"

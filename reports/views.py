@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import CustomsOffice, Province, Role
 from accounts.scoping import get_scoped_or_404
 from core import jobs, uploads
-from core.dates import TEHRAN, jalali_month_of, month_label, page_month_label, previous_jalali_month
+from core.dates import TEHRAN, jalali_month_of, page_month_label, previous_jalali_month
 from core.db_router import reads_from_replica
 from core.errors import DomainError, http_status
 from core.files import check_stored, serve_evidence, serve_export
@@ -298,7 +298,7 @@ def trend_data(user, province: Province | None) -> dict:
     figures = {ym: latest[ym].figures_for(user) for ym in months}  # office staff: their office's part
     keys = ["opening", "new", "settled", "cancelled", "closing"]
     return {
-        "labels": [month_label(y, m) for y, m in months],
+        "labels": [page_month_label(y, m) for y, m in months],  # the chart's axis, in the page's language
         "series": {k: [figures[ym].get(k, 0) for ym in months] for k in keys},
         "over_40": [figures[ym]["unsettled_by_age"]["over_40"] for ym in months],
     }

@@ -66,7 +66,7 @@ def test_it_builds_through_the_api_and_draws_the_trend(client, data, hq, west_az
     detail = client.get(f"/api/reports/returns/{listed[0]['id']}/").json()
     assert "unsettled_by_reason" in detail["figures"]
     trend = client.get("/api/reports/trend/").json()
-    assert trend["labels"] == ["تیر ۱۴۰۴", "مرداد ۱۴۰۴"]
+    assert trend["labels"] == ["1404/04", "1404/05"]  # the chart's axis in the page's language (English here)
     assert trend["series"]["new"] == [0, 1] and trend["series"]["closing"] == [0, 1]
     page = client.get("/reports/trend/").content.decode()
     assert "reports/trend.js" in page and "chart.umd.min.js" in page and "<script>" not in page
@@ -123,3 +123,11 @@ def test_the_returns_list_keeps_its_persian_labels(client, data, hq):
     client.post("/reports/", {"year": 1404, "month": 5, "province": ""})
     page = client.get("/reports/").content.decode()
     assert "مرداد ۱۴۰۴" in page and "کل کشور" in page and "۵. مرداد" in page
+
+
+@pytest.mark.persian
+def test_the_trend_names_its_months_in_persian_on_persian_pages(client, data, hq):
+    client.force_login(hq)
+    for month in (4, 5):
+        client.post("/reports/", {"year": 1404, "month": month, "province": ""})
+    assert client.get("/api/reports/trend/").json()["labels"] == ["تیر ۱۴۰۴", "مرداد ۱۴۰۴"]
