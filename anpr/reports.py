@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import localised_name
@@ -59,12 +60,17 @@ class Report:
         present.sort(key=lambda r: r[column], reverse=descending)
         return present + [r for r in rows if r[column] is None]
 
+    def export_rows(self) -> Iterable[list]:
+        """The rows as a file carries them: a yes/no cell reads «بله»/«خیر» as on the page, not True/False."""
+        for row in self.rows():
+            yield [gettext("yes") if v is True else gettext("no") if v is False else v for v in row]
+
     def to_csv(self) -> bytes:
         """UTF-8 with a BOM so that Excel opens Persian text correctly; no cell runs as a formula."""
         out = io.StringIO()
         writer = SafeCsvWriter(out)
         writer.writerow([str(h) for h in self.headers])
-        writer.writerows(self.rows())
+        writer.writerows(self.export_rows())
         return ("\ufeff" + out.getvalue()).encode()
 
     def to_xlsx(self) -> bytes:
@@ -74,7 +80,7 @@ class Report:
         ws = wb.create_sheet(str(self.title)[:31])
         ws.sheet_view.rightToLeft = is_persian()  # as the page it came from
         ws.append([str(h) for h in self.headers])
-        for row in self.rows():
+        for row in self.export_rows():
             safe = safe_row(row)  # openpyxl writes text starting with "=" as a formula
             ws.append(idents.xlsx_ltr_cells(ws, safe, self.identifier_columns) if self.identifier_columns else safe)
         out = io.BytesIO()

@@ -1,0 +1,26 @@
+"""A yes/no column of an ANPR report reads «بله»/«خیر» in its CSV and XLSX, as on the page, not True/False."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from declarations.services import declaration_confirm_arrival
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.persian
+def test_the_arrival_evidence_exports_say_whether_the_office_has_a_camera_in_persian(
+    client, hq, thr_camera, truck, declaration
+):
+    declaration_confirm_arrival(declaration=declaration, by=None, at=timezone.now() - dt.timedelta(hours=1))
+    client.force_login(hq)
+    url = "/anpr/reports/anpr-arrival-evidence/"
+    rows = list(csv.reader(io.StringIO(client.get(url, {"format": "csv"}).content.decode("utf-8-sig"))))
+    assert [r[2] for r in rows[1:]] == ["بله"]
+    cell = load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content)).active.cell(2, 3)
+    assert (cell.data_type, cell.value) == ("s", "بله")
