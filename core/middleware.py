@@ -5,6 +5,7 @@ import ipaddress
 from django.conf import settings
 from django.core.exceptions import BadRequest, ImproperlyConfigured
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -131,3 +132,27 @@ class NoStoreForUsersMiddleware:
             response["Pragma"] = "no-cache"
             response.headers.pop("Expires", None)
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A 405 on a page in the app's layout, in the user's language, with a way back.
+
+    ``require_POST`` answers an address opened the wrong way (a form's address from a bookmark, the
+    browser's history or a pasted link) with an empty body: a blank white page. The page says that
+    this address only takes its form, that nothing changed, and links back; the ``Allow`` header
+    stays. The API keeps DRF's JSON answer.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or request.path.startswith("/api/") or getattr(response, "streaming", False):
+            return response
+        if response.content:
+            return response
+        page = render(request, "405.html", {}, status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the session passed the second factor
     "core.middleware.NoStoreForUsersMiddleware",  # shared workstations: nothing a user saw is cached
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.MethodNotAllowedPageMiddleware",  # a form's address opened by GET: a page, not a blank 405
     "accounts.middleware.ApiOnlyMachineAccountsMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",  # idle and absolute limits, sessions ended elsewhere
     "accounts.middleware.TwoFactorMiddleware",  # no page before the second factor, for whoever must have one

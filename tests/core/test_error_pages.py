@@ -117,3 +117,23 @@ def test_the_api_500_is_the_json_body(db, monkeypatch):
 
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "server_error"
+
+
+def test_a_form_address_opened_by_get_gives_the_persian_405_page_not_a_blank_one(client, origin_clerk):
+    """A bookmark or the history opening «read all» (a POST-only address): the layout, a way back, Allow kept."""
+    client.force_login(origin_clerk)
+
+    response = client.get(reverse("notifications:read-all"))
+
+    body = response.content.decode()
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert NAVBAR in body and BACK in body
+    assert "این نشانی را نمی‌توان مستقیم باز کرد" in body and "چیزی تغییر نکرد" in body
+
+
+def test_the_api_405_stays_its_json_body(client, origin_clerk):
+    client.force_login(origin_clerk)
+
+    response = client.delete("/api/offices/")
+
+    assert response.status_code == 405 and response["Content-Type"].startswith("application/json")
