@@ -257,6 +257,14 @@ def letter_send(*, letter: FollowUpLetter, by: User | None, at: dt.datetime | No
         message=_("Follow-up letter %(n)s sent") % {"n": idents.letter_number_text(locked.number)},
         data={"letter": locked.pk},
     )
+    # The destination's staff are told on their bell: the reply is due within FOLLOWUP_REPLY_DUE_DAYS.
+    notify(
+        Kind.LETTER_RECEIVED,
+        office_staff(locked.to_office_id),
+        title=f"{idents.letter_number_text(locked.number)} · {idents.serial_text(locked.declaration.serial)}",
+        url=reverse("casework:letter", args=[locked.pk]),
+        subject=f"letter:{locked.pk}",
+    )
     from .tasks import render_letter_pdf
 
     jobs.enqueue(render_letter_pdf, locked.pk)  # in this transaction: the PDF is rendered once it is sent

@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     IMPORT_FINISHED = "import_finished", _("An import you started has finished")
     MILESTONE_OVERDUE = "milestone_overdue", _("A smuggling case's statutory deadline has passed")
     MODEL_TRAINED = "model_trained", _("A plate-reader training run finished")
+    LETTER_RECEIVED = "letter_received", _("A follow-up letter was sent to your office")
 
 
 class NotificationQuerySet(models.QuerySet):
