@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     MILESTONE_OVERDUE = "milestone_overdue", _("A smuggling case's statutory deadline has passed")
     MODEL_TRAINED = "model_trained", _("A plate-reader training run finished")
     LETTER_RECEIVED = "letter_received", _("A follow-up letter was sent to your office")
+    RETURN_BUILT = "return_built", _("A monthly return you asked for is ready")
 
 
 class NotificationQuerySet(models.QuerySet):

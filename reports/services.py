@@ -27,6 +27,7 @@ from core import taskruns, uploads
 from core.audit import actor
 from core.dates import TEHRAN, jalali_month_bounds, month_label, previous_jalali_month, to_jalali
 from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed
+from core.text import digits
 from declarations.models import TransitDeclaration
 from declarations.services import check_evidence
 from notifications.services import Kind, it_office, notify
@@ -517,8 +518,32 @@ def return_build_requested(
             taskruns.release(mine, state=BuildState.QUEUED)  # the task is retried
         else:
             mine.update(state=BuildState.FAILED, error=str(exc)[:500], finished_at=timezone.now())
+            _tell_the_requester(build, None, str(exc))
         raise
+    if snap is not None:
+        _tell_the_requester(build, snap)
     return snap.pk if snap is not None else None
+
+
+def _tell_the_requester(build: ReturnBuild, snap: MonthlyReturn | None, error: str = "") -> None:
+    """The person who asked for a return is told on their bell when it is ready (or failed), linking to it
+    (or to the returns list), so that nobody waits on the page for a build that takes seconds to minutes."""
+    by = build.requested_by
+    if by is None or not by.is_active:
+        return  # the monthly schedule's builds: nobody asked
+    with translation.override(settings.LANGUAGE_CODE):
+        scope = build.province.name if build.province_id else _("Whole country")
+        title = f"{month_label(build.year, build.month)} · {scope}"
+        if snap is not None:
+            title += " · " + digits(_("version %(v)d") % {"v": snap.version})
+        notify(
+            Kind.RETURN_BUILT,
+            [by],
+            title=title,
+            url=reverse("reports:return", args=[snap.pk]) if snap is not None else reverse("reports:returns"),
+            subject=f"return-build:{build.pk}",
+            body=_("The build failed: %(why)s") % {"why": error} if snap is None else "",
+        )
 
 
 def return_build(
