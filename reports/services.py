@@ -532,7 +532,7 @@ def _tell_the_requester(build: ReturnBuild, snap: MonthlyReturn | None, error: s
     if by is None or not by.is_active:
         return  # the monthly schedule's builds: nobody asked
     with translation.override(settings.LANGUAGE_CODE):
-        scope = build.province.name if build.province_id else _("Whole country")
+        scope = build.province.name if build.province is not None else _("Whole country")
         title = f"{month_label(build.year, build.month)} · {scope}"
         if snap is not None:
             title += " · " + digits(_("version %(v)d") % {"v": snap.version})
