@@ -313,7 +313,7 @@ def problem_report(
     notify(
         Kind.PROBLEM_REPORTED,
         it_office(),
-        title=f"#{problem.pk} {problem.get_system_display()} · {office}",
+        title=f"#{digits(problem.pk)} {problem.get_system_display()} · {office}",  # the page's digits
         url=reverse("reports:problem", args=[problem.pk]),
         subject=f"problem:{problem.pk}",
         body=problem.description[:500],
@@ -429,7 +429,7 @@ def problem_resolve(*, problem: SystemProblem, by: User, resolution: str) -> Sys
         notify(
             Kind.PROBLEM_RESOLVED,
             User.objects.filter(pk=locked.reported_by_id, is_active=True),
-            title=f"#{locked.pk} {locked.get_system_display()}",
+            title=f"#{digits(locked.pk)} {locked.get_system_display()}",
             url=reverse("reports:problem", args=[locked.pk]),
             subject=f"problem:{locked.pk}",
             body=locked.resolution[:500],

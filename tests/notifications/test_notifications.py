@@ -181,3 +181,21 @@ def test_unticking_every_box_clears_the_email_choices(client, inspector):
     client.post(reverse("notifications:preferences"), {"kinds": [Kind.SCAN_ESCALATED]})
     assert client.post(reverse("notifications:preferences"), {}).status_code == 302
     assert not inspector.email_preferences.exists()
+
+
+@pytest.mark.persian
+def test_a_problems_notice_numbers_it_in_persian_digits(bazargan, origin_clerk, it_officer):
+    from django.utils import translation
+
+    with translation.override("fa"):
+        problem = report_services.problem_report(
+            by=origin_clerk,
+            system="ics",
+            symptom=report_services.Symptom.values[0],
+            office=bazargan,
+            since=timezone.now() - dt.timedelta(hours=1),
+            description="arrivals not visible",
+        )
+    title = Notification.objects.get(user=it_officer, kind=Kind.PROBLEM_REPORTED).title
+    number = "".join("۰۱۲۳۴۵۶۷۸۹"[int(c)] for c in str(problem.pk))
+    assert title.startswith(f"#{number} "), title  # as the problem's page numbers it (#۶, not #6)
