@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import localised_name
 from core.dates import TEHRAN, format_jalali
-from core.text import is_persian
+from core.text import is_persian, sheet_title
 from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_row
 from declarations.models import ARRIVED_STATUSES, TransitDeclaration, Vehicle
@@ -77,7 +77,7 @@ class Report:
         from openpyxl import Workbook
 
         wb = Workbook(write_only=True)
-        ws = wb.create_sheet(str(self.title)[:31])
+        ws = wb.create_sheet(sheet_title(str(self.title)))
         ws.sheet_view.rightToLeft = is_persian()  # as the page it came from
         ws.append([str(h) for h in self.headers])
         for row in self.export_rows():

@@ -117,3 +117,25 @@ def _hint(example: str) -> str:
 
 hint = lazy(_hint, str)
 hint.__doc__ = """A placeholder such as ``1404/05/12 10:30``, in the digits of the page it is shown on."""
+
+
+SHEET_NAME_MAX = 31  # Excel's limit on a sheet's name
+_SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+
+
+def sheet_title(text: str) -> str:
+    """A spreadsheet tab's name: Excel's 31 characters, cut at a word rather than inside one (a cut word
+    reads as another word in Persian), without the characters Excel refuses in a name."""
+    name = " ".join(str(text).translate(_SHEET_FORBIDDEN).split())
+    if len(name) <= SHEET_NAME_MAX:
+        return name or "-"
+    head = name[:SHEET_NAME_MAX]
+    if name[SHEET_NAME_MAX] not in " ،,·-" and " " in head:  # the limit falls inside a word: drop that word
+        head = head.rsplit(" ", 1)[0]
+    words = head.rstrip(" ،,·-").split(" ")
+    while len(words) > 1 and words[-1] in _DANGLING:  # «… دارند به» reads as a sentence cut short
+        words.pop()
+    return " ".join(words).rstrip(" ،,·-") or name[:SHEET_NAME_MAX]
+
+
+_DANGLING = {"به", "و", "از", "در", "با", "برای", "per", "by", "of", "and", "with", "for", "to"}
