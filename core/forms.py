@@ -3,8 +3,10 @@ domain error becomes a form error."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -31,7 +33,17 @@ class JalaliDateField(forms.CharField):
 
 class JalaliDateTimeField(forms.CharField):
     """``1404/05/12 10:30`` (Tehran time, any digit script) or ISO 8601; empty is None (where the
-    field is optional, the service takes it as now). Every date-and-time field of a form is one."""
+    field is optional, the service takes it as now). Every date-and-time field of a form is one.
+
+    ``not_future``: a time more than ``FUTURE_SLACK`` ahead is refused beside the field, with the
+    other fields' errors, rather than by the service once everything else is right (the service
+    keeps its own check for the API)."""
+
+    FUTURE_SLACK = dt.timedelta(minutes=5)
+
+    def __init__(self, *args, not_future: bool = False, **kwargs):
+        self.not_future = not_future
+        super().__init__(*args, **kwargs)
 
     def widget_attrs(self, widget):
         return {**super().widget_attrs(widget), "placeholder": text.hint(dates.DATETIME_EXAMPLE)}
@@ -46,6 +58,14 @@ class JalaliDateTimeField(forms.CharField):
             raise forms.ValidationError(
                 gettext_lazy("Enter a date and time like 1404/05/12 10:30."), code="invalid"
             ) from None
+
+    def validate(self, value):
+        super().validate(value)
+        if self.not_future and value is not None and value > timezone.now() + self.FUTURE_SLACK:
+            raise forms.ValidationError(
+                _("The time %(at)s is in the future.") % {"at": dates.format_jalali(value, persian=text.is_persian())},
+                code="future",
+            )
 
 
 class JalaliYearField(forms.IntegerField):

@@ -17,6 +17,7 @@ def _at_field():
     return JalaliDateTimeField(
         label=_("When"),
         required=False,
+        not_future=True,
         help_text=_("Jalali date and time, e.g. 1404/05/12 10:30. Leave empty for now."),
     )
 

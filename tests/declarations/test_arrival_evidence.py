@@ -142,3 +142,22 @@ def test_an_image_claiming_too_many_pixels_is_refused_before_decoding(client, se
     in_transit.refresh_from_db()
     assert in_transit.status == Status.IN_TRANSIT
     assert not ArrivalConfirmation.objects.exists() and stored_files(settings) == []
+
+
+def test_a_future_time_is_named_beside_its_field_with_the_other_errors(client, settings, dest_clerk, in_transit):
+    """The time is checked with the rest of the form: a clerk who also mistyped the weight sees both
+    errors at once, not the future time only after correcting the weight."""
+    client.force_login(dest_clerk)
+    response = client.post(
+        reverse("declarations:action", args=[in_transit.pk, "confirm_arrival"]),
+        {
+            "confirm_arrival-at": "1499/01/01 10:00",
+            "confirm_arrival-seals_intact": "on",
+            "confirm_arrival-gross_weight_found_kg": "heavy",
+        },
+    )
+    form = response.content.decode().split('data-action="confirm_arrival"', 1)[1].split("</form>", 1)[0]
+    assert "is in the future." in form
+    assert "Enter a number." in form
+    in_transit.refresh_from_db()
+    assert in_transit.status == Status.IN_TRANSIT
