@@ -471,6 +471,51 @@ def archive_partition(table: str, part: PartitionInfo) -> Outcome:
     return Outcome(table, part.name, True, "", rows, path, digest)
 
 
+def restore_partition(name: str) -> Outcome:
+    """Bring an archived month's rows back into the database, to be read (a court asks for a plate's
+    sightings of six years ago): the file is checked against its record first (SHA-256 and rows),
+    then loaded into ``archive.<partition>``, a plain table with the parent's columns, in one
+    transaction that re-counts the rows. The month is not re-attached: the active table keeps its
+    retention, and the nightly job would only archive it again."""
+    from core.models import PartitionArchive
+
+    record = PartitionArchive.objects.filter(partition=name).first()
+    if record is None:
+        raise PartitionArchiveError(f"{name}: no archived partition of that name (partitions list names them)")
+    target = f"{ARCHIVE_SCHEMA}.{_q(name)}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [target])
+        if cursor.fetchone()[0] is not None:
+            raise PartitionArchiveError(f"{name}: already in the database as {target}")
+    verify_file(record)
+    storage = archive_storage()
+    with storage.open(record.file, "rb") as fh, gzip.open(fh, "rt", encoding="utf-8", newline="") as text:
+        header = next(csv.reader(text), [])
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                [record.table],
+            )
+            columns = {row[0] for row in cursor.fetchall()}
+            unknown = [c for c in header if c not in columns]
+            if not header or unknown:
+                raise PartitionArchiveError(
+                    f"{record.file}: columns {', '.join(unknown) or '(none)'} are not in {record.table} any more"
+                )
+            cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {ARCHIVE_SCHEMA}")
+            cursor.execute(f"CREATE TABLE {target} (LIKE {_q(record.table)} INCLUDING DEFAULTS)")
+            # The header line was read above; COPY takes the rest as they are.
+            cursor.cursor.copy_expert(
+                f"COPY {target} ({', '.join(_q(c) for c in header)}) FROM STDIN WITH (FORMAT csv)", text
+            )
+            cursor.execute(f"SELECT count(*) FROM {target}")  # noqa: S608
+            rows = cursor.fetchone()[0]
+            if rows != record.rows:
+                raise PartitionArchiveError(f"{name}: {rows} rows loaded, {record.rows} recorded")
+    log.info("partition %s restored from %s into %s: %s rows", name, record.file, target, rows)
+    return Outcome(record.table, name, True, "", rows, record.file, record.sha256)
+
+
 def archive_due(now: dt.datetime | None = None) -> list[Outcome]:
     """Archive every registered table's partitions past its retention (each in its own transaction)."""
     out: list[Outcome] = []

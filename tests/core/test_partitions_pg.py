@@ -149,6 +149,44 @@ def test_a_month_past_retention_is_archived_to_a_checked_file_not_lost(settings,
         call_command("partitions", "verify", stdout=io.StringIO())
 
 
+def test_an_archived_month_is_restored_from_its_checked_file_to_be_read(settings, camera, truck, _archive_dir):
+    settings.PARTITION_RETENTION_MONTHS = {**settings.PARTITION_RETENTION_MONTHS, "anpr_plateread": 60}
+    old = timezone.now() - dt.timedelta(days=366 * 6)
+    pks = [_read(camera, plate, old, match=False) for plate in ("11ب11111", "22ج22222")]
+    call_command("partitions", "ensure", stdout=io.StringIO())
+    name = f"anpr_plateread_p{_month(old)}"
+    call_command("partitions", "archive", stdout=io.StringIO())
+    assert not PlateRead.objects.filter(pk__in=pks).exists()
+    record = PartitionArchive.objects.get(partition=name)
+
+    (_archive_dir / record.file).write_bytes(gzip.compress(b"id,plate_raw\n1,x\n"))  # a file not as recorded
+    with pytest.raises(CommandError, match="SHA-256"):
+        call_command("partitions", "restore", name, stdout=io.StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [f"archive.{name}"])
+        assert cursor.fetchone()[0] is None  # nothing loaded from a file that does not check
+    with pytest.raises(CommandError, match="no archived partition"):
+        call_command("partitions", "restore", "anpr_plateread_p190001", stdout=io.StringIO())
+
+
+def test_a_restored_month_reads_as_it_was_archived(settings, camera, truck, _archive_dir):
+    settings.PARTITION_RETENTION_MONTHS = {**settings.PARTITION_RETENTION_MONTHS, "anpr_plateread": 60}
+    old = timezone.now() - dt.timedelta(days=366 * 6)
+    pks = [_read(camera, plate, old, match=False) for plate in ("11ب11111", "22ج22222")]
+    call_command("partitions", "ensure", stdout=io.StringIO())
+    name = f"anpr_plateread_p{_month(old)}"
+    call_command("partitions", "archive", stdout=io.StringIO())
+
+    out = _output("partitions", "restore", name)
+    assert f"{name}: 2 rows restored into archive.{name}" in out
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, plate_raw FROM archive.{name} ORDER BY id")
+        assert [(r[0], r[1]) for r in cursor.fetchall()] == list(zip(pks, ("11ب11111", "22ج22222"), strict=True))
+    assert not PlateRead.objects.filter(pk__in=pks).exists()  # read where it was put, not back in the active table
+    with pytest.raises(CommandError, match="already in the database"):
+        call_command("partitions", "restore", name, stdout=io.StringIO())
+
+
 def test_a_month_whose_reads_a_match_points_at_stays_attached(settings, camera, truck, declaration):
     settings.PARTITION_RETENTION_MONTHS = {**settings.PARTITION_RETENTION_MONTHS, "anpr_plateread": 60}
     old = timezone.now() - dt.timedelta(days=366 * 6)

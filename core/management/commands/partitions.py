@@ -5,6 +5,7 @@
     partitions list [--exact]        every partition with its rows (estimate, or counted) and size
     partitions archive [--dry-run]   detach, archive (file + SHA-256, recorded) the months past retention
     partitions verify                read every archived file back and check its SHA-256 and rows
+    partitions restore NAME          load an archived month's checked file into archive.NAME, to be read
 
 The beat job ``partitions-daily`` runs ``ensure`` then ``archive``. On SQLite there is nothing to do.
 """
@@ -40,6 +41,10 @@ class Command(BaseCommand):
         archive = sub.add_parser("archive", help="detach and archive the months past each table's retention")
         archive.add_argument("--dry-run", action="store_true", help="only say which months are due")
         sub.add_parser("verify", help="check every archived partition's file against its recorded SHA-256 and rows")
+        restore = sub.add_parser(
+            "restore", help="load an archived month's file (checked first) into the archive schema, to be read"
+        )
+        restore.add_argument("partition", help="the partition's name, as `list` shows it (e.g. anpr_plateread_p202001)")
 
     def handle(self, *args, **opts):
         if not partitions.is_postgresql():
@@ -99,3 +104,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"{record.partition}: ok ({record.rows} rows, sha256 {record.sha256})")
         if bad:
             raise CommandError(f"{bad} archived partition(s) do not match their record", returncode=1)
+
+    def _restore(self, opts):
+        try:
+            outcome = partitions.restore_partition(opts["partition"])
+        except (partitions.PartitionArchiveError, OSError) as e:
+            raise CommandError(str(e), returncode=1) from e
+        self.stdout.write(
+            f"{outcome.name}: {outcome.rows} rows restored into {partitions.ARCHIVE_SCHEMA}.{outcome.name} "
+            f"from {outcome.file} (sha256 {outcome.sha256} checked); the month stays detached"
+        )
