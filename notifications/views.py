@@ -10,6 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.redirects import local_next
+
 from . import services
 from .forms import EmailPreferencesForm
 from .models import EmailPreference, Kind, Notification
@@ -49,7 +51,7 @@ def notification_done(request, pk: int):
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
     services.mark_done(notification)
     messages.success(request, _("Marked as done."))
-    return redirect(request.POST.get("next") or "notifications:list")
+    return redirect(local_next(request, request.POST.get("next")) or "notifications:list")
 
 
 @login_required

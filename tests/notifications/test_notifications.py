@@ -199,3 +199,16 @@ def test_a_problems_notice_numbers_it_in_persian_digits(bazargan, origin_clerk, 
     title = Notification.objects.get(user=it_officer, kind=Kind.PROBLEM_REPORTED).title
     number = "".join("۰۱۲۳۴۵۶۷۸۹"[int(c)] for c in str(problem.pk))
     assert title.startswith(f"#{number} "), title  # as the problem's page numbers it (#۶, not #6)
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/login/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"]
+)
+def test_done_goes_back_to_a_page_of_this_site_only(client, done_comparison, dest_clerk, inspector, target):
+    scan_services.comparison_review(comparison=done_comparison, by=dest_clerk, decision="escalate", remark="seal")
+    note = Notification.objects.get(user=inspector)
+    client.force_login(inspector)
+    response = client.post(reverse("notifications:done", args=[note.pk]), {"next": target})
+    assert response.status_code == 302 and response.url == reverse("notifications:list")
+    back = client.post(reverse("notifications:done", args=[note.pk]), {"next": "/notifications/?show=all"})
+    assert back.url == "/notifications/?show=all"
