@@ -96,11 +96,24 @@ def entries_for(user, data: dict):
 
 
 def _readable(request):
+    """The filter form and its cleaned data; None for the data when a filter is not valid (the page
+    says which, 400: never the whole trail in place of the part asked for)."""
     if not may_read_audit(request.user):
         raise PermissionDenied(_("Only headquarters and the IT office read the audit trail."))
     form = AuditFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    return form, data
+    if not form.is_bound:
+        return form, {}
+    return form, (form.cleaned_data if form.is_valid() else None)
+
+
+def _refused(request, form):
+    """The page with the filters' errors beside their fields and no entries (400)."""
+    return render(
+        request,
+        "reports/audit_list.html",
+        {"form": form, "entries": [], "older": None, "query": "", "first_page": True, "invalid": True},
+        status=400,
+    )
 
 
 def _kind(entry: LogEntry) -> str:
@@ -222,6 +235,8 @@ def _what_changed(entry: LogEntry) -> list[str]:
 @login_required
 def audit_list(request):
     form, data = _readable(request)
+    if data is None:
+        return _refused(request, form)
     entries = entries_for(request.user, data)
     before = request.GET.get("before", "")
     if before.isdigit():
@@ -304,6 +319,8 @@ def audit_export(request, fmt: str):
     form, data = _readable(request)
     if fmt not in ("csv", "xlsx"):
         raise Http404
+    if data is None:
+        return _refused(request, form)
     entries = entries_for(request.user, data)[:EXPORT_LIMIT]
     audit.record_access(request, _("audit trail export"), "export", format=fmt, filters=request.GET.dict())
     stamp = format_jalali(dt.datetime.now(TEHRAN), persian=False).replace("/", "").replace(":", "").replace(" ", "-")

@@ -275,8 +275,28 @@ def test_the_page_filters_by_actor_interface_and_jalali_dates(client, declaratio
     assert "dest_clerk" in page and "origin_clerk</bdi>" not in page
     page = client.get(reverse("reports:audit"), {"date_to": "1300/01/01"}).content.decode()
     assert "No entries match." in page
-    bad = client.get(reverse("reports:audit"), {"date_from": "yesterday"}).content.decode()
-    assert "Enter a Jalali date like 1404/05/12." in bad
+    bad = client.get(reverse("reports:audit"), {"date_from": "yesterday"})
+    assert bad.status_code == 400 and "Enter a Jalali date like 1404/05/12." in bad.content.decode()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("bad", [{"date_from": "1404/13/40"}, {"action": "9"}, {"model": "999999"}, {"via": "zzz"}])
+def test_a_filter_not_valid_is_refused_beside_its_field_never_the_whole_trail(
+    client, declaration, origin_clerk, hq, fmt, bad
+):
+    """A mistyped filter must not give the whole trail in place of the part asked for."""
+    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    client.force_login(hq)
+    (field,) = bad
+    for response in (
+        client.get(reverse("reports:audit"), bad),
+        client.get(reverse("reports:audit_export", args=[fmt]), bad),
+    ):
+        page = response.content.decode()
+        assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+        assert f'name="{field}"' in page and "invalid-feedback" in page  # the field named, beside it
+        assert "origin_clerk" not in page and "data-entry=" not in page
+    assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS, seal__actor_name="hq").exists()
 
 
 def test_the_export_is_formula_safe_and_is_itself_recorded(client, declaration, hq, it_officer):
