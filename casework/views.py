@@ -25,7 +25,7 @@ from core import jobs
 from core.dates import TEHRAN
 from core.errors import DomainError, InvalidInput
 from core.files import serve_evidence, serve_export
-from core.forms import apply_error
+from core.forms import apply_error, id_or_none
 from core.templatetags.jalali import fa
 from declarations import idents
 from declarations.models import TransitDeclaration
@@ -89,7 +89,7 @@ def letter_list(request):
 def letter_send_batch(request):
     """Send the ticked drafts (or every sendable draft of the page), one transaction per letter."""
     field = "page_letter" if request.POST.get("send") == "page" else "letter"
-    ids = {int(v) for v in request.POST.getlist(field) if v.isdigit()}
+    ids = {pk for pk in map(id_or_none, request.POST.getlist(field)) if pk is not None}
     status = request.POST.get("status", "")
     back = reverse("casework:letters") + (f"?status={status}" if status in LetterStatus.values else "")
     if not ids:

@@ -4,6 +4,7 @@ domain error becomes a form error."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django import forms
 from django.utils import timezone, translation
@@ -161,3 +162,18 @@ class PageModelForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         limits_in_page_digits(self)
+
+
+# A primary key as the database holds it (a signed 64-bit integer; SQLite refuses a bigger one outright).
+MAX_ID = 2**63 - 1
+_ID = re.compile(r"[0-9]{1,19}")
+
+
+def id_or_none(value) -> int | None:
+    """A record id written in a query string or a form (ASCII digits), or None when ``value`` is none:
+    never an exception, for '²', '١٢', '-1' or ten thousand digits."""
+    text_value = str(value if value is not None else "").strip()
+    if not _ID.fullmatch(text_value):
+        return None
+    number = int(text_value)
+    return number if 0 < number <= MAX_ID else None

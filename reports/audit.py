@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role
 from core import audit
 from core.dates import TEHRAN, format_jalali, persian_digits
-from core.forms import JalaliDateField, PageForm
+from core.forms import JalaliDateField, PageForm, id_or_none
 from core.models import Via
 from core.text import is_persian
 from declarations.cells import SafeCsvWriter, safe_row
@@ -239,8 +239,8 @@ def audit_list(request):
         return _refused(request, form)
     entries = entries_for(request.user, data)
     before = request.GET.get("before", "")
-    if before.isdigit():
-        entries = entries.filter(id__lt=int(before))
+    if (older_than := id_or_none(before)) is not None:
+        entries = entries.filter(id__lt=older_than)
     rows = list(entries[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]

@@ -182,6 +182,25 @@ def test_a_batch_sends_what_it_may_and_names_each_refused_letter(
     assert "Tick the draft letters to send." in client.post("/casework/letters/send/", {}, follow=True).content.decode()
 
 
+@pytest.mark.parametrize(
+    "junk", ["\u00b2", "\u0661\u0662", "-1", "9" * 30, "1" * 5000], ids=["sup2", "arabic", "neg", "30", "5000"]
+)
+def test_a_batch_skips_ticks_that_are_no_letter_id_instead_of_failing(client, bazargan, tehran, origin_clerk, junk):
+    """'²' passes str.isdigit() but not int(); 30 digits overflow SQLite; 5000 exceed Python's int parsing."""
+    from casework import services as casework
+
+    mine = _overdue_by(10, bazargan, tehran)
+    casework.followups_run()
+    draft = FollowUpLetter.objects.get(declaration=mine)
+    client.force_login(origin_clerk)
+    response = client.post("/casework/letters/send/", {"letter": [junk, draft.pk]})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == LetterStatus.SENT
+    response = client.post("/casework/letters/send/", {"letter": [junk]}, follow=True)
+    assert response.status_code == 200 and "Tick the draft letters to send." in response.content.decode()
+
+
 @pytest.mark.persian
 def test_the_batch_action_reads_in_persian(client, bazargan, tehran, origin_clerk):
     from casework import services as casework

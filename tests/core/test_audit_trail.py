@@ -279,6 +279,16 @@ def test_the_page_filters_by_actor_interface_and_jalali_dates(client, declaratio
     assert bad.status_code == 400 and "Enter a Jalali date like 1404/05/12." in bad.content.decode()
 
 
+@pytest.mark.parametrize(
+    "before", ["\u00b2", "\u0661\u0662", "-5", "9" * 30, "1" * 5000], ids=["sup2", "arabic", "neg", "30", "5000"]
+)
+def test_an_older_page_asked_with_no_entry_id_starts_from_the_newest(client, declaration, origin_clerk, hq, before):
+    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    client.force_login(hq)
+    response = client.get(reverse("reports:audit"), {"before": before})
+    assert response.status_code == 200 and "origin_clerk" in response.content.decode()
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize("bad", [{"date_from": "1404/13/40"}, {"action": "9"}, {"model": "999999"}, {"via": "zzz"}])
 def test_a_filter_not_valid_is_refused_beside_its_field_never_the_whole_trail(
