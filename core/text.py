@@ -14,6 +14,7 @@ Arrows between places follow the text's direction (``arrow``): â† in Persian, â
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
@@ -33,6 +34,12 @@ def isolate(text: str, direction: str = "ltr") -> str:
     if not text:
         return ""
     return (RLI if direction == "rtl" else LRI) + text + PDI
+
+
+def hidden_characters(text: str) -> str:
+    """The control and format characters in ``text``: direction overrides and isolates (U+202E shows what
+    follows it reversed), zero-width marks. An identifier (a scanner's, a code) has none."""
+    return "".join(ch for ch in text or "" if unicodedata.category(ch) in ("Cc", "Cf"))
 
 
 def strip_isolates(text: str) -> str:

@@ -26,6 +26,7 @@ from core import jobs, metrics, taskruns
 from core.audit import actor
 from core.dates import format_jalali, persian_digits
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
+from core.text import hidden_characters
 from declarations import evidence, idents
 from declarations.models import Review, Status, TransitDeclaration, Verdict
 from notifications.services import Kind, inspectors_of, notify, office_staff
@@ -109,6 +110,11 @@ def scan_upload(
     scanner_id = (scanner_id or "").strip()
     if not scanner_id:
         raise InvalidInput(_("The scanner ID is required."), fields={"scanner_id": "required"})
+    if hidden_characters(scanner_id):  # U+202E would show "SCN-7" as "7-NCS"
+        raise InvalidInput(
+            _("The scanner ID may hold no invisible or direction-changing characters."),
+            fields={"scanner_id": "hidden characters"},
+        )
     if captured_at is None:
         raise InvalidInput(_("The capture time is required."), fields={"captured_at": "required"})
     if captured_at > timezone.now() + dt.timedelta(minutes=5):

@@ -300,3 +300,38 @@ def test_the_api_refuses_the_same_scan_twice_naming_the_first(declaration, origi
     assert response.status_code == 409
     assert response.json()["error"]["duplicate_of"] == {"id": first, "url": f"/api/scans/{first}/"}
     assert Scan.objects.count() == 1
+
+
+@pytest.mark.parametrize("scanner", ["\u202eSCN-7", "SCN\u20667", "SCN-7\u200b"], ids=["rlo", "lri", "zwsp"])
+def test_a_scanner_id_with_hidden_characters_is_refused_beside_its_field(client, declaration, origin_clerk, scanner):
+    """U+202E before "SCN-7" shows it as "7-NCS" on the scans page: an evidence record read backwards."""
+    client.force_login(origin_clerk)
+    response = post_scan(client, declaration, images.png(), "scan.png", scanner_id=scanner)
+    assert response.status_code == 400
+    assert "scanner_id" in response.json()["error"]["fields"]
+    page = post_scan(client, declaration, images.png(), "scan.png", json=False, scanner_id=scanner)
+    assert page.status_code == 400 and "direction-changing" in page.content.decode()
+    api = APIClient()
+    api.force_authenticate(origin_clerk)
+    via_api = api.post(
+        reverse("scans-api-list"),
+        {
+            "declaration": declaration.pk,
+            "stage": "origin",
+            "scanner_id": scanner,
+            "captured_at": "2020-01-01T10:00:00+03:30",
+            "file": SimpleUploadedFile("scan.png", images.png()),
+        },
+        format="multipart",
+    )
+    assert via_api.status_code == 400 and "scanner_id" in via_api.json()["error"]["fields"]
+    assert Scan.objects.count() == 0
+
+
+def test_the_scanner_id_is_shown_isolated_from_the_text_around_it(client, departed, origin_clerk):
+    from tests.scans.conftest import upload
+
+    upload(departed, "origin", origin_clerk)
+    client.force_login(origin_clerk)
+    page = client.get(reverse("scans:declaration", args=[departed.pk])).content.decode()
+    assert '<bdi dir="ltr">NUC-7</bdi>' in page
