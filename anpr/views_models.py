@@ -39,8 +39,14 @@ def _page(request, *, training_form: TrainingForm | None = None, rollback: tuple
             "runs": runs,
             "may_train": registry.may_train(request.user),
             "training_form": training_form,
-            "rollback_pk": rollback[0] if rollback else None,
+            "rollback_pk": rollback[0].pk if rollback else None,
             "rollback_form": rollback[1] if rollback else None,
+            # A version whose row has no roll-back form (in use already, never in use): its refusal above the table.
+            "rollback_refused": (
+                [str(e) for errors in rollback[1].errors.values() for e in errors]
+                if rollback and (rollback[0].promoted or rollback[0].promoted_at is None)
+                else []
+            ),
             "running": any(r.active for r in runs),
         },
         status=status,
@@ -97,6 +103,6 @@ def model_rollback(request, pk: int):
         except DomainError as exc:
             apply_error(form, exc)
     if not form.is_valid():
-        return _page(request, rollback=(model.pk, form), status=400)
+        return _page(request, rollback=(model, form), status=400)
     messages.success(request, _("Version %(v)s is in use again.") % {"v": model.version})
     return redirect("anpr:models")

@@ -215,8 +215,12 @@ def test_an_administrator_rolls_back_to_a_version_in_use_before(client, it_offic
     row = _row(response, shipped.version)
     assert 'aria-invalid="true"' in row and "Say why the model is rolled back." in row
     assert "Say why" not in _row(response, blank.version)
-    client.post(reverse("anpr:model-rollback", args=[never.pk]), {"reason": "try it"})  # never in use: refused
-    assert _in_use() == blank
+    refused = client.post(reverse("anpr:model-rollback", args=[never.pk]), {"reason": "try it"})  # never in use
+    assert refused.status_code == 400 and _in_use() == blank
+    assert f"Version {never.version} was never in use" in refused.content.decode()  # said, though its row has no form
+    # The version in use (another administrator rolled back first, from a page now stale): said why, too.
+    refused = client.post(reverse("anpr:model-rollback", args=[blank.pk]), {"reason": "again"})
+    assert refused.status_code == 400 and f"Version {blank.version} is already in use." in refused.content.decode()
     response = client.post(url, {"reason": "v2 misreads night photos"})
     assert response.status_code == 302
     assert _in_use() == shipped
