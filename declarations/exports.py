@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.db import router
-from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -29,7 +29,7 @@ from . import idents
 from .cells import safe_row
 from .filters import DEFAULT_SORT
 from .models import Status, TransitDeclaration
-from .views import filtered
+from .views import filtered, invalid_filters_page
 
 MAX_ROWS = 1_000_000  # an XLSX sheet holds 1,048,576 rows
 CHUNK = 2000
@@ -108,7 +108,7 @@ def _filename(ext: str) -> str:
 def export_csv(request):
     found = _export_qs(request)
     if found is None:
-        return HttpResponseBadRequest(_("The filters are not valid."))
+        return invalid_filters_page(request, filtered(request))
     # The rows are read while the response streams, after this view (and its database routing) ended:
     # fix the database now, the replica when this request may read from it.
     qs = found.using(router.db_for_read(TransitDeclaration))
@@ -130,7 +130,7 @@ def export_csv(request):
 def export_xlsx(request):
     found = _export_qs(request)
     if found is None:
-        return HttpResponseBadRequest(_("The filters are not valid."))
+        return invalid_filters_page(request, filtered(request))
     qs = found
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("declarations")[:31])

@@ -7,8 +7,9 @@ exports of the filtered list in ``exports.py``.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -97,15 +98,21 @@ def filtered(request):
     return DeclarationFilter(request.GET or None, queryset=base, request=request)
 
 
+def invalid_filters_page(request, f: DeclarationFilter, *, status: int = 400, message: str = ""):
+    """The list page with its filters' errors beside them and no rows: what a bad filter, a broken page
+    link or an export asked with either gets, in the app's layout."""
+    context = {"filter": f, "page": None, "count": None, "now": timezone.now(), "query": "", "list_error": message}
+    template = "declarations/_list_results.html" if _is_htmx(request) else "declarations/list.html"
+    return render(request, template, context, status=status)
+
+
 @login_required
 @reads_from_replica
 def declaration_list(request):
     f = filtered(request)
     context = {"filter": f}
     if f.is_bound and not f.is_valid():
-        context.update(page=None, count=None, now=timezone.now(), query="")
-        template = "declarations/_list_results.html" if _is_htmx(request) else "declarations/list.html"
-        return render(request, template, context, status=400)
+        return invalid_filters_page(request, f)
     try:
         results = selectors.cached_render(
             request.user,
@@ -114,7 +121,7 @@ def declaration_list(request):
             settings.LIST_CACHE_SECONDS,
         )
     except BadCursor:
-        return HttpResponseBadRequest(_("The page link is broken: start again from the first page."))
+        return invalid_filters_page(request, f, message=_("The page link is broken: start again from the first page."))
     if _is_htmx(request):
         return HttpResponse(results)  # htmx swaps the results only
     # Our own template's output, escaped when it was rendered (the cache keeps a plain str).
@@ -278,8 +285,9 @@ def vehicle_detail(request, pk: int):
         raise Http404  # a truck is visible through the declarations the user may see
     try:
         page = keyset_page(scoped.select_related(*LIST_RELATED), DEFAULT_SORT, after=request.GET.get("after"), size=100)
-    except BadCursor:
-        return HttpResponseBadRequest(_("The page link is broken: start again from the first page."))
+    except BadCursor:  # back to the first page, saying why
+        messages.warning(request, _("The page link is broken: start again from the first page."))
+        return redirect(request.path)
     context = {
         "vehicle": vehicle,
         "page": page,

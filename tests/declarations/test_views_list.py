@@ -131,6 +131,27 @@ def test_it_rejects_a_bad_filter_with_a_message(client, hq, declaration):
     assert "1404/05/12" in response.content.decode()
 
 
+@pytest.mark.parametrize("export", ["declarations:export-csv", "declarations:export-xlsx"])
+def test_an_export_asked_with_a_bad_filter_shows_the_list_page_with_the_error_beside_it(
+    client, hq, declaration, export
+):
+    client.force_login(hq)
+    response = client.get(reverse(export), {"date_from": "1404/13/40", "status": "arrived"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")  # the app's page, not a bare line of text
+    html = response.content.decode()
+    assert "<html" in html and 'name="date_from"' in html and "1404/05/12" in html
+    assert declaration.serial not in html  # and no rows, filtered or not
+
+
+def test_a_broken_page_link_shows_the_list_page_saying_so(client, hq, declaration):
+    client.force_login(hq)
+    response = client.get(LIST, {"after": "not-a-cursor"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<html" in html and "The page link is broken: start again from the first page." in html
+
+
 def test_htmx_gets_only_the_results(client, hq, declaration):
     client.force_login(hq)
     response = client.get(LIST, {"status": "registered"}, HTTP_HX_REQUEST="true")
@@ -214,3 +235,12 @@ def test_a_cached_list_page_shows_evidence_within_its_life_not_at_every_read(
     assert arrived.serial in client.get(url).content.decode()  # the page of a moment ago
     settings.LIST_CACHE_SECONDS = 0  # ...until its life is over
     assert arrived.serial not in client.get(url).content.decode()
+
+
+def test_a_broken_page_link_on_a_truck_starts_again_from_its_first_page(client, hq, declaration):
+    client.force_login(hq)
+    url = reverse("declarations:vehicle", args=[declaration.vehicle_id])
+    response = client.get(url, {"after": "not-a-cursor"}, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    html = response.content.decode()
+    assert "The page link is broken: start again from the first page." in html and declaration.serial in html
