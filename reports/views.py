@@ -16,7 +16,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -38,6 +37,7 @@ from core.forms import (
     apply_error,
 )
 from core.models import OutboxJob
+from core.redirects import local_next
 from core.templatetags.jalali import fa
 from declarations.models import TransitDeclaration
 
@@ -605,11 +605,7 @@ def problem_detail(request, pk: int):
             status = http_status(exc)
         if not form.errors:
             # Back to the queue when the action was taken from it (a local path only).
-            back = request.POST.get("next", "")
-            if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) or not back.startswith(
-                "/"
-            ):
-                back = reverse("reports:problem", args=[pk])
+            back = local_next(request, request.POST.get("next")) or reverse("reports:problem", args=[pk])
             if htmx:  # a whole page for the new state, not a page inside the block
                 return HttpResponse(headers={"HX-Redirect": back})
             return redirect(back)

@@ -9,13 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scoping import get_scoped_or_404
 from core.errors import DomainError, http_status
 from core.forms import PageForm, apply_error
+from core.redirects import local_next
 
 from . import services
 from .models import InspectionAction
@@ -91,9 +91,7 @@ def action_done(request, pk: int):
     if not services.may_complete_action(request.user, action):
         raise PermissionDenied(str(services.WHO_COMPLETES_ACTIONS))
     form = DoneForm(request.POST or None)
-    back = request.POST.get("next") or request.GET.get("next") or ""
-    if not back.startswith("/") or not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = ""
+    back = local_next(request, request.POST.get("next") or request.GET.get("next"))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
