@@ -102,10 +102,15 @@ class MultipleFileField(forms.FileField):
     widget = MultipleFileInput
 
     def clean(self, data, initial=None):
+        if not data:
+            # Nothing chosen: a required field says so beside itself, with the form's other errors.
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
         single = super().clean
         if isinstance(data, list | tuple):
             return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else []
+        return [single(data, initial)]
 
 
 def apply_error(form: forms.Form, exc: DomainError) -> None:

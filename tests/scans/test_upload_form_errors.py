@@ -1,0 +1,43 @@
+"""The upload form's errors, as the page shows them: beside the field they are about."""
+
+import html as htmllib
+import re
+
+import pytest
+from django.urls import reverse
+
+from scans.models import Scan
+from tests.scans.conftest import stored_files
+
+pytestmark = pytest.mark.django_db
+
+
+def field_errors(html: str, name: str) -> list[str]:
+    """The error lines shown under the field ``name`` (the form's one style: invalid-feedback)."""
+    for block in html.split('<div class="mb-2')[1:]:
+        if f'name="{name}"' in block:
+            found = re.findall(r'<div class="invalid-feedback[^"]*"[^>]*>(.*?)</div>', block, re.S)
+            return [htmllib.unescape(re.sub(r"<[^>]+>", "", e)).strip() for e in found]
+    raise AssertionError(f"no field {name} on the page")
+
+
+def test_an_empty_upload_says_beside_the_file_field_that_a_file_is_needed(client, settings, declaration, origin_clerk):
+    client.force_login(origin_clerk)
+    response = client.post(reverse("scans:upload", args=[declaration.pk]), {"stage": "origin"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    # All missing fields at once, each beside itself: not the scanner first and the file on the next try.
+    assert field_errors(html, "scanner_id") and field_errors(html, "captured_at")
+    assert field_errors(html, "files") == ["This field is required."]
+    assert Scan.objects.count() == 0 and stored_files(settings) == []
+
+
+def test_an_upload_with_no_file_names_the_file_field(client, declaration, origin_clerk):
+    client.force_login(origin_clerk)
+    response = client.post(
+        reverse("scans:upload", args=[declaration.pk]),
+        {"stage": "origin", "scanner_id": "NUC-7", "captured_at": "1404/05/12 10:30"},
+    )
+    assert response.status_code == 400
+    assert field_errors(response.content.decode(), "files") == ["This field is required."]
+    assert Scan.objects.count() == 0
