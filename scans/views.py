@@ -117,7 +117,8 @@ def upload(request, pk: int):
     if not form.is_valid():
         fields = {k: " ".join(map(str, v)) for k, v in form.errors.items()}
         if _wants_json(request):
-            message = "; ".join(f"{k}: {v}" for k, v in fields.items())
+            # The page's script shows this beside the file's name: each field by its label, as the form names it.
+            message = "; ".join(f"{form.fields[k].label if k in form.fields else k}: {v}" for k, v in fields.items())
             return JsonResponse(error_body("invalid", message, fields), status=400)
         return _render_page(request, declaration, form, stages, status=400)
     data = form.cleaned_data

@@ -17,6 +17,33 @@
     return data;
   }
 
+  // An error about one of the form's fields (capture time, scanner ID, ...) is shown beside that
+  // field, as the page shows it without the script; the file's line says the file was not stored.
+  function clearFieldErrors() {
+    form.querySelectorAll(".invalid-feedback").forEach(function (el) { el.remove(); });
+    form.querySelectorAll(".is-invalid").forEach(function (el) {
+      el.classList.remove("is-invalid");
+      el.removeAttribute("aria-invalid");
+    });
+  }
+
+  function showFieldErrors(fields) {
+    Object.keys(fields || {}).forEach(function (name) {
+      var el = form.elements.namedItem(name);
+      if (!el || el === input || !el.closest) return;
+      var box = el.closest(".mb-2") || el.parentNode;
+      if (box.querySelector(".invalid-feedback")) return; // several files: the same error once
+      el.classList.add("is-invalid");
+      el.setAttribute("aria-invalid", "true");
+      var text = fields[name];
+      var msg = document.createElement("div");
+      msg.className = "invalid-feedback d-block";
+      msg.setAttribute("role", "alert");
+      msg.textContent = Array.isArray(text) ? text.join(" ") : String(text);
+      box.appendChild(msg);
+    });
+  }
+
   function uploadOne(file) {
     var item = document.createElement("li");
     var name = document.createElement("span");
@@ -47,6 +74,7 @@
       } else {
         status.className = "error";
         status.textContent = " " + ((body.error && body.error.message) || xhr.status + " " + xhr.statusText);
+        if (body.error) showFieldErrors(body.error.fields);
         if (body.error && body.error.duplicate_of) {
           // The same image is already stored: link to it rather than storing it twice.
           var first = document.createElement("a");
@@ -76,6 +104,7 @@
 
   function uploadAll(files) {
     if (!form.reportValidity || form.reportValidity()) {
+      clearFieldErrors();
       Array.prototype.forEach.call(files, uploadOne);
     }
   }

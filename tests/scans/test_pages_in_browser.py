@@ -2,17 +2,56 @@
 
 import pytest
 
-from tests.browser.conftest import chromium, login, new_page  # noqa: F401 (fixtures)
+from tests.browser.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.persian]
 
 PAGE_OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
 
 
-def test_the_scans_page_with_its_comparisons_fits_a_phone(live_server, new_page, done_comparison, dest_clerk):  # noqa: F811
+def test_the_scans_page_with_its_comparisons_fits_a_phone(live_server, new_page, done_comparison, dest_clerk):
     page = new_page(390, 844)
     login(page, live_server, "dest_clerk")
     page.goto(f"{live_server.url}/scans/declaration/{done_comparison.declaration_id}/")
     assert page.locator("#scan-comparisons table tbody tr").count() == 1
     # The comparisons table scrolls inside its box; the page itself does not slide sideways.
     assert page.evaluate(PAGE_OVERFLOW) <= 0
+
+
+def _choose_and_upload(page, name: str, data: bytes):
+    page.set_input_files(
+        "#scan-upload-form input[name=files]", files=[{"name": name, "mimeType": "image/png", "buffer": data}]
+    )
+    page.click("#scan-upload-form button[type=submit]")
+
+
+def test_a_capture_time_refused_by_the_server_is_shown_beside_its_field(
+    live_server, new_page, declaration, origin_clerk
+):
+    from django.utils.translation import gettext, override
+
+    from scans.models import Scan
+    from tests.scans import images
+
+    page = new_page()
+    login(page, live_server, "origin_clerk")
+    page.goto(f"{live_server.url}/scans/declaration/{declaration.pk}/")
+    page.fill("#scan-upload-form input[name=scanner_id]", "NUC-7")
+    page.fill("#scan-upload-form input[name=captured_at]", "1499/01/01 10:00")  # decades ahead
+    _choose_and_upload(page, "truck.png", images.png())
+    beside = page.locator("#scan-upload-form input[name=captured_at] ~ .invalid-feedback")
+    beside.wait_for()
+    with override("fa"):
+        assert beside.inner_text() == gettext("The capture time is in the future.")
+    assert page.locator("#scan-upload-form input[name=captured_at]").get_attribute("aria-invalid") == "true"
+
+    # A date the form cannot read: the file's line names the field as the form does, not by its code.
+    page.fill("#scan-upload-form input[name=captured_at]", "دیروز")
+    _choose_and_upload(page, "truck.png", images.png())
+    page.locator("#scan-upload-progress li").nth(1).locator(".error").wait_for()
+    line = page.locator("#scan-upload-progress li").nth(1).inner_text()
+    with override("fa"):
+        assert gettext("captured at") in line
+    assert "captured_at" not in line
+    assert page.locator("#scan-upload-form .invalid-feedback").count() == 1  # the earlier error went
+    assert Scan.objects.count() == 0

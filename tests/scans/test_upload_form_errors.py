@@ -41,3 +41,27 @@ def test_an_upload_with_no_file_names_the_file_field(client, declaration, origin
     assert response.status_code == 400
     assert field_errors(response.content.decode(), "files") == ["This field is required."]
     assert Scan.objects.count() == 0
+
+
+def test_the_scripts_upload_names_a_bad_field_by_its_label(client, declaration, origin_clerk):
+    """The page's script shows the message beside the file's name: "captured at", not "captured_at"."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.scans import images
+
+    client.force_login(origin_clerk)
+    response = client.post(
+        reverse("scans:upload", args=[declaration.pk]),
+        {
+            "stage": "origin",
+            "scanner_id": "NUC-7",
+            "captured_at": "yesterday",
+            "files": SimpleUploadedFile("a.png", images.png()),
+        },
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["message"].startswith("captured at: ") and "captured_at" not in error["message"]
+    assert "captured_at" in error["fields"]  # the script finds the field by its name
+    assert Scan.objects.count() == 0
