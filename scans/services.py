@@ -59,6 +59,19 @@ def can_upload(user: User | None, declaration: TransitDeclaration, stage: str) -
     return user.role == Role.INTEGRATION and user.is_national
 
 
+def stage_open(declaration: TransitDeclaration, stage: str) -> bool:
+    """Whether the declaration's status lets a scan of ``stage`` be added now (``UPLOAD_STATUSES``)."""
+    return declaration.status in UPLOAD_STATUSES[stage]
+
+
+def stage_closed_message(declaration: TransitDeclaration, stage: str) -> str:
+    return _("A %(stage)s scan cannot be added to declaration %(serial)s: it is %(status)s.") % {
+        "stage": Stage(stage).label,
+        "serial": idents.serial_text(declaration.serial),
+        "status": declaration.get_status_display(),
+    }
+
+
 def can_review(user: User | None, comparison: ScanComparison) -> bool:
     """Only the destination office reviews: it has the truck in front of it."""
     if user is None or not user.is_active:
@@ -97,16 +110,8 @@ def scan_upload(
             _("You may not upload a %(stage)s scan of declaration %(serial)s.")
             % {"stage": Stage(stage).label, "serial": idents.serial_text(declaration.serial)}
         )
-    if declaration.status not in UPLOAD_STATUSES[stage]:
-        raise IllegalTransition(
-            _("A %(stage)s scan cannot be added to declaration %(serial)s: it is %(status)s.")
-            % {
-                "stage": Stage(stage).label,
-                "serial": idents.serial_text(declaration.serial),
-                "status": declaration.get_status_display(),
-            },
-            fields={"status": declaration.status},
-        )
+    if not stage_open(declaration, stage):
+        raise IllegalTransition(stage_closed_message(declaration, stage), fields={"status": declaration.status})
     scanner_id = (scanner_id or "").strip()
     if not scanner_id:
         raise InvalidInput(_("The scanner ID is required."), fields={"scanner_id": "required"})

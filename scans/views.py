@@ -44,7 +44,11 @@ def _upload_stages(user, declaration) -> list[str]:
 @login_required
 def declaration_scans(request, pk: int):
     declaration = _declaration(request, pk)
-    stages = _upload_stages(request.user, declaration)
+    # The form offers only the stages the declaration's status lets the user add now; a stage the
+    # user's office may upload later is named with why it cannot be added yet.
+    rights = _upload_stages(request.user, declaration)
+    stages = [s for s in rights if services.stage_open(declaration, s)]
+    closed = [services.stage_closed_message(declaration, s) for s in rights if s not in stages]
     form = ScanUploadForm(
         stages=stages,
         initial={
@@ -52,10 +56,10 @@ def declaration_scans(request, pk: int):
             "stage": stages[0] if stages else "",
         },
     )
-    return _render_page(request, declaration, form, stages)
+    return _render_page(request, declaration, form, stages, closed=closed)
 
 
-def _render_page(request, declaration, form, stages, status: int = 200):
+def _render_page(request, declaration, form, stages, status: int = 200, closed: list[str] | None = None):
     scans = Scan.objects.filter(declaration=declaration).select_related("office", "uploaded_by")
     comparisons = (
         ScanComparison.objects.filter(declaration=declaration)
@@ -76,6 +80,7 @@ def _render_page(request, declaration, form, stages, status: int = 200):
         "dest_scans": [s for s in scans if s.stage == Stage.DESTINATION],
         "comparisons": comparisons,
         "form": form if stages else None,
+        "closed_stages": closed or [],
     }
     if request.GET.get("partial") == "comparisons" and request.headers.get("HX-Request") == "true":
         return render(request, "scans/_comparisons.html", context)
