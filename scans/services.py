@@ -26,7 +26,7 @@ from core import jobs, metrics, taskruns
 from core.audit import actor
 from core.dates import format_jalali, persian_digits
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
-from core.text import hidden_characters
+from core.text import hidden_characters, is_persian
 from declarations import evidence, idents
 from declarations.models import Review, Status, TransitDeclaration, Verdict
 from notifications.services import Kind, inspectors_of, notify, office_staff
@@ -124,6 +124,7 @@ def scan_upload(
         raise InvalidInput(_("The capture time is required."), fields={"captured_at": "required"})
     if captured_at > timezone.now() + dt.timedelta(minutes=5):
         raise InvalidInput(_("The capture time is in the future."), fields={"captured_at": str(captured_at)})
+    _check_capture_in_journey(declaration, stage, captured_at)
     if not files:
         raise InvalidInput(_("Choose at least one image file."), fields={"file": "required"})
 
@@ -174,6 +175,35 @@ def scan_upload(
             default_storage.delete(name)
         raise
     return scans
+
+
+# A truck may go through the origin's scanner a little before its declaration is registered (the
+# scanner at the gate, the declaration keyed in afterwards); a scan from days before is another pass.
+CAPTURE_BEFORE_DECLARATION = dt.timedelta(days=1)
+
+
+def _check_capture_in_journey(declaration: TransitDeclaration, stage: str, captured_at: dt.datetime) -> None:
+    """The scan belongs to this journey: not taken more than ``CAPTURE_BEFORE_DECLARATION`` before the
+    declaration was registered; at the destination, not before the truck left the origin."""
+    persian = is_persian()
+    if captured_at < declaration.declared_at - CAPTURE_BEFORE_DECLARATION:
+        raise InvalidInput(
+            _("The capture time %(at)s is more than a day before the declaration was registered (%(declared)s).")
+            % {
+                "at": format_jalali(captured_at, persian=persian),
+                "declared": format_jalali(declaration.declared_at, persian=persian),
+            },
+            fields={"captured_at": str(captured_at)},
+        )
+    if stage == Stage.DESTINATION and declaration.departed_at and captured_at < declaration.departed_at:
+        raise InvalidInput(
+            _("The capture time %(at)s is before the truck left the origin (%(departed)s).")
+            % {
+                "at": format_jalali(captured_at, persian=persian),
+                "departed": format_jalali(declaration.departed_at, persian=persian),
+            },
+            fields={"captured_at": str(captured_at)},
+        )
 
 
 def _refuse_duplicates(declaration: TransitDeclaration, stage: str, checked: list[tuple[CheckedImage, str]]) -> None:

@@ -249,7 +249,7 @@ def test_an_upload_returns_before_its_comparison_runs_and_the_worker_gives_the_v
             "declaration": str(declaration),
             "stage": "destination",
             "scanner_id": "NUC-7",
-            "captured_at": "2020-01-01T10:00:00+03:30",
+            "captured_at": (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat(),
         },
         "file",
         "dest.jpg",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
+from core.dates import format_jalali
 from scans.models import Scan, ScanComparison
 from tests.scans import images
 from tests.scans.conftest import stored_files
@@ -24,7 +25,7 @@ def post_scan(client, declaration, data: bytes, name: str, stage="origin", json=
     form = {
         "stage": stage,
         "scanner_id": "NUC-7",
-        "captured_at": "2020-01-01T10:00:00+03:30",
+        "captured_at": (timezone.now() - dt.timedelta(hours=1)).isoformat(),
         "files": SimpleUploadedFile(name, data),
         **extra,
     }
@@ -73,7 +74,12 @@ def test_it_stores_nothing_when_one_of_several_files_is_bad(client, settings, de
     files = [SimpleUploadedFile("a.png", images.png(1)), SimpleUploadedFile("b.png", images.png(2) + b"PK\x03\x04")]
     response = client.post(
         reverse("scans:upload", args=[declaration.pk]),
-        {"stage": "origin", "scanner_id": "X1", "captured_at": "1398/10/11 10:00", "files": files},
+        {
+            "stage": "origin",
+            "scanner_id": "X1",
+            "captured_at": format_jalali(timezone.now() - dt.timedelta(hours=1), persian=False),
+            "files": files,
+        },
     )
     assert response.status_code == 400
     assert "b.png" in response.content.decode()
@@ -85,7 +91,12 @@ def test_it_stores_several_files_from_the_plain_form(client, settings, declarati
     files = [SimpleUploadedFile("a.png", images.png(1)), SimpleUploadedFile("b.jpg", images.jpeg(2))]
     response = client.post(
         reverse("scans:upload", args=[declaration.pk]),
-        {"stage": "origin", "scanner_id": "X1", "captured_at": "۱۳۹۸/۱۰/۱۱ ۱۰:۰۰", "files": files},
+        {
+            "stage": "origin",
+            "scanner_id": "X1",
+            "captured_at": format_jalali(timezone.now() - dt.timedelta(hours=1)),
+            "files": files,
+        },
     )
     assert response.status_code == 302
     scans = list(Scan.objects.order_by("id"))
@@ -287,7 +298,12 @@ def test_one_upload_with_the_same_file_twice_stores_nothing(client, settings, de
     files = [SimpleUploadedFile("a.png", images.png(1)), SimpleUploadedFile("copy.png", images.png(1))]
     response = client.post(
         reverse("scans:upload", args=[declaration.pk]),
-        {"stage": "origin", "scanner_id": "X1", "captured_at": "1398/10/11 10:00", "files": files},
+        {
+            "stage": "origin",
+            "scanner_id": "X1",
+            "captured_at": format_jalali(timezone.now() - dt.timedelta(hours=1), persian=False),
+            "files": files,
+        },
         HTTP_ACCEPT="application/json",
     )
     assert response.status_code == 409 and "copy.png" in response.json()["error"]["message"]

@@ -125,7 +125,7 @@ def test_the_scan_page_refuses_it(settings, declaration, origin_clerk, hostile):
         {
             "stage": "origin",
             "scanner_id": "NUC-7",
-            "captured_at": "2020-01-01T10:00:00+03:30",
+            "captured_at": (timezone.now() - dt.timedelta(hours=1)).isoformat(),
             "files": SimpleUploadedFile(hostile.name, hostile.data),
         },
     )
