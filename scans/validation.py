@@ -8,7 +8,8 @@
 3. Pillow header: pixel count under ``SCANS_MAX_PIXELS`` (decompression bombs);
 4. structure walk: the file must end where the image ends (IEND / EOI / last TIFF
    block); anything after it, or a PDF header near the start, is a polyglot;
-5. ``verify()`` then a full decode (truncated or corrupt data fails here);
+5. ``verify()`` then a full decode (truncated or corrupt data fails here), and a least size
+   (``SCANS_MIN_SIDE_PX``: a thumbnail or an icon is not a scan);
 6. metadata removal without touching the pixels (PNG chunks and JPEG segments are
    dropped byte-wise; TIFF is rewritten from the decoded pixels, losslessly).
 
@@ -29,6 +30,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageFile
 
 from core import uploads
+from core.text import digits
 
 PNG_MAGIC = uploads.PNG_MAGIC
 # PNG chunks kept: the pixels and what changes how they look; text, time, EXIF and unknown go.
@@ -104,6 +106,15 @@ def check_bytes(raw: bytes, *, max_pixels: int | None = None) -> CheckedImage:
     walkers = {"PNG": _png_chunks, "JPEG": _jpeg_segments, "TIFF": _tiff_extent}
     kept = walkers[fmt](raw)
     _decode(raw, fmt)
+    if min(width, height) < settings.SCANS_MIN_SIDE_PX:
+        raise ScanRejected(
+            _(
+                "The image is only %(w)s×%(h)s pixels: too small to be a truck's scan (at least %(min)s pixels"
+                " on each side). Upload the scanner's full image, not a thumbnail."
+            )
+            % {"w": digits(width), "h": digits(height), "min": digits(settings.SCANS_MIN_SIDE_PX)},
+            code="too_small",
+        )
     mode = im.mode
     bit_depth = 16 if mode.startswith("I;16") or mode == "I" else 8
     if fmt == "TIFF":

@@ -590,6 +590,9 @@ ANPR_TRAINER = env.str("ANPR_TRAINER", default="anpr.training.finetune.TorchTrai
 ANPR_MODEL_CACHE_DIR = env.path("ANPR_MODEL_CACHE_DIR", default=BASE_DIR / "var" / "anpr-models")
 SCANS_MAX_UPLOAD_BYTES = env.int("SCANS_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 SCANS_MAX_PIXELS = env.int("SCANS_MAX_PIXELS", default=120_000_000)
+# A scan narrower than this on either side is a thumbnail or an icon chosen by mistake: the comparison
+# cannot align it (measured: a real pair stops aligning below ~48 px high) and it proves no scan was made.
+SCANS_MIN_SIDE_PX = env.int("SCANS_MIN_SIDE_PX", default=32)
 # Other uploads (arrival evidence, inspection attachments: PDF, JPEG, PNG; core/uploads.py).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 # Declaration import files (ICS export: CSV, XLSX).

@@ -16,6 +16,15 @@ def scan_array(seed: int = 1, width: int = 360, height: int = 140) -> np.ndarray
     return synthetic_scan(seed, width, height)
 
 
+def recent_iso(hours: float = 1) -> str:
+    """A capture time an hour ago, as a client sends it (ISO 8601)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return (timezone.now() - dt.timedelta(hours=hours)).isoformat()
+
+
 def encode(arr: np.ndarray, fmt: str, **kw) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(arr).save(buf, fmt, **kw)
