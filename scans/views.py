@@ -211,10 +211,18 @@ def heatmap(request, pk: int):
 
 
 def _viewer_page(request, comparison, review_form, status: int = 200):
+    # One view of a dual-view pass: the page also gives the pass's combined verdict and the other
+    # views' comparisons, so that a reviewer who came for one view does not miss the other.
+    current = services.current_comparisons(comparison.declaration_id)
+    others = [c for c in current if c.pk != comparison.pk] if any(c.pk == comparison.pk for c in current) else []
+    combined = services.combined_outcome(current) if others else None
     return render(
         request,
         "scans/viewer.html",
         {
+            "combined": combined,
+            "combined_label": Verdict(combined[0]).label if combined else "",
+            "other_views": others,
             "comparison": comparison,
             "declaration": comparison.declaration,
             "boxes_json": json.dumps(comparison.boxes),
