@@ -66,6 +66,7 @@ EVENT_TITLES = {
     "import": lambda: _("Imported"),
     "scan_review_accept": lambda: _("Scan comparison accepted"),
     "scan_review_escalate": lambda: _("Scan comparison escalated"),
+    "scan_comparison_retried": lambda: _("Scan comparison run again"),
     "letter_sent": lambda: _("Follow-up letter sent"),
     "letter_answered": lambda: _("Reply to a follow-up letter recorded"),
     "letter_reminder": lambda: _("Reminder letter proposed"),

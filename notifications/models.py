@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     MODEL_TRAINED = "model_trained", _("A plate-reader training run finished")
     LETTER_RECEIVED = "letter_received", _("A follow-up letter was sent to your office")
     RETURN_BUILT = "return_built", _("A monthly return you asked for is ready")
+    COMPARISON_FAILED = "comparison_failed", _("A scan comparison could not run")
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -176,6 +176,8 @@ class ScanComparison(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Times a failed run was queued again (``services.comparison_retry``); the errors are in the audit trail.
+    retries = models.PositiveSmallIntegerField(_("runs again"), default=0)
 
     review = models.CharField(_("review"), max_length=10, choices=Review.choices, blank=True, default="")
     reviewed_by = models.ForeignKey(

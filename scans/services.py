@@ -29,7 +29,7 @@ from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from core.text import hidden_characters, is_persian
 from declarations import evidence, idents
 from declarations.models import Review, Status, TransitDeclaration, Verdict
-from notifications.services import Kind, inspectors_of, notify, office_staff
+from notifications.services import Kind, inspectors_of, it_office, notify, office_staff
 
 from .models import Scan, ScanComparison, Stage, View
 from .validation import CheckedImage, ScanRejected, check_upload
@@ -417,7 +417,9 @@ def _comparison_compute(comparison: ScanComparison, mine) -> None:
         if taskruns.is_transient(exc):
             raise
         log.exception("comparison %s failed", comparison_id)
-        mine.update(status=ScanComparison.Status.FAILED, error=str(exc)[:500], finished_at=timezone.now())
+        with transaction.atomic():
+            if mine.update(status=ScanComparison.Status.FAILED, error=str(exc)[:500], finished_at=timezone.now()):
+                _tell_of_failure(comparison)
         return
 
     verdict = result.verdict if result.verdict in Verdict.values else Verdict.UNREGISTERED
@@ -456,6 +458,65 @@ def _comparison_compute(comparison: ScanComparison, mine) -> None:
                 url=reverse("scans:viewer", args=[comparison.pk]),
                 subject=f"comparison:{comparison.pk}",
             )
+
+
+def _tell_of_failure(comparison: ScanComparison) -> None:
+    """A comparison that could not run leaves the declaration without a verdict: the destination
+    (who reviews it) and the IT office (who looks into why) are told, with a link to the page that
+    offers to run it again. Once per failed run (a run again that fails again tells again)."""
+    declaration = comparison.declaration
+    notify(
+        Kind.COMPARISON_FAILED,
+        list(office_staff(declaration.destination_id)) + list(it_office()),
+        title=declaration.serial,
+        url=reverse("scans:declaration", args=[declaration.pk]) + f"#comparison-{comparison.pk}",
+        subject=f"comparison:{comparison.pk}:{comparison.retries}",
+    )
+
+
+def can_retry(user: User | None, comparison: ScanComparison) -> bool:
+    """Who may run a failed comparison again: the offices that uploaded its scans, and the IT office."""
+    if user is None or not user.is_active:
+        return False
+    if user.role == Role.IT:
+        return True
+    declaration = comparison.declaration
+    return user.role == Role.OFFICE and user.office_id in (declaration.origin_id, declaration.destination_id)
+
+
+@transaction.atomic
+def comparison_retry(*, comparison: ScanComparison, by: User) -> ScanComparison:
+    """A failed comparison is queued again (its error kept in the audit trail and the timeline); the
+    worker runs it as it runs a new one. Only a failed one: a verdict is never recomputed over."""
+    from . import tasks
+
+    locked = ScanComparison.objects.select_for_update().select_related("declaration").get(pk=comparison.pk)
+    if not can_retry(by, locked):
+        raise NotAllowed(_("Only the offices of this declaration and the IT office may run a comparison again."))
+    if locked.status != ScanComparison.Status.FAILED:
+        raise IllegalTransition(
+            _("Only a comparison that could not run is run again; this one is %(status)s.")
+            % {"status": locked.get_status_display()},
+            fields={"status": locked.status},
+        )
+    error = locked.error
+    locked.status = ScanComparison.Status.QUEUED
+    locked.error = ""
+    locked.started_at = None
+    locked.finished_at = None
+    locked.retries += 1
+    with actor(by):
+        locked.save(update_fields=["status", "error", "started_at", "finished_at", "retries"])
+    evidence.note_event(
+        declaration_id=locked.declaration_id,
+        kind="scan_comparison_retried",
+        at=timezone.now(),
+        actor=by,
+        message=(_("Scan comparison run again after it could not run: %(error)s") % {"error": error})[:500],
+        data={"comparison": locked.pk, "error": error},
+    )
+    jobs.enqueue(tasks.compare_scans, locked.pk)
+    return locked
 
 
 def combined_outcome(comparisons: list[ScanComparison]) -> tuple[str, str] | None:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("comparison/<int:pk>/", views.viewer, name="viewer"),
     path("comparison/<int:pk>/heatmap/", views.heatmap, name="heatmap"),
     path("comparison/<int:pk>/review/", views.review, name="review"),
+    path("comparison/<int:pk>/retry/", views.retry, name="retry"),
 ]

@@ -79,6 +79,7 @@ def _render_page(request, declaration, form, stages, status: int = 200, closed: 
         "origin_scans": [s for s in scans if s.stage == Stage.ORIGIN],
         "dest_scans": [s for s in scans if s.stage == Stage.DESTINATION],
         "comparisons": comparisons,
+        "may_retry": any(services.can_retry(request.user, c) for c in comparisons if c.status == "failed"),
         "form": form if stages else None,
         "closed_stages": closed or [],
     }
@@ -265,3 +266,20 @@ def review(request, pk: int):
             messages.success(request, _("Review recorded."))
             return redirect("scans:viewer", pk=comparison.pk)
     return _viewer_page(request, comparison, form, status=400)
+
+
+@login_required
+@require_POST
+def retry(request, pk: int):
+    """A comparison that could not run is queued again; back to the declaration's scans, where it
+    shows its progress as a new one does."""
+    comparison = get_scoped_or_404(ScanComparison.objects.select_related("declaration"), request.user, pk=pk)
+    if not services.can_retry(request.user, comparison):
+        raise PermissionDenied(_("Only the offices of this declaration and the IT office may run a comparison again."))
+    try:
+        services.comparison_retry(comparison=comparison, by=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The comparison is queued again."))
+    return redirect(reverse("scans:declaration", args=[comparison.declaration_id]) + f"#comparison-{comparison.pk}")
