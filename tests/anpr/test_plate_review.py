@@ -424,3 +424,25 @@ def test_a_plate_of_another_layout_is_stored_as_its_rows_stand(typed, layout, st
 def test_a_motorcycle_plates_rows_must_each_be_letters_and_digits():
     with pytest.raises(Exception, match="Letters and digits as on the plate"):
         review.other_layout_text("۹۸۶ <b>", "ir_motorcycle")
+
+
+@pytest.mark.persian
+def test_a_plate_parts_errors_read_right_to_left_on_a_persian_page(client, dest_clerk, thr_camera):
+    """The widget lays its parts out left to right, as the plate stands; what is said under each part is
+    a Persian sentence and reads right to left (its full stop at its end, «ایران» in its quotes)."""
+    read = _read(thr_camera, MISREAD)
+    client.force_login(dest_clerk)
+    empty = {"kind": "IR", "two": "", "letter": "", "three": "", "province": ""}
+    html = client.post(reverse("anpr:read-review", args=[read.pk]), empty).content.decode()
+    for name in ("two", "letter", "three", "province"):
+        part = html.split(f'<div class="part {name}', 1)[1].split(">", 1)[0]
+        assert 'dir="rtl"' in part, name
+    assert "زیر «ایران»." in html
+
+
+def test_a_plate_parts_errors_read_left_to_right_on_an_english_page(client, dest_clerk, thr_camera):
+    read = _read(thr_camera, MISREAD)
+    client.force_login(dest_clerk)
+    html = client.post(reverse("anpr:read-review", args=[read.pk]), {"kind": "IR"}).content.decode()
+    part = html.split('<div class="part two', 1)[1].split(">", 1)[0]
+    assert 'dir="ltr"' in part
