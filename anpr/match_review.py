@@ -80,7 +80,18 @@ def match_review(*, match: PlateMatch, by: User, decision: str, note: str = "") 
             f"{idents.plate_text(read)} ≈ {match.vehicle_plate} ({match.score:.2f}) @ {read.office.code}"
             + (f": {note.strip()[:300]}" if note.strip() else "")
         ),
-        data={"match": match.pk, "read": read.pk, "decision": decision},
+        data={
+            "match": match.pk,
+            "read": read.pk,
+            "decision": decision,
+            # What the timeline writes, as pages write plates (``declarations.timeline``); the message is the record.
+            "read_plate": read.display_text,
+            "read_country": read.country,
+            "plate": match.vehicle_plate,
+            "score": match.score,
+            "office": read.office.code,
+            "note": note.strip()[:300],
+        },
     )
     evidence.recompute_plate_evidence(declaration_id=match.declaration_id)
     return match

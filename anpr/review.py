@@ -324,7 +324,16 @@ def _rematch(read: PlateRead, label: PlateLabel, by: User, now: dt.datetime) -> 
             at=now,
             actor=by,
             message=f"{seen_as} → {plate} @ {read.office.code}",
-            data={"read": read.pk, "label": label.pk, "match": outcome},
+            # What the timeline writes, as pages write plates (``declarations.timeline``); the message is the record.
+            data={
+                "read": read.pk,
+                "label": label.pk,
+                "match": outcome,
+                "before": reader_plate(read),
+                "plate": plate,
+                "country": label.country,
+                "office": read.office.code,
+            },
         )
         evidence.recompute_plate_evidence(declaration_id=decl_id)
     return out

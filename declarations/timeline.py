@@ -27,6 +27,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.dates import format_jalali, persian_digits
+from core.text import arrow, format_number
 
 from . import hooks, idents
 from .creation import source_ref_display
@@ -135,6 +136,26 @@ def _event_message(message: str) -> str:
     return str(label) if label is not None else message
 
 
+def _plate_event_detail(kind: str, data: dict) -> str | None:
+    """A plate read a person read or judged, as pages write plates (each isolated in its own direction, the
+    arrow in the reading direction, numbers in the page's digits); None for an event that does not carry its
+    plates (written before they were kept: its message is shown as it is)."""
+    if "plate" not in data:
+        return None
+    office = data.get("office", "")
+    if kind == "plate_read_labelled":
+        before = idents.plate_text(data.get("before", "")) or EMPTY
+        text = f"{before} {arrow()} {idents.plate_text(data['plate'], data.get('country', ''))}"
+    else:
+        read = idents.plate_text(data.get("read_plate", ""), data.get("read_country", "")) or EMPTY
+        text = f"{read} ≈ {idents.plate_text(data['plate'])} ({format_number(data.get('score', 0), 2)})"
+    text += f" · {office}" if office else ""
+    return text + (f": {data['note']}" if data.get("note") else "")
+
+
+PLATE_EVENTS = frozenset({"plate_read_labelled", "plate_match_confirmed", "plate_match_rejected"})
+
+
 def _source_text(source: str | None, ref: str | None, actor: str) -> str:
     """``ICS export (file.csv)``: the source's label, with its reference unless that only repeats a name."""
     if not source:
@@ -179,7 +200,12 @@ def build(declaration: TransitDeclaration, user) -> list[TimelineItem]:
                 at=e.at,
                 kind=e.kind,
                 title=title,
-                detail=(source_ref_display(e.message) if e.kind == "import" else _event_message(e.message))
+                detail=(
+                    source_ref_display(e.message)
+                    if e.kind == "import"
+                    else (e.kind in PLATE_EVENTS and _plate_event_detail(e.kind, e.data or {}))
+                    or _event_message(e.message)
+                )
                 if e.message.rstrip(".") != title.rstrip(".")
                 else "",
                 actor=actor,

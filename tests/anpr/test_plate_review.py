@@ -446,3 +446,29 @@ def test_a_plate_parts_errors_read_left_to_right_on_an_english_page(client, dest
     html = client.post(reverse("anpr:read-review", args=[read.pk]), {"kind": "IR"}).content.decode()
     part = html.split('<div class="part two', 1)[1].split(">", 1)[0]
     assert 'dir="ltr"' in part
+
+
+def _timeline_item(html: str, kind: str) -> str:
+    return html.split(f'data-kind="{kind}"', 1)[1].split("</li>", 1)[0]
+
+
+@pytest.mark.persian
+def test_the_declarations_timeline_writes_the_plates_a_person_read_as_pages_write_plates(
+    client, dest_clerk, hq, on_the_road, thr_camera
+):
+    """«۱۲ پ ۳۴۵ - ایران ۶۵ ← ۷۷ ق ۸۸۸ - ایران ۹۹», each plate isolated and the arrow in the reading
+    direction, not «12پ34565 → 77ق88899 @ THR-1» jumbled by the right-to-left line around it."""
+    from anpr.match_review import match_review
+    from declarations.idents import plate_text
+
+    judged, corrected = _read(thr_camera, MISREAD, hours_ago=4), _read(thr_camera, MISREAD, hours_ago=3)
+    match_review(match=PlateMatch.objects.get(read=judged), by=hq, decision="rejected", note="another truck")
+    review.read_label(read=corrected, by=dest_clerk, plate=OTHER)
+    client.force_login(hq)
+    html = client.get(reverse("declarations:detail", args=[on_the_road.pk])).content.decode()
+    labelled = _timeline_item(html, "plate_read_labelled")
+    assert f"{plate_text(MISREAD)} ← {plate_text(OTHER)} · THR" in labelled
+    assert OTHER not in labelled and "→" not in labelled
+    rejected = _timeline_item(html, "plate_match_rejected")
+    assert f"{plate_text(MISREAD)} ≈ {plate_text(DECLARED)} (" in rejected and "another truck" in rejected
+    assert DECLARED not in rejected
