@@ -19,13 +19,16 @@ from . import hooks, selectors
 from .models import DeclarationEvent, Review, Source, TransitDeclaration, Verdict
 
 
-def _signals_moved(declaration_ids: Iterable[int]) -> None:
+def _signals_moved(declaration_ids: Iterable[int], *, by_person: bool = False) -> None:
     """Evidence changed what a monitoring signal counts for these declarations: their scopes' dashboard
-    figures are recounted once the change commits and the figures are old enough (``evidence_moved``)."""
+    figures are recounted once the change commits and the figures are old enough (``evidence_moved``);
+    ``by_person``: a person's judgement (a read corrected, a match rejected), recounted at the next view
+    like a transition, so that whoever made it sees the count move when they go back to the dashboard."""
     rows = TransitDeclaration.objects.filter(pk__in=list(declaration_ids)).values_list("origin_id", "destination_id")
     offices = {office for pair in rows for office in pair}
     if offices:
-        transaction.on_commit(lambda: selectors.evidence_moved(offices))
+        moved = selectors.invalidate_offices if by_person else selectors.evidence_moved
+        transaction.on_commit(lambda: moved(offices))
 
 
 def note_plate_read(*, declaration_id: int, office_id: int, at: dt.datetime, on_route: bool) -> None:
@@ -154,7 +157,7 @@ def recompute_plate_evidence(*, declaration_id: int) -> bool:
     if all(getattr(declaration, k) == v for k, v in values.items()):
         return False
     TransitDeclaration.objects.filter(pk=declaration_id).update(**values)
-    _signals_moved([declaration_id])
+    _signals_moved([declaration_id], by_person=True)  # its callers are a person's judgement of a read
     return True
 
 

@@ -472,3 +472,27 @@ def test_the_declarations_timeline_writes_the_plates_a_person_read_as_pages_writ
     rejected = _timeline_item(html, "plate_match_rejected")
     assert f"{plate_text(MISREAD)} ≈ {plate_text(DECLARED)} (" in rejected and "another truck" in rejected
     assert DECLARED not in rejected
+
+
+def test_the_dashboard_counts_a_correction_at_once(
+    client, dest_clerk, on_the_road, thr_camera, settings, django_capture_on_commit_callbacks
+):
+    """A person's reading is a person's change, like a transition: the reviewer who goes back to the
+    dashboard sees the signal it cleared counted out, not the figures of before for another quarter minute."""
+    from django.core.cache import cache
+
+    settings.SIGNAL_READ_WITHOUT_ARRIVAL_HOURS = 1
+    settings.DASHBOARD_RECOUNT_SECONDS = 600  # evidence alone would wait this long
+    cache.clear()
+    read = _read(thr_camera, MISREAD, hours_ago=3)
+    client.force_login(dest_clerk)
+
+    def count() -> int:
+        html = client.get(reverse("home")).content.decode()
+        return int(html.split('data-signal="read_without_arrival"', 1)[1].split('data-count="', 1)[1].split('"')[0])
+
+    assert count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("anpr:read-review", args=[read.pk]), _entry(OTHER)).status_code == 302
+    assert count() == 0
+    cache.clear()
