@@ -33,8 +33,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from core.audit import actor
-from core.errors import InvalidInput, NotAllowed
+from core.dates import format_jalali
+from core.errors import IllegalTransition, InvalidInput, NotAllowed
+from core.text import is_persian
 from declarations import evidence
+from declarations.idents import plate_text
 from declarations.models import ARRIVED_STATUSES, OPEN_STATUSES, TransitDeclaration
 from declarations.plates import PARTIAL_RE, Plate, PlateError, normalise_text, parse_plate
 
@@ -235,13 +238,32 @@ class Relabelled:
     added: list[int]
 
 
+class _Unchecked:
+    """``read_label(seen=UNCHECKED)``: the caller had no page open (a command, a test)."""
+
+
+UNCHECKED = _Unchecked()
+
+
 @transaction.atomic
 def read_label(
-    *, read: PlateRead, by: User, plate: str, country: str = "IR", note: str = "", layout: str = ""
+    *,
+    read: PlateRead,
+    by: User,
+    plate: str,
+    country: str = "IR",
+    note: str = "",
+    layout: str = "",
+    seen: int | None | _Unchecked = UNCHECKED,
 ) -> Relabelled:
     """A person reads the plate of ``read``: a new label (who, when, why it was in the queue), then the
     read is matched again with that plate and the plate evidence of each declaration touched recomputed.
-    ``layout`` (a ``PlateLayout``): an Iranian plate of another layout, ``plate`` its text as written."""
+    ``layout`` (a ``PlateLayout``): an Iranian plate of another layout, ``plate`` its text as written.
+
+    ``seen``: the label in effect on the person's page when they read the photo (None: none). When another
+    came since (a second reviewer saved first), nothing is saved: ``IllegalTransition`` says who read it as
+    what, so that the person decides against that reading rather than overwrite it unseen. Their own same
+    reading sent again (a double click, the back button) is taken as done, not written twice."""
     read = PlateRead.objects.select_for_update(of=("self",)).select_related("office", "camera").get(pk=read.pk)
     if not may_label(by, read):
         raise NotAllowed(_("You may not read plates of this office's camera."))
@@ -253,8 +275,23 @@ def read_label(
             parsed = parse_plate(plate, country)
         except PlateError as exc:
             raise InvalidInput(str(exc), fields={"plate": plate}) from exc
-    reasons = reasons_of(read)
     previous = latest_label(read)
+    if previous is not None and not isinstance(seen, _Unchecked) and previous.pk != seen:
+        same = (previous.plate, previous.country, previous.layout) == (parsed.text, parsed.country or country, layout)
+        if previous.by_id == by.pk and same:
+            return Relabelled(previous, [], [], [])
+        raise IllegalTransition(
+            _(
+                "%(who)s read this plate as %(plate)s at %(at)s, after you opened it. Their reading is below:"
+                " save again to put yours in its place."
+            )
+            % {
+                "who": previous.by.get_full_name() or previous.by.username,
+                "plate": plate_text(previous.plate, previous.country),
+                "at": format_jalali(previous.at, persian=is_persian()),
+            }
+        )
+    reasons = reasons_of(read)
     own = reader_plate(read)
     now = timezone.now()
     with actor(by):

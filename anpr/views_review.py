@@ -67,6 +67,7 @@ def read_review(request, pk: int):
                     country=data["country"],
                     note=data["note"],
                     layout=data["layout"],
+                    seen=_seen(request.POST.get("seen")),
                 )
             except NotAllowed as exc:
                 raise PermissionDenied(str(exc)) from exc
@@ -114,6 +115,7 @@ def read_review(request, pk: int):
             "allowed": allowed,
             "reasons": [LabelReason(r).label for r in review.reasons_of(read, request.user)],
             "labels": read.labels.select_related("by").order_by("-at", "-id"),
+            "seen": review.latest_label(read),  # the label this page shows in effect, sent back with the form
             "matches": rows,
             "hidden_matches": PlateMatch.objects.filter(read=read).count() - len(rows),
             "partial_candidates": review.partial_candidates(read, request.user),
@@ -121,6 +123,14 @@ def read_review(request, pk: int):
         },
         status=status,
     )
+
+
+def _seen(value: str | None):
+    """The label in effect on the page that was sent (``seen``: its id, '' for none); not checked when the
+    form did not say (a form of an older page)."""
+    if value is None:
+        return review.UNCHECKED
+    return int(value) if value.isdigit() else None
 
 
 def _reader_initial(read) -> dict:

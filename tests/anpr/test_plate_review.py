@@ -496,3 +496,48 @@ def test_the_dashboard_counts_a_correction_at_once(
         assert client.post(reverse("anpr:read-review", args=[read.pk]), _entry(OTHER)).status_code == 302
     assert count() == 0
     cache.clear()
+
+
+def test_a_second_reviewer_is_shown_the_first_reading_before_theirs_replaces_it(client, dest_clerk, hq, thr_camera):
+    """Two people open the same read; the first saves. The second's save, from the page without that
+    reading, is not written over it unseen: their page comes back (409) saying who read it as what, with
+    what they typed kept; saving again from that page puts theirs in effect."""
+    read = _read(thr_camera, MISREAD)
+    url = reverse("anpr:read-review", args=[read.pk])
+    client.force_login(dest_clerk)
+    page = client.get(url).content.decode()
+    assert 'name="seen" value=""' in page  # nobody has read it yet
+    first = review.read_label(read=read, by=hq, plate=DECLARED).label
+
+    response = client.post(url, _entry(OTHER, seen=""))
+    assert response.status_code == 409
+    html = response.content.decode()
+    alert = html.split('class="alert alert-danger', 1)[1].split("</div>\n", 1)[0]
+    from declarations.idents import plate_text
+
+    assert f"{hq.username} read this plate as {plate_text(DECLARED)}" in alert
+    assert f'name="seen" value="{first.pk}"' in html  # the page now shows that reading
+    assert 'value="77"' in html or 'value="۷۷"' in html  # what they typed, kept
+    assert list(PlateLabel.objects.filter(read=read)) == [first]
+
+    assert client.post(url, _entry(OTHER, seen=str(first.pk))).status_code == 302
+    assert review.latest_label(read).plate == OTHER and PlateLabel.objects.filter(read=read).count() == 2
+
+
+def test_the_same_reading_sent_twice_is_kept_once(client, dest_clerk, thr_camera):
+    """A double click or the back button and Save again: one label, and the reviewer moves on."""
+    read = _read(thr_camera, MISREAD)
+    url = reverse("anpr:read-review", args=[read.pk])
+    client.force_login(dest_clerk)
+    assert client.post(url, _entry(OTHER, seen="")).status_code == 302
+    assert client.post(url, _entry(OTHER, seen="")).status_code == 302
+    assert PlateLabel.objects.filter(read=read).count() == 1
+
+
+@pytest.mark.persian
+def test_a_second_reviewer_is_told_in_persian(client, dest_clerk, hq, thr_camera):
+    read = _read(thr_camera, MISREAD)
+    review.read_label(read=read, by=hq, plate=DECLARED)
+    client.force_login(dest_clerk)
+    html = client.post(reverse("anpr:read-review", args=[read.pk]), _entry(OTHER, seen="")).content.decode()
+    assert "این پلاک را در ۱۴" in html and "دوباره ثبت کنید" in html
