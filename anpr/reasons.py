@@ -17,7 +17,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from anpr.recognition.engines import LATIN_LETTER_READ
 from anpr.recognition.nationality import NOT_IRANIAN_FORM, NOT_ONE_LINE, NOT_STABLE
-from core.text import digits
+from core.text import digits, format_number
 from declarations.idents import plate_html
 
 # anpr.recognition.foreign.TYPE_NAMES, translated (tests/anpr/test_reasons.py checks that none is missing).
@@ -135,3 +135,44 @@ def decision_html(text: str) -> SafeString:
     if shown is not None:
         return format_html("{}", shown)
     return format_html('<bdi dir="auto">{}</bdi>', (text or "").strip()) if (text or "").strip() else SafeString("")
+
+
+# Where a training run is (``TrainingRun.stage``), kept in English as the retraining writes it (a worker has no
+# reader's language); shown in the page's language, its numbers in its digits.
+_STAGES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
+    *[
+        (re.compile(re.escape(english)), lambda m, shown=shown: str(shown))
+        for english, shown in (
+            ("queued", gettext_lazy("queued")),
+            ("starting", gettext_lazy("starting")),
+            ("collecting reviewed crops", gettext_lazy("collecting reviewed crops")),
+            ("starting the training steps", gettext_lazy("starting the training steps")),
+            (
+                "reading the held-out crops with both models",
+                gettext_lazy("reading the held-out crops with both models"),
+            ),
+            ("registering the model", gettext_lazy("registering the model")),
+            ("done", gettext_lazy("done")),
+        )
+    ],
+    (
+        re.compile(r"rendering (?P<n>\d+) plates"),
+        lambda m: gettext("rendering %(n)s plates") % {"n": digits(int(m["n"]))},
+    ),
+    (
+        re.compile(r"step (?P<step>\d+) of (?P<steps>\d+), loss (?P<loss>[0-9.]+)"),
+        lambda m: gettext("step %(step)s of %(steps)s, loss %(loss)s")
+        % {"step": digits(int(m["step"])), "steps": digits(int(m["steps"])), "loss": format_number(m["loss"], 3)},
+    ),
+]
+
+
+def stage_html(text: str) -> SafeString:
+    """A training run's stage in the page's language; any other text (a trainer's own words, a stage written
+    before stages were kept in English) as it is, isolated so that it keeps its order."""
+    text = (text or "").strip()
+    for pattern, render in _STAGES:
+        m = pattern.fullmatch(text)
+        if m is not None:
+            return format_html("{}", render(m))
+    return format_html('<bdi dir="auto">{}</bdi>', text) if text else SafeString("")

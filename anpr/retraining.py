@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from core import jobs, taskruns, text
+from core import jobs, taskruns
 from core.audit import actor
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from notifications.models import Kind
@@ -218,10 +218,10 @@ def train_and_evaluate(*, options: dict, progress: ProgressFn) -> dict:
     opts = clean_options(options)
     current = registry.current_model()
     current_path = registry.local_path(current)
-    progress(2, _("collecting reviewed crops"))
+    progress(2, "collecting reviewed crops")
     samples, skipped = reviewed_samples()
     train, held = split_by_plate(samples, opts["holdout"], opts["split_seed"])
-    progress(5, _("rendering %(n)s plates") % {"n": text.digits(opts["synth"])})
+    progress(5, f"rendering {opts['synth']} plates")
     t0 = time.time()
     synth_x, synth_y, fonts = render_plates(opts["synth"], opts["seed"])
     render_seconds = round(time.time() - t0, 1)
@@ -232,15 +232,11 @@ def train_and_evaluate(*, options: dict, progress: ProgressFn) -> dict:
         out = str(Path(tmp) / "candidate.onnx")
 
         def trained(share: float, message: str, **info) -> None:
-            if "step" in info:  # the trainer's own message is English: worded here in the user's language
-                message = _("step %(step)s of %(steps)s, loss %(loss)s") % {
-                    "step": text.digits(info["step"]),
-                    "steps": text.digits(info["steps"]),
-                    "loss": text.format_number(info["loss"], 3),
-                }
+            if "step" in info:  # the trainer's own wording: the run keeps the one its page translates
+                message = f"step {info['step']} of {info['steps']}, loss {info['loss']:.3f}"
             progress(20 + int(65 * share), message)
 
-        progress(20, _("starting the training steps"))
+        progress(20, "starting the training steps")
         info = trainer.train(
             init_weights=current_path,
             synth_x=synth_x,
@@ -253,7 +249,7 @@ def train_and_evaluate(*, options: dict, progress: ProgressFn) -> dict:
             seed=opts["seed"],
             progress=trained,
         )
-        progress(86, _("reading the held-out crops with both models"))
+        progress(86, "reading the held-out crops with both models")
         from anpr.recognition.engines import PlateCRNNEngine
 
         candidate_engine = PlateCRNNEngine(weights=out)
@@ -288,7 +284,7 @@ def train_and_evaluate(*, options: dict, progress: ProgressFn) -> dict:
             "train": {"reviewed_crops": len(train), "rendered": len(synth_y), "render_seconds": render_seconds},
             "decision": why,
         }
-        progress(95, _("registering the model"))
+        progress(95, "registering the model")
         model = registry.model_register(path=out, manifest=manifest, metrics=metrics, parent_version=current.version)
     if promote:
         registry.model_promote(model=model, by=None, reason=why)
@@ -304,7 +300,7 @@ def training_start(*, by: User | None, options: dict | None = None, enqueue: boo
     _abandon_stale()
     try:
         with transaction.atomic(), actor(by):
-            run = TrainingRun.objects.create(options=opts, started_by=by, stage=_("queued"))
+            run = TrainingRun.objects.create(options=opts, started_by=by, stage="queued")
     except IntegrityError:
         raise IllegalTransition(_("A training run is already queued or running.")) from None
     if enqueue:
@@ -337,7 +333,7 @@ def training_run(*, run_id: int, echo: Callable[[str], None] | None = None) -> T
         state=TrainingRun.State.RUNNING, started_at__lt=taskruns.stale_before("training", now)
     )
     claimed = TrainingRun.objects.filter(claimable, pk=run_id).update(
-        state=TrainingRun.State.RUNNING, started_at=now, stage=_("starting")
+        state=TrainingRun.State.RUNNING, started_at=now, stage="starting"
     )
     if not claimed:
         return TrainingRun.objects.filter(pk=run_id).first()
@@ -373,7 +369,7 @@ def training_run(*, run_id: int, echo: Callable[[str], None] | None = None) -> T
         state=TrainingRun.State.DONE,
         active=False,
         progress=100,
-        stage=_("done"),
+        stage="done",
         finished_at=timezone.now(),
         candidate=model,
         promoted=result["promoted"],

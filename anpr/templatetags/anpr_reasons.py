@@ -2,7 +2,7 @@
 
 from django import template
 
-from anpr.reasons import decision_html, reason_html
+from anpr.reasons import decision_html, reason_html, stage_html
 
 register = template.Library()
 
@@ -16,3 +16,9 @@ def recognition_reason(value):
 def model_decision(value):
     """What the registry or the retraining recorded about a model version or a run, translated."""
     return decision_html(value)
+
+
+@register.filter
+def training_stage(value):
+    """Where a training run is, translated."""
+    return stage_html(value)

@@ -322,18 +322,33 @@ class Stepping(Handing):
         return super().train(out=out, steps=steps, progress=None, **kwargs)
 
 
-def test_a_run_says_where_training_is_in_the_users_language(settings, it_officer, thr_camera, dest_clerk, fonts):
+def test_a_run_says_where_training_is_in_the_readers_language(
+    client, settings, it_officer, thr_camera, dest_clerk, fonts
+):
+    """The worker runs in the server's language, not its reader's: the run keeps where it is in English and
+    its page says it in the page's language, its numbers in its digits."""
     _reviewed_crops(thr_camera, dest_clerk, fonts, n=10)
     settings.ANPR_TRAINER = f"{__name__}.Stepping"
     run = retraining.training_start(by=it_officer, options={"steps": 2, "synth": 4}, enqueue=False)
     with translation.override("fa"):
         retraining.training_run(run_id=run.pk)
-    assert Stepping.stage == "گام ۳ از ۲۰، خطا ۰٫۰۷۱"
-    with translation.override("en"):
-        retraining.training_run(
-            run_id=retraining.training_start(by=it_officer, options={"steps": 2, "synth": 4}, enqueue=False).pk
-        )
     assert Stepping.stage == "step 3 of 20, loss 0.071"
+    TrainingRun.objects.filter(pk=run.pk).update(state=TrainingRun.State.RUNNING, stage=Stepping.stage)
+    client.force_login(it_officer)
+    url = reverse("anpr:training-run", args=[run.pk]) + "?partial=1"
+    client.cookies["django_language"] = "fa"
+    assert "گام ۳ از ۲۰، خطا ۰٫۰۷۱" in client.get(url).content.decode()
+    client.cookies["django_language"] = "en"
+    page = client.get(url).content.decode()
+    assert "step 3 of 20, loss 0.071" in page and "گام" not in page
+
+
+def test_a_queued_run_says_so_once(client, it_officer):
+    run = retraining.training_start(by=it_officer, options={"steps": 2, "synth": 4}, enqueue=False)
+    client.force_login(it_officer)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("anpr:training-run", args=[run.pk]) + "?partial=1").content.decode()
+    assert "<strong>queued</strong></p>" in page  # not «queued — queued»
 
 
 def test_one_run_at_a_time_and_a_failed_run_says_why(settings, it_officer):
