@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from core import jobs, taskruns
+from core import jobs, taskruns, text
 from core.audit import actor
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from notifications.models import Kind
@@ -377,9 +377,9 @@ def training_run(*, run_id: int, echo: Callable[[str], None] | None = None) -> T
     )
     run.refresh_from_db()
     if result["promoted"]:
-        title = _("Plate-reader model v%(v)s trained and put in use") % {"v": model.version}
+        title = _("Plate-reader model v%(v)s trained and put in use") % {"v": text.digits(model.version)}
     else:
-        title = _("Plate-reader model v%(v)s trained, not put in use") % {"v": model.version}
+        title = _("Plate-reader model v%(v)s trained, not put in use") % {"v": text.digits(model.version)}
     _tell(run, title)
     return run
 

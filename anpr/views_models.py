@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, NotAllowed
 from core.forms import apply_error
+from core.text import digits
 
 from . import registry, retraining
 from .forms import RollbackForm, TrainingForm
@@ -104,5 +105,5 @@ def model_rollback(request, pk: int):
             apply_error(form, exc)
     if not form.is_valid():
         return _page(request, rollback=(model, form), status=400)
-    messages.success(request, _("Version %(v)s is in use again.") % {"v": model.version})
+    messages.success(request, _("Version %(v)s is in use again.") % {"v": digits(model.version)})
     return redirect("anpr:models")

@@ -388,3 +388,24 @@ def test_the_torch_trainer_really_trains_from_the_model_in_use(settings, thr_cam
     assert model.manifest["trainer"]["start"] == "warm" and model.manifest["trainer"]["steps"] == 2
     assert model.metrics["heldout"]["candidate"]["n"] == 4
     assert model.sha256 != registry.current_model().sha256 or result["promoted"]
+
+
+@pytest.mark.persian
+def test_a_versions_number_is_written_in_persian_digits_in_its_notice_and_its_roll_back_message(
+    client, settings, it_officer, thr_camera, dest_clerk, fonts
+):
+    """«مدل پلاک‌خوان نسخه ۲ …», as the models page numbers it, not «نسخه 2» in a Persian sentence."""
+    settings.ANPR_TRAINER = f"{__name__}.Handing"
+    _reviewed_crops(thr_camera, dest_clerk, fonts, n=4)
+    shipped = registry.current_model()
+    run = retraining.training_run(
+        run_id=retraining.training_start(by=it_officer, options={**OPTIONS, "min_heldout": 30}, enqueue=False).pk
+    )
+    fa = str(run.candidate.version).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    title = Notification.objects.get(user=it_officer, kind=Kind.MODEL_TRAINED).title
+    assert f"نسخه {fa} " in title and not any(c.isascii() and c.isdigit() for c in title), title
+
+    registry.model_promote(model=run.candidate, by=None, reason="test")
+    client.force_login(it_officer)
+    response = client.post(reverse("anpr:model-rollback", args=[shipped.pk]), {"reason": "worse"}, follow=True)
+    assert "نسخه ۱ دوباره به‌کار گرفته شد." in response.content.decode()
