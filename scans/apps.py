@@ -9,11 +9,13 @@ class ScansConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from core.signals import job_gave_up
         from declarations import hooks
 
-        from . import models, panels
+        from . import models, panels, services
 
         auditlog.register(models.Scan, exclude_fields=["thumbnail", "web_image", "preview_error"])
         auditlog.register(models.ScanComparison, exclude_fields=["details", "timings"])
         hooks.timeline_providers.append(panels.timeline_items)
         hooks.dashboard_panels.append(panels.compliance_panel)
+        job_gave_up.connect(services.on_job_gave_up, sender=models.ScanComparison, dispatch_uid="scans.job_gave_up")

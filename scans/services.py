@@ -460,18 +460,25 @@ def _comparison_compute(comparison: ScanComparison, mine) -> None:
             )
 
 
-def _tell_of_failure(comparison: ScanComparison) -> None:
+def _tell_of_failure(comparison: ScanComparison, *, it: bool = True) -> None:
     """A comparison that could not run leaves the declaration without a verdict: the destination
     (who reviews it) and the IT office (who looks into why) are told, with a link to the page that
     offers to run it again. Once per failed run (a run again that fails again tells again)."""
     declaration = comparison.declaration
     notify(
         Kind.COMPARISON_FAILED,
-        list(office_staff(declaration.destination_id)) + list(it_office()),
+        list(office_staff(declaration.destination_id)) + (list(it_office()) if it else []),
         title=declaration.serial,
         url=reverse("scans:declaration", args=[declaration.pk]) + f"#comparison-{comparison.pk}",
         subject=f"comparison:{comparison.pk}:{comparison.retries}",
     )
+
+
+def on_job_gave_up(sender, *, instance, kind: str = "", **_kwargs) -> None:
+    """Receiver of ``core.signals.job_gave_up`` for comparisons: the sweeper marked one failed (its
+    worker never finished it). The IT office has its system problem; the destination is told here."""
+    if isinstance(instance, ScanComparison):
+        _tell_of_failure(ScanComparison.objects.select_related("declaration").get(pk=instance.pk), it=False)
 
 
 def can_retry(user: User | None, comparison: ScanComparison) -> bool:

@@ -81,7 +81,7 @@ def test_a_live_claim_is_not_taken_over_but_a_dead_one_is(stuck_comparison):
 
 
 def test_a_job_that_never_finishes_is_failed_with_a_reason_and_the_it_office_is_told(
-    stuck_comparison, it_officer, settings, django_capture_on_commit_callbacks
+    stuck_comparison, it_officer, dest_clerk, settings, django_capture_on_commit_callbacks
 ):
     settings.LANGUAGE_CODE = "en"
     t0 = timezone.now()
@@ -99,6 +99,9 @@ def test_a_job_that_never_finishes_is_failed_with_a_reason_and_the_it_office_is_
     assert f"ScanComparison #{comparison.pk}" in problem.description
     assert list(problem.declarations.all()) == [comparison.declaration]
     assert Notification.objects.filter(user=it_officer, kind=Kind.PROBLEM_REPORTED).count() == 1
+    # The destination, whose declaration now has no verdict, is told too (IT has its problem already).
+    told = Notification.objects.filter(kind=Kind.COMPARISON_FAILED)
+    assert list(told.values_list("user_id", flat=True)) == [dest_clerk.pk]
 
 
 def test_a_sweep_soon_after_a_requeue_waits_for_the_new_message(stuck_comparison, django_capture_on_commit_callbacks):
