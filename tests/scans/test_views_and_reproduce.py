@@ -8,6 +8,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -171,6 +172,15 @@ def test_a_comparison_records_its_algorithm_and_is_reproduced_from_the_stored_im
 
     call_command("scans_reproduce", comparison.pk)
     assert f"comparison {comparison.pk} matches" in capsys.readouterr().out
+
+    # the viewer shows the reviewer (and a court's expert) what produced the verdict and how to recompute it
+    client = Client()
+    client.force_login(dest_clerk)
+    html = client.get(reverse("scans:viewer", args=[comparison.pk])).content.decode()
+    params = html.split('class="table table-sm algorithm-params"', 1)[1].split("</table>", 1)[0]
+    assert f"<code>ZSEED</code></th><td><code>{Params().ZSEED}</code>" in params
+    assert params.count("<tr>") == len(comparison.algorithm_params)
+    assert f"python manage.py scans_reproduce {comparison.pk}" in html
 
     # the verdict stored with other parameters than the ones recorded is caught
     ScanComparison.objects.filter(pk=comparison.pk).update(
