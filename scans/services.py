@@ -26,7 +26,7 @@ from core import jobs, metrics, taskruns
 from core.audit import actor
 from core.dates import format_jalali, persian_digits
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
-from core.text import hidden_characters, is_persian
+from core.text import digits, hidden_characters, is_persian
 from declarations import evidence, idents
 from declarations.models import Review, Status, TransitDeclaration, Verdict
 from notifications.services import Kind, inspectors_of, it_office, notify, office_staff
@@ -177,27 +177,39 @@ def scan_upload(
     return scans
 
 
-# A truck may go through the origin's scanner a little before its declaration is registered (the
-# scanner at the gate, the declaration keyed in afterwards); a scan from days before is another pass.
-CAPTURE_BEFORE_DECLARATION = dt.timedelta(days=1)
+# A truck may wait in the origin's yard, scanned at the gate, before its declaration is keyed in; a
+# scan from more than a month before is of another pass (or a year typed wrong: 1400 for 1405).
+CAPTURE_BEFORE_DECLARATION = dt.timedelta(days=30)
+# A departure is often recorded after the truck left (the form's time defaults to now): a destination
+# scan is refused only when it is more than a day before the recorded departure.
+CAPTURE_BEFORE_DEPARTURE = dt.timedelta(days=1)
 
 
 def _check_capture_in_journey(declaration: TransitDeclaration, stage: str, captured_at: dt.datetime) -> None:
     """The scan belongs to this journey: not taken more than ``CAPTURE_BEFORE_DECLARATION`` before the
-    declaration was registered; at the destination, not before the truck left the origin."""
+    declaration was registered; at the destination, not more than ``CAPTURE_BEFORE_DEPARTURE`` before
+    the truck was recorded leaving the origin."""
     persian = is_persian()
     if captured_at < declaration.declared_at - CAPTURE_BEFORE_DECLARATION:
         raise InvalidInput(
-            _("The capture time %(at)s is more than a day before the declaration was registered (%(declared)s).")
+            _(
+                "The capture time %(at)s is more than %(days)s days before the declaration was registered "
+                "(%(declared)s): a scan of another pass of the truck?"
+            )
             % {
                 "at": format_jalali(captured_at, persian=persian),
+                "days": digits(CAPTURE_BEFORE_DECLARATION.days),
                 "declared": format_jalali(declaration.declared_at, persian=persian),
             },
             fields={"captured_at": str(captured_at)},
         )
-    if stage == Stage.DESTINATION and declaration.departed_at and captured_at < declaration.departed_at:
+    if (
+        stage == Stage.DESTINATION
+        and declaration.departed_at
+        and captured_at < declaration.departed_at - CAPTURE_BEFORE_DEPARTURE
+    ):
         raise InvalidInput(
-            _("The capture time %(at)s is before the truck left the origin (%(departed)s).")
+            _("The capture time %(at)s is more than a day before the truck left the origin (%(departed)s).")
             % {
                 "at": format_jalali(captured_at, persian=persian),
                 "departed": format_jalali(declaration.departed_at, persian=persian),

@@ -60,11 +60,10 @@ def test_the_scan_upload_form(client, declaration, origin_clerk):
     assert response.status_code == 400
     beside(html, "id_scanner_id", "This field is required.")
     beside(html, "id_captured_at", "Enter a date and time like 1404/05/12 10:30.")
-    # The scans' input is a file input taking several (the drop zone's), not a text box.
-    assert (
-        '<input type="file" name="files" id="id_files" class="form-control form-control-sm" multiple accept="image/png,image/jpeg,image/tiff"'
-        in html
-    )
+    # The scans' input is a file input taking several (the drop zone's), not a text box; none chosen is said beside it.
+    files = beside(html, "id_files", "This field is required.")
+    assert '<input type="file" name="files" id="id_files" class="form-control form-control-sm is-invalid"' in files
+    assert 'multiple accept="image/png,image/jpeg,image/tiff"' in files
 
 
 def test_the_scan_review_form(client, dest_clerk, done_comparison):  # noqa: F811

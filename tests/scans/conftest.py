@@ -11,7 +11,6 @@ from declarations import services as declaration_services
 from declarations.models import Review, Verdict
 from scans import services
 from scans.models import ScanComparison, Stage
-from tests.browser.conftest import chromium, new_page  # noqa: F401 (the browser's fixtures, for the pages' tests)
 from tests.scans import images
 
 

@@ -3,13 +3,14 @@
 import pytest
 
 from tests.browser.conftest import login
+from tests.scans.conftest import departed, done_comparison  # noqa: F401 (the scans' fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.persian]
 
 PAGE_OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
 
 
-def test_the_scans_page_with_its_comparisons_fits_a_phone(live_server, new_page, done_comparison, dest_clerk):
+def test_the_scans_page_with_its_comparisons_fits_a_phone(live_server, new_page, done_comparison, dest_clerk):  # noqa: F811
     page = new_page(390, 844)
     login(page, live_server, "dest_clerk")
     page.goto(f"{live_server.url}/scans/declaration/{done_comparison.declaration_id}/")
