@@ -21,5 +21,6 @@ urlpatterns = [
     path("models/", views_models.models_page, name="models"),
     path("models/train/", views_models.training_start, name="training-start"),
     path("models/runs/<int:pk>/", views_models.training_run, name="training-run"),
+    path("models/<int:pk>/manifest.json", views_models.model_manifest, name="model-manifest"),
     path("models/<int:pk>/rollback/", views_models.model_rollback, name="model-rollback"),
 ]

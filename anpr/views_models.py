@@ -1,20 +1,25 @@
-"""Plate-reader model versions: the list with their metrics, training runs started from the page (with
-their progress, polled), and an administrator's roll-back to a version that was in use before."""
+"""Plate-reader model versions: the list with what each was trained on (its manifest, summarised, and the
+whole of it as JSON) and its metrics, training runs started from the page (with their progress, polled),
+and an administrator's roll-back to a version that was in use before."""
 
 from __future__ import annotations
+
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, NotAllowed
+from core.files import serve_export
 from core.forms import apply_error
 from core.text import digits
 
-from . import registry, retraining
+from . import manifests, registry, retraining
 from .forms import RollbackForm, TrainingForm
 from .models import RecognitionModel, TrainingRun
 
@@ -27,6 +32,9 @@ def _check_viewer(user) -> None:
 def _page(request, *, training_form: TrainingForm | None = None, rollback: tuple | None = None, status: int = 200):
     """The models page; a form that failed comes back bound, its errors beside its fields (400)."""
     versions = list(RecognitionModel.objects.select_related("promoted_by").order_by("-version"))
+    trained_on = manifests.training_data(versions)
+    for m in versions:
+        m.training = trained_on[m.pk]  # type: ignore[attr-defined]
     runs = list(TrainingRun.objects.select_related("started_by", "candidate").order_by("-created_at", "-id")[:10])
     if training_form is None:
         training_form = TrainingForm(
@@ -56,9 +64,22 @@ def _page(request, *, training_form: TrainingForm | None = None, rollback: tuple
 
 @login_required
 def models_page(request):
-    """Every version (newest first) with its held-out figures; the runs; the actions the user may take."""
+    """Every version (newest first) with what it was trained on and its held-out figures; the runs; the
+    actions the user may take."""
     _check_viewer(request.user)
     return _page(request)
+
+
+@login_required
+def model_manifest(request, pk: int):
+    """A version's whole manifest as JSON (each reviewed crop: read, label, plate, crop SHA-256), for those
+    who see the models page; the download is audited like every export."""
+    _check_viewer(request.user)
+    model = get_object_or_404(RecognitionModel, pk=pk)
+    body = json.dumps(model.manifest, ensure_ascii=False, indent=1, sort_keys=True)
+    response = HttpResponse(body.encode(), content_type="application/json; charset=utf-8")
+    filename = f"{model.engine}-v{model.version}-manifest.json"
+    return serve_export(request, response, subject=model, filename=filename)
 
 
 @login_required

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import random
 import shutil
 
@@ -23,7 +24,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from anpr import ingest, registry, retraining, review, services
-from anpr.models import PlateRead, RecognitionModel, TrainingRun
+from anpr.models import PlateLabel, PlateRead, RecognitionModel, TrainingRun
+from core.dates import TEHRAN, persian_digits
 from notifications.models import Kind, Notification
 from tests import files
 from tests.anpr.blank_model import BLANK_MODEL
@@ -164,6 +166,46 @@ def test_a_worse_model_is_registered_but_not_put_in_use(settings, thr_camera, de
     with candidate.file.open("rb") as fh:
         assert _sha256(fh.read()) == candidate.sha256
     assert Notification.objects.filter(user=it_officer, kind=Kind.MODEL_TRAINED, title__contains="not put in use")
+
+
+@pytest.mark.persian
+def test_the_models_page_says_what_each_version_was_trained_on_in_persian(
+    client, settings, thr_camera, bzg_camera, dest_clerk, origin_clerk, it_officer, fonts
+):
+    settings.ANPR_TRAINER = "tests.anpr.test_model_training.HandsBlank"
+    _reviewed_crops(thr_camera, dest_clerk, fonts, n=16)
+    _reviewed_crops(bzg_camera, origin_clerk, fonts, n=8, seed=8)
+    run = retraining.training_run(run_id=retraining.training_start(by=None, options=OPTIONS, enqueue=False).pk)
+    manifest = run.candidate.manifest
+    train, held = manifest["reviewed"]["train"], manifest["reviewed"]["heldout"]
+    # The people's labels were given over some weeks: the first on 1404/01/15, the last on 1404/02/20.
+    PlateLabel.objects.update(at=dt.datetime(2025, 4, 4, 12, tzinfo=TEHRAN))
+    PlateLabel.objects.filter(pk=train[0][1]).update(at=dt.datetime(2025, 5, 10, 12, tzinfo=TEHRAN))
+    cameras = {PlateLabel.objects.get(pk=label).camera_id for _read, label, _plate, _sha in train}
+    client.force_login(it_officer)
+    response = client.get(reverse("anpr:models"))
+    row = _row(response, run.candidate.version)
+    trained_on = row[row.index("data-trained-on") :]
+    assert f"پلاک‌های ساختگی: {persian_digits(8)}" in trained_on
+    plates = len({p for _r, _l, p, _s in train})
+    assert (
+        f"برش‌های بررسی‌شده‌ای که بر آن‌ها آموزش دید: {persian_digits(len(train))} "
+        f"({persian_digits(plates)} پلاک · {persian_digits(len(cameras))} دوربین)"
+    ) in trained_on
+    assert "تاریخ خوانش‌های انسانی: ۱۴۰۴/۰۱/۱۵ – ۱۴۰۴/۰۲/۲۰" in trained_on
+    assert f"کنارگذاشته برای سنجش: {persian_digits(len(held))} (" in trained_on
+    assert "۵۰٪ از پلاک‌ها کنار گذاشته شد" in trained_on  # the split, in the details
+    # The shipped version says which file it is; nothing is made up for it.
+    shipped = _row(response, 1)
+    assert "plate_crnn.onnx" in shipped and "data-trained-crops" not in shipped
+    # The whole manifest, for those who see the page, as stored.
+    url = reverse("anpr:model-manifest", args=[run.candidate.pk])
+    assert f'href="{url}"' in trained_on
+    download = client.get(url)
+    assert download.status_code == 200 and download["Content-Type"].startswith("application/json")
+    assert json.loads(download.content) == manifest
+    client.force_login(dest_clerk)
+    assert client.get(url).status_code == 403
 
 
 def test_a_better_model_is_put_in_use_and_reads_from_then_on(settings, thr_camera, dest_clerk, fonts):
