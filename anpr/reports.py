@@ -3,6 +3,11 @@
 Each report is limited to what the user may see: reads per office count the
 reads at the user's offices, arrival evidence counts arrivals at the user's
 destination offices, plate history follows ``PlateRead.objects.for_user``.
+
+A file is forwarded by e-mail and must say what it is. The XLSX opens with a title block (the report,
+its period in Jalali, the scope it covers, when and by whom it was made), then the table with its header
+row. The CSV stays the table alone, header first, for the programs that read it; its file name carries
+the period and the scope (``filename``), as the XLSX's does.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +29,7 @@ from core.text import is_persian, sheet_title
 from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_row
 from declarations.models import ARRIVED_STATUSES, TransitDeclaration, Vehicle
+from declarations.selectors import scope_key
 
 from .models import Camera, LabelReason, MatchState, PlateLabel, PlateRead
 
@@ -48,8 +55,50 @@ class Report:
     def rows(self) -> Iterable[list]:
         raise NotImplementedError
 
+    @property
+    def last_day(self) -> dt.datetime:
+        """The period's last day (``end`` is the start of the day after it)."""
+        return self.end - dt.timedelta(days=1)
+
+    def scope(self) -> tuple[str, str, str]:
+        """The part of the country the report covers: (in the page's language, its code, for a file name)."""
+        key = scope_key(self.user)
+        if key == "national":
+            return gettext("National"), "", "national"
+        if key.startswith("province:"):
+            province = self.user.province
+            return gettext("Province: %(name)s") % {"name": province}, province.code, f"province-{province.code}"
+        if key.startswith("office:"):
+            office = self.user.office
+            return gettext("Office: %(name)s") % {"name": office}, office.code, f"office-{office.code}"
+        return gettext("No scope"), "", "none"
+
+    def subject(self) -> list[tuple[str, str]]:
+        """What the rows are about beyond the period and scope, as (label, identifier) lines (a plate)."""
+        return []
+
     def filename(self, ext: str) -> str:
-        return f"{self.code}-{format_jalali(self.start, with_time=False, persian=False).replace('/', '')}.{ext}"
+        """``<code>[-<plate>]_<first day>-<last day>_<scope>.<ext>`` (Jalali, Latin digits), e.g.
+        ``anpr-reads-per-office-day_14040501-14040530_office-THR.csv``: the CSV says what it is by its name."""
+        what = "-".join([self.code, *(value for _label, value in self.subject())])
+        days = "-".join(_day(d).replace("/", "") for d in (self.start, self.last_day))
+        return f"{what}_{days}_{self.scope()[2]}.{ext}"
+
+    def title_block(self) -> list[tuple[list, tuple[int, ...]]]:
+        """The lines the XLSX opens with, above the table, each (cells, the columns holding an identifier):
+        the title, then label and value; dates in Jalali with Latin digits, as the table's cells write them.
+        Identifiers (the scope's code, a plate) are cells of their own that read left to right."""
+        scope, scope_code, _slug = self.scope()
+        made_by = self.user.get_full_name() or self.user.get_username()
+        return [
+            ([str(self.title)], ()),
+            ([gettext("period from"), _day(self.start)], ()),
+            ([gettext("period to"), _day(self.last_day)], ()),
+            ([gettext("scope"), scope, scope_code] if scope_code else [gettext("scope"), scope], (2,)),
+            *(([label, value], (1,)) for label, value in self.subject()),
+            ([gettext("made at"), format_jalali(timezone.now(), persian=False)], ()),
+            ([gettext("made by"), made_by], ()),
+        ]
 
     def sorted_rows(self, column: int | None, descending: bool) -> list[list]:
         """The rows sorted by one column (empty cells last either way); as given when ``column`` is None."""
@@ -75,10 +124,19 @@ class Report:
 
     def to_xlsx(self) -> bytes:
         from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
 
         wb = Workbook(write_only=True)
         ws = wb.create_sheet(sheet_title(str(self.title)))
         ws.sheet_view.rightToLeft = is_persian()  # as the page it came from
+        (title, _none), *lines = self.title_block()
+        heading = WriteOnlyCell(ws, value=safe_row(title)[0])
+        heading.font = Font(bold=True)
+        ws.append([heading])
+        for cells, ltr in lines:
+            ws.append(idents.xlsx_ltr_cells(ws, safe_row(cells), [i for i in ltr if i < len(cells)]))
+        ws.append([])  # then the table, its header row first
         ws.append([str(h) for h in self.headers])
         for row in self.export_rows():
             safe = safe_row(row)  # openpyxl writes text starting with "=" as a formula
@@ -207,8 +265,8 @@ class PlateHistory(Report):
                 read.matches_outside_scope,  # counted, not named
             ]
 
-    def filename(self, ext: str) -> str:
-        return f"{self.code}-{self.plate}.{ext}"
+    def subject(self) -> list[tuple[str, str]]:
+        return [(gettext("plate"), self.plate)]
 
 
 class CameraCorrections(Report):

@@ -13,12 +13,12 @@ import io
 
 import pytest
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from anpr import ingest
 from anpr.models import MatchState, PlateRead
 from declarations.models import Status, TransitDeclaration
 from tests.anpr.conftest import camera_client
+from tests.anpr.sheets import sheet, table
 from tests.factories import DeclarationFactory, VehicleFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,8 +77,9 @@ def test_the_plate_history_exports_count_but_do_not_name_other_declarations(clie
     header, row = csv.reader(io.StringIO(resp.content.decode("utf-8-sig")))
     assert elsewhere.serial not in resp.content.decode("utf-8-sig")
     assert row[header.index("declarations")] == "" and row[header.index("declarations outside your scope")] == "1"
-    sheet = load_workbook(io.BytesIO(client.get("/anpr/plates/", {"q": OTHER_PLATE, "format": "xlsx"}).content)).active
-    cells = [[c.value for c in r] for r in sheet.iter_rows()]
+    cells = [
+        [c.value for c in r] for r in table(sheet(client.get("/anpr/plates/", {"q": OTHER_PLATE, "format": "xlsx"})))
+    ]
     assert not any(elsewhere.serial in str(v) for r in cells for v in r)
     assert cells[1][cells[0].index("declarations outside your scope")] == 1
 
