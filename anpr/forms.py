@@ -1,4 +1,5 @@
-"""Forms of the anpr pages: register and retire a camera, read a plate from the photo, train and roll back."""
+"""Forms of the anpr pages: register and retire a camera, the review queue's filter, read a plate from the
+photo, train and roll back."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from core.forms import PageForm
 from core.text import isolate
 from declarations.selectors import scope_offices
 
-from .models import Camera, PlateLayout
+from .models import Camera, LabelReason, PlateLayout
 
 
 class CameraForm(PageForm):
@@ -41,6 +42,22 @@ class RetireForm(PageForm):
 
 
 # --- Reading a plate from the photo (the review queue) ------------------------------------------
+
+
+class ReviewQueueFilter(PageForm):
+    """The review queue's ``?kind=``: one of ``kinds`` (the queue's tabs) or none for all of them. A kind
+    not among them is refused beside the tabs, never read as «all»."""
+
+    kind = forms.ChoiceField(
+        label=gettext_lazy("kind"),
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("There is no queue of that kind: choose one of the tabs.")},
+    )
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", gettext_lazy("all")), *((k, LabelReason(k).label) for k in kinds)]
+
 
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 LETTER_NAMES = {

@@ -16,7 +16,7 @@ from core.forms import apply_error
 from declarations.monitoring import signals_holding
 
 from . import review
-from .forms import PlateEntryForm
+from .forms import PlateEntryForm, ReviewQueueFilter
 from .models import LabelReason, PlateMatch, PlateRead
 
 PAGE = 100
@@ -30,19 +30,21 @@ def _capped(qs) -> tuple[int, bool]:
 
 @login_required
 def queue(request):
-    """Reads waiting for a person at the user's offices, by kind (``?kind=``), newest first."""
-    kind = request.GET.get("kind", "")
-    if kind and kind not in review.KINDS:
-        kind = ""
+    """Reads waiting for a person at the user's offices, by kind (``?kind=``), newest first. A kind that is
+    no tab gets the page with its error beside the tabs and no reads (400), not every read."""
+    form = ReviewQueueFilter(request.GET or None, kinds=review.KINDS)
+    valid = not form.is_bound or form.is_valid()
+    kind = form.cleaned_data.get("kind", "") if form.is_bound and valid else ""
     tabs = []
     for k in review.KINDS:
         n, more = _capped(review.queue(request.user, k))
         tabs.append({"kind": k, "label": LabelReason(k).label, "count": n, "more": more})
-    reads = list(review.queue(request.user, kind)[:PAGE])
+    reads = list(review.queue(request.user, kind)[:PAGE]) if valid else []
     return render(
         request,
         "anpr/review_queue.html",
-        {"tabs": tabs, "kind": kind, "reads": reads, "page": PAGE},
+        {"tabs": tabs, "kind": kind, "reads": reads, "page": PAGE, "filter": form, "invalid": not valid},
+        status=200 if valid else 400,
     )
 
 

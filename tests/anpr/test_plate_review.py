@@ -541,3 +541,29 @@ def test_a_second_reviewer_is_told_in_persian(client, dest_clerk, hq, thr_camera
     client.force_login(dest_clerk)
     html = client.post(reverse("anpr:read-review", args=[read.pk]), _entry(OTHER, seen="")).content.decode()
     assert "این پلاک را در ۱۴" in html and "دوباره ثبت کنید" in html
+
+
+@pytest.mark.parametrize("kind", ["nonsense", "other", "LOW_CONFIDENCE"])
+def test_a_queue_kind_that_is_no_tab_is_refused_beside_the_tabs_never_read_as_all(client, dest_clerk, thr_camera, kind):
+    """A mistyped or stale link must not show every read in place of the kind asked for."""
+    waiting = _read(thr_camera, "", recognition=Recognition.MANUAL, match_state=MatchState.NO_PLATE)
+    client.force_login(dest_clerk)
+    assert _queue_ids(client) == {waiting.pk}
+    response = client.get(reverse("anpr:review-queue"), {"kind": kind})
+    page = response.content.decode()
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+    tabs_end = page.index("</ul>", page.index("data-review-tabs"))
+    error = page.index('data-filter-error="kind"')
+    assert tabs_end < error < page.index("data-review-queue")  # beside the tabs, above the (empty) table
+    assert "There is no queue of that kind: choose one of the tabs." in page
+    assert f'data-read="{waiting.pk}"' not in page and "The filters are not valid." in page
+    assert 'class="nav-link active"' not in page  # no tab claims to be the one shown
+
+
+@pytest.mark.persian
+def test_a_queue_kind_that_is_no_tab_is_refused_in_persian(client, dest_clerk, thr_camera):
+    client.force_login(dest_clerk)
+    response = client.get(reverse("anpr:review-queue"), {"kind": "nonsense"})
+    page = response.content.decode()
+    assert response.status_code == 400 and '<html lang="fa"' in page
+    assert "صفی از این نوع نیست: یکی از زبانه‌ها را برگزینید." in page and "The filters" not in page
