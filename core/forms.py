@@ -182,3 +182,29 @@ def id_or_none(value) -> int | None:
         return None
     number = int(text_value)
     return number if 0 < number <= MAX_ID else None
+
+
+class ListFilterForm(PageForm):
+    """The filters of a list page, read from its query string (``read_filters``). A value that is not one
+    of a field's choices is an error beside that field: the page answers 400 with no rows, never the
+    whole list in place of the part asked for. An absent or empty value is the page's default."""
+
+    def error_lines(self) -> list[tuple[str, str]]:
+        """(the field's label, its error) for each error, for a page whose filters are tabs or links."""
+        return [(str(self.fields[name].label), str(e)) for name, errors in self.errors.items() for e in errors]
+
+
+def read_filters(form_class: type[ListFilterForm], request, **kwargs) -> tuple[ListFilterForm, dict | None]:
+    """The list's filter form and its cleaned data; None for the data when a filter is not valid."""
+    form = form_class(request.GET, **kwargs)
+    return form, (form.cleaned_data if form.is_valid() else None)
+
+
+# A yes/no filter written in a link (``?overdue=1``): "1" yes, "0" or nothing no; anything else an error.
+FLAG_CHOICES = [("", "—"), ("0", gettext_lazy("no")), ("1", gettext_lazy("yes"))]
+
+
+def flag_field(label) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label, required=False, choices=FLAG_CHOICES, coerce=lambda v: v == "1", empty_value=""
+    )  # nothing given: "" (no, as "0" is)

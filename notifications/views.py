@@ -10,29 +10,32 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import read_filters
 from core.redirects import local_next
 
 from . import services
-from .forms import EmailPreferencesForm
-from .models import EmailPreference, Kind, Notification
+from .forms import EmailPreferencesForm, NotificationFilterForm
+from .models import EmailPreference, Notification
 
 
 @login_required
 def notification_list(request):
-    show = request.GET.get("show", "open")
-    rows = Notification.objects.filter(user=request.user)
-    if show == "open":
-        rows = rows.open()
-    kind = request.GET.get("kind", "")
-    if kind in Kind.values:
-        rows = rows.filter(kind=kind)
-    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    form, data = read_filters(NotificationFilterForm, request)
     counts = {
         "open": Notification.objects.filter(user=request.user).open().count(),
         "unread": services.unread_count(request.user),
     }
-    context = {"page": page, "show": show, "kind": kind, "kinds": Kind.choices, "counts": counts}
-    return render(request, "notifications/list.html", context)
+    context = {"form": form, "counts": counts}
+    if data is None:  # a filter that is not valid: the error beside it and no notifications, never all of them
+        return render(request, "notifications/list.html", {**context, "page": None, "invalid": True}, status=400)
+    show, kind = data["show"] or "open", data["kind"]
+    rows = Notification.objects.filter(user=request.user)
+    if show == "open":
+        rows = rows.open()
+    if kind:
+        rows = rows.filter(kind=kind)
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(request, "notifications/list.html", {**context, "page": page, "show": show, "kind": kind})
 
 
 @login_required
