@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from core.forms import JalaliDateField, JalaliDateTimeField, PageForm
+from core.forms import JalaliDateField, JalaliDateTimeField, ListFilterForm, PageForm, flag_field
 
-from .models import ValuationKind
+from .models import CaseStatus, LetterStatus, ValuationKind
 
 
 class LetterForm(PageForm):
@@ -132,3 +132,32 @@ class CloseForm(PageForm):
     outcome = forms.CharField(label=gettext_lazy("outcome"), widget=forms.Textarea(attrs={"rows": 3}))
     outcome_on = JalaliDateField(label=gettext_lazy("outcome date (Jalali)"))
     close_declaration = forms.BooleanField(label=gettext_lazy("close the declaration too"), required=False)
+
+
+# --- the lists' filters (a value not among the choices: the page says so beside it, 400, no rows) ---
+
+MILESTONE_STATES = ("overdue", "pending", "done", "all")
+INBOX_STATUSES = {"sent": LetterStatus.SENT, "answered": LetterStatus.ANSWERED, "all": None}
+
+
+class LetterFilterForm(ListFilterForm):
+    status = forms.ChoiceField(label=gettext_lazy("status"), required=False, choices=[("", "—"), *LetterStatus.choices])
+    escalated = flag_field(gettext_lazy("escalated to headquarters"))
+    overdue = flag_field(gettext_lazy("reply overdue"))
+
+
+class CaseFilterForm(ListFilterForm):
+    status = forms.ChoiceField(label=gettext_lazy("status"), required=False, choices=[("", "—"), *CaseStatus.choices])
+
+
+class MilestoneFilterForm(ListFilterForm):
+    state = forms.ChoiceField(
+        label=gettext_lazy("state"), required=False, choices=[("", "—"), *((s, s) for s in MILESTONE_STATES)]
+    )
+
+
+class InboxFilterForm(ListFilterForm):
+    status = forms.ChoiceField(
+        label=gettext_lazy("status"), required=False, choices=[("", "—"), *((s, s) for s in INBOX_STATUSES)]
+    )
+    overdue = flag_field(gettext_lazy("reply overdue"))

@@ -25,7 +25,7 @@ from core import jobs
 from core.dates import TEHRAN
 from core.errors import DomainError, InvalidInput
 from core.files import serve_evidence, serve_export
-from core.forms import apply_error, id_or_none
+from core.forms import apply_error, id_or_none, read_filters
 from core.templatetags.jalali import fa
 from declarations import idents
 from declarations.models import TransitDeclaration
@@ -33,7 +33,21 @@ from declarations.models import TransitDeclaration
 from . import letters as letter_pdfs
 from . import services as casework
 from . import smuggling
-from .forms import ActionForm, AnswerForm, CaseForm, CloseForm, LetterForm, MilestoneForm, ValuationForm
+from .forms import (
+    INBOX_STATUSES,
+    MILESTONE_STATES,
+    ActionForm,
+    AnswerForm,
+    CaseFilterForm,
+    CaseForm,
+    CloseForm,
+    InboxFilterForm,
+    LetterFilterForm,
+    LetterForm,
+    MilestoneFilterForm,
+    MilestoneForm,
+    ValuationForm,
+)
 from .models import CaseMilestone, CaseStatus, FollowUpLetter, JudicialCase, LetterStatus, MilestoneKind
 
 
@@ -47,16 +61,18 @@ LIST_LIMIT = 200
 @login_required
 def letter_list(request):
     """Drafts first, most overdue first; drafts the user may send can be sent in a batch."""
+    form, data = read_filters(LetterFilterForm, request)
+    if data is None:  # a filter that is not valid: the error beside the filters, no letters (never all of them)
+        context = {"rows": [], "total": 0, "sendable": [], "statuses": LetterStatus.choices, "filter_form": form}
+        return render(request, "casework/letter_list.html", context, status=400)
     letters = _letters(request.user).for_user(request.user)
-    status = request.GET.get("status", "")
-    if status in LetterStatus.values:
+    status, escalated, overdue = data["status"], data["escalated"], data["overdue"]
+    if status:
         letters = letters.filter(status=status)
-    escalated = request.GET.get("escalated") == "1"
     if escalated:
         letters = letters.filter(status=LetterStatus.SENT, escalated_at__isnull=False)
     now = timezone.now()
     # The dashboard's "replies overdue" figure leads here: the same filter as its count.
-    overdue = request.GET.get("overdue") == "1"
     if overdue:
         letters = letters.reply_overdue(now)
     rows = [
@@ -274,15 +290,14 @@ def _cases():
 def case_list(request):
     """Every case of the user's offices, or those of one status (``?status=open``: the dashboard's
     "open judicial cases" figure leads here, counted by the same filter)."""
+    form, data = read_filters(CaseFilterForm, request)
+    context = {"statuses": CaseStatus.choices, "filter_form": form}
+    if data is None:  # a status that is not one: said beside the filters, no cases (never all of them)
+        return render(request, "casework/case_list.html", {**context, "cases": []}, status=400)
     cases = _cases().for_user(request.user)
-    status = request.GET.get("status", "")
-    if status in CaseStatus.values:
+    if status := data["status"]:
         cases = cases.filter(status=status)
-    else:
-        status = ""
-    return render(
-        request, "casework/case_list.html", {"cases": cases[:200], "status": status, "statuses": CaseStatus.choices}
-    )
+    return render(request, "casework/case_list.html", {**context, "cases": cases[:200], "status": status})
 
 
 @login_required
@@ -385,17 +400,18 @@ def _case_post(request, case: JudicialCase, posted: str, data: dict, current: li
         messages.success(request, _("Milestone recorded."))
 
 
-MILESTONE_STATES = ("overdue", "pending", "done", "all")
-
-
 @login_required
 def milestone_list(request):
     """The statutory milestones of the cases in the user's scope: overdue first (the signal), or
     pending, done, all; each links to its case."""
-    state = request.GET.get("state", "overdue")
-    state = state if state in MILESTONE_STATES else "overdue"
+    form, data = read_filters(MilestoneFilterForm, request)
     now = timezone.now()
     scoped = CaseMilestone.objects.for_user(request.user)
+    counts = {"overdue": scoped.overdue(now).count(), "pending": scoped.pending().count()}
+    context = {"states": MILESTONE_STATES, "counts": counts, "filter_form": form}
+    if data is None:  # a state that is not one: said beside the tabs, no milestones (never all of them)
+        return render(request, "casework/milestone_list.html", {**context, "rows": []}, status=400)
+    state = data["state"] or "overdue"
     rows = scoped.select_related("case__declaration__origin", "case__office", "done_by")
     if state == "overdue":
         rows = rows.overdue(now).order_by("due_at", "pk")
@@ -405,22 +421,11 @@ def milestone_list(request):
         rows = rows.filter(done_at__isnull=False).order_by("-done_at", "-pk")
     else:
         rows = rows.order_by("-created_at", "-pk")
-    counts = {"overdue": scoped.overdue(now).count(), "pending": scoped.pending().count()}
-    return render(
-        request,
-        "casework/milestone_list.html",
-        {
-            "rows": [{"m": m, "overdue": m.is_overdue(now)} for m in rows[:LIST_LIMIT]],
-            "state": state,
-            "states": MILESTONE_STATES,
-            "counts": counts,
-        },
-    )
+    rows_shown = [{"m": m, "overdue": m.is_overdue(now)} for m in rows[:LIST_LIMIT]]
+    return render(request, "casework/milestone_list.html", {**context, "rows": rows_shown, "state": state})
 
 
 # --- the destination's inbox -----------------------------------------------------------------
-
-INBOX_STATUSES = {"sent": LetterStatus.SENT, "answered": LetterStatus.ANSWERED, "all": None}
 
 
 def inbox_filter(user, status: str, overdue: bool, now: dt.datetime):
@@ -439,10 +444,18 @@ def inbox_filter(user, status: str, overdue: bool, now: dt.datetime):
 def inbox(request):
     """Letters addressed to the user's office(s), the reply due soonest first, overdue ones marked;
     each links to the letter, where the reply is recorded."""
-    status = request.GET.get("status", "sent")
-    status = status if status in INBOX_STATUSES else "sent"
-    overdue = request.GET.get("overdue") == "1"
+    form, data = read_filters(InboxFilterForm, request)
     now = timezone.now()
+    addressed = FollowUpLetter.objects.addressed_to(request.user)
+    counts = {
+        "sent": addressed.awaiting_reply().count(),
+        "overdue": addressed.reply_overdue(now).count(),
+        "answered": addressed.filter(status=LetterStatus.ANSWERED).count(),
+    }
+    context = {"counts": counts, "filter_form": form}
+    if data is None:  # a filter that is not valid: said beside the tabs, no letters (never all of them)
+        return render(request, "casework/inbox.html", {**context, "rows": [], "total": 0}, status=400)
+    status, overdue = data["status"] or "sent", data["overdue"]
     letters = inbox_filter(request.user, status, overdue, now)
     rows = [
         {
@@ -452,20 +465,14 @@ def inbox(request):
         }
         for letter in letters[:LIST_LIMIT]
     ]
-    addressed = FollowUpLetter.objects.addressed_to(request.user)
-    counts = {
-        "sent": addressed.awaiting_reply().count(),
-        "overdue": addressed.reply_overdue(now).count(),
-        "answered": addressed.filter(status=LetterStatus.ANSWERED).count(),
-    }
     return render(
         request,
         "casework/inbox.html",
         {
+            **context,
             "rows": rows,
             "total": letters.count() if len(rows) == LIST_LIMIT else len(rows),
             "status": status,
             "overdue": overdue,
-            "counts": counts,
         },
     )
