@@ -1,14 +1,16 @@
-"""The system-problem register as a queue: states as tabs with their counts, the order each tab is
-worked in, and the XLSX/CSV export of a tab (every text cell formula-safe)."""
+"""The system-problem register as a queue: states as tabs with their counts and the list's filters, the order
+each tab is worked in, and the XLSX/CSV export of a tab (every text cell formula-safe)."""
 
 from __future__ import annotations
 
 import io
 
+from django import forms
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import format_jalali
+from core.forms import ListFilterForm
 from core.text import is_persian
 from declarations.cells import SafeCsvWriter, safe_row
 
@@ -24,6 +26,13 @@ TABS: dict[str, tuple[str, ...]] = {
     "all": tuple(ProblemStatus.values),
 }
 EXPORT_LIMIT = 20_000
+
+
+class QueueFilterForm(ListFilterForm):
+    """The list's ``?status=`` (a tab; open when not given) and ``?format=csv|xlsx`` (the tab's export)."""
+
+    status = forms.ChoiceField(label=_("status"), required=False, choices=[("", "—"), *((t, t) for t in TABS)])
+    format = forms.ChoiceField(label=_("format"), required=False, choices=[("", "—"), ("csv", "CSV"), ("xlsx", "XLSX")])
 
 
 def queue(user, tab: str):

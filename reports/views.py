@@ -35,6 +35,7 @@ from core.forms import (
     MultipleFileField,
     PageForm,
     apply_error,
+    read_filters,
 )
 from core.models import OutboxJob
 from core.redirects import local_next
@@ -525,12 +526,23 @@ def _is_it(user) -> bool:
 @login_required
 def problem_list(request):
     """The IT office's queue: a tab per state with its count, open problems oldest first; IT
-    acknowledges and resolves from the list; ``?format=csv|xlsx`` exports the tab."""
-    tab = request.GET.get("status", problems.OPEN)
-    tab = tab if tab in problems.TABS else problems.OPEN
+    acknowledges and resolves from the list; ``?format=csv|xlsx`` exports the tab. A filter that is not
+    valid is the page saying so beside the tabs, with no problems (400): never every problem, shown or
+    exported, in place of the tab asked for."""
+    form, data = read_filters(problems.QueueFilterForm, request)
+    labels = {problems.OPEN: _("open"), **dict(ProblemStatus.choices), "all": _("all")}
+    counts = problems.counts(request.user)
+    context = {
+        "tabs": [(key, labels[key], counts[key]) for key in problems.TABS],
+        "is_it": _is_it(request.user),
+        "next": request.get_full_path(),
+        "filter_form": form,
+    }
+    if data is None:
+        return render(request, "reports/problem_list.html", {**context, "problems": [], "total": 0}, status=400)
+    tab, fmt = data["status"] or problems.OPEN, data["format"]
     rows = problems.queue(request.user, tab)
-    fmt = request.GET.get("format", "")
-    if fmt in EXPORT_TYPES:
+    if fmt:
         body = problems.to_xlsx(rows) if fmt == "xlsx" else problems.to_csv(rows)
         stamp = timezone.now().astimezone(TEHRAN).strftime("%Y%m%d-%H%M")
         return HttpResponse(
@@ -538,19 +550,10 @@ def problem_list(request):
             content_type=EXPORT_TYPES[fmt],
             headers={"Content-Disposition": f'attachment; filename="system-problems-{tab}-{stamp}.{fmt}"'},
         )
-    labels = {problems.OPEN: _("open"), **dict(ProblemStatus.choices), "all": _("all")}
-    counts = problems.counts(request.user)
     return render(
         request,
         "reports/problem_list.html",
-        {
-            "problems": rows[:LIST_LIMIT],
-            "tabs": [(key, labels[key], counts[key]) for key in problems.TABS],
-            "status": tab,
-            "total": counts[tab],
-            "is_it": _is_it(request.user),
-            "next": request.get_full_path(),
-        },
+        {**context, "problems": rows[:LIST_LIMIT], "status": tab, "total": counts[tab]},
     )
 
 

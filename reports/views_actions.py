@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.scoping import get_scoped_or_404
 from core.errors import DomainError, http_status
-from core.forms import PageForm, apply_error
+from core.forms import ListFilterForm, PageForm, apply_error, flag_field, read_filters
 from core.redirects import local_next
 
 from . import services
@@ -22,6 +22,15 @@ from .models import InspectionAction
 
 STATES = ("open", "done", "all")
 LIST_LIMIT = 200
+
+
+class ActionFilterForm(ListFilterForm):
+    """``?state=open|done|all`` (open when not given) and ``?overdue=1``."""
+
+    state = forms.ChoiceField(
+        label=gettext_lazy("state"), required=False, choices=[("", "—"), *((s, s) for s in STATES)]
+    )
+    overdue = flag_field(gettext_lazy("overdue"))
 
 
 def actions_filter(user, state: str, overdue: bool):
@@ -44,11 +53,17 @@ def actions_filter(user, state: str, overdue: bool):
 
 @login_required
 def action_list(request):
-    state = request.GET.get("state", "open")
-    state = state if state in STATES else "open"
-    overdue = request.GET.get("overdue") == "1"
-    qs = actions_filter(request.user, state, overdue)
+    form, data = read_filters(ActionFilterForm, request)
     today = timezone.localdate()
+    counts = {
+        "open": InspectionAction.objects.open().for_user(request.user).count(),
+        "overdue": InspectionAction.objects.overdue(today).for_user(request.user).count(),
+    }
+    context = {"counts": counts, "filter_form": form, "next": request.get_full_path()}
+    if data is None:  # a filter that is not valid: said beside the tabs, no actions (never all of them)
+        return render(request, "reports/action_list.html", {**context, "rows": [], "total": 0}, status=400)
+    state, overdue = data["state"] or "open", data["overdue"]
+    qs = actions_filter(request.user, state, overdue)
     rows = [
         {
             "action": a,
@@ -57,20 +72,15 @@ def action_list(request):
         }
         for a in qs[:LIST_LIMIT]
     ]
-    counts = {
-        "open": InspectionAction.objects.open().for_user(request.user).count(),
-        "overdue": InspectionAction.objects.overdue(today).for_user(request.user).count(),
-    }
     return render(
         request,
         "reports/action_list.html",
         {
+            **context,
             "rows": rows,
             "state": state,
             "overdue": overdue,
-            "counts": counts,
             "total": qs.count() if len(rows) == LIST_LIMIT else len(rows),
-            "next": request.get_full_path(),
         },
     )
 

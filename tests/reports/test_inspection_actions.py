@@ -16,6 +16,7 @@ from core.dates import format_jalali
 from reports import services
 from reports.models import CHECKLIST, Inspection, InspectionAction
 from tests.factories import UserFactory
+from tests.reports.test_problem_queue import refused_page
 
 pytestmark = pytest.mark.django_db
 ALL_YES = dict.fromkeys(CHECKLIST, "yes")
@@ -226,6 +227,14 @@ def test_others_may_not_mark_an_action_done(client, dest_clerk, it_officer, outs
     client.force_login(it_officer)  # sees everything, is not the one who acts or inspects
     assert client.post(url, {"note": "x"}).status_code == 403
     assert InspectionAction.objects.get(pk=actions["soon"].pk).done_at is None
+
+
+@pytest.mark.parametrize(("query", "label"), [({"state": "late"}, "state"), ({"overdue": "yes"}, "overdue")])
+def test_an_action_filter_that_is_not_valid_shows_no_actions(client, origin_clerk, actions, query, label):
+    client.force_login(origin_clerk)
+    assert len(client.get("/reports/actions/", {"state": "all"}).context["rows"]) == 3
+    html = refused_page(client.get("/reports/actions/", query), label)
+    assert not [pk for pk in (a.pk for a in actions.values()) if f'data-action="{pk}"' in html]
 
 
 def test_anonymous_users_are_sent_to_log_in(client, actions):

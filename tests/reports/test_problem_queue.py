@@ -148,6 +148,44 @@ def test_the_export_is_the_tab_with_formulas_neutralised(client, it_named, queue
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
 
 
+# A filter that is not one of the choices: the page says so beside the tabs, no problems, no file (400).
+
+
+def refused_page(response, label: str) -> str:
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")  # the app's page, not a file
+    html = response.content.decode()
+    assert "<html" in html and 'id="filter-errors"' in html
+    errors = html.split('id="filter-errors"', 1)[1].split("</div></div>", 1)[0]
+    assert f"<strong>{label}</strong>: Select a valid choice." in errors
+    return html
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        ({"status": "closed"}, "status"),
+        ({"status": "closed", "format": "csv"}, "status"),
+        ({"status": "closed", "format": "xlsx"}, "status"),
+        ({"format": "pdf"}, "format"),
+    ],
+)
+def test_a_problem_filter_that_is_not_valid_shows_no_problems_and_exports_none(client, it_named, queue, query, label):
+    client.force_login(it_named)
+    html = refused_page(client.get("/reports/problems/", query), label)
+    assert not [pk for pk in (p.pk for p in queue.values()) if f'data-problem="{pk}"' in html]
+    assert "Export CSV" not in html  # no export link for a list that is not shown
+
+
+@pytest.mark.persian
+def test_a_filters_error_is_in_the_pages_language(client, it_named, queue):
+    client.force_login(it_named)
+    response = client.get("/reports/problems/", {"status": "closed"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "یک گزینهٔ معتبر انتخاب کنید" in html and "یکی از گزینه‌های بالا را انتخاب کنید" in html
+
+
 def test_anonymous_users_are_sent_to_log_in(client, queue):
     assert client.get("/reports/problems/").status_code == 302
     assert client.get("/reports/problems/?format=csv").status_code == 302
