@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, Province
 from core import dates, text
+from core.forms import JalaliDateTimeField
 
-from . import ageing, monitoring, plates
+from . import ageing, monitoring, plates, scan_compliance
 from .models import Status, TransitDeclaration, TransportCompany, UnsettledReason, Vehicle
 
 SORTS = {
@@ -52,6 +53,10 @@ class JalaliDateField(forms.CharField):
 
 class JalaliDateFilter(django_filters.Filter):
     field_class = JalaliDateField
+
+
+class JalaliDateTimeFilter(django_filters.Filter):
+    field_class = JalaliDateTimeField
 
 
 def _office_choices():
@@ -90,6 +95,15 @@ class DeclarationFilter(django_filters.FilterSet):
     )
     date_from = JalaliDateFilter(label=_("Declared from"), method="filter_date_from")
     date_to = JalaliDateFilter(label=_("Declared to"), method="filter_date_to")
+    # A scan compliance figure of the dashboard (declarations.scan_compliance) over its window: the figure
+    # links here with the office (origin or destination) and the window it was counted over.
+    compliance = django_filters.ChoiceFilter(
+        label=_("Scan compliance"),
+        choices=[(k, label) for k, (_side, label) in scan_compliance.FIGURES.items()],
+        method="filter_compliance",
+    )
+    window_from = JalaliDateTimeFilter(label=_("Compliance window from"), method="filter_window")
+    window_to = JalaliDateTimeFilter(label=_("Compliance window to (exclusive)"), method="filter_window")
     company = django_filters.CharFilter(label=_("Transport company"), method="filter_company")
     nationality = django_filters.CharFilter(label=_("Truck nationality"), method="filter_nationality")
     sort = django_filters.ChoiceFilter(
@@ -124,6 +138,13 @@ class DeclarationFilter(django_filters.FilterSet):
         if value == "deadline":  # "most overdue first" lists the overdue rows (each has a deadline)
             return qs.filter(monitoring.SIGNALS["overdue"].q(timezone.now()))
         return qs  # ordering is applied by the keyset pager
+
+    def filter_window(self, qs, name, value):
+        return qs  # the window of a compliance figure: applied with it (filter_compliance)
+
+    def filter_compliance(self, qs, name, key):
+        data = self.form.cleaned_data
+        return qs.filter(scan_compliance.figure_q(key, data.get("window_from"), data.get("window_to")))
 
     def filter_age(self, qs, name, key):
         return qs.filter(ageing.bucket_q(timezone.now(), key))

@@ -8,8 +8,11 @@ import hashlib
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from core.dates import format_jalali
+from declarations import scan_compliance
 from declarations.hooks import TemplatePanel, TimelineItem
 from declarations.models import Review, Verdict
 
@@ -59,25 +62,54 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
 
 
 def compliance_panel(request, scoped_declarations) -> TemplatePanel | None:
-    """Scan compliance of the offices the user watches over the last 30 days."""
-    end = timezone.now()
-    start = end - dt.timedelta(days=COMPLIANCE_DAYS)
-    # The scoped query's SQL is the cache key: users with the same scope share one entry.
-    key = "scans:compliance:" + hashlib.sha256(str(scoped_declarations.query).encode()).hexdigest()
-    figures = cache.get(key)
-    if figures is None:
-        figures = selectors.compliance(scoped_declarations, start, end)
-        cache.set(key, figures, COMPLIANCE_CACHE_SECONDS)
+    """Scan compliance of the offices the user watches over the last 30 days; each figure links to the
+    declaration list showing the declarations it counts (same scope, same window)."""
+    # The scoped query's SQL is the cache key: users with the same scope share one entry (v2: the entry
+    # holds its window, so one cached before it did is never read). The window is kept with the figures
+    # (the links must name the window they were counted over), in whole minutes (the list's window is
+    # written as a Jalali time to the minute), up to the end of the current minute (a departure a moment
+    # ago is counted).
+    key = "scans:compliance:v2:" + hashlib.sha256(str(scoped_declarations.query).encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is None:
+        end = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+        start = end - dt.timedelta(days=COMPLIANCE_DAYS)
+        cached = {"start": start, "end": end, "figures": selectors.compliance(scoped_declarations, start, end)}
+        cache.set(key, cached, COMPLIANCE_CACHE_SECONDS)
+    figures = cached["figures"]
     user = request.user
     if not user.is_national:
         visible = {o.pk for o in _offices(figures) if user.can_see_office(o)}
         figures = {pk: row for pk, row in figures.items() if pk in visible}
     rows = sorted(figures.values(), key=lambda r: r.get("office_code", ""))
+    rows = [{**row, "links": figure_links(row["office_code"], cached["start"], cached["end"])} for row in rows]
     return TemplatePanel(
         template="scans/_compliance_panel.html",
         context={"compliance_rows": rows, "compliance_days": COMPLIANCE_DAYS},
         order=50,
     )
+
+
+# A figure of the panel → the declaration list's compliance filter that selects its rows.
+FIGURE_FILTERS = {
+    "departed": "departed",
+    "origin_scanned_in_time": "scanned_in_time",
+    "origin_not_in_time": "not_scanned_in_time",
+    "arrived": "arrived",
+    "reviewed": "reviewed",
+    "not_reviewed": "not_reviewed",
+}
+
+
+def figure_links(office_code: str, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+    """The list address of each figure of an office: its origin side or destination side, in the window."""
+    window = {"window_from": format_jalali(start, persian=False), "window_to": format_jalali(end, persian=False)}
+    links = {}
+    for figure, key in FIGURE_FILTERS.items():
+        side = scan_compliance.FIGURES[key][0]
+        query = {side: office_code, "compliance": key, **window}
+        links[figure] = f"{reverse('declarations:list')}?{urlencode(query)}"
+    return links
 
 
 def _offices(figures):

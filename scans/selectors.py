@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import CustomsOffice
-from declarations.models import Review
+from declarations import scan_compliance
 
 
 def compliance(
@@ -26,7 +25,9 @@ def compliance(
     departure (``origin_scanned_in_time``; default ``SIGNAL_ORIGIN_SCAN_HOURS``) or at all
     (``origin_scanned``). Destination side, per destination office with a scanner:
     declarations that arrived in the period (``arrived``), of which a comparison exists
-    (``compared``) and was reviewed, accepted or escalated (``reviewed``).
+    (``compared``) and was reviewed, accepted or escalated (``reviewed``). ``origin_not_in_time`` and
+    ``not_reviewed`` are the rest of each side (the declaration list's ``?compliance=`` selects every
+    figure's rows: ``declarations.scan_compliance``).
 
     ``offices`` keeps the departures from and the arrivals at these offices only.
 
@@ -35,32 +36,27 @@ def compliance(
     ``{office_id: {"office_code", "office_name", "departed", ..., "origin_scan_share",
     "review_share"}}``; a share is None when its denominator is 0.
     """
-    hours = settings.SIGNAL_ORIGIN_SCAN_HOURS if within_hours is None else within_hours
     qs = declarations_qs.order_by()
     departures, arrivals = qs, qs
     if offices is not None:  # these offices' departures and arrivals (indexed by office and time)
         departures, arrivals = qs.filter(origin_id__in=offices), qs.filter(destination_id__in=offices)
+    # The figures' conditions are written once, in declarations (the list a figure links to uses them too).
     origin_rows = (
-        # as the signals do: only since the office's scanner went into service
-        departures.filter(departed_at__gte=start, departed_at__lt=end, origin__has_scanner=True)
-        .filter(Q(origin__scanner_since__isnull=True) | Q(departed_at__gte=F("origin__scanner_since")))
+        departures.filter(scan_compliance.departed_q(start, end))
         .values("origin_id")
         .annotate(
             departed=Count("id"),
             origin_scanned=Count("id", filter=Q(origin_scan_at__isnull=False)),
-            origin_scanned_in_time=Count(
-                "id", filter=Q(origin_scan_at__lte=F("departed_at") + dt.timedelta(hours=hours))
-            ),
+            origin_scanned_in_time=Count("id", filter=scan_compliance.scanned_in_time_q(within_hours)),
         )
     )
     dest_rows = (
-        arrivals.filter(arrived_at__gte=start, arrived_at__lt=end, destination__has_scanner=True)
-        .filter(Q(destination__scanner_since__isnull=True) | Q(arrived_at__gte=F("destination__scanner_since")))
+        arrivals.filter(scan_compliance.arrived_q(start, end))
         .values("destination_id")
         .annotate(
             arrived=Count("id"),
             compared=Count("id", filter=~Q(comparison_verdict="")),
-            reviewed=Count("id", filter=Q(comparison_review__in=(Review.ACCEPTED, Review.ESCALATED))),
+            reviewed=Count("id", filter=scan_compliance.REVIEWED),
         )
     )
     empty = {
@@ -84,6 +80,8 @@ def compliance(
         entry["office_code"] = code
         entry["office_name"] = name  # the return's sheet is a Persian document
         entry["office_name_en"] = name_en
+        entry["origin_not_in_time"] = entry["departed"] - entry["origin_scanned_in_time"]  # late or never scanned
+        entry["not_reviewed"] = entry["arrived"] - entry["reviewed"]
         entry["origin_scan_share"] = _share(entry["origin_scanned_in_time"], entry["departed"])
         entry["review_share"] = _share(entry["reviewed"], entry["arrived"])
     return result
