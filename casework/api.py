@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scoping import get_scoped_or_404
-from core.api import JalaliDateTimeField, one_of, reject_unknown_params
+from core.api import JalaliDateTimeField, bool_param, one_of, reject_unknown_params
 
 from . import services
 from .models import FollowUpLetter, LetterStatus
@@ -73,7 +73,7 @@ class InboxApi(APIView):
         status = request.query_params.get("status", "sent")
         if status not in INBOX_STATUSES:
             raise serializers.ValidationError({"status": [one_of(INBOX_STATUSES)]})
-        overdue = request.query_params.get("overdue", "") in ("1", "true")
+        overdue = bool_param(request, "overdue")
         letters = inbox_filter(request.user, status, overdue, timezone.now())[:LIST_LIMIT]
         return Response(LetterOut(letters, many=True).data)
 

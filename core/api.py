@@ -39,6 +39,17 @@ def reject_unknown_params(request, allowed) -> None:
         )
 
 
+def bool_param(request, name: str) -> bool:
+    """A yes/no query parameter: ``true``/``1`` or ``false``/``0`` (any case), absent or empty is no;
+    anything else is a 400 naming it: ``?overdue=yes`` silently read as no would answer with every row."""
+    value = request.query_params.get(name, "").strip().lower()
+    if value in ("", "0", "false"):
+        return False
+    if value in ("1", "true"):
+        return True
+    raise exceptions.ValidationError({name: [one_of(("true", "false"))]})
+
+
 def _first_errors(path: str, errors):
     """(path, first message) of each field with errors, nested ones named ``goods[1].quantity``;
     a nested serializer's own errors (``non_field_errors``) under its field's name."""

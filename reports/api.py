@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from accounts.models import CustomsOffice, Province
 from accounts.scoping import get_scoped_or_404
 from core import jobs
-from core.api import JalaliDateField, JalaliDateTimeField, one_of, reject_unknown_params
+from core.api import JalaliDateField, JalaliDateTimeField, bool_param, one_of, reject_unknown_params
 from core.api_schema import error_response
 
 from . import problems, services, tasks
@@ -308,7 +308,7 @@ class InspectionActionListApi(APIView):
         state = request.query_params.get("state", "open")
         if state not in STATES:
             raise serializers.ValidationError({"state": [one_of(STATES)]})
-        overdue = request.query_params.get("overdue", "") in ("1", "true")
+        overdue = bool_param(request, "overdue")
         qs = actions_filter(request.user, state, overdue)[:500]
         return Response(InspectionActionOut(qs, many=True).data)
 

@@ -111,6 +111,22 @@ def _api(user) -> APIClient:
     return api
 
 
+@pytest.mark.parametrize("value", ["yes", "null", "on", "2"])
+def test_an_overdue_flag_the_api_does_not_read_is_a_400_naming_it(dest_clerk, letters, value):
+    """``?overdue=yes`` was read as no: the whole inbox came back, as though the filter had been applied."""
+    response = _api(dest_clerk).get("/api/casework/inbox/", {"overdue": value})
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["overdue"]
+
+
+def test_the_overdue_flag_takes_true_false_1_0_in_any_case(dest_clerk, letters):
+    api = _api(dest_clerk)
+    for value in ("true", "True", "1"):
+        assert [x["id"] for x in api.get("/api/casework/inbox/", {"overdue": value}).json()] == [letters["overdue"].pk]
+    for value in ("false", "FALSE", "0", ""):
+        assert len(api.get("/api/casework/inbox/", {"overdue": value}).json()) == 2
+
+
 def test_the_api_lists_the_inbox_and_records_a_reply(dest_clerk, letters):
     api = _api(dest_clerk)
     body = api.get("/api/casework/inbox/").json()

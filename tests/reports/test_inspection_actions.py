@@ -251,6 +251,16 @@ def _api(user) -> APIClient:
     return api
 
 
+def test_an_overdue_flag_the_api_does_not_read_is_a_400_naming_it(origin_clerk, actions):
+    """``?overdue=yes`` was read as no and answered with every open action."""
+    api = _api(origin_clerk)
+    response = api.get("/api/reports/inspection-actions/", {"overdue": "yes"})
+    assert response.status_code == 400 and list(response.json()["error"]["fields"]) == ["overdue"]
+    assert [a["id"] for a in api.get("/api/reports/inspection-actions/", {"overdue": "True"}).json()] == [
+        actions["overdue"].pk
+    ]
+
+
 def test_the_api_lists_adds_and_completes_actions(inspector, origin_clerk, inspection, actions):
     body = _api(origin_clerk).get("/api/reports/inspection-actions/").json()
     assert [(a["id"], a["overdue"]) for a in body] == [(actions["overdue"].pk, True), (actions["soon"].pk, False)]
