@@ -16,7 +16,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from accounts.models import Role
-from accounts.scoping import get_scoped_or_404
+from accounts.scoping import get_scoped_or_404, get_scoped_or_invalid
 from core import jobs
 from core.api import one_of, reject_unknown_params
 from core.dates import format_jalali
@@ -369,8 +369,11 @@ class PermitViewSet(viewsets.GenericViewSet):
         data = PermitIn(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        declaration = get_scoped_or_404(
-            TransitDeclaration.objects.select_related("origin", "destination"), request.user, pk=d["declaration"]
+        declaration = get_scoped_or_invalid(
+            TransitDeclaration.objects.select_related("origin", "destination"),
+            request.user,
+            "declaration",
+            pk=d["declaration"],
         )
         fields = {k: v for k, v in d.items() if k not in ("declaration", "route")}
         permit = permits.traffic_permit_record(

@@ -9,7 +9,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.scoping import get_scoped_or_404
+from accounts.scoping import get_scoped_or_404, get_scoped_or_invalid
 from core.api import error_body, reject_unknown_params
 from core.errors import NotAllowed
 from core.files import serve_evidence
@@ -49,8 +49,11 @@ class ScanListCreateApi(APIView):
         data = ScanUploadIn(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        declaration = get_scoped_or_404(
-            TransitDeclaration.objects.select_related("origin", "destination"), request.user, pk=v["declaration"]
+        declaration = get_scoped_or_invalid(
+            TransitDeclaration.objects.select_related("origin", "destination"),
+            request.user,
+            "declaration",
+            pk=v["declaration"],
         )
         try:
             (scan,) = services.scan_upload(

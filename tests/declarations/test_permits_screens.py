@@ -157,6 +157,27 @@ def test_the_admin_cannot_add_or_change_a_permit(client, foreign, bazargan, tehr
     assert client.get(reverse("admin:declarations_trafficpermit_add")).status_code == 403
 
 
+@pytest.mark.persian
+def test_a_permit_for_a_declaration_outside_the_scope_or_absent_is_a_400_naming_it(foreign, outsider):
+    """It was a 404 ("یافت نشد"), a status the schema does not give POST /api/permits/, naming no field."""
+    api = APIClient()
+    api.force_authenticate(outsider)
+    body = {
+        "permit_no": "API-9",
+        "entry_office": "BZG",
+        "exit_office": "THR",
+        "allowed_hours": 240,
+        "issued_at": (timezone.now() - dt.timedelta(days=1)).isoformat(),
+    }
+    outside = api.post("/api/permits/", {**body, "declaration": foreign.pk}, format="json")
+    absent = api.post("/api/permits/", {**body, "declaration": 987654321}, format="json")
+    for response in (outside, absent):
+        assert response.status_code == 400, response.content
+        error = response.json()["error"]
+        assert list(error["fields"]) == ["declaration"] and "اظهارنامه" in error["message"]
+    assert outside.json() == absent.json()
+
+
 def test_the_permits_api(origin_clerk, dest_clerk, foreign, bazargan, tehran):
     api = APIClient()
     api.force_authenticate(dest_clerk)

@@ -226,7 +226,17 @@ def test_the_api_refuses_hostile_files(settings, declaration, origin_clerk, case
 
 
 def test_the_api_hides_declarations_outside_the_scope(declaration, outsider):
-    assert api_post(outsider, declaration, images.png()).status_code == 404
+    """A declaration named in the body, outside the scope or absent, is a 400 naming ``declaration``
+    (it was a 404, which the schema gives this operation no place for and which named no field),
+    the same answer both ways."""
+    outside = api_post(outsider, declaration, images.png())
+    declaration.pk = 987654321
+    absent = api_post(outsider, declaration, images.png())
+    for response in (outside, absent):
+        assert response.status_code == 400
+        assert list(response.json()["error"]["fields"]) == ["declaration"]
+    assert outside.json() == absent.json()
+    assert Scan.objects.count() == 0
 
 
 def test_the_api_lists_only_scans_in_scope(declaration, origin_clerk, outsider, inspector):
