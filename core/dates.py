@@ -14,6 +14,9 @@ import jdatetime
 TEHRAN = ZoneInfo("Asia/Tehran")
 DATE_EXAMPLE = "1404/05/12"  # the hint of a Jalali date field
 DATETIME_EXAMPLE = "1404/05/12 10:30"  # of a date-and-time field (Tehran time)
+# No record here is older than 1390/01/01 (declarations, permits, problems). Before 1946 Tehran's
+# offset had seconds (+03:25:44): such a time comes back in a form no ISO 8601 client parses.
+EARLIEST = dt.datetime(2011, 3, 21, tzinfo=dt.UTC)
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 JALALI_MONTHS = [

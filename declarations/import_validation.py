@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomsOffice
-from core.dates import parse_datetime_any, persian_digits
+from core.dates import EARLIEST, parse_datetime_any, persian_digits
 
 from . import identifiers, idents, plates
 from .models import (
@@ -132,7 +132,7 @@ class Validator:
     def __init__(self) -> None:
         self.offices = {o.code: o for o in CustomsOffice.objects.all()}
         self.now = timezone.now()
-        self.earliest = dt.datetime(2011, 3, 21, tzinfo=dt.UTC)  # 1390/01/01
+        self.earliest = EARLIEST  # 1390/01/01
 
     def office(self, code: str, name: str) -> CustomsOffice:
         if not code:

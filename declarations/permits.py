@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.models import CustomsOffice, Role, User
 from core import text
 from core.audit import actor
+from core.dates import EARLIEST, format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 
 from . import idents, selectors
@@ -185,6 +186,11 @@ def traffic_permit_record(
         raise InvalidInput(_("Allowed trip time must be 1 hour to 60 days."), fields={"allowed_hours": allowed_hours})
     if issued_at > timezone.now() + dt.timedelta(minutes=5):
         raise InvalidInput(_("The issue time is in the future."), fields={"issued_at": str(issued_at)})
+    if issued_at < EARLIEST:
+        raise InvalidInput(
+            _("'%(value)s' is out of range (1390 to today)") % {"value": format_jalali(issued_at)},
+            fields={"issued_at": str(issued_at)},
+        )
     if not 1 <= drivers <= 4:
         raise InvalidInput(_("A truck has 1 to 4 drivers."), fields={"drivers": drivers})
     if not 1 <= driving_hours_per_driver <= MAX_DRIVING_HOURS_PER_DRIVER:

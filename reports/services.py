@@ -25,7 +25,15 @@ from django.utils.translation import gettext_lazy
 from accounts.models import CustomsOffice, Province, Role, User
 from core import taskruns, uploads
 from core.audit import actor
-from core.dates import TEHRAN, jalali_month_bounds, month_label, previous_jalali_month, to_jalali
+from core.dates import (
+    EARLIEST,
+    TEHRAN,
+    format_jalali,
+    jalali_month_bounds,
+    month_label,
+    previous_jalali_month,
+    to_jalali,
+)
 from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed
 from core.text import digits
 from declarations.models import TransitDeclaration
@@ -299,6 +307,11 @@ def problem_report(
         raise InvalidInput(_("Describe what fails."), fields={"description": "required"})
     if since > timezone.now() + dt.timedelta(minutes=5):
         raise InvalidInput(_("'Since' is in the future."), fields={"since": str(since)})
+    if since < EARLIEST:
+        raise InvalidInput(
+            _("'%(value)s' is out of range (1390 to today)") % {"value": format_jalali(since)},
+            fields={"since": str(since)},
+        )
     decls = list(declarations)
     visible = TransitDeclaration.objects.for_user(by).filter(pk__in=[d.pk for d in decls])
     if visible.count() != len({d.pk for d in decls}):

@@ -178,6 +178,24 @@ def test_a_permit_for_a_declaration_outside_the_scope_or_absent_is_a_400_naming_
     assert outside.json() == absent.json()
 
 
+def test_a_permit_issued_before_1390_is_a_400_naming_it(origin_clerk, foreign):
+    """Stored, its issue and expiry times came back with Tehran's pre-1946 offset (+03:25:44), which
+    no ISO 8601 client parses."""
+    api = APIClient()
+    api.force_authenticate(origin_clerk)
+    body = {
+        "declaration": foreign.pk,
+        "permit_no": "API-OLD",
+        "entry_office": "BZG",
+        "exit_office": "THR",
+        "allowed_hours": 240,
+        "issued_at": "1900-01-01T10:00:00Z",
+    }
+    response = api.post("/api/permits/", body, format="json")
+    assert response.status_code == 400 and list(response.json()["error"]["fields"]) == ["issued_at"]
+    assert not TrafficPermit.objects.exists()
+
+
 def test_the_permits_api(origin_clerk, dest_clerk, foreign, bazargan, tehran):
     api = APIClient()
     api.force_authenticate(dest_clerk)
