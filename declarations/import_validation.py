@@ -294,6 +294,9 @@ class Validator:
         status_at = self.when(r.get("status_at", ""), "status_at", required=False)
         if status_at and status_at < declared_at:
             raise RowInvalid("status_at", _("is before the declaration date"))
+        deadline = self.when(r.get("deadline", ""), "deadline", required=False)
+        if deadline and deadline < declared_at:
+            raise RowInvalid("deadline", _("is before the declaration date"))
         goods = [self.goods_line(g) for g in rows if any(g.get(c) for c in ("hs_code", "description"))]
         lines = [g["line_no"] for g in goods]
         if len(set(lines)) != len(lines):
@@ -321,7 +324,7 @@ class Validator:
             mrn=mrn,
             guarantee_ref=self.text(r, "guarantee_ref"),
             guarantee_amount=self.decimal(r.get("guarantee_amount", ""), "guarantee_amount", default="0"),
-            deadline=self.when(r.get("deadline", ""), "deadline", required=False),
+            deadline=deadline,
             status=status,
             status_at=status_at,
             unsettled_reason=reason,

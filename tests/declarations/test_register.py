@@ -164,6 +164,17 @@ def _api_body(**changes):
     return body
 
 
+@pytest.mark.parametrize("deadline", ["1900-01-01T10:00:00Z", "1404/05/12 10:00"])
+def test_a_deadline_before_the_declaration_is_a_400_naming_it(origin_clerk, bazargan, tehran, deadline):
+    """It was stored: the declaration was overdue before it was declared, and a 1900 deadline came
+    back as ``1900-01-01T13:25:44+03:25:44`` (Tehran's pre-1946 offset), no RFC 3339 time."""
+    api = APIClient()
+    api.force_authenticate(origin_clerk)
+    response = api.post("/api/declarations/", _api_body(deadline=deadline), format="json")
+    assert response.status_code == 400 and list(response.json()["error"]["fields"]) == ["deadline"]
+    assert not TransitDeclaration.objects.exists()
+
+
 def test_the_api_registers_with_the_same_rules(origin_clerk, dest_clerk, inspector, bazargan, tehran):
     api = APIClient()
     api.force_authenticate(origin_clerk)
