@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from accounts.models import CustomsOffice
 from core import uploads
+from core.api import UploadField
 
 from .models import Camera, PlateMatch, PlateRead
 
@@ -47,7 +48,7 @@ class ReadIn(serializers.Serializer):
         required=False, allow_null=True, min_value=0, max_value=100, help_text="0–1, or a percentage 0–100"
     )
     client_event_id = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
-    photo = serializers.FileField(
+    photo = UploadField(
         required=False, help_text="JPEG or PNG (multipart); 413 above ANPR_MAX_PHOTO_BYTES or ANPR_MAX_PHOTO_PIXELS"
     )
     photo_base64 = serializers.CharField(

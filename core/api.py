@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -123,3 +125,9 @@ class JalaliDateField(serializers.DateField):
             return dt.date.fromisoformat(text)
         except ValueError:
             raise serializers.ValidationError(gettext("Enter a Jalali date like 1404/05/12."), code="invalid") from None
+
+
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadField(serializers.FileField):
+    """A file sent as a part of a multipart body. drf-spectacular writes a plain ``FileField`` as a
+    ``uri`` string (a URL, as it answers one), so a client built from the schema sent a URL, not the file."""

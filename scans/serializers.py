@@ -3,6 +3,8 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from core.api import UploadField
+
 from .models import Scan, ScanComparison, Stage, View
 
 
@@ -22,7 +24,7 @@ class ScanUploadIn(serializers.Serializer):
     )
     scanner_id = serializers.CharField(max_length=64)
     captured_at = serializers.DateTimeField()
-    file = serializers.FileField()
+    file = UploadField()
 
 
 class ScanOut(serializers.ModelSerializer):

@@ -48,3 +48,13 @@ def test_the_schema_generates_and_validates_without_a_warning(tmp_path):
     assert components["ReturnStatusEnum"]["enum"] == ["draft", "submitted"]
     assert "submitted" not in components["DeclarationStatusEnum"]["enum"]
     assert not [name for name in components if re.fullmatch(r"Status[0-9a-f]{3}Enum", name)]  # named by hash
+
+
+def test_an_uploaded_file_is_binary_in_the_schema():
+    """A scan's ``file`` and a plate read's ``photo`` were ``{"type": "string", "format": "uri"}``: a client
+    built from the schema (and schemathesis) sent a URL in the multipart part instead of the file."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    components = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    assert components["ScanUploadIn"]["properties"]["file"] == {"type": "string", "format": "binary"}
+    assert components["ReadIn"]["properties"]["photo"]["format"] == "binary"
