@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -357,5 +358,5 @@ class PermitExitIn(serializers.Serializer):
 def _office(code: str) -> CustomsOffice:
     office = CustomsOffice.objects.filter(code=code.strip().upper()).first()
     if office is None:
-        raise serializers.ValidationError(f"unknown office code '{code}'")
+        raise serializers.ValidationError(_("unknown office code '%(code)s'") % {"code": code})
     return office

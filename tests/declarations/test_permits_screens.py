@@ -196,6 +196,24 @@ def test_a_permit_issued_before_1390_is_a_400_naming_it(origin_clerk, foreign):
     assert not TrafficPermit.objects.exists()
 
 
+@pytest.mark.persian
+def test_an_unknown_office_of_a_permit_is_named_in_persian(origin_clerk, foreign):
+    """It was English whatever the language: "exit_office: unknown office code 'NOPE'"."""
+    api = APIClient()
+    api.force_authenticate(origin_clerk)
+    body = {
+        "declaration": foreign.pk,
+        "permit_no": "API-2",
+        "entry_office": "BZG",
+        "exit_office": "NOPE",
+        "allowed_hours": 240,
+        "issued_at": (timezone.now() - dt.timedelta(days=1)).isoformat(),
+    }
+    error = api.post("/api/permits/", body, format="json").json()["error"]
+    assert list(error["fields"]) == ["exit_office"]
+    assert error["fields"]["exit_office"] == ["کد گمرک «\u2068NOPE\u2069» شناخته نیست"]
+
+
 def test_the_permits_api(origin_clerk, dest_clerk, foreign, bazargan, tehran):
     api = APIClient()
     api.force_authenticate(dest_clerk)
