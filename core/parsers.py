@@ -9,11 +9,14 @@ too deeply to parse is a parse error too.
 
 from __future__ import annotations
 
+import json
 import re
 
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
+
+from core.text import digits
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -24,8 +27,24 @@ class StrictJSONParser(JSONParser):
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(_("JSON parse error: nested too deeply.")) from None
+        except ParseError as exc:  # DRF's "JSON parse error - …" is English whatever the request's language
+            raise ParseError(_unparsable(exc.__context__) or exc.detail) from None
+        if data is None:  # DRF answers a JSON null with "No data provided", in English
+            raise ParseError(_("The body is JSON null: send a JSON object."))
         check_text(data)
         return data
+
+
+def _unparsable(cause) -> str:
+    """Where the body stops being JSON, in the request's language (DRF's parser raised on ``cause``)."""
+    if isinstance(cause, json.JSONDecodeError):
+        where = {"line": digits(cause.lineno), "column": digits(cause.colno)}
+        return _("The body is not valid JSON: line %(line)s, column %(column)s.") % where
+    if isinstance(cause, UnicodeDecodeError):
+        return _("The body is not UTF-8 text.")
+    if isinstance(cause, ValueError):  # NaN or Infinity, which JSON has no word for
+        return _("The body is not valid JSON: %(error)s.") % {"error": cause}
+    return ""
 
 
 def check_text(data) -> None:

@@ -98,3 +98,23 @@ def test_a_nul_byte_in_a_form_field_is_a_400_and_nothing_is_written(it_officer, 
 def test_a_nul_free_request_still_works(browser, declaration):
     assert browser.get("/declarations/?q=1404").status_code == 200
     assert browser.get(f"/api/declarations/{declaration.pk}/").status_code == 200
+
+
+@pytest.mark.persian
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (b'{"reason": ', "سطر ۱، ستون ۱۲"),
+        (b"{bad", "سطر ۱، ستون ۲"),
+        ('{"reason": "é"}'.encode("latin-1"), "UTF-8"),
+        (b"null", "null"),
+    ],
+)
+def test_a_body_that_is_no_json_object_is_a_400_in_the_requests_language(browser, declaration, body, words):
+    """DRF answered "JSON parse error - Expecting value: line 1 column 12 (char 11)" and, for a JSON
+    null, "No data provided": English whatever the request's language."""
+    response = browser.post(f"/api/declarations/{declaration.pk}/cancel/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    message = response.json()["error"]["message"]
+    assert "بدنهٔ درخواست" in message and words in message, message
