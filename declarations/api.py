@@ -100,6 +100,11 @@ def _page_url(request, **cursor) -> str:
     return request.build_absolute_uri(request.path) + "?" + urlencode(params)
 
 
+def _cursor_param(request) -> str:
+    """The page parameter a bad cursor came in: ``before`` when that was sent, else ``after``."""
+    return "before" if request.query_params.get("before") else "after"
+
+
 class DeclarationViewSet(viewsets.GenericViewSet):
     serializer_class = DeclarationListOut
     lookup_value_regex = r"[0-9]+"  # /api/declarations/abc/ is a 404, not a ValueError (500)
@@ -134,8 +139,8 @@ class DeclarationViewSet(viewsets.GenericViewSet):
                 size=size,
                 branches=branches,
             )
-        except BadCursor:
-            raise ValidationError({"cursor": [_("invalid cursor")]}) from None
+        except BadCursor:  # named as sent: a client knows ``after`` and ``before``, no "cursor"
+            raise ValidationError({_cursor_param(request): [_("invalid cursor")]}) from None
         count = selectors.list_count(f.qs, page)
         return Response(
             {
@@ -455,7 +460,7 @@ class VehicleViewSet(viewsets.GenericViewSet):
         try:
             page = keyset_page(qs, DEFAULT_SORT, after=request.query_params.get("after"), size=100)
         except BadCursor:
-            raise ValidationError({"cursor": [_("invalid cursor")]}) from None
+            raise ValidationError({"after": [_("invalid cursor")]}) from None
         count = selectors.capped_count(qs)
         return Response(
             {

@@ -89,6 +89,21 @@ def test_a_bad_filter_or_cursor_is_a_400_with_the_one_error_body(api, hq, declar
     assert api.get("/api/declarations/", {"after": "zzz"}).status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [
+        ("/api/declarations/", "after"),
+        ("/api/declarations/", "before"),
+        ("/api/vehicles/{vehicle}/declarations/", "after"),
+    ],
+)
+def test_a_bad_cursor_names_the_parameter_it_came_in(api, hq, declaration, path, param):
+    """It named a field "cursor", which no client sends: the schema's parameters are after and before."""
+    api.force_authenticate(hq)
+    response = api.get(path.format(vehicle=declaration.vehicle_id), {param: "zzz"})
+    assert response.status_code == 400 and list(response.json()["error"]["fields"]) == [param]
+
+
 def test_the_detail_carries_goods_signals_and_allowed_actions(api, dest_clerk, declaration, origin_clerk):
     services.declaration_depart(declaration=declaration, by=origin_clerk)
     api.force_authenticate(dest_clerk)
