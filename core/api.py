@@ -93,6 +93,8 @@ def exception_handler(exc, context):
     else:
         message = str(data.get("detail", data)) if isinstance(data, dict) else str(data)
         code = getattr(getattr(exc, "default_code", None), "__str__", lambda: "error")()
+        if field := getattr(exc, "field", ""):  # a parse error at a known place (core/parsers.py)
+            fields = {field: [message]}
     response.data = error_body(code, message, fields)
     return response
 

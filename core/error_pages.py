@@ -25,9 +25,10 @@ def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
-def _api_error(code: str, message: str, status: int) -> JsonResponse:
-    """The API's one error body (core/api.py), with Persian text for the people who read it."""
-    return JsonResponse(error_body(code, message), status=status)
+def _api_error(code: str, message: str, status: int, field: str = "") -> JsonResponse:
+    """The API's one error body (core/api.py), with Persian text for the people who read it;
+    ``field``: the parameter or form field at fault, named in ``fields``."""
+    return JsonResponse(error_body(code, message, {field: [message]} if field else None), status=status)
 
 
 def _message(exception) -> str:
@@ -40,7 +41,8 @@ def _message(exception) -> str:
 def bad_request(request, exception):
     message = _message(exception) if isinstance(exception, BadRequest) else ""
     if _is_api(request):
-        return _api_error("bad_request", message or _("The request is malformed."), 400)
+        field = getattr(exception, "field", "") if message else ""
+        return _api_error("bad_request", message or _("The request is malformed."), 400, field)
     return render(request, "400.html", {"message": message}, status=400)
 
 

@@ -95,7 +95,11 @@ class RejectNulMiddleware:
     def __call__(self, request):
         name = self._nul_in(request)
         if name is not None:
-            raise BadRequest(_("“%(name)s” contains a NUL character (\\x00), which no field accepts.") % {"name": name})
+            refused = BadRequest(
+                _("“%(name)s” contains a NUL character (\\x00), which no field accepts.") % {"name": name}
+            )
+            refused.field = "" if name == _("the address") else name  # type: ignore[attr-defined]  # the API's error body names it
+            raise refused
         return self.get_response(request)
 
     def _nul_in(self, request) -> str | None:

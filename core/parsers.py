@@ -21,6 +21,15 @@ from core.text import digits
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
+class UnstorableText(ParseError):
+    """A key or text value no field can store; ``field`` is where it is (``goods[0].description``),
+    named in the error body's ``fields`` (core/api.py), or empty for the body itself."""
+
+    def __init__(self, detail: str, *, field: str):
+        super().__init__(detail)
+        self.field = field
+
+
 class StrictJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         try:
@@ -72,4 +81,4 @@ def _check(where: str, text: str) -> None:
         message = _("“%(name)s” contains a NUL character (\\u0000), which no field accepts.")
     else:
         message = _("“%(name)s” contains a lone surrogate (\\u%(code)04x): not valid Unicode text.")
-    raise ParseError(message % {"name": shown, "code": ord(found[0])})
+    raise UnstorableText(message % {"name": shown, "code": ord(found[0])}, field=shown if where else "")

@@ -68,6 +68,7 @@ def test_a_nul_byte_in_the_query_string_is_a_400_naming_the_parameter(browser, u
     assert response.status_code == 400, url
     if url.startswith("/api/"):
         message = response.json()["error"]["message"]
+        assert response.json()["error"]["fields"] == {param: [message]}  # it was {}: the message alone named it
     else:
         message = response.content.decode()
         assert 'class="navbar-brand"' in message  # the app's layout
@@ -118,3 +119,20 @@ def test_a_body_that_is_no_json_object_is_a_400_in_the_requests_language(browser
     assert response.status_code == 400
     message = response.json()["error"]["message"]
     assert "بدنهٔ درخواست" in message and words in message, message
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"reason": "ab\x00cd"}, "reason"),
+        ({"goods": [{"description": "\ud800"}]}, "goods[0].description"),
+        ({"a\x00b": 1}, "a?b"),
+    ],
+)
+def test_unstorable_text_in_a_json_body_is_a_400_naming_where_it_is(browser, declaration, body, field):
+    """The message said where; ``fields`` was empty, so a client could not put the error beside its field."""
+    response = browser.post(f"/api/declarations/{declaration.pk}/cancel/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["fields"] == {field: [error["message"]]}
