@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import sys
 
-from django.core.exceptions import BadRequest
+from django.conf import settings
+from django.core.exceptions import BadRequest, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 from core.api import error_body
+from core.text import digits
 
 
 def _is_api(request) -> bool:
@@ -40,6 +42,10 @@ def _message(exception) -> str:
 @requires_csrf_token
 def bad_request(request, exception):
     message = _message(exception) if isinstance(exception, BadRequest) else ""
+    if isinstance(exception, TooManyFieldsSent):  # Django's own words are for the log, not the sender
+        message = _("The form has more than %(n)s fields: send long lists as JSON.") % {
+            "n": digits(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS)
+        }
     if _is_api(request):
         field = getattr(exception, "field", "") if message else ""
         return _api_error("bad_request", message or _("The request is malformed."), 400, field)

@@ -136,3 +136,17 @@ def test_unstorable_text_in_a_json_body_is_a_400_naming_where_it_is(browser, dec
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["fields"] == {field: [error["message"]]}
+
+
+@pytest.mark.persian
+def test_a_form_with_too_many_fields_says_so_and_to_send_json(browser, declaration, settings):
+    """Over DATA_UPLOAD_MAX_NUMBER_FIELDS (a schema-valid list of serials, sent as a form) the answer
+    was only «درخواست نادرست است.» (the request is malformed), naming no cause."""
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    values = "&".join(f"values=S{i}" for i in range(20))
+    response = browser.post(
+        f"/api/declarations/{declaration.pk}/arrival-serials/", values, content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 400
+    assert "۱۰" in response.json()["error"]["message"] and "JSON" in response.json()["error"]["message"]
