@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -59,16 +60,16 @@ class TokenObtainApi(APIView):
             django_request, username=data.validated_data["username"], password=data.validated_data["password"]
         )
         if getattr(django_request, "axes_locked_out", False):
-            return Response(error_body("locked_out", LOCKED_OUT_MESSAGE), status=status.HTTP_429_TOO_MANY_REQUESTS)
+            return Response(error_body("locked_out", str(LOCKED_OUT_MESSAGE)), status=status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None:
-            message = "username and password do not match an active account"
+            message = _("username and password do not match an active account")
             return Response(
                 error_body("invalid", message, {"non_field_errors": [message]}), status=status.HTTP_400_BAD_REQUEST
             )
         if two_factor.required_for(user):
             # A password alone must not open what the web login guards with a second factor: such
             # accounts get tokens from IT (`manage.py issue_token`), not from this endpoint.
-            message = "this account signs in with two-factor authentication; ask the IT office for an API token"
+            message = _("this account signs in with two-factor authentication; ask the IT office for an API token")
             return Response(error_body("two_factor_required", message), status=status.HTTP_403_FORBIDDEN)
         token, key = api_token_issue(user=user, name=data.validated_data.get("name") or "POST /api/token/", by=user)
         out = TokenOut({"token": key, "prefix": token.prefix, "user": user.username, "expires_at": token.expires_at})

@@ -7,11 +7,12 @@ from axes.helpers import get_client_username, get_failure_limit
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 
 from core.api import error_body
 
-# The API's messages are for programs and their operators, in English like its other errors.
-LOCKED_OUT_MESSAGE = (
+# In the request's language, as the API's other errors.
+LOCKED_OUT_MESSAGE = gettext_lazy(
     "too many failed logins as this user from this address: logging in is paused for one hour; "
     "ask the IT office to release the lock if it is needed sooner"
 )
@@ -19,7 +20,7 @@ LOCKED_OUT_MESSAGE = (
 
 def lockout_response(request: HttpRequest, credentials: dict | None = None) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body("locked_out", LOCKED_OUT_MESSAGE), status=429)
+        return JsonResponse(error_body("locked_out", str(LOCKED_OUT_MESSAGE)), status=429)
     context = {
         "failure_limit": get_failure_limit(request, credentials),
         "username": get_client_username(request, credentials) or "",

@@ -231,6 +231,15 @@ def test_a_wrong_password_gets_no_token(ics):
     assert not ApiToken.objects.exists()
 
 
+@pytest.mark.persian
+def test_a_wrong_password_is_refused_in_the_requests_language(ics):
+    """It was English whatever the language, unlike the API's other errors."""
+    response = APIClient().post(TOKEN_URL, {"username": "ics", "password": "wrong"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "نام کاربری و گذرواژه با هیچ حساب فعالی جور نیست"
+
+
 def test_a_missing_password_is_named(ics):
     response = APIClient().post(TOKEN_URL, {"username": "ics"}, format="json")
 
