@@ -72,7 +72,7 @@ def take_rate(camera: Camera, n: int) -> None:
             pass
         raise exceptions.Throttled(
             wait=60 - now % 60,
-            detail=f"camera {camera.code} may post at most {limit} reads a minute",
+            detail=_("camera %(code)s may post at most %(n)s reads a minute") % {"code": camera.code, "n": limit},
         )
 
 
@@ -103,7 +103,7 @@ def _read_input(attrs: dict) -> ingest.ReadInput:
 def _wrong_camera(camera: Camera, attrs: dict) -> str:
     code = attrs.get("camera")
     if code and code.strip().upper() != camera.code:
-        return f"this token may only post reads for camera {camera.code}"
+        return _("this token may only post reads for camera %(code)s") % {"code": camera.code}
     return ""
 
 

@@ -134,6 +134,17 @@ def test_it_refuses_a_token_posting_for_another_camera(bzg_camera, thr_camera, r
     assert PlateRead.objects.count() == 0
 
 
+@pytest.mark.persian
+def test_a_token_posting_for_another_camera_is_told_in_the_requests_language(bzg_camera, thr_camera, recent):
+    """Its refusal was English whatever the request's language, unlike the API's other errors."""
+    resp = camera_client(bzg_camera).post(
+        SINGLE, {"camera": "THR-1", "captured_at": recent.isoformat(), "plate": "12ب34567"}, format="json"
+    )
+    assert resp.json()["error"]["fields"]["camera"] == [
+        f"این توکن فقط خوانش‌های دوربین {bzg_camera.code} را می‌تواند بفرستد"
+    ]
+
+
 def test_it_accepts_the_cameras_own_code(bzg_camera, recent):
     resp = camera_client(bzg_camera).post(
         SINGLE, {"camera": "bzg-1", "captured_at": recent.isoformat(), "plate": "12ب34567"}, format="json"
@@ -345,3 +356,19 @@ def test_other_database_errors_are_not_retried(truck, thr_camera, recent, monkey
     with pytest.raises(OperationalError):
         ingest.reads_ingest(camera=thr_camera, items=[ingest.ReadInput(captured_at=recent, plate_raw=truck.plate)])
     assert len(calls) == 1 and not PlateRead.objects.exists()
+
+
+@pytest.mark.persian
+def test_the_rate_limit_is_told_in_the_requests_language(bzg_camera, recent, settings):
+    """ "camera BZG-1 may post at most 1 reads a minute" was English whatever the request's language."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.ANPR_RATE_LIMIT_PER_MINUTE = 1
+    client = camera_client(bzg_camera)
+    for i in range(2):
+        resp = client.post(
+            SINGLE, {"captured_at": (recent + dt.timedelta(seconds=i)).isoformat(), "plate": "12ب34567"}, format="json"
+        )
+    assert resp.status_code == 429
+    assert resp.json()["error"]["message"].startswith(f"دوربین {bzg_camera.code} در هر دقیقه")
