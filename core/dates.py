@@ -74,7 +74,12 @@ def format_jalali(value: dt.date | dt.datetime | None, *, with_time: bool = True
     """``1404/05/12 10:30`` (Tehran time), in Persian digits unless asked otherwise."""
     if value is None:
         return ""
-    j = to_jalali(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        to_tehran(value)  # raises: a naive datetime is a bug, not a value to show
+    try:
+        j = to_jalali(value)
+    except (ValueError, OverflowError):  # a year the Jalali calendar cannot hold here (before 622 AD, after 9377)
+        return value.isoformat()  # as sent: an error message quoting it must not become a 500
     if isinstance(j, jdatetime.datetime):
         text = j.strftime("%Y/%m/%d %H:%M") if with_time else j.strftime("%Y/%m/%d")
     else:

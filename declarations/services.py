@@ -216,13 +216,8 @@ def _transition(
         TransitDeclaration.objects.select_for_update().select_related("origin", "destination").get(pk=declaration.pk)
     )
     check_move(locked, action, by)
-    now = timezone.now()
-    at = at or now
-    if at > now + dt.timedelta(minutes=5):
-        raise InvalidInput(
-            _("The time %(at)s is in the future.") % {"at": format_jalali(at, persian=is_persian())},
-            fields={"at": str(at)},
-        )
+    at = at or timezone.now()
+    _not_in_future(at)
     locked.status = target
     locked.status_source = source
     locked.status_source_ref = source_ref or (f"{by.get_full_name() or by.username}" if by else "")
@@ -271,8 +266,17 @@ def declaration_depart(
     return _depart(declaration=declaration, by=by, at=at, source=source, source_ref=source_ref, data=gate)
 
 
+def _not_in_future(at: dt.datetime) -> None:
+    if at > timezone.now() + dt.timedelta(minutes=5):
+        raise InvalidInput(
+            _("The time %(at)s is in the future.") % {"at": format_jalali(at, persian=is_persian())},
+            fields={"at": str(at)},
+        )
+
+
 @transaction.atomic
 def _depart(*, declaration, by, at, source, source_ref, data: dict) -> TransitDeclaration:
+    _not_in_future(at)  # before its deadline is computed: 9999-12-31 plus the route's hours overflowed (a 500)
     extra = {"departed_at": at}
     if declaration.deadline is None:
         extra["deadline"] = deadline_for(declaration.origin_id, declaration.destination_id, at)

@@ -150,3 +150,27 @@ def test_a_form_with_too_many_fields_says_so_and_to_send_json(browser, declarati
 
     assert response.status_code == 400
     assert "۱۰" in response.json()["error"]["message"] and "JSON" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("post", "/api/declarations/{pk}/depart/", {"at": "9999-12-31T00:00:00Z"}, None),
+        ("post", "/api/permits/", {"issued_at": "0100-01-01T10:00:00Z"}, "issued_at"),
+    ],
+)
+def test_a_time_outside_the_jalali_calendar_is_refused_not_a_500(browser, declaration, method, path, body, field):
+    """The refusal quoted the time in Jalali, which jdatetime cannot write for it: a 500 (fuzzing)."""
+    if field == "issued_at":
+        from declarations.models import TransitDeclaration
+
+        TransitDeclaration.objects.filter(pk=declaration.pk).update(
+            vehicle_country="TR"
+        )  # a permit needs a foreign truck
+        body = {**body, "declaration": declaration.pk, "permit_no": "P1", "entry_office": "BZG"}
+        body |= {"exit_office": "THR", "allowed_hours": 10}
+    response = getattr(browser, method)(path.format(pk=declaration.pk), body, content_type="application/json")
+
+    assert 400 <= response.status_code < 500, response.content
+    if field:
+        assert field in response.json()["error"]["fields"]

@@ -42,3 +42,17 @@ def test_format_and_parse():
 
 def test_previous_month_wraps_the_year():
     assert dates.previous_jalali_month(1404, 1) == (1403, 12)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [dt.datetime(100, 1, 1, tzinfo=dt.UTC), dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.UTC), dt.date(1, 1, 1)],
+)
+def test_a_time_the_jalali_calendar_cannot_hold_is_written_as_sent(value):
+    """jdatetime raised ("year is out of range"), so every refusal quoting such a time was a 500."""
+    assert dates.format_jalali(value) == value.isoformat()
+
+
+def test_a_naive_datetime_is_still_refused():
+    with pytest.raises(ValueError, match="naive"):
+        dates.format_jalali(dt.datetime(2025, 1, 1))

@@ -361,3 +361,13 @@ def test_the_scanner_id_is_shown_isolated_from_the_text_around_it(client, depart
     client.force_login(origin_clerk)
     page = client.get(reverse("scans:declaration", args=[departed.pk])).content.decode()
     assert '<bdi dir="ltr">NUC-7</bdi>' in page
+
+
+def test_a_capture_time_outside_the_jalali_calendar_is_a_400_not_a_500(declaration, origin_clerk):
+    """The refusal quoted ``0100-01-01`` in Jalali, which jdatetime cannot write: a 500 (fuzzing)."""
+    api = APIClient(raise_request_exception=False)
+    api.force_authenticate(origin_clerk)
+    body = {"declaration": declaration.pk, "stage": "origin", "scanner_id": "NUC-7", "captured_at": "0100-01-01T00:00Z"}
+    response = api.post("/api/scans/", {**body, "file": SimpleUploadedFile("s.png", images.png())}, format="multipart")
+    assert response.status_code == 400 and "captured_at" in response.json()["error"]["fields"]
+    assert Scan.objects.count() == 0
