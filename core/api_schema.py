@@ -8,7 +8,8 @@ can give, so that a client (and schemathesis's status and schema checks) know th
 - 401 with a token (the camera's or the integration client's) that is missing or not valid,
   403 without a session or for a role that may not do it; every endpoint needs one or the other;
 - 404 when a path names a record (not found, or outside the caller's scope: the same answer);
-- 409 for a POST on a record (a transition another request made first);
+- 409 for a POST on a record, named in the path or in the body, whose state refuses it (a transition
+  another request made first; a permit for a settled declaration);
 - 413 and 415 when it takes a body (a file or a body too large; a type it does not accept);
 - 429 for the camera endpoints (the per-camera rate limit).
 """
@@ -24,7 +25,7 @@ DESCRIPTIONS = {
     401: "The token is missing or not valid.",
     403: "Not logged in, or the role may not do this (`error.message` says who may).",
     404: "Not found, or outside the caller's scope (the same answer).",
-    409: "The record changed state meanwhile (another transition came first).",
+    409: "The record's state refuses this (it is past that step, or another request changed it first).",
     413: "The file or the body is too large.",
     415: "The body or the file is of a type this endpoint does not accept.",
     429: "Too many requests (the camera's rate limit).",
@@ -64,8 +65,8 @@ def statuses_for(path: str, method: str, operation: dict) -> list[int]:
         statuses.append(400)
     if any(p.get("in") == "path" for p in parameters):
         statuses.append(404)
-        if method == "post":
-            statuses.append(409)
+    if method == "post":  # the record named in the path or in the body (a permit's declaration) is past this step
+        statuses.append(409)
     if has_body or method == "post":
         statuses += [413, 415]
     if path in CAMERA_PATHS:
