@@ -16,7 +16,10 @@ can give, so that a client (and schemathesis's status and schema checks) know th
 
 from __future__ import annotations
 
+import threading
+
 from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import serializers
 
 ERROR_SCHEMA = "ErrorBody"
@@ -31,6 +34,22 @@ DESCRIPTIONS = {
     429: "Too many requests (the camera's rate limit).",
 }
 CAMERA_PATHS = ("/api/anpr/reads/", "/api/anpr/reads/bulk/")
+
+
+class SchemaView(SpectacularAPIView):
+    """``/api/schema/``, one generation at a time.
+
+    drf-spectacular resolves its extensions' target classes lazily and not thread-safely: two threads
+    reaching an extension whose library is absent (``rest_framework_recursive``) at once made the
+    loser fail on the ``None`` the winner wrote, a 500 for concurrent first requests (threaded
+    runserver, gunicorn threads). Generating the schema is rare and takes about a second.
+    """
+
+    _lock = threading.Lock()
+
+    def _get_schema_response(self, request):
+        with self._lock:
+            return super()._get_schema_response(request)
 
 
 def _error_components() -> dict:
