@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.scoping import get_scoped_or_404
 from core.errors import DomainError, http_status
-from core.forms import apply_error
+from core.forms import apply_error, id_or_none
 
 from . import covered, serials, transport_docs
 from .forms_serials import (
@@ -205,7 +205,7 @@ def covered_goods(request):
         status = 400
         try:
             if "remove" in request.POST:
-                item = CoveredGoods.objects.filter(pk=request.POST.get("remove")).first()
+                item = CoveredGoods.objects.filter(pk=id_or_none(request.POST.get("remove"))).first()
                 if item is None:
                     raise Http404
                 covered.goods_remove(item=item, by=request.user)

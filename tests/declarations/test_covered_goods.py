@@ -187,3 +187,13 @@ def test_signals_hold_only_while_the_declaration_is_open(declaration):
     declaration.status = Status.SETTLED
     keys = {s.key for s in monitoring.signals_holding(declaration)}
     assert not {"covered_without_serials", "invalid_imei"} & keys
+
+
+@pytest.mark.parametrize("value", ["x<>'", "²", "9" * 5000, ""])
+def test_removing_a_code_named_by_something_not_an_id_is_not_found_and_removes_nothing(client, hq, value):
+    """It was a 500: the value went straight into the query."""
+    client.force_login(hq)
+    before = CoveredGoods.objects.count()
+    response = client.post(reverse("declarations:covered-goods"), {"remove": value})
+    assert response.status_code == 404
+    assert CoveredGoods.objects.count() == before
