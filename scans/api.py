@@ -82,12 +82,11 @@ class ScanOriginalApi(APIView):
     @extend_schema(responses={(200, "image/png"): bytes, (200, "image/jpeg"): bytes, (200, "image/tiff"): bytes})
     def get(self, request, pk: int):
         scan = get_scoped_or_404(Scan.objects.select_related("declaration"), request.user, pk=pk)
-        name = f"{scan.declaration.serial}-{scan.stage}-{scan.pk}.{scan.extension}"
         return serve_evidence(
             request,
             scan.original,
             sha256=scan.sha256,
-            filename=name,
+            filename=scan.download_name(),
             content_type=scan.content_type,
             as_attachment=True,
             office_id=scan.office_id,

@@ -6,6 +6,8 @@ never served by URL, only through views that check the user's scope.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
 
 from django.conf import settings
@@ -31,6 +33,15 @@ class View(models.TextChoices):
     SINGLE = "single", _("single view")
     TOP = "top", _("top view")
     SIDE = "side", _("side view")
+
+
+def download_stem(serial: str, *parts: str) -> str:
+    """The start of a downloaded file's name: the declaration's serial and what the file is
+    (``1405-BZG-90000003_origin_top``), in plain ASCII: Persian digits as Latin ones, any other
+    character but a letter, a digit or ``-`` (``/`` of a hand-keyed serial) becomes ``_``."""
+    latin = "".join(str(unicodedata.digit(ch)) if ch.isdigit() else ch for ch in serial)
+    safe = re.sub(r"[^A-Za-z0-9-]+", "_", latin).strip("_") or "declaration"
+    return "_".join([safe, *(p for p in parts if p)])
 
 
 def _random_path(kind: str, ext: str) -> str:
@@ -133,6 +144,14 @@ class Scan(models.Model):
     def extension(self) -> str:
         return {"PNG": "png", "JPEG": "jpg", "TIFF": "tif"}[self.format]
 
+    def download_name(self, kind: str = "") -> str:
+        """The name a downloaded file of this scan gets: serial, stage, view (a single view is not
+        named), the scan's number, and for a derived file its kind:
+        ``1405-BZG-90000003_origin_top_scan-41.png``, ``…_scan-41_preview.jpg``. Needs ``declaration``."""
+        view = "" if self.view == View.SINGLE else self.view
+        stem = download_stem(self.declaration.serial, self.stage, view, f"scan-{self.pk}", kind)
+        return f"{stem}.{'jpg' if kind else self.extension}"
+
 
 class ComparisonQuerySet(ScopedQuerySet):
     scope_paths = ("declaration__origin", "declaration__destination")
@@ -205,6 +224,11 @@ class ScanComparison(models.Model):
 
     def __str__(self) -> str:
         return f"{self.declaration_id}: {self.get_verdict_display() or self.get_status_display()}"
+
+    def heatmap_download_name(self) -> str:
+        """``1405-BZG-90000003_heatmap_top_comparison-7.png`` (a single view is not named). Needs ``declaration``."""
+        view = "" if self.view == View.SINGLE else self.view
+        return download_stem(self.declaration.serial, "heatmap", view, f"comparison-{self.pk}") + ".png"
 
     @property
     def heat_scale(self) -> float:

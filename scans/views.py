@@ -166,13 +166,12 @@ def upload(request, pk: int):
 @login_required
 def original(request, pk: int):
     scan = get_scoped_or_404(Scan.objects.select_related("declaration"), request.user, pk=pk)
-    name = f"{scan.declaration.serial}-{scan.stage}-{scan.pk}.{scan.extension}"
     # Browsers cannot show TIFF: download it; PNG/JPEG open in place.
     return serve_evidence(
         request,
         scan.original,
         sha256=scan.sha256,
-        filename=name,
+        filename=scan.download_name(),
         content_type=scan.content_type,
         as_attachment=scan.format == "TIFF",
         office_id=scan.office_id,
@@ -182,7 +181,7 @@ def original(request, pk: int):
 
 @login_required
 def preview(request, pk: int, kind: str):
-    scan = get_scoped_or_404(Scan.objects.all(), request.user, pk=pk)
+    scan = get_scoped_or_404(Scan.objects.select_related("declaration"), request.user, pk=pk)
     field = {"thumb": "thumbnail", "web": "web_image"}.get(kind)
     if field is None:
         raise Http404
@@ -190,7 +189,7 @@ def preview(request, pk: int, kind: str):
         request,
         getattr(scan, field),
         sha256=getattr(scan, f"{field}_sha256"),
-        filename=f"scan-{scan.pk}-{kind}.jpg",
+        filename=scan.download_name({"thumb": "thumbnail", "web": "preview"}[kind]),
         content_type="image/jpeg",
         office_id=scan.office_id,
         declaration_id=scan.declaration_id,
@@ -199,12 +198,14 @@ def preview(request, pk: int, kind: str):
 
 @login_required
 def heatmap(request, pk: int):
-    comparison = get_scoped_or_404(ScanComparison.objects.select_related("dest_scan"), request.user, pk=pk)
+    comparison = get_scoped_or_404(
+        ScanComparison.objects.select_related("dest_scan", "declaration"), request.user, pk=pk
+    )
     return serve_evidence(
         request,
         comparison.heatmap,
         sha256=comparison.heatmap_sha256,
-        filename=f"comparison-{comparison.pk}.png",
+        filename=comparison.heatmap_download_name(),
         content_type="image/png",
         office_id=comparison.dest_scan.office_id,
         declaration_id=comparison.declaration_id,

@@ -258,7 +258,7 @@ def test_the_api_refuses_an_altered_scan_with_its_error_body(declaration, origin
     assert ok.status_code == 200 and ok["Cache-Control"] == "no-store"
     assert (
         ok["Content-Disposition"]
-        == f'attachment; filename="{declaration.serial}-origin-{served.fieldfile.instance.pk}.png"'
+        == f'attachment; filename="{declaration.serial}_origin_scan-{served.fieldfile.instance.pk}.png"'
     )
 
     _alter(settings, served.fieldfile)

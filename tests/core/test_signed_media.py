@@ -144,6 +144,6 @@ def test_the_store_answers_with_the_apps_name_type_and_disposition(client, decla
 
     _, _, headers = _fetch(location)
 
-    name = f"{declaration.serial}-origin-{served.fieldfile.instance.pk}.png"
+    name = f"{declaration.serial}_origin_scan-{served.fieldfile.instance.pk}.png"
     assert headers["Content-Disposition"] == content_disposition(name, as_attachment=False)
     assert headers["Content-Type"] == "image/png"
