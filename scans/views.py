@@ -33,6 +33,11 @@ from .models import Scan, ScanComparison, Stage
 from .validation import ScanRejected
 
 
+def _stored_message() -> str:
+    """The success message of an upload, its count still to fill in (``%(n)s``)."""
+    return _("%(n)s scan(s) stored.")
+
+
 def _declaration(request, pk: int) -> TransitDeclaration:
     return get_scoped_or_404(TransitDeclaration.objects.select_related("origin", "destination"), request.user, pk=pk)
 
@@ -82,6 +87,8 @@ def _render_page(request, declaration, form, stages, status: int = 200, closed: 
         "may_retry": any(services.can_retry(request.user, c) for c in comparisons if c.status == "failed"),
         "form": form if stages else None,
         "closed_stages": closed or [],
+        # The page's script says how many files it stored with the message the form's post gives.
+        "stored_message": _stored_message(),
     }
     if request.GET.get("partial") == "comparisons" and request.headers.get("HX-Request") == "true":
         return render(request, "scans/_comparisons.html", context)
@@ -159,7 +166,7 @@ def upload(request, pk: int):
         return _error(request, declaration, form, stages, status=400, code=exc.code, message=str(exc), fields=fields)
     if _wants_json(request):
         return JsonResponse({"scans": [{"id": s.pk, "sha256": s.sha256} for s in scans]}, status=201)
-    messages.success(request, _("%(n)s scan(s) stored.") % {"n": digits(len(scans))})
+    messages.success(request, _stored_message() % {"n": digits(len(scans))})
     return redirect("scans:declaration", pk=declaration.pk)
 
 

@@ -95,16 +95,70 @@
     xhr.send(data);
   }
 
+  // "۲ اسکن ذخیره شد.": the page's own sentence with the count in the page's digits.
+  function storedText(n) {
+    var count = String(n);
+    if ((document.documentElement.lang || "").indexOf("fa") === 0) {
+      count = count.replace(/[0-9]/g, function (d) { return "۰۱۲۳۴۵۶۷۸۹".charAt(+d); });
+    }
+    return (zone.dataset.stored || "%(n)s").replace("%(n)s", count);
+  }
+
+  // The same success message as the pages' own (base.html), at the top of the page.
+  function showStored(n) {
+    var main = document.getElementById("main") || document.body;
+    var box = main.querySelector(".messages");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "messages";
+      box.setAttribute("role", "status");
+      main.insertBefore(box, main.firstChild);
+    }
+    var alert = document.createElement("div");
+    alert.className = "alert alert-success py-2";
+    alert.dataset.uploaded = String(n);
+    alert.textContent = storedText(n);
+    box.replaceChildren(alert);
+  }
+
+  // The lists of scans and comparisons from the page as it is now; the file lines (and any error
+  // beside a file that was not stored) stay. Without an answer, the whole page is loaded again.
+  function refreshLists() {
+    return fetch(window.location.pathname + window.location.search, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        [".scan-stages", "#scan-comparisons"].forEach(function (selector) {
+          var now = document.querySelector(selector);
+          var next = fresh.querySelector(selector);
+          if (now && next) {
+            now.replaceWith(next);
+            if (window.htmx) window.htmx.process(next); // the comparisons poll until their verdict
+          }
+        });
+      });
+  }
+
   function finish() {
     pending -= 1;
     if (pending === 0 && stored > 0) {
-      window.setTimeout(function () { window.location.reload(); }, 800);
+      var n = stored;
+      stored = 0;
+      refreshLists().then(
+        function () { showStored(n); },
+        function () { window.location.reload(); }
+      );
     }
   }
 
   function uploadAll(files) {
     if (!form.reportValidity || form.reportValidity()) {
       clearFieldErrors();
+      var said = document.querySelector("#main > .messages [data-uploaded]");
+      if (said) said.remove(); // a new batch: the last one's count is no longer news
       Array.prototype.forEach.call(files, uploadOne);
     }
   }

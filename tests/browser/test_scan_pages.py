@@ -56,3 +56,49 @@ def test_a_capture_time_refused_by_the_server_is_shown_beside_its_field(
     assert "captured_at" not in line
     assert page.locator("#scan-upload-form .invalid-feedback").count() == 1  # the earlier error went
     assert Scan.objects.count() == 0
+
+
+def test_files_stored_by_the_pages_script_are_confirmed_and_listed_and_a_refused_one_stays_named(
+    live_server,
+    new_page,
+    departed,  # noqa: F811
+    origin_clerk,
+):
+    """The script posts each file on its own: once they are all answered the page says how many were
+    stored, in the pages' success style and language, and lists them; a file refused before keeps its
+    line with the reason (the page is not loaded again over it)."""
+    from django.utils.translation import gettext, override
+
+    from core.text import digits
+    from scans.models import Scan
+    from tests.scans import images
+
+    page = new_page()
+    login(page, live_server, "origin_clerk")
+    page.goto(f"{live_server.url}/scans/declaration/{departed.pk}/")
+    assert page.locator(".scan-stage[data-stage=origin] li[data-scan]").count() == 0
+    page.fill("#scan-upload-form input[name=scanner_id]", "NUC-7")
+    # (One file a batch: the test database, SQLite in memory, refuses two writers at once.)
+    _choose_and_upload(page, "not-a-scan.png", b"PK\x03\x04 a zip")
+    refused = page.locator("#scan-upload-progress li", has_text="not-a-scan.png").locator(".error")
+    refused.wait_for()
+    assert page.locator("#main > .messages .alert-success").count() == 0  # nothing stored, nothing said
+
+    _choose_and_upload(page, "truck.png", images.png(1))
+    message = page.locator("#main > .messages .alert-success")
+    message.wait_for()
+    with override("fa"):
+        assert message.inner_text() == gettext("%(n)s scan(s) stored.") % {"n": digits(1, persian=True)}
+    assert page.locator("#main > .messages").get_attribute("role") == "status"
+    listed = page.locator(".scan-stage[data-stage=origin] li[data-scan]")
+    assert listed.count() == 1
+    assert int(listed.first.get_attribute("data-scan")) == Scan.objects.get().pk
+    page.wait_for_timeout(1500)  # no reload comes to wipe the refused file's line
+    assert refused.inner_text().strip()
+    assert page.locator("#scan-upload-progress li").count() == 2
+    assert message.count() == 1
+
+    # The next batch says its own count, once.
+    _choose_and_upload(page, "truck-2.png", images.png(2))
+    page.locator(".scan-stage[data-stage=origin] li[data-scan]").nth(1).wait_for()
+    assert page.locator("#main > .messages .alert-success").count() == 1
