@@ -71,7 +71,7 @@ class TransitDeclarationAdmin(ScopedAdmin):
         *("unsettled_reason", "unsettled_note", "unsettled_at"),
         *("dest_first_read_at", "last_read_at", "last_read_office", "off_route_read_at"),
         *("origin_scan_at", "dest_scan_at", "comparison_verdict", "comparison_review"),
-        *("dup_waybill", "dup_goods_serial", "dup_vehicle", "permit_expires_at"),
+        *("dup_waybill", "dup_goods_serial", "dup_vehicle", "scan_reused", "permit_expires_at"),
         *("permit_no", "permit_overdrive_at", "permit_gap_at", "permit_goods_mismatch"),
     )
     jalali_fields = ("declared_at", "deadline", "departed_at", "arrived_at", "settled_at")

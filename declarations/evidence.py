@@ -172,6 +172,13 @@ def note_scan(*, declaration_id: int, stage: str, at: dt.datetime) -> None:
         _signals_moved([declaration_id])
 
 
+def note_scan_reused(*, declaration_id: int) -> None:
+    """A scan of this declaration is the same image as a scan of another truck's declaration (the
+    ``scan_reused`` signal). Set once; nothing clears it (a person follows it up as a case)."""
+    if TransitDeclaration.objects.filter(pk=declaration_id, scan_reused=False).update(scan_reused=True):
+        _signals_moved([declaration_id])
+
+
 def note_comparison(*, declaration_id: int, verdict: str, review: str = Review.PENDING) -> None:
     if verdict not in Verdict.values or review not in Review.values:
         raise InvalidInput(f"bad verdict/review {verdict!r}/{review!r}")

@@ -124,6 +124,14 @@ def _scan_suspicious_holds(d, now):
     return d.comparison_verdict == Verdict.SUSPICIOUS and d.comparison_review != Review.ACCEPTED
 
 
+def _scan_reused(now):
+    return Q(scan_reused=True)
+
+
+def _scan_reused_holds(d, now):
+    return d.scan_reused
+
+
 def _dup_waybill(now):
     return Q(dup_waybill=True, status__in=OPEN_STATUSES)
 
@@ -243,6 +251,7 @@ SIGNALS: dict[str, Signal] = {
         ),
         Signal("scan_not_reviewed", _("Scan not reviewed"), "info", _scan_not_reviewed, _scan_not_reviewed_holds),
         Signal("scan_suspicious", _("Scan suspicious"), "danger", _scan_suspicious, _scan_suspicious_holds),
+        Signal("scan_reused", _("Scan of another truck reused"), "danger", _scan_reused, _scan_reused_holds),
         Signal("dup_waybill", _("Duplicate waybill"), "danger", _dup_waybill, _dup_waybill_holds),
         Signal("dup_serial", _("Duplicate goods serial/IMEI"), "danger", _dup_serial, _dup_serial_holds),
         Signal("dup_vehicle", _("Truck on two declarations"), "danger", _dup_vehicle, _dup_vehicle_holds),
@@ -281,6 +290,7 @@ SIGNALS: dict[str, Signal] = {
 PARTIAL_INDEXED = frozenset(
     {
         *("dup_waybill", "dup_serial", "dup_vehicle", "off_route", "scan_suspicious", "scan_not_reviewed"),
+        "scan_reused",
         *("covered_without_serials", "invalid_imei"),
     }
 )

@@ -103,6 +103,7 @@ class DeclarationDetailOut(DeclarationListOut):
             "dup_waybill",
             "dup_goods_serial",
             "dup_vehicle",
+            "scan_reused",
             "permit_expires_at",
             "covered_without_serials",
             "invalid_imei",

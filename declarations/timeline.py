@@ -68,6 +68,8 @@ EVENT_TITLES = {
     "scan_review_accept": lambda: _("Scan comparison accepted"),
     "scan_review_escalate": lambda: _("Scan comparison escalated"),
     "scan_comparison_retried": lambda: _("Scan comparison run again"),
+    "scan_reused": lambda: _("Scan is the same image as another declaration's scan"),
+    "scan_reused_elsewhere": lambda: _("Scan uploaded again for another declaration"),
     "letter_sent": lambda: _("Follow-up letter sent"),
     "letter_answered": lambda: _("Reply to a follow-up letter recorded"),
     "letter_reminder": lambda: _("Reminder letter proposed"),
@@ -95,7 +97,14 @@ DANGER_EVENTS = frozenset(
     {"permit_gate_stop", "permit_off_route", "permit_wrong_exit", "permit_overdrive", "permit_gap", "permit_waiver"}
 )
 # Events a provider shows already, with its link (the letter itself): one entry, not two.
-PROVIDED_EVENTS = {"letter_sent": "letter", "letter_answered": "letter", "case_opened": "case"}
+PROVIDED_EVENTS = {
+    "letter_sent": "letter",
+    "letter_answered": "letter",
+    "case_opened": "case",
+    # scans tells it with the other declaration named and linked for those who may see it
+    "scan_reused": "scan_reuse",
+    "scan_reused_elsewhere": "scan_reuse",
+}
 AUDIT_ACTIONS = {0: lambda: _("created"), 1: lambda: _("changed"), 2: lambda: _("deleted"), 3: lambda: _("accessed")}
 AUDIT_FIELDS_SHOWN = 8
 EMPTY = "—"

@@ -50,6 +50,49 @@ def _upload(d: TransitDeclaration, stage: str, data: bytes, name: str, at: dt.da
     )
 
 
+def _reuse_demo(scanned: list[TransitDeclaration], base, *, now: dt.datetime, latest: dt.datetime) -> int:
+    """The same image uploaded for a second declaration (``services._earlier_same_image``): an origin
+    scan of a truck that left reused for two trucks still in the yard (the ``scan_reused`` signal), and
+    one pass of a truck carrying two declarations (noted only). Returns the scans uploaded."""
+    from core.errors import DomainError
+
+    uploaded = 0
+    by_office: dict[int, list[TransitDeclaration]] = {}
+    for d in scanned:
+        by_office.setdefault(d.origin_id, []).append(d)
+    waiting = base.filter(status=Status.REGISTERED, origin_scan_at__isnull=True, origin_id__in=list(by_office))
+    at = min(now - dt.timedelta(minutes=20), latest)
+    with transaction.atomic():
+        for target in waiting.filter(declared_at__gte=at - dt.timedelta(days=20)).order_by("-declared_at")[:2]:
+            source = next((d for d in by_office[target.origin_id] if d.vehicle_id != target.vehicle_id), None)
+            if source is None:
+                continue
+            data = _png(synthetic_scan(int(source.pk) + 7, *SMALL))  # the bytes of its origin scan
+            try:
+                _upload(target, Stage.ORIGIN, data, f"{target.serial}-origin.png", at)
+            except DomainError:
+                continue
+            uploaded += 1
+        vehicles = {d.vehicle_id: d for d in scanned}
+        candidates = (
+            base.filter(vehicle_id__in=list(vehicles), status__in=UPLOAD_STATUSES[Stage.ORIGIN])
+            .filter(origin_scan_at__isnull=True)
+            .order_by("-declared_at")[:50]
+        )
+        # Scanned at the same office: the pass that scanned the other declaration's load.
+        twin = next((d for d in candidates if d.origin_id == vehicles[d.vehicle_id].origin_id), None)
+        if twin is not None:
+            source = vehicles[twin.vehicle_id]
+            data = _png(synthetic_scan(int(source.pk) + 7, *SMALL))
+            try:
+                _upload(twin, Stage.ORIGIN, data, f"{twin.serial}-origin.png", source.origin_scan_at or at)
+            except DomainError:
+                pass
+            else:
+                uploaded += 1
+    return uploaded
+
+
 def scans_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0) -> dict[str, int]:
     from celery import current_app
 
@@ -135,6 +178,7 @@ def scans_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0
             at = min(d.departed_at - dt.timedelta(minutes=40), latest)
             _upload(d, Stage.ORIGIN, data, f"{d.serial}-origin.png", at)
             counts["scans"] += 1
+    counts["scans_reused"] = _reuse_demo(on_road, base, now=now, latest=latest)
     counts["comparisons_suspicious"] = ScanComparison.objects.filter(verdict=Verdict.SUSPICIOUS).count()
     counts["comparisons_pending_review"] = ScanComparison.objects.filter(review=Review.PENDING).count()
     return counts

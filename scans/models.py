@@ -113,7 +113,14 @@ class Scan(models.Model):
     bit_depth = models.PositiveSmallIntegerField(_("bits per sample"))
     size_bytes = models.PositiveBigIntegerField(_("stored size (bytes)"))
     sha256 = models.CharField(_("SHA-256 of the stored original"), max_length=64, db_index=True)
-    received_sha256 = models.CharField(_("SHA-256 of the file as received"), max_length=64)
+    received_sha256 = models.CharField(_("SHA-256 of the file as received"), max_length=64, db_index=True)
+    # The id of the earlier scan of another declaration with the same image
+    # (``services._earlier_same_image``): an old scan reused so that a truck is never scanned, or one
+    # pass of a truck carrying two declarations. Only the later scan says so; the earlier one finds
+    # it by this column. A number, not a foreign key: a foreign key would tie the two declarations
+    # into one operation for the archive (``declarations.archive`` takes every row pointing at an
+    # operation's rows), which would remove the other, younger declaration's scans with it.
+    repeats_scan = models.PositiveBigIntegerField(_("same image as the scan no."), null=True, blank=True, db_index=True)
 
     preview_status = models.CharField(
         _("preview status"), max_length=8, choices=PreviewStatus.choices, default=PreviewStatus.PENDING

@@ -29,7 +29,7 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
     items: list[TimelineItem] = []
     if declaration.origin_scan_at is None and declaration.dest_scan_at is None:
         return items  # every scan stamps its stage's time (evidence.note_scan): none yet, no query
-    scans = Scan.objects.for_user(user).filter(declaration=declaration).select_related("office", "uploaded_by")
+    scans = list(Scan.objects.for_user(user).filter(declaration=declaration).select_related("office", "uploaded_by"))
     for scan in scans:
         items.append(
             TimelineItem(
@@ -41,6 +41,7 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
                 actor=scan.uploaded_by.get_full_name() or scan.uploaded_by.username if scan.uploaded_by else "",
             )
         )
+    items.extend(_reuse_items(declaration, scans, user))
     comparisons = ScanComparison.objects.for_user(user).filter(
         declaration=declaration, status=ScanComparison.Status.DONE
     )
@@ -59,6 +60,42 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
             )
         )
     return items
+
+
+def _reuse_items(declaration, scans: list[Scan], user) -> list[TimelineItem]:
+    """A scan that is the same image as another declaration's scan, either way, told as the scans'
+    page tells it to this user (the other declaration named and linked only if the user may see it).
+    Another truck's image: ``danger`` on the declaration that repeats it (its ``scan_reused`` signal),
+    ``warning`` on the one whose scan was reused; the same truck's: a plain entry."""
+    by_id = {s.pk: s for s in scans}
+    own = reverse("scans:declaration", args=[declaration.pk])
+    items = []
+    for found in selectors.reuses(scans, user).values():
+        for reuse in found:
+            scan = by_id[reuse.scan_id]
+            items.append(
+                TimelineItem(
+                    at=reuse.other.uploaded_at if reuse.later else scan.uploaded_at,
+                    kind="scan_reuse",
+                    title=(
+                        _("Scan uploaded again for another declaration")
+                        if reuse.later
+                        else _("Scan is the same image as another declaration's scan")
+                    ),
+                    detail=reuse.text,
+                    url=f"{reuse.url}#scan-{reuse.other.pk}" if reuse.url else f"{own}#scan-{scan.pk}",
+                    severity="" if reuse.same_truck else ("warning" if reuse.later else "danger"),
+                    # who uploaded it again: this declaration's scan, or (named to those who see it) the other's
+                    actor=_person(reuse.other.uploaded_by if reuse.later else scan.uploaded_by)
+                    if reuse.visible or not reuse.later
+                    else "",
+                )
+            )
+    return items
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
 
 
 def compliance_panel(request, scoped_declarations) -> TemplatePanel | None:

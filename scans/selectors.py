@@ -1,13 +1,21 @@
-"""Reads of scans that other apps use: compliance per office (dashboard panel, monthly return)."""
+"""Reads of scans: compliance per office (dashboard panel, monthly return), and which scans are the
+same image as another declaration's (the scans' pages, the viewer, the timeline)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.models import CustomsOffice
-from declarations import scan_compliance
+from core.dates import format_jalali
+from core.text import digits, is_persian
+from declarations import idents, scan_compliance
+
+from .models import Scan, Stage
 
 
 def compliance(
@@ -89,3 +97,124 @@ def compliance(
 
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
+
+
+# --- the same image on two declarations ----------------------------------------------------------
+
+
+@dataclass
+class Reuse:
+    """One scan's image is also a scan of another declaration, as a page tells ``user`` of it.
+
+    ``later``: the other scan repeats this one (uploaded after it); else this one repeats it.
+    ``visible``: the user may see the other declaration; if not, the page says only that it is
+    another declaration's scan and whether of the same truck, not which one (no serial, no link)."""
+
+    scan_id: int
+    other: Scan
+    later: bool
+    same_truck: bool
+    visible: bool
+
+    @property
+    def severity(self) -> str:
+        """Another truck's scan: the fraud pattern (``danger``); the same truck: a note (``info``)."""
+        return "info" if self.same_truck else "danger"
+
+    @property
+    def url(self) -> str:
+        return reverse("scans:declaration", args=[self.other.declaration_id]) if self.visible else ""
+
+    @property
+    def text(self) -> str:
+        other = self.other
+        if not self.visible:
+            if self.later:
+                return (
+                    _(
+                        "This image was uploaded again as a scan of another declaration of the same truck (outside your offices)."
+                    )
+                    if self.same_truck
+                    else _(
+                        "This image was uploaded again as a scan of another declaration, of another truck (outside your offices)."
+                    )
+                )
+            return (
+                _(
+                    "Same image as a scan of another declaration of the same truck (outside your offices): "
+                    "one pass scanned for two declarations."
+                )
+                if self.same_truck
+                else _(
+                    "Same image as a scan of another declaration, of another truck (outside your offices): "
+                    "this declaration's truck may never have been scanned."
+                )
+            )
+        values = {
+            "stage": Stage(other.stage).label,
+            "id": digits(other.pk),
+            "serial": idents.serial_text(other.declaration.serial),
+            "plate": idents.plate_text(other.declaration.vehicle.plate, other.declaration.vehicle.country),
+            "at": format_jalali(other.uploaded_at, persian=is_persian()),
+        }
+        if self.later:
+            if self.same_truck:
+                text = _(
+                    "This image was uploaded again on %(at)s as the %(stage)s scan no. %(id)s of declaration "
+                    "%(serial)s, of the same truck: one pass scanned for two declarations."
+                )
+            else:
+                text = _(
+                    "This image was uploaded again on %(at)s as the %(stage)s scan no. %(id)s of declaration "
+                    "%(serial)s, another truck (%(plate)s): a scan reused for a truck that was not scanned?"
+                )
+        elif self.same_truck:
+            text = _(
+                "Same image as the %(stage)s scan no. %(id)s of declaration %(serial)s, of the same truck, "
+                "uploaded on %(at)s: one pass scanned for two declarations."
+            )
+        else:
+            text = _(
+                "Same image as the %(stage)s scan no. %(id)s of declaration %(serial)s, another truck "
+                "(%(plate)s), uploaded on %(at)s: this declaration's truck may never have been scanned."
+            )
+        return text % values
+
+
+def reuses(scans: list[Scan], user) -> dict[int, list[Reuse]]:
+    """``{scan id: [Reuse, ...]}`` for the scans whose image is also another declaration's scan, each
+    either way (this scan repeats an earlier one; a later one repeats this one). At most four queries."""
+    ids = [s.pk for s in scans]
+    if not ids:
+        return {}
+    related = ("declaration__vehicle", "uploaded_by")
+    pairs: list[tuple[Scan, Scan, bool]] = []  # (this scan, the other, later)
+    repeated = {s.repeats_scan for s in scans if s.repeats_scan}
+    # (an earlier scan since archived and removed is no longer told of)
+    earlier = Scan.objects.select_related(*related).in_bulk(repeated) if repeated else {}
+    for scan in scans:
+        if scan.repeats_scan in earlier:
+            pairs.append((scan, earlier[scan.repeats_scan], False))
+    by_id = {s.pk: s for s in scans}
+    for later in Scan.objects.filter(repeats_scan__in=ids).select_related(*related).order_by("id"):
+        pairs.append((by_id[later.repeats_scan], later, True))
+    if not pairs:
+        return {}
+    trucks = dict(Scan.objects.filter(pk__in=ids).values_list("pk", "declaration__vehicle_id"))
+    seen = set(
+        Scan.objects.for_user(user)
+        .filter(pk__in={o.pk for _s, o, _l in pairs})
+        .values_list("declaration_id", flat=True)
+    )
+    found: dict[int, list[Reuse]] = {}
+    for scan, other, later in pairs:
+        found.setdefault(scan.pk, []).append(
+            Reuse(
+                scan_id=scan.pk,
+                other=other,
+                later=later,
+                same_truck=other.declaration.vehicle_id == trucks[scan.pk],
+                visible=other.declaration_id in seen,
+            )
+        )
+    return found

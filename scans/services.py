@@ -139,13 +139,14 @@ def scan_upload(
             raise
 
     _refuse_duplicates(declaration, stage, checked)
+    earlier = [_earlier_same_image(declaration, image) for image, _name in checked]
 
     office_id = stage_office_id(declaration, stage)
     written: list[str] = []
     try:
         with transaction.atomic(), actor(by):
             scans = []
-            for image, name in checked:
+            for (image, name), repeats in zip(checked, earlier, strict=True):
                 scan = Scan(
                     declaration=declaration,
                     stage=stage,
@@ -163,12 +164,16 @@ def scan_upload(
                     size_bytes=len(image.data),
                     sha256=image.sha256,
                     received_sha256=image.received_sha256,
+                    repeats_scan=repeats.pk if repeats is not None else None,
                 )
                 scan.original.save(f"scan.{image.extension}", ContentFile(image.data), save=False)
                 written.append(scan.original.name)
                 scan.save()
                 scans.append(scan)
             evidence.note_scan(declaration_id=declaration.pk, stage=stage, at=captured_at)
+            for scan, repeats in zip(scans, earlier, strict=True):
+                if repeats is not None:
+                    _note_reuse(scan, repeats, by)
             _schedule_jobs(scans, declaration.pk)
     except BaseException:
         for name in written:
@@ -253,6 +258,71 @@ def _refuse_duplicates(declaration: TransitDeclaration, stage: str, checked: lis
                 % {"name": name, "other": seen[image.sha256]},
             )
         seen[image.sha256] = name
+
+
+def _earlier_same_image(declaration: TransitDeclaration, image: CheckedImage) -> Scan | None:
+    """The earlier scan of another declaration that is the same image (the same file as received,
+    or the same stored bytes once metadata is removed), or None. Of several, the first of another
+    truck (the fraud pattern: an old scan reused so that this truck is never scanned), else the
+    first of the same truck (one pass of a truck carrying two declarations)."""
+    found = list(
+        Scan.objects.filter(Q(received_sha256=image.received_sha256) | Q(sha256=image.sha256))
+        .exclude(declaration=declaration)
+        .select_related("declaration")
+        .order_by("id")[:50]
+    )
+    other_truck = [s for s in found if s.declaration.vehicle_id != declaration.vehicle_id]
+    return (other_truck or found or [None])[0]
+
+
+def _note_reuse(scan: Scan, earlier: Scan, by: User | None) -> None:
+    """A scan just stored repeats ``earlier``, a scan of another declaration, in the upload's
+    transaction: both declarations' timelines keep it (the pages say which declaration to those who
+    may see it, ``selectors.reuses``) and, when the trucks differ, the new scan's declaration is
+    flagged for the ``scan_reused`` signal. Messages name no other declaration: a timeline is read by
+    staff who may not see it."""
+    same_truck = earlier.declaration.vehicle_id == scan.declaration.vehicle_id
+    data = {
+        "scan": scan.pk,
+        "repeats": earlier.pk,
+        "declaration": scan.declaration_id,
+        "other_declaration": earlier.declaration_id,
+        "same_vehicle": same_truck,
+        "sha256": scan.sha256,
+    }
+    now = timezone.now()
+    evidence.note_event(
+        declaration_id=scan.declaration_id,
+        kind="scan_reused",
+        at=now,
+        actor=by,
+        message=(
+            _("The %(stage)s scan no. %(id)s is the same image as a scan of another declaration (%(truck)s).")
+            % {
+                "stage": Stage(scan.stage).label,
+                "id": digits(scan.pk),
+                "truck": _("the same truck") if same_truck else _("another truck"),
+            }
+        )[:500],
+        data=data,
+    )
+    evidence.note_event(
+        declaration_id=earlier.declaration_id,
+        kind="scan_reused_elsewhere",
+        at=now,
+        actor=by,
+        message=(
+            _("The %(stage)s scan no. %(id)s was uploaded again as a scan of another declaration (%(truck)s).")
+            % {
+                "stage": Stage(earlier.stage).label,
+                "id": digits(earlier.pk),
+                "truck": _("the same truck") if same_truck else _("another truck"),
+            }
+        )[:500],
+        data=data,
+    )
+    if not same_truck:
+        evidence.note_scan_reused(declaration_id=scan.declaration_id)
 
 
 class DuplicateScan(ScanRejected):

@@ -27,7 +27,7 @@ from core.files import serve_evidence
 from core.text import digits, is_persian
 from declarations.models import Review, TransitDeclaration, Verdict
 
-from . import services
+from . import selectors, services
 from .forms import ReviewForm, ScanUploadForm
 from .models import Scan, ScanComparison, Stage
 from .validation import ScanRejected
@@ -65,7 +65,7 @@ def declaration_scans(request, pk: int):
 
 
 def _render_page(request, declaration, form, stages, status: int = 200, closed: list[str] | None = None):
-    scans = Scan.objects.filter(declaration=declaration).select_related("office", "uploaded_by")
+    scans = list(Scan.objects.filter(declaration=declaration).select_related("office", "uploaded_by"))
     comparisons = (
         ScanComparison.objects.filter(declaration=declaration)
         .select_related("reviewed_by")
@@ -87,6 +87,8 @@ def _render_page(request, declaration, form, stages, status: int = 200, closed: 
         "may_retry": any(services.can_retry(request.user, c) for c in comparisons if c.status == "failed"),
         "form": form if stages else None,
         "closed_stages": closed or [],
+        # Scans whose image is also another declaration's scan (either way), as this user may be told.
+        "reuses": [r for found in selectors.reuses(scans, request.user).values() for r in found],
         # The page's script says how many files it stored with the message the form's post gives.
         "stored_message": _stored_message(),
     }
@@ -237,6 +239,11 @@ def _viewer_page(request, comparison, review_form, status: int = 200):
             "boxes_json": json.dumps(comparison.boxes),
             "mirrored": bool(comparison.details.get("mirrored")),
             "review_form": review_form,
+            "reuses": [
+                r
+                for found in selectors.reuses([comparison.origin_scan, comparison.dest_scan], request.user).values()
+                for r in found
+            ],
         },
         status=status,
     )

@@ -58,6 +58,12 @@ def _evidence_ok(key: str, d: TransitDeclaration, now) -> bool:
         return (
             ScanComparison.objects.filter(declaration=d, verdict=Verdict.SUSPICIOUS).exclude(review="accepted").exists()
         )
+    if key == "scan_reused":  # a scan that is the same image as another truck's declaration's scan
+        return any(
+            earlier.declaration.vehicle_id != d.vehicle_id and earlier.sha256 == scan.sha256
+            for scan in Scan.objects.filter(declaration=d, repeats_scan__isnull=False)
+            for earlier in Scan.objects.filter(pk=scan.repeats_scan).select_related("declaration")
+        )
     if key == "dup_waybill":
         return TransitDeclaration.objects.filter(waybill_no=d.waybill_no).exclude(pk=d.pk).exists()
     if key == "dup_serial":

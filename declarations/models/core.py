@@ -276,6 +276,9 @@ class TransitDeclaration(models.Model):
     dup_waybill = models.BooleanField(_("waybill used twice"), default=False)
     dup_goods_serial = models.BooleanField(_("goods serial in two open declarations"), default=False)
     dup_vehicle = models.BooleanField(_("truck on two open declarations"), default=False)
+    # A scan of this declaration is the same image as a scan of another truck's declaration
+    # (``scans.services``, through ``evidence.note_scan_reused``): its truck may never have been scanned.
+    scan_reused = models.BooleanField(_("scan of another truck reused"), default=False)
     permit_expires_at = models.DateTimeField(_("traffic permit expires"), null=True, blank=True)
     # Kept at import and registration (``covered.goods_flags``) and when headquarters edit the covered goods.
     covered_without_serials = models.BooleanField(_("covered goods without serials"), default=False)
@@ -336,6 +339,7 @@ class TransitDeclaration(models.Model):
                 fields=["declared_at"], name="decl_sig_suspicious", condition=Q(comparison_verdict="suspicious")
             ),
             models.Index(fields=["declared_at"], name="decl_sig_review", condition=Q(comparison_review="pending")),
+            models.Index(fields=["declared_at"], name="decl_sig_scan_reused", condition=Q(scan_reused=True)),
             models.Index(
                 fields=["declared_at"],
                 name="decl_sig_open_uncovered",

@@ -36,6 +36,7 @@ CHOICES = {
     "dup_waybill": [False, True],
     "dup_goods_serial": [False, True],
     "dup_vehicle": [False, True],
+    "scan_reused": [False, True],
     "vehicle_country": ["IR", "TR"],
     "covered_without_serials": [False, True],
     "invalid_imei": [False, True],
