@@ -224,34 +224,40 @@ def _check_capture_in_journey(declaration: TransitDeclaration, stage: str, captu
 
 
 def _refuse_duplicates(declaration: TransitDeclaration, stage: str, checked: list[tuple[CheckedImage, str]]) -> None:
-    """The same image twice on one side of one declaration is refused, naming the first upload.
+    """The same image twice on one declaration is refused, naming the first upload: twice on one side,
+    or the origin's image given as the destination's (or the other way round), which the comparison
+    would call consistent without the truck having been scanned again.
 
     Same image: the same stored bytes (metadata removed) or the same file as received.
     """
     seen: dict[str, str] = {}
     for image, name in checked:
         first = (
-            Scan.objects.filter(declaration=declaration, stage=stage)
+            Scan.objects.filter(declaration=declaration)
             .filter(Q(sha256=image.sha256) | Q(received_sha256=image.received_sha256))
             .order_by("id")
             .first()
         )
         if first is not None:
             persian = (translation.get_language() or "fa").startswith("fa")
-            raise DuplicateScan(
-                _(
+            values = {
+                "name": name,
+                "stage": Stage(first.stage).label,
+                "id": persian_digits(first.pk) if persian else first.pk,
+                "at": format_jalali(first.uploaded_at, persian=persian),
+                "sha": first.sha256[:12],
+            }
+            if first.stage == stage:
+                message = _(
                     "%(name)s is the same image as the %(stage)s scan no. %(id)s uploaded on %(at)s"
                     " (SHA-256 %(sha)s…); it was not stored again."
                 )
-                % {
-                    "name": name,
-                    "stage": Stage(stage).label,
-                    "id": persian_digits(first.pk) if persian else first.pk,
-                    "at": format_jalali(first.uploaded_at, persian=persian),
-                    "sha": first.sha256[:12],
-                },
-                first=first,
-            )
+            else:
+                message = _(
+                    "%(name)s is the same image as the %(stage)s scan no. %(id)s uploaded on %(at)s"
+                    " (SHA-256 %(sha)s…): each office uploads its own scan of the truck; it was not stored."
+                )
+            raise DuplicateScan(message % values, first=first)
         if image.sha256 in seen:
             raise DuplicateScan(
                 _("%(name)s is the same image as %(other)s in this upload; choose each file once.")

@@ -371,3 +371,22 @@ def test_a_capture_time_outside_the_jalali_calendar_is_a_400_not_a_500(declarati
     response = api.post("/api/scans/", {**body, "file": SimpleUploadedFile("s.png", images.png())}, format="multipart")
     assert response.status_code == 400 and "captured_at" in response.json()["error"]["fields"]
     assert Scan.objects.count() == 0
+
+
+def test_the_origins_image_given_as_the_destinations_scan_is_refused(
+    client, settings, departed, origin_clerk, dest_clerk
+):
+    """The comparison would call the pair consistent though the truck was never scanned again."""
+    from tests.scans.conftest import upload
+
+    origin = upload(departed, "origin", origin_clerk, images.png(3))
+    files_before = stored_files(settings)
+    client.force_login(dest_clerk)
+    response = post_scan(client, departed, images.png(3), "dest.png", stage="destination")
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "duplicate"
+    assert f"origin scan no. {origin.pk}" in error["message"] and "its own scan" in error["message"]
+    assert Scan.objects.filter(declaration=departed).count() == 1 and stored_files(settings) == files_before
+    # The destination's own scan of the truck is stored.
+    assert post_scan(client, departed, images.png(4), "dest.png", stage="destination").status_code == 201
