@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.dates import TEHRAN
+from notifications.messages import Ident, Message
 from notifications.services import Kind, it_office, notify, office_staff
 
 from .models import Camera
@@ -58,7 +59,7 @@ def cameras_check_health(*, now: dt.datetime | None = None) -> dict[str, int]:
                 notify(
                     Kind.CAMERA_SILENT,
                     list(it_office()) + list(office_staff(camera.office_id)),
-                    title=camera.code,
+                    title=Message("%(camera)s", camera=Ident("camera", camera.code)),
                     url=reverse("anpr:camera", args=[camera.pk]),
                     subject=f"camera:{camera.pk}:{now:%Y%m%d%H%M}",
                 )

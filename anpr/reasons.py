@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_lazy
@@ -19,6 +20,7 @@ from anpr.recognition.engines import LATIN_LETTER_READ
 from anpr.recognition.nationality import NOT_IRANIAN_FORM, NOT_ONE_LINE, NOT_STABLE
 from core.text import digits, format_number
 from declarations.idents import plate_html
+from notifications.messages import Message, Number
 
 # anpr.recognition.foreign.TYPE_NAMES, translated (tests/anpr/test_reasons.py checks that none is missing).
 TYPE_NAMES = {
@@ -97,7 +99,7 @@ def reason_html(text: str) -> SafeString:
 # What the model registry and the retraining record about a model version or a training run (the decision,
 # why a version was put in use, a run's outcome), kept in English as written; shown in the page's language.
 SHIPPED_REASON = "shipped weights"
-_DECISIONS: list[tuple[re.Pattern, object]] = [
+_DECISIONS: list[tuple[re.Pattern, Promise]] = [
     (
         re.compile(r"reads (?P<n>\d+) held-out reviewed crops better than v(?P<v>\d+)"),
         gettext_lazy("reads {n} held-out reviewed crops better than version {v}"),
@@ -126,6 +128,16 @@ def decision_text(text: str) -> str | None:
         m = pattern.fullmatch(text)
         if m is not None:
             return str(template).format(**{k: digits(int(v)) for k, v in m.groupdict().items()})
+    return None
+
+
+def decision_message(text: str) -> Message | None:
+    """:func:`decision_text` kept to be written later, in its reader's language (a notification); None likewise."""
+    text = (text or "").strip()
+    for pattern, template in _DECISIONS:
+        m = pattern.fullmatch(text)
+        if m is not None:
+            return Message(template, **{k: Number(int(v)) for k, v in m.groupdict().items()})
     return None
 
 

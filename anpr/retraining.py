@@ -34,18 +34,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import User
-from core import jobs, taskruns, text
+from core import jobs, taskruns
 from core.audit import actor
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
+from notifications.messages import Message, Number
 from notifications.models import Kind
 from notifications.services import it_office, notify
 
 from . import registry
 from .models import PlateLabel, RecognitionModel, TrainingRun
-from .reasons import decision_text
+from .reasons import decision_message
 
 log = logging.getLogger(__name__)
 
@@ -362,7 +363,7 @@ def training_run(*, run_id: int, echo: Callable[[str], None] | None = None) -> T
             outcome=f"{exc.__class__.__name__}: {exc}"[:500],
         )
         run.refresh_from_db()
-        _tell(run, _("Plate-reader training failed"))
+        _tell(run, Message(gettext_noop("Plate-reader training failed")))
         return run
     model: RecognitionModel = result["model"]
     TrainingRun.objects.filter(pk=run_id).update(
@@ -377,14 +378,14 @@ def training_run(*, run_id: int, echo: Callable[[str], None] | None = None) -> T
     )
     run.refresh_from_db()
     if result["promoted"]:
-        title = _("Plate-reader model v%(v)s trained and put in use") % {"v": text.digits(model.version)}
+        title = Message(gettext_noop("Plate-reader model v%(v)s trained and put in use"), v=Number(model.version))
     else:
-        title = _("Plate-reader model v%(v)s trained, not put in use") % {"v": text.digits(model.version)}
+        title = Message(gettext_noop("Plate-reader model v%(v)s trained, not put in use"), v=Number(model.version))
     _tell(run, title)
     return run
 
 
-def _tell(run: TrainingRun, title: str) -> None:
+def _tell(run: TrainingRun, title: Message) -> None:
     recipients = list(it_office())
     if run.started_by is not None and run.started_by.is_active:
         recipients.append(run.started_by)
@@ -394,5 +395,5 @@ def _tell(run: TrainingRun, title: str) -> None:
         title=title,
         url=reverse("anpr:training-run", args=[run.pk]),
         subject=f"training-run:{run.pk}",
-        body=decision_text(run.outcome) or run.outcome,
+        body=decision_message(run.outcome) or run.outcome,  # a recorded decision, else the error as it was
     )

@@ -32,6 +32,7 @@ from core.errors import DomainError, IllegalTransition, InvalidInput
 from core.text import is_persian, isolate
 from declarations import evidence, idents, services
 from declarations.models import Status, TransitDeclaration
+from notifications.messages import Ident, Message
 from notifications.services import Kind, headquarters, notify, office_staff
 
 from .models import (
@@ -261,7 +262,11 @@ def letter_send(*, letter: FollowUpLetter, by: User | None, at: dt.datetime | No
     notify(
         Kind.LETTER_RECEIVED,
         office_staff(locked.to_office_id),
-        title=f"{idents.letter_number_text(locked.number)} · {idents.serial_text(locked.declaration.serial)}",
+        title=Message(
+            "%(letter)s · %(serial)s",
+            letter=Ident("letter", locked.number),
+            serial=Ident("serial", locked.declaration.serial),
+        ),
         url=reverse("casework:letter", args=[locked.pk]),
         subject=f"letter:{locked.pk}",
     )
@@ -441,7 +446,9 @@ def _follow_up_draft(letter: FollowUpLetter, kind: str, now: dt.datetime) -> Non
     notify(
         notify_kind,
         recipients,
-        title=f"{idents.letter_number_text(letter.number)} · {idents.serial_text(declaration.serial)}",
+        title=Message(
+            "%(letter)s · %(serial)s", letter=Ident("letter", letter.number), serial=Ident("serial", declaration.serial)
+        ),
         url=reverse("casework:letter", args=[letter.pk]),
         subject=f"letter:{letter.pk}",
     )

@@ -23,6 +23,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from core import text
@@ -31,6 +32,7 @@ from core.dates import TEHRAN, format_jalali
 from core.errors import IllegalTransition, InvalidInput
 from core.workdays import add_working_days, is_working_day
 from declarations import evidence, idents, services
+from notifications.messages import Ident, Message, When, render
 from notifications.services import Kind, inspectors_of, notify, office_staff
 
 from .models import (
@@ -367,11 +369,12 @@ def milestones_run(*, now: dt.datetime | None = None, limit: int = 2000) -> int:
             case = m.case
             office = case.office or case.declaration.origin
             recipients = list(office_staff(office.pk)) + list(inspectors_of(office.province_id))
-            title = _("Case %(n)s: %(step)s was due %(due)s") % {
-                "n": idents.case_number_text(case.file_number),
-                "step": m.get_kind_display(),
-                "due": format_jalali(m.due_at),
-            }
+            title = Message(
+                gettext_noop("Case %(n)s: %(step)s was due %(due)s"),
+                n=Ident("case", case.file_number),
+                step=Message(MilestoneKind(m.kind).label),
+                due=When(m.due_at),
+            )
             notify(
                 Kind.MILESTONE_OVERDUE,
                 recipients,
@@ -383,7 +386,7 @@ def milestones_run(*, now: dt.datetime | None = None, limit: int = 2000) -> int:
                 declaration_id=case.declaration_id,
                 kind="case_milestone_overdue",
                 at=now,
-                message=title,
+                message=render(title),
                 data={"case": case.pk, "milestone": m.pk, "article": m.article},
             )
             told += 1

@@ -45,6 +45,16 @@ class DeclarationsConfig(AppConfig):
         # state and file hash are audited.
         auditlog.register(models.ImportBatch, exclude_fields=["report", "payload"])
 
+        # A notification naming an identifier shows it as the identifier filters do.
+        from notifications.messages import register_identifier
+
+        from . import idents
+
+        register_identifier("serial", idents.serial_html, idents.serial_text)
+        register_identifier("letter", idents.letter_number_html, idents.letter_number_text)
+        register_identifier("case", idents.case_number_html, idents.case_number_text)
+        register_identifier("plate", idents.plate_html, idents.plate_text)
+
         # Records of an operation are kept RETENTION_YEARS after it ends (AML regulation, Art. 33).
         # Connected for every installed model that points at a declaration: the registry is full here.
         from . import retention

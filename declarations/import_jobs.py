@@ -24,11 +24,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core import taskruns
 from core.dates import format_jalali
 from core.signals import file_integrity_failed
-from core.text import digits
+from notifications.messages import Message, Number
 from notifications.models import Kind
 from notifications.services import notify
 
@@ -167,13 +168,21 @@ def _tell_the_importer(batch: ImportBatch) -> None:
     """A notification to whoever started it, linking to the batch (the page shows its summary)."""
     if batch.by is None or not batch.by.is_active:
         return
-    title = batch.filename or _api_title(batch)
+    title = (
+        Message("%(file)s", file=batch.filename)
+        if batch.filename
+        else Message("API #%(batch)s", batch=Number(batch.pk))
+    )
+    body: Message | str
     if batch.state == ImportState.FAILED:
-        body = batch.error
+        body = batch.error  # as the batch's page says it
     else:
-        body = digits(
-            _("%(c)d created, %(u)d updated, %(n)d unchanged, %(r)d rejected.")
-            % {"c": batch.created, "u": batch.updated, "n": batch.unchanged, "r": batch.rejected}
+        body = Message(
+            gettext_noop("%(c)d created, %(u)d updated, %(n)d unchanged, %(r)d rejected."),
+            c=Number(batch.created),
+            u=Number(batch.updated),
+            n=Number(batch.unchanged),
+            r=Number(batch.rejected),
         )
     notify(
         Kind.IMPORT_FINISHED,
@@ -183,10 +192,6 @@ def _tell_the_importer(batch: ImportBatch) -> None:
         subject=f"import:{batch.pk}",
         body=body,
     )
-
-
-def _api_title(batch: ImportBatch) -> str:
-    return f"API #{batch.pk}"
 
 
 def import_batch_body(request, batch: ImportBatch) -> dict:

@@ -28,6 +28,7 @@ from core.audit import actor
 from core.dates import format_jalali
 from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed
 from core.text import is_persian
+from notifications.messages import Ident, Message, Name
 from notifications.models import Kind as NotificationKind
 from notifications.services import inspectors_of, notify
 
@@ -374,10 +375,10 @@ def declaration_confirm_arrival(
         notify(
             NotificationKind.ARRIVAL_UNSEEN,
             inspectors_of(office.province_id),
-            title=result.serial,
+            title=Message("%(serial)s", serial=Ident("serial", result.serial)),
             url=reverse("declarations:detail", args=[result.pk]),
             subject=f"declaration:{result.pk}",
-            body=str(office),
+            body=Message("%(office)s", office=Name.of(office)),
         )
     return result
 

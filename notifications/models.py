@@ -3,10 +3,17 @@ so each person marks their own as done; the kind decides whether an e-mail goes 
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+
+from .messages import Message, params_from_json, render, render_html
+
+log = logging.getLogger(__name__)
 
 
 class Kind(models.TextChoices):
@@ -39,8 +46,15 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    # What it says is written when it is read, in the reader's language (``messages``): the message ids
+    # and their parameters. ``title`` and ``body`` keep it written in the project's language, for the
+    # admin and the audit; a row from before the message ids (empty ``title_msgid``) shows them as stored,
+    # and so does a body of a person's own words (empty ``body_msgid``).
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("details"), blank=True)
+    title_msgid = models.CharField(_("title's message id"), max_length=300, blank=True)
+    body_msgid = models.TextField(_("details' message id"), blank=True)
+    params = models.JSONField(_("message parameters"), default=dict, blank=True)  # {"title": {…}, "body": {…}}
     url = models.CharField(_("link"), max_length=500)
     # What it is about (for "once per object" and for the page's filter), by name: no join to other apps.
     subject = models.CharField(_("about"), max_length=100, blank=True)
@@ -65,6 +79,36 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.title}"
+
+    def _written(self, msgid: str, part: str, *, html: bool) -> str | None:
+        """The message in the active language; None when there is none, or when it cannot be written
+        (a translation whose placeholders do not fit the stored parameters): the stored text is shown."""
+        if not msgid:
+            return None
+        try:
+            message = Message(msgid, **params_from_json((self.params or {}).get(part) or {}))
+            return render_html(message) if html else render(message)
+        except (KeyError, ValueError, TypeError, IndexError, AttributeError):
+            log.warning("notification %s: %r cannot be written with %r", self.pk, msgid, self.params, exc_info=True)
+            return None
+
+    def title_text(self) -> str:
+        """The title in the active language, as plain text (an e-mail's subject)."""
+        written = self._written(self.title_msgid, "title", html=False)
+        return self.title if written is None else written
+
+    def title_html(self) -> SafeString | str:
+        """The title for a page in its language, identifiers isolated (a stored title is escaped by the template)."""
+        written = self._written(self.title_msgid, "title", html=True)
+        return self.title if written is None else written
+
+    def body_text(self) -> str:
+        written = self._written(self.body_msgid, "body", html=False)
+        return self.body if written is None else written
+
+    def body_html(self) -> SafeString | str:
+        written = self._written(self.body_msgid, "body", html=True)
+        return self.body if written is None else written
 
 
 class EmailPreference(models.Model):

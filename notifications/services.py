@@ -16,6 +16,7 @@ from django.utils.translation import override
 
 from accounts.models import Role, User
 
+from .messages import Message, params_to_json, render
 from .models import EmailPreference, Kind, Notification
 
 log = logging.getLogger(__name__)
@@ -57,16 +58,40 @@ def _lock_subject(kind: str, subject: str) -> None:
 
 
 def notify(
-    kind: str, recipients: Iterable[User] | QuerySet[User], *, title: str, url: str, subject: str = "", body: str = ""
+    kind: str,
+    recipients: Iterable[User] | QuerySet[User],
+    *,
+    title: Message,
+    url: str,
+    subject: str = "",
+    body: Message | str = "",
 ) -> int:
     """One notification per recipient (once per ``subject`` when given: a check that runs again
     does not repeat itself); e-mail to those who chose this kind, after the transaction commits.
-    Returns how many were created."""
+    Returns how many were created.
+
+    ``title`` and ``body`` are messages (``notifications.messages``), written when they are read in the
+    reader's language; a ``body`` given as text is a person's own words (a remark), shown as written."""
     users = {u.pk: u for u in recipients}
     if not users:
         return 0
+    params = {"title": params_to_json(title.params)}
+    if isinstance(body, Message):
+        params["body"] = params_to_json(body.params)
+    title_text = _stored_copy(title)[:300]
+    body_text = _stored_copy(body) if isinstance(body, Message) else body
     rows = [
-        Notification(user_id=pk, kind=kind, title=title[:300], url=url[:500], subject=subject[:100], body=body)
+        Notification(
+            user_id=pk,
+            kind=kind,
+            title=title_text,
+            body=body_text,
+            title_msgid=title.msgid,
+            body_msgid=body.msgid if isinstance(body, Message) else "",
+            params=params,
+            url=url[:500],
+            subject=subject[:100],
+        )
         for pk in users
     ]
     with transaction.atomic():
@@ -86,21 +111,41 @@ def notify(
     )
     mail_to = [users[r.user_id] for r in rows if r.user_id in wants_mail and users[r.user_id].email]
     if mail_to:
-        transaction.on_commit(lambda: _send_mail(kind, title, url, body, mail_to))
+        note = rows[0]
+        transaction.on_commit(lambda: _send_mail(note, mail_to))
     return len(created)
 
 
-def _send_mail(kind: str, title: str, url: str, body: str, users: list[User]) -> None:
-    with override(settings.LANGUAGE_CODE):
-        subject = f"{Kind(kind).label}: {title}"
-        text = "\n\n".join(p for p in (body, settings.SITE_URL.rstrip("/") + url) if p)
+def _stored_copy(message: Message) -> str:
+    """The message written in the project's language, kept beside it for the admin and the audit (a
+    translation that does not fit its parameters must not stop the change being notified: the English)."""
+    try:
+        with override(settings.LANGUAGE_CODE):
+            return render(message)
+    except (KeyError, ValueError, TypeError, IndexError):
+        log.warning("%r cannot be written in %s", message, settings.LANGUAGE_CODE, exc_info=True)
+        with override(None):
+            return render(message)
+
+
+def recipient_language(user: User) -> str:
+    """The language a person's e-mails are written in. The user model keeps no language of its own
+    (the switch on the pages is a cookie of the browser): the project's, Persian."""
+    return settings.LANGUAGE_CODE
+
+
+def _send_mail(note: Notification, users: list[User]) -> None:
+    """``note``'s message e-mailed to each of ``users``, in their language (the rows are alike but for the user)."""
     for user in users:
+        with override(recipient_language(user)):
+            subject = f"{Kind(note.kind).label}: {note.title_text()}"
+            text = "\n\n".join(p for p in (note.body_text(), settings.SITE_URL.rstrip("/") + note.url) if p)
         try:
             send_mail(subject, text, None, [user.email])
         except OSError:  # the mail server is down: the notification in the app stands
-            log.warning("could not e-mail %s about %s", user.username, kind, exc_info=True)
+            log.warning("could not e-mail %s about %s", user.username, note.kind, exc_info=True)
             continue
-        Notification.objects.filter(user=user, kind=kind, title=title[:300], emailed_at__isnull=True).update(
+        Notification.objects.filter(user=user, kind=note.kind, title=note.title, emailed_at__isnull=True).update(
             emailed_at=timezone.now()
         )
 
@@ -134,6 +179,7 @@ def unread_count(user: User) -> int:
 
 __all__ = [
     "Kind",
+    "Message",
     "headquarters",
     "inspectors_of",
     "it_office",

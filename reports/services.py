@@ -20,7 +20,7 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import CustomsOffice, Province, Role, User
 from core import taskruns, uploads
@@ -35,9 +35,9 @@ from core.dates import (
     to_jalali,
 )
 from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed
-from core.text import digits
 from declarations.models import TransitDeclaration
 from declarations.services import check_evidence
+from notifications.messages import Message, Month, Name, Number, Param
 from notifications.services import Kind, it_office, notify
 
 from . import exports, returns
@@ -326,7 +326,12 @@ def problem_report(
     notify(
         Kind.PROBLEM_REPORTED,
         it_office(),
-        title=f"#{digits(problem.pk)} {problem.get_system_display()} · {office}",  # the page's digits
+        title=Message(
+            "#%(problem)s %(system)s · %(office)s",
+            problem=Number(problem.pk),  # in the reader's digits, as the problem's page numbers it
+            system=Message(System(problem.system).label),
+            office=Name.of(office),
+        ),
         url=reverse("reports:problem", args=[problem.pk]),
         subject=f"problem:{problem.pk}",
         body=problem.description[:500],
@@ -442,7 +447,9 @@ def problem_resolve(*, problem: SystemProblem, by: User, resolution: str) -> Sys
         notify(
             Kind.PROBLEM_RESOLVED,
             User.objects.filter(pk=locked.reported_by_id, is_active=True),
-            title=f"#{digits(locked.pk)} {locked.get_system_display()}",
+            title=Message(
+                "#%(problem)s %(system)s", problem=Number(locked.pk), system=Message(System(locked.system).label)
+            ),
             url=reverse("reports:problem", args=[locked.pk]),
             subject=f"problem:{locked.pk}",
             body=locked.resolution[:500],
@@ -544,19 +551,25 @@ def _tell_the_requester(build: ReturnBuild, snap: MonthlyReturn | None, error: s
     by = build.requested_by
     if by is None or not by.is_active:
         return  # the monthly schedule's builds: nobody asked
-    with translation.override(settings.LANGUAGE_CODE):
-        scope = build.province.name if build.province is not None else _("Whole country")
-        title = f"{month_label(build.year, build.month)} · {scope}"
-        if snap is not None:
-            title += " · " + digits(_("version %(v)d") % {"v": snap.version})
-        notify(
-            Kind.RETURN_BUILT,
-            [by],
-            title=title,
-            url=reverse("reports:return", args=[snap.pk]) if snap is not None else reverse("reports:returns"),
-            subject=f"return-build:{build.pk}",
-            body=_("The build failed: %(why)s") % {"why": error} if snap is None else "",
+    scope: Param = Name.of(build.province) if build.province is not None else Message(gettext_noop("Whole country"))
+    month = Month(build.year, build.month)
+    if snap is not None:
+        title = Message(
+            "%(month)s · %(scope)s · %(version)s",
+            month=month,
+            scope=scope,
+            version=Message(gettext_noop("version %(v)d"), v=Number(snap.version)),
         )
+    else:
+        title = Message("%(month)s · %(scope)s", month=month, scope=scope)
+    notify(
+        Kind.RETURN_BUILT,
+        [by],
+        title=title,
+        url=reverse("reports:return", args=[snap.pk]) if snap is not None else reverse("reports:returns"),
+        subject=f"return-build:{build.pk}",
+        body=Message(gettext_noop("The build failed: %(why)s"), why=error) if snap is None else "",
+    )
 
 
 def return_build(

@@ -12,13 +12,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import CustomsOffice
 from anpr import sweeper as anpr_sweeper
 from core import jobs, taskruns
 from declarations import import_sweeper
 from declarations.models import TransitDeclaration
+from notifications.messages import Message, Number, render
 from notifications.services import Kind, it_office, notify
 from scans import sweeper as scans_sweeper
 
@@ -92,12 +93,19 @@ def problem_job_failed(
     office_id = office_id or CustomsOffice.objects.order_by("code").values_list("pk", flat=True).first()
     if office_id is None:
         return None
-    with translation.override(settings.LANGUAGE_CODE):
-        description = _(
+    said = Message(
+        gettext_noop(
             "A background job (%(kind)s, %(record)s) was started %(n)d times and never finished; it was "
             "marked failed. What its record says: %(reason)s Look at the workers' log and at the worker "
             "machines (memory, time limits) before starting it again."
-        ) % {"kind": kind, "record": record, "n": settings.JOB_MAX_ATTEMPTS + 1, "reason": reason}
+        ),
+        kind=kind,
+        record=record,
+        n=Number(settings.JOB_MAX_ATTEMPTS + 1),
+        reason=reason,
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        description = render(said)
     problem = SystemProblem(
         system=System.TRANSIT_MONITOR,
         symptom=Symptom.JOB_FAILED,
@@ -116,10 +124,15 @@ def problem_job_failed(
     notify(
         Kind.PROBLEM_REPORTED,
         it_office(),
-        title=f"#{problem.pk} {problem.get_system_display()} · {problem.get_symptom_display()}",
+        title=Message(
+            "#%(problem)s %(system)s · %(symptom)s",
+            problem=Number(problem.pk),
+            system=Message(System(problem.system).label),
+            symptom=Message(Symptom(problem.symptom).label),
+        ),
         url=reverse("reports:problem", args=[problem.pk]),
         subject=f"problem:{problem.pk}",
-        body=problem.description[:500],
+        body=said,
     )
     return problem
 

@@ -29,6 +29,7 @@ from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from core.text import digits, hidden_characters, is_persian
 from declarations import evidence, idents
 from declarations.models import Review, Status, TransitDeclaration, Verdict
+from notifications.messages import Ident, Message
 from notifications.services import Kind, inspectors_of, it_office, notify, office_staff
 
 from .models import Scan, ScanComparison, Stage, View
@@ -542,7 +543,7 @@ def _comparison_compute(comparison: ScanComparison, mine) -> None:
             notify(
                 Kind.SCAN_SUSPICIOUS,
                 office_staff(declaration.destination_id),
-                title=declaration.serial,
+                title=Message("%(serial)s", serial=Ident("serial", declaration.serial)),
                 url=reverse("scans:viewer", args=[comparison.pk]),
                 subject=f"comparison:{comparison.pk}",
             )
@@ -556,7 +557,7 @@ def _tell_of_failure(comparison: ScanComparison, *, it: bool = True) -> None:
     notify(
         Kind.COMPARISON_FAILED,
         list(office_staff(declaration.destination_id)) + (list(it_office()) if it else []),
-        title=declaration.serial,
+        title=Message("%(serial)s", serial=Ident("serial", declaration.serial)),
         url=reverse("scans:declaration", args=[declaration.pk]) + f"#comparison-{comparison.pk}",
         subject=f"comparison:{comparison.pk}:{comparison.retries}",
     )
@@ -709,7 +710,7 @@ def comparison_review(*, comparison: ScanComparison, by: User, decision: str, re
         notify(
             Kind.SCAN_ESCALATED,
             inspectors_of(*provinces.values_list("province_id", flat=True)),
-            title=declaration.serial,
+            title=Message("%(serial)s", serial=Ident("serial", declaration.serial)),
             url=reverse("scans:viewer", args=[locked.pk]),
             subject=f"comparison:{locked.pk}",
             body=remark[:500],

@@ -23,7 +23,7 @@ from anpr.models import PlateMatch, PlateRead
 from core import partitions
 from core.models import PartitionArchive
 from notifications.models import Notification
-from notifications.services import notify
+from notifications.services import Message, notify
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -81,7 +81,7 @@ def test_reads_entries_and_notifications_land_in_their_month(camera, truck, orig
     assert (
         entry is not None and _where("auditlog_logentry", entry.pk) == f"auditlog_logentry_p{_month(entry.timestamp)}"
     )
-    notify("camera_silent", [origin_clerk], title="silent", url="/", subject="camera:1")
+    notify("camera_silent", [origin_clerk], title=Message("silent"), url="/", subject="camera:1")
     note = Notification.objects.get(user=origin_clerk)
     assert _where("notifications_notification", note.pk).startswith("notifications_notification_p")
 
@@ -255,8 +255,8 @@ def test_a_retention_shorter_than_the_record_keeping_rule_is_refused(settings):
 
 
 def test_once_per_subject_holds_without_a_unique_index(origin_clerk):
-    assert notify("camera_silent", [origin_clerk], title="t", url="/", subject="camera:9") == 1
-    assert notify("camera_silent", [origin_clerk], title="t", url="/", subject="camera:9") == 0
+    assert notify("camera_silent", [origin_clerk], title=Message("t"), url="/", subject="camera:9") == 1
+    assert notify("camera_silent", [origin_clerk], title=Message("t"), url="/", subject="camera:9") == 0
     assert Notification.objects.filter(user=origin_clerk).count() == 1
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from notifications import services
+from notifications.messages import Ident, Message
 from notifications.models import Kind
 
 pytestmark = pytest.mark.django_db
@@ -14,8 +15,13 @@ LIST = reverse("notifications:list")
 
 @pytest.fixture
 def noted(inspector):
-    services.notify(Kind.SCAN_ESCALATED, [inspector], title="DECL-ESCALATED", url="/")
-    services.notify(Kind.SCAN_SUSPICIOUS, [inspector], title="DECL-SUSPICIOUS", url="/")
+    serial = "%(serial)s"
+    services.notify(
+        Kind.SCAN_ESCALATED, [inspector], title=Message(serial, serial=Ident("serial", "DECL-ESCALATED")), url="/"
+    )
+    services.notify(
+        Kind.SCAN_SUSPICIOUS, [inspector], title=Message(serial, serial=Ident("serial", "DECL-SUSPICIOUS")), url="/"
+    )
     return inspector
 
 

@@ -1,0 +1,227 @@
+"""What a notification says, kept as a message id and its parameters and written in the reader's
+language when it is shown (the page's language on a page, the recipient's in an e-mail).
+
+A caller writes ``Message(gettext_noop("Case %(n)s: %(step)s was due %(due)s"), n=Ident("case", …),
+step=Message(label), due=When(at))``: the msgid is the one the app already translates, marked
+with ``gettext_noop`` so that it is extracted but not translated where the event happens. Each
+parameter is typed, and its type says how it is written:
+
+- ``str``: words as written (a person's remark, a file name, a record's stored text), never translated;
+- ``Ident(kind, value)``: an identifier (serial, letter or case number, camera code), as issued,
+  isolated from the text around it by the helper the identifier filters use (``register_identifier``;
+  ``declarations`` registers its kinds at start-up);
+- ``Number``, ``When``, ``Month``: in the reader's digits and calendar (Jalali; Persian digits in Persian);
+- ``Name(fa, en)``: a place's name in the reader's language (an office, a province);
+- ``Message``: a phrase of its own (a choice's label, "version 2"), translated in turn.
+
+Stored as JSON (``to_json`` / ``from_json``): a message id, and each parameter a string or an
+object with one of the keys ``ident``, ``number``, ``when``, ``month``, ``name``, ``msgid``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Union
+
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+from accounts.models import localised_name
+from core.dates import format_jalali, month_label
+from core.text import digits, is_persian, isolate
+
+
+@dataclass(frozen=True)
+class Ident:
+    """An identifier of ``kind`` (``serial``, ``letter``, ``case``, ``camera``…), as issued."""
+
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Number:
+    value: int
+
+
+@dataclass(frozen=True)
+class When:
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Month:
+    """A Jalali month: ``مرداد ۱۴۰۴`` in Persian, ``1404/05`` in English (as the returns pages write it)."""
+
+    year: int
+    month: int
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name kept in both languages (``name_fa``/``name_en`` of an office or a province)."""
+
+    fa: str
+    en: str
+
+    @classmethod
+    def of(cls, obj: Any) -> Name:
+        return cls(obj.name_fa, obj.name_en)
+
+
+Param = Union[str, Ident, Number, When, Month, Name, "Message"]
+
+
+def msgid_of(label: str | Promise) -> str:
+    """The message id of a lazily translated label (a choice's ``label``): the text with no language active."""
+    with translation.override(None):
+        return str(label)
+
+
+class Message:
+    """A message id and its parameters, written out when it is read (``render``, ``render_html``)."""
+
+    __slots__ = ("msgid", "params")
+
+    def __init__(self, msgid: str | Promise, /, **params: Param) -> None:
+        self.msgid = msgid if isinstance(msgid, str) else msgid_of(msgid)
+        self.params: dict[str, Param] = params
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Message) and (self.msgid, self.params) == (other.msgid, other.params)
+
+    def __hash__(self) -> int:
+        return hash(self.msgid)
+
+    def __repr__(self) -> str:
+        return f"Message({self.msgid!r}, **{self.params!r})"
+
+
+# --- identifiers: isolated as the identifier filters isolate them ---------------------------------
+
+# kind -> (HTML for a page, plain text for an e-mail); the app that owns the kind registers its helpers.
+_IDENTIFIERS: dict[str, tuple[Callable[[str], str], Callable[[str], str]]] = {}
+
+
+def register_identifier(kind: str, html: Callable[[str], str], text: Callable[[str], str]) -> None:
+    """Show identifiers of ``kind`` with these helpers (the ones behind the identifier template filters)."""
+    _IDENTIFIERS[kind] = (html, text)
+
+
+def _ident_html(kind: str, value: str) -> str:
+    helpers = _IDENTIFIERS.get(kind)
+    if helpers is not None:
+        return conditional_escape(helpers[0](value))
+    return format_html('<bdi dir="ltr" class="ident ident-{}">{}</bdi>', kind, value)
+
+
+def _ident_text(kind: str, value: str) -> str:
+    helpers = _IDENTIFIERS.get(kind)
+    return helpers[1](value) if helpers is not None else isolate(value)
+
+
+# --- JSON ---------------------------------------------------------------------------------------
+
+
+def param_to_json(value: Param) -> Any:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Ident):
+        return {"ident": value.kind, "value": value.value}
+    if isinstance(value, Number):
+        return {"number": value.value}
+    if isinstance(value, When):
+        return {"when": value.at.isoformat()}
+    if isinstance(value, Month):
+        return {"month": [value.year, value.month]}
+    if isinstance(value, Name):
+        return {"name": [value.fa, value.en]}
+    return {"msgid": value.msgid, "params": params_to_json(value.params)}
+
+
+def params_to_json(params: Mapping[str, Param]) -> dict[str, Any]:
+    return {k: param_to_json(v) for k, v in params.items()}
+
+
+def param_from_json(value: Any) -> Param:
+    """The parameter stored by ``param_to_json``; ValueError for anything else."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        if "ident" in value:
+            return Ident(str(value["ident"]), str(value["value"]))
+        if "number" in value:
+            return Number(value["number"])
+        if "when" in value:
+            return When(dt.datetime.fromisoformat(value["when"]))
+        if "month" in value:
+            return Month(*value["month"])
+        if "name" in value:
+            return Name(*value["name"])
+        if "msgid" in value:
+            return Message(str(value["msgid"]), **params_from_json(value.get("params") or {}))
+    raise ValueError(f"not a notification parameter: {value!r}")
+
+
+def params_from_json(params: Mapping[str, Any]) -> dict[str, Param]:
+    return {str(k): param_from_json(v) for k, v in params.items()}
+
+
+# --- writing it out -----------------------------------------------------------------------------
+
+_INTEGER_PLACEHOLDER = re.compile(r"%\((\w+)\)d")
+_PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
+
+
+def _translated(msgid: str) -> str:
+    # gettext("") is the catalogue's header; %(n)d takes the number already written in the reader's digits.
+    return _INTEGER_PLACEHOLDER.sub(r"%(\1)s", gettext(msgid)) if msgid else ""
+
+
+def _param(value: Param, html: bool) -> str:
+    if isinstance(value, Message):
+        return _render(value, html)
+    if isinstance(value, Ident):
+        return _ident_html(value.kind, value.value) if html else _ident_text(value.kind, value.value)
+    if isinstance(value, Number):
+        shown = digits(value.value)
+    elif isinstance(value, When):
+        shown = format_jalali(value.at, persian=is_persian())
+    elif isinstance(value, Month):
+        shown = month_label(value.year, value.month, persian=is_persian())
+    elif isinstance(value, Name):
+        shown = localised_name(value.fa, value.en)
+    else:  # words as written, in whatever script: isolated on a page
+        return format_html("<bdi>{}</bdi>", value) if html and value else value
+    return conditional_escape(shown) if html else shown
+
+
+def _render(message: Message, html: bool) -> str:
+    template = _translated(message.msgid)
+    if html:
+        template = conditional_escape(template)
+    if not message.params:
+        if _PLACEHOLDER.search(message.msgid):  # its parameters were lost: not a text to show with a hole
+            raise KeyError(f"no parameters for {message.msgid!r}")
+        return template
+    values = {k: _param(v, html) for k, v in message.params.items()}
+    if "%(" not in message.msgid and "{" in message.msgid:  # a msgid written for str.format
+        return template.format_map(values)
+    return template % values
+
+
+def render(message: Message) -> str:
+    """The message as plain text in the active language (an e-mail, a stored copy): identifiers between
+    Unicode isolates. ValueError (KeyError…) when its translation does not fit its parameters."""
+    return _render(message, html=False)
+
+
+def render_html(message: Message) -> SafeString:
+    """The message for a page in the active language: escaped, identifiers isolated as the filters do."""
+    return mark_safe(_render(message, html=True))  # noqa: S308 - every piece escaped in _render
