@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice
 from core import dates
-from core.forms import JalaliDateField, JalaliDateTimeField, PageForm
+from core.forms import JalaliDateField, JalaliDateTimeField, ListFilterForm, PageForm
 
 from .models import PermitStop, Source, UnsettledReason
+from .permits import VALIDITY_CHOICES
 
 
 def _at_field():
@@ -233,4 +234,13 @@ class PermitExitForm(PageForm):
         label=_("Left the country at"),
         required=False,
         help_text=_("Jalali date and time, e.g. 1404/05/12 10:30. Leave empty for now."),
+    )
+
+
+class PermitFilterForm(ListFilterForm):
+    """The permits list's ``?validity=`` (all when not given); a state that is not one is refused beside the
+    filter, never read as all of them."""
+
+    validity = forms.ChoiceField(
+        label=_("validity"), required=False, choices=[("", "—"), *((v, v) for v in VALIDITY_CHOICES)]
     )

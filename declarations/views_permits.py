@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import get_scoped_or_404
 from core.errors import DomainError, http_status
-from core.forms import apply_error
+from core.forms import apply_error, read_filters
 
 from . import permit_checks, permits
-from .forms import PermitExitForm, PermitStopForm, PermitWaiverForm, TrafficPermitForm
+from .forms import PermitExitForm, PermitFilterForm, PermitStopForm, PermitWaiverForm, TrafficPermitForm
 from .models import Status, TrafficPermit, TransitDeclaration
 
 PERMIT_FIELDS = (
@@ -33,18 +33,11 @@ PAGE_SIZE = 200
 
 @login_required
 def permit_list(request):
-    state = request.GET.get("validity", "")
-    qs = permits.permits_for(request.user)
-    if state in permits.VALIDITY_CHOICES:
-        qs = permits.with_validity(qs, state)
-    else:
-        state = ""
-    rows = list(qs.order_by("-issued_at", "-id")[:PAGE_SIZE])
-    now = timezone.now()
+    """The permits in the user's scope, the latest first, by validity (``?validity=``). A validity that is
+    not one of the tabs is said beside them, with no permits (400): never every permit in place of those
+    asked for."""
+    form, data = read_filters(PermitFilterForm, request)
     context = {
-        # "Record exit" only where the user may record it (the exit page refuses the others: 403).
-        "rows": [(p, permits.validity(p, now), permits.may_record_exit(request.user, p)) for p in rows],
-        "state": state,
         "states": [
             ("", _("All")),
             ("valid", _("Valid")),
@@ -53,8 +46,19 @@ def permit_list(request):
             ("exited", _("Exited")),
         ],
         "page_size": PAGE_SIZE,
+        "filter_form": form,
     }
-    return render(request, "declarations/permits.html", context)
+    if data is None:
+        return render(request, "declarations/permits.html", {**context, "rows": [], "state": None}, status=400)
+    state = data["validity"]
+    qs = permits.permits_for(request.user)
+    if state:
+        qs = permits.with_validity(qs, state)
+    rows = list(qs.order_by("-issued_at", "-id")[:PAGE_SIZE])
+    now = timezone.now()
+    # "Record exit" only where the user may record it (the exit page refuses the others: 403).
+    context["rows"] = [(p, permits.validity(p, now), permits.may_record_exit(request.user, p)) for p in rows]
+    return render(request, "declarations/permits.html", {**context, "state": state})
 
 
 @login_required

@@ -149,6 +149,39 @@ def test_the_list_filters_by_validity_and_the_exit_closes_the_clock(
     assert client.post(exit_url, {"exit-at": ""}).status_code == 409  # only once
 
 
+@pytest.mark.parametrize("validity", ["soon", "Valid"])
+def test_a_validity_that_is_not_one_shows_no_permits(client, hq, foreign, bazargan, tehran, validity):
+    """``?validity=soon`` showed every permit (200), as though the list had been filtered."""
+    permits.traffic_permit_record(
+        declaration=foreign,
+        permit_no="ANY-1",
+        entry_office=bazargan,
+        exit_office=tehran,
+        allowed_hours=48,
+        issued_at=timezone.now() - dt.timedelta(hours=5),
+        by=hq,
+    )
+    client.force_login(hq)
+    listing = reverse("declarations:permits")
+    assert 'data-permit="ANY-1"' in client.get(listing).content.decode()
+    response = client.get(listing, {"validity": validity})
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert "<html" in html and 'data-permit="ANY-1"' not in html
+    errors = html.split('id="filter-errors"', 1)[1].split("</div></div>", 1)[0]
+    assert "<strong>validity</strong>: Select a valid choice." in errors
+    assert " active" not in html.split('id="permits"', 1)[0].split("nav-pills", 1)[1]  # no tab claims the list
+
+
+@pytest.mark.persian
+def test_a_validity_that_is_not_one_is_said_in_persian(client, hq, foreign):
+    client.force_login(hq)
+    response = client.get(reverse("declarations:permits"), {"validity": "soon"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<strong>اعتبار</strong>: یک گزینهٔ معتبر انتخاب کنید" in html
+
+
 def test_the_admin_cannot_add_or_change_a_permit(client, foreign, bazargan, tehran):
     from tests.factories import UserFactory
 
