@@ -74,9 +74,15 @@ LIST_PARAMS = [
         ("sort", "-declared_at (default), declared_at, serial, -serial"),
         ("after", "cursor of the next page"),
         ("before", "cursor of the previous page"),
-        ("page_size", "1..200, default 50"),
     ]
+] + [
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": 200, "default": PAGE_SIZE},
+        description=f"rows per page, 1..200, default {PAGE_SIZE}",
+    )
 ]
+PAGE_SIZE_MAX = 200
 
 
 @extend_schema_serializer(many=False)  # a page object, not a list, although the list action answers it
@@ -105,6 +111,21 @@ def _cursor_param(request) -> str:
     return "before" if request.query_params.get("before") else "after"
 
 
+def _page_size(request) -> int:
+    """``?page_size=``: a whole number from 1 to 200 (any digit script); absent or empty is the default. A
+    number outside them is a 400 naming it, as a word is: never a page of another size than asked."""
+    text = request.query_params.get("page_size", "").strip()
+    if not text:
+        return PAGE_SIZE
+    try:
+        size = int(text)
+    except ValueError:
+        raise ValidationError({"page_size": [_("must be a whole number")]}) from None
+    if not 1 <= size <= PAGE_SIZE_MAX:
+        raise ValidationError({"page_size": [_("must be from %(min)s to %(max)s") % {"min": 1, "max": PAGE_SIZE_MAX}]})
+    return size
+
+
 class DeclarationViewSet(viewsets.GenericViewSet):
     serializer_class = DeclarationListOut
     lookup_value_regex = r"[0-9]+"  # /api/declarations/abc/ is a 404, not a ValueError (500)
@@ -125,10 +146,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
         if f.is_bound and not f.is_valid():
             raise ValidationError(f.errors)
         sort = (f.form.cleaned_data.get("sort") if f.is_bound else None) or DEFAULT_SORT
-        try:
-            size = min(max(int(request.query_params.get("page_size", PAGE_SIZE)), 1), 200)
-        except ValueError:
-            raise ValidationError({"page_size": [_("must be a whole number")]}) from None
+        size = _page_size(request)
         branches = selectors.scope_branches(request.user, f.branch_offices() if f.is_bound else None)
         try:
             page = keyset_page(
@@ -352,7 +370,11 @@ class PermitViewSet(viewsets.GenericViewSet):
         return permit
 
     @extend_schema(
-        parameters=[OpenApiParameter("validity", OpenApiTypes.STR, description="valid | expiring | expired | exited")],
+        parameters=[
+            OpenApiParameter(
+                "validity", OpenApiTypes.STR, enum=list(permits.VALIDITY_CHOICES), description="all when not given"
+            )
+        ],
         responses=PermitOut(many=True),
     )
     def list(self, request):

@@ -241,3 +241,42 @@ def test_the_apis_own_refusals_are_in_the_clients_language(api, origin_clerk, in
     api.force_authenticate(inspector)
     body = api.post("/api/declarations/import/", [{}], format="json", **fa).json()["error"]
     assert body["message"] == "نقش شما اجازهٔ ورود اظهارنامه‌ها را ندارد."
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        ("abc", "must be a whole number"),
+        ("0", "must be from 1 to 200"),
+        ("201", "must be from 1 to 200"),
+        ("-3", "must be from 1 to 200"),
+    ],
+)
+def test_a_page_size_that_is_not_one_is_a_400_naming_it(api, hq, bazargan, tehran, value, error):
+    """``?page_size=9999`` answered 200 rows and ``=0`` one, as though the size had been taken."""
+    DeclarationFactory(origin=bazargan, destination=tehran)
+    api.force_authenticate(hq)
+    response = api.get("/api/declarations/", {"page_size": value})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"page_size": [error]} and "results" not in response.json()
+    for ok in ("", "200", "۲"):  # empty is the default; any digit script
+        assert api.get("/api/declarations/", {"page_size": ok}).status_code == 200
+
+
+def test_the_schema_gives_the_page_size_and_permit_validity_their_values():
+    from drf_spectacular.generators import SchemaGenerator
+
+    from declarations.paging import PAGE_SIZE
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+
+    def param(path: str, name: str) -> dict:
+        return next(p for p in paths[path]["get"]["parameters"] if p["name"] == name)["schema"]
+
+    assert param("/api/declarations/", "page_size") == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 200,
+        "default": PAGE_SIZE,
+    }
+    assert param("/api/permits/", "validity")["enum"] == ["exited", "expired", "expiring", "valid"]
