@@ -3,6 +3,8 @@ photo, train and roll back."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
@@ -10,7 +12,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import CustomsOffice
 from core.errors import InvalidInput
-from core.forms import PageForm
+from core.forms import ListFilterForm, PageForm
 from core.text import isolate
 from declarations.selectors import scope_offices
 
@@ -39,6 +41,56 @@ class RetireForm(PageForm):
     reason = forms.CharField(
         label=gettext_lazy("reason for retiring"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+# --- The filters of the cameras list, the plate search and the reports ------------------------------------
+
+
+class _CodeChoiceField(forms.ChoiceField):
+    """A code among the choices, typed in any case and with spaces around it (``?office= bzg``)."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
+class CameraFilter(ListFilterForm):
+    """The cameras list's ``?office=CODE``: an office of the user's scope, or none for all of them. A code
+    that is none of them (mistyped, another province's) is refused, never read as «no cameras» or «all»."""
+
+    office = _CodeChoiceField(label=gettext_lazy("office"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].choices = [("", "—"), *((o.code, o.code) for o in scope_offices(user))]
+
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+class ExportFilter(ListFilterForm):
+    """``?format=csv|xlsx``: the page's table as a file; absent, the page. Any other format is refused
+    beside the filters (400, no file), never the page in place of the file asked for."""
+
+    format = forms.ChoiceField(
+        label=gettext_lazy("format"), required=False, choices=[("", "—"), *((f, f.upper()) for f in EXPORT_FORMATS)]
+    )
+
+
+class ReportFilter(ExportFilter):
+    """A report's ``?sort=N`` (a column, from 0, of a report that sorts) and ``&dir=asc|desc``, and its
+    ``?format=``. A column the report does not have, or a direction that is none, is refused."""
+
+    sort = forms.TypedChoiceField(label=gettext_lazy("sort"), required=False, coerce=int, empty_value=None)
+    dir = forms.ChoiceField(
+        label=gettext_lazy("sort order"),
+        required=False,
+        choices=[("", "—"), ("asc", gettext_lazy("ascending")), ("desc", gettext_lazy("descending"))],
+    )
+
+    def __init__(self, *args, columns: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        sort = cast(forms.TypedChoiceField, self.fields["sort"])
+        sort.choices = [("", "—"), *((str(i), str(i)) for i in range(columns))]
 
 
 # --- Reading a plate from the photo (the review queue) ------------------------------------------

@@ -24,11 +24,11 @@ from accounts.scoping import get_scoped_or_404
 from core.dates import TEHRAN, format_jalali, parse_jalali_date
 from core.errors import DomainError, http_status
 from core.files import serve_evidence, serve_export
-from core.forms import apply_error
+from core.forms import apply_error, read_filters
 from declarations.models import OPEN_STATUSES, TransitDeclaration, Vehicle
 
 from . import installation, matching, registry, reports, services
-from .forms import CameraForm, RetireForm
+from .forms import CameraFilter, CameraForm, ExportFilter, ReportFilter, RetireForm
 from .models import Camera, PlateRead, Recognition
 
 DEFAULT_DAYS = 30
@@ -98,16 +98,17 @@ def _period_context(start, end) -> dict:
 
 @login_required
 def cameras(request):
-    """Cameras of the user's offices; ``?office=CODE`` one office's (from the installation view)."""
+    """Cameras of the user's offices; ``?office=CODE`` one office's (from the installation view). A code
+    that is no office of the user's is said beside the list, with no cameras (400)."""
+    form, data = read_filters(CameraFilter, request, user=request.user)
+    context = {"filter_form": form, "may_manage": services.may_manage_cameras(request.user)}
+    if data is None:
+        return render(request, "anpr/cameras.html", {**context, "cameras": [], "office": ""}, status=400)
     rows = Camera.objects.for_user(request.user).select_related("office").order_by("office__code", "code")
-    office = request.GET.get("office", "").strip().upper()
+    office = data["office"]
     if office:
         rows = rows.filter(office__code=office)
-    return render(
-        request,
-        "anpr/cameras.html",
-        {"cameras": rows, "office": office, "may_manage": services.may_manage_cameras(request.user)},
-    )
+    return render(request, "anpr/cameras.html", {**context, "cameras": rows, "office": office})
 
 
 @login_required
@@ -211,17 +212,17 @@ def plate_search(request):
     """A plate typed in any digit script: its sighting history, similar reads, and its declarations."""
     query = request.GET.get("q", "").strip()
     start, end, errors = _period(request)
-    context = {"query": query, "errors": errors, **_period_context(start, end)}
+    form, data = read_filters(ExportFilter, request)
+    context = {"query": query, "errors": errors, "filter_form": form, **_period_context(start, end)}
+    plate = matching.match_key(query) if query else ""
+    if query and not plate:
+        errors["q"] = _("'%(text)s' is not a plate.") % {"text": query}
+    if errors or data is None:  # no sightings, no file: never the page in place of the file asked for
+        return render(request, "anpr/plates.html", context, status=400)
     if not query:
         return render(request, "anpr/plates.html", context)
-    plate = matching.match_key(query)
-    if not plate:
-        errors["q"] = _("'%(text)s' is not a plate.") % {"text": query}
-    if errors:
-        return render(request, "anpr/plates.html", context, status=400)
     history = reports.PlateHistory(request.user, start, end, plate)
-    fmt = request.GET.get("format", "")
-    if fmt in CONTENT_TYPES:
+    if fmt := data["format"]:
         return _export(request, history, fmt)
     similar_plates = set(matching.variants(plate, 0.9)) - {plate}
     similar = (
@@ -257,30 +258,27 @@ def report(request, code: str):
     if not cls.is_available_to(request.user):
         raise PermissionDenied
     start, end, errors = _period(request)
-    context = {"errors": errors, "reports": reports.REPORTS.values(), "code": code, **_period_context(start, end)}
-    if errors:
+    # ``?sort=N&dir=desc`` (a column, from 0, of a report that sorts) and ``?format=``.
+    form, data = read_filters(ReportFilter, request, columns=len(cls.headers) if cls.sortable else 0)
+    context = {
+        "errors": errors,
+        "filter_form": form,
+        "reports": reports.REPORTS.values(),
+        "code": code,
+        **_period_context(start, end),
+    }
+    if errors or data is None:  # no rows, no file
         return render(request, "anpr/report.html", context, status=400)
     generator = cls(request.user, start, end)
-    fmt = request.GET.get("format", "")
-    if fmt in CONTENT_TYPES:
+    if fmt := data["format"]:
         return _export(request, generator, fmt)
-    sort, descending = _sort(request, generator)
+    sort = data["sort"]
+    descending = sort is not None and data["dir"] == "desc"
     rows = generator.sorted_rows(sort, descending) if generator.sortable else list(generator.rows())
     context.update(
         {"report": generator, "headers": generator.headers, "rows": rows[:2000], "sort": sort, "descending": descending}
     )
     return render(request, "anpr/report.html", context)
-
-
-def _sort(request, report: reports.Report) -> tuple[int | None, bool]:
-    """``?sort=N`` (a column, from 0) and ``&dir=desc``; None when absent or not a column."""
-    try:
-        column = int(request.GET.get("sort", ""))
-    except ValueError:
-        return None, False
-    if not 0 <= column < len(report.headers):
-        return None, False
-    return column, request.GET.get("dir", "") == "desc"
 
 
 @login_required
