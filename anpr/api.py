@@ -20,6 +20,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import CustomsOffice
 from accounts.scoping import get_scoped_or_404
 from core import uploads
 from core.api import error_body, reject_unknown_params
@@ -197,7 +198,9 @@ class ReadListApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("plate", OpenApiTypes.STR, description="plate, any digit script"),
-            OpenApiParameter("office", OpenApiTypes.STR, description="office code"),
+            OpenApiParameter(
+                "office", OpenApiTypes.STR, description="office code (any case); an unknown code is a 400"
+            ),
         ],
         responses=ReadOut(many=True),
     )
@@ -209,8 +212,14 @@ class ReadListApi(APIView):
             if not key:
                 raise exceptions.ValidationError({"plate": [_("%(plate)s is not a plate") % {"plate": isolate(plate)}]})
             qs = qs.filter(plate=key)
-        if office := request.query_params.get("office", "").strip():
-            qs = qs.filter(office__code=office.upper())
+        if office := request.query_params.get("office", "").strip().upper():
+            # A code that is no office (mistyped) is named; an office of another province is not refused:
+            # its reads matched to the user's declarations are the user's to see.
+            if not CustomsOffice.objects.filter(code=office).exists():
+                raise exceptions.ValidationError(
+                    {"office": [_("no office has the code %(code)s") % {"code": isolate(office)}]}
+                )
+            qs = qs.filter(office__code=office)
         qs = qs.with_matches_for(request.user).order_by("-captured_at", "-id")
         return Response(ReadOut(qs[:500], many=True).data)
 

@@ -76,3 +76,16 @@ def test_a_plate_reader_filter_error_is_in_the_pages_language(client, inspector,
     url = reverse("anpr:report", args=["anpr-camera-corrections"])
     html = client.get(url, {"sort": "1", "dir": "down"}).content.decode()
     assert "<strong>ترتیب</strong>: یک گزینهٔ معتبر انتخاب کنید" in html
+
+
+def test_the_reads_api_names_an_office_code_that_is_no_office(client, inspector, dest_clerk, bzg_camera, truck):
+    """``?office=NOPE`` answered ``[]`` (200): a client took it for an office with no reads."""
+    _read(bzg_camera, truck.plate)
+    client.force_login(inspector)
+    response = client.get("/api/anpr/reads/search/", {"office": "NOPE"})
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["office"] and "NOPE" in response.json()["error"]["message"]
+    assert len(client.get("/api/anpr/reads/search/", {"office": "bzg"}).json()) == 1
+    client.force_login(dest_clerk)  # Tehran sees Bazargan's read of its truck: another office's code is no error
+    assert len(client.get("/api/anpr/reads/search/", {"office": "BZG"}).json()) == 1
+    assert client.get("/api/anpr/reads/search/", {"office": "THR"}).json() == []
