@@ -15,11 +15,10 @@ from accounts.models import CustomsOffice, Province
 from accounts.scoping import get_scoped_or_404
 from core import jobs
 from core.api import JalaliDateField, JalaliDateTimeField, bool_param, one_of, reject_unknown_params
-from core.api_schema import error_response
 
 from . import problems, services, tasks
 from .models import Inspection, InspectionAction, MonthlyReturn, Symptom, System, SystemProblem
-from .views import trend_data, trend_province
+from .views import TrendFilterForm, trend_data
 from .views_actions import STATES, actions_filter
 
 
@@ -139,17 +138,22 @@ class ReturnBuildApi(APIView):
 class TrendApi(APIView):
     @extend_schema(
         operation_id="reports_trend",
-        parameters=[OpenApiParameter("province", OpenApiTypes.STR, description="province code; omit for national")],
-        responses={200: TrendOut, 404: error_response(404, "no province has this code")},
+        parameters=[
+            OpenApiParameter(
+                "province",
+                OpenApiTypes.STR,
+                description="province code; omit for national (headquarters) or your own province (anyone "
+                "else); a code that is no province of your scope is a 400",
+            )
+        ],
+        responses=TrendOut,
     )
     def get(self, request):
         reject_unknown_params(request, ("province",))
-        code = request.query_params.get("province", "")
-        if request.user.is_national:
-            province = get_object_or_404(Province, code=code) if code else None
-        else:
-            province = trend_province(request.user, code)
-        return Response(trend_data(request.user, province))
+        form = TrendFilterForm(request.query_params, user=request.user)
+        if not form.is_valid():
+            raise serializers.ValidationError(form.errors)
+        return Response(trend_data(request.user, form.trend_province(request.user)))
 
 
 class ProblemOut(serializers.ModelSerializer):

@@ -32,6 +32,7 @@ from core.forms import (
     JalaliDateTimeField,
     JalaliMonthField,
     JalaliYearField,
+    ListFilterForm,
     MultipleFileField,
     PageForm,
     apply_error,
@@ -310,21 +311,50 @@ def own_province_id(user) -> int | None:
     return user.province_id or (user.office.province_id if user.office_id else None)
 
 
-def trend_province(user, code: str) -> Province | None:
-    """The province of the trend asked for; a non-national user always gets their own (never "national",
-    which they cannot read)."""
-    if user.is_national:
-        return Province.objects.filter(code=code).first() if code else None
-    province_id = own_province_id(user)
-    return Province.objects.filter(pk=province_id).first() if province_id else None
+class TrendFilterForm(ListFilterForm):
+    """``?province=CODE``: for a national user any province, or none for the national trend; for anyone
+    else their own province only (their trend when none is given). A code that is none of those (mistyped,
+    another province's) is refused beside the filter, never answered with another trend in its place."""
+
+    province = forms.ModelChoiceField(
+        label=gettext_lazy("province"),
+        queryset=Province.objects.none(),
+        to_field_name="code",
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("No province with this code in your scope.")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        own = own_province_id(user)
+        self.fields["province"].queryset = (
+            Province.objects.all()
+            if user.is_national
+            else Province.objects.filter(pk=own)
+            if own
+            else Province.objects.none()
+        )
+
+    def trend_province(self, user) -> Province | None:
+        """The trend's province (valid form): the one chosen, or a non-national user's own (never "national",
+        which they cannot read); None is the national trend."""
+        chosen = self.cleaned_data["province"]
+        if chosen is not None or user.is_national:
+            return chosen
+        own = own_province_id(user)
+        return Province.objects.filter(pk=own).first() if own else None
 
 
 @login_required
 @reads_from_replica
 def trend(request):
-    province = trend_province(request.user, request.GET.get("province", ""))
+    form, data = read_filters(TrendFilterForm, request, user=request.user)
+    province = form.trend_province(request.user) if data is not None else None
     provinces = Province.objects.all() if request.user.is_national else [province] if province else []
-    return render(request, "reports/trend.html", {"province": province, "provinces": provinces})
+    if data is None:  # no trend (the national one or the user's own would be taken for the one asked)
+        provinces = list(form.fields["province"].queryset)
+        return render(request, "reports/trend.html", {"filter_form": form, "provinces": provinces}, status=400)
+    return render(request, "reports/trend.html", {"filter_form": form, "province": province, "provinces": provinces})
 
 
 # --- inspections ------------------------------------------------------------------------------

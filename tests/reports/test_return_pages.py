@@ -72,6 +72,46 @@ def test_it_builds_through_the_api_and_draws_the_trend(client, data, hq, west_az
     assert "reports/trend.js" in page and "chart.umd.min.js" in page and "<script>" not in page
 
 
+@pytest.mark.parametrize(
+    ("who", "code"), [("hq", "ZZ"), ("inspector", "ZZ"), ("inspector", "KHR"), ("dest_clerk", "WAZ")]
+)
+def test_a_trend_province_that_is_none_of_the_users_is_refused_not_answered_with_another(
+    client, request, khorasan, west_az, tehran_province, who, code
+):
+    """``?province=ZZ`` drew the national trend (headquarters) and another province's code the user's own
+    (an inspector), each under the province asked for in the address."""
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    response = client.get("/reports/trend/", {"province": code})
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert "<html" in html and 'id="trend"' not in html and "national" not in html.split("<h1>", 1)[1].split("</h1>")[0]
+    errors = html.split('id="filter-errors"', 1)[1].split("</div></div>", 1)[0]
+    assert "<strong>province</strong>: No province with this code in your scope." in errors
+    api = client.get("/api/reports/trend/", {"province": code})
+    assert api.status_code == 400 and "series" not in api.json()
+    assert api.json()["error"]["fields"] == {"province": ["No province with this code in your scope."]}
+
+
+def test_the_trend_keeps_its_scope_rules(client, hq, inspector, west_az, khorasan):
+    client.force_login(inspector)  # their own province, asked or not
+    for query in ({}, {"province": ""}, {"province": "WAZ"}):
+        page = client.get("/reports/trend/", query)
+        assert page.status_code == 200 and page.context["province"] == west_az
+        assert client.get("/api/reports/trend/", query).status_code == 200
+    client.force_login(hq)  # any province, or the national trend
+    assert client.get("/reports/trend/").context["province"] is None
+    assert client.get("/reports/trend/", {"province": "KHR"}).context["province"] == khorasan
+    assert client.get("/api/reports/trend/", {"province": "KHR"}).status_code == 200
+
+
+@pytest.mark.persian
+def test_a_trend_province_that_is_none_is_refused_in_persian(client, hq):
+    client.force_login(hq)
+    html = client.get("/reports/trend/", {"province": "ZZ"}).content.decode()
+    assert "<strong>استان</strong>: استانی با این کد در حوزهٔ شما نیست." in html
+
+
 def test_it_makes_a_future_month_a_clear_error(hq):
     from core.errors import InvalidInput
     from reports import services
