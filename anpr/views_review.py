@@ -55,11 +55,18 @@ def read_review(request, pk: int):
     read = get_scoped_or_404(PlateRead.objects.select_related("camera", "office", "vehicle"), request.user, pk=pk)
     allowed = review.may_label(request.user, read)
     latest = review.latest_label(read)
+    # The queue the reviewer came from (``?kind=``, sent back with the form as ``queue``): where the link back
+    # and the next read lead. A kind that is no tab is refused beside the link back (400, nothing recorded),
+    # never a next read from another queue.
+    queue_form = _queue_form(request)
+    kind = queue_form.cleaned_data["kind"] if queue_form.is_valid() else ""
     if request.method == "POST":
         if not allowed:
             raise PermissionDenied(_("You may not read plates of this office's camera."))
         form = PlateEntryForm(request.POST)
-        if form.is_valid():
+        if not queue_form.is_valid():
+            status = 400
+        elif form.is_valid():
             data = form.cleaned_data
             try:
                 done = review.read_label(
@@ -83,16 +90,15 @@ def read_review(request, pk: int):
                 else:
                     messages.success(request, _("The plate was confirmed."))
                 # On to the next read of the same kind (the queue the reviewer came from).
-                kind = request.POST.get("queue", "")
                 nxt = review.queue(request.user, kind).exclude(pk=read.pk).first()
                 if nxt is not None:
                     url = reverse("anpr:read-review", args=[nxt.pk])
-                    return redirect(f"{url}?kind={kind}" if kind in review.KINDS else url)
+                    return redirect(f"{url}?kind={kind}" if kind else url)
                 return redirect("anpr:review-queue")
         else:
             status = 400
     else:
-        status = 200
+        status = 200 if queue_form.is_valid() else 400
         form = PlateEntryForm(
             initial=PlateEntryForm.initial_for(latest.plate, latest.country, latest.layout)
             if latest
@@ -121,10 +127,17 @@ def read_review(request, pk: int):
             "matches": rows,
             "hidden_matches": PlateMatch.objects.filter(read=read).count() - len(rows),
             "partial_candidates": review.partial_candidates(read, request.user),
-            "kind": request.GET.get("kind", request.POST.get("queue", "")),
+            "kind": kind,
+            "queue_form": queue_form,
         },
         status=status,
     )
+
+
+def _queue_form(request) -> ReviewQueueFilter:
+    """The review page's queue: ``?kind=`` of the link that opened it, ``queue`` of the form sent from it."""
+    kind = request.POST.get("queue", "") if request.method == "POST" else request.GET.get("kind", "")
+    return ReviewQueueFilter({"kind": kind}, kinds=review.KINDS)
 
 
 def _seen(value: str | None):

@@ -567,3 +567,39 @@ def test_a_queue_kind_that_is_no_tab_is_refused_in_persian(client, dest_clerk, t
     page = response.content.decode()
     assert response.status_code == 400 and '<html lang="fa"' in page
     assert "صفی از این نوع نیست: یکی از زبانه‌ها را برگزینید." in page and "The filters" not in page
+
+
+@pytest.mark.parametrize("kind", ["nonsense", "LOW_CONFIDENCE"])
+def test_a_review_page_opened_from_a_queue_that_is_no_tab_leads_into_no_other_queue(
+    client, dest_clerk, thr_camera, kind
+):
+    """``?kind=nonsense`` on the read's page was carried into its link back and its form, and the read saved
+    from it led to the next read of any queue, as though it were the one the reviewer worked."""
+    unread = _read(thr_camera, "", recognition=Recognition.MANUAL, match_state=MatchState.NO_PLATE)
+    other = _read(thr_camera, "", hours_ago=4, recognition=Recognition.MANUAL, match_state=MatchState.NO_PLATE)
+    url = reverse("anpr:read-review", args=[unread.pk])
+    client.force_login(dest_clerk)
+    response = client.get(url, {"kind": kind})
+    page = response.content.decode()
+    assert response.status_code == 400 and "<html" in page
+    back = page.index(reverse("anpr:review-queue"))
+    assert back < page.index('data-filter-error="kind"') < page.index("data-plate-form")  # beside the link back
+    assert "There is no queue of that kind: choose one of the tabs." in page
+    assert kind not in page.split("data-filter-error", 1)[0].split("<main", 1)[-1]  # no link carries it
+    assert 'name="queue" value=""' in page
+    # The form sent with it records nothing and leads nowhere.
+    response = client.post(url, _entry(OTHER, queue=kind))
+    assert response.status_code == 400 and 'data-filter-error="kind"' in response.content.decode()
+    assert not PlateLabel.objects.exists()
+    # From a tab: on to the next read of that tab.
+    response = client.post(url, _entry(OTHER, queue=LabelReason.NOT_IRANIAN))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("anpr:read-review", args=[other.pk]) + f"?kind={LabelReason.NOT_IRANIAN}"
+
+
+@pytest.mark.persian
+def test_a_review_pages_queue_that_is_no_tab_is_refused_in_persian(client, dest_clerk, thr_camera):
+    read = _read(thr_camera, "", recognition=Recognition.MANUAL, match_state=MatchState.NO_PLATE)
+    client.force_login(dest_clerk)
+    page = client.get(reverse("anpr:read-review", args=[read.pk]), {"kind": "nonsense"}).content.decode()
+    assert "صفی از این نوع نیست: یکی از زبانه‌ها را برگزینید." in page
