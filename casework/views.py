@@ -346,8 +346,11 @@ def case_detail(request, pk: int):
         if not m.done_at and not m.waived_at
     }
     milestone_form = next((f for f in milestone_forms.values() if f.is_bound), MilestoneForm(prefix="m"))
+    unowned = None  # a step sent for a milestone the page offers no form for: its errors go above the table
     if posted == "milestone" and not milestone_form.is_bound:
-        milestone_form = MilestoneForm(request.POST, prefix=f"m{posted_milestone}")
+        milestone_form = unowned = MilestoneForm(request.POST, prefix=f"m{posted_milestone}")
+        if id_or_none(posted_milestone) not in {m.pk for m in milestones}:  # absent, or another case's
+            unowned.add_error(None, _("Choose a milestone of this case."))
     bound = {"action": action_form, "close": close_form, "valuation": valuation_form, "milestone": milestone_form}
     form = bound.get(posted or "")
     if form is not None and form.is_valid():
@@ -374,6 +377,7 @@ def case_detail(request, pk: int):
             "fine_max": case.goods_value * smuggling.CARRIER_FINE_MAX_MULTIPLE,
             "money_kinds": (MilestoneKind.CARRIER_FINE, MilestoneKind.PAYMENT),
             "may_handle": casework.may_handle_case(request.user, case.declaration),
+            "milestone_refused": unowned if unowned is not None and unowned.errors else None,
         },
         status=400 if form is not None and form.errors else 200,
     )

@@ -264,6 +264,38 @@ def test_an_overdue_milestone_is_told_once_to_the_responsible_office_and_the_ins
     assert case.file_number in page and page.count('class="table-danger"') == 3
 
 
+@pytest.mark.parametrize("which", ["absent", "another case's", "word", "done"])
+def test_a_step_sent_for_a_milestone_the_case_does_not_owe_is_refused_naming_the_milestone(
+    unsettled, origin_clerk, client, which
+):
+    """A step sent for an unknown milestone id answered 400 with no word of why: its form is none of the
+    page's, so its error was shown nowhere."""
+    case = _open(unsettled, origin_clerk)
+    handover = _kinds(case)[MilestoneKind.HANDOVER]
+    second = DeclarationFactory(
+        origin=unsettled.origin,
+        destination=unsettled.destination,
+        status=Status.UNSETTLED,
+        arrived_at=unsettled.arrived_at,
+        unsettled_reason=UnsettledReason.SEAL_DISCREPANCY,
+    )
+    other = _open(second, origin_clerk, file_number="1405-78")
+    ids = {"absent": "999999", "another case's": str(_kinds(other)[MilestoneKind.HANDOVER].pk), "word": "x"}
+    if which == "done":
+        smuggling.milestone_done(milestone=handover, by=origin_clerk, evidence_note="صورت‌جلسه ۹")
+    pk = ids.get(which, str(handover.pk))
+    client.force_login(origin_clerk)
+    r = client.post(f"/casework/cases/{case.pk}/", {"form": "milestone", "milestone": pk, f"m{pk}-evidence_note": "ن"})
+    assert r.status_code == 400
+    errors = r.content.decode().split('id="milestone-errors"', 1)[1].split("</div></div>", 1)[0]
+    expected = "This milestone was already recorded." if which == "done" else "Choose a milestone of this case."
+    assert f"<strong>milestone</strong>: {expected}" in errors
+    assert (
+        not case.milestones.filter(evidence_note="ن").exists()
+        and not other.milestones.filter(evidence_note="ن").exists()
+    )
+
+
 def test_the_case_page_records_a_step_and_a_correction(unsettled, origin_clerk, client):
     case = _open(unsettled, origin_clerk)
     handover = _kinds(case)[MilestoneKind.HANDOVER]
