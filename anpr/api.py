@@ -24,6 +24,7 @@ from accounts.models import CustomsOffice
 from accounts.scoping import get_scoped_or_404
 from core import uploads
 from core.api import error_body, reject_unknown_params
+from core.api_schema import error_response
 from core.files import serve_evidence
 from core.parsers import StrictJSONParser
 from core.text import isolate
@@ -256,8 +257,12 @@ class CameraListApi(APIView):
     """GET the cameras of the user's offices; POST registers one (IT, headquarters): the answer
     holds its token, shown this once."""
 
-    @extend_schema(operation_id="anpr_cameras_list", responses=CameraOut(many=True))
+    @extend_schema(
+        operation_id="anpr_cameras_list",
+        responses={200: CameraOut(many=True), 400: error_response(400, "a query parameter the list does not take")},
+    )
     def get(self, request):
+        reject_unknown_params(request, ())  # no filter: ?office= would answer every camera, as if applied
         cameras = Camera.objects.for_user(request.user).select_related("office")
         return Response(CameraOut(cameras, many=True).data)
 
@@ -313,6 +318,13 @@ class CameraRetireApi(APIView):
 class InstallationApi(APIView):
     """Per province and office in the user's scope: camera planned, cameras in service, reading."""
 
-    @extend_schema(operation_id="anpr_installation", responses=InstallationProvinceOut(many=True))
+    @extend_schema(
+        operation_id="anpr_installation",
+        responses={
+            200: InstallationProvinceOut(many=True),
+            400: error_response(400, "a query parameter the list does not take"),
+        },
+    )
     def get(self, request):
+        reject_unknown_params(request, ())
         return Response(InstallationProvinceOut(installation.installation(request.user), many=True).data)

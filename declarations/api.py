@@ -19,6 +19,7 @@ from accounts.models import Role
 from accounts.scoping import get_scoped_or_404, get_scoped_or_invalid
 from core import jobs
 from core.api import one_of, reject_unknown_params
+from core.api_schema import error_response
 from core.dates import format_jalali
 from core.parsers import StrictJSONParser
 from core.text import digits, isolate
@@ -431,6 +432,13 @@ class OfficeViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.scope_offices(self.request.user)
+
+    @extend_schema(
+        responses={200: OfficeOut(many=True), 400: error_response(400, "a query parameter the list does not take")}
+    )
+    def list(self, request, *args, **kwargs):
+        reject_unknown_params(request, ())  # no filter: ?province= would answer every office, as if applied
+        return super().list(request, *args, **kwargs)
 
 
 class VehicleViewSet(viewsets.GenericViewSet):

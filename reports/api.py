@@ -15,6 +15,7 @@ from accounts.models import CustomsOffice, Province
 from accounts.scoping import get_scoped_or_404
 from core import jobs
 from core.api import JalaliDateField, JalaliDateTimeField, bool_param, one_of, reject_unknown_params
+from core.api_schema import error_response
 
 from . import problems, services, tasks
 from .models import Inspection, InspectionAction, MonthlyReturn, Symptom, System, SystemProblem
@@ -87,8 +88,12 @@ class TrendOut(serializers.Serializer):
 
 
 class ReturnListApi(APIView):
-    @extend_schema(operation_id="reports_returns_list", responses=ReturnOut(many=True))
+    @extend_schema(
+        operation_id="reports_returns_list",
+        responses={200: ReturnOut(many=True), 400: error_response(400, "a query parameter the list does not take")},
+    )
     def get(self, request):
+        reject_unknown_params(request, ())  # no filter: ?province= would answer every return, as if applied
         qs = MonthlyReturn.objects.for_user(request.user).select_related("province")[:500]
         return Response(ReturnOut(qs, many=True, context={"request": request}).data)
 
@@ -232,8 +237,12 @@ class ProblemApi(APIView):
 
 
 class ProblemCountsApi(APIView):
-    @extend_schema(operation_id="reports_problems_counts", responses=ProblemCountsOut)
+    @extend_schema(
+        operation_id="reports_problems_counts",
+        responses={200: ProblemCountsOut, 400: error_response(400, "a query parameter the list does not take")},
+    )
     def get(self, request):
+        reject_unknown_params(request, ())
         return Response(ProblemCountsOut(problems.counts(request.user)).data)
 
 

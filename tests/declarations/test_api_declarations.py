@@ -280,3 +280,31 @@ def test_the_schema_gives_the_page_size_and_permit_validity_their_values():
         "default": PAGE_SIZE,
     }
     assert param("/api/permits/", "validity")["enum"] == ["exited", "expired", "expiring", "valid"]
+
+
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [
+        ("/api/offices/", "province"),
+        ("/api/reports/returns/", "province"),
+        ("/api/reports/problems/counts/", "office"),
+        ("/api/anpr/cameras/", "office"),
+        ("/api/anpr/installation/", "province"),
+    ],
+)
+def test_a_list_that_takes_no_filter_names_one_sent_to_it(api, hq, bazargan, path, param):
+    """``/api/anpr/cameras/?office=BZG`` answered every camera, as though the list had been filtered."""
+    api.force_authenticate(hq)
+    response = api.get(path, {param: "BZG"})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert list(error["fields"]) == [param] and "unknown parameter" in error["message"]
+    assert api.get(path).status_code == 200 and api.get(path, {"format": "json"}).status_code == 200
+
+
+def test_the_schema_gives_a_list_that_takes_no_filter_its_400():
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    for path in ("/api/offices/", "/api/reports/returns/", "/api/anpr/cameras/", "/api/anpr/installation/"):
+        assert "400" in paths[path]["get"]["responses"], path
