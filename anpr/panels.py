@@ -31,7 +31,7 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
         kind = _("exact") if m.exact else _("similar, score %(score)s") % {"score": format_number(m.score, 2)}
         detail = _("%(plate)s read by camera %(camera)s (%(kind)s)") % {
             "plate": idents.plate_text(read),
-            "camera": read.camera.code,
+            "camera": idents.camera_text(read.camera),
             "kind": kind,
         }
         if m.review == "rejected":

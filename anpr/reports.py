@@ -14,18 +14,21 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import localised_name
 from core.dates import TEHRAN, format_jalali
-from core.text import is_persian, sheet_title
+from core.text import digits, is_persian, sheet_title
 from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_row
 from declarations.models import ARRIVED_STATUSES, TransitDeclaration, Vehicle
@@ -35,14 +38,24 @@ from .models import Camera, LabelReason, MatchState, PlateLabel, PlateRead
 
 MAX_ROWS = 100_000  # an export is a file for a person, not a database dump
 
+# How each kind of identifier column is shown on the page (``declarations.idents``).
+_IDENT_HTML: dict[str, Callable[[Any], str]] = {
+    "plate": idents.plate_html,
+    "serial": idents.serial_html,
+    "camera": idents.camera_html,
+    "code": lambda value: idents.ident_html("code", str(value)),
+}
+
 
 class Report:
     do_not_call_in_templates = True  # pages list the classes themselves
     code = ""
     title = _("report")
     headers: list = []
-    # plates, serials, camera codes: read left to right as written (Latin digits), on the page and in the XLSX
-    identifier_columns: tuple[int, ...] = ()
+    # Columns holding identifiers, by kind (``_IDENT_HTML``: plate, serial, camera, code): each isolated on
+    # the page, read left to right as written in the XLSX (a plate in its Persian form on the page, as the
+    # camera's text in the XLSX).
+    identifiers: dict[int, str] = {}
     sortable = False  # the page sorts its rows by a column (``sorted_rows``)
 
     def __init__(self, user, start: dt.datetime, end: dt.datetime):
@@ -54,6 +67,28 @@ class Report:
 
     def rows(self) -> Iterable[list]:
         raise NotImplementedError
+
+    @property
+    def identifier_columns(self) -> tuple[int, ...]:
+        return tuple(sorted(self.identifiers))
+
+    def cells_html(self, row: list) -> list[SafeString]:
+        """One row as the page shows it, in the active language's digits: an identifier through
+        its helper (serials one by one), yes/no in words, an empty cell as a dash."""
+        out = []
+        for i, value in enumerate(row):
+            kind = self.identifiers.get(i)
+            if value is None or value == "":
+                out.append(SafeString("—"))
+            elif value is True or value is False:
+                out.append(format_html("{}", gettext("yes") if value else gettext("no")))
+            elif kind == "serial":
+                out.append(format_html_join(idents.list_separator(), "{}", ((s,) for s in _serials(value))))
+            elif kind:
+                out.append(format_html("{}", _IDENT_HTML[kind](value)))
+            else:
+                out.append(format_html("{}", digits(value)))
+        return out
 
     @property
     def last_day(self) -> dt.datetime:
@@ -150,10 +185,16 @@ def _day(value) -> str:
     return format_jalali(value, with_time=False, persian=False) if value else ""
 
 
+def _serials(value) -> list:
+    """The serials of a cell that lists them (space-separated), each isolated."""
+    return [idents.serial_html(s) for s in str(value).split()]
+
+
 class ReadsPerOfficeDay(Report):
     code = "anpr-reads-per-office-day"
     title = _("Plate reads per office per day")
     headers = [_("day"), _("office code"), _("office"), _("reads"), _("matched to a declaration"), _("no plate text")]
+    identifiers = {1: "code"}
 
     def queryset(self):
         return (
@@ -179,6 +220,7 @@ class ArrivalEvidence(Report):
     code = "anpr-arrival-evidence"
     title = _("Arrivals with plate evidence per office")
     headers = [_("office code"), _("office"), _("has camera"), _("arrivals"), _("with a plate read"), _("share %")]
+    identifiers = {0: "code"}
 
     def queryset(self):
         return (
@@ -221,7 +263,7 @@ class PlateHistory(Report):
         _("declarations"),
         _("declarations outside your scope"),
     ]
-    identifier_columns = (3, 6)
+    identifiers = {1: "code", 2: "camera", 3: "plate", 4: "code", 6: "serial"}
 
     def __init__(self, user, start, end, plate: str):
         super().__init__(user, start, end)
@@ -286,7 +328,7 @@ class CameraCorrections(Report):
         _("corrected % of reviewed"),
         *[format_lazy("{}: {}", _("corrected"), k.label) for k in LabelReason],
     ]
-    identifier_columns = (1,)  # the camera's code, as it sends it
+    identifiers = {0: "code", 1: "camera"}  # the camera's code, as it sends it
     sortable = True
 
     def rows(self):

@@ -22,6 +22,7 @@ from accounts.models import CustomsOffice, Role, User
 from core import taskruns, uploads
 from core.audit import actor
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
+from declarations import idents
 
 from . import matching, registry, sightings
 from .models import Camera, MatchState, PlateRead, Recognition, new_token
@@ -68,7 +69,9 @@ def camera_register(
     if not code:
         raise InvalidInput(_("Give the camera a code."), fields={"code": "required"})
     if Camera.objects.filter(code=code).exists():
-        raise InvalidInput(_("Camera %(code)s already exists.") % {"code": code}, fields={"code": code})
+        raise InvalidInput(
+            _("Camera %(code)s already exists.") % {"code": idents.camera_text(code)}, fields={"code": code}
+        )
     if direction not in Camera.Direction.values:
         raise InvalidInput(
             _("Direction must be one of %(values)s.") % {"values": ", ".join(Camera.Direction.values)},
@@ -109,7 +112,9 @@ def camera_rotate_token(*, camera: Camera, by: User | None = None, days: int | N
     _check_manager(by)
     locked = Camera.objects.select_for_update().get(pk=camera.pk)
     if locked.status == Camera.Status.RETIRED:
-        raise IllegalTransition(_("Camera %(code)s is retired: it gets no new token.") % {"code": locked.code})
+        raise IllegalTransition(
+            _("Camera %(code)s is retired: it gets no new token.") % {"code": idents.camera_text(locked)}
+        )
     token = new_token()
     locked.set_token(token, camera_token_expiry(days))
     with actor(by):
@@ -129,7 +134,7 @@ def camera_retire(*, camera: Camera, by: User | None, reason: str) -> Camera:
     _check_manager(by)
     locked = Camera.objects.select_for_update().get(pk=camera.pk)
     if locked.status == Camera.Status.RETIRED:
-        raise IllegalTransition(_("Camera %(code)s is already retired.") % {"code": locked.code})
+        raise IllegalTransition(_("Camera %(code)s is already retired.") % {"code": idents.camera_text(locked)})
     if not reason.strip():
         raise InvalidInput(_("Say why the camera is retired."), fields={"reason": "required"})
     locked.status = Camera.Status.RETIRED

@@ -25,6 +25,7 @@ from core.dates import TEHRAN, format_jalali, parse_jalali_date
 from core.errors import DomainError, http_status
 from core.files import serve_evidence, serve_export
 from core.forms import apply_error, read_filters
+from declarations import idents
 from declarations.models import OPEN_STATUSES, TransitDeclaration, Vehicle
 
 from . import installation, matching, registry, reports, services
@@ -186,7 +187,7 @@ def camera_retire(request, pk: int):
             apply_error(form, exc)
             status = http_status(exc)
         else:
-            messages.success(request, _("Camera %(code)s is out of service.") % {"code": camera.code})
+            messages.success(request, _("Camera %(code)s is out of service.") % {"code": idents.camera_text(camera)})
             return redirect("anpr:camera", pk=pk)
     return render(request, "anpr/camera_retire.html", {"camera": camera, "form": form}, status=status)
 
@@ -276,7 +277,13 @@ def report(request, code: str):
     descending = sort is not None and data["dir"] == "desc"
     rows = generator.sorted_rows(sort, descending) if generator.sortable else list(generator.rows())
     context.update(
-        {"report": generator, "headers": generator.headers, "rows": rows[:2000], "sort": sort, "descending": descending}
+        {
+            "report": generator,
+            "headers": generator.headers,
+            "rows": [generator.cells_html(row) for row in rows[:2000]],
+            "sort": sort,
+            "descending": descending,
+        }
     )
     return render(request, "anpr/report.html", context)
 

@@ -4,7 +4,7 @@ One helper per kind, so that every page, letter, PDF and spreadsheet shows an id
 same way, isolated from the right-to-left text around it:
 
 - pages and PDFs: the template filters ``serial``, ``plate``, ``waybill``, ``mrn``,
-  ``container``, ``letter_number`` and ``case_number`` (``declarations/templatetags/idents.py``, builtins) give
+  ``container``, ``letter_number``, ``case_number`` and ``camera`` (``declarations/templatetags/idents.py``, builtins) give
   ``<bdi dir="ltr" class="ident ident-serial">1404-BZG-00010056</bdi>``; WeasyPrint ignores
   a bare ``<bdi>`` but honours its ``dir``, so the PDF templates use the same filters;
 - plain text (a letter's subject and body, which are stored and edited as text, and drawn in
@@ -29,7 +29,7 @@ from core.text import digits, is_persian, isolate
 
 from .plates import IRANIAN_RE, PARTIAL_RE, PLATE_LETTERS, normalise_text
 
-KINDS = ("serial", "plate", "waybill", "mrn", "container", "goods", "letter", "case")
+KINDS = ("serial", "plate", "waybill", "mrn", "container", "goods", "letter", "case", "camera")
 # Reading order of an XLSX cell (openpyxl ``Alignment`` keywords): 1 is left to right.
 XLSX_LTR = {"horizontal": "left", "readingOrder": 1}
 
@@ -121,6 +121,16 @@ def letter_number_text(value) -> str:
     return isolate(digits(_text(value)))
 
 
+def camera_code(value) -> str:
+    """A plate-reader camera's code (``BZG-CAM-01``) of a ``Camera`` or as text."""
+    return _text(getattr(value, "code", value))
+
+
+def camera_text(value) -> str:
+    """A camera's code, Latin as the camera sends it, isolated left to right in a sentence."""
+    return isolate(camera_code(value))
+
+
 def case_number_text(value) -> str:
     """A judicial case's file number as the authority gave it (``1405-3120-Q``, ``ک/۱۴۰۵/۱۲``): digits as the
     text around it writes them, isolated, so that its letters and separators keep their order."""
@@ -170,6 +180,11 @@ def letter_number_html(value):
 
 def case_number_html(value):
     return ident_html("case", digits(_text(value)))
+
+
+def camera_html(value):
+    """A plate-reader camera's code (a ``Camera`` or its code), left to right as the camera sends it."""
+    return ident_html("camera", camera_code(value))
 
 
 def person_id_html(value):

@@ -2,7 +2,7 @@
 
 ``{{ d.serial|serial }}``, ``{{ d.vehicle|plate }}`` (or ``{{ text|plate:country }}``),
 ``{{ d.waybill_no|waybill }}``, ``{{ d.mrn|mrn }}``, ``{{ d.container_numbers|container }}``,
-``{{ driver.national_id|person_id }}``, ``{{ values|goods_serial }}``:
+``{{ driver.national_id|person_id }}``, ``{{ values|goods_serial }}``, ``{{ read.camera|camera }}``:
 see ``declarations/idents.py`` for the rules.
 """
 
@@ -51,6 +51,12 @@ def letter_number(value):
 def case_number(value):
     """A judicial case's file number, in the page's digits."""
     return idents.case_number_html(value)
+
+
+@register.filter
+def camera(value):
+    """A plate-reader camera (or its code): ``BZG-CAM-01`` left to right in a Persian line."""
+    return idents.camera_html(value)
 
 
 @register.filter

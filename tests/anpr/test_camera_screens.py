@@ -249,3 +249,45 @@ def test_the_api_installation_is_scoped(inspector, outsider, planned_offices):
         "MAK": "missing",
     }
     assert _api(outsider).get("/api/anpr/installation/").json() == []
+
+
+# --- the camera's code on Persian pages ----------------------------------------------------------------
+
+
+@pytest.mark.persian
+def test_a_cameras_code_is_isolated_on_every_anpr_page_and_in_its_messages(client, it_officer, bzg_camera, recent):
+    """«BZG-1» beside Persian text: each page shows it through the ``camera`` filter (left to right, on one
+    line), the XLSX reads its cell left to right, and a message naming it isolates it."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from anpr import ingest, reports
+    from anpr.models import PlateRead, Recognition
+    from core.text import LRI, PDI
+    from declarations.idents import camera_html
+
+    ingest.reads_ingest(camera=bzg_camera, items=[ingest.ReadInput(captured_at=recent, plate_raw="12ب34567")])
+    read = bzg_camera.reads.get()
+    PlateRead.objects.filter(pk=read.pk).update(recognition=Recognition.MANUAL)  # in the review queue
+    tag = '<bdi dir="ltr" class="ident ident-camera">BZG-1</bdi>'
+    assert camera_html(bzg_camera) == camera_html("BZG-1") == tag
+    client.force_login(it_officer)
+    for url in (
+        "/anpr/cameras/",
+        f"/anpr/cameras/{bzg_camera.pk}/",
+        f"/anpr/cameras/{bzg_camera.pk}/retire/",
+        "/anpr/review/",
+        f"/anpr/reads/{read.pk}/review/",
+        "/anpr/plates/?q=12ب34567",
+        "/anpr/reports/anpr-camera-corrections/",
+    ):
+        html = client.get(url).content.decode()
+        assert tag in html, url
+    # The plate's sighting history: the camera's column reads left to right in the XLSX, like the plate's.
+    sheet = load_workbook(io.BytesIO(client.get("/anpr/plates/", {"q": "12ب34567", "format": "xlsx"}).content))
+    ws = sheet.worksheets[0]
+    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == str(reports.PlateHistory.headers[0]))
+    assert ws.cell(header + 1, 3).value == "BZG-1" and ws.cell(header + 1, 3).alignment.horizontal == "left"
+    response = client.post(f"/anpr/cameras/{bzg_camera.pk}/retire/", {"reason": "قطع برق"}, follow=True)
+    assert f"{LRI}BZG-1{PDI}" in response.content.decode()

@@ -402,7 +402,7 @@ def test_the_camera_report_in_persian_keeps_each_camera_code_as_written(client, 
     client.force_login(hq)
     html = client.get(reverse("anpr:report", args=["anpr-camera-corrections"])).content.decode()
     table = html.split('data-report="anpr-camera-corrections"', 1)[1].split("</table>", 1)[0]
-    assert '<bdi dir="ltr" class="ident ident-code">THR-1</bdi>' in table and "THR-۱" not in table
+    assert '<bdi dir="ltr" class="ident ident-camera">THR-1</bdi>' in table and "THR-۱" not in table
     assert "<td>۱</td>" in table  # its one read, in Persian digits
 
 
