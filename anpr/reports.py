@@ -8,6 +8,11 @@ A file is forwarded by e-mail and must say what it is. The XLSX opens with a tit
 its period in Jalali, the scope it covers, when and by whom it was made), then the table with its header
 row. The CSV stays the table alone, header first, for the programs that read it; its file name carries
 the period and the scope (``filename``), as the XLSX's does.
+
+The PDF is for reading and forwarding, like the monthly return: Persian, right to left, the same title
+block, dates in Jalali and numbers in Persian digits; identifiers (plates, serials, camera and office
+codes) through the pages' identifier helpers (``declarations.idents``), each isolated so that it is drawn
+in its own order. It holds the first ``PDF_MAX_ROWS`` rows and says when the table goes on in the XLSX.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import format_lazy
@@ -27,7 +33,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import localised_name
-from core.dates import TEHRAN, format_jalali
+from core.dates import TEHRAN, format_jalali, persian_digits
 from core.text import digits, is_persian, sheet_title
 from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_row
@@ -37,8 +43,9 @@ from declarations.selectors import scope_key
 from .models import Camera, LabelReason, MatchState, PlateLabel, PlateRead
 
 MAX_ROWS = 100_000  # an export is a file for a person, not a database dump
+PDF_MAX_ROWS = 300  # WeasyPrint lays out ~60 table rows a second here (built in the request); the rest is in the XLSX
 
-# How each kind of identifier column is shown on the page (``declarations.idents``).
+# How each kind of identifier column is shown on the page and in the PDF (``declarations.idents``).
 _IDENT_HTML: dict[str, Callable[[Any], str]] = {
     "plate": idents.plate_html,
     "serial": idents.serial_html,
@@ -53,8 +60,8 @@ class Report:
     title = _("report")
     headers: list = []
     # Columns holding identifiers, by kind (``_IDENT_HTML``: plate, serial, camera, code): each isolated on
-    # the page, read left to right as written in the XLSX (a plate in its Persian form on the page, as the
-    # camera's text in the XLSX).
+    # the page and in the PDF, read left to right as written in the XLSX (a plate in its Persian form on
+    # the page and in the PDF, as the camera's text in the XLSX).
     identifiers: dict[int, str] = {}
     sortable = False  # the page sorts its rows by a column (``sorted_rows``)
 
@@ -73,7 +80,7 @@ class Report:
         return tuple(sorted(self.identifiers))
 
     def cells_html(self, row: list) -> list[SafeString]:
-        """One row as the page shows it, in the active language's digits: an identifier through
+        """One row as the page and the PDF show it, in the active language's digits: an identifier through
         its helper (serials one by one), yes/no in words, an empty cell as a dash."""
         out = []
         for i, value in enumerate(row):
@@ -118,6 +125,51 @@ class Report:
         what = "-".join([self.code, *(value for _label, value in self.subject())])
         days = "-".join(_day(d).replace("/", "") for d in (self.start, self.last_day))
         return f"{what}_{days}_{self.scope()[2]}.{ext}"
+
+    def pdf_head(self) -> list[tuple[str, SafeString]]:
+        """The XLSX's title block as the PDF writes it, (label, value) after the title: dates in Jalali with
+        Persian digits, the scope's code and the plate isolated."""
+        scope, scope_code, _slug = self.scope()
+        return [
+            (gettext("period from"), format_html("{}", persian_digits(_day(self.start)))),
+            (gettext("period to"), format_html("{}", persian_digits(_day(self.last_day)))),
+            (
+                gettext("scope"),
+                format_html("{} {}", scope, _IDENT_HTML["code"](scope_code))
+                if scope_code
+                else format_html("{}", scope),
+            ),
+            *((label, format_html("{}", idents.plate_html(value))) for label, value in self.subject()),
+            (gettext("made at"), format_html("{}", format_jalali(timezone.now(), persian=True))),
+            (gettext("made by"), format_html("{}", self.user.get_full_name() or self.user.get_username())),
+        ]
+
+    def to_pdf(self) -> bytes:
+        """The report as a Persian A4 document (landscape: the tables are wide): the title block, then the
+        first ``PDF_MAX_ROWS`` rows, saying so when there are more."""
+        from core.pdf import font_face_css, html_to_pdf
+
+        with translation.override("fa"):
+            rows: list[list[SafeString]] = []
+            more = False
+            for row in self.rows():
+                if len(rows) == PDF_MAX_ROWS:
+                    more = True
+                    break
+                rows.append(self.cells_html(row))
+            html = render_to_string(
+                "anpr/report_pdf.html",
+                {
+                    "fonts": font_face_css(),
+                    "title": str(self.title),
+                    "head": self.pdf_head(),
+                    "headers": [str(h) for h in self.headers],
+                    "rows": rows,
+                    "more": more,
+                    "limit": persian_digits(PDF_MAX_ROWS),
+                },
+            )
+        return html_to_pdf(html)
 
     def title_block(self) -> list[tuple[list, tuple[int, ...]]]:
         """The lines the XLSX opens with, above the table, each (cells, the columns holding an identifier):

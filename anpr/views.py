@@ -36,6 +36,7 @@ DEFAULT_DAYS = 30
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
 }
 
 
@@ -85,7 +86,7 @@ def _period(request) -> tuple[dt.datetime, dt.datetime, dict[str, str]]:
 
 
 def _export(request, report: reports.Report, fmt: str) -> HttpResponseBase:
-    body = report.to_xlsx() if fmt == "xlsx" else report.to_csv()
+    body = {"xlsx": report.to_xlsx, "pdf": report.to_pdf, "csv": report.to_csv}[fmt]()
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     return serve_export(request, response, subject=PlateRead, filename=report.filename(fmt), report=report.code)
 

@@ -78,3 +78,84 @@ def test_an_offices_file_says_so_in_persian_and_a_plates_history_names_its_plate
     assert sheet(history).cell(5, 2).alignment.horizontal == "left"
     assert "anpr-plate-history-12%D8%A834567_" in history["Content-Disposition"]
     assert history["Content-Disposition"].endswith("_office-THR.xlsx")
+
+
+# --- PDF ------------------------------------------------------------------------------------------
+
+PLATE = "12ب34567"
+SERIAL = "1404-THR-00010056"
+
+
+def _seen_truck(tehran, bazargan, camera):
+    """A truck on its way to Tehran, its declaration ``SERIAL``, read by ``camera`` an hour ago."""
+    from declarations.services import declaration_depart
+    from tests.factories import DeclarationFactory, VehicleFactory
+
+    d = DeclarationFactory(serial=SERIAL, origin=bazargan, destination=tehran, vehicle=VehicleFactory(plate=PLATE))
+    declaration_depart(declaration=d, by=None, at=timezone.now() - dt.timedelta(hours=20))
+    at = timezone.now() - dt.timedelta(hours=1)
+    (read,) = ingest.reads_ingest(camera=camera, items=[ingest.ReadInput(captured_at=at, plate_raw=PLATE)])
+    from anpr import sightings
+
+    sightings.reads_match(read_ids=[read.id])
+
+
+@pytest.mark.persian
+def test_a_plates_history_as_pdf_says_what_it_is_and_draws_the_plate_serial_and_camera_in_order(
+    client, dest_clerk, tehran, bazargan
+):
+    """Persian whatever the page's language, the XLSX's title block with Persian digits; the plate in its
+    Persian form read right to left in its order, the serial and the camera's code left to right."""
+    import re
+
+    from anpr import services
+    from core.dates import persian_digits
+    from tests.pdftext import norm, pdf_text
+
+    camera, _token = services.camera_register(office=tehran, code="THR-CAM-01", direction="in")
+    _seen_truck(tehran, bazargan, camera)
+    client.force_login(dest_clerk)
+    period = {"from": _day(3), "to": _day(0)}
+    response = client.get("/anpr/plates/", {"q": PLATE, **period, "format": "pdf"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].endswith("_office-THR.pdf")
+    text = pdf_text(response.content)
+    assert norm("سابقه مشاهده پلاک") in text
+    assert "دوره از" in text and persian_digits(period["from"]) in text
+    assert "دوره تا" in text and persian_digits(period["to"]) in text
+    assert "حوزه" in text and "گمرک تهران" in text and "مریم کریمی" in text
+    # The plate «۱۲ ب ۳۴۵ - ایران ۶۷», its parts in reading order (pdftotext puts the dash either side).
+    assert re.search(r"۱۲\s*ب\s*-?\s*۳۴۵\s*-?\s*ایران\s*۶۷", text), text
+    assert SERIAL in text and "THR-00010056-1404" not in text
+    assert "THR-CAM-01" in text and "CAM-01-THR" not in text
+
+
+def test_a_report_as_pdf_from_the_reports_page(client, inspector, bzg_camera):
+    from tests.pdftext import norm, pdf_text
+
+    at = timezone.now() - dt.timedelta(hours=1)
+    ingest.reads_ingest(camera=bzg_camera, items=[ingest.ReadInput(captured_at=at, plate_raw=PLATE)])
+    client.force_login(inspector)
+    period = {"from": _day(3), "to": _day(0)}
+    response = client.get("/anpr/reports/anpr-camera-corrections/", {**period, "format": "pdf"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert norm("خوانش‌های پلاک اصلاح‌شده به‌دست کاربران") in text and "به تفکیک دوربین" in text
+    assert "BZG-1" in text and "1-BZG" not in text
+    page = client.get("/anpr/reports/anpr-camera-corrections/", period).content.decode()
+    assert 'value="pdf"' in page
+    assert '<bdi dir="ltr" class="ident ident-camera">BZG-1</bdi>' in page
+
+
+def test_a_long_report_as_pdf_says_the_whole_table_is_in_the_xlsx(client, inspector, bzg_camera, monkeypatch):
+    from tests.pdftext import norm, pdf_text
+
+    monkeypatch.setattr(reports, "PDF_MAX_ROWS", 1)
+    for days_ago in (1, 2):
+        at = timezone.now() - dt.timedelta(days=days_ago)
+        ingest.reads_ingest(camera=bzg_camera, items=[ingest.ReadInput(captured_at=at, plate_raw=PLATE)])
+    client.force_login(inspector)
+    text = pdf_text(client.get(URL, {"format": "pdf"}).content)
+    assert "ردیف نخست آمده است" in text and norm("جدول کامل در فایل") in text  # pdftotext moves «XLSX» about
+    assert text.count("BZG") == 1  # the first row only
