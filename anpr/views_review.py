@@ -8,18 +8,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from accounts.scoping import get_scoped_or_404
 from core.errors import DomainError, NotAllowed, http_status
 from core.forms import apply_error
 from declarations.monitoring import signals_holding
+from declarations.paging import BadCursor, keyset_page
 
 from . import review
 from .forms import PlateEntryForm, ReviewQueueFilter
 from .models import LabelReason, PlateMatch, PlateRead
 
-PAGE = 100
+PAGE = 100  # reads a page; the pager (a cursor on the capture time) reaches every one
 
 
 def _capped(qs) -> tuple[int, bool]:
@@ -30,8 +32,9 @@ def _capped(qs) -> tuple[int, bool]:
 
 @login_required
 def queue(request):
-    """Reads waiting for a person at the user's offices, by kind (``?kind=``), newest first. A kind that is
-    no tab gets the page with its error beside the tabs and no reads (400), not every read."""
+    """Reads waiting for a person at the user's offices, by kind (``?kind=``), newest first, ``PAGE`` a page
+    (``?after=``/``?before=``: a cursor, so that every read can be reached), with how many wait in all. A
+    kind that is no tab gets the page with its error beside the tabs and no reads (400), not every read."""
     form = ReviewQueueFilter(request.GET or None, kinds=review.KINDS)
     valid = not form.is_bound or form.is_valid()
     kind = form.cleaned_data.get("kind", "") if form.is_bound and valid else ""
@@ -39,11 +42,34 @@ def queue(request):
     for k in review.KINDS:
         n, more = _capped(review.queue(request.user, k))
         tabs.append({"kind": k, "label": LabelReason(k).label, "count": n, "more": more})
-    reads = list(review.queue(request.user, kind)[:PAGE]) if valid else []
+    page, waiting = None, 0
+    if valid:
+        waiting_reads = review.queue(request.user, kind)
+        try:
+            page = keyset_page(
+                waiting_reads,
+                "-captured_at",
+                after=request.GET.get("after") or None,
+                before=request.GET.get("before") or None,
+                size=PAGE,
+            )
+        except BadCursor:  # back to the first page of the same tab, saying why
+            messages.warning(request, _("The page link is broken: start again from the first page."))
+            return redirect(reverse("anpr:review-queue") + (f"?{urlencode({'kind': kind})}" if kind else ""))
+        waiting = waiting_reads.order_by().count()
     return render(
         request,
         "anpr/review_queue.html",
-        {"tabs": tabs, "kind": kind, "reads": reads, "page": PAGE, "filter": form, "invalid": not valid},
+        {
+            "tabs": tabs,
+            "kind": kind,
+            "reads": page.rows if page else [],
+            "page": page,
+            "waiting": waiting,
+            "query": urlencode({"kind": kind}) if kind else "",
+            "filter": form,
+            "invalid": not valid,
+        },
         status=200 if valid else 400,
     )
 

@@ -603,3 +603,42 @@ def test_a_review_pages_queue_that_is_no_tab_is_refused_in_persian(client, dest_
     client.force_login(dest_clerk)
     page = client.get(reverse("anpr:read-review", args=[read.pk]), {"kind": "nonsense"}).content.decode()
     assert "صفی از این نوع نیست: یکی از زبانه‌ها را برگزینید." in page
+
+
+def test_every_read_in_the_queue_is_reached_page_by_page_with_the_count_of_all(client, dest_clerk, thr_camera):
+    """The queue is a work queue: 130 reads that need a person are all reachable (100 a page, a cursor to
+    the next), the page says how many wait in all, and paging keeps the tab."""
+    from anpr.views_review import PAGE
+
+    start = timezone.now() - dt.timedelta(hours=5)
+    items = [ingest.ReadInput(captured_at=start + dt.timedelta(minutes=i)) for i in range(130)]
+    ids = [r.id for r in ingest.reads_ingest(camera=thr_camera, items=items)]
+    PlateRead.objects.filter(pk__in=ids).update(recognition=Recognition.MANUAL, match_state=MatchState.NO_PLATE)
+    oldest = ids[0]  # the 130th newest: on the second page
+    client.force_login(dest_clerk)
+    for kind in ("", LabelReason.NOT_IRANIAN):
+        query = {"kind": kind} if kind else {}
+        first = client.get(reverse("anpr:review-queue"), query)
+        html = first.content.decode()
+        assert 'data-waiting="130"' in html
+        seen = _ids_in(html)
+        assert len(seen) == PAGE and oldest not in seen
+        nxt = html.split('rel="next" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+        assert (f"kind={kind}" in nxt) == bool(kind)
+        second = client.get(reverse("anpr:review-queue") + nxt).content.decode()
+        rest = _ids_in(second)
+        assert oldest in rest and seen | rest == set(ids) and not seen & rest
+        assert 'rel="next" aria-disabled="true"' in second  # the last page
+        back = second.split('rel="prev" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+        assert _ids_in(client.get(reverse("anpr:review-queue") + back).content.decode()) == seen
+
+
+def test_a_broken_page_link_of_the_queue_goes_back_to_its_first_page(client, dest_clerk):
+    client.force_login(dest_clerk)
+    response = client.get(reverse("anpr:review-queue"), {"kind": LabelReason.NOT_IRANIAN, "after": "garbage"})
+    assert response.status_code == 302 and response["Location"].endswith(f"?kind={LabelReason.NOT_IRANIAN}")
+
+
+def _ids_in(html: str) -> set[int]:
+    table = html.split("data-review-queue", 1)[1].split("</table>", 1)[0]
+    return {int(part.split('"', 1)[0]) for part in table.split('data-read="')[1:]}
