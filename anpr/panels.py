@@ -30,7 +30,7 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
         read = m.read
         kind = _("exact") if m.exact else _("similar, score %(score)s") % {"score": format_number(m.score, 2)}
         detail = _("%(plate)s read by camera %(camera)s (%(kind)s)") % {
-            "plate": idents.plate_text(read),
+            "plate": idents.plate_text(read, nowrap=True),
             "camera": idents.camera_text(read.camera),
             "kind": kind,
         }

@@ -287,7 +287,7 @@ def read_label(
             )
             % {
                 "who": previous.by.get_full_name() or previous.by.username,
-                "plate": plate_text(previous.plate, previous.country),
+                "plate": plate_text(previous.plate, previous.country, nowrap=True),
                 "at": format_jalali(previous.at, persian=is_persian()),
             }
         )

@@ -36,6 +36,16 @@ def isolate(text: str, direction: str = "ltr") -> str:
     return (RLI if direction == "rtl" else LRI) + text + PDI
 
 
+NO_BREAK_SPACE = "\u00a0"
+WORD_JOINER = "\u2060"  # no line break on either side, nothing drawn
+
+
+def unbreakable(text: str) -> str:
+    """``text`` held on one line wherever it falls in a paragraph (a plate in a message): its spaces made
+    no-break spaces, and no break after a hyphen (``۵۶۳ - ایران``), which a no-break space alone allows."""
+    return text.replace(" ", NO_BREAK_SPACE).replace("-", "-" + WORD_JOINER)
+
+
 def hidden_characters(text: str) -> str:
     """The control and format characters in ``text``: direction overrides and isolates (U+202E shows what
     follows it reversed), zero-width marks. An identifier (a scanner's, a code) has none."""

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from django.utils.html import format_html, format_html_join
 
 from core.dates import persian_digits
-from core.text import digits, is_persian, isolate
+from core.text import digits, is_persian, isolate, unbreakable
 
 from .plates import IRANIAN_RE, PARTIAL_RE, PLATE_LETTERS, normalise_text
 
@@ -111,8 +111,11 @@ def container_text(value) -> str:
     return isolate(_text(value))
 
 
-def plate_text(plate, country: str = "") -> str:
-    return isolate(plate_display(plate, country), plate_direction(plate, country))
+def plate_text(plate, country: str = "", *, nowrap: bool = False) -> str:
+    """The plate between isolates; ``nowrap``: also held on one line (a message or an error, whose text
+    no style reaches as ``.ident`` does on a page)."""
+    shown = plate_display(plate, country)
+    return isolate(unbreakable(shown) if nowrap else shown, plate_direction(plate, country))
 
 
 def letter_number_text(value) -> str:
