@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import CustomsOffice
 from core.errors import InvalidInput
-from core.forms import ListFilterForm, PageForm
+from core.forms import ListFilterForm, PageForm, PageIntegerField
 from core.text import isolate
 from declarations.selectors import scope_offices
 
@@ -259,5 +259,6 @@ class RollbackForm(PageForm):
 
 
 class TrainingForm(PageForm):
-    steps = forms.IntegerField(label=gettext_lazy("training steps"), min_value=1, max_value=100_000)
-    synth = forms.IntegerField(label=gettext_lazy("rendered plates"), min_value=0, max_value=500_000)
+    # Typed and shown in the page's digits (Persian first), Latin digits taken too.
+    steps = PageIntegerField(label=gettext_lazy("training steps"), min_value=1, max_value=100_000)
+    synth = PageIntegerField(label=gettext_lazy("rendered plates"), min_value=0, max_value=500_000)

@@ -69,15 +69,22 @@ class JalaliDateTimeField(forms.CharField):
             )
 
 
-class JalaliYearField(forms.IntegerField):
-    """A Jalali year typed in any digits and shown in the page's (``page_digits``: the one form style
-    writes it through the ``fa`` filter; a number input would show Latin digits in a Persian page)."""
+class PageIntegerField(forms.IntegerField):
+    """A whole number typed in any digits (Persian, Arabic-Indic, Latin; thousands grouped with ٬ or , or
+    not) and shown in the page's (``page_digits``: the one form style writes it through the ``fa`` filter,
+    in a text box with a numeric keyboard; a number input shows and takes Latin digits only)."""
 
     widget = forms.TextInput
     page_digits = True
 
     def to_python(self, value):
-        return super().to_python(dates.ascii_digits(str(value)) if value not in (None, "") else value)
+        if value not in (None, ""):
+            value = dates.ascii_digits(str(value)).strip().replace(text.PERSIAN_THOUSANDS, "").replace(",", "")
+        return super().to_python(value)
+
+
+class JalaliYearField(PageIntegerField):
+    """A Jalali year typed in any digits and shown in the page's."""
 
 
 def jalali_month_choices() -> list[tuple[int, str]]:

@@ -451,3 +451,27 @@ def test_a_versions_number_is_written_in_persian_digits_in_its_notice_and_its_ro
     client.force_login(it_officer)
     response = client.post(reverse("anpr:model-rollback", args=[shipped.pk]), {"reason": "worse"}, follow=True)
     assert "نسخه ۱ دوباره به‌کار گرفته شد." in response.content.decode()
+
+
+@pytest.mark.persian
+def test_the_training_forms_numbers_are_in_persian_digits_and_either_script_is_taken(client, it_officer):
+    """As every number box of a Persian page: Persian digits shown, a numeric keyboard, Persian or Latin
+    digits taken (a number input showed «400» and refused «۴۰۰»)."""
+    from anpr.forms import TrainingForm
+
+    client.force_login(it_officer)
+    page = client.get(reverse("anpr:models")).content.decode()
+    form = page[page.index("data-training-form") : page.index("</form>", page.index("data-training-form"))]
+    for name in ("steps", "synth"):
+        at = form.index(f'name="{name}"')
+        box = form[form.rindex("<input", 0, at) : form.index(">", at)]
+        value = persian_digits(retraining.DEFAULTS[name])
+        assert 'type="text"' in box and 'inputmode="numeric"' in box and f'value="{value}"' in box, box
+    for steps, synth in (("۲۰۰", "۱۲٬۰۰۰"), ("200", "12000"), ("٢٠٠", "12,000")):
+        form = TrainingForm({"steps": steps, "synth": synth})
+        assert form.is_valid(), form.errors
+        assert (form.cleaned_data["steps"], form.cleaned_data["synth"]) == (200, 12000)
+    response = client.post(reverse("anpr:training-start"), {"steps": "۰", "synth": "۱۰"})
+    assert response.status_code == 400 and not TrainingRun.objects.exists()
+    page = response.content.decode()
+    assert 'value="۰"' in page and "مقدار باید دست‌کم ۱ باشد." in page
