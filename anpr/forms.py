@@ -16,7 +16,7 @@ from core.forms import ListFilterForm, PageForm, PageIntegerField
 from core.text import isolate
 from declarations.selectors import scope_offices
 
-from .models import Camera, LabelReason, PlateLayout
+from .models import Camera, LabelReason, PlateLabel, PlateLayout
 
 
 class CameraForm(PageForm):
@@ -165,7 +165,12 @@ class PlateEntryForm(PageForm):
             example=isolate("اروند ۳۰۴۴۳۲", "rtl"),  # kept in its own order on English pages too
         ),
     )
-    note = forms.CharField(label=gettext_lazy("note"), max_length=300, required=False, widget=forms.Textarea)
+    note = forms.CharField(
+        label=gettext_lazy("note"),
+        max_length=PlateLabel._meta.get_field("note").max_length,  # one limit, the table's
+        required=False,
+        widget=forms.Textarea,
+    )
 
     def __init__(self, *args, **kwargs):
         from declarations.plates import ALL_PLATE_LETTERS

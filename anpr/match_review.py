@@ -21,6 +21,7 @@ from declarations.hooks import GateRead
 from declarations.models import TransitDeclaration
 
 from .models import MatchReview, PlateMatch
+from .review import checked_note
 
 DECISIONS = (MatchReview.CONFIRMED, MatchReview.REJECTED)
 
@@ -56,6 +57,7 @@ def match_review(*, match: PlateMatch, by: User, decision: str, note: str = "") 
         )
     if not may_review_match(by, match):
         raise NotAllowed(_("You may not review this plate match."))
+    note = checked_note(note)
     if match.exact:
         raise IllegalTransition(_("An exact plate match needs no review."))
     if match.review == decision:
@@ -78,7 +80,7 @@ def match_review(*, match: PlateMatch, by: User, decision: str, note: str = "") 
         actor=by,
         message=(
             f"{idents.plate_text(read)} ≈ {match.vehicle_plate} ({match.score:.2f}) @ {read.office.code}"
-            + (f": {note.strip()[:300]}" if note.strip() else "")
+            + (f": {note}" if note else "")
         ),
         data={
             "match": match.pk,
@@ -90,7 +92,7 @@ def match_review(*, match: PlateMatch, by: User, decision: str, note: str = "") 
             "plate": match.vehicle_plate,
             "score": match.score,
             "office": read.office.code,
-            "note": note.strip()[:300],
+            "note": note,
         },
     )
     evidence.recompute_plate_evidence(declaration_id=match.declaration_id)

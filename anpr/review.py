@@ -35,7 +35,7 @@ from accounts.models import Role, User
 from core.audit import actor
 from core.dates import format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
-from core.text import is_persian
+from core.text import format_number, is_persian
 from declarations import evidence
 from declarations.idents import plate_text
 from declarations.models import ARRIVED_STATUSES, OPEN_STATUSES, TransitDeclaration
@@ -204,6 +204,18 @@ def other_layout_text(text: str, layout: str) -> str:
     return s
 
 
+NOTE_MAX = PlateLabel._meta.get_field("note").max_length or 300
+
+
+def checked_note(note: str) -> str:
+    """A reviewer's note, trimmed; one longer than ``NOTE_MAX`` is refused naming the field, never cut short
+    (what was cut might be what mattered)."""
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise InvalidInput(_("At most %(n)s characters.") % {"n": format_number(NOTE_MAX)}, fields={"note": note})
+    return note
+
+
 def deferred_foreign(read: PlateRead) -> tuple[str, str]:
     """(country, text) of a foreign plate the reader read with too little confidence to give, or ('', '')."""
     m = _FOREIGN_DEFERRED.match(read.recognition_error or "")
@@ -268,6 +280,7 @@ def read_label(
     if not may_label(by, read):
         raise NotAllowed(_("You may not read plates of this office's camera."))
     country = (country or "IR").strip().upper()
+    note = checked_note(note)
     if layout:
         parsed = Plate(other_layout_text(plate, layout), "IR")
     else:
@@ -306,7 +319,7 @@ def read_label(
             plate_before=previous.plate if previous else own,
             corrected=parsed.text != own,
             reason=reasons[0] if reasons else LabelReason.OTHER,
-            note=note.strip()[:300],
+            note=note,
             by=by,
             at=now,
         )

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from anpr import ingest, review, sightings
-from anpr.models import LabelReason, MatchState, PlateLabel, PlateMatch, PlateRead, Recognition
+from anpr.models import LabelReason, MatchReview, MatchState, PlateLabel, PlateMatch, PlateRead, Recognition
 from declarations import monitoring
 from declarations.models import DeclarationEvent, TransitDeclaration
 from declarations.services import declaration_confirm_arrival, declaration_depart
@@ -642,3 +642,44 @@ def test_a_broken_page_link_of_the_queue_goes_back_to_its_first_page(client, des
 def _ids_in(html: str) -> set[int]:
     table = html.split("data-review-queue", 1)[1].split("</table>", 1)[0]
     return {int(part.split('"', 1)[0]) for part in table.split('data-read="')[1:]}
+
+
+def test_an_over_long_note_is_refused_beside_the_field_and_nothing_is_written(client, dest_clerk, hq, thr_camera):
+    """The note has the table's limit (300 characters): the box says so and holds no more, a longer one sent
+    anyway comes back beside the field with what was typed, and neither the label nor the read's matching
+    is written; from a service caller too, never cut short unseen."""
+    from core.errors import InvalidInput
+
+    read = _read(thr_camera, MISREAD)
+    state = (read.match_state, read.vehicle_id)
+    url = reverse("anpr:read-review", args=[read.pk])
+    client.force_login(dest_clerk)
+    page = client.get(url).content.decode()
+    assert 'maxlength="300"' in page[page.index('name="note"') - 200 : page.index('name="note"') + 300]
+    long_note = "x" * 301
+    response = client.post(url, _entry(OTHER, note=long_note, seen=""))
+    assert response.status_code == 400
+    html = response.content.decode()
+    box = html[html.index('name="note"') : html.index("</div>", html.index('role="alert"', html.index('name="note"')))]
+    assert long_note in box and 'aria-invalid="true"' in box and "At most 300 characters." in box
+    assert not PlateLabel.objects.filter(read=read).exists()
+    read.refresh_from_db()
+    assert (read.match_state, read.vehicle_id) == state
+    with pytest.raises(InvalidInput) as refused:
+        review.read_label(read=read, by=hq, plate=OTHER, note=long_note)
+    assert refused.value.fields == {"note": long_note}
+    assert not PlateLabel.objects.filter(read=read).exists()
+    assert review.read_label(read=read, by=hq, plate=OTHER, note=" " + "x" * 300 + " ").label.note == "x" * 300
+
+
+def test_an_over_long_note_on_a_match_review_is_refused_not_cut(hq, on_the_road, thr_camera):
+    from anpr.match_review import match_review
+    from core.errors import InvalidInput
+
+    _read(thr_camera, MISREAD)
+    match = PlateMatch.objects.get(declaration=on_the_road)
+    with pytest.raises(InvalidInput):
+        match_review(match=match, by=hq, decision="rejected", note="y" * 301)
+    match.refresh_from_db()
+    assert match.review == MatchReview.NONE
+    assert not DeclarationEvent.objects.filter(declaration=on_the_road, kind="plate_match_rejected").exists()
