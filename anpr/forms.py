@@ -64,11 +64,11 @@ class CameraFilter(ListFilterForm):
         self.fields["office"].choices = [("", "—"), *((o.code, o.code) for o in scope_offices(user))]
 
 
-EXPORT_FORMATS = ("csv", "xlsx")
+EXPORT_FORMATS = ("csv", "xlsx", "pdf")
 
 
 class ExportFilter(ListFilterForm):
-    """``?format=csv|xlsx``: the page's table as a file; absent, the page. Any other format is refused
+    """``?format=csv|xlsx|pdf``: the page's table as a file; absent, the page. Any other format is refused
     beside the filters (400, no file), never the page in place of the file asked for."""
 
     format = forms.ChoiceField(

@@ -355,8 +355,9 @@ def test_the_origin_office_uploads_a_scan_and_sends_a_letter(day):
     page.fill("#id_captured_at", _jalali_now(minutes=-30))
     page.set_input_files("#id_files", files=[{"name": "truck.png", "mimeType": "image/png", "buffer": _scan_png()}])
     d.shot("scan-upload-form")
-    with page.expect_navigation():  # the page reloads itself once every file is stored
-        page.click("#scan-upload-form button[type=submit]")
+    page.click("#scan-upload-form button[type=submit]")
+    # Once every file is stored the page says so and lists it, without reloading.
+    page.locator("#main > .messages .alert-success").wait_for()
     page.wait_for_selector('[data-stage="origin"] li[data-scan]')
     assert page.locator('[data-stage="origin"] li[data-scan]').count() == 1
     d.shot("scan-uploaded")
