@@ -3,6 +3,9 @@ dashboard; transitions are actions calling the lifecycle services (errors: core/
 
 from __future__ import annotations
 
+from typing import cast
+
+from django import forms
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.http import urlencode
@@ -58,30 +61,58 @@ from .serializers_serials import (
 from .views_actions import run_action
 
 MAY_IMPORT = (Role.HQ, Role.OFFICE, Role.INTEGRATION)
-LIST_PARAMS = [
-    OpenApiParameter(name, OpenApiTypes.STR, description=desc)
-    for name, desc in [
-        ("q", "serial, plate (any digit script), waybill or seal"),
-        ("office", "office code, as origin or destination"),
-        ("origin", "origin office code"),
-        ("destination", "destination office code"),
-        ("province", "province code"),
-        ("status", "registered | in_transit | arrived | settled | unsettled | cancelled | closed"),
-        ("signal", "a monitoring signal key, e.g. overdue"),
-        ("date_from", "declared on or after (Jalali 1404/01/01 or ISO date)"),
-        ("date_to", "declared on or before (Jalali or ISO date)"),
-        ("company", "company registration number or part of its name"),
-        ("nationality", "IR, foreign, or an ISO country code"),
-        ("sort", "-declared_at (default), declared_at, serial, -serial"),
-        ("after", "cursor of the next page"),
-        ("before", "cursor of the previous page"),
-    ]
-] + [
+# What each of the list page's filters means to a client; the parameters themselves (and the values of
+# those with fixed ones) are the page's filter form's (DeclarationFilter), so the two cannot part.
+FILTER_DESCRIPTIONS = {
+    "q": "serial, plate (any digit script), waybill or seal",
+    "office": "office code, as origin or destination",
+    "origin": "origin office code",
+    "destination": "destination office code",
+    "province": "province code (its offices, as origin or destination)",
+    "status": "the declaration's status",
+    "signal": "a monitoring signal of the dashboard",
+    "age": "overdue (in transit past the deadline) by whole days past it, the dashboard's ageing buckets",
+    "reason": "the reason recorded why it cannot be settled",
+    "date_from": "declared on or after: Jalali 1404/05/12 (any digit script) or ISO 2025-08-03, Tehran days",
+    "date_to": "declared on or before: Jalali 1404/05/12 (any digit script) or ISO 2025-08-03, Tehran days",
+    "compliance": "the declarations one scan compliance figure of the dashboard counts, in the window of "
+    "window_from and window_to (either may be left open); for one office's figure add origin=<code> to the "
+    "origin-side ones (departed, scanned_in_time, not_scanned_in_time) and destination=<code> to the others, "
+    "as the dashboard's links do",
+    "window_from": "only with compliance (without it, not applied, as on the page): departed (origin side) or "
+    "arrived (destination side) at or after: Jalali 1404/05/12 10:30 (Tehran time, any digit script) or ISO "
+    "8601 (without an offset: Tehran time)",
+    "window_to": "only with compliance (without it, not applied, as on the page): departed or arrived before "
+    "(exclusive): Jalali 1404/05/12 10:30 (Tehran time) or ISO 8601",
+    "company": "company registration number or part of its name",
+    "nationality": "IR, foreign, or an ISO country code of the truck",
+    "sort": "the order of the rows; deadline lists the overdue ones only, the most overdue first",
+}
+
+
+def _filter_param(name: str, field) -> OpenApiParameter:
+    """The page filter form's field ``name`` as a query parameter: with its values, when it has fixed ones."""
+    description = FILTER_DESCRIPTIONS[name]  # a filter added to the page without one fails here, at import
+    if not isinstance(field, forms.ChoiceField) or isinstance(field, forms.ModelChoiceField):
+        return OpenApiParameter(name, OpenApiTypes.STR, description=description)  # text, or a row's code
+    # A ChoiceField's choices, once set, are a list of (value, label) pairs (its "" is the empty option).
+    choices = [(value, label) for value, label in cast("list[tuple[str, str]]", field.choices) if value != ""]
+    with translation.override("en"):
+        values = "; ".join(f"`{value}`: {label}" for value, label in choices)
+    schema: dict = {"type": "string", "enum": [value for value, _label in choices]}
+    if name == "sort":
+        schema["default"] = DEFAULT_SORT
+    return OpenApiParameter(name, schema, description=f"{description} ({values})")
+
+
+LIST_PARAMS = [_filter_param(name, field) for name, field in DeclarationFilter().form.fields.items()] + [
+    OpenApiParameter("after", OpenApiTypes.STR, description="cursor of the next page"),
+    OpenApiParameter("before", OpenApiTypes.STR, description="cursor of the previous page"),
     OpenApiParameter(
         "page_size",
         {"type": "integer", "minimum": 1, "maximum": 200, "default": PAGE_SIZE},
         description=f"rows per page, 1..200, default {PAGE_SIZE}",
-    )
+    ),
 ]
 PAGE_SIZE_MAX = 200
 

@@ -308,3 +308,142 @@ def test_the_schema_gives_a_list_that_takes_no_filter_its_400():
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
     for path in ("/api/offices/", "/api/reports/returns/", "/api/anpr/cameras/", "/api/anpr/installation/"):
         assert "400" in paths[path]["get"]["responses"], path
+
+
+# --- the API takes the list page's filters, with their meaning (one DeclarationFilter) -----------------
+
+
+@pytest.fixture
+def filter_rows(bazargan, tehran, sarakhs):
+    """Rows each filter below picks differently, some outside West Azerbaijan (the inspector's scope)."""
+    from declarations.models import UnsettledReason
+
+    now = timezone.now()
+    bazargan.has_scanner = True
+    bazargan.scanner_since = None
+    bazargan.save()
+    day = dt.timedelta(days=1)
+
+    def make(origin=bazargan, destination=tehran, **fields):
+        return DeclarationFactory(origin=origin, destination=destination, **fields).pk
+
+    return {
+        "late3": make(status=Status.IN_TRANSIT, deadline=now - 3 * day, departed_at=now - 5 * day),
+        "late10": make(status=Status.IN_TRANSIT, deadline=now - 10 * day, departed_at=now - 12 * day),
+        "late10_out": make(sarakhs, status=Status.IN_TRANSIT, deadline=now - 10 * day, departed_at=now - 12 * day),
+        "late50": make(status=Status.IN_TRANSIT, deadline=now - 50 * day, departed_at=now - 55 * day),
+        "scanned": make(
+            status=Status.IN_TRANSIT, deadline=now + day, departed_at=now - 2 * day, origin_scan_at=now - 2 * day
+        ),
+        "seal": make(status=Status.UNSETTLED, unsettled_reason=UnsettledReason.SEAL_DISCREPANCY),
+        "seal_out": make(sarakhs, status=Status.UNSETTLED, unsettled_reason=UnsettledReason.SEAL_DISCREPANCY),
+        "other": make(status=Status.UNSETTLED, unsettled_reason=UnsettledReason.OTHER),
+        "registered": make(),
+    }
+
+
+def _window(days_ago: int) -> str:
+    from core.dates import format_jalali
+
+    return format_jalali(timezone.now() - dt.timedelta(days=days_ago), persian=False)
+
+
+@pytest.mark.parametrize(
+    ("user", "query", "expected"),
+    [
+        ("inspector", {"age": "d0_7"}, {"late3"}),
+        ("inspector", {"age": "d8_28"}, {"late10"}),
+        ("hq", {"age": "d8_28"}, {"late10", "late10_out"}),
+        ("inspector", {"age": "over_40", "sort": "deadline"}, {"late50"}),
+        ("inspector", {"reason": "seal_discrepancy"}, {"seal"}),
+        ("hq", {"reason": "seal_discrepancy", "status": "unsettled"}, {"seal", "seal_out"}),
+        ("hq", {"compliance": "departed", "origin": "BZG", "window_from": _window(7)}, {"late3", "scanned"}),
+        ("inspector", {"compliance": "not_scanned_in_time", "window_from": _window(20)}, {"late3", "late10"}),
+        ("inspector", {"compliance": "scanned_in_time", "window_to": _window(0)}, {"scanned"}),
+        ("inspector", {"signal": "overdue", "age": "d8_28"}, {"late10"}),
+        ("inspector", {"sort": "deadline"}, {"late3", "late10", "late50"}),
+    ],
+)
+def test_the_api_answers_the_rows_the_list_page_shows_for_the_same_filters(
+    api, client, request, filter_rows, user, query, expected
+):
+    """``?age=``, ``?reason=`` and ``?compliance=`` (the dashboard's ageing and scan compliance links) were
+    unknown parameters to the API: a client could not ask it for the rows the page shows."""
+    from django.core.cache import cache
+
+    from tests.declarations.test_views_list import LIST, _serials
+
+    cache.clear()
+    who = request.getfixturevalue(user)
+    client.force_login(who)
+    page = client.get(LIST, query)
+    assert page.status_code == 200
+    page_ids = set(TransitDeclaration.objects.filter(serial__in=_serials(page)).values_list("pk", flat=True))
+    api.force_authenticate(who)
+    response = api.get("/api/declarations/", query)
+    assert response.status_code == 200, response.content
+    api_ids = {row["id"] for row in response.json()["results"]}
+    assert api_ids == page_ids == {filter_rows[name] for name in expected}
+
+
+def test_the_new_filters_page_by_cursor(api, hq, filter_rows):
+    api.force_authenticate(hq)
+    seen, url, params = [], "/api/declarations/", {"age": "d8_28", "sort": "deadline", "page_size": 1}
+    while url:
+        body = api.get(url, params).json()
+        assert body["count"] == 2
+        seen += [row["id"] for row in body["results"]]
+        url, params = body["next"], None
+    assert seen == [filter_rows["late10"], filter_rows["late10_out"]] or seen == [
+        filter_rows["late10_out"],
+        filter_rows["late10"],
+    ]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"age": "d41"},
+        {"reason": "lost"},
+        {"compliance": "scanned"},
+        {"window_from": "1404/13/40", "compliance": "departed"},
+        {"window_to": "tomorrow", "compliance": "arrived"},
+        {"sort": "deadline_desc"},
+        {"signal": "late"},
+    ],
+)
+def test_a_bad_value_of_a_page_filter_is_a_400_naming_it(api, hq, declaration, params):
+    api.force_authenticate(hq)
+    response = api.get("/api/declarations/", params)
+    assert response.status_code == 400, response.content
+    name = next(k for k in params if k != "compliance" or len(params) == 1)
+    error = response.json()["error"]
+    assert list(error["fields"]) == [name] and "unknown parameter" not in error["message"], error
+
+
+def test_the_schema_lists_every_filter_of_the_page_with_its_values():
+    """``status``, ``sort`` and ``signal`` were prose; ``age``, ``reason`` and ``compliance`` were missing."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    from declarations import ageing, monitoring, scan_compliance
+    from declarations.filters import SORTS, DeclarationFilter
+    from declarations.models import UnsettledReason
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    params = {p["name"]: p for p in paths["/api/declarations/"]["get"]["parameters"]}
+    assert set(DeclarationFilter().form.fields) | {"after", "before", "page_size"} == set(params)
+
+    def enum(name):
+        return params[name]["schema"]["enum"]
+
+    assert enum("status") == list(Status.values)
+    assert enum("sort") == list(SORTS)
+    assert enum("signal") == list(monitoring.SIGNALS)
+    assert enum("age") == ageing.KEYS == ["d0_7", "d8_28", "d29_40", "over_40"]
+    assert enum("reason") == list(UnsettledReason.values)
+    assert enum("compliance") == list(scan_compliance.FIGURES)
+    for name in ("date_from", "date_to"):
+        assert "1404/" in params[name]["description"] and "ISO" in params[name]["description"]
+    for name in ("window_from", "window_to"):
+        assert "10:30" in params[name]["description"] and "compliance" in params[name]["description"]
+    assert params["sort"]["schema"].get("default") == "-declared_at"
