@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User
 from core import jobs
@@ -255,7 +256,7 @@ def letter_send(*, letter: FollowUpLetter, by: User | None, at: dt.datetime | No
         kind="letter_sent",
         at=at,
         actor=by,
-        message=_("Follow-up letter %(n)s sent") % {"n": idents.letter_number_text(locked.number)},
+        message=Message(gettext_noop("Follow-up letter %(n)s sent"), n=Ident("letter", locked.number)),
         data={"letter": locked.pk},
     )
     # The destination's staff are told on their bell: the reply is due within FOLLOWUP_REPLY_DUE_DAYS.
@@ -330,7 +331,7 @@ def letter_record_answer(
         kind="letter_answered",
         at=answered_at,
         actor=by,
-        message=_("Reply to letter %(n)s recorded") % {"n": idents.letter_number_text(locked.number)},
+        message=Message(gettext_noop("Reply to letter %(n)s recorded"), n=Ident("letter", locked.number)),
         data={"letter": locked.pk},
     )
     letter.refresh_from_db()
@@ -422,18 +423,20 @@ def _follow_up_draft(letter: FollowUpLetter, kind: str, now: dt.datetime) -> Non
         .filter(declaration_id=letter.declaration_id, status=LetterStatus.DRAFT)
         .first()
     )
-    message = _("No reply to letter %(n)s: %(kind)s proposed") % {
-        "n": idents.letter_number_text(letter.number),
-        "kind": LetterKind(kind).label,
-    }
+    message = Message(
+        gettext_noop("No reply to letter %(n)s: %(kind)s proposed"),
+        n=Ident("letter", letter.number),
+        kind=Message(LetterKind(kind).label),
+    )
     if pending is not None and kind == LetterKind.ESCALATION:
         pending.status = LetterStatus.CANCELLED
         pending.save(update_fields=["status"])
-        message = _("No reply to letter %(n)s: %(kind)s proposed in place of the waiting draft (%(waiting)s)") % {
-            "n": idents.letter_number_text(letter.number),
-            "kind": LetterKind(kind).label,
-            "waiting": pending.get_kind_display(),
-        }
+        message = Message(
+            gettext_noop("No reply to letter %(n)s: %(kind)s proposed in place of the waiting draft (%(waiting)s)"),
+            n=Ident("letter", letter.number),
+            kind=Message(LetterKind(kind).label),
+            waiting=Message(LetterKind(pending.kind).label),
+        )
         pending = None
     if pending is None:
         _new_letter(letter.declaration, kind, by=None, previous=letter).save()
@@ -570,7 +573,7 @@ def case_open(
         kind="case_opened",
         at=timezone.now(),
         actor=by,
-        message=_("Judicial case %(n)s opened") % {"n": case.file_number},
+        message=Message(gettext_noop("Judicial case %(n)s opened"), n=Ident("case", case.file_number)),
         data={"case": case.pk},
     )
     return case
@@ -629,6 +632,8 @@ def case_close(
         services.declaration_close(
             declaration=case.declaration,
             by=by,
-            remarks=_("Judicial case %(n)s: %(o)s") % {"n": case.file_number, "o": case.outcome[:300]},
+            remarks=Message(
+                gettext_noop("Judicial case %(n)s: %(o)s"), n=Ident("case", case.file_number), o=case.outcome[:300]
+            ),
         )
     return case

@@ -32,7 +32,7 @@ from core.dates import TEHRAN, format_jalali
 from core.errors import IllegalTransition, InvalidInput
 from core.workdays import add_working_days, is_working_day
 from declarations import evidence, idents, services
-from notifications.messages import Ident, Message, When, render
+from notifications.messages import Ident, Message, Number, When
 from notifications.services import Kind, inspectors_of, notify, office_staff
 
 from .models import (
@@ -214,8 +214,11 @@ def case_value(
         kind="case_valued",
         at=timezone.now(),
         actor=by,
-        message=_("Case %(n)s valued at %(v)s rial")
-        % {"n": idents.case_number_text(case.file_number), "v": text.format_number(case.goods_value)},
+        message=Message(
+            gettext_noop("Case %(n)s valued at %(v)s rial"),
+            n=Ident("case", case.file_number),
+            v=Number(case.goods_value, grouped=True),
+        ),
         data={"case": case.pk, "valuation": valuation.pk},
     )
     return valuation
@@ -343,8 +346,11 @@ def milestone_done(
         kind="case_milestone_done",
         at=done_at,
         actor=by,
-        message=_("Case %(n)s: %(step)s")
-        % {"n": idents.case_number_text(case.file_number), "step": m.get_kind_display()},
+        message=Message(
+            gettext_noop("Case %(n)s: %(step)s"),
+            n=Ident("case", case.file_number),
+            step=Message(MilestoneKind(m.kind).label),
+        ),
         data={"case": case.pk, "milestone": m.pk},
     )
     return m
@@ -386,7 +392,7 @@ def milestones_run(*, now: dt.datetime | None = None, limit: int = 2000) -> int:
                 declaration_id=case.declaration_id,
                 kind="case_milestone_overdue",
                 at=now,
-                message=render(title),
+                message=title,
                 data={"case": case.pk, "milestone": m.pk, "article": m.article},
             )
             told += 1

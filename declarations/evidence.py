@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from accounts.models import User
 from core.errors import InvalidInput
+from notifications.messages import Message
 
 from . import hooks, selectors
 from .models import DeclarationEvent, Review, Source, TransitDeclaration, Verdict
@@ -197,11 +198,20 @@ def note_event(
     kind: str,
     at: dt.datetime,
     actor: User | None = None,
-    message: str = "",
+    message: Message | str = "",
     data: dict | None = None,
     source: str = Source.USER,
 ) -> DeclarationEvent:
-    """A higher app's event worth keeping on the declaration's own timeline (a scan, a letter)."""
+    """A higher app's event worth keeping on the declaration's own timeline (a scan, a letter).
+
+    ``message``: a ``Message`` (``notifications.messages``), written when the timeline is read in the
+    reader's language; text is a person's own words (a remark, a reason), shown as written."""
     return DeclarationEvent.objects.create(
-        declaration_id=declaration_id, kind=kind, at=at, actor=actor, message=message, data=data or {}, source=source
+        declaration_id=declaration_id,
+        kind=kind,
+        at=at,
+        actor=actor,
+        data=data or {},
+        source=source,
+        **DeclarationEvent.message_fields(message),
     )

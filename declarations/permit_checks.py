@@ -16,11 +16,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import CustomsOffice, Role, User, offices_by_id
-from core import text
 from core.audit import actor
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
+from notifications.messages import LIST, ROUTE, Arrow, Ident, Message, Number, joined, render
 
 from . import evidence, selectors, trip
 from .models import (
@@ -51,18 +52,32 @@ def current_permit(declaration: TransitDeclaration) -> TrafficPermit | None:
 
 def departure_problems(declaration: TransitDeclaration, at: dt.datetime) -> list[str]:
     """Why a foreign truck may not depart at ``at``, one sentence each; empty when it may."""
+    return [render(m) for m in departure_problem_messages(declaration, at)]
+
+
+def departure_problem_messages(declaration: TransitDeclaration, at: dt.datetime) -> list[Message]:
+    """The same as messages, written in the reader's language when read (the timeline's gate stop)."""
     if declaration.vehicle_country == "IR":
         return []
     permit = current_permit(declaration)
     if permit is None:
-        return [_("No traffic permit is recorded for this foreign truck.")]
+        return [Message(gettext_noop("No traffic permit is recorded for this foreign truck."))]
     problems = []
     if permit.expires_at <= at:
-        problems.append(_("Traffic permit %(no)s has expired.") % {"no": permit.permit_no})
+        problems.append(
+            Message(gettext_noop("Traffic permit %(no)s has expired."), no=Ident("serial", permit.permit_no))
+        )
     if not permit.fuel_receipt_recorded:
-        problems.append(_("The fuel-price difference receipt is not recorded on the permit (Art. 8)."))
-    if missing := permit.missing_documents:
-        problems.append(_("Documents not seen at entry (Art. 10): %(docs)s.") % {"docs": "، ".join(missing)})
+        problems.append(
+            Message(gettext_noop("The fuel-price difference receipt is not recorded on the permit (Art. 8)."))
+        )
+    if missing := permit.missing_document_labels:
+        problems.append(
+            Message(
+                gettext_noop("Documents not seen at entry (Art. 10): %(docs)s."),
+                docs=joined([Message(label) for label in missing], LIST),
+            )
+        )
     return problems
 
 
@@ -70,9 +85,10 @@ def departure_gate(*, declaration: TransitDeclaration, by: User, at: dt.datetime
     """Called by ``services.declaration_depart`` for a person's departure of a foreign truck. Returns
     what to note on the departure (the waiver used, if any); otherwise raises ``PermitRequired`` after
     recording the stop on the declaration's timeline (in its own transaction: the refusal is kept)."""
-    problems = departure_problems(declaration, at)
-    if not problems:
+    said = departure_problem_messages(declaration, at)
+    if not said:
         return {}
+    problems = [render(m) for m in said]
     waiver = declaration.permit_waivers.order_by("-at").first()
     if waiver is not None:
         return {"permit_waiver": waiver.pk, "permit_problems": problems}
@@ -82,7 +98,7 @@ def departure_gate(*, declaration: TransitDeclaration, by: User, at: dt.datetime
             kind="permit_gate_stop",
             at=timezone.now(),
             actor=by,
-            message=" ".join(problems)[:500],
+            message=Message("%(first)s", first=joined(said, "%(first)s %(rest)s")),
         )
     raise PermitRequired(
         _("The truck may not depart: %(problems)s") % {"problems": " ".join(problems)}, fields={"permit": "required"}
@@ -187,7 +203,12 @@ def permit_stop_record(
             kind="permit_stop",
             at=started_at,
             actor=by,
-            message=f"{PermitStop.Kind(kind).label}: {place.strip()[:200]} ({confirmed_by.strip()[:200]})",
+            message=Message(
+                "%(kind)s: %(place)s (%(by)s)",
+                kind=Message(PermitStop.Kind(kind).label),
+                place=place.strip()[:200],
+                by=confirmed_by.strip()[:200],
+            ),
         )
         permit_check_sightings(permit=permit)
     return stop
@@ -291,8 +312,8 @@ def permit_check_sightings(*, permit: TrafficPermit, table: dict | None = None) 
             declaration_id=declaration.pk,
             kind=EVENT_KINDS[key],
             at=dt.datetime.fromisoformat(f["at"]),
-            message=describe(key, f)[:500],
             data={"permit": permit.permit_no, **f},
+            **DeclarationEvent.message_fields(finding_message(key, f)),
         )
     if result.exit_at is not None and permit.exited_at is None and result.exit_at <= timezone.now():
         traffic_permit_exit(permit=permit, at=result.exit_at, by=None, source="read")
@@ -300,45 +321,59 @@ def permit_check_sightings(*, permit: TrafficPermit, table: dict | None = None) 
 
 
 def describe(key: str, f: dict) -> str:
-    """One sentence for a finding, as the timeline and the permit panel show it (figures in the
-    language's digits)."""
+    """One sentence for a finding, as the permit panel shows it (figures in the language's digits)."""
+    return render(finding_message(key, f))
+
+
+def finding_message(key: str, f: dict) -> Message:
+    """One sentence for a finding as a message, written in the reader's language when read (the timeline)."""
     if key == "off_route":
-        return _("Seen at %(office)s, off the permitted route %(route)s.") % {
-            "office": f["office"],
-            "route": " → ".join(f.get("route") or []) or "—",
-        }
+        return Message(
+            gettext_noop("Seen at %(office)s, off the permitted route %(route)s."),
+            office=f["office"],
+            route=joined(f.get("route") or [], ROUTE, arrow=Arrow()) or "—",
+        )
     if key == "wrong_exit":
-        return _("Seen at the border %(office)s; the permit's exit border is %(exit)s.") % {
-            "office": f["office"],
-            "exit": f.get("exit", ""),
-        }
+        return Message(
+            gettext_noop("Seen at the border %(office)s; the permit's exit border is %(exit)s."),
+            office=f["office"],
+            exit=f.get("exit", ""),
+        )
     if key == "gap":
-        return _(
-            "Unseen for %(hours)s h between %(from)s and %(office)s (%(km)s km; the road allows %(allowed)s h) "
-            "with no TIR park stay or recorded stop."
-        ) % {
-            "hours": text.digits(f["hours"]),
-            "from": f["from"],
-            "office": f["office"],
-            "km": text.digits(f["km"]),
-            "allowed": text.digits(f["allowed_hours"]),
-        }
+        return Message(
+            gettext_noop(
+                "Unseen for %(hours)s h between %(from)s and %(office)s (%(km)s km; the road allows %(allowed)s h) "
+                "with no TIR park stay or recorded stop."
+            ),
+            hours=Number(f["hours"]),
+            **{"from": f["from"]},
+            office=f["office"],
+            km=Number(f["km"]),
+            allowed=Number(f["allowed_hours"]),
+        )
     if f.get("kind") == "trip_time":
-        return _(
-            "From %(office)s, %(km)s km to the exit border %(to)s need at least %(needed)s h within the driving "
-            "limit: more than the permit has left."
-        ) % {"office": f["office"], "km": text.digits(f["km"]), "to": f["to"], "needed": text.digits(f["needed_hours"])}
-    return _(
-        "%(km)s km from %(from)s to %(office)s in %(hours)s h: at least %(driving)s h of driving, "
-        "more than the %(allowed)s h the drivers may drive in that time (Art. 11)."
-    ) % {
-        "km": text.digits(f["km"]),
-        "from": f["from"],
-        "office": f["office"],
-        "hours": text.digits(f["hours"]),
-        "driving": text.digits(f["driving_hours"]),
-        "allowed": text.digits(f["allowed_hours"]),
-    }
+        return Message(
+            gettext_noop(
+                "From %(office)s, %(km)s km to the exit border %(to)s need at least %(needed)s h within the driving "
+                "limit: more than the permit has left."
+            ),
+            office=f["office"],
+            km=Number(f["km"]),
+            to=f["to"],
+            needed=Number(f["needed_hours"]),
+        )
+    return Message(
+        gettext_noop(
+            "%(km)s km from %(from)s to %(office)s in %(hours)s h: at least %(driving)s h of driving, "
+            "more than the %(allowed)s h the drivers may drive in that time (Art. 11)."
+        ),
+        km=Number(f["km"]),
+        **{"from": f["from"]},
+        office=f["office"],
+        hours=Number(f["hours"]),
+        driving=Number(f["driving_hours"]),
+        allowed=Number(f["allowed_hours"]),
+    )
 
 
 def check_declarations(declaration_ids: list[int]) -> int:

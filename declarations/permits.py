@@ -20,14 +20,16 @@ from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import CustomsOffice, Role, User
 from core import text
 from core.audit import actor
 from core.dates import EARLIEST, format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
+from notifications.messages import Arrow, Ident, Message, Number
 
-from . import idents, selectors
+from . import selectors
 from .evidence import note_event
 from .models import GoodsItem, RoadDistance, Status, TrafficPermit, TransitDeclaration
 
@@ -252,14 +254,14 @@ def traffic_permit_record(
         kind="traffic_permit",
         at=issued_at,
         actor=by,
-        message=_("Permit %(no)s: %(entry)s %(arrow)s %(exit)s, %(hours)s hours allowed")
-        % {
-            "no": idents.serial_text(permit_no),
-            "entry": text.isolate(entry_office.code),
-            "arrow": text.arrow(),
-            "exit": text.isolate(exit_office.code),
-            "hours": text.digits(allowed_hours),
-        },
+        message=Message(
+            gettext_noop("Permit %(no)s: %(entry)s %(arrow)s %(exit)s, %(hours)s hours allowed"),
+            no=Ident("serial", permit_no),
+            entry=Ident("office", entry_office.code),
+            arrow=Arrow(),
+            exit=Ident("office", exit_office.code),
+            hours=Number(allowed_hours),
+        ),
     )
     if mismatch:
         note_event(
@@ -267,8 +269,11 @@ def traffic_permit_record(
             kind="permit_goods_mismatch",
             at=timezone.now(),
             actor=by,
-            message=_("Permit %(no)s names %(kg)s kg of goods")
-            % {"no": idents.serial_text(permit_no), "kg": text.format_number(goods_weight_kg)},
+            message=Message(
+                gettext_noop("Permit %(no)s names %(kg)s kg of goods"),
+                no=Ident("serial", permit_no),
+                kg=Number(goods_weight_kg or 0, grouped=True),
+            ),
         )
     return permit
 
@@ -302,8 +307,11 @@ def traffic_permit_exit(
             kind="traffic_permit_exit",
             at=at,
             actor=by,
-            message=_("Permit %(no)s: left at %(office)s")
-            % {"no": idents.serial_text(permit.permit_no), "office": text.isolate(permit.exit_office.code)},
+            message=Message(
+                gettext_noop("Permit %(no)s: left at %(office)s"),
+                no=Ident("serial", permit.permit_no),
+                office=Ident("office", permit.exit_office.code),
+            ),
             data={"source": source},
         )
     return permit

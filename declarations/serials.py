@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Role, User
 from core.audit import actor
 from core.dates import ascii_digits, format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from core.text import digits
+from notifications.messages import LIST, SENTENCES, Ident, Message, Number, Param, joined
 
 from . import idents, selectors
 from .evidence import note_event
@@ -155,9 +156,11 @@ def open_discrepancy(declaration: TransitDeclaration) -> SerialDiscrepancy | Non
     )
 
 
-def _listed(values: list[str]) -> str:
+def _listed(values: list[str]) -> Param:
+    """The first ``MAX_LISTED`` serials, in the reader's list separator, and how many more."""
+    shown = joined(values[:MAX_LISTED], LIST)
     more = len(values) - MAX_LISTED
-    return "، ".join(values[:MAX_LISTED]) + (f" (+{more})" if more > 0 else "")
+    return Message(gettext_noop("%(list)s (+%(more)s)"), list=shown, more=Number(more)) if more > 0 else shown
 
 
 @transaction.atomic
@@ -236,11 +239,12 @@ def arrival_serials_record(
                 declared_count=result.declared,
                 opened_by=by,
             )
-    message = _("%(new)s recorded; %(found)s found of %(declared)s declared.") % {
-        "new": digits(len(new)),
-        "found": digits(result.found),
-        "declared": digits(result.declared),
-    }
+    message = Message(
+        gettext_noop("%(new)s recorded; %(found)s found of %(declared)s declared."),
+        new=Number(len(new)),
+        found=Number(result.found),
+        declared=Number(result.declared),
+    )
     note_event(
         declaration_id=locked.pk,
         kind="arrival_serials",
@@ -251,18 +255,20 @@ def arrival_serials_record(
         data={"recorded": len(new), "kind": kind},
     )
     if opened is not None:
-        parts = []
+        parts: list[Message] = []
         if result.missing:
-            parts.append(_("declared but not found: %(s)s") % {"s": _listed(result.missing)})
+            parts.append(Message(gettext_noop("declared but not found: %(s)s"), s=_listed(result.missing)))
         if result.extra:
-            parts.append(_("found but not declared: %(s)s") % {"s": _listed(result.extra)})
+            parts.append(Message(gettext_noop("found but not declared: %(s)s"), s=_listed(result.extra)))
         note_event(
             declaration_id=locked.pk,
             kind="serial_discrepancy",
             at=now,
             actor=by,
             source=source,
-            message="؛ ".join(parts)[:500],
+            message=Message(SENTENCES, first=parts[0], rest=joined(parts[1:], SENTENCES))
+            if len(parts) > 1
+            else parts[0],
             data={"discrepancy": opened.pk, "missing": len(result.missing), "extra": len(result.extra)},
         )
     transaction.on_commit(lambda: selectors.invalidate_for(locked))
@@ -440,7 +446,11 @@ def imei_check_record(
         kind="imei_check",
         at=timezone.now(),
         actor=by,
-        message=f"{value}: {RegistryResult(result).label}",
+        message=Message(
+            gettext_noop("%(imei)s: %(result)s"),
+            imei=Ident("imei", value),
+            result=Message(RegistryResult(result).label),
+        ),
         data={"imei": value, "result": result, "checked_on": checked_on.isoformat()},
     )
     return check

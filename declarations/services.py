@@ -20,7 +20,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from accounts.models import CustomsOffice, Role, User
 from core import uploads
@@ -207,7 +207,7 @@ def _transition(
     at: dt.datetime | None,
     source: str,
     source_ref: str = "",
-    message: str = "",
+    message: Message | str = "",
     data: dict | None = None,
     extra: dict | None = None,
 ) -> TransitDeclaration:
@@ -236,8 +236,8 @@ def _transition(
         kind=action,
         actor=by,
         source=source,
-        message=message or locked.get_status_display(),
         data={**(data or {}), "source_ref": source_ref} if source_ref else (data or {}),
+        **DeclarationEvent.message_fields(message or Message(Status(target).label)),
     )
     # Whoever moved it (page, API, import, task), the dashboards of its scopes recount.
     transaction.on_commit(lambda: selectors.invalidate_for(locked))
@@ -345,7 +345,7 @@ def declaration_confirm_arrival(
         extra={"arrived_at": at},
         data={"office": office.code, "seals_intact": seals_intact, "seen_at_gate": seen}
         | ({"unseen_reason": unseen_reason} if unseen_reason else {}),
-        message=unseen_reason and _("Not seen at the gate: %(reason)s") % {"reason": unseen_reason[:400]},
+        message=unseen_reason and Message(gettext_noop("Not seen at the gate: %(reason)s"), reason=unseen_reason[:400]),
     )
     confirmation = ArrivalConfirmation(
         declaration=result,
@@ -452,7 +452,7 @@ def declaration_record_unsettled(
         at=at,
         source=source,
         source_ref=source_ref,
-        message=str(UnsettledReason(reason).label),
+        message=Message(UnsettledReason(reason).label),
         data={"reason": reason, "note": note},
         extra={"unsettled_reason": reason, "unsettled_note": note[:500], "unsettled_at": at},
     )
@@ -488,12 +488,13 @@ def declaration_close(
     *,
     declaration: TransitDeclaration,
     by: User | None,
-    remarks: str,
+    remarks: Message | str,
     at: dt.datetime | None = None,
     source: str = Source.USER,
 ) -> TransitDeclaration:
-    """Close a declaration whose unsettled or overdue case ended (e.g. a judicial decision)."""
-    if not remarks.strip():
+    """Close a declaration whose unsettled or overdue case ended (e.g. a judicial decision). ``remarks``: a
+    person's words, or a message wrapping them (a judicial case's outcome), written in the reader's language."""
+    if isinstance(remarks, str) and not remarks.strip():
         raise InvalidInput(_("Closing needs remarks on how the case ended."), fields={"remarks": "required"})
     at = at or timezone.now()
     return _transition(

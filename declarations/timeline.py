@@ -145,6 +145,17 @@ def _event_message(message: str) -> str:
     return str(label) if label is not None else message
 
 
+def _event_detail(e: DeclarationEvent) -> str:
+    """What an event says under its title, in the reader's language."""
+    if e.kind == "import":
+        return source_ref_display(e.message)
+    if e.kind in PLATE_EVENTS and (plates := _plate_event_detail(e.kind, e.data or {})):
+        return plates
+    if e.message_msgid:
+        return e.message_html()
+    return _event_message(e.message)
+
+
 def _plate_event_detail(kind: str, data: dict) -> str | None:
     """A plate read a person read or judged, as pages write plates (each isolated in its own direction, the
     arrow in the reading direction, numbers in the page's digits); None for an event that does not carry its
@@ -201,22 +212,18 @@ def build(declaration: TransitDeclaration, user) -> list[TimelineItem]:
     for e in events:
         if PROVIDED_EVENTS.get(e.kind) in provided_kinds:
             continue
-        title = EVENT_TITLES.get(e.kind, lambda e=e: e.message or e.kind.replace("_", " "))()
+        said = e.message_text()  # in the reader's language (a row from before message ids: as stored)
+        titled = EVENT_TITLES.get(e.kind)
+        # An event of a kind with no title of its own is titled by what it says (a case's milestone).
+        heading = titled() if titled else (e.message_html() if said else e.kind.replace("_", " "))
         # A user's event with no user was made by the system itself (the daily follow-up, a job).
         actor = _person(e.actor) or (_("the system") if e.source == Source.USER else "")
         items.append(
             TimelineItem(
                 at=e.at,
                 kind=e.kind,
-                title=title,
-                detail=(
-                    source_ref_display(e.message)
-                    if e.kind == "import"
-                    else (e.kind in PLATE_EVENTS and _plate_event_detail(e.kind, e.data or {}))
-                    or _event_message(e.message)
-                )
-                if e.message.rstrip(".") != title.rstrip(".")
-                else "",
+                title=heading,
+                detail=_event_detail(e) if titled and said.rstrip(".") != heading.rstrip(".") else "",
                 actor=actor,
                 source=_source_text(e.source, "", actor) if e.source != Source.USER or e.actor else "",
                 severity="danger" if e.kind in DANGER_EVENTS else "",

@@ -17,14 +17,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User
 from core.audit import actor
 from core.dates import ascii_digits, format_jalali, parse_jalali_date, persian_digits
 from core.errors import DomainError, IllegalTransition, InvalidInput, NotAllowed
-from core.text import arrow, isolate
+from notifications.messages import ROUTE, SENTENCES, Arrow, Ident, Message, Number, Param, joined, render
 
 from .evidence import note_event
 from .models import Source, Status, TransitDeclaration, TransportDocument
@@ -130,22 +131,33 @@ def differences(
 
 
 def describe(document: TransportDocument) -> str:
-    """The differences in words, for the page, the timeline and the proposed reason's evidence."""
-    parts = []
+    """The differences in words, for the page and the proposed reason's evidence."""
+    return render(Message("%(d)s", d=differences_message(document)))
+
+
+def differences_message(document: TransportDocument) -> Param:
+    """The differences as a message, written in the reader's language when read (the timeline)."""
+    parts: list[Param] = []
     for diff in document.differences:
-        label = FIELD_LABELS.get(diff["field"], lambda d=diff: d["field"])()
+        with translation.override(None):  # the label's message id
+            label = FIELD_LABELS[diff["field"]]() if diff["field"] in FIELD_LABELS else ""
         document_value, declared = diff["document"], diff["declaration"]
         if diff["field"] in ("quantity", "gross_weight_kg"):
-            document_value, declared = _num(Decimal(document_value)), _num(Decimal(declared))
+            document_value, declared = Number(Decimal(document_value)), Number(Decimal(declared))
         elif diff["field"] == "route":  # codes in order, each isolated, the arrow of the language
             document_value, declared = (
-                f" {arrow()} ".join(isolate(c) for c in codes) for codes in (document_value, declared)
+                joined([Ident("office", c) for c in codes], ROUTE, arrow=Arrow())
+                for codes in (document_value, declared)
             )
         parts.append(
-            _("%(label)s: document %(document)s, declaration %(declared)s")
-            % {"label": label, "document": document_value, "declared": declared}
+            Message(
+                gettext_noop("%(label)s: document %(document)s, declaration %(declared)s"),
+                label=Message(label) if label else diff["field"],
+                document=document_value,
+                declared=declared,
+            )
         )
-    return "؛ ".join(parts)
+    return joined(parts, SENTENCES)
 
 
 @transaction.atomic
@@ -221,7 +233,7 @@ def transport_document_record(
         at=timezone.now(),
         actor=by,
         source=source,
-        message=(f"{number}: " + describe(document))[:500] if found else number,
+        message=Message("%(no)s: %(what)s", no=number, what=differences_message(document)) if found else number,
         data={"document": document.pk, "fields": [d["field"] for d in found]},
     )
     return document

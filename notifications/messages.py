@@ -15,26 +15,35 @@ parameter is typed, and its type says how it is written:
 - ``Message``: a phrase of its own (a choice's label, "version 2"), translated in turn.
 
 Stored as JSON (``to_json`` / ``from_json``): a message id, and each parameter a string or an
-object with one of the keys ``ident``, ``number``, ``when``, ``month``, ``name``, ``msgid``.
+object with one of the keys ``ident``, ``number``, ``when``, ``month``, ``name``, ``arrow``, ``msgid``.
+
+The rows that keep a message (a notification, a declaration's timeline event) keep beside it a copy
+written in the project's language (``stored_copy``), shown for a row from before the message ids and
+whenever the message cannot be written (``written``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Union
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import localised_name
 from core.dates import format_jalali, month_label
-from core.text import digits, is_persian, isolate
+from core.text import arrow, digits, format_number, is_persian, isolate
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,15 @@ class Ident:
 
 @dataclass(frozen=True)
 class Number:
-    value: int
+    """A count or an amount in the reader's digits; ``grouped``: thousands grouped (``۱۱٬۲۴۰٬۰۰۰`` rial)."""
+
+    value: int | float | Decimal
+    grouped: bool = False
+
+
+@dataclass(frozen=True)
+class Arrow:
+    """The arrow from one place to the next in the reader's direction (``←`` in Persian, ``→`` in English)."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +92,7 @@ class Name:
         return cls(obj.name_fa, obj.name_en)
 
 
-Param = Union[str, Ident, Number, When, Month, Name, "Message"]
+Param = Union[str, Ident, Number, When, Month, Name, Arrow, "Message"]
 
 
 def msgid_of(label: str | Promise) -> str:
@@ -135,7 +152,10 @@ def param_to_json(value: Param) -> Any:
     if isinstance(value, Ident):
         return {"ident": value.kind, "value": value.value}
     if isinstance(value, Number):
-        return {"number": value.value}
+        number = str(value.value) if isinstance(value.value, Decimal) else value.value
+        return {"number": number, "grouped": True} if value.grouped else {"number": number}
+    if isinstance(value, Arrow):
+        return {"arrow": True}
     if isinstance(value, When):
         return {"when": value.at.isoformat()}
     if isinstance(value, Month):
@@ -157,7 +177,10 @@ def param_from_json(value: Any) -> Param:
         if "ident" in value:
             return Ident(str(value["ident"]), str(value["value"]))
         if "number" in value:
-            return Number(value["number"])
+            number = value["number"]
+            return Number(Decimal(number) if isinstance(number, str) else number, bool(value.get("grouped")))
+        if "arrow" in value:
+            return Arrow()
         if "when" in value:
             return When(dt.datetime.fromisoformat(value["when"]))
         if "month" in value:
@@ -190,7 +213,9 @@ def _param(value: Param, html: bool) -> str:
     if isinstance(value, Ident):
         return _ident_html(value.kind, value.value) if html else _ident_text(value.kind, value.value)
     if isinstance(value, Number):
-        shown = digits(value.value)
+        shown = format_number(value.value) if value.grouped else digits(value.value)
+    elif isinstance(value, Arrow):
+        shown = arrow(rtl=is_persian())
     elif isinstance(value, When):
         shown = format_jalali(value.at, persian=is_persian())
     elif isinstance(value, Month):
@@ -225,3 +250,45 @@ def render(message: Message) -> str:
 def render_html(message: Message) -> SafeString:
     """The message for a page in the active language: escaped, identifiers isolated as the filters do."""
     return mark_safe(_render(message, html=True))  # noqa: S308 - every piece escaped in _render
+
+
+# Joins for ``joined``: the translation carries the language's separator.
+LIST = gettext_noop("%(first)s, %(rest)s")  # ``،`` in Persian
+SENTENCES = gettext_noop("%(first)s; %(rest)s")  # ``؛`` in Persian
+ROUTE = gettext_noop("%(first)s %(arrow)s %(rest)s")  # with ``arrow=Arrow()``
+
+
+def joined(parts: Sequence[Param], msgid: str, **extra: Param) -> Param:
+    """Several phrases as one: ``msgid`` (``"%(first)s; %(rest)s"``, whose translation has the language's
+    separator) joins the first to the rest, in turn; ``extra`` parameters go to each (an ``Arrow``). ``""`` for none."""
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return parts[0]
+    return Message(msgid, first=parts[0], rest=joined(parts[1:], msgid, **extra), **extra)
+
+
+def stored_copy(message: Message) -> str:
+    """The message written in the project's language, kept beside it for the admin, the audit and older
+    readers (a translation that does not fit its parameters must not stop the change: then the English)."""
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            return render(message)
+    except (KeyError, ValueError, TypeError, IndexError):
+        log.warning("%r cannot be written in %s", message, settings.LANGUAGE_CODE, exc_info=True)
+        with translation.override(None):
+            return render(message)
+
+
+def written(msgid: str, params: Any, *, html: bool, what: str = "") -> str | None:
+    """A stored message (its id and its ``params_to_json``) in the active language; None when there is
+    none, or when it cannot be written (parameters that are not a message's, a translation whose
+    placeholders do not fit them): the caller shows the copy it stored. ``what`` names the row in the log."""
+    if not msgid:
+        return None
+    try:
+        message = Message(msgid, **params_from_json(params or {}))
+        return render_html(message) if html else render(message)
+    except (KeyError, ValueError, TypeError, IndexError, AttributeError, ArithmeticError):
+        log.warning("%s: %r cannot be written with %r", what, msgid, params, exc_info=True)
+        return None

@@ -3,17 +3,13 @@ so each person marks their own as done; the kind decides whether an e-mail goes 
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from .messages import Message, params_from_json, render, render_html
-
-log = logging.getLogger(__name__)
+from .messages import written
 
 
 class Kind(models.TextChoices):
@@ -81,16 +77,8 @@ class Notification(models.Model):
         return f"{self.user_id}: {self.title}"
 
     def _written(self, msgid: str, part: str, *, html: bool) -> str | None:
-        """The message in the active language; None when there is none, or when it cannot be written
-        (a translation whose placeholders do not fit the stored parameters): the stored text is shown."""
-        if not msgid:
-            return None
-        try:
-            message = Message(msgid, **params_from_json((self.params or {}).get(part) or {}))
-            return render_html(message) if html else render(message)
-        except (KeyError, ValueError, TypeError, IndexError, AttributeError):
-            log.warning("notification %s: %r cannot be written with %r", self.pk, msgid, self.params, exc_info=True)
-            return None
+        """The message in the active language; None when there is none or it cannot be written (the stored text is shown)."""
+        return written(msgid, (self.params or {}).get(part), html=html, what=f"notification {self.pk}")
 
     def title_text(self) -> str:
         """The title in the active language, as plain text (an e-mail's subject)."""

@@ -16,7 +16,7 @@ from django.utils.translation import override
 
 from accounts.models import Role, User
 
-from .messages import Message, params_to_json, render
+from .messages import Message, params_to_json, stored_copy
 from .models import EmailPreference, Kind, Notification
 
 log = logging.getLogger(__name__)
@@ -78,8 +78,8 @@ def notify(
     params = {"title": params_to_json(title.params)}
     if isinstance(body, Message):
         params["body"] = params_to_json(body.params)
-    title_text = _stored_copy(title)[:300]
-    body_text = _stored_copy(body) if isinstance(body, Message) else body
+    title_text = stored_copy(title)[:300]
+    body_text = stored_copy(body) if isinstance(body, Message) else body
     rows = [
         Notification(
             user_id=pk,
@@ -114,18 +114,6 @@ def notify(
         note = rows[0]
         transaction.on_commit(lambda: _send_mail(note, mail_to))
     return len(created)
-
-
-def _stored_copy(message: Message) -> str:
-    """The message written in the project's language, kept beside it for the admin and the audit (a
-    translation that does not fit its parameters must not stop the change being notified: the English)."""
-    try:
-        with override(settings.LANGUAGE_CODE):
-            return render(message)
-    except (KeyError, ValueError, TypeError, IndexError):
-        log.warning("%r cannot be written in %s", message, settings.LANGUAGE_CODE, exc_info=True)
-        with override(None):
-            return render(message)
 
 
 def recipient_language(user: User) -> str:

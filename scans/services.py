@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import CustomsOffice, Role, User
 from core import jobs, metrics, taskruns
@@ -29,7 +30,7 @@ from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from core.text import digits, hidden_characters, is_persian
 from declarations import evidence, idents
 from declarations.models import Review, Status, TransitDeclaration, Verdict
-from notifications.messages import Ident, Message
+from notifications.messages import Ident, Message, Number
 from notifications.services import Kind, inspectors_of, it_office, notify, office_staff
 
 from .models import Scan, ScanComparison, Stage, View
@@ -298,19 +299,20 @@ def _note_reuse(scan: Scan, earlier: Scan, by: User | None) -> None:
         "sha256": scan.sha256,
     }
     now = timezone.now()
+    truck = Message(gettext_noop("the same truck") if same_truck else gettext_noop("another truck"))
     evidence.note_event(
         declaration_id=scan.declaration_id,
         kind="scan_reused",
         at=now,
         actor=by,
-        message=(
-            _("The %(stage)s scan no. %(id)s is the same image as a scan of another declaration (%(truck)s).")
-            % {
-                "stage": Stage(scan.stage).label,
-                "id": digits(scan.pk),
-                "truck": _("the same truck") if same_truck else _("another truck"),
-            }
-        )[:500],
+        message=Message(
+            gettext_noop(
+                "The %(stage)s scan no. %(id)s is the same image as a scan of another declaration (%(truck)s)."
+            ),
+            stage=Message(Stage(scan.stage).label),
+            id=Number(scan.pk),
+            truck=truck,
+        ),
         data=data,
     )
     evidence.note_event(
@@ -318,14 +320,14 @@ def _note_reuse(scan: Scan, earlier: Scan, by: User | None) -> None:
         kind="scan_reused_elsewhere",
         at=now,
         actor=by,
-        message=(
-            _("The %(stage)s scan no. %(id)s was uploaded again as a scan of another declaration (%(truck)s).")
-            % {
-                "stage": Stage(earlier.stage).label,
-                "id": digits(earlier.pk),
-                "truck": _("the same truck") if same_truck else _("another truck"),
-            }
-        )[:500],
+        message=Message(
+            gettext_noop(
+                "The %(stage)s scan no. %(id)s was uploaded again as a scan of another declaration (%(truck)s)."
+            ),
+            stage=Message(Stage(earlier.stage).label),
+            id=Number(earlier.pk),
+            truck=truck,
+        ),
         data=data,
     )
     if not same_truck:
@@ -608,7 +610,7 @@ def comparison_retry(*, comparison: ScanComparison, by: User) -> ScanComparison:
         kind="scan_comparison_retried",
         at=timezone.now(),
         actor=by,
-        message=(_("Scan comparison run again after it could not run: %(error)s") % {"error": error})[:500],
+        message=Message(gettext_noop("Scan comparison run again after it could not run: %(error)s"), error=error),
         data={"comparison": locked.pk, "error": error},
     )
     jobs.enqueue(tasks.compare_scans, locked.pk)
@@ -698,10 +700,10 @@ def comparison_review(*, comparison: ScanComparison, by: User, decision: str, re
         at=now,
         actor=by,
         message=(
-            _("Scan comparison accepted.")
+            Message(gettext_noop("Scan comparison accepted."))
             if decision == "accept"
-            else _("Scan comparison escalated: %(remark)s") % {"remark": remark}
-        )[:500],
+            else Message(gettext_noop("Scan comparison escalated: %(remark)s"), remark=remark)
+        ),
         data={"comparison": locked.pk, "verdict": locked.verdict, "remark": remark},
     )
     if decision == "escalate":

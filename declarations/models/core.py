@@ -9,15 +9,18 @@ monitoring signal is then a filter on this one table (see ``monitoring.py``).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, ScopedQuerySet
+from notifications.messages import Message, msgid_of, params_to_json, stored_copy, written
 
 from .. import plates
 
@@ -563,6 +566,15 @@ class TrafficPermit(models.Model):
         ]
 
     @property
+    def missing_document_labels(self) -> list[str]:
+        """The same, as message ids (written in the reader's language when read)."""
+        return [
+            msgid_of(getattr(self._meta.get_field(name), "verbose_name", name))
+            for name in ("has_international_licence", "has_insurance_card", "has_tax_booklet")
+            if not getattr(self, name)
+        ]
+
+    @property
     def fuel_receipt_recorded(self) -> bool:
         return bool(self.fuel_receipt_no and self.fuel_receipt_date and self.fuel_receipt_amount is not None)
 
@@ -597,7 +609,13 @@ class DeclarationEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("actor")
     )
     source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.USER)
+    # What the event says is written when the timeline is read, in the reader's language
+    # (``notifications.messages``): its message id and parameters. ``message`` keeps it written in the
+    # project's language (the admin, the audit); a row from before the message ids (empty
+    # ``message_msgid``) and a person's own words (a remark, a reason) are shown as stored there.
     message = models.CharField(_("message"), max_length=500, blank=True)
+    message_msgid = models.TextField(_("message id"), blank=True)
+    params = models.JSONField(_("message parameters"), default=dict, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
 
     class Meta:
@@ -608,6 +626,27 @@ class DeclarationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.declaration_id} {self.kind}"
+
+    @staticmethod
+    def message_fields(message: Message | str) -> dict[str, Any]:
+        """The fields that keep ``message``: a message's id, parameters and stored copy; words as written."""
+        if not isinstance(message, Message):
+            return {"message": message[:500], "message_msgid": "", "params": {}}
+        return {
+            "message": stored_copy(message)[:500],
+            "message_msgid": message.msgid,
+            "params": params_to_json(message.params),
+        }
+
+    def message_text(self) -> str:
+        """What the event says in the active language, as plain text (its stored text when it keeps no message)."""
+        shown = written(self.message_msgid, self.params, html=False, what=f"declaration event {self.pk}")
+        return self.message if shown is None else shown
+
+    def message_html(self) -> SafeString | str:
+        """The same for a page: escaped, identifiers isolated (a stored text is escaped by the template)."""
+        shown = written(self.message_msgid, self.params, html=True, what=f"declaration event {self.pk}")
+        return self.message if shown is None else shown
 
 
 class ImportState(models.TextChoices):
