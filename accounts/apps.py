@@ -29,6 +29,7 @@ class AccountsConfig(AppConfig):
                 "last_name",
                 "email",
                 "title",
+                "language",
                 "role",
                 "office",
                 "province",

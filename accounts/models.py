@@ -102,6 +102,8 @@ class User(AbstractUser):
         Province, null=True, blank=True, on_delete=models.PROTECT, related_name="inspectors", verbose_name=_("province")
     )
     title = models.CharField(_("job title"), max_length=150, blank=True)
+    # The language chosen with the pages' switch (``views_account.set_language``): e-mails are written in it.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
 
     class Meta:
         verbose_name = _("user")

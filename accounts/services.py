@@ -209,3 +209,19 @@ def admin_ensure(*, username: str, password: str, email: str = "") -> tuple[User
     with actor(None):
         candidate.save()
     return candidate, True
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> bool:
+    """Remember the language ``user`` chose with the pages' switch (their e-mails are written in it);
+    audited as the user's own change. Returns whether it changed; a language the site has not is refused."""
+    if language not in dict(settings.LANGUAGES):
+        raise InvalidInput(_("That language is not offered."), fields={"language": language})
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.language == language:
+        return False
+    locked.language = language
+    with actor(user):
+        locked.save(update_fields=["language"])
+    user.language = language
+    return True

@@ -3,20 +3,33 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from core import text
 from core.forms import PageForm
 
-from . import logins, two_factor
+from . import logins, services, two_factor
 from .models import LoginRecord
+
+
+@require_http_methods(["POST"])
+def set_language(request):
+    """The pages' language switch (Django's ``set_language``); a signed-in person's choice is also kept on
+    their account, so that their e-mails are written in it."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_language_set(user=request.user, language=language)
+    return response
 
 
 @never_cache

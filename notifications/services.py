@@ -117,9 +117,10 @@ def notify(
 
 
 def recipient_language(user: User) -> str:
-    """The language a person's e-mails are written in. The user model keeps no language of its own
-    (the switch on the pages is a cookie of the browser): the project's, Persian."""
-    return settings.LANGUAGE_CODE
+    """The language a person's e-mails are written in: the one they last chose with the pages' switch
+    (kept on their account), else the project's, Persian."""
+    language = getattr(user, "language", "")
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def _send_mail(note: Notification, users: list[User]) -> None:

@@ -6,6 +6,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from accounts import views_account as account_views
 from accounts.forms import LoginForm
 from core import health
 from core.api_schema import SchemaView
@@ -27,7 +28,8 @@ urlpatterns = [
     path("metrics", health.metrics, name="metrics"),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch: Django's, and a signed-in person's choice kept for their e-mails.
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
