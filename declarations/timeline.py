@@ -331,10 +331,21 @@ def _audit_items(entries: list[LogEntry]) -> list[TimelineItem]:
     return items
 
 
+@functools.cache
+def _field_order() -> dict[str, int]:
+    return {f.name: i for i, f in enumerate(TransitDeclaration._meta.concrete_fields)}
+
+
 def _audit_changes(entry: LogEntry) -> list[tuple[str, Any]]:
-    """The entry's changes worth a line: no reverse relation; on a creation, only the fields it was
-    made with (auditlog lists every field of a new row, most of them empty on both sides)."""
-    changes = [(k, v) for k, v in (entry.changes_dict or {}).items() if not _reverse(k)]
+    """The entry's changes worth a line, in the declaration's order of fields (auditlog keeps a new row's
+    in no fixed order: a creation would show a different few each time): no reverse relation; on a
+    creation, only the fields it was made with (auditlog lists every field of a new row, most of them
+    empty on both sides), not its id (which says nothing to a person)."""
+    order = _field_order()
+    changes = sorted(
+        ((k, v) for k, v in (entry.changes_dict or {}).items() if k != "id" and not _reverse(k)),
+        key=lambda kv: order.get(kv[0], len(order)),  # a field since removed: last
+    )
     if entry.action == LogEntry.Action.CREATE:
         changes = [
             (k, v) for k, v in changes if not (isinstance(v, list | tuple) and len(v) == 2 and _raw(v[1]) is None)

@@ -121,6 +121,23 @@ def test_a_creation_lists_what_the_declaration_was_made_with_not_empty_before_an
     assert "—" not in detail  # no field left empty on both sides ("created at: — → —")
 
 
+def test_a_creation_lists_its_fields_in_the_declarations_order_whatever_order_auditlog_kept(declaration, hq):
+    """auditlog keeps a new row's fields in an order that changes from process to process (a set): the
+    timeline shows the first few, which must be the same ones each time, the serial first."""
+    from auditlog.models import LogEntry
+
+    kept = LogEntry.objects.get_for_object(declaration).get(action=LogEntry.Action.CREATE)
+    entry = LogEntry(  # the same entry as another process kept it (the trail itself is append-only)
+        action=LogEntry.Action.CREATE,
+        changes=dict(reversed(list(kept.changes_dict.items()))),
+        timestamp=kept.timestamp,
+    )
+    names = [name for name, _values in timeline._audit_changes(entry)]
+    assert names.index("serial") < names.index("declared_at") < names.index("origin") < names.index("status")
+    (created,) = timeline._audit_items([entry])
+    assert created.detail.startswith(f"serial: \u2066{declaration.serial}\u2069; declared at: ")
+
+
 def test_a_move_made_in_persian_reads_in_english_on_an_english_page(client, declaration, origin_clerk, hq):
     """A departure recorded from a Persian page kept «در حال ترانزیت» as its event's message: the
     English timeline read "Departed — در حال ترانزیت"."""
