@@ -18,7 +18,8 @@ the IT office.
 ``job_gave_up``: the sweeper (``core.taskruns.requeue_or_fail``) queued a stuck job again as many
 times as ``JOB_MAX_ATTEMPTS`` allows and marked it failed. Sent with ``sender`` the row's model class
 and the keyword arguments ``instance`` (the row), ``kind`` (the kind of job, e.g. "comparison"),
-``reason`` (what the row now says, for a person), ``office_id`` and ``declaration_id`` (or None).
+``reason`` (what the row now says, for a person, in the site's language), ``reason_message`` (the same
+as a message in ``notifications.messages``' JSON form), ``office_id`` and ``declaration_id`` (or None).
 ``reports`` opens one system problem per job for the IT office, who are notified.
 """
 

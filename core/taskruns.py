@@ -26,6 +26,7 @@ from celery import Task
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 log = logging.getLogger(__name__)
 
@@ -203,17 +204,25 @@ def requeue_or_fail(
         return "waiting"
     if attempts >= settings.JOB_MAX_ATTEMPTS:
         with override(settings.LANGUAGE_CODE):
-            reason = _(
-                "Stopped: the job was started %(n)d times and never finished (%(why)s). "
-                "The IT office was told; ask them to look at the workers' log before trying again."
-            ) % {"n": attempts + 1, "why": why}
+            reason = _(STOPPED) % {"n": attempts + 1, "why": why}
+        # The same as a message (``notifications.messages``' JSON), for those who write it in their reader's language.
+        reason_message = {
+            "msgid": STOPPED,
+            "params": {"n": {"number": attempts + 1}, "why": getattr(why, "message", str(why))},
+        }
         with transaction.atomic():
             if not fail(reason):
                 return "moved"
             record_access(None, row, "job_failed", kind=kind, attempts=attempts + 1, why=why)
         log.error("%s %s: gave up after %s attempts (%s)", kind, row.pk, attempts + 1, why)
         job_gave_up.send_robust(
-            sender=type(row), instance=row, kind=kind, reason=reason, office_id=office_id, declaration_id=declaration_id
+            sender=type(row),
+            instance=row,
+            kind=kind,
+            reason=reason,
+            reason_message=reason_message,
+            office_id=office_id,
+            declaration_id=declaration_id,
         )
         return "failed"
     with transaction.atomic():
@@ -226,7 +235,20 @@ def requeue_or_fail(
     return "requeued"
 
 
-def stuck_since(state_label, at: dt.datetime) -> str:
+STOPPED = gettext_noop(
+    "Stopped: the job was started %(n)d times and never finished (%(why)s). "
+    "The IT office was told; ask them to look at the workers' log before trying again."
+)
+
+
+class Said(str):
+    """A text in the site's language that also keeps itself as a message (``notifications.messages``'
+    JSON form: ``{"msgid": …, "params": …}``), for a reader of another language."""
+
+    message: dict
+
+
+def stuck_since(state_label, at: dt.datetime) -> Said:
     """ "running since 1404/05/12 10:30" in the site's language: the ``why`` of ``requeue_or_fail``."""
     from django.utils.translation import gettext as _
     from django.utils.translation import override
@@ -235,4 +257,11 @@ def stuck_since(state_label, at: dt.datetime) -> str:
 
     with override(settings.LANGUAGE_CODE):
         at_text = format_jalali(at, persian=settings.LANGUAGE_CODE.startswith("fa"))
-        return _("%(state)s since %(at)s") % {"state": str(state_label), "at": at_text}
+        said = Said(_("%(state)s since %(at)s") % {"state": str(state_label), "at": at_text})
+    with override(None):
+        state = str(state_label)  # its message id
+    said.message = {
+        "msgid": "%(state)s since %(at)s",
+        "params": {"state": {"msgid": state}, "at": {"when": at.isoformat()}},
+    }
+    return said

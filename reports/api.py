@@ -166,6 +166,9 @@ class ProblemOut(serializers.ModelSerializer):
         slug_field="code", read_only=True
     )
     assigned_to = serializers.SerializerMethodField(help_text="the IT officer handling it, by name")
+    description = serializers.CharField(
+        source="description_text", read_only=True, help_text="a problem the system opened: in the request's language"
+    )
 
     class Meta:
         model = SystemProblem

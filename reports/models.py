@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, Province, Role, ScopedQuerySet
 from core.dates import format_jalali, page_month_label
 from declarations.models import TransitDeclaration
+from notifications.messages import written
 
 
 class Check(models.TextChoices):
@@ -191,6 +193,11 @@ class SystemProblem(models.Model):
     )
     since = models.DateTimeField(_("since"))
     description = models.TextField(_("description"))
+    # A problem the system opens itself says what it found as a message (``notifications.messages``),
+    # written in the reader's language; ``description`` keeps it in the project's language (and is
+    # what a person wrote, as written, for a problem a person reported).
+    description_msgid = models.TextField(_("description's message id"), blank=True, editable=False)
+    params = models.JSONField(_("message parameters"), default=dict, blank=True, editable=False)
     declarations = models.ManyToManyField(
         TransitDeclaration, blank=True, related_name="+", verbose_name=_("declarations affected")
     )
@@ -225,6 +232,16 @@ class SystemProblem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_system_display()}: {self.get_symptom_display()}"
+
+    def description_text(self) -> str:
+        """The description in the active language, as plain text (an export, the API)."""
+        shown = written(self.description_msgid, self.params, html=False, what=f"system problem {self.pk}")
+        return self.description if shown is None else shown
+
+    def description_html(self) -> SafeString | str:
+        """The same for a page: escaped, identifiers isolated (a stored text is escaped by the template)."""
+        shown = written(self.description_msgid, self.params, html=True, what=f"system problem {self.pk}")
+        return self.description if shown is None else shown
 
 
 class SnapshotImmutable(Exception):

@@ -101,7 +101,7 @@ def rows(problems):
             person(p.assigned_to),
             format_jalali(p.acknowledged_at, persian=False),
             format_jalali(p.resolved_at, persian=False),
-            p.description,
+            p.description_text(),
             p.resolution,
         ]
 

@@ -18,7 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -37,7 +37,7 @@ from core.dates import (
 from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed
 from declarations.models import TransitDeclaration
 from declarations.services import check_evidence
-from notifications.messages import Message, Month, Name, Number, Param
+from notifications.messages import Ident, Message, Month, Name, Number, Param, params_to_json, stored_copy
 from notifications.services import Kind, it_office, notify
 
 from . import exports, returns
@@ -364,23 +364,25 @@ def problem_alert_altered_file(
         office_id = CustomsOffice.objects.order_by("code").values_list("pk", flat=True).first()
     if office_id is None:
         return None
-    with translation.override(settings.LANGUAGE_CODE):
-        description = _(
+    said = Message(
+        gettext_noop(
             "The stored file %(name)s (%(record)s) no longer has the SHA-256 recorded when it was stored, "
             "and is refused to everyone who asks for it. Recorded: %(expected)s. Now: %(actual)s. "
             "Compare it with the backup, find out who could write to the storage, and restore the file."
-        ) % {
-            "name": name,
-            "record": record,
-            "expected": expected or _("none"),
-            "actual": actual or _("the file is missing"),
-        }
+        ),
+        name=Ident("file", name),
+        record=record,
+        expected=Ident("sha256", expected) if expected else Message(gettext_noop("none")),
+        actual=Ident("sha256", actual) if actual else Message(gettext_noop("the file is missing")),
+    )
     problem = SystemProblem(
         system=System.TRANSIT_MONITOR,
         symptom=Symptom.FILE_ALTERED,
         office_id=office_id,
         since=timezone.now(),
-        description=description,
+        description=stored_copy(said),
+        description_msgid=said.msgid,
+        params=params_to_json(said.params),
         alert_key=key,
     )
     try:

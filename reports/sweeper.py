@@ -19,7 +19,7 @@ from anpr import sweeper as anpr_sweeper
 from core import jobs, taskruns
 from declarations import import_sweeper
 from declarations.models import TransitDeclaration
-from notifications.messages import Message, Number, render
+from notifications.messages import Message, Number, Param, param_from_json, params_to_json, render
 from notifications.services import Kind, it_office, notify
 from scans import sweeper as scans_sweeper
 
@@ -84,7 +84,13 @@ def returns_sweep(now: dt.datetime | None = None) -> dict[str, int]:
 
 
 def problem_job_failed(
-    *, kind: str, record: str, reason: str, office_id: int | None = None, declaration_id: int | None = None
+    *,
+    kind: str,
+    record: str,
+    reason: str,
+    reason_message: dict | None = None,
+    office_id: int | None = None,
+    declaration_id: int | None = None,
 ) -> SystemProblem | None:
     """A system problem for the IT office: a job was given up by the sweeper (one per job)."""
     key = f"job:{record}"[:255]
@@ -102,7 +108,7 @@ def problem_job_failed(
         kind=kind,
         record=record,
         n=Number(settings.JOB_MAX_ATTEMPTS + 1),
-        reason=reason,
+        reason=_reason(reason, reason_message),
     )
     with translation.override(settings.LANGUAGE_CODE):
         description = render(said)
@@ -112,6 +118,8 @@ def problem_job_failed(
         office_id=office_id,
         since=timezone.now(),
         description=description,
+        description_msgid=said.msgid,
+        params=params_to_json(said.params),
         alert_key=key,
     )
     try:
@@ -137,12 +145,25 @@ def problem_job_failed(
     return problem
 
 
-def on_job_gave_up(sender, *, instance, kind, reason, office_id=None, declaration_id=None, **kwargs) -> None:
+def _reason(reason: str, message: dict | None) -> Param:
+    """What the job's record says: the message it was sent with (written in the reader's language), else as written."""
+    if message:
+        try:
+            return param_from_json(message)
+        except (ValueError, TypeError, KeyError):
+            pass
+    return reason
+
+
+def on_job_gave_up(
+    sender, *, instance, kind, reason, reason_message=None, office_id=None, declaration_id=None, **kwargs
+) -> None:
     """Receiver of ``core.signals.job_gave_up`` (connected in ``ReportsConfig.ready``)."""
     problem_job_failed(
         kind=kind,
         record=f"{type(instance)._meta.label} #{instance.pk}",
         reason=reason,
+        reason_message=reason_message,
         office_id=office_id,
         declaration_id=declaration_id,
     )
