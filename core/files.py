@@ -169,12 +169,15 @@ def serve_evidence(
     as_attachment: bool = False,
     office_id=None,
     declaration_id: int | None = None,
+    what: str = "",
+    details: dict | None = None,
 ) -> HttpResponseBase:
     """Stream a stored file if its bytes still have the SHA-256 recorded at storage.
 
     ``fieldfile`` is the model's file field (its record is what the audit entry and the alert
     name); an empty field is a 404. A mismatch, a file gone from storage or no recorded hash is
-    refused with 409 and reported (module docstring)."""
+    refused with 409 and reported (module docstring). The audit entry's access is ``what`` (the
+    field's name by default; "export" for an export job's file), with ``details`` added."""
     if not fieldfile:
         raise Http404(_("This file is not available."))
     refusal = check_stored(request, fieldfile, sha256=sha256, office_id=office_id, declaration_id=declaration_id)
@@ -188,11 +191,12 @@ def serve_evidence(
     record_access(
         request,
         fieldfile.instance,
-        what=fieldfile.field.name,
+        what=what or fieldfile.field.name,
         file=fieldfile.name,
         sha256=sha256,
         filename=safe_filename(filename),
         via="signed URL" if url else "",
+        **(details or {}),
     )
     return response
 

@@ -1,6 +1,6 @@
 """The audit trail's seals (one per django-auditlog ``LogEntry``, chained by SHA-256, ``core.audit_chain``),
-the official holidays of the working-day calendar (``Holiday``, ``core.workdays``), and the outbox of
-follow-up jobs (``OutboxJob``, ``core.jobs``).
+the official holidays of the working-day calendar (``Holiday``, ``core.workdays``), the outbox of
+follow-up jobs (``OutboxJob``, ``core.jobs``), and the export jobs (``ExportJob``, ``core.exports``).
 
 ``LogEntry`` is django-auditlog's model and cannot take new columns, so what the chain needs and
 what must outlive a user (the username and role as they were) live here, one row per entry,
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -180,3 +181,75 @@ class PartitionArchive(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partition} ({self.rows} rows)"
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "queued", _("waiting for the worker")
+    RUNNING = "running", _("being built")
+    DONE = "done", _("ready")
+    FAILED = "failed", _("failed")
+    EXPIRED = "expired", _("file removed (kept past its days)")
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def delete(self):
+        raise AuditTrailImmutable(f"{self.model._meta.label}: export jobs are a record of what was taken (kept)")
+
+    def _raw_delete(self, using):
+        raise AuditTrailImmutable(f"{self.model._meta.label}: export jobs are a record of what was taken (kept)")
+
+    def visible_to(self, user) -> ExportJobQuerySet:
+        """The jobs a person may see and download: their own; every job for the IT office."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser or getattr(user, "role", "") == "it":
+            return self
+        return self.filter(user=user)
+
+
+class ExportJob(models.Model):
+    """A file of many rows asked for from a page and built by the worker (``core.exports``): who asked,
+    what (the kind and the filters as asked), how far it is, and the file with its SHA-256.
+
+    A record of what was taken: never deleted. Its file is removed after ``EXPORT_KEEP_DAYS`` by the
+    daily sweep; the row stays, marked expired."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="export_jobs", verbose_name=_("asked by")
+    )
+    kind = models.CharField(_("kind"), max_length=60)
+    fmt = models.CharField(_("format"), max_length=8)
+    # The filters as asked (the page's query string), and what the builder needs beyond them (a report's code).
+    query = models.TextField(_("filters as asked"), blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=8)
+    state = models.CharField(_("state"), max_length=8, choices=ExportState.choices, default=ExportState.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", max_length=200, blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expired_at = models.DateTimeField(_("file removed at"), null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        indexes = [models.Index(fields=["state", "finished_at"], name="core_export_state_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.fmt} #{self.pk}"
+
+    def delete(self, *args, **kwargs):
+        raise AuditTrailImmutable(f"{self._meta.label}: export jobs are a record of what was taken (kept)")
+
+    @property
+    def waiting(self) -> bool:
+        return self.state in (ExportState.QUEUED, ExportState.RUNNING)

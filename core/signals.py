@@ -21,9 +21,15 @@ and the keyword arguments ``instance`` (the row), ``kind`` (the kind of job, e.g
 ``reason`` (what the row now says, for a person, in the site's language), ``reason_message`` (the same
 as a message in ``notifications.messages``' JSON form), ``office_id`` and ``declaration_id`` (or None).
 ``reports`` opens one system problem per job for the IT office, who are notified.
+
+``export_finished``: an export job (``core.exports``) has ended, its file ready or failed. Sent inside
+the transaction that records it, with ``sender`` ``ExportJob`` and the keyword arguments ``instance``
+(the job: ``state`` "done" or "failed", ``error``) and ``kind_label`` (what the export is called).
+``notifications`` tells the person who asked for it.
 """
 
 from django.dispatch import Signal
 
 file_integrity_failed = Signal()
 job_gave_up = Signal()
+export_finished = Signal()

@@ -38,6 +38,7 @@ DEFAULT_HARD_LIMITS: dict[str, int] = {
     "comparison": 900,  # two scans aligned and compared
     "return": 3600,  # a month's return: figures, XLSX, CSV, PDF over a province's serials
     "letter": 300,  # one letter's PDF
+    "export": 3600,  # a list or a report as a file (a country's declarations as XLSX)
     "import": 3600,  # an ICS export of tens of thousands of declarations
     "training": 6 * 3600,  # the plate reader trained on the labels
     "default": 900,  # flags, health checks, follow-ups, sweeps

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from core import jobs, partitions
+from core import exports, jobs, partitions
+from core.taskruns import Job, limits
 
 
 @shared_task
@@ -23,3 +24,15 @@ def partitions_daily() -> dict:
         "archived": [o.name for o in outcomes if o.archived],
         "kept": {o.name: o.reason for o in outcomes if not o.archived},
     }
+
+
+@shared_task(name="core.tasks.build_export", base=Job, acks_late=True, **limits("export"))
+def build_export(job_id: int) -> str:
+    """Build an export job's file (``core.exports``): a list or a report too big for a request."""
+    return exports.build(job_id)
+
+
+@shared_task(name="core.tasks.exports_expire_daily", base=Job, acks_late=True, **limits("default"))
+def exports_expire_daily() -> int:
+    """Beat, every night: remove the export files past EXPORT_KEEP_DAYS (their jobs are kept)."""
+    return exports.expire()

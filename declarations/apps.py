@@ -9,9 +9,15 @@ class DeclarationsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from core import exports as export_jobs
         from core.metrics import register_scrape
 
         from . import metrics, models
+
+        # The list as XLSX is built by the worker (core.exports); the page it was asked from is the list.
+        export_jobs.register(
+            "declarations", _build_declarations_xlsx, label=_("Declarations"), back="declarations:list"
+        )
 
         for model in (
             models.TransitDeclaration,
@@ -60,3 +66,11 @@ class DeclarationsConfig(AppConfig):
         from . import retention
 
         retention.connect()
+
+
+def _build_declarations_xlsx(job, out, progress) -> str:
+    """``declarations.exports.build_xlsx``, imported when a job runs: the views it uses are not loaded
+    while the apps are being set up."""
+    from .exports import build_xlsx
+
+    return build_xlsx(job, out, progress)

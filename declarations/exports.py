@@ -1,9 +1,11 @@
-"""CSV and XLSX of the filtered declaration list, streamed so memory stays flat.
+"""CSV and XLSX of the filtered declaration list, with memory that stays flat.
 
 Rows are read in chunks through a server-side cursor (``iterator``) as flat
-tuples (``values_list``), never as model instances. CSV goes out as it is made;
-XLSX is written by openpyxl's write-only workbook (rows are spooled to a temp
-file, not kept in memory) and then streamed from that file. Text that a spreadsheet
+tuples (``values_list``), never as model instances. CSV goes out as it is made, row by row, in the
+request: it holds nothing and costs the server what the reader's download costs, and a program
+reading it gets the rows as they come. XLSX cannot be streamed (a zip whose sheet is written last):
+it is built by the worker as an export job (``core.exports``, kind ``declarations``), the person
+follows its progress on the job's page and downloads the stored file from there. Text that a spreadsheet
 would run as a formula (an imported company name ``=HYPERLINK(...)``) is neutralised
 (``cells.safe_row``) in both.
 """
@@ -11,17 +13,18 @@ would run as a formula (an imported company name ``=HYPERLINK(...)``) is neutral
 from __future__ import annotations
 
 import csv
-import tempfile
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.db import router
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import QueryDict, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.test import RequestFactory
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from core import dates, text
+from core import dates, exports, text
 from core.db_router import reads_from_replica
 from core.files import serve_export
 
@@ -31,6 +34,7 @@ from .filters import DEFAULT_SORT
 from .models import Status, TransitDeclaration
 from .views import filtered, invalid_filters_page
 
+EXPORT_KIND = "declarations"
 MAX_ROWS = 1_000_000  # an XLSX sheet holds 1,048,576 rows
 CHUNK = 2000
 FIELDS = [
@@ -125,13 +129,11 @@ def export_csv(request):
     return serve_export(request, response, subject=TransitDeclaration, filename=_filename("csv"), query=_query(request))
 
 
-@login_required
-@reads_from_replica
-def export_xlsx(request):
-    found = _export_qs(request)
-    if found is None:
-        return invalid_filters_page(request, filtered(request))
-    qs = found
+def write_xlsx(qs, out, progress=None) -> int:
+    """The declarations of ``qs`` as an XLSX sheet written to ``out``; returns how many rows.
+
+    ``progress(done, total)`` is called every ``CHUNK`` rows (the worker's export job shows it)."""
+    total = min(qs.count(), MAX_ROWS) if progress else None
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("declarations")[:31])
     # A Persian sheet reads right to left, as the page it came from; its identifiers stay LTR cells.
@@ -140,15 +142,39 @@ def export_xlsx(request):
     ltr = [names.index(n) for n in IDENTIFIER_FIELDS]
     rows = _rows(qs)
     sheet.append(next(rows))
+    done = 0
     for row in rows:
         sheet.append(idents.xlsx_ltr_cells(sheet, row, ltr))
-    spool = tempfile.TemporaryFile()  # removed when the response closes it
-    workbook.save(spool)
-    spool.seek(0)
-    response = FileResponse(spool, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return serve_export(
-        request, response, subject=TransitDeclaration, filename=_filename("xlsx"), query=_query(request)
-    )
+        done += 1
+        if progress and done % CHUNK == 0:
+            progress(done, total)
+    if progress:
+        progress(done, total)
+    workbook.save(out)
+    return done
+
+
+@login_required
+def export_xlsx(request):
+    """The filtered list as XLSX, built by the worker (``core.exports``): the page of the job follows its
+    progress and gives the file when it is ready. Filters that are not valid get the list with its errors."""
+    f = filtered(request)
+    if f.is_bound and not f.is_valid():
+        return invalid_filters_page(request, f)
+    job = exports.start(request, kind=EXPORT_KIND, fmt="xlsx", query=_query(request))
+    return redirect("core:export-job", pk=job.pk)
+
+
+def build_xlsx(job, out, progress) -> str:
+    """The builder of the export job (``core.exports``): the list as ``job.user`` sees it under the filters
+    as asked (``job.query``), in the sort the page had, as the request would have written it."""
+    request = RequestFactory().get("/", QueryDict(job.query))
+    request.user = job.user
+    found = _export_qs(request)
+    if found is None:
+        raise exports.ExportRefused(_("The filters asked are not valid; open the list and ask for the file again."))
+    write_xlsx(found.using(router.db_for_read(TransitDeclaration)), out, progress)
+    return _filename("xlsx")
 
 
 def _query(request) -> str:

@@ -27,6 +27,8 @@ class Kind(models.TextChoices):
     LETTER_RECEIVED = "letter_received", _("A follow-up letter was sent to your office")
     RETURN_BUILT = "return_built", _("A monthly return you asked for is ready")
     COMPARISON_FAILED = "comparison_failed", _("A scan comparison could not run")
+    EXPORT_READY = "export_ready", _("An export you asked for is ready")
+    EXPORT_FAILED = "export_failed", _("An export you asked for could not be built")
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -180,3 +180,23 @@ __all__ = [
     "set_email_kinds",
     "unread_count",
 ]
+
+
+def on_export_finished(sender, *, instance, kind_label, **_kwargs) -> None:
+    """Receiver of ``core.signals.export_finished``: the person who asked is told the file is ready (or
+    could not be built), with a link to the job's page (connected in ``NotificationsConfig.ready``)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_noop
+
+    ready = instance.state == "done"
+    notify(
+        Kind.EXPORT_READY if ready else Kind.EXPORT_FAILED,
+        [instance.user],
+        title=Message(
+            gettext_noop("Your export is ready: %(what)s") if ready else gettext_noop("Your export failed: %(what)s"),
+            what=Message(kind_label),
+        ),
+        body=Message(gettext_noop("File: %(name)s"), name=instance.filename) if ready else instance.error,
+        url=reverse("core:export-job", args=[instance.pk]),
+        subject=f"export:{instance.pk}",
+    )

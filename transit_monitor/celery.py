@@ -105,6 +105,8 @@ beat_schedule = {
     "partitions-daily": {"task": "core.tasks.partitions_daily", "schedule": crontab(hour=2, minute=10)},
     # Every night: drop the account pages' login records past LOGIN_RECORD_KEEP_DAYS.
     "login-records-daily": {"task": "accounts.tasks.login_records_prune", "schedule": crontab(hour=2, minute=40)},
+    # Every night: remove the export files past EXPORT_KEEP_DAYS; their jobs stay, marked expired (core.exports).
+    "exports-expire-daily": {"task": "core.tasks.exports_expire_daily", "schedule": crontab(hour=2, minute=50)},
 }
 
 

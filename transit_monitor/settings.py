@@ -319,6 +319,7 @@ CELERY_TASK_ROUTES = {
     "declarations.tasks.run_import": {"queue": "reports"},
     "anpr.tasks.train_model": {"queue": "reports"},
     "core.tasks.partitions_daily": {"queue": "reports"},  # a month archived: minutes of COPY
+    "core.tasks.build_export": {"queue": "reports"},  # a list or report as a file (core.exports)
     # everything else (beat jobs, flags, notifications, the sweeper): "default"
 }
 # The Redis result store gives up after one quick retry, not twenty one-second ones (Celery's
@@ -366,7 +367,13 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Transit Monitor API",
-    "DESCRIPTION": "سامانه پایش ترانزیت — declarations, transitions, offices, vehicles, plate reads, scans.",
+    "DESCRIPTION": (
+        "سامانه پایش ترانزیت — declarations, transitions, offices, vehicles, plate reads, scans.\n\n"
+        "Files: the endpoints that return a file (a plate read's photo or crop, a scan and its previews) "
+        "return one stored file, checked against its SHA-256, in the answer. They are not export jobs: "
+        "lists and reports as files (XLSX, PDF) are asked for from the pages and built by the worker "
+        "(an export job, downloaded from its page); the API returns rows as JSON, a page at a time."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema names every endpoint: only a signed-in person or an integration client (its token)
@@ -423,6 +430,9 @@ SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 # Login records (the account page's list of logins and sessions) older than this are deleted each
 # night; the audit trail keeps every login and failed login for AUDIT_RETENTION_MONTHS regardless.
 LOGIN_RECORD_KEEP_DAYS = env.int("LOGIN_RECORD_KEEP_DAYS", default=400)
+# Days an export's file (core.exports: a list or report built by the worker) is kept for its download;
+# then the nightly sweep removes the file. The job (who took what, when, the file's SHA-256) is kept.
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 
 # Two-factor (django-otp, TOTP): required for HQ, IT and the admin's staff, optional for others.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Transit Monitor")

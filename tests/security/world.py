@@ -273,4 +273,34 @@ def build() -> World:
         clerk = UserFactory(username=f"m_importer_{code}", role=Role.OFFICE, office=o[code])
         w.objects[("import_batch", scope, "")] = ImportBatch.objects.create(filename="other.csv", by=clerk).pk
     w.objects[("import_batch", "own", "")] = w.objects[("import_batch", "province", "")]
+    # Export jobs (core.exports): each principal's own, built; "province" and "other" someone else's.
+    for principal in ("hq", "it", "inspector", "origin", "destination", "ics"):
+        w.objects[("export_job", "own", principal)] = _built_export(w.users[principal]).pk
+    for scope, code in (("province", "MKU"), ("other", "SRK")):
+        clerk = UserFactory(username=f"m_exporter_{code}", role=Role.OFFICE, office=o[code])
+        w.objects[("export_job", scope, "")] = _built_export(clerk).pk
+    w.objects[("export_job", "own", "")] = w.objects[("export_job", "province", "")]
     return w
+
+
+def _built_export(user):
+    """An export job whose file is ready (a few bytes, with their SHA-256)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from core.models import ExportJob
+
+    body = b"exported"
+    job = ExportJob.objects.create(
+        user=user,
+        kind="declarations",
+        fmt="csv",
+        language="en",
+        state="done",
+        content_type="text/csv",
+        filename="x.csv",
+        sha256=hashlib.sha256(body).hexdigest(),
+    )
+    job.file.save("x.csv", ContentFile(body))
+    return job

@@ -1,0 +1,205 @@
+"""Export jobs: a file of many rows (a list as XLSX, a report as PDF) built by the worker, not in a request.
+
+An app registers each kind of file it builds (``register``) with a builder::
+
+    def build(job: ExportJob, out: BinaryIO, progress: Callable[[int, int | None], None]) -> str
+
+that writes the file to ``out`` for ``job.user`` from ``job.query`` (the page's filters as asked) and
+``job.params``, calls ``progress(done, total)`` as it goes (``total`` None when it is not known), and
+returns the file's name. It runs in the worker, in the language of the page it was asked from.
+
+``start`` (the view calls it) records the job and queues ``core.tasks.build_export`` after the commit
+(``core.jobs``: the outbox), audited; the page then shows the job's progress (htmx) and the download
+link when the file is ready, and the person is told by a notification (``core.signals.export_finished``,
+answered by ``notifications``). The file is stored with its SHA-256 and served through
+``core.files.serve_evidence`` to the person who asked, and to the IT office; each download is an
+audited export.
+
+Jobs are a record of what was taken and are never deleted. Their files are removed after
+``EXPORT_KEEP_DAYS`` by the daily sweep (``expire``); the row stays, marked expired.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from core import jobs
+from core.audit import record_access
+from core.files import file_sha256
+from core.models import ExportJob, ExportState
+from core.signals import export_finished
+from core.taskruns import stale_before
+
+log = logging.getLogger(__name__)
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+PROGRESS_EVERY = 1.0  # seconds between two writes of a job's progress (a page polls every 2 s)
+
+Progress = Callable[[int, "int | None"], None]
+Builder = Callable[[ExportJob, BinaryIO, Progress], str]
+
+
+class ExportRefused(Exception):
+    """A builder cannot build this file (the filters asked are no longer valid, the report is no longer
+    the person's): the message, for a person, is what the job's page says."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    label: str | Promise  # what the page and the notification call it ("Declarations")
+    build: Builder
+    back: str = ""  # a URL name to go back to (the page the export was asked from)
+
+
+_KINDS: dict[str, Kind] = {}
+
+
+def register(code: str, build: Builder, *, label: str | Promise, back: str = "") -> None:
+    """Declare a kind of export (an app's ``AppConfig.ready``, or the module holding the builder)."""
+    _KINDS[code] = Kind(code, label, build, back)
+
+
+def kind_of(code: str) -> Kind | None:
+    return _KINDS.get(code)
+
+
+def start(request, *, kind: str, fmt: str, query: str = "", params: dict[str, Any] | None = None) -> ExportJob:
+    """Record an export asked for by ``request.user`` and queue its build (after the commit); audited."""
+    if kind not in _KINDS:
+        raise ValueError(f"no export of kind {kind!r}")
+    if fmt not in CONTENT_TYPES:
+        raise ValueError(f"no export format {fmt!r}")
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            user=request.user,
+            kind=kind,
+            fmt=fmt,
+            query=query[:2000],
+            params=params or {},
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            content_type=CONTENT_TYPES[fmt],
+        )
+        record_access(request, job, "export_requested", kind=kind, format=fmt, query=job.query, params=params or None)
+        from core.tasks import build_export
+
+        jobs.enqueue(build_export, job.pk)
+    return job
+
+
+def _claim(job_id: int, now: dt.datetime) -> bool:
+    """Queued → running, or a running claim dead past the hard time limit (its worker was killed)."""
+    claimable = Q(state=ExportState.QUEUED) | Q(state=ExportState.RUNNING, started_at__lt=stale_before("export", now))
+    return bool(
+        ExportJob.objects.filter(claimable, pk=job_id).update(state=ExportState.RUNNING, started_at=now, progress=0)
+    )
+
+
+def _progress_writer(job: ExportJob) -> Progress:
+    last = [0.0, -1]
+
+    def progress(done: int, total: int | None) -> None:
+        percent = min(99, int(100 * done / total)) if total else 0
+        now = time.monotonic()
+        if percent != last[1] and now - last[0] >= PROGRESS_EVERY:
+            last[0], last[1] = now, percent
+            ExportJob.objects.filter(pk=job.pk, state=ExportState.RUNNING).update(progress=percent, rows=done)
+
+    return progress
+
+
+def build(job_id: int) -> str:
+    """Build a queued job's file (the task ``core.tasks.build_export``); a second delivery of a job that
+    was claimed, or has ended, does nothing. Returns the job's state."""
+    now = timezone.now()
+    if not _claim(job_id, now):
+        return ExportJob.objects.filter(pk=job_id).values_list("state", flat=True).first() or "missing"
+    job = ExportJob.objects.select_related("user").get(pk=job_id)
+    kind = _KINDS.get(job.kind)
+    rows: list[int] = []
+    progress = _progress_writer(job)
+
+    def counted(done: int, total: int | None) -> None:
+        rows[:] = [done]
+        progress(done, total)
+
+    with translation.override(job.language), tempfile.TemporaryFile() as out:
+        try:
+            if kind is None:
+                raise ExportRefused(_("This kind of export no longer exists."))
+            filename = kind.build(job, out, counted)
+        except ExportRefused as exc:
+            return _failed(job, str(exc))
+        except Exception:
+            log.exception("export job %s (%s %s) failed", job.pk, job.kind, job.fmt)
+            return _failed(job, _("The file could not be built; the IT office can read why in the workers' log."))
+        out.seek(0)
+        with transaction.atomic():
+            job.file.save(f"{job.pk}-{filename}", File(out), save=False)
+            job.filename = filename
+            job.sha256 = file_sha256(job.file)
+            job.size = job.file.size
+            job.rows = rows[0] if rows else None
+            job.state, job.progress, job.finished_at = ExportState.DONE, 100, timezone.now()
+            job.save(update_fields=["file", "filename", "sha256", "size", "rows", "state", "progress", "finished_at"])
+            record_access(None, job, "export_built", file=job.file.name, sha256=job.sha256, rows=job.rows)
+            export_finished.send(sender=ExportJob, instance=job, kind_label=kind.label)
+    return job.state
+
+
+def _failed(job: ExportJob, message: str) -> str:
+    kind = _KINDS.get(job.kind)
+    with transaction.atomic():
+        job.state, job.error, job.finished_at = ExportState.FAILED, message[:2000], timezone.now()
+        job.save(update_fields=["state", "error", "finished_at"])
+        record_access(None, job, "export_failed", error=job.error)
+        export_finished.send(sender=ExportJob, instance=job, kind_label=kind.label if kind else job.kind)
+    return job.state
+
+
+def expire(*, now: dt.datetime | None = None) -> int:
+    """The daily sweep: remove the files of jobs finished more than ``EXPORT_KEEP_DAYS`` ago; each row
+    stays (who took what, when, its SHA-256), marked expired. Returns how many files were removed."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.EXPORT_KEEP_DAYS)
+    removed = 0
+    for job in ExportJob.objects.filter(state=ExportState.DONE, finished_at__lt=cutoff).order_by("pk").iterator():
+        name = job.file.name
+        with transaction.atomic():
+            if not ExportJob.objects.filter(pk=job.pk, state=ExportState.DONE).update(
+                state=ExportState.EXPIRED, expired_at=now, file=""
+            ):
+                continue
+            record_access(None, job, "export_expired", file=name, sha256=job.sha256)
+            if name:
+                transaction.on_commit(functools.partial(job.file.storage.delete, name))
+        removed += 1
+    if removed:
+        log.info("export sweep: %s files past %s days removed", removed, settings.EXPORT_KEEP_DAYS)
+    return removed
+
+
+def expires_on(job: ExportJob) -> dt.datetime | None:
+    """When a ready file is removed (the page says so)."""
+    if job.state != ExportState.DONE or job.finished_at is None:
+        return None
+    return job.finished_at + dt.timedelta(days=settings.EXPORT_KEEP_DAYS)

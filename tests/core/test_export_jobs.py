@@ -1,0 +1,169 @@
+"""Big exports are built by the worker (core.exports): the link starts a job, its page shows progress
+and then the download; the file is the one the request used to build; only the person who asked (and
+the IT office) may take it; the person is told when it is ready or failed; files expire, jobs stay."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from auditlog.models import LogEntry
+from django.test import TestCase
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from core import exports
+from core.models import AuditTrailImmutable, ExportJob, OutboxJob
+from declarations import exports as declaration_exports
+from declarations.models import Status, TransitDeclaration
+from notifications.models import Notification
+from tests.export_jobs import ask, job_of
+from tests.factories import DeclarationFactory
+
+XLSX = reverse("declarations:export-xlsx")
+
+
+def _sheet(data: bytes) -> list[tuple]:
+    return list(load_workbook(io.BytesIO(data), read_only=True).worksheets[0].iter_rows(values_only=True))
+
+
+def test_asking_records_a_job_and_schedules_its_build_after_the_commit(client, hq, declaration, settings):
+    client.force_login(hq)
+    with TestCase.captureOnCommitCallbacks() as callbacks:  # not executed: the job waits for its build
+        response = client.get(XLSX, {"status": "registered"})
+    job = job_of(response)
+    assert (job.user, job.kind, job.fmt, job.query, job.state) == (
+        hq,
+        "declarations",
+        "xlsx",
+        "status=registered",
+        "queued",
+    )
+    assert len(callbacks) == 1  # the build, queued to run once the job is committed
+    asked = LogEntry.objects.get(object_pk=str(job.pk), additional_data__access="export_requested")
+    assert asked.additional_data["query"] == "status=registered"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'hx-trigger="every 2s"' in html and "export-download" not in html  # polls until it is ready
+
+
+def test_with_a_broker_the_build_goes_through_the_outbox(client, hq, declaration, settings):
+    from transit_monitor.celery import app
+
+    app.conf.CELERY_TASK_ALWAYS_EAGER = False  # the autouse fixture puts it back
+    client.force_login(hq)
+    with TestCase.captureOnCommitCallbacks():  # committed, not published: no broker here
+        job = job_of(client.get(XLSX))
+    row = OutboxJob.objects.get(task="core.tasks.build_export")
+    assert row.args == [job.pk]
+
+
+def test_the_file_is_the_one_the_request_built_and_the_person_is_notified(client, hq, bazargan, tehran):
+    arrived = DeclarationFactory(origin=bazargan, destination=tehran, status=Status.ARRIVED)
+    DeclarationFactory(origin=bazargan, destination=tehran)
+    client.force_login(hq)
+    job = ask(client, XLSX, {"status": "arrived"})
+    job.refresh_from_db()
+    assert (job.state, job.progress, job.rows) == ("done", 100, 1)
+    assert job.sha256 and job.size and job.finished_at and job.filename.endswith(".xlsx")
+    response = client.get(reverse("core:export-download", args=[job.pk]))
+    assert response["Content-Disposition"].startswith("attachment") and response["Cache-Control"] == "no-store"
+    data = b"".join(response.streaming_content)
+    # What the synchronous export wrote for the same filters: the same header and rows.
+    synchronous = io.BytesIO()
+    qs = TransitDeclaration.objects.filter(status=Status.ARRIVED).order_by("-declared_at", "-pk")
+    declaration_exports.write_xlsx(qs, synchronous)
+    assert _sheet(data) == _sheet(synchronous.getvalue())
+    assert _sheet(data)[1][0] == arrived.serial
+    note = Notification.objects.get(user=hq, kind="export_ready", subject=f"export:{job.pk}")
+    assert note.url == reverse("core:export-job", args=[job.pk])
+    page = client.get(note.url).content.decode()
+    assert reverse("core:export-download", args=[job.pk]) in page and "every 2s" not in page
+    download = LogEntry.objects.filter(object_pk=str(job.pk), additional_data__access="export").first()
+    assert download is not None and download.additional_data["query"] == "status=arrived"
+
+
+def test_progress_is_written_as_the_rows_go(hq, bazargan, tehran, monkeypatch):
+    for _i in range(5):
+        DeclarationFactory(origin=bazargan, destination=tehran)
+    monkeypatch.setattr(declaration_exports, "CHUNK", 2)
+    monkeypatch.setattr(exports, "PROGRESS_EVERY", 0)
+    seen: list[int] = []
+    real = ExportJob.objects.filter
+
+    def spy(*args, **kwargs):
+        qs = real(*args, **kwargs)
+        original = qs.update
+
+        def update(**values):
+            if "rows" in values:
+                seen.append(values["progress"])
+            return original(**values)
+
+        qs.update = update
+        return qs
+
+    job = ExportJob.objects.create(user=hq, kind="declarations", fmt="xlsx", language="en")
+    monkeypatch.setattr(ExportJob.objects, "filter", spy)
+    assert exports.build(job.pk) == "done"
+    job.refresh_from_db()
+    assert seen and seen == sorted(seen) and max(seen) < 100  # 40, 80, 99: never 100 before the file is stored
+    assert (job.progress, job.rows) == (100, 5)
+
+
+def test_nobody_else_may_see_or_take_the_file_but_the_it_office(client, hq, it_officer, outsider, declaration):
+    client.force_login(hq)
+    job = ask(client, XLSX)
+    for url in (reverse("core:export-job", args=[job.pk]), reverse("core:export-download", args=[job.pk])):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+        client.force_login(it_officer)
+        assert client.get(url).status_code == 200
+
+
+def test_a_failed_build_says_so_and_tells_the_person(client, hq, declaration, monkeypatch):
+    def broken(job, out, progress):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setitem(exports._KINDS, "declarations", exports.Kind("declarations", "Declarations", broken))
+    client.force_login(hq)
+    job = ask(client, XLSX)
+    job.refresh_from_db()
+    assert job.state == "failed" and "workers' log" in job.error and not job.file
+    html = client.get(reverse("core:export-job", args=[job.pk])).content.decode()
+    assert "data-error" in html and "could not be built" in html and "every 2s" not in html
+    assert client.get(reverse("core:export-download", args=[job.pk])).status_code == 404
+    note = Notification.objects.get(user=hq, kind="export_failed")
+    assert note.url == reverse("core:export-job", args=[job.pk])
+
+
+def test_a_second_delivery_builds_nothing_again(client, hq, declaration):
+    client.force_login(hq)
+    job = ask(client, XLSX)
+    job.refresh_from_db()
+    assert exports.build(job.pk) == "done"
+    assert ExportJob.objects.get(pk=job.pk).sha256 == job.sha256
+    assert Notification.objects.filter(user=hq, kind="export_ready").count() == 1
+
+
+def test_files_expire_after_the_days_kept_and_the_job_stays(client, hq, declaration, settings):
+    settings.EXPORT_KEEP_DAYS = 7
+    client.force_login(hq)
+    job = ask(client, XLSX)
+    job.refresh_from_db()
+    storage, name = job.file.storage, job.file.name
+    assert exports.expire(now=timezone.now() + dt.timedelta(days=6)) == 0
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert exports.expire(now=timezone.now() + dt.timedelta(days=8)) == 1
+    job.refresh_from_db()
+    assert job.state == "expired" and not job.file and job.sha256 and job.expired_at
+    assert not storage.exists(name)
+    assert client.get(reverse("core:export-download", args=[job.pk])).status_code == 404
+    assert "was removed" in client.get(reverse("core:export-job", args=[job.pk])).content.decode()
+    with pytest.raises(AuditTrailImmutable):
+        job.delete()
+    with pytest.raises(AuditTrailImmutable):
+        ExportJob.objects.all().delete()
