@@ -9,6 +9,7 @@ class AnprConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from core import exports as export_jobs
         from core.metrics import register_scrape
         from declarations import hooks
 
@@ -28,4 +29,19 @@ class AnprConfig(AppConfig):
         hooks.vehicle_panels.append(panels.vehicle_reads_panel)
         hooks.gate_reads.append(match_review.gate_reads)
         register_scrape(metrics.cameras_silent)  # /metrics: silent cameras
+        # A report's (or a plate's history's) XLSX and PDF are built by the worker (anpr.exports).
+        export_jobs.register("anpr-report", _build_report, label=_("Plate-reader report"), back=_report_page)
         partitions.register()
+
+
+def _build_report(job, out, progress) -> str:
+    """``anpr.exports.build``, imported when a job runs (it reads the views' period helper)."""
+    from .exports import build
+
+    return build(job, out, progress)
+
+
+def _report_page(job) -> str:
+    from .exports import back
+
+    return back(job)

@@ -43,7 +43,7 @@ from declarations.selectors import scope_key
 from .models import Camera, LabelReason, MatchState, PlateLabel, PlateRead
 
 MAX_ROWS = 100_000  # an export is a file for a person, not a database dump
-PDF_MAX_ROWS = 300  # WeasyPrint lays out ~60 table rows a second here (built in the request); the rest is in the XLSX
+PDF_MAX_ROWS = 300  # WeasyPrint lays out ~60 table rows a second here (built by the worker); the rest is in the XLSX
 
 # How each kind of identifier column is shown on the page and in the PDF (``declarations.idents``).
 _IDENT_HTML: dict[str, Callable[[Any], str]] = {

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import localised_name
 from accounts.scoping import get_scoped_or_404
+from core import exports as export_jobs
 from core.dates import TEHRAN, format_jalali, parse_jalali_date
 from core.errors import DomainError, http_status
 from core.files import serve_evidence, serve_export
@@ -28,7 +29,7 @@ from core.forms import apply_error, read_filters
 from declarations import idents
 from declarations.models import OPEN_STATUSES, TransitDeclaration, Vehicle
 
-from . import installation, matching, registry, reports, services
+from . import exports, installation, matching, registry, reports, services
 from .forms import CameraFilter, CameraForm, ExportFilter, ReportFilter, RetireForm
 from .models import Camera, PlateRead, Recognition
 
@@ -86,8 +87,16 @@ def _period(request) -> tuple[dt.datetime, dt.datetime, dict[str, str]]:
 
 
 def _export(request, report: reports.Report, fmt: str) -> HttpResponseBase:
-    body = {"xlsx": report.to_xlsx, "pdf": report.to_pdf, "csv": report.to_csv}[fmt]()
-    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    """The CSV at once; the XLSX and the PDF are built by the worker (``anpr.exports``): the answer is
+    the export's page, which shows its progress and then the download."""
+    if fmt in exports.JOB_FORMATS:
+        params = {
+            "report": report.code,
+            **({"plate": report.plate} if isinstance(report, reports.PlateHistory) else {}),
+        }
+        job = export_jobs.start(request, kind=exports.KIND, fmt=fmt, query=request.GET.urlencode(), params=params)
+        return redirect("core:export-job", pk=job.pk)
+    response = HttpResponse(report.to_csv(), content_type=CONTENT_TYPES[fmt])
     return serve_export(request, response, subject=PlateRead, filename=report.filename(fmt), report=report.code)
 
 

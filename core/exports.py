@@ -68,13 +68,15 @@ class Kind:
     code: str
     label: str | Promise  # what the page and the notification call it ("Declarations")
     build: Builder
-    back: str = ""  # a URL name to go back to (the page the export was asked from)
+    back: Callable[[ExportJob], str] | None = None  # the page the export was asked from, with its filters
 
 
 _KINDS: dict[str, Kind] = {}
 
 
-def register(code: str, build: Builder, *, label: str | Promise, back: str = "") -> None:
+def register(
+    code: str, build: Builder, *, label: str | Promise, back: Callable[[ExportJob], str] | None = None
+) -> None:
     """Declare a kind of export (an app's ``AppConfig.ready``, or the module holding the builder)."""
     _KINDS[code] = Kind(code, label, build, back)
 

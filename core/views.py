@@ -25,7 +25,7 @@ def export_job(request, pk: int):
     context = {
         "job": job,
         "label": kind.label if kind else job.kind,
-        "back": kind.back if kind else "",
+        "back": kind.back(job) if kind and kind.back else "",
         "expires_on": exports.expires_on(job),
         "own": job.user_id == request.user.pk,
     }

@@ -15,9 +15,7 @@ class DeclarationsConfig(AppConfig):
         from . import metrics, models
 
         # The list as XLSX is built by the worker (core.exports); the page it was asked from is the list.
-        export_jobs.register(
-            "declarations", _build_declarations_xlsx, label=_("Declarations"), back="declarations:list"
-        )
+        export_jobs.register("declarations", _build_declarations_xlsx, label=_("Declarations"), back=_list_as_asked)
 
         for model in (
             models.TransitDeclaration,
@@ -74,3 +72,9 @@ def _build_declarations_xlsx(job, out, progress) -> str:
     from .exports import build_xlsx
 
     return build_xlsx(job, out, progress)
+
+
+def _list_as_asked(job) -> str:
+    from django.urls import reverse
+
+    return reverse("declarations:list") + (f"?{job.query}" if job.query else "")

@@ -32,3 +32,19 @@ def exported(client, url: str, params=None) -> bytes:
     response = client.get(reverse("core:export-download", args=[job.pk]))
     assert response.status_code == 200, response.status_code
     return b"".join(response.streaming_content)
+
+
+def download(client, url: str, params=None):
+    """What an export link gives once its job has run, as a response with its content read (the file
+    served from the job's page: Content-Type and Content-Disposition as the request used to answer)."""
+    from django.http import HttpResponse
+
+    job = ask(client, url, params)
+    job.refresh_from_db()
+    assert job.state == "done", (job.state, job.error)
+    served = client.get(reverse("core:export-download", args=[job.pk]))
+    assert served.status_code == 200, served.status_code
+    response = HttpResponse(b"".join(served.streaming_content), status=served.status_code)
+    for header in ("Content-Type", "Content-Disposition", "Cache-Control"):
+        response[header] = served[header]
+    return response

@@ -13,6 +13,7 @@ from accounts.services import api_token_issue
 from anpr import health, services
 from anpr.models import Camera, hash_token
 from tests.anpr.conftest import camera_client
+from tests.export_jobs import download
 from tests.factories import OfficeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -285,7 +286,7 @@ def test_a_cameras_code_is_isolated_on_every_anpr_page_and_in_its_messages(clien
         html = client.get(url).content.decode()
         assert tag in html, url
     # The plate's sighting history: the camera's column reads left to right in the XLSX, like the plate's.
-    sheet = load_workbook(io.BytesIO(client.get("/anpr/plates/", {"q": "12ب34567", "format": "xlsx"}).content))
+    sheet = load_workbook(io.BytesIO(download(client, "/anpr/plates/", {"q": "12ب34567", "format": "xlsx"}).content))
     ws = sheet.worksheets[0]
     header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == str(reports.PlateHistory.headers[0]))
     assert ws.cell(header + 1, 3).value == "BZG-1" and ws.cell(header + 1, 3).alignment.horizontal == "left"

@@ -11,6 +11,7 @@ from anpr import ingest, sightings
 from anpr.models import PlateRead
 from declarations.services import declaration_confirm_arrival
 from tests.anpr.sheets import sheet, table
+from tests.export_jobs import download
 
 pytestmark = pytest.mark.django_db
 LINK = '=HYPERLINK("//evil.ir","x")'
@@ -39,7 +40,7 @@ def test_the_plate_history_exports_carry_a_formula_as_text(client, hq, formula_r
     client.force_login(hq)
     rows = _csv(client.get("/anpr/plates/", {"q": truck.plate, "format": "csv"}))
     assert rows[1][3] == "'" + LINK
-    cell = _xlsx(client.get("/anpr/plates/", {"q": truck.plate, "format": "xlsx"}))[1][3]
+    cell = _xlsx(download(client, "/anpr/plates/", {"q": truck.plate, "format": "xlsx"}))[1][3]
     assert (cell.data_type, cell.value) == ("s", "'" + LINK)
 
 
@@ -54,5 +55,5 @@ def test_the_anpr_reports_carry_a_formula_as_text(client, hq, thr_camera, truck,
         url = f"/anpr/reports/{code}/"
         rows = _csv(client.get(url, {"format": "csv"}))
         assert [r[column - 1] for r in rows[1:]] == ["'=1+1"], code
-        cell = _xlsx(client.get(url, {"format": "xlsx"}))[1][column - 1]
+        cell = _xlsx(download(client, url, {"format": "xlsx"}))[1][column - 1]
         assert (cell.data_type, cell.value) == ("s", "'=1+1"), code

@@ -19,6 +19,7 @@ from anpr.models import MatchState, PlateRead
 from declarations.models import Status, TransitDeclaration
 from tests.anpr.conftest import camera_client
 from tests.anpr.sheets import sheet, table
+from tests.export_jobs import download
 from tests.factories import DeclarationFactory, VehicleFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +79,8 @@ def test_the_plate_history_exports_count_but_do_not_name_other_declarations(clie
     assert elsewhere.serial not in resp.content.decode("utf-8-sig")
     assert row[header.index("declarations")] == "" and row[header.index("declarations outside your scope")] == "1"
     cells = [
-        [c.value for c in r] for r in table(sheet(client.get("/anpr/plates/", {"q": OTHER_PLATE, "format": "xlsx"})))
+        [c.value for c in r]
+        for r in table(sheet(download(client, "/anpr/plates/", {"q": OTHER_PLATE, "format": "xlsx"})))
     ]
     assert not any(elsewhere.serial in str(v) for r in cells for v in r)
     assert cells[1][cells[0].index("declarations outside your scope")] == 1

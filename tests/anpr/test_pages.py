@@ -12,6 +12,7 @@ from anpr.models import PlateRead
 from declarations.models import TransitDeclaration
 from declarations.services import declaration_confirm_arrival
 from tests.anpr.sheets import sheet, table
+from tests.export_jobs import download
 
 pytestmark = pytest.mark.django_db
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
@@ -90,7 +91,7 @@ def test_it_exports_the_plate_history_as_csv_and_xlsx(client, hq, thr_camera, tr
     resp = client.get("/anpr/plates/", {"q": truck.plate, "format": "csv"})
     rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
     assert resp["Content-Type"].startswith("text/csv") and len(rows) == 2 and rows[1][1] == "THR"
-    resp = client.get("/anpr/plates/", {"q": truck.plate, "format": "xlsx"})
+    resp = download(client, "/anpr/plates/", {"q": truck.plate, "format": "xlsx"})
     rows = table(sheet(resp))
     assert len(rows) == 2 and rows[1][2].value == "THR-1"
 
@@ -111,10 +112,10 @@ def test_it_reports_the_share_of_arrivals_with_plate_evidence(client, dest_clerk
     client.force_login(dest_clerk)
     page = client.get("/anpr/reports/anpr-arrival-evidence/")
     assert page.status_code == 200 and 'data-report="anpr-arrival-evidence"' in page.content.decode()
-    before = table(sheet(client.get(page.request["PATH_INFO"], {"format": "xlsx"})))
+    before = table(sheet(download(client, page.request["PATH_INFO"], {"format": "xlsx"})))
     assert [c.value for c in before[1]][3:] == [1, 0, 0]
     _read(thr_camera, truck.plate, hours_ago=1.5)
-    after = table(sheet(client.get(page.request["PATH_INFO"], {"format": "xlsx"})))
+    after = table(sheet(download(client, page.request["PATH_INFO"], {"format": "xlsx"})))
     assert [c.value for c in after[1]][3:] == [1, 1, 100]
 
 

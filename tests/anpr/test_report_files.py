@@ -13,6 +13,7 @@ from django.utils import timezone
 from anpr import ingest, reports
 from core.dates import TEHRAN, format_jalali
 from tests.anpr.sheets import sheet, table, title_block
+from tests.export_jobs import download
 
 pytestmark = pytest.mark.django_db
 URL = "/anpr/reports/anpr-reads-per-office-day/"
@@ -34,7 +35,7 @@ def test_the_xlsx_opens_with_its_title_period_scope_and_maker_above_the_table(cl
     client.force_login(inspector)
     period = {"from": _day(3), "to": _day(0)}
     before = _now()
-    response = client.get(URL, {**period, "format": "xlsx"})
+    response = download(client, URL, {**period, "format": "xlsx"})
     made = {before, _now()}
     ws = sheet(response)
     block = title_block(ws)
@@ -65,14 +66,14 @@ def test_an_offices_file_says_so_in_persian_and_a_plates_history_names_its_plate
     dest_clerk.first_name, dest_clerk.last_name = "", "=1+1"  # a name as typed in the admin: no formula in the file
     dest_clerk.save()
     client.force_login(dest_clerk)
-    ws = sheet(client.get("/anpr/reports/anpr-arrival-evidence/", {"format": "xlsx"}))
+    ws = sheet(download(client, "/anpr/reports/anpr-arrival-evidence/", {"format": "xlsx"}))
     block = title_block(ws)
     assert ws.sheet_view.rightToLeft
     assert block[0] == ["وصول‌های دارای قرائت پلاک به تفکیک گمرک"]
     assert block[1] == ["دوره از", _day(29)] and block[2] == ["دوره تا", _day(0)]
     assert block[3] == ["حوزه", "گمرک: گمرک تهران", "THR"]
     assert block[4][0] == "زمان تهیه" and block[5] == ["تهیه‌کننده", "'=1+1"]
-    history = client.get("/anpr/plates/", {"q": "12ب34567", "format": "xlsx"})
+    history = download(client, "/anpr/plates/", {"q": "12ب34567", "format": "xlsx"})
     block = title_block(sheet(history))
     assert block[0] == ["سابقه مشاهده پلاک"] and block[4] == ["پلاک", "12ب34567"]
     assert sheet(history).cell(5, 2).alignment.horizontal == "left"
@@ -116,7 +117,7 @@ def test_a_plates_history_as_pdf_says_what_it_is_and_draws_the_plate_serial_and_
     _seen_truck(tehran, bazargan, camera)
     client.force_login(dest_clerk)
     period = {"from": _day(3), "to": _day(0)}
-    response = client.get("/anpr/plates/", {"q": PLATE, **period, "format": "pdf"})
+    response = download(client, "/anpr/plates/", {"q": PLATE, **period, "format": "pdf"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].endswith("_office-THR.pdf")
@@ -138,7 +139,7 @@ def test_a_report_as_pdf_from_the_reports_page(client, inspector, bzg_camera):
     ingest.reads_ingest(camera=bzg_camera, items=[ingest.ReadInput(captured_at=at, plate_raw=PLATE)])
     client.force_login(inspector)
     period = {"from": _day(3), "to": _day(0)}
-    response = client.get("/anpr/reports/anpr-camera-corrections/", {**period, "format": "pdf"})
+    response = download(client, "/anpr/reports/anpr-camera-corrections/", {**period, "format": "pdf"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
     assert norm("خوانش‌های پلاک اصلاح‌شده به‌دست کاربران") in text and "به تفکیک دوربین" in text
@@ -156,6 +157,6 @@ def test_a_long_report_as_pdf_says_the_whole_table_is_in_the_xlsx(client, inspec
         at = timezone.now() - dt.timedelta(days=days_ago)
         ingest.reads_ingest(camera=bzg_camera, items=[ingest.ReadInput(captured_at=at, plate_raw=PLATE)])
     client.force_login(inspector)
-    text = pdf_text(client.get(URL, {"format": "pdf"}).content)
+    text = pdf_text(download(client, URL, {"format": "pdf"}).content)
     assert "ردیف نخست آمده است" in text and norm("جدول کامل در فایل") in text  # pdftotext moves «XLSX» about
     assert text.count("BZG") == 1  # the first row only

@@ -1,0 +1,55 @@
+"""Plate-reader reports and a plate's sighting history as XLSX or PDF, built by the worker (``core.exports``).
+
+The page's XLSX and PDF buttons start an export job (kind ``anpr-report``) with the page's query as
+asked (period, sort, plate) and the report's code; the worker builds the same file the request used to
+(``Report.to_xlsx`` / ``to_pdf``: the title block, RTL, identifiers isolated), for the person who asked,
+in the language of the page. The CSV stays a download in the request: a table for programs, of counts
+per office and day or one plate's sightings, capped at ``reports.MAX_ROWS``.
+"""
+
+from __future__ import annotations
+
+from django.http import QueryDict
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.exports import ExportRefused
+
+from . import reports
+
+KIND = "anpr-report"
+JOB_FORMATS = ("xlsx", "pdf")  # built by the worker; csv is answered in the request
+
+
+def report_for(job) -> reports.Report:
+    """The report a job asked for, as its user may see it now, over the period asked."""
+    from .views import _period
+
+    request = RequestFactory().get("/", QueryDict(job.query))
+    request.user = job.user
+    start, end, errors = _period(request)
+    if errors:
+        raise ExportRefused(_("The period asked is not valid; open the report and ask for the file again."))
+    code = job.params.get("report", "")
+    if code == reports.PlateHistory.code:
+        return reports.PlateHistory(job.user, start, end, job.params.get("plate", ""))
+    cls = reports.REPORTS.get(code)
+    if cls is None or not cls.is_available_to(job.user):
+        raise ExportRefused(_("This report is not available to you."))
+    return cls(job.user, start, end)
+
+
+def build(job, out, progress) -> str:
+    report = report_for(job)
+    out.write(report.to_pdf() if job.fmt == "pdf" else report.to_xlsx())
+    return report.filename(job.fmt)
+
+
+def back(job) -> str:
+    """The page the file was asked from, with its filters (the format left out)."""
+    query = QueryDict(job.query, mutable=True)
+    query.pop("format", None)
+    code = job.params.get("report", "")
+    url = reverse("anpr:plates") if code == reports.PlateHistory.code else reverse("anpr:report", args=[code])
+    return f"{url}?{query.urlencode()}" if query else url

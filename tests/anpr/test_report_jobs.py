@@ -1,0 +1,87 @@
+"""A plate-reader report's XLSX and PDF, and a plate's sighting history's, are built by the worker: the
+button lands on the export's page (no file is built in the request), the file is the report's as the
+request used to build it, and only the person who asked (and the IT office) may take it."""
+
+import datetime as dt
+
+import pytest
+from django.test import TestCase
+from django.urls import reverse
+from django.utils import timezone
+
+from anpr import ingest, reports
+from core.models import ExportJob
+from notifications.models import Notification
+from tests.export_jobs import ask, job_of
+from tests.pdftext import norm, pdf_text
+
+pytestmark = pytest.mark.django_db
+URL = "/anpr/reports/anpr-camera-corrections/"
+
+
+def _seen(camera, plate="12ب34567"):
+    at = timezone.now() - dt.timedelta(hours=1)
+    ingest.reads_ingest(camera=camera, items=[ingest.ReadInput(captured_at=at, plate_raw=plate)])
+
+
+def test_the_pdf_button_starts_a_job_and_builds_nothing_in_the_request(client, inspector, bzg_camera, monkeypatch):
+    _seen(bzg_camera)
+    monkeypatch.setattr(reports.Report, "to_pdf", lambda self: pytest.fail("built in the request"))
+    client.force_login(inspector)
+    with TestCase.captureOnCommitCallbacks():  # the build is queued, not run
+        job = job_of(client.get(URL, {"format": "pdf", "sort": "2", "dir": "desc"}))
+    assert (job.kind, job.fmt, job.params, job.state) == (
+        "anpr-report",
+        "pdf",
+        {"report": "anpr-camera-corrections"},
+        "queued",
+    )
+    assert job.query == "format=pdf&sort=2&dir=desc"
+    html = client.get(reverse("core:export-job", args=[job.pk])).content.decode()
+    assert f'href="{URL}?sort=2&amp;dir=desc"' in html  # back to the report as it was asked, without the format
+
+
+def test_the_report_pdf_is_built_by_the_worker_and_only_its_asker_may_take_it(
+    client, inspector, bzg_camera, dest_clerk, it_officer
+):
+    _seen(bzg_camera)
+    client.force_login(inspector)
+    job = ask(client, URL, {"format": "pdf"})
+    job.refresh_from_db()
+    assert job.state == "done" and job.filename.startswith("anpr-camera-corrections_") and job.filename.endswith(".pdf")
+    download = reverse("core:export-download", args=[job.pk])
+    response = client.get(download)
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(b"".join(response.streaming_content))
+    assert norm("خوانش‌های پلاک اصلاح‌شده به‌دست کاربران") in text and "BZG-1" in text
+    assert Notification.objects.filter(user=inspector, kind="export_ready").count() == 1
+    client.force_login(dest_clerk)
+    assert client.get(download).status_code == 404
+    client.force_login(it_officer)
+    assert client.get(download).status_code == 200
+
+
+def test_a_plate_history_xlsx_job_keeps_the_plate(client, hq, bzg_camera):
+    _seen(bzg_camera)
+    client.force_login(hq)
+    job = ask(client, "/anpr/plates/", {"q": "12ب34567", "format": "xlsx"})
+    job.refresh_from_db()
+    assert job.params == {"report": "anpr-plate-history", "plate": "12ب34567"} and job.state == "done"
+    assert "12ب34567" in job.filename or job.filename.startswith("anpr-plate-history-")
+
+
+def test_a_report_no_longer_the_persons_fails_saying_so(client, inspector, bzg_camera, monkeypatch):
+    client.force_login(inspector)
+    monkeypatch.setattr(reports.CameraCorrections, "is_available_to", classmethod(lambda cls, user: False))
+    job = ExportJob.objects.create(
+        user=inspector, kind="anpr-report", fmt="xlsx", language="en", params={"report": "anpr-camera-corrections"}
+    )
+    from core import exports
+
+    assert exports.build(job.pk) == "failed"
+    job.refresh_from_db()
+    assert job.error == "This report is not available to you."
+    assert (
+        "This report is not available to you." in client.get(reverse("core:export-job", args=[job.pk])).content.decode()
+    )
+    assert Notification.objects.filter(user=inspector, kind="export_failed").exists()
