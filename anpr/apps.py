@@ -30,7 +30,9 @@ class AnprConfig(AppConfig):
         hooks.gate_reads.append(match_review.gate_reads)
         register_scrape(metrics.cameras_silent)  # /metrics: silent cameras
         # A report's (or a plate's history's) XLSX and PDF are built by the worker (anpr.exports).
-        export_jobs.register("anpr-report", _build_report, label=_("Plate-reader report"), back=_report_page)
+        export_jobs.register(
+            "anpr-report", _build_report, label=_("Plate-reader report"), back=_report_page, title=_report_title
+        )
         partitions.register()
 
 
@@ -45,3 +47,12 @@ def _report_page(job) -> str:
     from .exports import back
 
     return back(job)
+
+
+def _report_title(job):
+    """The report's own title ("Plate sighting history"…), lazily translated."""
+    from . import reports
+
+    code = job.params.get("report", "")
+    cls = reports.PlateHistory if code == reports.PlateHistory.code else reports.REPORTS.get(code)
+    return cls.title if cls is not None else _("Plate-reader report")

@@ -69,16 +69,26 @@ class Kind:
     label: str | Promise  # what the page and the notification call it ("Declarations")
     build: Builder
     back: Callable[[ExportJob], str] | None = None  # the page the export was asked from, with its filters
+    # What this job's file is, when the kind holds several (a report's own title); lazily translated.
+    title: Callable[[ExportJob], str | Promise] | None = None
+
+    def title_of(self, job: ExportJob) -> str | Promise:
+        return self.title(job) if self.title else self.label
 
 
 _KINDS: dict[str, Kind] = {}
 
 
 def register(
-    code: str, build: Builder, *, label: str | Promise, back: Callable[[ExportJob], str] | None = None
+    code: str,
+    build: Builder,
+    *,
+    label: str | Promise,
+    back: Callable[[ExportJob], str] | None = None,
+    title: Callable[[ExportJob], str | Promise] | None = None,
 ) -> None:
     """Declare a kind of export (an app's ``AppConfig.ready``, or the module holding the builder)."""
-    _KINDS[code] = Kind(code, label, build, back)
+    _KINDS[code] = Kind(code, label, build, back, title)
 
 
 def kind_of(code: str) -> Kind | None:
@@ -164,7 +174,7 @@ def build(job_id: int) -> str:
             job.state, job.progress, job.finished_at = ExportState.DONE, 100, timezone.now()
             job.save(update_fields=["file", "filename", "sha256", "size", "rows", "state", "progress", "finished_at"])
             record_access(None, job, "export_built", file=job.file.name, sha256=job.sha256, rows=job.rows)
-            export_finished.send(sender=ExportJob, instance=job, kind_label=kind.label)
+            export_finished.send(sender=ExportJob, instance=job, kind_label=kind.title_of(job))
     return job.state
 
 
@@ -174,7 +184,7 @@ def _failed(job: ExportJob, message: str) -> str:
         job.state, job.error, job.finished_at = ExportState.FAILED, message[:2000], timezone.now()
         job.save(update_fields=["state", "error", "finished_at"])
         record_access(None, job, "export_failed", error=job.error)
-        export_finished.send(sender=ExportJob, instance=job, kind_label=kind.label if kind else job.kind)
+        export_finished.send(sender=ExportJob, instance=job, kind_label=kind.title_of(job) if kind else job.kind)
     return job.state
 
 

@@ -253,3 +253,11 @@ class ExportJob(models.Model):
     @property
     def waiting(self) -> bool:
         return self.state in (ExportState.QUEUED, ExportState.RUNNING)
+
+    @property
+    def filters(self) -> list[tuple[str, str]]:
+        """The filters as asked, decoded, for a person to read (``from``: ``1404/05/01``…); the format is the
+        page's heading already."""
+        from urllib.parse import parse_qsl
+
+        return [(name, value) for name, value in parse_qsl(self.query) if name != "format" and value]

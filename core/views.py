@@ -24,7 +24,7 @@ def export_job(request, pk: int):
     kind = exports.kind_of(job.kind)
     context = {
         "job": job,
-        "label": kind.label if kind else job.kind,
+        "label": kind.title_of(job) if kind else job.kind,
         "back": kind.back(job) if kind and kind.back else "",
         "expires_on": exports.expires_on(job),
         "own": job.user_id == request.user.pk,

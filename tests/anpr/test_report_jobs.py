@@ -39,6 +39,15 @@ def test_the_pdf_button_starts_a_job_and_builds_nothing_in_the_request(client, i
     assert job.query == "format=pdf&sort=2&dir=desc"
     html = client.get(reverse("core:export-job", args=[job.pk])).content.decode()
     assert f'href="{URL}?sort=2&amp;dir=desc"' in html  # back to the report as it was asked, without the format
+    assert "Plate reads corrected by people, per camera" in html  # the report's own title, not "a report"
+
+
+def test_the_exports_page_shows_the_filters_as_a_person_reads_them(client, inspector, bzg_camera):
+    client.force_login(inspector)
+    with TestCase.captureOnCommitCallbacks():
+        job = job_of(client.get(URL, {"from": "1405/08/15", "to": "1405/09/14", "format": "xlsx"}))
+    html = client.get(reverse("core:export-job", args=[job.pk])).content.decode()
+    assert '<bdi dir="ltr">1405/08/15</bdi>' in html and "%2F" not in html.split("data-filters", 1)[1][:400]
 
 
 def test_the_report_pdf_is_built_by_the_worker_and_only_its_asker_may_take_it(
@@ -54,7 +63,8 @@ def test_the_report_pdf_is_built_by_the_worker_and_only_its_asker_may_take_it(
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(b"".join(response.streaming_content))
     assert norm("خوانش‌های پلاک اصلاح‌شده به‌دست کاربران") in text and "BZG-1" in text
-    assert Notification.objects.filter(user=inspector, kind="export_ready").count() == 1
+    note = Notification.objects.get(user=inspector, kind="export_ready")
+    assert str(note.title) == "Your export is ready: Plate reads corrected by people, per camera"
     client.force_login(dest_clerk)
     assert client.get(download).status_code == 404
     client.force_login(it_officer)
