@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from core import exports as export_jobs
         from core.metrics import register_scrape
         from core.signals import file_integrity_failed, job_gave_up
         from declarations import hooks
@@ -27,3 +28,18 @@ class ReportsConfig(AppConfig):
             if panel not in hooks.dashboard_panels:
                 hooks.dashboard_panels.append(panel)
         register_scrape(metrics.monthly_return_lag)  # /metrics: is last month's return built
+        # The audit trail's export (up to 100,000 entries with their seals) is built by the worker.
+        export_jobs.register("audit", _build_audit_export, label=_("Audit trail"), back=_audit_page)
+
+
+def _build_audit_export(job, out, progress) -> str:
+    """``reports.audit.build_export``, imported when a job runs."""
+    from .audit import build_export
+
+    return build_export(job, out, progress)
+
+
+def _audit_page(job) -> str:
+    from django.urls import reverse
+
+    return reverse("reports:audit") + (f"?{job.query}" if job.query else "")

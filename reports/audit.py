@@ -1,7 +1,8 @@
 """The audit trail page: headquarters and the IT office browse, filter and export who did what.
 
-Never a reader's own entries (``core.audit.visible_to``); nobody changes any. The export is itself
-recorded (``core.audit.record_access``) and formula-safe (``declarations.cells``).
+Never a reader's own entries (``core.audit.visible_to``); nobody changes any. The export (CSV or XLSX,
+up to ``EXPORT_LIMIT`` entries) is built by the worker as an export job (``core.exports``): asking for
+it and downloading it are recorded (``core.audit.record_access``); it is formula-safe (``declarations.cells``).
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from core import audit
+from core import audit, exports
 from core.dates import TEHRAN, format_jalali, persian_digits
 from core.forms import JalaliDateField, PageForm, id_or_none
 from core.models import Via
@@ -30,6 +31,8 @@ from declarations.cells import SafeCsvWriter, safe_row
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
+EXPORT_KIND = "audit"
+CHUNK = 2000
 
 
 def may_read_audit(user) -> bool:
@@ -316,21 +319,38 @@ def _row(entry: LogEntry) -> list:
 
 @login_required
 def audit_export(request, fmt: str):
+    """The entries under the filters as CSV or XLSX, built by the worker (``core.exports``, kind ``audit``):
+    up to ``EXPORT_LIMIT`` entries, each with its seal; the answer is the export's page."""
     form, data = _readable(request)
     if fmt not in ("csv", "xlsx"):
         raise Http404
     if data is None:
         return _refused(request, form)
-    entries = entries_for(request.user, data)[:EXPORT_LIMIT]
-    audit.record_access(request, _("audit trail export"), "export", format=fmt, filters=request.GET.dict())
-    stamp = format_jalali(dt.datetime.now(TEHRAN), persian=False).replace("/", "").replace(":", "").replace(" ", "-")
-    name = f"audit-{stamp}.{fmt}"
+    job = exports.start(request, kind=EXPORT_KIND, fmt=fmt, query=request.GET.urlencode())
+    return redirect("core:export-job", pk=job.pk)
+
+
+def write_export(entries, fmt: str, out, progress=None) -> int:
+    """The entries as CSV (UTF-8 with a BOM) or XLSX written to ``out``; no cell runs as a formula.
+    Returns how many; ``progress(done, total)`` every ``CHUNK`` entries."""
+    total = entries.count() if progress else None
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress and done % CHUNK == 0:
+            progress(done, total)
+
     if fmt == "csv":
-        out = io.StringIO()
-        writer = SafeCsvWriter(out)
+        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+        writer = SafeCsvWriter(text)
         writer.writerow([str(h) for h in HEADERS])
-        writer.writerows(_row(e) for e in entries.iterator(chunk_size=2000))
-        response = HttpResponse(("\ufeff" + out.getvalue()).encode(), content_type="text/csv; charset=utf-8")
+        for entry in entries.iterator(chunk_size=CHUNK):
+            writer.writerow(_row(entry))
+            tick()
+        text.flush()
+        text.detach()  # ``out`` stays open: the caller stores it
     else:
         from openpyxl import Workbook
 
@@ -338,13 +358,23 @@ def audit_export(request, fmt: str):
         ws = wb.create_sheet(str(_("Audit trail"))[:31])
         ws.sheet_view.rightToLeft = is_persian()  # as the page it came from
         ws.append([str(h) for h in HEADERS])
-        for entry in entries.iterator(chunk_size=2000):
+        for entry in entries.iterator(chunk_size=CHUNK):
             ws.append(safe_row(_row(entry)))  # openpyxl writes text starting with "=" as a formula
-        buffer = io.BytesIO()
-        wb.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+            tick()
+        wb.save(out)
+    if progress:
+        progress(done, total)
+    return done
+
+
+def build_export(job, out, progress) -> str:
+    """The builder of the export job: the entries ``job.user`` may read now under the filters as asked."""
+    if not may_read_audit(job.user):
+        raise exports.ExportRefused(_("Only headquarters and the IT office read the audit trail."))
+    form = AuditFilterForm(QueryDict(job.query) or None)
+    if form.is_bound and not form.is_valid():
+        raise exports.ExportRefused(_("The filters asked are not valid; open the list and ask for the file again."))
+    data = form.cleaned_data if form.is_bound else {}
+    write_export(entries_for(job.user, data)[:EXPORT_LIMIT], job.fmt, out, progress)
+    stamp = format_jalali(dt.datetime.now(TEHRAN), persian=False).replace("/", "").replace(":", "").replace(" ", "-")
+    return f"audit-{stamp}.{job.fmt}"

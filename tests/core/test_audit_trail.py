@@ -20,6 +20,7 @@ from core.errors import NotAllowed
 from core.models import AuditSeal, AuditTrailImmutable
 from declarations import services
 from declarations.models import DeclarationEvent, TransitDeclaration
+from tests.export_jobs import download
 
 CLIENT = "198.51.100.7"
 
@@ -313,15 +314,19 @@ def test_the_export_is_formula_safe_and_is_itself_recorded(client, declaration, 
     with audit.actor(it_officer):
         audit.record_access(None, '=HYPERLINK("http://evil.example","x")', "export")
     client.force_login(hq)
-    response = client.get(reverse("reports:audit_export", args=["csv"]))
+    response = download(client, reverse("reports:audit_export", args=["csv"]))
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     objects = [r[9] for r in rows[1:]]
     assert '\'=HYPERLINK("http://evil.example","x")' in objects
-    xlsx = client.get(reverse("reports:audit_export", args=["xlsx"]))
+    xlsx = download(client, reverse("reports:audit_export", args=["xlsx"]))
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     exports = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, seal__actor_name="hq")
-    assert [e.additional_data["format"] for e in exports.order_by("id")] == ["csv", "xlsx"]
+    asked = exports.filter(additional_data__access="export_requested").order_by("id")
+    taken = exports.filter(additional_data__access="export").order_by("id")
+    assert (
+        [e.additional_data["format"] for e in asked] == [e.additional_data["format"] for e in taken] == ["csv", "xlsx"]
+    )
 
 
 @pytest.mark.persian
@@ -329,7 +334,7 @@ def test_a_persian_export_is_a_right_to_left_sheet(client, declaration, hq):
     from openpyxl import load_workbook
 
     client.force_login(hq)
-    sheet = load_workbook(io.BytesIO(client.get(reverse("reports:audit_export", args=["xlsx"])).content)).active
+    sheet = load_workbook(io.BytesIO(download(client, reverse("reports:audit_export", args=["xlsx"])).content)).active
     assert sheet.sheet_view.rightToLeft
 
 
@@ -394,7 +399,9 @@ def test_an_access_entry_is_shown_in_the_page_language_but_stored_as_written(
     stored = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).order_by("id")
     assert {"login failed", "evidence"} <= {e.additional_data["access"] for e in stored}  # the record as written
     rows = list(
-        csv.reader(io.StringIO(client.get(reverse("reports:audit_export", args=["csv"])).content.decode("utf-8-sig")))
+        csv.reader(
+            io.StringIO(download(client, reverse("reports:audit_export", args=["csv"])).content.decode("utf-8-sig"))
+        )
     )
     assert any("دسترسی: ورود ناموفق, نام کاربری: nobody" in cell for row in rows for cell in row)
 
@@ -436,10 +443,29 @@ def test_the_export_writes_a_change_a_service_logged_with_yes_no_and_null_values
             changes={"promoted": [False, True], "replaces": [None, 1], "reason": ["", "shipped"]},
         )
     client.force_login(hq)
-    response = client.get(reverse("reports:audit_export", args=["csv"]))
+    response = download(client, reverse("reports:audit_export", args=["csv"]))
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     # one row names all three changes (their order is the database's: PostgreSQL's JSONB keeps no key order)
     written = [set(r[10].split("; ")) for r in rows[1:]]
     assert {"promoted: False \u2192 True", "replaces: None \u2192 1", "reason:  \u2192 shipped"} in written
-    assert client.get(reverse("reports:audit_export", args=["xlsx"])).status_code == 200
+    assert download(client, reverse("reports:audit_export", args=["xlsx"])).status_code == 200
+
+
+def test_the_audit_export_is_built_by_the_worker_for_its_asker_and_the_it_office(client, declaration, hq, it_officer):
+    from django.test import TestCase
+
+    from core.models import ExportJob
+    from tests.export_jobs import job_of
+    from tests.factories import UserFactory
+
+    client.force_login(hq)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        job = job_of(client.get(reverse("reports:audit_export", args=["xlsx"]), {"action": "0"}))
+    job = ExportJob.objects.get(pk=job.pk)
+    assert (job.kind, job.query, job.state) == ("audit", "action=0", "done") and job.rows
+    taken = reverse("core:export-download", args=[job.pk])
+    client.force_login(UserFactory(username="hq2", role="hq"))  # headquarters too, but not who asked
+    assert client.get(taken).status_code == 404
+    client.force_login(it_officer)
+    assert client.get(taken).status_code == 200
