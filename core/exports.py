@@ -215,3 +215,46 @@ def expires_on(job: ExportJob) -> dt.datetime | None:
     if job.state != ExportState.DONE or job.finished_at is None:
         return None
     return job.finished_at + dt.timedelta(days=settings.EXPORT_KEEP_DAYS)
+
+
+def jobs_sweep(now: dt.datetime | None = None) -> dict[str, int]:
+    """The sweeper's part (``reports.sweeper``): a job whose message was lost (queued past
+    ``JOB_QUEUED_STALE_SECONDS``) or whose worker died (running past its hard limit) is queued again;
+    after ``JOB_MAX_ATTEMPTS`` it is marked failed, and the person who asked is told."""
+    from core import taskruns
+    from core.tasks import build_export
+
+    now = now or timezone.now()
+    queued_before = taskruns.queued_stale_before(now)
+    running_before = stale_before("export", now)
+    counts: dict[str, int] = {}
+    stuck = ExportJob.objects.filter(
+        Q(state=ExportState.QUEUED, created_at__lt=queued_before)
+        | Q(state=ExportState.RUNNING, started_at__lt=running_before)
+    )
+    for job in stuck:
+        as_found = ExportJob.objects.filter(pk=job.pk, state=job.state, started_at=job.started_at)
+
+        def requeue(as_found=as_found, job=job) -> bool:
+            if not as_found.update(state=ExportState.QUEUED, started_at=None, progress=0):
+                return False
+            jobs.enqueue(build_export, job.pk)
+            return True
+
+        def fail(reason: str, as_found=as_found) -> bool:
+            return bool(as_found.update(state=ExportState.FAILED, error=reason[:2000], finished_at=now))
+
+        outcome = taskruns.requeue_or_fail(
+            job,
+            kind="export",
+            why=taskruns.stuck_since(ExportState(job.state).label, job.started_at or job.created_at),
+            again_after=running_before if job.state == ExportState.RUNNING else queued_before,
+            requeue=requeue,
+            fail=fail,
+        )
+        if outcome == "failed":
+            job.refresh_from_db()
+            kind = _KINDS.get(job.kind)
+            export_finished.send(sender=ExportJob, instance=job, kind_label=kind.title_of(job) if kind else job.kind)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts

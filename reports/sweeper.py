@@ -1,5 +1,5 @@
 """The sweeper (beat, ``tasks.sweep_stuck_jobs``): every job a dead worker or a lost message left
-behind is queued again, and after ``JOB_MAX_ATTEMPTS`` marked failed with a reason a person reads and
+behind (comparisons, recognitions, imports, returns, export jobs) is queued again, and after ``JOB_MAX_ATTEMPTS`` marked failed with a reason a person reads and
 a system problem for the IT office (core/taskruns.py has the rules; each app sweeps its own rows)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import CustomsOffice
 from anpr import sweeper as anpr_sweeper
-from core import jobs, taskruns
+from core import exports, jobs, taskruns
 from declarations import import_sweeper
 from declarations.models import TransitDeclaration
 from notifications.messages import Message, Number, Param, param_from_json, params_to_json, render
@@ -37,6 +37,7 @@ def sweep_all(now: dt.datetime | None = None) -> dict[str, dict[str, int]]:
         ("anpr", anpr_sweeper.jobs_sweep),
         ("imports", import_sweeper.jobs_sweep),
         ("returns", returns_sweep),
+        ("exports", exports.jobs_sweep),
     ):
         try:
             done[name] = sweep(now)

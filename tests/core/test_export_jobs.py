@@ -167,3 +167,30 @@ def test_files_expire_after_the_days_kept_and_the_job_stays(client, hq, declarat
         job.delete()
     with pytest.raises(AuditTrailImmutable):
         ExportJob.objects.all().delete()
+
+
+def test_a_job_whose_message_was_lost_is_queued_again_and_one_that_never_ends_fails_saying_so(
+    hq, declaration, settings
+):
+    from reports import sweeper
+
+    long_ago = timezone.now() - dt.timedelta(seconds=settings.JOB_QUEUED_STALE_SECONDS + 60)
+    lost = ExportJob.objects.create(user=hq, kind="declarations", fmt="xlsx", language="en", created_at=long_ago)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert sweeper.sweep_all()["exports"] == {"requeued": 1}
+    lost.refresh_from_db()
+    assert lost.state == "done" and lost.file
+
+    settings.JOB_MAX_ATTEMPTS = 0
+    dead = ExportJob.objects.create(
+        user=hq,
+        kind="declarations",
+        fmt="xlsx",
+        language="en",
+        state="running",
+        started_at=long_ago - dt.timedelta(hours=2),
+    )
+    assert exports.jobs_sweep() == {"failed": 1}
+    dead.refresh_from_db()
+    assert dead.state == "failed" and "never finished" in dead.error
+    assert Notification.objects.filter(user=hq, kind="export_failed", subject=f"export:{dead.pk}").exists()
