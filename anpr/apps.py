@@ -31,7 +31,12 @@ class AnprConfig(AppConfig):
         register_scrape(metrics.cameras_silent)  # /metrics: silent cameras
         # A report's (or a plate's history's) XLSX and PDF are built by the worker (anpr.exports).
         export_jobs.register(
-            "anpr-report", _build_report, label=_("Plate-reader report"), back=_report_page, title=_report_title
+            "anpr-report",
+            _build_report,
+            label=_("Plate-reader report"),
+            back=_report_page,
+            title=_report_title,
+            shown=_report_filters,
         )
         partitions.register()
 
@@ -56,3 +61,9 @@ def _report_title(job):
     code = job.params.get("report", "")
     cls = reports.PlateHistory if code == reports.PlateHistory.code else reports.REPORTS.get(code)
     return cls.title if cls is not None else _("Plate-reader report")
+
+
+def _report_filters(job):
+    from .exports import shown
+
+    return shown(job)

@@ -12,9 +12,13 @@ from __future__ import annotations
 from django.http import QueryDict
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from core.exports import ExportRefused
+from core.text import digits
+from declarations import idents
 
 from . import reports
 
@@ -53,3 +57,17 @@ def back(job) -> str:
     code = job.params.get("report", "")
     url = reverse("anpr:plates") if code == reports.PlateHistory.code else reverse("anpr:report", args=[code])
     return f"{url}?{query.urlencode()}" if query else url
+
+
+def shown(job) -> list[tuple[str, SafeString]]:
+    """The filters as the report's page writes them: the plate through its helper, the period in Jalali."""
+    query = QueryDict(job.query)
+    out: list[tuple[str, SafeString]] = []
+    if plate := job.params.get("plate"):
+        out.append((_("plate"), format_html("{}", idents.plate_html(plate))))
+    for name, label in (("from", _("period from")), ("to", _("period to"))):
+        if value := query.get(name, "").strip():
+            out.append((label, format_html('<bdi dir="ltr">{}</bdi>', value)))
+    if (sort := query.get("sort", "")).isdigit():
+        out.append((_("sorted by column"), format_html("{}", digits(int(sort) + 1))))
+    return out

@@ -36,6 +36,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.functional import Promise
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from core import jobs
@@ -71,6 +73,13 @@ class Kind:
     back: Callable[[ExportJob], str] | None = None  # the page the export was asked from, with its filters
     # What this job's file is, when the kind holds several (a report's own title); lazily translated.
     title: Callable[[ExportJob], str | Promise] | None = None
+    # The filters as asked, as the page writes them: (label, HTML), an identifier through its helper.
+    shown: Callable[[ExportJob], list[tuple[str, SafeString]]] | None = None
+
+    def filters_of(self, job: ExportJob) -> list[tuple[str, SafeString]]:
+        if self.shown is not None:
+            return self.shown(job)
+        return [(name, format_html('<bdi dir="ltr">{}</bdi>', value)) for name, value in job.filters]
 
     def title_of(self, job: ExportJob) -> str | Promise:
         return self.title(job) if self.title else self.label
@@ -86,9 +95,10 @@ def register(
     label: str | Promise,
     back: Callable[[ExportJob], str] | None = None,
     title: Callable[[ExportJob], str | Promise] | None = None,
+    shown: Callable[[ExportJob], list[tuple[str, SafeString]]] | None = None,
 ) -> None:
     """Declare a kind of export (an app's ``AppConfig.ready``, or the module holding the builder)."""
-    _KINDS[code] = Kind(code, label, build, back, title)
+    _KINDS[code] = Kind(code, label, build, back, title, shown)
 
 
 def kind_of(code: str) -> Kind | None:

@@ -25,6 +25,7 @@ def export_job(request, pk: int):
     context = {
         "job": job,
         "label": kind.title_of(job) if kind else job.kind,
+        "filters": kind.filters_of(job) if kind else [],
         "back": kind.back(job) if kind and kind.back else "",
         "expires_on": exports.expires_on(job),
         "own": job.user_id == request.user.pk,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from anpr import ingest, reports
 from core.models import ExportJob
+from declarations import idents
 from notifications.models import Notification
 from tests.export_jobs import ask, job_of
 from tests.pdftext import norm, pdf_text
@@ -78,6 +79,9 @@ def test_a_plate_history_xlsx_job_keeps_the_plate(client, hq, bzg_camera):
     job.refresh_from_db()
     assert job.params == {"report": "anpr-plate-history", "plate": "12ب34567"} and job.state == "done"
     assert "12ب34567" in job.filename or job.filename.startswith("anpr-plate-history-")
+    html = client.get(reverse("core:export-job", args=[job.pk])).content.decode()
+    assert str(idents.plate_html("12ب34567")) in html  # the plate as the pages write it, isolated
+    assert f'<bdo dir="ltr">{job.filename}</bdo>' in html  # each character in the order it is written
 
 
 def test_a_report_no_longer_the_persons_fails_saying_so(client, inspector, bzg_camera, monkeypatch):
