@@ -194,3 +194,13 @@ def test_a_job_whose_message_was_lost_is_queued_again_and_one_that_never_ends_fa
     dead.refresh_from_db()
     assert dead.state == "failed" and "never finished" in dead.error
     assert Notification.objects.filter(user=hq, kind="export_failed", subject=f"export:{dead.pk}").exists()
+
+
+@pytest.mark.persian
+def test_the_rows_of_a_ready_file_are_counted_in_persian_with_their_thousands_grouped(client, hq, bazargan, tehran):
+    DeclarationFactory(origin=bazargan, destination=tehran)
+    client.force_login(hq)
+    job = ask(client, XLSX, {})
+    ExportJob.objects.filter(pk=job.pk).update(rows=20016)
+    page = client.get(reverse("core:export-job", args=[job.pk])).content.decode()
+    assert "۲۰٬۰۱۶" in page and "۲۰۰۱۶" not in page
