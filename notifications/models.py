@@ -15,6 +15,7 @@ from .messages import written
 class Kind(models.TextChoices):
     SCAN_SUSPICIOUS = "scan_suspicious", _("A scan comparison is suspicious")
     SCAN_ESCALATED = "scan_escalated", _("A suspicious scan was escalated")
+    SCAN_REUSED = "scan_reused", _("A scan is the same image as another truck's scan")
     REPLY_OVERDUE = "reply_overdue", _("A letter's reply is overdue")
     ESCALATED_TO_HQ = "escalated_to_hq", _("A letter was escalated to headquarters")
     CAMERA_SILENT = "camera_silent", _("A camera has gone silent")

@@ -30,7 +30,7 @@ from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from core.text import digits, hidden_characters, is_persian
 from declarations import evidence, idents
 from declarations.models import Review, Status, TransitDeclaration, Verdict
-from notifications.messages import Ident, Message, Number
+from notifications.messages import Ident, Message, Number, When
 from notifications.services import Kind, inspectors_of, it_office, notify, office_staff
 
 from .models import Scan, ScanComparison, Stage, View
@@ -332,6 +332,96 @@ def _note_reuse(scan: Scan, earlier: Scan, by: User | None) -> None:
     )
     if not same_truck:
         evidence.note_scan_reused(declaration_id=scan.declaration_id)
+        # Told once the scan is committed (an upload rolled back tells nobody), through the outbox: a
+        # worker or a mail server that is down delays the notice, never loses it.
+        from . import tasks
+
+        jobs.enqueue(tasks.notify_scan_reused, scan.pk)
+
+
+def scan_reuse_notify(*, scan_id: int) -> int:
+    """Tell of a scan that is the same image as an earlier scan of another truck's declaration: the
+    inspectors of the provinces of the offices of both declarations (origin and destination of each),
+    once per pair of declarations (a second view or a second stage of the same pair tells nobody
+    again). Safe to run twice. Returns how many were told.
+
+    Each is told as the scans page tells them (``selectors.Reuse.text``): who may see both
+    declarations, of the declaration that repeats the image, naming the earlier one; who may see
+    only one, of that one, with "another declaration, of another truck" and neither its serial nor
+    a link."""
+    scan = Scan.objects.select_related("declaration__vehicle").filter(pk=scan_id).first()
+    earlier = (
+        Scan.objects.select_related("declaration__vehicle").filter(pk=scan.repeats_scan).first()
+        if scan is not None and scan.repeats_scan
+        else None
+    )
+    if scan is None or earlier is None:  # archived since (the earlier one is kept by number only)
+        return 0
+    later_d, earlier_d = scan.declaration, earlier.declaration
+    if later_d.vehicle_id == earlier_d.vehicle_id:  # one pass of a truck carrying two declarations: a note
+        return 0
+    offices = [later_d.origin_id, later_d.destination_id, earlier_d.origin_id, earlier_d.destination_id]
+    provinces = CustomsOffice.objects.filter(pk__in=offices).values_list("province_id", flat=True)
+    groups: dict[tuple[bool, bool], list[User]] = {}
+    for inspector in inspectors_of(*provinces):
+        seen = set(
+            TransitDeclaration.objects.for_user(inspector)
+            .filter(pk__in=[later_d.pk, earlier_d.pk])
+            .values_list("pk", flat=True)
+        )
+        groups.setdefault((later_d.pk in seen, earlier_d.pk in seen), []).append(inspector)
+    stage, other_stage = Message(Stage(scan.stage).label), Message(Stage(earlier.stage).label)
+    subject = f"scan_reused:{later_d.pk}:{earlier_d.pk}"
+    told = 0
+    for (sees_later, sees_earlier), inspectors in groups.items():
+        if sees_later and sees_earlier:
+            shown, shown_scan = later_d, scan
+            body = Message(
+                gettext_noop(
+                    "The %(stage)s scan no. %(id)s of %(serial)s is the same image as the %(other_stage)s scan"
+                    " no. %(other_id)s of %(other)s, another truck (%(plate)s), uploaded on %(at)s: the truck"
+                    " of %(serial)s may never have been scanned."
+                ),
+                stage=stage,
+                id=Number(scan.pk),
+                serial=Ident("serial", later_d.serial),
+                other_stage=other_stage,
+                other_id=Number(earlier.pk),
+                other=Ident("serial", earlier_d.serial),
+                plate=Ident("plate", earlier_d.vehicle.plate),
+                at=When(earlier.uploaded_at),
+            )
+        elif sees_later:
+            shown, shown_scan = later_d, scan
+            body = Message(
+                gettext_noop(
+                    "The %(stage)s scan no. %(id)s of %(serial)s is the same image as a scan of another"
+                    " declaration, of another truck (outside your offices): its truck may never have been scanned."
+                ),
+                stage=stage,
+                id=Number(scan.pk),
+                serial=Ident("serial", later_d.serial),
+            )
+        else:
+            shown, shown_scan = earlier_d, earlier
+            body = Message(
+                gettext_noop(
+                    "The %(stage)s scan no. %(id)s of %(serial)s was uploaded again as a scan of another"
+                    " declaration, of another truck (outside your offices)."
+                ),
+                stage=other_stage,
+                id=Number(earlier.pk),
+                serial=Ident("serial", earlier_d.serial),
+            )
+        told += notify(
+            Kind.SCAN_REUSED,
+            inspectors,
+            title=Message("%(serial)s", serial=Ident("serial", shown.serial)),
+            body=body,
+            url=reverse("scans:declaration", args=[shown.pk]) + f"#scan-{shown_scan.pk}",
+            subject=subject,
+        )
+    return told
 
 
 class DuplicateScan(ScanRejected):

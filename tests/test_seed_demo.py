@@ -13,6 +13,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ from declarations.models import (
     Verdict,
 )
 from declarations.monitoring import SIGNALS, filter_signal
+from notifications.models import Kind, Notification
 from reports.models import Inspection, MonthlyReturn, ProblemStatus, SystemProblem
 from scans.models import Scan, ScanComparison, Stage
 
@@ -168,6 +170,12 @@ def test_every_signal_has_declarations_with_the_evidence_behind_them(client, tmp
     assert (
         Scan.objects.filter(stage=Stage.DESTINATION).exists() and Scan.objects.filter(preview_status="ready").exists()
     )
+    # Another truck's scan reused rang the demo inspector's bell, naming what they may see.
+    reused = Notification.objects.filter(kind=Kind.SCAN_REUSED, user__username="inspector")
+    assert reused.exists(), "no reused-scan notice"
+    as_inspector = Client()
+    as_inspector.force_login(User.objects.get(username="inspector"))
+    assert all(as_inspector.get(n.url).status_code == 200 for n in reused)
     verdicts = set(ScanComparison.objects.values_list("verdict", flat=True))
     assert {Verdict.SUSPICIOUS, Verdict.CONSISTENT} <= verdicts
     reviews = set(ScanComparison.objects.values_list("review", flat=True))

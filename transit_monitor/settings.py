@@ -313,6 +313,7 @@ CELERY_TASK_ROUTES = {
     "anpr.tasks.match_pending_reads": {"queue": "recognition"},
     # comparison: scan comparisons and previews (a clerk waits for the verdict)
     "scans.tasks.*": {"queue": "comparison"},
+    "scans.tasks.notify_scan_reused": {"queue": "default"},  # a notice: not behind a queue of comparisons
     # reports: long jobs nobody waits for at a gate
     "reports.tasks.build_monthly_return": {"queue": "reports"},
     "declarations.tasks.render_letter_pdf": {"queue": "reports"},

@@ -28,6 +28,7 @@ def test_every_task_has_its_queue():
     reports = ("reports.tasks.build_monthly_return", "declarations.tasks.run_import", "anpr.tasks.train_model")
     assert {queue_of[t] for t in (*reports, "declarations.tasks.render_letter_pdf")} == {"reports"}
     assert queue_of["reports.tasks.sweep_stuck_jobs"] == queue_of["anpr.tasks.check_camera_health"] == "default"
+    assert queue_of["scans.tasks.notify_scan_reused"] == "default"  # a notice, not behind the comparisons
     assert set(queue_of.values()) == {q.name for q in django_settings.CELERY_TASK_QUEUES}
 
 
