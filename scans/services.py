@@ -15,7 +15,7 @@ import time
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -99,9 +99,11 @@ def scan_upload(
     ``view``: which view of the pass the files are (``single``, or ``top`` / ``side`` of a
     dual-view scanner); each view is compared with the same view of the other stage.
 
-    Steps: 1 rights and fields; 2 content checks of every file (``validation``); 3 rows and
-    files in one transaction (files removed again if it fails); 4 previews and, when both
-    stages have a scan, a comparison enqueued after commit.
+    Steps: 1 rights and fields; 2 content checks of every file (``validation``); 3 in one
+    transaction, under a lock per image (``_lock_images``), the look for the same image stored
+    before (refused on this declaration, recorded when another's) and the rows and files (files
+    removed again if it fails); 4 previews and, when both stages have a scan, a comparison
+    enqueued after commit.
     """
     if stage not in Stage.values:
         raise InvalidInput(_("Unknown stage '%(stage)s'.") % {"stage": stage}, fields={"stage": stage})
@@ -140,13 +142,15 @@ def scan_upload(
                 exc.message = f"{name}: {exc.message}"
             raise
 
-    _refuse_duplicates(declaration, stage, checked)
-    earlier = [_earlier_same_image(declaration, image) for image, _name in checked]
-
     office_id = stage_office_id(declaration, stage)
     written: list[str] = []
     try:
         with transaction.atomic(), actor(by):
+            # Looked for and stored under one lock per image: two uploads of one image at the same
+            # instant would each find no earlier scan, and both be stored as the first.
+            _lock_images(checked)
+            _refuse_duplicates(declaration, stage, checked)
+            earlier = [_earlier_same_image(declaration, image) for image, _name in checked]
             scans = []
             for (image, name), repeats in zip(checked, earlier, strict=True):
                 scan = Scan(
@@ -223,6 +227,25 @@ def _check_capture_in_journey(declaration: TransitDeclaration, stage: str, captu
             },
             fields={"captured_at": str(captured_at)},
         )
+
+
+# pg_advisory_xact_lock namespace of "one image checked and stored at a time" (any 32-bit number no
+# other code uses: "SCAN").
+_IMAGE_LOCK = 0x5343414E
+
+
+def _lock_images(checked: list[tuple[CheckedImage, str]]) -> None:
+    """Serialise "is this image stored yet? then store it" per image until the transaction ends, on
+    both hashes of each file (an earlier scan is the same image by either). The keys are taken in
+    ascending order, so that two uploads of several files wait for each other and never deadlock.
+    SQLite needs none: its transactions begin IMMEDIATE, one writer at a time (settings)."""
+    if connection.vendor != "postgresql":
+        return
+    # The hash's first 32 bits, as PostgreSQL's signed int: another image sharing them only waits.
+    keys = sorted({int(h[:8], 16) - 2**31 for image, _name in checked for h in (image.sha256, image.received_sha256)})
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_IMAGE_LOCK, key])
 
 
 def _refuse_duplicates(declaration: TransitDeclaration, stage: str, checked: list[tuple[CheckedImage, str]]) -> None:
