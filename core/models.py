@@ -202,9 +202,14 @@ class ExportJobQuerySet(models.QuerySet):
         """The jobs a person may see and download: their own; every job for the IT office."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        if user.is_superuser or getattr(user, "role", "") == "it":
+        if sees_every_export(user):
             return self
         return self.filter(user=user)
+
+
+def sees_every_export(user) -> bool:
+    """The IT office (and a superuser) sees and may download everyone's exports."""
+    return bool(getattr(user, "is_active", False) and (user.is_superuser or getattr(user, "role", "") == "it"))
 
 
 class ExportJob(models.Model):

@@ -1,15 +1,28 @@
-"""The pages of an export job (``core.exports``): its progress, then its download."""
+"""The pages of export jobs (``core.exports``): a person's list of them, one job's progress, then its
+download."""
 
 from __future__ import annotations
 
+from typing import cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core import exports
+from core import exports, text
 from core.files import serve_evidence
-from core.models import ExportJob, ExportState
+from core.forms import ListFilterForm, read_filters
+from core.models import ExportJob, ExportState, sees_every_export
+from core.paging import BadCursor, keyset_page
+
+PAGE = 25  # jobs a page; the pager (a cursor on the time asked) reaches every one
 
 
 def _job(request, pk: int) -> ExportJob:
@@ -17,20 +30,103 @@ def _job(request, pk: int) -> ExportJob:
     return get_object_or_404(ExportJob.objects.visible_to(request.user).select_related("user"), pk=pk)
 
 
-@login_required
-def export_job(request, pk: int):
-    """A job's progress; while it waits, its part asks again every two seconds (htmx, ``?partial=1``)."""
-    job = _job(request, pk)
+def _entry(job: ExportJob) -> dict:
+    """What the job's page and its row in the list say of a job: the kind's title and the filters as asked."""
     kind = exports.kind_of(job.kind)
-    context = {
+    return {
         "job": job,
         "label": kind.title_of(job) if kind else job.kind,
         "filters": kind.filters_of(job) if kind else [],
-        "back": kind.back(job) if kind and kind.back else "",
         "expires_on": exports.expires_on(job),
+    }
+
+
+def _asker_choices() -> list[tuple[str, str]]:
+    """Everyone who has asked for an export, by name (their username beside it, isolated)."""
+    people = get_user_model().objects.filter(pk__in=ExportJob.objects.values("user_id"))
+    choices = []
+    for user in people:
+        name = user.get_full_name()
+        username = user.get_username()
+        choices.append((str(user.pk), f"{name} ({text.isolate(username)})" if name else text.isolate(username)))
+    return [("", "—"), *sorted(choices, key=lambda c: c[1])]
+
+
+class ExportFilterForm(ListFilterForm):
+    """The list's ``?status=`` (a state of a job) and, for the IT office, ``?asker=`` (a person, by id)."""
+
+    status = forms.ChoiceField(label=gettext_lazy("status"), required=False, choices=[("", "—"), *ExportState.choices])
+    asker = forms.ChoiceField(label=gettext_lazy("asked by"), required=False)
+
+    def __init__(self, *args, sees_all: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sees_all = sees_all
+        if sees_all:
+            cast(forms.ChoiceField, self.fields["asker"]).choices = _asker_choices()
+        else:
+            del self.fields["asker"]
+
+    def clean(self):
+        data = super().clean()
+        if not self.sees_all and self.data.get("asker"):
+            # Another person's exports are the IT office's to see: never one's own in their place.
+            raise forms.ValidationError(_("Only the IT office sees other people's exports."), code="asker")
+        return data
+
+
+@login_required
+def export_list(request):
+    """A person's exports, newest first, ``PAGE`` a page (``?after=``/``?before=``: a cursor); the IT office's
+    are everyone's, with who asked, filtered by ``?asker=`` and ``?status=``. A filter that is not valid is
+    the page with its error beside the filter and no jobs (400), never every job in place of those asked.
+    A row of a job that waits asks again every two seconds, as the job's page does."""
+    sees_all = sees_every_export(request.user)
+    form, data = read_filters(ExportFilterForm, request, sees_all=sees_all)
+    context = {"filter_form": form, "sees_all": sees_all, "entries": [], "page": None}
+    if data is None:
+        return render(request, "core/export_list.html", {**context, "invalid": True}, status=400)
+    jobs = ExportJob.objects.visible_to(request.user).select_related("user")
+    if data["status"]:
+        jobs = jobs.filter(state=data["status"])
+    if data.get("asker"):
+        jobs = jobs.filter(user_id=int(data["asker"]))
+    query = urlencode({k: v for k, v in data.items() if v})
+    try:
+        page = keyset_page(
+            jobs,
+            "-created_at",
+            after=request.GET.get("after") or None,
+            before=request.GET.get("before") or None,
+            size=PAGE,
+        )
+    except BadCursor:  # back to the first page with the same filters, saying why
+        messages.warning(request, _("The page link is broken: start again from the first page."))
+        return redirect(reverse("core:export-list") + (f"?{query}" if query else ""))
+    context.update(
+        entries=[_entry(job) for job in page.rows],
+        page=page,
+        query=query,
+        filtered=bool(query),
+    )
+    return render(request, "core/export_list.html", context)
+
+
+@login_required
+def export_job(request, pk: int):
+    """A job's progress; while it waits, its part asks again every two seconds (htmx, ``?partial=1``; its row
+    of the list, ``?partial=row``)."""
+    job = _job(request, pk)
+    kind = exports.kind_of(job.kind)
+    entry = _entry(job)
+    partial = request.GET.get("partial")
+    if partial == "row":
+        return render(request, "core/_export_row.html", {"entry": entry, "sees_all": sees_every_export(request.user)})
+    context = {
+        **entry,
+        "back": kind.back(job) if kind and kind.back else "",
         "own": job.user_id == request.user.pk,
     }
-    template = "core/_export_job.html" if request.GET.get("partial") else "core/export_job.html"
+    template = "core/_export_job.html" if partial else "core/export_job.html"
     return render(request, template, context)
 
 
