@@ -30,6 +30,14 @@ class ReportsConfig(AppConfig):
         register_scrape(metrics.monthly_return_lag)  # /metrics: is last month's return built
         # The audit trail's export (up to 100,000 entries with their seals) is built by the worker.
         export_jobs.register("audit", _build_audit_export, label=_("Audit trail"), back=_audit_page)
+        # A tab of the system problems as XLSX (up to 20,000 problems) is built by the worker; its CSV streams.
+        export_jobs.register(
+            "problems",
+            _build_problems_xlsx,
+            label=_("System problems"),
+            back=_problems_page,
+            shown=_problems_tab,
+        )
 
 
 def _build_audit_export(job, out, progress) -> str:
@@ -43,3 +51,27 @@ def _audit_page(job) -> str:
     from django.urls import reverse
 
     return reverse("reports:audit") + (f"?{job.query}" if job.query else "")
+
+
+def _build_problems_xlsx(job, out, progress) -> str:
+    """``reports.problems.build_xlsx``, imported when a job runs."""
+    from .problems import build_xlsx
+
+    return build_xlsx(job, out, progress)
+
+
+def _problems_page(job) -> str:
+    from django.urls import reverse
+
+    return reverse("reports:problems") + (f"?{job.query}" if job.query else "")
+
+
+def _problems_tab(job):
+    """The tab asked for, by the name its link has ("status: open")."""
+    from django.http import QueryDict
+    from django.utils.html import format_html
+
+    from .problems import OPEN, tab_label
+
+    tab = QueryDict(job.query).get("status") or OPEN
+    return [(_("status"), format_html("{}", tab_label(tab)))]

@@ -1,15 +1,24 @@
 """The system-problem register as a queue: states as tabs with their counts and the list's filters, the order
-each tab is worked in, and the XLSX/CSV export of a tab (every text cell formula-safe)."""
+each tab is worked in, and the XLSX/CSV export of a tab (every text cell formula-safe).
+
+The CSV goes out as it is made, row by row, in the request (``csv_lines``): it holds nothing in memory. The
+XLSX cannot be streamed (a zip whose sheet is written last): it is built by the worker as an export job
+(``core.exports``, kind ``problems``, the tab as its filter), and the person downloads it from the job's
+page (``build_xlsx``)."""
 
 from __future__ import annotations
 
-import io
+import datetime as dt
+from collections.abc import Iterator
 
 from django import forms
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.http import QueryDict
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.dates import format_jalali
+from core import exports
+from core.dates import TEHRAN, format_jalali
 from core.forms import ListFilterForm
 from core.text import is_persian
 from declarations.cells import SafeCsvWriter, safe_row
@@ -26,6 +35,8 @@ TABS: dict[str, tuple[str, ...]] = {
     "all": tuple(ProblemStatus.values),
 }
 EXPORT_LIMIT = 20_000
+EXPORT_KIND = "problems"
+CHUNK = 2000
 
 
 class QueueFilterForm(ListFilterForm):
@@ -33,6 +44,12 @@ class QueueFilterForm(ListFilterForm):
 
     status = forms.ChoiceField(label=_("status"), required=False, choices=[("", "—"), *((t, t) for t in TABS)])
     format = forms.ChoiceField(label=_("format"), required=False, choices=[("", "—"), ("csv", "CSV"), ("xlsx", "XLSX")])
+
+
+def tab_label(tab: str) -> str:
+    """A tab's name as its link says it, in the active language."""
+    labels = {OPEN: _("open"), **dict(ProblemStatus.choices), "all": _("all")}
+    return str(labels.get(tab, tab))
 
 
 def queue(user, tab: str):
@@ -87,7 +104,8 @@ HEADERS = [
 
 
 def rows(problems):
-    for p in problems[:EXPORT_LIMIT]:
+    """One list of display values per problem (at most ``EXPORT_LIMIT``), read ``CHUNK`` at a time."""
+    for p in problems[:EXPORT_LIMIT].iterator(chunk_size=CHUNK):
         yield [
             p.pk,
             str(p.get_system_display()),
@@ -106,24 +124,55 @@ def rows(problems):
         ]
 
 
-def to_csv(problems) -> bytes:
-    """UTF-8 with a BOM (Excel reads the Persian text); no cell runs as a formula."""
-    out = io.StringIO()
-    writer = SafeCsvWriter(out)
-    writer.writerow([str(h) for h in HEADERS])
-    writer.writerows(rows(problems))
-    return ("\ufeff" + out.getvalue()).encode()
+class _Echo:
+    """A file that hands back what is written to it: each CSV line goes out as it is made."""
+
+    def write(self, value: str) -> str:
+        return value
 
 
-def to_xlsx(problems) -> bytes:
+def csv_lines(problems) -> Iterator[str]:
+    """The CSV, line by line: UTF-8 with a BOM (Excel reads the Persian text); no cell runs as a formula."""
+    writer = SafeCsvWriter(_Echo())
+    yield "\ufeff" + writer.writerow([str(h) for h in HEADERS])
+    for row in rows(problems):
+        yield writer.writerow(row)
+
+
+def write_xlsx(problems, out, progress=None) -> int:
+    """The problems as an XLSX sheet written to ``out``; returns how many. ``progress(done, total)`` every
+    ``CHUNK`` problems (the export job's page shows it)."""
     from openpyxl import Workbook
 
+    total = min(problems.count(), EXPORT_LIMIT) if progress else None
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(str(_("System problems"))[:31])
     ws.sheet_view.rightToLeft = is_persian()  # as the page it came from
     ws.append([str(h) for h in HEADERS])
+    done = 0
     for row in rows(problems):
         ws.append(safe_row(row))  # openpyxl writes text starting with "=" as a formula
-    out = io.BytesIO()
+        done += 1
+        if progress and done % CHUNK == 0:
+            progress(done, total)
+    if progress:
+        progress(done, total)
     wb.save(out)
-    return out.getvalue()
+    return done
+
+
+def filename(tab: str, fmt: str) -> str:
+    return f"system-problems-{tab}-{dt.datetime.now(TEHRAN).strftime('%Y%m%d-%H%M')}.{fmt}"
+
+
+def build_xlsx(job, out, progress) -> str:
+    """The builder of the export job (``core.exports``): the tab asked for (``job.query``), as ``job.user``
+    sees it when the file is built, as the page would have written it."""
+    form = QueueFilterForm(QueryDict(job.query))
+    if not form.is_valid():
+        raise exports.ExportRefused(
+            gettext("The filters asked are not valid; open the list and ask for the file again.")
+        )
+    tab = form.cleaned_data["status"] or OPEN
+    write_xlsx(queue(job.user, tab), out, progress)
+    return filename(tab, "xlsx")

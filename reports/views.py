@@ -12,18 +12,20 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import CustomsOffice, Province, Role
 from accounts.scoping import get_scoped_or_404
+from core import exports as export_jobs
 from core import jobs, uploads
-from core.dates import TEHRAN, jalali_month_of, page_month_label, previous_jalali_month
+from core.dates import jalali_month_of, page_month_label, previous_jalali_month
 from core.db_router import reads_from_replica
 from core.errors import DomainError, http_status
 from core.files import check_stored, serve_evidence, serve_export
@@ -51,7 +53,6 @@ from .models import (
     Inspection,
     InspectionAttachment,
     MonthlyReturn,
-    ProblemStatus,
     ReturnBuild,
     Symptom,
     System,
@@ -543,10 +544,6 @@ class ProblemForm(PageForm):
 
 
 LIST_LIMIT = 200
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _is_it(user) -> bool:
@@ -556,14 +553,14 @@ def _is_it(user) -> bool:
 @login_required
 def problem_list(request):
     """The IT office's queue: a tab per state with its count, open problems oldest first; IT
-    acknowledges and resolves from the list; ``?format=csv|xlsx`` exports the tab. A filter that is not
-    valid is the page saying so beside the tabs, with no problems (400): never every problem, shown or
-    exported, in place of the tab asked for."""
+    acknowledges and resolves from the list; ``?format=csv`` streams the tab's CSV, ``?format=xlsx`` asks
+    the worker for its XLSX (an export job: the answer is the job's page). A filter that is not valid is
+    the page saying so beside the tabs, with no problems (400): never every problem, shown or exported, in
+    place of the tab asked for."""
     form, data = read_filters(problems.QueueFilterForm, request)
-    labels = {problems.OPEN: _("open"), **dict(ProblemStatus.choices), "all": _("all")}
     counts = problems.counts(request.user)
     context = {
-        "tabs": [(key, labels[key], counts[key]) for key in problems.TABS],
+        "tabs": [(key, problems.tab_label(key), counts[key]) for key in problems.TABS],
         "is_it": _is_it(request.user),
         "next": request.get_full_path(),
         "filter_form": form,
@@ -572,18 +569,29 @@ def problem_list(request):
         return render(request, "reports/problem_list.html", {**context, "problems": [], "total": 0}, status=400)
     tab, fmt = data["status"] or problems.OPEN, data["format"]
     rows = problems.queue(request.user, tab)
-    if fmt:
-        body = problems.to_xlsx(rows) if fmt == "xlsx" else problems.to_csv(rows)
-        stamp = timezone.now().astimezone(TEHRAN).strftime("%Y%m%d-%H%M")
-        return HttpResponse(
-            body,
-            content_type=EXPORT_TYPES[fmt],
-            headers={"Content-Disposition": f'attachment; filename="system-problems-{tab}-{stamp}.{fmt}"'},
-        )
+    if fmt == "xlsx":
+        job = export_jobs.start(request, kind=problems.EXPORT_KIND, fmt="xlsx", query=urlencode({"status": tab}))
+        return redirect("core:export-job", pk=job.pk)
+    if fmt == "csv":
+        return _problems_csv(request, rows, tab)
     return render(
         request,
         "reports/problem_list.html",
         {**context, "problems": rows[:LIST_LIMIT], "status": tab, "total": counts[tab]},
+    )
+
+
+def _problems_csv(request, rows, tab: str):
+    """The tab as CSV, streamed as it is read (constant memory, up to ``problems.EXPORT_LIMIT``); audited."""
+    language = translation.get_language()
+
+    def stream():
+        with translation.override(language):  # the generator runs after the view returns
+            yield from problems.csv_lines(rows)
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    return serve_export(
+        request, response, subject=SystemProblem, filename=problems.filename(tab, "csv"), query=request.GET.urlencode()
     )
 
 

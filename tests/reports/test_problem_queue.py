@@ -4,9 +4,12 @@ assignee by name, acknowledge and resolve from the list, the formula-safe export
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from auditlog.models import LogEntry
+from django.test import TestCase
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
@@ -14,8 +17,10 @@ from rest_framework.test import APIClient
 from accounts.models import Role
 from accounts.services import api_token_issue
 from core.dates import TEHRAN
+from core.models import ExportJob
 from reports import services
 from reports.models import ProblemStatus, Symptom, System, SystemProblem
+from tests.export_jobs import exported, job_of
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -129,23 +134,94 @@ def test_office_staff_may_not_acknowledge_or_resolve(client, origin_clerk, outsi
     assert SystemProblem.objects.get(pk=queue["new"].pk).status == ProblemStatus.NEW
 
 
+def _csv(response) -> list[list[str]]:
+    assert response.streaming  # row by row as they are read, never built whole in memory
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
+def _xlsx(data: bytes):
+    return load_workbook(io.BytesIO(data)).active
+
+
 def test_the_export_is_the_tab_with_formulas_neutralised(client, it_named, queue):
     client.force_login(it_named)
     resp = client.get("/reports/problems/?status=new&format=csv")
     assert resp.status_code == 200 and resp["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
+    rows = _csv(resp)
     assert [r[0] for r in rows[1:]] == [str(queue["new"].pk), str(queue["formula"].pk)]
     assert rows[2][12] == "'" + '=HYPERLINK("http://evil.example","x")'
 
-    resp = client.get("/reports/problems/?status=open&format=xlsx")
-    ws = load_workbook(io.BytesIO(resp.content)).active
+    ws = _xlsx(exported(client, "/reports/problems/", {"status": "open", "format": "xlsx"}))
     values = [[c.value for c in row] for row in ws.iter_rows()]
     assert len(values) == 4 and not ws.sheet_view.rightToLeft  # an English page's sheet
     client.cookies["django_language"] = "fa"
-    resp = client.get("/reports/problems/?status=open&format=xlsx")
-    assert load_workbook(io.BytesIO(resp.content)).active.sheet_view.rightToLeft  # a Persian page's sheet
+    persian = exported(client, "/reports/problems/", {"status": "open", "format": "xlsx"})
+    assert _xlsx(persian).sheet_view.rightToLeft  # a Persian page's sheet
     assert values[3][12].startswith("'=") and values[1][9] == "بهرام صالحی"
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+
+
+def test_the_xlsx_is_built_by_the_worker_and_its_page_names_the_tab(client, it_named, queue):
+    client.force_login(it_named)
+    with TestCase.captureOnCommitCallbacks() as callbacks:  # the build waits for the commit (here: for us)
+        job = job_of(client.get("/reports/problems/", {"status": "resolved", "format": "xlsx"}))
+    assert (job.kind, job.fmt, job.query, job.state, job.user) == (
+        "problems",
+        "xlsx",
+        "status=resolved",
+        "queued",
+        it_named,
+    )
+    page = client.get(reverse("core:export-job", args=[job.pk])).content.decode()
+    assert "System problems" in page and "status: resolved" in page and "every 2s" in page
+    assert 'href="/reports/problems/?status=resolved"' in page  # back to the tab it was asked from
+    for callback in callbacks:
+        callback()
+    job.refresh_from_db()
+    assert (job.state, job.rows) == ("done", 1) and re.fullmatch(
+        r"system-problems-resolved-\d{8}-\d{4}\.xlsx", job.filename
+    )
+    data = b"".join(client.get(reverse("core:export-download", args=[job.pk])).streaming_content)
+    rows = [[c.value for c in row] for row in _xlsx(data).iter_rows()]
+    assert [r[0] for r in rows[1:]] == [queue["done"].pk] and rows[1][13] == "وصل شد"
+
+
+def test_the_csv_and_the_xlsx_hold_the_same_rows(client, it_named, queue):
+    client.force_login(it_named)
+    for tab in ("open", "all"):
+        streamed = _csv(client.get("/reports/problems/", {"status": tab, "format": "csv"}))
+        built = _xlsx(exported(client, "/reports/problems/", {"status": tab, "format": "xlsx"}))
+        cells = [["" if c.value is None else str(c.value) for c in row] for row in built.iter_rows()]
+        assert streamed == cells and len(streamed) == 1 + (3 if tab == "open" else 4)
+
+
+def test_the_csv_is_audited_as_an_export(client, it_named, queue):
+    client.force_login(it_named)
+    resp = client.get("/reports/problems/", {"status": "new", "format": "csv"})
+    assert (
+        resp["Content-Disposition"].startswith("attachment") and "system-problems-new-" in resp["Content-Disposition"]
+    )
+    assert resp["Cache-Control"] == "no-store"
+    entry = LogEntry.objects.filter(additional_data__access="export").latest("pk")
+    assert entry.actor == it_named and entry.additional_data["query"] == "status=new&format=csv"
+
+
+def test_a_job_whose_tab_is_no_longer_one_fails_saying_so(it_named, queue):
+    from core import exports
+
+    job = ExportJob.objects.create(user=it_named, kind="problems", fmt="xlsx", language="en", query="status=closed")
+    assert exports.build(job.pk) == "failed"
+    job.refresh_from_db()
+    assert "filters asked are not valid" in job.error and not job.file
+
+
+def test_office_staff_export_their_offices_problems_as_they_did(client, origin_clerk, queue):
+    """The page and its export were never the IT office's alone: each person exports the tab in their scope."""
+    client.force_login(origin_clerk)
+    expected = [str(queue["acked"].pk), str(queue["new"].pk)]  # Bazargan's open ones; Tehran's is not theirs
+    assert [r[0] for r in _csv(client.get("/reports/problems/?format=csv"))[1:]] == expected
+    built = _xlsx(exported(client, "/reports/problems/", {"format": "xlsx"}))
+    assert [str(r[0].value) for r in list(built.iter_rows())[1:]] == expected
 
 
 # A filter that is not one of the choices: the page says so beside the tabs, no problems, no file (400).
@@ -175,6 +251,7 @@ def test_a_problem_filter_that_is_not_valid_shows_no_problems_and_exports_none(c
     html = refused_page(client.get("/reports/problems/", query), label)
     assert not [pk for pk in (p.pk for p in queue.values()) if f'data-problem="{pk}"' in html]
     assert "Export CSV" not in html  # no export link for a list that is not shown
+    assert not ExportJob.objects.exists()  # and no file asked of the worker
 
 
 @pytest.mark.persian
