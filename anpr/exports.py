@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from core.exports import ExportRefused
+from core.forms import date_box_value
 from core.text import digits
 from declarations import idents
 
@@ -60,14 +61,15 @@ def back(job) -> str:
 
 
 def shown(job) -> list[tuple[str, SafeString]]:
-    """The filters as the report's page writes them: the plate through its helper, the period in Jalali."""
+    """The filters as the report's page writes them: the plate through its helper, the period in Jalali in
+    the page's digits (as asked: typed in either script, or from a link)."""
     query = QueryDict(job.query)
     out: list[tuple[str, SafeString]] = []
     if plate := job.params.get("plate"):
         out.append((_("plate"), format_html("{}", idents.plate_html(plate))))
     for name, label in (("from", _("period from")), ("to", _("period to"))):
         if value := query.get(name, "").strip():
-            out.append((label, format_html('<bdi dir="ltr">{}</bdi>', value)))
+            out.append((label, format_html('<bdi dir="ltr">{}</bdi>', date_box_value(value))))
     if (sort := query.get("sort", "")).isdigit():
         out.append((_("sorted by column"), format_html("{}", digits(int(sort) + 1))))
     return out

@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +26,7 @@ from core import exports as export_jobs
 from core.dates import TEHRAN, format_jalali, parse_jalali_date
 from core.errors import DomainError, http_status
 from core.files import serve_evidence, serve_export
-from core.forms import apply_error, read_filters
+from core.forms import apply_error, date_box_value, read_filters
 from declarations import idents
 from declarations.models import OPEN_STATUSES, TransitDeclaration, Vehicle
 
@@ -100,10 +101,17 @@ def _export(request, report: reports.Report, fmt: str) -> HttpResponseBase:
     return serve_export(request, response, subject=PlateRead, filename=report.filename(fmt), report=report.code)
 
 
-def _period_context(start, end) -> dict:
+def _period_context(request, start, end, errors) -> dict:
+    """The period's boxes in the page's digits, a date refused left as it was typed beside its error; and
+    the period for the page's links (sort, files), in Latin digits as every address is written."""
+    days = {"from": start, "to": end - dt.timedelta(days=1)}
+    boxes = {name: request.GET.get(name, "") if name in errors else day for name, day in days.items()}
     return {
-        "period_from": format_jalali(start, with_time=False, persian=False),
-        "period_to": format_jalali(end - dt.timedelta(days=1), with_time=False, persian=False),
+        "period_from": date_box_value(boxes["from"]),
+        "period_to": date_box_value(boxes["to"]),
+        "period_query": urlencode(
+            {name: format_jalali(day, with_time=False, persian=False) for name, day in days.items()}
+        ),
     }
 
 
@@ -224,7 +232,7 @@ def plate_search(request):
     query = request.GET.get("q", "").strip()
     start, end, errors = _period(request)
     form, data = read_filters(ExportFilter, request)
-    context = {"query": query, "errors": errors, "filter_form": form, **_period_context(start, end)}
+    context = {"query": query, "errors": errors, "filter_form": form, **_period_context(request, start, end, errors)}
     plate = matching.match_key(query) if query else ""
     if query and not plate:
         errors["q"] = _("'%(text)s' is not a plate.") % {"text": query}
@@ -276,7 +284,7 @@ def report(request, code: str):
         "filter_form": form,
         "reports": reports.REPORTS.values(),
         "code": code,
-        **_period_context(start, end),
+        **_period_context(request, start, end, errors),
     }
     if errors or data is None:  # no rows, no file
         return render(request, "anpr/report.html", context, status=400)

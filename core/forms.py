@@ -15,12 +15,29 @@ from core import dates, text
 from core.errors import DomainError
 
 
+def date_box_value(value, *, with_time: bool = False) -> str:
+    """What a date box shows, in the page's digits: a date (or a time) as Jalali, ``۱۴۰۴/۰۵/۱۲`` on a
+    Persian page and ``1404/05/12`` on an English one; text (what was typed, or came in a link) as it
+    is with its digits in the page's script. Every date box reads any script, so what it shows can be
+    sent back as it stands."""
+    if value is None or value == "":
+        return ""
+    persian = text.is_persian()
+    if isinstance(value, dt.date):
+        return dates.format_jalali(value, with_time=with_time and isinstance(value, dt.datetime), persian=persian)
+    typed = dates.ascii_digits(str(value))
+    return dates.persian_digits(typed) if persian else typed
+
+
 class JalaliDateField(forms.CharField):
-    """A date typed as Jalali ``1404/05/12`` (any digits). Every date field of a form is one
-    (a date and time: ``JalaliDateTimeField``)."""
+    """A date typed as Jalali ``1404/05/12`` (any digits), shown in the page's digits. Every date field
+    of a form is one (a date and time: ``JalaliDateTimeField``)."""
 
     def widget_attrs(self, widget):
         return {**super().widget_attrs(widget), "placeholder": text.hint(dates.DATE_EXAMPLE)}
+
+    def prepare_value(self, value):
+        return date_box_value(value)
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -33,8 +50,9 @@ class JalaliDateField(forms.CharField):
 
 
 class JalaliDateTimeField(forms.CharField):
-    """``1404/05/12 10:30`` (Tehran time, any digit script) or ISO 8601; empty is None (where the
-    field is optional, the service takes it as now). Every date-and-time field of a form is one.
+    """``1404/05/12 10:30`` (Tehran time, any digit script) or ISO 8601, shown in the page's digits; empty
+    is None (where the field is optional, the service takes it as now). Every date-and-time field of a
+    form is one.
 
     ``not_future``: a time more than ``FUTURE_SLACK`` ahead is refused beside the field, with the
     other fields' errors, rather than by the service once everything else is right (the service
@@ -48,6 +66,9 @@ class JalaliDateTimeField(forms.CharField):
 
     def widget_attrs(self, widget):
         return {**super().widget_attrs(widget), "placeholder": text.hint(dates.DATETIME_EXAMPLE)}
+
+    def prepare_value(self, value):
+        return date_box_value(value, with_time=True)
 
     def to_python(self, value):
         value = super().to_python(value)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, Province
 from core import dates, text
-from core.forms import JalaliDateTimeField
+from core.forms import JalaliDateTimeField, date_box_value
 
 from . import ageing, monitoring, plates, scan_compliance
 from .models import Status, TransitDeclaration, TransportCompany, UnsettledReason, Vehicle
@@ -36,7 +36,11 @@ DEFAULT_SORT = "-declared_at"
 
 
 class JalaliDateField(forms.CharField):
-    """``1404/05/12`` in any digit script (an ISO date is accepted too) → ``datetime.date``."""
+    """``1404/05/12`` in any digit script (an ISO date is accepted too) → ``datetime.date``; shown in the
+    page's digits."""
+
+    def prepare_value(self, value):
+        return date_box_value(value)
 
     def to_python(self, value):
         value = super().to_python(value)
