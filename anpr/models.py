@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
@@ -140,6 +141,19 @@ ENGINE_LABELS = {
     "easyocr": _("the plate reader (EasyOCR)"),
     "tesseract": _("the plate reader (Tesseract)"),
 }
+
+
+def engine_label(engine: str) -> str:
+    """Who read a plate, in the active language (the engine's own name when it is not known here)."""
+    return str(ENGINE_LABELS.get(engine, engine))
+
+
+def confidence_percent(confidence: float | None) -> int | None:
+    """A reader's confidence (a fraction, 0.8650) as the whole percentage a person reads (87): rounded half
+    up on its decimal digits, as a spreadsheet rounds it for its «0%» format (``round`` would give 86)."""
+    if confidence is None:
+        return None
+    return int((Decimal(str(confidence)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 class MatchState(models.TextChoices):
@@ -278,7 +292,11 @@ class PlateRead(models.Model):
     @property
     def engine_label(self) -> str:
         """Who read the plate, in the page's language (the engine's own name when it is not known here)."""
-        return str(ENGINE_LABELS.get(self.engine, self.engine))
+        return engine_label(self.engine)
+
+    @property
+    def confidence_percent(self) -> int | None:
+        return confidence_percent(self.confidence)
 
     @property
     def matches_outside_scope(self) -> int:

@@ -34,13 +34,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import localised_name
 from core.dates import TEHRAN, format_jalali, persian_digits
-from core.text import digits, is_persian, sheet_title
+from core.text import digits, is_persian, percent, sheet_title
 from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_row
 from declarations.models import ARRIVED_STATUSES, TransitDeclaration, Vehicle
 from declarations.selectors import scope_key
 
-from .models import Camera, LabelReason, MatchState, PlateLabel, PlateRead
+from .models import Camera, LabelReason, MatchState, PlateLabel, PlateRead, confidence_percent, engine_label
 
 MAX_ROWS = 100_000  # an export is a file for a person, not a database dump
 PDF_MAX_ROWS = 300  # WeasyPrint lays out ~60 table rows a second here (built by the worker); the rest is in the XLSX
@@ -63,6 +63,10 @@ class Report:
     # the page and in the PDF, read left to right as written in the XLSX (a plate in its Persian form on
     # the page and in the PDF, as the camera's text in the XLSX).
     identifiers: dict[int, str] = {}
+    # Columns a person reads otherwise than they are stored, by kind: "engine" (its code) as its label,
+    # "confidence" (a fraction) as a whole percentage, as the page shows them; in the PDF and the XLSX.
+    # The CSV, a table for programs, keeps the stored code and fraction.
+    readable: dict[int, str] = {}
     sortable = False  # the page sorts its rows by a column (``sorted_rows``)
 
     def __init__(self, user, start: dt.datetime, end: dt.datetime):
@@ -89,6 +93,10 @@ class Report:
                 out.append(SafeString("—"))
             elif value is True or value is False:
                 out.append(format_html("{}", gettext("yes") if value else gettext("no")))
+            elif self.readable.get(i) == "engine":
+                out.append(format_html("{}", engine_label(value)))
+            elif self.readable.get(i) == "confidence":
+                out.append(format_html("{}", percent(confidence_percent(value))))
             elif kind == "serial":
                 out.append(format_html_join(idents.list_separator(), "{}", ((s,) for s in _serials(value))))
             elif kind:
@@ -226,11 +234,27 @@ class Report:
         ws.append([])  # then the table, its header row first
         ws.append([str(h) for h in self.headers])
         for row in self.export_rows():
-            safe = safe_row(row)  # openpyxl writes text starting with "=" as a formula
+            safe = self._xlsx_readable(ws, safe_row(row))  # openpyxl writes text starting with "=" as a formula
             ws.append(idents.xlsx_ltr_cells(ws, safe, self.identifier_columns) if self.identifier_columns else safe)
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()
+
+    def _xlsx_readable(self, ws, row: list) -> list:
+        """The ``readable`` columns of a row as the XLSX writes them: the engine's label; the confidence a
+        number (sorted and summed as one) shown as the page's whole percentage (``87%``)."""
+        from openpyxl.cell import WriteOnlyCell
+
+        for i, kind in self.readable.items():
+            if row[i] is None or row[i] == "":
+                continue
+            if kind == "engine":
+                row[i] = engine_label(row[i])
+            elif kind == "confidence" and (whole := confidence_percent(row[i])) is not None:
+                cell = WriteOnlyCell(ws, value=whole / 100)
+                cell.number_format = "0%"
+                row[i] = cell
+        return row
 
 
 def _day(value) -> str:
@@ -315,7 +339,8 @@ class PlateHistory(Report):
         _("declarations"),
         _("declarations outside your scope"),
     ]
-    identifiers = {1: "code", 2: "camera", 3: "plate", 4: "code", 6: "serial"}
+    identifiers = {1: "code", 2: "camera", 3: "plate", 6: "serial"}
+    readable = {4: "engine", 5: "confidence"}
 
     def __init__(self, user, start, end, plate: str):
         super().__init__(user, start, end)

@@ -122,6 +122,14 @@ def digits(value, *, persian: bool | None = None) -> str:
     return persian_digits(_DECIMAL_POINT.sub(PERSIAN_DECIMAL, text))
 
 
+def percent(value, *, persian: bool | None = None) -> str:
+    """A percentage as the text around it writes it: ``۹۳٪`` in Persian, ``93%`` in English; empty for none."""
+    if value is None or value == "":
+        return ""
+    persian = is_persian() if persian is None else persian
+    return digits(value, persian=persian) + ("٪" if persian else "%")
+
+
 def arrow(*, rtl: bool | None = None) -> str:
     """The arrow from one place to the next in the reading direction: ← right to left, → left to right."""
     rtl = translation.get_language_bidi() if rtl is None else rtl

@@ -33,10 +33,7 @@ def fa(value):
 @register.filter
 def pct(value):
     """A percentage: ``۹۳٪`` on Persian pages, ``93%`` on English ones."""
-    if value in (None, ""):
-        return ""
-    persian = _persian()
-    return text.digits(value, persian=persian) + ("٪" if persian else "%")
+    return text.percent(value, persian=_persian())
 
 
 @register.filter
