@@ -25,7 +25,7 @@ from core import jobs
 from core.dates import TEHRAN
 from core.errors import DomainError, InvalidInput
 from core.files import serve_evidence, serve_export
-from core.forms import apply_error, id_or_none, read_filters
+from core.forms import apply_error, id_or_none, posted_name, read_filters
 from core.templatetags.jalali import fa
 from declarations import idents
 from declarations.models import TransitDeclaration
@@ -62,6 +62,11 @@ LIST_LIMIT = 200
 def letter_list(request):
     """Drafts first, most overdue first; drafts the user may send can be sent in a batch."""
     form, data = read_filters(LetterFilterForm, request)
+    return _letter_page(request, form, data)
+
+
+def _letter_page(request, form, data: dict | None, *, refused: str = ""):
+    """The letters list for the filters ``data``; ``refused``: a request refused, said above the list (400)."""
     if data is None:  # a filter that is not valid: the error beside the filters, no letters (never all of them)
         context = {"rows": [], "total": 0, "sendable": [], "statuses": LetterStatus.choices, "filter_form": form}
         return render(request, "casework/letter_list.html", context, status=400)
@@ -96,17 +101,29 @@ def letter_list(request):
             "escalated": escalated,
             "overdue": overdue,
             "statuses": LetterStatus.choices,
+            "refused": refused,
         },
+        status=400 if refused else 200,
     )
+
+
+# The batch form's two buttons, each the field listing the letters it sends.
+SEND_FIELDS = {"selected": "letter", "page": "page_letter"}
 
 
 @login_required
 @require_POST
 def letter_send_batch(request):
-    """Send the ticked drafts (or every sendable draft of the page), one transaction per letter."""
-    field = "page_letter" if request.POST.get("send") == "page" else "letter"
-    ids = {pk for pk in map(id_or_none, request.POST.getlist(field)) if pk is not None}
+    """Send the ticked drafts (``send=selected``) or every sendable draft of the page (``send=page``), one
+    transaction per letter; none named, the ticked drafts. Any other ``send`` (a tampered form) sends nothing:
+    the list again, saying so (400)."""
+    send = request.POST.get("send") or "selected"  # none named: the ticked drafts, as the form's first button
     status = request.POST.get("status", "")
+    if send not in SEND_FIELDS:
+        form = LetterFilterForm({"status": status} if status in LetterStatus.values else {})
+        refused = _("Invalid request: the letters page has no way of sending «%(send)s».") % {"send": posted_name(send)}
+        return _letter_page(request, form, form.cleaned_data if form.is_valid() else None, refused=refused)
+    ids = {pk for pk in map(id_or_none, request.POST.getlist(SEND_FIELDS[send])) if pk is not None}
     back = reverse("casework:letters") + (f"?status={status}" if status in LetterStatus.values else "")
     if not ids:
         messages.error(request, _("Tick the draft letters to send."))
@@ -329,7 +346,8 @@ def case_new(request, declaration_pk: int):
 @login_required
 def case_detail(request, pk: int):
     """The case: its valuations (Art. 2), its statutory milestones with their due times, its actions
-    and outcome. Each form names itself in ``form``; a refused input stays on its field."""
+    and outcome. Each form names itself in ``form``; a refused input stays on its field, a form the page
+    does not have is refused above the page (400)."""
     case = get_scoped_or_404(_cases(), request.user, pk=pk)
     posted = request.POST.get("form") if request.method == "POST" else None
     current = list(smuggling.current_valuations(case))
@@ -353,6 +371,10 @@ def case_detail(request, pk: int):
             unowned.add_error(None, _("Choose a milestone of this case."))
     bound = {"action": action_form, "close": close_form, "valuation": valuation_form, "milestone": milestone_form}
     form = bound.get(posted or "")
+    # A form the page does not have (a tampered one, or none named): said above the page, nothing recorded.
+    refused = ""
+    if request.method == "POST" and form is None:
+        refused = _("Invalid request: the case page has no form «%(form)s».") % {"form": posted_name(posted)}
     if form is not None and form.is_valid():
         try:
             _case_post(request, case, posted or "", form.cleaned_data, current)
@@ -378,8 +400,9 @@ def case_detail(request, pk: int):
             "money_kinds": (MilestoneKind.CARRIER_FINE, MilestoneKind.PAYMENT),
             "may_handle": casework.may_handle_case(request.user, case.declaration),
             "milestone_refused": unowned if unowned is not None and unowned.errors else None,
+            "refused": refused,
         },
-        status=400 if form is not None and form.errors else 200,
+        status=400 if refused or (form is not None and form.errors) else 200,
     )
 
 

@@ -141,6 +141,22 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)]
 
 
+POSTED_NAME_MAX = 40
+
+
+def posted_name(value) -> str:
+    """The name a form posted for its action or for itself (``action``, ``form``), for the message refusing
+    a name the page does not have: whoever tampered with the form typed it, so its control and direction
+    characters are dropped, it is cut short and isolated (it keeps its order in a Persian sentence); «—»
+    when none was posted."""
+    name = "".join(ch for ch in str(value or "") if not text.hidden_characters(ch)).strip()
+    if not name:
+        return "—"
+    if len(name) > POSTED_NAME_MAX:
+        name = name[:POSTED_NAME_MAX] + "…"
+    return text.isolate(name)
+
+
 def apply_error(form: forms.Form, exc: DomainError) -> None:
     """Put a domain error on the field it names, or on the form."""
     for name in exc.fields:

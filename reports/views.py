@@ -38,6 +38,7 @@ from core.forms import (
     MultipleFileField,
     PageForm,
     apply_error,
+    posted_name,
     read_filters,
 )
 from core.models import OutboxJob
@@ -628,19 +629,30 @@ class ResolveForm(PageForm):
 @login_required
 def problem_detail(request, pk: int):
     """The problem; for IT, acknowledge and resolve. A refused action shows the page (or, to htmx,
-    the actions block) again with the form, its text and the error beside the field, status 400."""
+    the actions block) again with the form, its text and the error beside the field, status 400; so does
+    an action the page does not have (a tampered form), naming it, with nothing done."""
     problem = get_scoped_or_404(SystemProblem.objects.select_related("office", "assigned_to"), request.user, pk=pk)
     form = ResolveForm(request.POST if request.method == "POST" else None)
     htmx = request.headers.get("HX-Request") == "true"
     if request.method == "POST":
         status = 400
+        action = request.POST.get("action", "")
         try:
-            if request.POST.get("action") == "acknowledge":
+            if action == "acknowledge":
                 services.problem_acknowledge(problem=problem, by=request.user)
                 messages.success(request, _("Problem #%(n)s acknowledged; it is assigned to you.") % {"n": fa(pk)})
-            elif request.POST.get("action") == "resolve" and form.is_valid():
-                services.problem_resolve(problem=problem, by=request.user, resolution=form.cleaned_data["resolution"])
-                messages.success(request, _("The problem is resolved."))
+            elif action == "resolve":
+                if form.is_valid():
+                    services.problem_resolve(
+                        problem=problem, by=request.user, resolution=form.cleaned_data["resolution"]
+                    )
+                    messages.success(request, _("The problem is resolved."))
+            else:
+                form.add_error(
+                    None,
+                    _("Invalid request: a system problem has no action «%(action)s».")
+                    % {"action": posted_name(action)},
+                )
         except DomainError as exc:
             apply_error(form, exc)
             status = http_status(exc)
