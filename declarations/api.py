@@ -79,11 +79,12 @@ FILTER_DESCRIPTIONS = {
     "window_from and window_to (either may be left open); for one office's figure add origin=<code> to the "
     "origin-side ones (departed, scanned_in_time, not_scanned_in_time) and destination=<code> to the others, "
     "as the dashboard's links do",
-    "window_from": "only with compliance (without it, not applied, as on the page): departed (origin side) or "
-    "arrived (destination side) at or after: Jalali 1404/05/12 10:30 (Tehran time, any digit script) or ISO "
-    "8601 (without an offset: Tehran time)",
-    "window_to": "only with compliance (without it, not applied, as on the page): departed or arrived before "
-    "(exclusive): Jalali 1404/05/12 10:30 (Tehran time) or ISO 8601",
+    "window_from": "only with compliance (without it, a 400 naming window_from, as on the page): departed "
+    "(origin side) or arrived (destination side) at or after: Jalali 1404/05/12 10:30 (Tehran time, any digit "
+    "script) or ISO 8601 (without an offset: Tehran time)",
+    "window_to": "only with compliance (without it, a 400 naming window_to, as on the page): departed or arrived "
+    "before (exclusive): Jalali 1404/05/12 10:30 (Tehran time) or ISO 8601; after window_from (at or before "
+    "it, a 400 naming window_to)",
     "company": "company registration number or part of its name",
     "nationality": "IR, foreign, or an ISO country code of the truck",
     "sort": "the order of the rows; deadline lists the overdue ones only, the most overdue first",

@@ -63,6 +63,29 @@ class JalaliDateTimeFilter(django_filters.Filter):
     field_class = JalaliDateTimeField
 
 
+class DeclarationFilterForm(forms.Form):
+    """The list's filter form (page, exports, API), with the checks across its fields: a compliance window
+    is that of a scan compliance figure, and ends after it starts. Either refused beside its field, never
+    the whole list (a window alone) or an empty one (a window backwards) in place of the rows asked for."""
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("window_from"), data.get("window_to")
+        if not data.get("compliance") and "compliance" not in self.errors:
+            for name in ("window_from", "window_to"):
+                if data.get(name):
+                    self.add_error(
+                        name,
+                        _(
+                            "A compliance window counts a scan compliance figure: choose the figure under "
+                            "«Scan compliance», or leave the window empty."
+                        ),
+                    )
+        elif start and end and end <= start:
+            self.add_error("window_to", _("The window must end after it starts."))
+        return data
+
+
 def _office_choices():
     return CustomsOffice.objects.order_by("code")
 
@@ -117,6 +140,7 @@ class DeclarationFilter(django_filters.FilterSet):
     class Meta:
         model = TransitDeclaration
         fields: list[str] = []
+        form = DeclarationFilterForm
 
     @property
     def form(self):
