@@ -27,7 +27,8 @@ from core.api import error_body, reject_unknown_params
 from core.api_schema import error_response
 from core.files import serve_evidence
 from core.parsers import StrictJSONParser
-from core.text import isolate
+from core.text import digits, isolate
+from declarations import idents
 
 from . import ingest, installation, matching, services
 from .authentication import CameraTokenAuthentication, IsCamera
@@ -74,7 +75,8 @@ def take_rate(camera: Camera, n: int) -> None:
             pass
         raise exceptions.Throttled(
             wait=60 - now % 60,
-            detail=_("camera %(code)s may post at most %(n)s reads a minute") % {"code": camera.code, "n": limit},
+            detail=_("camera %(code)s may post at most %(n)s reads a minute")
+            % {"code": idents.camera_text(camera), "n": digits(limit)},
         )
 
 
@@ -105,7 +107,7 @@ def _read_input(attrs: dict) -> ingest.ReadInput:
 def _wrong_camera(camera: Camera, attrs: dict) -> str:
     code = attrs.get("camera")
     if code and code.strip().upper() != camera.code:
-        return _("this token may only post reads for camera %(code)s") % {"code": camera.code}
+        return _("this token may only post reads for camera %(code)s") % {"code": idents.camera_text(camera)}
     return ""
 
 

@@ -58,6 +58,7 @@ class DeclarationsConfig(AppConfig):
         register_identifier("letter", idents.letter_number_html, idents.letter_number_text)
         register_identifier("case", idents.case_number_html, idents.case_number_text)
         register_identifier("plate", idents.plate_html, idents.plate_text)
+        register_identifier("camera", idents.camera_html, idents.camera_text)  # a silent camera's notice
 
         # Records of an operation are kept RETENTION_YEARS after it ends (AML regulation, Art. 33).
         # Connected for every installed model that points at a declaration: the registry is full here.

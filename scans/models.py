@@ -183,6 +183,9 @@ class ScanComparison(models.Model):
     view = models.CharField(_("view"), max_length=8, choices=View.choices, default=View.SINGLE)
     status = models.CharField(_("job status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
     error = models.CharField(_("error"), max_length=500, blank=True)
+    # The error as a message (``notifications.messages``' JSON: msgid and params) when the app wrote it (the
+    # sweeper's reason for giving up), to be read in the reader's language; empty for an exception's own text.
+    error_message = models.JSONField(_("error as a message"), default=dict, blank=True)
 
     score = models.FloatField(_("score"), null=True, blank=True)  # None when the scans could not be aligned
     verdict = models.CharField(_("verdict"), max_length=12, choices=Verdict.choices, blank=True, default="")
@@ -236,6 +239,18 @@ class ScanComparison(models.Model):
         """``1405-BZG-90000003_heatmap_top_comparison-7.png`` (a single view is not named). Needs ``declaration``."""
         view = "" if self.view == View.SINGLE else self.view
         return download_stem(self.declaration.serial, "heatmap", view, f"comparison-{self.pk}") + ".png"
+
+    @property
+    def error_html(self) -> str:
+        """Why it could not run, for a page: the app's own reason in the reader's language, an exception's
+        text as it was recorded."""
+        from django.utils.html import conditional_escape
+
+        from notifications.messages import written
+
+        message = self.error_message or {}
+        shown = written(message.get("msgid", ""), message.get("params"), html=True, what=f"comparison {self.pk}")
+        return shown if shown is not None else conditional_escape(self.error)
 
     @property
     def heat_scale(self) -> float:

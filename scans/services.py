@@ -30,7 +30,7 @@ from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from core.text import digits, hidden_characters, is_persian
 from declarations import evidence, idents
 from declarations.models import Review, Status, TransitDeclaration, Verdict
-from notifications.messages import Ident, Message, Number, When
+from notifications.messages import Ident, Message, Number, When, param_from_json
 from notifications.services import Kind, inspectors_of, it_office, notify, office_staff
 
 from .models import Scan, ScanComparison, Stage, View
@@ -678,10 +678,16 @@ def _tell_of_failure(comparison: ScanComparison, *, it: bool = True) -> None:
     )
 
 
-def on_job_gave_up(sender, *, instance, kind: str = "", **_kwargs) -> None:
+def on_job_gave_up(sender, *, instance, kind: str = "", reason_message: dict | None = None, **_kwargs) -> None:
     """Receiver of ``core.signals.job_gave_up`` for comparisons: the sweeper marked one failed (its
-    worker never finished it). The IT office has its system problem; the destination is told here."""
+    worker never finished it). Its reason, stored in the site's language, is kept as a message too (to be
+    read in the reader's: the scans page, the run again on the timeline). The IT office has its system
+    problem; the destination is told here."""
     if isinstance(instance, ScanComparison):
+        if reason_message:
+            ScanComparison.objects.filter(pk=instance.pk, status=ScanComparison.Status.FAILED).update(
+                error_message=reason_message
+            )
         _tell_of_failure(ScanComparison.objects.select_related("declaration").get(pk=instance.pk), it=False)
 
 
@@ -710,24 +716,45 @@ def comparison_retry(*, comparison: ScanComparison, by: User) -> ScanComparison:
             % {"status": locked.get_status_display()},
             fields={"status": locked.status},
         )
-    error = locked.error
+    error, error_message = locked.error, locked.error_message
     locked.status = ScanComparison.Status.QUEUED
-    locked.error = ""
+    locked.error, locked.error_message = "", {}
     locked.started_at = None
     locked.finished_at = None
     locked.retries += 1
     with actor(by):
-        locked.save(update_fields=["status", "error", "started_at", "finished_at", "retries"])
+        locked.save(update_fields=["status", "error", "error_message", "started_at", "finished_at", "retries"])
     evidence.note_event(
         declaration_id=locked.declaration_id,
         kind="scan_comparison_retried",
         at=timezone.now(),
         actor=by,
-        message=Message(gettext_noop("Scan comparison run again after it could not run: %(error)s"), error=error),
-        data={"comparison": locked.pk, "error": error},
+        message=_retried(error, error_message),
+        data={"comparison": locked.pk, "error": error, **({"error_message": error_message} if error_message else {})},
     )
     jobs.enqueue(tasks.compare_scans, locked.pk)
     return locked
+
+
+def _retried(error: str, error_message: dict) -> Message:
+    """The timeline's line for a failed comparison run again, in the reader's language, with why it had
+    failed: the scans page stops showing that once it runs again, so the timeline keeps it. The app's own
+    reason (the sweeper's, kept as a message) is written in the reader's language; an exception's text is
+    no sentence of any reader's (the library's words, whatever the page's language), so it is quoted as
+    recorded, set apart from the sentence around it."""
+    if error_message:
+        try:
+            reason = param_from_json(error_message)
+        except (ValueError, TypeError, KeyError):
+            pass
+        else:
+            return Message(gettext_noop("Scan comparison run again after it could not run: %(reason)s"), reason=reason)
+    if error:
+        return Message(
+            gettext_noop("Scan comparison run again after it could not run; its error as recorded: «%(error)s»"),
+            error=error,
+        )
+    return Message(gettext_noop("Scan comparison run again after it could not run."))
 
 
 def combined_outcome(comparisons: list[ScanComparison]) -> tuple[str, str] | None:
