@@ -3,8 +3,8 @@
 ``serve_evidence`` streams a stored file (a scan and its previews, a change map, a plate photo,
 an arrival evidence document, an inspection attachment, a letter's or a return's stored file)
 after checking its SHA-256 against the one recorded when it was stored; ``serve_export``
-finishes a file built for this request (a list exported to CSV/XLSX, a draft's preview, an
-office's part of a return). Both answer with the same headers and write the same audit entry:
+finishes a file built for this request (a list exported as CSV, a draft's preview, an office's
+part of a return as CSV). Both answer with the same headers and write the same audit entry:
 
 - ``Cache-Control: no-store`` and ``Pragma: no-cache`` (shared customs workstations keep nothing),
   ``X-Content-Type-Options: nosniff``, and a Content-Disposition whose name cannot carry a path,
@@ -15,7 +15,9 @@ office's part of a return). Both answer with the same headers and write the same
 A file whose bytes no longer have the recorded SHA-256 (altered, or gone) is never served: the
 answer is 409 with a page in the app's layout (the API's error body under /api/), the error is
 logged, and ``core.signals.file_integrity_failed`` is sent; ``reports`` opens a system problem
-for the IT office from it (one open problem per file).
+for the IT office from it (one open problem per file). A task that builds a file from a stored
+one (the worker making an office's part of a return) asks ``stored_intact``, which reports the
+same way and leaves the refusal to the task.
 
 With media on S3 (MinIO; ``S3_BUCKET`` set), the bytes are not streamed through the app: after the
 view's scope check and the integrity check, the answer is a 302 to a presigned GET URL for that one
@@ -139,24 +141,42 @@ def record_access(request, subject, *, what: str, **details) -> None:
 # --- serving ------------------------------------------------------------------------------------
 
 
-def check_stored(
-    request, fieldfile, *, sha256: str, office_id=None, declaration_id: int | None = None
-) -> HttpResponseBase | None:
-    """None when the stored file's bytes still have ``sha256``; otherwise the refusal to answer
-    with, the failure already reported (logged, signalled, audited). For a view that reads a
-    stored file to build another (an office's part of a return) as well as for
-    ``serve_evidence``. ``office_id`` may be a callable, called only on a failure."""
+def _altered(fieldfile, sha256: str) -> str | None:
+    """None when the stored file's bytes still have ``sha256``; otherwise the SHA-256 they have now
+    ("" when the file is gone or no hash was recorded to compare with)."""
     try:
         actual = file_sha256(fieldfile)
     except OSError:
         actual = ""
-    if sha256 and actual == sha256:
+    return None if sha256 and actual == sha256 else actual
+
+
+def stored_intact(fieldfile, *, sha256: str, office_id=None, declaration_id: int | None = None) -> bool:
+    """True when the stored file's bytes still have ``sha256``; otherwise False, the failure already
+    reported (logged, signalled, audited), for a task that reads a stored file to build another (an
+    office's part of a return, built by the worker). ``office_id`` may be a callable, called only on
+    a failure."""
+    actual = _altered(fieldfile, sha256)
+    if actual is None:
+        return True
+    _report_altered(None, fieldfile, expected=sha256, actual=actual, office_id=office_id, declaration_id=declaration_id)
+    return False
+
+
+def check_stored(
+    request, fieldfile, *, sha256: str, office_id=None, declaration_id: int | None = None
+) -> HttpResponseBase | None:
+    """None when the stored file's bytes still have ``sha256``; otherwise the refusal to answer
+    with (409), the failure already reported as ``stored_intact`` does. For a view that reads a
+    stored file to stream another (an office's part of a return as CSV) as well as for
+    ``serve_evidence``. ``office_id`` may be a callable, called only on a failure."""
+    actual = _altered(fieldfile, sha256)
+    if actual is None:
         return None
-    if callable(office_id):
-        office_id = office_id()
-    return _refuse(
+    _report_altered(
         request, fieldfile, expected=sha256, actual=actual, office_id=office_id, declaration_id=declaration_id
     )
+    return _refusal(request, expected=sha256, actual=actual)
 
 
 def serve_evidence(
@@ -256,7 +276,11 @@ def serve_export(
     return response
 
 
-def _refuse(request, fieldfile, *, expected: str, actual: str, office_id, declaration_id) -> HttpResponseBase:
+def _report_altered(request, fieldfile, *, expected: str, actual: str, office_id, declaration_id) -> None:
+    """A stored file found altered: logged, signalled (``reports`` opens a problem for the IT office)
+    and audited as a refused access. ``request`` is None in a task."""
+    if callable(office_id):
+        office_id = office_id()
     instance, field = fieldfile.instance, fieldfile.field.name
     label = type(instance)._meta.label
     log.error(
@@ -282,6 +306,9 @@ def _refuse(request, fieldfile, *, expected: str, actual: str, office_id, declar
         if isinstance(result, Exception):
             log.error("file integrity: the alert receiver %r failed: %r", receiver, result, exc_info=result)
     record_access(request, instance, what=field, file=fieldfile.name, sha256=expected, outcome="refused: altered")
+
+
+def _refusal(request, *, expected: str, actual: str) -> HttpResponseBase:
     message = _(
         "This file was changed or removed after it was stored: its SHA-256 no longer matches the "
         "one recorded. It is not served; the IT office has been told."

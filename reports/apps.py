@@ -38,6 +38,14 @@ class ReportsConfig(AppConfig):
             back=_problems_page,
             shown=_problems_tab,
         )
+        # An office's part of a return as XLSX or PDF (made from the stored CSV) is built by the worker.
+        export_jobs.register(
+            "return-part",
+            _build_return_part,
+            label=_("Monthly return, an office's part"),
+            back=_return_page,
+            shown=_return_part_filters,
+        )
 
 
 def _build_audit_export(job, out, progress) -> str:
@@ -75,3 +83,22 @@ def _problems_tab(job):
 
     tab = QueryDict(job.query).get("status") or OPEN
     return [(_("status"), format_html("{}", tab_label(tab)))]
+
+
+def _build_return_part(job, out, progress) -> str:
+    """``reports.parts.build``, imported when a job runs."""
+    from .parts import build
+
+    return build(job, out, progress)
+
+
+def _return_page(job) -> str:
+    from .parts import back
+
+    return back(job)
+
+
+def _return_part_filters(job):
+    from .parts import shown
+
+    return shown(job)

@@ -7,7 +7,8 @@ past their deadline, and says the full list is in the XLSX/CSV.
 
 Labels (``labels``) are Persian: the return is an official Persian document for headquarters,
 like the letters. Dates in CSV/XLSX are Jalali with ASCII digits (sortable, machine-readable); the
-PDF uses Persian digits.
+PDF uses Persian digits. An office's part of a province's return, made from its stored CSV, is
+``reports.parts``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import heapq
-import io
 import json
 import shutil
 import tempfile
@@ -31,7 +31,7 @@ from core.dates import jalali_month_bounds, persian_digits
 from core.pdf import font_face_css, html_to_pdf
 from core.text import format_number
 from declarations import idents
-from declarations.cells import SafeCsvWriter, safe_cell, safe_row
+from declarations.cells import SafeCsvWriter, safe_row
 
 from . import returns
 from .labels import (
@@ -234,7 +234,7 @@ def write_json(figures: dict, out) -> int:
 # --- CSV --------------------------------------------------------------------------------------
 
 
-def _csv_head(w, figures: dict) -> None:
+def csv_head(w, figures: dict) -> None:
     w.writerow(["section", "key", "label", "value"])
     w.writerow(["return", "period", figures["label"], f"{figures['year']}/{figures['month']:02d}"])
     w.writerow(["return", "province", figures["province_name"], figures["province"] or "IR"])
@@ -252,7 +252,7 @@ def _csv_head(w, figures: dict) -> None:
 def write_csv(figures: dict, out) -> int:
     """Two blocks: ``section,key,label,value`` figure rows, a blank line, then the serial table."""
     w = SafeCsvWriter(out)
-    _csv_head(w, figures)
+    csv_head(w, figures)
     n = 0
     for row in serial_rows(figures):
         w.writerow(serial_cells(row))
@@ -306,9 +306,9 @@ def write_files(
                 ltr_columns=[0],
             )
             figures = get_figures()
-            _figure_sheets(wb, figures)
+            figure_sheets(wb, figures)
         if body is not None:
-            _csv_head(SafeCsvWriter(csv_out), figures)
+            csv_head(SafeCsvWriter(csv_out), figures)
             body.seek(0)
             shutil.copyfileobj(body, csv_out, 1 << 20)
         return n
@@ -317,7 +317,7 @@ def write_files(
             body.close()
 
 
-def _figure_sheets(wb: XlsxWriter, figures: dict) -> None:
+def figure_sheets(wb: XlsxWriter, figures: dict) -> None:
     head = [
         ("دوره", figures["label"]),
         ("حوزه", figures["province_name"]),
@@ -424,51 +424,6 @@ def _tee_rows(rows: Iterator[dict], w, most_overdue: MostOverdue | None) -> Iter
             deadline = row["deadline"]
             most_overdue.offer(deadline.timestamp() if deadline else None, row["serial"], cells)
         yield cells
-
-
-# --- an office's part (what office staff download) --------------------------------------------
-
-
-def office_rows(csv_file, code: str) -> Iterator[list]:
-    """The serial rows of a stored return CSV (binary file) whose origin office is ``code``: the
-    office's part of the list exactly as the snapshot holds it, whatever has changed since."""
-    origin = safe_cell(code)
-    reader = csv.reader(io.TextIOWrapper(csv_file, encoding="utf-8-sig", newline=""))
-    for row in reader:  # the figure rows, up to the blank line before the serial table
-        if not row:
-            break
-    next(reader, None)  # the serial table's header
-    for row in reader:
-        if len(row) > 1 and row[1] == origin:
-            cells: list[str | int | None] = list(row)
-            cells[6] = int(row[6]) if row[6] else None  # days past the deadline, a number again
-            yield cells
-
-
-def write_part(part: dict, rows: list[list], fmt: str, out, *, version: int, status: str) -> None:
-    """One office's part of a return as ``fmt`` (csv, xlsx, pdf) into the binary stream ``out``:
-    its own figures (``figures["offices"][code]``) and its rows of the serial list."""
-    if fmt == "csv":
-        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
-        w = SafeCsvWriter(text)
-        _csv_head(w, part)
-        w.writerows(rows)
-        text.flush()
-        text.detach()
-    elif fmt == "xlsx":
-        with XlsxWriter(out) as wb:
-            wb.sheet(
-                "سریال‌های تسویه‌نشده",
-                rows,
-                header=SERIAL_HEADER,
-                widths=[18, 10, 10, 12, 12, 12, 10, 20, 28, 40],
-                position=100,
-            )
-            _figure_sheets(wb, part)
-    else:
-        # Longest past the deadline first (the Jalali dates sort as text), as MostOverdue picks them.
-        most = sorted(rows, key=lambda r: (r[4] == "", r[4], r[0]))[:PDF_SERIAL_LIMIT]
-        out.write(render_pdf(part, version=version, status=status, serials=most))
 
 
 # --- PDF --------------------------------------------------------------------------------------

@@ -6,13 +6,12 @@ Function views: scoped fetch, form, service (or a Celery task for heavy work), r
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -46,7 +45,7 @@ from core.redirects import local_next
 from core.templatetags.jalali import fa
 from declarations.models import TransitDeclaration
 
-from . import problems, services, tasks
+from . import parts, problems, services, tasks
 from .models import (
     CHECKLIST,
     BuildState,
@@ -255,14 +254,15 @@ def _return_office_id(snap: MonthlyReturn) -> int | None:
 
 @login_required
 def return_download(request, pk: int, fmt: str):
-    """The stored file; for office staff, their office's part of it, made from the stored CSV
-    (the snapshot's own list) when asked for and never stored."""
+    """The stored file; for office staff, their office's part of it, made from the stored CSV (the
+    snapshot's own list) and never stored: the CSV streams as it is read, the XLSX and PDF are built by
+    the worker (an export job: the answer is the job's page)."""
     snap = _get_return(request, pk)
     field = {"xlsx": snap.xlsx, "pdf": snap.pdf, "csv": snap.csv}.get(fmt)
     if not field or not snap.csv:
         raise Http404("No such export.")
-    scope = snap.province.code if snap.province else "IR"
     if sees_whole_returns(request.user):
+        scope = snap.province.code if snap.province else "IR"
         name = f"return-{snap.year}-{snap.month:02d}-{scope}-v{snap.version}.{fmt}"
         return serve_evidence(
             request,
@@ -273,23 +273,18 @@ def return_download(request, pk: int, fmt: str):
             as_attachment=True,
             office_id=lambda: _return_office_id(snap),
         )
+    part = snap.figures_for(request.user)
+    office = part["office"]
+    if fmt in parts.JOB_FORMATS:
+        query = parts.job_query(snap, office)
+        job = export_jobs.start(request, kind=parts.KIND, fmt=fmt, query=query)
+        return redirect("core:export-job", pk=job.pk)
     # The part is made from the stored CSV: never from one altered since it was built.
     refusal = check_stored(request, snap.csv, sha256=snap.csv_sha256, office_id=request.user.office_id)
     if refusal is not None:
         return refusal
-    from .exports import office_rows, write_part
-
-    part = snap.figures_for(request.user)
-    with snap.csv.open("rb") as stored:
-        rows = list(office_rows(stored, part["office"]))
-    out = tempfile.TemporaryFile()  # removed when the response closes it
-    with translation.override("fa"):
-        status = str(snap.get_status_display())
-    write_part(part, rows, fmt, out, version=snap.version, status=status)
-    out.seek(0)
-    name = f"return-{snap.year}-{snap.month:02d}-{scope}-{part['office']}-v{snap.version}.{fmt}"
-    response = FileResponse(out, content_type=RETURN_TYPES[fmt])
-    return serve_export(request, response, subject=snap, filename=name, office=part["office"])
+    response = StreamingHttpResponse(parts.csv_lines(snap, part), content_type=RETURN_TYPES[fmt])
+    return serve_export(request, response, subject=snap, filename=parts.filename(snap, office, fmt), office=office)
 
 
 def trend_data(user, province: Province | None) -> dict:

@@ -11,6 +11,7 @@ import pytest
 from core.dates import jalali_month_bounds
 from declarations.models import Status, UnsettledReason
 from reports import returns, services
+from tests.export_jobs import exported
 from tests.factories import DeclarationFactory, OfficeFactory, UserFactory
 from tests.pdftext import pdf_text
 
@@ -65,15 +66,15 @@ def test_office_staff_see_only_their_offices_part_everywhere(client, built, orig
     assert ["balance", "closing", "مانده پایان ماه (تسویه‌نشده)", "2"] in rows
     assert _serials_in(csv_text) == {"BZG-0", "BZG-1"}
 
-    xlsx = client.get(f"/reports/returns/{built.pk}/xlsx/")
-    wb = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    # The XLSX and the PDF are built by the worker: the link lands on the export's page.
+    wb = openpyxl.load_workbook(io.BytesIO(exported(client, f"/reports/returns/{built.pk}/xlsx/")))
     serials = [r[0] for r in wb["سریال‌های تسویه‌نشده"].iter_rows(min_row=2, values_only=True)]
     assert serials == ["BZG-0", "BZG-1"]
     assert wb["سریال‌های تسویه‌نشده"].cell(2, 7).value == 47  # days past the deadline stay a number
     summary = {r[0]: r[1] for r in wb["خلاصه"].iter_rows(values_only=True)}
     assert summary["مانده پایان ماه (تسویه‌نشده)"] == 2
 
-    pdf = b"".join(client.get(f"/reports/returns/{built.pk}/pdf/").streaming_content)
+    pdf = exported(client, f"/reports/returns/{built.pk}/pdf/")
     assert _serials_in(pdf_text(pdf)) == {"BZG-0", "BZG-1"}
 
     (listed,) = client.get("/api/reports/returns/").json()
