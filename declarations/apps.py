@@ -14,8 +14,15 @@ class DeclarationsConfig(AppConfig):
 
         from . import metrics, models
 
-        # The list as XLSX is built by the worker (core.exports); the page it was asked from is the list.
-        export_jobs.register("declarations", _build_declarations_xlsx, label=_("Declarations"), back=_list_as_asked)
+        # The list as XLSX is built by the worker (core.exports); the page it was asked from is the list, whose
+        # filter form names the filters.
+        export_jobs.register(
+            "declarations",
+            _build_declarations_xlsx,
+            label=_("Declarations"),
+            back=_list_as_asked,
+            shown=_filters_as_shown,
+        )
 
         for model in (
             models.TransitDeclaration,
@@ -79,3 +86,10 @@ def _list_as_asked(job) -> str:
     from django.urls import reverse
 
     return reverse("declarations:list") + (f"?{job.query}" if job.query else "")
+
+
+def _filters_as_shown(job):
+    """``declarations.exports.shown``, imported when a job's page is drawn (it reads the list's filters)."""
+    from .exports import shown
+
+    return shown(job)

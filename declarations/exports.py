@@ -13,14 +13,19 @@ would run as a formula (an imported company name ``=HYPERLINK(...)``) is neutral
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any, cast
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db import router
 from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.test import RequestFactory
 from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -28,9 +33,9 @@ from core import dates, exports, text
 from core.db_router import reads_from_replica
 from core.files import serve_export
 
-from . import idents
+from . import idents, plates
 from .cells import safe_row
-from .filters import DEFAULT_SORT
+from .filters import DEFAULT_SORT, DeclarationFilter
 from .models import Status, TransitDeclaration
 from .views import filtered, invalid_filters_page
 
@@ -175,6 +180,53 @@ def build_xlsx(job, out, progress) -> str:
         raise exports.ExportRefused(_("The filters asked are not valid; open the list and ask for the file again."))
     write_xlsx(found.using(router.db_for_read(TransitDeclaration)), out, progress)
     return _filename("xlsx")
+
+
+def shown(job) -> list[tuple[str, SafeString]]:
+    """The filters of a job (``job.query``) as the list's filter form shows them, in the reader's language:
+    each by its field's label, a choice by its label, an office or province by its name, a date in Jalali,
+    a search through its identifier's helper (a plate in its Persian form, else a serial). A value the form
+    no longer takes (an office since removed) is written as asked."""
+    form = DeclarationFilter(QueryDict(job.query), queryset=TransitDeclaration.objects.none()).form
+    form.is_valid()
+    out: list[tuple[str, SafeString]] = []
+    for name, field in form.fields.items():
+        raw = form.data.get(name, "").strip()
+        if not raw:
+            continue
+        value = form.cleaned_data.get(name) if name not in form.errors else None
+        out.append((str(field.label), _shown_value(name, field, raw, value)))
+    return out
+
+
+def _shown_value(name: str, field, raw: str, value) -> SafeString:
+    if value in (None, ""):  # refused by the form: as asked
+        return format_html('<bdi dir="ltr">{}</bdi>', raw)
+    if name == "q":
+        return _search_html(raw)
+    if isinstance(field, forms.ModelChoiceField):
+        return format_html("{}", str(value))  # offices and provinces by their name in the reader's language
+    if isinstance(field, forms.ChoiceField):
+        # A ChoiceField normalises its choices to (value, label) pairs; the stubs give the input's types.
+        labels = dict(cast(Iterable[tuple[Any, Any]], field.choices))
+        return format_html("{}", str(labels.get(value, value)))
+    if isinstance(value, dt.datetime):
+        return format_html("{}", dates.format_jalali(value, persian=text.is_persian()))
+    if isinstance(value, dt.date):
+        return format_html("{}", dates.format_jalali(value, with_time=False, persian=text.is_persian()))
+    return format_html("<bdi>{}</bdi>", raw)  # a company or a nationality, as typed
+
+
+def _search_html(raw: str) -> SafeString:
+    """The search box's text: an Iranian plate in its Persian form, anything else (a serial, a waybill or seal
+    number, a foreign plate) left to right as typed."""
+    try:
+        plate = plates.guess_plate(raw)
+    except plates.PlateError:
+        plate = None
+    if plate is not None and plate.is_iranian:
+        return format_html("{}", idents.plate_html(plate.text, plate.country))
+    return format_html("{}", idents.serial_html(raw))
 
 
 def _query(request) -> str:
