@@ -33,7 +33,8 @@ run: $(VENV)/.installed messages
 	$(PY) manage.py migrate -v0
 	$(PY) manage.py collectstatic --noinput -v0
 	SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo --once --declarations 20000
-	SITE_URL=$(SITE_URL) $(PY) manage.py run_embedded $(ADDRPORT)
+	# exec: make is its parent, so SIGTERM to make stops it too (run_embedded follows its parent).
+	SITE_URL=$(SITE_URL) exec $(PY) manage.py run_embedded $(ADDRPORT)
 
 ## The whole suite (SQLite by default; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set).
 ## The suite runs in one process per core (pytest-xdist; a test file stays in one process, so its module

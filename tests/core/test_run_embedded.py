@@ -335,3 +335,37 @@ def test_when_one_process_dies_the_others_are_stopped_too(site_env):
         assert [p for p in children if _alive(p)] == []
     finally:
         running.kill()
+
+
+def test_when_its_parent_is_stopped_it_stops_the_three_too(site_env):
+    """`make run` execs run_embedded; SIGTERM to make ends make alone (it passes no signal on), which
+    left the web server, the worker and beat running. The parent here stands in for make."""
+    env, folder, rows = site_env
+    port = _free_port()
+    argv = [sys.executable, "manage.py", "run_embedded", f"127.0.0.1:{port}", "--noreload"]
+    argv += ["--broker-dir", str(folder / "broker-parent")]
+    stand_in = "import subprocess, sys; subprocess.Popen(sys.argv[1:]).wait()"
+    with open(folder / "parent.log", "wb") as log:
+        parent = subprocess.Popen(
+            [sys.executable, "-c", stand_in, *argv],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    found: set[int] = set()
+    try:
+        found |= _until(
+            lambda: {w for p in _descendants(parent.pid) for w in _cmdline(p).split()}
+            >= {"runserver", "worker", "beat"}
+            and _descendants(parent.pid),
+            "run_embedded starts its three under the stand-in for make",
+        )
+        parent.send_signal(signal.SIGTERM)
+        parent.wait(timeout=DEADLINE)
+        _until(lambda: not [p for p in found if _alive(p)], "everything under the stopped parent ends")
+    finally:
+        for pid in found | _descendants(parent.pid):
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)

@@ -3,7 +3,7 @@
 `make run` ends with this: the web server (runserver), a Celery worker and Celery beat, sharing a broker
 that needs no server (Kombu's filesystem transport in ``--broker-dir``, see transit_monitor/broker.py;
 task states in a SQLite file there). Each child's output is printed with its name in front. Ctrl-C or
-SIGTERM stops all three (a second Ctrl-C kills them at once); when one of them exits on its own the
+SIGTERM (to it, or to the `make` that started it) stops all three (a second Ctrl-C kills them at once); when one of them exits on its own the
 others are stopped and the command fails, so nothing is left running half-started.
 """
 
@@ -70,6 +70,7 @@ class Command(BaseCommand):
         self._signals = 0
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, self._on_signal)
+        self._follow_parent()
         children: dict[str, subprocess.Popen] = {}
         try:
             for name, argv in commands.items():
@@ -96,6 +97,23 @@ class Command(BaseCommand):
             reader.join(timeout=2)
         if failed:
             raise CommandError(failed)
+
+    def _follow_parent(self) -> None:
+        """`make run` execs this command, so SIGTERM to make (which dies without passing it on) ends
+        this command's parent: stop the three as on a signal. A signal of its own (SIGUSR1), so that
+        Ctrl-C, which reaches make and this command together, still counts once and stops gracefully."""
+        if sys.platform != "linux":
+            return
+        parent = os.getppid()
+        signal.signal(signal.SIGUSR1, lambda signum, frame: self._stop.set())
+        try:
+            import ctypes
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGUSR1)  # PR_SET_PDEATHSIG
+        except OSError:
+            return
+        if os.getppid() != parent:  # it died before the line above
+            self._stop.set()
 
     def _on_signal(self, signum, frame):
         self._signals += 1
