@@ -10,6 +10,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pyte
 
 OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
 ONE_LINE = 70  # px: the bar's height with one line of items is 56
+HINT_FITS = """e => {
+    const s = getComputedStyle(e), ctx = document.createElement("canvas").getContext("2d");
+    ctx.font = s.font;
+    return ctx.measureText(e.placeholder).width <= e.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+}"""
 
 
 @pytest.mark.parametrize("username", ["hq", "it_officer", "inspector", "origin_clerk"])
@@ -29,6 +34,9 @@ def test_the_top_bar_is_one_line_on_a_laptop_in_both_languages(live_server, new_
             page.goto(f"{live_server.url}/declarations/")
             assert page.locator("nav.app-navbar").bounding_box()["height"] < ONE_LINE, (language, width)
             assert page.evaluate(OVERFLOW) <= 0, (language, width)
+            # The plate box's hint is read whole, not cut at its start.
+            box = page.locator("#nav-plate")
+            assert box.evaluate(HINT_FITS), box.get_attribute("placeholder")
 
 
 def test_the_name_opens_the_persons_menu_and_logs_out(live_server, new_page, origin_clerk):
