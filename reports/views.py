@@ -6,6 +6,7 @@ Function views: scoped fetch, form, service (or a Celery task for heavy work), r
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django import forms
 from django.contrib import messages
@@ -24,7 +25,7 @@ from accounts.models import CustomsOffice, Province, Role
 from accounts.scoping import get_scoped_or_404
 from core import exports as export_jobs
 from core import jobs, uploads
-from core.dates import jalali_month_of, page_month_label, previous_jalali_month
+from core.dates import ASCII_DIGITS, jalali_month_of, page_month_label, previous_jalali_month
 from core.db_router import reads_from_replica
 from core.errors import DomainError, http_status
 from core.files import check_stored, serve_evidence, serve_export
@@ -43,6 +44,8 @@ from core.forms import (
 from core.models import OutboxJob
 from core.redirects import local_next
 from core.templatetags.jalali import fa
+from core.text import strip_isolates
+from declarations import idents
 from declarations.models import TransitDeclaration
 
 from . import parts, problems, services, tasks
@@ -531,11 +534,15 @@ class ProblemForm(PageForm):
         self.fields["office"].queryset = services.offices_for(user)
 
     def clean_serials(self):
-        serials = [s.strip() for s in self.cleaned_data["serials"].split() if s.strip()]
+        # One serial a line (commas too); a line is a serial as typed, in any digits, never cut into words.
+        typed = re.split(r"[\n,،;؛]+", strip_isolates(self.cleaned_data["serials"]).translate(ASCII_DIGITS))
+        serials = list(dict.fromkeys(line.strip() for line in typed if line.strip()))
         found = list(TransitDeclaration.objects.for_user(self.user).filter(serial__in=serials))
-        missing = set(serials) - {d.serial for d in found}
+        have = {d.serial for d in found}
+        missing = [s for s in serials if s not in have]
         if missing:
-            raise forms.ValidationError(_("Not found in your scope: %(s)s") % {"s": ", ".join(sorted(missing))})
+            shown = idents.list_separator().join(idents.serial_text(s[:40]) for s in missing[:10])
+            raise forms.ValidationError(_("Not found in your scope: %(s)s") % {"s": shown})
         return found
 
 

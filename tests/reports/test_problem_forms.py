@@ -129,3 +129,42 @@ def test_the_scan_form_offers_the_capture_time_in_persian_digits(client, origin_
     value = page.split('name="captured_at"', 1)[1].split(">", 1)[0]
     assert re.search(r'value="[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2} [۰-۹]{2}:[۰-۹]{2}"', value), value
     assert 'placeholder="۱۴۰۴/۰۵/۱۲ ۱۰:۳۰"' in value
+
+
+def _report_with(client, bazargan, serials: str):
+    return client.post(
+        "/reports/problems/new/",
+        {
+            "system": "ics",
+            "symptom": "arrivals_not_visible",
+            "office": bazargan.pk,
+            "since": "1405/09/09 10:00",
+            "description": "وصول‌ها دیده نمی‌شوند",
+            "serials": serials,
+        },
+    )
+
+
+def test_affected_serials_are_read_a_line_each_and_a_wrong_line_is_named_whole(client, origin_clerk, bazargan):
+    """«not a serial» on its own line was cut into words and sorted («…, a, not, serial»)."""
+    from tests.factories import DeclarationFactory
+
+    known = DeclarationFactory(origin=bazargan)
+    client.force_login(origin_clerk)
+    response = _report_with(client, bazargan, f"not a serial\n{known.serial}\n1405-XXX-00000000")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Not found in your scope: \u2066not a serial\u2069, \u20661405-XXX-00000000\u2069" in page
+    assert not SystemProblem.objects.exists()
+
+
+def test_affected_serials_typed_in_persian_digits_or_with_commas_are_found(client, origin_clerk, bazargan):
+    from tests.factories import DeclarationFactory
+
+    first, second = DeclarationFactory(origin=bazargan), DeclarationFactory(origin=bazargan)
+    persian = first.serial.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    client.force_login(origin_clerk)
+    response = _report_with(client, bazargan, f"{persian}، {second.serial}")
+    assert response.status_code == 302, response.content.decode()[:3000]
+    problem = SystemProblem.objects.get()
+    assert set(problem.declarations.values_list("pk", flat=True)) == {first.pk, second.pk}
