@@ -32,7 +32,7 @@ from core.text import arrow, format_number
 from . import hooks, idents
 from .creation import source_ref_display
 from .hooks import TimelineItem
-from .models import DeclarationEvent, Source, Status, TransitDeclaration, UnsettledReason
+from .models import DeclarationEvent, Source, Status, TransitDeclaration, UnsettledReason, Vehicle
 
 # The declaration's own timestamp → the event kind that records the same moment.
 OWN_STAMPS = [
@@ -365,7 +365,10 @@ def _related_names(changes: list[list[tuple[str, Any]]]) -> dict[tuple[Any, str]
     names: dict[tuple[Any, str], str] = {}
     for model, ids in wanted.items():
         for pk, obj in model._default_manager.in_bulk([int(i) for i in ids]).items():
-            names[(model, str(pk))] = _person(obj) if hasattr(obj, "get_full_name") else str(obj)
+            if isinstance(obj, Vehicle):  # the plate as the pages write it (Persian digits), isolated
+                names[(model, str(pk))] = idents.plate_text(obj.plate, obj.country)
+            else:
+                names[(model, str(pk))] = _person(obj) if hasattr(obj, "get_full_name") else str(obj)
     return names
 
 

@@ -150,3 +150,14 @@ def test_a_move_made_in_persian_reads_in_english_on_an_english_page(client, decl
     assert "Departed" in entries["depart"] and "in transit" in entries["depart"]
     assert "در حال ترانزیت" not in entries["depart"]
     assert next(i for i in timeline.build(declaration, hq) if i.kind == "depart").detail == "in transit"
+
+
+@pytest.mark.persian
+def test_a_creation_names_the_truck_by_its_plate_as_the_pages_write_it(declaration, hq):
+    """The truck was written «24 ع 317 - ایران 15» (its Latin-digit name) in the middle of Persian text."""
+    from declarations import idents
+
+    created = next(i for i in timeline.build(declaration, hq) if i.kind == "audit" and i.detail and "حامل" in i.detail)
+    vehicle = declaration.vehicle
+    assert idents.plate_text(vehicle.plate, vehicle.country) in created.detail
+    assert str(vehicle) not in created.detail
