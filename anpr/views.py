@@ -26,7 +26,7 @@ from core import exports as export_jobs
 from core.dates import TEHRAN, format_jalali, parse_jalali_date
 from core.errors import DomainError, http_status
 from core.files import serve_evidence, serve_export
-from core.forms import apply_error, date_box_value, read_filters
+from core.forms import RANGE_BACKWARDS, apply_error, date_box_value, range_backwards, read_filters
 from declarations import idents
 from declarations.models import OPEN_STATUSES, TransitDeclaration, Vehicle
 
@@ -80,8 +80,8 @@ def _period(request) -> tuple[dt.datetime, dt.datetime, dict[str, str]]:
                 days[name] = parse_jalali_date(text)
             except ValueError:  # its own message is the developer's, in English
                 errors[name] = _("Enter a Jalali date like 1404/05/12.")
-    if not errors and days["from"] > days["to"]:
-        errors["to"] = _("The end of the period is before its start.")
+    if not errors and range_backwards(days["from"], days["to"]):  # the same day twice: that one day
+        errors["to"] = str(RANGE_BACKWARDS)
     start = dt.datetime.combine(days["from"], dt.time(), tzinfo=TEHRAN)
     end = dt.datetime.combine(days["to"] + dt.timedelta(days=1), dt.time(), tzinfo=TEHRAN)
     return start, end, errors

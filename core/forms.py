@@ -228,6 +228,28 @@ def id_or_none(value) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+# A range that ends before it starts holds nothing: refused beside its end (400), never answered with an
+# empty list as though nothing had happened in it.
+RANGE_BACKWARDS = gettext_lazy("The end of the period is before its start.")
+
+
+def range_backwards(start, end, *, end_exclusive: bool = False) -> bool:
+    """Does the range from ``start`` to ``end`` end before it starts? Both ends counted (days: the same day
+    twice is that one day) unless ``end_exclusive`` (a window up to ``end``: the same time twice holds
+    nothing). A range open at either end never is."""
+    if start is None or end is None:
+        return False
+    return end <= start if end_exclusive else end < start
+
+
+def check_range(form: forms.Form, start: str, end: str, *, end_exclusive: bool = False, message=RANGE_BACKWARDS):
+    """In ``form.clean``: the range of fields ``start``..``end`` refused beside ``end`` when it ends before it
+    starts (``range_backwards``)."""
+    data = form.cleaned_data
+    if range_backwards(data.get(start), data.get(end), end_exclusive=end_exclusive):
+        form.add_error(end, message)
+
+
 class ListFilterForm(PageForm):
     """The filters of a list page, read from its query string (``read_filters``). A value that is not one
     of a field's choices is an error beside that field: the page answers 400 with no rows, never the

@@ -74,7 +74,8 @@ FILTER_DESCRIPTIONS = {
     "age": "overdue (in transit past the deadline) by whole days past it, the dashboard's ageing buckets",
     "reason": "the reason recorded why it cannot be settled",
     "date_from": "declared on or after: Jalali 1404/05/12 (any digit script) or ISO 2025-08-03, Tehran days",
-    "date_to": "declared on or before: Jalali 1404/05/12 (any digit script) or ISO 2025-08-03, Tehran days",
+    "date_to": "declared on or before: Jalali 1404/05/12 (any digit script) or ISO 2025-08-03, Tehran days; "
+    "on or after date_from (the same day: that one day; before it, a 400 naming date_to)",
     "compliance": "the declarations one scan compliance figure of the dashboard counts, in the window of "
     "window_from and window_to (either may be left open); for one office's figure add origin=<code> to the "
     "origin-side ones (departed, scanned_in_time, not_scanned_in_time) and destination=<code> to the others, "

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, Province
 from core import dates, text
-from core.forms import JalaliDateTimeField, date_box_value
+from core.forms import JalaliDateTimeField, check_range, date_box_value
 
 from . import ageing, monitoring, plates, scan_compliance
 from .models import Status, TransitDeclaration, TransportCompany, UnsettledReason, Vehicle
@@ -64,13 +64,15 @@ class JalaliDateTimeFilter(django_filters.Filter):
 
 
 class DeclarationFilterForm(forms.Form):
-    """The list's filter form (page, exports, API), with the checks across its fields: a compliance window
-    is that of a scan compliance figure, and ends after it starts. Either refused beside its field, never
-    the whole list (a window alone) or an empty one (a window backwards) in place of the rows asked for."""
+    """The list's filter form (page, exports, API), with the checks across its fields: the declared dates
+    end on or after the day they start (the same day is that one day); a compliance window is that of a
+    scan compliance figure, and ends after it starts (its end is exclusive). Each refused beside its field,
+    never the whole list (a window alone) or an empty one (a range backwards) in place of the rows asked
+    for."""
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("window_from"), data.get("window_to")
+        check_range(self, "date_from", "date_to")
         if not data.get("compliance") and "compliance" not in self.errors:
             for name in ("window_from", "window_to"):
                 if data.get(name):
@@ -81,8 +83,10 @@ class DeclarationFilterForm(forms.Form):
                             "«Scan compliance», or leave the window empty."
                         ),
                     )
-        elif start and end and end <= start:
-            self.add_error("window_to", _("The window must end after it starts."))
+        else:
+            check_range(
+                self, "window_from", "window_to", end_exclusive=True, message=_("The window must end after it starts.")
+            )
         return data
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role
 from core import audit, exports
 from core.dates import TEHRAN, format_jalali, persian_digits
-from core.forms import JalaliDateField, PageForm, id_or_none
+from core.forms import JalaliDateField, PageForm, check_range, id_or_none
 from core.models import Via
 from core.text import is_persian
 from declarations.cells import SafeCsvWriter, safe_row
@@ -68,9 +68,7 @@ class AuditFilterForm(PageForm):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", _("The end date is before the start date."))
+        check_range(self, "date_from", "date_to")  # by day, both counted: the same day twice is that day
         return data
 
 
