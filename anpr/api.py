@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 from accounts.models import CustomsOffice
 from accounts.scoping import get_scoped_or_404
 from core import uploads
-from core.api import error_body, reject_unknown_params
+from core.api import Throttled, error_body, reject_unknown_params
 from core.api_schema import error_response
 from core.files import serve_evidence
 from core.parsers import StrictJSONParser
@@ -73,7 +73,7 @@ def take_rate(camera: Camera, n: int) -> None:
             cache.decr(key, n)
         except ValueError:  # expired meanwhile, or no cache: nothing to give back
             pass
-        raise exceptions.Throttled(
+        raise Throttled(
             wait=60 - now % 60,
             detail=_("camera %(code)s may post at most %(n)s reads a minute")
             % {"code": idents.camera_text(camera), "n": digits(limit)},

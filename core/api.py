@@ -1,6 +1,7 @@
 """The API's one error body ({"error": {"code", "message", "fields"}}) and its Jalali date fields."""
 
 import datetime as dt
+import math
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,6 +15,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import dates, uploads
 from core.errors import DomainError, http_status
+from core.text import digits
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
@@ -70,7 +72,26 @@ def _first_errors(path: str, errors):
         yield path, str(errors)
 
 
+class Throttled(exceptions.Throttled):
+    """429, with the wait in the reader's digits: DRF's own puts ``49`` into «…در 49 ثانیه…». ``detail`` says
+    what was refused (DRF's «Request was throttled.» when none); ``wait`` (seconds) is Retry-After too."""
+
+    def __init__(self, wait=None, detail=None, code=None):
+        detail = str(self.default_detail if detail is None else detail)
+        if wait is not None:
+            wait = math.ceil(wait)
+            # DRF's sentence and its translations, the number written as the text around it writes numbers.
+            extra = self.extra_detail_singular if wait == 1 else self.extra_detail_plural
+            if not detail.endswith((".", "!", "?", "؟")):
+                detail += "."
+            detail = f"{detail} {str(extra).format(wait=digits(wait))}"
+        exceptions.APIException.__init__(self, detail, code)
+        self.wait = wait
+
+
 def exception_handler(exc, context):
+    if type(exc) is exceptions.Throttled:  # DRF's own (a view's throttle_classes), with its default detail
+        exc = Throttled(wait=exc.wait)
     if isinstance(exc, uploads.UploadRejected):  # a refused file: 413, 415 or 400, naming its field
         return Response(error_body(exc.code, exc.message, {exc.field: [exc.message]}), status=exc.status)
     if isinstance(exc, DomainError):

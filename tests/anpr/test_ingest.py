@@ -375,3 +375,27 @@ def test_the_rate_limit_is_told_in_the_requests_language(bzg_camera, recent, set
     assert resp.json()["error"]["message"].startswith(
         f"دوربین \u2066{bzg_camera.code}\u2069 در هر دقیقه حداکثر ۱ خوانش می‌تواند بفرستد"
     )
+
+
+@pytest.mark.parametrize("language", ["fa", "en"])
+def test_the_rate_limits_wait_is_written_in_the_readers_digits(bzg_camera, recent, settings, language):
+    """DRF wrote «…در 37 ثانیه…» after the Persian sentence, and ran it on from the limit without a stop."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.ANPR_RATE_LIMIT_PER_MINUTE = 1
+    settings.LANGUAGE_CODE = language
+    client = camera_client(bzg_camera)
+    for i in range(2):
+        resp = client.post(
+            SINGLE, {"captured_at": (recent + dt.timedelta(seconds=i)).isoformat(), "plate": "12ب34567"}, format="json"
+        )
+    assert resp.status_code == 429
+    wait = resp["Retry-After"]
+    message = resp.json()["error"]["message"]
+    if language == "fa":
+        wait = "".join("۰۱۲۳۴۵۶۷۸۹"[int(d)] for d in wait)
+        assert message.endswith(f"حداکثر ۱ خوانش می‌تواند بفرستد. انتظار می‌رود در {wait} ثانیه در دسترس باشد.")
+    else:
+        unit = "second" if wait == "1" else "seconds"
+        assert message.endswith(f"at most 1 reads a minute. Expected available in {wait} {unit}.")
