@@ -13,8 +13,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
+
+from core.dates import format_jalali
+from core.text import is_persian, isolate
+from declarations.idents import camera_text
 
 from .models import Camera, hash_token
 
@@ -86,21 +92,28 @@ class CameraTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
+        # Read by the camera's installer in the request's language; the camera's code (Latin) and the header
+        # isolated, so that they keep their order in a Persian sentence.
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Authorization: Camera <token>")
+            raise exceptions.AuthenticationFailed(
+                _("Send the camera's token as %(header)s, the token in one piece.")
+                % {"header": isolate("Authorization: Camera <token>")}
+            )
         try:
             token = header[1].decode()
         except UnicodeError:
-            raise exceptions.AuthenticationFailed("token is not text") from None
+            raise exceptions.AuthenticationFailed(_("The camera's token is not text.")) from None
         camera = camera_for_token(token)
         if camera is None:
-            raise exceptions.AuthenticationFailed("unknown camera token")
+            raise exceptions.AuthenticationFailed(_("No camera has this token."))
         if camera.status == Camera.Status.RETIRED:
-            raise exceptions.AuthenticationFailed(f"camera {camera.code} is retired")
+            raise exceptions.AuthenticationFailed(
+                _("Camera %(code)s is retired: its reads are no longer taken.") % {"code": camera_text(camera)}
+            )
         if camera.token_expired():
             raise exceptions.AuthenticationFailed(
-                f"the token of camera {camera.code} expired at {camera.token_expires_at:%Y-%m-%d %H:%M} UTC: "
-                "ask for a new one"
+                _("The token of camera %(code)s expired at %(at)s (Tehran time): ask for a new one.")
+                % {"code": camera_text(camera), "at": format_jalali(camera.token_expires_at, persian=is_persian())}
             )
         return CameraPrincipal(camera), camera
 
@@ -109,7 +122,7 @@ class CameraTokenAuthentication(authentication.BaseAuthentication):
 
 
 class IsCamera(permissions.BasePermission):
-    message = "only a camera token may post plate reads"
+    message = gettext_lazy("Only a camera's own token may post plate reads.")
 
     def has_permission(self, request, view):
         return isinstance(request.auth, Camera)

@@ -49,7 +49,7 @@ def test_an_expired_camera_token_is_refused_with_a_clear_401(bazargan, settings)
     response = post_read(camera, "12ب34568")
 
     assert response.status_code == 401
-    assert "token of camera BZG-2 expired" in response.json()["error"]["message"]
+    assert "token of camera \u2066BZG-2\u2069 expired" in response.json()["error"]["message"]
     assert PlateRead.objects.count() == 1
 
 
