@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageFile
 
 from core import uploads
-from core.text import digits
+from core.text import digits, format_number
 
 PNG_MAGIC = uploads.PNG_MAGIC
 # PNG chunks kept: the pixels and what changes how they look; text, time, EXIF and unknown go.
@@ -78,7 +78,7 @@ def check_upload(uploaded, *, max_bytes: int | None = None, max_pixels: int | No
 def _too_large(size: int, limit: int) -> ScanRejected:
     return ScanRejected(
         _("The file is too large (%(size)s MB; the limit is %(limit)s MB).")
-        % {"size": round(size / 2**20, 1), "limit": round(limit / 2**20, 1)},
+        % {"size": format_number(round(size / 2**20, 1)), "limit": format_number(round(limit / 2**20, 1))},
         code="too_large",
         status=413,
     )
@@ -214,7 +214,7 @@ def _png_chunks(raw: bytes) -> bytes:
         if ctype == b"IEND":
             break
     if pos != len(raw):
-        raise _polyglot(_("%(n)s bytes follow the end of the PNG image") % {"n": len(raw) - pos})
+        raise _polyglot(_("%(n)s bytes follow the end of the PNG image") % {"n": format_number(len(raw) - pos)})
     return b"".join(out)
 
 
@@ -283,7 +283,7 @@ def _jpeg_segments(raw: bytes) -> bytes:
         out.append(raw[pos:scan])
         pos = scan
     if pos != n:
-        raise _polyglot(_("%(n)s bytes follow the end of the JPEG image") % {"n": n - pos})
+        raise _polyglot(_("%(n)s bytes follow the end of the JPEG image") % {"n": format_number(n - pos)})
     return b"".join(out)
 
 
@@ -344,7 +344,7 @@ def _tiff_extent(raw: bytes) -> bytes:
         todo.append(struct.unpack(e + "I", raw[end - 4 : end])[0])
     # Writers pad blocks to an even offset: one trailing byte is normal.
     if n - extent > 1:
-        raise _polyglot(_("%(n)s bytes in the TIFF belong to no part of the image") % {"n": n - extent})
+        raise _polyglot(_("%(n)s bytes in the TIFF belong to no part of the image") % {"n": format_number(n - extent)})
     return raw
 
 

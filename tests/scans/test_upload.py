@@ -390,3 +390,22 @@ def test_the_origins_image_given_as_the_destinations_scan_is_refused(
     assert Scan.objects.filter(declaration=departed).count() == 1 and stored_files(settings) == files_before
     # The destination's own scan of the truck is stored.
     assert post_scan(client, departed, images.png(4), "dest.png", stage="destination").status_code == 201
+
+
+@pytest.mark.persian
+def test_a_refused_files_sizes_are_written_in_persian_digits(client, settings, declaration, origin_clerk):
+    """«(2.5 مگابایت؛ سقف مجاز 2 مگابایت)» and «1234 بایت پس از پایان…» had Latin digits in the Persian sentence."""
+    settings.SCANS_MAX_UPLOAD_BYTES = 2 * 2**20
+    client.force_login(origin_clerk)
+    response = post_scan(client, declaration, images.png() + b"\0" * (2**20 // 2 + 2 * 2**20), "big.png")
+    assert response.status_code == 413
+    assert "(۲٫۵ مگابایت؛ سقف مجاز ۲ مگابایت)" in response.json()["error"]["message"]
+    response = post_scan(client, declaration, images.png() + b"\0" * 1234, "scan.png")
+    assert response.status_code == 400
+    assert "۱٬۲۳۴ بایت پس از پایان تصویر PNG آمده است" in response.json()["error"]["message"]
+
+
+def test_a_refused_files_sizes_are_written_the_english_way(client, settings, declaration, origin_clerk):
+    client.force_login(origin_clerk)
+    response = post_scan(client, declaration, images.png() + b"\0" * 1234, "scan.png")
+    assert "1,234 bytes follow the end of the PNG image" in response.json()["error"]["message"]
