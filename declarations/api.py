@@ -156,7 +156,8 @@ def _page_size(request) -> int:
     except ValueError:
         raise ValidationError({"page_size": [_("must be a whole number")]}) from None
     if not 1 <= size <= PAGE_SIZE_MAX:
-        raise ValidationError({"page_size": [_("must be from %(min)s to %(max)s") % {"min": 1, "max": PAGE_SIZE_MAX}]})
+        bounds = {"min": digits(1), "max": digits(PAGE_SIZE_MAX)}
+        raise ValidationError({"page_size": [_("must be from %(min)s to %(max)s") % bounds]})
     return size
 
 

@@ -60,7 +60,7 @@ def _listed(values) -> str:
     values = sorted(values)
     more = len(values) - MAX_LISTED
     text = "، ".join(values[:MAX_LISTED])
-    return text + (_(" and %(n)d more") % {"n": more} if more > 0 else "")
+    return text + (_(" and %(n)s more") % {"n": digits(more)} if more > 0 else "")
 
 
 def _duplicate_waybill(declaration: TransitDeclaration) -> list[ProposedReason]:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role
 from core import jobs, uploads
 from core.forms import PageForm
-from core.text import digits
+from core.text import digits, format_number
 
 from . import import_jobs, import_template, tasks
 from .import_formats import ImportFileError, check_file
@@ -39,7 +39,9 @@ class ImportForm(PageForm):
         f = self.cleaned_data["file"]
         max_bytes = settings.IMPORT_MAX_BYTES
         if f.size > max_bytes:
-            raise forms.ValidationError(_("The file is larger than %(mb)d MB.") % {"mb": max_bytes // 1024 // 1024})
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB.") % {"mb": format_number(max_bytes // 1024 // 1024)}
+            )
         return f
 
 

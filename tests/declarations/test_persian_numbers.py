@@ -90,3 +90,35 @@ def test_a_letter_drafted_from_the_english_pages_is_in_persian_digits(origin_cle
     with translation.override("en"):
         letter = casework.letter_draft(declaration=overdue, by=origin_clerk)
     assert "ظرف ۲۸ روز" in letter.body and "28 روز" not in letter.body
+
+
+def test_the_proposed_reasons_count_the_others_not_named_in_persian_digits(client, dest_clerk, overdue):
+    """«… و 2 مورد دیگر»: the proposal the destination accepts (its note) counted in Latin digits."""
+    from declarations import services
+    from declarations.detection import MAX_LISTED
+
+    for _ in range(MAX_LISTED + 2):
+        DeclarationFactory(origin=overdue.origin, destination=overdue.destination, waybill_no=overdue.waybill_no)
+    services.declaration_confirm_arrival(declaration=overdue, by=dest_clerk)
+    client.force_login(dest_clerk)
+    html = client.get(reverse("declarations:detail", args=[overdue.pk])).content.decode()
+    note = re.search(r'name="record_unsettled-note" value="([^"]*)"', html)[1]
+    assert " و ۲ مورد دیگر نیز آمده است." in note
+
+
+def test_the_import_forms_size_limit_is_in_persian_digits(client, origin_clerk, settings):
+    settings.IMPORT_MAX_BYTES = 2 * 2**20
+    client.force_login(origin_clerk)
+    upload = SimpleUploadedFile("export.csv", b"x" * (2 * 2**20 + 1))
+    response = client.post(reverse("declarations:import"), {"file": upload})
+    assert response.status_code == 400
+    assert "حجم فایل بیش از ۲ مگابایت است." in response.content.decode()
+
+
+def test_the_apis_page_size_bounds_are_in_persian_digits(hq):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(hq)
+    body = api.get("/api/declarations/", {"page_size": "0"}).json()["error"]
+    assert body["fields"] == {"page_size": ["باید از ۱ تا ۲۰۰ باشد"]}
