@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
+from core.text import digits
 
 from .models import RecognitionModel
 from .reasons import SHIPPED_REASON
@@ -199,16 +200,17 @@ def model_rollback(*, model: RecognitionModel, by: User, reason: str) -> Recogni
     if not reason.strip():
         raise InvalidInput(_("Say why the model is rolled back."), fields={"reason": "required"})
     if model.promoted:
-        raise IllegalTransition(_("Version %(v)s is already in use.") % {"v": model.version})
+        raise IllegalTransition(_("Version %(v)s is already in use.") % {"v": digits(model.version)})
     if model.promoted_at is None:
         raise IllegalTransition(
-            _("Version %(v)s was never in use: only a version that was in use can be put back.") % {"v": model.version}
+            _("Version %(v)s was never in use: only a version that was in use can be put back.")
+            % {"v": digits(model.version)}
         )
     try:
         local_path(model)
     except ModelFileError as exc:
         raise IllegalTransition(
-            _("Version %(v)s cannot be used: %(error)s") % {"v": model.version, "error": exc}
+            _("Version %(v)s cannot be used: %(error)s") % {"v": digits(model.version), "error": exc}
         ) from exc
     return model_promote(model=model, by=by, reason=reason)
 

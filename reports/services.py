@@ -35,6 +35,7 @@ from core.dates import (
     to_jalali,
 )
 from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed
+from core.text import digits
 from declarations.models import TransitDeclaration
 from declarations.services import check_evidence
 from notifications.messages import Ident, Message, Month, Name, Number, Param, params_to_json, stored_copy
@@ -706,7 +707,7 @@ def return_submit(*, monthly_return: MonthlyReturn, by: User) -> MonthlyReturn:
     """Submit to headquarters: from now on the snapshot never changes (a rebuild is a new version)."""
     locked = MonthlyReturn.objects.select_for_update().get(pk=monthly_return.pk)
     if locked.status == ReturnStatus.SUBMITTED:
-        raise IllegalTransition(_("Version %(v)d was already submitted.") % {"v": locked.version})
+        raise IllegalTransition(_("Version %(v)s was already submitted.") % {"v": digits(locked.version)})
     if not may_build_return(by, locked.province):
         raise NotAllowed(_("You may not submit this return."))
     locked.status = ReturnStatus.SUBMITTED

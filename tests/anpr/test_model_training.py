@@ -475,3 +475,18 @@ def test_the_training_forms_numbers_are_in_persian_digits_and_either_script_is_t
     assert response.status_code == 400 and not TrainingRun.objects.exists()
     page = response.content.decode()
     assert 'value="۰"' in page and "مقدار باید دست‌کم ۱ باشد." in page
+
+
+@pytest.mark.persian
+def test_a_rollback_refused_names_the_version_in_persian_digits(client, it_officer):
+    """«نسخه 2 هم‌اکنون در حال استفاده است.» had a Latin 2."""
+    blank = registry.model_register(path=BLANK_MODEL, manifest={}, metrics={}, parent_version=1)
+    never = registry.model_register(
+        path=registry.shipped_weights().parent / "README.md", manifest={}, metrics={}, parent_version=1
+    )
+    registry.model_promote(model=blank, by=None, reason="trained, better")
+    client.force_login(it_officer)
+    refused = client.post(reverse("anpr:model-rollback", args=[blank.pk]), {"reason": "again"})
+    assert f"نسخه {persian_digits(blank.version)} هم‌اکنون در حال استفاده است." in refused.content.decode()
+    refused = client.post(reverse("anpr:model-rollback", args=[never.pk]), {"reason": "try it"})
+    assert f"نسخه {persian_digits(never.version)} هرگز به‌کار گرفته نشده است" in refused.content.decode()

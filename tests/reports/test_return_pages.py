@@ -171,3 +171,14 @@ def test_the_trend_names_its_months_in_persian_on_persian_pages(client, data, hq
     for month in (4, 5):
         client.post("/reports/", {"year": 1404, "month": month, "province": ""})
     assert client.get("/api/reports/trend/").json()["labels"] == ["تیر ۱۴۰۴", "مرداد ۱۴۰۴"]
+
+
+@pytest.mark.persian
+def test_a_return_submitted_twice_names_its_version_in_persian_digits(client, data, inspector, west_az):
+    """From a page left open in a second tab: «نسخه 1 پیش‌تر ارسال شده است.» had a Latin 1."""
+    client.force_login(inspector)
+    client.post("/reports/", {"year": 1404, "month": 5, "province": west_az.pk})
+    snap = MonthlyReturn.objects.get()
+    client.post(f"/reports/returns/{snap.pk}/submit/")
+    page = client.post(f"/reports/returns/{snap.pk}/submit/", follow=True).content.decode()
+    assert "نسخه ۱ پیش‌تر ارسال شده است." in page
