@@ -193,6 +193,7 @@ def requeue_or_fail(
 
     from core.audit import record_access
     from core.signals import job_gave_up
+    from core.text import digits
 
     earlier = LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(type(row)),
@@ -205,7 +206,10 @@ def requeue_or_fail(
         return "waiting"
     if attempts >= settings.JOB_MAX_ATTEMPTS:
         with override(settings.LANGUAGE_CODE):
-            reason = _(STOPPED) % {"n": attempts + 1, "why": why}
+            # The count in the site's digits, as the message form writes it (its %(n)d stays: stored
+            # messages name the msgid).
+            template = _(STOPPED).replace("%(n)d", "%(n)s")
+            reason = template % {"n": digits(attempts + 1), "why": why}
         # The same as a message (``notifications.messages``' JSON), for those who write it in their reader's language.
         reason_message = {
             "msgid": STOPPED,

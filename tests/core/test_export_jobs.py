@@ -204,3 +204,19 @@ def test_the_rows_of_a_ready_file_are_counted_in_persian_with_their_thousands_gr
     ExportJob.objects.filter(pk=job.pk).update(rows=20016)
     page = client.get(reverse("core:export-job", args=[job.pk])).content.decode()
     assert "۲۰٬۰۱۶" in page and "۲۰۰۱۶" not in page
+
+
+@pytest.mark.persian
+def test_a_job_given_up_says_how_often_it_was_started_in_persian_digits(client, hq, settings):
+    """«متوقف شد: این کار 1 بار آغاز شد…» on the export's page: the count in Latin digits."""
+    from reports import sweeper
+
+    settings.JOB_MAX_ATTEMPTS = 0
+    long_ago = timezone.now() - dt.timedelta(seconds=settings.JOB_QUEUED_STALE_SECONDS + 60)
+    dead = ExportJob.objects.create(
+        user=hq, kind="declarations", fmt="xlsx", language="fa", state="running", started_at=long_ago
+    )
+    assert sweeper.sweep_all()["exports"] == {"failed": 1}
+    client.force_login(hq)
+    page = client.get(reverse("core:export-job", args=[dead.pk])).content.decode()
+    assert "متوقف شد: این کار ۱ بار آغاز شد و هرگز تمام نشد" in page
