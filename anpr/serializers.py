@@ -9,11 +9,13 @@ import datetime as dt
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts.models import CustomsOffice
 from core import uploads
 from core.api import UploadField
+from core.text import digits
 
 from .models import Camera, PlateMatch, PlateRead
 
@@ -58,9 +60,11 @@ class ReadIn(serializers.Serializer):
     def validate_captured_at(self, value: dt.datetime) -> dt.datetime:
         now = timezone.now()
         if value > now + dt.timedelta(minutes=5):
-            raise serializers.ValidationError("is in the future (check the camera clock)")
+            raise serializers.ValidationError(_("is in the future (check the camera's clock)"))
         if value < now - dt.timedelta(days=settings.ANPR_MAX_READ_AGE_DAYS):
-            raise serializers.ValidationError(f"is older than {settings.ANPR_MAX_READ_AGE_DAYS} days")
+            raise serializers.ValidationError(
+                _("is older than %(n)s days") % {"n": digits(settings.ANPR_MAX_READ_AGE_DAYS)}
+            )
         return value
 
     def validate_confidence(self, value):
@@ -71,7 +75,7 @@ class ReadIn(serializers.Serializer):
     def validate_country(self, value: str) -> str:
         value = value.strip().upper()
         if value and not (len(value) == 2 and value.isalpha() and value.isascii()):
-            raise serializers.ValidationError("must be an ISO 3166-1 alpha-2 code such as IR or TR")
+            raise serializers.ValidationError(_("must be a country's two-letter code (ISO 3166-1), such as IR or TR"))
         return value
 
     def validate(self, attrs):
@@ -87,13 +91,13 @@ class ReadIn(serializers.Serializer):
             try:
                 data = base64.b64decode(attrs["photo_base64"], validate=True)
             except (binascii.Error, ValueError):
-                raise serializers.ValidationError({field: "is not valid base64"}) from None
+                raise serializers.ValidationError({field: _("is not valid base64")}) from None
         attrs.pop("photo_base64", None)
         if data is not None:
             attrs["photo_ext"] = photo_kind(data, field)
             attrs["photo"] = data
         if not attrs.get("plate") and data is None:
-            raise serializers.ValidationError({"plate": "give the plate text or a photo"})
+            raise serializers.ValidationError({"plate": _("give the plate text or a photo")})
         return attrs
 
 
@@ -103,7 +107,10 @@ class BulkIn(serializers.Serializer):
 
     def validate_reads(self, value):
         if len(value) > settings.ANPR_BULK_MAX:
-            raise serializers.ValidationError(f"at most {settings.ANPR_BULK_MAX} reads per request, got {len(value)}")
+            raise serializers.ValidationError(
+                _("at most %(max)s reads per request, %(n)s sent")
+                % {"max": digits(settings.ANPR_BULK_MAX), "n": digits(len(value))}
+            )
         return value
 
 

@@ -399,3 +399,28 @@ def test_the_rate_limits_wait_is_written_in_the_readers_digits(bzg_camera, recen
     else:
         unit = "second" if wait == "1" else "seconds"
         assert message.endswith(f"at most 1 reads a minute. Expected available in {wait} {unit}.")
+
+
+@pytest.mark.parametrize(
+    ("language", "too_many", "too_old"),
+    [
+        ("en", "at most 2 reads per request, 3 sent", "is older than 30 days"),
+        ("fa", "در هر درخواست حداکثر ۲ خوانش پذیرفته می‌شود؛ ۳ خوانش فرستاده شد", "قدیمی‌تر از ۳۰ روز است"),
+    ],
+    ids=["en", "fa"],
+)
+def test_a_refused_read_is_told_in_the_requests_language_and_digits(
+    bzg_camera, recent, settings, language, too_many, too_old
+):
+    """«at most 1000 reads per request, got 1200» and «is older than 30 days» were English whatever the language."""
+    settings.LANGUAGE_CODE = language
+    settings.ANPR_BULK_MAX = 2
+    settings.ANPR_MAX_READ_AGE_DAYS = 30
+    client = camera_client(bzg_camera)
+    read = {"captured_at": recent.isoformat(), "plate": "12ب34567"}
+    response = client.post(BULK, {"reads": [read] * 3}, format="json")
+    assert response.status_code == 400 and response.json()["error"]["fields"] == {"reads": [too_many]}
+    old = {**read, "captured_at": (recent - dt.timedelta(days=31)).isoformat()}
+    response = client.post(SINGLE, old, format="json")
+    assert response.status_code == 400 and response.json()["error"]["fields"] == {"captured_at": [too_old]}
+    assert not PlateRead.objects.exists()
