@@ -550,7 +550,8 @@ def case_open(
     )
     if JudicialCase.objects.filter(authority=case.authority, file_number=case.file_number).exists():
         raise InvalidInput(
-            _("File %(n)s of %(a)s is already registered.") % {"n": case.file_number, "a": case.authority},
+            _("File %(n)s of %(a)s is already registered.")
+            % {"n": idents.case_number_text(case.file_number), "a": case.authority},
             fields={"file_number": "duplicate"},
         )
     with actor(by):
@@ -587,7 +588,7 @@ def case_add_action(*, case: JudicialCase, by: User | None, on: dt.date, action:
         .get(pk=case.pk)
     )
     if case.status != CaseStatus.OPEN:
-        raise IllegalTransition(_("Case %(n)s is closed.") % {"n": case.file_number})
+        raise IllegalTransition(_("Case %(n)s is closed.") % {"n": idents.case_number_text(case.file_number)})
     if not may_handle_case(by, case.declaration):
         raise services.NotAllowed(_("You may not record actions on this case."))
     if not action.strip():
@@ -614,7 +615,7 @@ def case_close(
         .get(pk=case.pk)
     )
     if case.status != CaseStatus.OPEN:
-        raise IllegalTransition(_("Case %(n)s is already closed.") % {"n": case.file_number})
+        raise IllegalTransition(_("Case %(n)s is already closed.") % {"n": idents.case_number_text(case.file_number)})
     if not may_handle_case(by, case.declaration):
         raise services.NotAllowed(_("You may not close this case."))
     if not outcome.strip():

@@ -160,3 +160,33 @@ def test_a_case_file_number_keeps_its_order_beside_persian_words(client, unsettl
     assert shown in page and "<title>پرونده قضایی \u2066۱۴۰۵-۳۱۲۰-Q\u2069" in page
     timeline = client.get(f"/declarations/{unsettled.pk}/").content.decode()
     assert "\u2066۱۴۰۵-۳۱۲۰-Q\u2069" in timeline
+
+
+@pytest.mark.persian
+def test_a_case_refused_names_its_file_number_isolated_in_the_pages_digits(client, unsettled, inspector):
+    """«پرونده شماره 9909981234 مرجع …»: the file number in Latin digits, not set apart from the sentence."""
+    from django.urls import reverse
+
+    case = _open(unsettled, inspector)
+    number = "\u2066۹۹۰۹۹۸۱۲۳۴\u2069"
+    client.force_login(inspector)
+    form = {
+        "file_number": case.file_number,
+        "authority": case.authority,
+        "opened_on": "1404/05/01",
+        "cif_value": "1",
+        "currency": "USD",
+        "exchange_rate": "1",
+        "duties": "0",
+        "fees": "0",
+    }
+    response = client.post(reverse("casework:case_new", args=[unsettled.pk]), form)
+    assert response.status_code == 400
+    assert f"پرونده شماره {number} مرجع تعزیرات حکومتی پیش‌تر ثبت شده است." in response.content.decode()
+    casework.case_close(case=case, by=inspector, outcome="مختومه", outcome_on=timezone.localdate())
+    with pytest.raises(IllegalTransition) as closed:
+        casework.case_close(case=case, by=inspector, outcome="مختومه", outcome_on=timezone.localdate())
+    assert str(closed.value) == f"پرونده {number} پیش‌تر مختومه شده است."
+    with pytest.raises(IllegalTransition) as closed:
+        casework.case_add_action(case=case, by=inspector, on=timezone.localdate(), action="پیگیری")
+    assert str(closed.value) == f"پرونده {number} مختومه است."
