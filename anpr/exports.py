@@ -47,7 +47,8 @@ def report_for(job) -> reports.Report:
 
 def build(job, out, progress) -> str:
     report = report_for(job)
-    out.write(report.to_pdf() if job.fmt == "pdf" else report.to_xlsx())
+    # The files report the rows they hold: the job's «rows written» (a PDF holds the first PDF_MAX_ROWS).
+    out.write(report.to_pdf(progress) if job.fmt == "pdf" else report.to_xlsx(progress))
     return report.filename(job.fmt)
 
 

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import localised_name
 from core.dates import TEHRAN, format_jalali, persian_digits
+from core.exports import Progress
 from core.text import digits, is_persian, percent, sheet_title
 from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_row
@@ -43,6 +44,7 @@ from declarations.selectors import scope_key
 from .models import Camera, LabelReason, MatchState, PlateLabel, PlateRead, confidence_percent, engine_label
 
 MAX_ROWS = 100_000  # an export is a file for a person, not a database dump
+PROGRESS_EVERY = 2000  # rows between two reports of a job's progress (``core.exports``)
 PDF_MAX_ROWS = 300  # WeasyPrint lays out ~60 table rows a second here (built by the worker); the rest is in the XLSX
 
 # How each kind of identifier column is shown on the page and in the PDF (``declarations.idents``).
@@ -152,9 +154,10 @@ class Report:
             (gettext("made by"), format_html("{}", self.user.get_full_name() or self.user.get_username())),
         ]
 
-    def to_pdf(self) -> bytes:
+    def to_pdf(self, progress: Progress | None = None) -> bytes:
         """The report as a Persian A4 document (landscape: the tables are wide): the title block, then the
-        first ``PDF_MAX_ROWS`` rows, saying so when there are more."""
+        first ``PDF_MAX_ROWS`` rows, saying so when there are more. ``progress(rows, rows)`` once the rows
+        are laid out: the rows the file holds (an export job's «rows written»)."""
         from core.pdf import font_face_css, html_to_pdf
 
         with translation.override("fa"):
@@ -177,6 +180,8 @@ class Report:
                     "limit": persian_digits(PDF_MAX_ROWS),
                 },
             )
+        if progress:
+            progress(len(rows), len(rows))
         return html_to_pdf(html)
 
     def title_block(self) -> list[tuple[list, tuple[int, ...]]]:
@@ -217,7 +222,9 @@ class Report:
         writer.writerows(self.export_rows())
         return ("\ufeff" + out.getvalue()).encode()
 
-    def to_xlsx(self) -> bytes:
+    def to_xlsx(self, progress: Progress | None = None) -> bytes:
+        """The title block, then the table; ``progress(done, None)`` every ``PROGRESS_EVERY`` rows and once at
+        the end with the rows written (an export job's «rows written»)."""
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font
@@ -233,9 +240,15 @@ class Report:
             ws.append(idents.xlsx_ltr_cells(ws, safe_row(cells), [i for i in ltr if i < len(cells)]))
         ws.append([])  # then the table, its header row first
         ws.append([str(h) for h in self.headers])
+        done = 0
         for row in self.export_rows():
             safe = self._xlsx_readable(ws, safe_row(row))  # openpyxl writes text starting with "=" as a formula
             ws.append(idents.xlsx_ltr_cells(ws, safe, self.identifier_columns) if self.identifier_columns else safe)
+            done += 1
+            if progress and done % PROGRESS_EVERY == 0:
+                progress(done, None)
+        if progress:
+            progress(done, None)
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()

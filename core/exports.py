@@ -5,7 +5,8 @@ An app registers each kind of file it builds (``register``) with a builder::
     def build(job: ExportJob, out: BinaryIO, progress: Callable[[int, int | None], None]) -> str
 
 that writes the file to ``out`` for ``job.user`` from ``job.query`` (the page's filters as asked) and
-``job.params``, calls ``progress(done, total)`` as it goes (``total`` None when it is not known), and
+``job.params``, calls ``progress(done, total)`` as it goes (``total`` None when it is not known) and once
+at the end (its last ``done`` is the job's «rows written»: a builder that never calls it leaves «—»), and
 returns the file's name. It runs in the worker, in the language of the page it was asked from.
 
 ``start`` (the view calls it) records the job and queues ``core.tasks.build_export`` after the commit

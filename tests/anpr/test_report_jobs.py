@@ -99,3 +99,38 @@ def test_a_report_no_longer_the_persons_fails_saying_so(client, inspector, bzg_c
         "This report is not available to you." in client.get(reverse("core:export-job", args=[job.pk])).content.decode()
     )
     assert Notification.objects.filter(user=inspector, kind="export_failed").exists()
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "pdf"])
+def test_my_exports_says_how_many_rows_the_report_file_holds(client, inspector, bazargan, bzg_camera, fmt):
+    from anpr import services
+
+    _seen(bzg_camera)
+    for code in ("BZG-2", "BZG-3"):
+        _seen(services.camera_register(office=bazargan, code=code, direction="in")[0])
+    client.force_login(inspector)
+    job = ask(client, URL, {"format": fmt})
+    job.refresh_from_db()
+    assert (job.state, job.rows) == ("done", 3)  # one row per camera, as in the file
+    listed = client.get(reverse("core:export-list")).content.decode()
+    assert "<td data-rows>3</td>" in listed
+
+
+def test_a_plate_history_file_says_how_many_sightings_it_holds(client, hq, bzg_camera):
+    _seen(bzg_camera)
+    _seen(bzg_camera)
+    client.force_login(hq)
+    job = ask(client, "/anpr/plates/", {"q": "12ب34567", "format": "xlsx"})
+    job.refresh_from_db()
+    assert (job.state, job.rows) == ("done", 2)
+
+
+def test_a_pdf_counts_the_rows_it_holds_not_the_rows_beyond_it(inspector, bzg_camera, monkeypatch):
+    monkeypatch.setattr(reports, "PDF_MAX_ROWS", 2)
+    monkeypatch.setattr(
+        reports.CameraCorrections, "rows", lambda self: iter([["BZG", "BZG-1", 1, 0, 0, None, None]] * 5)
+    )
+    counted = []
+    report = reports.CameraCorrections(inspector, timezone.now() - dt.timedelta(days=1), timezone.now())
+    report.to_pdf(lambda done, total: counted.append(done))
+    assert counted == [2]  # the PDF holds two rows and says the table goes on in the XLSX
