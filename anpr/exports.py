@@ -16,8 +16,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from core import dates, text
 from core.exports import ExportRefused
-from core.forms import date_box_value
 from core.text import digits
 from declarations import idents
 
@@ -63,14 +63,25 @@ def back(job) -> str:
 
 def shown(job) -> list[tuple[str, SafeString]]:
     """The filters as the report's page writes them: the plate through its helper, the period in Jalali in
-    the page's digits (as asked: typed in either script, or from a link)."""
+    the reader's digits (however it was typed, or came in a link), as the declarations' export writes its
+    dates."""
     query = QueryDict(job.query)
     out: list[tuple[str, SafeString]] = []
     if plate := job.params.get("plate"):
         out.append((_("plate"), format_html("{}", idents.plate_html(plate))))
     for name, label in (("from", _("period from")), ("to", _("period to"))):
         if value := query.get(name, "").strip():
-            out.append((label, format_html('<bdi dir="ltr">{}</bdi>', date_box_value(value))))
+            out.append((label, _day_html(value)))
     if (sort := query.get("sort", "")).isdigit():
         out.append((_("sorted by column"), format_html("{}", digits(int(sort) + 1))))
     return out
+
+
+def _day_html(value: str) -> SafeString:
+    """A day of the period as asked: in Jalali in the reader's digits (``1405-8-15`` in Latin digits is
+    «۱۴۰۵/۰۸/۱۵» on a Persian page); a day the report refused, as typed."""
+    try:
+        day = dates.parse_jalali_date(value)
+    except ValueError:
+        return format_html('<bdi dir="ltr">{}</bdi>', value)
+    return format_html('<bdi dir="ltr">{}</bdi>', dates.format_jalali(day, with_time=False, persian=text.is_persian()))

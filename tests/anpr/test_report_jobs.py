@@ -3,6 +3,7 @@ button lands on the export's page (no file is built in the request), the file is
 request used to build it, and only the person who asked (and the IT office) may take it."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import TestCase
@@ -43,12 +44,48 @@ def test_the_pdf_button_starts_a_job_and_builds_nothing_in_the_request(client, i
     assert "Plate reads corrected by people, per camera" in html  # the report's own title, not "a report"
 
 
+def _filters(html: str) -> list[str]:
+    """The filters as the page writes them ("name: value"), tags left out."""
+    block = html.split("data-filters", 1)[1].split("</d", 1)[0]
+    spans = re.findall(r'<span class="d-inline-block me-3">(.*?)</span>', block, re.S)
+    return [re.sub(r"<[^>]+>", "", s).strip() for s in spans]
+
+
 def test_the_exports_page_shows_the_filters_as_a_person_reads_them(client, inspector, bzg_camera):
     client.force_login(inspector)
     with TestCase.captureOnCommitCallbacks():
-        job = job_of(client.get(URL, {"from": "1405/08/15", "to": "1405/09/14", "format": "xlsx"}))
+        job = job_of(client.get(URL, {"from": "1405/08/15", "to": "۱۴۰۵/۰۹/۱۴", "format": "xlsx"}))
     html = client.get(reverse("core:export-job", args=[job.pk])).content.decode()
-    assert '<bdi dir="ltr">1405/08/15</bdi>' in html and "%2F" not in html.split("data-filters", 1)[1][:400]
+    assert _filters(html) == ["period from: 1405/08/15", "period to: 1405/09/14"]  # as the English page writes them
+    assert "%2F" not in html.split("data-filters", 1)[1][:400]
+
+
+@pytest.mark.persian
+def test_a_persian_reader_reads_the_period_in_persian_digits_however_it_was_typed(client, inspector, bzg_camera):
+    client.force_login(inspector)
+    with TestCase.captureOnCommitCallbacks():
+        job = job_of(client.get(URL, {"from": "1405-8-15", "to": "1405/09/14", "sort": "2", "format": "pdf"}))
+
+    page = client.get(reverse("core:export-job", args=[job.pk])).content.decode()
+    listed = client.get(reverse("core:export-list")).content.decode()
+
+    expected = ["دوره از: ۱۴۰۵/۰۸/۱۵", "دوره تا: ۱۴۰۵/۰۹/۱۴", "مرتب‌شده بر پایهٔ ستون: ۳"]
+    assert _filters(page) == expected
+    assert _filters(listed) == expected
+
+
+def test_a_day_the_report_refused_is_written_as_asked(client, inspector):
+    job = ExportJob.objects.create(
+        user=inspector,
+        kind="anpr-report",
+        fmt="xlsx",
+        language="en",
+        query="from=1405/13/40",
+        params={"report": "anpr-camera-corrections"},
+    )
+    client.force_login(inspector)
+    page = client.get(reverse("core:export-job", args=[job.pk])).content.decode()
+    assert _filters(page) == ["period from: 1405/13/40"]
 
 
 def test_the_report_pdf_is_built_by_the_worker_and_only_its_asker_may_take_it(
