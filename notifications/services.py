@@ -192,10 +192,8 @@ def on_export_finished(sender, *, instance, kind_label, **_kwargs) -> None:
     notify(
         Kind.EXPORT_READY if ready else Kind.EXPORT_FAILED,
         [instance.user],
-        title=Message(
-            gettext_noop("Your export is ready: %(what)s") if ready else gettext_noop("Your export failed: %(what)s"),
-            what=Message(kind_label),
-        ),
+        # The kind's label says what happened («An export you asked for is ready»); the title only which.
+        title=Message(kind_label),
         body=Message(gettext_noop("File: %(name)s"), name=instance.filename) if ready else instance.error,
         url=reverse("core:export-job", args=[instance.pk]),
         subject=f"export:{instance.pk}",

@@ -102,7 +102,7 @@ def test_the_report_pdf_is_built_by_the_worker_and_only_its_asker_may_take_it(
     text = pdf_text(b"".join(response.streaming_content))
     assert norm("خوانش‌های پلاک اصلاح‌شده به‌دست کاربران") in text and "BZG-1" in text
     note = Notification.objects.get(user=inspector, kind="export_ready")
-    assert str(note.title) == "Your export is ready: Plate reads corrected by people, per camera"
+    assert str(note.title) == "Plate reads corrected by people, per camera"
     client.force_login(dest_clerk)
     assert client.get(download).status_code == 404
     client.force_login(it_officer)
