@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import localised_name
 from core.dates import TEHRAN, format_jalali, persian_digits
 from core.exports import Progress
+from core.files import export_filename
 from core.text import digits, is_persian, percent, sheet_title
 from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_row
@@ -130,11 +131,11 @@ class Report:
         return []
 
     def filename(self, ext: str) -> str:
-        """``<code>[-<plate>]_<first day>-<last day>_<scope>.<ext>`` (Jalali, Latin digits), e.g.
-        ``anpr-reads-per-office-day_14040501-14040530_office-THR.csv``: the CSV says what it is by its name."""
+        """``<code>[-<plate>]_<first day>_<last day>_<scope>.<ext>`` (``core.files.export_filename``), e.g.
+        ``anpr-reads-per-office-day_1404-05-01_1404-05-30_office-THR.csv``: the CSV says what it is by its name."""
         what = "-".join([self.code, *(value for _label, value in self.subject())])
-        days = "-".join(_day(d).replace("/", "") for d in (self.start, self.last_day))
-        return f"{what}_{days}_{self.scope()[2]}.{ext}"
+        days = (self.start.astimezone(TEHRAN).date(), self.last_day.astimezone(TEHRAN).date())
+        return export_filename(what, ext, period=days, then=self.scope()[2])
 
     def pdf_head(self) -> list[tuple[str, SafeString]]:
         """The XLSX's title block as the PDF writes it, (label, value) after the title: dates in Jalali with

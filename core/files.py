@@ -35,6 +35,7 @@ that very moment; the next serve refuses it).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import logging
@@ -44,9 +45,11 @@ from urllib.parse import quote
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponseBase, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.api import error_body
+from core.dates import format_jalali
 from core.signals import file_integrity_failed
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,30 @@ def file_sha256(fieldfile) -> str:
         while chunk := fh.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+# --- names --------------------------------------------------------------------------------------
+
+
+def export_filename(
+    what: str,
+    ext: str,
+    *,
+    period: tuple[dt.date, dt.date] | None = None,
+    made_at: dt.datetime | None = None,
+    then: str = "",
+) -> str:
+    """The name of every exported file, its dates in one style (Jalali, Latin digits, as a file name is
+    typed): ``<what>_<dates>[_<then>].<ext>``. The dates are the period the rows cover, its first and last
+    day (``1405-08-15_1405-09-14``), or else when the file was made, Tehran time (``1405-09-14_2343``; now
+    unless given). ``then``: what else the name says (the part of the country covered: ``province-WAZ``).
+    E.g. ``declarations_1405-09-14_2343.xlsx``, ``anpr-camera-corrections_1405-08-15_1405-09-14_province-WAZ.csv``."""
+    if period is not None:
+        dates = "_".join(format_jalali(day, with_time=False, persian=False).replace("/", "-") for day in period)
+    else:
+        made = format_jalali(made_at or timezone.now(), persian=False)  # 1405/09/14 23:43
+        dates = made.replace("/", "-").replace(" ", "_").replace(":", "")
+    return "_".join(part for part in (what, dates, then) if part) + f".{ext}"
 
 
 # --- headers ------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from django.db import router
 from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.test import RequestFactory
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -31,7 +31,7 @@ from openpyxl import Workbook
 
 from core import dates, exports, text
 from core.db_router import reads_from_replica
-from core.files import serve_export
+from core.files import export_filename, serve_export
 
 from . import idents, plates
 from .cells import safe_row
@@ -108,8 +108,7 @@ def _export_qs(request):
 
 
 def _filename(ext: str) -> str:
-    stamp = dates.format_jalali(timezone.now(), persian=False).replace("/", "-").replace(" ", "_").replace(":", "")
-    return f"declarations_{stamp}.{ext}"
+    return export_filename("declarations", ext)
 
 
 @login_required

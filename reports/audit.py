@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role
 from core import audit, exports
 from core.dates import TEHRAN, format_jalali, persian_digits
+from core.files import export_filename
 from core.forms import JalaliDateField, PageForm, check_range, id_or_none
 from core.models import Via
 from core.text import is_persian
@@ -374,5 +375,4 @@ def build_export(job, out, progress) -> str:
         raise exports.ExportRefused(_("The filters asked are not valid; open the list and ask for the file again."))
     data = form.cleaned_data if form.is_bound else {}
     write_export(entries_for(job.user, data)[:EXPORT_LIMIT], job.fmt, out, progress)
-    stamp = format_jalali(dt.datetime.now(TEHRAN), persian=False).replace("/", "").replace(":", "").replace(" ", "-")
-    return f"audit-{stamp}.{job.fmt}"
+    return export_filename("audit", job.fmt)

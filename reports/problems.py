@@ -8,7 +8,6 @@ page (``build_xlsx``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
 from django import forms
@@ -18,7 +17,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import exports
-from core.dates import TEHRAN, format_jalali
+from core.dates import format_jalali
+from core.files import export_filename
 from core.forms import ListFilterForm
 from core.text import is_persian
 from declarations.cells import SafeCsvWriter, safe_row
@@ -162,7 +162,8 @@ def write_xlsx(problems, out, progress=None) -> int:
 
 
 def filename(tab: str, fmt: str) -> str:
-    return f"system-problems-{tab}-{dt.datetime.now(TEHRAN).strftime('%Y%m%d-%H%M')}.{fmt}"
+    """``system-problems-<tab>_1405-09-14_2343.xlsx``: the tab, when it was made (``core.files.export_filename``)."""
+    return export_filename(f"system-problems-{tab}", fmt)
 
 
 def build_xlsx(job, out, progress) -> str:

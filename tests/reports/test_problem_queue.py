@@ -179,7 +179,7 @@ def test_the_xlsx_is_built_by_the_worker_and_its_page_names_the_tab(client, it_n
         callback()
     job.refresh_from_db()
     assert (job.state, job.rows) == ("done", 1) and re.fullmatch(
-        r"system-problems-resolved-\d{8}-\d{4}\.xlsx", job.filename
+        r"system-problems-resolved_\d{4}-\d\d-\d\d_\d{4}\.xlsx", job.filename
     )
     data = b"".join(client.get(reverse("core:export-download", args=[job.pk])).streaming_content)
     rows = [[c.value for c in row] for row in _xlsx(data).iter_rows()]
@@ -199,7 +199,7 @@ def test_the_csv_is_audited_as_an_export(client, it_named, queue):
     client.force_login(it_named)
     resp = client.get("/reports/problems/", {"status": "new", "format": "csv"})
     assert (
-        resp["Content-Disposition"].startswith("attachment") and "system-problems-new-" in resp["Content-Disposition"]
+        resp["Content-Disposition"].startswith("attachment") and "system-problems-new_" in resp["Content-Disposition"]
     )
     assert resp["Cache-Control"] == "no-store"
     entry = LogEntry.objects.filter(additional_data__access="export").latest("pk")
