@@ -63,7 +63,10 @@ OFFICE_NAMES = {
     "origin__code": lambda: _("origin office name"),
     "destination__code": lambda: _("destination office name"),
 }
-IDENTIFIER_FIELDS = ("serial", "vehicle__plate", "waybill_no")  # plain text, read left to right
+IDENTIFIER_FIELDS = ("serial", "waybill_no")  # plain text, read left to right
+# The plate: stored canonical (95م48159), written in the XLSX as the pages show it (the CSV, for programs,
+# keeps the stored form).
+PLATE_FIELD, COUNTRY_FIELD = "vehicle__plate", "vehicle_country"
 DATE_FIELDS = {"declared_at", "departed_at", "deadline", "arrived_at", "settled_at"}
 
 
@@ -144,11 +147,14 @@ def write_xlsx(qs, out, progress=None) -> int:
     sheet.sheet_view.rightToLeft = text.is_persian()
     names = [name for name, _label in _fields()]
     ltr = [names.index(n) for n in IDENTIFIER_FIELDS]
+    plate, country = names.index(PLATE_FIELD), names.index(COUNTRY_FIELD)
     rows = _rows(qs)
     sheet.append(next(rows))
     done = 0
     for row in rows:
-        sheet.append(idents.xlsx_ltr_cells(sheet, row, ltr))
+        cells = idents.xlsx_ltr_cells(sheet, row, ltr)
+        cells[plate] = idents.xlsx_plate_cell(sheet, row[plate], row[country])
+        sheet.append(cells)
         done += 1
         if progress and done % CHUNK == 0:
             progress(done, total)

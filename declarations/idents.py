@@ -10,7 +10,8 @@ same way, isolated from the right-to-left text around it:
 - plain text (a letter's subject and body, which are stored and edited as text, and drawn in
   its PDF): ``serial_text`` … put the identifier between Unicode isolates (LRI … PDI);
 - XLSX: cells stay plain text, as a machine reads them; ``XLSX_LTR`` is the cell alignment
-  that lays them out left to right in a right-to-left sheet.
+  that lays them out left to right in a right-to-left sheet (``xlsx_ltr_cells``); a plate is written as
+  the pages show it, an Iranian one read right to left (``xlsx_plate_cell``).
 
 Digits: identifiers written in Latin letters (serials, waybills, MRNs, container numbers,
 foreign plates) keep Latin digits, as issued and as typed into a search. Iranian plates are
@@ -30,8 +31,9 @@ from core.text import digits, is_persian, isolate, unbreakable
 from .plates import IRANIAN_RE, PARTIAL_RE, PLATE_LETTERS, normalise_text
 
 KINDS = ("serial", "plate", "waybill", "mrn", "container", "goods", "letter", "case", "camera")
-# Reading order of an XLSX cell (openpyxl ``Alignment`` keywords): 1 is left to right.
+# Reading order of an XLSX cell (openpyxl ``Alignment`` keywords): 1 is left to right, 2 right to left.
 XLSX_LTR = {"horizontal": "left", "readingOrder": 1}
+XLSX_RTL = {"horizontal": "right", "readingOrder": 2}
 
 
 def _text(value) -> str:
@@ -215,10 +217,28 @@ def xlsx_ltr_cells(sheet, row: list, columns: Iterable[int]) -> list:
     return out
 
 
-_ALIGNMENT: list = []
+def xlsx_plate_cell(sheet, plate, country: str = ""):
+    """A plate for openpyxl's write-only ``sheet.append`` as the pages show it (``plate_display``): an
+    Iranian plate in its Persian form in a text cell that reads right to left, in the order it is spoken
+    (``۹۵ م ۴۸۱ - ایران ۵۹``), in either sheet direction; a foreign plate as written, left to right. No
+    isolate marks: the cell's reading order isolates it. An empty plate stays an empty cell."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment
+
+    shown = plate_display(plate, country)
+    if not shown:
+        return ""
+    cell = WriteOnlyCell(sheet, value=shown)
+    cell.data_type = "s"  # text, whatever it looks like
+    rtl = plate_direction(plate, country) == "rtl"
+    cell.alignment = _xlsx_alignment(Alignment, rtl=rtl)
+    return cell
 
 
-def _xlsx_alignment(alignment_class):
-    if not _ALIGNMENT:
-        _ALIGNMENT.append(alignment_class(**XLSX_LTR))
-    return _ALIGNMENT[0]
+_ALIGNMENT: dict[bool, object] = {}
+
+
+def _xlsx_alignment(alignment_class, *, rtl: bool = False):
+    if rtl not in _ALIGNMENT:
+        _ALIGNMENT[rtl] = alignment_class(**(XLSX_RTL if rtl else XLSX_LTR))
+    return _ALIGNMENT[rtl]

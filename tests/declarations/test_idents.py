@@ -107,7 +107,7 @@ def test_the_letter_pdf_draws_the_serial_in_order_and_the_plate_in_persian_digit
 def test_the_xlsx_export_keeps_identifiers_plain_and_reads_them_left_to_right(client, hq, bazargan, tehran):
     """Decision: an XLSX cell is read by machines too, so it holds the identifier alone (no
     isolate marks); the cell's reading order is left to right, so a right-to-left sheet shows
-    it in order."""
+    it in order (an Iranian plate, in its Persian form, right to left)."""
     import io
 
     from openpyxl import load_workbook
@@ -119,6 +119,8 @@ def test_the_xlsx_export_keeps_identifiers_plain_and_reads_them_left_to_right(cl
     sheet = load_workbook(io.BytesIO(exported(client, "/declarations/export.xlsx"))).worksheets[0]
     serial, plate, waybill = sheet["A2"], sheet["G2"], sheet["J2"]  # C–F: the offices, code then name
     assert (serial.value, waybill.value) == (SERIAL, "WB-77/12")
-    for cell in (serial, plate, waybill):
+    for cell in (serial, waybill):
         assert cell.alignment.readingOrder == 1 and cell.alignment.horizontal == "left", cell.coordinate
+    # An Iranian plate as the pages show it, in its Persian form, read right to left as it is spoken.
+    assert plate.alignment.readingOrder == 2 and " - ایران " in plate.value
     assert sheet["C2"].alignment.readingOrder == 0  # an office code: the sheet's own order

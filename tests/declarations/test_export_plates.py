@@ -1,0 +1,62 @@
+"""The declaration list's XLSX writes each truck's plate as the pages show it: an Iranian plate in its Persian
+form («۹۵ م ۴۸۱ - ایران ۵۹»), a text cell that reads right to left in the order it is spoken; a foreign plate
+as written, left to right. The CSV, a table for programs, keeps the plate as stored (``95م48159``)."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tests.export_jobs import exported
+from tests.factories import DeclarationFactory, VehicleFactory
+
+pytestmark = pytest.mark.django_db
+XLSX = reverse("declarations:export-xlsx")
+CSV = reverse("declarations:export-csv")
+
+
+@pytest.fixture
+def trucks(bazargan, tehran):
+    iranian = DeclarationFactory(origin=bazargan, destination=tehran, vehicle=VehicleFactory(plate="95م48159"))
+    foreign = DeclarationFactory(
+        origin=bazargan,
+        destination=tehran,
+        vehicle=VehicleFactory(plate="34ABC123", country="TR"),
+        vehicle_country="TR",
+    )
+    return iranian, foreign
+
+
+def _plates(data: bytes) -> dict[str, tuple]:
+    """Each row's plate cell by serial: (value, type, reading order)."""
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    serial, plate = 0, next(i for i, h in enumerate(header) if h in ("plate", "پلاک"))
+    out = {}
+    for row in sheet.iter_rows(min_row=2):
+        cell = row[plate]
+        out[row[serial].value] = (cell.value, cell.data_type, cell.alignment.readingOrder)
+    return out
+
+
+@pytest.mark.parametrize("language", ["fa", "en"])
+def test_the_xlsx_writes_a_plate_as_the_pages_show_it(client, hq, trucks, language, settings):
+    iranian, foreign = trucks
+    client.force_login(hq)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    plates = _plates(exported(client, XLSX))
+
+    assert plates[iranian.serial] == ("۹۵ م ۴۸۱ - ایران ۵۹", "s", 2)  # right to left, as spoken
+    assert plates[foreign.serial] == ("34ABC123", "s", 1)
+
+
+def test_the_csv_keeps_the_plate_as_stored(client, hq, trucks):
+    iranian, _foreign = trucks
+    client.force_login(hq)
+    text = b"".join(client.get(CSV).streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    plate = rows[0].index("plate")
+    assert {r[0]: r[plate] for r in rows[1:]}[iranian.serial] == "95م48159"
