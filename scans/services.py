@@ -191,15 +191,16 @@ def scan_upload(
 # A truck may wait in the origin's yard, scanned at the gate, before its declaration is keyed in; a
 # scan from more than a month before is of another pass (or a year typed wrong: 1400 for 1405).
 CAPTURE_BEFORE_DECLARATION = dt.timedelta(days=30)
-# A departure is often recorded after the truck left (the form's time defaults to now): a destination
-# scan is refused only when it is more than a day before the recorded departure.
-CAPTURE_BEFORE_DEPARTURE = dt.timedelta(days=1)
+# The departure and arrival are recorded with the time they happened (the forms ask for it); a scanner's
+# clock and a clerk's rounding may differ from them by a little, never by hours.
+CAPTURE_CLOCK_TOLERANCE = dt.timedelta(minutes=30)
 
 
 def _check_capture_in_journey(declaration: TransitDeclaration, stage: str, captured_at: dt.datetime) -> None:
     """The scan belongs to this journey: not taken more than ``CAPTURE_BEFORE_DECLARATION`` before the
-    declaration was registered; at the destination, not more than ``CAPTURE_BEFORE_DEPARTURE`` before
-    the truck was recorded leaving the origin."""
+    declaration was registered; at the destination, not before the truck left the origin; at the origin,
+    not after the truck was confirmed arrived at the destination (each give or take
+    ``CAPTURE_CLOCK_TOLERANCE``). A scan outside them is of another truck or another pass."""
     persian = is_persian()
     if captured_at < declaration.declared_at - CAPTURE_BEFORE_DECLARATION:
         raise InvalidInput(
@@ -217,13 +218,32 @@ def _check_capture_in_journey(declaration: TransitDeclaration, stage: str, captu
     if (
         stage == Stage.DESTINATION
         and declaration.departed_at
-        and captured_at < declaration.departed_at - CAPTURE_BEFORE_DEPARTURE
+        and captured_at < declaration.departed_at - CAPTURE_CLOCK_TOLERANCE
     ):
         raise InvalidInput(
-            _("The capture time %(at)s is more than a day before the truck left the origin (%(departed)s).")
+            _(
+                "The capture time %(at)s is before the truck left the origin (%(departed)s): the destination "
+                "cannot have scanned it yet."
+            )
             % {
                 "at": format_jalali(captured_at, persian=persian),
                 "departed": format_jalali(declaration.departed_at, persian=persian),
+            },
+            fields={"captured_at": str(captured_at)},
+        )
+    if (
+        stage == Stage.ORIGIN
+        and declaration.arrived_at
+        and captured_at > declaration.arrived_at + CAPTURE_CLOCK_TOLERANCE
+    ):
+        raise InvalidInput(
+            _(
+                "The capture time %(at)s is after the truck was confirmed arrived at the destination "
+                "(%(arrived)s): the origin cannot have scanned it then."
+            )
+            % {
+                "at": format_jalali(captured_at, persian=persian),
+                "arrived": format_jalali(declaration.arrived_at, persian=persian),
             },
             fields={"captured_at": str(captured_at)},
         )

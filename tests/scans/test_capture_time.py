@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.dates import format_jalali
+from declarations import services as declaration_services
 from scans.models import Scan
 from tests.scans import images
 from tests.scans.conftest import stored_files
@@ -48,17 +49,63 @@ def test_an_origin_scan_shortly_before_registration_is_kept(client, declaration,
     assert post(client, declaration, "origin", at.isoformat()).status_code == 201
 
 
-def test_a_destination_scan_before_the_truck_left_is_refused(client, departed, dest_clerk):
+def test_a_destination_scan_before_the_truck_left_is_refused_naming_the_departure(client, departed, dest_clerk):
     client.force_login(dest_clerk)
-    before = departed.departed_at - dt.timedelta(days=2)
+    before = departed.departed_at - dt.timedelta(hours=7)  # same day, hours before the truck left Bazargan
     response = post(client, departed, "destination", before.isoformat())
     assert response.status_code == 400
-    assert "more than a day before the truck left the origin" in response.json()["error"]["message"]
+    error = response.json()["error"]
+    assert "captured_at" in error["fields"]
+    assert "before the truck left the origin" in error["message"]
+    assert format_jalali(departed.departed_at, persian=False) in error["message"]
     assert Scan.objects.count() == 0
-    # A departure recorded a few hours late (the form's time is now by default) does not refuse a scan
-    # taken at the destination before that: the truck had left.
-    late_record = departed.departed_at - dt.timedelta(hours=3)
-    assert post(client, departed, "destination", late_record.isoformat()).status_code == 201
+    departed.refresh_from_db()
+    assert departed.dest_scan_at is None
+    # A scanner's clock a few minutes off the recorded departure is no other pass of the truck.
+    within_tolerance = departed.departed_at - dt.timedelta(minutes=20)
+    assert post(client, departed, "destination", within_tolerance.isoformat()).status_code == 201
+
+
+@pytest.mark.persian
+def test_the_destination_page_shows_the_departure_beside_the_capture_time(client, departed, dest_clerk):
+    client.force_login(dest_clerk)
+    before = departed.departed_at - dt.timedelta(hours=7)
+    response = client.post(
+        reverse("scans:upload", args=[departed.pk]),
+        {
+            "stage": "destination",
+            "scanner_id": "NUC-7",
+            "captured_at": format_jalali(before, persian=False),
+            "files": SimpleUploadedFile("truck.png", images.png()),
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    field = html.split('name="captured_at"', 1)[1].split('<div class="mb-2', 1)[0]
+    assert "پیش از خروج کامیون از مبدأ" in field
+    assert format_jalali(departed.departed_at, persian=True) in field
+    assert Scan.objects.count() == 0
+
+
+def test_an_origin_scan_after_the_truck_was_confirmed_arrived_is_refused(client, departed, origin_clerk, dest_clerk):
+    declaration_services.declaration_confirm_arrival(
+        declaration=departed,
+        by=dest_clerk,
+        at=departed.departed_at + dt.timedelta(hours=20),
+        unseen_reason="camera off",
+    )
+    departed.refresh_from_db()
+    client.force_login(origin_clerk)
+    after = departed.arrived_at + dt.timedelta(hours=2)
+    response = post(client, departed, "origin", after.isoformat())
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert "captured_at" in error["fields"]
+    assert "after the truck was confirmed arrived" in error["message"]
+    assert format_jalali(departed.arrived_at, persian=False) in error["message"]
+    assert Scan.objects.count() == 0
+    # Uploaded late, taken at departure: kept.
+    assert post(client, departed, "origin", departed.departed_at.isoformat()).status_code == 201
 
 
 def test_the_plain_form_shows_it_beside_the_capture_time(client, declaration, origin_clerk):
