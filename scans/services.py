@@ -129,6 +129,7 @@ def scan_upload(
     if captured_at > timezone.now() + dt.timedelta(minutes=5):
         raise InvalidInput(_("The capture time is in the future."), fields={"captured_at": str(captured_at)})
     _check_capture_in_journey(declaration, stage, captured_at)
+    _check_view_matches(declaration, stage, view)
     if not files:
         raise InvalidInput(_("Choose at least one image file."), fields={"file": "required"})
 
@@ -247,6 +248,39 @@ def _check_capture_in_journey(declaration: TransitDeclaration, stage: str, captu
             },
             fields={"captured_at": str(captured_at)},
         )
+
+
+DUAL_VIEWS = (View.TOP, View.SIDE)
+
+
+def _check_view_matches(declaration: TransitDeclaration, stage: str, view: str) -> None:
+    """Each view is compared with the same view of the other side: a single view uploaded where the
+    other side has a dual-view scanner's top and side views would leave the top view never compared
+    (and the other way round). Refused, saying what the other side has, so that the clerk gives each
+    image its view (a single-view scanner looks from the side: its image is a side view)."""
+    other = Stage.DESTINATION if stage == Stage.ORIGIN else Stage.ORIGIN
+    views = set(Scan.objects.filter(declaration=declaration, stage=other).values_list("view", flat=True))
+    if view == View.SINGLE and views & set(DUAL_VIEWS):
+        message = _(
+            "The %(other)s scans of this declaration were taken by a dual-view scanner (%(views)s): upload each "
+            "image with its view, top or side, so that it is compared with the same view (a single-view scanner's "
+            "image is a side view)."
+        )
+    elif view in DUAL_VIEWS and View.SINGLE in views and not views & set(DUAL_VIEWS):
+        message = _(
+            "The %(other)s scans of this declaration were taken by a single-view scanner (%(views)s): upload your "
+            "side view as a single view, so that it is compared with the same view."
+        )
+    else:
+        return
+    raise InvalidInput(
+        message
+        % {
+            "other": Stage(other).label,
+            "views": idents.list_separator().join(str(View(v).label) for v in View.values if v in views),
+        },
+        fields={"view": view},
+    )
 
 
 # pg_advisory_xact_lock namespace of "one image checked and stored at a time" (any 32-bit number no
@@ -547,7 +581,8 @@ def scan_make_previews(*, scan_id: int) -> Scan:
 
 
 # A single-view scanner looks from the side (as most portal scanners do): with no image of its own
-# view on the other side, a single view is compared with a side view and the other way round.
+# view on the other side, a single view is compared with a side view and the other way round. Uploads
+# no longer mix them (``_check_view_matches``); scans stored before may.
 _VIEW_PARTNER: dict[str, str] = {View.SINGLE: View.SIDE, View.SIDE: View.SINGLE}
 
 

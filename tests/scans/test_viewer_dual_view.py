@@ -59,3 +59,24 @@ def test_a_single_view_comparison_shows_no_combined_line(client, done_comparison
     client.force_login(dest_clerk)
     page = client.get(reverse("scans:viewer", args=[done_comparison.pk])).content.decode()
     assert "data-combined" not in page and "data-other-view" not in page
+
+
+def test_the_viewer_says_which_view_each_image_is(client, departed, origin_clerk, dest_clerk):
+    for seed, view in ((3, View.TOP), (4, View.SIDE)):
+        upload(departed, Stage.ORIGIN, origin_clerk, seed, view)
+    upload(departed, Stage.DESTINATION, dest_clerk, 13, View.TOP)
+    top = ScanComparison.objects.get(view=View.TOP)
+    finish(top, Verdict.CONSISTENT)
+
+    client.force_login(dest_clerk)
+    page = client.get(reverse("scans:viewer", args=[top.pk])).content.decode()
+    origin_caption, dest_caption = (part.split("</figcaption>", 1)[0] for part in page.split("<figcaption>")[1:3])
+    assert "Origin" in origin_caption and 'data-view="top"' in origin_caption and "top view" in origin_caption
+    assert "Destination" in dest_caption and 'data-view="top"' in dest_caption and "top view" in dest_caption
+
+
+def test_the_viewer_says_a_single_view_is_one(client, done_comparison, dest_clerk):
+    client.force_login(dest_clerk)
+    page = client.get(reverse("scans:viewer", args=[done_comparison.pk])).content.decode()
+    captions = [part.split("</figcaption>", 1)[0] for part in page.split("<figcaption>")[1:3]]
+    assert all('data-view="single"' in c and "single view" in c for c in captions)

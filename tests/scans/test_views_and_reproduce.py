@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from core.errors import InvalidInput
 from declarations.models import Review, Verdict
 from scans import services
 from scans.comparison import ALGORITHM_VERSION, Params, params_from_dict, params_to_dict
-from scans.models import ScanComparison, Stage, View
+from scans.models import Scan, ScanComparison, Stage, View
 from tests.scans import images
 from tests.scans.conftest import upload as upload_single
 from tests.scans.test_comparison_job import generated_pair
@@ -72,19 +73,78 @@ def test_a_dual_view_pass_is_compared_view_with_view_and_any_suspicious_view_fla
     assert departed.comparison_review == "accepted"
 
 
-def test_a_single_view_is_compared_with_a_side_view_but_never_with_a_top_view(departed, origin_clerk, dest_clerk):
-    # origin: a dual-view scanner; destination: a single-view scanner of another make
-    side = upload(departed, Stage.ORIGIN, origin_clerk, images.png(seed=1), View.SIDE)
+def test_a_single_view_against_a_dual_view_side_is_refused_beside_the_view(departed, origin_clerk, dest_clerk):
+    # origin: a dual-view scanner; the destination sends its image as a single view
+    upload(departed, Stage.ORIGIN, origin_clerk, images.png(seed=1), View.SIDE)
     upload(departed, Stage.ORIGIN, origin_clerk, images.png(seed=4), View.TOP)
-    single = upload(departed, Stage.DESTINATION, dest_clerk, images.png(seed=2), View.SINGLE)
-    (comparison,) = ScanComparison.objects.all()
-    assert (comparison.origin_scan_id, comparison.dest_scan_id, comparison.view) == (side.pk, single.pk, "single")
+    with pytest.raises(InvalidInput) as refused:
+        upload(departed, Stage.DESTINATION, dest_clerk, images.png(seed=2), View.SINGLE)
+    assert "view" in refused.value.fields
+    assert "origin scans of this declaration were taken by a dual-view scanner (top view, side view)" in str(
+        refused.value
+    )
+    assert not Scan.objects.filter(stage=Stage.DESTINATION).exists()
+    assert not ScanComparison.objects.exists()
+    # each image with its view: each compared with the same view, the top view too
+    upload(departed, Stage.DESTINATION, dest_clerk, images.png(seed=2), View.SIDE)
+    upload(departed, Stage.DESTINATION, dest_clerk, images.png(seed=3), View.TOP)
+    compared = ScanComparison.objects.select_related("origin_scan", "dest_scan")
+    assert sorted((c.origin_scan.view, c.dest_scan.view) for c in compared) == [("side", "side"), ("top", "top")]
 
-    # a top view only at the destination: nothing to compare it with at the origin but a top view
+    # the other way round: the origin's single view, the destination's top or side view
     other = _other_declaration(departed, origin_clerk)
-    upload(other, Stage.ORIGIN, origin_clerk, images.png(seed=5), View.SIDE)
-    upload(other, Stage.DESTINATION, dest_clerk, images.png(seed=6), View.TOP)
-    assert not ScanComparison.objects.filter(declaration=other).exists()
+    upload(other, Stage.ORIGIN, origin_clerk, images.png(seed=5), View.SINGLE)
+    for view in (View.TOP, View.SIDE):
+        with pytest.raises(InvalidInput) as refused:
+            upload(other, Stage.DESTINATION, dest_clerk, images.png(seed=6), view)
+        assert "view" in refused.value.fields
+        assert "origin scans of this declaration were taken by a single-view scanner (single view)" in str(
+            refused.value
+        )
+    assert not Scan.objects.filter(declaration=other, stage=Stage.DESTINATION).exists()
+
+
+@pytest.mark.persian
+def test_the_upload_page_says_what_the_origin_has_beside_the_view(client, departed, origin_clerk, dest_clerk):
+    upload(departed, Stage.ORIGIN, origin_clerk, images.png(seed=1), View.SIDE)
+    upload(departed, Stage.ORIGIN, origin_clerk, images.png(seed=4), View.TOP)
+    client.force_login(dest_clerk)
+    response = client.post(
+        reverse("scans:upload", args=[departed.pk]),
+        {
+            "stage": "destination",
+            "view": "single",
+            "scanner_id": "SV-1",
+            "captured_at": (timezone.now() - dt.timedelta(hours=1)).isoformat(),
+            "files": [SimpleUploadedFile("dest.png", images.png(seed=2))],
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    field = html.split('name="view"', 1)[1].split('<div class="mb-2', 1)[0]
+    assert "دستگاه اسکن دونمایی" in field and "نمای بالا، نمای کناری" in field
+    assert not Scan.objects.filter(stage=Stage.DESTINATION).exists()
+    # the API says so too, naming the field
+    api = APIClient()
+    api.force_authenticate(dest_clerk)
+    made = api.post(
+        "/api/scans/",
+        {
+            "declaration": departed.pk,
+            "stage": "destination",
+            "scanner_id": "SV-1",
+            "captured_at": (timezone.now() - dt.timedelta(hours=1)).isoformat(),
+            "file": SimpleUploadedFile("dest.png", images.png(seed=2)),
+        },
+    )
+    assert made.status_code == 400 and "view" in json.dumps(made.json())
+    assert not Scan.objects.filter(stage=Stage.DESTINATION).exists()
+
+
+def test_a_top_view_with_no_top_view_on_the_other_side_is_kept_uncompared(departed, origin_clerk, dest_clerk):
+    upload(departed, Stage.ORIGIN, origin_clerk, images.png(seed=5), View.SIDE)
+    upload(departed, Stage.DESTINATION, dest_clerk, images.png(seed=6), View.TOP)
+    assert not ScanComparison.objects.exists()  # never a top view against a side view
 
 
 def _other_declaration(departed, clerk):
