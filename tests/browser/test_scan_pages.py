@@ -1,6 +1,7 @@
 """The scan pages in Chromium, as the offices' staff use them (the page's own script included)."""
 
 import pytest
+from django.urls import reverse
 
 from tests.browser.conftest import login
 from tests.scans.conftest import departed, done_comparison  # noqa: F401 (the scans' fixtures)
@@ -102,3 +103,29 @@ def test_files_stored_by_the_pages_script_are_confirmed_and_listed_and_a_refused
     _choose_and_upload(page, "truck-2.png", images.png(2))
     page.locator(".scan-stage[data-stage=origin] li[data-scan]").nth(1).wait_for()
     assert page.locator("#main > .messages .alert-success").count() == 1
+
+
+def test_the_viewer_reads_origin_destination_changes_from_the_line_start(
+    live_server,
+    new_page,
+    done_comparison,  # noqa: F811
+    dest_clerk,
+):
+    """On a wide Persian page the origin is rightmost (where a line starts), then the destination, then
+    the change overlay; on a phone they stack in the same order, origin first."""
+    url = live_server.url + reverse("scans:viewer", args=[done_comparison.pk])
+    wide = new_page(1366, 768)
+    login(wide, live_server, "dest_clerk")
+    wide.goto(url)
+    boxes = {pane: wide.locator(f"canvas[data-pane={pane}]").bounding_box() for pane in PANES}
+    assert boxes["origin"]["x"] > boxes["destination"]["x"] > boxes["overlay"]["x"]
+    assert boxes["origin"]["y"] == boxes["destination"]["y"] == boxes["overlay"]["y"]
+
+    phone = new_page(390, 844)
+    login(phone, live_server, "dest_clerk")
+    phone.goto(url)
+    boxes = {pane: phone.locator(f"canvas[data-pane={pane}]").bounding_box() for pane in PANES}
+    assert boxes["origin"]["y"] < boxes["destination"]["y"] < boxes["overlay"]["y"]
+
+
+PANES = ("origin", "destination", "overlay")
