@@ -132,3 +132,24 @@ def test_only_what_passed_since_the_scanner_went_into_service_is_counted(bazarga
     rows = compliance(TransitDeclaration.objects.all(), START, END)
     assert rows[bazargan.pk]["departed"] == 1 and rows[bazargan.pk]["origin_scanned_in_time"] == 1
     assert rows[tehran.pk]["arrived"] == 1 and rows[tehran.pk]["reviewed"] == 1
+
+
+@pytest.mark.persian
+def test_the_panel_names_the_watched_offices_without_a_scanner(hand_built, bazargan, inspector, dest_clerk, khorasan):
+    hand_built.name_fa = "گمرک بی‌اسکنر"
+    hand_built.save(update_fields=["name_fa"])
+    quiet = OfficeFactory(code="URM", name_fa="گمرک ارومیه", has_scanner=False, province=bazargan.province)
+    OfficeFactory(code="FAR", name_fa="گمرک دوردست", has_scanner=False, province=khorasan)  # another province
+    request = RequestFactory().get("/")
+    request.user = inspector
+    panel = panels.compliance_panel(request, TransitDeclaration.objects.for_user(inspector))
+    html = render_to_string(panel.template, panel.context)
+    line = html.split("data-offices-without-scanner>", 1)[1].split("</p>", 1)[0]
+    assert line.startswith("بدون دستگاه اسکن:")
+    assert "گمرک بی‌اسکنر</span>، <span" in line and quiet.name_fa in line
+    assert "گمرک دوردست" not in line and "گمرک بازرگان" not in line
+
+    # the destination's clerk watches one office, which has a scanner: no such line
+    request.user = dest_clerk
+    panel = panels.compliance_panel(request, TransitDeclaration.objects.for_user(dest_clerk))
+    assert "data-offices-without-scanner" not in render_to_string(panel.template, panel.context)
