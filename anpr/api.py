@@ -196,7 +196,8 @@ class ReadBulkApi(_CameraOnly, APIView):
 
 
 class ReadListApi(APIView):
-    """Reads in the user's scope, newest first; ``?plate=`` in any digit script, ``?office=CODE``."""
+    """Reads in the user's scope, newest first; ``?plate=`` in any digit script (the plate's sightings, as on
+    the plate search page), ``?office=CODE``."""
 
     @extend_schema(
         parameters=[
@@ -209,12 +210,14 @@ class ReadListApi(APIView):
     )
     def get(self, request):
         reject_unknown_params(request, ("plate", "office"))
-        qs = PlateRead.objects.for_user(request.user).select_related("camera", "office")
+        qs = PlateRead.objects.for_user(request.user).select_related("camera", "office").with_label()
         if plate := request.query_params.get("plate", "").strip():
             key = matching.match_key(plate)
             if not key:
                 raise exceptions.ValidationError({"plate": [_("%(plate)s is not a plate") % {"plate": isolate(plate)}]})
-            qs = qs.filter(plate=key)
+            # The plate's sightings as the plate search page lists them (a read a person corrected counts
+            # for the plate they read, not the camera's).
+            qs = qs.sightings_of(key)
         if office := request.query_params.get("office", "").strip().upper():
             # A code that is no office (mistyped) is named; an office of another province is not refused:
             # its reads matched to the user's declarations are the user's to see.
@@ -231,7 +234,7 @@ class ReadDetailApi(APIView):
     @extend_schema(responses=ReadOut)
     def get(self, request, pk: int):
         read = get_scoped_or_404(
-            PlateRead.objects.select_related("camera", "office").with_matches_for(request.user),
+            PlateRead.objects.select_related("camera", "office").with_matches_for(request.user).with_label(),
             request.user,
             pk=pk,
         )

@@ -26,6 +26,8 @@ from declarations.idents import plate_text
 from declarations.models import TransitDeclaration, Vehicle
 
 TOKEN_PREFIX_LEN = 8
+# Reads a plate's sightings take from people's labels of it (a plate's history is capped below that anyway).
+SIGHTINGS_BY_PEOPLE_MAX = 100_000
 
 
 def hash_token(token: str) -> str:
@@ -194,12 +196,42 @@ class PlateReadQuerySet(ScopedQuerySet):
         )
 
     def with_label(self) -> PlateReadQuerySet:
-        """Each read's label in effect (the latest a person gave), as ``label_plate`` and ``label_country``
-        ('' / None when no one has read it)."""
+        """Each read's label in effect (the latest a person gave), as ``label_plate``, ``label_country`` and
+        ``label_corrected`` (whether it differs from the reader's plate); None when no one has read it."""
         latest = PlateLabel.objects.filter(read_id=OuterRef("pk")).order_by("-at", "-pk")
         return self.annotate(
-            label_plate=Subquery(latest.values("plate")[:1]), label_country=Subquery(latest.values("country")[:1])
+            label_plate=Subquery(latest.values("plate")[:1]),
+            label_country=Subquery(latest.values("country")[:1]),
+            label_corrected=Subquery(latest.values("corrected")[:1]),
         )
+
+    def sightings_of(
+        self, plate: str, start: dt.datetime | None = None, end: dt.datetime | None = None
+    ) -> PlateReadQuerySet:
+        """Reads that are sightings of ``plate`` (a match key): read as it and never read by a person, read as
+        it by a person (the latest label), or matched to a truck carrying it. A read a person corrected to
+        another plate is a sighting of that plate only, whatever the camera read."""
+        # Vehicle and read ids first: an OR of indexed columns, no join over the reads table.
+        vehicles = list(Vehicle.objects.filter(plate=plate).values_list("id", flat=True))
+        labelled = PlateLabel.objects.filter(plate=plate)
+        if start is not None:
+            labelled = labelled.filter(captured_at__gte=start)
+        if end is not None:
+            labelled = labelled.filter(captured_at__lt=end)
+        ids = list(labelled.values_list("read_id", flat=True)[:SIGHTINGS_BY_PEOPLE_MAX])
+        latest: dict[int, str] = {}
+        for read_id, label in (
+            PlateLabel.objects.filter(read_id__in=ids).order_by("read_id", "at", "pk").values_list("read_id", "plate")
+        ):
+            latest[read_id] = label
+        by_people = [read_id for read_id, label in latest.items() if label == plate]
+        never_read_by_people = ~Q(Exists(PlateLabel.objects.filter(read_id=OuterRef("pk"))))
+        qs = self.filter((Q(plate=plate) & never_read_by_people) | Q(vehicle_id__in=vehicles) | Q(pk__in=by_people))
+        if start is not None:
+            qs = qs.filter(captured_at__gte=start)
+        if end is not None:
+            qs = qs.filter(captured_at__lt=end)
+        return qs
 
 
 def photo_upload_to(instance: PlateRead, filename: str) -> str:

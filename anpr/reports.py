@@ -39,7 +39,7 @@ from core.files import export_filename
 from core.text import digits, is_persian, percent, sheet_title
 from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_row
-from declarations.models import ARRIVED_STATUSES, TransitDeclaration, Vehicle
+from declarations.models import ARRIVED_STATUSES, TransitDeclaration
 from declarations.selectors import scope_key
 
 from .models import Camera, LabelReason, MatchState, PlateLabel, PlateRead, confidence_percent, engine_label
@@ -361,29 +361,14 @@ class PlateHistory(Report):
         self.plate = plate
 
     def queryset(self):
-        # Vehicle ids first: an OR of two indexed columns, no join over the reads table.
-        vehicles = list(Vehicle.objects.filter(plate=self.plate).values_list("id", flat=True))
         return (
             PlateRead.objects.for_user(self.user)
-            .filter(Q(plate=self.plate) | Q(vehicle_id__in=vehicles) | Q(pk__in=self._read_by_people()))
-            .filter(captured_at__gte=self.start, captured_at__lt=self.end)
+            .sightings_of(self.plate, self.start, self.end)
             .select_related("camera", "office")
             .with_matches_for(self.user)
             .with_label()
             .order_by("-captured_at", "-id")
         )
-
-    def _read_by_people(self) -> list[int]:
-        """Reads whose label in effect (the latest) is this plate: a foreign plate or a misread that a person
-        corrected, matched to no declared vehicle, is still a sighting of it."""
-        labelled = PlateLabel.objects.filter(plate=self.plate, captured_at__gte=self.start, captured_at__lt=self.end)
-        ids = list(labelled.values_list("read_id", flat=True)[:MAX_ROWS])
-        latest: dict[int, str] = {}
-        for read_id, plate in (
-            PlateLabel.objects.filter(read_id__in=ids).order_by("read_id", "at", "pk").values_list("read_id", "plate")
-        ):
-            latest[read_id] = plate
-        return [read_id for read_id, plate in latest.items() if plate == self.plate]
 
     def rows(self):
         for read in self.queryset()[:MAX_ROWS]:

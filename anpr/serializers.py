@@ -156,6 +156,15 @@ class ReadOut(serializers.ModelSerializer):
     matches_outside_scope = serializers.IntegerField(
         read_only=True, help_text="declarations outside your scope this read matched (counted, not named)"
     )
+    plate = serializers.SerializerMethodField(
+        help_text="the plate in effect: the one a person read from the photo (the latest label), else the reader's"
+    )
+    country = serializers.SerializerMethodField(help_text="the country of ``plate``")
+    corrected = serializers.SerializerMethodField(
+        help_text="a person read the photo as another plate than the reader did (``original_plate``)"
+    )
+    original_plate = serializers.CharField(source="plate", read_only=True, help_text="the plate as the reader read it")
+    original_country = serializers.CharField(source="country", read_only=True)
 
     class Meta:
         model = PlateRead
@@ -171,6 +180,9 @@ class ReadOut(serializers.ModelSerializer):
             "ocr_partial",
             "plate",
             "country",
+            "corrected",
+            "original_plate",
+            "original_country",
             "engine",
             "confidence",
             "recognition",
@@ -180,6 +192,16 @@ class ReadOut(serializers.ModelSerializer):
             "matches",
             "matches_outside_scope",
         ]
+
+    # A read a person labelled is a sighting of the plate they read (``PlateReadQuerySet.with_label``).
+    def get_plate(self, read) -> str:
+        return read.label_plate if getattr(read, "label_plate", None) is not None else read.plate
+
+    def get_country(self, read) -> str:
+        return read.label_country if getattr(read, "label_plate", None) is not None else read.country
+
+    def get_corrected(self, read) -> bool:
+        return bool(getattr(read, "label_corrected", False))
 
     def get_photo_url(self, read) -> str:
         return reverse("anpr:photo", args=[read.pk]) if read.photo else ""
