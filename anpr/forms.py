@@ -219,12 +219,25 @@ class PlateEntryForm(PageForm):
             elif (data.get("foreign_text") or "").strip():
                 data["kind"] = self.FOREIGN
         if data.get("kind") == self.FOREIGN:
+            from .review import foreign_country, foreign_text
+
             country = (data.get("foreign_country") or "").strip().upper()
             if len(country) != 2 or not country.isascii() or not country.isalpha() or country == "IR":
                 self.add_error("foreign_country", _("Give the country as two Latin letters (not IR)."))
-            if not (data.get("foreign_text") or "").strip():
+            else:
+                try:  # a real country's code (ZZ is none)
+                    foreign_country(country)
+                except InvalidInput as exc:
+                    self.add_error("foreign_country", str(exc))
+            text = (data.get("foreign_text") or "").strip()
+            if not text:
                 self.add_error("foreign_text", _("Type the plate as it is written."))
-            data["country"], data["plate"] = country, (data.get("foreign_text") or "").strip()
+            else:
+                try:
+                    foreign_text(text)
+                except InvalidInput as exc:
+                    self.add_error("foreign_text", str(exc))
+            data["country"], data["plate"] = country, text
             data["layout"] = ""
             return data
         if data.get("kind") == self.OTHER_LAYOUT:

@@ -33,13 +33,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from core.audit import actor
+from core.countries import is_country
 from core.dates import format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
-from core.text import format_number, is_persian
+from core.text import format_number, is_persian, isolate
 from declarations import evidence
 from declarations.idents import plate_text
 from declarations.models import ARRIVED_STATUSES, OPEN_STATUSES, TransitDeclaration
-from declarations.plates import PARTIAL_RE, Plate, PlateError, normalise_text, parse_plate
+from declarations.plates import FOREIGN_RE, PARTIAL_RE, Plate, PlateError, normalise_text, parse_plate
 
 from . import matching, sightings
 from .models import (
@@ -204,6 +205,33 @@ def other_layout_text(text: str, layout: str) -> str:
     return s
 
 
+def foreign_country(code: str) -> str:
+    """A foreign plate's country: an assigned ISO 3166-1 alpha-2 code other than IR, in upper case."""
+    code = (code or "").strip().upper()
+    if code == "IR" or not is_country(code):
+        raise InvalidInput(
+            _("%(code)s is not the code of a foreign country: two Latin letters (ISO 3166-1), e.g. TR, IQ, AF.")
+            % {"code": isolate(code)},
+            fields={"country": code},
+        )
+    return code
+
+
+def foreign_text(text: str) -> str:
+    """A foreign plate's text in its stored form (Latin letters and digits, no separators)."""
+    try:
+        s = normalise_text(text or "")
+    except PlateError:
+        s = ""
+    if not FOREIGN_RE.match(s):
+        raise InvalidInput(
+            _("%(text)s is not a foreign plate: %(min)s to %(max)s Latin letters and digits.")
+            % {"text": isolate((text or "").strip()), "min": format_number(2), "max": format_number(12)},
+            fields={"plate": text},
+        )
+    return s
+
+
 NOTE_MAX = PlateLabel._meta.get_field("note").max_length or 300
 
 
@@ -283,6 +311,8 @@ def read_label(
     note = checked_note(note)
     if layout:
         parsed = Plate(other_layout_text(plate, layout), "IR")
+    elif country != "IR":
+        parsed = Plate(foreign_text(plate), foreign_country(country))
     else:
         try:
             parsed = parse_plate(plate, country)
