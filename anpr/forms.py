@@ -165,12 +165,10 @@ class PlateEntryForm(PageForm):
             example=isolate("اروند ۳۰۴۴۳۲", "rtl"),  # kept in its own order on English pages too
         ),
     )
-    note = forms.CharField(
-        label=gettext_lazy("note"),
-        max_length=PlateLabel._meta.get_field("note").max_length,  # one limit, the table's
-        required=False,
-        widget=forms.Textarea,
-    )
+    # No max_length: the browser would cut a pasted note silently; ``clean_note`` refuses one too long, saying
+    # how much was typed (the limit is the table's).
+    note = forms.CharField(label=gettext_lazy("note"), required=False, widget=forms.Textarea)
+    note_max = PlateLabel._meta.get_field("note").max_length
 
     def __init__(self, *args, **kwargs):
         from declarations.plates import ALL_PLATE_LETTERS
@@ -207,9 +205,24 @@ class PlateEntryForm(PageForm):
                     initial[name] = value
         return initial
 
+    def clean_note(self) -> str:
+        from .review import checked_note
+
+        try:
+            return checked_note(self.cleaned_data.get("note") or "")
+        except InvalidInput as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def add_error(self, field, error):
+        # The plate's parts are checked whatever else is wrong (a note too long), all errors shown at once; a
+        # part refused already (a letter that is none) keeps its own message alone.
+        if field is not None and field in self.errors:
+            return
+        super().add_error(field, error)
+
     def clean(self):
         data = super().clean()
-        if self.errors:
+        if "kind" in self.errors:
             return data
         # The Iranian parts left empty and another section filled in: that section was meant (the
         # choice above it is easy to miss).

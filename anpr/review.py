@@ -240,7 +240,11 @@ def checked_note(note: str) -> str:
     (what was cut might be what mattered)."""
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise InvalidInput(_("At most %(n)s characters.") % {"n": format_number(NOTE_MAX)}, fields={"note": note})
+        raise InvalidInput(
+            _("At most %(n)s characters; %(typed)s were typed.")
+            % {"n": format_number(NOTE_MAX), "typed": format_number(len(note))},
+            fields={"note": note},
+        )
     return note
 
 

@@ -645,9 +645,9 @@ def _ids_in(html: str) -> set[int]:
 
 
 def test_an_over_long_note_is_refused_beside_the_field_and_nothing_is_written(client, dest_clerk, hq, thr_camera):
-    """The note has the table's limit (300 characters): the box says so and holds no more, a longer one sent
-    anyway comes back beside the field with what was typed, and neither the label nor the read's matching
-    is written; from a service caller too, never cut short unseen."""
+    """The note has the table's limit (300 characters): the box says so but does not cut a pasted note (the
+    browser would, unseen); a longer one comes back beside the field with what was typed and how much, and
+    neither the label nor the read's matching is written; from a service caller too, never cut short unseen."""
     from core.errors import InvalidInput
 
     read = _read(thr_camera, MISREAD)
@@ -655,13 +655,14 @@ def test_an_over_long_note_is_refused_beside_the_field_and_nothing_is_written(cl
     url = reverse("anpr:read-review", args=[read.pk])
     client.force_login(dest_clerk)
     page = client.get(url).content.decode()
-    assert 'maxlength="300"' in page[page.index('name="note"') - 200 : page.index('name="note"') + 300]
+    box = page[page.index('name="note"') - 200 : page.index('name="note"') + 300]
+    assert "At most 300 characters." in page and "maxlength" not in box
     long_note = "x" * 301
     response = client.post(url, _entry(OTHER, note=long_note, seen=""))
     assert response.status_code == 400
     html = response.content.decode()
     box = html[html.index('name="note"') : html.index("</div>", html.index('role="alert"', html.index('name="note"')))]
-    assert long_note in box and 'aria-invalid="true"' in box and "At most 300 characters." in box
+    assert long_note in box and 'aria-invalid="true"' in box and "At most 300 characters; 301 were typed." in box
     assert not PlateLabel.objects.filter(read=read).exists()
     read.refresh_from_db()
     assert (read.match_state, read.vehicle_id) == state
@@ -683,3 +684,19 @@ def test_an_over_long_note_on_a_match_review_is_refused_not_cut(hq, on_the_road,
     match.refresh_from_db()
     assert match.review == MatchReview.NONE
     assert not DeclarationEvent.objects.filter(declaration=on_the_road, kind="plate_match_rejected").exists()
+
+
+@pytest.mark.persian
+def test_a_note_too_long_is_refused_with_the_plates_errors_all_at_once(client, dest_clerk, thr_camera):
+    """A note too long does not hide what else is wrong: the plate's parts are checked too, each error beside
+    its field, and the note's says the limit and how many characters were typed, in Persian digits."""
+    read = _read(thr_camera, MISREAD)
+    client.force_login(dest_clerk)
+    entry = {**_entry(OTHER, note="x" * 350, seen=""), "letter": "", "three": "12"}
+    response = client.post(reverse("anpr:read-review", args=[read.pk]), entry)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "حداکثر ۳۰۰ نویسه؛ ۳۵۰ نوشته شد." in html
+    errors = html.split("data-plate-form", 1)[1].count('class="invalid-feedback d-block" role="alert"')
+    assert errors == 3  # the letter, the three digits, the note
+    assert not PlateLabel.objects.filter(read=read).exists()
