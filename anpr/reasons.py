@@ -169,7 +169,7 @@ _STAGES: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
     ],
     (
         re.compile(r"rendering (?P<n>\d+) plates"),
-        lambda m: gettext("rendering %(n)s plates") % {"n": digits(int(m["n"]))},
+        lambda m: gettext("rendering %(n)s plates") % {"n": format_number(int(m["n"]))},
     ),
     (
         re.compile(r"step (?P<step>\d+) of (?P<steps>\d+), loss (?P<loss>[0-9.]+)"),

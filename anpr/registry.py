@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 ENGINE = "plate_crnn"
 WHO_ROLLS_BACK = gettext_lazy("Only the IT office or headquarters puts another model version in use.")
+WHO_SEES_MODELS = gettext_lazy("Only the IT office or headquarters sees the plate reader's models and training runs.")
 
 
 class ModelFileError(RuntimeError):

@@ -26,7 +26,7 @@ from .models import RecognitionModel, TrainingRun
 
 def _check_viewer(user) -> None:
     if not registry.may_change_models(user):
-        raise PermissionDenied(str(registry.WHO_ROLLS_BACK))
+        raise PermissionDenied(str(registry.WHO_SEES_MODELS))
 
 
 def _page(request, *, training_form: TrainingForm | None = None, rollback: tuple | None = None, status: int = 200):
@@ -56,7 +56,8 @@ def _page(request, *, training_form: TrainingForm | None = None, rollback: tuple
                 if rollback and (rollback[0].promoted or rollback[0].promoted_at is None)
                 else []
             ),
-            "running": any(r.active for r in runs),
+            # The run that holds the button back (one at a time): named beside it, with its link.
+            "running": TrainingRun.objects.filter(active=True).order_by("-created_at", "-id").first(),
         },
         status=status,
     )
@@ -107,7 +108,9 @@ def training_run(request, pk: int):
     _check_viewer(request.user)
     run = get_object_or_404(TrainingRun.objects.select_related("started_by", "candidate"), pk=pk)
     template = "anpr/_training_progress.html" if request.GET.get("partial") else "anpr/training_run.html"
-    return render(request, template, {"run": run})
+    # What the run was asked for (the form's fields), the defaults filling what it did not say.
+    options = {**retraining.DEFAULTS, **(run.options or {})}
+    return render(request, template, {"run": run, "steps": options["steps"], "synth": options["synth"]})
 
 
 @login_required

@@ -1,0 +1,58 @@
+"""The models page and a training run's page in Persian: why the training button is held back (and which
+run holds it), what a run was asked for, thousands grouped, and a refusal that is about seeing the page."""
+
+import pytest
+from django.urls import reverse
+
+from anpr import registry
+from anpr.models import TrainingRun
+
+pytestmark = [pytest.mark.django_db, pytest.mark.persian]
+
+
+@pytest.fixture
+def running(it_officer):
+    return TrainingRun.objects.create(
+        options={"steps": 800, "synth": 10000},
+        started_by=it_officer,
+        state=TrainingRun.State.RUNNING,
+        active=True,
+        stage="rendering 10000 plates",
+    )
+
+
+def test_the_held_back_button_says_which_run_holds_it(client, it_officer, running):
+    client.force_login(it_officer)
+    page = client.get(reverse("anpr:models")).content.decode()
+    busy = page.split("data-training-busy>", 1)[1].split("</div>", 1)[0]
+    assert "یک دورهٔ آموزش در جریان است" in busy
+    assert f'href="{reverse("anpr:training-run", args=[running.pk])}"' in busy
+
+
+def test_a_runs_page_shows_what_it_was_asked_for_with_thousands_grouped(client, it_officer, running):
+    client.force_login(it_officer)
+    page = client.get(reverse("anpr:training-run", args=[running.pk])).content.decode()
+    assert '<dd class="col-sm-9" data-option="steps">۸۰۰</dd>' in page
+    assert '<dd class="col-sm-9" data-option="synth">۱۰٬۰۰۰</dd>' in page
+    assert "ساخت ۱۰٬۰۰۰ پلاک" in page
+
+
+def test_a_version_trained_on_rendered_plates_groups_their_thousands(client, it_officer):
+    registry.model_register(
+        path=registry.shipped_weights(),
+        manifest={"rendered": {"n": 10000}, "reviewed": []},
+        metrics={},
+        parent_version=None,
+    )
+    client.force_login(it_officer)
+    page = client.get(reverse("anpr:models")).content.decode()
+    assert "پلاک‌های ساختگی: ۱۰٬۰۰۰" in page
+
+
+def test_the_inspector_is_refused_the_page_for_what_it_is(client, inspector):
+    client.force_login(inspector)
+    response = client.get(reverse("anpr:models"))
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "تنها دفتر فاوا یا ستاد مدل‌های پلاک‌خوان و دوره‌های آموزش آن را می‌بیند." in text
+    assert "به‌کار گیرد" not in text
