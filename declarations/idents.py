@@ -69,13 +69,14 @@ def is_iranian_plate(text: str, country: str = "") -> bool:
 
 def plate_display(plate, country: str = "") -> str:
     """``۳۶ ت ۵۶۳ - ایران ۵۸`` for an Iranian plate (a canonical one in its Persian form, any other
-    text with Persian digits); a foreign plate as written, in Latin letters and digits."""
+    text with Persian digits); a foreign plate as written, in Latin letters and digits, with its country when
+    known (``34ABC123 (TR)``: the same text is a different truck in another country)."""
     text, own_country = _plate_parts(plate)
     country = country or own_country
     if not text:
         return ""
     if not is_iranian_plate(text, country):
-        return text
+        return f"{text} ({country.upper()})" if country else text
     m = IRANIAN_RE.match(text) or (PARTIAL_RE.match(text) if is_partial_plate(text) else None)
     if m:
         text = f"{m[1]} {m[2]} {m[3]} - ایران {m[4]}"

@@ -49,3 +49,14 @@ def test_the_api_finds_a_corrected_read_by_its_corrected_plate_and_says_it_was_c
     assert (row["original_plate"], row["original_country"]) == (CAMERA_READ, "IR")
     detail = api.get(reverse("anpr-api-read-detail", args=[corrected.pk])).json()
     assert (detail["plate"], detail["corrected"], detail["original_plate"]) == ("34ABC123", True, CAMERA_READ)
+
+
+def test_a_foreign_plate_a_person_read_is_shown_with_its_country(client, dest_clerk, corrected):
+    """The same text is another truck in another country: the plate search and the read's labels say TR."""
+    client.force_login(dest_clerk)
+    search = client.get(reverse("anpr:plates"), {"q": "34ABC123"}).content.decode()
+    row = search.split(f'data-read="{corrected.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert '<bdi dir="ltr" class="ident ident-plate">34ABC123 (TR)</bdi>' in row
+    page = client.get(reverse("anpr:read-review", args=[corrected.pk])).content.decode()
+    labels = page.split("data-labels", 1)[1].split("</table>", 1)[0]
+    assert '<bdi dir="ltr" class="ident ident-plate">34ABC123 (TR)</bdi>' in labels

@@ -59,12 +59,12 @@ def test_an_iranian_plate_is_persian_and_a_foreign_plate_keeps_latin_digits():
     iranian = VehicleFactory(plate="36ت56358", country="IR")
     foreign = VehicleFactory(plate="CV29637", country="KZ")
     assert render("{{ v|plate }}", v=iranian) == '<bdi dir="rtl" class="ident ident-plate">۳۶ ت ۵۶۳ - ایران ۵۸</bdi>'
-    assert render("{{ v|plate }}", v=foreign) == '<bdi dir="ltr" class="ident ident-plate">CV29637</bdi>'
+    assert render("{{ v|plate }}", v=foreign) == '<bdi dir="ltr" class="ident ident-plate">CV29637 (KZ)</bdi>'
     # A bare plate string: Iranian when it has a Persian letter, or when its nationality says so.
     assert render("{{ p|plate }}", p="36ت56358") == render("{{ v|plate }}", v=iranian)
     assert render("{{ p|plate:'KZ' }}", p="CV29637") == render("{{ v|plate }}", v=foreign)
     assert idents.plate_text(iranian) == f"{RLI}۳۶ ت ۵۶۳ - ایران ۵۸{PDI}"
-    assert idents.plate_text(foreign) == f"{LRI}CV29637{PDI}"
+    assert idents.plate_text(foreign) == f"{LRI}CV29637 (KZ){PDI}"
 
 
 def test_the_plain_text_helpers_put_identifiers_between_isolates():
