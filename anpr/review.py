@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Role, User
 from core.audit import actor
@@ -81,6 +82,57 @@ def _near_unseen_arrivals(user: User | None) -> Q:
     for office_id, at in pairs:
         near |= Q(office_id=office_id, captured_at__gte=at - window, captured_at__lte=at + window)
     return near & Q(match_state__in=[MatchState.UNMATCHED, MatchState.NO_PLATE])
+
+
+# A read in the "contradicts" queue because it was taken near an arrival with no plate read (not because a
+# person rejected its match): the pages name it so, with that declaration.
+NEAR_UNSEEN_ARRIVAL = _lazy("near an arrival with no plate read")
+
+
+def near_arrivals(reads: list[PlateRead], user: User) -> dict[int, list[TransitDeclaration]]:
+    """For each read that matched nothing, the declarations the user may see whose arrival at the read's office,
+    within ``ANPR_REVIEW_ARRIVAL_MINUTES`` of it, has no plate read (``_near_unseen_arrivals``); one query."""
+    reads = [r for r in reads if r.match_state in (MatchState.UNMATCHED, MatchState.NO_PLATE)]
+    if not reads:
+        return {}
+    window = dt.timedelta(minutes=settings.ANPR_REVIEW_ARRIVAL_MINUTES)
+    arrivals = list(
+        TransitDeclaration.objects.for_user(user)
+        .filter(
+            status__in=ARRIVED_STATUSES,
+            dest_first_read_at__isnull=True,
+            destination_id__in={r.office_id for r in reads},
+            arrived_at__gte=min(r.captured_at for r in reads) - window,
+            arrived_at__lte=max(r.captured_at for r in reads) + window,
+        )
+        .order_by("arrived_at", "id")
+    )
+    out: dict[int, list[TransitDeclaration]] = {}
+    for r in reads:
+        near = [
+            d
+            for d in arrivals
+            if d.destination_id == r.office_id and d.arrived_at and abs(d.arrived_at - r.captured_at) <= window
+        ]
+        if near:
+            out[r.pk] = near
+    return out
+
+
+def reason_labels(read: PlateRead, user: User, near: list[TransitDeclaration]) -> list[str]:
+    """The queue kinds ``read`` is in, as the pages name them: "contradicts" that comes of an arrival nearby
+    with no plate read (``near``), and of no match a person rejected, is named as such."""
+    labels = []
+    for k in reasons_of(read, user):
+        if (
+            k == LabelReason.CONTRADICTS
+            and near
+            and not PlateMatch.objects.filter(read=read, review=MatchReview.REJECTED).exists()
+        ):
+            labels.append(str(NEAR_UNSEEN_ARRIVAL))
+        else:
+            labels.append(str(LabelReason(k).label))
+    return labels
 
 
 def kind_filter(kind: str, user: User | None = None) -> Q:

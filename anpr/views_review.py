@@ -57,6 +57,9 @@ def queue(request):
             messages.warning(request, _("The page link is broken: start again from the first page."))
             return redirect(reverse("anpr:review-queue") + (f"?{urlencode({'kind': kind})}" if kind else ""))
         waiting = waiting_reads.order_by().count()
+        near = review.near_arrivals(page.rows, request.user)
+        for r in page.rows:
+            r.near_arrivals = near.get(r.pk, [])
     return render(
         request,
         "anpr/review_queue.html",
@@ -137,6 +140,7 @@ def read_review(request, pk: int):
         .order_by("declaration_id")
     )
     rows = [{"match": m, "signals": signals_holding(m.declaration)} for m in matches]
+    near = review.near_arrivals([read], request.user).get(read.pk, [])
     return render(
         request,
         "anpr/read_review.html",
@@ -147,7 +151,8 @@ def read_review(request, pk: int):
             "reader_foreign": review.deferred_foreign(read) if not read.plate else ("", ""),
             "form": form,
             "allowed": allowed,
-            "reasons": [LabelReason(r).label for r in review.reasons_of(read, request.user)],
+            "reasons": review.reason_labels(read, request.user, near),
+            "near_arrivals": near,
             "labels": read.labels.select_related("by").order_by("-at", "-id"),
             "seen": review.latest_label(read),  # the label this page shows in effect, sent back with the form
             "matches": rows,

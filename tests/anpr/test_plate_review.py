@@ -700,3 +700,31 @@ def test_a_note_too_long_is_refused_with_the_plates_errors_all_at_once(client, d
     errors = html.split("data-plate-form", 1)[1].count('class="invalid-feedback d-block" role="alert"')
     assert errors == 3  # the letter, the three digits, the note
     assert not PlateLabel.objects.filter(read=read).exists()
+
+
+@pytest.mark.persian
+def test_a_read_near_an_unseen_arrival_names_that_arrival_and_once_read_says_it_was_reviewed(
+    client, dest_clerk, on_the_road, thr_camera
+):
+    """The reason is the arrival nearby with no plate read, not a contradiction a person found: the queue row
+    and the read's page say so and link the declaration; once read, the page says it was reviewed, not why it
+    waits."""
+    declaration_confirm_arrival(
+        declaration=on_the_road, by=dest_clerk, at=timezone.now() - dt.timedelta(hours=2), unseen_reason="misread"
+    )
+    gate = _read(thr_camera, "12ب84365", hours_ago=2.2)
+    link = f'<a href="{reverse("declarations:detail", args=[on_the_road.pk])}">'
+    client.force_login(dest_clerk)
+    queue_html = client.get(reverse("anpr:review-queue")).content.decode()
+    row = queue_html.split(f'data-read="{gate.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "نزدیک وصولی بدون قرائت پلاک" in row and link in row
+    url = reverse("anpr:read-review", args=[gate.pk])
+    page = client.get(url).content.decode()
+    reasons = page.split("data-reasons>", 1)[1].split("</dd>", 1)[0]
+    assert "نزدیک وصولی بدون قرائت پلاک" in reasons and "مغایر با پلاک اظهارنامه" not in reasons
+    assert link in page.split("data-near-arrivals>", 1)[1].split("</dd>", 1)[0]
+
+    assert client.post(url, _entry(OTHER, seen="")).status_code == 302
+    page = client.get(url).content.decode()
+    assert "دلیل قرار گرفتن در این فهرست" not in page
+    assert "دیگر در صف بررسی منتظر نیست" in page.split("data-reviewed>", 1)[1].split("</dd>", 1)[0]
