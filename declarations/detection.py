@@ -25,11 +25,11 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from core.dates import persian_digits
-from core.text import digits
+from core.text import digits, is_persian, isolate
 
 from . import transport_docs
 from .identifiers import imei_problem
+from .idents import list_separator, serial_text, waybill_text
 from .models import (
     OPEN_STATUSES,
     ArrivalConfirmation,
@@ -56,10 +56,12 @@ class ProposedReason:
         return str(UnsettledReason(self.reason).label)
 
 
-def _listed(values) -> str:
+def _listed(values, show=isolate) -> str:
+    """At most ``MAX_LISTED`` identifiers, each isolated (``show``) so that its letters and digits keep their
+    order and script in a Persian sentence, then how many more."""
     values = sorted(values)
     more = len(values) - MAX_LISTED
-    text = "، ".join(values[:MAX_LISTED])
+    text = list_separator().join(show(v) for v in values[:MAX_LISTED])
     return text + (_(" and %(n)s more") % {"n": digits(more)} if more > 0 else "")
 
 
@@ -77,7 +79,7 @@ def _duplicate_waybill(declaration: TransitDeclaration) -> list[ProposedReason]:
         ProposedReason(
             UnsettledReason.DUPLICATE_WAYBILL,
             _("Waybill %(waybill)s is also on declaration(s) %(others)s.")
-            % {"waybill": declaration.waybill_no, "others": _listed(others)},
+            % {"waybill": waybill_text(declaration.waybill_no), "others": _listed(others, serial_text)},
         )
     ]
 
@@ -98,7 +100,7 @@ def _serials(declaration: TransitDeclaration) -> list[ProposedReason]:
     for value in sorted(by_value):
         found.append(
             _("Goods serial %(value)s is also on open declaration(s) %(others)s.")
-            % {"value": value, "others": _listed(by_value[value])}
+            % {"value": isolate(value), "others": _listed(by_value[value], serial_text)}
         )
     for value, is_imei in own:
         problem = imei_problem(value) if is_imei else None
@@ -106,7 +108,7 @@ def _serials(declaration: TransitDeclaration) -> list[ProposedReason]:
             found.append(
                 _("IMEI %(value)s is not valid: %(problem)s.")
                 % {
-                    "value": value,
+                    "value": isolate(value),
                     "problem": _("not 15 digits") if "15 digits" in problem else _("fails its check digit"),
                 }
             )
@@ -132,7 +134,8 @@ def _arrival(declaration: TransitDeclaration) -> list[ProposedReason]:
         out.append(
             ProposedReason(
                 UnsettledReason.SEAL_DISCREPANCY,
-                _("Seal numbers differ from the declaration (%(parts)s).") % {"parts": "؛ ".join(parts)},
+                _("Seal numbers differ from the declaration (%(parts)s).")
+                % {"parts": ("؛ " if is_persian() else "; ").join(parts)},
             )
         )
     if arrival.gross_weight_found_kg is not None:
@@ -144,8 +147,8 @@ def _arrival(declaration: TransitDeclaration) -> list[ProposedReason]:
                     UnsettledReason.QUANTITY_DISCREPANCY,
                     _("Gross weight found %(found)s kg, declared %(declared)s kg.")
                     % {
-                        "found": persian_digits(f"{arrival.gross_weight_found_kg.normalize():f}"),
-                        "declared": persian_digits(f"{declared_kg.normalize():f}"),
+                        "found": digits(Decimal(arrival.gross_weight_found_kg)),
+                        "declared": digits(declared_kg),
                     },
                 )
             )
