@@ -157,7 +157,7 @@ def _new_valuation(
         if v.rate_date != day:
             raise InvalidInput(
                 _("The exchange rate must be that of the discovery day (%(day)s).")
-                % {"day": format_jalali(day, with_time=False)},
+                % {"day": format_jalali(day, with_time=False, persian=text.is_persian())},
                 fields={"rate_date": str(v.rate_date)},
             )
     if kind == ValuationKind.IMPORT:

@@ -25,7 +25,7 @@ from core.api import one_of, reject_unknown_params
 from core.api_schema import error_response
 from core.dates import format_jalali
 from core.parsers import StrictJSONParser
-from core.text import digits, isolate
+from core.text import digits, is_persian, isolate
 
 from . import import_jobs, permits, plates, selectors, serials, services, tasks, transport_docs
 from .filters import DEFAULT_SORT, DeclarationFilter
@@ -266,7 +266,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
             # Say, the year 0120 (API fuzzing): stored, it came back as a time no client can parse.
             message = _("The time %(at)s is before the declaration was registered (%(declared)s).") % {
                 "at": values["at"].isoformat(),  # as sent: the Jalali calendar has no such year
-                "declared": format_jalali(declaration.declared_at),
+                "declared": format_jalali(declaration.declared_at, persian=is_persian()),
             }
             raise ValidationError({"at": [message]})
         if name == "confirm_arrival":

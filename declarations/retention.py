@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from core.dates import format_jalali
 from core.errors import IllegalTransition
-from core.text import digits
+from core.text import digits, is_persian
 
 from . import idents
 from .models import Status, TransitDeclaration
@@ -94,7 +94,7 @@ def _refuse(declaration: TransitDeclaration, what: str) -> None:
         % {
             "what": what,
             "serial": idents.serial_text(declaration.serial),
-            "until": format_jalali(until, with_time=False),
+            "until": format_jalali(until, with_time=False, persian=is_persian()),
             "years": digits(settings.RETENTION_YEARS),
         }
     )

@@ -29,7 +29,7 @@ from accounts.models import Role, User
 from core.audit import actor
 from core.dates import ascii_digits, format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
-from core.text import digits
+from core.text import digits, is_persian
 from notifications.messages import LIST, SENTENCES, Ident, Message, Number, Param, joined
 
 from . import idents, selectors
@@ -346,7 +346,7 @@ def settlement_blocks(declaration: TransitDeclaration) -> list[Block]:
                 f"serial_discrepancy:{current.pk}",
                 _("Serial discrepancy open since %(at)s: %(missing)s declared not found, %(extra)s found not declared.")
                 % {
-                    "at": format_jalali(current.opened_at, with_time=False),
+                    "at": format_jalali(current.opened_at, with_time=False, persian=is_persian()),
                     "missing": digits(len(current.missing)),
                     "extra": digits(len(current.extra)),
                 },

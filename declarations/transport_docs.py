@@ -25,7 +25,7 @@ from accounts.models import Role, User
 from core.audit import actor
 from core.dates import ascii_digits, format_jalali, parse_jalali_date, persian_digits
 from core.errors import DomainError, IllegalTransition, InvalidInput, NotAllowed
-from core.text import isolate
+from core.text import is_persian, isolate
 from notifications.messages import ROUTE, SENTENCES, Arrow, Ident, Message, Number, Param, joined, render
 
 from .evidence import note_event
@@ -330,6 +330,6 @@ def import_csv(data: bytes, *, by: User, visible, source: str = Source.USER) -> 
 def evidence_text(document: TransportDocument) -> str:
     return _("Transport document %(number)s of %(date)s differs from the declaration: %(what)s.") % {
         "number": isolate(document.number),
-        "date": format_jalali(document.issued_on),
+        "date": format_jalali(document.issued_on, persian=is_persian()),
         "what": describe(document),
     }
