@@ -2,6 +2,7 @@
 
 import datetime as dt
 import math
+import re
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -15,7 +16,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import dates, uploads
 from core.errors import DomainError, http_status
-from core.text import digits
+from core.text import digits, format_number
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
@@ -89,6 +90,28 @@ class Throttled(exceptions.Throttled):
         self.wait = wait
 
 
+# DRF's messages for a field's limits (a text's or a list's length, a number's bounds and digits) put the
+# limit into the sentence in ASCII digits, «…بیشتر از 40 نیست.»; the pages' forms write them as the reader
+# writes numbers (``core.forms.limits_in_page_digits``), and so does the API, here, for every serializer.
+LIMIT_CODES = frozenset(
+    {"max_length", "min_length", "max_value", "min_value", "max_digits", "max_decimal_places", "max_whole_digits"}
+)
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")  # ASCII: a number already in Persian digits stays
+
+
+def _limits_in_readers_digits(errors):
+    """``errors`` (a serializer's, nested) with each limit's message giving its numbers as ``format_number``
+    writes them in the active language (``۱٬۰۰۰٬۰۰۰`` in Persian, ``1,000,000`` in English)."""
+    if isinstance(errors, dict):
+        return {key: _limits_in_readers_digits(value) for key, value in errors.items()}
+    if isinstance(errors, list):
+        return [_limits_in_readers_digits(value) for value in errors]
+    if isinstance(errors, exceptions.ErrorDetail) and errors.code in LIMIT_CODES:
+        text = _NUMBER.sub(lambda m: format_number(m[0]), str(errors))
+        return exceptions.ErrorDetail(text, code=errors.code)
+    return errors
+
+
 def exception_handler(exc, context):
     if type(exc) is exceptions.Throttled:  # DRF's own (a view's throttle_classes), with its default detail
         exc = Throttled(wait=exc.wait)
@@ -108,6 +131,7 @@ def exception_handler(exc, context):
     data = response.data
     fields = {}
     if isinstance(exc, exceptions.ValidationError):
+        data = _limits_in_readers_digits(data)
         fields = data if isinstance(data, dict) else {"non_field_errors": data}
         message = "; ".join(f"{path}: {text}" if path else text for path, text in _first_errors("", fields))
         code = "invalid"
