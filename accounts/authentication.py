@@ -8,8 +8,11 @@ revoked or expired key, or one of an inactive user, is refused with 401 and a bo
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
+
+from core.text import isolate
 
 from .models import TOKEN_PREFIX_LEN, ApiToken, hash_api_key
 from .services import api_token_note_use
@@ -25,12 +28,17 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
+        # Read by the client's developer in the request's language; the header and the username isolated, so that
+        # they keep their order in a Persian sentence.
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Authorization: Token <key> (one key, no spaces)")
+            raise exceptions.AuthenticationFailed(
+                _("Send the token as %(header)s: one key, without spaces.")
+                % {"header": isolate("Authorization: Token <key>")}
+            )
         try:
             key = header[1].decode("ascii")
         except UnicodeError:
-            raise exceptions.AuthenticationFailed("the token key is not ASCII text") from None
+            raise exceptions.AuthenticationFailed(_("The token's key is not ASCII text.")) from None
         token = (
             ApiToken.objects.select_related("user").filter(prefix=key[:TOKEN_PREFIX_LEN]).first()
             if len(key) > TOKEN_PREFIX_LEN
@@ -38,13 +46,15 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         )
         if token is None:
             ApiToken(key_hash=_NO_HASH).matches(key)  # the same work as a known prefix
-            raise exceptions.AuthenticationFailed("unknown token")
+            raise exceptions.AuthenticationFailed(_("Unknown token."))
         if not token.matches(key):
-            raise exceptions.AuthenticationFailed("unknown token")
+            raise exceptions.AuthenticationFailed(_("Unknown token."))
         if reason := token.refusal():
-            raise exceptions.AuthenticationFailed(f"{reason}: ask for a new token")
+            raise exceptions.AuthenticationFailed(_("%(reason)s: ask for a new token.") % {"reason": reason})
         if not token.user.is_active:
-            raise exceptions.AuthenticationFailed(f"user {token.user.username} is not active")
+            raise exceptions.AuthenticationFailed(
+                _("User %(username)s is not active.") % {"username": isolate(token.user.username)}
+            )
         api_token_note_use(token, request.META.get("REMOTE_ADDR") or None)
         return token.user, token
 

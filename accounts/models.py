@@ -13,10 +13,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import format_jalali
+from core.text import is_persian, isolate
 
 
 class Province(models.Model):
@@ -318,8 +319,15 @@ class ApiToken(models.Model):
     def refusal(self, now: dt.datetime | None = None) -> str:
         """Why this token may not be used now ("" when it may)."""
         now = now or timezone.now()
+        # In the reader's language: the key's prefix isolated (Latin in a Persian sentence), the time in Jalali.
         if self.revoked_at is not None and self.revoked_at <= now:
-            return f"token {self.prefix}… was revoked at {self.revoked_at:%Y-%m-%d %H:%M} UTC"
+            return gettext("Token %(prefix)s was revoked at %(at)s (Tehran time)") % {
+                "prefix": isolate(f"{self.prefix}…"),
+                "at": format_jalali(self.revoked_at, persian=is_persian()),
+            }
         if self.expires_at is not None and self.expires_at <= now:
-            return f"token {self.prefix}… expired at {self.expires_at:%Y-%m-%d %H:%M} UTC"
+            return gettext("Token %(prefix)s expired at %(at)s (Tehran time)") % {
+                "prefix": isolate(f"{self.prefix}…"),
+                "at": format_jalali(self.expires_at, persian=is_persian()),
+            }
         return ""

@@ -154,7 +154,9 @@ def api_token_rotate(
     if grace < dt.timedelta(0):
         raise InvalidInput("grace must not be negative", fields={"grace": str(grace)})
     if reason := token.refusal():
-        raise InvalidInput(f"cannot rotate: {reason}", fields={"token": token.prefix})
+        raise InvalidInput(
+            _("This token cannot be rotated: %(reason)s.") % {"reason": reason}, fields={"token": token.prefix}
+        )
     new, key = api_token_issue(user=token.user, name=token.name, days=days, by=by, rotated_from=token)
     api_token_revoke(token=token, by=by, at=timezone.now() + grace)
     return new, key

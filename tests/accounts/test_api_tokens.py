@@ -106,8 +106,8 @@ def test_the_request_names_the_token(ics, api_token_for, rf):
 @pytest.mark.parametrize(
     ("header", "message"),
     [
-        ("Token nonsense-that-is-long-enough-to-have-a-prefix", "unknown token"),
-        ("Token short", "unknown token"),
+        ("Token nonsense-that-is-long-enough-to-have-a-prefix", "Unknown token."),
+        ("Token short", "Unknown token."),
         ("Token a b", "one key"),
     ],
 )
@@ -128,7 +128,7 @@ def test_a_right_prefix_with_a_wrong_secret_is_refused(ics, api_token_for):
     response = client_with(forged).get(LIST)
 
     assert response.status_code == 401
-    assert response.json()["error"]["message"] == "unknown token"
+    assert response.json()["error"]["message"] == "Unknown token."
     assert ApiToken.objects.get().last_used_at is None
 
 
