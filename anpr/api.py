@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
@@ -75,7 +76,11 @@ def take_rate(camera: Camera, n: int) -> None:
             pass
         raise Throttled(
             wait=60 - now % 60,
-            detail=_("camera %(code)s may post at most %(n)s reads a minute")
+            detail=ngettext(
+                "camera %(code)s may post at most %(n)s read a minute",
+                "camera %(code)s may post at most %(n)s reads a minute",
+                limit,
+            )
             % {"code": idents.camera_text(camera), "n": digits(limit)},
         )
 

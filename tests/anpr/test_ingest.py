@@ -398,7 +398,23 @@ def test_the_rate_limits_wait_is_written_in_the_readers_digits(bzg_camera, recen
         assert message.endswith(f"حداکثر ۱ خوانش می‌تواند بفرستد. انتظار می‌رود در {wait} ثانیه در دسترس باشد.")
     else:
         unit = "second" if wait == "1" else "seconds"
-        assert message.endswith(f"at most 1 reads a minute. Expected available in {wait} {unit}.")
+        assert message.endswith(f"at most 1 read a minute. Expected available in {wait} {unit}.")
+
+
+@pytest.mark.parametrize(("limit", "said"), [(1, "at most 1 read a minute"), (2, "at most 2 reads a minute")])
+def test_the_rate_limit_counts_its_reads_in_the_singular_or_the_plural(bzg_camera, recent, settings, limit, said):
+    """«may post at most 1 reads a minute»: the limit of one read was written in the plural."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.ANPR_RATE_LIMIT_PER_MINUTE = limit
+    client = camera_client(bzg_camera)
+    for i in range(limit + 1):
+        resp = client.post(
+            SINGLE, {"captured_at": (recent + dt.timedelta(seconds=i)).isoformat(), "plate": "12ب34567"}, format="json"
+        )
+    assert resp.status_code == 429
+    assert resp.json()["error"]["message"].startswith(f"camera \u2066{bzg_camera.code}\u2069 may post {said}.")
 
 
 @pytest.mark.parametrize(
