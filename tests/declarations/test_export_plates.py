@@ -50,7 +50,7 @@ def test_the_xlsx_writes_a_plate_as_the_pages_show_it(client, hq, trucks, langua
     plates = _plates(exported(client, XLSX))
 
     assert plates[iranian.serial] == ("۹۵ م ۴۸۱ - ایران ۵۹", "s", 2)  # right to left, as spoken
-    assert plates[foreign.serial] == ("34ABC123", "s", 1)
+    assert plates[foreign.serial] == ("34ABC123 (TR)", "s", 1)  # with its country, as the pages show it
 
 
 def test_the_csv_keeps_the_plate_as_stored(client, hq, trucks):
