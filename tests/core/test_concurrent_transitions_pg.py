@@ -3,11 +3,13 @@ connection (a thread each): the first holds the row (SELECT … FOR UPDATE) unti
 waits on that lock (seen in pg_stat_activity, not guessed with a sleep), then reads the new state and
 gets the domain error a page or the API answers with 409. One event, one audit entry."""
 
+import datetime as dt
 import threading
 
 import pytest
 from auditlog.models import LogEntry
 from django.db import connection, transaction
+from django.utils import timezone
 
 from core.errors import DomainError, http_status
 from declarations import services
@@ -127,7 +129,8 @@ def test_two_cancellations_at_once_one_wins(transactional_db, declaration, origi
 def test_accept_and_escalate_of_one_comparison_at_once_one_wins(
     transactional_db, declaration, origin_clerk, dest_clerk
 ):
-    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    # Left 30 hours ago: the destination's scan (an hour ago) is taken after the truck left.
+    services.declaration_depart(declaration=declaration, by=origin_clerk, at=timezone.now() - dt.timedelta(hours=30))
     origin = upload(declaration, Stage.ORIGIN, origin_clerk, images.png())
     dest = upload(declaration, Stage.DESTINATION, dest_clerk, images.png(seed=2))
     comparison = ScanComparison.objects.get(origin_scan=origin, dest_scan=dest)

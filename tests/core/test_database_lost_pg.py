@@ -98,7 +98,9 @@ def test_a_task_that_loses_its_connection_is_retried_and_does_the_job_once(
     # The worker pauses after each claim: the test cuts its connection during the first pause.
     worker = Worker(settings, pool="solo", concurrency=1, TASK_TEST_PAUSE="comparison=15")
     try:
-        declaration_services.declaration_depart(declaration=declaration, by=origin_clerk)
+        declaration_services.declaration_depart(  # the destination's scan is taken after the truck left
+            declaration=declaration, by=origin_clerk, at=timezone.now() - dt.timedelta(hours=30)
+        )
         origin_png, dest_jpeg, _label = generated_pair(4, tampered=False)
         upload(declaration, Stage.ORIGIN, origin_clerk, origin_png)
         upload(declaration, Stage.DESTINATION, dest_clerk, dest_jpeg, name="dest.jpg")
