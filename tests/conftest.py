@@ -9,6 +9,7 @@ import shutil
 import uuid
 
 import pytest
+from celery._state import _set_task_join_will_block
 from django.conf import settings
 from django.utils import translation
 from hypothesis import HealthCheck
@@ -74,6 +75,10 @@ def _media_axes_and_eager_celery(request, settings, tmp_path):
     # ``task_always_eager``: set that one, or eager is silently off whenever REDIS_URL is set.
     app.conf.CELERY_TASK_ALWAYS_EAGER = eager
     app.conf.CELERY_TASK_EAGER_PROPAGATES = True
+    # An eager task marks the process "inside a task" (Celery refuses ``result.get()`` there) and
+    # puts the mark back when it ends; a live server's thread running one while this thread runs
+    # another can put back the wrong value and leave it set for every later test in this process.
+    _set_task_join_will_block(False)
     yield
     app.conf.CELERY_TASK_ALWAYS_EAGER = before
 
