@@ -62,3 +62,25 @@ def test_the_service_refuses_a_code_that_is_no_country(dest_clerk, read):
         review.read_label(read=read, by=dest_clerk, plate="34ABC123", country="ZZ")
     assert "country" in exc.value.fields
     assert not PlateLabel.objects.exists()
+
+
+def _foreign_section(html: str) -> str:
+    return html.split("<details", 2)[1].split(">", 1)[0]
+
+
+def test_choosing_the_foreign_kind_opens_its_section(client, dest_clerk, read):
+    """The page's own script opens «A foreign plate» when that kind is chosen (CSP allows no inline
+    script); after a refused foreign plate the page itself comes back with it open."""
+    client.force_login(dest_clerk)
+    url = reverse("anpr:read-review", args=[read.pk])
+    html = client.get(url).content.decode()
+    assert 'data-opens-for="foreign"' in _foreign_section(html)
+    assert " open" not in _foreign_section(html)  # an Iranian plate was read: the section waits closed
+    assert '<script src="/static/anpr/plate_entry.js" defer></script>' in html
+    script = client.get("/static/anpr/plate_entry.js")
+    assert script.status_code == 200
+    assert b"data-opens-for" in b"".join(script.streaming_content)
+
+    refused = client.post(url, {"kind": "foreign", "foreign_country": "TR", "foreign_text": ""})
+    assert refused.status_code == 400
+    assert _foreign_section(refused.content.decode()).endswith(" open")

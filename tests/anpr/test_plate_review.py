@@ -361,7 +361,7 @@ def test_a_foreign_plate_read_with_low_confidence_opens_on_the_foreign_section_a
     assert "LI2222" in read_as and "3222<" not in read_as  # one reading on the page: the one the form holds
     assert 'value="foreign" checked' in page
     assert 'id="id_foreign_country" value="DE"' in page and 'id="id_foreign_text" value="LI2222"' in page
-    assert '<details class="mb-2" open>' in page  # the foreign section shown open
+    assert '<details class="mb-2" data-opens-for="foreign" open>' in page  # the foreign section shown open
     response = client.post(url, {"kind": "foreign", "foreign_country": "DE", "foreign_text": "LI2223"})
     assert response.status_code == 302
     label = PlateLabel.objects.get(read=deferred)

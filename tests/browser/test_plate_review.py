@@ -59,3 +59,21 @@ def test_the_second_reviewers_message_never_breaks_the_plate_on_a_phone(
     assert "۴۵ ج ۷۱۲ - ایران ۴۸" in alert.inner_text().replace("\u00a0", " ").replace("\u2060", "")
     page.screenshot(path=str(tmp_path / "conflict-390.png"), full_page=True)
     assert page.evaluate(PLATE_LINES_JS) == []
+
+
+def test_choosing_a_foreign_plate_opens_its_section_at_the_country_box(live_server, new_page, tehran, dest_clerk):
+    camera, _token = services.camera_register(office=tehran, code="THR-CAM-01", direction="in")
+    at = timezone.now() - dt.timedelta(hours=1)
+    (item,) = ingest.reads_ingest(camera=camera, items=[ingest.ReadInput(captured_at=at, plate_raw="12ب34567")])
+    sightings.reads_match(read_ids=[item.id])
+
+    page = new_page()
+    login(page, live_server, "dest_clerk")
+    page.goto(f"{live_server.url}/anpr/reads/{item.id}/review/")
+    section = page.locator('details[data-opens-for="foreign"]')
+    assert section.get_attribute("open") is None
+    page.check('input[name=kind][value="foreign"]')
+    page.wait_for_function("() => document.querySelector('details[data-opens-for=\"foreign\"]').open")
+    assert page.evaluate("() => document.activeElement.id") == "id_foreign_country"
+    page.check('input[name=kind][value="IR"]')  # an Iranian kind leaves it as it is
+    assert section.get_attribute("open") is not None
