@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Collection
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -213,7 +214,19 @@ class PlateReadQuerySet(ScopedQuerySet):
         another plate is a sighting of that plate only, whatever the camera read."""
         # Vehicle and read ids first: an OR of indexed columns, no join over the reads table.
         vehicles = list(Vehicle.objects.filter(plate=plate).values_list("id", flat=True))
-        labelled = PlateLabel.objects.filter(plate=plate)
+        return self._read_as({plate}, start, end, Q(vehicle_id__in=vehicles))
+
+    def read_as(
+        self, plates: Collection[str], start: dt.datetime | None = None, end: dt.datetime | None = None
+    ) -> PlateReadQuerySet:
+        """Reads whose plate now is one of ``plates`` (match keys): the camera's, never read by a person, or
+        the latest a person gave. A read a person corrected to another plate is that plate's only."""
+        return self._read_as(set(plates), start, end)
+
+    def _read_as(
+        self, plates: set[str], start: dt.datetime | None, end: dt.datetime | None, also: Q | None = None
+    ) -> PlateReadQuerySet:
+        labelled = PlateLabel.objects.filter(plate__in=plates)
         if start is not None:
             labelled = labelled.filter(captured_at__gte=start)
         if end is not None:
@@ -224,9 +237,10 @@ class PlateReadQuerySet(ScopedQuerySet):
             PlateLabel.objects.filter(read_id__in=ids).order_by("read_id", "at", "pk").values_list("read_id", "plate")
         ):
             latest[read_id] = label
-        by_people = [read_id for read_id, label in latest.items() if label == plate]
+        by_people = [read_id for read_id, label in latest.items() if label in plates]
         never_read_by_people = ~Q(Exists(PlateLabel.objects.filter(read_id=OuterRef("pk"))))
-        qs = self.filter((Q(plate=plate) & never_read_by_people) | Q(vehicle_id__in=vehicles) | Q(pk__in=by_people))
+        current = (Q(plate__in=plates) & never_read_by_people) | Q(pk__in=by_people)
+        qs = self.filter(current | also if also is not None else current)
         if start is not None:
             qs = qs.filter(captured_at__gte=start)
         if end is not None:

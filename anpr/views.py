@@ -245,8 +245,9 @@ def plate_search(request):
         return _export(request, history, fmt)
     similar_plates = set(matching.variants(plate, 0.9)) - {plate}
     similar = (
+        # By each read's plate now: a read a person corrected is listed under the plate they read, not the camera's.
         PlateRead.objects.for_user(request.user)
-        .filter(plate__in=similar_plates, captured_at__gte=start, captured_at__lt=end)
+        .read_as(similar_plates, start, end)
         .select_related("camera", "office")
         .with_label()
         .order_by("-captured_at")[:50]

@@ -383,15 +383,23 @@ def test_a_foreign_plate_read_with_low_confidence_opens_on_the_foreign_section_a
     assert f'data-read="{deferred.pk}"' in page.split("anpr-reads", 1)[1].split("</table>", 1)[0]
 
 
-def test_a_similar_read_that_a_person_read_otherwise_shows_what_they_read(client, hq, thr_camera):
-    """Among the possible misreads of a plate, a read a person has read shows their plate, marked as theirs."""
-    read = _read(thr_camera, MISREAD, recognition=Recognition.MANUAL)
-    review.read_label(read=read, by=hq, plate=OTHER)
+def test_the_similar_reads_of_a_plate_are_listed_by_the_plate_a_person_read(client, hq, thr_camera):
+    """Among the possible misreads of a plate, a read a person corrected is listed under the plate they read,
+    marked as theirs: corrected to a near plate it is a near read; corrected to another plate, or to the plate
+    searched, it is no near read (the latter is among the sightings)."""
+    elsewhere = _read(thr_camera, MISREAD, recognition=Recognition.MANUAL)
+    review.read_label(read=elsewhere, by=hq, plate=OTHER)
+    near = _read(thr_camera, OTHER, hours_ago=2)
+    review.read_label(read=near, by=hq, plate=MISREAD)
+    searched = _read(thr_camera, MISREAD, hours_ago=1)
+    review.read_label(read=searched, by=hq, plate=DECLARED)
     client.force_login(hq)
     page = client.get(reverse("anpr:plates"), {"q": DECLARED}).content.decode()
-    similar = page.split("anpr-reads")[2].split("</table>", 1)[0]
-    assert f'data-read="{read.pk}"' in similar and "data-labelled" in similar
+    sightings_table, similar = (part.split("</table>", 1)[0] for part in page.split("anpr-reads")[1:3])
+    assert f'data-read="{near.pk}"' in similar and "data-labelled" in similar
     assert 'data-recognition="manual"' not in similar
+    assert f'data-read="{elsewhere.pk}"' not in page
+    assert f'data-read="{searched.pk}"' not in similar and f'data-read="{searched.pk}"' in sightings_table
 
 
 @pytest.mark.persian
