@@ -348,13 +348,16 @@ class PlateHistory(Report):
         _("office"),
         _("camera"),
         _("plate text"),
+        _("country"),
         _("engine"),
         _("confidence"),
         _("declarations"),
         _("declarations outside your scope"),
     ]
-    identifiers = {1: "code", 2: "camera", 3: "plate", 6: "serial"}
-    readable = {4: "engine", 5: "confidence"}
+    # The plate's country in a column of its own (ISO code): the same text is another truck in another
+    # country, as the pages say with «34ABC123 (TR)».
+    identifiers = {1: "code", 2: "camera", 3: "plate", 4: "code", 7: "serial"}
+    readable = {5: "engine", 6: "confidence"}
 
     def __init__(self, user, start, end, plate: str):
         super().__init__(user, start, end)
@@ -372,11 +375,14 @@ class PlateHistory(Report):
 
     def rows(self):
         for read in self.queryset()[:MAX_ROWS]:
+            labelled = read.label_plate is not None  # by a person: their plate and country are the read's now
+            plate = read.label_plate if labelled else read.display_text
             yield [
                 format_jalali(read.captured_at, persian=False),
                 read.office.code,
                 read.camera.code,
-                read.label_plate or read.display_text,
+                plate,
+                (read.label_country if labelled else read.country) if plate else "",
                 read.engine,
                 read.confidence,
                 " ".join(m.declaration.serial for m in read.visible_matches),

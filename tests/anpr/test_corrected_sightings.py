@@ -1,7 +1,10 @@
 """A read a person corrected to another plate is a sighting of the plate they read, not of the camera's:
 the plate search page and the API agree, and the API says the read was corrected and what the camera read."""
 
+import csv
 import datetime as dt
+import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -60,3 +63,27 @@ def test_a_foreign_plate_a_person_read_is_shown_with_its_country(client, dest_cl
     page = client.get(reverse("anpr:read-review", args=[corrected.pk])).content.decode()
     labels = page.split("data-labels", 1)[1].split("</table>", 1)[0]
     assert '<bdi dir="ltr" class="ident ident-plate">34ABC123 (TR)</bdi>' in labels
+
+
+def test_a_foreign_plates_history_files_give_its_country_beside_it(client, dest_clerk, corrected):
+    """The CSV, the XLSX and the PDF of a plate's sightings say the country the page shows («34ABC123 (TR)»),
+    in a column beside the plate: the country a person read, and a camera's foreign read's own."""
+    from tests.anpr.sheets import sheet, table
+    from tests.export_jobs import download
+    from tests.pdftext import pdf_text
+
+    at = (timezone.now() - dt.timedelta(hours=1)).replace(microsecond=0)
+    item = ingest.ReadInput(captured_at=at, plate_raw="34ABC123", country="TR")
+    ingest.reads_ingest(camera=corrected.camera, items=[item])
+    client.force_login(dest_clerk)
+    search = {"q": "34ABC123"}
+    response = client.get(reverse("anpr:plates"), {**search, "format": "csv"})
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    plate, country = lines[0].index("plate text"), lines[0].index("country")
+    assert country == plate + 1
+    assert [(line[plate], line[country]) for line in lines[1:]] == [("34ABC123", "TR"), ("34ABC123", "TR")]
+    rows = table(sheet(download(client, reverse("anpr:plates"), {**search, "format": "xlsx"})))
+    assert [(row[plate].value, row[country].value) for row in rows[1:]] == [("34ABC123", "TR")] * 2
+    assert rows[1][country].alignment.horizontal == "left"  # a code, read left to right
+    text = pdf_text(download(client, reverse("anpr:plates"), {**search, "format": "pdf"}).content)
+    assert len(re.findall(r"34ABC123\s+TR\b", text)) == 2 and "کشور" in text  # each row: the plate, its country

@@ -34,7 +34,7 @@ def two_reads(thr_camera):
 
 def _columns(rows) -> list[tuple]:
     """(engine, confidence) of each row under the header, newest first."""
-    return [(row[4].value, row[5].value, row[5].number_format) for row in rows[1:]]
+    return [(row[5].value, row[6].value, row[6].number_format) for row in rows[1:]]
 
 
 @pytest.mark.persian
@@ -45,7 +45,7 @@ def test_the_persian_page_xlsx_and_pdf_give_the_same_percentage_and_label(client
     assert "خوانش خود دوربین" in page and "پلاک‌خوان (شبکهٔ عصبی)" in page
     rows = table(sheet(download(client, "/anpr/plates/", {"q": PLATE, "format": "xlsx"})))
     assert _columns(rows) == [("پلاک‌خوان (شبکهٔ عصبی)", 0.93, "0%"), ("خوانش خود دوربین", 0.87, "0%")]
-    assert rows[1][4].alignment.horizontal != "left"  # a label in words, not a code read left to right
+    assert rows[1][5].alignment.horizontal != "left"  # a label in words, not a code read left to right
     text = pdf_text(download(client, "/anpr/plates/", {"q": PLATE, "format": "pdf"}).content)
     assert "۸۷٪" in text and "۹۳٪" in text
     # pdftotext writes the hamza above «هٔ» before its letter: the label is checked around it.
@@ -66,4 +66,4 @@ def test_the_csv_keeps_the_engines_code_and_the_fraction_for_programs(client, de
     client.force_login(dest_clerk)
     response = client.get("/anpr/plates/", {"q": PLATE, "format": "csv"})
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert [(line[4], line[5]) for line in lines[1:]] == [("plate_crnn", "0.9349"), ("camera", "0.865")]
+    assert [(line[5], line[6]) for line in lines[1:]] == [("plate_crnn", "0.9349"), ("camera", "0.865")]
