@@ -15,6 +15,7 @@ from rest_framework import serializers
 from accounts.models import CustomsOffice
 from core import uploads
 from core.api import UploadField
+from core.countries import is_country
 from core.text import digits
 
 from .models import Camera, PlateMatch, PlateRead
@@ -73,8 +74,10 @@ class ReadIn(serializers.Serializer):
         return value
 
     def validate_country(self, value: str) -> str:
+        # An assigned ISO 3166-1 code, as the review page checks a foreign plate's (ZZ is two letters, no
+        # country); IR here is an Iranian plate's nationality.
         value = value.strip().upper()
-        if value and not (len(value) == 2 and value.isalpha() and value.isascii()):
+        if value and not is_country(value):
             raise serializers.ValidationError(_("must be a country's two-letter code (ISO 3166-1), such as IR or TR"))
         return value
 

@@ -116,6 +116,46 @@ def test_it_names_the_bad_field(bzg_camera, body, field):
     assert PlateRead.objects.count() == 0
 
 
+COUNTRY_REFUSED = {
+    "en": "must be a country's two-letter code (ISO 3166-1), such as IR or TR",
+    "fa": "باید کد دوحرفی کشور (ISO 3166-1) باشد، مانند IR یا TR",
+}
+
+
+def _country_refused(camera, recent, country: str, language: str) -> None:
+    """A read whose country is two letters but no country's code is refused, saying so beside ``country``, in
+    the request's language, alone and in a batch; nothing is stored."""
+    item = {"captured_at": recent.isoformat(), "plate": "34ABC123", "country": country}
+    client = camera_client(camera)
+    resp = client.post(SINGLE, item, format="json")
+    assert resp.status_code == 400
+    error = resp.json()["error"]
+    assert error["fields"] == {"country": [COUNTRY_REFUSED[language]]}
+    assert error["message"] == f"country: {COUNTRY_REFUSED[language]}"
+    (bad,) = client.post(BULK, {"reads": [item]}, format="json").json()["errors"]
+    assert bad["fields"] == {"country": [COUNTRY_REFUSED[language]]}
+    assert PlateRead.objects.count() == 0
+
+
+@pytest.mark.parametrize("country", ["ZZ", "XX", "UK"])
+def test_a_country_that_is_no_iso_3166_code_is_refused(bzg_camera, recent, country):
+    _country_refused(bzg_camera, recent, country, "en")
+
+
+@pytest.mark.persian
+def test_a_country_that_is_no_iso_3166_code_is_refused_in_persian(bzg_camera, recent):
+    _country_refused(bzg_camera, recent, "ZZ", "fa")
+
+
+def test_a_real_countrys_code_is_taken_in_any_case(bzg_camera, recent):
+    client = camera_client(bzg_camera)
+    assert (
+        client.post(SINGLE, {"captured_at": recent.isoformat(), "plate": "34ABC123", "country": "tr"}).status_code
+        == 201
+    )
+    assert PlateRead.objects.get().country == "TR"
+
+
 def test_it_refuses_a_photo_that_is_not_an_image(bzg_camera, recent):
     resp = camera_client(bzg_camera).post(
         SINGLE,
