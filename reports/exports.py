@@ -50,6 +50,7 @@ from .labels import (
 )
 from .xlsx_stream import XlsxWriter
 
+SERIAL_SHEET = "سریال‌های تسویه‌نشده"
 PDF_SERIAL_LIMIT = 100  # WeasyPrint lays out ~100 table rows a second on a busy core
 
 
@@ -297,14 +298,7 @@ def write_files(
             rows = returns.iter_unsettled(start, end, province)
             serial_cells = _tee_rows(rows, SafeCsvWriter(body) if body else None, most_overdue)
         with XlsxWriter(fileobj) as wb:
-            n = wb.sheet(
-                "سریال‌های تسویه‌نشده",
-                serial_cells,
-                header=SERIAL_HEADER,
-                widths=[18, 10, 10, 12, 12, 12, 10, 20, 28, 40],
-                position=100,
-                ltr_columns=[0],
-            )
+            n = serial_sheet(wb, serial_cells)
             figures = get_figures()
             figure_sheets(wb, figures)
         if body is not None:
@@ -315,6 +309,19 @@ def write_files(
     finally:
         if body is not None:
             body.close()
+
+
+def serial_sheet(wb: XlsxWriter, rows) -> int:
+    """The serial list's sheet, the last tab, as every file of a return writes it (the whole return's and
+    an office's part): its serials read left to right. Returns rows written."""
+    return wb.sheet(
+        SERIAL_SHEET,
+        rows,
+        header=SERIAL_HEADER,
+        widths=[18, 10, 10, 12, 12, 12, 10, 20, 28, 40],
+        position=100,
+        ltr_columns=[0],
+    )
 
 
 def figure_sheets(wb: XlsxWriter, figures: dict) -> None:

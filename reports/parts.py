@@ -34,8 +34,7 @@ from core.files import stored_intact
 from core.text import digits
 from declarations.cells import SafeCsvWriter, safe_cell
 
-from .exports import PDF_SERIAL_LIMIT, csv_head, figure_sheets, render_pdf
-from .labels import SERIAL_HEADER
+from .exports import PDF_SERIAL_LIMIT, csv_head, figure_sheets, render_pdf, serial_sheet
 from .models import MonthlyReturn
 from .xlsx_stream import XlsxWriter
 
@@ -96,13 +95,7 @@ def write_part(part: dict, rows: list[list], fmt: str, out, *, version: int, sta
     deadline). Returns how many serial rows the file holds."""
     if fmt == "xlsx":
         with XlsxWriter(out) as wb:
-            wb.sheet(
-                "سریال‌های تسویه‌نشده",
-                rows,
-                header=SERIAL_HEADER,
-                widths=[18, 10, 10, 12, 12, 12, 10, 20, 28, 40],
-                position=100,
-            )
+            serial_sheet(wb, rows)
             figure_sheets(wb, part)
         return len(rows)
     # Longest past the deadline first (the Jalali dates sort as text), as MostOverdue picks them.

@@ -100,3 +100,15 @@ def test_office_staff_of_another_province_see_nothing(client, built, dest_clerk,
     client.force_login(urmia_clerk)
     csv_text = b"".join(client.get(f"/reports/returns/{built.pk}/csv/").streaming_content).decode("utf-8-sig")
     assert _serials_in(csv_text) == {"URM-2", "URM-3", "URM-4"}
+
+
+def test_an_offices_part_xlsx_reads_its_serials_left_to_right_as_the_whole_return_does(client, built, origin_clerk):
+    client.force_login(origin_clerk)  # Bazargan
+    wb = openpyxl.load_workbook(io.BytesIO(exported(client, f"/reports/returns/{built.pk}/xlsx/")))
+    sheet = wb["سریال‌های تسویه‌نشده"]
+    assert sheet.sheet_view.rightToLeft
+    for row in (2, 3):
+        cell = sheet.cell(row, 1)
+        assert cell.value in ("BZG-0", "BZG-1")
+        assert (cell.alignment.horizontal, cell.alignment.readingOrder) == ("left", 1)
+    assert sheet.cell(2, 9).alignment.horizontal is None  # the reason, Persian text, keeps the sheet's direction
