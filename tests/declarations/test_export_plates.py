@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from tests.export_jobs import exported
 from tests.factories import DeclarationFactory, VehicleFactory
+from tests.sheets import table
 
 pytestmark = pytest.mark.django_db
 XLSX = reverse("declarations:export-xlsx")
@@ -31,11 +32,11 @@ def trucks(bazargan, tehran):
 
 def _plates(data: bytes) -> dict[str, tuple]:
     """Each row's plate cell by serial: (value, type, reading order)."""
-    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
-    header = [c.value for c in sheet[1]]
+    head, *rows = table(load_workbook(io.BytesIO(data)).worksheets[0])
+    header = [c.value for c in head]
     serial, plate = 0, next(i for i, h in enumerate(header) if h in ("plate", "پلاک"))
     out = {}
-    for row in sheet.iter_rows(min_row=2):
+    for row in rows:
         cell = row[plate]
         out[row[serial].value] = (cell.value, cell.data_type, cell.alignment.readingOrder)
     return out

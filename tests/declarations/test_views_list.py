@@ -11,12 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core import dates
 from declarations import selectors
 from declarations.filters import DEFAULT_SORT
 from declarations.models import Status, TransitDeclaration
 from declarations.paging import PAGE_SIZE, keyset_page
 from tests.export_jobs import exported
 from tests.factories import CompanyFactory, DeclarationFactory, VehicleFactory
+from tests.sheets import table, table_values, title_block
 
 LIST = reverse("declarations:list")
 
@@ -173,8 +175,7 @@ def test_it_exports_the_filtered_list_as_csv_and_xlsx(client, hq, bazargan, tehr
     assert rows[0][2:6] == ["origin office", "origin office name", "destination office", "destination office name"]
     assert rows[1][3:6] == [bazargan.name_en, "THR", tehran.name_en]
     xlsx = exported(client, reverse("declarations:export-xlsx"), {"status": "arrived"})
-    book = load_workbook(io.BytesIO(xlsx), read_only=True)
-    sheet_rows = list(book.worksheets[0].iter_rows(values_only=True))
+    sheet_rows = table_values(xlsx)
     assert len(sheet_rows) == 2 and sheet_rows[1][0] == a.serial
     english = exported(client, reverse("declarations:export-xlsx"))
     assert not load_workbook(io.BytesIO(english)).worksheets[0].sheet_view.rightToLeft
@@ -187,9 +188,10 @@ def test_a_persian_export_is_a_right_to_left_sheet(client, hq, bazargan, tehran)
     xlsx = exported(client, reverse("declarations:export-xlsx"), {"status": "arrived"})
     sheet = load_workbook(io.BytesIO(xlsx)).worksheets[0]
     assert sheet.sheet_view.rightToLeft
-    assert sheet["A1"].value == "شماره سریال" and sheet["A2"].value == a.serial
-    assert sheet["A2"].alignment.readingOrder == 1  # the serial itself reads left to right
-    assert (sheet["D1"].value, sheet["D2"].value) == ("نام گمرک مبدأ", bazargan.name_fa)
+    header, row = table(sheet)[:2]
+    assert header[0].value == "شماره سریال" and row[0].value == a.serial
+    assert row[0].alignment.readingOrder == 1  # the serial itself reads left to right
+    assert (header[3].value, row[3].value) == ("نام گمرک مبدأ", bazargan.name_fa)
 
 
 def test_the_export_keeps_to_the_users_scope(client, outsider, declaration):
@@ -245,3 +247,27 @@ def test_a_broken_page_link_on_a_truck_starts_again_from_its_first_page(client, 
     assert response.redirect_chain == [(url, 302)]
     html = response.content.decode()
     assert "The page link is broken: start again from the first page." in html and declaration.serial in html
+
+
+def test_the_xlsx_opens_with_its_title_filters_and_maker_above_the_table_as_the_other_exports_do(
+    client, hq, bazargan, tehran
+):
+    a = DeclarationFactory(origin=bazargan, destination=tehran, status=Status.ARRIVED)
+    DeclarationFactory(origin=bazargan, destination=tehran)
+    client.force_login(hq)
+    before = dates.format_jalali(timezone.now(), persian=False)
+    ws = load_workbook(
+        io.BytesIO(exported(client, reverse("declarations:export-xlsx"), {"status": "arrived", "q": a.serial}))
+    ).worksheets[0]
+    block = title_block(ws)
+    assert block[0] == ["Declarations"] and ws.cell(1, 1).font.b
+    assert ["Search", a.serial] in block and ["Status", "arrived"] in block
+    search = block.index(["Search", a.serial]) + 1
+    assert ws.cell(search, 2).alignment.horizontal == "left"  # the serial reads left to right, as in the table
+    assert block[-2][0] == "made at" and block[-2][1] in {before, dates.format_jalali(timezone.now(), persian=False)}
+    assert block[-1] == ["made by", hq.get_full_name() or hq.username]
+    header, row = table(ws)
+    assert header[0].value == "serial" and row[0].value == a.serial
+
+    unfiltered = load_workbook(io.BytesIO(exported(client, reverse("declarations:export-xlsx")))).worksheets[0]
+    assert title_block(unfiltered)[1] == ["filters", "none"]

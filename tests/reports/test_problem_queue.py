@@ -16,12 +16,13 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from accounts.services import api_token_issue
-from core.dates import TEHRAN
+from core.dates import TEHRAN, format_jalali
 from core.models import ExportJob
 from reports import services
 from reports.models import ProblemStatus, Symptom, System, SystemProblem
 from tests.export_jobs import exported, job_of
 from tests.factories import UserFactory
+from tests.sheets import table, title_block
 
 pytestmark = pytest.mark.django_db
 
@@ -152,13 +153,13 @@ def test_the_export_is_the_tab_with_formulas_neutralised(client, it_named, queue
     assert rows[2][12] == "'" + '=HYPERLINK("http://evil.example","x")'
 
     ws = _xlsx(exported(client, "/reports/problems/", {"status": "open", "format": "xlsx"}))
-    values = [[c.value for c in row] for row in ws.iter_rows()]
+    values = [[c.value for c in row] for row in table(ws)]
     assert len(values) == 4 and not ws.sheet_view.rightToLeft  # an English page's sheet
     client.cookies["django_language"] = "fa"
     persian = exported(client, "/reports/problems/", {"status": "open", "format": "xlsx"})
     assert _xlsx(persian).sheet_view.rightToLeft  # a Persian page's sheet
     assert values[3][12].startswith("'=") and values[1][9] == "بهرام صالحی"
-    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)  # the title block's cells too
 
 
 def test_the_xlsx_is_built_by_the_worker_and_its_page_names_the_tab(client, it_named, queue):
@@ -182,7 +183,7 @@ def test_the_xlsx_is_built_by_the_worker_and_its_page_names_the_tab(client, it_n
         r"system-problems-resolved_\d{4}-\d\d-\d\d_\d{4}\.xlsx", job.filename
     )
     data = b"".join(client.get(reverse("core:export-download", args=[job.pk])).streaming_content)
-    rows = [[c.value for c in row] for row in _xlsx(data).iter_rows()]
+    rows = [[c.value for c in row] for row in table(_xlsx(data))]
     assert [r[0] for r in rows[1:]] == [queue["done"].pk] and rows[1][13] == "وصل شد"
 
 
@@ -191,7 +192,7 @@ def test_the_csv_and_the_xlsx_hold_the_same_rows(client, it_named, queue):
     for tab in ("open", "all"):
         streamed = _csv(client.get("/reports/problems/", {"status": tab, "format": "csv"}))
         built = _xlsx(exported(client, "/reports/problems/", {"status": tab, "format": "xlsx"}))
-        cells = [["" if c.value is None else str(c.value) for c in row] for row in built.iter_rows()]
+        cells = [["" if c.value is None else str(c.value) for c in row] for row in table(built)]
         assert streamed == cells and len(streamed) == 1 + (3 if tab == "open" else 4)
 
 
@@ -221,7 +222,7 @@ def test_office_staff_export_their_offices_problems_as_they_did(client, origin_c
     expected = [str(queue["acked"].pk), str(queue["new"].pk)]  # Bazargan's open ones; Tehran's is not theirs
     assert [r[0] for r in _csv(client.get("/reports/problems/?format=csv"))[1:]] == expected
     built = _xlsx(exported(client, "/reports/problems/", {"format": "xlsx"}))
-    assert [str(r[0].value) for r in list(built.iter_rows())[1:]] == expected
+    assert [str(r[0].value) for r in table(built)[1:]] == expected
 
 
 # A filter that is not one of the choices: the page says so beside the tabs, no problems, no file (400).
@@ -338,3 +339,20 @@ def test_the_api_refuses_wrong_roles_and_outside_scope(origin_clerk, outsider, q
     assert ics.post(url + "acknowledge/").status_code == 403
     assert APIClient().get("/api/reports/problems/counts/").status_code in (401, 403)
     assert SystemProblem.objects.get(pk=queue["new"].pk).status == ProblemStatus.NEW
+
+
+def test_the_xlsx_opens_with_its_title_tab_and_maker_above_the_table_as_the_other_exports_do(client, it_named, queue):
+    client.force_login(it_named)
+    before = format_jalali(timezone.now(), persian=False)
+    ws = _xlsx(exported(client, "/reports/problems/", {"status": "new", "format": "xlsx"}))
+    block = title_block(ws)
+    assert block[:2] == [["System problems"], ["status", "new"]]
+    assert block[2][0] == "made at" and block[2][1] in {before, format_jalali(timezone.now(), persian=False)}
+    assert block[3:] == [["made by", "بهرام صالحی"]]
+    assert ws.cell(1, 1).font.b  # the title stands out
+    header, *rows = table(ws)
+    assert header[0].value == "number" and [r[0].value for r in rows] == [queue["new"].pk, queue["formula"].pk]
+
+    client.cookies["django_language"] = "fa"
+    block = title_block(_xlsx(exported(client, "/reports/problems/", {"format": "xlsx"})))
+    assert block[:2] == [["مشکلات سامانه"], ["وضعیت", "باز"]] and block[3] == ["تهیه‌کننده", "بهرام صالحی"]
