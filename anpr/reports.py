@@ -32,12 +32,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import localised_name
+from accounts.models import CustomsOffice, localised_name
 from core.dates import TEHRAN, format_jalali, persian_digits
 from core.exports import Progress
 from core.files import export_filename
 from core.text import digits, is_persian, percent, sheet_title
-from core.xlsx import append_title_block, made_lines
+from core.xlsx import append_title_block, made_lines, office_label
 from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_row
 from declarations.models import ARRIVED_STATUSES, TransitDeclaration
@@ -72,6 +72,10 @@ class Report:
     # The CSV, a table for programs, keeps the stored code and fraction.
     readable: dict[int, str] = {}
     sortable = False  # the page sorts its rows by a column (``sorted_rows``)
+    # Office code columns → the column holding the office's name (None: the rows have none). The XLSX writes each
+    # office in one cell, its name followed by its code (``core.xlsx.office_label``), as every XLSX does; the page,
+    # the PDF and the CSV keep their columns.
+    offices: dict[int, int | None] = {}
 
     def __init__(self, user, start: dt.datetime, end: dt.datetime):
         self.user, self.start, self.end = user, start, end
@@ -232,11 +236,21 @@ class Report:
         ws.sheet_view.rightToLeft = is_persian()  # as the page it came from
         ([title], _none), *lines = self.title_block()
         append_title_block(ws, title, lines, safe=safe_row)  # then the table, its header row first
-        ws.append([str(h) for h in self.headers])
+        headers = [str(h) for h in self.headers]
+        for code, name in self.offices.items():
+            headers[code] = headers[name] if name is not None else gettext("office")
+        drop = {name for name in self.offices.values() if name is not None}
+        ltr = tuple(i for i in self.identifier_columns if i not in self.offices)
+        names = _office_names() if any(name is None for name in self.offices.values()) else {}
+        ws.append([h for i, h in enumerate(headers) if i not in drop])
         done = 0
         for row in self.export_rows():
             safe = self._xlsx_readable(ws, safe_row(row))  # openpyxl writes text starting with "=" as a formula
-            ws.append(idents.xlsx_ltr_cells(ws, safe, self.identifier_columns) if self.identifier_columns else safe)
+            for code, name in self.offices.items():
+                label = office_label(safe[name] if name is not None else names.get(safe[code]), safe[code])
+                safe[code] = safe_row([label])[0]
+            cells = idents.xlsx_ltr_cells(ws, safe, ltr) if ltr else safe
+            ws.append([c for i, c in enumerate(cells) if i not in drop] if drop else cells)
             done += 1
             if progress and done % PROGRESS_EVERY == 0:
                 progress(done, None)
@@ -263,6 +277,13 @@ class Report:
         return row
 
 
+def _office_names() -> dict[str, str]:
+    """Each office's name in the active language, by code."""
+    return {
+        code: localised_name(fa, en) for code, fa, en in CustomsOffice.objects.values_list("code", "name_fa", "name_en")
+    }
+
+
 def _day(value) -> str:
     return format_jalali(value, with_time=False, persian=False) if value else ""
 
@@ -277,6 +298,7 @@ class ReadsPerOfficeDay(Report):
     title = _("Plate reads per office per day")
     headers = [_("day"), _("office code"), _("office"), _("reads"), _("matched to a declaration"), _("no plate text")]
     identifiers = {1: "code"}
+    offices = {1: 2}
 
     def queryset(self):
         return (
@@ -303,6 +325,7 @@ class ArrivalEvidence(Report):
     title = _("Arrivals with plate evidence per office")
     headers = [_("office code"), _("office"), _("has camera"), _("arrivals"), _("with a plate read"), _("share %")]
     identifiers = {0: "code"}
+    offices = {0: 1}
 
     def queryset(self):
         return (
@@ -349,6 +372,7 @@ class PlateHistory(Report):
     # The plate's country in a column of its own (ISO code): the same text is another truck in another
     # country, as the pages say with «34ABC123 (TR)».
     identifiers = {1: "code", 2: "camera", 3: "plate", 4: "code", 7: "serial"}
+    offices = {1: None}
     readable = {5: "engine", 6: "confidence"}
 
     def __init__(self, user, start, end, plate: str):
@@ -403,6 +427,7 @@ class CameraCorrections(Report):
         *[format_lazy("{}: {}", _("corrected"), k.label) for k in LabelReason],
     ]
     identifiers = {0: "code", 1: "camera"}  # the camera's code, as it sends it
+    offices = {0: None}
     sortable = True
 
     def rows(self):

@@ -1,4 +1,8 @@
-"""What every XLSX a person takes away opens with: a title block saying what the file is.
+"""What every XLSX a person takes away has in common: the title block it opens with, and how it names an office.
+
+An office is written in one cell as the monthly return and its PDF write it: its name in the file's language
+followed by its code, ``Bazargan (BZG)`` / ``گمرک بازرگان (BZG)`` (``office_label``); the code alone when
+it names no office we know. The CSVs, tables for programs, keep the code in a column of its own.
 
 A file is forwarded by e-mail and must say what it is on its own: its title in bold, then a line per
 filter (label, value) as the page that asked for it named them, when it was made and by whom, a blank
@@ -24,6 +28,13 @@ from core.text import strip_isolates
 Line = tuple[list, tuple[int, ...]]
 # The cell alignment of an identifier in a right-to-left sheet (``declarations.idents.XLSX_LTR``).
 LTR = {"horizontal": "left", "readingOrder": 1}
+
+
+def office_label(name: str | None, code: str | None) -> str:
+    """An office (or a province) as every XLSX writes it: ``گمرک بازرگان (BZG)``; the code alone without a name."""
+    if not code:
+        return name or ""
+    return f"{name} ({code})" if name else code
 
 
 def made_lines(user, now=None) -> list[Line]:

@@ -147,13 +147,23 @@ def write_xlsx(qs, out, progress=None, *, head: list[xlsx.Line]) -> int:
     # A Persian sheet reads right to left, as the page it came from; its identifiers stay LTR cells.
     sheet.sheet_view.rightToLeft = text.is_persian()
     xlsx.append_title_block(sheet, _("Declarations"), head, safe=safe_row)
-    names = [name for name, _label in _fields()]
+    fields = [name for name, _label in _fields()]
+    # Each office in one cell, its name followed by its code (``core.xlsx.office_label``); the CSV keeps both.
+    offices = {fields.index(code): fields.index(code) + 1 for code in OFFICE_NAMES}
+    names = [name for i, name in enumerate(fields) if i - 1 not in offices]
     ltr = [names.index(n) for n in IDENTIFIER_FIELDS]
     plate, country = names.index(PLATE_FIELD), names.index(COUNTRY_FIELD)
+
+    def in_sheet(row: list) -> list:
+        for code, name in offices.items():
+            row[code] = xlsx.office_label(row[name], row[code])
+        return [value for i, value in enumerate(row) if i - 1 not in offices]
+
     rows = _rows(qs)
-    sheet.append(next(rows))
+    sheet.append([label for i, label in enumerate(next(rows)) if i - 1 not in offices])
     done = 0
     for row in rows:
+        row = in_sheet(row)
         cells = idents.xlsx_ltr_cells(sheet, row, ltr)
         cells[plate] = idents.xlsx_plate_cell(sheet, row[plate], row[country])
         sheet.append(cells)

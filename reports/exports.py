@@ -313,10 +313,20 @@ def write_files(
 
 def serial_sheet(wb: XlsxWriter, rows) -> int:
     """The serial list's sheet, the last tab, as every file of a return writes it (the whole return's and
-    an office's part): its serials read left to right. Returns rows written."""
+    an office's part): its serials read left to right, each office as «name (code)» (the CSV keeps the
+    codes). Returns rows written."""
+    offices = place_names()["office"]
+
+    def labelled(rows):
+        for row in rows:
+            if row.__class__ is str:  # finished by PostgreSQL (serials_pg), its offices labelled there
+                yield row
+            else:
+                yield [row[0], place_label(row[1], offices), place_label(row[2], offices), *row[3:]]
+
     return wb.sheet(
         SERIAL_SHEET,
-        rows,
+        labelled(rows),
         header=SERIAL_HEADER,
         widths=[18, 10, 10, 12, 12, 12, 10, 20, 28, 40],
         position=100,
@@ -342,10 +352,10 @@ def figure_sheets(wb: XlsxWriter, figures: dict) -> None:
         wb.sheet(
             "استان‌ها",
             (
-                [p["province"], names["province"].get(p["province"], ""), *(p[k] for k in returns.BALANCE_KEYS)]
+                [place_label(p["province"], names["province"]), *(p[k] for k in returns.BALANCE_KEYS)]
                 for p in figures["provinces"]
             ),
-            header=["کد استان", "استان", *(BALANCE_LABELS[k].strip() for k in returns.BALANCE_KEYS)],
+            header=["استان", *(BALANCE_LABELS[k].strip() for k in returns.BALANCE_KEYS)],
         )
     cases = figures["cases"]
     wb.sheet(
@@ -380,8 +390,7 @@ def figure_sheets(wb: XlsxWriter, figures: dict) -> None:
         *(
             [
                 "اسکن",
-                o["office"],
-                names["office"].get(o["office"], ""),
+                place_label(o["office"], names["office"]),
                 o["departed"],
                 o["origin_scanned_in_time"],
                 o["arrived"],
@@ -390,16 +399,16 @@ def figure_sheets(wb: XlsxWriter, figures: dict) -> None:
             for o in figures["scan_compliance"]["offices"]
         ),
         *(
-            ["پلاک‌خوان", o["office"], names["office"].get(o["office"], ""), "", "", o["arrived"], o["sighted"]]
+            ["پلاک‌خوان", place_label(o["office"], names["office"]), "", "", o["arrived"], o["sighted"]]
             for o in figures["plate_compliance"]["offices"]
         ),
     ]
     if not compliance_rows:  # an empty sheet would read as a failed export
-        compliance_rows = [["—", "", "در این ماه هیچ گمرکی اسکنر یا پلاک‌خوانی در خدمت نداشت.", "", "", "", ""]]
+        compliance_rows = [["—", "در این ماه هیچ گمرکی اسکنر یا پلاک‌خوانی در خدمت نداشت.", "", "", "", ""]]
     wb.sheet(
         "انطباق",
         compliance_rows,
-        header=["نوع", "کد گمرک", "گمرک", "اعزام", "اسکن به‌موقع", "وصول", "بررسی‌شده / رؤیت پلاک"],
+        header=["نوع", "گمرک", "اعزام", "اسکن به‌موقع", "وصول", "بررسی‌شده / رؤیت پلاک"],
     )
 
 

@@ -15,6 +15,7 @@ import jdatetime
 
 from accounts.models import CustomsOffice, Province
 from core.dates import TEHRAN, format_jalali
+from core.xlsx import office_label
 
 BALANCE_LABELS = {
     "opening": "مانده اول ماه (تسویه‌نشده)",
@@ -134,5 +135,4 @@ def place_names() -> dict[str, dict[str, str]]:
 
 def place_label(code: str, names: dict[str, str]) -> str:
     """``آذربایجان غربی (WAZ)``; the code alone when it names nothing we know."""
-    name = names.get(code or "")
-    return f"{name} ({code})" if name else (code or "")
+    return office_label(names.get(code or ""), code)

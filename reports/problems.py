@@ -103,6 +103,9 @@ HEADERS = [
 ]
 
 
+OFFICE_CODE = 3  # the office's code column, its name after it
+
+
 def rows(problems):
     """One list of display values per problem (at most ``EXPORT_LIMIT``), read ``CHUNK`` at a time."""
     for p in problems[:EXPORT_LIMIT].iterator(chunk_size=CHUNK):
@@ -111,7 +114,7 @@ def rows(problems):
             str(p.get_system_display()),
             str(p.get_symptom_display()),
             p.office.code,
-            p.office.name_fa,
+            p.office.name,  # in the file's language, as the page names it
             format_jalali(p.since, persian=False),
             format_jalali(p.reported_at, persian=False),
             person(p.reported_by),
@@ -150,9 +153,12 @@ def write_xlsx(problems, out, progress=None, *, head: list[xlsx.Line]) -> int:
     ws = wb.create_sheet(str(_("System problems"))[:31])
     ws.sheet_view.rightToLeft = is_persian()  # as the page it came from
     xlsx.append_title_block(ws, str(_("System problems")), head, safe=safe_row)
-    ws.append([str(h) for h in HEADERS])
+    # The office in one cell, its name followed by its code (``core.xlsx.office_label``); the CSV keeps both.
+    ws.append([str(h) for i, h in enumerate(HEADERS) if i != OFFICE_CODE])
     done = 0
     for row in rows(problems):
+        row[OFFICE_CODE + 1] = xlsx.office_label(row[OFFICE_CODE + 1], row[OFFICE_CODE])
+        del row[OFFICE_CODE]
         ws.append(safe_row(row))  # openpyxl writes text starting with "=" as a formula
         done += 1
         if progress and done % CHUNK == 0:

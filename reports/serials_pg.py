@@ -26,6 +26,7 @@ from django.db import connection
 
 from accounts.models import CustomsOffice, Province
 from core.dates import TEHRAN
+from core.xlsx import office_label
 from declarations.cells import safe_cell, safe_cell_sql
 from declarations.models import TransitDeclaration
 
@@ -80,12 +81,13 @@ def _csv_field(value: str) -> str:
 
 
 def _office_cells(p: _Params) -> tuple[str, str]:
-    """Arrays of each office's finished CSV field and XLSX cell, indexed by office id: the 37
-    codes are formatted once here instead of once per row in the database."""
-    codes = dict(CustomsOffice.objects.values_list("pk", "code"))
-    size = max(codes, default=0)
-    csv_cells = [_csv_field(safe_cell(codes.get(i, ""))) for i in range(1, size + 1)]
-    xml_cells = [cell_xml(codes.get(i, "")) for i in range(1, size + 1)]
+    """Arrays of each office's finished CSV field (its code) and XLSX cell (``name (code)``, as
+    ``exports.serial_sheet`` writes it), indexed by office id: the 37 offices are formatted once here
+    instead of once per row in the database."""
+    offices = {pk: (code, name) for pk, code, name in CustomsOffice.objects.values_list("pk", "code", "name_fa")}
+    size = max(offices, default=0)
+    csv_cells = [_csv_field(safe_cell(offices.get(i, ("", ""))[0])) for i in range(1, size + 1)]
+    xml_cells = [cell_xml(office_label(*reversed(offices.get(i, ("", ""))))) for i in range(1, size + 1)]
     return f"({p(csv_cells)}::text[])", f"({p(xml_cells)}::text[])"
 
 
