@@ -57,6 +57,33 @@ def strip_isolates(text: str) -> str:
     return text.translate(ISOLATES)
 
 
+_OPENERS = "\u2066\u2067\u2068"  # LRI, RLI, FSI: each closed by a PDI
+
+
+def truncate_isolated(text: str, limit: int, ellipsis: str = "…") -> str:
+    """``text`` in at most ``limit`` characters, an ellipsis included, as ``truncatechars`` cuts it, but never
+    inside an isolated identifier (a serial, a waybill between LRI … PDI): the identifier the limit falls in is
+    dropped whole, and an isolate still open around the cut (a quoted piece holding identifiers) is closed,
+    so that what follows the cut text (the rest of a line it is shown in) is not laid out inside it."""
+    if len(text) <= limit:
+        return text
+    budget = max(0, limit - len(ellipsis))
+    end = budget
+    while True:
+        open_at: list[int] = []  # where each isolate still open at ``end`` begins, outermost first
+        for i, ch in enumerate(text[:end]):
+            if ch in _OPENERS:
+                open_at.append(i)
+            elif ch == PDI and open_at:
+                open_at.pop()
+        if open_at and not any(ch in _OPENERS for ch in text[open_at[-1] + 1 : end]):
+            end = open_at.pop()  # the limit falls inside an identifier (no piece within it): drop it whole
+        head = text[:end].rstrip()
+        if len(head) + len(open_at) <= budget:
+            return head + PDI * len(open_at) + ellipsis
+        end = budget - len(open_at)  # room for the closing marks: cut earlier and look again
+
+
 # --- digits and numbers ---------------------------------------------------------------------------
 
 PERSIAN_DECIMAL = "\u066b"  # ٫ Arabic decimal separator, as Persian writes it

@@ -1,4 +1,5 @@
-"""Template filters for Jalali dates, Persian digits and numbers (a builtin, no {% load %} needed)."""
+"""Template filters for Jalali dates, Persian digits and numbers, and text cut short without cutting an
+isolated identifier (a builtin, no {% load %} needed)."""
 
 from django import template
 from django.utils import translation
@@ -55,3 +56,9 @@ def route(places):
     codes around a neutral arrow would otherwise be laid out left to right in a Persian line,
     the arrow pointing back to the origin."""
     return format_html_join(f" {text.arrow()} ", "<bdi>{}</bdi>", ((p,) for p in places or []))
+
+
+@register.filter
+def truncate_isolated(value, limit):
+    """``truncatechars`` that never cuts inside an isolated identifier (``core.text.truncate_isolated``)."""
+    return text.truncate_isolated("" if value is None else str(value), int(limit))

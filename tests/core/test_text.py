@@ -1,6 +1,9 @@
-"""Spreadsheet tab names (``core.text.sheet_title``)."""
+"""Spreadsheet tab names (``core.text.sheet_title``); text cut short around isolated identifiers
+(``core.text.truncate_isolated``)."""
 
-from core.text import sheet_title
+from core.text import sheet_title, truncate_isolated
+
+LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
 
 
 def test_a_sheet_name_is_cut_to_excels_31_characters_at_a_word_not_inside_one():
@@ -9,3 +12,13 @@ def test_a_sheet_name_is_cut_to_excels_31_characters_at_a_word_not_inside_one():
     assert len(persian) <= 31 and persian == "ورودهایی که شواهد پلاک دارند"  # no cut word, no dangling «به»
     assert sheet_title("a/b:c [d]") == "a b c d"  # characters Excel refuses in a name
     assert sheet_title("short") == "short"
+
+
+def test_a_cut_never_leaves_an_identifier_half_or_an_isolate_open():
+    text = f"Serials {LRI}T1404-0001{PDI}, {LRI}T1404-0002{PDI} and more"
+    assert truncate_isolated(text, 100) == text  # short enough: as it is
+    assert truncate_isolated(text, 30) == f"Serials {LRI}T1404-0001{PDI},…"  # the second serial dropped whole
+    # A serial inside a quoted right-to-left piece: the serial dropped, the piece closed, within the limit.
+    nested = f"Note {RLI}گفته شد {LRI}T1404-0001{PDI} و {LRI}T1404-0002{PDI}{PDI} end"
+    cut = truncate_isolated(nested, 30)
+    assert cut == f"Note {RLI}گفته شد {LRI}T1404-0001{PDI} و{PDI}…" and len(cut) <= 30

@@ -62,3 +62,30 @@ def test_an_english_page_lists_with_an_english_comma_and_latin_digits(client, de
     listed, note = _proposed(client, dest_clerk, arrived)
     assert f"{LRI}T1404-0091{PDI}, {LRI}T1404-0092{PDI}" in note and "،" not in listed
     assert "Gross weight found 1100 kg, declared 1000 kg." in listed
+
+
+def test_a_long_evidence_is_cut_in_its_note_before_the_serial_the_limit_falls_in(
+    client, dest_clerk, arrived, monkeypatch
+):
+    from declarations import detection
+    from declarations.models import UnsettledReason
+
+    others = [f"T1404-{n:04d}" for n in range(1, 40)]
+    evidence = f"Waybill {LRI}WB-1404-77{PDI} is also on declaration(s) " + ", ".join(f"{LRI}{s}{PDI}" for s in others)
+    cut = evidence[:499]  # what truncatechars:500 keeps, before its «…»
+    assert cut.count(LRI) > cut.count(PDI)  # the 500th character falls inside a serial: the test's premise
+    last_whole = cut[: cut.rindex(LRI)].rstrip(", ")
+    monkeypatch.setattr(
+        detection, "propose_reasons", lambda d: [detection.ProposedReason(UnsettledReason.DUPLICATE_WAYBILL, evidence)]
+    )
+
+    _listed_text, note = _proposed(client, dest_clerk, arrived)
+
+    assert len(note) <= 500 and note.count(LRI) == note.count(PDI)  # every serial it names is closed
+    assert note.startswith(last_whole) and note.endswith("…")  # the cut serial dropped whole, not half of it
+    client.post(
+        reverse("declarations:action", args=[arrived.pk, "record_unsettled"]),
+        {"record_unsettled-reason": "duplicate_waybill", "record_unsettled-note": note},
+    )
+    arrived.refresh_from_db()
+    assert arrived.unsettled_note == note
