@@ -3,7 +3,8 @@
 The HTML templates under ``templates/letters/`` go through the RTL PDF engine (``core.pdf``:
 fonts embedded from disk, no network).
 A sent letter's PDF, its record, is rendered and stored once by a Celery task; a draft's
-preview is rendered in the request (about 0.1 s) and never stored.
+preview is built by the worker as an export job (``core.exports``, kind ``letter-draft``: the person
+follows it on the job's page and is told when it is ready), never in a request and never kept with the letter.
 """
 
 from __future__ import annotations
@@ -11,11 +12,19 @@ from __future__ import annotations
 import hashlib
 
 from django.core.files.base import ContentFile
+from django.http import QueryDict
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from core.dates import format_jalali
+from core.exports import ExportRefused
 from core.pdf import font_face_css, html_to_pdf
+from declarations.idents import serial_html
 
 from .models import FollowUpLetter, LetterStatus
 
@@ -41,7 +50,7 @@ def render_letter_pdf(letter: FollowUpLetter) -> bytes:
 def letter_store_pdf(*, letter_id: int) -> FollowUpLetter:
     """Render and keep a sent letter's PDF with its SHA-256: the letter's record, stored once.
 
-    A draft is never stored (its preview is rendered for each request). Two runs at once
+    A draft is never stored with the letter (its preview is an export job: ``build_preview``). Two runs at once
     both render, but only the first to fill the empty field keeps its file."""
     letter = FollowUpLetter.objects.select_related("from_office", "to_office", "declaration").get(pk=letter_id)
     if letter.pdf or letter.status not in (LetterStatus.SENT, LetterStatus.ANSWERED):
@@ -56,3 +65,51 @@ def letter_store_pdf(*, letter_id: int) -> FollowUpLetter:
         return letter
     letter.pdf_sha256 = digest
     return letter
+
+
+# --- a draft's preview, an export job ----------------------------------------------------------------
+
+PREVIEW_KIND = "letter-draft"
+PREVIEW_STATUSES = (LetterStatus.DRAFT, LetterStatus.CANCELLED)
+
+
+def preview_query(letter: FollowUpLetter) -> str:
+    return urlencode({"letter": str(letter.pk)})
+
+
+def _previewed(job) -> FollowUpLetter | None:
+    pk = QueryDict(job.query).get("letter", "")
+    if not pk.isdigit():
+        return None
+    letters = FollowUpLetter.objects.select_related("from_office", "to_office", "declaration")
+    return letters.for_user(job.user).filter(pk=int(pk)).first()
+
+
+def build_preview(job, out, progress) -> str:
+    """The builder of the export job (``core.exports``): the draft named in ``job.query`` as a PDF, for
+    ``job.user`` if the draft is still one they may see (the page's own check, made again in the worker),
+    and still a draft: a letter sent since has its stored record, downloaded from its page."""
+    letter = _previewed(job)
+    if letter is None:
+        raise ExportRefused(_("This letter is no longer one you may read."))
+    if letter.status not in PREVIEW_STATUSES:
+        raise ExportRefused(_("This letter has been sent since: download its PDF from its page."))
+    out.write(render_letter_pdf(letter))
+    return f"letter-draft-{letter.pk}.pdf"
+
+
+def preview_back(job) -> str:
+    """The letter's page."""
+    pk = QueryDict(job.query).get("letter", "")
+    return reverse("casework:letter", args=[int(pk)]) if pk.isdigit() else reverse("casework:letters")
+
+
+def preview_shown(job) -> list[tuple[str, SafeString]]:
+    """The draft as its page names it: the declaration it follows up, the office it is addressed to."""
+    letter = _previewed(job)
+    if letter is None:
+        return []
+    return [
+        (_("declaration"), serial_html(letter.declaration.serial)),
+        (_("to office"), format_html("{}", letter.to_office)),
+    ]

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,10 +20,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
-from core import jobs
+from core import exports, jobs
 from core.dates import TEHRAN
 from core.errors import DomainError, InvalidInput
-from core.files import serve_evidence, serve_export
+from core.files import serve_evidence
 from core.forms import apply_error, id_or_none, posted_name, read_filters
 from core.templatetags.jalali import fa
 from declarations import idents
@@ -265,13 +264,12 @@ def letter_answer(request, pk: int):
 
 @login_required
 def letter_pdf(request, pk: int):
-    """A sent letter's stored PDF; a draft's preview rendered for this request and not kept."""
+    """A sent letter's stored PDF; a draft's preview is built by the worker (an export job: the answer is
+    the job's page, which follows its progress and gives the file; the person is told when it is ready)."""
     letter = get_scoped_or_404(_letters(request.user), request.user, pk=pk)
-    if letter.status in (LetterStatus.DRAFT, LetterStatus.CANCELLED):
-        response = HttpResponse(letter_pdfs.render_letter_pdf(letter), content_type="application/pdf")
-        return serve_export(
-            request, response, subject=letter, filename=f"letter-draft-{letter.pk}.pdf", as_attachment=False
-        )
+    if letter.status in letter_pdfs.PREVIEW_STATUSES:
+        job = exports.start(request, kind=letter_pdfs.PREVIEW_KIND, fmt="pdf", query=letter_pdfs.preview_query(letter))
+        return redirect("core:export-job", pk=job.pk)
     name = f"letter-{letter.number.replace('/', '-') or letter.pk}.pdf"
     if not letter.pdf:
         # Rendered by a task when it was sent; not there yet (or the task was lost): store it

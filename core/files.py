@@ -3,7 +3,7 @@
 ``serve_evidence`` streams a stored file (a scan and its previews, a change map, a plate photo,
 an arrival evidence document, an inspection attachment, a letter's or a return's stored file)
 after checking its SHA-256 against the one recorded when it was stored; ``serve_export``
-finishes a file built for this request (a list exported as CSV, a draft's preview, an office's
+finishes a file built for this request (a list exported as CSV, an office's
 part of a return as CSV). Both answer with the same headers and write the same audit entry:
 
 - ``Cache-Control: no-store`` and ``Pragma: no-cache`` (shared customs workstations keep nothing),
