@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import actor
 from core.errors import InvalidInput
+from core.text import isolate
 
 from .models import TOKEN_PREFIX_LEN, ApiToken, Role, User, hash_api_key
 
@@ -95,7 +96,7 @@ def _new_key() -> str:
 def _expiry(days: int | None, now: dt.datetime) -> dt.datetime | None:
     days = settings.API_TOKEN_DAYS if days is None else days
     if days < 0:
-        raise InvalidInput("days must be 0 (never expires) or more", fields={"days": str(days)})
+        raise InvalidInput(_("The lifetime in days must be 0 (never expires) or more."), fields={"days": str(days)})
     return now + dt.timedelta(days=days) if days else None
 
 
@@ -108,7 +109,9 @@ def api_token_issue(
     ``days``: lifetime (None: ``settings.API_TOKEN_DAYS``; 0: never expires).
     """
     if not user.is_active:
-        raise InvalidInput(f"user {user.username} is not active", fields={"user": user.username})
+        raise InvalidInput(
+            _("User %(username)s is not active.") % {"username": isolate(user.username)}, fields={"user": user.username}
+        )
     now = timezone.now()
     expires_at = _expiry(days, now)
     while True:  # a prefix collision (40 bits) is unlikely; the unique index would refuse it
@@ -152,7 +155,7 @@ def api_token_rotate(
     issue a new one instead, so a leaked and revoked key never leads to a fresh one.
     """
     if grace < dt.timedelta(0):
-        raise InvalidInput("grace must not be negative", fields={"grace": str(grace)})
+        raise InvalidInput(_("The grace period must not be negative."), fields={"grace": str(grace)})
     if reason := token.refusal():
         raise InvalidInput(
             _("This token cannot be rotated: %(reason)s.") % {"reason": reason}, fields={"token": token.prefix}

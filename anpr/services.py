@@ -101,7 +101,7 @@ def camera_token_expiry(days: int | None = None) -> dt.datetime | None:
     """When a token issued now expires: ``days`` (None: ``settings.ANPR_CAMERA_TOKEN_DAYS``), 0 never."""
     days = settings.ANPR_CAMERA_TOKEN_DAYS if days is None else days
     if days < 0:
-        raise InvalidInput("days must be 0 (never expires) or more", fields={"days": str(days)})
+        raise InvalidInput(_("The lifetime in days must be 0 (never expires) or more."), fields={"days": str(days)})
     return timezone.now() + dt.timedelta(days=days) if days else None
 
 

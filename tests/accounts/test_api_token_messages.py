@@ -4,8 +4,10 @@ the username isolated, a time in Jalali, Tehran time, in the reader's digits. Th
 language, with a UTC time."""
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -67,3 +69,18 @@ def test_a_token_of_a_deactivated_user_names_the_user_isolated(ics):
     ics.is_active = False
     ics.save()
     assert _refusal(f"Token {key}") == f"کاربر {LRI}ics{PDI} غیرفعال است."
+
+
+def test_a_lifetime_grace_or_user_refused_when_issuing_or_rotating_is_told_in_persian(ics, hq):
+    # No page takes these: the IT office meets them at ``manage.py issue_token`` (which runs in the site's
+    # language) and through the services; each names its field, as a form beside it would.
+    with pytest.raises(CommandError, match=r"^عمر توکن به روز باید ۰ \(بی‌انقضا\) یا بیشتر باشد\.$"):
+        call_command("issue_token", "ics", "--days", "-1", stdout=io.StringIO(), stderr=io.StringIO())
+    token, _key = api_token_issue(user=ics, name="ICS nightly import")
+    with pytest.raises(InvalidInput, match="^مهلت کار توکن قبلی نمی‌تواند منفی باشد.$") as refused:
+        api_token_rotate(token=token, by=hq, grace=-dt.timedelta(hours=1))
+    assert list(refused.value.fields) == ["grace"]
+    ics.is_active = False
+    ics.save()
+    with pytest.raises(CommandError, match=f"^کاربر {LRI}ics{PDI} غیرفعال است.$"):
+        call_command("issue_token", "ics", stdout=io.StringIO(), stderr=io.StringIO())
