@@ -12,6 +12,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
@@ -89,11 +90,16 @@ _local = threading.local()
 
 
 def _validator() -> ReadIn:
-    """One ReadIn per thread: building a serializer deep-copies its fields (a sixth of a single
-    read's CPU), and ``run_validation`` keeps no state between calls."""
-    validator = getattr(_local, "validator", None)
+    """One ReadIn per thread and language: building a serializer deep-copies its fields (a sixth of a
+    single read's CPU), and ``run_validation`` keeps no state between calls; but DRF writes a field's
+    limit message («no more than 2 characters») once, in the language of the request that first needs it."""
+    validators = getattr(_local, "validators", None)
+    if validators is None:
+        validators = _local.validators = {}
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    validator = validators.get(language)
     if validator is None:
-        validator = _local.validator = ReadIn()
+        validator = validators[language] = ReadIn()
     return validator
 
 

@@ -480,3 +480,18 @@ def test_a_refused_read_is_told_in_the_requests_language_and_digits(
     response = client.post(SINGLE, old, format="json")
     assert response.status_code == 400 and response.json()["error"]["fields"] == {"captured_at": [too_old]}
     assert not PlateRead.objects.exists()
+
+
+def test_a_field_limit_is_told_in_each_requests_own_language(bzg_camera, recent, settings):
+    """The reads' validator is kept per thread, and DRF writes a field's limit message once: the first
+    request's language stuck, an English camera was told «مطمعن شوید طول این مقدار بیشتر از 2 نیست.»."""
+    client = camera_client(bzg_camera)
+    read = {"captured_at": recent.isoformat(), "plate": "34ABC123", "country": "Turkey"}
+    said = {}
+    for language in ("fa", "en"):
+        settings.LANGUAGE_CODE = language
+        response = client.post(SINGLE, read, format="json", HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 400
+        said[language] = response.json()["error"]["fields"]["country"][0]
+    assert said["fa"] == "مطمئن شوید طول این مقدار بیشتر از ۲ نویسه نیست."  # DRF's own: «مطمعن»
+    assert said["en"] == "Ensure this field has no more than 2 characters."
