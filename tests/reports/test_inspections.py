@@ -163,3 +163,16 @@ def test_an_attachment_claiming_too_many_pixels_is_a_413_form_error(client, sett
     assert "gate.png" in response.content.decode() and "4,000,000" in response.content.decode()
     assert not Inspection.objects.exists()
     assert not settings.MEDIA_ROOT.exists() or not any(p.is_file() for p in settings.MEDIA_ROOT.rglob("*"))
+
+
+@pytest.mark.persian
+def test_a_chosen_attachment_is_asked_for_again_when_the_form_comes_back_with_errors(client, bazargan, inspector):
+    """A browser never fills a file box again: the inspector's chosen findings were dropped without a word."""
+    client.force_login(inspector)
+    data = {"office": bazargan.pk, "inspected_on": "1404/13/40", "findings": "", **ALL_YES}
+    chosen = SimpleUploadedFile("findings.pdf", files.pdf(), content_type="application/pdf")
+    page = client.post("/reports/inspections/new/", {**data, "attachments": [chosen]}).content.decode()
+    assert "پرونده‌ای که برگزیده بودید نگه داشته نشد؛ پس از درست کردن خطا، دوباره برگزینید." in page
+    assert not Inspection.objects.exists()
+    page = client.post("/reports/inspections/new/", data).content.decode()  # nothing chosen: nothing to ask again
+    assert "نگه داشته نشد" not in page
