@@ -13,9 +13,7 @@ transition must not rewrite who recorded an earlier one.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,13 +24,12 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core.dates import format_jalali, persian_digits
 from core.text import arrow, format_number
 
-from . import hooks, idents
+from . import audit_text, hooks, idents
 from .creation import source_ref_display
 from .hooks import TimelineItem
-from .models import DeclarationEvent, Source, Status, TransitDeclaration, UnsettledReason, Vehicle
+from .models import DeclarationEvent, Source, Status, TransitDeclaration, UnsettledReason
 
 # The declaration's own timestamp → the event kind that records the same moment.
 OWN_STAMPS = [
@@ -185,9 +182,7 @@ def _source_text(source: str | None, ref: str | None, actor: str) -> str:
     return f"{label} ({ref})" if ref and ref not in (actor, label) else label
 
 
-def _raw(value):
-    """An audit value as stored ("None" is how auditlog writes an empty field) or None."""
-    return None if value in (None, "None", "") else value
+_raw = audit_text.raw
 
 
 def build(declaration: TransitDeclaration, user) -> list[TimelineItem]:
@@ -301,56 +296,25 @@ def _stamp_recorded(declaration, field: str, entries: list[LogEntry], registered
 
 
 def _audit_items(entries: list[LogEntry]) -> list[TimelineItem]:
-    shown = [(entry, _audit_changes(entry)[:AUDIT_FIELDS_SHOWN]) for entry in entries]
-    related = _related_names([changes for _entry, changes in shown])
-    items = []
-    for entry, changes in shown:
-        parts = []
-        for name, values in changes:
-            field = _field(name)  # a field since removed still shows by its name
-            label = str(field.verbose_name) if field is not None else name
-            if isinstance(values, list | tuple) and len(values) == 2:
-                old, new = (_human(field, v, related) for v in values)
-                if entry.action == LogEntry.Action.CREATE:  # what it was made with, not "— → …" each time
-                    parts.append(f"{label}: {new}")
-                elif entry.action == LogEntry.Action.DELETE:
-                    parts.append(f"{label}: {old}")
-                else:
-                    parts.append(f"{label}: {old} ← {new}" if _persian() else f"{label}: {old} → {new}")
-            else:
-                parts.append(label)
-        items.append(
-            TimelineItem(
-                at=entry.timestamp,
-                kind="audit",
-                title=_("Audit: record %(action)s") % {"action": AUDIT_ACTIONS.get(entry.action, str)()},
-                detail=("؛ " if _persian() else "; ").join(parts),
-                actor=_person(entry.actor),
-            )
+    """Each audit entry of the declaration in words, as the audit trail writes it (``audit_text``)."""
+    writer = audit_text.ChangeWriter()
+    for (model, pk), name in _related_names([_audit_changes(entry) for entry in entries]).items():
+        writer.remember(model, {pk: name})  # one query per related model, not one per row
+    return [
+        TimelineItem(
+            at=entry.timestamp,
+            kind="audit",
+            title=_("Audit: record %(action)s") % {"action": AUDIT_ACTIONS.get(entry.action, str)()},
+            detail=("؛ " if _persian() else "; ").join(writer.lines(entry, AUDIT_FIELDS_SHOWN, TransitDeclaration)),
+            actor=_person(entry.actor),
         )
-    return items
-
-
-@functools.cache
-def _field_order() -> dict[str, int]:
-    return {f.name: i for i, f in enumerate(TransitDeclaration._meta.concrete_fields)}
+        for entry in entries
+    ]
 
 
 def _audit_changes(entry: LogEntry) -> list[tuple[str, Any]]:
-    """The entry's changes worth a line, in the declaration's order of fields (auditlog keeps a new row's
-    in no fixed order: a creation would show a different few each time): no reverse relation; on a
-    creation, only the fields it was made with (auditlog lists every field of a new row, most of them
-    empty on both sides), not its id (which says nothing to a person)."""
-    order = _field_order()
-    changes = sorted(
-        ((k, v) for k, v in (entry.changes_dict or {}).items() if k != "id" and not _reverse(k)),
-        key=lambda kv: order.get(kv[0], len(order)),  # a field since removed: last
-    )
-    if entry.action == LogEntry.Action.CREATE:
-        changes = [
-            (k, v) for k, v in changes if not (isinstance(v, list | tuple) and len(v) == 2 and _raw(v[1]) is None)
-        ]
-    return changes
+    """The entry's changes worth a line (``audit_text.ChangeWriter.changes``)."""
+    return audit_text.ChangeWriter().changes(entry, TransitDeclaration)
 
 
 def _related_names(changes: list[list[tuple[str, Any]]]) -> dict[tuple[Any, str], str]:
@@ -365,21 +329,8 @@ def _related_names(changes: list[list[tuple[str, Any]]]) -> dict[tuple[Any, str]
     names: dict[tuple[Any, str], str] = {}
     for model, ids in wanted.items():
         for pk, obj in model._default_manager.in_bulk([int(i) for i in ids]).items():
-            if isinstance(obj, Vehicle):  # the plate as the pages write it (Persian digits), isolated
-                names[(model, str(pk))] = idents.plate_text(obj.plate, obj.country)
-            else:
-                names[(model, str(pk))] = _person(obj) if hasattr(obj, "get_full_name") else str(obj)
+            names[(model, str(pk))] = audit_text.ChangeWriter.name_of(obj)
     return names
-
-
-def _reverse(name: str) -> bool:
-    """A reverse relation (the declaration's scans, letters …): auditlog notes it on a create as
-    "scans.Scan.None", which says nothing to a person; those rows have their own timeline items."""
-    try:
-        field = TransitDeclaration._meta.get_field(name)
-    except FieldDoesNotExist:
-        return False
-    return not isinstance(field, models.Field)
 
 
 def _field(name: str) -> models.Field | None:
@@ -389,58 +340,3 @@ def _field(name: str) -> models.Field | None:
     except FieldDoesNotExist:
         return None
     return field if isinstance(field, models.Field) else None
-
-
-# Identifier fields of a declaration, shown in its audit entries through their kind's plain-text helper (isolated).
-IDENTIFIERS = {
-    "serial": idents.serial_text,
-    "waybill_no": idents.waybill_text,
-    "mrn": idents.mrn_text,
-    "permit_no": idents.serial_text,
-    "guarantee_ref": idents.serial_text,
-}
-IDENTIFIER_LISTS = ("container_numbers", "seal_numbers")
-
-
-def _human(field, value, related: dict[tuple[Any, str], str]) -> str:
-    """An audit value as a person reads it: names, labels, Jalali Tehran times, "—" for empty."""
-    value = _raw(value)
-    if value is None or field is None:
-        return EMPTY if value is None else str(value)
-    text = str(value)
-    persian = _persian()
-    if isinstance(field, models.ForeignKey):
-        return related.get((field.related_model, text), f"#{text}")
-    if field.choices:
-        return str(dict(field.flatchoices).get(text, text))
-    if isinstance(field, models.BooleanField):
-        return _("yes") if text in ("True", "true", "1") else _("no")
-    if isinstance(field, models.DateTimeField):
-        try:
-            at = dt.datetime.fromisoformat(text)
-        except ValueError:
-            return text
-        # auditlog keeps times as naive UTC.
-        return format_jalali(at if at.tzinfo else at.replace(tzinfo=dt.UTC), persian=persian)
-    if isinstance(field, models.DateField):
-        try:
-            return format_jalali(dt.date.fromisoformat(text), persian=persian)
-        except ValueError:
-            return text
-    if isinstance(field, models.JSONField):
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return text
-        if not data:
-            return EMPTY
-        if isinstance(data, list) and field.name in IDENTIFIER_LISTS:
-            return idents.list_separator().join(idents.container_text(str(v)) for v in data)  # each isolated
-        return idents.list_separator().join(map(str, data)) if isinstance(data, list) else text
-    if field.name in IDENTIFIERS:  # kept in their own order in the right-to-left sentence, Latin digits as issued
-        return IDENTIFIERS[field.name](text)
-    if isinstance(field, models.IntegerField | models.DecimalField | models.FloatField):
-        return persian_digits(text) if persian else text
-    if field.name == "status_source_ref":
-        return source_ref_display(text)  # an import batch named in the page's words
-    return text

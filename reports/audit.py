@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 
 from auditlog.models import LogEntry
 from django import forms
@@ -22,13 +21,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
+from anpr.models import PlateRead
 from core import audit, exports
-from core.dates import TEHRAN, format_jalali, persian_digits
+from core.dates import TEHRAN, format_jalali
 from core.files import export_filename
 from core.forms import JalaliDateField, PageForm, check_range, id_or_none
 from core.models import Via
 from core.text import is_persian
+from declarations.audit_text import ChangeWriter
 from declarations.cells import SafeCsvWriter, safe_row
+from declarations.idents import camera_text, plate_text
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -199,39 +201,38 @@ def access_details(entry: LogEntry) -> list[str]:
     return [f"{DETAIL_LABELS.get(k, k)}: {_detail_value(entry, k, v)}" for k, v in entry.additional_data.items()]
 
 
-_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
-
-
-def _what_changed(entry: LogEntry) -> list[str]:
-    """Each change as "field: before → after", with the fields' names and the choices' labels in the
-    page's language (django-auditlog's display dict); an access's details as "key: value"."""
+def _what_changed(entry: LogEntry, writer: ChangeWriter) -> list[str]:
+    """Each change as the reader reads it (``declarations.audit_text``: labels, names, Jalali Tehran times,
+    the reader's digits); an access's details as "key: value"."""
     if entry.changes:
-        try:
-            shown = entry.changes_display_dict
-        except Exception:  # a model or field removed since: the stored text as it is
-            return [entry.changes_str]
-
-        persian = is_persian()
-
-        def text(value) -> str:
-            """A stored value as the page writes it: yes/no, a plain number in the page's digits; identifiers
-            and other text as stored."""
-            if value in (None, "None", ""):
-                return "—"
-            shown = str(value)
-            if shown in ("True", "False"):
-                return _("yes") if shown == "True" else _("no")
-            if persian and _PLAIN_NUMBER.fullmatch(shown):
-                return persian_digits(shown)
-            return shown
-
-        if entry.action == LogEntry.Action.CREATE:  # what it was made with, not "None → …" for each field
-            return [f"{field}: {text(after)}" for field, (_before, after) in shown.items() if text(after) != "—"]
-        if entry.action == LogEntry.Action.DELETE:
-            return [f"{field}: {text(before)}" for field, (before, _after) in shown.items() if text(before) != "—"]
-        arrow = "←" if persian else "→"  # from the value before to the one after, in the page's direction
-        return [f"{field}: {text(before)} {arrow} {text(after)}" for field, (before, after) in shown.items()]
+        return writer.lines(entry)
     return access_details(entry)
+
+
+def _read_names(entries: list[LogEntry]) -> dict[str, str]:
+    """The plate reads among ``entries`` named as the pages name a read: its plate as the plate filter writes
+    it, its camera's code and the time it was taken, Jalali in the reader's digits (their stored text names
+    the camera by its row id). One query; a read since removed keeps its stored text."""
+    kind = ContentType.objects.get_for_model(PlateRead)
+    ids = {int(e.object_pk) for e in entries if e.content_type_id == kind.pk and str(e.object_pk).isdigit()}
+    if not ids:
+        return {}
+    reads = PlateRead.objects.filter(pk__in=ids).select_related("camera")
+    return {
+        str(r.pk): " · ".join(
+            (plate_text(r) or "—", camera_text(r.camera), format_jalali(r.captured_at, persian=is_persian()))
+        )
+        for r in reads
+    }
+
+
+def _subject(entry: LogEntry, reads: dict[str, str]) -> str:
+    """What the entry is about, as the pages name it (a plate read), else as recorded."""
+    return (
+        reads.get(str(entry.object_pk), entry.object_repr)
+        if entry.content_type.model == "plateread"
+        else entry.object_repr
+    )
 
 
 @login_required
@@ -246,6 +247,7 @@ def audit_list(request):
     rows = list(entries[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
+    writer, reads = ChangeWriter(), _read_names(rows)
     query = request.GET.copy()
     query.pop("before", None)
     return render(
@@ -253,7 +255,10 @@ def audit_list(request):
         "reports/audit_list.html",
         {
             "form": form,
-            "entries": [(e, _kind(e), _role(getattr(e, "seal", None)), _what_changed(e)) for e in rows],
+            "entries": [
+                (e, _kind(e), _role(getattr(e, "seal", None)), _what_changed(e, writer), _subject(e, reads))
+                for e in rows
+            ],
             "older": rows[-1].pk if more else None,
             "query": query.urlencode(),
             "first_page": not before,
@@ -279,8 +284,8 @@ HEADERS = [
 
 
 def _changes_text(entry: LogEntry) -> str:
-    """The changes as django-auditlog's ``changes_str`` writes them ("field: before → after; …"), for
-    any value a service logged itself (``log_create(changes=…)`` may store a yes/no, a number or null,
+    """The changes as stored, for programs reading the CSV ("field: before → after; …": field names and
+    values as the database keeps them); written so for any value a service logged itself (``log_create(changes=…)`` may store a yes/no, a number or null,
     on which ``changes_str`` raises)."""
     try:
         changes = entry.changes_dict
@@ -294,9 +299,16 @@ def _changes_text(entry: LogEntry) -> str:
     )
 
 
-def _row(entry: LogEntry) -> list:
+def _row(entry: LogEntry, writer: ChangeWriter | None = None, reads: dict[str, str] | None = None) -> list:
+    """One entry as a row: with a ``writer`` (the XLSX, for people) its changes and subject as the page
+    writes them; without one (the CSV, for programs) its changes as stored."""
     seal = getattr(entry, "seal", None)
-    changes = _changes_text(entry) if entry.changes else ""
+    if not entry.changes:
+        changes = ""
+    elif writer is not None:
+        changes = writer.text(entry)
+    else:
+        changes = _changes_text(entry)
     if entry.action == LogEntry.Action.ACCESS and isinstance(entry.additional_data, dict):
         changes = ", ".join(access_details(entry))
     return [
@@ -309,7 +321,7 @@ def _row(entry: LogEntry) -> list:
         entry.get_action_display(),
         _kind(entry),
         entry.object_pk,
-        entry.object_repr,
+        _subject(entry, reads) if reads is not None else entry.object_repr,
         changes,
         seal.seq if seal else "",
         seal.hash if seal else "",
@@ -327,6 +339,17 @@ def audit_export(request, fmt: str):
         return _refused(request, form)
     job = exports.start(request, kind=EXPORT_KIND, fmt=fmt, query=request.GET.urlencode())
     return redirect("core:export-job", pk=job.pk)
+
+
+def _chunks(entries):
+    chunk: list[LogEntry] = []
+    for entry in entries:
+        chunk.append(entry)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def write_export(entries, fmt: str, out, progress=None) -> int:
@@ -357,9 +380,13 @@ def write_export(entries, fmt: str, out, progress=None) -> int:
         ws = wb.create_sheet(str(_("Audit trail"))[:31])
         ws.sheet_view.rightToLeft = is_persian()  # as the page it came from
         ws.append([str(h) for h in HEADERS])
-        for entry in entries.iterator(chunk_size=CHUNK):
-            ws.append(safe_row(_row(entry)))  # openpyxl writes text starting with "=" as a formula
-            tick()
+        words = ChangeWriter()  # one for the file: a related row is looked up once
+        for chunk in _chunks(entries.iterator(chunk_size=CHUNK)):
+            reads = _read_names(chunk)
+            for entry in chunk:
+                # openpyxl writes text starting with "=" as a formula
+                ws.append(safe_row(_row(entry, words, reads)))
+                tick()
         wb.save(out)
     if progress:
         progress(done, total)

@@ -469,3 +469,97 @@ def test_the_audit_export_is_built_by_the_worker_for_its_asker_and_the_it_office
     assert client.get(taken).status_code == 404
     client.force_login(it_officer)
     assert client.get(taken).status_code == 200
+
+
+def _row_of(page: str, entry: LogEntry) -> str:
+    row = page[page.index(f'<tr data-entry="{entry.pk}">') :]
+    return row[: row.index("</tr>")]
+
+
+def _changes_cells(client, entries: list[LogEntry]) -> list[str]:
+    """The «what changed» cells of ``entries``' rows in the XLSX export (found by their place in the chain)."""
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(download(client, reverse("reports:audit_export", args=["xlsx"])).content)).active
+    by_seq = {r[11]: r[10] for r in list(sheet.iter_rows(values_only=True))[1:]}
+    return [by_seq[e.seal.seq] for e in entries]
+
+
+@pytest.mark.parametrize(
+    "language,departed_label,kind,message_id",
+    [
+        pytest.param("fa", "زمان خروج از مبدأ", "نوع: خروج از مبدأ", "شناسه پیام: ", marks=pytest.mark.persian),
+        ("en", "departed at", "kind: Departed", "message id: "),
+    ],
+    ids=["fa", "en"],
+)
+def test_a_departure_reads_in_jalali_tehran_time_with_labels_not_codes_on_the_page_and_in_the_xlsx(
+    client, declaration, origin_clerk, hq, language, departed_label, kind, message_id
+):
+    from django.utils import translation
+
+    from core.dates import format_jalali
+
+    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    declaration.refresh_from_db()
+    changed = LogEntry.objects.get_for_object(declaration).filter(action=LogEntry.Action.UPDATE).latest("id")
+    event = DeclarationEvent.objects.get(declaration=declaration, kind="depart")
+    created = LogEntry.objects.get_for_object(event).get(action=LogEntry.Action.CREATE)
+    registered = LogEntry.objects.get_for_object(declaration).get(action=LogEntry.Action.CREATE)
+    hq.language = language
+    hq.save()
+    client.force_login(hq)
+    with translation.override(language):
+        page = client.get(reverse("reports:audit"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        cells = _changes_cells(client, [changed, created, registered])
+    departed = format_jalali(declaration.departed_at, persian=language == "fa")  # Tehran time, the reader's digits
+    arrow = "←" if language == "fa" else "→"
+    update, event_row, creation = (
+        _row_of(page, e).split('<td class="small">')[1] for e in (changed, created, registered)
+    )
+    assert f"{departed_label}: — {arrow} {departed}" in update
+    assert f"{departed_label}: — {arrow} {departed}" in cells[0]
+    for shown in (update, cells[0]):
+        assert "2026" not in shown and "in_transit" not in shown and "None" not in shown
+    for shown in (event_row, cells[1]):
+        assert kind in shown and message_id in shown and ": depart" not in shown
+        assert "{}" not in shown and "message parameters" not in shown and "پارامترهای پیام" not in shown
+        assert "رضا احمدی" in shown  # the actor by name, not a user's id
+    for shown in (creation, cells[2]):
+        assert ".None" not in shown and "events" not in shown and '["' not in shown and "[&quot;" not in shown
+        assert "\u2066S100200\u2069" in shown  # a seal number of the list, isolated
+    assert "2026" not in cells[2] and "2026" not in creation
+
+
+def test_the_csv_keeps_the_changes_as_stored_for_programs(client, declaration, origin_clerk, hq):
+    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    client.force_login(hq)
+    rows = list(
+        csv.reader(
+            io.StringIO(download(client, reverse("reports:audit_export", args=["csv"])).content.decode("utf-8-sig"))
+        )
+    )
+    assert any("status: registered \u2192 in_transit" in r[10] for r in rows[1:])
+
+
+@pytest.mark.persian
+def test_a_plate_reads_entry_names_it_by_plate_camera_code_and_jalali_time(client, bazargan, hq):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from anpr import services as anpr_services
+    from anpr.models import PlateRead
+    from core.dates import format_jalali
+
+    camera, _token = anpr_services.camera_register(office=bazargan, code="BZG-CAM-07", direction="in", lane="1")
+    at = timezone.now().replace(microsecond=0) - dt.timedelta(hours=1)
+    read = PlateRead.objects.create(
+        camera=camera, office=bazargan, captured_at=at, received_at=at, plate="12ب34565", recognition="done"
+    )
+    entry = LogEntry.objects.get_for_object(read).get(action=LogEntry.Action.CREATE)
+    client.force_login(hq)
+    row = _row_of(client.get(reverse("reports:audit")).content.decode(), entry)
+    subject = row.split("<td>")[6]
+    assert "BZG-CAM-07" in subject and format_jalali(at) in subject and "۱۲ ب ۳۴۵ - ایران ۶۵" in subject
+    assert f"@ {camera.pk}" not in subject

@@ -455,10 +455,10 @@ def test_the_import_that_set_a_status_is_named_in_persian_on_the_page_and_stored
 
 @pytest.mark.persian
 def test_a_change_of_the_status_source_names_the_import_batch_in_persian(offices):
-    from declarations import timeline
+    from declarations.audit_text import ChangeWriter
 
     s = import_file(to_csv([row()]), "export.csv")
     ref = TransitDeclaration.objects.get(serial="T140400000001").status_source_ref
-    shown = timeline._human(TransitDeclaration._meta.get_field("status_source_ref"), ref, {})
+    shown = ChangeWriter().value(TransitDeclaration._meta.get_field("status_source_ref"), ref)
     assert shown.startswith("دسته ورود اطلاعات ") and "import batch" not in shown
     assert str(s.batch_id).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) in shown

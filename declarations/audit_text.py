@@ -1,0 +1,250 @@
+"""What an audit entry changed, as a person reads it: one writer for the audit trail's page and XLSX
+(``reports.audit``) and a declaration's timeline (``declarations.timeline``).
+
+Fields by their verbose names in the reader's language; choices and an event's kind by their labels;
+yes/no; times in Jalali, Tehran time, dates and numbers in the reader's digits; a related row by its name
+(a truck by its plate, a camera by its code, a person by name); JSON lists as their values (identifiers
+isolated, as ``idents`` writes them in text); empty values («None», ``{}``, ``[]``) as «—». A reverse
+relation (auditlog writes a new row's as ``declarations.DeclarationEvent.None``) and a new row's id say
+nothing to a person and are left out. What is stored is never changed: this only writes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from auditlog.models import LogEntry
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.translation import gettext as _
+
+from core.dates import format_jalali
+from core.text import arrow, digits, is_persian, isolate
+
+from . import idents
+from .creation import source_ref_display
+
+EMPTY = "—"
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+# Identifier fields (by name, in any model), written through their kind's plain-text helper (isolated).
+IDENTIFIERS: dict[str, Callable[[Any], str]] = {
+    "serial": idents.serial_text,
+    "waybill_no": idents.waybill_text,
+    "mrn": idents.mrn_text,
+    "permit_no": idents.serial_text,
+    "guarantee_ref": idents.serial_text,
+    "plate": idents.plate_text,
+    "plate_raw": idents.plate_text,
+    "ocr_raw": idents.plate_text,
+}
+
+
+def raw(value):
+    """An audit value as stored ("None" is how auditlog writes an empty field), or None."""
+    return None if value in (None, "None", "") else value
+
+
+def concrete_field(model, name: str) -> models.Field | None:
+    """``model``'s field of that name; None for a field since removed or a reverse relation."""
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if isinstance(field, models.Field) else None
+
+
+def is_reverse(model, name: str) -> bool:
+    """A reverse relation (a declaration's scans, letters …): its rows have their own entries."""
+    if model is None:
+        return False
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return not isinstance(field, models.Field)
+
+
+def _model_of(entry: LogEntry):
+    return entry.content_type.model_class() if entry.content_type_id else None
+
+
+def _event_kind(value: str) -> str:
+    from .timeline import EVENT_TITLES  # the timeline titles each kind of event
+
+    title = EVENT_TITLES.get(value)
+    return str(title()) if title else value.replace("_", " ")
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def _json_item(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_json_item(v)}" for k, v in value.items())
+    return isolate(str(value))
+
+
+class ChangeWriter:
+    """Writes entries' changes; keeps the names of the related rows it looked up (one query per row at most,
+    once per writer: an export of many entries asks again for no truck or person)."""
+
+    def __init__(self) -> None:
+        self._names: dict[tuple[Any, str], str] = {}
+
+    # --- one entry ---------------------------------------------------------------------------------
+
+    def changes(self, entry: LogEntry, model=None) -> list[tuple[str, Any]]:
+        """The entry's changes worth a line, in its model's order of fields: no reverse relation, no id of
+        a new row; on a creation only the fields it was made with, on a deletion those it had. ``model``:
+        the entry's (by default, its content type's)."""
+        model = model or _model_of(entry)
+        order = {f.name: i for i, f in enumerate(model._meta.concrete_fields)} if model else {}
+        try:
+            stored = entry.changes_dict or {}
+        except Exception:  # stored text that is no JSON
+            return []
+        items = sorted(
+            ((k, v) for k, v in stored.items() if k != "id" and not is_reverse(model, k)),
+            key=lambda kv: order.get(kv[0], len(order)),  # a field since removed: last
+        )
+        side = {LogEntry.Action.CREATE: 1, LogEntry.Action.DELETE: 0}.get(entry.action)
+        if side is not None:
+            items = [
+                (k, v)
+                for k, v in items
+                if not (isinstance(v, list | tuple) and len(v) == 2 and self._empty(concrete_field(model, k), v[side]))
+            ]
+        return items
+
+    def lines(self, entry: LogEntry, limit: int | None = None, model=None) -> list[str]:
+        """Each change as «field: before → after» (the arrow in the reader's direction); a creation as
+        «field: value», a deletion likewise with what it had; the first ``limit`` only if given."""
+        model = model or _model_of(entry)
+        changes = self.changes(entry, model)
+        if not changes and entry.changes:
+            try:
+                entry.changes_dict  # noqa: B018 - text that is no JSON: shown as stored
+            except Exception:
+                return [str(entry.changes)]
+        lines = []
+        for name, values in changes[:limit]:
+            field = concrete_field(model, name)
+            label = str(field.verbose_name) if field is not None else name
+            if not (isinstance(values, list | tuple) and len(values) == 2):
+                lines.append(f"{label}: {self._many(values)}")  # a many-to-many change: the rows it names
+                continue
+            before, after = (self.value(field, v) for v in values)
+            if entry.action == LogEntry.Action.CREATE:
+                lines.append(f"{label}: {after}")
+            elif entry.action == LogEntry.Action.DELETE:
+                lines.append(f"{label}: {before}")
+            else:
+                lines.append(f"{label}: {before} {arrow(rtl=is_persian())} {after}")
+        return lines
+
+    def text(self, entry: LogEntry) -> str:
+        """The lines in one cell: «…؛ …» in Persian, «…; …» in English."""
+        return ("؛ " if is_persian() else "; ").join(self.lines(entry))
+
+    # --- one value ---------------------------------------------------------------------------------
+
+    def _empty(self, field, value) -> bool:
+        return self.value(field, value) == EMPTY
+
+    def _many(self, values) -> str:
+        if isinstance(values, dict) and isinstance(values.get("objects"), list):
+            return idents.list_separator().join(isolate(str(o)) for o in values["objects"]) or EMPTY
+        return str(values)
+
+    def value(self, field: models.Field | None, value) -> str:
+        """A stored value as a person reads it: names, labels, Jalali Tehran times, "—" for empty."""
+        value = raw(value)
+        if value is None:
+            return EMPTY
+        text = str(value)
+        persian = is_persian()
+        if text in ("True", "False", "true", "false") or isinstance(value, bool):
+            return _("yes") if text in ("True", "true") else _("no")
+        if field is None:  # a field since removed, or logged by a service under its own name
+            return digits(text, persian=persian) if _PLAIN_NUMBER.fullmatch(text) else text
+        if isinstance(field, models.ForeignKey | models.OneToOneField):
+            return self._related(field.related_model, text)
+        if field.choices:
+            return str(dict(field.flatchoices).get(text, text))
+        if field.model.__name__ == "DeclarationEvent" and field.name == "kind":
+            return _event_kind(text)
+        if isinstance(field, models.BooleanField):
+            return _("yes") if text in ("1",) else _("no")
+        if isinstance(field, models.DateTimeField):
+            try:
+                at = dt.datetime.fromisoformat(text)
+            except ValueError:
+                return text
+            # auditlog keeps times as naive UTC
+            return format_jalali(at if at.tzinfo else at.replace(tzinfo=dt.UTC), persian=persian)
+        if isinstance(field, models.DateField):
+            try:
+                return format_jalali(dt.date.fromisoformat(text), persian=persian)
+            except ValueError:
+                return text
+        if isinstance(field, models.JSONField):
+            return self._json(value)
+        if field.name in IDENTIFIERS:  # in their own order in a right-to-left line, Latin digits as issued
+            return IDENTIFIERS[field.name](text) or EMPTY
+        if isinstance(field, models.IntegerField | models.DecimalField | models.FloatField):
+            return digits(text, persian=persian)
+        if field.name == "status_source_ref":
+            return source_ref_display(text)  # an import batch named in the page's words
+        return text
+
+    def _json(self, value) -> str:
+        data = value
+        if isinstance(value, str):
+            try:
+                data = json.loads(value)
+            except ValueError:
+                return value
+        if isinstance(data, str):  # a list stored as one text ("S81000, S81001")
+            try:
+                data = json.loads(data)
+            except ValueError:
+                pass
+        if data in (None, "", [], {}):
+            return EMPTY
+        if isinstance(data, list):
+            return idents.list_separator().join(_json_item(v) for v in data if v not in (None, ""))
+        if isinstance(data, dict):
+            return _json_item(data)
+        return isolate(str(data))
+
+    def _related(self, model, pk: str) -> str:
+        key = (model, pk)
+        if key not in self._names:
+            obj = model._default_manager.filter(pk=pk).first() if pk.isdigit() else None
+            self._names[key] = self.name_of(obj) if obj is not None else f"#{digits(pk)}"
+        return self._names[key]
+
+    def remember(self, model, names: dict[str, str]) -> None:
+        """Names of ``model``'s rows by id, looked up by the caller in one query."""
+        self._names.update({(model, pk): name for pk, name in names.items()})
+
+    @staticmethod
+    def name_of(obj) -> str:
+        """A row as the pages name it: a truck by its plate, a camera by its code, a person by name."""
+        from .models import Vehicle
+
+        if isinstance(obj, Vehicle):
+            return idents.plate_text(obj.plate, obj.country)
+        if hasattr(obj, "get_full_name"):
+            return _person(obj)
+        if obj.__class__.__name__ == "Camera":
+            return idents.camera_text(obj)
+        return str(obj)
