@@ -13,6 +13,8 @@ without this app importing them (dependencies run one way: declarations ← case
   reads matched to the declaration (at ``office`` only, when given), each with its match score and
   whether a person confirmed or rejected it (anpr). ``user`` decides only the links offered (photo,
   review); ``None`` (a service recomputing the evidence summary) gets the reads without links.
+- ``comparison_links``: callables ``(declaration) -> str``: the page of the declaration's scan comparison
+  that withholds its settlement (suspicious awaiting review, else escalated), "" when none (scans).
 
 Apps register in their ``AppConfig.ready()``.
 """
@@ -79,3 +81,4 @@ dashboard_panels: list[Callable] = []
 vehicle_panels: list[Callable] = []
 declaration_actions: list[Callable] = []
 gate_reads: list[Callable] = []
+comparison_links: list[Callable] = []

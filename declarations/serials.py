@@ -5,8 +5,8 @@ put on settlement; the IMEI registry checks.
 2. They are compared with the declared ones; a difference (missing, extra) opens a
    ``SerialDiscrepancy``. A later count that agrees, or differs otherwise, resolves the open one
    (superseded) with a new record saying so; a person resolves one with ``discrepancy_resolve``.
-3. ``settlement_blocks`` lists what withholds the release: an open discrepancy, an escalated
-   suspicious scan, a duplicate waybill. ``check_settlement`` (called by ``services.declaration_settle``)
+3. ``settlement_blocks`` lists what withholds the release: an open discrepancy, a suspicious scan
+   comparison not yet reviewed or escalated, a duplicate waybill. ``check_settlement`` (called by ``services.declaration_settle``)
    refuses the settlement while one is not covered by a ``SettlementOverride`` (headquarters or the
    inspector of the province, with a reason: ``settlement_override``).
 
@@ -32,7 +32,7 @@ from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from core.text import digits, is_persian
 from notifications.messages import LIST, SENTENCES, Ident, Message, Number, Param, joined
 
-from . import idents, selectors
+from . import hooks, idents, selectors
 from .evidence import note_event
 from .identifiers import serial_problem
 from .models import (
@@ -48,6 +48,7 @@ from .models import (
     Source,
     Status,
     TransitDeclaration,
+    Verdict,
 )
 
 MAX_VALUES = 5000  # serials in one recording (a truck of phones holds a few thousand)
@@ -306,6 +307,7 @@ def discrepancy_resolve(*, discrepancy: SerialDiscrepancy, by: User | None, reas
 
 BLOCK_FIELDS = {
     "serial_discrepancy": "arrival_serials",
+    "scan_unreviewed": "comparison_review",
     "scan_escalated": "comparison_review",
     "dup_waybill": "waybill_no",
 }
@@ -313,10 +315,11 @@ BLOCK_FIELDS = {
 
 @dataclass(frozen=True)
 class Block:
-    key: str  # serial_discrepancy | scan_escalated | dup_waybill
+    key: str  # serial_discrepancy | scan_unreviewed | scan_escalated | dup_waybill
     ref: str  # what exactly: the discrepancy's id; an override covers this ref
     message: str
     overridden: bool = False
+    url: str = ""  # where it is resolved (the scan comparison's viewer), if a page says so
 
     @property
     def field(self) -> str:
@@ -329,6 +332,7 @@ class Block:
 
 BLOCK_TITLES = {
     "serial_discrepancy": gettext_lazy("Serials found on arrival differ from the declared ones"),
+    "scan_unreviewed": gettext_lazy("A suspicious scan comparison awaits review"),
     "scan_escalated": gettext_lazy("The scan comparison was escalated as suspicious"),
     "dup_waybill": gettext_lazy("The waybill number is on another declaration"),
 }
@@ -352,8 +356,26 @@ def settlement_blocks(declaration: TransitDeclaration) -> list[Block]:
                 },
             )
         )
+    # The destination reviews a suspicious comparison before it settles (the summary is suspicious and
+    # pending while any current view is); escalated, it records why it cannot settle instead.
+    if declaration.comparison_verdict == Verdict.SUSPICIOUS and declaration.comparison_review == Review.PENDING:
+        blocks.append(
+            Block(
+                "scan_unreviewed",
+                "scan_unreviewed",
+                _("The scan comparison is suspicious and not yet reviewed: review it before settling."),
+                url=comparison_url(declaration),
+            )
+        )
     if declaration.comparison_review == Review.ESCALATED:
-        blocks.append(Block("scan_escalated", "scan_escalated", _("The scan comparison is escalated as suspicious.")))
+        blocks.append(
+            Block(
+                "scan_escalated",
+                "scan_escalated",
+                _("The scan comparison is escalated as suspicious: record why it cannot be settled."),
+                url=comparison_url(declaration),
+            )
+        )
     if declaration.dup_waybill:
         blocks.append(
             Block(
@@ -365,7 +387,16 @@ def settlement_blocks(declaration: TransitDeclaration) -> list[Block]:
     if not blocks:
         return []
     covered = {ref for o in SettlementOverride.objects.filter(declaration=declaration) for ref in o.covers}
-    return [Block(b.key, b.ref, b.message, b.ref in covered) for b in blocks]
+    return [Block(b.key, b.ref, b.message, b.ref in covered, b.url) for b in blocks]
+
+
+def comparison_url(declaration: TransitDeclaration) -> str:
+    """Where the scan comparison withholding the settlement is viewed and reviewed (``hooks.comparison_links``)."""
+    for link in hooks.comparison_links:
+        url = link(declaration)
+        if url:
+            return url
+    return ""
 
 
 def check_settlement(declaration: TransitDeclaration) -> None:

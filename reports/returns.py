@@ -608,10 +608,12 @@ def serial_rules(
         for pk, d in open_at_end.filter(declaration_id__in=waiting.values("pk")).values_list("pk", "declaration_id")
     }
     flagged = {
-        pk: (waybill, review, dup)
-        for pk, waybill, review, dup in waiting.filter(
-            Q(comparison_review="escalated") | Q(dup_waybill=True)
-        ).values_list("pk", "waybill_no", "comparison_review", "dup_waybill")
+        pk: (waybill, review if review == "escalated" or verdict != "suspicious" else "unreviewed", dup)
+        for pk, waybill, verdict, review, dup in waiting.filter(
+            Q(comparison_review="escalated")
+            | Q(comparison_verdict="suspicious", comparison_review="pending")
+            | Q(dup_waybill=True)
+        ).values_list("pk", "waybill_no", "comparison_verdict", "comparison_review", "dup_waybill")
     }
     candidates = set(open_refs) | set(flagged)
     covered: dict[int, set[str]] = {}
@@ -621,8 +623,8 @@ def serial_rules(
     for d in candidates:
         refs = {open_refs[d]} if d in open_refs else set()
         waybill, review, dup = flagged.get(d, ("", "", False))
-        if review == "escalated":
-            refs.add("scan_escalated")
+        if review in ("escalated", "unreviewed"):
+            refs.add(f"scan_{review}")  # as serials.settlement_blocks names the block
         if dup:
             refs.add(f"dup_waybill:{waybill}")
         blocked += bool(refs - covered.get(d, set()))

@@ -18,4 +18,5 @@ class ScansConfig(AppConfig):
         auditlog.register(models.ScanComparison, exclude_fields=["details", "timings"])
         hooks.timeline_providers.append(panels.timeline_items)
         hooks.dashboard_panels.append(panels.compliance_panel)
+        hooks.comparison_links.append(panels.comparison_link)
         job_gave_up.connect(services.on_job_gave_up, sender=models.ScanComparison, dispatch_uid="scans.job_gave_up")

@@ -17,7 +17,7 @@ from declarations import idents, scan_compliance
 from declarations.hooks import TemplatePanel, TimelineItem
 from declarations.models import Review, Verdict
 
-from . import selectors
+from . import selectors, services
 from .models import Scan, ScanComparison, Stage
 
 COMPLIANCE_DAYS = 30
@@ -61,6 +61,20 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
             )
         )
     return items
+
+
+def comparison_link(declaration) -> str:
+    """The viewer of the current comparison that withholds the declaration's settlement: a suspicious
+    one awaiting review first, else an escalated one ("" when none)."""
+    done = [c for c in services.current_comparisons(declaration.pk) if c.status == ScanComparison.Status.DONE]
+    for wanted in (
+        lambda c: c.verdict == Verdict.SUSPICIOUS and c.review == Review.PENDING,
+        lambda c: c.review == Review.ESCALATED,
+    ):
+        found = next((c for c in done if wanted(c)), None)
+        if found is not None:
+            return reverse("scans:viewer", args=[found.pk])
+    return ""
 
 
 def _reuse_items(declaration, scans: list[Scan], user) -> list[TimelineItem]:

@@ -112,3 +112,16 @@ def test_a_return_built_before_the_section_still_exports(month, west_az):
     figures = returns.build_figures(1404, 5, west_az, now=E + dt.timedelta(days=1))
     figures.pop("rules_serials")
     assert not [r for r in exports.summary_rows(figures) if r[0] == "rules_serials"]
+
+
+def test_a_suspicious_scan_not_yet_reviewed_counts_as_a_blocked_settlement(bazargan, tehran, west_az):
+    """As ``serials.settlement_blocks`` refuses it: an arrived declaration whose comparison awaits review."""
+    waiting = _arrived(bazargan, tehran, [])
+    TransitDeclaration.objects.filter(pk=waiting.pk).update(
+        comparison_verdict="suspicious", comparison_review="pending"
+    )
+    figures = returns.build_figures(1404, 5, west_az, now=E + dt.timedelta(days=1))
+    assert figures["rules_serials"]["settlements_blocked_at_end"] == 1
+    TransitDeclaration.objects.filter(pk=waiting.pk).update(comparison_review="accepted")
+    figures = returns.build_figures(1404, 5, west_az, now=E + dt.timedelta(days=1))
+    assert figures["rules_serials"]["settlements_blocked_at_end"] == 0

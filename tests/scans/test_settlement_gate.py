@@ -1,0 +1,95 @@
+"""The destination reviews the comparison with the origin scan, then settles or records why it cannot:
+a suspicious comparison awaiting review, or one escalated, withholds the settlement as an open serial
+discrepancy does (the service refuses, the page says why beside the settle form, the API answers 409)."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from declarations import services as declaration_services
+from declarations.models import Status, TransitDeclaration
+from declarations.serials import SettlementBlocked
+from scans import services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def arrived(done_comparison):
+    """The truck arrived at Tehran; its comparison came out suspicious and awaits Tehran's review."""
+    TransitDeclaration.objects.filter(pk=done_comparison.declaration_id).update(
+        status=Status.ARRIVED, arrived_at=timezone.now() - dt.timedelta(hours=2)
+    )
+    return TransitDeclaration.objects.get(pk=done_comparison.declaration_id)
+
+
+def settle(client, declaration):
+    return client.post(reverse("declarations:action", args=[declaration.pk, "settle"]), {"settle-remarks": ""})
+
+
+def test_a_suspicious_comparison_not_reviewed_blocks_the_settlement(arrived, dest_clerk):
+    with pytest.raises(SettlementBlocked) as exc:
+        declaration_services.declaration_settle(declaration=arrived, by=dest_clerk)
+    assert "comparison_review" in exc.value.fields
+    arrived.refresh_from_db()
+    assert arrived.status == Status.ARRIVED and arrived.settled_at is None
+
+
+def test_the_page_says_why_beside_the_settle_form_and_links_the_comparison(
+    client, arrived, done_comparison, dest_clerk
+):
+    client.force_login(dest_clerk)
+    viewer = reverse("scans:viewer", args=[done_comparison.pk])
+    page = client.get(reverse("declarations:detail", args=[arrived.pk])).content.decode()
+    assert 'data-block="scan_unreviewed"' in page and 'id="settle-blocked"' in page
+    blocked = page.split('id="settle-blocked"', 1)[1].split("</p>", 1)[0]
+    assert f'href="{viewer}"' in blocked and "A suspicious scan comparison awaits review" in blocked
+    response = settle(client, arrived)
+    assert response.status_code == 409
+    assert "not yet reviewed" in response.content.decode()
+    arrived.refresh_from_db()
+    assert arrived.status == Status.ARRIVED
+
+
+def test_accepted_on_review_the_declaration_settles(client, arrived, done_comparison, dest_clerk):
+    services.comparison_review(comparison=done_comparison, by=dest_clerk, decision="accept")
+    client.force_login(dest_clerk)
+    assert settle(client, arrived).status_code == 302
+    arrived.refresh_from_db()
+    assert arrived.status == Status.SETTLED
+
+
+def test_escalated_on_review_it_stays_blocked_and_the_office_records_why(client, arrived, done_comparison, dest_clerk):
+    services.comparison_review(comparison=done_comparison, by=dest_clerk, decision="escalate", remark="پالت کم است")
+    client.force_login(dest_clerk)
+    response = settle(client, arrived)
+    assert response.status_code == 409 and "record why it cannot be settled" in response.content.decode()
+    assert f'href="{reverse("scans:viewer", args=[done_comparison.pk])}"' in response.content.decode()
+    recorded = client.post(
+        reverse("declarations:action", args=[arrived.pk, "record_unsettled"]),
+        {"record_unsettled-reason": "other", "record_unsettled-note": "بار با اسکن مبدأ نمی‌خواند"},
+    )
+    assert recorded.status_code == 302
+    arrived.refresh_from_db()
+    assert arrived.status == Status.UNSETTLED
+
+
+def test_the_api_refuses_the_settlement_naming_the_comparison(client, arrived, dest_clerk, api_token_for):
+    headers = {"HTTP_AUTHORIZATION": f"Token {api_token_for(dest_clerk)}"}
+    detail = client.get(reverse("api-declaration-detail", args=[arrived.pk]), **headers).json()
+    assert [b["key"] for b in detail["settlement_blocks"]] == ["scan_unreviewed"]
+    response = client.post(
+        reverse("api-declaration-settle", args=[arrived.pk]), {}, content_type="application/json", **headers
+    )
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "settlement_blocked" and "comparison_review" in error["fields"]
+
+
+@pytest.mark.persian
+def test_the_block_reads_in_persian(client, arrived, dest_clerk):
+    client.force_login(dest_clerk)
+    page = settle(client, arrived).content.decode()
+    assert "مقایسهٔ تصویر اسکن مشکوک است و هنوز بررسی نشده است" in page
