@@ -35,7 +35,7 @@ from core.dates import (
     to_jalali,
 )
 from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed
-from core.text import digits, is_persian
+from core.text import digits, format_number, is_persian
 from declarations.models import TransitDeclaration
 from declarations.services import check_evidence
 from notifications.messages import Ident, Message, Month, Name, Number, Param, params_to_json, stored_copy
@@ -286,6 +286,21 @@ def offices_for(user: User):
 # --- system problems --------------------------------------------------------------------------
 
 
+# A problem described as a person types it (a page shows it whole): a few paragraphs, not a pasted log.
+PROBLEM_DESCRIPTION_MAX = 4000
+PROBLEM_SERIALS_MAX = 4000  # the serials typed, one a line: some two hundred declarations
+
+
+def too_long(value: str, limit: int) -> str:
+    """The field error for text longer than ``limit``, both lengths in the page's digits ("" when it fits)."""
+    if len(value) <= limit:
+        return ""
+    return _("It is %(length)s characters long; the limit is %(limit)s.") % {
+        "length": format_number(len(value)),
+        "limit": format_number(limit),
+    }
+
+
 @transaction.atomic
 def problem_report(
     *,
@@ -306,6 +321,8 @@ def problem_report(
         raise InvalidInput(_("Unknown symptom '%(s)s'.") % {"s": symptom}, fields={"symptom": symptom})
     if not description.strip():
         raise InvalidInput(_("Describe what fails."), fields={"description": "required"})
+    if error := too_long(description.strip(), PROBLEM_DESCRIPTION_MAX):
+        raise InvalidInput(error, fields={"description": "too long"})
     if since > timezone.now() + dt.timedelta(minutes=5):
         raise InvalidInput(_("'Since' is in the future."), fields={"since": str(since)})
     if since < EARLIEST:

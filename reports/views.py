@@ -521,11 +521,16 @@ class ProblemForm(PageForm):
     since = JalaliDateTimeField(
         label=gettext_lazy("since"), help_text=gettext_lazy("Jalali date and time, Tehran time.")
     )
-    description = forms.CharField(label=gettext_lazy("description"), widget=forms.Textarea(attrs={"rows": 4}))
+    # The limits are checked here and by the service, with the lengths said (no max_length: its message
+    # says only the limit); the browser's maxlength stops typing past them.
+    description = forms.CharField(
+        label=gettext_lazy("description"),
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": services.PROBLEM_DESCRIPTION_MAX}),
+    )
     serials = forms.CharField(
         label=gettext_lazy("declarations affected (serials, one a line)"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": services.PROBLEM_SERIALS_MAX}),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -533,7 +538,14 @@ class ProblemForm(PageForm):
         self.user = user
         self.fields["office"].queryset = services.offices_for(user)
 
+    def clean_description(self):
+        if error := services.too_long(self.cleaned_data["description"], services.PROBLEM_DESCRIPTION_MAX):
+            raise forms.ValidationError(error)
+        return self.cleaned_data["description"]
+
     def clean_serials(self):
+        if error := services.too_long(self.cleaned_data["serials"], services.PROBLEM_SERIALS_MAX):
+            raise forms.ValidationError(error)
         # One serial a line (commas too); a line is a serial as typed, in any digits, never cut into words.
         typed = re.split(r"[\n,،;؛]+", strip_isolates(self.cleaned_data["serials"]).translate(ASCII_DIGITS))
         serials = list(dict.fromkeys(line.strip() for line in typed if line.strip()))

@@ -168,3 +168,39 @@ def test_affected_serials_typed_in_persian_digits_or_with_commas_are_found(clien
     assert response.status_code == 302, response.content.decode()[:3000]
     problem = SystemProblem.objects.get()
     assert set(problem.declarations.values_list("pk", flat=True)) == {first.pk, second.pk}
+
+
+@pytest.mark.persian
+@pytest.mark.parametrize("field", ["description", "serials"])
+def test_a_text_past_its_limit_is_refused_beside_its_field_saying_both_lengths(client, origin_clerk, bazargan, field):
+    """A 2 MB description was stored and made its page 2 MB; the serials box had no limit either."""
+    client.force_login(origin_clerk)
+    data = {
+        "system": "ics",
+        "symptom": "arrivals_not_visible",
+        "office": bazargan.pk,
+        "since": "1405/09/09 10:00",
+        "description": "وصول‌ها دیده نمی‌شوند",
+        field: "x" * 2_000_000,
+    }
+    response = client.post("/reports/problems/new/", data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "۲٬۰۰۰٬۰۰۰ نویسه است؛ حداکثر مجاز ۴٬۰۰۰ نویسه است." in page
+    assert not SystemProblem.objects.exists()
+
+
+def test_the_service_refuses_a_description_past_its_limit(origin_clerk, bazargan):
+    from core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as exc:
+        services.problem_report(
+            by=origin_clerk,
+            system=System.ICS,
+            symptom=Symptom.ARRIVALS_NOT_VISIBLE,
+            office=bazargan,
+            since=dt.datetime(2026, 11, 30, 10, 0, tzinfo=TEHRAN),
+            description="x" * (services.PROBLEM_DESCRIPTION_MAX + 1),
+        )
+    assert "description" in exc.value.fields and "the limit is 4,000" in str(exc.value)
+    assert not SystemProblem.objects.exists()
