@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from core.forms import JalaliDateField, JalaliDateTimeField, ListFilterForm, PageForm, flag_field
+from core.text import digits, format_number
 
 from .models import CaseStatus, LetterStatus, ValuationKind
 
@@ -108,7 +109,7 @@ class ValuationForm(PageForm):
     def __init__(self, *args, current=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["corrects"].choices = [("", gettext_lazy("— a new valuation —"))] + [
-            (v.pk, f"#{v.pk} {v.get_kind_display()}: {v.value:,}") for v in current
+            (v.pk, f"#{digits(v.pk)} {v.get_kind_display()}: {format_number(v.value, 0)}") for v in current
         ]
 
 

@@ -337,3 +337,15 @@ def test_outsiders_see_no_milestones(unsettled, inspector, outsider, client):
     assert "1405-77" not in client.get("/casework/milestones/?state=all").content.decode()
     other = UserFactory(role="office", office=None)
     assert CaseMilestone.objects.for_user(other).count() == 0
+
+
+@pytest.mark.persian
+def test_the_valuation_to_correct_is_offered_in_persian_digits(unsettled, origin_clerk, client):
+    """The «corrects valuation» options read «#17 …: 33,830,000,000» in Latin digits while the page shows ۳۳٬۸۳۰٬…"""
+    case = _open(unsettled, origin_clerk)
+    client.force_login(origin_clerk)
+    page = client.get(f"/casework/cases/{case.pk}/").content.decode()
+    options = page.split('name="corrects"', 1)[1].split("</select>", 1)[0]
+    pk = case.valuations.get().pk
+    assert f"#{str(pk).translate(str.maketrans('0123456789', '۰۱۲۳۴۵۶۷۸۹'))} " in options
+    assert "۷۷۱٬۰۰۰٬۰۰۰</option>" in options and "771,000,000" not in options
