@@ -258,3 +258,16 @@ def test_a_comparison_records_its_algorithm_and_is_reproduced_from_the_stored_im
         fh.write(images.jpeg(seed=3))
     with pytest.raises(CommandError, match="file changed since upload"):
         call_command("scans_reproduce", comparison.pk)
+
+
+@pytest.mark.persian
+def test_the_algorithm_version_reads_as_the_code_it_is_in_a_persian_page(client, done_comparison, dest_clerk):
+    """«نسخه الگوریتم 2026.12.05»: the version is the code's own (``ALGORITHM_VERSION``, the one
+    ``scans_reproduce`` compares), so it stays in Latin digits, set as code left to right like the
+    command and the parameters under it, not in Persian digits a reader would take for a date."""
+    ScanComparison.objects.filter(pk=done_comparison.pk).update(algorithm_version=ALGORITHM_VERSION)
+    client.force_login(dest_clerk)
+    html = client.get(reverse("scans:viewer", args=[done_comparison.pk])).content.decode()
+    summary = html.split('class="algorithm-version"', 1)[1].split("</summary>", 1)[0]
+    assert f'<code dir="ltr" class="algorithm-version-id">{ALGORITHM_VERSION}</code>' in summary
+    assert ALGORITHM_VERSION.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) not in html
