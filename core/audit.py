@@ -34,6 +34,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.signals import post_save, pre_delete, pre_save
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.errors import NotAllowed
@@ -209,7 +210,10 @@ def record_access(request, target: models.Model | type[models.Model] | str, what
         else:
             # A kind of rows (an export: the model class) or a label for what has no row.
             kind = target if isinstance(target, type) and issubclass(target, models.Model) else LogEntry
-            label = kind._meta.verbose_name_plural if kind is not LogEntry else target
+            # A kind of rows is named as written in the code (English), whatever the asker's language:
+            # the audit page names it in its reader's language.
+            with translation.override(None):
+                label = str(kind._meta.verbose_name_plural) if kind is not LogEntry else target
             entry = LogEntry.objects.create(
                 content_type=ContentType.objects.get_for_model(kind),
                 object_pk="",

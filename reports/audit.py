@@ -15,6 +15,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -120,7 +121,18 @@ def _refused(request, form):
     )
 
 
+def _rows_of(entry: LogEntry) -> type[models.Model] | None:
+    """The model of an entry about a kind of rows, not one row (a person-file search over the drivers): its
+    ``object_repr`` is the kind's name in the language of whoever asked (``core.audit.record_access``)."""
+    if entry.object_pk or not entry.content_type_id:
+        return None
+    model = entry.content_type.model_class()
+    return model if model is not None and model is not LogEntry else None
+
+
 def _kind(entry: LogEntry) -> str:
+    if (rows := _rows_of(entry)) is not None:
+        return str(rows._meta.verbose_name_plural)
     model = entry.content_type.model_class() if entry.content_type_id else None
     return str(model._meta.verbose_name) if model else (entry.content_type.model if entry.content_type_id else "")
 
@@ -227,7 +239,10 @@ def _read_names(entries: list[LogEntry]) -> dict[str, str]:
 
 
 def _subject(entry: LogEntry, reads: dict[str, str]) -> str:
-    """What the entry is about, as the pages name it (a plate read), else as recorded."""
+    """What the entry is about beside its kind, as the pages name it (a plate read), else as recorded;
+    nothing more for a kind of rows (its kind says it in the reader's language)."""
+    if _rows_of(entry) is not None:
+        return ""
     return (
         reads.get(str(entry.object_pk), entry.object_repr)
         if entry.content_type.model == "plateread"

@@ -563,3 +563,22 @@ def test_a_plate_reads_entry_names_it_by_plate_camera_code_and_jalali_time(clien
     subject = row.split("<td>")[6]
     assert "BZG-CAM-07" in subject and format_jalali(at) in subject and "۱۲ ب ۳۴۵ - ایران ۶۵" in subject
     assert f"@ {camera.pk}" not in subject
+
+
+def test_a_search_over_a_kind_of_rows_is_named_in_the_readers_language(client, origin_clerk, hq):
+    """A person-file search asked from a Persian page read «driver رانندگان» on an English audit page: the
+    kind of rows searched is recorded as the code names it and shown in the reader's language."""
+    from django.utils import translation
+
+    from declarations.models import Driver
+
+    with translation.override("fa"), audit.actor(origin_clerk):
+        entry = audit.record_access(None, Driver, "person file", query="0012345679", found=True)
+    client.force_login(hq)
+    page = client.get(reverse("reports:audit")).content.decode()
+    row = page.split(f'data-entry="{entry.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "<td>drivers</td>" in row and "رانندگان" not in row
+    client.cookies["django_language"] = "fa"
+    page = client.get(reverse("reports:audit"), HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    row = page.split(f'data-entry="{entry.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "<td>رانندگان</td>" in row and "drivers" not in row
