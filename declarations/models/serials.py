@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .core import Source, TransitDeclaration
 
+# The regulation's groups (``covered_data.GROUPS``) as the reader's language names them.
+GROUP_LABELS = {"alef": _("Group A"), "be": _("Group B"), "jim": _("Group C")}
+
 
 class CoveredGroup(models.Model):
     """A group (الف، ب، ج) of goods whose serials became mandatory on a date, after its notice."""
@@ -30,7 +33,13 @@ class CoveredGroup(models.Model):
         ordering = ["mandatory_from", "code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The group in the reader's language: one of the regulation's by its code, another by its name."""
+        label = GROUP_LABELS.get(self.code)
+        return self.name if label is None else str(label)
 
 
 class Identifier(models.TextChoices):

@@ -197,3 +197,14 @@ def test_removing_a_code_named_by_something_not_an_id_is_not_found_and_removes_n
     response = client.post(reverse("declarations:covered-goods"), {"remove": value})
     assert response.status_code == 404
     assert CoveredGoods.objects.count() == before
+
+
+def test_the_groups_are_named_in_the_readers_language(client, hq):
+    """An English page read «گروه الف · mandatory from 1402/07»: the regulation's groups are named in English."""
+    client.force_login(hq)
+    page = client.get(reverse("declarations:covered-goods")).content.decode()
+    assert "Group A · mandatory from" in page and "Group C · mandatory from" in page
+    assert "گروه" not in page  # nor in the group choices of headquarters' forms
+    client.cookies["django_language"] = "fa"
+    page = client.get(reverse("declarations:covered-goods"), HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    assert "گروه الف ·" in page and "Group A" not in page
