@@ -40,7 +40,7 @@ def read_file(data: bytes, filename: str) -> Iterator[tuple[int, dict]]:
         return _read_json(data)
     if filename.lower().endswith((".xlsx", ".json")):
         raise ImportFileError(_("'%(name)s' does not contain what its name says") % {"name": filename})
-    return _read_csv(data)
+    return _read_csv(data, filename)
 
 
 def check_file(data: bytes, filename: str) -> str:
@@ -65,16 +65,30 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
-def _read_csv(data: bytes) -> Iterator[tuple[int, dict]]:
+def _read_csv(data: bytes, filename: str) -> Iterator[tuple[int, dict]]:
     text = _decode(data)
     if "\x00" in text:
         raise ImportFileError(_("file is binary, not CSV"))
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("serial", "origin", "destination", "plate") if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ImportFileError(_("CSV header lacks the column(s): %(columns)s") % {"columns": ", ".join(missing)})
-    for i, row in enumerate(reader, start=2):  # row 1 is the header
-        yield i, {k.strip(): (v or "").strip() for k, v in row.items() if k}
+    try:
+        missing = [c for c in ("serial", "origin", "destination", "plate") if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ImportFileError(_("CSV header lacks the column(s): %(columns)s") % {"columns": ", ".join(missing)})
+        for i, row in enumerate(reader, start=2):  # row 1 is the header
+            yield i, {k.strip(): (v or "").strip() for k, v in row.items() if k}
+    except csv.Error as exc:
+        # The whole file is read before any of it is written: a row that cannot be read stops it all.
+        raise ImportFileError(_csv_problem(str(exc), filename, reader.reader.line_num)) from None
+
+
+def _csv_problem(problem: str, filename: str, line: int) -> str:
+    where = {"name": filename, "line": number(line), "limit": number(csv.field_size_limit())}
+    if "field larger than field limit" in problem:
+        return (
+            _("'%(name)s', line %(line)s: a field is longer than %(limit)s characters; this is not a CSV export of ICS")
+            % where
+        )
+    return _("'%(name)s', line %(line)s cannot be read as CSV (a quote left open?); export it from ICS again") % where
 
 
 def _check_zip(data: bytes) -> None:

@@ -186,3 +186,21 @@ def test_a_missing_hs_code_is_named_as_missing_not_quoted_as_none(bazargan, tehr
     record = {k: v for k, v in row(**GOOD).items() if k != "hs_code"}
     [error] = import_records([{**record, "goods": [{"description": "گوشی", "quantity": "1"}]}]).rejected
     assert (error.field, error.message) == ("hs_code", "the HS code is missing (4–12 digits)")
+
+
+def test_a_csv_line_that_cannot_be_read_is_refused_naming_the_file_and_line_not_a_server_error(
+    client, bazargan, tehran, origin_clerk
+):
+    client.force_login(origin_clerk)
+    one_line = SimpleUploadedFile("notes.txt", b"x" * 2 * 1024 * 1024)
+    response = client.post(reverse("declarations:import"), {"file": one_line})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "&#x27;notes.txt&#x27;, line 1: a field is longer than 131072 characters" in body
+    # Deeper in the file, found by the worker: the batch fails, nothing of the file is written.
+    good = to_csv([row(serial="T140400000001", **GOOD)])
+    deep = good + b'T140400000002,"' + b"y" * 200_000 + b'"\n'
+    response = client.post(reverse("declarations:import"), {"file": SimpleUploadedFile("export.csv", deep)})
+    assert response.status_code == 400
+    assert "&#x27;export.csv&#x27;, line 3: a field is longer than" in response.content.decode()
+    assert ImportBatch.objects.get().state == ImportState.FAILED and not TransitDeclaration.objects.exists()
