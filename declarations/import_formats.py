@@ -40,7 +40,22 @@ def read_file(data: bytes, filename: str) -> Iterator[tuple[int, dict]]:
         return _read_json(data)
     if filename.lower().endswith((".xlsx", ".json")):
         raise ImportFileError(_("'%(name)s' does not contain what its name says") % {"name": filename})
+    if _is_binary(data):
+        raise ImportFileError(
+            _("'%(name)s' is not a CSV, XLSX or JSON export (it holds binary data, an image or a document?)")
+            % {"name": filename}
+        )
     return _read_csv(data, filename)
+
+
+def _is_binary(data: bytes) -> bool:
+    """A file whose start holds control characters no text export has (a NUL, the bytes an image,
+    a PDF or an archive open with) is no CSV, whatever its encoding; a UTF-16 text (its NULs
+    behind a byte-order mark) is told its encoding instead."""
+    head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    return any(b < 0x20 and b not in b"\t\n\r\x0c" for b in head) or head.startswith(b"\xff\xd8\xff")
 
 
 def check_file(data: bytes, filename: str) -> str:

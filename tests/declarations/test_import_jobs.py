@@ -204,3 +204,20 @@ def test_a_csv_line_that_cannot_be_read_is_refused_naming_the_file_and_line_not_
     assert response.status_code == 400
     assert "&#x27;export.csv&#x27;, line 3: a field is longer than" in response.content.decode()
     assert ImportBatch.objects.get().state == ImportState.FAILED and not TransitDeclaration.objects.exists()
+
+
+def test_an_image_or_other_binary_file_is_told_it_is_no_csv_xlsx_or_json_export(client, bazargan, tehran, origin_clerk):
+    import io
+
+    from PIL import Image
+
+    client.force_login(origin_clerk)
+    for fmt, name in (("JPEG", "photo.jpg"), ("PNG", "scan.csv")):
+        image = io.BytesIO()
+        Image.new("RGB", (40, 40), "red").save(image, fmt)
+        response = client.post(reverse("declarations:import"), {"file": SimpleUploadedFile(name, image.getvalue())})
+        body = response.content.decode()
+        assert response.status_code == 400
+        assert f"&#x27;{name}&#x27; is not a CSV, XLSX or JSON export" in body
+        assert "lacks the column" not in body and "not UTF-8" not in body
+    assert not ImportBatch.objects.exists()
