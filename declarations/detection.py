@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from core.text import digits, is_persian, isolate
 
 from . import transport_docs
-from .identifiers import imei_problem
+from .identifiers import imei_problem, is_imei_shaped
 from .idents import list_separator, serial_text, waybill_text
 from .models import (
     OPEN_STATUSES,
@@ -109,7 +109,7 @@ def _serials(declaration: TransitDeclaration) -> list[ProposedReason]:
                 _("IMEI %(value)s is not valid: %(problem)s.")
                 % {
                     "value": isolate(value),
-                    "problem": _("not 15 digits") if "15 digits" in problem else _("fails its check digit"),
+                    "problem": _("fails its check digit") if is_imei_shaped(value) else _("not 15 digits"),
                 }
             )
     return [ProposedReason(UnsettledReason.SERIAL_MISMATCH, text) for text in found]

@@ -14,17 +14,22 @@ from core.dates import ascii_digits
 from core.text import isolate
 
 
+def _typed(value) -> str:
+    """The value as typed, between isolates, in a message."""
+    return isolate(str(value)[:60])
+
+
 def validate_national_id(value: str) -> str:
     """Iranian national ID (کد ملی): 10 digits, the last a mod-11 check digit."""
     s = re.sub(r"[\s\-]", "", ascii_digits(str(value)))
     if not re.fullmatch(r"\d{10}", s):
-        raise ValueError(f"national ID '{value}' must be 10 digits")
+        raise ValueError(_("national ID %(value)s must be 10 digits") % {"value": _typed(value)})
     if len(set(s)) == 1:
-        raise ValueError(f"national ID '{value}' is not valid")
+        raise ValueError(_("national ID %(value)s is not valid") % {"value": _typed(value)})
     total = sum(int(s[i]) * (10 - i) for i in range(9)) % 11
     check = total if total < 2 else 11 - total
     if check != int(s[9]):
-        raise ValueError(f"national ID '{value}' fails its check digit")
+        raise ValueError(_("national ID %(value)s fails its check digit") % {"value": _typed(value)})
     return s
 
 
@@ -52,9 +57,9 @@ def validate_container_number(value: str) -> str:
     """ISO 6346: owner code (3 letters), category (U/J/Z), 6 digits, check digit."""
     s = re.sub(r"[\s\-/]", "", ascii_digits(str(value))).upper()
     if not re.fullmatch(r"[A-Z]{3}[UJZ]\d{7}", s):
-        raise ValueError(f"container number '{value}' is not of the form ABCU1234565")
+        raise ValueError(_("container number %(value)s is not of the form ABCU1234565") % {"value": _typed(value)})
     if iso6346_check_digit(s[:10]) != s[10]:
-        raise ValueError(f"container number '{value}' fails its check digit")
+        raise ValueError(_("container number %(value)s fails its check digit") % {"value": _typed(value)})
     return s
 
 
@@ -72,9 +77,12 @@ def validate_mrn(value: str) -> str:
     """NCTS/eTIR movement reference number: 18 characters, 2-digit year, country, check character."""
     s = re.sub(r"\s", "", ascii_digits(str(value))).upper()
     if not re.fullmatch(r"\d{2}[A-Z]{2}[A-Z0-9]{14}", s):
-        raise ValueError(f"MRN '{value}' must be 18 characters: year, country code, 13 characters, check")
+        raise ValueError(
+            _("MRN %(value)s must be 18 characters: year, country code, 13 characters, check")
+            % {"value": _typed(value)}
+        )
     if mrn_check_character(s[:17]) != s[17]:
-        raise ValueError(f"MRN '{value}' fails its check character")
+        raise ValueError(_("MRN %(value)s fails its check character") % {"value": _typed(value)})
     return s
 
 
@@ -101,13 +109,18 @@ def serial_problem(value: str) -> str | None:
     return _("%(value)s is not a serial: Latin letters, digits, / . _ - only.") % {"value": isolate(str(value)[:60])}
 
 
+def is_imei_shaped(value: str) -> bool:
+    """15 digits (in any script), whatever its check digit."""
+    return bool(re.fullmatch(r"\d{15}", ascii_digits(str(value)).strip()))
+
+
 def imei_problem(value: str) -> str | None:
     """Why a goods serial that claims to be an IMEI is not one, or None if it is valid."""
     s = ascii_digits(str(value)).strip()
-    if not re.fullmatch(r"\d{15}", s):
-        return f"IMEI '{value}' is not 15 digits"
+    if not is_imei_shaped(s):
+        return _("IMEI %(value)s is not 15 digits") % {"value": _typed(value)}
     if luhn_check_digit(s[:14]) != s[14]:
-        return f"IMEI '{value}' fails its check digit"
+        return _("IMEI %(value)s fails its check digit") % {"value": _typed(value)}
     return None
 
 

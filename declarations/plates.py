@@ -14,6 +14,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
+
+from core.text import isolate
+
 # Series letters in use on Iranian plates (الف as ا; D and S are diplomatic/service).
 PLATE_LETTERS = "ابپتثجدزژسشصطعفقکگلمنوهی"
 LATIN_PLATE_LETTERS = "DS"
@@ -49,14 +53,20 @@ FOREIGN_RE = re.compile(r"^[A-Z0-9]{2,12}$")
 
 
 class PlateError(ValueError):
-    """Raised with a message that names what is wrong with a plate."""
+    """Raised with a message that names what is wrong with a plate, in the active language."""
+
+
+def _typed(text) -> str:
+    """What was typed for a plate, between isolates (right to left when it holds a Persian letter)."""
+    shown = str(text)[:60]
+    return isolate(shown, "rtl" if re.search(r"[\u0600-\u06ff]", shown) else "ltr")
 
 
 @lru_cache(maxsize=65_536)  # a camera batch normalises each plate several times; pure function
 def normalise_text(text: str) -> str:
     """Digits to ASCII, letter variants to Persian, separators and marks removed."""
     if text is None:
-        raise PlateError("plate is empty")
+        raise PlateError(_("the plate is empty"))
     s = unicodedata.normalize("NFKC", str(text)).translate(_DIGITS)
     for word, letter in _LETTER_WORDS.items():
         s = s.replace(word, letter)
@@ -92,7 +102,8 @@ def parse_iranian(text: str) -> Plate:
         if r:
             return Plate(f"{r[2]}{r[3]}{r[4]}{r[1]}", "IR")
         raise PlateError(
-            f"'{text}' is not an Iranian plate (expected 2 digits, a letter, 3 digits and a 2-digit region)"
+            _("%(text)s is not an Iranian plate (expected 2 digits, a letter, 3 digits and a 2-digit region)")
+            % {"text": _typed(text)}
         )
     return Plate(s, "IR")
 
@@ -100,10 +111,12 @@ def parse_iranian(text: str) -> Plate:
 def parse_foreign(text: str, country: str) -> Plate:
     country = (country or "").strip().upper()
     if not re.fullmatch(r"[A-Z]{2}", country) or country == "IR":
-        raise PlateError(f"'{country}' is not a foreign country code (ISO 3166-1 alpha-2)")
+        raise PlateError(
+            _("%(country)s is not a foreign country code (ISO 3166-1 alpha-2)") % {"country": _typed(country)}
+        )
     s = normalise_text(text)
     if not FOREIGN_RE.match(s):
-        raise PlateError(f"'{text}' is not a foreign plate (2–12 Latin letters and digits)")
+        raise PlateError(_("%(text)s is not a foreign plate (2–12 Latin letters and digits)") % {"text": _typed(text)})
     return Plate(s, country)
 
 
@@ -128,4 +141,4 @@ def guess_plate(text: str) -> Plate:
     except PlateError:
         if FOREIGN_RE.match(s):
             return Plate(s, "")
-        raise PlateError(f"'{text}' is not a plate") from None
+        raise PlateError(_("%(plate)s is not a plate") % {"plate": _typed(text)}) from None

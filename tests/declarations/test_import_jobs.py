@@ -221,3 +221,15 @@ def test_an_image_or_other_binary_file_is_told_it_is_no_csv_xlsx_or_json_export(
         assert f"&#x27;{name}&#x27; is not a CSV, XLSX or JSON export" in body
         assert "lacks the column" not in body and "not UTF-8" not in body
     assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.persian
+def test_a_plate_that_is_none_is_explained_in_persian_in_the_rejected_rows(
+    client, bazargan, tehran, origin_clerk, queued_only
+):
+    client.force_login(origin_clerk)
+    _upload(client, [row(serial="T140400000001", **{**GOOD, "plate": "!!!??", "plate_country": "TR"})])
+    (_args, kwargs), batch = queued_only[0], ImportBatch.objects.get()
+    import_jobs.import_batch_run(batch_id=batch.pk, **kwargs)
+    part = client.get(reverse("declarations:import-status", args=[batch.pk])).content.decode()
+    assert "«\u2066!!!??\u2069» پلاک خارجی نیست" in part and "is not a foreign plate" not in part

@@ -219,3 +219,24 @@ def test_the_timelines_audit_entries_keep_identifiers_in_their_own_order(client,
     detail = client.get(response.url).content.decode()
     timeline = detail.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
     assert f"\u2066{d.serial}\u2069" in timeline
+
+
+@pytest.mark.persian
+def test_a_plate_or_identifier_that_is_none_is_refused_in_persian_with_the_value_isolated(client, hq, bazargan, tehran):
+    client.force_login(hq)
+    bad = _form(
+        bazargan,
+        tehran,
+        plate="HELLO",
+        driver_national_id="0013542418",
+        containers="MSKU1234560",
+        mrn="23IR12345678901234",
+    )
+    html = client.post(URL, bad).content.decode()
+    assert "«\u2066HELLO\u2069» پلاک ایرانی نیست" in _beside(html, "plate")
+    assert "رقم کنترل کد ملی \u20660013542418\u2069 نادرست است" in _beside(html, "driver_national_id")
+    assert "رقم کنترل شمارهٔ کانتینر \u2066MSKU1234560\u2069 نادرست است" in _beside(html, "containers")
+    assert "MRN \u206623IR12345678901234\u2069" in _beside(html, "mrn")
+    html = client.post(URL, _form(bazargan, tehran, plate_country="TR", plate="!!!??")).content.decode()
+    assert "«\u2066!!!??\u2069» پلاک خارجی نیست" in _beside(html, "plate")
+    assert "is not" not in html and "fails its" not in html
