@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, Role
 from core.forms import JalaliDateTimeField, PageForm
+from core.text import format_number
 
 from .import_validation import RowInvalid, Validator
 
@@ -209,6 +210,14 @@ class GoodsLineForm(PageForm):
 
 
 class BaseGoodsFormSet(forms.BaseFormSet):
+    # Django's own words for these are English on a Persian page (its catalogue lacks them).
+    default_error_messages = {"too_few_forms": _("Fill in at least one goods line: a declaration carries goods.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = _("A declaration has at most %(n)s goods lines.") % {"n": format_number(self.max_num)}
+        self.error_messages["too_many_forms"] = limit.replace("%", "%%")  # Django formats it again
+
     def goods(self) -> list[dict[str, str]]:
         """The filled goods lines, numbered in the order given."""
         lines = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]

@@ -240,3 +240,20 @@ def test_a_plate_or_identifier_that_is_none_is_refused_in_persian_with_the_value
     html = client.post(URL, _form(bazargan, tehran, plate_country="TR", plate="!!!??")).content.decode()
     assert "«\u2066!!!??\u2069» پلاک خارجی نیست" in _beside(html, "plate")
     assert "is not" not in html and "fails its" not in html
+
+
+@pytest.mark.persian
+def test_no_goods_line_is_refused_in_persian_above_the_goods(client, hq, bazargan, tehran):
+    client.force_login(hq)
+    empty = {f"goods-0-{name}": "" for name in ("hs_code", "description", "quantity", "unit", "goods_serials")}
+    response = client.post(
+        URL, _form(bazargan, tehran, **empty, **{"goods-0-gross_weight_kg": "", "goods-0-value": ""})
+    )
+    assert response.status_code == 400
+    errors = response.content.decode().split('id="goods-errors"', 1)[1].split("</div></div>", 1)[0]
+    assert "دست‌کم یک ردیف کالا" in errors and "Please submit" not in errors
+    assert not TransitDeclaration.objects.exists()
+    line = {"hs_code": "8517.13", "description": "گوشی", "quantity": "1"}
+    many = {f"goods-{i}-{k}": v for i in range(51) for k, v in line.items()}
+    html = client.post(URL, _form(bazargan, tehran, **many, **{"goods-TOTAL_FORMS": "51"})).content.decode()
+    assert "حداکثر ۵۰ ردیف کالا" in html.split('id="goods-errors"', 1)[1] and "Please submit" not in html
