@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomsOffice
-from core.dates import EARLIEST, parse_datetime_any, persian_digits
+from core.dates import EARLIEST, ascii_digits, parse_datetime_any, persian_digits
 
 from . import identifiers, idents, plates
 from .models import (
@@ -106,6 +106,17 @@ def number(value: int) -> str:
     return persian_digits(value) if (get_language() or "").startswith("fa") else str(value)
 
 
+# Thousands separators as typed or printed: Latin comma, Persian thousands separator (٬, as the app
+# prints amounts), Arabic comma (،, where a Persian keyboard puts the comma); never a decimal point.
+_GROUPING = str.maketrans("", "", ",\u066c\u060c")
+
+
+def number_text(text: str) -> str:
+    """A number as typed (``۱۲۳٬۰۰۰``, ``1,000``, ``۶۴٫۹``) in the form ``Decimal`` reads: ASCII digits,
+    no grouping, the Persian decimal separator ٫ a point."""
+    return ascii_digits(text).translate(_GROUPING).replace("\u066b", ".").strip()
+
+
 def _field(column: str):
     model, name = STORED_IN[column]
     return model._meta.get_field(name)
@@ -173,7 +184,7 @@ class Validator:
         if not text:
             raise RowInvalid(name, _("is required"))
         try:
-            value = Decimal(text.replace(",", ""))
+            value = Decimal(number_text(text))
         except (InvalidOperation, AttributeError):
             raise RowInvalid(name, _("'%(value)s' is not a number") % {"value": text}) from None
         if value < 0 or (positive and value == 0) or not value.is_finite():
@@ -202,7 +213,7 @@ class Validator:
     # way round.
 
     def serial(self, text: str) -> str:
-        serial = text.strip()
+        serial = ascii_digits(text.strip())  # typed on a Persian keyboard: ۱۴۰۵-BZG-۰۰۰۰۹۹۹۹
         if not SERIAL_RE.match(serial):
             raise RowInvalid(
                 "serial",

@@ -1,6 +1,8 @@
 """Registering a declaration by hand while ICS is down (directive point 7): the form and the API,
 checked by the import's validator, written by the import's writer, audited, with the role rules."""
 
+from decimal import Decimal
+
 import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
@@ -257,3 +259,14 @@ def test_no_goods_line_is_refused_in_persian_above_the_goods(client, hq, bazarga
     many = {f"goods-{i}-{k}": v for i in range(51) for k, v in line.items()}
     html = client.post(URL, _form(bazargan, tehran, **many, **{"goods-TOTAL_FORMS": "51"})).content.decode()
     assert "حداکثر ۵۰ ردیف کالا" in html.split('id="goods-errors"', 1)[1] and "Please submit" not in html
+
+
+@pytest.mark.parametrize("amount", ["۱۲۳٬۰۰۰", "۱۲۳،۰۰۰", "123,000", "۱۲۳۰۰۰٫۰"])
+def test_an_amount_and_a_serial_typed_on_a_persian_keyboard_are_taken(client, hq, bazargan, tehran, amount):
+    client.force_login(hq)
+    form = _form(bazargan, tehran, serial="۱۴۰۵-BZG-۰۰۰۰۹۹۹۹", guarantee_amount=amount)
+    response = client.post(URL, {**form, "goods-0-value": "۱٬۵۰۰٫۵"})
+    assert response.status_code == 302, response.content.decode()
+    d = TransitDeclaration.objects.get()
+    assert d.serial == "1405-BZG-00009999" and d.guarantee_amount == 123000
+    assert GoodsItem.objects.get().value == Decimal("1500.5")
