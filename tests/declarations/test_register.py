@@ -270,3 +270,19 @@ def test_an_amount_and_a_serial_typed_on_a_persian_keyboard_are_taken(client, hq
     d = TransitDeclaration.objects.get()
     assert d.serial == "1405-BZG-00009999" and d.guarantee_amount == 123000
     assert GoodsItem.objects.get().value == Decimal("1500.5")
+
+
+@pytest.mark.persian
+def test_weight_value_and_guarantee_left_empty_show_a_dash_not_zero(client, hq, bazargan, tehran):
+    client.force_login(hq)
+    empty = {"guarantee_amount": "", "goods-0-gross_weight_kg": "", "goods-0-value": ""}
+    response = client.post(URL, _form(bazargan, tehran, **empty))
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    guarantee = page.split("تضمین</dt>", 1)[1].split("</dd>", 1)[0]
+    assert guarantee.strip().endswith(">—") and "۰" not in guarantee and "ریال" not in guarantee
+    line = page.split('id="goods-h"', 1)[1].split("</tr>", 2)[1]
+    assert line.count('<td class="text-end">—</td>') == 2 and "۰٫۰۰" not in line
+    filled = client.post(URL, _form(bazargan, tehran, serial="HAND-0002", guarantee_ref="G-9"))
+    page = client.get(filled.url).content.decode()
+    assert "۱٬۰۰۰٬۰۰۰ ریال" in page and '<td class="text-end">۲۵۰</td>' in page
