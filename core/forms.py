@@ -56,12 +56,16 @@ class JalaliDateTimeField(forms.CharField):
 
     ``not_future``: a time more than ``FUTURE_SLACK`` ahead is refused beside the field, with the
     other fields' errors, rather than by the service once everything else is right (the service
-    keeps its own check for the API)."""
+    keeps its own check for the API).
+
+    ``jalali_only``: a Gregorian date is refused, as a date box (``JalaliDateField``) takes only a
+    Jalali one: where a person types a date in the future, 2026-12-01 is a slip, not a choice."""
 
     FUTURE_SLACK = dt.timedelta(minutes=5)
 
-    def __init__(self, *args, not_future: bool = False, **kwargs):
+    def __init__(self, *args, not_future: bool = False, jalali_only: bool = False, **kwargs):
         self.not_future = not_future
+        self.jalali_only = jalali_only
         super().__init__(*args, **kwargs)
 
     def widget_attrs(self, widget):
@@ -74,6 +78,13 @@ class JalaliDateTimeField(forms.CharField):
         value = super().to_python(value)
         if not value:
             return None
+        year = dates.ascii_digits(value.strip())[:4]
+        if self.jalali_only and year.isdigit() and int(year) >= 1700:
+            raise forms.ValidationError(
+                _("%(text)s is a Gregorian date: enter the Jalali date and time, like 1404/05/12 10:30.")
+                % {"text": text.isolate(value.strip()[:40])},
+                code="gregorian",
+            )
         try:
             return dates.parse_datetime_any(value)
         except ValueError:

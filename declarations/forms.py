@@ -100,7 +100,9 @@ class CloseForm(PageForm):
 
 class ExtendDeadlineForm(PageForm):
     new_deadline = JalaliDateTimeField(
-        label=_("New deadline"), help_text=_("Jalali date and time, later than the current deadline.")
+        label=_("New deadline"),
+        help_text=_("Jalali date and time, later than the current deadline."),
+        jalali_only=True,
     )
     reason = _reason_field(_("Reason for the extension"), _("Kept on the declaration's timeline."))
 

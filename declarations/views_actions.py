@@ -69,10 +69,12 @@ def declaration_action(request, pk: int, action: str):
     try:
         run_action(action, declaration, request.user, data)
     except DomainError as exc:
-        form.add_error(None, str(exc))
-        for name, _value in exc.fields.items():
-            if name in form.fields and name != "at":
-                form.add_error(name, str(exc))
+        # Once: beside the field it names (a time "at" is told above the form), else above the form.
+        beside = [name for name in exc.fields if name in form.fields and name != "at"]
+        for name in beside:
+            form.add_error(name, str(exc))
+        if not beside:
+            form.add_error(None, str(exc))
         return declaration_detail(request, pk, forms_override={action: form}, status=http_status(exc))
     messages.success(request, _("Done: %(action)s.") % {"action": forms.ACTION_LABELS[action]})
     return redirect("declarations:detail", pk=pk)

@@ -121,3 +121,22 @@ def test_the_api_actions(origin_clerk, dest_clerk, inspector, declaration, in_tr
     assert api.post(url + "close/", {}, format="json").status_code == 400
     body = api.post(url + "close/", {"remarks": "case ended"}, format="json").json()
     assert body["status"] == "closed" and body["status_source"] == Source.API
+
+
+def test_an_extension_refused_is_told_once_beside_the_field_and_a_gregorian_date_is_refused(
+    client, origin_clerk, in_transit
+):
+    client.force_login(origin_clerk)
+    earlier = format_jalali(in_transit.deadline - dt.timedelta(days=1), persian=False)
+    data = {"extend_deadline-new_deadline": earlier, "extend_deadline-reason": "snow"}
+    html = client.post(_act(in_transit, "extend_deadline"), data).content.decode()
+    form = html.split('data-action="extend_deadline"', 1)[1].split("</form>", 1)[0]
+    assert form.count("The new deadline must be later than the current one.") == 1
+    assert "must be later than the current one" in _beside(html, "extend_deadline", "new_deadline")
+    data["extend_deadline-new_deadline"] = "2026-12-01 10:00"
+    response = client.post(_act(in_transit, "extend_deadline"), data)
+    assert response.status_code == 400
+    assert "is a Gregorian date: enter the Jalali date" in _beside(
+        response.content.decode(), "extend_deadline", "new_deadline"
+    )
+    assert not DeadlineExtension.objects.exists()
