@@ -223,12 +223,13 @@ def test_viewing_a_draft_pdf_stores_nothing_and_the_sent_letter_keeps_one_pdf(
     client, overdue, origin_clerk, settings, django_capture_on_commit_callbacks
 ):
     from casework import services as casework
+    from tests.export_jobs import download
 
     letter = casework.letter_draft(declaration=overdue, by=origin_clerk)
     client.force_login(origin_clerk)
-    for _ in range(3):
-        response = client.get(f"/casework/letters/{letter.pk}/pdf/")
-        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    for _ in range(3):  # each preview an export the worker builds (tests/export_jobs.py)
+        response = download(client, f"/casework/letters/{letter.pk}/pdf/")
+        assert response["Content-Type"] == "application/pdf"
     assert norm("فاقد اعتبار") in pdf_text(response.content)  # marked as a draft
     letter.refresh_from_db()
     assert not letter.pdf and _stored_pdfs(settings) == []

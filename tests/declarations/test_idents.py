@@ -113,11 +113,14 @@ def test_the_xlsx_export_keeps_identifiers_plain_and_reads_them_left_to_right(cl
     from openpyxl import load_workbook
 
     from tests.export_jobs import exported
+    from tests.sheets import table
 
     DeclarationFactory(serial=SERIAL, origin=bazargan, destination=tehran, waybill_no="WB-77/12")
     client.force_login(hq)
     sheet = load_workbook(io.BytesIO(exported(client, "/declarations/export.xlsx"))).worksheets[0]
-    serial, plate, waybill = sheet["A2"], sheet["G2"], sheet["J2"]  # C–F: the offices, code then name
+    header, row = table(sheet)[:2]  # below the title block
+    names = [c.value for c in header]
+    serial, plate, waybill = (row[names.index(n)] for n in ("serial", "plate", "waybill number"))
     assert (serial.value, waybill.value) == (SERIAL, "WB-77/12")
     for cell in (serial, waybill):
         assert cell.alignment.readingOrder == 1 and cell.alignment.horizontal == "left", cell.coordinate
