@@ -48,7 +48,7 @@ from core.text import strip_isolates
 from declarations import idents
 from declarations.models import TransitDeclaration
 
-from . import parts, problems, services, tasks
+from . import page_labels, parts, problems, services, tasks
 from .models import (
     CHECKLIST,
     BuildState,
@@ -206,22 +206,31 @@ def _get_return(request, pk: int) -> MonthlyReturn:
 @reads_from_replica
 def return_detail(request, pk: int):
     snap = _get_return(request, pk)
-    from .labels import AGE_LABELS, BALANCE_LABELS, REASON_LABELS, SERIAL_RULES_LABELS, place_label, place_names
+    from .labels import place_label
 
     f = snap.figures_for(request.user)  # office staff: their office's part only
+    # The figures keep codes; the page names them in the reader's language (the files stay Persian).
     context = {
         "snap": snap,
         "f": f,
-        "balance": [(BALANCE_LABELS[k], f[k]) for k in BALANCE_LABELS],
-        "reasons": [(REASON_LABELS[k], v) for k, v in f["unsettled_by_reason"].items()],
-        "ages": [(AGE_LABELS[k], v) for k, v in f["unsettled_by_age"].items()],
+        "balance": [
+            (page_labels.label(page_labels.BALANCE, k), f[k], k in page_labels.BALANCE_PARTS)
+            for k in page_labels.BALANCE
+        ],
+        "reasons": [(page_labels.label(page_labels.REASONS, k), v) for k, v in f["unsettled_by_reason"].items()],
+        "ages": [(page_labels.label(page_labels.AGES, k), v) for k, v in f["unsettled_by_age"].items()],
         "may_submit": snap.status == "draft" and services.may_build_return(request.user, snap.province),
         "until": dt.datetime.fromisoformat(f["end"]) if snap.provisional else None,
         # The anti-smuggling rules' own section (absent from a return built before it).
-        "serial_rules": [(k, SERIAL_RULES_LABELS[k], v) for k, v in f.get("rules_serials", {}).items()],
+        "serial_rules": [
+            (k, page_labels.label(page_labels.SERIAL_RULES, k), v) for k, v in f.get("rules_serials", {}).items()
+        ],
     }
+    if f.get("office"):
+        office = CustomsOffice.objects.filter(code=f["office"]).first()
+        context["office_name"] = office.name if office else f["office_name"]
     if f.get("provinces"):
-        names = place_names()["province"]
+        names = {p.code: p.name for p in Province.objects.all()}
         context["provinces"] = [{**p, "label": place_label(p["province"], names)} for p in f["provinces"]]
     return render(request, "reports/return_detail.html", context)
 

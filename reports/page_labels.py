@@ -1,0 +1,53 @@
+"""The monthly return's labels on its page, in the reader's language (msgids English, Persian in the .po).
+
+The figures keep codes (``opening``, ``overdue``, ``d0_7``…), never labels, so the page names them
+when it is shown; the files (XLSX, PDF) are the official Persian document and take theirs from
+``labels``.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from declarations import ageing
+from declarations.models import UnsettledReason
+
+BALANCE = {
+    "opening": _("Opening balance (unsettled)"),
+    "new": _("New declarations"),
+    "settled": _("Settled in the month"),
+    "settled_on_time": _("settled on time"),
+    "settled_late": _("settled late"),
+    "closed_after_case": _("closed after a judicial case"),
+    "cancelled": _("Cancelled"),
+    "closing": _("Closing balance (unsettled)"),
+}
+# The parts of "settled in the month", shown indented under it.
+BALANCE_PARTS = frozenset({"settled_on_time", "settled_late", "closed_after_case"})
+REASONS = {
+    **dict(UnsettledReason.choices),
+    "awaiting_settlement": _("arrived, awaiting settlement"),
+    "overdue": _("no arrival by the deadline"),
+    "in_transit": _("in transit within the deadline"),
+    "not_departed": _("registered, not departed"),
+}
+AGES = {
+    "not_due": _("deadline not passed"),
+    **ageing.LABELS,
+    "over_90": _("(of which) over 90 days"),
+}
+SERIAL_RULES = {
+    "serial_discrepancies_opened": _("goods serial discrepancies (found on arrival) in the month"),
+    "serial_discrepancies_resolved": _("serial discrepancies resolved in the month"),
+    "serial_discrepancies_open_at_end": _("serial discrepancies open at the end of the month"),
+    "settlements_blocked_at_end": _("settlements blocked at the end of the month"),
+    "settlements_overridden": _("settlements released by an override (in the month)"),
+    "document_discrepancies": _("transport document differing from the declaration (in the month)"),
+    "covered_without_serials": _("covered goods without serial numbers (the month's declarations)"),
+    "invalid_imei": _("invalid IMEI (the month's declarations)"),
+}
+
+
+def label(labels: dict, key: str) -> str:
+    """A code's label; the code itself when it names nothing we know (a return built by an older version)."""
+    return str(labels.get(key, key))
