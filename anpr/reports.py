@@ -9,10 +9,11 @@ its period in Jalali, the scope it covers, when and by whom it was made), then t
 row. The CSV stays the table alone, header first, for the programs that read it; its file name carries
 the period and the scope (``filename``), as the XLSX's does.
 
-The PDF is for reading and forwarding, like the monthly return: Persian, right to left, the same title
-block, dates in Jalali and numbers in Persian digits; identifiers (plates, serials, camera and office
-codes) through the pages' identifier helpers (``declarations.idents``), each isolated so that it is drawn
-in its own order. It holds the first ``PDF_MAX_ROWS`` rows and says when the table goes on in the XLSX.
+The PDF is for reading and forwarding: in the language of the person who asked, as the XLSX and the CSV
+are (it is no official paper, unlike the letters and the monthly return, which stay Persian), right to
+left in Persian, the same title block, dates in Jalali and numbers in the language's digits; identifiers
+(plates, serials, camera and office codes) through the pages' identifier helpers (``declarations.idents``),
+each isolated so that it is drawn in its own order. It holds the first ``PDF_MAX_ROWS`` rows and says when the table goes on in the XLSX.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import format_lazy
@@ -33,7 +34,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, localised_name
-from core.dates import TEHRAN, format_jalali, persian_digits
+from core.dates import TEHRAN, format_jalali
 from core.exports import Progress
 from core.files import export_filename
 from core.text import digits, is_persian, percent, sheet_title
@@ -147,8 +148,8 @@ class Report:
         Persian digits, the scope's code and the plate isolated."""
         scope, scope_code, _slug = self.scope()
         return [
-            (gettext("period from"), format_html("{}", persian_digits(_day(self.start)))),
-            (gettext("period to"), format_html("{}", persian_digits(_day(self.last_day)))),
+            (gettext("period from"), format_html("{}", digits(_day(self.start)))),
+            (gettext("period to"), format_html("{}", digits(_day(self.last_day)))),
             (
                 gettext("scope"),
                 format_html("{} {}", scope, _IDENT_HTML["code"](scope_code))
@@ -156,36 +157,36 @@ class Report:
                 else format_html("{}", scope),
             ),
             *((label, format_html("{}", idents.plate_html(value))) for label, value in self.subject()),
-            (gettext("made at"), format_html("{}", format_jalali(timezone.now(), persian=True))),
+            (gettext("made at"), format_html("{}", format_jalali(timezone.now(), persian=is_persian()))),
             (gettext("made by"), format_html("{}", self.user.get_full_name() or self.user.get_username())),
         ]
 
     def to_pdf(self, progress: Progress | None = None) -> bytes:
-        """The report as a Persian A4 document (landscape: the tables are wide): the title block, then the
+        """The report as an A4 document (landscape: the tables are wide) in the active language, the asker's
+        (an export job runs in the language of the page it was asked from): the title block, then the
         first ``PDF_MAX_ROWS`` rows, saying so when there are more. ``progress(rows, rows)`` once the rows
         are laid out: the rows the file holds (an export job's «rows written»)."""
         from core.pdf import font_face_css, html_to_pdf
 
-        with translation.override("fa"):
-            rows: list[list[SafeString]] = []
-            more = False
-            for row in self.rows():
-                if len(rows) == PDF_MAX_ROWS:
-                    more = True
-                    break
-                rows.append(self.cells_html(row))
-            html = render_to_string(
-                "anpr/report_pdf.html",
-                {
-                    "fonts": font_face_css(),
-                    "title": str(self.title),
-                    "head": self.pdf_head(),
-                    "headers": [str(h) for h in self.headers],
-                    "rows": rows,
-                    "more": more,
-                    "limit": persian_digits(PDF_MAX_ROWS),
-                },
-            )
+        rows: list[list[SafeString]] = []
+        more = False
+        for row in self.rows():
+            if len(rows) == PDF_MAX_ROWS:
+                more = True
+                break
+            rows.append(self.cells_html(row))
+        html = render_to_string(
+            "anpr/report_pdf.html",
+            {
+                "fonts": font_face_css(),
+                "title": str(self.title),
+                "head": self.pdf_head(),
+                "headers": [str(h) for h in self.headers],
+                "rows": rows,
+                "more": more,
+                "limit": digits(PDF_MAX_ROWS),
+            },
+        )
         if progress:
             progress(len(rows), len(rows))
         return html_to_pdf(html)
