@@ -3,9 +3,10 @@ them, plate reads (with photos rendered by ``anpr.training.render``, some read b
 ingested and matched as the API would, silent cameras flagged by the health check.
 
 What it makes, for a bounded sample whatever the number of declarations:
-- each office's camera in service since a few days ago (``CustomsOffice.anpr_since``: older arrivals are
-  not expected to have a read), and a destination read for 13 of 14 arrivals since then (the rest stay
-  "arrival without plate read"); an origin read for trucks leaving an office with a camera;
+- each office's camera in service since a few days before last month, the month of the demo's return
+  (``CustomsOffice.anpr_since``: older arrivals are not expected to have a read), and a destination read
+  for 13 of 14 arrivals since then (the rest stay "arrival without plate read"); an origin read for trucks
+  leaving an office with a camera;
 - reads at the destination of trucks still in transit, hours ago ("plate read, no arrival");
 - reads at an office off the route ("off-route");
 - a fresh read for every camera but a few, which the health check then finds silent;
@@ -29,7 +30,7 @@ import numpy as np
 from django.db import transaction
 
 from accounts.models import CustomsOffice
-from declarations.demo import demo_staff
+from declarations.demo import demo_staff, equipment_go_live
 from declarations.models import Status, TransitDeclaration
 from declarations.road_distances import LOCATIONS
 
@@ -154,8 +155,9 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
             ids = rng.choice(ids, k, replace=False).tolist()
         return list(qs.filter(pk__in=ids).order_by("pk"))
 
-    # 1. The cameras went into service at their office at most ten days ago (and no earlier than the
-    #    office's GO_LIVE_ARRIVALS-th latest arrival, so a large data set pays the same); since then
+    # 1. The cameras went into service at their office a few days before last month, so that the demo's
+    #    return of that month counts their evidence (and no earlier than the office's
+    #    GO_LIVE_ARRIVALS-th latest arrival, so a large data set pays the same); since then
     #    the gate read nearly every arriving truck before its arrival was confirmed. A settled one is
     #    matched as it was while still open (the matching looks at open declarations only).
     arrived = []
@@ -166,7 +168,7 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
             .order_by("-arrived_at")
             .values_list("arrived_at", flat=True)[:GO_LIVE_ARRIVALS]
         )
-        since = now - dt.timedelta(days=float(rng.uniform(5, 10)))
+        since = equipment_go_live(now, rng)
         if len(arrivals_at) == GO_LIVE_ARRIVALS:
             since = max(since, arrivals_at[-1])
         gate_office.anpr_since = since
@@ -195,9 +197,15 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
         )
     # A few gates misread one look-alike character of the camera's text: the near match still gives the
     # arrival its read, and the review queue asks a person to look (a fuzzy match that decided a signal).
+    # Those with a photo first, spread over the gates: a person corrects them from it (6b). Reads with photos
+    # are the first few arrivals only, fewer the longer the cameras have been in service.
     misreadable = [g for g in gate_reads if g[3] == "IR" and g[5] and _misread(g[2])]
+    k = int(3 * scale) + 2
+    shown = [g for g in misreadable if g[4]]
+    misread = shown[:: max(1, len(shown) // k)][:k]
+    misread += [g for g in misreadable if not g[4]][: k - len(misread)]
     misread_truth: dict[tuple[int, dt.datetime], str] = {}  # (camera, time) -> the plate the truck carries
-    for g in misreadable[:: max(1, len(misreadable) // (int(3 * scale) + 2))][: int(3 * scale) + 2]:
+    for g in misread:
         misread_truth[(g[0].pk, g[1])] = g[2]
         g[2] = _misread(g[2])
     planned += [(c, at, plate, country, wp, tt) for c, at, plate, country, wp, tt in gate_reads]
@@ -318,12 +326,31 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
         camera_of[cam.pk] = cam
         true_plate[item.client_event_id] = (misread_truth.get((cam.pk, at), plate), country)
     to_recognise: list[int] = []
+    # The demo's trucks are drawn from a pool: one that arrived weeks ago (the cameras went into service
+    # before last month, the month of the demo's return) may also be on another trip the data leaves open.
+    # The read of its arrival is about the trip it arrived on; the matching would give it to the open trip
+    # (the trip a truck is moving on wins), the arrival looking unseen and the other trip off its route. So
+    # those other trips stay out of the matching of these reads, unless another read above is about them.
+    read_on_the_road = {d.pk for d in [*transit, *lingering, *offroute]}
+    other_trips: dict[str, list[int]] = {}
+    for pk, status in (
+        TransitDeclaration.objects.filter(
+            vehicle_id__in={d.vehicle_id for d in arrived}, status__in=(Status.REGISTERED, Status.IN_TRANSIT)
+        )
+        .exclude(pk__in=read_on_the_road)
+        .values_list("pk", "status")
+    ):
+        other_trips.setdefault(status, []).append(pk)
     with transaction.atomic():
         TransitDeclaration.objects.filter(pk__in=settled).update(status=Status.ARRIVED)  # as it was then
+        for pks in other_trips.values():
+            TransitDeclaration.objects.filter(pk__in=pks).update(status=Status.CANCELLED)  # meanwhile
         for pk, items in by_camera.items():
             done = ingest.reads_ingest(camera=camera_of[pk], items=items, match_inline=True)
             to_recognise += [r.id for r in done if r.read is not None and not r.read.plate_raw]
         TransitDeclaration.objects.filter(pk__in=settled).update(status=Status.SETTLED)
+        for status, pks in other_trips.items():
+            TransitDeclaration.objects.filter(pk__in=pks).update(status=status)
     # The recognition task's service, called in this process (no worker needed).
     for read_id in to_recognise:
         services.read_recognise(read_id=read_id)

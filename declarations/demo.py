@@ -678,6 +678,16 @@ def demo_clerk(office: CustomsOffice):
     return user
 
 
+def equipment_go_live(now: dt.datetime, rng: np.random.Generator) -> dt.datetime:
+    """When an office's plate reader or scanner went into service in the demo: one to four days before
+    the month of the demo's return (the last whole Jalali month, ``reports.demo``), so that the return
+    counts its plate evidence and origin scans; each app then moves it no earlier than the office's own
+    few latest arrivals or departures, so that a large data set pays the same."""
+    year, month = dates.previous_jalali_month(*dates.jalali_month_of(now))
+    start, _end = dates.jalali_month_bounds(year, month)
+    return start - dt.timedelta(days=float(rng.uniform(1, 4)))
+
+
 def demo_staff(username: str, role: str, *, province_code: str | None = None):
     """A demo user by name (made by seed_demo's user list), or an account of that role that cannot log in."""
     from accounts.models import Province, User

@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from accounts.models import CustomsOffice
-from declarations.demo import demo_clerk
+from declarations.demo import demo_clerk, equipment_go_live
 from declarations.models import Review, Status, TransitDeclaration, Verdict
 
 from . import services
@@ -151,7 +151,8 @@ def scans_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0
         else:
             services.comparison_review(comparison=comparison, by=clerk, decision="accept")
             counts["reviews_accepted"] += 1
-    # The scanners went into service at their office at most a week ago (no earlier than the office's
+    # The scanners went into service at their office a few days before last month, so that the demo's
+    # return of that month counts their scans (no earlier than the office's
     # GO_LIVE_DEPARTURES-th latest departure, so a large data set pays the same): since then nearly
     # every truck leaving was scanned before it left (``CustomsOffice.scanner_since``: older departures
     # are not expected to have an origin scan).
@@ -162,7 +163,7 @@ def scans_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0
             .order_by("-departed_at")
             .values_list("departed_at", flat=True)[:GO_LIVE_DEPARTURES]
         )
-        since = now - dt.timedelta(days=float(rng.uniform(3, 7)))
+        since = equipment_go_live(now, rng)
         if len(departures) == GO_LIVE_DEPARTURES:
             since = max(since, departures[-1])
         office.scanner_since = since

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -200,6 +201,13 @@ def test_every_signal_has_declarations_with_the_evidence_behind_them(client, tmp
     for status in ProblemStatus.values:
         assert SystemProblem.objects.filter(status=status).exists(), f"no {status} problem"
     assert MonthlyReturn.objects.filter(province__isnull=True).exclude(pdf="").exists()
+    # Last month's return counts the plate reads and origin scans the demo made in that month: its cameras
+    # and scanners were in service then, not only since a few days ago (the return said «0 / 0» for both).
+    demo_return = MonthlyReturn.objects.filter(province__isnull=True).latest("version")
+    page = client.get(reverse("reports:return", args=[demo_return.pk])).content.decode()
+    for figure in ("plate evidence of arrival", "origin scans in time"):
+        found = re.search(rf"{figure}</td><td>([\d,]+) / ([\d,]+)</td>", page)
+        assert found and int(found[1].replace(",", "")) > 0 and int(found[2].replace(",", "")) > 0, (figure, found)
 
     # The anti-smuggling rules (issue 15 §2): a serial mismatch blocking a settlement, a transport-document
     # discrepancy proposed as the reason, covered goods without serials, an invalid IMEI.
