@@ -90,6 +90,8 @@ def format_jalali(value: dt.date | dt.datetime | None, *, with_time: bool = True
 def parse_jalali_date(text: str) -> dt.date:
     """``1404/05/12`` or ``1404-5-12`` (any digit script) to a Gregorian date; ValueError if not a date."""
     s = ascii_digits(str(text).strip()).replace("-", "/")
+    if s[:4].isdigit() and int(s[:4]) >= 1700:  # 2026-12-01: a Gregorian date typed, not the year 2647
+        raise ValueError(f"'{text}' is a Gregorian date, not a Jalali one (YYYY/MM/DD)")
     try:
         y, m, d = (int(p) for p in s.split("/"))
         return jdatetime.date(y, m, d).togregorian()

@@ -56,3 +56,10 @@ def test_a_time_the_jalali_calendar_cannot_hold_is_written_as_sent(value):
 def test_a_naive_datetime_is_still_refused():
     with pytest.raises(ValueError, match="naive"):
         dates.format_jalali(dt.datetime(2025, 1, 1))
+
+
+def test_a_gregorian_date_is_no_jalali_one():
+    """«2026-12-01» in a Jalali date box was taken as the Jalali year 2026 (the year 2647)."""
+    with pytest.raises(ValueError, match="Gregorian"):
+        dates.parse_jalali_date("2026-12-01")
+    assert dates.parse_jalali_date("۱۴۰۵-۰۹-۱۰") == dt.date(2026, 12, 1)

@@ -176,3 +176,13 @@ def test_a_chosen_attachment_is_asked_for_again_when_the_form_comes_back_with_er
     assert not Inspection.objects.exists()
     page = client.post("/reports/inspections/new/", data).content.decode()  # nothing chosen: nothing to ask again
     assert "نگه داشته نشد" not in page
+
+
+def test_a_gregorian_date_typed_in_the_jalali_box_is_refused_beside_it(client, bazargan, inspector):
+    """It was taken as the Jalali year 2026: an inspection recorded six centuries ahead."""
+    client.force_login(inspector)
+    data = {"office": bazargan.pk, "inspected_on": "2026-12-01", "findings": "", **ALL_YES}
+    response = client.post("/reports/inspections/new/", data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["inspected_on"] == ["Enter a Jalali date like 1404/05/12."]
+    assert not Inspection.objects.exists()
