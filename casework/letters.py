@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from core.dates import format_jalali
 from core.exports import ExportRefused
+from core.files import export_filename
 from core.pdf import font_face_css, html_to_pdf
 from declarations.idents import serial_html
 
@@ -95,7 +96,7 @@ def build_preview(job, out, progress) -> str:
     if letter.status not in PREVIEW_STATUSES:
         raise ExportRefused(_("This letter has been sent since: download its PDF from its page."))
     out.write(render_letter_pdf(letter))
-    return f"letter-draft-{letter.pk}.pdf"
+    return export_filename("letter-draft", "pdf", then=letter.declaration.serial)
 
 
 def preview_back(job) -> str:

@@ -64,7 +64,8 @@ def test_the_worker_builds_the_draft_and_tells_the_writer(client, draft, origin_
     client.force_login(origin_clerk)
     job = ask(client, _url(draft))
     job.refresh_from_db()
-    assert (job.state, job.filename) == ("done", f"letter-draft-{draft.pk}.pdf")
+    assert job.state == "done"  # named as every export is: what, when (Jalali), the declaration
+    assert re.fullmatch(r"letter-draft_1[34]\d\d-\d\d-\d\d_\d{4}_T1404-PRV-0001\.pdf", job.filename), job.filename
     download = reverse("core:export-download", args=[job.pk])
     response = client.get(download)
     assert response["Content-Type"] == "application/pdf"
