@@ -16,11 +16,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from core.audit import actor
 from core.errors import InvalidInput
-from core.text import isolate
+from core.text import is_persian, isolate
 
 from .models import TOKEN_PREFIX_LEN, ApiToken, Role, User, hash_api_key
 
@@ -209,7 +210,14 @@ def admin_ensure(*, username: str, password: str, email: str = "") -> tuple[User
     except ValidationError as exc:
         problems["password"] = list(exc.messages)
     if problems:
-        raise InvalidInput("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in problems.items()), fields=problems)
+        # Read by the IT office in the site's language: each field by its name on the forms («نام کاربری»).
+        labels = {
+            field: capfirst(str(getattr(User._meta.get_field(field), "verbose_name", field))) for field in problems
+        }
+        reasons = ("؛ " if is_persian() else "; ").join(
+            f"{labels[field]}: {' '.join(msgs)}" for field, msgs in problems.items()
+        )
+        raise InvalidInput(reasons, fields=problems)
     candidate.set_password(password)
     with actor(None):
         candidate.save()

@@ -84,3 +84,15 @@ def test_a_lifetime_grace_or_user_refused_when_issuing_or_rotating_is_told_in_pe
     ics.save()
     with pytest.raises(CommandError, match=f"^کاربر {LRI}ics{PDI} غیرفعال است.$"):
         call_command("issue_token", "ics", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_issue_token_names_an_unknown_user_and_the_new_token_in_persian(ics):
+    with pytest.raises(CommandError, match=f"^نام کاربری: کاربری به نام {LRI}nobody{PDI} نیست.$"):
+        call_command("issue_token", "nobody", stdout=io.StringIO(), stderr=io.StringIO())
+    err = io.StringIO()
+    call_command("issue_token", "ics", "--days", "7", stdout=io.StringIO(), stderr=err)
+    token = ApiToken.objects.get()
+    assert err.getvalue() == (
+        f"توکن {LRI}{token.prefix}…{PDI} کاربر {LRI}ics{PDI} در {format_jalali(token.expires_at)} (به وقت تهران) "
+        "منقضی می‌شود؛ کلید زیر فقط همین اکنون نشان داده می‌شود:\n"
+    )

@@ -300,7 +300,7 @@ def test_issue_token_prints_the_key_once_and_stores_its_hash(ics, declaration):
 
 
 def test_issue_token_names_an_unknown_user(db):
-    with pytest.raises(CommandError, match="no user named 'nobody'"):
+    with pytest.raises(CommandError, match="^Username: no user is named \u2066nobody\u2069.$"):
         call_command("issue_token", "nobody", stdout=io.StringIO(), stderr=io.StringIO())
 
 

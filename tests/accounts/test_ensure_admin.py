@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 from accounts.models import Role, User
 
 pytestmark = pytest.mark.django_db
+LRI, PDI = "\u2066", "\u2069"
 
 
 def run(monkeypatch, capsys, **env):
@@ -51,19 +52,39 @@ def test_a_weak_password_is_refused_with_the_reason_and_nothing_is_created(monke
     with pytest.raises(CommandError) as refused:
         run(monkeypatch, capsys, ADMIN_USERNAME="hq-admin", ADMIN_PASSWORD=password)
 
-    assert "'hq-admin' was not created" in str(refused.value) and reason in str(refused.value)
+    assert f"{LRI}hq-admin{PDI} was not created" in str(refused.value) and reason in str(refused.value)
     assert not User.objects.exists()
 
 
 def test_a_username_the_login_form_would_refuse_is_refused(monkeypatch, capsys):
-    with pytest.raises(CommandError, match="username: Enter a valid username"):
+    with pytest.raises(CommandError, match="Username: Enter a valid username"):
         run(monkeypatch, capsys, ADMIN_USERNAME="hq admin/1", ADMIN_PASSWORD="Urmia-Sarakhs-1403")
+
+
+@pytest.mark.persian
+def test_it_speaks_the_sites_language_naming_the_fields_as_the_forms_do_and_the_username_isolated(monkeypatch, capsys):
+    # IT staff run it in the site's language (LANGUAGE_CODE, Persian): no English field name or sentence left.
+    with pytest.raises(CommandError) as refused:
+        run(monkeypatch, capsys, ADMIN_USERNAME="hq admin/1", ADMIN_PASSWORD="password1234")
+
+    message = str(refused.value)
+    assert message.startswith(f"مدیر {LRI}hq admin/1{PDI} ساخته نشد. نام کاربری: ")
+    assert "؛ گذرواژه: " in message and "username" not in message and "password" not in message
+    assert not User.objects.exists()
+
+    out = run(monkeypatch, capsys, ADMIN_USERNAME="hq-admin", ADMIN_PASSWORD="Urmia-Sarakhs-1403")
+    assert out.startswith(f"مدیر {LRI}hq-admin{PDI} ساخته شد") and "ورود دومرحله‌ای" in out
+
+    out = run(monkeypatch, capsys, ADMIN_USERNAME="hq-admin", ADMIN_PASSWORD="Another-strong-pass-99")
+    assert out.startswith(f"کاربر {LRI}hq-admin{PDI} از پیش وجود دارد") and "گذرواژه‌اش تغییر نکرد" in out
+
+    assert run(monkeypatch, capsys) == f"{LRI}ADMIN_USERNAME{PDI} تنظیم نشده است: مدیری ساخته نشد.\n"
 
 
 def test_without_a_username_it_says_so_and_does_nothing(monkeypatch, capsys):
     out = run(monkeypatch, capsys)
 
-    assert "ADMIN_USERNAME is not set" in out and not User.objects.exists()
+    assert f"{LRI}ADMIN_USERNAME{PDI} is not set" in out and not User.objects.exists()
 
 
 def test_with_media_on_disk_ensure_bucket_only_makes_the_folder(settings, tmp_path, capsys):
