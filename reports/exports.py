@@ -7,7 +7,7 @@ past their deadline, and says the full list is in the XLSX/CSV.
 
 Labels (``labels``) are Persian: the return is an official Persian document for headquarters,
 like the letters. Dates in CSV/XLSX are Jalali with ASCII digits (sortable, machine-readable); the
-PDF uses Persian digits. An office's part of a province's return, made from its stored CSV, is
+PDF uses Persian digits. The CSV, read by programs, gives its period as codes (``period_rows``). An office's part of a province's return, made from its stored CSV, is
 ``reports.parts``.
 """
 
@@ -27,7 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from accounts.models import Province
-from core.dates import jalali_month_bounds, persian_digits
+from core.dates import jalali_month_bounds, persian_digits, to_tehran
 from core.pdf import font_face_css, html_to_pdf
 from core.text import format_number
 from declarations import idents
@@ -235,9 +235,25 @@ def write_json(figures: dict, out) -> int:
 # --- CSV --------------------------------------------------------------------------------------
 
 
+def period_rows(figures: dict) -> list[list[str]]:
+    """The CSV's period, for programs: the Jalali month as a code (``1404-05``), then the instants it runs
+    from and to, Gregorian ISO 8601 in Tehran time (the end exclusive: the next month's first instant, or a
+    provisional return's cut-off), each labelled with its Gregorian day. No month name: the XLSX and PDF,
+    the official Persian papers, name the month in Persian."""
+    start, end = jalali_month_bounds(figures["year"], figures["month"])
+    if figures.get("provisional"):
+        end = to_tehran(dt.datetime.fromisoformat(figures["end"]))
+    code = f"{figures['year']}-{figures['month']:02d}"
+    return [
+        ["return", "period", code, code],
+        ["return", "start", start.date().isoformat(), start.isoformat()],
+        ["return", "end", end.date().isoformat(), end.isoformat()],
+    ]
+
+
 def csv_head(w, figures: dict) -> None:
     w.writerow(["section", "key", "label", "value"])
-    w.writerow(["return", "period", figures["label"], f"{figures['year']}/{figures['month']:02d}"])
+    w.writerows(period_rows(figures))
     w.writerow(["return", "province", figures["province_name"], figures["province"] or "IR"])
     if figures.get("office"):  # an office's part of the province's return
         w.writerow(["return", "office", figures["office_name"], figures["office"]])

@@ -57,6 +57,14 @@ def test_it_builds_a_versioned_snapshot_with_all_exports(unsettled, west_az, ins
     text = snap.csv.open("rb").read().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert ["balance", "closing", "مانده پایان ماه (تسویه‌نشده)", "3"] in rows
+    # Its period for programs: the Jalali month as a code, the Gregorian instants it runs from and to
+    # (1404/05/01 is 23 July 2025, Tehran midnight), no Persian month name (the XLSX and PDF have it).
+    assert rows[1:4] == [
+        ["return", "period", "1404-05", "1404-05"],
+        ["return", "start", "2025-07-23", "2025-07-23T00:00:00+03:30"],
+        ["return", "end", "2025-08-23", "2025-08-23T00:00:00+03:30"],
+    ]
+    assert "مرداد" not in text
     header_at = rows.index(
         [
             "شماره سریال",

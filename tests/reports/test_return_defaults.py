@@ -84,6 +84,8 @@ def test_a_provisional_return_counts_up_to_its_build_and_says_so(client, running
     assert "موقت" in summary["وضعیت"]
     rows = list(csv.reader(io.StringIO(snap.csv.open("rb").read().decode("utf-8-sig"))))
     assert [r[3] for r in rows if r[:2] == ["return", "provisional"]] == ["yes"]
+    (cut_off,) = [r[3] for r in rows if r[:2] == ["return", "end"]]  # it ends at its cut-off, not the month's end
+    assert dt.datetime.fromisoformat(cut_off) == dt.datetime.fromisoformat(f["end"]) and cut_off.endswith("+03:30")
     serials = {r[0]: r for r in rows if r}
     assert serials[d.serial][6] == "" and serials[d.serial][7] == "in_transit"
 
