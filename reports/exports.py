@@ -351,10 +351,15 @@ def serial_sheet(wb: XlsxWriter, rows) -> int:
 
 
 def figure_sheets(wb: XlsxWriter, figures: dict) -> None:
+    names = place_names()
     head = [
         ("دوره", figures["label"]),
         ("حوزه", figures["province_name"]),
-        *([("گمرک (سهم آن از گزارش استان)", figures["office_name"])] if figures.get("office") else []),
+        *(
+            [("گمرک (سهم آن از گزارش استان)", place_label(figures["office"], names["office"]))]
+            if figures.get("office")
+            else []
+        ),
         ("وضعیت", standing(figures)),
     ]
     wb.sheet(
@@ -363,7 +368,6 @@ def figure_sheets(wb: XlsxWriter, figures: dict) -> None:
         header=["شرح", "مقدار"],
         widths=[40, 16],
     )
-    names = place_names()
     if figures.get("provinces"):
         wb.sheet(
             "استان‌ها",

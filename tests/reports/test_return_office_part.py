@@ -73,6 +73,7 @@ def test_office_staff_see_only_their_offices_part_everywhere(client, built, orig
     assert wb["سریال‌های تسویه‌نشده"].cell(2, 7).value == 47  # days past the deadline stay a number
     summary = {r[0]: r[1] for r in wb["خلاصه"].iter_rows(values_only=True)}
     assert summary["مانده پایان ماه (تسویه‌نشده)"] == 2
+    assert summary["گمرک (سهم آن از گزارش استان)"] == "گمرک بازرگان (BZG)"  # as every other cell names an office
 
     pdf = exported(client, f"/reports/returns/{built.pk}/pdf/")
     assert _serials_in(pdf_text(pdf)) == {"BZG-0", "BZG-1"}
