@@ -192,3 +192,15 @@ def test_the_password_rules_count_in_the_pages_digits(client, origin_clerk):
     assert "۱۰" in help_text and "10" not in help_text
     errors = " ".join(re.findall(r'<div class="invalid-feedback[^"]*"[^>]*>(.*?)</div>', response.content.decode()))
     assert response.status_code == 400 and "۱۰" in errors and "10" not in errors
+
+
+@pytest.mark.persian
+def test_a_too_short_new_password_is_refused_in_persian(client, origin_clerk):
+    """Django 5.2 writes this message with ``%d``; its own Persian has ``%(min_length)d``, so it stayed English."""
+    client.force_login(origin_clerk)
+    response = client.post(
+        reverse("accounts:password"), {"old_password": PASSWORD, "new_password1": "kq7#", "new_password2": "kq7#"}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "گذرواژه کوتاه است: دست‌کم ۱۰ نویسه لازم است." in page and "too short" not in page
