@@ -382,13 +382,19 @@ class Validator:
         }
 
 
+def _serial_key(data: dict) -> object:
+    serial = data.get("serial")
+    return ascii_digits(serial.strip()) if isinstance(serial, str) else serial
+
+
 def group_rows(rows: Iterable[tuple[int, dict]]) -> Iterator[tuple[int, list[dict]]]:
-    """Consecutive rows of one serial form one declaration (exports list goods lines together)."""
+    """Consecutive rows of one serial form one declaration (exports list goods lines together): the serial
+    as ``Validator.serial`` reads it, so one line in Persian digits and the next in Latin are one declaration."""
     current: list[dict] = []
     first = 0
     for row, data in rows:
         # A line the reader refused stays with its declaration, so the whole declaration is refused.
-        if current and data.get("serial") and data.get("serial") == current[0].get("serial"):
+        if current and data.get("serial") and _serial_key(data) == _serial_key(current[0]):
             current.append(data)
             continue
         if current:

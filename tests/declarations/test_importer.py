@@ -462,3 +462,13 @@ def test_a_change_of_the_status_source_names_the_import_batch_in_persian(offices
     shown = ChangeWriter().value(TransitDeclaration._meta.get_field("status_source_ref"), ref)
     assert shown.startswith("دسته ورود اطلاعات ") and "import batch" not in shown
     assert str(s.batch_id).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) in shown
+
+
+def test_a_serial_written_once_in_persian_digits_and_once_in_latin_is_one_declaration(offices):
+    rows = [
+        row(serial="T۱۴۰۴۰۰۰۰۰۰۰۱"),
+        row(serial="T140400000001", goods_line="2", hs_code="6403", description="کفش", goods_serials=""),
+    ]
+    s = import_file(to_csv(rows), "export.csv")
+    assert (s.created, s.rejected) == (1, [])
+    assert TransitDeclaration.objects.get(serial="T140400000001").goods.count() == 2
