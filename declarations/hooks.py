@@ -14,7 +14,8 @@ without this app importing them (dependencies run one way: declarations ← case
   whether a person confirmed or rejected it (anpr). ``user`` decides only the links offered (photo,
   review); ``None`` (a service recomputing the evidence summary) gets the reads without links.
 - ``comparison_links``: callables ``(declaration) -> str``: the page of the declaration's scan comparison
-  that withholds its settlement (suspicious awaiting review, else escalated), "" when none (scans).
+  that withholds its settlement (suspicious awaiting review, then one that could not align awaiting review,
+  else escalated), "" when none (scans).
 
 Apps register in their ``AppConfig.ready()``.
 """

@@ -68,7 +68,9 @@ class TransportDocumentOut(serializers.ModelSerializer):
 
 
 class SettlementBlockOut(serializers.Serializer):
-    key = serializers.CharField(help_text="serial_discrepancy | scan_unreviewed | scan_escalated | dup_waybill")
+    key = serializers.CharField(
+        help_text="serial_discrepancy | scan_unreviewed | scan_unaligned | scan_escalated | dup_waybill"
+    )
     field = serializers.CharField()
     message = serializers.CharField()
     overridden = serializers.BooleanField()

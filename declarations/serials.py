@@ -6,7 +6,8 @@ put on settlement; the IMEI registry checks.
    ``SerialDiscrepancy``. A later count that agrees, or differs otherwise, resolves the open one
    (superseded) with a new record saying so; a person resolves one with ``discrepancy_resolve``.
 3. ``settlement_blocks`` lists what withholds the release: an open discrepancy, a suspicious scan
-   comparison not yet reviewed or escalated, a duplicate waybill. ``check_settlement`` (called by ``services.declaration_settle``)
+   comparison not yet reviewed or escalated, one that could not align the images and awaits a person's
+   look, a duplicate waybill. ``check_settlement`` (called by ``services.declaration_settle``)
    refuses the settlement while one is not covered by a ``SettlementOverride`` (headquarters or the
    inspector of the province, with a reason: ``settlement_override``).
 
@@ -308,6 +309,7 @@ def discrepancy_resolve(*, discrepancy: SerialDiscrepancy, by: User | None, reas
 BLOCK_FIELDS = {
     "serial_discrepancy": "arrival_serials",
     "scan_unreviewed": "comparison_review",
+    "scan_unaligned": "comparison_review",
     "scan_escalated": "comparison_review",
     "dup_waybill": "waybill_no",
 }
@@ -315,7 +317,7 @@ BLOCK_FIELDS = {
 
 @dataclass(frozen=True)
 class Block:
-    key: str  # serial_discrepancy | scan_unreviewed | scan_escalated | dup_waybill
+    key: str  # serial_discrepancy | scan_unreviewed | scan_unaligned | scan_escalated | dup_waybill
     ref: str  # what exactly: the discrepancy's id; an override covers this ref
     message: str
     overridden: bool = False
@@ -333,6 +335,7 @@ class Block:
 BLOCK_TITLES = {
     "serial_discrepancy": gettext_lazy("Serials found on arrival differ from the declared ones"),
     "scan_unreviewed": gettext_lazy("A suspicious scan comparison awaits review"),
+    "scan_unaligned": gettext_lazy("Scan images the comparison could not align await review"),
     "scan_escalated": gettext_lazy("The scan comparison was escalated as suspicious"),
     "dup_waybill": gettext_lazy("The waybill number is on another declaration"),
 }
@@ -364,6 +367,16 @@ def settlement_blocks(declaration: TransitDeclaration) -> list[Block]:
                 "scan_unreviewed",
                 "scan_unreviewed",
                 _("The scan comparison is suspicious and not yet reviewed: review it before settling."),
+                url=comparison_url(declaration),
+            )
+        )
+    # One that could not align the images has no verdict: the destination looks at them itself first.
+    if declaration.comparison_verdict == Verdict.UNREGISTERED and declaration.comparison_review == Review.PENDING:
+        blocks.append(
+            Block(
+                "scan_unaligned",
+                "scan_unaligned",
+                _("The scan images could not be compared automatically: review them before settling."),
                 url=comparison_url(declaration),
             )
         )

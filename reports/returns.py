@@ -572,6 +572,17 @@ SERIAL_RULES_KEYS = [
 ]
 
 
+# A comparison summary awaiting review that withholds the settlement, by verdict, as
+# ``serials.settlement_blocks`` names the block (an override covers it by that name).
+PENDING_SCAN_BLOCKS = {"suspicious": "scan_unreviewed", "unregistered": "scan_unaligned"}
+
+
+def _scan_block(verdict: str, review: str) -> str:
+    if review == "escalated":
+        return "scan_escalated"
+    return PENDING_SCAN_BLOCKS.get(verdict, "") if review == "pending" else ""
+
+
 def serial_rules(
     start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None = None
 ) -> dict:
@@ -608,10 +619,10 @@ def serial_rules(
         for pk, d in open_at_end.filter(declaration_id__in=waiting.values("pk")).values_list("pk", "declaration_id")
     }
     flagged = {
-        pk: (waybill, review if review == "escalated" or verdict != "suspicious" else "unreviewed", dup)
+        pk: (waybill, _scan_block(verdict, review), dup)
         for pk, waybill, verdict, review, dup in waiting.filter(
             Q(comparison_review="escalated")
-            | Q(comparison_verdict="suspicious", comparison_review="pending")
+            | Q(comparison_verdict__in=list(PENDING_SCAN_BLOCKS), comparison_review="pending")
             | Q(dup_waybill=True)
         ).values_list("pk", "waybill_no", "comparison_verdict", "comparison_review", "dup_waybill")
     }
@@ -622,9 +633,9 @@ def serial_rules(
     blocked = 0
     for d in candidates:
         refs = {open_refs[d]} if d in open_refs else set()
-        waybill, review, dup = flagged.get(d, ("", "", False))
-        if review in ("escalated", "unreviewed"):
-            refs.add(f"scan_{review}")  # as serials.settlement_blocks names the block
+        waybill, scan_block, dup = flagged.get(d, ("", "", False))
+        if scan_block:
+            refs.add(scan_block)
         if dup:
             refs.add(f"dup_waybill:{waybill}")
         blocked += bool(refs - covered.get(d, set()))

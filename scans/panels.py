@@ -65,10 +65,12 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
 
 def comparison_link(declaration) -> str:
     """The viewer of the current comparison that withholds the declaration's settlement: a suspicious
-    one awaiting review first, else an escalated one ("" when none)."""
+    one awaiting review first, then one that could not align the images awaiting review, else an escalated
+    one ("" when none)."""
     done = [c for c in services.current_comparisons(declaration.pk) if c.status == ScanComparison.Status.DONE]
     for wanted in (
         lambda c: c.verdict == Verdict.SUSPICIOUS and c.review == Review.PENDING,
+        lambda c: c.verdict == Verdict.UNREGISTERED and c.review == Review.PENDING,
         lambda c: c.review == Review.ESCALATED,
     ):
         found = next((c for c in done if wanted(c)), None)

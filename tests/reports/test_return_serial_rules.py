@@ -125,3 +125,19 @@ def test_a_suspicious_scan_not_yet_reviewed_counts_as_a_blocked_settlement(bazar
     TransitDeclaration.objects.filter(pk=waiting.pk).update(comparison_review="accepted")
     figures = returns.build_figures(1404, 5, west_az, now=E + dt.timedelta(days=1))
     assert figures["rules_serials"]["settlements_blocked_at_end"] == 0
+
+
+def test_a_scan_comparison_that_could_not_align_not_yet_reviewed_counts_as_a_blocked_settlement(
+    bazargan, tehran, west_az
+):
+    """No verdict: the destination looks at the images before it settles, so the settlement waits as for a
+    suspicious one, until reviewed or overridden."""
+    waiting = _arrived(bazargan, tehran, [])
+    TransitDeclaration.objects.filter(pk=waiting.pk).update(
+        comparison_verdict="unregistered", comparison_review="pending"
+    )
+    figures = returns.build_figures(1404, 5, west_az, now=E + dt.timedelta(days=1))
+    assert figures["rules_serials"]["settlements_blocked_at_end"] == 1
+    TransitDeclaration.objects.filter(pk=waiting.pk).update(comparison_review="accepted")
+    figures = returns.build_figures(1404, 5, west_az, now=E + dt.timedelta(days=1))
+    assert figures["rules_serials"]["settlements_blocked_at_end"] == 0

@@ -8,10 +8,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import NotAllowed
+from declarations import evidence, serials
 from declarations import services as declaration_services
-from declarations.models import Status, TransitDeclaration
+from declarations.models import Status, TransitDeclaration, Verdict
 from declarations.serials import SettlementBlocked
 from scans import services
+from scans.models import ScanComparison
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +96,57 @@ def test_the_block_reads_in_persian(client, arrived, dest_clerk):
     client.force_login(dest_clerk)
     page = settle(client, arrived).content.decode()
     assert "مقایسهٔ تصویر اسکن مشکوک است و هنوز بررسی نشده است" in page
+
+
+@pytest.fixture
+def unaligned(arrived, done_comparison):
+    """The comparison could not align the two images: no verdict, Tehran must look at them itself."""
+    ScanComparison.objects.filter(pk=done_comparison.pk).update(verdict=Verdict.UNREGISTERED, score=None, boxes=[])
+    evidence.note_comparison(declaration_id=arrived.pk, verdict=Verdict.UNREGISTERED)
+    arrived.refresh_from_db()
+    return arrived
+
+
+def test_a_comparison_that_could_not_align_blocks_the_settlement_until_reviewed(
+    client, unaligned, done_comparison, dest_clerk
+):
+    client.force_login(dest_clerk)
+    viewer = reverse("scans:viewer", args=[done_comparison.pk])
+    page = client.get(reverse("declarations:detail", args=[unaligned.pk])).content.decode()
+    assert 'data-block="scan_unaligned"' in page
+    blocked = page.split('id="settle-blocked"', 1)[1].split("</p>", 1)[0]
+    assert f'href="{viewer}"' in blocked and "Scan images the comparison could not align await review" in blocked
+    response = settle(client, unaligned)
+    assert response.status_code == 409
+    assert "could not be compared automatically: review them before settling" in response.content.decode()
+    services.comparison_review(comparison=done_comparison, by=dest_clerk, decision="accept")
+    assert settle(client, unaligned).status_code == 302
+    unaligned.refresh_from_db()
+    assert unaligned.status == Status.SETTLED
+
+
+def test_a_comparison_that_could_not_align_is_overridden_as_a_suspicious_one_is(unaligned, dest_clerk, inspector):
+    with pytest.raises(NotAllowed):
+        serials.settlement_override(declaration=unaligned, by=dest_clerk, reason="please")
+    override = serials.settlement_override(declaration=unaligned, by=inspector, reason="بار در حضور بازرس شمرده شد")
+    assert override.covers == ["scan_unaligned"]
+    declaration_services.declaration_settle(declaration=unaligned, by=dest_clerk)
+    unaligned.refresh_from_db()
+    assert unaligned.status == Status.SETTLED
+
+
+def test_the_api_refuses_the_settlement_of_an_unaligned_comparison(client, unaligned, dest_clerk, api_token_for):
+    headers = {"HTTP_AUTHORIZATION": f"Token {api_token_for(dest_clerk)}"}
+    response = client.post(
+        reverse("api-declaration-settle", args=[unaligned.pk]), {}, content_type="application/json", **headers
+    )
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "settlement_blocked" and "comparison_review" in error["fields"]
+
+
+@pytest.mark.persian
+def test_the_unaligned_block_reads_in_persian(client, unaligned, dest_clerk):
+    client.force_login(dest_clerk)
+    page = settle(client, unaligned).content.decode()
+    assert "تصویرهای اسکن به‌طور خودکار مقایسه نشد: پیش از تسویه آن‌ها را بررسی کنید." in page
