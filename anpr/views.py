@@ -27,7 +27,7 @@ from core.dates import TEHRAN, format_jalali, parse_jalali_date
 from core.errors import DomainError, http_status
 from core.files import serve_evidence, serve_export
 from core.forms import RANGE_BACKWARDS, apply_error, date_box_value, range_backwards, read_filters
-from declarations import idents
+from declarations import idents, plates
 from declarations.models import OPEN_STATUSES, TransitDeclaration, Vehicle
 
 from . import exports, installation, matching, registry, reports, services
@@ -235,7 +235,7 @@ def plate_search(request):
     context = {"query": query, "errors": errors, "filter_form": form, **_period_context(request, start, end, errors)}
     plate = matching.match_key(query) if query else ""
     if query and not plate:
-        errors["q"] = _("'%(text)s' is not a plate.") % {"text": query}
+        errors["q"] = _("'%(text)s' is not a plate.") % {"text": plates.typed(query)}
     if errors or data is None:  # no sightings, no file: never the page in place of the file asked for
         return render(request, "anpr/plates.html", context, status=400)
     if not query:

@@ -14,7 +14,7 @@ from core.dates import ascii_digits
 from core.text import isolate
 
 
-def _typed(value) -> str:
+def typed(value) -> str:
     """The value as typed, between isolates, in a message."""
     return isolate(str(value)[:60])
 
@@ -23,13 +23,13 @@ def validate_national_id(value: str) -> str:
     """Iranian national ID (کد ملی): 10 digits, the last a mod-11 check digit."""
     s = re.sub(r"[\s\-]", "", ascii_digits(str(value)))
     if not re.fullmatch(r"\d{10}", s):
-        raise ValueError(_("national ID %(value)s must be 10 digits") % {"value": _typed(value)})
+        raise ValueError(_("national ID %(value)s must be 10 digits") % {"value": typed(value)})
     if len(set(s)) == 1:
-        raise ValueError(_("national ID %(value)s is not valid") % {"value": _typed(value)})
+        raise ValueError(_("national ID %(value)s is not valid") % {"value": typed(value)})
     total = sum(int(s[i]) * (10 - i) for i in range(9)) % 11
     check = total if total < 2 else 11 - total
     if check != int(s[9]):
-        raise ValueError(_("national ID %(value)s fails its check digit") % {"value": _typed(value)})
+        raise ValueError(_("national ID %(value)s fails its check digit") % {"value": typed(value)})
     return s
 
 
@@ -57,9 +57,9 @@ def validate_container_number(value: str) -> str:
     """ISO 6346: owner code (3 letters), category (U/J/Z), 6 digits, check digit."""
     s = re.sub(r"[\s\-/]", "", ascii_digits(str(value))).upper()
     if not re.fullmatch(r"[A-Z]{3}[UJZ]\d{7}", s):
-        raise ValueError(_("container number %(value)s is not of the form ABCU1234565") % {"value": _typed(value)})
+        raise ValueError(_("container number %(value)s is not of the form ABCU1234565") % {"value": typed(value)})
     if iso6346_check_digit(s[:10]) != s[10]:
-        raise ValueError(_("container number %(value)s fails its check digit") % {"value": _typed(value)})
+        raise ValueError(_("container number %(value)s fails its check digit") % {"value": typed(value)})
     return s
 
 
@@ -78,11 +78,10 @@ def validate_mrn(value: str) -> str:
     s = re.sub(r"\s", "", ascii_digits(str(value))).upper()
     if not re.fullmatch(r"\d{2}[A-Z]{2}[A-Z0-9]{14}", s):
         raise ValueError(
-            _("MRN %(value)s must be 18 characters: year, country code, 13 characters, check")
-            % {"value": _typed(value)}
+            _("MRN %(value)s must be 18 characters: year, country code, 13 characters, check") % {"value": typed(value)}
         )
     if mrn_check_character(s[:17]) != s[17]:
-        raise ValueError(_("MRN %(value)s fails its check character") % {"value": _typed(value)})
+        raise ValueError(_("MRN %(value)s fails its check character") % {"value": typed(value)})
     return s
 
 
@@ -118,9 +117,9 @@ def imei_problem(value: str) -> str | None:
     """Why a goods serial that claims to be an IMEI is not one, or None if it is valid."""
     s = ascii_digits(str(value)).strip()
     if not is_imei_shaped(s):
-        return _("IMEI %(value)s is not 15 digits") % {"value": _typed(value)}
+        return _("IMEI %(value)s is not 15 digits") % {"value": typed(value)}
     if luhn_check_digit(s[:14]) != s[14]:
-        return _("IMEI %(value)s fails its check digit") % {"value": _typed(value)}
+        return _("IMEI %(value)s fails its check digit") % {"value": typed(value)}
     return None
 
 

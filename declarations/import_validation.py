@@ -16,6 +16,7 @@ from accounts.models import CustomsOffice
 from core.dates import EARLIEST, ascii_digits, parse_datetime_any, persian_digits
 
 from . import identifiers, idents, plates
+from .identifiers import typed
 from .models import (
     Driver,
     GoodsItem,
@@ -123,7 +124,7 @@ def _field(column: str):
 
 
 def not_one_of(value: str, allowed: Iterable[str]) -> str:
-    return _("'%(value)s' is not one of: %(allowed)s") % {"value": value, "allowed": ", ".join(allowed)}
+    return _("'%(value)s' is not one of: %(allowed)s") % {"value": typed(value), "allowed": ", ".join(allowed)}
 
 
 def stored_fingerprint(d: TransitDeclaration) -> dict:
@@ -151,7 +152,7 @@ class Validator:
         try:
             return self.offices[code.strip().upper()]
         except KeyError:
-            raise RowInvalid(name, _("unknown office code '%(code)s'") % {"code": code}) from None
+            raise RowInvalid(name, _("unknown office code '%(code)s'") % {"code": typed(code)}) from None
 
     def when(self, text: str, name: str, required: bool = True) -> dt.datetime | None:
         if not text:
@@ -163,7 +164,7 @@ class Validator:
         except ValueError as exc:
             raise RowInvalid(name, str(exc)) from None
         if not (self.earliest <= value <= self.now + dt.timedelta(days=1)) and name != "deadline":
-            raise RowInvalid(name, _("'%(value)s' is out of range (1390 to today)") % {"value": text})
+            raise RowInvalid(name, _("'%(value)s' is out of range (1390 to today)") % {"value": typed(text)})
         return value
 
     def text(self, r: dict, name: str) -> str:
@@ -186,25 +187,26 @@ class Validator:
         try:
             value = Decimal(number_text(text))
         except (InvalidOperation, AttributeError):
-            raise RowInvalid(name, _("'%(value)s' is not a number") % {"value": text}) from None
+            raise RowInvalid(name, _("'%(value)s' is not a number") % {"value": typed(text)}) from None
         if value < 0 or (positive and value == 0) or not value.is_finite():
             if positive:
-                raise RowInvalid(name, _("'%(value)s' must be more than zero") % {"value": text})
-            raise RowInvalid(name, _("'%(value)s' must be at least zero") % {"value": text})
+                raise RowInvalid(name, _("'%(value)s' must be more than zero") % {"value": typed(text)})
+            raise RowInvalid(name, _("'%(value)s' must be at least zero") % {"value": typed(text)})
         stored = _field(name)
         places, whole = stored.decimal_places, stored.max_digits - stored.decimal_places
         if value and value.adjusted() + 1 > whole:
             raise RowInvalid(
                 name,
                 _("'%(value)s' is too large: at most %(digits)s digits before the decimal point")
-                % {"value": text, "digits": number(whole)},
+                % {"value": typed(text), "digits": number(whole)},
             )
         if value and -value.normalize().as_tuple().exponent > places:  # type: ignore[operator]
             if places == 0:
-                raise RowInvalid(name, _("'%(value)s' must be a whole number") % {"value": text})
+                raise RowInvalid(name, _("'%(value)s' must be a whole number") % {"value": typed(text)})
             raise RowInvalid(
                 name,
-                _("'%(value)s' has more than %(places)s decimal places") % {"value": text, "places": number(places)},
+                _("'%(value)s' has more than %(places)s decimal places")
+                % {"value": typed(text), "places": number(places)},
             )
         return value
 
@@ -217,7 +219,7 @@ class Validator:
         if not SERIAL_RE.match(serial):
             raise RowInvalid(
                 "serial",
-                _("'%(value)s' is not a declaration serial (4–32 letters, digits, / or -)") % {"value": serial},
+                _("'%(value)s' is not a declaration serial (4–32 letters, digits, / or -)") % {"value": typed(serial)},
             )
         return serial
 
@@ -348,10 +350,12 @@ class Validator:
         if not re.fullmatch(r"\d{4,12}", hs):
             if not hs:  # an empty value is named as missing, not quoted as "None"
                 raise RowInvalid("hs_code", _("the HS code is missing (4–12 digits)"))
-            raise RowInvalid("hs_code", _("'%(value)s' is not an HS code (4–12 digits)") % {"value": g.get("hs_code")})
+            raise RowInvalid(
+                "hs_code", _("'%(value)s' is not an HS code (4–12 digits)") % {"value": typed(g.get("hs_code"))}
+            )
         if not g.get("description"):
             raise RowInvalid("description", _("is required for each goods line"))
-        not_a_line = _("'%(value)s' is not a line number") % {"value": g.get("goods_line")}
+        not_a_line = _("'%(value)s' is not a line number") % {"value": typed(g.get("goods_line"))}
         try:
             line_no = int(g.get("goods_line") or 1)
         except ValueError:
@@ -368,7 +372,7 @@ class Validator:
                 raise RowInvalid(
                     "goods_serials",
                     _("'%(value)s' is %(length)s characters long; the limit is %(limit)s")
-                    % {"value": value, "length": number(len(value)), "limit": number(limit)},
+                    % {"value": typed(value), "length": number(len(value)), "limit": number(limit)},
                 )
         return {
             "line_no": line_no,

@@ -191,7 +191,7 @@ def traffic_permit_record(
     if issued_at < EARLIEST:
         raise InvalidInput(
             _("'%(value)s' is out of range (1390 to today)")
-            % {"value": format_jalali(issued_at, persian=text.is_persian())},
+            % {"value": text.isolate(format_jalali(issued_at, persian=text.is_persian()))},
             fields={"issued_at": str(issued_at)},
         )
     if not 1 <= drivers <= 4:

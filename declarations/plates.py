@@ -56,10 +56,12 @@ class PlateError(ValueError):
     """Raised with a message that names what is wrong with a plate, in the active language."""
 
 
-def _typed(text) -> str:
-    """What was typed for a plate, between isolates (right to left when it holds a Persian letter)."""
+def typed(text) -> str:
+    """What was typed for a plate, between isolates: right to left when it holds a Persian letter, left to
+    right otherwise (Persian digits are no letter: «AB-۱۲-?» keeps its order)."""
     shown = str(text)[:60]
-    return isolate(shown, "rtl" if re.search(r"[\u0600-\u06ff]", shown) else "ltr")
+    rtl = any(unicodedata.bidirectional(ch) in ("AL", "R") for ch in shown)
+    return isolate(shown, "rtl" if rtl else "ltr")
 
 
 @lru_cache(maxsize=65_536)  # a camera batch normalises each plate several times; pure function
@@ -103,7 +105,7 @@ def parse_iranian(text: str) -> Plate:
             return Plate(f"{r[2]}{r[3]}{r[4]}{r[1]}", "IR")
         raise PlateError(
             _("%(text)s is not an Iranian plate (expected 2 digits, a letter, 3 digits and a 2-digit region)")
-            % {"text": _typed(text)}
+            % {"text": typed(text)}
         )
     return Plate(s, "IR")
 
@@ -112,11 +114,11 @@ def parse_foreign(text: str, country: str) -> Plate:
     country = (country or "").strip().upper()
     if not re.fullmatch(r"[A-Z]{2}", country) or country == "IR":
         raise PlateError(
-            _("%(country)s is not a foreign country code (ISO 3166-1 alpha-2)") % {"country": _typed(country)}
+            _("%(country)s is not a foreign country code (ISO 3166-1 alpha-2)") % {"country": typed(country)}
         )
     s = normalise_text(text)
     if not FOREIGN_RE.match(s):
-        raise PlateError(_("%(text)s is not a foreign plate (2–12 Latin letters and digits)") % {"text": _typed(text)})
+        raise PlateError(_("%(text)s is not a foreign plate (2–12 Latin letters and digits)") % {"text": typed(text)})
     return Plate(s, country)
 
 
@@ -141,4 +143,4 @@ def guess_plate(text: str) -> Plate:
     except PlateError:
         if FOREIGN_RE.match(s):
             return Plate(s, "")
-        raise PlateError(_("%(plate)s is not a plate") % {"plate": _typed(text)}) from None
+        raise PlateError(_("%(plate)s is not a plate") % {"plate": typed(text)}) from None

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from accounts.models import CustomsOffice
 
+from . import identifiers
 from .models import GoodsItem, Status, TrafficPermit, TransitDeclaration, UnsettledReason, Vehicle
 from .serializers_serials import SettlementBlockOut
 
@@ -359,5 +360,5 @@ class PermitExitIn(serializers.Serializer):
 def _office(code: str) -> CustomsOffice:
     office = CustomsOffice.objects.filter(code=code.strip().upper()).first()
     if office is None:
-        raise serializers.ValidationError(_("unknown office code '%(code)s'") % {"code": code})
+        raise serializers.ValidationError(_("unknown office code '%(code)s'") % {"code": identifiers.typed(code)})
     return office

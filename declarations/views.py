@@ -234,7 +234,7 @@ def vehicle_search(request):
     try:
         plate = plates.guess_plate(text)
     except plates.PlateError:  # its own message is the developer's, in English
-        error = _("'%(text)s' is not a plate.") % {"text": text}
+        error = _("'%(text)s' is not a plate.") % {"text": plates.typed(text)}
         return render(request, "declarations/vehicle_search.html", {"text": text, "error": error}, status=400)
     vehicles = Vehicle.objects.filter(plate=plate.text)
     if plate.country:

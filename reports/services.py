@@ -35,7 +35,7 @@ from core.dates import (
     to_jalali,
 )
 from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed
-from core.text import digits, format_number, is_persian
+from core.text import digits, format_number, is_persian, isolate
 from declarations.models import TransitDeclaration
 from declarations.services import check_evidence
 from notifications.messages import Ident, Message, Month, Name, Number, Param, params_to_json, stored_copy
@@ -327,7 +327,8 @@ def problem_report(
         raise InvalidInput(_("'Since' is in the future."), fields={"since": str(since)})
     if since < EARLIEST:
         raise InvalidInput(
-            _("'%(value)s' is out of range (1390 to today)") % {"value": format_jalali(since, persian=is_persian())},
+            _("'%(value)s' is out of range (1390 to today)")
+            % {"value": isolate(format_jalali(since, persian=is_persian()))},
             fields={"since": str(since)},
         )
     decls = list(declarations)

@@ -85,6 +85,13 @@ def test_it_names_the_bad_field_of_a_plate_search(client, inspector):
     assert "is-invalid" in resp.content.decode()
 
 
+def test_a_plate_search_for_no_plate_quotes_it_isolated_beside_the_box(client, inspector):
+    client.force_login(inspector)
+    resp = client.get("/anpr/plates/", {"q": "AB ۱۲ ?"})
+    assert resp.status_code == 400
+    assert "&#x27;\u2066AB ۱۲ ?\u2069&#x27; is not a plate." in resp.content.decode()
+
+
 def test_it_exports_the_plate_history_as_csv_and_xlsx(client, hq, thr_camera, truck):
     _read(thr_camera, truck.plate)
     client.force_login(hq)

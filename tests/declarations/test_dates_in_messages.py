@@ -74,4 +74,4 @@ def test_a_problem_since_before_1390_is_refused_in_latin_digits_in_english(origi
             since=dt.datetime(2000, 1, 1, tzinfo=TEHRAN),
             description="x",
         )
-    assert "'1378/10/11 00:00'" in str(refused.value)
+    assert "'\u20661378/10/11 00:00\u2069'" in str(refused.value)

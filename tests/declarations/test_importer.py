@@ -472,3 +472,30 @@ def test_a_serial_written_once_in_persian_digits_and_once_in_latin_is_one_declar
     s = import_file(to_csv(rows), "export.csv")
     assert (s.created, s.rejected) == (1, [])
     assert TransitDeclaration.objects.get(serial="T140400000001").goods.count() == 2
+
+
+def test_a_refused_value_is_quoted_isolated_in_its_own_order(offices):
+    """A value with Latin text or digits inside a sentence of the other direction kept its order only by chance."""
+    rows = [
+        row(serial="T140400000001", quantity="۱۲ kg"),
+        row(serial="T140400000002", waybill_no="WB2", hs_code="85AB"),
+        row(serial="T140400000003", waybill_no="WB3", origin="X1"),
+        row(serial="T140400000004", waybill_no="WB4", goods_line="0"),
+    ]
+    s = import_file(to_csv(rows), "export.csv")
+    messages = {e.field: e.message for e in s.rejected}
+    assert messages["quantity"] == "'\u2066۱۲ kg\u2069' is not a number"
+    assert messages["hs_code"] == "'\u206685AB\u2069' is not an HS code (4–12 digits)"
+    assert messages["origin"] == "unknown office code '\u2066X1\u2069'"
+    assert messages["goods_line"] == "'\u20660\u2069' is not a line number"
+
+
+@pytest.mark.persian
+def test_the_persian_upload_page_quotes_a_refused_value_isolated(client, offices, origin_clerk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(origin_clerk)
+    upload = SimpleUploadedFile("export.csv", to_csv([row(quantity="12 کیلو")]))
+    body = client.post(reverse("declarations:import"), {"file": upload}).content.decode()
+    assert "«\u206612 کیلو\u2069» عدد نیست" in body

@@ -49,4 +49,19 @@ def test_a_plate_search_for_no_plate_is_refused_in_the_pages_language(client, de
     response = client.get(reverse("declarations:vehicle-search"), {"plate": "؟؟"})
     html = response.content.decode()
     assert response.status_code == 400
-    assert "«\u2068؟؟\u2069» پلاک معتبری نیست." in html and "is not a plate" not in html
+    assert "«\u2067؟؟\u2069» پلاک معتبری نیست." in html and "is not a plate" not in html
+
+
+def test_a_plate_search_for_no_plate_quotes_it_isolated_in_its_own_order(client, dest_clerk):
+    """Latin letters and Persian digits typed together kept their order only by chance of the sentence."""
+    client.force_login(dest_clerk)
+    response = client.get(reverse("declarations:vehicle-search"), {"plate": "AB ۱۲ ?"})
+    assert response.status_code == 400
+    assert "&#x27;\u2066AB ۱۲ ?\u2069&#x27; is not a plate." in response.content.decode()
+
+
+@pytest.mark.persian
+def test_a_plate_search_for_no_plate_quotes_it_isolated_in_persian(client, dest_clerk):
+    client.force_login(dest_clerk)
+    html = client.get(reverse("declarations:vehicle-search"), {"plate": "AB ۱۲ ?"}).content.decode()
+    assert "«\u2066AB ۱۲ ?\u2069» پلاک معتبری نیست." in html
