@@ -75,7 +75,9 @@ def _model_of(entry: LogEntry):
     return entry.content_type.model_class() if entry.content_type_id else None
 
 
-def _event_kind(value: str) -> str:
+def event_title(value: str) -> str:
+    """An event's kind by its title in the reader's language, as the timeline heads it; a kind with none as
+    its words."""
     from .timeline import EVENT_TITLES  # the timeline titles each kind of event
 
     title = EVENT_TITLES.get(value)
@@ -180,7 +182,7 @@ class ChangeWriter:
         if field.choices:
             return str(dict(field.flatchoices).get(text, text))
         if field.model.__name__ == "DeclarationEvent" and field.name == "kind":
-            return _event_kind(text)
+            return event_title(text)
         if isinstance(field, models.BooleanField):
             return _("yes") if text in ("1",) else _("no")
         if isinstance(field, models.DateTimeField):

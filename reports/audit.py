@@ -29,9 +29,10 @@ from core.files import export_filename
 from core.forms import JalaliDateField, PageForm, check_range, id_or_none
 from core.models import Via
 from core.text import is_persian
-from declarations.audit_text import ChangeWriter
+from declarations.audit_text import ChangeWriter, event_title
 from declarations.cells import SafeCsvWriter, safe_row
-from declarations.idents import camera_text, plate_text
+from declarations.idents import camera_text, plate_text, serial_text
+from declarations.models import DeclarationEvent
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -221,33 +222,42 @@ def _what_changed(entry: LogEntry, writer: ChangeWriter) -> list[str]:
     return access_details(entry)
 
 
-def _read_names(entries: list[LogEntry]) -> dict[str, str]:
-    """The plate reads among ``entries`` named as the pages name a read: its plate as the plate filter writes
-    it, its camera's code and the time it was taken, Jalali in the reader's digits (their stored text names
-    the camera by its row id). One query; a read since removed keeps its stored text."""
-    kind = ContentType.objects.get_for_model(PlateRead)
-    ids = {int(e.object_pk) for e in entries if e.content_type_id == kind.pk and str(e.object_pk).isdigit()}
-    if not ids:
-        return {}
-    reads = PlateRead.objects.filter(pk__in=ids).select_related("camera")
-    return {
-        str(r.pk): " · ".join(
-            (plate_text(r) or "—", camera_text(r.camera), format_jalali(r.captured_at, persian=is_persian()))
+def _ids_of(entries: list[LogEntry], model: type[models.Model]) -> tuple[int, set[int]]:
+    """``model``'s content type and the ids of its rows that ``entries`` are about."""
+    kind = ContentType.objects.get_for_model(model).pk  # cached: no query after the first
+    return kind, {int(e.object_pk) for e in entries if e.content_type_id == kind and str(e.object_pk).isdigit()}
+
+
+def _subject_names(entries: list[LogEntry]) -> dict[tuple[int, str], str]:
+    """The rows among ``entries`` whose stored text says little to a person, named as the pages name them, by
+    (content type, id): a plate read by its plate as the plate filter writes it, its camera's code and the time it
+    was taken, Jalali in the reader's digits (its stored text names the camera by its row id); a timeline
+    event by its declaration's serial and its title in the reader's language (its stored text: the
+    declaration's id and the kind's code). One query per kind; a row since removed keeps its stored text."""
+    names: dict[tuple[int, str], str] = {}
+    kind, ids = _ids_of(entries, PlateRead)
+    if ids:
+        for r in PlateRead.objects.filter(pk__in=ids).select_related("camera"):
+            shown = (plate_text(r) or "—", camera_text(r.camera), format_jalali(r.captured_at, persian=is_persian()))
+            names[kind, str(r.pk)] = " · ".join(shown)
+    kind, ids = _ids_of(entries, DeclarationEvent)
+    if ids:
+        events = (
+            DeclarationEvent.objects.filter(pk__in=ids)
+            .select_related("declaration")
+            .only("kind", "declaration__serial")
         )
-        for r in reads
-    }
+        for e in events:
+            names[kind, str(e.pk)] = f"{serial_text(e.declaration.serial)} · {event_title(e.kind)}"
+    return names
 
 
-def _subject(entry: LogEntry, reads: dict[str, str]) -> str:
-    """What the entry is about beside its kind, as the pages name it (a plate read), else as recorded;
-    nothing more for a kind of rows (its kind says it in the reader's language)."""
+def _subject(entry: LogEntry, names: dict[tuple[int, str], str]) -> str:
+    """What the entry is about beside its kind, as the pages name it (a plate read, a timeline event), else as
+    recorded; nothing more for a kind of rows (its kind says it in the reader's language)."""
     if _rows_of(entry) is not None:
         return ""
-    return (
-        reads.get(str(entry.object_pk), entry.object_repr)
-        if entry.content_type.model == "plateread"
-        else entry.object_repr
-    )
+    return names.get((entry.content_type_id, str(entry.object_pk)), entry.object_repr)
 
 
 @login_required
@@ -262,7 +272,7 @@ def audit_list(request):
     rows = list(entries[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    writer, reads = ChangeWriter(), _read_names(rows)
+    writer, names = ChangeWriter(), _subject_names(rows)
     query = request.GET.copy()
     query.pop("before", None)
     return render(
@@ -271,7 +281,7 @@ def audit_list(request):
         {
             "form": form,
             "entries": [
-                (e, _kind(e), _role(getattr(e, "seal", None)), _what_changed(e, writer), _subject(e, reads))
+                (e, _kind(e), _role(getattr(e, "seal", None)), _what_changed(e, writer), _subject(e, names))
                 for e in rows
             ],
             "older": rows[-1].pk if more else None,
@@ -314,7 +324,7 @@ def _changes_text(entry: LogEntry) -> str:
     )
 
 
-def _row(entry: LogEntry, writer: ChangeWriter | None = None, reads: dict[str, str] | None = None) -> list:
+def _row(entry: LogEntry, writer: ChangeWriter | None = None, names: dict[tuple[int, str], str] | None = None) -> list:
     """One entry as a row: with a ``writer`` (the XLSX, for people) its changes and subject as the page
     writes them; without one (the CSV, for programs) its changes as stored."""
     seal = getattr(entry, "seal", None)
@@ -336,7 +346,7 @@ def _row(entry: LogEntry, writer: ChangeWriter | None = None, reads: dict[str, s
         entry.get_action_display(),
         _kind(entry),
         entry.object_pk,
-        _subject(entry, reads) if reads is not None else entry.object_repr,
+        _subject(entry, names) if names is not None else entry.object_repr,
         changes,
         seal.seq if seal else "",
         seal.hash if seal else "",
@@ -397,10 +407,10 @@ def write_export(entries, fmt: str, out, progress=None) -> int:
         ws.append([str(h) for h in HEADERS])
         words = ChangeWriter()  # one for the file: a related row is looked up once
         for chunk in _chunks(entries.iterator(chunk_size=CHUNK)):
-            reads = _read_names(chunk)
+            names = _subject_names(chunk)
             for entry in chunk:
                 # openpyxl writes text starting with "=" as a formula
-                ws.append(safe_row(_row(entry, words, reads)))
+                ws.append(safe_row(_row(entry, words, names)))
                 tick()
         wb.save(out)
     if progress:

@@ -582,3 +582,34 @@ def test_a_search_over_a_kind_of_rows_is_named_in_the_readers_language(client, o
     page = client.get(reverse("reports:audit"), HTTP_ACCEPT_LANGUAGE="fa").content.decode()
     row = page.split(f'data-entry="{entry.pk}"', 1)[1].split("</tr>", 1)[0]
     assert "<td>رانندگان</td>" in row and "drivers" not in row
+
+
+@pytest.mark.parametrize(
+    "language,title",
+    [pytest.param("fa", "خروج از مبدأ", marks=pytest.mark.persian), ("en", "Departed")],
+    ids=["fa", "en"],
+)
+def test_a_timeline_events_entry_names_its_declarations_serial_and_the_events_title(
+    client, declaration, origin_clerk, hq, language, title
+):
+    """An event's entry read «1 depart» (the declaration's id, the kind's code): it is named as the pages name
+    it, the serial isolated and the event's title in the reader's language; a row since deleted keeps its text."""
+    from django.utils import translation
+
+    from core.text import isolate
+
+    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    event = DeclarationEvent.objects.get(declaration=declaration, kind="depart")
+    created = LogEntry.objects.get_for_object(event).get(action=LogEntry.Action.CREATE)
+    gone = DeclarationEvent.objects.create(declaration=declaration, at=event.at, kind="cancel")
+    gone_entry = LogEntry.objects.get_for_object(gone).get(action=LogEntry.Action.CREATE)
+    DeclarationEvent.objects.filter(pk=gone.pk)._raw_delete(DeclarationEvent.objects.db)  # gone without a trace
+    hq.language = language
+    hq.save()
+    client.force_login(hq)
+    with translation.override(language):
+        page = client.get(reverse("reports:audit"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    subject = _row_of(page, created).split("<td>")[6]
+    assert f"{isolate(declaration.serial)} · {title}" in subject
+    assert f"{declaration.pk} depart" not in subject
+    assert f"{declaration.pk} cancel" in _row_of(page, gone_entry).split("<td>")[6]  # as stored
