@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from auditlog.models import LogEntry
@@ -84,6 +84,14 @@ def event_title(value: str) -> str:
     return str(title()) if title else value.replace("_", " ")
 
 
+def _stored(entry: LogEntry) -> dict:
+    """The entry's changes as stored; none for stored text that is no JSON (it is shown as it is)."""
+    try:
+        return entry.changes_dict or {}
+    except Exception:
+        return {}
+
+
 def _person(user) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
@@ -95,8 +103,9 @@ def _json_item(value) -> str:
 
 
 class ChangeWriter:
-    """Writes entries' changes; keeps the names of the related rows it looked up (one query per row at most,
-    once per writer: an export of many entries asks again for no truck or person)."""
+    """Writes entries' changes; keeps the names of the related rows it looked up, once per writer (an export
+    of many entries asks again for no truck or person): a page's or a chunk's at once (``load``), else one
+    query per row."""
 
     def __init__(self) -> None:
         self._names: dict[tuple[Any, str], str] = {}
@@ -159,6 +168,8 @@ class ChangeWriter:
     # --- one value ---------------------------------------------------------------------------------
 
     def _empty(self, field, value) -> bool:
+        if isinstance(field, models.ForeignKey | models.OneToOneField):
+            return raw(value) is None  # no row looked up to know it
         return self.value(field, value) == EMPTY
 
     def _many(self, values) -> str:
@@ -237,6 +248,27 @@ class ChangeWriter:
     def remember(self, model, names: dict[str, str]) -> None:
         """Names of ``model``'s rows by id, looked up by the caller in one query."""
         self._names.update({(model, pk): name for pk, name in names.items()})
+
+    def load(self, entries: Iterable[LogEntry], model=None) -> None:
+        """Look up at once the rows that the changes of ``entries`` (a page of them, a chunk of an export) point
+        to, one query per related model, for their lines to name them without a query each; a row since
+        removed is named by its id. ``model``: the entries' (by default, each one's content type's)."""
+        wanted: dict[Any, set[str]] = {}
+        for entry in entries:
+            of = model or _model_of(entry)
+            for name, values in _stored(entry).items():
+                field = concrete_field(of, name)
+                if isinstance(field, models.ForeignKey | models.OneToOneField) and isinstance(values, list | tuple):
+                    ids = {str(v) for v in values if raw(v) is not None and str(v).isdigit()}
+                    wanted.setdefault(field.related_model, set()).update(ids)
+        for related, ids in wanted.items():
+            ids = {pk for pk in ids if (related, pk) not in self._names}  # a chunk before looked them up
+            if not ids:
+                continue
+            found = related._default_manager.in_bulk([int(pk) for pk in ids])
+            for pk in ids:
+                obj = found.get(int(pk))
+                self._names[related, pk] = self.name_of(obj) if obj is not None else f"#{digits(pk)}"
 
     @staticmethod
     def name_of(obj) -> str:

@@ -19,8 +19,6 @@ from typing import Any
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
-from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -298,8 +296,7 @@ def _stamp_recorded(declaration, field: str, entries: list[LogEntry], registered
 def _audit_items(entries: list[LogEntry]) -> list[TimelineItem]:
     """Each audit entry of the declaration in words, as the audit trail writes it (``audit_text``)."""
     writer = audit_text.ChangeWriter()
-    for (model, pk), name in _related_names([_audit_changes(entry) for entry in entries]).items():
-        writer.remember(model, {pk: name})  # one query per related model, not one per row
+    writer.load(entries, TransitDeclaration)  # one query per related model, not one per row
     return [
         TimelineItem(
             at=entry.timestamp,
@@ -315,28 +312,3 @@ def _audit_items(entries: list[LogEntry]) -> list[TimelineItem]:
 def _audit_changes(entry: LogEntry) -> list[tuple[str, Any]]:
     """The entry's changes worth a line (``audit_text.ChangeWriter.changes``)."""
     return audit_text.ChangeWriter().changes(entry, TransitDeclaration)
-
-
-def _related_names(changes: list[list[tuple[str, Any]]]) -> dict[tuple[Any, str], str]:
-    """Names of the rows that foreign-key values point to: one query per related model."""
-    wanted: dict[Any, set[str]] = {}
-    for entry_changes in changes:
-        for name, values in entry_changes:
-            field = _field(name)
-            if isinstance(field, models.ForeignKey) and isinstance(values, list | tuple):
-                ids = {str(v) for v in values if _raw(v) is not None and str(v).isdigit()}
-                wanted.setdefault(field.related_model, set()).update(ids)
-    names: dict[tuple[Any, str], str] = {}
-    for model, ids in wanted.items():
-        for pk, obj in model._default_manager.in_bulk([int(i) for i in ids]).items():
-            names[(model, str(pk))] = audit_text.ChangeWriter.name_of(obj)
-    return names
-
-
-def _field(name: str) -> models.Field | None:
-    """The declaration's field of that name; None for a field since removed (or a reverse relation)."""
-    try:
-        field = TransitDeclaration._meta.get_field(name)
-    except FieldDoesNotExist:
-        return None
-    return field if isinstance(field, models.Field) else None

@@ -273,6 +273,7 @@ def audit_list(request):
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     writer, names = ChangeWriter(), _subject_names(rows)
+    writer.load(rows)  # the rows the page names, a query per kind
     query = request.GET.copy()
     query.pop("before", None)
     return render(
@@ -408,6 +409,7 @@ def write_export(entries, fmt: str, out, progress=None) -> int:
         words = ChangeWriter()  # one for the file: a related row is looked up once
         for chunk in _chunks(entries.iterator(chunk_size=CHUNK)):
             names = _subject_names(chunk)
+            words.load(chunk)
             for entry in chunk:
                 # openpyxl writes text starting with "=" as a formula
                 ws.append(safe_row(_row(entry, words, names)))

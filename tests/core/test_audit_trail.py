@@ -613,3 +613,24 @@ def test_a_timeline_events_entry_names_its_declarations_serial_and_the_events_ti
     assert f"{isolate(declaration.serial)} · {title}" in subject
     assert f"{declaration.pk} depart" not in subject
     assert f"{declaration.pk} cancel" in _row_of(page, gone_entry).split("<td>")[6]  # as stored
+
+
+def test_a_page_of_many_entries_looks_up_the_rows_they_name_a_few_at_a_time(
+    client, bazargan, tehran, origin_clerk, hq, django_assert_max_num_queries
+):
+    """The page looked up each row an entry names (a declaration, its truck, company, office, a person) one at
+    a time: forty-one queries for this page of fifty entries. They are looked up in bulk, a query per kind of row,
+    however many entries the page shows."""
+    from tests.factories import DeclarationFactory
+
+    for _n in range(12):
+        services.declaration_depart(
+            declaration=DeclarationFactory(origin=bazargan, destination=tehran), by=origin_clerk
+        )
+    client.force_login(hq)
+    client.get(reverse("reports:audit"))  # the session and the content types read once
+    # the session and the person, the filter's kinds, the entries, then a query per kind of row named
+    with django_assert_max_num_queries(15):
+        page = client.get(reverse("reports:audit")).content.decode()
+    assert page.count("<tr data-entry=") == 50
+    assert "رضا احمدی" in page  # the actor of the departures by name, still
