@@ -29,7 +29,9 @@ class ReportsConfig(AppConfig):
                 hooks.dashboard_panels.append(panel)
         register_scrape(metrics.monthly_return_lag)  # /metrics: is last month's return built
         # The audit trail's export (up to 100,000 entries with their seals) is built by the worker.
-        export_jobs.register("audit", _build_audit_export, label=_("Audit trail"), back=_audit_page)
+        export_jobs.register(
+            "audit", _build_audit_export, label=_("Audit trail"), back=_audit_page, shown=_audit_filters
+        )
         # A tab of the system problems as XLSX (up to 20,000 problems) is built by the worker; its CSV streams.
         export_jobs.register(
             "problems",
@@ -59,6 +61,13 @@ def _audit_page(job) -> str:
     from django.urls import reverse
 
     return reverse("reports:audit") + (f"?{job.query}" if job.query else "")
+
+
+def _audit_filters(job):
+    """``reports.audit.shown``, imported when a job's page is drawn (it reads the trail's filters)."""
+    from .audit import shown
+
+    return shown(job)
 
 
 def _build_problems_xlsx(job, out, progress) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterable
+from typing import Any, cast
 
 from auditlog.models import LogEntry
 from django import forms
@@ -18,12 +20,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from anpr.models import PlateRead
-from core import audit, exports
+from core import audit, exports, xlsx
 from core.dates import TEHRAN, format_jalali
 from core.files import export_filename
 from core.forms import JalaliDateField, PageForm, check_range, id_or_none
@@ -378,9 +382,10 @@ def _chunks(entries):
         yield chunk
 
 
-def write_export(entries, fmt: str, out, progress=None) -> int:
-    """The entries as CSV (UTF-8 with a BOM) or XLSX written to ``out``; no cell runs as a formula.
-    Returns how many; ``progress(done, total)`` every ``CHUNK`` entries."""
+def write_export(entries, fmt: str, out, progress=None, *, head: list[xlsx.Line] | None = None) -> int:
+    """The entries as CSV (UTF-8 with a BOM) or XLSX written to ``out``; no cell runs as a formula. The XLSX
+    opens with the title block whose lines are ``head`` (``core.xlsx``: the filters, when and by whom); the
+    CSV, a table for programs, has none. Returns how many; ``progress(done, total)`` every ``CHUNK`` entries."""
     total = entries.count() if progress else None
     done = 0
 
@@ -405,6 +410,7 @@ def write_export(entries, fmt: str, out, progress=None) -> int:
         wb = Workbook(write_only=True)
         ws = wb.create_sheet(str(_("Audit trail"))[:31])
         ws.sheet_view.rightToLeft = is_persian()  # as the page it came from
+        xlsx.append_title_block(ws, str(_("Audit trail")), head or [], safe=safe_row)
         ws.append([str(h) for h in HEADERS])
         words = ChangeWriter()  # one for the file: a related row is looked up once
         for chunk in _chunks(entries.iterator(chunk_size=CHUNK)):
@@ -420,6 +426,31 @@ def write_export(entries, fmt: str, out, progress=None) -> int:
     return done
 
 
+def shown(job) -> list[tuple[str, SafeString]]:
+    """The filters of a job (``job.query``) as the page's filter form names them, in the reader's language: each
+    by its field's label, a choice (an action, a kind of record, an interface) by its label, a date in Jalali,
+    a name or text as typed, left to right. A value the form no longer takes is written as asked."""
+    form = AuditFilterForm(QueryDict(job.query))
+    form.is_valid()
+    out: list[tuple[str, SafeString]] = []
+    for name, field in form.fields.items():
+        typed = (form.data.get(name) or "").strip()
+        if not typed:
+            continue
+        value = form.cleaned_data.get(name) if name not in form.errors else None
+        if value in (None, ""):  # refused by the form: as asked
+            text = format_html('<bdi dir="ltr">{}</bdi>', typed)
+        elif isinstance(field, forms.ChoiceField):
+            labels = {str(k): v for k, v in cast(Iterable[tuple[Any, Any]], field.choices)}
+            text = format_html("{}", str(labels.get(str(value), value)))
+        elif isinstance(value, dt.date):
+            text = format_html("{}", format_jalali(value, with_time=False, persian=is_persian()))
+        else:
+            text = format_html('<bdi dir="ltr">{}</bdi>', typed)  # a username, an id or text searched for
+        out.append((str(field.label), text))
+    return out
+
+
 def build_export(job, out, progress) -> str:
     """The builder of the export job: the entries ``job.user`` may read now under the filters as asked."""
     if not may_read_audit(job.user):
@@ -428,5 +459,5 @@ def build_export(job, out, progress) -> str:
     if form.is_bound and not form.is_valid():
         raise exports.ExportRefused(_("The filters asked are not valid; open the list and ask for the file again."))
     data = form.cleaned_data if form.is_bound else {}
-    write_export(entries_for(job.user, data)[:EXPORT_LIMIT], job.fmt, out, progress)
+    write_export(entries_for(job.user, data)[:EXPORT_LIMIT], job.fmt, out, progress, head=xlsx.job_lines(job))
     return export_filename("audit", job.fmt)

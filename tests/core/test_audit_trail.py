@@ -478,10 +478,10 @@ def _row_of(page: str, entry: LogEntry) -> str:
 
 def _changes_cells(client, entries: list[LogEntry]) -> list[str]:
     """The «what changed» cells of ``entries``' rows in the XLSX export (found by their place in the chain)."""
-    from openpyxl import load_workbook
+    from tests.sheets import table_values
 
-    sheet = load_workbook(io.BytesIO(download(client, reverse("reports:audit_export", args=["xlsx"])).content)).active
-    by_seq = {r[11]: r[10] for r in list(sheet.iter_rows(values_only=True))[1:]}
+    rows = table_values(download(client, reverse("reports:audit_export", args=["xlsx"])).content)
+    by_seq = {r[11]: r[10] for r in rows[1:]}
     return [by_seq[e.seal.seq] for e in entries]
 
 
@@ -634,3 +634,49 @@ def test_a_page_of_many_entries_looks_up_the_rows_they_name_a_few_at_a_time(
         page = client.get(reverse("reports:audit")).content.decode()
     assert page.count("<tr data-entry=") == 50
     assert "رضا احمدی" in page  # the actor of the departures by name, still
+
+
+@pytest.mark.parametrize(
+    "language,expected",
+    [
+        pytest.param(
+            "fa",
+            [["سوابق ممیزی"], ["انجام‌دهنده (نام کاربری)", "origin_clerk"], ["عمل", "تغییر"], ["از"]],
+            marks=pytest.mark.persian,
+        ),
+        ("en", [["Audit trail"], ["actor (username)", "origin_clerk"], ["action", "update"], ["from"]]),
+    ],
+    ids=["fa", "en"],
+)
+def test_the_xlsx_opens_with_what_it_is_its_filters_as_the_page_names_them_and_who_made_it_when(
+    client, declaration, origin_clerk, hq, language, expected
+):
+    """The trail's XLSX began with its table while the other exports say what they are: it opens with its
+    title, its filters as the page names them (an action by its label, a date in Jalali), when and by whom."""
+    import datetime as dt
+
+    from django.utils import timezone, translation
+    from openpyxl import load_workbook
+
+    from core.dates import format_jalali
+    from tests.sheets import table, title_block
+
+    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    hq.first_name, hq.last_name, hq.language = "مریم", "کاظمی", language
+    hq.save()
+    client.force_login(hq)
+    before = format_jalali(timezone.now(), persian=False)
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    day = format_jalali(yesterday, with_time=False, persian=False)
+    filters = {"actor": "origin_clerk", "action": "1", "date_from": day}
+    with translation.override(language):
+        data = download(client, reverse("reports:audit_export", args=["xlsx"]), filters).content
+    sheet = load_workbook(io.BytesIO(data)).active
+    block = title_block(sheet)
+    assert block[:3] == expected[:3] and block[3][0] == expected[3][0]
+    assert block[3][1] == format_jalali(yesterday, with_time=False, persian=language == "fa")  # the reader's digits
+    assert block[4][1] in {before, format_jalali(timezone.now(), persian=False)}  # made at
+    assert block[5][1] == "مریم کاظمی"  # made by
+    assert sheet.cell(1, 1).font.b
+    header, *rows = table(sheet)
+    assert header[0].value in ("time", "زمان") and rows and all(r[1].value == "origin_clerk" for r in rows)
