@@ -8,7 +8,8 @@ this only proposes what the data shows (directive point 8):
 - a goods serial marked as IMEI that is not 15 digits or fails its Luhn check digit;
 - seal numbers found on arrival differing from the declared ones, or seals not intact;
 - gross weight found on arrival differing from the declared total beyond a tolerance;
-- a scan comparison judged suspicious and not accepted;
+- a scan comparison judged suspicious and not accepted, or one that could not align the images and
+  that the destination escalated on review;
 - the latest transport document differing from the declaration (origin, destination, route, goods,
   quantity, weight) → document discrepancy (``transport_docs``);
 - serials found on arrival differing from the declared ones while the discrepancy is open (``serials``).
@@ -161,6 +162,18 @@ def _scan(declaration: TransitDeclaration) -> list[ProposedReason]:
             ProposedReason(
                 UnsettledReason.SCAN_DISCREPANCY,
                 _("The destination scan differs from the origin scan (comparison suspicious)."),
+            )
+        ]
+    # Images the comparison could not align are no evidence by themselves (awaiting review, nothing is
+    # proposed: the settlement waits for that review); escalated, a person found them to differ.
+    if declaration.comparison_verdict == Verdict.UNREGISTERED and declaration.comparison_review == Review.ESCALATED:
+        return [
+            ProposedReason(
+                UnsettledReason.SCAN_DISCREPANCY,
+                _(
+                    "The scan images could not be compared automatically; the destination looked at them and"
+                    " escalated the comparison."
+                ),
             )
         ]
     return []

@@ -124,6 +124,16 @@ def _scan_suspicious_holds(d, now):
     return d.comparison_verdict == Verdict.SUSPICIOUS and d.comparison_review != Review.ACCEPTED
 
 
+# A comparison that could not align the two images has no verdict: not evidence of tampering, but the
+# truck's scan is unverified until the destination looks at the images itself (its review ends it).
+def _scan_unaligned(now):
+    return Q(comparison_verdict=Verdict.UNREGISTERED, comparison_review=Review.PENDING)
+
+
+def _scan_unaligned_holds(d, now):
+    return d.comparison_verdict == Verdict.UNREGISTERED and d.comparison_review == Review.PENDING
+
+
 def _scan_reused(now):
     return Q(scan_reused=True)
 
@@ -251,6 +261,13 @@ SIGNALS: dict[str, Signal] = {
         ),
         Signal("scan_not_reviewed", _("Scan not reviewed"), "info", _scan_not_reviewed, _scan_not_reviewed_holds),
         Signal("scan_suspicious", _("Scan suspicious"), "danger", _scan_suspicious, _scan_suspicious_holds),
+        Signal(
+            "scan_unaligned",
+            _("Scan images could not be compared"),
+            "warning",
+            _scan_unaligned,
+            _scan_unaligned_holds,
+        ),
         Signal("scan_reused", _("Scan of another truck reused"), "danger", _scan_reused, _scan_reused_holds),
         Signal("dup_waybill", _("Duplicate waybill"), "danger", _dup_waybill, _dup_waybill_holds),
         Signal("dup_serial", _("Duplicate goods serial/IMEI"), "danger", _dup_serial, _dup_serial_holds),
@@ -287,10 +304,11 @@ SIGNALS: dict[str, Signal] = {
 
 # Signals with a partial index of their own (migration 0006): a few thousand rows even nationally,
 # so a list filtered by one reads that index in date order rather than one range per office.
+# ``scan_unaligned`` reads that of ``scan_not_reviewed`` (pending review), of which it is a part.
 PARTIAL_INDEXED = frozenset(
     {
         *("dup_waybill", "dup_serial", "dup_vehicle", "off_route", "scan_suspicious", "scan_not_reviewed"),
-        "scan_reused",
+        *("scan_unaligned", "scan_reused"),
         *("covered_without_serials", "invalid_imei"),
     }
 )

@@ -14,6 +14,7 @@ from .messages import written
 
 class Kind(models.TextChoices):
     SCAN_SUSPICIOUS = "scan_suspicious", _("A scan comparison is suspicious")
+    SCAN_UNALIGNED = "scan_unaligned", _("Scan images could not be compared")
     SCAN_ESCALATED = "scan_escalated", _("A suspicious scan was escalated")
     SCAN_REUSED = "scan_reused", _("A scan is the same image as another truck's scan")
     REPLY_OVERDUE = "reply_overdue", _("A letter's reply is overdue")

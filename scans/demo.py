@@ -50,6 +50,14 @@ def _upload(d: TransitDeclaration, stage: str, data: bytes, name: str, at: dt.da
     )
 
 
+def _faulty_frame(seed: int) -> np.ndarray:
+    """A destination frame of a scanner fault: smoothed noise of the demo's size, with nothing to align."""
+    import cv2
+
+    noise = np.random.default_rng(seed).random((SIZE[1], SIZE[0])).astype(np.float32)
+    return (cv2.GaussianBlur(noise, (0, 0), 2) * 255).astype(np.uint8)
+
+
 def _reuse_demo(scanned: list[TransitDeclaration], base, *, now: dt.datetime, latest: dt.datetime) -> int:
     """The same image uploaded for a second declaration (``services._earlier_same_image``): an origin
     scan of a truck that left reused for two trucks still in the yard (the ``scan_reused`` signal), and
@@ -115,6 +123,9 @@ def scans_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0
     both = base.filter(destination__has_scanner=True, arrived_at__isnull=False)
     recent = pick(both.filter(status__in=(Status.ARRIVED, Status.UNSETTLED)), int(14 * scale) + 4)
     older = pick(both.filter(status=Status.SETTLED, arrived_at__lt=now - dt.timedelta(days=10)), int(12 * scale) + 3)
+    # The latest arrival's destination scanner gave a faulty frame (noise) that the comparison cannot
+    # align to the origin scan: no verdict, left awaiting the destination's review (``scan_unaligned``).
+    faulty = {recent[-1].pk} if recent else set()
     # One transaction for the uploads (one commit, not one per file); on its commit the previews
     # and the comparisons run, as the tasks would.
     with transaction.atomic():
@@ -124,7 +135,10 @@ def scans_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0
             origin_at = min(d.departed_at - dt.timedelta(hours=1), latest)
             _upload(d, Stage.ORIGIN, _png(src), f"{d.serial}-origin.png", origin_at)
             dest_at = min(d.arrived_at + dt.timedelta(hours=1), latest)
-            _upload(d, Stage.DESTINATION, dest_jpeg, f"{d.serial}-dest.jpg", dest_at)
+            if d.pk in faulty:
+                _upload(d, Stage.DESTINATION, _png(_faulty_frame(int(d.pk))), f"{d.serial}-dest.png", dest_at)
+            else:
+                _upload(d, Stage.DESTINATION, dest_jpeg, f"{d.serial}-dest.jpg", dest_at)
             counts["scans"] += 2
     # The comparison ran on commit of each destination upload (eager task); runs any left queued.
     for pk in ScanComparison.objects.filter(status=ScanComparison.Status.QUEUED).values_list("pk", flat=True):
@@ -185,5 +199,6 @@ def scans_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0
             counts["scans"] += 1
     counts["scans_reused"] = _reuse_demo(on_road, base, now=now, latest=latest)
     counts["comparisons_suspicious"] = ScanComparison.objects.filter(verdict=Verdict.SUSPICIOUS).count()
+    counts["comparisons_unaligned"] = ScanComparison.objects.filter(verdict=Verdict.UNREGISTERED).count()
     counts["comparisons_pending_review"] = ScanComparison.objects.filter(review=Review.PENDING).count()
     return counts

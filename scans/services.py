@@ -708,10 +708,12 @@ def _comparison_compute(comparison: ScanComparison, mine) -> None:
         comparison.save()
         transaction.on_commit(lambda: metrics.COMPARISONS.labels(verdict).inc())
         _note_outcome(comparison.declaration_id)
-        if verdict == Verdict.SUSPICIOUS:
+        # The destination reviews both: a suspicious pair, and one whose images could not be aligned
+        # (no verdict: it looks at them itself before it settles).
+        if verdict in (Verdict.SUSPICIOUS, Verdict.UNREGISTERED):
             declaration = comparison.declaration
             notify(
-                Kind.SCAN_SUSPICIOUS,
+                Kind.SCAN_SUSPICIOUS if verdict == Verdict.SUSPICIOUS else Kind.SCAN_UNALIGNED,
                 office_staff(declaration.destination_id),
                 title=Message("%(serial)s", serial=Ident("serial", declaration.serial)),
                 url=reverse("scans:viewer", args=[comparison.pk]),

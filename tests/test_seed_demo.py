@@ -61,6 +61,10 @@ def _evidence_ok(key: str, d: TransitDeclaration, now) -> bool:
         return (
             ScanComparison.objects.filter(declaration=d, verdict=Verdict.SUSPICIOUS).exclude(review="accepted").exists()
         )
+    if key == "scan_unaligned":  # the images could not be aligned, and the destination has not looked yet
+        return ScanComparison.objects.filter(
+            declaration=d, verdict=Verdict.UNREGISTERED, review="pending", status="done"
+        ).exists()
     if key == "scan_reused":  # a scan that is the same image as another truck's declaration's scan
         return any(
             earlier.declaration.vehicle_id != d.vehicle_id and earlier.sha256 == scan.sha256
