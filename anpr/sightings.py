@@ -58,7 +58,7 @@ class ToMatch:
 
 
 _PLAN_FIELDS = (
-    "id", "vehicle_id", "declared_at", "route", "origin_id", "destination_id", "status",
+    "id", "vehicle_id", "declared_at", "departed_at", "route", "origin_id", "destination_id", "status",
     "last_read_at", "last_read_office_id", "dest_first_read_at", "off_route_read_at",
 )  # fmt: skip
 
@@ -107,6 +107,8 @@ def plan(reads: list[ToMatch]) -> tuple[list[PlateMatch], dict[int, int], dict[i
     2. All variants of the batch are looked up with IN queries on the indexed vehicle plate.
     3. Each read keeps its best-scoring open declaration(s) at or above ``ANPR_MATCH_MIN_SCORE``
        that were declared no more than ``ANPR_MATCH_LOOKBACK_HOURS`` after the read.
+    4. Per truck, the declarations it is moving on (``_relevant``); of those in transit to the read's
+       office, the trip it is on then: the last to depart at or before the read (``_this_trip``).
     """
     min_score = settings.ANPR_MATCH_MIN_SCORE
     lookback = dt.timedelta(hours=settings.ANPR_MATCH_LOOKBACK_HOURS)
@@ -139,7 +141,8 @@ def plan(reads: list[ToMatch]) -> tuple[list[PlateMatch], dict[int, int], dict[i
             if row["declared_at"] - lookback <= r.captured_at
         ]
         by_id = {row["id"]: row for row in rows}
-        for cand in _relevant(matching.best_candidates(r.key, rows, min_score), by_id, r.office_id):
+        cands = matching.best_candidates(r.key, rows, min_score)
+        for cand in _relevant(cands, by_id, r.office_id, r.captured_at):
             row = by_id[cand.declaration_id]
             route = row["route"] or [_office_code(row["origin_id"]), _office_code(row["destination_id"])]
             matches.append(
@@ -188,17 +191,51 @@ def _vehicles_with_plates(plates: set[str]) -> dict[int, str]:
 _RANK = {Status.IN_TRANSIT: 0, Status.REGISTERED: 1}
 
 
-def _relevant(cands: list[matching.Candidate], rows: dict[int, dict], office_id: int) -> list[matching.Candidate]:
-    """Per truck, the declarations it is moving on; arrived ones only for a read at their destination."""
+def _relevant(
+    cands: list[matching.Candidate], rows: dict[int, dict], office_id: int, read_at: dt.datetime
+) -> list[matching.Candidate]:
+    """Per truck, the declarations it is moving on; arrived ones only for a read at their destination.
+    Of those in transit to the read's office, only the trip it is on now (``_this_trip``)."""
     kept = []
     for vehicle_id in {c.vehicle_id for c in cands}:
         mine = [c for c in cands if c.vehicle_id == vehicle_id]
         best = min(_RANK.get(rows[c.declaration_id]["status"], 2) for c in mine)
-        for c in mine:
-            rank = _RANK.get(rows[c.declaration_id]["status"], 2)
-            if rank == best and (rank < 2 or rows[c.declaration_id]["destination_id"] == office_id):
-                kept.append(c)
+        chosen = [
+            c
+            for c in mine
+            if _RANK.get(rows[c.declaration_id]["status"], 2) == best
+            and (best < 2 or rows[c.declaration_id]["destination_id"] == office_id)
+        ]
+        if best == _RANK[Status.IN_TRANSIT]:
+            chosen = _this_trip(chosen, rows, office_id, read_at)
+        kept += chosen
     return kept
+
+
+def _this_trip(
+    cands: list[matching.Candidate], rows: dict[int, dict], office_id: int, read_at: dt.datetime
+) -> list[matching.Candidate]:
+    """One truck's in-transit declarations, less those to the read's office that are not the trip it is on.
+
+    A read at a destination is the evidence that the truck arrived there, so it goes to one trip: of the
+    declarations to this office, the one that departed last at or before the read (several that departed
+    at the same moment are one trip carrying several declarations: all of them); when none had departed
+    by then (a departure recorded late), the first to depart after it. An older trip to the same office,
+    overdue perhaps for months, is not made "seen at its destination" by the truck's arrival on a newer
+    one: it stays overdue, and the truck on two declarations at once stays a signal. Declarations to
+    other offices keep the read as before (a sighting on their way, or off their route)."""
+    here = [c for c in cands if rows[c.declaration_id]["destination_id"] == office_id]
+    if len(here) < 2:
+        return cands
+
+    def departed(c: matching.Candidate) -> dt.datetime:
+        row = rows[c.declaration_id]
+        return row["departed_at"] or row["declared_at"]
+
+    before = [c for c in here if departed(c) <= read_at]
+    when = max(departed(c) for c in before) if before else min(departed(c) for c in here)
+    dropped = {c.declaration_id for c in here if departed(c) != when}
+    return [c for c in cands if c.declaration_id not in dropped]
 
 
 def _save_matches(matches: list[PlateMatch], read_by_id: dict[int, ToMatch], summary: dict) -> None:

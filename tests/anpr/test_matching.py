@@ -319,3 +319,82 @@ def test_it_matches_a_large_batch_through_the_two_step_lookup(truck, declaration
     match = PlateMatch.objects.get(declaration=declaration)
     assert match.read_id == results[-1].id and match.exact == (confused == truck.plate)
     assert PlateRead.objects.filter(match_state=MatchState.UNMATCHED).count() == 70
+
+
+# --- A read at a destination goes to the trip the truck is on -------------------------------------
+
+
+def _trip(vehicle, origin, destination, departed_days_ago: float, allowed_days: float = 5):
+    departed = timezone.now() - dt.timedelta(days=departed_days_ago)
+    return DeclarationFactory(
+        origin=origin,
+        destination=destination,
+        vehicle=vehicle,
+        status=Status.IN_TRANSIT,
+        declared_at=departed - dt.timedelta(hours=2),
+        departed_at=departed,
+        deadline=departed + dt.timedelta(days=allowed_days),
+    )
+
+
+def _credited(read_id) -> set[int]:
+    return set(PlateMatch.objects.filter(read_id=read_id).values_list("declaration_id", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_read_at_the_destination_proves_the_arrival_of_the_new_trip_not_of_a_year_old_overdue_one(
+    bazargan, tehran, thr_camera
+):
+    from declarations import monitoring
+    from declarations.models import TransitDeclaration
+
+    vehicle = VehicleFactory(plate="26ب36913")
+    year_old = _trip(vehicle, bazargan, tehran, departed_days_ago=400)
+    arriving = _trip(vehicle, bazargan, tehran, departed_days_ago=1)
+    read_id = _read(thr_camera, vehicle.plate)
+    assert _credited(read_id) == {arriving.pk}
+    assert PlateMatch.objects.get(read_id=read_id).at_destination
+    year_old.refresh_from_db()
+    arriving.refresh_from_db()
+    assert arriving.dest_first_read_at is not None
+    assert year_old.dest_first_read_at is None and year_old.last_read_at is None
+    # The old trip stays overdue, and not "seen at its destination, no arrival confirmed".
+    flagged = TransitDeclaration.objects.filter(pk__in=[year_old.pk, arriving.pk])
+    assert list(monitoring.filter_signal(flagged, "overdue")) == [year_old]
+
+
+@pytest.mark.django_db
+def test_of_two_trips_to_this_office_the_read_goes_to_the_last_departed_by_then(bazargan, tehran, thr_camera):
+    vehicle = VehicleFactory(plate="26ب36913")
+    earlier = _trip(vehicle, bazargan, tehran, departed_days_ago=3)
+    later = _trip(vehicle, bazargan, tehran, departed_days_ago=1)
+    # Read two days ago: the later trip had not yet left.
+    read_then = _read(thr_camera, vehicle.plate, at=timezone.now() - dt.timedelta(days=2))
+    read_now = _read(thr_camera, vehicle.plate)
+    assert _credited(read_then) == {earlier.pk}
+    assert _credited(read_now) == {later.pk}
+
+
+@pytest.mark.django_db
+def test_declarations_that_left_together_on_one_truck_all_take_the_read(bazargan, tehran, thr_camera):
+    from declarations.models import TransitDeclaration
+
+    vehicle = VehicleFactory(plate="26ب36913")
+    first = _trip(vehicle, bazargan, tehran, departed_days_ago=1)
+    second = _trip(vehicle, bazargan, tehran, departed_days_ago=1)
+    TransitDeclaration.objects.filter(pk=second.pk).update(departed_at=first.departed_at)
+    read_id = _read(thr_camera, vehicle.plate)
+    assert _credited(read_id) == {first.pk, second.pk}
+
+
+@pytest.mark.django_db
+def test_a_trip_to_another_office_still_takes_the_read_as_a_sighting(bazargan, tehran, sarakhs, thr_camera):
+    vehicle = VehicleFactory(plate="26ب36913")
+    year_old = _trip(vehicle, bazargan, tehran, departed_days_ago=400)
+    elsewhere = _trip(vehicle, bazargan, sarakhs, departed_days_ago=2)
+    arriving = _trip(vehicle, bazargan, tehran, departed_days_ago=1)
+    read_id = _read(thr_camera, vehicle.plate)
+    assert _credited(read_id) == {arriving.pk, elsewhere.pk}
+    assert not PlateMatch.objects.get(read_id=read_id, declaration=elsewhere).at_destination
+    year_old.refresh_from_db()
+    assert year_old.dest_first_read_at is None
