@@ -173,11 +173,13 @@ def note_scan(*, declaration_id: int, stage: str, at: dt.datetime) -> None:
         _signals_moved([declaration_id])
 
 
-def note_scan_reused(*, declaration_id: int) -> None:
+def note_scan_reused(*, declaration_id: int, reused: bool = True, by_person: bool = False) -> None:
     """A scan of this declaration is the same image as a scan of another truck's declaration (the
-    ``scan_reused`` signal). Set once; nothing clears it (a person follows it up as a case)."""
-    if TransitDeclaration.objects.filter(pk=declaration_id, scan_reused=False).update(scan_reused=True):
-        _signals_moved([declaration_id])
+    ``scan_reused`` signal), or with ``reused=False``, none such is left standing: each was looked at
+    and explained by a person (``scans.reuse_reviews.reuse_review``, ``by_person``). A conditional UPDATE."""
+    moved = TransitDeclaration.objects.filter(pk=declaration_id).exclude(scan_reused=reused).update(scan_reused=reused)
+    if moved:
+        _signals_moved([declaration_id], by_person=by_person)
 
 
 def note_comparison(*, declaration_id: int, verdict: str, review: str = Review.PENDING) -> None:

@@ -65,6 +65,8 @@ EVENT_TITLES = {
     "scan_comparison_retried": lambda: _("Scan comparison run again"),
     "scan_reused": lambda: _("Scan is the same image as another declaration's scan"),
     "scan_reused_elsewhere": lambda: _("Scan uploaded again for another declaration"),
+    "scan_reuse_explained": lambda: _("Reused scan reviewed: explained"),
+    "scan_reuse_confirmed": lambda: _("Reused scan reviewed: confirmed"),
     "letter_sent": lambda: _("Follow-up letter sent"),
     "letter_answered": lambda: _("Reply to a follow-up letter recorded"),
     "letter_reminder": lambda: _("Reminder letter proposed"),
@@ -89,7 +91,15 @@ EVENT_TITLES = {
     "permit_goods_mismatch": lambda: _("Declared goods differ from the traffic permit"),
 }
 DANGER_EVENTS = frozenset(
-    {"permit_gate_stop", "permit_off_route", "permit_wrong_exit", "permit_overdrive", "permit_gap", "permit_waiver"}
+    {
+        "permit_gate_stop",
+        "permit_off_route",
+        "permit_wrong_exit",
+        "permit_overdrive",
+        "permit_gap",
+        "permit_waiver",
+        "scan_reuse_confirmed",
+    }
 )
 # Events a provider shows already, with its link (the letter itself): one entry, not two.
 PROVIDED_EVENTS = {

@@ -40,6 +40,7 @@ from .labels import (
     MILESTONE_LABELS,
     MILESTONE_METRIC_LABELS,
     REASON_LABELS,
+    SCAN_REUSE_LABELS,
     SERIAL_HEADER,
     SERIAL_RULES_LABELS,
     jday,
@@ -158,6 +159,10 @@ def summary_rows(figures: dict) -> list[tuple[str, str, str, object]]:
     rules = figures.get("rules_serials")
     if rules is not None:
         rows += [("rules_serials", k, SERIAL_RULES_LABELS[k], rules[k]) for k in returns.SERIAL_RULES_KEYS]
+    # Reused scans and their reviews (returns.scan_reuse); absent from returns built before it.
+    reuse = figures.get("scan_reuse")
+    if reuse is not None:
+        rows += [("scan_reuse", k, SCAN_REUSE_LABELS[k], reuse[k]) for k in returns.SCAN_REUSE_KEYS]
     rows += [
         ("foreign_trucks", key, label, figures["foreign_trucks"][key])
         for key, label in FOREIGN_TRUCK_LABELS.items()

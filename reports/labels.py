@@ -55,6 +55,13 @@ SERIAL_RULES_LABELS = {
     "covered_without_serials": "کالای مشمول بدون شماره سریال (اظهارنامه‌های ماه)",
     "invalid_imei": "IMEI نامعتبر (اظهارنامه‌های ماه)",
 }
+# Reused scans and their reviews (``returns.scan_reuse``).
+SCAN_REUSE_LABELS = {
+    "found": "تصویر اسکن تکراری کامیون دیگر (یافته‌شده در ماه)",
+    "explained": "اسکن تکراری بررسی و توجیه‌شده (در ماه)",
+    "confirmed": "اسکن تکراری بررسی و تأییدشده (در ماه)",
+    "unreviewed_at_end": "اسکن تکراری بررسی‌نشده در پایان ماه",
+}
 REASON_LABELS = {
     "duplicate_waybill": "بیجک تکراری",
     "document_discrepancy": "مغایرت اسنادی",

@@ -46,6 +46,13 @@ SERIAL_RULES = {
     "covered_without_serials": _("covered goods without serial numbers (the month's declarations)"),
     "invalid_imei": _("invalid IMEI (the month's declarations)"),
 }
+# Reused scans and their reviews (``returns.scan_reuse``).
+SCAN_REUSE = {
+    "found": _("scans the same image as another truck's scan (found in the month)"),
+    "explained": _("reused scans reviewed and explained (in the month)"),
+    "confirmed": _("reused scans reviewed and confirmed (in the month)"),
+    "unreviewed_at_end": _("reused scans not reviewed at the end of the month"),
+}
 
 
 def label(labels: dict, key: str) -> str:

@@ -659,6 +659,42 @@ def serial_rules(
     }
 
 
+# --- scans reused (the ``scan_reused`` signal and its reviews) -----------------------------------
+# A separate section, ``figures["scan_reuse"]`` (docs/monthly-return.md, "Reused scans"): the scans of the
+# scope's declarations (by origin, as everywhere) that are the same image as another truck's scan
+# (``Scan.objects.reuse_findings``), and the decisions on them (``scans.reuse_reviews``).
+
+SCAN_REUSE_KEYS = ["found", "explained", "confirmed", "unreviewed_at_end"]
+
+
+def scan_reuse(
+    start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None = None
+) -> dict:
+    """found: uploaded in the month; explained / confirmed: reviews recorded in the month by their decision;
+    unreviewed_at_end: uploaded before the end, with no review recorded before it. Four counts over the
+    scans that repeat another (``repeats_scan``, indexed), not over every scan."""
+    from scans.models import ReuseDecision, Scan, ScanReuseReview
+
+    findings = Scan.objects.reuse_findings()
+    reviews = ScanReuseReview.objects.filter(at__gte=start, at__lt=end)
+    if office is not None:
+        findings, reviews = findings.filter(declaration__origin=office), reviews.filter(declaration__origin=office)
+    elif province is not None:
+        ids = office_ids(province)
+        findings, reviews = (
+            findings.filter(declaration__origin_id__in=ids),
+            reviews.filter(declaration__origin_id__in=ids),
+        )
+    return {
+        "scan_reuse": {
+            "found": findings.filter(uploaded_at__gte=start, uploaded_at__lt=end).count(),
+            "explained": reviews.filter(decision=ReuseDecision.EXPLAINED).count(),
+            "confirmed": reviews.filter(decision=ReuseDecision.CONFIRMED).count(),
+            "unreviewed_at_end": findings.filter(uploaded_at__lt=end).exclude(reuse_review__at__lt=end).count(),
+        }
+    }
+
+
 # --- the period ---------------------------------------------------------------------------------
 
 
@@ -707,6 +743,7 @@ def build_figures(year: int, month: int, province: Province | None = None, now: 
         **inspections_and_problems(start, end, province),
         **compliance(start, end, province),
         **serial_rules(start, end, province),
+        **scan_reuse(start, end, province),
         **foreign_trucks(start, end, province),
         "unsettled_count": core["closing"],
     }
@@ -734,6 +771,7 @@ def office_part(
         **inspections_and_problems(start, end, None, office),
         **compliance_part(figures, office.code),
         **serial_rules(start, end, None, office),
+        **scan_reuse(start, end, None, office),
         **foreign_trucks(start, end, None, office),
         "unsettled_count": core["closing"],
     }

@@ -225,6 +225,10 @@ def return_detail(request, pk: int):
         "serial_rules": [
             (k, page_labels.label(page_labels.SERIAL_RULES, k), v) for k, v in f.get("rules_serials", {}).items()
         ],
+        # Reused scans and their reviews (absent from a return built before it).
+        "scan_reuse": [
+            (k, page_labels.label(page_labels.SCAN_REUSE, k), v) for k, v in f.get("scan_reuse", {}).items()
+        ],
     }
     if f.get("office"):
         office = CustomsOffice.objects.filter(code=f["office"]).first()

@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from core.admin_utils import EvidenceAdmin, JalaliAdmin, jalali
 
-from .models import Scan, ScanComparison
+from .models import Scan, ScanComparison, ScanReuseReview
 
 
 class ScopedAdmin(JalaliAdmin):
@@ -58,3 +58,12 @@ class ScanComparisonAdmin(EvidenceAdmin, ScopedAdmin):
         "algorithm_version",
         "algorithm_params",
     )
+
+
+@admin.register(ScanReuseReview)
+class ScanReuseReviewAdmin(EvidenceAdmin, ScopedAdmin):
+    list_display = ("id", "declaration", "scan", "decision", "by", jalali("at", "زمان بررسی"))
+    list_filter = ("decision",)
+    search_fields = ("declaration__serial",)
+    raw_id_fields = ("declaration", "scan", "by")
+    jalali_fields = ("at",)

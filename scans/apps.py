@@ -16,6 +16,7 @@ class ScansConfig(AppConfig):
 
         auditlog.register(models.Scan, exclude_fields=["thumbnail", "web_image", "preview_error"])
         auditlog.register(models.ScanComparison, exclude_fields=["details", "timings"])
+        auditlog.register(models.ScanReuseReview)
         hooks.timeline_providers.append(panels.timeline_items)
         hooks.dashboard_panels.append(panels.compliance_panel)
         hooks.comparison_links.append(panels.comparison_link)

@@ -55,3 +55,34 @@ class ReviewForm(PageForm):
         if data.get("decision") == "escalate" and not (data.get("remark") or "").strip():
             self.add_error("remark", _("An escalation needs a remark saying what is wrong."))
         return data
+
+
+class ReuseReviewForm(PageForm):
+    """A decision on a reuse finding. Its fields' ids carry the scan (``auto_id``): a declaration's page may
+    hold one form per finding."""
+
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        choices=[
+            ("explained", _("explained (an honest re-upload, say)")),
+            ("confirmed", _("confirmed: the truck was not scanned")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required for an explained reuse: say what you found."),
+    )
+
+    def __init__(self, *args, scan_id: int, **kwargs):
+        kwargs.setdefault("auto_id", f"id_reuse{scan_id}_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "explained" and not (data.get("note") or "").strip():
+            self.add_error("note", _("An explained reuse needs a note saying how it is explained."))
+        return data

@@ -12,7 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +70,14 @@ class ScanQuerySet(ScopedQuerySet):
         if view is not None:
             qs = qs.filter(view=view)
         return qs.order_by("-captured_at", "-id").first()
+
+    def reuse_findings(self) -> ScanQuerySet:
+        """Scans that are the same image as an earlier scan of another truck's declaration (``repeats_scan``
+        naming a scan of another vehicle, or one since archived): what raises ``scan_reused``."""
+        same_truck = Scan.objects.filter(
+            pk=OuterRef("repeats_scan"), declaration__vehicle_id=OuterRef("declaration__vehicle_id")
+        )
+        return self.filter(repeats_scan__isnull=False).exclude(Exists(same_truck))
 
     def latest_views(self, declaration_id: int, stage: str) -> dict[str, Scan]:
         """The latest scan of each view of one stage: {view: scan}."""
@@ -265,3 +273,55 @@ class ScanComparison(models.Model):
         if not isinstance(share, int | float) or share < settings.SCANS_SATURATED_WARN_SHARE:
             return None
         return round(100 * share)
+
+
+class ReuseDecision(models.TextChoices):
+    """What a person found looking at a scan that is the same image as another truck's scan."""
+
+    EXPLAINED = "explained", _("explained")  # e.g. an honest re-upload: the signal stops
+    CONFIRMED = "confirmed", _("confirmed")  # the truck was not scanned: the signal stays
+
+
+class ReuseReviewQuerySet(ScopedQuerySet):
+    scope_paths = ("declaration__origin", "declaration__destination")
+
+
+class ScanReuseReview(models.Model):
+    """A decision on one reuse finding: ``scan`` repeats another truck's scan (``Scan.repeats_scan``).
+    A record of its own beside the scan, never edited (the scan and its finding are evidence); one
+    per finding (``reuse_reviews.reuse_review``)."""
+
+    scan = models.OneToOneField(
+        Scan, on_delete=models.PROTECT, related_name="reuse_review", verbose_name=_("scan reviewed")
+    )
+    # The scan's declaration, kept here for the scope and the monthly return (no join through the scan).
+    declaration = models.ForeignKey(
+        TransitDeclaration, on_delete=models.PROTECT, related_name="+", verbose_name=_("declaration")
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=ReuseDecision.choices)
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    at = models.DateTimeField(_("reviewed at"), default=timezone.now)
+
+    objects = ReuseReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("scan reuse review")
+        verbose_name_plural = _("scan reuse reviews")
+        ordering = ["declaration_id", "at", "id"]
+        indexes = [models.Index(fields=["at"], name="scanreuse_review_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(decision="explained") | ~Q(note=""), name="scanreuse_explained_has_note"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scan_id}: {self.decision}"

@@ -15,7 +15,7 @@ from core.dates import format_jalali
 from core.text import digits, is_persian
 from declarations import idents, scan_compliance
 
-from .models import Scan, Stage
+from .models import ReuseDecision, Scan, ScanReuseReview, Stage
 
 
 def compliance(
@@ -115,11 +115,15 @@ class Reuse:
     later: bool
     same_truck: bool
     visible: bool
+    # The decision recorded on the scan that repeats the other (``scans.reuse_reviews``), if any.
+    review: ScanReuseReview | None = None
 
     @property
     def severity(self) -> str:
-        """Another truck's scan: the fraud pattern (``danger``); the same truck: a note (``info``)."""
-        return "info" if self.same_truck else "danger"
+        """Another truck's scan: the fraud pattern (``danger``), until a review explains it; the same truck,
+        or explained: a note (``info``)."""
+        explained = self.review is not None and self.review.decision == ReuseDecision.EXPLAINED
+        return "info" if self.same_truck or explained else "danger"
 
     @property
     def url(self) -> str:
@@ -183,7 +187,8 @@ class Reuse:
 
 def reuses(scans: list[Scan], user) -> dict[int, list[Reuse]]:
     """``{scan id: [Reuse, ...]}`` for the scans whose image is also another declaration's scan, each
-    either way (this scan repeats an earlier one; a later one repeats this one). At most four queries."""
+    either way (this scan repeats an earlier one; a later one repeats this one), each with its review. At most
+    five queries."""
     ids = [s.pk for s in scans]
     if not ids:
         return {}
@@ -206,6 +211,8 @@ def reuses(scans: list[Scan], user) -> dict[int, list[Reuse]]:
         .filter(pk__in={o.pk for _s, o, _l in pairs})
         .values_list("declaration_id", flat=True)
     )
+    repeating = {other.pk if later else scan.pk for scan, other, later in pairs}
+    reviews = {r.scan_id: r for r in ScanReuseReview.objects.filter(scan_id__in=repeating)}
     found: dict[int, list[Reuse]] = {}
     for scan, other, later in pairs:
         found.setdefault(scan.pk, []).append(
@@ -215,6 +222,7 @@ def reuses(scans: list[Scan], user) -> dict[int, list[Reuse]]:
                 later=later,
                 same_truck=other.declaration.vehicle_id == trucks[scan.pk],
                 visible=other.declaration_id in seen,
+                review=reviews.get(other.pk if later else scan.pk),
             )
         )
     return found

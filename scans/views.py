@@ -22,14 +22,14 @@ from django.views.decorators.http import require_POST
 from accounts.scoping import get_scoped_or_404
 from core.api import error_body
 from core.dates import format_jalali
-from core.errors import DomainError, NotAllowed
+from core.errors import DomainError, IllegalTransition, NotAllowed
 from core.files import serve_evidence
 from core.text import digits, is_persian
 from declarations.models import Review, TransitDeclaration, Verdict
 
-from . import selectors, services
-from .forms import ReviewForm, ScanUploadForm
-from .models import Scan, ScanComparison, Stage
+from . import reuse_reviews, selectors, services
+from .forms import ReuseReviewForm, ReviewForm, ScanUploadForm
+from .models import Scan, ScanComparison, ScanReuseReview, Stage
 from .validation import ScanRejected
 
 
@@ -49,6 +49,12 @@ def _upload_stages(user, declaration) -> list[str]:
 @login_required
 def declaration_scans(request, pk: int):
     declaration = _declaration(request, pk)
+    form, stages, closed = _upload_form(request, declaration)
+    return _render_page(request, declaration, form, stages, closed=closed)
+
+
+def _upload_form(request, declaration) -> tuple[ScanUploadForm, list[str], list[str]]:
+    """The upload form as the page offers it, with its stages and why any other stage is closed now."""
     # The form offers only the stages the declaration's status lets the user add now; a stage the
     # user's office may upload later is named with why it cannot be added yet.
     rights = _upload_stages(request.user, declaration)
@@ -61,10 +67,39 @@ def declaration_scans(request, pk: int):
             "stage": stages[0] if stages else "",
         },
     )
-    return _render_page(request, declaration, form, stages, closed=closed)
+    return form, stages, closed
 
 
-def _render_page(request, declaration, form, stages, status: int = 200, closed: list[str] | None = None):
+def _reuse_findings(request, declaration, scans: list[Scan], bound: ReuseReviewForm | None, bound_scan: int | None):
+    """The declaration's scans that repeat another truck's scan, each with its review, or the form to record
+    one for those who may (``bound``: the form just posted for ``bound_scan``, with its errors)."""
+    ids = set(Scan.objects.filter(pk__in=[s.pk for s in scans]).reuse_findings().values_list("pk", flat=True))
+    if not ids:
+        return []
+    reviews = {r.scan_id: r for r in ScanReuseReview.objects.filter(scan_id__in=ids).select_related("by")}
+    may = reuse_reviews.may_review(request.user, declaration)
+    found = []
+    for scan in scans:
+        if scan.pk not in ids:
+            continue
+        review = reviews.get(scan.pk)
+        form = None
+        if may and review is None:
+            form = bound if bound_scan == scan.pk and bound is not None else ReuseReviewForm(scan_id=scan.pk)
+        found.append({"scan": scan, "review": review, "form": form})
+    return found
+
+
+def _render_page(
+    request,
+    declaration,
+    form,
+    stages,
+    status: int = 200,
+    closed: list[str] | None = None,
+    reuse_form: ReuseReviewForm | None = None,
+    reuse_scan: int | None = None,
+):
     scans = list(Scan.objects.filter(declaration=declaration).select_related("office", "uploaded_by"))
     comparisons = (
         ScanComparison.objects.filter(declaration=declaration)
@@ -89,6 +124,8 @@ def _render_page(request, declaration, form, stages, status: int = 200, closed: 
         "closed_stages": closed or [],
         # Scans whose image is also another declaration's scan (either way), as this user may be told.
         "reuses": [r for found in selectors.reuses(scans, request.user).values() for r in found],
+        # Those of them that repeat another truck's scan: their reviews, or the form to record one.
+        "reuse_findings": _reuse_findings(request, declaration, scans, reuse_form, reuse_scan),
         # The page's script says how many files it stored with the message the form's post gives.
         "stored_message": _stored_message(),
     }
@@ -298,3 +335,39 @@ def retry(request, pk: int):
     else:
         messages.success(request, _("The comparison is queued again."))
     return redirect(reverse("scans:declaration", args=[comparison.declaration_id]) + f"#comparison-{comparison.pk}")
+
+
+@login_required
+@require_POST
+def reuse_review(request, pk: int):
+    """Headquarters or the province's inspector records a reuse finding explained or confirmed; back to the
+    declaration's scans, or that page again with the form's errors beside its fields."""
+    scan = get_scoped_or_404(
+        Scan.objects.select_related("declaration__origin", "declaration__destination"), request.user, pk=pk
+    )
+    declaration = scan.declaration
+    if not reuse_reviews.may_review(request.user, declaration):
+        raise PermissionDenied(_("Only headquarters or the province's inspector may review a reused scan."))
+    form = ReuseReviewForm(request.POST, scan_id=scan.pk)
+    if form.is_valid():
+        try:
+            reuse_reviews.reuse_review(
+                scan=scan, by=request.user, decision=form.cleaned_data["decision"], note=form.cleaned_data["note"]
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except IllegalTransition as exc:
+            # Reviewed meanwhile, or no reuse to review: the page it returns to shows how it stands.
+            messages.error(request, str(exc))
+            return redirect(reverse("scans:declaration", args=[declaration.pk]) + f"#scan-{scan.pk}")
+        except DomainError as exc:
+            named = [k for k in exc.fields if k in form.fields]
+            for field in named or [None]:
+                form.add_error(field, str(exc))
+        else:
+            messages.success(request, _("Review of the reused scan recorded."))
+            return redirect(reverse("scans:declaration", args=[declaration.pk]) + f"#reuse-{scan.pk}")
+    upload_form, stages, closed = _upload_form(request, declaration)
+    return _render_page(
+        request, declaration, upload_form, stages, status=400, closed=closed, reuse_form=form, reuse_scan=scan.pk
+    )

@@ -32,7 +32,7 @@ from declarations.models import (
     TransportDocument,
 )
 from reports.models import Inspection, InspectionAttachment, MonthlyReturn, ReturnStatus
-from scans.models import Scan, ScanComparison
+from scans.models import Scan, ScanComparison, ScanReuseReview
 from tests.factories import UserFactory
 
 EVIDENCE = [
@@ -42,6 +42,7 @@ EVIDENCE = [
     TrainingRun,
     Scan,
     ScanComparison,
+    ScanReuseReview,
     ArrivalConfirmation,
     DeclarationEvent,
     DeadlineExtension,
@@ -97,6 +98,7 @@ def evidence(declaration, bazargan, tehran, inspector):
     origin = Scan.objects.create(stage="origin", office=bazargan, original="scans/o.png", **common, **pixels)
     dest = Scan.objects.create(stage="destination", office=tehran, original="scans/d.png", **common, **pixels)
     ScanComparison.objects.create(declaration=declaration, origin_scan=origin, dest_scan=dest)
+    ScanReuseReview.objects.create(scan=dest, declaration=declaration, decision="confirmed", by=inspector)
     ArrivalConfirmation.objects.create(declaration=declaration, office=tehran, confirmed_at=now)
     DeclarationEvent.objects.create(declaration=declaration, at=now, kind="depart", message="departed")
     DeadlineExtension.objects.create(declaration=declaration, new_deadline=now, reason="road closed")

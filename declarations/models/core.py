@@ -281,6 +281,7 @@ class TransitDeclaration(models.Model):
     dup_vehicle = models.BooleanField(_("truck on two open declarations"), default=False)
     # A scan of this declaration is the same image as a scan of another truck's declaration
     # (``scans.services``, through ``evidence.note_scan_reused``): its truck may never have been scanned.
+    # Cleared once each such scan was reviewed and explained (``scans.reuse_reviews``); a confirmed one keeps it.
     scan_reused = models.BooleanField(_("scan of another truck reused"), default=False)
     permit_expires_at = models.DateTimeField(_("traffic permit expires"), null=True, blank=True)
     # Kept at import and registration (``covered.goods_flags``) and when headquarters edit the covered goods.

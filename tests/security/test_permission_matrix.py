@@ -104,6 +104,7 @@ def body_for(row: matrix.Row, w: world.World, scope: str, principal: str):
         "declarations:import": lambda: {"file": _upload("ics.csv", b"serial\n")},
         "scans:upload": lambda: {"stage": "destination", "scanner_id": "NUC-7", "files": _png()},
         "scans:review": lambda: {"decision": "accept"},
+        "scans:reuse_review": lambda: {"decision": "confirmed"},
         "reports:returns": lambda: {"year": "1500", "month": "1", "province": obj("province")},
         "reports:inspection_new": lambda: {},
         "reports:problem_new": lambda: {},

@@ -1,0 +1,125 @@
+"""Reviews of reuse findings: a scan that is the same image as another truck's scan (``services._note_reuse``,
+the ``scan_reused`` signal) is looked at by the province's inspector or headquarters, who record it
+explained (an honest re-upload, say, with a note saying how) or confirmed (the truck was not scanned).
+
+A review is a record of its own (``ScanReuseReview``): the scan and its finding stay as stored. The
+declaration keeps the signal while any of its findings is unreviewed or confirmed; a confirmed one is
+escalated as a comparison escalated by the destination is: headquarters and the provinces' inspectors
+are told, with the reviewer's note.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from accounts.models import Role, User
+from core.audit import actor
+from core.dates import format_jalali
+from core.errors import IllegalTransition, InvalidInput, NotAllowed
+from core.text import is_persian
+from declarations import evidence
+from declarations.models import TransitDeclaration
+from notifications.messages import Ident, Message, Number, Param
+from notifications.services import Kind, headquarters, inspectors_of, notify
+
+from .models import ReuseDecision, Scan, ScanReuseReview, Stage
+
+
+def may_review(user: User | None, declaration: TransitDeclaration) -> bool:
+    """Headquarters, or the inspector of the origin's or the destination's province: those the
+    ``scan_reused`` notice goes to, who may see the declaration. Needs ``origin`` and ``destination``."""
+    if user is None or not user.is_active:
+        return False
+    if user.is_superuser or user.role == Role.HQ:
+        return True
+    if user.role != Role.INSPECTOR:
+        return False
+    return user.province_id in (declaration.origin.province_id, declaration.destination.province_id)
+
+
+def standing(declaration_id: int) -> bool:
+    """Whether the declaration still raises ``scan_reused``: a finding of it not explained by a review."""
+    return (
+        Scan.objects.filter(declaration_id=declaration_id)
+        .reuse_findings()
+        .exclude(reuse_review__decision=ReuseDecision.EXPLAINED)
+        .exists()
+    )
+
+
+def already_reviewed_message(review: ScanReuseReview) -> str:
+    by = (review.by.get_full_name() or review.by.username) if review.by else "—"
+    return _("This reuse was already reviewed: %(decision)s by %(by)s on %(at)s.") % {
+        "decision": review.get_decision_display(),
+        "by": by,
+        "at": format_jalali(review.at, persian=is_persian()),
+    }
+
+
+@transaction.atomic
+def reuse_review(*, scan: Scan, by: User, decision: str, note: str = "") -> ScanReuseReview:
+    """Record what a person found about the reuse finding ``scan`` (a scan that repeats another truck's
+    scan): ``explained`` (a note saying how is required) or ``confirmed``. Once per finding.
+
+    Steps: 1 the input; 2 the declaration locked (``FOR NO KEY UPDATE``, as an upload locks it), so that two
+    reviews, or a review and an upload that finds a new reuse, recount the signal one after the other; 3 rights and the finding;
+    4 the review (audited), the signal recounted, the timeline's event; a confirmation escalated."""
+    if decision not in ReuseDecision.values:
+        raise InvalidInput(_("Unknown decision '%(d)s'.") % {"d": decision}, fields={"decision": decision})
+    note = (note or "").strip()
+    if decision == ReuseDecision.EXPLAINED and not note:
+        raise InvalidInput(
+            _("An explained reuse needs a note saying how it is explained."), fields={"note": "required"}
+        )
+    declaration = (
+        TransitDeclaration.objects.select_for_update(no_key=True)
+        .select_related("origin", "destination")
+        .get(pk=scan.declaration_id)
+    )
+    if not may_review(by, declaration):
+        raise NotAllowed(_("Only headquarters or the province's inspector may review a reused scan."))
+    if not Scan.objects.filter(pk=scan.pk).reuse_findings().exists():
+        raise IllegalTransition(
+            _("This scan is not the same image as another truck's scan: there is no reuse to review."),
+            fields={"scan": scan.pk},
+        )
+    earlier = ScanReuseReview.objects.select_related("by").filter(scan_id=scan.pk).first()
+    if earlier is not None:
+        raise IllegalTransition(already_reviewed_message(earlier), fields={"decision": earlier.decision})
+    with actor(by):
+        review = ScanReuseReview.objects.create(
+            scan=scan, declaration=declaration, decision=decision, note=note, by=by, at=timezone.now()
+        )
+    evidence.note_scan_reused(declaration_id=declaration.pk, reused=standing(declaration.pk), by_person=True)
+    what: dict[str, Param] = {"stage": Message(Stage(scan.stage).label), "id": Number(scan.pk)}
+    if decision == ReuseDecision.EXPLAINED:
+        message = Message(gettext_noop("Reuse of the %(stage)s scan no. %(id)s explained: %(note)s"), note=note, **what)
+    elif note:
+        message = Message(gettext_noop("Reuse of the %(stage)s scan no. %(id)s confirmed: %(note)s"), note=note, **what)
+    else:
+        message = Message(gettext_noop("Reuse of the %(stage)s scan no. %(id)s confirmed."), **what)
+    evidence.note_event(
+        declaration_id=declaration.pk,
+        kind=f"scan_reuse_{decision}",
+        at=review.at,
+        actor=by,
+        message=message,
+        data={"scan": scan.pk, "repeats": scan.repeats_scan, "review": review.pk, "decision": decision, "note": note},
+    )
+    if decision == ReuseDecision.CONFIRMED:
+        # Escalated as a suspicious comparison is: those who follow it up are told, the reviewer aside.
+        provinces = (declaration.origin.province_id, declaration.destination.province_id)
+        told = [u for u in [*headquarters(), *inspectors_of(*provinces)] if u.pk != by.pk]
+        notify(
+            Kind.SCAN_ESCALATED,
+            told,
+            title=Message("%(serial)s", serial=Ident("serial", declaration.serial)),
+            body=note[:500] or message,
+            url=reverse("scans:declaration", args=[declaration.pk]) + f"#scan-{scan.pk}",
+            subject=f"scan_reuse:{scan.pk}",
+        )
+    return review

@@ -1,0 +1,206 @@
+"""A reused scan reviewed: the province's inspector or headquarters looks at a scan that is the same image as
+another truck's scan and records it explained (with a note: an honest re-upload) or confirmed. The review is
+a record of its own, the scan untouched; an explained reuse stops the ``scan_reused`` signal, a confirmed one
+keeps it and is escalated as a suspicious comparison is."""
+
+import html as htmllib
+import re
+
+import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from accounts.models import Role
+from core.errors import IllegalTransition, InvalidInput, NotAllowed
+from declarations import monitoring, timeline
+from declarations.models import DeclarationEvent, TransitDeclaration
+from notifications.models import Kind, Notification
+from scans import reuse_reviews
+from scans.models import ReuseDecision, Scan, ScanReuseReview, Stage
+from tests.factories import DeclarationFactory, UserFactory
+from tests.scans import images
+from tests.scans.conftest import upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def first(bazargan, tehran):
+    return DeclarationFactory(origin=bazargan, destination=tehran, serial="1405-BZG-90000001")
+
+
+@pytest.fixture
+def other_truck(bazargan, sarakhs):
+    """Bazargan → Sarakhs, another truck, whose origin scan is the first declaration's image."""
+    return DeclarationFactory(origin=bazargan, destination=sarakhs, serial="1405-BZG-90000002")
+
+
+@pytest.fixture
+def reused(first, other_truck, origin_clerk):
+    data = images.png(41)
+    upload(first, Stage.ORIGIN, origin_clerk, data)
+    return upload(other_truck, Stage.ORIGIN, origin_clerk, data)
+
+
+def _flagged() -> set:
+    return set(monitoring.filter_signal(TransitDeclaration.objects.all(), "scan_reused"))
+
+
+def _page(client, declaration) -> str:
+    return client.get(reverse("scans:declaration", args=[declaration.pk])).content.decode()
+
+
+def _field_errors(html: str, scan: Scan, name: str) -> list[str]:
+    """The error lines under field ``name`` of the review form of ``scan`` (its ids carry the scan)."""
+    field_id = f"id_reuse{scan.pk}_{name}"
+    for block in re.split(r'<(?:div class="mb-2|fieldset)', html)[1:]:
+        if f'id="{field_id}' in block:
+            found = re.findall(r'<div class="invalid-feedback[^"]*"[^>]*>(.*?)</div>', block, re.S)
+            return [htmllib.unescape(re.sub(r"<[^>]+>", "", e)).strip() for e in found]
+    raise AssertionError(f"no field {field_id} on the page")
+
+
+def test_the_inspector_explains_a_reuse_and_the_declaration_no_longer_raises_the_signal(
+    client, reused, other_truck, inspector
+):
+    assert _flagged() == {other_truck}
+    client.force_login(inspector)
+    page = _page(client, other_truck)
+    assert f'id="reuse-{reused.pk}"' in page and 'data-review="pending"' in page
+    assert f'action="{reverse("scans:reuse_review", args=[reused.pk])}"' in page
+
+    note = "The clerk uploaded the first truck's file by mistake, then the right one; checked with the scanner log."
+    response = client.post(reverse("scans:reuse_review", args=[reused.pk]), {"decision": "explained", "note": note})
+    assert response.status_code == 302
+
+    review = ScanReuseReview.objects.get()
+    assert (review.scan, review.declaration, review.decision, review.note, review.by) == (
+        reused,
+        other_truck,
+        ReuseDecision.EXPLAINED,
+        note,
+        inspector,
+    )
+    # A record of its own: the scan keeps what it repeats (evidence is never edited).
+    assert Scan.objects.get(pk=reused.pk).repeats_scan == reused.repeats_scan
+    assert _flagged() == set()
+    other_truck.refresh_from_db()
+    assert "scan_reused" not in {s.key for s in monitoring.signals_holding(other_truck)}
+    # Audited, and on the declaration's timeline.
+    entry = LogEntry.objects.get(content_type=ContentType.objects.get_for_model(ScanReuseReview), object_id=review.pk)
+    assert entry.actor == inspector
+    event = DeclarationEvent.objects.get(declaration=other_truck, kind="scan_reuse_explained")
+    assert event.actor == inspector and event.data["scan"] == reused.pk
+    items = [i for i in timeline.build(other_truck, inspector) if i.kind == "scan_reuse_explained"]
+    assert len(items) == 1 and note in htmllib.unescape(items[0].detail)
+
+    # The page says how it was decided; no form any more.
+    page = client.get(response.url).content.decode()
+    assert 'data-review="explained"' in page and note in htmllib.unescape(page)
+    # The reuse's own note above says so, a note now rather than a danger.
+    (alert,) = re.findall(r'<p class="alert[^"]*scan-reuse.*?</p>', page, re.S)
+    assert "alert-info" in alert and 'data-decision="explained"' in alert and "Reviewed: explained" in alert
+    assert reverse("scans:reuse_review", args=[reused.pk]) not in page
+
+
+def test_an_explanation_without_a_note_is_refused_beside_the_note(client, settings, reused, other_truck, hq):
+    client.force_login(hq)
+    response = client.post(reverse("scans:reuse_review", args=[reused.pk]), {"decision": "explained", "note": " "})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert _field_errors(html, reused, "note") == ["An explained reuse needs a note saying how it is explained."]
+    assert _field_errors(html, reused, "decision") == []
+    assert 'aria-invalid="true"' in html
+    assert not ScanReuseReview.objects.exists() and _flagged() == {other_truck}
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa"
+    html = client.post(reverse("scans:reuse_review", args=[reused.pk]), {"decision": "explained"}).content.decode()
+    assert _field_errors(html, reused, "note") == ["برای توجیه اسکن تکراری، توضیح دهید چگونه توجیه می‌شود."]
+    assert "بررسی اسکن‌های تکراری" in html
+    # and the service refuses it too, naming the field
+    with pytest.raises(InvalidInput) as refused:
+        reuse_reviews.reuse_review(scan=reused, by=hq, decision="explained", note="")
+    assert "note" in refused.value.fields
+
+
+def test_a_confirmed_reuse_keeps_the_signal_and_is_escalated(client, reused, other_truck, hq, inspector, khorasan):
+    khorasan_inspector = UserFactory(username="khr_inspector", role=Role.INSPECTOR, province=khorasan)
+    other_hq = UserFactory(username="hq2", role=Role.HQ)
+    client.force_login(hq)
+    note = "No scanner record of this truck at Bazargan that day."
+    response = client.post(reverse("scans:reuse_review", args=[reused.pk]), {"decision": "confirmed", "note": note})
+    assert response.status_code == 302
+
+    assert ScanReuseReview.objects.get().decision == ReuseDecision.CONFIRMED
+    assert _flagged() == {other_truck}
+    told = Notification.objects.filter(kind=Kind.SCAN_ESCALATED)
+    assert {n.user for n in told} == {inspector, khorasan_inspector, other_hq}  # not the reviewer
+    assert {n.body for n in told} == {note}
+    assert all(n.url.endswith(f"#scan-{reused.pk}") for n in told)
+    items = [i for i in timeline.build(other_truck, hq) if i.kind == "scan_reuse_confirmed"]
+    assert [i.severity for i in items] == ["danger"]
+    (alert,) = re.findall(r'<p class="alert[^"]*scan-reuse.*?</p>', _page(client, other_truck), re.S)
+    assert "alert-danger" in alert and "Reviewed: confirmed" in alert
+
+    # Once per finding: a second review is refused, on the page it returns to.
+    again = client.post(
+        reverse("scans:reuse_review", args=[reused.pk]),
+        {"decision": "explained", "note": "a change of mind"},
+        follow=True,
+    )
+    assert "already reviewed" in again.content.decode()
+    assert ScanReuseReview.objects.count() == 1 and _flagged() == {other_truck}
+
+
+def test_only_headquarters_and_the_provinces_inspectors_review(
+    client, reused, other_truck, origin_clerk, it_officer, sarakhs, tehran_province
+):
+    url = reverse("scans:reuse_review", args=[reused.pk])
+    body = {"decision": "confirmed"}
+    sarakhs_clerk = UserFactory(username="srk_clerk", role=Role.OFFICE, office=sarakhs)
+    for user in (origin_clerk, sarakhs_clerk, it_officer):
+        client.force_login(user)
+        assert client.post(url, body).status_code == 403, user
+        assert reverse("scans:reuse_review", args=[reused.pk]) not in _page(client, other_truck)
+    # An inspector of another province does not see the declaration at all.
+    client.force_login(UserFactory(username="thr_inspector", role=Role.INSPECTOR, province=tehran_province))
+    assert client.post(url, body).status_code == 404
+    with pytest.raises(NotAllowed):
+        reuse_reviews.reuse_review(scan=reused, by=origin_clerk, decision="confirmed")
+    assert not ScanReuseReview.objects.exists()
+
+
+def test_a_scan_that_repeats_no_other_trucks_scan_has_nothing_to_review(
+    client, first, bazargan, origin_clerk, inspector
+):
+    same_truck = DeclarationFactory(origin=bazargan, destination=first.destination, vehicle=first.vehicle)
+    data = images.png(42)
+    original = upload(first, Stage.ORIGIN, origin_clerk, data)
+    again = upload(same_truck, Stage.ORIGIN, origin_clerk, data)  # one pass, two declarations: a note
+    client.force_login(inspector)
+    assert 'id="reuse-reviews"' not in _page(client, same_truck)
+    for scan in (original, again):
+        response = client.post(reverse("scans:reuse_review", args=[scan.pk]), {"decision": "confirmed"}, follow=True)
+        assert "there is no reuse to review" in response.content.decode()
+    with pytest.raises(IllegalTransition):
+        reuse_reviews.reuse_review(scan=again, by=inspector, decision="confirmed")
+    assert not ScanReuseReview.objects.exists()
+
+
+def test_the_signal_stays_until_every_reuse_of_the_declaration_is_explained(first, other_truck, origin_clerk, hq):
+    a, b = images.png(43), images.png(44)
+    upload(first, Stage.ORIGIN, origin_clerk, a)
+    upload(first, Stage.ORIGIN, origin_clerk, b)
+    reused_a = upload(other_truck, Stage.ORIGIN, origin_clerk, a)
+    reused_b = upload(other_truck, Stage.ORIGIN, origin_clerk, b)
+
+    reuse_reviews.reuse_review(scan=reused_a, by=hq, decision="explained", note="re-upload, checked")
+    assert _flagged() == {other_truck}
+    reuse_reviews.reuse_review(scan=reused_b, by=hq, decision="explained", note="re-upload, checked too")
+    assert _flagged() == set()
+    # A reuse found later raises it again.
+    c = images.png(45)
+    upload(first, Stage.ORIGIN, origin_clerk, c)
+    upload(other_truck, Stage.ORIGIN, origin_clerk, c)
+    assert _flagged() == {other_truck}
