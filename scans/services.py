@@ -99,11 +99,14 @@ def scan_upload(
     ``view``: which view of the pass the files are (``single``, or ``top`` / ``side`` of a
     dual-view scanner); each view is compared with the same view of the other stage.
 
-    Steps: 1 rights and fields; 2 content checks of every file (``validation``); 3 in one
-    transaction, under a lock per image (``_lock_images``), the look for the same image stored
-    before (refused on this declaration, recorded when another's) and the rows and files (files
-    removed again if it fails); 4 previews and, when both stages have a scan, a comparison
-    enqueued after commit.
+    Steps: 1 rights and fields, and a first answer on the declaration's status, the capture time and
+    the view (``_check_fits``), before any file is read; 2 content checks of every file
+    (``validation``); 3 in one transaction, with the declaration's row locked (``_lock_declaration``)
+    and a lock per image (``_lock_images``), the same checks again on the declaration as it stands
+    under the lock (another upload, a departure or an arrival may have committed since step 1), the
+    look for the same image stored before (refused on this declaration, recorded when another's) and
+    the rows and files (files removed again if it fails); 4 previews and, when both stages have a
+    scan, a comparison enqueued after commit.
     """
     if stage not in Stage.values:
         raise InvalidInput(_("Unknown stage '%(stage)s'.") % {"stage": stage}, fields={"stage": stage})
@@ -128,8 +131,8 @@ def scan_upload(
         raise InvalidInput(_("The capture time is required."), fields={"captured_at": "required"})
     if captured_at > timezone.now() + dt.timedelta(minutes=5):
         raise InvalidInput(_("The capture time is in the future."), fields={"captured_at": str(captured_at)})
-    _check_capture_in_journey(declaration, stage, captured_at)
-    _check_view_matches(declaration, stage, view)
+    # A first answer, before the files are read; the one that counts is given again under the lock (step 3).
+    _check_fits(declaration, stage, view, captured_at)
     if not files:
         raise InvalidInput(_("Choose at least one image file."), fields={"file": "required"})
 
@@ -147,9 +150,15 @@ def scan_upload(
     written: list[str] = []
     try:
         with transaction.atomic(), actor(by):
+            # Checked and stored with the declaration locked: two uploads at the same instant (a single
+            # view here, the other side's top view there) would each pass the checks of step 1 on a
+            # declaration without the other's scan, and both be stored. The second now waits for the
+            # first, then is refused as if it had come after it.
+            locked = _lock_declaration(declaration.pk)
             # Looked for and stored under one lock per image: two uploads of one image at the same
             # instant would each find no earlier scan, and both be stored as the first.
             _lock_images(checked)
+            _check_fits(locked, stage, view, captured_at)
             _refuse_duplicates(declaration, stage, checked)
             earlier = [_earlier_same_image(declaration, image) for image, _name in checked]
             scans = []
@@ -187,6 +196,25 @@ def scan_upload(
             default_storage.delete(name)
         raise
     return scans
+
+
+def _lock_declaration(declaration_id: int) -> TransitDeclaration:
+    """The declaration's row, locked until the upload's transaction ends and read as it stands now:
+    uploads to one declaration are checked and stored one after the other. ``FOR NO KEY UPDATE``, as
+    ``evidence.note_plate_reads`` takes it: the rows that point at the declaration (a plate read's match,
+    another's scan) are still inserted meanwhile. SQLite ignores it: its transactions begin IMMEDIATE,
+    one writer at a time (settings)."""
+    return TransitDeclaration.objects.select_for_update(no_key=True).get(pk=declaration_id)
+
+
+def _check_fits(declaration: TransitDeclaration, stage: str, view: str, captured_at: dt.datetime) -> None:
+    """The scan fits the declaration as ``declaration`` has it: its status takes a scan of ``stage``
+    (``stage_open``), the capture time falls in the journey (``_check_capture_in_journey``), the view
+    matches the other side's (``_check_view_matches``)."""
+    if not stage_open(declaration, stage):
+        raise IllegalTransition(stage_closed_message(declaration, stage), fields={"status": declaration.status})
+    _check_capture_in_journey(declaration, stage, captured_at)
+    _check_view_matches(declaration, stage, view)
 
 
 # A truck may wait in the origin's yard, scanned at the gate, before its declaration is keyed in; a
