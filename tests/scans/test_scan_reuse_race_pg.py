@@ -20,10 +20,11 @@ from tests.scans.conftest import stored_files, upload
 pytestmark = pytest.mark.postgres
 
 
-def race(monkeypatch, first, second) -> tuple[object, object]:
+def race(monkeypatch, first, second, *, waits_on: str = "advisory") -> tuple[object, object]:
     """``first()`` paused just after it looked for the image stored before; ``second()`` started
-    then, on another connection, must wait for a lock before the first is let go. Returns what each
-    returned or raised."""
+    then, on another connection, must wait for a lock (``waits_on``: the image's advisory lock, or
+    ``transactionid`` for the declaration's row when both upload to one declaration) before the
+    first is let go. Returns what each returned or raised."""
     out: dict[str, object] = {}
     looked, release, second_pid = threading.Event(), threading.Event(), []
     look = services._earlier_same_image
@@ -70,7 +71,7 @@ def race(monkeypatch, first, second) -> tuple[object, object]:
             if not b.is_alive():
                 break
             threading.Event().wait(0.05)
-        assert waited == "advisory", f"the second upload did not wait for the first: {out.get('second')!r}"
+        assert waited == waits_on, f"the second upload did not wait for the first: {out.get('second')!r}"
     finally:
         release.set()
         a.join(60)
@@ -109,6 +110,7 @@ def test_the_same_image_twice_on_one_declaration_at_once_the_second_is_refused(
         monkeypatch,
         lambda: upload(first, Stage.ORIGIN, origin_clerk, data),
         lambda: upload(first, Stage.ORIGIN, origin_clerk, data, name="again.png"),
+        waits_on="transactionid",  # the declaration's row, locked first by every upload to it
     )
     assert isinstance(stored, Scan), stored
     assert isinstance(refused, services.DuplicateScan) and http_status(refused) == 409, refused
