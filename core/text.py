@@ -134,6 +134,33 @@ def format_number(value, decimals: int | None = None, *, persian: bool | None = 
     return persian_digits(text.translate(_PERSIAN_SEPARATORS)) if persian else text
 
 
+EMPTY = "—"  # what a page, a PDF or a cell of text writes for a value there is none of
+
+
+def amount(
+    value, decimals: int | None = None, *, persian: bool | None = None, group: bool = True, zero_is_none: bool = False
+) -> str:
+    """An amount (a weight, a value, a guarantee) as ``format_number`` writes it, «—» when there is none: None,
+    empty text, and with ``zero_is_none`` 0 too (a field that stores 0 when no amount was given,
+    ``stores_zero_for_none``)."""
+    if value is None or value == "":
+        return EMPTY
+    if zero_is_none:
+        try:
+            number = _decimal(value) or Decimal(str(value).strip())
+        except InvalidOperation:
+            number = None
+        if number is not None and number.is_finite() and not number:
+            return EMPTY
+    return format_number(value, decimals, persian=persian, group=group)
+
+
+def stores_zero_for_none(model, name: str) -> bool:
+    """Does ``model`` store 0 in its amount field ``name`` when no amount was given (its ``ZERO_IS_NONE``), so that
+    0 there reads «—», as the declaration page writes it?"""
+    return name in getattr(model, "ZERO_IS_NONE", ())
+
+
 def digits(value, *, persian: bool | None = None) -> str:
     """The one helper for numbers inside text: in Persian, Persian digits and a decimal point
     between digits written ٫ (``۶۴٫۹``); a number (int, float, Decimal) as ``format_number``

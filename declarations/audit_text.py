@@ -4,9 +4,9 @@
 Fields by their verbose names in the reader's language; choices and an event's kind by their labels;
 yes/no; times in Jalali, Tehran time, dates and numbers in the reader's digits; a related row by its name
 (a truck by its plate, a camera by its code, a person by name); JSON lists as their values (identifiers
-isolated, as ``idents`` writes them in text); empty values («None», ``{}``, ``[]``) as «—». A reverse
-relation (auditlog writes a new row's as ``declarations.DeclarationEvent.None``) and a new row's id say
-nothing to a person and are left out. What is stored is never changed: this only writes it.
+isolated, as ``idents`` writes them in text); empty values («None», ``{}``, ``[]``, an amount stored as 0
+when none was given) as «—». A reverse relation (auditlog writes a new row's as
+``declarations.DeclarationEvent.None``) and a new row's id say nothing to a person and are left out. What is stored is never changed: this only writes it.
 """
 
 from __future__ import annotations
@@ -23,12 +23,11 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from core.dates import format_jalali
-from core.text import arrow, digits, is_persian, isolate
+from core.text import EMPTY, amount, arrow, digits, is_persian, isolate, stores_zero_for_none
 
 from . import idents
 from .creation import source_ref_display
 
-EMPTY = "—"
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 # Identifier fields (by name, in any model), written through their kind's plain-text helper (isolated).
@@ -213,6 +212,8 @@ class ChangeWriter:
         if field.name in IDENTIFIERS:  # in their own order in a right-to-left line, Latin digits as issued
             return IDENTIFIERS[field.name](text) or EMPTY
         if isinstance(field, models.IntegerField | models.DecimalField | models.FloatField):
+            if stores_zero_for_none(field.model, field.name):  # 0: no amount given
+                return amount(text, persian=persian, group=False, zero_is_none=True)
             return digits(text, persian=persian)
         if field.name == "status_source_ref":
             return source_ref_display(text)  # an import batch named in the page's words

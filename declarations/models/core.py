@@ -229,6 +229,9 @@ class TransitDeclaration(models.Model):
     mrn = models.CharField(_("movement reference number"), max_length=18, blank=True)
     guarantee_ref = models.CharField(_("guarantee reference"), max_length=40, blank=True)
     guarantee_amount = models.DecimalField(_("guarantee amount (rial)"), max_digits=20, decimal_places=0, default=0)
+    # Amounts left empty are stored as 0 (the import's and the form's default): 0 there reads «—»
+    # (``core.text.amount``), on the declaration's page as in the audit trail and its XLSX.
+    ZERO_IS_NONE = ("guarantee_amount",)
     deadline = models.DateTimeField(_("transit deadline"), null=True, blank=True)
 
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REGISTERED)
@@ -417,6 +420,7 @@ class GoodsItem(models.Model):
     gross_weight_kg = models.DecimalField(_("gross weight (kg)"), max_digits=14, decimal_places=3)
     value = models.DecimalField(_("value (USD)"), max_digits=16, decimal_places=2, default=0)
     serials = models.JSONField(_("goods serials / IMEIs"), default=list, blank=True)
+    ZERO_IS_NONE = ("gross_weight_kg", "value")  # stored 0 when left empty (``TransitDeclaration.ZERO_IS_NONE``)
 
     class Meta:
         verbose_name = _("goods item")

@@ -433,6 +433,25 @@ def test_a_change_is_written_as_the_page_writes_yes_no_and_numbers(client, decla
     assert "۱۲۵۰۰۰۰" in row and "1250000" not in row
 
 
+@pytest.mark.persian
+def test_a_guarantee_amount_not_given_reads_as_a_dash_not_zero_on_the_page_and_in_the_xlsx(
+    client, bazargan, tehran, hq
+):
+    from tests.factories import DeclarationFactory
+
+    declaration = DeclarationFactory(origin=bazargan, destination=tehran, guarantee_amount=0)  # 0: none given
+    declaration.guarantee_amount = 1250000
+    declaration.save()
+    created, given = entries_of(declaration)
+    client.force_login(hq)
+    page = client.get(reverse("reports:audit"), {"object": str(declaration.pk)}).content.decode()
+    cells = _changes_cells(client, [created, given])
+    for creation in (_row_of(page, created), cells[0]):
+        assert "مبلغ تضمین" not in creation  # made with no amount: nothing to list, as for any empty field
+    for change in (_row_of(page, given), cells[1]):
+        assert "مبلغ تضمین (ریال): — ← ۱۲۵۰۰۰۰" in change and "۰ ←" not in change
+
+
 def test_the_export_writes_a_change_a_service_logged_with_yes_no_and_null_values(client, declaration, hq, it_officer):
     # A model version promoted (anpr.registry) logs its own changes: a yes/no and a null, not text.
     with audit.actor(it_officer):

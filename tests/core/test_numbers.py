@@ -6,7 +6,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from core.text import arrow, digits, format_number
+from core.text import amount, arrow, digits, format_number
 
 
 def render(source: str, **context) -> str:
@@ -37,6 +37,14 @@ def test_digits_in_persian_text_have_the_persian_decimal_separator():
     assert digits(1405, persian=True) == "۱۴۰۵"  # a count or a year: not grouped
     assert digits("تسویه. 28 روز", persian=True) == "تسویه. ۲۸ روز"  # a full stop stays one
     assert digits(64.9, persian=False) == "64.9"
+
+
+def test_an_amount_there_is_none_of_reads_as_a_dash():
+    assert amount(None, persian=True) == amount("", persian=True) == "—"
+    assert amount(Decimal("0"), persian=True) == "۰"  # a zero given is a zero
+    assert amount(Decimal("0.000"), persian=True, zero_is_none=True) == amount("0", zero_is_none=True) == "—"
+    assert amount("1250000", persian=True, group=False, zero_is_none=True) == "۱۲۵۰۰۰۰"
+    assert amount(Decimal("11240000000"), 0, persian=False) == "11,240,000,000"
 
 
 def test_the_fa_and_num_filters_follow_the_page_language():
