@@ -2,7 +2,7 @@
 with the stored SHA-256 in constant time.
 
 ``request.user`` is the token's user, ``request.auth`` the ``ApiToken`` itself, so whatever the
-request records can name the token (``str(token)``: "token ab12cd34ef… of ics"). An unknown,
+request records can name the token (``token.via_ref``: "token ab12cd34ef… of ics"). An unknown,
 revoked or expired key, or one of an inactive user, is refused with 401 and a body that says which.
 """
 

@@ -309,8 +309,18 @@ class ApiToken(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        username = self.user.username if self.user_id else "?"
-        return f"token {self.prefix}… of {username}"
+        # In the reader's language (the admin, an audit entry's subject), the prefix and the username isolated:
+        # Latin in a Persian line keeps its order. The audit seal names the token by ``via_ref``.
+        return gettext("token %(prefix)s of %(username)s") % {
+            "prefix": isolate(f"{self.prefix}…"),
+            "username": isolate(self.user.username if self.user_id else "?"),
+        }
+
+    @property
+    def via_ref(self) -> str:
+        """The token as an audit seal names the request it came with (``core.audit``): stored with the entry
+        and hashed into the chain, so the same text in every language, as every seal since the first has it."""
+        return f"token {self.prefix}… of {self.user.username if self.user_id else '?'}"
 
     def matches(self, key: str) -> bool:
         """Constant-time comparison of ``key`` with the stored hash."""

@@ -172,9 +172,10 @@ def _seal_entry(sender, instance: LogEntry, created: bool, using: str, **kwargs)
 
 
 def _token_of(ctx: Context) -> str:
-    """The API or camera token the request came with ("token ab12cd34ef… of ics"): each use is attributable."""
+    """The API or camera token the request came with ("token ab12cd34ef… of ics"): each use is attributable. An
+    auth object's ``via_ref`` (an API token's text in no language), else its ``str``."""
     auth = getattr(ctx.request, "auth", None)
-    return str(auth)[:200] if auth is not None else ""
+    return str(getattr(auth, "via_ref", auth))[:200] if auth is not None else ""
 
 
 def _refuse_delete(sender, instance, **kwargs) -> None:

@@ -78,7 +78,7 @@ def test_a_key_opens_the_api_and_its_use_is_recorded(ics, api_token_for, declara
     token = ApiToken.objects.get()
     assert token.last_used_ip == "198.51.100.7"
     assert timezone.now() - token.last_used_at < dt.timedelta(minutes=1)
-    assert str(token) == f"token {token.prefix}… of ics"
+    assert token.via_ref == f"token {token.prefix}… of ics"  # as the audit seal names it
 
 
 def test_a_use_from_another_address_is_recorded_at_once(ics, api_token_for, declaration):
@@ -100,7 +100,26 @@ def test_the_request_names_the_token(ics, api_token_for, rf):
 
     assert user == ics
     assert isinstance(token, ApiToken)
-    assert str(token).startswith("token ") and str(token).endswith(" of ics")
+    assert token.via_ref.startswith("token ") and token.via_ref.endswith(" of ics")
+
+
+@pytest.mark.parametrize(
+    ("language", "named"),
+    [
+        pytest.param("fa", "توکن \u2066{p}…\u2069 کاربر \u2066ics\u2069", marks=pytest.mark.persian),
+        ("en", "token \u2066{p}…\u2069 of \u2066ics\u2069"),
+    ],
+    ids=["fa", "en"],
+)
+def test_a_token_is_named_in_the_readers_language_its_prefix_and_user_isolated(ics, api_token_for, language, named):
+    from django.utils import translation
+
+    api_token_for(ics)
+    token = ApiToken.objects.get()
+    with translation.override(language):
+        assert str(token) == named.format(p=token.prefix)
+    with translation.override("fa"):
+        assert token.via_ref == f"token {token.prefix}… of ics"  # the seal's reference: stored, in no language
 
 
 @pytest.mark.parametrize(
