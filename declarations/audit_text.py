@@ -3,7 +3,7 @@
 
 Fields by their verbose names in the reader's language; choices and an event's kind by their labels;
 yes/no; times in Jalali, Tehran time, dates and numbers in the reader's digits; a related row by its name
-(a truck by its plate, a camera by its code, a person by name); JSON lists as their values (identifiers
+(a declaration by its serial, a truck by its plate, a camera by its code, a person by name); JSON lists as their values (identifiers
 isolated, as ``idents`` writes them in text); empty values («None», ``{}``, ``[]``, an amount stored as 0
 when none was given) as «—». A reverse relation (auditlog writes a new row's as
 ``declarations.DeclarationEvent.None``) and a new row's id say nothing to a person and are left out. What is stored is never changed: this only writes it.
@@ -273,9 +273,12 @@ class ChangeWriter:
 
     @staticmethod
     def name_of(obj) -> str:
-        """A row as the pages name it: a truck by its plate, a camera by its code, a person by name."""
-        from .models import Vehicle
+        """A row as the pages name it: a declaration by its serial and a truck by its plate (isolated), a camera
+        by its code, a person by name."""
+        from .models import TransitDeclaration, Vehicle
 
+        if isinstance(obj, TransitDeclaration):
+            return idents.serial_text(obj.serial)
         if isinstance(obj, Vehicle):
             return idents.plate_text(obj.plate, obj.country)
         if hasattr(obj, "get_full_name"):

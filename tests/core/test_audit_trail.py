@@ -634,6 +634,25 @@ def test_a_timeline_events_entry_names_its_declarations_serial_and_the_events_ti
     assert f"{declaration.pk} cancel" in _row_of(page, gone_entry).split("<td>")[6]  # as stored
 
 
+def test_a_declaration_a_change_names_is_named_by_its_serial_isolated_on_the_page_and_in_the_xlsx(
+    client, declaration, origin_clerk, hq
+):
+    """A row pointing to a declaration (a timeline event, a letter, an extension) named it by its bare serial,
+    which a right-to-left line lays out with its neighbours (``T1404…`` beside Persian text): it is isolated,
+    as the subject column and the pages write it."""
+    from core.text import isolate
+
+    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    event = DeclarationEvent.objects.get(declaration=declaration, kind="depart")
+    created = LogEntry.objects.get_for_object(event).get(action=LogEntry.Action.CREATE)
+    client.force_login(hq)
+    page = client.get(reverse("reports:audit")).content.decode()
+    changes = _row_of(page, created).split('<td class="small">')[1]
+    cell = _changes_cells(client, [created])[0]
+    for shown in (changes, cell):
+        assert f": {isolate(declaration.serial)}" in shown and f": {declaration.serial}" not in shown
+
+
 def test_a_page_of_many_entries_looks_up_the_rows_they_name_a_few_at_a_time(
     client, bazargan, tehran, origin_clerk, hq, django_assert_max_num_queries
 ):
