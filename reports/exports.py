@@ -7,8 +7,9 @@ past their deadline, and says the full list is in the XLSX/CSV.
 
 Labels (``labels``) are Persian: the return is an official Persian document for headquarters,
 like the letters. Dates in CSV/XLSX are Jalali with ASCII digits (sortable, machine-readable); the
-PDF uses Persian digits. The CSV, read by programs, gives its period as codes (``period_rows``). An office's part of a province's return, made from its stored CSV, is
-``reports.parts``.
+PDF uses Persian digits. The CSV, read by programs, gives its period, province, office and standing as
+codes (``period_rows``, ``scope_rows``). An office's part of a province's return, made from its stored CSV,
+is ``reports.parts``.
 """
 
 from __future__ import annotations
@@ -256,13 +257,23 @@ def period_rows(figures: dict) -> list[list[str]]:
     ]
 
 
+def scope_rows(figures: dict) -> list[list[str]]:
+    """The CSV's province (``IR``: the nation), office (an office's part) and standing, for programs: codes, in
+    the label column as in the value column as the period's rows have them. No name stored at build and no
+    sentence: the XLSX and PDF name them in Persian (``figure_sheets``, ``render_pdf``)."""
+    province = figures["province"] or "IR"
+    provisional = "yes" if figures.get("provisional") else "no"
+    return [
+        ["return", "province", province, province],
+        *([["return", "office", figures["office"], figures["office"]]] if figures.get("office") else []),
+        ["return", "provisional", provisional, provisional],
+    ]
+
+
 def csv_head(w, figures: dict) -> None:
     w.writerow(["section", "key", "label", "value"])
     w.writerows(period_rows(figures))
-    w.writerow(["return", "province", figures["province_name"], figures["province"] or "IR"])
-    if figures.get("office"):  # an office's part of the province's return
-        w.writerow(["return", "office", figures["office_name"], figures["office"]])
-    w.writerow(["return", "provisional", standing(figures), "yes" if figures.get("provisional") else "no"])
+    w.writerows(scope_rows(figures))
     w.writerows(summary_rows(figures))
     for p in figures.get("provinces", []):
         for k in returns.BALANCE_KEYS:

@@ -65,6 +65,10 @@ def test_it_builds_a_versioned_snapshot_with_all_exports(unsettled, west_az, ins
         ["return", "end", "2025-08-23", "2025-08-23T00:00:00+03:30"],
     ]
     assert "مرداد" not in text
+    # Its province and standing by code, as programs read them: no name stored at build (the XLSX and PDF
+    # name them in Persian).
+    assert rows[4:6] == [["return", "province", "WAZ", "WAZ"], ["return", "provisional", "no", "no"]]
+    assert "آذربایجان" not in text and "قطعی" not in text
     header_at = rows.index(
         [
             "شماره سریال",
