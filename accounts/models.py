@@ -308,6 +308,8 @@ class ApiToken(models.Model):
         verbose_name_plural = _("API tokens")
         ordering = ["-created_at", "-id"]
 
+    STR_RELATED = ("user",)  # what ``__str__`` follows: read with the rows when many are named (the audit trail)
+
     def __str__(self) -> str:
         # In the reader's language (the admin, an audit entry's subject), the prefix and the username isolated:
         # Latin in a Persian line keeps its order. The audit seal names the token by ``via_ref``.

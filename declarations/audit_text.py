@@ -101,6 +101,12 @@ def _json_item(value) -> str:
     return isolate(str(value))
 
 
+def _named_rows(model):
+    """``model``'s rows with those its name follows (its ``STR_RELATED``: an inspection is named by its
+    office), so that naming many costs no query each."""
+    return model._default_manager.select_related(*getattr(model, "STR_RELATED", ()))
+
+
 class ChangeWriter:
     """Writes entries' changes; keeps the names of the related rows it looked up, once per writer (an export
     of many entries asks again for no truck or person): a page's or a chunk's at once (``load``), else one
@@ -242,7 +248,7 @@ class ChangeWriter:
     def _related(self, model, pk: str) -> str:
         key = (model, pk)
         if key not in self._names:
-            obj = model._default_manager.filter(pk=pk).first() if pk.isdigit() else None
+            obj = _named_rows(model).filter(pk=pk).first() if pk.isdigit() else None
             self._names[key] = self.name_of(obj) if obj is not None else f"#{digits(pk)}"
         return self._names[key]
 
@@ -266,7 +272,7 @@ class ChangeWriter:
             ids = {pk for pk in ids if (related, pk) not in self._names}  # a chunk before looked them up
             if not ids:
                 continue
-            found = related._default_manager.in_bulk([int(pk) for pk in ids])
+            found = _named_rows(related).in_bulk([int(pk) for pk in ids])
             for pk in ids:
                 obj = found.get(int(pk))
                 self._names[related, pk] = self.name_of(obj) if obj is not None else f"#{digits(pk)}"

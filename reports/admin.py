@@ -61,6 +61,7 @@ class SystemProblemAdmin(JalaliAdmin):
 @admin.register(MonthlyReturn)
 class MonthlyReturnAdmin(EvidenceOnceAdmin, JalaliAdmin):
     list_display = ("year", "month", "province", "version", "status", jalali("built_at", "ساخته‌شده"), "unsettled_count")
+    list_select_related = ("province",)  # nullable (a national return): not read with the rows unless named
     list_filter = ("status", "province")
     jalali_fields = ("built_at", "submitted_at")
     readonly_fields = ("xlsx", "pdf", "csv")  # made by the system: no file is uploaded here, unscanned
@@ -78,6 +79,7 @@ class ReturnBuildAdmin(JalaliAdmin):
     queues a stuck one again, or fails it with its reason)."""
 
     list_display = ("year", "month", "province", "state", jalali("created_at"), jalali("finished_at"), "result")
+    list_select_related = ("province", "result__province")  # the return is named with its province (its __str__)
     list_filter = ("state",)
 
     def has_add_permission(self, request):

@@ -63,6 +63,10 @@ class Inspection(models.Model):
         ordering = ["-inspected_on", "-id"]
         indexes = [models.Index(fields=["office", "inspected_on"], name="inspection_office_on")]
 
+    # What ``__str__`` follows: read with the rows when many are named (the audit trail names an action's
+    # inspection, ``declarations.audit_text``).
+    STR_RELATED = ("office",)
+
     def __str__(self) -> str:
         return f"{self.office} {format_jalali(self.inspected_on)}"  # the audit trail keeps this text
 

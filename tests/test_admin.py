@@ -49,3 +49,32 @@ def test_the_persian_admin_index_has_no_english_headings(client, hq):
     assert "برنامه‌های تأیید دومرحله‌ای" in page and "دستگاه‌های تأیید هویت" in page and "کدهای پشتیبان" in page
     assert "سامانه" in page and ">Axes<" not in page and "تلاش‌های ورود و قفل‌ها" in page
     assert "TOTP device" not in page and "Static device" not in page and ">Otp_" not in page.title()
+
+
+def test_the_returns_and_their_builds_list_at_a_few_queries_however_many_rows(client, hq, west_az):
+    """A return names its province (nullable: a national return has none), and a build its province and the
+    return it made (``MonthlyReturn.__str__`` follows the province): each row looked them up on its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.models import MonthlyReturn, ReturnBuild
+
+    User.objects.filter(pk=hq.pk).update(is_staff=True, is_superuser=True)
+    client.force_login(User.objects.get(pk=hq.pk))
+
+    def build(month: int) -> None:
+        made = MonthlyReturn.objects.create(year=1404, month=month, province=west_az, version=1, sha256="e" * 64)
+        ReturnBuild.objects.create(key=f"k{month}", year=1404, month=month, province=west_az, result=made)
+
+    def queries(model) -> int:
+        url = reverse(f"admin:reports_{model._meta.model_name}_changelist")
+        with CaptureQueriesContext(connection) as done:
+            assert client.get(url).status_code == 200
+        return len(done)
+
+    build(1)
+    client.get(reverse("admin:index"))  # the session and the content types read once
+    one = {model: queries(model) for model in (MonthlyReturn, ReturnBuild)}
+    for month in range(2, 7):
+        build(month)
+    assert {model: queries(model) for model in (MonthlyReturn, ReturnBuild)} == one

@@ -674,6 +674,44 @@ def test_a_page_of_many_entries_looks_up_the_rows_they_name_a_few_at_a_time(
     assert "رضا احمدی" in page  # the actor of the departures by name, still
 
 
+@pytest.mark.persian
+def test_entries_naming_inspections_look_them_up_with_their_offices_whatever_their_number(
+    client, bazargan, inspector, hq
+):
+    """An inspection's action or attachment names its inspection as «office date»: each inspection named
+    cost one more query for its office, a page of fifty entries on as many inspections as many queries."""
+    import datetime as dt
+
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.models import CHECKLIST, Inspection, InspectionAction
+
+    def inspect() -> None:
+        with audit.actor(inspector):
+            done = Inspection.objects.create(
+                office=bazargan,
+                inspector=inspector,
+                inspected_on=dt.date(2025, 8, 3),
+                **dict.fromkeys(CHECKLIST, "yes"),
+            )
+            InspectionAction.objects.create(
+                inspection=done, description="seal the store", responsible_office=bazargan, due_on=dt.date(2025, 9, 1)
+            )
+
+    inspect()
+    client.force_login(hq)
+    client.get(reverse("reports:audit"))  # the session and the content types read once
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(reverse("reports:audit")).content.decode()
+    assert "بازرسی: گمرک بازرگان ۱۴۰۴/۰۵/۱۲" in page  # the action's inspection, by its office and day
+    for _n in range(5):
+        inspect()
+    with CaptureQueriesContext(connection) as six:
+        page = client.get(reverse("reports:audit")).content.decode()
+    assert page.count("بازرسی: گمرک بازرگان ۱۴۰۴/۰۵/۱۲") == 6
+    assert len(six) == len(one), [q["sql"][:80] for q in six.captured_queries]
+
+
 @pytest.mark.parametrize(
     "language,expected",
     [
