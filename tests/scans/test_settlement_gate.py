@@ -56,6 +56,24 @@ def test_the_page_says_why_beside_the_settle_form_and_links_the_comparison(
     assert arrived.status == Status.ARRIVED
 
 
+@pytest.mark.persian
+def test_the_notice_says_each_block_once_under_its_heading_not_its_label_then_the_same_sentence(
+    client, arrived, done_comparison, dest_clerk
+):
+    """Each block read «<label>: <sentence>», the two saying the same («مقایسهٔ مشکوک تصویر اسکن در انتظار
+    بررسی است: مقایسهٔ تصویر اسکن مشکوک است …»): its sentence alone, under the notice's heading."""
+    client.force_login(dest_clerk)
+    page = client.get(reverse("declarations:detail", args=[arrived.pk])).content.decode()
+    notice = page.split('id="settlement-blocks"', 1)[1].split("</section>", 1)[0]
+    item = notice.split('data-block="scan_unreviewed"', 1)[1].split("</li>", 1)[0]
+    assert "مقایسهٔ تصویر اسکن مشکوک است و هنوز بررسی نشده است" in item
+    said = item.split("<a ", 1)[0]  # the sentence, before the link to the comparison
+    assert "در انتظار بررسی است" not in said and said.count("مقایسه") == 1
+    assert "تسویه تا رفع مغایرت متوقف است" in notice.split("<ul", 1)[0]  # the notice's own heading stays
+    blocked = page.split('id="settle-blocked"', 1)[1].split("</p>", 1)[0]
+    assert "مقایسهٔ مشکوک تصویر اسکن در انتظار بررسی است" in blocked  # the short label beside the settle form
+
+
 def test_accepted_on_review_the_declaration_settles(client, arrived, done_comparison, dest_clerk):
     services.comparison_review(comparison=done_comparison, by=dest_clerk, decision="accept")
     client.force_login(dest_clerk)
