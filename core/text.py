@@ -173,7 +173,25 @@ def digits(value, *, persian: bool | None = None) -> str:
     text = str(value)
     if not persian:
         return text
-    return persian_digits(_DECIMAL_POINT.sub(PERSIAN_DECIMAL, text))
+    if not any(ch in _OPENERS for ch in text):
+        return persian_digits(_DECIMAL_POINT.sub(PERSIAN_DECIMAL, text))
+    # An isolated identifier (a serial, a waybill, a value as typed) keeps its digits as issued: only the
+    # text around it is the sentence's.
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in _OPENERS:
+            if depth == 0:
+                parts.append(persian_digits(_DECIMAL_POINT.sub(PERSIAN_DECIMAL, text[start:i])))
+                start = i
+            depth += 1
+        elif ch == PDI and depth:
+            depth -= 1
+            if depth == 0:
+                parts.append(text[start : i + 1])
+                start = i + 1
+    tail = text[start:]
+    parts.append(tail if depth else persian_digits(_DECIMAL_POINT.sub(PERSIAN_DECIMAL, tail)))
+    return "".join(parts)
 
 
 def percent(value, *, persian: bool | None = None) -> str:

@@ -22,3 +22,16 @@ def test_a_cut_never_leaves_an_identifier_half_or_an_isolate_open():
     nested = f"Note {RLI}گفته شد {LRI}T1404-0001{PDI} و {LRI}T1404-0002{PDI}{PDI} end"
     cut = truncate_isolated(nested, 30)
     assert cut == f"Note {RLI}گفته شد {LRI}T1404-0001{PDI} و{PDI}…" and len(cut) <= 30
+
+
+def test_digits_in_persian_leave_an_isolated_identifier_as_issued():
+    """A sentence's numbers are written in Persian digits; a waybill or serial quoted in it (isolated
+    by its filter) keeps the digits it was issued with, as it is printed everywhere else."""
+    from core.text import LRI, PDI, digits, isolate
+
+    sentence = "Waybill " + isolate("WB-2024/77.5") + " is on 2 declarations, 3.5 t"
+    assert digits(sentence, persian=True) == "Waybill " + LRI + "WB-2024/77.5" + PDI + " is on ۲ declarations, ۳٫۵ t"
+    nested = "x 1 " + isolate("A " + isolate("9", "rtl") + " 8") + " 7"
+    assert digits(nested, persian=True) == "x ۱ " + isolate("A " + isolate("9", "rtl") + " 8") + " ۷"
+    assert digits("no isolate 12", persian=True) == "no isolate ۱۲"
+    assert digits(sentence, persian=False) == sentence

@@ -289,3 +289,13 @@ def test_a_value_no_maker_prints_is_refused_naming_it_and_nothing_is_recorded(cl
         )
     assert exc.value.fields == {"values": "not a serial"}
     assert not ArrivalSerial.objects.filter(declaration=arrived).exists()
+
+
+def test_the_settle_notice_quotes_a_duplicate_waybill_with_its_digits_as_issued(arrived, dest_clerk, client, settings):
+    TransitDeclaration.objects.filter(pk=arrived.pk).update(dup_waybill=True, waybill_no="WB-778812")
+    client.force_login(dest_clerk)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa"
+    page = client.get(reverse("declarations:detail", args=[arrived.pk])).content.decode()
+    notice = page[page.index('data-block="dup_waybill"') :].split("</li>")[0]
+    assert "\u2066WB-778812\u2069" in notice, notice
+    assert "WB-۷۷۸۸۱۲" not in page
