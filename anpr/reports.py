@@ -23,7 +23,7 @@ import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -412,8 +412,8 @@ class PlateHistory(Report):
 
 class CameraCorrections(Report):
     """How often people had to correct each camera's reads: a camera badly placed or dirty shows as a
-    high share. A read counts once, by its latest label (``PlateLabel``), under the reason it was in
-    the review queue; reads and labels are those captured in the period at the user's offices."""
+    high share. A read counts once, by its latest label (``PlateLabel``: corrected or not), under the
+    reason its first label gives (why it came to the review queue); reads and labels are those captured in the period at the user's offices."""
 
     code = "anpr-camera-corrections"
     title = _("Plate reads corrected by people, per camera")
@@ -440,14 +440,27 @@ class CameraCorrections(Report):
             .annotate(n=Count("id"))
             .values_list("camera_id", "n")
         )
-        newer = PlateLabel.objects.filter(read=OuterRef("read"), at__gt=OuterRef("at"))
-        latest = PlateLabel.objects.filter(self.user.scope_q("office")).filter(period).filter(~Q(Exists(newer)))
+        newer = PlateLabel.objects.filter(read=OuterRef("read")).filter(
+            Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), id__gt=OuterRef("id"))
+        )
+        # The reason of the read's first label: why it came to a person (a later look may have stored another).
+        first = PlateLabel.objects.filter(read=OuterRef("read")).order_by("at", "id").values("reason")[:1]
+        latest = (
+            PlateLabel.objects.filter(self.user.scope_q("office"))
+            .filter(period)
+            .filter(~Q(Exists(newer)))
+            .annotate(first_reason=Subquery(first))
+        )
         reviewed: dict[int, int] = {}
         corrected: dict[tuple[int, str], int] = {}
-        for row in latest.values("camera_id", "reason", "corrected").annotate(n=Count("read_id", distinct=True)):
+        for row in (
+            latest.values("camera_id", "first_reason", "corrected")
+            .annotate(n=Count("read_id", distinct=True))
+            .values("camera_id", "first_reason", "corrected", "n")
+        ):
             reviewed[row["camera_id"]] = reviewed.get(row["camera_id"], 0) + row["n"]
             if row["corrected"]:
-                key = (row["camera_id"], row["reason"])
+                key = (row["camera_id"], row["first_reason"])
                 corrected[key] = corrected.get(key, 0) + row["n"]
         cameras = Camera.objects.for_user(self.user).select_related("office").order_by("office__code", "code")
         for camera in cameras:

@@ -332,6 +332,17 @@ class Relabelled:
     confirmed: list[int]  # declaration ids whose match to the read a person now confirms
     rejected: list[int]
     added: list[int]
+    # The reading in effect was sent again: nothing recorded, ``label`` is that reading.
+    repeated: bool = False
+
+
+def reading_of(label: PlateLabel) -> dict[str, str]:
+    """Who read a plate as what and when, for the messages naming that reading."""
+    return {
+        "who": label.by.get_full_name() or label.by.username,
+        "plate": plate_text(label.plate, label.country, nowrap=True),
+        "at": format_jalali(label.at, persian=is_persian()),
+    }
 
 
 class _Unchecked:
@@ -358,8 +369,10 @@ def read_label(
 
     ``seen``: the label in effect on the person's page when they read the photo (None: none). When another
     came since (a second reviewer saved first), nothing is saved: ``IllegalTransition`` says who read it as
-    what, so that the person decides against that reading rather than overwrite it unseen. Their own same
-    reading sent again (a double click, the back button) is taken as done, not written twice."""
+    what, so that the person decides against that reading rather than overwrite it unseen. The reading in
+    effect sent again (a double click, the back button, whoever sends it) records nothing: ``repeated`` says
+    so; with a note of its own it is refused (``InvalidInput`` on ``note``). A later label keeps the reason
+    of the first (why the read came to a person)."""
     read = PlateRead.objects.select_for_update(of=("self",)).select_related("office", "camera").get(pk=read.pk)
     if not may_label(by, read):
         raise NotAllowed(_("You may not read plates of this office's camera."))
@@ -375,22 +388,34 @@ def read_label(
         except PlateError as exc:
             raise InvalidInput(str(exc), fields={"plate": plate}) from exc
     previous = latest_label(read)
+    if previous is not None and (previous.plate, previous.country, previous.layout) == (
+        parsed.text,
+        parsed.country or country,
+        layout,
+    ):
+        # The reading in effect sent again (a double click, the back button, a second person agreeing):
+        # nothing new to record, so nothing is; a label that changes nothing would count the read twice.
+        if note and note != previous.note:
+            raise InvalidInput(
+                _(
+                    "%(who)s already read this plate as %(plate)s at %(at)s: a note alone is not recorded."
+                    " Keep that reading, or give another plate with your note."
+                )
+                % reading_of(previous),
+                fields={"note": note},
+            )
+        return Relabelled(previous, [], [], [], repeated=True)
     if previous is not None and not isinstance(seen, _Unchecked) and previous.pk != seen:
-        same = (previous.plate, previous.country, previous.layout) == (parsed.text, parsed.country or country, layout)
-        if previous.by_id == by.pk and same:
-            return Relabelled(previous, [], [], [])
         raise IllegalTransition(
             _(
                 "%(who)s read this plate as %(plate)s at %(at)s, after you opened it. Their reading is below:"
                 " save again to put yours in its place."
             )
-            % {
-                "who": previous.by.get_full_name() or previous.by.username,
-                "plate": plate_text(previous.plate, previous.country, nowrap=True),
-                "at": format_jalali(previous.at, persian=is_persian()),
-            }
+            % reading_of(previous)
         )
-    reasons = reasons_of(read)
+    # The reason the read came to a person: a later look keeps the first one's (the read's own queue by
+    # then holds the matches that look rejected, a reason it never had).
+    reasons = [previous.reason] if previous is not None else reasons_of(read)
     own = reader_plate(read)
     now = timezone.now()
     with actor(by):

@@ -114,7 +114,13 @@ def read_review(request, pk: int):
                 status = http_status(exc)
             else:
                 label = done.label
-                if label.corrected:
+                if done.repeated:
+                    messages.info(
+                        request,
+                        _("%(who)s already read this plate as %(plate)s at %(at)s: nothing new was recorded.")
+                        % review.reading_of(label),
+                    )
+                elif label.corrected:
                     messages.success(request, _("The plate was corrected; the read was matched again."))
                 else:
                     messages.success(request, _("The plate was confirmed."))

@@ -736,3 +736,66 @@ def test_a_read_near_an_unseen_arrival_names_that_arrival_and_once_read_says_it_
     page = client.get(url).content.decode()
     assert "دلیل قرار گرفتن در این فهرست" not in page
     assert "دیگر در صف بررسی منتظر نیست" in page.split("data-reviewed>", 1)[1].split("</dd>", 1)[0]
+
+
+def test_the_reading_in_effect_saved_again_from_a_fresh_page_records_nothing_and_counts_once(
+    client, dest_clerk, hq, on_the_road, thr_camera, settings
+):
+    """A read from the low-confidence queue is corrected with a note; Back, and Save again from the page that
+    now shows that reading (``seen`` is it): nothing new is recorded, the reviewer is told so, and the camera
+    report counts the read once, corrected, under the queue it came from."""
+    settings.ANPR_REVIEW_MIN_CONFIDENCE = 0.8
+    read = _read(thr_camera, "", plate=DECLARED, recognition=Recognition.DONE, confidence=0.5)
+    url = reverse("anpr:read-review", args=[read.pk])
+    client.force_login(dest_clerk)
+    assert client.post(url, _entry(OTHER, seen="", note="the photo is clear")).status_code == 302
+    first = PlateLabel.objects.get(read=read)
+    assert first.reason == LabelReason.LOW_CONFIDENCE and first.corrected
+    # Its match to the declared truck is now rejected: the read "contradicts" it, a reason it never came with.
+    assert LabelReason.CONTRADICTS in review.reasons_of(read)
+
+    response = client.post(url, _entry(OTHER, seen=str(first.pk)), follow=True)
+    assert "nothing new was recorded" in response.content.decode()
+    response = client.post(url, _entry(OTHER, seen=str(first.pk), note="the photo is clear"))
+    assert response.status_code == 302
+    assert list(PlateLabel.objects.filter(read=read)) == [first]
+
+    client.force_login(hq)
+    csv = client.get(reverse("anpr:report", args=["anpr-camera-corrections"]) + "?format=csv").content
+    head, row = csv.decode("utf-8-sig").splitlines()[:2]
+    by_kind = dict(zip(head.split(",")[7:], row.split(",")[7:], strict=True))
+    assert by_kind[f"corrected: {LabelReason.LOW_CONFIDENCE.label}"] == "1"
+    assert by_kind[f"corrected: {LabelReason.CONTRADICTS.label}"] == "0"
+
+
+def test_the_reading_in_effect_sent_with_a_new_note_is_refused_beside_the_note(client, dest_clerk, hq, thr_camera):
+    read = _read(thr_camera, MISREAD)
+    first = review.read_label(read=read, by=hq, plate=OTHER).label
+    client.force_login(dest_clerk)
+    url = reverse("anpr:read-review", args=[read.pk])
+    response = client.post(url, _entry(OTHER, seen=str(first.pk), note="seen again"))
+    assert response.status_code == 400
+    beside = response.content.decode().split('name="note"', 1)[1].split("</div>", 2)
+    assert "a note alone is not recorded" in "".join(beside[:2])
+    assert list(PlateLabel.objects.filter(read=read)) == [first]
+
+
+def test_a_later_reading_keeps_the_reason_the_read_came_with_and_the_report_counts_it_there(
+    client, dest_clerk, hq, on_the_road, thr_camera, settings
+):
+    """A second person reads another plate: a new label, under the first one's reason; and a label stored
+    under another reason before (a later look once took the reason of the matches the first rejected) is
+    counted under the first's, the read once."""
+    settings.ANPR_REVIEW_MIN_CONFIDENCE = 0.8
+    read = _read(thr_camera, "", plate=DECLARED, recognition=Recognition.DONE, confidence=0.5)
+    review.read_label(read=read, by=dest_clerk, plate=OTHER)
+    second = review.read_label(read=read, by=hq, plate="77ق88898").label
+    assert second.reason == LabelReason.LOW_CONFIDENCE
+    PlateLabel.objects.filter(pk=second.pk).update(reason=LabelReason.CONTRADICTS)
+    client.force_login(hq)
+    csv = client.get(reverse("anpr:report", args=["anpr-camera-corrections"]) + "?format=csv").content
+    head, row = csv.decode("utf-8-sig").splitlines()[:2]
+    cells = dict(zip(head.split(","), row.split(","), strict=True))
+    assert (cells["reviewed"], cells["corrected"]) == ("1", "1")
+    assert cells[f"corrected: {LabelReason.LOW_CONFIDENCE.label}"] == "1"
+    assert cells[f"corrected: {LabelReason.CONTRADICTS.label}"] == "0"
