@@ -30,9 +30,9 @@ from core.forms import RANGE_BACKWARDS, apply_error, date_box_value, range_backw
 from declarations import idents, plates
 from declarations.models import OPEN_STATUSES, TransitDeclaration, Vehicle
 
-from . import exports, installation, matching, registry, reports, services
+from . import exports, installation, matching, registry, reports, review, services
 from .forms import CameraFilter, CameraForm, ExportFilter, ReportFilter, RetireForm
-from .models import Camera, PlateRead, Recognition
+from .models import Camera, LabelReason, PlateRead
 
 DEFAULT_DAYS = 30
 CONTENT_TYPES = {
@@ -323,8 +323,9 @@ def index(request):
         .order_by("office__code")
     ]
     silent = Camera.objects.for_user(request.user).filter(health=Camera.Health.SILENT).count()
-    # Plates found but not read (not Iranian): the queue a person reads from the photos.
-    manual = PlateRead.objects.filter(request.user.scope_q("office"), recognition=Recognition.MANUAL)
+    # Plates found but left to a person (not Iranian, another layout): the review queue's tab of them, so
+    # a read a person has read since leaves this list as it leaves the queue.
+    manual = review.queue(request.user, LabelReason.NOT_IRANIAN)
     return render(
         request,
         "anpr/index.html",
@@ -332,8 +333,8 @@ def index(request):
             "per_office": per_office,
             "silent": silent,
             "reports": reports.REPORTS.values(),
-            "manual": list(manual.select_related("camera", "office").order_by("-captured_at", "-id")[:50]),
-            "manual_count": manual.count(),
+            "manual": list(manual[:50]),
+            "manual_count": manual.order_by().count(),
             "may_models": registry.may_change_models(request.user),
         },
     )

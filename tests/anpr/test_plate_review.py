@@ -799,3 +799,19 @@ def test_a_later_reading_keeps_the_reason_the_read_came_with_and_the_report_coun
     assert (cells["reviewed"], cells["corrected"]) == ("1", "1")
     assert cells[f"corrected: {LabelReason.LOW_CONFIDENCE.label}"] == "1"
     assert cells[f"corrected: {LabelReason.CONTRADICTS.label}"] == "0"
+
+
+def test_the_anpr_pages_list_of_reads_for_a_person_is_the_queues_a_read_read_since_leaves_it(
+    client, dest_clerk, thr_camera
+):
+    """/anpr/ lists the reads the reader left to a person as the review queue's tab of them holds them: one
+    a person has read is in neither, and the heading's count is the tab's."""
+    waiting = _read(thr_camera, "", hours_ago=2, recognition=Recognition.MANUAL, match_state=MatchState.NO_PLATE)
+    done = _read(thr_camera, "", hours_ago=1, recognition=Recognition.MANUAL, match_state=MatchState.NO_PLATE)
+    review.read_label(read=done, by=dest_clerk, plate=OTHER)
+    client.force_login(dest_clerk)
+    assert _queue_ids(client, LabelReason.NOT_IRANIAN) == {waiting.pk}
+    page = client.get(reverse("anpr:index")).content.decode()
+    listed = page[page.index('id="manual"') :].split("</table>", 1)[0]
+    assert "Reads for a person to read (1)" in listed
+    assert f'data-read="{waiting.pk}"' in listed and f'data-read="{done.pk}"' not in listed
