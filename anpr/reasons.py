@@ -18,7 +18,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from anpr.recognition.engines import LATIN_LETTER_READ
 from anpr.recognition.nationality import NOT_IRANIAN_FORM, NOT_ONE_LINE, NOT_STABLE
-from core.text import digits, format_number
+from core.text import digits, format_number, isolate
 from declarations.idents import plate_html
 from notifications.messages import Message, Number
 
@@ -117,7 +117,34 @@ _DECISIONS: list[tuple[re.Pattern, Promise]] = [
         gettext_lazy("abandoned: still unfinished {h} hours after it was queued (its worker stopped)"),
     ),
     (re.compile(re.escape(SHIPPED_REASON)), gettext_lazy("the weights shipped with the application")),
+    # A failed run (``anpr.retraining``): what a person can do about it; the detail is in the server log.
+    (
+        re.compile(re.escape("nothing to train on: no rendered plates and no reviewed crops")),
+        gettext_lazy("nothing to train on: no rendered plates and no reviewed crops"),
+    ),
+    (
+        re.compile(re.escape("no Persian fonts to render plates with (install fonts-farsiweb or fonts-noto-core)")),
+        gettext_lazy("no Persian fonts to render plates with (install fonts-farsiweb or fonts-noto-core)"),
+    ),
+    (
+        re.compile(
+            r"the trainer is not installed where the run ran: (?P<missing>[\w.]+) missing \(requirements-train\.txt\)"
+        ),
+        gettext_lazy(
+            "the plate-reader trainer is not installed where the run ran ({missing} missing): the IT office"
+            " installs it with pip install -r requirements-train.txt"
+        ),
+    ),
+    (
+        re.compile(r"failed: the details are in the server log \(training run (?P<run>\d+)\)"),
+        gettext_lazy("the run failed; the IT office finds the details in the server log (training run {run})"),
+    ),
 ]
+
+
+def _shown(value: str) -> str:
+    """A part of a recorded decision in the page's language: a number in its digits, a name isolated."""
+    return digits(int(value)) if value.isdigit() else isolate(value)
 
 
 def decision_text(text: str) -> str | None:
@@ -127,7 +154,7 @@ def decision_text(text: str) -> str | None:
     for pattern, template in _DECISIONS:
         m = pattern.fullmatch(text)
         if m is not None:
-            return str(template).format(**{k: digits(int(v)) for k, v in m.groupdict().items()})
+            return str(template).format(**{k: _shown(v) for k, v in m.groupdict().items()})
     return None
 
 
@@ -137,7 +164,7 @@ def decision_message(text: str) -> Message | None:
     for pattern, template in _DECISIONS:
         m = pattern.fullmatch(text)
         if m is not None:
-            return Message(template, **{k: Number(int(v)) for k, v in m.groupdict().items()})
+            return Message(template, **{k: Number(int(v)) if v.isdigit() else v for k, v in m.groupdict().items()})
     return None
 
 

@@ -11,13 +11,16 @@
    characters right) and at least ``min_heldout`` crops were held out to judge by.
 
 A run is a ``TrainingRun`` row (one at a time) whose progress the page polls; the IT office starts it
-from the page (a Celery task) and is notified when it ends.
+from the page (a Celery task) and is notified when it ends. Where the trainer's training-only modules
+(requirements-train.txt) are not installed no run is started; a run that fails says so plainly, the
+technical detail going to the server log.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
 import logging
 import random
 import tempfile
@@ -40,6 +43,8 @@ from accounts.models import User
 from core import jobs, taskruns
 from core.audit import actor
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
+from core.text import isolate
+from declarations.idents import list_separator
 from notifications.messages import Message, Number
 from notifications.models import Kind
 from notifications.services import it_office, notify
@@ -93,6 +98,42 @@ BETTER = "reads {n} held-out reviewed crops better than v{v}"
 TOO_FEW = "only {n} reviewed crops held out (at least {min} needed to judge)"
 NOT_BETTER = "not better than v{v} on {n} held-out reviewed crops"
 ABANDONED = "abandoned: still unfinished {h} hours after it was queued (its worker stopped)"
+# A run that failed, as its page and notice say it to a person; the technical detail is in the server log
+# under the run's number (``log.exception``), for the IT office.
+NOTHING_TO_TRAIN = "nothing to train on: no rendered plates and no reviewed crops"
+NO_FONTS = "no Persian fonts to render plates with (install fonts-farsiweb or fonts-noto-core)"
+NOT_INSTALLED = "the trainer is not installed where the run ran: {missing} missing (requirements-train.txt)"
+FAILED = "failed: the details are in the server log (training run {run})"
+
+
+class TrainingFailed(Exception):
+    """A run cannot go on for a reason a person can act on: ``outcome`` is one of the recorded texts above."""
+
+    def __init__(self, outcome: str):
+        super().__init__(outcome)
+        self.outcome = outcome
+
+
+def trainer_missing() -> list[str]:
+    """What the trainer of ``settings.ANPR_TRAINER`` needs and this server lacks (its ``requires``, the
+    training-only modules of requirements-train.txt; or the trainer itself): empty when it can train.
+    Looks the modules up without importing them."""
+    try:
+        trainer = import_string(settings.ANPR_TRAINER)
+    except ImportError as exc:
+        return [getattr(exc, "name", None) or settings.ANPR_TRAINER]
+    return [name for name in getattr(trainer, "requires", ()) if importlib.util.find_spec(name) is None]
+
+
+def trainer_missing_message(missing: list[str]) -> str:
+    """Why no run can start here, and how the IT office makes it possible, in the reader's language."""
+    return _(
+        "The plate-reader trainer is not installed on this server (%(missing)s missing): the IT office installs"
+        " it with %(command)s, and training can then start."
+    ) % {
+        "missing": list_separator().join(isolate(m) for m in missing),
+        "command": isolate("pip install -r requirements-train.txt"),
+    }
 
 
 @dataclass
@@ -201,7 +242,7 @@ def render_plates(n: int, seed: int) -> tuple[np.ndarray, list[str], list[str]]:
 
     fonts = find_fonts()
     if not fonts:
-        raise RuntimeError("no Persian fonts to render plates with (apt-get install fonts-farsiweb fonts-noto-core)")
+        raise TrainingFailed(NO_FONTS)
     if n == 0:
         return np.zeros((0, *to_gray_small(np.zeros((8, 8), np.uint8)).shape), np.uint8), [], fonts
     xs, ys = make(n, seed, fonts)
@@ -227,7 +268,7 @@ def train_and_evaluate(*, options: dict, progress: ProgressFn) -> dict:
     synth_x, synth_y, fonts = render_plates(opts["synth"], opts["seed"])
     render_seconds = round(time.time() - t0, 1)
     if not synth_y and not train:
-        raise RuntimeError("nothing to train on: no rendered plates and no reviewed crops")
+        raise TrainingFailed(NOTHING_TO_TRAIN)
     trainer = import_string(settings.ANPR_TRAINER)()
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "candidate.onnx")
@@ -298,6 +339,9 @@ def training_start(*, by: User | None, options: dict | None = None, enqueue: boo
     if not registry.may_train(by):
         raise NotAllowed(str(WHO_TRAINS))
     opts = clean_options(options)
+    missing = trainer_missing()
+    if missing:  # refused before a run is made: it could only fail
+        raise IllegalTransition(trainer_missing_message(missing))
     _abandon_stale()
     try:
         with transaction.atomic(), actor(by):
@@ -355,12 +399,17 @@ def training_run(*, run_id: int, echo: Callable[[str], None] | None = None) -> T
                 state=TrainingRun.State.QUEUED,
             )
             raise
-        log.exception("training run %s failed", run_id)
+        if isinstance(exc, TrainingFailed):
+            log.warning("training run %s failed: %s", run_id, exc.outcome)
+            outcome = exc.outcome
+        else:  # the technical detail for the IT office is in the log; the run says it plainly
+            log.exception("training run %s failed", run_id)
+            if isinstance(exc, ImportError):  # the worker lacks what the page's server has
+                outcome = NOT_INSTALLED.format(missing=exc.name or exc.__class__.__name__)
+            else:
+                outcome = FAILED.format(run=run_id)
         TrainingRun.objects.filter(pk=run_id).update(
-            state=TrainingRun.State.FAILED,
-            active=False,
-            finished_at=timezone.now(),
-            outcome=f"{exc.__class__.__name__}: {exc}"[:500],
+            state=TrainingRun.State.FAILED, active=False, finished_at=timezone.now(), outcome=outcome[:500]
         )
         run.refresh_from_db()
         _tell(run, Message(gettext_noop("Plate-reader training failed")))

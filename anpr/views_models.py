@@ -56,11 +56,18 @@ def _page(request, *, training_form: TrainingForm | None = None, rollback: tuple
                 if rollback and (rollback[0].promoted or rollback[0].promoted_at is None)
                 else []
             ),
+            # Why no run can start on this server (the trainer not installed): said beside the held-back button.
+            "trainer_missing": _trainer_missing(),
             # The run that holds the button back (one at a time): named beside it, with its link.
             "running": TrainingRun.objects.filter(active=True).order_by("-created_at", "-id").first(),
         },
         status=status,
     )
+
+
+def _trainer_missing() -> str:
+    missing = retraining.trainer_missing()
+    return retraining.trainer_missing_message(missing) if missing else ""
 
 
 @login_required

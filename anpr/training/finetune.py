@@ -94,6 +94,8 @@ class TorchTrainer:
     """Fine-tune (or, when the weights do not fit, train from scratch) and export to ONNX."""
 
     name = "torch-crnn"
+    # Training-only modules (requirements-train.txt): without them no run is started (``retraining.trainer_missing``).
+    requires = ("torch", "onnx")
 
     def train(
         self,

@@ -385,7 +385,8 @@ def test_a_run_says_where_training_is_in_the_readers_language(
     assert "step 3 of 20, loss 0.071" in page and "گام" not in page
 
 
-def test_a_queued_run_says_so_once(client, it_officer):
+def test_a_queued_run_says_so_once(client, settings, it_officer):
+    settings.ANPR_TRAINER = "tests.anpr.test_model_training.HandsBlank"
     run = retraining.training_start(by=it_officer, options={"steps": 2, "synth": 4}, enqueue=False)
     client.force_login(it_officer)
     client.cookies["django_language"] = "en"
@@ -394,7 +395,7 @@ def test_a_queued_run_says_so_once(client, it_officer):
 
 
 def test_one_run_at_a_time_and_a_failed_run_says_why(settings, it_officer):
-    settings.ANPR_TRAINER = "tests.anpr.test_model_training.Nowhere"
+    settings.ANPR_TRAINER = "tests.anpr.test_model_training.HandsBlank"
     run = retraining.training_start(by=it_officer, options={"steps": 1, "synth": 0}, enqueue=False)
     with pytest.raises(Exception, match="already queued or running"):
         retraining.training_start(by=it_officer, options={}, enqueue=False)
@@ -490,3 +491,93 @@ def test_a_rollback_refused_names_the_version_in_persian_digits(client, it_offic
     assert f"نسخه {persian_digits(blank.version)} هم‌اکنون در حال استفاده است." in refused.content.decode()
     refused = client.post(reverse("anpr:model-rollback", args=[never.pk]), {"reason": "try it"})
     assert f"نسخه {persian_digits(never.version)} هرگز به‌کار گرفته نشده است" in refused.content.decode()
+
+
+class NeedsWhatIsMissing(Handing):
+    """A trainer whose training-only module is not installed here (as torch is not on a server set up from
+    requirements.txt alone)."""
+
+    requires = ("json", "no_such_training_module")
+
+
+def test_without_the_trainer_installed_the_page_says_how_to_install_it_and_no_run_is_made(client, settings, it_officer):
+    settings.ANPR_TRAINER = f"{__name__}.NeedsWhatIsMissing"
+    client.force_login(it_officer)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("anpr:models")).content.decode()
+    form = page[page.index("data-training-form") : page.index("</form>", page.index("data-training-form"))]
+    button = form[form.index("<button") : form.index(">", form.index("<button"))]
+    assert "disabled" in button and 'aria-describedby="training-unavailable"' in button
+    said = form.split("data-training-unavailable>", 1)[1].split("</div>", 1)[0]
+    assert "not installed" in said and "no_such_training_module" in said and "requirements-train.txt" in said
+    assert "json" not in said  # what is there is not named
+
+    response = client.post(reverse("anpr:training-start"), {"steps": 2, "synth": 4})
+    assert response.status_code == 400 and not TrainingRun.objects.exists()
+    assert "requirements-train.txt" in response.content.decode()
+    with pytest.raises(Exception, match="not installed"):
+        retraining.training_start(by=None, options={}, enqueue=False)  # the command is refused alike
+    assert not TrainingRun.objects.exists()
+
+
+def test_the_torch_trainer_is_refused_up_front_where_torch_is_not_installed(settings, it_officer):
+    import importlib.util
+
+    if importlib.util.find_spec("torch") and importlib.util.find_spec("onnx"):
+        pytest.skip("torch and onnx are installed here")
+    settings.ANPR_TRAINER = "anpr.training.finetune.TorchTrainer"
+    with pytest.raises(Exception, match="pip install -r requirements-train.txt"):
+        retraining.training_start(by=it_officer, options={}, enqueue=False)
+    assert not TrainingRun.objects.exists()
+
+
+@pytest.mark.persian
+def test_without_the_trainer_installed_the_page_says_so_in_persian(client, settings, it_officer):
+    settings.ANPR_TRAINER = f"{__name__}.NeedsWhatIsMissing"
+    client.force_login(it_officer)
+    page = client.get(reverse("anpr:models")).content.decode()
+    said = page.split("data-training-unavailable>", 1)[1].split("</div>", 1)[0]
+    assert "روی این سرور نصب نیست" in said and "requirements-train.txt" in said
+
+
+class Breaks(Handing):
+    """A trainer that fails as a library does, with its own technical words."""
+
+    error: Exception = RuntimeError("CUDA error: device-side assert triggered at 0x7f")
+
+    def train(self, *, progress=None, **kwargs):
+        raise self.error
+
+
+class LacksTorchOnTheWorker(Breaks):
+    error = ModuleNotFoundError("No module named 'torch'", name="torch")
+
+
+@pytest.mark.parametrize(
+    ("trainer", "plain", "technical"),
+    [
+        ("Breaks", "the IT office finds the details in the server log", "CUDA error"),
+        ("LacksTorchOnTheWorker", "pip install -r requirements-train.txt", "ModuleNotFoundError"),
+    ],
+)
+def test_a_run_that_fails_says_so_plainly_and_shows_it_failed_not_stuck(
+    client, settings, it_officer, caplog, trainer, plain, technical
+):
+    settings.ANPR_TRAINER = f"{__name__}.{trainer}"
+    run = retraining.training_start(by=it_officer, options={"steps": 2, "synth": 4}, enqueue=False)
+    with caplog.at_level("ERROR", logger="anpr.retraining"):
+        run = retraining.training_run(run_id=run.pk)
+    assert run.state == "failed" and not run.active
+    assert technical in caplog.text  # the detail for the IT office, in the server log with the run's number
+    assert f"training run {run.pk} failed" in caplog.text
+    client.force_login(it_officer)
+    client.cookies["django_language"] = "en"
+    part = client.get(reverse("anpr:training-run", args=[run.pk]) + "?partial=1").content.decode()
+    assert plain in part and technical not in part and "No module named" not in part
+    assert "<progress" not in part and "data-failed" in part and "hx-trigger" not in part
+    assert "stopped at 20%, while starting the training steps" in part
+    runs = client.get(reverse("anpr:models")).content.decode()
+    runs = runs[runs.index("data-runs") :]
+    assert plain in runs and technical not in runs
+    note = Notification.objects.get(user=it_officer, kind=Kind.MODEL_TRAINED)
+    assert technical not in note.body and "No module named" not in note.body
