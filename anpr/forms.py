@@ -16,7 +16,8 @@ from core.forms import ListFilterForm, PageForm, PageIntegerField
 from core.text import isolate
 from declarations.selectors import scope_offices
 
-from .models import Camera, LabelReason, PlateLabel, PlateLayout
+from . import services
+from .models import LANE_FORM, Camera, LabelReason, PlateLabel, PlateLayout
 
 
 class CameraForm(PageForm):
@@ -27,13 +28,33 @@ class CameraForm(PageForm):
         help_text=gettext_lazy("Unique, e.g. BZG-CAM-1; the camera sends it with every read."),
     )
     direction = forms.ChoiceField(label=gettext_lazy("direction"), choices=Camera.Direction.choices)
-    lane = forms.CharField(label=gettext_lazy("lane"), max_length=32, required=False)
+    lane = forms.CharField(
+        label=gettext_lazy("lane"),
+        max_length=32,
+        required=False,
+        help_text=LANE_FORM,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
     model_name = forms.CharField(label=gettext_lazy("model"), max_length=100, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["office"].queryset = scope_offices(user)
         self.fields["direction"].choices = [("", "---------"), *Camera.Direction.choices]
+
+    # The service's checks, here too so that a wrong code and a wrong lane are said at once, each beside its field.
+    def clean_code(self) -> str:
+        return _checked(services.camera_code_checked, self.cleaned_data["code"])
+
+    def clean_lane(self) -> str:
+        return _checked(services.camera_lane_checked, self.cleaned_data["lane"])
+
+
+def _checked(check, value: str) -> str:
+    try:
+        return check(value)
+    except InvalidInput as exc:
+        raise forms.ValidationError(str(exc)) from exc
 
 
 class RetireForm(PageForm):

@@ -15,6 +15,7 @@ from collections.abc import Collection
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -40,6 +41,15 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+# A camera's code as it sends it with every read: Latin capitals and digits in groups joined by hyphens
+# (BZG-IN-1, BZG-CAM-07, THR-1), at most 32 characters.
+CAMERA_CODE_RE = r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$"
+CAMERA_CODE_FORM = _("Latin letters and digits in groups joined by hyphens, e.g. BZG-CAM-1.")
+# A camera's lane: the number of the lane it watches at the gate, 1 to 99 (blank: a gate of one lane).
+LANE_RE = r"^[1-9][0-9]?$"
+LANE_FORM = _("The lane's number at the gate, a whole number from 1 to 99; empty for a gate of one lane.")
+
+
 class CameraQuerySet(ScopedQuerySet):
     scope_paths = ("office",)
 
@@ -59,11 +69,13 @@ class Camera(models.Model):
         OK = "ok", _("reading")
         SILENT = "silent", _("silent")
 
-    code = models.CharField(_("code"), max_length=32, unique=True)
+    code = models.CharField(
+        _("code"), max_length=32, unique=True, validators=[RegexValidator(CAMERA_CODE_RE, CAMERA_CODE_FORM)]
+    )
     office = models.ForeignKey(
         CustomsOffice, on_delete=models.PROTECT, related_name="cameras", verbose_name=_("office")
     )
-    lane = models.CharField(_("lane"), max_length=32, blank=True)
+    lane = models.CharField(_("lane"), max_length=32, blank=True, validators=[RegexValidator(LANE_RE, LANE_FORM)])
     # A camera at a TIR park records the foreign trucks' stays there (Art. 12 note 2).
     tir_park = models.ForeignKey(
         "declarations.TirPark",

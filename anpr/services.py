@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -21,11 +22,23 @@ from django.utils.translation import gettext_lazy
 from accounts.models import CustomsOffice, Role, User
 from core import taskruns, uploads
 from core.audit import actor
+from core.dates import ascii_digits
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from declarations import idents
+from declarations.identifiers import typed
 
 from . import matching, registry, sightings
-from .models import Camera, MatchState, PlateRead, Recognition, new_token
+from .models import (
+    CAMERA_CODE_FORM,
+    CAMERA_CODE_RE,
+    LANE_FORM,
+    LANE_RE,
+    Camera,
+    MatchState,
+    PlateRead,
+    Recognition,
+    new_token,
+)
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +78,8 @@ def camera_register(
     (``days``: the token's lifetime, see ``camera_token_expiry``; ``tir_park``: the TIR park it
     watches, whose foreign-truck stays it then records)."""
     _check_manager(by)
-    code = code.strip().upper()
-    if not code:
-        raise InvalidInput(_("Give the camera a code."), fields={"code": "required"})
+    code = camera_code_checked(code)
+    lane = camera_lane_checked(lane)
     if Camera.objects.filter(code=code).exists():
         raise InvalidInput(
             _("Camera %(code)s already exists.") % {"code": idents.camera_text(code)}, fields={"code": code}
@@ -81,7 +93,7 @@ def camera_register(
         office=office,
         code=code,
         direction=direction,
-        lane=lane.strip(),
+        lane=lane,
         model_name=model_name.strip(),
         tir_park=tir_park,
     )
@@ -95,6 +107,34 @@ def camera_register(
     with actor(by):
         camera.save()
     return camera, token
+
+
+def camera_code_checked(text: str) -> str:
+    """A camera's code as stored (upper case, Latin digits), refused naming the field unless it has the form
+    of ``CAMERA_CODE_RE`` (as every camera's, ``BZG-IN-1``)."""
+    code = ascii_digits((text or "").strip()).upper()
+    if not code:
+        raise InvalidInput(_("Give the camera a code."), fields={"code": "required"})
+    if len(code) > 32 or not re.fullmatch(CAMERA_CODE_RE, code):
+        raise InvalidInput(
+            _("%(code)s is not a camera code: %(form)s") % {"code": typed(text.strip()), "form": CAMERA_CODE_FORM},
+            fields={"code": text},
+        )
+    return code
+
+
+def camera_lane_checked(text: str) -> str:
+    """A camera's lane as stored (its number in Latin digits, '' for none), refused naming the field unless
+    it is a whole number from 1 to 99 (``LANE_RE``)."""
+    lane = ascii_digits((text or "").strip())
+    if lane and lane.isdigit() and lane.isascii():
+        lane = lane.lstrip("0") or "0"
+    if lane and not re.fullmatch(LANE_RE, lane):
+        raise InvalidInput(
+            _("%(lane)s is not a lane: %(form)s") % {"lane": typed(text.strip()), "form": LANE_FORM},
+            fields={"lane": text},
+        )
+    return lane
 
 
 def camera_token_expiry(days: int | None = None) -> dt.datetime | None:

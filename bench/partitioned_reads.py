@@ -107,7 +107,7 @@ def setup(n_cameras: int) -> tuple[list[tuple[int, int]], list[str], list[int]]:
             continue
         office = offices[len(cams) % len(offices)]
         camera, _ = services.camera_register(
-            office=CustomsOffice.objects.get(pk=office), code=code, direction="in", lane=str(i)
+            office=CustomsOffice.objects.get(pk=office), code=code, direction="in", lane=str((i - 1) % 99 + 1)
         )
         cams.append((camera.pk, office))
     plates = list(Vehicle.objects.values_list("plate", flat=True)[:200_000])
