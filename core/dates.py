@@ -17,6 +17,9 @@ DATETIME_EXAMPLE = "1404/05/12 10:30"  # of a date-and-time field (Tehran time)
 # No record here is older than 1390/01/01 (declarations, permits, problems). Before 1946 Tehran's
 # offset had seconds (+03:25:44): such a time comes back in a form no ISO 8601 client parses.
 EARLIEST = dt.datetime(2011, 3, 21, tzinfo=dt.UTC)
+# How far ahead of our clock a time typed or sent may be (a clerk's watch, a camera's or a client's
+# clock running fast): more is the future, refused.
+CLOCK_SKEW = dt.timedelta(minutes=5)
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 JALALI_MONTHS = [

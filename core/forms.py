@@ -61,7 +61,7 @@ class JalaliDateTimeField(forms.CharField):
     ``jalali_only``: a Gregorian date is refused, as a date box (``JalaliDateField``) takes only a
     Jalali one: where a person types a date in the future, 2026-12-01 is a slip, not a choice."""
 
-    FUTURE_SLACK = dt.timedelta(minutes=5)
+    FUTURE_SLACK = dates.CLOCK_SKEW
 
     def __init__(self, *args, not_future: bool = False, jalali_only: bool = False, **kwargs):
         self.not_future = not_future

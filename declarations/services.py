@@ -25,7 +25,7 @@ from django.utils.translation import gettext_noop, pgettext_lazy
 from accounts.models import CustomsOffice, Role, User
 from core import uploads
 from core.audit import actor
-from core.dates import format_jalali
+from core.dates import CLOCK_SKEW, format_jalali
 from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed
 from core.text import is_persian
 from notifications.messages import Ident, Message, Name
@@ -70,6 +70,30 @@ ACTING_OFFICE = {
 NON_TRANSITIONS: dict[str, frozenset[str]] = {
     "extend_deadline": frozenset({Status.REGISTERED, Status.IN_TRANSIT}),
 }
+
+
+# The times of a declaration's life, as named in a message about them (``check_time``).
+TIME_NAMES = {
+    "declared_at": pgettext_lazy("a time of the lifecycle", "declaration time"),
+    "departed_at": pgettext_lazy("a time of the lifecycle", "departure time"),
+    "arrived_at": pgettext_lazy("a time of the lifecycle", "arrival time"),
+    "unsettled_at": pgettext_lazy("a time of the lifecycle", "time the reason for not settling was recorded"),
+    "settled_at": pgettext_lazy("a time of the lifecycle", "settlement time"),
+    "cancelled_at": pgettext_lazy("a time of the lifecycle", "cancellation time"),
+    "closed_at": pgettext_lazy("a time of the lifecycle", "closing time"),
+    "new_deadline": pgettext_lazy("a time of the lifecycle", "new deadline"),
+}
+# The time each move sets; a move's time follows every one of ``EARLIER_TIMES`` the declaration has.
+MOVE_TIMES = {
+    "depart": "departed_at",
+    "confirm_arrival": "arrived_at",
+    "settle": "settled_at",
+    "record_unsettled": "unsettled_at",
+    "cancel": "cancelled_at",
+    "close": "closed_at",
+    "extend_deadline": "new_deadline",
+}
+EARLIER_TIMES = ("declared_at", "departed_at", "arrived_at", "unsettled_at")
 
 
 # How an action reads inside an error message ("Cannot <name> declaration X").
@@ -218,7 +242,7 @@ def _transition(
     )
     check_move(locked, action, by)
     at = at or timezone.now()
-    _not_in_future(at)
+    check_time(locked, action, at)
     locked.status = target
     locked.status_source = source
     locked.status_source_ref = source_ref or (f"{by.get_full_name() or by.username}" if by else "")
@@ -263,21 +287,49 @@ def declaration_depart(
         from .permit_checks import departure_gate
 
         check_move(declaration, "depart", by)  # the ordinary refusals come first
+        check_time(declaration, "depart", at)  # the gate keeps a stop on the timeline: not at a wrong time
         gate = departure_gate(declaration=declaration, by=by, at=at)
     return _depart(declaration=declaration, by=by, at=at, source=source, source_ref=source_ref, data=gate)
 
 
-def _not_in_future(at: dt.datetime) -> None:
-    if at > timezone.now() + dt.timedelta(minutes=5):
+def check_time(declaration: TransitDeclaration, action: str, at: dt.datetime, *, field: str = "at") -> None:
+    """The time of ``action`` keeps the declaration's life in order: not more than ``CLOCK_SKEW`` ahead
+    of now (a deadline may be), and not before any time the declaration already has (declared ≤
+    departed ≤ arrived ≤ reason recorded ≤ settled or closed). Else ``InvalidInput`` naming ``field``,
+    with the time it must follow, Jalali in the reader's digits. Every move calls it, whoever makes
+    it (page, API, import, task), before anything is written."""
+    persian = is_persian()
+    what = TIME_NAMES[MOVE_TIMES[action]]
+    if action != "extend_deadline" and at > timezone.now() + CLOCK_SKEW:
         raise InvalidInput(
-            _("The time %(at)s is in the future.") % {"at": format_jalali(at, persian=is_persian())},
-            fields={"at": str(at)},
+            _("The %(what)s (%(at)s) is in the future: it is now %(now)s.")
+            % {
+                "what": what,
+                "at": format_jalali(at, persian=persian),
+                "now": format_jalali(timezone.now(), persian=persian),
+            },
+            fields={field: "in the future"},
+        )
+    earlier = [(getattr(declaration, name), name) for name in EARLIER_TIMES if getattr(declaration, name)]
+    if not earlier:
+        return
+    latest, name = max(earlier, key=lambda pair: pair[0])
+    if at < latest:
+        raise InvalidInput(
+            _("The %(what)s (%(at)s) cannot be before the %(earlier)s (%(earlier_at)s).")
+            % {
+                "what": what,
+                "at": format_jalali(at, persian=persian),  # a year Jalali cannot hold (0120) is quoted as sent
+                "earlier": TIME_NAMES[name],
+                "earlier_at": format_jalali(latest, persian=persian),
+            },
+            fields={field: f"before {name}"},
         )
 
 
 @transaction.atomic
 def _depart(*, declaration, by, at, source, source_ref, data: dict) -> TransitDeclaration:
-    _not_in_future(at)  # before its deadline is computed: 9999-12-31 plus the route's hours overflowed (a 500)
+    check_time(declaration, "depart", at)  # before its deadline is computed: 9999-12-31 plus hours overflowed
     extra = {"departed_at": at}
     if declaration.deadline is None:
         extra["deadline"] = deadline_for(declaration.origin_id, declaration.destination_id, at)
@@ -317,6 +369,7 @@ def declaration_confirm_arrival(
     at = at or timezone.now()
     office = office or declaration.destination
     check_move(declaration, "confirm_arrival", by)
+    check_time(declaration, "confirm_arrival", at)
     if source == Source.OUTSIDE and not evidence:
         raise InvalidInput(
             _("An arrival recorded from outside the system needs its evidence document."),
@@ -333,8 +386,6 @@ def declaration_confirm_arrival(
         )
     if len(unseen_reason) > 500:
         raise InvalidInput(_("Keep the reason under 500 characters."), fields={"unseen_reason": "too long"})
-    if declaration.departed_at and at < declaration.departed_at:
-        raise InvalidInput(_("Arrival cannot be before departure."), fields={"at": str(at)})
     result = _transition(
         declaration,
         "confirm_arrival",
@@ -415,6 +466,7 @@ def declaration_settle(
         TransitDeclaration.objects.select_for_update().select_related("origin", "destination").get(pk=declaration.pk)
     )
     check_move(locked, "settle", by)
+    check_time(locked, "settle", at)
     check_settlement(locked)
     return _transition(
         declaration,
@@ -533,6 +585,7 @@ def declaration_extend_deadline(
         raise InvalidInput(
             _("The new deadline must be later than the current one."), fields={"new_deadline": "too early"}
         )
+    check_time(locked, "extend_deadline", new_deadline, field="new_deadline")  # none yet: not before it left
     DeadlineExtension.objects.create(
         declaration=locked, old_deadline=locked.deadline, new_deadline=new_deadline, reason=reason, by=by
     )

@@ -69,8 +69,8 @@ def declaration_action(request, pk: int, action: str):
     try:
         run_action(action, declaration, request.user, data)
     except DomainError as exc:
-        # Once: beside the field it names (a time "at" is told above the form), else above the form.
-        beside = [name for name in exc.fields if name in form.fields and name != "at"]
+        # Once: beside the field it names (a time out of order beside the time), else above the form.
+        beside = [name for name in exc.fields if name in form.fields]
         for name in beside:
             form.add_error(name, str(exc))
         if not beside:

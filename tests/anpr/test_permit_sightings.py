@@ -33,10 +33,15 @@ def trip(bazargan, tabriz, tehran, sarakhs):
         office.kind = "inland" if office is tabriz else "border"
         office.save()
     truck = VehicleFactory(plate=PLATE, country="TR")
-    d = DeclarationFactory(
-        origin=bazargan, destination=tehran, vehicle=truck, vehicle_country="TR", route=["BZG", "TBZ", "THR"]
-    )
     start = timezone.now() - dt.timedelta(hours=60)
+    d = DeclarationFactory(
+        origin=bazargan,
+        destination=tehran,
+        vehicle=truck,
+        vehicle_country="TR",
+        route=["BZG", "TBZ", "THR"],
+        declared_at=start - dt.timedelta(hours=2),  # declared before it left
+    )
     permit = permits.traffic_permit_record(
         declaration=d,
         permit_no="TP-77",
@@ -151,7 +156,12 @@ def test_a_long_gap_is_a_signal_unless_the_truck_stayed_at_a_tir_park(trip, baza
     park_cam, _t = services.camera_register(office=tabriz, code="TBZ-TIR", direction="in", tir_park=park)
     truck2 = VehicleFactory(plate="06XYZ99", country="TR")
     d2 = DeclarationFactory(
-        origin=bazargan, destination=d.destination, vehicle=truck2, vehicle_country="TR", route=["BZG", "TBZ", "THR"]
+        origin=bazargan,
+        destination=d.destination,
+        vehicle=truck2,
+        vehicle_country="TR",
+        route=["BZG", "TBZ", "THR"],
+        declared_at=start - dt.timedelta(hours=2),
     )
     p2 = permits.traffic_permit_record(
         declaration=d2,

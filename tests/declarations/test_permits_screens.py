@@ -20,7 +20,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def foreign(bazargan, tehran):
     truck = VehicleFactory(plate="34ABC123", country="TR")
-    d = DeclarationFactory(origin=bazargan, destination=tehran, vehicle=truck, vehicle_country="TR")
+    d = DeclarationFactory(
+        origin=bazargan,
+        destination=tehran,
+        vehicle=truck,
+        vehicle_country="TR",
+        declared_at=timezone.now() - dt.timedelta(days=4),  # declared before it left
+    )
     services.declaration_depart(declaration=d, by=None, at=timezone.now() - dt.timedelta(days=3))
     d.refresh_from_db()
     return d

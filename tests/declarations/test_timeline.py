@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core.dates import TEHRAN
 from declarations import evidence, services, timeline
-from declarations.models import Source, Status
+from declarations.models import Source, Status, TransitDeclaration
 from tests.factories import DeclarationFactory
 
 DAY = dt.timedelta(days=1)
@@ -52,8 +52,15 @@ def test_a_settlement_does_not_rewrite_who_recorded_the_earlier_moves(client, se
     assert "مریم کریمی" in entries["settle"] and "entered by user" in entries["settle"]
 
 
+def _declared_before(declaration, at):
+    """A departure is not before the declaration: declared two hours before ``at`` (no audit entry of its own)."""
+    TransitDeclaration.objects.filter(pk=declaration.pk).update(declared_at=at - dt.timedelta(hours=2))
+    declaration.refresh_from_db()
+
+
 def test_an_audit_entry_shows_names_labels_and_jalali_tehran_times(client, declaration, origin_clerk, hq):
     at = dt.datetime(2025, 8, 3, 10, 30, tzinfo=TEHRAN)  # 1404/05/12 10:30 in Tehran, 07:00 UTC
+    _declared_before(declaration, at)
     services.declaration_depart(declaration=declaration, by=origin_clerk, at=at)
     items = [i for i in timeline.build(declaration, hq) if i.kind == "audit" and "departed at" in i.detail]
     detail = items[-1].detail
@@ -81,6 +88,7 @@ def test_a_change_through_a_later_audit_entry_is_credited_to_its_own_author(decl
 @pytest.mark.persian
 def test_events_read_in_persian_with_jalali_dates_and_persian_digits(client, declaration, origin_clerk, hq):
     at = dt.datetime(2025, 8, 3, 10, 30, tzinfo=TEHRAN)
+    _declared_before(declaration, at)
     services.declaration_depart(declaration=declaration, by=origin_clerk, at=at)
     evidence.note_event(  # as scans.services.comparison_review records it
         declaration_id=declaration.pk,
