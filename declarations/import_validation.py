@@ -13,7 +13,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomsOffice
-from core.dates import EARLIEST, ascii_digits, parse_datetime_any, persian_digits
+from core.dates import CLOCK_SKEW, EARLIEST, ascii_digits, format_jalali, parse_datetime_any, persian_digits
+from core.text import is_persian
 
 from . import identifiers, idents, plates
 from .identifiers import typed
@@ -163,7 +164,16 @@ class Validator:
             value = parse_datetime_any(text)
         except ValueError as exc:
             raise RowInvalid(name, str(exc)) from None
-        if not (self.earliest <= value <= self.now + dt.timedelta(days=1)) and name != "deadline":
+        if name == "deadline":
+            return value
+        if value > self.now + CLOCK_SKEW:  # as a move's time (``services.check_time``): hours ahead is a slip
+            persian = is_persian()
+            raise RowInvalid(
+                name,
+                _("%(at)s is in the future: it is now %(now)s")
+                % {"at": format_jalali(value, persian=persian), "now": format_jalali(self.now, persian=persian)},
+            )
+        if value < self.earliest:
             raise RowInvalid(name, _("'%(value)s' is out of range (1390 to today)") % {"value": typed(text)})
         return value
 

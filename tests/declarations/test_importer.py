@@ -1,11 +1,13 @@
 """Import of ICS exports: idempotency, reconciliation, and bad rows named by number and field."""
 
 import csv
+import datetime as dt
 import io
 import json
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from openpyxl import Workbook
 
 from accounts.offices_data import ensure_offices
@@ -499,3 +501,13 @@ def test_the_persian_upload_page_quotes_a_refused_value_isolated(client, offices
     upload = SimpleUploadedFile("export.csv", to_csv([row(quantity="12 کیلو")]))
     body = client.post(reverse("declarations:import"), {"file": upload}).content.decode()
     assert "«\u206612 کیلو\u2069» عدد نیست" in body
+
+
+def test_an_export_dated_hours_ahead_is_rejected_naming_the_column(offices):
+    """As a move's time is (``services.check_time``): more than the clock skew ahead; it allowed a day."""
+    later = (timezone.now() + dt.timedelta(hours=3)).isoformat()
+    rows = [row(declared_at=later), row(serial="T140400000002", status="in_transit", status_at=later)]
+    s = import_file(to_csv(rows), "ahead.csv")
+    assert {(e.row, e.field) for e in s.rejected} == {(2, "declared_at"), (3, "status_at")}
+    assert "is in the future: it is now" in s.rejected[0].message
+    assert not TransitDeclaration.objects.exists()

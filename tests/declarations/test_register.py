@@ -1,6 +1,7 @@
 """Registering a declaration by hand while ICS is down (directive point 7): the form and the API,
 checked by the import's validator, written by the import's writer, audited, with the role rules."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -286,3 +287,37 @@ def test_weight_value_and_guarantee_left_empty_show_a_dash_not_zero(client, hq, 
     filled = client.post(URL, _form(bazargan, tehran, serial="HAND-0002", guarantee_ref="G-9"))
     page = client.get(filled.url).content.decode()
     assert "۱٬۰۰۰٬۰۰۰ ریال" in page and '<td class="text-end">۲۵۰</td>' in page
+
+
+def _hours_ahead(hours: float, *, persian: bool = False) -> str:
+    from django.utils import timezone
+
+    from core.dates import format_jalali
+
+    return format_jalali(timezone.now() + dt.timedelta(hours=hours), persian=persian)
+
+
+def test_a_declaration_time_hours_ahead_is_refused_beside_it_and_minutes_are_not(
+    client, origin_clerk, bazargan, tehran
+):
+    """The tester's ۰۸:۳۰ typed at ۰۴:۳۵ in Tehran was taken: the import's check allowed a day ahead."""
+    client.force_login(origin_clerk)
+    response = client.post(URL, _form(bazargan, tehran, declared_at=_hours_ahead(4, persian=True)))
+    assert response.status_code == 400
+    assert "is in the future: it is now" in _beside(response.content.decode(), "declared_at")
+    assert not TransitDeclaration.objects.exists()
+    response = client.post(URL, _form(bazargan, tehran, declared_at=_hours_ahead(0.05)))  # three minutes
+    assert response.status_code == 302 and TransitDeclaration.objects.filter(serial="HAND-0001").exists()
+
+
+@pytest.mark.persian
+def test_the_api_refuses_a_declaration_time_hours_ahead_naming_it_in_persian(origin_clerk, bazargan, tehran):
+    api = APIClient()
+    api.force_authenticate(origin_clerk)
+    at = _hours_ahead(2)
+    response = api.post("/api/declarations/", _api_body(declared_at=at), format="json")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert list(error["fields"]) == ["declared_at"]
+    assert _hours_ahead(2, persian=True)[:10] in error["message"] and "در آینده است؛ اکنون" in error["message"]
+    assert not TransitDeclaration.objects.exists()
