@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import CustomsOffice
+from core.api import JalaliDateTimeField
 
 from . import identifiers
 from .models import GoodsItem, Status, TrafficPermit, TransitDeclaration, UnsettledReason, Vehicle
@@ -159,7 +160,12 @@ class ImportResultOut(serializers.Serializer):
 
 
 class AtIn(serializers.Serializer):
-    at = serializers.DateTimeField(required=False, allow_null=True, help_text="ISO 8601; default now")
+    at = JalaliDateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Jalali 1404/05/12 10:30 (Tehran time, any digit script) or ISO 8601; default now. Not in the "
+        "future, nor before the declaration's earlier times (declared, departed, arrived, reason recorded)",
+    )
 
 
 class DepartIn(AtIn):
@@ -200,7 +206,9 @@ class CloseIn(AtIn):
 
 
 class ExtendDeadlineIn(serializers.Serializer):
-    new_deadline = serializers.DateTimeField(help_text="ISO 8601, later than the current deadline")
+    new_deadline = JalaliDateTimeField(
+        help_text="Jalali 1404/05/12 10:30 (Tehran time) or ISO 8601, later than the current deadline"
+    )
     reason = serializers.CharField(max_length=500)
 
 

@@ -215,3 +215,37 @@ def test_the_api_refuses_a_year_no_client_can_read(arrived, dest_clerk):
     response = api.post(f"/api/declarations/{arrived.pk}/settle/", {"at": "0120-01-01T10:00:00Z"}, format="json")
     assert response.status_code == 400 and "at" in response.json()["error"]["fields"]
     _unchanged(arrived, Status.ARRIVED, 2)
+
+
+def test_the_api_takes_arrival_and_settlement_times_in_jalali_as_declared_at(in_transit, dest_clerk):
+    """They took ISO 8601 only («فرمت Datetime اشتباه است») while declared_at took Jalali."""
+    api = APIClient()
+    api.force_authenticate(dest_clerk)
+    arrived_at, settled_at = _at(2).replace(second=0, microsecond=0), _at(1).replace(second=0, microsecond=0)
+    body = {"at": format_jalali(arrived_at), "unseen_reason": "camera under repair"}  # Persian digits
+    response = api.post(f"/api/declarations/{in_transit.pk}/confirm-arrival/", body, format="json")
+    assert response.status_code == 200, response.json()
+    at = format_jalali(settled_at, persian=False)
+    response = api.post(f"/api/declarations/{in_transit.pk}/settle/", {"at": at}, format="json")
+    assert response.status_code == 200, response.json()
+    stored = TransitDeclaration.objects.get(pk=in_transit.pk)
+    assert (stored.arrived_at, stored.settled_at) == (arrived_at, settled_at)
+
+
+def test_the_api_names_a_time_it_cannot_read_with_the_form_it_takes(in_transit, dest_clerk):
+    api = APIClient()
+    api.force_authenticate(dest_clerk)
+    response = api.post(f"/api/declarations/{in_transit.pk}/confirm-arrival/", {"at": "1405/13/40"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"at": ["Enter a date and time like 1404/05/12 10:30."]}
+    _unchanged(in_transit, Status.IN_TRANSIT, 1)
+
+
+def test_the_api_takes_a_new_deadline_in_jalali(in_transit, origin_clerk):
+    api = APIClient()
+    api.force_authenticate(origin_clerk)
+    later = (in_transit.deadline + dt.timedelta(days=2)).replace(second=0, microsecond=0)
+    body = {"new_deadline": format_jalali(later), "reason": "road closed by snow"}
+    response = api.post(f"/api/declarations/{in_transit.pk}/extend-deadline/", body, format="json")
+    assert response.status_code == 200, response.json()
+    assert TransitDeclaration.objects.get(pk=in_transit.pk).deadline == later
