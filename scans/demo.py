@@ -163,7 +163,9 @@ def scans_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0
             )
             counts["reviews_escalated"] += 1
         else:
-            services.comparison_review(comparison=comparison, by=clerk, decision="accept")
+            # Images that could not be aligned are accepted only with a remark that they were compared by eye.
+            remark = "دو تصویر کنار هم مقایسه شد؛ تفاوتی در بار دیده نشد." if comparison.unaligned else ""
+            services.comparison_review(comparison=comparison, by=clerk, decision="accept", remark=remark)
             counts["reviews_accepted"] += 1
     # The scanners went into service at their office a few days before last month, so that the demo's
     # return of that month counts their scans (no earlier than the office's

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import JalaliDateTimeField, MultipleFileField, MultipleFileInput, PageForm
 
 from .models import Stage, View
+from .services import unaligned_accept_needs_remark
 
 
 class ScanUploadForm(PageForm):
@@ -50,10 +51,23 @@ class ReviewForm(PageForm):
     )
     remark = forms.CharField(label=_("remark"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args, unaligned: bool = False, **kwargs):
+        """``unaligned``: the comparison could not align the images (no change map), so accepting it needs
+        a remark saying the reviewer compared them by eye."""
+        super().__init__(*args, **kwargs)
+        self.unaligned = unaligned
+        if unaligned:
+            self.fields["remark"].help_text = _(
+                "Required to accept: say that you compared the two images side by side and what you saw."
+            )
+
     def clean(self):
         data = super().clean()
-        if data.get("decision") == "escalate" and not (data.get("remark") or "").strip():
+        remark = (data.get("remark") or "").strip()
+        if data.get("decision") == "escalate" and not remark:
             self.add_error("remark", _("An escalation needs a remark saying what is wrong."))
+        elif data.get("decision") == "accept" and self.unaligned and not remark:
+            self.add_error("remark", unaligned_accept_needs_remark())
         return data
 
 

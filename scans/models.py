@@ -261,6 +261,12 @@ class ScanComparison(models.Model):
         return shown if shown is not None else conditional_escape(self.error)
 
     @property
+    def unaligned(self) -> bool:
+        """The comparison ran but could not align the two images: it has no verdict and no change map (the
+        overlay stored is the origin image alone), so a person compares the images by eye."""
+        return self.status == self.Status.DONE and self.verdict == Verdict.UNREGISTERED
+
+    @property
     def heat_scale(self) -> float:
         """Heat map pixels per origin pixel (the heat map is stored web-sized)."""
         return float(self.details.get("heatmap_scale", 1.0)) if self.details else 1.0

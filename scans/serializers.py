@@ -89,4 +89,10 @@ class ComparisonOut(serializers.ModelSerializer):
 
 class ReviewIn(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["accept", "escalate"])
-    remark = serializers.CharField(required=False, allow_blank=True, default="")
+    remark = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required to escalate, and to accept a comparison that could not align the images "
+        "(verdict 'unregistered'): that the images were compared by eye, and what was seen.",
+    )

@@ -893,9 +893,19 @@ def _jsonable(value):
 REVIEW_DECISIONS = {"accept": Review.ACCEPTED, "escalate": Review.ESCALATED}
 
 
+def unaligned_accept_needs_remark() -> str:
+    """Why accepting images the comparison could not align needs a remark, in the reader's language."""
+    return _(
+        "These images could not be aligned, so there is no change map: compare the origin and destination "
+        "images side by side, then say in the remark that you did and what you saw."
+    )
+
+
 @transaction.atomic
 def comparison_review(*, comparison: ScanComparison, by: User, decision: str, remark: str = "") -> ScanComparison:
-    """The destination accepts the comparison or escalates it (with a remark saying why)."""
+    """The destination accepts the comparison or escalates it (with a remark saying why). Accepting one that
+    could not align the images (``ScanComparison.unaligned``) needs a remark too: that the reviewer compared
+    the two images by eye, and what they saw."""
     if decision not in REVIEW_DECISIONS:
         raise InvalidInput(_("Unknown decision '%(d)s'.") % {"d": decision}, fields={"decision": decision})
     remark = (remark or "").strip()
@@ -911,6 +921,11 @@ def comparison_review(*, comparison: ScanComparison, by: User, decision: str, re
             _("The comparison was already reviewed (%(review)s).") % {"review": locked.get_review_display()},
             fields={"review": locked.review},
         )
+    # Images the comparison could not align have no change map: accepting them says the reviewer
+    # compared them by eye, and the remark says so and what was seen (it stays with the review).
+    by_eye = decision == "accept" and locked.unaligned
+    if by_eye and not remark:
+        raise InvalidInput(unaligned_accept_needs_remark(), fields={"remark": "required"})
     now = timezone.now()
     locked.review = REVIEW_DECISIONS[decision]
     locked.reviewed_by = by
@@ -925,11 +940,15 @@ def comparison_review(*, comparison: ScanComparison, by: User, decision: str, re
         at=now,
         actor=by,
         message=(
-            Message(gettext_noop("Scan comparison accepted."))
+            Message(
+                gettext_noop("Scan comparison accepted after comparing the images by eye: %(remark)s"), remark=remark
+            )
+            if by_eye
+            else Message(gettext_noop("Scan comparison accepted."))
             if decision == "accept"
             else Message(gettext_noop("Scan comparison escalated: %(remark)s"), remark=remark)
         ),
-        data={"comparison": locked.pk, "verdict": locked.verdict, "remark": remark},
+        data={"comparison": locked.pk, "verdict": locked.verdict, "remark": remark, "by_eye": by_eye},
     )
     if decision == "escalate":
         declaration = locked.declaration

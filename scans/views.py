@@ -294,7 +294,7 @@ def viewer(request, pk: int):
         pk=pk,
     )
     can_review = services.can_review(request.user, comparison) and comparison.review == Review.PENDING
-    return _viewer_page(request, comparison, ReviewForm() if can_review else None)
+    return _viewer_page(request, comparison, ReviewForm(unaligned=comparison.unaligned) if can_review else None)
 
 
 @login_required
@@ -303,7 +303,7 @@ def review(request, pk: int):
     comparison = get_scoped_or_404(ScanComparison.objects.select_related("declaration"), request.user, pk=pk)
     if not services.can_review(request.user, comparison):
         raise PermissionDenied(_("Only staff of the destination office may review this comparison."))
-    form = ReviewForm(request.POST)
+    form = ReviewForm(request.POST, unaligned=comparison.unaligned)
     if form.is_valid():
         try:
             services.comparison_review(
@@ -313,7 +313,7 @@ def review(request, pk: int):
                 remark=form.cleaned_data["remark"],
             )
         except DomainError as exc:
-            form.add_error(None, str(exc))
+            form.add_error("remark" if "remark" in exc.fields else None, str(exc))
         else:
             messages.success(request, _("Review recorded."))
             return redirect("scans:viewer", pk=comparison.pk)

@@ -137,7 +137,9 @@ def test_a_comparison_that_could_not_align_blocks_the_settlement_until_reviewed(
     response = settle(client, unaligned)
     assert response.status_code == 409
     assert "could not be compared automatically: review them before settling" in response.content.decode()
-    services.comparison_review(comparison=done_comparison, by=dest_clerk, decision="accept")
+    services.comparison_review(
+        comparison=done_comparison, by=dest_clerk, decision="accept", remark="دو تصویر کنار هم مقایسه شد."
+    )
     assert settle(client, unaligned).status_code == 302
     unaligned.refresh_from_db()
     assert unaligned.status == Status.SETTLED

@@ -66,7 +66,9 @@ def test_the_signal_ends_once_the_destination_has_reviewed_the_images(
     client.force_login(inspector)
     assert _tile(client, "scan_unaligned")[0] == 1
     with django_capture_on_commit_callbacks(execute=True):
-        services.comparison_review(comparison=unaligned, by=dest_clerk, decision="accept")
+        services.comparison_review(
+            comparison=unaligned, by=dest_clerk, decision="accept", remark="دو تصویر کنار هم مقایسه شد."
+        )
     assert _tile(client, "scan_unaligned")[0] == 0
     assert not monitoring.filter_signal(TransitDeclaration.objects.for_user(inspector), "scan_unaligned").exists()
 
