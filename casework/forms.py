@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from core.forms import JalaliDateField, JalaliDateTimeField, ListFilterForm, PageForm, flag_field
+from core.forms import CurrencyField, JalaliDateField, JalaliDateTimeField, ListFilterForm, PageForm, flag_field
 from core.text import digits, format_number
 
 from .models import CaseStatus, LetterStatus, ValuationKind
@@ -43,7 +43,7 @@ class CaseForm(PageForm):
     branch = forms.CharField(label=gettext_lazy("branch"), max_length=100, required=False)
     opened_on = JalaliDateField(label=gettext_lazy("opened on (Jalali)"))
     cif_value = forms.DecimalField(label=gettext_lazy("CIF value"), min_value=0, decimal_places=2, max_digits=18)
-    currency = forms.CharField(label=gettext_lazy("currency"), max_length=3, initial="USD")
+    currency = CurrencyField(label=gettext_lazy("currency"), initial="USD")
     exchange_rate = forms.DecimalField(
         label=gettext_lazy("exchange rate (rial per unit)"), min_value=0, decimal_places=4, max_digits=18
     )
@@ -81,7 +81,7 @@ class ValuationForm(PageForm):
         max_digits=18,
         required=False,
     )
-    currency = forms.CharField(label=gettext_lazy("currency"), max_length=3, required=False, initial="USD")
+    currency = CurrencyField(label=gettext_lazy("currency"), required=False, initial="USD")
     exchange_rate = forms.DecimalField(
         label=gettext_lazy("exchange rate (rial per unit)"),
         min_value=0,

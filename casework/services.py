@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User
-from core import jobs
+from core import currencies, jobs
 from core.audit import actor
 from core.dates import format_jalali, jalali_month_of, persian_digits
 from core.errors import DomainError, IllegalTransition, InvalidInput
@@ -546,7 +546,7 @@ def case_open(
         exchange_rate=_decimal(exchange_rate, "exchange_rate", positive=True),
         duties=_decimal(duties, "duties"),
         fees=_decimal(fees, "fees"),
-        currency=(currency or "USD").strip().upper()[:3],
+        currency=currencies.check_currency(currency or "USD"),
     )
     if JudicialCase.objects.filter(authority=case.authority, file_number=case.file_number).exists():
         raise InvalidInput(

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from core import text
+from core import currencies, text
 from core.audit import actor
 from core.dates import TEHRAN, format_jalali
 from core.errors import IllegalTransition, InvalidInput
@@ -144,11 +144,7 @@ def _new_valuation(
     if kind in (ValuationKind.IMPORT, ValuationKind.CURRENCY):
         v.foreign_amount = _amount(foreign_amount, "foreign_amount", positive=True)
         v.exchange_rate = _amount(exchange_rate, "exchange_rate", positive=True)
-        v.currency = (currency or "").strip().upper()[:3]
-        if len(v.currency) != 3 or not v.currency.isalpha():
-            raise InvalidInput(
-                _("Name the currency by its three-letter code (USD, EUR …)."), fields={"currency": currency}
-            )
+        v.currency = currencies.check_currency(currency)
         v.rate_source = (rate_source or "").strip()[:200]
         if not v.rate_source:
             raise InvalidInput(_("Name the source of the exchange rate."), fields={"rate_source": "required"})

@@ -8,10 +8,11 @@ import re
 
 from django import forms
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import dates, text
+from core import currencies, dates, text
 from core.errors import DomainError
 
 
@@ -206,6 +207,26 @@ def limits_in_page_digits(form: forms.BaseForm) -> None:
             field.error_messages["max_length"] = _("At most %(n)s characters.") % {
                 "n": text.format_number(field.max_length)
             }
+
+
+class CurrencyField(forms.CharField):
+    """A currency by its ISO 4217 code (``core.currencies``), typed in either case; refused beside the field
+    when it is no currency's code."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 3)
+        kwargs.setdefault("help_text", lazy(currencies.help_text, str)())
+        kwargs.setdefault("widget", forms.TextInput(attrs={"dir": "ltr", "spellcheck": "false"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return value
+        try:
+            return currencies.check_currency(value)
+        except DomainError as exc:
+            raise forms.ValidationError(str(exc), code="currency") from None
 
 
 class PageForm(forms.Form):

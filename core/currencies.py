@@ -1,0 +1,71 @@
+"""The currencies of ISO 4217 (alphabetic codes), and what an exchange rate into rials may be.
+
+A smuggling case values goods and seized money in rials from an amount in its currency and that
+currency's rate (rials per unit): a code that is no currency, or a rate no currency has, gives the
+case a value, and so a statutory class and clocks, that mean nothing.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from core.errors import InvalidInput
+
+# The currencies in use (ISO 4217, list one, 2025), with those just replaced whose notes may still be
+# seized (ANG, SLL, ZWL, CUC). Left out: the fund and accounting units (BOV, CHE, CHW, CLF, COU, MXV,
+# USN, UYI, UYW, XBA–XBD, XDR, XSU, XUA), the precious metals (XAG, XAU, XPD, XPT), and XTS and XXX
+# (testing, no currency): nothing the customs values is priced in them.
+ISO_4217 = frozenset(
+    """
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN
+    BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD
+    CAD CDF CHF CLP CNY COP CRC CUC CUP CVE CZK
+    DJF DKK DOP DZD
+    EGP ERN ETB EUR
+    FJD FKP
+    GBP GEL GHS GIP GMD GNF GTQ GYD
+    HKD HNL HTG HUF
+    IDR ILS INR IQD IRR ISK
+    JMD JOD JPY
+    KES KGS KHR KMF KPW KRW KWD KYD KZT
+    LAK LBP LKR LRD LSL LYD
+    MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN
+    NAD NGN NIO NOK NPR NZD
+    OMR
+    PAB PEN PGK PHP PKR PLN PYG
+    QAR
+    RON RSD RUB RWF
+    SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL
+    THB TJS TMT TND TOP TRY TTD TWD TZS
+    UAH UGX USD UYU UZS
+    VED VES VND VUV
+    WST
+    XAF XCD XCG XOF XPF
+    YER
+    ZAR ZMW ZWG ZWL
+    """.split()
+)
+
+# Those the customs meets most (its neighbours' and its trading partners'), named in the help text.
+COMMON = ("USD", "EUR", "AED", "CNY", "TRY", "RUB", "IQD", "AFN", "IRR")
+
+
+def is_currency(code: str) -> bool:
+    """Whether ``code`` (upper case) is the ISO 4217 code of a currency in use."""
+    return code in ISO_4217
+
+
+def help_text() -> str:
+    return _("Its ISO 4217 code: %(codes)s …") % {"codes": ", ".join(COMMON)}
+
+
+def check_currency(value, *, field: str = "currency") -> str:
+    """``value`` as an ISO 4217 code (trimmed, upper case); InvalidInput on ``field`` when it is none."""
+    code = ("" if value is None else str(value)).strip().upper()
+    if not is_currency(code):
+        raise InvalidInput(
+            _("«%(code)s» is not a currency code of ISO 4217: write the three-letter code, such as %(codes)s.")
+            % {"code": str(value or "").strip(), "codes": ", ".join(COMMON[:4])},
+            fields={field: str(value or "")},
+        )
+    return code
