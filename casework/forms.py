@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from core import currencies
+from core.errors import DomainError
 from core.forms import CurrencyField, JalaliDateField, JalaliDateTimeField, ListFilterForm, PageForm, flag_field
 from core.text import digits, format_number
 
@@ -33,6 +35,12 @@ class AnswerForm(PageForm):
     answered_on = JalaliDateField(label=gettext_lazy("reply date (Jalali)"), required=False)
 
 
+RATE_HELP = gettext_lazy(
+    "Rials for one unit of the currency on the discovery day: more than 1 for any currency but the rial; "
+    "an amount in rials takes IRR at 1."
+)
+
+
 class CaseForm(PageForm):
     file_number = forms.CharField(
         label=gettext_lazy("file number"),
@@ -45,7 +53,11 @@ class CaseForm(PageForm):
     cif_value = forms.DecimalField(label=gettext_lazy("CIF value"), min_value=0, decimal_places=2, max_digits=18)
     currency = CurrencyField(label=gettext_lazy("currency"), initial="USD")
     exchange_rate = forms.DecimalField(
-        label=gettext_lazy("exchange rate (rial per unit)"), min_value=0, decimal_places=4, max_digits=18
+        label=gettext_lazy("exchange rate (rial per unit)"),
+        min_value=0,
+        decimal_places=4,
+        max_digits=18,
+        help_text=RATE_HELP,
     )
     duties = forms.DecimalField(label=gettext_lazy("duties (rial)"), min_value=0, decimal_places=0, initial=0)
     fees = forms.DecimalField(label=gettext_lazy("fees (rial)"), min_value=0, decimal_places=0, initial=0)
@@ -69,6 +81,20 @@ class CaseForm(PageForm):
     def clean_commercial_profit(self):
         return self.cleaned_data.get("commercial_profit") or 0
 
+    def clean(self):
+        data = super().clean()
+        _check_rate(self, data)
+        return data
+
+
+def _check_rate(form: forms.Form, data: dict) -> None:
+    """The exchange rate as its currency can have it (``core.currencies.check_rate``), said beside the rate."""
+    if data.get("currency") and data.get("exchange_rate") is not None:
+        try:
+            currencies.check_rate(data["currency"], data["exchange_rate"])
+        except DomainError as exc:
+            form.add_error("exchange_rate", str(exc))
+
 
 class ValuationForm(PageForm):
     """A valuation (Art. 2) or the correction of one; the inputs the kind needs are checked by the service."""
@@ -88,6 +114,7 @@ class ValuationForm(PageForm):
         decimal_places=4,
         max_digits=18,
         required=False,
+        help_text=RATE_HELP,
     )
     rate_source = forms.CharField(label=gettext_lazy("rate source"), max_length=200, required=False)
     duties = forms.DecimalField(
@@ -111,6 +138,12 @@ class ValuationForm(PageForm):
         self.fields["corrects"].choices = [("", gettext_lazy("— a new valuation —"))] + [
             (v.pk, f"#{digits(v.pk)} {v.get_kind_display()}: {format_number(v.value, 0)}") for v in current
         ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") in (ValuationKind.IMPORT, ValuationKind.CURRENCY):
+            _check_rate(self, data)
+        return data
 
 
 class MilestoneForm(PageForm):

@@ -548,6 +548,7 @@ def case_open(
         fees=_decimal(fees, "fees"),
         currency=currencies.check_currency(currency or "USD"),
     )
+    currencies.check_rate(case.currency, case.exchange_rate)
     if JudicialCase.objects.filter(authority=case.authority, file_number=case.file_number).exists():
         raise InvalidInput(
             _("File %(n)s of %(a)s is already registered.")

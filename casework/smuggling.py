@@ -145,6 +145,8 @@ def _new_valuation(
         v.foreign_amount = _amount(foreign_amount, "foreign_amount", positive=True)
         v.exchange_rate = _amount(exchange_rate, "exchange_rate", positive=True)
         v.currency = currencies.check_currency(currency)
+        assert v.exchange_rate is not None  # required: ``_amount`` refused an empty one
+        currencies.check_rate(v.currency, v.exchange_rate)
         v.rate_source = (rate_source or "").strip()[:200]
         if not v.rate_source:
             raise InvalidInput(_("Name the source of the exchange rate."), fields={"rate_source": "required"})

@@ -7,9 +7,14 @@ case a value, and so a statutory class and clocks, that mean nothing.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
+from core.text import format_number
+
+RIAL = "IRR"
 
 # The currencies in use (ISO 4217, list one, 2025), with those just replaced whose notes may still be
 # seized (ANG, SLL, ZWL, CUC). Left out: the fund and accounting units (BOV, CHE, CHW, CLF, COU, MXV,
@@ -69,3 +74,26 @@ def check_currency(value, *, field: str = "currency") -> str:
             fields={field: str(value or "")},
         )
     return code
+
+
+def check_rate(currency: str, rate: Decimal, *, field: str = "exchange_rate") -> None:
+    """InvalidInput on ``field`` when ``rate`` (rials per one unit of ``currency``) is one no currency has:
+    the rial's own is 1, and every other currency in use is worth more than one rial (the dong and the
+    rupiah, the least, some tens of rials). So a rate of 1 typed for dollars, or a made-up currency at 1,
+    is refused rather than valuing the goods at their amount in rials."""
+    if currency == RIAL and rate != 1:
+        raise InvalidInput(
+            _("An amount in rials (IRR) is in rials already: its exchange rate is 1, not %(rate)s.")
+            % {"rate": format_number(rate)},
+            fields={field: str(rate)},
+        )
+    if currency != RIAL and rate <= 1:
+        raise InvalidInput(
+            _(
+                "%(rate)s rial for one %(code)s cannot be right: the rate is in rials per unit of the currency, "
+                "and every currency other than the rial is worth more than one rial. Type the rate of the "
+                "discovery day; an amount in rials takes the currency IRR, at 1."
+            )
+            % {"rate": format_number(rate), "code": currency},
+            fields={field: str(rate)},
+        )

@@ -113,3 +113,72 @@ def test_it_reads_in_persian(client, overdue, inspector):
     client.force_login(inspector)
     html = _post(client, overdue, currency="XYZ").content.decode()
     beside(html, "id_currency", "«XYZ» کد ارزی در استاندارد ISO 4217 نیست")
+
+
+# --- the exchange rate: one the currency can have -------------------------------------------------
+
+
+def test_a_rate_of_one_for_dollars_is_refused_beside_the_rate_and_says_why(client, overdue, inspector):
+    client.force_login(inspector)
+    response = _post(client, overdue, exchange_rate="1")
+    assert response.status_code == 400
+    block = beside(response.content.decode(), "id_exchange_rate", "1 rial for one USD cannot be right")
+    assert "every currency other than the rial is worth more than one rial" in block
+    assert "IRR" in block
+    assert not JudicialCase.objects.exists()
+
+
+def test_a_rate_of_nought_is_refused_beside_the_rate(client, overdue, inspector):
+    client.force_login(inspector)
+    response = _post(client, overdue, exchange_rate="0")
+    assert response.status_code == 400
+    beside(response.content.decode(), "id_exchange_rate", "0 rial for one USD cannot be right")
+
+
+def test_rials_are_at_one_and_only_at_one(client, overdue, inspector):
+    client.force_login(inspector)
+    response = _post(client, overdue, currency="IRR", exchange_rate="650000")
+    assert response.status_code == 400
+    beside(response.content.decode(), "id_exchange_rate", "An amount in rials (IRR) is in rials already")
+    assert _post(client, overdue, currency="IRR", exchange_rate="1", cif_value="65000000").status_code == 302
+    assert JudicialCase.objects.get().goods_value == 65_000_000
+
+
+def test_a_case_at_a_real_rate_gets_its_clocks(client, overdue, inspector):
+    """100 USD at 650,000 rial is 65,000,000 rial: above the threshold, so the hand-over (24 h) and the
+    files (5 working days) are owed, not confiscation only."""
+    client.force_login(inspector)
+    assert _post(client, overdue).status_code == 302
+    case = JudicialCase.objects.get()
+    assert case.goods_value == 65_000_000
+    kinds = set(case.milestones.live().values_list("kind", flat=True))
+    assert {"handover", "file_property_org", "file_court"} <= kinds and "confiscation" not in kinds
+
+
+def test_the_services_refuse_a_rate_no_currency_has(overdue, inspector):
+    with pytest.raises(InvalidInput) as refused:
+        _open(overdue, inspector, currency="USD", exchange_rate="1")
+    assert "exchange_rate" in refused.value.fields
+    with pytest.raises(InvalidInput) as refused:
+        _open(overdue, inspector, currency="IRR", exchange_rate="2")
+    assert "exchange_rate" in refused.value.fields
+    case = _open(overdue, inspector)
+    with pytest.raises(InvalidInput) as refused:
+        smuggling.case_value(
+            case=case,
+            by=inspector,
+            kind=ValuationKind.CURRENCY,
+            foreign_amount="500",
+            currency="AED",
+            exchange_rate="1",
+            rate_source="بانک مرکزی",
+        )
+    assert "exchange_rate" in refused.value.fields
+    assert case.valuations.count() == 1
+
+
+@pytest.mark.persian
+def test_the_rate_reads_in_persian(client, overdue, inspector):
+    client.force_login(inspector)
+    html = _post(client, overdue, exchange_rate="1").content.decode()
+    beside(html, "id_exchange_rate", "۱ ریال برای یک USD درست نیست")

@@ -176,7 +176,7 @@ def test_a_case_refused_names_its_file_number_isolated_in_the_pages_digits(clien
         "opened_on": "1404/05/01",
         "cif_value": "1",
         "currency": "USD",
-        "exchange_rate": "1",
+        "exchange_rate": "650000",
         "duties": "0",
         "fees": "0",
     }
