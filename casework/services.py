@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -477,13 +478,21 @@ def letter_is_late_draft(letter: FollowUpLetter, now: dt.datetime | None = None)
 # --- judicial cases ---------------------------------------------------------------------------
 
 
+def field_label(model, field: str) -> str:
+    """The name a page gives ``model``'s ``field`` (its verbose name, capitalised), for a message about it:
+    «CIF value must be a positive number.», not «cif_value …»."""
+    return capfirst(str(model._meta.get_field(field).verbose_name))
+
+
 def _decimal(value, field: str, *, positive: bool = False) -> Decimal:
+    """``value`` as a number for the case's ``field``; InvalidInput on that field, naming it by its label."""
+    label = field_label(JudicialCase, field)
     try:
         d = Decimal(str(value).replace(",", "").strip())
     except (InvalidOperation, ValueError):
-        raise InvalidInput(_("%(field)s is not a number.") % {"field": field}, fields={field: str(value)}) from None
+        raise InvalidInput(_("%(field)s is not a number.") % {"field": label}, fields={field: str(value)}) from None
     if not d.is_finite() or d < 0 or (positive and d == 0):
-        raise InvalidInput(_("%(field)s must be a positive number.") % {"field": field}, fields={field: str(value)})
+        raise InvalidInput(_("%(field)s must be a positive number.") % {"field": label}, fields={field: str(value)})
     return d
 
 

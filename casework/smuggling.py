@@ -44,7 +44,7 @@ from .models import (
     MilestoneKind,
     ValuationKind,
 )
-from .services import may_handle_case
+from .services import field_label, may_handle_case
 
 CONFISCATION_ONLY_MAX_RIAL = Decimal(10_000_000)  # Art. 3: up to this value, confiscation only
 HANDOVER_HOURS = 24  # Art. 4: goods and person handed over within 24 hours
@@ -55,17 +55,20 @@ PAYMENT_DAYS = 20  # Art. 19: the fine is paid within 20 days
 EXPORTERS_RATE_SOURCE = "مرکز مبادله ارز و طلای ایران (نرخ ارز صادرکنندگان)"
 
 
-def _amount(value, field: str, *, positive: bool = False, required: bool = True) -> Decimal | None:
+def _amount(value, field: str, *, positive: bool = False, required: bool = True, model=CaseValuation) -> Decimal | None:
+    """``value`` as a number for ``model``'s ``field`` (a valuation's, by default); InvalidInput on that
+    field, naming it by its label."""
+    label = field_label(model, field)
     if value in (None, ""):
         if required:
-            raise InvalidInput(_("%(field)s is required.") % {"field": field}, fields={field: "required"})
+            raise InvalidInput(_("%(field)s is required.") % {"field": label}, fields={field: "required"})
         return None
     try:
         d = Decimal(str(value).replace(",", "").strip())
     except (InvalidOperation, ValueError):
-        raise InvalidInput(_("%(field)s is not a number.") % {"field": field}, fields={field: str(value)}) from None
+        raise InvalidInput(_("%(field)s is not a number.") % {"field": label}, fields={field: str(value)}) from None
     if not d.is_finite() or d < 0 or (positive and d == 0):
-        raise InvalidInput(_("%(field)s must be a positive number.") % {"field": field}, fields={field: str(value)})
+        raise InvalidInput(_("%(field)s must be a positive number.") % {"field": label}, fields={field: str(value)})
     return d
 
 
@@ -321,7 +324,7 @@ def milestone_done(
     if done_at < discovery_at(case) - dt.timedelta(days=1):
         raise InvalidInput(_("The step cannot be dated before the discovery."), fields={"done_at": str(done_at)})
     if m.kind in (MilestoneKind.CARRIER_FINE, MilestoneKind.PAYMENT):
-        m.amount = _amount(amount, "amount", positive=m.kind == MilestoneKind.PAYMENT)
+        m.amount = _amount(amount, "amount", positive=m.kind == MilestoneKind.PAYMENT, model=CaseMilestone)
         limit = case.goods_value * CARRIER_FINE_MAX_MULTIPLE
         if m.kind == MilestoneKind.CARRIER_FINE and m.amount is not None and m.amount > limit:
             raise InvalidInput(

@@ -182,3 +182,40 @@ def test_the_rate_reads_in_persian(client, overdue, inspector):
     client.force_login(inspector)
     html = _post(client, overdue, exchange_rate="1").content.decode()
     beside(html, "id_exchange_rate", "۱ ریال برای یک USD درست نیست")
+
+
+# --- messages name a field as the page does, not by its internal name ---------------------------
+
+
+def test_a_refused_amount_is_named_by_its_label(client, overdue, inspector):
+    client.force_login(inspector)
+    response = _post(client, overdue, cif_value="0")
+    assert response.status_code == 400
+    block = beside(response.content.decode(), "id_cif_value", "CIF value must be a positive number.")
+    assert "cif_value" not in block.split('class="invalid-feedback d-block"', 1)[1]
+
+
+def test_the_services_name_the_field_by_its_label(overdue, inspector):
+    with pytest.raises(InvalidInput) as refused:
+        _open(overdue, inspector, exchange_rate="0")
+    assert str(refused.value) == "Exchange rate (rial per unit) must be a positive number."
+    assert "exchange_rate" in refused.value.fields
+    case = _open(overdue, inspector)
+    with pytest.raises(InvalidInput) as refused:
+        smuggling.case_value(case=case, by=inspector, kind=ValuationKind.IMPORT, exchange_rate="650000")
+    assert str(refused.value) == "Amount in currency is required."
+
+
+@pytest.mark.persian
+def test_the_label_reads_in_persian(client, overdue, inspector):
+    client.force_login(inspector)
+    case = _open(overdue, inspector)
+    response = client.post(
+        f"/casework/cases/{case.pk}/",
+        {"form": "valuation", "kind": "import", "currency": "USD", "exchange_rate": "650000", "rate_source": "x"},
+    )
+    assert response.status_code == 400
+    beside(response.content.decode(), "id_foreign_amount", "مبلغ ارزی لازم است.")
+    with pytest.raises(InvalidInput) as refused:
+        _open(overdue, inspector, file_number="78", exchange_rate="0")
+    assert str(refused.value) == "نرخ ارز (ریال به ازای هر واحد) باید عددی مثبت باشد."
