@@ -16,7 +16,8 @@ same way, isolated from the right-to-left text around it:
 Digits: identifiers written in Latin letters (serials, waybills, MRNs, container numbers,
 foreign plates) keep Latin digits, as issued and as typed into a search. Iranian plates are
 shown in their Persian form with Persian digits (``۳۶ ت ۵۶۳ - ایران ۵۸``), isolated as
-right-to-left text, so that they read in the order they are spoken, in every language.
+right-to-left text, so that they read in the order they are spoken, in every language. A judicial
+case's file number keeps the digits it was typed with (``1405-BZG-77``, ``ک/۱۴۰۵/۱۲``).
 """
 
 from __future__ import annotations
@@ -138,9 +139,11 @@ def camera_text(value) -> str:
 
 
 def case_number_text(value) -> str:
-    """A judicial case's file number as the authority gave it (``1405-3120-Q``, ``ک/۱۴۰۵/۱۲``): digits as the
-    text around it writes them, isolated, so that its letters and separators keep their order."""
-    return isolate(digits(_text(value)))
+    """A judicial case's file number as the authority gave it (``1405-BZG-77``, ``ک/۱۴۰۵/۱۲``), isolated, so
+    that its letters and separators keep their order. Its digits stay as typed, as a serial's do: turned
+    Persian beside Latin letters it read «۱۴۰۵-BZG-۷۷», a number no court wrote and no search finds, and
+    not the one the return's XLSX gives."""
+    return isolate(_text(value))
 
 
 # --- HTML (pages and PDF templates) -------------------------------------------------------------
@@ -185,7 +188,8 @@ def letter_number_html(value):
 
 
 def case_number_html(value):
-    return ident_html("case", digits(_text(value)))
+    """A judicial case's file number with its digits as typed (see ``case_number_text``)."""
+    return ident_html("case", _text(value))
 
 
 def camera_html(value):

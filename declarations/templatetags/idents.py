@@ -49,7 +49,7 @@ def letter_number(value):
 
 @register.filter
 def case_number(value):
-    """A judicial case's file number, in the page's digits."""
+    """A judicial case's file number, its digits as typed (``1405-BZG-77``, ``ک/۱۴۰۵/۱۲``)."""
     return idents.case_number_html(value)
 
 

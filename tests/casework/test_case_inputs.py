@@ -37,8 +37,8 @@ def overdue(bazargan, tehran):
     )
 
 
-def _post(client, declaration, **changes):
-    return client.post(f"/casework/cases/new/{declaration.pk}/", {**FORM, **changes})
+def _post(client, declaration, follow=False, **changes):
+    return client.post(f"/casework/cases/new/{declaration.pk}/", {**FORM, **changes}, follow=follow)
 
 
 def _open(declaration, by, **changes):
@@ -219,3 +219,34 @@ def test_the_label_reads_in_persian(client, overdue, inspector):
     with pytest.raises(InvalidInput) as refused:
         _open(overdue, inspector, file_number="78", exchange_rate="0")
     assert str(refused.value) == "نرخ ارز (ریال به ازای هر واحد) باید عددی مثبت باشد."
+
+
+# --- the file number: its digits as typed --------------------------------------------------------
+
+
+@pytest.mark.persian
+def test_the_file_number_keeps_the_digits_it_was_typed_with(client, overdue, inspector):
+    """«1405-BZG-77» was shown «۱۴۰۵-BZG-۷۷» (while the return's XLSX gives it in Latin digits): on the list,
+    the case page and its title, the message of its opening and the declaration's timeline it reads as typed."""
+    client.force_login(inspector)
+    response = _post(client, overdue, file_number="1405-BZG-77", follow=True)
+    shown = '<bdi dir="ltr" class="ident ident-case">1405-BZG-77</bdi>'
+    case = JudicialCase.objects.get()
+    pages = [
+        response.content.decode(),
+        client.get("/casework/cases/").content.decode(),
+        client.get(f"/casework/cases/{case.pk}/").content.decode(),
+        client.get(f"/declarations/{overdue.pk}/").content.decode(),
+    ]
+    assert "\u20661405-BZG-77\u2069" in pages[0]  # the message of its opening
+    assert shown in pages[1] and shown in pages[2]
+    assert "<title>پرونده قضایی \u20661405-BZG-77\u2069" in pages[2]
+    assert "\u20661405-BZG-77\u2069" in pages[3]
+    assert not any("۱۴۰۵-BZG" in page or "BZG-۷۷" in page for page in pages)
+
+
+@pytest.mark.persian
+def test_a_file_number_typed_in_persian_digits_keeps_them(client, overdue, inspector):
+    client.force_login(inspector)
+    _post(client, overdue, file_number="ک/۱۴۰۵/۱۲")
+    assert '<bdi dir="ltr" class="ident ident-case">ک/۱۴۰۵/۱۲</bdi>' in client.get("/casework/cases/").content.decode()
