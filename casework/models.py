@@ -357,6 +357,20 @@ class CaseValuation(models.Model):
     def is_current(self) -> bool:
         return not self.corrected_by.exists()
 
+    @property
+    def added_terms(self) -> list[tuple[str, Decimal]]:
+        """The rial amounts an import valuation adds to CIF × rate, each with its name, those left at nought
+        left out: a page writes «… × rate + 5,000,000 (customs duties)», not «+ 0 + 0» for what was never
+        typed."""
+        if self.kind != ValuationKind.IMPORT:
+            return []
+        terms = (
+            (_("customs duties"), self.duties),
+            (_("commercial profit"), self.commercial_profit),
+            (_("fees"), self.fees),
+        )
+        return [(str(label), amount) for label, amount in terms if amount]
+
 
 class MilestoneKind(models.TextChoices):
     CONFISCATION = "confiscation", _("confiscation only (value up to the threshold)")

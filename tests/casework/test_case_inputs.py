@@ -250,3 +250,48 @@ def test_a_file_number_typed_in_persian_digits_keeps_them(client, overdue, inspe
     client.force_login(inspector)
     _post(client, overdue, file_number="ک/۱۴۰۵/۱۲")
     assert '<bdi dir="ltr" class="ident ident-case">ک/۱۴۰۵/۱۲</bdi>' in client.get("/casework/cases/").content.decode()
+
+
+# --- the valuation's inputs on the case page --------------------------------------------------------
+
+
+def _inputs(html: str, valuation_pk: int) -> str:
+    """The inputs cell of a valuation's row (its third)."""
+    row = html.split(f'id="valuation-{valuation_pk}"', 1)[1].split("</tr>", 1)[0]
+    return row.split("<td>")[3].split("</td>", 1)[0]
+
+
+@pytest.mark.persian
+def test_duties_and_fees_left_blank_are_left_out_of_the_inputs(client, overdue, inspector):
+    client.force_login(inspector)
+    _post(client, overdue)  # duties and fees 0
+    case = JudicialCase.objects.get()
+    response = client.post(
+        f"/casework/cases/{case.pk}/",
+        {
+            "form": "valuation",
+            "kind": "import",
+            "foreign_amount": "200",
+            "currency": "USD",
+            "exchange_rate": "650000",
+            "rate_source": "مرکز مبادله",
+            "duties": "",
+            "commercial_profit": "",
+            "fees": "",
+        },
+    )
+    assert response.status_code == 302
+    html = client.get(f"/casework/cases/{case.pk}/").content.decode()
+    for valuation in case.valuations.all():
+        cell = _inputs(html, valuation.pk)
+        assert "×" in cell and "+" not in cell, cell
+
+
+@pytest.mark.persian
+def test_the_terms_typed_are_named(client, overdue, inspector):
+    client.force_login(inspector)
+    _post(client, overdue, duties="5000000")
+    case = JudicialCase.objects.get()
+    cell = _inputs(client.get(f"/casework/cases/{case.pk}/").content.decode(), case.valuations.get().pk)
+    assert "+ ۵٬۰۰۰٬۰۰۰" in cell and "(حقوق گمرکی)" in cell
+    assert "سود بازرگانی" not in cell and "عوارض" not in cell
