@@ -44,6 +44,7 @@ from .labels import (
     SCAN_REUSE_LABELS,
     SERIAL_HEADER,
     SERIAL_RULES_LABELS,
+    STANDING_HEAD,
     jday,
     jday_iso,
     place_label,
@@ -376,7 +377,7 @@ def figure_sheets(wb: XlsxWriter, figures: dict) -> None:
             if figures.get("office")
             else []
         ),
-        ("وضعیت", standing(figures)),
+        (STANDING_HEAD, standing(figures)),
     ]
     wb.sheet(
         "خلاصه",
@@ -488,11 +489,11 @@ def most_overdue_cells(figures: dict, limit: int = PDF_SERIAL_LIMIT) -> list[lis
     return [serial_cells(row) for row in rows]
 
 
-def render_pdf(
-    figures: dict, *, version: int | None = None, status: str = "", serials: list[list] | None = None
-) -> bytes:
+def render_pdf(figures: dict, *, version: int | None = None, serials: list[list] | None = None) -> bytes:
     """The return as a letter; ``serials``: the most overdue rows as ``serial_cells`` gives them
-    (``MostOverdue.cells()`` of the export pass), else they are queried."""
+    (``MostOverdue.cells()`` of the export pass), else they are queried. Its standing is the figures'
+    (``labels.standing``), as the XLSX and the page give it; not whether it was submitted, which happens
+    after the file is sealed."""
     if serials is None:
         serials = most_overdue_cells(figures)
     # Serials stay in ASCII digits (identifiers to search for), isolated from the Persian text
@@ -518,7 +519,7 @@ def render_pdf(
                 "f": figures,
                 "fonts": font_face_css(),
                 "version": version,
-                "status": status,
+                "standing_head": STANDING_HEAD,
                 "standing": standing(figures),
                 "balance": [(BALANCE_LABELS[k], fa(figures[k])) for k in returns.BALANCE_KEYS],
                 "reasons": [(REASON_LABELS[k], fa(v)) for k, v in figures["unsettled_by_reason"].items()],

@@ -98,9 +98,20 @@ SERIAL_HEADER = [
 ]
 
 
+def standing_key(figures: dict) -> str:
+    """The return's standing, the one source for its page and every file: ``final`` (the month had ended when
+    it was built) or ``provisional`` (counted up to its cut-off). Whether a version was submitted to
+    headquarters is the record's, not the figures': it changes after the files are sealed, so only the page
+    says it."""
+    return "provisional" if figures.get("provisional") else "final"
+
+
+STANDING_HEAD = "وضعیت ارقام"
+
+
 def standing(figures: dict) -> str:
-    """Final, or provisional with its cut-off (a month that had not ended when it was built)."""
-    if figures.get("provisional"):
+    """The standing in the files' Persian (``standing_key``): final, or provisional with its cut-off."""
+    if standing_key(figures) == "provisional":
         until = format_jalali(dt.datetime.fromisoformat(figures["end"]))
         return f"موقت: ماه هنوز تمام نشده است؛ ارقام تا {until}"
     return "قطعی (پایان ماه)"

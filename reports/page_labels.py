@@ -58,3 +58,18 @@ SCAN_REUSE = {
 def label(labels: dict, key: str) -> str:
     """A code's label; the code itself when it names nothing we know (a return built by an older version)."""
     return str(labels.get(key, key))
+
+
+# The return's standing (``labels.standing_key``), as its files give it in Persian.
+STANDING = {
+    "final": _("final (end of the month)"),
+    "provisional": _("provisional: the month had not ended"),
+}
+# The section "cases by milestone" (``returns.case_milestones``): its columns; its rows are the milestone kinds.
+MILESTONE_METRICS = {
+    "due": _("due in the month"),
+    "done": _("done in the month"),
+    "done_late": _("done late"),
+    "open_at_end": _("open at the end of the month"),
+    "overdue_at_end": _("overdue at the end of the month"),
+}

@@ -22,7 +22,6 @@ from collections.abc import Iterator
 
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils import translation
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
@@ -89,7 +88,7 @@ def csv_lines(snap: MonthlyReturn, part: dict) -> Iterator[str]:
             yield writer.writerow(row)
 
 
-def write_part(part: dict, rows: list[list], fmt: str, out, *, version: int, status: str) -> int:
+def write_part(part: dict, rows: list[list], fmt: str, out, *, version: int) -> int:
     """One office's part of a return as ``fmt`` (xlsx, pdf) into the binary stream ``out``: its own
     figures and its rows of the serial list (the PDF, the ``PDF_SERIAL_LIMIT`` longest past their
     deadline). Returns how many serial rows the file holds."""
@@ -100,7 +99,7 @@ def write_part(part: dict, rows: list[list], fmt: str, out, *, version: int, sta
         return len(rows)
     # Longest past the deadline first (the Jalali dates sort as text), as MostOverdue picks them.
     most = sorted(rows, key=lambda r: (r[4] == "", r[4], r[0]))[:PDF_SERIAL_LIMIT]
-    out.write(render_pdf(part, version=version, status=status, serials=most))
+    out.write(render_pdf(part, version=version, serials=most))
     return len(most)
 
 
@@ -129,9 +128,7 @@ def build(job, out, progress) -> str:
         )
     with snap.csv.storage.open(snap.csv.name, "rb") as stored:
         rows = list(office_rows(stored, office))
-    with translation.override("fa"):  # the return is a Persian document (its PDF's status line)
-        status = str(snap.get_status_display())
-    written = write_part(part, rows, job.fmt, out, version=snap.version, status=status)
+    written = write_part(part, rows, job.fmt, out, version=snap.version)
     progress(written, written)
     return filename(snap, office, job.fmt)
 

@@ -316,6 +316,16 @@ def _local_dates(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date
     return start.astimezone(TEHRAN).date(), last + DAY
 
 
+def case_open_at(d1: dt.date, path: str = "") -> Q:
+    """Judicial cases still open at the end of the period whose days end before ``d1``: opened before it and
+    with no outcome before it. ``path``: the way to the case (``case__`` from a milestone). The one rule for
+    both "cases open at the end of the month" and the milestones still owed then (a closed case owes none:
+    its unmet steps are history, as ``MilestoneQuerySet.overdue`` has them)."""
+    return Q(**{f"{path}opened_on__lt": d1}) & (
+        Q(**{f"{path}outcome_on__isnull": True}) | Q(**{f"{path}outcome_on__gte": d1})
+    )
+
+
 def casework(
     start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None = None
 ) -> dict:
@@ -345,9 +355,7 @@ def casework(
         },
         "cases": {
             "opened": opened.count(),
-            "open_at_end": cases.filter(opened_on__lt=d1)
-            .filter(Q(outcome_on__isnull=True) | Q(outcome_on__gte=d1))
-            .count(),
+            "open_at_end": cases.filter(case_open_at(d1)).count(),
             "actions": month_actions.count(),
             "opened_list": [
                 {
@@ -376,8 +384,8 @@ def casework(
 # A separate section: the statutory milestones of smuggling cases (``casework.smuggling``), counted
 # per kind over the cases of declarations from the scope's offices (as ``casework`` counts cases).
 # For the month [start, end): due = due in the month; done = met in the month, of which late = met
-# after its due time; open_at_end = owed at the end (its case opened before it, not met nor waived
-# by it);
+# after its due time; open_at_end = owed at the end (its case still open then, as "cases open at the
+# end of the month" counts it: ``case_open_at``; not met nor waived by it);
 # overdue_at_end = of those, past their due time at the end. A milestone with no clock is never due
 # nor overdue.
 
@@ -396,7 +404,7 @@ def case_milestones(
         rows = rows.filter(case__declaration__origin__province=province)
     _d0, d1 = _local_dates(start, end)
     open_at_end = (
-        Q(case__opened_on__lt=d1)
+        case_open_at(d1, "case__")
         & (Q(done_at__isnull=True) | Q(done_at__gte=end))
         & (Q(waived_at__isnull=True) | Q(waived_at__gte=end))
     )

@@ -644,7 +644,6 @@ def return_build(
                     pdf = exports.render_pdf(
                         figures,
                         version=version,
-                        status=str(ReturnStatus.DRAFT.label),
                         serials=most_overdue.cells(),
                     )
                     snap = MonthlyReturn(

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import CustomsOffice, Province, Role
 from accounts.scoping import get_scoped_or_404
+from casework.models import MilestoneKind
 from core import exports as export_jobs
 from core import jobs, uploads
 from core.dates import ASCII_DIGITS, jalali_month_of, page_month_label, previous_jalali_month
@@ -48,7 +49,7 @@ from core.text import strip_isolates
 from declarations import idents
 from declarations.models import TransitDeclaration
 
-from . import page_labels, parts, problems, services, tasks
+from . import page_labels, parts, problems, returns, services, tasks
 from .models import (
     CHECKLIST,
     BuildState,
@@ -206,7 +207,7 @@ def _get_return(request, pk: int) -> MonthlyReturn:
 @reads_from_replica
 def return_detail(request, pk: int):
     snap = _get_return(request, pk)
-    from .labels import place_label
+    from .labels import place_label, standing_key
 
     f = snap.figures_for(request.user)  # office staff: their office's part only
     # The figures keep codes; the page names them in the reader's language (the files stay Persian).
@@ -220,6 +221,16 @@ def return_detail(request, pk: int):
         "reasons": [(page_labels.label(page_labels.REASONS, k), v) for k, v in f["unsettled_by_reason"].items()],
         "ages": [(page_labels.label(page_labels.AGES, k), v) for k, v in f["unsettled_by_age"].items()],
         "may_submit": snap.status == "draft" and services.may_build_return(request.user, snap.province),
+        "standing": page_labels.label(page_labels.STANDING, standing_key(f)),
+        "milestone_heads": [page_labels.label(page_labels.MILESTONE_METRICS, m) for m in returns.MILESTONE_METRICS],
+        "milestones": [
+            (
+                str(_("total")) if kind == "total" else str(MilestoneKind(kind).label),
+                [f["case_milestones"][kind][m] for m in returns.MILESTONE_METRICS],
+            )
+            for kind in [*returns.MILESTONE_KINDS, "total"]
+            if kind in f.get("case_milestones", {})
+        ],
         "until": dt.datetime.fromisoformat(f["end"]) if snap.provisional else None,
         # The anti-smuggling rules' own section (absent from a return built before it).
         "serial_rules": [

@@ -81,7 +81,7 @@ def test_a_provisional_return_counts_up_to_its_build_and_says_so(client, running
     text = pdf_text(snap.pdf.open("rb").read())
     assert norm("ماه هنوز تمام نشده است") in text and norm("گزارش قطعی را بسازید") in text
     summary = {r[0]: r[1] for r in openpyxl.load_workbook(snap.xlsx.open("rb"))["خلاصه"].iter_rows(values_only=True)}
-    assert "موقت" in summary["وضعیت"]
+    assert "موقت" in summary["وضعیت ارقام"]
     rows = list(csv.reader(io.StringIO(snap.csv.open("rb").read().decode("utf-8-sig"))))
     assert [r[3] for r in rows if r[:2] == ["return", "provisional"]] == ["yes"]
     (cut_off,) = [r[3] for r in rows if r[:2] == ["return", "end"]]  # it ends at its cut-off, not the month's end
