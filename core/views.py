@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from core import exports, text
 from core.files import serve_evidence
 from core.forms import ListFilterForm, read_filters
-from core.models import ExportJob, ExportState, sees_every_export
+from core.models import ExportJob, ExportState, export_oversight, sees_every_export
 from core.paging import BadCursor, keyset_page
 
 PAGE = 25  # jobs a page; the pager (a cursor on the time asked) reaches every one
@@ -80,9 +80,10 @@ def export_list(request):
     are everyone's, with who asked, filtered by ``?asker=`` and ``?status=``. A filter that is not valid is
     the page with its error beside the filter and no jobs (400), never every job in place of those asked.
     A row of a job that waits asks again every two seconds, as the job's page does."""
-    sees_all = sees_every_export(request.user)
+    oversight = export_oversight(request.user)
+    sees_all = bool(oversight)
     form, data = read_filters(ExportFilterForm, request, sees_all=sees_all)
-    context = {"filter_form": form, "sees_all": sees_all, "entries": [], "page": None}
+    context = {"filter_form": form, "sees_all": sees_all, "oversight": oversight, "entries": [], "page": None}
     if data is None:
         return render(request, "core/export_list.html", {**context, "invalid": True}, status=400)
     jobs = ExportJob.objects.visible_to(request.user).select_related("user")

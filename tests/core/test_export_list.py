@@ -200,3 +200,30 @@ def test_the_persian_list_writes_its_dates_and_counts_in_persian(client, hq):
     html = client.get(LIST).content.decode()
     assert "خروجی‌های من" in html and "۲۰٬۰۱۶" in html and "۱۴" in html  # a Jalali year, Persian digits
     assert "20016" not in html.split("<tbody>", 1)[1]
+
+
+def test_the_list_names_whose_exports_it_shows_by_role(client, hq, it_officer, origin_clerk):
+    theirs = _job(origin_clerk)
+    client.force_login(hq)
+    page = client.get(LIST).content.decode()
+    assert '<h1 class="h3">My exports</h1>' in page and _rows(page) == []
+    assert "everyone" not in page
+
+    hq.is_superuser = True  # the system administrator (ensure_admin makes one, role headquarters)
+    hq.save(update_fields=["is_superuser"])
+    page = client.get(LIST).content.decode()
+    assert _rows(page) == [theirs.pk]
+    assert '<h1 class="h3">Everyone\'s exports</h1>' in page
+    assert "As the system administrator you see everyone's exports" in page
+    assert "IT office" not in page
+    assert ">Everyone's exports</a>" in page  # the user menu too
+
+    client.force_login(it_officer)
+    page = client.get(LIST).content.decode()
+    assert _rows(page) == [theirs.pk]
+    assert '<h1 class="h3">Everyone\'s exports</h1>' in page
+    assert "As the IT office you see everyone's exports" in page
+
+    client.force_login(origin_clerk)
+    page = client.get(LIST).content.decode()
+    assert '<h1 class="h3">My exports</h1>' in page and ">My exports</a>" in page
