@@ -6,7 +6,9 @@ yes/no; times in Jalali, Tehran time, dates and numbers in the reader's digits; 
 (a declaration by its serial, a truck by its plate, a camera by its code, a person by name); JSON lists as their values (identifiers
 isolated, as ``idents`` writes them in text); empty values («None», ``{}``, ``[]``, an amount stored as 0
 when none was given) as «—». A reverse relation (auditlog writes a new row's as
-``declarations.DeclarationEvent.None``) and a new row's id say nothing to a person and are left out. What is stored is never changed: this only writes it.
+``declarations.DeclarationEvent.None``) and a new row's id say nothing to a person and are left out; so do
+the message id and parameters of a row that keeps a message (a timeline event, a problem the system opened),
+whose kept copy, written in the site's language, is written again from them in the reader's. What is stored is never changed: this only writes it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from core.dates import format_jalali
 from core.text import EMPTY, amount, arrow, digits, is_persian, isolate, stores_zero_for_none
+from notifications.messages import written
 
 from . import idents
 from .creation import source_ref_display
@@ -41,6 +44,13 @@ IDENTIFIERS: dict[str, Callable[[Any], str]] = {
     "plate_raw": idents.plate_text,
     "ocr_raw": idents.plate_text,
 }
+
+
+# Text a row keeps written in the project's language beside the message it says (``notifications.messages``:
+# its id and parameters, written when read): the text's field → its message id's field. Its entry writes the
+# message in the reader's language, and the id and parameters, which say nothing to a person, not at all.
+MESSAGE_COPIES = {"message": "message_msgid", "description": "description_msgid"}
+MESSAGE_PARAMS = "params"
 
 
 def raw(value):
@@ -150,6 +160,10 @@ class ChangeWriter:
                 entry.changes_dict  # noqa: B018 - text that is no JSON: shown as stored
             except Exception:
                 return [str(entry.changes)]
+        copies = {k: v for k, v in MESSAGE_COPIES.items() if concrete_field(model, v) is not None}
+        if copies:
+            hidden = {*copies.values(), MESSAGE_PARAMS}
+            changes = [(k, v) for k, v in changes if k not in hidden]
         lines = []
         for name, values in changes[:limit]:
             field = concrete_field(model, name)
@@ -157,7 +171,10 @@ class ChangeWriter:
             if not (isinstance(values, list | tuple) and len(values) == 2):
                 lines.append(f"{label}: {self._many(values)}")  # a many-to-many change: the rows it names
                 continue
-            before, after = (self.value(field, v) for v in values)
+            if name in copies:
+                before, after = (self._message(entry, copies[name], side, values[side]) for side in (0, 1))
+            else:
+                before, after = (self.value(field, v) for v in values)
             if entry.action == LogEntry.Action.CREATE:
                 lines.append(f"{label}: {after}")
             elif entry.action == LogEntry.Action.DELETE:
@@ -165,6 +182,25 @@ class ChangeWriter:
             else:
                 lines.append(f"{label}: {before} {arrow(rtl=is_persian())} {after}")
         return lines
+
+    def _message(self, entry: LogEntry, msgid_field: str, side: int, copy) -> str:
+        """One side of a kept text (``MESSAGE_COPIES``) in the reader's language, from the message id and
+        parameters the entry stored beside it; the copy as stored when it has none (a person's own words, a
+        row from before message ids, an update that left the id as it was)."""
+        stored = _stored(entry)
+        ids, params = stored.get(msgid_field), stored.get(MESSAGE_PARAMS)
+        msgid = raw(ids[side]) if isinstance(ids, list | tuple) and len(ids) == 2 else None
+        if msgid is not None:
+            given = raw(params[side]) if isinstance(params, list | tuple) and len(params) == 2 else None
+            try:
+                values = json.loads(given) if isinstance(given, str) else (given or {})
+            except ValueError:
+                values = None
+            if isinstance(values, dict):
+                shown = written(msgid, values, html=False, what=f"audit entry {entry.pk}")
+                if shown is not None:
+                    return shown or EMPTY
+        return self.value(None, copy) if raw(copy) is not None else EMPTY
 
     def text(self, entry: LogEntry) -> str:
         """The lines in one cell: «…؛ …» in Persian, «…; …» in English."""
@@ -251,6 +287,10 @@ class ChangeWriter:
             obj = _named_rows(model).filter(pk=pk).first() if pk.isdigit() else None
             self._names[key] = self.name_of(obj) if obj is not None else f"#{digits(pk)}"
         return self._names[key]
+
+    def row_name(self, model, pk: str) -> str:
+        """``model``'s row of that id by name (``name_of``), as a change naming it reads; by its id if removed."""
+        return self._related(model, pk)
 
     def remember(self, model, names: dict[str, str]) -> None:
         """Names of ``model``'s rows by id, looked up by the caller in one query."""

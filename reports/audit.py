@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from auditlog.models import LogEntry
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -32,7 +33,7 @@ from core.dates import TEHRAN, format_jalali
 from core.files import export_filename
 from core.forms import JalaliDateField, PageForm, check_range, id_or_none
 from core.models import Via
-from core.text import is_persian
+from core.text import digits, is_persian
 from declarations.audit_text import ChangeWriter, event_title
 from declarations.cells import SafeCsvWriter, safe_row
 from declarations.idents import camera_text, plate_text, serial_text
@@ -178,7 +179,11 @@ DETAIL_LABELS = {
     "released": gettext_lazy("released"),
     "principal": gettext_lazy("principal"),
     "via": gettext_lazy("via"),
+    "rows": gettext_lazy("rows"),
+    "asked_by": gettext_lazy("asked by"),
 }
+# Details that name a person by id (an export's asker): written by the person's name.
+PERSON_DETAILS = frozenset({"asked_by"})
 VALUE_LABELS = {
     "login": gettext_lazy("login"),
     "logout": gettext_lazy("logout"),
@@ -211,11 +216,25 @@ def _detail_value(entry: LogEntry, key: str, value) -> str:
     return str(label if label is not None else value)
 
 
-def access_details(entry: LogEntry) -> list[str]:
-    """An access entry's details as "key: value" lines in the page's language."""
+def access_details(entry: LogEntry, writer: ChangeWriter | None = None) -> list[str]:
+    """An access entry's details as "key: value" lines in the page's language: a person by name (looked up
+    through ``writer``, which keeps the names of a page's entries), a number in the reader's digits, and a
+    detail with no value (an export's rows before it was made) left out."""
     if not isinstance(entry.additional_data, dict):
         return [str(entry.additional_data)] if entry.additional_data else []
-    return [f"{DETAIL_LABELS.get(k, k)}: {_detail_value(entry, k, v)}" for k, v in entry.additional_data.items()]
+    writer = writer or ChangeWriter()
+    lines = []
+    for k, v in entry.additional_data.items():
+        if v is None or v == "" or v == [] or v == {}:
+            continue
+        if k in PERSON_DETAILS and str(v).isdigit():
+            shown = writer.row_name(get_user_model(), str(v))
+        elif isinstance(v, int) and not isinstance(v, bool):
+            shown = digits(str(v), persian=is_persian())
+        else:
+            shown = _detail_value(entry, k, v)
+        lines.append(f"{DETAIL_LABELS.get(k, k)}: {shown}")
+    return lines
 
 
 def _what_changed(entry: LogEntry, writer: ChangeWriter) -> list[str]:
@@ -223,7 +242,7 @@ def _what_changed(entry: LogEntry, writer: ChangeWriter) -> list[str]:
     the reader's digits); an access's details as "key: value"."""
     if entry.changes:
         return writer.lines(entry)
-    return access_details(entry)
+    return access_details(entry, writer)
 
 
 def _ids_of(entries: list[LogEntry], model: type[models.Model]) -> tuple[int, set[int]]:
@@ -340,7 +359,7 @@ def _row(entry: LogEntry, writer: ChangeWriter | None = None, names: dict[tuple[
     else:
         changes = _changes_text(entry)
     if entry.action == LogEntry.Action.ACCESS and isinstance(entry.additional_data, dict):
-        changes = ", ".join(access_details(entry))
+        changes = ", ".join(access_details(entry, writer))
     return [
         format_jalali(entry.timestamp, persian=False),
         seal.actor_name if seal else "",
