@@ -15,7 +15,8 @@ from accounts.models import CustomsOffice, Role
 from core.forms import JalaliDateTimeField, PageForm
 from core.text import format_number
 
-from .import_validation import RowInvalid, Validator
+from . import identifiers
+from .import_validation import LIST_SEPARATOR, RowInvalid, Validator, repeated_serial_message
 
 # Free-text columns whose only rule is the length of the field they are stored in.
 TEXT_COLUMNS = (
@@ -217,6 +218,21 @@ class BaseGoodsFormSet(forms.BaseFormSet):
         super().__init__(*args, **kwargs)
         limit = _("A declaration has at most %(n)s goods lines.") % {"n": format_number(self.max_num)}
         self.error_messages["too_many_forms"] = limit.replace("%", "%%")  # Django formats it again
+
+    def clean(self):
+        """A serial or IMEI given on two goods lines is refused beside the second line's serials, quoted as
+        typed (one given twice in one line is refused by that line's own check)."""
+        super().clean()
+        if any(self.errors):
+            return
+        filled = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        repeated = identifiers.repeated_serial(
+            (n, [v.strip() for v in LIST_SEPARATOR.split(f.cleaned_data.get("goods_serials") or "") if v.strip()])
+            for n, f in enumerate(filled, 1)
+        )
+        if repeated is not None:
+            value, first, again = repeated
+            filled[again - 1].add_error("goods_serials", repeated_serial_message(value, first, again))
 
     def goods(self) -> list[dict[str, str]]:
         """The filled goods lines, numbered in the order given."""

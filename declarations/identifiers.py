@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterable
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -106,6 +108,26 @@ def serial_problem(value: str) -> str | None:
     if SERIAL_CHARS.fullmatch(ascii_digits(str(value))):
         return None
     return _("%(value)s is not a serial: Latin letters, digits, / . _ - only.") % {"value": isolate(str(value)[:60])}
+
+
+def serial_key(value: str) -> str:
+    """A goods serial or IMEI as compared: ASCII digits, no spaces or dashes, upper case (``35-209900…`` and
+    ``35209900…`` are one IMEI)."""
+    return re.sub(r"[\s\-]", "", ascii_digits(str(value))).upper()
+
+
+def repeated_serial(lines: Iterable[tuple[Any, list[str]]]) -> tuple[str, Any, Any] | None:
+    """The first goods serial or IMEI given twice in one declaration, compared by ``serial_key``: ``(value as
+    typed the second time, the line it was first on, the line it is on again)``, each line as the caller
+    names it (its number, its form); None when each is given once. ``lines``: ``(line, its values)``."""
+    first: dict[str, Any] = {}
+    for line, values in lines:
+        for value in values:
+            key = serial_key(value)
+            if key in first:
+                return value, first[key], line
+            first[key] = line
+    return None
 
 
 def is_imei_shaped(value: str) -> bool:

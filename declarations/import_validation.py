@@ -103,6 +103,20 @@ class Parsed:
         }
 
 
+def repeated_serial_message(value: str, first=None, again=None) -> str:
+    """A serial or IMEI given twice in one declaration (``identifiers.repeated_serial``), quoted as typed:
+    each item is declared once. ``first``/``again``: the goods lines' numbers, when on two lines."""
+    if first is None or first == again:
+        return _("serial/IMEI %(value)s is given twice in this goods line: each item is declared once") % {
+            "value": typed(value)
+        }
+    return _("serial/IMEI %(value)s is on goods lines %(first)s and %(again)s: each item is declared once") % {
+        "value": typed(value),
+        "first": number(first),
+        "again": number(again),
+    }
+
+
 def number(value: int) -> str:
     """A count inside a message, in the page's digits."""
     return persian_digits(value) if (get_language() or "").startswith("fa") else str(value)
@@ -326,6 +340,9 @@ class Validator:
             raise RowInvalid(
                 "goods_line", _("line numbers repeat in serial %(serial)s") % {"serial": idents.serial_text(serial)}
             )
+        repeated = identifiers.repeated_serial((g["line_no"], g["serials"]) for g in goods)
+        if repeated is not None:
+            raise RowInvalid("goods_serials", repeated_serial_message(*repeated))
         return Parsed(
             row=row,
             serial=serial,
@@ -374,6 +391,9 @@ class Validator:
             raise RowInvalid("goods_line", not_a_line)
         serials = [s.strip() for s in LIST_SEPARATOR.split(g.get("goods_serials", "")) if s.strip()]
         limit = _field("goods_serials").max_length
+        repeated = identifiers.repeated_serial([(None, serials)])
+        if repeated is not None:
+            raise RowInvalid("goods_serials", repeated_serial_message(repeated[0]))
         for value in serials:
             problem = identifiers.serial_problem(value)
             if problem:

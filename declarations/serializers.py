@@ -265,6 +265,19 @@ class RegisterIn(serializers.Serializer):
     deadline = serializers.CharField(required=False, allow_blank=True, default="")
     goods = GoodsLineIn(many=True, allow_empty=False)
 
+    def validate_goods(self, lines: list[dict]) -> list[dict]:
+        """A serial or IMEI given on two goods lines is refused at the second: ``goods[1].goods_serials``."""
+        from . import identifiers
+        from .import_validation import repeated_serial_message
+
+        repeated = identifiers.repeated_serial((n, g.get("goods_serials") or []) for n, g in enumerate(lines, 1))
+        if repeated is not None:
+            value, first, again = repeated
+            errors: list[dict] = [{} for _line in lines]
+            errors[again - 1] = {"goods_serials": [repeated_serial_message(value, first, again)]}
+            raise serializers.ValidationError(errors)
+        return lines
+
     def row_and_goods(self) -> tuple[dict[str, str], list[dict[str, str]]]:
         """The import's columns as text (lists joined by its separator)."""
         data = dict(self.validated_data)

@@ -35,7 +35,7 @@ from notifications.messages import LIST, SENTENCES, Ident, Message, Number, Para
 
 from . import hooks, idents, selectors
 from .evidence import note_event
-from .identifiers import serial_problem
+from .identifiers import serial_key, serial_problem
 from .models import (
     ArrivalSerial,
     DiscrepancyResolution,
@@ -65,7 +65,7 @@ class SettlementBlocked(IllegalTransition):
 
 def canonical(value: str) -> str:
     """A serial as compared: ASCII digits, no spaces or dashes, upper case."""
-    return re.sub(r"[\s\-]", "", ascii_digits(str(value))).upper()
+    return serial_key(value)
 
 
 def parse_values(text: str) -> list[str]:
