@@ -7,20 +7,45 @@ from django.core.exceptions import BadRequest, ImproperlyConfigured
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 
 class PersianFirstLocaleMiddleware(LocaleMiddleware):
-    """Persian first: the page language is the user's explicit choice (the language cookie set by the
+    """Persian first: a page's language is the user's explicit choice (the language cookie set by the
     switch), otherwise Persian — never the browser's Accept-Language, which on customs workstations is
-    often English by accident."""
+    often English by accident.
+
+    The API (``/api/``) is called by programs: an integration client or a camera has a token, no cookie,
+    and says what it reads with ``Accept-Language``, as the schema promises (messages "in the request's
+    language"). There the header, when it names a language the site offers, wins over the cookie (Swagger
+    UI or a script that kept the pages' cookie: what the request itself asks for); without one, the cookie,
+    then Persian. A user's stored language (``User.language``) is for their e-mails, not for answers."""
 
     def process_request(self, request):
-        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = None
+        if request.path_info.startswith("/api/"):
+            language = _offered_in_header(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
+        if language is None:
+            language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if language not in dict(settings.LANGUAGES):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def _offered_in_header(header: str) -> str | None:
+    """The first language of an ``Accept-Language`` header (in its own order of preference) that the site
+    offers, ``en-US`` read as ``en``; None when it names none (``*``, ``de``, absent or malformed)."""
+    for code, _quality in parse_accept_lang_header(header):  # Django cuts a long header to a bounded length
+        if code == "*":
+            continue
+        try:
+            return get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return None
 
 
 def parse_networks(values, setting: str = "TRUSTED_PROXIES") -> tuple:

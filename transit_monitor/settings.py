@@ -373,7 +373,10 @@ SPECTACULAR_SETTINGS = {
         "Files: the endpoints that return a file (a plate read's photo or crop, a scan and its previews) "
         "return one stored file, checked against its SHA-256, in the answer. They are not export jobs: "
         "lists and reports as files (XLSX, PDF) are asked for from the pages and built by the worker "
-        "(an export job, downloaded from its page); the API returns rows as JSON, a page at a time."
+        "(an export job, downloaded from its page); the API returns rows as JSON, a page at a time.\n\n"
+        "Language: messages (errors, labels, months) are in the language the request's `Accept-Language` "
+        "header names first among those offered (`fa`, `en`; `en-US` is `en`), else the pages' language "
+        "cookie, else Persian."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
