@@ -10,6 +10,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import jdatetime
+from django.utils.translation import gettext as _
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 DATE_EXAMPLE = "1404/05/12"  # the hint of a Jalali date field
@@ -90,16 +91,30 @@ def format_jalali(value: dt.date | dt.datetime | None, *, with_time: bool = True
     return persian_digits(text) if persian else text
 
 
+def _typed(text: object) -> str:
+    """The value as typed, quoted in a message between isolates (its digits as typed): a Persian sentence
+    around it does not reorder it. core.text imports this module, hence the late import (errors only)."""
+    from core.text import isolate
+
+    return isolate(str(text)[:60])
+
+
 def parse_jalali_date(text: str) -> dt.date:
-    """``1404/05/12`` or ``1404-5-12`` (any digit script) to a Gregorian date; ValueError if not a date."""
-    s = ascii_digits(str(text).strip()).replace("-", "/")
+    """``1404/05/12`` or ``1404-5-12`` (any digit script) to a Gregorian date; ValueError if not a date,
+    its message in the active language, naming the text as typed (an import's row error shows it)."""
+    return _jalali_date(str(text), typed=str(text).strip())
+
+
+def _jalali_date(text: str, *, typed: str) -> dt.date:
+    """``parse_jalali_date``; a refusal quotes ``typed`` (a date and time's whole text, in its own digits)."""
+    s = ascii_digits(text.strip()).replace("-", "/")
     if s[:4].isdigit() and int(s[:4]) >= 1700:  # 2026-12-01: a Gregorian date typed, not the year 2647
-        raise ValueError(f"'{text}' is a Gregorian date, not a Jalali one (YYYY/MM/DD)")
+        raise ValueError(_("'%(value)s' is a Gregorian date, not a Jalali one (YYYY/MM/DD)") % {"value": _typed(typed)})
     try:
         y, m, d = (int(p) for p in s.split("/"))
         return jdatetime.date(y, m, d).togregorian()
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"'{text}' is not a Jalali date (YYYY/MM/DD)") from exc
+        raise ValueError(_("'%(value)s' is not a Jalali date (YYYY/MM/DD)") % {"value": _typed(typed)}) from exc
 
 
 def jalali_month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
@@ -138,20 +153,23 @@ def page_month_label(year: int, month: int) -> str:
 
 def parse_datetime_any(text: str) -> dt.datetime:
     """An export's timestamp: ISO 8601 (offset or UTC 'Z'; naive means Tehran) or Jalali
-    ``1404/05/12[ 10:30[:00]]`` in Tehran time, in any digit script. ValueError names the text."""
+    ``1404/05/12[ 10:30[:00]]`` in Tehran time, in any digit script. ValueError names the text, in the
+    active language."""
     s = ascii_digits(str(text).strip())
     if not s:
-        raise ValueError("empty date")
+        raise ValueError(_("the date is empty"))
     if len(s) >= 4 and s[:4].isdigit() and int(s[:4]) < 1700:
-        date_part, _, time_part = s.replace("T", " ").partition(" ")
-        d = parse_jalali_date(date_part)
+        date_part, _sep, time_part = s.replace("T", " ").partition(" ")
+        d = _jalali_date(date_part, typed=str(text).strip())
         try:
             t = dt.time.fromisoformat(time_part) if time_part else dt.time()
         except ValueError as exc:
-            raise ValueError(f"'{text}' has a bad time (HH:MM)") from exc
+            raise ValueError(_("'%(value)s' has a bad time (HH:MM)") % {"value": _typed(str(text).strip())}) from exc
         return dt.datetime.combine(d, t, tzinfo=TEHRAN)
     try:
         value = dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise ValueError(f"'{text}' is not a date (ISO 8601 or Jalali YYYY/MM/DD HH:MM)") from exc
+        typed = _typed(str(text).strip())
+        message = _("'%(value)s' is not a date (ISO 8601 or Jalali YYYY/MM/DD HH:MM)") % {"value": typed}
+        raise ValueError(message) from exc
     return value if value.tzinfo else value.replace(tzinfo=TEHRAN)
