@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import dates, uploads
-from core.errors import DomainError, http_status
+from core.errors import DomainError, field_messages, http_status
 from core.text import digits, format_number
 
 
@@ -112,13 +112,28 @@ def _limits_in_readers_digits(errors):
     return errors
 
 
+def _message_lists(fields: dict) -> dict:
+    """Each field's messages as a list, whatever raised them: a view's ``ValidationError({"x": "…"})`` keeps
+    its bare text (DRF lists only a serializer's). A nested field keeps its shape (``goods``: one object per
+    line; a list field's items by index), each of its own fields a list in turn."""
+    out: dict[str, object] = {}
+    for name, value in fields.items():
+        if isinstance(value, dict):
+            out[name] = _message_lists(value)
+        elif isinstance(value, list):
+            out[name] = [_message_lists(v) if isinstance(v, dict) else v for v in value]
+        else:
+            out[name] = [value]
+    return out
+
+
 def exception_handler(exc, context):
     if type(exc) is exceptions.Throttled:  # DRF's own (a view's throttle_classes), with its default detail
         exc = Throttled(wait=exc.wait)
     if isinstance(exc, uploads.UploadRejected):  # a refused file: 413, 415 or 400, naming its field
         return Response(error_body(exc.code, exc.message, {exc.field: [exc.message]}), status=exc.status)
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, str(exc), exc.fields), status=http_status(exc))
+        return Response(error_body(exc.code, str(exc), field_messages(exc)), status=http_status(exc))
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(getattr(exc, "message_dict", None) or exc.messages)
     if isinstance(exc, Http404):
@@ -132,7 +147,7 @@ def exception_handler(exc, context):
     fields = {}
     if isinstance(exc, exceptions.ValidationError):
         data = _limits_in_readers_digits(data)
-        fields = data if isinstance(data, dict) else {"non_field_errors": data}
+        fields = _message_lists(data if isinstance(data, dict) else {"non_field_errors": data})
         message = "; ".join(f"{path}: {text}" if path else text for path, text in _first_errors("", fields))
         code = "invalid"
     else:

@@ -24,7 +24,7 @@ from rest_framework import serializers
 
 ERROR_SCHEMA = "ErrorBody"
 DESCRIPTIONS = {
-    400: "The request is malformed or a field is invalid (`error.fields` names it).",
+    400: "The request is malformed or fields are invalid (`error.fields` names each, with its messages).",
     401: "The token is missing or not valid.",
     403: "Not logged in, or the role may not do this (`error.message` says who may).",
     404: "Not found, or outside the caller's scope (the same answer).",
@@ -34,6 +34,13 @@ DESCRIPTIONS = {
     429: "Too many requests (the camera's rate limit).",
 }
 CAMERA_PATHS = ("/api/anpr/reads/", "/api/anpr/reads/bulk/")
+FIELDS_DESCRIPTION = (
+    'Every field refused, each with the list of its messages (`{"plate": ["…"], "declared_at": ["…"]}`): '
+    "a record is checked whole, so all its bad fields are named at once, not the first alone. A nested field keeps "
+    "its shape: `goods` is a list with one object per line (empty for a good line), each of its fields a list of "
+    "messages; a list field's refused items are an object by index. `message` says the same in one line "
+    "(`plate: …; declared_at: …`)."
+)
 
 
 class SchemaView(SpectacularAPIView):
@@ -67,8 +74,14 @@ def _error_components() -> dict:
                 "message": {"type": "string"},
                 "fields": {
                     "type": "object",
-                    "additionalProperties": {},
-                    "description": "field name -> its messages",
+                    "additionalProperties": {
+                        "anyOf": [
+                            {"type": "array", "items": {"type": "string"}},
+                            {"type": "array", "items": {"type": "object"}},
+                            {"type": "object"},
+                        ]
+                    },
+                    "description": FIELDS_DESCRIPTION,
                 },
             },
             "required": ["code", "fields", "message"],
@@ -112,7 +125,7 @@ def document_errors(result, generator, request, public):
 class ErrorDetail(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
-    fields = serializers.DictField(help_text="field name -> its messages")  # type: ignore[assignment]  # the error body's key
+    fields = serializers.DictField(help_text=FIELDS_DESCRIPTION)  # type: ignore[assignment]  # the error body's key
 
 
 class ErrorBody(serializers.Serializer):

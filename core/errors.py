@@ -4,11 +4,23 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
+    """A refusal. ``fields`` names the fields it is about, each with a short code or the value refused
+    (``{"serial": "exists"}``, ``{"status": "settled"}``), for the code that placed it; ``messages`` gives
+    the fields' own messages when they differ from the error's (an import row: each bad column its own).
+    What a reader is told per field is ``field_messages``."""
+
     code = "invalid"
 
-    def __init__(self, message: str, *, fields: dict | None = None):
+    def __init__(self, message: str, *, fields: dict | None = None, messages: dict[str, list[str]] | None = None):
         super().__init__(message)
         self.fields = fields or {}
+        self.messages = messages or {}
+
+
+def field_messages(exc: DomainError) -> dict[str, list[str]]:
+    """Each field the error names with its messages, as the API's error body and the forms show them: its
+    own (``messages``), else the error's message."""
+    return {name: list(exc.messages.get(name) or [str(exc)]) for name in {**exc.fields, **exc.messages}}
 
 
 class IllegalTransition(DomainError):

@@ -231,7 +231,8 @@ class DeclarationViewSet(viewsets.GenericViewSet):
         request={"application/json": {"type": "array", "items": {"type": "object"}}},
         responses={200: ImportResultOut, 202: ImportResultOut},
         description="A JSON list of declaration records (goods nested), as the ICS JSON export. "
-        "Idempotent on serial; bad records are listed with row, field and message. The records are "
+        "Idempotent on serial; bad records are listed with row, field and message, each bad field of a record "
+        "in its own entry. The records are "
         "queued and imported by the worker: the answer is 202 with `state` queued and `status_url` "
         "(also the Location header), to GET until `state` is done (the summary) or failed. Where no "
         "worker runs (tasks run in the caller) the import has ended when the answer goes: 200 with the "

@@ -202,11 +202,9 @@ class GoodsLineForm(PageForm):
         data["goods_serials"] = _as_list(data.get("goods_serials", ""))
         try:
             self.validator.goods_line(data)
-        except RowInvalid as exc:
-            if exc.field in self.fields:
-                self.add_error(exc.field, exc.message)
-            else:
-                raise forms.ValidationError(exc.message) from None
+        except RowInvalid as exc:  # each bad column beside its box
+            for name, message in exc.errors:
+                self.add_error(name if name in self.fields else None, message)
         return data
 
 

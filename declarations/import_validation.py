@@ -54,10 +54,28 @@ MAX_LINE_NO = 32767  # PositiveSmallIntegerField
 
 
 class RowInvalid(Exception):
-    def __init__(self, field_name: str, message: str):
+    """A refused row. ``errors`` holds each problem as (column, message), in the columns' order: a check of one
+    column raises with its one; ``Validator.declaration`` with every bad column of the record, so that a row
+    with seven wrong values is corrected once, not seven times. ``field`` and ``message`` are the first."""
+
+    def __init__(self, field_name: str, message: str, *, errors: list[tuple[str, str]] | None = None):
         super().__init__(message)
         self.field = field_name
         self.message = message
+        self.errors = errors or [(field_name, message)]
+
+    @classmethod
+    def of(cls, errors: list[tuple[str, str]]) -> RowInvalid:
+        return cls(*errors[0], errors=errors)
+
+    def by_field(self) -> dict[str, list[str]]:
+        """Each bad column with its messages (a message given twice, by two goods lines, once)."""
+        fields: dict[str, list[str]] = {}
+        for name, message in self.errors:
+            messages = fields.setdefault(name, [])
+            if message not in messages:
+                messages.append(message)
+        return fields
 
 
 @dataclass
@@ -247,11 +265,14 @@ class Validator:
             )
         return serial
 
-    def route(self, text: str, origin: CustomsOffice, destination: CustomsOffice) -> list[str]:
-        """Office codes in order, origin first and destination last (added when missing)."""
+    def route(self, text: str, origin: CustomsOffice | None, destination: CustomsOffice | None) -> list[str]:
+        """Office codes in order, origin first and destination last (added when missing). Without an origin or
+        a destination (the row is refused for it) only the codes are checked."""
         route = [c.strip().upper() for c in LIST_SEPARATOR.split(text) if c.strip()]
         for code in route:
             self.office(code, "route")
+        if origin is None or destination is None:
+            return route
         route = route or [origin.code, destination.code]
         if route[0] != origin.code:
             route.insert(0, origin.code)
@@ -298,51 +319,118 @@ class Validator:
         return [s.strip() for s in LIST_SEPARATOR.split(text) if s.strip()]
 
     def declaration(self, row: int, rows: list[dict]) -> Parsed:
+        """The record (its goods lines ``rows``) validated; ``RowInvalid`` naming every bad column.
+
+        Each column is checked whatever the others hold: a try block costs nothing while nothing is
+        wrong, so a good row (the import's usual one) is read as fast as when the first error stopped it.
+        A check that needs another column (the route its offices, a deadline the declaration's date) is
+        skipped when that column is wrong, which is named already."""
         r = rows[0]
-        for line in rows:  # a problem the reader found (a formula cell, a record not an object)
-            if "__error__" in line:
-                raise RowInvalid(line.get("__field__", "record"), line["__error__"])
-        serial = self.serial(r.get("serial", ""))
-        for other in rows[1:]:
+        # A problem the reader found (a formula cell, a record not an object): the row was not read whole.
+        unread = [(line.get("__field__", "record"), line["__error__"]) for line in rows if "__error__" in line]
+        if unread:
+            raise RowInvalid.of(unread)
+        errors: list[tuple[str, str]] = []
+        serial = r.get("serial", "")
+        try:
+            serial = self.serial(serial)
+        except RowInvalid as exc:
+            errors.append((exc.field, exc.message))
+        if len(rows) > 1:
             for col in ("origin", "destination", "plate", "declared_at", "waybill_no"):
-                if other.get(col, "") != r.get(col, ""):
-                    raise RowInvalid(
-                        col,
-                        _("differs between the goods lines of serial %(serial)s")
-                        % {"serial": idents.serial_text(serial)},
-                    )
-        origin = self.office(r.get("origin", ""), "origin")
-        destination = self.office(r.get("destination", ""), "destination")
-        if origin.pk == destination.pk:
-            raise RowInvalid("destination", _("is the same office as the origin"))
-        route = self.route(r.get("route", ""), origin, destination)
-        plate, country = self.plate(r.get("plate", ""), r.get("plate_country", ""))
-        national_id = self.national_id(r.get("driver_national_id", ""))
-        mrn = self.mrn(r.get("mrn", ""))
-        containers = self.containers(r.get("containers", ""))
+                if any(other.get(col, "") != r.get(col, "") for other in rows[1:]):
+                    differs = _("differs between the goods lines of serial %(serial)s")
+                    errors.append((col, differs % {"serial": idents.serial_text(serial)}))
+        declared_at = origin = destination = None
+        route: list[str] = []
+        plate = country = national_id = mrn = ""
+        containers: list[str] = []
+        try:
+            declared_at = self.when(r.get("declared_at", ""), "declared_at")
+        except RowInvalid as exc:
+            errors.append((exc.field, exc.message))
+        try:
+            origin = self.office(r.get("origin", ""), "origin")
+        except RowInvalid as exc:
+            errors.append((exc.field, exc.message))
+        try:
+            destination = self.office(r.get("destination", ""), "destination")
+        except RowInvalid as exc:
+            errors.append((exc.field, exc.message))
+        if origin is not None and destination is not None and origin.pk == destination.pk:
+            errors.append(("destination", _("is the same office as the origin")))
+        try:
+            route = self.route(r.get("route", ""), origin, destination)
+        except RowInvalid as exc:
+            errors.append((exc.field, exc.message))
+        try:
+            plate, country = self.plate(r.get("plate", ""), r.get("plate_country", ""))
+        except RowInvalid as exc:
+            errors.append((exc.field, exc.message))
+        texts = {}
+        for name in ("trailer_plate", "driver_name", "driver_passport", "company_name", "company_reg_no"):
+            try:
+                texts[name] = self.text(r, name)
+            except RowInvalid as exc:
+                errors.append((exc.field, exc.message))
+        try:
+            national_id = self.national_id(r.get("driver_national_id", ""))
+        except RowInvalid as exc:
+            errors.append((exc.field, exc.message))
+        for name in ("waybill_no", "guarantee_ref", "unsettled_note"):
+            try:
+                texts[name] = self.text(r, name)
+            except RowInvalid as exc:
+                errors.append((exc.field, exc.message))
+        try:
+            containers = self.containers(r.get("containers", ""))
+        except RowInvalid as exc:
+            errors.append((exc.field, exc.message))
+        try:
+            mrn = self.mrn(r.get("mrn", ""))
+        except RowInvalid as exc:
+            errors.append((exc.field, exc.message))
+        guarantee_amount = Decimal(0)
+        try:
+            guarantee_amount = self.decimal(r.get("guarantee_amount", ""), "guarantee_amount", default="0")
+        except RowInvalid as exc:
+            errors.append((exc.field, exc.message))
+        deadline = status_at = None
+        try:
+            deadline = self.when(r.get("deadline", ""), "deadline", required=False)
+        except RowInvalid as exc:
+            errors.append((exc.field, exc.message))
+        if deadline and declared_at and deadline < declared_at:
+            errors.append(("deadline", _("is before the declaration date")))
         status = (r.get("status") or Status.REGISTERED).strip().lower()
         if status not in Status.values:
-            raise RowInvalid("status", not_one_of(status, Status.values))
+            errors.append(("status", not_one_of(status, Status.values)))
+        try:
+            status_at = self.when(r.get("status_at", ""), "status_at", required=False)
+        except RowInvalid as exc:
+            errors.append((exc.field, exc.message))
+        if status_at and declared_at and status_at < declared_at:
+            errors.append(("status_at", _("is before the declaration date")))
         reason = (r.get("unsettled_reason") or "").strip().lower()
         if reason and reason not in UnsettledReason.values:
-            raise RowInvalid("unsettled_reason", not_one_of(reason, UnsettledReason.values))
-        declared_at = self.when(r.get("declared_at", ""), "declared_at")
-        assert declared_at is not None  # required=True raised otherwise
-        status_at = self.when(r.get("status_at", ""), "status_at", required=False)
-        if status_at and status_at < declared_at:
-            raise RowInvalid("status_at", _("is before the declaration date"))
-        deadline = self.when(r.get("deadline", ""), "deadline", required=False)
-        if deadline and deadline < declared_at:
-            raise RowInvalid("deadline", _("is before the declaration date"))
-        goods = [self.goods_line(g) for g in rows if any(g.get(c) for c in ("hs_code", "description"))]
+            errors.append(("unsettled_reason", not_one_of(reason, UnsettledReason.values)))
+        goods = []
+        for g in rows:
+            if any(g.get(c) for c in ("hs_code", "description")):
+                try:
+                    goods.append(self.goods_line(g))
+                except RowInvalid as exc:
+                    errors.extend(exc.errors)
         lines = [g["line_no"] for g in goods]
         if len(set(lines)) != len(lines):
-            raise RowInvalid(
-                "goods_line", _("line numbers repeat in serial %(serial)s") % {"serial": idents.serial_text(serial)}
-            )
+            repeat = _("line numbers repeat in serial %(serial)s") % {"serial": idents.serial_text(serial)}
+            errors.append(("goods_line", repeat))
         repeated = identifiers.repeated_serial((g["line_no"], g["serials"]) for g in goods)
         if repeated is not None:
-            raise RowInvalid("goods_serials", repeated_serial_message(*repeated))
+            errors.append(("goods_serials", repeated_serial_message(*repeated)))
+        if errors:
+            raise RowInvalid.of(errors)
+        assert declared_at is not None and origin is not None and destination is not None  # else in errors
         return Parsed(
             row=row,
             serial=serial,
@@ -352,66 +440,89 @@ class Validator:
             route=route,
             plate=plate,
             plate_country=country,
-            trailer_plate=self.text(r, "trailer_plate"),
-            driver_name=self.text(r, "driver_name"),
+            trailer_plate=texts["trailer_plate"],
+            driver_name=texts["driver_name"],
             driver_national_id=national_id,
-            driver_passport=self.text(r, "driver_passport"),
-            company_name=self.text(r, "company_name"),
-            company_reg_no=self.text(r, "company_reg_no"),
-            waybill_no=self.text(r, "waybill_no"),
+            driver_passport=texts["driver_passport"],
+            company_name=texts["company_name"],
+            company_reg_no=texts["company_reg_no"],
+            waybill_no=texts["waybill_no"],
             seals=self.seals(r.get("seals", "")),
             containers=containers,
             mrn=mrn,
-            guarantee_ref=self.text(r, "guarantee_ref"),
-            guarantee_amount=self.decimal(r.get("guarantee_amount", ""), "guarantee_amount", default="0"),
+            guarantee_ref=texts["guarantee_ref"],
+            guarantee_amount=guarantee_amount,
             deadline=deadline,
             status=status,
             status_at=status_at,
             unsettled_reason=reason,
-            unsettled_note=self.text(r, "unsettled_note"),
+            unsettled_note=texts["unsettled_note"],
             goods=goods,
         )
 
     def goods_line(self, g: dict) -> dict:
+        """One goods line validated; ``RowInvalid`` naming each of its bad columns."""
+        errors: list[tuple[str, str]] = []
         hs = re.sub(r"[\s.]", "", g.get("hs_code", ""))
         if not re.fullmatch(r"\d{4,12}", hs):
             if not hs:  # an empty value is named as missing, not quoted as "None"
-                raise RowInvalid("hs_code", _("the HS code is missing (4–12 digits)"))
-            raise RowInvalid(
-                "hs_code", _("'%(value)s' is not an HS code (4–12 digits)") % {"value": typed(g.get("hs_code"))}
-            )
+                errors.append(("hs_code", _("the HS code is missing (4–12 digits)")))
+            else:
+                typed_hs = typed(g.get("hs_code"))
+                errors.append(("hs_code", _("'%(value)s' is not an HS code (4–12 digits)") % {"value": typed_hs}))
         if not g.get("description"):
-            raise RowInvalid("description", _("is required for each goods line"))
-        not_a_line = _("'%(value)s' is not a line number") % {"value": typed(g.get("goods_line"))}
+            errors.append(("description", _("is required for each goods line")))
+        line_no = 0
         try:
             line_no = int(g.get("goods_line") or 1)
         except ValueError:
-            raise RowInvalid("goods_line", not_a_line) from None
+            pass
         if not 1 <= line_no <= MAX_LINE_NO:
-            raise RowInvalid("goods_line", not_a_line)
+            errors.append(("goods_line", _("'%(value)s' is not a line number") % {"value": typed(g.get("goods_line"))}))
         serials = [s.strip() for s in LIST_SEPARATOR.split(g.get("goods_serials", "")) if s.strip()]
         limit = _field("goods_serials").max_length
         repeated = identifiers.repeated_serial([(None, serials)])
         if repeated is not None:
-            raise RowInvalid("goods_serials", repeated_serial_message(repeated[0]))
+            errors.append(("goods_serials", repeated_serial_message(repeated[0])))
         for value in serials:
             problem = identifiers.serial_problem(value)
             if problem:
-                raise RowInvalid("goods_serials", problem)
+                errors.append(("goods_serials", problem))
+                break  # the first bad one: a list of a thousand IMEIs is not quoted whole
             if len(value) > limit:
-                raise RowInvalid(
-                    "goods_serials",
-                    _("'%(value)s' is %(length)s characters long; the limit is %(limit)s")
-                    % {"value": typed(value), "length": number(len(value)), "limit": number(limit)},
+                errors.append(
+                    (
+                        "goods_serials",
+                        _("'%(value)s' is %(length)s characters long; the limit is %(limit)s")
+                        % {"value": typed(value), "length": number(len(value)), "limit": number(limit)},
+                    )
                 )
+                break
+        values: dict = {}
+        for name in ("description", "unit"):
+            try:
+                values[name] = self.text(g, name)
+            except RowInvalid as exc:
+                errors.append((exc.field, exc.message))
+        for name, options in (
+            ("quantity", {"positive": True}),
+            ("gross_weight_kg", {"default": "0"}),
+            ("value", {"default": "0"}),
+        ):
+            try:
+                values[name] = self.decimal(g.get(name, ""), name, **options)
+            except RowInvalid as exc:
+                errors.append((exc.field, exc.message))
+        if errors:
+            raise RowInvalid.of(errors)
         return {
             "line_no": line_no,
             "hs_code": hs,
-            "description": self.text(g, "description"),
-            "quantity": self.decimal(g.get("quantity", ""), "quantity", positive=True),
-            "unit": self.text(g, "unit"),
-            "gross_weight_kg": self.decimal(g.get("gross_weight_kg", ""), "gross_weight_kg", default="0"),
-            "value": self.decimal(g.get("value", ""), "value", default="0"),
+            "description": values["description"],
+            "quantity": values["quantity"],
+            "unit": values["unit"],
+            "gross_weight_kg": values["gross_weight_kg"],
+            "value": values["value"],
             "serials": serials,
         }
 

@@ -124,9 +124,14 @@ class ImportSummary:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    rejected: list[RowError] = field(default_factory=list)
+    rejected: list[RowError] = field(default_factory=list)  # a record with several bad columns: one each
     exceptions: list[Exception_] = field(default_factory=list)
     batch_id: int | None = None
+
+    @property
+    def rejected_rows(self) -> int:
+        """How many records were refused (``rejected`` may name several columns of one)."""
+        return len({e.row for e in self.rejected})
 
     def as_dict(self) -> dict:
         return {
@@ -185,8 +190,8 @@ def import_rows(
     for row, group in groups:
         try:
             p = validator.declaration(row, group)
-        except RowInvalid as exc:
-            summary.rejected.append(RowError(row, exc.field, exc.message))
+        except RowInvalid as exc:  # each bad column of the record, named
+            summary.rejected.extend(RowError(row, field, message) for field, message in exc.errors)
             continue
         if p.serial in seen:
             if seen[p.serial].fingerprint() != p.fingerprint():
@@ -215,7 +220,7 @@ def import_rows(
             progress.update(processed=processed)
 
     batch.created, batch.updated, batch.unchanged = summary.created, summary.updated, summary.unchanged
-    batch.rejected, batch.report = len(summary.rejected), summary.as_dict()
+    batch.rejected, batch.report = summary.rejected_rows, summary.as_dict()
     batch.state, batch.finished_at, batch.payload = ImportState.DONE, timezone.now(), ""
     batch.total = batch.processed = len(groups)
     batch.save(
@@ -291,10 +296,13 @@ def _scope_name(user) -> str:
 
 def _outside_scope(p: Parsed, user) -> RowError:
     """The one answer for a row outside the importer's scope, whether its serial is stored or not:
-    it names the importer's scope, never what we hold."""
+    it names the importer's scope, never what we hold. Its column is chosen from the row alone: the
+    origin when the row's own offices are outside the scope (what to correct), else the serial (the row
+    is within it, the serial is a declaration of others)."""
+    row_is_outside = not (user.can_see_office(p.origin) or user.can_see_office(p.destination))
     return RowError(
         p.row,
-        "serial",
+        "origin" if row_is_outside else "serial",
         _("Declaration %(serial)s is outside your scope: you may import only declarations from or to %(scope)s.")
         % {"serial": idents.serial_text(p.serial), "scope": _scope_name(user)},
     )
@@ -303,15 +311,11 @@ def _outside_scope(p: Parsed, user) -> RowError:
 def _reconcile(p: Parsed, d: TransitDeclaration, summary: ImportSummary, *, by, source: str, source_ref: str) -> None:
     ours, theirs = stored_fingerprint(d), p.fingerprint()
     if ours != theirs:
-        fields = ", ".join(k for k in ours if ours[k] != theirs[k])
-        summary.rejected.append(
-            RowError(
-                p.row,
-                fields.split(", ")[0],
-                _("serial %(serial)s is stored with different %(fields)s")
-                % {"serial": idents.serial_text(p.serial), "fields": fields},
-            )
-        )
+        # Under each differing column (goods: the goods lines' HS codes and quantities, named "goods").
+        serial = idents.serial_text(p.serial)
+        for name in (k for k in ours if ours[k] != theirs[k]):
+            message = _("serial %(serial)s is stored with different %(fields)s") % {"serial": serial, "fields": name}
+            summary.rejected.append(RowError(p.row, name, message))
         return
     if p.status == d.status:
         summary.unchanged += 1

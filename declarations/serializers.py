@@ -151,7 +151,11 @@ class ImportResultOut(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
-    rejected = serializers.ListField(child=serializers.DictField())
+    rejected = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="each problem of a refused record: row (its index, from 1), field (the column) and message; a "
+        "record with several bad fields is listed once for each",
+    )
     exceptions = serializers.ListField(child=serializers.DictField())
     error = serializers.CharField(help_text="why a failed import failed (nothing of it was imported)")
 
@@ -235,8 +239,8 @@ class GoodsLineIn(serializers.Serializer):
         line = {k: ";".join(v) if isinstance(v, list) else str(v) for k, v in attrs.items()}
         try:
             Validator().goods_line(line)
-        except RowInvalid as exc:
-            raise serializers.ValidationError({exc.field: [exc.message]}) from None
+        except RowInvalid as exc:  # each bad column of the line
+            raise serializers.ValidationError(exc.by_field()) from None
         return attrs
 
 
@@ -277,6 +281,37 @@ class RegisterIn(serializers.Serializer):
             errors[again - 1] = {"goods_serials": [repeated_serial_message(value, first, again)]}
             raise serializers.ValidationError(errors)
         return lines
+
+    def to_internal_value(self, data):
+        """DRF's checks of each field; when one refuses, the import's validator still reads the declaration's
+        other columns, so that the 400 names every bad field at once (a missing destination and a plate that
+        is none), not DRF's first and, once corrected, the validator's. Valid, the service checks it all."""
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            refused = exc.detail
+            if not isinstance(data, dict) or not isinstance(refused, dict):
+                raise
+            found = {**self._column_errors(data, skip=refused), **refused}
+            raise serializers.ValidationError({name: found[name] for name in self.fields if name in found}) from None
+
+    def _column_errors(self, data: dict, *, skip) -> dict[str, list[str]]:
+        """The validator's messages for the declaration's columns sent as text or lists (goods are checked line
+        by line by ``GoodsLineIn``), leaving out those in ``skip``."""
+        from .import_validation import RowInvalid, Validator
+
+        row = {}
+        for name in self.fields:
+            value = data.get(name, "")
+            if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+                value = ";".join(str(v) for v in value)
+            if name != "goods" and name not in skip and isinstance(value, str | int | float):
+                row[name] = str(value)
+        try:
+            Validator().declaration(0, [row])
+        except RowInvalid as exc:
+            return {name: said for name, said in exc.by_field().items() if name in row}
+        return {}
 
     def row_and_goods(self) -> tuple[dict[str, str], list[dict[str, str]]]:
         """The import's columns as text (lists joined by its separator)."""

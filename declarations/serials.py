@@ -420,6 +420,7 @@ def check_settlement(declaration: TransitDeclaration) -> None:
             _("Settlement of %(serial)s is blocked until resolved: %(why)s")
             % {"serial": idents.serial_text(declaration.serial), "why": " ".join(b.message for b in standing)},
             fields={b.field: b.message for b in standing},
+            messages={b.field: [b.message] for b in standing},
         )
 
 

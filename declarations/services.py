@@ -179,14 +179,17 @@ def declaration_register(
     rows = [{**row, **line, "status": Status.REGISTERED, "status_at": ""} for line in goods]
     try:
         parsed = Validator().declaration(0, rows)
-    except RowInvalid as exc:
-        raise InvalidInput(f"{exc.field}: {exc.message}", fields={exc.field: exc.message}) from None
+    except RowInvalid as exc:  # every bad column, each with its messages
+        messages = exc.by_field()
+        text = "; ".join(f"{name}: {message}" for name, said in messages.items() for message in said)
+        raise InvalidInput(text, fields={name: said[0] for name, said in messages.items()}, messages=messages) from None
     if not parsed.goods:
         raise InvalidInput(_("A declaration needs at least one goods line."), fields={"goods": "required"})
     if not can_register(by, parsed.origin):
         raise NotAllowed(
             _("You may register only declarations leaving your own office (%(office)s).")
-            % {"office": by.office.code if by and by.office else "—"}
+            % {"office": by.office.code if by and by.office else "—"},
+            fields={"origin": parsed.origin.code},  # the column to correct
         )
     if TransitDeclaration.objects.filter(serial=parsed.serial).exists():
         raise InvalidInput(

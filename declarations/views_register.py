@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from core.errors import DomainError, http_status
+from core.errors import DomainError, field_messages, http_status
 
 from . import idents, services
 from .forms_register import RegisterForm, goods_formset
@@ -58,12 +58,15 @@ def declaration_register(request):
 
 
 def _place_error(form, goods, exc: DomainError) -> None:
-    """The service's error beside its field (a goods column on the formset), or on the form."""
-    for name in exc.fields:
-        if name in form.fields:
-            form.add_error(name, str(exc))
-            return
-        if goods.forms and name in goods.forms[0].fields:
-            goods.forms[0].add_error(name, str(exc))
-            return
-    form.add_error(None, str(exc))
+    """The service's error beside each field it names with that field's messages (a goods column on the
+    formset), or on the form."""
+    placed = False
+    for name, said in field_messages(exc).items():
+        for target in (form, *goods.forms[:1]):
+            if name in target.fields:
+                for message in said:
+                    target.add_error(name, message)
+                placed = True
+                break
+    if not placed:
+        form.add_error(None, str(exc))

@@ -43,7 +43,7 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(
                 f"{name}: created {d['created']}, updated {d['updated']}, unchanged {d['unchanged']}, "
-                f"rejected {len(d['rejected'])}, reconciliation exceptions {len(d['exceptions'])}"
+                f"rejected {summary.rejected_rows}, reconciliation exceptions {len(d['exceptions'])}"
             )
             for e in d["rejected"]:
                 self.stdout.write(f"  row {e['row']}: {e['field']}: {e['message']}")
