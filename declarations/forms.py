@@ -73,7 +73,8 @@ class SettleForm(PageForm):
 
 
 class RecordReasonForm(PageForm):
-    reason = forms.ChoiceField(label=_("Reason"), choices=UnsettledReason.choices)
+    # A blank first choice: the first reason must never be recorded because nobody chose one.
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", _("Choose a reason")), *UnsettledReason.choices])
     note = forms.CharField(
         label=_("Details"),
         required=False,

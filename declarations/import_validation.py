@@ -414,6 +414,8 @@ class Validator:
         reason = (r.get("unsettled_reason") or "").strip().lower()
         if reason and reason not in UnsettledReason.values:
             errors.append(("unsettled_reason", not_one_of(reason, UnsettledReason.values)))
+        elif not reason and status == Status.UNSETTLED:
+            errors.append(("unsettled_reason", _("is required when the status is unsettled")))
         goods = []
         for g in rows:
             if any(g.get(c) for c in ("hs_code", "description")):

@@ -514,3 +514,14 @@ def test_an_export_dated_hours_ahead_is_rejected_naming_the_column(offices):
     assert {(e.row, e.field) for e in s.rejected} == {(2, "declared_at"), (3, "status_at")}
     assert "is in the future: it is now" in s.rejected[0].message
     assert not TransitDeclaration.objects.exists()
+
+
+def test_a_row_marked_unsettled_without_a_reason_is_rejected_naming_the_column(offices):
+    at = {"status": "unsettled", "status_at": "1404/05/14 09:00"}
+    s = import_file(to_csv([row(**at)]), "noreason.csv")
+    assert [(e.row, e.field) for e in s.rejected] == [(2, "unsettled_reason")]
+    assert not TransitDeclaration.objects.exists()
+    import_file(to_csv([row(status="arrived", status_at="1404/05/13 10:00")]), "a.csv")
+    s = import_file(to_csv([row(**at)]), "b.csv")
+    assert [(e.row, e.field) for e in s.rejected] == [(2, "unsettled_reason")]
+    assert TransitDeclaration.objects.get().status == Status.ARRIVED
