@@ -121,8 +121,10 @@ class DeclarationFilter(django_filters.FilterSet):
     age = django_filters.ChoiceFilter(
         label=_("Days past the deadline"), choices=[(k, v) for k, v in ageing.LABELS.items()], method="filter_age"
     )
+    # The reason a declaration is unsettled now: a reason kept from before a settlement or a closure is
+    # history (shown as such on the page), not why the declaration is unsettled.
     reason = django_filters.ChoiceFilter(
-        label=_("Reason not settled"), choices=UnsettledReason.choices, field_name="unsettled_reason"
+        label=_("Reason not settled"), choices=UnsettledReason.choices, method="filter_reason"
     )
     date_from = JalaliDateFilter(label=_("Declared from"), method="filter_date_from")
     date_to = JalaliDateFilter(label=_("Declared to"), method="filter_date_to")
@@ -165,6 +167,9 @@ class DeclarationFilter(django_filters.FilterSet):
             form.fields["q"].widget.attrs.setdefault("dir", "auto")
             form._styled = True
         return form
+
+    def filter_reason(self, qs, name, value):
+        return qs.filter(status=Status.UNSETTLED, unsettled_reason=value)
 
     def filter_noop(self, qs, name, value):
         if value == "deadline":  # "most overdue first" lists the overdue rows (each has a deadline)

@@ -5,10 +5,12 @@ carry it; once settled, the page and the list filter no longer present it as the
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from declarations.models import Status, TransitDeclaration
+from declarations import services
+from declarations.models import Status, TransitDeclaration, UnsettledReason
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +50,28 @@ def test_the_api_requires_the_reason(client, arrived, dest_clerk, api_token_for)
     assert "reason" in response.json()["error"]["fields"]
     arrived.refresh_from_db()
     assert arrived.status == Status.ARRIVED
+
+
+def _serials(response):
+    html = response.content.decode()
+    return {chunk.split('"', 1)[0] for chunk in html.split('data-serial="')[1:]}
+
+
+def test_once_settled_the_reason_is_kept_as_history_not_shown_nor_filtered_as_current(client, arrived, dest_clerk):
+    cache.clear()
+    services.declaration_record_unsettled(declaration=arrived, by=dest_clerk, reason=UnsettledReason.DUPLICATE_WAYBILL)
+    client.force_login(dest_clerk)
+    detail = reverse("declarations:detail", args=[arrived.pk])
+    listing = reverse("declarations:list")
+    assert "Why not settled" in client.get(detail).content.decode()
+    assert _serials(client.get(listing, {"reason": "duplicate_waybill"})) == {arrived.serial}
+
+    services.declaration_settle(declaration=arrived, by=dest_clerk)
+    arrived.refresh_from_db()
+    assert arrived.unsettled_reason == UnsettledReason.DUPLICATE_WAYBILL  # evidence is not edited
+    page = client.get(detail).content.decode()
+    assert "Why not settled" not in page
+    assert "Earlier reason not settled" in page and "no longer current" in page
+    cache.clear()
+    assert _serials(client.get(listing, {"reason": "duplicate_waybill", "status": "settled"})) == set()
+    assert _serials(client.get(listing, {"reason": "duplicate_waybill"})) == set()
