@@ -13,6 +13,7 @@ transition must not rewrite who recorded an earlier one.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from dataclasses import dataclass
 from typing import Any
@@ -242,7 +243,7 @@ def build(declaration: TransitDeclaration, user) -> list[TimelineItem]:
         if at and kind not in provided_kinds:
             items.append(TimelineItem(at=at, kind=kind, title=title(), severity=severity))
     items.extend(provided)
-    items.extend(_audit_items(entries))
+    items.extend(_audit_items(entries, events))
     return sorted(items, key=lambda i: i.at)
 
 
@@ -303,8 +304,36 @@ def _stamp_recorded(declaration, field: str, entries: list[LogEntry], registered
 # --- audit entries in words ----------------------------------------------------------------------
 
 
-def _audit_items(entries: list[LogEntry]) -> list[TimelineItem]:
-    """Each audit entry of the declaration in words, as the audit trail writes it (``audit_text``)."""
+# The lifecycle moves: each writes the row (one audit entry) and an event telling the same change.
+TRANSITION_EVENTS = frozenset(kind for _stamp, kind, _title in OWN_STAMPS)
+
+
+def _written_at(value) -> dt.datetime | None:
+    try:
+        at = dt.datetime.fromisoformat(str(_raw(value)))
+    except ValueError:
+        return None
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)  # auditlog keeps times as naive UTC
+
+
+def _told_by_event(entry: LogEntry, moves: set[tuple[Any, dt.datetime]]) -> bool:
+    """The entry is the row's write of a lifecycle move whose event the timeline shows already: the same
+    author and the same status time (the move's time, which the event keeps as its own)."""
+    try:
+        changed = (entry.changes_dict or {}).get("status_changed_at")
+    except Exception:  # stored text that is no JSON
+        return False
+    if not (isinstance(changed, list | tuple) and len(changed) == 2):
+        return False
+    return (entry.actor_id, _written_at(changed[1])) in moves
+
+
+def _audit_items(entries: list[LogEntry], events: list[DeclarationEvent] | None = None) -> list[TimelineItem]:
+    """Each audit entry of the declaration in words, as the audit trail writes it (``audit_text``); an
+    entry that only writes a lifecycle move the timeline tells as its event is not told twice (the audit
+    trail keeps it)."""
+    moves = {(e.actor_id, e.at) for e in events or () if e.kind in TRANSITION_EVENTS}
+    entries = [entry for entry in entries if not _told_by_event(entry, moves)]
     writer = audit_text.ChangeWriter()
     writer.load(entries, TransitDeclaration)  # one query per related model, not one per row
     return [

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from auditlog.context import disable_auditlog
+from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
@@ -58,10 +59,20 @@ def _declared_before(declaration, at):
     declaration.refresh_from_db()
 
 
+def _audited_departure(declaration, by, at):
+    """A departure written by an audited save with no event of its own (as a correction by hand would)."""
+    from auditlog.context import set_actor
+
+    declaration.status, declaration.departed_at = Status.IN_TRANSIT, at
+    declaration.status_changed_by = by
+    with set_actor(by):
+        declaration.save()
+
+
 def test_an_audit_entry_shows_names_labels_and_jalali_tehran_times(client, declaration, origin_clerk, hq):
     at = dt.datetime(2025, 8, 3, 10, 30, tzinfo=TEHRAN)  # 1404/05/12 10:30 in Tehran, 07:00 UTC
     _declared_before(declaration, at)
-    services.declaration_depart(declaration=declaration, by=origin_clerk, at=at)
+    _audited_departure(declaration, origin_clerk, at)
     items = [i for i in timeline.build(declaration, hq) if i.kind == "audit" and "departed at" in i.detail]
     detail = items[-1].detail
     assert "status: registered → in transit" in detail
@@ -89,7 +100,7 @@ def test_a_change_through_a_later_audit_entry_is_credited_to_its_own_author(decl
 def test_events_read_in_persian_with_jalali_dates_and_persian_digits(client, declaration, origin_clerk, hq):
     at = dt.datetime(2025, 8, 3, 10, 30, tzinfo=TEHRAN)
     _declared_before(declaration, at)
-    services.declaration_depart(declaration=declaration, by=origin_clerk, at=at)
+    _audited_departure(declaration, origin_clerk, at)
     evidence.note_event(  # as scans.services.comparison_review records it
         declaration_id=declaration.pk,
         kind="scan_review_accept",
@@ -169,3 +180,19 @@ def test_a_creation_names_the_truck_by_its_plate_as_the_pages_write_it(declarati
     vehicle = declaration.vehicle
     assert idents.plate_text(vehicle.plate, vehicle.country) in created.detail
     assert str(vehicle) not in created.detail
+
+
+def test_the_audit_entry_of_a_lifecycle_move_is_not_told_again_under_its_event(declaration, dest_clerk, hq):
+    """The web's reason and settlement: each event once, no «Audit: record changed — status: arrived →
+    unsettled; … source reference: …» repeating it (the audit trail keeps the entry)."""
+    TransitDeclaration.objects.filter(pk=declaration.pk).update(
+        status=Status.ARRIVED, departed_at=timezone.now() - 2 * DAY, arrived_at=timezone.now() - DAY
+    )
+    declaration.refresh_from_db()
+    services.declaration_record_unsettled(declaration=declaration, by=dest_clerk, reason="duplicate_waybill")
+    services.declaration_settle(declaration=declaration, by=dest_clerk)
+    items = timeline.build(declaration, hq)
+    assert [i.kind for i in items if i.kind in ("record_unsettled", "settle")] == ["record_unsettled", "settle"]
+    audits = [i.detail for i in items if i.kind == "audit"]
+    assert not [d for d in audits if "status:" in d or "source reference" in d], audits
+    assert LogEntry.objects.get_for_object(declaration).filter(actor=dest_clerk).count() == 2
