@@ -392,7 +392,14 @@ class InspectionForm(PageForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = services.offices_for(user)
+        offices = services.offices_for(user)
+        field = self.fields["office"]
+        field.queryset = offices
+        # A person of one office files under it: chosen already, no blank to pick first.
+        if user.office_id and offices.filter(pk=user.office_id).exists():
+            field.initial = user.office_id
+        if offices.count() == 1:
+            field.empty_label = None
         for name, label in CHECKLIST.items():
             self.fields[name] = forms.ChoiceField(label=label, choices=Check.choices, widget=forms.RadioSelect)
 
@@ -560,7 +567,14 @@ class ProblemForm(PageForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["office"].queryset = services.offices_for(user)
+        offices = services.offices_for(user)
+        field = self.fields["office"]
+        field.queryset = offices
+        # A person of one office files under it: chosen already, no blank to pick first.
+        if user.office_id and offices.filter(pk=user.office_id).exists():
+            field.initial = user.office_id
+        if offices.count() == 1:
+            field.empty_label = None
 
     def clean_description(self):
         if error := services.too_long(self.cleaned_data["description"], services.PROBLEM_DESCRIPTION_MAX):

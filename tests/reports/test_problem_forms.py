@@ -204,3 +204,17 @@ def test_the_service_refuses_a_description_past_its_limit(origin_clerk, bazargan
         )
     assert "description" in exc.value.fields and "the limit is 4,000" in str(exc.value)
     assert not SystemProblem.objects.exists()
+
+
+def test_a_person_of_one_office_finds_it_chosen_with_no_blank(client, origin_clerk, bazargan):
+    client.force_login(origin_clerk)
+    page = client.get("/reports/problems/new/").content.decode()
+    select = page.split('name="office"', 1)[1].split("</select>", 1)[0]
+    assert "---------" not in select
+    assert re.search(rf'<option value="{bazargan.pk}"[^>]*selected', select), select
+
+
+def test_a_person_of_a_province_keeps_the_choice_between_its_offices(client, inspector):
+    client.force_login(inspector)
+    select = client.get("/reports/problems/new/").content.decode().split('name="office"', 1)[1]
+    assert "---------" in select.split("</select>", 1)[0]
