@@ -149,12 +149,17 @@ class Recognition(models.TextChoices):
     MANUAL = "manual", _("to be read by a person")
 
 
+PERSON = "person"
+
 # What the pages call each reader of a plate (``PlateRead.engine``).
 ENGINE_LABELS = {
     "camera": _("the camera's own reading"),
     "plate_crnn": _("the plate reader (neural network)"),
     "easyocr": _("the plate reader (EasyOCR)"),
     "tesseract": _("the plate reader (Tesseract)"),
+    # Not a ``PlateRead.engine``: a read a person read from the photo (``PlateReadQuerySet.with_label``), as
+    # the pages badge it; the files and the API say so (``read_by``).
+    PERSON: _("read by a person"),
 }
 
 
@@ -199,11 +204,14 @@ class PlateReadQuerySet(ScopedQuerySet):
     def with_matches_for(self, user) -> PlateReadQuerySet:
         """Each read's matches to declarations the user may see, as ``visible_matches`` (with the
         declaration), and the number of all its matches as ``match_count``: a match outside the
-        user's scope is counted, never named (no id, no serial)."""
-        visible = PlateMatch.objects.for_user(user).select_related("declaration").order_by("declaration_id")
+        user's scope is counted, never named (no id, no serial). A match a person rejected is neither."""
+        # A match a person rejected (the read is another truck) is no match of the read: neither named nor
+        # counted, as the pages show the read (its match state, ``review._rematch``); the record stays.
+        standing = PlateMatch.objects.exclude(review=MatchReview.REJECTED)
+        visible = standing.for_user(user).select_related("declaration").order_by("declaration_id")
         # A subquery, not Count("matches"): a join and GROUP BY id would not do on PostgreSQL, where the
         # reads' primary key is (id, captured_at) (partitioned by month, core.partitions).
-        count = PlateMatch.objects.filter(read=OuterRef("pk")).order_by().values("read").annotate(n=Count("pk"))
+        count = standing.filter(read=OuterRef("pk")).order_by().values("read").annotate(n=Count("pk"))
         return self.prefetch_related(Prefetch("matches", queryset=visible, to_attr="visible_matches")).annotate(
             match_count=Coalesce(Subquery(count.values("n")), 0)
         )

@@ -44,7 +44,16 @@ from declarations.cells import SafeCsvWriter, safe_row
 from declarations.models import ARRIVED_STATUSES, TransitDeclaration
 from declarations.selectors import scope_key
 
-from .models import Camera, LabelReason, MatchState, PlateLabel, PlateRead, confidence_percent, engine_label
+from .models import (
+    PERSON,
+    Camera,
+    LabelReason,
+    MatchState,
+    PlateLabel,
+    PlateRead,
+    confidence_percent,
+    engine_label,
+)
 
 MAX_ROWS = 100_000  # an export is a file for a person, not a database dump
 PROGRESS_EVERY = 2000  # rows between two reports of a job's progress (``core.exports``)
@@ -400,7 +409,7 @@ class PlateHistory(Report):
                 read.camera.code,
                 plate,
                 (read.label_country if labelled else read.country) if plate else "",
-                read.engine,
+                PERSON if labelled else read.engine,  # who read the plate in effect, as the page badges it
                 read.confidence,
                 " ".join(m.declaration.serial for m in read.visible_matches),
                 read.matches_outside_scope,  # counted, not named

@@ -18,7 +18,7 @@ from core.api import UploadField
 from core.countries import is_country
 from core.text import digits
 
-from .models import Camera, PlateMatch, PlateRead
+from .models import PERSON, Camera, PlateMatch, PlateRead
 
 
 def photo_kind(data: bytes, field: str = "photo") -> str:
@@ -166,6 +166,9 @@ class ReadOut(serializers.ModelSerializer):
     corrected = serializers.SerializerMethodField(
         help_text="a person read the photo as another plate than the reader did (``original_plate``)"
     )
+    read_by = serializers.SerializerMethodField(
+        help_text='who read ``plate``: "person" (from the photo, the latest label), else the reader\'s ``engine``'
+    )
     original_plate = serializers.CharField(source="plate", read_only=True, help_text="the plate as the reader read it")
     original_country = serializers.CharField(source="country", read_only=True)
 
@@ -187,6 +190,7 @@ class ReadOut(serializers.ModelSerializer):
             "original_plate",
             "original_country",
             "engine",
+            "read_by",
             "confidence",
             "recognition",
             "recognition_error",
@@ -202,6 +206,9 @@ class ReadOut(serializers.ModelSerializer):
 
     def get_country(self, read) -> str:
         return read.label_country if getattr(read, "label_plate", None) is not None else read.country
+
+    def get_read_by(self, read) -> str:
+        return PERSON if getattr(read, "label_plate", None) is not None else read.engine
 
     def get_corrected(self, read) -> bool:
         return bool(getattr(read, "label_corrected", False))

@@ -815,3 +815,39 @@ def test_the_anpr_pages_list_of_reads_for_a_person_is_the_queues_a_read_read_sin
     listed = page[page.index('id="manual"') :].split("</table>", 1)[0]
     assert "Reads for a person to read (1)" in listed
     assert f'data-read="{waiting.pk}"' in listed and f'data-read="{done.pk}"' not in listed
+
+
+def test_a_rejected_match_is_not_the_reads_declaration_in_the_history_files_nor_the_api(
+    client, dest_clerk, on_the_road, thr_camera
+):
+    """A read a person read as another plate: its match to the declaration, rejected, is no longer listed in
+    the plate's history files or the API (as on the page), and the files and the API say a person read it."""
+    import csv
+    import io
+
+    from rest_framework.test import APIClient
+
+    from tests.anpr.sheets import sheet, table
+    from tests.export_jobs import download
+    from tests.pdftext import pdf_text
+
+    read = _read(thr_camera, MISREAD)
+    review.read_label(read=read, by=dest_clerk, plate=OTHER)
+    assert PlateMatch.objects.get(read=read).review == MatchReview.REJECTED  # kept, as evidence
+    client.force_login(dest_clerk)
+    search = {"q": OTHER}
+    response = client.get(reverse("anpr:plates"), {**search, "format": "csv"})
+    head, row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert row[head.index("declarations")] == "" and row[head.index("engine")] == "person"
+    assert row[head.index("declarations outside your scope")] == "0"
+    rows = table(sheet(download(client, reverse("anpr:plates"), {**search, "format": "xlsx"})))
+    assert rows[1][head.index("declarations")].value in ("", None)
+    assert rows[1][head.index("engine")].value == "read by a person"
+    text = pdf_text(download(client, reverse("anpr:plates"), {**search, "format": "pdf"}).content)
+    assert on_the_road.serial not in text and "read by a person" in text and "camera's own" not in text
+    api = APIClient()
+    api.force_authenticate(dest_clerk)
+    (found,) = api.get(reverse("anpr-api-read-list"), {"plate": OTHER}).json()
+    assert (found["matches"], found["matches_outside_scope"], found["read_by"]) == ([], 0, "person")
+    detail = api.get(reverse("anpr-api-read-detail", args=[read.pk])).json()
+    assert (detail["matches"], detail["read_by"], detail["engine"]) == ([], "person", read.engine)
