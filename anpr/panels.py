@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -70,11 +69,14 @@ def camera_health_panel(request, scoped_declarations) -> TemplatePanel | None:
 
 
 def vehicle_reads_panel(request, vehicle) -> TemplatePanel | None:
-    """The latest sightings of the truck, read exactly or matched to it, within the user's scope."""
+    """The latest sightings of the truck within the user's scope, as its full sighting history (the plate
+    search) lists them: by the plate in effect, so a read a person corrected to another plate is that
+    plate's, not this truck's, whatever the camera read (``PlateReadQuerySet.sightings_of``)."""
     reads = (
         PlateRead.objects.for_user(request.user)
-        .filter(Q(plate=vehicle.plate) | Q(vehicle=vehicle))
+        .sightings_of(vehicle.plate)
         .select_related("camera", "office")
+        .with_label()
         .order_by("-captured_at", "-id")[:VEHICLE_PANEL_READS]
     )
     return TemplatePanel(

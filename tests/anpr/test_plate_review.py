@@ -851,3 +851,22 @@ def test_a_rejected_match_is_not_the_reads_declaration_in_the_history_files_nor_
     assert (found["matches"], found["matches_outside_scope"], found["read_by"]) == ([], 0, "person")
     detail = api.get(reverse("anpr-api-read-detail", args=[read.pk])).json()
     assert (detail["matches"], detail["read_by"], detail["engine"]) == ([], "person", read.engine)
+
+
+def test_the_vehicle_page_lists_the_reads_its_full_history_lists(client, dest_clerk, on_the_road, thr_camera):
+    """By the plate in effect: a read of the truck's plate a person read as another truck leaves the vehicle
+    page as it leaves the plate's history, and a read a person read as this truck's plate is on both."""
+    misread = _read(thr_camera, MISREAD)  # matched to the truck, then read by a person as another plate
+    review.read_label(read=misread, by=dest_clerk, plate=OTHER)
+    camera_read = _read(thr_camera, DECLARED, hours_ago=2)  # the camera read the truck's plate, a person another
+    review.read_label(read=camera_read, by=dest_clerk, plate=OTHER)
+    ours = _read(thr_camera, OTHER, hours_ago=1)  # the camera read another plate, a person this truck's
+    review.read_label(read=ours, by=dest_clerk, plate=DECLARED)
+    client.force_login(dest_clerk)
+    page = client.get(reverse("declarations:vehicle", args=[on_the_road.vehicle_id])).content.decode()
+    panel = page.split('data-panel="vehicle-reads"', 1)[1].split("</section>", 1)[0]
+    assert {int(p.split('"', 1)[0]) for p in panel.split('data-read="')[1:]} == {ours.pk}
+    assert "data-labelled" in panel and "data-by-plate-in-effect" in panel
+    history = client.get(reverse("anpr:plates"), {"q": DECLARED}).content.decode()
+    table = history.split("data-plate=", 1)[1].split("</table>", 1)[0]
+    assert {int(p.split('"', 1)[0]) for p in table.split('data-read="')[1:]} == {ours.pk}
