@@ -326,6 +326,9 @@ def index(request):
     # Plates found but left to a person (not Iranian, another layout): the review queue's tab of them, so
     # a read a person has read since leaves this list as it leaves the queue.
     manual = review.queue(request.user, LabelReason.NOT_IRANIAN)
+    rows = list(manual[:50])
+    for r in rows:  # the page where it is read, for a person who may read it (not IT, who sees them all)
+        r.may_label = review.may_label(request.user, r)
     return render(
         request,
         "anpr/index.html",
@@ -333,7 +336,8 @@ def index(request):
             "per_office": per_office,
             "silent": silent,
             "reports": reports.REPORTS.values(),
-            "manual": list(manual[:50]),
+            "manual": rows,
+            "manual_kind": LabelReason.NOT_IRANIAN.value,
             "manual_count": manual.order_by().count(),
             "may_models": registry.may_change_models(request.user),
         },

@@ -870,3 +870,26 @@ def test_the_vehicle_page_lists_the_reads_its_full_history_lists(client, dest_cl
     history = client.get(reverse("anpr:plates"), {"q": DECLARED}).content.decode()
     table = history.split("data-plate=", 1)[1].split("</table>", 1)[0]
     assert {int(p.split('"', 1)[0]) for p in table.split('data-read="')[1:]} == {ours.pk}
+
+
+def test_the_reads_for_a_person_to_read_on_the_plate_readers_page_link_to_where_they_are_read(
+    client, dest_clerk, it_officer, thr_camera
+):
+    """«Read them from the photo»: each row opens its review page (in that queue) for a person who may read
+    it; IT, who sees every office's reads but reads no plates, gets the photo only."""
+    foreign = _read(thr_camera, "", recognition=Recognition.MANUAL, match_state=MatchState.NO_PLATE)
+    link = f'href="{reverse("anpr:read-review", args=[foreign.pk])}?kind={LabelReason.NOT_IRANIAN.value}"'
+    client.force_login(dest_clerk)
+    page = client.get(reverse("anpr:index")).content.decode()
+    row = page.split('id="manual"', 1)[1].split(f'data-read="{foreign.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert link in row and "data-review-link" in row
+    assert (
+        client.get(
+            reverse("anpr:read-review", args=[foreign.pk]) + f"?kind={LabelReason.NOT_IRANIAN.value}"
+        ).status_code
+        == 200
+    )
+    client.force_login(it_officer)
+    page = client.get(reverse("anpr:index")).content.decode()
+    row = page.split('id="manual"', 1)[1].split(f'data-read="{foreign.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "data-review-link" not in row and reverse("anpr:photo", args=[foreign.pk]) in row
