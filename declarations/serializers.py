@@ -223,7 +223,43 @@ class ImportIn(serializers.Serializer):
     source_ref = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
 
-class GoodsLineIn(serializers.Serializer):
+class EveryBadFieldSerializer(serializers.Serializer):
+    """DRF's checks of each field; when one refuses, the import's validator still reads the record's other
+    columns, so that the 400 names every bad field at once (a blank description and a quantity below zero),
+    not DRF's first and, once corrected, the validator's."""
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            refused = exc.detail
+            if not isinstance(data, dict) or not isinstance(refused, dict):
+                raise
+            found = {**self._column_errors(data, skip=refused), **refused}
+            raise serializers.ValidationError({name: found[name] for name in self.fields if name in found}) from None
+
+    def _column_errors(self, data: dict, *, skip) -> dict[str, list[str]]:
+        """The validator's messages for the columns sent as text or lists of text, leaving out those in ``skip``."""
+        from .import_validation import RowInvalid
+
+        row = {}
+        for name in self.fields:
+            value = data.get(name, "")
+            if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+                value = ";".join(str(v) for v in value)
+            if name != "goods" and name not in skip and isinstance(value, str | int | float):
+                row[name] = str(value)
+        try:
+            self._check(row)
+        except RowInvalid as exc:
+            return {name: said for name, said in exc.by_field().items() if name in row}
+        return {}
+
+    def _check(self, row: dict) -> None:
+        raise NotImplementedError
+
+
+class GoodsLineIn(EveryBadFieldSerializer):
     hs_code = serializers.CharField()
     description = serializers.CharField()
     quantity = serializers.CharField(help_text="a number, more than zero")
@@ -243,8 +279,13 @@ class GoodsLineIn(serializers.Serializer):
             raise serializers.ValidationError(exc.by_field()) from None
         return attrs
 
+    def _check(self, row: dict) -> None:
+        from .import_validation import Validator
 
-class RegisterIn(serializers.Serializer):
+        Validator().goods_line(row)
+
+
+class RegisterIn(EveryBadFieldSerializer):
     """A declaration registered by hand while ICS is down: the import's columns, checked by its validator."""
 
     serial = serializers.CharField()
@@ -282,36 +323,11 @@ class RegisterIn(serializers.Serializer):
             raise serializers.ValidationError(errors)
         return lines
 
-    def to_internal_value(self, data):
-        """DRF's checks of each field; when one refuses, the import's validator still reads the declaration's
-        other columns, so that the 400 names every bad field at once (a missing destination and a plate that
-        is none), not DRF's first and, once corrected, the validator's. Valid, the service checks it all."""
-        try:
-            return super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            refused = exc.detail
-            if not isinstance(data, dict) or not isinstance(refused, dict):
-                raise
-            found = {**self._column_errors(data, skip=refused), **refused}
-            raise serializers.ValidationError({name: found[name] for name in self.fields if name in found}) from None
+    def _check(self, row: dict) -> None:
+        """The declaration's columns (goods are checked line by line by ``GoodsLineIn``)."""
+        from .import_validation import Validator
 
-    def _column_errors(self, data: dict, *, skip) -> dict[str, list[str]]:
-        """The validator's messages for the declaration's columns sent as text or lists (goods are checked line
-        by line by ``GoodsLineIn``), leaving out those in ``skip``."""
-        from .import_validation import RowInvalid, Validator
-
-        row = {}
-        for name in self.fields:
-            value = data.get(name, "")
-            if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
-                value = ";".join(str(v) for v in value)
-            if name != "goods" and name not in skip and isinstance(value, str | int | float):
-                row[name] = str(value)
-        try:
-            Validator().declaration(0, [row])
-        except RowInvalid as exc:
-            return {name: said for name, said in exc.by_field().items() if name in row}
-        return {}
+        Validator().declaration(0, [row])
 
     def row_and_goods(self) -> tuple[dict[str, str], list[dict[str, str]]]:
         """The import's columns as text (lists joined by its separator)."""

@@ -138,3 +138,15 @@ def test_a_field_the_api_refuses_itself_is_named_with_the_validators(api, office
     assert list(error["fields"]) == ["destination", "plate", "mrn"], error
     assert error["fields"]["destination"] == ["This field is required."]
     assert _only_message_lists(error["fields"])
+
+
+def test_a_blank_goods_field_does_not_hide_the_lines_other_bad_fields(api, offices):
+    """A blank description was the only error named; the HS code, the quantity and the repeated IMEI were not."""
+    imei = "490154203237518"
+    goods = [{"hs_code": "12", "description": "", "quantity": "-1", "goods_serials": [imei, imei]}]
+    error = api.post(REGISTER, _api_body(goods=goods), format="json").json()["error"]
+    line = error["fields"]["goods"][0]
+    assert list(line) == ["hs_code", "description", "quantity", "goods_serials"], error
+    assert line["description"] == ["This field may not be blank."]
+    assert imei in line["goods_serials"][0] and "12" in line["hs_code"][0]
+    assert _only_message_lists(line)
