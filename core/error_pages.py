@@ -16,11 +16,12 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 from core.api import error_body
-from core.text import digits
+from core.text import digits, isolate
 
 
 def _is_api(request) -> bool:
@@ -63,8 +64,32 @@ def permission_denied(request, exception):
 @requires_csrf_token
 def page_not_found(request, exception):
     if _is_api(request):
-        return _api_error("not_found", _("Not found, or outside your scope."), 404)
+        return _unknown_action(request.path) or _api_error("not_found", _("Not found, or outside your scope."), 404)
     return render(request, "404.html", {}, status=404)
+
+
+def _unknown_action(path: str) -> JsonResponse | None:
+    """A POST to ``/api/<records>/<id>/<name>/`` where the record's routes have no action ``name``: the 404 says
+    the action does not exist and lists those that do (``confirm_arrival`` for ``confirm-arrival``), not «outside
+    your scope». The record itself is not looked up, so the answer says nothing about whether it exists."""
+    parent, _slash, name = path.rstrip("/").rpartition("/")
+    try:
+        match = resolve(parent + "/")
+    except Resolver404:
+        return None
+    view = getattr(match.func, "cls", None)
+    if view is None or not match.kwargs or not hasattr(view, "get_extra_actions"):
+        return None
+    actions = [a.url_path for a in view.get_extra_actions() if a.detail]
+    if not actions or name in actions:
+        return None
+    message = _("There is no action '%(name)s'; the actions are: %(actions)s.") % {
+        "name": isolate(name),
+        "actions": isolate(", ".join(actions)),
+    }
+    if name.replace("_", "-") in actions:
+        message += " " + _("Did you mean '%(url)s'?") % {"url": isolate(name.replace("_", "-") + "/")}
+    return _api_error("not_found", message, 404)
 
 
 def server_error(request):

@@ -137,3 +137,25 @@ def test_the_api_405_stays_its_json_body(client, origin_clerk):
     response = client.delete("/api/offices/")
 
     assert response.status_code == 405 and response["Content-Type"].startswith("application/json")
+
+
+def test_an_action_that_does_not_exist_is_named_as_such_with_the_actions_listed(origin_clerk, declaration):
+    """«confirm_arrival» (as allowed_actions spells it) answered «Not found, or outside your scope.»."""
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(origin_clerk)
+    url = f"/api/declarations/{declaration.pk}/confirm_arrival/"
+    error = api.post(url, {}, format="json", HTTP_ACCEPT_LANGUAGE="en").json()["error"]
+    assert error["code"] == "not_found"
+    assert "There is no action '\u2066confirm_arrival\u2069'" in error["message"], error
+    assert "close, confirm-arrival, depart" in error["message"] and "extend-deadline" in error["message"]
+    assert "Did you mean '\u2066confirm-arrival/\u2069'?" in error["message"]
+    persian = api.post(url, {}, format="json", HTTP_ACCEPT_LANGUAGE="fa").json()["error"]["message"]
+    assert persian.startswith("کنشی به نام")
+    # the record is not looked up: a declaration that does not exist gets the same answer
+    missing = api.post("/api/declarations/999999/confirm_arrival/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert missing.status_code == 404 and missing.json()["error"]["message"] == error["message"]
+    # an existing action on a record out of reach is still the plain 404
+    plain = api.post("/api/declarations/999999/settle/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert plain["error"]["message"].startswith("Not found")
