@@ -38,6 +38,7 @@ from declarations.audit_text import ChangeWriter, event_title
 from declarations.cells import SafeCsvWriter, safe_row
 from declarations.idents import camera_text, plate_text, serial_text
 from declarations.models import DeclarationEvent
+from scans.models import Scan
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -256,7 +257,8 @@ def _subject_names(entries: list[LogEntry]) -> dict[tuple[int, str], str]:
     (content type, id): a plate read by its plate as the plate filter writes it, its camera's code and the time it
     was taken, Jalali in the reader's digits (its stored text names the camera by its row id); a timeline
     event by its declaration's serial and its title in the reader's language (its stored text: the
-    declaration's id and the kind's code). One query per kind; a row since removed keeps its stored text."""
+    declaration's id and the kind's code); a scan by its declaration's serial, its stage and its time, in the
+    reader's language and digits. One query per kind; a row since removed keeps its stored text."""
     names: dict[tuple[int, str], str] = {}
     kind, ids = _ids_of(entries, PlateRead)
     if ids:
@@ -272,6 +274,15 @@ def _subject_names(entries: list[LogEntry]) -> dict[tuple[int, str], str]:
         )
         for e in events:
             names[kind, str(e.pk)] = f"{serial_text(e.declaration.serial)} · {event_title(e.kind)}"
+    kind, ids = _ids_of(entries, Scan)
+    if ids:  # stored as «4490 destination ۱۴۰۵/۰۹/۱۵ ۰۵:۳۱», in its writer's digits
+        for scan in (
+            Scan.objects.filter(pk__in=ids)
+            .select_related("declaration")
+            .only("stage", "captured_at", "declaration__serial")
+        ):
+            at = format_jalali(scan.captured_at, persian=is_persian())
+            names[kind, str(scan.pk)] = f"{serial_text(scan.declaration.serial)} · {scan.get_stage_display()} · {at}"
     return names
 
 

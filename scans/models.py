@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, ScopedQuerySet
 from core.dates import format_jalali
+from core.text import is_persian
 from declarations.models import Review, TransitDeclaration, Verdict
 
 
@@ -149,7 +150,7 @@ class Scan(models.Model):
         ordering = ["declaration_id", "stage", "captured_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.declaration_id} {self.stage} {format_jalali(self.captured_at)}"
+        return f"{self.declaration_id} {self.stage} {format_jalali(self.captured_at, persian=is_persian())}"
 
     @property
     def content_type(self) -> str:

@@ -757,3 +757,29 @@ def test_the_xlsx_opens_with_what_it_is_its_filters_as_the_page_names_them_and_w
     assert sheet.cell(1, 1).font.b
     header, *rows = table(sheet)
     assert header[0].value in ("time", "زمان") and rows and all(r[1].value == "origin_clerk" for r in rows)
+
+
+def test_a_scans_entry_is_named_in_the_readers_language_and_digits(client, declaration, hq):
+    """An English page read «scan 4490 destination ۱۴۰۵/۰۹/۱۵ ۰۵:۳۱»: the Jalali time was in Persian digits."""
+    from django.utils import timezone, translation
+
+    from core.dates import format_jalali
+    from core.text import isolate
+    from scans.models import Scan
+
+    at = timezone.now().replace(microsecond=0)
+    pixels = {"width": 10, "height": 10, "mode": "L", "bit_depth": 8, "size_bytes": 100, "sha256": "a" * 64}
+    with translation.override("fa"):  # written by a Persian page
+        scan = Scan.objects.create(
+            declaration=declaration, stage="destination", office=declaration.destination, scanner_id="S1",
+            captured_at=at, format="PNG", original="scans/d.png", received_sha256="a" * 64, **pixels,
+        )  # fmt: skip
+    entry = LogEntry.objects.get_for_object(scan).get(action=LogEntry.Action.CREATE)
+    hq.language = "en"
+    hq.save()
+    client.force_login(hq)
+    with translation.override("en"):
+        row = _row_of(client.get(reverse("reports:audit"), HTTP_ACCEPT_LANGUAGE="en").content.decode(), entry)
+        assert f"{isolate(declaration.serial)} · destination · {format_jalali(at, persian=False)}" in row, row
+        assert format_jalali(at) not in row and "۱" not in row
+        assert format_jalali(at, persian=False) in str(scan)
