@@ -296,6 +296,11 @@ class ImmutableRecord(Exception):
     """A valuation or a done milestone was about to be changed: a correction is a new record."""
 
 
+# Art. 2: the exporters' exchange rate of the discovery day, the source stored when a valuation names none
+# (as the regulations name it; shown in the reader's language by ``CaseValuation.rate_source_text``).
+EXPORTERS_RATE_SOURCE = "مرکز مبادله ارز و طلای ایران (نرخ ارز صادرکنندگان)"
+
+
 class CaseValuation(models.Model):
     """One valuation of a case's goods or seized currency (Art. 2), with every input and the source
     and date of the exchange rate. Never changed: a correction is a new valuation that names the one
@@ -352,6 +357,13 @@ class CaseValuation(models.Model):
         if not self._state.adding:
             raise ImmutableRecord("a valuation is never changed: record a correction")
         super().save(*args, **kwargs)
+
+    @property
+    def rate_source_text(self) -> str:
+        """The rate's source as stored; the default one in the reader's language."""
+        if self.rate_source == EXPORTERS_RATE_SOURCE:
+            return str(_("Iran Center for Exchange of Currency and Gold (exporters' rate)"))
+        return self.rate_source
 
     @property
     def is_current(self) -> bool:

@@ -35,6 +35,7 @@ from declarations import evidence, idents, services
 from notifications.messages import Ident, Message, Number, When
 from notifications.services import Kind, inspectors_of, notify, office_staff
 
+from .models import EXPORTERS_RATE_SOURCE as EXPORTERS_RATE_SOURCE  # Art. 2: stored when a valuation names none
 from .models import (
     MILESTONE_ARTICLE,
     CaseMilestone,
@@ -51,8 +52,6 @@ HANDOVER_HOURS = 24  # Art. 4: goods and person handed over within 24 hours
 FILE_WORKING_DAYS = 5  # Art. 7: the file to the organisation and to the court within 5 working days
 CARRIER_FINE_MAX_MULTIPLE = 2  # Art. 18: the carrier's fine is at most twice the value
 PAYMENT_DAYS = 20  # Art. 19: the fine is paid within 20 days
-# Art. 2: the exporters' exchange rate of the discovery day; the source stored with each valuation.
-EXPORTERS_RATE_SOURCE = "مرکز مبادله ارز و طلای ایران (نرخ ارز صادرکنندگان)"
 
 
 def _amount(value, field: str, *, positive: bool = False, required: bool = True, model=CaseValuation) -> Decimal | None:

@@ -349,3 +349,20 @@ def test_the_valuation_to_correct_is_offered_in_persian_digits(unsettled, origin
     pk = case.valuations.get().pk
     assert f"#{str(pk).translate(str.maketrans('0123456789', '۰۱۲۳۴۵۶۷۸۹'))} " in options
     assert "۷۷۱٬۰۰۰٬۰۰۰</option>" in options and "771,000,000" not in options
+
+
+def test_the_default_rate_source_is_shown_in_the_readers_language(unsettled, inspector, client):
+    """An English case page showed the stored «مرکز مبادله ارز و طلای ایران …»; a source typed by a person
+    is shown as typed."""
+    from django.urls import reverse
+
+    case = _open(unsettled, inspector)
+    client.force_login(inspector)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("casework:case", args=[case.pk])).content.decode()
+    assert "Iran Center for Exchange of Currency and Gold (exporters&#x27; rate)" in page
+    assert smuggling.EXPORTERS_RATE_SOURCE not in page
+    client.cookies["django_language"] = "fa"
+    assert smuggling.EXPORTERS_RATE_SOURCE in client.get(reverse("casework:case", args=[case.pk])).content.decode()
+    typed = CaseValuation(rate_source="Sana rate (AED)")
+    assert typed.rate_source_text == "Sana rate (AED)"
