@@ -67,6 +67,20 @@ def test_an_iranian_plate_is_persian_and_a_foreign_plate_keeps_latin_digits():
     assert idents.plate_text(foreign) == f"{LRI}CV29637 (KZ){PDI}"
 
 
+def test_an_iranian_plate_keeps_its_persian_digits_on_english_pages_in_html_and_in_text():
+    """The plate as it is painted, its letter and digits together, whatever the page's language: an English gate
+    read («Read ⁧۲۸ ک ۷۵۳ - ایران ۹۶⁩ → declared …») writes it as the plate filter does, not half in Latin."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert (
+            render("{{ p|plate }}", p="28ک75396")
+            == '<bdi dir="rtl" class="ident ident-plate">۲۸ ک ۷۵۳ - ایران ۹۶</bdi>'
+        )
+        assert idents.plate_text("28ک75396") == f"{RLI}۲۸ ک ۷۵۳ - ایران ۹۶{PDI}"
+        assert idents.plate_text("34ABC123", "TR") == f"{LRI}34ABC123 (TR){PDI}"
+
+
 def test_the_plain_text_helpers_put_identifiers_between_isolates():
     assert idents.serial_text(SERIAL) == f"{LRI}{SERIAL}{PDI}"
     assert idents.waybill_text("") == ""
