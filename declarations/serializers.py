@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import CustomsOffice
-from core.api import JalaliDateTimeField
+from core.api import JalaliDateField, JalaliDateTimeField
 
 from . import identifiers
 from .models import GoodsItem, Status, TrafficPermit, TransitDeclaration, UnsettledReason, Vehicle
@@ -400,13 +400,15 @@ class PermitIn(serializers.Serializer):
     entry_office = serializers.CharField(help_text="office code")
     exit_office = serializers.CharField(help_text="office code")
     allowed_hours = serializers.IntegerField(min_value=1, max_value=24 * 60)
-    issued_at = serializers.DateTimeField()
+    issued_at = JalaliDateTimeField(help_text="Jalali 1404/05/12 10:30 (Tehran time, any digit script) or ISO 8601")
     route = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     route_km = serializers.IntegerField(min_value=1, max_value=10_000, required=False, allow_null=True, default=None)
     drivers = serializers.IntegerField(min_value=1, max_value=4, required=False, default=1)
     driving_hours_per_driver = serializers.IntegerField(min_value=1, max_value=10, required=False, default=10)
     fuel_receipt_no = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
-    fuel_receipt_date = serializers.DateField(required=False, allow_null=True, default=None)
+    fuel_receipt_date = JalaliDateField(
+        required=False, allow_null=True, default=None, help_text="Jalali 1404/05/12 (any digit script) or ISO"
+    )
     fuel_receipt_amount = serializers.DecimalField(
         max_digits=16, decimal_places=0, min_value=0, required=False, allow_null=True, default=None
     )
@@ -426,7 +428,11 @@ class PermitIn(serializers.Serializer):
 
 
 class PermitExitIn(serializers.Serializer):
-    at = serializers.DateTimeField(required=False, allow_null=True, help_text="ISO 8601; default now")
+    at = JalaliDateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Jalali 1404/05/12 10:30 (Tehran time, any digit script) or ISO 8601; default now",
+    )
 
 
 def _office(code: str) -> CustomsOffice:

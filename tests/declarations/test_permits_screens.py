@@ -285,6 +285,40 @@ def test_the_permits_api(origin_clerk, dest_clerk, foreign, bazargan, tehran):
     assert foreign.permit_expires_at is None
 
 
+def test_the_permits_api_takes_jalali_times_in_any_digits_as_every_other_api_time(origin_clerk, dest_clerk, foreign):
+    """``issued_at``, ``fuel_receipt_date`` and the exit's ``at`` took ISO only («Datetime has wrong format»),
+    while a departure's ``at`` or a deadline takes the Jalali an officer reads off the permit."""
+    issued = timezone.localtime(timezone.now() - dt.timedelta(days=1)).replace(second=0, microsecond=0)
+    left = issued + dt.timedelta(hours=20)
+    api = APIClient()
+    api.force_authenticate(origin_clerk)
+    body = {
+        "declaration": foreign.pk,
+        "permit_no": "API-J",
+        "entry_office": "BZG",
+        "exit_office": "THR",
+        "allowed_hours": 240,
+        "issued_at": format_jalali(issued),  # ۱۴۰۵/۰۹/۱۴ ۱۰:۳۰
+        "fuel_receipt_no": "F-1",
+        "fuel_receipt_date": format_jalali(issued, with_time=False).translate(
+            str.maketrans("۰۱۲۳۴۵۶۷۸۹", "٠١٢٣٤٥٦٧٨٩")
+        ),
+    }
+    response = api.post("/api/permits/", body, format="json")
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert dt.datetime.fromisoformat(created["issued_at"]) == issued
+    assert created["fuel_receipt_date"] == issued.date().isoformat()
+    api.force_authenticate(dest_clerk)
+    bad = api.post(f"/api/permits/{created['id']}/exit/", {"at": "1404/13/40 10:30"}, format="json")
+    assert bad.status_code == 400 and list(bad.json()["error"]["fields"]) == ["at"]
+    response = api.post(
+        f"/api/permits/{created['id']}/exit/", {"at": format_jalali(left, persian=False)}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert dt.datetime.fromisoformat(response.json()["exited_at"]) == left
+
+
 @pytest.mark.persian
 def test_the_validity_reads_in_persian_with_persian_digits(client, hq, foreign, bazargan, tehran):
     permits.traffic_permit_record(
