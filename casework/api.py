@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scoping import get_scoped_or_404
-from core.api import JalaliDateTimeField, bool_param, one_of, reject_unknown_params
+from core.api import JALALI_DATETIME_HELP, JalaliDateTimeField, bool_param, one_of, reject_unknown_params
 
 from . import services
 from .models import FollowUpLetter, LetterStatus
@@ -53,7 +53,7 @@ class AnswerIn(serializers.Serializer):
     reply_text = serializers.CharField(allow_blank=True, help_text="the text of the reply (required)")
     reply_number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     answered_at = JalaliDateTimeField(
-        required=False, allow_null=True, default=None, help_text="Jalali or ISO; default now"
+        required=False, allow_null=True, default=None, help_text=f"{JALALI_DATETIME_HELP}; default now"
     )
 
 

@@ -159,9 +159,26 @@ def exception_handler(exc, context):
     return response
 
 
+# What the schema says of the Jalali fields: a string, not ``format: date-time`` (a client or a schema
+# checker held to that format refused the Jalali the field takes), with both forms in words and a Jalali
+# example. A field's own help text, when it has one, names both forms and what else it requires.
+JALALI_DATETIME_HELP = (
+    "Jalali 1404/05/12 10:30 (Tehran time, any digit script) or ISO 8601 2025-08-03T10:30:00+03:30 "
+    "(without an offset: Tehran time)"
+)
+JALALI_DATE_HELP = "Jalali 1404/05/12 (any digit script) or ISO 2025-08-03"
+JALALI_DATETIME_SCHEMA = {"type": "string", "description": JALALI_DATETIME_HELP, "example": "1404/05/12 10:30"}
+JALALI_DATE_SCHEMA = {"type": "string", "description": JALALI_DATE_HELP, "example": dates.DATE_EXAMPLE}
+
+
+@extend_schema_field(JALALI_DATETIME_SCHEMA)
 class JalaliDateTimeField(serializers.DateTimeField):
     """A date and time in the API as the pages take it: Jalali ``1404/05/12 10:30`` (Tehran time,
     any digit script) or ISO 8601; answered as ISO 8601."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", JALALI_DATETIME_HELP)
+        super().__init__(**kwargs)
 
     def to_internal_value(self, value):
         if isinstance(value, dt.datetime):
@@ -174,8 +191,23 @@ class JalaliDateTimeField(serializers.DateTimeField):
             ) from None
 
 
+@extend_schema_field(JALALI_DATETIME_SCHEMA)
+class JalaliDateTimeText(serializers.CharField):
+    """A date and time kept as text for a validator that parses it (the importer's columns): the same
+    Jalali or ISO 8601 as ``JalaliDateTimeField``, and the same words in the schema."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", JALALI_DATETIME_HELP)
+        super().__init__(**kwargs)
+
+
+@extend_schema_field(JALALI_DATE_SCHEMA)
 class JalaliDateField(serializers.DateField):
     """A date in the API: Jalali ``1404/05/12`` (any digit script) or ISO ``2025-08-03``."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", JALALI_DATE_HELP)
+        super().__init__(**kwargs)
 
     def to_internal_value(self, value):
         if isinstance(value, dt.date):

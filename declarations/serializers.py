@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import CustomsOffice
-from core.api import JalaliDateField, JalaliDateTimeField
+from core.api import JALALI_DATETIME_HELP, JalaliDateField, JalaliDateTimeField, JalaliDateTimeText
 
 from . import identifiers
 from .models import GoodsItem, Status, TrafficPermit, TransitDeclaration, UnsettledReason, Vehicle
@@ -289,7 +289,7 @@ class RegisterIn(EveryBadFieldSerializer):
     """A declaration registered by hand while ICS is down: the import's columns, checked by its validator."""
 
     serial = serializers.CharField()
-    declared_at = serializers.CharField(help_text="Jalali 1404/05/12 10:30 or ISO 8601")
+    declared_at = JalaliDateTimeText()
     origin = serializers.CharField(help_text="office code")
     destination = serializers.CharField(help_text="office code")
     route = serializers.ListField(child=serializers.CharField(), required=False, default=list)
@@ -307,7 +307,13 @@ class RegisterIn(EveryBadFieldSerializer):
     mrn = serializers.CharField(required=False, allow_blank=True, default="")
     guarantee_ref = serializers.CharField(required=False, allow_blank=True, default="")
     guarantee_amount = serializers.CharField(required=False, allow_blank=True, default="")
-    deadline = serializers.CharField(required=False, allow_blank=True, default="")
+    deadline = JalaliDateTimeText(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=f"{JALALI_DATETIME_HELP}; not before declared_at; empty: set at departure from the offices' "
+        "transit time",
+    )
     goods = GoodsLineIn(many=True, allow_empty=False)
 
     def validate_goods(self, lines: list[dict]) -> list[dict]:
@@ -400,15 +406,13 @@ class PermitIn(serializers.Serializer):
     entry_office = serializers.CharField(help_text="office code")
     exit_office = serializers.CharField(help_text="office code")
     allowed_hours = serializers.IntegerField(min_value=1, max_value=24 * 60)
-    issued_at = JalaliDateTimeField(help_text="Jalali 1404/05/12 10:30 (Tehran time, any digit script) or ISO 8601")
+    issued_at = JalaliDateTimeField()
     route = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     route_km = serializers.IntegerField(min_value=1, max_value=10_000, required=False, allow_null=True, default=None)
     drivers = serializers.IntegerField(min_value=1, max_value=4, required=False, default=1)
     driving_hours_per_driver = serializers.IntegerField(min_value=1, max_value=10, required=False, default=10)
     fuel_receipt_no = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
-    fuel_receipt_date = JalaliDateField(
-        required=False, allow_null=True, default=None, help_text="Jalali 1404/05/12 (any digit script) or ISO"
-    )
+    fuel_receipt_date = JalaliDateField(required=False, allow_null=True, default=None)
     fuel_receipt_amount = serializers.DecimalField(
         max_digits=16, decimal_places=0, min_value=0, required=False, allow_null=True, default=None
     )
@@ -431,7 +435,7 @@ class PermitExitIn(serializers.Serializer):
     at = JalaliDateTimeField(
         required=False,
         allow_null=True,
-        help_text="Jalali 1404/05/12 10:30 (Tehran time, any digit script) or ISO 8601; default now",
+        help_text=f"{JALALI_DATETIME_HELP}; default now",
     )
 
 

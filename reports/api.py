@@ -195,7 +195,7 @@ class ProblemIn(serializers.Serializer):
     system = serializers.ChoiceField(choices=System.choices)
     symptom = serializers.ChoiceField(choices=Symptom.choices)
     office = serializers.SlugRelatedField(slug_field="code", queryset=CustomsOffice.objects.all())
-    since = JalaliDateTimeField(help_text="Jalali 1404/05/12 10:30 (Tehran) or ISO 8601")
+    since = JalaliDateTimeField()
     description = serializers.CharField()
 
 
@@ -303,7 +303,7 @@ class InspectionActionOut(serializers.ModelSerializer):
 class InspectionActionIn(serializers.Serializer):
     description = serializers.CharField(allow_blank=True)
     responsible_office = serializers.SlugRelatedField(slug_field="code", queryset=CustomsOffice.objects.all())
-    due_on = JalaliDateField(help_text="Jalali 1404/05/12 or ISO")
+    due_on = JalaliDateField()
 
 
 class ActionDoneIn(serializers.Serializer):

@@ -68,3 +68,41 @@ def test_every_post_documents_the_409_its_records_state_can_give():
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
     for path in ("/api/permits/", "/api/scans/", "/api/declarations/{id}/settle/"):
         assert "409" in paths[path]["post"]["responses"], path
+
+
+def test_a_field_that_takes_jalali_is_a_string_with_both_forms_in_the_schema():
+    """Every time field of a request that takes Jalali (``at``, ``new_deadline``, a permit's ``issued_at``, a
+    letter's ``answered_at``, …) was ``format: date-time`` (or ``date``): a client held to the schema refused
+    ``1404/05/12 10:30``, and a reader of it never learnt that the field takes it."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    components = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    jalali = {
+        ("DepartIn", "at"): "1404/05/12 10:30",
+        ("SettleIn", "at"): "1404/05/12 10:30",
+        ("ExtendDeadlineIn", "new_deadline"): "1404/05/12 10:30",
+        ("RegisterIn", "declared_at"): "1404/05/12 10:30",
+        ("RegisterIn", "deadline"): "1404/05/12 10:30",
+        ("PermitIn", "issued_at"): "1404/05/12 10:30",
+        ("PermitIn", "fuel_receipt_date"): "1404/05/12",
+        ("PermitExitIn", "at"): "1404/05/12 10:30",
+        ("AnswerIn", "answered_at"): "1404/05/12 10:30",
+        ("ProblemIn", "since"): "1404/05/12 10:30",
+        ("InspectionActionIn", "due_on"): "1404/05/12",
+        ("ImeiCheckIn", "checked_on"): "1404/05/12",
+        ("TransportDocumentIn", "issued_on"): "1404/05/12",
+    }
+    for (component, name), example in jalali.items():
+        field = components[component]["properties"][name]
+        assert field["type"] == "string" and "format" not in field, (component, name, field)
+        assert field["example"] == example, (component, name, field)
+        assert "Jalali 1404/05/12" in field["description"] and "ISO" in field["description"], (component, name)
+    # What still says date-time in a request takes ISO 8601 only (a camera's or a scanner's clock).
+    iso_only = {
+        (component, name)
+        for component, schema in components.items()
+        if component.endswith("In")
+        for name, field in schema.get("properties", {}).items()
+        if field.get("format") in ("date", "date-time")
+    }
+    assert iso_only == {("ReadIn", "captured_at"), ("ScanUploadIn", "captured_at")}
