@@ -13,8 +13,10 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -24,7 +26,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import Role, User
 from core.audit import actor
 from core.dates import ascii_digits, format_jalali, parse_jalali_date, persian_digits
-from core.errors import DomainError, IllegalTransition, InvalidInput, NotAllowed
+from core.errors import DomainError, IllegalTransition, InvalidInput, NotAllowed, field_messages
 from core.text import is_persian, isolate
 from notifications.messages import ROUTE, SENTENCES, Arrow, Ident, Message, Number, Param, joined, render
 
@@ -161,6 +163,34 @@ def differences_message(document: TransportDocument) -> Param:
     return joined(parts, SENTENCES)
 
 
+def input_errors(
+    *,
+    number: str,
+    issued_on: dt.date | None,
+    origin: str,
+    destination: str,
+    goods_description: str,
+    quantity: Decimal | None,
+    gross_weight_kg: Decimal | None,
+) -> list[tuple[str, str]]:
+    """Each bad field of a document with its message, in the CSV's column order: a document with no number
+    and a negative weight is told both at once. ``issued_on`` None: not read (its own message is given)."""
+    errors = []
+    if not number.strip() or len(number.strip()) > 40:
+        errors.append(("number", _("Enter the document number (up to 40 characters).")))
+    if issued_on is not None and issued_on > timezone.localdate():
+        errors.append(("issued_on", _("The issue date is in the future.")))
+    for name, value in (("origin", origin), ("destination", destination)):
+        if not value.strip() or len(value.strip()) > 40:
+            errors.append((name, _("Enter the %(f)s (up to 40 characters).") % {"f": FIELD_LABELS[name]()}))
+    if not goods_description.strip():
+        errors.append(("goods_description", _("Describe the goods as the document does.")))
+    for name, amount in (("quantity", quantity), ("gross_weight_kg", gross_weight_kg)):
+        if amount is not None and amount < 0:
+            errors.append((name, _("A quantity or weight cannot be negative.")))
+    return errors
+
+
 @transaction.atomic
 def transport_document_record(
     *,
@@ -188,21 +218,21 @@ def transport_document_record(
             % {"status": locked.get_status_display()},
             fields={"status": locked.status},
         )
+    errors = input_errors(
+        number=number,
+        issued_on=issued_on,
+        origin=origin,
+        destination=destination,
+        goods_description=goods_description,
+        quantity=quantity,
+        gross_weight_kg=gross_weight_kg,
+    )
+    if errors:
+        messages: dict[str, list[str]] = {}
+        for name, message in errors:
+            messages.setdefault(name, []).append(message)
+        raise InvalidInput(errors[0][1], fields=dict.fromkeys(messages, "invalid"), messages=messages)
     number = number.strip()
-    if not number or len(number) > 40:
-        raise InvalidInput(_("Enter the document number (up to 40 characters)."), fields={"number": number})
-    for name, value in (("origin", origin), ("destination", destination)):
-        if not value.strip() or len(value.strip()) > 40:
-            raise InvalidInput(
-                _("Enter the %(f)s (up to 40 characters).") % {"f": FIELD_LABELS[name]()}, fields={name: value}
-            )
-    if not goods_description.strip():
-        raise InvalidInput(_("Describe the goods as the document does."), fields={"goods_description": "required"})
-    if issued_on > timezone.localdate():
-        raise InvalidInput(_("The issue date is in the future."), fields={"issued_on": str(issued_on)})
-    for name, amount in (("quantity", quantity), ("gross_weight_kg", gross_weight_kg)):
-        if amount is not None and amount < 0:
-            raise InvalidInput(_("A quantity or weight cannot be negative."), fields={name: str(amount)})
     route = _codes(route)
     found = differences(
         locked,
@@ -246,6 +276,8 @@ def latest(declaration: TransitDeclaration) -> TransportDocument | None:
 
 # --- CSV import -------------------------------------------------------------------------------------
 
+T = TypeVar("T")
+
 
 @dataclass
 class CsvSummary:
@@ -274,6 +306,16 @@ def _date(text: str) -> dt.date:
         raise InvalidInput(_("Enter a Jalali date like 1404/05/12."), fields={"issued_on": text}) from None
 
 
+def _read(errors: list[tuple[str, str]], row: dict, name: str, parse: Callable[[str], T]) -> T | None:
+    """The row's cell ``name`` read by ``parse``; a refusal is added to ``errors`` under ``name`` (the row's
+    other cells are still read)."""
+    try:
+        return parse(row.get(name) or "")
+    except InvalidInput as exc:
+        errors.append((name, str(exc)))
+        return None
+
+
 def import_csv(data: bytes, *, by: User, visible, source: str = Source.USER) -> CsvSummary:
     """Record one document per CSV row (``CSV_COLUMNS``; route as codes separated by ;). A row naming a
     declaration outside ``visible`` (the user's scope) or refused by the service is reported with its
@@ -297,30 +339,51 @@ def import_csv(data: bytes, *, by: User, visible, source: str = Source.USER) -> 
         if i - 1 > MAX_CSV_ROWS:
             summary.rejected.append({"row": i, "field": "file", "message": _("Too many rows; the rest was not read.")})
             break
+        # Every bad cell of the row, each under its column (as the declaration importer does): a row is
+        # corrected once, not once for each of its mistakes.
+        errors: list[tuple[str, str]] = []
         serial = (row.get("serial") or "").strip()
         declaration = visible.filter(serial=serial).first()
         if declaration is None:
-            summary.rejected.append(
-                {"row": i, "field": "serial", "message": _("No declaration %(s)s in your scope.") % {"s": serial}}
-            )
+            errors.append(("serial", _("No declaration %(s)s in your scope.") % {"s": serial}))
+        number, origin, destination, goods_description = (
+            row.get(name) or "" for name in ("number", "origin", "destination", "goods_description")
+        )
+        issued_on = _read(errors, row, "issued_on", _date)
+        quantity = _read(errors, row, "quantity", lambda text: _decimal(text, "quantity"))
+        weight = _read(errors, row, "gross_weight_kg", lambda text: _decimal(text, "gross_weight_kg"))
+        errors += input_errors(
+            number=number,
+            issued_on=issued_on,
+            origin=origin,
+            destination=destination,
+            goods_description=goods_description,
+            quantity=quantity,
+            gross_weight_kg=weight,
+        )
+        if errors:
+            order = {name: n for n, name in enumerate(CSV_COLUMNS)}
+            for name, message in sorted(errors, key=lambda e: order.get(e[0], len(order))):
+                summary.rejected.append({"row": i, "field": name, "message": message})
             continue
+        assert declaration is not None and issued_on is not None  # else in errors
         try:
             document = transport_document_record(
                 declaration=declaration,
-                number=row.get("number") or "",
-                issued_on=_date(row.get("issued_on") or ""),
-                origin=row.get("origin") or "",
-                destination=row.get("destination") or "",
+                number=number,
+                issued_on=issued_on,
+                origin=origin,
+                destination=destination,
                 route=[c for c in re.split(r"[;،]", ascii_digits(row.get("route") or "")) if c.strip()],
-                goods_description=row.get("goods_description") or "",
-                quantity=_decimal(row.get("quantity") or "", "quantity"),
-                gross_weight_kg=_decimal(row.get("gross_weight_kg") or "", "gross_weight_kg"),
+                goods_description=goods_description,
+                quantity=quantity,
+                gross_weight_kg=weight,
                 by=by,
                 source=source,
             )
         except DomainError as exc:
-            name = next(iter(exc.fields), "")
-            summary.rejected.append({"row": i, "field": name, "message": str(exc)})
+            for name, said in (field_messages(exc) or {"": [str(exc)]}).items():
+                summary.rejected += [{"row": i, "field": name, "message": message} for message in said]
             continue
         summary.recorded += 1
         summary.with_differences += bool(document.differences)

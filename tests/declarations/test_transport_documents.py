@@ -171,3 +171,38 @@ def test_a_csv_of_documents_is_recorded_row_by_row(client, loaded, origin_clerk,
         csv.encode(), by=origin_clerk, visible=TransitDeclaration.objects.for_user(origin_clerk)
     )
     assert [r["row"] for r in summary.rejected] == [4, 5]  # outside the scope; no number
+
+
+@pytest.mark.persian
+def test_a_csv_row_is_told_every_bad_cell_each_under_its_column(client, loaded, origin_clerk):
+    """A row was told its first mistake only (the date), and the next import its next (the number), one
+    at a time; now each bad cell is a row of the result under its column, as the declaration importer does."""
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    csv = (
+        "serial,number,issued_on,origin,destination,route,goods_description,quantity,gross_weight_kg\n"
+        f"{loaded.serial},,1404/13/40,BZG,,,گوشی تلفن همراه,-5,سنگین\n"
+        "T-NOWHERE,CMR-9,1404/05/10,BZG,THR,,,100,250\n"
+        f"{loaded.serial},CMR-OK,1404/05/10,BZG,THR,,گوشی تلفن همراه,100,250\n"
+    )
+    client.force_login(origin_clerk)
+    url = reverse("declarations:transport-documents-import")
+    response = client.post(url, {"file": SimpleUploadedFile("docs.csv", csv.encode())})
+    assert response.status_code == 200
+    table = response.content.decode().split('id="import-summary"', 1)[1]
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", table)
+    assert [(row, field) for row, field, _message in rows] == [
+        ("۲", "number"),
+        ("۲", "issued_on"),
+        ("۲", "destination"),
+        ("۲", "quantity"),
+        ("۲", "gross_weight_kg"),
+        ("۳", "serial"),
+        ("۳", "goods_description"),
+    ]
+    messages = {(row, field): message for row, field, message in rows}
+    assert "۱۴۰۴/۰۵/۱۲" in messages[("۲", "issued_on")]
+    assert messages[("۲", "quantity")] != messages[("۲", "gross_weight_kg")]  # negative; not a number
+    assert list(TransportDocument.objects.values_list("number", flat=True)) == ["CMR-OK"]
