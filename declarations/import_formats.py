@@ -153,23 +153,24 @@ def _read_xlsx(data: bytes) -> Iterator[tuple[int, dict]]:
     for i, cells in enumerate(rows, start=2):
         if all(c.value is None for c in cells):
             continue
-        raw, formulas = {}, []
+        raw: dict = {}
+        formulas: list[tuple[str, str]] = []  # each formula cell under its column; the row's other cells still checked
         for j, (h, c) in enumerate(zip(header, cells)):
             if not h:
                 continue
             if c.data_type == "f":
-                formulas.append((h, f"{get_column_letter(j + 1)}{i}"))
+                cell = f"{get_column_letter(j + 1)}{i}"
+                message = _("%(cell)s holds a formula: save the sheet with values only and import it again") % {
+                    "cell": cell
+                }
+                if h == "serial":  # without its serial the row cannot be put with its declaration
+                    raise ImportFileError(message)
+                formulas.append((h, message))
                 raw[h] = ""
             else:
                 raw[h] = _cell(c.value)
         if formulas:
-            column, cell = formulas[0]
-            message = _("%(cell)s holds a formula: save the sheet with values only and import it again") % {
-                "cell": cell
-            }
-            if column == "serial":  # without its serial the row cannot be put with its declaration
-                raise ImportFileError(message)
-            raw["__error__"], raw["__field__"] = message, column
+            raw["__formulas__"] = formulas
         yield i, raw
 
 

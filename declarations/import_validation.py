@@ -330,7 +330,10 @@ class Validator:
         unread = [(line.get("__field__", "record"), line["__error__"]) for line in rows if "__error__" in line]
         if unread:
             raise RowInvalid.of(unread)
-        errors: list[tuple[str, str]] = []
+        # A formula cell (an XLSX reader's finding) is named under its column, read as empty: the row's other
+        # cells are checked as usual, and the column's own check (empty: "is required") is not said as well.
+        formulas = [pair for line in rows for pair in line.get("__formulas__", ())]
+        errors: list[tuple[str, str]] = list(formulas)
         serial = r.get("serial", "")
         try:
             serial = self.serial(serial)
@@ -430,6 +433,9 @@ class Validator:
         repeated = identifiers.repeated_serial((g["line_no"], g["serials"]) for g in goods)
         if repeated is not None:
             errors.append(("goods_serials", repeated_serial_message(*repeated)))
+        if formulas:
+            named = {column for column, _message in formulas}
+            errors = formulas + [e for e in errors[len(formulas) :] if e[0] not in named]
         if errors:
             raise RowInvalid.of(errors)
         assert declared_at is not None and origin is not None and destination is not None  # else in errors

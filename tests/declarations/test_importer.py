@@ -306,6 +306,28 @@ def test_an_xlsx_formula_cell_is_refused_naming_the_cell_not_stored_empty(office
     assert GoodsItem.objects.count() == 1
 
 
+def test_every_formula_cell_of_an_xlsx_row_is_named_under_its_column_with_the_rows_other_mistakes(offices):
+    """Of a row with three formula cells only the first was named, and its other bad cells not at all: the
+    sheet came back three times or more. Each is now named under its column, as any other bad cell."""
+    rows = [
+        row(
+            waybill_no="=1+1",
+            company_name='=HYPERLINK("http://x","y")',
+            driver_national_id="123",  # a bad value, no formula
+            goods_serials="",
+            quantity="=2*3",
+        )
+    ]
+    s = import_file(to_xlsx(rows), "formulas.xlsx")
+    assert s.created == 0
+    got = {(e.row, e.field): e.message for e in s.rejected}
+    assert set(got) == {(2, "waybill_no"), (2, "company_name"), (2, "quantity"), (2, "driver_national_id")}
+    for column in ("waybill_no", "company_name", "quantity"):
+        assert got[(2, column)].startswith(f"{_cell(column, 2)} holds a formula"), got
+    assert "formula" not in got[(2, "driver_national_id")]
+    assert not TransitDeclaration.objects.exists()
+
+
 def test_an_xlsx_whose_serial_is_a_formula_is_refused_whole(offices):
     data = to_xlsx([row(), row(goods_line="2", hs_code="6403", serial="=A2")])
     with pytest.raises(ImportFileError, match=f"{_cell('serial', 3)} holds a formula"):
