@@ -316,6 +316,11 @@ def check_time(declaration: TransitDeclaration, action: str, at: dt.datetime, *,
     earlier = [(getattr(declaration, name), name) for name in EARLIER_TIMES if getattr(declaration, name)]
     if not earlier:
         return
+    # A declaration is declared, at the latest, when it is recorded here. A declaration time stored later
+    # than that (up to a day ahead was once taken from an import, since refused) is ordered as that moment:
+    # the truck leaves when it leaves, not when the stored time comes; the stored time is kept as recorded.
+    recorded = declaration.created_at
+    earlier = [(min(t, recorded) if name == "declared_at" and recorded else t, name) for t, name in earlier]
     latest, name = max(earlier, key=lambda pair: pair[0])
     if at < latest:
         raise InvalidInput(

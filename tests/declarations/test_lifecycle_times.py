@@ -250,3 +250,25 @@ def test_the_api_takes_a_new_deadline_in_jalali(in_transit, origin_clerk):
     response = api.post(f"/api/declarations/{in_transit.pk}/extend-deadline/", body, format="json")
     assert response.status_code == 200, response.json()
     assert TransitDeclaration.objects.get(pk=in_transit.pk).deadline == later
+
+
+def test_a_declaration_stored_with_a_future_declaration_time_moves_now_not_when_that_time_comes(
+    declaration, origin_clerk
+):
+    """Up to a day ahead was once taken from an import: such a declaration could not depart (nor be cancelled)
+    until its stored declaration time passed, the truck held at the gate for a clock's slip. It was declared,
+    at the latest, when it was recorded here: a move follows that moment; the stored time is kept as it was."""
+    ahead = timezone.now() + dt.timedelta(hours=20)
+    TransitDeclaration.objects.filter(pk=declaration.pk).update(declared_at=ahead, created_at=_at(1))
+    recorded = TransitDeclaration.objects.get(pk=declaration.pk).created_at
+    api = APIClient()
+    api.force_authenticate(origin_clerk)
+    before = api.post(
+        f"/api/declarations/{declaration.pk}/depart/", {"at": (recorded - dt.timedelta(hours=2)).isoformat()}
+    )
+    assert before.status_code == 400 and list(before.json()["error"]["fields"]) == ["at"]  # still in order
+    response = api.post(f"/api/declarations/{declaration.pk}/depart/", {})
+    assert response.status_code == 200, response.content
+    stored = TransitDeclaration.objects.get(pk=declaration.pk)
+    assert stored.status == Status.IN_TRANSIT and stored.declared_at == ahead
+    assert DeclarationEvent.objects.filter(declaration=declaration, kind="depart").exists()
