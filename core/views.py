@@ -69,8 +69,12 @@ class ExportFilterForm(ListFilterForm):
     def clean(self):
         data = super().clean()
         if not self.sees_all and self.data.get("asker"):
-            # Another person's exports are the IT office's to see: never one's own in their place.
-            raise forms.ValidationError(_("Only the IT office sees other people's exports."), code="asker")
+            # Another person's exports are the IT office's and the system administrator's to see (``export_oversight``),
+            # never one's own in their place; the sentence is read by someone who is neither.
+            raise forms.ValidationError(
+                _("Only the IT office and the system administrator see other people's exports; you see your own."),
+                code="asker",
+            )
         return data
 
 

@@ -156,7 +156,8 @@ def test_a_filter_that_is_not_valid_is_a_400_beside_it_with_no_jobs(client, hq, 
         beside = html.split(f'name="{field}"', 1)[1].split("</div>", 2)
         assert "Select a valid choice." in "".join(beside[:2]) and "is-invalid" in html
     else:
-        assert "Only the IT office sees other people&#x27;s exports." in html
+        said = "Only the IT office and the system administrator see other people&#x27;s exports; you see your own."
+        assert said in html
 
 
 def test_the_file_is_linked_while_kept_and_said_removed_after(client, hq, declaration, settings):
@@ -227,3 +228,14 @@ def test_the_list_names_whose_exports_it_shows_by_role(client, hq, it_officer, o
     client.force_login(origin_clerk)
     page = client.get(LIST).content.decode()
     assert '<h1 class="h3">My exports</h1>' in page and ">My exports</a>" in page
+
+
+@pytest.mark.persian
+def test_asking_for_another_persons_exports_names_everyone_who_sees_them(client, hq, origin_clerk):
+    """It said «Only the IT office sees other people's exports», while the system administrator (a superuser,
+    such as the demo's hq, whose list is «Everyone's exports») sees them too."""
+    client.force_login(origin_clerk)
+    response = client.get(LIST, {"asker": str(hq.pk)})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "خروجی‌های دیگران را تنها دفتر فاوا و مدیر سامانه می‌بینند؛ شما خروجی‌های خود را می‌بینید." in html
