@@ -23,6 +23,7 @@ import hashlib
 import importlib.util
 import logging
 import random
+import re
 import tempfile
 import time
 from collections.abc import Callable
@@ -51,7 +52,7 @@ from notifications.services import it_office, notify
 
 from . import registry
 from .models import PlateLabel, RecognitionModel, TrainingRun
-from .reasons import decision_message
+from .reasons import decision_message, decision_text
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,28 @@ NOTHING_TO_TRAIN = "nothing to train on: no rendered plates and no reviewed crop
 NO_FONTS = "no Persian fonts to render plates with (install fonts-farsiweb or fonts-noto-core)"
 NOT_INSTALLED = "the trainer is not installed where the run ran: {missing} missing (requirements-train.txt)"
 FAILED = "failed: the details are in the server log (training run {run})"
+
+
+# How a run that failed before its failures were recorded plainly kept its error (``Class: message``): kept as it
+# is for the admin and the log, shown as a failure is recorded now (``shown_outcome``).
+_RAW_ERROR = re.compile(r"(?P<kind>[A-Za-z_]\w*(?:Error|Exception)): (?P<detail>.*)", re.DOTALL)
+_RAW_NO_MODULE = re.compile(r"No module named '(?P<name>[\w.]+)'")
+
+
+def shown_outcome(run: TrainingRun) -> str:
+    """A run's recorded outcome, for its page: a failed run's raw error, stored before failures were recorded
+    plainly, is given in the words such a failure is recorded in now (the detail stays in the admin and the log)."""
+    outcome = (run.outcome or "").strip()
+    if run.state != TrainingRun.State.FAILED or decision_text(outcome) is not None:
+        return outcome
+    raw = _RAW_ERROR.fullmatch(outcome)
+    if raw is not None:
+        if decision_text(raw["detail"]) is not None:  # a failure a person can act on, raised as an error then
+            return raw["detail"].strip()
+        missing = _RAW_NO_MODULE.fullmatch(raw["detail"].strip())
+        if missing is not None:
+            return NOT_INSTALLED.format(missing=missing["name"])
+    return FAILED.format(run=run.pk)
 
 
 class TrainingFailed(Exception):

@@ -3,6 +3,7 @@
 from django import template
 
 from anpr.reasons import decision_html, reason_html, stage_html
+from anpr.retraining import shown_outcome
 
 register = template.Library()
 
@@ -16,6 +17,12 @@ def recognition_reason(value):
 def model_decision(value):
     """What the registry or the retraining recorded about a model version or a run, translated."""
     return decision_html(value)
+
+
+@register.filter
+def run_outcome(run):
+    """How a training run ended, translated; a failure stored as its raw error worded as failures are now."""
+    return decision_html(shown_outcome(run))
 
 
 @register.filter

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import json
 import random
 import shutil
@@ -581,3 +582,50 @@ def test_a_run_that_fails_says_so_plainly_and_shows_it_failed_not_stuck(
     assert plain in runs and technical not in runs
     note = Notification.objects.get(user=it_officer, kind=Kind.MODEL_TRAINED)
     assert technical not in note.body and "No module named" not in note.body
+
+
+@pytest.mark.parametrize(
+    ("stored", "plain"),
+    [
+        ("ModuleNotFoundError: No module named 'torch'", "the IT office installs it with pip install -r"),
+        ("RuntimeError: CUDA error: device-side assert triggered", "finds the details in the server log (training run"),
+        (
+            "RuntimeError: nothing to train on: no rendered plates and no reviewed crops",
+            "nothing to train on: no rendered plates and no reviewed crops",
+        ),
+    ],
+)
+def test_a_run_that_failed_before_failures_were_worded_plainly_is_worded_as_one_failing_now(
+    client, it_officer, admin_user, stored, plain
+):
+    """Runs that failed before kept the raw error as their outcome: the page words them as a failure is worded
+    now (the detail stays in the log and the admin)."""
+    run = TrainingRun.objects.create(
+        options={}, started_by=it_officer, state=TrainingRun.State.FAILED, active=False, progress=20, outcome=stored
+    )
+    client.force_login(it_officer)
+    client.cookies["django_language"] = "en"
+    runs = client.get(reverse("anpr:models")).content.decode()
+    runs = runs[runs.index("data-runs") :]
+    part = client.get(reverse("anpr:training-run", args=[run.pk]) + "?partial=1").content.decode()
+    for page in (runs, part):
+        assert plain in page and "Error:" not in page and "No module named" not in page
+    if "server log" in plain:
+        assert f"(training run {run.pk})" in part
+    client.force_login(admin_user)
+    assert html.escape(stored) in client.get(reverse("admin:anpr_trainingrun_changelist")).content.decode()
+
+
+@pytest.mark.persian
+def test_a_run_that_failed_before_failures_were_worded_plainly_is_worded_in_persian(client, it_officer):
+    run = TrainingRun.objects.create(
+        options={},
+        started_by=it_officer,
+        state=TrainingRun.State.FAILED,
+        active=False,
+        outcome="ModuleNotFoundError: No module named 'torch'",
+    )
+    client.force_login(it_officer)
+    part = client.get(reverse("anpr:training-run", args=[run.pk]) + "?partial=1").content.decode()
+    assert "requirements-train.txt" in part and "ModuleNotFoundError" not in part
+    assert "torch" in part and "missing" not in part
