@@ -817,6 +817,31 @@ def test_the_anpr_pages_list_of_reads_for_a_person_is_the_queues_a_read_read_sin
     assert f'data-read="{waiting.pk}"' in listed and f'data-read="{done.pk}"' not in listed
 
 
+def _manual_explained(client) -> str:
+    page = client.get(reverse("anpr:index")).content.decode()
+    return page[page.index('id="manual"') :].split("<table", 1)[0]
+
+
+def test_the_anpr_pages_reads_for_a_person_say_what_the_queue_holds(client, dest_clerk):
+    """The list holds the reads the reader left to a person, Iranian plates of another layout among them (not
+    foreign plates only); the text says so and where the queue's other reads for a person are."""
+    client.force_login(dest_clerk)
+    said = _manual_explained(client)
+    assert "because they are not Iranian plates" not in said
+    assert "foreign plates" in said and "Iranian plates of another layout" in said
+    for other in ("low confidence", "similar-plate match decided a signal", "contradict a declaration"):
+        assert other in said
+    assert f'href="{reverse("anpr:review-queue")}"' in said
+
+
+@pytest.mark.persian
+def test_the_anpr_pages_reads_for_a_person_say_what_the_queue_holds_in_persian(client, dest_clerk):
+    client.force_login(dest_clerk)
+    said = _manual_explained(client)
+    assert "پلاک‌های ایرانی با قالبی دیگر" in said and "مغایر با پلاک اظهارنامه" in said
+    assert "reader" not in said
+
+
 def test_a_rejected_match_is_not_the_reads_declaration_in_the_history_files_nor_the_api(
     client, dest_clerk, on_the_road, thr_camera
 ):
