@@ -123,6 +123,16 @@ class Camera(models.Model):
     def __str__(self) -> str:
         return f"{self.code} ({self.office.code})" if self.office_id else self.code
 
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        """A camera registered before codes and lanes were held to their form keeps its code and lane as
+        stored (readers, reports and the camera itself know it by them): only a new or changed one is checked."""
+        kept = set(exclude or ())
+        if self.pk is not None:
+            stored = Camera.objects.filter(pk=self.pk).values("code", "lane").first()
+            if stored is not None:
+                kept |= {name for name, value in stored.items() if getattr(self, name) == value}
+        super().clean_fields(exclude=kept)
+
     @property
     def region(self) -> tuple[int, int, int, int] | None:
         x, y, w, h = self.region_x, self.region_y, self.region_w, self.region_h

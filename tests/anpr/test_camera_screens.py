@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from auditlog.models import LogEntry
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -364,3 +365,47 @@ def test_a_cameras_code_is_isolated_on_every_anpr_page_and_in_its_messages(clien
     assert ws.cell(header + 1, 3).value == "BZG-1" and ws.cell(header + 1, 3).alignment.horizontal == "left"
     response = client.post(f"/anpr/cameras/{bzg_camera.pk}/retire/", {"reason": "قطع برق"}, follow=True)
     assert f"{LRI}BZG-1{PDI}" in response.content.decode()
+
+
+def _admin_change(client, camera, **over):
+    data = {
+        "code": camera.code,
+        "office": camera.office_id,
+        "lane": camera.lane,
+        "tir_park": "",
+        "direction": camera.direction,
+        "model_name": camera.model_name,
+        "status": camera.status,
+        "region_x": "",
+        "region_y": "",
+        "region_w": "",
+        "region_h": "",
+        "retired_at_0": "",
+        "retired_at_1": "",
+        "retired_reason": "",
+        **over,
+    }
+    return client.post(reverse("admin:anpr_camera_change", args=[camera.pk]), data)
+
+
+def test_a_camera_saved_before_the_forms_were_checked_keeps_its_code_and_lane_in_the_admin(client, hq, bzg_camera):
+    """A camera registered before codes and lanes were checked («BZG TEST 9», lane «north») is saved in the
+    admin for another change (its model) with its code and lane as they are; a code or lane changed there is
+    held to the form."""
+    Camera.objects.filter(pk=bzg_camera.pk).update(code="BZG TEST 9", lane="north")
+    bzg_camera.refresh_from_db()
+    hq.is_staff = hq.is_superuser = True
+    hq.save()
+    client.force_login(hq)
+    resp = _admin_change(client, bzg_camera, model_name="Hikvision DS-2")
+    assert resp.status_code == 302, resp.context["adminform"].form.errors
+    bzg_camera.refresh_from_db()
+    assert (bzg_camera.code, bzg_camera.lane, bzg_camera.model_name) == ("BZG TEST 9", "north", "Hikvision DS-2")
+    resp = _admin_change(client, bzg_camera, code="BZG TEST 10", lane="south")
+    assert resp.status_code == 200
+    assert set(resp.context["adminform"].form.errors) == {"code", "lane"}
+    bzg_camera.refresh_from_db()
+    assert (bzg_camera.code, bzg_camera.lane) == ("BZG TEST 9", "north")
+    assert _admin_change(client, bzg_camera, code="BZG-CAM-9", lane="2").status_code == 302
+    bzg_camera.refresh_from_db()
+    assert (bzg_camera.code, bzg_camera.lane) == ("BZG-CAM-9", "2")
