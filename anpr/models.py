@@ -200,14 +200,17 @@ class PlateReadQuerySet(ScopedQuerySet):
         """Reads at the user's offices, plus reads matched to a declaration the user can see.
 
         So a destination clerk sees the origin's read of their truck on the timeline,
-        and an inspector of another province sees neither the read nor its photo.
+        and an inspector of another province sees neither the read nor its photo. A match a person
+        rejected (the read is another truck) gives its declaration's offices nothing.
         """
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if user.is_national and user.is_active:
             return self.all()
-        via_declaration = PlateMatch.objects.filter(read=OuterRef("pk")).filter(
-            declaration__in=TransitDeclaration.objects.for_user(user)
+        via_declaration = (
+            PlateMatch.objects.filter(read=OuterRef("pk"))
+            .exclude(review=MatchReview.REJECTED)
+            .filter(declaration__in=TransitDeclaration.objects.for_user(user))
         )
         return self.filter(user.scope_q(*self.scope_paths) | Q(Exists(via_declaration)))
 

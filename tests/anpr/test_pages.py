@@ -51,6 +51,32 @@ def test_it_shows_the_origin_read_to_the_destination_of_a_matched_declaration(cl
     assert client.get(f"/anpr/reads/{unmatched.pk}/photo/").status_code == 404
 
 
+def test_a_read_whose_match_a_person_rejected_is_no_longer_the_destinations(
+    client, origin_clerk, dest_clerk, inspector, bzg_camera, truck
+):
+    """Bazargan's camera reads the truck bound for Tehran: Tehran sees the read through the declaration. Once a
+    person at Bazargan reads the photo as another truck (the match rejected), Tehran no longer sees it; Bazargan
+    and its province's inspector, whose camera took it, still do."""
+    from anpr import review
+    from anpr.models import MatchReview
+
+    read = _read(bzg_camera, truck.plate)
+    client.force_login(dest_clerk)
+    assert client.get(f"/anpr/reads/{read.pk}/photo/").status_code == 200
+    assert client.get(f"/api/anpr/reads/{read.pk}/").status_code == 200
+    review.read_label(read=read, by=origin_clerk, plate="77ق88899")
+    assert read.matches.get().review == MatchReview.REJECTED
+    assert client.get(f"/anpr/reads/{read.pk}/photo/").status_code == 404
+    assert client.get(f"/api/anpr/reads/{read.pk}/").status_code == 404
+    assert client.get(f"/api/anpr/reads/{read.pk}/photo/").status_code == 404
+    assert client.get("/anpr/plates/", {"q": "77ق88899"}).content.decode().count(f"/anpr/reads/{read.pk}/") == 0
+    for user in (origin_clerk, inspector):
+        client.force_login(user)
+        assert client.get(f"/anpr/reads/{read.pk}/photo/").status_code == 200
+        assert client.get(f"/api/anpr/reads/{read.pk}/").status_code == 200
+        assert f"/anpr/reads/{read.pk}/" in client.get("/anpr/plates/", {"q": "77ق88899"}).content.decode()
+
+
 def test_it_does_not_serve_photos_by_media_url(client, hq, bzg_camera, truck):
     read = _read(bzg_camera, truck.plate)
     client.force_login(hq)
