@@ -11,9 +11,9 @@ The queue holds reads without a label that are
   plate read (the camera saw a truck, the declaration says which one: one of them is wrong).
 
 A label is a new record (``PlateLabel``, who and when); the read keeps its text, photo and crop as
-evidence, and the latest label is its *effective plate*. Labelling matches the read again with the
-plate the person gave: its matches to other plates are rejected, the one to that plate confirmed or
-made, and each declaration touched has its plate evidence recomputed through
+evidence, and the latest label is its *effective plate* (``PlateReadQuerySet.with_label``). Labelling
+matches the read again with the plate the person gave: its matches to other plates are rejected, the
+one to that plate confirmed or made, and each declaration touched has its plate evidence recomputed through
 ``declarations.evidence`` (so the signals follow). The labels of Iranian plates with a crop are the
 reviewed crops ``anpr_train`` learns from.
 """
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -181,14 +181,6 @@ def reasons_of(read: PlateRead, user: User | None = None) -> list[str]:
     """The queue kinds this read is in (whether or not it has a label), most telling first."""
     base = PlateRead.objects.filter(pk=read.pk)
     return [k for k in KINDS if base.filter(kind_filter(k, user)).exists()]
-
-
-def with_effective_plate(qs: QuerySet[PlateRead]) -> QuerySet[PlateRead]:
-    """Annotate ``label_plate``, ``label_country``: the latest label's plate (None when never labelled)."""
-    latest = PlateLabel.objects.filter(read=OuterRef("pk")).order_by("-at", "-id")
-    return qs.annotate(
-        label_plate=Subquery(latest.values("plate")[:1]), label_country=Subquery(latest.values("country")[:1])
-    )
 
 
 def latest_label(read: PlateRead) -> PlateLabel | None:

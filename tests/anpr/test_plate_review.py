@@ -161,7 +161,7 @@ def test_a_second_reading_is_a_new_label_and_the_latest_is_in_effect(dest_clerk,
         (OTHER, dest_clerk, MISREAD),
         (DECLARED, hq, OTHER),
     ]
-    effective = review.with_effective_plate(PlateRead.objects.filter(pk=read.pk)).get()
+    effective = PlateRead.objects.filter(pk=read.pk).with_label().get()
     assert (effective.label_plate, effective.label_country) == (DECLARED, "IR")
     match = PlateMatch.objects.get(read=read)
     assert match.review == "confirmed" and match.reviewed_by == hq  # the truck after all
