@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from core.dates import TEHRAN, format_jalali
 from core.text import format_number
 from declarations import idents
 from declarations.hooks import TemplatePanel, TimelineItem
 
+from . import reports
 from .models import Camera, PlateMatch, PlateRead
 
 VEHICLE_PANEL_READS = 20
@@ -69,18 +74,25 @@ def camera_health_panel(request, scoped_declarations) -> TemplatePanel | None:
 
 
 def vehicle_reads_panel(request, vehicle) -> TemplatePanel | None:
-    """The latest sightings of the truck within the user's scope, as its full sighting history (the plate
-    search) lists them: by the plate in effect, so a read a person corrected to another plate is that
-    plate's, not this truck's, whatever the camera read (``PlateReadQuerySet.sightings_of``)."""
-    reads = (
-        PlateRead.objects.for_user(request.user)
-        .sightings_of(vehicle.plate)
-        .select_related("camera", "office")
-        .with_label()
-        .order_by("-captured_at", "-id")[:VEHICLE_PANEL_READS]
-    )
+    """The latest sightings of the truck within the user's scope in the period its full sighting history
+    (the plate search) opens on, the last ``reports.DEFAULT_DAYS`` days, as that lists them and with their
+    number: by the plate in effect, so a read a person corrected to another plate is that plate's, not this
+    truck's, whatever the camera read (``PlateReadQuerySet.sightings_of``)."""
+    first, last = reports.default_days()
+    start = dt.datetime.combine(first, dt.time(), tzinfo=TEHRAN)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=TEHRAN)
+    reads = PlateRead.objects.for_user(request.user).sightings_of(vehicle.plate, start, end)
+    latest = reads.select_related("camera", "office").with_label().order_by("-captured_at", "-id")[:VEHICLE_PANEL_READS]
+    # The history opens on the same days, written in the address as its period boxes write them.
+    period = {name: format_jalali(day, with_time=False, persian=False) for name, day in (("from", first), ("to", last))}
     return TemplatePanel(
         template="anpr/_vehicle_panel.html",
-        context={"plate_reads": list(reads), "plate": vehicle.plate},
+        context={
+            "plate_reads": list(latest),
+            "plate_reads_total": reads.order_by().count(),
+            "plate_reads_days": reports.DEFAULT_DAYS,
+            "plate": vehicle.plate,
+            "history_url": f"{reverse('anpr:plates')}?{urlencode({'q': vehicle.plate, **period})}",
+        },
         order=30,
     )

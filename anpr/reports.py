@@ -57,6 +57,17 @@ from .models import (
 
 MAX_ROWS = 100_000  # an export is a file for a person, not a database dump
 PROGRESS_EVERY = 2000  # rows between two reports of a job's progress (``core.exports``)
+# The period a report, a plate's history and a vehicle page's reads cover when none is asked for: the last
+# 30 days (Tehran), today included.
+DEFAULT_DAYS = 30
+
+
+def default_days() -> tuple[dt.date, dt.date]:
+    """The first and the last day of the period a report covers when none is asked for."""
+    today = timezone.now().astimezone(TEHRAN).date()
+    return today - dt.timedelta(days=DEFAULT_DAYS - 1), today
+
+
 PDF_MAX_ROWS = 300  # WeasyPrint lays out ~60 table rows a second here (built by the worker); the rest is in the XLSX
 
 # How each kind of identifier column is shown on the page and in the PDF (``declarations.idents``).

@@ -34,7 +34,6 @@ from . import exports, installation, matching, registry, reports, review, servic
 from .forms import CameraFilter, CameraForm, ExportFilter, ReportFilter, RetireForm
 from .models import Camera, LabelReason, PlateRead
 
-DEFAULT_DAYS = 30
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -71,8 +70,8 @@ def crop(request, pk: int):
 def _period(request) -> tuple[dt.datetime, dt.datetime, dict[str, str]]:
     """``from``/``to`` Jalali dates (any digits), both days included; default the last 30 days."""
     errors = {}
-    today = timezone.now().astimezone(TEHRAN).date()
-    days = {"from": today - dt.timedelta(days=DEFAULT_DAYS - 1), "to": today}
+    first, last = reports.default_days()
+    days = {"from": first, "to": last}
     for name in days:
         text = request.GET.get(name, "").strip()
         if text:

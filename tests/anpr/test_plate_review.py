@@ -2,6 +2,7 @@
 (the label kept as a new record, the read matched again, the declaration's signals recomputed)."""
 
 import datetime as dt
+import html
 
 import pytest
 from auditlog.models import LogEntry
@@ -895,6 +896,34 @@ def test_the_vehicle_page_lists_the_reads_its_full_history_lists(client, dest_cl
     history = client.get(reverse("anpr:plates"), {"q": DECLARED}).content.decode()
     table = history.split("data-plate=", 1)[1].split("</table>", 1)[0]
     assert {int(p.split('"', 1)[0]) for p in table.split('data-read="')[1:]} == {ours.pk}
+
+
+def test_the_vehicle_pages_reads_are_its_history_links_period_and_say_so(client, dest_clerk, on_the_road, thr_camera):
+    """The panel lists the reads of the period its «Full sighting history» opens, the last 30 days, and says
+    so with their number: a read of 40 days ago is on neither, the number is the history's."""
+    old = _read(thr_camera, DECLARED, hours_ago=40 * 24)
+    recent = [_read(thr_camera, DECLARED, hours_ago=h) for h in (1, 2)]
+    client.force_login(dest_clerk)
+    page = client.get(reverse("declarations:vehicle", args=[on_the_road.vehicle_id])).content.decode()
+    panel = page.split('data-panel="vehicle-reads"', 1)[1].split("</section>", 1)[0]
+    assert {int(p.split('"', 1)[0]) for p in panel.split('data-read="')[1:]} == {r.pk for r in recent}
+    assert old.pk not in {int(p.split('"', 1)[0]) for p in panel.split('data-read="')[1:]}
+    assert "Plate reads in the last 30 days (2)" in panel
+    link = html.unescape(panel.split("data-history", 1)[0].rsplit('href="', 1)[1].split('"', 1)[0])
+    assert link.startswith("/anpr/plates/?")
+    history = client.get(link).content.decode()
+    assert "Sightings (2)" in history
+    table = history.split("data-plate=", 1)[1].split("</table>", 1)[0]
+    assert {int(p.split('"', 1)[0]) for p in table.split('data-read="')[1:]} == {r.pk for r in recent}
+
+
+@pytest.mark.persian
+def test_the_vehicle_pages_reads_say_their_period_in_persian(client, dest_clerk, on_the_road, thr_camera):
+    _read(thr_camera, DECLARED, hours_ago=1)
+    client.force_login(dest_clerk)
+    page = client.get(reverse("declarations:vehicle", args=[on_the_road.vehicle_id])).content.decode()
+    panel = page.split('data-panel="vehicle-reads"', 1)[1].split("</section>", 1)[0]
+    assert "قرائت‌های پلاک در ۳۰ روز گذشته (۱)" in panel
 
 
 def test_the_reads_for_a_person_to_read_on_the_plate_readers_page_link_to_where_they_are_read(
