@@ -20,7 +20,7 @@ from declarations import evidence, idents
 from declarations.hooks import GateRead
 from declarations.models import TransitDeclaration
 
-from .models import MatchReview, PlateMatch
+from .models import MatchReview, PlateMatch, PlateRead
 from .review import checked_note
 
 DECISIONS = (MatchReview.CONFIRMED, MatchReview.REJECTED)
@@ -110,8 +110,17 @@ def gate_reads(declaration: TransitDeclaration, office=None, user: User | None =
     )
     if office is not None:
         matches = matches.filter(read__office_id=office.pk)
+    found = list(matches)
+    # A read whose match a person rejected is no longer the declaration's: its photo is offered only to those
+    # who see the read on its own (its camera's office, province, HQ), ``PlateReadQuerySet.for_user``.
+    rejected = [m.read_id for m in found if m.review == MatchReview.REJECTED]
+    openable = (
+        set(PlateRead.objects.for_user(user).filter(id__in=rejected).values_list("id", flat=True))
+        if user is not None and rejected
+        else set()
+    )
     out = []
-    for m in matches:
+    for m in found:
         read = m.read
         may_review = user is not None and not m.exact and may_review_match(user, m)
         out.append(
@@ -126,7 +135,11 @@ def gate_reads(declaration: TransitDeclaration, office=None, user: User | None =
                 at_destination=m.at_destination,
                 match_id=m.pk,
                 camera=read.camera.code,
-                photo_url=reverse("anpr:photo", args=[read.pk]) if user is not None and read.photo else "",
+                photo_url=(
+                    reverse("anpr:photo", args=[read.pk])
+                    if user is not None and read.photo and (m.review != MatchReview.REJECTED or read.id in openable)
+                    else ""
+                ),
                 review=m.review,
                 reviewed_by=(m.reviewed_by.get_full_name() or m.reviewed_by.username) if m.reviewed_by else "",
                 reviewed_at=m.reviewed_at,

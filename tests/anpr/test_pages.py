@@ -77,6 +77,27 @@ def test_a_read_whose_match_a_person_rejected_is_no_longer_the_destinations(
         assert f"/anpr/reads/{read.pk}/" in client.get("/anpr/plates/", {"q": "77ق88899"}).content.decode()
 
 
+def test_a_gate_read_a_person_rejected_offers_its_photo_only_to_those_who_still_see_the_read(
+    client, origin_clerk, dest_clerk, tehran, truck, declaration
+):
+    """Tehran's camera reads the truck at its destination; a person at Tehran reads the photo as another truck.
+    The declaration's page still lists the gate read as rejected, to Bazargan (its origin) too, but offers
+    Bazargan no photo it may no longer open; Tehran, whose camera took it, keeps the photo."""
+    from anpr import review
+
+    camera, _ = services.camera_register(office=tehran, code="THR-9", direction="in", lane="1")
+    read = _read(camera, truck.plate)
+    photo = f"/anpr/reads/{read.pk}/photo/"
+    client.force_login(origin_clerk)
+    assert photo in client.get(f"/declarations/{declaration.pk}/").content.decode()
+    review.read_label(read=read, by=dest_clerk, plate="77ق88899")
+    page = client.get(f"/declarations/{declaration.pk}/").content.decode()
+    assert 'data-review="rejected"' in page
+    assert photo not in page and client.get(photo).status_code == 404
+    client.force_login(dest_clerk)
+    assert photo in client.get(f"/declarations/{declaration.pk}/").content.decode()
+
+
 def test_it_does_not_serve_photos_by_media_url(client, hq, bzg_camera, truck):
     read = _read(bzg_camera, truck.plate)
     client.force_login(hq)
