@@ -116,12 +116,19 @@ def _scan_not_reviewed_holds(d, now):
     return d.comparison_review == Review.PENDING
 
 
+# Suspicious until accepted; an escalated comparison of any kind counts here too: one that could not align
+# the images, escalated, is a person finding them to differ (``detection`` proposes a scan discrepancy for
+# both), so it stays before headquarters and the inspectors as an escalated suspicious one does.
 def _scan_suspicious(now):
-    return Q(comparison_verdict=Verdict.SUSPICIOUS) & ~Q(comparison_review=Review.ACCEPTED)
+    return (Q(comparison_verdict=Verdict.SUSPICIOUS) & ~Q(comparison_review=Review.ACCEPTED)) | Q(
+        comparison_review=Review.ESCALATED
+    )
 
 
 def _scan_suspicious_holds(d, now):
-    return d.comparison_verdict == Verdict.SUSPICIOUS and d.comparison_review != Review.ACCEPTED
+    return (
+        d.comparison_verdict == Verdict.SUSPICIOUS and d.comparison_review != Review.ACCEPTED
+    ) or d.comparison_review == Review.ESCALATED
 
 
 # A comparison that could not align the two images has no verdict: not evidence of tampering, but the

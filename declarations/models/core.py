@@ -342,8 +342,11 @@ class TransitDeclaration(models.Model):
                 name="decl_sig_open_offroute",
                 condition=Q(off_route_read_at__isnull=False, status__in=OPEN_STATUSES),
             ),
+            # ``scan_suspicious``: a suspicious comparison, or an escalated one of any kind.
             models.Index(
-                fields=["declared_at"], name="decl_sig_suspicious", condition=Q(comparison_verdict="suspicious")
+                fields=["declared_at"],
+                name="decl_sig_suspicious",
+                condition=Q(comparison_verdict="suspicious") | Q(comparison_review="escalated"),
             ),
             models.Index(fields=["declared_at"], name="decl_sig_review", condition=Q(comparison_review="pending")),
             models.Index(fields=["declared_at"], name="decl_sig_scan_reused", condition=Q(scan_reused=True)),

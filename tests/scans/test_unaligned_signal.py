@@ -98,3 +98,18 @@ def test_it_reads_in_persian(client, unaligned, inspector, dest_clerk):
     client.force_login(dest_clerk)
     listed = client.get(reverse("notifications:list")).content.decode()
     assert "مقایسهٔ تصویرهای اسکن ممکن نشد" in listed
+
+
+def test_escalated_it_stays_on_the_dashboard_as_an_escalated_suspicious_one_does(
+    client, unaligned, inspector, dest_clerk, django_capture_on_commit_callbacks
+):
+    client.force_login(inspector)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comparison_review(comparison=unaligned, by=dest_clerk, decision="escalate", remark="بار جابه‌جا شده")
+    assert _tile(client, "scan_unaligned")[0] == 0  # reviewed: no longer awaiting the destination's look
+    count, href, css = _tile(client, "scan_suspicious")
+    assert count == 1 and "sev-danger" in css  # a person found the images to differ
+    rows = client.get(href).content.decode()
+    assert reverse("declarations:detail", args=[unaligned.declaration_id]) in rows
+    page = client.get(reverse("declarations:detail", args=[unaligned.declaration_id])).content.decode()
+    assert "Scan suspicious" in page
