@@ -247,6 +247,10 @@ def heatmap(request, pk: int):
     comparison = get_scoped_or_404(
         ScanComparison.objects.select_related("dest_scan", "declaration"), request.user, pk=pk
     )
+    if comparison.unaligned:
+        # No change map: the overlay stored is the origin image alone, which served here reads as "no change".
+        # It stays stored (evidence); the viewer shows its no-change-map pane instead.
+        raise Http404(_("These images could not be aligned: there is no change map."))
     return serve_evidence(
         request,
         comparison.heatmap,

@@ -113,3 +113,15 @@ def test_escalated_it_stays_on_the_dashboard_as_an_escalated_suspicious_one_does
     assert reverse("declarations:detail", args=[unaligned.declaration_id]) in rows
     page = client.get(reverse("declarations:detail", args=[unaligned.declaration_id])).content.decode()
     assert "Scan suspicious" in page
+
+
+def test_its_stored_overlay_is_not_served_as_a_change_map(client, unaligned, dest_clerk, inspector):
+    """The overlay stored is the origin image alone: served at the change map's address it reads as "no
+    change". The address answers not found, in the app's page; the file stays, as evidence does."""
+    assert unaligned.heatmap and unaligned.heatmap.storage.exists(unaligned.heatmap.name)
+    for user in (dest_clerk, inspector):
+        client.force_login(user)
+        response = client.get(reverse("scans:heatmap", args=[unaligned.pk]))
+        assert response.status_code == 404
+        assert "Not found" in response.content.decode()
+    assert unaligned.heatmap.storage.exists(unaligned.heatmap.name)
