@@ -75,6 +75,12 @@ class Notification(models.Model):
             # looks here under a lock. Not a unique index: on PostgreSQL the table is partitioned by
             # month (core.partitions) and a unique index would have to hold the creation time.
             models.Index(fields=["user", "kind", "subject"], condition=~Q(subject=""), name="notif_once_per_subject"),
+            # The open ones about a matter, everyone's: closed together once it is dealt with (``mark_done_for_everyone``).
+            models.Index(
+                fields=["subject", "kind"],
+                condition=Q(done_at__isnull=True) & ~Q(subject=""),
+                name="notif_open_by_subject",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -150,6 +150,16 @@ def mark_done(notification: Notification) -> None:
     mark_read(notification)
 
 
+def mark_done_for_everyone(subject: str, *kinds: str) -> int:
+    """Every recipient's notification of ``kinds`` about ``subject`` marked done (and read): what it asked
+    someone to look at was dealt with (a comparison reviewed, a reuse reviewed), by whoever was entitled,
+    so nobody's list keeps it open. Returns how many were closed."""
+    now = timezone.now()
+    about = Notification.objects.filter(subject=subject[:100], kind__in=kinds, done_at__isnull=True)
+    about.filter(read_at__isnull=True).update(read_at=now)
+    return about.update(done_at=now)
+
+
 def mark_all_read(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
 
@@ -174,6 +184,7 @@ __all__ = [
     "it_office",
     "mark_all_read",
     "mark_done",
+    "mark_done_for_everyone",
     "mark_read",
     "notify",
     "office_staff",

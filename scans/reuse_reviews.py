@@ -24,9 +24,10 @@ from core.text import is_persian
 from declarations import evidence
 from declarations.models import TransitDeclaration
 from notifications.messages import Ident, Message, Number, Param
-from notifications.services import Kind, headquarters, inspectors_of, notify
+from notifications.services import Kind, headquarters, inspectors_of, mark_done_for_everyone, notify
 
 from .models import ReuseDecision, Scan, ScanReuseReview, Stage
+from .services import reuse_subject
 
 
 def may_review(user: User | None, declaration: TransitDeclaration) -> bool:
@@ -49,6 +50,22 @@ def standing(declaration_id: int) -> bool:
         .exclude(reuse_review__decision=ReuseDecision.EXPLAINED)
         .exists()
     )
+
+
+def _close_notices(scan: Scan, declaration_id: int) -> None:
+    """The inspectors were told of a reuse once per pair of declarations (``services.scan_reuse_notify``):
+    once every finding of the pair is reviewed, by whoever of them, that notice is done for all of them."""
+    if scan.repeats_scan is None:
+        return
+    earlier_id = Scan.objects.filter(pk=scan.repeats_scan).values_list("declaration_id", flat=True).first()
+    if earlier_id is None:  # the earlier scan archived since: the pair is no longer known
+        return
+    of_pair = Scan.objects.filter(
+        declaration_id=declaration_id,
+        repeats_scan__in=Scan.objects.filter(declaration_id=earlier_id).values("pk"),
+    ).reuse_findings()
+    if not of_pair.filter(reuse_review__isnull=True).exists():
+        mark_done_for_everyone(reuse_subject(declaration_id, earlier_id), Kind.SCAN_REUSED)
 
 
 def already_reviewed_message(review: ScanReuseReview) -> str:
@@ -95,6 +112,7 @@ def reuse_review(*, scan: Scan, by: User, decision: str, note: str = "") -> Scan
             scan=scan, declaration=declaration, decision=decision, note=note, by=by, at=timezone.now()
         )
     evidence.note_scan_reused(declaration_id=declaration.pk, reused=standing(declaration.pk), by_person=True)
+    _close_notices(scan, declaration.pk)
     what: dict[str, Param] = {"stage": Message(Stage(scan.stage).label), "id": Number(scan.pk)}
     if decision == ReuseDecision.EXPLAINED:
         message = Message(gettext_noop("Reuse of the %(stage)s scan no. %(id)s explained: %(note)s"), note=note, **what)

@@ -31,7 +31,7 @@ from core.text import digits, hidden_characters, is_persian
 from declarations import evidence, idents
 from declarations.models import Review, Status, TransitDeclaration, Verdict
 from notifications.messages import Ident, Message, Number, When, param_from_json
-from notifications.services import Kind, inspectors_of, it_office, notify, office_staff
+from notifications.services import Kind, inspectors_of, it_office, mark_done_for_everyone, notify, office_staff
 
 from .models import Scan, ScanComparison, Stage, View
 from .validation import CheckedImage, ScanRejected, check_upload
@@ -444,6 +444,16 @@ def _note_reuse(scan: Scan, earlier: Scan, by: User | None) -> None:
         jobs.enqueue(tasks.notify_scan_reused, scan.pk)
 
 
+def comparison_subject(comparison_id: int) -> str:
+    """What the notices about a comparison are about (``Notification.subject``)."""
+    return f"comparison:{comparison_id}"
+
+
+def reuse_subject(later_declaration_id: int, earlier_declaration_id: int) -> str:
+    """What the notices of a reuse are about: the pair of declarations (told once per pair)."""
+    return f"scan_reused:{later_declaration_id}:{earlier_declaration_id}"
+
+
 def scan_reuse_notify(*, scan_id: int) -> int:
     """Tell of a scan that is the same image as an earlier scan of another truck's declaration: the
     inspectors of the provinces of the offices of both declarations (origin and destination of each),
@@ -476,7 +486,7 @@ def scan_reuse_notify(*, scan_id: int) -> int:
         )
         groups.setdefault((later_d.pk in seen, earlier_d.pk in seen), []).append(inspector)
     stage, other_stage = Message(Stage(scan.stage).label), Message(Stage(earlier.stage).label)
-    subject = f"scan_reused:{later_d.pk}:{earlier_d.pk}"
+    subject = reuse_subject(later_d.pk, earlier_d.pk)
     told = 0
     for (sees_later, sees_earlier), inspectors in groups.items():
         if sees_later and sees_earlier:
@@ -745,7 +755,7 @@ def _comparison_compute(comparison: ScanComparison, mine) -> None:
                 office_staff(declaration.destination_id),
                 title=Message("%(serial)s", serial=Ident("serial", declaration.serial)),
                 url=reverse("scans:viewer", args=[comparison.pk]),
-                subject=f"comparison:{comparison.pk}",
+                subject=comparison_subject(comparison.pk),
             )
 
 
@@ -934,6 +944,8 @@ def comparison_review(*, comparison: ScanComparison, by: User, decision: str, re
     with actor(by):
         locked.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_remark"])
     _note_outcome(locked.declaration_id)
+    # Reviewed: the notices asking the destination to review it are done, for every clerk told of it.
+    mark_done_for_everyone(comparison_subject(locked.pk), Kind.SCAN_SUSPICIOUS, Kind.SCAN_UNALIGNED)
     evidence.note_event(
         declaration_id=locked.declaration_id,
         kind=f"scan_review_{decision}",
@@ -958,7 +970,7 @@ def comparison_review(*, comparison: ScanComparison, by: User, decision: str, re
             inspectors_of(*provinces.values_list("province_id", flat=True)),
             title=Message("%(serial)s", serial=Ident("serial", declaration.serial)),
             url=reverse("scans:viewer", args=[locked.pk]),
-            subject=f"comparison:{locked.pk}",
+            subject=comparison_subject(locked.pk),
             body=remark[:500],
         )
     comparison.refresh_from_db()

@@ -204,3 +204,30 @@ def test_the_signal_stays_until_every_reuse_of_the_declaration_is_explained(firs
     upload(first, Stage.ORIGIN, origin_clerk, c)
     upload(other_truck, Stage.ORIGIN, origin_clerk, c)
     assert _flagged() == {other_truck}
+
+
+def test_the_reuse_notice_is_done_for_every_inspector_told_once_each_finding_of_the_pair_is_reviewed(
+    client, django_capture_on_commit_callbacks, first, other_truck, origin_clerk, inspector, hq, khorasan
+):
+    khorasan_inspector = UserFactory(username="khr_inspector", role=Role.INSPECTOR, province=khorasan)
+    a, b = images.png(46), images.png(47)
+    upload(first, Stage.ORIGIN, origin_clerk, a)
+    upload(first, Stage.ORIGIN, origin_clerk, b)
+    with django_capture_on_commit_callbacks(execute=True):
+        reused_a = upload(other_truck, Stage.ORIGIN, origin_clerk, a)
+    with django_capture_on_commit_callbacks(execute=True):
+        reused_b = upload(other_truck, Stage.ORIGIN, origin_clerk, b)
+
+    def open_reuse_notices(user) -> int:
+        client.force_login(user)
+        page = client.get(reverse("notifications:list")).content.decode()
+        return page.count('data-kind="scan_reused"')
+
+    assert open_reuse_notices(inspector) == 1 and open_reuse_notices(khorasan_inspector) == 1
+    reuse_reviews.reuse_review(scan=reused_a, by=inspector, decision="explained", note="re-upload, checked")
+    assert open_reuse_notices(inspector) == 1 and open_reuse_notices(khorasan_inspector) == 1  # b still unreviewed
+    reuse_reviews.reuse_review(scan=reused_b, by=hq, decision="confirmed", note="no scanner record that day")
+    assert open_reuse_notices(inspector) == 0 and open_reuse_notices(khorasan_inspector) == 0
+    client.force_login(khorasan_inspector)
+    listed = client.get(reverse("notifications:list") + "?show=all").content.decode()
+    assert 'data-kind="scan_reused"' in listed and " · done " in listed

@@ -125,3 +125,31 @@ def test_its_stored_overlay_is_not_served_as_a_change_map(client, unaligned, des
         assert response.status_code == 404
         assert "Not found" in response.content.decode()
     assert unaligned.heatmap.storage.exists(unaligned.heatmap.name)
+
+
+@pytest.fixture
+def second_dest_clerk(tehran):
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(username="dest_clerk_2", role=Role.OFFICE, office=tehran)
+
+
+def _open_notices(client, user) -> tuple[int, int]:
+    client.force_login(user)
+    page = client.get(reverse("notifications:list")).content.decode()
+    counts = re.search(r'id="notification-counts" data-open="(\d+)" data-unread="(\d+)"', page)
+    return int(counts.group(1)), int(counts.group(2))
+
+
+@pytest.mark.parametrize("decision", ["accept", "escalate"])
+def test_once_reviewed_the_notice_to_review_it_is_done_for_every_clerk_told(
+    client, second_dest_clerk, unaligned, dest_clerk, decision
+):
+    assert Notification.objects.filter(kind=Kind.SCAN_UNALIGNED).count() == 2
+    assert _open_notices(client, dest_clerk) == (1, 1) and _open_notices(client, second_dest_clerk) == (1, 1)
+    services.comparison_review(comparison=unaligned, by=dest_clerk, decision=decision, remark="دو تصویر مقایسه شد.")
+    assert _open_notices(client, dest_clerk) == (0, 0)
+    assert _open_notices(client, second_dest_clerk) == (0, 0)
+    listed = client.get(reverse("notifications:list") + "?show=all").content.decode()
+    assert 'data-kind="scan_unaligned"' in listed and " · done " in listed  # kept, listed as done
