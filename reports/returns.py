@@ -698,7 +698,7 @@ def scan_reuse(
             "found": findings.filter(uploaded_at__gte=start, uploaded_at__lt=end).count(),
             "explained": reviews.filter(decision=ReuseDecision.EXPLAINED).count(),
             "confirmed": reviews.filter(decision=ReuseDecision.CONFIRMED).count(),
-            "unreviewed_at_end": findings.filter(uploaded_at__lt=end).exclude(reuse_review__at__lt=end).count(),
+            "unreviewed_at_end": findings.filter(uploaded_at__lt=end).exclude(reuse_reviews__at__lt=end).count(),
         }
     }
 

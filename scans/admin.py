@@ -65,5 +65,5 @@ class ScanReuseReviewAdmin(EvidenceAdmin, ScopedAdmin):
     list_display = ("id", "declaration", "scan", "decision", "by", jalali("at", "زمان بررسی"))
     list_filter = ("decision",)
     search_fields = ("declaration__serial",)
-    raw_id_fields = ("declaration", "scan", "by")
+    raw_id_fields = ("declaration", "scan", "supersedes", "by")
     jalali_fields = ("at",)

@@ -90,13 +90,21 @@ class ReuseReviewForm(PageForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required for an explained reuse: say what you found."),
     )
+    # The review a revision supersedes: the one the page showed as counting (one revised meanwhile is refused).
+    supersedes = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args, scan_id: int, **kwargs):
+    def __init__(self, *args, scan_id: int, supersedes: int | None = None, **kwargs):
         kwargs.setdefault("auto_id", f"id_reuse{scan_id}_%s")
         super().__init__(*args, **kwargs)
+        if supersedes is not None:
+            self.fields["supersedes"].initial = supersedes
+            self.fields["note"].help_text = _("Required: say why the decision is revised.")
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") == "explained" and not (data.get("note") or "").strip():
+        note = (data.get("note") or "").strip()
+        if data.get("supersedes") and not note:
+            self.add_error("note", _("A revised decision needs a note saying why it is revised."))
+        elif data.get("decision") == "explained" and not note:
             self.add_error("note", _("An explained reuse needs a note saying how it is explained."))
         return data

@@ -292,14 +292,28 @@ class ReuseDecision(models.TextChoices):
 class ReuseReviewQuerySet(ScopedQuerySet):
     scope_paths = ("declaration__origin", "declaration__destination")
 
+    def current(self) -> ReuseReviewQuerySet:
+        """The reviews no later review supersedes: one per finding reviewed, the decision that counts."""
+        return self.exclude(Exists(ScanReuseReview.objects.filter(supersedes=OuterRef("pk"))))
+
 
 class ScanReuseReview(models.Model):
     """A decision on one reuse finding: ``scan`` repeats another truck's scan (``Scan.repeats_scan``).
-    A record of its own beside the scan, never edited (the scan and its finding are evidence); one
-    per finding (``reuse_reviews.reuse_review``)."""
+    A record of its own beside the scan, never edited (the scan and its finding are evidence). A decision
+    is revised by a later review that ``supersedes`` it, a record of its own too: the first of a finding
+    supersedes none, each supersedes at most one other and is superseded by at most one, so the history
+    is a chain and its last (``ReuseReviewQuerySet.current``) counts (``reuse_reviews.reuse_review``)."""
 
-    scan = models.OneToOneField(
-        Scan, on_delete=models.PROTECT, related_name="reuse_review", verbose_name=_("scan reviewed")
+    scan = models.ForeignKey(
+        Scan, on_delete=models.PROTECT, related_name="reuse_reviews", verbose_name=_("scan reviewed")
+    )
+    supersedes = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        verbose_name=_("revises the review"),
     )
     # The scan's declaration, kept here for the scope and the monthly return (no join through the scan).
     declaration = models.ForeignKey(
@@ -327,6 +341,13 @@ class ScanReuseReview(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(decision="explained") | ~Q(note=""), name="scanreuse_explained_has_note"
+            ),
+            # One first review per finding; a revision says why (its note).
+            models.UniqueConstraint(
+                fields=["scan"], condition=Q(supersedes__isnull=True), name="scanreuse_one_first_review"
+            ),
+            models.CheckConstraint(
+                condition=Q(supersedes__isnull=True) | ~Q(note=""), name="scanreuse_revision_has_note"
             ),
         ]
 

@@ -2,8 +2,9 @@
 the ``scan_reused`` signal) is looked at by the province's inspector or headquarters, who record it
 explained (an honest re-upload, say, with a note saying how) or confirmed (the truck was not scanned).
 
-A review is a record of its own (``ScanReuseReview``): the scan and its finding stay as stored. The
-declaration keeps the signal while any of its findings is unreviewed or confirmed; a confirmed one is
+A review is a record of its own (``ScanReuseReview``): the scan and its finding stay as stored. A decision
+is revised by a later review superseding it (history kept: the latest counts). The declaration keeps the
+signal while any of its findings is unreviewed or confirmed by the review that counts; a confirmed one is
 escalated as a comparison escalated by the destination is: headquarters and the provinces' inspectors
 are told, with the reviewer's note.
 """
@@ -11,6 +12,7 @@ are told, with the reviewer's note.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,11 +45,14 @@ def may_review(user: User | None, declaration: TransitDeclaration) -> bool:
 
 
 def standing(declaration_id: int) -> bool:
-    """Whether the declaration still raises ``scan_reused``: a finding of it not explained by a review."""
+    """Whether the declaration still raises ``scan_reused``: a finding of it not explained by the review that
+    counts (the latest: a decision revised counts no longer)."""
     return (
         Scan.objects.filter(declaration_id=declaration_id)
         .reuse_findings()
-        .exclude(reuse_review__decision=ReuseDecision.EXPLAINED)
+        .exclude(
+            Exists(ScanReuseReview.objects.current().filter(scan=OuterRef("pk"), decision=ReuseDecision.EXPLAINED))
+        )
         .exists()
     )
 
@@ -64,7 +69,7 @@ def _close_notices(scan: Scan, declaration_id: int) -> None:
         declaration_id=declaration_id,
         repeats_scan__in=Scan.objects.filter(declaration_id=earlier_id).values("pk"),
     ).reuse_findings()
-    if not of_pair.filter(reuse_review__isnull=True).exists():
+    if not of_pair.filter(reuse_reviews__isnull=True).exists():
         mark_done_for_everyone(reuse_subject(declaration_id, earlier_id), Kind.SCAN_REUSED)
 
 
@@ -77,14 +82,27 @@ def already_reviewed_message(review: ScanReuseReview) -> str:
     }
 
 
+def escalation_subject(review: ScanReuseReview) -> str:
+    """What the notice escalating a confirmed review is about: the finding, and for a revision the review."""
+    if review.supersedes_id is None:
+        return f"scan_reuse:{review.scan_id}"
+    return f"scan_reuse:{review.scan_id}:{review.pk}"
+
+
 @transaction.atomic
-def reuse_review(*, scan: Scan, by: User, decision: str, note: str = "") -> ScanReuseReview:
+def reuse_review(
+    *, scan: Scan, by: User, decision: str, note: str = "", supersedes: int | None = None
+) -> ScanReuseReview:
     """Record what a person found about the reuse finding ``scan`` (a scan that repeats another truck's
-    scan): ``explained`` (a note saying how is required) or ``confirmed``. Once per finding.
+    scan): ``explained`` (a note saying how is required) or ``confirmed``. A finding already reviewed is
+    reviewed again only as a revision: ``supersedes`` names the review that counts now (the one the person
+    saw: one revised meanwhile is refused), a note says why, and the new review, a record of its own, counts
+    from then on; the earlier ones stay as they were.
 
     Steps: 1 the input; 2 the declaration locked (``FOR NO KEY UPDATE``, as an upload locks it), so that two
     reviews, or a review and an upload that finds a new reuse, recount the signal one after the other; 3 rights and the finding;
-    4 the review (audited), the signal recounted, the timeline's event; a confirmation escalated."""
+    4 the review (audited), the signal recounted, the timeline's event; a confirmation escalated, the escalation
+    of a decision revised done."""
     if decision not in ReuseDecision.values:
         raise InvalidInput(_("Unknown decision '%(d)s'.") % {"d": decision}, fields={"decision": decision})
     note = (note or "").strip()
@@ -92,6 +110,8 @@ def reuse_review(*, scan: Scan, by: User, decision: str, note: str = "") -> Scan
         raise InvalidInput(
             _("An explained reuse needs a note saying how it is explained."), fields={"note": "required"}
         )
+    if supersedes is not None and not note:
+        raise InvalidInput(_("A revised decision needs a note saying why it is revised."), fields={"note": "required"})
     declaration = (
         TransitDeclaration.objects.select_for_update(no_key=True)
         .select_related("origin", "destination")
@@ -104,17 +124,39 @@ def reuse_review(*, scan: Scan, by: User, decision: str, note: str = "") -> Scan
             _("This scan is not the same image as another truck's scan: there is no reuse to review."),
             fields={"scan": scan.pk},
         )
-    earlier = ScanReuseReview.objects.select_related("by").filter(scan_id=scan.pk).first()
-    if earlier is not None:
-        raise IllegalTransition(already_reviewed_message(earlier), fields={"decision": earlier.decision})
+    current = ScanReuseReview.objects.select_related("by").filter(scan_id=scan.pk).current().first()
+    if current is not None and current.pk != supersedes:
+        raise IllegalTransition(already_reviewed_message(current), fields={"decision": current.decision})
+    if current is None and supersedes is not None:
+        raise IllegalTransition(
+            _("This reuse has no review to revise: record a review of it."), fields={"supersedes": supersedes}
+        )
     with actor(by):
         review = ScanReuseReview.objects.create(
-            scan=scan, declaration=declaration, decision=decision, note=note, by=by, at=timezone.now()
+            scan=scan,
+            declaration=declaration,
+            decision=decision,
+            note=note,
+            by=by,
+            at=timezone.now(),
+            supersedes=current,
         )
     evidence.note_scan_reused(declaration_id=declaration.pk, reused=standing(declaration.pk), by_person=True)
     _close_notices(scan, declaration.pk)
     what: dict[str, Param] = {"stage": Message(Stage(scan.stage).label), "id": Number(scan.pk)}
-    if decision == ReuseDecision.EXPLAINED:
+    if current is not None and decision == ReuseDecision.EXPLAINED:
+        message = Message(
+            gettext_noop("Review of the reuse of the %(stage)s scan no. %(id)s revised: explained: %(note)s"),
+            note=note,
+            **what,
+        )
+    elif current is not None:
+        message = Message(
+            gettext_noop("Review of the reuse of the %(stage)s scan no. %(id)s revised: confirmed: %(note)s"),
+            note=note,
+            **what,
+        )
+    elif decision == ReuseDecision.EXPLAINED:
         message = Message(gettext_noop("Reuse of the %(stage)s scan no. %(id)s explained: %(note)s"), note=note, **what)
     elif note:
         message = Message(gettext_noop("Reuse of the %(stage)s scan no. %(id)s confirmed: %(note)s"), note=note, **what)
@@ -126,8 +168,18 @@ def reuse_review(*, scan: Scan, by: User, decision: str, note: str = "") -> Scan
         at=review.at,
         actor=by,
         message=message,
-        data={"scan": scan.pk, "repeats": scan.repeats_scan, "review": review.pk, "decision": decision, "note": note},
+        data={
+            "scan": scan.pk,
+            "repeats": scan.repeats_scan,
+            "review": review.pk,
+            "decision": decision,
+            "note": note,
+            "supersedes": current.pk if current is not None else None,
+        },
     )
+    if current is not None:
+        # The earlier decision no longer counts: its escalation, if it was one, is done for all told of it.
+        mark_done_for_everyone(escalation_subject(current), Kind.SCAN_ESCALATED)
     if decision == ReuseDecision.CONFIRMED:
         # Escalated as a suspicious comparison is: those who follow it up are told, the reviewer aside.
         provinces = (declaration.origin.province_id, declaration.destination.province_id)
@@ -138,6 +190,6 @@ def reuse_review(*, scan: Scan, by: User, decision: str, note: str = "") -> Scan
             title=Message("%(serial)s", serial=Ident("serial", declaration.serial)),
             body=note[:500] or message,
             url=reverse("scans:declaration", args=[declaration.pk]) + f"#scan-{scan.pk}",
-            subject=f"scan_reuse:{scan.pk}",
+            subject=escalation_subject(review),
         )
     return review

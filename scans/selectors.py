@@ -212,7 +212,7 @@ def reuses(scans: list[Scan], user) -> dict[int, list[Reuse]]:
         .values_list("declaration_id", flat=True)
     )
     repeating = {other.pk if later else scan.pk for scan, other, later in pairs}
-    reviews = {r.scan_id: r for r in ScanReuseReview.objects.filter(scan_id__in=repeating)}
+    reviews = {r.scan_id: r for r in ScanReuseReview.objects.filter(scan_id__in=repeating).current()}
     found: dict[int, list[Reuse]] = {}
     for scan, other, later in pairs:
         found.setdefault(scan.pk, []).append(

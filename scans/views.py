@@ -76,17 +76,26 @@ def _reuse_findings(request, declaration, scans: list[Scan], bound: ReuseReviewF
     ids = set(Scan.objects.filter(pk__in=[s.pk for s in scans]).reuse_findings().values_list("pk", flat=True))
     if not ids:
         return []
-    reviews = {r.scan_id: r for r in ScanReuseReview.objects.filter(scan_id__in=ids).select_related("by")}
+    # Each finding's reviews in the order recorded: the last counts, the earlier ones are its history.
+    reviews: dict[int, list[ScanReuseReview]] = {}
+    for r in ScanReuseReview.objects.filter(scan_id__in=ids).select_related("by").order_by("id"):
+        reviews.setdefault(r.scan_id, []).append(r)
     may = reuse_reviews.may_review(request.user, declaration)
     found = []
     for scan in scans:
         if scan.pk not in ids:
             continue
-        review = reviews.get(scan.pk)
+        history = reviews.get(scan.pk, [])
+        review = history[-1] if history else None
         form = None
-        if may and review is None:
-            form = bound if bound_scan == scan.pk and bound is not None else ReuseReviewForm(scan_id=scan.pk)
-        found.append({"scan": scan, "review": review, "form": form})
+        if may:  # a review, or a revision of the one that counts
+            revises = review.pk if review is not None else None
+            form = (
+                bound
+                if bound_scan == scan.pk and bound is not None
+                else ReuseReviewForm(scan_id=scan.pk, supersedes=revises)
+            )
+        found.append({"scan": scan, "review": review, "earlier": history[-2::-1], "form": form})
     return found
 
 
@@ -356,7 +365,11 @@ def reuse_review(request, pk: int):
     if form.is_valid():
         try:
             reuse_reviews.reuse_review(
-                scan=scan, by=request.user, decision=form.cleaned_data["decision"], note=form.cleaned_data["note"]
+                scan=scan,
+                by=request.user,
+                decision=form.cleaned_data["decision"],
+                note=form.cleaned_data["note"],
+                supersedes=form.cleaned_data["supersedes"],
             )
         except NotAllowed as exc:
             raise PermissionDenied(str(exc)) from exc

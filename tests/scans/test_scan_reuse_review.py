@@ -95,13 +95,16 @@ def test_the_inspector_explains_a_reuse_and_the_declaration_no_longer_raises_the
     items = [i for i in timeline.build(other_truck, inspector) if i.kind == "scan_reuse_explained"]
     assert len(items) == 1 and note in htmllib.unescape(items[0].detail)
 
-    # The page says how it was decided; no form any more.
+    # The page says how it was decided; the form left is one to revise it.
     page = client.get(response.url).content.decode()
     assert 'data-review="explained"' in page and note in htmllib.unescape(page)
     # The reuse's own note above says so, a note now rather than a danger.
     (alert,) = re.findall(r'<p class="alert[^"]*scan-reuse.*?</p>', page, re.S)
     assert "alert-info" in alert and 'data-decision="explained"' in alert and "Reviewed: explained" in alert
-    assert reverse("scans:reuse_review", args=[reused.pk]) not in page
+    assert (
+        "Revise the decision" in page
+        and f'name="supersedes" id="id_reuse{reused.pk}_supersedes" value="{review.pk}"' in page
+    )
 
 
 def test_an_explanation_without_a_note_is_refused_beside_the_note(client, settings, reused, other_truck, hq):
@@ -231,3 +234,74 @@ def test_the_reuse_notice_is_done_for_every_inspector_told_once_each_finding_of_
     client.force_login(khorasan_inspector)
     listed = client.get(reverse("notifications:list") + "?show=all").content.decode()
     assert 'data-kind="scan_reused"' in listed and " · done " in listed
+
+
+def test_a_decision_is_revised_by_a_later_review_that_counts_the_earlier_kept(
+    client, reused, other_truck, hq, inspector, khorasan
+):
+    khorasan_inspector = UserFactory(username="khr_inspector", role=Role.INSPECTOR, province=khorasan)
+    first = reuse_reviews.reuse_review(scan=reused, by=hq, decision="confirmed", note="no scanner record that day")
+    assert _flagged() == {other_truck}
+    assert Notification.objects.filter(kind=Kind.SCAN_ESCALATED).open().count() == 2  # the inspectors
+
+    client.force_login(inspector)
+    page = _page(client, other_truck)
+    assert "Revise the decision" in page and f'value="{first.pk}"' in page
+    why = "The scanner's log was found: the truck was scanned; the clerk uploaded the first truck's file."
+    response = client.post(
+        reverse("scans:reuse_review", args=[reused.pk]),
+        {"decision": "explained", "note": why, "supersedes": first.pk},
+    )
+    assert response.status_code == 302
+
+    # A new record supersedes the first, which stays as it was; the latest counts.
+    first_again, latest = ScanReuseReview.objects.order_by("id")
+    assert (first_again.pk, first_again.decision, first_again.note) == (first.pk, "confirmed", first.note)
+    assert (latest.decision, latest.note, latest.by, latest.supersedes) == ("explained", why, inspector, first_again)
+    assert _flagged() == set()
+    entry = LogEntry.objects.get(content_type=ContentType.objects.get_for_model(ScanReuseReview), object_id=latest.pk)
+    assert entry.actor == inspector
+    event = DeclarationEvent.objects.get(declaration=other_truck, kind="scan_reuse_explained")
+    assert event.data["supersedes"] == first.pk
+    items = [i for i in timeline.build(other_truck, inspector) if i.kind == "scan_reuse_explained"]
+    assert "revised" in htmllib.unescape(items[0].detail) and why in htmllib.unescape(items[0].detail)
+    # The escalation of the decision revised is done for all told of it.
+    assert not Notification.objects.filter(kind=Kind.SCAN_ESCALATED).open().exists()
+
+    page = client.get(response.url).content.decode()
+    assert 'data-review="explained"' in page and why in htmllib.unescape(page)
+    history = page.split('class="small text-body-secondary mt-1 reuse-history"', 1)[1].split("</div>", 1)[0]
+    assert f'data-revised="{first.pk}"' in history and "<s>confirmed</s>" in history
+
+    # Revised back, it is escalated again, to those told before too.
+    reuse_reviews.reuse_review(
+        scan=reused, by=hq, decision="confirmed", note="the log was of another day", supersedes=latest.pk
+    )
+    assert _flagged() == {other_truck}
+    told = Notification.objects.filter(kind=Kind.SCAN_ESCALATED).open()
+    assert {n.user for n in told} == {inspector, khorasan_inspector}
+
+
+def test_a_revision_needs_a_note_and_the_decision_that_counts(client, reused, other_truck, hq, inspector):
+    first = reuse_reviews.reuse_review(scan=reused, by=hq, decision="confirmed")
+    with pytest.raises(InvalidInput):
+        reuse_reviews.reuse_review(scan=reused, by=inspector, decision="confirmed", supersedes=first.pk)
+    client.force_login(inspector)
+    response = client.post(
+        reverse("scans:reuse_review", args=[reused.pk]), {"decision": "confirmed", "note": "", "supersedes": first.pk}
+    )
+    assert response.status_code == 400
+    assert _field_errors(response.content.decode(), reused, "note") == [
+        "A revised decision needs a note saying why it is revised."
+    ]
+    second = reuse_reviews.reuse_review(
+        scan=reused, by=inspector, decision="explained", note="an honest re-upload", supersedes=first.pk
+    )
+    # A form showing the first decision, posted after the second was recorded: refused, nothing recorded.
+    stale = client.post(
+        reverse("scans:reuse_review", args=[reused.pk]),
+        {"decision": "confirmed", "note": "not scanned", "supersedes": first.pk},
+        follow=True,
+    )
+    assert "already reviewed: explained" in htmllib.unescape(stale.content.decode())
+    assert ScanReuseReview.objects.count() == 2 and ScanReuseReview.objects.current().get() == second
