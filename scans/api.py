@@ -1,6 +1,8 @@
-"""Scan API: upload, read, file download, comparison result and review. One APIView per operation."""
+"""Scan API: upload, read, file download, comparison result and review, reviews of a reused scan. One APIView
+per operation."""
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -15,9 +17,17 @@ from core.errors import NotAllowed
 from core.files import serve_evidence
 from declarations.models import TransitDeclaration
 
-from . import services
-from .models import Scan, ScanComparison
-from .serializers import ComparisonOut, ReviewIn, ScanListQuery, ScanOut, ScanUploadIn
+from . import reuse_reviews, services
+from .models import Scan, ScanComparison, ScanReuseReview
+from .serializers import (
+    ComparisonOut,
+    ReuseReviewIn,
+    ReuseReviewOut,
+    ReviewIn,
+    ScanListQuery,
+    ScanOut,
+    ScanUploadIn,
+)
 from .validation import ScanRejected
 
 
@@ -119,3 +129,31 @@ class DeclarationComparisonsApi(APIView):
         declaration = get_scoped_or_404(TransitDeclaration.objects.all(), request.user, pk=pk)
         qs = ScanComparison.objects.filter(declaration=declaration).order_by("-created_at", "-id")
         return Response(ComparisonOut(qs, many=True).data)
+
+
+class ScanReuseReviewsApi(APIView):
+    """The reviews of a reuse finding (a scan that is the same image as another truck's scan), oldest first:
+    the last, ``current``, counts; and a new one, first or revising it (``supersedes``). Read as the scans
+    page shows them (whoever sees the scan); recorded by headquarters or the province's inspector."""
+
+    @extend_schema(responses=ReuseReviewOut(many=True))
+    def get(self, request, pk: int):
+        scan = get_scoped_or_404(Scan.objects.all(), request.user, pk=pk)
+        reviews = list(ScanReuseReview.objects.filter(scan=scan).order_by("id"))
+        superseded = {r.supersedes_id for r in reviews if r.supersedes_id}
+        return Response(ReuseReviewOut(reviews, many=True, context={"superseded": superseded}).data)
+
+    @extend_schema(request=ReuseReviewIn, responses={201: ReuseReviewOut})
+    def post(self, request, pk: int):
+        scan = get_scoped_or_404(
+            Scan.objects.select_related("declaration__origin", "declaration__destination"), request.user, pk=pk
+        )
+        if not reuse_reviews.may_review(request.user, scan.declaration):
+            raise PermissionDenied(_("Only headquarters or the province's inspector may review a reused scan."))
+        data = ReuseReviewIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            review = reuse_reviews.reuse_review(scan=scan, by=request.user, **data.validated_data)
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return Response(ReuseReviewOut(review, context={"superseded": set()}).data, status=status.HTTP_201_CREATED)

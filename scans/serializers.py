@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from core.api import UploadField
 
-from .models import Scan, ScanComparison, Stage, View
+from .models import ReuseDecision, Scan, ScanComparison, ScanReuseReview, Stage, View
 
 
 class ScanListQuery(serializers.Serializer):
@@ -96,3 +96,37 @@ class ReviewIn(serializers.Serializer):
         help_text="Required to escalate, and to accept a comparison that could not align the images "
         "(verdict 'unregistered'): that the images were compared by eye, and what was seen.",
     )
+
+
+class ReuseReviewIn(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=ReuseDecision.choices)
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="Required to explain a reuse (how it is explained), and to revise a decision (why).",
+    )
+    supersedes = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="To revise the decision: the id of the review that counts now (``current``). A review "
+        "revised meanwhile is refused (409); without it, a finding already reviewed is refused too.",
+    )
+
+
+class ReuseReviewOut(serializers.ModelSerializer):
+    current = serializers.SerializerMethodField(help_text="The review that counts: no later review supersedes it.")
+
+    class Meta:
+        model = ScanReuseReview
+        fields = ["id", "scan", "declaration", "decision", "note", "by", "at", "supersedes", "current"]
+
+    def get_current(self, review) -> bool:
+        superseded = self.context.get("superseded")
+        if superseded is None:
+            return not ScanReuseReview.objects.filter(supersedes=review).exists()
+        return review.pk not in superseded

@@ -400,6 +400,7 @@ SPECTACULAR_SETTINGS = {
         "PreviewStatusEnum": "scans.models.Scan.PreviewStatus",
         "ReturnStatusEnum": "reports.models.ReturnStatus",
         "ProblemStatusEnum": "reports.models.ProblemStatus",
+        "ReuseDecisionEnum": "scans.models.ReuseDecision",
     },
 }
 

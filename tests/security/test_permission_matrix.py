@@ -122,6 +122,7 @@ def body_for(row: matrix.Row, w: world.World, scope: str, principal: str):
         "api-return-build": lambda: {"year": 1500, "month": 1, "province": obj("province")},
         "api-problems": lambda: {},
         "scans-api-review": lambda: {"decision": "accept"},
+        "scans-api-reuse-reviews": lambda: {"decision": "confirmed"},
         "scans-api-list": lambda: {
             "declaration": obj("declaration"),
             "stage": "destination",
