@@ -16,6 +16,9 @@ without this app importing them (dependencies run one way: declarations ← case
 - ``comparison_links``: callables ``(declaration) -> str``: the page of the declaration's scan comparison
   that withholds its settlement (suspicious awaiting review, then one that could not align awaiting review,
   else escalated), "" when none (scans).
+- ``settlement_blocks``: callables ``(declaration) -> list[serials.Block]``: what a higher app withholds the
+  settlement for, beside this app's own blocks (scans: a confirmed reuse of another truck's scan). Each reads
+  the declaration's evidence summary first, so that a declaration without its evidence costs no query.
 
 Apps register in their ``AppConfig.ready()``.
 """
@@ -83,3 +86,4 @@ vehicle_panels: list[Callable] = []
 declaration_actions: list[Callable] = []
 gate_reads: list[Callable] = []
 comparison_links: list[Callable] = []
+settlement_blocks: list[Callable] = []

@@ -312,12 +312,13 @@ BLOCK_FIELDS = {
     "scan_unaligned": "comparison_review",
     "scan_escalated": "comparison_review",
     "dup_waybill": "waybill_no",
+    "scan_reuse_confirmed": "scan_reused",
 }
 
 
 @dataclass(frozen=True)
 class Block:
-    key: str  # serial_discrepancy | scan_unreviewed | scan_unaligned | scan_escalated | dup_waybill
+    key: str  # serial_discrepancy | scan_unreviewed | scan_unaligned | scan_escalated | dup_waybill | scan_reuse_confirmed
     ref: str  # what exactly: the discrepancy's id; an override covers this ref
     message: str
     overridden: bool = False
@@ -331,6 +332,13 @@ class Block:
     def title(self) -> str:
         return str(BLOCK_TITLES[self.key])
 
+    @property
+    def link_label(self) -> str:
+        """What ``url`` opens, for its link."""
+        if self.key == "scan_reuse_confirmed":
+            return _("Open the reused scan's review")
+        return _("Open the scan comparison")
+
 
 BLOCK_TITLES = {
     "serial_discrepancy": gettext_lazy("Serials found on arrival differ from the declared ones"),
@@ -338,6 +346,7 @@ BLOCK_TITLES = {
     "scan_unaligned": gettext_lazy("Scan images the comparison could not align await review"),
     "scan_escalated": gettext_lazy("The scan comparison was escalated as suspicious"),
     "dup_waybill": gettext_lazy("The waybill number is on another declaration"),
+    "scan_reuse_confirmed": gettext_lazy("A reuse of another truck's scan was confirmed"),
 }
 
 
@@ -397,6 +406,9 @@ def settlement_blocks(declaration: TransitDeclaration) -> list[Block]:
                 _("Waybill %(w)s is also on another declaration.") % {"w": idents.waybill_text(declaration.waybill_no)},
             )
         )
+    # A higher app's blocks (scans: a confirmed reuse of another truck's scan, per scan).
+    for provider in hooks.settlement_blocks:
+        blocks.extend(provider(declaration))
     if not blocks:
         return []
     covered = {ref for o in SettlementOverride.objects.filter(declaration=declaration) for ref in o.covers}

@@ -598,8 +598,8 @@ def serial_rules(
 
     - discrepancies opened / resolved by a person (not by a later count) in the month, open at its end;
     - settlements blocked at the end: arrived before it, not settled, with a block standing then (an
-      open discrepancy not covered by an override made before the end; an escalated scan or a duplicate
-      waybill as they stand when the return is built, uncovered);
+      open discrepancy not covered by an override made before the end; an escalated scan, a confirmed reuse
+      of another truck's scan or a duplicate waybill as they stand when the return is built, uncovered);
     - overrides made in the month; declarations whose transport document recorded in the month differs;
     - declarations declared in the month with covered goods without serials, with an invalid IMEI."""
     from declarations.models import SerialDiscrepancy, SettlementOverride, TransportDocument
@@ -634,13 +634,23 @@ def serial_rules(
             | Q(dup_waybill=True)
         ).values_list("pk", "waybill_no", "comparison_verdict", "comparison_review", "dup_waybill")
     }
-    candidates = set(open_refs) | set(flagged)
+    # A reuse of another truck's scan confirmed by the review that counts (as it stands when built, as a scan).
+    from scans.models import ReuseDecision, ScanReuseReview
+
+    reuse_refs: dict[int, set[str]] = {}
+    for pk, d in (
+        ScanReuseReview.objects.current()
+        .filter(decision=ReuseDecision.CONFIRMED, declaration_id__in=waiting.filter(scan_reused=True).values("pk"))
+        .values_list("pk", "declaration_id")
+    ):
+        reuse_refs.setdefault(d, set()).add(f"scan_reuse_confirmed:{pk}")
+    candidates = set(open_refs) | set(flagged) | set(reuse_refs)
     covered: dict[int, set[str]] = {}
     for d, refs in overrides.filter(declaration_id__in=candidates, at__lt=end).values_list("declaration_id", "covers"):
         covered.setdefault(d, set()).update(refs)
     blocked = 0
     for d in candidates:
-        refs = {open_refs[d]} if d in open_refs else set()
+        refs = ({open_refs[d]} if d in open_refs else set()) | reuse_refs.get(d, set())
         waybill, scan_block, dup = flagged.get(d, ("", "", False))
         if scan_block:
             refs.add(scan_block)

@@ -12,7 +12,7 @@ class ScansConfig(AppConfig):
         from core.signals import job_gave_up
         from declarations import hooks
 
-        from . import models, panels, services
+        from . import models, panels, reuse_reviews, services
 
         auditlog.register(models.Scan, exclude_fields=["thumbnail", "web_image", "preview_error"])
         auditlog.register(models.ScanComparison, exclude_fields=["details", "timings"])
@@ -20,4 +20,5 @@ class ScansConfig(AppConfig):
         hooks.timeline_providers.append(panels.timeline_items)
         hooks.dashboard_panels.append(panels.compliance_panel)
         hooks.comparison_links.append(panels.comparison_link)
+        hooks.settlement_blocks.append(reuse_reviews.settlement_blocks)
         job_gave_up.connect(services.on_job_gave_up, sender=models.ScanComparison, dispatch_uid="scans.job_gave_up")

@@ -22,9 +22,10 @@ from accounts.models import Role, User
 from core.audit import actor
 from core.dates import format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
-from core.text import is_persian
+from core.text import digits, is_persian
 from declarations import evidence
 from declarations.models import TransitDeclaration
+from declarations.serials import Block
 from notifications.messages import Ident, Message, Number, Param
 from notifications.services import Kind, headquarters, inspectors_of, mark_done_for_everyone, notify
 
@@ -55,6 +56,34 @@ def standing(declaration_id: int) -> bool:
         )
         .exists()
     )
+
+
+def settlement_blocks(declaration: TransitDeclaration) -> list[Block]:
+    """A finding confirmed by the review that counts withholds the settlement (``declarations.serials``'
+    hook), one block per scan, named by the review: an override covers that confirmation, not one recorded
+    after a revision. Only a declaration raising ``scan_reused`` (a finding unexplained) is looked at."""
+    if not declaration.scan_reused:
+        return []
+    confirmed = (
+        ScanReuseReview.objects.current()
+        .filter(scan__declaration_id=declaration.pk, decision=ReuseDecision.CONFIRMED)
+        .select_related("scan")
+        .order_by("scan_id")
+    )
+    page = reverse("scans:declaration", args=[declaration.pk])
+    return [
+        Block(
+            "scan_reuse_confirmed",
+            f"scan_reuse_confirmed:{review.pk}",
+            _(
+                "The %(stage)s scan no. %(id)s is the same image as another truck's scan, and its review confirmed"
+                " the reuse: the truck may never have been scanned."
+            )
+            % {"stage": Stage(review.scan.stage).label, "id": digits(review.scan_id)},
+            url=f"{page}#reuse-{review.scan_id}",
+        )
+        for review in confirmed
+    ]
 
 
 def _close_notices(scan: Scan, declaration_id: int) -> None:

@@ -141,3 +141,31 @@ def test_a_scan_comparison_that_could_not_align_not_yet_reviewed_counts_as_a_blo
     TransitDeclaration.objects.filter(pk=waiting.pk).update(comparison_review="accepted")
     figures = returns.build_figures(1404, 5, west_az, now=E + dt.timedelta(days=1))
     assert figures["rules_serials"]["settlements_blocked_at_end"] == 0
+
+
+def test_a_confirmed_reuse_of_another_trucks_scan_counts_as_a_blocked_settlement(
+    bazargan, tehran, west_az, origin_clerk, hq, inspector
+):
+    """As ``serials.settlement_blocks`` refuses it, until an override covers that confirmation."""
+    from declarations import services as declaration_services
+    from scans import reuse_reviews
+    from tests.scans import images
+    from tests.scans.conftest import upload
+
+    first, second = _arrived(bazargan, tehran, []), _arrived(bazargan, tehran, [])
+    data = images.png(61)
+    for d in (first, second):
+        TransitDeclaration.objects.filter(pk=d.pk).update(status=Status.REGISTERED, departed_at=None, arrived_at=None)
+        d.refresh_from_db()
+        declaration_services.declaration_depart(declaration=d, by=origin_clerk, at=S - dt.timedelta(days=1))
+    upload(first, "origin", origin_clerk, data, at=S - dt.timedelta(hours=20))
+    reused = upload(second, "origin", origin_clerk, data, at=S - dt.timedelta(hours=20))
+    TransitDeclaration.objects.filter(pk=second.pk).update(status=Status.ARRIVED, arrived_at=S + dt.timedelta(days=1))
+    reuse_reviews.reuse_review(scan=reused, by=hq, decision="confirmed")
+    figures = returns.build_figures(1404, 5, west_az, now=E + dt.timedelta(days=1))
+    assert figures["rules_serials"]["settlements_blocked_at_end"] == 1
+    second.refresh_from_db()
+    serials.settlement_override(declaration=second, by=inspector, reason="بار در حضور بازرس شمرده شد")
+    SettlementOverride.objects.update(at=S + dt.timedelta(days=2))
+    figures = returns.build_figures(1404, 5, west_az, now=E + dt.timedelta(days=1))
+    assert figures["rules_serials"]["settlements_blocked_at_end"] == 0
