@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from declarations import idents
 from declarations.hooks import TemplatePanel, TimelineItem, dashboard_panels, timeline_providers
 from declarations.hooks import declaration_actions as declaration_actions_hook
+from declarations.hooks import judicial_case_states as judicial_case_states_hook
 from declarations.models import TransitDeclaration
 
 from . import services
@@ -124,13 +125,20 @@ def declaration_actions(user, declaration: TransitDeclaration) -> dict:
     }
 
 
+def judicial_case_states(declaration: TransitDeclaration) -> list[str]:
+    """``hooks.judicial_case_states``: the state of each case on the declaration ("open", "closed"), which
+    decides whether the declaration may be closed (``declarations.services.close_refusal``)."""
+    return list(JudicialCase.objects.filter(declaration_id=declaration.pk).values_list("status", flat=True))
+
+
 def register_hooks() -> None:
     """Called from CaseworkConfig.ready() (and safe to repeat): the timeline provider, the dashboard
-    panel and the declaration page's actions."""
+    panel, the declaration page's actions and the states of its cases."""
     for hook, provider in (
         (timeline_providers, casework_timeline),
         (dashboard_panels, casework_panel),
         (declaration_actions_hook, declaration_actions),
+        (judicial_case_states_hook, judicial_case_states),
     ):
         if provider not in hook:
             hook.append(provider)

@@ -19,6 +19,9 @@ without this app importing them (dependencies run one way: declarations ← case
 - ``settlement_blocks``: callables ``(declaration) -> list[serials.Block]``: what a higher app withholds the
   settlement for, beside this app's own blocks (scans: a confirmed reuse of another truck's scan). Each reads
   the declaration's evidence summary first, so that a declaration without its evidence costs no query.
+- ``judicial_case_states``: callables ``(declaration) -> list[str]``: the state of each judicial case on the
+  declaration, ``"open"`` or ``"closed"`` (its outcome recorded) (casework). A declaration is closed only
+  after a judicial case on it ended (``services.check_close``); with no provider it has none.
 
 Apps register in their ``AppConfig.ready()``.
 """
@@ -87,3 +90,4 @@ declaration_actions: list[Callable] = []
 gate_reads: list[Callable] = []
 comparison_links: list[Callable] = []
 settlement_blocks: list[Callable] = []
+judicial_case_states: list[Callable] = []

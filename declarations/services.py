@@ -33,7 +33,7 @@ from notifications.models import Kind as NotificationKind
 from notifications.services import inspectors_of, notify
 
 from . import evidence as evidence_summary
-from . import idents, selectors
+from . import hooks, idents, selectors
 from .creation import create_declarations, deadline_for
 from .flags import refresh_vehicle_flag
 from .models import (
@@ -136,8 +136,34 @@ def allowed_actions(user: User | None, declaration: TransitDeclaration) -> list[
     return [
         action
         for action, sources in starts.items()
-        if declaration.status in sources and can_perform(user, declaration, action)
+        if declaration.status in sources
+        and can_perform(user, declaration, action)
+        and not (action == "close" and close_refusal(declaration))
     ]
+
+
+def close_refusal(declaration: TransitDeclaration) -> str:
+    """Why the declaration cannot be closed now ("" when it can): it is closed after a judicial case, so
+    only from where a case can be opened (unsettled, or in transit past its deadline) and only once the
+    cases on it ended (``hooks.judicial_case_states``: casework). Its status is checked by ``check_move``."""
+    serial = idents.serial_text(declaration.serial)
+    if declaration.status == Status.IN_TRANSIT and not declaration.is_overdue():
+        return _(
+            "Cannot close declaration %(serial)s: it is in transit within its deadline. A declaration is closed "
+            "after a judicial case, and a case is opened only when it is unsettled or overdue."
+        ) % {"serial": serial}
+    states = [state for provider in hooks.judicial_case_states for state in provider(declaration)]
+    if not states:
+        return _(
+            "Cannot close declaration %(serial)s: it has no judicial case. Open the case first; the declaration "
+            "is closed when the case's outcome is recorded."
+        ) % {"serial": serial}
+    if "open" in states:
+        return _(
+            "Cannot close declaration %(serial)s: its judicial case is still open. Record the case's outcome on "
+            "the case's page (it can close the declaration too)."
+        ) % {"serial": serial}
+    return ""
 
 
 def can_register(user: User | None, origin: CustomsOffice) -> bool:
@@ -553,10 +579,21 @@ def declaration_close(
     source: str = Source.USER,
 ) -> TransitDeclaration:
     """Close a declaration whose unsettled or overdue case ended (e.g. a judicial decision). ``remarks``: a
-    person's words, or a message wrapping them (a judicial case's outcome), written in the reader's language."""
+    person's words, or a message wrapping them (a judicial case's outcome), written in the reader's language.
+
+    Refused (``IllegalTransition``, ``close_refusal``) for a declaration in transit within its deadline, and
+    for one with no judicial case or with a case still open: whoever asks (page, API, ``case_close``)."""
     if isinstance(remarks, str) and not remarks.strip():
         raise InvalidInput(_("Closing needs remarks on how the case ended."), fields={"remarks": "required"})
     at = at or timezone.now()
+    locked = (
+        TransitDeclaration.objects.select_for_update().select_related("origin", "destination").get(pk=declaration.pk)
+    )
+    check_move(locked, "close", by)
+    check_time(locked, "close", at)
+    refusal = close_refusal(locked)
+    if refusal:
+        raise IllegalTransition(refusal, fields={"status": locked.status})
     return _transition(
         declaration,
         "close",

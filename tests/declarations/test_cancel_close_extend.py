@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from core.dates import format_jalali
 from declarations import services
 from declarations.models import DeadlineExtension, DeclarationEvent, Source, Status
+from tests.factories import ended_case
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,7 @@ def test_the_provinces_inspector_closes_with_remarks(client, inspector, dest_cle
     assert 'data-action="close"' not in _page(client, in_transit)
     assert client.post(_act(in_transit, "close"), {"close-remarks": "court ruled"}).status_code == 403
     client.force_login(inspector)
+    ended_case(in_transit, inspector)  # closed after a judicial case that ended
     response = client.post(_act(in_transit, "close"), {"close-remarks": ""})
     assert response.status_code == 400 and "invalid-feedback" in _beside(response.content.decode(), "close", "remarks")
     assert client.post(_act(in_transit, "close"), {"close-remarks": "ruling 1404/123"}).status_code == 302
@@ -119,6 +121,8 @@ def test_the_api_actions(origin_clerk, dest_clerk, inspector, declaration, in_tr
     assert response.status_code == 409  # in transit: too late to cancel
     api.force_authenticate(inspector)
     assert api.post(url + "close/", {}, format="json").status_code == 400
+    assert api.post(url + "close/", {"remarks": "case ended"}, format="json").status_code == 409  # no case
+    ended_case(in_transit, inspector)
     body = api.post(url + "close/", {"remarks": "case ended"}, format="json").json()
     assert body["status"] == "closed" and body["status_source"] == Source.API
 

@@ -169,6 +169,16 @@ def test_an_export_behind_us_is_a_reconciliation_exception(offices):
     assert TransitDeclaration.objects.get().status == Status.ARRIVED
 
 
+def test_an_export_saying_closed_never_closes_what_we_hold_in_transit(offices):
+    """Closing here follows a judicial case we hold: an export saying «closed» is an exception to reconcile."""
+    import_file(to_csv([row(status="in_transit", status_at="1404/05/12 12:00")]), "a.csv")
+    s = import_file(to_csv([row(status="closed", status_at="1404/05/13 10:00")]), "b.csv")
+    assert s.updated == 0 and len(s.exceptions) == 1
+    assert s.exceptions[0].ours == "in_transit" and s.exceptions[0].theirs == "closed"
+    d = TransitDeclaration.objects.get()
+    assert d.status == Status.IN_TRANSIT and d.closed_at is None
+
+
 @pytest.mark.parametrize(
     "data,name,message",
     [

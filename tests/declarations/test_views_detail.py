@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from declarations import hooks, services
 from declarations.models import Status
-from tests.factories import DeclarationFactory, GoodsFactory
+from tests.factories import DeclarationFactory, GoodsFactory, ended_case
 
 
 def _url(d):
@@ -52,6 +52,9 @@ def test_it_offers_only_the_actions_the_role_allows(client, origin_clerk, dest_c
     client.force_login(origin_clerk)
     assert 'data-action="confirm_arrival"' not in client.get(_url(in_transit)).content.decode()
     client.force_login(inspector)  # the province's inspector may only close (after a judicial case)
+    html = client.get(_url(in_transit)).content.decode()
+    assert 'data-action="close"' not in html  # no case: nothing to close yet
+    ended_case(in_transit, inspector)
     html = client.get(_url(in_transit)).content.decode()
     assert 'data-action="close"' in html and 'data-action="confirm_arrival"' not in html
     assert 'data-action="cancel"' not in html and 'data-action="extend_deadline"' not in html
