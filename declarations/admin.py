@@ -1,14 +1,16 @@
 """Admin for every declarations model: Persian labels (verbose names), Jalali dates, scoped lists.
 
-Arrival confirmations (with their evidence document), timeline events, deadline extensions and
-import batches are records of what happened: read-only (``EvidenceAdmin``)."""
+A declaration as declared (its goods lines and serials, its truck, driver and company), traffic permits,
+arrival confirmations (with their evidence document), timeline events, deadline extensions and import
+batches are records of what happened: shown, listed and searched, never added, changed or deleted here,
+by anybody (``EvidenceAdmin``). Corrections go through the app's services. The reference tables (route
+time limits, road distances, TIR parks) stay editable."""
 
 from django.contrib import admin
 
 from accounts.admin_site import may_use_admin
 from core.admin_utils import EvidenceAdmin, JalaliAdmin, jalali
 
-from . import retention
 from .models import (
     ArrivalConfirmation,
     ArrivalSerial,
@@ -44,12 +46,23 @@ class ScopedAdmin(JalaliAdmin):
 
 
 class GoodsInline(admin.TabularInline):
+    """The declaration's goods lines, shown with it: read-only like it."""
+
     model = GoodsItem
     extra = 0
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(TransitDeclaration)
-class TransitDeclarationAdmin(ScopedAdmin):
+class TransitDeclarationAdmin(EvidenceAdmin, ScopedAdmin):
     list_display = (
         "serial",
         jalali("declared_at", "تاریخ اظهار"),
@@ -60,30 +73,24 @@ class TransitDeclarationAdmin(ScopedAdmin):
         jalali("deadline", "مهلت"),
     )
     list_filter = ("status", "origin__province", "vehicle_country", "comparison_verdict")
-    search_fields = ("serial", "waybill_no", "vehicle__plate")
+    search_fields = ("serial", "waybill_no", "vehicle__plate", "mrn")
     list_select_related = ("origin", "destination", "vehicle")
     raw_id_fields = ("vehicle", "driver", "company", "status_changed_by")
-    # The lifecycle moves only through its services, and the evidence summary only through
-    # declarations.evidence: both are shown here, never typed over.
-    readonly_fields = (
-        *("status", "status_source", "status_source_ref", "status_changed_at", "status_changed_by"),
-        *("departed_at", "arrived_at", "settled_at", "cancelled_at", "closed_at"),
-        *("unsettled_reason", "unsettled_note", "unsettled_at"),
-        *("dest_first_read_at", "last_read_at", "last_read_office", "off_route_read_at"),
-        *("origin_scan_at", "dest_scan_at", "comparison_verdict", "comparison_review"),
-        *("dup_waybill", "dup_goods_serial", "dup_vehicle", "scan_reused", "permit_expires_at"),
-        *("permit_no", "permit_overdrive_at", "permit_gap_at", "permit_goods_mismatch"),
-    )
+    # What was declared, the lifecycle (its services) and the evidence summary (declarations.evidence):
+    # all shown here, none typed over (EvidenceAdmin). A deadline moves by an extension, a declaration
+    # is cancelled or closed through the lifecycle.
     jalali_fields = ("declared_at", "deadline", "departed_at", "arrived_at", "settled_at")
     inlines = [GoodsInline]
     show_full_result_count = False  # a COUNT(*) over ten million rows on every page is not worth it
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # declarations are evidence; cancel or close them through the lifecycle
+
+# The truck, its company and its driver are what the declarations say (stored by the import and the
+# registration, keyed by plate, registration number, national ID): the plate search, the plate-read
+# matching and the duplicate-truck signal rest on them. Shown, never typed over.
 
 
 @admin.register(Vehicle)
-class VehicleAdmin(admin.ModelAdmin):
+class VehicleAdmin(EvidenceAdmin):
     list_display = ("plate", "country", "trailer_plate", "company")
     list_filter = ("country",)
     search_fields = ("plate", "trailer_plate")
@@ -92,13 +99,13 @@ class VehicleAdmin(admin.ModelAdmin):
 
 
 @admin.register(TransportCompany)
-class TransportCompanyAdmin(admin.ModelAdmin):
+class TransportCompanyAdmin(EvidenceAdmin):
     list_display = ("name", "registration_no", "country")
     search_fields = ("name", "registration_no")
 
 
 @admin.register(Driver)
-class DriverAdmin(admin.ModelAdmin):
+class DriverAdmin(EvidenceAdmin):
     list_display = ("name", "national_id", "passport_no", "country")
     search_fields = ("name", "national_id", "passport_no")
     show_full_result_count = False
@@ -110,24 +117,8 @@ class RouteTimeLimitAdmin(admin.ModelAdmin):
     list_filter = ("origin",)
 
 
-class RetainedAdmin(admin.ModelAdmin):
-    """Rows of an operation: no deletion once the operation has ended and until RETENTION_YEARS
-    after (``declarations.retention``, which refuses it at the model level too); no bulk delete,
-    whose selection could mix both."""
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and not retention.may_delete_row(obj):
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-
 @admin.register(GoodsItem)
-class GoodsItemAdmin(RetainedAdmin):
+class GoodsItemAdmin(EvidenceAdmin):
     list_display = ("declaration", "line_no", "hs_code", "description", "quantity", "unit")
     search_fields = ("declaration__serial", "hs_code")
     raw_id_fields = ("declaration",)
@@ -135,7 +126,7 @@ class GoodsItemAdmin(RetainedAdmin):
 
 
 @admin.register(GoodsSerial)
-class GoodsSerialAdmin(RetainedAdmin):
+class GoodsSerialAdmin(EvidenceAdmin):
     list_display = ("value", "is_imei", "declaration")
     search_fields = ("value",)
     raw_id_fields = ("declaration", "goods_item")
@@ -160,22 +151,15 @@ class ArrivalConfirmationAdmin(EvidenceAdmin, JalaliAdmin):
 
 
 @admin.register(TrafficPermit)
-class TrafficPermitAdmin(JalaliAdmin):
+class TrafficPermitAdmin(EvidenceAdmin, JalaliAdmin):
+    """Read-only: a permit is recorded, and its exit too, only through ``permits`` (the pages and the
+    API), which keep the declaration's permit clock (the ``permit_expired`` signal) in step."""
+
     list_display = ("permit_no", "vehicle", "entry_office", "exit_office", jalali("issued_at", "صدور"), "allowed_hours")
     list_filter = ("exit_source",)
+    search_fields = ("permit_no", "vehicle__plate", "declaration__serial")
     raw_id_fields = ("vehicle", "declaration")
     jalali_fields = ("issued_at", "exited_at")
-
-    # Read-only: a permit is recorded, and its exit too, only through ``permits`` (the pages and the
-    # API), which keep the declaration's permit clock (the ``permit_expired`` signal) in step.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class HqItEditable(admin.ModelAdmin):
@@ -252,6 +236,7 @@ class DeadlineExtensionAdmin(EvidenceAdmin):
 class DeclarationEventAdmin(EvidenceAdmin):
     list_display = ("declaration", jalali("at", "زمان"), "kind", "actor", "source", "message")
     list_filter = ("kind", "source")
+    search_fields = ("declaration__serial",)
     raw_id_fields = ("declaration", "actor")
     show_full_result_count = False
 

@@ -110,15 +110,6 @@ def _guard_declaration(sender, instance: TransitDeclaration, **kwargs) -> None:
     check_declaration_delete(instance)
 
 
-def may_delete_row(instance) -> bool:
-    """Whether the retention guard lets this row (one that points at a declaration) be deleted."""
-    try:
-        _guard_dependent(type(instance), instance)
-    except RetentionRefused:
-        return False
-    return True
-
-
 def _guard_dependent(sender, instance, **kwargs) -> None:
     """A row that points at a declaration, directly or through its parent rows (a case's milestone):
     refused while that operation ended within the window. (An open operation's own rows may change

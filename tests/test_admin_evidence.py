@@ -9,6 +9,7 @@ import pytest
 from auditlog.models import LogEntry
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.forms import CheckboxInput, MultiWidget
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +23,9 @@ from declarations.models import (
     DeadlineExtension,
     DeclarationEvent,
     DiscrepancyResolution,
+    Driver,
+    GoodsItem,
+    GoodsSerial,
     ImeiRegistryCheck,
     ImportBatch,
     PermitStop,
@@ -29,11 +33,14 @@ from declarations.models import (
     SerialDiscrepancy,
     SettlementOverride,
     TrafficPermit,
+    TransitDeclaration,
+    TransportCompany,
     TransportDocument,
+    Vehicle,
 )
 from reports.models import Inspection, InspectionAttachment, MonthlyReturn, ReturnStatus
 from scans.models import Scan, ScanComparison, ScanReuseReview
-from tests.factories import UserFactory
+from tests.factories import GoodsFactory, UserFactory
 
 EVIDENCE = [
     PlateRead,
@@ -61,6 +68,14 @@ EVIDENCE = [
     SettlementOverride,
     ImeiRegistryCheck,
     TransportDocument,
+    # The declaration as declared (issue: hq rewrote a waybill and deleted goods lines in the admin).
+    TransitDeclaration,
+    GoodsItem,
+    GoodsSerial,
+    TrafficPermit,
+    Vehicle,
+    TransportCompany,
+    Driver,
 ]
 
 
@@ -150,6 +165,9 @@ def evidence(declaration, bazargan, tehran, inspector):
         destination="THR",
         goods_description="phones",
     )
+    goods = GoodsFactory(declaration=declaration, line_no=1)
+    GoodsSerial.objects.create(declaration=declaration, goods_item=goods, value="356938035643809", is_imei=True)
+    Driver.objects.create(name="driver")
     assert LogEntry.objects.exists()  # the declaration, the camera: audited models write entries
     return declaration
 
@@ -292,4 +310,47 @@ def test_a_declarations_lifecycle_and_evidence_summary_cannot_be_typed_over(clie
     form_fields = set(response.context["adminform"].form.fields)
     summary = {"arrived_at", "settled_at", "dest_first_read_at", "comparison_verdict", "origin_scan_at", "dup_vehicle"}
     assert not summary & form_fields
-    assert {"waybill_no", "seal_numbers"} <= form_fields  # the declared data stays editable
+    assert not {"waybill_no", "seal_numbers", "declared_at", "deadline"} & form_fields  # nor what was declared
+
+
+def _change_form_data(response) -> dict:
+    """What the change form would post back as shown (its inlines too): a save that changes nothing."""
+    data: dict = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms += list(formset.forms)
+        data.update({bf.html_name: bf.value() for bf in formset.management_form})
+    for form in forms:
+        for bf in form:
+            widget, value = bf.field.widget, bf.value()
+            if isinstance(widget, MultiWidget):  # the admin's date and time boxes
+                parts = widget.decompress(value)
+                for i, (part_widget, part) in enumerate(zip(widget.widgets, parts, strict=True)):
+                    data[f"{bf.html_name}_{i}"] = part_widget.format_value(part) or ""
+            elif isinstance(widget, CheckboxInput):
+                if value:
+                    data[bf.html_name] = "on"
+            elif widget.format_value(value) is not None:
+                data[bf.html_name] = widget.format_value(value)
+    return data
+
+
+def test_a_declaration_and_its_goods_cannot_be_edited_or_deleted_in_the_admin(client, superuser, declaration):
+    goods = GoodsFactory(declaration=declaration, line_no=1)
+    GoodsSerial.objects.create(declaration=declaration, goods_item=goods, value="356938035643809", is_imei=True)
+    before = rows(TransitDeclaration, declaration.pk)
+    client.force_login(superuser)
+    page = client.get(url(TransitDeclaration, "change", declaration.pk))
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()  # shown, nothing to save
+    data = _change_form_data(page)
+    data.update(waybill_no="WB-FORGED", seal_numbers='["S9"]', _save="1")
+    data.update({k.replace("-id", "-DELETE"): "on" for k in data if k.startswith("goods-0-id")})
+    assert client.post(url(TransitDeclaration, "change", declaration.pk), data).status_code == 403
+    assert client.post(url(GoodsItem, "delete", goods.pk), {"post": "yes"}).status_code == 403
+    assert rows(TransitDeclaration, declaration.pk) == before
+    assert GoodsItem.objects.filter(pk=goods.pk).exists() and GoodsSerial.objects.count() == 1
+    assert not DeclarationEvent.objects.filter(declaration=declaration).exists()
+    # Still found and listed: the admin is for looking things up.
+    found = client.get(url(TransitDeclaration, "changelist"), {"q": declaration.serial})
+    assert found.status_code == 200 and declaration.serial in found.content.decode()
