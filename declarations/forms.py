@@ -10,6 +10,7 @@ from accounts.models import CustomsOffice
 from core import dates
 from core.forms import JalaliDateField, JalaliDateTimeField, ListFilterForm, PageForm
 
+from . import identifiers
 from .models import PermitStop, Source, UnsettledReason
 from .permits import VALIDITY_CHOICES
 
@@ -29,9 +30,12 @@ class DepartForm(PageForm):
 
 class ConfirmArrivalForm(PageForm):
     at = _at_field()
-    seals_intact = forms.BooleanField(label=_("Seals intact"), required=False, initial=True)
+    # Not ticked for the officer: intact is what they saw, and it must agree with the numbers found.
+    seals_intact = forms.BooleanField(label=_("Seals intact"), required=False)
     seal_numbers_found = forms.CharField(
-        label=_("Seal numbers found"), required=False, help_text=_("Separate several with commas.")
+        label=_("Seal numbers found"),
+        required=False,
+        help_text=_("Separate several with commas, semicolons, spaces or new lines."),
     )
     gross_weight_found_kg = forms.DecimalField(
         label=_("Gross weight found (kg)"), required=False, min_value=0, max_digits=14, decimal_places=3
@@ -50,8 +54,7 @@ class ConfirmArrivalForm(PageForm):
     evidence = forms.FileField(label=_("Evidence document"), required=False)
 
     def clean_seal_numbers_found(self):
-        text = dates.ascii_digits(self.cleaned_data["seal_numbers_found"])
-        return [s.strip() for s in text.replace("،", ",").split(",") if s.strip()]
+        return identifiers.seal_numbers(self.cleaned_data["seal_numbers_found"])
 
     def service_kwargs(self) -> dict:
         d = self.cleaned_data

@@ -29,6 +29,7 @@ TEXT_COLUMNS = (
     "guarantee_ref",
 )
 LIST_HELP = _("Separate several with ; (semicolon).")
+SEALS_HELP = _("Separate several with commas, semicolons, spaces or new lines.")
 
 
 def _text(label, help_text="", required=False, ltr=False):
@@ -71,7 +72,7 @@ class RegisterForm(PageForm):
     company_name = _text(_("Transport company"))
     company_reg_no = _text(_("Company registration number"), ltr=True)
     waybill_no = _text(_("Waybill number"), ltr=True)
-    seals = _text(_("Seal numbers"), LIST_HELP, ltr=True)
+    seals = _text(_("Seal numbers"), SEALS_HELP, ltr=True)
     containers = _text(
         _("Container numbers"), _("ISO 6346 with its check digit, e.g. MSKU1234565; separate with ;"), ltr=True
     )
@@ -132,9 +133,6 @@ class RegisterForm(PageForm):
         except RowInvalid as exc:
             _raise(exc)
         return text
-
-    def clean_seals(self):
-        return _as_list(self.cleaned_data["seals"])
 
     def clean_guarantee_amount(self):
         text = self.cleaned_data["guarantee_amount"]

@@ -1,4 +1,4 @@
-"""Check digits of the identifiers we accept: national ID, container number, MRN, IMEI.
+"""Check digits of the identifiers we accept: national ID, container number, MRN, IMEI; seal numbers read.
 
 Each ``validate_*`` returns the canonical form or raises ``ValueError`` naming the problem.
 """
@@ -14,6 +14,17 @@ from django.utils.translation import gettext as _
 
 from core.dates import ascii_digits
 from core.text import isolate
+
+# Seal numbers are read by one parser wherever they are typed or imported (registration, ICS import, the
+# arrival form, the API): separated by commas or semicolons, Latin or Persian («،» «؛»), the import's «|»,
+# spaces or new lines; digits of any script are read as ASCII digits.
+SEAL_SEPARATOR = re.compile(r"[\s,;|\u060c\u061b]+")
+
+
+def seal_numbers(values: str | Iterable[str]) -> list[str]:
+    """The seal numbers in ``values`` (one text, or several, each possibly holding more than one)."""
+    texts = [values] if isinstance(values, str) else list(values)
+    return [s for text in texts for s in SEAL_SEPARATOR.split(ascii_digits(str(text))) if s]
 
 
 def typed(value) -> str:

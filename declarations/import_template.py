@@ -40,7 +40,7 @@ HELP = {
     "company_name": (False, _("Transport company's name.")),
     "company_reg_no": (False, _("Transport company's registration number.")),
     "waybill_no": (False, _("Waybill number.")),
-    "seals": (False, _("Seal numbers, separated by ;.")),
+    "seals": (False, _("Seal numbers, separated by ; (or commas, spaces).")),
     "containers": (False, _("Container numbers (ISO 6346), separated by ;.")),
     "mrn": (False, _("Movement reference number (MRN).")),
     "guarantee_ref": (False, _("Guarantee reference.")),

@@ -316,7 +316,7 @@ class Validator:
 
     @staticmethod
     def seals(text: str) -> list[str]:
-        return [s.strip() for s in LIST_SEPARATOR.split(text) if s.strip()]
+        return identifiers.seal_numbers(text)  # the one parser of seal numbers (any separator)
 
     def declaration(self, row: int, rows: list[dict]) -> Parsed:
         """The record (its goods lines ``rows``) validated; ``RowInvalid`` naming every bad column.

@@ -27,13 +27,13 @@ from core import uploads
 from core.audit import actor
 from core.dates import CLOCK_SKEW, format_jalali
 from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed
-from core.text import is_persian
+from core.text import is_persian, isolate
 from notifications.messages import Ident, Message, Name
 from notifications.models import Kind as NotificationKind
 from notifications.services import inspectors_of, notify
 
 from . import evidence as evidence_summary
-from . import hooks, idents, selectors
+from . import hooks, identifiers, idents, selectors
 from .creation import create_declarations, deadline_for
 from .flags import refresh_vehicle_flag
 from .models import (
@@ -404,6 +404,9 @@ def declaration_confirm_arrival(
     office = office or declaration.destination
     check_move(declaration, "confirm_arrival", by)
     check_time(declaration, "confirm_arrival", at)
+    seals_found = identifiers.seal_numbers(seal_numbers_found)  # "S1;S3" in a list (the API) too
+    if seals_intact:
+        check_seals_intact(declaration, seals_found)
     if source == Source.OUTSIDE and not evidence:
         raise InvalidInput(
             _("An arrival recorded from outside the system needs its evidence document."),
@@ -438,7 +441,7 @@ def declaration_confirm_arrival(
         confirmed_at=at,
         confirmed_by=by,
         seals_intact=seals_intact,
-        seal_numbers_found=list(seal_numbers_found),
+        seal_numbers_found=seals_found,
         gross_weight_found_kg=gross_weight_found_kg,
         remarks=remarks,
         unseen_reason=unseen_reason,
@@ -466,6 +469,27 @@ def declaration_confirm_arrival(
             body=Message("%(office)s", office=Name.of(office)),
         )
     return result
+
+
+def check_seals_intact(declaration: TransitDeclaration, found: list[str]) -> None:
+    """Seals recorded intact must be the declared ones: ``InvalidInput`` naming ``seals_intact`` when the
+    numbers found (when any were recorded) differ, saying which."""
+    if not found:
+        return
+    declared = set(identifiers.seal_numbers(declaration.seal_numbers or []))
+    missing, extra = sorted(declared - set(found)), sorted(set(found) - declared)
+    if not missing and not extra:
+        return
+    parts = []
+    if missing:
+        parts.append(_("declared but not found: %(s)s") % {"s": idents.list_separator().join(map(isolate, missing))})
+    if extra:
+        parts.append(_("found but not declared: %(s)s") % {"s": idents.list_separator().join(map(isolate, extra))})
+    raise InvalidInput(
+        _("The seals cannot be recorded as intact: the numbers found differ from the declared ones (%(parts)s).")
+        % {"parts": ("؛ " if is_persian() else "; ").join(parts)},
+        fields={"seals_intact": "numbers differ"},
+    )
 
 
 def check_evidence(file, *, field: str) -> uploads.CheckedFile:

@@ -29,7 +29,11 @@ def arrived(bazargan, tehran, dest_clerk):
     for serial in ("T1404-0091", "T1404-0092"):
         DeclarationFactory(origin=bazargan, destination=tehran, waybill_no="WB-1404-77", serial=serial)
     services.declaration_confirm_arrival(
-        declaration=declaration, by=dest_clerk, seal_numbers_found=["S999"], gross_weight_found_kg=Decimal("1100")
+        declaration=declaration,
+        by=dest_clerk,
+        seals_intact=False,  # other numbers found: not intact
+        seal_numbers_found=["S999"],
+        gross_weight_found_kg=Decimal("1100"),
     )
     return declaration
 
