@@ -82,6 +82,13 @@ def attach_offices(declaration: TransitDeclaration) -> TransitDeclaration:
     return declaration
 
 
+def route_names(codes: Iterable[str]) -> list[str]:
+    """A route's office codes as the offices' names (from the per-process office table); a code that
+    names no office is shown as it is."""
+    names = {office.code: office.name for office in offices_by_id().values()}
+    return [names.get(code, code) for code in codes or []]
+
+
 def scoped(user: User) -> QuerySet:
     """``TransitDeclaration.objects.for_user(user)`` with a province written as its office ids:
     the same rows, but ``origin_id IN (...)`` uses the office indexes where a join on the

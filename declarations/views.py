@@ -182,6 +182,7 @@ def declaration_detail(
         "declaration": declaration,
         "gate": gate,
         "goods": declaration.goods.all(),
+        "route_names": selectors.route_names(declaration.route),
         "timeline": timeline.build(declaration, request.user),
         "action_forms": [(a, action_forms[a], forms.ACTION_LABELS[a]) for a in actions if a in action_forms],
         "proposed_reasons": proposed,

@@ -201,3 +201,31 @@ def test_the_guarantee_reference_is_isolated_beside_its_amount(client, inspector
     client.force_login(inspector)
     html = client.get(_url(declaration)).content.decode()
     assert '<bdi dir="ltr" class="ident ident-serial">G-13249/B</bdi> · ' in html
+
+
+def _dd(html: str, term: str) -> str:
+    """The value beside a term of the declaration's data."""
+    return html.split(f">{term}</dt>", 1)[1].split(">", 1)[1].split("</dd>", 1)[0]
+
+
+def test_the_route_names_its_offices_and_a_truck_without_a_plate_is_a_dash(client, hq, bazargan, tehran):
+    from declarations.models import Vehicle
+
+    d = DeclarationFactory(origin=bazargan, destination=tehran, route=["BZG", "THR"])
+    client.force_login(hq)
+    route = _dd(client.get(_url(d)).content.decode(), "Planned route")
+    assert "Bazargan" in route and "Tehran" in route and "BZG" not in route and "THR" not in route
+    Vehicle.objects.filter(pk=d.vehicle_id).update(plate="")
+    truck = _dd(client.get(_url(d)).content.decode(), "Truck")
+    assert truck.strip() == "—"
+
+
+def test_the_goods_serials_wrap_inside_the_table_not_past_the_page(client, hq, declaration):
+    imeis = ["356938035643809", "490154203237518", "356938035643817", "490154203237526", "356938035643825"]
+    GoodsFactory(declaration=declaration, serials=imeis)
+    client.force_login(hq)
+    html = client.get(_url(declaration)).content.decode()
+    goods = html.split('id="goods-h"', 1)[1].split("</section>", 1)[0]
+    assert '<div class="table-wrap">' in goods  # a wide table scrolls in its own box
+    cell = goods.split("356938035643809", 1)[0].rsplit("<td", 1)[1]
+    assert "text-wrap" in cell  # the IMEIs break between numbers instead of running off the card
