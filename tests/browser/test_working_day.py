@@ -442,6 +442,7 @@ def test_the_destination_is_notified_reviews_a_suspicious_scan_and_confirms_an_a
     assert page.locator('#gate-reads[data-seen="yes"] [data-gate-read]').count() >= 1
     seals = page.locator("dd bdi").filter(has_text=re.compile(r"^S\d")).first.inner_text()
     form.locator("input[name$=seal_numbers_found]").fill(seals)
+    form.locator("input[name$=seals_intact]").check()  # the declared seals, found intact
     d.shot("confirm-arrival-with-gate-read")
     form.locator("button[type=submit]").click()
     page.wait_for_selector('[data-status="arrived"]')
