@@ -23,7 +23,7 @@ BALANCE_LABELS = {
     "settled": "تسویه‌شده در ماه",
     "settled_on_time": "  تسویه به‌موقع",
     "settled_late": "  تسویه با تأخیر",
-    "closed_after_case": "  مختومه پس از پرونده قضایی",
+    "closed_after_case": "مختومه پس از پرونده قضایی",
     "cancelled": "ابطال‌شده",
     "closing": "مانده پایان ماه (تسویه‌نشده)",
 }

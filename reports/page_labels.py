@@ -18,12 +18,12 @@ BALANCE = {
     "settled": _("Settled in the month"),
     "settled_on_time": _("settled on time"),
     "settled_late": _("settled late"),
-    "closed_after_case": _("closed after a judicial case"),
+    "closed_after_case": _("Closed after a judicial case"),
     "cancelled": _("Cancelled"),
     "closing": _("Closing balance (unsettled)"),
 }
-# The parts of "settled in the month", shown indented under it.
-BALANCE_PARTS = frozenset({"settled_on_time", "settled_late", "closed_after_case"})
+# The parts of "settled in the month", shown indented under it (a case closed is not one: its own line).
+BALANCE_PARTS = frozenset({"settled_on_time", "settled_late"})
 REASONS = {
     **dict(UnsettledReason.choices),
     "awaiting_settlement": _("arrived, awaiting settlement"),

@@ -10,9 +10,10 @@ Definitions (docs/monthly-return.md is the long form):
   dated before the declaration itself (bad data) counts as ending when it was declared.
 - For the month [start, end) in Asia/Tehran:
   opening = open at start; new = declared in the month; settled = ended in the month by
-  settlement (on time / late) or by closing after a judicial case; cancelled = ended in the
-  month by cancellation; closing = open at end. Hence
-  opening + new − settled − cancelled = closing, exactly, for any data.
+  settlement (on time / late); closed after a judicial case = ended in the month by closing (not
+  a settlement: its own line); cancelled = ended in the month by cancellation; closing = open at
+  end. Hence opening + new − settled − closed after a case − cancelled = closing, exactly, for
+  any data, and settled on time + settled late = settled.
 - The closing balance is broken down by reason (the recorded reason if recorded before
   the end, else awaiting settlement / overdue / in transit / not departed) and by days past
   the deadline at the end of the month; both breakdowns sum to ``closing``.
@@ -175,7 +176,7 @@ def _aggregates(start: dt.datetime, end: dt.datetime) -> dict[str, Count]:
 
 def _shape(row: dict) -> dict:
     out = {k: row.get(k) or 0 for k in BALANCE_KEYS if k != "settled"}
-    out["settled"] = out["settled_on_time"] + out["settled_late"] + out["closed_after_case"]
+    out["settled"] = out["settled_on_time"] + out["settled_late"]  # a closed case is not a settlement
     out["unsettled_by_reason"] = {k: row.get(f"r_{k}") or 0 for k in REASON_KEYS}
     out["unsettled_by_age"] = {k: row.get(f"a_{k}") or 0 for k in AGE_KEYS}
     return {k: out[k] for k in [*BALANCE_KEYS, "unsettled_by_reason", "unsettled_by_age"]}

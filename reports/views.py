@@ -322,7 +322,7 @@ def trend_data(user, province: Province | None) -> dict:
         latest.setdefault((snap.year, snap.month), snap)
     months = sorted(latest)
     figures = {ym: latest[ym].figures_for(user) for ym in months}  # office staff: their office's part
-    keys = ["opening", "new", "settled", "cancelled", "closing"]
+    keys = ["opening", "new", "settled", "closed_after_case", "cancelled", "closing"]
     return {
         "labels": [page_month_label(y, m) for y, m in months],  # the chart's axis, in the page's language
         "series": {k: [figures[ym].get(k, 0) for ym in months] for k in keys},

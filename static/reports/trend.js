@@ -4,7 +4,7 @@
   const box = document.getElementById("trend");
   if (!box || typeof Chart === "undefined") return;
   const labels = JSON.parse(box.dataset.labels);
-  const colours = { opening: "#6c757d", new: "#0d6efd", settled: "#198754", cancelled: "#ffc107", closing: "#dc3545" };
+  const colours = { opening: "#6c757d", new: "#0d6efd", settled: "#198754", closed_after_case: "#6f42c1", cancelled: "#ffc107", closing: "#dc3545" };
   Chart.defaults.font.family = "Vazirmatn, Tahoma, sans-serif";
   fetch(box.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then((r) => r.json())
