@@ -37,6 +37,7 @@ from declarations.cells import SafeCsvWriter, safe_row
 from . import returns
 from .labels import (
     AGE_LABELS,
+    AGE_NOTE,
     BALANCE_LABELS,
     MILESTONE_LABELS,
     MILESTONE_METRIC_LABELS,
@@ -72,6 +73,7 @@ def serial_cells(row: dict) -> list:
             row["reason"],
             REASON_LABELS.get(row["reason"], row["reason"]),
             row["note"],
+            row["days_since_arrival"],
         ]
     )
 
@@ -96,8 +98,9 @@ class MostOverdue:
         self.limit = limit
         self._heap: list[tuple[_Desc, str | list]] = []  # the cells, or the CSV line that holds them
 
-    def offer(self, deadline: float | None, serial: str, cells: str | list) -> None:
-        key = (deadline is None, deadline or 0.0, serial)
+    def offer(self, margin: float | None, serial: str, cells: str | list) -> None:
+        """``margin``: seconds from when the deadline's clock stopped to the deadline (``_margin``)."""
+        key = (margin is None, margin or 0.0, serial)
         if len(self._heap) < self.limit:
             heapq.heappush(self._heap, (_Desc(key), cells))
         elif key < self._heap[0][0].key:
@@ -329,7 +332,7 @@ def write_files(
             serial_cells = _tee_lines(serial_lines(start, end, province), body, most_overdue)
         else:
             rows = returns.iter_unsettled(start, end, province)
-            serial_cells = _tee_rows(rows, SafeCsvWriter(body) if body else None, most_overdue)
+            serial_cells = _tee_rows(rows, SafeCsvWriter(body) if body else None, most_overdue, end)
         with XlsxWriter(fileobj) as wb:
             n = serial_sheet(wb, serial_cells)
             figures = get_figures()
@@ -361,7 +364,7 @@ def serial_sheet(wb: XlsxWriter, rows) -> int:
         SERIAL_SHEET,
         labelled(rows),
         header=SERIAL_HEADER,
-        widths=[18, 10, 10, 12, 12, 12, 10, 20, 28, 40],
+        widths=[18, 10, 10, 12, 12, 12, 14, 20, 28, 40, 14],
         position=100,
         ltr_columns=[0],
     )
@@ -378,6 +381,7 @@ def figure_sheets(wb: XlsxWriter, figures: dict) -> None:
             else []
         ),
         (STANDING_HEAD, standing(figures)),
+        ("روزهای پس از مهلت", AGE_NOTE),
     ]
     wb.sheet(
         "خلاصه",
@@ -460,22 +464,30 @@ def _rial(text) -> int | str:
 def _tee_lines(lines: Iterator[tuple], csv_out, most_overdue: MostOverdue | None) -> Iterator[str]:
     write = csv_out.write if csv_out is not None else None
     offer = most_overdue.offer if most_overdue is not None else None
-    for csv_line, xml_row, deadline, serial in lines:
+    for csv_line, xml_row, margin, serial in lines:
         if write:
             write(csv_line)
         if offer:
-            offer(deadline, serial, csv_line)  # parsed back into cells for the few rows kept
+            offer(margin, serial, csv_line)  # parsed back into cells for the few rows kept
         yield xml_row
 
 
-def _tee_rows(rows: Iterator[dict], w, most_overdue: MostOverdue | None) -> Iterator[list]:
+def _margin(row: dict, end: dt.datetime) -> float | None:
+    """Seconds from the clock's stop (arrival, else the end: ``returns.clock_stop``) to the deadline: the
+    fewer, the longer past it; None without a deadline."""
+    deadline = row["deadline"]
+    if deadline is None:
+        return None
+    return (deadline - returns.clock_stop(row["arrived_at"], end)).total_seconds()
+
+
+def _tee_rows(rows: Iterator[dict], w, most_overdue: MostOverdue | None, end: dt.datetime) -> Iterator[list]:
     for row in rows:
         cells = serial_cells(row)
         if w is not None:
             w.writerow(cells)
         if most_overdue is not None:
-            deadline = row["deadline"]
-            most_overdue.offer(deadline.timestamp() if deadline else None, row["serial"], cells)
+            most_overdue.offer(_margin(row, end), row["serial"], cells)
         yield cells
 
 
@@ -504,6 +516,7 @@ def render_pdf(figures: dict, *, version: int | None = None, serials: list[list]
             idents.serial_html(c[0]),
             *(place_label(code, names["office"]) for code in c[1:3]),
             *(persian_digits(v) if v is not None else "" for v in c[4:7]),
+            persian_digits(c[10]) if len(c) > 10 and c[10] not in (None, "") else "",
             c[8],
         ]
         for c in serials
@@ -524,6 +537,7 @@ def render_pdf(figures: dict, *, version: int | None = None, serials: list[list]
                 "balance": [(BALANCE_LABELS[k], fa(figures[k])) for k in returns.BALANCE_KEYS],
                 "reasons": [(REASON_LABELS[k], fa(v)) for k, v in figures["unsettled_by_reason"].items()],
                 "ages": [(AGE_LABELS[k], fa(v)) for k, v in figures["unsettled_by_age"].items()],
+                "age_note": AGE_NOTE,
                 "others": [
                     (label, _pct(k, v))
                     for s, k, label, v in summary_rows(figures)
@@ -540,7 +554,7 @@ def render_pdf(figures: dict, *, version: int | None = None, serials: list[list]
                     (a["file_number"], a["serial"], persian_digits(jday_iso(a["on"])), a["action"])
                     for a in figures["cases"]["actions_list"]
                 ],
-                "serial_header": [*SERIAL_HEADER[:3], *SERIAL_HEADER[4:7], SERIAL_HEADER[8]],
+                "serial_header": [*SERIAL_HEADER[:3], *SERIAL_HEADER[4:7], SERIAL_HEADER[10], SERIAL_HEADER[8]],
                 "serials": rows,
                 "limit": fa(PDF_SERIAL_LIMIT),
                 "more": figures["unsettled_count"] > len(rows),

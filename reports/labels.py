@@ -76,8 +76,13 @@ REASON_LABELS = {
     "in_transit": "در حال ترانزیت (در مهلت)",
     "not_departed": "ثبت‌شده، اعزام‌نشده",
 }
+# Days past the deadline at the end of the month, or at arrival for a declaration that arrived before it.
+AGE_NOTE = (
+    "اظهارنامه‌ای که وصول شده است با روزهای تأخیرش در زمان وصول شمرده می‌شود (اگر در مهلت وصول شده، «مهلت نگذشته»)، "
+    "نه با مدتی که از آن پس در انتظار تسویه مانده است؛ آن مدت در ستون «روز از وصول» فهرست سریال‌ها آمده است."
+)
 AGE_LABELS = {
-    "not_due": "مهلت نگذشته",
+    "not_due": "مهلت نگذشته یا وصول در مهلت",
     "d0_7": "۰ تا ۷ روز پس از مهلت",
     "d8_28": "۸ تا ۲۸ روز",
     "d29_40": "۲۹ تا ۴۰ روز",
@@ -91,10 +96,13 @@ SERIAL_HEADER = [
     "تاریخ اظهار",
     "مهلت ترانزیت",
     "تاریخ وصول",
-    "روز پس از مهلت",
+    # The transit deadline's clock stops at arrival: an arrived declaration is counted by the days it was
+    # late on arrival (none if in time); its wait for the settlement since is the last column.
+    "روز پس از مهلت (تا وصول یا پایان ماه)",
     "کد علت",
     "علت",
     "توضیح",
+    "روز از وصول (در انتظار تسویه)",
 ]
 
 

@@ -32,7 +32,7 @@ REASONS = {
     "not_departed": _("registered, not departed"),
 }
 AGES = {
-    "not_due": _("deadline not passed"),
+    "not_due": _("deadline not passed, or arrived within it"),
     **ageing.LABELS,
     "over_90": _("(of which) over 90 days"),
 }

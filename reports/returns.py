@@ -16,7 +16,10 @@ Definitions (docs/monthly-return.md is the long form):
   any data, and settled on time + settled late = settled.
 - The closing balance is broken down by reason (the recorded reason if recorded before
   the end, else awaiting settlement / overdue / in transit / not departed) and by days past
-  the deadline at the end of the month; both breakdowns sum to ``closing``.
+  the deadline; both breakdowns sum to ``closing``. The transit deadline's clock stops at
+  arrival: a declaration that arrived before the end is past its deadline by the days it was
+  late on arrival (none when it arrived in time), not by the time it has since waited for its
+  settlement; that wait is the serial list's own column, days since arrival.
 
 Everything is a handful of grouped COUNT queries over the declarations table alone; the
 row set is bounded by ``declared_at < end AND (settled_at IS NULL OR settled_at >= start
@@ -29,7 +32,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Collate
 from django.utils import timezone
 
@@ -74,7 +77,8 @@ DAY = dt.timedelta(days=1)
 # --- past the deadline: the one rule ------------------------------------------------------------
 # A declaration is past its deadline at instant t when ``deadline < t``: a deadline at exactly
 # t has not passed (it had until t). Its age is then ``floor((t - deadline) / 1 day)`` whole
-# days, 0 for the first day. The counts (``overdue_at``, ``age_q``), the serial list
+# days, 0 for the first day. The deadline is the transit's: its clock stops at arrival, so a
+# declaration that arrived before the end of the month is aged at its arrival (``clock_stop``). The counts (``overdue_at``, ``age_q``), the serial list
 # (``days_past_deadline``, ``age_keys``) and the PostgreSQL list (``overdue_sql``,
 # ``days_past_sql``) are all written from these few lines.
 
@@ -90,20 +94,36 @@ def days_past_deadline(deadline: dt.datetime | None, t: dt.datetime) -> int | No
     return (t - deadline) // DAY
 
 
-def _days_at_least(t: dt.datetime, days: int) -> Q:
-    """Past the deadline at ``t`` by ``days`` whole days or more."""
-    return overdue_at(t) & Q(deadline__lte=t - days * DAY)
+def clock_stop(arrived: dt.datetime | None, end: dt.datetime) -> dt.datetime:
+    """When the transit deadline's clock stopped, seen at ``end``: at arrival, if before ``end``."""
+    return arrived if arrived is not None and arrived < end else end
 
 
-def age_q(t: dt.datetime, key: str) -> Q:
-    """The declarations of one age bucket at ``t`` (``not_due`` included), as ``age_keys`` sorts them."""
+def days_since_arrival(arrived: dt.datetime | None, end: dt.datetime) -> int | None:
+    """Whole days an arrived declaration has waited for its settlement at ``end``; None before arrival."""
+    return (end - arrived) // DAY if arrived is not None and arrived < end else None
+
+
+def _days_at_least(t, days: int) -> Q:
+    """Past the deadline at ``t`` (an instant, or ``F("arrived_at")``) by ``days`` whole days or more."""
+    return Q(deadline__lt=t) & Q(deadline__lte=t - dt.timedelta(days=days))
+
+
+def _age_at(t, key: str) -> Q:
     if key == "not_due":
-        return ~overdue_at(t) | Q(deadline__isnull=True)
+        return ~Q(deadline__lt=t) | Q(deadline__isnull=True)
     if key == "over_90":
         return _days_at_least(t, OVER_90)
     low, high = next((a, b) for k, a, b in AGE_BUCKETS if k == key)
     q = _days_at_least(t, low)
     return q & ~_days_at_least(t, high + 1) if high is not None else q
+
+
+def age_q(t: dt.datetime, key: str) -> Q:
+    """The open declarations of one age bucket at ``t`` (``not_due`` included), as ``age_keys`` sorts them:
+    aged at their arrival when they arrived before ``t`` (``clock_stop``), else at ``t``."""
+    arrived = Q(arrived_at__lt=t)
+    return (arrived & _age_at(F("arrived_at"), key)) | (~arrived & _age_at(t, key))
 
 
 def age_keys(days: int | None) -> list[str]:
@@ -119,8 +139,18 @@ def overdue_sql(deadline: str, t: str) -> str:
     return f"{deadline} < {t}"
 
 
+def clock_stop_sql(arrived: str, t: str) -> str:
+    """``clock_stop`` in SQL."""
+    return f"(CASE WHEN {arrived} < {t} THEN {arrived} ELSE {t} END)"
+
+
+def days_since_arrival_sql(arrived: str, t: str) -> str:
+    """``days_since_arrival`` in SQL (PostgreSQL): NULL before arrival."""
+    return f"(CASE WHEN {arrived} < {t} THEN floor(date_part('epoch', {t} - {arrived}) / 86400)::bigint END)"
+
+
 def days_past_sql(deadline: str, t: str) -> str:
-    """``days_past_deadline`` in SQL (PostgreSQL): NULL when not past."""
+    """``days_past_deadline`` in SQL (PostgreSQL): NULL when not past (``t``: ``clock_stop_sql``'s instant)."""
     # date_part gives a float (extract a numeric, several times slower); whole days stay exact.
     return (
         f"(CASE WHEN {overdue_sql(deadline, t)} THEN floor(date_part('epoch', {t} - {deadline}) / 86400)::bigint END)"
@@ -237,6 +267,7 @@ SERIAL_COLUMNS = [
     "days_past_deadline",
     "reason",
     "note",
+    "days_since_arrival",
 ]
 
 
@@ -287,13 +318,15 @@ def iter_unsettled(
     """Every declaration open at the end of the month (or the first ``limit``), by serial or
     oldest deadline first, streamed through a server-side cursor on PostgreSQL: memory stays flat."""
     rows = unsettled_rows(start, end, province)
-    if most_overdue_first:
-        rows = rows.order_by(F("deadline").asc(nulls_last=True), "serial")
+    if most_overdue_first:  # the longest past the deadline when the clock stopped
+        stop = Case(When(arrived_at__lt=end, then=F("arrived_at")), default=Value(end))
+        margin = ExpressionWrapper(F("deadline") - stop, output_field=DurationField())
+        rows = rows.order_by(margin.asc(nulls_last=True), "serial")
     if limit is not None:
         rows = rows[:limit]
     for row in rows.iterator(chunk_size=chunk_size):
         serial, origin, destination, declared, deadline, arrived, _dep, _r, _ra, note = row
-        days = days_past_deadline(deadline, end)
+        days = days_past_deadline(deadline, clock_stop(arrived, end))
         key = reason_key(row, end)
         yield {
             "serial": serial,
@@ -305,6 +338,7 @@ def iter_unsettled(
             "days_past_deadline": days,
             "reason": key,
             "note": note if key in RECORDED_REASONS else "",
+            "days_since_arrival": days_since_arrival(arrived, end),
         }
 
 

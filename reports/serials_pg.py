@@ -94,8 +94,9 @@ def _office_cells(p: _Params) -> tuple[str, str]:
 def serial_lines(
     start: dt.datetime, end: dt.datetime, province: Province | None
 ) -> Iterator[tuple[str, str, float | None, str]]:
-    """(CSV line with CRLF, XLSX ``<row>``, deadline as epoch seconds, serial) per unsettled
-    declaration, by serial, streamed; the last two rank the PDF's most overdue.
+    """(CSV line with CRLF, XLSX ``<row>``, seconds from the deadline's clock stop to the deadline
+    (``exports._margin``), serial) per unsettled declaration, by serial, streamed; the last two rank
+    the PDF's most overdue.
 
     Three layers: the month's unsettled rows with their raw columns, sorted by serial while
     they are narrow (a sort of the finished text would spill hundreds of MB nationally); the
@@ -131,6 +132,7 @@ def serial_lines(
             "COALESCE(v.days::text, '')",
             keyed_csv,
             _csv("v.note"),
+            "COALESCE(v.waited::text, '')",
         ]
     )
 
@@ -150,11 +152,12 @@ def serial_lines(
             "(CASE WHEN v.days IS NULL THEN '<c/>' ELSE '<c><v>' || v.days || '</v></c>' END)",
             keyed_xml,
             _xml_text("v.note", p),
+            "(CASE WHEN v.waited IS NULL THEN '<c/>' ELSE '<c><v>' || v.waited || '</v></c>' END)",
         ]
     )
     outer = (
         f"SELECT concat({csv_line}, E'\\r\\n'), concat('<row>', {cells}, '</row>'), "  # noqa: S608 (ours)
-        "extract(epoch FROM v.deadline)::float8, v.serial "
+        "extract(epoch FROM v.deadline - v.stop)::float8, v.serial "
     )
 
     # Middle layers: each date's Tehran day once, then its Jalali text, the reason and the note.
@@ -179,7 +182,9 @@ def serial_lines(
         )
 
     recorded = f"(u.unsettled_reason <> '' AND (u.unsettled_at IS NULL OR u.unsettled_at < {e})) AS recorded"
-    days = returns.days_past_sql("d.deadline", e)  # the rule of returns.days_past_deadline
+    stop = returns.clock_stop_sql("d.arrived_at", e)  # the deadline's clock stops at arrival
+    days = returns.days_past_sql("d.deadline", stop)  # the rule of returns.days_past_deadline
+    waited = returns.days_since_arrival_sql("d.arrived_at", e)
     key = (
         f"(CASE WHEN d.recorded THEN d.unsettled_reason WHEN d.arrived_at < {e} THEN 'awaiting_settlement' "
         f"WHEN {returns.overdue_sql('d.deadline', e)} THEN 'overdue' WHEN d.departed_at < {e} THEN 'in_transit' "
@@ -197,7 +202,7 @@ def serial_lines(
     middle = (
         f"SELECT d.serial, {safe_cell_sql('d.serial')} AS serial_cell, d.origin_id, d.destination_id, {jd('declared_at')} AS jdecl, "  # noqa: S608
         f"{jd('deadline')} AS jdead, {jd('arrived_at')} AS jarr, {days} AS days, {key} AS rkey, "
-        f"{note} AS note, d.deadline FROM ({with_days}) d OFFSET 0"
+        f"{note} AS note, {waited} AS waited, {stop} AS stop, d.deadline FROM ({with_days}) d OFFSET 0"
     )
     # No ORDER BY out here: the rows keep the order of the innermost query (by serial, byte
     # order), which sorted them while they were narrow; the loop below checks it holds.

@@ -87,13 +87,14 @@ def test_it_counts_a_hand_built_month_for_the_province(month, west_az):
     assert f["opening"] + f["new"] - f["settled"] - f["closed_after_case"] - f["cancelled"] == f["closing"]
     reasons = {k: v for k, v in f["unsettled_by_reason"].items() if v}
     assert reasons == {"seal_discrepancy": 1, "overdue": 1, "awaiting_settlement": 2, "not_departed": 1}
+    # the arrived ones aged at arrival (the deadline's clock stops there): B and I a day late, K in time
     assert f["unsettled_by_age"] == {
-        "not_due": 1,
-        "d0_7": 1,
+        "not_due": 2,
+        "d0_7": 3,
         "d8_28": 0,
-        "d29_40": 1,
-        "over_40": 2,
-        "over_90": 1,
+        "d29_40": 0,
+        "over_40": 0,
+        "over_90": 0,
     }
 
 
@@ -106,9 +107,14 @@ def test_it_lists_every_unsettled_serial_with_the_same_reasons(month, west_az):
     }
     assert set(by_serial) == expected
     assert by_serial[month["B_unsettled_seal_47d"].serial]["reason"] == "seal_discrepancy"
-    assert by_serial[month["B_unsettled_seal_47d"].serial]["days_past_deadline"] == 47
+    # arrived a day late (the deadline's clock stops at arrival), waiting since
+    assert by_serial[month["B_unsettled_seal_47d"].serial]["days_past_deadline"] == 1
+    assert by_serial[month["B_unsettled_seal_47d"].serial]["days_since_arrival"] == 46
     assert by_serial[month["K_reason_after_end"].serial]["reason"] == "awaiting_settlement"
-    assert by_serial[month["I_awaiting_100d"].serial]["days_past_deadline"] == 100
+    assert by_serial[month["K_reason_after_end"].serial]["days_past_deadline"] is None  # arrived in time
+    assert by_serial[month["I_awaiting_100d"].serial]["days_past_deadline"] == 1
+    assert by_serial[month["I_awaiting_100d"].serial]["days_since_arrival"] == 99
+    assert by_serial[month["E_new_overdue_3d"].serial]["days_since_arrival"] is None
 
 
 def test_it_rolls_up_the_nation_as_the_sum_of_provinces(month, west_az, khorasan, tehran_province):
@@ -298,4 +304,6 @@ def test_the_database_formatted_list_puts_the_edges_where_python_does(edges, wes
         days = row["days_past_deadline"]
         assert cells[serial][6] == ("" if days is None else str(days)), serial
         assert cells[serial][7] == row["reason"], serial
+        waited = row["days_since_arrival"]
+        assert cells[serial][10] == ("" if waited is None else str(waited)), serial
     assert (cells["EDGE-0"][6], cells["EDGE-0"][7]) == ("", "in_transit")
