@@ -10,6 +10,7 @@ dated log of actions until its outcome.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -177,7 +178,11 @@ class FollowUpLetter(models.Model):
 
     @property
     def paragraphs(self) -> list[str]:
-        return [p.strip() for p in self.body.split("\n\n") if p.strip()]
+        """The body's blank-line separated blocks: a browser sends a textarea's lines ended by CRLF, and a
+        "blank" line may hold spaces."""
+        return [
+            p.strip() for p in re.split(r"\n[ \t]*\n", self.body.replace("\r\n", "\n").replace("\r", "\n")) if p.strip()
+        ]
 
 
 class CaseStatus(models.TextChoices):

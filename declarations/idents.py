@@ -122,10 +122,25 @@ def plate_text(plate, country: str = "", *, nowrap: bool = False) -> str:
     return isolate(unbreakable(shown) if nowrap else shown, plate_direction(plate, country))
 
 
+def letter_number_shown(value) -> str:
+    """A follow-up letter's number (``SRJN/1405/12``, ``ب/1405/12``, or another office's reply number as typed)
+    as shown: one with Latin letters (an office code) is an identifier kept as issued, Latin digits and all,
+    as a serial or a case number is («BZG/۱۴۰۵/۴» is a number no one issued and no search finds); one
+    without (``ب/1405/12``, ``1405/12``) takes the digits of the language it is shown in, as the seed letters
+    write ``۱۴۰۴/۱۲۳۴۵``."""
+    text = _text(value)
+    return text if any("a" <= ch.lower() <= "z" for ch in text) else digits(text)
+
+
+def letter_number_direction(value) -> str:
+    """A number whose letters are Persian (``ب/1405/12``) reads right to left, its letters first; else left to
+    right, as issued."""
+    return "rtl" if any("\u0600" <= ch <= "\u06ff" and not ch.isdigit() for ch in _text(value)) else "ltr"
+
+
 def letter_number_text(value) -> str:
-    """A follow-up letter's number (``SRJN/1405/12``, or another office's reply number as typed): issued by
-    the app with Latin digits, written with the digits of the language it is shown in, isolated."""
-    return isolate(digits(_text(value)))
+    """``letter_number_shown``, isolated."""
+    return isolate(letter_number_shown(value), letter_number_direction(value))
 
 
 def camera_code(value) -> str:
@@ -184,7 +199,7 @@ def plate_html(plate, country: str = ""):
 
 
 def letter_number_html(value):
-    return ident_html("letter", digits(_text(value)))
+    return ident_html("letter", letter_number_shown(value), letter_number_direction(value))
 
 
 def case_number_html(value):

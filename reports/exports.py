@@ -25,10 +25,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import connection
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.models import Province
-from core.dates import jalali_month_bounds, persian_digits, to_tehran
+from core.dates import format_jalali, jalali_month_bounds, persian_digits, to_tehran
 from core.pdf import font_face_css, html_to_pdf
 from core.text import format_number
 from declarations import idents
@@ -501,6 +501,12 @@ def most_overdue_cells(figures: dict, limit: int = PDF_SERIAL_LIMIT) -> list[lis
     return [serial_cells(row) for row in rows]
 
 
+def return_number(figures: dict, version: int) -> str:
+    """The return's number on its cover: scope, Jalali month and version (``WAZ-1404-05-v2``, ``IR-…`` for the
+    nation), one per version built, as its files are named; Latin, an identifier."""
+    return f"{figures['province'] or 'IR'}-{figures['year']}-{figures['month']:02d}-v{version}"
+
+
 def render_pdf(figures: dict, *, version: int | None = None, serials: list[list] | None = None) -> bytes:
     """The return as a letter; ``serials``: the most overdue rows as ``serial_cells`` gives them
     (``MostOverdue.cells()`` of the export pass), else they are queried. Its standing is the figures'
@@ -532,6 +538,8 @@ def render_pdf(figures: dict, *, version: int | None = None, serials: list[list]
                 "f": figures,
                 "fonts": font_face_css(),
                 "version": version,
+                "number": idents.ident_html("return", return_number(figures, version)) if version else "",
+                "date": format_jalali(timezone.now(), with_time=False),  # built now, in Persian digits
                 "standing_head": STANDING_HEAD,
                 "standing": standing(figures),
                 "balance": [(BALANCE_LABELS[k], fa(figures[k])) for k in returns.BALANCE_KEYS],

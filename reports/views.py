@@ -49,7 +49,7 @@ from core.text import strip_isolates
 from declarations import idents
 from declarations.models import TransitDeclaration
 
-from . import page_labels, parts, problems, returns, services, tasks
+from . import exports, page_labels, parts, problems, returns, services, tasks
 from .models import (
     CHECKLIST,
     BuildState,
@@ -214,6 +214,7 @@ def return_detail(request, pk: int):
     context = {
         "snap": snap,
         "f": f,
+        "number": exports.return_number(f, snap.version),  # as its PDF's cover gives it
         "balance": [
             (page_labels.label(page_labels.BALANCE, k), f[k], k in page_labels.BALANCE_PARTS)
             for k in page_labels.BALANCE

@@ -43,8 +43,14 @@ def container(value):
 
 @register.filter
 def letter_number(value):
-    """A follow-up letter's number, in the page's digits."""
+    """A follow-up letter's number: Latin digits beside an office code, else the page's (``idents.letter_number_shown``)."""
     return idents.letter_number_html(value)
+
+
+@register.filter
+def letter_number_text(value):
+    """The same, as plain isolated text (a page's title)."""
+    return idents.letter_number_text(value)
 
 
 @register.filter
