@@ -97,8 +97,9 @@ def write_part(part: dict, rows: list[list], fmt: str, out, *, version: int) -> 
             serial_sheet(wb, rows)
             figure_sheets(wb, part)
         return len(rows)
-    # Longest past the deadline first (the Jalali dates sort as text), as MostOverdue picks them.
-    most = sorted(rows, key=lambda r: (r[4] == "", r[4], r[0]))[:PDF_SERIAL_LIMIT]
+    # Longest past the deadline first, as MostOverdue picks them: by the days past (counted at arrival for an
+    # arrived declaration), then those not past by their deadline (the Jalali dates sort as text).
+    most = sorted(rows, key=lambda r: (r[6] == "", -int(r[6] or 0), r[4] == "", r[4], r[0]))[:PDF_SERIAL_LIMIT]
     out.write(render_pdf(part, version=version, serials=most))
     return len(most)
 

@@ -62,3 +62,16 @@ def test_an_arrived_truck_counts_its_days_late_at_arrival_not_its_wait_for_settl
     assert "روز از وصول" in text and "۱۳۲" in text
     # the longest past the deadline first: the overdue truck, the late one, then the one in time
     assert text.index("00000307") < text.index("00000306") < text.index("00000305")
+
+
+def test_an_office_part_pdf_lists_the_longest_past_the_deadline_first_by_the_same_clock(open_at_end, west_az, hq):
+    import io
+
+    from reports import parts
+
+    snap = services.return_build(year=1404, month=5, province=west_az, by=hq)
+    rows = list(parts.office_rows(snap.csv.open("rb"), "BZG"))
+    out = io.BytesIO()
+    parts.write_part(snap.figures["offices"]["BZG"], rows, "pdf", out, version=snap.version)
+    text = pdf_text(out.getvalue())
+    assert text.index("00000307") < text.index("00000306") < text.index("00000305")
