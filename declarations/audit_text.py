@@ -23,7 +23,9 @@ from auditlog.models import LogEntry
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts.models import CustomsOffice
 from core.dates import format_jalali
 from core.text import EMPTY, amount, arrow, digits, is_persian, isolate, stores_zero_for_none
 from notifications.messages import written
@@ -103,6 +105,49 @@ def _stored(entry: LogEntry) -> dict:
 
 def _person(user) -> str:
     return (user.get_full_name() or user.username) if user else ""
+
+
+# What a timeline event keeps in its ``data`` (``services._transition``: codes and English keys, the record as
+# written), labelled in the reader's language; a key not listed is written as stored.
+EVENT_DATA_LABELS = {
+    "office": gettext_lazy("office"),
+    "seals_intact": gettext_lazy("seals intact"),
+    "seen_at_gate": gettext_lazy("seen at the gate"),
+    "unseen_reason": gettext_lazy("why the truck was not seen at the gate"),
+    "reason": gettext_lazy("reason"),
+    "note": gettext_lazy("note"),
+    "new_deadline": gettext_lazy("new deadline"),
+    "status": gettext_lazy("status"),
+    "row": gettext_lazy("row"),
+    "source": gettext_lazy("source"),
+    "source_ref": gettext_lazy("import batch"),
+    "kind": gettext_lazy("kind"),
+    "verdict": gettext_lazy("verdict"),
+    "remark": gettext_lazy("remark"),
+    "decision": gettext_lazy("decision"),
+}
+
+
+def _event_data_value(key: str, value) -> str:
+    """One value of an event's data: yes/no, an office by its name, an import batch in words, a number in the
+    reader's digits; else as stored (isolated)."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if value in (None, "", [], {}):
+        return EMPTY
+    if key == "office" and isinstance(value, str):
+        office = CustomsOffice.objects.filter(code=value).first()
+        return str(office) if office is not None else isolate(value)
+    if key == "source_ref" and isinstance(value, str):
+        return source_ref_display(value)
+    if key == "new_deadline" and isinstance(value, str):
+        try:
+            return format_jalali(dt.datetime.fromisoformat(value), persian=is_persian())
+        except ValueError:
+            return isolate(value)
+    if isinstance(value, int | float):
+        return digits(str(value), persian=is_persian())
+    return _json_item(value)
 
 
 def _json_item(value) -> str:
@@ -250,6 +295,8 @@ class ChangeWriter:
             except ValueError:
                 return text
         if isinstance(field, models.JSONField):
+            if field.model.__name__ == "DeclarationEvent" and field.name == "data":
+                return self._event_data(value)
             return self._json(value)
         if field.name in IDENTIFIERS:  # in their own order in a right-to-left line, Latin digits as issued
             return IDENTIFIERS[field.name](text) or EMPTY
@@ -260,6 +307,22 @@ class ChangeWriter:
         if field.name == "status_source_ref":
             return source_ref_display(text)  # an import batch named in the page's words
         return text
+
+    def _event_data(self, value) -> str:
+        """A timeline event's data as "label: value" in the reader's language (``EVENT_DATA_LABELS``)."""
+        data = value
+        if isinstance(value, str):
+            try:
+                data = json.loads(value)
+            except ValueError:
+                return value
+        if not isinstance(data, dict):
+            return self._json(value)
+        if not data:
+            return EMPTY
+        return idents.list_separator().join(
+            f"{EVENT_DATA_LABELS.get(k, k)}: {_event_data_value(k, v)}" for k, v in data.items()
+        )
 
     def _json(self, value) -> str:
         data = value

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable
 from typing import Any, cast
 
@@ -33,11 +34,11 @@ from core.dates import TEHRAN, format_jalali
 from core.files import export_filename
 from core.forms import JalaliDateField, PageForm, check_range, id_or_none
 from core.models import Via
-from core.text import digits, is_persian
+from core.text import digits, is_persian, isolate
 from declarations.audit_text import ChangeWriter, event_title
 from declarations.cells import SafeCsvWriter, safe_row
 from declarations.idents import camera_text, plate_text, serial_text
-from declarations.models import DeclarationEvent
+from declarations.models import ArrivalConfirmation, DeclarationEvent, ImportBatch
 from scans.models import Scan
 
 PAGE_SIZE = 50
@@ -238,6 +239,57 @@ def access_details(entry: LogEntry, writer: ChangeWriter | None = None) -> list[
     return lines
 
 
+# The background jobs by what they do (an entry a job wrote names it by its Celery task's name: a code path).
+TASK_LABELS = {
+    "accounts.tasks.login_records_prune": gettext_lazy("pruning old login records"),
+    "anpr.tasks.check_camera_health": gettext_lazy("checking the plate-reader cameras"),
+    "anpr.tasks.match_pending_reads": gettext_lazy("matching waiting plate reads"),
+    "anpr.tasks.match_reads": gettext_lazy("matching plate reads to declarations"),
+    "anpr.tasks.recognise_read": gettext_lazy("reading a plate from its photo"),
+    "anpr.tasks.train_model": gettext_lazy("training the plate reader"),
+    "casework.tasks.case_milestones_check": gettext_lazy("checking the statutory milestones of cases"),
+    "core.tasks.build_export": gettext_lazy("building an export"),
+    "core.tasks.exports_expire_daily": gettext_lazy("removing expired exports"),
+    "core.tasks.outbox_sweep": gettext_lazy("sending waiting follow-up jobs"),
+    "core.tasks.partitions_daily": gettext_lazy("preparing the plate-read tables"),
+    "declarations.tasks.followups_daily": gettext_lazy("the daily follow-up of overdue declarations"),
+    "declarations.tasks.refresh_covered_flags": gettext_lazy("checking goods that need serial numbers"),
+    "declarations.tasks.refresh_flags": gettext_lazy("refreshing the declarations' flags"),
+    "declarations.tasks.render_letter_pdf": gettext_lazy("making a sent letter's PDF"),
+    "declarations.tasks.run_import": gettext_lazy("importing declarations"),
+    "reports.tasks.build_monthly_return": gettext_lazy("building a monthly return"),
+    "reports.tasks.build_monthly_returns_if_month_start": gettext_lazy("building the monthly returns"),
+    "reports.tasks.sweep_stuck_jobs": gettext_lazy("restarting stuck jobs"),
+    "scans.tasks.compare_scans": gettext_lazy("comparing truck scans"),
+    "scans.tasks.make_previews": gettext_lazy("making scan previews"),
+    "scans.tasks.notify_scan_reused": gettext_lazy("reporting a reused scan"),
+}
+_IMPORT_BATCH_REF = re.compile(r"batch (\d+)")
+
+
+def interface_reference(seal) -> str:
+    """The interface's reference in the reader's words: a background job by what it does, an import batch by
+    its number in the reader's digits; another (an API token's name, a page's) as recorded, isolated."""
+    ref = seal.via_ref if seal is not None else ""
+    if not ref:
+        return ""
+    if seal.via == Via.TASK and ref in TASK_LABELS:
+        return str(TASK_LABELS[ref])
+    if seal.via == Via.IMPORT and (m := _IMPORT_BATCH_REF.fullmatch(ref)):
+        return digits(m[1], persian=is_persian())
+    return isolate(ref)
+
+
+def interface_text(seal) -> str:
+    """«background task: importing declarations», «import batch ۲», «API ⁦token⁩»."""
+    if seal is None:
+        return ""
+    ref = interface_reference(seal)
+    if seal.via == Via.TASK and seal.via_ref in TASK_LABELS:
+        return f"{seal.get_via_display()}: {ref}"
+    return f"{seal.get_via_display()} {ref}".strip()
+
+
 def _what_changed(entry: LogEntry, writer: ChangeWriter) -> list[str]:
     """Each change as the reader reads it (``declarations.audit_text``: labels, names, Jalali Tehran times,
     the reader's digits); an access's details as "key: value"."""
@@ -274,6 +326,17 @@ def _subject_names(entries: list[LogEntry]) -> dict[tuple[int, str], str]:
         )
         for e in events:
             names[kind, str(e.pk)] = f"{serial_text(e.declaration.serial)} · {event_title(e.kind)}"
+    kind, ids = _ids_of(entries, ArrivalConfirmation)
+    if ids:  # stored as «serial @ office»: the serial would land inside the office's name
+        for a in ArrivalConfirmation.objects.filter(pk__in=ids).select_related("declaration", "office"):
+            office = isolate(a.office.name, "rtl" if is_persian() else "ltr")
+            names[kind, str(a.pk)] = f"{serial_text(a.declaration.serial)} · {office}"
+    kind, ids = _ids_of(entries, ImportBatch)
+    if ids:  # stored as «file 2026-12-06 03:55», a UTC Gregorian time
+        for b in ImportBatch.objects.filter(pk__in=ids).only("filename", "source", "at"):
+            names[kind, str(b.pk)] = " · ".join(
+                (isolate(b.filename or b.get_source_display()), format_jalali(b.at, persian=is_persian()))
+            )
     kind, ids = _ids_of(entries, Scan)
     if ids:  # stored as «4490 destination ۱۴۰۵/۰۹/۱۵ ۰۵:۳۱», in its writer's digits
         for scan in (
@@ -316,7 +379,14 @@ def audit_list(request):
         {
             "form": form,
             "entries": [
-                (e, _kind(e), _role(getattr(e, "seal", None)), _what_changed(e, writer), _subject(e, names))
+                (
+                    e,
+                    _kind(e),
+                    _role(getattr(e, "seal", None)),
+                    _what_changed(e, writer),
+                    _subject(e, names),
+                    interface_text(getattr(e, "seal", None)),
+                )
                 for e in rows
             ],
             "older": rows[-1].pk if more else None,
@@ -377,7 +447,7 @@ def _row(entry: LogEntry, writer: ChangeWriter | None = None, names: dict[tuple[
         _role(seal),
         entry.remote_addr or "",
         seal.get_via_display() if seal else "",
-        seal.via_ref if seal else "",
+        (interface_reference(seal) if writer is not None else seal.via_ref) if seal else "",
         entry.get_action_display(),
         _kind(entry),
         entry.object_pk,
