@@ -562,7 +562,12 @@ def render_pdf(figures: dict, *, version: int | None = None, serials: list[list]
                     (a["file_number"], a["serial"], persian_digits(jday_iso(a["on"])), a["action"])
                     for a in figures["cases"]["actions_list"]
                 ],
-                "serial_header": [*SERIAL_HEADER[:3], *SERIAL_HEADER[4:7], SERIAL_HEADER[10], SERIAL_HEADER[8]],
+                # the days columns by their short names (the note above the ages table says how they count)
+                "serial_header": [
+                    *SERIAL_HEADER[:3],
+                    *(h.split(" (")[0] for h in (*SERIAL_HEADER[4:7], SERIAL_HEADER[10])),
+                    SERIAL_HEADER[8],
+                ],
                 "serials": rows,
                 "limit": fa(PDF_SERIAL_LIMIT),
                 "more": figures["unsettled_count"] > len(rows),
