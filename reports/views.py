@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import CustomsOffice, Province, Role
+from accounts.models import CustomsOffice, Province
 from accounts.scoping import get_scoped_or_404
 from casework.models import MilestoneKind
 from core import exports as export_jobs
@@ -601,7 +601,7 @@ LIST_LIMIT = 200
 
 
 def _is_it(user) -> bool:
-    return user.is_active and (user.role == Role.IT or user.is_superuser)
+    return services.may_handle_problems(user)
 
 
 @login_required

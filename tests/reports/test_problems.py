@@ -121,3 +121,28 @@ def test_it_counts_open_problems_in_the_return(origin_clerk, bazargan, it_office
     assert figures["system_problems"]["open_at_end"] == 1
     assert figures["system_problems"]["by_system"] == {"ics": 1}
     assert figures["system_problems"]["reported"] == 2 and figures["system_problems"]["resolved"] == 1
+
+
+def test_the_system_administrator_does_not_take_it_office_work(client, origin_clerk, bazargan, hq, it_officer):
+    """The demo's hq (headquarters, staff and superuser, who keeps users) is not the IT office: it is
+    offered no «Acknowledge» or «Resolve», and a posted one is refused (403) with nothing assigned to it."""
+    hq.is_staff = hq.is_superuser = True
+    hq.save(update_fields=["is_staff", "is_superuser"])
+    problem = _report(origin_clerk, bazargan)
+    client.force_login(hq)
+    page = client.get(f"/reports/problems/{problem.pk}/").content.decode()
+    assert "Acknowledge" not in page and "Resolve" not in page
+    queue = client.get("/reports/problems/").content.decode()
+    assert f"/reports/problems/{problem.pk}/" in queue and "Acknowledge" not in queue and "Resolve" not in queue
+    refused = client.post(f"/reports/problems/{problem.pk}/", {"action": "acknowledge"})
+    assert refused.status_code == 403 and "Only the IT office handles system problems." in refused.content.decode()
+    refused = client.post(f"/reports/problems/{problem.pk}/", {"action": "resolve", "resolution": "رفع شد"})
+    assert refused.status_code == 403
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.NEW and problem.assigned_to is None
+
+    client.force_login(it_officer)
+    assert "Acknowledge" in client.get(f"/reports/problems/{problem.pk}/").content.decode()
+    assert client.post(f"/reports/problems/{problem.pk}/", {"action": "acknowledge"}).status_code == 302
+    problem.refresh_from_db()
+    assert problem.assigned_to == it_officer
