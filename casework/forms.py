@@ -10,6 +10,7 @@ from core.errors import DomainError
 from core.forms import CurrencyField, JalaliDateField, JalaliDateTimeField, ListFilterForm, PageForm, flag_field
 from core.text import digits, format_number
 
+from . import services
 from .models import CaseStatus, LetterStatus, ValuationKind
 
 
@@ -78,6 +79,20 @@ class CaseForm(PageForm):
         help_text=gettext_lazy("Empty: the start of the opening day. The statutory clocks run from it."),
     )
 
+    # Every bad field at once, each beside itself; the service checks the same again (the API).
+    def clean_opened_on(self):
+        _error(services.opened_on_error(self.cleaned_data["opened_on"]))
+        return self.cleaned_data["opened_on"]
+
+    def clean_discovered_at(self):
+        if self.cleaned_data["discovered_at"] is not None:
+            _error(services.discovered_at_error(self.cleaned_data["discovered_at"]))
+        return self.cleaned_data["discovered_at"]
+
+    def clean_cif_value(self):
+        _error(services.amount_error(self.cleaned_data["cif_value"], "cif_value", positive=True))
+        return self.cleaned_data["cif_value"]
+
     def clean_commercial_profit(self):
         return self.cleaned_data.get("commercial_profit") or 0
 
@@ -88,12 +103,22 @@ class CaseForm(PageForm):
 
 
 def _check_rate(form: forms.Form, data: dict) -> None:
-    """The exchange rate as its currency can have it (``core.currencies.check_rate``), said beside the rate."""
-    if data.get("currency") and data.get("exchange_rate") is not None:
-        try:
+    """The exchange rate as its currency can have it (``core.currencies.check_rate``), said beside the rate;
+    while the currency is missing or refused, as any currency can have it (not below 1)."""
+    if data.get("exchange_rate") is None:
+        return
+    try:
+        if data.get("currency"):
             currencies.check_rate(data["currency"], data["exchange_rate"])
-        except DomainError as exc:
-            form.add_error("exchange_rate", str(exc))
+        else:
+            currencies.check_rate_of_any(data["exchange_rate"])
+    except DomainError as exc:
+        form.add_error("exchange_rate", str(exc))
+
+
+def _error(message: str) -> None:
+    if message:
+        raise forms.ValidationError(message)
 
 
 class ValuationForm(PageForm):

@@ -496,6 +496,23 @@ def _decimal(value, field: str, *, positive: bool = False) -> Decimal:
     return d
 
 
+def amount_error(value, field: str, *, positive: bool = False) -> str:
+    """What ``_decimal`` refuses in ``value`` for the case's ``field`` ("" when nothing), for the form."""
+    try:
+        _decimal(value, field, positive=positive)
+    except InvalidInput as exc:
+        return str(exc)
+    return ""
+
+
+def opened_on_error(opened_on: dt.date) -> str:
+    return _("The opening date is in the future.") if opened_on > timezone.localdate() else ""
+
+
+def discovered_at_error(discovered_at: dt.datetime) -> str:
+    return _("The discovery time is in the future.") if discovered_at > timezone.now() + dt.timedelta(minutes=5) else ""
+
+
 @transaction.atomic
 def case_open(
     *,
@@ -536,10 +553,10 @@ def case_open(
         raise InvalidInput(_("The case needs its file number."), fields={"file_number": "required"})
     if not authority.strip():
         raise InvalidInput(_("Name the judicial authority."), fields={"authority": "required"})
-    if opened_on > timezone.localdate():
-        raise InvalidInput(_("The opening date is in the future."), fields={"opened_on": str(opened_on)})
-    if discovered_at is not None and discovered_at > timezone.now() + dt.timedelta(minutes=5):
-        raise InvalidInput(_("The discovery time is in the future."), fields={"discovered_at": str(discovered_at)})
+    if error := opened_on_error(opened_on):
+        raise InvalidInput(error, fields={"opened_on": str(opened_on)})
+    if discovered_at is not None and (error := discovered_at_error(discovered_at)):
+        raise InvalidInput(error, fields={"discovered_at": str(discovered_at)})
     if office is None and by is not None and by.office_id in (declaration.origin_id, declaration.destination_id):
         office = by.office
     case = JudicialCase(

@@ -97,3 +97,17 @@ def check_rate(currency: str, rate: Decimal, *, field: str = "exchange_rate") ->
             % {"rate": format_number(rate), "code": currency},
             fields={field: str(rate)},
         )
+
+
+def check_rate_of_any(rate: Decimal, *, field: str = "exchange_rate") -> None:
+    """What ``check_rate`` can say without the currency (none typed, or one that is no currency): a rate below
+    one rial is no currency's, so it is refused beside the rate with the currency's own error."""
+    if rate < 1:
+        raise InvalidInput(
+            _(
+                "%(rate)s rial for one unit cannot be right for any currency: the rate is in rials per unit of "
+                "the currency, 1 for the rial (IRR) and more than 1 for every other currency."
+            )
+            % {"rate": format_number(rate)},
+            fields={field: str(rate)},
+        )

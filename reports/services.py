@@ -8,7 +8,7 @@ import io
 import json
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -100,8 +100,8 @@ def inspection_record(
     action (``fields`` names its ``actions`` index and field) writes nothing."""
     if not may_inspect(by, office):
         raise NotAllowed(_("Only the province's inspector records inspections of %(o)s.") % {"o": office})
-    if inspected_on > timezone.localdate():
-        raise InvalidInput(_("The inspection date is in the future."), fields={"inspected_on": str(inspected_on)})
+    if error := inspected_on_error(inspected_on):
+        raise InvalidInput(error, fields={"inspected_on": str(inspected_on)})
     values = {}
     for name in CHECKLIST:
         value = checklist.get(name)
@@ -111,15 +111,15 @@ def inspection_record(
                 fields={name: str(value)},
             )
         values[name] = value
-    if Check.NO in values.values() and not findings.strip():
-        raise InvalidInput(_("A failed check needs its findings."), fields={"findings": "required"})
+    if error := findings_error(values.values(), findings):
+        raise InvalidInput(error, fields={"findings": "required"})
     if follow_up_due and follow_up_due < inspected_on:
         raise InvalidInput(
             _("The follow-up is due before the inspection."), fields={"follow_up_due": str(follow_up_due)}
         )
     for index, action in enumerate(actions):
         _check_action(by, inspected_on, action, index=index)
-    checked = [(f, _check_attachment(f)) for f in attachments]
+    checked = [(f, check_attachment(f)) for f in attachments]
     inspection = Inspection(
         office=office,
         inspector=by,
@@ -138,6 +138,22 @@ def inspection_record(
     return inspection
 
 
+# What is wrong with an inspection's inputs ("" when nothing): the form says each beside its field with
+# the others, the service refuses the first (the API).
+
+
+def inspected_on_error(inspected_on: dt.date) -> str:
+    return _("The inspection date is in the future.") if inspected_on > timezone.localdate() else ""
+
+
+def findings_error(answers: Iterable[str], findings: str) -> str:
+    return _("A failed check needs its findings.") if Check.NO in answers and not findings.strip() else ""
+
+
+def due_on_error(due_on: dt.date, inspected_on: dt.date) -> str:
+    return _("The action is due before the inspection.") if due_on < inspected_on else ""
+
+
 @dataclass(frozen=True)
 class ActionInput:
     description: str
@@ -154,10 +170,8 @@ def _check_action(by: User, inspected_on: dt.date, action: ActionInput, *, index
             _("%(o)s is not one of your offices.") % {"o": action.responsible_office},
             fields={**where, "responsible_office": action.responsible_office.code},
         )
-    if action.due_on < inspected_on:
-        raise InvalidInput(
-            _("The action is due before the inspection."), fields={**where, "due_on": str(action.due_on)}
-        )
+    if error := due_on_error(action.due_on, inspected_on):
+        raise InvalidInput(error, fields={**where, "due_on": str(action.due_on)})
 
 
 def _save_action(inspection: Inspection, action: ActionInput, by: User) -> InspectionAction:
@@ -213,7 +227,7 @@ def inspection_action_done(*, action: InspectionAction, by: User, note: str) -> 
     return locked
 
 
-def _check_attachment(f):
+def check_attachment(f):
     """By content, the same check as arrival evidence (PDF, JPEG, PNG); the error names the file."""
     try:
         return check_evidence(f, field="attachments")
@@ -236,7 +250,7 @@ def _attach(inspection: Inspection, f, checked, by: User) -> InspectionAttachmen
 def inspection_add_attachment(*, inspection: Inspection, by: User, file) -> InspectionAttachment:
     if not may_inspect(by, inspection.office):
         raise NotAllowed(_("Only the province's inspector adds attachments."))
-    return _attach(inspection, file, _check_attachment(file), by)
+    return _attach(inspection, file, check_attachment(file), by)
 
 
 def inspection_schedule(user: User, today: dt.date | None = None) -> list[dict]:
@@ -302,6 +316,18 @@ def too_long(value: str, limit: int) -> str:
 
 
 @transaction.atomic
+def since_error(since: dt.datetime) -> str:
+    """What is wrong with a problem's «since» (in the future, before 1390), "" when nothing: the form says it
+    beside the field with the others, the service refuses it (the API)."""
+    if since > timezone.now() + dt.timedelta(minutes=5):
+        return _("'Since' is in the future.")
+    if since < EARLIEST:
+        return _("'%(value)s' is out of range (1390 to today)") % {
+            "value": isolate(format_jalali(since, persian=is_persian()))
+        }
+    return ""
+
+
 def problem_report(
     *,
     by: User,
@@ -323,14 +349,8 @@ def problem_report(
         raise InvalidInput(_("Describe what fails."), fields={"description": "required"})
     if error := too_long(description.strip(), PROBLEM_DESCRIPTION_MAX):
         raise InvalidInput(error, fields={"description": "too long"})
-    if since > timezone.now() + dt.timedelta(minutes=5):
-        raise InvalidInput(_("'Since' is in the future."), fields={"since": str(since)})
-    if since < EARLIEST:
-        raise InvalidInput(
-            _("'%(value)s' is out of range (1390 to today)")
-            % {"value": isolate(format_jalali(since, persian=is_persian()))},
-            fields={"since": str(since)},
-        )
+    if error := since_error(since):
+        raise InvalidInput(error, fields={"since": str(since)})
     decls = list(declarations)
     visible = TransitDeclaration.objects.for_user(by).filter(pk__in=[d.pk for d in decls])
     if visible.count() != len({d.pk for d in decls}):

@@ -28,7 +28,7 @@ from core import exports as export_jobs
 from core import jobs, uploads
 from core.dates import ASCII_DIGITS, jalali_month_of, page_month_label, previous_jalali_month
 from core.db_router import reads_from_replica
-from core.errors import DomainError, http_status
+from core.errors import DomainError, FileRejected, http_status
 from core.files import check_stored, serve_evidence, serve_export
 from core.forms import (
     JalaliDateField,
@@ -404,6 +404,36 @@ class InspectionForm(PageForm):
         for name, label in CHECKLIST.items():
             self.fields[name] = forms.ChoiceField(label=label, choices=Check.choices, widget=forms.RadioSelect)
 
+    # Every bad field is said at once, beside itself; the service checks the same again (the API).
+    date_typed: dt.date | None = None  # the actions' due dates are held against it, even when it is refused
+    file_status = 400  # a refused file answers with its own status (413, 415), as the service's refusal did
+
+    def clean_inspected_on(self):
+        self.date_typed = on = self.cleaned_data["inspected_on"]
+        if error := services.inspected_on_error(on):
+            raise forms.ValidationError(error)
+        return on
+
+    def clean_attachments(self):
+        errors = []
+        for f in self.cleaned_data["attachments"]:
+            try:
+                services.check_attachment(f)
+            except FileRejected as exc:
+                errors.append(str(exc))
+                if self.file_status == 400:  # the first refused file's
+                    self.file_status = exc.status
+        if errors:
+            raise forms.ValidationError(errors)
+        return self.cleaned_data["attachments"]
+
+    def clean(self):
+        data = super().clean()
+        answers = [data[name] for name in CHECKLIST if name in data]
+        if "findings" in data and (error := services.findings_error(answers, data["findings"])):
+            self.add_error("findings", error)
+        return data
+
 
 class ActionForm(PageForm):
     """One follow-up action; a row left empty on the inspection form is skipped."""
@@ -414,9 +444,17 @@ class ActionForm(PageForm):
     )
     due_on = JalaliDateField(label=gettext_lazy("due on (Jalali)"))
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, inspected_on=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.inspected_on = inspected_on
         self.fields["responsible_office"].queryset = services.offices_for(user)
+
+    def clean(self):
+        data = super().clean()
+        due_on = data.get("due_on")
+        if due_on and self.inspected_on and (error := services.due_on_error(due_on, self.inspected_on)):
+            self.add_error("due_on", error)
+        return data
 
     def action_input(self) -> services.ActionInput:
         data = self.cleaned_data
@@ -428,11 +466,11 @@ class ActionForm(PageForm):
 ActionFormSet = forms.formset_factory(ActionForm, extra=3, max_num=20, validate_max=True)
 
 
-def action_formset(request, user):
-    """The inspection form's action rows (prefix ``actions``); a post without them (an API-like
-    client, an old page) has none."""
+def action_formset(request, user, inspected_on: dt.date | None = None):
+    """The inspection form's action rows (prefix ``actions``), each due date held against the
+    inspection's ``inspected_on``; a post without them (an API-like client, an old page) has none."""
     data = request.POST if request.method == "POST" and "actions-TOTAL_FORMS" in request.POST else None
-    return ActionFormSet(data, prefix="actions", form_kwargs={"user": user})
+    return ActionFormSet(data, prefix="actions", form_kwargs={"user": user, "inspected_on": inspected_on})
 
 
 @login_required
@@ -455,10 +493,11 @@ def inspection_new(request):
     if not services.may_record_inspections(request.user):
         raise PermissionDenied(str(services.WHO_INSPECTS))
     form = InspectionForm(request.POST or None, request.FILES or None, user=request.user)
-    actions = action_formset(request, request.user)
-    status = 400
+    form_ok = request.method == "POST" and form.is_valid()
+    actions = action_formset(request, request.user, inspected_on=form.date_typed)
+    status = form.file_status
     actions_ok = not actions.is_bound or actions.is_valid()
-    if request.method == "POST" and form.is_valid() and actions_ok:
+    if form_ok and actions_ok:
         data = form.cleaned_data
         rows = [f.action_input() for f in actions.forms if f.is_bound and f.has_changed()] if actions.is_bound else []
         try:
@@ -494,7 +533,11 @@ def inspection_detail(request, pk: int):
     the responsible office (or the inspector, HQ) marks them done."""
     inspection = get_scoped_or_404(Inspection.objects.select_related("office", "inspector"), request.user, pk=pk)
     may_add = services.may_inspect(request.user, inspection.office)
-    add_form = ActionForm(request.POST or None, user=request.user, prefix="new") if may_add else None
+    add_form = (
+        ActionForm(request.POST or None, user=request.user, inspected_on=inspection.inspected_on, prefix="new")
+        if may_add
+        else None
+    )
     if request.method == "POST":
         if add_form is None:
             raise PermissionDenied(str(services.WHO_INSPECTS))
@@ -581,6 +624,11 @@ class ProblemForm(PageForm):
         if error := services.too_long(self.cleaned_data["description"], services.PROBLEM_DESCRIPTION_MAX):
             raise forms.ValidationError(error)
         return self.cleaned_data["description"]
+
+    def clean_since(self):
+        if error := services.since_error(self.cleaned_data["since"]):
+            raise forms.ValidationError(error)
+        return self.cleaned_data["since"]
 
     def clean_serials(self):
         if error := services.too_long(self.cleaned_data["serials"], services.PROBLEM_SERIALS_MAX):

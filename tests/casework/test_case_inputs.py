@@ -295,3 +295,44 @@ def test_the_terms_typed_are_named(client, overdue, inspector):
     cell = _inputs(client.get(f"/casework/cases/{case.pk}/").content.decode(), case.valuations.get().pk)
     assert "+ ۵٬۰۰۰٬۰۰۰" in cell and "(حقوق گمرکی)" in cell
     assert "سود بازرگانی" not in cell and "عوارض" not in cell
+
+
+# --- every bad field at once ----------------------------------------------------------------------
+
+
+def test_every_bad_field_of_the_case_form_is_named_at_once(client, overdue, inspector):
+    """«Opened» a year ahead and a rate of 0 were said only once the CIF value and the currency were right."""
+    from core.dates import format_jalali
+
+    client.force_login(inspector)
+    ahead = format_jalali(timezone.localdate() + dt.timedelta(days=400), with_time=False, persian=False)
+    response = _post(client, overdue, cif_value="", currency="XYZ", opened_on=ahead, exchange_rate="0")
+    assert response.status_code == 400
+    html = response.content.decode()
+    beside(html, "id_cif_value", "This field is required.")
+    beside(html, "id_currency", "XYZ")
+    beside(html, "id_opened_on", "The opening date is in the future.")
+    beside(html, "id_exchange_rate", "cannot be right for any currency")
+    assert not JudicialCase.objects.exists()
+
+
+def test_a_cif_of_nought_and_a_future_discovery_are_named_with_the_other_fields(client, overdue, inspector):
+    from core.dates import format_jalali
+
+    client.force_login(inspector)
+    ahead = format_jalali(timezone.now() + dt.timedelta(days=2), persian=False)
+    response = _post(client, overdue, cif_value="0", authority="", discovered_at=ahead)
+    assert response.status_code == 400
+    html = response.content.decode()
+    beside(html, "id_authority", "This field is required.")
+    beside(html, "id_cif_value", "CIF value must be a positive number.")
+    beside(html, "id_discovered_at", "is in the future.")
+    assert not JudicialCase.objects.exists()
+
+
+@pytest.mark.persian
+def test_a_rate_below_one_with_no_currency_reads_in_persian(client, overdue, inspector):
+    client.force_login(inspector)
+    response = _post(client, overdue, currency="XYZ", exchange_rate="0")
+    assert response.status_code == 400
+    beside(response.content.decode(), "id_exchange_rate", "برای هیچ ارزی درست نیست")
