@@ -2,17 +2,22 @@
 
 Everybody else — inspectors, office staff, integration clients — gets no admin at all: not the
 index, not a login form of its own. The admin's login is the app's ``/login/`` (one login path,
-with its lock-out and its refusal of machine accounts); a signed-in user the admin is not for
-gets 404 there, so the admin does not even confirm it exists.
+with its lock-out and its refusal of machine accounts). A signed-in person the admin is not for
+gets the app's 403 page at any admin address, saying whose the admin is and who keeps access (the
+system administrator): not a redirect to the admin's login, which they could only answer with a
+«Not found».
 """
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 
 def may_use_admin(user) -> bool:
@@ -26,11 +31,25 @@ def may_use_admin(user) -> bool:
     return bool(user.is_superuser or user.role in (Role.HQ, Role.IT))
 
 
+def _refuse_if_signed_in(site: admin.AdminSite, request) -> None:
+    if request.user.is_authenticated and not site.has_permission(request):
+        raise PermissionDenied(_("The admin is for headquarters and the IT office."))
+
+
 class StaffAdminSite(admin.AdminSite):
     def has_permission(self, request):
         return may_use_admin(request.user)
 
+    def admin_view(self, view, cacheable=False):
+        checked = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def inner(request, *args, **kwargs):
+            _refuse_if_signed_in(self, request)
+            return checked(request, *args, **kwargs)
+
+        return inner
+
     def login(self, request, extra_context=None):
-        if request.user.is_authenticated and not self.has_permission(request):
-            raise Http404
+        _refuse_if_signed_in(self, request)
         return redirect_to_login(request.GET.get("next") or reverse("admin:index"), settings.LOGIN_URL)

@@ -45,3 +45,25 @@ def test_an_account_without_e_mail_is_told_to_ask_the_administrator(client, orig
     client.force_login(origin_clerk)
     page = client.get(reverse("notifications:preferences")).content.decode()
     assert "ask the system administrator to add one" in page
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/login/", "/admin/declarations/transitdeclaration/"])
+def test_a_person_the_admin_is_not_for_is_refused_there_not_sent_to_a_missing_page(client, inspector, path):
+    """/admin/ sent the inspector to /admin/login/, which answered «Not found»: a signed-in person is told
+    the admin is not theirs and who keeps access (the 403 page), and is not sent anywhere."""
+    client.force_login(inspector)
+    response = client.get(path)
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "The admin is for headquarters and the IT office." in page
+    assert "ask the system administrator, who keeps the users, their roles and offices in the admin" in page
+    client.logout()  # nobody signed in: still sent to sign in (the app's login, through the admin's)
+    assert client.get(path, follow=True).redirect_chain[-1][0].startswith("/login/")
+
+
+@pytest.mark.persian
+def test_the_admin_refusal_reads_in_persian(client, origin_clerk):
+    client.force_login(origin_clerk)
+    response = client.get("/admin/")
+    assert response.status_code == 403
+    assert "پنل مدیریت ویژه ستاد و دفتر فاوا است." in response.content.decode()
