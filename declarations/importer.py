@@ -134,12 +134,14 @@ class ImportSummary:
         return len({e.row for e in self.rejected})
 
     def as_dict(self) -> dict:
+        """The report, its rows in the file's order: a row refused when read and one refused when written
+        (outside the scope, stored differently) are found in the order of the file, a row's columns in theirs."""
         return {
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
-            "rejected": [e.__dict__ for e in self.rejected],
-            "exceptions": [e.__dict__ for e in self.exceptions],
+            "rejected": [e.__dict__ for e in sorted(self.rejected, key=lambda e: e.row)],
+            "exceptions": [e.__dict__ for e in sorted(self.exceptions, key=lambda e: e.row)],
             "batch": self.batch_id,
         }
 

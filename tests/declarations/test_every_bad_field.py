@@ -2,6 +2,8 @@
 first one found (a row with seven wrong values was corrected seven times over). The API's 400 gives each field a
 list of its messages, whoever refused it; an office outside the importer's scope is named under its column."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -150,3 +152,18 @@ def test_a_blank_goods_field_does_not_hide_the_lines_other_bad_fields(api, offic
     assert line["description"] == ["This field may not be blank."]
     assert imei in line["goods_serials"][0] and "12" in line["hs_code"][0]
     assert _only_message_lists(line)
+
+
+def test_the_import_page_lists_the_rejected_rows_in_row_order(client, offices, origin_clerk):
+    """Rows refused when they were written (outside the importer's scope) came after the rows refused when
+    they were read: row 6 listed after row 8."""
+    client.force_login(origin_clerk)
+    rows = [row(serial=f"T14040000000{n}", route="") for n in range(2, 9)]
+    rows[4] = row(serial="T140400000006", origin="SRK", destination="YZD", route="")  # row 6: not the clerk's
+    rows[6] = row(serial="T140400000008", route="", plate="ABC")  # row 8: a plate that is none
+    client.post(reverse("declarations:import"), {"file": SimpleUploadedFile("export.csv", to_csv(rows))})
+    batch = ImportBatch.objects.get()
+    page = client.get(reverse("declarations:import-batch", args=[batch.pk])).content.decode()
+    table = page.split('id="rejected-rows"', 1)[1].split("</table>", 1)[0]
+    assert re.findall(r'<tr data-row="(\d+)">', table) == ["6", "8"]
+    assert [e["row"] for e in batch.report["rejected"]] == [6, 8]  # the API's report too
