@@ -25,15 +25,17 @@ from .dates import persian_digits
 
 LRI = "\u2066"  # left-to-right isolate
 RLI = "\u2067"  # right-to-left isolate
+FSI = "\u2068"  # first strong isolate: the direction of the text's first letter (a name in either script)
 PDI = "\u2069"  # pop directional isolate
 ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
 
 
 def isolate(text: str, direction: str = "ltr") -> str:
-    """``text`` between isolate marks, so that it keeps its own order inside any paragraph."""
+    """``text`` between isolate marks, so that it keeps its own order inside any paragraph; ``direction``
+    ``ltr``, ``rtl`` or ``auto`` (its first letter's: a person's name, Persian or a Latin username)."""
     if not text:
         return ""
-    return (RLI if direction == "rtl" else LRI) + text + PDI
+    return {"rtl": RLI, "auto": FSI}.get(direction, LRI) + text + PDI
 
 
 NO_BREAK_SPACE = "\u00a0"

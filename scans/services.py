@@ -25,9 +25,9 @@ from django.utils.translation import gettext_noop
 from accounts.models import CustomsOffice, Role, User
 from core import jobs, metrics, taskruns
 from core.audit import actor
-from core.dates import format_jalali, persian_digits
+from core.dates import format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
-from core.text import digits, hidden_characters, is_persian
+from core.text import digits, hidden_characters, is_persian, isolate
 from declarations import evidence, idents
 from declarations.models import Review, Status, TransitDeclaration, Verdict
 from notifications.messages import Ident, Message, Number, When, param_from_json
@@ -342,27 +342,31 @@ def _refuse_duplicates(declaration: TransitDeclaration, stage: str, checked: lis
         first = (
             Scan.objects.filter(declaration=declaration)
             .filter(Q(sha256=image.sha256) | Q(received_sha256=image.received_sha256))
+            .select_related("uploaded_by")
             .order_by("id")
             .first()
         )
         if first is not None:
+            # The first upload as people know it (the page lists scans by side, time and uploader; its
+            # number is only in the link to it): the declaration's serial, the side, who and when.
             persian = (translation.get_language() or "fa").startswith("fa")
+            uploader = first.uploaded_by
             values = {
                 "name": name,
                 "stage": Stage(first.stage).label,
-                "id": persian_digits(first.pk) if persian else first.pk,
+                "serial": idents.serial_text(declaration.serial),
+                "by": isolate(uploader.get_full_name() or uploader.username, "auto") if uploader else _("the system"),
                 "at": format_jalali(first.uploaded_at, persian=persian),
-                "sha": first.sha256[:12],
             }
             if first.stage == stage:
                 message = _(
-                    "%(name)s is the same image as the %(stage)s scan no. %(id)s uploaded on %(at)s"
-                    " (SHA-256 %(sha)s…); it was not stored again."
+                    "%(name)s is the same image as the %(stage)s scan of %(serial)s that %(by)s uploaded on %(at)s;"
+                    " it was not stored again."
                 )
             else:
                 message = _(
-                    "%(name)s is the same image as the %(stage)s scan no. %(id)s uploaded on %(at)s"
-                    " (SHA-256 %(sha)s…): each office uploads its own scan of the truck; it was not stored."
+                    "%(name)s is the same image as the %(stage)s scan of %(serial)s that %(by)s uploaded on %(at)s:"
+                    " each office uploads its own scan of the truck; it was not stored."
                 )
             raise DuplicateScan(message % values, first=first)
         if image.sha256 in seen:

@@ -278,7 +278,13 @@ def test_the_same_scan_twice_is_refused_with_a_link_to_the_first(client, setting
     assert again.status_code == 409
     error = again.json()["error"]
     assert error["code"] == "duplicate"
-    assert "scan-again.png" in error["message"] and f"no. {first_id}" in error["message"]
+    first_scan = Scan.objects.get(pk=first_id)
+    # The first upload as people know it: the declaration's serial, the side, who uploaded it and when.
+    assert error["message"] == (
+        f"scan-again.png is the same image as the origin scan of \u2066{declaration.serial}\u2069 that "
+        f"\u2068رضا احمدی\u2069 uploaded on {format_jalali(first_scan.uploaded_at, persian=False)}; "
+        "it was not stored again."
+    )
     assert error["duplicate_of"] == {"id": first_id, "url": reverse("scans:original", args=[first_id])}
     assert Scan.objects.count() == 1 and stored_files(settings) == files_before
 
@@ -386,7 +392,8 @@ def test_the_origins_image_given_as_the_destinations_scan_is_refused(
     assert response.status_code == 409
     error = response.json()["error"]
     assert error["code"] == "duplicate"
-    assert f"origin scan no. {origin.pk}" in error["message"] and "its own scan" in error["message"]
+    assert f"the origin scan of \u2066{departed.serial}\u2069 that" in error["message"]
+    assert "its own scan" in error["message"] and f"no. {origin.pk}" not in error["message"]
     assert Scan.objects.filter(declaration=departed).count() == 1 and stored_files(settings) == files_before
     # The destination's own scan of the truck is stored.
     assert post_scan(client, departed, images.png(4), "dest.png", stage="destination").status_code == 201
@@ -409,3 +416,17 @@ def test_a_refused_files_sizes_are_written_the_english_way(client, settings, dec
     client.force_login(origin_clerk)
     response = post_scan(client, declaration, images.png() + b"\0" * 1234, "scan.png")
     assert "1,234 bytes follow the end of the PNG image" in response.json()["error"]["message"]
+
+
+@pytest.mark.persian
+def test_the_same_scan_twice_names_the_first_as_people_know_it_in_persian(client, declaration, origin_clerk):
+    """«… همان تصویر اسکن مبدأ شماره ۴۵۲ است»: a number nobody sees on a page. Now the declaration's serial, the
+    side, the upload's Jalali time and who uploaded it."""
+    client.force_login(origin_clerk)
+    assert post_scan(client, declaration, images.png(), "scan.png").status_code == 201
+    first = Scan.objects.get()
+    response = post_scan(client, declaration, images.png(), "scan.png", json=False)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "اسکن مبدأ" in html and "رضا احمدی" in html and format_jalali(first.uploaded_at, persian=True) in html
+    assert declaration.serial in html and "شماره" not in html.split("همان تصویر", 1)[1].split("</div>", 1)[0]
