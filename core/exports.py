@@ -33,15 +33,16 @@ from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from core import jobs
+from core import jobs, taskruns
 from core.audit import record_access
 from core.files import file_sha256
 from core.models import ExportJob, ExportState
@@ -150,12 +151,44 @@ def _progress_writer(job: ExportJob) -> Progress:
     return progress
 
 
-def build(job_id: int) -> str:
+def build(job_id: int, *, last_try: bool = True) -> str:
     """Build a queued job's file (the task ``core.tasks.build_export``); a second delivery of a job that
-    was claimed, or has ended, does nothing. Returns the job's state."""
+    was claimed, or has ended, does nothing. Returns the job's state.
+
+    A transient error (the database locked or away, the storage unreachable) gives the claim back (the
+    job queued again) and is raised, so that the task's retry builds the file afresh; on the ``last_try``
+    (the task's retries spent, or no task to retry) the job is marked failed saying so, and the person
+    is told. Never left running for the sweeper to find an hour later."""
     now = timezone.now()
     if not _claim(job_id, now):
         return ExportJob.objects.filter(pk=job_id).values_list("state", flat=True).first() or "missing"
+    mine = ExportJob.objects.filter(pk=job_id, state=ExportState.RUNNING, started_at=now)
+    try:
+        return _build_claimed(job_id)
+    except Exception as exc:
+        if not taskruns.is_transient(exc):
+            raise
+        log.warning("export job %s: transient error while building (last try: %s): %r", job_id, last_try, exc)
+        if last_try:
+            taskruns.drop_broken_connections()
+            try:
+                job = ExportJob.objects.select_related("user").get(pk=job_id)
+                with translation.override(job.language):
+                    return _failed(job, _(BUSY))
+            except DatabaseError:
+                pass  # still away: queued again below, the sweeper takes it from there
+        taskruns.release(mine, state=ExportState.QUEUED, started_at=None, progress=0)
+        raise
+
+
+# A transient error on every try (the database locked by other work, the storage away): said plainly.
+BUSY = gettext_noop(
+    "The file could not be built: the server was busy or unreachable each time it was tried. "
+    "Ask for the file again in a few minutes."
+)
+
+
+def _build_claimed(job_id: int) -> str:
     job = ExportJob.objects.select_related("user").get(pk=job_id)
     kind = _KINDS.get(job.kind)
     rows: list[int] = []
@@ -172,20 +205,31 @@ def build(job_id: int) -> str:
             filename = kind.build(job, out, counted)
         except ExportRefused as exc:
             return _failed(job, str(exc))
-        except Exception:
+        except Exception as exc:
+            if taskruns.is_transient(exc):
+                raise  # the build is tried again
             log.exception("export job %s (%s %s) failed", job.pk, job.kind, job.fmt)
             return _failed(job, _("The file could not be built; the IT office can read why in the workers' log."))
         out.seek(0)
-        with transaction.atomic():
-            job.file.save(f"{job.pk}-{filename}", File(out), save=False)
-            job.filename = filename
-            job.sha256 = file_sha256(job.file)
-            job.size = job.file.size
-            job.rows = rows[0] if rows else None
-            job.state, job.progress, job.finished_at = ExportState.DONE, 100, timezone.now()
-            job.save(update_fields=["file", "filename", "sha256", "size", "rows", "state", "progress", "finished_at"])
-            record_access(None, job, "export_built", file=job.file.name, sha256=job.sha256, rows=job.rows)
-            export_finished.send(sender=ExportJob, instance=job, kind_label=kind.title_of(job))
+        stored = ""
+        try:
+            with transaction.atomic():
+                job.file.save(f"{job.pk}-{filename}", File(out), save=False)
+                stored = job.file.name
+                job.filename = filename
+                job.sha256 = file_sha256(job.file)
+                job.size = job.file.size
+                job.rows = rows[0] if rows else None
+                job.state, job.progress, job.finished_at = ExportState.DONE, 100, timezone.now()
+                job.save(
+                    update_fields=["file", "filename", "sha256", "size", "rows", "state", "progress", "finished_at"]
+                )
+                record_access(None, job, "export_built", file=job.file.name, sha256=job.sha256, rows=job.rows)
+                export_finished.send(sender=ExportJob, instance=job, kind_label=kind.title_of(job))
+        except Exception:
+            if stored:  # a file no row names: removed (the next try stores its own)
+                job.file.storage.delete(stored)
+            raise
     return job.state
 
 

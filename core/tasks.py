@@ -26,10 +26,11 @@ def partitions_daily() -> dict:
     }
 
 
-@shared_task(name="core.tasks.build_export", base=Job, acks_late=True, **limits("export"))
-def build_export(job_id: int) -> str:
-    """Build an export job's file (``core.exports``): a list or a report too big for a request."""
-    return exports.build(job_id)
+@shared_task(name="core.tasks.build_export", base=Job, bind=True, acks_late=True, **limits("export"))
+def build_export(self, job_id: int) -> str:
+    """Build an export job's file (``core.exports``): a list or a report too big for a request. A
+    transient error queues the job again for the retry (``Job``); once the retries are spent it fails."""
+    return exports.build(job_id, last_try=self.request.retries >= self.max_retries)
 
 
 @shared_task(name="core.tasks.exports_expire_daily", base=Job, acks_late=True, **limits("default"))

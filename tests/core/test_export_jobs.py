@@ -221,3 +221,74 @@ def test_a_job_given_up_says_how_often_it_was_started_in_persian_digits(client, 
     client.force_login(hq)
     page = client.get(reverse("core:export-job", args=[dead.pk])).content.decode()
     assert "متوقف شد: این کار ۱ بار آغاز شد و هرگز تمام نشد" in page
+
+
+def _locked_at(monkeypatch, times: int | None, *, module=None, name: str = "") -> list[int]:
+    """The build's step ``module.name`` meets SQLite's «database is locked» ``times`` times (always, None)
+    before it works, as when another export writes at the same second; the calls are counted.
+
+    The task's retries run as the worker runs them: Celery's eager mode gives a retry to the next try
+    (its count one more, no wait) only when it does not propagate the task's exceptions to the caller."""
+    from django.db import OperationalError
+
+    from transit_monitor.celery import app
+
+    monkeypatch.setitem(app.conf, "CELERY_TASK_EAGER_PROPAGATES", False)
+
+    real, calls = getattr(module, name), []
+
+    def locked(*args, **kwargs):
+        calls.append(1)
+        if times is None or len(calls) <= times:
+            raise OperationalError("database is locked")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, locked)
+    return calls
+
+
+def test_a_build_that_meets_a_locked_database_once_is_built_by_its_retry(client, hq, bazargan, tehran, monkeypatch):
+    DeclarationFactory(origin=bazargan, destination=tehran)
+    calls = _locked_at(monkeypatch, 1, module=declaration_exports, name="write_xlsx")
+    client.force_login(hq)
+    job = ask(client, XLSX)
+    job.refresh_from_db()
+    assert (job.state, job.progress, job.rows, job.error) == ("done", 100, 1, "") and len(calls) == 2
+    assert client.get(reverse("core:export-download", args=[job.pk])).status_code == 200
+    assert Notification.objects.filter(user=hq, kind="export_ready").count() == 1
+    assert not Notification.objects.filter(user=hq, kind="export_failed").exists()
+
+
+def test_a_locked_database_while_the_file_is_stored_does_not_leave_the_job_running(
+    client, hq, bazargan, tehran, monkeypatch, settings
+):
+    """The tester's case: the first try had claimed the job, and its retry found it claimed and built nothing."""
+    DeclarationFactory(origin=bazargan, destination=tehran)
+    calls = _locked_at(monkeypatch, 1, module=exports, name="file_sha256")
+    client.force_login(hq)
+    job = ask(client, XLSX)
+    job.refresh_from_db()
+    assert (job.state, job.rows) == ("done", 1) and len(calls) == 2
+    html = client.get(reverse("core:export-job", args=[job.pk])).content.decode()
+    assert reverse("core:export-download", args=[job.pk]) in html and "every 2s" not in html
+    # The first try's file, stored before its row could say so, is not left behind.
+    assert sorted(p.name for p in (settings.MEDIA_ROOT / "exports").rglob("*") if p.is_file()) == [
+        job.file.name.rsplit("/", 1)[-1]
+    ]
+
+
+def test_a_database_locked_at_every_try_fails_the_job_saying_so_and_tells_the_person(
+    client, hq, declaration, monkeypatch
+):
+    from core.tasks import build_export
+
+    calls = _locked_at(monkeypatch, None, module=declaration_exports, name="write_xlsx")
+    client.force_login(hq)
+    job = ask(client, XLSX)
+    job.refresh_from_db()
+    assert job.state == "failed" and not job.file and len(calls) == build_export.max_retries + 1
+    assert "busy or unreachable" in job.error and "Ask for the file again" in job.error
+    html = client.get(reverse("core:export-job", args=[job.pk])).content.decode()
+    assert "busy or unreachable" in html and "every 2s" not in html
+    note = Notification.objects.get(user=hq, kind="export_failed")
+    assert note.url == reverse("core:export-job", args=[job.pk])
