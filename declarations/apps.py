@@ -14,11 +14,11 @@ class DeclarationsConfig(AppConfig):
 
         from . import metrics, models
 
-        # The list as XLSX is built by the worker (core.exports); the page it was asked from is the list, whose
-        # filter form names the filters.
+        # The list as CSV or XLSX is built by the worker (core.exports); the page it was asked from is the list,
+        # whose filter form names the filters.
         export_jobs.register(
             "declarations",
-            _build_declarations_xlsx,
+            _build_declarations_file,
             label=_("Declarations"),
             back=_list_as_asked,
             shown=_filters_as_shown,
@@ -74,12 +74,12 @@ class DeclarationsConfig(AppConfig):
         retention.connect()
 
 
-def _build_declarations_xlsx(job, out, progress) -> str:
-    """``declarations.exports.build_xlsx``, imported when a job runs: the views it uses are not loaded
+def _build_declarations_file(job, out, progress) -> str:
+    """``declarations.exports.build``, imported when a job runs: the views it uses are not loaded
     while the apps are being set up."""
-    from .exports import build_xlsx
+    from .exports import build
 
-    return build_xlsx(job, out, progress)
+    return build(job, out, progress)
 
 
 def _list_as_asked(job) -> str:

@@ -1,37 +1,35 @@
 """CSV and XLSX of the filtered declaration list, with memory that stays flat.
 
 Rows are read in chunks through a server-side cursor (``iterator``) as flat
-tuples (``values_list``), never as model instances. CSV goes out as it is made, row by row, in the
-request: it holds nothing and costs the server what the reader's download costs, and a program
-reading it gets the rows as they come. XLSX cannot be streamed (a zip whose sheet is written last):
-it is built by the worker as an export job (``core.exports``, kind ``declarations``), the person
-follows its progress on the job's page and downloads the stored file from there. Text that a spreadsheet
-would run as a formula (an imported company name ``=HYPERLINK(...)``) is neutralised
-(``cells.safe_row``) in both.
+tuples (``values_list``), never as model instances. Both files are built by the worker as an export job
+(``core.exports``, kind ``declarations``), never in the request: a country's list is hundreds of thousands
+of rows, seconds to minutes of work that would hold one of the few web workers (one per core) and be cut
+off by its time limit. The person follows the job's progress on its page, is told when the file is
+ready and downloads the stored file from there. Text that a spreadsheet would run as a formula (an
+imported company name ``=HYPERLINK(...)``) is neutralised (``cells.safe_row``) in both.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db import router
-from django.http import QueryDict, StreamingHttpResponse
+from django.http import QueryDict
 from django.shortcuts import redirect
 from django.test import RequestFactory
-from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from core import dates, exports, text, xlsx
-from core.db_router import reads_from_replica
-from core.files import export_filename, serve_export
+from core.files import export_filename
 
 from . import idents, plates
 from .cells import safe_row
@@ -97,11 +95,6 @@ def _rows(qs):
         yield safe_row("" if v is None else v for v in row)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _export_qs(request):
     f = filtered(request)
     if f.is_bound and not f.is_valid():
@@ -115,25 +108,29 @@ def _filename(ext: str) -> str:
 
 
 @login_required
-@reads_from_replica
 def export_csv(request):
-    found = _export_qs(request)
-    if found is None:
-        return invalid_filters_page(request, filtered(request))
-    # The rows are read while the response streams, after this view (and its database routing) ended:
-    # fix the database now, the replica when this request may read from it.
-    qs = found.using(router.db_for_read(TransitDeclaration))
-    language = translation.get_language()
+    """The filtered list as CSV, built by the worker as the XLSX is (``export_xlsx``)."""
+    return _export(request, "csv")
 
-    def stream():
-        with translation.override(language):  # the generator runs after the view returns
-            writer = csv.writer(_Echo())
-            yield "\ufeff"  # BOM: spreadsheet programs then read the Persian text as UTF-8
-            for row in _rows(qs):
-                yield writer.writerow(row)
 
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    return serve_export(request, response, subject=TransitDeclaration, filename=_filename("csv"), query=_query(request))
+def write_csv(qs, out, progress=None) -> int:
+    """The declarations of ``qs`` as CSV (UTF-8 with a BOM: spreadsheet programs then read the Persian text
+    as UTF-8), a header and one line per declaration, written to ``out``; returns how many rows.
+    ``progress(done, total)`` is called every ``CHUNK`` rows (the worker's export job shows it)."""
+    total = min(qs.count(), MAX_ROWS) if progress else None
+    text_out = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text_out)
+    done = -1  # the header
+    for row in _rows(qs):
+        writer.writerow(row)
+        done += 1
+        if progress and done and done % CHUNK == 0:
+            progress(done, total)
+    if progress:
+        progress(done, total)
+    text_out.flush()
+    text_out.detach()  # ``out`` stays open: the job stores it
+    return done
 
 
 def write_xlsx(qs, out, progress=None, *, head: list[xlsx.Line]) -> int:
@@ -178,25 +175,34 @@ def write_xlsx(qs, out, progress=None, *, head: list[xlsx.Line]) -> int:
 
 @login_required
 def export_xlsx(request):
-    """The filtered list as XLSX, built by the worker (``core.exports``): the page of the job follows its
-    progress and gives the file when it is ready. Filters that are not valid get the list with its errors."""
+    """The filtered list as XLSX, built by the worker (``core.exports``)."""
+    return _export(request, "xlsx")
+
+
+def _export(request, fmt: str):
+    """Start the export job of the filtered list in ``fmt``: the page of the job follows its progress and
+    gives the file when it is ready. Filters that are not valid get the list with its errors."""
     f = filtered(request)
     if f.is_bound and not f.is_valid():
         return invalid_filters_page(request, f)
-    job = exports.start(request, kind=EXPORT_KIND, fmt="xlsx", query=_query(request))
+    job = exports.start(request, kind=EXPORT_KIND, fmt=fmt, query=_query(request))
     return redirect("core:export-job", pk=job.pk)
 
 
-def build_xlsx(job, out, progress) -> str:
+def build(job, out, progress) -> str:
     """The builder of the export job (``core.exports``): the list as ``job.user`` sees it under the filters
-    as asked (``job.query``), in the sort the page had, as the request would have written it."""
+    as asked (``job.query``), in the sort the page had, as CSV or XLSX (``job.fmt``)."""
     request = RequestFactory().get("/", QueryDict(job.query))
     request.user = job.user
     found = _export_qs(request)
     if found is None:
         raise exports.ExportRefused(_("The filters asked are not valid; open the list and ask for the file again."))
-    write_xlsx(found.using(router.db_for_read(TransitDeclaration)), out, progress, head=xlsx.job_lines(job))
-    return _filename("xlsx")
+    qs = found.using(router.db_for_read(TransitDeclaration))
+    if job.fmt == "csv":
+        write_csv(qs, out, progress)
+    else:
+        write_xlsx(qs, out, progress, head=xlsx.job_lines(job))
+    return _filename(job.fmt)
 
 
 def shown(job) -> list[tuple[str, SafeString]]:

@@ -292,3 +292,26 @@ def test_a_database_locked_at_every_try_fails_the_job_saying_so_and_tells_the_pe
     assert "busy or unreachable" in html and "every 2s" not in html
     note = Notification.objects.get(user=hq, kind="export_failed")
     assert note.url == reverse("core:export-job", args=[job.pk])
+
+
+def test_the_csv_of_the_list_is_built_by_the_worker_as_the_xlsx_is(client, hq, bazargan, tehran):
+    """A country's list as CSV is minutes of work: never built in the request that asks for it."""
+    import csv
+
+    arrived = DeclarationFactory(origin=bazargan, destination=tehran, status=Status.ARRIVED)
+    DeclarationFactory(origin=bazargan, destination=tehran)
+    client.force_login(hq)
+    job = ask(client, reverse("declarations:export-csv"), {"status": "arrived"})
+    job.refresh_from_db()
+    assert (job.state, job.fmt, job.progress, job.rows) == ("done", "csv", 100, 1)
+    assert job.filename.startswith("declarations_") and job.filename.endswith(".csv")
+    page = client.get(reverse("core:export-job", args=[job.pk])).content.decode()
+    assert reverse("core:export-download", args=[job.pk]) in page
+    response = client.get(reverse("core:export-download", args=[job.pk]))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    data = b"".join(response.streaming_content)
+    assert data.startswith("\ufeff".encode())  # spreadsheet programs read the Persian text as UTF-8
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["serial", "declared at"] and [r[0] for r in rows[1:]] == [arrived.serial]
+    note = Notification.objects.get(user=hq, kind="export_ready", subject=f"export:{job.pk}")
+    assert note.url == reverse("core:export-job", args=[job.pk])

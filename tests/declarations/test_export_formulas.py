@@ -30,7 +30,7 @@ def test_the_list_exports_carry_an_imported_formula_as_text(client, hq, bazargan
     d = DeclarationFactory(origin=bazargan, destination=tehran, company=CompanyFactory(name=LINK), waybill_no="=1+1")
     client.force_login(hq)
 
-    text = b"".join(client.get(reverse("declarations:export-csv")).streaming_content).decode("utf-8-sig")
+    text = exported(client, reverse("declarations:export-csv")).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[1][0] == d.serial
     company, waybill = rows[0].index("transport company"), rows[0].index("waybill number")

@@ -57,7 +57,7 @@ def test_the_xlsx_writes_a_plate_as_the_pages_show_it(client, hq, trucks, langua
 def test_the_csv_keeps_the_plate_as_stored(client, hq, trucks):
     iranian, _foreign = trucks
     client.force_login(hq)
-    text = b"".join(client.get(CSV).streaming_content).decode("utf-8-sig")
+    text = exported(client, CSV).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     plate = rows[0].index("plate")
     assert {r[0]: r[plate] for r in rows[1:]}[iranian.serial] == "95م48159"

@@ -166,9 +166,7 @@ def test_it_exports_the_filtered_list_as_csv_and_xlsx(client, hq, bazargan, tehr
     a = DeclarationFactory(origin=bazargan, destination=tehran, status=Status.ARRIVED)
     DeclarationFactory(origin=bazargan, destination=tehran)
     client.force_login(hq)
-    response = client.get(reverse("declarations:export-csv"), {"status": "arrived"})
-    assert response.streaming
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    text = exported(client, reverse("declarations:export-csv"), {"status": "arrived"}).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert len(rows) == 2 and rows[1][0] == a.serial and rows[1][2] == "BZG"
     # each office's name follows its code
@@ -196,7 +194,7 @@ def test_a_persian_export_is_a_right_to_left_sheet(client, hq, bazargan, tehran)
 
 def test_the_export_keeps_to_the_users_scope(client, outsider, declaration):
     client.force_login(outsider)
-    text = b"".join(client.get(reverse("declarations:export-csv")).streaming_content).decode("utf-8-sig")
+    text = exported(client, reverse("declarations:export-csv")).decode("utf-8-sig")
     assert declaration.serial not in text
 
 
