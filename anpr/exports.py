@@ -1,10 +1,10 @@
-"""Plate-reader reports and a plate's sighting history as XLSX or PDF, built by the worker (``core.exports``).
+"""Plate-reader reports and a plate's sighting history as CSV, XLSX or PDF, built by the worker (``core.exports``).
 
-The page's XLSX and PDF buttons start an export job (kind ``anpr-report``) with the page's query as
+The page's CSV, XLSX and PDF buttons start an export job (kind ``anpr-report``) with the page's query as
 asked (period, sort, plate) and the report's code; the worker builds the same file the request used to
-(``Report.to_xlsx`` / ``to_pdf``: the title block, RTL, identifiers isolated), for the person who asked,
-in the language of the page. The CSV stays a download in the request: a table for programs, of counts
-per office and day or one plate's sightings, capped at ``reports.MAX_ROWS``.
+(``Report.to_csv`` / ``to_xlsx`` / ``to_pdf``: the title block, RTL, identifiers isolated; the CSV, a table
+for programs, without them), for the person who asked, in the language of the page. None is built in the
+request: a report reads up to ``reports.MAX_ROWS`` sightings, seconds of a web worker's time.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from declarations import idents
 from . import reports
 
 KIND = "anpr-report"
-JOB_FORMATS = ("xlsx", "pdf")  # built by the worker; csv is answered in the request
+JOB_FORMATS = ("csv", "xlsx", "pdf")  # every format, built by the worker
 
 
 def report_for(job) -> reports.Report:
@@ -48,7 +48,10 @@ def report_for(job) -> reports.Report:
 def build(job, out, progress) -> str:
     report = report_for(job)
     # The files report the rows they hold: the job's «rows written» (a PDF holds the first PDF_MAX_ROWS).
-    out.write(report.to_pdf(progress) if job.fmt == "pdf" else report.to_xlsx(progress))
+    if job.fmt == "csv":
+        out.write(report.to_csv(progress))
+    else:
+        out.write(report.to_pdf(progress) if job.fmt == "pdf" else report.to_xlsx(progress))
     return report.filename(job.fmt)
 
 

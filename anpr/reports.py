@@ -239,12 +239,20 @@ class Report:
         for row in self.rows():
             yield [gettext("yes") if v is True else gettext("no") if v is False else v for v in row]
 
-    def to_csv(self) -> bytes:
-        """UTF-8 with a BOM so that Excel opens Persian text correctly; no cell runs as a formula."""
+    def to_csv(self, progress: Progress | None = None) -> bytes:
+        """UTF-8 with a BOM so that Excel opens Persian text correctly; no cell runs as a formula.
+        ``progress(done, None)`` every ``PROGRESS_EVERY`` rows and once at the end, as ``to_xlsx``."""
         out = io.StringIO()
         writer = SafeCsvWriter(out)
         writer.writerow([str(h) for h in self.headers])
-        writer.writerows(self.export_rows())
+        done = 0
+        for row in self.export_rows():
+            writer.writerow(row)
+            done += 1
+            if progress and done % PROGRESS_EVERY == 0:
+                progress(done, None)
+        if progress:
+            progress(done, None)
         return ("\ufeff" + out.getvalue()).encode()
 
     def to_xlsx(self, progress: Progress | None = None) -> bytes:

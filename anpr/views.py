@@ -25,7 +25,7 @@ from accounts.scoping import get_scoped_or_404
 from core import exports as export_jobs
 from core.dates import TEHRAN, format_jalali, parse_jalali_date
 from core.errors import DomainError, http_status
-from core.files import serve_evidence, serve_export
+from core.files import serve_evidence
 from core.forms import RANGE_BACKWARDS, apply_error, date_box_value, range_backwards, read_filters
 from declarations import idents, plates
 from declarations.models import OPEN_STATUSES, TransitDeclaration, Vehicle
@@ -33,12 +33,6 @@ from declarations.models import OPEN_STATUSES, TransitDeclaration, Vehicle
 from . import exports, installation, matching, registry, reports, review, services
 from .forms import CameraFilter, CameraForm, ExportFilter, ReportFilter, RetireForm
 from .models import Camera, LabelReason, PlateRead
-
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-}
 
 
 def _image(request, read: PlateRead, field: str):
@@ -87,17 +81,16 @@ def _period(request) -> tuple[dt.datetime, dt.datetime, dict[str, str]]:
 
 
 def _export(request, report: reports.Report, fmt: str) -> HttpResponseBase:
-    """The CSV at once; the XLSX and the PDF are built by the worker (``anpr.exports``): the answer is
-    the export's page, which shows its progress and then the download."""
-    if fmt in exports.JOB_FORMATS:
-        params = {
-            "report": report.code,
-            **({"plate": report.plate} if isinstance(report, reports.PlateHistory) else {}),
-        }
-        job = export_jobs.start(request, kind=exports.KIND, fmt=fmt, query=request.GET.urlencode(), params=params)
-        return redirect("core:export-job", pk=job.pk)
-    response = HttpResponse(report.to_csv(), content_type=CONTENT_TYPES[fmt])
-    return serve_export(request, response, subject=PlateRead, filename=report.filename(fmt), report=report.code)
+    """The CSV, the XLSX and the PDF are built by the worker (``anpr.exports``): the answer is the
+    export's page, which shows its progress and then the download."""
+    if fmt not in exports.JOB_FORMATS:
+        raise Http404
+    params = {
+        "report": report.code,
+        **({"plate": report.plate} if isinstance(report, reports.PlateHistory) else {}),
+    }
+    job = export_jobs.start(request, kind=exports.KIND, fmt=fmt, query=request.GET.urlencode(), params=params)
+    return redirect("core:export-job", pk=job.pk)
 
 
 def _period_context(request, start, end, errors) -> dict:

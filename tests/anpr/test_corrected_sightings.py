@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from anpr import ingest, review, sightings
 from anpr.models import PlateRead
+from tests.export_jobs import download
 
 pytestmark = pytest.mark.django_db
 CAMERA_READ = "87و58392"
@@ -69,7 +70,6 @@ def test_a_foreign_plates_history_files_give_its_country_beside_it(client, dest_
     """The CSV, the XLSX and the PDF of a plate's sightings say the country the page shows («34ABC123 (TR)»),
     in a column beside the plate: the country a person read, and a camera's foreign read's own."""
     from tests.anpr.sheets import sheet, table
-    from tests.export_jobs import download
     from tests.pdftext import pdf_text
 
     at = (timezone.now() - dt.timedelta(hours=1)).replace(microsecond=0)
@@ -77,7 +77,7 @@ def test_a_foreign_plates_history_files_give_its_country_beside_it(client, dest_
     ingest.reads_ingest(camera=corrected.camera, items=[item])
     client.force_login(dest_clerk)
     search = {"q": "34ABC123"}
-    response = client.get(reverse("anpr:plates"), {**search, "format": "csv"})
+    response = download(client, reverse("anpr:plates"), {**search, "format": "csv"})
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     plate, country = lines[0].index("plate text"), lines[0].index("country")
     assert country == plate + 1

@@ -38,7 +38,7 @@ def formula_read(thr_camera, truck):
 
 def test_the_plate_history_exports_carry_a_formula_as_text(client, hq, formula_read, truck):
     client.force_login(hq)
-    rows = _csv(client.get("/anpr/plates/", {"q": truck.plate, "format": "csv"}))
+    rows = _csv(download(client, "/anpr/plates/", {"q": truck.plate, "format": "csv"}))
     assert rows[1][3] == "'" + LINK
     cell = _xlsx(download(client, "/anpr/plates/", {"q": truck.plate, "format": "xlsx"}))[1][3]
     assert (cell.data_type, cell.value) == ("s", "'" + LINK)
@@ -53,7 +53,7 @@ def test_the_anpr_reports_carry_a_formula_as_text(client, hq, thr_camera, truck,
     client.force_login(hq)
     for code, column in (("anpr-reads-per-office-day", 3), ("anpr-arrival-evidence", 2)):
         url = f"/anpr/reports/{code}/"
-        rows = _csv(client.get(url, {"format": "csv"}))
+        rows = _csv(download(client, url, {"format": "csv"}))
         assert [r[column - 1] for r in rows[1:]] == ["'=1+1"], code
         cell = _xlsx(download(client, url, {"format": "xlsx"}))[1][column - 2]  # the office in one cell
         assert (cell.data_type, cell.value) == ("s", "'=1+1 (THR)"), code

@@ -73,7 +73,7 @@ def test_the_read_search_names_only_declarations_in_scope(client, dest_clerk, el
 
 def test_the_plate_history_exports_count_but_do_not_name_other_declarations(client, dest_clerk, elsewhere, reads):
     client.force_login(dest_clerk)
-    resp = client.get("/anpr/plates/", {"q": OTHER_PLATE, "format": "csv"})
+    resp = download(client, "/anpr/plates/", {"q": OTHER_PLATE, "format": "csv"})
     assert resp.status_code == 200
     header, row = csv.reader(io.StringIO(resp.content.decode("utf-8-sig")))
     assert elsewhere.serial not in resp.content.decode("utf-8-sig")
@@ -88,7 +88,7 @@ def test_the_plate_history_exports_count_but_do_not_name_other_declarations(clie
 
 def test_the_plate_history_names_the_users_own_declarations(client, dest_clerk, declaration, truck, reads):
     client.force_login(dest_clerk)
-    resp = client.get("/anpr/plates/", {"q": truck.plate, "format": "csv"})
+    resp = download(client, "/anpr/plates/", {"q": truck.plate, "format": "csv"})
     header, row = csv.reader(io.StringIO(resp.content.decode("utf-8-sig")))
     assert row[header.index("declarations")] == declaration.serial
     assert row[header.index("declarations outside your scope")] == "0"

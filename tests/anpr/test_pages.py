@@ -142,7 +142,7 @@ def test_a_plate_search_for_no_plate_quotes_it_isolated_beside_the_box(client, i
 def test_it_exports_the_plate_history_as_csv_and_xlsx(client, hq, thr_camera, truck):
     _read(thr_camera, truck.plate)
     client.force_login(hq)
-    resp = client.get("/anpr/plates/", {"q": truck.plate, "format": "csv"})
+    resp = download(client, "/anpr/plates/", {"q": truck.plate, "format": "csv"})
     rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
     assert resp["Content-Type"].startswith("text/csv") and len(rows) == 2 and rows[1][1] == "THR"
     resp = download(client, "/anpr/plates/", {"q": truck.plate, "format": "xlsx"})
@@ -155,7 +155,7 @@ def test_it_reports_reads_per_office_per_day_within_the_scope(client, inspector,
     _read(bzg_camera, "77ی77777", hours_ago=1.5, match=False)
     _read(thr_camera, truck.plate, hours_ago=1)
     client.force_login(inspector)
-    resp = client.get("/anpr/reports/anpr-reads-per-office-day/", {"format": "csv"})
+    resp = download(client, "/anpr/reports/anpr-reads-per-office-day/", {"format": "csv"})
     rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))[1:]
     assert {r[1] for r in rows} == {"BZG"}  # Tehran's reads are not the inspector's
     assert sum(int(r[3]) for r in rows) == 2 and sum(int(r[4]) for r in rows) == 1

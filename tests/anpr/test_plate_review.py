@@ -15,6 +15,7 @@ from declarations import monitoring
 from declarations.models import DeclarationEvent, TransitDeclaration
 from declarations.services import declaration_confirm_arrival, declaration_depart
 from tests import files
+from tests.export_jobs import download
 from tests.factories import DeclarationFactory, VehicleFactory
 
 pytestmark = pytest.mark.django_db
@@ -251,7 +252,7 @@ def test_the_camera_report_counts_corrections_from_the_labels(client, hq, dest_c
     cells = [c.split("</td>", 1)[0] for c in rows[0].split("<td>")[1:]]
     # office, camera, reads, reviewed, corrected, % of reads, % of reviewed, by kind …
     assert cells[2:7] == ["5", "3", "2", "40", "66.7"]
-    csv = client.get(url + "?format=csv").content.decode("utf-8-sig")
+    csv = download(client, url, {"format": "csv"}).content.decode("utf-8-sig")
     assert "THR-1,5,3,2,40.0,66.7" in csv
     # An office clerk sees only their office's cameras.
     client.force_login(dest_clerk)
@@ -374,7 +375,7 @@ def test_a_foreign_plate_read_with_low_confidence_opens_on_the_foreign_section_a
     sightings = page.split("anpr-reads", 1)[1].split("</table>", 1)[0]
     assert f'data-read="{deferred.pk}"' in sightings and "data-labelled" in sightings
     assert 'data-recognition="manual"' not in sightings  # read by a person: no longer "awaiting" one
-    csv_text = client.get(search, {"q": "LI2223", "format": "csv"}).content.decode("utf-8-sig")
+    csv_text = download(client, search, {"q": "LI2223", "format": "csv"}).content.decode("utf-8-sig")
     assert "LI2223" in csv_text and thr_camera.code in csv_text
     # Read again otherwise, it leaves that plate's history: the label in effect is the latest.
     client.post(url, {"kind": "foreign", "foreign_country": "DE", "foreign_text": "LI2228"})
@@ -762,7 +763,7 @@ def test_the_reading_in_effect_saved_again_from_a_fresh_page_records_nothing_and
     assert list(PlateLabel.objects.filter(read=read)) == [first]
 
     client.force_login(hq)
-    csv = client.get(reverse("anpr:report", args=["anpr-camera-corrections"]) + "?format=csv").content
+    csv = download(client, reverse("anpr:report", args=["anpr-camera-corrections"]), {"format": "csv"}).content
     head, row = csv.decode("utf-8-sig").splitlines()[:2]
     by_kind = dict(zip(head.split(",")[7:], row.split(",")[7:], strict=True))
     assert by_kind[f"corrected: {LabelReason.LOW_CONFIDENCE.label}"] == "1"
@@ -794,7 +795,7 @@ def test_a_later_reading_keeps_the_reason_the_read_came_with_and_the_report_coun
     assert second.reason == LabelReason.LOW_CONFIDENCE
     PlateLabel.objects.filter(pk=second.pk).update(reason=LabelReason.CONTRADICTS)
     client.force_login(hq)
-    csv = client.get(reverse("anpr:report", args=["anpr-camera-corrections"]) + "?format=csv").content
+    csv = download(client, reverse("anpr:report", args=["anpr-camera-corrections"]), {"format": "csv"}).content
     head, row = csv.decode("utf-8-sig").splitlines()[:2]
     cells = dict(zip(head.split(","), row.split(","), strict=True))
     assert (cells["reviewed"], cells["corrected"]) == ("1", "1")
@@ -862,7 +863,7 @@ def test_a_rejected_match_is_not_the_reads_declaration_in_the_history_files_nor_
     assert PlateMatch.objects.get(read=read).review == MatchReview.REJECTED  # kept, as evidence
     client.force_login(dest_clerk)
     search = {"q": OTHER}
-    response = client.get(reverse("anpr:plates"), {**search, "format": "csv"})
+    response = download(client, reverse("anpr:plates"), {**search, "format": "csv"})
     head, row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert row[head.index("declarations")] == "" and row[head.index("engine")] == "person"
     assert row[head.index("declarations outside your scope")] == "0"

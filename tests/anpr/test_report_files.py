@@ -56,7 +56,7 @@ def test_the_xlsx_opens_with_its_title_period_scope_and_maker_above_the_table(cl
     days = period["from"].replace("/", "-") + "_" + period["to"].replace("/", "-")  # 1405-08-15_1405-09-14
     assert f'filename="anpr-reads-per-office-day_{days}_province-WAZ.xlsx"' in response["Content-Disposition"]
     # The CSV: header first as before, the period and scope in its name.
-    response = client.get(URL, {**period, "format": "csv"})
+    response = download(client, URL, {**period, "format": "csv"})
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert lines[0] == [str(h) for h in reports.ReadsPerOfficeDay.headers] and lines[1][1] == "BZG"
     assert f'filename="anpr-reads-per-office-day_{days}_province-WAZ.csv"' in response["Content-Disposition"]

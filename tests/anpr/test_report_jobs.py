@@ -1,4 +1,4 @@
-"""A plate-reader report's XLSX and PDF, and a plate's sighting history's, are built by the worker: the
+"""A plate-reader report's CSV, XLSX and PDF, and a plate's sighting history's, are built by the worker: the
 button lands on the export's page (no file is built in the request), the file is the report's as the
 request used to build it, and only the person who asked (and the IT office) may take it."""
 
@@ -171,3 +171,31 @@ def test_a_pdf_counts_the_rows_it_holds_not_the_rows_beyond_it(inspector, bzg_ca
     report = reports.CameraCorrections(inspector, timezone.now() - dt.timedelta(days=1), timezone.now())
     report.to_pdf(lambda done, total: counted.append(done))
     assert counted == [2]  # the PDF holds two rows and says the table goes on in the XLSX
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "report"),
+    [
+        (URL, {}, "anpr-camera-corrections"),
+        ("/anpr/plates/", {"q": "12ب34567"}, "anpr-plate-history"),
+    ],
+)
+def test_the_csv_button_starts_a_job_and_builds_nothing_in_the_request(
+    client, hq, bzg_camera, monkeypatch, url, params, report
+):
+    """Up to a hundred thousand sightings read and written: the worker's work, as the XLSX and the PDF are."""
+    _seen(bzg_camera)
+    real = reports.Report.to_csv
+    monkeypatch.setattr(reports.Report, "to_csv", lambda self, *a: pytest.fail("built in the request"))
+    client.force_login(hq)
+    with TestCase.captureOnCommitCallbacks():  # the build is queued, not run
+        job = job_of(client.get(url, {**params, "format": "csv"}))
+    assert (job.kind, job.fmt, job.params["report"], job.state) == ("anpr-report", "csv", report, "queued")
+    monkeypatch.setattr(reports.Report, "to_csv", real)
+    job = ask(client, url, {**params, "format": "csv"})  # asked again, its build run
+    job.refresh_from_db()
+    assert (job.state, job.rows) == ("done", 1) and job.filename.endswith(".csv")
+    response = client.get(reverse("core:export-download", args=[job.pk]))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert len(b"".join(response.streaming_content).decode("utf-8-sig").splitlines()) == 2  # the header, the row
+    assert Notification.objects.filter(user=hq, kind="export_ready", subject=f"export:{job.pk}").exists()

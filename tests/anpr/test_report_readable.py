@@ -64,6 +64,6 @@ def test_the_english_xlsx_names_the_engine_in_english(client, dest_clerk, two_re
 
 def test_the_csv_keeps_the_engines_code_and_the_fraction_for_programs(client, dest_clerk, two_reads):
     client.force_login(dest_clerk)
-    response = client.get("/anpr/plates/", {"q": PLATE, "format": "csv"})
+    response = download(client, "/anpr/plates/", {"q": PLATE, "format": "csv"})
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [(line[5], line[6]) for line in lines[1:]] == [("plate_crnn", "0.9349"), ("camera", "0.865")]
