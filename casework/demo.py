@@ -1,22 +1,39 @@
 """Demo evidence of casework, made through its services: follow-up letters at each stage of their
 clocks (proposed by the daily job on past days, sent, answered, reminded, escalated), judicial
 cases with actions, some closed, and the smuggling regulation's valuations and milestones, some
-overdue. Past times go through the services' ``now=``/``at=`` arguments."""
+overdue. Past times go through the services' ``now=``/``at=`` arguments.
+
+``CLOSED_CASES``: the ended cases of the bulk history's closed declarations, written with them by
+``declarations.demo.DemoBuilder`` (COPY, as many as the history has: no service call per row)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import numpy as np
 from django.utils import timezone
 
-from core.dates import persian_digits, to_jalali
-from declarations.demo import demo_clerk, demo_staff
+from core.dates import TEHRAN, persian_digits, to_jalali
+from declarations.demo import (
+    NULL,
+    Closed,
+    ClosedCases,
+    DemoBuilder,
+    _copy_text,
+    _jalali_years,
+    _next_id,
+    _ts,
+    demo_clerk,
+    demo_staff,
+)
 from declarations.models import Status, TransitDeclaration
 
 from . import services, smuggling
 from .models import (
+    EXPORTERS_RATE_SOURCE,
     CaseMilestone,
+    CaseStatus,
     CaseValuation,
     FollowUpLetter,
     JudicialCase,
@@ -27,6 +44,88 @@ from .models import (
 
 AUTHORITIES = ["دادگاه انقلاب اسلامی", "تعزیرات حکومتی استان", "دادسرای عمومی و انقلاب"]
 ACTIONS = ["ارسال پرونده به تعزیرات", "جلسهٔ رسیدگی برگزار شد", "استعلام از گمرک مقصد", "اخذ توضیح از شرکت حمل"]
+OUTCOMES = [
+    "محکومیت به پرداخت جریمه معادل دو برابر ارزش کالا",
+    "ضبط کالا به نفع دولت و جریمهٔ شرکت حمل",
+    "وصول حقوق ورودی و جریمه از محل ضمانت‌نامه",
+    "اعلام وصول با تأخیر پذیرفته شد؛ جریمهٔ تأخیر از شرکت حمل وصول شد",
+]
+DAY = 86400.0
+
+
+def _tehran_dates(seconds: np.ndarray) -> list[str]:
+    """Epoch seconds to the Tehran calendar day of each, as ``YYYY-MM-DD`` (a DateField's COPY text)."""
+    return [dt.datetime.fromtimestamp(s, TEHRAN).date().isoformat() for s in seconds.tolist()]
+
+
+def closed_cases_write(builder: DemoBuilder, closed: Closed) -> None:
+    """The ended judicial case of each declaration of the chunk closed after one, as ``case_open`` and
+    ``case_close`` store it: opened past the deadline (its file numbered in the Jalali year of opening,
+    the origin answerable), valued on import (its first valuation, at the exporters' rate of the day), its
+    outcome recorded on the day of the closing or a few days before. Written by COPY with the
+    declarations; the statutory clocks of a case that ended before the system held it are not tracked."""
+    t0 = time.perf_counter()
+    rng, n = builder.rng, len(closed.ids)
+    opened = closed.deadline + (closed.closed_at - closed.deadline) * rng.uniform(0.1, 0.4, n)
+    outcome = np.maximum(closed.closed_at - rng.uniform(0, 6, n) * DAY, opened)
+    opened_on = _tehran_dates(opened)
+    cif = rng.integers(20, 400, n) * 1000
+    rate = rng.integers(500, 700, n) * 1000
+    duties = rng.integers(1, 50, n) * 100_000_000
+    value = (cif * rate + duties).astype(str)  # CIF × rate + duties (no fees, no commercial profit)
+    case_ids = np.arange(start := _next_id(JudicialCase), start + n)
+    branch = [f"شعبه {persian_digits(b)}" for b in rng.integers(1, 6, n).tolist()]
+    cases = {
+        "id": case_ids.astype(str),
+        "declaration_id": closed.ids.astype(str),
+        "file_number": [f"{y}-{i}" for y, i in zip(_jalali_years(opened).tolist(), closed.ids.tolist())],
+        "authority": np.array(AUTHORITIES)[rng.integers(0, len(AUTHORITIES), n)],
+        "branch": branch,
+        "opened_on": opened_on,
+        "opened_by_id": NULL,
+        "cif_value": cif.astype(str),
+        "currency": "USD",
+        "exchange_rate": rate.astype(str),
+        "duties": duties.astype(str),
+        "fees": "0",
+        "goods_value": value,
+        "discovered_at": NULL,  # the start of the opening day
+        "office_id": closed.origin_ids.astype(str),
+        "status": str(CaseStatus.CLOSED),
+        "outcome": np.array(OUTCOMES)[rng.integers(0, len(OUTCOMES), n)],
+        "outcome_on": _tehran_dates(outcome),
+        "created_at": _ts(opened),
+    }
+    valuations = {
+        "id": np.arange(start := _next_id(CaseValuation), start + n).astype(str),
+        "case_id": case_ids.astype(str),
+        "kind": str(ValuationKind.IMPORT),
+        "foreign_amount": cif.astype(str),
+        "currency": "USD",
+        "exchange_rate": rate.astype(str),
+        "rate_source": EXPORTERS_RATE_SOURCE,
+        "rate_date": opened_on,
+        "duties": duties.astype(str),
+        "commercial_profit": "0",
+        "fees": "0",
+        "wholesale_price": NULL,
+        "market": "",
+        "value": value,
+        "corrects_id": NULL,
+        "reason": "",
+        "valued_at": _ts(opened),
+        "valued_by_id": NULL,
+    }
+    texts = [
+        (m, list(data), _copy_text(list(data), data, n))
+        for m, data in ((JudicialCase, cases), (CaseValuation, valuations))
+    ]
+    builder.timing.generate += time.perf_counter() - t0
+    for model, columns, text in texts:
+        builder.writer.write(model, columns, text, n)
+
+
+CLOSED_CASES = ClosedCases(write=closed_cases_write, models=[JudicialCase, CaseValuation])
 
 
 def casework_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0) -> dict[str, int]:

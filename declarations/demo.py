@@ -7,7 +7,9 @@ seed rate and the rate of a plain COPY of the very same rows into the same
 indexed tables.
 
 Only the declarations themselves are written here (with their duplicate flags, which
-the generated rows really carry: shared waybills, IMEIs and trucks). The evidence summary
+the generated rows really carry: shared waybills, IMEIs and trucks), and, through ``ClosedCases``
+(``casework.demo.CLOSED_CASES``), the ended judicial case of each one closed («مختومه»), in the
+same chunk: a declaration is closed only after a judicial case on it ended. The evidence summary
 (plate reads, scans, comparisons, permits) is left empty: the demo evidence of each app
 (``anpr.demo``, ``scans.demo``, ``casework.demo``, ``reports.demo``, ``permits_demo`` below)
 makes the real rows through that app's services, which keep the summary.
@@ -152,6 +154,31 @@ class Writer:
 
 
 BULK_MODELS = [TransitDeclaration, GoodsItem, GoodsSerial]
+# A declaration closed in the history was overdue for at least this long: its case opened past the
+# deadline and ended before the closing. One too recent for that is still on the road.
+CASE_MIN_DAYS = 20
+
+
+@dataclass
+class Closed:
+    """The declarations of one chunk closed after a judicial case: ids, origin office ids, and the
+    deadline and closing instants (epoch seconds)."""
+
+    ids: np.ndarray
+    origin_ids: np.ndarray
+    deadline: np.ndarray
+    closed_at: np.ndarray
+
+
+@dataclass
+class ClosedCases:
+    """Writes the ended judicial case of each closed declaration, for an app above this one
+    (``casework.demo.CLOSED_CASES``): ``write(builder, closed)`` once a chunk, in its transaction, with
+    the builder's generator and writer; ``models``: the tables it fills (their id sequences are reset
+    after the load)."""
+
+    write: Callable[[DemoBuilder, Closed], None]
+    models: list = field(default_factory=list)
 
 
 def _drop_secondary(models) -> list[str]:
@@ -224,9 +251,18 @@ def _foreign_plate(rng: np.random.Generator, country: str) -> str:
 
 
 class DemoBuilder:
-    """Builds the data set. ``progress`` gets (done, total) after each chunk."""
+    """Builds the data set. ``progress`` gets (done, total) after each chunk. ``closed_cases`` writes the
+    judicial cases of the declarations closed after one; without it none is closed (they stay in transit)."""
 
-    def __init__(self, *, seed: int = 1404, months: int = 18, now: dt.datetime | None = None):
+    def __init__(
+        self,
+        *,
+        seed: int = 1404,
+        months: int = 18,
+        now: dt.datetime | None = None,
+        closed_cases: ClosedCases | None = None,
+    ):
+        self.closed_cases = closed_cases
         self.rng = np.random.default_rng(seed)
         self.months = months
         self.now = now or timezone.now()
@@ -394,7 +430,8 @@ class DemoBuilder:
             t0 = time.perf_counter()
             _restore_secondary(saved)
             self.timing.rebuild = time.perf_counter() - t0
-        _reset_sequences([TransportCompany, Vehicle, Driver, TransitDeclaration, GoodsItem, GoodsSerial])
+        case_models = self.closed_cases.models if self.closed_cases else []
+        _reset_sequences([TransportCompany, Vehicle, Driver, TransitDeclaration, GoodsItem, GoodsSerial, *case_models])
         if pg:
             with connection.cursor() as cur:
                 cur.execute("ANALYZE")
@@ -467,6 +504,13 @@ class DemoBuilder:
         can_col = np.where(is_can, declared + rng.uniform(1, 48, n) * H, nan)
         can_col = np.minimum(can_col, now - 10)
         closed_col = np.where(is_closed, np.minimum(deadline + rng.uniform(30, 200, n) * 86400, now - 10), nan)
+        # Closed only after a judicial case on it ended (``services.close_refusal``): one overdue too briefly
+        # for a case to open and end, or with nobody to write its case, is still on the road.
+        not_yet = is_closed & ((closed_col - deadline < CASE_MIN_DAYS * 86400) | (self.closed_cases is None))
+        st[not_yet] = "in_transit"
+        is_closed &= ~not_yet
+        is_transit |= not_yet
+        closed_col[not_yet] = nan
         uns_col = np.where(is_uns, np.minimum(arrived + rng.uniform(24, 400, n) * H, now - 20), nan)
         changed = np.fmax.reduce([declared, dep_col, arr_col, set_col, can_col, closed_col, uns_col])
 
@@ -636,6 +680,9 @@ class DemoBuilder:
         self.timing.generate += time.perf_counter() - t0
 
         self.writer.write(TransitDeclaration, columns, decl_text, n)
+        if self.closed_cases is not None and is_closed.any():
+            at = np.flatnonzero(is_closed)
+            self.closed_cases.write(self, Closed(ids[at], self.office_ids[o][at], deadline[at], closed_col[at]))
         self.writer.write(GoodsItem, gcolumns, goods_text, g)
         if serial_rows:
             self.writer.write(

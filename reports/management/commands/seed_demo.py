@@ -1,6 +1,7 @@
 """python manage.py seed_demo --declarations N — realistic demo data, demo users per role.
 
-Declarations are written in bulk (``declarations.demo.DemoBuilder``); then the demo users, then the
+Declarations are written in bulk (``declarations.demo.DemoBuilder``), the closed ones with the ended
+judicial cases that closed them (``casework.demo.CLOSED_CASES``); then the demo users, then the
 evidence behind every monitoring signal, made by each app through its own services
 (``reports.demo.evidence_demo``: cameras, plate reads, scans, comparisons, permits, letters, cases,
 inspections, problems, last month's return) for a bounded sample whatever N is.
@@ -24,6 +25,7 @@ from accounts import two_factor
 from accounts.models import TOKEN_PREFIX_LEN, ApiToken, CustomsOffice, Province, Role, User
 from accounts.offices_data import ensure_offices
 from accounts.services import api_token_issue
+from casework.demo import CLOSED_CASES
 from declarations.demo import DemoBuilder
 from declarations.models import TransitDeclaration
 from reports.demo import evidence_demo
@@ -96,7 +98,8 @@ class Command(BaseCommand):
 
     def seed(self, opts):
         n = opts["declarations"]
-        builder = DemoBuilder(seed=opts["seed"], months=opts["months"])
+        # The closed declarations are written with their ended judicial cases (casework's bulk writer).
+        builder = DemoBuilder(seed=opts["seed"], months=opts["months"], closed_cases=CLOSED_CASES)
         started = time.perf_counter()
 
         def progress(done, total):

@@ -1,0 +1,65 @@
+"""The demo's closed declarations were each closed after a judicial case that ended (a declaration is closed
+«مختومه» only then: ``declarations.services.close_refusal``). An inspector who follows one finds its case,
+with its court, file number and outcome; the monthly return's «closed after a judicial case» counts them."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from casework.models import CaseStatus, JudicialCase
+from core.dates import TEHRAN, jalali_month_bounds, jalali_month_of, previous_jalali_month
+from declarations.models import Status, TransitDeclaration
+from reports import returns
+from reports.models import MonthlyReturn
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_closed_demo_declaration_leads_to_its_ended_case_and_the_return_counts_them(client, tmp_path):
+    call_command("seed_demo", declarations=1200, credentials=str(tmp_path / "credentials.txt"), stdout=io.StringIO())
+    closed = TransitDeclaration.objects.filter(status=Status.CLOSED)
+    assert closed.count() >= 8, "the demo closes some declarations after their cases"
+    ended = JudicialCase.objects.filter(status=CaseStatus.CLOSED, outcome_on__isnull=False).exclude(outcome="")
+    without = closed.exclude(pk__in=ended.values("declaration_id"))
+    assert not without.exists(), f"closed with no ended judicial case: {list(without.values_list('serial', flat=True))}"
+
+    # Each case has its court, file number and outcome, recorded no later than the declaration's closing.
+    for d in closed:
+        case = ended.filter(declaration=d).latest("outcome_on")
+        assert case.file_number and case.authority and case.outcome
+        assert case.opened_on <= case.outcome_on <= d.closed_at.astimezone(TEHRAN).date(), d.serial
+
+    # An inspector clicking through: the closed declaration's page leads to its case, which shows the outcome.
+    client.force_login(User.objects.get(username="hq"))
+    d = closed.order_by("-closed_at").first()
+    case = ended.filter(declaration=d).first()
+    page = client.get(reverse("declarations:detail", args=[d.pk])).content.decode()
+    assert reverse("casework:case", args=[case.pk]) in page
+    page = client.get(reverse("casework:case", args=[case.pk]))
+    assert page.status_code == 200 and case.outcome in page.content.decode()
+
+    # The return's «closed after a judicial case» of every month is the number of them closed in the month.
+    month = jalali_month_of(timezone.now())
+    first = jalali_month_of(min(closed.values_list("closed_at", flat=True)))
+    with_case = closed.filter(pk__in=ended.values("declaration_id"))
+    months_with_some = 0
+    while month >= first:
+        start, end = jalali_month_bounds(*month)
+        expected = with_case.filter(closed_at__gte=start, closed_at__lt=end).count()
+        assert returns.balance(start, end)["closed_after_case"] == expected, month
+        months_with_some += expected > 0
+        month = previous_jalali_month(*month)
+    assert months_with_some >= 3
+    demo_return = MonthlyReturn.objects.filter(province__isnull=True).latest("version")
+    start, end = jalali_month_bounds(demo_return.year, demo_return.month)
+    page = client.get(reverse("reports:return", args=[demo_return.pk])).content.decode()
+    shown = re.search(r"closed after a judicial case</td><td>([\d,]+)</td>", page)
+    assert shown, "the return's page has the line"
+    assert int(shown[1].replace(",", "")) == with_case.filter(closed_at__gte=start, closed_at__lt=end).count()
