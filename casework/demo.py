@@ -14,7 +14,7 @@ import time
 import numpy as np
 from django.utils import timezone
 
-from core.dates import TEHRAN, persian_digits, to_jalali
+from core.dates import TEHRAN, persian_digits, to_jalali, to_tehran
 from declarations.demo import (
     NULL,
     Closed,
@@ -166,7 +166,9 @@ def casework_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 
     hq = demo_staff("hq", "hq")
     for i, d in enumerate(TransitDeclaration.objects.filter(pk__in=ids).select_related("origin").order_by("pk")):
         clerk = demo_clerk(d.origin)
-        opened = today - dt.timedelta(days=int(rng.integers(20, 150)))
+        # Opened once the declaration could have a case (found unsettled, else past its deadline), not before.
+        could_open = to_tehran(d.unsettled_at or d.deadline or d.declared_at).date()
+        opened = max(today - dt.timedelta(days=int(rng.integers(20, 150))), could_open)
         case = services.case_open(
             declaration=d,
             by=clerk,

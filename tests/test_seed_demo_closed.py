@@ -36,6 +36,13 @@ def test_every_closed_demo_declaration_leads_to_its_ended_case_and_the_return_co
         assert case.file_number and case.authority and case.outcome
         assert case.opened_on <= case.outcome_on <= d.closed_at.astimezone(TEHRAN).date(), d.serial
 
+    # Every case of the demo was opened once its declaration could have one: found unsettled, or past its
+    # deadline (``case_can_open``), never before the declaration existed.
+    for case in JudicialCase.objects.select_related("declaration"):
+        d = case.declaration
+        could_open = min(t for t in (d.unsettled_at, d.deadline) if t is not None)
+        assert case.opened_on >= could_open.astimezone(TEHRAN).date(), (d.serial, case.opened_on, could_open)
+
     # An inspector clicking through: the closed declaration's page leads to its case, which shows the outcome.
     client.force_login(User.objects.get(username="hq"))
     d = closed.order_by("-closed_at").first()
