@@ -218,3 +218,42 @@ def test_a_code_kept_in_clear_before_the_digests_still_works_once_migrated(clien
     assert not StaticToken.objects.filter(token="abcd2345").exists()
     password_login(client, "hq")
     assert client.post(reverse("accounts:two-factor"), {"code": "ABCD 2345"}).status_code == 302
+
+
+@pytest.mark.parametrize("role_user", ["hq", "it_officer"])
+def test_before_the_second_factor_the_page_shows_no_menu_no_name_and_no_notifications(client, request, role_user):
+    """An outside walk: after the password only, the code page showed the whole menu, the user's full
+    name and the unread count. Until the code is typed it shows the app's layout and its form alone."""
+    from notifications.models import Kind, Notification
+
+    user = request.getfixturevalue(role_user)
+    user.first_name, user.last_name = "Parviz", "Sadeghi"
+    user.save()
+    Notification.objects.create(user=user, kind=Kind.SCAN_ESCALATED, title="x", body="", url="/")
+    device, _ = enrolled(user)
+    password_login(client, user.username)
+
+    page = client.get(reverse("accounts:two-factor"))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Two-factor login" in body and 'id="two-factor-form"' in body and "Log out" in body
+    assert 'class="navbar-brand"' in body  # the app's own layout
+    for shown in ("Sadeghi", "Parviz", 'id="bell"', "data-unread", "Declarations", "Dashboard", "Reports"):
+        assert shown not in body, shown
+
+    device.throttle_reset()
+    client.post(reverse("accounts:two-factor"), {"code": code(device), "next": "/"})
+    home = client.get(reverse("home")).content.decode()
+    assert "Sadeghi" in home and 'id="bell"' in home and "Declarations" in home  # once through, all of it
+
+
+def test_before_enrolling_the_required_authenticator_the_page_shows_no_menu(client, hq, origin_clerk):
+    hq.last_name = "Sadeghi"
+    hq.save()
+    password_login(client, "hq")
+    body = client.get(reverse("accounts:two-factor-enrol")).content.decode()
+    assert "Turn on two-factor login" in body and "Log out" in body
+    assert "Sadeghi" not in body and 'id="bell"' not in body and "Declarations" not in body
+    client.post(reverse("logout"))
+    password_login(client, "origin_clerk")  # office staff turning it on by choice are already in
+    assert 'id="bell"' in client.get(reverse("accounts:two-factor-enrol")).content.decode()
