@@ -111,6 +111,19 @@ FAILED = "failed: the details are in the server log (training run {run})"
 # is for the admin and the log, shown as a failure is recorded now (``shown_outcome``).
 _RAW_ERROR = re.compile(r"(?P<kind>[A-Za-z_]\w*(?:Error|Exception)): (?P<detail>.*)", re.DOTALL)
 _RAW_NO_MODULE = re.compile(r"No module named '(?P<name>[\w.]+)'")
+# What this server lacks for training (the trainer, the fonts): the IT office installs it; anyone else reads
+# ``TRAINING_UNAVAILABLE``, plain and naming whom to ask, not the commands.
+_SERVER_SETUP = re.compile(
+    "|".join((re.escape(NO_FONTS), re.escape(NOT_INSTALLED).replace(re.escape("{missing}"), r"[\w.]+")))
+)
+TRAINING_UNAVAILABLE = gettext_lazy(
+    "Training a new version of the plate reader is not available on this server: ask the IT office."
+)
+
+
+def needs_server_setup(outcome: str) -> bool:
+    """Did the run fail for something only the IT office can install on the server?"""
+    return _SERVER_SETUP.fullmatch((outcome or "").strip()) is not None
 
 
 def shown_outcome(run: TrainingRun) -> str:

@@ -58,6 +58,7 @@ def _page(request, *, training_form: TrainingForm | None = None, rollback: tuple
             ),
             # Why no run can start on this server (the trainer not installed): said beside the held-back button.
             "trainer_missing": _trainer_missing(),
+            "training_unavailable": retraining.TRAINING_UNAVAILABLE,  # the same, for those who cannot install it
             # The run that holds the button back (one at a time): named beside it, with its link.
             "running": TrainingRun.objects.filter(active=True).order_by("-created_at", "-id").first(),
         },

@@ -56,3 +56,34 @@ def test_the_inspector_is_refused_the_page_for_what_it_is(client, inspector):
     text = response.content.decode()
     assert "تنها دفتر فاوا یا ستاد مدل‌های پلاک‌خوان و دوره‌های آموزش آن را می‌بیند." in text
     assert "به‌کار گیرد" not in text
+
+
+def test_what_the_server_lacks_to_train_is_told_plainly_to_headquarters_and_the_commands_to_it(
+    client, settings, hq, it_officer
+):
+    """An outside walk: headquarters read «pip install -r requirements-train.txt (onnx, torch)» on this page.
+    The IT office, who can install it, still reads the command; anyone else that training is not available
+    here and whom to ask."""
+    settings.ANPR_TRAINER = "tests.anpr.test_model_training.NeedsWhatIsMissing"
+    run = TrainingRun.objects.create(
+        options={},
+        started_by=it_officer,
+        state=TrainingRun.State.FAILED,
+        active=False,
+        outcome="the trainer is not installed where the run ran: torch missing (requirements-train.txt)",
+    )
+    plain = "آموزش نسخهٔ تازهٔ پلاک‌خوان روی این سرور در دسترس نیست: از دفتر فاوا بپرسید."
+    client.force_login(hq)
+    page = client.get(reverse("anpr:models")).content.decode()
+    part = client.get(reverse("anpr:training-run", args=[run.pk]) + "?partial=1").content.decode()
+    for shown in (page, part):
+        assert "pip install" not in shown and "requirements-train" not in shown
+    assert plain in page.split("data-training-unavailable>", 1)[1] and plain in page.split("data-runs", 1)[1]
+    assert plain in part
+
+    client.force_login(it_officer)
+    page = client.get(reverse("anpr:models")).content.decode()
+    part = client.get(reverse("anpr:training-run", args=[run.pk]) + "?partial=1").content.decode()
+    assert "requirements-train.txt" in page.split("data-training-unavailable>", 1)[1]
+    assert "requirements-train.txt" in page.split("data-runs", 1)[1] and "requirements-train.txt" in part
+    assert plain not in page
