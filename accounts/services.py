@@ -41,6 +41,12 @@ def may_release_lockouts(user: User) -> bool:
     return user.is_active and (user.is_superuser or user.role == Role.IT)
 
 
+def uses_api(user: User) -> bool:
+    """Roles that work through the API (headquarters, the IT office, integration clients): the menu offers
+    them its documentation; the office clerk and the inspector work on the pages (the address stays open)."""
+    return user.is_active and (user.is_superuser or user.role in (Role.HQ, Role.IT, Role.INTEGRATION))
+
+
 def lockouts_active(now: dt.datetime | None = None) -> list[Lockout]:
     """The pairs locked now: at least ``AXES_FAILURE_LIMIT`` failures within the cool-off, latest first."""
     now = now or timezone.now()

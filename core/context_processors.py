@@ -15,6 +15,7 @@ PREDICATES = {
     "build_returns": "reports.services.may_build_some_return",
     "release_lockouts": "accounts.services.may_release_lockouts",
     "read_audit": "reports.audit.may_read_audit",
+    "use_api": "accounts.services.uses_api",
     "see_all_exports": "core.models.sees_every_export",
 }
 

@@ -48,6 +48,18 @@ def test_menus_and_forms_offer_what_the_role_may_do(client, persona, request):
     assert ('class="build"' in returns) is builds
 
 
+@pytest.mark.parametrize(
+    ("persona", "offered"), [("origin_clerk", False), ("inspector", False), ("hq", True), ("it_officer", True)]
+)
+def test_the_menu_offers_the_api_to_the_roles_that_use_it(client, persona, offered, request):
+    """An outside walk: the office clerk and the inspector had an «API» link they have no use for (no token,
+    no client); headquarters and the IT office keep it. The documentation's address is not closed."""
+    client.force_login(request.getfixturevalue(persona))
+    home = client.get(reverse("home")).content.decode()
+    assert (f'href="{reverse("api-docs")}"' in home) is offered
+    assert client.get(reverse("api-docs")).status_code == 200
+
+
 @pytest.mark.parametrize("persona", ["origin_clerk", "dest_clerk", "it_officer"])
 def test_the_inspection_form_is_refused_on_get_to_those_who_may_not_record_one(client, persona, request):
     client.force_login(request.getfixturevalue(persona))
