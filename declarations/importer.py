@@ -343,7 +343,7 @@ def _reconcile(p: Parsed, d: TransitDeclaration, summary: ImportSummary, *, by, 
         with transaction.atomic():
             at = p.status_at or timezone.now()
             for step in steps:
-                _apply(step, d, p, by=by, at=at, source=source, source_ref=source_ref)
+                _apply(step, d, p, by=by, at=at, source=source, source_ref=source_ref, departed="depart" in steps)
         summary.updated += 1
     except services.NotAllowed as exc:
         summary.rejected.append(RowError(p.row, "status", str(exc)))
@@ -375,13 +375,17 @@ def _refuse_steps(p: Parsed, d: TransitDeclaration, steps: list[str], by) -> Row
     return None
 
 
-def _apply(step: str, d: TransitDeclaration, p: Parsed, *, by, at, source: str, source_ref: str) -> None:
-    """A move from an export, made by the importing user with the import batch as its source."""
+def _apply(
+    step: str, d: TransitDeclaration, p: Parsed, *, by, at, source: str, source_ref: str, departed: bool = False
+) -> None:
+    """A move from an export, made by the importing user with the import batch as its source. ``departed``:
+    the export reports an arrival of a declaration we hold registered, its departure recorded at the
+    same time (its own time is not known), so the arrival is not measured against it."""
     common = {"declaration": d, "by": by, "at": at, "source": source, "source_ref": source_ref}
     if step == "depart":
         services.declaration_depart(**common)
     elif step == "confirm_arrival":
-        services.declaration_confirm_arrival(**common)
+        services.declaration_confirm_arrival(**common, departed_with_it=departed)
     elif step == "settle":
         services.declaration_settle(**common)
     elif step == "record_unsettled":

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from core import uploads
 from core.audit import actor
 from core.dates import CLOCK_SKEW, format_jalali
 from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed
-from core.text import is_persian, isolate
+from core.text import digits, is_persian, isolate
 from notifications.messages import Ident, Message, Name
 from notifications.models import Kind as NotificationKind
 from notifications.services import inspectors_of, notify
@@ -40,6 +41,7 @@ from .models import (
     ArrivalConfirmation,
     DeadlineExtension,
     DeclarationEvent,
+    RoadDistance,
     Source,
     Status,
     TransitDeclaration,
@@ -263,6 +265,7 @@ def _transition(
     message: Message | str = "",
     data: dict | None = None,
     extra: dict | None = None,
+    trip: bool = True,
 ) -> TransitDeclaration:
     """Steps: 1 lock the row; 2 check the move and the right; 3 write; 4 event. Call inside atomic."""
     _sources, target = TRANSITIONS[action]
@@ -271,7 +274,7 @@ def _transition(
     )
     check_move(locked, action, by)
     at = at or timezone.now()
-    check_time(locked, action, at)
+    check_time(locked, action, at, trip=trip)
     locked.status = target
     locked.status_source = source
     locked.status_source_ref = source_ref or (f"{by.get_full_name() or by.username}" if by else "")
@@ -321,12 +324,41 @@ def declaration_depart(
     return _depart(declaration=declaration, by=by, at=at, source=source, source_ref=source_ref, data=gate)
 
 
-def check_time(declaration: TransitDeclaration, action: str, at: dt.datetime, *, field: str = "at") -> None:
+def shortest_trip(declaration: TransitDeclaration) -> dt.timedelta:
+    """The least time a truck takes from the origin to the destination: ``TRANSIT_MIN_TRIP_MINUTES``,
+    or longer where the road distance of the pair is known, driven at the fastest average a loaded
+    truck keeps (``PERMIT_MAX_AVG_KMH``) without a stop."""
+    shortest = dt.timedelta(minutes=settings.TRANSIT_MIN_TRIP_MINUTES)
+    km = (
+        RoadDistance.objects.filter(
+            Q(office_a_id=declaration.origin_id, office_b_id=declaration.destination_id)
+            | Q(office_a_id=declaration.destination_id, office_b_id=declaration.origin_id)
+        )
+        .values_list("km", flat=True)
+        .first()
+    )
+    if km and settings.PERMIT_MAX_AVG_KMH > 0:
+        shortest = max(shortest, dt.timedelta(hours=km / settings.PERMIT_MAX_AVG_KMH))
+    return shortest
+
+
+def _duration_text(value: dt.timedelta) -> str:
+    minutes = int(value.total_seconds() // 60)
+    if minutes < 120:
+        return _("%(n)s minutes") % {"n": digits(minutes)}
+    return _("%(n)s hours") % {"n": digits(minutes // 60)}
+
+
+def check_time(
+    declaration: TransitDeclaration, action: str, at: dt.datetime, *, field: str = "at", trip: bool = True
+) -> None:
     """The time of ``action`` keeps the declaration's life in order: not more than ``CLOCK_SKEW`` ahead
     of now (a deadline may be), and not before any time the declaration already has (declared ≤
-    departed ≤ arrived ≤ reason recorded ≤ settled or closed). Else ``InvalidInput`` naming ``field``,
-    with the time it must follow, Jalali in the reader's digits. Every move calls it, whoever makes
-    it (page, API, import, task), before anything is written."""
+    departed ≤ arrived ≤ reason recorded ≤ settled or closed); an arrival not sooner after the departure
+    than the trip can take (``shortest_trip``). Else ``InvalidInput`` naming ``field``, with the time it
+    must follow, Jalali in the reader's digits. Every move calls it, whoever makes it (page, API,
+    import, task), before anything is written. ``trip`` False: the arrival comes with a departure whose
+    time is not known (an ICS export reporting a registered declaration arrived), nothing to measure."""
     persian = is_persian()
     what = TIME_NAMES[MOVE_TIMES[action]]
     if action != "extend_deadline" and at > timezone.now() + CLOCK_SKEW:
@@ -359,6 +391,22 @@ def check_time(declaration: TransitDeclaration, action: str, at: dt.datetime, *,
             },
             fields={field: f"before {name}"},
         )
+    departed = declaration.departed_at
+    if trip and action == "confirm_arrival" and departed and at < departed + (shortest := shortest_trip(declaration)):
+        raise InvalidInput(
+            _(
+                "The %(what)s (%(at)s) is too soon after the %(earlier)s (%(earlier_at)s): "
+                "no truck makes this trip in less than %(shortest)s."
+            )
+            % {
+                "what": what,
+                "at": format_jalali(at, persian=persian),
+                "earlier": TIME_NAMES["departed_at"],
+                "earlier_at": format_jalali(departed, persian=persian),
+                "shortest": _duration_text(shortest),
+            },
+            fields={field: "too soon after departed_at"},
+        )
 
 
 @transaction.atomic
@@ -389,6 +437,7 @@ def declaration_confirm_arrival(
     source: str = Source.USER,
     source_ref: str = "",
     evidence=None,
+    departed_with_it: bool = False,
 ) -> TransitDeclaration:
     """Record the arrival (اعلام وصول). From outside the system it must carry evidence.
 
@@ -399,11 +448,15 @@ def declaration_confirm_arrival(
     office with a plate reader that has no read of the truck (none, or only matches a person rejected)
     they must say why (directive point 4). An import (ICS reports what happened elsewhere) and an
     integration client are not asked (``unseen_reason`` None).
+
+    No sooner after the departure than the trip takes (``check_time``), unless the departure was just
+    recorded with it at the same time because its own time is not known (``departed_with_it``: an ICS
+    export reporting a registered declaration arrived).
     """
     at = at or timezone.now()
     office = office or declaration.destination
     check_move(declaration, "confirm_arrival", by)
-    check_time(declaration, "confirm_arrival", at)
+    check_time(declaration, "confirm_arrival", at, trip=not departed_with_it)
     seals_found = identifiers.seal_numbers(seal_numbers_found)  # "S1;S3" in a list (the API) too
     if seals_intact:
         check_seals_intact(declaration, seals_found)
@@ -431,6 +484,7 @@ def declaration_confirm_arrival(
         source=source,
         source_ref=source_ref,
         extra={"arrived_at": at},
+        trip=not departed_with_it,
         data={"office": office.code, "seals_intact": seals_intact, "seen_at_gate": seen}
         | ({"unseen_reason": unseen_reason} if unseen_reason else {}),
         message=unseen_reason and Message(gettext_noop("Not seen at the gate: %(reason)s"), reason=unseen_reason[:400]),

@@ -511,6 +511,9 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 TRANSIT_DEFAULT_LIMIT_HOURS = env.int("TRANSIT_DEFAULT_LIMIT_HOURS", default=72)
 SIGNAL_READ_WITHOUT_ARRIVAL_HOURS = env.int("SIGNAL_READ_WITHOUT_ARRIVAL_HOURS", default=6)
 SIGNAL_ORIGIN_SCAN_HOURS = env.int("SIGNAL_ORIGIN_SCAN_HOURS", default=4)
+# No arrival is confirmed sooner after the departure than this, nor than the road distance driven at
+# PERMIT_MAX_AVG_KMH where the pair has one (declarations.services.shortest_trip).
+TRANSIT_MIN_TRIP_MINUTES = env.int("TRANSIT_MIN_TRIP_MINUTES", default=30)
 # Foreign trucks (declarations/trip.py): the fastest average a loaded truck keeps between two camera
 # sites (driving-time check, Art. 11), the slowest it plausibly moves (stop check, Art. 12), the
 # slack before a long gap between sightings is a signal, and how far the declared goods' weight

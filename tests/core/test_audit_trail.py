@@ -6,6 +6,7 @@ Runs on SQLite (no trigger there: the chain is what shows a change made by SQL) 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -14,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from core import audit
 from core.errors import NotAllowed
@@ -21,6 +23,11 @@ from core.models import AuditSeal, AuditTrailImmutable
 from declarations import services
 from declarations.models import DeclarationEvent, TransitDeclaration
 from tests.export_jobs import download
+
+
+def _two_hours_ago():
+    return timezone.now() - dt.timedelta(hours=2)
+
 
 CLIENT = "198.51.100.7"
 
@@ -166,7 +173,7 @@ def test_an_import_names_its_batch_and_records_each_declaration_it_creates(clien
 
 
 def test_the_chain_verifies_and_names_an_entry_altered_or_deleted_by_sql(declaration, origin_clerk, dest_clerk):
-    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    services.declaration_depart(declaration=declaration, by=origin_clerk, at=_two_hours_ago())  # the trip takes time
     services.declaration_confirm_arrival(declaration=declaration, by=dest_clerk)
     code, out = verify()
     count = LogEntry.objects.count()
@@ -190,7 +197,7 @@ def test_the_chain_verifies_and_names_an_entry_altered_or_deleted_by_sql(declara
 
 
 def test_the_chain_names_a_gap_when_an_entry_and_its_seal_are_both_deleted(declaration, origin_clerk, dest_clerk):
-    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    services.declaration_depart(declaration=declaration, by=origin_clerk, at=_two_hours_ago())  # the trip takes time
     services.declaration_confirm_arrival(declaration=declaration, by=dest_clerk)
     victim = entries_of(declaration)[1]
     with connection.cursor() as cursor:
@@ -269,7 +276,7 @@ def test_hq_reads_others_entries_but_not_its_own_and_clerks_not_at_all(
 
 
 def test_the_page_filters_by_actor_interface_and_jalali_dates(client, declaration, origin_clerk, dest_clerk, hq):
-    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    services.declaration_depart(declaration=declaration, by=origin_clerk, at=_two_hours_ago())  # the trip takes time
     services.declaration_confirm_arrival(declaration=declaration, by=dest_clerk)
     client.force_login(hq)
     page = client.get(reverse("reports:audit"), {"actor": "dest_clerk"}).content.decode()
@@ -385,7 +392,7 @@ def test_a_created_record_lists_what_it_was_made_with_not_none_arrows(client, de
 def test_an_access_entry_is_shown_in_the_page_language_but_stored_as_written(
     client, declaration, origin_clerk, dest_clerk, hq, it_officer
 ):
-    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    services.declaration_depart(declaration=declaration, by=origin_clerk, at=_two_hours_ago())  # the trip takes time
     services.declaration_confirm_arrival(declaration=declaration, by=dest_clerk)
     with audit.actor(hq):
         audit.record_access(None, "nobody", "login failed", username="nobody")

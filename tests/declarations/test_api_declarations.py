@@ -115,7 +115,10 @@ def test_the_detail_carries_goods_signals_and_allowed_actions(api, dest_clerk, d
 
 def test_transitions_run_the_lifecycle_and_map_errors(api, origin_clerk, dest_clerk, declaration):
     api.force_authenticate(origin_clerk)
-    assert api.post(f"/api/declarations/{declaration.pk}/depart/", {}, format="json").json()["status"] == "in_transit"
+    left = (timezone.now() - dt.timedelta(hours=2)).isoformat()  # an arrival follows the trip's time
+    assert api.post(f"/api/declarations/{declaration.pk}/depart/", {"at": left}, format="json").json()["status"] == (
+        "in_transit"
+    )
     response = api.post(f"/api/declarations/{declaration.pk}/confirm-arrival/", {}, format="json")
     assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden"
     api.force_authenticate(dest_clerk)

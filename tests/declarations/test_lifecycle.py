@@ -32,7 +32,7 @@ def _put_in(declaration, status):
 
 
 def test_it_walks_the_happy_path_and_records_who_and_when(declaration, origin_clerk, dest_clerk):
-    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    services.declaration_depart(declaration=declaration, by=origin_clerk, at=timezone.now() - dt.timedelta(hours=2))
     assert declaration.status == Status.IN_TRANSIT
     assert declaration.deadline > declaration.departed_at
     assert declaration.status_changed_by == origin_clerk

@@ -152,7 +152,7 @@ def test_one_time_for_every_move_is_in_order(declaration, hq):
     """ICS reports a declaration settled at one time: it departed, arrived and settled then (the import)."""
     at = declaration.declared_at
     services.declaration_depart(declaration=declaration, by=None, at=at)
-    services.declaration_confirm_arrival(declaration=declaration, by=None, at=at)
+    services.declaration_confirm_arrival(declaration=declaration, by=None, at=at, departed_with_it=True)
     services.declaration_settle(declaration=declaration, by=None, at=at)
     stored = TransitDeclaration.objects.get(pk=declaration.pk)
     assert stored.status == Status.SETTLED and stored.settled_at == at
@@ -272,3 +272,74 @@ def test_a_declaration_stored_with_a_future_declaration_time_moves_now_not_when_
     stored = TransitDeclaration.objects.get(pk=declaration.pk)
     assert stored.status == Status.IN_TRANSIT and stored.declared_at == ahead
     assert DeclarationEvent.objects.filter(declaration=declaration, kind="depart").exists()
+
+
+# --- an arrival the trip cannot have made --------------------------------------------------------
+
+
+@pytest.fixture
+def just_departed(declaration, origin_clerk):
+    services.declaration_depart(declaration=declaration, by=origin_clerk, at=_at(5 / 60))
+    declaration.refresh_from_db()
+    return declaration
+
+
+def test_the_api_refuses_an_arrival_moments_after_the_departure_naming_both_times(
+    declaration, origin_clerk, dest_clerk
+):
+    """The walk: depart then confirm-arrival through the API, 50 ms apart, Bazargan to Bushehr: both 200."""
+    api = APIClient()
+    api.force_authenticate(origin_clerk)
+    assert api.post(f"/api/declarations/{declaration.pk}/depart/", {}, format="json").status_code == 200
+    api.force_authenticate(dest_clerk)
+    response = api.post(f"/api/declarations/{declaration.pk}/confirm-arrival/", {}, format="json")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert list(error["fields"]) == ["at"]
+    departed = TransitDeclaration.objects.get(pk=declaration.pk).departed_at
+    assert (
+        f"is too soon after the departure time ({format_jalali(departed, persian=False)})" in error["fields"]["at"][0]
+    )
+    assert "no truck makes this trip in less than 30 minutes" in error["message"]
+    assert _unchanged(declaration, Status.IN_TRANSIT, 1).arrived_at is None
+
+
+def test_the_arrival_form_refuses_it_beside_the_time_and_takes_it_once_the_trip_can_be_made(
+    client, just_departed, dest_clerk
+):
+    client.force_login(dest_clerk)
+    url = reverse("declarations:action", args=[just_departed.pk, "confirm_arrival"])
+    reason = {"confirm_arrival-unseen_reason": "camera under repair"}
+    response = client.post(url, {"confirm_arrival-at": format_jalali(_at(0), persian=False), **reason})
+    assert response.status_code == 400
+    beside = _beside(response.content.decode(), "confirm_arrival-at")
+    assert "is too soon after the departure time" in beside
+    assert format_jalali(just_departed.departed_at, persian=False) in beside
+    _unchanged(just_departed, Status.IN_TRANSIT, 1)
+    from tests.factories import DeclarationFactory
+
+    other = DeclarationFactory(origin=just_departed.origin, destination=just_departed.destination)
+    services.declaration_depart(declaration=other, by=None, at=_at(1))  # an hour ago: the truck may be there
+    url = reverse("declarations:action", args=[other.pk, "confirm_arrival"])
+    response = client.post(url, {"confirm_arrival-at": format_jalali(_at(0), persian=False), **reason})
+    assert response.status_code == 302
+    assert TransitDeclaration.objects.get(pk=other.pk).status == Status.ARRIVED
+
+
+@pytest.mark.persian
+def test_a_long_road_needs_its_driving_time_and_the_refusal_reads_in_persian(declaration, origin_clerk, dest_clerk):
+    """Where the pair has a road distance, the trip takes at least that driven at the fastest average."""
+    from declarations.models import RoadDistance
+
+    RoadDistance.objects.create(office_a=declaration.destination, office_b=declaration.origin, km=960)  # 12 h at 80
+    services.declaration_depart(declaration=declaration, by=origin_clerk, at=_at(13))
+    departed = TransitDeclaration.objects.get(pk=declaration.pk).departed_at
+    at = _at(2)
+    with pytest.raises(InvalidInput) as refused:
+        services.declaration_confirm_arrival(declaration=declaration, by=dest_clerk, at=at)
+    assert str(refused.value) == (
+        f"زمان وصول ({format_jalali(at)}) بسیار زود پس از زمان خروج از مبدأ ({format_jalali(departed)}) است: "
+        "هیچ کامیونی این مسیر را در کمتر از ۱۲ ساعت نمی‌پیماید."
+    )
+    services.declaration_confirm_arrival(declaration=declaration, by=dest_clerk, at=_at(0.5))
+    assert TransitDeclaration.objects.get(pk=declaration.pk).status == Status.ARRIVED

@@ -44,7 +44,7 @@ def test_home_and_list_query_counts_do_not_grow_with_rows(request, client, bazar
 
 def test_detail_query_count_does_not_grow_with_goods_or_history(client, dest_clerk, origin_clerk, declaration):
     # Same state (arrived: the reason form and its detection are on the page) before and after.
-    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    services.declaration_depart(declaration=declaration, by=origin_clerk, at=timezone.now() - dt.timedelta(hours=2))
     services.declaration_confirm_arrival(declaration=declaration, by=dest_clerk)
     client.force_login(dest_clerk)
     url = reverse("declarations:detail", args=[declaration.pk])

@@ -58,7 +58,7 @@ def test_a_timeline_events_message_is_written_in_the_readers_language(
 ):
     due = dt.datetime(2026, 11, 3, 9, 30, tzinfo=dt.UTC)
     with override_settings(LANGUAGE_CODE="fa"):  # the site's language: each event keeps its text in Persian
-        services.declaration_depart(declaration=declaration, by=origin_clerk)
+        services.declaration_depart(declaration=declaration, by=origin_clerk, at=timezone.now() - dt.timedelta(hours=2))
         services.declaration_confirm_arrival(declaration=declaration, by=dest_clerk)
         services.declaration_settle(declaration=declaration, by=dest_clerk)
         overdue = DeclarationEvent.objects.create(
