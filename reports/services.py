@@ -302,6 +302,8 @@ def offices_for(user: User):
 
 # A problem described as a person types it (a page shows it whole): a few paragraphs, not a pasted log.
 PROBLEM_DESCRIPTION_MAX = 4000
+# A resolution says what was done (or why nothing needed doing): «x» or «ok» tells the reporter nothing.
+PROBLEM_RESOLUTION_MIN = 10
 PROBLEM_SERIALS_MAX = 4000  # the serials typed, one a line: some two hundred declarations
 
 
@@ -483,6 +485,12 @@ def problem_resolve(*, problem: SystemProblem, by: User, resolution: str) -> Sys
         raise IllegalTransition(_("The problem is already resolved."))
     if not resolution.strip():
         raise InvalidInput(_("Describe the resolution."), fields={"resolution": "required"})
+    if len(" ".join(resolution.split())) < PROBLEM_RESOLUTION_MIN:
+        raise InvalidInput(
+            _("Describe the resolution in at least %(n)s characters: what was done, or why nothing needed doing.")
+            % {"n": digits(PROBLEM_RESOLUTION_MIN)},
+            fields={"resolution": "too short"},
+        )
     locked.status = ProblemStatus.RESOLVED
     locked.resolution = resolution.strip()
     locked.resolved_at = timezone.now()

@@ -241,7 +241,9 @@ def test_once_the_problem_is_resolved_a_new_alteration_opens_a_new_one(client, s
     _alter(settings, served.fieldfile)
     client.force_login(served.user)
     client.get(served.url)
-    report_services.problem_resolve(problem=SystemProblem.objects.get(), by=it_officer, resolution="restored")
+    report_services.problem_resolve(
+        problem=SystemProblem.objects.get(), by=it_officer, resolution="the link was restored"
+    )
 
     client.get(served.url)
 

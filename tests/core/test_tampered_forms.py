@@ -45,7 +45,7 @@ def problem(origin_clerk, bazargan):
 def test_a_system_problem_refuses_an_action_it_does_not_have(client, it_officer, problem, posted, named):
     client.force_login(it_officer)
     url = f"/reports/problems/{problem.pk}/"
-    html = refused(client.post(url, {**posted, "resolution": "رفع شد"}))
+    html = refused(client.post(url, {**posted, "resolution": "سامانه دوباره راه‌اندازی شد"}))
     assert f"Invalid request: a system problem has no action «{named}»." in html
     assert 'name="resolution"' in html  # the actions are still there to use
     part = client.post(url, {"action": "close"}, headers={"HX-Request": "true"})  # htmx: the actions block

@@ -115,11 +115,28 @@ def test_an_empty_resolve_keeps_the_form_with_the_error_beside_the_field(client,
     problem.refresh_from_db()
     assert problem.status == ProblemStatus.NEW
 
-    done = client.post(url, {"action": "resolve", "resolution": "رفع شد"}, headers={"HX-Request": "true"})
+    done = client.post(
+        url, {"action": "resolve", "resolution": "سامانه دوباره راه‌اندازی شد"}, headers={"HX-Request": "true"}
+    )
     assert done["HX-Redirect"] == url
     problem.refresh_from_db()
     assert problem.status == ProblemStatus.RESOLVED
     assert "The problem is resolved." in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("typed", ["x", "ok", "   fixed   "])
+def test_a_resolution_that_says_nothing_is_refused_beside_the_field_naming_it(client, it_officer, problem, typed):
+    """An outside walk: IT resolved a problem straight from «new» with «x». A resolution says what was done:
+    at least ten characters, refused beside the field as the empty one is; the problem stays as it was."""
+    client.force_login(it_officer)
+    url = f"/reports/problems/{problem.pk}/"
+    page = client.post(url, {"action": "resolve", "resolution": typed})
+    html = page.content.decode()
+    assert page.status_code == 400
+    beside = html.split('name="resolution"', 1)[1]
+    assert "Describe the resolution in at least 10 characters: what was done, or why nothing needed doing." in beside
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.NEW and problem.resolution == ""
 
 
 @pytest.mark.persian

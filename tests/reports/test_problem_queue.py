@@ -53,7 +53,7 @@ def queue(origin_clerk, dest_clerk, bazargan, tehran, it_named):
     acked = _report(origin_clerk, bazargan, "کند است", days_ago=5)
     services.problem_acknowledge(problem=acked, by=it_named)
     done = _report(origin_clerk, bazargan, "قطع بود", days_ago=9)
-    services.problem_resolve(problem=done, by=it_named, resolution="وصل شد")
+    services.problem_resolve(problem=done, by=it_named, resolution="اتصال دوباره وصل شد")
     formula = _report(dest_clerk, tehran, '=HYPERLINK("http://evil.example","x")', days_ago=1)
     return {"new": new_old, "acked": acked, "done": done, "formula": formula}
 
@@ -103,13 +103,13 @@ def test_it_acknowledges_and_resolves_from_the_list_and_comes_back_to_it(client,
     problem = SystemProblem.objects.get(pk=queue["new"].pk)
     assert problem.status == ProblemStatus.ACKNOWLEDGED and problem.assigned_to == it_named
     assert LogEntry.objects.get_for_object(problem).filter(actor=it_named).exists()
-    resp = client.post(url, {"action": "resolve", "resolution": "درست شد", "next": "/reports/problems/"})
+    resp = client.post(url, {"action": "resolve", "resolution": "اتصال دوباره برقرار شد", "next": "/reports/problems/"})
     assert resp.status_code == 302 and resp["Location"] == "/reports/problems/"
     assert SystemProblem.objects.get(pk=queue["new"].pk).status == ProblemStatus.RESOLVED
     # Somewhere else than this site is never where it goes back to.
     resp = client.post(
         f"/reports/problems/{queue['acked'].pk}/",
-        {"action": "resolve", "resolution": "x", "next": "https://evil.example/"},
+        {"action": "resolve", "resolution": "the link is back", "next": "https://evil.example/"},
     )
     assert resp["Location"] == f"/reports/problems/{queue['acked'].pk}/"
 
@@ -185,7 +185,7 @@ def test_the_xlsx_is_built_by_the_worker_and_its_page_names_the_tab(client, it_n
     )
     data = b"".join(client.get(reverse("core:export-download", args=[job.pk])).streaming_content)
     rows = [[c.value for c in row] for row in table(_xlsx(data))]
-    assert [r[0] for r in rows[1:]] == [queue["done"].pk] and rows[1][12] == "وصل شد"
+    assert [r[0] for r in rows[1:]] == [queue["done"].pk] and rows[1][12] == "اتصال دوباره وصل شد"
 
 
 def test_the_csv_and_the_xlsx_hold_the_same_rows(client, it_named, queue):
@@ -308,7 +308,9 @@ def test_the_api_lists_counts_acknowledges_and_resolves(it_named, queue):
     bad = api.post(f"/api/reports/problems/{queue['new'].pk}/resolve/", {"resolution": ""}, format="json")
     assert bad.status_code == 400 and "resolution" in bad.json()["error"]["fields"]
     assert SystemProblem.objects.get(pk=queue["new"].pk).status == ProblemStatus.ACKNOWLEDGED
-    ok = api.post(f"/api/reports/problems/{queue['new'].pk}/resolve/", {"resolution": "رفع شد"}, format="json")
+    ok = api.post(
+        f"/api/reports/problems/{queue['new'].pk}/resolve/", {"resolution": "سامانه دوباره راه‌اندازی شد"}, format="json"
+    )
     assert ok.status_code == 200 and ok.json()["status"] == "resolved"
 
 

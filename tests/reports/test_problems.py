@@ -99,9 +99,9 @@ def test_it_reports_through_the_page_and_the_it_officer_resolves_it(
         f"/reports/problems/{problem.pk}/" in queue and "Bazargan" in queue
     )  # the office, by its English name on an English page
     client.post(f"/reports/problems/{problem.pk}/", {"action": "acknowledge"})
-    client.post(f"/reports/problems/{problem.pk}/", {"action": "resolve", "resolution": "رفع شد"})
+    client.post(f"/reports/problems/{problem.pk}/", {"action": "resolve", "resolution": "سامانه دوباره راه‌اندازی شد"})
     problem.refresh_from_db()
-    assert problem.status == ProblemStatus.RESOLVED and problem.resolution == "رفع شد"
+    assert problem.status == ProblemStatus.RESOLVED and problem.resolution == "سامانه دوباره راه‌اندازی شد"
 
     client.force_login(origin_clerk)
     assert client.post(f"/reports/problems/{problem.pk}/", {"action": "acknowledge"}).status_code == 403
@@ -115,7 +115,7 @@ def test_it_counts_open_problems_in_the_return(origin_clerk, bazargan, it_office
     year, month = jalali_month_of(now)
     _report(origin_clerk, bazargan, since=now - dt.timedelta(minutes=5))
     fixed = _report(origin_clerk, bazargan, since=now - dt.timedelta(minutes=5), system=System.ANPR)
-    services.problem_resolve(problem=fixed, by=it_officer, resolution="ok")
+    services.problem_resolve(problem=fixed, by=it_officer, resolution="the link is back")
     figures = returns.build_figures(year, month, west_az)
     # Resolved within the month: only the ICS one is still open at the end of the month.
     assert figures["system_problems"]["open_at_end"] == 1
