@@ -82,6 +82,9 @@ class ReuseReviewForm(PageForm):
             ("confirmed", _("confirmed: the truck was not scanned")),
         ],
         widget=forms.RadioSelect,
+        # Named, as the plate-entry widget and the problem form name theirs: «this value is required» alone
+        # leaves the reviewer to guess which of the page's forms and fields is meant.
+        error_messages={"required": _("Choose the decision: explained or confirmed.")},
     )
     note = forms.CharField(
         label=_("note"),

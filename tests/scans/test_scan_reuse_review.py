@@ -127,6 +127,21 @@ def test_an_explanation_without_a_note_is_refused_beside_the_note(client, settin
     assert "note" in refused.value.fields
 
 
+def test_a_review_sent_without_a_decision_names_the_decision(client, settings, reused, other_truck, hq):
+    """An outside walk: sent empty, the form said «این مقدار لازم است.» beside the decision without naming it."""
+    client.force_login(hq)
+    response = client.post(reverse("scans:reuse_review", args=[reused.pk]), {})
+    assert response.status_code == 400
+    assert _field_errors(response.content.decode(), reused, "decision") == [
+        "Choose the decision: explained or confirmed."
+    ]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa"
+    html = client.post(reverse("scans:reuse_review", args=[reused.pk]), {"note": "دیدم"}).content.decode()
+    assert _field_errors(html, reused, "decision") == ["تصمیم را انتخاب کنید: توجیه‌شده یا تأییدشده."]
+    assert "این مقدار لازم است" not in html
+    assert not ScanReuseReview.objects.exists() and _flagged() == {other_truck}
+
+
 def test_a_confirmed_reuse_keeps_the_signal_and_is_escalated(client, reused, other_truck, hq, inspector, khorasan):
     khorasan_inspector = UserFactory(username="khr_inspector", role=Role.INSPECTOR, province=khorasan)
     other_hq = UserFactory(username="hq2", role=Role.HQ)
