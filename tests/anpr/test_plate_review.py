@@ -948,3 +948,29 @@ def test_the_reads_for_a_person_to_read_on_the_plate_readers_page_link_to_where_
     page = client.get(reverse("anpr:index")).content.decode()
     row = page.split('id="manual"', 1)[1].split(f'data-read="{foreign.pk}"', 1)[1].split("</tr>", 1)[0]
     assert "data-review-link" not in row and reverse("anpr:photo", args=[foreign.pk]) in row
+
+
+def _on_a_phone(row: str) -> list[str]:
+    """The cells of a table row a 390 px screen shows: those not hidden below a breakpoint (``d-none``)."""
+    import re
+
+    cells = re.findall(r"<t[hd]([^>]*)>(.*?)</t[hd]>", row, re.S)
+    return [re.sub(r"<[^>]+>", " ", body).strip() for attrs, body in cells if "d-none" not in attrs]
+
+
+def test_on_a_phone_the_queue_shows_when_the_plate_and_the_button_to_read_it(
+    client, dest_clerk, on_the_road, thr_camera, settings
+):
+    """An outside walk: on a 390 px screen the queue scrolled sideways, «Read the plate» off the screen. A phone
+    shows when, the plate and the button; office, camera, confidence, match and photo from a wider screen up."""
+    settings.ANPR_REVIEW_MIN_CONFIDENCE = 0.8
+    unsure = _read(thr_camera, "", hours_ago=1.5, plate="45ج71248", recognition=Recognition.DONE, confidence=0.41)
+    client.force_login(dest_clerk)
+    html = client.get(reverse("anpr:review-queue")).content.decode()
+    table = html.split("data-review-queue", 1)[1].split("</table>", 1)[0]
+    head = table.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    row = table.split(f'data-read="{unsure.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert _on_a_phone(head) == ["captured at", "plate", ""]
+    shown = _on_a_phone(row)
+    assert len(shown) == 3 and "Read the plate" in shown[2]
+    assert head.count("</th>") == 8  # every column is still there on a wider screen

@@ -269,3 +269,23 @@ def test_the_xlsx_opens_with_its_title_filters_and_maker_above_the_table_as_the_
 
     unfiltered = load_workbook(io.BytesIO(exported(client, reverse("declarations:export-xlsx")))).worksheets[0]
     assert title_block(unfiltered)[1] == ["filters", "none"]
+
+
+def test_on_a_phone_the_list_shows_the_serial_the_truck_and_the_status(client, inspector, bazargan, tehran):
+    """An outside walk: on a 390 px screen the declarations list scrolled sideways. A phone shows the serial
+    (the link to the declaration), the truck and the status; dates and offices from a tablet up."""
+    import re
+
+    d = DeclarationFactory(origin=bazargan, destination=tehran)
+    client.force_login(inspector)
+    html = client.get(reverse("declarations:list")).content.decode()
+    table = html.split("<table", 1)[1].split("</table>", 1)[0]
+
+    def on_a_phone(row: str) -> list[str]:
+        cells = re.findall(r"<t[hd]([^>]*)>(.*?)</t[hd]>", row, re.S)
+        return [re.sub(r"<[^>]+>", "", body).strip() for attrs, body in cells if "d-none" not in attrs]
+
+    assert on_a_phone(table.split("</thead>", 1)[0]) == ["Serial", "Truck", "Status"]
+    row = on_a_phone(table.split(f'data-serial="{d.serial}"', 1)[1].split("</tr>", 1)[0])
+    assert len(row) == 3 and d.serial in row[0]
+    assert table.split("</thead>", 1)[0].count("</th>") == 7  # every column from a tablet up
