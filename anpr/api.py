@@ -31,6 +31,7 @@ from core.files import serve_evidence
 from core.parsers import StrictJSONParser
 from core.text import digits, isolate
 from declarations import idents
+from declarations.api_paging import PAGE_PARAM_NAMES, PAGE_PARAMS, CursorPagination, page_of
 
 from . import ingest, installation, matching, services
 from .authentication import CameraTokenAuthentication, IsCamera
@@ -206,21 +207,26 @@ class ReadBulkApi(_CameraOnly, APIView):
         return Response(BulkOut(body).data, status=status.HTTP_200_OK)
 
 
+ReadPage = page_of("ReadPage", ReadOut)
+
+
 class ReadListApi(APIView):
-    """Reads in the user's scope, newest first; ``?plate=`` in any digit script (the plate's sightings, as on
+    """Reads in the user's scope, newest first, a page at a time; ``?plate=`` in any digit script (the plate's sightings, as on
     the plate search page), ``?office=CODE``."""
 
     @extend_schema(
+        operation_id="anpr_reads_search_list",
         parameters=[
             OpenApiParameter("plate", OpenApiTypes.STR, description="plate, any digit script"),
             OpenApiParameter(
                 "office", OpenApiTypes.STR, description="office code (any case); an unknown code is a 400"
             ),
+            *PAGE_PARAMS,
         ],
-        responses=ReadOut(many=True),
+        responses=ReadPage,
     )
     def get(self, request):
-        reject_unknown_params(request, ("plate", "office"))
+        reject_unknown_params(request, ("plate", "office", *PAGE_PARAM_NAMES))
         qs = PlateRead.objects.for_user(request.user).select_related("camera", "office").with_label()
         if plate := request.query_params.get("plate", "").strip():
             key = matching.match_key(plate)
@@ -237,8 +243,7 @@ class ReadListApi(APIView):
                     {"office": [_("no office has the code %(code)s") % {"code": isolate(office)}]}
                 )
             qs = qs.filter(office__code=office)
-        qs = qs.with_matches_for(request.user).order_by("-captured_at", "-id")
-        return Response(ReadOut(qs[:500], many=True).data)
+        return CursorPagination("-captured_at").paginate(request, qs.with_matches_for(request.user), ReadOut)
 
 
 class ReadDetailApi(APIView):

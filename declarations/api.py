@@ -8,11 +8,9 @@ from typing import cast
 from django import forms
 from django.http import Http404
 from django.utils import timezone, translation
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
-from rest_framework import serializers as drf_serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -27,10 +25,11 @@ from core.parsers import StrictJSONParser
 from core.text import digits, isolate
 
 from . import import_jobs, permits, plates, selectors, serials, services, tasks, transport_docs
+from .api_paging import PAGE_PARAM_NAMES, PAGE_PARAMS, CursorPagination, page_of, page_url
 from .filters import DEFAULT_SORT, DeclarationFilter
 from .import_jobs import import_batch_body
 from .models import ImportBatch, Source, TrafficPermit, TransitDeclaration, Vehicle
-from .paging import PAGE_SIZE, BadCursor, keyset_page
+from .paging import BadCursor, keyset_page
 from .serializers import (
     CancelIn,
     CloseIn,
@@ -106,58 +105,8 @@ def _filter_param(name: str, field) -> OpenApiParameter:
     return OpenApiParameter(name, schema, description=f"{description} ({values})")
 
 
-LIST_PARAMS = [_filter_param(name, field) for name, field in DeclarationFilter().form.fields.items()] + [
-    OpenApiParameter("after", OpenApiTypes.STR, description="cursor of the next page"),
-    OpenApiParameter("before", OpenApiTypes.STR, description="cursor of the previous page"),
-    OpenApiParameter(
-        "page_size",
-        {"type": "integer", "minimum": 1, "maximum": 200, "default": PAGE_SIZE},
-        description=f"rows per page, 1..200, default {PAGE_SIZE}",
-    ),
-]
-PAGE_SIZE_MAX = 200
-
-
-@extend_schema_serializer(many=False)  # a page object, not a list, although the list action answers it
-class DeclarationPage(drf_serializers.Serializer):
-    count = drf_serializers.IntegerField()
-    count_capped = drf_serializers.BooleanField(help_text="true: there are more than `count` rows")
-    count_estimated = drf_serializers.BooleanField(
-        help_text="true: `count` is the database's estimate, rounded (too many rows to count on each page)"
-    )
-    next = drf_serializers.CharField(allow_null=True)
-    previous = drf_serializers.CharField(allow_null=True)
-    results = DeclarationListOut(many=True)
-
-
-PageOut = DeclarationPage
-
-
-def _page_url(request, **cursor) -> str:
-    params = {k: v for k, v in request.query_params.items() if k not in ("after", "before")}
-    params.update(cursor)
-    return request.build_absolute_uri(request.path) + "?" + urlencode(params)
-
-
-def _cursor_param(request) -> str:
-    """The page parameter a bad cursor came in: ``before`` when that was sent, else ``after``."""
-    return "before" if request.query_params.get("before") else "after"
-
-
-def _page_size(request) -> int:
-    """``?page_size=``: a whole number from 1 to 200 (any digit script); absent or empty is the default. A
-    number outside them is a 400 naming it, as a word is: never a page of another size than asked."""
-    text = request.query_params.get("page_size", "").strip()
-    if not text:
-        return PAGE_SIZE
-    try:
-        size = int(text)
-    except ValueError:
-        raise ValidationError({"page_size": [_("must be a whole number")]}) from None
-    if not 1 <= size <= PAGE_SIZE_MAX:
-        bounds = {"min": digits(1), "max": digits(PAGE_SIZE_MAX)}
-        raise ValidationError({"page_size": [_("must be from %(min)s to %(max)s") % bounds]})
-    return size
+LIST_PARAMS = [_filter_param(name, field) for name, field in DeclarationFilter().form.fields.items()] + PAGE_PARAMS
+PageOut = DeclarationPage = page_of("DeclarationPage", DeclarationListOut)
 
 
 class DeclarationViewSet(viewsets.GenericViewSet):
@@ -180,30 +129,10 @@ class DeclarationViewSet(viewsets.GenericViewSet):
         if f.is_bound and not f.is_valid():
             raise ValidationError(f.errors)
         sort = (f.form.cleaned_data.get("sort") if f.is_bound else None) or DEFAULT_SORT
-        size = _page_size(request)
         branches = selectors.scope_branches(request.user, f.branch_offices() if f.is_bound else None)
-        try:
-            page = keyset_page(
-                f.qs,
-                sort,
-                after=request.query_params.get("after"),
-                before=request.query_params.get("before"),
-                size=size,
-                branches=branches,
-            )
-        except BadCursor:  # named as sent: a client knows ``after`` and ``before``, no "cursor"
-            raise ValidationError({_cursor_param(request): [_("invalid cursor")]}) from None
-        count = selectors.list_count(f.qs, page)
-        return Response(
-            {
-                "count": count.value,
-                "count_capped": count.capped,
-                "count_estimated": count.estimated,
-                "next": _page_url(request, after=page.next_cursor) if page.next_cursor else None,
-                "previous": _page_url(request, before=page.prev_cursor) if page.prev_cursor else None,
-                "results": DeclarationListOut(page.rows, many=True).data,
-            }
-        )
+        pages = CursorPagination(sort)
+        page = pages.page(request, f.qs, branches=branches)
+        return pages.response(request, f.qs, page, DeclarationListOut(page.rows, many=True).data)
 
     @extend_schema(responses=DeclarationDetailOut)
     def retrieve(self, request, pk=None):
@@ -380,6 +309,9 @@ class DeclarationViewSet(viewsets.GenericViewSet):
         return self._transition(request, pk, "extend_deadline", ExtendDeadlineIn)
 
 
+PermitPage = page_of("PermitPage", PermitOut)
+
+
 class PermitViewSet(viewsets.GenericViewSet):
     """Traffic permits of foreign trucks on the declarations the user may see; record one, record its exit."""
 
@@ -401,19 +333,20 @@ class PermitViewSet(viewsets.GenericViewSet):
         parameters=[
             OpenApiParameter(
                 "validity", OpenApiTypes.STR, enum=list(permits.VALIDITY_CHOICES), description="all when not given"
-            )
+            ),
+            *PAGE_PARAMS,
         ],
-        responses=PermitOut(many=True),
+        responses=PermitPage,
     )
     def list(self, request):
         qs = self.get_queryset()
-        reject_unknown_params(request, ("validity",))
+        reject_unknown_params(request, ("validity", *PAGE_PARAM_NAMES))
         state = request.query_params.get("validity", "")
         if state:
             if state not in permits.VALIDITY_CHOICES:
                 raise ValidationError({"validity": [one_of(permits.VALIDITY_CHOICES)]})
             qs = permits.with_validity(qs, state)
-        return Response(PermitOut(qs.order_by("-issued_at", "-id")[:500], many=True).data)
+        return CursorPagination("-issued_at").paginate(request, qs, PermitOut)
 
     @extend_schema(responses=PermitOut)
     def retrieve(self, request, pk=None):
@@ -524,7 +457,7 @@ class VehicleViewSet(viewsets.GenericViewSet):
                 "count": count.value,
                 "count_capped": count.capped,
                 "count_estimated": count.estimated,
-                "next": _page_url(request, after=page.next_cursor) if page.next_cursor else None,
+                "next": page_url(request, after=page.next_cursor) if page.next_cursor else None,
                 "previous": None,
                 "results": DeclarationListOut(page.rows, many=True).data,
             },

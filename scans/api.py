@@ -15,6 +15,7 @@ from accounts.scoping import get_scoped_or_404, get_scoped_or_invalid
 from core.api import error_body, reject_unknown_params
 from core.errors import NotAllowed
 from core.files import serve_evidence
+from declarations.api_paging import PAGE_PARAM_NAMES, PAGE_PARAMS, CursorPagination, page_of
 from declarations.models import TransitDeclaration
 
 from . import reuse_reviews, services
@@ -38,21 +39,25 @@ def _rejected(exc: ScanRejected) -> Response:
     return Response(body, status=exc.status)
 
 
+ScanPage = page_of("ScanPage", ScanOut)
+
+
 class ScanListCreateApi(APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(
-        parameters=[OpenApiParameter("declaration", OpenApiTypes.INT, description="a declaration's id")],
-        responses=ScanOut(many=True),
+        operation_id="scans_list",
+        parameters=[OpenApiParameter("declaration", OpenApiTypes.INT, description="a declaration's id"), *PAGE_PARAMS],
+        responses=ScanPage,
     )
     def get(self, request):
-        reject_unknown_params(request, ("declaration",))
+        reject_unknown_params(request, ("declaration", *PAGE_PARAM_NAMES))
         query = ScanListQuery(data=request.query_params)
         query.is_valid(raise_exception=True)  # an id too large for the column is a 400 naming it, not a 500
-        qs = Scan.objects.for_user(request.user).select_related("office").order_by("-id")
+        qs = Scan.objects.for_user(request.user).select_related("office")
         if (declaration := query.validated_data.get("declaration")) is not None:
             qs = qs.filter(declaration_id=declaration)
-        return Response(ScanOut(qs[:500], many=True).data)
+        return CursorPagination("-id").paginate(request, qs, ScanOut)
 
     @extend_schema(request=ScanUploadIn, responses={201: ScanOut})
     def post(self, request):

@@ -46,8 +46,8 @@ def test_the_api_finds_a_corrected_read_by_its_corrected_plate_and_says_it_was_c
     api = APIClient()
     api.force_authenticate(dest_clerk)
     url = reverse("anpr-api-read-list")
-    assert api.get(url, {"plate": CAMERA_READ}).json() == []
-    (row,) = api.get(url, {"plate": "34ABC123"}).json()
+    assert api.get(url, {"plate": CAMERA_READ}).json()["results"] == []
+    (row,) = api.get(url, {"plate": "34ABC123"}).json()["results"]
     assert row["id"] == corrected.pk
     assert (row["plate"], row["country"], row["corrected"]) == ("34ABC123", "TR", True)
     assert (row["original_plate"], row["original_country"]) == (CAMERA_READ, "IR")

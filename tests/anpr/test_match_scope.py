@@ -65,7 +65,7 @@ def test_the_read_search_names_only_declarations_in_scope(client, dest_clerk, el
     client.force_login(dest_clerk)
     resp = client.get("/api/anpr/reads/search/", {"plate": OTHER_PLATE})
     assert resp.status_code == 200
-    (row,) = resp.json()
+    (row,) = resp.json()["results"]
     assert row["matches"] == [] and row["matches_outside_scope"] == 1
     text = resp.content.decode()
     assert elsewhere.serial not in text and f'"declaration":{elsewhere.pk}' not in text.replace(" ", "")

@@ -85,7 +85,7 @@ def test_the_reads_api_names_an_office_code_that_is_no_office(client, inspector,
     response = client.get("/api/anpr/reads/search/", {"office": "NOPE"})
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == ["office"] and "NOPE" in response.json()["error"]["message"]
-    assert len(client.get("/api/anpr/reads/search/", {"office": "bzg"}).json()) == 1
+    assert len(client.get("/api/anpr/reads/search/", {"office": "bzg"}).json()["results"]) == 1
     client.force_login(dest_clerk)  # Tehran sees Bazargan's read of its truck: another office's code is no error
-    assert len(client.get("/api/anpr/reads/search/", {"office": "BZG"}).json()) == 1
-    assert client.get("/api/anpr/reads/search/", {"office": "THR"}).json() == []
+    assert len(client.get("/api/anpr/reads/search/", {"office": "BZG"}).json()["results"]) == 1
+    assert client.get("/api/anpr/reads/search/", {"office": "THR"}).json()["results"] == []

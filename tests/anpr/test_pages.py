@@ -226,10 +226,10 @@ def test_it_lists_cameras_and_pages_in_scope(client, inspector, outsider, bzg_ca
 def test_it_searches_reads_through_the_api_in_scope(client, inspector, outsider, bzg_camera, truck):
     _read(bzg_camera, truck.plate)
     client.force_login(inspector)
-    body = client.get("/api/anpr/reads/search/", {"plate": truck.plate}).json()
+    body = client.get("/api/anpr/reads/search/", {"plate": truck.plate}).json()["results"]
     assert len(body) == 1 and body[0]["matches"][0]["exact"] is True
     client.force_login(outsider)
-    assert client.get("/api/anpr/reads/search/", {"plate": truck.plate}).json() == []
+    assert client.get("/api/anpr/reads/search/", {"plate": truck.plate}).json()["results"] == []
     assert client.get("/api/anpr/reads/search/", {"plate": "nonsense"}).status_code == 400
 
 

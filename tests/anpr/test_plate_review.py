@@ -874,7 +874,7 @@ def test_a_rejected_match_is_not_the_reads_declaration_in_the_history_files_nor_
     assert on_the_road.serial not in text and "read by a person" in text and "camera's own" not in text
     api = APIClient()
     api.force_authenticate(dest_clerk)
-    (found,) = api.get(reverse("anpr-api-read-list"), {"plate": OTHER}).json()
+    (found,) = api.get(reverse("anpr-api-read-list"), {"plate": OTHER}).json()["results"]
     assert (found["matches"], found["matches_outside_scope"], found["read_by"]) == ([], 0, "person")
     detail = api.get(reverse("anpr-api-read-detail", args=[read.pk])).json()
     assert (detail["matches"], detail["read_by"], detail["engine"]) == ([], "person", read.engine)

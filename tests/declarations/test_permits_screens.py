@@ -274,8 +274,8 @@ def test_the_permits_api(origin_clerk, dest_clerk, foreign, bazargan, tehran):
     assert created["validity"] == "valid" and created["hours_left"] == 216
     foreign.refresh_from_db()
     assert foreign.permit_expires_at is not None
-    assert [p["permit_no"] for p in api.get("/api/permits/?validity=valid").json()] == ["API-1"]
-    assert api.get("/api/permits/?validity=expired").json() == []
+    assert [p["permit_no"] for p in api.get("/api/permits/?validity=valid").json()["results"]] == ["API-1"]
+    assert api.get("/api/permits/?validity=expired").json()["results"] == []
     assert api.get("/api/permits/?validity=soon").status_code == 400
     assert api.post(f"/api/permits/{created['id']}/exit/", {}, format="json").status_code == 403
     api.force_authenticate(dest_clerk)

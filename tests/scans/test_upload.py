@@ -243,9 +243,9 @@ def test_the_api_lists_only_scans_in_scope(declaration, origin_clerk, outsider, 
     api_post(origin_clerk, declaration, images.png())
     api = APIClient()
     api.force_authenticate(outsider)
-    assert api.get("/api/scans/").json() == []
+    assert api.get("/api/scans/").json()["results"] == []
     api.force_authenticate(inspector)
-    assert len(api.get(f"/api/scans/?declaration={declaration.pk}").json()) == 1
+    assert len(api.get(f"/api/scans/?declaration={declaration.pk}").json()["results"]) == 1
     assert ScanComparison.objects.count() == 0
 
 
