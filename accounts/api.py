@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from core.api import error_body
+from core.api import FORBIDDEN, error_body
 
 from . import two_factor
 from .lockout import LOCKED_OUT_MESSAGE
@@ -70,7 +70,7 @@ class TokenObtainApi(APIView):
             # A password alone must not open what the web login guards with a second factor: such
             # accounts get tokens from IT (`manage.py issue_token`), not from this endpoint.
             message = _("this account signs in with two-factor authentication; ask the IT office for an API token")
-            return Response(error_body("two_factor_required", message), status=status.HTTP_403_FORBIDDEN)
+            return Response(error_body(FORBIDDEN, message), status=status.HTTP_403_FORBIDDEN)
         token, key = api_token_issue(user=user, name=data.validated_data.get("name") or "POST /api/token/", by=user)
         out = TokenOut({"token": key, "prefix": token.prefix, "user": user.username, "expires_at": token.expires_at})
         return Response(out.data, status=status.HTTP_201_CREATED)

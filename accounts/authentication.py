@@ -9,6 +9,7 @@ revoked or expired key, or one of an inactive user, is refused with 401 and a bo
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
@@ -75,3 +76,22 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "`Token <key>`: a key from POST /api/token/ or `manage.py issue_token`; it expires",
         }
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session login, its CSRF refusal in the reader's language: DRF's own put Django's English reason
+    after «CSRF Failed:» («CSRF token missing.») into a Persian answer. The words of the pages' refusal."""
+
+    def enforce_csrf(self, request):
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied:
+            raise exceptions.PermissionDenied(
+                _("The CSRF token is missing or wrong; log in again and retry.")
+            ) from None
+
+
+class CookieScheme(SessionScheme):
+    """The session cookie in the OpenAPI schema, as drf-spectacular documents DRF's own class."""
+
+    target_class = "accounts.authentication.SessionAuthentication"

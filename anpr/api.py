@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 from accounts.models import CustomsOffice
 from accounts.scoping import get_scoped_or_404
 from core import uploads
-from core.api import Throttled, error_body, reject_unknown_params
+from core.api import FORBIDDEN, Throttled, error_body, reject_unknown_params
 from core.api_schema import error_response
 from core.files import serve_evidence
 from core.parsers import StrictJSONParser
@@ -150,7 +150,7 @@ class ReadCreateApi(_CameraOnly, APIView):
         attrs = _validator().run_validation(request.data)  # raises ValidationError: 400 naming the field
         if message := _wrong_camera(camera, attrs):
             return Response(
-                error_body("forbidden", f"camera: {message}", {"camera": [message]}), status=status.HTTP_403_FORBIDDEN
+                error_body(FORBIDDEN, f"camera: {message}", {"camera": [message]}), status=status.HTTP_403_FORBIDDEN
             )
         take_rate(camera, 1)
         (result,) = ingest.reads_ingest(camera=camera, items=[_read_input(attrs)])
@@ -188,7 +188,7 @@ class ReadBulkApi(_CameraOnly, APIView):
                 errors.append({"index": index, "code": exc.code, "fields": {exc.field: [exc.message]}})
                 continue
             if message := _wrong_camera(camera, attrs):
-                errors.append({"index": index, "code": "forbidden", "fields": {"camera": [message]}})
+                errors.append({"index": index, "code": FORBIDDEN, "fields": {"camera": [message]}})
                 continue
             good.append((index, _read_input(attrs)))
         if good:

@@ -18,6 +18,8 @@ from core import dates, uploads
 from core.errors import DomainError, field_messages, http_status
 from core.text import digits, format_number
 
+FORBIDDEN = "forbidden"  # the code of every 403 the API answers (a role, a scope, CSRF, the second factor)
+
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     """The API's one error body: ``{"error": {"code", "message", "fields"}}``."""
@@ -153,6 +155,8 @@ def exception_handler(exc, context):
     else:
         message = str(data.get("detail", data)) if isinstance(data, dict) else str(data)
         code = getattr(getattr(exc, "default_code", None), "__str__", lambda: "error")()
+        if response.status_code == 403:  # every refusal one code, as the error pages and NotAllowed answer it
+            code = FORBIDDEN
         if field := getattr(exc, "field", ""):  # a parse error at a known place (core/parsers.py)
             fields = {field: [message]}
     response.data = error_body(code, message, fields)

@@ -20,7 +20,7 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
-from core.api import error_body
+from core.api import FORBIDDEN, error_body
 from core.text import digits, isolate
 
 
@@ -57,7 +57,7 @@ def bad_request(request, exception):
 def permission_denied(request, exception):
     message = _message(exception)
     if _is_api(request):
-        return _api_error("forbidden", message or _("You may not do this."), 403)
+        return _api_error(FORBIDDEN, message or _("You may not do this."), 403)
     return render(request, "403.html", {"message": message}, status=403)
 
 
@@ -121,5 +121,5 @@ def database_unavailable(request) -> HttpResponse:
 def csrf_failure(request, reason=""):
     """A form sent without a valid CSRF token: most often a page left open past the session."""
     if _is_api(request):
-        return _api_error("csrf", _("The CSRF token is missing or wrong; log in again and retry."), 403)
+        return _api_error(FORBIDDEN, _("The CSRF token is missing or wrong; log in again and retry."), 403)
     return render(request, "403_csrf.html", {}, status=403)

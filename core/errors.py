@@ -49,7 +49,7 @@ class FileRejected(InvalidInput):
 class NotAllowed(IllegalTransition):
     """The user's role or offices may not do this: a 403, not a 409."""
 
-    code = "forbidden"
+    code = "forbidden"  # core.api.FORBIDDEN: every 403 of the API
 
 
 def http_status(exc: DomainError) -> int:

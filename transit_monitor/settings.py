@@ -353,7 +353,7 @@ REST_FRAMEWORK = {
     # The token first: its WWW-Authenticate makes a missing or refused key a 401 that says why.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.authentication.SessionAuthentication",  # DRF's, its CSRF refusal translated
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON with a NUL or a lone surrogate, or nested too deeply, is a 400 naming where (core/parsers.py).

@@ -357,5 +357,5 @@ def test_an_account_that_needs_a_second_factor_gets_no_token_from_its_password_a
     hq.set_password("correct-horse-battery")
     hq.save()
     response = APIClient().post("/api/token/", {"username": hq.username, "password": "correct-horse-battery"})
-    assert response.status_code == 403 and response.json()["error"]["code"] == "two_factor_required"
+    assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden"
     assert not ApiToken.objects.filter(user=hq).exists()
