@@ -86,6 +86,7 @@ class LetterAnswerApi(APIView):
         letter = get_scoped_or_404(
             FollowUpLetter.objects.select_related("declaration", "from_office", "to_office"), request.user, pk=pk
         )
+        services.require_may_record_answer(request.user, letter)  # a 403 before any field is asked for
         data = AnswerIn(data=request.data)
         data.is_valid(raise_exception=True)
         letter = services.letter_record_answer(letter=letter, by=request.user, **data.validated_data)

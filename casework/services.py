@@ -64,6 +64,13 @@ def may_write_letter(user: User | None, declaration: TransitDeclaration) -> bool
     return user.role == Role.OFFICE and user.office_id == declaration.origin_id
 
 
+def require_may_record_answer(user: User, letter: FollowUpLetter) -> None:
+    """A 403 for whoever may not record the reply: checked before the reply's fields (the API), so that a
+    refused user is not first asked to correct a form they may not send."""
+    if not may_record_answer(user, letter):
+        raise services.NotAllowed(_("You may not record the answer to this letter."))
+
+
 def may_record_answer(user: User, letter: FollowUpLetter) -> bool:
     if not user.is_active:
         return False
@@ -310,8 +317,7 @@ def letter_record_answer(
             _("Only a sent letter can be answered; letter %(n)s is %(s)s.")
             % {"n": idents.letter_number_text(locked.number or locked.pk), "s": locked.get_status_display()}
         )
-    if not may_record_answer(by, locked):
-        raise services.NotAllowed(_("You may not record the answer to this letter."))
+    require_may_record_answer(by, locked)
     if not reply_text.strip():
         raise InvalidInput(_("Record the text of the reply."), fields={"reply_text": "required"})
     now = timezone.now()

@@ -228,6 +228,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="arrival-serials")
     def arrival_serials(self, request, pk=None):
         declaration = self._get(pk)
+        serials.require(serials.may_record, request.user, declaration)  # a 403 before the fields
         data = ArrivalSerialsIn(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
@@ -247,6 +248,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="resolve-discrepancy")
     def resolve_discrepancy(self, request, pk=None):
         declaration = self._get(pk)
+        serials.require(serials.may_resolve, request.user, declaration)
         data = ReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
         current = serials.open_discrepancy(declaration)
@@ -263,6 +265,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="settlement-override")
     def settlement_override(self, request, pk=None):
         declaration = self._get(pk)
+        serials.require(serials.may_override, request.user, declaration)
         data = ReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
         serials.settlement_override(declaration=declaration, by=request.user, reason=data.validated_data["reason"])
@@ -272,6 +275,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="imei-check")
     def imei_check(self, request, pk=None):
         declaration = self._get(pk)
+        serials.require(serials.may_check_imei, request.user, declaration)
         data = ImeiCheckIn(data=request.data)
         data.is_valid(raise_exception=True)
         serials.imei_check_record(declaration=declaration, by=request.user, **data.validated_data)
@@ -376,6 +380,7 @@ class PermitViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def exit(self, request, pk=None):
         permit = self._get(pk)
+        permits.require_may_record_exit(request.user, permit)  # a 403 before the fields
         data = PermitExitIn(data=request.data)
         data.is_valid(raise_exception=True)
         permits.traffic_permit_exit(permit=permit, at=data.validated_data.get("at") or timezone.now(), by=request.user)

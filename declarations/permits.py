@@ -63,6 +63,12 @@ def may_record_permit(user: User | None, declaration: TransitDeclaration) -> boo
     return _office_staff_of(user, {declaration.origin_id})
 
 
+def require_may_record_exit(user: User | None, permit: TrafficPermit) -> None:
+    """A 403 for whoever may not record the exit: the API checks it before the request's fields."""
+    if not may_record_exit(user, permit):
+        raise NotAllowed(_("Only the exit border, the destination office or headquarters may record the exit."))
+
+
 def may_record_exit(user: User | None, permit: TrafficPermit) -> bool:
     """Headquarters, or the staff of the permit's exit border or of the declaration's destination."""
     if user is None:
@@ -286,8 +292,7 @@ def traffic_permit_exit(
     """The truck left the country: its permit stops counting. ``source``: "hand" (a person, the page
     or the API) or "read" (a camera read at the exit border, ``permit_checks``)."""
     permit = TrafficPermit.objects.select_for_update(of=("self",)).select_related("declaration").get(pk=permit.pk)
-    if not may_record_exit(by, permit):
-        raise NotAllowed(_("Only the exit border, the destination office or headquarters may record the exit."))
+    require_may_record_exit(by, permit)
     if permit.exited_at:
         raise IllegalTransition(_("The exit of permit %(no)s is already recorded.") % {"no": permit.permit_no})
     if at < permit.issued_at:

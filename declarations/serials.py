@@ -86,6 +86,13 @@ def _is_national(user: User) -> bool:
     return user.is_superuser or user.role == Role.HQ
 
 
+def require(may, user: User | None, declaration: TransitDeclaration) -> None:
+    """NotAllowed (403), saying who may, unless ``may(user, declaration)`` (one of the ``may_*`` below). The API
+    checks it before the request's fields: a refused user is not first asked to correct a form."""
+    if not may(user, declaration):
+        raise NotAllowed(str(REFUSALS[may.__name__]))
+
+
 def may_record(user: User | None, declaration: TransitDeclaration) -> bool:
     """The destination's staff (and its integration client), or headquarters: as for settling."""
     if user is None:
@@ -124,6 +131,14 @@ def may_check_imei(user: User | None, declaration: TransitDeclaration) -> bool:
     if _is_national(user) or may_override(user, declaration):
         return True
     return user.role == Role.OFFICE and user.office_id in (declaration.origin_id, declaration.destination_id)
+
+
+REFUSALS = {
+    "may_record": gettext_lazy("Only the destination office or headquarters record the serials found on arrival."),
+    "may_resolve": gettext_lazy("Only the destination office, the province's inspector or headquarters resolve it."),
+    "may_override": gettext_lazy("Only headquarters or the province's inspector may override a blocked settlement."),
+    "may_check_imei": gettext_lazy("Only the origin or destination office, the inspector or headquarters record it."),
+}
 
 
 # --- recording and comparing -------------------------------------------------------------------------
@@ -182,8 +197,7 @@ def arrival_serials_record(
     locked = (
         TransitDeclaration.objects.select_for_update().select_related("origin", "destination").get(pk=declaration.pk)
     )
-    if not may_record(by, locked):
-        raise NotAllowed(_("Only the destination office or headquarters record the serials found on arrival."))
+    require(may_record, by, locked)
     if locked.status not in RECORDING_STATUSES:
         raise IllegalTransition(
             _("Serials are recorded once the arrival is confirmed; the declaration is %(status)s.")
@@ -283,8 +297,7 @@ def discrepancy_resolve(*, discrepancy: SerialDiscrepancy, by: User | None, reas
     confirmed with the origin). The discrepancy is kept as it was; this is a new record."""
     locked = SerialDiscrepancy.objects.select_for_update().get(pk=discrepancy.pk)
     declaration = TransitDeclaration.objects.select_related("origin", "destination").get(pk=locked.declaration_id)
-    if not may_resolve(by, declaration):
-        raise NotAllowed(_("Only the destination office, the province's inspector or headquarters resolve it."))
+    require(may_resolve, by, declaration)
     if DiscrepancyResolution.objects.filter(discrepancy=locked).exists():
         raise IllegalTransition(_("This discrepancy is already resolved."), fields={"discrepancy": locked.pk})
     reason = reason.strip()
@@ -442,8 +455,7 @@ def settlement_override(*, declaration: TransitDeclaration, by: User | None, rea
     locked = (
         TransitDeclaration.objects.select_for_update().select_related("origin", "destination").get(pk=declaration.pk)
     )
-    if not may_override(by, locked):
-        raise NotAllowed(_("Only headquarters or the province's inspector may override a blocked settlement."))
+    require(may_override, by, locked)
     if locked.status not in (Status.ARRIVED, Status.UNSETTLED):
         raise IllegalTransition(
             _("Only an arrived declaration awaiting settlement can have its block overridden."),
@@ -485,8 +497,7 @@ def imei_check_record(
 ) -> ImeiRegistryCheck:
     """The registry's answer for one declared IMEI, and when it was asked."""
     declaration = TransitDeclaration.objects.select_related("origin", "destination").get(pk=declaration.pk)
-    if not may_check_imei(by, declaration):
-        raise NotAllowed(_("Only the origin or destination office, the inspector or headquarters record it."))
+    require(may_check_imei, by, declaration)
     value = canonical(imei)
     if not GoodsSerial.objects.filter(declaration=declaration, value=value).exists():
         raise InvalidInput(_("IMEI %(v)s is not declared on this declaration.") % {"v": value}, fields={"imei": value})

@@ -119,6 +119,7 @@ class ComparisonReviewApi(APIView):
     @extend_schema(request=ReviewIn, responses=ComparisonOut)
     def post(self, request, pk: int):
         comparison = get_scoped_or_404(ScanComparison.objects.select_related("declaration"), request.user, pk=pk)
+        services.require_can_review(request.user, comparison)  # a 403 before the fields
         data = ReviewIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:

@@ -74,6 +74,12 @@ def stage_closed_message(declaration: TransitDeclaration, stage: str) -> str:
     }
 
 
+def require_can_review(user: User | None, comparison: ScanComparison) -> None:
+    """A 403 for whoever may not review the comparison: the API checks it before the request's fields."""
+    if not can_review(user, comparison):
+        raise NotAllowed(_("Only staff of the destination office may review this comparison."))
+
+
 def can_review(user: User | None, comparison: ScanComparison) -> bool:
     """Only the destination office reviews: it has the truck in front of it."""
     if user is None or not user.is_active:
@@ -926,8 +932,7 @@ def comparison_review(*, comparison: ScanComparison, by: User, decision: str, re
     if decision == "escalate" and not remark:
         raise InvalidInput(_("An escalation needs a remark saying what is wrong."), fields={"remark": "required"})
     locked = ScanComparison.objects.select_for_update().select_related("declaration").get(pk=comparison.pk)
-    if not can_review(by, locked):
-        raise NotAllowed(_("Only staff of the destination office may review this comparison."))
+    require_can_review(by, locked)
     if locked.status != ScanComparison.Status.DONE:
         raise IllegalTransition(_("The comparison has no result yet."), fields={"status": locked.status})
     if locked.review != Review.PENDING:
