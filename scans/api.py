@@ -54,7 +54,7 @@ class ScanListCreateApi(APIView):
         reject_unknown_params(request, ("declaration", *PAGE_PARAM_NAMES))
         query = ScanListQuery(data=request.query_params)
         query.is_valid(raise_exception=True)  # an id too large for the column is a 400 naming it, not a 500
-        qs = Scan.objects.for_user(request.user).select_related("office")
+        qs = Scan.objects.for_user(request.user).select_related("office").with_reuse()
         if (declaration := query.validated_data.get("declaration")) is not None:
             qs = qs.filter(declaration_id=declaration)
         return CursorPagination("-id").paginate(request, qs, ScanOut)
@@ -145,7 +145,7 @@ class ScanReuseReviewsApi(APIView):
     @extend_schema(responses=ReuseReviewOut(many=True))
     def get(self, request, pk: int):
         scan = get_scoped_or_404(Scan.objects.all(), request.user, pk=pk)
-        reviews = list(ScanReuseReview.objects.filter(scan=scan).order_by("id"))
+        reviews = list(ScanReuseReview.objects.filter(scan=scan).select_related("by").order_by("id"))
         superseded = {r.supersedes_id for r in reviews if r.supersedes_id}
         return Response(ReuseReviewOut(reviews, many=True, context={"superseded": superseded}).data)
 

@@ -12,7 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +62,11 @@ def heatmap_path(instance: ScanComparison, filename: str) -> str:
     return _random_path("heatmaps", filename.rsplit(".", 1)[-1].lower())
 
 
+def _same_truck():
+    """The earlier scan a scan repeats, when it is of the same truck (one pass carrying two declarations)."""
+    return Scan.objects.filter(pk=OuterRef("repeats_scan"), declaration__vehicle_id=OuterRef("declaration__vehicle_id"))
+
+
 class ScanQuerySet(ScopedQuerySet):
     # Both ends of the journey see both scans: the destination compares with the origin's.
     scope_paths = ("declaration__origin", "declaration__destination")
@@ -75,10 +80,13 @@ class ScanQuerySet(ScopedQuerySet):
     def reuse_findings(self) -> ScanQuerySet:
         """Scans that are the same image as an earlier scan of another truck's declaration (``repeats_scan``
         naming a scan of another vehicle, or one since archived): what raises ``scan_reused``."""
-        same_truck = Scan.objects.filter(
-            pk=OuterRef("repeats_scan"), declaration__vehicle_id=OuterRef("declaration__vehicle_id")
-        )
-        return self.filter(repeats_scan__isnull=False).exclude(Exists(same_truck))
+        return self.filter(repeats_scan__isnull=False).exclude(Exists(_same_truck()))
+
+    def with_reuse(self) -> ScanQuerySet:
+        """Each scan with what makes it a reuse finding (``reuse_findings``) and the decision of the review
+        that counts on it, for a list that says so per scan: ``reuse_same_truck``, ``reuse_decision``."""
+        decision = ScanReuseReview.objects.filter(scan=OuterRef("pk")).current().order_by("-id").values("decision")
+        return self.annotate(reuse_same_truck=Exists(_same_truck()), reuse_decision=Subquery(decision[:1]))
 
     def latest_views(self, declaration_id: int, stage: str) -> dict[str, Scan]:
         """The latest scan of each view of one stage: {view: scan}."""

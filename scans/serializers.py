@@ -1,6 +1,7 @@
 """API shapes of scans: separate input and output serializers, no logic."""
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import UploadField
@@ -27,9 +28,23 @@ class ScanUploadIn(serializers.Serializer):
     file = UploadField()
 
 
+PENDING = "pending"
+
+
+class ReuseOut(serializers.Serializer):
+    repeats_scan = serializers.IntegerField(help_text="The earlier scan, of another truck, with the same image.")
+    review = serializers.ChoiceField(
+        choices=[PENDING, *ReuseDecision.values],
+        help_text="The decision of the review that counts (GET reuse-reviews/ for all), pending before one.",
+    )
+
+
 class ScanOut(serializers.ModelSerializer):
     office = serializers.CharField(source="office.code")
     original_url = serializers.SerializerMethodField()
+    reuse = serializers.SerializerMethodField(
+        help_text="Set when the scan is the same image as an earlier scan of another truck (a reuse finding)."
+    )
 
     class Meta:
         model = Scan
@@ -52,10 +67,21 @@ class ScanOut(serializers.ModelSerializer):
             "received_sha256",
             "preview_status",
             "original_url",
+            "reuse",
         ]
 
     def get_original_url(self, scan) -> str:
         return reverse("scans-api-original", args=[scan.pk])
+
+    @extend_schema_field(ReuseOut(allow_null=True))
+    def get_reuse(self, scan) -> dict | None:
+        if scan.repeats_scan is None:
+            return None
+        if not hasattr(scan, "reuse_decision"):  # one scan, not read through ``with_reuse``
+            scan = Scan.objects.with_reuse().get(pk=scan.pk)
+        if scan.reuse_same_truck:  # one pass of a truck carrying two declarations: no reuse
+            return None
+        return {"repeats_scan": scan.repeats_scan, "review": scan.reuse_decision or PENDING}
 
 
 class ComparisonOut(serializers.ModelSerializer):
@@ -120,10 +146,16 @@ class ReuseReviewIn(serializers.Serializer):
 
 class ReuseReviewOut(serializers.ModelSerializer):
     current = serializers.SerializerMethodField(help_text="The review that counts: no later review supersedes it.")
+    by = serializers.SerializerMethodField(help_text="Who reviewed it, by name (the username when no name is kept).")
+    by_id = serializers.IntegerField(allow_null=True, help_text="The reviewer's user id.")
 
     class Meta:
         model = ScanReuseReview
-        fields = ["id", "scan", "declaration", "decision", "note", "by", "at", "supersedes", "current"]
+        fields = ["id", "scan", "declaration", "decision", "note", "by", "by_id", "at", "supersedes", "current"]
+
+    def get_by(self, review) -> str:
+        user = review.by
+        return (user.get_full_name() or user.username) if user else ""
 
     def get_current(self, review) -> bool:
         superseded = self.context.get("superseded")

@@ -44,7 +44,7 @@ def test_the_inspector_reviews_then_revises_and_both_are_read_back(reused, inspe
     created = api.post(url, {"decision": "confirmed"}, format="json")
     assert created.status_code == 201, created.content
     first = created.json()
-    assert (first["scan"], first["decision"], first["by"], first["supersedes"], first["current"]) == (
+    assert (first["scan"], first["decision"], first["by_id"], first["supersedes"], first["current"]) == (
         reused.pk,
         "confirmed",
         inspector.pk,
@@ -84,3 +84,23 @@ def test_only_headquarters_and_the_provinces_inspectors_record_one(reused, origi
     assert not ScanReuseReview.objects.exists()
     assert _api(hq).post(url, body, format="json").status_code == 201
     assert APIClient().get(url).status_code == 401
+
+
+def test_a_review_names_its_reviewer_and_the_scan_list_says_which_scans_are_reused(reused, hq, origin_clerk):
+    """``by`` was the reviewer's user id (3), and a client called reuse-reviews/ for every scan to learn which were
+    reused: a review names the person, and each scan in /api/scans/ says whether it is a reuse and how it stands."""
+    hq.first_name, hq.last_name = "سارا", "موسوی"
+    hq.save()
+    api = _api(origin_clerk)
+
+    def reuse_of_each():
+        return {row["id"]: row["reuse"] for row in api.get("/api/scans/").json()["results"]}
+
+    first = reused.repeats_scan
+    assert reuse_of_each() == {first: None, reused.pk: {"repeats_scan": first, "review": "pending"}}
+    url = reverse("scans-api-reuse-reviews", args=[reused.pk])
+    assert _api(hq).post(url, {"decision": "confirmed"}, format="json").status_code == 201
+    (review,) = api.get(url).json()
+    assert (review["by"], review["by_id"]) == ("سارا موسوی", hq.pk)
+    assert reuse_of_each()[reused.pk] == {"repeats_scan": first, "review": "confirmed"}
+    assert api.get(reverse("scans-api-detail", args=[reused.pk])).json()["reuse"]["review"] == "confirmed"
