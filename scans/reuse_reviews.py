@@ -119,6 +119,17 @@ def escalation_subject(review: ScanReuseReview) -> str:
 
 
 @transaction.atomic
+def note_missing(decision: str, note: str, supersedes: int | None) -> str:
+    """Why the review needs a note it lacks (an explained reuse says how, a revision why), or nothing."""
+    if note.strip():
+        return ""
+    if decision == ReuseDecision.EXPLAINED:
+        return _("An explained reuse needs a note saying how it is explained.")
+    if supersedes is not None:
+        return _("A revised decision needs a note saying why it is revised.")
+    return ""
+
+
 def reuse_review(
     *, scan: Scan, by: User, decision: str, note: str = "", supersedes: int | None = None
 ) -> ScanReuseReview:
@@ -135,12 +146,8 @@ def reuse_review(
     if decision not in ReuseDecision.values:
         raise InvalidInput(_("Unknown decision '%(d)s'.") % {"d": decision}, fields={"decision": decision})
     note = (note or "").strip()
-    if decision == ReuseDecision.EXPLAINED and not note:
-        raise InvalidInput(
-            _("An explained reuse needs a note saying how it is explained."), fields={"note": "required"}
-        )
-    if supersedes is not None and not note:
-        raise InvalidInput(_("A revised decision needs a note saying why it is revised."), fields={"note": "required"})
+    if missing := note_missing(decision, note, supersedes):
+        raise InvalidInput(missing, fields={"note": "required"})
     declaration = (
         TransitDeclaration.objects.select_for_update(no_key=True)
         .select_related("origin", "destination")

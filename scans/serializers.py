@@ -7,6 +7,7 @@ from rest_framework import serializers
 from core.api import UploadField
 
 from .models import ReuseDecision, Scan, ScanComparison, ScanReuseReview, Stage, View
+from .reuse_reviews import note_missing
 
 
 class ScanListQuery(serializers.Serializer):
@@ -142,6 +143,12 @@ class ReuseReviewIn(serializers.Serializer):
         help_text="To revise the decision: the id of the review that counts now (``current``). A review "
         "revised meanwhile is refused (409); without it, a finding already reviewed is refused too.",
     )
+
+    def validate(self, attrs):
+        """A missing note is named as the other fields' errors are («note: …»), not only by the service."""
+        if missing := note_missing(attrs["decision"], attrs.get("note", ""), attrs.get("supersedes")):
+            raise serializers.ValidationError({"note": [missing]})
+        return attrs
 
 
 class ReuseReviewOut(serializers.ModelSerializer):

@@ -104,3 +104,12 @@ def test_a_review_names_its_reviewer_and_the_scan_list_says_which_scans_are_reus
     assert (review["by"], review["by_id"]) == ("سارا موسوی", hq.pk)
     assert reuse_of_each()[reused.pk] == {"repeats_scan": first, "review": "confirmed"}
     assert api.get(reverse("scans-api-detail", args=[reused.pk])).json()["reuse"]["review"] == "confirmed"
+
+
+def test_a_missing_note_is_named_as_the_other_fields_are(reused, inspector):
+    """«note: …» as any field's message begins with its name; it came without it, from the service."""
+    url = reverse("scans-api-reuse-reviews", args=[reused.pk])
+    error = _api(inspector).post(url, {"decision": "explained"}, format="json").json()["error"]
+    assert error["message"] == "note: An explained reuse needs a note saying how it is explained."
+    assert error["fields"] == {"note": ["An explained reuse needs a note saying how it is explained."]}
+    assert not ScanReuseReview.objects.exists()
