@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 from core.api import FORBIDDEN, error_body
-from core.text import digits, isolate
+from core.text import digits, isolate, strip_isolates
 
 
 def _is_api(request) -> bool:
@@ -31,6 +31,7 @@ def _is_api(request) -> bool:
 def _api_error(code: str, message: str, status: int, field: str = "") -> JsonResponse:
     """The API's one error body (core/api.py), with Persian text for the people who read it;
     ``field``: the parameter or form field at fault, named in ``fields``."""
+    message = strip_isolates(message)  # plain text, as the API's renderer gives it (core.renderers.JSONRenderer)
     return JsonResponse(error_body(code, message, {field: [message]} if field else None), status=status)
 
 

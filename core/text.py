@@ -27,7 +27,8 @@ LRI = "\u2066"  # left-to-right isolate
 RLI = "\u2067"  # right-to-left isolate
 FSI = "\u2068"  # first strong isolate: the direction of the text's first letter (a name in either script)
 PDI = "\u2069"  # pop directional isolate
-ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
+ISOLATE_MARKS = "\u2066\u2067\u2068\u2069"  # LRI, RLI, FSI, PDI
+ISOLATES = str.maketrans("", "", ISOLATE_MARKS)
 
 
 def isolate(text: str, direction: str = "ltr") -> str:

@@ -357,6 +357,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON with a NUL or a lone surrogate, or nested too deeply, is a 400 naming where (core/parsers.py).
+    # JSON without the isolate marks the pages put around serials and plates (core/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["core.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "core.parsers.StrictJSONParser",
         "rest_framework.parsers.FormParser",

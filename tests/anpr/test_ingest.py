@@ -181,7 +181,7 @@ def test_a_token_posting_for_another_camera_is_told_in_the_requests_language(bzg
         SINGLE, {"camera": "THR-1", "captured_at": recent.isoformat(), "plate": "12ب34567"}, format="json"
     )
     assert resp.json()["error"]["fields"]["camera"] == [
-        f"این توکن فقط خوانش‌های دوربین \u2066{bzg_camera.code}\u2069 را می‌تواند بفرستد"
+        f"این توکن فقط خوانش‌های دوربین {bzg_camera.code} را می‌تواند بفرستد"
     ]
 
 
@@ -413,7 +413,7 @@ def test_the_rate_limit_is_told_in_the_requests_language(bzg_camera, recent, set
     assert resp.status_code == 429
     # The camera's code isolated (it keeps its order in the Persian sentence), the limit in Persian digits.
     assert resp.json()["error"]["message"].startswith(
-        f"دوربین \u2066{bzg_camera.code}\u2069 در هر دقیقه حداکثر ۱ خوانش می‌تواند بفرستد"
+        f"دوربین {bzg_camera.code} در هر دقیقه حداکثر ۱ خوانش می‌تواند بفرستد"
     )
 
 
@@ -454,7 +454,7 @@ def test_the_rate_limit_counts_its_reads_in_the_singular_or_the_plural(bzg_camer
             SINGLE, {"captured_at": (recent + dt.timedelta(seconds=i)).isoformat(), "plate": "12ب34567"}, format="json"
         )
     assert resp.status_code == 429
-    assert resp.json()["error"]["message"].startswith(f"camera \u2066{bzg_camera.code}\u2069 may post {said}.")
+    assert resp.json()["error"]["message"].startswith(f"camera {bzg_camera.code} may post {said}.")
 
 
 @pytest.mark.parametrize(
