@@ -212,14 +212,14 @@ def smuggling_demo(*, rng: np.random.Generator, now: dt.datetime, exclude: list[
                 milestone=pending[MilestoneKind.HANDOVER],
                 by=clerk,
                 evidence_note="صورت‌جلسه تحویل کالا و متهم به مرجع انتظامی",
-                done_at=found + dt.timedelta(hours=20),
+                done_at=min(found + dt.timedelta(hours=20), now),
             )
         if i % 4 == 1 and MilestoneKind.CARRIER_FINE in pending:
             smuggling.milestone_done(
                 milestone=pending[MilestoneKind.FILE_PROPERTY_ORG],
                 by=clerk,
                 evidence_note="نامه ارسال پرونده به سازمان اموال تملیکی",
-                done_at=found + dt.timedelta(days=9),  # late
+                done_at=min(found + dt.timedelta(days=9), now),  # late, unless found this week
             )
             smuggling.milestone_done(
                 milestone=pending[MilestoneKind.CARRIER_FINE],
