@@ -4,10 +4,13 @@ does; an import batch by its file and its Jalali Tehran time, its number in the 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils import timezone
 
 from core import audit
 from core.dates import format_jalali
@@ -31,7 +34,7 @@ def _entry(obj) -> LogEntry:
 
 
 def test_an_arrival_and_its_events_data_read_in_persian(client, declaration, origin_clerk, dest_clerk, hq, tehran):
-    services.declaration_depart(declaration=declaration, by=origin_clerk)
+    services.declaration_depart(declaration=declaration, by=origin_clerk, at=timezone.now() - dt.timedelta(hours=2))
     with audit.interface(Via.TASK, "declarations.tasks.run_import"):
         services.declaration_confirm_arrival(declaration=declaration, by=dest_clerk)
     client.force_login(hq)
