@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
+from core.text import isolate
 from declarations import evidence, idents
 from declarations.hooks import GateRead
 from declarations.models import TransitDeclaration
@@ -141,7 +142,9 @@ def gate_reads(declaration: TransitDeclaration, office=None, user: User | None =
                     else ""
                 ),
                 review=m.review,
-                reviewed_by=(m.reviewed_by.get_full_name() or m.reviewed_by.username) if m.reviewed_by else "",
+                reviewed_by=isolate(m.reviewed_by.get_full_name() or m.reviewed_by.username, "auto")
+                if m.reviewed_by
+                else "",
                 reviewed_at=m.reviewed_at,
                 review_url=reverse("anpr:match-review", args=[m.pk]) if may_review else "",
                 tir_park_id=read.camera.tir_park_id,

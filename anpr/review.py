@@ -331,7 +331,8 @@ class Relabelled:
 def reading_of(label: PlateLabel) -> dict[str, str]:
     """Who read a plate as what and when, for the messages naming that reading."""
     return {
-        "who": label.by.get_full_name() or label.by.username,
+        # isolated: a Latin name («John Smith 2») must not reorder the Persian sentence around it
+        "who": isolate(label.by.get_full_name() or label.by.username, "auto"),
         "plate": plate_text(label.plate, label.country, nowrap=True),
         "at": format_jalali(label.at, persian=is_persian()),
     }

@@ -104,7 +104,8 @@ def _stored(entry: LogEntry) -> dict:
 
 
 def _person(user) -> str:
-    return (user.get_full_name() or user.username) if user else ""
+    """A person by name, isolated (a Latin name keeps its order in a Persian line)."""
+    return isolate(user.get_full_name() or user.username, "auto") if user else ""
 
 
 # What a timeline event keeps in its ``data`` (``services._transition``: codes and English keys, the record as

@@ -22,7 +22,7 @@ from accounts.models import Role, User
 from core.audit import actor
 from core.dates import format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
-from core.text import digits, is_persian
+from core.text import digits, is_persian, isolate
 from declarations import evidence
 from declarations.models import TransitDeclaration
 from declarations.serials import Block
@@ -103,7 +103,7 @@ def _close_notices(scan: Scan, declaration_id: int) -> None:
 
 
 def already_reviewed_message(review: ScanReuseReview) -> str:
-    by = (review.by.get_full_name() or review.by.username) if review.by else "—"
+    by = isolate(review.by.get_full_name() or review.by.username, "auto") if review.by else "—"
     return _("This reuse was already reviewed: %(decision)s by %(by)s on %(at)s.") % {
         "decision": review.get_decision_display(),
         "by": by,

@@ -9,13 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.models import Role
 from anpr import ingest, sightings
 from anpr.models import PlateMatch
 from declarations import monitoring
 from declarations.models import ArrivalConfirmation, DeclarationEvent, Status, TransitDeclaration
 from declarations.services import declaration_depart
 from tests import files
-from tests.factories import DeclarationFactory, VehicleFactory
+from tests.factories import DeclarationFactory, UserFactory, VehicleFactory
 
 pytestmark = pytest.mark.django_db
 DECLARED = "12ب34565"
@@ -177,3 +178,13 @@ def test_the_review_api(dest_clerk, origin_clerk, on_the_road, thr_camera):
     assert api.post(url, {"decision": "maybe"}, format="json").status_code == 400
     body = api.post(url, {"decision": "rejected", "note": "a different truck"}, format="json").json()
     assert body["review"] == "rejected" and body["declaration_dest_first_read_at"] is None
+
+
+def test_the_reviewers_latin_name_is_isolated_beside_the_review(client, tehran, on_the_road, thr_camera):
+    john = UserFactory(username="jsmith", role=Role.OFFICE, office=tehran, first_name="John", last_name="Smith 2")
+    _read(thr_camera, MISREAD)
+    match = PlateMatch.objects.get(declaration=on_the_road)
+    client.force_login(john)
+    assert client.post(reverse("anpr:match-review", args=[match.pk]), {"decision": "confirmed"}).status_code == 302
+    page = client.get(_detail(on_the_road)).content.decode()
+    assert "Confirmed by \u2068John Smith 2\u2069," in page

@@ -9,6 +9,7 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role
 from anpr import ingest, review, sightings
 from anpr.models import LabelReason, MatchReview, MatchState, PlateLabel, PlateMatch, PlateRead, Recognition
 from declarations import monitoring
@@ -16,7 +17,7 @@ from declarations.models import DeclarationEvent, TransitDeclaration
 from declarations.services import declaration_confirm_arrival, declaration_depart
 from tests import files
 from tests.export_jobs import download
-from tests.factories import DeclarationFactory, VehicleFactory
+from tests.factories import DeclarationFactory, UserFactory, VehicleFactory
 
 pytestmark = pytest.mark.django_db
 DECLARED = "12ب34565"
@@ -525,7 +526,7 @@ def test_a_second_reviewer_is_shown_the_first_reading_before_theirs_replaces_it(
     alert = html.split('class="alert alert-danger', 1)[1].split("</div>\n", 1)[0]
     from declarations.idents import plate_text
 
-    assert f"{hq.username} read this plate as {plate_text(DECLARED, nowrap=True)}" in alert
+    assert f"\u2068{hq.username}\u2069 read this plate as {plate_text(DECLARED, nowrap=True)}" in alert
     assert f'name="seen" value="{first.pk}"' in html  # the page now shows that reading
     assert 'value="77"' in html or 'value="۷۷"' in html  # what they typed, kept
     assert list(PlateLabel.objects.filter(read=read)) == [first]
@@ -542,6 +543,15 @@ def test_the_same_reading_sent_twice_is_kept_once(client, dest_clerk, thr_camera
     assert client.post(url, _entry(OTHER, seen="")).status_code == 302
     assert client.post(url, _entry(OTHER, seen="")).status_code == 302
     assert PlateLabel.objects.filter(read=read).count() == 1
+
+
+def test_the_first_reviewers_latin_name_is_isolated_in_the_message(client, dest_clerk, thr_camera):
+    john = UserFactory(username="jsmith", role=Role.HQ, first_name="John", last_name="Smith 2")
+    read = _read(thr_camera, MISREAD)
+    review.read_label(read=read, by=john, plate=DECLARED)
+    client.force_login(dest_clerk)
+    html = client.post(reverse("anpr:read-review", args=[read.pk]), _entry(OTHER, seen="")).content.decode()
+    assert "\u2068John Smith 2\u2069 read this plate as" in html
 
 
 @pytest.mark.persian

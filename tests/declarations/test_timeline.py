@@ -77,7 +77,7 @@ def test_an_audit_entry_shows_names_labels_and_jalali_tehran_times(client, decla
     detail = items[-1].detail
     assert "status: registered → in transit" in detail
     assert "departed at: — → 1404/05/12 10:30" in detail
-    assert "status changed by: — → رضا احمدی" in detail
+    assert "status changed by: — → \u2068رضا احمدی\u2069" in detail
     assert "None" not in detail and "2025-08-03" not in detail
     assert items[-1].actor == "رضا احمدی"
 
@@ -196,3 +196,17 @@ def test_the_audit_entry_of_a_lifecycle_move_is_not_told_again_under_its_event(d
     audits = [i.detail for i in items if i.kind == "audit"]
     assert not [d for d in audits if "status:" in d or "source reference" in d], audits
     assert LogEntry.objects.get_for_object(declaration).filter(actor=dest_clerk).count() == 2
+
+
+@pytest.mark.django_db
+def test_who_made_a_move_is_isolated_on_the_timeline(client, bazargan, declaration, hq):
+    """«John Smith 2 · user» on a Persian page: the name isolated, so that its digit and the separator beside
+    it keep their places."""
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
+    john = UserFactory(username="jsmith", role=Role.OFFICE, office=bazargan, first_name="John", last_name="Smith 2")
+    services.declaration_depart(declaration=declaration, by=john)
+    client.force_login(hq)
+    page = client.get(reverse("declarations:detail", args=[declaration.pk])).content.decode()
+    assert '<bdi class="timeline-actor">John Smith 2</bdi>' in page

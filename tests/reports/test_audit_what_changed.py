@@ -19,6 +19,7 @@ from declarations import services
 from declarations.audit_text import ChangeWriter
 from declarations.models import DeclarationEvent
 from notifications.messages import Ident, Message, When
+from tests.factories import UserFactory
 
 PERSIAN = re.compile(r"[\u0600-\u06ff]")
 
@@ -51,6 +52,15 @@ def test_an_exports_download_names_who_asked_and_leaves_out_empty_details(client
     assert f"asked by: {ChangeWriter.name_of(origin_clerk)}" in row
     assert "None" not in row and "rows:" not in row and "asked_by" not in row
     assert f": {origin_clerk.pk}<" not in row and f": {origin_clerk.pk}," not in row
+
+
+def test_a_person_named_in_a_change_is_isolated(client, hq, it_officer):
+    john = UserFactory(username="jsmith", first_name="John", last_name="Smith 2")
+    with audit.actor(hq):
+        entry = audit.record_access(None, "declarations", "export", kind="declarations", asked_by=john.pk)
+    client.force_login(it_officer)
+    row = _row(client.get(reverse("reports:audit")).content.decode(), entry)
+    assert "asked by: \u2068John Smith 2\u2069" in row
 
 
 def test_a_timeline_events_message_is_written_in_the_readers_language(

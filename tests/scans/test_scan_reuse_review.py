@@ -320,3 +320,16 @@ def test_a_revision_needs_a_note_and_the_decision_that_counts(client, reused, ot
     )
     assert "already reviewed: explained" in htmllib.unescape(stale.content.decode())
     assert ScanReuseReview.objects.count() == 2 and ScanReuseReview.objects.current().get() == second
+
+
+def test_the_reviewers_latin_name_is_isolated_in_the_refusal_and_on_the_page(client, reused, other_truck):
+    """«John Smith 2» in a Persian sentence: between isolates, so that it does not carry the date and the
+    words beside it into its own order."""
+    john = UserFactory(username="jsmith", role=Role.HQ, first_name="John", last_name="Smith 2")
+    reuse_reviews.reuse_review(scan=reused, by=john, decision="confirmed", note="not scanned")
+    client.force_login(john)
+    again = client.post(
+        reverse("scans:reuse_review", args=[reused.pk]), {"decision": "explained", "note": "x"}, follow=True
+    )
+    assert "by \u2068John Smith 2\u2069 on" in htmllib.unescape(again.content.decode())
+    assert "<bdi>John Smith 2</bdi>" in _page(client, other_truck)
