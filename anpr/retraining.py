@@ -130,7 +130,21 @@ def shown_outcome(run: TrainingRun) -> str:
     """A run's recorded outcome, for its page: a failed run's raw error, stored before failures were recorded
     plainly, is given in the words such a failure is recorded in now (the detail stays in the admin and the log)."""
     outcome = (run.outcome or "").strip()
-    if run.state != TrainingRun.State.FAILED or decision_text(outcome) is not None:
+    if run.state != TrainingRun.State.FAILED:
+        return outcome
+    return plain_failure(outcome, run.pk)
+
+
+def is_raw_error(text: str) -> bool:
+    """Is ``text`` an error as it was stored before failures were recorded plainly (``Class: message``)?"""
+    return _RAW_ERROR.fullmatch((text or "").strip()) is not None
+
+
+def plain_failure(outcome: str, run_id: int) -> str:
+    """The outcome of failed run ``run_id`` as a failure is recorded now: a recorded text as it is; a raw error
+    (``is_raw_error``) as the failure a person can act on that it was, else ``FAILED`` (the detail is in the log)."""
+    outcome = (outcome or "").strip()
+    if decision_text(outcome) is not None:
         return outcome
     raw = _RAW_ERROR.fullmatch(outcome)
     if raw is not None:
@@ -139,7 +153,7 @@ def shown_outcome(run: TrainingRun) -> str:
         missing = _RAW_NO_MODULE.fullmatch(raw["detail"].strip())
         if missing is not None:
             return NOT_INSTALLED.format(missing=missing["name"])
-    return FAILED.format(run=run.pk)
+    return FAILED.format(run=run_id)
 
 
 class TrainingFailed(Exception):
