@@ -1,6 +1,10 @@
-"""The countries of ISO 3166-1 (alpha-2 codes): what a foreign plate's country may be."""
+"""The countries of ISO 3166-1 (alpha-2 codes): what a foreign plate's country may be, and their names."""
 
 from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from core.text import isolate
 
 # All 249 officially assigned codes (countries and territories); a truck's plate may come from any of them.
 ISO_3166_ALPHA2 = frozenset(
@@ -37,3 +41,80 @@ ISO_3166_ALPHA2 = frozenset(
 def is_country(code: str) -> bool:
     """Whether ``code`` (upper case) is an assigned ISO 3166-1 alpha-2 code."""
     return code in ISO_3166_ALPHA2
+
+
+# The names of the countries whose trucks and companies travel Iran's transit roads: Iran's neighbours,
+# the Caucasus, Central Asia and Russia, the Gulf, China and India, and Europe along the TIR corridors.
+# A code outside it (any other ISO country) is written as its code.
+COUNTRY_NAMES = {
+    "IR": _("Iran"),
+    "TR": _("Türkiye"),
+    "AF": _("Afghanistan"),
+    "IQ": _("Iraq"),
+    "PK": _("Pakistan"),
+    "TM": _("Turkmenistan"),
+    "AZ": _("Azerbaijan"),
+    "AM": _("Armenia"),
+    "GE": _("Georgia"),
+    "RU": _("Russia"),
+    "KZ": _("Kazakhstan"),
+    "UZ": _("Uzbekistan"),
+    "TJ": _("Tajikistan"),
+    "KG": _("Kyrgyzstan"),
+    "BY": _("Belarus"),
+    "UA": _("Ukraine"),
+    "MD": _("Moldova"),
+    "MN": _("Mongolia"),
+    "CN": _("China"),
+    "IN": _("India"),
+    "AE": _("United Arab Emirates"),
+    "OM": _("Oman"),
+    "QA": _("Qatar"),
+    "KW": _("Kuwait"),
+    "SA": _("Saudi Arabia"),
+    "BH": _("Bahrain"),
+    "YE": _("Yemen"),
+    "SY": _("Syria"),
+    "LB": _("Lebanon"),
+    "JO": _("Jordan"),
+    "EG": _("Egypt"),
+    "BG": _("Bulgaria"),
+    "RO": _("Romania"),
+    "GR": _("Greece"),
+    "RS": _("Serbia"),
+    "MK": _("North Macedonia"),
+    "AL": _("Albania"),
+    "BA": _("Bosnia and Herzegovina"),
+    "HR": _("Croatia"),
+    "SI": _("Slovenia"),
+    "HU": _("Hungary"),
+    "SK": _("Slovakia"),
+    "CZ": _("Czechia"),
+    "PL": _("Poland"),
+    "LT": _("Lithuania"),
+    "LV": _("Latvia"),
+    "EE": _("Estonia"),
+    "AT": _("Austria"),
+    "DE": _("Germany"),
+    "CH": _("Switzerland"),
+    "IT": _("Italy"),
+    "FR": _("France"),
+    "ES": _("Spain"),
+    "PT": _("Portugal"),
+    "NL": _("Netherlands"),
+    "BE": _("Belgium"),
+    "LU": _("Luxembourg"),
+    "DK": _("Denmark"),
+    "SE": _("Sweden"),
+    "NO": _("Norway"),
+    "FI": _("Finland"),
+    "GB": _("United Kingdom"),
+}
+
+
+def country_name(code: str) -> str:
+    """A country as a person reads it: its name in the reader's language («ترکیه» for ``TR``); a code with
+    no name here as the code, isolated (it keeps its order in a right-to-left line); empty for none."""
+    code = (code or "").strip().upper()
+    name = COUNTRY_NAMES.get(code)
+    return str(name) if name is not None else isolate(code)

@@ -26,11 +26,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import CustomsOffice
+from core.countries import country_name
 from core.dates import format_jalali
 from core.text import EMPTY, amount, arrow, digits, is_persian, isolate, stores_zero_for_none
 from notifications.messages import written
 
-from . import idents
+from . import idents, selectors
 from .creation import source_ref_display
 
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -46,6 +47,11 @@ IDENTIFIERS: dict[str, Callable[[Any], str]] = {
     "plate_raw": idents.plate_text,
     "ocr_raw": idents.plate_text,
 }
+
+# Fields that keep a route as office codes in order: written as the offices' names, as the pages write them.
+ROUTES = frozenset({"route"})
+# Fields that keep a country (a truck's or a person's nationality, a company's country) as its ISO code.
+COUNTRIES = frozenset({"country", "vehicle_country"})
 
 
 # Text a row keeps written in the project's language beside the message it says (``notifications.messages``:
@@ -298,7 +304,11 @@ class ChangeWriter:
         if isinstance(field, models.JSONField):
             if field.model.__name__ == "DeclarationEvent" and field.name == "data":
                 return self._event_data(value)
+            if field.name in ROUTES:
+                return self._route(value)
             return self._json(value)
+        if field.name in COUNTRIES:
+            return country_name(text) or EMPTY
         if field.name in IDENTIFIERS:  # in their own order in a right-to-left line, Latin digits as issued
             return IDENTIFIERS[field.name](text) or EMPTY
         if isinstance(field, models.IntegerField | models.DecimalField | models.FloatField):
@@ -324,6 +334,28 @@ class ChangeWriter:
         return idents.list_separator().join(
             f"{EVENT_DATA_LABELS.get(k, k)}: {_event_data_value(k, v)}" for k, v in data.items()
         )
+
+    def _route(self, value) -> str:
+        """A route's office codes as the offices' names (``selectors.route_names``, as the declaration's page
+        names them), each isolated; a code that names no office as it is."""
+        codes = self._list(value)
+        if not isinstance(codes, list):
+            return self._json(value)
+        names = selectors.route_names(str(c) for c in codes if c not in (None, ""))
+        return idents.list_separator().join(isolate(name, "auto") for name in names) or EMPTY
+
+    @staticmethod
+    def _list(value):
+        """A JSON value as stored: auditlog writes a list as its text, sometimes twice over."""
+        data = value
+        for _depth in range(2):
+            if not isinstance(data, str):
+                break
+            try:
+                data = json.loads(data)
+            except ValueError:
+                break
+        return data
 
     def _json(self, value) -> str:
         data = value

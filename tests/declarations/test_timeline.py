@@ -210,3 +210,16 @@ def test_who_made_a_move_is_isolated_on_the_timeline(client, bazargan, declarati
     client.force_login(hq)
     page = client.get(reverse("declarations:detail", args=[declaration.pk])).content.decode()
     assert '<bdi class="timeline-actor">John Smith 2</bdi>' in page
+
+
+@pytest.mark.persian
+def test_a_creation_names_the_route_s_offices_and_the_truck_s_country(client, bazargan, tehran, hq):
+    """The creation's audit entry read «مسیر برنامه‌ریزی‌شده: BZG، THR» and «ملیت وسیله نقلیه: TR»: codes where
+    the rest of the page names the offices; now their names, each isolated, and the country's name."""
+    foreign = DeclarationFactory(origin=bazargan, destination=tehran, vehicle_country="TR")
+    client.force_login(hq)
+    entries = _entries(client.get(reverse("declarations:detail", args=[foreign.pk])).content.decode())
+    created = entries["audit"]
+    assert "\u2068گمرک بازرگان\u2069، \u2068گمرک تهران\u2069" in created, created
+    assert "BZG" not in created and "THR" not in created
+    assert ": ترکیه" in created and "TR؛" not in created and not created.endswith("TR")
