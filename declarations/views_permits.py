@@ -18,7 +18,7 @@ from accounts.scoping import get_scoped_or_404
 from core.errors import DomainError, http_status
 from core.forms import apply_error, read_filters
 
-from . import permit_checks, permits
+from . import permit_checks, permits, selectors
 from .forms import PermitExitForm, PermitFilterForm, PermitStopForm, PermitWaiverForm, TrafficPermitForm
 from .models import Status, TrafficPermit, TransitDeclaration
 
@@ -175,13 +175,18 @@ def permit_stop(request, pk: int):
 
 
 def _trip_rows(permit: TrafficPermit) -> dict:
-    """What the permit section shows of the trip: legs, TIR park stays, stops, findings in words."""
+    """What the permit section shows of the trip: its route and legs with the offices by name (as the
+    declaration's route above it, ``selectors.route_names``), TIR park stays, stops, findings in words."""
     result = permit_checks.trip_of(permit)
     findings = [
         (key, permit_checks.describe(key, f)) for key, f in permit.findings.items() if key in permit_checks.EVENT_KINDS
     ]
+    codes = [c for leg in result.legs for c in (leg.start.last.office_code, leg.end.first.office_code)]
+    names = dict(zip(codes, selectors.route_names(codes), strict=True))
     return {
-        "legs": result.legs,
+        "route_names": selectors.route_names(permit.route),
+        # (leg, the office it left, the office it reached)
+        "legs": [(leg, names[leg.start.last.office_code], names[leg.end.first.office_code]) for leg in result.legs],
         "stays": [v for v in result.visits if v.is_stay],
         "stops": list(permit.stops.select_related("recorded_by")),
         "findings": findings,

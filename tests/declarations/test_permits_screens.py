@@ -345,3 +345,40 @@ def test_a_limit_is_named_beside_its_field_in_the_pages_digits(client, origin_cl
     assert "مقدار باید حداکثر ۱٬۴۴۰ باشد." in _beside(html, "allowed_hours")
     assert "یک عدد صحیح، بدون اعشار، وارد کنید." in _beside(html, "fuel_receipt_amount")
     assert not TrafficPermit.objects.exists()
+
+
+def test_the_permit_s_route_and_trip_name_the_offices_as_the_rest_of_the_page(
+    client, monkeypatch, origin_clerk, foreign, bazargan, tehran
+):
+    """The permit section wrote its route «BZG → THR» and each leg of the trip «BZG … | THR …» where the
+    declaration's own route above it reads «Bazargan → Tehran»."""
+    from declarations import hooks
+
+    client.force_login(origin_clerk)
+    assert (
+        client.post(reverse("declarations:permit-new", args=[foreign.pk]), _form(bazargan, tehran)).status_code == 302
+    )
+    issued = TrafficPermit.objects.get().issued_at
+
+    def sightings(declaration, office, user):  # the camera reads anpr would give: at the entry, then Tehran
+        return [
+            hooks.GateRead(
+                at=issued + dt.timedelta(hours=hours),
+                office_id=office_.pk,
+                plate="34ABC123",
+                declared_plate="34ABC123",
+                score=1.0,
+                exact=True,
+                on_route=True,
+                at_destination=office_ == tehran,
+            )
+            for hours, office_ in ((1, bazargan), (20, tehran))
+        ]
+
+    monkeypatch.setattr(hooks, "gate_reads", [sightings])
+    html = client.get(reverse("declarations:detail", args=[foreign.pk])).content.decode()
+    section = html.split('id="permits"', 1)[1].split("</section>", 1)[0]
+    assert "Route: <bdi>Bazargan</bdi> → <bdi>Tehran</bdi>" in section, section
+    trip = section.split('data-trip="TP-1001"', 1)[1].split("</table>", 1)[0]
+    assert "<td><bdi>Bazargan</bdi>" in trip and "<td><bdi>Tehran</bdi>" in trip, trip
+    assert "BZG" not in section and "THR" not in section
