@@ -66,9 +66,13 @@ def create_declarations(new: list[Parsed], *, by, source: str, source_ref: str) 
         uncovered, invalid_imei = covered.goods_flags(
             p.declared_at, ((g["hs_code"], g["serials"]) for g in p.goods), table
         )
-        departed = p.status_at if p.status != Status.REGISTERED and p.status != Status.CANCELLED else None
+        # When the row's status was reached: its own time (``status_at``), else, for a status past
+        # registration, when we learned of it (this import), so that a row ICS reports settled, closed or
+        # cancelled has the end the pages and the monthly return read; each earlier move its status implies
+        # happened then at the latest (as ``importer._reconcile`` moves a stored row).
+        at = p.status_at or (p.declared_at if p.status == Status.REGISTERED else now)
+        departed = at if p.status not in (Status.REGISTERED, Status.CANCELLED) else None
         deadline = p.deadline or (deadline_for(p.origin.pk, p.destination.pk, departed) if departed else None)
-        at = p.status_at or p.declared_at
         decls.append(
             TransitDeclaration(
                 serial=p.serial,
@@ -92,8 +96,10 @@ def create_declarations(new: list[Parsed], *, by, source: str, source_ref: str) 
                 arrived_at=at if p.status in (Status.ARRIVED, Status.SETTLED, Status.UNSETTLED) else None,
                 settled_at=at if p.status == Status.SETTLED else None,
                 cancelled_at=at if p.status == Status.CANCELLED else None,
+                closed_at=at if p.status == Status.CLOSED else None,
                 unsettled_reason=p.unsettled_reason if p.status == Status.UNSETTLED else "",
                 unsettled_note=p.unsettled_note if p.status == Status.UNSETTLED else "",
+                unsettled_at=at if p.status == Status.UNSETTLED else None,
                 status_source=source,
                 status_source_ref=source_ref[:200],
                 status_changed_at=at,

@@ -557,3 +557,51 @@ def test_a_row_marked_unsettled_without_a_reason_is_rejected_naming_the_column(o
     s = import_file(to_csv([row(**at)]), "b.csv")
     assert [(e.row, e.field) for e in s.rejected] == [(2, "unsettled_reason")]
     assert TransitDeclaration.objects.get().status == Status.ARRIVED
+
+
+def test_a_row_imported_closed_ends_at_its_own_status_time_in_the_monthly_return(offices):
+    """ICS says closed: the row had no «closed at», so the return held it open month after month."""
+    from core.dates import TEHRAN, jalali_month_bounds
+    from reports import returns
+
+    s = import_file(to_csv([row(status="closed", status_at="1404/05/13 10:00")]), "ics.csv")
+    assert s.created == 1, s.rejected
+    d = TransitDeclaration.objects.get()
+    at = dt.datetime(2025, 8, 4, 10, 0, tzinfo=TEHRAN)  # 1404/05/13 10:00
+    assert (d.status, d.closed_at, d.departed_at, d.status_changed_at) == (Status.CLOSED, at, at, at)
+    figures = returns.balance(*jalali_month_bounds(1404, 5))
+    assert (figures["new"], figures["closed_after_case"], figures["closing"]) == (1, 1, 0)
+
+
+def test_rows_imported_settled_closed_cancelled_or_unsettled_without_a_status_time_end_when_imported(offices):
+    """No «status_at» in the row: each time its status implies is the import's, not none (closed, departed,
+    reason recorded) nor the declaration's own date (settled, cancelled: ended the day it was declared)."""
+    from core.dates import jalali_month_bounds, jalali_month_of
+    from reports import returns
+
+    rows = [
+        row(serial="T140400000001", status="settled"),
+        row(serial="T140400000002", status="closed", waybill_no="WB2"),
+        row(serial="T140400000003", status="cancelled", waybill_no="WB3"),
+        row(serial="T140400000004", status="unsettled", waybill_no="WB4", unsettled_reason="document_discrepancy"),
+    ]
+    before = timezone.now()
+    assert import_file(to_csv(rows), "ics.csv").created == 4
+    after = timezone.now()
+    got = {d.status: d for d in TransitDeclaration.objects.all()}
+    ends = {
+        Status.SETTLED: ("departed_at", "arrived_at", "settled_at"),
+        Status.CLOSED: ("departed_at", "closed_at"),
+        Status.CANCELLED: ("cancelled_at",),
+        Status.UNSETTLED: ("departed_at", "arrived_at", "unsettled_at"),
+    }
+    for status, fields in ends.items():
+        for name in (*fields, "status_changed_at"):
+            value = getattr(got[status], name)
+            assert value is not None and before <= value <= after, (status, name, value)
+    assert got[Status.CANCELLED].departed_at is None
+    assert got[Status.CLOSED].deadline is not None  # its transit clock ran from its departure
+    # This month's return: open when it began, three ended in it, the unsettled one still open.
+    figures = returns.balance(*jalali_month_bounds(*jalali_month_of(timezone.now())))
+    assert (figures["opening"], figures["settled"], figures["closed_after_case"], figures["cancelled"]) == (4, 1, 1, 1)
+    assert figures["closing"] == 1 and figures["unsettled_by_reason"]["document_discrepancy"] == 1
