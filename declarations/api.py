@@ -188,6 +188,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
 
     def _transition(self, request, pk, name: str, serializer_class):
         declaration = self._get(pk)
+        services.require_may(request.user, declaration, name)  # a 403 before the fields
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)  # a time out of order (the year 0120, say) is the service's 400
@@ -290,6 +291,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="transport-document")
     def transport_document(self, request, pk=None):
         declaration = self._get(pk)
+        transport_docs.require_may_record(request.user, declaration)  # a 403 before the fields
         data = TransportDocumentIn(data=request.data)
         data.is_valid(raise_exception=True)
         document = transport_docs.transport_document_record(

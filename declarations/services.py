@@ -233,9 +233,21 @@ def declaration_register(
     return declaration
 
 
+def require_may(by: User | None, declaration: TransitDeclaration, action: str) -> None:
+    """``NotAllowed`` (403) unless the user may take ``action`` on the declaration (``can_perform``),
+    whatever its status and input: checked first by every transition, and by the pages and the API
+    before the request's fields, so a person without the right is told so, not asked to fill a form."""
+    if not can_perform(by, declaration, action):
+        raise NotAllowed(
+            _("You may not %(action)s declaration %(serial)s.")
+            % {"action": ACTION_NAMES[action], "serial": idents.serial_text(declaration.serial)}
+        )
+
+
 def check_move(declaration: TransitDeclaration, action: str, by: User | None) -> None:
-    """``IllegalTransition`` when the declaration's status does not allow the move, ``NotAllowed`` when
-    the user may not make it; the first thing a transition checks, before its own input."""
+    """``NotAllowed`` when the user may not make the move (``require_may``), ``IllegalTransition`` when
+    the declaration's status does not allow it; the first thing a transition checks, before its own input."""
+    require_may(by, declaration, action)
     sources, _target = TRANSITIONS[action]
     if declaration.status not in sources:
         raise IllegalTransition(
@@ -246,11 +258,6 @@ def check_move(declaration: TransitDeclaration, action: str, by: User | None) ->
                 "status": declaration.get_status_display(),
             },
             fields={"status": declaration.status},
-        )
-    if not can_perform(by, declaration, action):
-        raise NotAllowed(
-            _("You may not %(action)s declaration %(serial)s.")
-            % {"action": ACTION_NAMES[action], "serial": idents.serial_text(declaration.serial)}
         )
 
 
@@ -313,6 +320,7 @@ def declaration_depart(
     (Art. 6 note, ``permit_checks.departure_gate``): no valid permit and no waiver, no departure (the
     stop is kept on the timeline). The system (``by`` None: an ICS export reporting what happened) is
     not stopped; the ``permit_missing`` signal shows the truck instead."""
+    require_may(by, declaration, "depart")  # the right before the time
     at = at or timezone.now()
     gate: dict = {}
     if by is not None and declaration.vehicle_country != "IR":
@@ -604,6 +612,7 @@ def declaration_record_unsettled(
     source_ref: str = "",
 ) -> TransitDeclaration:
     """Record why an arrived declaration cannot be settled (directive point 8)."""
+    require_may(by, declaration, "record_unsettled")  # the right before the reason
     if reason not in UnsettledReason.values:
         raise InvalidInput(_("Unknown reason '%(reason)s'.") % {"reason": reason}, fields={"reason": reason})
     if reason == UnsettledReason.OTHER and not note.strip():
@@ -632,6 +641,7 @@ def declaration_cancel(
     source: str = Source.USER,
     source_ref: str = "",
 ) -> TransitDeclaration:
+    require_may(by, declaration, "cancel")  # the right before the reason
     if not reason.strip():
         raise InvalidInput(_("A cancellation needs a reason."), fields={"reason": "required"})
     at = at or timezone.now()
@@ -661,6 +671,7 @@ def declaration_close(
 
     Refused (``IllegalTransition``, ``close_refusal``) for a declaration in transit within its deadline, and
     for one with no judicial case or with a case still open: whoever asks (page, API, ``case_close``)."""
+    require_may(by, declaration, "close")  # the right before the remarks
     if isinstance(remarks, str) and not remarks.strip():
         raise InvalidInput(_("Closing needs remarks on how the case ended."), fields={"remarks": "required"})
     at = at or timezone.now()
@@ -695,13 +706,9 @@ def declaration_extend_deadline(
     locked = (
         TransitDeclaration.objects.select_for_update().select_related("origin", "destination").get(pk=declaration.pk)
     )
+    require_may(by, locked, "extend_deadline")
     if locked.status not in NON_TRANSITIONS["extend_deadline"]:
         raise IllegalTransition(_("Only a declaration not yet arrived can have its deadline extended."))
-    if not can_perform(by, locked, "extend_deadline"):
-        raise NotAllowed(
-            _("You may not %(action)s declaration %(serial)s.")
-            % {"action": ACTION_NAMES["extend_deadline"], "serial": idents.serial_text(locked.serial)}
-        )
     if not reason.strip():
         raise InvalidInput(_("An extension needs a reason."), fields={"reason": "required"})
     if locked.deadline and new_deadline <= locked.deadline:

@@ -71,6 +71,12 @@ def may_record(user: User | None, declaration: TransitDeclaration) -> bool:
     return user.role == Role.INTEGRATION and user.is_national
 
 
+def require_may_record(user: User | None, declaration: TransitDeclaration) -> None:
+    """``NotAllowed`` (403) unless ``may_record``: the API checks it before the request's fields."""
+    if not may_record(user, declaration):
+        raise NotAllowed(_("Only the origin or destination office, or headquarters, record the transport document."))
+
+
 def _text(value: str) -> str:
     """Compared as words: Arabic letters as Persian, half-spaces as spaces, case and spacing ignored."""
     value = str(value).replace("ي", "ی").replace("ك", "ک").replace("\u200c", " ")
@@ -210,8 +216,7 @@ def transport_document_record(
     locked = (
         TransitDeclaration.objects.select_for_update().select_related("origin", "destination").get(pk=declaration.pk)
     )
-    if not may_record(by, locked):
-        raise NotAllowed(_("Only the origin or destination office, or headquarters, record the transport document."))
+    require_may_record(by, locked)
     if locked.status not in RECORDING_STATUSES:
         raise IllegalTransition(
             _("A transport document is recorded while the declaration is open; it is %(status)s.")

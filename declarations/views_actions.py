@@ -1,20 +1,22 @@
 """The declaration page's action forms: scoped fetch, form, one service call, redirect.
 
-The service checks the move and the user's right; its domain error becomes a form
-error on the re-rendered page with 409 (illegal move), 403 (not allowed) or 400.
+The user's right is checked first: without it, the 403 page, whatever was sent. The service then
+checks the move; its domain error becomes a form error on the re-rendered page with 409 (illegal
+move), 403 (not allowed) or 400.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
-from core.errors import DomainError, http_status
+from core.errors import DomainError, NotAllowed, http_status
 
 from . import forms, services
 from .models import TransitDeclaration
@@ -62,6 +64,10 @@ def declaration_action(request, pk: int, action: str):
     declaration = get_scoped_or_404(
         TransitDeclaration.objects.select_related("origin", "destination"), request.user, pk=pk
     )
+    try:  # the right before the form: a person who may not is shown the 403 page, not asked to correct fields
+        services.require_may(request.user, declaration, action)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
     form = forms.ACTION_FORMS[action](request.POST, request.FILES, prefix=action)
     if not form.is_valid():
         return declaration_detail(request, pk, forms_override={action: form}, status=400)
