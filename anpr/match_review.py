@@ -113,7 +113,8 @@ def gate_reads(declaration: TransitDeclaration, office=None, user: User | None =
         matches = matches.filter(read__office_id=office.pk)
     found = list(matches)
     # A read whose match a person rejected is no longer the declaration's: its photo is offered only to those
-    # who see the read on its own (its camera's office, province, HQ), ``PlateReadQuerySet.for_user``.
+    # who see the read on its own (its camera's office, province, HQ) and to the office whose person rejected
+    # it, to judge its undo on (``PlateReadQuerySet.for_user``).
     rejected = [m.read_id for m in found if m.review == MatchReview.REJECTED]
     openable = (
         set(PlateRead.objects.for_user(user).filter(id__in=rejected).values_list("id", flat=True))

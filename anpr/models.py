@@ -201,18 +201,24 @@ class PlateReadQuerySet(ScopedQuerySet):
 
         So a destination clerk sees the origin's read of their truck on the timeline,
         and an inspector of another province sees neither the read nor its photo. A match a person
-        rejected (the read is another truck) gives its declaration's offices nothing.
+        rejected (the read is another truck) gives its declaration's offices nothing, except the office
+        whose person rejected it (or that person, who has no office): while the rejection stands the read
+        is the evidence of its own decision, which it may undo.
         """
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if user.is_national and user.is_active:
             return self.all()
+        if not user.is_active:
+            return self.none()
         via_declaration = (
             PlateMatch.objects.filter(read=OuterRef("pk"))
             .exclude(review=MatchReview.REJECTED)
             .filter(declaration__in=TransitDeclaration.objects.for_user(user))
         )
-        return self.filter(user.scope_q(*self.scope_paths) | Q(Exists(via_declaration)))
+        decided_here = Q(reviewed_by__office_id=user.office_id) if user.office_id else Q(reviewed_by_id=user.pk)
+        rejected_here = PlateMatch.objects.filter(read=OuterRef("pk"), review=MatchReview.REJECTED).filter(decided_here)
+        return self.filter(user.scope_q(*self.scope_paths) | Q(Exists(via_declaration)) | Q(Exists(rejected_here)))
 
     def with_matches_for(self, user) -> PlateReadQuerySet:
         """Each read's matches to declarations the user may see, as ``visible_matches`` (with the
