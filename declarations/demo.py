@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -38,6 +39,7 @@ from .models import (
     Driver,
     GoodsItem,
     GoodsSerial,
+    RoadDistance,
     RouteTimeLimit,
     TransitDeclaration,
     TransportCompany,
@@ -45,6 +47,7 @@ from .models import (
     Vehicle,
 )
 from .plates import PLATE_LETTERS
+from .road_distances import ensure_road_distances
 
 NULL = "\\N"
 FOREIGN = ["TR", "AZ", "AM", "AF", "PK", "IQ", "TM", "RU", "KZ", "UZ", "GE", "TJ"]
@@ -293,6 +296,10 @@ class DemoBuilder:
                 for j in range(k)
                 if i != j
             )
+        # The least trip of each pair, as the arrival service measures it (``services.shortest_trip``), on the
+        # shipped road distances (stored here, before any arrival: make run's evidence would store them later).
+        ensure_road_distances()
+        self.min_trip_h = self._shortest_trips()
         # Covered goods (issue 15 §2): for each kind of GOODS, the first instant its serials are mandatory
         # (epoch seconds; inf when not covered) and whether its serials are IMEIs.
         ensure_covered_goods()  # a test database flushed since its migration has none
@@ -302,6 +309,18 @@ class DemoBuilder:
         self._companies(max(50, min(5000, n_declarations // 2000)))
         self._vehicles(max(500, min(400_000, n_declarations // 20)))
         self._drivers(max(500, min(400_000, n_declarations // 20)))
+
+    def _shortest_trips(self) -> np.ndarray:
+        """Hours of the shortest trip between each pair of offices (``services.shortest_trip``, vectorised):
+        ``TRANSIT_MIN_TRIP_MINUTES``, or the stored road distance at ``PERMIT_MAX_AVG_KMH`` where longer."""
+        index = {pk: i for i, pk in enumerate(self.office_ids.tolist())}
+        hours = np.full((len(index), len(index)), settings.TRANSIT_MIN_TRIP_MINUTES / 60)
+        if settings.PERMIT_MAX_AVG_KMH > 0:
+            for a, b, km in RoadDistance.objects.values_list("office_a_id", "office_b_id", "km"):
+                if a in index and b in index:
+                    i, j = index[a], index[b]
+                    hours[i, j] = hours[j, i] = max(hours[i, j], km / settings.PERMIT_MAX_AVG_KMH)
+        return hours
 
     def _timed_write(self, model, columns, make: Callable[[], tuple[str, int]]) -> None:
         t0 = time.perf_counter()
@@ -472,7 +491,9 @@ class DemoBuilder:
         limit_h = self.hours[o, d].astype(float)
         departed = declared + rng.uniform(0.5, 12, n) * H
         deadline = departed + limit_h * H
-        travel = limit_h * rng.uniform(0.25, 1.2, n) * H
+        # Never sooner than the arrival service allows (``check_time``): a far pair takes its road at the most.
+        pace = rng.uniform(0.25, 1.2, n)
+        travel = np.maximum(limit_h * pace, self.min_trip_h[o, d] * (1 + pace / 2)) * H
         arrived = departed + travel
         settled = arrived + rng.uniform(1, 240, n) * H
         age = now - declared
@@ -486,7 +507,7 @@ class DemoBuilder:
         status[(u >= 0.095) & (u < 0.11)] = "in_transit"  # never arrived: overdue
         status[(u >= 0.11) & (u < 0.13)] = "arrived"  # arrived, not settled
         status[settled > now] = "arrived"
-        status[arrived > now] = "in_transit"
+        status[arrived > now - 60] = "in_transit"  # an arrival is stored a minute before now at the latest
         status[departed > now] = "registered"
         recent = age < 2 * 86400
         status[recent & (rng.random(n) < 0.3)] = "registered"
