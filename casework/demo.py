@@ -4,17 +4,22 @@ cases with actions, some closed, and the smuggling regulation's valuations and m
 overdue. Past times go through the services' ``now=``/``at=`` arguments.
 
 ``CLOSED_CASES``: the ended cases of the bulk history's closed declarations, written with them by
-``declarations.demo.DemoBuilder`` (COPY, as many as the history has: no service call per row)."""
+``declarations.demo.DemoBuilder`` (COPY, as many as the history has: no service call per row), with the
+rows the services would have left behind: the first valuation, the statutory milestones met, and the
+declaration's timeline events (case opened, each step, the closing)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 
 import numpy as np
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from core.dates import TEHRAN, persian_digits, to_jalali, to_tehran
+from core.workdays import add_working_days
 from declarations.demo import (
     NULL,
     Closed,
@@ -27,11 +32,13 @@ from declarations.demo import (
     demo_clerk,
     demo_staff,
 )
-from declarations.models import Status, TransitDeclaration
+from declarations.models import DeclarationEvent, Source, Status, TransitDeclaration
+from notifications.messages import Ident, Message
 
 from . import services, smuggling
 from .models import (
     EXPORTERS_RATE_SOURCE,
+    MILESTONE_ARTICLE,
     CaseMilestone,
     CaseStatus,
     CaseValuation,
@@ -51,6 +58,14 @@ OUTCOMES = [
     "اعلام وصول با تأخیر پذیرفته شد؛ جریمهٔ تأخیر از شرکت حمل وصول شد",
 ]
 DAY = 86400.0
+# The statutory steps an ended case of the bulk history met, in order, with the evidence recorded for each.
+STEPS = [
+    (MilestoneKind.HANDOVER, "صورت‌جلسه تحویل کالا و متهم به مرجع انتظامی"),
+    (MilestoneKind.FILE_PROPERTY_ORG, "نامه ارسال پرونده به سازمان اموال تملیکی"),
+    (MilestoneKind.FILE_COURT, "نامه ارسال پرونده به مرجع قضایی"),
+    (MilestoneKind.CARRIER_FINE, "رأی تعزیرات: جریمه حامل"),
+    (MilestoneKind.PAYMENT, "فیش واریز جریمه به حساب خزانه"),
+]
 
 
 def _tehran_dates(seconds: np.ndarray) -> list[str]:
@@ -58,12 +73,126 @@ def _tehran_dates(seconds: np.ndarray) -> list[str]:
     return [dt.datetime.fromtimestamp(s, TEHRAN).date().isoformat() for s in seconds.tolist()]
 
 
+def _copy_safe(value: str) -> str:
+    """``value`` as COPY text takes it unescaped (the bulk writer escapes nothing)."""
+    if any(c in value for c in "\\\t\n\r"):
+        raise ValueError(f"not writable as COPY text: {value!r}")
+    return value
+
+
+def _json(value: object) -> str:
+    return _copy_safe(json.dumps(value, ensure_ascii=False))
+
+
+def _event_text(ids, declaration_ids, at, kinds, messages: list[Message], data: list[dict]) -> tuple[list, str]:
+    """COPY text of declaration events as ``evidence.note_event`` and the transitions write them, written by
+    the seed (source «demo data», no person)."""
+    fields = [DeclarationEvent.message_fields(m) for m in messages]
+    rows = {
+        "id": ids.astype(str),
+        "declaration_id": declaration_ids.astype(str),
+        "at": _ts(at),
+        "kind": kinds,
+        "actor_id": NULL,
+        "source": str(Source.SEED),
+        "message": [_copy_safe(f["message"]) for f in fields],
+        "message_msgid": [_copy_safe(f["message_msgid"]) for f in fields],
+        "params": [_json(f["params"]) for f in fields],
+        "data": [_json(d) for d in data],
+    }
+    return list(rows), _copy_text(list(rows), rows, len(ids))
+
+
+def _ended_case_steps(
+    builder: DemoBuilder,
+    closed: Closed,
+    *,
+    case_ids: np.ndarray,
+    file_numbers: list[str],
+    outcomes: list[str],
+    opened: np.ndarray,
+    opened_on: list[str],
+    outcome: np.ndarray,
+    value: np.ndarray,
+) -> list[tuple[type, list[str], str, int]]:
+    """What the services left behind on an ended case of the bulk history, as COPY texts: the milestones
+    ``case_open`` planned (``smuggling.milestone_plan``: hand-over within 24 hours, the files within five
+    working days, the carrier's fine), each met on time before the outcome with its evidence, the fine
+    with its payment clock (``milestone_done``) paid; and the declaration's timeline events of the case
+    opened, each step met, and the closing that recorded the outcome (``declaration_close``)."""
+    rng, n = builder.rng, len(case_ids)
+    if n and value.min() <= smuggling.CONFISCATION_ONLY_MAX_RIAL:
+        raise ValueError("a bulk case under the confiscation-only threshold owes other milestones")
+    days = [dt.date.fromisoformat(s) for s in opened_on]
+    found = np.array([dt.datetime.combine(d, dt.time(), tzinfo=TEHRAN).timestamp() for d in days])
+    file_due_of: dict[dt.date, float] = {}
+    for d in set(days):  # one holiday query per opening day (``core.workdays``), not per case
+        file_due_of[d] = smuggling.end_of_day(add_working_days(d, smuggling.FILE_WORKING_DAYS)).timestamp()
+    handover_due = found + smuggling.HANDOVER_HOURS * 3600.0
+    file_due = np.array([file_due_of[d] for d in days])
+    # Each step met on time, after the opening and before the outcome.
+    handover = opened + (np.minimum(handover_due, outcome) - opened) * rng.uniform(0.1, 0.9, n)
+    to_org = opened + (np.minimum(file_due, outcome) - opened) * rng.uniform(0.2, 0.9, n)
+    to_court = opened + (np.minimum(file_due, outcome) - opened) * rng.uniform(0.2, 0.9, n)
+    after_files = np.maximum(to_org, to_court)
+    fine = after_files + (outcome - after_files) * rng.uniform(0.1, 0.5, n)
+    pay_due_of = {d: smuggling.payment_due(dt.date.fromisoformat(d)).timestamp() for d in set(_tehran_dates(fine))}
+    payment_due = np.array([pay_due_of[d] for d in _tehran_dates(fine)])
+    paid = fine + (np.minimum(payment_due, outcome) - fine) * rng.uniform(0.2, 0.95, n)
+    # Art. 18: at most twice the value; Art. 19: paid in full.
+    fine_amount = (value * rng.integers(50, 201, n) // 100).astype(str)
+    seized = np.where(rng.random(n) < 0.3, "true", "false")
+
+    k = len(STEPS)
+    milestone_ids = np.arange(start := _next_id(CaseMilestone), start + n * k).reshape(n, k)
+    no_amount = np.full(n, NULL, dtype=object)
+    milestones = {
+        "id": milestone_ids.ravel().astype(str),
+        "case_id": np.repeat(case_ids, k).astype(str),
+        "kind": [str(kind) for kind, _note in STEPS] * n,
+        "article": [MILESTONE_ARTICLE[kind] for kind, _note in STEPS] * n,
+        "due_at": _ts(np.column_stack([handover_due, file_due, file_due, np.full(n, np.nan), payment_due]).ravel()),
+        "done_at": _ts(np.column_stack([handover, to_org, to_court, fine, paid]).ravel()),
+        "done_by_id": NULL,
+        "evidence_note": [note for _kind, note in STEPS] * n,
+        "amount": np.column_stack([no_amount, no_amount, no_amount, fine_amount, fine_amount]).ravel(),
+        "vehicle_seized": np.column_stack([np.full(n, "false")] * 3 + [seized, np.full(n, "false")]).ravel(),
+        "waived_at": NULL,
+        "waived_note": "",
+        "notified_at": NULL,  # met on time: the hourly job never told one overdue
+        "created_at": _ts(np.column_stack([opened, opened, opened, opened, fine]).ravel()),
+    }
+
+    # The timeline: the case opened, each step met, the declaration closed with the outcome.
+    per_case = k + 2
+    kinds, messages, data = [], [], []
+    for i, (case_id, number, said) in enumerate(zip(case_ids.tolist(), file_numbers, outcomes)):
+        case = Ident("case", number)
+        kinds.append("case_opened")
+        messages.append(Message(gettext_noop("Judicial case %(n)s opened"), n=case))
+        data.append({"case": case_id})
+        for (kind, _note), milestone_id in zip(STEPS, milestone_ids[i].tolist()):
+            kinds.append("case_milestone_done")
+            messages.append(Message(gettext_noop("Case %(n)s: %(step)s"), n=case, step=Message(kind.label)))
+            data.append({"case": case_id, "milestone": milestone_id})
+        kinds.append("close")
+        messages.append(Message(gettext_noop("Judicial case %(n)s: %(o)s"), n=case, o=said[:300]))
+        data.append({})
+    at = np.column_stack([opened, handover, to_org, to_court, fine, paid, closed.closed_at]).ravel()
+    event_ids = np.arange(start := _next_id(DeclarationEvent), start + n * per_case)
+    event_columns, event_text = _event_text(event_ids, np.repeat(closed.ids, per_case), at, kinds, messages, data)
+    return [
+        (CaseMilestone, list(milestones), _copy_text(list(milestones), milestones, n * k), n * k),
+        (DeclarationEvent, event_columns, event_text, n * per_case),
+    ]
+
+
 def closed_cases_write(builder: DemoBuilder, closed: Closed) -> None:
     """The ended judicial case of each declaration of the chunk closed after one, as ``case_open`` and
     ``case_close`` store it: opened past the deadline (its file numbered in the Jalali year of opening,
     the origin answerable), valued on import (its first valuation, at the exporters' rate of the day), its
-    outcome recorded on the day of the closing or a few days before. Written by COPY with the
-    declarations; the statutory clocks of a case that ended before the system held it are not tracked."""
+    statutory steps met (``_ended_case_steps``), its outcome recorded on the day of the closing or a few
+    days before. Written by COPY with the declarations."""
     t0 = time.perf_counter()
     rng, n = builder.rng, len(closed.ids)
     opened = closed.deadline + (closed.closed_at - closed.deadline) * rng.uniform(0.1, 0.4, n)
@@ -75,10 +204,12 @@ def closed_cases_write(builder: DemoBuilder, closed: Closed) -> None:
     value = (cif * rate + duties).astype(str)  # CIF × rate + duties (no fees, no commercial profit)
     case_ids = np.arange(start := _next_id(JudicialCase), start + n)
     branch = [f"شعبه {persian_digits(b)}" for b in rng.integers(1, 6, n).tolist()]
+    file_numbers = [f"{y}-{i}" for y, i in zip(_jalali_years(opened).tolist(), closed.ids.tolist())]
+    outcomes = np.array(OUTCOMES)[rng.integers(0, len(OUTCOMES), n)]
     cases = {
         "id": case_ids.astype(str),
         "declaration_id": closed.ids.astype(str),
-        "file_number": [f"{y}-{i}" for y, i in zip(_jalali_years(opened).tolist(), closed.ids.tolist())],
+        "file_number": file_numbers,
         "authority": np.array(AUTHORITIES)[rng.integers(0, len(AUTHORITIES), n)],
         "branch": branch,
         "opened_on": opened_on,
@@ -92,7 +223,7 @@ def closed_cases_write(builder: DemoBuilder, closed: Closed) -> None:
         "discovered_at": NULL,  # the start of the opening day
         "office_id": closed.origin_ids.astype(str),
         "status": str(CaseStatus.CLOSED),
-        "outcome": np.array(OUTCOMES)[rng.integers(0, len(OUTCOMES), n)],
+        "outcome": outcomes,
         "outcome_on": _tehran_dates(outcome),
         "created_at": _ts(opened),
     }
@@ -116,16 +247,29 @@ def closed_cases_write(builder: DemoBuilder, closed: Closed) -> None:
         "valued_at": _ts(opened),
         "valued_by_id": NULL,
     }
-    texts = [
-        (m, list(data), _copy_text(list(data), data, n))
+    texts: list[tuple[type, list[str], str, int]] = [
+        (m, list(data), _copy_text(list(data), data, n), n)
         for m, data in ((JudicialCase, cases), (CaseValuation, valuations))
     ]
+    texts += _ended_case_steps(
+        builder,
+        closed,
+        case_ids=case_ids,
+        file_numbers=file_numbers,
+        outcomes=outcomes.tolist(),
+        opened=opened,
+        opened_on=opened_on,
+        outcome=outcome,
+        value=cif * rate + duties,
+    )
     builder.timing.generate += time.perf_counter() - t0
-    for model, columns, text in texts:
-        builder.writer.write(model, columns, text, n)
+    for model, columns, text, rows in texts:
+        builder.writer.write(model, columns, text, rows)
 
 
-CLOSED_CASES = ClosedCases(write=closed_cases_write, models=[JudicialCase, CaseValuation])
+CLOSED_CASES = ClosedCases(
+    write=closed_cases_write, models=[JudicialCase, CaseValuation, CaseMilestone, DeclarationEvent]
+)
 
 
 def casework_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0) -> dict[str, int]:

@@ -10,10 +10,11 @@ import re
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
-from casework.models import CaseStatus, JudicialCase
+from casework import smuggling
+from casework.models import CaseStatus, JudicialCase, MilestoneKind
 from core.dates import TEHRAN, jalali_month_bounds, jalali_month_of, previous_jalali_month
 from declarations.models import Status, TransitDeclaration
 from reports import returns
@@ -70,3 +71,52 @@ def test_every_closed_demo_declaration_leads_to_its_ended_case_and_the_return_co
     shown = re.search(r"closed after a judicial case</td><td>([\d,]+)</td>", page, re.IGNORECASE)
     assert shown, "the return's page has the line"
     assert int(shown[1].replace(",", "")) == with_case.filter(closed_at__gte=start, closed_at__lt=end).count()
+
+
+def test_every_closed_demo_case_met_its_statutory_steps_between_the_declarations_dates_and_now(client, tmp_path):
+    """The bulk history's ended cases carry what ``case_open``, ``milestone_done`` and ``case_close`` leave
+    behind: the milestones the regulation plans for their value, each met on time with its evidence, the
+    fine paid, and the declaration's timeline of it; a case's page lists them instead of «None yet.»."""
+    call_command(
+        "seed_demo",
+        declarations=1200,
+        no_evidence=True,
+        credentials=str(tmp_path / "credentials.txt"),
+        stdout=io.StringIO(),
+    )
+    now = timezone.now()
+    cases = JudicialCase.objects.filter(declaration__status=Status.CLOSED).select_related("declaration")
+    assert cases.count() >= 8
+    steps = ["handover", "file_property_org", "file_court", "carrier_fine", "payment"]
+    for case in cases:
+        d = case.declaration
+        milestones = {m.kind: m for m in case.milestones.all()}
+        assert sorted(milestones) == sorted(steps), d.serial
+        plan = smuggling.milestone_plan(case)
+        fine = milestones["carrier_fine"]
+        plan["payment"] = smuggling.payment_due(fine.done_at.astimezone(TEHRAN).date())
+        end_of_outcome_day = smuggling.end_of_day(case.outcome_on)
+        for kind, m in milestones.items():
+            assert m.due_at == plan[kind], (d.serial, kind)  # the clocks the services set
+            assert m.done_at is not None and m.evidence_note and m.waived_at is None, (d.serial, kind)
+            assert d.deadline <= m.created_at <= m.done_at <= end_of_outcome_day, (d.serial, kind)
+            assert m.done_at <= d.closed_at <= now, (d.serial, kind)
+            assert m.due_at is None or m.done_at <= m.due_at, (d.serial, kind)  # met on time: no notice owed
+        assert 0 < fine.amount <= 2 * case.goods_value and milestones["payment"].amount == fine.amount
+        # The declaration's timeline: the case opened, its five steps, the closing with the outcome.
+        events = list(d.events.order_by("at", "pk"))
+        assert [e.kind for e in events] == ["case_opened", *["case_milestone_done"] * 5, "close"], d.serial
+        assert all(d.deadline <= e.at <= now for e in events), d.serial
+        assert case.outcome in events[-1].message_text()
+
+    client.force_login(User.objects.get(username="hq"))
+    case = cases.order_by("-outcome_on").first()
+    page = client.get(reverse("casework:case", args=[case.pk])).content.decode()
+    shown = page[page.index('id="milestones"') : page.index('id="valuations"')]
+    with translation.override("fa"):
+        none_yet = translation.gettext("None yet.")
+    assert shown.count('id="milestone-') == 5 and none_yet not in shown and "None yet." not in shown
+    assert "()" not in shown  # a step recorded by no account names nobody
+    timeline = client.get(reverse("declarations:detail", args=[case.declaration_id])).content.decode()
+    with translation.override(re.search(r'<html lang="([\w-]+)"', timeline)[1]):  # in the page's language
+        assert str(MilestoneKind.FILE_COURT.label) in timeline
