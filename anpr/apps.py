@@ -28,6 +28,7 @@ class AnprConfig(AppConfig):
         hooks.dashboard_panels.append(panels.camera_health_panel)
         hooks.vehicle_panels.append(panels.vehicle_reads_panel)
         hooks.gate_reads.append(match_review.gate_reads)
+        hooks.arrival_outages.append(panels.arrival_outages)
         register_scrape(metrics.cameras_silent)  # /metrics: silent cameras
         # A report's (or a plate's history's) XLSX and PDF are built by the worker (anpr.exports).
         export_jobs.register(

@@ -9,9 +9,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from core.dates import TEHRAN, format_jalali
-from core.text import format_number
+from core.text import format_number, is_persian, isolate
 from declarations import idents
-from declarations.hooks import TemplatePanel, TimelineItem
+from declarations.hooks import Outage, TemplatePanel, TimelineItem
 
 from . import reports
 from .models import Camera, PlateMatch, PlateRead
@@ -96,3 +96,27 @@ def vehicle_reads_panel(request, vehicle) -> TemplatePanel | None:
         },
         order=30,
     )
+
+
+def arrival_outages(declaration) -> list[Outage]:
+    """The destination's cameras that were not reading when the arrival was confirmed, as far as their health
+    says now: silent since before it (not reading again since), or retired before it (``hooks.arrival_outages``)."""
+    at = declaration.arrived_at
+    found = []
+    for camera in Camera.objects.filter(office_id=declaration.destination_id).order_by("code"):
+        code = isolate(camera.code)
+        if camera.status == Camera.Status.RETIRED and camera.retired_at and camera.retired_at <= at:
+            since = format_jalali(camera.retired_at, persian=is_persian())
+            text = _("camera %(camera)s out of service since %(since)s") % {"camera": code, "since": since}
+        elif (
+            camera.health == Camera.Health.SILENT
+            and (quiet := camera.last_read_at or camera.silent_since)
+            and quiet <= at
+        ):
+            # Flagged silent hours after its last read: the silence began at that read.
+            since = format_jalali(quiet, persian=is_persian())
+            text = _("camera %(camera)s silent since %(since)s") % {"camera": code, "since": since}
+        else:
+            continue
+        found.append(Outage(f"camera:{camera.pk}", text))
+    return found

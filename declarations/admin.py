@@ -13,6 +13,7 @@ from core.admin_utils import EvidenceAdmin, JalaliAdmin, jalali
 
 from .models import (
     ArrivalConfirmation,
+    ArrivalReadReview,
     ArrivalSerial,
     DeadlineExtension,
     DeclarationEvent,
@@ -303,3 +304,12 @@ class TransportDocumentAdmin(EvidenceAdmin):
     search_fields = ("number", "declaration__serial")
     raw_id_fields = ("declaration", "recorded_by")
     show_full_result_count = False
+
+
+@admin.register(ArrivalReadReview)
+class ArrivalReadReviewAdmin(EvidenceAdmin, ScopedAdmin):
+    list_display = ("id", "declaration", "reason", "by", jalali("at", "زمان بررسی"), "supersedes")
+    list_filter = ("reason",)
+    search_fields = ("declaration__serial",)
+    raw_id_fields = ("declaration", "supersedes", "by")
+    jalali_fields = ("at",)

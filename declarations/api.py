@@ -24,7 +24,7 @@ from core.api_schema import error_response
 from core.parsers import StrictJSONParser
 from core.text import digits, isolate
 
-from . import import_jobs, permits, plates, selectors, serials, services, tasks, transport_docs
+from . import arrival_reads, import_jobs, permits, plates, selectors, serials, services, tasks, transport_docs
 from .api_paging import PAGE_PARAM_NAMES, PAGE_PARAMS, CursorPagination, page_of, page_url
 from .filters import DEFAULT_SORT, DeclarationFilter
 from .import_jobs import import_batch_body
@@ -48,6 +48,7 @@ from .serializers import (
     SettleIn,
     VehicleOut,
 )
+from .serializers_arrival_reads import ArrivalReadReviewIn, ArrivalReadReviewOut
 from .serializers_serials import (
     ArrivalSerialsIn,
     ArrivalSerialsOut,
@@ -298,6 +299,35 @@ class DeclarationViewSet(viewsets.GenericViewSet):
             declaration=declaration, by=request.user, source=Source.API, **data.validated_data
         )
         return Response(TransportDocumentOut(document).data, status=status.HTTP_201_CREATED)
+
+    # --- an arrival without plate read explained (``arrival_reads``) --------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        responses=ArrivalReadReviewOut(many=True),
+        description="The reviews of the declaration's arrival without plate read, oldest first: the last, "
+        "`current`, counts (read by whoever sees the declaration).",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=ArrivalReadReviewIn,
+        responses={201: ArrivalReadReviewOut},
+        description="Explain why a confirmed arrival has no plate read at the destination's camera, or refer it "
+        "(`refer`): the destination office's staff or the province's inspector (others 403, before the body is "
+        "checked). An explanation takes the declaration out of the `arrival_without_read` signal, `refer` keeps "
+        "it there; a revision names the review it replaces (`supersedes`), the earlier ones kept. 409 when the "
+        "arrival has a read, or was reviewed meanwhile.",
+    )
+    @action(detail=True, methods=["get", "post"], url_path="arrival-read-reviews")
+    def arrival_read_reviews(self, request, pk=None):
+        declaration = self._get(pk)
+        if request.method == "GET":
+            return Response(ArrivalReadReviewOut(arrival_reads.history(declaration), many=True).data)
+        arrival_reads.require_review(request.user, declaration)  # a 403 before the fields
+        data = ArrivalReadReviewIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = arrival_reads.arrival_read_review(declaration=declaration, by=request.user, **data.validated_data)
+        return Response(ArrivalReadReviewOut(review).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CancelIn, responses=DeclarationDetailOut)
     @action(detail=True, methods=["post"])

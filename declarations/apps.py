@@ -49,6 +49,7 @@ class DeclarationsConfig(AppConfig):
             models.TirPark,
             models.PermitStop,
             models.PermitWaiver,
+            models.ArrivalReadReview,  # an arrival without plate read explained or referred
         ):
             auditlog.register(model)
         register_scrape(metrics.signal_counts)  # /metrics: declarations per monitoring signal

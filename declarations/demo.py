@@ -671,6 +671,7 @@ class DemoBuilder:
             "dup_goods_serial": np.where(dup_serial, "true", "false"),
             "dup_vehicle": np.where(dup_vehicle, "true", "false"),
             "scan_reused": "false",  # set by the scans' demo, which reuses an image (``scans.demo``)
+            "arrival_read_explained": "false",  # set by the reviews' demo (``demo_arrival_reads``)
             "permit_expires_at": NULL,
             "covered_without_serials": np.where(uncovered, "true", "false"),
             "invalid_imei": np.where(bad_imei, "true", "false"),

@@ -182,6 +182,19 @@ def note_scan_reused(*, declaration_id: int, reused: bool = True, by_person: boo
         _signals_moved([declaration_id], by_person=by_person)
 
 
+def note_arrival_read_explained(*, declaration_id: int, explained: bool) -> None:
+    """The review that counts on an arrival without plate read explains it, or (``explained=False``, «refer»)
+    does not (``arrival_reads.arrival_read_review``): a person's judgement, recounted at the next view.
+    A conditional UPDATE."""
+    moved = (
+        TransitDeclaration.objects.filter(pk=declaration_id)
+        .exclude(arrival_read_explained=explained)
+        .update(arrival_read_explained=explained)
+    )
+    if moved:
+        _signals_moved([declaration_id], by_person=True)
+
+
 def note_comparison(*, declaration_id: int, verdict: str, review: str = Review.PENDING) -> None:
     if verdict not in Verdict.values or review not in Review.values:
         raise InvalidInput(f"bad verdict/review {verdict!r}/{review!r}")

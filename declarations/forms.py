@@ -3,15 +3,22 @@ decides whether the move is legal (the forms only check the shape of the input).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import cast
+
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice
 from core import dates
 from core.forms import JalaliDateField, JalaliDateTimeField, ListFilterForm, PageForm
+from core.text import digits
 
 from . import identifiers
-from .models import PermitStop, Source, UnsettledReason
+from .arrival_reads import note_error
+from .hooks import Outage
+from .models import NOTE_MIN_LENGTH, ArrivalReadReason, PermitStop, Source, UnsettledReason
 from .permits import VALIDITY_CHOICES
 
 
@@ -250,3 +257,44 @@ class PermitFilterForm(ListFilterForm):
     validity = forms.ChoiceField(
         label=_("validity"), required=False, choices=[("", "—"), *((v, v) for v in VALIDITY_CHOICES)]
     )
+
+
+class ArrivalReadReviewForm(PageForm):
+    """Why a confirmed arrival has no plate read at the destination (``arrival_reads.arrival_read_review``),
+    or «refer»; on the declaration's page beside its flag (prefix ``arrival_read``)."""
+
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=ArrivalReadReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the reason, or «not explained: refer to the inspector».")},
+    )
+    # Offered only when an outage was known at the arrival's time (``arrival_reads.outages``).
+    outage = forms.ChoiceField(label=_("Outage known at the arrival's time"), required=False, choices=[])
+    note = forms.CharField(label=_("Note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    # The review a revision supersedes: the one the page showed as counting (one revised meanwhile is refused).
+    supersedes = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, outages: Sequence[Outage] = (), supersedes: int | None = None, **kwargs):
+        kwargs.setdefault("prefix", "arrival_read")
+        super().__init__(*args, **kwargs)
+        # An empty note is named as a short one is, with how long it must be.
+        self.fields["note"].error_messages["required"] = note_error("")
+        self.fields["note"].help_text = gettext(
+            "At least %(n)s characters: what you found and how you checked it (for a revision, why it is revised)."
+        ) % {"n": digits(NOTE_MIN_LENGTH)}
+        if outages:
+            field = cast(forms.ChoiceField, self.fields["outage"])
+            field.choices = [(o.ref, o.text) for o in outages] + [("", gettext("none of these"))]
+            field.initial = outages[0].ref
+            field.help_text = gettext("Only for a camera out of service.")
+        else:
+            del self.fields["outage"]
+        if supersedes is not None:
+            self.fields["supersedes"].initial = supersedes
+
+    def clean_note(self) -> str:
+        note = (self.cleaned_data.get("note") or "").strip()
+        if problem := note_error(note):
+            raise forms.ValidationError(problem)
+        return note

@@ -22,6 +22,10 @@ without this app importing them (dependencies run one way: declarations ← case
 - ``judicial_case_states``: callables ``(declaration) -> list[str]``: the state of each judicial case on the
   declaration, ``"open"`` or ``"closed"`` (its outcome recorded) (casework). A declaration is closed only
   after a judicial case on it ended (``services.check_close``); with no provider it has none.
+- ``arrival_outages``: callables ``(declaration) -> list[Outage]``: what was known to keep the destination's
+  camera from reading when the arrival was confirmed (anpr: a camera silent or out of service then; reports:
+  a plate-reader system problem open then), offered to name when an arrival without plate read is explained
+  by a camera out of service (``arrival_reads``).
 
 Apps register in their ``AppConfig.ready()``.
 """
@@ -83,6 +87,15 @@ class GateRead:
         return not self.exact and not self.review
 
 
+@dataclass(frozen=True)
+class Outage:
+    """A known gap in the destination's plate reading: ``ref`` names the record ("problem:12", "camera:3"),
+    ``text`` says what it was, already translated."""
+
+    ref: str
+    text: str
+
+
 timeline_providers: list[Callable] = []
 dashboard_panels: list[Callable] = []
 vehicle_panels: list[Callable] = []
@@ -91,3 +104,4 @@ gate_reads: list[Callable] = []
 comparison_links: list[Callable] = []
 settlement_blocks: list[Callable] = []
 judicial_case_states: list[Callable] = []
+arrival_outages: list[Callable] = []

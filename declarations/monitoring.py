@@ -57,14 +57,17 @@ def _per_office(field: str, flag: str, since: str, at: str) -> Q:
     return branches
 
 
+# Until a person explains it (``arrival_reads``: the review that counts explains it; «refer» does not).
 def _arrival_without_read(now):
     # Only arrivals after the destination's camera went into service can have been read.
-    return Q(status__in=ARRIVED_STATUSES, dest_first_read_at__isnull=True) & _per_office(
+    return Q(status__in=ARRIVED_STATUSES, dest_first_read_at__isnull=True, arrival_read_explained=False) & _per_office(
         "destination_id", "has_anpr", "anpr_since", "arrived_at"
     )
 
 
-def _arrival_without_read_holds(d, now):
+def arrival_unread(d: TransitDeclaration) -> bool:
+    """A confirmed arrival at a destination with a camera in service then, and no plate read there: what
+    raises ``arrival_without_read`` until it is explained, and what a person may explain. Needs ``destination``."""
     since = d.destination.anpr_since
     return (
         d.status in ARRIVED_STATUSES
@@ -72,6 +75,10 @@ def _arrival_without_read_holds(d, now):
         and not d.dest_first_read_at
         and (since is None or (d.arrived_at is not None and d.arrived_at >= since))
     )
+
+
+def _arrival_without_read_holds(d, now):
+    return arrival_unread(d) and not d.arrival_read_explained
 
 
 def _read_without_arrival(now):

@@ -106,6 +106,7 @@ class DeclarationDetailOut(DeclarationListOut):
             "dup_goods_serial",
             "dup_vehicle",
             "scan_reused",
+            "arrival_read_explained",
             "permit_expires_at",
             "covered_without_serials",
             "invalid_imei",

@@ -68,6 +68,8 @@ EVENT_TITLES = {
     "scan_reused_elsewhere": lambda: _("Scan uploaded again for another declaration"),
     "scan_reuse_explained": lambda: _("Reused scan reviewed: explained"),
     "scan_reuse_confirmed": lambda: _("Reused scan reviewed: confirmed"),
+    "arrival_read_explained": lambda: _("Arrival without plate read explained"),
+    "arrival_read_referred": lambda: _("Arrival without plate read not explained: referred to the inspector"),
     "letter_sent": lambda: _("Follow-up letter sent"),
     "letter_answered": lambda: _("Reply to a follow-up letter recorded"),
     "letter_reminder": lambda: _("Reminder letter proposed"),
@@ -100,6 +102,7 @@ DANGER_EVENTS = frozenset(
         "permit_gap",
         "permit_waiver",
         "scan_reuse_confirmed",
+        "arrival_read_referred",
     }
 )
 # Events a provider shows already, with its link (the letter itself): one entry, not two.

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import exports, views, views_actions, views_import, views_permits, views_register, views_serials
+from . import (
+    exports,
+    views,
+    views_actions,
+    views_arrival_reads,
+    views_import,
+    views_permits,
+    views_register,
+    views_serials,
+)
 
 app_name = "declarations"
 urlpatterns = [
@@ -15,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/", views.declaration_detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views_actions.declaration_action, name="action"),
     path("<int:pk>/arrival/evidence/", views.arrival_evidence, name="arrival-evidence"),
+    path("<int:pk>/arrival/read-review/", views_arrival_reads.arrival_read_review, name="arrival-read-review"),
     path("<int:pk>/permit/", views_permits.permit_new, name="permit-new"),
     path("permits/", views_permits.permit_list, name="permits"),
     path("permits/<int:pk>/exit/", views_permits.permit_exit, name="permit-exit"),

@@ -22,7 +22,19 @@ from core import dates, uploads
 from core.db_router import reads_from_replica
 from core.files import serve_evidence
 
-from . import ageing, detection, evidence, forms, hooks, monitoring, plates, selectors, timeline, views_serials
+from . import (
+    ageing,
+    detection,
+    evidence,
+    forms,
+    hooks,
+    monitoring,
+    plates,
+    selectors,
+    timeline,
+    views_arrival_reads,
+    views_serials,
+)
 from .filters import DEFAULT_SORT, DeclarationFilter
 from .models import Driver, TransitDeclaration, Vehicle
 from .paging import BadCursor, keyset_page
@@ -147,7 +159,13 @@ def _list_results(request, f: DeclarationFilter) -> str:
 
 @login_required
 def declaration_detail(
-    request, pk: int, *, forms_override: dict | None = None, extra_forms: dict | None = None, status: int = 200
+    request,
+    pk: int,
+    *,
+    forms_override: dict | None = None,
+    extra_forms: dict | None = None,
+    arrival_read_form=None,
+    status: int = 200,
 ):
     declaration = get_scoped_or_404(
         TransitDeclaration.objects.select_related("vehicle", "driver", "company", "arrival"), request.user, pk=pk
@@ -191,6 +209,7 @@ def declaration_detail(
     }
     context.update(permit_panel(request.user, declaration))
     context.update(views_serials.page_context(request, declaration, extra_forms))
+    context.update(views_arrival_reads.page_context(request.user, declaration, arrival_read_form))
     # Actions of higher apps on offer (casework: a follow-up letter, a judicial case).
     for provider in hooks.declaration_actions:
         context.update(provider(request.user, declaration))

@@ -27,6 +27,8 @@ class ReportsConfig(AppConfig):
         for panel in (panels.inspections_panel, panels.inspection_actions_panel, panels.problems_panel):
             if panel not in hooks.dashboard_panels:
                 hooks.dashboard_panels.append(panel)
+        if panels.arrival_outages not in hooks.arrival_outages:
+            hooks.arrival_outages.append(panels.arrival_outages)
         register_scrape(metrics.monthly_return_lag)  # /metrics: is last month's return built
         # The audit trail's export (up to 100,000 entries with their seals) is built by the worker.
         export_jobs.register(

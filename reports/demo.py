@@ -22,6 +22,7 @@ from anpr.demo import anpr_demo, foreign_trucks_demo
 from casework.demo import casework_demo
 from core.dates import jalali_month_of, previous_jalali_month
 from declarations.demo import arrivals_demo, demo_clerk, demo_staff, evidence_png, permits_demo
+from declarations.demo_arrival_reads import arrival_reads_demo
 from declarations.demo_serials import serials_demo
 from declarations.models import Status, TransitDeclaration
 from scans.demo import scans_demo
@@ -197,6 +198,7 @@ STEPS: list[tuple[str, Callable[..., dict[str, int]]]] = [
     ("serials, transport documents, covered goods", serials_demo),
     ("letters and cases", casework_demo),
     ("inspections, problems, return", reports_demo),
+    ("arrivals without plate read explained", arrival_reads_demo),
     ("today between the demo offices", today_demo),
 ]
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from declarations.hooks import TemplatePanel
+from core.dates import format_jalali
+from core.text import digits, is_persian
+from declarations.hooks import Outage, TemplatePanel
 
 from . import problems, services
-from .models import InspectionAction
+from .models import InspectionAction, System, SystemProblem
 
 
 def inspections_panel(request, scoped_declarations) -> TemplatePanel | None:
@@ -46,3 +49,28 @@ def inspection_actions_panel(request, scoped_declarations) -> TemplatePanel | No
     if not counts["open"]:
         return None
     return TemplatePanel(template="reports/_actions_panel.html", context={"action_counts": counts}, order=72)
+
+
+def arrival_outages(declaration) -> list[Outage]:
+    """The plate-reader (or network) problems of the destination office open when the arrival was confirmed:
+    begun before it and not resolved before it (``hooks.arrival_outages``)."""
+    at = declaration.arrived_at
+    problems_then = (
+        SystemProblem.objects.filter(
+            office_id=declaration.destination_id, system__in=(System.ANPR, System.NETWORK), since__lte=at
+        )
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=at))
+        .order_by("since", "pk")
+    )
+    return [
+        Outage(
+            f"problem:{p.pk}",
+            _("system problem no. %(id)s: %(what)s, since %(since)s")
+            % {
+                "id": digits(p.pk),
+                "what": p.get_symptom_display(),
+                "since": format_jalali(p.since, persian=is_persian()),
+            },
+        )
+        for p in problems_then
+    ]

@@ -19,6 +19,7 @@ from anpr.models import PlateLabel, PlateRead, RecognitionModel, TrainingRun
 from casework.models import FollowUpLetter, LetterKind, LetterStatus
 from declarations.models import (
     ArrivalConfirmation,
+    ArrivalReadReview,
     ArrivalSerial,
     DeadlineExtension,
     DeclarationEvent,
@@ -50,6 +51,7 @@ EVIDENCE = [
     Scan,
     ScanComparison,
     ScanReuseReview,
+    ArrivalReadReview,
     ArrivalConfirmation,
     DeclarationEvent,
     DeadlineExtension,
@@ -168,6 +170,7 @@ def evidence(declaration, bazargan, tehran, inspector):
     goods = GoodsFactory(declaration=declaration, line_no=1)
     GoodsSerial.objects.create(declaration=declaration, goods_item=goods, value="356938035643809", is_imei=True)
     Driver.objects.create(name="driver")
+    ArrivalReadReview.objects.create(declaration=declaration, reason="other", note="seen at the gate by the guard")
     assert LogEntry.objects.exists()  # the declaration, the camera: audited models write entries
     return declaration
 

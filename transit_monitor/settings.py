@@ -403,6 +403,7 @@ SPECTACULAR_SETTINGS = {
         "ReturnStatusEnum": "reports.models.ReturnStatus",
         "ProblemStatusEnum": "reports.models.ProblemStatus",
         "ReuseDecisionEnum": "scans.models.ReuseDecision",
+        "ArrivalReadReasonEnum": "declarations.models.ArrivalReadReason",
     },
 }
 

@@ -286,6 +286,10 @@ class TransitDeclaration(models.Model):
     # (``scans.services``, through ``evidence.note_scan_reused``): its truck may never have been scanned.
     # Cleared once each such scan was reviewed and explained (``scans.reuse_reviews``); a confirmed one keeps it.
     scan_reused = models.BooleanField(_("scan of another truck reused"), default=False)
+    # A confirmed arrival without a plate read at the destination that the review counting explains
+    # (``arrival_reads.arrival_read_review``, through ``evidence.note_arrival_read_explained``): it leaves the
+    # ``arrival_without_read`` signal; a «refer» revision puts it back. A read arriving later clears the signal anyway.
+    arrival_read_explained = models.BooleanField(_("arrival without plate read explained"), default=False)
     permit_expires_at = models.DateTimeField(_("traffic permit expires"), null=True, blank=True)
     # Kept at import and registration (``covered.goods_flags``) and when headquarters edit the covered goods.
     covered_without_serials = models.BooleanField(_("covered goods without serials"), default=False)
@@ -365,6 +369,8 @@ class TransitDeclaration(models.Model):
             models.Index(
                 fields=["destination", "arrived_at"],
                 name="decl_sig_arrived_unread",
+                # Not narrowed to the unexplained ones (``arrival_read_explained``): anpr's review queue reads
+                # it for every arrival still without a read, and the explained ones are few.
                 condition=Q(dest_first_read_at__isnull=True, status__in=ARRIVED_STATUSES),
             ),
             models.Index(
