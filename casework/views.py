@@ -25,6 +25,7 @@ from core.dates import TEHRAN
 from core.errors import DomainError, InvalidInput
 from core.files import serve_evidence
 from core.forms import apply_error, id_or_none, posted_name, read_filters
+from core.paging import numbered_page
 from core.templatetags.jalali import fa
 from declarations import idents
 from declarations.models import TransitDeclaration
@@ -312,7 +313,10 @@ def case_list(request):
     cases = _cases().for_user(request.user)
     if status := data["status"]:
         cases = cases.filter(status=status)
-    return render(request, "casework/case_list.html", {**context, "cases": cases[:200], "status": status})
+    pages = numbered_page(request, cases)
+    return render(
+        request, "casework/case_list.html", {**context, "cases": pages.rows, "pages": pages, "status": status}
+    )
 
 
 @login_required

@@ -1,5 +1,6 @@
 """Keyset (cursor) paging for long lists (declarations, reads to review, export jobs): page N costs
-what page 1 costs.
+what page 1 costs; numbered pages (``numbered_page``) for the shorter lists whose order is more than
+one column (cases, letters, returns, problems, actions ...).
 
 A cursor is the sort key of the row at the page's edge, ``(value, id)``, so the
 next page is ``WHERE (value, id) < (v, i) ORDER BY value DESC, id DESC LIMIT n``:
@@ -15,6 +16,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 
 PAGE_SIZE = 25  # a screen at 1366×768; each row costs render time at 8 concurrent users
@@ -120,3 +122,39 @@ def keyset_page(
     next_cursor = _encode(getattr(rows[-1], field), rows[-1].pk) if more else None
     prev_cursor = _encode(getattr(rows[0], field), rows[0].pk) if after and rows else None
     return Page(rows, next_cursor, prev_cursor, sort, complete=not after and not more)
+
+
+@dataclass
+class NumberedPage:
+    """One numbered page of a list, for ``includes/page_numbers.html``: its rows, the real total
+    (``count``), the page numbers to link (``Paginator.ELLIPSIS`` where some are left out) and the
+    request's other parameters (``query``), so the filters stay on every page."""
+
+    rows: list
+    number: int
+    pages: int
+    count: int
+    numbers: list
+    previous: int | None
+    next: int | None
+    query: str
+    ellipsis: object = Paginator.ELLIPSIS
+
+
+def numbered_page(request, rows, *, size: int = PAGE_SIZE) -> NumberedPage:
+    """Page ``?page=`` of ``rows`` (a queryset in its own order), ``size`` a page; a page past the end
+    or not a number is the last or the first page. Counts the rows (one query)."""
+    paginator = Paginator(rows, size)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return NumberedPage(
+        rows=list(page.object_list),
+        number=page.number,
+        pages=paginator.num_pages,
+        count=paginator.count,
+        numbers=list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+        previous=page.previous_page_number() if page.has_previous() else None,
+        next=page.next_page_number() if page.has_next() else None,
+        query=query.urlencode(),
+    )

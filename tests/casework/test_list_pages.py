@@ -1,0 +1,62 @@
+"""The casework lists in pages: every row reachable, the real total shown, the filters kept from page to page."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from casework.models import CaseStatus, JudicialCase
+from core.paging import PAGE_SIZE
+from tests.factories import DeclarationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _total(page: str) -> int:
+    return int(re.search(r'data-total="(\d+)"', page).group(1))
+
+
+@pytest.fixture
+def many_cases(bazargan, tehran, inspector):
+    """Three open cases more than a page, and a closed one the ``open`` filter leaves out."""
+    declarations = DeclarationFactory.create_batch(PAGE_SIZE + 4, origin=bazargan, destination=tehran)
+    today = timezone.localdate()
+    JudicialCase.objects.bulk_create(
+        JudicialCase(
+            declaration=d,
+            file_number=f"1405-{i:03d}",
+            authority="تعزیرات حکومتی",
+            opened_on=today - dt.timedelta(days=i),
+            cif_value=Decimal(100),
+            exchange_rate=Decimal(1),
+            goods_value=Decimal(100),
+            status=CaseStatus.CLOSED if i == PAGE_SIZE + 3 else CaseStatus.OPEN,
+        )
+        for i, d in enumerate(declarations)
+    )
+    return JudicialCase.objects.all()
+
+
+def test_the_case_list_reaches_every_case_on_its_pages_with_the_real_total(client, inspector, many_cases):
+    client.force_login(inspector)
+    first = client.get(reverse("casework:cases"), {"status": "open"}).content.decode()
+    assert _total(first) == PAGE_SIZE + 3
+    assert "1405-000" in first and "1405-026" not in first
+    assert "status=open&amp;page=2" in first  # the filter stays on the next page
+    second = client.get(reverse("casework:cases"), {"status": "open", "page": 2}).content.decode()
+    assert _total(second) == PAGE_SIZE + 3
+    for i in range(PAGE_SIZE, PAGE_SIZE + 3):
+        assert f"1405-{i:03d}" in second
+    assert "1405-000" not in second
+    assert "1405-028" not in second  # closed: not in the open ones on any page
+
+
+@pytest.mark.persian
+def test_the_case_list_numbers_its_pages_in_persian(client, inspector, many_cases):
+    client.force_login(inspector)
+    page = client.get(reverse("casework:cases"), {"page": 2}).content.decode()
+    assert "صفحهٔ ۲ از ۲" in page
+    assert ">۱</a>" in page and "۲۹ مورد در مجموع" in page
