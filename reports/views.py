@@ -43,6 +43,7 @@ from core.forms import (
     read_filters,
 )
 from core.models import OutboxJob
+from core.paging import numbered_page
 from core.redirects import local_next
 from core.templatetags.jalali import fa
 from core.text import strip_isolates
@@ -107,7 +108,11 @@ class BuildForm(PageForm):
 @login_required
 @reads_from_replica
 def return_list(request):
-    returns_qs = MonthlyReturn.objects.for_user(request.user).select_related("province")[:200]
+    returns_qs = (
+        MonthlyReturn.objects.for_user(request.user)
+        .select_related("province")
+        .order_by(*MonthlyReturn._meta.ordering, "-id")  # a page never repeats or skips a return
+    )
     may_build = services.may_build_some_return(request.user)
     if request.method == "POST" and not may_build:
         raise PermissionDenied(str(services.WHO_BUILDS_RETURNS))
@@ -137,12 +142,14 @@ def return_list(request):
         if not building:
             response["HX-Refresh"] = "true"  # built (or failed): reload the list with it
         return response
-    rows = [(r, r.figures_for(request.user)) for r in returns_qs]  # office staff: their office's part
+    pages = numbered_page(request, returns_qs)
+    rows = [(r, r.figures_for(request.user)) for r in pages.rows]  # office staff: their office's part
     return render(
         request,
         "reports/return_list.html",
         {
             "returns": rows,
+            "pages": pages,
             "form": form if may_build else None,
             "building": building,
             "office_label": _own_office_label(request.user),
