@@ -652,9 +652,6 @@ class ProblemForm(PageForm):
         return found
 
 
-LIST_LIMIT = 200
-
-
 def _is_it(user) -> bool:
     return services.may_handle_problems(user)
 
@@ -683,10 +680,11 @@ def problem_list(request):
         return redirect("core:export-job", pk=job.pk)
     if fmt == "csv":
         return _problems_csv(request, rows, tab)
+    pages = numbered_page(request, rows)
     return render(
         request,
         "reports/problem_list.html",
-        {**context, "problems": rows[:LIST_LIMIT], "status": tab, "total": counts[tab]},
+        {**context, "problems": pages.rows, "pages": pages, "status": tab, "total": pages.count},
     )
 
 

@@ -30,3 +30,31 @@ def test_the_returns_list_reaches_every_return_on_its_pages_with_the_real_total(
     assert len(on_first) == PAGE_SIZE and len(on_second) == 5
     assert on_first | on_second == set(links)  # none repeated, none left out
 
+
+def test_the_problem_queue_reaches_every_problem_of_its_tab_on_its_pages(client, it_officer, tehran):
+    from django.utils import timezone
+
+    from reports.models import ProblemStatus, Symptom, System, SystemProblem
+
+    SystemProblem.objects.bulk_create(
+        SystemProblem(
+            system=System.ICS,
+            symptom=Symptom.ARRIVALS_NOT_VISIBLE,
+            office=tehran,
+            since=timezone.now(),
+            description=f"problem number {i:03d}",
+            status=ProblemStatus.ACKNOWLEDGED if i % 10 == 9 else ProblemStatus.NEW,
+        )
+        for i in range(PAGE_SIZE + 9)
+    )
+    new = set(SystemProblem.objects.filter(status=ProblemStatus.NEW).values_list("pk", flat=True))
+    client.force_login(it_officer)
+    first = client.get(reverse("reports:problems"), {"status": "new"}).content.decode()
+    assert _total(first) == len(new) == PAGE_SIZE + 6
+    assert "status=new&amp;page=2" in first  # the tab stays on the next page
+    second = client.get(reverse("reports:problems"), {"status": "new", "page": 2}).content.decode()
+    assert _total(second) == len(new)
+    on_first = {int(pk) for pk in re.findall(r'data-problem="(\d+)"', first)}
+    on_second = {int(pk) for pk in re.findall(r'data-problem="(\d+)"', second)}
+    assert len(on_first) == PAGE_SIZE and len(on_second) == 6
+    assert on_first | on_second == new  # every new one once; no acknowledged one
