@@ -15,13 +15,13 @@ from django.utils.translation import gettext_lazy
 from accounts.scoping import get_scoped_or_404
 from core.errors import DomainError, http_status
 from core.forms import ListFilterForm, PageForm, apply_error, flag_field, read_filters
+from core.paging import numbered_page
 from core.redirects import local_next
 
 from . import services
 from .models import InspectionAction
 
 STATES = ("open", "done", "all")
-LIST_LIMIT = 200
 
 
 class ActionFilterForm(ListFilterForm):
@@ -63,14 +63,14 @@ def action_list(request):
     if data is None:  # a filter that is not valid: said beside the tabs, no actions (never all of them)
         return render(request, "reports/action_list.html", {**context, "rows": [], "total": 0}, status=400)
     state, overdue = data["state"] or "open", data["overdue"]
-    qs = actions_filter(request.user, state, overdue)
+    pages = numbered_page(request, actions_filter(request.user, state, overdue))
     rows = [
         {
             "action": a,
             "overdue": a.is_overdue(today),
             "may_complete": a.done_at is None and services.may_complete_action(request.user, a),
         }
-        for a in qs[:LIST_LIMIT]
+        for a in pages.rows
     ]
     return render(
         request,
@@ -80,7 +80,8 @@ def action_list(request):
             "rows": rows,
             "state": state,
             "overdue": overdue,
-            "total": qs.count() if len(rows) == LIST_LIMIT else len(rows),
+            "pages": pages,
+            "total": pages.count,
         },
     )
 

@@ -58,3 +58,60 @@ def test_the_problem_queue_reaches_every_problem_of_its_tab_on_its_pages(client,
     on_second = {int(pk) for pk in re.findall(r'data-problem="(\d+)"', second)}
     assert len(on_first) == PAGE_SIZE and len(on_second) == 6
     assert on_first | on_second == new  # every new one once; no acknowledged one
+
+
+@pytest.fixture
+def inspections(bazargan, inspector):
+    """Inspections of Bazargan, one a day back from today: four more than a page."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reports.models import Check, Inspection
+
+    today = timezone.localdate()
+    yes = Check.YES
+    return Inspection.objects.bulk_create(
+        Inspection(
+            office=bazargan,
+            inspector=inspector,
+            inspected_on=today - dt.timedelta(days=i),
+            origin_scans_uploaded=yes,
+            destination_checks_done=yes,
+            anpr_working=yes,
+            arrivals_timely=yes,
+            security_measures=yes,
+        )
+        for i in range(PAGE_SIZE + 4)
+    )
+
+
+def test_the_action_list_reaches_every_action_on_its_pages_with_the_real_total(
+    client, inspector, bazargan, inspections
+):
+    import datetime as dt
+
+    from reports.models import InspectionAction
+
+    done_one = {"done_at": dt.datetime(2025, 1, 1, tzinfo=dt.UTC)}
+    InspectionAction.objects.bulk_create(
+        InspectionAction(
+            inspection=inspection,
+            description=f"action number {i:03d}",
+            responsible_office=bazargan,
+            due_on=inspection.inspected_on + dt.timedelta(days=30),
+            **(done_one if i == 0 else {}),
+        )
+        for i, inspection in enumerate(inspections)
+    )
+    open_ones = set(InspectionAction.objects.filter(done_at__isnull=True).values_list("pk", flat=True))
+    client.force_login(inspector)
+    first = client.get(reverse("reports:actions"), {"state": "open"}).content.decode()
+    assert _total(first) == len(open_ones) == PAGE_SIZE + 3
+    assert "state=open&amp;page=2" in first  # the filter stays on the next page
+    second = client.get(reverse("reports:actions"), {"state": "open", "page": 2}).content.decode()
+    assert _total(second) == len(open_ones)
+    on_first = {int(pk) for pk in re.findall(r'data-action="(\d+)"', first)}
+    on_second = {int(pk) for pk in re.findall(r'data-action="(\d+)"', second)}
+    assert len(on_first) == PAGE_SIZE and len(on_second) == 3
+    assert on_first | on_second == open_ones  # every open one once; not the one done
