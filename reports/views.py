@@ -482,12 +482,13 @@ def action_formset(request, user, inspected_on: dt.date | None = None):
 
 @login_required
 def inspection_list(request):
-    inspections = Inspection.objects.for_user(request.user)
+    pages = numbered_page(request, Inspection.objects.for_user(request.user).select_related("office", "inspector"))
     return render(
         request,
         "reports/inspection_list.html",
         {
-            "inspections": inspections.select_related("office", "inspector")[:200],
+            "inspections": pages.rows,
+            "pages": pages,
             "schedule": services.inspection_schedule(request.user),
             "interval": services.inspection_interval_days(),
         },

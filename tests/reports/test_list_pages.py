@@ -115,3 +115,15 @@ def test_the_action_list_reaches_every_action_on_its_pages_with_the_real_total(
     on_second = {int(pk) for pk in re.findall(r'data-action="(\d+)"', second)}
     assert len(on_first) == PAGE_SIZE and len(on_second) == 3
     assert on_first | on_second == open_ones  # every open one once; not the one done
+
+
+def test_the_inspection_list_reaches_every_inspection_on_its_pages_with_the_real_total(client, inspector, inspections):
+    client.force_login(inspector)
+    first = client.get(reverse("reports:inspections")).content.decode()
+    second = client.get(reverse("reports:inspections"), {"page": 2}).content.decode()
+    assert _total(first) == _total(second) == PAGE_SIZE + 4
+    links = {i.pk: f'href="{reverse("reports:inspection", args=[i.pk])}"' for i in inspections}
+    on_first = {pk for pk, link in links.items() if link in first}
+    on_second = {pk for pk, link in links.items() if link in second}
+    assert len(on_first) == PAGE_SIZE and len(on_second) == 4
+    assert on_first | on_second == set(links)
