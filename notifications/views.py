@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.forms import read_filters
+from core.paging import numbered_page
 from core.redirects import local_next
 
 from . import services
@@ -34,7 +34,7 @@ def notification_list(request):
         rows = rows.open()
     if kind:
         rows = rows.filter(kind=kind)
-    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    page = numbered_page(request, rows, size=30)
     return render(request, "notifications/list.html", {**context, "page": page, "show": show, "kind": kind})
 
 
