@@ -80,6 +80,7 @@ def _letter_page(request, form, data: dict | None, *, refused: str = ""):
     # The dashboard's "replies overdue" figure leads here: the same filter as its count.
     if overdue:
         letters = letters.reply_overdue(now)
+    pages = numbered_page(request, letters.most_overdue_first())
     rows = [
         {
             "letter": letter,
@@ -88,14 +89,15 @@ def _letter_page(request, form, data: dict | None, *, refused: str = ""):
             "may_send": letter.status == LetterStatus.DRAFT
             and casework.may_write_letter(request.user, letter.declaration),
         }
-        for letter in letters.most_overdue_first()[:LIST_LIMIT]
+        for letter in pages.rows
     ]
     return render(
         request,
         "casework/letter_list.html",
         {
             "rows": rows,
-            "total": letters.count() if len(rows) == LIST_LIMIT else len(rows),
+            "pages": pages,
+            "total": pages.count,
             "sendable": [row["letter"].pk for row in rows if row["may_send"]],
             "status": status,
             "escalated": escalated,

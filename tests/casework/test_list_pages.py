@@ -60,3 +60,44 @@ def test_the_case_list_numbers_its_pages_in_persian(client, inspector, many_case
     page = client.get(reverse("casework:cases"), {"page": 2}).content.decode()
     assert "صفحهٔ ۲ از ۲" in page
     assert ">۱</a>" in page and "۲۹ مورد در مجموع" in page
+
+
+@pytest.fixture
+def many_letters(bazargan, tehran, origin_clerk):
+    """Bazargan's letters to Tehran, sent and awaiting the reply: four more than a page; and one answered."""
+    from casework.models import FollowUpLetter, LetterKind, LetterStatus
+
+    now = timezone.now()
+    declarations = DeclarationFactory.create_batch(PAGE_SIZE + 5, origin=bazargan, destination=tehran)
+    return FollowUpLetter.objects.bulk_create(
+        FollowUpLetter(
+            declaration=d,
+            kind=LetterKind.OVERDUE,
+            from_office=bazargan,
+            to_office=tehran,
+            status=LetterStatus.ANSWERED if i == 0 else LetterStatus.SENT,
+            number=f"1405/{i + 1}",
+            subject=f"letter {i}",
+            body="-",
+            sent_at=now - dt.timedelta(days=3),
+            reply_due_at=now + dt.timedelta(days=i),
+        )
+        for i, d in enumerate(declarations)
+    )
+
+
+def _letters_on(page: str, letters) -> set[int]:
+    return {x.pk for x in letters if f'href="{reverse("casework:letter", args=[x.pk])}"' in page}
+
+
+def test_the_letter_list_reaches_every_letter_on_its_pages_with_the_real_total(client, origin_clerk, many_letters):
+    sent = {x.pk for x in many_letters if x.status == "sent"}
+    client.force_login(origin_clerk)
+    first = client.get(reverse("casework:letters"), {"status": "sent"}).content.decode()
+    assert _total(first) == len(sent) == PAGE_SIZE + 4
+    assert "status=sent&amp;page=2" in first  # the filter stays on the next page
+    second = client.get(reverse("casework:letters"), {"status": "sent", "page": 2}).content.decode()
+    assert _total(second) == len(sent)
+    on_first, on_second = _letters_on(first, many_letters), _letters_on(second, many_letters)
+    assert len(on_first) == PAGE_SIZE and len(on_second) == 4
+    assert on_first | on_second == sent  # each once; not the answered one
