@@ -487,14 +487,14 @@ def inbox(request):
     if data is None:  # a filter that is not valid: said beside the tabs, no letters (never all of them)
         return render(request, "casework/inbox.html", {**context, "rows": [], "total": 0}, status=400)
     status, overdue = data["status"] or "sent", data["overdue"]
-    letters = inbox_filter(request.user, status, overdue, now)
+    pages = numbered_page(request, inbox_filter(request.user, status, overdue, now))
     rows = [
         {
             "letter": letter,
             "overdue": letter.status == LetterStatus.SENT and letter.reply_due_at and letter.reply_due_at < now,
             "may_answer": letter.status == LetterStatus.SENT and casework.may_record_answer(request.user, letter),
         }
-        for letter in letters[:LIST_LIMIT]
+        for letter in pages.rows
     ]
     return render(
         request,
@@ -502,7 +502,8 @@ def inbox(request):
         {
             **context,
             "rows": rows,
-            "total": letters.count() if len(rows) == LIST_LIMIT else len(rows),
+            "pages": pages,
+            "total": pages.count,
             "status": status,
             "overdue": overdue,
         },

@@ -101,3 +101,15 @@ def test_the_letter_list_reaches_every_letter_on_its_pages_with_the_real_total(c
     on_first, on_second = _letters_on(first, many_letters), _letters_on(second, many_letters)
     assert len(on_first) == PAGE_SIZE and len(on_second) == 4
     assert on_first | on_second == sent  # each once; not the answered one
+
+
+def test_the_inbox_reaches_every_letter_on_its_pages_with_the_real_total(client, dest_clerk, many_letters):
+    sent = {x.pk for x in many_letters if x.status == "sent"}
+    client.force_login(dest_clerk)
+    first = client.get(reverse("casework:inbox"), {"status": "sent"}).content.decode()
+    assert _total(first) == len(sent)
+    assert "status=sent&amp;page=2" in first
+    second = client.get(reverse("casework:inbox"), {"status": "sent", "page": 2}).content.decode()
+    on_first, on_second = _letters_on(first, many_letters), _letters_on(second, many_letters)
+    assert len(on_first) == PAGE_SIZE and len(on_second) == 4
+    assert on_first | on_second == sent
