@@ -55,7 +55,7 @@ def _letters(user):
     return FollowUpLetter.objects.select_related("declaration", "from_office", "to_office")
 
 
-LIST_LIMIT = 200
+LIST_LIMIT = 200  # the API's inbox (casework.api): the pages have numbered pages
 
 
 @login_required
@@ -452,8 +452,11 @@ def milestone_list(request):
         rows = rows.filter(done_at__isnull=False).order_by("-done_at", "-pk")
     else:
         rows = rows.order_by("-created_at", "-pk")
-    rows_shown = [{"m": m, "overdue": m.is_overdue(now)} for m in rows[:LIST_LIMIT]]
-    return render(request, "casework/milestone_list.html", {**context, "rows": rows_shown, "state": state})
+    pages = numbered_page(request, rows)
+    rows_shown = [{"m": m, "overdue": m.is_overdue(now)} for m in pages.rows]
+    return render(
+        request, "casework/milestone_list.html", {**context, "rows": rows_shown, "pages": pages, "state": state}
+    )
 
 
 # --- the destination's inbox -----------------------------------------------------------------

@@ -113,3 +113,29 @@ def test_the_inbox_reaches_every_letter_on_its_pages_with_the_real_total(client,
     on_first, on_second = _letters_on(first, many_letters), _letters_on(second, many_letters)
     assert len(on_first) == PAGE_SIZE and len(on_second) == 4
     assert on_first | on_second == sent
+
+
+def test_the_milestone_list_reaches_every_milestone_on_its_pages_with_the_real_total(client, inspector, many_cases):
+    from casework.models import CaseMilestone, MilestoneKind
+
+    now = timezone.now()
+    made = CaseMilestone.objects.bulk_create(
+        CaseMilestone(
+            case=case,
+            kind=MilestoneKind.values[0],
+            article="4",
+            due_at=None if i % 3 == 0 else now + dt.timedelta(days=i),  # some with no due date: last
+            done_at=now if i == 1 else None,
+        )
+        for i, case in enumerate(many_cases)
+    )
+    pending = {m.pk for m in made if m.done_at is None}
+    client.force_login(inspector)
+    first = client.get(reverse("casework:milestones"), {"state": "pending"}).content.decode()
+    assert _total(first) == len(pending) == PAGE_SIZE + 3
+    assert "state=pending&amp;page=2" in first
+    second = client.get(reverse("casework:milestones"), {"state": "pending", "page": 2}).content.decode()
+    on_first = {int(pk) for pk in re.findall(r"#milestone-(\d+)", first)}
+    on_second = {int(pk) for pk in re.findall(r"#milestone-(\d+)", second)}
+    assert len(on_first) == PAGE_SIZE and len(on_second) == 3
+    assert on_first | on_second == pending  # each once; not the one done
