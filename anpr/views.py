@@ -27,12 +27,15 @@ from core.dates import TEHRAN, format_jalali, parse_jalali_date
 from core.errors import DomainError, http_status
 from core.files import serve_evidence
 from core.forms import RANGE_BACKWARDS, apply_error, date_box_value, range_backwards, read_filters
+from core.paging import numbered_page
 from declarations import idents, plates
 from declarations.models import OPEN_STATUSES, TransitDeclaration, Vehicle
 
 from . import exports, installation, matching, registry, reports, review, services
 from .forms import CameraFilter, CameraForm, ExportFilter, ReportFilter, RetireForm
 from .models import Camera, LabelReason, PlateRead
+
+READS_PAGE = 100  # sightings a page of the plate search, as many as a page of the review queue
 
 
 def _image(request, read: PlateRead, field: str):
@@ -250,10 +253,12 @@ def plate_search(request):
         .select_related("origin", "destination")
         .order_by("-declared_at")[:50]
     )
+    pages = numbered_page(request, history.queryset(), size=READS_PAGE)
     context.update(
         {
             "plate": plate,
-            "reads": list(history.queryset()[:500]),
+            "reads": pages.rows,
+            "pages": pages,
             "similar": list(similar),
             "declarations": declarations,
             "open_statuses": OPEN_STATUSES,
