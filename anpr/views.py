@@ -36,6 +36,7 @@ from .forms import CameraFilter, CameraForm, ExportFilter, ReportFilter, RetireF
 from .models import Camera, LabelReason, PlateRead
 
 READS_PAGE = 100  # sightings a page of the plate search, as many as a page of the review queue
+REPORT_PAGE = 100  # rows a page of a report on screen; its files hold every row
 
 
 def _image(request, read: PlateRead, field: str):
@@ -292,11 +293,13 @@ def report(request, code: str):
     sort = data["sort"]
     descending = sort is not None and data["dir"] == "desc"
     rows = generator.sorted_rows(sort, descending) if generator.sortable else list(generator.rows())
+    pages = numbered_page(request, rows, size=REPORT_PAGE)
     context.update(
         {
             "report": generator,
             "headers": generator.headers,
-            "rows": [generator.cells_html(row) for row in rows[:2000]],
+            "rows": [generator.cells_html(row) for row in pages.rows],
+            "pages": pages,
             "sort": sort,
             "descending": descending,
         }

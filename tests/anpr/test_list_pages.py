@@ -36,3 +36,24 @@ def test_the_plate_search_reaches_every_sighting_on_its_pages_with_the_real_tota
     on_second = {int(pk) for pk in re.findall(r'data-read="(\d+)"', second)}
     assert len(on_first) == READS_PAGE and len(on_second) == 3
     assert on_first | on_second == {r.id for r in made}
+
+
+def test_a_report_reaches_every_row_on_its_pages_in_its_order(client, hq, thr_camera, truck, monkeypatch):
+    from anpr import views
+
+    monkeypatch.setattr(views, "REPORT_PAGE", 3)
+    now = timezone.now()
+    ingest.reads_ingest(
+        camera=thr_camera,
+        items=[ingest.ReadInput(captured_at=now - dt.timedelta(days=i), plate_raw=truck.plate) for i in range(5)],
+    )
+    url = reverse("anpr:report", args=["anpr-reads-per-office-day"])
+    client.force_login(hq)
+    first = client.get(url).content.decode()
+    days = int(re.search(r'data-total="(\d+)"', first).group(1))
+    assert days == 5  # a row a day
+    next_link = re.search(r'rel="next" href="\?([^"]+)"', first).group(1).replace("&amp;", "&")
+    second = client.get(url + "?" + next_link).content.decode()
+    assert re.search(r'data-total="(\d+)"', second).group(1) == str(days)
+    rows = [re.findall(r"<tr><td>", page.split("<tbody>")[1].split("</tbody>")[0]) for page in (first, second)]
+    assert len(rows[0]) == 3 and len(rows[1]) == 2  # it stopped at 2000 rows with no way to the rest
