@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.scoping import get_scoped_or_404
 from core.errors import DomainError, http_status
 from core.forms import apply_error, read_filters
+from core.paging import numbered_page
 
 from . import permit_checks, permits, selectors
 from .forms import PermitExitForm, PermitFilterForm, PermitStopForm, PermitWaiverForm, TrafficPermitForm
@@ -27,8 +28,6 @@ PERMIT_FIELDS = (
     *("driving_hours_per_driver", "fuel_receipt_no", "fuel_receipt_date", "fuel_receipt_amount"),
     *("has_international_licence", "has_insurance_card", "has_tax_booklet", "goods_description", "goods_weight_kg"),
 )
-
-PAGE_SIZE = 200
 
 
 @login_required
@@ -45,7 +44,6 @@ def permit_list(request):
             ("expired", _("Expired, truck still inside")),
             ("exited", _("Exited")),
         ],
-        "page_size": PAGE_SIZE,
         "filter_form": form,
     }
     if data is None:
@@ -54,11 +52,11 @@ def permit_list(request):
     qs = permits.permits_for(request.user)
     if state:
         qs = permits.with_validity(qs, state)
-    rows = list(qs.order_by("-issued_at", "-id")[:PAGE_SIZE])
+    pages = numbered_page(request, qs.order_by("-issued_at", "-id"))
     now = timezone.now()
     # "Record exit" only where the user may record it (the exit page refuses the others: 403).
-    context["rows"] = [(p, permits.validity(p, now), permits.may_record_exit(request.user, p)) for p in rows]
-    return render(request, "declarations/permits.html", {**context, "state": state})
+    context["rows"] = [(p, permits.validity(p, now), permits.may_record_exit(request.user, p)) for p in pages.rows]
+    return render(request, "declarations/permits.html", {**context, "pages": pages, "state": state})
 
 
 @login_required
