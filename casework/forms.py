@@ -192,6 +192,13 @@ class CloseForm(PageForm):
     outcome_on = JalaliDateField(label=gettext_lazy("outcome date (Jalali)"))
     close_declaration = forms.BooleanField(label=gettext_lazy("close the declaration too"), required=False)
 
+    def __init__(self, *args, may_close_declaration: bool = False, **kwargs):
+        """``may_close_declaration``: the user may close the declaration (the close service's own check);
+        only then is the box offered."""
+        super().__init__(*args, **kwargs)
+        if not may_close_declaration:
+            del self.fields["close_declaration"]
+
 
 # --- the lists' filters (a value not among the choices: the page says so beside it, 400, no rows) ---
 

@@ -641,7 +641,9 @@ def case_close(
     outcome_on: dt.date,
     close_declaration: bool = False,
 ) -> JudicialCase:
-    """Record the outcome; with ``close_declaration`` the declaration is closed in the same transaction."""
+    """Record the outcome; with ``close_declaration`` the declaration is closed in the same transaction.
+    When it cannot be closed (the user may not, another case on it still open …) the outcome is refused
+    too, nothing written, the error naming ``close_declaration``."""
     case = (
         JudicialCase.objects.select_for_update()
         .select_related("declaration__origin", "declaration__destination")
@@ -663,11 +665,14 @@ def case_close(
     with actor(by):
         case.save(update_fields=["status", "outcome", "outcome_on"])
     if close_declaration:
-        services.declaration_close(
-            declaration=case.declaration,
-            by=by,
-            remarks=Message(
-                gettext_noop("Judicial case %(n)s: %(o)s"), n=Ident("case", case.file_number), o=case.outcome[:300]
-            ),
-        )
+        try:
+            services.declaration_close(
+                declaration=case.declaration,
+                by=by,
+                remarks=Message(
+                    gettext_noop("Judicial case %(n)s: %(o)s"), n=Ident("case", case.file_number), o=case.outcome[:300]
+                ),
+            )
+        except DomainError as exc:  # raised out of the transaction: the case's outcome is not written either
+            raise type(exc)(str(exc), fields={"close_declaration": exc.code}) from exc
     return case

@@ -27,7 +27,7 @@ from core.files import serve_evidence
 from core.forms import apply_error, id_or_none, posted_name, read_filters
 from core.paging import numbered_page
 from core.templatetags.jalali import fa
-from declarations import idents
+from declarations import idents, services
 from declarations.models import TransitDeclaration
 
 from . import letters as letter_pdfs
@@ -356,7 +356,10 @@ def case_detail(request, pk: int):
     posted = request.POST.get("form") if request.method == "POST" else None
     current = list(smuggling.current_valuations(case))
     action_form = ActionForm(request.POST if posted == "action" else None)
-    close_form = CloseForm(request.POST if posted == "close" else None)
+    close_form = CloseForm(
+        request.POST if posted == "close" else None,
+        may_close_declaration=services.can_perform(request.user, case.declaration, "close"),
+    )
     valuation_form = ValuationForm(request.POST if posted == "valuation" else None, current=current)
     now = timezone.now()
     milestones = list(case.milestones.select_related("done_by"))
