@@ -76,6 +76,7 @@ class CaseForm(PageForm):
     discovered_at = JalaliDateTimeField(
         label=gettext_lazy("discovered at (Jalali, Tehran time)"),
         required=False,
+        time_required=True,
         help_text=gettext_lazy("Empty: the start of the opening day. The statutory clocks run from it."),
     )
 
@@ -177,7 +178,9 @@ class MilestoneForm(PageForm):
     evidence_note = forms.CharField(
         label=gettext_lazy("evidence (letter number, receipt …)"), widget=forms.Textarea(attrs={"rows": 2})
     )
-    done_at = JalaliDateTimeField(label=gettext_lazy("done at (Jalali, Tehran time)"), required=False)
+    done_at = JalaliDateTimeField(
+        label=gettext_lazy("done at (Jalali, Tehran time)"), required=False, time_required=True
+    )
     amount = forms.DecimalField(label=gettext_lazy("amount (rial)"), min_value=0, decimal_places=0, required=False)
     vehicle_seized = forms.BooleanField(label=gettext_lazy("vehicle seized"), required=False)
 

@@ -60,13 +60,19 @@ class JalaliDateTimeField(forms.CharField):
     keeps its own check for the API).
 
     ``jalali_only``: a Gregorian date is refused, as a date box (``JalaliDateField``) takes only a
-    Jalali one: where a person types a date in the future, 2026-12-01 is a slip, not a choice."""
+    Jalali one: where a person types a date in the future, 2026-12-01 is a slip, not a choice.
+
+    ``time_required``: a date with no time is refused beside the field (it would be stored as 00:00): where
+    the time starts a statutory clock (a case's discovery, a step of it), midnight is hours of it gone."""
 
     FUTURE_SLACK = dates.CLOCK_SKEW
 
-    def __init__(self, *args, not_future: bool = False, jalali_only: bool = False, **kwargs):
+    def __init__(
+        self, *args, not_future: bool = False, jalali_only: bool = False, time_required: bool = False, **kwargs
+    ):
         self.not_future = not_future
         self.jalali_only = jalali_only
+        self.time_required = time_required
         super().__init__(*args, **kwargs)
 
     def widget_attrs(self, widget):
@@ -87,11 +93,18 @@ class JalaliDateTimeField(forms.CharField):
                 code="gregorian",
             )
         try:
-            return dates.parse_datetime_any(value)
+            parsed = dates.parse_datetime_any(value)
         except ValueError:
             raise forms.ValidationError(
                 gettext_lazy("Enter a date and time like 1404/05/12 10:30."), code="invalid"
             ) from None
+        if self.time_required and ":" not in value:  # a time is HH:MM; a date alone is midnight
+            day = dates.format_jalali(parsed, with_time=False, persian=False)
+            raise forms.ValidationError(
+                _("Enter the time too (Tehran time), like %(example)s.") % {"example": text.hint(f"{day} 14:30")},
+                code="time_required",
+            )
+        return parsed
 
     def validate(self, value):
         super().validate(value)
