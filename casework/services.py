@@ -29,9 +29,9 @@ from django.utils.translation import gettext_noop
 from accounts.models import Role, User
 from core import currencies, jobs
 from core.audit import actor
-from core.dates import format_jalali, jalali_month_of, persian_digits
+from core.dates import format_jalali, jalali_month_of
 from core.errors import DomainError, IllegalTransition, InvalidInput
-from core.text import is_persian, isolate
+from core.text import is_persian
 from declarations import evidence, idents, services
 from declarations.models import Status, TransitDeclaration
 from notifications.messages import Ident, Message
@@ -123,7 +123,8 @@ def _compose(declaration: TransitDeclaration, kind: str, previous: FollowUpLette
         "plate": idents.plate_text(declaration.vehicle),
         "waybill": idents.waybill_text(declaration.waybill_no),
         "previous": previous,
-        "previous_number": isolate(persian_digits(previous.number)) if previous else "",
+        # The earlier letter's number as issued (BZG/1405/2, an identifier), as the letter's own number reads.
+        "previous_number": idents.letter_number_text(previous.number) if previous else "",
         "previous_date": format_jalali(previous.sent_at, with_time=False) if previous else "",
         "reply_days": settings.FOLLOWUP_REPLY_DUE_DAYS,
     }
