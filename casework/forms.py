@@ -24,6 +24,12 @@ class LetterForm(PageForm):
     signer_name = forms.CharField(label=gettext_lazy("signer name"), max_length=150, required=False)
     signer_title = forms.CharField(label=gettext_lazy("signer title"), max_length=150, required=False)
 
+    def clean_copies(self):
+        """The copies as lines, beside the field when refused (the service checks the same)."""
+        copies, refusal = services.letter_copies(self.cleaned_data["copies"].splitlines())
+        _error(refusal)
+        return copies
+
 
 class AnswerForm(PageForm):
     reply_text = forms.CharField(label=gettext_lazy("reply"), widget=forms.Textarea(attrs={"rows": 5}))

@@ -31,7 +31,7 @@ from core import currencies, jobs
 from core.audit import actor
 from core.dates import format_jalali, jalali_month_of
 from core.errors import DomainError, IllegalTransition, InvalidInput
-from core.text import is_persian
+from core.text import digits, is_persian
 from declarations import evidence, idents, services
 from declarations.models import Status, TransitDeclaration
 from notifications.messages import Ident, Message
@@ -48,6 +48,10 @@ from .models import (
 )
 
 HQ_TRANSIT_OFFICE = "دفتر ترانزیت گمرک ایران"
+# A letter's copies (رونوشت): one recipient a line, an office or a person and title, never a paragraph; and
+# a short list (the seed letters copy two or three): more than these is a slip or a paste.
+COPY_MAX_CHARS = 200
+COPIES_MAX = 10
 
 
 # --- who may do what ---------------------------------------------------------------------------
@@ -184,6 +188,30 @@ def _locked(letter: FollowUpLetter) -> FollowUpLetter:
     return FollowUpLetter.objects.select_for_update().select_related("declaration").get(pk=letter.pk)
 
 
+def letter_copies(lines: Iterable[str]) -> tuple[list[str], str]:
+    """The copies as the letter keeps them: each line trimmed, empty lines and exact repeats dropped (a
+    recipient copied twice is still copied once); and why they are refused ("" when they are not): a line
+    longer than ``COPY_MAX_CHARS`` (named by its number and start), more than ``COPIES_MAX`` lines."""
+    copies: list[str] = []
+    for n, line in enumerate(lines, 1):
+        line = line.strip()
+        if len(line) > COPY_MAX_CHARS:
+            return [], _("Line %(n)s of the copies is %(length)s characters long (at most %(max)s): «%(start)s…».") % {
+                "n": digits(n),
+                "length": digits(len(line)),
+                "max": digits(COPY_MAX_CHARS),
+                "start": line[:40],
+            }
+        if line and line not in copies:
+            copies.append(line)
+    if len(copies) > COPIES_MAX:
+        return [], _("At most %(max)s copies, one a line (there are %(n)s).") % {
+            "max": digits(COPIES_MAX),
+            "n": digits(len(copies)),
+        }
+    return copies, ""
+
+
 @transaction.atomic
 def letter_update_draft(
     *,
@@ -212,7 +240,10 @@ def letter_update_draft(
     locked.subject = subject.strip()[:300]
     locked.body = body.strip()
     locked.has_attachment = has_attachment
-    locked.copies = [c.strip() for c in (copies or []) if c.strip()]
+    kept, refusal = letter_copies(copies or [])
+    if refusal:
+        raise InvalidInput(refusal, fields={"copies": "invalid"})
+    locked.copies = kept
     locked.signer_name = signer_name.strip()
     locked.signer_title = signer_title.strip()
     with actor(by):

@@ -191,7 +191,7 @@ def letter_detail(request, pk: int):
                 subject=data["subject"],
                 body=data["body"],
                 has_attachment=data["has_attachment"],
-                copies=data["copies"].splitlines(),
+                copies=data["copies"],
                 signer_name=data["signer_name"],
                 signer_title=data["signer_title"],
             )
