@@ -89,6 +89,19 @@ def _near_unseen_arrivals(user: User | None) -> Q:
 NEAR_UNSEEN_ARRIVAL = _lazy("near an arrival with no plate read")
 
 
+def shown_matches(reads: list[PlateRead], user: User) -> dict[int, list[PlateMatch]]:
+    """For each matched read, its matches to declarations the user may see, surest first; one query. A
+    similar plate (not exact) is a match only once a person says it is this truck: the queue shows it
+    as the declaration's page does, with its score and its review, never as plainly «matched»."""
+    ids = [r.pk for r in reads if r.match_state == MatchState.MATCHED]
+    found: dict[int, list[PlateMatch]] = {}
+    if not ids:
+        return found
+    for m in PlateMatch.objects.for_user(user).filter(read_id__in=ids).order_by("-exact", "-score", "pk"):
+        found.setdefault(m.read_id, []).append(m)
+    return found
+
+
 def near_arrivals(reads: list[PlateRead], user: User) -> dict[int, list[TransitDeclaration]]:
     """For each read that matched nothing, the declarations the user may see whose arrival at the read's office,
     within ``ANPR_REVIEW_ARRIVAL_MINUTES`` of it, has no plate read (``_near_unseen_arrivals``); one query."""

@@ -58,8 +58,10 @@ def queue(request):
             return redirect(reverse("anpr:review-queue") + (f"?{urlencode({'kind': kind})}" if kind else ""))
         waiting = waiting_reads.order_by().count()
         near = review.near_arrivals(page.rows, request.user)
+        matches = review.shown_matches(page.rows, request.user)
         for r in page.rows:
             r.near_arrivals = near.get(r.pk, [])
+            r.shown_matches = matches.get(r.pk, [])
     return render(
         request,
         "anpr/review_queue.html",
