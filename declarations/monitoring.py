@@ -273,7 +273,15 @@ SIGNALS: dict[str, Signal] = {
         Signal(
             "origin_scan_missing", _("Origin scan missing"), "warning", _origin_scan_missing, _origin_scan_missing_holds
         ),
-        Signal("scan_not_reviewed", _("Scan not reviewed"), "info", _scan_not_reviewed, _scan_not_reviewed_holds),
+        # A comparison made and awaiting a person, whenever the truck arrived; the scan compliance panel's
+        # «no reviewed comparison» counts otherwise (arrivals of its window, with no comparison yet too).
+        Signal(
+            "scan_not_reviewed",
+            _("Scan comparison awaiting review"),
+            "info",
+            _scan_not_reviewed,
+            _scan_not_reviewed_holds,
+        ),
         Signal("scan_suspicious", _("Scan suspicious"), "danger", _scan_suspicious, _scan_suspicious_holds),
         Signal(
             "scan_unaligned",

@@ -69,7 +69,9 @@ FIGURES = {
     "not_scanned_in_time": (ORIGIN, _("origin scan late or missing")),
     "arrived": (DESTINATION, _("arrived (destination with a scanner)")),
     "reviewed": (DESTINATION, _("comparison reviewed")),
-    "not_reviewed": (DESTINATION, _("comparison not reviewed")),
+    # Not the dashboard's «Scan comparison awaiting review» (a comparison made, awaiting a person, any arrival):
+    # here the arrivals of the window whose comparison no one accepted or escalated, none made yet included.
+    "not_reviewed": (DESTINATION, _("arrived, no reviewed comparison (none yet or awaiting review)")),
 }
 
 
