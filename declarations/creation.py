@@ -102,7 +102,9 @@ def create_declarations(new: list[Parsed], *, by, source: str, source_ref: str) 
                 unsettled_at=at if p.status == Status.UNSETTLED else None,
                 status_source=source,
                 status_source_ref=source_ref[:200],
-                status_changed_at=at,
+                # When the status was recorded: a row's own status time, else, entered by hand, now (the
+                # declared time is when it was declared, hours before it was typed in here).
+                status_changed_at=p.status_at or (now if source == Source.HAND else at),
                 status_changed_by=by,
                 covered_without_serials=uncovered,
                 invalid_imei=invalid_imei,
