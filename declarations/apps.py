@@ -58,6 +58,7 @@ class DeclarationsConfig(AppConfig):
         auditlog.register(models.ImportBatch, exclude_fields=["report", "payload"])
 
         # A notification naming an identifier shows it as the identifier filters do.
+        from core.text import isolate
         from notifications.messages import register_identifier
 
         from . import idents
@@ -67,6 +68,8 @@ class DeclarationsConfig(AppConfig):
         register_identifier("case", idents.case_number_html, idents.case_number_text)
         register_identifier("plate", idents.plate_html, idents.plate_text)
         register_identifier("camera", idents.camera_html, idents.camera_text)  # a silent camera's notice
+        register_identifier("waybill", idents.waybill_html, idents.waybill_text)  # a proposed reason's note
+        register_identifier("goods_serial", idents.goods_serial_html, isolate)  # likewise
 
         # Records of an operation are kept RETENTION_YEARS after it ends (AML regulation, Art. 33).
         # Connected for every installed model that points at a declaration: the registry is full here.

@@ -25,12 +25,14 @@ from decimal import Decimal
 
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from core.text import digits, is_persian, isolate
+from core.text import digits, is_persian, isolate, truncate_isolated
+from notifications.messages import LIST, Ident, Message, Number, Param, joined, render
 
 from . import transport_docs
 from .identifiers import imei_problem, is_imei_shaped
-from .idents import list_separator, serial_text, waybill_text
+from .idents import list_separator
 from .models import (
     OPEN_STATUSES,
     ArrivalConfirmation,
@@ -51,10 +53,38 @@ MAX_LISTED = 5  # evidence text names at most this many others
 class ProposedReason:
     reason: str  # an UnsettledReason value
     evidence: str  # translated, human-readable
+    # The evidence as a message id and parameters, where it has one: accepted as the reason, the note is
+    # kept so and shown in each reader's language (``proposal_note``).
+    message: Message | None = None
 
     @property
     def label(self) -> str:
         return str(UnsettledReason(self.reason).label)
+
+
+def _proposed(reason: str, message: Message) -> ProposedReason:
+    return ProposedReason(reason, render(message), message)
+
+
+def _listed_message(values, kind: str) -> Param:
+    """``_listed`` as a message: at most ``MAX_LISTED`` identifiers of ``kind``, then how many more."""
+    values = sorted(values)
+    listed = joined([Ident(kind, v) for v in values[:MAX_LISTED]], LIST)
+    more = len(values) - MAX_LISTED
+    return Message(gettext_noop("%(listed)s and %(n)s more"), listed=listed, n=Number(more)) if more > 0 else listed
+
+
+def proposal_note(declaration: TransitDeclaration, reason: str, note: str) -> Message | str:
+    """The note of a reason recorded on the page: when it is a proposal's evidence as the page offered it
+    («Accept this as the reason»: cut to the note's length), the proposal's message, written in each
+    reader's language when shown; otherwise the person's own words, as typed. Runs ``propose_reasons``."""
+    typed = note.strip()
+    if not typed:
+        return note
+    for p in propose_reasons(declaration):
+        if p.message is not None and p.reason == reason and truncate_isolated(p.evidence, 500).strip() == typed:
+            return p.message
+    return note
 
 
 def _listed(values, show=isolate) -> str:
@@ -77,10 +107,13 @@ def _duplicate_waybill(declaration: TransitDeclaration) -> list[ProposedReason]:
     if not others:
         return []
     return [
-        ProposedReason(
+        _proposed(
             UnsettledReason.DUPLICATE_WAYBILL,
-            _("Waybill %(waybill)s is also on declaration(s) %(others)s.")
-            % {"waybill": waybill_text(declaration.waybill_no), "others": _listed(others, serial_text)},
+            Message(
+                gettext_noop("Waybill %(waybill)s is also on declaration(s) %(others)s."),
+                waybill=Ident("waybill", declaration.waybill_no),
+                others=_listed_message(others, "serial"),
+            ),
         )
     ]
 
@@ -89,7 +122,6 @@ def _serials(declaration: TransitDeclaration) -> list[ProposedReason]:
     own = list(GoodsSerial.objects.filter(declaration=declaration).values_list("value", "is_imei"))
     if not own:
         return []
-    found: list[str] = []
     shared = (
         GoodsSerial.objects.filter(value__in={v for v, _i in own}, declaration__status__in=OPEN_STATUSES)
         .exclude(declaration=declaration)
@@ -98,22 +130,30 @@ def _serials(declaration: TransitDeclaration) -> list[ProposedReason]:
     by_value: dict[str, set[str]] = {}
     for value, serial in shared:
         by_value.setdefault(value, set()).add(serial)
+    found: list[Message] = []
     for value in sorted(by_value):
         found.append(
-            _("Goods serial %(value)s is also on open declaration(s) %(others)s.")
-            % {"value": isolate(value), "others": _listed(by_value[value], serial_text)}
+            Message(
+                gettext_noop("Goods serial %(value)s is also on open declaration(s) %(others)s."),
+                value=Ident("goods_serial", value),
+                others=_listed_message(by_value[value], "serial"),
+            )
         )
     for value, is_imei in own:
         problem = imei_problem(value) if is_imei else None
         if problem:
             found.append(
-                _("IMEI %(value)s is not valid: %(problem)s.")
-                % {
-                    "value": isolate(value),
-                    "problem": _("fails its check digit") if is_imei_shaped(value) else _("not 15 digits"),
-                }
+                Message(
+                    gettext_noop("IMEI %(value)s is not valid: %(problem)s."),
+                    value=Ident("goods_serial", value),
+                    problem=Message(
+                        gettext_noop("fails its check digit")
+                        if is_imei_shaped(value)
+                        else gettext_noop("not 15 digits")
+                    ),
+                )
             )
-    return [ProposedReason(UnsettledReason.SERIAL_MISMATCH, text) for text in found]
+    return [_proposed(UnsettledReason.SERIAL_MISMATCH, message) for message in found]
 
 
 def _arrival(declaration: TransitDeclaration) -> list[ProposedReason]:

@@ -606,17 +606,21 @@ def declaration_record_unsettled(
     declaration: TransitDeclaration,
     by: User | None,
     reason: str,
-    note: str = "",
+    note: Message | str = "",
     at: dt.datetime | None = None,
     source: str = Source.USER,
     source_ref: str = "",
 ) -> TransitDeclaration:
-    """Record why an arrived declaration cannot be settled (directive point 8)."""
+    """Record why an arrived declaration cannot be settled (directive point 8). ``note``: a person's words,
+    or a message the system wrote (a proposal accepted, ``detection.proposal_note``), shown in the reader's
+    language."""
     require_may(by, declaration, "record_unsettled")  # the right before the reason
     if reason not in UnsettledReason.values:
         raise InvalidInput(_("Unknown reason '%(reason)s'.") % {"reason": reason}, fields={"reason": reason})
-    if reason == UnsettledReason.OTHER and not note.strip():
+    kept = DeclarationEvent.message_fields(note)
+    if reason == UnsettledReason.OTHER and not kept["message"].strip():
         raise InvalidInput(_("Reason 'other' needs an explanation."), fields={"note": "required"})
+    text: str = kept["message"]
     at = at or timezone.now()
     return _transition(
         declaration,
@@ -626,8 +630,14 @@ def declaration_record_unsettled(
         source=source,
         source_ref=source_ref,
         message=Message(UnsettledReason(reason).label),
-        data={"reason": reason, "note": note},
-        extra={"unsettled_reason": reason, "unsettled_note": note[:500], "unsettled_at": at},
+        data={"reason": reason, "note": text},
+        extra={
+            "unsettled_reason": reason,
+            "unsettled_note": text[:500],
+            "unsettled_note_msgid": kept["message_msgid"],
+            "unsettled_note_params": kept["params"],
+            "unsettled_at": at,
+        },
     )
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.scoping import get_scoped_or_404
 from core.errors import DomainError, NotAllowed, http_status
 
-from . import forms, services
+from . import detection, forms, services
 from .models import TransitDeclaration
 from .views import declaration_detail
 
@@ -40,8 +40,10 @@ def run_action(
             declaration=declaration, by=user, at=at, remarks=data.get("remarks", ""), **src
         )
     elif action == "record_unsettled":
+        # A proposal accepted as it was offered is kept as the system's message (read in each reader's language).
+        note = detection.proposal_note(declaration, data["reason"], data.get("note", ""))
         result = services.declaration_record_unsettled(
-            declaration=declaration, by=user, reason=data["reason"], note=data.get("note", ""), at=at, **src
+            declaration=declaration, by=user, reason=data["reason"], note=note, at=at, **src
         )
     elif action == "cancel":
         result = services.declaration_cancel(declaration=declaration, by=user, reason=data["reason"], at=at, **src)

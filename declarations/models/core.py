@@ -244,6 +244,11 @@ class TransitDeclaration(models.Model):
         _("unsettled reason"), max_length=24, choices=UnsettledReason.choices, blank=True
     )
     unsettled_note = models.CharField(_("unsettled reason details"), max_length=500, blank=True)
+    # A note the system wrote (a proposal accepted as the reason), kept as a message id and parameters and
+    # written in the reader's language (``unsettled_note_html``); ``unsettled_note`` keeps it written in
+    # the project's language. Empty for a person's own words and for a row from before.
+    unsettled_note_msgid = models.TextField(_("unsettled reason details: message id"), blank=True)
+    unsettled_note_params = models.JSONField(_("unsettled reason details: parameters"), default=dict, blank=True)
     unsettled_at = models.DateTimeField(_("reason recorded at"), null=True, blank=True)
 
     # Where the current status came from and how fresh it is.
@@ -404,6 +409,16 @@ class TransitDeclaration(models.Model):
     def clean(self) -> None:
         if self.origin_id and self.origin_id == self.destination_id:
             raise ValidationError({"destination": _("Destination must differ from origin.")})
+
+    def unsettled_note_text(self) -> str:
+        """The unsettled note in the active language, as plain text (as stored when it keeps no message)."""
+        shown = written(self.unsettled_note_msgid, self.unsettled_note_params, html=False, what=f"note {self.pk}")
+        return self.unsettled_note if shown is None else shown
+
+    def unsettled_note_html(self) -> SafeString | str:
+        """The same for a page: escaped, identifiers isolated (a stored text is escaped by the template)."""
+        shown = written(self.unsettled_note_msgid, self.unsettled_note_params, html=True, what=f"note {self.pk}")
+        return self.unsettled_note if shown is None else shown
 
     def is_overdue(self, now: dt.datetime | None = None) -> bool:
         return (
