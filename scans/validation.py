@@ -175,6 +175,19 @@ def _decode(raw: bytes, fmt: str) -> None:
         raise ScanRejected(
             _("The image has too many pixels (decompression bomb)."), code="too_many_pixels", status=413
         ) from exc
+    except MemoryError as exc:  # a large image the worker cannot hold decoded: its size, not "damaged"
+        raise ScanRejected(
+            _(
+                "The image is too large to open here (%(size)s MB; the limit is %(limit)s MB, and decoding it "
+                "needs more memory than the server has). Upload a smaller image."
+            )
+            % {
+                "size": format_number(round(len(raw) / 2**20, 1)),
+                "limit": format_number(round(settings.SCANS_MAX_UPLOAD_BYTES / 2**20, 1)),
+            },
+            code="too_large",
+            status=413,
+        ) from exc
     except Exception as exc:
         raise _corrupt() from exc
 
