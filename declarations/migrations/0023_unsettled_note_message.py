@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('declarations', '0021_scan_suspicious_escalated'),
+        ('declarations', '0022_arrival_read_reviews'),
     ]
 
     operations = [
