@@ -13,7 +13,7 @@ from core.text import format_number, is_persian, isolate
 from declarations import idents
 from declarations.hooks import Outage, TemplatePanel, TimelineItem
 
-from . import reports
+from . import reports, review
 from .models import Camera, PlateMatch, PlateRead
 
 VEHICLE_PANEL_READS = 20
@@ -88,7 +88,7 @@ def vehicle_reads_panel(request, vehicle) -> TemplatePanel | None:
     return TemplatePanel(
         template="anpr/_vehicle_panel.html",
         context={
-            "plate_reads": list(latest),
+            "plate_reads": review.attach_matches(latest, request.user),
             "plate_reads_total": reads.order_by().count(),
             "plate_reads_days": reports.DEFAULT_DAYS,
             "plate": vehicle.plate,

@@ -102,6 +102,16 @@ def shown_matches(reads: list[PlateRead], user: User) -> dict[int, list[PlateMat
     return found
 
 
+def attach_matches(reads, user: User) -> list[PlateRead]:
+    """``shown_matches`` set on each read (``shown_matches``), for the reads tables: a similar plate not yet
+    confirmed by a person is shown as such, never as plainly «matched»."""
+    reads = list(reads)
+    found = shown_matches(reads, user)
+    for r in reads:
+        r.shown_matches = found.get(r.pk, [])  # type: ignore[attr-defined]
+    return reads
+
+
 def near_arrivals(reads: list[PlateRead], user: User) -> dict[int, list[TransitDeclaration]]:
     """For each read that matched nothing, the declarations the user may see whose arrival at the read's office,
     within ``ANPR_REVIEW_ARRIVAL_MINUTES`` of it, has no plate read (``_near_unseen_arrivals``); one query."""

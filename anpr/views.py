@@ -135,7 +135,11 @@ def camera_detail(request, pk: int):
     return render(
         request,
         "anpr/camera_detail.html",
-        {"camera": camera, "reads": reads, "may_manage": services.may_manage_cameras(request.user)},
+        {
+            "camera": camera,
+            "reads": review.attach_matches(reads, request.user),
+            "may_manage": services.may_manage_cameras(request.user),
+        },
     )
 
 
@@ -258,9 +262,9 @@ def plate_search(request):
     context.update(
         {
             "plate": plate,
-            "reads": pages.rows,
+            "reads": review.attach_matches(pages.rows, request.user),
             "pages": pages,
-            "similar": list(similar),
+            "similar": review.attach_matches(similar, request.user),
             "declarations": declarations,
             "open_statuses": OPEN_STATUSES,
         }
@@ -326,7 +330,7 @@ def index(request):
     # Plates found but left to a person (not Iranian, another layout): the review queue's tab of them, so
     # a read a person has read since leaves this list as it leaves the queue.
     manual = review.queue(request.user, LabelReason.NOT_IRANIAN)
-    rows = list(manual[:50])
+    rows = review.attach_matches(manual[:50], request.user)
     for r in rows:  # the page where it is read, for a person who may read it (not IT, who sees them all)
         r.may_label = review.may_label(request.user, r)
     return render(

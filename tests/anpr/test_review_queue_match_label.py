@@ -33,3 +33,23 @@ def test_an_exact_match_is_still_matched(dest_clerk, on_the_road, thr_camera):  
     exact = _read(thr_camera, DECLARED)
     matches = review.shown_matches([exact], dest_clerk)
     assert [m.exact for m in matches[exact.pk]] == [True]
+
+
+@pytest.mark.persian
+def test_the_camera_page_and_the_plate_search_label_a_similar_plate_as_the_queue_does(
+    client,
+    dest_clerk,
+    on_the_road,  # noqa: F811
+    thr_camera,
+):
+    """The reads tables (a camera's latest reads, a plate's sightings) said «matched» for it too."""
+    fuzzy = _read(thr_camera, MISREAD)
+    client.force_login(dest_clerk)
+    pages = [
+        client.get(reverse("anpr:camera", args=[thr_camera.pk])).content.decode(),
+        client.get(reverse("anpr:plates"), {"q": fuzzy.plate}).content.decode(),
+    ]
+    for html in pages:
+        row = _row(html, fuzzy.pk)
+        assert "تطبیق‌یافته" not in row, row
+        assert "پلاک مشابه، امتیاز ۰٫" in row and "بررسی‌نشده" in row
