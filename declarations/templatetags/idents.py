@@ -101,3 +101,15 @@ def isolate(value):
 def source_ref(value):
     """A status source's reference in the page's language (an import batch named in its words)."""
     return source_ref_display(value)
+
+
+@register.simple_tag
+def list_sep():
+    """Between the items of a list on a page: «، » on Persian pages, ", " on English ones."""
+    return idents.list_separator()
+
+
+@register.filter
+def join_list(values):
+    """A list's items joined by the page language's separator (``list_sep``)."""
+    return idents.list_separator().join(str(v) for v in values)
