@@ -20,7 +20,7 @@ from accounts.models import Role, User
 from core.audit import actor
 from core.dates import format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
-from core.text import digits, is_persian
+from core.text import digits, is_persian, isolate
 from notifications.messages import Ident, Message, Param
 from notifications.services import Kind, inspectors_of, mark_done_for_everyone, notify
 
@@ -77,7 +77,7 @@ def history(declaration: TransitDeclaration) -> list[ArrivalReadReview]:
 
 
 def already_reviewed_message(review: ArrivalReadReview) -> str:
-    by = (review.by.get_full_name() or review.by.username) if review.by else "—"
+    by = isolate(review.by.get_full_name() or review.by.username, "auto") if review.by else "—"
     return _("This arrival was already reviewed: %(reason)s by %(by)s on %(at)s. Revise that decision instead.") % {
         "reason": review.get_reason_display(),
         "by": by,

@@ -221,3 +221,16 @@ def test_the_demo_explains_a_few_through_the_service_and_keeps_the_rest_flagged(
     assert referred.by == inspector and referred.supersedes is not None
     flagged = monitoring.filter_signal(TransitDeclaration.objects.all(), "arrival_without_read")
     assert flagged.count() == 3
+
+
+def test_the_refusal_of_a_second_review_names_the_first_reviewer_isolated(arrived, dest_clerk, inspector):
+    """«… by John Smith 2 on …»: a Latin name in the Persian sentence keeps its place."""
+    from core.errors import IllegalTransition
+    from declarations.arrival_reads import arrival_read_review
+
+    dest_clerk.first_name, dest_clerk.last_name = "John", "Smith 2"
+    dest_clerk.save()
+    arrival_read_review(declaration=arrived, by=dest_clerk, reason="other", note="The gate camera was being moved.")
+    with pytest.raises(IllegalTransition) as refused:
+        arrival_read_review(declaration=arrived, by=inspector, reason="refer", note="Nobody logged any works that day.")
+    assert "\u2068John Smith 2\u2069" in str(refused.value)
