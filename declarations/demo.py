@@ -654,6 +654,8 @@ class DemoBuilder:
             "closed_at": _ts(closed_col),
             "unsettled_reason": reason,
             "unsettled_note": note,
+            "unsettled_note_msgid": "",  # the bulk history's notes are written text, as an import's are
+            "unsettled_note_params": "{}",
             "unsettled_at": _ts(uns_col),
             "status_source": "seed",
             "status_source_ref": source_ref,
