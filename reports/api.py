@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -13,11 +14,10 @@ from rest_framework.views import APIView
 
 from accounts.models import CustomsOffice, Province
 from accounts.scoping import get_scoped_or_404
-from core import jobs
 from core.api import JalaliDateField, JalaliDateTimeField, bool_param, one_of, reject_unknown_params
 from core.api_schema import error_response
 
-from . import problems, services, tasks
+from . import problems, services
 from .models import Inspection, InspectionAction, MonthlyReturn, Symptom, System, SystemProblem
 from .views import TrendFilterForm, trend_data
 from .views_actions import STATES, actions_filter
@@ -113,7 +113,8 @@ class ReturnBuildIn(serializers.Serializer):
         queryset=Province.objects.all(),
         required=False,
         allow_null=True,
-        help_text="province code; omit for the national return",
+        help_text="province code; omitted: the user's own scope (an inspector's province, national for headquarters)",
+        error_messages={"does_not_exist": gettext_lazy("No province has the code «{value}».")},
     )
     provisional = serializers.BooleanField(
         default=False, help_text="build a month that has not ended (figures up to now, labelled provisional)"
@@ -127,16 +128,17 @@ class ReturnBuildApi(APIView):
     def post(self, request):
         data = self.In(data=request.data)
         data.is_valid(raise_exception=True)
-        province = data.validated_data.get("province")
+        # Not named: the user's own scope, as the page's form offers it (an inspector's province).
+        province = data.validated_data.get("province", services.own_return_scope(request.user))
         if not services.may_build_return(request.user, province):
             raise PermissionDenied(str(services.WHO_BUILDS_RETURNS))
-        year, month = data.validated_data["year"], data.validated_data["month"]
-        provisional = data.validated_data["provisional"]
-        services.check_period(year, month, provisional)  # refused here, not in the task
-        job = jobs.enqueue(
-            tasks.build_monthly_return, year, month, province.pk if province else None, request.user.pk,
-            provisional=provisional,
-        )  # fmt: skip
+        job = services.return_build_request(  # the period is refused here, not in the task
+            year=data.validated_data["year"],
+            month=data.validated_data["month"],
+            province=province,
+            by=request.user,
+            provisional=data.validated_data["provisional"],
+        )
         return Response({"task_id": job.task_id}, status=status.HTTP_202_ACCEPTED)
 
 

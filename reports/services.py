@@ -16,20 +16,21 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import CustomsOffice, Province, Role, User
-from core import taskruns, uploads
+from core import jobs, taskruns, uploads
 from core.audit import actor
 from core.dates import (
     EARLIEST,
     TEHRAN,
     format_jalali,
     jalali_month_bounds,
+    jalali_month_of,
     month_label,
     previous_jalali_month,
     to_jalali,
@@ -530,6 +531,11 @@ def may_build_return(user: User | None, province: Province | None) -> bool:
     return province is not None and user.role == Role.INSPECTOR and user.province_id == province.pk
 
 
+def own_return_scope(user: User) -> Province | None:
+    """The return a user builds when none is named: an inspector's province, the nation for the rest."""
+    return None if user.is_national or not user.province_id else user.province
+
+
 def may_build_some_return(user: User) -> bool:
     """Whether any return is the user's to build (the build form is offered): HQ, an inspector."""
     return user.is_active and (
@@ -547,6 +553,16 @@ def check_period(year: int, month: int, provisional: bool = False) -> None:
     now = timezone.now()
     if start > now:
         raise InvalidInput(_("The month has not started yet."), fields={"month": str(month)})
+    first = first_return_month(now)
+    if (year, month) < first:
+        raise InvalidInput(
+            _(
+                "%(m)s is before the data starts: returns are built from %(first)s on "
+                "(the month of the first declaration on record, or two years back)."
+            )
+            % {"m": month_label(year, month), "first": month_label(*first)},
+            fields={"year" if year < first[0] else "month": str(year if year < first[0] else month)},
+        )
     if end > now and not provisional:
         raise InvalidInput(
             _(
@@ -556,6 +572,92 @@ def check_period(year: int, month: int, provisional: bool = False) -> None:
             % {"m": month_label(year, month)},
             fields={"month": str(month)},
         )
+
+
+# Months back a return is built even before the data starts: a month the system ran through with
+# nothing declared still owes its return (of nothing), and corrections reach back that far.
+RETURN_MONTHS_BACK = 24
+
+
+def first_return_month(now: dt.datetime | None = None) -> tuple[int, int]:
+    """The earliest month a return is built for: the month of the first declaration on record, or the
+    month ``RETURN_MONTHS_BACK`` months ago if that is earlier (a return of a month before both would
+    be an empty form, not a report: 1390). This runs a query (MIN over an indexed column)."""
+    year, month = jalali_month_of(now or timezone.now())
+    back = year * 12 + month - 1 - RETURN_MONTHS_BACK
+    floor = (back // 12, back % 12 + 1)
+    first = TransitDeclaration.objects.aggregate(first=Min("declared_at"))["first"]
+    return min(jalali_month_of(first), floor) if first is not None else floor
+
+
+def return_being_built(year: int, month: int, province: Province | None) -> ReturnBuild | None:
+    """The build of the same return (month and scope) asked for and not finished yet, if any."""
+    return (
+        ReturnBuild.objects.filter(
+            year=year, month=month, province=province, state__in=(BuildState.QUEUED, BuildState.BUILDING)
+        )
+        .order_by("created_at")
+        .first()
+    )
+
+
+class BuildInProgress(IllegalTransition):
+    """A build asked for while the same return is being built: a 409 naming it; ``url`` the returns
+    list, where it appears when built."""
+
+    code = "in_progress"
+
+    def __init__(self, build: ReturnBuild):
+        scope = build.province.name if build.province is not None else _("Whole country")
+        self.build = build
+        self.url = reverse("reports:returns")
+        super().__init__(
+            _(
+                "The return of %(month)s (%(scope)s) is already being built, asked at %(at)s: it appears "
+                "in the returns list (%(url)s) when built. A new version is built after it, if still needed."
+            )
+            % {
+                "month": month_label(build.year, build.month),
+                "scope": scope,
+                "at": format_jalali(build.created_at),
+                "url": self.url,
+            },
+            fields={"month": "in_progress"},
+        )
+
+
+def return_build_request(*, year: int, month: int, province: Province | None, by: User, provisional: bool = False):
+    """Ask the worker for a new version of a return (a rebuild is a correction: versions are kept); the
+    job (``core.jobs.Job``). Refused while the same return is being built (``BuildInProgress``): two
+    presses of the button would make two versions of the same figures. The request's row is written
+    here, with the job, when a worker builds it (in-process, the build itself writes it)."""
+    from . import tasks  # tasks call this module
+
+    if not may_build_return(by, province):
+        raise NotAllowed(str(WHO_BUILDS_RETURNS), fields={"province": "forbidden"})
+    check_period(year, month, provisional)
+    args = (year, month, province.pk if province else None, by.pk)
+    with transaction.atomic():
+        # A double press (two requests of one person at once) is taken one at a time.
+        User.objects.select_for_update().filter(pk=by.pk).exists()
+        running = return_being_built(year, month, province)
+        if running is not None:
+            raise BuildInProgress(running)
+        if not jobs.runs_inline():
+            job = jobs.enqueue(tasks.build_monthly_return, *args, provisional=provisional)
+            ReturnBuild.objects.get_or_create(
+                key=job.task_id,
+                defaults={
+                    "year": year,
+                    "month": month,
+                    "province": province,
+                    "requested_by": by,
+                    "provisional": provisional,
+                },
+            )
+            return job
+    # In-process (no broker): built at once, after this transaction (the build writes its own row).
+    return jobs.enqueue(tasks.build_monthly_return, *args, provisional=provisional)
 
 
 def return_build_requested(

@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,7 +51,7 @@ from core.text import strip_isolates
 from declarations import idents
 from declarations.models import TransitDeclaration
 
-from . import exports, page_labels, parts, problems, returns, services, tasks
+from . import exports, page_labels, parts, problems, returns, services
 from .models import (
     CHECKLIST,
     BuildState,
@@ -89,11 +90,15 @@ class BuildForm(PageForm):
         year, month = previous_jalali_month(*jalali_month_of(timezone.now()))
         kwargs.setdefault("initial", {}).update({"year": year, "month": month})
         super().__init__(*args, **kwargs)
+        self.user = user
         if not user.is_national:
             self.fields["province"].queryset = Province.objects.filter(pk=user.province_id)
-            self.fields["province"].required = True
             self.fields["province"].empty_label = None  # the nation is not theirs to build
             self.initial["province"] = user.province_id
+
+    def clean_province(self):
+        # Not chosen (a form posted without it): the user's own scope, as the API takes it.
+        return self.cleaned_data.get("province") or services.own_return_scope(self.user)
 
     def clean(self):
         data = super().clean()
@@ -117,19 +122,28 @@ def return_list(request):
     if request.method == "POST" and not may_build:
         raise PermissionDenied(str(services.WHO_BUILDS_RETURNS))
     form = BuildForm(request.POST or None, user=request.user)
+    job, refused = None, 400
     if request.method == "POST" and form.is_valid():
         province = form.cleaned_data["province"]
         if not services.may_build_return(request.user, province):
             raise PermissionDenied(str(services.WHO_BUILDS_RETURNS))
         # Heavy: a Celery task builds it (in-process when no broker is configured).
-        job = jobs.enqueue(
-            tasks.build_monthly_return,
-            form.cleaned_data["year"],
-            form.cleaned_data["month"],
-            province.pk if province else None,
-            request.user.pk,
-            provisional=form.cleaned_data["provisional"],
-        )
+        try:
+            job = services.return_build_request(
+                year=form.cleaned_data["year"],
+                month=form.cleaned_data["month"],
+                province=province,
+                by=request.user,
+                provisional=form.cleaned_data["provisional"],
+            )
+        except services.BuildInProgress as exc:
+            form.add_error(None, format_html('{} <a href="{}">{}</a>', str(exc), exc.url, _("Open the returns list")))
+            refused = 409
+            # This page follows that build too, and refreshes itself when it is there.
+            building = request.session.get("returns_building", [])
+            if exc.build.key not in building:
+                request.session["returns_building"] = [*building, exc.build.key][-5:]
+    if job is not None:
         if job.inline:  # no broker: built in this request
             messages.success(request, _("The return is built."))
         else:  # the worker builds it: the list says so and refreshes itself when it is there
@@ -154,7 +168,7 @@ def return_list(request):
             "building": building,
             "office_label": _own_office_label(request.user),
         },
-        status=400 if form.errors else 200,
+        status=refused if form.errors else 200,
     )
 
 
