@@ -331,6 +331,48 @@ def since_error(since: dt.datetime) -> str:
     return ""
 
 
+# A problem sent again by the same person within this many minutes, word for word and still open, is the
+# same report sent twice (a double press, a client's retry), not a new one.
+PROBLEM_REPEAT_MINUTES = 10
+
+
+class ProblemAlreadyReported(IllegalTransition):
+    """The same open problem reported again by the same person within ``PROBLEM_REPEAT_MINUTES``: a 409
+    naming it; ``url`` its page."""
+
+    code = "duplicate"
+
+    def __init__(self, problem: SystemProblem):
+        self.problem = problem
+        self.url = reverse("reports:problem", args=[problem.pk])
+        super().__init__(
+            _(
+                "You reported this problem at %(at)s: #%(n)s (%(url)s), still open. "
+                "Add what is new to it there rather than reporting it again."
+            )
+            % {"at": format_jalali(problem.reported_at), "n": digits(problem.pk), "url": self.url},
+            fields={"description": "duplicate"},
+        )
+
+
+def _same_problem_reported(problem: SystemProblem) -> SystemProblem | None:
+    """The open problem ``problem`` repeats: same person, system, symptom, office and words, reported
+    within ``PROBLEM_REPEAT_MINUTES``."""
+    return (
+        SystemProblem.objects.open()
+        .filter(
+            reported_by=problem.reported_by,
+            system=problem.system,
+            symptom=problem.symptom,
+            office=problem.office,
+            description=problem.description,
+            reported_at__gte=timezone.now() - dt.timedelta(minutes=PROBLEM_REPEAT_MINUTES),
+        )
+        .order_by("-reported_at")
+        .first()
+    )
+
+
 def problem_report(
     *,
     by: User,
@@ -361,8 +403,13 @@ def problem_report(
     problem = SystemProblem(
         system=system, symptom=symptom, office=office, since=since, description=description.strip(), reported_by=by
     )
-    with actor(by):
-        problem.save()
+    with transaction.atomic():
+        # The same person's two sends at once (a double press) are taken one at a time.
+        User.objects.select_for_update().filter(pk=by.pk).exists()
+        if earlier := _same_problem_reported(problem):
+            raise ProblemAlreadyReported(earlier)
+        with actor(by):
+            problem.save()
     if decls:
         problem.declarations.set(decls)
     notify(

@@ -720,6 +720,7 @@ def _problems_csv(request, rows, tab: str):
 @login_required
 def problem_new(request):
     form = ProblemForm(request.POST or None, user=request.user)
+    refused = 400
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -732,12 +733,15 @@ def problem_new(request):
                 description=data["description"],
                 declarations=data["serials"],
             )
+        except services.ProblemAlreadyReported as exc:
+            form.add_error(None, format_html('{} <a href="{}">{}</a>', str(exc), exc.url, _("Open it")))
+            refused = 409
         except DomainError as exc:
             apply_error(form, exc)
         else:
             messages.success(request, _("Reported to the IT office."))
             return redirect("reports:problem", pk=problem.pk)
-    return render(request, "reports/problem_new.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "reports/problem_new.html", {"form": form}, status=refused if form.errors else 200)
 
 
 class ResolveForm(PageForm):
