@@ -10,6 +10,7 @@ but a cell that a user edits or copies into another sheet would become one.
 
 from __future__ import annotations
 
+import itertools
 import re
 import zipfile
 from collections.abc import Iterable
@@ -22,6 +23,13 @@ HEADER_STYLE = 1
 # Identifiers (serials) stay plain text for the machines that read the file; in a right-to-left
 # sheet this style lays them out left to right, so 1404-BZG-… does not read BZG-…-1404.
 LTR_STYLE = 2
+# Column widths fit the longest text of the header and the first rows (an office's full name is not cut,
+# «گمرک تهران (شهید رجایی تهران) (THR)»), never narrower than the width asked for nor wider than the cap;
+# the sample keeps the writer streaming (a million rows are not read twice).
+WIDTH_SAMPLE_ROWS = 1000
+MAX_WIDTH = 60
+_CELL = re.compile(r"<c\b(?:[^>]*/>|[^>]*>(.*?)</c>)")
+_CELL_TEXT = re.compile(r"<[tv]\b[^>]*>(.*?)</[tv]>")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -47,6 +55,29 @@ def cell_xml(value, style: int = 0) -> str:
     if isinstance(value, int | float):
         return f"<c><v>{value}</v></c>"
     return f'<c t="inlineStr"><is><t xml:space="preserve">{_esc(safe_cell(str(value)))}</t></is></c>'
+
+
+def _cells_text(row) -> list[str]:
+    """A row's cells as text, to measure: a finished ``<row>`` element (PostgreSQL's) read back."""
+    if row.__class__ is not str:
+        return ["" if v is None else str(v) for v in row]
+    out = []
+    for inner in _CELL.findall(row):
+        text = _CELL_TEXT.search(inner or "")
+        out.append(text.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") if text else "")
+    return out
+
+
+def fitted_widths(widths, header, rows) -> list[float]:
+    """Each column's width: the longest text of ``header`` and ``rows`` (plus a margin), at least the
+    width asked for, at most ``MAX_WIDTH``."""
+    fitted = [float(w) for w in widths or ()]
+    for row in itertools.chain([header or []], rows):
+        for i, text in enumerate(_cells_text(row)):
+            if i >= len(fitted):
+                fitted.append(0.0)
+            fitted[i] = max(fitted[i], min(float(MAX_WIDTH), len(text) + 2.0))
+    return fitted
 
 
 class XlsxWriter:
@@ -104,9 +135,10 @@ class XlsxWriter:
                 '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
                 '<sheetViews><sheetView workbookViewId="0" rightToLeft="1"/></sheetViews>'
             ]
-            if widths:
+            sample = list(itertools.islice(rows, WIDTH_SAMPLE_ROWS))
+            if fitted := fitted_widths(widths, header, sample):
                 cols = "".join(
-                    f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1)
+                    f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>' for i, w in enumerate(fitted, 1)
                 )
                 buf.append(f"<cols>{cols}</cols>")
             buf.append("<sheetData>")
@@ -114,7 +146,7 @@ class XlsxWriter:
             if header:
                 r += 1
                 buf.append(f'<row r="{r}">' + "".join(cell_xml(h, HEADER_STYLE) for h in header) + "</row>")
-            for row in rows:
+            for row in itertools.chain(sample, rows):
                 r += 1
                 n += 1
                 if row.__class__ is str:  # a row rendered already (the PostgreSQL fast path)
