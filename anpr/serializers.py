@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from accounts.models import CustomsOffice
 from core import uploads
-from core.api import UploadField
+from core.api import ChoiceField, UploadField
 from core.countries import is_country
 from core.text import digits
 
@@ -243,7 +243,7 @@ class CameraTokenOut(CameraDetailOut):
 class CameraIn(serializers.Serializer):
     office = serializers.SlugRelatedField(slug_field="code", queryset=CustomsOffice.objects.all())
     code = serializers.CharField(max_length=32)
-    direction = serializers.ChoiceField(choices=Camera.Direction.choices)
+    direction = ChoiceField(choices=Camera.Direction.choices)
     lane = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     model_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
@@ -260,7 +260,7 @@ class InstallationOfficeOut(serializers.Serializer):
     reading = serializers.IntegerField(help_text="active cameras reading at the last health check")
     silent = serializers.IntegerField()
     retired = serializers.IntegerField()
-    state = serializers.ChoiceField(choices=["missing", "not_reading", "reading", "unplanned"])
+    state = ChoiceField(choices=["missing", "not_reading", "reading", "unplanned"])
 
 
 class InstallationProvinceOut(serializers.Serializer):

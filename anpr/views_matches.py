@@ -14,6 +14,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ChoiceField
 from core.errors import DomainError, NotAllowed
 
 from .match_review import DECISIONS, match_review
@@ -50,7 +51,7 @@ def review(request, pk: int):
 
 
 class MatchReviewIn(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=[(d.value, d.label) for d in DECISIONS])
+    decision = ChoiceField(choices=[(d.value, d.label) for d in DECISIONS])
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import CustomsOffice
-from core.api import JALALI_DATETIME_HELP, JalaliDateField, JalaliDateTimeField, JalaliDateTimeText
+from core.api import JALALI_DATETIME_HELP, ChoiceField, JalaliDateField, JalaliDateTimeField, JalaliDateTimeText
 
 from . import identifiers
 from .models import GoodsItem, Status, TrafficPermit, TransitDeclaration, UnsettledReason, Vehicle
@@ -145,7 +145,7 @@ class ImportResultOut(serializers.Serializer):
     declarations; once done, its counts and each rejected record (row, field, message)."""
 
     batch = serializers.IntegerField(allow_null=True)
-    state = serializers.ChoiceField(choices=["queued", "running", "done", "failed"])
+    state = ChoiceField(choices=["queued", "running", "done", "failed"])
     status_url = serializers.URLField(help_text="GET it until state is done or failed")
     total = serializers.IntegerField(help_text="declarations in the request (0 until the worker has read it)")
     processed = serializers.IntegerField()
@@ -198,7 +198,7 @@ class SettleIn(AtIn):
 
 
 class RecordReasonIn(AtIn):
-    reason = serializers.ChoiceField(choices=UnsettledReason.choices)
+    reason = ChoiceField(choices=UnsettledReason.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from core.api import JalaliDateField
+from core.api import ChoiceField, JalaliDateField
 
 from .models import RegistryResult, SerialKind, TransportDocument
 from .serials import MAX_VALUES
@@ -14,7 +14,7 @@ class ArrivalSerialsIn(serializers.Serializer):
     values = serializers.ListField(
         child=serializers.CharField(max_length=60), min_length=1, max_length=MAX_VALUES, help_text="serials found"
     )
-    kind = serializers.ChoiceField(choices=SerialKind.choices, default=SerialKind.SERIAL)
+    kind = ChoiceField(choices=SerialKind.choices, default=SerialKind.SERIAL)
 
 
 class ArrivalSerialsOut(serializers.Serializer):
@@ -31,7 +31,7 @@ class ReasonIn(serializers.Serializer):
 
 class ImeiCheckIn(serializers.Serializer):
     imei = serializers.CharField(max_length=40)
-    result = serializers.ChoiceField(choices=RegistryResult.choices)
+    result = ChoiceField(choices=RegistryResult.choices)
     checked_on = JalaliDateField()
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 

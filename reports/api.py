@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.models import CustomsOffice, Province
 from accounts.scoping import get_scoped_or_404
-from core.api import JalaliDateField, JalaliDateTimeField, bool_param, one_of, reject_unknown_params
+from core.api import ChoiceField, JalaliDateField, JalaliDateTimeField, bool_param, one_of, reject_unknown_params
 from core.api_schema import error_response
 
 from . import problems, services
@@ -194,11 +194,17 @@ class ProblemOut(serializers.ModelSerializer):
 
 
 class ProblemIn(serializers.Serializer):
-    system = serializers.ChoiceField(choices=System.choices)
-    symptom = serializers.ChoiceField(choices=Symptom.choices)
+    system = ChoiceField(choices=System.choices)
+    symptom = ChoiceField(choices=Symptom.choices)
     office = serializers.SlugRelatedField(slug_field="code", queryset=CustomsOffice.objects.all())
     since = JalaliDateTimeField()
     description = serializers.CharField()
+
+    def validate_description(self, value: str) -> str:
+        # Named with its field, as every field's error is (the service refuses it too, in its own words).
+        if error := services.too_long(value.strip(), services.PROBLEM_DESCRIPTION_MAX):
+            raise serializers.ValidationError(error)
+        return value
 
 
 class ProblemCountsOut(serializers.Serializer):

@@ -4,7 +4,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import UploadField
+from core.api import ChoiceField, UploadField
 
 from .models import ReuseDecision, Scan, ScanComparison, ScanReuseReview, Stage, View
 from .reuse_reviews import note_missing
@@ -18,8 +18,8 @@ class ScanListQuery(serializers.Serializer):
 
 class ScanUploadIn(serializers.Serializer):
     declaration = serializers.IntegerField()
-    stage = serializers.ChoiceField(choices=Stage.choices)
-    view = serializers.ChoiceField(
+    stage = ChoiceField(choices=Stage.choices)
+    view = ChoiceField(
         choices=View.choices,
         default=View.SINGLE,
         help_text="single, or top / side of a dual-view scanner: each view is compared with the same view",
@@ -34,7 +34,7 @@ PENDING = "pending"
 
 class ReuseOut(serializers.Serializer):
     repeats_scan = serializers.IntegerField(help_text="The earlier scan, of another truck, with the same image.")
-    review = serializers.ChoiceField(
+    review = ChoiceField(
         choices=[PENDING, *ReuseDecision.values],
         help_text="The decision of the review that counts (GET reuse-reviews/ for all), pending before one.",
     )
@@ -115,7 +115,7 @@ class ComparisonOut(serializers.ModelSerializer):
 
 
 class ReviewIn(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=["accept", "escalate"])
+    decision = ChoiceField(choices=["accept", "escalate"])
     remark = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -126,7 +126,7 @@ class ReviewIn(serializers.Serializer):
 
 
 class ReuseReviewIn(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=ReuseDecision.choices)
+    decision = ChoiceField(choices=ReuseDecision.choices)
     note = serializers.CharField(
         required=False,
         allow_blank=True,
