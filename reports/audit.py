@@ -33,7 +33,7 @@ from core import audit, exports, xlsx
 from core.dates import TEHRAN, format_jalali
 from core.files import export_filename
 from core.forms import JalaliDateField, PageForm, check_range, id_or_none
-from core.models import Via
+from core.models import ExportJob, Via
 from core.text import digits, is_persian, isolate
 from declarations.audit_text import ChangeWriter, event_title
 from declarations.cells import SafeCsvWriter, safe_row
@@ -199,6 +199,8 @@ VALUE_LABELS = {
     "job_requeued": gettext_lazy("job re-queued"),
     "signed URL": gettext_lazy("signed URL"),
     "refused: altered": gettext_lazy("refused: altered"),
+    "export_requested": gettext_lazy("export requested"),
+    "export_built": gettext_lazy("export built"),
 }
 
 
@@ -265,6 +267,7 @@ TASK_LABELS = {
     "scans.tasks.notify_scan_reused": gettext_lazy("reporting a reused scan"),
 }
 _IMPORT_BATCH_REF = re.compile(r"batch (\d+)")
+_TOKEN_REF = re.compile(r"token (\S+…) of (.+)")
 
 
 def interface_reference(seal) -> str:
@@ -277,6 +280,8 @@ def interface_reference(seal) -> str:
         return str(TASK_LABELS[ref])
     if seal.via == Via.IMPORT and (m := _IMPORT_BATCH_REF.fullmatch(ref)):
         return digits(m[1], persian=is_persian())
+    if m := _TOKEN_REF.fullmatch(ref):  # as ``ApiToken.reference`` records it, in English
+        return _("token %(prefix)s of %(username)s") % {"prefix": isolate(m[1]), "username": isolate(m[2])}
     return isolate(ref)
 
 
@@ -346,6 +351,12 @@ def _subject_names(entries: list[LogEntry]) -> dict[tuple[int, str], str]:
         ):
             at = format_jalali(scan.captured_at, persian=is_persian())
             names[kind, str(scan.pk)] = f"{serial_text(scan.declaration.serial)} · {scan.get_stage_display()} · {at}"
+    kind, ids = _ids_of(entries, ExportJob)
+    if ids:  # stored as «declarations xlsx #3»: the kind's code and the format
+        for job in ExportJob.objects.filter(pk__in=ids).only("kind", "fmt"):
+            known = exports.kind_of(job.kind)
+            label = str(known.title_of(job)) if known is not None else job.kind
+            names[kind, str(job.pk)] = f"{label} · {job.fmt.upper()} · #{digits(job.pk, persian=is_persian())}"
     return names
 
 
@@ -429,13 +440,19 @@ def _changes_text(entry: LogEntry) -> str:
     )
 
 
-def _row(entry: LogEntry, writer: ChangeWriter | None = None, names: dict[tuple[int, str], str] | None = None) -> list:
+def _row(
+    entry: LogEntry,
+    writer: ChangeWriter | None = None,
+    names: dict[tuple[int, str], str] | None = None,
+    *,
+    stored_changes: bool = False,
+) -> list:
     """One entry as a row: with a ``writer`` (the XLSX, for people) its changes and subject as the page
     writes them; without one (the CSV, for programs) its changes as stored."""
     seal = getattr(entry, "seal", None)
     if not entry.changes:
         changes = ""
-    elif writer is not None:
+    elif writer is not None and not stored_changes:
         changes = writer.text(entry)
     else:
         changes = _changes_text(entry)
@@ -499,9 +516,15 @@ def write_export(entries, fmt: str, out, progress=None, *, head: list[xlsx.Line]
         text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
         writer = SafeCsvWriter(text)
         writer.writerow([str(h) for h in HEADERS])
-        for entry in entries.iterator(chunk_size=CHUNK):
-            writer.writerow(_row(entry))
-            tick()
+        words = ChangeWriter()
+        for chunk in _chunks(entries.iterator(chunk_size=CHUNK)):
+            names = _subject_names(chunk)
+            words.load(chunk)
+            for entry in chunk:
+                # the reference, the subject and an access's details as the page and the XLSX write
+                # them; the changes as stored, for programs
+                writer.writerow(_row(entry, words, names, stored_changes=True))
+                tick()
         text.flush()
         text.detach()  # ``out`` stays open: the caller stores it
     else:
