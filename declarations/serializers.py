@@ -212,7 +212,10 @@ class CloseIn(AtIn):
 
 class ExtendDeadlineIn(serializers.Serializer):
     new_deadline = JalaliDateTimeField(
-        help_text="Jalali 1404/05/12 10:30 (Tehran time) or ISO 8601, later than the current deadline"
+        help_text=(
+            "Jalali 1404/05/12 10:30 (Tehran time) or ISO 8601, later than the current deadline and at most "
+            "the route's allowed time after it (after now when it has passed)"
+        )
     )
     reason = serializers.CharField(max_length=500)
 

@@ -42,6 +42,7 @@ from .models import (
     DeadlineExtension,
     DeclarationEvent,
     RoadDistance,
+    RouteTimeLimit,
     Source,
     Status,
     TransitDeclaration,
@@ -712,7 +713,8 @@ def declaration_extend_deadline(
     new_deadline: dt.datetime,
     reason: str,
 ) -> TransitDeclaration:
-    """Move the transit deadline later, with a reason (origin office or headquarters; audited)."""
+    """Move the transit deadline later, with a reason (origin office or headquarters; audited), by at
+    most the route's allowed time again (``check_extension_limit``)."""
     locked = (
         TransitDeclaration.objects.select_for_update().select_related("origin", "destination").get(pk=declaration.pk)
     )
@@ -726,6 +728,7 @@ def declaration_extend_deadline(
             _("The new deadline must be later than the current one."), fields={"new_deadline": "too early"}
         )
     check_time(locked, "extend_deadline", new_deadline, field="new_deadline")  # none yet: not before it left
+    check_extension_limit(locked, new_deadline)
     DeadlineExtension.objects.create(
         declaration=locked, old_deadline=locked.deadline, new_deadline=new_deadline, reason=reason, by=by
     )
@@ -743,3 +746,44 @@ def declaration_extend_deadline(
     transaction.on_commit(lambda: selectors.invalidate_for(locked))  # the overdue counts move
     declaration.refresh_from_db()
     return locked
+
+
+def extension_limit(declaration: TransitDeclaration) -> tuple[dt.datetime, dt.datetime, dt.timedelta]:
+    """(from, latest, allowed): one extension gives at most the route's own allowed time
+    (``RouteTimeLimit.hours_for``) again, counted from the current deadline, or from now when that has
+    passed (an overdue truck held at a closed border gets the trip's time from today, not a deadline
+    still in the past); a declaration not yet departed, from the deadline it would get leaving now."""
+    allowed = dt.timedelta(hours=RouteTimeLimit.hours_for(declaration.origin_id, declaration.destination_id))
+    now = timezone.now()
+    start = max(declaration.deadline or now + allowed, now)
+    return start, start + allowed, allowed
+
+
+def check_extension_limit(declaration: TransitDeclaration, new_deadline: dt.datetime) -> None:
+    """``InvalidInput`` naming ``new_deadline`` when it is past ``extension_limit``'s latest: a deadline a
+    year out took the declaration off the overdue list for a year. Both limits in Jalali."""
+    _start, latest, allowed = extension_limit(declaration)
+    if new_deadline <= latest:
+        return
+    persian = is_persian()
+    values = {
+        "at": format_jalali(new_deadline, persian=persian),
+        "latest": format_jalali(latest, persian=persian),
+        "allowed": _duration_text(allowed),
+    }
+    if declaration.deadline:
+        message = _(
+            "The new deadline (%(at)s) is too late: it must be later than the current deadline (%(current)s) "
+            "and no later than %(latest)s. One extension gives at most the route's allowed time (%(allowed)s) "
+            "again; extend again when that is not enough."
+        ) % {**values, "current": format_jalali(declaration.deadline, persian=persian)}
+    else:
+        message = (
+            _(
+                "The new deadline (%(at)s) is too late: it must be no later than %(latest)s. The declaration has "
+                "not left yet; its deadline is set at departure, and one extension gives at most the route's "
+                "allowed time (%(allowed)s) more."
+            )
+            % values
+        )
+    raise InvalidInput(message, fields={"new_deadline": "too late"})
