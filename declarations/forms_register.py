@@ -9,11 +9,13 @@ import refuses, with the error beside the field. ``row()`` and ``goods()`` hand 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, Role
 from core.forms import JalaliDateTimeField, PageForm
-from core.text import format_number
+from core.text import digits, format_number
 
 from . import identifiers
 from .import_validation import LIST_SEPARATOR, RowInvalid, Validator, repeated_serial_message
@@ -97,6 +99,9 @@ class RegisterForm(PageForm):
         else:  # office staff register only what leaves their own office
             origin.queryset = offices.filter(pk=user.office_id)
             origin.initial = user.office_id
+        self.fields["declared_at"].help_text = gettext(
+            "Jalali date and time, e.g. 1404/05/12 10:30; at most %(days)s days back (older: by the ICS import)."
+        ) % {"days": digits(settings.DECLARATION_MAX_BACKDATE_DAYS)}
         for field in (origin, destination):
             field.label_from_instance = lambda obj: f"{obj.code} — {obj.name}"  # type: ignore[method-assign]
 

@@ -26,6 +26,10 @@ without this app importing them (dependencies run one way: declarations ← case
   camera from reading when the arrival was confirmed (anpr: a camera silent or out of service then; reports:
   a plate-reader system problem open then), offered to name when an arrival without plate read is explained
   by a camera out of service (``arrival_reads``).
+- ``submitted_returns``: callables ``(province_id) -> SubmittedReturn | None``: the latest monthly return
+  already submitted that counts the declarations leaving the province (its own or the nation's), with the
+  moment up to which it counted them (reports). A declaration registered by hand is not declared before
+  it: it would change figures headquarters has received (``services.check_declared_at``).
 
 Apps register in their ``AppConfig.ready()``.
 """
@@ -96,6 +100,14 @@ class Outage:
     text: str
 
 
+@dataclass
+class SubmittedReturn:
+    """A monthly return already submitted: declarations declared before ``until`` are in its figures."""
+
+    until: dt.datetime
+    label: str  # the month and the province (or the whole country), already translated
+
+
 timeline_providers: list[Callable] = []
 dashboard_panels: list[Callable] = []
 vehicle_panels: list[Callable] = []
@@ -105,3 +117,4 @@ comparison_links: list[Callable] = []
 settlement_blocks: list[Callable] = []
 judicial_case_states: list[Callable] = []
 arrival_outages: list[Callable] = []
+submitted_returns: list[Callable] = []

@@ -293,7 +293,10 @@ class RegisterIn(EveryBadFieldSerializer):
     """A declaration registered by hand while ICS is down: the import's columns, checked by its validator."""
 
     serial = serializers.CharField()
-    declared_at = JalaliDateTimeText()
+    declared_at = JalaliDateTimeText(
+        help_text=f"{JALALI_DATETIME_HELP}; at most DECLARATION_MAX_BACKDATE_DAYS (7 by default) days back and "
+        "not before the end of a month whose monthly return was submitted (older: by the ICS import)"
+    )
     origin = serializers.CharField(help_text="office code")
     destination = serializers.CharField(help_text="office code")
     route = serializers.ListField(child=serializers.CharField(), required=False, default=list)

@@ -220,6 +220,7 @@ def declaration_register(
             % {"office": by.office.code if by and by.office else "—"},
             fields={"origin": parsed.origin.code},  # the column to correct
         )
+    check_declared_at(parsed.declared_at, parsed.origin)
     if TransitDeclaration.objects.filter(serial=parsed.serial).exists():
         raise InvalidInput(
             _("A declaration with serial %(serial)s is already stored.")
@@ -243,6 +244,39 @@ def require_may(by: User | None, declaration: TransitDeclaration, action: str) -
             _("You may not %(action)s declaration %(serial)s.")
             % {"action": ACTION_NAMES[action], "serial": idents.serial_text(declaration.serial)}
         )
+
+
+def check_declared_at(declared_at: dt.datetime, origin: CustomsOffice) -> None:
+    """A declaration registered by hand is declared at most ``DECLARATION_MAX_BACKDATE_DAYS`` back, and not
+    before what a submitted monthly return of its origin's province (or the nation's) counted
+    (``hooks.submitted_returns``): a time 20 months back silently changed returns already sent. Else
+    ``InvalidInput`` naming ``declared_at`` with the earliest time it may have, in Jalali. The ICS import,
+    the record of truth, is not limited so (it does not come through here)."""
+    # On a whole minute (as the time is written), the first one within the limit.
+    back = timezone.now() - dt.timedelta(days=settings.DECLARATION_MAX_BACKDATE_DAYS)
+    earliest = back.replace(second=0, microsecond=0) + dt.timedelta(minutes=1 if back.second or back.microsecond else 0)
+    sent = [found for provider in hooks.submitted_returns if (found := provider(origin.province_id))]
+    closing = max(sent, key=lambda found: found.until, default=None)
+    if declared_at >= earliest and (closing is None or declared_at >= closing.until):
+        return
+    persian = is_persian()
+    values = {"at": format_jalali(declared_at, persian=persian)}
+    if closing is not None and closing.until > earliest:
+        message = _(
+            "The declaration time (%(at)s) falls in a period whose monthly return was already submitted "
+            "(%(return)s): a declaration registered by hand is declared no earlier than %(earliest)s. An older "
+            "declaration comes in by the ICS import."
+        ) % {**values, "return": closing.label, "earliest": format_jalali(closing.until, persian=persian)}
+    else:
+        message = _(
+            "The declaration time (%(at)s) is too far back: a declaration registered by hand is declared at most "
+            "%(days)s days back, no earlier than %(earliest)s. An older declaration comes in by the ICS import."
+        ) % {
+            **values,
+            "days": digits(settings.DECLARATION_MAX_BACKDATE_DAYS),
+            "earliest": format_jalali(earliest, persian=persian),
+        }
+    raise InvalidInput(message, fields={"declared_at": "too far back"})
 
 
 def check_move(declaration: TransitDeclaration, action: str, by: User | None) -> None:

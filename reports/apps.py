@@ -29,6 +29,8 @@ class ReportsConfig(AppConfig):
                 hooks.dashboard_panels.append(panel)
         if panels.arrival_outages not in hooks.arrival_outages:
             hooks.arrival_outages.append(panels.arrival_outages)
+        if models.latest_submitted not in hooks.submitted_returns:  # no hand registration into a sent month
+            hooks.submitted_returns.append(models.latest_submitted)
         register_scrape(metrics.monthly_return_lag)  # /metrics: is last month's return built
         # The audit trail's export (up to 100,000 entries with their seals) is built by the worker.
         export_jobs.register(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,7 +12,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, Province, Role, ScopedQuerySet
-from core.dates import format_jalali, page_month_label
+from core.dates import format_jalali, jalali_month_bounds, page_month_label
+from core.text import is_persian
 from declarations.models import TransitDeclaration
 from notifications.messages import written
 
@@ -278,6 +281,31 @@ class ReturnQuerySet(models.QuerySet):
             return self.none()
         office = user.office
         return self.filter(province_id=office.province_id, figures__offices__has_key=office.code)
+
+
+def latest_submitted(province_id: int | None):
+    """The submitted return, the province's or the nation's, that counted declarations the latest (a final
+    return up to its month's end, a provisional one up to its build), as ``hooks.SubmittedReturn``; None
+    when none was submitted. A declaration declared before its ``until`` is in figures already sent."""
+    from declarations.hooks import SubmittedReturn
+
+    rows = (
+        MonthlyReturn.objects.filter(status=ReturnStatus.SUBMITTED)
+        .filter(Q(province_id=province_id) | Q(province__isnull=True))
+        .select_related("province")
+        .order_by("-year", "-month")[:20]
+    )
+    latest: tuple[dt.datetime, MonthlyReturn] | None = None
+    for row in rows:
+        until = row.built_at if row.provisional else jalali_month_bounds(row.year, row.month)[1]
+        if latest is None or until > latest[0]:
+            latest = (until, row)
+    if latest is None:
+        return None
+    until, row = latest
+    return SubmittedReturn(
+        until=until, label=("، " if is_persian() else ", ").join((row.period_label, row.scope_label))
+    )
 
 
 class MonthlyReturn(models.Model):

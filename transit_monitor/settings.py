@@ -512,6 +512,9 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 
 # Monitoring clocks (hours/days), all settable per deployment.
 TRANSIT_DEFAULT_LIMIT_HOURS = env.int("TRANSIT_DEFAULT_LIMIT_HOURS", default=72)
+# A declaration registered by hand (ICS down, directive point 7) is declared at most this many days back,
+# and never before the end of what a submitted monthly return counted: older ones come in by the ICS import.
+DECLARATION_MAX_BACKDATE_DAYS = env.int("DECLARATION_MAX_BACKDATE_DAYS", default=7)
 SIGNAL_READ_WITHOUT_ARRIVAL_HOURS = env.int("SIGNAL_READ_WITHOUT_ARRIVAL_HOURS", default=6)
 SIGNAL_ORIGIN_SCAN_HOURS = env.int("SIGNAL_ORIGIN_SCAN_HOURS", default=4)
 # No arrival is confirmed sooner after the departure than this, nor than the road distance driven at

@@ -7,20 +7,24 @@ from decimal import Decimal
 import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from core.dates import format_jalali
 from declarations.importer import import_rows
 from declarations.models import DeclarationEvent, GoodsItem, Source, Status, TransitDeclaration
 from tests.factories import DeclarationFactory
 
 pytestmark = pytest.mark.django_db
 URL = reverse("declarations:register")
+# A declaration registered by hand is declared at most DECLARATION_MAX_BACKDATE_DAYS back: yesterday's time.
+DECLARED_AT = timezone.now() - dt.timedelta(days=1)
 
 
 def _form(origin, destination, **changes):
     data = {
         "serial": "HAND-0001",
-        "declared_at": "۱۴۰۴/۰۵/۱۲ ۱۰:۳۰",
+        "declared_at": format_jalali(DECLARED_AT),
         "origin": str(origin.pk),
         "destination": str(destination.pk),
         "route": "",
@@ -137,7 +141,7 @@ def test_the_ics_export_of_the_same_declaration_is_recognised_as_it(client, orig
     client.post(URL, _form(bazargan, tehran))
     row = {
         "serial": "HAND-0001",
-        "declared_at": "1404/05/12 10:30",
+        "declared_at": format_jalali(DECLARED_AT, persian=False),
         "origin": "BZG",
         "destination": "THR",
         "plate": "12 ب 345 ایران 65",
@@ -153,7 +157,7 @@ def test_the_ics_export_of_the_same_declaration_is_recognised_as_it(client, orig
 def _api_body(**changes):
     body = {
         "serial": "API-HAND-1",
-        "declared_at": "1404/05/12 10:30",
+        "declared_at": format_jalali(DECLARED_AT, persian=False),
         "origin": "BZG",
         "destination": "THR",
         "plate": "34ABC123",
