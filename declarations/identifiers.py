@@ -70,7 +70,7 @@ def validate_container_number(value: str) -> str:
     """ISO 6346: owner code (3 letters), category (U/J/Z), 6 digits, check digit."""
     s = re.sub(r"[\s\-/]", "", ascii_digits(str(value))).upper()
     if not re.fullmatch(r"[A-Z]{3}[UJZ]\d{7}", s):
-        raise ValueError(_("container number %(value)s is not of the form ABCU1234565") % {"value": typed(value)})
+        raise ValueError(_("container number %(value)s is not of the form ABCU1234560") % {"value": typed(value)})
     if iso6346_check_digit(s[:10]) != s[10]:
         raise ValueError(_("container number %(value)s fails its check digit") % {"value": typed(value)})
     return s
