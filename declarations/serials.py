@@ -437,9 +437,14 @@ def comparison_url(declaration: TransitDeclaration) -> str:
     return ""
 
 
+def standing_blocks(declaration: TransitDeclaration) -> list[Block]:
+    """The blocks no override covers: while any stands, settling is refused (``check_settlement``)."""
+    return [b for b in settlement_blocks(declaration) if not b.overridden]
+
+
 def check_settlement(declaration: TransitDeclaration) -> None:
     """``SettlementBlocked`` naming each block not covered by an override; call inside the transaction."""
-    standing = [b for b in settlement_blocks(declaration) if not b.overridden]
+    standing = standing_blocks(declaration)
     if standing:
         raise SettlementBlocked(
             _("Settlement of %(serial)s is blocked until resolved: %(why)s")

@@ -48,7 +48,7 @@ from .models import (
     TransitDeclaration,
     UnsettledReason,
 )
-from .serials import check_settlement
+from .serials import check_settlement, standing_blocks
 
 # action -> (statuses it may start from, status it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -132,8 +132,10 @@ def can_perform(user: User | None, declaration: TransitDeclaration, action: str)
     return user.role == Role.INTEGRATION and user.is_national
 
 
-def allowed_actions(user: User | None, declaration: TransitDeclaration) -> list[str]:
-    """The moves (and other lifecycle actions, e.g. extending the deadline) this user may make now."""
+def allowed_actions(user: User | None, declaration: TransitDeclaration, *, withheld: bool = False) -> list[str]:
+    """The moves (and other lifecycle actions, e.g. extending the deadline) this user may make now. Not
+    ``settle`` while a block withholds it (``serials.standing_blocks``: the move would be refused), unless
+    ``withheld`` (the page shows the settle form, its button off, saying what withholds it)."""
     starts = {action: sources for action, (sources, _to) in TRANSITIONS.items()}
     starts.update(NON_TRANSITIONS)
     return [
@@ -142,6 +144,7 @@ def allowed_actions(user: User | None, declaration: TransitDeclaration) -> list[
         if declaration.status in sources
         and can_perform(user, declaration, action)
         and not (action == "close" and close_refusal(declaration))
+        and not (action == "settle" and not withheld and standing_blocks(declaration))
     ]
 
 

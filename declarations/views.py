@@ -179,7 +179,8 @@ def declaration_detail(
         "seen": any(r.counts for r in reads),
         "office": declaration.destination,
     }
-    actions = [a for a in allowed_actions(request.user, declaration) if a in forms.ACTION_FORMS]
+    # A settlement withheld by a block is shown, its button off, with what withholds it (not offered in the API).
+    actions = [a for a in allowed_actions(request.user, declaration, withheld=True) if a in forms.ACTION_FORMS]
     # A refused form is shown again with its error even when its action is not on offer.
     actions += [a for a in forms_override or {} if a not in actions]
     # What the data says about why it cannot settle, offered before the officer picks a reason.
