@@ -206,7 +206,9 @@ class _BadValue(Exception):
 
 
 def iter_records(records: list) -> Iterator[tuple[int, dict]]:
-    """JSON/API records (one per declaration, goods nested) flattened to rows; row = 1-based index.
+    """JSON/API records (one per declaration, goods nested) flattened to rows; row = 1-based index. Each row
+    carries its record's index (``__record__``): a record sent twice is two declarations to ``group_rows``,
+    not one with its goods lines twice.
 
     A record that is not an object, goods that are not a list of objects, or a value that is not
     text, a number or a list of them gives one row carrying the problem (``__error__``)."""
@@ -230,11 +232,16 @@ def iter_records(records: list) -> Iterator[tuple[int, dict]]:
             serial = rec.get("serial")
             yield (
                 i,
-                {"serial": serial if isinstance(serial, str) else "", "__error__": exc.message, "__field__": exc.field},
+                {
+                    "serial": serial if isinstance(serial, str) else "",
+                    "__error__": exc.message,
+                    "__field__": exc.field,
+                    "__record__": str(i),
+                },
             )
             continue
         for line in lines:
-            yield i, line
+            yield i, {**line, "__record__": str(i)}
 
 
 def _json_value(key: str, v) -> str:

@@ -542,12 +542,18 @@ def _serial_key(data: dict) -> object:
 
 def group_rows(rows: Iterable[tuple[int, dict]]) -> Iterator[tuple[int, list[dict]]]:
     """Consecutive rows of one serial form one declaration (exports list goods lines together): the serial
-    as ``Validator.serial`` reads it, so one line in Persian digits and the next in Latin are one declaration."""
+    as ``Validator.serial`` reads it, so one line in Persian digits and the next in Latin are one declaration.
+    Rows of two JSON records (``__record__``, one declaration each) are never one: a record sent twice is two."""
     current: list[dict] = []
     first = 0
     for row, data in rows:
         # A line the reader refused stays with its declaration, so the whole declaration is refused.
-        if current and data.get("serial") and _serial_key(data) == _serial_key(current[0]):
+        if (
+            current
+            and data.get("serial")
+            and _serial_key(data) == _serial_key(current[0])
+            and data.get("__record__") == current[0].get("__record__")
+        ):
             current.append(data)
             continue
         if current:

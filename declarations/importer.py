@@ -30,6 +30,7 @@ from core import audit
 from core.dates import format_jalali
 from core.errors import DomainError
 from core.models import Via
+from core.text import digits
 
 from . import idents, services
 from .creation import create_declarations, import_source_ref
@@ -185,7 +186,7 @@ def import_rows(
     source_ref = import_source_ref(batch.pk, source_ref)
     validator = Validator()
     parsed: list[Parsed] = []
-    seen: dict[str, Parsed] = {}
+    seen: dict[str, tuple[int, Parsed]] = {}  # serial -> its first row and record
     groups = list(group_rows(rows))
     progress = ImportBatch.objects.filter(pk=batch.pk)
     progress.update(total=len(groups), processed=0)
@@ -195,20 +196,21 @@ def import_rows(
         except RowInvalid as exc:  # each bad column of the record, named
             summary.rejected.extend(RowError(row, field, message) for field, message in exc.errors)
             continue
-        if p.serial in seen:
-            if seen[p.serial].fingerprint() != p.fingerprint():
-                summary.rejected.append(
-                    RowError(
-                        row,
-                        "serial",
-                        _("serial %(serial)s appears twice with different content")
-                        % {"serial": idents.serial_text(p.serial)},
-                    )
+        if p.serial in seen:  # the first is kept; the repeat is reported on its own row, with both rows
+            first, kept = seen[p.serial]
+            values = {"serial": idents.serial_text(p.serial), "first": digits(first), "again": digits(row)}
+            if kept.fingerprint() != p.fingerprint():
+                message = _(
+                    "serial %(serial)s appears twice in this batch with different content (rows %(first)s and "
+                    "%(again)s): the first is kept"
                 )
             else:
-                summary.unchanged += 1
+                message = _(
+                    "serial %(serial)s is repeated in this batch (rows %(first)s and %(again)s): the first is kept"
+                )
+            summary.rejected.append(RowError(row, "serial", message % values))
             continue
-        seen[p.serial] = p
+        seen[p.serial] = (row, p)
         parsed.append(p)
 
     # Every audit entry below names the batch as its interface (with the request's address and user).
