@@ -14,8 +14,9 @@ from rest_framework import serializers
 
 from accounts.models import CustomsOffice
 from core import uploads
-from core.api import ChoiceField, UploadField
+from core.api import JALALI_DATETIME_HELP, ChoiceField, JalaliDateTimeField, UploadField
 from core.countries import is_country
+from core.dates import CLOCK_SKEW
 from core.text import digits
 
 from .models import PERSON, Camera, PlateMatch, PlateRead
@@ -44,7 +45,10 @@ class ReadIn(serializers.Serializer):
     """One plate read. Give the plate text (as the camera read it) or a photo, or both."""
 
     camera = serializers.CharField(required=False, max_length=32, help_text="camera code; must be the token's own")
-    captured_at = serializers.DateTimeField(help_text="ISO 8601; without an offset it is Tehran time")
+    captured_at = JalaliDateTimeField(
+        help_text=f"{JALALI_DATETIME_HELP}; at most 5 minutes ahead of the server's clock (CLOCK_SKEW) and "
+        "ANPR_MAX_READ_AGE_DAYS back"
+    )
     plate = serializers.CharField(required=False, allow_blank=True, max_length=32, default="", trim_whitespace=True)
     country = serializers.CharField(required=False, allow_blank=True, max_length=2, default="")
     confidence = serializers.FloatField(
@@ -60,7 +64,7 @@ class ReadIn(serializers.Serializer):
 
     def validate_captured_at(self, value: dt.datetime) -> dt.datetime:
         now = timezone.now()
-        if value > now + dt.timedelta(minutes=5):
+        if value > now + CLOCK_SKEW:
             raise serializers.ValidationError(_("is in the future (check the camera's clock)"))
         if value < now - dt.timedelta(days=settings.ANPR_MAX_READ_AGE_DAYS):
             raise serializers.ValidationError(

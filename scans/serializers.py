@@ -4,7 +4,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import ChoiceField, UploadField
+from core.api import JALALI_DATETIME_HELP, ChoiceField, JalaliDateTimeField, UploadField
 
 from .models import ReuseDecision, Scan, ScanComparison, ScanReuseReview, Stage, View
 from .reuse_reviews import note_missing
@@ -25,7 +25,10 @@ class ScanUploadIn(serializers.Serializer):
         help_text="single, or top / side of a dual-view scanner: each view is compared with the same view",
     )
     scanner_id = serializers.CharField(max_length=64)
-    captured_at = serializers.DateTimeField()
+    captured_at = JalaliDateTimeField(
+        help_text=f"{JALALI_DATETIME_HELP}; at most 5 minutes ahead of the server's clock (CLOCK_SKEW), within "
+        "the declaration's journey"
+    )
     file = UploadField()
 
 

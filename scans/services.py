@@ -25,7 +25,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import CustomsOffice, Role, User
 from core import jobs, metrics, taskruns
 from core.audit import actor
-from core.dates import format_jalali
+from core.dates import CLOCK_SKEW, format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from core.text import digits, hidden_characters, is_persian, isolate
 from declarations import evidence, idents
@@ -135,7 +135,7 @@ def scan_upload(
         )
     if captured_at is None:
         raise InvalidInput(_("The capture time is required."), fields={"captured_at": "required"})
-    if captured_at > timezone.now() + dt.timedelta(minutes=5):
+    if captured_at > timezone.now() + CLOCK_SKEW:  # as a camera read's (anpr.serializers.ReadIn)
         raise InvalidInput(_("The capture time is in the future."), fields={"captured_at": str(captured_at)})
     # A first answer, before the files are read; the one that counts is given again under the lock (step 3).
     _check_fits(declaration, stage, view, captured_at)
