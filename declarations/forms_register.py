@@ -169,7 +169,7 @@ class RegisterForm(PageForm):
             try:
                 self.validator.plate(data["plate"], data["plate_country"])
             except RowInvalid as exc:
-                self.add_error("plate", exc.message)
+                self.add_error(exc.field, exc.message)
         return data
 
     def row(self) -> dict[str, str]:

@@ -19,6 +19,8 @@ from core.text import isolate
 # arrival form, the API): separated by commas or semicolons, Latin or Persian («،» «؛»), the import's «|»,
 # spaces or new lines; digits of any script are read as ASCII digits.
 SEAL_SEPARATOR = re.compile(r"[\s,;|\u060c\u061b]+")
+# The longest seal number taken (the arrival API's ``seal_numbers_found`` had it first).
+SEAL_MAX_LENGTH = 40
 
 
 def seal_numbers(values: str | Iterable[str]) -> list[str]:

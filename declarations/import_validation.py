@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomsOffice
+from core.countries import is_country
 from core.dates import CLOCK_SKEW, EARLIEST, ascii_digits, format_jalali, parse_datetime_any, persian_digits
 from core.text import is_persian
 
@@ -281,8 +282,15 @@ class Validator:
         return route
 
     def plate(self, text: str, country: str) -> tuple[str, str]:
-        """The canonical plate and its country (IR when none is given)."""
+        """The canonical plate and its country (IR when none is given): an assigned ISO 3166-1 code, the list
+        the plate reader's API checks a foreign plate's country against (``core.countries``); «ZZ» is none."""
         country = (country or "IR").strip().upper()
+        if country != "IR" and not is_country(country):
+            raise RowInvalid(
+                "plate_country",
+                _("'%(value)s' is not a country's two-letter code (ISO 3166-1), such as TR, AM or AF")
+                % {"value": typed(country)},
+            )
         try:
             return plates.canonical_plate(text, country), country
         except plates.PlateError as exc:
@@ -316,7 +324,21 @@ class Validator:
 
     @staticmethod
     def seals(text: str) -> list[str]:
-        return identifiers.seal_numbers(text)  # the one parser of seal numbers (any separator)
+        """The seal numbers (the one parser, any separator), each at most ``SEAL_MAX_LENGTH`` characters: a
+        1000-character «seal number» was stored."""
+        seals = identifiers.seal_numbers(text)
+        for seal in seals:
+            if len(seal) > identifiers.SEAL_MAX_LENGTH:
+                raise RowInvalid(
+                    "seals",
+                    _("seal number '%(value)s…' is %(length)s characters long; the limit is %(limit)s")
+                    % {
+                        "value": typed(seal[:12]),
+                        "length": number(len(seal)),
+                        "limit": number(identifiers.SEAL_MAX_LENGTH),
+                    },
+                )
+        return seals
 
     def declaration(self, row: int, rows: list[dict]) -> Parsed:
         """The record (its goods lines ``rows``) validated; ``RowInvalid`` naming every bad column.
@@ -389,6 +411,11 @@ class Validator:
             containers = self.containers(r.get("containers", ""))
         except RowInvalid as exc:
             errors.append((exc.field, exc.message))
+        seals: list[str] = []
+        try:
+            seals = self.seals(r.get("seals", ""))
+        except RowInvalid as exc:
+            errors.append((exc.field, exc.message))
         try:
             mrn = self.mrn(r.get("mrn", ""))
         except RowInvalid as exc:
@@ -455,7 +482,7 @@ class Validator:
             company_name=texts["company_name"],
             company_reg_no=texts["company_reg_no"],
             waybill_no=texts["waybill_no"],
-            seals=self.seals(r.get("seals", "")),
+            seals=seals,
             containers=containers,
             mrn=mrn,
             guarantee_ref=texts["guarantee_ref"],

@@ -177,9 +177,33 @@ class DepartIn(AtIn):
     pass
 
 
+class SealListField(serializers.ListField):
+    """Seal numbers as a JSON list: each element is one seal, at most ``SEAL_MAX_LENGTH`` characters. An element
+    holding a separator («S 1;S2») is refused naming its index, not split into three seals (the text form,
+    one string, may hold several)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", serializers.CharField(max_length=identifiers.SEAL_MAX_LENGTH))
+        kwargs.setdefault("help_text", "one seal number per element (no spaces, commas or semicolons inside one)")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        for index, value in enumerate(values):
+            if identifiers.SEAL_SEPARATOR.search(value.strip()):
+                raise serializers.ValidationError(
+                    _(
+                        "element %(index)s («%(value)s») holds a separator (a space, comma or semicolon): "
+                        'in the list each element is one seal, e.g. ["S1", "S2"]'
+                    )
+                    % {"index": index, "value": value.strip()}
+                )
+        return values
+
+
 class ConfirmArrivalIn(AtIn):
     seals_intact = serializers.BooleanField(default=True)
-    seal_numbers_found = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    seal_numbers_found = SealListField(required=False)
     gross_weight_found_kg = serializers.DecimalField(
         max_digits=14, decimal_places=3, required=False, allow_null=True, min_value=0
     )
@@ -292,7 +316,7 @@ class GoodsLineIn(EveryBadFieldSerializer):
 class RegisterIn(EveryBadFieldSerializer):
     """A declaration registered by hand while ICS is down: the import's columns, checked by its validator."""
 
-    serial = serializers.CharField()
+    serial = serializers.CharField(max_length=32, help_text="4–32 letters, digits, / or - (the stored column's length)")
     declared_at = JalaliDateTimeText(
         help_text=f"{JALALI_DATETIME_HELP}; at most DECLARATION_MAX_BACKDATE_DAYS (7 by default) days back and "
         "not before the end of a month whose monthly return was submitted (older: by the ICS import)"
@@ -309,7 +333,7 @@ class RegisterIn(EveryBadFieldSerializer):
     company_name = serializers.CharField(required=False, allow_blank=True, default="")
     company_reg_no = serializers.CharField(required=False, allow_blank=True, default="")
     waybill_no = serializers.CharField(required=False, allow_blank=True, default="")
-    seals = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    seals = SealListField(required=False, default=list)
     containers = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     mrn = serializers.CharField(required=False, allow_blank=True, default="")
     guarantee_ref = serializers.CharField(required=False, allow_blank=True, default="")

@@ -503,7 +503,7 @@ def declaration_confirm_arrival(
     office = office or declaration.destination
     check_move(declaration, "confirm_arrival", by)
     check_time(declaration, "confirm_arrival", at, trip=not departed_with_it)
-    seals_found = identifiers.seal_numbers(seal_numbers_found)  # "S1;S3" in a list (the API) too
+    seals_found = identifiers.seal_numbers(seal_numbers_found)  # the page's text; the API's list, one seal each
     if seals_intact:
         check_seals_intact(declaration, seals_found)
     if source == Source.OUTSIDE and not evidence:

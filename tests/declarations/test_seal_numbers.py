@@ -75,12 +75,17 @@ def test_the_api_reads_seals_the_same_way_and_refuses_intact_with_other_numbers(
     api = APIClient()
     api.force_authenticate(dest_clerk)
     url = f"/api/declarations/{in_transit.pk}/confirm-arrival/"
+    # In the list each element is one seal: one holding a separator is refused naming its index.
     response = api.post(
         url, {"seals_intact": True, "seal_numbers_found": ["S1;S9"], "unseen_reason": "camera down"}, format="json"
     )
+    assert response.status_code == 400 and "element 0" in response.json()["error"]["fields"]["seal_numbers_found"][0]
+    response = api.post(
+        url, {"seals_intact": True, "seal_numbers_found": ["S1", "S9"], "unseen_reason": "camera down"}, format="json"
+    )
     assert response.status_code == 400 and "seals_intact" in response.json()["error"]["fields"]
     response = api.post(
-        url, {"seals_intact": True, "seal_numbers_found": ["S3،S1"], "unseen_reason": "camera down"}, format="json"
+        url, {"seals_intact": True, "seal_numbers_found": ["S3", "S1"], "unseen_reason": "camera down"}, format="json"
     )
     assert response.status_code == 200
     in_transit.refresh_from_db()
