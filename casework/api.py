@@ -50,7 +50,9 @@ class LetterOut(serializers.ModelSerializer):
 
 
 class AnswerIn(serializers.Serializer):
-    reply_text = serializers.CharField(allow_blank=True, help_text="the text of the reply (required)")
+    reply_text = serializers.CharField(
+        allow_blank=True, max_length=services.REPLY_MAX_LENGTH, help_text="the text of the reply (required)"
+    )
     reply_number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     answered_at = JalaliDateTimeField(
         required=False, allow_null=True, default=None, help_text=f"{JALALI_DATETIME_HELP}; default now"

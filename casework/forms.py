@@ -32,7 +32,9 @@ class LetterForm(PageForm):
 
 
 class AnswerForm(PageForm):
-    reply_text = forms.CharField(label=gettext_lazy("reply"), widget=forms.Textarea(attrs={"rows": 5}))
+    reply_text = forms.CharField(
+        label=gettext_lazy("reply"), max_length=services.REPLY_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5})
+    )
     reply_number = forms.CharField(
         label=gettext_lazy("reply letter number"),
         max_length=40,

@@ -334,6 +334,10 @@ def letter_send_batch(
     return sent, refused
 
 
+# The longest reply text recorded (page and API): a few pages of a letter, typed or pasted.
+REPLY_MAX_LENGTH = 5000
+
+
 @transaction.atomic
 def letter_record_answer(
     *,
@@ -352,6 +356,11 @@ def letter_record_answer(
     require_may_record_answer(by, locked)
     if not reply_text.strip():
         raise InvalidInput(_("Record the text of the reply."), fields={"reply_text": "required"})
+    if len(reply_text.strip()) > REPLY_MAX_LENGTH:  # a letter's reply, not the letter's attachments
+        raise InvalidInput(
+            _("Keep the reply under %(n)s characters.") % {"n": digits(REPLY_MAX_LENGTH)},
+            fields={"reply_text": "too long"},
+        )
     now = timezone.now()
     answered_at = answered_at or now
     if answered_at > now + dt.timedelta(minutes=5):

@@ -47,7 +47,9 @@ class ConfirmArrivalForm(PageForm):
     gross_weight_found_kg = forms.DecimalField(
         label=_("Gross weight found (kg)"), required=False, min_value=0, max_digits=14, decimal_places=3
     )
-    remarks = forms.CharField(label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    remarks = forms.CharField(
+        label=_("Remarks"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
     unseen_reason = forms.CharField(
         label=_("Why the truck was not seen at the gate"),
         required=False,
@@ -79,7 +81,9 @@ class ConfirmArrivalForm(PageForm):
 
 class SettleForm(PageForm):
     at = _at_field()
-    remarks = forms.CharField(label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    remarks = forms.CharField(
+        label=_("Remarks"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RecordReasonForm(PageForm):

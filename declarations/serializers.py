@@ -207,7 +207,7 @@ class ConfirmArrivalIn(AtIn):
     gross_weight_found_kg = serializers.DecimalField(
         max_digits=14, decimal_places=3, required=False, allow_null=True, min_value=0
     )
-    remarks = serializers.CharField(required=False, allow_blank=True, default="")
+    remarks = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
     unseen_reason = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -218,7 +218,7 @@ class ConfirmArrivalIn(AtIn):
 
 
 class SettleIn(AtIn):
-    remarks = serializers.CharField(required=False, allow_blank=True, default="")
+    remarks = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
 class RecordReasonIn(AtIn):

@@ -522,6 +522,7 @@ def declaration_confirm_arrival(
         )
     if len(unseen_reason) > 500:
         raise InvalidInput(_("Keep the reason under 500 characters."), fields={"unseen_reason": "too long"})
+    check_remarks(remarks)
     result = _transition(
         declaration,
         "confirm_arrival",
@@ -569,6 +570,18 @@ def declaration_confirm_arrival(
             body=Message("%(office)s", office=Name.of(office)),
         )
     return result
+
+
+# The longest remarks on an arrival or a settlement (page and API), as a reason's: kept on the timeline.
+REMARKS_MAX_LENGTH = 500
+
+
+def check_remarks(remarks: str) -> None:
+    if len(remarks or "") > REMARKS_MAX_LENGTH:
+        raise InvalidInput(
+            _("Keep the remarks under %(n)s characters.") % {"n": digits(REMARKS_MAX_LENGTH)},
+            fields={"remarks": "too long"},
+        )
 
 
 def check_seals_intact(declaration: TransitDeclaration, found: list[str]) -> None:
@@ -625,6 +638,7 @@ def declaration_settle(
     )
     check_move(locked, "settle", by)
     check_time(locked, "settle", at)
+    check_remarks(remarks)
     check_settlement(locked)
     return _transition(
         declaration,
