@@ -17,7 +17,8 @@ from core import uploads
 from core.api import JALALI_DATETIME_HELP, ChoiceField, JalaliDateTimeField, UploadField
 from core.countries import is_country
 from core.dates import CLOCK_SKEW
-from core.text import digits
+from core.text import digits, isolate
+from declarations.plates import normalise_text
 
 from .models import PERSON, Camera, PlateMatch, PlateRead
 
@@ -52,7 +53,12 @@ class ReadIn(serializers.Serializer):
     plate = serializers.CharField(required=False, allow_blank=True, max_length=32, default="", trim_whitespace=True)
     country = serializers.CharField(required=False, allow_blank=True, max_length=2, default="")
     confidence = serializers.FloatField(
-        required=False, allow_null=True, min_value=0, max_value=100, help_text="0–1, or a percentage 0–100"
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=100,
+        help_text="the camera's confidence: a fraction 0–1, or a percentage when above 1 (up to 100). Stored as a "
+        "fraction: 0.93 and 93 are both 0.93; 2 is 2 % (0.02); 1 is 100 %",
     )
     client_event_id = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
     photo = UploadField(
@@ -69,6 +75,15 @@ class ReadIn(serializers.Serializer):
         if value < now - dt.timedelta(days=settings.ANPR_MAX_READ_AGE_DAYS):
             raise serializers.ValidationError(
                 _("is older than %(n)s days") % {"n": digits(settings.ANPR_MAX_READ_AGE_DAYS)}
+            )
+        return value
+
+    def validate_plate(self, value: str) -> str:
+        """A plate no layout can be is refused: every Iranian and foreign layout has digits («XXXX» has none)."""
+        if value and not any(ch.isdigit() for ch in normalise_text(value)):
+            raise serializers.ValidationError(
+                _("%(value)s is no plate: every plate has digits, e.g. %(iranian)s or %(foreign)s")
+                % {"value": isolate(value.strip()[:32]), "iranian": isolate("12ب34567"), "foreign": isolate("34ABC123")}
             )
         return value
 
