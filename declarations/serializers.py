@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from accounts.models import CustomsOffice
 from core.api import JALALI_DATETIME_HELP, ChoiceField, JalaliDateField, JalaliDateTimeField, JalaliDateTimeText
+from core.text import digits, isolate
 
 from . import identifiers
 from .models import GoodsItem, Status, TrafficPermit, TransitDeclaration, UnsettledReason, Vehicle
@@ -190,13 +191,17 @@ class SealListField(serializers.ListField):
     def to_internal_value(self, data):
         values = super().to_internal_value(data)
         for index, value in enumerate(values):
-            if identifiers.SEAL_SEPARATOR.search(value.strip()):
+            if identifiers.SEAL_SEPARATOR.search(value.strip()):  # under its index, as a too-long element is
                 raise serializers.ValidationError(
-                    _(
-                        "element %(index)s («%(value)s») holds a separator (a space, comma or semicolon): "
-                        'in the list each element is one seal, e.g. ["S1", "S2"]'
-                    )
-                    % {"index": index, "value": value.strip()}
+                    {
+                        index: [
+                            _(
+                                "element %(index)s («%(value)s») holds a separator (a space, comma or semicolon): "
+                                'in the list each element is one seal, e.g. ["S1", "S2"]'
+                            )
+                            % {"index": digits(index), "value": isolate(value.strip())}
+                        ]
+                    }
                 )
         return values
 
