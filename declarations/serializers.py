@@ -329,7 +329,7 @@ class RegisterIn(EveryBadFieldSerializer):
     origin = serializers.CharField(help_text="office code")
     destination = serializers.CharField(help_text="office code")
     route = serializers.ListField(child=serializers.CharField(), required=False, default=list)
-    plate = serializers.CharField()
+    plate = serializers.CharField(max_length=32, help_text="as typed or read, e.g. 12ب34567 or 34ABC123")
     plate_country = serializers.CharField(required=False, default="IR", max_length=2)
     trailer_plate = serializers.CharField(required=False, allow_blank=True, default="")
     driver_name = serializers.CharField(required=False, allow_blank=True, default="")

@@ -61,11 +61,16 @@ def test_a_serial_longer_than_its_column_is_refused(api):
     assert list(fields) == ["serial"]
 
 
+def test_a_plate_of_a_thousand_characters_is_refused_by_its_length(api):
+    fields = _refused(api, plate="1" * 1000)
+    assert list(fields) == ["plate"] and "32" in fields["plate"][0]
+
+
 def test_the_schema_gives_the_lengths():
     from drf_spectacular.generators import SchemaGenerator
 
     components = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
     register = components["RegisterIn"]["properties"]
-    assert register["serial"]["maxLength"] == 32
+    assert register["serial"]["maxLength"] == 32 and register["plate"]["maxLength"] == 32
     assert register["seals"]["items"]["maxLength"] == 40
     assert components["ConfirmArrivalIn"]["properties"]["seal_numbers_found"]["items"]["maxLength"] == 40
