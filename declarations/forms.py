@@ -302,3 +302,11 @@ class ArrivalReadReviewForm(PageForm):
         if problem := note_error(note):
             raise forms.ValidationError(problem)
         return note
+
+    def clean(self):
+        cleaned = super().clean()
+        # The outage box keeps its first choice whatever reason is ticked: it names an outage only for a camera
+        # out of service, and is left out for any other reason rather than refusing the review.
+        if "outage" in cleaned and cleaned.get("reason") != ArrivalReadReason.CAMERA_DOWN:
+            cleaned["outage"] = ""
+        return cleaned

@@ -234,3 +234,22 @@ def test_the_refusal_of_a_second_review_names_the_first_reviewer_isolated(arrive
     with pytest.raises(IllegalTransition) as refused:
         arrival_read_review(declaration=arrived, by=inspector, reason="refer", note="Nobody logged any works that day.")
     assert "\u2068John Smith 2\u2069" in str(refused.value)
+
+
+def test_another_reason_is_recorded_whatever_the_outage_box_still_shows(client, arrived, dest_clerk, tehran):
+    """The outage box starts on the outage known then; ticking «gate without a camera» and sending the form as
+    it stood was refused «Name an outage only for a camera out of service». The box is only for that reason."""
+    from reports.models import SystemProblem
+
+    open_then = SystemProblem.objects.create(
+        system="anpr",
+        symptom="unavailable",
+        office=tehran,
+        since=arrived.arrived_at - dt.timedelta(hours=3),
+        description="دوربین ورودی تصویری نمی‌فرستد.",
+    )
+    client.force_login(dest_clerk)
+    sent = _post(client, arrived, reason="gate_without_camera", note=NOTE, outage=f"problem:{open_then.pk}")
+    assert sent.status_code == 302, sent.content.decode()[:2000]
+    review = ArrivalReadReview.objects.get()
+    assert review.reason == "gate_without_camera" and review.outage_ref == "" and review.outage == ""
