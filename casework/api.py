@@ -5,6 +5,7 @@ One APIView per operation, input and output serializers, no logic beyond the ser
 
 from __future__ import annotations
 
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,10 +15,11 @@ from rest_framework.views import APIView
 
 from accounts.scoping import get_scoped_or_404
 from core.api import JALALI_DATETIME_HELP, JalaliDateTimeField, bool_param, one_of, reject_unknown_params
+from declarations.api_paging import PAGE_PARAM_NAMES, PAGE_PARAMS, CursorPagination, page_of
 
 from . import services
 from .models import FollowUpLetter, LetterStatus
-from .views import INBOX_STATUSES, LIST_LIMIT, inbox_filter
+from .views import INBOX_STATUSES, inbox_filter
 
 
 class LetterOut(serializers.ModelSerializer):
@@ -59,25 +61,32 @@ class AnswerIn(serializers.Serializer):
     )
 
 
+LetterPage = page_of("LetterPage", LetterOut)
+
+
 class InboxApi(APIView):
-    """Letters addressed to the user's offices, the reply due soonest first."""
+    """Letters addressed to the user's offices, the reply due soonest first, in pages."""
 
     @extend_schema(
         operation_id="casework_inbox",
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, enum=list(INBOX_STATUSES), description="default sent"),
             OpenApiParameter("overdue", OpenApiTypes.BOOL, description="only replies past their due date"),
+            *PAGE_PARAMS,
         ],
-        responses=LetterOut(many=True),
+        responses=LetterPage,
     )
     def get(self, request):
-        reject_unknown_params(request, ("status", "overdue"))
+        reject_unknown_params(request, ("status", "overdue", *PAGE_PARAM_NAMES))
         status = request.query_params.get("status", "sent")
         if status not in INBOX_STATUSES:
             raise serializers.ValidationError({"status": [one_of(INBOX_STATUSES)]})
         overdue = bool_param(request, "overdue")
-        letters = inbox_filter(request.user, status, overdue, timezone.now())[:LIST_LIMIT]
-        return Response(LetterOut(letters, many=True).data)
+        letters = inbox_filter(request.user, status, overdue, timezone.now())
+        # A sent letter always has its reply due (``letter_send``); the sent time stands in should one not, so
+        # the page's key is never null and no letter falls out between two pages.
+        letters = letters.annotate(_reply_due=Coalesce("reply_due_at", "sent_at", "drafted_at"))
+        return CursorPagination("_reply_due").paginate(request, letters, LetterOut)
 
 
 class LetterAnswerApi(APIView):

@@ -55,9 +55,6 @@ def _letters(user):
     return FollowUpLetter.objects.select_related("declaration", "from_office", "to_office")
 
 
-LIST_LIMIT = 200  # the API's inbox (casework.api): the pages have numbered pages
-
-
 @login_required
 def letter_list(request):
     """Drafts first, most overdue first; drafts the user may send can be sent in a batch."""

@@ -38,6 +38,8 @@ class Page:
 def _encode(value, pk: int) -> str:
     if isinstance(value, dt.datetime):
         value = {"t": value.isoformat()}
+    elif isinstance(value, dt.date):  # a due date (inspection actions)
+        value = {"d": value.isoformat()}
     raw = json.dumps([value, pk], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -47,7 +49,7 @@ def _decode(token: str):
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         value, pk = json.loads(raw)
         if isinstance(value, dict):
-            value = dt.datetime.fromisoformat(value["t"])
+            value = dt.date.fromisoformat(value["d"]) if "d" in value else dt.datetime.fromisoformat(value["t"])
         if not isinstance(pk, int):
             raise TypeError
     except (ValueError, TypeError, KeyError) as exc:

@@ -16,9 +16,10 @@ from accounts.models import CustomsOffice, Province
 from accounts.scoping import get_scoped_or_404
 from core.api import ChoiceField, JalaliDateField, JalaliDateTimeField, bool_param, one_of, reject_unknown_params
 from core.api_schema import error_response
+from declarations.api_paging import PAGE_PARAM_NAMES, PAGE_PARAMS, CursorPagination, page_of
 
 from . import problems, services
-from .models import Inspection, InspectionAction, MonthlyReturn, Symptom, System, SystemProblem
+from .models import Inspection, InspectionAction, MonthlyReturn, ProblemStatus, Symptom, System, SystemProblem
 from .views import TrendFilterForm, trend_data
 from .views_actions import STATES, actions_filter
 
@@ -87,15 +88,23 @@ class TrendOut(serializers.Serializer):
     )
 
 
+ReturnPage = page_of("ReturnPage", ReturnOut)
+
+
 class ReturnListApi(APIView):
     @extend_schema(
         operation_id="reports_returns_list",
-        responses={200: ReturnOut(many=True), 400: error_response(400, "a query parameter the list does not take")},
+        description="Every return of your scope, the latest built first, in pages.",
+        parameters=PAGE_PARAMS,
+        responses={200: ReturnPage, 400: error_response(400, "a query parameter the list does not take")},
     )
     def get(self, request):
-        reject_unknown_params(request, ())  # no filter: ?province= would answer every return, as if applied
-        qs = MonthlyReturn.objects.for_user(request.user).select_related("province")[:500]
-        return Response(ReturnOut(qs, many=True, context={"request": request}).data)
+        # no filter: ?province= would answer every return, as if applied
+        reject_unknown_params(request, PAGE_PARAM_NAMES)
+        qs = MonthlyReturn.objects.for_user(request.user).select_related("province")
+        pages = CursorPagination("-id")
+        page = pages.page(request, qs)
+        return pages.response(request, qs, page, ReturnOut(page.rows, many=True, context={"request": request}).data)
 
 
 class ReturnDetailApi(APIView):
@@ -219,25 +228,38 @@ class ResolveIn(serializers.Serializer):
     resolution = serializers.CharField(allow_blank=True, help_text="what was done (required)")
 
 
+ProblemPage = page_of("ProblemPage", ProblemOut)
+# The order a tab's pages are walked in (one column, then the id): work still to do oldest reported first
+# (the longest waiting on top, as the queue page has it); resolved problems and all of them the latest first.
+PROBLEM_SORT = {
+    problems.OPEN: "reported_at",
+    ProblemStatus.NEW: "reported_at",
+    ProblemStatus.ACKNOWLEDGED: "reported_at",
+}
+
+
 class ProblemApi(APIView):
     In = ProblemIn
 
     @extend_schema(
         operation_id="reports_problems_list",
+        description="The problems of a tab in pages: open, new and acknowledged ones the oldest reported first; "
+        "resolved and all the latest reported first.",
         parameters=[
             OpenApiParameter(
                 "status", OpenApiTypes.STR, enum=list(problems.TABS), description="default open (new and acknowledged)"
-            )
+            ),
+            *PAGE_PARAMS,
         ],
-        responses=ProblemOut(many=True),
+        responses=ProblemPage,
     )
     def get(self, request):
-        reject_unknown_params(request, ("status",))
+        reject_unknown_params(request, ("status", *PAGE_PARAM_NAMES))
         tab = request.query_params.get("status", problems.OPEN)
         if tab not in problems.TABS:
             raise serializers.ValidationError({"status": [one_of(problems.TABS)]})
-        qs = problems.queue(request.user, tab)[:500]
-        return Response(ProblemOut(qs, many=True).data)
+        qs = problems.queue(request.user, tab)
+        return CursorPagination(PROBLEM_SORT.get(tab, "-reported_at")).paginate(request, qs, ProblemOut)
 
     @extend_schema(operation_id="reports_problems_create", request=ProblemIn, responses={201: ProblemOut})
     def post(self, request):
@@ -318,23 +340,28 @@ class ActionDoneIn(serializers.Serializer):
     note = serializers.CharField(allow_blank=True, help_text="what was done (required)")
 
 
+InspectionActionPage = page_of("InspectionActionPage", InspectionActionOut)
+
+
 class InspectionActionListApi(APIView):
     @extend_schema(
         operation_id="reports_inspection_actions_list",
+        description="The actions in pages, the one due soonest first.",
         parameters=[
             OpenApiParameter("state", OpenApiTypes.STR, enum=list(STATES), description="default open"),
             OpenApiParameter("overdue", OpenApiTypes.BOOL, description="only open actions past their due date"),
+            *PAGE_PARAMS,
         ],
-        responses=InspectionActionOut(many=True),
+        responses=InspectionActionPage,
     )
     def get(self, request):
-        reject_unknown_params(request, ("state", "overdue"))
+        reject_unknown_params(request, ("state", "overdue", *PAGE_PARAM_NAMES))
         state = request.query_params.get("state", "open")
         if state not in STATES:
             raise serializers.ValidationError({"state": [one_of(STATES)]})
         overdue = bool_param(request, "overdue")
-        qs = actions_filter(request.user, state, overdue)[:500]
-        return Response(InspectionActionOut(qs, many=True).data)
+        qs = actions_filter(request.user, state, overdue)
+        return CursorPagination("due_on").paginate(request, qs, InspectionActionOut)
 
 
 class InspectionActionCreateApi(APIView):

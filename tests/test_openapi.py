@@ -34,13 +34,13 @@ def test_the_schema_generates_and_validates_without_a_warning(tmp_path):
         return schema["paths"][path][method]["responses"][code]["content"]["application/json"]["schema"]
 
     # The reports endpoints, with what they take and give.
-    assert body("/api/reports/returns/", "get", "200")["items"]["$ref"].endswith("/ReturnOut")
+    assert body("/api/reports/returns/", "get", "200")["$ref"].endswith("/ReturnPage")
     assert body("/api/reports/returns/{id}/", "get", "200")["$ref"].endswith("/ReturnDetailOut")
     assert body("/api/reports/returns/build/", "post", "202")["$ref"].endswith("/TaskOut")
     build_in = schema["paths"]["/api/reports/returns/build/"]["post"]["requestBody"]["content"]["application/json"]
     assert build_in["schema"]["$ref"].endswith("/ReturnBuildIn")
     assert body("/api/reports/trend/", "get", "200")["$ref"].endswith("/TrendOut")
-    assert body("/api/reports/problems/", "get", "200")["items"]["$ref"].endswith("/ProblemOut")
+    assert body("/api/reports/problems/", "get", "200")["$ref"].endswith("/ProblemPage")
     assert body("/api/reports/problems/", "post", "201")["$ref"].endswith("/ProblemOut")
     components = schema["components"]["schemas"]
     assert {"provisional", "figures"} <= set(components["ReturnDetailOut"]["properties"])

@@ -122,17 +122,19 @@ def test_an_overdue_flag_the_api_does_not_read_is_a_400_naming_it(dest_clerk, le
 def test_the_overdue_flag_takes_true_false_1_0_in_any_case(dest_clerk, letters):
     api = _api(dest_clerk)
     for value in ("true", "True", "1"):
-        assert [x["id"] for x in api.get("/api/casework/inbox/", {"overdue": value}).json()] == [letters["overdue"].pk]
+        assert [x["id"] for x in api.get("/api/casework/inbox/", {"overdue": value}).json()["results"]] == [
+            letters["overdue"].pk
+        ]
     for value in ("false", "FALSE", "0", ""):
-        assert len(api.get("/api/casework/inbox/", {"overdue": value}).json()) == 2
+        assert len(api.get("/api/casework/inbox/", {"overdue": value}).json()["results"]) == 2
 
 
 def test_the_api_lists_the_inbox_and_records_a_reply(dest_clerk, letters):
     api = _api(dest_clerk)
-    body = api.get("/api/casework/inbox/").json()
+    body = api.get("/api/casework/inbox/").json()["results"]
     assert [x["id"] for x in body] == [letters["overdue"].pk, letters["soon"].pk]
     assert [x["reply_overdue"] for x in body] == [True, False]
-    assert [x["id"] for x in api.get("/api/casework/inbox/?overdue=1").json()] == [letters["overdue"].pk]
+    assert [x["id"] for x in api.get("/api/casework/inbox/?overdue=1").json()["results"]] == [letters["overdue"].pk]
     assert api.get("/api/casework/inbox/?status=bogus").status_code == 400
 
     url = f"/api/casework/letters/{letters['soon'].pk}/answer/"
@@ -215,3 +217,17 @@ def test_a_letter_number_is_isolated_as_issued_wherever_it_is_shown(client, orig
     assert f"\u2066{number}\u2069" in timeline
     client.force_login(dest_clerk)
     assert shown in client.get("/casework/inbox/").content.decode()
+
+
+def test_the_api_inbox_comes_in_pages_that_reach_every_letter(dest_clerk, bazargan, tehran, origin_clerk):
+    """The inbox stopped at 200 letters, unsaid: now ``count`` is the whole inbox and ``next`` reaches the rest."""
+    sent = [_letter(bazargan, tehran, origin_clerk, days_ago=days).pk for days in (1, 9, 3, 7, 5)]
+    api = _api(dest_clerk)
+    body = api.get("/api/casework/inbox/", {"page_size": 2}).json()
+    ids, counts = [x["id"] for x in body["results"]], [body["count"]]
+    while body["next"]:
+        body = api.get(body["next"]).json()
+        ids += [x["id"] for x in body["results"]]
+        counts.append(body["count"])
+    assert ids == [sent[1], sent[3], sent[4], sent[2], sent[0]]  # the reply due soonest first
+    assert counts == [5, 5, 5]

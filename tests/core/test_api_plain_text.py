@@ -47,6 +47,6 @@ def test_a_letters_subject_gives_the_serial_as_plain_text_and_its_page_keeps_the
     )
     letter = casework.letter_send(letter=casework.letter_draft(declaration=overdue, by=origin_clerk), by=origin_clerk)
     assert not _plain(letter.subject)  # stored as the page shows it
-    (row,) = _api(dest_clerk).get("/api/casework/inbox/").json()
+    (row,) = _api(dest_clerk).get("/api/casework/inbox/").json()["results"]
     assert overdue.serial in row["subject"] and _plain(row["subject"])
     assert _plain(_api(dest_clerk).get("/api/casework/inbox/").content.decode())

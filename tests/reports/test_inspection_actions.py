@@ -256,13 +256,13 @@ def test_an_overdue_flag_the_api_does_not_read_is_a_400_naming_it(origin_clerk, 
     api = _api(origin_clerk)
     response = api.get("/api/reports/inspection-actions/", {"overdue": "yes"})
     assert response.status_code == 400 and list(response.json()["error"]["fields"]) == ["overdue"]
-    assert [a["id"] for a in api.get("/api/reports/inspection-actions/", {"overdue": "True"}).json()] == [
+    assert [a["id"] for a in api.get("/api/reports/inspection-actions/", {"overdue": "True"}).json()["results"]] == [
         actions["overdue"].pk
     ]
 
 
 def test_the_api_lists_adds_and_completes_actions(inspector, origin_clerk, inspection, actions):
-    body = _api(origin_clerk).get("/api/reports/inspection-actions/").json()
+    body = _api(origin_clerk).get("/api/reports/inspection-actions/").json()["results"]
     assert [(a["id"], a["overdue"]) for a in body] == [(actions["overdue"].pk, True), (actions["soon"].pk, False)]
     assert _api(origin_clerk).get("/api/reports/inspection-actions/?state=nope").status_code == 400
 

@@ -289,7 +289,7 @@ def _api(user) -> APIClient:
 
 def test_the_api_lists_counts_acknowledges_and_resolves(it_named, queue):
     api = _api(it_named)
-    assert [p["id"] for p in api.get("/api/reports/problems/").json()] == [
+    assert [p["id"] for p in api.get("/api/reports/problems/").json()["results"]] == [
         queue["acked"].pk,
         queue["new"].pk,
         queue["formula"].pk,
@@ -340,7 +340,7 @@ def test_the_api_refuses_wrong_roles_and_outside_scope(origin_clerk, outsider, q
     assert _api(origin_clerk).post(url + "acknowledge/").status_code == 403
     assert _api(origin_clerk).post(url + "resolve/", {"resolution": "x"}, format="json").status_code == 403
     assert _api(outsider).post(url + "acknowledge/").status_code == 404
-    assert _api(outsider).get("/api/reports/problems/?status=all").json() == []
+    assert _api(outsider).get("/api/reports/problems/?status=all").json()["results"] == []
     ics = _api(UserFactory(username="ics", role=Role.INTEGRATION))
     assert ics.post(url + "acknowledge/").status_code == 403
     assert APIClient().get("/api/reports/problems/counts/").status_code in (401, 403)

@@ -109,5 +109,5 @@ def test_the_api_refuses_a_running_month_unless_asked(client, running, hq):
     assert not MonthlyReturn.objects.exists()
     response = client.post("/api/reports/returns/build/", {"year": year, "month": month, "provisional": True})
     assert response.status_code == 202
-    (listed,) = client.get("/api/reports/returns/").json()
+    (listed,) = client.get("/api/reports/returns/").json()["results"]
     assert listed["provisional"] is True

@@ -79,7 +79,7 @@ def test_office_staff_see_only_their_offices_part_everywhere(client, built, orig
     pdf = exported(client, f"/reports/returns/{built.pk}/pdf/")
     assert _serials_in(pdf_text(pdf)) == {"BZG-0", "BZG-1"}
 
-    (listed,) = client.get("/api/reports/returns/").json()
+    (listed,) = client.get("/api/reports/returns/").json()["results"]
     assert listed["unsettled_count"] == 2
     detail = client.get(f"/api/reports/returns/{built.pk}/").json()
     assert detail["figures"]["closing"] == 2 and "offices" not in detail["figures"]

@@ -61,7 +61,7 @@ def test_it_builds_through_the_api_and_draws_the_trend(client, data, hq, west_az
     for month in (4, 5):
         assert client.post("/api/reports/returns/build/", {"year": 1404, "month": month}).status_code == 202
     assert client.post("/api/reports/returns/build/", {"year": 1404, "month": 13}).json()["error"]["fields"]["month"]
-    listed = client.get("/api/reports/returns/").json()
+    listed = client.get("/api/reports/returns/").json()["results"]
     assert {(r["month"], r["province"]) for r in listed} == {(4, None), (5, None)}
     detail = client.get(f"/api/reports/returns/{listed[0]['id']}/").json()
     assert "unsettled_by_reason" in detail["figures"]
