@@ -20,15 +20,20 @@ VEHICLE_PANEL_READS = 20
 
 
 def timeline_items(declaration, user) -> list[TimelineItem]:
-    """Reads matched to the declaration. A user who sees the declaration sees its reads and photos
-    (the caller has scoped the declaration: ``hooks.timeline_providers``)."""
+    """Reads matched to the declaration (the caller has scoped the declaration: ``hooks.timeline_providers``),
+    each linking its photo where ``user`` may open it (``PlateRead.objects.for_user``, as the photo view)."""
     if declaration.last_read_at is None:
         return []  # every match stamps last_read_at (evidence.note_plate_read): none yet, no query
-    matches = (
+    matches = list(
         PlateMatch.objects.filter(declaration=declaration)
         .select_related("read__camera", "read__office")
         .order_by("read__captured_at")
     )
+    # A photo is linked only where its view opens it (a read whose match was rejected is, for most, no longer
+    # the declaration's: a link to it would be a 404). One query, the photo view's own scope.
+    with_photo = [m.read_id for m in matches if m.read.photo]
+    visible = PlateRead.objects.for_user(user).filter(pk__in=with_photo) if with_photo else PlateRead.objects.none()
+    may_open = set(visible.values_list("pk", flat=True))
     items = []
     for m in matches:
         read = m.read
@@ -52,7 +57,7 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
                 kind="plate_read",
                 title=title,
                 detail=detail,
-                url=reverse("anpr:photo", args=[read.pk]) if read.photo else "",
+                url=reverse("anpr:photo", args=[read.pk]) if read.pk in may_open else "",
                 severity="" if m.on_route or m.review == "rejected" else "danger",
             )
         )

@@ -93,3 +93,31 @@ def test_a_rejection_gives_the_read_to_no_other_office(
     match.save(update_fields=["reviewed_by"])
     assert not _sees(client, dest_clerk, match.read_id)
     assert _sees(client, origin_clerk, match.read_id)
+
+
+def test_the_timeline_links_a_reads_photo_only_for_who_may_open_it(
+    client, dest_clerk, origin_clerk, bazargan, read_off_route
+):
+    """The origin saw the rejected read on the declaration's timeline with a link to its photo, and got a 404."""
+    match = read_off_route
+    camera, _token = services.camera_register(office=bazargan, code="BZG-1", direction="out", lane="1")
+    item = ingest.ReadInput(
+        captured_at=timezone.now() - dt.timedelta(hours=19), plate_raw=DECLARED, photo=files.jpeg((320, 240))
+    )
+    (departure,) = ingest.reads_ingest(camera=camera, items=[item])
+    sightings.reads_match(read_ids=[departure.id])
+    client.force_login(dest_clerk)
+    client.post(reverse("anpr:match-review", args=[match.pk]), {"decision": "rejected"})
+    rejected_photo = reverse("anpr:photo", args=[match.read_id])
+    page = reverse("declarations:detail", args=[match.declaration_id])
+
+    client.force_login(origin_clerk)
+    html = client.get(page).content.decode()
+    assert "rejected by a person (not this truck)" in html  # the read is still on the timeline
+    assert rejected_photo not in html
+    assert reverse("anpr:photo", args=[departure.id]) in html  # its own camera's read: linked, and it opens
+    assert client.get(reverse("anpr:photo", args=[departure.id])).status_code == 200
+
+    client.force_login(dest_clerk)  # the office that rejected it keeps the read, and the link opens it
+    assert rejected_photo in client.get(page).content.decode()
+    assert client.get(rejected_photo).status_code == 200
