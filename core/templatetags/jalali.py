@@ -1,11 +1,11 @@
-"""Template filters for Jalali dates, Persian digits and numbers, and text cut short without cutting an
-isolated identifier (a builtin, no {% load %} needed)."""
+"""Template filters for Jalali dates, Persian digits and numbers, countries by name, and text cut short without
+cutting an isolated identifier (a builtin, no {% load %} needed)."""
 
 from django import template
 from django.utils import translation
 from django.utils.html import format_html_join
 
-from core import dates, text
+from core import countries, dates, text
 
 register = template.Library()
 
@@ -42,6 +42,12 @@ def num(value, decimals=None):
     """An amount with its thousands grouped: ``۱۱٬۲۴۰٬۰۰۰٬۰۰۰``; ``{{ v|num:2 }}`` for two decimals."""
     places = None if decimals in (None, "") else int(decimals)
     return text.format_number(value, places, persian=_persian())
+
+
+@register.filter
+def country(code):
+    """A nationality by name in the page's language («ترکیه» for ``TR``); a code with no name, isolated."""
+    return countries.country_name(code)
 
 
 @register.simple_tag
