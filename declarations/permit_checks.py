@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import CustomsOffice, Role, User, offices_by_id
 from core.audit import actor
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
-from notifications.messages import LIST, ROUTE, Arrow, Ident, Message, Number, joined, render
+from notifications.messages import LIST, ROUTE, Arrow, Ident, Message, Name, Number, Param, joined, render
 
 from . import evidence, selectors, trip
 from .models import (
@@ -325,19 +325,28 @@ def describe(key: str, f: dict) -> str:
     return render(finding_message(key, f))
 
 
+def _office(code: str) -> Param:
+    """An office a finding names (by its code, as the finding keeps it), by its name in the reader's language;
+    a code no office has (any more) as the code."""
+    office = next((o for o in offices_by_id().values() if o.code == code), None)
+    return Name.of(office) if office is not None else code
+
+
 def finding_message(key: str, f: dict) -> Message:
-    """One sentence for a finding as a message, written in the reader's language when read (the timeline)."""
+    """One sentence for a finding as a message, written in the reader's language when read (the timeline):
+    the offices by name. A timeline event keeps the message it was written with (one from before the names
+    keeps its codes)."""
     if key == "off_route":
         return Message(
             gettext_noop("Seen at %(office)s, off the permitted route %(route)s."),
-            office=f["office"],
-            route=joined(f.get("route") or [], ROUTE, arrow=Arrow()) or "—",
+            office=_office(f["office"]),
+            route=joined([_office(c) for c in f.get("route") or []], ROUTE, arrow=Arrow()) or "—",
         )
     if key == "wrong_exit":
         return Message(
             gettext_noop("Seen at the border %(office)s; the permit's exit border is %(exit)s."),
-            office=f["office"],
-            exit=f.get("exit", ""),
+            office=_office(f["office"]),
+            exit=_office(f.get("exit", "")),
         )
     if key == "gap":
         return Message(
@@ -346,8 +355,8 @@ def finding_message(key: str, f: dict) -> Message:
                 "with no TIR park stay or recorded stop."
             ),
             hours=Number(f["hours"]),
-            **{"from": f["from"]},
-            office=f["office"],
+            **{"from": _office(f["from"])},
+            office=_office(f["office"]),
             km=Number(f["km"]),
             allowed=Number(f["allowed_hours"]),
         )
@@ -357,9 +366,9 @@ def finding_message(key: str, f: dict) -> Message:
                 "From %(office)s, %(km)s km to the exit border %(to)s need at least %(needed)s h within the driving "
                 "limit: more than the permit has left."
             ),
-            office=f["office"],
+            office=_office(f["office"]),
             km=Number(f["km"]),
-            to=f["to"],
+            to=_office(f["to"]),
             needed=Number(f["needed_hours"]),
         )
     return Message(
@@ -368,8 +377,8 @@ def finding_message(key: str, f: dict) -> Message:
             "more than the %(allowed)s h the drivers may drive in that time (Art. 11)."
         ),
         km=Number(f["km"]),
-        **{"from": f["from"]},
-        office=f["office"],
+        **{"from": _office(f["from"])},
+        office=_office(f["office"]),
         hours=Number(f["hours"]),
         driving=Number(f["driving_hours"]),
         allowed=Number(f["allowed_hours"]),

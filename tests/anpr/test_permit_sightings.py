@@ -13,6 +13,7 @@ from anpr import ingest, services
 from declarations import monitoring, permits
 from declarations.models import DeclarationEvent, RoadDistance, TirPark, TrafficPermit, TransitDeclaration
 from declarations.services import declaration_depart
+from notifications.messages import Message
 from tests.factories import DeclarationFactory, OfficeFactory, VehicleFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +90,39 @@ def test_a_read_off_the_permitted_route_at_another_border_is_a_signal(client, hq
     page = client.get(reverse("declarations:detail", args=[d.pk])).content.decode()
     assert 'data-finding="wrong_exit"' in page and 'data-finding="off_route"' in page
     assert permit.exited_at is None  # not the exit border: the permit stays open
+
+
+def test_the_findings_name_the_offices_in_the_readers_language(client, hq, trip):
+    """«Seen at SRK, off the permitted route BZG → TBZ → THR»: codes a reader had to decode. New findings name
+    the offices; a finding written before keeps the words it was written with (evidence)."""
+    from django.utils import translation
+
+    d, permit, start, cams = trip
+    old = DeclarationEvent.objects.create(
+        declaration=d,
+        kind="permit_off_route",
+        at=start,
+        **DeclarationEvent.message_fields(
+            Message("Seen at %(office)s, off the permitted route %(route)s.", office="SRK", route="BZG → THR")
+        ),
+    )
+    read(cams["BZG"], start + dt.timedelta(minutes=5))
+    read(cams["SRK"], start + dt.timedelta(hours=40))
+    event = DeclarationEvent.objects.get(declaration=d, kind="permit_off_route", pk__gt=old.pk)
+    with translation.override("fa"):
+        fa = event.message_text()
+        assert fa.startswith("در گمرک سرخس دیده شد، بیرون از مسیر مجاز گمرک بازرگان ← ") and fa.endswith(
+            "← گمرک تهران."
+        )
+    with translation.override("en"):
+        assert event.message_text() == "Seen at Sarakhs, off the permitted route Bazargan → Tabriz → Tehran."
+        wrong_exit = DeclarationEvent.objects.get(declaration=d, kind="permit_wrong_exit").message_text()
+        assert wrong_exit == "Seen at the border Sarakhs; the permit's exit border is Tehran."
+        old.refresh_from_db()
+        assert old.message_text() == "Seen at SRK, off the permitted route BZG → THR."
+    client.force_login(hq)
+    page = client.get(reverse("declarations:detail", args=[d.pk])).content.decode()
+    assert "Seen at Sarakhs, off the permitted route Bazargan" in page
 
 
 def test_a_read_at_the_exit_border_closes_the_permit(trip):

@@ -5,6 +5,8 @@ from django.utils import translation
 
 from declarations.permit_checks import describe
 
+pytestmark = pytest.mark.django_db  # the offices are named from the database (codes no office has: as codes)
+
 OVERDRIVE = {"km": 655, "from": "TBZ", "office": "THR", "hours": 7.0, "driving_hours": 8.2, "allowed_hours": 7.0}
 
 
