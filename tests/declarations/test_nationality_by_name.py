@@ -55,3 +55,9 @@ def test_the_driver_table_names_the_drivers_nationality(client, foreign, origin_
     assert "<td>ترکیه</td>" in _page(client, url, {"q": "100200300499"}, lang="fa")
     page = _page(client, url, {"q": "100200300499"})
     assert "<td>Türkiye</td>" in page and "<td>TR</td>" not in page
+
+
+def test_the_declarations_list_names_the_trucks_country(client, foreign, origin_clerk):
+    client.force_login(origin_clerk)
+    html = _page(client, reverse("declarations:list"), lang="fa")
+    assert '<span class="badge text-bg-secondary" data-country="TR">ترکیه</span>' in html
