@@ -22,8 +22,8 @@ VEHICLE_PANEL_READS = 20
 def timeline_items(declaration, user) -> list[TimelineItem]:
     """Reads matched to the declaration (the caller has scoped the declaration: ``hooks.timeline_providers``),
     each linking its photo where ``user`` may open it (``PlateRead.objects.for_user``, as the photo view)."""
-    if declaration.last_read_at is None:
-        return []  # every match stamps last_read_at (evidence.note_plate_read): none yet, no query
+    # Not skipped when ``last_read_at`` is empty: a read whose match a person rejected leaves no sighting, and
+    # stays in the declaration's history all the same.
     matches = list(
         PlateMatch.objects.filter(declaration=declaration)
         .select_related("read__camera", "read__office")

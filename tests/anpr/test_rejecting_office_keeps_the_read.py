@@ -121,3 +121,17 @@ def test_the_timeline_links_a_reads_photo_only_for_who_may_open_it(
     client.force_login(dest_clerk)  # the office that rejected it keeps the read, and the link opens it
     assert rejected_photo in client.get(page).content.decode()
     assert client.get(rejected_photo).status_code == 200
+
+
+def test_a_declarations_only_read_once_rejected_stays_on_its_timeline(client, dest_clerk, read_off_route):
+    """Its timeline dropped every read once the only one was rejected (no sighting left): the rejection is
+    part of the declaration's history, and the office that rejected it keeps its photo link."""
+    match = read_off_route
+    client.force_login(dest_clerk)
+    assert client.post(reverse("anpr:match-review", args=[match.pk]), {"decision": "rejected"}).status_code == 302
+    match.declaration.refresh_from_db()
+    assert match.declaration.last_read_at is None
+    page = client.get(reverse("declarations:detail", args=[match.declaration_id]), HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert "rejected by a person (not this truck)" in html
+    assert reverse("anpr:photo", args=[match.read_id]) in html
