@@ -27,7 +27,7 @@ from core import text
 from core.audit import actor
 from core.dates import EARLIEST, format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
-from notifications.messages import Arrow, Ident, Message, Number
+from notifications.messages import Arrow, Ident, Message, Name, Number
 
 from . import selectors
 from .evidence import note_event
@@ -264,9 +264,9 @@ def traffic_permit_record(
         message=Message(
             gettext_noop("Permit %(no)s: %(entry)s %(arrow)s %(exit)s, %(hours)s hours allowed"),
             no=Ident("serial", permit_no),
-            entry=Ident("office", entry_office.code),
+            entry=Name.of(entry_office),
             arrow=Arrow(),
-            exit=Ident("office", exit_office.code),
+            exit=Name.of(exit_office),
             hours=Number(allowed_hours),
         ),
     )
@@ -316,7 +316,7 @@ def traffic_permit_exit(
             message=Message(
                 gettext_noop("Permit %(no)s: left at %(office)s"),
                 no=Ident("serial", permit.permit_no),
-                office=Ident("office", permit.exit_office.code),
+                office=Name.of(permit.exit_office),
             ),
             data={"source": source},
         )
