@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from core import audit, text
 
-from . import covered, flags
+from . import covered, flags, hooks
 from .import_validation import Parsed
 from .models import (
     DeclarationEvent,
@@ -167,7 +167,33 @@ def create_declarations(new: list[Parsed], *, by, source: str, source_ref: str) 
     flags.refresh_waybill_flag({p.waybill_no for p in new})
     flags.refresh_serial_flag({s.value for s in serial_rows})
     flags.refresh_vehicle_flag({d.vehicle_id for d in decls if d.status == Status.IN_TRANSIT})
+    hooks.tell_changes(_changes(decls, by=by, source=source, source_ref=source_ref))
     return len(new)
+
+
+def _changes(decls: list[TransitDeclaration], *, by, source: str, source_ref: str) -> list[hooks.DeclarationChange]:
+    """What the new declarations change in the figures: each is declared at its time and, stored past
+    registration (ICS says it is settled), reached its status at its status time."""
+    changes = []
+    for d in decls:
+        times = {d.declared_at}
+        if d.status != Status.REGISTERED and d.status_changed_at:
+            times.add(d.status_changed_at)
+        for at in sorted(times):
+            changes.append(
+                hooks.DeclarationChange(
+                    declaration_id=d.pk,
+                    serial=d.serial,
+                    province_id=d.origin.province_id,
+                    what="created",
+                    at=at,
+                    by_id=by.pk if by else None,
+                    source=source,
+                    source_ref=source_ref[:200],
+                    status=d.status,
+                )
+            )
+    return changes
 
 
 def _ensure_vehicles(new: list[Parsed]) -> dict[tuple[str, str], Vehicle]:

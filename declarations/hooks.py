@@ -30,6 +30,10 @@ without this app importing them (dependencies run one way: declarations ← case
   already submitted that counts the declarations leaving the province (its own or the nation's), with the
   moment up to which it counted them (reports). A declaration registered by hand is not declared before
   it: it would change figures headquarters has received (``services.check_declared_at``).
+- ``declaration_changes``: callables ``(changes: list[DeclarationChange]) -> None``, called inside the
+  transaction that creates declarations (import, API, page) or moves one's status (``services._transition``),
+  so that a higher app records what moved under figures already sent (reports: a late change against a
+  submitted monthly return). Each is called once per batch and must stay cheap (an indexed query per month).
 
 Apps register in their ``AppConfig.ready()``.
 """
@@ -108,6 +112,23 @@ class SubmittedReturn:
     label: str  # the month and the province (or the whole country), already translated
 
 
+@dataclass(frozen=True)
+class DeclarationChange:
+    """A declaration created or moved: ``what`` is ``"created"`` or the transition's action; ``at`` the time
+    the change is dated (the declared time of a new one, the status time of a move); ``source`` where it
+    came from, as recorded (``Source``), with ``source_ref`` (the import's file, the person)."""
+
+    declaration_id: int
+    serial: str
+    province_id: int | None  # of the origin office: the province whose return counts it
+    what: str
+    at: dt.datetime
+    by_id: int | None
+    source: str
+    source_ref: str = ""
+    status: str = ""  # the status it has after the change
+
+
 timeline_providers: list[Callable] = []
 dashboard_panels: list[Callable] = []
 vehicle_panels: list[Callable] = []
@@ -118,3 +139,11 @@ settlement_blocks: list[Callable] = []
 judicial_case_states: list[Callable] = []
 arrival_outages: list[Callable] = []
 submitted_returns: list[Callable] = []
+declaration_changes: list[Callable] = []
+
+
+def tell_changes(changes: list[DeclarationChange]) -> None:
+    """Hand the changes to every ``declaration_changes`` provider (inside the caller's transaction)."""
+    if changes:
+        for provider in declaration_changes:
+            provider(changes)

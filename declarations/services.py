@@ -340,6 +340,22 @@ def _transition(
         data={**(data or {}), "source_ref": source_ref} if source_ref else (data or {}),
         **DeclarationEvent.message_fields(message or Message(Status(target).label)),
     )
+    # A move dated inside a month whose return was already submitted is recorded against it (reports).
+    hooks.tell_changes(
+        [
+            hooks.DeclarationChange(
+                declaration_id=locked.pk,
+                serial=locked.serial,
+                province_id=locked.origin.province_id,
+                what=action,
+                at=at,
+                by_id=by.pk if by else None,
+                source=source,
+                source_ref=locked.status_source_ref,
+                status=target,
+            )
+        ]
+    )
     # Whoever moved it (page, API, import, task), the dashboards of its scopes recount.
     transaction.on_commit(lambda: selectors.invalidate_for(locked))
     declaration.refresh_from_db()

@@ -31,6 +31,7 @@ class Kind(models.TextChoices):
     COMPARISON_FAILED = "comparison_failed", _("A scan comparison could not run")
     EXPORT_READY = "export_ready", _("An export you asked for is ready")
     EXPORT_FAILED = "export_failed", _("An export you asked for could not be built")
+    RETURN_LATE_CHANGE = "return_late_change", _("A submitted monthly return's period changed since")
 
 
 class NotificationQuerySet(models.QuerySet):

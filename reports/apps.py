@@ -14,7 +14,7 @@ class ReportsConfig(AppConfig):
         from core.signals import file_integrity_failed, job_gave_up
         from declarations import hooks
 
-        from . import metrics, models, panels, services, sweeper
+        from . import late, metrics, models, panels, services, sweeper
 
         for model in (models.Inspection, models.InspectionAttachment, models.InspectionAction, models.SystemProblem):
             auditlog.register(model)
@@ -31,6 +31,8 @@ class ReportsConfig(AppConfig):
             hooks.arrival_outages.append(panels.arrival_outages)
         if models.latest_submitted not in hooks.submitted_returns:  # no hand registration into a sent month
             hooks.submitted_returns.append(models.latest_submitted)
+        if late.record not in hooks.declaration_changes:  # a change under a return already submitted
+            hooks.declaration_changes.append(late.record)
         register_scrape(metrics.monthly_return_lag)  # /metrics: is last month's return built
         # The audit trail's export (up to 100,000 entries with their seals) is built by the worker.
         export_jobs.register(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import CustomsOffice, Province, Role, ScopedQuerySet
 from core.dates import format_jalali, jalali_month_bounds, page_month_label
 from core.text import is_persian
-from declarations.models import TransitDeclaration
+from declarations.models import Source, Status, TransitDeclaration
 from notifications.messages import written
 
 
@@ -351,6 +351,10 @@ class MonthlyReturn(models.Model):
         verbose_name = _("monthly return")
         verbose_name_plural = _("monthly returns")
         ordering = ["-year", "-month", "province__code", "-version"]
+        # A declaration's change looks up the submitted returns of its month (``late.record``).
+        indexes = [
+            models.Index(fields=["year", "month"], name="return_submitted_month", condition=Q(status="submitted"))
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["year", "month", "province", "version"],
@@ -390,6 +394,69 @@ class MonthlyReturn(models.Model):
         if sees_whole_returns(user):
             return self.figures
         return self.figures["offices"][user.office.code]  # for_user() lists no return without it
+
+
+class LateChangeQuerySet(models.QuerySet):
+    pass
+
+
+class LateChange(models.Model):
+    """A declaration created or moved, after a monthly return was submitted, at a time inside the period that
+    return counted: its figures no longer match the data (and the next month's opening will not equal its
+    closing). Evidence: written once, in the transaction of the change, never edited or deleted."""
+
+    monthly_return = models.ForeignKey(
+        MonthlyReturn, on_delete=models.PROTECT, related_name="late_changes", verbose_name=_("monthly return")
+    )
+    declaration = models.ForeignKey(
+        TransitDeclaration, on_delete=models.PROTECT, related_name="+", verbose_name=_("declaration")
+    )
+    serial = models.CharField(_("serial"), max_length=40)
+    what = models.CharField(_("what happened"), max_length=20)  # "created" or the transition's action
+    status = models.CharField(_("status"), max_length=20)  # the declaration's status after the change
+    at = models.DateTimeField(_("dated"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("by"),
+    )
+    source = models.CharField(_("source"), max_length=10)
+    source_ref = models.CharField(_("source reference"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = LateChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("late change")
+        verbose_name_plural = _("late changes")
+        ordering = ["recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.monthly_return} {self.serial} {self.what}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise SnapshotImmutable(f"late change {self.pk} is evidence and cannot change")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise SnapshotImmutable(f"late change {self.pk} is evidence and cannot be deleted")
+
+    def what_text(self) -> str:
+        """What happened, in the page's language."""
+        status = Status(self.status).label if self.status in Status.values else self.status
+        if self.what == "created":
+            return gettext("recorded (%(status)s)") % {"status": status}
+        return gettext("status changed to %(status)s") % {"status": status}
+
+    def source_text(self) -> str:
+        """Where it came from, in the page's language, with the file or person recorded."""
+        label = str(Source(self.source).label) if self.source in Source.values else self.source
+        return f"{label} ({self.source_ref})" if self.source_ref else label
 
 
 class BuildState(models.TextChoices):

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -58,6 +59,7 @@ from .models import (
     Check,
     Inspection,
     InspectionAttachment,
+    LateChange,
     MonthlyReturn,
     ReturnBuild,
     Symptom,
@@ -157,7 +159,14 @@ def return_list(request):
             response["HX-Refresh"] = "true"  # built (or failed): reload the list with it
         return response
     pages = numbered_page(request, returns_qs)
-    rows = [(r, r.figures_for(request.user)) for r in pages.rows]  # office staff: their office's part
+    late = dict(
+        _late_changes_for(request.user, LateChange.objects.filter(monthly_return__in=[r.pk for r in pages.rows]))
+        .values("monthly_return")
+        .annotate(n=Count("id"))
+        .values_list("monthly_return", "n")
+    )
+    # office staff: their office's part; each with the changes recorded in its period since it was submitted
+    rows = [(r, r.figures_for(request.user), late.get(r.pk, 0)) for r in pages.rows]
     return render(
         request,
         "reports/return_list.html",
@@ -170,6 +179,11 @@ def return_list(request):
         },
         status=refused if form.errors else 200,
     )
+
+
+def _late_changes_for(user, rows):
+    """The late changes ``user`` may see: all of the return's, or those of their office's part."""
+    return rows if sees_whole_returns(user) else rows.filter(declaration__origin_id=user.office_id)
 
 
 def _own_office_label(user) -> str:
@@ -263,6 +277,10 @@ def return_detail(request, pk: int):
             (k, page_labels.label(page_labels.SCAN_REUSE, k), v) for k, v in f.get("scan_reuse", {}).items()
         ],
     }
+    if snap.status == "submitted":
+        # Changes dated inside its period since it was submitted: it stays as sent; a new version counts them.
+        context["late_changes"] = list(_late_changes_for(request.user, snap.late_changes.select_related("by")))
+        context["may_rebuild"] = services.may_build_return(request.user, snap.province)
     if f.get("office"):
         office = CustomsOffice.objects.filter(code=f["office"]).first()
         context["office_name"] = office.name if office else f["office_name"]
