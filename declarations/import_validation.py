@@ -23,6 +23,7 @@ from .models import (
     Driver,
     GoodsItem,
     GoodsSerial,
+    RouteTimeLimit,
     Status,
     TransitDeclaration,
     TransportCompany,
@@ -122,6 +123,10 @@ class Parsed:
         }
 
 
+def _hours_text(value: dt.timedelta) -> str:
+    return _("%(n)s hours") % {"n": number(int(value.total_seconds() // 3600))}
+
+
 def repeated_serial_message(value: str, first=None, again=None) -> str:
     """A serial or IMEI given twice in one declaration (``identifiers.repeated_serial``), quoted as typed:
     each item is declared once. ``first``/``again``: the goods lines' numbers, when on two lines."""
@@ -175,10 +180,49 @@ def stored_fingerprint(d: TransitDeclaration) -> dict:
 class Validator:
     """Validates rows into ``Parsed`` declarations; holds the lookups so each row costs no query."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, by_hand: bool = False) -> None:
         self.offices = {o.code: o for o in CustomsOffice.objects.all()}
         self.now = timezone.now()
         self.earliest = EARLIEST  # 1390/01/01
+        self.by_hand = by_hand  # hand registration: a tighter deadline (``deadline_limit``)
+        self._route_hours: dict[tuple[int, int], int] = {}
+
+    def route_hours(self, origin: CustomsOffice, destination: CustomsOffice) -> int:
+        """``RouteTimeLimit.hours_for``, one query per pair of offices in a batch, not per row."""
+        key = (origin.pk, destination.pk)
+        if key not in self._route_hours:
+            self._route_hours[key] = RouteTimeLimit.hours_for(*key)
+        return self._route_hours[key]
+
+    def deadline_limit(
+        self, deadline: dt.datetime, declared_at: dt.datetime, origin: CustomsOffice, destination: CustomsOffice
+    ) -> None:
+        """``RowInvalid`` naming ``deadline`` when it is later than the latest a declaration may be given: by
+        hand, the declared time plus the route's allowed time (what departing then gives; more is the
+        extension's business, capped the same way); from ICS, the record of truth, the declared time plus
+        twice that (the route's time and one extension). A deadline years out took the declaration off the
+        overdue list and bypassed the extension cap."""
+        allowed = dt.timedelta(hours=self.route_hours(origin, destination))
+        latest = declared_at + allowed * (1 if self.by_hand else 2)
+        if deadline <= latest:
+            return
+        persian = is_persian()
+        values = {
+            "at": format_jalali(deadline, persian=persian),
+            "latest": format_jalali(latest, persian=persian),
+            "allowed": _hours_text(allowed),
+        }
+        if self.by_hand:
+            message = _(
+                "The deadline (%(at)s) is too late: it must be no later than %(latest)s, the declared time plus "
+                "the route's allowed time (%(allowed)s). Extend the deadline later when that is not enough."
+            )
+        else:
+            message = _(
+                "The deadline (%(at)s) is too late: it must be no later than %(latest)s, the declared time plus "
+                "the route's allowed time (%(allowed)s) and one extension of as much."
+            )
+        raise RowInvalid("deadline", message % values)
 
     def office(self, code: str, name: str) -> CustomsOffice:
         if not code:
@@ -432,6 +476,11 @@ class Validator:
             errors.append((exc.field, exc.message))
         if deadline and declared_at and deadline < declared_at:
             errors.append(("deadline", _("is before the declaration date")))
+        elif deadline and declared_at and origin is not None and destination is not None:
+            try:
+                self.deadline_limit(deadline, declared_at, origin, destination)
+            except RowInvalid as exc:
+                errors.append((exc.field, exc.message))
         status = (r.get("status") or Status.REGISTERED).strip().lower()
         if status not in Status.values:
             errors.append(("status", not_one_of(status, Status.values)))

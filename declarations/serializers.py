@@ -369,7 +369,7 @@ class RegisterIn(EveryBadFieldSerializer):
         """The declaration's columns (goods are checked line by line by ``GoodsLineIn``)."""
         from .import_validation import Validator
 
-        Validator().declaration(0, [row])
+        Validator(by_hand=True).declaration(0, [row])
 
     def row_and_goods(self) -> tuple[dict[str, str], list[dict[str, str]]]:
         """The import's columns as text (lists joined by its separator)."""

@@ -210,7 +210,7 @@ def declaration_register(
         raise InvalidInput(_("A declaration needs at least one goods line."), fields={"goods": "required"})
     rows = [{**row, **line, "status": Status.REGISTERED, "status_at": ""} for line in goods]
     try:
-        parsed = Validator().declaration(0, rows)
+        parsed = Validator(by_hand=True).declaration(0, rows)
     except RowInvalid as exc:  # every bad column, each with its messages
         messages = exc.by_field()
         text = "; ".join(f"{name}: {message}" for name, said in messages.items() for message in said)

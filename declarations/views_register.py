@@ -25,7 +25,7 @@ def may_open_register(user) -> bool:
 def declaration_register(request):
     if not may_open_register(request.user):
         raise PermissionDenied(_("Only headquarters and office staff register declarations by hand."))
-    validator = Validator()
+    validator = Validator(by_hand=True)
     form = RegisterForm(request.POST or None, user=request.user, validator=validator)
     try:
         lines = int(request.GET.get("lines", 3))
