@@ -340,6 +340,17 @@ class Validator:
         except plates.PlateError as exc:
             raise RowInvalid("plate", str(exc)) from None
 
+    @staticmethod
+    def trailer_plate(text: str) -> None:
+        """A trailer plate no layout can be is refused, as a camera's plate is (``anpr``): every plate has
+        digits; «XXXX» was stored as nothing."""
+        if text.strip() and not any(ch.isdigit() for ch in plates.normalise_text(text)):
+            raise RowInvalid(
+                "trailer_plate",
+                _("%(value)s is no plate: every plate has digits, e.g. %(iranian)s or %(foreign)s")
+                % {"value": typed(text.strip()[:32]), "iranian": typed("12ب34567"), "foreign": typed("34ABC123")},
+            )
+
     def national_id(self, text: str) -> str:
         if not text:
             return ""
@@ -442,6 +453,13 @@ class Validator:
                 texts[name] = self.text(r, name)
             except RowInvalid as exc:
                 errors.append((exc.field, exc.message))
+        try:
+            self.trailer_plate(texts.get("trailer_plate", ""))
+        except RowInvalid as exc:
+            errors.append((exc.field, exc.message))
+        if texts.get("company_name", "").strip() and not texts.get("company_reg_no", "").strip():
+            # A transport company is stored by its registration number: a name alone was silently dropped.
+            errors.append(("company_reg_no", _("is required when a company name is given")))
         try:
             national_id = self.national_id(r.get("driver_national_id", ""))
         except RowInvalid as exc:
