@@ -123,6 +123,20 @@ class Parsed:
         }
 
 
+def repeated(column: str, values: list[str], what: str) -> None:
+    """``RowInvalid`` naming ``column`` when a value (as normalised) is given twice, with both positions
+    (from 1): it was stored twice, or a route as a loop."""
+    first: dict[str, int] = {}
+    for position, value in enumerate(values, 1):
+        if value in first:
+            raise RowInvalid(
+                column,
+                _("%(what)s is given twice (items %(first)s and %(again)s)")
+                % {"what": what % {"value": typed(value)}, "first": number(first[value]), "again": number(position)},
+            )
+        first[value] = position
+
+
 def _hours_text(value: dt.timedelta) -> str:
     return _("%(n)s hours") % {"n": number(int(value.total_seconds() // 3600))}
 
@@ -316,13 +330,20 @@ class Validator:
         route = [c.strip().upper() for c in LIST_SEPARATOR.split(text) if c.strip()]
         for code in route:
             self.office(code, "route")
-        if origin is None or destination is None:
+        repeated("route", route, _("office %(value)s"))  # BZG, THR, BZG was stored as a loop
+        if origin is None or destination is None or origin.pk == destination.pk:  # that is named already
             return route
         route = route or [origin.code, destination.code]
         if route[0] != origin.code:
             route.insert(0, origin.code)
         if route[-1] != destination.code:
             route.append(destination.code)
+        if len(set(route)) != len(route):  # THR;BZG from BZG to THR: origin and destination added make a loop
+            raise RowInvalid(
+                "route",
+                _("the route %(route)s passes an office twice: the origin comes first and the destination last")
+                % {"route": typed(" → ".join(route))},
+            )
         return route
 
     def plate(self, text: str, country: str) -> tuple[str, str]:
@@ -375,6 +396,7 @@ class Validator:
                     containers.append(identifiers.validate_container_number(c))
                 except ValueError as exc:
                     raise RowInvalid("containers", str(exc)) from None
+        repeated("containers", containers, _("container %(value)s"))
         return containers
 
     @staticmethod
@@ -393,6 +415,7 @@ class Validator:
                         "limit": number(identifiers.SEAL_MAX_LENGTH),
                     },
                 )
+        repeated("seals", seals, _("seal number %(value)s"))
         return seals
 
     def declaration(self, row: int, rows: list[dict]) -> Parsed:

@@ -178,7 +178,47 @@ class DepartIn(AtIn):
     pass
 
 
-class SealListField(serializers.ListField):
+class TextListField(serializers.ListField):
+    """A JSON list of texts: an element that is not text (``7`` became «7») is refused, and one repeating an
+    earlier (after ``normalise``, the validator's own reading) is refused, each under its index."""
+
+    def __init__(self, *, normalise=lambda value: value.strip(), **kwargs):
+        kwargs.setdefault("child", serializers.CharField())
+        self.normalise = normalise
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, list):
+            for index, value in enumerate(data):
+                if not isinstance(value, str):
+                    raise serializers.ValidationError(
+                        {index: [_("element %(index)s is not text: write it in quotes") % {"index": digits(index)}]}
+                    )
+        values = super().to_internal_value(data)
+        first: dict[str, int] = {}
+        for index, value in enumerate(values):
+            key = self.normalise(value)
+            if key and key in first:
+                raise serializers.ValidationError(
+                    {
+                        index: [
+                            _("element %(index)s («%(value)s») repeats element %(first)s")
+                            % {"index": digits(index), "value": isolate(value.strip()), "first": digits(first[key])}
+                        ]
+                    }
+                )
+            first.setdefault(key, index)
+        return values
+
+
+def _container_key(value: str) -> str:
+    try:
+        return identifiers.validate_container_number(value)
+    except ValueError:
+        return value.strip().upper()
+
+
+class SealListField(TextListField):
     """Seal numbers as a JSON list: each element is one seal, at most ``SEAL_MAX_LENGTH`` characters. An element
     holding a separator («S 1;S2») is refused naming its index, not split into three seals (the text form,
     one string, may hold several)."""
@@ -186,6 +226,7 @@ class SealListField(serializers.ListField):
     def __init__(self, **kwargs):
         kwargs.setdefault("child", serializers.CharField(max_length=identifiers.SEAL_MAX_LENGTH))
         kwargs.setdefault("help_text", "one seal number per element (no spaces, commas or semicolons inside one)")
+        kwargs.setdefault("normalise", lambda value: "".join(identifiers.seal_numbers(value)))
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
@@ -328,7 +369,7 @@ class RegisterIn(EveryBadFieldSerializer):
     )
     origin = serializers.CharField(help_text="office code")
     destination = serializers.CharField(help_text="office code")
-    route = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    route = TextListField(normalise=lambda value: value.strip().upper(), required=False, default=list)
     plate = serializers.CharField(max_length=32, help_text="as typed or read, e.g. 12ب34567 or 34ABC123")
     plate_country = serializers.CharField(required=False, default="IR", max_length=2)
     trailer_plate = serializers.CharField(required=False, allow_blank=True, default="")
@@ -339,7 +380,7 @@ class RegisterIn(EveryBadFieldSerializer):
     company_reg_no = serializers.CharField(required=False, allow_blank=True, default="")
     waybill_no = serializers.CharField(required=False, allow_blank=True, default="")
     seals = SealListField(required=False, default=list)
-    containers = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    containers = TextListField(normalise=_container_key, required=False, default=list)
     mrn = serializers.CharField(required=False, allow_blank=True, default="")
     guarantee_ref = serializers.CharField(required=False, allow_blank=True, default="")
     guarantee_amount = serializers.CharField(required=False, allow_blank=True, default="")
