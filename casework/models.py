@@ -417,12 +417,14 @@ class MilestoneQuerySet(ScopedQuerySet):
         return self.filter(waived_at__isnull=True)
 
     def pending(self):
-        return self.live().filter(done_at__isnull=True)
+        """Still owed: not met, not waived, and its case open (closing a case waives the steps it left
+        undone; one closed before that rule owes nothing either)."""
+        return self.live().filter(done_at__isnull=True, case__status=CaseStatus.OPEN)
 
     def overdue(self, now):
-        """Owed by an open case, with a due time that has passed (a milestone without a clock is
-        never overdue; a closed case's are history, counted by the monthly return)."""
-        return self.pending().filter(due_at__lt=now, case__status=CaseStatus.OPEN)
+        """Pending with a due time that has passed (a milestone without a clock is never overdue; a
+        closed case's are history, counted by the monthly return). The same rule as ``is_overdue``."""
+        return self.pending().filter(due_at__lt=now)
 
 
 class CaseMilestone(models.Model):
@@ -475,7 +477,14 @@ class CaseMilestone(models.Model):
         return f"{self.case_id} {self.kind}"
 
     def is_overdue(self, now) -> bool:
-        return self.done_at is None and self.waived_at is None and self.due_at is not None and self.due_at < now
+        """As ``overdue()``: owed by an open case, its due time passed."""
+        return (
+            self.done_at is None
+            and self.waived_at is None
+            and self.due_at is not None
+            and self.due_at < now
+            and self.case.status == CaseStatus.OPEN
+        )
 
     @property
     def state(self) -> str:
