@@ -351,6 +351,10 @@ def case_detail(request, pk: int):
     does not have is refused above the page (400)."""
     case = get_scoped_or_404(_cases(), request.user, pk=pk)
     posted = request.POST.get("form") if request.method == "POST" else None
+    if posted == "close" and case.status != CaseStatus.OPEN:
+        # A second click or a stale tab: the page has no close form any more; say why nothing changed.
+        messages.warning(request, _("This case was already closed."))
+        return redirect("casework:case", pk=pk)
     current = list(smuggling.current_valuations(case))
     action_form = ActionForm(request.POST if posted == "action" else None)
     close_form = CloseForm(
