@@ -135,7 +135,9 @@ def exception_handler(exc, context):
     if isinstance(exc, uploads.UploadRejected):  # a refused file: 413, 415 or 400, naming its field
         return Response(error_body(exc.code, exc.message, {exc.field: [exc.message]}), status=exc.status)
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, str(exc), field_messages(exc)), status=http_status(exc))
+        # ``extra``: what a client needs to find the record the error names (a duplicate's id).
+        body = error_body(exc.code, str(exc), field_messages(exc)) | (getattr(exc, "extra", None) or {})
+        return Response(body, status=http_status(exc))
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(getattr(exc, "message_dict", None) or exc.messages)
     if isinstance(exc, Http404):

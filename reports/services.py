@@ -151,8 +151,48 @@ def findings_error(answers: Iterable[str], findings: str) -> str:
     return _("A failed check needs its findings.") if Check.NO in answers and not findings.strip() else ""
 
 
+# An action's due date at most this many days from today: a follow-up an inspection asks is weeks or months
+# away; a date years ahead (1500/01/01, a mistyped year) would never show as overdue.
+ACTION_DUE_MAX_DAYS = 366
+# An action described as a person types it: a paragraph or two, not a pasted document.
+ACTION_DESCRIPTION_MAX = 2000
+
+
 def due_on_error(due_on: dt.date, inspected_on: dt.date) -> str:
-    return _("The action is due before the inspection.") if due_on < inspected_on else ""
+    """A due date before the inspection, or more than a year from today ("" when fine). A date already past
+    but after the inspection stays allowed: an inspection recorded late may carry an action already due."""
+    if due_on < inspected_on:
+        return _("The action is due before the inspection.")
+    if due_on > timezone.localdate() + dt.timedelta(days=ACTION_DUE_MAX_DAYS):
+        return _("The action is due more than a year from today (%(d)s): give a date within a year.") % {
+            "d": isolate(format_jalali(due_on, with_time=False, persian=is_persian()))
+        }
+    return ""
+
+
+# The same open action added again to the same inspection within this many minutes is the same action sent
+# twice (a double press, a client's retry, parallel posts), not a new one.
+ACTION_REPEAT_MINUTES = 10
+
+
+class ActionAlreadyAdded(IllegalTransition):
+    """The same open action (words and responsible office) added to the inspection within
+    ``ACTION_REPEAT_MINUTES``: a 409 naming it."""
+
+    code = "duplicate"
+
+    def __init__(self, action: InspectionAction):
+        self.action = action
+        super().__init__(
+            _("This action was added at %(at)s and is still open (action %(n)s, due %(due)s): it is not added twice.")
+            % {
+                "at": format_jalali(action.created_at, persian=is_persian()),
+                "n": digits(action.pk),
+                "due": format_jalali(action.due_on, with_time=False, persian=is_persian()),
+            },
+            fields={"description": "duplicate"},
+        )
+        self.extra = {"action": action.pk}
 
 
 @dataclass(frozen=True)
@@ -166,6 +206,8 @@ def _check_action(by: User, inspected_on: dt.date, action: ActionInput, *, index
     where = {} if index is None else {"actions": index}
     if not action.description.strip():
         raise InvalidInput(_("Describe the action."), fields={**where, "description": "required"})
+    if error := too_long(action.description.strip(), ACTION_DESCRIPTION_MAX):
+        raise InvalidInput(error, fields={**where, "description": "too long"})
     if not by.can_see_office(action.responsible_office):
         raise InvalidInput(
             _("%(o)s is not one of your offices.") % {"o": action.responsible_office},
@@ -194,6 +236,21 @@ def inspection_action_add(*, inspection: Inspection, by: User, action: ActionInp
     if not may_inspect(by, inspection.office):
         raise NotAllowed(str(WHO_INSPECTS))
     _check_action(by, inspection.inspected_on, action)
+    # Parallel sends of the same action are taken one at a time: the second finds the first.
+    Inspection.objects.select_for_update().filter(pk=inspection.pk).exists()
+    earlier = (
+        InspectionAction.objects.open()
+        .filter(
+            inspection=inspection,
+            responsible_office=action.responsible_office,
+            description=action.description.strip(),
+            created_at__gte=timezone.now() - dt.timedelta(minutes=ACTION_REPEAT_MINUTES),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if earlier is not None:
+        raise ActionAlreadyAdded(earlier)
     return _save_action(inspection, action, by)
 
 

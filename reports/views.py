@@ -488,6 +488,11 @@ class ActionForm(PageForm):
         self.inspected_on = inspected_on
         self.fields["responsible_office"].queryset = services.offices_for(user)
 
+    def clean_description(self):
+        if error := services.too_long(self.cleaned_data["description"].strip(), services.ACTION_DESCRIPTION_MAX):
+            raise forms.ValidationError(error)
+        return self.cleaned_data["description"]
+
     def clean(self):
         data = super().clean()
         due_on = data.get("due_on")
@@ -578,6 +583,7 @@ def inspection_detail(request, pk: int):
         if may_add
         else None
     )
+    refused = 400
     if request.method == "POST":
         if add_form is None:
             raise PermissionDenied(str(services.WHO_INSPECTS))
@@ -586,6 +592,7 @@ def inspection_detail(request, pk: int):
                 services.inspection_action_add(inspection=inspection, by=request.user, action=add_form.action_input())
             except DomainError as exc:
                 apply_error(add_form, exc)
+                refused = http_status(exc)  # the same action sent twice: 409
             else:
                 messages.success(request, _("Follow-up action added."))
                 return redirect("reports:inspection", pk=pk)
@@ -603,7 +610,7 @@ def inspection_detail(request, pk: int):
         request,
         "reports/inspection_detail.html",
         {"inspection": inspection, "checks": checks, "action_rows": action_rows, "add_form": add_form},
-        status=400 if add_form is not None and add_form.errors else 200,
+        status=refused if add_form is not None and add_form.errors else 200,
     )
 
 
