@@ -19,6 +19,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -388,37 +390,56 @@ def since_error(since: dt.datetime) -> str:
     return ""
 
 
-# A problem sent again by the same person within this many minutes, word for word and still open, is the
-# same report sent twice (a double press, a client's retry), not a new one.
+# The same problem (office, system, symptom and words) sent again within this many minutes while still open
+# is the same report sent twice (a double press, a client's retry, colleagues at the same office reporting
+# the same outage at once), not a new one.
 PROBLEM_REPEAT_MINUTES = 10
 
 
 class ProblemAlreadyReported(IllegalTransition):
-    """The same open problem reported again by the same person within ``PROBLEM_REPEAT_MINUTES``: a 409
-    naming it; ``url`` its page."""
+    """The same open problem reported again within ``PROBLEM_REPEAT_MINUTES`` (by anyone): a 409 naming it
+    («problem no. 7», no path in the words); ``url`` its page, ``html()`` the words with the name a link
+    (a page's form error), ``extra`` its id and page for the API's body."""
 
     code = "duplicate"
+    WORDS = gettext_noop(
+        "This problem was reported at %(at)s by %(who)s as %(problem)s, still open. "
+        "Add what is new to it there rather than reporting it again."
+    )
 
     def __init__(self, problem: SystemProblem):
         self.problem = problem
         self.url = reverse("reports:problem", args=[problem.pk])
-        super().__init__(
-            _(
-                "You reported this problem at %(at)s: #%(n)s (%(url)s), still open. "
-                "Add what is new to it there rather than reporting it again."
-            )
-            % {"at": format_jalali(problem.reported_at), "n": digits(problem.pk), "url": self.url},
-            fields={"description": "duplicate"},
-        )
+        super().__init__(self._words(self.name()), fields={"description": "duplicate"})
+        self.extra = {"problem": {"id": problem.pk, "url": self.url}}
+
+    def name(self) -> str:
+        return _("problem no. %(n)s") % {"n": digits(self.problem.pk)}
+
+    def _words(self, name) -> str:
+        return _(self.WORDS) % {
+            "at": format_jalali(self.problem.reported_at, persian=is_persian()),
+            "who": problems_person(self.problem.reported_by) or "—",
+            "problem": name,
+        }
+
+    def html(self) -> SafeString:
+        """The words with «problem no. 7» a link to it; every other part escaped."""
+        link = format_html('<a href="{}">{}</a>', self.url, self.name())
+        return mark_safe(escape(self._words("\0")).replace("\0", link))  # noqa: S308 - escaped, link built safely
+
+
+def problems_person(user) -> str:
+    """A person by name (the username only when the account has no name)."""
+    return (user.get_full_name() or user.username) if user is not None else ""
 
 
 def _same_problem_reported(problem: SystemProblem) -> SystemProblem | None:
-    """The open problem ``problem`` repeats: same person, system, symptom, office and words, reported
+    """The open problem ``problem`` repeats: same office, system, symptom and words, reported by anyone
     within ``PROBLEM_REPEAT_MINUTES``."""
     return (
         SystemProblem.objects.open()
         .filter(
-            reported_by=problem.reported_by,
             system=problem.system,
             symptom=problem.symptom,
             office=problem.office,
@@ -461,8 +482,8 @@ def problem_report(
         system=system, symptom=symptom, office=office, since=since, description=description.strip(), reported_by=by
     )
     with transaction.atomic():
-        # The same person's two sends at once (a double press) are taken one at a time.
-        User.objects.select_for_update().filter(pk=by.pk).exists()
+        # Two sends at once for the same office (a double press, two colleagues) are taken one at a time.
+        CustomsOffice.objects.select_for_update().filter(pk=office.pk).exists()
         if earlier := _same_problem_reported(problem):
             raise ProblemAlreadyReported(earlier)
         with actor(by):

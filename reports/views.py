@@ -640,8 +640,9 @@ class ProblemForm(PageForm):
     system = forms.ChoiceField(label=gettext_lazy("system"), choices=System.choices)
     symptom = forms.ChoiceField(label=gettext_lazy("what fails"), choices=Symptom.choices)
     office = forms.ModelChoiceField(label=gettext_lazy("office"), queryset=CustomsOffice.objects.none())
+    # A date alone would be stored as 00:00: the time is asked for, as a case's discovery time is.
     since = JalaliDateTimeField(
-        label=gettext_lazy("since"), help_text=gettext_lazy("Jalali date and time, Tehran time.")
+        label=gettext_lazy("since"), help_text=gettext_lazy("Jalali date and time, Tehran time."), time_required=True
     )
     # The limits are checked here and by the service, with the lengths said (no max_length: its message
     # says only the limit); the browser's maxlength stops typing past them.
@@ -759,7 +760,7 @@ def problem_new(request):
                 declarations=data["serials"],
             )
         except services.ProblemAlreadyReported as exc:
-            form.add_error(None, format_html('{} <a href="{}">{}</a>', str(exc), exc.url, _("Open it")))
+            form.add_error(None, exc.html())
             refused = 409
         except DomainError as exc:
             apply_error(form, exc)
