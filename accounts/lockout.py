@@ -13,8 +13,9 @@ from core.api import error_body
 
 # In the request's language, as the API's other errors.
 LOCKED_OUT_MESSAGE = gettext_lazy(
-    "too many failed logins as this user from this address: logging in is paused for one hour; "
-    "ask the IT office to release the lock if it is needed sooner"
+    "too many failed logins (a wrong password or two-factor code) as this user from this address: logging in is "
+    "paused for one hour; ask the IT office to release the lock if it is needed sooner (an IT office account: "
+    "another member of the IT office or the system administrator)"
 )
 
 

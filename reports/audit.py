@@ -139,6 +139,8 @@ def _rows_of(entry: LogEntry) -> type[models.Model] | None:
 
 
 def _kind(entry: LogEntry) -> str:
+    if _released(entry) is not None:
+        return _("login lock-out")
     if (rows := _rows_of(entry)) is not None:
         return str(rows._meta.verbose_name_plural)
     model = entry.content_type.model_class() if entry.content_type_id else None
@@ -295,9 +297,34 @@ def interface_text(seal) -> str:
     return f"{seal.get_via_display()} {ref}".strip()
 
 
+def _released(entry: LogEntry) -> str | None:
+    """A login lock-out released (``accounts.services.lockout_release`` records it as the deletion of axes'
+    failed-login rows): «Login lock-out of it @ 127.0.0.1 released (12 failed logins)» in the reader's
+    language and digits; None for any other entry."""
+    data = entry.additional_data
+    if entry.action != LogEntry.Action.DELETE or not isinstance(data, dict) or data.get("released") != "login lock-out":
+        return None
+    try:
+        failures = int(entry.changes_dict.get("failures_since_start", ["0"])[0])
+    except (TypeError, ValueError, IndexError, AttributeError):
+        failures = 0
+    who = f"{data.get('username') or ''} @ {data.get('ip_address') or '—'}"
+    return _("Login lock-out of %(who)s released (%(n)s failed logins).") % {
+        "who": isolate(who),
+        "n": digits(failures, persian=is_persian()),
+    }
+
+
+def _action(entry: LogEntry) -> str:
+    """The action's label; a lock-out's release says so (its record is a deletion of the failed logins)."""
+    return _("lock-out released") if _released(entry) is not None else str(entry.get_action_display())
+
+
 def _what_changed(entry: LogEntry, writer: ChangeWriter) -> list[str]:
     """Each change as the reader reads it (``declarations.audit_text``: labels, names, Jalali Tehran times,
-    the reader's digits); an access's details as "key: value"."""
+    the reader's digits); an access's details as "key: value"; a lock-out's release in words."""
+    if (released := _released(entry)) is not None:
+        return [released]
     if entry.changes:
         return writer.lines(entry)
     return access_details(entry, writer)
@@ -397,6 +424,7 @@ def audit_list(request):
                     _what_changed(e, writer),
                     _subject(e, names),
                     interface_text(getattr(e, "seal", None)),
+                    _action(e),
                 )
                 for e in rows
             ],
@@ -458,6 +486,8 @@ def _row(
         changes = _changes_text(entry)
     if entry.action == LogEntry.Action.ACCESS and isinstance(entry.additional_data, dict):
         changes = ", ".join(access_details(entry, writer))
+    if writer is not None and not stored_changes and (released := _released(entry)) is not None:
+        changes = released
     return [
         format_jalali(entry.timestamp, persian=False),
         seal.actor_name if seal else "",
@@ -465,7 +495,7 @@ def _row(
         entry.remote_addr or "",
         seal.get_via_display() if seal else "",
         (interface_reference(seal) if writer is not None else seal.via_ref) if seal else "",
-        entry.get_action_display(),
+        _action(entry),
         _kind(entry),
         entry.object_pk,
         _subject(entry, names) if names is not None else entry.object_repr,
