@@ -52,6 +52,8 @@ HQ_TRANSIT_OFFICE = "دفتر ترانزیت گمرک ایران"
 # a short list (the seed letters copy two or three): more than these is a slip or a paste.
 COPY_MAX_CHARS = 200
 COPIES_MAX = 10
+# A recipient is named in words («دفتر ترانزیت»): a line of fewer letters («x», «-») names nobody.
+COPY_MIN_LETTERS = 3
 
 
 # --- who may do what ---------------------------------------------------------------------------
@@ -202,6 +204,12 @@ def letter_copies(lines: Iterable[str]) -> tuple[list[str], str]:
                 "max": digits(COPY_MAX_CHARS),
                 "start": line[:40],
             }
+        if line and sum(c.isalpha() for c in line) < COPY_MIN_LETTERS:
+            return [], _("Line %(n)s of the copies, «%(line)s», names no recipient (at least %(min)s letters).") % {
+                "n": digits(n),
+                "line": line,
+                "min": digits(COPY_MIN_LETTERS),
+            }
         if line and line not in copies:
             copies.append(line)
     if len(copies) > COPIES_MAX:
@@ -210,6 +218,17 @@ def letter_copies(lines: Iterable[str]) -> tuple[list[str], str]:
             "n": digits(len(copies)),
         }
     return copies, ""
+
+
+def copies_repeated(lines: Iterable[str]) -> list[str]:
+    """The lines ``letter_copies`` drops as exact repeats (each once), to tell the person who typed them."""
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for line in (raw.strip() for raw in lines):
+        if line and line in seen and line not in repeated:
+            repeated.append(line)
+        seen.add(line)
+    return repeated
 
 
 @transaction.atomic

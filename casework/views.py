@@ -27,6 +27,7 @@ from core.files import serve_evidence
 from core.forms import apply_error, id_or_none, posted_name, read_filters
 from core.paging import numbered_page
 from core.templatetags.jalali import fa
+from core.text import is_persian
 from declarations import idents, services
 from declarations.models import TransitDeclaration
 
@@ -196,6 +197,12 @@ def letter_detail(request, pk: int):
             apply_error(form, exc)
         else:
             messages.success(request, _("Draft saved."))
+            if repeated := casework.copies_repeated(form.data.get("copies", "").splitlines()):
+                messages.info(
+                    request,
+                    _("Copies typed more than once are kept once: %(lines)s.")
+                    % {"lines": "، ".join(f"«{line}»" for line in repeated) if is_persian() else ", ".join(repeated)},
+                )
             return redirect("casework:letter", pk=letter.pk)
     return render(
         request,

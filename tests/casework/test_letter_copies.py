@@ -61,3 +61,26 @@ def test_the_pdf_wraps_a_long_line_and_names_the_purpose_once(draft, origin_cler
     text = pdf_text(letters.render_letter_pdf(draft))
     assert long_line not in text and "ب" * 20 in text  # broken over lines, not run off the page
     assert "جهت اقدام جهت استحضار" not in text and "جهت اقدام" in text
+
+
+def test_a_line_that_names_nobody_is_refused_naming_it(client, draft, origin_clerk):
+    """A line «x» was kept as a recipient."""
+    before = list(draft.copies)
+    client.force_login(origin_clerk)
+    response = _post(client, draft, "دفتر ترانزیت\nx")
+    assert response.status_code == 400
+    beside(
+        response.content.decode(), "id_copies", "Line 2 of the copies, «x», names no recipient (at least 3 letters)."
+    )
+    assert FollowUpLetter.objects.get(pk=draft.pk).copies == before
+
+
+def test_the_person_is_told_which_repeated_lines_were_dropped(client, draft, origin_clerk):
+    """Exact repeats were dropped without a word."""
+    client.force_login(origin_clerk)
+    response = _post(client, draft, "دفتر ترانزیت\nبازرسی استان\nدفتر ترانزیت")
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert "Copies typed more than once are kept once: دفتر ترانزیت." in page
+    response = _post(client, draft, "دفتر ترانزیت\nبازرسی استان")
+    assert "kept once" not in client.get(response.url).content.decode()
