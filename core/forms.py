@@ -147,6 +147,13 @@ class JalaliMonthField(forms.TypedChoiceField):
         super().__init__(choices=jalali_month_choices, coerce=int, **kwargs)
 
 
+class StackedRadioSelect(forms.RadioSelect):
+    """Radio buttons one per line on every width (``includes/form_fields.html``): for choices with long labels,
+    where two side by side read as one and the wrong one gets ticked."""
+
+    stacked = True
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

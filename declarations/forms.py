@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice
 from core import dates
-from core.forms import JalaliDateField, JalaliDateTimeField, ListFilterForm, PageForm
+from core.forms import JalaliDateField, JalaliDateTimeField, ListFilterForm, PageForm, StackedRadioSelect
 from core.text import digits
 
 from . import identifiers
@@ -270,7 +270,8 @@ class ArrivalReadReviewForm(PageForm):
     reason = forms.ChoiceField(
         label=_("Reason"),
         choices=ArrivalReadReason.choices,
-        widget=forms.RadioSelect,
+        # One reason per line: side by side, «other» sat beside «not explained: refer» and was ticked for it.
+        widget=StackedRadioSelect,
         error_messages={"required": _("Choose the reason, or «not explained: refer to the inspector».")},
     )
     # Offered only when an outage was known at the arrival's time (``arrival_reads.outages``).

@@ -253,3 +253,14 @@ def test_another_reason_is_recorded_whatever_the_outage_box_still_shows(client, 
     assert sent.status_code == 302, sent.content.decode()[:2000]
     review = ArrivalReadReview.objects.get()
     assert review.reason == "gate_without_camera" and review.outage_ref == "" and review.outage == ""
+
+
+def test_the_reasons_are_offered_one_per_line(client, arrived, dest_clerk):
+    """Side by side, «other» sat beside «not explained: refer to the inspector» and was ticked for it."""
+    client.force_login(dest_clerk)
+    page = client.get(reverse("declarations:detail", args=[arrived.pk])).content.decode()
+    form = page[page.index('id="arrival-read"') :]
+    form = form[: form.index("</fieldset>")]
+    boxes = re.findall(r'<div class="([^"]*)">\s*<input type="radio"', form)
+    assert len(boxes) >= 3
+    assert all(b == "form-check" for b in boxes), boxes
