@@ -86,6 +86,15 @@ def person(user):
 
 
 @register.filter
+def person_text(user):
+    """The same name as plain text between Unicode isolates (its own direction): for a title or other
+    attribute, where a tag would be shown as typed."""
+    if not user:
+        return ""
+    return text.isolate(user.get_full_name() or user.username, "auto")
+
+
+@register.filter
 def plate_text(value, country=""):
     """The plate as plain text between Unicode isolates: for a <title> or an attribute, where no tag goes."""
     return idents.plate_text(value, country or "")
