@@ -3,7 +3,7 @@ cutting an isolated identifier (a builtin, no {% load %} needed)."""
 
 from django import template
 from django.utils import translation
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
 from core import countries, dates, text
 
@@ -18,6 +18,16 @@ def _persian() -> bool:
 def jdate(value, with_time=True):
     """Jalali date (and time) in Tehran; Persian digits when the page is Persian."""
     return dates.format_jalali(value, with_time=bool(with_time), persian=_persian())
+
+
+@register.filter
+def jdate_isolated(value, with_time=True):
+    """The same, isolated in the page's direction: after a name in the other script (a Persian source on an
+    English page) the time no longer jumps before the date («09:35 1405/08/15»)."""
+    shown = jdate(value, with_time)
+    if not shown:
+        return ""
+    return format_html('<bdi dir="{}">{}</bdi>', "rtl" if _persian() else "ltr", shown)
 
 
 @register.filter

@@ -28,3 +28,18 @@ def test_the_status_is_dated_when_it_was_registered(client, origin_clerk, bazarg
     status_from = page.split("Status from", 1)[1].split("</dd>", 1)[0]
     assert d.status_changed_at.astimezone(TEHRAN).strftime("%H:%M") in status_from
     assert declared.strftime("%H:%M") not in status_from
+
+
+def test_the_status_time_reads_date_then_time_on_an_english_page(client, inspector, declaration):
+    """«Status from: demo data — 09:35 1405/08/15»: after a source in Persian the time jumped before the date;
+    the date and time are isolated left to right on an English page, right to left on a Persian one."""
+    at = dt.datetime(2026, 11, 6, 6, 5, tzinfo=dt.UTC)  # 1405/08/15 09:35 in Tehran
+    TransitDeclaration.objects.filter(pk=declaration.pk).update(status_changed_at=at, status_source_ref="بارگذاری دستی")
+    client.cookies["django_language"] = "en"
+    client.force_login(inspector)
+    page = client.get(reverse("declarations:detail", args=[declaration.pk])).content.decode()
+    status_from = page.split("Status from", 1)[1].split("</dd>", 1)[0]
+    assert '<bdi dir="ltr">1405/08/15 09:35</bdi>' in status_from
+    client.cookies["django_language"] = "fa"
+    page = client.get(reverse("declarations:detail", args=[declaration.pk])).content.decode()
+    assert '<bdi dir="rtl">۱۴۰۵/۰۸/۱۵ ۰۹:۳۵</bdi>' in page
