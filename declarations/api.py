@@ -318,7 +318,8 @@ class DeclarationViewSet(viewsets.GenericViewSet):
         "it there; a revision names the review it replaces (`supersedes`), the earlier ones kept. 409 when the "
         "arrival has a read, or was reviewed meanwhile.",
     )
-    @action(detail=True, methods=["get", "post"], url_path="arrival-read-reviews")
+    # serializer_class: OPTIONS describes the review's body, not the declaration's fields.
+    @action(detail=True, methods=["get", "post"], url_path="arrival-read-reviews", serializer_class=ArrivalReadReviewIn)
     def arrival_read_reviews(self, request, pk=None):
         declaration = self._get(pk)
         if request.method == "GET":

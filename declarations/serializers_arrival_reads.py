@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api import ChoiceField
+
 from .arrival_reads import note_error
 from .models import ArrivalReadReason, ArrivalReadReview
 
 
 class ArrivalReadReviewIn(serializers.Serializer):
-    reason = serializers.ChoiceField(
+    reason = ChoiceField(
         choices=ArrivalReadReason.choices,
         help_text="Why the destination's camera has no read of the truck; `refer`: not explained, the signal "
         "stays and the provinces' inspectors are told.",

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import JalaliDateTimeField, MultipleFileField, MultipleFileInput, PageForm
+from declarations.idents import list_separator
 
 from .models import Stage, View
 from .services import unaligned_accept_needs_remark
@@ -37,9 +39,16 @@ class ScanUploadForm(PageForm):
     def __init__(self, *args, stages: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if stages is not None:
-            cast(forms.ChoiceField, self.fields["stage"]).choices = [
-                (v, label) for v, label in Stage.choices if v in stages
-            ]
+            field = cast(forms.ChoiceField, self.fields["stage"])
+            field.choices = [(v, label) for v, label in Stage.choices if v in stages]
+            # Another stage is refused in words, naming the ones this office may upload (Django's own quoted
+            # the stage's code: «destination از گزینه‌های موجود نیست»).
+            field.error_messages["invalid_choice"] = (
+                gettext("This office may upload scans of the %(stages)s stage only.")
+                % {"stages": list_separator().join(str(label) for _v, label in field.choices)}
+                if field.choices
+                else gettext("This office may upload no scan of this declaration now.")
+            )
 
     def clean_view(self) -> str:
         return self.cleaned_data.get("view") or View.SINGLE

@@ -113,3 +113,18 @@ def test_a_camera_out_of_service_left_unnamed_names_the_problem_open_then(arrive
     assert created.status_code == 201, created.content
     assert created.json()["outage_ref"] == f"problem:{problem.pk}"
     assert created.json()["outage"].startswith(f"system problem no. {problem.pk}:")
+
+
+def test_options_describes_the_reviews_body_and_a_bad_reason_lists_the_values(arrived, dest_clerk):
+    url = reverse("api-declaration-arrival-read-reviews", args=[arrived.pk])
+    described = _api(dest_clerk).options(url).json()["actions"]["POST"]
+    assert {"reason", "note", "supersedes", "outage"} <= set(described)
+    assert "serial" not in described and "destination" not in described
+
+    api = _api(dest_clerk)
+    api.credentials(HTTP_ACCEPT_LANGUAGE="fa")
+    refused = api.post(url, {"reason": "bogus", "note": NOTE}, format="json")
+    assert refused.status_code == 400
+    message = str(refused.json())
+    assert "bogus" in message and "camera_down" in message and "refer" in message
+    assert not ArrivalReadReview.objects.exists()

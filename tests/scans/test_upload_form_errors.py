@@ -65,3 +65,19 @@ def test_the_scripts_upload_names_a_bad_field_by_its_label(client, declaration, 
     assert error["message"].startswith("captured at: ") and "captured_at" not in error["message"]
     assert "captured_at" in error["fields"]  # the script finds the field by its name
     assert Scan.objects.count() == 0
+
+
+def test_an_origin_office_choosing_the_destination_stage_is_told_which_stage_it_may_upload(
+    client, declaration, origin_clerk
+):
+    """It read «destination از گزینه‌های موجود نیست»: a stage's code in a Persian sentence."""
+    client.cookies["django_language"] = "fa"
+    client.force_login(origin_clerk)
+    response = client.post(
+        reverse("scans:upload", args=[declaration.pk]),
+        {"stage": "destination", "scanner_id": "NUC-7", "captured_at": "1404/05/12 10:30"},
+    )
+    assert response.status_code == 400
+    errors = field_errors(response.content.decode(), "stage")
+    assert errors == ["این گمرک فقط اسکن مرحلهٔ مبدأ را می‌تواند بارگذاری کند."]
+    assert Scan.objects.count() == 0
