@@ -35,6 +35,7 @@ from declarations.api_paging import PAGE_PARAM_NAMES, PAGE_PARAMS, CursorPaginat
 
 from . import ingest, installation, matching, services
 from .authentication import CameraTokenAuthentication, IsCamera
+from .forms import CameraFilter
 from .models import Camera, PlateRead
 from .serializers import (
     BulkIn,
@@ -280,11 +281,24 @@ class CameraListApi(APIView):
 
     @extend_schema(
         operation_id="anpr_cameras_list",
+        parameters=[
+            OpenApiParameter(
+                "office",
+                OpenApiTypes.STR,
+                description="office code: that office's cameras (the cameras page's filter); a code that is no "
+                "office of your scope is a 400",
+            )
+        ],
         responses={200: CameraOut(many=True), 400: error_response(400, "a query parameter the list does not take")},
     )
     def get(self, request):
-        reject_unknown_params(request, ())  # no filter: ?office= would answer every camera, as if applied
-        cameras = Camera.objects.for_user(request.user).select_related("office")
+        reject_unknown_params(request, ("office",))
+        form = CameraFilter(request.query_params, user=request.user)
+        if not form.is_valid():
+            raise exceptions.ValidationError(form.errors)
+        cameras = Camera.objects.for_user(request.user).select_related("office").order_by("office__code", "code")
+        if office := form.cleaned_data.get("office"):
+            cameras = cameras.filter(office__code=office)
         return Response(CameraOut(cameras, many=True).data)
 
     @extend_schema(operation_id="anpr_cameras_register", request=CameraIn, responses={201: CameraTokenOut})

@@ -37,13 +37,13 @@ def reject_unknown_params(request, allowed) -> None:
     known = {*allowed, "format"}  # ``format``: DRF's own (?format=json)
     unknown = sorted(set(request.query_params) - known)
     if unknown:
-        takes = ", ".join(sorted(known - {"format"})) or "-"
-        raise exceptions.ValidationError(
-            {
-                name: [gettext("unknown parameter; this endpoint takes: %(names)s") % {"names": takes}]
-                for name in unknown
-            }
+        takes = ", ".join(sorted(known - {"format"}))
+        message = (
+            gettext("unknown parameter; this endpoint takes: %(names)s") % {"names": takes}
+            if takes
+            else gettext("unknown parameter; this endpoint takes no parameters")
         )
+        raise exceptions.ValidationError({name: [message] for name in unknown})
 
 
 def bool_param(request, name: str) -> bool:
