@@ -13,7 +13,7 @@ import sys
 from django.conf import settings
 from django.core.exceptions import BadRequest, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.urls import Resolver404, resolve
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 from core.api import FORBIDDEN, error_body
+from core.renderers import JSONRenderer
 from core.text import digits, isolate, strip_isolates
 
 
@@ -28,11 +29,13 @@ def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
-def _api_error(code: str, message: str, status: int, field: str = "") -> JsonResponse:
+def _api_error(code: str, message: str, status: int, field: str = "") -> HttpResponse:
     """The API's one error body (core/api.py), with Persian text for the people who read it;
     ``field``: the parameter or form field at fault, named in ``fields``."""
     message = strip_isolates(message)  # plain text, as the API's renderer gives it (core.renderers.JSONRenderer)
-    return JsonResponse(error_body(code, message, {field: [message]} if field else None), status=status)
+    body = error_body(code, message, {field: [message]} if field else None)
+    # Through the API's own renderer: UTF-8 Persian as every other API error, not \uXXXX escapes.
+    return HttpResponse(JSONRenderer().render(body), status=status, content_type="application/json")
 
 
 def _message(exception) -> str:
@@ -69,7 +72,7 @@ def page_not_found(request, exception):
     return render(request, "404.html", {}, status=404)
 
 
-def _unknown_action(path: str) -> JsonResponse | None:
+def _unknown_action(path: str) -> HttpResponse | None:
     """A POST to ``/api/<records>/<id>/<name>/`` where the record's routes have no action ``name``: the 404 says
     the action does not exist and lists those that do (``confirm_arrival`` for ``confirm-arrival``), not «outside
     your scope». The record itself is not looked up, so the answer says nothing about whether it exists."""

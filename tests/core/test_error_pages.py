@@ -159,3 +159,14 @@ def test_an_action_that_does_not_exist_is_named_as_such_with_the_actions_listed(
     # an existing action on a record out of reach is still the plain 404
     plain = api.post("/api/declarations/999999/settle/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
     assert plain["error"]["message"].startswith("Not found")
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_path_answers_in_plain_utf8_persian(client, inspector):
+    """Other API errors are UTF-8; the 404 of a path no route matches came as \\uXXXX escapes."""
+    client.force_login(inspector)
+    response = client.get("/api/casework/letters/", HTTP_ACCEPT_LANGUAGE="fa")
+    assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
+    assert "یافت نشد، یا بیرون از حوزهٔ شماست.".encode() in response.content
+    assert b"\\u" not in response.content
+    assert response.json()["error"]["code"] == "not_found"
