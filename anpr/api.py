@@ -137,6 +137,20 @@ class _CameraOnly:
         super().permission_denied(request, message, code)  # type: ignore[misc]
 
 
+CONFLICT = "conflict"
+
+
+def _conflict(result: ingest.IngestedRead) -> tuple[str, dict]:
+    """A re-sent event id with other content: the message naming the read stored under it and what differs,
+    and the fields at fault."""
+    named = {"plate": _("the plate"), "captured_at": _("the capture time")}
+    message = _(
+        "This event id was already stored as read %(id)s with another %(what)s; a stored read is never "
+        "changed: send a new reading under a new event id."
+    ) % {"id": result.id, "what": idents.list_separator().join(str(named[f]) for f in result.differs)}
+    return message, {"client_event_id": [message], **{f: [message] for f in result.differs}}
+
+
 class ReadCreateApi(_CameraOnly, APIView):
     """POST one read (JSON, or multipart with a photo file)."""
 
@@ -144,7 +158,14 @@ class ReadCreateApi(_CameraOnly, APIView):
     permission_classes = [IsCamera]
     parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(request=ReadIn, responses={201: IngestOut, 200: IngestOut})
+    @extend_schema(
+        request=ReadIn,
+        responses={
+            201: IngestOut,
+            200: IngestOut,
+            409: error_response(409, "the event id was already stored with another plate or capture time"),
+        },
+    )
     def post(self, request):
         """A photo over the byte or pixel limit is refused with 413 before anything decodes or stores it."""
         camera: Camera = request.auth
@@ -155,6 +176,9 @@ class ReadCreateApi(_CameraOnly, APIView):
             )
         take_rate(camera, 1)
         (result,) = ingest.reads_ingest(camera=camera, items=[_read_input(attrs)])
+        if result.differs:
+            message, fields = _conflict(result)
+            return Response(error_body(CONFLICT, message, fields), status=status.HTTP_409_CONFLICT)
         body = IngestOut({"id": result.id, "duplicate": result.duplicate}).data
         return Response(body, status=status.HTTP_200_OK if result.duplicate else status.HTTP_201_CREATED)
 
@@ -195,14 +219,18 @@ class ReadBulkApi(_CameraOnly, APIView):
         if good:
             take_rate(camera, len(good))
         results = ingest.reads_ingest(camera=camera, items=[item for _, item in good]) if good else []
+        done = []
+        for (index, _item), r in zip(good, results, strict=True):
+            if r.differs:  # an event id already stored with another plate or time: refused, nothing changed
+                errors.append({"index": index, "code": CONFLICT, "fields": _conflict(r)[1]})
+            else:
+                done.append({"index": index, "id": r.id, "duplicate": r.duplicate})
+        errors.sort(key=lambda e: e["index"])
         body = {
-            "stored": sum(not r.duplicate for r in results),
-            "duplicates": sum(r.duplicate for r in results),
+            "stored": sum(not r["duplicate"] for r in done),
+            "duplicates": sum(r["duplicate"] for r in done),
             "rejected": len(errors),
-            "results": [
-                {"index": index, "id": r.id, "duplicate": r.duplicate}
-                for (index, _), r in zip(good, results, strict=True)
-            ],
+            "results": done,
             "errors": errors,
         }
         return Response(BulkOut(body).data, status=status.HTTP_200_OK)

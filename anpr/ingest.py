@@ -50,6 +50,9 @@ class IngestedRead:
     id: int
     duplicate: bool
     read: PlateRead | None = None  # the new row (None for duplicates)
+    # A re-sent event id whose content differs from the read stored under it: the fields that differ
+    # (``plate``, ``captured_at``). Nothing is stored or changed; the API answers a conflict.
+    differs: tuple[str, ...] = ()
 
 
 _INSERT_FIELDS = [
@@ -285,11 +288,20 @@ def _resolve_duplicates(camera: Camera, reads: list[PlateRead], results: list, p
         .filter(Q(window, client_event_id__in=cids) | Q(captured_at__in=times))
         .values_list("id", "client_event_id", "captured_at", "plate_raw")
     )
-    by_cid = {cid: pk for pk, cid, _, _ in existing if cid}
-    by_sighting = {(at, raw): pk for pk, _, at, raw in existing}
+    by_cid = {cid: (pk, _as_utc(at), raw) for pk, cid, at, raw in existing if cid}
+    by_sighting = {(_as_utc(at), raw): pk for pk, _, at, raw in existing}
     for read, pos in zip(reads, positions, strict=True):
-        pk = by_cid.get(read.client_event_id) if read.client_event_id else None
-        pk = pk or by_sighting.get((read.captured_at, read.plate_raw))
+        stored = by_cid.get(read.client_event_id) if read.client_event_id else None
+        if stored is not None:
+            # The same event id must carry the same sighting: another plate or time is not a re-send, and
+            # taking it as one lost the new content silently. The stored read stays as it was.
+            pk, at, raw = stored
+            differs = (("plate",) if raw != read.plate_raw else ()) + (
+                ("captured_at",) if at != read.captured_at else ()
+            )
+            results[pos] = IngestedRead(pk, True, differs=differs)
+            continue
+        pk = by_sighting.get((read.captured_at, read.plate_raw))
         if pk is None:  # cannot happen unless the row was deleted in between
             raise RuntimeError(f"read {read.client_event_id or read.captured_at} neither stored nor found")
         results[pos] = IngestedRead(pk, True)

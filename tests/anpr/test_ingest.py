@@ -41,10 +41,44 @@ def test_it_stores_a_resent_event_once_by_client_event_id(bzg_camera, recent):
     client = camera_client(bzg_camera)
     body = {"captured_at": recent.isoformat(), "plate": "12ب34567", "client_event_id": "evt-1"}
     first = client.post(SINGLE, body, format="json")
-    # The camera re-sends with a corrected clock: still the same event.
-    again = client.post(SINGLE, {**body, "captured_at": (recent + dt.timedelta(seconds=2)).isoformat()}, format="json")
+    again = client.post(SINGLE, body, format="json")
     assert first.status_code == 201 and again.status_code == 200
     assert again.json() == {"id": first.json()["id"], "duplicate": True}
+    assert PlateRead.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "fields"),
+    [
+        ({"plate": "13ج45678"}, {"client_event_id", "plate"}),
+        ({"seconds": 2}, {"client_event_id", "captured_at"}),  # a corrected clock is another time too
+        ({"plate": "13ج45678", "seconds": 2}, {"client_event_id", "plate", "captured_at"}),
+    ],
+)
+def test_a_resent_event_id_with_other_content_is_a_conflict_naming_the_stored_read(bzg_camera, recent, change, fields):
+    """It answered 200 duplicate and the new plate or time was lost silently."""
+    client = camera_client(bzg_camera)
+    body = {"captured_at": recent.isoformat(), "plate": "12ب34567", "client_event_id": "evt-1"}
+    first = client.post(SINGLE, body, format="json").json()["id"]
+    other = {
+        **body,
+        "plate": change.get("plate", body["plate"]),
+        "captured_at": (recent + dt.timedelta(seconds=change.get("seconds", 0))).isoformat(),
+    }
+    refused = client.post(SINGLE, other, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 409, refused.content
+    error = refused.json()["error"]
+    assert error["code"] == "conflict" and set(error["fields"]) == fields
+    assert f"read {first} " in error["message"]
+    read = PlateRead.objects.get()
+    assert (read.pk, read.plate_raw, read.captured_at) == (first, "12ب34567", recent)
+
+    resp = client.post(BULK, {"reads": [body, {**other, "client_event_id": "evt-1"}]}, format="json")
+    out = resp.json()
+    assert (resp.status_code, out["stored"], out["duplicates"], out["rejected"]) == (200, 0, 1, 1)
+    assert out["results"] == [{"index": 0, "id": first, "duplicate": True}]
+    assert out["errors"][0]["index"] == 1 and out["errors"][0]["code"] == "conflict"
+    assert set(out["errors"][0]["fields"]) == fields
     assert PlateRead.objects.count() == 1
 
 
