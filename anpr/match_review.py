@@ -64,15 +64,20 @@ def match_review(*, match: PlateMatch, by: User, decision: str, note: str = "") 
     if match.review == decision:
         return match
     before = match.review
+    if before and not note:
+        # A decision a person made is revised only with the reason why: the evidence of a sighting flips.
+        raise InvalidInput(
+            _("Say in the note why the earlier decision (%(before)s) is revised.")
+            % {"before": MatchReview(before).label},
+            fields={"note": note},
+        )
     match.review, match.reviewed_by, match.reviewed_at = decision, by, timezone.now()
-    match.save(update_fields=["review", "reviewed_by", "reviewed_at"])
-    LogEntry.objects.log_create(
-        match,
-        action=LogEntry.Action.UPDATE,
-        actor=by,
-        changes={"review": [before, decision]},
-        force_log=True,
-    )
+    # An UPDATE, not save(): auditlog wrote its own entry beside this one, two for one review.
+    PlateMatch.objects.filter(pk=match.pk).update(review=decision, reviewed_by=by, reviewed_at=match.reviewed_at)
+    changes = {"review": [before, decision]}
+    if note:
+        changes["note"] = ["", note]
+    LogEntry.objects.log_create(match, action=LogEntry.Action.UPDATE, actor=by, changes=changes, force_log=True)
     read = match.read
     evidence.note_event(
         declaration_id=match.declaration_id,

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -52,20 +52,24 @@ def review(request, pk: int):
 
 class MatchReviewIn(serializers.Serializer):
     decision = ChoiceField(choices=[(d.value, d.label) for d in DECISIONS])
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=300,
+        help_text="Why; required to revise a decision a person made (confirmed to rejected or back).",
+    )
 
 
-ReviewOut = inline_serializer(
-    "PlateMatchReview",
-    {
-        "id": serializers.IntegerField(),
-        "declaration": serializers.IntegerField(),
-        "score": serializers.FloatField(),
-        "review": serializers.CharField(),
-        "reviewed_at": serializers.DateTimeField(),
-        "declaration_dest_first_read_at": serializers.DateTimeField(allow_null=True),
-    },
-)
+class ReviewOut(serializers.Serializer):
+    """Times in the API's one form (Tehran offset, as every other answer), not the UTC «…Z» of raw values."""
+
+    id = serializers.IntegerField()
+    declaration = serializers.IntegerField()
+    score = serializers.FloatField()
+    review = serializers.CharField()
+    reviewed_at = serializers.DateTimeField()
+    declaration_dest_first_read_at = serializers.DateTimeField(allow_null=True)
 
 
 class MatchReviewApi(APIView):
@@ -79,12 +83,14 @@ class MatchReviewApi(APIView):
         match = match_review(match=match, by=request.user, **data.validated_data)
         match.declaration.refresh_from_db(fields=["dest_first_read_at"])
         return Response(
-            {
-                "id": match.pk,
-                "declaration": match.declaration_id,
-                "score": match.score,
-                "review": match.review,
-                "reviewed_at": match.reviewed_at,
-                "declaration_dest_first_read_at": match.declaration.dest_first_read_at,
-            }
+            ReviewOut(
+                {
+                    "id": match.pk,
+                    "declaration": match.declaration_id,
+                    "score": match.score,
+                    "review": match.review,
+                    "reviewed_at": match.reviewed_at,
+                    "declaration_dest_first_read_at": match.declaration.dest_first_read_at,
+                }
+            ).data
         )

@@ -132,8 +132,12 @@ def test_rejecting_a_similar_plate_match_unsees_the_truck(client, dest_clerk, on
     assert 'data-seen="no"' in page and 'data-review="rejected"' in page
     assert _confirm(client, on_the_road).status_code == 400
 
-    # Changing one's mind: confirmed, it counts again.
+    # Changing one's mind, saying why (the page asks for it): confirmed, it counts again.
+    assert 'name="note"' in page.split('data-review="rejected"', 1)[1].split("</form>", 1)[0]
     client.post(reverse("anpr:match-review", args=[match.pk]), {"decision": "confirmed"})
+    on_the_road.refresh_from_db()
+    assert on_the_road.dest_first_read_at is None
+    client.post(reverse("anpr:match-review", args=[match.pk]), {"decision": "confirmed", "note": "gate log: it is"})
     on_the_road.refresh_from_db()
     assert on_the_road.dest_first_read_at is not None
     assert _confirm(client, on_the_road).status_code == 302
@@ -188,3 +192,28 @@ def test_the_reviewers_latin_name_is_isolated_beside_the_review(client, tehran, 
     assert client.post(reverse("anpr:match-review", args=[match.pk]), {"decision": "confirmed"}).status_code == 302
     page = client.get(_detail(on_the_road)).content.decode()
     assert "Confirmed by \u2068John Smith 2\u2069," in page
+
+
+def test_a_review_answers_in_tehran_time_is_audited_once_and_a_flip_needs_a_note(dest_clerk, on_the_road, thr_camera):
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    _read(thr_camera, MISREAD)
+    match = PlateMatch.objects.get(declaration=on_the_road)
+    api = APIClient()
+    api.force_authenticate(dest_clerk)
+    url = f"/api/anpr/matches/{match.pk}/review/"
+    body = api.post(url, {"decision": "rejected", "note": "a different truck"}, format="json").json()
+    assert body["reviewed_at"].endswith("+03:30"), body["reviewed_at"]
+    entries = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(PlateMatch), object_pk=match.pk)
+    assert entries.count() == 1
+
+    refused = api.post(url, {"decision": "confirmed"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400 and "note" in refused.json()["error"]["fields"]
+    match.refresh_from_db()
+    assert match.review == "rejected" and entries.count() == 1
+
+    flipped = api.post(url, {"decision": "confirmed", "note": "the gate log shows this truck"}, format="json")
+    assert flipped.status_code == 200 and flipped.json()["review"] == "confirmed"
+    assert entries.count() == 2
+    assert entries.order_by("-pk").first().changes_dict["note"] == ["", "the gate log shows this truck"]
