@@ -58,3 +58,15 @@ def test_a_description_too_long_is_named_by_its_field(client, origin_clerk, baza
     error = response.json()["error"]
     assert error["message"].startswith("description: ") and "۵٬۰۰۰" in error["message"]
     assert list(error["fields"]) == ["description"]
+
+
+def test_a_null_in_a_list_and_a_badly_formed_time_read_without_typos():
+    """DRF's catalogue says «توهی» for «تهی» and «فرمت ها» without the zero-width non-joiner."""
+    with translation.override("fa"), pytest.raises(serializers.ValidationError) as exc:
+        serializers.ListField(child=serializers.IntegerField()).run_validation([1, None])
+    assert exc.value.detail == {1: ["این مقدار نباید تهی باشد."]}
+    for field in (serializers.DateField(), serializers.DateTimeField(), serializers.TimeField()):
+        with translation.override("fa"), pytest.raises(serializers.ValidationError) as exc:
+            field.run_validation("not a time")
+        message = str(exc.value.detail[0])
+        assert "فرمت‌ها" in message and "فرمت ها" not in message and "Datetime" not in message
