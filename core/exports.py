@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import DatabaseError, transaction
 from django.db.models import Q
@@ -108,19 +109,40 @@ def kind_of(code: str) -> Kind | None:
 
 
 def start(request, *, kind: str, fmt: str, query: str = "", params: dict[str, Any] | None = None) -> ExportJob:
-    """Record an export asked for by ``request.user`` and queue its build (after the commit); audited."""
+    """Record an export asked for by ``request.user`` and queue its build (after the commit); audited. The
+    same export asked again while one is queued or building answers that job (a double click builds once)."""
     if kind not in _KINDS:
         raise ValueError(f"no export of kind {kind!r}")
     if fmt not in CONTENT_TYPES:
         raise ValueError(f"no export format {fmt!r}")
+    language = translation.get_language() or settings.LANGUAGE_CODE
     with transaction.atomic():
+        # A double click (or a second tab) while the same export is still queued or building goes to that
+        # job: the same person, kind, format, filters and language would build the same file again. The
+        # person's row is locked so that two parallel requests cannot both find none and both create one.
+        list(get_user_model().objects.select_for_update().filter(pk=request.user.pk).values_list("pk", flat=True))
+        pending = (
+            ExportJob.objects.filter(
+                user=request.user,
+                kind=kind,
+                fmt=fmt,
+                query=query[:2000],
+                language=language,
+                state__in=(ExportState.QUEUED, ExportState.RUNNING),
+            )
+            .order_by("-pk")
+            .only("pk", "params")
+        )
+        same = next((j for j in pending if j.params == (params or {})), None)
+        if same is not None:
+            return ExportJob.objects.get(pk=same.pk)
         job = ExportJob.objects.create(
             user=request.user,
             kind=kind,
             fmt=fmt,
             query=query[:2000],
             params=params or {},
-            language=translation.get_language() or settings.LANGUAGE_CODE,
+            language=language,
             content_type=CONTENT_TYPES[fmt],
         )
         record_access(request, job, "export_requested", kind=kind, format=fmt, query=job.query, params=params or None)

@@ -315,3 +315,20 @@ def test_the_csv_of_the_list_is_built_by_the_worker_as_the_xlsx_is(client, hq, b
     assert rows[0][:2] == ["serial", "declared at"] and [r[0] for r in rows[1:]] == [arrived.serial]
     note = Notification.objects.get(user=hq, kind="export_ready", subject=f"export:{job.pk}")
     assert note.url == reverse("core:export-job", args=[job.pk])
+
+
+def test_a_double_click_on_an_export_goes_to_the_job_already_asked(client, hq, declaration):
+    """Three clicks on the same export while it is queued made three jobs building the same file."""
+    client.force_login(hq)
+    url = reverse("declarations:export-csv")
+    with TestCase.captureOnCommitCallbacks():  # not executed: the first job is still queued
+        jobs = {job_of(client.post(f"{url}?status=in_transit")).pk for _ in range(3)}
+    assert len(jobs) == 1 and ExportJob.objects.count() == 1
+    # Other filters, or the first once it is built, make a new job.
+    with TestCase.captureOnCommitCallbacks():
+        other = job_of(client.post(f"{url}?status=registered"))
+    assert other.pk not in jobs
+    ExportJob.objects.filter(pk__in=jobs).update(state="done")
+    with TestCase.captureOnCommitCallbacks():
+        again = job_of(client.post(f"{url}?status=in_transit"))
+    assert again.pk not in jobs and ExportJob.objects.count() == 3
