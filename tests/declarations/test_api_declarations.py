@@ -291,12 +291,12 @@ def test_the_schema_gives_the_page_size_and_permit_validity_their_values():
         ("/api/offices/", "province"),
         ("/api/reports/returns/", "province"),
         ("/api/reports/problems/counts/", "office"),
-        ("/api/anpr/cameras/", "office"),
+        ("/api/anpr/cameras/", "page_size"),  # it takes ?office= (tests/anpr/test_cameras_api_filter.py)
         ("/api/anpr/installation/", "province"),
     ],
 )
 def test_a_list_that_takes_no_filter_names_one_sent_to_it(api, hq, bazargan, path, param):
-    """``/api/anpr/cameras/?office=BZG`` answered every camera, as though the list had been filtered."""
+    """``/api/offices/?province=BZG`` answered every office, as though the list had been filtered."""
     api.force_authenticate(hq)
     response = api.get(path, {param: "BZG"})
     assert response.status_code == 400
