@@ -938,7 +938,9 @@ def permits_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1
             )
             counts["permits"] += 1
             counts["permits_expired"] += group == "in_transit" and permit.expires_at < now
-            if group == "in_transit" and counts["permits"] % 3 == 2 and exit_office == d.destination:
+            # Every third, and the first that can: the demo shows an exit however few permits it draws.
+            leaves = counts["permits"] % 3 == 2 or not counts["permits_exited"]
+            if group == "in_transit" and leaves and exit_office == d.destination:
                 # Seen leaving at its exit border an hour ago; the destination's arrival paperwork follows.
                 traffic_permit_exit(permit=permit, at=now - dt.timedelta(hours=1), by=demo_clerk(exit_office))
                 counts["permits_exited"] += 1
