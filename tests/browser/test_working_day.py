@@ -440,7 +440,8 @@ def test_the_destination_is_notified_reviews_a_suspicious_scan_and_confirms_an_a
     form = page.locator('form[data-action="confirm_arrival"]')
     assert form.count() == 1
     assert page.locator('#gate-reads[data-seen="yes"] [data-gate-read]').count() >= 1
-    seals = page.locator("dd bdi").filter(has_text=re.compile(r"^S\d")).first.inner_text()
+    # The declared seals as the page lists them (each isolated, «، » between): the parser takes that separator.
+    seals = re.sub("[\u2066-\u2069]", "", page.locator("[data-seals]").inner_text())
     form.locator("input[name$=seal_numbers_found]").fill(seals)
     form.locator("input[name$=seals_intact]").check()  # the declared seals, found intact
     d.shot("confirm-arrival-with-gate-read")
