@@ -66,7 +66,13 @@ def test_the_destination_that_rejected_the_match_keeps_the_read_and_its_photo_an
 
     # Undone, after a second look at the photo: the match counts again, and the read stays the office's.
     client.force_login(colleague)
-    assert client.post(reverse("anpr:match-review", args=[match.pk]), {"decision": "confirmed"}).status_code == 302
+    assert (
+        client.post(
+            reverse("anpr:match-review", args=[match.pk]),
+            {"decision": "confirmed", "note": "Checked the photo again: it is this truck."},
+        ).status_code
+        == 302
+    )
     match.refresh_from_db()
     match.declaration.refresh_from_db()
     assert match.review == "confirmed" and match.declaration.last_read_at is not None
