@@ -45,6 +45,7 @@ IDENTIFIERS: dict[str, Callable[[Any], str]] = {
     "guarantee_ref": idents.serial_text,
     "plate": idents.plate_text,
     "plate_raw": idents.plate_text,
+    "trailer_plate": idents.plate_text,
     "ocr_raw": idents.plate_text,
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,6 +83,7 @@ def create_declarations(new: list[Parsed], *, by, source: str, source_ref: str) 
                 route=p.route,
                 vehicle=vehicles[(p.plate_country, p.plate)],
                 vehicle_country=p.plate_country,
+                trailer_plate=p.trailer_plate,
                 driver=drivers.get((p.driver_national_id, p.driver_passport, p.driver_name)),
                 company=companies.get(p.company_reg_no),
                 waybill_no=p.waybill_no,
@@ -197,17 +199,46 @@ def _changes(decls: list[TransitDeclaration], *, by, source: str, source_ref: st
 
 
 def _ensure_vehicles(new: list[Parsed]) -> dict[tuple[str, str], Vehicle]:
+    """The vehicles of ``new`` by (country, plate), created when missing. The trailer plate belongs to the
+    declaration (a tractor pulls different trailers on different trips); the vehicle keeps the last one
+    known, so a stored vehicle takes the trailer of a declaration declared after every stored one that
+    gave a trailer (an old row imported late does not turn it back)."""
     keys = {(p.plate_country, p.plate): p for p in new}
     found = {(v.country, v.plate): v for v in Vehicle.objects.filter(plate__in={k[1] for k in keys})}
+    newest: dict[tuple[str, str], Parsed] = {}  # per vehicle, its newest declaration here that gives a trailer
+    for p in new:
+        key = (p.plate_country, p.plate)
+        if p.trailer_plate and (key not in newest or p.declared_at >= newest[key].declared_at):
+            newest[key] = p
     missing = [
-        Vehicle(country=c, plate=pl, trailer_plate=keys[(c, pl)].trailer_plate)
+        Vehicle(country=c, plate=pl, trailer_plate=newest[(c, pl)].trailer_plate if (c, pl) in newest else "")
         for (c, pl) in keys
         if (c, pl) not in found
     ]
     if missing:
         Vehicle.objects.bulk_create(missing, ignore_conflicts=True)
         found = {(v.country, v.plate): v for v in Vehicle.objects.filter(plate__in={k[1] for k in keys})}
+    _keep_last_trailer([(found[key], p) for key, p in newest.items() if found[key].trailer_plate != p.trailer_plate])
     return found
+
+
+def _keep_last_trailer(pairs: list[tuple[Vehicle, Parsed]]) -> None:
+    """Each vehicle takes its declaration's trailer plate unless a stored declaration declared later gave
+    one (one query for all, one audited save per vehicle changed)."""
+    if not pairs:
+        return
+    latest = dict(
+        TransitDeclaration.objects.filter(vehicle__in=[v for v, _p in pairs])
+        .exclude(trailer_plate="")
+        .order_by()
+        .values("vehicle_id")
+        .annotate(at=Max("declared_at"))
+        .values_list("vehicle_id", "at")
+    )
+    for vehicle, p in pairs:
+        if vehicle.pk not in latest or p.declared_at >= latest[vehicle.pk]:
+            vehicle.trailer_plate = p.trailer_plate
+            vehicle.save(update_fields=["trailer_plate"])
 
 
 def _ensure_companies(new: list[Parsed]) -> dict[str, TransportCompany]:

@@ -637,6 +637,7 @@ class DemoBuilder:
             "route": route,
             "vehicle_id": vehicle.astype(str),
             "vehicle_country": vcountry,
+            "trailer_plate": "",
             "driver_id": driver.astype(str),
             "company_id": company.astype(str),
             "waybill_no": waybill,

@@ -28,7 +28,6 @@ from .models import (
     TransitDeclaration,
     TransportCompany,
     UnsettledReason,
-    Vehicle,
 )
 
 LIST_SEPARATOR = re.compile(r"[|;،]")
@@ -36,7 +35,7 @@ SERIAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\-]{3,31}$")
 # Column -> the model field it is stored in: a longer text or a number that does not fit is
 # rejected naming the column and the limit, never cut or rounded.
 STORED_IN = {
-    "trailer_plate": (Vehicle, "trailer_plate"),
+    "trailer_plate": (TransitDeclaration, "trailer_plate"),
     "driver_name": (Driver, "name"),
     "driver_passport": (Driver, "passport_no"),
     "company_name": (TransportCompany, "name"),

@@ -73,6 +73,11 @@ class GoodsOut(serializers.ModelSerializer):
 class DeclarationDetailOut(DeclarationListOut):
     goods = GoodsOut(many=True, read_only=True)
     vehicle = VehicleOut(read_only=True)
+    trailer_plate = serializers.CharField(
+        source="trailer_plate_shown",
+        read_only=True,
+        help_text="the trailer of this trip (vehicle.trailer_plate is the last one known of the truck)",
+    )
     company = serializers.CharField(source="company.name", default=None, allow_null=True)
     driver = serializers.CharField(source="driver.name", default=None, allow_null=True)
     signals = serializers.SerializerMethodField()
@@ -84,6 +89,7 @@ class DeclarationDetailOut(DeclarationListOut):
             *DeclarationListOut.Meta.fields,
             "route",
             "vehicle",
+            "trailer_plate",
             "driver",
             "company",
             "seal_numbers",

@@ -217,6 +217,9 @@ class TransitDeclaration(models.Model):
         Vehicle, on_delete=models.PROTECT, related_name="declarations", verbose_name=_("vehicle"), db_index=False
     )
     vehicle_country = models.CharField(_("vehicle nationality"), max_length=2, default="IR")
+    # The trailer this trip pulled: a tractor pulls different trailers on different trips, so it is the
+    # declaration's (the vehicle keeps the last one known). Empty on rows stored before it was kept here.
+    trailer_plate = models.CharField(_("trailer plate"), max_length=16, blank=True, default="")
     driver = models.ForeignKey(
         Driver, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("driver"), db_index=False
     )
@@ -419,6 +422,12 @@ class TransitDeclaration(models.Model):
         """The same for a page: escaped, identifiers isolated (a stored text is escaped by the template)."""
         shown = written(self.unsettled_note_msgid, self.unsettled_note_params, html=True, what=f"note {self.pk}")
         return self.unsettled_note if shown is None else shown
+
+    @property
+    def trailer_plate_shown(self) -> str:
+        """The trailer of this trip: its own, else (a row stored before declarations kept theirs) the
+        vehicle's last known one. Reads the vehicle: a query unless it was selected with the declaration."""
+        return self.trailer_plate or self.vehicle.trailer_plate
 
     def is_overdue(self, now: dt.datetime | None = None) -> bool:
         return (
