@@ -18,6 +18,7 @@ from core.text import digits
 from . import identifiers
 from .arrival_reads import note_error
 from .hooks import Outage
+from .import_validation import RowInvalid, repeated
 from .models import NOTE_MIN_LENGTH, ArrivalReadReason, PermitStop, Source, UnsettledReason
 from .permits import VALIDITY_CHOICES
 
@@ -217,6 +218,10 @@ class TrafficPermitForm(PageForm):
         unknown = [c for c in codes if c not in known]
         if unknown:
             raise forms.ValidationError(_("Unknown office code: %(codes)s") % {"codes": ", ".join(unknown)})
+        try:
+            repeated("route", codes, gettext("office %(value)s"))
+        except RowInvalid as exc:
+            raise forms.ValidationError(exc.message) from None
         return codes
 
 

@@ -31,6 +31,7 @@ from notifications.messages import Arrow, Ident, Message, Name, Number
 
 from . import selectors
 from .evidence import note_event
+from .import_validation import RowInvalid, repeated
 from .models import GoodsItem, RoadDistance, Status, TrafficPermit, TransitDeclaration
 
 # Art. 11: at most 10 hours of driving per driver in 24 hours.
@@ -214,6 +215,10 @@ def traffic_permit_record(
         raise InvalidInput(
             _("Unknown office code: %(codes)s") % {"codes": ", ".join(unknown)}, fields={"route": ";".join(unknown)}
         )
+    try:  # an office twice is a loop no permit allows (the declaration's route refuses it too)
+        repeated("route", route, _("office %(value)s"))
+    except RowInvalid as exc:
+        raise InvalidInput(exc.message, fields={"route": exc.message}) from None
     if route_km is not None and not 1 <= route_km <= 10_000:
         raise InvalidInput(_("The route length is 1 to 10,000 km."), fields={"route_km": route_km})
     fuel_receipt_no = fuel_receipt_no.strip()

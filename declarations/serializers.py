@@ -490,7 +490,12 @@ class PermitIn(serializers.Serializer):
     exit_office = serializers.CharField(help_text="office code")
     allowed_hours = serializers.IntegerField(min_value=1, max_value=24 * 60)
     issued_at = JalaliDateTimeField()
-    route = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    route = TextListField(
+        normalise=lambda value: value.strip().upper(),
+        required=False,
+        default=list,
+        help_text="office codes in order, each once; empty: the declaration's route",
+    )
     route_km = serializers.IntegerField(min_value=1, max_value=10_000, required=False, allow_null=True, default=None)
     drivers = serializers.IntegerField(min_value=1, max_value=4, required=False, default=1)
     driving_hours_per_driver = serializers.IntegerField(min_value=1, max_value=10, required=False, default=10)
