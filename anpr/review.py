@@ -465,7 +465,9 @@ def _rematch(read: PlateRead, label: PlateLabel, by: User, now: dt.datetime) -> 
             continue
         before = m.review
         m.review, m.reviewed_by, m.reviewed_at = decision, by, now
-        m.save(update_fields=["review", "reviewed_by", "reviewed_at"])
+        # An UPDATE, not save(): auditlog wrote its own entry beside this one, two for one change (as in
+        # ``match_review``); this one says who, from what to what.
+        PlateMatch.objects.filter(pk=m.pk).update(review=decision, reviewed_by=by, reviewed_at=now)
         LogEntry.objects.log_create(
             m, action=LogEntry.Action.UPDATE, actor=by, changes={"review": [before, decision]}, force_log=True
         )
