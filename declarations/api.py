@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -38,6 +38,7 @@ from .serializers import (
     DeclarationListOut,
     DepartIn,
     ExtendDeadlineIn,
+    ImportIn,
     ImportResultOut,
     OfficeOut,
     PermitExitIn,
@@ -110,8 +111,24 @@ LIST_PARAMS = [_filter_param(name, field) for name, field in DeclarationFilter()
 PageOut = DeclarationPage = page_of("DeclarationPage", DeclarationListOut)
 
 
-class DeclarationViewSet(viewsets.GenericViewSet):
+class BodyDescribedViewSet(viewsets.GenericViewSet):
+    """OPTIONS (DRF's metadata) describes ``get_serializer()`` under POST: the viewset's ``serializer_class``,
+    an output, unless the route says otherwise. So each action that takes a body names its input serializer
+    (``@action(serializer_class=...)``) and the list's POST (``create``) takes ``create_serializer_class``:
+    OPTIONS then tells a client the body it takes, as the schema's ``extend_schema(request=...)`` does."""
+
+    create_serializer_class: type[serializers.BaseSerializer] | None = None
+
+    def get_serializer_class(self):
+        posting = self.request is not None and self.request.method == "POST"  # OPTIONS asks as a cloned POST
+        if posting and self.create_serializer_class and getattr(self, "action_map", {}).get("post") == "create":
+            return self.create_serializer_class
+        return super().get_serializer_class()
+
+
+class DeclarationViewSet(BodyDescribedViewSet):
     serializer_class = DeclarationListOut
+    create_serializer_class = RegisterIn
     lookup_value_regex = r"[0-9]+"  # /api/declarations/abc/ is a 404, not a ValueError (500)
     filter_backends: list = []  # DeclarationFilter is applied by hand, as on the page
     queryset = TransitDeclaration.objects.none()
@@ -168,7 +185,9 @@ class DeclarationViewSet(viewsets.GenericViewSet):
         "worker runs (tasks run in the caller) the import has ended when the answer goes: 200 with the "
         "summary, the same body.",
     )
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[StrictJSONParser])
+    @action(
+        detail=False, methods=["post"], url_path="import", parser_classes=[StrictJSONParser], serializer_class=ImportIn
+    )
     def import_(self, request):
         if request.user.role not in MAY_IMPORT and not request.user.is_superuser:
             raise PermissionDenied(_("Your role may not import declarations."))
@@ -200,22 +219,22 @@ class DeclarationViewSet(viewsets.GenericViewSet):
         return Response(DeclarationDetailOut(declaration, context={"request": request}).data)
 
     @extend_schema(request=DepartIn, responses=DeclarationDetailOut)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], serializer_class=DepartIn)
     def depart(self, request, pk=None):
         return self._transition(request, pk, "depart", DepartIn)
 
     @extend_schema(request=ConfirmArrivalIn, responses=DeclarationDetailOut)
-    @action(detail=True, methods=["post"], url_path="confirm-arrival")
+    @action(detail=True, methods=["post"], url_path="confirm-arrival", serializer_class=ConfirmArrivalIn)
     def confirm_arrival(self, request, pk=None):
         return self._transition(request, pk, "confirm_arrival", ConfirmArrivalIn)
 
     @extend_schema(request=SettleIn, responses=DeclarationDetailOut)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], serializer_class=SettleIn)
     def settle(self, request, pk=None):
         return self._transition(request, pk, "settle", SettleIn)
 
     @extend_schema(request=RecordReasonIn, responses=DeclarationDetailOut)
-    @action(detail=True, methods=["post"], url_path="record-reason")
+    @action(detail=True, methods=["post"], url_path="record-reason", serializer_class=RecordReasonIn)
     def record_reason(self, request, pk=None):
         return self._transition(request, pk, "record_unsettled", RecordReasonIn)
 
@@ -227,7 +246,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
         description="Serials (or tracking IDs) found on arrival, compared with the declared ones; a difference "
         "opens a discrepancy that blocks the settlement until resolved or overridden (Art. 24).",
     )
-    @action(detail=True, methods=["post"], url_path="arrival-serials")
+    @action(detail=True, methods=["post"], url_path="arrival-serials", serializer_class=ArrivalSerialsIn)
     def arrival_serials(self, request, pk=None):
         declaration = self._get(pk)
         serials.require(serials.may_record, request.user, declaration)  # a 403 before the fields
@@ -247,7 +266,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
         return Response(ArrivalSerialsOut(body).data)
 
     @extend_schema(request=ReasonIn, responses=DeclarationDetailOut, description="Resolve the open serial discrepancy.")
-    @action(detail=True, methods=["post"], url_path="resolve-discrepancy")
+    @action(detail=True, methods=["post"], url_path="resolve-discrepancy", serializer_class=ReasonIn)
     def resolve_discrepancy(self, request, pk=None):
         declaration = self._get(pk)
         serials.require(serials.may_resolve, request.user, declaration)
@@ -264,7 +283,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
         responses=DeclarationDetailOut,
         description="Release a blocked settlement (headquarters or the province's inspector), with a reason.",
     )
-    @action(detail=True, methods=["post"], url_path="settlement-override")
+    @action(detail=True, methods=["post"], url_path="settlement-override", serializer_class=ReasonIn)
     def settlement_override(self, request, pk=None):
         declaration = self._get(pk)
         serials.require(serials.may_override, request.user, declaration)
@@ -274,7 +293,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
         return Response(DeclarationDetailOut(self._get(pk), context={"request": request}).data)
 
     @extend_schema(request=ImeiCheckIn, responses=DeclarationDetailOut, description="An IMEI registry check's result.")
-    @action(detail=True, methods=["post"], url_path="imei-check")
+    @action(detail=True, methods=["post"], url_path="imei-check", serializer_class=ImeiCheckIn)
     def imei_check(self, request, pk=None):
         declaration = self._get(pk)
         serials.require(serials.may_check_imei, request.user, declaration)
@@ -289,7 +308,7 @@ class DeclarationViewSet(viewsets.GenericViewSet):
         description="Record the transport document; `differences` lists what differs from the declaration "
         "(a document discrepancy, proposed as the reason it cannot settle).",
     )
-    @action(detail=True, methods=["post"], url_path="transport-document")
+    @action(detail=True, methods=["post"], url_path="transport-document", serializer_class=TransportDocumentIn)
     def transport_document(self, request, pk=None):
         declaration = self._get(pk)
         transport_docs.require_may_record(request.user, declaration)  # a 403 before the fields
@@ -318,7 +337,6 @@ class DeclarationViewSet(viewsets.GenericViewSet):
         "it there; a revision names the review it replaces (`supersedes`), the earlier ones kept. 409 when the "
         "arrival has a read, or was reviewed meanwhile.",
     )
-    # serializer_class: OPTIONS describes the review's body, not the declaration's fields.
     @action(detail=True, methods=["get", "post"], url_path="arrival-read-reviews", serializer_class=ArrivalReadReviewIn)
     def arrival_read_reviews(self, request, pk=None):
         declaration = self._get(pk)
@@ -331,17 +349,17 @@ class DeclarationViewSet(viewsets.GenericViewSet):
         return Response(ArrivalReadReviewOut(review).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CancelIn, responses=DeclarationDetailOut)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], serializer_class=CancelIn)
     def cancel(self, request, pk=None):
         return self._transition(request, pk, "cancel", CancelIn)
 
     @extend_schema(request=CloseIn, responses=DeclarationDetailOut)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], serializer_class=CloseIn)
     def close(self, request, pk=None):
         return self._transition(request, pk, "close", CloseIn)
 
     @extend_schema(request=ExtendDeadlineIn, responses=DeclarationDetailOut)
-    @action(detail=True, methods=["post"], url_path="extend-deadline")
+    @action(detail=True, methods=["post"], url_path="extend-deadline", serializer_class=ExtendDeadlineIn)
     def extend_deadline(self, request, pk=None):
         return self._transition(request, pk, "extend_deadline", ExtendDeadlineIn)
 
@@ -349,10 +367,11 @@ class DeclarationViewSet(viewsets.GenericViewSet):
 PermitPage = page_of("PermitPage", PermitOut)
 
 
-class PermitViewSet(viewsets.GenericViewSet):
+class PermitViewSet(BodyDescribedViewSet):
     """Traffic permits of foreign trucks on the declarations the user may see; record one, record its exit."""
 
     serializer_class = PermitOut
+    create_serializer_class = PermitIn
     lookup_value_regex = r"[0-9]+"
     filter_backends: list = []
     queryset = TrafficPermit.objects.none()
@@ -410,7 +429,7 @@ class PermitViewSet(viewsets.GenericViewSet):
         return Response(PermitOut(self._get(permit.pk)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PermitExitIn, responses=PermitOut)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], serializer_class=PermitExitIn)
     def exit(self, request, pk=None):
         permit = self._get(pk)
         permits.require_may_record_exit(request.user, permit)  # a 403 before the fields

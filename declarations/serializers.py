@@ -147,6 +147,18 @@ class DeclarationDetailOut(DeclarationListOut):
         return allowed_actions(request.user, obj) if request else []
 
 
+class ImportIn(serializers.Serializer):
+    """What OPTIONS describes of the import's body (the schema gives it as the list itself, also taken)."""
+
+    records = serializers.ListField(
+        child=serializers.DictField(),
+        allow_empty=False,
+        max_length=5000,
+        help_text="declaration records (goods nested), as the ICS JSON export: at most 5000; the list may also be "
+        "sent as the body itself",
+    )
+
+
 class ImportResultOut(serializers.Serializer):
     """An import batch: while ``state`` is queued or running, ``processed`` of ``total``
     declarations; once done, its counts and each rejected record (row, field, message)."""
@@ -294,13 +306,6 @@ class ExtendDeadlineIn(serializers.Serializer):
         )
     )
     reason = serializers.CharField(max_length=500)
-
-
-class ImportIn(serializers.Serializer):
-    """A JSON list of declaration records (the importer's JSON layout, goods nested)."""
-
-    records = serializers.ListField(child=serializers.DictField(), allow_empty=False, max_length=5000)
-    source_ref = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
 
 class EveryBadFieldSerializer(serializers.Serializer):
