@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='transitdeclaration',
             name='trailer_plate',
-            field=models.CharField(blank=True, default='', max_length=16, verbose_name='trailer plate'),
+            field=models.CharField(blank=True, default=None, max_length=16, null=True, verbose_name='trailer plate'),
         ),
     ]

@@ -218,8 +218,9 @@ class TransitDeclaration(models.Model):
     )
     vehicle_country = models.CharField(_("vehicle nationality"), max_length=2, default="IR")
     # The trailer this trip pulled: a tractor pulls different trailers on different trips, so it is the
-    # declaration's (the vehicle keeps the last one known). Empty on rows stored before it was kept here.
-    trailer_plate = models.CharField(_("trailer plate"), max_length=16, blank=True, default="")
+    # declaration's (the vehicle keeps the last one known). NULL on rows stored before it was kept here, so
+    # that "no trailer given" ("") and "not recorded on this row" stay apart without rewriting old rows.
+    trailer_plate = models.CharField(_("trailer plate"), max_length=16, blank=True, null=True, default=None)
     driver = models.ForeignKey(
         Driver, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("driver"), db_index=False
     )
@@ -427,7 +428,7 @@ class TransitDeclaration(models.Model):
     def trailer_plate_shown(self) -> str:
         """The trailer of this trip: its own, else (a row stored before declarations kept theirs) the
         vehicle's last known one. Reads the vehicle: a query unless it was selected with the declaration."""
-        return self.trailer_plate or self.vehicle.trailer_plate
+        return self.vehicle.trailer_plate if self.trailer_plate is None else self.trailer_plate
 
     def is_overdue(self, now: dt.datetime | None = None) -> bool:
         return (

@@ -68,10 +68,22 @@ def test_the_import_keeps_each_rows_trailer_and_an_older_trip_does_not_turn_the_
 
 def test_a_declaration_stored_before_it_kept_its_trailer_shows_the_trucks(client, hq):
     d = DeclarationFactory(vehicle__trailer_plate="34TR999", vehicle__country="TR", vehicle_country="TR")
-    assert d.trailer_plate == ""
+    assert d.trailer_plate is None  # not recorded on the row
     client.force_login(hq)
     page = client.get(reverse("declarations:detail", args=[d.pk])).content.decode()
     assert str(idents.plate_html("34TR999", "TR")) in _truck_line(page)
     api = APIClient()
     api.force_authenticate(hq)
     assert api.get(f"/api/declarations/{d.pk}/").json()["trailer_plate"] == "34TR999"
+
+
+def test_a_trip_registered_without_a_trailer_shows_none_though_the_truck_had_one(
+    client, origin_clerk, bazargan, tehran
+):
+    client.force_login(origin_clerk)
+    client.post(reverse("declarations:register"), _form(bazargan, tehran, trailer_plate="12ع345"))
+    bare = client.post(reverse("declarations:register"), _form(bazargan, tehran, serial="HAND-0003", trailer_plate=""))
+    assert bare.status_code == 302
+    assert TransitDeclaration.objects.get(serial="HAND-0003").trailer_plate == ""  # given: none
+    assert "trailer" not in _truck_line(client.get(bare.url).content.decode())
+    assert Vehicle.objects.get().trailer_plate == "12ع345"  # the truck's last known trailer stays
