@@ -19,7 +19,16 @@ from core.api_schema import error_response
 from declarations.api_paging import PAGE_PARAM_NAMES, PAGE_PARAMS, CursorPagination, page_of
 
 from . import problems, services
-from .models import Inspection, InspectionAction, MonthlyReturn, ProblemStatus, Symptom, System, SystemProblem
+from .models import (
+    Inspection,
+    InspectionAction,
+    LateChange,
+    MonthlyReturn,
+    ProblemStatus,
+    Symptom,
+    System,
+    SystemProblem,
+)
 from .views import TrendFilterForm, trend_data
 from .views_actions import STATES, actions_filter
 
@@ -27,6 +36,11 @@ from .views_actions import STATES, actions_filter
 class ReturnOut(serializers.ModelSerializer):
     province: serializers.SlugRelatedField[Province] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True, help_text="null: the national return"
+    )
+    late_changes_count = serializers.IntegerField(
+        read_only=True,
+        help_text="changes recorded in the return's period since it was submitted (its late-changes list); "
+        "office staff: those of their office's part",
     )
 
     class Meta:
@@ -43,6 +57,7 @@ class ReturnOut(serializers.ModelSerializer):
             "submitted_at",
             "unsettled_count",
             "sha256",
+            "late_changes_count",
         ]
 
     def to_representation(self, instance):
@@ -101,7 +116,7 @@ class ReturnListApi(APIView):
     def get(self, request):
         # no filter: ?province= would answer every return, as if applied
         reject_unknown_params(request, PAGE_PARAM_NAMES)
-        qs = MonthlyReturn.objects.for_user(request.user).select_related("province")
+        qs = MonthlyReturn.objects.for_user(request.user).with_late_changes(request.user).select_related("province")
         pages = CursorPagination("-id")
         page = pages.page(request, qs)
         return pages.response(request, qs, page, ReturnOut(page.rows, many=True, context={"request": request}).data)
@@ -110,8 +125,56 @@ class ReturnListApi(APIView):
 class ReturnDetailApi(APIView):
     @extend_schema(operation_id="reports_returns_retrieve", responses=ReturnDetailOut)
     def get(self, request, pk: int):
-        snap = get_object_or_404(MonthlyReturn.objects.for_user(request.user), pk=pk)
+        snap = get_object_or_404(MonthlyReturn.objects.for_user(request.user).with_late_changes(request.user), pk=pk)
         return Response(ReturnDetailOut(snap, context={"request": request}).data)
+
+
+class LateChangeOut(serializers.ModelSerializer):
+    declaration = serializers.IntegerField(source="declaration_id")
+    what = serializers.CharField(help_text="`created`, or the transition's action (`settle`, `confirm_arrival`, …)")
+    status = serializers.CharField(help_text="the declaration's status after the change")
+    what_text = serializers.CharField(read_only=True, help_text="what happened, in the request's language")
+    at = serializers.DateTimeField(help_text="when the change is dated (inside the return's period)")
+    by = serializers.SerializerMethodField(help_text="by name; empty for a change from an import or the system")
+    source_text = serializers.CharField(read_only=True, help_text="where it came from, in the request's language")
+
+    class Meta:
+        model = LateChange
+        fields = [
+            "id",
+            "declaration",
+            "serial",
+            "what",
+            "status",
+            "what_text",
+            "at",
+            "by",
+            "source",
+            "source_ref",
+            "source_text",
+            "recorded_at",
+        ]
+
+    def get_by(self, change) -> str:
+        return problems.person(change.by)
+
+
+LateChangePage = page_of("LateChangePage", LateChangeOut)
+
+
+class ReturnLateChangeListApi(APIView):
+    @extend_schema(
+        operation_id="reports_returns_late_changes",
+        description="The changes recorded in a submitted return's period since it was submitted, in pages, the "
+        "first recorded first (as its page lists them); office staff get those of their office's part.",
+        parameters=PAGE_PARAMS,
+        responses={200: LateChangePage, 400: error_response(400, "a query parameter the list does not take")},
+    )
+    def get(self, request, pk: int):
+        reject_unknown_params(request, PAGE_PARAM_NAMES)
+        snap = get_object_or_404(MonthlyReturn.objects.for_user(request.user), pk=pk)
+        qs = snap.late_changes.for_user(request.user).select_related("by")
+        return CursorPagination("recorded_at").paginate(request, qs, LateChangeOut)
 
 
 class ReturnBuildIn(serializers.Serializer):

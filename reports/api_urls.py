@@ -8,6 +8,7 @@ urlpatterns = [
     path("returns/", api.ReturnListApi.as_view(), name="api-returns"),
     path("returns/build/", api.ReturnBuildApi.as_view(), name="api-return-build"),
     path("returns/<int:pk>/", api.ReturnDetailApi.as_view(), name="api-return"),
+    path("returns/<int:pk>/late-changes/", api.ReturnLateChangeListApi.as_view(), name="api-return-late-changes"),
     path("trend/", api.TrendApi.as_view(), name="api-reports-trend"),
     path("problems/", api.ProblemApi.as_view(), name="api-problems"),
     path("inspections/<int:pk>/actions/", api.InspectionActionCreateApi.as_view(), name="api-inspection-action-add"),

@@ -6,7 +6,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -282,6 +283,18 @@ class ReturnQuerySet(models.QuerySet):
         office = user.office
         return self.filter(province_id=office.province_id, figures__offices__has_key=office.code)
 
+    def with_late_changes(self, user):
+        """Each return with ``late_changes_count``: the late changes ``user`` may see of it (one subquery)."""
+        late = (
+            LateChange.objects.for_user(user)
+            .filter(monthly_return=OuterRef("pk"))
+            .order_by()
+            .values("monthly_return")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return self.annotate(late_changes_count=Coalesce(Subquery(late), 0))
+
 
 def latest_submitted(province_id: int | None):
     """The submitted return, the province's or the nation's, that counted declarations the latest (a final
@@ -397,7 +410,10 @@ class MonthlyReturn(models.Model):
 
 
 class LateChangeQuerySet(models.QuerySet):
-    pass
+    def for_user(self, user):
+        """The late changes ``user`` may see of the returns they see: all of a return's, or, for office
+        staff, those of their office's part (declarations from their office), as its page lists them."""
+        return self if sees_whole_returns(user) else self.filter(declaration__origin_id=user.office_id)
 
 
 class LateChange(models.Model):

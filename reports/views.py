@@ -160,7 +160,8 @@ def return_list(request):
         return response
     pages = numbered_page(request, returns_qs)
     late = dict(
-        _late_changes_for(request.user, LateChange.objects.filter(monthly_return__in=[r.pk for r in pages.rows]))
+        LateChange.objects.for_user(request.user)
+        .filter(monthly_return__in=[r.pk for r in pages.rows])
         .values("monthly_return")
         .annotate(n=Count("id"))
         .values_list("monthly_return", "n")
@@ -179,11 +180,6 @@ def return_list(request):
         },
         status=refused if form.errors else 200,
     )
-
-
-def _late_changes_for(user, rows):
-    """The late changes ``user`` may see: all of the return's, or those of their office's part."""
-    return rows if sees_whole_returns(user) else rows.filter(declaration__origin_id=user.office_id)
 
 
 def _own_office_label(user) -> str:
@@ -279,7 +275,7 @@ def return_detail(request, pk: int):
     }
     if snap.status == "submitted":
         # Changes dated inside its period since it was submitted: it stays as sent; a new version counts them.
-        context["late_changes"] = list(_late_changes_for(request.user, snap.late_changes.select_related("by")))
+        context["late_changes"] = list(snap.late_changes.for_user(request.user).select_related("by"))
         context["may_rebuild"] = services.may_build_return(request.user, snap.province)
     if f.get("office"):
         office = CustomsOffice.objects.filter(code=f["office"]).first()
