@@ -33,7 +33,7 @@ from collections.abc import Iterator
 
 from django.db import connection
 from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, Collate
+from django.db.models.functions import Coalesce, Collate, TruncDate
 from django.utils import timezone
 
 from accounts.models import CustomsOffice, Province
@@ -418,7 +418,8 @@ def casework(
 # --- cases by milestone (smuggling regulation: Arts. 3, 4, 7, 18, 19) ---------------------------
 # A separate section: the statutory milestones of smuggling cases (``casework.smuggling``), counted
 # per kind over the cases of declarations from the scope's offices (as ``casework`` counts cases).
-# For the month [start, end): due = due in the month; done = met in the month, of which late = met
+# For the month [start, end): due = due in the month (not a step waived before it fell due: its case
+# closed before then owed it no longer); done = met in the month, of which late = met
 # after its due time; open_at_end = owed at the end (its case still open then, as "cases open at the
 # end of the month" counts it: ``case_open_at``; not met nor waived by it);
 # overdue_at_end = of those, past their due time at the end. A milestone with no clock is never due
@@ -443,13 +444,17 @@ def case_milestones(
         & (Q(done_at__isnull=True) | Q(done_at__gte=end))
         & (Q(waived_at__isnull=True) | Q(waived_at__gte=end))
     )
+    # Still owed when it fell due: never waived, or waived after its due time (a revaluation, a closing) unless
+    # its case's outcome is dated on a day before it fell due (a closing recorded later with its real date: the
+    # step was no longer owed when its time came).
+    owed_when_due = Q(waived_at__isnull=True) | (
+        Q(waived_at__gte=F("due_at"))
+        & (Q(case__outcome_on__isnull=True) | Q(case__outcome_on__gte=TruncDate("due_at", tzinfo=TEHRAN)))
+    )
     counted = (
         rows.values("kind")
         .annotate(
-            due=Count(
-                "pk",
-                filter=Q(due_at__gte=start, due_at__lt=end) & (Q(waived_at__isnull=True) | Q(waived_at__gte=start)),
-            ),
+            due=Count("pk", filter=Q(due_at__gte=start, due_at__lt=end) & owed_when_due),
             done=Count("pk", filter=Q(done_at__gte=start, done_at__lt=end)),
             done_late=Count("pk", filter=Q(done_at__gte=start, done_at__lt=end, due_at__lt=F("done_at"))),
             open_at_end=Count("pk", filter=open_at_end),

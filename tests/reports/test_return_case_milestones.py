@@ -89,3 +89,34 @@ def test_the_exports_carry_the_section(case, west_az):
     text = pdf_text(exports.render_pdf(f))
     assert norm("پرونده‌های قاچاق بر حسب مهلت‌های قانونی") in text
     assert norm("تحویل کالا و متهم") in text and norm("معوق در پایان") in text
+
+
+def test_a_step_whose_case_was_closed_before_it_fell_due_is_not_due(bazargan, tehran, inspector, west_az):
+    d = DeclarationFactory(
+        origin=bazargan,
+        destination=tehran,
+        status=Status.UNSETTLED,
+        arrived_at=timezone.now() - dt.timedelta(days=60),
+        unsettled_reason=UnsettledReason.SEAL_DISCREPANCY,
+    )
+    found = dt.datetime(2026, 10, 26, 9, tzinfo=TEHRAN)  # Monday 1405/08/04
+    case = casework.case_open(
+        declaration=d,
+        by=inspector,
+        file_number="1405-13",
+        authority="تعزیرات",
+        opened_on=found.date(),
+        discovered_at=found,
+        cif_value="1000",
+        exchange_rate="700000",
+    )
+    due = {m.kind: m.due_at for m in case.milestones.all()}
+    assert due[MilestoneKind.HANDOVER] < found + dt.timedelta(days=2) < due[MilestoneKind.FILE_COURT]
+    # Closed (recorded today) with its outcome two days after the discovery: the hand-over had fallen due
+    # by then, the two files had not (they are waived on closing).
+    casework.case_close(case=case, by=inspector, outcome="مختومه", outcome_on=found.date() + dt.timedelta(days=2))
+
+    m = returns.build_figures(1405, 8, west_az)["case_milestones"]
+    assert m["handover"]["due"] == 1
+    assert m["file_property_org"]["due"] == 0 and m["file_court"]["due"] == 0
+    assert m["total"] == {"due": 1, "done": 0, "done_late": 0, "open_at_end": 0, "overdue_at_end": 0}
