@@ -5,8 +5,10 @@ overdue. Past times go through the services' ``now=``/``at=`` arguments.
 
 ``CLOSED_CASES``: the ended cases of the bulk history's closed declarations, written with them by
 ``declarations.demo.DemoBuilder`` (COPY, as many as the history has: no service call per row), with the
-rows the services would have left behind: the first valuation, the statutory milestones met, and the
-declaration's timeline events (case opened, each step, the closing)."""
+rows the services would have left behind: the first valuation, the statutory milestones met, the case's
+actions (the file sent on the opening day, the ruling served on the outcome's day), the declaration's
+timeline events (case opened, each step, the closing), and the audit entries of the case's records
+(created, the case closed), written and sealed in bulk (``core.audit.record_bulk``)."""
 
 from __future__ import annotations
 
@@ -15,9 +17,13 @@ import json
 import time
 
 import numpy as np
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from core import audit
 from core.dates import TEHRAN, persian_digits, to_jalali, to_tehran
 from core.workdays import add_working_days
 from declarations.demo import (
@@ -43,6 +49,7 @@ from .models import (
     CaseStatus,
     CaseValuation,
     FollowUpLetter,
+    JudicialAction,
     JudicialCase,
     LetterStatus,
     MilestoneKind,
@@ -58,6 +65,9 @@ OUTCOMES = [
     "اعلام وصول با تأخیر پذیرفته شد؛ جریمهٔ تأخیر از شرکت حمل وصول شد",
 ]
 DAY = 86400.0
+# The actions of an ended case of the bulk history: the file sent to its authority, the ruling served.
+OPENING_ACTION = "ارسال پرونده به"
+CLOSING_ACTION = "ابلاغ رأی مرجع رسیدگی و مختومه شدن پرونده"
 # The statutory steps an ended case of the bulk history met, in order, with the evidence recorded for each.
 STEPS = [
     (MilestoneKind.HANDOVER, "صورت‌جلسه تحویل کالا و متهم به مرجع انتظامی"),
@@ -114,8 +124,9 @@ def _ended_case_steps(
     opened_on: list[str],
     outcome: np.ndarray,
     value: np.ndarray,
-) -> list[tuple[type, list[str], str, int]]:
-    """What the services left behind on an ended case of the bulk history, as COPY texts: the milestones
+) -> tuple[list[tuple[type, list[str], str, int]], dict]:
+    """What the services left behind on an ended case of the bulk history, as COPY texts (and the milestones'
+    columns, for their audit entries): the milestones
     ``case_open`` planned (``smuggling.milestone_plan``: hand-over within 24 hours, the files within five
     working days, the carrier's fine), each met on time before the outcome with its evidence, the fine
     with its payment clock (``milestone_done``) paid; and the declaration's timeline events of the case
@@ -181,10 +192,11 @@ def _ended_case_steps(
     at = np.column_stack([opened, handover, to_org, to_court, fine, paid, closed.closed_at]).ravel()
     event_ids = np.arange(start := _next_id(DeclarationEvent), start + n * per_case)
     event_columns, event_text = _event_text(event_ids, np.repeat(closed.ids, per_case), at, kinds, messages, data)
-    return [
+    texts: list[tuple[type, list[str], str, int]] = [
         (CaseMilestone, list(milestones), _copy_text(list(milestones), milestones, n * k), n * k),
         (DeclarationEvent, event_columns, event_text, n * per_case),
     ]
+    return texts, milestones
 
 
 def closed_cases_write(builder: DemoBuilder, closed: Closed) -> None:
@@ -206,11 +218,13 @@ def closed_cases_write(builder: DemoBuilder, closed: Closed) -> None:
     branch = [f"شعبه {persian_digits(b)}" for b in rng.integers(1, 6, n).tolist()]
     file_numbers = [f"{y}-{i}" for y, i in zip(_jalali_years(opened).tolist(), closed.ids.tolist())]
     outcomes = np.array(OUTCOMES)[rng.integers(0, len(OUTCOMES), n)]
+    authorities = np.array(AUTHORITIES)[rng.integers(0, len(AUTHORITIES), n)]
+    outcome_on = _tehran_dates(outcome)
     cases = {
         "id": case_ids.astype(str),
         "declaration_id": closed.ids.astype(str),
         "file_number": file_numbers,
-        "authority": np.array(AUTHORITIES)[rng.integers(0, len(AUTHORITIES), n)],
+        "authority": authorities,
         "branch": branch,
         "opened_on": opened_on,
         "opened_by_id": NULL,
@@ -224,7 +238,7 @@ def closed_cases_write(builder: DemoBuilder, closed: Closed) -> None:
         "office_id": closed.origin_ids.astype(str),
         "status": str(CaseStatus.CLOSED),
         "outcome": outcomes,
-        "outcome_on": _tehran_dates(outcome),
+        "outcome_on": outcome_on,
         "created_at": _ts(opened),
     }
     valuations = {
@@ -251,7 +265,7 @@ def closed_cases_write(builder: DemoBuilder, closed: Closed) -> None:
         (m, list(data), _copy_text(list(data), data, n), n)
         for m, data in ((JudicialCase, cases), (CaseValuation, valuations))
     ]
-    texts += _ended_case_steps(
+    steps, milestones = _ended_case_steps(
         builder,
         closed,
         case_ids=case_ids,
@@ -262,13 +276,118 @@ def closed_cases_write(builder: DemoBuilder, closed: Closed) -> None:
         outcome=outcome,
         value=cif * rate + duties,
     )
+    texts += steps
+    # Its actions, as ``case_add_action`` records them before the closing: the file sent to the authority on
+    # the opening day, the ruling served on the outcome's day.
+    actions = {
+        "id": np.arange(start := _next_id(JudicialAction), start + 2 * n).astype(str),
+        "case_id": np.repeat(case_ids, 2).astype(str),
+        "on": np.column_stack([opened_on, outcome_on]).ravel(),
+        "action": np.column_stack(
+            [[f"{OPENING_ACTION} {a}" for a in authorities.tolist()], np.full(n, CLOSING_ACTION)]
+        ).ravel(),
+        "by_id": NULL,
+        "recorded_at": _ts(np.column_stack([opened, outcome]).ravel()),
+    }
+    texts.append((JudicialAction, list(actions), _copy_text(list(actions), actions, 2 * n), 2 * n))
     builder.timing.generate += time.perf_counter() - t0
     for model, columns, text, rows in texts:
         builder.writer.write(model, columns, text, rows)
+    # The audit trail of each case, as the services' saves leave it: the case, its valuation and milestones
+    # created, its actions recorded, the case closed with its outcome (written and sealed in bulk).
+    t0 = time.perf_counter()
+    entries = [
+        *_created(JudicialCase, {**cases, "status": str(CaseStatus.OPEN), "outcome": "", "outcome_on": NULL}, n),
+        *_created(CaseValuation, valuations, n),
+        *_created(CaseMilestone, milestones, n * len(STEPS), at_creation=MILESTONE_AS_CREATED),
+        *_created(JudicialAction, actions, 2 * n),
+        *_closed(case_ids, file_numbers, authorities.tolist(), outcomes.tolist(), outcome_on),
+    ]
+    builder.timing.generate += time.perf_counter() - t0
+    t0 = time.perf_counter()
+    audit.record_bulk(entries)
+    builder.timing.write += time.perf_counter() - t0
+    builder.timing.add_rows(LogEntry._meta.db_table, len(entries))
+
+
+# A milestone as ``case_open`` creates it: what ``milestone_done`` records comes later (not in its entry).
+MILESTONE_AS_CREATED = {
+    "done_at": NULL,
+    "done_by_id": NULL,
+    "evidence_note": "",
+    "amount": NULL,
+    "vehicle_seized": "false",
+}
+
+
+def _logged(value: str) -> str:
+    """A COPY text value as django-auditlog writes a field's value in ``changes``."""
+    if value == NULL:
+        return "None"
+    if value in ("true", "false"):
+        return str(value == "true")
+    if len(value) == 25 and value[10] == "T" and value.endswith("+00:00"):
+        return f"{value[:10]} {value[11:19]}"
+    return value
+
+
+def _repr(model: type[Model], row: dict[str, str]) -> str:
+    """``str()`` of the row as its model writes it (the entry's ``object_repr``)."""
+    if model is JudicialCase:
+        return f"{row['file_number']} ({row['authority']})"
+    if model is CaseValuation:
+        return f"{row['case_id']} {row['kind']} {row['value']}"
+    if model is CaseMilestone:
+        return f"{row['case_id']} {row['kind']}"
+    return f"{row['case_id']} {row['on']}"  # JudicialAction
+
+
+def _created(model: type[Model], data: dict, n: int, *, at_creation: dict | None = None) -> list[LogEntry]:
+    """The CREATE entry of each of the ``n`` rows of ``data`` (COPY columns), with the fields as they were
+    when created (``at_creation`` overrides what came later): ``{field: ["None", value]}``, a null left out."""
+    names = {f.attname: f.name for f in model._meta.concrete_fields}
+    data = {**data, **(at_creation or {})}
+    columns = {c: [v] * n if isinstance(v, str) else list(v) for c, v in data.items()}
+    kind = ContentType.objects.get_for_model(model).pk
+    entries = []
+    for i in range(n):
+        row = {c: str(values[i]) for c, values in columns.items()}
+        entries.append(
+            LogEntry(
+                content_type_id=kind,
+                object_pk=row["id"],
+                object_id=int(row["id"]),
+                object_repr=_repr(model, row),
+                action=LogEntry.Action.CREATE,
+                changes={names[c]: ["None", _logged(v)] for c, v in row.items() if v != NULL},
+            )
+        )
+    return entries
+
+
+def _closed(case_ids: np.ndarray, file_numbers: list[str], authorities, outcomes, outcome_on) -> list[LogEntry]:
+    """The UPDATE entry of each case closed with its outcome (``case_close``)."""
+    kind = ContentType.objects.get_for_model(JudicialCase).pk
+    return [
+        LogEntry(
+            content_type_id=kind,
+            object_pk=str(pk),
+            object_id=pk,
+            object_repr=f"{number} ({authority})",
+            action=LogEntry.Action.UPDATE,
+            changes={
+                "outcome_on": ["None", on],
+                "status": [str(CaseStatus.OPEN), str(CaseStatus.CLOSED)],
+                "outcome": ["", said],
+            },
+        )
+        for pk, number, authority, said, on in zip(case_ids.tolist(), file_numbers, authorities, outcomes, outcome_on)
+    ]
 
 
 CLOSED_CASES = ClosedCases(
-    write=closed_cases_write, models=[JudicialCase, CaseValuation, CaseMilestone, DeclarationEvent]
+    write=closed_cases_write,
+    models=[JudicialCase, CaseValuation, CaseMilestone, DeclarationEvent, JudicialAction],
 )
 
 

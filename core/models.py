@@ -55,6 +55,11 @@ class AppendOnlyQuerySet(models.QuerySet):
             obj.save(using=self.db)
         return objs
 
+    def bulk_append(self, objs, batch_size: int = 2000):
+        """Insert new rows in batches, passing no per-row signal: for a writer that does what the signals
+        would, in bulk (``core.audit.record_bulk`` seals the entries it writes). Never changes a row."""
+        return super().bulk_create(objs, batch_size=batch_size)
+
     def _raw_delete(self, using):
         raise AuditTrailImmutable(f"{self.model._meta.label}: the audit trail is append-only (delete refused)")
 

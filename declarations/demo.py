@@ -143,15 +143,16 @@ class Writer:
 
     def write(self, model, columns: list[str], text: str, n: int) -> None:
         table = model._meta.db_table
+        names = ", ".join(f'"{c}"' for c in columns)  # quoted: a column may be a keyword («on» of a case action)
         t0 = time.perf_counter()
         with connection.cursor() as cur:
             if self.pg:
-                cur.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.StringIO(text))
+                cur.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", io.StringIO(text))
             else:
                 rows = [[_sqlite_value(v) for v in line.split("\t")] for line in text.rstrip("\n").split("\n")]
                 marks = ", ".join(["%s"] * len(columns))
                 # table and column names come from model metadata, never from input
-                cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)  # noqa: S608
+                cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
         self.timing.write += time.perf_counter() - t0
         self.timing.add_rows(table, n)
 

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from casework import smuggling
-from casework.models import CaseStatus, JudicialCase, MilestoneKind
+from casework.models import CaseStatus, JudicialAction, JudicialCase, MilestoneKind
 from core.dates import TEHRAN, jalali_month_bounds, jalali_month_of, previous_jalali_month
 from declarations.models import Status, TransitDeclaration
 from reports import returns
@@ -120,3 +120,51 @@ def test_every_closed_demo_case_met_its_statutory_steps_between_the_declarations
     timeline = client.get(reverse("declarations:detail", args=[case.declaration_id])).content.decode()
     with translation.override(re.search(r'<html lang="([\w-]+)"', timeline)[1]):  # in the page's language
         assert str(MilestoneKind.FILE_COURT.label) in timeline
+
+
+def test_a_closed_demo_case_shows_its_actions_and_its_audit_trail(client, tmp_path):
+    """The bulk history's ended cases have what ``case_add_action`` and the audited saves leave behind: the
+    file sent on the opening day and the ruling on the outcome's day, listed on the case's page, and the
+    audit entries of the case (opened, its records, closed), sealed into the chain like any other."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from core import audit_chain
+
+    call_command(
+        "seed_demo",
+        declarations=600,
+        no_evidence=True,
+        credentials=str(tmp_path / "credentials.txt"),
+        stdout=io.StringIO(),
+    )
+    cases = JudicialCase.objects.filter(declaration__status=Status.CLOSED)
+    assert cases.count() >= 4
+    for case in cases:
+        actions = list(case.actions.all())
+        assert [a.on for a in actions] == [case.opened_on, case.outcome_on], case.file_number
+        assert case.authority in actions[0].action
+    case = cases.order_by("-outcome_on").first()
+
+    client.force_login(User.objects.get(username="hq"))
+    page = client.get(reverse("casework:case", args=[case.pk])).content.decode()
+    with translation.override(re.search(r'<html lang="([\w-]+)"', page)[1]):  # in the page's language
+        heading, none_yet = translation.gettext("Actions taken"), translation.gettext("None yet.")
+    shown = page[page.index(heading) :]
+    shown = shown[: shown.index("</ol>")]
+    assert none_yet not in shown
+    for action in case.actions.all():
+        assert action.action in shown
+
+    # Its audit trail: the case created (open), its actions, the closing with the outcome.
+    kind = ContentType.objects.get_for_model(JudicialCase)
+    entries = LogEntry.objects.filter(content_type=kind, object_pk=str(case.pk)).order_by("pk")
+    assert [e.action for e in entries] == [LogEntry.Action.CREATE, LogEntry.Action.UPDATE]
+    assert entries[0].changes["status"] == ["None", "open"]
+    assert entries[1].changes["status"] == ["open", "closed"] and entries[1].changes["outcome"][1] == case.outcome
+    action_kind = ContentType.objects.get_for_model(JudicialAction)
+    logged = LogEntry.objects.filter(content_type=action_kind, object_pk__in=[str(a.pk) for a in case.actions.all()])
+    assert logged.count() == 2
+    assert audit_chain.verify().ok  # sealed into the chain, none written around it
+    audit_page = client.get(reverse("reports:audit"), {"model": kind.pk, "object": case.pk}).content.decode()
+    assert case.file_number in audit_page
