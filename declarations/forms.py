@@ -36,10 +36,25 @@ class DepartForm(PageForm):
     at = _at_field()
 
 
+# The arrival form's two answers about the seals (posted values).
+SEALS_INTACT = "intact"
+SEALS_BROKEN = "broken"
+
+
 class ConfirmArrivalForm(PageForm):
     at = _at_field()
-    # Not ticked for the officer: intact is what they saw, and it must agree with the numbers found.
-    seals_intact = forms.BooleanField(label=_("Seals intact"), required=False)
+    # An explicit choice, none made for the officer: a box left unticked recorded broken seals nobody reported
+    # (and proposed a seal discrepancy). Intact must agree with the numbers found (the service checks).
+    seals_intact = forms.TypedChoiceField(
+        label=_("State of the seals"),
+        choices=[
+            (SEALS_INTACT, _("Seals intact")),
+            (SEALS_BROKEN, _("Seals broken or not matching the declared ones")),
+        ],
+        coerce=lambda value: value == SEALS_INTACT,
+        widget=StackedRadioSelect,
+        error_messages={"required": _("Choose whether the seals are intact or broken.")},
+    )
     seal_numbers_found = forms.CharField(
         label=_("Seal numbers found"),
         required=False,

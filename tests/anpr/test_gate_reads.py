@@ -44,7 +44,7 @@ def _detail(d):
 
 
 def _confirm(client, d, **extra):
-    data = {"confirm_arrival-seals_intact": "on", **{f"confirm_arrival-{k}": v for k, v in extra.items()}}
+    data = {"confirm_arrival-seals_intact": "intact", **{f"confirm_arrival-{k}": v for k, v in extra.items()}}
     return client.post(reverse("declarations:action", args=[d.pk, "confirm_arrival"]), data)
 
 

@@ -57,7 +57,7 @@ def test_it_follows_an_overdue_declaration_to_its_arrival(
     clerk.goto(f"{live_server.url}/declarations/{late.pk}/")
     form = clerk.locator('form[data-action="confirm_arrival"]')
     form.get_by_label("Seal numbers found").or_(form.locator("input[name$=seal_numbers_found]")).first.fill("S100200")
-    form.locator("input[name$=seals_intact]").check()  # not ticked for the clerk: the declared seal, intact
+    form.locator("input[name$=seals_intact][value=intact]").check()  # chosen by the clerk: the declared seal, intact
     # Tehran has a plate reader that never read this truck: the form asks why.
     assert clerk.locator('#gate-reads[data-seen="no"]').count() == 1
     form.locator("textarea[name$=unseen_reason]").fill("the gate camera was being repaired")

@@ -443,7 +443,7 @@ def test_the_destination_is_notified_reviews_a_suspicious_scan_and_confirms_an_a
     # The declared seals as the page lists them (each isolated, «، » between): the parser takes that separator.
     seals = re.sub("[\u2066-\u2069]", "", page.locator("[data-seals]").inner_text())
     form.locator("input[name$=seal_numbers_found]").fill(seals)
-    form.locator("input[name$=seals_intact]").check()  # the declared seals, found intact
+    form.locator("input[name$=seals_intact][value=intact]").check()  # the declared seals, found intact
     d.shot("confirm-arrival-with-gate-read")
     form.locator("button[type=submit]").click()
     page.wait_for_selector('[data-status="arrived"]')

@@ -36,7 +36,7 @@ def confirm_from_outside(client, declaration, name: str, data: bytes):
     return client.post(
         reverse("declarations:action", args=[declaration.pk, "confirm_arrival"]),
         {
-            "confirm_arrival-seals_intact": "on",
+            "confirm_arrival-seals_intact": "intact",
             "confirm_arrival-from_outside": "on",
             "confirm_arrival-unseen_reason": "Tehran's plate reader was under repair",
             "confirm_arrival-evidence": SimpleUploadedFile(name, data, content_type="application/pdf"),
@@ -152,7 +152,7 @@ def test_a_future_time_is_named_beside_its_field_with_the_other_errors(client, s
         reverse("declarations:action", args=[in_transit.pk, "confirm_arrival"]),
         {
             "confirm_arrival-at": "1499/01/01 10:00",
-            "confirm_arrival-seals_intact": "on",
+            "confirm_arrival-seals_intact": "intact",
             "confirm_arrival-gross_weight_found_kg": "heavy",
         },
     )

@@ -309,7 +309,7 @@ def test_the_arrival_form_refuses_it_beside_the_time_and_takes_it_once_the_trip_
 ):
     client.force_login(dest_clerk)
     url = reverse("declarations:action", args=[just_departed.pk, "confirm_arrival"])
-    reason = {"confirm_arrival-unseen_reason": "camera under repair"}
+    reason = {"confirm_arrival-unseen_reason": "camera under repair", "confirm_arrival-seals_intact": "intact"}
     response = client.post(url, {"confirm_arrival-at": format_jalali(_at(0), persian=False), **reason})
     assert response.status_code == 400
     beside = _beside(response.content.decode(), "confirm_arrival-at")

@@ -1,6 +1,6 @@
 """Seal numbers are read the same way wherever they are typed (registration, import, arrival form, API):
 separated by commas, semicolons (Latin or Persian), spaces or new lines. «Seals intact» is not ticked for the
-officer, and a record cannot say intact while the seal numbers found differ from the declared ones."""
+officer (intact or broken is an explicit choice), and a record cannot say intact while the seal numbers found differ from the declared ones."""
 
 import datetime as dt
 
@@ -38,9 +38,11 @@ def in_transit(declaration, origin_clerk):
 
 
 def _confirm(client, d, seals: str, intact: bool):
-    data = {"confirm_arrival-seal_numbers_found": seals, "confirm_arrival-unseen_reason": "camera down"}
-    if intact:
-        data["confirm_arrival-seals_intact"] = "on"
+    data = {
+        "confirm_arrival-seal_numbers_found": seals,
+        "confirm_arrival-unseen_reason": "camera down",
+        "confirm_arrival-seals_intact": "intact" if intact else "broken",
+    }
     return client.post(_act(d), data)
 
 

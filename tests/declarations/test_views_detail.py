@@ -65,7 +65,7 @@ def test_the_destination_confirms_arrival_through_the_form(client, dest_clerk, i
     response = client.post(
         _act(in_transit, "confirm_arrival"),
         {
-            "confirm_arrival-seals_intact": "on",
+            "confirm_arrival-seals_intact": "intact",
             "confirm_arrival-seal_numbers_found": "S100200",
             "confirm_arrival-at": "",
             "confirm_arrival-unseen_reason": "the gate camera was down",
@@ -82,7 +82,7 @@ def test_the_destination_confirms_arrival_through_the_form(client, dest_clerk, i
 
 def test_a_clerk_of_the_wrong_office_gets_403_with_the_reason(client, origin_clerk, in_transit):
     client.force_login(origin_clerk)
-    response = client.post(_act(in_transit, "confirm_arrival"), {"confirm_arrival-seals_intact": "on"})
+    response = client.post(_act(in_transit, "confirm_arrival"), {"confirm_arrival-seals_intact": "intact"})
     assert response.status_code == 403
     assert in_transit.serial in response.content.decode()  # "You may not confirm arrival declaration ..."
     in_transit.refresh_from_db()

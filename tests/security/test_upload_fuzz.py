@@ -218,7 +218,7 @@ def test_the_arrival_form_refuses_it_as_evidence(settings, dest_clerk, in_transi
     response = client.post(
         reverse("declarations:action", args=[in_transit.pk, "confirm_arrival"]),
         {
-            "confirm_arrival-seals_intact": "on",
+            "confirm_arrival-seals_intact": "intact",
             "confirm_arrival-from_outside": "on",
             "confirm_arrival-evidence": SimpleUploadedFile(hostile.name, hostile.data),
         },
