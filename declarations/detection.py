@@ -179,20 +179,19 @@ def _arrival(declaration: TransitDeclaration) -> list[ProposedReason]:
                 % {"parts": ("؛ " if is_persian() else "; ").join(parts)},
             )
         )
-    if arrival.gross_weight_found_kg is not None:
-        declared_kg = declaration.goods.aggregate(total=Sum("gross_weight_kg"))["total"] or Decimal(0)
-        diff = abs(Decimal(arrival.gross_weight_found_kg) - declared_kg)
-        if diff > declared_kg * WEIGHT_TOLERANCE:
-            out.append(
-                ProposedReason(
-                    UnsettledReason.QUANTITY_DISCREPANCY,
-                    _("Gross weight found %(found)s kg, declared %(declared)s kg.")
-                    % {
-                        "found": digits(Decimal(arrival.gross_weight_found_kg)),
-                        "declared": digits(declared_kg),
-                    },
-                )
+    if arrival.gross_weight_found_kg is None:
+        return out
+    declared_kg = declaration.goods.aggregate(total=Sum("gross_weight_kg"))["total"] or Decimal(0)
+    # A goods line's weight left empty is stored 0 (``GoodsItem.ZERO_IS_NONE``): with none declared the weight
+    # is unknown (the page shows «—»), not 0 kg, and a weight found on arrival differs from nothing.
+    if declared_kg > 0 and abs(Decimal(arrival.gross_weight_found_kg) - declared_kg) > declared_kg * WEIGHT_TOLERANCE:
+        out.append(
+            ProposedReason(
+                UnsettledReason.QUANTITY_DISCREPANCY,
+                _("Gross weight found %(found)s kg, declared %(declared)s kg.")
+                % {"found": digits(Decimal(arrival.gross_weight_found_kg)), "declared": digits(declared_kg)},
             )
+        )
     return out
 
 
