@@ -18,7 +18,7 @@ from core.text import digits
 from . import identifiers
 from .arrival_reads import note_error
 from .hooks import Outage
-from .import_validation import RowInvalid, repeated
+from .import_validation import RowInvalid, repeated, seal_numbers_problem
 from .models import NOTE_MIN_LENGTH, ArrivalReadReason, PermitStop, Source, UnsettledReason
 from .permits import VALIDITY_CHOICES
 
@@ -79,7 +79,10 @@ class ConfirmArrivalForm(PageForm):
     evidence = forms.FileField(label=_("Evidence document"), required=False)
 
     def clean_seal_numbers_found(self):
-        return identifiers.seal_numbers(self.cleaned_data["seal_numbers_found"])
+        seals = identifiers.seal_numbers(self.cleaned_data["seal_numbers_found"])
+        if problem := seal_numbers_problem(seals):  # as registration checks the declared ones
+            raise forms.ValidationError(problem)
+        return seals
 
     def service_kwargs(self) -> dict:
         d = self.cleaned_data

@@ -136,6 +136,30 @@ def repeated(column: str, values: list[str], what: str) -> None:
         first[value] = position
 
 
+def seal_numbers_problem(seals: list[str]) -> str | None:
+    """Why seal numbers (as ``identifiers.seal_numbers`` reads them) are refused, naming the first bad one by
+    its position (from 1): longer than ``SEAL_MAX_LENGTH`` (a 1000-character «seal number» was stored), or
+    given twice; None when every one may be kept. Registration, the import and the arrival's seals found (the
+    page and the service) check them so; the API's lists are checked element by element (``SealListField``)."""
+    first: dict[str, int] = {}
+    for position, seal in enumerate(seals, 1):
+        if len(seal) > identifiers.SEAL_MAX_LENGTH:
+            return _("seal number %(n)s ('%(value)s…') is %(length)s characters long; the limit is %(limit)s") % {
+                "n": number(position),
+                "value": typed(seal[:12]),
+                "length": number(len(seal)),
+                "limit": number(identifiers.SEAL_MAX_LENGTH),
+            }
+        if seal in first:
+            return _("%(what)s is given twice (items %(first)s and %(again)s)") % {
+                "what": _("seal number %(value)s") % {"value": typed(seal)},
+                "first": number(first[seal]),
+                "again": number(position),
+            }
+        first[seal] = position
+    return None
+
+
 def _hours_text(value: dt.timedelta) -> str:
     return _("%(n)s hours") % {"n": number(int(value.total_seconds() // 3600))}
 
@@ -400,21 +424,10 @@ class Validator:
 
     @staticmethod
     def seals(text: str) -> list[str]:
-        """The seal numbers (the one parser, any separator), each at most ``SEAL_MAX_LENGTH`` characters: a
-        1000-character «seal number» was stored."""
+        """The seal numbers (the one parser, any separator), checked by ``seal_numbers_problem``."""
         seals = identifiers.seal_numbers(text)
-        for seal in seals:
-            if len(seal) > identifiers.SEAL_MAX_LENGTH:
-                raise RowInvalid(
-                    "seals",
-                    _("seal number '%(value)s…' is %(length)s characters long; the limit is %(limit)s")
-                    % {
-                        "value": typed(seal[:12]),
-                        "length": number(len(seal)),
-                        "limit": number(identifiers.SEAL_MAX_LENGTH),
-                    },
-                )
-        repeated("seals", seals, _("seal number %(value)s"))
+        if problem := seal_numbers_problem(seals):
+            raise RowInvalid("seals", problem)
         return seals
 
     def declaration(self, row: int, rows: list[dict]) -> Parsed:

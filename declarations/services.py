@@ -37,6 +37,7 @@ from . import evidence as evidence_summary
 from . import hooks, identifiers, idents, selectors
 from .creation import create_declarations, deadline_for
 from .flags import refresh_vehicle_flag
+from .import_validation import seal_numbers_problem
 from .models import (
     ArrivalConfirmation,
     DeadlineExtension,
@@ -520,6 +521,8 @@ def declaration_confirm_arrival(
     check_move(declaration, "confirm_arrival", by)
     check_time(declaration, "confirm_arrival", at, trip=not departed_with_it)
     seals_found = identifiers.seal_numbers(seal_numbers_found)  # the page's text; the API's list, one seal each
+    if problem := seal_numbers_problem(seals_found):  # as registration's: none too long, none twice
+        raise InvalidInput(problem, fields={"seal_numbers_found": "invalid"})
     if seals_intact:
         check_seals_intact(declaration, seals_found)
     if source == Source.OUTSIDE and not evidence:
