@@ -161,8 +161,9 @@ class DeclarationViewSet(BodyDescribedViewSet):
         request=RegisterIn,
         responses={201: DeclarationDetailOut},
         description="Register one declaration by hand while ICS is down (directive point 7): headquarters, or "
-        "an office for its own office as origin. Checked by the import's validator; a bad value is a 400 "
-        "naming its field; the declaration starts registered with source 'hand'.",
+        "an office for its own office as origin; or one sent by the ICS integration client. Checked by the "
+        "import's validator; a bad value is a 400 naming its field; the declaration starts registered with "
+        "source 'hand', or 'api' when the integration client sent it.",
     )
     def create(self, request):
         if not (request.user.is_superuser or request.user.role in MAY_IMPORT):

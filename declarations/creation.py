@@ -20,7 +20,6 @@ from .models import (
     GoodsItem,
     GoodsSerial,
     RouteTimeLimit,
-    Source,
     Status,
     TransitDeclaration,
     TransportCompany,
@@ -51,9 +50,10 @@ def deadline_for(origin_id: int, destination_id: int, departed_at: dt.datetime) 
     return departed_at + dt.timedelta(hours=RouteTimeLimit.hours_for(origin_id, destination_id))
 
 
-def create_declarations(new: list[Parsed], *, by, source: str, source_ref: str) -> int:
+def create_declarations(new: list[Parsed], *, by, source: str, source_ref: str, event_kind: str = "import") -> int:
     """Bulk-create validated declarations with their vehicles, drivers, companies, goods and serials,
-    each with its first timeline event, and refresh the duplicate flags they touch.
+    each with its first timeline event (``event_kind``: "import", or a registration's kind: "register" by
+    hand, "register_integration" by the ICS integration client), and refresh the duplicate flags they touch.
 
     The caller has checked the right to create each (scope, serial not stored) and holds a
     transaction: an ``IntegrityError`` (a serial taken meanwhile) leaves nothing behind."""
@@ -104,9 +104,9 @@ def create_declarations(new: list[Parsed], *, by, source: str, source_ref: str) 
                 unsettled_at=at if p.status == Status.UNSETTLED else None,
                 status_source=source,
                 status_source_ref=source_ref[:200],
-                # When the status was recorded: a row's own status time, else, entered by hand, now (the
-                # declared time is when it was declared, hours before it was typed in here).
-                status_changed_at=p.status_at or (now if source == Source.HAND else at),
+                # When the status was recorded: a row's own status time, else, registered here, now (the
+                # declared time is when it was declared, hours before it was typed or sent in here).
+                status_changed_at=p.status_at or (now if event_kind != "import" else at),
                 status_changed_by=by,
                 covered_without_serials=uncovered,
                 invalid_imei=invalid_imei,
@@ -123,7 +123,7 @@ def create_declarations(new: list[Parsed], *, by, source: str, source_ref: str) 
             DeclarationEvent(
                 declaration_id=ids[p.serial],
                 at=now,
-                kind="import" if source != Source.HAND else "register",
+                kind=event_kind,
                 actor=by,
                 source=source,
                 message=source_ref[:500],

@@ -193,10 +193,14 @@ def declaration_register(
     row: dict[str, str],
     goods: list[dict[str, str]],
     by: User | None,
-    source: str = Source.HAND,
+    source: str | None = None,
     source_ref: str = "",
 ) -> TransitDeclaration:
-    """Register one declaration by hand while ICS is down (directive point 7).
+    """Register one declaration by hand while ICS is down (directive point 7), or one sent by the ICS
+    integration client (a machine account, ``User.is_machine``) through the API.
+
+    Its source (``source`` when given): the integration's API for the integration client, which is ICS
+    itself, not a person typing it in while ICS was unavailable; by hand for anyone else.
 
     ``row`` holds the declaration's columns and ``goods`` one dict per goods line, as text, under the
     import's column names (``importer.COLUMNS``): they are checked by the import's own validator and
@@ -232,8 +236,16 @@ def declaration_register(
             fields={"serial": "exists"},
         )
     who = (by.get_full_name() or by.username) if by else ""
+    integration = by is not None and by.is_machine
+    source = source or (Source.API if integration else Source.HAND)
     with actor(by):  # the writer records the creation (one audit entry), attributed to ``by``
-        create_declarations([parsed], by=by, source=source, source_ref=(source_ref or who)[:200])
+        create_declarations(
+            [parsed],
+            by=by,
+            source=source,
+            source_ref=(source_ref or who)[:200],
+            event_kind="register_integration" if integration else "register",
+        )
     declaration = TransitDeclaration.objects.select_related("origin", "destination").get(serial=parsed.serial)
     transaction.on_commit(lambda: selectors.invalidate_for(declaration))
     return declaration

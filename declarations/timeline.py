@@ -57,6 +57,7 @@ EVENT_TITLES = {
     "traffic_permit": lambda: _("Traffic permit recorded"),
     "traffic_permit_exit": lambda: _("Truck left the country (traffic permit closed)"),
     "register": lambda: _("Registered by hand (ICS unavailable)"),
+    "register_integration": lambda: _("Registered by the ICS integration"),
     "plate_match_confirmed": lambda: _("Similar-plate read confirmed by a person"),
     "plate_match_rejected": lambda: _("Similar-plate read rejected by a person"),
     "plate_read_labelled": lambda: _("Plate read by a person from the photo"),

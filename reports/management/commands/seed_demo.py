@@ -38,7 +38,8 @@ DEMO_USERS = [
     ("inspector", Role.INSPECTOR, None, "WAZ", "حمید نظری", "بازرس گمرک استان آذربایجان غربی"),
     ("bazargan", Role.OFFICE, "BZG", None, "رضا احمدی", "کارشناس ترانزیت گمرک بازرگان"),
     ("tehran", Role.OFFICE, "THR", None, "مریم کریمی", "کارشناس ترانزیت گمرک تهران"),
-    ("ics", Role.INTEGRATION, None, None, "ICS integration", "سامانه جامع گمرکی"),
+    # Its name shows on Persian pages (who registered a declaration, who changed one meanwhile): in Persian.
+    ("ics", Role.INTEGRATION, None, None, "سامانه جامع گمرکی (اتصال)", "سامانه جامع گمرکی"),
 ]
 
 
