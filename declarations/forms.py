@@ -229,6 +229,9 @@ class TrafficPermitForm(PageForm):
             self.initial.setdefault("entry_office", declaration.origin_id)
             self.initial.setdefault("exit_office", declaration.destination_id)
 
+    def clean_permit_no(self) -> str:
+        return identifiers.permit_number(self.cleaned_data["permit_no"])
+
     def clean_route(self):
         text = dates.ascii_digits(self.cleaned_data["route"]).replace(",", ";").replace("،", ";")
         codes = [c.strip().upper() for c in text.split(";") if c.strip()]

@@ -29,6 +29,12 @@ def seal_numbers(values: str | Iterable[str]) -> list[str]:
     return [s for text in texts for s in SEAL_SEPARATOR.split(ascii_digits(str(text))) if s]
 
 
+def permit_number(value: str) -> str:
+    """A traffic permit number as stored and compared: ASCII digits (typed on a Persian keyboard,
+    ``P-۱۴۰۵-77`` is ``P-1405-77``), no surrounding spaces, as declaration serials are."""
+    return ascii_digits(str(value)).strip()
+
+
 def typed(value) -> str:
     """The value as typed, between isolates, in a message."""
     return isolate(str(value)[:60])

@@ -31,6 +31,7 @@ from notifications.messages import Arrow, Ident, Message, Name, Number
 
 from . import selectors
 from .evidence import note_event
+from .identifiers import permit_number
 from .import_validation import RowInvalid, repeated
 from .models import GoodsItem, RoadDistance, Status, TrafficPermit, TransitDeclaration
 
@@ -188,7 +189,7 @@ def traffic_permit_record(
             _("A traffic permit is recorded while the truck is in the country; the declaration is %(status)s.")
             % {"status": declaration.get_status_display()}
         )
-    permit_no = permit_no.strip()
+    permit_no = permit_number(permit_no)  # before the duplicate check: one number in any digits
     if not permit_no or len(permit_no) > (TrafficPermit._meta.get_field("permit_no").max_length or 40):
         raise InvalidInput(_("Enter the permit number (up to 40 characters)."), fields={"permit_no": permit_no})
     if not 1 <= allowed_hours <= 24 * 60:
