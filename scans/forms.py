@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import JalaliDateTimeField, MultipleFileField, MultipleFileInput, PageForm
 from declarations.idents import list_separator
+from declarations.models import NOTE_MIN_LENGTH
 
 from .models import Stage, View
-from .services import unaligned_accept_needs_remark
+from .services import flagged_accept_needs_reason, unaligned_accept_needs_remark
 
 
 class ScanUploadForm(PageForm):
@@ -60,15 +61,19 @@ class ReviewForm(PageForm):
     )
     remark = forms.CharField(label=_("remark"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, unaligned: bool = False, **kwargs):
+    def __init__(self, *args, unaligned: bool = False, flagged: bool = False, **kwargs):
         """``unaligned``: the comparison could not align the images (no change map), so accepting it needs
-        a remark saying the reviewer compared them by eye."""
+        a remark saying the reviewer compared them by eye. ``flagged`` (``services.flagged``): accepting it
+        needs a written reason."""
         super().__init__(*args, **kwargs)
         self.unaligned = unaligned
+        self.flagged = flagged
         if unaligned:
             self.fields["remark"].help_text = _(
                 "Required to accept: say that you compared the two images side by side and what you saw."
             )
+        elif flagged:
+            self.fields["remark"].help_text = flagged_accept_needs_reason()
 
     def clean(self):
         data = super().clean()
@@ -77,6 +82,8 @@ class ReviewForm(PageForm):
             self.add_error("remark", _("An escalation needs a remark saying what is wrong."))
         elif data.get("decision") == "accept" and self.unaligned and not remark:
             self.add_error("remark", unaligned_accept_needs_remark())
+        elif data.get("decision") == "accept" and self.flagged and len(remark) < NOTE_MIN_LENGTH:
+            self.add_error("remark", flagged_accept_needs_reason())
         return data
 
 

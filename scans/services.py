@@ -29,10 +29,11 @@ from core.dates import CLOCK_SKEW, format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from core.text import digits, hidden_characters, is_persian, isolate
 from declarations import evidence, idents
-from declarations.models import Review, Status, TransitDeclaration, Verdict
+from declarations.models import NOTE_MIN_LENGTH, Review, Status, TransitDeclaration, Verdict
 from notifications.messages import Ident, Message, Number, When, param_from_json
 from notifications.services import Kind, inspectors_of, it_office, mark_done_for_everyone, notify, office_staff
 
+from . import selectors
 from .models import Scan, ScanComparison, Stage, View
 from .validation import CheckedImage, ScanRejected, check_upload
 
@@ -921,11 +922,31 @@ def unaligned_accept_needs_remark() -> str:
     )
 
 
+def flagged(comparison: ScanComparison, user: User | None) -> bool:
+    """The comparison warns the reviewer: a suspicious verdict, a score above its threshold, or one of its
+    scans the same image as another scan (the reuse warning its page shows). Accepting it overrides the
+    warning, so it needs a written reason (``NOTE_MIN_LENGTH``). Runs queries when the verdict does not say so."""
+    if comparison.verdict == Verdict.SUSPICIOUS:
+        return True
+    if comparison.score is not None and comparison.threshold is not None and comparison.score > comparison.threshold:
+        return True
+    return bool(selectors.reuses([comparison.origin_scan, comparison.dest_scan], user))
+
+
+def flagged_accept_needs_reason() -> str:
+    """Why accepting a flagged comparison needs a remark, in the reader's language."""
+    return _(
+        "This comparison is flagged (a suspicious verdict or a reused scan): to accept it, say in the remark "
+        "why, in at least %(n)s characters."
+    ) % {"n": digits(NOTE_MIN_LENGTH)}
+
+
 @transaction.atomic
 def comparison_review(*, comparison: ScanComparison, by: User, decision: str, remark: str = "") -> ScanComparison:
     """The destination accepts the comparison or escalates it (with a remark saying why). Accepting one that
     could not align the images (``ScanComparison.unaligned``) needs a remark too: that the reviewer compared
-    the two images by eye, and what they saw."""
+    the two images by eye, and what they saw; accepting a ``flagged`` one needs a reason of at least
+    ``NOTE_MIN_LENGTH`` characters."""
     if decision not in REVIEW_DECISIONS:
         raise InvalidInput(_("Unknown decision '%(d)s'.") % {"d": decision}, fields={"decision": decision})
     remark = (remark or "").strip()
@@ -945,6 +966,8 @@ def comparison_review(*, comparison: ScanComparison, by: User, decision: str, re
     by_eye = decision == "accept" and locked.unaligned
     if by_eye and not remark:
         raise InvalidInput(unaligned_accept_needs_remark(), fields={"remark": "required"})
+    if decision == "accept" and len(remark) < NOTE_MIN_LENGTH and flagged(locked, by):
+        raise InvalidInput(flagged_accept_needs_reason(), fields={"remark": "too short"})
     now = timezone.now()
     locked.review = REVIEW_DECISIONS[decision]
     locked.reviewed_by = by

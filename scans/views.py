@@ -307,7 +307,12 @@ def viewer(request, pk: int):
         pk=pk,
     )
     can_review = services.can_review(request.user, comparison) and comparison.review == Review.PENDING
-    return _viewer_page(request, comparison, ReviewForm(unaligned=comparison.unaligned) if can_review else None)
+    form = (
+        ReviewForm(unaligned=comparison.unaligned, flagged=services.flagged(comparison, request.user))
+        if can_review
+        else None
+    )
+    return _viewer_page(request, comparison, form)
 
 
 @login_required
@@ -316,7 +321,7 @@ def review(request, pk: int):
     comparison = get_scoped_or_404(ScanComparison.objects.select_related("declaration"), request.user, pk=pk)
     if not services.can_review(request.user, comparison):
         raise PermissionDenied(_("Only staff of the destination office may review this comparison."))
-    form = ReviewForm(request.POST, unaligned=comparison.unaligned)
+    form = ReviewForm(request.POST, unaligned=comparison.unaligned, flagged=services.flagged(comparison, request.user))
     if form.is_valid():
         try:
             services.comparison_review(

@@ -140,7 +140,9 @@ def test_accept_and_escalate_of_one_comparison_at_once_one_wins(
 
     def accept():
         c = ScanComparison.objects.get(pk=comparison.pk)
-        return scan_services.comparison_review(comparison=c, by=dest_clerk, decision="accept")
+        return scan_services.comparison_review(
+            comparison=c, by=dest_clerk, decision="accept", remark="the load was checked"
+        )
 
     def escalate():
         c = ScanComparison.objects.get(pk=comparison.pk)

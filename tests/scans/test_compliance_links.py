@@ -74,7 +74,10 @@ def journeys(bazargan, urmia, tehran, origin_clerk):
     _finish(ScanComparison.objects.get(declaration=reviewed), Verdict.CONSISTENT)
     _finish(ScanComparison.objects.get(declaration=late), Verdict.SUSPICIOUS)
     services.comparison_review(
-        comparison=ScanComparison.objects.get(declaration=reviewed), by=urmia_clerk, decision="accept"
+        comparison=ScanComparison.objects.get(declaration=reviewed),
+        by=urmia_clerk,
+        decision="accept",
+        remark="همان تصویر، بار دیده شد",
     )
 
 

@@ -19,7 +19,7 @@ def test_the_destination_clerk_accepts(client, done_comparison, dest_clerk, insp
     client.force_login(dest_clerk)
     page = client.get(reverse("scans:viewer", args=[done_comparison.pk])).content.decode()
     assert 'action="' + review_url(done_comparison) in page
-    response = client.post(review_url(done_comparison), {"decision": "accept", "remark": ""})
+    response = client.post(review_url(done_comparison), {"decision": "accept", "remark": "بار را باز کردیم و دیدیم"})
     assert response.status_code == 302
     done_comparison.refresh_from_db()
     assert done_comparison.review == "accepted" and done_comparison.reviewed_by == dest_clerk
@@ -72,7 +72,7 @@ def test_only_destination_staff_may_review(client, request, done_comparison, per
 
 def test_a_review_is_final(client, done_comparison, dest_clerk):
     client.force_login(dest_clerk)
-    client.post(review_url(done_comparison), {"decision": "accept"})
+    client.post(review_url(done_comparison), {"decision": "accept", "remark": "بار را باز کردیم و دیدیم"})
     response = client.post(review_url(done_comparison), {"decision": "escalate", "remark": "دوباره"})
     assert response.status_code == 400
     done_comparison.refresh_from_db()

@@ -19,7 +19,9 @@ def test_the_format_and_size_are_isolated_from_the_bit_depth(client, declaration
 def test_the_reviewer_and_time_are_not_joined_by_a_latin_comma(client, done_comparison, dest_clerk):
     from scans import services
 
-    services.comparison_review(comparison=done_comparison, by=dest_clerk, decision="accept")
+    services.comparison_review(
+        comparison=done_comparison, by=dest_clerk, decision="accept", remark="بار را باز کردیم و دیدیم"
+    )
     client.force_login(dest_clerk)
     page = client.get(reverse("scans:viewer", args=[done_comparison.pk])).content.decode()
     verdict_line = page.split('class="verdict ', 1)[1].split("</p>", 1)[0]

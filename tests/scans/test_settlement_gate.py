@@ -75,7 +75,9 @@ def test_the_notice_says_each_block_once_under_its_heading_not_its_label_then_th
 
 
 def test_accepted_on_review_the_declaration_settles(client, arrived, done_comparison, dest_clerk):
-    services.comparison_review(comparison=done_comparison, by=dest_clerk, decision="accept")
+    services.comparison_review(
+        comparison=done_comparison, by=dest_clerk, decision="accept", remark="بار را باز کردیم و دیدیم"
+    )
     client.force_login(dest_clerk)
     assert settle(client, arrived).status_code == 302
     arrived.refresh_from_db()

@@ -93,6 +93,7 @@ def test_accepted_with_a_remark_it_says_the_images_were_compared_by_eye(client, 
 
 
 def test_an_aligned_comparison_is_still_accepted_without_a_remark(done_comparison, dest_clerk):
+    ScanComparison.objects.filter(pk=done_comparison.pk).update(verdict=Verdict.CONSISTENT, score=0.001)
     services.comparison_review(comparison=done_comparison, by=dest_clerk, decision="accept")
     done_comparison.refresh_from_db()
     assert done_comparison.review == Review.ACCEPTED

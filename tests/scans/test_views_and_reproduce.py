@@ -65,10 +65,14 @@ def test_a_dual_view_pass_is_compared_view_with_view_and_any_suspicious_view_fla
     assert page.count('data-view="top"') >= 2 and page.count('data-view="side"') >= 2
 
     # reviews combine too: the suspicious top view accepted, the side view still pending -> pending
-    services.comparison_review(comparison=comparisons["top"], by=dest_clerk, decision="accept")
+    services.comparison_review(
+        comparison=comparisons["top"], by=dest_clerk, decision="accept", remark="بار را باز کردیم و دیدیم"
+    )
     departed.refresh_from_db()
     assert departed.comparison_verdict == "suspicious" and departed.comparison_review == "pending"
-    services.comparison_review(comparison=comparisons["side"], by=dest_clerk, decision="accept")
+    services.comparison_review(
+        comparison=comparisons["side"], by=dest_clerk, decision="accept", remark="بار را باز کردیم و دیدیم"
+    )
     departed.refresh_from_db()
     assert departed.comparison_review == "accepted"
 

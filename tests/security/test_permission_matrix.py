@@ -103,7 +103,7 @@ def body_for(row: matrix.Row, w: world.World, scope: str, principal: str):
         "declarations:action": lambda: {"settle-remarks": "matrix"},
         "declarations:import": lambda: {"file": _upload("ics.csv", b"serial\n")},
         "scans:upload": lambda: {"stage": "destination", "scanner_id": "NUC-7", "files": _png()},
-        "scans:review": lambda: {"decision": "accept"},
+        "scans:review": lambda: {"decision": "accept", "remark": "the load was checked"},
         "scans:reuse_review": lambda: {"decision": "confirmed"},
         "reports:returns": lambda: {"year": "1500", "month": "1", "province": obj("province")},
         "reports:inspection_new": lambda: {},
@@ -121,7 +121,7 @@ def body_for(row: matrix.Row, w: world.World, scope: str, principal: str):
         "anpr-api-read-bulk": lambda: {"reads": []},
         "api-return-build": lambda: {"year": 1500, "month": 1, "province": obj("province")},
         "api-problems": lambda: {},
-        "scans-api-review": lambda: {"decision": "accept"},
+        "scans-api-review": lambda: {"decision": "accept", "remark": "the load was checked"},
         "scans-api-reuse-reviews": lambda: {"decision": "confirmed"},
         "scans-api-list": lambda: {
             "declaration": obj("declaration"),
