@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 from accounts.models import CustomsOffice
 from accounts.scoping import get_scoped_or_404
 from core import uploads
-from core.api import FORBIDDEN, Throttled, error_body, reject_unknown_params
+from core.api import FORBIDDEN, Throttled, error_body, in_readers_digits, reject_unknown_params
 from core.api_schema import error_response
 from core.files import serve_evidence
 from core.parsers import StrictJSONParser
@@ -204,7 +204,8 @@ class ReadBulkApi(_CameraOnly, APIView):
             try:
                 attrs = validator.run_validation(item)
             except exceptions.ValidationError as exc:
-                detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+                detail = in_readers_digits(exc.detail)
+                detail = detail if isinstance(detail, dict) else {"non_field_errors": detail}
                 errors.append({"index": index, "code": "invalid", "fields": detail})
                 continue
             except uploads.UploadRejected as exc:  # a photo too large, a bomb or malware: that read only

@@ -101,13 +101,41 @@ LIMIT_CODES = frozenset(
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")  # ASCII: a number already in Persian digits stays
 
 
-def _limits_in_readers_digits(errors):
-    """``errors`` (a serializer's, nested) with each limit's message giving its numbers as ``format_number``
+# DRF's messages that put a code-level word into the sentence: the Python type sent («…اما str فرستاده شده
+# است»), the model field a related field looks up by («موردی با code «XXX» وجود ندارد»). The field's name is
+# already the message's path; what was sent wrong is said in words. Set once, for every serializer, at start.
+def _drf_messages() -> dict:
+    from django.utils.translation import gettext_lazy as _
+
+    return {
+        serializers.Serializer: {"invalid": _("Invalid data: send an object (its fields by name).")},
+        serializers.ListSerializer: {"not_a_list": _("Send a list of items.")},
+        serializers.ListField: {"not_a_list": _("Send a list of items.")},
+        serializers.ManyRelatedField: {"not_a_list": _("Send a list of items.")},
+        serializers.DictField: {"not_a_dict": _("Send an object (its items by name).")},
+        serializers.HyperlinkedRelatedField: {"incorrect_type": _("Send the record's address.")},
+        serializers.PrimaryKeyRelatedField: {
+            "incorrect_type": _("Send the record's number."),
+            "does_not_exist": _("There is no record '{pk_value}'."),
+        },
+        serializers.SlugRelatedField: {"does_not_exist": _("There is no '{value}'.")},
+    }
+
+
+def use_readable_drf_messages() -> None:
+    """Replace DRF's messages that name a Python type or a model field (``_drf_messages``). A field takes its
+    class's messages when it is made: called from ``CoreConfig.ready``, before the serializers are imported."""
+    for cls, messages in _drf_messages().items():
+        cls.default_error_messages = {**cls.default_error_messages, **messages}
+
+
+def in_readers_digits(errors):
+    """``errors`` (a serializer's, nested: the error handler's, a bulk's per-item ones) with each limit's message giving its numbers as ``format_number``
     writes them in the active language (``۱٬۰۰۰٬۰۰۰`` in Persian, ``1,000,000`` in English)."""
     if isinstance(errors, dict):
-        return {key: _limits_in_readers_digits(value) for key, value in errors.items()}
+        return {key: in_readers_digits(value) for key, value in errors.items()}
     if isinstance(errors, list):
-        return [_limits_in_readers_digits(value) for value in errors]
+        return [in_readers_digits(value) for value in errors]
     if isinstance(errors, exceptions.ErrorDetail) and errors.code in LIMIT_CODES:
         text = _NUMBER.sub(lambda m: format_number(m[0]), str(errors))
         return exceptions.ErrorDetail(text, code=errors.code)
@@ -150,7 +178,7 @@ def exception_handler(exc, context):
     data = response.data
     fields = {}
     if isinstance(exc, exceptions.ValidationError):
-        data = _limits_in_readers_digits(data)
+        data = in_readers_digits(data)
         fields = _message_lists(data if isinstance(data, dict) else {"non_field_errors": data})
         message = "; ".join(f"{path}: {text}" if path else text for path, text in _first_errors("", fields))
         code = "invalid"

@@ -9,9 +9,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from core import audit, metrics, models, partitions, request_context
+        from core import api, audit, metrics, models, partitions, request_context
 
         audit.connect()
+        api.use_readable_drf_messages()  # before a serializer's fields are made (their messages then)
         request_context.connect_celery_signals()  # the request id into tasks, task metrics and log lines
         metrics.register_core_collectors()  # queues, /readyz's parts, disk, the outbox at each /metrics scrape
         auditlog.register(models.Holiday)  # headquarters edits it: who moved which holiday

@@ -48,7 +48,7 @@ def test_a_refused_choice_lists_the_values_the_field_takes(client, origin_clerk,
 def test_an_unknown_code_is_named_in_persian(client, origin_clerk, bazargan):
     client.force_login(origin_clerk)
     response = client.post(API, _body(bazargan, office="NOPE"), content_type="application/json")
-    assert response.json()["error"]["fields"]["office"] == ["موردی با code «NOPE» وجود ندارد."]
+    assert response.json()["error"]["fields"]["office"] == ["«NOPE» وجود ندارد."]  # not the field behind it (code)
 
 
 def test_a_description_too_long_is_named_by_its_field(client, origin_clerk, bazargan):
