@@ -115,6 +115,9 @@ PROVIDED_EVENTS = {
     "scan_reused": "scan_reuse",
     "scan_reused_elsewhere": "scan_reuse",
 }
+# The events that register a declaration here: the registration's one entry («Registered here») takes
+# their title, and neither they nor the audit trail's creation entry are told again beside it.
+REGISTRATION_EVENTS = ("register", "import")
 AUDIT_ACTIONS = {0: lambda: _("created"), 1: lambda: _("changed"), 2: lambda: _("deleted"), 3: lambda: _("accessed")}
 AUDIT_FIELDS_SHOWN = 8
 EMPTY = "—"
@@ -202,12 +205,20 @@ def build(declaration: TransitDeclaration, user) -> list[TimelineItem]:
     events = list(DeclarationEvent.objects.filter(declaration=declaration).select_related("actor"))
     entries = _audit_entries(declaration)
     registered = _registered(declaration, events, entries)
+    registration = next((e for e in events if e.kind in REGISTRATION_EVENTS), None)
+    audit = _audit_pairs(entries, events)
+    made_with = ""
+    if registration is not None:
+        # The registration's own audit entry (what the declaration was made with) is told under it.
+        made_with = next((item.detail for entry, item in audit if entry.action == LogEntry.Action.CREATE), "")
+        audit = [(entry, item) for entry, item in audit if entry.action != LogEntry.Action.CREATE]
     items = [
         TimelineItem(at=declaration.declared_at, kind="declared", title=_("Declared")),
         TimelineItem(
             at=declaration.created_at,
             kind="import",
-            title=_("Registered here"),
+            title=EVENT_TITLES[registration.kind]() if registration is not None else _("Registered here"),
+            detail=made_with,
             actor=registered.actor,
             source=registered.source,
         ),
@@ -218,7 +229,7 @@ def build(declaration: TransitDeclaration, user) -> list[TimelineItem]:
     provided_kinds = {i.kind for i in provided}
     kinds = {e.kind for e in events}
     for e in events:
-        if PROVIDED_EVENTS.get(e.kind) in provided_kinds:
+        if PROVIDED_EVENTS.get(e.kind) in provided_kinds or e is registration:
             continue
         said = e.message_text()  # in the reader's language (a row from before message ids: as stored)
         titled = EVENT_TITLES.get(e.kind)
@@ -247,7 +258,7 @@ def build(declaration: TransitDeclaration, user) -> list[TimelineItem]:
         if at and kind not in provided_kinds:
             items.append(TimelineItem(at=at, kind=kind, title=title(), severity=severity))
     items.extend(provided)
-    items.extend(_audit_items(entries, events))
+    items.extend(item for _entry, item in audit)
     return sorted(items, key=lambda i: i.at)
 
 
@@ -336,17 +347,27 @@ def _audit_items(entries: list[LogEntry], events: list[DeclarationEvent] | None 
     """Each audit entry of the declaration in words, as the audit trail writes it (``audit_text``); an
     entry that only writes a lifecycle move the timeline tells as its event is not told twice (the audit
     trail keeps it)."""
+    return [item for _entry, item in _audit_pairs(entries, events)]
+
+
+def _audit_pairs(
+    entries: list[LogEntry], events: list[DeclarationEvent] | None = None
+) -> list[tuple[LogEntry, TimelineItem]]:
+    """``_audit_items``, each with its entry."""
     moves = {(e.actor_id, e.at) for e in events or () if e.kind in TRANSITION_EVENTS}
     entries = [entry for entry in entries if not _told_by_event(entry, moves)]
     writer = audit_text.ChangeWriter()
     writer.load(entries, TransitDeclaration)  # one query per related model, not one per row
     return [
-        TimelineItem(
-            at=entry.timestamp,
-            kind="audit",
-            title=_("Audit: record %(action)s") % {"action": AUDIT_ACTIONS.get(entry.action, str)()},
-            detail=("؛ " if _persian() else "; ").join(writer.lines(entry, AUDIT_FIELDS_SHOWN, TransitDeclaration)),
-            actor=_person(entry.actor),
+        (
+            entry,
+            TimelineItem(
+                at=entry.timestamp,
+                kind="audit",
+                title=_("Audit: record %(action)s") % {"action": AUDIT_ACTIONS.get(entry.action, str)()},
+                detail=("؛ " if _persian() else "; ").join(writer.lines(entry, AUDIT_FIELDS_SHOWN, TransitDeclaration)),
+                actor=_person(entry.actor),
+            ),
         )
         for entry in entries
     ]

@@ -207,13 +207,14 @@ def test_the_api_registers_with_the_same_rules(origin_clerk, dest_clerk, inspect
 def test_the_timeline_of_a_hand_registered_declaration_shows_no_raw_relation_dumps(
     client, origin_clerk, bazargan, tehran
 ):
-    """Its audit "created" entry names its fields; the declaration's scans, letters … (reverse relations,
-    which auditlog notes as "scans.Scan.None") are left out: they have timeline items of their own."""
+    """Its registration entry names the fields it was made with (its audit "created" entry's); the declaration's
+    scans, letters … (reverse relations, which auditlog notes as "scans.Scan.None") are left out: they have
+    timeline items of their own."""
     client.force_login(origin_clerk)
     response = client.post(URL, _form(bazargan, tehran))
     detail = client.get(response.url).content.decode()
     timeline = detail.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
-    assert "Audit: record" in timeline
+    assert "serial: \u2066HAND-0001\u2069" in timeline
     assert ".None" not in timeline and "scans.Scan" not in timeline and "FollowUpLetter" not in timeline
 
 
