@@ -60,13 +60,13 @@ COPY_MIN_LETTERS = 3
 
 
 def may_write_letter(user: User | None, declaration: TransitDeclaration) -> bool:
-    """The origin office writes the follow-up; headquarters may too. None is the system."""
+    """The origin office writes the follow-up (directive point 7), in its own name and series; None is the
+    system. Headquarters does not: a draft is the writing office's own until it is sent (``for_user``), so
+    a draft made by anyone else in the origin's name is one they could never open, send or cancel."""
     if user is None:
         return True
     if not user.is_active:
         return False
-    if user.is_superuser or user.role == Role.HQ:
-        return True
     return user.role == Role.OFFICE and user.office_id == declaration.origin_id
 
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts.scoping import get_scoped_or_404
 from core import exports, jobs
 from core.dates import TEHRAN
-from core.errors import DomainError, InvalidInput
+from core.errors import DomainError, InvalidInput, NotAllowed
 from core.files import serve_evidence
 from core.forms import apply_error, id_or_none, posted_name, read_filters
 from core.paging import numbered_page
@@ -160,6 +160,8 @@ def letter_new(request, declaration_pk: int):
     )
     try:
         letter = casework.letter_draft(declaration=declaration, by=request.user)
+    except NotAllowed as exc:  # not the origin office: the page offers no such button
+        raise PermissionDenied(str(exc)) from exc
     except DomainError as exc:
         messages.error(request, str(exc))
         return redirect("declarations:detail", pk=declaration.pk)
