@@ -28,6 +28,7 @@ from .models import (
     Symptom,
     System,
     SystemProblem,
+    replaced_by,
 )
 from .views import TrendFilterForm, trend_data
 from .views_actions import STATES, actions_filter
@@ -41,6 +42,10 @@ class ReturnOut(serializers.ModelSerializer):
         read_only=True,
         help_text="changes recorded in the return's period since it was submitted (its late-changes list); "
         "office staff: those of their office's part",
+    )
+    replaced_by = serializers.SerializerMethodField(
+        help_text="the version that took this one's place: for a replaced draft the build that replaced it, "
+        "for a submitted one the next version submitted; null when none did (only the newest version is submitted)"
     )
 
     class Meta:
@@ -58,7 +63,14 @@ class ReturnOut(serializers.ModelSerializer):
             "unsettled_count",
             "sha256",
             "late_changes_count",
+            "replaced_by",
         ]
+
+    def get_replaced_by(self, instance) -> int | None:
+        replaced = self.context.get("replaced_by")
+        if replaced is None:  # one return: its own query
+            replaced = replaced_by([instance])
+        return replaced.get(instance.pk)
 
     def to_representation(self, instance):
         """Office staff get their office's part (``MonthlyReturn.figures_for``), never the province's."""
@@ -80,8 +92,19 @@ class ReturnDetailOut(ReturnOut):
         fields = [*ReturnOut.Meta.fields, "figures"]
 
 
+class ReplacedDraftOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    version = serializers.IntegerField()
+
+
 class TaskOut(serializers.Serializer):
     task_id = serializers.CharField(help_text="the Celery task building the return; it appears in the list when built")
+    replaces = ReplacedDraftOut(
+        allow_null=True,
+        help_text="the draft of the same month and scope that the new build replaces (it can no longer be "
+        "submitted); null when there is none",
+    )
+    detail = serializers.CharField(help_text="what the build replaces, in the request's language; empty when nothing")
 
 
 class TrendSeriesOut(serializers.Serializer):
@@ -119,7 +142,8 @@ class ReturnListApi(APIView):
         qs = MonthlyReturn.objects.for_user(request.user).with_late_changes(request.user).select_related("province")
         pages = CursorPagination("-id")
         page = pages.page(request, qs)
-        return pages.response(request, qs, page, ReturnOut(page.rows, many=True, context={"request": request}).data)
+        context = {"request": request, "replaced_by": replaced_by(page.rows)}
+        return pages.response(request, qs, page, ReturnOut(page.rows, many=True, context=context).data)
 
 
 class ReturnDetailApi(APIView):
@@ -204,14 +228,17 @@ class ReturnBuildApi(APIView):
         province = data.validated_data.get("province", services.own_return_scope(request.user))
         if not services.may_build_return(request.user, province):
             raise PermissionDenied(str(services.WHO_BUILDS_RETURNS))
+        year, month = data.validated_data["year"], data.validated_data["month"]
+        draft = services.return_draft(year, month, province)
         job = services.return_build_request(  # the period is refused here, not in the task
-            year=data.validated_data["year"],
-            month=data.validated_data["month"],
-            province=province,
-            by=request.user,
-            provisional=data.validated_data["provisional"],
+            year=year, month=month, province=province, by=request.user, provisional=data.validated_data["provisional"]
         )
-        return Response({"task_id": job.task_id}, status=status.HTTP_202_ACCEPTED)
+        body = {
+            "task_id": job.task_id,
+            "replaces": {"id": draft.pk, "version": draft.version} if draft is not None else None,
+            "detail": services.draft_replaced_text(draft) if draft is not None else "",
+        }
+        return Response(TaskOut(body).data, status=status.HTTP_202_ACCEPTED)
 
 
 class TrendApi(APIView):

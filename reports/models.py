@@ -259,6 +259,8 @@ class SnapshotImmutable(Exception):
 class ReturnStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     SUBMITTED = "submitted", _("submitted to headquarters")
+    # A draft a newer build of the same month and scope took the place of: never submitted.
+    REPLACED = "replaced", _("replaced")
 
 
 def sees_whole_returns(user) -> bool:
@@ -296,6 +298,33 @@ class ReturnQuerySet(models.QuerySet):
         return self.annotate(late_changes_count=Coalesce(Subquery(late), 0))
 
 
+def replaced_by(rows) -> dict[int, int]:
+    """For each return of ``rows``, the version that took its place, by return id: for a replaced draft the
+    build that replaced it (the next version); for a submitted one the next version submitted after it.
+    A return nothing replaced is absent. One query over the months of ``rows``."""
+    rows = list(rows)
+    if not rows:
+        return {}
+    months = Q(pk__in=[])
+    for year, month in {(r.year, r.month) for r in rows}:
+        months |= Q(year=year, month=month)
+    versions: dict[tuple[int, int, int | None], list[tuple[int, str]]] = {}
+    for year, month, province_id, version, status in MonthlyReturn.objects.filter(months).values_list(
+        "year", "month", "province_id", "version", "status"
+    ):
+        versions.setdefault((year, month, province_id), []).append((version, status))
+    found = {}
+    for row in rows:
+        later = [(v, s) for v, s in versions.get((row.year, row.month, row.province_id), []) if v > row.version]
+        if row.status == ReturnStatus.SUBMITTED:
+            later = [(v, s) for v, s in later if s == ReturnStatus.SUBMITTED]
+        elif row.status != ReturnStatus.REPLACED:
+            continue
+        if later:
+            found[row.pk] = min(v for v, _s in later)
+    return found
+
+
 def latest_submitted(province_id: int | None):
     """The submitted return, the province's or the nation's, that counted declarations the latest (a final
     return up to its month's end, a provisional one up to its build), as ``hooks.SubmittedReturn``; None
@@ -327,6 +356,9 @@ class MonthlyReturn(models.Model):
     ``figures`` holds every figure (see docs/monthly-return.md); the exports keep the full
     unsettled serial list as it was at build time. Once submitted, the row and its files
     never change: ``save()``/``delete()`` refuse, and a rebuild makes a new version.
+    Only the newest version of a month and scope is submitted (``services.return_submit``); a build
+    marks the scope's drafts replaced, and a newer submitted version takes an older one's place
+    (``replaced_by``), which stays as it was sent.
     """
 
     year = models.PositiveSmallIntegerField(_("Jalali year"))

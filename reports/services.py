@@ -870,7 +870,8 @@ def return_build(
 
     Steps: 1 the serial list streamed into the XLSX and CSV (temporary files, memory flat)
     while the figures (grouped COUNTs) are counted beside it; 2 one transaction takes the next
-    version number, renders the PDF and saves row and files.
+    version number, renders the PDF, saves row and files and marks the scope's drafts replaced (only the
+    newest version is submitted: ``return_submit``).
 
     ``claim``: the request's row as claimed (``return_build_requested``); the return is saved, and
     the request marked built, in one transaction only while it holds (else None: another run has it).
@@ -896,12 +897,13 @@ def return_build(
                         return None
                     # Lock the scope's versions (FOR UPDATE takes no aggregate); a first version
                     # racing another is caught by the unique constraint and retried.
-                    versions = (
+                    versions = list(
                         MonthlyReturn.objects.select_for_update()
                         .filter(year=year, month=month, province=province)
+                        .only("pk", "version", "status")
                         .order_by()  # the default ordering joins the province: FOR UPDATE refuses that
                     )
-                    version = max(versions.values_list("version", flat=True), default=0) + 1
+                    version = max((v.version for v in versions), default=0) + 1
                     pdf = exports.render_pdf(
                         figures,
                         version=version,
@@ -929,6 +931,11 @@ def return_build(
                     snap.build_seconds = round(time.monotonic() - t0, 3)
                     with actor(by):
                         snap.save()
+                        # The drafts of the month and scope: this build takes their place (never submitted).
+                        for old in versions:
+                            if old.status == ReturnStatus.DRAFT:
+                                old.status = ReturnStatus.REPLACED
+                                old.save(update_fields=["status"])
                     if claim is not None:
                         claim.update(state=BuildState.DONE, result=snap, finished_at=timezone.now())
                     return snap
@@ -980,14 +987,41 @@ def _figures_in_snapshot(snapshot: str, year: int, month: int, province: Provinc
         connection.close()  # this thread's own connection
 
 
+def return_draft(year: int, month: int, province: Province | None) -> MonthlyReturn | None:
+    """The newest draft of the month's return for the scope, which a new build would replace, if any."""
+    drafts = MonthlyReturn.objects.filter(year=year, month=month, province=province, status=ReturnStatus.DRAFT)
+    return drafts.order_by("-version").first()
+
+
+def draft_replaced_text(draft: MonthlyReturn) -> str:
+    """What the person asking for a build is told when it replaces a draft."""
+    return _(
+        "A draft of this return existed (version %(v)s): the new build replaces it, "
+        "and that draft can no longer be submitted."
+    ) % {"v": digits(draft.version)}
+
+
 @transaction.atomic
 def return_submit(*, monthly_return: MonthlyReturn, by: User) -> MonthlyReturn:
-    """Submit to headquarters: from now on the snapshot never changes (a rebuild is a new version)."""
+    """Submit to headquarters: from now on the snapshot never changes (a rebuild is a new version). Only the
+    newest version of the month and scope: two submitted versions built side by side would leave nobody
+    knowing which counts (a newer build waits on this lock, ``return_build``)."""
     locked = MonthlyReturn.objects.select_for_update().get(pk=monthly_return.pk)
     if locked.status == ReturnStatus.SUBMITTED:
         raise IllegalTransition(_("Version %(v)s was already submitted.") % {"v": digits(locked.version)})
     if not may_build_return(by, locked.province):
         raise NotAllowed(_("You may not submit this return."))
+    newest = MonthlyReturn.objects.filter(
+        year=locked.year, month=locked.month, province_id=locked.province_id, version__gt=locked.version
+    ).aggregate(newest=Max("version"))["newest"]
+    if newest is not None:
+        raise IllegalTransition(
+            _(
+                "Version %(v)s is not the newest version of this return: version %(newer)s was built after it. "
+                "Only the newest version can be submitted."
+            )
+            % {"v": digits(locked.version), "newer": digits(newest)}
+        )
     locked.status = ReturnStatus.SUBMITTED
     locked.submitted_at = timezone.now()
     locked.submitted_by = by

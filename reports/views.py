@@ -62,9 +62,11 @@ from .models import (
     LateChange,
     MonthlyReturn,
     ReturnBuild,
+    ReturnStatus,
     Symptom,
     System,
     SystemProblem,
+    replaced_by,
     sees_whole_returns,
 )
 
@@ -130,6 +132,7 @@ def return_list(request):
         if not services.may_build_return(request.user, province):
             raise PermissionDenied(str(services.WHO_BUILDS_RETURNS))
         # Heavy: a Celery task builds it (in-process when no broker is configured).
+        draft = services.return_draft(form.cleaned_data["year"], form.cleaned_data["month"], province)
         try:
             job = services.return_build_request(
                 year=form.cleaned_data["year"],
@@ -146,6 +149,8 @@ def return_list(request):
             if exc.build.key not in building:
                 request.session["returns_building"] = [*building, exc.build.key][-5:]
     if job is not None:
+        if draft is not None:  # the new build takes its place: said before it is there
+            messages.info(request, services.draft_replaced_text(draft))
         if job.inline:  # no broker: built in this request
             messages.success(request, _("The return is built."))
         else:  # the worker builds it: the list says so and refreshes itself when it is there
@@ -166,8 +171,10 @@ def return_list(request):
         .annotate(n=Count("id"))
         .values_list("monthly_return", "n")
     )
-    # office staff: their office's part; each with the changes recorded in its period since it was submitted
-    rows = [(r, r.figures_for(request.user), late.get(r.pk, 0)) for r in pages.rows]
+    # office staff: their office's part; each with the changes recorded in its period since it was submitted,
+    # and the version that took its place
+    replaced = replaced_by(pages.rows)
+    rows = [(r, r.figures_for(request.user), late.get(r.pk, 0), replaced.get(r.pk)) for r in pages.rows]
     return render(
         request,
         "reports/return_list.html",
@@ -252,7 +259,8 @@ def return_detail(request, pk: int):
         ],
         "reasons": [(page_labels.label(page_labels.REASONS, k), v) for k, v in f["unsettled_by_reason"].items()],
         "ages": [(page_labels.label(page_labels.AGES, k), v) for k, v in f["unsettled_by_age"].items()],
-        "may_submit": snap.status == "draft" and services.may_build_return(request.user, snap.province),
+        "may_submit": snap.status == ReturnStatus.DRAFT and services.may_build_return(request.user, snap.province),
+        "replaced_by": replaced_by([snap]).get(snap.pk),
         "standing": page_labels.label(page_labels.STANDING, standing_key(f)),
         "milestone_heads": [page_labels.label(page_labels.MILESTONE_METRICS, m) for m in returns.MILESTONE_METRICS],
         "milestones": [
@@ -273,7 +281,7 @@ def return_detail(request, pk: int):
             (k, page_labels.label(page_labels.SCAN_REUSE, k), v) for k, v in f.get("scan_reuse", {}).items()
         ],
     }
-    if snap.status == "submitted":
+    if snap.status == ReturnStatus.SUBMITTED:
         # Changes dated inside its period since it was submitted: it stays as sent; a new version counts them.
         context["late_changes"] = list(snap.late_changes.for_user(request.user).select_related("by"))
         context["may_rebuild"] = services.may_build_return(request.user, snap.province)
