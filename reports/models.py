@@ -33,6 +33,15 @@ CHECKLIST = {
     "arrivals_timely": _("arrival confirmations timely"),
     "security_measures": _("security measures on servers and workstations"),
 }
+# Each item answered "no", as a failure: where failed items are listed (the inspections list), the
+# item's own sentence would read as if the office had complied.
+CHECK_FAILED = {
+    "origin_scans_uploaded": _("origin scans not uploaded"),
+    "destination_checks_done": _("destination scan checks not done"),
+    "anpr_working": _("ANPR camera not working"),
+    "arrivals_timely": _("arrival confirmations not timely"),
+    "security_measures": _("security measures on servers and workstations lacking"),
+}
 
 
 class InspectionQuerySet(ScopedQuerySet):
@@ -76,7 +85,8 @@ class Inspection(models.Model):
 
     @property
     def failed_checks(self) -> list[str]:
-        return [str(label) for name, label in CHECKLIST.items() if getattr(self, name) == Check.NO]
+        """The items answered "no", each worded as the failure it is (``CHECK_FAILED``)."""
+        return [str(CHECK_FAILED[name]) for name in CHECKLIST if getattr(self, name) == Check.NO]
 
 
 def attachment_upload_to(instance: InspectionAttachment, filename: str) -> str:

@@ -26,7 +26,7 @@ def test_it_records_an_inspection_with_findings_and_attachments(bazargan, inspec
         follow_up_actions="گزارش به فاوا",
         attachments=[pdf],
     )
-    assert inspection.failed_checks == ["ANPR camera working"]
+    assert inspection.failed_checks == ["ANPR camera not working"]
     att = InspectionAttachment.objects.get(inspection=inspection)
     assert att.name == "report.pdf" and len(att.sha256) == 64
 
