@@ -452,54 +452,31 @@ HEADERS = [
 ]
 
 
-def _changes_text(entry: LogEntry) -> str:
-    """The changes as stored, for programs reading the CSV ("field: before → after; …": field names and
-    values as the database keeps them); written so for any value a service logged itself (``log_create(changes=…)`` may store a yes/no, a number or null,
-    on which ``changes_str`` raises)."""
-    try:
-        changes = entry.changes_dict
-    except Exception:  # stored text that is no JSON: as it is
-        return str(entry.changes)
-    return "; ".join(
-        f"{field}: {values[0]} \u2192 {values[1]}"
-        if isinstance(values, list | tuple) and len(values) == 2
-        else f"{field}: {values}"  # a many-to-many change: its own dict
-        for field, values in changes.items()
-    )
+def _changes_cell(entry: LogEntry, writer: ChangeWriter) -> str:
+    """The «what changed» of an entry in one cell of an export (CSV or XLSX): the lines the page writes
+    (``_what_changed``), an access's details joined as a list, a change's as «…؛ …» in Persian."""
+    lines = _what_changed(entry, writer)
+    if not entry.changes and entry.action == LogEntry.Action.ACCESS and _released(entry) is None:
+        return ", ".join(lines)
+    return ("؛ " if is_persian() else "; ").join(lines)
 
 
-def _row(
-    entry: LogEntry,
-    writer: ChangeWriter | None = None,
-    names: dict[tuple[int, str], str] | None = None,
-    *,
-    stored_changes: bool = False,
-) -> list:
-    """One entry as a row: with a ``writer`` (the XLSX, for people) its changes and subject as the page
-    writes them; without one (the CSV, for programs) its changes as stored."""
+def _row(entry: LogEntry, writer: ChangeWriter, names: dict[tuple[int, str], str]) -> list:
+    """One entry as a row of an export, CSV and XLSX alike: its reference, subject and changes as the page
+    writes them, in the reader's language (``writer`` and ``names`` look up the rows they name)."""
     seal = getattr(entry, "seal", None)
-    if not entry.changes:
-        changes = ""
-    elif writer is not None and not stored_changes:
-        changes = writer.text(entry)
-    else:
-        changes = _changes_text(entry)
-    if entry.action == LogEntry.Action.ACCESS and isinstance(entry.additional_data, dict):
-        changes = ", ".join(access_details(entry, writer))
-    if writer is not None and not stored_changes and (released := _released(entry)) is not None:
-        changes = released
     return [
         format_jalali(entry.timestamp, persian=False),
         seal.actor_name if seal else "",
         _role(seal),
         entry.remote_addr or "",
         seal.get_via_display() if seal else "",
-        (interface_reference(seal) if writer is not None else seal.via_ref) if seal else "",
+        interface_reference(seal) if seal else "",
         _action(entry),
         _kind(entry),
         entry.object_pk,
-        _subject(entry, names) if names is not None else entry.object_repr,
-        changes,
+        _subject(entry, names),
+        _changes_cell(entry, writer),
         seal.seq if seal else "",
         seal.hash if seal else "",
     ]
@@ -551,9 +528,7 @@ def write_export(entries, fmt: str, out, progress=None, *, head: list[xlsx.Line]
             names = _subject_names(chunk)
             words.load(chunk)
             for entry in chunk:
-                # the reference, the subject and an access's details as the page and the XLSX write
-                # them; the changes as stored, for programs
-                writer.writerow(_row(entry, words, names, stored_changes=True))
+                writer.writerow(_row(entry, words, names))  # as the page and the XLSX write it
                 tick()
         text.flush()
         text.detach()  # ``out`` stays open: the caller stores it

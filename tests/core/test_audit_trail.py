@@ -472,9 +472,10 @@ def test_the_export_writes_a_change_a_service_logged_with_yes_no_and_null_values
     response = download(client, reverse("reports:audit_export", args=["csv"]))
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    # one row names all three changes (their order is the database's: PostgreSQL's JSONB keeps no key order)
+    # one row names all three changes, as the page writes them (their order is the database's: PostgreSQL's
+    # JSONB keeps no key order)
     written = [set(r[10].split("; ")) for r in rows[1:]]
-    assert {"promoted: False \u2192 True", "replaces: None \u2192 1", "reason:  \u2192 shipped"} in written
+    assert {"promoted: no \u2192 yes", "replaces: \u2014 \u2192 1", "reason: \u2014 \u2192 shipped"} in written
     assert download(client, reverse("reports:audit_export", args=["xlsx"])).status_code == 200
 
 
@@ -558,7 +559,7 @@ def test_a_departure_reads_in_jalali_tehran_time_with_labels_not_codes_on_the_pa
     assert "2026" not in cells[2] and "2026" not in creation
 
 
-def test_the_csv_keeps_the_changes_as_stored_for_programs(client, declaration, origin_clerk, hq):
+def test_the_csv_writes_the_changes_as_the_page_does(client, declaration, origin_clerk, hq):
     services.declaration_depart(declaration=declaration, by=origin_clerk)
     client.force_login(hq)
     rows = list(
@@ -566,7 +567,8 @@ def test_the_csv_keeps_the_changes_as_stored_for_programs(client, declaration, o
             io.StringIO(download(client, reverse("reports:audit_export", args=["csv"])).content.decode("utf-8-sig"))
         )
     )
-    assert any("status: registered \u2192 in_transit" in r[10] for r in rows[1:])
+    assert any("status: registered \u2192 in transit" in r[10] for r in rows[1:])
+    assert not any("in_transit" in r[10] for r in rows[1:])
 
 
 @pytest.mark.persian
