@@ -22,12 +22,14 @@ case's file number keeps the digits it was typed with (``1405-BZG-77``, ``ک/۱�
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from core.dates import persian_digits
-from core.text import digits, is_persian, isolate, unbreakable
+from core.text import ISOLATE_MARKS, LRI, PDI, digits, is_persian, isolate, unbreakable
 
 from .plates import IRANIAN_RE, PARTIAL_RE, PLATE_LETTERS, normalise_text
 
@@ -169,6 +171,21 @@ def ident_html(kind: str, text: str, direction: str = "ltr"):
     if not text:
         return ""
     return format_html('<bdi dir="{}" class="ident ident-{}">{}</bdi>', direction, kind, text)
+
+
+_HELD = re.compile(f"{LRI}[^{ISOLATE_MARKS}]*{PDI}")
+
+
+def held_html(text: str):
+    """``text`` escaped, each identifier in it written left to right between isolates (``serial_text``,
+    ``waybill_text``, ``camera_text`` …) in a ``<span class="ident">``, which holds it on one line."""
+    parts, at = [], 0
+    for m in _HELD.finditer(text):
+        parts.append(conditional_escape(text[at : m.start()]))
+        parts.append(format_html('<span class="ident">{}</span>', m[0]))
+        at = m.end()
+    parts.append(conditional_escape(text[at:]))
+    return mark_safe("".join(parts))  # noqa: S308 - every part escaped above
 
 
 def serial_html(value):

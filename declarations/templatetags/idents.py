@@ -107,6 +107,14 @@ def isolate(value):
 
 
 @register.filter
+def held(value):
+    """Plain text whose identifiers are between isolates (``idents.serial_text`` …: an audit entry's subject,
+    a change's line), escaped, each identifier in a ``.ident`` span, held on one line as the ``serial``
+    filter's is (``1405-ANZ-00003891`` never broken at a hyphen)."""
+    return idents.held_html("" if value is None else str(value))
+
+
+@register.filter
 def source_ref(value):
     """A status source's reference in the page's language (an import batch named in its words)."""
     return source_ref_display(value)

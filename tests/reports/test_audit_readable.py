@@ -41,7 +41,7 @@ def test_an_arrival_and_its_events_data_read_in_persian(client, declaration, ori
     page = client.get(reverse("reports:audit")).content.decode()
 
     arrival = _row(page, _entry(ArrivalConfirmation.objects.get(declaration=declaration)))
-    assert f"{LRI}{declaration.serial}{PDI} · {RLI}{tehran.name_fa}{PDI}" in arrival
+    assert f'<span class="ident">{LRI}{declaration.serial}{PDI}</span> · {RLI}{tehran.name_fa}{PDI}' in arrival
     assert " @ " not in arrival
 
     event = DeclarationEvent.objects.get(declaration=declaration, kind="confirm_arrival")
@@ -61,7 +61,9 @@ def test_an_import_batch_reads_in_jalali_tehran_time_and_persian_digits(client, 
     client.force_login(hq)
     page = client.get(reverse("reports:audit")).content.decode()
     row = _row(page, _entry(batch))
-    assert f"{LRI}imp.csv{PDI} · {format_jalali(batch.at)}" in row  # Jalali, Tehran time, Persian digits
+    assert (
+        f'<span class="ident">{LRI}imp.csv{PDI}</span> · {format_jalali(batch.at)}' in row
+    )  # Jalali, Tehran time, Persian digits
     assert batch.at.strftime("%Y-%m-%d") not in row
     later = _row(page, _entry(ImportBatch.objects.get(filename="next.csv")))
     number = str(batch.pk).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
