@@ -29,6 +29,7 @@ from .models import (
 # An import's reference as stored (the record stays as written); shown in the page's language.
 _IMPORT_REF = re.compile(r"^import batch (\d+): (.*)$", re.S)
 _EXPORT_REF = re.compile(r"^ICS export (.*) imported ([0-9/: ]+)$", re.S)
+_API_REF = re.compile(r"^API import by (.+)$", re.S)  # import_jobs.py writes an API import's so
 
 
 def import_source_ref(batch_id: int, ref: str) -> str:
@@ -36,13 +37,17 @@ def import_source_ref(batch_id: int, ref: str) -> str:
 
 
 def source_ref_display(ref: str | None) -> str:
-    """``import batch 12: file.csv`` as «دستهٔ ورود ۱۲: file.csv» in Persian; any other reference as stored."""
+    """``import batch 12: file.csv`` as «دستهٔ ورود ۱۲: file.csv» in Persian, an ICS export's and an API import's
+    description (stored in English, as the importer wrote it) in the reader's words, a user's name isolated;
+    any other reference as stored."""
     m = _IMPORT_REF.match(ref or "")
     if m is None:
         return ref or ""
     inner = m[2]
     if e := _EXPORT_REF.match(inner):  # importer.py and import_jobs.py write it so
         inner = _("ICS export %(file)s imported %(at)s") % {"file": text.isolate(e[1]), "at": text.digits(e[2])}
+    elif a := _API_REF.match(inner):
+        inner = _("API import by %(user)s") % {"user": text.isolate(a[1], "auto")}
     return _("import batch %(n)s: %(ref)s") % {"n": text.digits(m[1]), "ref": inner}
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import CustomsOffice, Province, Role, ScopedQuerySet
 from core.dates import format_jalali, jalali_month_bounds, page_month_label
 from core.text import is_persian
+from declarations.creation import source_ref_display
 from declarations.models import Source, Status, TransitDeclaration
 from notifications.messages import written
 
@@ -514,7 +515,7 @@ class LateChange(models.Model):
     def source_text(self) -> str:
         """Where it came from, in the page's language, with the file or person recorded."""
         label = str(Source(self.source).label) if self.source in Source.values else self.source
-        return f"{label} ({self.source_ref})" if self.source_ref else label
+        return f"{label} ({source_ref_display(self.source_ref)})" if self.source_ref else label
 
 
 class BuildState(models.TextChoices):
