@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, ScopedQuerySet
+from declarations.idents import case_number_text
 from declarations.models import TransitDeclaration
 
 __all__ = [
@@ -132,18 +133,33 @@ class FollowUpLetter(models.Model):
     drafted_at = models.DateTimeField(_("drafted at"), auto_now_add=True)
     # None: proposed by the daily follow-up task.
     drafted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("drafted by"),
     )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("sent by"),
     )
     reply_due_at = models.DateTimeField(_("reply due"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     reply_number = models.CharField(_("reply letter number"), max_length=40, blank=True)
     reply_text = models.TextField(_("reply"), blank=True)
     reply_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reply recorded by"),
     )
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
@@ -212,7 +228,12 @@ class JudicialCase(models.Model):
     branch = models.CharField(_("branch"), max_length=100, blank=True)
     opened_on = models.DateField(_("opened on"))
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("opened by"),
     )
     cif_value = models.DecimalField(_("CIF value"), max_digits=18, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="USD")
@@ -274,7 +295,14 @@ class JudicialAction(models.Model):
     case = models.ForeignKey(JudicialCase, on_delete=models.CASCADE, related_name="actions", verbose_name=_("case"))
     on = models.DateField(_("date"))
     action = models.TextField(_("action taken"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
@@ -343,7 +371,12 @@ class CaseValuation(models.Model):
     reason = models.CharField(_("reason for the correction"), max_length=500, blank=True)
     valued_at = models.DateTimeField(_("valued at"), auto_now_add=True)
     valued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("valued by"),
     )
 
     class Meta:
@@ -440,7 +473,12 @@ class CaseMilestone(models.Model):
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("done by"),
     )
     evidence_note = models.TextField(_("evidence"), blank=True)
     # The carrier's fine (at most twice the value, Art. 18) or the sum paid (Art. 19).
@@ -473,8 +511,16 @@ class CaseMilestone(models.Model):
             models.Index(fields=["done_at"], name="milestone_done_at"),
         ]
 
+    # What ``audit_name`` follows: read with the rows when many are named (the audit trail).
+    AUDIT_RELATED = ("case",)
+
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+    def audit_name(self) -> str:
+        """The milestone as the audit trail names it in the reader's language: its case's file number, isolated,
+        and the step's label, never the case's row id and the step's code."""
+        return f"{case_number_text(self.case.file_number)} · {self.get_kind_display()}"
 
     def is_overdue(self, now) -> bool:
         """As ``overdue()``: owed by an open case, its due time passed."""

@@ -33,6 +33,7 @@ from notifications.messages import written
 
 from . import idents, selectors
 from .creation import source_ref_display
+from .models import ArrivalReadReason, UnsettledReason
 
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
@@ -99,6 +100,8 @@ def event_title(value: str) -> str:
     from .timeline import EVENT_TITLES  # the timeline titles each kind of event
 
     title = EVENT_TITLES.get(value)
+    if title is None and value in KIND_TITLES:
+        return str(KIND_TITLES[value])
     return str(title()) if title else value.replace("_", " ")
 
 
@@ -133,6 +136,25 @@ EVENT_DATA_LABELS = {
     "verdict": gettext_lazy("verdict"),
     "remark": gettext_lazy("remark"),
     "decision": gettext_lazy("decision"),
+    # the rows an event names by id (an arrival read's review and the one it revises, a reused scan, a case)
+    "review": gettext_lazy("review no."),
+    "supersedes": gettext_lazy("revises the review"),
+    "outage": gettext_lazy("outage named"),
+    "scan": gettext_lazy("scan no."),
+    "repeats": gettext_lazy("same image as scan no."),
+    "case": gettext_lazy("case"),
+    "milestone": gettext_lazy("milestone"),
+    "valuation": gettext_lazy("valuation no."),
+}
+# Codes an event keeps under a key, written by their labels (a reason not settled, an arrival read's reason).
+EVENT_DATA_CHOICES: dict[str, Callable[[], dict[str, Any]]] = {
+    "reason": lambda: {**dict(UnsettledReason.choices), **dict(ArrivalReadReason.choices)},
+}
+# Kinds of event the timeline heads by their message (no title of their own), named in the audit trail.
+KIND_TITLES = {
+    "case_milestone_done": gettext_lazy("Statutory milestone of a case done"),
+    "case_milestone_overdue": gettext_lazy("Statutory milestone of a case overdue"),
+    "case_valued": gettext_lazy("Goods of a case valued"),
 }
 
 
@@ -146,6 +168,10 @@ def _event_data_value(key: str, value) -> str:
     if key == "office" and isinstance(value, str):
         office = CustomsOffice.objects.filter(code=value).first()
         return str(office) if office is not None else isolate(value)
+    if key in EVENT_DATA_CHOICES and isinstance(value, str):
+        label = EVENT_DATA_CHOICES[key]().get(value)
+        if label is not None:
+            return str(label)
     if key == "source_ref" and isinstance(value, str):
         return source_ref_display(value)
     if key == "new_deadline" and isinstance(value, str):
@@ -166,8 +192,16 @@ def _json_item(value) -> str:
 
 def _named_rows(model):
     """``model``'s rows with those its name follows (its ``STR_RELATED``: an inspection is named by its
-    office), so that naming many costs no query each."""
-    return model._default_manager.select_related(*getattr(model, "STR_RELATED", ()))
+    office; its ``AUDIT_RELATED``: a scan by its declaration's serial), so that naming many costs no query each."""
+    return model._default_manager.select_related(
+        *getattr(model, "STR_RELATED", ()), *getattr(model, "AUDIT_RELATED", ())
+    )
+
+
+def names_itself(model) -> bool:
+    """A model whose rows say who they are in the reader's words (an ``audit_name()`` method): their stored
+    text (``str``, written once in its writer's language, with ids and codes) is not shown in its place."""
+    return model is not None and callable(getattr(model, "audit_name", None))
 
 
 class ChangeWriter:
@@ -389,6 +423,21 @@ class ChangeWriter:
         """``model``'s row of that id by name (``name_of``), as a change naming it reads; by its id if removed."""
         return self._related(model, pk)
 
+    def subject_names(self, entries: Iterable[LogEntry]) -> dict[tuple[int, str], str]:
+        """The rows ``entries`` are about, of the models that name themselves (``names_itself``), by (content
+        type, id) as ``name_of`` names them; one query per model. A row since removed is left out (its entry
+        keeps its stored text)."""
+        wanted: dict[int, tuple[Any, set[str]]] = {}
+        for entry in entries:
+            model = _model_of(entry)
+            if names_itself(model) and str(entry.object_pk).isdigit():
+                wanted.setdefault(entry.content_type_id, (model, set()))[1].add(str(entry.object_pk))
+        names: dict[tuple[int, str], str] = {}
+        for kind, (model, ids) in wanted.items():
+            for pk, obj in _named_rows(model).in_bulk([int(pk) for pk in ids]).items():
+                names[kind, str(pk)] = self._names.setdefault((model, str(pk)), self.name_of(obj))
+        return names
+
     def remember(self, model, names: dict[str, str]) -> None:
         """Names of ``model``'s rows by id, looked up by the caller in one query."""
         self._names.update({(model, pk): name for pk, name in names.items()})
@@ -420,6 +469,8 @@ class ChangeWriter:
         by its code, a person by name."""
         from .models import TransitDeclaration, Vehicle
 
+        if names_itself(type(obj)):
+            return obj.audit_name()
         if isinstance(obj, TransitDeclaration):
             return idents.serial_text(obj.serial)
         if isinstance(obj, Vehicle):

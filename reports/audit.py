@@ -336,14 +336,15 @@ def _ids_of(entries: list[LogEntry], model: type[models.Model]) -> tuple[int, se
     return kind, {int(e.object_pk) for e in entries if e.content_type_id == kind and str(e.object_pk).isdigit()}
 
 
-def _subject_names(entries: list[LogEntry]) -> dict[tuple[int, str], str]:
+def _subject_names(entries: list[LogEntry], writer: ChangeWriter) -> dict[tuple[int, str], str]:
     """The rows among ``entries`` whose stored text says little to a person, named as the pages name them, by
     (content type, id): a plate read by its plate as the plate filter writes it, its camera's code and the time it
     was taken, Jalali in the reader's digits (its stored text names the camera by its row id); a timeline
     event by its declaration's serial and its title in the reader's language (its stored text: the
     declaration's id and the kind's code); a scan by its declaration's serial, its stage and its time, in the
-    reader's language and digits. One query per kind; a row since removed keeps its stored text."""
-    names: dict[tuple[int, str], str] = {}
+    reader's language and digits; a row of a model that names itself (``audit_name``: a case's milestone) as
+    ``writer`` names it. One query per kind; a row since removed keeps its stored text."""
+    names = writer.subject_names(entries)
     kind, ids = _ids_of(entries, PlateRead)
     if ids:
         for r in PlateRead.objects.filter(pk__in=ids).select_related("camera"):
@@ -407,7 +408,8 @@ def audit_list(request):
     rows = list(entries[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    writer, names = ChangeWriter(), _subject_names(rows)
+    writer = ChangeWriter()
+    names = _subject_names(rows, writer)
     writer.load(rows)  # the rows the page names, a query per kind
     query = request.GET.copy()
     query.pop("before", None)
@@ -525,7 +527,7 @@ def write_export(entries, fmt: str, out, progress=None, *, head: list[xlsx.Line]
         writer.writerow([str(h) for h in HEADERS])
         words = ChangeWriter()
         for chunk in _chunks(entries.iterator(chunk_size=CHUNK)):
-            names = _subject_names(chunk)
+            names = _subject_names(chunk, words)
             words.load(chunk)
             for entry in chunk:
                 writer.writerow(_row(entry, words, names))  # as the page and the XLSX write it
@@ -542,7 +544,7 @@ def write_export(entries, fmt: str, out, progress=None, *, head: list[xlsx.Line]
         ws.append([str(h) for h in HEADERS])
         words = ChangeWriter()  # one for the file: a related row is looked up once
         for chunk in _chunks(entries.iterator(chunk_size=CHUNK)):
-            names = _subject_names(chunk)
+            names = _subject_names(chunk, words)
             words.load(chunk)
             for entry in chunk:
                 # openpyxl writes text starting with "=" as a formula

@@ -102,7 +102,9 @@ class InspectionAttachment(models.Model):
     file = models.FileField(_("file"), upload_to=attachment_upload_to)
     name = models.CharField(_("name"), max_length=200)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("uploaded by")
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
@@ -137,7 +139,12 @@ class InspectionAction(models.Model):
     due_on = models.DateField(_("due on"))
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(
@@ -220,11 +227,18 @@ class SystemProblem(models.Model):
     declarations = models.ManyToManyField(
         TransitDeclaration, blank=True, related_name="+", verbose_name=_("declarations affected")
     )
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("reported by")
+    )
     reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
     # Routed to the IT office queue; assigned when an IT officer acknowledges it.
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("assigned to"),
     )
     status = models.CharField(_("status"), max_length=12, choices=ProblemStatus.choices, default=ProblemStatus.NEW)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
@@ -393,12 +407,22 @@ class MonthlyReturn(models.Model):
     csv_sha256 = models.CharField(_("SHA-256 of the CSV"), max_length=64, blank=True)
     built_at = models.DateTimeField(_("built at"), auto_now_add=True)
     built_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("built by"),
     )
     build_seconds = models.FloatField(_("build time (s)"), default=0)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
 
     objects = ReturnQuerySet.as_manager()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import CustomsOffice, ScopedQuerySet
 from core.dates import format_jalali
 from core.text import is_persian
+from declarations.idents import serial_text
 from declarations.models import Review, TransitDeclaration, Verdict
 
 
@@ -157,8 +158,16 @@ class Scan(models.Model):
         indexes = [models.Index(fields=["declaration", "stage", "captured_at"], name="scan_decl_stage")]
         ordering = ["declaration_id", "stage", "captured_at", "id"]
 
+    # What ``audit_name`` follows: read with the rows when many are named (the audit trail).
+    AUDIT_RELATED = ("declaration",)
+
     def __str__(self) -> str:
         return f"{self.declaration_id} {self.stage} {format_jalali(self.captured_at, persian=is_persian())}"
+
+    def audit_name(self) -> str:
+        """The scan as the audit trail names it in the reader's language: its declaration's serial, isolated,
+        and its stage («⁦1405-BZG-00010056⁩ · مبدأ»), never the declaration's row id and the stage's code."""
+        return f"{serial_text(self.declaration.serial)} · {self.get_stage_display()}"
 
     @property
     def content_type(self) -> str:
