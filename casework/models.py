@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, ScopedQuerySet
+from core.dates import format_jalali
+from core.text import is_persian
 from declarations.idents import case_number_text
 from declarations.models import TransitDeclaration
 
@@ -315,6 +317,14 @@ class JudicialAction(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} {self.on}"
 
+    # What ``audit_name`` follows: read with the rows when many are named (the audit trail).
+    AUDIT_RELATED = ("case",)
+
+    def audit_name(self) -> str:
+        """As the audit trail names it in the reader's language: its case's file number, isolated, and its
+        Jalali date."""
+        return f"{case_number_text(self.case.file_number)} · {format_jalali(self.on, persian=is_persian())}"
+
 
 # --- smuggling cases: valuation and statutory milestones (executive regulation of the smuggling law) ---
 
@@ -395,6 +405,14 @@ class CaseValuation(models.Model):
         if not self._state.adding:
             raise ImmutableRecord("a valuation is never changed: record a correction")
         super().save(*args, **kwargs)
+
+    # What ``audit_name`` follows: read with the rows when many are named (the audit trail).
+    AUDIT_RELATED = ("case",)
+
+    def audit_name(self) -> str:
+        """As the audit trail names it in the reader's language: its case's file number, isolated, and the
+        kind of valuation's label."""
+        return f"{case_number_text(self.case.file_number)} · {self.get_kind_display()}"
 
     @property
     def rate_source_text(self) -> str:

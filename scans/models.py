@@ -261,6 +261,15 @@ class ScanComparison(models.Model):
     def __str__(self) -> str:
         return f"{self.declaration_id}: {self.get_verdict_display() or self.get_status_display()}"
 
+    # What ``audit_name`` follows: read with the rows when many are named (the audit trail).
+    AUDIT_RELATED = ("declaration",)
+
+    def audit_name(self) -> str:
+        """As the audit trail names it in the reader's language: its declaration's serial, isolated, and its
+        verdict's (else its state's) label."""
+        shown = self.get_verdict_display() or self.get_status_display()
+        return f"{serial_text(self.declaration.serial)} · {shown}"
+
     def heatmap_download_name(self) -> str:
         """``1405-BZG-90000003_heatmap_top_comparison-7.png`` (a single view is not named). Needs ``declaration``."""
         view = "" if self.view == View.SINGLE else self.view
@@ -370,3 +379,11 @@ class ScanReuseReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scan_id}: {self.decision}"
+
+    # What ``audit_name`` follows: read with the rows when many are named (the audit trail).
+    AUDIT_RELATED = ("scan__declaration",)
+
+    def audit_name(self) -> str:
+        """As the audit trail names it in the reader's language: the scan (``Scan.audit_name``) and the
+        decision's label."""
+        return f"{self.scan.audit_name()} · {self.get_decision_display()}"

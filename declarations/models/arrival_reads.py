@@ -92,6 +92,15 @@ class ArrivalReadReview(models.Model):
     def __str__(self) -> str:
         return f"{self.declaration_id}: {self.reason}"
 
+    # What ``audit_name`` follows: read with the rows when many are named (the audit trail).
+    AUDIT_RELATED = ("declaration",)
+
+    def audit_name(self) -> str:
+        """As the audit trail names it in the reader's language: its declaration's serial, isolated, and the reason's label."""
+        from declarations.idents import serial_text
+
+        return f"{serial_text(self.declaration.serial)} · {self.get_reason_display()}"
+
     @property
     def explains(self) -> bool:
         """Whether this decision explains the arrival (every reason but «refer»)."""

@@ -146,3 +146,12 @@ class PermitWaiver(models.Model):
 
     def __str__(self) -> str:
         return f"{self.declaration_id}: {self.reason[:40]}"
+
+    # What ``audit_name`` follows: read with the rows when many are named (the audit trail).
+    AUDIT_RELATED = ("declaration",)
+
+    def audit_name(self) -> str:
+        """As the audit trail names it in the reader's language: its declaration's serial, isolated."""
+        from declarations.idents import serial_text
+
+        return serial_text(self.declaration.serial)

@@ -119,6 +119,15 @@ class SerialDiscrepancy(models.Model):
     def __str__(self) -> str:
         return f"{self.declaration_id}: -{len(self.missing)} +{len(self.extra)}"
 
+    # What ``audit_name`` follows: read with the rows when many are named (the audit trail).
+    AUDIT_RELATED = ("declaration",)
+
+    def audit_name(self) -> str:
+        """As the audit trail names it in the reader's language: its declaration's serial, isolated."""
+        from declarations.idents import serial_text
+
+        return serial_text(self.declaration.serial)
+
     @property
     def is_open(self) -> bool:
         return not hasattr(self, "resolution")
@@ -168,6 +177,15 @@ class SettlementOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.declaration_id}: {', '.join(self.covers)}"
+
+    # What ``audit_name`` follows: read with the rows when many are named (the audit trail).
+    AUDIT_RELATED = ("declaration",)
+
+    def audit_name(self) -> str:
+        """As the audit trail names it in the reader's language: its declaration's serial, isolated."""
+        from declarations.idents import serial_text
+
+        return serial_text(self.declaration.serial)
 
 
 class RegistryResult(models.TextChoices):
