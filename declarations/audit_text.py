@@ -33,7 +33,7 @@ from notifications.messages import written
 
 from . import idents, selectors
 from .creation import source_ref_display
-from .models import ArrivalReadReason, UnsettledReason
+from .models import ArrivalReadReason, UnsettledReason, Verdict
 
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
@@ -145,10 +145,20 @@ EVENT_DATA_LABELS = {
     "case": gettext_lazy("case"),
     "milestone": gettext_lazy("milestone"),
     "valuation": gettext_lazy("valuation no."),
+    "comparison": gettext_lazy("scan comparison no."),
+}
+# A person's decision as the services above store it (``scans``' reuse reviews, ``anpr``'s match reviews):
+# their labels, which ``declarations`` cannot import.
+DECISIONS = {
+    "explained": gettext_lazy("explained"),
+    "confirmed": gettext_lazy("confirmed"),
+    "rejected": gettext_lazy("rejected"),
 }
 # Codes an event keeps under a key, written by their labels (a reason not settled, an arrival read's reason).
 EVENT_DATA_CHOICES: dict[str, Callable[[], dict[str, Any]]] = {
     "reason": lambda: {**dict(UnsettledReason.choices), **dict(ArrivalReadReason.choices)},
+    "verdict": lambda: {k: v for k, v in Verdict.choices if k},
+    "decision": lambda: DECISIONS,
 }
 # Kinds of event the timeline heads by their message (no title of their own), named in the audit trail.
 KIND_TITLES = {

@@ -109,3 +109,19 @@ def test_an_arrival_reads_explanation_names_its_reason_and_its_keys_in_persian(c
     assert "شماره بررسی: ۳" in row and "بازنگری بررسی: ۲" in row and "قطعی نام‌برده: —" in row
     for code in ("review:", "supersedes", "outage:"):
         assert code not in row
+
+
+def test_a_scan_events_decision_verdict_and_rows_are_named_in_persian(client, declaration, hq):
+    DeclarationEvent.objects.create(
+        declaration=declaration,
+        at=timezone.now(),
+        kind="scan_reuse_confirmed",
+        message="x",
+        data={"scan": 7, "repeats": 5, "decision": "confirmed", "verdict": "suspicious", "comparison": 4},
+    )
+    entry = LogEntry.objects.filter(action=LogEntry.Action.CREATE).latest("id")
+    client.force_login(hq)
+    row = _row(client.get(reverse("reports:audit")).content.decode(), entry)
+    assert "تصمیم: تأییدشده" in row and "confirmed" not in row
+    assert "suspicious" not in row and "comparison:" not in row and "repeats" not in row
+    assert "شماره تصویر اسکن: ۷" in row and "شماره مقایسه تصاویر اسکن: ۴" in row
