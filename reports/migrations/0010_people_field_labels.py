@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0008_late_changes'),
+        ('reports', '0009_return_status_replaced'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
