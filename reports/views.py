@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Case, Count, Value, When
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -359,8 +359,15 @@ def return_download(request, pk: int, fmt: str):
 
 
 def trend_data(user, province: Province | None) -> dict:
-    """The latest version of each month's return in scope, oldest first (for the charts)."""
-    qs = MonthlyReturn.objects.for_user(user).filter(province=province).order_by("year", "month", "-version")
+    """Each month's return in scope as the charts draw it, oldest first: its newest submitted version (the
+    figures sent to headquarters), else its newest draft; never a replaced draft."""
+    submitted_first = Case(When(status=ReturnStatus.SUBMITTED, then=Value(0)), default=Value(1))
+    qs = (
+        MonthlyReturn.objects.for_user(user)
+        .filter(province=province)
+        .exclude(status=ReturnStatus.REPLACED)
+        .order_by("year", "month", submitted_first, "-version")
+    )
     latest: dict[tuple[int, int], MonthlyReturn] = {}
     for snap in qs.only("year", "month", "version", "figures"):
         latest.setdefault((snap.year, snap.month), snap)

@@ -129,3 +129,18 @@ def test_late_changes_attach_to_the_newest_submitted_version(hq, bazargan, tehra
     declaration_services.declaration_settle(declaration=arrived, by=None, at=start + dt.timedelta(days=19))
     [late] = LateChange.objects.all()
     assert late.monthly_return == v2
+
+
+def test_the_trend_draws_a_month_as_submitted_not_a_newer_draft(client, data, hq, bazargan, tehran):
+    client.force_login(hq)
+    v1, _ = _build(client)
+    client.post(f"/reports/returns/{v1.pk}/submit/")
+    DeclarationFactory(
+        origin=bazargan, destination=tehran, declared_at=S + dt.timedelta(days=2), status=Status.REGISTERED
+    )
+    v2, _ = _build(client)  # a newer draft with two new declarations, not submitted
+    assert v2.version == 2 and v2.figures["new"] == 2
+    trend = client.get("/api/reports/trend/").json()
+    assert trend["labels"] == ["1404/05"] and trend["series"]["new"] == [1]  # the figures sent to headquarters
+    client.post(f"/reports/returns/{v2.pk}/submit/")
+    assert client.get("/api/reports/trend/").json()["series"]["new"] == [2]
