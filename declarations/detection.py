@@ -23,7 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -181,10 +180,8 @@ def _arrival(declaration: TransitDeclaration) -> list[ProposedReason]:
         )
     if arrival.gross_weight_found_kg is None:
         return out
-    declared_kg = declaration.goods.aggregate(total=Sum("gross_weight_kg"))["total"] or Decimal(0)
-    # A goods line's weight left empty is stored 0 (``GoodsItem.ZERO_IS_NONE``): with none declared the weight
-    # is unknown (the page shows «—»), not 0 kg, and a weight found on arrival differs from nothing.
-    if declared_kg > 0 and abs(Decimal(arrival.gross_weight_found_kg) - declared_kg) > declared_kg * WEIGHT_TOLERANCE:
+    declared_kg = declaration.declared_gross_weight_kg()  # None: none declared, nothing to differ from
+    if declared_kg and abs(Decimal(arrival.gross_weight_found_kg) - declared_kg) > declared_kg * WEIGHT_TOLERANCE:
         out.append(
             ProposedReason(
                 UnsettledReason.QUANTITY_DISCREPANCY,

@@ -132,8 +132,8 @@ def differences(
         declared_qty = sum((q for _d, q, _w in lines), Decimal(0))
         if Decimal(quantity) != declared_qty:
             out.append({"field": "quantity", "document": str(quantity), "declaration": str(declared_qty)})
-    if gross_weight_kg is not None:
-        declared_kg = sum((w for _d, _q, w in lines), Decimal(0))
+    # No weight declared (the page shows «—»): unknown, not 0 kg, so the document's weight differs from nothing.
+    if gross_weight_kg is not None and (declared_kg := declaration.declared_gross_weight_kg()) is not None:
         if abs(Decimal(gross_weight_kg) - declared_kg) > declared_kg * WEIGHT_TOLERANCE:
             out.append({"field": "gross_weight_kg", "document": str(gross_weight_kg), "declaration": str(declared_kg)})
     return out

@@ -9,6 +9,7 @@ monitoring signal is then a filter on this one table (see ``monitoring.py``).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -425,6 +426,13 @@ class TransitDeclaration(models.Model):
         """The same for a page: escaped, identifiers isolated (a stored text is escaped by the template)."""
         shown = written(self.unsettled_note_msgid, self.unsettled_note_params, html=True, what=f"note {self.pk}")
         return self.unsettled_note if shown is None else shown
+
+    def declared_gross_weight_kg(self) -> Decimal | None:
+        """The goods' declared gross weight, None when unknown: a line's weight left empty is stored 0
+        (``GoodsItem.ZERO_IS_NONE``), and with none declared the page shows «—», so a weight found on arrival
+        or written on a transport document differs from nothing. Runs a query."""
+        total = self.goods.aggregate(total=models.Sum("gross_weight_kg"))["total"]
+        return total if total else None
 
     @property
     def trailer_plate_shown(self) -> str:
