@@ -94,6 +94,11 @@ EVENT_TITLES = {
     "permit_gap": lambda: _("Foreign truck unseen too long, no TIR park stay"),
     "permit_goods_mismatch": lambda: _("Declared goods differ from the traffic permit"),
 }
+# A kind whose title depends on the door it came in by (the event's source, stored with it): an import
+# sent as JSON through the API is no file.
+SOURCE_TITLES: dict[tuple[str, str], Any] = {
+    ("import", Source.API): lambda: _("Imported through the integration API"),
+}
 DANGER_EVENTS = frozenset(
     {
         "permit_gate_stop",
@@ -232,7 +237,7 @@ def build(declaration: TransitDeclaration, user) -> list[TimelineItem]:
         if PROVIDED_EVENTS.get(e.kind) in provided_kinds or e is registration:
             continue
         said = e.message_text()  # in the reader's language (a row from before message ids: as stored)
-        titled = EVENT_TITLES.get(e.kind)
+        titled = SOURCE_TITLES.get((e.kind, e.source)) or EVENT_TITLES.get(e.kind)
         # An event of a kind with no title of its own is titled by what it says (a case's milestone).
         heading = titled() if titled else (e.message_html() if said else e.kind.replace("_", " "))
         # A user's event with no user was made by the system itself (the daily follow-up, a job).
