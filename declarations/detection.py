@@ -23,15 +23,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from core.text import digits, is_persian, isolate, truncate_isolated
-from notifications.messages import LIST, Ident, Message, Number, Param, joined, render
+from core.text import truncate_isolated
+from notifications.messages import LIST, SENTENCES, Ident, Message, Number, Param, joined, render
 
 from . import transport_docs
 from .identifiers import imei_problem, is_imei_shaped
-from .idents import list_separator
 from .models import (
     OPEN_STATUSES,
     ArrivalConfirmation,
@@ -52,7 +50,7 @@ MAX_LISTED = 5  # evidence text names at most this many others
 class ProposedReason:
     reason: str  # an UnsettledReason value
     evidence: str  # translated, human-readable
-    # The evidence as a message id and parameters, where it has one: accepted as the reason, the note is
+    # The evidence as a message id and parameters: accepted as the reason, the note is
     # kept so and shown in each reader's language (``proposal_note``).
     message: Message | None = None
 
@@ -84,15 +82,6 @@ def proposal_note(declaration: TransitDeclaration, reason: str, note: str) -> Me
         if p.message is not None and p.reason == reason and truncate_isolated(p.evidence, 500).strip() == typed:
             return p.message
     return note
-
-
-def _listed(values, show=isolate) -> str:
-    """At most ``MAX_LISTED`` identifiers, each isolated (``show``) so that its letters and digits keep their
-    order and script in a Persian sentence, then how many more."""
-    values = sorted(values)
-    more = len(values) - MAX_LISTED
-    text = list_separator().join(show(v) for v in values[:MAX_LISTED])
-    return text + (_(" and %(n)s more") % {"n": digits(more)} if more > 0 else "")
 
 
 def _duplicate_waybill(declaration: TransitDeclaration) -> list[ProposedReason]:
@@ -164,18 +153,26 @@ def _arrival(declaration: TransitDeclaration) -> list[ProposedReason]:
     declared = {str(s).strip() for s in declaration.seal_numbers or [] if str(s).strip()}
     found = {str(s).strip() for s in arrival.seal_numbers_found or [] if str(s).strip()}
     if not arrival.seals_intact:
-        out.append(ProposedReason(UnsettledReason.SEAL_DISCREPANCY, _("Seals were reported broken on arrival.")))
-    if found and found != declared:
-        parts = []
-        if declared - found:
-            parts.append(_("declared but not found: %(s)s") % {"s": _listed(declared - found)})
-        if found - declared:
-            parts.append(_("found but not declared: %(s)s") % {"s": _listed(found - declared)})
         out.append(
-            ProposedReason(
+            _proposed(UnsettledReason.SEAL_DISCREPANCY, Message(gettext_noop("Seals were reported broken on arrival.")))
+        )
+    if found and found != declared:
+        parts: list[Param] = []
+        if declared - found:
+            parts.append(
+                Message(gettext_noop("declared but not found: %(s)s"), s=_listed_message(declared - found, "seal"))
+            )
+        if found - declared:
+            parts.append(
+                Message(gettext_noop("found but not declared: %(s)s"), s=_listed_message(found - declared, "seal"))
+            )
+        out.append(
+            _proposed(
                 UnsettledReason.SEAL_DISCREPANCY,
-                _("Seal numbers differ from the declaration (%(parts)s).")
-                % {"parts": ("؛ " if is_persian() else "; ").join(parts)},
+                Message(
+                    gettext_noop("Seal numbers differ from the declaration (%(parts)s)."),
+                    parts=joined(parts, SENTENCES),
+                ),
             )
         )
     if arrival.gross_weight_found_kg is None:
@@ -183,10 +180,13 @@ def _arrival(declaration: TransitDeclaration) -> list[ProposedReason]:
     declared_kg = declaration.declared_gross_weight_kg()  # None: none declared, nothing to differ from
     if declared_kg and abs(Decimal(arrival.gross_weight_found_kg) - declared_kg) > declared_kg * WEIGHT_TOLERANCE:
         out.append(
-            ProposedReason(
+            _proposed(
                 UnsettledReason.QUANTITY_DISCREPANCY,
-                _("Gross weight found %(found)s kg, declared %(declared)s kg.")
-                % {"found": digits(Decimal(arrival.gross_weight_found_kg)), "declared": digits(declared_kg)},
+                Message(
+                    gettext_noop("Gross weight found %(found)s kg, declared %(declared)s kg."),
+                    found=Number(Decimal(arrival.gross_weight_found_kg)),
+                    declared=Number(declared_kg),
+                ),
             )
         )
     return out
@@ -195,20 +195,22 @@ def _arrival(declaration: TransitDeclaration) -> list[ProposedReason]:
 def _scan(declaration: TransitDeclaration) -> list[ProposedReason]:
     if declaration.comparison_verdict == Verdict.SUSPICIOUS and declaration.comparison_review != Review.ACCEPTED:
         return [
-            ProposedReason(
+            _proposed(
                 UnsettledReason.SCAN_DISCREPANCY,
-                _("The destination scan differs from the origin scan (comparison suspicious)."),
+                Message(gettext_noop("The destination scan differs from the origin scan (comparison suspicious).")),
             )
         ]
     # Images the comparison could not align are no evidence by themselves (awaiting review, nothing is
     # proposed: the settlement waits for that review); escalated, a person found them to differ.
     if declaration.comparison_verdict == Verdict.UNREGISTERED and declaration.comparison_review == Review.ESCALATED:
         return [
-            ProposedReason(
+            _proposed(
                 UnsettledReason.SCAN_DISCREPANCY,
-                _(
-                    "The scan images could not be compared automatically; the destination looked at them and"
-                    " escalated the comparison."
+                Message(
+                    gettext_noop(
+                        "The scan images could not be compared automatically; the destination looked at them and"
+                        " escalated the comparison."
+                    )
                 ),
             )
         ]
@@ -219,7 +221,7 @@ def _transport_document(declaration: TransitDeclaration) -> list[ProposedReason]
     document = transport_docs.latest(declaration)
     if document is None or not document.differences:
         return []
-    return [ProposedReason(UnsettledReason.DOCUMENT_DISCREPANCY, transport_docs.evidence_text(document))]
+    return [_proposed(UnsettledReason.DOCUMENT_DISCREPANCY, transport_docs.evidence_message(document))]
 
 
 def _arrival_serials(declaration: TransitDeclaration) -> list[ProposedReason]:
@@ -227,10 +229,15 @@ def _arrival_serials(declaration: TransitDeclaration) -> list[ProposedReason]:
     if current is None:
         return []
     return [
-        ProposedReason(
+        _proposed(
             UnsettledReason.SERIAL_MISMATCH,
-            _("Serials found on arrival differ: %(missing)s declared not found, %(extra)s found not declared.")
-            % {"missing": digits(len(current.missing)), "extra": digits(len(current.extra))},
+            Message(
+                gettext_noop(
+                    "Serials found on arrival differ: %(missing)s declared not found, %(extra)s found not declared."
+                ),
+                missing=Number(len(current.missing)),
+                extra=Number(len(current.extra)),
+            ),
         )
     ]
 

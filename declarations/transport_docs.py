@@ -25,10 +25,9 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User
 from core.audit import actor
-from core.dates import ascii_digits, format_jalali, parse_jalali_date, persian_digits
+from core.dates import ascii_digits, parse_jalali_date, persian_digits
 from core.errors import DomainError, IllegalTransition, InvalidInput, NotAllowed, field_messages
-from core.text import is_persian, isolate
-from notifications.messages import ROUTE, SENTENCES, Arrow, Ident, Message, Number, Param, joined, render
+from notifications.messages import ROUTE, SENTENCES, Arrow, Ident, Message, Number, Param, When, joined, render
 
 from .evidence import note_event
 from .models import Source, Status, TransitDeclaration, TransportDocument
@@ -395,9 +394,12 @@ def import_csv(data: bytes, *, by: User, visible, source: str = Source.USER) -> 
     return summary
 
 
-def evidence_text(document: TransportDocument) -> str:
-    return _("Transport document %(number)s of %(date)s differs from the declaration: %(what)s.") % {
-        "number": isolate(document.number),
-        "date": format_jalali(document.issued_on, persian=is_persian()),
-        "what": describe(document),
-    }
+def evidence_message(document: TransportDocument) -> Message:
+    """A document that differs, as the proposed reason's evidence: written in each reader's language and
+    calendar when read (accepted, it is the declaration's note)."""
+    return Message(
+        gettext_noop("Transport document %(number)s of %(date)s differs from the declaration: %(what)s."),
+        number=Ident("transport_document", document.number),
+        date=When(document.issued_on),
+        what=differences_message(document),
+    )

@@ -69,7 +69,9 @@ class Arrow:
 
 @dataclass(frozen=True)
 class When:
-    at: dt.datetime
+    """A moment (``1404/05/12 10:30``, Tehran time), or a day with no time (a document's issue date)."""
+
+    at: dt.datetime | dt.date
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,8 @@ def param_from_json(value: Any) -> Param:
         if "arrow" in value:
             return Arrow()
         if "when" in value:
-            return When(dt.datetime.fromisoformat(value["when"]))
+            when = str(value["when"])  # a moment's ISO form has its "T"; a day's has none
+            return When(dt.datetime.fromisoformat(when) if "T" in when else dt.date.fromisoformat(when))
         if "month" in value:
             return Month(*value["month"])
         if "name" in value:
