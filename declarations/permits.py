@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -33,7 +33,7 @@ from . import selectors
 from .evidence import note_event
 from .identifiers import permit_number
 from .import_validation import RowInvalid, repeated
-from .models import GoodsItem, RoadDistance, Status, TrafficPermit, TransitDeclaration
+from .models import RoadDistance, Status, TrafficPermit, TransitDeclaration
 
 # Art. 11: at most 10 hours of driving per driver in 24 hours.
 MAX_DRIVING_HOURS_PER_DRIVER = 10
@@ -145,10 +145,13 @@ def route_length_km(codes: list[str]) -> int | None:
 
 def goods_differ(declaration: TransitDeclaration, weight_kg: Decimal | None) -> bool:
     """Art. 13: the declared goods' gross weight differs from the permit's by more than
-    ``PERMIT_GOODS_TOLERANCE_PCT`` per cent (either way). No weight on the permit: nothing to compare."""
+    ``PERMIT_GOODS_TOLERANCE_PCT`` per cent (either way). No weight on the permit, or none declared (the
+    page shows «—», not 0): nothing to compare."""
     if weight_kg is None:
         return False
-    declared = GoodsItem.objects.filter(declaration=declaration).aggregate(w=Sum("gross_weight_kg"))["w"] or 0
+    declared = declaration.declared_gross_weight_kg()
+    if declared is None:
+        return False
     tolerance = Decimal(settings.PERMIT_GOODS_TOLERANCE_PCT) / 100
     return abs(Decimal(declared) - weight_kg) > weight_kg * tolerance
 

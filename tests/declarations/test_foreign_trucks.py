@@ -238,3 +238,15 @@ def test_the_permit_events_read_in_persian_with_the_route_in_its_direction(
     assert messages["traffic_permit"] == f"پروانه {no}: گمرک بازرگان ← گمرک تهران، ۹۶ ساعت مجاز"
     assert messages["permit_goods_mismatch"] == f"پروانه {no} وزن کالا را ۱۲٬۰۰۰ کیلوگرم نوشته است"
     assert messages["traffic_permit_exit"] == f"پروانه {no}: خروج از گمرک تهران"
+
+
+def test_a_permit_weight_is_no_goods_mismatch_when_the_declaration_gives_no_weight(
+    foreign, bazargan, tehran, origin_clerk
+):
+    GoodsItem.objects.create(
+        declaration=foreign, line_no=1, hs_code="252329", description="cement", quantity=24, unit="t", gross_weight_kg=0
+    )
+    record(foreign, bazargan, tehran, origin_clerk, goods_weight_kg=Decimal("12000"), goods_description="cement")
+    foreign.refresh_from_db()
+    assert not foreign.permit_goods_mismatch and not _holds(foreign, "permit_goods")  # unknown is not 0 kg
+    assert not DeclarationEvent.objects.filter(declaration=foreign, kind="permit_goods_mismatch").exists()
