@@ -58,9 +58,13 @@ class LetterQuerySet(ScopedQuerySet):
 
     def for_user(self, user) -> LetterQuerySet:
         """The letters of the user's offices as writer, and those sent to them: a draft (or a cancelled
-        draft) is the writing office's own until it is sent, in nobody else's list, count or page."""
+        draft) is in no receiving office's list, count or page until it is sent. Headquarters, like a
+        province's inspector over its offices, oversees every letter, drafts included (read only: the
+        origin office writes them, ``services.may_write_letter``)."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
+        if user.is_active and user.is_national:
+            return self.all()  # an empty Q() would drop out of the OR below, leaving only the sent letters
         received = user.scope_q("to_office") & models.Q(status__in=[LetterStatus.SENT, LetterStatus.ANSWERED])
         return self.filter(user.scope_q("from_office") | received)
 
