@@ -163,8 +163,14 @@ def scans_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0
             )
             counts["reviews_escalated"] += 1
         else:
-            # Images that could not be aligned are accepted only with a remark that they were compared by eye.
-            remark = "دو تصویر کنار هم مقایسه شد؛ تفاوتی در بار دیده نشد." if comparison.unaligned else ""
+            # Images that could not be aligned are accepted only with a remark that they were compared by eye,
+            # and a flagged one (suspicious, over its threshold, a reused image) only with the reason it was overruled.
+            if comparison.unaligned:
+                remark = "دو تصویر کنار هم مقایسه شد؛ تفاوتی در بار دیده نشد."
+            elif services.flagged(comparison, clerk):
+                remark = "بار در بازرسی فیزیکی با اظهارنامه مطابق بود؛ تفاوت از جابه‌جایی بار است."
+            else:
+                remark = ""
             services.comparison_review(comparison=comparison, by=clerk, decision="accept", remark=remark)
             counts["reviews_accepted"] += 1
     # The scanners went into service at their office a few days before last month, so that the demo's
