@@ -6,7 +6,7 @@ overdue. Past times go through the services' ``now=``/``at=`` arguments.
 ``CLOSED_CASES``: the ended cases of the bulk history's closed declarations, written with them by
 ``declarations.demo.DemoBuilder`` (COPY, as many as the history has: no service call per row), with the
 rows the services would have left behind: the first valuation, the statutory milestones met, the case's
-actions (the file sent on the opening day, the ruling served on the outcome's day), the declaration's
+actions (the file sent to court on the day its step was met, the ruling served on the outcome's day), the declaration's
 timeline events (case opened, each step, the closing), and the audit entries of the case's records
 (created, the case closed), written and sealed in bulk (``core.audit.record_bulk``)."""
 
@@ -124,9 +124,9 @@ def _ended_case_steps(
     opened_on: list[str],
     outcome: np.ndarray,
     value: np.ndarray,
-) -> tuple[list[tuple[type, list[str], str, int]], dict]:
+) -> tuple[list[tuple[type, list[str], str, int]], dict, np.ndarray]:
     """What the services left behind on an ended case of the bulk history, as COPY texts (and the milestones'
-    columns, for their audit entries): the milestones
+    columns, for their audit entries, and when each file went to court): the milestones
     ``case_open`` planned (``smuggling.milestone_plan``: hand-over within 24 hours, the files within five
     working days, the carrier's fine), each met on time before the outcome with its evidence, the fine
     with its payment clock (``milestone_done``) paid; and the declaration's timeline events of the case
@@ -196,7 +196,7 @@ def _ended_case_steps(
         (CaseMilestone, list(milestones), _copy_text(list(milestones), milestones, n * k), n * k),
         (DeclarationEvent, event_columns, event_text, n * per_case),
     ]
-    return texts, milestones
+    return texts, milestones, to_court
 
 
 def closed_cases_write(builder: DemoBuilder, closed: Closed) -> None:
@@ -265,7 +265,7 @@ def closed_cases_write(builder: DemoBuilder, closed: Closed) -> None:
         (m, list(data), _copy_text(list(data), data, n), n)
         for m, data in ((JudicialCase, cases), (CaseValuation, valuations))
     ]
-    steps, milestones = _ended_case_steps(
+    steps, milestones, to_court = _ended_case_steps(
         builder,
         closed,
         case_ids=case_ids,
@@ -278,16 +278,16 @@ def closed_cases_write(builder: DemoBuilder, closed: Closed) -> None:
     )
     texts += steps
     # Its actions, as ``case_add_action`` records them before the closing: the file sent to the authority on
-    # the opening day, the ruling served on the outcome's day.
+    # the day its statutory step was met (the same date on the case's page), the ruling served on the outcome's day.
     actions = {
         "id": np.arange(start := _next_id(JudicialAction), start + 2 * n).astype(str),
         "case_id": np.repeat(case_ids, 2).astype(str),
-        "on": np.column_stack([opened_on, outcome_on]).ravel(),
+        "on": np.column_stack([_tehran_dates(to_court), outcome_on]).ravel(),
         "action": np.column_stack(
             [[f"{OPENING_ACTION} {a}" for a in authorities.tolist()], np.full(n, CLOSING_ACTION)]
         ).ravel(),
         "by_id": NULL,
-        "recorded_at": _ts(np.column_stack([opened, outcome]).ravel()),
+        "recorded_at": _ts(np.column_stack([to_court, outcome]).ravel()),
     }
     texts.append((JudicialAction, list(actions), _copy_text(list(actions), actions, 2 * n), 2 * n))
     builder.timing.generate += time.perf_counter() - t0
