@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, ScopedQuerySet
 from core.dates import format_jalali
-from declarations.idents import plate_text
+from core.text import is_persian
+from declarations.idents import camera_text, plate_text, serial_text
 from declarations.models import TransitDeclaration, Vehicle
 
 TOKEN_PREFIX_LEN = 8
@@ -447,6 +448,14 @@ class PlateMatch(models.Model):
     def __str__(self) -> str:
         return f"{self.read_id} → {self.declaration_id} ({self.score:.2f})"
 
+    # What ``audit_name`` follows: read with the rows when many are named (the audit trail).
+    AUDIT_RELATED = ("read", "declaration")
+
+    def audit_name(self) -> str:
+        """As the audit trail names it in the reader's language: the plate as read, isolated as the plate filter
+        writes it, and the serial of the declaration it was matched to, isolated (never the rows' ids)."""
+        return f"{plate_text(self.read) or '—'} · {serial_text(self.declaration.serial)}"
+
 
 # --- People reading plates, and the models learnt from them ------------------------------------
 
@@ -520,6 +529,15 @@ class PlateLabel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.read_id}: {self.plate} ({self.by_id} {format_jalali(self.at)})"
+
+    # What ``audit_name`` follows: read with the rows when many are named (the audit trail).
+    AUDIT_RELATED = ("camera",)
+
+    def audit_name(self) -> str:
+        """As the audit trail names it in the reader's language, as it names the read: the plate the person read,
+        isolated, the camera's code and the time the read was taken, Jalali in the reader's digits."""
+        at = format_jalali(self.captured_at, persian=is_persian())
+        return f"{plate_text(self.plate, self.country) or '—'} · {camera_text(self.camera)} · {at}"
 
 
 def model_upload_to(instance: RecognitionModel, filename: str) -> str:
@@ -618,3 +636,8 @@ class TrainingRun(models.Model):
 
     def __str__(self) -> str:
         return f"training run {self.pk} ({self.state})"
+
+    def audit_name(self) -> str:
+        """As the audit trail names it (its kind, «training run», is said beside it): when it was asked for,
+        Jalali in the reader's digits, never its id and its state's code."""
+        return format_jalali(self.created_at, persian=is_persian())

@@ -17,6 +17,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .dates import format_jalali
+from .text import is_persian, isolate
+
 
 class AuditTrailImmutable(Exception):
     """An audit entry or seal was about to be changed or deleted: the trail is append-only."""
@@ -126,6 +129,11 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {self.name}"
+
+    def audit_name(self) -> str:
+        """As the audit trail names it in the reader's language: its Jalali date in the reader's digits (never
+        the Gregorian ISO date) and its occasion, isolated."""
+        return f"{format_jalali(self.date, persian=is_persian())} · {isolate(self.name, 'auto')}"
 
 
 class OutboxJob(models.Model):

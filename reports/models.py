@@ -9,12 +9,13 @@ from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, Province, Role, ScopedQuerySet
 from core.dates import format_jalali, jalali_month_bounds, page_month_label
-from core.text import is_persian
+from core.text import digits, is_persian, isolate
 from declarations.creation import source_ref_display
 from declarations.models import Source, Status, TransitDeclaration
 from notifications.messages import written
@@ -174,6 +175,16 @@ class InspectionAction(models.Model):
 
     def is_overdue(self, today) -> bool:
         return self.done_at is None and self.due_on < today
+
+    # What ``audit_name`` follows: read with the rows when many are named (the audit trail).
+    AUDIT_RELATED = ("responsible_office",)
+
+    def audit_name(self) -> str:
+        """As the audit trail names it in the reader's language: the responsible office by its name, the due
+        date in Jalali, and the start of the action, each isolated (never the office's row id)."""
+        due = format_jalali(self.due_on, persian=is_persian())
+        what = isolate(Truncator(self.description).chars(40), "auto")
+        return " · ".join(part for part in (isolate(self.responsible_office.name, "auto"), due, what) if part)
 
 
 class System(models.TextChoices):
@@ -458,6 +469,19 @@ class MonthlyReturn(models.Model):
         if self.status == ReturnStatus.SUBMITTED:
             raise SnapshotImmutable(f"return {self} was submitted and cannot be deleted")
         return super().delete(*args, **kwargs)
+
+    # What ``audit_name`` follows: read with the rows when many are named (the audit trail).
+    AUDIT_RELATED = ("province",)
+
+    def audit_name(self) -> str:
+        """As the audit trail names it in the reader's language: «گزارش ماهانه ۱۴۰۵/۰۸ کشوری، نسخهٔ ۲», the
+        province's name isolated (never its code, nor «IR v2»)."""
+        scope = isolate(self.province.name, "auto") if self.province else gettext("national")
+        return gettext("Monthly return %(month)s %(scope)s, version %(version)s") % {
+            "month": digits(f"{self.year}/{self.month:02d}"),
+            "scope": scope,
+            "version": digits(self.version),
+        }
 
     @property
     def scope_label(self) -> str:
