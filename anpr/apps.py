@@ -29,6 +29,7 @@ class AnprConfig(AppConfig):
         hooks.vehicle_panels.append(panels.vehicle_reads_panel)
         hooks.gate_reads.append(match_review.gate_reads)
         hooks.arrival_outages.append(panels.arrival_outages)
+        hooks.outage_names.append(panels.outage_names)  # the audit trail names a review's camera
         register_scrape(metrics.cameras_silent)  # /metrics: silent cameras
         # A report's (or a plate's history's) XLSX and PDF are built by the worker (anpr.exports).
         export_jobs.register(

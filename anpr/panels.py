@@ -103,6 +103,16 @@ def vehicle_reads_panel(request, vehicle) -> TemplatePanel | None:
     )
 
 
+def outage_names(refs: list[str]) -> dict[str, str]:
+    """The cameras among ``refs`` ("camera:3", ``arrival_outages``) by their code, isolated, in the reader's
+    language (``hooks.outage_names``); one query."""
+    ids = {int(ref.partition(":")[2]): ref for ref in refs if ref.startswith("camera:") and ref[7:].isdigit()}
+    if not ids:
+        return {}
+    cameras = Camera.objects.filter(pk__in=ids).only("code")
+    return {ids[c.pk]: _("camera %(camera)s") % {"camera": idents.camera_text(c)} for c in cameras}
+
+
 def arrival_outages(declaration) -> list[Outage]:
     """The destination's cameras that were not reading when the arrival was confirmed, as far as their health
     says now: silent since before it (not reading again since), or retired before it (``hooks.arrival_outages``)."""

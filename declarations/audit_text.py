@@ -31,7 +31,7 @@ from core.dates import format_jalali
 from core.text import EMPTY, amount, arrow, digits, is_persian, isolate, stores_zero_for_none
 from notifications.messages import written
 
-from . import idents, selectors
+from . import hooks, idents, selectors
 from .creation import source_ref_display
 from .models import ArrivalReadReason, UnsettledReason, Verdict
 
@@ -184,6 +184,8 @@ def _event_data_value(key: str, value) -> str:
             return str(label)
     if key == "source_ref" and isinstance(value, str):
         return source_ref_display(value)
+    if key == "outage" and isinstance(value, str):
+        return hooks.outage_text(value)  # "problem:12": kept by an app above this one
     if key == "new_deadline" and isinstance(value, str):
         try:
             return format_jalali(dt.datetime.fromisoformat(value), persian=is_persian())
@@ -362,6 +364,8 @@ class ChangeWriter:
             return digits(text, persian=persian)
         if field.name == "status_source_ref":
             return source_ref_display(text)  # an import batch named in the page's words
+        if field.model.__name__ == "ArrivalReadReview" and field.name == "outage_ref":
+            return hooks.outage_text(text)  # "problem:12", "camera:3": a row of an app above this one
         return text
 
     def _event_data(self, value) -> str:

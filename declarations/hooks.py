@@ -26,6 +26,10 @@ without this app importing them (dependencies run one way: declarations ← case
   camera from reading when the arrival was confirmed (anpr: a camera silent or out of service then; reports:
   a plate-reader system problem open then), offered to name when an arrival without plate read is explained
   by a camera out of service (``arrival_reads``).
+- ``outage_names``: callables ``(refs: list[str]) -> dict[str, str]``: the outages among ``refs`` (an
+  ``Outage.ref``: "problem:12", "camera:3") that the app keeps, named in the reader's language (reports: a system
+  problem by its number; anpr: a camera by its code), for the audit trail to name what a review named
+  (``outage_text``); a reference no provider knows is left out.
 - ``submitted_returns``: callables ``(province_id) -> SubmittedReturn | None``: the latest monthly return
   already submitted that counts the declarations leaving the province (its own or the nation's), with the
   moment up to which it counted them (reports). A declaration registered by hand is not declared before
@@ -138,8 +142,20 @@ comparison_links: list[Callable] = []
 settlement_blocks: list[Callable] = []
 judicial_case_states: list[Callable] = []
 arrival_outages: list[Callable] = []
+outage_names: list[Callable] = []
 submitted_returns: list[Callable] = []
 declaration_changes: list[Callable] = []
+
+
+def outage_text(ref: str) -> str:
+    """An outage a review named (``Outage.ref``) as its keeper names it in the reader's language (a query); a
+    reference no ``outage_names`` provider knows (its row since removed) as stored, isolated."""
+    from core.text import isolate
+
+    for provider in outage_names:
+        if name := provider([ref]).get(ref):
+            return name
+    return isolate(ref)
 
 
 def tell_changes(changes: list[DeclarationChange]) -> None:

@@ -29,6 +29,8 @@ class ReportsConfig(AppConfig):
                 hooks.dashboard_panels.append(panel)
         if panels.arrival_outages not in hooks.arrival_outages:
             hooks.arrival_outages.append(panels.arrival_outages)
+        if panels.outage_names not in hooks.outage_names:  # the audit trail names a review's system problem
+            hooks.outage_names.append(panels.outage_names)
         if models.latest_submitted not in hooks.submitted_returns:  # no hand registration into a sent month
             hooks.submitted_returns.append(models.latest_submitted)
         if late.record not in hooks.declaration_changes:  # a change under a return already submitted

@@ -51,6 +51,16 @@ def inspection_actions_panel(request, scoped_declarations) -> TemplatePanel | No
     return TemplatePanel(template="reports/_actions_panel.html", context={"action_counts": counts}, order=72)
 
 
+def outage_names(refs: list[str]) -> dict[str, str]:
+    """The system problems among ``refs`` ("problem:12", ``arrival_outages``) by their number in the reader's
+    digits, as the problems page names them (``hooks.outage_names``); one query."""
+    ids = {int(ref.partition(":")[2]): ref for ref in refs if ref.startswith("problem:") and ref[8:].isdigit()}
+    if not ids:
+        return {}
+    found = SystemProblem.objects.filter(pk__in=ids).values_list("pk", flat=True)
+    return {ids[pk]: _("problem no. %(n)s") % {"n": digits(pk)} for pk in found}
+
+
 def arrival_outages(declaration) -> list[Outage]:
     """The plate-reader (or network) problems of the destination office open when the arrival was confirmed:
     begun before it and not resolved before it (``hooks.arrival_outages``)."""
