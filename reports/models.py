@@ -474,11 +474,11 @@ class MonthlyReturn(models.Model):
     AUDIT_RELATED = ("province",)
 
     def audit_name(self) -> str:
-        """As the audit trail names it in the reader's language: «گزارش ماهانه ۱۴۰۵/۰۸ کشوری، نسخهٔ ۲», the
-        province's name isolated (never its code, nor «IR v2»)."""
+        """As the audit trail names it in the reader's language: «گزارش ماهانه آبان ۱۴۰۵ کشوری، نسخهٔ ۲» (the
+        month as the returns pages write it), the province's name isolated (never its code, nor «IR v2»)."""
         scope = isolate(self.province.name, "auto") if self.province else gettext("national")
         return gettext("Monthly return %(month)s %(scope)s, version %(version)s") % {
-            "month": digits(f"{self.year}/{self.month:02d}"),
+            "month": page_month_label(self.year, self.month),
             "scope": scope,
             "version": digits(self.version),
         }

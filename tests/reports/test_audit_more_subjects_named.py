@@ -73,8 +73,8 @@ def test_each_row_is_named_as_a_person_knows_it(client, declaration, bazargan, t
     assert f"{FSI}گمرک بازرگان{FSI}" not in shown  # one isolate, not two
     assert f"{FSI}گمرک بازرگان{PDI} · {format_jalali(due)} · {FSI}دوربین ورودی تعمیر شود{PDI}" in shown
     assert f"{bazargan.pk} " not in shown
-    assert "گزارش ماهانه ۱۴۰۵/۰۸ کشوری، نسخهٔ ۲" in _subject(page, national)
-    assert f"گزارش ماهانه ۱۴۰۵/۰۸ {FSI}آذربایجان غربی{PDI}، نسخهٔ ۱" in _subject(page, provincial)
+    assert "گزارش ماهانه آبان ۱۴۰۵ کشوری، نسخهٔ ۲" in _subject(page, national)
+    assert f"گزارش ماهانه آبان ۱۴۰۵ {FSI}آذربایجان غربی{PDI}، نسخهٔ ۱" in _subject(page, provincial)
     assert "WAZ" not in _subject(page, provincial)
     shown = _subject(page, run)
     assert format_jalali(run.created_at) in shown and "training run" not in shown and "queued" not in shown
