@@ -210,6 +210,12 @@ def _named_rows(model):
     )
 
 
+# Rows known by an identifier (a declaration by its serial, a truck by its plate, a camera by its code): their
+# stored text is the identifier bare, which a line breaks at a hyphen («W3-» / «LATE-91983»); as a subject they are
+# named as ``name_of`` names them, isolated, which the page holds on one line.
+NAMED_BY_IDENTIFIER = frozenset({"TransitDeclaration", "Vehicle", "Camera"})
+
+
 def names_itself(model) -> bool:
     """A model whose rows say who they are in the reader's words (an ``audit_name()`` method): their stored
     text (``str``, written once in its writer's language, with ids and codes) is not shown in its place."""
@@ -438,13 +444,14 @@ class ChangeWriter:
         return self._related(model, pk)
 
     def subject_names(self, entries: Iterable[LogEntry]) -> dict[tuple[int, str], str]:
-        """The rows ``entries`` are about, of the models that name themselves (``names_itself``), by (content
-        type, id) as ``name_of`` names them; one query per model. A row since removed is left out (its entry
-        keeps its stored text)."""
+        """The rows ``entries`` are about, of the models that name themselves (``names_itself``) or are known by
+        an identifier (``NAMED_BY_IDENTIFIER``), by (content type, id) as ``name_of`` names them; one query per
+        model. A row since removed is left out (its entry keeps its stored text)."""
         wanted: dict[int, tuple[Any, set[str]]] = {}
         for entry in entries:
             model = _model_of(entry)
-            if names_itself(model) and str(entry.object_pk).isdigit():
+            named = names_itself(model) or (model is not None and model.__name__ in NAMED_BY_IDENTIFIER)
+            if named and str(entry.object_pk).isdigit():
                 wanted.setdefault(entry.content_type_id, (model, set()))[1].add(str(entry.object_pk))
         names: dict[tuple[int, str], str] = {}
         for kind, (model, ids) in wanted.items():

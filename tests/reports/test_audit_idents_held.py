@@ -46,3 +46,18 @@ def test_an_audit_subjects_serial_is_held_on_one_line(client, declaration, origi
     row = page[page.index(f'<tr data-entry="{entry.pk}">') :]
     row = row[: row.index("</tr>")]
     assert f'<span class="ident">{LRI}{declaration.serial}{PDI}</span>' in row
+
+
+@pytest.mark.persian
+def test_a_declarations_own_entry_holds_its_serial_on_one_line(client, bazargan, tehran, hq):
+    """An outside walk saw the subject «اظهارنامه ترانزیتی W3-LATE-91983» break as «W3-» / «LATE-91983»: the
+    declaration's own entries wrote its serial bare, without the span that holds it."""
+    from tests.factories import DeclarationFactory
+
+    declaration = DeclarationFactory(origin=bazargan, destination=tehran, serial="W3-LATE-91983")
+    entry = LogEntry.objects.get_for_object(declaration).get(action=LogEntry.Action.CREATE)
+    client.force_login(hq)
+    page = client.get(reverse("reports:audit")).content.decode()
+    row = page[page.index(f'<tr data-entry="{entry.pk}">') :]
+    subject = row[: row.index("</tr>")].split("<td")[6]
+    assert f'<span class="ident">{LRI}W3-LATE-91983{PDI}</span>' in subject
