@@ -2,7 +2,8 @@
 (``reports.audit``) and a declaration's timeline (``declarations.timeline``).
 
 Fields by their verbose names in the reader's language; choices and an event's kind by their labels;
-yes/no; times in Jalali, Tehran time, dates and numbers in the reader's digits; a related row by its name
+yes/no; times in Jalali, Tehran time, dates and numbers in the reader's digits (an amount, a decimal field, with its
+thousands grouped as the pages write it); a related row by its name
 (a declaration by its serial, a truck by its plate, a camera by its code, a person by name); JSON lists as their values (identifiers
 isolated, as ``idents`` writes them in text); empty values («None», ``{}``, ``[]``, an amount stored as 0
 when none was given) as «—». A reverse relation (auditlog writes a new row's as
@@ -364,7 +365,9 @@ class ChangeWriter:
             return country_name(text) or EMPTY
         if field.name in IDENTIFIERS:  # in their own order in a right-to-left line, Latin digits as issued
             return IDENTIFIERS[field.name](text) or EMPTY
-        if isinstance(field, models.IntegerField | models.DecimalField | models.FloatField):
+        if isinstance(field, models.DecimalField):  # an amount (rials, a weight): grouped, as the pages write it
+            return amount(text, persian=persian, zero_is_none=stores_zero_for_none(field.model, field.name))
+        if isinstance(field, models.IntegerField | models.FloatField):
             if stores_zero_for_none(field.model, field.name):  # 0: no amount given
                 return amount(text, persian=persian, group=False, zero_is_none=True)
             return digits(text, persian=persian)

@@ -437,7 +437,7 @@ def test_a_change_is_written_as_the_page_writes_yes_no_and_numbers(client, decla
     row = page[page.index(f'<tr data-entry="{entry.pk}">') :]
     row = row[: row.index("</tr>")]
     assert "خیر ← بله" in row and "False" not in row and "True" not in row  # in the right-to-left order
-    assert "۱۲۵۰۰۰۰" in row and "1250000" not in row
+    assert "۱٬۲۵۰٬۰۰۰" in row and "1250000" not in row  # grouped, as the pages write an amount
 
 
 @pytest.mark.persian
@@ -456,7 +456,7 @@ def test_a_guarantee_amount_not_given_reads_as_a_dash_not_zero_on_the_page_and_i
     for creation in (_row_of(page, created), cells[0]):
         assert "مبلغ تضمین" not in creation  # made with no amount: nothing to list, as for any empty field
     for change in (_row_of(page, given), cells[1]):
-        assert "مبلغ تضمین (ریال): — ← ۱۲۵۰۰۰۰" in change and "۰ ←" not in change
+        assert "مبلغ تضمین (ریال): — ← ۱٬۲۵۰٬۰۰۰" in change and "۰ ←" not in change
 
 
 def test_the_export_writes_a_change_a_service_logged_with_yes_no_and_null_values(client, declaration, hq, it_officer):
