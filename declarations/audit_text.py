@@ -217,6 +217,19 @@ def _named_rows(model):
 NAMED_BY_IDENTIFIER = frozenset({"TransitDeclaration", "Vehicle", "Camera"})
 
 
+_LATIN_WORDS = re.compile(r"[A-Za-z][A-Za-z0-9-]*(?: [A-Za-z0-9][A-Za-z0-9-]*)*")
+
+
+def field_label(field: models.Field | None, name: str) -> str:
+    """A field's label in the reader's language; in Persian its Latin words isolated («⁦IMEI⁩ نامعتبر در
+    اظهارنامه»), or a label opening with one would turn its whole line left to right («نامعتبر در اظهارنامه:
+    خیر IMEI»)."""
+    label = str(field.verbose_name) if field is not None else name
+    if not is_persian():
+        return label
+    return _LATIN_WORDS.sub(lambda m: isolate(m[0]), label)
+
+
 def names_itself(model) -> bool:
     """A model whose rows say who they are in the reader's words (an ``audit_name()`` method): their stored
     text (``str``, written once in its writer's language, with ids and codes) is not shown in its place."""
@@ -273,7 +286,7 @@ class ChangeWriter:
         lines = []
         for name, values in changes[:limit]:
             field = concrete_field(model, name)
-            label = str(field.verbose_name) if field is not None else name
+            label = field_label(field, name)
             if not (isinstance(values, list | tuple) and len(values) == 2):
                 lines.append(f"{label}: {self._many(values)}")  # a many-to-many change: the rows it names
                 continue
