@@ -24,17 +24,17 @@ from auditlog.models import LogEntry
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import CustomsOffice
 from core.countries import country_name
 from core.dates import format_jalali
-from core.text import EMPTY, amount, arrow, digits, is_persian, isolate, stores_zero_for_none
+from core.text import EMPTY, amount, arrow, digits, format_number, is_persian, isolate, stores_zero_for_none
 from notifications.messages import written
 
 from . import hooks, idents, selectors
 from .creation import source_ref_display
-from .models import ArrivalReadReason, UnsettledReason, Verdict
+from .models import ArrivalReadReason, SerialKind, UnsettledReason, Verdict
 
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
@@ -147,20 +147,70 @@ EVENT_DATA_LABELS = {
     "milestone": gettext_lazy("milestone"),
     "valuation": gettext_lazy("valuation no."),
     "comparison": gettext_lazy("scan comparison no."),
+    # a scan comparison accepted by eye; a traffic permit's finding (``permit_checks``); a plate read a person read
+    # or judged (``anpr``)
+    "by_eye": gettext_lazy("accepted by eye (scans not aligned)"),
+    "at": gettext_lazy("time"),
+    "permit": gettext_lazy("permit no."),
+    "from": gettext_lazy("from the office"),
+    "to": gettext_lazy("to the office"),
+    "exit": gettext_lazy("exit border"),
+    "route": gettext_lazy("route"),
+    "km": gettext_lazy("distance (km)"),
+    "hours": gettext_lazy("hours"),
+    "allowed_hours": gettext_lazy("allowed hours"),
+    "driving_hours": gettext_lazy("driving hours"),
+    "needed_hours": gettext_lazy("hours needed"),
+    "expires_at": gettext_lazy("permit ends at"),
+    "read": gettext_lazy("plate read no."),
+    "label": gettext_lazy("label no."),
+    "match": gettext_lazy("match"),
+    "before": gettext_lazy("plate read before"),
+    "plate": gettext_lazy("plate"),
+    "country": gettext_lazy("country"),
+    "read_plate": gettext_lazy("plate read by the camera"),
+    "read_country": gettext_lazy("country of the read plate"),
+    "score": gettext_lazy("score"),
 }
+# Keys that keep an office's code, a country's code, a plate or a time (ISO, UTC), written as the pages write them.
+EVENT_DATA_OFFICES = frozenset({"office", "from", "to", "exit"})
+EVENT_DATA_COUNTRIES = frozenset({"country", "read_country"})
+EVENT_DATA_PLATES = frozenset({"plate", "before", "read_plate"})
+EVENT_DATA_TIMES = frozenset({"at", "expires_at", "new_deadline"})
 # A person's decision as the services above store it (``scans``' reuse reviews, ``anpr``'s match reviews):
 # their labels, which ``declarations`` cannot import.
 DECISIONS = {
     "explained": gettext_lazy("explained"),
     "confirmed": gettext_lazy("confirmed"),
     "rejected": gettext_lazy("rejected"),
+    "added": gettext_lazy("added"),
+}
+# What a traffic permit's driving-time finding is (``trip``: ``kind``).
+FINDING_KINDS = {
+    "pace": gettext_lazy("pace of driving"),
+    "trip_time": gettext_lazy("time left on the permit"),
 }
 # Codes an event keeps under a key, written by their labels (a reason not settled, an arrival read's reason).
 EVENT_DATA_CHOICES: dict[str, Callable[[], dict[str, Any]]] = {
     "reason": lambda: {**dict(UnsettledReason.choices), **dict(ArrivalReadReason.choices)},
     "verdict": lambda: {k: v for k, v in Verdict.choices if k},
     "decision": lambda: DECISIONS,
+    "match": lambda: DECISIONS,
+    "kind": lambda: {**dict(SerialKind.choices), **FINDING_KINDS},
 }
+# Bulky technical values, summed up rather than dumped: a comparison's changed regions (each a box and its score)
+# by how many; its algorithm's parameters by how many and their version (``ChangeWriter._params``).
+ALGORITHM_PARAMS = "algorithm_params"
+
+
+def _regions(data) -> str:
+    if not isinstance(data, list) or not data:
+        return EMPTY
+    return ngettext("%(n)s region", "%(n)s regions", len(data)) % {"n": digits(len(data), persian=is_persian())}
+
+
+BULKY: dict[str, Callable[[Any], str]] = {"boxes": _regions}
+
 # Kinds of event the timeline heads by their message (no title of their own), named in the audit trail.
 KIND_TITLES = {
     "case_milestone_done": gettext_lazy("Statutory milestone of a case done"),
@@ -176,9 +226,18 @@ def _event_data_value(key: str, value) -> str:
         return _("yes") if value else _("no")
     if value in (None, "", [], {}):
         return EMPTY
-    if key == "office" and isinstance(value, str):
+    if key in EVENT_DATA_OFFICES and isinstance(value, str):
         office = CustomsOffice.objects.filter(code=value).first()
         return str(office) if office is not None else isolate(value)
+    if key == "route" and isinstance(value, list):
+        names = selectors.route_names(str(c) for c in value if c not in (None, ""))
+        return idents.list_separator().join(isolate(name, "auto") for name in names) or EMPTY
+    if key in EVENT_DATA_COUNTRIES and isinstance(value, str):
+        return country_name(value) or EMPTY
+    if key in EVENT_DATA_PLATES and isinstance(value, str):
+        return idents.plate_text(value) or EMPTY
+    if key == "permit" and isinstance(value, str):
+        return idents.serial_text(value)
     if key in EVENT_DATA_CHOICES and isinstance(value, str):
         label = EVENT_DATA_CHOICES[key]().get(value)
         if label is not None:
@@ -187,19 +246,31 @@ def _event_data_value(key: str, value) -> str:
         return source_ref_display(value)
     if key == "outage" and isinstance(value, str):
         return hooks.outage_text(value)  # "problem:12": kept by an app above this one
-    if key == "new_deadline" and isinstance(value, str):
+    if key in EVENT_DATA_TIMES and isinstance(value, str):
         try:
             return format_jalali(dt.datetime.fromisoformat(value), persian=is_persian())
         except ValueError:
             return isolate(value)
-    if isinstance(value, int | float):
+    if isinstance(value, float):
+        return significant(value)
+    if isinstance(value, int):
         return digits(str(value), persian=is_persian())
     return _json_item(value)
+
+
+def significant(value: float) -> str:
+    """A measure (a score, a threshold) to 4 significant digits in the reader's digits: ۰٫۰۱۳۹۶, not
+    ۰٫۰۱۳۹۶۴۴۲۲۵۸۸۹۶۶۲۰۵."""
+    return format_number(float(f"{value:.4g}"), persian=is_persian(), group=False)
 
 
 def _json_item(value) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}: {_json_item(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, float):
+        return significant(value)
     return isolate(str(value))
 
 
@@ -292,6 +363,8 @@ class ChangeWriter:
                 continue
             if name in copies:
                 before, after = (self._message(entry, copies[name], side, values[side]) for side in (0, 1))
+            elif name == ALGORITHM_PARAMS:
+                before, after = (self._params(entry, side, values[side]) for side in (0, 1))
             else:
                 before, after = (self.value(field, v) for v in values)
             if entry.action == LogEntry.Action.CREATE:
@@ -320,6 +393,19 @@ class ChangeWriter:
                 if shown is not None:
                     return shown or EMPTY
         return self.value(None, copy) if raw(copy) is not None else EMPTY
+
+    def _params(self, entry: LogEntry, side: int, value) -> str:
+        """An algorithm's parameters (some fifty constants) summed up as how many and the version they belong
+        to (the entry's ``algorithm_version`` on that side, when it changed with them)."""
+        data = self._list(raw(value))
+        if not isinstance(data, dict) or not data:
+            return EMPTY
+        versions = _stored(entry).get("algorithm_version")
+        version = raw(versions[side]) if isinstance(versions, list | tuple) and len(versions) == 2 else None
+        n = digits(len(data), persian=is_persian())
+        if version is None:
+            return _("%(n)s parameters") % {"n": n}
+        return _("%(n)s parameters (version %(version)s)") % {"n": n, "version": isolate(str(version))}
 
     def text(self, entry: LogEntry) -> str:
         """The lines in one cell: «…؛ …» in Persian, «…; …» in English."""
@@ -368,7 +454,11 @@ class ChangeWriter:
                 return format_jalali(dt.date.fromisoformat(text), persian=persian)
             except ValueError:
                 return text
+        if isinstance(field, models.FileField):  # a stored file's path says nothing to a person
+            return _("file")
         if isinstance(field, models.JSONField):
+            if field.name in BULKY:
+                return BULKY[field.name](self._list(value))
             if field.model.__name__ == "DeclarationEvent" and field.name == "data":
                 return self._event_data(value)
             if field.name in ROUTES:
@@ -380,6 +470,11 @@ class ChangeWriter:
             return IDENTIFIERS[field.name](text) or EMPTY
         if isinstance(field, models.DecimalField):  # an amount (rials, a weight): grouped, as the pages write it
             return amount(text, persian=persian, zero_is_none=stores_zero_for_none(field.model, field.name))
+        if isinstance(field, models.FloatField):
+            try:
+                return significant(float(text))
+            except ValueError:
+                return text
         if isinstance(field, models.IntegerField | models.FloatField):
             if stores_zero_for_none(field.model, field.name):  # 0: no amount given
                 return amount(text, persian=persian, group=False, zero_is_none=True)

@@ -1,0 +1,74 @@
+"""The audit page and its files write an entry's data and changes as a person reads them, never as stored: an
+outside walk read «by_eye: خیر», a heatmap's path, a dump of some fifty algorithm constants with True/False, a
+score «۰٫۰۱۳۹۶۴۴۲۲۵۸۸۹۶۶۲۰۵», raw region arrays, and a permit finding's «allowed_hours:», «from: BZG»,
+«نوع: pace», «country: IR» and «at:» as a UTC ISO time. What is stored is never changed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils import timezone
+
+from declarations.audit_text import ChangeWriter
+from declarations.models import DeclarationEvent
+from scans.models import ScanComparison
+
+pytestmark = [pytest.mark.django_db, pytest.mark.persian]
+
+PARAMS = {"CAB_MAX_SHARE": 0.3, "DARK_CHANNEL": False, "DARK_SIGNED": True, "WORK_AREA": 320000}
+
+
+def _row(page: str, entry: LogEntry) -> str:
+    row = page[page.index(f'<tr data-entry="{entry.pk}">') :]
+    return row[: row.index("</tr>")]
+
+
+def test_a_comparisons_result_is_summed_up_not_dumped(db):
+    entry = LogEntry(content_type=ContentType.objects.get_for_model(ScanComparison), action=LogEntry.Action.UPDATE)
+    entry.changes = {
+        "score": ["None", "0.013964422588966205"],
+        "boxes": ["[]", json.dumps([[417, 81, 84, 86, 0.018589], [162, 49, 25, 8, 6e-06]])],
+        "heatmap": ["", "scans/heatmaps/2026/12/850916eaa0a54aeda7e857fa1a04efa0.png"],
+        "algorithm_version": ["", "2026.12.05"],
+        "algorithm_params": ["{}", json.dumps(PARAMS)],
+    }
+    text = " | ".join(ChangeWriter().lines(entry))
+    assert "امتیاز: — ← ۰٫۰۱۳۹۶" in text and "۰٫۰۱۳۹۶۴" not in text
+    assert "نواحی تغییریافته: — ← ۲ ناحیه" in text and "417" not in text
+    assert "لایه نمایش تغییرات: — ← فایل" in text and "scans/" not in text
+    assert "پارامترهای الگوریتم: — ← ۴ پارامتر (نسخهٔ \u20662026.12.05\u2069)" in text
+    for raw in ("CAB_MAX_SHARE", "True", "False"):
+        assert raw not in text
+
+
+def test_an_events_data_is_labelled_and_named(client, declaration, bazargan, hq):
+    at = timezone.now()
+    first = DeclarationEvent.objects.create(
+        declaration=declaration,
+        at=at,
+        kind="permit_overdrive",
+        message="x",
+        data={"permit": "TP-1", "at": "2026-12-06T03:00:00+00:00", "office": "THR", "kind": "pace", "from": "BZG",
+              "km": 900, "hours": 5.0, "allowed_hours": 5.0, "driving_hours": 11.3},
+    )  # fmt: skip
+    second = DeclarationEvent.objects.create(
+        declaration=declaration,
+        at=at,
+        kind="scan_review_accept",
+        message="x",
+        data={"comparison": 1, "verdict": "suspicious", "remark": "", "by_eye": False},
+    )
+    overdrive, review = (LogEntry.objects.get_for_object(e).get(action=LogEntry.Action.CREATE) for e in (first, second))
+    client.force_login(hq)
+    page = client.get(reverse("reports:audit")).content.decode()
+    row = _row(page, overdrive)
+    assert "از گمرک: گمرک بازرگان" in row and "from: BZG" not in row
+    assert "ساعات مجاز: ۵" in row and "allowed_hours" not in row
+    assert "نوع: سرعت رانندگی" in row and "pace" not in row
+    assert "زمان: ۱۴۰۵/۰۹/۱۵ ۰۶:۳۰" in row and "2026-12-06T03" not in row  # Jalali, Tehran time
+    row = _row(page, review)
+    assert "پذیرش با بازبینی چشمی (تصاویر هم‌تراز نشد): خیر" in row and "by_eye" not in row
