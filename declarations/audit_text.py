@@ -380,6 +380,8 @@ class ChangeWriter:
         parameters the entry stored beside it; the copy as stored when it has none (a person's own words, a
         row from before message ids, an update that left the id as it was)."""
         stored = _stored(entry)
+        if (plates := self._plate_message(stored, side)) is not None:
+            return plates
         ids, params = stored.get(msgid_field), stored.get(MESSAGE_PARAMS)
         msgid = raw(ids[side]) if isinstance(ids, list | tuple) and len(ids) == 2 else None
         if msgid is not None:
@@ -393,6 +395,32 @@ class ChangeWriter:
                 if shown is not None:
                     return shown or EMPTY
         return self.value(None, copy) if raw(copy) is not None else EMPTY
+
+    def _plate_message(self, stored: dict, side: int) -> str | None:
+        """A plate read a person read or judged (``declarations.timeline.PLATE_EVENTS``), whose message is kept
+        as its writer wrote it («87د86813 → 87د86613 @ BZG»: plates as typed, an office's code), written from the
+        plates and office its data keeps, as the pages write them; None for any other entry."""
+        from .timeline import PLATE_EVENTS
+
+        kinds, data = stored.get("kind"), stored.get("data")
+        if not (isinstance(kinds, list | tuple) and len(kinds) == 2 and raw(kinds[side]) in PLATE_EVENTS):
+            return None
+        values = self._list(raw(data[side])) if isinstance(data, list | tuple) and len(data) == 2 else None
+        if not isinstance(values, dict) or "plate" not in values:
+            return None
+        if kinds[side] == "plate_read_labelled":
+            before = idents.plate_text(values.get("before") or "") or EMPTY
+            text = (
+                f"{before} {arrow(rtl=is_persian())} {idents.plate_text(values['plate'], values.get('country') or '')}"
+            )
+        else:
+            read = idents.plate_text(values.get("read_plate") or "", values.get("read_country") or "") or EMPTY
+            score = values.get("score")
+            shown = f" ({significant(score)})" if isinstance(score, float) else ""
+            text = f"{read} ≈ {idents.plate_text(values['plate'])}{shown}"
+        if values.get("office"):
+            text += f" · {_event_data_value('office', values['office'])}"
+        return text + (f": {values['note']}" if values.get("note") else "")
 
     def _params(self, entry: LogEntry, side: int, value) -> str:
         """An algorithm's parameters (some fifty constants) summed up as how many and the version they belong

@@ -72,3 +72,22 @@ def test_an_events_data_is_labelled_and_named(client, declaration, bazargan, hq)
     assert "زمان: ۱۴۰۵/۰۹/۱۵ ۰۶:۳۰" in row and "2026-12-06T03" not in row  # Jalali, Tehran time
     row = _row(page, review)
     assert "پذیرش با بازبینی چشمی (تصاویر هم‌تراز نشد): خیر" in row and "by_eye" not in row
+
+
+def test_a_plate_a_person_read_is_written_as_the_pages_write_plates(client, declaration, bazargan, hq):
+    event = DeclarationEvent.objects.create(
+        declaration=declaration,
+        at=timezone.now(),
+        kind="plate_read_labelled",
+        message="87د86813 → 87د86613 @ BZG",  # as ``anpr.review`` keeps it
+        data={"read": 3, "label": 4, "match": "confirmed", "before": "87د86813", "plate": "87د86613",
+              "country": "IR", "office": "BZG"},
+    )  # fmt: skip
+    entry = LogEntry.objects.get_for_object(event).get(action=LogEntry.Action.CREATE)
+    client.force_login(hq)
+    row = _row(client.get(reverse("reports:audit")).content.decode(), entry)
+    assert "@ BZG" not in row and "87د86813 →" not in row
+    assert "· گمرک بازرگان" in row
+    assert "تطبیق: تأییدشده" in row and "کشور: ایران" in row and "country: IR" not in row
+    event.refresh_from_db()
+    assert event.message == "87د86813 → 87د86613 @ BZG"  # what is stored is unchanged
