@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import cast
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -95,6 +96,21 @@ class ConfirmArrivalForm(PageForm):
             "unseen_reason": d["unseen_reason"],
             "source": Source.OUTSIDE if d["from_outside"] else Source.USER,
             "evidence": d["evidence"],
+        }
+
+    def check_kwargs(self) -> dict:
+        """What the service checks (``services.confirm_arrival_problems``) from what the form could read,
+        valid or not: a value it could not read is None (its checks left out), so an empty submit is told
+        every problem at once."""
+        d = self.cleaned_data
+        return {
+            "at": d.get("at") or timezone.now() if "at" in d else None,
+            "seals_intact": d.get("seals_intact"),
+            "seal_numbers_found": d.get("seal_numbers_found") or (),
+            "remarks": d.get("remarks") or "",
+            "unseen_reason": d.get("unseen_reason") or "",
+            "source": Source.OUTSIDE if d.get("from_outside") else Source.USER,
+            "evidence": d.get("evidence"),
         }
 
 

@@ -27,7 +27,7 @@ from accounts.models import CustomsOffice, Role, User
 from core import uploads
 from core.audit import actor
 from core.dates import CLOCK_SKEW, format_jalali
-from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed
+from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed, field_messages
 from core.text import digits, is_persian, isolate
 from notifications.messages import Ident, Message, Name
 from notifications.models import Kind as NotificationKind
@@ -531,29 +531,25 @@ def declaration_confirm_arrival(
     at = at or timezone.now()
     office = office or declaration.destination
     check_move(declaration, "confirm_arrival", by)
-    check_time(declaration, "confirm_arrival", at, trip=not departed_with_it)
+    problem = confirm_arrival_problems(
+        declaration=declaration,
+        by=by,
+        at=at,
+        office=office,
+        seals_intact=seals_intact,
+        seal_numbers_found=seal_numbers_found,
+        remarks=remarks,
+        unseen_reason=unseen_reason,
+        source=source,
+        evidence=evidence,
+        departed_with_it=departed_with_it,
+    )
+    if problem is not None:
+        raise problem
     seals_found = identifiers.seal_numbers(seal_numbers_found)  # the page's text; the API's list, one seal each
-    if problem := seal_numbers_problem(seals_found):  # as registration's: none too long, none twice
-        raise InvalidInput(problem, fields={"seal_numbers_found": "invalid"})
-    if seals_intact:
-        check_seals_intact(declaration, seals_found)
-    if source == Source.OUTSIDE and not evidence:
-        raise InvalidInput(
-            _("An arrival recorded from outside the system needs its evidence document."),
-            fields={"evidence": "required"},
-        )
     checked = check_evidence(evidence, field="evidence") if evidence else None
     seen = not office.has_anpr or any(r.counts for r in evidence_summary.gate_reads(declaration, office))
-    asked = unseen_reason is not None and by is not None and by.role != Role.INTEGRATION
     unseen_reason = (unseen_reason or "").strip()
-    if asked and not seen and not unseen_reason:
-        raise InvalidInput(
-            _("Your office's plate reader has no read of this truck: say why the arrival is confirmed anyway."),
-            fields={"unseen_reason": "required"},
-        )
-    if len(unseen_reason) > 500:
-        raise InvalidInput(_("Keep the reason under 500 characters."), fields={"unseen_reason": "too long"})
-    check_remarks(remarks)
     result = _transition(
         declaration,
         "confirm_arrival",
@@ -601,6 +597,72 @@ def declaration_confirm_arrival(
             body=Message("%(office)s", office=Name.of(office)),
         )
     return result
+
+
+def confirm_arrival_problems(
+    *,
+    declaration: TransitDeclaration,
+    by: User | None,
+    at: dt.datetime | None,
+    office: CustomsOffice | None = None,
+    seals_intact: bool | None,
+    seal_numbers_found: Iterable[str] = (),
+    remarks: str = "",
+    unseen_reason: str | None = None,
+    source: str = Source.USER,
+    evidence=None,
+    departed_with_it: bool = False,
+) -> InvalidInput | None:
+    """Every check of an arrival's input at once (the evidence file's content aside: ``check_evidence``),
+    as one ``InvalidInput`` giving each field its own message, or None: the page shows them all together,
+    each beside its field, rather than one per submit. A value the form could not read is passed as None
+    (``at``, ``seals_intact``) and its checks are left out. This runs a query (the gate's plate reads)."""
+    office = office or declaration.destination
+    problems: list[InvalidInput] = []
+
+    def collect(check, *args, **kwargs) -> None:
+        try:
+            check(*args, **kwargs)
+        except InvalidInput as exc:
+            problems.append(exc)
+
+    if at is not None:
+        collect(check_time, declaration, "confirm_arrival", at, trip=not departed_with_it)
+    seals_found = identifiers.seal_numbers(seal_numbers_found)
+    if problem := seal_numbers_problem(seals_found):  # as registration's: none too long, none twice
+        problems.append(InvalidInput(problem, fields={"seal_numbers_found": "invalid"}))
+    elif seals_intact:
+        collect(check_seals_intact, declaration, seals_found)
+    if source == Source.OUTSIDE and not evidence:
+        problems.append(
+            InvalidInput(
+                _("An arrival recorded from outside the system needs its evidence document."),
+                fields={"evidence": "required"},
+            )
+        )
+    asked = unseen_reason is not None and by is not None and by.role != Role.INTEGRATION
+    unseen_reason = (unseen_reason or "").strip()
+    if asked and not unseen_reason:
+        seen = not office.has_anpr or any(r.counts for r in evidence_summary.gate_reads(declaration, office))
+        if not seen:
+            problems.append(
+                InvalidInput(
+                    _("Your office's plate reader has no read of this truck: say why the arrival is confirmed anyway."),
+                    fields={"unseen_reason": "required"},
+                )
+            )
+    if len(unseen_reason) > 500:
+        problems.append(InvalidInput(_("Keep the reason under 500 characters."), fields={"unseen_reason": "too long"}))
+    collect(check_remarks, remarks)
+    if not problems:
+        return None
+    if len(problems) == 1:
+        return problems[0]
+    return InvalidInput(
+        " ".join(str(p) for p in problems),
+        fields={name: code for p in problems for name, code in p.fields.items()},
+        messages={name: msgs for p in problems for name, msgs in field_messages(p).items()},
+    )
 
 
 # The longest remarks on an arrival or a settlement (page and API), as a reason's: kept on the timeline.

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
-from core.errors import DomainError, NotAllowed, http_status
+from core.errors import DomainError, NotAllowed, field_messages, http_status
 
 from . import detection, forms, services
 from .models import TransitDeclaration
@@ -72,17 +72,31 @@ def declaration_action(request, pk: int, action: str):
         raise PermissionDenied(str(exc)) from exc
     form = forms.ACTION_FORMS[action](request.POST, request.FILES, prefix=action)
     if not form.is_valid():
+        if isinstance(form, forms.ConfirmArrivalForm):  # the service's checks too: every problem shown at once
+            _add_beside(
+                form, services.confirm_arrival_problems(declaration=declaration, by=request.user, **form.check_kwargs())
+            )
         return declaration_detail(request, pk, forms_override={action: form}, status=400)
     data = form.service_kwargs() if hasattr(form, "service_kwargs") else form.cleaned_data
     try:
         run_action(action, declaration, request.user, data)
     except DomainError as exc:
-        # Once: beside the field it names (a time out of order beside the time), else above the form.
-        beside = [name for name in exc.fields if name in form.fields]
-        for name in beside:
-            form.add_error(name, str(exc))
-        if not beside:
-            form.add_error(None, str(exc))
+        _add_beside(form, exc)
         return declaration_detail(request, pk, forms_override={action: form}, status=http_status(exc))
     messages.success(request, _("Done: %(action)s.") % {"action": forms.ACTION_LABELS[action]})
     return redirect("declarations:detail", pk=pk)
+
+
+def _add_beside(form, exc: DomainError | None) -> None:
+    """Each message once, beside the field it names (a time out of order beside the time) when the form has
+    it and has no error there yet, else above the form."""
+    if exc is None:
+        return
+    own = field_messages(exc)
+    beside = [name for name in own if name in form.fields]
+    for name in beside:
+        if name not in form.errors:
+            for message in own[name]:
+                form.add_error(name, message)
+    if not beside:
+        form.add_error(None, str(exc))

@@ -295,7 +295,8 @@ def test_the_api_refuses_an_arrival_moments_after_the_departure_naming_both_time
     response = api.post(f"/api/declarations/{declaration.pk}/confirm-arrival/", {}, format="json")
     assert response.status_code == 400
     error = response.json()["error"]
-    assert list(error["fields"]) == ["at"]
+    # The time first; with it, every other problem of the request (here: no reason given for a truck unseen).
+    assert list(error["fields"]) == ["at", "unseen_reason"]
     departed = TransitDeclaration.objects.get(pk=declaration.pk).departed_at
     assert (
         f"is too soon after the departure time ({format_jalali(departed, persian=False)})" in error["fields"]["at"][0]
