@@ -29,10 +29,14 @@ def seal_numbers(values: str | Iterable[str]) -> list[str]:
     return [s for text in texts for s in SEAL_SEPARATOR.split(ascii_digits(str(text))) if s]
 
 
+_LATIN_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
+
+
 def permit_number(value: str) -> str:
     """A traffic permit number as stored and compared: ASCII digits (typed on a Persian keyboard,
-    ``P-۱۴۰۵-77`` is ``P-1405-77``), no surrounding spaces, as declaration serials are."""
-    return ascii_digits(str(value)).strip()
+    ``P-۱۴۰۵-77`` is ``P-1405-77``), upper-case Latin letters (``tp-6800`` is ``TP-6800``), no surrounding
+    spaces, as declaration serials are."""
+    return ascii_digits(str(value)).strip().translate(_LATIN_UPPER)
 
 
 def typed(value) -> str:

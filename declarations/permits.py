@@ -235,7 +235,8 @@ def traffic_permit_record(
         raise InvalidInput(_("The amount cannot be negative."), fields={"fuel_receipt_amount": "negative"})
     if goods_weight_kg is not None and goods_weight_kg <= 0:
         raise InvalidInput(_("The goods weight must be positive."), fields={"goods_weight_kg": "not positive"})
-    if TrafficPermit.objects.filter(permit_no=permit_no).exists():
+    # Case folded for numbers stored before they were kept upper-case.
+    if TrafficPermit.objects.filter(permit_no__iexact=permit_no).exists():
         raise InvalidInput(_("Permit %(no)s is already recorded.") % {"no": permit_no}, fields={"permit_no": permit_no})
     with actor(by):
         permit = TrafficPermit.objects.create(
