@@ -285,6 +285,13 @@ def return_detail(request, pk: int):
         # Changes dated inside its period since it was submitted: it stays as sent; a new version counts them.
         context["late_changes"] = list(snap.late_changes.for_user(request.user).select_related("by"))
         context["may_rebuild"] = services.may_build_return(request.user, snap.province)
+        if context["replaced_by"]:  # a later version counts them already: it is the one to read, not to build
+            context["newest"] = (
+                MonthlyReturn.objects.for_user(request.user)
+                .filter(year=snap.year, month=snap.month, province_id=snap.province_id)
+                .order_by("-version")
+                .first()
+            )
     if f.get("office"):
         office = CustomsOffice.objects.filter(code=f["office"]).first()
         context["office_name"] = office.name if office else f["office_name"]
