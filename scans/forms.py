@@ -13,7 +13,7 @@ from declarations.idents import list_separator
 from declarations.models import NOTE_MIN_LENGTH
 
 from .models import Stage, View
-from .services import flagged_accept_needs_reason, unaligned_accept_needs_remark
+from .services import REMARK_MAX_LENGTH, flagged_accept_needs_reason, unaligned_accept_needs_remark
 
 
 class ScanUploadForm(PageForm):
@@ -59,7 +59,12 @@ class ReviewForm(PageForm):
     decision = forms.ChoiceField(
         label=_("decision"), choices=[("accept", _("accept")), ("escalate", _("escalate"))], widget=forms.RadioSelect
     )
-    remark = forms.CharField(label=_("remark"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    remark = forms.CharField(
+        label=_("remark"),
+        required=False,
+        max_length=REMARK_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, unaligned: bool = False, flagged: bool = False, **kwargs):
         """``unaligned``: the comparison could not align the images (no change map), so accepting it needs

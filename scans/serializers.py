@@ -8,6 +8,7 @@ from core.api import JALALI_DATETIME_HELP, ChoiceField, JalaliDateTimeField, Upl
 
 from .models import ReuseDecision, Scan, ScanComparison, ScanReuseReview, Stage, View
 from .reuse_reviews import note_missing
+from .services import REMARK_MAX_LENGTH
 
 
 class ScanListQuery(serializers.Serializer):
@@ -123,6 +124,7 @@ class ReviewIn(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
+        max_length=REMARK_MAX_LENGTH,
         help_text="Required to escalate, and to accept a comparison that could not align the images "
         "(verdict 'unregistered'): that the images were compared by eye, and what was seen.",
     )

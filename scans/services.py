@@ -934,11 +934,16 @@ def flagged(comparison: ScanComparison, user: User | None) -> bool:
 
 
 def flagged_accept_needs_reason() -> str:
-    """Why accepting a flagged comparison needs a remark, in the reader's language."""
+    """Why accepting a flagged comparison needs a remark, in the reader's language, naming the field by its
+    label (``ReviewForm``'s)."""
     return _(
-        "This comparison is flagged (a suspicious verdict or a reused scan): to accept it, say in the remark "
+        "This comparison is flagged (a suspicious verdict or a reused scan): to accept it, say in «%(field)s» "
         "why, in at least %(n)s characters."
-    ) % {"n": digits(NOTE_MIN_LENGTH)}
+    ) % {"field": _("remark"), "n": digits(NOTE_MIN_LENGTH)}
+
+
+# The longest review remark (page and API), as a reuse review's note: kept with the review and on the timeline.
+REMARK_MAX_LENGTH = 2000
 
 
 @transaction.atomic
@@ -952,6 +957,11 @@ def comparison_review(*, comparison: ScanComparison, by: User, decision: str, re
     remark = (remark or "").strip()
     if decision == "escalate" and not remark:
         raise InvalidInput(_("An escalation needs a remark saying what is wrong."), fields={"remark": "required"})
+    if len(remark) > REMARK_MAX_LENGTH:
+        raise InvalidInput(
+            _("Keep the remarks under %(n)s characters.") % {"n": digits(REMARK_MAX_LENGTH)},
+            fields={"remark": "too long"},
+        )
     locked = ScanComparison.objects.select_for_update().select_related("declaration").get(pk=comparison.pk)
     require_can_review(by, locked)
     if locked.status != ScanComparison.Status.DONE:
