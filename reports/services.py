@@ -116,6 +116,8 @@ def inspection_record(
         values[name] = value
     if error := findings_error(values.values(), findings):
         raise InvalidInput(error, fields={"findings": "required"})
+    if error := too_long(findings.strip(), INSPECTION_FINDINGS_MAX):
+        raise InvalidInput(error, fields={"findings": "too long"})
     if follow_up_due and follow_up_due < inspected_on:
         raise InvalidInput(
             _("The follow-up is due before the inspection."), fields={"follow_up_due": str(follow_up_due)}
@@ -132,6 +134,10 @@ def inspection_record(
         follow_up_due=follow_up_due,
         **values,
     )
+    # Two sends at once for the same office (a double press, a retry) are taken one at a time.
+    CustomsOffice.objects.select_for_update().filter(pk=office.pk).exists()
+    if earlier := _same_inspection_recorded(inspection):
+        raise InspectionAlreadyRecorded(earlier)
     with actor(by):
         inspection.save()
     for f, file in checked:
@@ -139,6 +145,62 @@ def inspection_record(
     for action in actions:
         _save_action(inspection, action, by)
     return inspection
+
+
+# Findings written as a person types them: a few paragraphs, as a system problem's description.
+INSPECTION_FINDINGS_MAX = 4000
+# The same inspection (office, date, inspector, answers and findings) sent again within this many minutes is
+# the same record sent twice (a double press, a retry), not a second inspection.
+INSPECTION_REPEAT_MINUTES = 10
+
+
+class InspectionAlreadyRecorded(IllegalTransition):
+    """The same inspection recorded again within ``INSPECTION_REPEAT_MINUTES``: a 409 naming it («inspection
+    no. 7»); ``url`` its page, ``html()`` the words with the name a link (a page's form error), ``extra`` its
+    id and page for an API's body."""
+
+    code = "duplicate"
+    WORDS = gettext_noop(
+        "This inspection was recorded at %(at)s as %(inspection)s: it is not recorded twice. "
+        "Add what is new to it there."
+    )
+
+    def __init__(self, inspection: Inspection):
+        self.inspection = inspection
+        self.url = reverse("reports:inspection", args=[inspection.pk])
+        super().__init__(self._words(self.name()), fields={"inspected_on": "duplicate"})
+        self.extra = {"inspection": {"id": inspection.pk, "url": self.url}}
+
+    def name(self) -> str:
+        return _("inspection no. %(n)s") % {"n": digits(self.inspection.pk)}
+
+    def _words(self, name) -> str:
+        return _(self.WORDS) % {
+            "at": format_jalali(self.inspection.created_at, persian=is_persian()),
+            "inspection": name,
+        }
+
+    def html(self) -> SafeString:
+        """The words with «inspection no. 7» a link to it; every other part escaped."""
+        link = format_html('<a href="{}">{}</a>', self.url, self.name())
+        return mark_safe(escape(self._words("\0")).replace("\0", link))  # noqa: S308 - escaped, link built safely
+
+
+def _same_inspection_recorded(inspection: Inspection) -> Inspection | None:
+    """The inspection ``inspection`` repeats: same office, date, inspector, checklist answers and findings,
+    recorded within ``INSPECTION_REPEAT_MINUTES``."""
+    return (
+        Inspection.objects.filter(
+            office=inspection.office,
+            inspector=inspection.inspector,
+            inspected_on=inspection.inspected_on,
+            findings=inspection.findings,
+            created_at__gte=timezone.now() - dt.timedelta(minutes=INSPECTION_REPEAT_MINUTES),
+            **{name: getattr(inspection, name) for name in CHECKLIST},
+        )
+        .order_by("-created_at")
+        .first()
+    )
 
 
 # What is wrong with an inspection's inputs ("" when nothing): the form says each beside its field with

@@ -445,7 +445,12 @@ def trend(request):
 class InspectionForm(PageForm):
     office = forms.ModelChoiceField(label=gettext_lazy("office"), queryset=CustomsOffice.objects.none())
     inspected_on = JalaliDateField(label=gettext_lazy("inspected on (Jalali)"))
-    findings = forms.CharField(label=gettext_lazy("findings"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    findings = forms.CharField(
+        label=gettext_lazy("findings"),
+        required=False,
+        max_length=services.INSPECTION_FINDINGS_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     attachments = MultipleFileField(label=gettext_lazy("attachments (PDF, JPEG, PNG)"), required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -573,6 +578,9 @@ def inspection_new(request):
                 attachments=data["attachments"],
                 actions=rows,
             )
+        except services.InspectionAlreadyRecorded as exc:
+            form.add_error(None, exc.html())
+            status = 409
         except DomainError as exc:
             index = exc.fields.get("actions")
             changed = [f for f in actions.forms if f.has_changed()] if actions.is_bound else []
