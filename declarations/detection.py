@@ -184,8 +184,8 @@ def _arrival(declaration: TransitDeclaration) -> list[ProposedReason]:
                 UnsettledReason.QUANTITY_DISCREPANCY,
                 Message(
                     gettext_noop("Gross weight found %(found)s kg, declared %(declared)s kg."),
-                    found=Number(Decimal(arrival.gross_weight_found_kg)),
-                    declared=Number(declared_kg),
+                    found=Number(Decimal(arrival.gross_weight_found_kg), grouped=True),
+                    declared=Number(declared_kg, grouped=True),
                 ),
             )
         )
@@ -235,8 +235,8 @@ def _arrival_serials(declaration: TransitDeclaration) -> list[ProposedReason]:
                 gettext_noop(
                     "Serials found on arrival differ: %(missing)s declared not found, %(extra)s found not declared."
                 ),
-                missing=Number(len(current.missing)),
-                extra=Number(len(current.extra)),
+                missing=Number(len(current.missing), grouped=True),
+                extra=Number(len(current.extra), grouped=True),
             ),
         )
     ]

@@ -357,7 +357,7 @@ def finding_message(key: str, f: dict) -> Message:
             hours=Number(f["hours"]),
             **{"from": _office(f["from"])},
             office=_office(f["office"]),
-            km=Number(f["km"]),
+            km=Number(f["km"], grouped=True),
             allowed=Number(f["allowed_hours"]),
         )
     if f.get("kind") == "trip_time":
@@ -367,7 +367,7 @@ def finding_message(key: str, f: dict) -> Message:
                 "limit: more than the permit has left."
             ),
             office=_office(f["office"]),
-            km=Number(f["km"]),
+            km=Number(f["km"], grouped=True),
             to=_office(f["to"]),
             needed=Number(f["needed_hours"]),
         )
@@ -376,7 +376,7 @@ def finding_message(key: str, f: dict) -> Message:
             "%(km)s km from %(from)s to %(office)s in %(hours)s h: at least %(driving)s h of driving, "
             "more than the %(allowed)s h the drivers may drive in that time (Art. 11)."
         ),
-        km=Number(f["km"]),
+        km=Number(f["km"], grouped=True),
         **{"from": _office(f["from"])},
         office=_office(f["office"]),
         hours=Number(f["hours"]),

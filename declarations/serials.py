@@ -257,9 +257,9 @@ def arrival_serials_record(
             )
     message = Message(
         gettext_noop("%(new)s recorded; %(found)s found of %(declared)s declared."),
-        new=Number(len(new)),
-        found=Number(result.found),
-        declared=Number(result.declared),
+        new=Number(len(new), grouped=True),
+        found=Number(result.found, grouped=True),
+        declared=Number(result.declared, grouped=True),
     )
     note_event(
         declaration_id=locked.pk,

@@ -151,7 +151,8 @@ def differences_message(document: TransportDocument) -> Param:
             label = FIELD_LABELS[diff["field"]]() if diff["field"] in FIELD_LABELS else ""
         document_value, declared = diff["document"], diff["declaration"]
         if diff["field"] in ("quantity", "gross_weight_kg"):
-            document_value, declared = Number(Decimal(document_value)), Number(Decimal(declared))
+            # as the goods table writes them, thousands grouped
+            document_value, declared = (Number(Decimal(v), grouped=True) for v in (document_value, declared))
         elif diff["field"] == "route":  # codes in order, each isolated, the arrow of the language
             document_value, declared = (
                 joined([Ident("office", c) for c in codes], ROUTE, arrow=Arrow())
