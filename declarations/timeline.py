@@ -122,7 +122,7 @@ PROVIDED_EVENTS = {
 }
 # The events that register a declaration here: the registration's one entry («Registered here») takes
 # their title, and neither they nor the audit trail's creation entry are told again beside it.
-REGISTRATION_EVENTS = ("register", "import")
+REGISTRATION_EVENTS = ("register", "register_integration", "import")
 AUDIT_ACTIONS = {0: lambda: _("created"), 1: lambda: _("changed"), 2: lambda: _("deleted"), 3: lambda: _("accessed")}
 AUDIT_FIELDS_SHOWN = 8
 EMPTY = "—"

@@ -6,6 +6,7 @@ has a Persian name: its English one showed on Persian pages."""
 import io
 
 import pytest
+from auditlog.models import LogEntry
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -14,6 +15,7 @@ from accounts.offices_data import ensure_offices
 from declarations.models import DeclarationEvent, Source, TransitDeclaration
 from reports.management.commands import seed_demo
 from tests.declarations.test_register import _api_body
+from tests.declarations.test_registration_on_the_timeline import _timeline
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +56,6 @@ def test_its_page_says_it_came_from_the_integration_not_by_hand(client, ics, hq,
     status_from = page.split("منبع وضعیت", 1)[1].split("</dd>", 1)[0]
     assert "API سامانه متصل" in status_from and PERSIAN_NAME in status_from
     timeline = page.split('id="timeline"', 1)[1]
-    assert 'data-kind="register_integration"' in timeline
     assert "ثبت از طریق اتصال سامانه جامع گمرکی" in timeline
 
 
@@ -72,3 +73,19 @@ def test_the_demo_integration_user_has_a_persian_name_also_when_seeded_again(db,
     UserFactory(username="ics", role=Role.INTEGRATION, first_name="ICS", last_name="integration")
     seed_demo.Command(stdout=io.StringIO()).users()
     assert User.objects.get(username="ics").get_full_name() == PERSIAN_NAME
+
+
+@pytest.mark.persian
+def test_its_registration_is_one_entry_naming_the_integration_once(client, ics, hq, bazargan, tehran):
+    """It showed three entries in the same minute («ثبت از طریق اتصال سامانه جامع گمرکی», «ثبت در این سامانه»,
+    «ممیزی: رکورد ایجادشده»), the first naming the integration twice; a hand registration is one already."""
+    pk = _register(ics)["id"]
+    entries = _timeline(_page(client, hq, pk))
+    assert [kind for kind, _text in entries] == ["declared", "import"], entries
+    registered = entries[1][1]
+    assert "ثبت از طریق اتصال سامانه جامع گمرکی" in registered
+    assert registered.count(PERSIAN_NAME) == 1, registered
+    assert "API-HAND-1" in registered  # what it was made with, as the audit entry told it
+    assert not [text for _kind, text in entries if "ممیزی" in text or "ثبت در این سامانه" in text]
+    d = TransitDeclaration.objects.get(pk=pk)
+    assert LogEntry.objects.get_for_object(d).filter(action=LogEntry.Action.CREATE, actor=ics).exists()
