@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core import audit, text
 
 from . import covered, flags, hooks
@@ -47,8 +48,16 @@ def source_ref_display(ref: str | None) -> str:
     if e := _EXPORT_REF.match(inner):  # importer.py and import_jobs.py write it so
         inner = _("ICS export %(file)s imported %(at)s") % {"file": text.isolate(e[1]), "at": text.digits(e[2])}
     elif a := _API_REF.match(inner):
-        inner = _("API import by %(user)s") % {"user": text.isolate(a[1], "auto")}
+        inner = _("API import by %(user)s") % {"user": _importer(a[1])}
     return _("import batch %(n)s: %(ref)s") % {"n": text.digits(m[1]), "ref": inner}
+
+
+def _importer(username: str) -> str:
+    """The person an API import's reference names by username (as ``import_jobs`` stores it), by their display
+    name as everywhere else (``person_text``: «سامانه جامع گمرکی (اتصال)», not «ics»), isolated; the username
+    when no such user is left. Runs a query."""
+    user = User.objects.filter(username=username).first()
+    return text.isolate((user.get_full_name() or user.username) if user else username, "auto")
 
 
 def deadline_for(origin_id: int, destination_id: int, departed_at: dt.datetime) -> dt.datetime:

@@ -17,6 +17,7 @@ from accounts.scoping import get_scoped_or_404
 from core.api import ChoiceField, JalaliDateField, JalaliDateTimeField, bool_param, one_of, reject_unknown_params
 from core.api_schema import error_response
 from declarations.api_paging import PAGE_PARAM_NAMES, PAGE_PARAMS, CursorPagination, page_of
+from declarations.creation import source_ref_display
 
 from . import problems, services
 from .models import (
@@ -161,6 +162,9 @@ class LateChangeOut(serializers.ModelSerializer):
     at = serializers.DateTimeField(help_text="when the change is dated (inside the return's period)")
     by = serializers.SerializerMethodField(help_text="by name; empty for a change from an import or the system")
     source_text = serializers.CharField(read_only=True, help_text="where it came from, in the request's language")
+    source_ref = serializers.SerializerMethodField(
+        help_text="the file, batch or person it came from, in the request's language (an import batch named in words)"
+    )
 
     class Meta:
         model = LateChange
@@ -181,6 +185,9 @@ class LateChangeOut(serializers.ModelSerializer):
 
     def get_by(self, change) -> str:
         return problems.person(change.by)
+
+    def get_source_ref(self, change) -> str:
+        return source_ref_display(change.source_ref)
 
 
 LateChangePage = page_of("LateChangePage", LateChangeOut)
