@@ -16,7 +16,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import dates, uploads
 from core.errors import DomainError, field_messages, http_status
-from core.text import digits, format_number
+from core.text import digits, format_number, is_persian, isolate
 
 FORBIDDEN = "forbidden"  # the code of every 403 the API answers (a role, a scope, CSRF, the second factor)
 
@@ -57,22 +57,59 @@ def bool_param(request, name: str) -> bool:
     raise exceptions.ValidationError({name: [one_of(("true", "false"))]})
 
 
-def _first_errors(path: str, errors):
-    """(path, first message) of each field with errors, nested ones named ``goods[1].quantity``;
-    a nested serializer's own errors (``non_field_errors``) under its field's name."""
+def _first_errors(path: tuple, errors):
+    """(path, first message) of each field with errors, the path a tuple of field names and list positions
+    (``("goods", 1, "quantity")``); a nested serializer's own errors (``non_field_errors``) under its field's name."""
     if isinstance(errors, dict):
         for key, value in errors.items():
             key = str(key)
-            sub = path if key in ("non_field_errors", "__all__") else (f"{path}.{key}" if path else key)
+            if key in ("non_field_errors", "__all__"):
+                sub = path
+            else:  # a list field's items are keyed by their index (``seal_numbers_found.1``)
+                sub = (*path, int(key) if key.isdigit() else key)
             yield from _first_errors(sub, value)
     elif isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
         yield path, str(errors[0])
     elif isinstance(errors, list):
         for i, value in enumerate(errors):
             if value:
-                yield from _first_errors(f"{path}[{i}]", value)
+                yield from _first_errors((*path, i), value)
     elif errors:
         yield path, str(errors)
+
+
+def _labels() -> dict:
+    from django.utils.translation import gettext_lazy as _
+
+    return {
+        "goods": _("goods items"),
+        "hs_code": _("HS code"),
+        "seals": _("seal numbers"),
+        "page_size": _("page size"),
+        "after": None,  # a cursor parameter: named as sent («before» is no word for it)
+        "before": None,
+    }
+
+
+def field_label(name: str) -> str:
+    """A field's or a query parameter's name in the reader's words, for the error's summary: its label in
+    ``_labels``, else its name in words as the models' verbose names write it («origin» → «مبدأ», «seal numbers
+    found» → «شماره پلمپ‌های مشاهده‌شده»); the name as sent when there are no such words in the reader's language."""
+    labels = _labels()
+    if name in labels:
+        return name if labels[name] is None else str(labels[name])
+    words = name.replace("_", " ")
+    said = gettext(words)
+    return said if said != words or not is_persian() else name
+
+
+def error_path_text(path: tuple) -> str:
+    """Where an error is, in words: each field by its label, each list position from 1 as the pages count
+    («اقلام کالا، مورد ۲، تعداد»); the body's ``fields`` keep the names and indexes for the client."""
+    parts = [
+        gettext("item %(n)s") % {"n": digits(step + 1)} if isinstance(step, int) else field_label(step) for step in path
+    ]
+    return ("، " if is_persian() else ", ").join(parts)
 
 
 class Throttled(exceptions.Throttled):
@@ -180,7 +217,9 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         data = in_readers_digits(data)
         fields = _message_lists(data if isinstance(data, dict) else {"non_field_errors": data})
-        message = "; ".join(f"{path}: {text}" if path else text for path, text in _first_errors("", fields))
+        message = "; ".join(
+            f"{error_path_text(path)}: {text}" if path else text for path, text in _first_errors((), fields)
+        )
         code = "invalid"
     else:
         message = str(data.get("detail", data)) if isinstance(data, dict) else str(data)
@@ -263,10 +302,14 @@ class ChoiceField(serializers.ChoiceField):
         try:
             return super().to_internal_value(data)
         except exceptions.ValidationError as exc:
-            values = [str(v) for v in self.choice_strings_to_values]
-            if not values or getattr(exc, "get_codes", lambda: None)() != ["invalid_choice"]:
+            if not self.choice_strings_to_values or getattr(exc, "get_codes", lambda: None)() != ["invalid_choice"]:
                 raise
-            refused = str(self.error_messages["invalid_choice"].format(input=data)).rstrip(".")
+            # The value sent in the reader's quotation marks; in Persian each value taken with its label.
+            refused = gettext("“%(value)s” is not a valid choice") % {"value": isolate(str(data), "auto")}
+            values = [
+                f"{label} ({isolate(code)})" if is_persian() and label != code else code
+                for code, label in ((str(k), str(v)) for k, v in self.choices.items())
+            ]
             raise exceptions.ValidationError(
                 gettext("%(refused)s; %(values)s.") % {"refused": refused, "values": one_of(values)},
                 code="invalid_choice",

@@ -210,7 +210,7 @@ class TextListField(serializers.ListField):
             for index, value in enumerate(data):
                 if not isinstance(value, str):
                     raise serializers.ValidationError(
-                        {index: [_("element %(index)s is not text: write it in quotes") % {"index": digits(index)}]}
+                        {index: [_("element %(index)s is not text: write it in quotes") % {"index": digits(index + 1)}]}
                     )
         values = super().to_internal_value(data)
         first: dict[str, int] = {}
@@ -221,7 +221,11 @@ class TextListField(serializers.ListField):
                     {
                         index: [
                             _("element %(index)s («%(value)s») repeats element %(first)s")
-                            % {"index": digits(index), "value": isolate(value.strip()), "first": digits(first[key])}
+                            % {
+                                "index": digits(index + 1),
+                                "value": isolate(value.strip()),
+                                "first": digits(first[key] + 1),
+                            }
                         ]
                     }
                 )
@@ -258,7 +262,7 @@ class SealListField(TextListField):
                                 "element %(index)s («%(value)s») holds a separator (a space, comma or semicolon): "
                                 'in the list each element is one seal, e.g. ["S1", "S2"]'
                             )
-                            % {"index": digits(index), "value": isolate(value.strip())}
+                            % {"index": digits(index + 1), "value": isolate(value.strip())}
                         ]
                     }
                 )

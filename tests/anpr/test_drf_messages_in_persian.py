@@ -25,7 +25,7 @@ def test_an_unknown_office_of_a_problem_is_named_without_the_field_behind_it(cli
     error = response.json()["error"]
     said = error["fields"]["office"][0]
     assert said == "«XXX» وجود ندارد."
-    assert error["message"] == "office: «XXX» وجود ندارد."
+    assert error["message"] == "گمرک: «XXX» وجود ندارد."
 
 
 def test_a_bulk_item_that_is_not_an_object_is_not_named_by_its_python_type(bzg_camera, recent):

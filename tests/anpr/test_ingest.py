@@ -165,7 +165,7 @@ def _country_refused(camera, recent, country: str, language: str) -> None:
     assert resp.status_code == 400
     error = resp.json()["error"]
     assert error["fields"] == {"country": [COUNTRY_REFUSED[language]]}
-    assert error["message"] == f"country: {COUNTRY_REFUSED[language]}"
+    assert error["message"] == f"{'کشور' if language == 'fa' else 'country'}: {COUNTRY_REFUSED[language]}"
     (bad,) = client.post(BULK, {"reads": [item]}, format="json").json()["errors"]
     assert bad["fields"] == {"country": [COUNTRY_REFUSED[language]]}
     assert PlateRead.objects.count() == 0

@@ -18,7 +18,7 @@ def test_a_text_too_long_is_refused_with_its_limit_in_persian_digits(origin_cler
     error = response.json()["error"]
     (message,) = error["fields"]["reason"]
     assert "۵۰۰" in message and "500" not in message
-    assert error["message"] == f"reason: {message}"
+    assert error["message"] == f"علت: {message}"
 
 
 @pytest.mark.persian

@@ -42,7 +42,7 @@ def test_a_refused_choice_lists_the_values_the_field_takes(client, origin_clerk,
     response = client.post(API, _body(bazargan, system="bogus"), content_type="application/json")
     assert response.status_code == 400
     (message,) = response.json()["error"]["fields"]["system"]
-    assert message.startswith('"bogus" یک انتخاب معتبر نیست؛ یکی از ics, epl, anpr')
+    assert message.startswith("«bogus» یک انتخاب معتبر نیست؛ یکی از سامانه جامع گمرکی (ICS) (ics), EPL")
 
 
 def test_an_unknown_code_is_named_in_persian(client, origin_clerk, bazargan):
@@ -56,7 +56,7 @@ def test_a_description_too_long_is_named_by_its_field(client, origin_clerk, baza
     response = client.post(API, _body(bazargan, description="x" * 5000), content_type="application/json")
     assert response.status_code == 400
     error = response.json()["error"]
-    assert error["message"].startswith("description: ") and "۵٬۰۰۰" in error["message"]
+    assert error["message"].startswith("شرح: ") and "۵٬۰۰۰" in error["message"]
     assert list(error["fields"]) == ["description"]
 
 

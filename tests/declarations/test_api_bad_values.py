@@ -50,7 +50,7 @@ def test_a_seal_of_a_thousand_characters_in_the_import_is_refused_too(bazargan, 
 def test_an_array_element_holding_a_separator_is_refused_naming_its_index(api):
     fields = _refused(api, seals=["S0", "S 1;S2"])
     assert list(fields) == ["seals"] and list(fields["seals"]) == ["1"]  # under its index, as a too-long one
-    assert "element 1" in fields["seals"]["1"][0] and "S 1;S2" in fields["seals"]["1"][0]
+    assert "element 2" in fields["seals"]["1"][0] and "S 1;S2" in fields["seals"]["1"][0]
     response = api.post(REGISTER, _api_body(seals=["S1", "S2"]), format="json")
     assert response.status_code == 201
     assert TransitDeclaration.objects.get().seal_numbers == ["S1", "S2"]

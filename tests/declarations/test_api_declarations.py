@@ -221,10 +221,10 @@ def test_a_nested_error_is_named_by_its_path_in_the_message(api, origin_clerk, b
     base = {"serial": "T140499990002", "declared_at": "1404/05/01 10:00", "origin": "BZG", "destination": "THR"}
     body = api.post("/api/declarations/", {**base, "plate": "12ع34567", "goods": "x"}, format="json").json()
     assert "ErrorDetail" not in body["error"]["message"] and "{" not in body["error"]["message"]
-    assert body["error"]["message"].startswith("goods: ")
+    assert body["error"]["message"].startswith("goods items: ")
     goods = [{"hs_code": "851713", "description": "گوشی", "quantity": "ten", "unit": "عدد", "gross_weight_kg": "5"}]
     body = api.post("/api/declarations/", {**base, "plate": "12ع34567", "goods": goods}, format="json").json()
-    assert "goods[0].quantity: " in body["error"]["message"], body
+    assert "goods items, item 1, quantity: " in body["error"]["message"], body
     assert body["error"]["fields"]["goods"][0]["quantity"]  # the fields keep their structure
 
 

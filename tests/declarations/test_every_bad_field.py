@@ -54,7 +54,7 @@ def test_the_api_names_every_bad_field_of_a_declaration(api, offices):
     assert set(error["fields"]) == {"plate", "declared_at", "origin"}, error
     assert _only_message_lists(error["fields"])
     assert "XXX" in error["fields"]["origin"][0] and "1405/13/45" in error["fields"]["declared_at"][0]
-    for name in ("plate: ", "declared_at: ", "origin: "):
+    for name in ("plate: ", "declared at: ", "origin: "):
         assert name in error["message"]
     assert not TransitDeclaration.objects.exists()
 

@@ -44,7 +44,7 @@ def test_the_api_refuses_an_office_twice_naming_the_field_and_its_index(origin_c
     assert response.status_code == 400, response.json()
     fields = response.json()["error"]["fields"]
     assert list(fields) == ["route"] and list(fields["route"]) == ["2"], fields
-    assert "element 2" in fields["route"]["2"][0] and "repeats element 0" in fields["route"]["2"][0]
+    assert "element 3" in fields["route"]["2"][0] and "repeats element 1" in fields["route"]["2"][0]
     assert not TrafficPermit.objects.exists()
     response = api.post("/api/permits/", _body(foreign, route=["BZG", "THR"]), format="json")
     assert response.status_code == 201, response.json()

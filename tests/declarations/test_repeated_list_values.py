@@ -36,7 +36,7 @@ def test_the_api_refuses_a_repeated_or_non_text_element_under_its_index(api, baz
     assert response.status_code == 400, response.json()
     fields = response.json()["error"]["fields"]
     assert list(fields) == [field] and list(fields[field]) == [index], fields
-    assert f"element {index}" in fields[field][index][0]
+    assert f"element {int(index) + 1}" in fields[field][index][0]  # counted from 1, as a person counts
     assert not TransitDeclaration.objects.exists()
 
 

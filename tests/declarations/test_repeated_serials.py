@@ -64,7 +64,10 @@ def test_the_api_refuses_it_at_the_goods_line(origin_clerk, bazargan, tehran):
     once = api.post("/api/declarations/", _api_body(goods=[{**line, "goods_serials": [IMEI, IMEI]}]), format="json")
     assert once.status_code == 400
     error = once.json()["error"]
-    assert error["message"].startswith("goods[0].goods_serials: ") and strip_isolates(ISOLATED) in error["message"]
+    assert (
+        error["message"].startswith("goods items, item 1, goods serials: ")
+        and strip_isolates(ISOLATED) in error["message"]
+    )
     two = api.post(
         "/api/declarations/",
         _api_body(goods=[{**line, "goods_serials": [IMEI]}, {**line, "goods_serials": ["490154203237526", IMEI]}]),
@@ -72,7 +75,7 @@ def test_the_api_refuses_it_at_the_goods_line(origin_clerk, bazargan, tehran):
     )
     assert two.status_code == 400
     error = two.json()["error"]
-    assert error["message"].startswith("goods[1].goods_serials: "), error
+    assert error["message"].startswith("goods items, item 2, goods serials: "), error
     assert "goods lines 1 and 2" in error["message"] and strip_isolates(ISOLATED) in error["message"]
     assert error["fields"]["goods"][0] == {} and "goods_serials" in error["fields"]["goods"][1]
     assert not TransitDeclaration.objects.exists()

@@ -82,7 +82,7 @@ def test_the_api_reads_seals_the_same_way_and_refuses_intact_with_other_numbers(
         url, {"seals_intact": True, "seal_numbers_found": ["S1;S9"], "unseen_reason": "camera down"}, format="json"
     )
     assert (
-        response.status_code == 400 and "element 0" in response.json()["error"]["fields"]["seal_numbers_found"]["0"][0]
+        response.status_code == 400 and "element 1" in response.json()["error"]["fields"]["seal_numbers_found"]["0"][0]
     )
     response = api.post(
         url, {"seals_intact": True, "seal_numbers_found": ["S1", "S9"], "unseen_reason": "camera down"}, format="json"

@@ -56,7 +56,7 @@ def test_an_unknown_province_is_named_in_persian(client, hq, last_month):
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["fields"]["province"] == ["استانی با کد «XX» وجود ندارد."]
-    assert error["message"] == "province: استانی با کد «XX» وجود ندارد."
+    assert error["message"] == "استان: استانی با کد «XX» وجود ندارد."
     assert "Object" not in response.content.decode()
 
 

@@ -259,7 +259,7 @@ def test_a_declaration_filter_out_of_range_is_a_400_naming_it_in_persian(inspect
     response = api.get("/api/scans/", {"declaration": value})
     assert response.status_code == 400
     error = response.json()["error"]
-    assert list(error["fields"]) == ["declaration"] and error["message"].startswith("declaration: ")
+    assert list(error["fields"]) == ["declaration"] and error["message"].startswith("اظهارنامه: ")
     assert any("\u0600" <= ch <= "\u06ff" for ch in error["message"]), error["message"]
     assert api.get("/api/scans/", {"declaration": "1"}).status_code == 200
 
