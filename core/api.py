@@ -217,7 +217,7 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         data = in_readers_digits(data)
         fields = _message_lists(data if isinstance(data, dict) else {"non_field_errors": data})
-        message = "; ".join(
+        message = ("؛ " if is_persian() else "; ").join(
             f"{error_path_text(path)}: {text}" if path else text for path, text in _first_errors((), fields)
         )
         code = "invalid"

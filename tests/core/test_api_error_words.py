@@ -76,3 +76,22 @@ def test_a_bad_choice_quotes_the_value_in_guillemets_and_names_the_choices(api, 
     assert "بیجک تکراری (duplicate_waybill)" in error["message"]
     assert '"nope"' not in error["message"]
     assert list(error["fields"]) == ["reason"]
+
+
+def test_several_errors_are_joined_with_the_persian_semicolon(api, bazargan, tehran):
+    """They were joined with the Latin «; », which reads as a stray mark between Persian sentences."""
+    body = _api_body(origin="ZZZ")
+    del body["goods"]
+    error = _error(api.post("/api/declarations/", body, format="json"))
+    assert "؛ " in error["message"] and "; " not in error["message"]
+    assert sorted(error["message"].split("؛ ")) == [
+        "اقلام کالا: این مقدار لازم است.",
+        "مبدأ: کد گمرک «ZZZ» شناخته نیست",
+    ]
+
+
+def test_in_english_several_errors_are_still_joined_with_a_semicolon(api, bazargan, tehran):
+    body = _api_body(origin="ZZZ")
+    del body["goods"]
+    error = _error(api.post("/api/declarations/", body, format="json", HTTP_ACCEPT_LANGUAGE="en"))
+    assert "; " in error["message"] and "؛" not in error["message"]
