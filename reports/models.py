@@ -85,6 +85,15 @@ class Inspection(models.Model):
     def __str__(self) -> str:
         return f"{self.office} {format_jalali(self.inspected_on)}"  # the audit trail keeps this text
 
+    # What ``audit_name`` follows: read with the rows when many are named (the audit trail).
+    AUDIT_RELATED = ("office",)
+
+    def audit_name(self) -> str:
+        """As the audit trail names it in the reader's language: the office by its name, isolated, and the day
+        inspected in Jalali with the reader's digits (the stored text kept the writer's language and Persian
+        digits)."""
+        return f"{isolate(self.office.name, 'auto')} · {format_jalali(self.inspected_on, persian=is_persian())}"
+
     @property
     def failed_checks(self) -> list[str]:
         """The items answered "no", each worded as the failure it is (``CHECK_FAILED``)."""
