@@ -23,7 +23,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core.text import arrow, format_number
+from accounts.models import offices_by_id
+from core.text import arrow, format_number, isolate
 
 from . import audit_text, hooks, idents
 from .creation import source_ref_display
@@ -187,7 +188,9 @@ def _plate_event_detail(kind: str, data: dict) -> str | None:
     else:
         read = idents.plate_text(data.get("read_plate", ""), data.get("read_country", "")) or EMPTY
         text = f"{read} ≈ {idents.plate_text(data['plate'])} ({format_number(data.get('score', 0), 2)})"
-    text += f" · {office}" if office else ""
+    if office:  # kept as its code («BZG»): named at display time, in the reader's language, as other entries
+        named = next((o for o in offices_by_id().values() if o.code == office), None)
+        text += f" · {named.name if named is not None else isolate(office)}"
     return text + (f": {data['note']}" if data.get("note") else "")
 
 

@@ -478,11 +478,24 @@ def test_the_declarations_timeline_writes_the_plates_a_person_read_as_pages_writ
     client.force_login(hq)
     html = client.get(reverse("declarations:detail", args=[on_the_road.pk])).content.decode()
     labelled = _timeline_item(html, "plate_read_labelled")
-    assert f"{plate_text(MISREAD)} ← {plate_text(OTHER)} · THR" in labelled
+    assert f"{plate_text(MISREAD)} ← {plate_text(OTHER)} · گمرک تهران" in labelled  # the office by name, not «THR»
     assert OTHER not in labelled and "→" not in labelled
     rejected = _timeline_item(html, "plate_match_rejected")
     assert f"{plate_text(MISREAD)} ≈ {plate_text(DECLARED)} (" in rejected and "another truck" in rejected
     assert DECLARED not in rejected
+    assert "· گمرک تهران" in rejected and "· THR" not in rejected
+
+
+def test_an_english_timeline_names_the_office_of_a_plate_a_person_read_in_english(
+    client, dest_clerk, hq, on_the_road, thr_camera
+):
+    """Plate-read entries ended with the office's code («… · THR»); other entries name the office."""
+    read = _read(thr_camera, MISREAD, hours_ago=3)
+    review.read_label(read=read, by=dest_clerk, plate=OTHER)
+    client.force_login(hq)
+    html = client.get(reverse("declarations:detail", args=[on_the_road.pk])).content.decode()
+    labelled = _timeline_item(html, "plate_read_labelled")
+    assert " · Tehran" in labelled and "· THR" not in labelled
 
 
 def test_the_dashboard_counts_a_correction_at_once(
