@@ -713,12 +713,13 @@ def test_entries_naming_inspections_look_them_up_with_their_offices_whatever_the
     client.get(reverse("reports:audit"))  # the session and the content types read once
     with CaptureQueriesContext(connection) as one:
         page = client.get(reverse("reports:audit")).content.decode()
-    assert "بازرسی: گمرک بازرگان ۱۴۰۴/۰۵/۱۲" in page  # the action's inspection, by its office and day
+    # the action's inspection, by its office's name and its day (``Inspection.audit_name``)
+    assert "بازرسی: \u2068گمرک بازرگان\u2069 · ۱۴۰۴/۰۵/۱۲" in page
     for _n in range(5):
         inspect()
     with CaptureQueriesContext(connection) as six:
         page = client.get(reverse("reports:audit")).content.decode()
-    assert page.count("بازرسی: گمرک بازرگان ۱۴۰۴/۰۵/۱۲") == 6
+    assert page.count("بازرسی: \u2068گمرک بازرگان\u2069 · ۱۴۰۴/۰۵/۱۲") == 6
     assert len(six) == len(one), [q["sql"][:80] for q in six.captured_queries]
 
 
