@@ -225,7 +225,9 @@ def build(declaration: TransitDeclaration, user) -> list[TimelineItem]:
         TimelineItem(
             at=declaration.created_at,
             kind="import",
-            title=EVENT_TITLES[registration.kind]() if registration is not None else _("Registered here"),
+            title=(SOURCE_TITLES.get((registration.kind, registration.source)) or EVENT_TITLES[registration.kind])()
+            if registration is not None
+            else _("Registered here"),
             detail=made_with,
             actor=registered.actor,
             source=registered.source,

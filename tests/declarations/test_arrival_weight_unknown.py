@@ -48,7 +48,7 @@ def test_a_declared_weight_that_differs_is_still_offered(client, bazargan, tehra
     declaration = _arrived(bazargan, tehran, dest_clerk, declared_kg="10000", found_kg="12500")
     offered = _offered(client, dest_clerk, declaration)
     assert 'data-proposed="quantity_discrepancy"' in offered
-    assert "Gross weight found 12500 kg, declared 10000 kg." in offered
+    assert "Gross weight found 12,500 kg, declared 10,000 kg." in offered
 
 
 def test_a_declared_weight_within_the_weighbridges_tolerance_is_not_offered(client, bazargan, tehran, dest_clerk):

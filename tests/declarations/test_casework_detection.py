@@ -84,7 +84,7 @@ def test_it_detects_seal_and_weight_discrepancies(declaration, dest_clerk):
     seal = next(p for p in found if "S999" in p.evidence)
     assert "S100200" in seal.evidence
     weight = next(p for p in found if p.reason == UnsettledReason.QUANTITY_DISCREPANCY)
-    assert "1100 kg" in weight.evidence and "1000 kg" in weight.evidence  # English text, Latin digits
+    assert "1,100 kg" in weight.evidence and "1,000 kg" in weight.evidence  # English text, Latin digits
 
 
 def test_it_tolerates_a_small_weighbridge_difference(declaration, dest_clerk):

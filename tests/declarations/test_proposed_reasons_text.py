@@ -58,14 +58,14 @@ def test_the_serials_and_waybill_keep_their_latin_digits_isolated_on_a_persian_p
         assert f"{LRI}WB-1404-77{PDI}" in text
         assert f"{LRI}T1404-0091{PDI}، {LRI}T1404-0092{PDI}" in text
         assert "۰۰۹۱" not in text and "۱۴۰۴-۷۷" not in text
-    assert "۱۱۰۰" in listed and "۱۰۰۰" in listed  # the weights are numbers: Persian digits
+    assert "۱٬۱۰۰" in listed and "۱٬۰۰۰" in listed  # the weights are numbers: Persian digits, grouped
     assert f"{LRI}S999{PDI}" in listed
 
 
 def test_an_english_page_lists_with_an_english_comma_and_latin_digits(client, dest_clerk, arrived):
     listed, note = _proposed(client, dest_clerk, arrived)
     assert f"{LRI}T1404-0091{PDI}, {LRI}T1404-0092{PDI}" in note and "،" not in listed
-    assert "Gross weight found 1100 kg, declared 1000 kg." in listed
+    assert "Gross weight found 1,100 kg, declared 1,000 kg." in listed
 
 
 def test_a_long_evidence_is_cut_in_its_note_before_the_serial_the_limit_falls_in(
