@@ -333,8 +333,8 @@ class DeclarationViewSet(BodyDescribedViewSet):
         request=ArrivalReadReviewIn,
         responses={201: ArrivalReadReviewOut},
         description="Explain why a confirmed arrival has no plate read at the destination's camera, or refer it "
-        "(`refer`): the destination office's staff or the province's inspector (others 403, before the body is "
-        "checked). An explanation takes the declaration out of the `arrival_without_read` signal, `refer` keeps "
+        "to the inspectors (`refer`): the destination office's staff; the province's inspector only refers an "
+        "explanation he doubts, as a revision (others 403, before the body is checked). An explanation takes the declaration out of the `arrival_without_read` signal, `refer` keeps "
         "it there; a revision names the review it replaces (`supersedes`), the earlier ones kept. 409 when the "
         "arrival has a read, or was reviewed meanwhile.",
     )
@@ -343,7 +343,9 @@ class DeclarationViewSet(BodyDescribedViewSet):
         declaration = self._get(pk)
         if request.method == "GET":
             return Response(ArrivalReadReviewOut(arrival_reads.history(declaration), many=True).data)
-        arrival_reads.require_review(request.user, declaration)  # a 403 before the fields
+        # A 403 before the fields; the inspector passes only with a review to revise.
+        supersedes = request.data.get("supersedes") if isinstance(request.data, dict) else None
+        arrival_reads.require_review(request.user, declaration, supersedes=supersedes)
         data = ArrivalReadReviewIn(data=request.data)
         data.is_valid(raise_exception=True)
         review = arrival_reads.arrival_read_review(declaration=declaration, by=request.user, **data.validated_data)

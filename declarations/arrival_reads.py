@@ -1,6 +1,7 @@
 """Reviews of an «arrival without plate read»: a confirmed arrival at a destination whose camera has no read
 of the truck (the ``arrival_without_read`` signal; a fake arrival confirmation is the fraud it is for) is
-explained by the destination office or the province's inspector, or referred to the inspectors.
+explained by the destination office, or referred by it to the inspectors; the province's inspector receives
+the referrals, and may refer an explanation he doubts (a revision), never make the first decision.
 
 A review is a record of its own (``ArrivalReadReview``): the arrival and its evidence stay as stored. A
 decision is revised by a later review superseding it (history kept: the latest counts). The review that
@@ -29,27 +30,34 @@ from .models import NOTE_MIN_LENGTH, ArrivalReadReason, ArrivalReadReview, Trans
 from .monitoring import arrival_unread
 
 FORBIDDEN = gettext_noop(
-    "Only the destination office's staff or the province's inspector may explain an arrival without plate read."
+    "Only the destination office's staff may explain an arrival without plate read or refer it to the inspector;"
+    " the province's inspector may only refer an explanation he doubts."
 )
 
 
 def may_review(user: User | None, declaration: TransitDeclaration) -> bool:
-    """The destination office's staff (its own declarations), or the inspector of the origin's or the
-    destination's province (whose dashboard counts it). Headquarters see the reviews, not record them.
-    Needs ``origin`` and ``destination``."""
+    """The destination office's staff (its own declarations): they explain it, or refer it to the inspectors.
+    The inspectors receive the referrals (the form is not theirs: one referring it would refer it to himself);
+    headquarters see the reviews. Needs ``destination``."""
     if user is None or not user.is_active:
         return False
-    if user.role == Role.OFFICE:
-        return user.office_id is not None and user.office_id == declaration.destination_id
-    if user.role == Role.INSPECTOR:
-        return user.province_id in (declaration.origin.province_id, declaration.destination.province_id)
-    return False
+    return user.role == Role.OFFICE and user.office_id is not None and user.office_id == declaration.destination_id
 
 
-def require_review(user: User | None, declaration: TransitDeclaration) -> None:
-    """``NotAllowed`` (a 403) for whoever may not record a review: checked before the body is."""
-    if not may_review(user, declaration):
-        raise NotAllowed(_(FORBIDDEN))
+def may_doubt(user: User | None, declaration: TransitDeclaration) -> bool:
+    """The inspector of the origin's or the destination's province (whose dashboard counts it): he may refer an
+    explanation he doubts, as a revision of it. Needs ``origin`` and ``destination``."""
+    if user is None or not user.is_active or user.role != Role.INSPECTOR:
+        return False
+    return user.province_id in (declaration.origin.province_id, declaration.destination.province_id)
+
+
+def require_review(user: User | None, declaration: TransitDeclaration, *, supersedes: object = None) -> None:
+    """``NotAllowed`` (a 403) for whoever may not record a review: checked before the body is. The inspector
+    passes only with a review to revise (``supersedes``); what he may make of it the service checks."""
+    if may_review(user, declaration) or (supersedes not in (None, "") and may_doubt(user, declaration)):
+        return
+    raise NotAllowed(_(FORBIDDEN))
 
 
 def note_error(note: str) -> str:
@@ -121,7 +129,7 @@ def arrival_read_review(
         .select_related("origin", "destination")
         .get(pk=declaration.pk)
     )
-    require_review(by, declaration)
+    require_review(by, declaration, supersedes=supersedes)
     if not arrival_unread(declaration):
         raise IllegalTransition(
             _(
@@ -137,6 +145,10 @@ def arrival_read_review(
         raise IllegalTransition(
             _("This arrival has no review to revise: record a review of it."), fields={"supersedes": supersedes}
         )
+    if not may_review(by, declaration) and not (
+        current is not None and current.explains and reason == ArrivalReadReason.REFER
+    ):
+        raise NotAllowed(_(FORBIDDEN))  # the inspector: only «refer» over an explanation he doubts
     named = None
     if outage or reason == ArrivalReadReason.CAMERA_DOWN:
         known = {o.ref: o for o in outages(declaration)}

@@ -309,6 +309,8 @@ class ArrivalReadReviewForm(PageForm):
     """Why a confirmed arrival has no plate read at the destination (``arrival_reads.arrival_read_review``),
     or «refer»; on the declaration's page beside its flag (prefix ``arrival_read``)."""
 
+    PREFIX = "arrival_read"
+
     reason = forms.ChoiceField(
         label=_("Reason"),
         choices=ArrivalReadReason.choices,
@@ -323,7 +325,7 @@ class ArrivalReadReviewForm(PageForm):
     supersedes = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, outages: Sequence[Outage] = (), supersedes: int | None = None, **kwargs):
-        kwargs.setdefault("prefix", "arrival_read")
+        kwargs.setdefault("prefix", self.PREFIX)
         super().__init__(*args, **kwargs)
         # An empty note is named as a short one is, with how long it must be.
         self.fields["note"].error_messages["required"] = note_error("")

@@ -42,15 +42,19 @@ def page_context(user, declaration: TransitDeclaration, bound: ArrivalReadReview
 @login_required
 @require_POST
 def arrival_read_review(request, pk: int):
-    """The destination office or the province's inspector explains the arrival without plate read (or refers
-    it); back to the declaration, or its page again with the form's errors beside its fields."""
+    """The destination office explains the arrival without plate read (or refers it to the inspectors), the
+    province's inspector refers an explanation he doubts; back to the declaration, or its page again with the
+    form's errors beside its fields."""
     from .views import declaration_detail
 
     declaration = get_scoped_or_404(
         TransitDeclaration.objects.select_related("origin", "destination"), request.user, pk=pk
     )
-    if not arrival_reads.may_review(request.user, declaration):
-        raise PermissionDenied(_(arrival_reads.FORBIDDEN))
+    supersedes = request.POST.get(ArrivalReadReviewForm.PREFIX + "-supersedes")
+    try:
+        arrival_reads.require_review(request.user, declaration, supersedes=supersedes)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
     form = ArrivalReadReviewForm(request.POST, outages=arrival_reads.outages(declaration))
     if not form.is_valid():
         return declaration_detail(request, pk, arrival_read_form=form, status=400)

@@ -1,6 +1,6 @@
-"""An «arrival without plate read» explained: the destination office's clerk or the province's inspector says
-why a confirmed arrival has no read at the destination's camera (a reason from the list and a note), or refers
-it to the inspectors. The review is a record of its own, a revision a new one naming the one it replaces; the
+"""An «arrival without plate read» explained: the destination office's clerk says why a confirmed arrival has
+no read at the destination's camera (a reason from the list and a note), or refers it to the inspectors; the
+province's inspector receives the referrals and may only refer an explanation he doubts. The review is a record of its own, a revision a new one naming the one it replaces; the
 review that counts takes the declaration out of the signal (explained) or keeps it there (refer)."""
 
 import datetime as dt
@@ -69,9 +69,11 @@ def test_the_tile_drops_when_explained_and_rises_again_on_a_refer_revision(
     client.force_login(inspector)
     assert _tile(client) == 1
     page = client.get(reverse("declarations:detail", args=[arrived.pk])).content.decode()
-    assert 'data-signal="arrival_without_read"' in page and 'id="explain-arrival-read"' in page
+    assert 'data-signal="arrival_without_read"' in page and 'id="explain-arrival-read"' not in page
 
     client.force_login(dest_clerk)
+    page = client.get(reverse("declarations:detail", args=[arrived.pk])).content.decode()
+    assert 'id="explain-arrival-read"' in page
     with django_capture_on_commit_callbacks(execute=True):  # the dashboard's figures recounted once it commits
         response = _post(client, arrived, reason="plate_unreadable", note=NOTE)
     assert response.status_code == 302 and response["Location"].endswith("#arrival-read")
@@ -104,6 +106,26 @@ def test_the_tile_drops_when_explained_and_rises_again_on_a_refer_revision(
     assert {n.user for n in told} == {tehran_inspector}
     page = client.get(reverse("declarations:detail", args=[arrived.pk])).content.decode()
     assert 'data-signal="arrival_without_read"' in page and 'data-explained="no"' in page
+
+
+def test_the_inspector_neither_explains_nor_refers_it_to_himself(client, arrived, inspector, dest_clerk):
+    """He receives the referrals: the form is not his, and his post of «refer» (or a reason) is refused; over a
+    referral too, he may not refer it again to himself."""
+    client.force_login(inspector)
+    page = client.get(reverse("declarations:detail", args=[arrived.pk])).content.decode()
+    assert 'id="explain-arrival-read"' not in page and _url(arrived) not in page
+    for reason in ("refer", "other"):
+        response = _post(client, arrived, reason=reason, note=NOTE)
+        assert response.status_code == 403 and "destination office" in response.content.decode()
+    assert not ArrivalReadReview.objects.exists()
+    client.force_login(dest_clerk)
+    assert _post(client, arrived, reason="refer", note=NOTE).status_code == 302
+    referral = ArrivalReadReview.objects.get()
+    client.force_login(inspector)
+    page = client.get(reverse("declarations:detail", args=[arrived.pk])).content.decode()
+    assert 'id="explain-arrival-read"' not in page
+    assert _post(client, arrived, reason="refer", note=NOTE, supersedes=referral.pk).status_code == 403
+    assert ArrivalReadReview.objects.count() == 1
 
 
 def test_wrong_roles_are_refused_before_the_body(client, arrived, origin_clerk, hq, outsider, dest_clerk):
@@ -232,7 +254,9 @@ def test_the_refusal_of_a_second_review_names_the_first_reviewer_isolated(arrive
     dest_clerk.save()
     arrival_read_review(declaration=arrived, by=dest_clerk, reason="other", note="The gate camera was being moved.")
     with pytest.raises(IllegalTransition) as refused:
-        arrival_read_review(declaration=arrived, by=inspector, reason="refer", note="Nobody logged any works that day.")
+        arrival_read_review(
+            declaration=arrived, by=dest_clerk, reason="refer", note="Nobody logged any works that day."
+        )
     assert "\u2068John Smith 2\u2069" in str(refused.value)
 
 

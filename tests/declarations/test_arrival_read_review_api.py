@@ -1,5 +1,5 @@
 """The reviews of an arrival without plate read through the API: read by whoever sees the declaration, recorded
-by the destination office's staff or the province's inspector (others 403 before the body), a decision revised
+by the destination office's staff, an explanation doubted by the province's inspector (others 403 before the body), a decision revised
 by a new review naming the one that counts."""
 
 import datetime as dt
@@ -62,7 +62,9 @@ def test_a_review_and_its_revision_round_trip(arrived, dest_clerk, inspector, hq
     detail = _api(inspector).get(reverse("api-declaration-detail", args=[arrived.pk])).json()
     assert detail["arrival_read_explained"] is True
 
-    again = _api(inspector).post(url, {"reason": "refer", "note": "No maintenance was logged that day."}, format="json")
+    again = _api(dest_clerk).post(
+        url, {"reason": "refer", "note": "No maintenance was logged that day."}, format="json"
+    )
     assert again.status_code == 409 and "already reviewed" in again.json()["error"]["message"]
 
     revised = _api(inspector).post(
