@@ -50,7 +50,7 @@ def inspection(bazargan, inspector):
 
 
 @pytest.fixture
-def actions(inspection, bazargan, inspector):
+def actions(inspection, bazargan, inspector, origin_clerk):
     """An overdue action (due 10 days ago), one due in 5 days, one already done."""
     today = timezone.localdate()
     overdue = services.inspection_action_add(
@@ -66,7 +66,7 @@ def actions(inspection, bazargan, inspector):
     done = services.inspection_action_add(
         inspection=inspection, by=inspector, action=services.ActionInput("پشتیبان‌گیری", bazargan, today)
     )
-    services.inspection_action_done(action=done, by=inspector, note="انجام شد")
+    services.inspection_action_done(action=done, by=origin_clerk, note="انجام شد")
     return {"overdue": overdue, "soon": soon, "done": done}
 
 
@@ -216,6 +216,22 @@ def test_the_responsible_office_marks_an_action_done_with_a_note(client, origin_
         ]
         == "/reports/actions/"
     )
+
+
+def test_the_inspector_and_headquarters_follow_an_action_not_mark_it_done(client, inspector, hq, actions, inspection):
+    """The page says the responsible office records each one: the inspector who asked for it is not offered the
+    button, and his post is refused."""
+    url = f"/reports/actions/{actions['soon'].pk}/done/"
+    for user in (inspector, hq):
+        client.force_login(user)
+        listed = client.get("/reports/actions/").content.decode()
+        page = client.get(f"/reports/inspections/{inspection.pk}/").content.decode()
+        assert url not in listed and url not in page
+        assert client.get(url).status_code == 403
+        refused = client.post(url, {"note": "انجام شد"})
+        assert refused.status_code == 403 and "responsible office" in refused.content.decode()
+        assert services.may_complete_action(user, actions["soon"]) is False
+    assert InspectionAction.objects.get(pk=actions["soon"].pk).done_at is None
 
 
 def test_others_may_not_mark_an_action_done(client, dest_clerk, it_officer, outsider, actions):
