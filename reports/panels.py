@@ -20,10 +20,12 @@ def inspections_panel(request, scoped_declarations) -> TemplatePanel | None:
     if not (user.is_superuser or user.role in ("inspector", "hq")):
         return None
     rows = services.inspection_schedule(user)
-    due = [r for r in rows if r["state"] in ("never", "overdue", "due_soon")]
+    due = [r for r in rows if r["state"] in services.SCHEDULE_FILTERS["due"]]
+    soon = [r for r in rows if r["state"] in services.SCHEDULE_FILTERS["soon"]]
     return TemplatePanel(
         template="reports/_inspections_panel.html",
-        context={"inspections_due": due[:10], "inspections_due_count": len(due)},
+        # Each count is the rows of the list its link opens (``?due=due``, ``?due=soon``).
+        context={"inspections_due": due[:10], "inspections_due_count": len(due), "inspections_soon_count": len(soon)},
         order=70,
     )
 

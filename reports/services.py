@@ -404,6 +404,10 @@ def inspection_schedule(user: User, today: dt.date | None = None) -> list[dict]:
     return rows
 
 
+# The schedule's filters (``?due=``): «due» is what the dashboard's panel counts, «soon» what it names beside it.
+SCHEDULE_FILTERS = {"due": ("never", "overdue"), "soon": ("due_soon",)}
+
+
 def offices_for(user: User):
     qs = CustomsOffice.objects.all()
     if not user.is_active:

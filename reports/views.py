@@ -540,8 +540,24 @@ def action_formset(request, user, inspected_on: dt.date | None = None):
     return ActionFormSet(data, prefix="actions", form_kwargs={"user": user, "inspected_on": inspected_on})
 
 
+class ScheduleFilterForm(ListFilterForm):
+    """``?due=due`` (overdue or never inspected: the dashboard's «inspections due»), ``?due=soon``; all when
+    not given."""
+
+    due = forms.ChoiceField(
+        label=gettext_lazy("state"),
+        required=False,
+        choices=[("", "—"), ("due", gettext_lazy("due")), ("soon", gettext_lazy("due soon"))],
+    )
+
+
 @login_required
 def inspection_list(request):
+    form, data = read_filters(ScheduleFilterForm, request)
+    schedule = services.inspection_schedule(request.user)
+    due = data["due"] if data is not None else ""
+    if due:
+        schedule = [r for r in schedule if r["state"] in services.SCHEDULE_FILTERS[due]]
     pages = numbered_page(request, Inspection.objects.for_user(request.user).select_related("office", "inspector"))
     return render(
         request,
@@ -549,9 +565,12 @@ def inspection_list(request):
         {
             "inspections": pages.rows,
             "pages": pages,
-            "schedule": services.inspection_schedule(request.user),
+            "schedule": schedule if data is not None else [],  # a filter not valid: no offices, never all
+            "due": due,
+            "filter_form": form,
             "interval": services.inspection_interval_days(),
         },
+        status=200 if data is not None else 400,
     )
 
 

@@ -113,8 +113,37 @@ def test_it_shows_offices_due_on_the_dashboard_panel(rf, bazargan, inspector, or
     request.user = inspector
     panel = inspections_panel(request, None)
     assert panel.context["inspections_due_count"] == 1 and panel.context["inspections_due"][0]["office"] == bazargan
+    assert panel.context["inspections_soon_count"] == 0
     request.user = origin_clerk
     assert inspections_panel(request, None) is None
+
+
+def test_the_panels_counts_are_the_rows_its_links_open(client, bazargan, west_az, inspector, settings):
+    """«Inspections due: N» counts the overdue and never inspected offices, and its link lists exactly those;
+    the offices due soon are named beside it, with a link of their own."""
+    settings.INSPECTION_INTERVAL_DAYS = 30
+    today = timezone.localdate()
+    soon = OfficeFactory(code="MKU", name_en="Maku", province=west_az)
+    late = OfficeFactory(code="URM", name_en="Urmia", province=west_az)
+    fine = OfficeFactory(code="SLM", name_en="Salmas", province=west_az)
+    for office, days in ((soon, 25), (late, 40), (fine, 2)):
+        services.inspection_record(
+            office=office, by=inspector, inspected_on=today - dt.timedelta(days=days), checklist=ALL_YES
+        )
+    client.force_login(inspector)
+    dashboard = client.get("/").content.decode()
+    panel = dashboard.split('id="inspections-panel-title"')[1].split("</section>")[0]
+    assert 'href="/reports/inspections/?due=due">Inspections due</a>: 2' in panel
+    assert 'href="/reports/inspections/?due=soon" id="inspections-soon">due soon: 1' in panel
+
+    due = client.get("/reports/inspections/?due=due")
+    rows = due.content.decode().split('id="schedule"')[1].split("</tbody>")[0].count("<tr ")
+    assert rows == 2 and 'id="schedule-filter"' in due.content.decode()
+    assert {r["office"].code for r in due.context["schedule"]} == {"BZG", "URM"}
+    assert [r["office"].code for r in client.get("/reports/inspections/?due=soon").context["schedule"]] == ["MKU"]
+    assert len(client.get("/reports/inspections/").context["schedule"]) == 4
+    bad = client.get("/reports/inspections/?due=late")
+    assert bad.status_code == 400 and bad.context["schedule"] == []
 
 
 def test_an_attachment_is_checked_by_content_not_by_its_name(client, settings, bazargan, inspector):
