@@ -208,7 +208,16 @@ def _same_inspection_recorded(inspection: Inspection) -> Inspection | None:
 
 
 def inspected_on_error(inspected_on: dt.date) -> str:
-    return _("The inspection date is in the future.") if inspected_on > timezone.localdate() else ""
+    """In the future, or before the first month of the returns (``first_return_month``: no inspection is
+    recorded for a time the app holds nothing of, 1300 typed for 1403, say). This runs a query."""
+    if inspected_on > timezone.localdate():
+        return _("The inspection date is in the future.")
+    earliest = jalali_month_bounds(*first_return_month())[0].date()
+    if inspected_on < earliest:
+        return _("The inspection date is before %(earliest)s: inspections are recorded from then on.") % {
+            "earliest": format_jalali(earliest, persian=is_persian())
+        }
+    return ""
 
 
 def findings_error(answers: Iterable[str], findings: str) -> str:

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from core.dates import format_jalali, jalali_month_bounds
 from core.errors import InvalidInput, NotAllowed
 from reports import services
 from reports.models import CHECKLIST, Inspection, InspectionAttachment
@@ -215,3 +216,21 @@ def test_a_gregorian_date_typed_in_the_jalali_box_is_refused_beside_it(client, b
     assert response.status_code == 400
     assert response.context["form"].errors["inspected_on"] == ["Enter a Jalali date like 1404/05/12."]
     assert not Inspection.objects.exists()
+
+
+def test_an_inspection_dated_before_the_returns_first_month_is_refused_beside_its_field(client, bazargan, inspector):
+    """1300/01/01 was recorded (only the future was refused): no inspection predates the first month a return
+    is built for, which the error names."""
+    client.force_login(inspector)
+    data = {"office": bazargan.pk, "inspected_on": "1300/01/01", "findings": "", **ALL_YES}
+    response = client.post("/reports/inspections/new/", data)
+    assert response.status_code == 400
+    earliest = jalali_month_bounds(*services.first_return_month())[0].date()
+    assert response.context["form"].errors["inspected_on"] == [
+        f"The inspection date is before {format_jalali(earliest, persian=False)}: inspections are recorded from then on."
+    ]
+    with pytest.raises(InvalidInput):
+        services.inspection_record(office=bazargan, by=inspector, inspected_on=dt.date(1921, 3, 21), checklist=ALL_YES)
+    assert not Inspection.objects.exists()
+    ok = client.post("/reports/inspections/new/", {**data, "inspected_on": format_jalali(earliest, persian=False)})
+    assert ok.status_code == 302 and Inspection.objects.get().inspected_on == earliest
