@@ -129,6 +129,16 @@ class User(AbstractUser):
             return True
         return self.role == Role.INTEGRATION and not self.office_id and not self.province_id
 
+    @property
+    def reach(self) -> str:
+        """Whose offices the user's scope holds, for a page naming them (``scope_q``): "national" (every
+        office), "province" (the province's offices), "office" (the user's own)."""
+        if self.is_national:
+            return "national"
+        if self.role == Role.INSPECTOR or (self.role == Role.INTEGRATION and self.province_id):
+            return "province"
+        return "office"
+
     def scope_q(self, *office_paths: str) -> Q:
         """Q limiting rows to what this user may see.
 

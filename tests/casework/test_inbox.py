@@ -2,6 +2,7 @@
 filters and counts; the API lists the same and records a reply."""
 
 import datetime as dt
+import html
 
 import pytest
 from django.conf import settings
@@ -231,3 +232,21 @@ def test_the_api_inbox_comes_in_pages_that_reach_every_letter(dest_clerk, bazarg
         counts.append(body["count"])
     assert ids == [sent[1], sent[3], sent[4], sent[2], sent[0]]  # the reply due soonest first
     assert counts == [5, 5, 5]
+
+
+def test_the_inbox_is_named_for_whose_offices_it_holds(client, dest_clerk, outsider, hq, letters):
+    """The inspector and headquarters have no office of their own: their menu, inbox and panel name the
+    province's or the country's offices, not «my office»."""
+    for user, title, awaiting in (
+        (dest_clerk, "Letters to my office", "Letters to your office awaiting reply"),
+        (outsider, "Letters to the province's offices", "Letters to the province's offices awaiting reply"),
+        (hq, "Letters to the country's offices", None),  # every letter is counted above: no inbox line
+    ):
+        client.force_login(user)
+        inbox = client.get("/casework/inbox/").content.decode()
+        assert f'<h1 class="h3">{title}</h1>' in html.unescape(inbox), user
+        assert f'href="/casework/inbox/">{title}</a>' in html.unescape(inbox), user
+        home = html.unescape(client.get("/").content.decode())
+        assert awaiting is None or f"{awaiting}:" in home, user
+        if user != dest_clerk:
+            assert "my office" not in inbox and "your office" not in home
