@@ -314,3 +314,23 @@ def test_the_api_refuses_wrong_roles_and_outside_scope(origin_clerk, outsider, i
     assert ics.post(done, {"note": "x"}, format="json").status_code == 403
     assert APIClient().get("/api/reports/inspection-actions/").status_code in (401, 403)
     assert InspectionAction.objects.count() == 3 and InspectionAction.objects.get(pk=actions["soon"].pk).done_at is None
+
+
+@pytest.mark.persian
+def test_the_follow_up_written_as_text_says_it_is_not_the_tracked_actions(client, bazargan, inspector):
+    """«اقدامات پیگیری (به صورت نوشته‌شده در ابتدا)» stood above «no follow-up actions»: it reads as text
+    written with the inspection, not tracked, with the tracked ones below."""
+    inspection = services.inspection_record(
+        office=bazargan,
+        by=inspector,
+        inspected_on=timezone.localdate() - dt.timedelta(days=3),
+        checklist=ALL_YES,
+        follow_up_actions="آموزش کارشناسان اسکنر.",
+    )
+    client.force_login(inspector)
+    client.cookies["django_language"] = "fa"
+    page = client.get(f"/reports/inspections/{inspection.pk}/").content.decode()
+    assert "به صورت نوشته‌شده در ابتدا" not in page
+    written = page.split('id="written-follow-up"')[1].split('id="actions"')[0]
+    assert "پیگیری نوشته‌شده در متن بازرسی" in written and "پیگیری نمی‌شود" in written
+    assert "آموزش کارشناسان اسکنر." in written
