@@ -208,9 +208,28 @@ _LIMIT_MESSAGES = (
 )
 
 
+# Django's own «Select a valid choice. %(value)s is not one of the available choices.» (of each choice field):
+# it echoed the raw value sent («13», «-deadline») in Latin in the middle of a Persian sentence.
+_DJANGO_INVALID_CHOICE = {
+    id(cls.default_error_messages["invalid_choice"])
+    for cls in (forms.ChoiceField, forms.MultipleChoiceField, forms.ModelChoiceField, forms.ModelMultipleChoiceField)
+}
+
+
+def name_invalid_choices(form: forms.BaseForm) -> None:
+    """Give each choice field of ``form`` that keeps Django's message for a value that is none of its choices
+    one naming the field instead of the value (a field with a message of its own keeps it)."""
+    for name, field in form.fields.items():
+        if id(field.error_messages.get("invalid_choice")) in _DJANGO_INVALID_CHOICE:
+            field.error_messages["invalid_choice"] = _(
+                "Select a valid choice. That %(field)s is not one of those listed."
+            ) % {"field": field.label or name}
+
+
 def limits_in_page_digits(form: forms.BaseForm) -> None:
     """Give each field of ``form`` messages for its limits written in the page's digits (a number's bounds, a
-    decimal's digits, a text's length)."""
+    decimal's digits, a text's length), and for a choice none of its own (``name_invalid_choices``)."""
+    name_invalid_choices(form)
     for field in form.fields.values():
         for attr, code, message in _LIMIT_MESSAGES:
             limit = getattr(field, attr, None)

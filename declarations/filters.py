@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, Province
 from core import dates, text
-from core.forms import JalaliDateTimeField, check_range, date_box_value
+from core.forms import JalaliDateTimeField, check_range, date_box_value, name_invalid_choices
 
 from . import ageing, monitoring, plates, scan_compliance
 from .models import Status, TransitDeclaration, TransportCompany, UnsettledReason, Vehicle
@@ -69,6 +69,10 @@ class DeclarationFilterForm(forms.Form):
     scan compliance figure, and ends after it starts (its end is exclusive). Each refused beside its field,
     never the whole list (a window alone) or an empty one (a range backwards) in place of the rows asked
     for."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_invalid_choices(self)
 
     def clean(self):
         data = super().clean()
