@@ -563,7 +563,7 @@ def problem_report(
         problem.declarations.set(decls)
     notify(
         Kind.PROBLEM_REPORTED,
-        it_office(),
+        it_office().exclude(pk=by.pk),  # an IT officer reporting one knows of it
         title=Message(
             "#%(problem)s %(system)s · %(office)s",
             problem=Number(problem.pk),  # in the reader's digits, as the problem's page numbers it

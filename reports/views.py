@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, Value, When
+from django.db.models import Case, Count, Q, Value, When
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -729,9 +729,14 @@ class ProblemForm(PageForm):
         # One serial a line (commas too); a line is a serial as typed, in any digits, never cut into words.
         typed = re.split(r"[\n,،;؛]+", strip_isolates(self.cleaned_data["serials"]).translate(ASCII_DIGITS))
         serials = list(dict.fromkeys(line.strip() for line in typed if line.strip()))
-        found = list(TransitDeclaration.objects.for_user(self.user).filter(serial__in=serials))
-        have = {d.serial for d in found}
-        missing = [s for s in serials if s not in have]
+        # In either case: «1404-amr-00001020» is the serial «1404-AMR-00001020» (a query over at most the field's
+        # length's worth of serials).
+        same_serial = Q(pk__in=[])
+        for serial in serials:
+            same_serial |= Q(serial__iexact=serial)
+        found = list(TransitDeclaration.objects.for_user(self.user).filter(same_serial)) if serials else []
+        have = {d.serial.casefold() for d in found}
+        missing = [s for s in serials if s.casefold() not in have]
         if missing:
             shown = idents.list_separator().join(idents.serial_text(s[:40]) for s in missing[:10])
             raise forms.ValidationError(_("Not found in your scope: %(s)s") % {"s": shown})
@@ -827,7 +832,9 @@ def problem_detail(request, pk: int):
     """The problem; for IT, acknowledge and resolve. A refused action shows the page (or, to htmx,
     the actions block) again with the form, its text and the error beside the field, status 400; so does
     an action the page does not have (a tampered form), naming it, with nothing done."""
-    problem = get_scoped_or_404(SystemProblem.objects.select_related("office", "assigned_to"), request.user, pk=pk)
+    problem = get_scoped_or_404(
+        SystemProblem.objects.select_related("office", "assigned_to", "reported_by"), request.user, pk=pk
+    )
     form = ResolveForm(request.POST if request.method == "POST" else None)
     htmx = request.headers.get("HX-Request") == "true"
     if request.method == "POST":
@@ -864,4 +871,14 @@ def problem_detail(request, pk: int):
     context = {"problem": problem, "form": form, "is_it": _is_it(request.user)}
     if htmx and form.errors:
         return render(request, "reports/_problem_actions.html", context, status=status)
+    # Each affected declaration links to its page when the reader may open it (two queries).
+    affected = list(problem.declarations.order_by("serial"))
+    mine = set(
+        TransitDeclaration.objects.for_user(request.user)
+        .filter(pk__in=[d.pk for d in affected])
+        .values_list("pk", flat=True)
+    )
+    for d in affected:
+        d.in_scope = d.pk in mine  # type: ignore[attr-defined]
+    context["affected"] = affected
     return render(request, "reports/problem_detail.html", context, status=status)
