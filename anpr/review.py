@@ -453,6 +453,43 @@ def read_label(
     return _rematch(read, label, by, now)
 
 
+def _this_arrival(read: PlateRead, label: PlateLabel, planned: list[PlateMatch]) -> list[PlateMatch]:
+    """``planned`` (the read matched as a fresh read of ``label``'s plate), with the read made the arrival of the
+    trip it was taken at: a declaration of that truck whose arrival at the read's office is within
+    ``ANPR_REVIEW_ARRIVAL_MINUTES`` of it (the one the read was queued beside, ``_near_unseen_arrivals``, settled
+    since or not) takes it, and no other declaration of that truck to this office does (an older trip that
+    arrived there months ago and is still unsettled is not this one). Unchanged when no arrival is that near."""
+    window = dt.timedelta(minutes=settings.ANPR_REVIEW_ARRIVAL_MINUTES)
+    arrivals = list(
+        TransitDeclaration.objects.filter(
+            status__in=ARRIVED_STATUSES,
+            destination_id=read.office_id,
+            arrived_at__gte=read.captured_at - window,
+            arrived_at__lte=read.captured_at + window,
+            vehicle__plate=label.plate,
+            vehicle__country=label.country,
+        ).order_by("pk")
+    )
+    if not arrivals:
+        return planned
+    ids = {d.pk for d in arrivals}
+    kept = [m for m in planned if m.declaration_id in ids or not (m.at_destination and m.vehicle_plate == label.plate)]
+    have = {m.declaration_id for m in kept}
+    return kept + [
+        PlateMatch(
+            read_id=read.pk,
+            declaration_id=d.pk,
+            vehicle_plate=label.plate,
+            score=1.0,
+            exact=True,
+            on_route=read.office.code in (d.route or [read.office.code]),
+            at_destination=True,
+        )
+        for d in arrivals
+        if d.pk not in have
+    ]
+
+
 def _rematch(read: PlateRead, label: PlateLabel, by: User, now: dt.datetime) -> Relabelled:
     """Match ``read`` again as the plate of ``label``: its matches to other plates rejected, to this one
     confirmed, new exact matches made (confirmed by the person); declarations recomputed."""
@@ -478,6 +515,8 @@ def _rematch(read: PlateRead, label: PlateLabel, by: User, now: dt.datetime) -> 
         if label.layout
         else sightings.plan([sightings.ToMatch(read.pk, plate, read.office_id, read.office.code, read.captured_at)])
     )
+    if not label.layout:
+        planned = _this_arrival(read, label, planned)
     existing = {m.declaration_id for m in matches}
     with actor(by):
         for m in planned:

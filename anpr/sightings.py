@@ -195,7 +195,8 @@ def _relevant(
     cands: list[matching.Candidate], rows: dict[int, dict], office_id: int, read_at: dt.datetime
 ) -> list[matching.Candidate]:
     """Per truck, the declarations it is moving on; arrived ones only for a read at their destination.
-    Of those in transit to the read's office, only the trip it is on now (``_this_trip``)."""
+    Of those in transit to the read's office, or arrived there, only the trip it is on now (``_this_trip``):
+    an older trip that arrived there months ago and is still unsettled is not seen again by today's read."""
     kept = []
     for vehicle_id in {c.vehicle_id for c in cands}:
         mine = [c for c in cands if c.vehicle_id == vehicle_id]
@@ -206,7 +207,7 @@ def _relevant(
             if _RANK.get(rows[c.declaration_id]["status"], 2) == best
             and (best < 2 or rows[c.declaration_id]["destination_id"] == office_id)
         ]
-        if best == _RANK[Status.IN_TRANSIT]:
+        if best != _RANK[Status.REGISTERED]:
             chosen = _this_trip(chosen, rows, office_id, read_at)
         kept += chosen
     return kept
@@ -215,7 +216,8 @@ def _relevant(
 def _this_trip(
     cands: list[matching.Candidate], rows: dict[int, dict], office_id: int, read_at: dt.datetime
 ) -> list[matching.Candidate]:
-    """One truck's in-transit declarations, less those to the read's office that are not the trip it is on.
+    """One truck's in-transit (or arrived) declarations, less those to the read's office that are not the trip
+    it is on.
 
     A read at a destination is the evidence that the truck arrived there, so it goes to one trip: of the
     declarations to this office, the one that departed last at or before the read (several that departed
