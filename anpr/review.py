@@ -13,7 +13,7 @@ The queue holds reads without a label that are
 A label is a new record (``PlateLabel``, who and when); the read keeps its text, photo and crop as
 evidence, and the latest label is its *effective plate* (``PlateReadQuerySet.with_label``). Labelling
 matches the read again with the plate the person gave: its matches to other plates are rejected, the
-one to that plate confirmed or made, and each declaration touched has its plate evidence recomputed through
+one to that plate confirmed, or an exact one made (not "confirmed by" the person, who chose no declaration), and each declaration touched has its plate evidence recomputed through
 ``declarations.evidence`` (so the signals follow). The labels of Iranian plates with a crop are the
 reviewed crops ``anpr_train`` learns from.
 """
@@ -492,7 +492,8 @@ def _this_arrival(read: PlateRead, label: PlateLabel, planned: list[PlateMatch])
 
 def _rematch(read: PlateRead, label: PlateLabel, by: User, now: dt.datetime) -> Relabelled:
     """Match ``read`` again as the plate of ``label``: its matches to other plates rejected, to this one
-    confirmed, new exact matches made (confirmed by the person); declarations recomputed."""
+    confirmed, new exact matches made (not reviewed: the person gave a plate, not a declaration);
+    declarations recomputed."""
     plate = label.plate
     matches = list(PlateMatch.objects.select_for_update().filter(read=read).order_by("pk"))
     out = Relabelled(label, [], [], [])
@@ -521,7 +522,8 @@ def _rematch(read: PlateRead, label: PlateLabel, by: User, now: dt.datetime) -> 
     with actor(by):
         for m in planned:
             if m.exact and m.declaration_id not in existing:
-                m.review, m.reviewed_by, m.reviewed_at = MatchReview.CONFIRMED, by, now
+                # An exact match, not reviewed: the person typed a plate, they chose no declaration (a match
+                # "confirmed by" them would say they did).
                 m.save()
                 out.added.append(m.declaration_id)
     counting = [m for m in matches if m.vehicle_plate == plate] + [m for m in planned if m.declaration_id in out.added]

@@ -70,3 +70,17 @@ def test_a_fresh_read_at_the_destination_goes_to_the_trip_the_truck_is_on(thr_ca
     assert list(PlateMatch.objects.filter(read=gate).values_list("declaration_id", flat=True)) == [today.pk]
     older.refresh_from_db()
     assert older.last_read_at is None
+
+
+def test_a_match_made_from_a_typed_plate_is_not_shown_as_confirmed_by_the_person(client, dest_clerk, thr_camera, trips):
+    """She typed a plate; she chose no declaration: the match it makes is an exact one, not «confirmed by a
+    person (her name)» on the read's page or the declaration's."""
+    _older, today = trips
+    gate = _read(thr_camera, "12ب84365", hours_ago=2.1)
+    client.force_login(dest_clerk)
+    client.post(reverse("anpr:read-review", args=[gate.pk]), _entry(PLATE))
+    match = PlateMatch.objects.get(read=gate)
+    assert (match.declaration_id, match.exact, match.review, match.reviewed_by) == (today.pk, True, "", None)
+    page = client.get(reverse("anpr:read-review", args=[gate.pk])).content.decode()
+    row = page.split(f'data-match="{match.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert 'data-review=""' in row and "confirmed by a person" not in row and "تأییدشده" not in row

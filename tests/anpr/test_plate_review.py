@@ -102,12 +102,8 @@ def test_an_unmatched_read_near_an_unseen_arrival_contradicts_the_declaration(
     response = client.post(reverse("anpr:read-review", args=[gate.pk]), _entry(DECLARED))
     assert response.status_code == 302
     match = PlateMatch.objects.get(read=gate)
-    assert (match.declaration_id, match.exact, match.review, match.reviewed_by) == (
-        on_the_road.pk,
-        True,
-        "confirmed",
-        dest_clerk,
-    )
+    # an exact match, not reviewed: the clerk typed a plate, she chose no declaration
+    assert (match.declaration_id, match.exact, match.review, match.reviewed_by) == (on_the_road.pk, True, "", None)
     on_the_road.refresh_from_db()
     assert on_the_road.dest_first_read_at == gate.captured_at
     assert not _holds(on_the_road, "arrival_without_read")
@@ -191,7 +187,7 @@ def test_a_foreign_plate_is_read_with_its_country(client, dest_clerk, thr_camera
     assert client.post(reverse("anpr:read-review", args=[read.pk]), data).status_code == 302
     label = PlateLabel.objects.get(read=read)
     assert (label.plate, label.country, label.reason) == ("34ABC123", "TR", LabelReason.NOT_IRANIAN)
-    assert PlateMatch.objects.filter(read=read, declaration=d, review="confirmed").exists()
+    assert PlateMatch.objects.filter(read=read, declaration=d, exact=True, review="").exists()
 
 
 @pytest.mark.parametrize(
