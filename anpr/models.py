@@ -468,6 +468,9 @@ class LabelReason(models.TextChoices):
     # the value is historical: the queue of every read the reader left to a person, Iranian layouts included
     NOT_IRANIAN = "not_iranian", _("left to a person by the reader (a foreign plate or another layout)")
     CONTRADICTS = "contradicts", _("contradicts a declaration's plate")
+    # In the "contradicts" queue because it was taken near an arrival with no plate read at its office (no
+    # match of it was rejected): the queue and the label's history name it so.
+    NEAR_ARRIVAL = "near_arrival", _("near an arrival with no plate read")
     OTHER = "other", _("looked at by a person")
 
 

@@ -8,7 +8,8 @@ The queue holds reads without a label that are
 - **not Iranian**: a plate was found but not read as an Iranian one (a person reads it);
 - **contradicts**: a person rejected its match to a declaration, or it matched nothing although it was
   taken within ``ANPR_REVIEW_ARRIVAL_MINUTES`` of an arrival at its office whose declaration has no
-  plate read (the camera saw a truck, the declaration says which one: one of them is wrong).
+  plate read (the camera saw a truck, the declaration says which one: one of them is wrong); the pages and
+  the label name this last "near an arrival with no plate read" (``LabelReason.NEAR_ARRIVAL``).
 
 A label is a new record (``PlateLabel``, who and when); the read keeps its text, photo and crop as
 evidence, and the latest label is its *effective plate* (``PlateReadQuerySet.with_label``). Labelling
@@ -30,7 +31,6 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Role, User
 from core.audit import actor
@@ -82,11 +82,6 @@ def _near_unseen_arrivals(user: User | None) -> Q:
     for office_id, at in pairs:
         near |= Q(office_id=office_id, captured_at__gte=at - window, captured_at__lte=at + window)
     return near & Q(match_state__in=[MatchState.UNMATCHED, MatchState.NO_PLATE])
-
-
-# A read in the "contradicts" queue because it was taken near an arrival with no plate read (not because a
-# person rejected its match): the pages name it so, with that declaration.
-NEAR_UNSEEN_ARRIVAL = _lazy("near an arrival with no plate read")
 
 
 def shown_matches(reads: list[PlateRead], user: User) -> dict[int, list[PlateMatch]]:
@@ -145,17 +140,17 @@ def near_arrivals(reads: list[PlateRead], user: User) -> dict[int, list[TransitD
 def reason_labels(read: PlateRead, user: User, near: list[TransitDeclaration]) -> list[str]:
     """The queue kinds ``read`` is in, as the pages name them: "contradicts" that comes of an arrival nearby
     with no plate read (``near``), and of no match a person rejected, is named as such."""
-    labels = []
-    for k in reasons_of(read, user):
-        if (
-            k == LabelReason.CONTRADICTS
-            and near
-            and not PlateMatch.objects.filter(read=read, review=MatchReview.REJECTED).exists()
-        ):
-            labels.append(str(NEAR_UNSEEN_ARRIVAL))
-        else:
-            labels.append(str(LabelReason(k).label))
-    return labels
+    return [str(LabelReason(k).label) for k in _named(read, reasons_of(read, user), near=bool(near))]
+
+
+def _named(read: PlateRead, kinds: list[str], *, near: bool = True) -> list[str]:
+    """``kinds`` with "contradicts" that comes of an arrival nearby with no plate read (``near``), and of no
+    match a person rejected, named ``NEAR_ARRIVAL``: the reason the queue gives, shown and kept on the label."""
+    if LabelReason.CONTRADICTS not in kinds or not near:
+        return kinds
+    if PlateMatch.objects.filter(read=read, review=MatchReview.REJECTED).exists():
+        return kinds
+    return [LabelReason.NEAR_ARRIVAL if k == LabelReason.CONTRADICTS else k for k in kinds]
 
 
 def kind_filter(kind: str, user: User | None = None) -> Q:
@@ -431,7 +426,7 @@ def read_label(
         )
     # The reason the read came to a person: a later look keeps the first one's (the read's own queue by
     # then holds the matches that look rejected, a reason it never had).
-    reasons = [previous.reason] if previous is not None else reasons_of(read)
+    reasons = [previous.reason] if previous is not None else _named(read, reasons_of(read))
     own = reader_plate(read)
     now = timezone.now()
     with actor(by):

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from anpr.models import PlateMatch
+from anpr.models import LabelReason, PlateLabel, PlateMatch
 from declarations.models import Status, TransitDeclaration
 from tests.anpr.test_plate_review import _entry, _holds, _read
 from tests.factories import DeclarationFactory, VehicleFactory
@@ -84,3 +84,18 @@ def test_a_match_made_from_a_typed_plate_is_not_shown_as_confirmed_by_the_person
     page = client.get(reverse("anpr:read-review", args=[gate.pk])).content.decode()
     row = page.split(f'data-match="{match.pk}"', 1)[1].split("</tr>", 1)[0]
     assert 'data-review=""' in row and "confirmed by a person" not in row and "تأییدشده" not in row
+
+
+@pytest.mark.persian
+def test_the_reading_keeps_the_reason_the_queue_gave(client, dest_clerk, thr_camera, trips):
+    """The queue said «near an arrival with no plate read»; the read's history says the same, not «contradicts
+    a declaration's plate» (no match of it was rejected)."""
+    gate = _read(thr_camera, "12ب84365", hours_ago=2.1)
+    client.force_login(dest_clerk)
+    queued = client.get(reverse("anpr:read-review", args=[gate.pk])).content.decode()
+    assert "نزدیک وصولی بدون قرائت پلاک" in queued.split("data-reasons", 1)[1].split("</dd>", 1)[0]
+    client.post(reverse("anpr:read-review", args=[gate.pk]), _entry(PLATE))
+    assert PlateLabel.objects.get(read=gate).reason == LabelReason.NEAR_ARRIVAL
+    page = client.get(reverse("anpr:read-review", args=[gate.pk])).content.decode()
+    history = page.split("data-labels", 1)[1].split("</table>", 1)[0]
+    assert "نزدیک وصولی بدون قرائت پلاک" in history and "مغایر با پلاک اظهارنامه" not in history

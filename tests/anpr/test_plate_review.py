@@ -108,7 +108,7 @@ def test_an_unmatched_read_near_an_unseen_arrival_contradicts_the_declaration(
     assert on_the_road.dest_first_read_at == gate.captured_at
     assert not _holds(on_the_road, "arrival_without_read")
     label = PlateLabel.objects.get(read=gate)
-    assert label.reason == LabelReason.CONTRADICTS and label.corrected and label.plate_before == "12ب84365"
+    assert label.reason == LabelReason.NEAR_ARRIVAL and label.corrected and label.plate_before == "12ب84365"
     assert gate.pk not in _queue_ids(client)  # read by a person: out of the queue
 
 
