@@ -24,6 +24,7 @@ from core import taskruns, uploads
 from core.audit import actor
 from core.dates import ascii_digits
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
+from core.text import digits
 from declarations import idents
 from declarations.identifiers import typed
 
@@ -88,6 +89,25 @@ def camera_register(
         raise InvalidInput(
             _("Direction must be one of %(values)s.") % {"values": ", ".join(Camera.Direction.values)},
             fields={"direction": direction},
+        )
+    # One camera to a lane: a second one's reads would count each truck on it twice. A retired camera has
+    # left its lane.
+    taken = (
+        Camera.objects.filter(office=office, direction=direction, lane=lane)
+        .exclude(status=Camera.Status.RETIRED)
+        .order_by("pk")
+        .first()
+        if lane
+        else None
+    )
+    if taken is not None:
+        raise InvalidInput(
+            _(
+                "Camera %(code)s already watches lane %(lane)s of this office in this direction: choose another"
+                " lane, or retire that camera first."
+            )
+            % {"code": idents.camera_text(taken), "lane": digits(int(lane))},
+            fields={"lane": lane},
         )
     camera = Camera(
         office=office,

@@ -1,0 +1,35 @@
+"""A lane watched by an active camera at an office in one direction is refused to a second camera there,
+beside the lane field, naming the camera that has it; a retired camera's lane is free again."""
+
+import pytest
+
+from anpr import services
+from anpr.models import Camera
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(office, code, lane="1"):
+    return {"office": office.pk, "code": code, "direction": "in", "lane": lane, "model_name": ""}
+
+
+def test_a_second_camera_on_a_lane_in_service_is_refused_beside_the_lane(client, hq, bazargan):
+    services.camera_register(office=bazargan, code="BZG-IN-1", direction="in", lane="1")
+    client.force_login(hq)
+    resp = client.post("/anpr/cameras/new/", _form(bazargan, "BZG-IN-9", lane="۱"))
+    assert resp.status_code == 400
+    assert set(resp.context["form"].errors) == {"lane"}
+    assert "BZG-IN-1" in resp.context["form"].errors["lane"][0]
+    beside = resp.content.decode().split('name="lane"', 1)[1].split('name="', 1)[0]
+    assert "invalid-feedback" in beside and "BZG-IN-1" in beside
+    assert not Camera.objects.filter(code="BZG-IN-9").exists()
+    # Another lane, the other direction: registered.
+    assert client.post("/anpr/cameras/new/", _form(bazargan, "BZG-IN-2", lane="2")).status_code == 200
+    assert client.post("/anpr/cameras/new/", {**_form(bazargan, "BZG-OUT-1"), "direction": "out"}).status_code == 200
+
+
+def test_a_retired_cameras_lane_is_free(client, hq, bazargan):
+    old, _token = services.camera_register(office=bazargan, code="BZG-IN-1", direction="in", lane="1")
+    services.camera_retire(camera=old, by=hq, reason="replaced")
+    client.force_login(hq)
+    assert client.post("/anpr/cameras/new/", _form(bazargan, "BZG-IN-9")).status_code == 200
