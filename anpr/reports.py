@@ -446,7 +446,7 @@ class CameraCorrections(Report):
     code = "anpr-camera-corrections"
     title = _("Plate reads corrected by people, per camera")
     headers = [
-        _("office code"),
+        _("office"),
         _("camera"),
         _("reads"),
         _("reviewed"),
@@ -455,8 +455,7 @@ class CameraCorrections(Report):
         _("corrected % of reviewed"),
         *[format_lazy("{}: {}", _("corrected"), k.label) for k in LabelReason],
     ]
-    identifiers = {0: "code", 1: "camera"}  # the camera's code, as it sends it
-    offices = {0: None}
+    identifiers = {1: "camera"}  # the camera's code, as it sends it
     sortable = True
 
     def rows(self):
@@ -498,7 +497,7 @@ class CameraCorrections(Report):
             by_kind = [corrected.get((camera.pk, k.value), 0) for k in LabelReason]
             n_corrected = sum(by_kind)
             yield [
-                camera.office.code,
+                str(camera.office),  # its name, as people call it (the camera's code carries the office's)
                 camera.code,
                 n_reads,
                 n_reviewed,
