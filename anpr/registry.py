@@ -198,8 +198,6 @@ def model_rollback(*, model: RecognitionModel, by: User, reason: str) -> Recogni
     """An administrator puts back a version that was in use before (its file checked first), saying why."""
     if not may_change_models(by) or by is None:
         raise NotAllowed(str(WHO_ROLLS_BACK))
-    if not reason.strip():
-        raise InvalidInput(_("Say why the model is rolled back."), fields={"reason": "required"})
     if model.promoted:
         raise IllegalTransition(_("Version %(v)s is already in use.") % {"v": digits(model.version)})
     if model.promoted_at is None:
@@ -207,6 +205,10 @@ def model_rollback(*, model: RecognitionModel, by: User, reason: str) -> Recogni
             _("Version %(v)s was never in use: only a version that was in use can be put back.")
             % {"v": digits(model.version)}
         )
+    # After the version's own state: a version that cannot be put back is refused for that alone (its row on
+    # the page has no field for the reason).
+    if not reason.strip():
+        raise InvalidInput(_("Say why the model is rolled back."), fields={"reason": "required"})
     try:
         local_path(model)
     except ModelFileError as exc:

@@ -52,8 +52,8 @@ def _page(request, *, training_form: TrainingForm | None = None, rollback: tuple
             "rollback_form": rollback[1] if rollback else None,
             # A version whose row has no roll-back form (in use already, never in use): its refusal above the table.
             "rollback_refused": (
-                [str(e) for errors in rollback[1].errors.values() for e in errors]
-                if rollback and (rollback[0].promoted or rollback[0].promoted_at is None)
+                [str(e) for e in rollback[1].non_field_errors()]
+                if rollback and not _may_roll_back_to(rollback[0])
                 else []
             ),
             # Why no run can start on this server (the trainer not installed): said beside the held-back button.
@@ -64,6 +64,11 @@ def _page(request, *, training_form: TrainingForm | None = None, rollback: tuple
         },
         status=status,
     )
+
+
+def _may_roll_back_to(model: RecognitionModel) -> bool:
+    """Has the version's row a roll-back form: it was in use before and is not now."""
+    return not model.promoted and model.promoted_at is not None
 
 
 def _trainer_missing() -> str:
@@ -128,9 +133,11 @@ def model_rollback(request, pk: int):
     _check_viewer(request.user)
     model = get_object_or_404(RecognitionModel, pk=pk)
     form = RollbackForm(request.POST)
-    if form.is_valid():
+    # A version with no roll-back form on its row (in use, never in use) is refused for that by the service,
+    # whatever its reason field holds: the reason's own errors would stand beside no field.
+    if form.is_valid() or not _may_roll_back_to(model):
         try:
-            registry.model_rollback(model=model, by=request.user, reason=form.cleaned_data["reason"])
+            registry.model_rollback(model=model, by=request.user, reason=form.cleaned_data.get("reason", ""))
         except NotAllowed as exc:
             raise PermissionDenied(str(exc)) from exc
         except DomainError as exc:
