@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.conf import settings
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -21,6 +22,7 @@ from .models import (
     GoodsItem,
     GoodsSerial,
     RouteTimeLimit,
+    Source,
     Status,
     TransitDeclaration,
     TransportCompany,
@@ -50,6 +52,20 @@ def source_ref_display(ref: str | None) -> str:
     elif a := _API_REF.match(inner):
         inner = _("API import by %(user)s") % {"user": _importer(a[1])}
     return _("import batch %(n)s: %(ref)s") % {"n": text.digits(m[1]), "ref": inner}
+
+
+def status_source_ref_display(source: str | None, ref: str | None) -> str:
+    """The reference shown beside a status source (``source_ref_display``), or nothing when it only names the
+    source again, in any of the site's languages: the demo's rows carry «داده نمایشی» as their reference, and
+    «داده نمایشی — داده نمایشی» (or, in English, "demo data — داده نمایشی") says nothing twice."""
+    shown = source_ref_display((ref or "").strip())
+    if not shown or source not in Source.values:
+        return shown
+    labels = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            labels.add(str(Source(source).label).strip())
+    return "" if shown.strip() in labels else shown
 
 
 def _importer(username: str) -> str:

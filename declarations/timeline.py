@@ -27,7 +27,7 @@ from accounts.models import offices_by_id
 from core.text import arrow, format_number, isolate
 
 from . import audit_text, hooks, idents
-from .creation import source_ref_display
+from .creation import source_ref_display, status_source_ref_display
 from .hooks import TimelineItem
 from .models import DeclarationEvent, Source, Status, TransitDeclaration, UnsettledReason
 
@@ -202,7 +202,7 @@ def _source_text(source: str | None, ref: str | None, actor: str) -> str:
     if not source:
         return ""
     label = str(Source(source).label) if source in Source.values else source
-    ref = source_ref_display((ref or "").strip())
+    ref = status_source_ref_display(source, ref)
     return f"{label} ({ref})" if ref and ref not in (actor, label) else label
 
 

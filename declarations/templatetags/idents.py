@@ -11,7 +11,7 @@ from django.utils.html import format_html
 
 from core import text
 from declarations import idents
-from declarations.creation import source_ref_display
+from declarations.creation import source_ref_display, status_source_ref_display
 
 register = template.Library()
 
@@ -118,6 +118,12 @@ def held(value):
 def source_ref(value):
     """A status source's reference in the page's language (an import batch named in its words)."""
     return source_ref_display(value)
+
+
+@register.filter
+def status_source_ref(declaration):
+    """The reference of the declaration's status source, unless it only repeats the source's name."""
+    return status_source_ref_display(declaration.status_source, declaration.status_source_ref)
 
 
 @register.simple_tag
