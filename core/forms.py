@@ -55,9 +55,9 @@ class JalaliDateTimeField(forms.CharField):
     is None (where the field is optional, the service takes it as now). Every date-and-time field of a
     form is one.
 
-    ``not_future``: a time more than ``FUTURE_SLACK`` ahead is refused beside the field, with the
-    other fields' errors, rather than by the service once everything else is right (the service
-    keeps its own check for the API).
+    ``not_future``: a time more than ``FUTURE_SLACK`` (or ``future_slack``) ahead is refused beside the
+    field, with the other fields' errors, rather than by the service once everything else is right (the
+    service keeps its own check for the API).
 
     ``jalali_only``: a Gregorian date is refused, as a date box (``JalaliDateField``) takes only a
     Jalali one: where a person types a date in the future, 2026-12-01 is a slip, not a choice.
@@ -68,9 +68,17 @@ class JalaliDateTimeField(forms.CharField):
     FUTURE_SLACK = dates.CLOCK_SKEW
 
     def __init__(
-        self, *args, not_future: bool = False, jalali_only: bool = False, time_required: bool = False, **kwargs
+        self,
+        *args,
+        not_future: bool = False,
+        future_slack: dt.timedelta | None = None,
+        jalali_only: bool = False,
+        time_required: bool = False,
+        **kwargs,
     ):
         self.not_future = not_future
+        if future_slack is not None:  # tighter than a typed time's (a scan's capture: ``scans.services``)
+            self.FUTURE_SLACK = future_slack
         self.jalali_only = jalali_only
         self.time_required = time_required
         super().__init__(*args, **kwargs)

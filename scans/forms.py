@@ -13,7 +13,7 @@ from declarations.idents import list_separator
 from declarations.models import NOTE_MIN_LENGTH
 
 from .models import Stage, View
-from .services import REMARK_MAX_LENGTH, flagged_accept_needs_reason, unaligned_accept_needs_remark
+from .services import CAPTURE_CLOCK_SKEW, REMARK_MAX_LENGTH, flagged_accept_needs_reason, unaligned_accept_needs_remark
 
 
 class ScanUploadForm(PageForm):
@@ -28,6 +28,8 @@ class ScanUploadForm(PageForm):
     scanner_id = forms.CharField(label=_("scanner ID"), max_length=64)
     captured_at = JalaliDateTimeField(
         label=_("captured at"),
+        not_future=True,
+        future_slack=CAPTURE_CLOCK_SKEW,
         help_text=_("Jalali 1404/05/12 10:30 or ISO 8601; Tehran time unless an offset is given."),
     )
     # The form's metaclass moves a field into base_fields, so ``self.files`` stays the uploads dict

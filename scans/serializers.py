@@ -27,7 +27,7 @@ class ScanUploadIn(serializers.Serializer):
     )
     scanner_id = serializers.CharField(max_length=64)
     captured_at = JalaliDateTimeField(
-        help_text=f"{JALALI_DATETIME_HELP}; at most 5 minutes ahead of the server's clock (CLOCK_SKEW), within "
+        help_text=f"{JALALI_DATETIME_HELP}; at most 1 minute ahead of the server's clock (CAPTURE_CLOCK_SKEW), within "
         "the declaration's journey"
     )
     file = UploadField()

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import CustomsOffice, Role, User
 from core import jobs, metrics, taskruns
 from core.audit import actor
-from core.dates import CLOCK_SKEW, format_jalali
+from core.dates import format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from core.text import digits, hidden_characters, is_persian, isolate
 from declarations import evidence, idents
@@ -38,6 +38,11 @@ from .models import Scan, ScanComparison, Stage, View
 from .validation import CheckedImage, ScanRejected, check_upload
 
 log = logging.getLogger(__name__)
+
+# How far ahead of our clock a scan's capture time may be: a scanner's or a clerk's clock a little fast,
+# no more. A scan is uploaded after it was taken and its comparison is made at the upload, so a capture
+# time minutes ahead (``CLOCK_SKEW`` lets a camera read be 5) put the comparison before its own scans.
+CAPTURE_CLOCK_SKEW = dt.timedelta(minutes=1)
 
 THUMB_PX = 320
 WEB_PX = 2048
@@ -136,7 +141,7 @@ def scan_upload(
         )
     if captured_at is None:
         raise InvalidInput(_("The capture time is required."), fields={"captured_at": "required"})
-    if captured_at > timezone.now() + CLOCK_SKEW:  # as a camera read's (anpr.serializers.ReadIn)
+    if captured_at > timezone.now() + CAPTURE_CLOCK_SKEW:
         raise InvalidInput(_("The capture time is in the future."), fields={"captured_at": str(captured_at)})
     # A first answer, before the files are read; the one that counts is given again under the lock (step 3).
     _check_fits(declaration, stage, view, captured_at)

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from core.dates import format_jalali
 from declarations import services as declaration_services
@@ -123,3 +124,26 @@ def test_the_plain_form_shows_it_beside_the_capture_time(client, declaration, or
     html = response.content.decode()
     field = html.split('name="captured_at"', 1)[1].split('<div class="mb-2', 1)[0]
     assert "before the declaration was registered" in field
+
+
+@pytest.mark.persian
+def test_a_capture_time_minutes_ahead_is_refused_beside_the_field(client, declaration, origin_clerk):
+    client.force_login(origin_clerk)
+    ahead = timezone.now() + dt.timedelta(minutes=3)  # the timeline put the comparison before this scan
+    response = client.post(
+        reverse("scans:upload", args=[declaration.pk]),
+        {
+            "stage": "origin",
+            "scanner_id": "NUC-7",
+            "captured_at": format_jalali(ahead, persian=True),
+            "files": SimpleUploadedFile("truck.png", images.png()),
+        },
+    )
+    assert response.status_code == 400
+    field = response.content.decode().split('name="captured_at"', 1)[1].split('<div class="mb-2', 1)[0]
+    assert "در آینده است" in field
+    assert Scan.objects.count() == 0
+    # A clock a few seconds fast is no future.
+    assert (
+        post(client, declaration, "origin", (timezone.now() + dt.timedelta(seconds=30)).isoformat()).status_code == 201
+    )
