@@ -898,7 +898,7 @@ def permits_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1
     from accounts.models import Role
 
     from .permit_checks import PermitRequired, permit_waive
-    from .permits import traffic_permit_exit, traffic_permit_record
+    from .permits import least_allowed_hours, route_length_km, traffic_permit_exit, traffic_permit_record
     from .road_distances import ensure_road_distances
     from .services import declaration_depart
 
@@ -919,8 +919,11 @@ def permits_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1
                 hours = max(1, int((now - issued).total_seconds() // 3600) - int(rng.integers(2, 200)))
             elif group == "in_transit":
                 hours = max(hours, int((now - issued).total_seconds() // 3600) + int(rng.integers(12, 96)))
-            hours = min(hours, 24 * 60)
             exit_office = _exit_border(d)
+            # No shorter than the route allows (``permits.least_allowed_hours``): such a truck is simply not
+            # past its permit yet.
+            km = route_length_km(list(d.route or []) or [d.origin.code, exit_office.code])
+            hours = min(max(hours, least_allowed_hours(km)), 24 * 60)
             permit = traffic_permit_record(
                 declaration=d,
                 permit_no=f"TP-{d.vehicle_country}-{d.pk:08d}",

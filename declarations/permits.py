@@ -38,6 +38,10 @@ from .models import RoadDistance, Status, TrafficPermit, TransitDeclaration
 # Art. 11: at most 10 hours of driving per driver in 24 hours.
 MAX_DRIVING_HOURS_PER_DRIVER = 10
 
+# An allowed trip time shorter than the route at this speed is a slip (one hour typed for 895 km), refused
+# beside the hours: generous, a truck averages far less, so no real permit is turned away.
+PERMIT_MAX_SPEED_KMH = 90
+
 # A permit with less than this left is "expiring" (shown in amber, its own filter on the list).
 EXPIRING_HOURS = 24
 VALIDITY_CHOICES = ("valid", "expiring", "expired", "exited")
@@ -143,6 +147,12 @@ def route_length_km(codes: list[str]) -> int | None:
     return total if len(codes) > 1 else None
 
 
+def least_allowed_hours(route_km: int | None) -> int:
+    """The shortest allowed trip time a permit may give for a route this long (``PERMIT_MAX_SPEED_KMH``);
+    1 when the length is unknown."""
+    return max(1, math.ceil((route_km or 0) / PERMIT_MAX_SPEED_KMH))
+
+
 def goods_differ(declaration: TransitDeclaration, weight_kg: Decimal | None) -> bool:
     """Art. 13: the declared goods' gross weight differs from the permit's by more than
     ``PERMIT_GOODS_TOLERANCE_PCT`` per cent (either way). No weight on the permit, or none declared (the
@@ -225,6 +235,18 @@ def traffic_permit_record(
         raise InvalidInput(exc.message, fields={"route": exc.message}) from None
     if route_km is not None and not 1 <= route_km <= 10_000:
         raise InvalidInput(_("The route length is 1 to 10,000 km."), fields={"route_km": route_km})
+    route_km = route_km or route_length_km(route or [entry_office.code, exit_office.code])
+    if allowed_hours < (least := least_allowed_hours(route_km)):
+        raise InvalidInput(
+            _("%(hours)s hours is too short for a route of %(km)s km: at least %(least)s hours (at %(speed)s km/h).")
+            % {
+                "hours": text.digits(allowed_hours),
+                "km": text.digits(route_km),
+                "least": text.digits(least),
+                "speed": text.digits(PERMIT_MAX_SPEED_KMH),
+            },
+            fields={"allowed_hours": allowed_hours},
+        )
     fuel_receipt_no = fuel_receipt_no.strip()
     if fuel_receipt_date is not None and fuel_receipt_date > timezone.localtime(issued_at).date():
         raise InvalidInput(
@@ -246,7 +268,7 @@ def traffic_permit_record(
             entry_office=entry_office,
             exit_office=exit_office,
             route=route,
-            route_km=route_km or route_length_km(route or [entry_office.code, exit_office.code]),
+            route_km=route_km,
             allowed_hours=allowed_hours,
             drivers=drivers,
             driving_hours_per_driver=driving_hours_per_driver,

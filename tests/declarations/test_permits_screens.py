@@ -382,3 +382,33 @@ def test_the_permit_s_route_and_trip_name_the_offices_as_the_rest_of_the_page(
     trip = section.split('data-trip="TP-1001"', 1)[1].split("</table>", 1)[0]
     assert "<td><bdi>Bazargan</bdi>" in trip and "<td><bdi>Tehran</bdi>" in trip, trip
     assert "BZG" not in section and "THR" not in section
+
+
+@pytest.mark.persian
+def test_an_hour_for_an_895_km_route_is_refused_beside_the_hours_naming_the_least(
+    client, origin_clerk, foreign, bazargan, tehran
+):
+    from declarations.models import RoadDistance
+
+    RoadDistance.objects.create(office_a=bazargan, office_b=tehran, km=895)
+    client.force_login(origin_clerk)
+    url = reverse("declarations:permit-new", args=[foreign.pk])
+    response = client.post(url, _form(bazargan, tehran, **{"permit-allowed_hours": "1"}))
+    assert response.status_code == 400
+    beside = _beside(response.content.decode(), "allowed_hours")
+    assert "invalid-feedback" in beside and "دست‌کم ۱۰ ساعت" in beside and "۸۹۵" in beside  # 895 km at 90 km/h
+    assert not TrafficPermit.objects.exists()
+    # The API says the same of the field; ten hours is taken.
+    api = APIClient()
+    api.force_authenticate(origin_clerk)
+    body = {
+        "declaration": foreign.pk,
+        "permit_no": "API-FAST",
+        "entry_office": "BZG",
+        "exit_office": "THR",
+        "allowed_hours": 9,
+        "issued_at": (timezone.now() - dt.timedelta(days=3)).isoformat(),
+    }
+    response = api.post("/api/permits/", body, format="json")
+    assert response.status_code == 400 and list(response.json()["error"]["fields"]) == ["allowed_hours"]
+    assert api.post("/api/permits/", {**body, "allowed_hours": 10}, format="json").status_code == 201
