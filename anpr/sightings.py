@@ -152,7 +152,7 @@ def plan(reads: list[ToMatch]) -> tuple[list[PlateMatch], dict[int, int], dict[i
                     vehicle_plate=cand.vehicle_plate,
                     score=cand.score,
                     exact=cand.exact,
-                    on_route=r.office_code in route,
+                    on_route=r.office_code in route or r.captured_at < _trip_start(row),
                     at_destination=r.office_id == row["destination_id"],
                 )
             )
@@ -161,6 +161,13 @@ def plan(reads: list[ToMatch]) -> tuple[list[PlateMatch], dict[int, int], dict[i
             )  # fmt: skip
             vehicle_of.setdefault(r.ref, cand.vehicle_id)
     return matches, vehicle_of, summary
+
+
+def _trip_start(row: dict) -> dt.datetime:
+    """When the declaration's trip began: its departure, or its registration while it has none. A read
+    before then (up to ``ANPR_MATCH_LOOKBACK_HOURS`` before the declaration: the truck coming to the origin,
+    or on its previous trip) is no sighting off this trip's route."""
+    return row["departed_at"] or row["declared_at"]
 
 
 def _vehicles_with_plates(plates: set[str]) -> dict[int, str]:

@@ -398,3 +398,35 @@ def test_a_trip_to_another_office_still_takes_the_read_as_a_sighting(bazargan, t
     assert not PlateMatch.objects.get(read_id=read_id, declaration=elsewhere).at_destination
     year_old.refresh_from_db()
     assert year_old.dest_first_read_at is None
+
+
+@pytest.mark.django_db
+def test_a_read_before_the_trip_began_is_not_off_its_route(bazargan, tehran, sarakhs):
+    """The truck was read at the port on its earlier trip, a day before this declaration was made and
+    departed: on the page «قرائت پلاک خارج از مسیر» dated before the declaration, and counted off route."""
+    from declarations import monitoring
+    from declarations import services as declaration_services
+    from declarations.models import TransitDeclaration
+
+    port = OfficeFactory(code="BIK")
+    camera, _ = services.camera_register(office=port, code="BIK-1", direction="in")
+    vehicle = VehicleFactory(plate="26ب36914")
+    now = timezone.now()
+    earlier = DeclarationFactory(
+        origin=port, destination=tehran, vehicle=vehicle, declared_at=now - dt.timedelta(days=3), route=["BIK", "THR"]
+    )
+    declaration_services.declaration_depart(declaration=earlier, by=None, at=now - dt.timedelta(days=2, hours=20))
+    this = DeclarationFactory(
+        origin=bazargan, destination=sarakhs, vehicle=vehicle, declared_at=now - dt.timedelta(hours=20)
+    )
+    declaration_services.declaration_depart(declaration=this, by=None, at=now - dt.timedelta(hours=17))
+    at_port = _read(camera, vehicle.plate, at=now - dt.timedelta(days=1, hours=12))  # before «this» was declared
+    assert PlateMatch.objects.get(read_id=at_port, declaration=this).on_route is True
+    this.refresh_from_db()
+    assert this.off_route_read_at is None
+    assert not monitoring.filter_signal(TransitDeclaration.objects.all(), "off_route").filter(pk=this.pk).exists()
+    # After it left, the same port is off its route.
+    after = _read(camera, vehicle.plate, at=now - dt.timedelta(hours=2))
+    assert PlateMatch.objects.get(read_id=after, declaration=this).on_route is False
+    this.refresh_from_db()
+    assert this.off_route_read_at is not None
