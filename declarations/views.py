@@ -25,6 +25,7 @@ from core.files import serve_evidence
 from . import (
     ageing,
     detection,
+    duplicates,
     evidence,
     forms,
     hooks,
@@ -197,6 +198,8 @@ def declaration_detail(
             del arrival_form.fields["unseen_reason"]  # nothing to explain
         else:
             arrival_form.fields["unseen_reason"].required = True
+    row_signals = selectors.signals_of(declaration)
+    labels = {sig.key: sig.label for sig in row_signals}
     context = {
         "declaration": declaration,
         "gate": gate,
@@ -205,7 +208,13 @@ def declaration_detail(
         "timeline": timeline.build(declaration, request.user),
         "action_forms": [(a, action_forms[a], forms.ACTION_LABELS[a]) for a in actions if a in action_forms],
         "proposed_reasons": proposed,
-        "row_signals": selectors.signals_of(declaration),
+        "row_signals": row_signals,
+        # Each duplicate flag with the declarations behind it, so that it can be checked (``duplicates``).
+        "duplicates": [
+            (labels[o.flag], o)
+            for o in duplicates.others_of(declaration, request.user, list(labels))
+            if o.flag in labels
+        ],
         "now": timezone.now(),
     }
     context.update(permit_panel(request.user, declaration))
@@ -314,5 +323,6 @@ def vehicle_detail(request, pk: int):
         "page": page,
         "now": timezone.now(),
         "panels": _panels(request, hooks.vehicle_panels, request, vehicle),
+        "elsewhere": duplicates.open_elsewhere(vehicle.pk, request.user),
     }
     return render(request, "declarations/vehicle.html", context)
