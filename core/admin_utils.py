@@ -51,29 +51,3 @@ class EvidenceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class EvidenceOnceAdmin(admin.ModelAdmin):
-    """A record that becomes evidence at some point (a submitted return): until then it may be changed
-    or deleted, from then on neither. Subclasses say when with ``is_evidence(obj)``. The bulk delete
-    action is not offered: one submitted row in a selection must not depend on a per-row check."""
-
-    evidence_once = True  # the admin test walks the registry for this flag
-
-    def is_evidence(self, obj) -> bool:
-        raise NotImplementedError
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and self.is_evidence(obj):
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and self.is_evidence(obj):
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions

@@ -1,10 +1,14 @@
-"""Admin for reports: Jalali dates, scoped lists; inspection attachments and a submitted return are read-only."""
+"""Admin for reports: Jalali dates, scoped lists; inspection attachments and returns are read-only.
+
+A return is built by ``return_build`` and submitted by ``return_submit`` (their pages, the API), which
+compute its figures, files and SHA-256 and audit each step; here it is only shown, never added, edited or
+deleted, a draft included (a new build is a new version)."""
 
 from django.contrib import admin
 
-from core.admin_utils import EvidenceAdmin, EvidenceOnceAdmin, JalaliAdmin, jalali
+from core.admin_utils import EvidenceAdmin, JalaliAdmin, jalali
 
-from .models import Inspection, InspectionAttachment, MonthlyReturn, ReturnBuild, ReturnStatus, SystemProblem
+from .models import Inspection, InspectionAttachment, MonthlyReturn, ReturnBuild, SystemProblem
 
 
 class AttachmentInline(admin.TabularInline):
@@ -59,7 +63,7 @@ class SystemProblemAdmin(JalaliAdmin):
 
 
 @admin.register(MonthlyReturn)
-class MonthlyReturnAdmin(EvidenceOnceAdmin, JalaliAdmin):
+class MonthlyReturnAdmin(EvidenceAdmin, JalaliAdmin):
     list_display = ("year", "month", "province", "version", "status", jalali("built_at", "ساخته‌شده"), "unsettled_count")
     list_select_related = ("province",)  # nullable (a national return): not read with the rows unless named
     list_filter = ("status", "province")
@@ -68,9 +72,6 @@ class MonthlyReturnAdmin(EvidenceOnceAdmin, JalaliAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)
-
-    def is_evidence(self, obj) -> bool:
-        return obj.status == ReturnStatus.SUBMITTED
 
 
 @admin.register(ReturnBuild)
