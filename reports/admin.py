@@ -1,8 +1,11 @@
-"""Admin for reports: Jalali dates, scoped lists; inspection attachments and returns are read-only.
+"""Admin for reports: Jalali dates, scoped lists; everything here is read-only (``EvidenceAdmin``).
 
 A return is built by ``return_build`` and submitted by ``return_submit`` (their pages, the API), which
 compute its figures, files and SHA-256 and audit each step; here it is only shown, never added, edited or
-deleted, a draft included (a new build is a new version)."""
+deleted, a draft included (a new build is a new version). An inspection with its findings, attachments
+and actions is recorded on its page (``inspection_record``, ``inspection_action_*``); a system problem is
+reported, acknowledged and resolved through ``problem_report``, ``problem_acknowledge`` and
+``problem_resolve``, which keep its times and status in step and audit each step. The admin shows them."""
 
 from django.contrib import admin
 
@@ -30,7 +33,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(JalaliAdmin):
+class InspectionAdmin(EvidenceAdmin, JalaliAdmin):
     list_display = ("office", "inspected_on", "inspector")
     list_filter = ("office__province",)
     inlines = [AttachmentInline]
@@ -41,8 +44,6 @@ class InspectionAdmin(JalaliAdmin):
 
 @admin.register(InspectionAttachment)
 class InspectionAttachmentAdmin(EvidenceAdmin, JalaliAdmin):
-    """Registered so that deleting an inspection in the admin is refused while it has attachments."""
-
     list_display = ("name", "inspection", "sha256", "uploaded_by", jalali("uploaded_at", "بارگذاری"))
     raw_id_fields = ("inspection",)
     jalali_fields = ("uploaded_at",)
@@ -52,7 +53,7 @@ class InspectionAttachmentAdmin(EvidenceAdmin, JalaliAdmin):
 
 
 @admin.register(SystemProblem)
-class SystemProblemAdmin(JalaliAdmin):
+class SystemProblemAdmin(EvidenceAdmin, JalaliAdmin):
     list_display = ("system", "symptom", "office", jalali("since", "از"), "status", "assigned_to")
     list_filter = ("status", "system", "symptom")
     jalali_fields = ("since", "reported_at", "resolved_at")
@@ -75,19 +76,10 @@ class MonthlyReturnAdmin(EvidenceAdmin, JalaliAdmin):
 
 
 @admin.register(ReturnBuild)
-class ReturnBuildAdmin(JalaliAdmin):
+class ReturnBuildAdmin(EvidenceAdmin, JalaliAdmin):
     """Requests to build a return, as the worker and the sweeper left them (read-only: the sweeper
     queues a stuck one again, or fails it with its reason)."""
 
     list_display = ("year", "month", "province", "state", jalali("created_at"), jalali("finished_at"), "result")
     list_select_related = ("province", "result__province")  # the return is named with its province (its __str__)
     list_filter = ("state",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -39,7 +39,15 @@ from declarations.models import (
     TransportDocument,
     Vehicle,
 )
-from reports.models import Inspection, InspectionAttachment, MonthlyReturn, ReturnStatus
+from reports.models import (
+    Inspection,
+    InspectionAttachment,
+    MonthlyReturn,
+    ProblemStatus,
+    ReturnBuild,
+    ReturnStatus,
+    SystemProblem,
+)
 from scans.models import Scan, ScanComparison, ScanReuseReview
 from tests.factories import GoodsFactory, UserFactory
 
@@ -79,7 +87,30 @@ EVIDENCE = [
     TransportCompany,
     Driver,
     MonthlyReturn,
+    # State that only their services move (hq deleted a system problem, set its status, edited findings).
+    Inspection,
+    SystemProblem,
+    ReturnBuild,
 ]
+
+# Reference data and accounts: kept in the admin by headquarters, IT or the system administrator. Anything
+# else registered must be evidence: a new registration has to say which it is.
+EDITABLE = {
+    "auth.group",
+    "otp_totp.totpdevice",
+    "otp_static.staticdevice",
+    "core.holiday",
+    "core.outboxjob",  # read-only for its operators (core.admin._OperatorsReadOnly)
+    "core.partitionarchive",  # the same
+    "accounts.province",
+    "accounts.customsoffice",
+    "accounts.user",
+    "accounts.apitoken",
+    "declarations.routetimelimit",
+    "declarations.roaddistance",
+    "declarations.tirpark",
+    "anpr.camera",
+}
 
 
 @pytest.fixture
@@ -172,7 +203,11 @@ def evidence(declaration, bazargan, tehran, inspector):
     GoodsSerial.objects.create(declaration=declaration, goods_item=goods, value="356938035643809", is_imei=True)
     Driver.objects.create(name="driver")
     ArrivalReadReview.objects.create(declaration=declaration, reason="other", note="seen at the gate by the guard")
-    MonthlyReturn.objects.create(year=1404, month=1, province=bazargan.province, version=1, sha256="e" * 64)
+    made = MonthlyReturn.objects.create(year=1404, month=1, province=bazargan.province, version=1, sha256="e" * 64)
+    ReturnBuild.objects.create(key="k1", year=1404, month=1, province=bazargan.province, result=made)
+    SystemProblem.objects.create(
+        system="ics", symptom="unavailable", office=bazargan, since=now, description="ICS down"
+    )
     assert LogEntry.objects.exists()  # the declaration, the camera: audited models write entries
     return declaration
 
@@ -219,6 +254,35 @@ def test_no_evidence_can_be_added_changed_or_deleted_even_by_a_superuser(client,
 
         assert rows(model, obj.pk) == before, f"{name} changed"
     assert walked >= len(EVIDENCE)
+
+
+def test_every_model_in_the_admin_is_evidence_or_named_reference_data():
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.label_lower not in EDITABLE:
+            assert getattr(model_admin, "evidence", False), f"{model._meta.label} is editable in the admin"
+
+
+def test_a_system_problem_and_an_inspection_are_only_shown_in_the_admin(client, superuser, evidence):
+    """hq deleted system problem #7 in the admin, could set its status and times skipping the acknowledge
+    and resolve steps, and could rewrite an inspection's recorded findings."""
+    client.force_login(superuser)
+    problem, inspection = SystemProblem.objects.get(), Inspection.objects.get()
+    problem_before, inspection_before = rows(SystemProblem, problem.pk), rows(Inspection, inspection.pk)
+
+    for model, obj in ((SystemProblem, problem), (Inspection, inspection)):
+        assert client.get(url(model, "changelist")).status_code == 200
+        page = client.get(url(model, "change", obj.pk))
+        assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+        assert client.get(url(model, "delete", obj.pk)).status_code == 403
+        assert client.post(url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
+        assert client.get(url(model, "add")).status_code == 403
+    skipped = {"status": ProblemStatus.RESOLVED, "resolved_at_0": "2026-01-01", "resolved_at_1": "10:00", "_save": "1"}
+    assert client.post(url(SystemProblem, "change", problem.pk), skipped).status_code == 403
+    rewritten = {"findings": "nothing found", "anpr_working": "yes", "_save": "1"}
+    assert client.post(url(Inspection, "change", inspection.pk), rewritten).status_code == 403
+
+    assert rows(SystemProblem, problem.pk) == problem_before
+    assert rows(Inspection, inspection.pk) == inspection_before
 
 
 def test_an_inspection_with_attachments_cannot_be_deleted_in_the_admin(client, superuser, evidence):
