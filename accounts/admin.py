@@ -1,7 +1,5 @@
-"""Admin for offices, users and API tokens; the audit trail and the login records read-only."""
+"""Admin for offices, users and API tokens; the login records read-only (the audit trail's is core's)."""
 
-from auditlog.admin import LogEntryAdmin as AuditlogLogEntryAdmin
-from auditlog.models import LogEntry
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
@@ -91,10 +89,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
             messages.warning(request, _("New key of %(token)s (shown once): %(key)s") % {"token": new, "key": key})
 
 
-# The audit trail and the login records are evidence: shown, never changed or deleted, here too.
-# (A login lock-out is released at /accounts/lockouts/, which records who released it.)
+# The login records are evidence: shown, never changed or deleted, here too. (A login lock-out is released
+# at /accounts/lockouts/, which records who released it.) The audit trail's admin is ``core.admin``'s: it
+# hides a reader's own entries, as the audit page does; registering it again here replaced it.
 for _model, _admin in (
-    (LogEntry, AuditlogLogEntryAdmin),
     (AccessAttempt, AccessAttemptAdmin),
     (AccessLog, AccessLogAdmin),
     (AccessFailureLog, AccessFailureLogAdmin),

@@ -7,6 +7,7 @@ from auditlog.models import LogEntry
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_utils import EvidenceAdmin
 from core.audit import visible_to
 from core.dates import format_jalali
 from core.models import Holiday, OutboxJob, PartitionArchive
@@ -15,12 +16,11 @@ admin.site.unregister(LogEntry)
 
 
 @admin.register(LogEntry)
-class AuditEntryAdmin(LogEntryAdmin):
+class AuditEntryAdmin(EvidenceAdmin, LogEntryAdmin):
+    """Shown, never added, changed or deleted; a reader's own entries are not among them (nor on the page)."""
+
     def get_queryset(self, request):
         return visible_to(super().get_queryset(request), request.user)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Holiday)

@@ -432,3 +432,22 @@ def test_a_declaration_and_its_goods_cannot_be_edited_or_deleted_in_the_admin(cl
     # Still found and listed: the admin is for looking things up.
     found = client.get(url(TransitDeclaration, "changelist"), {"q": declaration.serial})
     assert found.status_code == 200 and declaration.serial in found.content.decode()
+
+
+def test_the_audit_trail_in_the_admin_hides_the_readers_own_entries(client, superuser, it_officer):
+    """As the audit page does (``core.audit.visible_to``): accounts' admin registered the trail again over
+    core's, without the filter, so hq read their own entries there."""
+    from core import audit
+
+    with audit.actor(superuser):
+        own = audit.record_access(None, "own-label", "download")
+    with audit.actor(it_officer):
+        other = audit.record_access(None, "other-label", "download")
+    client.force_login(superuser)
+
+    listed = client.get(url(LogEntry, "changelist"))
+    assert listed.status_code == 200
+    assert "other-label" in listed.content.decode() and "own-label" not in listed.content.decode()
+    assert client.get(url(LogEntry, "change", other.pk)).status_code == 200
+    assert client.get(url(LogEntry, "change", own.pk)).status_code == 302  # «does not exist», back to the index
+    assert client.post(url(LogEntry, "delete", other.pk), {"post": "yes"}).status_code == 403
