@@ -78,6 +78,9 @@ class Kind:
     title: Callable[[ExportJob], str | Promise] | None = None
     # The filters as asked, as the page writes them: (label, HTML), an identifier through its helper.
     shown: Callable[[ExportJob], list[tuple[str, SafeString]]] | None = None
+    # A file cut around its asker (the audit trail: everyone's entries but the asker's own) is theirs only:
+    # the IT office's and the system administrator's oversight of exports does not reach it.
+    asker_only: bool = False
 
     def filters_of(self, job: ExportJob) -> list[tuple[str, SafeString]]:
         if self.shown is not None:
@@ -99,13 +102,19 @@ def register(
     back: Callable[[ExportJob], str] | None = None,
     title: Callable[[ExportJob], str | Promise] | None = None,
     shown: Callable[[ExportJob], list[tuple[str, SafeString]]] | None = None,
+    asker_only: bool = False,
 ) -> None:
     """Declare a kind of export (an app's ``AppConfig.ready``, or the module holding the builder)."""
-    _KINDS[code] = Kind(code, label, build, back, title, shown)
+    _KINDS[code] = Kind(code, label, build, back, title, shown, asker_only)
 
 
 def kind_of(code: str) -> Kind | None:
     return _KINDS.get(code)
+
+
+def asker_only_kinds() -> list[str]:
+    """The kinds whose jobs nobody but their asker sees (``Kind.asker_only``)."""
+    return [code for code, kind in _KINDS.items() if kind.asker_only]
 
 
 def start(request, *, kind: str, fmt: str, query: str = "", params: dict[str, Any] | None = None) -> ExportJob:

@@ -41,9 +41,9 @@ def _entry(job: ExportJob) -> dict:
     }
 
 
-def _asker_choices() -> list[tuple[str, str]]:
-    """Everyone who has asked for an export, by name (their username beside it, isolated)."""
-    people = get_user_model().objects.filter(pk__in=ExportJob.objects.values("user_id"))
+def _asker_choices(viewer) -> list[tuple[str, str]]:
+    """Everyone who has asked for an export ``viewer`` sees, by name (their username beside it, isolated)."""
+    people = get_user_model().objects.filter(pk__in=ExportJob.objects.visible_to(viewer).values("user_id"))
     choices = []
     for user in people:
         name = user.get_full_name()
@@ -58,11 +58,11 @@ class ExportFilterForm(ListFilterForm):
     status = forms.ChoiceField(label=gettext_lazy("status"), required=False, choices=[("", "—"), *ExportState.choices])
     asker = forms.ChoiceField(label=gettext_lazy("asked by"), required=False)
 
-    def __init__(self, *args, sees_all: bool, **kwargs):
+    def __init__(self, *args, sees_all: bool, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.sees_all = sees_all
         if sees_all:
-            cast(forms.ChoiceField, self.fields["asker"]).choices = _asker_choices()
+            cast(forms.ChoiceField, self.fields["asker"]).choices = _asker_choices(viewer)
         else:
             del self.fields["asker"]
 
@@ -86,7 +86,7 @@ def export_list(request):
     A row of a job that waits asks again every two seconds, as the job's page does."""
     oversight = export_oversight(request.user)
     sees_all = bool(oversight)
-    form, data = read_filters(ExportFilterForm, request, sees_all=sees_all)
+    form, data = read_filters(ExportFilterForm, request, sees_all=sees_all, viewer=request.user)
     context = {"filter_form": form, "sees_all": sees_all, "oversight": oversight, "entries": [], "page": None}
     if data is None:
         return render(request, "core/export_list.html", {**context, "invalid": True}, status=400)

@@ -36,9 +36,16 @@ class ReportsConfig(AppConfig):
         if late.record not in hooks.declaration_changes:  # a change under a return already submitted
             hooks.declaration_changes.append(late.record)
         register_scrape(metrics.monthly_return_lag)  # /metrics: is last month's return built
-        # The audit trail's export (up to 100,000 entries with their seals) is built by the worker.
+        # The audit trail's export (up to 100,000 entries with their seals) is built by the worker. It is
+        # everyone's entries but its asker's (core.audit.visible_to), so it is its asker's only: another
+        # reader would find their own entries in it.
         export_jobs.register(
-            "audit", _build_audit_export, label=_("Audit trail"), back=_audit_page, shown=_audit_filters
+            "audit",
+            _build_audit_export,
+            label=_("Audit trail"),
+            back=_audit_page,
+            shown=_audit_filters,
+            asker_only=True,
         )
         # A tab of the system problems as XLSX (up to 20,000 problems) is built by the worker; its CSV streams.
         export_jobs.register(

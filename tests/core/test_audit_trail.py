@@ -479,23 +479,40 @@ def test_the_export_writes_a_change_a_service_logged_with_yes_no_and_null_values
     assert download(client, reverse("reports:audit_export", args=["xlsx"])).status_code == 200
 
 
-def test_the_audit_export_is_built_by_the_worker_for_its_asker_and_the_it_office(client, declaration, hq, it_officer):
+def test_the_audit_export_is_built_by_the_worker_for_its_asker_only(client, declaration, hq, it_officer):
+    """An audit export holds everyone's entries but its asker's: hq (the demo's system administrator, who
+    sees everyone's exports) opened and downloaded an IT officer's, with hq's own entries in it, which the
+    audit page never shows them. Nobody but the asker sees it, the IT office included."""
     from django.test import TestCase
 
+    from core import audit
     from core.models import ExportJob
     from tests.export_jobs import job_of
     from tests.factories import UserFactory
 
-    client.force_login(hq)
+    with audit.actor(hq):
+        audit.record_access(None, "hq-entry", "download")  # hq's own entry: in the IT officer's export
+    client.force_login(it_officer)
     with TestCase.captureOnCommitCallbacks(execute=True):
         job = job_of(client.get(reverse("reports:audit_export", args=["xlsx"]), {"action": "0"}))
     job = ExportJob.objects.get(pk=job.pk)
     assert (job.kind, job.query, job.state) == ("audit", "action=0", "done") and job.rows
-    taken = reverse("core:export-download", args=[job.pk])
-    client.force_login(UserFactory(username="hq2", role="hq"))  # headquarters too, but not who asked
-    assert client.get(taken).status_code == 404
+    pages = [reverse(name, args=[job.pk]) for name in ("core:export-job", "core:export-download")]
+    assert all(client.get(page).status_code == 200 for page in pages)  # its asker
+
+    hq.is_superuser = hq.is_staff = True  # the system administrator (ensure_admin's, the demo's hq)
+    hq.save(update_fields=["is_superuser", "is_staff"])
+    for other in (hq, UserFactory(username="it2", role="it"), UserFactory(username="hq2", role="hq")):
+        client.force_login(other)
+        assert [client.get(page).status_code for page in pages] == [404, 404], other.username
+        listed = client.get(reverse("core:export-list")).content.decode()
+        assert f"/exports/{job.pk}/" not in listed, other.username
+    # Their other exports are still overseen: the system administrator sees the IT officer's declarations.
     client.force_login(it_officer)
-    assert client.get(taken).status_code == 200
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        listing = job_of(client.get(reverse("declarations:export-xlsx")))
+    client.force_login(hq)
+    assert client.get(reverse("core:export-job", args=[listing.pk])).status_code == 200
 
 
 def _row_of(page: str, entry: LogEntry) -> str:
