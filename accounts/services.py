@@ -38,6 +38,8 @@ class Lockout:
 
 
 def may_release_lockouts(user: User) -> bool:
+    """The IT office, and the system administrator (a superuser of any role: the demo's hq), who keeps the
+    users and releases an IT officer's own lock (the lock-out page says so); headquarters as such do not."""
     return user.is_active and (user.is_superuser or user.role == Role.IT)
 
 
@@ -73,7 +75,7 @@ def lockout_release(*, username: str, ip_address: str | None, by: User) -> int:
     """Forget the failed logins of ``username`` from ``ip_address`` (so it may log in again at once),
     recorded in the audit trail with who released it. Returns how many failures were forgotten."""
     if not may_release_lockouts(by):
-        raise PermissionDenied(_("Only the IT office releases login lock-outs."))
+        raise PermissionDenied(_("Only the IT office and the system administrator release login lock-outs."))
     attempts = list(AccessAttempt.objects.select_for_update().filter(username=username, ip_address=ip_address))
     if not attempts:
         return 0

@@ -29,7 +29,7 @@ class ReleaseForm(PageForm):
 def lockouts(request):
     """The accounts locked out now (username and address), each with a release button."""
     if not services.may_release_lockouts(request.user):
-        raise PermissionDenied(_("Only the IT office releases login lock-outs."))
+        raise PermissionDenied(_("Only the IT office and the system administrator release login lock-outs."))
     if request.method == "POST":
         form = ReleaseForm(request.POST)
         if not form.is_valid():
