@@ -549,12 +549,18 @@ class Validator:
         elif not reason and status == Status.UNSETTLED:
             errors.append(("unsettled_reason", _("is required when the status is unsettled")))
         goods = []
+        goods_refused = False
         for g in rows:
             if any(g.get(c) for c in ("hs_code", "description")):
                 try:
                     goods.append(self.goods_line(g))
                 except RowInvalid as exc:
                     errors.extend(exc.errors)
+                    goods_refused = True
+        if not goods and not goods_refused:
+            # As registration refuses one (``services.declaration_register``): a record with ``"goods": []`` or
+            # file rows with no HS code or description was stored as a declaration carrying nothing.
+            errors.append(("goods", _("A declaration needs at least one goods line.")))
         lines = [g["line_no"] for g in goods]
         if len(set(lines)) != len(lines):
             repeat = _("line numbers repeat in serial %(serial)s") % {"serial": idents.serial_text(serial)}

@@ -166,7 +166,7 @@ def test_the_api_answers_202_with_a_status_url_and_the_status_then_gives_the_sum
     assert done["state"] == "done" and done["created"] == 1 and done["processed"] == done["total"] == 2
     # the empty record: each column it lacks, all of row 2
     assert [(r["row"], r["field"]) for r in done["rejected"]] == [
-        (2, name) for name in ("serial", "declared_at", "origin", "destination", "plate")
+        (2, name) for name in ("serial", "declared_at", "origin", "destination", "plate", "goods")
     ]
     assert TransitDeclaration.objects.get().origin == bazargan
 
