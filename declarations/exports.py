@@ -28,13 +28,13 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from core import dates, exports, text, xlsx
+from core import countries, dates, exports, text, xlsx
 from core.files import export_filename
 
 from . import idents, plates
 from .cells import safe_row
 from .filters import DEFAULT_SORT, DeclarationFilter
-from .models import Status, TransitDeclaration
+from .models import Status, TransitDeclaration, UnsettledReason
 from .views import filtered, invalid_filters_page
 
 EXPORT_KIND = "declarations"
@@ -61,6 +61,15 @@ OFFICE_NAMES = {
     "origin__code": lambda: _("origin office name"),
     "destination__code": lambda: _("destination office name"),
 }
+# A coded column is written by its label in the export's language, as the pages show it («ترکیه», «مغایرت
+# پلمپ»), its code in a column of its own after it (for programs and filters), as the monthly return does.
+CODED = {
+    "vehicle_country": (lambda: _("nationality code"), lambda code: str(countries.COUNTRY_NAMES.get(code, code))),
+    "unsettled_reason": (
+        lambda: _("unsettled reason code"),
+        lambda code: str(dict(UnsettledReason.choices).get(code, code)),
+    ),
+}
 IDENTIFIER_FIELDS = ("serial", "waybill_no")  # plain text, read left to right
 # The plate: stored canonical (95م48159), written in the XLSX as the pages show it (the CSV, for programs,
 # keeps the stored form).
@@ -69,26 +78,37 @@ DATE_FIELDS = {"declared_at", "departed_at", "deadline", "arrived_at", "settled_
 
 
 def _fields() -> list[tuple[str, Callable[[], str]]]:
-    """FIELDS with each office's name after its code, in the active language."""
+    """FIELDS with each office's name after its code, in the active language, and each coded column's code
+    after its label (named ``<field>:code``)."""
     suffix = "name_fa" if text.is_persian() else "name_en"
     out: list[tuple[str, Callable[[], str]]] = []
     for name, label in FIELDS:
         out.append((name, label))
         if name in OFFICE_NAMES:
             out.append((name.replace("code", suffix), OFFICE_NAMES[name]))
+        if name in CODED:
+            out.append((f"{name}:code", CODED[name][0]))
     return out
 
 
 def _rows(qs):
-    """Header, then one list of display values per declaration (Jalali dates, status labels)."""
+    """Header, then one list of display values per declaration (Jalali dates, status and coded columns'
+    labels, each code in its own column after its label)."""
     fields = _fields()
     names = [name for name, _label in fields]
     yield [label() for _name, label in fields]
     status_labels = dict(Status.choices)
     date_idx = [i for i, name in enumerate(names) if name in DATE_FIELDS]
     status_idx = names.index("status")
-    for values in qs.values_list(*names)[:MAX_ROWS].iterator(chunk_size=CHUNK):
+    coded = sorted(
+        (names.index(name), CODED[name][1]) for name in CODED
+    )  # left to right: each insert keeps the next in place
+    read = [name for name in names if not name.endswith(":code")]
+    for values in qs.values_list(*read)[:MAX_ROWS].iterator(chunk_size=CHUNK):
         row = list(values)
+        for i, label in coded:  # the label where the code was, the code after it
+            code = row[i] or ""
+            row[i : i + 1] = [label(code) if code else "", code]
         for i in date_idx:
             row[i] = dates.format_jalali(row[i], persian=False) if row[i] else ""
         row[status_idx] = str(status_labels.get(row[status_idx], row[status_idx]))
@@ -149,7 +169,7 @@ def write_xlsx(qs, out, progress=None, *, head: list[xlsx.Line]) -> int:
     offices = {fields.index(code): fields.index(code) + 1 for code in OFFICE_NAMES}
     names = [name for i, name in enumerate(fields) if i - 1 not in offices]
     ltr = [names.index(n) for n in IDENTIFIER_FIELDS]
-    plate, country = names.index(PLATE_FIELD), names.index(COUNTRY_FIELD)
+    plate, country = names.index(PLATE_FIELD), names.index(f"{COUNTRY_FIELD}:code")
 
     def in_sheet(row: list) -> list:
         for code, name in offices.items():
