@@ -124,6 +124,11 @@ def _labels() -> dict:
         "records": _("declaration records"),
         "values": _("serial numbers found"),
         "symptom": _("what fails"),
+        # The import's columns with no word of a model's verbose name (``declarations.importer.COLUMNS``).
+        "goods_line": _("goods line number"),
+        "status_at": _("time of the status"),
+        "unsettled_note": _("note on why it is unsettled"),
+        "record": _("record"),
         "after": None,  # a cursor parameter: named as sent («before» is no word for it)
         "before": None,
     }

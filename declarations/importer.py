@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from core import audit
+from core.api import field_label
 from core.dates import format_jalali
 from core.errors import DomainError
 from core.models import Via
@@ -318,7 +319,10 @@ def _reconcile(p: Parsed, d: TransitDeclaration, summary: ImportSummary, *, by, 
         # Under each differing column (goods: the goods lines' HS codes and quantities, named "goods").
         serial = idents.serial_text(p.serial)
         for name in (k for k in ours if ours[k] != theirs[k]):
-            message = _("serial %(serial)s is stored with different %(fields)s") % {"serial": serial, "fields": name}
+            message = _("serial %(serial)s is stored with different %(fields)s") % {
+                "serial": serial,
+                "fields": field_label(name),
+            }
             summary.rejected.append(RowError(p.row, name, message))
         return
     if p.status == d.status:

@@ -10,6 +10,7 @@ from django import template
 from django.utils.html import format_html
 
 from core import text
+from core.api import field_label
 from declarations import idents
 from declarations.creation import source_ref_display, status_source_ref_display
 
@@ -112,6 +113,13 @@ def held(value):
     a change's line), escaped, each identifier in a ``.ident`` span, held on one line as the ``serial``
     filter's is (``1405-ANZ-00003891`` never broken at a hyphen)."""
     return idents.held_html("" if value is None else str(value))
+
+
+@register.filter
+def column_label(name):
+    """An import's column (``serial``, ``hs_code``) in the reader's words, as the API's errors name it
+    (``core.api.field_label``): «شماره سریال», «کد تعرفه (HS)»."""
+    return field_label(str(name))
 
 
 @register.filter

@@ -75,7 +75,7 @@ def test_the_upload_answers_at_once_and_the_status_part_shows_the_result_when_th
     assert 'data-state="done"' in part and "hx-get" not in part  # ended: it asks no more
     assert 'data-count="created">1<' in part and 'data-count="rejected">1<' in part
     rejected = part.split('<tr data-row="3">', 1)[1].split("</tr>", 1)[0]
-    assert "<code" in rejected and ">plate<" in rejected  # row 3, the plate column, and why
+    assert 'data-field="plate">plate<' in rejected  # row 3, the plate column in words, and why
     assert TransitDeclaration.objects.filter(serial="T140400000001").exists()
     note = Notification.objects.get(user=origin_clerk, kind=Kind.IMPORT_FINISHED)
     assert note.url == reverse("declarations:import-batch", args=[batch.pk]) and note.title == "export.csv"
