@@ -340,6 +340,8 @@ class Validator:
 
     def serial(self, text: str) -> str:
         serial = ascii_digits(text.strip())  # typed on a Persian keyboard: ۱۴۰۵-BZG-۰۰۰۰۹۹۹۹
+        if not serial:  # named as missing, not quoted: «'' is not a declaration serial»
+            raise RowInvalid("serial", _("is required"))
         if not SERIAL_RE.match(serial):
             raise RowInvalid(
                 "serial",
@@ -372,6 +374,8 @@ class Validator:
     def plate(self, text: str, country: str) -> tuple[str, str]:
         """The canonical plate and its country (IR when none is given): an assigned ISO 3166-1 code, the list
         the plate reader's API checks a foreign plate's country against (``core.countries``); «ZZ» is none."""
+        if not text.strip():  # named as missing, not quoted: ««» is not a foreign plate», « is not an Iranian plate»
+            raise RowInvalid("plate", _("is required"))
         country = (country or "IR").strip().upper()
         if country != "IR" and not is_country(country):
             raise RowInvalid(
