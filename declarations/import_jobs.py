@@ -208,5 +208,6 @@ def import_batch_body(request, batch: ImportBatch) -> dict:
         "unchanged": batch.unchanged,
         "rejected": report.get("rejected", []),
         "exceptions": report.get("exceptions", []),
+        "warnings": report.get("warnings", []),
         "error": batch.error,
     }

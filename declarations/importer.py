@@ -88,6 +88,11 @@ GOODS_COLUMNS = [
     "goods_serials",
 ]
 CHUNK = 2000
+# What a row may carry besides ``COLUMNS``: a JSON record's goods list, and the readers' own notes (``__error__``...).
+KNOWN = frozenset(COLUMNS) | {"goods"}
+MAX_UNKNOWN = (
+    20  # unknown columns named in one batch's warnings: a record of a thousand made-up keys is not listed whole
+)
 
 # How to walk forward from our status to the export's: the services to call in order.
 FORWARD: dict[tuple[str, str], list[str]] = {
@@ -128,6 +133,7 @@ class ImportSummary:
     unchanged: int = 0
     rejected: list[RowError] = field(default_factory=list)  # a record with several bad columns: one each
     exceptions: list[Exception_] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)  # each unknown column, at the first row that has it
     batch_id: int | None = None
 
     @property
@@ -144,6 +150,7 @@ class ImportSummary:
             "unchanged": self.unchanged,
             "rejected": [e.__dict__ for e in sorted(self.rejected, key=lambda e: e.row)],
             "exceptions": [e.__dict__ for e in sorted(self.exceptions, key=lambda e: e.row)],
+            "warnings": [e.__dict__ for e in self.warnings],
             "batch": self.batch_id,
         }
 
@@ -185,6 +192,7 @@ def import_rows(
         batch = ImportBatch.objects.create(filename=filename[:200], sha256=sha256, source=source, by=by)
     summary.batch_id = batch.pk
     source_ref = import_source_ref(batch.pk, source_ref)
+    summary.warnings = unknown_columns(rows)
     validator = Validator()
     parsed: list[Parsed] = []
     seen: dict[str, tuple[int, Parsed]] = {}  # serial -> its first row and record
@@ -243,6 +251,23 @@ def import_rows(
         ]
     )
     return summary
+
+
+def unknown_columns(rows: list[tuple[int, dict]]) -> list[RowError]:
+    """A warning for each column the import does not read, at the first row that has it (at most
+    ``MAX_UNKNOWN``): ignored, and said so. Not a refusal: an ICS export that adds a column is still read;
+    but a misspelt column (``destinaton``) is no longer silently dropped."""
+    found: dict[str, int] = {}
+    for row, data in rows:
+        for name in data:
+            if name not in KNOWN and not name.startswith("__") and name not in found:
+                found[name] = row
+                if len(found) == MAX_UNKNOWN:
+                    break
+        if len(found) == MAX_UNKNOWN:
+            break
+    message = _("this import does not read this column: its values were ignored")
+    return [RowError(row, name[:64], message) for name, row in found.items()]
 
 
 def _write_chunk(chunk: list[Parsed], summary: ImportSummary, *, by, source: str, source_ref: str) -> None:

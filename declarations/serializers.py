@@ -177,6 +177,11 @@ class ImportResultOut(serializers.Serializer):
         "record with several bad fields is listed once for each",
     )
     exceptions = serializers.ListField(child=serializers.DictField())
+    warnings = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="each column the import does not read (row: the first record that has it, field: its name, "
+        "message): its values were ignored, the records imported without them",
+    )
     error = serializers.CharField(help_text="why a failed import failed (nothing of it was imported)")
 
 
