@@ -28,12 +28,12 @@ from collections.abc import Iterable
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from core.dates import persian_digits
+from core.dates import ascii_digits, persian_digits
 from core.text import ISOLATE_MARKS, LRI, PDI, digits, is_persian, isolate, unbreakable
 
 from .plates import IRANIAN_RE, PARTIAL_RE, PLATE_LETTERS, normalise_text
 
-KINDS = ("serial", "plate", "waybill", "mrn", "container", "goods", "letter", "case", "camera")
+KINDS = ("serial", "plate", "waybill", "mrn", "container", "goods", "hs", "letter", "case", "camera")
 # Reading order of an XLSX cell (openpyxl ``Alignment`` keywords): 1 is left to right, 2 right to left.
 XLSX_LTR = {"horizontal": "left", "readingOrder": 1}
 XLSX_RTL = {"horizontal": "right", "readingOrder": 2}
@@ -209,6 +209,17 @@ def goods_serial_html(value):
     """A goods serial, IMEI or tracking ID (or a list of them), each isolated left to right."""
     values: Iterable = value if isinstance(value, list | tuple) else [value]
     return format_html_join(list_separator(), "{}", ((ident_html("goods", _text(v)),) for v in values if _text(v)))
+
+
+def hs_code_shown(value) -> str:
+    """An HS code (``847130``) in the digits of the language it is shown in, whatever digits it was typed with:
+    a number of the tariff book, not an issued identifier («۸۴۷۱» on an English page)."""
+    return digits(ascii_digits(_text(value)))
+
+
+def hs_code_html(value):
+    """An HS code isolated left to right (``hs_code_shown``), as every identifier on a page."""
+    return ident_html("hs", hs_code_shown(value))
 
 
 def plate_html(plate, country: str = ""):

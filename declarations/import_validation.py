@@ -610,7 +610,7 @@ class Validator:
     def goods_line(self, g: dict) -> dict:
         """One goods line validated; ``RowInvalid`` naming each of its bad columns."""
         errors: list[tuple[str, str]] = []
-        hs = re.sub(r"[\s.]", "", g.get("hs_code", ""))
+        hs = ascii_digits(re.sub(r"[\s.]", "", g.get("hs_code", "")))  # ۸۴۷۱ was stored so, shown so in English
         if not re.fullmatch(r"\d{4,12}", hs):
             if not hs:  # an empty value is named as missing, not quoted as "None"
                 errors.append(("hs_code", _("the HS code is missing (4–12 digits)")))

@@ -13,6 +13,7 @@ from core import text
 from core.api import field_label
 from declarations import idents
 from declarations.creation import source_ref_display, status_source_ref_display
+from declarations.units import unit_shown
 
 register = template.Library()
 
@@ -113,6 +114,17 @@ def held(value):
     a change's line), escaped, each identifier in a ``.ident`` span, held on one line as the ``serial``
     filter's is (``1405-ANZ-00003891`` never broken at a hyphen)."""
     return idents.held_html("" if value is None else str(value))
+
+
+@register.filter
+def hs_code(value):
+    return idents.hs_code_html(value)
+
+
+@register.filter
+def goods_unit(value):
+    """A goods line's unit in the page's language («pairs» for «جفت»), isolated (``units.unit_shown``)."""
+    return format_html("<bdi>{}</bdi>", unit_shown(value)) if value else ""
 
 
 @register.filter
