@@ -71,8 +71,8 @@ CODED = {
     ),
 }
 IDENTIFIER_FIELDS = ("serial", "waybill_no")  # plain text, read left to right
-# The plate: stored canonical (95م48159), written in the XLSX as the pages show it (the CSV, for programs,
-# keeps the stored form).
+# The plate: stored canonical (95م48159), written as the pages show it (``idents.plate_display``) in both
+# files; the CSV, read by programs too, keeps the stored form in a column of its own after it.
 PLATE_FIELD, COUNTRY_FIELD = "vehicle__plate", "vehicle_country"
 DATE_FIELDS = {"declared_at", "departed_at", "deadline", "arrived_at", "settled_at"}
 
@@ -140,9 +140,15 @@ def write_csv(qs, out, progress=None) -> int:
     total = min(qs.count(), MAX_ROWS) if progress else None
     text_out = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
     writer = csv.writer(text_out)
-    done = -1  # the header
-    for row in _rows(qs):
-        writer.writerow(row)
+    names = [name for name, _label in _fields()]
+    plate, country = names.index(PLATE_FIELD), names.index(f"{COUNTRY_FIELD}:code")
+    rows = _rows(qs)
+    header = next(rows)
+    writer.writerow([*header[: plate + 1], _("plate as stored"), *header[plate + 1 :]])
+    done = 0
+    for row in rows:
+        shown = idents.plate_display(row[plate], row[country]) if row[plate] else ""
+        writer.writerow([*row[:plate], shown, *row[plate:]])
         done += 1
         if progress and done and done % CHUNK == 0:
             progress(done, total)

@@ -1,6 +1,7 @@
 """The declaration list's XLSX writes each truck's plate as the pages show it: an Iranian plate in its Persian
 form («۹۵ م ۴۸۱ - ایران ۵۹»), a text cell that reads right to left in the order it is spoken; a foreign plate
-as written, left to right. The CSV, a table for programs, keeps the plate as stored (``95م48159``)."""
+as written, left to right. The CSV writes it so too (it wrote ``95م48159``, the compact stored form), and keeps
+the stored form in a column of its own for programs."""
 
 import csv
 import io
@@ -54,10 +55,17 @@ def test_the_xlsx_writes_a_plate_as_the_pages_show_it(client, hq, trucks, langua
     assert plates[foreign.serial] == ("34ABC123 (TR)", "s", 1)  # with its country, as the pages show it
 
 
-def test_the_csv_keeps_the_plate_as_stored(client, hq, trucks):
-    iranian, _foreign = trucks
+@pytest.mark.parametrize(("language", "stored"), [("fa", "پلاک به شکل ذخیره‌شده"), ("en", "plate as stored")])
+def test_the_csv_writes_a_plate_as_the_pages_show_it_and_keeps_the_stored_form(
+    client, hq, trucks, language, stored, settings
+):
+    iranian, foreign = trucks
     client.force_login(hq)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     text = exported(client, CSV).decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
-    plate = rows[0].index("plate")
-    assert {r[0]: r[plate] for r in rows[1:]}[iranian.serial] == "95م48159"
+    header, *rows = list(csv.reader(io.StringIO(text)))
+    plate = next(i for i, h in enumerate(header) if h in ("plate", "پلاک"))
+    assert header[plate + 1] == stored
+    by_serial = {r[0]: (r[plate], r[plate + 1]) for r in rows}
+    assert by_serial[iranian.serial] == ("۹۵ م ۴۸۱ - ایران ۵۹", "95م48159")
+    assert by_serial[foreign.serial] == ("34ABC123 (TR)", "34ABC123")
