@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy
 
 from core import currencies
 from core.errors import DomainError
-from core.forms import CurrencyField, JalaliDateField, JalaliDateTimeField, ListFilterForm, PageForm, flag_field
+from core.forms import (
+    CurrencyField,
+    JalaliDateField,
+    JalaliDateTimeField,
+    ListFilterForm,
+    PageDecimalField,
+    PageForm,
+    flag_field,
+)
 from core.text import digits, format_number
 
 from . import services
@@ -59,18 +67,18 @@ class CaseForm(PageForm):
     authority = forms.CharField(label=gettext_lazy("authority"), max_length=150)
     branch = forms.CharField(label=gettext_lazy("branch"), max_length=100, required=False)
     opened_on = JalaliDateField(label=gettext_lazy("opened on (Jalali)"))
-    cif_value = forms.DecimalField(label=gettext_lazy("CIF value"), min_value=0, decimal_places=2, max_digits=18)
+    cif_value = PageDecimalField(label=gettext_lazy("CIF value"), min_value=0, decimal_places=2, max_digits=18)
     currency = CurrencyField(label=gettext_lazy("currency"), initial="USD")
-    exchange_rate = forms.DecimalField(
+    exchange_rate = PageDecimalField(
         label=gettext_lazy("exchange rate (rial per unit)"),
         min_value=0,
         decimal_places=4,
         max_digits=18,
         help_text=RATE_HELP,
     )
-    duties = forms.DecimalField(label=gettext_lazy("duties (rial)"), min_value=0, decimal_places=0, initial=0)
-    fees = forms.DecimalField(label=gettext_lazy("fees (rial)"), min_value=0, decimal_places=0, initial=0)
-    commercial_profit = forms.DecimalField(
+    duties = PageDecimalField(label=gettext_lazy("duties (rial)"), min_value=0, decimal_places=0, initial=0)
+    fees = PageDecimalField(label=gettext_lazy("fees (rial)"), min_value=0, decimal_places=0, initial=0)
+    commercial_profit = PageDecimalField(
         label=gettext_lazy("commercial profit (rial)"), min_value=0, decimal_places=0, initial=0, required=False
     )
     rate_source = forms.CharField(
@@ -134,7 +142,7 @@ class ValuationForm(PageForm):
     """A valuation (Art. 2) or the correction of one; the inputs the kind needs are checked by the service."""
 
     kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=ValuationKind.choices, widget=forms.RadioSelect)
-    foreign_amount = forms.DecimalField(
+    foreign_amount = PageDecimalField(
         label=gettext_lazy("amount in currency (CIF value, or the currency seized)"),
         min_value=0,
         decimal_places=2,
@@ -142,7 +150,7 @@ class ValuationForm(PageForm):
         required=False,
     )
     currency = CurrencyField(label=gettext_lazy("currency"), required=False, initial="USD")
-    exchange_rate = forms.DecimalField(
+    exchange_rate = PageDecimalField(
         label=gettext_lazy("exchange rate (rial per unit)"),
         min_value=0,
         decimal_places=4,
@@ -151,14 +159,14 @@ class ValuationForm(PageForm):
         help_text=RATE_HELP,
     )
     rate_source = forms.CharField(label=gettext_lazy("rate source"), max_length=200, required=False)
-    duties = forms.DecimalField(
+    duties = PageDecimalField(
         label=gettext_lazy("customs duties (rial)"), min_value=0, decimal_places=0, required=False
     )
-    commercial_profit = forms.DecimalField(
+    commercial_profit = PageDecimalField(
         label=gettext_lazy("commercial profit (rial)"), min_value=0, decimal_places=0, required=False
     )
-    fees = forms.DecimalField(label=gettext_lazy("fees (rial)"), min_value=0, decimal_places=0, required=False)
-    wholesale_price = forms.DecimalField(
+    fees = PageDecimalField(label=gettext_lazy("fees (rial)"), min_value=0, decimal_places=0, required=False)
+    wholesale_price = PageDecimalField(
         label=gettext_lazy("wholesale price (rial)"), min_value=0, decimal_places=0, required=False
     )
     market = forms.CharField(label=gettext_lazy("nearest domestic market"), max_length=200, required=False)
@@ -189,7 +197,7 @@ class MilestoneForm(PageForm):
     done_at = JalaliDateTimeField(
         label=gettext_lazy("done at (Jalali, Tehran time)"), required=False, time_required=True
     )
-    amount = forms.DecimalField(label=gettext_lazy("amount (rial)"), min_value=0, decimal_places=0, required=False)
+    amount = PageDecimalField(label=gettext_lazy("amount (rial)"), min_value=0, decimal_places=0, required=False)
     vehicle_seized = forms.BooleanField(label=gettext_lazy("vehicle seized"), required=False)
 
 

@@ -130,10 +130,30 @@ class PageIntegerField(forms.IntegerField):
 
     widget = forms.TextInput
     page_digits = True
+    inputmode = "numeric"
 
     def to_python(self, value):
         if value not in (None, ""):
             value = dates.ascii_digits(str(value)).strip().replace(text.PERSIAN_THOUSANDS, "").replace(",", "")
+        return super().to_python(value)
+
+
+class PageDecimalField(forms.DecimalField):
+    """A number with decimals (an amount, a rate, a weight) typed in any digits, Persian, Arabic-Indic or
+    Latin: its thousands grouped with ٬ ، or , or not, its decimal point . or ٫; shown in the page's digits
+    in a text box with a decimal keyboard (a number input takes Latin digits only). Every decimal field of
+    a form is one."""
+
+    widget = forms.TextInput
+    page_digits = True
+    inputmode = "decimal"
+
+    def to_python(self, value):
+        if value not in (None, ""):
+            value = dates.ascii_digits(str(value)).strip()
+            for mark in (text.PERSIAN_THOUSANDS, "\u060c", ","):  # ٬ ، ,
+                value = value.replace(mark, "")
+            value = value.replace(text.PERSIAN_DECIMAL, ".")
         return super().to_python(value)
 
 

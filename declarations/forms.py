@@ -13,7 +13,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice
 from core import dates
-from core.forms import JalaliDateField, JalaliDateTimeField, ListFilterForm, PageForm, StackedRadioSelect
+from core.forms import (
+    JalaliDateField,
+    JalaliDateTimeField,
+    ListFilterForm,
+    PageDecimalField,
+    PageForm,
+    PageIntegerField,
+    StackedRadioSelect,
+)
 from core.text import digits
 
 from . import identifiers
@@ -61,7 +69,7 @@ class ConfirmArrivalForm(PageForm):
         required=False,
         help_text=_("Separate several with commas, semicolons, spaces or new lines."),
     )
-    gross_weight_found_kg = forms.DecimalField(
+    gross_weight_found_kg = PageDecimalField(
         label=_("Gross weight found (kg)"), required=False, min_value=0, max_digits=14, decimal_places=3
     )
     remarks = forms.CharField(
@@ -186,7 +194,7 @@ class TrafficPermitForm(PageForm):
     entry_office = forms.ModelChoiceField(label=_("Entry border"), queryset=CustomsOffice.objects.none())
     exit_office = forms.ModelChoiceField(label=_("Exit border"), queryset=CustomsOffice.objects.none())
     issued_at = JalaliDateTimeField(label=_("Issued at"), help_text=_("Jalali date and time, e.g. 1404/05/12 10:30."))
-    allowed_hours = forms.IntegerField(
+    allowed_hours = PageIntegerField(
         label=_("Allowed trip time (hours)"), min_value=1, max_value=24 * 60, help_text=_("1 hour to 60 days.")
     )
     route = forms.CharField(
@@ -194,15 +202,15 @@ class TrafficPermitForm(PageForm):
         required=False,
         help_text=_("Office codes in order, separated by ; (empty: the declaration's route)."),
     )
-    route_km = forms.IntegerField(
+    route_km = PageIntegerField(
         label=_("Route length (km)"),
         required=False,
         min_value=1,
         max_value=10_000,
         help_text=_("Empty: from the table of road distances."),
     )
-    drivers = forms.IntegerField(label=_("Drivers"), min_value=1, max_value=4, initial=1)
-    driving_hours_per_driver = forms.IntegerField(
+    drivers = PageIntegerField(label=_("Drivers"), min_value=1, max_value=4, initial=1)
+    driving_hours_per_driver = PageIntegerField(
         label=_("Allowed driving per driver in 24 hours (hours)"),
         min_value=1,
         max_value=10,
@@ -217,14 +225,12 @@ class TrafficPermitForm(PageForm):
     fuel_receipt_date = JalaliDateField(
         label=_("Receipt date"), help_text=_("Paid before the permit is issued (Art. 8), e.g. 1404/05/12.")
     )
-    fuel_receipt_amount = forms.DecimalField(
-        label=_("Amount paid (rial)"), min_value=0, max_digits=16, decimal_places=0
-    )
+    fuel_receipt_amount = PageDecimalField(label=_("Amount paid (rial)"), min_value=0, max_digits=16, decimal_places=0)
     has_international_licence = forms.BooleanField(label=_("International driving licence seen"), required=False)
     has_insurance_card = forms.BooleanField(label=_("International insurance card seen"), required=False)
     has_tax_booklet = forms.BooleanField(label=_("International tax booklet seen"), required=False)
     goods_description = forms.CharField(label=_("Goods on the permit"), max_length=300, required=False)
-    goods_weight_kg = forms.DecimalField(
+    goods_weight_kg = PageDecimalField(
         label=_("Goods weight on the permit (kg)"),
         required=False,
         min_value=0,

@@ -9,7 +9,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core import dates, text
-from core.forms import JalaliDateField, PageForm
+from core.forms import JalaliDateField, PageDecimalField, PageForm
 
 from .models import CoveredGroup, Identifier, RegistryResult, SerialKind
 from .serials import MAX_VALUES, parse_values
@@ -69,7 +69,7 @@ class ImeiCheckForm(PageForm):
 
 
 def _decimal(label):
-    return forms.DecimalField(label=label, required=False, min_value=0, max_digits=14, decimal_places=3)
+    return PageDecimalField(label=label, required=False, min_value=0, max_digits=14, decimal_places=3)
 
 
 class TransportDocumentForm(PageForm):
