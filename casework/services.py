@@ -29,7 +29,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import Role, User
 from core import currencies, jobs
 from core.audit import actor
-from core.dates import format_jalali, jalali_month_of
+from core.dates import ascii_digits, format_jalali, jalali_month_of, persian_digits
 from core.errors import DomainError, IllegalTransition, InvalidInput
 from core.text import digits, is_persian
 from declarations import evidence, idents, services
@@ -629,7 +629,7 @@ def case_open(
         discovered_at=discovered_at,
         office=office,
         declaration=declaration,
-        file_number=file_number.strip(),
+        file_number=" ".join(file_number.split()),
         authority=authority.strip(),
         branch=branch.strip(),
         opened_on=opened_on,
@@ -641,10 +641,14 @@ def case_open(
         currency=currencies.check_currency(currency or "USD"),
     )
     currencies.check_rate(case.currency, case.exchange_rate)
-    if JudicialCase.objects.filter(authority=case.authority, file_number=case.file_number).exists():
+    if other := same_file_number(case.file_number).select_related("declaration").first():
         raise InvalidInput(
-            _("File %(n)s of %(a)s is already registered.")
-            % {"n": idents.case_number_text(case.file_number), "a": case.authority},
+            _("File number %(n)s is already the case of declaration %(serial)s (%(a)s).")
+            % {
+                "n": idents.case_number_text(other.file_number),
+                "serial": idents.serial_text(other.declaration.serial),
+                "a": other.authority,
+            },
             fields={"file_number": "duplicate"},
         )
     with actor(by):
@@ -671,6 +675,27 @@ def case_open(
         data={"case": case.pk},
     )
     return case
+
+
+def file_number_key(file_number: str) -> str:
+    """A file number as compared: its digits Latin, its spaces single, its letters in one case."""
+    return " ".join(ascii_digits(file_number).split()).upper()
+
+
+def same_file_number(file_number: str):
+    """The cases already holding ``file_number`` (this runs a query). A judicial file number names one case
+    whichever authority is typed beside it (an authority is written in several ways, «دادسرای عمومی» and
+    «دادسرای عمومی و انقلاب بازرگان»): two declarations' cases under one number made two «1405-11045» rows
+    in the list. The same number typed in Persian or Latin digits, or in another case, is the same number."""
+    key = file_number_key(file_number)
+    typed = {key, persian_digits(key), key.translate(_ARABIC_INDIC)}
+    match = Q()
+    for text in typed:
+        match |= Q(file_number__iexact=text)
+    return JudicialCase.objects.filter(match)
+
+
+_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
 @transaction.atomic

@@ -93,7 +93,7 @@ def test_it_names_the_bad_field_and_writes_nothing(unsettled, inspector, outside
     with pytest.raises(NotAllowed):
         _open(unsettled, outsider)
     _open(unsettled, inspector)
-    with pytest.raises(InvalidInput, match="already registered"):
+    with pytest.raises(InvalidInput, match="already the case of declaration"):
         _open(unsettled, inspector)
     assert JudicialCase.objects.count() == 1
 
@@ -182,7 +182,11 @@ def test_a_case_refused_names_its_file_number_isolated_as_typed(client, unsettle
     }
     response = client.post(reverse("casework:case_new", args=[unsettled.pk]), form)
     assert response.status_code == 400
-    assert f"پرونده شماره {number} مرجع تعزیرات حکومتی پیش‌تر ثبت شده است." in response.content.decode()
+    serial = f"\u2066{unsettled.serial}\u2069"
+    assert (
+        f"شمارهٔ پروندهٔ {number} پیش‌تر به پروندهٔ اظهارنامهٔ {serial} (تعزیرات حکومتی) داده شده است."
+        in response.content.decode()
+    )
     casework.case_close(case=case, by=inspector, outcome="مختومه", outcome_on=timezone.localdate())
     with pytest.raises(IllegalTransition) as closed:
         casework.case_close(case=case, by=inspector, outcome="مختومه", outcome_on=timezone.localdate())
