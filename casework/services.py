@@ -294,6 +294,16 @@ def letter_send(*, letter: FollowUpLetter, by: User | None, at: dt.datetime | No
         )
     if not may_write_letter(by, locked.declaration):
         raise services.NotAllowed(_("Only the origin office sends this letter."))
+    chased = locked.previous
+    if locked.kind in FOLLOW_UP_KINDS and chased is not None and chased.status == LetterStatus.ANSWERED:
+        raise IllegalTransition(
+            _("Letter %(n)s was answered on %(at)s: this %(kind)s asks for a reply already received.")
+            % {
+                "n": idents.letter_number_text(chased.number),
+                "at": format_jalali(chased.answered_at, persian=is_persian()),
+                "kind": locked.get_kind_display(),
+            }
+        )
     now = timezone.now()
     at = at or now
     if at > now + dt.timedelta(minutes=5):
@@ -401,8 +411,33 @@ def letter_record_answer(
         message=Message(gettext_noop("Reply to letter %(n)s recorded"), n=Ident("letter", locked.number)),
         data={"letter": locked.pk},
     )
+    # The reminder or escalation proposed for want of this reply is owed no more: withdrawn (kept, cancelled),
+    # the reason on the timeline, so nobody sends a letter asking for a reply already received.
+    chasing = FollowUpLetter.objects.select_for_update().filter(
+        previous=locked, status=LetterStatus.DRAFT, kind__in=FOLLOW_UP_KINDS
+    )
+    for draft in chasing:
+        draft.status = LetterStatus.CANCELLED
+        with actor(by):
+            draft.save(update_fields=["status"])
+        evidence.note_event(
+            declaration_id=locked.declaration_id,
+            kind="letter_withdrawn",
+            at=now,
+            actor=by,
+            message=Message(
+                gettext_noop("Draft %(kind)s withdrawn: the reply to letter %(n)s arrived"),
+                kind=Message(LetterKind(draft.kind).label),
+                n=Ident("letter", locked.number),
+            ),
+            data={"letter": draft.pk, "answered": locked.pk},
+        )
     letter.refresh_from_db()
     return locked
+
+
+# The letters that chase a sent letter's reply: owed only while it is unanswered.
+FOLLOW_UP_KINDS = (LetterKind.REMINDER, LetterKind.ESCALATION)
 
 
 @transaction.atomic

@@ -76,6 +76,7 @@ EVENT_TITLES = {
     "letter_answered": lambda: _("Reply to a follow-up letter recorded"),
     "letter_reminder": lambda: _("Reminder letter proposed"),
     "letter_escalation": lambda: _("Escalation to headquarters"),
+    "letter_withdrawn": lambda: _("Follow-up draft withdrawn"),
     "case_opened": lambda: _("Judicial case opened"),
     # The anti-smuggling rules (issue 15 §2).
     "arrival_serials": lambda: _("Serials found on arrival recorded"),
