@@ -170,6 +170,8 @@ def _ended_case_steps(
         "vehicle_seized": np.column_stack([np.full(n, "false")] * 3 + [seized, np.full(n, "false")]).ravel(),
         "waived_at": NULL,
         "waived_note": "",
+        "waived_note_msgid": "",
+        "waived_note_params": _json({}),
         "notified_at": NULL,  # met on time: the hourly job never told one overdue
         "created_at": _ts(np.column_stack([opened, opened, opened, opened, fine]).ravel()),
     }

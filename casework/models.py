@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, ScopedQuerySet
@@ -23,6 +24,7 @@ from core.dates import format_jalali
 from core.text import is_persian
 from declarations.idents import case_number_text
 from declarations.models import TransitDeclaration
+from notifications.messages import Message, params_to_json, stored_copy, written
 
 __all__ = [
     "CaseMilestone",
@@ -509,6 +511,10 @@ class CaseMilestone(models.Model):
     # No longer owed: a revaluation moved the case across the confiscation-only threshold.
     waived_at = models.DateTimeField(_("waived at"), null=True, blank=True)
     waived_note = models.CharField(_("why waived"), max_length=300, blank=True)
+    # Why, when the system waived it: a message id and parameters, written in the reader's language
+    # (``waived_note_html``); ``waived_note`` keeps it in the project's language. Empty on older rows.
+    waived_note_msgid = models.TextField(_("why waived: message id"), blank=True)
+    waived_note_params = models.JSONField(_("why waived: parameters"), default=dict, blank=True)
     # The overdue notice went out (claimed by the daily job, once per milestone).
     notified_at = models.DateTimeField(_("overdue notice sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -543,6 +549,18 @@ class CaseMilestone(models.Model):
         """The milestone as the audit trail names it in the reader's language: its case's file number, isolated,
         and the step's label, never the case's row id and the step's code."""
         return f"{case_number_text(self.case.file_number)} · {self.get_kind_display()}"
+
+    def waive(self, at, why: Message) -> list[str]:
+        """Mark it no longer owed from ``at`` for the reason ``why``; returns the fields to save."""
+        self.waived_at = at
+        self.waived_note = stored_copy(why)[:300]
+        self.waived_note_msgid, self.waived_note_params = why.msgid, params_to_json(why.params)
+        return ["waived_at", "waived_note", "waived_note_msgid", "waived_note_params"]
+
+    def waived_note_html(self) -> SafeString | str:
+        """Why it was waived in the reader's language (a row from before the message ids: as stored)."""
+        shown = written(self.waived_note_msgid, self.waived_note_params, html=True, what=f"milestone {self.pk}")
+        return self.waived_note if shown is None else shown
 
     def is_overdue(self, now) -> bool:
         """As ``overdue()``: owed by an open case, its due time passed."""

@@ -786,10 +786,9 @@ def case_close(
         case.save(update_fields=["status", "outcome", "outcome_on"])
         # The steps left undone are no longer owed: kept as records, never listed or told as late.
         now = timezone.now()
-        note = _("No longer due: case %(n)s was closed.") % {"n": idents.case_number_text(case.file_number)}
+        why = Message(gettext_noop("No longer due: case %(n)s was closed."), n=Ident("case", case.file_number))
         for m in case.milestones.live().filter(done_at__isnull=True):
-            m.waived_at, m.waived_note = now, note[:300]
-            m.save(update_fields=["waived_at", "waived_note"])
+            m.save(update_fields=m.waive(now, why))
     if close_declaration:
         try:
             services.declaration_close(

@@ -262,12 +262,11 @@ def sync_milestones(case: JudicialCase, *, by: User | None = None) -> list[CaseM
     for kind, m in live.items():
         needed = kind in plan or (kind == MilestoneKind.PAYMENT and MilestoneKind.CARRIER_FINE in plan)
         if not needed and m.done_at is None:
-            m.waived_at = now
-            m.waived_note = _("The value is now %(v)s rial: no longer owed.") % {
-                "v": text.format_number(case.goods_value)
-            }
+            why = Message(
+                gettext_noop("The value is now %(v)s rial: no longer owed."), v=Number(case.goods_value, grouped=True)
+            )
             with actor(by):
-                m.save(update_fields=["waived_at", "waived_note"])
+                m.save(update_fields=m.waive(now, why))
     created = []
     for kind, due in plan.items():
         if kind not in live:
