@@ -174,16 +174,17 @@ def arrival_read_review(
     explained = reason != ArrivalReadReason.REFER
     evidence.note_arrival_read_explained(declaration_id=declaration.pk, explained=explained)
     what: dict[str, Param] = {"reason": Message(ArrivalReadReason(reason).label), "note": note[:300]}
+    message: Message | str
     if explained and current is not None:
         message = Message(gettext_noop("Explanation revised: %(reason)s: %(note)s"), **what)
     elif explained:
         message = Message(gettext_noop("%(reason)s: %(note)s"), **what)
+    # A referral's entry is titled «not explained: referred to the inspector» (``timeline.EVENT_TITLES``): its
+    # detail is the note, not the referral said a second time.
     elif current is not None:
-        message = Message(
-            gettext_noop("Explanation revised: not explained, referred to the inspector: %(note)s"), note=note[:300]
-        )
+        message = Message(gettext_noop("Explanation revised: %(note)s"), note=note[:300])
     else:
-        message = Message(gettext_noop("Not explained, referred to the inspector: %(note)s"), note=note[:300])
+        message = note[:300]  # the person's own words, shown as written
     evidence.note_event(
         declaration_id=declaration.pk,
         kind="arrival_read_explained" if explained else "arrival_read_referred",
