@@ -138,3 +138,22 @@ def error_response(status: int, why: str = "") -> OpenApiResponse:
     """
     description = DESCRIPTIONS[status] + (f" Here: {why}." if why else "")
     return OpenApiResponse(response=ErrorBody, description=description)
+
+
+def api_index(request):
+    """``/api/``: where the API is described, for a person or a client that starts at the root (it was a 404).
+    It names no data, so anyone may read it; the documentation and the schema need a signed-in session
+    (open them in the browser after signing in) or the integration client's token."""
+    from django.http import JsonResponse
+    from django.urls import reverse
+
+    return JsonResponse(
+        {
+            "docs": request.build_absolute_uri(reverse("api-docs")),
+            "schema": request.build_absolute_uri(reverse("api-schema")),
+            "login": request.build_absolute_uri(reverse("login")),
+            "authentication": "a signed-in session (sign in, then open docs in the browser) or "
+            "'Authorization: Token <key>' for an integration client or a camera",
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -9,7 +9,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from accounts import views_account as account_views
 from accounts.forms import LoginForm
 from core import health
-from core.api_schema import SchemaView
+from core.api_schema import SchemaView, api_index
 from declarations import views as declaration_views
 
 
@@ -39,6 +39,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("casework/", include("casework.urls")),
     path("exports/", include("core.urls")),
+    path("api/", api_index, name="api-index"),  # before the declarations' API, whose router has no root
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # Swagger UI from the sidecar; its init script is a separate file (CSP), its own CSS needs inline styles.
     path(

@@ -1,0 +1,21 @@
+"""``/api/`` answered «not found, or outside your scope» with no pointer to the documentation. It is a small
+index with the links to the docs, the schema and the login page; the docs open in a browser with the site's
+session (docs/security.md), and without one the answer is still 401."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_api_root_points_to_the_docs(client):
+    response = client.get("/api/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["docs"].endswith("/api/docs/") and body["schema"].endswith("/api/schema/")
+    assert body["login"].endswith("/login/")
+
+
+def test_the_docs_open_with_the_sites_session(client, origin_clerk):
+    assert client.get("/api/docs/").status_code == 401
+    client.force_login(origin_clerk)
+    assert client.get("/api/docs/").status_code == 200
