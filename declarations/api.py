@@ -39,6 +39,7 @@ from .serializers import (
     DepartIn,
     ExtendDeadlineIn,
     ImportIn,
+    ImportRecordIn,
     ImportResultOut,
     OfficeOut,
     PermitExitIn,
@@ -176,7 +177,7 @@ class DeclarationViewSet(BodyDescribedViewSet):
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request={"application/json": {"type": "array", "items": {"type": "object"}}},
+        request=ImportRecordIn(many=True),
         responses={200: ImportResultOut, 202: ImportResultOut},
         description="A JSON list of declaration records (goods nested), as the ICS JSON export. "
         "Idempotent on serial; bad records are listed with row, field and message, each bad field of a record "

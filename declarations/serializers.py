@@ -546,3 +546,19 @@ def _office(code: str) -> CustomsOffice:
     if office is None:
         raise serializers.ValidationError(_("unknown office code '%(code)s'") % {"code": identifiers.typed(code)})
     return office
+
+
+class ImportRecordIn(RegisterIn):
+    """One record of the import's body as the schema describes it (``importer.COLUMNS``, goods nested): a
+    registration's fields and the status ICS gives it. The importer checks the records, not this serializer."""
+
+    status = serializers.ChoiceField(
+        choices=Status.choices, required=False, help_text="the status in ICS; the import walks the declaration to it"
+    )
+    status_at = JalaliDateTimeText(
+        required=False, allow_blank=True, default="", help_text=f"{JALALI_DATETIME_HELP}; when it took that status"
+    )
+    unsettled_reason = serializers.ChoiceField(
+        choices=UnsettledReason.choices, required=False, allow_blank=True, help_text="with status unsettled"
+    )
+    unsettled_note = serializers.CharField(required=False, allow_blank=True, default="")
