@@ -334,7 +334,8 @@ def iter_unsettled(
             "destination": destination,
             "declared_at": declared,
             "deadline": deadline,
-            "arrived_at": arrived,
+            # The list is the month's end as it stood: an arrival after it is not there yet.
+            "arrived_at": arrived if arrived is not None and arrived < end else None,
             "days_past_deadline": days,
             "reason": key,
             "note": note if key in RECORDED_REASONS else "",

@@ -190,6 +190,8 @@ def serial_lines(
         f"WHEN {returns.overdue_sql('d.deadline', e)} THEN 'overdue' WHEN d.departed_at < {e} THEN 'in_transit' "
         "ELSE 'not_departed' END)"
     )
+    # The list is the month's end as it stood: an arrival after it is not there yet.
+    arrival = f"(CASE WHEN d.arrived_at < {e} THEN {jd('arrived_at')} ELSE '' END)"
     note = f"(CASE WHEN d.recorded THEN {safe_cell_sql('d.unsettled_note')} ELSE '' END)"
     # Django's positional placeholders become named ones (a literal % is already %% there).
     parts = inner_sql.split("%s")
@@ -201,7 +203,7 @@ def serial_lines(
     )
     middle = (
         f"SELECT d.serial, {safe_cell_sql('d.serial')} AS serial_cell, d.origin_id, d.destination_id, {jd('declared_at')} AS jdecl, "  # noqa: S608
-        f"{jd('deadline')} AS jdead, {jd('arrived_at')} AS jarr, {days} AS days, {key} AS rkey, "
+        f"{jd('deadline')} AS jdead, {arrival} AS jarr, {days} AS days, {key} AS rkey, "
         f"{note} AS note, {waited} AS waited, {stop} AS stop, d.deadline FROM ({with_days}) d OFFSET 0"
     )
     # No ORDER BY out here: the rows keep the order of the innermost query (by serial, byte
