@@ -370,6 +370,38 @@ def replaced_by(rows) -> dict[int, int]:
     return found
 
 
+def submitted_before(snap: MonthlyReturn) -> MonthlyReturn | None:
+    """The newest version of ``snap``'s month and scope submitted before it: the one submitting ``snap``
+    takes the place of. None when none was."""
+    return (
+        MonthlyReturn.objects.filter(
+            year=snap.year,
+            month=snap.month,
+            province=snap.province,
+            status=ReturnStatus.SUBMITTED,
+            version__lt=snap.version,
+        )
+        .select_related("submitted_by")
+        .order_by("-version")
+        .first()
+    )
+
+
+def newer_draft(snap: MonthlyReturn) -> MonthlyReturn | None:
+    """The draft of ``snap``'s month and scope built after it (not submitted yet), if any."""
+    return (
+        MonthlyReturn.objects.filter(
+            year=snap.year,
+            month=snap.month,
+            province=snap.province,
+            status=ReturnStatus.DRAFT,
+            version__gt=snap.version,
+        )
+        .order_by("-version")
+        .first()
+    )
+
+
 def latest_submitted(province_id: int | None):
     """The submitted return, the province's or the nation's, that counted declarations the latest (a final
     return up to its month's end, a provisional one up to its build), as ``hooks.SubmittedReturn``; None

@@ -66,8 +66,10 @@ from .models import (
     Symptom,
     System,
     SystemProblem,
+    newer_draft,
     replaced_by,
     sees_whole_returns,
+    submitted_before,
 )
 
 # --- monthly returns --------------------------------------------------------------------------
@@ -281,7 +283,21 @@ def return_detail(request, pk: int):
             (k, page_labels.label(page_labels.SCAN_REUSE, k), v) for k, v in f.get("scan_reuse", {}).items()
         ],
     }
+    if snap.status == ReturnStatus.DRAFT:
+        # A version of the month already sent: submitting this one takes its place; what differs, said first.
+        previous = submitted_before(snap)
+        if previous is not None:
+            context["previous"] = previous
+            context["previous_by"] = _person(previous.submitted_by)
+            if sees_whole_returns(request.user):
+                context["changes"] = [
+                    (page_labels.label(page_labels.BALANCE, k), previous.figures.get(k), f[k])
+                    for k in page_labels.BALANCE
+                    if previous.figures.get(k) != f[k]
+                ]
     if snap.status == ReturnStatus.SUBMITTED:
+        # A newer draft of the month waits to be submitted in this one's place.
+        context["newer_draft"] = newer_draft(snap)
         # Changes dated inside its period since it was submitted: it stays as sent; a new version counts them.
         context["late_changes"] = list(snap.late_changes.for_user(request.user).select_related("by"))
         context["may_rebuild"] = services.may_build_return(request.user, snap.province)
@@ -299,6 +315,10 @@ def return_detail(request, pk: int):
         names = {p.code: p.name for p in Province.objects.all()}
         context["provinces"] = [{**p, "label": place_label(p["province"], names)} for p in f["provinces"]]
     return render(request, "reports/return_detail.html", context)
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.username) if user is not None else ""
 
 
 @login_required
