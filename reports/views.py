@@ -255,6 +255,11 @@ def return_detail(request, pk: int):
         "snap": snap,
         "f": f,
         "number": exports.return_number(f, snap.version),  # as its PDF's cover gives it
+        "files": [
+            ("xlsx", "XLSX", snap.xlsx_sha256),
+            ("pdf", "PDF", snap.pdf_sha256),
+            ("csv", "CSV", snap.csv_sha256),
+        ],
         "balance": [
             (page_labels.label(page_labels.BALANCE, k), f[k], k in page_labels.BALANCE_PARTS)
             for k in page_labels.BALANCE

@@ -296,7 +296,7 @@ def test_a_return_file_altered_on_disk_is_refused(client, hq, bazargan, settings
     assert len(snap.pdf_sha256) == 64 and len(snap.xlsx_sha256) == 64 and len(snap.csv_sha256) == 64
     client.force_login(hq)
     page = client.get(reverse("reports:return", args=[snap.pk])).content.decode()
-    assert snap.pdf_sha256 in page.split('id="return-files"', 1)[1].split("</p>", 1)[0]
+    assert snap.pdf_sha256 in page.split('id="return-files"', 1)[1].split("</table>", 1)[0]
     assert client.get(reverse("reports:return_download", args=[snap.pk, "pdf"])).status_code == 200
 
     _alter(settings, snap.pdf)

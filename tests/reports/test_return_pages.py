@@ -182,3 +182,21 @@ def test_a_return_submitted_twice_names_its_version_in_persian_digits(client, da
     client.post(f"/reports/returns/{snap.pk}/submit/")
     page = client.post(f"/reports/returns/{snap.pk}/submit/", follow=True).content.decode()
     assert "نسخه ۱ پیش‌تر ارسال شده است." in page
+
+
+def test_each_file_of_a_return_has_its_hash_on_its_own_row(client, hq):
+    """A line «XLSX SHA-256 … · PDF SHA-256 … · CSV SHA-256 …» broke up right to left, each hash beside the
+    wrong file's name: one row a file, its name and its hash (isolated left to right) side by side."""
+    import re
+
+    from reports import services as return_services
+    from reports.models import MonthlyReturn
+
+    snap = return_services.return_build(year=1404, month=5, province=None, by=hq)
+    snap = MonthlyReturn.objects.get(pk=snap.pk)
+    client.force_login(hq)
+    page = client.get(f"/reports/returns/{snap.pk}/").content.decode()
+    files = page.split('id="return-files"', 1)[1].split("</table>", 1)[0]
+    for fmt, digest in (("xlsx", snap.xlsx_sha256), ("pdf", snap.pdf_sha256), ("csv", snap.csv_sha256)):
+        row = re.search(rf'<tr data-file="{fmt}">(.*?)</tr>', files, re.S).group(1)
+        assert f"/{fmt}/" in row and f'data-sha256="{digest}"' in row and 'dir="ltr"' in row
