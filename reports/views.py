@@ -28,7 +28,7 @@ from accounts.scoping import get_scoped_or_404
 from casework.models import MilestoneKind
 from core import exports as export_jobs
 from core import jobs, uploads
-from core.dates import ASCII_DIGITS, jalali_month_of, page_month_label, previous_jalali_month
+from core.dates import ASCII_DIGITS, jalali_month_bounds, jalali_month_of, page_month_label, previous_jalali_month
 from core.db_router import reads_from_replica
 from core.errors import DomainError, FileRejected, http_status
 from core.files import check_stored, serve_evidence, serve_export
@@ -102,6 +102,12 @@ class BuildForm(PageForm):
             self.fields["province"].empty_label = None  # the nation is not theirs to build
             self.initial["province"] = user.province_id
 
+    def provisional_dropped(self) -> bool:
+        """The box asked for a provisional return of a month that has ended: it is built final (the box has no
+        effect there), and the person is told so."""
+        data = self.cleaned_data
+        return bool(data.get("provisional")) and jalali_month_bounds(data["year"], data["month"])[1] <= timezone.now()
+
     def clean_province(self):
         # Not chosen (a form posted without it): the user's own scope, as the API takes it.
         return self.cleaned_data.get("province") or services.own_return_scope(self.user)
@@ -153,6 +159,15 @@ def return_list(request):
     if job is not None:
         if draft is not None:  # the new build takes its place: said before it is there
             messages.info(request, services.draft_replaced_text(draft))
+        if form.provisional_dropped():
+            messages.warning(
+                request,
+                _(
+                    "%(m)s has ended: its return is built final, not provisional "
+                    "(the provisional box is for a month not ended)."
+                )
+                % {"m": page_month_label(form.cleaned_data["year"], form.cleaned_data["month"])},
+            )
         if job.inline:  # no broker: built in this request
             messages.success(request, _("The return is built."))
         else:  # the worker builds it: the list says so and refreshes itself when it is there

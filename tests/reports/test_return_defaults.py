@@ -93,7 +93,10 @@ def test_a_provisional_return_counts_up_to_its_build_and_says_so(client, running
 def test_a_complete_month_is_final(client, running, inspector, west_az):
     year, month = previous_jalali_month(*running[:2])
     client.force_login(inspector)
-    client.post("/reports/", {"year": year, "month": month, "province": west_az.pk, "provisional": "on"})
+    page = client.post(
+        "/reports/", {"year": year, "month": month, "province": west_az.pk, "provisional": "on"}, follow=True
+    ).content.decode()
+    assert "its return is built final, not provisional" in page  # the box is not dropped silently
     snap = MonthlyReturn.objects.get()
     assert not snap.provisional
     assert "provisional" not in client.get(f"/reports/returns/{snap.pk}/").content.decode()
