@@ -350,7 +350,10 @@ def return_submit(request, pk: int):
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Submitted to headquarters; this version can no longer change."))
+        if snap.province_id is None:  # the national return is headquarters' own: finalised, sent to nobody
+            messages.success(request, _("Finalised; this version can no longer change."))
+        else:
+            messages.success(request, _("Submitted to headquarters; this version can no longer change."))
     return redirect("reports:return", pk=pk)
 
 

@@ -40,3 +40,23 @@ def test_the_provisional_box_on_an_ended_month_is_not_dropped_silently(client, h
     # unticked, nothing to say
     page = client.post("/reports/", {"year": 1404, "month": 5, "province": ""}, follow=True).content.decode()
     assert "قطعی ساخته می‌شود" not in page
+
+
+@pytest.mark.persian
+def test_headquarters_finalises_its_own_national_return_with_no_letter_to_itself(client, hq, west_az):
+    from reports.models import ReturnStatus
+    from tests.pdftext import norm, pdf_text
+
+    national = services.return_build(year=1404, month=5, province=None, by=hq)
+    client.force_login(hq)
+    page = client.get(f"/reports/returns/{national.pk}/").content.decode()
+    assert "نهایی کردن</button>" in page and "ارسال به ستاد" not in page
+    assert norm("به:") not in pdf_text(national.pdf.open("rb").read())
+    done = client.post(f"/reports/returns/{national.pk}/submit/", follow=True).content.decode()
+    assert "نهایی شد" in done
+    national.refresh_from_db()
+    assert national.status == ReturnStatus.SUBMITTED
+
+    province = services.return_build(year=1404, month=5, province=west_az, by=hq)
+    assert "ارسال به ستاد</button>" in client.get(f"/reports/returns/{province.pk}/").content.decode()
+    assert norm("دفتر ترانزیت گمرک ایران") in pdf_text(province.pdf.open("rb").read())

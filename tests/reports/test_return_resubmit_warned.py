@@ -34,7 +34,7 @@ def test_the_new_draft_says_version_1_was_sent_and_what_changed(client, bazargan
     changes = page[page.index('id="changes-since-submitted"') :].split("</table>")[0]
     assert "<td>اظهارنامه‌های جدید</td><td>۱</td><td>۲</td>" in changes
     assert "مانده اول ماه" not in changes  # unchanged figures are not repeated
-    assert "ارسال به ستاد به جای نسخهٔ ۱" in page
+    assert "نهایی کردن به جای نسخهٔ ۱" in page  # the national return is headquarters' own
 
     first = client.get(f"/reports/returns/{v1.pk}/").content.decode()
     assert "پیش‌نویس تازه‌تری از این ماه، نسخهٔ ۲" in first and f'href="/reports/returns/{v2.pk}/"' in first
