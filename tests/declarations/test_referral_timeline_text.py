@@ -18,8 +18,9 @@ def _entry(client, declaration) -> str:
     return timeline.split('data-kind="arrival_read_referred"')[1].split("</li>")[0]
 
 
-def test_a_referral_says_it_once(client, arrived, inspector):  # noqa: F811
-    client.force_login(inspector)
+def test_a_referral_says_it_once(client, arrived, dest_clerk):  # noqa: F811
+    # The destination office refers it (the inspector receives referrals, b84834d).
+    client.force_login(dest_clerk)
     doubt = "کامیون در هیچ دوربینی دیده نشده و توضیحی داده نشد."
     assert _post(client, arrived, reason="refer", note=doubt).status_code == 302
     entry = _entry(client, arrived)
