@@ -59,7 +59,7 @@ class ToMatch:
 
 _PLAN_FIELDS = (
     "id", "vehicle_id", "declared_at", "departed_at", "route", "origin_id", "destination_id", "status",
-    "last_read_at", "last_read_office_id", "dest_first_read_at", "off_route_read_at",
+    "arrived_at", "last_read_at", "last_read_office_id", "dest_first_read_at", "off_route_read_at",
 )  # fmt: skip
 
 
@@ -196,23 +196,37 @@ def _vehicles_with_plates(plates: set[str]) -> dict[int, str]:
 # A truck read while moving on one declaration is evidence for that one, not for an older
 # declaration of the same truck still awaiting settlement (which would look "off route").
 _RANK = {Status.IN_TRANSIT: 0, Status.REGISTERED: 1}
+_ARRIVED = 2
+
+
+def _rank_then(row: dict, read_at: dt.datetime) -> int:
+    """The declaration's rank by its status when the read was taken, not today's: one that had begun its trip
+    (departed, or registered while it has no departure) at or before the read and arrived after it was in
+    transit then. A read that comes late (a camera's buffer) or is corrected after the arrival is the truck on
+    that trip, not on an older declaration still in transit."""
+    arrived_at = row["arrived_at"]
+    if arrived_at is not None and arrived_at > read_at and _trip_start(row) <= read_at:
+        return _RANK[Status.IN_TRANSIT]
+    return _RANK.get(row["status"], _ARRIVED)
 
 
 def _relevant(
     cands: list[matching.Candidate], rows: dict[int, dict], office_id: int, read_at: dt.datetime
 ) -> list[matching.Candidate]:
-    """Per truck, the declarations it is moving on; arrived ones only for a read at their destination.
-    Of those in transit to the read's office, or arrived there, only the trip it is on now (``_this_trip``):
-    an older trip that arrived there months ago and is still unsettled is not seen again by today's read."""
+    """Per truck, the declarations it was moving on at the read (``_rank_then``); arrived ones only for a read at
+    their destination. Of those in transit to the read's office, or arrived there, only the trip it was on then
+    (``_this_trip``): an older trip that arrived there months ago and is still unsettled is not seen again by
+    today's read."""
     kept = []
     for vehicle_id in {c.vehicle_id for c in cands}:
         mine = [c for c in cands if c.vehicle_id == vehicle_id]
-        best = min(_RANK.get(rows[c.declaration_id]["status"], 2) for c in mine)
+        rank = {c.declaration_id: _rank_then(rows[c.declaration_id], read_at) for c in mine}
+        best = min(rank.values())
         chosen = [
             c
             for c in mine
-            if _RANK.get(rows[c.declaration_id]["status"], 2) == best
-            and (best < 2 or rows[c.declaration_id]["destination_id"] == office_id)
+            if rank[c.declaration_id] == best
+            and (best < _ARRIVED or rows[c.declaration_id]["destination_id"] == office_id)
         ]
         if best != _RANK[Status.REGISTERED]:
             chosen = _this_trip(chosen, rows, office_id, read_at)
