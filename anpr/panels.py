@@ -34,15 +34,30 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
     with_photo = [m.read_id for m in matches if m.read.photo]
     visible = PlateRead.objects.for_user(user).filter(pk__in=with_photo) if with_photo else PlateRead.objects.none()
     may_open = set(visible.values_list("pk", flat=True))
+    # A read a person corrected is the plate they gave (the label in effect), not the camera's (one query).
+    reads = PlateRead.objects.filter(pk__in={m.read_id for m in matches}) if matches else PlateRead.objects.none()
+    corrected = {
+        r["pk"]: (r["label_plate"], r["label_country"])
+        for r in reads.with_label().values("pk", "label_plate", "label_country", "label_corrected")
+        if r["label_corrected"]
+    }
     items = []
     for m in matches:
         read = m.read
-        kind = _("exact") if m.exact else _("similar, score %(score)s") % {"score": format_number(m.score, 2)}
-        detail = _("%(plate)s read by camera %(camera)s (%(kind)s)") % {
-            "plate": idents.plate_text(read, nowrap=True),
-            "camera": idents.camera_text(read.camera),
-            "kind": kind,
-        }
+        if read.pk in corrected:
+            plate, country = corrected[read.pk]
+            detail = _("%(plate)s, corrected by a person (camera %(camera)s had read %(read)s)") % {
+                "plate": idents.plate_text(plate, country or "", nowrap=True),
+                "camera": idents.camera_text(read.camera),
+                "read": idents.plate_text(read, nowrap=True),
+            }
+        else:
+            kind = _("exact") if m.exact else _("similar, score %(score)s") % {"score": format_number(m.score, 2)}
+            detail = _("%(plate)s read by camera %(camera)s (%(kind)s)") % {
+                "plate": idents.plate_text(read, nowrap=True),
+                "camera": idents.camera_text(read.camera),
+                "kind": kind,
+            }
         if m.review == "rejected":
             title = _("Plate read at %(office)s, rejected by a person (not this truck)") % {"office": read.office}
         elif not m.on_route:

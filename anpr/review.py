@@ -548,6 +548,8 @@ def _rematch(read: PlateRead, label: PlateLabel, by: User, now: dt.datetime) -> 
                 "plate": plate,
                 "country": label.country,
                 "office": read.office.code,
+                # Whether the person had a photo to read (the timeline's title: «from the photo» or not).
+                "photo": bool(read.photo),
             },
         )
         evidence.recompute_plate_evidence(declaration_id=decl_id)

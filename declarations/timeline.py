@@ -62,6 +62,8 @@ EVENT_TITLES = {
     "plate_match_confirmed": lambda: _("Similar-plate read confirmed by a person"),
     "plate_match_rejected": lambda: _("Similar-plate read rejected by a person"),
     "plate_read_labelled": lambda: _("Plate read by a person from the photo"),
+    # A read that came without a photo: the person typed the plate they confirmed at the gate or on the record.
+    "plate_read_labelled_no_photo": lambda: _("Plate entered by a person"),
     "import": lambda: _("Imported"),
     "scan_review_accept": lambda: _("Scan comparison accepted"),
     "scan_review_escalate": lambda: _("Scan comparison escalated"),
@@ -176,6 +178,14 @@ def _event_detail(e: DeclarationEvent) -> str:
     return _event_message(e.message)
 
 
+def _title_kind(e: DeclarationEvent) -> str:
+    """The kind whose title the event takes: a plate a person gave for a read without a photo was not read
+    «from the photo» (``data["photo"]`` is kept since; an older event keeps its title)."""
+    if e.kind == "plate_read_labelled" and (e.data or {}).get("photo") is False:
+        return "plate_read_labelled_no_photo"
+    return e.kind
+
+
 def _plate_event_detail(kind: str, data: dict) -> str | None:
     """A plate read a person read or judged, as pages write plates (each isolated in its own direction, the
     arrow in the reading direction, numbers in the page's digits); None for an event that does not carry its
@@ -243,7 +253,7 @@ def build(declaration: TransitDeclaration, user) -> list[TimelineItem]:
         if PROVIDED_EVENTS.get(e.kind) in provided_kinds or e is registration:
             continue
         said = e.message_text()  # in the reader's language (a row from before message ids: as stored)
-        titled = SOURCE_TITLES.get((e.kind, e.source)) or EVENT_TITLES.get(e.kind)
+        titled = SOURCE_TITLES.get((e.kind, e.source)) or EVENT_TITLES.get(_title_kind(e))
         # An event of a kind with no title of its own is titled by what it says (a case's milestone).
         heading = titled() if titled else (e.message_html() if said else e.kind.replace("_", " "))
         # A user's event with no user was made by the system itself (the daily follow-up, a job).
