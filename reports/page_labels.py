@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from casework.models import MilestoneKind
 from declarations import ageing
 from declarations.models import UnsettledReason
 
@@ -73,3 +74,65 @@ MILESTONE_METRICS = {
     "open_at_end": _("open at the end of the month"),
     "overdue_at_end": _("overdue at the end of the month"),
 }
+
+
+# The page's section "Follow-up and cases", figure by figure (a pair reads «part / whole»).
+ACTIVITY = {
+    ("letters", "sent"): _("letters sent"),
+    ("letters", "answered"): _("letters answered"),
+    ("cases", "opened"): _("judicial cases opened"),
+    ("cases", "actions"): _("actions on cases"),
+    ("cases", "open_at_end"): _("judicial cases open at the end of the month"),
+    ("inspections", "done"): _("inspections done"),
+    ("system_problems", "open_at_end"): _("system problems open"),
+}
+PAIRS = {
+    ("plate_compliance", "sighted", "arrived"): _("plate evidence of arrival"),
+    ("scan_compliance", "origin_scanned_in_time", "departed"): _("origin scans in time"),
+}
+FOREIGN_TRUCKS = {
+    "permits_issued": _("traffic permits issued"),
+    "permits_expired": _("permits expired with the truck inside"),
+    "off_route": _("off the permitted route or exit border"),
+    "over_driving_time": _("beyond the driving time"),
+    "unexplained_stop": _("stopped outside TIR parks, unexplained"),
+    "stopped_at_gate": _("stopped at the gate without a valid permit"),
+    "departed_on_waiver": _("departed on a waiver"),
+}
+
+
+def headline(f: dict) -> dict[tuple, tuple[str, object]]:
+    """Every figure the return's page shows, each under a key of its own: ``{key: (label, value)}``, a
+    value a number or a ``(part, whole)`` pair. Two versions of a month compare by it (a section a return
+    built before it existed is absent, its figures None)."""
+    out: dict[tuple, tuple[str, object]] = {}
+    for k in BALANCE:
+        out["balance", k] = (label(BALANCE, k), f.get(k))
+    for section, labels in (("unsettled_by_reason", REASONS), ("unsettled_by_age", AGES)):
+        for k, v in f.get(section, {}).items():
+            out[section, k] = (label(labels, k), v)
+    for (section, k), text in ACTIVITY.items():
+        out[section, k] = (str(text), f.get(section, {}).get(k))
+    for (section, part, whole), text in PAIRS.items():
+        got = f.get(section, {})
+        out[section, part, whole] = (str(text), (got.get(part), got.get(whole)))
+    for kind, metrics in f.get("case_milestones", {}).items():
+        for m, v in metrics.items():
+            out["case_milestones", kind, m] = (f"{_milestone(kind)}: {label(MILESTONE_METRICS, m)}", v)
+    for section, labels in (
+        ("rules_serials", SERIAL_RULES),
+        ("scan_reuse", SCAN_REUSE),
+        ("foreign_trucks", FOREIGN_TRUCKS),
+    ):
+        for k, v in f.get(section, {}).items():
+            out[section, k] = (label(labels, k), v)
+    return out
+
+
+def _milestone(kind: str) -> str:
+    if kind == "total":
+        return str(_("total"))
+    try:
+        return str(MilestoneKind(kind).label)
+    except ValueError:
+        return kind

@@ -47,7 +47,7 @@ from core.forms import (
 from core.models import OutboxJob
 from core.paging import numbered_page
 from core.redirects import local_next
-from core.templatetags.jalali import fa
+from core.templatetags.jalali import fa, num
 from core.text import strip_isolates
 from declarations import idents
 from declarations.models import TransitDeclaration
@@ -310,10 +310,12 @@ def return_detail(request, pk: int):
             context["previous"] = previous
             context["previous_by"] = _person(previous.submitted_by)
             if sees_whole_returns(request.user):
+                # Every figure the page shows, not the balance alone: an inspection or a scan changes others.
+                was, now = page_labels.headline(previous.figures), page_labels.headline(f)
                 context["changes"] = [
-                    (page_labels.label(page_labels.BALANCE, k), previous.figures.get(k), f[k])
-                    for k in page_labels.BALANCE
-                    if previous.figures.get(k) != f[k]
+                    ({**was, **now}[k][0], _shown(was.get(k)), _shown(now.get(k)))
+                    for k in [*now, *(k for k in was if k not in now)]
+                    if _value(was.get(k)) != _value(now.get(k))
                 ]
     if snap.status == ReturnStatus.SUBMITTED:
         # A newer draft of the month waits to be submitted in this one's place.
@@ -335,6 +337,20 @@ def return_detail(request, pk: int):
         names = {p.code: p.name for p in Province.objects.all()}
         context["provinces"] = [{**p, "label": place_label(p["province"], names)} for p in f["provinces"]]
     return render(request, "reports/return_detail.html", context)
+
+
+def _value(item):
+    return item[1] if item is not None else None
+
+
+def _shown(item) -> str:
+    """A figure as the page shows it: a number, or «part / whole»; a dash where the version had none."""
+    v = _value(item)
+    if v is None:
+        return "—"
+    if isinstance(v, tuple):
+        return " / ".join(_shown((None, x)) for x in v)
+    return num(v)
 
 
 def _person(user) -> str:

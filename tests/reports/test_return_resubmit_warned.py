@@ -9,6 +9,7 @@ import pytest
 from core.dates import jalali_month_bounds
 from declarations.models import Status
 from reports import services
+from reports.models import Inspection
 from tests.factories import DeclarationFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +47,30 @@ def test_a_first_version_has_no_such_note(client, bazargan, tehran, hq):
     client.force_login(hq)
     page = client.get(f"/reports/returns/{snap.pk}/").content.decode()
     assert 'id="submitted-before"' not in page and 'id="newer-draft"' not in page
+
+
+@pytest.mark.persian
+def test_an_inspection_added_with_the_balance_unchanged_is_listed_not_said_equal(client, bazargan, inspector, hq):
+    v1 = services.return_submit(monthly_return=services.return_build(year=1404, month=7, province=None, by=hq), by=hq)
+    Inspection.objects.create(
+        office=bazargan, inspector=inspector, inspected_on=(S + dt.timedelta(days=3)).date(), origin_scans_uploaded="yes",
+        destination_checks_done="yes", anpr_working="yes", arrivals_timely="yes", security_measures="yes",
+    )  # fmt: skip
+    v2 = services.return_build(year=1404, month=7, province=None, by=hq)
+    assert v1.figures["closing"] == v2.figures["closing"]
+    client.force_login(hq)
+
+    page = client.get(f"/reports/returns/{v2.pk}/").content.decode()
+    assert "ارقام تراز با نسخهٔ" not in page and "همهٔ ارقام با نسخهٔ" not in page
+    changes = page[page.index('id="changes-since-submitted"') :].split("</table>")[0]
+    assert "<td>بازرسی‌های انجام‌شده</td><td>۰</td><td>۱</td>" in changes
+    assert "اظهارنامه‌های جدید" not in changes
+
+
+@pytest.mark.persian
+def test_a_version_built_again_with_nothing_changed_says_every_figure_is_the_same(client, hq):
+    services.return_submit(monthly_return=services.return_build(year=1404, month=7, province=None, by=hq), by=hq)
+    v2 = services.return_build(year=1404, month=7, province=None, by=hq)
+    client.force_login(hq)
+    page = client.get(f"/reports/returns/{v2.pk}/").content.decode()
+    assert "همهٔ ارقام با نسخهٔ ۱ یکی است." in page and 'id="changes-since-submitted"' not in page
