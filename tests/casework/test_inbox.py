@@ -250,3 +250,15 @@ def test_the_inbox_is_named_for_whose_offices_it_holds(client, dest_clerk, outsi
         assert awaiting is None or f"{awaiting}:" in home, user
         if user != dest_clerk:
             assert "my office" not in inbox and "your office" not in home
+            # no office of their own, no reply to record: the office addressed records it
+            assert "your office" not in inbox and "Open a letter to record its reply" not in inbox, user
+            assert "The office addressed records the reply; open a letter to follow it." in html.unescape(inbox)
+
+
+@pytest.mark.persian
+def test_the_inspectors_inbox_does_not_tell_him_to_reply_for_his_office(client, outsider, letters):
+    client.force_login(outsider)
+    inbox = client.get("/casework/inbox/").content.decode()
+    note = inbox[inbox.index('id="inbox-note"') :].split("</p>")[0]
+    assert "گمرک شما" not in note and "برای ثبت پاسخ" not in note
+    assert "گمرک‌های استان" in note and "پاسخ را گمرکی که نامه به آن نوشته شده ثبت می‌کند" in note
