@@ -288,3 +288,23 @@ def test_the_reasons_are_offered_one_per_line(client, arrived, dest_clerk):
     boxes = re.findall(r'<div class="([^"]*)">\s*<input type="radio"', form)
     assert len(boxes) >= 3
     assert all(b == "form-check" for b in boxes), boxes
+
+
+@pytest.mark.persian
+def test_the_inspector_is_told_where_it_stands_not_asked_to_say_why(client, arrived, inspector, dest_clerk):
+    """The «say why, or refer it» line is the destination office's (the form is theirs): the inspector reads
+    that the office has not explained it yet, then that it referred it to him."""
+    client.force_login(inspector)
+    page = client.get(reverse("declarations:detail", args=[arrived.pk])).content.decode()
+    assert "علت را بگویید" not in page and "ارجاع دهید" not in page
+    assert "گمرک مقصد هنوز علت آن را نگفته است" in page
+
+    client.force_login(dest_clerk)
+    page = client.get(reverse("declarations:detail", args=[arrived.pk])).content.decode()
+    assert "علت را بگویید، یا آن را به بازرس ارجاع دهید" in page  # his to answer
+    _post(client, arrived, reason="refer", note=NOTE)
+
+    client.force_login(inspector)
+    page = client.get(reverse("declarations:detail", args=[arrived.pk])).content.decode()
+    assert "علت را بگویید" not in page
+    assert "گمرک مقصد علت را نتوانست بگوید و آن را به بازرس ارجاع داده است" in page
