@@ -334,3 +334,20 @@ def test_the_follow_up_written_as_text_says_it_is_not_the_tracked_actions(client
     written = page.split('id="written-follow-up"')[1].split('id="actions"')[0]
     assert "پیگیری نوشته‌شده در متن بازرسی" in written and "پیگیری نمی‌شود" in written
     assert "آموزش کارشناسان اسکنر." in written
+
+
+def test_a_long_unbroken_description_wraps_in_its_cell(client, origin_clerk, inspection, bazargan, inspector):
+    """600 characters without a space stay inside the action's column (``.free-text``: overflow-wrap:anywhere),
+    not pushing the others off a 390 px screen (the form refuses more than 2,000 characters beside the field)."""
+    from tests.declarations.test_wide_tables import _rule
+
+    long = "ب" * 600
+    services.inspection_action_add(
+        inspection=inspection,
+        by=inspector,
+        action=services.ActionInput(long, bazargan, timezone.localdate() + dt.timedelta(days=5)),
+    )
+    client.force_login(origin_clerk)
+    page = client.get("/reports/actions/").content.decode()
+    assert f'<td class="free-text">{long}</td>' in page
+    assert "overflow-wrap: anywhere" in _rule(".free-text")
