@@ -107,6 +107,12 @@ class JalaliDateTimeField(forms.CharField):
                 gettext_lazy("Enter a date and time like 1404/05/12 10:30."), code="invalid"
             ) from None
         if self.time_required and ":" not in value:  # a time is HH:MM; a date alone is midnight
+            if parsed < dates.EARLIEST:  # the day itself is refused first: no example made of an impossible day
+                raise forms.ValidationError(
+                    _("'%(value)s' is out of range (1390 to today)")
+                    % {"value": text.isolate(dates.format_jalali(parsed, with_time=False, persian=text.is_persian()))},
+                    code="out_of_range",
+                )
             day = dates.format_jalali(parsed, with_time=False, persian=False)
             raise forms.ValidationError(
                 _("Enter the time too (Tehran time), like %(example)s.") % {"example": text.hint(f"{day} 14:30")},

@@ -235,3 +235,21 @@ def test_a_person_of_a_province_keeps_the_choice_between_its_offices(client, ins
     client.force_login(inspector)
     select = client.get("/reports/problems/new/").content.decode().split('name="office"', 1)[1]
     assert "---------" in select.split("</select>", 1)[0]
+
+
+@pytest.mark.persian
+def test_a_day_too_old_without_its_time_is_refused_as_too_old_not_given_as_the_example(report_form):
+    """1300/01/01 with no time: the day is out of range (1390 to today), said first; the «enter the time too»
+    hint would offer «۱۳۰۰/۰۱/۰۱ ۱۴:۳۰», an impossible date, as the example."""
+    response = report_form("1300/01/01")
+    assert response.status_code == 400
+    errors = response.context["form"].errors["since"]
+    assert errors == ["«\u2066۱۳۰۰/۰۱/۰۱\u2069» خارج از بازه مجاز است (۱۳۹۰ تا امروز)"], errors
+    assert "ساعت را هم وارد کنید" not in response.content.decode()
+    assert not SystemProblem.objects.exists()
+
+
+def test_a_day_in_range_without_its_time_still_asks_for_the_time(report_form):
+    response = report_form("1404/05/12")
+    assert response.status_code == 400
+    assert response.context["form"].errors["since"] == ["Enter the time too (Tehran time), like 1404/05/12 14:30."]
