@@ -248,16 +248,17 @@ def write_json(figures: dict, out) -> int:
 def period_rows(figures: dict) -> list[list[str]]:
     """The CSV's period, for programs: the Jalali month as a code (``1404-05``), then the instants it runs
     from and to, Gregorian ISO 8601 in Tehran time (the end exclusive: the next month's first instant, or a
-    provisional return's cut-off), each labelled with its Gregorian day. No month name: the XLSX and PDF,
-    the official Persian papers, name the month in Persian."""
+    provisional return's cut-off), each labelled with its Jalali day in ASCII digits (``1404/05/01``), as the
+    serial list's dates are: the value stays ISO for programs, the label reads as the XLSX and PDF date it. No
+    month name: the XLSX and PDF, the official Persian papers, name the month in Persian."""
     start, end = jalali_month_bounds(figures["year"], figures["month"])
     if figures.get("provisional"):
         end = to_tehran(dt.datetime.fromisoformat(figures["end"]))
     code = f"{figures['year']}-{figures['month']:02d}"
     return [
         ["return", "period", code, code],
-        ["return", "start", start.date().isoformat(), start.isoformat()],
-        ["return", "end", end.date().isoformat(), end.isoformat()],
+        ["return", "start", jday(start), start.isoformat()],
+        ["return", "end", jday(end), end.isoformat()],
     ]
 
 

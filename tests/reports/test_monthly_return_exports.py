@@ -59,11 +59,12 @@ def test_it_builds_a_versioned_snapshot_with_all_exports(unsettled, west_az, ins
     rows = list(csv.reader(io.StringIO(text)))
     assert ["balance", "closing", "مانده پایان ماه (تسویه‌نشده)", "3"] in rows
     # Its period for programs: the Jalali month as a code, the Gregorian instants it runs from and to
-    # (1404/05/01 is 23 July 2025, Tehran midnight), no Persian month name (the XLSX and PDF have it).
+    # (1404/05/01 is 23 July 2025, Tehran midnight) labelled with their Jalali days, as the serial list dates
+    # (no Gregorian date a reader takes for the period), no Persian month name (the XLSX and PDF have it).
     assert rows[1:4] == [
         ["return", "period", "1404-05", "1404-05"],
-        ["return", "start", "2025-07-23", "2025-07-23T00:00:00+03:30"],
-        ["return", "end", "2025-08-23", "2025-08-23T00:00:00+03:30"],
+        ["return", "start", "1404/05/01", "2025-07-23T00:00:00+03:30"],
+        ["return", "end", "1404/06/01", "2025-08-23T00:00:00+03:30"],
     ]
     assert "مرداد" not in text
     # Its province and standing by code, as programs read them: no name stored at build (the XLSX and PDF
