@@ -853,6 +853,17 @@ def _exit_border(d: TransitDeclaration) -> CustomsOffice:
     return CustomsOffice.objects.exclude(kind="inland").order_by("code").first() or d.destination
 
 
+def _entry_border(d: TransitDeclaration) -> CustomsOffice:
+    """Where a foreign truck came in: its origin when that is a border or port, else the first one on its
+    route, else where it leaves (``permits.check_border_offices`` refuses an inland office)."""
+    codes = [d.origin.code, *(d.route or [])]
+    kinds = dict(CustomsOffice.objects.filter(code__in=codes).values_list("code", "kind"))
+    for code in codes:
+        if kinds.get(code, "inland") != "inland":
+            return CustomsOffice.objects.get(code=code)
+    return _exit_border(d)
+
+
 def _foreign_scenarios(now: dt.datetime) -> list[TransitDeclaration]:
     """The scenario trucks, imported as an ICS export would bring them (``import_rows``)."""
     from .importer import import_rows
@@ -927,7 +938,7 @@ def permits_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1
             permit = traffic_permit_record(
                 declaration=d,
                 permit_no=f"TP-{d.vehicle_country}-{d.pk:08d}",
-                entry_office=d.origin,
+                entry_office=_entry_border(d),
                 exit_office=exit_office,
                 allowed_hours=hours,
                 issued_at=issued,
@@ -958,7 +969,7 @@ def permits_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1
         traffic_permit_record(
             declaration=d,
             permit_no=f"TP-{d.vehicle_country}-{name}",
-            entry_office=d.origin,
+            entry_office=_entry_border(d),
             exit_office=_exit_border(d),
             allowed_hours=permit_hours,
             issued_at=issued,

@@ -29,7 +29,7 @@ from .arrival_reads import note_error
 from .hooks import Outage
 from .import_validation import RowInvalid, repeated, seal_numbers_problem
 from .models import NOTE_MIN_LENGTH, ArrivalReadReason, PermitStop, Source, UnsettledReason
-from .permits import VALIDITY_CHOICES
+from .permits import VALIDITY_CHOICES, permit_offices
 
 
 def _at_field():
@@ -241,7 +241,7 @@ class TrafficPermitForm(PageForm):
 
     def __init__(self, *args, declaration=None, **kwargs):
         super().__init__(*args, **kwargs)
-        offices = CustomsOffice.objects.order_by("code")
+        offices = permit_offices()  # a border or port: the service refuses any other
         for name in ("entry_office", "exit_office"):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)

@@ -46,6 +46,33 @@ PERMIT_MAX_SPEED_KMH = 90
 EXPIRING_HOURS = 24
 VALIDITY_CHOICES = ("valid", "expiring", "expired", "exited")
 
+# A foreign truck enters and leaves at a land border or a port (the Caspian and Gulf ferries): never at an
+# inland office or an airport, where no truck crosses the frontier.
+PERMIT_OFFICE_KINDS = (CustomsOffice.Kind.BORDER, CustomsOffice.Kind.PORT)
+
+
+def permit_offices() -> QuerySet[CustomsOffice]:
+    """The offices a permit may name as its entry or exit border (the form's choices, the service's check)."""
+    return CustomsOffice.objects.filter(kind__in=PERMIT_OFFICE_KINDS).order_by("code")
+
+
+def check_border_offices(entry_office: CustomsOffice, exit_office: CustomsOffice) -> None:
+    """Both the entry and the exit must be a border or port; each refusal beside its own field."""
+    messages = {
+        name: [
+            _("%(office)s is not a border or port: a foreign truck enters and leaves the country at one.")
+            % {"office": text.isolate(office.name, "auto")}
+        ]
+        for name, office in (("entry_office", entry_office), ("exit_office", exit_office))
+        if office.kind not in PERMIT_OFFICE_KINDS
+    }
+    if messages:
+        raise InvalidInput(
+            " ".join(m for ms in messages.values() for m in ms),
+            fields=dict.fromkeys(messages, "not a border"),
+            messages=messages,
+        )
+
 
 def permit_expiry_for(declaration: TransitDeclaration) -> dt.datetime | None:
     permit = declaration.permits.order_by("-issued_at").first()
@@ -202,6 +229,7 @@ def traffic_permit_record(
             _("A traffic permit is recorded while the truck is in the country; the declaration is %(status)s.")
             % {"status": declaration.get_status_display()}
         )
+    check_border_offices(entry_office, exit_office)
     permit_no = permit_number(permit_no)  # before the duplicate check: one number in any digits
     if not permit_no or len(permit_no) > (TrafficPermit._meta.get_field("permit_no").max_length or 40):
         raise InvalidInput(_("Enter the permit number (up to 40 characters)."), fields={"permit_no": permit_no})
