@@ -124,6 +124,15 @@ class Validity:
     hours_left: int | None = None
     hours_over: int | None = None
 
+    # Hours read well under two days (5 hours left); past that, days (137 days ago, not 3307 hours).
+    @property
+    def days_left(self) -> int | None:
+        return self.hours_left // 24 if self.hours_left is not None and self.hours_left >= 48 else None
+
+    @property
+    def days_over(self) -> int | None:
+        return self.hours_over // 24 if self.hours_over is not None and self.hours_over >= 48 else None
+
 
 def validity(permit: TrafficPermit, now: dt.datetime | None = None) -> Validity:
     now = now or timezone.now()

@@ -326,13 +326,13 @@ def test_the_validity_reads_in_persian_with_persian_digits(client, hq, foreign, 
         permit_no="FA-1",
         entry_office=bazargan,
         exit_office=tehran,
-        allowed_hours=100,
+        allowed_hours=80,
         issued_at=timezone.now() - dt.timedelta(hours=40),
         by=hq,
     )
     client.force_login(hq)
     page = client.get(reverse("declarations:detail", args=[foreign.pk])).content.decode()
-    assert "معتبر، ۶۰ ساعت باقی‌مانده" in page and "ثبت خروج" in page
+    assert "معتبر، ۴۰ ساعت باقی‌مانده" in page and "ثبت خروج" in page
 
 
 @pytest.mark.persian
