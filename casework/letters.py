@@ -71,7 +71,9 @@ def letter_store_pdf(*, letter_id: int) -> FollowUpLetter:
 # --- a draft's preview, an export job ----------------------------------------------------------------
 
 PREVIEW_KIND = "letter-draft"
-PREVIEW_STATUSES = (LetterStatus.DRAFT, LetterStatus.CANCELLED)
+# A cancelled draft (withdrawn when its letter was answered, replaced by an escalation) has no preview:
+# it will never be sent, and a PDF headed like a letter to send would say otherwise.
+PREVIEW_STATUSES = (LetterStatus.DRAFT,)
 
 
 def preview_query(letter: FollowUpLetter) -> str:
@@ -93,6 +95,8 @@ def build_preview(job, out, progress) -> str:
     letter = _previewed(job)
     if letter is None:
         raise ExportRefused(_("This letter is no longer one you may read."))
+    if letter.status == LetterStatus.CANCELLED:
+        raise ExportRefused(_("This draft was cancelled; it will not be sent."))
     if letter.status not in PREVIEW_STATUSES:
         raise ExportRefused(_("This letter has been sent since: download its PDF from its page."))
     out.write(render_letter_pdf(letter))

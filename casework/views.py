@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -276,6 +277,8 @@ def letter_pdf(request, pk: int):
     """A sent letter's stored PDF; a draft's preview is built by the worker (an export job: the answer is
     the job's page, which follows its progress and gives the file; the person is told when it is ready)."""
     letter = get_scoped_or_404(_letters(request.user), request.user, pk=pk)
+    if letter.status == LetterStatus.CANCELLED:  # withdrawn unsent: nothing to print (its page keeps the text)
+        raise Http404
     if letter.status in letter_pdfs.PREVIEW_STATUSES:
         job = exports.start(request, kind=letter_pdfs.PREVIEW_KIND, fmt="pdf", query=letter_pdfs.preview_query(letter))
         return redirect("core:export-job", pk=job.pk)
