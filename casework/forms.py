@@ -97,6 +97,11 @@ class CaseForm(PageForm):
     )
 
     # Every bad field at once, each beside itself; the service checks the same again (the API).
+    def clean_file_number(self):
+        if self.cleaned_data["file_number"].strip():
+            _error(services.file_number_error(" ".join(self.cleaned_data["file_number"].split())))
+        return self.cleaned_data["file_number"]
+
     def clean_opened_on(self):
         _error(services.opened_on_error(self.cleaned_data["opened_on"]))
         return self.cleaned_data["opened_on"]

@@ -676,16 +676,8 @@ def case_open(
         currency=currencies.check_currency(currency or "USD"),
     )
     currencies.check_rate(case.currency, case.exchange_rate)
-    if other := same_file_number(case.file_number).select_related("declaration").first():
-        raise InvalidInput(
-            _("File number %(n)s is already the case of declaration %(serial)s (%(a)s).")
-            % {
-                "n": idents.case_number_text(other.file_number),
-                "serial": idents.serial_text(other.declaration.serial),
-                "a": other.authority,
-            },
-            fields={"file_number": "duplicate"},
-        )
+    if error := file_number_error(case.file_number):
+        raise InvalidInput(error, fields={"file_number": "duplicate"})
     with actor(by):
         case.save()
     smuggling._new_valuation(
@@ -715,6 +707,19 @@ def case_open(
 def file_number_key(file_number: str) -> str:
     """A file number as compared: its digits Latin, its spaces single, its letters in one case."""
     return " ".join(ascii_digits(file_number).split()).upper()
+
+
+def file_number_error(file_number: str) -> str:
+    """Why a new case may not take ``file_number`` (another case holds it), or "" (this runs a query). The
+    form asks it beside the field whatever else is wrong, so one submit names every problem."""
+    other = same_file_number(file_number).select_related("declaration").first()
+    if other is None:
+        return ""
+    return _("File number %(n)s is already the case of declaration %(serial)s (%(a)s).") % {
+        "n": idents.case_number_text(other.file_number),
+        "serial": idents.serial_text(other.declaration.serial),
+        "a": other.authority,
+    }
 
 
 def same_file_number(file_number: str):

@@ -81,3 +81,28 @@ def test_the_form_shows_it_beside_the_file_number(client, two_overdue, inspector
     block = beside(response.content.decode(), "id_file_number", "پیش‌تر به پروندهٔ اظهارنامهٔ")
     assert "1405-BZG-00011045" in block
     assert JudicialCase.objects.count() == 1
+
+
+@pytest.mark.persian
+def test_one_submit_names_the_taken_number_and_the_bad_date_together(client, two_overdue, inspector):
+    first, second = two_overdue
+    _open(first, inspector, "1405-11045")
+    client.force_login(inspector)
+    response = client.post(
+        f"/casework/cases/new/{second.pk}/",
+        {
+            "file_number": "1405-11045",
+            "authority": "تعزیرات حکومتی",
+            "opened_on": "1405/13/01",
+            "cif_value": "100",
+            "currency": "USD",
+            "exchange_rate": "650000",
+            "duties": "0",
+            "fees": "0",
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "1405-BZG-00011045" in beside(html, "id_file_number", "پیش‌تر به پروندهٔ اظهارنامهٔ")
+    beside(html, "id_opened_on")
+    assert JudicialCase.objects.count() == 1
