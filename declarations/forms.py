@@ -24,7 +24,7 @@ from core.forms import (
 )
 from core.text import digits
 
-from . import identifiers
+from . import identifiers, permits
 from .arrival_reads import note_error
 from .hooks import Outage
 from .import_validation import RowInvalid, repeated, seal_numbers_problem
@@ -247,6 +247,7 @@ class TrafficPermitForm(PageForm):
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = offices
             field.label_from_instance = lambda obj: f"{obj.code} — {obj.name}"  # type: ignore[method-assign]
+        self.declaration = declaration
         if declaration is not None and not self.is_bound:
             self.initial.setdefault("entry_office", declaration.origin_id)
             self.initial.setdefault("exit_office", declaration.destination_id)
@@ -266,6 +267,26 @@ class TrafficPermitForm(PageForm):
         except RowInvalid as exc:
             raise forms.ValidationError(exc.message) from None
         return codes
+
+    def clean(self):
+        """The service's own checks that these fields allow (``permits.traffic_permit_problems``), asked
+        even when other fields failed: one submit names every problem, each beside its field."""
+        data = super().clean()
+        route = data.get("route") if "route" in data else None
+        if route == [] and self.declaration is not None:
+            route = list(self.declaration.route or [])  # as the page records it: empty is the declaration's
+        problems = permits.traffic_permit_problems(
+            permit_no=data.get("permit_no"),
+            entry_office=data.get("entry_office"),
+            exit_office=data.get("exit_office"),
+            allowed_hours=data.get("allowed_hours") if "route" in data else None,  # no route read: no length
+            route=route,
+            route_km=data.get("route_km"),
+        )
+        for name, message in problems.items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return data
 
 
 class PermitWaiverForm(PageForm):

@@ -202,6 +202,53 @@ def goods_differ(declaration: TransitDeclaration, weight_kg: Decimal | None) -> 
     return abs(Decimal(declared) - weight_kg) > weight_kg * tolerance
 
 
+def too_short_error(allowed_hours: int, route_km: int | None) -> str:
+    """Why ``allowed_hours`` cannot cover the route (a slip: one hour typed for 895 km), or ""."""
+    if allowed_hours >= (least := least_allowed_hours(route_km)):
+        return ""
+    return _("%(hours)s hours is too short for a route of %(km)s km: at least %(least)s hours (at %(speed)s km/h).") % {
+        "hours": text.digits(allowed_hours),
+        "km": text.digits(route_km or 0),
+        "least": text.digits(least),
+        "speed": text.digits(PERMIT_MAX_SPEED_KMH),
+    }
+
+
+def permit_no_taken_error(permit_no: str) -> str:
+    """Why ``permit_no`` (already normalised) cannot be recorded again, or "" (this runs a query)."""
+    # Case folded for numbers stored before they were kept upper-case.
+    if permit_no and TrafficPermit.objects.filter(permit_no__iexact=permit_no).exists():
+        return _("Permit %(no)s is already recorded.") % {"no": permit_no}
+    return ""
+
+
+def traffic_permit_problems(
+    *,
+    permit_no: str | None,
+    entry_office: CustomsOffice | None,
+    exit_office: CustomsOffice | None,
+    allowed_hours: int | None,
+    route: list[str] | None,
+    route_km: int | None,
+) -> dict[str, str]:
+    """The checks of ``traffic_permit_record`` that need only these inputs, field → message: the form asks
+    them whatever else failed (a missing fuel receipt), so one submit names every problem beside its field.
+    A value the form could not read is None and its checks are left out. This runs queries."""
+    problems: dict[str, str] = {}
+    if permit_no and (error := permit_no_taken_error(permit_no)):
+        problems["permit_no"] = error
+    for name, office in (("entry_office", entry_office), ("exit_office", exit_office)):
+        if office is not None and office.kind not in PERMIT_OFFICE_KINDS:
+            problems[name] = _(
+                "%(office)s is not a border or port: a foreign truck enters and leaves the country at one."
+            ) % {"office": text.isolate(office.name, "auto")}
+    if allowed_hours is not None:
+        ends = [entry_office.code, exit_office.code] if entry_office and exit_office else []
+        if error := too_short_error(allowed_hours, route_km or route_length_km(route or ends)):
+            problems["allowed_hours"] = error
+    return problems
+
+
 @transaction.atomic
 def traffic_permit_record(
     *,
@@ -273,17 +320,8 @@ def traffic_permit_record(
     if route_km is not None and not 1 <= route_km <= 10_000:
         raise InvalidInput(_("The route length is 1 to 10,000 km."), fields={"route_km": route_km})
     route_km = route_km or route_length_km(route or [entry_office.code, exit_office.code])
-    if allowed_hours < (least := least_allowed_hours(route_km)):
-        raise InvalidInput(
-            _("%(hours)s hours is too short for a route of %(km)s km: at least %(least)s hours (at %(speed)s km/h).")
-            % {
-                "hours": text.digits(allowed_hours),
-                "km": text.digits(route_km),
-                "least": text.digits(least),
-                "speed": text.digits(PERMIT_MAX_SPEED_KMH),
-            },
-            fields={"allowed_hours": allowed_hours},
-        )
+    if error := too_short_error(allowed_hours, route_km):
+        raise InvalidInput(error, fields={"allowed_hours": allowed_hours})
     fuel_receipt_no = fuel_receipt_no.strip()
     if fuel_receipt_date is not None and fuel_receipt_date > timezone.localtime(issued_at).date():
         raise InvalidInput(
@@ -294,9 +332,8 @@ def traffic_permit_record(
         raise InvalidInput(_("The amount cannot be negative."), fields={"fuel_receipt_amount": "negative"})
     if goods_weight_kg is not None and goods_weight_kg <= 0:
         raise InvalidInput(_("The goods weight must be positive."), fields={"goods_weight_kg": "not positive"})
-    # Case folded for numbers stored before they were kept upper-case.
-    if TrafficPermit.objects.filter(permit_no__iexact=permit_no).exists():
-        raise InvalidInput(_("Permit %(no)s is already recorded.") % {"no": permit_no}, fields={"permit_no": permit_no})
+    if error := permit_no_taken_error(permit_no):
+        raise InvalidInput(error, fields={"permit_no": permit_no})
     with actor(by):
         permit = TrafficPermit.objects.create(
             permit_no=permit_no,
