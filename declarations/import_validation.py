@@ -59,15 +59,24 @@ class RowInvalid(Exception):
     column raises with its one; ``Validator.declaration`` with every bad column of the record, so that a row
     with seven wrong values is corrected once, not seven times. ``field`` and ``message`` are the first."""
 
-    def __init__(self, field_name: str, message: str, *, errors: list[tuple[str, str]] | None = None):
+    def __init__(
+        self,
+        field_name: str,
+        message: str,
+        *,
+        errors: list[tuple[str, str]] | None = None,
+        lines: dict[tuple[str, str], int] | None = None,
+    ):
         super().__init__(message)
         self.field = field_name
         self.message = message
         self.errors = errors or [(field_name, message)]
+        # The goods line (1-based, in the record) an error is about, when the record has several.
+        self.lines = lines or {}
 
     @classmethod
-    def of(cls, errors: list[tuple[str, str]]) -> RowInvalid:
-        return cls(*errors[0], errors=errors)
+    def of(cls, errors: list[tuple[str, str]], lines: dict[tuple[str, str], int] | None = None) -> RowInvalid:
+        return cls(*errors[0], errors=errors, lines=lines)
 
     def by_field(self) -> dict[str, list[str]]:
         """Each bad column with its messages (a message given twice, by two goods lines, once)."""
@@ -554,13 +563,20 @@ class Validator:
             errors.append(("unsettled_reason", _("is required when the status is unsettled")))
         goods = []
         goods_refused = False
-        for g in rows:
+        bad_lines: dict[tuple[str, str], int] = {}  # a bad goods line's errors → its place in the record
+        for n, g in enumerate(rows, start=1):
             if any(g.get(c) for c in ("hs_code", "description")):
                 try:
                     goods.append(self.goods_line(g))
                 except RowInvalid as exc:
-                    errors.extend(exc.errors)
                     goods_refused = True
+                    if len(rows) == 1:
+                        errors.extend(exc.errors)
+                        continue
+                    for name, message in exc.errors:  # named by its line: which of the record's lines is wrong
+                        error = (name, _("goods line %(line)s: %(message)s") % {"line": number(n), "message": message})
+                        bad_lines[error] = n
+                        errors.append(error)
         if not goods and not goods_refused:
             # As registration refuses one (``services.declaration_register``): a record with ``"goods": []`` or
             # file rows with no HS code or description was stored as a declaration carrying nothing.
@@ -576,7 +592,7 @@ class Validator:
             named = {column for column, _message in formulas}
             errors = formulas + [e for e in errors[len(formulas) :] if e[0] not in named]
         if errors:
-            raise RowInvalid.of(errors)
+            raise RowInvalid.of(errors, bad_lines)
         assert declared_at is not None and origin is not None and destination is not None  # else in errors
         return Parsed(
             row=row,

@@ -115,6 +115,10 @@ class RowError:
     row: int
     field: str
     message: str
+    line: int | None = None  # the goods line of the record (1-based) the error is about, when it has several
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "line" or v is not None}
 
 
 @dataclass
@@ -148,9 +152,9 @@ class ImportSummary:
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
-            "rejected": [e.__dict__ for e in sorted(self.rejected, key=lambda e: e.row)],
+            "rejected": [e.as_dict() for e in sorted(self.rejected, key=lambda e: e.row)],
             "exceptions": [e.__dict__ for e in sorted(self.exceptions, key=lambda e: e.row)],
-            "warnings": [e.__dict__ for e in self.warnings],
+            "warnings": [e.as_dict() for e in self.warnings],
             "batch": self.batch_id,
         }
 
@@ -203,7 +207,7 @@ def import_rows(
         try:
             p = validator.declaration(row, group)
         except RowInvalid as exc:  # each bad column of the record, named
-            summary.rejected.extend(RowError(row, field, message) for field, message in exc.errors)
+            summary.rejected.extend(RowError(row, f, m, exc.lines.get((f, m))) for f, m in exc.errors)
             continue
         if p.serial in seen:  # the first is kept; the repeat is reported on its own row, with both rows
             first, kept = seen[p.serial]
