@@ -282,6 +282,8 @@ class TrafficPermitForm(PageForm):
             allowed_hours=data.get("allowed_hours") if "route" in data else None,  # no route read: no length
             route=route,
             route_km=data.get("route_km"),
+            issued_at=data.get("issued_at"),
+            fuel_receipt_date=data.get("fuel_receipt_date"),
         )
         for name, message in problems.items():
             if name not in self.errors:

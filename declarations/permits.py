@@ -230,6 +230,8 @@ def traffic_permit_problems(
     allowed_hours: int | None,
     route: list[str] | None,
     route_km: int | None,
+    issued_at: dt.datetime | None = None,
+    fuel_receipt_date: dt.date | None = None,
 ) -> dict[str, str]:
     """The checks of ``traffic_permit_record`` that need only these inputs, field → message: the form asks
     them whatever else failed (a missing fuel receipt), so one submit names every problem beside its field.
@@ -246,7 +248,18 @@ def traffic_permit_problems(
         ends = [entry_office.code, exit_office.code] if entry_office and exit_office else []
         if error := too_short_error(allowed_hours, route_km or route_length_km(route or ends)):
             problems["allowed_hours"] = error
+    if issued_at is not None and fuel_receipt_date is not None and not fuel_paid_before(fuel_receipt_date, issued_at):
+        problems["fuel_receipt_date"] = fuel_paid_after_issue()
     return problems
+
+
+def fuel_paid_before(fuel_receipt_date: dt.date, issued_at: dt.datetime) -> bool:
+    """Art. 8: the fuel-price difference is paid on or before the day the permit is issued."""
+    return fuel_receipt_date <= timezone.localtime(issued_at).date()
+
+
+def fuel_paid_after_issue() -> str:
+    return _("The fuel-price difference is paid before the permit is issued (Art. 8).")
 
 
 @transaction.atomic
@@ -323,11 +336,8 @@ def traffic_permit_record(
     if error := too_short_error(allowed_hours, route_km):
         raise InvalidInput(error, fields={"allowed_hours": allowed_hours})
     fuel_receipt_no = fuel_receipt_no.strip()
-    if fuel_receipt_date is not None and fuel_receipt_date > timezone.localtime(issued_at).date():
-        raise InvalidInput(
-            _("The fuel-price difference is paid before the permit is issued (Art. 8)."),
-            fields={"fuel_receipt_date": str(fuel_receipt_date)},
-        )
+    if fuel_receipt_date is not None and not fuel_paid_before(fuel_receipt_date, issued_at):
+        raise InvalidInput(fuel_paid_after_issue(), fields={"fuel_receipt_date": str(fuel_receipt_date)})
     if fuel_receipt_amount is not None and fuel_receipt_amount < 0:
         raise InvalidInput(_("The amount cannot be negative."), fields={"fuel_receipt_amount": "negative"})
     if goods_weight_kg is not None and goods_weight_kg <= 0:
