@@ -508,9 +508,16 @@ def return_number(figures: dict, version: int) -> str:
     return f"{figures['province'] or 'IR'}-{figures['year']}-{figures['month']:02d}-v{version}"
 
 
-def render_pdf(figures: dict, *, version: int | None = None, serials: list[list] | None = None) -> bytes:
+def render_pdf(
+    figures: dict,
+    *,
+    version: int | None = None,
+    serials: list[list] | None = None,
+    replaces: tuple[int, dt.datetime | None] | None = None,
+) -> bytes:
     """The return as a letter; ``serials``: the most overdue rows as ``serial_cells`` gives them
-    (``MostOverdue.cells()`` of the export pass), else they are queried. Its standing is the figures'
+    (``MostOverdue.cells()`` of the export pass), else they are queried; ``replaces``: the version of the
+    month already submitted when this one was built, and when (the letter says it takes its place). Its standing is the figures'
     (``labels.standing``), as the XLSX and the page give it; not whether it was submitted, which happens
     after the file is sealed."""
     if serials is None:
@@ -539,6 +546,14 @@ def render_pdf(figures: dict, *, version: int | None = None, serials: list[list]
                 "f": figures,
                 "fonts": font_face_css(),
                 "version": version,
+                "replaces": (
+                    (
+                        persian_digits(replaces[0]),
+                        format_jalali(replaces[1], with_time=False) if replaces[1] is not None else "",
+                    )
+                    if replaces
+                    else None
+                ),
                 "number": idents.ident_html("return", return_number(figures, version)) if version else "",
                 "date": format_jalali(timezone.now(), with_time=False),  # built now, in Persian digits
                 "standing_head": STANDING_HEAD,

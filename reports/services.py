@@ -971,14 +971,21 @@ def return_build(
                     versions = list(
                         MonthlyReturn.objects.select_for_update()
                         .filter(year=year, month=month, province=province)
-                        .only("pk", "version", "status")
+                        .only("pk", "version", "status", "submitted_at")
                         .order_by()  # the default ordering joins the province: FOR UPDATE refuses that
                     )
                     version = max((v.version for v in versions), default=0) + 1
+                    sent = max(
+                        (v for v in versions if v.status == ReturnStatus.SUBMITTED),
+                        key=lambda v: v.version,
+                        default=None,
+                    )
                     pdf = exports.render_pdf(
                         figures,
                         version=version,
                         serials=most_overdue.cells(),
+                        # Read on paper too: this version takes the place of the one headquarters has.
+                        replaces=(sent.version, sent.submitted_at) if sent is not None else None,
                     )
                     snap = MonthlyReturn(
                         year=year,

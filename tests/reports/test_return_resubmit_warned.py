@@ -74,3 +74,28 @@ def test_a_version_built_again_with_nothing_changed_says_every_figure_is_the_sam
     client.force_login(hq)
     page = client.get(f"/reports/returns/{v2.pk}/").content.decode()
     assert "همهٔ ارقام با نسخهٔ ۱ یکی است." in page and 'id="changes-since-submitted"' not in page
+
+
+@pytest.mark.persian
+def test_the_new_versions_pdf_says_it_takes_the_place_of_the_one_sent(bazargan, tehran, west_az, inspector):
+    """Headquarters may read only the PDF: the letter of version 2 says version 1 was sent, when, and that
+    this one takes its place once sent; version 1's letter says nothing of the kind."""
+    from core.dates import format_jalali
+    from tests.pdftext import pdf_text
+
+    DeclarationFactory(
+        origin=bazargan, destination=tehran, declared_at=S + dt.timedelta(days=1), status=Status.REGISTERED
+    )
+    v1 = services.return_build(year=1404, month=7, province=west_az, by=inspector)
+    v1 = services.return_submit(monthly_return=v1, by=inspector)
+    v2 = services.return_build(year=1404, month=7, province=west_az, by=inspector)
+    with v1.pdf.open("rb") as f:
+        first = pdf_text(f.read())
+    with v2.pdf.open("rb") as f:
+        second = pdf_text(f.read())
+    # pdftotext gives the words in drawn order, joining the digits and the ZWNJ words apart: read by fragments.
+    assert "جای آن را می" not in first
+    sent = format_jalali(v1.submitted_at, with_time=False)
+    line = next(row for row in second.splitlines() if "جای آن را می" in row)
+    assert "۱" in line and "این گزارش در" in line
+    assert sent in line and "به ستاد فرستاده شده است" in line and "فرستاده شود" in line and "۲" in line
