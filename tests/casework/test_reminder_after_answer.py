@@ -71,3 +71,32 @@ def test_another_draft_on_the_declaration_is_left_alone(reminded, dest_clerk):
     casework.letter_record_answer(letter=letter, by=dest_clerk, reply_text="کامیون رسید.")
     reminder.refresh_from_db()
     assert reminder.status == LetterStatus.DRAFT
+
+
+@pytest.mark.persian
+def test_the_withdrawn_reminders_page_says_why(client, reminded, dest_clerk, origin_clerk, bazargan, tehran):
+    """Its page said only «ابطال‌شده» above a body still asking for a reply: it now names the answer that ended it."""
+    from django.conf import settings
+
+    from core.dates import format_jalali
+
+    letter, reminder = reminded
+    casework.letter_record_answer(letter=letter, by=dest_clerk, reply_text="کامیون رسید.", reply_number="JLF/1405/77")
+    letter.refresh_from_db()
+    client.force_login(origin_clerk)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa"
+    html = client.get(f"/casework/letters/{reminder.pk}/").content.decode()
+    why = html.split('id="cancelled-why"')[1].split("</p>")[0]
+    assert "ابطال شد: پاسخ نامهٔ" in why and letter.number in why
+    assert format_jalali(letter.answered_at, with_time=False) in why
+    now = timezone.now()
+    other = DeclarationFactory(
+        origin=bazargan,
+        destination=tehran,
+        status=Status.IN_TRANSIT,
+        departed_at=now - 40 * DAY,
+        deadline=now - 35 * DAY,
+    )
+    draft = casework.letter_draft(declaration=other, by=origin_clerk)
+    casework.letter_cancel(letter=draft, by=origin_clerk)  # cancelled by hand, no previous letter: no such line
+    assert 'id="cancelled-why"' not in client.get(f"/casework/letters/{draft.pk}/").content.decode()
