@@ -13,7 +13,7 @@ class AnprConfig(AppConfig):
         from core.metrics import register_scrape
         from declarations import hooks
 
-        from . import match_review, metrics, models, panels, partitions
+        from . import match_review, metrics, models, panels, partitions, sightings
 
         auditlog.register(models.Camera, exclude_fields=["last_read_at", "health", "silent_since", "health_checked_at"])
         # Reads and matches are high-volume evidence written in bulk (raw SQL, bulk_create, update()),
@@ -28,6 +28,7 @@ class AnprConfig(AppConfig):
         hooks.dashboard_panels.append(panels.camera_health_panel)
         hooks.vehicle_panels.append(panels.vehicle_reads_panel)
         hooks.gate_reads.append(match_review.gate_reads)
+        hooks.trip_starts.append(sightings.matches_follow_departure)  # reads before a departure recorded late
         hooks.arrival_outages.append(panels.arrival_outages)
         hooks.outage_names.append(panels.outage_names)  # the audit trail names a review's camera
         register_scrape(metrics.cameras_silent)  # /metrics: silent cameras

@@ -12,12 +12,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import cast
 
+from auditlog.models import LogEntry
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Field
 
-from accounts.models import forget_offices, offices_by_id
+from accounts.models import User, forget_offices, offices_by_id
 from core import jobs, metrics
+from core.audit import actor
 from declarations import evidence
 from declarations.models import OPEN_STATUSES, Status, TransitDeclaration, Vehicle
 
@@ -168,6 +170,29 @@ def _trip_start(row: dict) -> dt.datetime:
     before then (up to ``ANPR_MATCH_LOOKBACK_HOURS`` before the declaration: the truck coming to the origin,
     or on its previous trip) is no sighting off this trip's route."""
     return row["departed_at"] or row["declared_at"]
+
+
+def matches_follow_departure(declaration_id: int, departed_at: dt.datetime, by: User | None) -> int:
+    """``declarations.hooks.trip_starts``: the declaration's departure was recorded at ``departed_at``, after
+    reads of its truck were matched to it and judged against a trip counted from its registration. Those
+    taken before the departure at an office off the route were the truck on its way to the trip: on the
+    route now, as a read matched after the departure is (``_trip_start``). One audit entry for each, by
+    whoever recorded the departure. Returns how many changed; one query when none did."""
+    stale = list(
+        PlateMatch.objects.select_for_update(of=("self",)).filter(
+            declaration_id=declaration_id, on_route=False, read__captured_at__lt=departed_at
+        )
+    )
+    if not stale:
+        return 0
+    # An UPDATE and entries written here (not save()): auditlog would write one beside each, as in ``match_review``.
+    PlateMatch.objects.filter(pk__in=[m.pk for m in stale]).update(on_route=True)
+    with actor(by):
+        for m in stale:
+            LogEntry.objects.log_create(
+                m, action=LogEntry.Action.UPDATE, changes={"on_route": ["False", "True"]}, force_log=True
+            )
+    return len(stale)
 
 
 def _vehicles_with_plates(plates: set[str]) -> dict[int, str]:

@@ -47,7 +47,12 @@ def note_plate_read(*, declaration_id: int, office_id: int, at: dt.datetime, on_
         .update(dest_first_read_at=at)
     )
     if not on_route:
-        moved += qs.filter(Q(off_route_read_at__isnull=True) | Q(off_route_read_at__gt=at)).update(off_route_read_at=at)
+        # Not before the departure: a departure recorded while the read was being matched (``note_departure``).
+        moved += (
+            qs.filter(Q(off_route_read_at__isnull=True) | Q(off_route_read_at__gt=at))
+            .filter(Q(departed_at__isnull=True) | Q(departed_at__lte=at))
+            .update(off_route_read_at=at)
+        )
     if moved:
         _signals_moved([declaration_id])
 
@@ -109,7 +114,8 @@ def note_plate_reads(reads: Iterable[tuple[int, int, dt.datetime, bool]]) -> Non
                 cur,
                 f"UPDATE {table} t SET off_route_read_at = v.at "  # noqa: S608
                 "FROM (VALUES %s) v(id, at) "
-                "WHERE t.id = v.id AND (t.off_route_read_at IS NULL OR t.off_route_read_at > v.at) RETURNING t.id",
+                "WHERE t.id = v.id AND (t.off_route_read_at IS NULL OR t.off_route_read_at > v.at) "
+                "AND (t.departed_at IS NULL OR t.departed_at <= v.at) RETURNING t.id",
                 list(first_off_route.items()),
                 template="(%s, %s::timestamptz)",
                 fetch=True,
@@ -146,7 +152,9 @@ def recompute_plate_evidence(*, declaration_id: int) -> bool:
     reads = [r for r in gate_reads(declaration) if r.counts]
     last = max(reads, key=lambda r: r.at, default=None)
     dest = [r.at for r in reads if r.office_id == declaration.destination_id]
-    off = [r.at for r in reads if not r.on_route]
+    # A read before the departure is the truck on its way to the trip, whatever its match was judged then.
+    departed = declaration.departed_at
+    off = [r.at for r in reads if not r.on_route and (departed is None or r.at >= departed)]
     # A foreign truck off its permit's route counts too (``permit_checks``; the permit keeps it).
     off += [at for at in declaration.permits.values_list("off_route_at", flat=True) if at is not None]
     values = {
@@ -160,6 +168,17 @@ def recompute_plate_evidence(*, declaration_id: int) -> bool:
     TransitDeclaration.objects.filter(pk=declaration_id).update(**values)
     _signals_moved([declaration_id], by_person=True)  # its callers are a person's judgement of a read
     return True
+
+
+def note_departure(*, declaration_id: int, at: dt.datetime, by: User | None) -> bool:
+    """The declaration's departure was recorded, at ``at`` (perhaps late: the truck was read since). Its trip
+    begins then, no longer at its registration, so a read taken before it, at an office its route does not
+    name, was the truck on its way to the trip, not off its route. The ``hooks.trip_starts`` providers judge
+    their matches again (anpr, audited as done by ``by``); when one changed, the plate-read summary is set
+    again (``recompute_plate_evidence``: ``off_route_read_at`` may move later or clear). Inside the departure's
+    transaction. Returns whether the summary changed."""
+    changed = sum(provider(declaration_id, at, by) for provider in hooks.trip_starts)
+    return recompute_plate_evidence(declaration_id=declaration_id) if changed else False
 
 
 def note_scan(*, declaration_id: int, stage: str, at: dt.datetime) -> None:

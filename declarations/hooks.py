@@ -38,6 +38,11 @@ without this app importing them (dependencies run one way: declarations ← case
   transaction that creates declarations (import, API, page) or moves one's status (``services._transition``),
   so that a higher app records what moved under figures already sent (reports: a late change against a
   submitted monthly return). Each is called once per batch and must stay cheap (an indexed query per month).
+- ``trip_starts``: callables ``(declaration_id, departed_at, by) -> int``, called inside the transaction that
+  records a declaration's departure (``services.declaration_depart``), perhaps late and dated before now: the
+  trip begins then, no longer at the registration, so a higher app judges again what it judged against the
+  trip (anpr: a read matched to it, taken before the departure, is no sighting off its route), audited as
+  done by ``by``; returns how many of its records changed (``evidence.note_departure``).
 
 Apps register in their ``AppConfig.ready()``.
 """
@@ -145,6 +150,7 @@ arrival_outages: list[Callable] = []
 outage_names: list[Callable] = []
 submitted_returns: list[Callable] = []
 declaration_changes: list[Callable] = []
+trip_starts: list[Callable] = []
 
 
 def outage_text(ref: str) -> str:

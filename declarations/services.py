@@ -495,6 +495,10 @@ def _depart(*, declaration, by, at, source, source_ref, data: dict) -> TransitDe
         declaration, "depart", by=by, at=at, source=source, source_ref=source_ref, extra=extra, data=data
     )
     refresh_vehicle_flag([result.vehicle_id])
+    # Reads matched before the departure was recorded were judged against a trip counted from the registration.
+    if evidence_summary.note_departure(declaration_id=result.pk, at=at, by=by):
+        result.refresh_from_db()
+        declaration.refresh_from_db()
     return result
 
 
