@@ -1,4 +1,4 @@
-"""Sightings: matching plate reads to the open declarations of their trucks.
+"""Sightings: matching plate reads to the open declarations of their trucks (and to those settled since the read).
 
 Matching looks every read of a batch up with IN queries on the indexed plate and updates
 declarations only through ``declarations.evidence.note_plate_reads``.
@@ -15,11 +15,13 @@ from typing import cast
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Field
+from django.db.models import Field, QuerySet
+from django.utils import timezone
 
 from accounts.models import User, forget_offices, offices_by_id
 from core import jobs, metrics
 from core.audit import actor
+from core.dates import CLOCK_SKEW
 from declarations import evidence
 from declarations.models import OPEN_STATUSES, Status, TransitDeclaration, Vehicle
 
@@ -61,8 +63,26 @@ class ToMatch:
 
 _PLAN_FIELDS = (
     "id", "vehicle_id", "declared_at", "departed_at", "route", "origin_id", "destination_id", "status",
-    "arrived_at", "last_read_at", "last_read_office_id", "dest_first_read_at", "off_route_read_at",
+    "arrived_at", "settled_at", "last_read_at", "last_read_office_id", "dest_first_read_at", "off_route_read_at",
 )  # fmt: skip
+
+# A settled declaration still takes a read taken before its settlement (``CLOCK_SKEW`` for the camera's clock)
+# that comes in after it: a camera offline that sends its buffer late, a read corrected since. That is the
+# truck on the trip, the sighting that clears «arrival without plate read». A read later than that is another
+# visit of the truck, not this trip's.
+SETTLED_GRACE = CLOCK_SKEW
+
+
+def _taken_before_settlement(row: dict, read_at: dt.datetime) -> bool:
+    return row["status"] != Status.SETTLED or read_at <= row["settled_at"] + SETTLED_GRACE
+
+
+def _matchable(qs: QuerySet, fields: tuple[str, ...], since: dt.datetime) -> list[dict]:
+    """The declarations of ``qs`` a read taken at ``since`` or later may match, as dicts of ``fields``: the open
+    ones, and the settled ones settled since then (``_taken_before_settlement``): two arms, each one range of
+    the index on (vehicle, status, settled_at) per truck, where an OR read every settled trip of the truck."""
+    settled = qs.filter(status=Status.SETTLED, settled_at__gte=since - SETTLED_GRACE).values(*fields)
+    return list(qs.filter(status__in=OPEN_STATUSES).values(*fields).union(settled, all=True))
 
 
 def _office_code(pk: int) -> str:
@@ -73,25 +93,32 @@ def _office_code(pk: int) -> str:
     return office.code
 
 
-def _open_rows_of_plates(plates: list[str]) -> list[dict]:
-    """Open declarations of the vehicles with these plates, as ``_PLAN_FIELDS`` + ``vehicle__plate``.
+def _rows_of_plates(plates: list[str], since: dt.datetime) -> list[dict]:
+    """Declarations of the vehicles with these plates that reads taken at ``since`` or later may match
+    (``_matchable``), as ``_PLAN_FIELDS`` + ``vehicle__plate``.
 
-    On PostgreSQL one fixed SQL text with an array parameter: a single read pays no query
+    On PostgreSQL one fixed SQL text with array parameters: a single read pays no query
     compilation (the ORM's was a third of a single read's CPU). Elsewhere the ORM."""
     if connection.vendor != "postgresql":
-        qs = TransitDeclaration.objects.filter(status__in=OPEN_STATUSES, vehicle__plate__in=plates)
-        return list(qs.values(*_PLAN_FIELDS, "vehicle__plate"))
+        qs = TransitDeclaration.objects.filter(vehicle__plate__in=plates)
+        return _matchable(qs, (*_PLAN_FIELDS, "vehicle__plate"), since)
     global _PLAN_SQL
     if _PLAN_SQL is None:
         meta, q = TransitDeclaration._meta, connection.ops.quote_name
         cols = ", ".join(f"d.{q(cast(Field, meta.get_field(f.removesuffix('_id'))).column)}" for f in _PLAN_FIELDS)
-        _PLAN_SQL = (
+        arm = (
             f"SELECT {cols}, v.{q('plate')} FROM {q(meta.db_table)} d "  # noqa: S608 (names from the models)
-            f"JOIN {q(Vehicle._meta.db_table)} v ON v.{q('id')} = d.{q(cast(Field, meta.get_field('vehicle')).column)} "
-            f"WHERE v.{q('plate')} = ANY(%s) AND d.{q('status')} = ANY(%s)"
+            f"JOIN v ON v.{q('id')} = d.{q(cast(Field, meta.get_field('vehicle')).column)} WHERE "
+        )
+        _PLAN_SQL = (
+            f"WITH v AS (SELECT {q('id')}, {q('plate')} FROM {q(Vehicle._meta.db_table)} "  # noqa: S608
+            f"WHERE {q('plate')} = ANY(%s)) "
+            f"{arm}d.{q('status')} = ANY(%s) "
+            f"UNION ALL {arm}d.{q('status')} = %s AND d.{q('settled_at')} >= %s"
         )
     with connection.cursor() as cursor:
-        cursor.execute(_PLAN_SQL, [plates, [str(s) for s in OPEN_STATUSES]])
+        statuses = [str(s) for s in OPEN_STATUSES]
+        cursor.execute(_PLAN_SQL, [plates, statuses, str(Status.SETTLED), since - SETTLED_GRACE])
         rows = [dict(zip((*_PLAN_FIELDS, "vehicle__plate"), r, strict=True)) for r in cursor.fetchall()]
     for row in rows:
         if isinstance(row["route"], str):  # Django leaves jsonb as text for its own decoding
@@ -107,8 +134,9 @@ def plan(reads: list[ToMatch]) -> tuple[list[PlateMatch], dict[int, int], dict[i
 
     1. Each read's key (canonical plate, or its loose form) is expanded into plausible plates.
     2. All variants of the batch are looked up with IN queries on the indexed vehicle plate.
-    3. Each read keeps its best-scoring open declaration(s) at or above ``ANPR_MATCH_MIN_SCORE``
-       that were declared no more than ``ANPR_MATCH_LOOKBACK_HOURS`` after the read.
+    3. Each read keeps its best-scoring declaration(s) at or above ``ANPR_MATCH_MIN_SCORE`` that were
+       declared no more than ``ANPR_MATCH_LOOKBACK_HOURS`` after the read and were open when it was taken:
+       open still, or settled since (``_taken_before_settlement``).
     4. Per truck, the declarations it is moving on (``_relevant``); of those in transit to the read's
        office, the trip it is on then: the last to depart at or before the read (``_this_trip``).
     """
@@ -117,17 +145,18 @@ def plan(reads: list[ToMatch]) -> tuple[list[PlateMatch], dict[int, int], dict[i
     variants_of = {key: matching.variants(key, min_score) for key in {r.key for r in reads}}
     all_variants: set[str] = set().union(*variants_of.values()) if variants_of else set()
     by_plate: dict[str, list[dict]] = defaultdict(list)
-    open_decls = TransitDeclaration.objects.filter(status__in=OPEN_STATUSES)
+    since = min((r.captured_at for r in reads), default=timezone.now())
     if len(all_variants) <= IN_CHUNK:
         # A few reads: one query, joined on the indexed plate.
-        for row in _open_rows_of_plates(sorted(all_variants)):
+        for row in _rows_of_plates(sorted(all_variants), since):
             by_plate[row["vehicle__plate"]].append(row)
     else:
         # A batch: find the (few) existing plates among tens of thousands of variants first.
         vehicles = _vehicles_with_plates(all_variants)
         ids = sorted(vehicles)
         for start in range(0, len(ids), IN_CHUNK):
-            for row in open_decls.filter(vehicle_id__in=ids[start : start + IN_CHUNK]).values(*_PLAN_FIELDS):
+            chunk = TransitDeclaration.objects.filter(vehicle_id__in=ids[start : start + IN_CHUNK])
+            for row in _matchable(chunk, _PLAN_FIELDS, since):
                 row["vehicle__plate"] = vehicles[row["vehicle_id"]]
                 by_plate[row["vehicle__plate"]].append(row)
     matches: list[PlateMatch] = []
@@ -140,7 +169,7 @@ def plan(reads: list[ToMatch]) -> tuple[list[PlateMatch], dict[int, int], dict[i
             row
             for plate in variants_of[r.key]
             for row in by_plate.get(plate, ())
-            if row["declared_at"] - lookback <= r.captured_at
+            if row["declared_at"] - lookback <= r.captured_at and _taken_before_settlement(row, r.captured_at)
         ]
         by_id = {row["id"]: row for row in rows}
         cands = matching.best_candidates(r.key, rows, min_score)

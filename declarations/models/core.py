@@ -327,7 +327,9 @@ class TransitDeclaration(models.Model):
             models.Index(fields=["status", "deadline"], name="decl_status_deadline"),
             models.Index(fields=["origin", "status", "declared_at"], name="decl_origin_status"),
             models.Index(fields=["destination", "status", "declared_at"], name="decl_dest_status"),
-            models.Index(fields=["vehicle", "status"], name="decl_vehicle_status"),
+            # A truck's declarations by status; with the settlement time, those settled since a plate read was
+            # taken, which the read still matches (``anpr.sightings._matchable``): one range per truck.
+            models.Index(fields=["vehicle", "status", "settled_at"], name="decl_vehicle_status_settled"),
             models.Index(fields=["-declared_at", "-id"], name="decl_declared_desc"),
             models.Index(fields=["settled_at"], name="decl_settled_at"),
             models.Index(fields=["status_changed_at"], name="decl_status_changed"),
