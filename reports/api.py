@@ -155,9 +155,20 @@ class ReturnDetailApi(APIView):
 
 
 class LateChangeOut(serializers.ModelSerializer):
-    declaration = serializers.IntegerField(source="declaration_id")
-    what = serializers.CharField(help_text="`created`, or the transition's action (`settle`, `confirm_arrival`, …)")
-    status = serializers.CharField(help_text="the declaration's status after the change")
+    declaration = serializers.IntegerField(
+        source="declaration_id", allow_null=True, help_text="the declaration created or moved; null for an inspection"
+    )
+    serial = serializers.CharField(help_text="the declaration's serial; empty for an inspection")
+    inspection = serializers.IntegerField(
+        source="inspection_id", allow_null=True, help_text="the inspection recorded; null for a declaration's change"
+    )
+    inspection_name = serializers.SerializerMethodField(
+        help_text="the inspection's office and Jalali day, in the request's language; empty for a declaration's change"
+    )
+    what = serializers.CharField(
+        help_text="`created`, the transition's action (`settle`, `confirm_arrival`, …), or `inspected`"
+    )
+    status = serializers.CharField(help_text="the declaration's status after the change; empty for an inspection")
     what_text = serializers.CharField(read_only=True, help_text="what happened, in the request's language")
     at = serializers.DateTimeField(help_text="when the change is dated (inside the return's period)")
     by = serializers.SerializerMethodField(help_text="by name; empty for a change from an import or the system")
@@ -172,6 +183,8 @@ class LateChangeOut(serializers.ModelSerializer):
             "id",
             "declaration",
             "serial",
+            "inspection",
+            "inspection_name",
             "what",
             "status",
             "what_text",
@@ -185,6 +198,9 @@ class LateChangeOut(serializers.ModelSerializer):
 
     def get_by(self, change) -> str:
         return problems.person(change.by)
+
+    def get_inspection_name(self, change) -> str:
+        return change.inspection.audit_name() if change.inspection_id else ""
 
     def get_source_ref(self, change) -> str:
         return source_ref_display(change.source_ref)
@@ -204,7 +220,7 @@ class ReturnLateChangeListApi(APIView):
     def get(self, request, pk: int):
         reject_unknown_params(request, PAGE_PARAM_NAMES)
         snap = get_object_or_404(MonthlyReturn.objects.for_user(request.user), pk=pk)
-        qs = snap.late_changes.for_user(request.user).select_related("by")
+        qs = snap.late_changes.for_user(request.user).select_related("by", "inspection__office")
         return CursorPagination("recorded_at").paginate(request, qs, LateChangeOut)
 
 

@@ -544,24 +544,42 @@ class MonthlyReturn(models.Model):
 class LateChangeQuerySet(models.QuerySet):
     def for_user(self, user):
         """The late changes ``user`` may see of the returns they see: all of a return's, or, for office
-        staff, those of their office's part (declarations from their office), as its page lists them."""
-        return self if sees_whole_returns(user) else self.filter(declaration__origin_id=user.office_id)
+        staff, those of their office's part (declarations from their office, inspections of it), as its page
+        lists them."""
+        if sees_whole_returns(user):
+            return self
+        return self.filter(Q(declaration__origin_id=user.office_id) | Q(inspection__office_id=user.office_id))
+
+
+# What a late change records that is not a declaration's move: an inspection recorded into the period.
+INSPECTED = "inspected"
 
 
 class LateChange(models.Model):
-    """A declaration created or moved, after a monthly return was submitted, at a time inside the period that
-    return counted: its figures no longer match the data (and the next month's opening will not equal its
-    closing). Evidence: written once, in the transaction of the change, never edited or deleted."""
+    """A declaration created or moved, or an inspection recorded, after a monthly return was submitted, at a
+    time inside the period that return counted: its figures no longer match the data (and the next month's
+    opening will not equal its closing). Exactly one of ``declaration`` and ``inspection`` names what changed.
+    Evidence: written once, in the transaction of the change, never edited or deleted."""
 
     monthly_return = models.ForeignKey(
         MonthlyReturn, on_delete=models.PROTECT, related_name="late_changes", verbose_name=_("monthly return")
     )
     declaration = models.ForeignKey(
-        TransitDeclaration, on_delete=models.PROTECT, related_name="+", verbose_name=_("declaration")
+        TransitDeclaration,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("declaration"),
     )
-    serial = models.CharField(_("serial"), max_length=40)
-    what = models.CharField(_("what happened"), max_length=20)  # "created" or the transition's action
-    status = models.CharField(_("status"), max_length=20)  # the declaration's status after the change
+    inspection = models.ForeignKey(
+        Inspection, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("inspection")
+    )
+    serial = models.CharField(_("serial"), max_length=40)  # the declaration's ("" for an inspection)
+    # "created", the transition's action, or ``INSPECTED``
+    what = models.CharField(_("what happened"), max_length=20)
+    # the declaration's status after the change ("" for an inspection)
+    status = models.CharField(_("status"), max_length=20)
     at = models.DateTimeField(_("dated"))
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -582,9 +600,17 @@ class LateChange(models.Model):
         verbose_name = _("late change")
         verbose_name_plural = _("late changes")
         ordering = ["recorded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(declaration__isnull=False, inspection__isnull=True)
+                | Q(declaration__isnull=True, inspection__isnull=False),
+                name="late_change_one_subject",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.monthly_return} {self.serial} {self.what}"
+        subject = self.serial if self.declaration_id else f"inspection {self.inspection_id}"
+        return f"{self.monthly_return} {subject} {self.what}"
 
     def save(self, *args, **kwargs):
         if self.pk:
@@ -596,6 +622,8 @@ class LateChange(models.Model):
 
     def what_text(self) -> str:
         """What happened, in the page's language."""
+        if self.inspection_id:
+            return gettext("inspection recorded")
         status = Status(self.status).label if self.status in Status.values else self.status
         if self.what == "created":
             return gettext("recorded (%(status)s)") % {"status": status}

@@ -44,7 +44,7 @@ from declarations.services import check_evidence
 from notifications.messages import Ident, Message, Month, Name, Number, Param, params_to_json, stored_copy
 from notifications.services import Kind, it_office, notify
 
-from . import exports, returns
+from . import exports, late, returns
 from .models import (
     CHECKLIST,
     BuildState,
@@ -144,6 +144,8 @@ def inspection_record(
         _attach(inspection, f, file, by)
     for action in actions:
         _save_action(inspection, action, by)
+    # Into a month whose return was already submitted: the return no longer matches the data.
+    late.record_inspection(inspection)
     return inspection
 
 

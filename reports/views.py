@@ -321,7 +321,14 @@ def return_detail(request, pk: int):
         # A newer draft of the month waits to be submitted in this one's place.
         context["newer_draft"] = newer_draft(snap)
         # Changes dated inside its period since it was submitted: it stays as sent; a new version counts them.
-        context["late_changes"] = list(snap.late_changes.for_user(request.user).select_related("by"))
+        late = list(snap.late_changes.for_user(request.user).select_related("by", "inspection__office"))
+        context["late_changes"] = late
+        # An inspection is named with a link when the reader may open it (``Inspection.objects.for_user``).
+        context["inspections_seen"] = set(
+            Inspection.objects.for_user(request.user)
+            .filter(pk__in=[c.inspection_id for c in late if c.inspection_id])
+            .values_list("pk", flat=True)
+        )
         context["may_rebuild"] = services.may_build_return(request.user, snap.province)
         if context["replaced_by"]:  # a later version counts them already: it is the one to read, not to build
             context["newest"] = (
