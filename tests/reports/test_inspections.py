@@ -11,6 +11,7 @@ from core.errors import InvalidInput, NotAllowed
 from reports import services
 from reports.models import CHECKLIST, Inspection, InspectionAttachment
 from tests import files
+from tests.days import months_back, typed
 from tests.factories import OfficeFactory
 
 ALL_YES = dict.fromkeys(CHECKLIST, "yes")
@@ -83,9 +84,10 @@ def test_it_submits_the_real_form_and_shows_the_schedule(client, bazargan, inspe
     client.force_login(inspector)
     page = client.get("/reports/inspections/")
     assert page.status_code == 200 and "گمرک بازرگان" in page.content.decode()
+    day = months_back()
     data = {
         "office": bazargan.pk,
-        "inspected_on": "۱۴۰۴/۰۵/۱۲",
+        "inspected_on": typed(day, persian=True),  # typed with Persian digits
         "findings": "",
         **ALL_YES,
         "attachments": [SimpleUploadedFile("photo.png", files.png(), content_type="image/png")],
@@ -93,9 +95,9 @@ def test_it_submits_the_real_form_and_shows_the_schedule(client, bazargan, inspe
     response = client.post("/reports/inspections/new/", data)
     inspection = Inspection.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/reports/inspections/{inspection.pk}/"
-    assert inspection.inspected_on == dt.date(2025, 8, 3) and inspection.attachments.count() == 1
+    assert inspection.inspected_on == day and inspection.attachments.count() == 1
     detail = client.get(response["Location"]).content.decode()
-    assert "photo.png" in detail and "۱۴۰۴/۰۵/۱۲" in detail
+    assert "photo.png" in detail and typed(day, persian=True) in detail
 
     bad = client.post("/reports/inspections/new/", {**data, "inspected_on": "1404/13/40", "attachments": []})
     assert bad.status_code == 400 and "شمسی" in bad.content.decode()
@@ -149,7 +151,7 @@ def test_the_panels_counts_are_the_rows_its_links_open(client, bazargan, west_az
 
 def test_an_attachment_is_checked_by_content_not_by_its_name(client, settings, bazargan, inspector):
     client.force_login(inspector)
-    data = {"office": bazargan.pk, "inspected_on": "1404/05/12", "findings": "", **ALL_YES}
+    data = {"office": bazargan.pk, "inspected_on": typed(months_back()), "findings": "", **ALL_YES}
     fake = SimpleUploadedFile("report.pdf", files.EXE, content_type="application/pdf")
     response = client.post("/reports/inspections/new/", {**data, "attachments": [fake]})
     assert response.status_code == 415
@@ -186,7 +188,7 @@ def test_an_attachment_shows_its_hash_and_opens_in_scope_without_sniffing(client
 def test_an_attachment_claiming_too_many_pixels_is_a_413_form_error(client, settings, bazargan, inspector):
     settings.EVIDENCE_MAX_PIXELS = 1_000_000
     client.force_login(inspector)
-    data = {"office": bazargan.pk, "inspected_on": "1404/05/12", "findings": "", **ALL_YES}
+    data = {"office": bazargan.pk, "inspected_on": typed(months_back()), "findings": "", **ALL_YES}
     bomb = SimpleUploadedFile("gate.png", files.png_bomb(2_000, 2_000), content_type="image/png")
     response = client.post("/reports/inspections/new/", {**data, "attachments": [bomb]})
     assert response.status_code == 413

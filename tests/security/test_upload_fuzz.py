@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from tests.days import months_back, typed
 from tests.security import fixtures, fuzz_corpus
 from tests.security.fixtures import api_token
 
@@ -238,7 +239,7 @@ def test_the_inspection_form_refuses_it_as_an_attachment(settings, bazargan, ins
         "/reports/inspections/new/",
         {
             "office": bazargan.pk,
-            "inspected_on": "1404/05/12",
+            "inspected_on": typed(months_back()),
             "findings": "",
             **dict.fromkeys(CHECKLIST, "yes"),
             "attachments": [SimpleUploadedFile(hostile.name, hostile.data)],
