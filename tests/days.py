@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from core.dates import format_jalali
+from core.dates import format_jalali, jalali_month_of, previous_jalali_month
 
 
 def months_back(n: int = 3) -> dt.date:
@@ -19,3 +19,12 @@ def months_back(n: int = 3) -> dt.date:
 def typed(day: dt.date, *, persian: bool = False) -> str:
     """The day as a person types it in a Jalali date box: «1405/06/07», or with Persian digits."""
     return format_jalali(day, persian=persian)
+
+
+def months_back_month(n: int = 3) -> tuple[int, int]:
+    """The Jalali (year, month) ``n`` months before the current one: ended, and inside the months a return is
+    built for (a fixed 1404/05 is refused once it is more than 24 months back)."""
+    year, month = jalali_month_of(timezone.now())
+    for _ in range(n):
+        year, month = previous_jalali_month(year, month)
+    return year, month

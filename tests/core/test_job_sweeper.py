@@ -20,6 +20,7 @@ from reports import sweeper
 from reports.models import BuildState, MonthlyReturn, ReturnBuild, Symptom, SystemProblem
 from reports.tasks import build_monthly_return
 from scans.models import Scan, ScanComparison, Stage
+from tests.days import months_back_month
 from tests.declarations.test_importer import row
 from tests.scans.conftest import departed, upload  # noqa: F401 - the fixture is used by name
 from tests.scans.test_comparison_job import generated_pair
@@ -114,15 +115,16 @@ def test_a_sweep_soon_after_a_requeue_waits_for_the_new_message(stuck_comparison
 def test_a_return_build_delivered_twice_makes_one_return_and_a_dead_build_is_finished(
     west_az, bazargan, tehran, django_capture_on_commit_callbacks
 ):
-    first = build_monthly_return.apply(args=(1404, 5, west_az.pk), task_id="return-request-1").get()
-    again = build_monthly_return.apply(args=(1404, 5, west_az.pk), task_id="return-request-1").get()
+    year, month = months_back_month()
+    first = build_monthly_return.apply(args=(year, month, west_az.pk), task_id="return-request-1").get()
+    again = build_monthly_return.apply(args=(year, month, west_az.pk), task_id="return-request-1").get()
     assert first == again and MonthlyReturn.objects.count() == 1
     assert ReturnBuild.objects.get(key="return-request-1").result_id == first
     # A build whose worker died in the middle: the sweeper sends its message again, under its task id.
     ReturnBuild.objects.create(
         key="return-request-2",
-        year=1404,
-        month=5,
+        year=year,
+        month=month,
         province=west_az,
         state=BuildState.BUILDING,
         started_at=timezone.now() - LONG_AGO,

@@ -14,6 +14,7 @@ from core.dates import TEHRAN, jalali_month_bounds
 from declarations.models import Status, UnsettledReason
 from reports import exports, services, tasks
 from reports.models import MonthlyReturn, ReturnStatus, SnapshotImmutable
+from tests.days import months_back_month
 from tests.factories import DeclarationFactory, VehicleFactory
 from tests.pdftext import norm, pdf_text
 
@@ -122,11 +123,13 @@ def test_it_never_changes_a_submitted_snapshot_and_rebuilds_as_a_new_version(
 def test_it_lets_only_the_province_and_hq_build(west_az, outsider, hq):
     from core.errors import NotAllowed
 
+    # No declaration on record: a month inside the 24 months a return is built for (1404/05 is not, from 1406/06).
+    year, month = months_back_month()
     with pytest.raises(NotAllowed):
-        services.return_build(year=1404, month=5, province=west_az, by=outsider)
+        services.return_build(year=year, month=month, province=west_az, by=outsider)
     with pytest.raises(NotAllowed):
-        services.return_build(year=1404, month=5, province=None, by=outsider)
-    assert services.return_build(year=1404, month=5, province=None, by=hq).province is None
+        services.return_build(year=year, month=month, province=None, by=outsider)
+    assert services.return_build(year=year, month=month, province=None, by=hq).province is None
 
 
 def test_it_builds_last_month_on_the_first_day_of_a_jalali_month_once(

@@ -5,12 +5,17 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from core.dates import jalali_month_bounds
+from core.dates import jalali_month_bounds, month_label, persian_digits, previous_jalali_month
 from declarations.models import Status
 from reports.models import MonthlyReturn, ReturnStatus
+from tests.days import months_back_month
 from tests.factories import DeclarationFactory
 
-S, E = jalali_month_bounds(1404, 5)
+# An ended month inside the months returns are built for (a fixed 1404/05 is refused 24 months on), and the
+# month before it.
+YEAR, MONTH = months_back_month()
+PREV = previous_jalali_month(YEAR, MONTH)
+S, E = jalali_month_bounds(YEAR, MONTH)
 
 
 @pytest.fixture
@@ -22,13 +27,15 @@ def data(bazargan, tehran):
 
 def test_it_builds_views_downloads_and_submits_a_province_return(client, data, inspector, west_az):
     client.force_login(inspector)
-    response = client.post("/reports/", {"year": 1404, "month": 5, "province": west_az.pk})
+    response = client.post("/reports/", {"year": YEAR, "month": MONTH, "province": west_az.pk})
     assert response.status_code == 302
     snap = MonthlyReturn.objects.get()
     assert (snap.province, snap.version, snap.built_by) == (west_az, 1, inspector)
 
     page = client.get(f"/reports/returns/{snap.pk}/").content.decode()
-    assert "1404/05" in page and "Closing balance (unsettled)" in page  # the page in its reader's language
+    assert (
+        month_label(YEAR, MONTH, persian=False) in page and "Closing balance (unsettled)" in page
+    )  # the page in its reader's language
 
     xlsx = client.get(f"/reports/returns/{snap.pk}/xlsx/")
     assert xlsx.status_code == 200 and "attachment" in xlsx["Content-Disposition"]
@@ -45,28 +52,29 @@ def test_it_builds_views_downloads_and_submits_a_province_return(client, data, i
 
 def test_it_keeps_returns_within_scope(client, data, inspector, outsider, west_az, hq):
     client.force_login(inspector)
-    client.post("/reports/", {"year": 1404, "month": 5, "province": ""})  # not national: their own province
+    client.post("/reports/", {"year": YEAR, "month": MONTH, "province": ""})  # not national: their own province
     snap = MonthlyReturn.objects.get()
     assert snap.province == west_az
     client.force_login(outsider)
     assert client.get(f"/reports/returns/{snap.pk}/").status_code == 404
     assert client.get(f"/reports/returns/{snap.pk}/pdf/").status_code == 404
-    assert client.post("/reports/", {"year": 1404, "month": 5, "province": west_az.pk}).status_code == 400
+    assert client.post("/reports/", {"year": YEAR, "month": MONTH, "province": west_az.pk}).status_code == 400
     client.force_login(hq)
     assert client.get(f"/reports/returns/{snap.pk}/").status_code == 200
 
 
 def test_it_builds_through_the_api_and_draws_the_trend(client, data, hq, west_az):
     client.force_login(hq)
-    for month in (4, 5):
-        assert client.post("/api/reports/returns/build/", {"year": 1404, "month": month}).status_code == 202
-    assert client.post("/api/reports/returns/build/", {"year": 1404, "month": 13}).json()["error"]["fields"]["month"]
+    for year, month in (PREV, (YEAR, MONTH)):
+        assert client.post("/api/reports/returns/build/", {"year": year, "month": month}).status_code == 202
+    assert client.post("/api/reports/returns/build/", {"year": YEAR, "month": 13}).json()["error"]["fields"]["month"]
     listed = client.get("/api/reports/returns/").json()["results"]
-    assert {(r["month"], r["province"]) for r in listed} == {(4, None), (5, None)}
+    assert {(r["year"], r["month"], r["province"]) for r in listed} == {(*PREV, None), (YEAR, MONTH, None)}
     detail = client.get(f"/api/reports/returns/{listed[0]['id']}/").json()
     assert "unsettled_by_reason" in detail["figures"]
     trend = client.get("/api/reports/trend/").json()
-    assert trend["labels"] == ["1404/04", "1404/05"]  # the chart's axis in the page's language (English here)
+    # the chart's axis in the page's language (English here): «1404/04», «1404/05»
+    assert trend["labels"] == [month_label(*PREV, persian=False), month_label(YEAR, MONTH, persian=False)]
     assert trend["series"]["new"] == [0, 1] and trend["series"]["closing"] == [0, 1]
     page = client.get("/reports/trend/").content.decode()
     assert "reports/trend.js" in page and "chart.umd.min.js" in page and "<script>" not in page
@@ -127,7 +135,7 @@ def test_the_build_form_speaks_persian_digits_and_month_names(client, data, insp
 
     from django.utils import timezone
 
-    from core.dates import jalali_month_of, persian_digits, previous_jalali_month
+    from core.dates import jalali_month_of, previous_jalali_month
 
     client.force_login(inspector)
     page = client.get("/reports/").content.decode()
@@ -139,8 +147,9 @@ def test_the_build_form_speaks_persian_digits_and_month_names(client, data, insp
     assert re.search(rf'<option value="{month}" selected>', month_select)
 
     # Typed in Persian digits, picked by name (posted as its number): the return is built.
-    assert client.post("/reports/", {"year": "۱۴۰۴", "month": "5", "province": west_az.pk}).status_code == 302
-    assert MonthlyReturn.objects.get().year == 1404
+    typed = {"year": persian_digits(YEAR), "month": str(MONTH), "province": west_az.pk}  # «۱۴۰۴»
+    assert client.post("/reports/", typed).status_code == 302
+    assert MonthlyReturn.objects.get().year == YEAR
     refused = client.post("/reports/", {"year": "۱۲۰۰", "month": "13", "province": west_az.pk})
     assert refused.status_code == 400
     assert "year" in refused.context["form"].errors and "month" in refused.context["form"].errors
@@ -151,33 +160,34 @@ def test_the_returns_list_reads_in_english_on_english_pages(client, data, hq):
     «5. مرداد»: the list's month and scope follow the page's language (the return itself stays the
     Persian document)."""
     client.force_login(hq)
-    client.post("/reports/", {"year": 1404, "month": 5, "province": ""})
+    client.post("/reports/", {"year": YEAR, "month": MONTH, "province": ""})
     page = client.get("/reports/").content.decode()
-    assert "1404/05" in page and "Whole country" in page and "5. Mordad" in page
+    assert month_label(YEAR, MONTH, persian=False) in page and "Whole country" in page and "5. Mordad" in page
     assert "کل کشور" not in page and "مرداد" not in page
 
 
 @pytest.mark.persian
 def test_the_returns_list_keeps_its_persian_labels(client, data, hq):
     client.force_login(hq)
-    client.post("/reports/", {"year": 1404, "month": 5, "province": ""})
+    client.post("/reports/", {"year": YEAR, "month": MONTH, "province": ""})
     page = client.get("/reports/").content.decode()
-    assert "مرداد ۱۴۰۴" in page and "کل کشور" in page and "۵. مرداد" in page
+    assert month_label(YEAR, MONTH) in page and "کل کشور" in page and "۵. مرداد" in page  # «مرداد ۱۴۰۴»
 
 
 @pytest.mark.persian
 def test_the_trend_names_its_months_in_persian_on_persian_pages(client, data, hq):
     client.force_login(hq)
-    for month in (4, 5):
-        client.post("/reports/", {"year": 1404, "month": month, "province": ""})
-    assert client.get("/api/reports/trend/").json()["labels"] == ["تیر ۱۴۰۴", "مرداد ۱۴۰۴"]
+    for year, month in (PREV, (YEAR, MONTH)):
+        client.post("/reports/", {"year": year, "month": month, "province": ""})
+    # «تیر ۱۴۰۴», «مرداد ۱۴۰۴»
+    assert client.get("/api/reports/trend/").json()["labels"] == [month_label(*PREV), month_label(YEAR, MONTH)]
 
 
 @pytest.mark.persian
 def test_a_return_submitted_twice_names_its_version_in_persian_digits(client, data, inspector, west_az):
     """From a page left open in a second tab: «نسخه 1 پیش‌تر ارسال شده است.» had a Latin 1."""
     client.force_login(inspector)
-    client.post("/reports/", {"year": 1404, "month": 5, "province": west_az.pk})
+    client.post("/reports/", {"year": YEAR, "month": MONTH, "province": west_az.pk})
     snap = MonthlyReturn.objects.get()
     client.post(f"/reports/returns/{snap.pk}/submit/")
     page = client.post(f"/reports/returns/{snap.pk}/submit/", follow=True).content.decode()
@@ -192,7 +202,7 @@ def test_each_file_of_a_return_has_its_hash_on_its_own_row(client, hq):
     from reports import services as return_services
     from reports.models import MonthlyReturn
 
-    snap = return_services.return_build(year=1404, month=5, province=None, by=hq)
+    snap = return_services.return_build(year=YEAR, month=MONTH, province=None, by=hq)
     snap = MonthlyReturn.objects.get(pk=snap.pk)
     client.force_login(hq)
     page = client.get(f"/reports/returns/{snap.pk}/").content.decode()

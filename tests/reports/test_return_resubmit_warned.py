@@ -10,10 +10,12 @@ from core.dates import jalali_month_bounds
 from declarations.models import Status
 from reports import services
 from reports.models import Inspection
+from tests.days import months_back_month
 from tests.factories import DeclarationFactory
 
 pytestmark = pytest.mark.django_db
-S, E = jalali_month_bounds(1404, 7)  # Mehr 1404
+YEAR, MONTH = months_back_month()  # an ended month inside the months returns are built for
+S, E = jalali_month_bounds(YEAR, MONTH)
 
 
 @pytest.mark.persian
@@ -21,11 +23,13 @@ def test_the_new_draft_says_version_1_was_sent_and_what_changed(client, bazargan
     DeclarationFactory(
         origin=bazargan, destination=tehran, declared_at=S + dt.timedelta(days=1), status=Status.REGISTERED
     )
-    v1 = services.return_submit(monthly_return=services.return_build(year=1404, month=7, province=None, by=hq), by=hq)
+    v1 = services.return_submit(
+        monthly_return=services.return_build(year=YEAR, month=MONTH, province=None, by=hq), by=hq
+    )
     DeclarationFactory(
         origin=bazargan, destination=tehran, declared_at=S + dt.timedelta(days=2), status=Status.REGISTERED
     )
-    v2 = services.return_build(year=1404, month=7, province=None, by=hq)
+    v2 = services.return_build(year=YEAR, month=MONTH, province=None, by=hq)
     client.force_login(hq)
 
     page = client.get(f"/reports/returns/{v2.pk}/").content.decode()
@@ -43,7 +47,7 @@ def test_the_new_draft_says_version_1_was_sent_and_what_changed(client, bazargan
 
 @pytest.mark.persian
 def test_a_first_version_has_no_such_note(client, bazargan, tehran, hq):
-    snap = services.return_build(year=1404, month=7, province=None, by=hq)
+    snap = services.return_build(year=YEAR, month=MONTH, province=None, by=hq)
     client.force_login(hq)
     page = client.get(f"/reports/returns/{snap.pk}/").content.decode()
     assert 'id="submitted-before"' not in page and 'id="newer-draft"' not in page
@@ -51,12 +55,14 @@ def test_a_first_version_has_no_such_note(client, bazargan, tehran, hq):
 
 @pytest.mark.persian
 def test_an_inspection_added_with_the_balance_unchanged_is_listed_not_said_equal(client, bazargan, inspector, hq):
-    v1 = services.return_submit(monthly_return=services.return_build(year=1404, month=7, province=None, by=hq), by=hq)
+    v1 = services.return_submit(
+        monthly_return=services.return_build(year=YEAR, month=MONTH, province=None, by=hq), by=hq
+    )
     Inspection.objects.create(
         office=bazargan, inspector=inspector, inspected_on=(S + dt.timedelta(days=3)).date(), origin_scans_uploaded="yes",
         destination_checks_done="yes", anpr_working="yes", arrivals_timely="yes", security_measures="yes",
     )  # fmt: skip
-    v2 = services.return_build(year=1404, month=7, province=None, by=hq)
+    v2 = services.return_build(year=YEAR, month=MONTH, province=None, by=hq)
     assert v1.figures["closing"] == v2.figures["closing"]
     client.force_login(hq)
 
@@ -69,8 +75,8 @@ def test_an_inspection_added_with_the_balance_unchanged_is_listed_not_said_equal
 
 @pytest.mark.persian
 def test_a_version_built_again_with_nothing_changed_says_every_figure_is_the_same(client, hq):
-    services.return_submit(monthly_return=services.return_build(year=1404, month=7, province=None, by=hq), by=hq)
-    v2 = services.return_build(year=1404, month=7, province=None, by=hq)
+    services.return_submit(monthly_return=services.return_build(year=YEAR, month=MONTH, province=None, by=hq), by=hq)
+    v2 = services.return_build(year=YEAR, month=MONTH, province=None, by=hq)
     client.force_login(hq)
     page = client.get(f"/reports/returns/{v2.pk}/").content.decode()
     assert "همهٔ ارقام با نسخهٔ ۱ یکی است." in page and 'id="changes-since-submitted"' not in page
@@ -86,9 +92,9 @@ def test_the_new_versions_pdf_says_it_takes_the_place_of_the_one_sent(bazargan, 
     DeclarationFactory(
         origin=bazargan, destination=tehran, declared_at=S + dt.timedelta(days=1), status=Status.REGISTERED
     )
-    v1 = services.return_build(year=1404, month=7, province=west_az, by=inspector)
+    v1 = services.return_build(year=YEAR, month=MONTH, province=west_az, by=inspector)
     v1 = services.return_submit(monthly_return=v1, by=inspector)
-    v2 = services.return_build(year=1404, month=7, province=west_az, by=inspector)
+    v2 = services.return_build(year=YEAR, month=MONTH, province=west_az, by=inspector)
     with v1.pdf.open("rb") as f:
         first = pdf_text(f.read())
     with v2.pdf.open("rb") as f:

@@ -12,13 +12,15 @@ from core.dates import jalali_month_bounds
 from reports import exports, returns, services
 from scans import reuse_reviews
 from scans.models import Scan, ScanReuseReview, Stage
+from tests.days import months_back_month
 from tests.factories import DeclarationFactory
 from tests.pdftext import norm, pdf_text
 from tests.scans import images
 from tests.scans.conftest import upload
 
 pytestmark = pytest.mark.django_db
-S, E = jalali_month_bounds(1404, 5)
+YEAR, MONTH = months_back_month()  # an ended month inside the months returns are built for
+S, E = jalali_month_bounds(YEAR, MONTH)
 DAY = dt.timedelta(days=1)
 
 
@@ -61,23 +63,23 @@ def month(bazargan, sarakhs, tehran, origin_clerk, hq):
 
 
 def test_the_reuse_figures_of_a_month(month, west_az, khorasan):
-    figures = returns.build_figures(1404, 5, west_az, now=E + 10 * DAY)
+    figures = returns.build_figures(YEAR, MONTH, west_az, now=E + 10 * DAY)
     # found: explained, confirmed, unreviewed, reviewed after the month; reviews: two explained, one confirmed;
     # not reviewed by the end: the unreviewed one and the one reviewed after the month.
     assert figures["scan_reuse"] == {"found": 4, "explained": 2, "confirmed": 1, "unreviewed_at_end": 2}
     assert figures["offices"]["BZG"]["scan_reuse"] == figures["scan_reuse"]
-    assert returns.build_figures(1404, 5, khorasan, now=E + 10 * DAY)["scan_reuse"] == {
+    assert returns.build_figures(YEAR, MONTH, khorasan, now=E + 10 * DAY)["scan_reuse"] == {
         "found": 1,
         "explained": 0,
         "confirmed": 0,
         "unreviewed_at_end": 1,
     }
-    national = returns.build_figures(1404, 5, None, now=E + 10 * DAY)["scan_reuse"]
+    national = returns.build_figures(YEAR, MONTH, None, now=E + 10 * DAY)["scan_reuse"]
     assert national == {"found": 5, "explained": 2, "confirmed": 1, "unreviewed_at_end": 3}
 
 
 def test_the_section_is_in_the_page_the_csv_the_workbook_and_the_pdf(client, month, west_az, inspector):
-    snap = services.return_build(year=1404, month=5, province=west_az, by=inspector)
+    snap = services.return_build(year=YEAR, month=MONTH, province=west_az, by=inspector)
     client.force_login(inspector)
     page = client.get(f"/reports/returns/{snap.pk}/").content.decode()
     assert 'id="scan-reuse"' in page
@@ -94,6 +96,6 @@ def test_the_section_is_in_the_page_the_csv_the_workbook_and_the_pdf(client, mon
 
 
 def test_a_return_built_before_the_section_still_exports(month, west_az):
-    figures = returns.build_figures(1404, 5, west_az, now=E + DAY)
+    figures = returns.build_figures(YEAR, MONTH, west_az, now=E + DAY)
     figures.pop("scan_reuse")
     assert not [r for r in exports.summary_rows(figures) if r[0] == "scan_reuse"]
