@@ -1,12 +1,15 @@
-"""Admin for offices, users and API tokens; the login records read-only (the audit trail's is core's)."""
+"""Admin for offices, users and API tokens; the login records read-only (the audit trail's is core's);
+django-otp's authenticator devices in the page's language with Jalali dates."""
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.admin_utils import EvidenceAdmin
+from core.admin_utils import EvidenceAdmin, jalali, titled
 
 from . import services
 from .models import ApiToken, CustomsOffice, Province, User
@@ -100,3 +103,36 @@ for _model, _admin in (
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, type(f"Evidence{_admin.__name__}", (EvidenceAdmin, _admin), {}))
+
+
+class AuthenticatorDeviceAdmin(TOTPDeviceAdmin):
+    """django-otp's list of TOTP devices with headers in the page's language (the package's field names
+    are not marked for translation, and renaming the fields would be a migration of its app) and Jalali
+    dates. Its filters by Gregorian month and year are left out: one device per user needs none."""
+
+    list_display = [
+        "device_user",
+        "device_name",
+        jalali("created_at", _("created on")),
+        jalali("last_used_at", _("last used on")),
+        "device_confirmed",
+    ]
+    list_filter = [("confirmed", titled(admin.BooleanFieldListFilter, _("confirmed")))]
+    search_help_text = _("Search by the user's username or email address")
+
+    @admin.display(description=_("user"), ordering="user__username")
+    def device_user(self, device):
+        return device.user
+
+    @admin.display(description=_("device name"), ordering="name")
+    def device_name(self, device):
+        return device.name
+
+    @admin.display(description=_("confirmed"), ordering="confirmed", boolean=True)
+    def device_confirmed(self, device):
+        return device.confirmed
+
+
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, AuthenticatorDeviceAdmin)

@@ -1,4 +1,5 @@
-"""Admin helpers: Jalali date columns (Persian digits) for any datetime field; read-only evidence."""
+"""Admin helpers: Jalali date columns (Persian digits) for any datetime field; a list filter under a
+translated title; read-only evidence."""
 
 from django.contrib import admin
 
@@ -14,6 +15,19 @@ def jalali(field_name: str, label=None):
 
     column.__name__ = f"{field_name}_jalali"
     return column
+
+
+def titled(filter_class: type[admin.FieldListFilter], title) -> type[admin.FieldListFilter]:
+    """``filter_class`` under ``title``, for ``list_filter = [("field", titled(...))]``: the filter of a
+    third-party model's field is otherwise titled by its verbose name, which the package does not translate."""
+
+    class Titled(filter_class):  # type: ignore[valid-type,misc]
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    Titled.__name__ = f"Titled{filter_class.__name__}"
+    return Titled
 
 
 class JalaliAdmin(admin.ModelAdmin):

@@ -78,3 +78,36 @@ def test_the_returns_and_their_builds_list_at_a_few_queries_however_many_rows(cl
     for month in range(2, 7):
         build(month)
     assert {model: queries(model) for model in (MonthlyReturn, ReturnBuild)} == one
+
+
+def _authenticator_list(client, hq) -> str:
+    """The TOTP devices list (django-otp's model) as headquarters sees it, one device added in Esfand 1403."""
+    import datetime as dt
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    User.objects.filter(pk=hq.pk).update(is_staff=True, is_superuser=True)
+    device = TOTPDevice.objects.create(user=hq, name="authenticator", confirmed=True)
+    added = dt.datetime(2025, 3, 10, 6, 0, tzinfo=dt.UTC)  # 1403/12/20 09:30 in Tehran
+    TOTPDevice.objects.filter(pk=device.pk).update(created_at=added, last_used_at=added + dt.timedelta(days=1))
+    client.force_login(User.objects.get(pk=hq.pk))
+    return client.get(reverse("admin:otp_totp_totpdevice_changelist")).content.decode()
+
+
+@pytest.mark.persian
+def test_the_authenticator_devices_list_speaks_persian_with_jalali_dates(client, hq):
+    page = _authenticator_list(client, hq)
+    for header in ("کاربر", "نام دستگاه", "تاریخ ایجاد", "آخرین استفاده", "تأییدشده"):
+        assert f">{header}</a>" in page, header
+    assert "۱۴۰۳/۱۲/۲۰ ۰۹:۳۰" in page and "۱۴۰۳/۱۲/۲۱ ۰۹:۳۰" in page
+    assert "Created at" not in page and "Last used at" not in page and "2025" not in page and "مارس" not in page
+    assert "براساس تأییدشده" in page and "created at" not in page and "Search by user" not in page
+    assert "جستجو با نام کاربری یا نشانی ایمیل کاربر" in page
+
+
+def test_the_authenticator_devices_list_stays_english_on_english_pages(client, hq):
+    page = _authenticator_list(client, hq)
+    for header in ("User", "Device name", "Created on", "Last used on", "Confirmed"):
+        assert f">{header}</a>" in page, header
+    assert "۱۴۰۳/۱۲/۲۰ ۰۹:۳۰" in page  # Jalali in Persian digits, as every other admin list shows dates
+    assert "Search by the user&#x27;s username or email address" in page
