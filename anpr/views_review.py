@@ -19,7 +19,7 @@ from declarations.paging import BadCursor, keyset_page
 
 from . import review
 from .forms import PlateEntryForm, ReviewQueueFilter
-from .models import LabelReason, PlateMatch, PlateRead
+from .models import LabelReason, PlateMatch, PlateRead, confidence_percent
 
 PAGE = 100  # reads a page; the pager (a cursor on the capture time) reaches every one
 
@@ -74,6 +74,8 @@ def queue(request):
             "query": urlencode({"kind": kind}) if kind else "",
             "filter": form,
             "invalid": not valid,
+            # Below it a read goes to the queue (``review.kind_filter``), as the reads' confidence is shown.
+            "threshold": confidence_percent(settings.ANPR_REVIEW_MIN_CONFIDENCE),
         },
         status=200 if valid else 400,
     )

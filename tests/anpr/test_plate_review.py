@@ -993,3 +993,20 @@ def test_on_a_phone_the_queue_shows_when_the_plate_and_the_button_to_read_it(
     shown = _on_a_phone(row)
     assert len(shown) == 3 and "Read the plate" in shown[2]
     assert head.count("</th>") == 8  # every column is still there on a wider screen
+
+
+@pytest.mark.persian
+def test_the_queue_says_under_its_heading_how_sure_a_read_must_be_to_stay_out_of_it(client, dest_clerk, settings):
+    settings.ANPR_REVIEW_MIN_CONFIDENCE = 0.85
+    client.force_login(dest_clerk)
+    page = client.get(reverse("anpr:review-queue")).content.decode()
+    line = page.split("</h1>", 1)[1].split("</p>", 1)[0]
+    assert "data-review-threshold" in line and "کمتر از ۸۵٪" in line
+
+
+def test_the_queue_says_its_threshold_in_english_on_english_pages(client, dest_clerk, settings):
+    settings.ANPR_REVIEW_MIN_CONFIDENCE = 0.9
+    client.force_login(dest_clerk)
+    page = client.get(reverse("anpr:review-queue")).content.decode()
+    line = page.split("</h1>", 1)[1].split("</p>", 1)[0]
+    assert "less than 90%" in line
