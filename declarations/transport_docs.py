@@ -21,7 +21,7 @@ from typing import TypeVar
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import Role, User
 from core.audit import actor
@@ -43,18 +43,26 @@ FIELD_LABELS = {
     "quantity": lambda: _("quantity"),
     "gross_weight_kg": lambda: _("gross weight (kg)"),
 }
-CSV_COLUMNS = [
-    "serial",
-    "number",
-    "issued_on",
-    "origin",
-    "destination",
-    "route",
-    "goods_description",
-    "quantity",
-    "gross_weight_kg",
-]
+# The CSV's columns in their order → (required, what it holds), shown as the import page's column guide.
+CSV_HELP = {
+    "serial": (True, gettext_lazy("Serial of the declaration the document belongs to.")),
+    "number": (True, gettext_lazy("Number of the transport document (up to 40 characters).")),
+    "issued_on": (True, gettext_lazy("Date the document was issued, Jalali (1404/05/12) or ISO.")),
+    "origin": (True, gettext_lazy("Origin as the document writes it: an office's code or name.")),
+    "destination": (True, gettext_lazy("Destination as the document writes it: an office's code or name.")),
+    "route": (False, gettext_lazy("Office codes along the route on the document, separated by ;.")),
+    "goods_description": (True, gettext_lazy("Description of the goods as the document writes it.")),
+    "quantity": (False, gettext_lazy("Quantity.")),
+    "gross_weight_kg": (False, gettext_lazy("Gross weight in kilograms.")),
+}
+CSV_COLUMNS = list(CSV_HELP)
+REQUIRED_COLUMNS = [name for name, (required, _text) in CSV_HELP.items() if required]
 MAX_CSV_ROWS = 5000
+
+
+def guide() -> list[tuple[str, bool, str]]:
+    """The column guide of the import page: (column, required, what it holds in the reader's words)."""
+    return [(name, required, str(text)) for name, (required, text) in CSV_HELP.items()]
 
 
 def may_record(user: User | None, declaration: TransitDeclaration) -> bool:
@@ -331,11 +339,7 @@ def import_csv(data: bytes, *, by: User, visible, source: str = Source.USER) -> 
     except UnicodeDecodeError:
         raise InvalidInput(_("The file is not UTF-8 text."), fields={"file": "encoding"}) from None
     reader = csv.DictReader(io.StringIO(text))
-    missing = [
-        c
-        for c in ("serial", "number", "issued_on", "origin", "destination", "goods_description")
-        if c not in (reader.fieldnames or [])
-    ]
+    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise InvalidInput(
             _("The file lacks the columns: %(c)s") % {"c": ", ".join(missing)}, fields={"file": "columns"}

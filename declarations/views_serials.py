@@ -188,7 +188,7 @@ def transport_documents_import(request):
                 status = 200
             except DomainError as exc:
                 apply_error(form, exc)
-    context = {"form": form, "summary": summary, "columns": transport_docs.CSV_COLUMNS}
+    context = {"form": form, "summary": summary, "columns": transport_docs.guide()}
     return render(request, "declarations/transport_documents_import.html", context, status=status)
 
 

@@ -192,7 +192,7 @@ def test_a_csv_row_is_told_every_bad_cell_each_under_its_column(client, loaded, 
     response = client.post(url, {"file": SimpleUploadedFile("docs.csv", csv.encode())})
     assert response.status_code == 200
     table = response.content.decode().split('id="import-summary"', 1)[1]
-    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", table)
+    rows = re.findall(r'<tr><td>([^<]*)</td><td data-field="([^"]*)">[^<]*</td><td>([^<]*)</td></tr>', table)
     assert [(row, field) for row, field, _message in rows] == [
         ("۲", "number"),
         ("۲", "issued_on"),
@@ -206,3 +206,32 @@ def test_a_csv_row_is_told_every_bad_cell_each_under_its_column(client, loaded, 
     assert "۱۴۰۴/۰۵/۱۲" in messages[("۲", "issued_on")]
     assert messages[("۲", "quantity")] != messages[("۲", "gross_weight_kg")]  # negative; not a number
     assert list(TransportDocument.objects.values_list("number", flat=True)) == ["CMR-OK"]
+
+
+@pytest.mark.persian
+def test_the_import_page_says_what_each_column_holds_beside_its_code_and_names_bad_cells_in_words(
+    client, loaded, origin_clerk
+):
+    """The page listed the columns only as the file's first line names them («serial,number,issued_on,…») and
+    named a bad cell by its code; as the declarations' import page, it now says beside each code what the
+    column holds and whether it is required, and names a bad cell's column in words."""
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(origin_clerk)
+    url = reverse("declarations:transport-documents-import")
+    page = client.get(url).content.decode()
+    guide = page.split('id="import-columns"', 1)[1].split("</table>", 1)[0]
+    assert re.findall(r'data-column="([a-z_]+)"', guide) == transport_docs.CSV_COLUMNS
+    assert re.search(
+        r'data-column="issued_on"><td><code dir="ltr">issued_on</code></td><td>بله</td><td>تاریخ صدور', guide
+    )
+    assert re.search(r'data-column="route"><td><code dir="ltr">route</code></td><td></td><td>کد گمرکات مسیر', guide)
+
+    csv = (
+        "serial,number,issued_on,origin,destination,route,goods_description,quantity,gross_weight_kg\n"
+        f"{loaded.serial},CMR-1,1404/13/40,BZG,THR,,گوشی تلفن همراه,100,250\n"
+    )
+    result = client.post(url, {"file": SimpleUploadedFile("docs.csv", csv.encode())}).content.decode()
+    assert '<td data-field="issued_on">تاریخ صدور</td>' in result
