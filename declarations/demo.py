@@ -893,7 +893,9 @@ def _foreign_scenarios(now: dt.datetime) -> list[TransitDeclaration]:
                 },
             )
         )
-    import_rows(rows, source_ref="داده نمایشی: کامیون‌های خارجی")
+    # An identifier-like reference, as a file name would be: the same on English and Persian pages (the batch's
+    # reference is stored as written and shown inside «import batch N: …» in the page's language).
+    import_rows(rows, source_ref="demo-foreign-trucks")
     return list(
         TransitDeclaration.objects.filter(serial__startswith=FOREIGN_SERIAL).select_related("origin", "destination")
     )
