@@ -44,8 +44,6 @@ from accounts.models import User
 from core import jobs, taskruns
 from core.audit import actor
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
-from core.text import isolate
-from declarations.idents import list_separator
 from notifications.messages import Message, Number
 from notifications.models import Kind
 from notifications.services import it_office, notify
@@ -116,6 +114,7 @@ _RAW_NO_MODULE = re.compile(r"No module named '(?P<name>[\w.]+)'")
 _SERVER_SETUP = re.compile(
     "|".join((re.escape(NO_FONTS), re.escape(NOT_INSTALLED).replace(re.escape("{missing}"), r"[\w.]+")))
 )
+TRAINER_NOT_INSTALLED = gettext_lazy("Training is not installed on this server: ask the IT office to install it.")
 TRAINING_UNAVAILABLE = gettext_lazy(
     "Training a new version of the plate reader is not available on this server: ask the IT office."
 )
@@ -175,15 +174,11 @@ def trainer_missing() -> list[str]:
     return [name for name in getattr(trainer, "requires", ()) if importlib.util.find_spec(name) is None]
 
 
-def trainer_missing_message(missing: list[str]) -> str:
-    """Why no run can start here, and how the IT office makes it possible, in the reader's language."""
-    return _(
-        "The plate-reader trainer is not installed on this server (%(missing)s missing): the IT office installs"
-        " it with %(command)s, and training can then start."
-    ) % {
-        "missing": list_separator().join(isolate(m) for m in missing),
-        "command": isolate("pip install -r requirements-train.txt"),
-    }
+def trainer_missing_message() -> str:
+    """Why no run can start here, in plain words for the page (superusers and the IT office alike): whom to ask,
+    not the commands. How the IT office installs the trainer is in docs/operations.md and anpr/training/README.md;
+    ``manage.py anpr_train`` names what is missing and the command."""
+    return str(TRAINER_NOT_INSTALLED)
 
 
 @dataclass
@@ -391,7 +386,7 @@ def training_start(*, by: User | None, options: dict | None = None, enqueue: boo
     opts = clean_options(options)
     missing = trainer_missing()
     if missing:  # refused before a run is made: it could only fail
-        raise IllegalTransition(trainer_missing_message(missing))
+        raise IllegalTransition(trainer_missing_message())
     _abandon_stale()
     try:
         with transaction.atomic(), actor(by):

@@ -72,8 +72,7 @@ def _may_roll_back_to(model: RecognitionModel) -> bool:
 
 
 def _trainer_missing() -> str:
-    missing = retraining.trainer_missing()
-    return retraining.trainer_missing_message(missing) if missing else ""
+    return retraining.trainer_missing_message() if retraining.trainer_missing() else ""
 
 
 @login_required

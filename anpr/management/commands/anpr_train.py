@@ -36,6 +36,11 @@ class Command(BaseCommand):
         try:
             run = retraining.training_start(by=None, options=options, enqueue=False)
         except DomainError as exc:
+            if missing := retraining.trainer_missing():  # at a shell, the operator installs it: what and how
+                raise CommandError(
+                    f"{exc} ({', '.join(missing)} missing: pip install -r requirements-train.txt,"
+                    " see anpr/training/README.md)"
+                ) from exc
             raise CommandError(str(exc)) from exc
         run = retraining.training_run(run_id=run.pk, echo=self.stdout.write)
         assert run is not None
