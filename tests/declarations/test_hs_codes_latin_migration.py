@@ -14,7 +14,7 @@ from declarations.models import GoodsItem, TransitDeclaration
 from tests.declarations.test_importer import offices, row, to_csv  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
-migration = importlib.import_module("declarations.migrations.0025_hs_codes_in_latin_digits")
+migration = importlib.import_module("declarations.migrations.0026_hs_codes_in_latin_digits")
 
 
 def _stored_the_old_way(code: str) -> TransitDeclaration:

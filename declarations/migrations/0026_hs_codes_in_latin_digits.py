@@ -36,6 +36,6 @@ def latin_hs_codes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("declarations", "0024_declaration_trailer_plate")]
+    dependencies = [("declarations", "0025_vehicle_status_settled_index")]
 
     operations = [migrations.RunPython(latin_hs_codes, migrations.RunPython.noop)]
