@@ -54,9 +54,9 @@ def _arrival_counts(rng: np.random.Generator, scale: float) -> dict[str, int]:
                 by=clerk,
                 reason="سریال کالا در اظهارنامه اشتباه تایپ شده بود؛ نامهٔ گمرک مبدأ پیوست است.",
             )
-        elif i % 5 == 2 and not any(b.key.startswith("scan_") for b in serials.settlement_blocks(d)):
-            # Released on a recount; not one whose suspicious scan the destination has yet to review
-            # (the override would release that too): that one waits for its review.
+        elif i % 5 == 2 and all(b.key == "serial_discrepancy" for b in serials.standing_blocks(d)):
+            # Released on a recount; not one with anything else standing (a suspicious scan the destination
+            # has yet to review, broken seals recorded at arrival): the override would release that too.
             serials.settlement_override(declaration=d, by=hq, reason="شمارش دوباره در حضور نمایندهٔ مبدأ؛ کالا آزاد شد.")
             services.declaration_settle(declaration=d, by=clerk)
             counts["settlement_overrides"] += 1

@@ -21,18 +21,17 @@ proposing for one declaration stays cheap on a large table.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.utils.translation import gettext_noop
 
 from core.text import truncate_isolated
-from notifications.messages import LIST, SENTENCES, Ident, Message, Number, Param, joined, render
+from notifications.messages import LIST, Ident, Message, Number, Param, joined, render
 
 from . import transport_docs
+from .arrival_findings import arrival_findings
 from .identifiers import imei_problem, is_imei_shaped
 from .models import (
     OPEN_STATUSES,
-    ArrivalConfirmation,
     GoodsSerial,
     Review,
     TransitDeclaration,
@@ -41,8 +40,6 @@ from .models import (
 )
 from .serials import open_discrepancy
 
-# Weighbridges differ; a difference above this share of the declared weight is a discrepancy.
-WEIGHT_TOLERANCE = Decimal("0.02")
 MAX_LISTED = 5  # evidence text names at most this many others
 
 
@@ -145,51 +142,8 @@ def _serials(declaration: TransitDeclaration) -> list[ProposedReason]:
 
 
 def _arrival(declaration: TransitDeclaration) -> list[ProposedReason]:
-    try:
-        arrival = declaration.arrival
-    except ArrivalConfirmation.DoesNotExist:
-        return []
-    out: list[ProposedReason] = []
-    declared = {str(s).strip() for s in declaration.seal_numbers or [] if str(s).strip()}
-    found = {str(s).strip() for s in arrival.seal_numbers_found or [] if str(s).strip()}
-    if not arrival.seals_intact:
-        out.append(
-            _proposed(UnsettledReason.SEAL_DISCREPANCY, Message(gettext_noop("Seals were reported broken on arrival.")))
-        )
-    if found and found != declared:
-        parts: list[Param] = []
-        if declared - found:
-            parts.append(
-                Message(gettext_noop("declared but not found: %(s)s"), s=_listed_message(declared - found, "seal"))
-            )
-        if found - declared:
-            parts.append(
-                Message(gettext_noop("found but not declared: %(s)s"), s=_listed_message(found - declared, "seal"))
-            )
-        out.append(
-            _proposed(
-                UnsettledReason.SEAL_DISCREPANCY,
-                Message(
-                    gettext_noop("Seal numbers differ from the declaration (%(parts)s)."),
-                    parts=joined(parts, SENTENCES),
-                ),
-            )
-        )
-    if arrival.gross_weight_found_kg is None:
-        return out
-    declared_kg = declaration.declared_gross_weight_kg()  # None: none declared, nothing to differ from
-    if declared_kg and abs(Decimal(arrival.gross_weight_found_kg) - declared_kg) > declared_kg * WEIGHT_TOLERANCE:
-        out.append(
-            _proposed(
-                UnsettledReason.QUANTITY_DISCREPANCY,
-                Message(
-                    gettext_noop("Gross weight found %(found)s kg, declared %(declared)s kg."),
-                    found=Number(Decimal(arrival.gross_weight_found_kg), grouped=True),
-                    declared=Number(declared_kg, grouped=True),
-                ),
-            )
-        )
-    return out
+    # The same findings withhold the settlement (``serials.settlement_blocks``): the box and the gate agree.
+    return [_proposed(f.reason, f.message) for f in arrival_findings(declaration)]
 
 
 def _scan(declaration: TransitDeclaration) -> list[ProposedReason]:

@@ -7,7 +7,8 @@ put on settlement; the IMEI registry checks.
    (superseded) with a new record saying so; a person resolves one with ``discrepancy_resolve``.
 3. ``settlement_blocks`` lists what withholds the release: an open discrepancy, a suspicious scan
    comparison not yet reviewed or escalated, one that could not align the images and awaits a person's
-   look, a duplicate waybill. ``check_settlement`` (called by ``services.declaration_settle``)
+   look, a duplicate waybill, what the arrival confirmation recorded against the declaration (seals
+   broken, other seal numbers, a weight beyond the tolerance: ``arrival_findings``). ``check_settlement`` (called by ``services.declaration_settle``)
    refuses the settlement while one is not covered by a ``SettlementOverride`` (headquarters or the
    inspector of the province, with a reason: ``settlement_override``).
 
@@ -31,9 +32,10 @@ from core.audit import actor
 from core.dates import ascii_digits, format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from core.text import digits, is_persian
-from notifications.messages import LIST, SENTENCES, Ident, Message, Number, Param, joined
+from notifications.messages import LIST, SENTENCES, Ident, Message, Number, Param, joined, render
 
 from . import hooks, idents, selectors
+from .arrival_findings import arrival_findings
 from .evidence import note_event
 from .identifiers import serial_key, serial_problem
 from .models import (
@@ -326,12 +328,20 @@ BLOCK_FIELDS = {
     "scan_escalated": "comparison_review",
     "dup_waybill": "waybill_no",
     "scan_reuse_confirmed": "scan_reused",
+    # Recorded at the arrival confirmation (``arrival_findings``): its fields.
+    "seals_broken": "seals_intact",
+    "seal_numbers": "seal_numbers_found",
+    "weight": "gross_weight_found_kg",
 }
+# The blocks the arrival confirmation raised: no page resolves them; an override or a reason recorded.
+ARRIVAL_BLOCKS = frozenset({"seals_broken", "seal_numbers", "weight"})
 
 
 @dataclass(frozen=True)
 class Block:
-    key: str  # serial_discrepancy | scan_unreviewed | scan_unaligned | scan_escalated | dup_waybill | scan_reuse_confirmed
+    # serial_discrepancy | scan_unreviewed | scan_unaligned | scan_escalated | dup_waybill | scan_reuse_confirmed
+    # | seals_broken | seal_numbers | weight (``arrival_findings``)
+    key: str
     ref: str  # what exactly: the discrepancy's id; an override covers this ref
     message: str
     overridden: bool = False
@@ -360,6 +370,9 @@ BLOCK_TITLES = {
     "scan_escalated": gettext_lazy("The scan comparison was escalated as suspicious"),
     "dup_waybill": gettext_lazy("The waybill number is on another declaration"),
     "scan_reuse_confirmed": gettext_lazy("A reuse of another truck's scan was confirmed"),
+    "seals_broken": gettext_lazy("Seals reported broken on arrival"),
+    "seal_numbers": gettext_lazy("Seal numbers found on arrival differ from the declared ones"),
+    "weight": gettext_lazy("Gross weight found on arrival differs from the declared weight"),
 }
 
 
@@ -419,6 +432,9 @@ def settlement_blocks(declaration: TransitDeclaration) -> list[Block]:
                 _("Waybill %(w)s is also on another declaration.") % {"w": idents.waybill_text(declaration.waybill_no)},
             )
         )
+    # What the destination recorded at the arrival confirmation: broken seals, other seal numbers, a weight
+    # beyond the tolerance. The same findings the page proposes as the reason not to settle.
+    blocks.extend(Block(f.key, f.ref, render(f.message)) for f in arrival_findings(declaration))
     # A higher app's blocks (scans: a confirmed reuse of another truck's scan, per scan).
     for provider in hooks.settlement_blocks:
         blocks.extend(provider(declaration))
@@ -442,13 +458,23 @@ def standing_blocks(declaration: TransitDeclaration) -> list[Block]:
     return [b for b in settlement_blocks(declaration) if not b.overridden]
 
 
+# What may be done about a discrepancy recorded at arrival: the page's notice and the refusal say it.
+ARRIVAL_WAY_FORWARD = gettext_lazy(
+    "Headquarters or the province's inspector may release the settlement with a written reason;"
+    " otherwise record why the declaration cannot be settled."
+)
+
+
 def check_settlement(declaration: TransitDeclaration) -> None:
     """``SettlementBlocked`` naming each block not covered by an override; call inside the transaction."""
     standing = standing_blocks(declaration)
     if standing:
+        why = [b.message for b in standing]
+        if any(b.key in ARRIVAL_BLOCKS for b in standing):
+            why.append(str(ARRIVAL_WAY_FORWARD))
         raise SettlementBlocked(
             _("Settlement of %(serial)s is blocked until resolved: %(why)s")
-            % {"serial": idents.serial_text(declaration.serial), "why": " ".join(b.message for b in standing)},
+            % {"serial": idents.serial_text(declaration.serial), "why": " ".join(why)},
             fields={b.field: b.message for b in standing},
             messages={b.field: [b.message] for b in standing},
         )
@@ -481,10 +507,21 @@ def settlement_override(*, declaration: TransitDeclaration, by: User | None, rea
         kind="settlement_override",
         at=timezone.now(),
         actor=by,
-        message=reason[:500],
+        message=Message(
+            gettext_noop("Released: %(blocks)s. Reason: %(reason)s"),
+            blocks=joined([Message(BLOCK_TITLES[b.key]) for b in standing], LIST),
+            reason=reason[:500],
+        ),
         data={"covers": override.covers},
     )
     return override
+
+
+def released_titles(covers: Iterable[str]) -> list[str]:
+    """What an override released, by each block's short label (a ref is its block's key, then ``:`` and
+    what exactly), in the order covered."""
+    keys = dict.fromkeys(ref.split(":", 1)[0] for ref in covers)
+    return [str(BLOCK_TITLES[k]) for k in keys if k in BLOCK_TITLES]
 
 
 # --- IMEI registry ------------------------------------------------------------------------------------
@@ -547,7 +584,13 @@ def panel(user: User, declaration: TransitDeclaration) -> dict:
         "discrepancies": discrepancies,
         "settlement_blocks": blocks,
         "blocks_standing": [b for b in blocks if not b.overridden],
-        "overrides": list(SettlementOverride.objects.filter(declaration=declaration).select_related("by")),
+        "arrival_blocks_standing": any(b.key in ARRIVAL_BLOCKS and not b.overridden for b in blocks),
+        "arrival_way_forward": ARRIVAL_WAY_FORWARD,
+        "overrides": [
+            (o, released_titles(o.covers))
+            for o in SettlementOverride.objects.filter(declaration=declaration).select_related("by")
+        ],
+        "override_releases": [b.title for b in blocks if not b.overridden],
         "may_record_serials": declaration.status in RECORDING_STATUSES and may_record(user, declaration),
         "may_resolve": may_resolve(user, declaration),
         "may_override": any(not b.overridden for b in blocks) and may_override(user, declaration),

@@ -728,8 +728,10 @@ def declaration_settle(
     remarks: str = "",
 ) -> TransitDeclaration:
     """Settle (تسویه). Refused (``serials.SettlementBlocked``, each block named in ``fields``) while a
-    serial discrepancy is open, the scan comparison is escalated or the waybill is duplicated, unless
-    an override covers it (Art. 24 of the anti-smuggling rules: release withheld until resolved)."""
+    serial discrepancy is open, the scan comparison is escalated, the waybill is duplicated or the arrival
+    confirmation recorded broken seals, other seal numbers or a weight beyond the tolerance, unless an
+    override covers it (Art. 24 of the anti-smuggling rules: release withheld until resolved). Every door
+    (page, API, ICS import) settles through here."""
     at = at or timezone.now()
     locked = (
         TransitDeclaration.objects.select_for_update().select_related("origin", "destination").get(pk=declaration.pk)

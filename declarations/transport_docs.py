@@ -32,7 +32,7 @@ from notifications.messages import ROUTE, SENTENCES, Arrow, Ident, Message, Numb
 from .evidence import note_event
 from .models import Source, Status, TransitDeclaration, TransportDocument
 
-# Weighbridges differ: as on arrival (``detection.WEIGHT_TOLERANCE``), 2 % of the declared weight.
+# Weighbridges differ: as on arrival (``arrival_findings.WEIGHT_TOLERANCE``), 2 % of the declared weight.
 WEIGHT_TOLERANCE = Decimal("0.02")
 RECORDING_STATUSES = (Status.REGISTERED, Status.IN_TRANSIT, Status.ARRIVED, Status.UNSETTLED)
 FIELD_LABELS = {

@@ -226,6 +226,15 @@ def test_every_signal_has_declarations_with_the_evidence_behind_them(client, tmp
     page = client.get(reverse("declarations:detail", args=[blocked[0].pk])).content.decode()
     assert 'data-block="serial_discrepancy"' in page
     assert SettlementOverride.objects.exists() and DiscrepancyResolution.objects.exists()
+    # No settled declaration went past what its arrival recorded (broken seals, other seals, weight) unreleased;
+    # the demo's broken seals still withhold a settlement.
+    for d in TransitDeclaration.objects.filter(status="settled", arrival__isnull=False):
+        assert not [b for b in serials.standing_blocks(d) if b.key in serials.ARRIVAL_BLOCKS], d.serial
+    assert any(
+        b.key == "seals_broken"
+        for d in TransitDeclaration.objects.filter(status="arrived", arrival__seals_intact=False)
+        for b in serials.standing_blocks(d)
+    ), "no settlement withheld by seals broken on arrival"
     differing = TransportDocument.objects.exclude(differences=[]).select_related("declaration").first()
     assert differing is not None, "no transport-document discrepancy"
     assert "document_discrepancy" in {p.reason for p in detection.propose_reasons(differing.declaration)}
