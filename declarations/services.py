@@ -765,7 +765,8 @@ def declaration_record_unsettled(
 ) -> TransitDeclaration:
     """Record why an arrived declaration cannot be settled (directive point 8). ``note``: a person's words,
     or a message the system wrote (a proposal accepted, ``detection.proposal_note``), shown in the reader's
-    language."""
+    language. On a declaration already unsettled, the same reason with the same words is refused
+    (``IllegalTransition``); another is a correction, recorded beside the first."""
     require_may(by, declaration, "record_unsettled")  # the right before the reason
     if reason not in UnsettledReason.values:
         raise InvalidInput(_("Unknown reason '%(reason)s'.") % {"reason": reason}, fields={"reason": reason})
@@ -774,6 +775,27 @@ def declaration_record_unsettled(
         raise InvalidInput(_("Reason 'other' needs an explanation."), fields={"note": "required"})
     text: str = kept["message"]
     at = at or timezone.now()
+    # The same reason with the same words again (a form submitted twice) adds nothing: refused, not a second
+    # event. Another reason or other words is a correction: a new record, the first kept on the timeline.
+    locked = TransitDeclaration.objects.select_for_update().get(pk=declaration.pk)
+    if (
+        locked.status == Status.UNSETTLED
+        and locked.unsettled_reason == reason
+        and locked.unsettled_note == text[:500]
+        and locked.unsettled_note_msgid == kept["message_msgid"]
+    ):
+        raise IllegalTransition(
+            _(
+                "Declaration %(serial)s is already recorded unsettled for this reason (%(reason)s) since %(at)s."
+                " To correct it, record another reason or other words; the first stays on the timeline."
+            )
+            % {
+                "serial": idents.serial_text(locked.serial),
+                "reason": UnsettledReason(reason).label,
+                "at": format_jalali(locked.unsettled_at or locked.updated_at, persian=is_persian()),
+            },
+            fields={"reason": "already recorded"},
+        )
     return _transition(
         declaration,
         "record_unsettled",
