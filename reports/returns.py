@@ -32,7 +32,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from django.db import connection
-from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Collate, TruncDate
 from django.utils import timezone
 
@@ -632,6 +632,33 @@ def _scan_block(verdict: str, review: str) -> str:
     return PENDING_SCAN_BLOCKS.get(verdict, "") if review == "pending" else ""
 
 
+def _arrival_finding_refs(waiting) -> dict[int, set[str]]:
+    """Declaration id -> the refs of its arrival findings (broken seals, other seal numbers, a weight off),
+    which withhold settlement as ``serials.settlement_blocks`` does: read by ``arrival_findings.findings_of``,
+    the page's own reading, from three queries for the whole scope."""
+    from declarations.arrival_findings import MAY_HOLD_FINDING, findings_of
+    from declarations.models import ArrivalConfirmation, GoodsItem
+
+    arrivals = list(
+        ArrivalConfirmation.objects.filter(MAY_HOLD_FINDING, declaration_id__in=waiting.values("pk")).select_related(
+            "declaration"
+        )
+    )
+    weighed = [a.declaration_id for a in arrivals if a.gross_weight_found_kg is not None]
+    weights = dict(
+        GoodsItem.objects.filter(declaration_id__in=weighed)
+        .values("declaration_id")
+        .annotate(total=Sum("gross_weight_kg"))
+        .values_list("declaration_id", "total")
+    )
+    out: dict[int, set[str]] = {}
+    for a in arrivals:
+        found = findings_of(a, a.declaration.seal_numbers, lambda a=a: weights.get(a.declaration_id) or None)
+        if found:
+            out[a.declaration_id] = {f.ref for f in found}
+    return out
+
+
 def serial_rules(
     start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None = None
 ) -> dict:
@@ -685,13 +712,14 @@ def serial_rules(
         .values_list("pk", "declaration_id")
     ):
         reuse_refs.setdefault(d, set()).add(f"scan_reuse_confirmed:{pk}")
-    candidates = set(open_refs) | set(flagged) | set(reuse_refs)
+    arrival_refs = _arrival_finding_refs(waiting)
+    candidates = set(open_refs) | set(flagged) | set(reuse_refs) | set(arrival_refs)
     covered: dict[int, set[str]] = {}
     for d, refs in overrides.filter(declaration_id__in=candidates, at__lt=end).values_list("declaration_id", "covers"):
         covered.setdefault(d, set()).update(refs)
     blocked = 0
     for d in candidates:
-        refs = ({open_refs[d]} if d in open_refs else set()) | reuse_refs.get(d, set())
+        refs = ({open_refs[d]} if d in open_refs else set()) | reuse_refs.get(d, set()) | arrival_refs.get(d, set())
         waybill, scan_block, dup = flagged.get(d, ("", "", False))
         if scan_block:
             refs.add(scan_block)

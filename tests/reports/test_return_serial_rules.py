@@ -169,3 +169,32 @@ def test_a_confirmed_reuse_of_another_trucks_scan_counts_as_a_blocked_settlement
     SettlementOverride.objects.update(at=S + dt.timedelta(days=2))
     figures = returns.build_figures(1404, 5, west_az, now=E + dt.timedelta(days=1))
     assert figures["rules_serials"]["settlements_blocked_at_end"] == 0
+
+
+def test_seals_or_a_weight_found_off_at_arrival_count_as_a_blocked_settlement(bazargan, tehran, west_az, inspector):
+    """As the settle service refuses them (``arrival_findings``): broken seals, other seal numbers, a weight
+    beyond the tolerance; a weight within it is no block; an override made before the end covers them."""
+    from declarations.models import ArrivalConfirmation
+
+    def arrived(**found):
+        d = _arrived(bazargan, tehran, [])
+        GoodsFactory(declaration=d, line_no=2, gross_weight_kg=Decimal("1250"))  # 1,500 kg with line 1
+        ArrivalConfirmation.objects.create(declaration=d, office=tehran, confirmed_at=d.arrived_at, **found)
+        return d
+
+    def blocked():
+        return returns.build_figures(1404, 5, west_az, now=E + dt.timedelta(days=1))["rules_serials"][
+            "settlements_blocked_at_end"
+        ]
+
+    broken = arrived(seals_intact=False)
+    assert blocked() == 1
+    arrived(gross_weight_found_kg=Decimal("1470"))  # 2 %: within the weighbridges' tolerance
+    assert blocked() == 1
+    arrived(gross_weight_found_kg=Decimal("1200.5"))
+    other_seal = arrived(seal_numbers_found=["S-99"])
+    assert blocked() == 3
+    for d in (broken, other_seal):
+        serials.settlement_override(declaration=d, by=inspector, reason="بار در حضور بازرس شمرده شد")
+    SettlementOverride.objects.update(at=S + dt.timedelta(days=2))
+    assert blocked() == 1
