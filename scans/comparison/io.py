@@ -9,7 +9,7 @@ import numpy as np
 
 
 def as_float(img: np.ndarray) -> np.ndarray:
-    """Any greyscale/colour array (uint8, uint16, float) -> 2-D float32 in 0..1."""
+    """Any greyscale/colour array (integers of any width, float) -> 2-D float32 in 0..1."""
     img = np.asarray(img)
     if img.ndim == 3:
         if img.shape[2] == 4:
@@ -22,12 +22,14 @@ def as_float(img: np.ndarray) -> np.ndarray:
         raise ValueError(f"not a 2-D image: shape {img.shape}")
     if img.dtype == np.uint8:
         return img.astype(np.float32) / 255.0
-    if img.dtype == np.uint16:
+    if np.issubdtype(img.dtype, np.integer) and img.dtype.itemsize > 1:
         # Detectors of 12 or 14 bits write into 16-bit files, so 65535 may be far above the brightest value (the
         # air): scaled by 65535 such a scan is nearly black and its dense cargo falls below the attenuation floor.
         # Scaled by its own bright level (the 99.9th percentile, the air beside the vehicle) it reads as the
         # scanner saw it; between two scans this is a gain difference, which the comparison already absorbs.
-        f = img.astype(np.float32)
+        # So are 32-bit integer TIFFs (and signed 16-bit ones, stored as 32-bit): their counts are far below
+        # 2³¹, and divided by it every pixel was black. Negative counts are no light at all.
+        f = np.clip(img.astype(np.float32), 0, None)
         bright = float(np.percentile(f, 99.9)) if f.size else 65535.0
         return np.clip(f / max(bright, 255.0), 0, 1)
     if img.dtype == bool:

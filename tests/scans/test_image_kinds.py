@@ -1,0 +1,40 @@
+"""Scans in the image kinds scanners write, uploaded end to end: stored as sent, compared as seen."""
+
+import cv2
+import numpy as np
+import pytest
+
+from scans.benchmark.pairs import make_pair, synthetic_scan
+from scans.models import ScanComparison, Stage
+from tests.scans import images
+from tests.scans.conftest import upload
+
+pytestmark = pytest.mark.django_db
+
+
+def pair(seed: int, tampered: bool) -> tuple[np.ndarray, np.ndarray]:
+    """An origin and a destination scan of one truck (8-bit grey), the second from another scanner."""
+    rng = np.random.default_rng(seed)
+    origin, dest_jpeg, _label = make_pair(synthetic_scan(rng, 640, 240), rng, tampered=tampered, kind="remove")
+    return origin, cv2.imdecode(np.frombuffer(dest_jpeg, np.uint8), cv2.IMREAD_GRAYSCALE)
+
+
+def int32_tiff(grey: np.ndarray) -> bytes:
+    """A 32-bit integer TIFF as some detectors write it: counts far below 2³¹."""
+    return images.encode(grey.astype(np.int32) * 1000, "TIFF")
+
+
+@pytest.mark.parametrize(("seed", "tampered", "verdict"), [(1, False, "consistent"), (7, True, "suspicious")])
+def test_a_32_bit_integer_tiff_pair_is_compared_as_the_scanner_saw_it(
+    departed, origin_clerk, dest_clerk, django_capture_on_commit_callbacks, seed, tampered, verdict
+):
+    """It was read as black (its counts divided by 2³¹): every pair "could not be aligned", a removed load
+    never flagged."""
+    origin, dest = pair(seed, tampered)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(departed, Stage.ORIGIN, origin_clerk, int32_tiff(origin), name="origin.tif")
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(departed, Stage.DESTINATION, dest_clerk, int32_tiff(dest), name="dest.tif")
+    comparison = ScanComparison.objects.get()
+    assert comparison.status == ScanComparison.Status.DONE, comparison.error
+    assert comparison.verdict == verdict, comparison.details
