@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import math
 import re
 import uuid
 import warnings
@@ -37,6 +38,7 @@ from PIL import Image, ImageFile
 
 from core import malware
 from core.dates import persian_digits
+from core.text import format_number
 
 log = logging.getLogger(__name__)
 
@@ -124,10 +126,23 @@ def _number(n: int | float) -> str:
     return text
 
 
+def megabytes(size: int, limit: int) -> dict[str, str]:
+    """A file's size and the limit it passed, in MB in the reader's digits, with as many places as it takes
+    for the size to read larger: a photo of 3.04 MB read «3.0 MB; the limit is 3.0 MB», a scan of 2.03 MB
+    «2 MB; the limit is 2 MB»."""
+    mb = 2**20
+    for places in (1, 2, 3):
+        shown, most = round(size / mb, places), round(limit / mb, places)
+        if shown > most:
+            break
+    else:  # a few bytes over: the size rounded up
+        shown = math.ceil(size / mb * 1000) / 1000
+    return {"size": format_number(shown), "limit": format_number(most)}
+
+
 def too_large(size: int, limit: int, *, field: str = "file") -> UploadRejected:
     return UploadRejected(
-        _("The file is too large (%(size)s MB; the limit is %(limit)s MB).")
-        % {"size": _number(round(size / 2**20, 1)), "limit": _number(round(limit / 2**20, 1))},
+        _("The file is too large (%(size)s MB; the limit is %(limit)s MB).") % megabytes(size, limit),
         code="too_large",
         field=field,
         status=413,

@@ -77,8 +77,7 @@ def check_upload(uploaded, *, max_bytes: int | None = None, max_pixels: int | No
 
 def _too_large(size: int, limit: int) -> ScanRejected:
     return ScanRejected(
-        _("The file is too large (%(size)s MB; the limit is %(limit)s MB).")
-        % {"size": format_number(round(size / 2**20, 1)), "limit": format_number(round(limit / 2**20, 1))},
+        _("The file is too large (%(size)s MB; the limit is %(limit)s MB).") % uploads.megabytes(size, limit),
         code="too_large",
         status=413,
     )
