@@ -416,7 +416,8 @@ def check_photo_bytes(raw: bytes, *, max_bytes: int, max_pixels: int, field: str
     - a PNG's chunks are read to the end and their CRCs checked (``verify``), without inflating;
       a JPEG is decoded at an eighth of its size (``draft``: the whole entropy-coded stream is
       read, the pixels are not), so a damaged or truncated photo is refused;
-    - nothing may follow the image (a polyglot: HTML, an archive).
+    - nothing may follow the image (a polyglot: HTML, an archive);
+    - one still image: an animated PNG is refused (the reader reads its first frame, a page plays them all).
     """
     checked = check_bytes(raw, kinds=PHOTO_KINDS, max_bytes=max_bytes, max_pixels=max_pixels, field=field, decode=False)
     if _image_end(raw, checked.kind) < 0:
@@ -427,11 +428,23 @@ def check_photo_bytes(raw: bytes, *, max_bytes: int, max_pixels: int, field: str
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(raw), formats=[PIL_FORMATS[checked.kind]]) as im:
+                frames = getattr(im, "n_frames", 1)
+                if checked.kind == PNG and frames != 1:
+                    # An animated PNG: the reader reads its first frame, a browser plays them all, so the
+                    # reviewer may see another plate than the one read.
+                    raise UploadRejected(
+                        _("An animated image (%(n)s frames) is not accepted as a photo: send one still image.")
+                        % {"n": _number(frames)},
+                        code="animated",
+                        field=field,
+                    )
                 if checked.kind == PNG:
                     im.verify()
                 else:
                     im.draft("L", (max(1, checked.width // 8), max(1, checked.height // 8)))
                     im.load()
+    except UploadRejected:
+        raise
     except Exception as exc:
         raise corrupt(field=field) from exc
     finally:
