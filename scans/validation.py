@@ -115,7 +115,7 @@ def check_bytes(raw: bytes, *, max_pixels: int | None = None) -> CheckedImage:
             code="too_small",
         )
     mode = im.mode
-    bit_depth = 16 if mode.startswith("I;16") or mode == "I" else 8
+    bit_depth = _bits_per_sample(im, fmt, raw)
     if fmt == "TIFF":
         data = _tiff_rewrite(raw)
     else:
@@ -130,6 +130,19 @@ def check_bytes(raw: bytes, *, max_pixels: int | None = None) -> CheckedImage:
         sha256=hashlib.sha256(data).hexdigest(),
         received_sha256=hashlib.sha256(raw).hexdigest(),
     )
+
+
+def _bits_per_sample(im: Image.Image, fmt: str, raw: bytes) -> int:
+    """Bits per sample as the file has them, not as Pillow holds the pixels: a 16-bit colour PNG is mode
+    RGB (8 bits) in Pillow, a float or 32-bit integer TIFF mode F or I (the page said 8 and 16 bits)."""
+    if fmt == "PNG":
+        return raw[24]  # IHDR, the first chunk (Pillow opened it): width, height, then the bit depth
+    if fmt == "TIFF":
+        bits = getattr(im, "tag_v2", {}).get(258)  # BitsPerSample: one value per sample, or one for all
+        if isinstance(bits, tuple | list):
+            return max(int(b) for b in bits) if bits else 1
+        return int(bits) if bits else 1
+    return 8  # JPEG (12-bit JPEGs do not decode here)
 
 
 def _malware_check(raw: bytes) -> None:

@@ -3,6 +3,7 @@
 import cv2
 import numpy as np
 import pytest
+from django.urls import reverse
 
 from scans.benchmark.pairs import make_pair, synthetic_scan
 from scans.models import ScanComparison, Stage
@@ -38,3 +39,24 @@ def test_a_32_bit_integer_tiff_pair_is_compared_as_the_scanner_saw_it(
     comparison = ScanComparison.objects.get()
     assert comparison.status == ScanComparison.Status.DONE, comparison.error
     assert comparison.verdict == verdict, comparison.details
+
+
+@pytest.mark.parametrize(
+    ("case", "data", "bits"),
+    [
+        (
+            "16-bit colour PNG",
+            cv2.imencode(".png", np.dstack([images.scan_array().astype(np.uint16) * 257] * 3))[1],
+            16,
+        ),
+        ("float TIFF", images.encode(images.scan_array().astype(np.float32) / 255, "TIFF"), 32),
+        ("1-bit PNG", images.encode(images.scan_array() > 128, "PNG"), 1),
+    ],
+)
+def test_the_page_says_the_bits_per_sample_of_the_file(client, declaration, origin_clerk, case, data, bits):
+    """A 16-bit colour PNG was listed as «8 bit», a float TIFF as «8 bit» (Pillow's way of holding the pixels)."""
+    scan = upload(declaration, Stage.ORIGIN, origin_clerk, bytes(data), name="scan.img")
+    assert scan.bit_depth == bits
+    client.force_login(origin_clerk)
+    page = client.get(reverse("scans:declaration", args=[declaration.pk])).content.decode()
+    assert f"· {bits} bit" in page
