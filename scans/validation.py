@@ -117,7 +117,7 @@ def check_bytes(raw: bytes, *, max_pixels: int | None = None) -> CheckedImage:
     mode = im.mode
     bit_depth = _bits_per_sample(im, fmt, raw)
     if fmt == "TIFF":
-        data = _tiff_rewrite(raw)
+        data = _tiff_rewrite(raw, bit_depth)
     else:
         data = kept
     return CheckedImage(
@@ -373,11 +373,30 @@ def _tiff_extent(raw: bytes) -> bytes:
     return raw
 
 
-def _tiff_rewrite(raw: bytes) -> bytes:
+def _tiff_rewrite(raw: bytes, bits: int = 8) -> bytes:
     """Lossless TIFF from the decoded pixels only: no tag of the original survives."""
     with Image.open(io.BytesIO(raw), formats=["TIFF"]) as im:
         im.load()
+        if bits > 8 and im.mode in ("RGB", "RGBA"):
+            # Pillow holds colour at 8 bits a sample: a 48-bit colour TIFF was stored with half its bits gone.
+            # OpenCV keeps all 16 (and writes no tag of the original either).
+            kept = _tiff_rewrite_16_bit_colour(raw)
+            if kept is not None:
+                return kept
         clean = Image.frombytes(im.mode, im.size, im.tobytes())
     buf = io.BytesIO()
     clean.save(buf, "TIFF", compression="tiff_adobe_deflate")
     return buf.getvalue()
+
+
+def _tiff_rewrite_16_bit_colour(raw: bytes) -> bytes | None:
+    """A 16-bit colour TIFF rewritten from its pixels as OpenCV decodes them (every bit), or None when
+    OpenCV cannot read it."""
+    import cv2
+    import numpy as np
+
+    pixels = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_UNCHANGED)
+    if pixels is None or pixels.dtype != np.uint16:
+        return None
+    ok, encoded = cv2.imencode(".tiff", pixels)
+    return encoded.tobytes() if ok else None

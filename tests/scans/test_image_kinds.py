@@ -60,3 +60,17 @@ def test_the_page_says_the_bits_per_sample_of_the_file(client, declaration, orig
     client.force_login(origin_clerk)
     page = client.get(reverse("scans:declaration", args=[declaration.pk])).content.decode()
     assert f"· {bits} bit" in page
+
+
+@pytest.mark.parametrize("channels", [3, 4])
+def test_a_16_bit_colour_tiff_is_stored_with_every_bit(client, declaration, origin_clerk, channels):
+    """A 48-bit colour TIFF was stored reduced to 8 bits a sample: the original downloaded was not the one sent."""
+    grey = images.scan_array().astype(np.uint16) * 251 + 7  # every bit of 16 in use
+    pixels = np.dstack([grey, grey // 2, 65535 - grey, np.full_like(grey, 65535)][:channels])
+    sent = cv2.imencode(".tiff", pixels)[1].tobytes()
+    scan = upload(declaration, Stage.ORIGIN, origin_clerk, sent, name="scan.tif")
+    client.force_login(origin_clerk)
+    original = b"".join(client.get(reverse("scans:original", args=[scan.pk])).streaming_content)
+    stored = cv2.imdecode(np.frombuffer(original, np.uint8), cv2.IMREAD_UNCHANGED)
+    assert stored.dtype == np.uint16 and np.array_equal(stored, pixels)
+    assert scan.bit_depth == 16
