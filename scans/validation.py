@@ -8,8 +8,9 @@
 3. Pillow header: pixel count under ``SCANS_MAX_PIXELS`` (decompression bombs);
 4. structure walk: the file must end where the image ends (IEND / EOI / last TIFF
    block); anything after it, or a PDF header near the start, is a polyglot;
-5. ``verify()`` then a full decode (truncated or corrupt data fails here), and a least size
-   (``SCANS_MIN_SIDE_PX``: a thumbnail or an icon is not a scan);
+5. ``verify()`` then a full decode (truncated or corrupt data fails here), a least size
+   (``SCANS_MIN_SIDE_PX``: a thumbnail or an icon is not a scan) and more than one colour (a blank
+   image shows no truck);
 6. metadata removal without touching the pixels (PNG chunks and JPEG segments are
    dropped byte-wise; TIFF is rewritten from the decoded pixels, losslessly).
 
@@ -104,7 +105,7 @@ def check_bytes(raw: bytes, *, max_pixels: int | None = None) -> CheckedImage:
 
     walkers = {"PNG": _png_chunks, "JPEG": _jpeg_segments, "TIFF": _tiff_extent}
     kept = walkers[fmt](raw)
-    _decode(raw, fmt)
+    extrema = _decode(raw, fmt)
     if min(width, height) < settings.SCANS_MIN_SIDE_PX:
         raise ScanRejected(
             _(
@@ -113,6 +114,16 @@ def check_bytes(raw: bytes, *, max_pixels: int | None = None) -> CheckedImage:
             )
             % {"w": digits(width), "h": digits(height), "min": digits(settings.SCANS_MIN_SIDE_PX)},
             code="too_small",
+        )
+    bands = extrema if isinstance(extrema[0], tuple) else (extrema,)
+    if all(low == high for low, high in bands):
+        # Stored, it would count as the stage's scan and its comparison only say "could not be aligned".
+        raise ScanRejected(
+            _(
+                "The image is a single colour throughout: it shows no truck (a scanner that did not fire, or a"
+                " blank export). Upload the scanner's image of the truck."
+            ),
+            code="blank",
         )
     mode = im.mode
     bit_depth = _bits_per_sample(im, fmt, raw)
@@ -172,7 +183,8 @@ def _open(raw: bytes, kind: str, max_pixels: int) -> Image.Image:
         raise ScanRejected(exc.message, code=exc.code, status=exc.status) from exc
 
 
-def _decode(raw: bytes, fmt: str) -> None:
+def _decode(raw: bytes, fmt: str):
+    """Decode in full (refusing damage); returns the pixels' extrema (Pillow's ``getextrema``)."""
     # WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import (its own tolerance for
     # web images); evidence must be complete, so it is forced off here, where it matters.
     ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -183,6 +195,7 @@ def _decode(raw: bytes, fmt: str) -> None:
                 im.verify()
             with Image.open(io.BytesIO(raw), formats=[fmt]) as im:
                 im.load()
+                return im.getextrema()
     except Image.DecompressionBombError as exc:
         raise ScanRejected(
             _("The image has too many pixels (decompression bomb)."), code="too_many_pixels", status=413

@@ -3,12 +3,13 @@
 import cv2
 import numpy as np
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from scans.benchmark.pairs import make_pair, synthetic_scan
-from scans.models import ScanComparison, Stage
+from scans.models import Scan, ScanComparison, Stage
 from tests.scans import images
-from tests.scans.conftest import upload
+from tests.scans.conftest import stored_files, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +75,35 @@ def test_a_16_bit_colour_tiff_is_stored_with_every_bit(client, declaration, orig
     stored = cv2.imdecode(np.frombuffer(original, np.uint8), cv2.IMREAD_UNCHANGED)
     assert stored.dtype == np.uint16 and np.array_equal(stored, pixels)
     assert scan.bit_depth == 16
+
+
+@pytest.mark.parametrize(
+    ("case", "data"),
+    [
+        ("white PNG", images.encode(np.full((140, 360), 255, np.uint8), "PNG")),
+        ("grey JPEG", images.encode(np.full((140, 360, 3), 128, np.uint8), "JPEG")),
+        ("black 16-bit TIFF", images.encode(np.zeros((140, 360), np.uint16), "TIFF")),
+    ],
+)
+def test_a_single_colour_image_is_refused_saying_it_shows_no_truck(
+    client, settings, declaration, origin_clerk, case, data
+):
+    """It was stored as the origin's scan (the missing-scan signal cleared) and compared as «could not be
+    aligned»."""
+    client.force_login(origin_clerk)
+    response = client.post(
+        reverse("scans:upload", args=[declaration.pk]),
+        {
+            "stage": "origin",
+            "scanner_id": "NUC-7",
+            "captured_at": images.recent_iso(),
+            "files": SimpleUploadedFile("s", data),
+        },
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "blank" and "shows no truck" in error["fields"]["files"]
+    assert Scan.objects.count() == 0 and stored_files(settings) == []
+    declaration.refresh_from_db()
+    assert declaration.origin_scan_at is None
