@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum, Value, When
@@ -653,7 +654,8 @@ def _arrival_finding_refs(waiting) -> dict[int, set[str]]:
     )
     out: dict[int, set[str]] = {}
     for a in arrivals:
-        found = findings_of(a, a.declaration.seal_numbers, lambda a=a: weights.get(a.declaration_id) or None)
+        total: Decimal | None = weights.get(a.declaration_id) or None
+        found = findings_of(a, a.declaration.seal_numbers, lambda total=total: total)
         if found:
             out[a.declaration_id] = {f.ref for f in found}
     return out
