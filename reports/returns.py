@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import partial
 
 from django.db import connection
 from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum, Value, When
@@ -633,6 +634,10 @@ def _scan_block(verdict: str, review: str) -> str:
     return PENDING_SCAN_BLOCKS.get(verdict, "") if review == "pending" else ""
 
 
+def _or_none(total: Decimal | None) -> Decimal | None:
+    return total or None
+
+
 def _arrival_finding_refs(waiting) -> dict[int, set[str]]:
     """Declaration id -> the refs of its arrival findings (broken seals, other seal numbers, a weight off),
     which withhold settlement as ``serials.settlement_blocks`` does: read by ``arrival_findings.findings_of``,
@@ -654,8 +659,7 @@ def _arrival_finding_refs(waiting) -> dict[int, set[str]]:
     )
     out: dict[int, set[str]] = {}
     for a in arrivals:
-        total: Decimal | None = weights.get(a.declaration_id) or None
-        found = findings_of(a, a.declaration.seal_numbers, lambda total=total: total)
+        found = findings_of(a, a.declaration.seal_numbers, partial(_or_none, weights.get(a.declaration_id)))
         if found:
             out[a.declaration_id] = {f.ref for f in found}
     return out
