@@ -443,6 +443,22 @@ class Validator:
             raise RowInvalid("seals", problem)
         return seals
 
+    def repeated_value(self, line: dict, column: str) -> object:
+        """A declaration column repeated on each goods line, as compared between the lines: as its own check
+        reads it (the plate canonical, the date parsed, the office code upper-case), else its text with Latin
+        digits. «۴۴د۵۵۵۶۶» on one line and «44د55566» on the next are one plate, not a refused declaration."""
+        text = str(line.get(column, "") or "")
+        try:
+            if column == "plate":
+                return self.plate(text, line.get("plate_country", ""))
+            if column == "declared_at":
+                return parse_datetime_any(text)
+        except (RowInvalid, ValueError):
+            pass  # not readable: its check names it (on the first line) or its text differs from the first's
+        if column in ("origin", "destination"):
+            return ascii_digits(text).strip().upper()
+        return ascii_digits(text).strip()
+
     def declaration(self, row: int, rows: list[dict]) -> Parsed:
         """The record (its goods lines ``rows``) validated; ``RowInvalid`` naming every bad column.
 
@@ -466,7 +482,8 @@ class Validator:
             errors.append((exc.field, exc.message))
         if len(rows) > 1:
             for col in ("origin", "destination", "plate", "declared_at", "waybill_no"):
-                if any(other.get(col, "") != r.get(col, "") for other in rows[1:]):
+                first = self.repeated_value(r, col)
+                if any(self.repeated_value(other, col) != first for other in rows[1:]):
                     differs = _("differs between the goods lines of serial %(serial)s")
                     errors.append((col, differs % {"serial": idents.serial_text(serial)}))
         declared_at = origin = destination = None

@@ -511,6 +511,26 @@ def test_a_serial_written_once_in_persian_digits_and_once_in_latin_is_one_declar
     assert TransitDeclaration.objects.get(serial="T140400000001").goods.count() == 2
 
 
+def test_goods_lines_repeating_plate_and_date_in_persian_and_latin_digits_are_one_declaration(offices):
+    """Row 2 in Persian digits, row 3 in Latin: the same plate and date, not «… differs between the goods lines»."""
+    persian = {"plate": "۴۴د۵۵۵۶۶", "declared_at": "۱۴۰۴/۰۹/۱۵ ۰۸:۰۰", "waybill_no": "WB-۱۲", "origin": "bzg"}
+    latin = {"plate": "44د55566", "declared_at": "1404/09/15 08:00", "waybill_no": "WB-12"}
+    rows = [
+        row(**persian),
+        row(**latin, goods_line="2", hs_code="6403", description="کفش", goods_serials=""),
+    ]
+    s = import_file(to_csv(rows), "export.csv")
+    assert (s.created, s.rejected) == (1, [])
+    d = TransitDeclaration.objects.get(serial="T140400000001")
+    assert (d.vehicle.plate, d.goods.count()) == ("44د55566", 2)
+
+
+def test_goods_lines_with_two_different_plates_are_still_refused(offices):
+    rows = [row(plate="44د55566"), row(plate="44د55567", goods_line="2", hs_code="6403", goods_serials="")]
+    s = import_file(to_csv(rows), "export.csv")
+    assert s.created == 0 and [e.field for e in s.rejected] == ["plate"]
+
+
 def test_a_refused_value_is_quoted_isolated_in_its_own_order(offices):
     """A value with Latin text or digits inside a sentence of the other direction kept its order only by chance."""
     rows = [
