@@ -79,10 +79,22 @@ def guide() -> list[tuple[str, bool, str]]:
     ]
 
 
-def example_row() -> dict[str, str]:
-    """One goods line that imports as it stands in this installation (its own office codes)."""
-    codes = list(CustomsOffice.objects.order_by("code").values_list("code", flat=True)[:2]) or ["BZG", "THR"]
-    origin, destination = (codes + codes)[:2]
+def example_offices(user=None) -> tuple[str, str]:
+    """The example's origin and destination codes: an office the user may import for (their own office, the
+    first of their province's, the first of all for headquarters) and another real office. An office clerk at
+    BZG was given AMR → ANZ, which their own import refused as outside their scope (this runs a query)."""
+    offices = list(CustomsOffice.objects.order_by("code"))
+    if not offices:
+        return "BZG", "THR"
+    mine = [o for o in offices if user is None or user.can_see_office(o)] or offices
+    origin = mine[0]
+    others = [o for o in offices if o.pk != origin.pk] or [origin]
+    return origin.code, others[0].code
+
+
+def example_row(user=None) -> dict[str, str]:
+    """One goods line that imports as it stands in this installation for ``user`` (``example_offices``)."""
+    origin, destination = example_offices(user)
     return {
         "serial": "1404-EXAMPLE-0001",
         "declared_at": format_jalali(timezone.now() - dt.timedelta(days=1), with_time=True, persian=False),
@@ -103,19 +115,19 @@ def example_row() -> dict[str, str]:
     }
 
 
-def template_csv() -> bytes:
+def template_csv(user=None) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, restval="")
     writer.writeheader()
-    writer.writerow(example_row())
+    writer.writerow(example_row(user))
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM: Excel opens it as UTF-8
 
 
-def template_xlsx() -> bytes:
+def template_xlsx(user=None) -> bytes:
     wb = Workbook()
     sheet = wb.active
     sheet.title = "declarations"
-    row = example_row()
+    row = example_row(user)
     sheet.append(COLUMNS)
     sheet.append([row.get(c, "") for c in COLUMNS])
     for cell in sheet[2]:

@@ -125,11 +125,11 @@ def import_template_file(request, fmt: str):
         raise Http404
     if fmt == "xlsx":
         body, kind = (
-            import_template.template_xlsx(),
+            import_template.template_xlsx(request.user),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
-        body, kind = import_template.template_csv(), "text/csv; charset=utf-8"
+        body, kind = import_template.template_csv(request.user), "text/csv; charset=utf-8"
     response = HttpResponse(body, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="ics-import-template.{fmt}"'
     return response

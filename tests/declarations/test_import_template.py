@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from declarations.importer import COLUMNS
 from declarations.models import TransitDeclaration
+from tests.factories import OfficeFactory
 
 
 def _import(client, name, body):
@@ -92,3 +93,18 @@ def test_a_goods_line_without_its_quantity_is_refused_naming_the_column(client, 
     page = _import(client, "nq.csv", body).content.decode()
     assert re.search(r'<tr data-row="2"><td>2</td><td data-field="quantity">quantity</td><td>is required<', page)
     assert not TransitDeclaration.objects.filter(serial="1404-NQ-0001").exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_office_clerks_template_starts_at_their_own_office_and_imports_as_it_stands(
+    client, origin_clerk, tehran, west_az, fmt
+):
+    """Offices sorted before the clerk's own (AMR, ANZ) made the example AMR → ANZ: «outside your scope»."""
+    OfficeFactory(code="AMR", name_fa="گمرک آمره", name_en="Amreh", province=west_az)
+    OfficeFactory(code="ANZ", name_fa="گمرک انزلی", name_en="Anzali", province=west_az)
+    client.force_login(origin_clerk)
+    template = client.get(reverse("declarations:import-template", args=[fmt])).content
+    result = _import(client, f"template.{fmt}", template).content.decode()
+    assert 'data-count="created">1<' in result and 'data-count="rejected">0<' in result, result
+    declaration = TransitDeclaration.objects.get(serial="1404-EXAMPLE-0001")
+    assert declaration.origin.code == "BZG" and declaration.destination.code != "BZG"
