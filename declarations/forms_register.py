@@ -98,7 +98,10 @@ class RegisterForm(PageForm):
             origin.queryset = offices
         else:  # office staff register only what leaves their own office
             origin.queryset = offices.filter(pk=user.office_id)
-            origin.initial = user.office_id
+        only = list(origin.queryset[:2])
+        if len(only) == 1:  # the one choice is chosen, with no «---------» above it to pick by mistake
+            origin.initial = only[0].pk
+            origin.empty_label = None
         self.fields["declared_at"].help_text = gettext(
             "Jalali date and time, e.g. 1404/05/12 10:30; at most %(days)s days back (older: by the ICS import)."
         ) % {"days": digits(settings.DECLARATION_MAX_BACKDATE_DAYS)}
