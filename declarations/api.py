@@ -65,7 +65,7 @@ MAY_IMPORT = (Role.HQ, Role.OFFICE, Role.INTEGRATION)
 # What each of the list page's filters means to a client; the parameters themselves (and the values of
 # those with fixed ones) are the page's filter form's (DeclarationFilter), so the two cannot part.
 FILTER_DESCRIPTIONS = {
-    "q": "serial, plate (any digit script), waybill or seal",
+    "q": "serial or its beginning (1405-SRJ), plate (any digit script), waybill or seal",
     "office": "office code, as origin or destination",
     "origin": "origin office code",
     "destination": "destination office code",

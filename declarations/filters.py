@@ -248,14 +248,24 @@ def province_office_ids(province) -> list[int]:
     return list(CustomsOffice.objects.filter(province=province).values_list("pk", flat=True))
 
 
+def serial_prefix_q(prefix: str) -> Q:
+    """Serials beginning with ``prefix`` (``1405-SRJ``, ``WALK2``), through the serial's index. On PostgreSQL
+    ``LIKE 'prefix%'`` (``startswith``) uses the ``varchar_pattern_ops`` index Django makes beside the unique
+    one (``…_serial_…_like``); SQLite's LIKE ignores case and so no index, but a range of its binary order
+    (from the prefix to the prefix followed by the last character) is one seek of the unique index."""
+    if connection.vendor == "sqlite":
+        return Q(serial__gte=prefix, serial__lt=prefix + "\U0010ffff")
+    return Q(serial__startswith=prefix)
+
+
 def search(qs, text: str):
-    """Serial, waybill or seal number exactly, or a plate written any way (digits of any script,
-    spaces, "ایران 13")."""
+    """A serial or its beginning, a waybill or seal number exactly, or a plate written any way (digits of any
+    script, spaces, "ایران 13"). The page's box and the API's ``q`` are this one filter."""
     raw = (text or "").strip()
     if not raw:
         return qs
     compact = dates.ascii_digits(raw).replace(" ", "").upper()
-    q = Q(serial=compact) | Q(waybill_no=compact) | Q(waybill_no=raw)
+    q = serial_prefix_q(compact) | Q(waybill_no=compact) | Q(waybill_no=raw)
     if connection.vendor == "postgresql":
         q |= Q(seal_numbers__contains=[compact])
     else:
