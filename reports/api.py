@@ -324,7 +324,7 @@ class ProblemIn(serializers.Serializer):
 
     def validate_description(self, value: str) -> str:
         # Named with its field, as every field's error is (the service refuses it too, in its own words).
-        if error := services.too_long(value.strip(), services.PROBLEM_DESCRIPTION_MAX):
+        if error := services.description_error(value):
             raise serializers.ValidationError(error)
         return value
 

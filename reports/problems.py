@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django import forms
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +21,9 @@ from core.dates import format_jalali
 from core.files import export_filename
 from core.forms import ListFilterForm
 from core.text import is_persian
+from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_row
+from declarations.models import TransitDeclaration
 
 from .models import ProblemStatus, SystemProblem
 
@@ -100,15 +102,21 @@ HEADERS = [
     _("resolved at"),
     _("description"),
     _("resolution"),
+    _("declarations affected"),
 ]
 
 
 OFFICE_CODE = 3  # the office's code column, its name after it
 
 
+SERIALS = len(HEADERS) - 1  # the declarations affected: their serials, plain text read left to right
+
+
 def rows(problems):
-    """One list of display values per problem (at most ``EXPORT_LIMIT``), read ``CHUNK`` at a time."""
-    for p in problems[:EXPORT_LIMIT].iterator(chunk_size=CHUNK):
+    """One list of display values per problem (at most ``EXPORT_LIMIT``), read ``CHUNK`` at a time, with the
+    serials of the declarations the reporter named (one query a chunk)."""
+    affected = Prefetch("declarations", queryset=TransitDeclaration.objects.only("pk", "serial").order_by("serial"))
+    for p in problems[:EXPORT_LIMIT].prefetch_related(affected).iterator(chunk_size=CHUNK):
         yield [
             p.pk,
             str(p.get_system_display()),
@@ -124,6 +132,7 @@ def rows(problems):
             format_jalali(p.resolved_at, persian=False),
             p.description_text(),
             p.resolution,
+            "; ".join(d.serial for d in p.declarations.all()),
         ]
 
 
@@ -159,7 +168,8 @@ def write_xlsx(problems, out, progress=None, *, head: list[xlsx.Line]) -> int:
     for row in rows(problems):
         row[OFFICE_CODE + 1] = xlsx.office_label(row[OFFICE_CODE + 1], row[OFFICE_CODE])
         del row[OFFICE_CODE]
-        ws.append(safe_row(row))  # openpyxl writes text starting with "=" as a formula
+        # openpyxl writes text starting with "=" as a formula; the serials' cell reads left to right
+        ws.append(idents.xlsx_ltr_cells(ws, safe_row(row), [SERIALS - 1]))
         done += 1
         if progress and done % CHUNK == 0:
             progress(done, total)

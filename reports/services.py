@@ -438,6 +438,22 @@ PROBLEM_DESCRIPTION_MAX = 4000
 # A resolution says what was done (or why nothing needed doing): «x» or «ok» tells the reporter nothing.
 PROBLEM_RESOLUTION_MIN = 10
 PROBLEM_SERIALS_MAX = 4000  # the serials typed, one a line: some two hundred declarations
+# A problem says what fails: «x» reached the IT office's queue with nothing to act on.
+PROBLEM_DESCRIPTION_MIN = 10
+
+
+def description_error(description: str) -> str:
+    """Why a problem's description is refused (empty, under ``PROBLEM_DESCRIPTION_MIN`` characters, over
+    ``PROBLEM_DESCRIPTION_MAX``), "" when it is taken: the form and the API say it beside the field, the
+    service refuses it."""
+    text = description.strip()
+    if not text:
+        return _("Describe what fails.")
+    if len(" ".join(text.split())) < PROBLEM_DESCRIPTION_MIN:
+        return _("Describe what fails in at least %(n)s characters: what you did and what the system answered.") % {
+            "n": digits(PROBLEM_DESCRIPTION_MIN)
+        }
+    return too_long(text, PROBLEM_DESCRIPTION_MAX)
 
 
 def too_long(value: str, limit: int) -> str:
@@ -541,10 +557,10 @@ def problem_report(
         raise InvalidInput(_("Unknown system '%(s)s'.") % {"s": system}, fields={"system": system})
     if symptom not in Symptom.values:
         raise InvalidInput(_("Unknown symptom '%(s)s'.") % {"s": symptom}, fields={"symptom": symptom})
-    if not description.strip():
-        raise InvalidInput(_("Describe what fails."), fields={"description": "required"})
-    if error := too_long(description.strip(), PROBLEM_DESCRIPTION_MAX):
-        raise InvalidInput(error, fields={"description": "too long"})
+    if error := description_error(description):
+        text = description.strip()
+        code = "required" if not text else "too long" if len(text) > PROBLEM_DESCRIPTION_MAX else "too short"
+        raise InvalidInput(error, fields={"description": code})
     if error := since_error(since):
         raise InvalidInput(error, fields={"since": str(since)})
     decls = list(declarations)

@@ -780,7 +780,7 @@ class ProblemForm(PageForm):
             field.empty_label = None
 
     def clean_description(self):
-        if error := services.too_long(self.cleaned_data["description"], services.PROBLEM_DESCRIPTION_MAX):
+        if error := services.description_error(self.cleaned_data["description"]):
             raise forms.ValidationError(error)
         return self.cleaned_data["description"]
 

@@ -37,7 +37,7 @@ def problem(origin_clerk, bazargan):
         symptom=Symptom.ARRIVALS_NOT_VISIBLE,
         office=bazargan,
         since=dt.datetime(2026, 11, 30, 10, 0, tzinfo=TEHRAN),
-        description="x",
+        description="ICS shows no arrivals since morning",
     )
 
 

@@ -74,6 +74,6 @@ def test_a_problem_since_before_1390_is_refused_in_latin_digits_in_english(origi
             symptom=Symptom.ARRIVALS_NOT_VISIBLE,
             office=bazargan,
             since=dt.datetime(2000, 1, 1, tzinfo=TEHRAN),
-            description="x",
+            description="ICS shows no arrivals since morning",
         )
     assert "'\u20661378/10/11 00:00\u2069'" in str(refused.value)

@@ -50,7 +50,7 @@ def test_every_problem_of_a_tab_is_reached_through_the_pages(hq, bazargan):
             symptom=Symptom.SLOW,
             office=bazargan,
             since=timezone.now() - dt.timedelta(hours=n),
-            description=f"مشکل {n}",
+            description=f"مشکل شمارهٔ {n} در سامانه",
         ).pk
         for n in range(5)
     ]

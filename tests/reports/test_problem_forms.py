@@ -8,8 +8,10 @@ import pytest
 from django import forms
 
 from core.dates import TEHRAN
+from core.errors import InvalidInput
 from reports import services
 from reports.models import ProblemStatus, Symptom, System, SystemProblem
+from tests.core.test_form_style import beside
 
 FORM_MODULES = [
     "declarations.forms",
@@ -95,7 +97,7 @@ def problem(origin_clerk, bazargan, it_officer):
         symptom=Symptom.ARRIVALS_NOT_VISIBLE,
         office=bazargan,
         since=dt.datetime(2026, 11, 30, 10, 0, tzinfo=TEHRAN),
-        description="x",
+        description="ICS shows no arrivals since morning",
     )
 
 
@@ -253,3 +255,32 @@ def test_a_day_in_range_without_its_time_still_asks_for_the_time(report_form):
     response = report_form("1404/05/12")
     assert response.status_code == 400
     assert response.context["form"].errors["since"] == ["Enter the time too (Tehran time), like 1404/05/12 14:30."]
+
+
+@pytest.mark.persian
+@pytest.mark.parametrize("description", ["x", "  کند   است  "])
+def test_a_description_that_says_nothing_is_refused_beside_the_field(client, origin_clerk, bazargan, description):
+    """«x» reached the IT office's queue: a problem is described in at least ten characters."""
+    client.force_login(origin_clerk)
+    data = {
+        "system": "ics",
+        "symptom": "arrivals_not_visible",
+        "office": bazargan.pk,
+        "since": "1405/09/09 10:00",
+        "description": description,
+    }
+    response = client.post("/reports/problems/new/", data)
+    assert response.status_code == 400
+    beside(response.content.decode(), "id_description", "اشکال را دست‌کم در ۱۰ نویسه شرح دهید")
+    assert not SystemProblem.objects.exists()
+    with pytest.raises(InvalidInput, match="دست‌کم در ۱۰ نویسه") as refused:
+        services.problem_report(
+            by=origin_clerk,
+            system=System.ICS,
+            symptom=Symptom.ARRIVALS_NOT_VISIBLE,
+            office=bazargan,
+            since=dt.datetime(2026, 11, 30, 10, 0, tzinfo=TEHRAN),
+            description=description,
+        )
+    assert refused.value.fields == {"description": "too short"}
+    assert not SystemProblem.objects.exists()

@@ -50,9 +50,9 @@ def queue(origin_clerk, dest_clerk, bazargan, tehran, it_named):
     """Bazargan: a new problem (3 days old), an older acknowledged one (5 days), a resolved one;
     Tehran: a new one (1 day old) whose description would be a spreadsheet formula."""
     new_old = _report(origin_clerk, bazargan, "وصول دیده نمی‌شود", days_ago=3)
-    acked = _report(origin_clerk, bazargan, "کند است", days_ago=5)
+    acked = _report(origin_clerk, bazargan, "سامانه بسیار کند است", days_ago=5)
     services.problem_acknowledge(problem=acked, by=it_named)
-    done = _report(origin_clerk, bazargan, "قطع بود", days_ago=9)
+    done = _report(origin_clerk, bazargan, "ارتباط با سامانه قطع بود", days_ago=9)
     services.problem_resolve(problem=done, by=it_named, resolution="اتصال دوباره وصل شد")
     formula = _report(dest_clerk, tehran, '=HYPERLINK("http://evil.example","x")', days_ago=1)
     return {"new": new_old, "acked": acked, "done": done, "formula": formula}
@@ -315,7 +315,13 @@ def test_the_api_lists_counts_acknowledges_and_resolves(it_named, queue):
 
 
 def test_the_api_takes_a_jalali_since(origin_clerk, bazargan):
-    body = {"system": "ics", "symptom": "slow", "office": "BZG", "since": "۱۴۰۵/۰۹/۰۹ ۱۰:۰۰", "description": "کند"}
+    body = {
+        "system": "ics",
+        "symptom": "slow",
+        "office": "BZG",
+        "since": "۱۴۰۵/۰۹/۰۹ ۱۰:۰۰",
+        "description": "سامانه بسیار کند است",
+    }
     resp = _api(origin_clerk).post("/api/reports/problems/", body, format="json")
     assert resp.status_code == 201, resp.json()
     assert SystemProblem.objects.get().since == dt.datetime(2026, 11, 30, 10, 0, tzinfo=TEHRAN)
@@ -329,7 +335,7 @@ def test_the_api_takes_a_jalali_since(origin_clerk, bazargan):
 def test_a_since_before_1390_is_a_400_naming_it(origin_clerk, bazargan, since):
     """Stored, it came back as ``1900-01-01T13:25:44+03:25:44`` (Tehran's offset before 1946), which
     is no RFC 3339 time: the API's own schema check failed on the list and on the answer (fuzzing)."""
-    body = {"system": "ics", "symptom": "slow", "office": "BZG", "since": since, "description": "کند"}
+    body = {"system": "ics", "symptom": "slow", "office": "BZG", "since": since, "description": "سامانه بسیار کند است"}
     bad = _api(origin_clerk).post("/api/reports/problems/", body, format="json")
     assert bad.status_code == 400 and list(bad.json()["error"]["fields"]) == ["since"]
     assert SystemProblem.objects.count() == 0
@@ -362,3 +368,28 @@ def test_the_xlsx_opens_with_its_title_tab_and_maker_above_the_table_as_the_othe
     client.cookies["django_language"] = "fa"
     block = title_block(_xlsx(exported(client, "/reports/problems/", {"format": "xlsx"})))
     assert block[:2] == [["مشکلات سامانه"], ["وضعیت", "باز"]] and block[3] == ["تهیه‌کننده", "بهرام صالحی"]
+
+
+def test_the_exports_name_the_declarations_affected_by_their_serials(client, it_named, origin_clerk, bazargan, tehran):
+    from tests.factories import DeclarationFactory
+
+    first = DeclarationFactory(serial="1405-BZG-00000012", origin=bazargan, destination=tehran)
+    second = DeclarationFactory(serial="1405-BZG-00000003", origin=bazargan, destination=tehran)
+    problem = services.problem_report(
+        by=origin_clerk,
+        system=System.ICS,
+        symptom=Symptom.ARRIVALS_NOT_VISIBLE,
+        office=bazargan,
+        since=timezone.now() - dt.timedelta(days=1),
+        description="two arrivals are not visible in ICS",
+        declarations=[first, second],
+    )
+    client.force_login(it_named)
+    header, row = _csv(client.get("/reports/problems/", {"status": "new", "format": "csv"}))
+    assert (header[-1], row[0], row[-1]) == (
+        "declarations affected",
+        str(problem.pk),
+        f"{second.serial}; {first.serial}",
+    )
+    sheet = [[c.value for c in r] for r in table(_xlsx(exported(client, "/reports/problems/", {"format": "xlsx"})))]
+    assert (sheet[0][-1], sheet[1][-1]) == ("declarations affected", f"{second.serial}; {first.serial}")
