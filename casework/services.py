@@ -29,9 +29,9 @@ from django.utils.translation import gettext_noop
 from accounts.models import Role, User
 from core import currencies, jobs
 from core.audit import actor
-from core.dates import ascii_digits, format_jalali, jalali_month_of, persian_digits
+from core.dates import ascii_digits, format_jalali, jalali_month_of
 from core.errors import DomainError, IllegalTransition, InvalidInput
-from core.text import digits, is_persian
+from core.text import digits, identifier, is_persian
 from declarations import evidence, idents, services
 from declarations.models import Status, TransitDeclaration
 from notifications.messages import Ident, Message
@@ -399,7 +399,7 @@ def letter_record_answer(
     locked.status = LetterStatus.ANSWERED
     locked.answered_at = answered_at
     locked.reply_text = reply_text.strip()
-    locked.reply_number = reply_number.strip()[:40]
+    locked.reply_number = identifier(reply_number)[:40]
     locked.reply_recorded_by = by
     with actor(by):
         locked.save()
@@ -664,7 +664,7 @@ def case_open(
         discovered_at=discovered_at,
         office=office,
         declaration=declaration,
-        file_number=" ".join(file_number.split()),
+        file_number=identifier(file_number),
         authority=authority.strip(),
         branch=branch.strip(),
         opened_on=opened_on,
@@ -727,15 +727,7 @@ def same_file_number(file_number: str):
     whichever authority is typed beside it (an authority is written in several ways, «دادسرای عمومی» and
     «دادسرای عمومی و انقلاب بازرگان»): two declarations' cases under one number made two «1405-11045» rows
     in the list. The same number typed in Persian or Latin digits, or in another case, is the same number."""
-    key = file_number_key(file_number)
-    typed = {key, persian_digits(key), key.translate(_ARABIC_INDIC)}
-    match = Q()
-    for text in typed:
-        match |= Q(file_number__iexact=text)
-    return JudicialCase.objects.filter(match)
-
-
-_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    return JudicialCase.objects.filter(file_number__iexact=file_number_key(file_number))
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.functional import lazy
 
-from .dates import persian_digits
+from .dates import ascii_digits, persian_digits
 
 LRI = "\u2066"  # left-to-right isolate
 RLI = "\u2067"  # right-to-left isolate
@@ -93,6 +93,13 @@ PERSIAN_DECIMAL = "\u066b"  # ٫ Arabic decimal separator, as Persian writes it
 PERSIAN_THOUSANDS = "\u066c"  # ٬ Arabic thousands separator
 _PERSIAN_SEPARATORS = str.maketrans({",": PERSIAN_THOUSANDS, ".": PERSIAN_DECIMAL})
 _DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+
+
+def identifier(value) -> str:
+    """An identifier as stored and compared (a scanner ID, a reply letter's number, a judicial file number):
+    its digits Latin whatever keyboard typed them («SC-۱» is «SC-1», «THR/1405/۷۷» «THR/1405/77»), its spaces
+    single and none around it. Letters are kept as typed; a number's own comparison may ignore their case."""
+    return " ".join(ascii_digits(str(value or "")).split())
 
 
 def is_persian() -> bool:

@@ -27,7 +27,7 @@ from core import jobs, metrics, taskruns
 from core.audit import actor
 from core.dates import format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
-from core.text import digits, hidden_characters, is_persian, isolate
+from core.text import digits, hidden_characters, identifier, is_persian, isolate
 from declarations import evidence, idents
 from declarations.models import NOTE_MIN_LENGTH, Review, Status, TransitDeclaration, Verdict
 from notifications.messages import Ident, Message, Number, When, param_from_json
@@ -131,7 +131,7 @@ def scan_upload(
         )
     if not stage_open(declaration, stage):
         raise IllegalTransition(stage_closed_message(declaration, stage), fields={"status": declaration.status})
-    scanner_id = (scanner_id or "").strip()
+    scanner_id = identifier(scanner_id)  # «SC-۱» typed on a Persian keyboard is the scanner SC-1
     if not scanner_id:
         raise InvalidInput(_("The scanner ID is required."), fields={"scanner_id": "required"})
     if hidden_characters(scanner_id):  # U+202E would show "SCN-7" as "7-NCS"

@@ -246,10 +246,12 @@ def test_the_file_number_keeps_the_digits_it_was_typed_with(client, overdue, ins
 
 
 @pytest.mark.persian
-def test_a_file_number_typed_in_persian_digits_keeps_them(client, overdue, inspector):
+def test_a_file_number_typed_in_persian_digits_is_stored_in_latin_digits(client, overdue, inspector):
+    """«ک/۱۴۰۵/۱۲» was stored as typed, beside others in Latin digits: one number is written one way."""
     client.force_login(inspector)
     _post(client, overdue, file_number="ک/۱۴۰۵/۱۲")
-    assert '<bdi dir="ltr" class="ident ident-case">ک/۱۴۰۵/۱۲</bdi>' in client.get("/casework/cases/").content.decode()
+    assert JudicialCase.objects.get().file_number == "ک/1405/12"
+    assert '<bdi dir="ltr" class="ident ident-case">ک/1405/12</bdi>' in client.get("/casework/cases/").content.decode()
 
 
 # --- the valuation's inputs on the case page --------------------------------------------------------

@@ -47,3 +47,47 @@ def test_the_pdfs_digest_is_said_to_be_in_the_making_until_it_is_stored(client, 
     sent.refresh_from_db()
     sha = re.search(r'<small class="sha" id="letter-pdf-sha">(.*?)</small>', _page(client, sent), re.S)
     assert sha and "در حال ساخت" not in sha.group(1) and sent.pdf_sha256[:8] in sha.group(1)
+
+
+def test_a_reply_number_typed_in_persian_digits_is_stored_and_shown_in_latin_digits(client, sent, dest_clerk):
+    """«THR/1405/۷۷» was stored as typed: the same reply number in two digit scripts."""
+    casework.letter_record_answer(letter=sent, by=dest_clerk, reply_text="رسید.", reply_number=" THR/1405/۷۷ ")
+    sent.refresh_from_db()
+    assert sent.reply_number == "THR/1405/77"
+    client.force_login(dest_clerk)
+    assert re.search(r'<dd id="reply-number"><bdi [^>]*>THR/1405/77</bdi></dd>', _page(client, sent))
+
+
+@pytest.fixture
+def overdue_case(bazargan, tehran, inspector):
+    declaration = DeclarationFactory(
+        origin=bazargan, destination=tehran, status=Status.IN_TRANSIT, deadline=timezone.now() - dt.timedelta(days=40)
+    )
+    return casework.case_open(
+        declaration=declaration,
+        by=inspector,
+        file_number="1405-991",
+        authority="تعزیرات حکومتی",
+        opened_on=timezone.localdate() - dt.timedelta(days=3),
+        cif_value="1000",
+        exchange_rate="700000",
+    )
+
+
+def test_the_migration_writes_stored_reply_and_file_numbers_in_latin_digits(sent, dest_clerk, overdue_case):
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    from casework.models import FollowUpLetter, JudicialCase
+
+    migration = "0005_latin_digits_in_reply_and_file_numbers"
+    convert = importlib.import_module(f"casework.migrations.{migration}").latin_digits
+    apps = MigrationLoader(connection).project_state(("casework", migration)).apps
+    casework.letter_record_answer(letter=sent, by=dest_clerk, reply_text="رسید.", reply_number="THR/1405/77")
+    FollowUpLetter.objects.filter(pk=sent.pk).update(reply_number="THR/۱۴۰۵/۷۷ ب")  # as stored before
+    JudicialCase.objects.filter(pk=overdue_case.pk).update(file_number="۱۴۰۵-۹۹۱")
+    convert(apps, None)
+    assert FollowUpLetter.objects.get(pk=sent.pk).reply_number == "THR/1405/77 ب"
+    assert JudicialCase.objects.get(pk=overdue_case.pk).file_number == "1405-991"

@@ -100,3 +100,16 @@ def test_the_checks_that_count_run_inside_the_transaction_after_the_declaration_
     names = [name for name, _atomic in calls]
     assert names[names.index("lock") :] == ["lock", "journey", "view"]  # checked again once locked
     assert all(atomic for _name, atomic in calls[names.index("lock") :])
+
+
+def test_a_scanner_id_typed_in_persian_digits_is_stored_in_latin_digits(departed, origin_clerk):
+    """«SC-۱» was stored as typed, beside «SC-1» from the same scanner."""
+    [scan] = services.scan_upload(
+        declaration=departed,
+        stage=Stage.ORIGIN,
+        scanner_id=" SC-۱ ",
+        captured_at=timezone.now() - dt.timedelta(hours=1),
+        files=[SimpleUploadedFile("scan-41.png", images.png(41))],
+        by=origin_clerk,
+    )
+    assert Scan.objects.get(pk=scan.pk).scanner_id == "SC-1"
