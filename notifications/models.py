@@ -32,6 +32,7 @@ class Kind(models.TextChoices):
     EXPORT_READY = "export_ready", _("An export you asked for is ready")
     EXPORT_FAILED = "export_failed", _("An export you asked for could not be built")
     RETURN_LATE_CHANGE = "return_late_change", _("A submitted monthly return's period changed since")
+    INSPECTION_ACTION = "inspection_action", _("An inspection asks your office for a follow-up action")
 
 
 class NotificationQuerySet(models.QuerySet):

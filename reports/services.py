@@ -41,8 +41,8 @@ from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowe
 from core.text import digits, format_number, is_persian, isolate
 from declarations.models import TransitDeclaration
 from declarations.services import check_evidence
-from notifications.messages import Ident, Message, Month, Name, Number, Param, params_to_json, stored_copy
-from notifications.services import Kind, it_office, notify
+from notifications.messages import Ident, Message, Month, Name, Number, Param, When, params_to_json, stored_copy
+from notifications.services import Kind, it_office, notify, office_staff
 
 from . import exports, late, returns
 from .models import (
@@ -302,6 +302,20 @@ def _save_action(inspection: Inspection, action: ActionInput, by: User) -> Inspe
     )
     with actor(by):
         row.save()
+    # The responsible office's staff are told on their bell (the form says the office follows it up), with a
+    # link to the action's page, where they mark it done.
+    notify(
+        Kind.INSPECTION_ACTION,
+        office_staff(row.responsible_office_id),
+        title=Message(
+            gettext_noop("Follow-up action of the inspection of %(office)s, due %(due)s"),
+            office=Name.of(inspection.office),
+            due=When(row.due_on),
+        ),
+        body=row.description[:500],
+        url=reverse("reports:action_done", args=[row.pk]),
+        subject=f"inspection-action:{row.pk}",
+    )
     return row
 
 
