@@ -10,7 +10,8 @@ put on settlement; the IMEI registry checks.
    look, a duplicate waybill, what the arrival confirmation recorded against the declaration (seals
    broken, other seal numbers, a weight beyond the tolerance: ``arrival_findings``). ``check_settlement`` (called by ``services.declaration_settle``)
    refuses the settlement while one is not covered by a ``SettlementOverride`` (headquarters or the
-   inspector of the province, with a reason: ``settlement_override``).
+   inspector of the destination's province, with a reason: ``settlement_override``; the destination's
+   staff are notified).
 
 Every step is one transaction, audited (auditlog on the rows, an event on the declaration's timeline).
 """
@@ -23,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -33,6 +35,7 @@ from core.dates import ascii_digits, format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from core.text import digits, is_persian
 from notifications.messages import LIST, SENTENCES, Ident, Message, Number, Param, joined, render
+from notifications.services import Kind, notify, office_staff
 
 from . import hooks, idents, selectors
 from .arrival_findings import arrival_findings
@@ -109,14 +112,23 @@ def may_record(user: User | None, declaration: TransitDeclaration) -> bool:
 
 
 def may_override(user: User | None, declaration: TransitDeclaration) -> bool:
-    """Headquarters, or the inspector of the origin's or the destination's province (as closing)."""
+    """Headquarters, or the inspector of the destination's province: the hold is on the settlement, which is
+    the destination's, so its province's monitoring centre answers for releasing it. The origin province's
+    inspector sees the declaration but may not release it (a BZG → THR hold is Tehran's, not West Azerbaijan's)."""
     if user is None or not user.is_active:
         return False
     if _is_national(user):
         return True
     if user.role != Role.INSPECTOR:
         return False
-    return user.province_id in (declaration.origin.province_id, declaration.destination.province_id)
+    return bool(user.province_id) and user.province_id == declaration.destination.province_id
+
+
+def _inspector_of_either(user: User, declaration: TransitDeclaration) -> bool:
+    return user.role == Role.INSPECTOR and user.province_id in (
+        declaration.origin.province_id,
+        declaration.destination.province_id,
+    )
 
 
 def may_resolve(user: User | None, declaration: TransitDeclaration) -> bool:
@@ -130,7 +142,7 @@ def may_check_imei(user: User | None, declaration: TransitDeclaration) -> bool:
         return True
     if not user.is_active:
         return False
-    if _is_national(user) or may_override(user, declaration):
+    if _is_national(user) or _inspector_of_either(user, declaration):
         return True
     return user.role == Role.OFFICE and user.office_id in (declaration.origin_id, declaration.destination_id)
 
@@ -138,7 +150,9 @@ def may_check_imei(user: User | None, declaration: TransitDeclaration) -> bool:
 REFUSALS = {
     "may_record": gettext_lazy("Only the destination office or headquarters record the serials found on arrival."),
     "may_resolve": gettext_lazy("Only the destination office, the province's inspector or headquarters resolve it."),
-    "may_override": gettext_lazy("Only headquarters or the province's inspector may override a blocked settlement."),
+    "may_override": gettext_lazy(
+        "Only headquarters or the inspector of the destination's province may override a blocked settlement."
+    ),
     "may_check_imei": gettext_lazy("Only the origin or destination office, the inspector or headquarters record it."),
 }
 
@@ -513,6 +527,18 @@ def settlement_override(*, declaration: TransitDeclaration, by: User | None, rea
             reason=reason[:500],
         ),
         data={"covers": override.covers},
+    )
+    # The destination's staff settle it: they are told the hold is lifted, and why.
+    notify(
+        Kind.SETTLEMENT_RELEASED,
+        office_staff(locked.destination_id),
+        title=Message(
+            gettext_noop("Settlement of %(serial)s released: your office may settle it"),
+            serial=Ident("serial", locked.serial),
+        ),
+        body=reason[:500],
+        url=reverse("declarations:detail", args=[locked.pk]) + "#settlement-blocks",
+        subject=f"settlement-override:{override.pk}",
     )
     return override
 

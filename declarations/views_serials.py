@@ -102,7 +102,7 @@ def discrepancy_resolve(request, pk: int):
 def settlement_override(request, pk: int):
     declaration = _declaration(request, pk)
     if not serials.may_override(request.user, declaration):
-        raise PermissionDenied(_("Only headquarters or the province's inspector may override a blocked settlement."))
+        raise PermissionDenied(str(serials.REFUSALS["may_override"]))
     form = SettlementOverrideForm(request.POST, prefix="override")
     return _run(
         request,

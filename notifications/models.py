@@ -33,6 +33,7 @@ class Kind(models.TextChoices):
     EXPORT_FAILED = "export_failed", _("An export you asked for could not be built")
     RETURN_LATE_CHANGE = "return_late_change", _("A submitted monthly return's period changed since")
     INSPECTION_ACTION = "inspection_action", _("An inspection asks your office for a follow-up action")
+    SETTLEMENT_RELEASED = "settlement_released", _("A blocked settlement at your office was released")
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -10,8 +10,11 @@ import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import override
 
+from accounts.models import Role
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
+from core.text import strip_isolates
 from declarations import serials, services
 from declarations.models import (
     ArrivalSerial,
@@ -25,9 +28,16 @@ from declarations.models import (
     TransitDeclaration,
 )
 from declarations.serials import SettlementBlocked
-from tests.factories import GoodsFactory
+from notifications.models import Kind, Notification
+from tests.factories import GoodsFactory, UserFactory
 
 DECLARED = ["356938035643809", "356938035643817", "356938035643825"]
+
+
+@pytest.fixture
+def tehran_inspector(tehran_province):
+    """The inspector of the destination's province, who may release its settlement (West Azerbaijan's may not)."""
+    return UserFactory(username="thr_inspector", role=Role.INSPECTOR, province=tehran_province)
 
 
 @pytest.fixture
@@ -124,18 +134,24 @@ def test_an_escalated_scan_and_a_duplicate_waybill_block_settlement_too(arrived,
     assert set(exc.value.fields) == {"comparison_review", "waybill_no"}
 
 
-def test_the_inspector_overrides_with_a_reason_audited_and_on_the_timeline(arrived, dest_clerk, inspector, outsider):
+def test_the_inspector_overrides_with_a_reason_audited_and_on_the_timeline(
+    arrived, dest_clerk, tehran_inspector, outsider
+):
     serials.arrival_serials_record(declaration=arrived, values=DECLARED[:2], by=dest_clerk)
     with pytest.raises(NotAllowed):
         serials.settlement_override(declaration=arrived, by=dest_clerk, reason="please")
     with pytest.raises(NotAllowed):
         serials.settlement_override(declaration=arrived, by=outsider, reason="please")
     with pytest.raises(InvalidInput):
-        serials.settlement_override(declaration=arrived, by=inspector, reason="")
-    override = serials.settlement_override(declaration=arrived, by=inspector, reason="phone found in cab, recounted")
+        serials.settlement_override(declaration=arrived, by=tehran_inspector, reason="")
+    override = serials.settlement_override(
+        declaration=arrived, by=tehran_inspector, reason="phone found in cab, recounted"
+    )
     assert override.covers == [f"serial_discrepancy:{SerialDiscrepancy.objects.get().pk}"]
-    assert LogEntry.objects.get_for_object(override).filter(actor=inspector).exists()
-    assert DeclarationEvent.objects.filter(declaration=arrived, kind="settlement_override", actor=inspector).exists()
+    assert LogEntry.objects.get_for_object(override).filter(actor=tehran_inspector).exists()
+    assert DeclarationEvent.objects.filter(
+        declaration=arrived, kind="settlement_override", actor=tehran_inspector
+    ).exists()
     services.declaration_settle(declaration=arrived, by=dest_clerk)
     assert arrived.status == Status.SETTLED
 
@@ -175,16 +191,16 @@ def test_the_destination_pastes_serials_on_the_page(client, arrived, dest_clerk)
     assert 'data-state="open"' in page and "356938035643825" in page
 
 
-def test_the_inspector_overrides_on_the_page(client, arrived, dest_clerk, inspector):
+def test_the_inspector_overrides_on_the_page(client, arrived, dest_clerk, tehran_inspector):
     serials.arrival_serials_record(declaration=arrived, values=DECLARED[:2], by=dest_clerk)
-    client.force_login(inspector)
+    client.force_login(tehran_inspector)
     page = client.get(reverse("declarations:detail", args=[arrived.pk])).content.decode()
     assert 'id="override-form"' in page
     url = reverse("declarations:settlement-override", args=[arrived.pk])
     empty = client.post(url, {"override-reason": ""})
     assert empty.status_code == 400 and 'id="override-form"' in empty.content.decode()
     assert client.post(url, {"override-reason": "recounted at the gate"}).status_code == 302
-    assert SettlementOverride.objects.get().by == inspector
+    assert SettlementOverride.objects.get().by == tehran_inspector
 
 
 def test_the_api_refuses_a_blocked_settlement_naming_the_field(client, arrived, dest_clerk, api_token_for):
@@ -199,7 +215,7 @@ def test_the_api_refuses_a_blocked_settlement_naming_the_field(client, arrived, 
 
 
 def test_the_api_records_serials_then_the_inspector_releases_and_the_destination_settles(
-    client, arrived, dest_clerk, inspector, api_token_for
+    client, arrived, dest_clerk, tehran_inspector, api_token_for
 ):
     dest = {"HTTP_AUTHORIZATION": f"Token {api_token_for(dest_clerk)}"}
     url = reverse("api-declaration-arrival-serials", args=[arrived.pk])
@@ -217,7 +233,7 @@ def test_the_api_records_serials_then_the_inspector_releases_and_the_destination
     override = reverse("api-declaration-settlement-override", args=[arrived.pk])
     refused = client.post(override, {"reason": "x"}, content_type="application/json", **dest)
     assert refused.status_code == 403
-    insp = {"HTTP_AUTHORIZATION": f"Token {api_token_for(inspector)}"}
+    insp = {"HTTP_AUTHORIZATION": f"Token {api_token_for(tehran_inspector)}"}
     released = client.post(override, {"reason": "recounted"}, content_type="application/json", **insp)
     assert released.status_code == 200 and released.json()["settlement_blocks"][0]["overridden"] is True
     settle = client.post(
@@ -299,3 +315,41 @@ def test_the_settle_notice_quotes_a_duplicate_waybill_with_its_digits_as_issued(
     notice = page[page.index('data-block="dup_waybill"') :].split("</li>")[0]
     assert "\u2066WB-778812\u2069" in notice, notice
     assert "WB-۷۷۸۸۱۲" not in page
+
+
+def test_the_origin_provinces_inspector_may_not_release_a_hold_at_a_destination_elsewhere(
+    client, arrived, dest_clerk, inspector, api_token_for
+):
+    """BZG → THR: the hold is Tehran's. West Azerbaijan's inspector sees the declaration, is offered no
+    override form, and is refused (403) on the page and in the API; nothing is released."""
+    serials.arrival_serials_record(declaration=arrived, values=DECLARED[:2], by=dest_clerk)
+    client.force_login(inspector)
+    page = client.get(reverse("declarations:detail", args=[arrived.pk]))
+    assert page.status_code == 200 and 'id="override-form"' not in page.content.decode()
+    url = reverse("declarations:settlement-override", args=[arrived.pk])
+    assert client.post(url, {"override-reason": "recounted at the origin"}).status_code == 403
+    headers = {"HTTP_AUTHORIZATION": f"Token {api_token_for(inspector)}"}
+    api = reverse("api-declaration-settlement-override", args=[arrived.pk])
+    assert client.post(api, {"reason": "recounted"}, content_type="application/json", **headers).status_code == 403
+    assert not SettlementOverride.objects.exists()
+    with pytest.raises(SettlementBlocked):
+        services.declaration_settle(declaration=arrived, by=dest_clerk)
+
+
+def test_the_destinations_staff_are_told_when_a_hold_is_released(client, arrived, dest_clerk, origin_clerk, hq):
+    serials.arrival_serials_record(declaration=arrived, values=DECLARED[:2], by=dest_clerk)
+    client.force_login(hq)
+    url = reverse("declarations:settlement-override", args=[arrived.pk])
+    assert client.post(url, {"override-reason": "گوشی در کابین پیدا شد"}).status_code == 302
+    note = Notification.objects.get(user=dest_clerk)
+    assert note.kind == Kind.SETTLEMENT_RELEASED and note.body == "گوشی در کابین پیدا شد"
+    assert not Notification.objects.filter(user__in=[origin_clerk, hq]).exists()
+    with override("fa"):
+        assert (
+            strip_isolates(note.title_text())
+            == f"توقف تسویهٔ {arrived.serial} برداشته شد: گمرک شما می‌تواند آن را تسویه کند"
+        )
+    client.force_login(dest_clerk)
+    opened = client.get(reverse("notifications:open", args=[note.pk]))
+    assert opened["Location"] == reverse("declarations:detail", args=[arrived.pk]) + "#settlement-blocks"
+    assert "Settlement released by an override" in client.get(opened["Location"]).content.decode()

@@ -40,14 +40,14 @@ def _arrived(origin, destination, serial_values):
 
 
 @pytest.fixture
-def month(bazargan, tehran, sarakhs, dest_clerk, inspector, origin_clerk):
+def month(bazargan, tehran, sarakhs, dest_clerk, hq, origin_clerk):
     blocked = _arrived(bazargan, tehran, ["A1", "A2"])
     released = _arrived(bazargan, tehran, ["B1", "B2"])
     resolved = _arrived(bazargan, tehran, ["C1"])
     elsewhere = _arrived(sarakhs, tehran, ["D1"])  # another province's origin
     for d in (blocked, released, resolved, elsewhere):
         serials.arrival_serials_record(declaration=d, values=["X9"], by=dest_clerk)
-    serials.settlement_override(declaration=released, by=inspector, reason="recounted")
+    serials.settlement_override(declaration=released, by=hq, reason="recounted")
     serials.discrepancy_resolve(
         discrepancy=SerialDiscrepancy.objects.get(declaration=resolved), by=dest_clerk, reason="typo, letter 12"
     )
@@ -144,7 +144,7 @@ def test_a_scan_comparison_that_could_not_align_not_yet_reviewed_counts_as_a_blo
 
 
 def test_a_confirmed_reuse_of_another_trucks_scan_counts_as_a_blocked_settlement(
-    bazargan, tehran, west_az, origin_clerk, hq, inspector
+    bazargan, tehran, west_az, origin_clerk, hq
 ):
     """As ``serials.settlement_blocks`` refuses it, until an override covers that confirmation."""
     from declarations import services as declaration_services
@@ -165,7 +165,7 @@ def test_a_confirmed_reuse_of_another_trucks_scan_counts_as_a_blocked_settlement
     figures = returns.build_figures(1404, 5, west_az, now=E + dt.timedelta(days=1))
     assert figures["rules_serials"]["settlements_blocked_at_end"] == 1
     second.refresh_from_db()
-    serials.settlement_override(declaration=second, by=inspector, reason="بار در حضور بازرس شمرده شد")
+    serials.settlement_override(declaration=second, by=hq, reason="بار در حضور بازرس شمرده شد")
     SettlementOverride.objects.update(at=S + dt.timedelta(days=2))
     figures = returns.build_figures(1404, 5, west_az, now=E + dt.timedelta(days=1))
     assert figures["rules_serials"]["settlements_blocked_at_end"] == 0

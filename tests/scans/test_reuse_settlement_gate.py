@@ -9,17 +9,24 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role
 from declarations import serials
 from declarations import services as declaration_services
 from declarations.models import Status, TransitDeclaration
 from declarations.serials import SettlementBlocked
 from scans import reuse_reviews
 from scans.models import Stage
-from tests.factories import DeclarationFactory
+from tests.factories import DeclarationFactory, UserFactory
 from tests.scans import images
 from tests.scans.conftest import upload
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tehran_inspector(tehran_province):
+    """The inspector of the destination's province, who may release its settlement (West Azerbaijan's may not)."""
+    return UserFactory(username="thr_inspector", role=Role.INSPECTOR, province=tehran_province)
 
 
 @pytest.fixture
@@ -81,10 +88,12 @@ def test_a_confirmed_reuse_blocks_the_settlement_naming_the_reused_scan(client, 
     assert declaration.status == Status.SETTLED
 
 
-def test_the_inspector_overrides_it_as_other_blocks(reused, hq, inspector, dest_clerk):
+def test_the_inspector_overrides_it_as_other_blocks(reused, hq, tehran_inspector, dest_clerk):
     declaration = TransitDeclaration.objects.get(pk=reused.declaration_id)
     review = reuse_reviews.reuse_review(scan=reused, by=hq, decision="confirmed")
-    override = serials.settlement_override(declaration=declaration, by=inspector, reason="بار در حضور بازرس شمرده شد")
+    override = serials.settlement_override(
+        declaration=declaration, by=tehran_inspector, reason="بار در حضور بازرس شمرده شد"
+    )
     assert override.covers == [f"scan_reuse_confirmed:{review.pk}"]
     declaration_services.declaration_settle(declaration=declaration, by=dest_clerk)
     declaration.refresh_from_db()

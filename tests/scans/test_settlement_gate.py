@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role
 from core.errors import NotAllowed
 from declarations import evidence, serials
 from declarations import services as declaration_services
@@ -15,8 +16,15 @@ from declarations.models import Status, TransitDeclaration, Verdict
 from declarations.serials import SettlementBlocked
 from scans import services
 from scans.models import ScanComparison
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tehran_inspector(tehran_province):
+    """The inspector of the destination's province, who may release its settlement (West Azerbaijan's may not)."""
+    return UserFactory(username="thr_inspector", role=Role.INSPECTOR, province=tehran_province)
 
 
 @pytest.fixture
@@ -147,10 +155,14 @@ def test_a_comparison_that_could_not_align_blocks_the_settlement_until_reviewed(
     assert unaligned.status == Status.SETTLED
 
 
-def test_a_comparison_that_could_not_align_is_overridden_as_a_suspicious_one_is(unaligned, dest_clerk, inspector):
+def test_a_comparison_that_could_not_align_is_overridden_as_a_suspicious_one_is(
+    unaligned, dest_clerk, tehran_inspector
+):
     with pytest.raises(NotAllowed):
         serials.settlement_override(declaration=unaligned, by=dest_clerk, reason="please")
-    override = serials.settlement_override(declaration=unaligned, by=inspector, reason="بار در حضور بازرس شمرده شد")
+    override = serials.settlement_override(
+        declaration=unaligned, by=tehran_inspector, reason="بار در حضور بازرس شمرده شد"
+    )
     assert override.covers == ["scan_unaligned"]
     declaration_services.declaration_settle(declaration=unaligned, by=dest_clerk)
     unaligned.refresh_from_db()
