@@ -108,7 +108,8 @@ class CaseForm(PageForm):
 
     def clean_discovered_at(self):
         if self.cleaned_data["discovered_at"] is not None:
-            _error(services.discovered_at_error(self.cleaned_data["discovered_at"]))
+            # Beside this field, against the opening day when that is valid (it is cleaned first).
+            _error(services.discovered_at_error(self.cleaned_data["discovered_at"], self.cleaned_data.get("opened_on")))
         return self.cleaned_data["discovered_at"]
 
     def clean_cif_value(self):

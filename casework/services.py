@@ -29,9 +29,9 @@ from django.utils.translation import gettext_noop
 from accounts.models import Role, User
 from core import currencies, jobs
 from core.audit import actor
-from core.dates import ascii_digits, format_jalali, jalali_month_of
+from core.dates import ascii_digits, format_jalali, jalali_month_of, persian_digits, to_tehran
 from core.errors import DomainError, IllegalTransition, InvalidInput
-from core.text import digits, identifier, is_persian
+from core.text import digits, identifier, is_persian, isolate
 from declarations import evidence, idents, services
 from declarations.models import Status, TransitDeclaration
 from notifications.messages import Ident, Message
@@ -610,8 +610,16 @@ def opened_on_error(opened_on: dt.date) -> str:
     return _("The opening date is in the future.") if opened_on > timezone.localdate() else ""
 
 
-def discovered_at_error(discovered_at: dt.datetime) -> str:
-    return _("The discovery time is in the future.") if discovered_at > timezone.now() + dt.timedelta(minutes=5) else ""
+def discovered_at_error(discovered_at: dt.datetime, opened_on: dt.date | None = None) -> str:
+    """In the future, or after the day the case was opened (Tehran time): the goods are found before a case is
+    opened on them, and a later discovery would make the Art. 4 hand-over overdue the moment the case exists."""
+    if discovered_at > timezone.now() + dt.timedelta(minutes=5):
+        return _("The discovery time is in the future.")
+    if opened_on is not None and to_tehran(discovered_at).date() > opened_on:
+        return _("The discovery time is after the case was opened (%(opened)s): the goods are found before.") % {
+            "opened": isolate(format_jalali(opened_on, with_time=False, persian=is_persian()))
+        }
+    return ""
 
 
 @transaction.atomic
@@ -656,7 +664,7 @@ def case_open(
         raise InvalidInput(_("Name the judicial authority."), fields={"authority": "required"})
     if error := opened_on_error(opened_on):
         raise InvalidInput(error, fields={"opened_on": str(opened_on)})
-    if discovered_at is not None and (error := discovered_at_error(discovered_at)):
+    if discovered_at is not None and (error := discovered_at_error(discovered_at, opened_on)):
         raise InvalidInput(error, fields={"discovered_at": str(discovered_at)})
     if office is None and by is not None and by.office_id in (declaration.origin_id, declaration.destination_id):
         office = by.office

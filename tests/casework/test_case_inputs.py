@@ -11,6 +11,7 @@ from django.utils import timezone
 from casework import services as casework
 from casework import smuggling
 from casework.models import JudicialCase, ValuationKind
+from core.dates import TEHRAN
 from core.errors import InvalidInput
 from declarations.models import Status
 from tests.core.test_form_style import beside
@@ -338,3 +339,32 @@ def test_a_rate_below_one_with_no_currency_reads_in_persian(client, overdue, ins
     response = _post(client, overdue, currency="XYZ", exchange_rate="0")
     assert response.status_code == 400
     beside(response.content.decode(), "id_exchange_rate", "برای هیچ ارزی درست نیست")
+
+
+# --- the discovery: before the case is opened --------------------------------------------------------
+
+
+def test_a_discovery_after_the_case_was_opened_is_refused_beside_its_field(client, overdue, inspector):
+    """Discovered on the day after the opening: the Art. 4 hand-over would be overdue the moment the case exists."""
+    from core.dates import format_jalali
+
+    client.force_login(inspector)
+    opened = timezone.localdate() - dt.timedelta(days=3)
+    later = format_jalali(timezone.now() - dt.timedelta(days=1), persian=False)
+    response = _post(
+        client, overdue, opened_on=format_jalali(opened, with_time=False, persian=False), discovered_at=later
+    )
+    assert response.status_code == 400
+    beside(response.content.decode(), "id_discovered_at", "The discovery time is after the case was opened")
+    assert not JudicialCase.objects.exists()
+    with pytest.raises(InvalidInput) as refused:
+        _open(overdue, inspector, opened_on=opened, discovered_at=timezone.now() - dt.timedelta(days=1))
+    assert set(refused.value.fields) == {"discovered_at"} and "after the case was opened" in str(refused.value)
+    assert not JudicialCase.objects.exists()
+
+
+def test_a_discovery_on_the_opening_day_or_before_is_taken(overdue, inspector):
+    opened = timezone.localdate() - dt.timedelta(days=3)
+    on_the_day = dt.datetime.combine(opened, dt.time(23, 30), tzinfo=TEHRAN)
+    case = _open(overdue, inspector, opened_on=opened, discovered_at=on_the_day)
+    assert case.discovered_at == on_the_day
