@@ -451,6 +451,9 @@ def offices_for(user: User):
 PROBLEM_DESCRIPTION_MAX = 4000
 # A resolution says what was done (or why nothing needed doing): «x» or «ok» tells the reporter nothing.
 PROBLEM_RESOLUTION_MIN = 10
+# ... and, as a description, a few paragraphs: it is copied whole into the reporter's notification, the audit
+# trail and the queue's CSV (200,000 characters were taken once).
+PROBLEM_RESOLUTION_MAX = 4000
 PROBLEM_SERIALS_MAX = 4000  # the serials typed, one a line: some two hundred declarations
 # A problem says what fails: «x» reached the IT office's queue with nothing to act on.
 PROBLEM_DESCRIPTION_MIN = 10
@@ -720,6 +723,8 @@ def problem_resolve(*, problem: SystemProblem, by: User, resolution: str) -> Sys
             % {"n": digits(PROBLEM_RESOLUTION_MIN)},
             fields={"resolution": "too short"},
         )
+    if error := too_long(resolution.strip(), PROBLEM_RESOLUTION_MAX):
+        raise InvalidInput(error, fields={"resolution": "too long"})
     locked.status = ProblemStatus.RESOLVED
     locked.resolution = resolution.strip()
     locked.resolved_at = timezone.now()

@@ -888,9 +888,18 @@ def problem_new(request):
 
 class ResolveForm(PageForm):
     # Not required here: the service says what is missing (one message, page and API alike).
+    # The limit as a description's (checked here and by the service, the lengths said); the browser's
+    # maxlength stops typing past it.
     resolution = forms.CharField(
-        label=gettext_lazy("resolution"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("resolution"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": services.PROBLEM_RESOLUTION_MAX}),
     )
+
+    def clean_resolution(self):
+        if error := services.too_long(self.cleaned_data["resolution"].strip(), services.PROBLEM_RESOLUTION_MAX):
+            raise forms.ValidationError(error)
+        return self.cleaned_data["resolution"]
 
 
 @login_required

@@ -284,3 +284,32 @@ def test_a_description_that_says_nothing_is_refused_beside_the_field(client, ori
         )
     assert refused.value.fields == {"description": "too short"}
     assert not SystemProblem.objects.exists()
+
+
+def test_a_resolution_past_its_limit_is_refused_beside_the_field_and_nobody_is_told(
+    client, it_officer, problem, origin_clerk
+):
+    """An outside walk: 200,000 characters were taken as a resolution and copied into the reporter's notification,
+    the audit and the CSV. Past 4,000 it is refused beside the field, both lengths said; nothing changes."""
+    SystemProblem.objects.filter(pk=problem.pk).update(reported_by=origin_clerk)
+    client.force_login(it_officer)
+    url = f"/reports/problems/{problem.pk}/"
+    page = client.post(url, {"action": "resolve", "resolution": "سامانه دوباره راه‌اندازی شد. " * 8000})
+    assert page.status_code == 400
+    beside = page.content.decode().split('name="resolution"', 1)[1]
+    assert "characters long; the limit is 4,000." in beside
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.NEW and problem.resolution == ""
+    from notifications.models import Notification
+
+    assert not Notification.objects.filter(user=origin_clerk).exists()
+
+
+def test_the_service_refuses_a_resolution_past_its_limit(it_officer, problem):
+    from core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as exc:
+        services.problem_resolve(problem=problem, by=it_officer, resolution="y" * (services.PROBLEM_RESOLUTION_MAX + 1))
+    assert exc.value.fields == {"resolution": "too long"} and "the limit is 4,000" in str(exc.value)
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.NEW
