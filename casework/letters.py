@@ -80,6 +80,12 @@ def preview_query(letter: FollowUpLetter) -> str:
     return urlencode({"letter": str(letter.pk)})
 
 
+def preview_version(letter: FollowUpLetter) -> str:
+    """What the draft's preview shows, as a short digest of its page (rendered, not printed: a template's
+    work): the same digest is the same PDF, so a click again answers the preview already built."""
+    return hashlib.sha256(render_letter_html(letter).encode()).hexdigest()[:16]
+
+
 def _previewed(job) -> FollowUpLetter | None:
     pk = QueryDict(job.query).get("letter", "")
     if not pk.isdigit():

@@ -280,7 +280,16 @@ def letter_pdf(request, pk: int):
     if letter.status == LetterStatus.CANCELLED:  # withdrawn unsent: nothing to print (its page keeps the text)
         raise Http404
     if letter.status in letter_pdfs.PREVIEW_STATUSES:
-        job = exports.start(request, kind=letter_pdfs.PREVIEW_KIND, fmt="pdf", query=letter_pdfs.preview_query(letter))
+        # Each click answers the preview of this version of the draft if it is building or built (one job,
+        # one «ready» notification); an edit makes a new version, built afresh.
+        job = exports.start(
+            request,
+            kind=letter_pdfs.PREVIEW_KIND,
+            fmt="pdf",
+            query=letter_pdfs.preview_query(letter),
+            params={"version": letter_pdfs.preview_version(letter)},
+            reuse_done=True,
+        )
         return redirect("core:export-job", pk=job.pk)
     name = f"letter-{letter.number.replace('/', '-') or letter.pk}.pdf"
     if not letter.pdf:

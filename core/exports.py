@@ -117,9 +117,21 @@ def asker_only_kinds() -> list[str]:
     return [code for code, kind in _KINDS.items() if kind.asker_only]
 
 
-def start(request, *, kind: str, fmt: str, query: str = "", params: dict[str, Any] | None = None) -> ExportJob:
+def start(
+    request,
+    *,
+    kind: str,
+    fmt: str,
+    query: str = "",
+    params: dict[str, Any] | None = None,
+    reuse_done: bool = False,
+) -> ExportJob:
     """Record an export asked for by ``request.user`` and queue its build (after the commit); audited. The
-    same export asked again while one is queued or building answers that job (a double click builds once)."""
+    same export asked again while one is queued or building answers that job (a double click builds once).
+
+    ``reuse_done``: a built one (its file still kept) answers too, for an export whose ``params`` name the
+    version of what it shows (a draft letter's preview: the same draft, unchanged, is the same file; a new
+    job would be built again and its person told again of each click)."""
     if kind not in _KINDS:
         raise ValueError(f"no export of kind {kind!r}")
     if fmt not in CONTENT_TYPES:
@@ -137,7 +149,7 @@ def start(request, *, kind: str, fmt: str, query: str = "", params: dict[str, An
                 fmt=fmt,
                 query=query[:2000],
                 language=language,
-                state__in=(ExportState.QUEUED, ExportState.RUNNING),
+                state__in=(ExportState.QUEUED, ExportState.RUNNING, *((ExportState.DONE,) if reuse_done else ())),
             )
             .order_by("-pk")
             .only("pk", "params")

@@ -94,3 +94,22 @@ def test_a_draft_sent_before_its_preview_is_built_is_not_previewed(client, draft
 
     job.refresh_from_db()
     assert job.state == "failed" and not job.file and "sent since" in job.error
+
+
+def test_clicking_the_preview_again_answers_the_built_one_and_tells_once(client, draft, origin_clerk):
+    """An outside walk: each click on «پیش‌نمایش PDF» built the draft again and told its writer again (48 on the
+    bell). The same draft, unchanged, answers the preview already built; an edit makes a new one."""
+    client.force_login(origin_clerk)
+    first = ask(client, _url(draft))
+    for _ in range(3):
+        assert ask(client, _url(draft)).pk == first.pk
+    assert ExportJob.objects.count() == 1
+    assert Notification.objects.filter(user=origin_clerk).count() == 1
+
+    casework.letter_update_draft(letter=draft, by=origin_clerk, subject="پیگیری فوری محموله", body="بند دو")
+    edited = ask(client, _url(draft))
+    assert edited.pk != first.pk and ExportJob.objects.count() == 2
+    edited.refresh_from_db()
+    response = client.get(reverse("core:export-download", args=[edited.pk]))
+    assert "بند دو" in pdf_text(b"".join(response.streaming_content))
+    assert Notification.objects.filter(user=origin_clerk).count() == 2
