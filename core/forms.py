@@ -44,23 +44,37 @@ class JalaliDateField(forms.CharField):
         value = super().to_python(value)
         if not value:
             return None
+        if is_gregorian(value):
+            raise forms.ValidationError(
+                _("%(text)s is a Gregorian date: enter the Jalali date, like 1404/05/12.")
+                % {"text": text.isolate(value.strip()[:40])},
+                code="gregorian",
+            )
         try:
             return dates.parse_jalali_date(value)
         except ValueError as exc:
             raise forms.ValidationError(_("Enter a Jalali date like 1404/05/12.")) from exc
 
 
+def is_gregorian(value: str) -> bool:
+    """A date typed with a Gregorian year (2026-12-01, 2026/12/01 10:00, in any digits): no Jalali year we
+    hold is past 1700, so it is a slip of the calendar, refused by every date box saying so."""
+    year = dates.ascii_digits(value.strip())[:4]
+    return year.isdigit() and int(year) >= 1700
+
+
 class JalaliDateTimeField(forms.CharField):
-    """``1404/05/12 10:30`` (Tehran time, any digit script) or ISO 8601, shown in the page's digits; empty
-    is None (where the field is optional, the service takes it as now). Every date-and-time field of a
-    form is one.
+    """``1404/05/12 10:30`` (Tehran time, any digit script), shown in the page's digits; empty is None
+    (where the field is optional, the service takes it as now). Every date-and-time field of a form is one.
 
     ``not_future``: a time more than ``FUTURE_SLACK`` (or ``future_slack``) ahead is refused beside the
     field, with the other fields' errors, rather than by the service once everything else is right (the
     service keeps its own check for the API).
 
-    ``jalali_only``: a Gregorian date is refused, as a date box (``JalaliDateField``) takes only a
-    Jalali one: where a person types a date in the future, 2026-12-01 is a slip, not a choice.
+    ``jalali_only`` (the default): a Gregorian date is refused, as a date box (``JalaliDateField``) refuses
+    it, saying to type the Jalali one: 2026-12-01 typed by a person is a slip of the calendar, and taking it
+    in one box but not the next is no rule a person can learn. ``False`` only where a machine posts the
+    form with its own clock in ISO 8601 (a scanner's capture time).
 
     ``time_required``: a date with no time is refused beside the field (it would be stored as 00:00): where
     the time starts a statutory clock (a case's discovery, a step of it), midnight is hours of it gone."""
@@ -72,7 +86,7 @@ class JalaliDateTimeField(forms.CharField):
         *args,
         not_future: bool = False,
         future_slack: dt.timedelta | None = None,
-        jalali_only: bool = False,
+        jalali_only: bool = True,
         time_required: bool = False,
         **kwargs,
     ):
@@ -93,8 +107,7 @@ class JalaliDateTimeField(forms.CharField):
         value = super().to_python(value)
         if not value:
             return None
-        year = dates.ascii_digits(value.strip())[:4]
-        if self.jalali_only and year.isdigit() and int(year) >= 1700:
+        if self.jalali_only and is_gregorian(value):
             raise forms.ValidationError(
                 _("%(text)s is a Gregorian date: enter the Jalali date and time, like 1404/05/12 10:30.")
                 % {"text": text.isolate(value.strip()[:40])},

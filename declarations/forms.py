@@ -160,7 +160,6 @@ class ExtendDeadlineForm(PageForm):
     new_deadline = JalaliDateTimeField(
         label=_("New deadline"),
         help_text=_("Jalali date and time, later than the current deadline by at most the route's allowed time."),
-        jalali_only=True,
     )
     reason = _reason_field(_("Reason for the extension"), _("Kept on the declaration's timeline."))
 

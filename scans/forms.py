@@ -30,6 +30,9 @@ class ScanUploadForm(PageForm):
         label=_("captured at"),
         not_future=True,
         future_slack=CAPTURE_CLOCK_SKEW,
+        # A scanner's workstation posts this form with its own clock in ISO 8601 (said in the help): the one
+        # date box that takes a Gregorian date.
+        jalali_only=False,
         help_text=_("Jalali 1404/05/12 10:30 or ISO 8601; Tehran time unless an offset is given."),
     )
     # The form's metaclass moves a field into base_fields, so ``self.files`` stays the uploads dict

@@ -216,7 +216,9 @@ def test_a_gregorian_date_typed_in_the_jalali_box_is_refused_beside_it(client, b
     data = {"office": bazargan.pk, "inspected_on": "2026-12-01", "findings": "", **ALL_YES}
     response = client.post("/reports/inspections/new/", data)
     assert response.status_code == 400
-    assert response.context["form"].errors["inspected_on"] == ["Enter a Jalali date like 1404/05/12."]
+    assert response.context["form"].errors["inspected_on"] == [
+        "\u20662026-12-01\u2069 is a Gregorian date: enter the Jalali date, like 1404/05/12."
+    ]
     assert not Inspection.objects.exists()
 
 
