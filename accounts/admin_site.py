@@ -18,6 +18,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 def may_use_admin(user) -> bool:
@@ -37,6 +38,11 @@ def _refuse_if_signed_in(site: admin.AdminSite, request) -> None:
 
 
 class StaffAdminSite(admin.AdminSite):
+    # The app's name in the reader's language, not Django's «Django administration» / «مدیریت وب‌گاه».
+    site_header = gettext_lazy("Transit Monitor")
+    site_title = gettext_lazy("Transit Monitor")
+    index_title = gettext_lazy("Transit Monitor administration")
+
     def has_permission(self, request):
         return may_use_admin(request.user)
 

@@ -111,3 +111,22 @@ def test_the_authenticator_devices_list_stays_english_on_english_pages(client, h
         assert f">{header}</a>" in page, header
     assert "۱۴۰۳/۱۲/۲۰ ۰۹:۳۰" in page  # Jalali in Persian digits, as every other admin list shows dates
     assert "Search by the user&#x27;s username or email address" in page
+
+
+@pytest.mark.persian
+def test_the_persian_admin_index_is_titled_with_the_apps_name_and_its_words_well_joined(client, hq):
+    """It said «مدیریت وب‌گاه» (Django's «Site administration») and «فعالیتهای اخیر» with no zero-width non-joiner."""
+    User.objects.filter(pk=hq.pk).update(is_staff=True, is_superuser=True)
+    client.force_login(hq)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "<title>مدیریت سامانه پایش ترانزیت | سامانه پایش ترانزیت</title>" in page
+    assert "مدیریت وب‌گاه" not in page
+    assert "فعالیت‌های اخیر" in page and "فعالیتهای اخیر" not in page
+
+
+def test_the_english_admin_index_is_titled_with_the_apps_name(client, hq):
+    User.objects.filter(pk=hq.pk).update(is_staff=True, is_superuser=True)
+    client.force_login(hq)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "<title>Transit Monitor administration | Transit Monitor</title>" in page
+    assert "Site administration" not in page and "Django administration" not in page

@@ -56,9 +56,6 @@ urlpatterns = [
     path("api/", include("declarations.api_urls")),
 ]
 
-admin.site.site_header = "سامانه پایش ترانزیت"
-admin.site.site_title = "پایش ترانزیت"
-
 # Error pages in the app's layout (and the API's error body under /api/): core/error_pages.py.
 handler400 = "core.error_pages.bad_request"
 handler403 = "core.error_pages.permission_denied"
