@@ -1116,16 +1116,26 @@ def draft_replaced_text(draft: MonthlyReturn) -> str:
     ) % {"v": digits(draft.version)}
 
 
+# Why a provisional return is never submitted: its figures stop at its build, so sent to headquarters it would
+# stand for a month not ended (the trend would plot it, the national return would count it).
+PROVISIONAL_NOT_SUBMITTED = gettext_lazy(
+    "A provisional return cannot be submitted: the month had not ended when it was built, so its figures are "
+    "not final. Build the return again after the month ends and submit that version."
+)
+
+
 @transaction.atomic
 def return_submit(*, monthly_return: MonthlyReturn, by: User) -> MonthlyReturn:
-    """Submit to headquarters: from now on the snapshot never changes (a rebuild is a new version). Only the
-    newest version of the month and scope: two submitted versions built side by side would leave nobody
+    """Submit to headquarters: from now on the snapshot never changes (a rebuild is a new version). Never a
+    provisional return (``PROVISIONAL_NOT_SUBMITTED``). Only the newest version of the month and scope: two submitted versions built side by side would leave nobody
     knowing which counts (a newer build waits on this lock, ``return_build``)."""
     locked = MonthlyReturn.objects.select_for_update().get(pk=monthly_return.pk)
     if locked.status == ReturnStatus.SUBMITTED:
         raise IllegalTransition(_("Version %(v)s was already submitted.") % {"v": digits(locked.version)})
     if not may_build_return(by, locked.province):
         raise NotAllowed(_("You may not submit this return."))
+    if locked.provisional:
+        raise IllegalTransition(str(PROVISIONAL_NOT_SUBMITTED))
     newest = MonthlyReturn.objects.filter(
         year=locked.year, month=locked.month, province_id=locked.province_id, version__gt=locked.version
     ).aggregate(newest=Max("version"))["newest"]

@@ -281,7 +281,17 @@ def return_detail(request, pk: int):
         ],
         "reasons": [(page_labels.label(page_labels.REASONS, k), v) for k, v in f["unsettled_by_reason"].items()],
         "ages": [(page_labels.label(page_labels.AGES, k), v) for k, v in f["unsettled_by_age"].items()],
-        "may_submit": snap.status == ReturnStatus.DRAFT and services.may_build_return(request.user, snap.province),
+        "may_submit": snap.status == ReturnStatus.DRAFT
+        and not snap.provisional
+        and services.may_build_return(request.user, snap.province),
+        # A provisional draft is never submitted: the button is shown disabled, with why, to whoever would submit.
+        "submit_refused": (
+            services.PROVISIONAL_NOT_SUBMITTED
+            if snap.status == ReturnStatus.DRAFT
+            and snap.provisional
+            and services.may_build_return(request.user, snap.province)
+            else None
+        ),
         "replaced_by": replaced_by([snap]).get(snap.pk),
         "standing": page_labels.label(page_labels.STANDING, standing_key(f)),
         "milestone_heads": [page_labels.label(page_labels.MILESTONE_METRICS, m) for m in returns.MILESTONE_METRICS],
@@ -433,12 +443,14 @@ def return_download(request, pk: int, fmt: str):
 
 def trend_data(user, province: Province | None) -> dict:
     """Each month's return in scope as the charts draw it, oldest first: its newest submitted version (the
-    figures sent to headquarters), else its newest draft; never a replaced draft."""
+    figures sent to headquarters), else its newest draft; never a replaced draft, and never a provisional
+    return (figures of a month not ended, submitted or not: a month is plotted only once it has ended)."""
     submitted_first = Case(When(status=ReturnStatus.SUBMITTED, then=Value(0)), default=Value(1))
     qs = (
         MonthlyReturn.objects.for_user(user)
         .filter(province=province)
         .exclude(status=ReturnStatus.REPLACED)
+        .exclude(provisional=True)
         .order_by("year", "month", submitted_first, "-version")
     )
     latest: dict[tuple[int, int], MonthlyReturn] = {}
