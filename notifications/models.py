@@ -34,6 +34,7 @@ class Kind(models.TextChoices):
     RETURN_LATE_CHANGE = "return_late_change", _("A submitted monthly return's period changed since")
     INSPECTION_ACTION = "inspection_action", _("An inspection asks your office for a follow-up action")
     SETTLEMENT_RELEASED = "settlement_released", _("A blocked settlement at your office was released")
+    RETURN_SUBMITTED = "return_submitted", _("A province submitted its monthly return")
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -370,6 +370,20 @@ def replaced_by(rows) -> dict[int, int]:
     return found
 
 
+def submitted_in(months: list[tuple[int, int]]) -> dict[tuple[int, int, int], MonthlyReturn]:
+    """The newest final version each province submitted for each of ``months``, by (year, month, province
+    id); a province absent for a month has submitted none (a provisional one never counts). One query."""
+    wanted = Q(pk__in=[])
+    for year, month in months:
+        wanted |= Q(year=year, month=month)
+    rows = (
+        MonthlyReturn.objects.filter(wanted, status=ReturnStatus.SUBMITTED, provisional=False, province__isnull=False)
+        .only("year", "month", "province_id", "version", "submitted_at")
+        .order_by("version")
+    )
+    return {(r.year, r.month, r.province_id): r for r in rows}  # the newest last: it stays
+
+
 def submitted_before(snap: MonthlyReturn) -> MonthlyReturn | None:
     """The newest version of ``snap``'s month and scope submitted before it: the one submitting ``snap``
     takes the place of. None when none was."""

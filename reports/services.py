@@ -42,7 +42,7 @@ from core.text import digits, format_number, is_persian, isolate
 from declarations.models import TransitDeclaration
 from declarations.services import check_evidence
 from notifications.messages import Ident, Message, Month, Name, Number, Param, When, params_to_json, stored_copy
-from notifications.services import Kind, it_office, notify, office_staff
+from notifications.services import Kind, headquarters, it_office, notify, office_staff
 
 from . import exports, late, returns
 from .models import (
@@ -1152,7 +1152,32 @@ def return_submit(*, monthly_return: MonthlyReturn, by: User) -> MonthlyReturn:
     locked.submitted_by = by
     with actor(by):
         locked.save(update_fields=["status", "submitted_at", "submitted_by"])
+    if locked.province_id is not None:  # the national return is headquarters' own: finalised, nobody to tell
+        _tell_headquarters_submitted(locked, by)
     return locked
+
+
+def _tell_headquarters_submitted(snap: MonthlyReturn, by: User) -> None:
+    """Headquarters' transit office is told on its bell that a province's return arrived (with a link to it),
+    not left to find it in the list; whoever submitted it is not told of their own act."""
+    assert snap.province is not None and snap.submitted_at is not None
+    notify(
+        Kind.RETURN_SUBMITTED,
+        headquarters().exclude(pk=by.pk),
+        title=Message(
+            "%(month)s · %(scope)s · %(version)s",
+            month=Month(snap.year, snap.month),
+            scope=Name.of(snap.province),
+            version=Message(gettext_noop("version %(v)d"), v=Number(snap.version)),
+        ),
+        body=Message(
+            gettext_noop("Submitted to headquarters on %(at)s by %(who)s."),
+            at=When(snap.submitted_at),
+            who=by.get_full_name() or by.username,
+        ),
+        url=reverse("reports:return", args=[snap.pk]),
+        subject=f"return-submitted:{snap.pk}",
+    )
 
 
 def returns_due_at(now: dt.datetime | None = None) -> tuple[int, int] | None:

@@ -70,6 +70,7 @@ from .models import (
     replaced_by,
     sees_whole_returns,
     submitted_before,
+    submitted_in,
 )
 
 # --- monthly returns --------------------------------------------------------------------------
@@ -201,9 +202,32 @@ def return_list(request):
             "form": form if may_build else None,
             "building": building,
             "office_label": _own_office_label(request.user),
+            "submissions": _submissions(request.user),
         },
         status=refused if form.errors else 200,
     )
+
+
+# How many finished months headquarters' table of submissions shows, the last first.
+SUBMISSION_MONTHS = 3
+
+
+def _submissions(user) -> dict | None:
+    """For headquarters (a national reader): which provinces submitted their return for each of the last
+    finished months, and which did not; None for anyone else."""
+    if not user.is_national:
+        return None
+    months = [previous_jalali_month(*jalali_month_of(timezone.now()))]
+    while len(months) < SUBMISSION_MONTHS:
+        months.append(previous_jalali_month(*months[-1]))
+    sent = submitted_in(months)
+    return {
+        "months": [page_month_label(y, m) for y, m in months],
+        "rows": [
+            (province, [sent.get((y, m, province.pk)) for y, m in months])
+            for province in Province.objects.order_by("code")
+        ],
+    }
 
 
 def _own_office_label(user) -> str:
