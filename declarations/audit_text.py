@@ -307,6 +307,11 @@ def names_itself(model) -> bool:
     return model is not None and callable(getattr(model, "audit_name", None))
 
 
+# File fields whose stored name says what the file is (``return-1404-05-WAZ-v1.xlsx``), by model (by name: a row
+# of an app above this one): the audit shows that name, not «file». Uploads are stored under random names.
+NAMED_FILES: dict[str, frozenset[str]] = {"MonthlyReturn": frozenset({"xlsx", "pdf", "csv"})}
+
+
 class ChangeWriter:
     """Writes entries' changes; keeps the names of the related rows it looked up, once per writer (an export
     of many entries asks again for no truck or person): a page's or a chunk's at once (``load``), else one
@@ -482,8 +487,10 @@ class ChangeWriter:
                 return format_jalali(dt.date.fromisoformat(text), persian=persian)
             except ValueError:
                 return text
-        if isinstance(field, models.FileField):  # a stored file's path says nothing to a person
-            return _("file")
+        if isinstance(field, models.FileField):
+            if field.name in NAMED_FILES.get(field.model.__name__, ()):  # a built file: named for what it holds
+                return isolate(text.rsplit("/", 1)[-1])
+            return _("file")  # an upload's stored path (a random name) says nothing to a person
         if isinstance(field, models.JSONField):
             if field.name in BULKY:
                 return BULKY[field.name](self._list(value))

@@ -10,7 +10,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, Province, Role, ScopedQuerySet
@@ -468,9 +468,10 @@ class MonthlyReturn(models.Model):
     pdf = models.FileField(_("PDF"), upload_to="returns/", blank=True)
     csv = models.FileField(_("CSV"), upload_to="returns/", blank=True)
     # SHA-256 of each stored file (``sha256`` above is of the figures): re-checked when served.
-    xlsx_sha256 = models.CharField(_("SHA-256 of the XLSX"), max_length=64, blank=True)
-    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
-    csv_sha256 = models.CharField(_("SHA-256 of the CSV"), max_length=64, blank=True)
+    # Labelled in the return's own words (a letter's PDF has its «SHA-256 of the PDF»): «SHA-256 فایل XLSX».
+    xlsx_sha256 = models.CharField(pgettext_lazy("return file", "SHA-256 of the XLSX"), max_length=64, blank=True)
+    pdf_sha256 = models.CharField(pgettext_lazy("return file", "SHA-256 of the PDF"), max_length=64, blank=True)
+    csv_sha256 = models.CharField(pgettext_lazy("return file", "SHA-256 of the CSV"), max_length=64, blank=True)
     built_at = models.DateTimeField(_("built at"), auto_now_add=True)
     built_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
