@@ -6,7 +6,12 @@
   const labels = JSON.parse(box.dataset.labels);
   const colours = { opening: "#6c757d", new: "#0d6efd", settled: "#198754", closed_after_case: "#6f42c1", cancelled: "#ffc107", closing: "#dc3545" };
   Chart.defaults.font.family = "Vazirmatn, Tahoma, sans-serif";
-  fetch(box.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+  // The API answers in the language the request names (Accept-Language before the pages' cookie): the browser's
+  // own header is often English on a Persian page, so the page names its language for the chart's month labels.
+  const lang = document.documentElement.lang || "fa";
+  const locale = lang.startsWith("fa") ? "fa-IR" : "en"; // the axis's numbers in the page's digits too
+  const headers = { Accept: "application/json", "Accept-Language": lang };
+  fetch(box.dataset.url, { credentials: "same-origin", headers: headers })
     .then((r) => r.json())
     .then((data) => {
       if (!data.labels || data.labels.length === 0) {
@@ -21,12 +26,12 @@
             label: labels[k] || k, data: data.series[k], borderColor: colours[k], tension: 0.2,
           })),
         },
-        options: { locale: "fa-IR", plugins: { legend: { rtl: true, position: "bottom" } } },
+        options: { locale: locale, plugins: { legend: { rtl: true, position: "bottom" } } },
       });
       new Chart(document.getElementById("trend-aged"), {
         type: "bar",
         data: { labels: data.labels, datasets: [{ label: labels.over_40, data: data.over_40, backgroundColor: "#dc3545" }] },
-        options: { locale: "fa-IR", plugins: { legend: { rtl: true, position: "bottom" } } },
+        options: { locale: locale, plugins: { legend: { rtl: true, position: "bottom" } } },
       });
     });
 })();
