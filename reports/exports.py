@@ -34,11 +34,12 @@ from core.text import format_number
 from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_row
 
-from . import returns
+from . import page_labels, returns
 from .labels import (
     AGE_LABELS,
     AGE_NOTE,
     BALANCE_LABELS,
+    FOREIGN_TRUCK_LABELS,
     MILESTONE_LABELS,
     MILESTONE_METRIC_LABELS,
     REASON_LABELS,
@@ -136,28 +137,12 @@ def summary_rows(figures: dict) -> list[tuple[str, str, str, object]]:
     for k, v in figures["unsettled_by_age"].items():
         rows.append(("by_age", k, AGE_LABELS[k], v))
     rows += [
-        ("letters", "sent", "نامه‌های پیگیری ارسالی", figures["letters"]["sent"]),
-        ("letters", "answered", "نامه‌های پاسخ‌داده‌شده", figures["letters"]["answered"]),
-        (
-            "letters",
-            "awaiting_reply_at_end",
-            "نامه‌های بی‌پاسخ در پایان ماه",
-            figures["letters"]["awaiting_reply_at_end"],
-        ),
-        ("cases", "opened", "پرونده‌های قضایی تشکیل‌شده", figures["cases"]["opened"]),
-        ("cases", "actions", "اقدامات ثبت‌شده روی پرونده‌ها", figures["cases"]["actions"]),
-        ("cases", "open_at_end", "پرونده‌های باز در پایان ماه", figures["cases"]["open_at_end"]),
-        ("inspections", "done", "بازرسی‌های دوره‌ای انجام‌شده", figures["inspections"]["done"]),
-        ("system_problems", "open_at_end", "مشکلات باز سامانه‌ها", figures["system_problems"]["open_at_end"]),
-        ("system_problems", "reported", "مشکلات گزارش‌شده در ماه", figures["system_problems"]["reported"]),
-        (
-            "scan_compliance",
-            "origin_scan_share",
-            "سهم اسکن به‌موقع در مبدأ",
-            figures["scan_compliance"]["origin_scan_share"],
-        ),
-        ("scan_compliance", "review_share", "سهم بررسی اسکن در مقصد", figures["scan_compliance"]["review_share"]),
-        ("plate_compliance", "share", "سهم وصول با شواهد پلاک‌خوان", figures["plate_compliance"]["share"]),
+        (section, k, page_labels.in_persian(page_labels.ACTIVITY, (section, k)), figures[section][k])
+        for section, k in page_labels.ACTIVITY
+    ]
+    rows += [
+        (section, k, page_labels.in_persian(page_labels.SHARES, (section, k)), figures[section][k])
+        for section, k in page_labels.SHARES
     ]
     rows += milestone_rows(figures)
     # The anti-smuggling rules' own section (returns.serial_rules); absent from returns built before it.
@@ -174,18 +159,6 @@ def summary_rows(figures: dict) -> list[tuple[str, str, str, object]]:
         if "foreign_trucks" in figures  # a return built before these figures existed
     ]
     return rows
-
-
-# The foreign-truck section (traffic-permit rules; ``returns.foreign_trucks``).
-FOREIGN_TRUCK_LABELS = {
-    "permits_issued": "پروانه‌های تردد صادرشده",
-    "permits_expired": "پروانه‌های منقضی‌شده با کامیون در کشور",
-    "off_route": "خروج از مسیر مجاز یا مرز خروجی دیگر",
-    "over_driving_time": "رانندگی بیش از حد مجاز",
-    "unexplained_stop": "توقف خارج از تیرپارک بدون توجیه",
-    "stopped_at_gate": "کامیون‌های متوقف‌شده در گمرک برای نداشتن پروانه",
-    "departed_on_waiver": "حرکت با مجوز بدون پروانهٔ معتبر",
-}
 
 
 # --- cases by milestone (smuggling regulation) ----------------------------------------------------

@@ -17,79 +17,27 @@ from accounts.models import CustomsOffice, Province
 from core.dates import TEHRAN, format_jalali
 from core.xlsx import office_label
 
-BALANCE_LABELS = {
-    "opening": "مانده اول ماه (تسویه‌نشده)",
-    "new": "اظهارنامه‌های جدید",
-    "settled": "تسویه‌شده در ماه",
-    "settled_on_time": "  تسویه به‌موقع",
-    "settled_late": "  تسویه با تأخیر",
-    "closed_after_case": "مختومه پس از پرونده قضایی",
-    "cancelled": "ابطال‌شده",
-    "closing": "مانده پایان ماه (تسویه‌نشده)",
-}
+from . import page_labels
+from .page_labels import InPersian
+
+# The figures' labels in Persian: the page's own (``page_labels``), one label per figure for page and files.
+BALANCE_LABELS = InPersian(page_labels.BALANCE, indent=page_labels.BALANCE_PARTS)
 # Statutory milestones of smuggling cases (the return's section "cases by milestone").
-MILESTONE_LABELS = {
-    "confiscation": "ضبط کالا (ارزش تا سقف، ماده ۳)",
-    "handover": "تحویل کالا و متهم ظرف ۲۴ ساعت (ماده ۴)",
-    "file_property_org": "ارسال پرونده به سازمان اموال تملیکی ظرف ۵ روز کاری (ماده ۷)",
-    "file_court": "ارسال پرونده به مرجع قضایی ظرف ۵ روز کاری (ماده ۷)",
-    "carrier_fine": "جریمه حامل و توقیف وسیله نقلیه (ماده ۱۸)",
-    "payment": "پرداخت جریمه ظرف ۲۰ روز (ماده ۱۹)",
-    "total": "جمع",
-}
-MILESTONE_METRIC_LABELS = {
-    "due": "سررسید در ماه",
-    "done": "انجام‌شده در ماه",
-    "done_late": "انجام‌شده با تأخیر",
-    "open_at_end": "باز در پایان ماه",
-    "overdue_at_end": "معوق در پایان ماه",
-}
+MILESTONE_LABELS = InPersian(page_labels.MILESTONE_KINDS)
+MILESTONE_METRIC_LABELS = InPersian(page_labels.MILESTONE_METRICS)
 # The anti-smuggling rules' section of the return (``returns.serial_rules``).
-SERIAL_RULES_LABELS = {
-    "serial_discrepancies_opened": "مغایرت‌های سریال کالا (ثبت در مقصد) در ماه",
-    "serial_discrepancies_resolved": "مغایرت‌های سریال رفع‌شده در ماه",
-    "serial_discrepancies_open_at_end": "مغایرت‌های سریال باز در پایان ماه",
-    "settlements_blocked_at_end": "تسویه‌های متوقف‌شده در پایان ماه",
-    "settlements_overridden": "آزادسازی تسویه با مجوز (در ماه)",
-    "document_discrepancies": "مغایرت سند حمل با اظهارنامه (در ماه)",
-    "covered_without_serials": "کالای مشمول بدون شماره سریال (اظهارنامه‌های ماه)",
-    "invalid_imei": "IMEI نامعتبر (اظهارنامه‌های ماه)",
-}
+SERIAL_RULES_LABELS = InPersian(page_labels.SERIAL_RULES)
 # Reused scans and their reviews (``returns.scan_reuse``).
-SCAN_REUSE_LABELS = {
-    "found": "تصویر اسکن تکراری کامیون دیگر (یافته‌شده در ماه)",
-    "explained": "اسکن تکراری بررسی و توجیه‌شده (در ماه)",
-    "confirmed": "اسکن تکراری بررسی و تأییدشده (در ماه)",
-    "unreviewed_at_end": "اسکن تکراری بررسی‌نشده در پایان ماه",
-}
-REASON_LABELS = {
-    "duplicate_waybill": "بیجک تکراری",
-    "document_discrepancy": "مغایرت اسنادی",
-    "seal_discrepancy": "مغایرت پلمپ",
-    "quantity_discrepancy": "مغایرت تعداد/وزن",
-    "scan_discrepancy": "مغایرت تصویر اسکن",
-    "serial_mismatch": "عدم تطابق سریال کالا/IMEI",
-    "system_problem": "مشکل سامانه",
-    "other": "سایر",
-    "awaiting_settlement": "وصول‌شده، در انتظار تسویه",
-    "overdue": "عدم وصول تا پایان مهلت",
-    "in_transit": "در حال ترانزیت (در مهلت)",
-    "not_departed": "ثبت‌شده، اعزام‌نشده",
-}
+SCAN_REUSE_LABELS = InPersian(page_labels.SCAN_REUSE)
+REASON_LABELS = InPersian(page_labels.REASONS)
+FOREIGN_TRUCK_LABELS = InPersian(page_labels.FOREIGN_TRUCKS)
 # Days past the deadline at the end of the month, or at arrival for a declaration that arrived before it.
 AGE_NOTE = (
     "اظهارنامه‌ای که وصول شده است با روزهای تأخیرش در زمان وصول شمرده می‌شود "
     "(اگر در مهلت وصول شده، در ردیف «مهلت نگذشته یا وصول در مهلت»)، "
     "نه با مدتی که از آن پس در انتظار تسویه مانده است؛ آن مدت در ستون «روز از وصول» فهرست سریال‌ها آمده است."
 )
-AGE_LABELS = {
-    "not_due": "مهلت نگذشته یا وصول در مهلت",
-    "d0_7": "۰ تا ۷ روز پس از مهلت",
-    "d8_28": "۸ تا ۲۸ روز",
-    "d29_40": "۲۹ تا ۴۰ روز",
-    "over_40": "بیش از ۴۰ روز",
-    "over_90": "(از آن میان) بیش از ۹۰ روز",
-}
+AGE_LABELS = InPersian(page_labels.AGES)
 SERIAL_HEADER = [
     "شماره سریال",
     "گمرک مبدأ",

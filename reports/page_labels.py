@@ -1,12 +1,15 @@
-"""The monthly return's labels on its page, in the reader's language (msgids English, Persian in the .po).
+"""The monthly return's labels, one per figure (msgids English, Persian in the .po): the page names each figure
+in the reader's language, and the files (CSV, XLSX, PDF: the official Persian document) read the same labels in
+Persian (``in_persian``, through ``labels``), so the page and the files never word a figure differently.
 
-The figures keep codes (``opening``, ``overdue``, ``d0_7``…), never labels, so the page names them
-when it is shown; the files (XLSX, PDF) are the official Persian document and take theirs from
-``labels``.
+The figures keep codes (``opening``, ``overdue``, ``d0_7``…), never labels, so they are named when shown.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import MilestoneKind
@@ -76,19 +79,38 @@ MILESTONE_METRICS = {
 }
 
 
-# The page's section "Follow-up and cases", figure by figure (a pair reads «part / whole»).
+# The section "Follow-up and cases", figure by figure, in the files' order (a pair reads «part / whole»).
 ACTIVITY = {
     ("letters", "sent"): _("letters sent"),
     ("letters", "answered"): _("letters answered"),
+    ("letters", "awaiting_reply_at_end"): _("letters awaiting a reply at the end of the month"),
     ("cases", "opened"): _("judicial cases opened"),
     ("cases", "actions"): _("actions on cases"),
     ("cases", "open_at_end"): _("judicial cases open at the end of the month"),
     ("inspections", "done"): _("inspections done"),
     ("system_problems", "open_at_end"): _("system problems open"),
+    ("system_problems", "reported"): _("system problems reported in the month"),
 }
 PAIRS = {
     ("plate_compliance", "sighted", "arrived"): _("plate evidence of arrival"),
     ("scan_compliance", "origin_scanned_in_time", "departed"): _("origin scans in time"),
+    ("scan_compliance", "reviewed", "arrived"): _("destination scans reviewed"),
+}
+# The same compliance as shares, as the files give them (the page gives the pairs they are the share of).
+SHARES = {
+    ("scan_compliance", "origin_scan_share"): _("share of origin scans in time"),
+    ("scan_compliance", "review_share"): _("share of destination scans reviewed"),
+    ("plate_compliance", "share"): _("share of arrivals with plate evidence"),
+}
+# The rows of the section "cases by milestone": each statutory milestone with its deadline and article.
+MILESTONE_KINDS = {
+    "confiscation": _("confiscation (value up to the threshold, Art. 3)"),
+    "handover": _("goods and person handed over within 24 hours (Art. 4)"),
+    "file_property_org": _("file sent to the confiscated-property organisation within 5 working days (Art. 7)"),
+    "file_court": _("file sent to the court within 5 working days (Art. 7)"),
+    "carrier_fine": _("carrier fine and vehicle seizure (Art. 18)"),
+    "payment": _("fine paid within 20 days (Art. 19)"),
+    "total": _("total"),
 }
 FOREIGN_TRUCKS = {
     "permits_issued": _("traffic permits issued"),
@@ -130,9 +152,35 @@ def headline(f: dict) -> dict[tuple, tuple[str, object]]:
 
 
 def _milestone(kind: str) -> str:
-    if kind == "total":
-        return str(_("total"))
+    if kind in MILESTONE_KINDS:
+        return str(MILESTONE_KINDS[kind])
     try:
         return str(MilestoneKind(kind).label)
     except ValueError:
         return kind
+
+
+class InPersian(Mapping[str, str]):
+    """A table of labels above read in Persian whatever the request's language: the files' labels. ``indent``:
+    keys written indented under the line before (the parts of «settled in the month»)."""
+
+    def __init__(self, labels: Mapping, indent: frozenset[str] = frozenset()):
+        self._labels = labels
+        self._indent = indent
+
+    def __getitem__(self, key: str) -> str:
+        with translation.override("fa"):
+            text = str(self._labels[key])
+        return "  " + text if key in self._indent else text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+
+def in_persian(labels: Mapping, key) -> str:
+    """One label of a table above in Persian (a file's)."""
+    with translation.override("fa"):
+        return str(labels[key])

@@ -25,7 +25,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import CustomsOffice, Province
 from accounts.scoping import get_scoped_or_404
-from casework.models import MilestoneKind
 from core import exports as export_jobs
 from core import jobs, uploads
 from core.dates import ASCII_DIGITS, jalali_month_bounds, jalali_month_of, page_month_label, previous_jalali_month
@@ -319,9 +318,18 @@ def return_detail(request, pk: int):
         "replaced_by": replaced_by([snap]).get(snap.pk),
         "standing": page_labels.label(page_labels.STANDING, standing_key(f)),
         "milestone_heads": [page_labels.label(page_labels.MILESTONE_METRICS, m) for m in returns.MILESTONE_METRICS],
+        # The section "Follow-up and cases": every figure the files give, under the files' own labels.
+        "activity": [
+            (section, key, str(text), _shown((None, f.get(section, {}).get(key))))
+            for (section, key), text in page_labels.ACTIVITY.items()
+        ]
+        + [
+            (section, part, str(text), _shown((None, (f.get(section, {}).get(part), f.get(section, {}).get(whole)))))
+            for (section, part, whole), text in page_labels.PAIRS.items()
+        ],
         "milestones": [
             (
-                str(_("total")) if kind == "total" else str(MilestoneKind(kind).label),
+                page_labels.label(page_labels.MILESTONE_KINDS, kind),
                 [f["case_milestones"][kind][m] for m in returns.MILESTONE_METRICS],
             )
             for kind in [*returns.MILESTONE_KINDS, "total"]

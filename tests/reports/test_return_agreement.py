@@ -68,7 +68,7 @@ def test_page_xlsx_and_pdf_agree(client, aban_return, hq):
     page = client.get(f"/reports/returns/{snap.pk}/").content.decode()
     row = re.search(r'id="cases-open-at-end"><td>([^<]*)</td><td>([^<]*)</td>', page)
     assert row and row.group(2) == "۱"
-    court = re.search(r"<tr><td>ارسال پرونده به مرجع قضایی</td>((?:<td>[^<]*</td>)+)</tr>", page)
+    court = re.search(rf"<tr><td>{re.escape(COURT)}</td>((?:<td>[^<]*</td>)+)</tr>", page)  # the files' label
     assert court is not None
     assert re.findall(r"<td>([^<]*)</td>", court.group(1)) == ["۲", "۰", "۰", "۱", "۱"]
     assert re.search(r'id="standing">[^<]*: قطعی \(پایان ماه\)</span>', page)
@@ -77,7 +77,7 @@ def test_page_xlsx_and_pdf_agree(client, aban_return, hq):
     with snap.xlsx.open("rb") as fh:
         wb = openpyxl.load_workbook(io.BytesIO(fh.read()))
     summary = {r[0]: r[1] for r in wb["خلاصه"].iter_rows(min_row=2, values_only=True)}
-    assert summary["پرونده‌های باز در پایان ماه"] == 1
+    assert summary["پرونده‌های قضایی باز در پایان ماه"] == 1
     assert summary["وضعیت ارقام"] == "قطعی (پایان ماه)"
     assert "وضعیت" not in summary
     table = {r[0]: r[1:] for r in wb["مهلت‌های پرونده‌های قاچاق"].iter_rows(min_row=2, values_only=True)}
@@ -86,7 +86,7 @@ def test_page_xlsx_and_pdf_agree(client, aban_return, hq):
     with snap.pdf.open("rb") as fh:
         text = pdf_text(fh.read())
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    at = lines.index(norm("پرونده‌های باز در پایان ماه"))  # pdftotext: the label, then its value
+    at = lines.index(norm("پرونده‌های قضایی باز در پایان ماه"))  # pdftotext: the label, then its value
     assert lines[at + 1] == "۱"
     at = next(i for i, line in enumerate(lines) if line.startswith(norm("ارسال پرونده به مرجع قضایی")))
     assert lines[at + 1 : at + 6] == ["۲", "۰", "۰", "۱", "۱"]
