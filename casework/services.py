@@ -29,12 +29,12 @@ from django.utils.translation import gettext_noop
 from accounts.models import Role, User
 from core import currencies, jobs
 from core.audit import actor
-from core.dates import ascii_digits, format_jalali, jalali_month_of, to_tehran
+from core.dates import TEHRAN, ascii_digits, format_jalali, jalali_month_of, persian_digits, to_tehran
 from core.errors import DomainError, IllegalTransition, InvalidInput
 from core.text import digits, identifier, is_persian, isolate
 from declarations import evidence, idents, services
 from declarations.models import Status, TransitDeclaration
-from notifications.messages import Ident, Message
+from notifications.messages import Ident, Message, Name, When
 from notifications.services import Kind, headquarters, notify, office_staff
 
 from .models import (
@@ -411,6 +411,7 @@ def letter_record_answer(
         message=Message(gettext_noop("Reply to letter %(n)s recorded"), n=Ident("letter", locked.number)),
         data={"letter": locked.pk},
     )
+    _notify_answered(locked, by, answered_at)
     # The reminder or escalation proposed for want of this reply is owed no more: withdrawn (kept, cancelled),
     # the reason on the timeline, so nobody sends a letter asking for a reply already received.
     chasing = FollowUpLetter.objects.select_for_update().filter(
@@ -434,6 +435,33 @@ def letter_record_answer(
         )
     letter.refresh_from_db()
     return locked
+
+
+def _notify_answered(letter: FollowUpLetter, by: User, answered_at: dt.datetime) -> None:
+    """The writing office's staff are told on their bell that their letter was answered (not the person who
+    recorded it: an origin clerk typing in a reply that came on paper knows it already)."""
+    office = Name.of(letter.to_office)
+    # The day only: a reply is recorded with its letter's date (the time is the recording's, or the day's end).
+    day = When(answered_at.astimezone(TEHRAN).date())
+    if letter.reply_number:
+        reply = Ident("letter", letter.reply_number)
+        body = Message(
+            gettext_noop("%(office)s answered on %(at)s, letter %(reply)s"), office=office, at=day, reply=reply
+        )
+    else:
+        body = Message(gettext_noop("%(office)s answered on %(at)s"), office=office, at=day)
+    notify(
+        Kind.LETTER_ANSWERED,
+        office_staff(letter.from_office_id).exclude(pk=by.pk),
+        title=Message(
+            "%(letter)s · %(serial)s",
+            letter=Ident("letter", letter.number),
+            serial=Ident("serial", letter.declaration.serial),
+        ),
+        body=body,
+        url=reverse("casework:letter", args=[letter.pk]),
+        subject=f"letter:{letter.pk}",
+    )
 
 
 # The letters that chase a sent letter's reply: owed only while it is unanswered.

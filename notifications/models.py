@@ -35,6 +35,7 @@ class Kind(models.TextChoices):
     INSPECTION_ACTION = "inspection_action", _("An inspection asks your office for a follow-up action")
     SETTLEMENT_RELEASED = "settlement_released", _("A blocked settlement at your office was released")
     RETURN_SUBMITTED = "return_submitted", _("A province submitted its monthly return")
+    LETTER_ANSWERED = "letter_answered", _("A follow-up letter of your office was answered")
 
 
 class NotificationQuerySet(models.QuerySet):
