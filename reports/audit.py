@@ -20,6 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
@@ -40,6 +41,8 @@ from declarations.cells import SafeCsvWriter, safe_row
 from declarations.idents import camera_text, plate_text, serial_text
 from declarations.models import ArrivalConfirmation, DeclarationEvent, ImportBatch
 from scans.models import Scan
+
+from .audit_related import declaration_named, entries_about
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -98,7 +101,14 @@ def entries_for(user, data: dict):
     if data.get("model"):
         qs = qs.filter(content_type_id=int(data["model"]))
     if text := (data.get("object") or "").strip():
-        qs = qs.filter(object_pk=text) if text.isdigit() else qs.filter(object_repr__icontains=text)
+        # A declaration's serial: every entry about it, on its own row or on the rows that belong to it
+        # (``audit_related``: index lookups, no scan of the entries' text).
+        if (declaration := declaration_named(user, text)) is not None:
+            about = entries_about(declaration)
+            # A serial of digits alone is searched as a row's id too, as the field always searched digits.
+            qs = qs.filter(about | Q(object_pk=text) if text.isdigit() else about)
+        else:
+            qs = qs.filter(object_pk=text) if text.isdigit() else qs.filter(object_repr__icontains=text)
     if data.get("via"):
         qs = qs.filter(seal__via=data["via"])
     if data.get("date_from"):
