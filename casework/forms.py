@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from core import currencies
-from core.errors import DomainError
+from core.errors import DomainError, FileRejected
 from core.forms import (
     CurrencyField,
     JalaliDateField,
@@ -50,6 +50,20 @@ class AnswerForm(PageForm):
         widget=forms.TextInput(attrs={"dir": "ltr", "spellcheck": "false"}),
     )
     answered_on = JalaliDateField(label=gettext_lazy("reply date (Jalali)"), required=False)
+    reply_document = forms.FileField(label=gettext_lazy("reply letter file (PDF, JPEG, PNG)"), required=False)
+
+    file_status = 400  # a refused file answers with its own status (413, 415, 422, 503), as the service's would
+
+    def clean_reply_document(self):
+        """Checked here as the service checks it, so that a refused file is named with the other fields."""
+        document = self.cleaned_data["reply_document"]
+        if document:
+            try:
+                services.check_reply_document(document)
+            except FileRejected as exc:
+                self.file_status = exc.status
+                raise forms.ValidationError(str(exc)) from exc
+        return document
 
 
 RATE_HELP = gettext_lazy(

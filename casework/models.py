@@ -169,6 +169,13 @@ class FollowUpLetter(models.Model):
         related_name="+",
         verbose_name=_("reply recorded by"),
     )
+    # The reply letter itself as received (its scan or PDF), stored with the reply and never replaced: checked
+    # by content like every evidence upload (``core.uploads``), under a random name, with its SHA-256.
+    reply_document = models.FileField(
+        _("reply letter file"), upload_to="letters/replies/%Y/%m/", max_length=200, blank=True
+    )
+    reply_document_name = models.CharField(_("reply letter file's name"), max_length=200, blank=True)
+    reply_document_sha256 = models.CharField(_("SHA-256 of the reply letter file"), max_length=64, blank=True)
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     # The sent letter's record, rendered once when it is sent; a draft is previewed, never stored.

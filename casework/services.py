@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User
-from core import currencies, jobs
+from core import currencies, jobs, uploads
 from core.audit import actor
 from core.dates import TEHRAN, ascii_digits, format_jalali, jalali_month_of, persian_digits, to_tehran
 from core.errors import DomainError, IllegalTransition, InvalidInput
@@ -375,7 +376,10 @@ def letter_record_answer(
     reply_text: str,
     answered_at: dt.datetime | None = None,
     reply_number: str = "",
+    reply_document=None,
 ) -> FollowUpLetter:
+    """Record the reply to a sent letter, once: its text, number and date, and optionally the reply letter's
+    file (``reply_document``: PDF, JPEG or PNG, checked by content as evidence is, ``check_reply_document``)."""
     locked = _locked(letter)
     if locked.status != LetterStatus.SENT:
         raise IllegalTransition(
@@ -396,13 +400,23 @@ def letter_record_answer(
         raise InvalidInput(_("The reply date is in the future."), fields={"answered_at": str(answered_at)})
     if locked.sent_at is not None and answered_at < locked.sent_at:  # a SENT letter has its sent_at
         raise InvalidInput(_("The reply cannot be dated before the letter."), fields={"answered_at": str(answered_at)})
+    checked = check_reply_document(reply_document) if reply_document else None
     locked.status = LetterStatus.ANSWERED
     locked.answered_at = answered_at
     locked.reply_text = reply_text.strip()
     locked.reply_number = identifier(reply_number)[:40]
     locked.reply_recorded_by = by
-    with actor(by):
-        locked.save()
+    if checked is not None:
+        locked.reply_document_name = (getattr(reply_document, "name", "") or "")[-200:]
+        locked.reply_document_sha256 = checked.sha256
+        locked.reply_document.save(uploads.stored_name(checked.kind), ContentFile(checked.data), save=False)
+    try:
+        with actor(by):
+            locked.save()
+    except BaseException:
+        if locked.reply_document:
+            locked.reply_document.delete(save=False)
+        raise
     evidence.note_event(
         declaration_id=locked.declaration_id,
         kind="letter_answered",
@@ -435,6 +449,12 @@ def letter_record_answer(
         )
     letter.refresh_from_db()
     return locked
+
+
+def check_reply_document(file) -> uploads.CheckedFile:
+    """The reply letter's file checked as arrival evidence is (malware scan, PDF, JPEG or PNG by content, size and
+    pixel limits); ``FileRejected`` on ``reply_document`` otherwise."""
+    return services.check_evidence(file, field="reply_document")
 
 
 def _notify_answered(letter: FollowUpLetter, by: User, answered_at: dt.datetime) -> None:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("letters/<int:pk>/send/", v.letter_send, name="letter_send"),
     path("letters/<int:pk>/answer/", v.letter_answer, name="letter_answer"),
     path("letters/<int:pk>/pdf/", v.letter_pdf, name="letter_pdf"),
+    path("letters/<int:pk>/reply-file/", v.letter_reply_document, name="letter_reply_document"),
     path("cases/", v.case_list, name="cases"),
     path("cases/new/<int:declaration_pk>/", v.case_new, name="case_new"),
     path("cases/<int:pk>/", v.case_detail, name="case"),

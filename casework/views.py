@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
-from core import exports, jobs
+from core import exports, jobs, uploads
 from core.dates import TEHRAN
 from core.errors import DomainError, InvalidInput, NotAllowed
 from core.files import serve_evidence
@@ -238,8 +238,11 @@ def letter_send(request, pk: int):
 @require_POST
 def letter_answer(request, pk: int):
     letter = get_scoped_or_404(_letters(request.user), request.user, pk=pk)
-    form = AnswerForm(request.POST)
-    if form.is_valid():
+    form = AnswerForm(request.POST, request.FILES)
+    status = 400
+    if not form.is_valid():
+        status = form.file_status
+    else:
         answered_on = form.cleaned_data["answered_on"]
         # A reply dated today is recorded now; an earlier date at the end of that Tehran day; a later
         # one as it is, for the service to refuse.
@@ -255,12 +258,14 @@ def letter_answer(request, pk: int):
                 reply_text=form.cleaned_data["reply_text"],
                 reply_number=form.cleaned_data["reply_number"],
                 answered_at=at,
+                reply_document=form.cleaned_data["reply_document"],
             )
         except DomainError as exc:
             if "answered_at" in exc.fields:  # the service's name for the date typed in answered_on
                 form.add_error("answered_on", str(exc))
             else:
                 apply_error(form, exc)
+            status = getattr(exc, "status", 400)  # a refused file: 413, 415, 422 or 503
         else:
             messages.success(request, _("Reply recorded."))
             return redirect("casework:letter", pk=pk)
@@ -268,7 +273,33 @@ def letter_answer(request, pk: int):
         request,
         "casework/letter_detail.html",
         {"letter": letter, "form": None, "answer_form": form, "may_answer": True},
-        status=400,
+        status=status,
+    )
+
+
+@login_required
+def letter_reply_document(request, pk: int):
+    """The reply letter's file recorded with the reply, to whoever sees the letter (404 outside the scope).
+
+    Opens in the browser (PDF, JPEG, PNG) or, with ``?download=1``, downloads; checked against its SHA-256 each
+    time and each access audited (``core.files.serve_evidence``)."""
+    letter = get_scoped_or_404(_letters(request.user), request.user, pk=pk)
+    if not letter.reply_document:
+        raise Http404(_("This reply has no letter file."))
+    filename, content_type, as_attachment = uploads.served_as(
+        letter.reply_document.name,
+        filename=letter.reply_document_name or f"reply-{letter.number.replace('/', '-') or letter.pk}.bin",
+        download=request.GET.get("download") == "1",
+    )
+    return serve_evidence(
+        request,
+        letter.reply_document,
+        sha256=letter.reply_document_sha256,
+        filename=filename,
+        content_type=content_type,
+        as_attachment=as_attachment,
+        office_id=letter.to_office_id,
+        declaration_id=letter.declaration_id,
     )
 
 

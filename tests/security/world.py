@@ -81,9 +81,10 @@ def _last_jalali_month() -> tuple[int, int]:
     return first.year, first.month
 
 
-def _declaration(world: World, letter: str, origin, destination, *, uploader, vehicle=None):
+def _declaration(world: World, letter: str, origin, destination, *, uploader, answerer, vehicle=None):
     """A declaration that departed, arrived with an evidence PDF and could not settle (so a letter
-    and a case may be written), with origin and destination scans and a finished comparison."""
+    and a case may be written), with origin and destination scans and a finished comparison; a second
+    letter was answered by ``answerer`` with the reply letter's PDF."""
     d = DeclarationFactory(
         serial=f"T1404SEC{letter}0001",
         origin=origin,
@@ -132,6 +133,13 @@ def _declaration(world: World, letter: str, origin, destination, *, uploader, ve
     letter_obj = casework.letter_draft(declaration=d, by=None)
     casework.letter_send(letter=letter_obj, by=None)
     letter_obj = letter_pdfs.letter_store_pdf(letter_id=letter_obj.pk)
+    answered = casework.letter_send(letter=casework.letter_draft(declaration=d, by=None), by=None)
+    answered = casework.letter_record_answer(
+        letter=answered,
+        by=answerer,
+        reply_text="matrix",
+        reply_document=SimpleUploadedFile("reply.pdf", files.pdf(), content_type="application/pdf"),
+    )
     case = casework.case_open(
         declaration=d,
         by=None,
@@ -141,7 +149,7 @@ def _declaration(world: World, letter: str, origin, destination, *, uploader, ve
         cif_value=1000,
         exchange_rate=500000,
     )
-    return d, scans, comparison, letter_obj, case
+    return d, scans, comparison, letter_obj, case, answered
 
 
 def build() -> World:
@@ -165,14 +173,14 @@ def build() -> World:
     ics = w.users["ics"]
 
     # Declarations: A own, B same province, C other province; D is A's truck in the other province.
-    a = _declaration(w, "A", o["BZG"], o["URM"], uploader=ics)
-    b = _declaration(w, "B", o["MKU"], o["TBZ"], uploader=ics)
-    c = _declaration(w, "C", o["SRK"], o["MSH"], uploader=ics)
+    a = _declaration(w, "A", o["BZG"], o["URM"], uploader=ics, answerer=w.users["hq"])
+    b = _declaration(w, "B", o["MKU"], o["TBZ"], uploader=ics, answerer=w.users["hq"])
+    c = _declaration(w, "C", o["SRK"], o["MSH"], uploader=ics, answerer=w.users["hq"])
     d = DeclarationFactory(
         serial="T1404SECD0001", origin=o["SRK"], destination=o["MSH"], vehicle=a[0].vehicle, declared_at=_ago(days=1)
     )
     w.serials["D"] = d.serial
-    for scope, (decl, scans, comparison, letter, case) in zip(SCOPES, (a, b, c), strict=True):
+    for scope, (decl, scans, comparison, letter, case, answered) in zip(SCOPES, (a, b, c), strict=True):
         w.objects.update(
             {
                 ("declaration", scope, ""): decl.pk,
@@ -182,6 +190,7 @@ def build() -> World:
                 ("scan", scope, ""): scans[Stage.ORIGIN].pk,
                 ("comparison", scope, ""): comparison.pk,
                 ("letter", scope, ""): letter.pk,
+                ("answered_letter", scope, ""): answered.pk,
                 ("case", scope, ""): case.pk,
                 ("province", scope, ""): decl.origin.province.code,
             }
