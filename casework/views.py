@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scoping import get_scoped_or_404
 from core import exports, jobs, uploads
-from core.dates import TEHRAN
+from core.dates import TEHRAN, format_jalali
 from core.errors import DomainError, InvalidInput, NotAllowed
 from core.files import serve_evidence
 from core.forms import apply_error, id_or_none, posted_name, read_filters
@@ -238,6 +238,8 @@ def letter_send(request, pk: int):
 @require_POST
 def letter_answer(request, pk: int):
     letter = get_scoped_or_404(_letters(request.user), request.user, pk=pk)
+    if letter.status == LetterStatus.ANSWERED:  # a second click or a stale tab: say why nothing changed
+        return _already_answered(request, letter)
     form = AnswerForm(request.POST, request.FILES)
     status = 400
     if not form.is_valid():
@@ -261,6 +263,9 @@ def letter_answer(request, pk: int):
                 reply_document=form.cleaned_data["reply_document"],
             )
         except DomainError as exc:
+            letter.refresh_from_db(fields=["status", "answered_at"])
+            if letter.status == LetterStatus.ANSWERED:  # answered from another tab meanwhile
+                return _already_answered(request, letter)
             if "answered_at" in exc.fields:  # the service's name for the date typed in answered_on
                 form.add_error("answered_on", str(exc))
             else:
@@ -275,6 +280,16 @@ def letter_answer(request, pk: int):
         {"letter": letter, "form": None, "answer_form": form, "may_answer": True},
         status=status,
     )
+
+
+def _already_answered(request, letter: FollowUpLetter):
+    """The letter's page, answered, with a warning saying when (the reply sent again is not recorded)."""
+    messages.warning(
+        request,
+        _("This letter was already answered on %(at)s.")
+        % {"at": format_jalali(letter.answered_at, with_time=False, persian=is_persian())},
+    )
+    return redirect("casework:letter", pk=letter.pk)
 
 
 @login_required
