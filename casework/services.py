@@ -30,7 +30,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import Role, User
 from core import currencies, jobs, uploads
 from core.audit import actor
-from core.dates import TEHRAN, ascii_digits, format_jalali, jalali_month_of, persian_digits, to_tehran
+from core.dates import TEHRAN, ascii_digits, format_jalali, jalali_month_of, to_tehran
 from core.errors import DomainError, IllegalTransition, InvalidInput
 from core.text import digits, identifier, is_persian, isolate
 from declarations import evidence, idents, services

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0004_milestone_waived_note_message'),
+        ('casework', '0005_latin_digits_in_reply_and_file_numbers'),
     ]
 
     operations = [
