@@ -88,9 +88,9 @@ class Report:
     # the page and in the PDF, read left to right as written in the XLSX (a plate in its Persian form on
     # the page and in the PDF, as the camera's text in the XLSX).
     identifiers: dict[int, str] = {}
-    # Columns a person reads otherwise than they are stored, by kind: "engine" (its code) as its label,
-    # "confidence" (a fraction) as a whole percentage, as the page shows them; in the PDF and the XLSX.
-    # The CSV, a table for programs, keeps the stored code and fraction.
+    # Columns a person reads otherwise than they are stored, by kind: "engine" (its code) as its label, in
+    # every file as on the page (``export_rows``); "confidence" (a fraction) as a whole percentage, as the
+    # page shows it, in the PDF and the XLSX. The CSV, a table for programs, keeps the stored fraction.
     readable: dict[int, str] = {}
     sortable = False  # the page sorts its rows by a column (``sorted_rows``)
     # Office code columns → the column holding the office's name (None: the rows have none). The XLSX writes each
@@ -235,9 +235,15 @@ class Report:
         return present + [r for r in rows if r[column] is None]
 
     def export_rows(self) -> Iterable[list]:
-        """The rows as a file carries them: a yes/no cell reads «بله»/«خیر» as on the page, not True/False."""
+        """The rows as a file carries them: a yes/no cell reads «بله»/«خیر» as on the page, not True/False;
+        who read the plate by its label («خوانش خود دوربین»), as the page and the PDF name it, not the code."""
+        engines = [i for i, kind in self.readable.items() if kind == "engine"]
         for row in self.rows():
-            yield [gettext("yes") if v is True else gettext("no") if v is False else v for v in row]
+            out = [gettext("yes") if v is True else gettext("no") if v is False else v for v in row]
+            for i in engines:
+                if out[i] not in (None, ""):
+                    out[i] = engine_label(out[i])
+            yield out
 
     def to_csv(self, progress: Progress | None = None) -> bytes:
         """UTF-8 with a BOM so that Excel opens Persian text correctly; no cell runs as a formula.
@@ -290,16 +296,15 @@ class Report:
         return out.getvalue()
 
     def _xlsx_readable(self, ws, row: list) -> list:
-        """The ``readable`` columns of a row as the XLSX writes them: the engine's label; the confidence a
-        number (sorted and summed as one) shown as the page's whole percentage (``87%``)."""
+        """The ``readable`` columns of a row as the XLSX writes them (the engine already by its label,
+        ``export_rows``): the confidence a number (sorted and summed as one) shown as the page's whole
+        percentage (``87%``)."""
         from openpyxl.cell import WriteOnlyCell
 
         for i, kind in self.readable.items():
             if row[i] is None or row[i] == "":
                 continue
-            if kind == "engine":
-                row[i] = engine_label(row[i])
-            elif kind == "confidence" and (whole := confidence_percent(row[i])) is not None:
+            if kind == "confidence" and (whole := confidence_percent(row[i])) is not None:
                 cell = WriteOnlyCell(ws, value=whole / 100)
                 cell.number_format = "0%"
                 row[i] = cell

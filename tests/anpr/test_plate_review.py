@@ -884,7 +884,7 @@ def test_a_rejected_match_is_not_the_reads_declaration_in_the_history_files_nor_
     search = {"q": OTHER}
     response = download(client, reverse("anpr:plates"), {**search, "format": "csv"})
     head, row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert row[head.index("declarations")] == "" and row[head.index("engine")] == "person"
+    assert row[head.index("declarations")] == "" and row[head.index("engine")] == "read by a person"
     assert row[head.index("declarations outside your scope")] == "0"
     rows = table(sheet(download(client, reverse("anpr:plates"), {**search, "format": "xlsx"})))
     assert rows[1][head.index("declarations")].value in ("", None)

@@ -1,6 +1,6 @@
 """A plate's sighting history as a file reads as its page does: the reader's confidence as a whole percentage
 (۸۷٪ in Persian, 87% in English, a percentage cell in the XLSX), never the fraction 0.865; who read the
-plate by its label, never the engine's code. The CSV, a table for programs, keeps both as stored."""
+plate by its label, never the engine's code, in the CSV too. The CSV, a table for programs, keeps the fraction."""
 
 import csv
 import datetime as dt
@@ -62,8 +62,23 @@ def test_the_english_xlsx_names_the_engine_in_english(client, dest_clerk, two_re
     ]
 
 
-def test_the_csv_keeps_the_engines_code_and_the_fraction_for_programs(client, dest_clerk, two_reads):
+def _csv_columns(response) -> list[tuple[str, str]]:
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return [(line[5], line[6]) for line in lines[1:]]
+
+
+@pytest.mark.persian
+def test_the_persian_csv_names_the_engine_as_the_xlsx_and_the_pdf_do(client, dest_clerk, two_reads):
+    """«خوانش خود دوربین» in the «موتور تشخیص» column, not the code ``camera``; the fraction stays for programs."""
     client.force_login(dest_clerk)
     response = download(client, "/anpr/plates/", {"q": PLATE, "format": "csv"})
-    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert [(line[5], line[6]) for line in lines[1:]] == [("plate_crnn", "0.9349"), ("camera", "0.865")]
+    assert _csv_columns(response) == [("پلاک‌خوان (شبکهٔ عصبی)", "0.9349"), ("خوانش خود دوربین", "0.865")]
+
+
+def test_the_english_csv_names_the_engine_in_english(client, dest_clerk, two_reads):
+    client.force_login(dest_clerk)
+    response = download(client, "/anpr/plates/", {"q": PLATE, "format": "csv"})
+    assert _csv_columns(response) == [
+        ("the plate reader (neural network)", "0.9349"),
+        ("the camera's own reading", "0.865"),
+    ]
