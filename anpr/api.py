@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 from accounts.models import CustomsOffice
 from accounts.scoping import get_scoped_or_404
 from core import uploads
-from core.api import FORBIDDEN, Throttled, error_body, in_readers_digits, reject_unknown_params
+from core.api import FORBIDDEN, Throttled, error_body, error_path_text, in_readers_digits, reject_unknown_params
 from core.api_schema import error_response
 from core.files import serve_evidence
 from core.parsers import StrictJSONParser
@@ -171,9 +171,10 @@ class ReadCreateApi(_CameraOnly, APIView):
         camera: Camera = request.auth
         attrs = _validator().run_validation(request.data)  # raises ValidationError: 400 naming the field
         if message := _wrong_camera(camera, attrs):
-            return Response(
-                error_body(FORBIDDEN, f"camera: {message}", {"camera": [message]}), status=status.HTTP_403_FORBIDDEN
-            )
+            # The summary names the field in the reader's words, as a refused field's is (``exception_handler``);
+            # ``fields`` keeps the key for the client.
+            summary = f"{error_path_text(('camera',))}: {message}"
+            return Response(error_body(FORBIDDEN, summary, {"camera": [message]}), status=status.HTTP_403_FORBIDDEN)
         take_rate(camera, 1)
         (result,) = ingest.reads_ingest(camera=camera, items=[_read_input(attrs)])
         if result.differs:

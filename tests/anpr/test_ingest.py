@@ -219,6 +219,26 @@ def test_a_token_posting_for_another_camera_is_told_in_the_requests_language(bzg
     ]
 
 
+@pytest.mark.persian
+def test_a_token_posting_for_another_camera_is_told_without_the_fields_raw_name(bzg_camera, thr_camera, recent):
+    """The summary began «camera: این توکن فقط…»: it names the field in words, as a refused field's is; the
+    client still finds it under its key in ``fields``."""
+    resp = camera_client(bzg_camera).post(
+        SINGLE, {"camera": "THR-1", "captured_at": recent.isoformat(), "plate": "12ب34567"}, format="json"
+    )
+    error = resp.json()["error"]
+    assert error["message"].startswith("دوربین: این توکن فقط خوانش‌های دوربین")
+    assert "camera" not in error["message"]
+    assert list(error["fields"]) == ["camera"]
+
+
+def test_a_token_posting_for_another_camera_is_told_in_english_words(bzg_camera, thr_camera, recent):
+    resp = camera_client(bzg_camera).post(
+        SINGLE, {"camera": "THR-1", "captured_at": recent.isoformat(), "plate": "12ب34567"}, format="json"
+    )
+    assert resp.json()["error"]["message"].startswith("camera: this token may only post reads for camera")
+
+
 def test_it_accepts_the_cameras_own_code(bzg_camera, recent):
     resp = camera_client(bzg_camera).post(
         SINGLE, {"camera": "bzg-1", "captured_at": recent.isoformat(), "plate": "12ب34567"}, format="json"
