@@ -154,6 +154,7 @@ def gate_reads(declaration: TransitDeclaration, office=None, user: User | None =
                 reviewed_at=m.reviewed_at,
                 review_url=reverse("anpr:match-review", args=[m.pk]) if may_review else "",
                 tir_park_id=read.camera.tir_park_id,
+                too_early=m.too_early,
             )
         )
     return out

@@ -424,6 +424,10 @@ class PlateMatch(models.Model):
     exact = models.BooleanField(_("exact"))
     on_route = models.BooleanField(_("on the planned route"))
     at_destination = models.BooleanField(_("at the destination"))
+    # A read at the destination sooner after the departure than any truck drives the route (the rule the
+    # arrival is held to, ``declarations.services.shortest_trip``): kept and shown, but no evidence of arrival;
+    # the departure time is wrong, or the truck never left from the origin.
+    too_early = models.BooleanField(_("too early for the route"), default=False)
     matched_at = models.DateTimeField(_("matched at"), auto_now_add=True)
     # A similar-plate match (score < 1) a person looked at: a rejected one is no sighting of the truck.
     review = models.CharField(_("review"), max_length=10, choices=MatchReview.choices, blank=True, default="")

@@ -58,6 +58,8 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
                 "camera": idents.camera_text(read.camera),
                 "kind": kind,
             }
+        if m.too_early:
+            detail = _("%(detail)s · too early for the route: not counted as arrival evidence") % {"detail": detail}
         if m.review == "rejected":
             title = _("Plate read at %(office)s, rejected by a person (not this truck)") % {"office": read.office}
         elif not m.on_route:
@@ -73,7 +75,7 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
                 title=title,
                 detail=detail,
                 url=reverse("anpr:photo", args=[read.pk]) if read.pk in may_open else "",
-                severity="" if m.on_route or m.review == "rejected" else "danger",
+                severity="" if m.review == "rejected" or (m.on_route and not m.too_early) else "danger",
             )
         )
     return items

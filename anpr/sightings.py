@@ -24,6 +24,7 @@ from core.audit import actor
 from core.dates import CLOCK_SKEW
 from declarations import evidence
 from declarations.models import OPEN_STATUSES, Status, TransitDeclaration, Vehicle
+from declarations.services import shortest_trips
 
 from . import matching
 from .models import MatchState, PlateMatch, PlateRead, Recognition
@@ -191,7 +192,26 @@ def plan(reads: list[ToMatch]) -> tuple[list[PlateMatch], dict[int, int], dict[i
                 row["last_read_at"], row["last_read_office_id"], row["dest_first_read_at"], row["off_route_read_at"]
             )  # fmt: skip
             vehicle_of.setdefault(r.ref, cand.vehicle_id)
+    _mark_too_early(matches, {r.ref: r for r in reads}, {row["id"]: row for rows in by_plate.values() for row in rows})
     return matches, vehicle_of, summary
+
+
+def _mark_too_early(matches: list[PlateMatch], read_of: dict[int, ToMatch], rows: dict[int, dict]) -> None:
+    """Mark the reads at a destination taken sooner after the departure than the route can be driven
+    (``declarations.services.shortest_trip``, the rule an arrival confirmation is held to): kept and shown,
+    but no evidence of arrival. One query for the batch's routes, none when no read is at a departed
+    declaration's destination."""
+    at_gate = [m for m in matches if m.at_destination and rows[m.declaration_id]["departed_at"] is not None]
+    if not at_gate:
+        return
+    route = {
+        m.declaration_id: (rows[m.declaration_id]["origin_id"], rows[m.declaration_id]["destination_id"])
+        for m in at_gate
+    }
+    shortest = shortest_trips(route.values())
+    for m in at_gate:
+        departed = rows[m.declaration_id]["departed_at"]
+        m.too_early = departed <= read_of[m.read_id].captured_at < departed + shortest[route[m.declaration_id]]
 
 
 def _trip_start(row: dict) -> dt.datetime:
@@ -381,7 +401,7 @@ def _note_evidence(matches: list[PlateMatch], read_by_id: dict[int, ToMatch], su
     cannot now and is skipped; the rest go to ``note_plate_reads`` in one call (conditional
     UPDATEs, rows locked in id order: safe against races and repeats).
     """
-    changed: list[tuple[int, int, dt.datetime, bool]] = []
+    changed: list[tuple[int, int, dt.datetime, bool, bool]] = []
     per_decl: dict[int, list[PlateMatch]] = defaultdict(list)
     for m in matches:
         per_decl[m.declaration_id].append(m)
@@ -392,7 +412,7 @@ def _note_evidence(matches: list[PlateMatch], read_by_id: dict[int, ToMatch], su
             return read_by_id[m.read_id].captured_at
 
         picks = {max(ms, key=at).read_id: None}
-        dest = [m for m in ms if m.at_destination]
+        dest = [m for m in ms if m.at_destination and not m.too_early]
         if dest:
             picks[min(dest, key=at).read_id] = None
         off = [m for m in ms if not m.on_route]
@@ -401,14 +421,15 @@ def _note_evidence(matches: list[PlateMatch], read_by_id: dict[int, ToMatch], su
         by_read = {m.read_id: m for m in ms}
         for read_id in picks:
             read, m = read_by_id[read_id], by_read[read_id]
+            arrival = not m.too_early  # a read too early for the route is no evidence of arrival
             changes = (
                 last is None
                 or read.captured_at > last + (LAST_READ_GRAIN if read.office_id == last_office else dt.timedelta())
-                or (m.at_destination and (dest_first is None or read.captured_at < dest_first))
+                or (m.at_destination and arrival and (dest_first is None or read.captured_at < dest_first))
                 or (not m.on_route and (off_first is None or read.captured_at < off_first))
             )
             if changes:
-                changed.append((decl_id, read.office_id, read.captured_at, m.on_route))
+                changed.append((decl_id, read.office_id, read.captured_at, m.on_route, arrival))
     evidence.note_plate_reads(changed)
     # Every sighting of a foreign truck is checked against its traffic permit (route, exit border,
     # driving time, stops), not only those that move the summary above.

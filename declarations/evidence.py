@@ -32,11 +32,14 @@ def _signals_moved(declaration_ids: Iterable[int], *, by_person: bool = False) -
         transaction.on_commit(lambda: moved(offices))
 
 
-def note_plate_read(*, declaration_id: int, office_id: int, at: dt.datetime, on_route: bool) -> None:
+def note_plate_read(
+    *, declaration_id: int, office_id: int, at: dt.datetime, on_route: bool, arrival: bool = True
+) -> None:
     """A plate read matched this declaration. Conditional UPDATEs: safe to repeat and to race.
 
     The first read at the destination and the first read off the route move signals (the dashboard's
-    counts are dropped); a later read on the way only updates the last sighting."""
+    counts are dropped); a later read on the way only updates the last sighting. ``arrival`` False: a read
+    at the destination too early for the route (``services.shortest_trip``) is a sighting, no evidence of arrival."""
     qs = TransitDeclaration.objects.filter(pk=declaration_id)
     qs.filter(Q(last_read_at__isnull=True) | Q(last_read_at__lt=at)).update(
         last_read_at=at, last_read_office_id=office_id
@@ -45,6 +48,8 @@ def note_plate_read(*, declaration_id: int, office_id: int, at: dt.datetime, on_
         qs.filter(destination_id=office_id)
         .filter(Q(dest_first_read_at__isnull=True) | Q(dest_first_read_at__gt=at))
         .update(dest_first_read_at=at)
+        if arrival
+        else 0
     )
     if not on_route:
         # Not before the departure: a departure recorded while the read was being matched (``note_departure``).
@@ -57,8 +62,8 @@ def note_plate_read(*, declaration_id: int, office_id: int, at: dt.datetime, on_
         _signals_moved([declaration_id])
 
 
-def note_plate_reads(reads: Iterable[tuple[int, int, dt.datetime, bool]]) -> None:
-    """Many matched reads at once, ``(declaration_id, office_id, at, on_route)`` each: the same
+def note_plate_reads(reads: Iterable[tuple]) -> None:
+    """Many matched reads at once, ``(declaration_id, office_id, at, on_route[, arrival])`` each: the same
     result as ``note_plate_read`` for every one, in four statements instead of up to three per
     declaration (a camera's batch of 1,000 reads touches hundreds of declarations).
 
@@ -66,21 +71,23 @@ def note_plate_reads(reads: Iterable[tuple[int, int, dt.datetime, bool]]) -> Non
     for each other in one order, and a lock that still lets other transactions check foreign keys
     to these rows. (``FOR UPDATE`` deadlocked two camera batches: each, committing, checked its
     matches' foreign keys with a key-share lock on the rows the other held ``FOR UPDATE``.)"""
-    reads = list(reads)
+    reads = [(*r, True)[:5] for r in reads]  # ``arrival`` True unless said
     if not reads:
         return
     if connection.vendor != "postgresql":
-        for declaration_id, office_id, at, on_route in sorted(reads, key=lambda r: r[0]):
-            note_plate_read(declaration_id=declaration_id, office_id=office_id, at=at, on_route=on_route)
+        for declaration_id, office_id, at, on_route, arrival in sorted(reads, key=lambda r: r[0]):
+            note_plate_read(
+                declaration_id=declaration_id, office_id=office_id, at=at, on_route=on_route, arrival=arrival
+            )
         return
     latest: dict[int, tuple[dt.datetime, int]] = {}
     first_at_office: dict[tuple[int, int], dt.datetime] = {}
     first_off_route: dict[int, dt.datetime] = {}
-    for declaration_id, office_id, at, on_route in reads:
+    for declaration_id, office_id, at, on_route, arrival in reads:
         if declaration_id not in latest or at > latest[declaration_id][0]:
             latest[declaration_id] = (at, office_id)
         key = (declaration_id, office_id)
-        if key not in first_at_office or at < first_at_office[key]:
+        if arrival and (key not in first_at_office or at < first_at_office[key]):
             first_at_office[key] = at
         if not on_route and (declaration_id not in first_off_route or at < first_off_route[declaration_id]):
             first_off_route[declaration_id] = at
@@ -151,7 +158,7 @@ def recompute_plate_evidence(*, declaration_id: int) -> bool:
     declaration.refresh_from_db()
     reads = [r for r in gate_reads(declaration) if r.counts]
     last = max(reads, key=lambda r: r.at, default=None)
-    dest = [r.at for r in reads if r.office_id == declaration.destination_id]
+    dest = [r.at for r in reads if r.office_id == declaration.destination_id and not r.too_early]
     # A read before the departure is the truck on its way to the trip, whatever its match was judged then.
     departed = declaration.departed_at
     off = [r.at for r in reads if not r.on_route and (departed is None or r.at >= departed)]

@@ -93,11 +93,17 @@ class GateRead:
     reviewed_at: dt.datetime | None = None
     review_url: str = ""  # where this user may confirm or reject it (empty: nothing to review or not allowed)
     tir_park_id: int | None = None  # the read's camera stands at this TIR park (``TirPark``)
+    too_early: bool = False  # at the destination sooner after the departure than the route can be driven
 
     @property
     def counts(self) -> bool:
         """A rejected match is not a sighting of this truck."""
         return self.review != "rejected"
+
+    @property
+    def shows_arrival(self) -> bool:
+        """A sighting that is evidence of arrival: not rejected, and not too early for the route."""
+        return self.counts and not self.too_early
 
     @property
     def needs_review(self) -> bool:

@@ -404,7 +404,6 @@ def shortest_trip(declaration: TransitDeclaration) -> dt.timedelta:
     """The least time a truck takes from the origin to the destination: ``TRANSIT_MIN_TRIP_MINUTES``,
     or longer where the road distance of the pair is known, driven at the fastest average a loaded
     truck keeps (``PERMIT_MAX_AVG_KMH``) without a stop."""
-    shortest = dt.timedelta(minutes=settings.TRANSIT_MIN_TRIP_MINUTES)
     km = (
         RoadDistance.objects.filter(
             Q(office_a_id=declaration.origin_id, office_b_id=declaration.destination_id)
@@ -413,9 +412,29 @@ def shortest_trip(declaration: TransitDeclaration) -> dt.timedelta:
         .values_list("km", flat=True)
         .first()
     )
+    return trip_floor(km)
+
+
+def trip_floor(km: int | None) -> dt.timedelta:
+    """``shortest_trip`` of a pair whose road distance is ``km`` (None: not known)."""
+    shortest = dt.timedelta(minutes=settings.TRANSIT_MIN_TRIP_MINUTES)
     if km and settings.PERMIT_MAX_AVG_KMH > 0:
         shortest = max(shortest, dt.timedelta(hours=km / settings.PERMIT_MAX_AVG_KMH))
     return shortest
+
+
+def shortest_trips(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], dt.timedelta]:
+    """``shortest_trip`` of many (origin id, destination id) pairs in one query (a camera batch's declarations)."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    offices = {office for pair in wanted for office in pair}
+    km: dict[tuple[int, int], int] = {}
+    for a, b, d in RoadDistance.objects.filter(office_a_id__in=offices, office_b_id__in=offices).values_list(
+        "office_a_id", "office_b_id", "km"
+    ):
+        km[(a, b)] = km[(b, a)] = d
+    return {pair: trip_floor(km.get(pair)) for pair in wanted}
 
 
 def _duration_text(value: dt.timedelta) -> str:

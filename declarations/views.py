@@ -177,7 +177,8 @@ def declaration_detail(
     gate = {
         "reads": reads,
         "has_camera": declaration.destination.has_anpr,
-        "seen": any(r.counts for r in reads),
+        "seen": any(r.shows_arrival for r in reads),
+        "too_early": any(r.counts and r.too_early for r in reads),
         "office": declaration.destination,
     }
     # A settlement withheld by a block is shown, its button off, with what withholds it (not offered in the API).

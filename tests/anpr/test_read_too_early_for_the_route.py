@@ -1,0 +1,67 @@
+"""A read at the destination sooner after the departure than any truck drives the route (the rule the arrival
+confirmation is held to, ``shortest_trip``) is kept and shown, marked «زودتر از کمترین زمان سفر», but is no
+evidence of arrival: it does not say «در ورودی … دیده شد» and does not clear «arrival without plate read».
+The departure time is wrong, or the truck never left from the origin."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from anpr.models import PlateMatch
+from declarations.models import RoadDistance, Status
+from tests.anpr.test_plate_review import _holds, _read
+from tests.factories import DeclarationFactory, VehicleFactory
+
+pytestmark = pytest.mark.django_db
+PLATE = "33ج44455"
+
+
+@pytest.fixture
+def arrived(bazargan, tehran, thr_camera):
+    """Bazargan → Tehran, 880 km: 11 hours at the fastest average. Departed 12 hours ago, arrival confirmed
+    half an hour ago, no plate read yet."""
+    RoadDistance.objects.create(office_a=bazargan, office_b=tehran, km=880)
+    now = timezone.now()
+    d = DeclarationFactory(
+        origin=bazargan,
+        destination=tehran,
+        vehicle=VehicleFactory(plate=PLATE),
+        status=Status.ARRIVED,
+        declared_at=now - dt.timedelta(days=1),
+        departed_at=now - dt.timedelta(hours=12),
+        arrived_at=now - dt.timedelta(minutes=30),
+    )
+    assert _holds(d, "arrival_without_read")
+    return d
+
+
+@pytest.mark.persian
+def test_a_read_too_early_for_the_route_is_shown_marked_and_is_no_arrival(client, dest_clerk, thr_camera, arrived):
+    read = _read(thr_camera, PLATE, hours_ago=5)  # seven hours after the departure
+    match = PlateMatch.objects.get(read=read, declaration=arrived)
+    assert match.exact and match.at_destination and match.too_early
+    arrived.refresh_from_db()
+    assert arrived.dest_first_read_at is None and arrived.last_read_at == read.captured_at
+    assert _holds(arrived, "arrival_without_read")
+
+    client.force_login(dest_clerk)
+    html = client.get(reverse("declarations:detail", args=[arrived.pk])).content.decode()
+    gate = html.split('id="gate-reads"', 1)[1].split("</section>", 1)[0]
+    assert 'data-seen="no"' in html
+    assert "دیده شد" not in gate
+    assert "زودتر از کمترین زمان سفر" in gate
+    timeline = html.split('data-kind="plate_read"', 1)[1].split("</li>", 1)[0]
+    assert "زودتر از کمترین زمان سفر" in timeline
+
+
+def test_a_read_after_the_shortest_trip_is_the_arrival(client, dest_clerk, thr_camera, arrived):
+    read = _read(thr_camera, PLATE, hours_ago=0.75)  # 11¼ hours after the departure
+    assert not PlateMatch.objects.get(read=read, declaration=arrived).too_early
+    arrived.refresh_from_db()
+    assert arrived.dest_first_read_at == read.captured_at
+    assert not _holds(arrived, "arrival_without_read")
+    client.force_login(dest_clerk)
+    html = client.get(reverse("declarations:detail", args=[arrived.pk])).content.decode()
+    assert 'data-seen="yes"' in html and "too early for the route" not in html
