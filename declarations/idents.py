@@ -29,7 +29,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from core.dates import ascii_digits, persian_digits
-from core.text import ISOLATE_MARKS, LRI, PDI, digits, is_persian, isolate, unbreakable
+from core.text import ISOLATE_MARKS, LRI, PDI, RLI, digits, is_persian, isolate, unbreakable
 
 from .plates import IRANIAN_RE, PARTIAL_RE, PLATE_LETTERS, normalise_text
 
@@ -173,12 +173,14 @@ def ident_html(kind: str, text: str, direction: str = "ltr"):
     return format_html('<bdi dir="{}" class="ident ident-{}">{}</bdi>', direction, kind, text)
 
 
-_HELD = re.compile(f"{LRI}[^{ISOLATE_MARKS}]*{PDI}")
+_HELD = re.compile(f"[{LRI}{RLI}][^{ISOLATE_MARKS}]*{PDI}")
 
 
 def held_html(text: str):
-    """``text`` escaped, each identifier in it written left to right between isolates (``serial_text``,
-    ``waybill_text``, ``camera_text`` …) in a ``<span class="ident">``, which holds it on one line."""
+    """``text`` escaped, each identifier in it between isolates (``serial_text``, ``waybill_text``,
+    ``camera_text`` … left to right, ``plate_text`` of an Iranian plate right to left) in a
+    ``<span class="ident">``, which holds it on one line: a plate broken after its hyphen put «ایران ۵۵» at the
+    start of the next line, read before the rest of the plate."""
     parts, at = [], 0
     for m in _HELD.finditer(text):
         parts.append(conditional_escape(text[at : m.start()]))

@@ -8,6 +8,7 @@ see ``declarations/idents.py`` for the rules.
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import SafeData
 
 from core import text
 from core.api import field_label
@@ -112,7 +113,10 @@ def isolate(value):
 def held(value):
     """Plain text whose identifiers are between isolates (``idents.serial_text`` …: an audit entry's subject,
     a change's line), escaped, each identifier in a ``.ident`` span, held on one line as the ``serial``
-    filter's is (``1405-ANZ-00003891`` never broken at a hyphen)."""
+    filter's is (``1405-ANZ-00003891`` never broken at a hyphen). Markup already made safe (a timeline entry
+    written with the identifier filters) is shown as it is."""
+    if isinstance(value, SafeData):
+        return value
     return idents.held_html("" if value is None else str(value))
 
 

@@ -3,6 +3,7 @@
 
 import datetime as dt
 import html
+import re
 
 import pytest
 from auditlog.models import LogEntry
@@ -456,7 +457,9 @@ def test_a_plate_parts_errors_read_left_to_right_on_an_english_page(client, dest
 
 
 def _timeline_item(html: str, kind: str) -> str:
-    return html.split(f'data-kind="{kind}"', 1)[1].split("</li>", 1)[0]
+    """The entry's text, its identifiers held on one line (``.ident`` spans) or not."""
+    item = html.split(f'data-kind="{kind}"', 1)[1].split("</li>", 1)[0]
+    return re.sub(r'<span class="ident">(.*?)</span>', r"\1", item)
 
 
 @pytest.mark.persian
