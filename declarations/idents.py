@@ -173,7 +173,8 @@ def ident_html(kind: str, text: str, direction: str = "ltr"):
     return format_html('<bdi dir="{}" class="ident ident-{}">{}</bdi>', direction, kind, text)
 
 
-_HELD = re.compile(f"[{LRI}{RLI}][^{ISOLATE_MARKS}]*{PDI}")
+# Right to left, only an Iranian plate («… - ایران ۵۵»): an office's name is isolated too but may wrap.
+_HELD = re.compile(f"{LRI}[^{ISOLATE_MARKS}]*{PDI}|{RLI}[^{ISOLATE_MARKS}]* - ایران [^{ISOLATE_MARKS}]*{PDI}")
 
 
 def held_html(text: str):

@@ -88,19 +88,25 @@ _DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_d
 
 @pytest.fixture(autouse=True)
 def _shipped_holidays(request, django_db_setup, django_db_blocker):
-    """The holidays its migration ships are in the table before each test. A transactional test ends
-    by emptying every table, and a later test in the same process (pytest-xdist orders them
-    differently on each run) would count working days without a holiday. Tests without the database
+    """The holidays (and the covered-goods list) their migrations ship are in the tables before each test.
+    A transactional test ends by emptying every table, and a later test in the same process (pytest-xdist
+    orders them differently on each run) would count working days without a holiday, or take a phone line
+    for goods no rule covers. Tests without the database
     are left alone (a file of them run on its own has no tables on SQLite)."""
     if not (_DB_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker("django_db")):
         return
     from core.holidays_data import shipped
     from core.models import Holiday
+    from declarations.covered_data import ensure_covered_goods
+    from declarations.models import CoveredGoods
 
     with django_db_blocker.unblock():
         if not Holiday.objects.exists():
             for row in shipped():
                 Holiday.objects.get_or_create(date=row["date"], name=row["name"], defaults=row)
+        # The covered-goods list its migration ships, emptied the same way (a phone line then is not covered).
+        if not CoveredGoods.objects.exists():
+            ensure_covered_goods()
 
 
 @pytest.fixture(autouse=True)

@@ -457,7 +457,7 @@ def test_headquarters_builds_last_months_return_watching_its_progress_and_opens_
     d.shot("dashboard")
     d.go("/reports/")
     page = d.page
-    before = page.locator("main table tbody tr").count()
+    before = page.locator("#returns tbody tr").count()
     page.select_option("#id_province", label="آذربایجان غربی")
     d.shot("return-form")  # year and month default to last month
     page.locator("form.build button[type=submit]").click()
@@ -467,9 +467,9 @@ def test_headquarters_builds_last_months_return_watching_its_progress_and_opens_
     d.shot("return-building")
     # The list reloads itself when the worker is done: the alert goes, the new return is listed.
     page.wait_for_selector("#returns-building:not([data-building])", state="attached", timeout=120000)
-    page.wait_for_selector(f"main table tbody tr:nth-child({before + 1})", timeout=30000)
+    page.wait_for_selector(f"#returns tbody tr:nth-child({before + 1})", timeout=30000)
     d.shot("return-built")
-    row = page.locator("main table tbody tr", has_text="آذربایجان غربی").first
+    row = page.locator("#returns tbody tr", has_text="آذربایجان غربی").first
     row.locator("a").first.click()
     page.wait_for_url(re.compile(r"/reports/returns/\d+/$"))
     d.shot("return-detail")

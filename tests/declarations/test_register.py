@@ -214,7 +214,7 @@ def test_the_timeline_of_a_hand_registered_declaration_shows_no_raw_relation_dum
     response = client.post(URL, _form(bazargan, tehran))
     detail = client.get(response.url).content.decode()
     timeline = detail.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
-    assert "serial: \u2066HAND-0001\u2069" in timeline
+    assert 'serial: <span class="ident">\u2066HAND-0001\u2069</span>' in timeline
     assert ".None" not in timeline and "scans.Scan" not in timeline and "FollowUpLetter" not in timeline
 
 

@@ -2,7 +2,7 @@
 and 1,200.5 kg against 1,500 declared; the page's «What the data shows» listed them as reasons not to settle,
 yet «Settle» went through with no block. Now each withholds the settlement as a suspicious scan does: the
 service refuses naming it (page, API, the ICS integration and its import all go through it), the page says
-why and what to do, and headquarters or the province's inspector release it with a written reason, or the
+why and what to do, and headquarters or the inspector of the destination's province release it with a written reason, or the
 destination records why it cannot be settled."""
 
 import datetime as dt
@@ -94,10 +94,16 @@ def test_the_page_says_why_and_what_to_do_and_refuses_the_settle_form(client, ar
     assert arrived.status == Status.UNSETTLED
 
 
+@pytest.fixture
+def tehran_inspector(tehran_province):
+    """The inspector of the destination's province, who may release its settlement (West Azerbaijan's may not)."""
+    return UserFactory(username="thr_inspector", role=Role.INSPECTOR, province=tehran_province)
+
+
 def test_the_inspector_releases_it_with_a_reason_naming_what_is_released_then_the_destination_settles(
-    client, arrived, dest_clerk, inspector
+    client, arrived, dest_clerk, tehran_inspector
 ):
-    client.force_login(inspector)
+    client.force_login(tehran_inspector)
     page = client.get(reverse("declarations:detail", args=[arrived.pk])).content.decode()
     releases = page.split('id="override-releases"', 1)[1].split("</p>", 1)[0]
     assert "Seals reported broken on arrival" in releases and "differs from the declared weight" in releases

@@ -65,9 +65,12 @@ def test_each_row_is_named_as_a_person_knows_it(client, declaration, bazargan, t
     serial = f'<span class="ident">{LRI}{declaration.serial}{PDI}</span>'
 
     shown = _subject(page, match)
-    assert f"{PLATE} · {serial}" in shown and "→" not in shown and "0.93" not in shown
+    assert f'<span class="ident">{PLATE}</span> · {serial}' in shown and "→" not in shown and "0.93" not in shown
     shown = _subject(page, label)
-    assert f'{PLATE} · <span class="ident">{LRI}THR-CAM-1{PDI}</span> · {format_jalali(now)}' in shown
+    assert (
+        f'<span class="ident">{PLATE}</span> · <span class="ident">{LRI}THR-CAM-1{PDI}</span> · {format_jalali(now)}'
+        in shown
+    )
     assert f"{read.pk}:" not in shown
     shown = _subject(page, action)
     assert f"{FSI}گمرک بازرگان{FSI}" not in shown  # one isolate, not two

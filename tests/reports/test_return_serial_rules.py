@@ -171,7 +171,7 @@ def test_a_confirmed_reuse_of_another_trucks_scan_counts_as_a_blocked_settlement
     assert figures["rules_serials"]["settlements_blocked_at_end"] == 0
 
 
-def test_seals_or_a_weight_found_off_at_arrival_count_as_a_blocked_settlement(bazargan, tehran, west_az, inspector):
+def test_seals_or_a_weight_found_off_at_arrival_count_as_a_blocked_settlement(bazargan, tehran, west_az, hq):
     """As the settle service refuses them (``arrival_findings``): broken seals, other seal numbers, a weight
     beyond the tolerance; a weight within it is no block; an override made before the end covers them."""
     from declarations.models import ArrivalConfirmation
@@ -195,6 +195,6 @@ def test_seals_or_a_weight_found_off_at_arrival_count_as_a_blocked_settlement(ba
     other_seal = arrived(seal_numbers_found=["S-99"])
     assert blocked() == 3
     for d in (broken, other_seal):
-        serials.settlement_override(declaration=d, by=inspector, reason="بار در حضور بازرس شمرده شد")
+        serials.settlement_override(declaration=d, by=hq, reason="بار در حضور بازرس شمرده شد")
     SettlementOverride.objects.update(at=S + dt.timedelta(days=2))
     assert blocked() == 1
