@@ -666,8 +666,20 @@ def confirm_arrival_problems(
         )
     asked = unseen_reason is not None and by is not None and by.role != Role.INTEGRATION
     unseen_reason = (unseen_reason or "").strip()
+    reads = [r for r in evidence_summary.gate_reads(declaration, office) if r.counts] if office.has_anpr else []
+    # A read that is evidence of arrival (not too early for the route) contradicts «not seen at the gate»: the
+    # record could go to court with both. A too-early read leaves the reason to the officer (the page asks it).
+    sighting = next((r for r in reads if r.shows_arrival), None)
+    if unseen_reason and sighting is not None:
+        problems.append(
+            InvalidInput(
+                _("The plate reader read this truck at the gate on %(at)s: leave «why it was not seen» empty.")
+                % {"at": format_jalali(sighting.at, persian=is_persian())},
+                fields={"unseen_reason": "read at the gate"},
+            )
+        )
     if asked and not unseen_reason:
-        seen = not office.has_anpr or any(r.counts for r in evidence_summary.gate_reads(declaration, office))
+        seen = not office.has_anpr or bool(reads)
         if not seen:
             problems.append(
                 InvalidInput(
