@@ -11,6 +11,9 @@
   const lang = document.documentElement.lang || "fa";
   const locale = lang.startsWith("fa") ? "fa-IR" : "en"; // the axis's numbers in the page's digits too
   const headers = { Accept: "application/json", "Accept-Language": lang };
+  // Every tick through one formatter: Chart.js's own answers a bare Latin «0» for zero whatever the locale.
+  const number = new Intl.NumberFormat(locale);
+  const scales = { y: { ticks: { callback: (value) => number.format(value) } } };
   fetch(box.dataset.url, { credentials: "same-origin", headers: headers })
     .then((r) => r.json())
     .then((data) => {
@@ -26,12 +29,12 @@
             label: labels[k] || k, data: data.series[k], borderColor: colours[k], tension: 0.2,
           })),
         },
-        options: { locale: locale, plugins: { legend: { rtl: true, position: "bottom" } } },
+        options: { locale: locale, scales: scales, plugins: { legend: { rtl: true, position: "bottom" } } },
       });
       new Chart(document.getElementById("trend-aged"), {
         type: "bar",
         data: { labels: data.labels, datasets: [{ label: labels.over_40, data: data.over_40, backgroundColor: "#dc3545" }] },
-        options: { locale: locale, plugins: { legend: { rtl: true, position: "bottom" } } },
+        options: { locale: locale, scales: scales, plugins: { legend: { rtl: true, position: "bottom" } } },
       });
     });
 })();
