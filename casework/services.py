@@ -179,12 +179,23 @@ def letter_draft(
         with transaction.atomic(), actor(by):
             letter.save()
     except IntegrityError:
-        raise InvalidInput(
+        draft = FollowUpLetter.objects.filter(declaration=declaration, status=LetterStatus.DRAFT).first()
+        raise DraftExists(declaration, draft) from None
+    return letter
+
+
+class DraftExists(InvalidInput):
+    """A second draft for a declaration that has one: ``url`` the existing draft's page (empty if it was
+    sent or cancelled meanwhile), so the page can link to it."""
+
+    def __init__(self, declaration: TransitDeclaration, draft: FollowUpLetter | None):
+        super().__init__(
             _("Declaration %(serial)s already has a draft letter.")
             % {"serial": idents.serial_text(declaration.serial)},
             fields={"declaration": "draft exists"},
-        ) from None
-    return letter
+        )
+        self.draft = draft
+        self.url = reverse("casework:letter", args=[draft.pk]) if draft is not None else ""
 
 
 def _locked(letter: FollowUpLetter) -> FollowUpLetter:

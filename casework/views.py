@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -163,6 +164,12 @@ def letter_new(request, declaration_pk: int):
         letter = casework.letter_draft(declaration=declaration, by=request.user)
     except NotAllowed as exc:  # not the origin office: the page offers no such button
         raise PermissionDenied(str(exc)) from exc
+    except casework.DraftExists as exc:
+        if exc.url:
+            messages.error(request, format_html('{} <a href="{}">{}</a>', str(exc), exc.url, _("Open the draft")))
+        else:
+            messages.error(request, str(exc))
+        return redirect("declarations:detail", pk=declaration.pk)
     except DomainError as exc:
         messages.error(request, str(exc))
         return redirect("declarations:detail", pk=declaration.pk)
