@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -115,6 +116,14 @@ def _failed(request, user: User) -> None:
     user_login_failed.send(sender=FAILED_CODE_SENDER, credentials={"username": user.username}, request=request)
 
 
+def _used_already(device: TOTPDevice, token: str) -> bool:
+    """Is this refused code a right one already used? django-otp accepts each time step once (``last_t``):
+    the same code typed again within its window (a double submit, a second login) is refused as any wrong
+    code, yet the person needs to hear to wait for the next one, not that it is wrong."""
+    check = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return check.verify(int(token), device.tolerance) and check.t() <= device.last_t
+
+
 def verify(request, code: str) -> Outcome:
     """Check a code from the authenticator (six digits) or a recovery code (single use); on success
     the session is verified. Throttled per device (django-otp: 1, 2, 4 … seconds after each wrong code)."""
@@ -131,9 +140,12 @@ def verify(request, code: str) -> Outcome:
             return Outcome(False, waiting)
         else:
             ok = device.verify_token(token if isinstance(device, TOTPDevice) else recovery_digest(token))
-            error = (
-                "" if ok else _("The code is not right. Enter the six digits your app shows now, or a recovery code.")
-            )
+            if ok:
+                error = ""
+            elif isinstance(device, TOTPDevice) and _used_already(device, token):
+                error = _("This code was just used. Wait for the next code your app shows and enter that one.")
+            else:
+                error = _("The code is not right. Enter the six digits your app shows now, or a recovery code.")
     if not ok:
         _failed(request, user)
         return Outcome(False, error)

@@ -257,3 +257,20 @@ def test_before_enrolling_the_required_authenticator_the_page_shows_no_menu(clie
     client.post(reverse("logout"))
     password_login(client, "origin_clerk")  # office staff turning it on by choice are already in
     assert 'id="bell"' in client.get(reverse("accounts:two-factor-enrol")).content.decode()
+
+
+def test_a_code_used_twice_is_answered_wait_for_the_next_one(client, hq):
+    device, _ = enrolled(hq)
+    password_login(client, "hq")
+    now = code(device)
+    assert client.post(reverse("accounts:two-factor"), {"code": now}).status_code == 302
+    client.post(reverse("logout"))
+
+    password_login(client, "hq")
+    again = client.post(reverse("accounts:two-factor"), {"code": now})
+
+    assert again.status_code == 400
+    body = again.content.decode()
+    assert "This code was just used" in body and "wait for the next code" in body.lower()
+    assert "The code is not right" not in body
+    assert client.get(reverse("home")).status_code == 302
