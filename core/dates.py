@@ -151,6 +151,16 @@ def page_month_label(year: int, month: int) -> str:
     return month_label(year, month, persian=(get_language() or "fa").startswith("fa"))
 
 
+def month_name_label(year: int, month: int) -> str:
+    """The month by its name in the page's language: ``آبان ۱۴۰۵`` on Persian pages, ``Aban 1405`` on English
+    ones (a table's column headers, where «1405/08» reads as a figure)."""
+    from django.utils.translation import get_language
+
+    if (get_language() or "fa").startswith("fa"):
+        return month_label(year, month)
+    return f"{JALALI_MONTHS_EN[month - 1]} {year}"
+
+
 def parse_datetime_any(text: str) -> dt.datetime:
     """An export's timestamp: ISO 8601 (offset or UTC 'Z'; naive means Tehran) or Jalali
     ``1404/05/12[ 10:30[:00]]`` in Tehran time, in any digit script. ValueError names the text, in the

@@ -246,3 +246,21 @@ def sheet_title(text: str) -> str:
 
 
 _DANGLING = {"به", "و", "از", "در", "با", "برای", "per", "by", "of", "and", "with", "for", "to"}
+
+
+# The Persian alphabet in its dictionary order (Unicode puts پ چ ژ ک گ ی after the Arabic letters), with the
+# Arabic forms that name the same letter (ك ي ى ة أ إ ؤ ئ) read as their Persian one.
+PERSIAN_ALPHABET = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"
+_PERSIAN_SAME = str.maketrans({"ك": "ک", "ي": "ی", "ى": "ی", "ة": "ه", "أ": "ا", "إ": "ا", "ؤ": "و", "ئ": "ی"})
+_PERSIAN_RANK = {ch: i for i, ch in enumerate(PERSIAN_ALPHABET)}
+
+
+def name_sort_key(name: str) -> tuple:
+    """A key sorting names as a reader of the page expects: Persian names in the Persian alphabet's order
+    (a space before any letter, a zero-width non-joiner ignored), other text after them by its case-folded
+    letters (English names on an English page)."""
+    key = []
+    for ch in (name or "").translate(_PERSIAN_SAME).replace("\u200c", "").casefold():
+        rank = _PERSIAN_RANK.get(ch)
+        key.append((0, -1, "") if ch.isspace() else (1, rank, "") if rank is not None else (2, 0, ch))
+    return tuple(key)

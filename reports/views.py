@@ -27,7 +27,14 @@ from accounts.models import CustomsOffice, Province
 from accounts.scoping import get_scoped_or_404
 from core import exports as export_jobs
 from core import jobs, uploads
-from core.dates import ASCII_DIGITS, jalali_month_bounds, jalali_month_of, page_month_label, previous_jalali_month
+from core.dates import (
+    ASCII_DIGITS,
+    jalali_month_bounds,
+    jalali_month_of,
+    month_name_label,
+    page_month_label,
+    previous_jalali_month,
+)
 from core.db_router import reads_from_replica
 from core.errors import DomainError, FileRejected, http_status
 from core.files import check_stored, serve_evidence, serve_export
@@ -47,7 +54,7 @@ from core.models import OutboxJob
 from core.paging import numbered_page
 from core.redirects import local_next
 from core.templatetags.jalali import fa, num
-from core.text import strip_isolates
+from core.text import name_sort_key, strip_isolates
 from declarations import idents
 from declarations.models import TransitDeclaration
 
@@ -220,12 +227,10 @@ def _submissions(user) -> dict | None:
     while len(months) < SUBMISSION_MONTHS:
         months.append(previous_jalali_month(*months[-1]))
     sent = submitted_in(months)
+    provinces = sorted(Province.objects.all(), key=lambda p: name_sort_key(p.name))  # the page's language
     return {
-        "months": [page_month_label(y, m) for y, m in months],
-        "rows": [
-            (province, [sent.get((y, m, province.pk)) for y, m in months])
-            for province in Province.objects.order_by("code")
-        ],
+        "months": [month_name_label(y, m) for y, m in months],
+        "rows": [(province, [sent.get((y, m, province.pk)) for y, m in months]) for province in provinces],
     }
 
 
