@@ -1,15 +1,18 @@
 """Admin for offices, users and API tokens; the login records read-only (the audit trail's is core's);
-django-otp's authenticator devices in the page's language with Jalali dates."""
+django-otp's authenticator devices and backup codes and axes' login attempts in the page's language with
+Jalali dates."""
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.admin_utils import EvidenceAdmin, jalali, titled
+from core.admin_utils import EvidenceAdmin, jalali, number, titled
 
 from . import services
 from .models import ApiToken, CustomsOffice, Province, User
@@ -95,8 +98,42 @@ class ApiTokenAdmin(admin.ModelAdmin):
 # The login records are evidence: shown, never changed or deleted, here too. (A login lock-out is released
 # at /accounts/lockouts/, which records who released it.) The audit trail's admin is ``core.admin``'s: it
 # hides a reader's own entries, as the audit page does; registering it again here replaced it.
+class LoginAttemptAdmin(AccessAttemptAdmin):
+    """axes' login attempts with headers in the page's language (axes has no Persian catalogue), the time in
+    Jalali and the count in the page's digits. Its filter and date drill-down by Gregorian date are left out:
+    the search finds an address, a username or a path."""
+
+    list_display = (
+        jalali("attempt_time", _("attempt time")),
+        "attempt_ip_address",
+        "attempt_user_agent",
+        "attempt_username",
+        "attempt_path",
+        number("failures_since_start", _("failed logins")),
+    )
+    list_filter = [("path_info", titled(admin.AllValuesFieldListFilter, _("path")))]
+    date_hierarchy = None
+    search_help_text = _("Search by IP address, username, browser or path")
+
+    @admin.display(description=_("IP address"), ordering="ip_address")
+    def attempt_ip_address(self, attempt):
+        return attempt.ip_address
+
+    @admin.display(description=_("browser (user agent)"), ordering="user_agent")
+    def attempt_user_agent(self, attempt):
+        return attempt.user_agent
+
+    @admin.display(description=_("username"), ordering="username")
+    def attempt_username(self, attempt):
+        return attempt.username
+
+    @admin.display(description=_("path"), ordering="path_info")
+    def attempt_path(self, attempt):
+        return attempt.path_info
+
+
 for _model, _admin in (
-    (AccessAttempt, AccessAttemptAdmin),
+    (AccessAttempt, LoginAttemptAdmin),
     (AccessLog, AccessLogAdmin),
     (AccessFailureLog, AccessFailureLogAdmin),
 ):
@@ -136,3 +173,26 @@ class AuthenticatorDeviceAdmin(TOTPDeviceAdmin):
 if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 admin.site.register(TOTPDevice, AuthenticatorDeviceAdmin)
+
+
+class BackupCodesAdmin(StaticDeviceAdmin):
+    """django-otp's backup-code devices as its TOTP devices are shown (``AuthenticatorDeviceAdmin``)."""
+
+    list_display = [
+        "device_user",
+        "device_name",
+        jalali("created_at", _("created on")),
+        jalali("last_used_at", _("last used on")),
+        "device_confirmed",
+    ]
+    list_filter = [("confirmed", titled(admin.BooleanFieldListFilter, _("confirmed")))]
+    search_help_text = _("Search by the user's username or email address")
+
+    device_user = AuthenticatorDeviceAdmin.device_user
+    device_name = AuthenticatorDeviceAdmin.device_name
+    device_confirmed = AuthenticatorDeviceAdmin.device_confirmed
+
+
+if admin.site.is_registered(StaticDevice):
+    admin.site.unregister(StaticDevice)
+admin.site.register(StaticDevice, BackupCodesAdmin)

@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_utils import EvidenceAdmin
+from core.admin_utils import EvidenceAdmin, jalali, number
 
 from . import services
 from .models import Camera, PlateLabel, PlateMatch, PlateRead, RecognitionModel, TrainingRun
@@ -80,7 +80,18 @@ class PlateReadAdmin(EvidenceAdmin):
 class PlateLabelAdmin(EvidenceAdmin):
     """What people read: append-only (a second reading is a new label), made on the review page."""
 
-    list_display = ["id", "at", "camera", "plate", "country", "layout", "plate_before", "corrected", "reason", "by"]
+    list_display = [
+        number("id", _("number")),
+        jalali("at", _("at")),
+        "camera",
+        "plate",
+        "country",
+        "layout",
+        "plate_before",
+        "corrected",
+        "reason",
+        "by",
+    ]
     list_filter = ["reason", "corrected", "layout"]
     search_fields = ["=plate", "=read__id"]
     raw_id_fields = ["read", "camera", "office", "by"]

@@ -1,9 +1,10 @@
-"""Admin helpers: Jalali date columns (Persian digits) for any datetime field; a list filter under a
-translated title; read-only evidence."""
+"""Admin helpers: Jalali date columns (Persian digits) for any datetime field; number columns in the page's
+digits; a list filter under a translated title; read-only evidence."""
 
 from django.contrib import admin
 
 from core.dates import format_jalali
+from core.text import digits
 
 
 def jalali(field_name: str, label=None):
@@ -14,6 +15,18 @@ def jalali(field_name: str, label=None):
         return format_jalali(getattr(obj, field_name))
 
     column.__name__ = f"{field_name}_jalali"
+    return column
+
+
+def number(field_name: str, label):
+    """A list_display column showing the number in ``field_name`` in the page's digits (Persian on a Persian
+    page), under ``label``: the admin writes a number field's value in Latin digits whatever the language."""
+
+    @admin.display(description=label, ordering=field_name)
+    def column(obj):
+        return digits(getattr(obj, field_name))
+
+    column.__name__ = f"{field_name}_number"
     return column
 
 

@@ -8,8 +8,9 @@ reported, acknowledged and resolved through ``problem_report``, ``problem_acknow
 ``problem_resolve``, which keep its times and status in step and audit each step. The admin shows them."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from core.admin_utils import EvidenceAdmin, JalaliAdmin, jalali
+from core.admin_utils import EvidenceAdmin, JalaliAdmin, jalali, number
 
 from .models import Inspection, InspectionAttachment, MonthlyReturn, ReturnBuild, SystemProblem
 
@@ -65,7 +66,15 @@ class SystemProblemAdmin(EvidenceAdmin, JalaliAdmin):
 
 @admin.register(MonthlyReturn)
 class MonthlyReturnAdmin(EvidenceAdmin, JalaliAdmin):
-    list_display = ("year", "month", "province", "version", "status", jalali("built_at", "ساخته‌شده"), "unsettled_count")
+    list_display = (
+        number("year", _("Jalali year")),
+        number("month", _("Jalali month")),
+        "province",
+        number("version", _("version")),
+        "status",
+        jalali("built_at", _("built at")),
+        number("unsettled_count", _("unsettled serials")),
+    )
     list_select_related = ("province",)  # nullable (a national return): not read with the rows unless named
     list_filter = ("status", "province")
     jalali_fields = ("built_at", "submitted_at")
