@@ -125,6 +125,10 @@ class TrendOut(serializers.Serializer):
     over_40 = serializers.ListField(
         child=serializers.IntegerField(), help_text="unsettled over 40 days past the deadline"
     )
+    names = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="each series' name (and over_40's) in the request's language, as the return names the figure",
+    )
 
 
 ReturnPage = page_of("ReturnPage", ReturnOut)

@@ -530,6 +530,7 @@ def render_pdf(
                 "number": idents.ident_html("return", return_number(figures, version)) if version else "",
                 "date": format_jalali(timezone.now(), with_time=False),  # built now, in Persian digits
                 "standing_head": STANDING_HEAD,
+                "sections": page_labels.SECTIONS,  # read in Persian: rendered under translation.override("fa")
                 "standing": standing(figures),
                 "balance": [(BALANCE_LABELS[k], fa(figures[k])) for k in returns.BALANCE_KEYS],
                 "reasons": [(REASON_LABELS[k], fa(v)) for k, v in figures["unsettled_by_reason"].items()],

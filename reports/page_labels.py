@@ -1,6 +1,7 @@
-"""The monthly return's labels, one per figure (msgids English, Persian in the .po): the page names each figure
-in the reader's language, and the files (CSV, XLSX, PDF: the official Persian document) read the same labels in
-Persian (``in_persian``, through ``labels``), so the page and the files never word a figure differently.
+"""The monthly return's labels, one per figure and one per section (msgids English, Persian in the .po): the page
+names each figure and section in the reader's language, and the files (CSV, XLSX, PDF: the official Persian
+document) read the same labels in Persian (``in_persian``, through ``labels``), so the page, the files and the
+trend chart never word a figure or a section differently.
 
 The figures keep codes (``opening``, ``overdue``, ``d0_7``…), never labels, so they are named when shown.
 """
@@ -10,11 +11,25 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from django.utils import translation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import MilestoneKind
 from declarations import ageing
 from declarations.models import UnsettledReason
+
+# The return's sections, as the page and the PDF title them.
+SECTIONS = {
+    "balance": _("Balance of unsettled declarations"),
+    "unsettled_by_reason": _("Unsettled by reason (end of the month)"),
+    "unsettled_by_age": _("Unsettled by days past the deadline"),
+    "activity": _("Follow-up, cases, inspections and systems"),
+    "case_milestones": _("Smuggling cases by statutory milestone"),
+    "rules_serials": _("Serials, IMEIs and transport documents"),
+    "scan_reuse": _("Reused scans"),
+    "foreign_trucks": _("Foreign trucks"),
+    "provinces": _("By province (origin office)"),
+}
 
 BALANCE = {
     "opening": _("Opening balance (unsettled)"),
@@ -96,11 +111,16 @@ PAIRS = {
     ("scan_compliance", "origin_scanned_in_time", "departed"): _("origin scans in time"),
     ("scan_compliance", "reviewed", "arrived"): _("destination scans reviewed"),
 }
-# The same compliance as shares, as the files give them (the page gives the pairs they are the share of).
+# The same compliance as shares, as the files give them (the page gives the pairs they are the share of): each
+# named as its pair, «(share)» after it.
 SHARES = {
-    ("scan_compliance", "origin_scan_share"): _("share of origin scans in time"),
-    ("scan_compliance", "review_share"): _("share of destination scans reviewed"),
-    ("plate_compliance", "share"): _("share of arrivals with plate evidence"),
+    ("scan_compliance", "origin_scan_share"): format_lazy(
+        "{} ({})", PAIRS["scan_compliance", "origin_scanned_in_time", "departed"], _("share")
+    ),
+    ("scan_compliance", "review_share"): format_lazy(
+        "{} ({})", PAIRS["scan_compliance", "reviewed", "arrived"], _("share")
+    ),
+    ("plate_compliance", "share"): format_lazy("{} ({})", PAIRS["plate_compliance", "sighted", "arrived"], _("share")),
 }
 # The rows of the section "cases by milestone": each statutory milestone with its deadline and article.
 MILESTONE_KINDS = {

@@ -303,6 +303,7 @@ def return_detail(request, pk: int):
             ("pdf", "PDF", snap.pdf_sha256),
             ("csv", "CSV", snap.csv_sha256),
         ],
+        "sections": page_labels.SECTIONS,
         "balance": [
             (page_labels.label(page_labels.BALANCE, k), f[k], k in page_labels.BALANCE_PARTS)
             for k in page_labels.BALANCE
@@ -500,6 +501,9 @@ def trend_data(user, province: Province | None) -> dict:
         "labels": [page_month_label(y, m) for y, m in months],  # the chart's axis, in the page's language
         "series": {k: [figures[ym].get(k, 0) for ym in months] for k in keys},
         "over_40": [figures[ym]["unsettled_by_age"]["over_40"] for ym in months],
+        # the legend: each series named as the return names its figure, in the request's language
+        "names": {k: page_labels.label(page_labels.BALANCE, k) for k in keys}
+        | {"over_40": page_labels.label(page_labels.AGES, "over_40")},
     }
 
 

@@ -3,7 +3,6 @@
   "use strict";
   const box = document.getElementById("trend");
   if (!box || typeof Chart === "undefined") return;
-  const labels = JSON.parse(box.dataset.labels);
   const colours = { opening: "#6c757d", new: "#0d6efd", settled: "#198754", closed_after_case: "#6f42c1", cancelled: "#ffc107", closing: "#dc3545" };
   Chart.defaults.font.family = "Vazirmatn, Tahoma, sans-serif";
   // The API answers in the language the request names (Accept-Language before the pages' cookie): the browser's
@@ -26,14 +25,14 @@
         data: {
           labels: data.labels,
           datasets: Object.keys(data.series).map((k) => ({
-            label: labels[k] || k, data: data.series[k], borderColor: colours[k], tension: 0.2,
+            label: data.names[k] || k, data: data.series[k], borderColor: colours[k], tension: 0.2,
           })),
         },
         options: { locale: locale, scales: scales, plugins: { legend: { rtl: true, position: "bottom" } } },
       });
       new Chart(document.getElementById("trend-aged"), {
         type: "bar",
-        data: { labels: data.labels, datasets: [{ label: labels.over_40, data: data.over_40, backgroundColor: "#dc3545" }] },
+        data: { labels: data.labels, datasets: [{ label: data.names.over_40, data: data.over_40, backgroundColor: "#dc3545" }] },
         options: { locale: locale, scales: scales, plugins: { legend: { rtl: true, position: "bottom" } } },
       });
     });
