@@ -539,7 +539,17 @@ def render_pdf(
                 "others": [
                     (label, _pct(k, v))
                     for s, k, label, v in summary_rows(figures)
-                    if s not in ("balance", "by_reason", "by_age", "case_milestones")
+                    if s not in ("balance", "by_reason", "by_age", "case_milestones", *OWN_SECTIONS)
+                ],
+                # the sections the page titles on their own, under the same titles (absent from older returns)
+                "own_sections": [
+                    (page_labels.SECTIONS[section], figures_of_section)
+                    for section in OWN_SECTIONS
+                    if (
+                        figures_of_section := [
+                            (label, _pct(k, v)) for s, k, label, v in summary_rows(figures) if s == section
+                        ]
+                    )
                 ],
                 "milestone_heads": list(MILESTONE_METRIC_LABELS.values()),
                 "milestones": [[row[0], *(fa(v) for v in row[1:])] for row in milestone_table(figures)],
@@ -565,6 +575,10 @@ def render_pdf(
             },
         )
     return html_to_pdf(html)
+
+
+# Sections of figures the page and the PDF title each on its own (the others: «follow-up, cases, …»).
+OWN_SECTIONS = ("rules_serials", "scan_reuse", "foreign_trucks")
 
 
 def _pct(key: str, value) -> str:
