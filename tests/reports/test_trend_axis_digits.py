@@ -23,7 +23,7 @@ globalThis.document = {
 const charts = [];
 globalThis.Chart = function (canvas, config) { charts.push(config); };
 globalThis.Chart.defaults = { font: {} };
-const data = { labels: ["تیر ۱۴۰۴"], series: { opening: [0] }, over_40: [0] };
+const data = { labels: ["تیر ۱۴۰۴"], series: { opening: [0] }, over_40: [0], names: { opening: "o", over_40: "f" } };
 globalThis.fetch = () => Promise.resolve({ json: () => Promise.resolve(data) });
 require(page.script);
 setTimeout(() => {
