@@ -36,7 +36,7 @@ from core.text import digits, identifier, is_persian, isolate
 from declarations import evidence, idents, services
 from declarations.models import Status, TransitDeclaration
 from notifications.messages import Ident, Message, Name, When
-from notifications.services import Kind, headquarters, notify, office_staff
+from notifications.services import Kind, headquarters, mark_done_for_everyone, notify, office_staff
 
 from .models import (
     CaseStatus,
@@ -350,7 +350,7 @@ def letter_send(*, letter: FollowUpLetter, by: User | None, at: dt.datetime | No
             serial=Ident("serial", locked.declaration.serial),
         ),
         url=reverse("casework:letter", args=[locked.pk]),
-        subject=f"letter:{locked.pk}",
+        subject=letter_subject(locked.pk),
     )
     from .tasks import render_letter_pdf
 
@@ -437,6 +437,10 @@ def letter_record_answer(
         data={"letter": locked.pk},
     )
     _notify_answered(locked, by, answered_at)
+    # What asked anyone to see to this letter is dealt with: the destination's «letter received», the origin's
+    # «reply overdue» and the escalation's notices are marked done for everyone (kept), so no bell still shows
+    # an overdue letter already answered. The «answered» notice just sent has its own kind and stays open.
+    mark_done_for_everyone(letter_subject(locked.pk), *ANSWER_CLOSES)
     # The reminder or escalation proposed for want of this reply is owed no more: withdrawn (kept, cancelled),
     # the reason on the timeline, so nobody sends a letter asking for a reply already received.
     chasing = FollowUpLetter.objects.select_for_update().filter(
@@ -491,12 +495,20 @@ def _notify_answered(letter: FollowUpLetter, by: User, answered_at: dt.datetime)
         ),
         body=body,
         url=reverse("casework:letter", args=[letter.pk]),
-        subject=f"letter:{letter.pk}",
+        subject=letter_subject(letter.pk),
     )
 
 
 # The letters that chase a sent letter's reply: owed only while it is unanswered.
 FOLLOW_UP_KINDS = (LetterKind.REMINDER, LetterKind.ESCALATION)
+
+# The notifications about a letter that ask for its reply: done once the reply is recorded.
+ANSWER_CLOSES = (Kind.LETTER_RECEIVED, Kind.REPLY_OVERDUE, Kind.ESCALATED_TO_HQ)
+
+
+def letter_subject(letter_id: int) -> str:
+    """What a letter's notifications are about (``Notification.subject``)."""
+    return f"letter:{letter_id}"
 
 
 @transaction.atomic
@@ -614,7 +626,7 @@ def _follow_up_draft(letter: FollowUpLetter, kind: str, now: dt.datetime) -> Non
             "%(letter)s · %(serial)s", letter=Ident("letter", letter.number), serial=Ident("serial", declaration.serial)
         ),
         url=reverse("casework:letter", args=[letter.pk]),
-        subject=f"letter:{letter.pk}",
+        subject=letter_subject(letter.pk),
     )
     evidence.note_event(
         declaration_id=letter.declaration_id,
