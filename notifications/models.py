@@ -36,6 +36,10 @@ class Kind(models.TextChoices):
     SETTLEMENT_RELEASED = "settlement_released", _("A blocked settlement at your office was released")
     RETURN_SUBMITTED = "return_submitted", _("A province submitted its monthly return")
     LETTER_ANSWERED = "letter_answered", _("A follow-up letter of your office was answered")
+    INSPECTION_ACTION_OVERDUE = (
+        "inspection_action_overdue",
+        _("A follow-up action asked of your office is past its due date"),
+    )
 
 
 class NotificationQuerySet(models.QuerySet):

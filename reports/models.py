@@ -166,6 +166,8 @@ class InspectionAction(models.Model):
         verbose_name=_("done by"),
     )
     done_note = models.TextField(_("what was done"), blank=True)
+    # When the responsible office was told the action is past its due date (the morning job tells it once).
+    overdue_notified_at = models.DateTimeField(_("overdue notice sent at"), null=True, blank=True)
 
     objects = InspectionActionQuerySet.as_manager()
 

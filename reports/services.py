@@ -42,7 +42,7 @@ from core.text import digits, format_number, is_persian, isolate
 from declarations.models import TransitDeclaration
 from declarations.services import check_evidence
 from notifications.messages import Ident, Message, Month, Name, Number, Param, When, params_to_json, stored_copy
-from notifications.services import Kind, headquarters, it_office, notify, office_staff
+from notifications.services import Kind, headquarters, it_office, mark_done_for_everyone, notify, office_staff
 
 from . import exports, late, returns
 from .models import (
@@ -314,9 +314,14 @@ def _save_action(inspection: Inspection, action: ActionInput, by: User) -> Inspe
         ),
         body=row.description[:500],
         url=reverse("reports:action_done", args=[row.pk]),
-        subject=f"inspection-action:{row.pk}",
+        subject=action_subject(row.pk),
     )
     return row
+
+
+def action_subject(action_id: int) -> str:
+    """What an action's notifications are about (``Notification.subject``)."""
+    return f"inspection-action:{action_id}"
 
 
 @transaction.atomic
@@ -367,7 +372,48 @@ def inspection_action_done(*, action: InspectionAction, by: User, note: str) -> 
     locked.done_note = note.strip()
     with actor(by):
         locked.save(update_fields=["done_at", "done_by", "done_note"])
+    # Done: what asked the office for it (set, then past its due date) asks nothing more, on anyone's bell.
+    mark_done_for_everyone(action_subject(locked.pk), Kind.INSPECTION_ACTION, Kind.INSPECTION_ACTION_OVERDUE)
     return locked
+
+
+def inspection_actions_overdue_run(*, today: dt.date | None = None, limit: int = 2000) -> int:
+    """The morning job: tell the responsible office's staff (those the «action set» notice reached) of each
+    open follow-up action whose due date has passed (the day after it, Tehran time), once: claimed by a
+    conditional UPDATE of ``overdue_notified_at``, safe to run twice at once; a clerk who joins the office
+    later is not told again. Returns how many actions were told."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    told = 0
+    due = (
+        InspectionAction.objects.overdue(today)
+        .filter(overdue_notified_at__isnull=True)
+        .select_related("inspection__office")
+        .order_by("due_on", "pk")[:limit]
+    )
+    for action in due:
+        with transaction.atomic():
+            claimed = InspectionAction.objects.filter(
+                pk=action.pk, done_at__isnull=True, overdue_notified_at__isnull=True
+            ).update(overdue_notified_at=now)
+            if claimed != 1:
+                continue  # another run told it, or it was done meanwhile
+            notify(
+                Kind.INSPECTION_ACTION_OVERDUE,
+                office_staff(action.responsible_office_id),
+                title=Message(
+                    gettext_noop(
+                        "Follow-up action of the inspection of %(office)s was due %(due)s and is not done yet"
+                    ),
+                    office=Name.of(action.inspection.office),
+                    due=When(action.due_on),
+                ),
+                body=action.description[:500],
+                url=reverse("reports:action_done", args=[action.pk]),
+                subject=action_subject(action.pk),
+            )
+            told += 1
+    return told
 
 
 def check_attachment(f):

@@ -47,3 +47,10 @@ def build_monthly_returns_if_month_start() -> list[int | None]:
 def sweep_stuck_jobs() -> dict:
     """Beat, every 5 minutes: queue again the jobs a dead worker left behind (reports.sweeper)."""
     return sweeper.sweep_all()
+
+
+@shared_task(base=Job, acks_late=True, **limits("default"))
+def inspection_actions_overdue_check() -> int:
+    """Beat, every morning: tell the responsible offices of the inspection follow-up actions past their due
+    date, each once (reports.services)."""
+    return services.inspection_actions_overdue_run()

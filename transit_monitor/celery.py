@@ -96,6 +96,12 @@ beat_schedule = {
     # Every hour: tell the statutory milestones of smuggling cases that have just become overdue
     # (hourly, as the hand-over clock of Art. 4 runs in hours; each is told once).
     "case-milestones": {"task": "casework.tasks.case_milestones_check", "schedule": crontab(minute=40)},
+    # Every morning: tell the responsible office of each inspection follow-up action left undone past its
+    # due date (once an action).
+    "inspection-actions-overdue": {
+        "task": "reports.tasks.inspection_actions_overdue_check",
+        "schedule": crontab(hour=6, minute=45),
+    },
     # Every 5 minutes: queue again the jobs a killed worker left running or a lost message left queued
     # (comparisons, previews, recognitions, imports, training runs, return builds); after
     # JOB_MAX_ATTEMPTS they are marked failed with a reason and the IT office gets a system problem.
