@@ -31,7 +31,9 @@ DESCRIPTIONS = {
     409: "The record's state refuses this (it is past that step, or another request changed it first).",
     413: "The file or the body is too large.",
     415: "The body or the file is of a type this endpoint does not accept.",
+    422: "A file sent carries malware (`error.message` names the signature): nothing was stored.",
     429: "Too many requests (the camera's rate limit).",
+    503: "The malware scanner did not answer for a file sent: nothing was stored; send it again later.",
 }
 CAMERA_PATHS = ("/api/anpr/reads/", "/api/anpr/reads/bulk/")
 FIELDS_DESCRIPTION = (

@@ -3,8 +3,8 @@ or the problem, nothing stored (no row, no file under MEDIA_ROOT), never a 5xx (
 probe findings 3, 10, 16 and "What held up": uploads).
 
 Uploads: scans (page and API), plate photos (camera API: multipart, base64, bulk base64),
-arrival evidence (the confirm-arrival form), inspection attachments (the inspection form) and
-ICS imports (the page: CSV/XLSX/JSON files; the API: JSON bodies).
+arrival evidence (the confirm-arrival form), inspection attachments (the inspection form), a reply letter's
+file (the letter-answer API) and ICS imports (the page: CSV/XLSX/JSON files; the API: JSON bodies).
 """
 
 from __future__ import annotations
@@ -246,6 +246,32 @@ def test_the_inspection_form_refuses_it_as_an_attachment(settings, bazargan, ins
         },
     )
     _refused(response, "attachments", settings, before, files)
+
+
+@pytest.mark.parametrize("hostile", DOCUMENTS, ids=[h.case for h in DOCUMENTS])
+def test_the_letter_answer_api_refuses_it_as_the_reply_letter(settings, declaration, origin_clerk, dest_clerk, hostile):
+    from casework import services as casework
+    from casework.models import LetterStatus
+    from declarations.models import Status, TransitDeclaration
+
+    TransitDeclaration.objects.filter(pk=declaration.pk).update(  # overdue: a letter asks after it
+        status=Status.IN_TRANSIT, deadline=timezone.now() - dt.timedelta(days=9)
+    )
+    declaration.refresh_from_db()
+    letter = casework.letter_send(
+        letter=casework.letter_draft(declaration=declaration, by=origin_clerk), by=origin_clerk
+    )
+    api = APIClient(raise_request_exception=False)
+    api.force_authenticate(dest_clerk)
+    before, files = _rows(), _stored(settings)
+    response = api.post(
+        f"/api/casework/letters/{letter.pk}/answer/",
+        {"reply_text": "رسید.", "reply_document": SimpleUploadedFile(hostile.name, hostile.data)},
+        format="multipart",
+    )
+    _refused(response, "reply_document", settings, before, files)
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.SENT and not letter.reply_document
 
 
 # --- Imports -------------------------------------------------------------------------------
