@@ -11,12 +11,18 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.dates import ascii_digits
 from core.errors import DomainError
+from core.text import isolate
 
 from .import_validation import number
 
 MAX_XLSX_ENTRIES = 1000  # a workbook of one sheet has about a dozen parts
 GOODS_ALIASES = {"serials": "goods_serials", "line_no": "goods_line", "line": "goods_line"}
+# The serial of the import template's example row (``import_template.example_row``): valid in every other way,
+# so that the template shows what a row holds, and never imported (it was stored as a real declaration when a
+# filled template still held it).
+EXAMPLE_SERIAL = "1404-EXAMPLE-0001"
 
 
 class ImportFileError(DomainError):
@@ -34,10 +40,10 @@ def read_file(data: bytes, filename: str) -> Iterator[tuple[int, dict]]:
     if not data.strip():
         raise ImportFileError(_("file is empty"))
     if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data)
+        return _without_example(_read_xlsx(data))
     head = data.lstrip(b"\xef\xbb\xbf \r\n\t")[:1]
     if head in (b"[", b"{"):
-        return _read_json(data)
+        return _without_example(_read_json(data))
     if filename.lower().endswith((".xlsx", ".json")):
         raise ImportFileError(_("'%(name)s' does not contain what its name says") % {"name": filename})
     if _is_binary(data):
@@ -45,7 +51,23 @@ def read_file(data: bytes, filename: str) -> Iterator[tuple[int, dict]]:
             _("'%(name)s' is not a CSV, XLSX or JSON export (it holds binary data, an image or a document?)")
             % {"name": filename}
         )
-    return _read_csv(data, filename)
+    return _without_example(_read_csv(data, filename))
+
+
+def _without_example(rows: Iterator[tuple[int, dict]]) -> Iterator[tuple[int, dict]]:
+    """The rows, the file refused as a whole (``ImportFileError`` naming the row) at the template's example row:
+    the file is read whole before any of it is written, so nothing of it is imported."""
+    for row, data in rows:
+        serial = data.get("serial")
+        if isinstance(serial, str) and ascii_digits(serial).strip().upper() == EXAMPLE_SERIAL:
+            raise ImportFileError(
+                _(
+                    "row %(row)s is the template's example (serial %(serial)s), not a declaration: delete it and "
+                    "import the file again; nothing was imported"
+                )
+                % {"row": number(row), "serial": isolate(serial.strip())}
+            )
+        yield row, data
 
 
 def _is_binary(data: bytes) -> bool:

@@ -1,5 +1,6 @@
 """The import's column guide and a template file to fill in: what each ICS export column holds,
-which are required, and an example row that imports as it stands."""
+which are required, and an example row valid as it stands but for its serial (``EXAMPLE_SERIAL``), which the
+import refuses: a file still holding the example is refused naming its row, not imported with it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from core.dates import format_jalali
 from core.text import is_persian, isolate
 
 from . import idents
+from .import_formats import EXAMPLE_SERIAL
 from .importer import COLUMNS
 
 # column → (required, what it holds); the order is COLUMNS'.
@@ -93,10 +95,11 @@ def example_offices(user=None) -> tuple[str, str]:
 
 
 def example_row(user=None) -> dict[str, str]:
-    """One goods line that imports as it stands in this installation for ``user`` (``example_offices``)."""
+    """One goods line valid in this installation for ``user`` (``example_offices``); its serial is the example's,
+    which the import refuses (``import_formats.EXAMPLE_SERIAL``): the user writes a real one or deletes the row."""
     origin, destination = example_offices(user)
     return {
-        "serial": "1404-EXAMPLE-0001",
+        "serial": EXAMPLE_SERIAL,
         "declared_at": format_jalali(timezone.now() - dt.timedelta(days=1), with_time=True, persian=False),
         "origin": origin,
         "destination": destination,

@@ -1,4 +1,5 @@
-"""The import page lists its columns and gives a template whose example row imports as it stands."""
+"""The import page lists its columns and gives a template whose example row is valid but never imported: a file
+still holding it is refused, naming the row, so that the example is not stored as a real declaration."""
 
 import io
 import re
@@ -12,9 +13,22 @@ from declarations.importer import COLUMNS
 from declarations.models import TransitDeclaration
 from tests.factories import OfficeFactory
 
+EXAMPLE = "1404-EXAMPLE-0001"
+
 
 def _import(client, name, body):
     return client.post(reverse("declarations:import"), {"file": SimpleUploadedFile(name, body)})
+
+
+def _filled(body: bytes, fmt: str, serial: str = "1404-BZG-0001") -> bytes:
+    """The template with its example row made a real one: its serial replaced."""
+    if fmt == "csv":
+        return body.replace(EXAMPLE.encode(), serial.encode())
+    book = load_workbook(io.BytesIO(body))
+    book.worksheets[0]["A2"] = serial
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def test_the_page_describes_every_column_and_links_both_templates(client, hq, bazargan, tehran):
@@ -26,7 +40,7 @@ def test_the_page_describes_every_column_and_links_both_templates(client, hq, ba
     assert reverse("declarations:import-template", args=["csv"]) in html
 
 
-def test_the_xlsx_template_imports_its_example_row(client, hq, bazargan, tehran):
+def test_the_xlsx_template_imports_its_example_row_once_it_is_a_real_one(client, hq, bazargan, tehran):
     client.force_login(hq)
     response = client.get(reverse("declarations:import-template", args=["xlsx"]))
     assert response.status_code == 200
@@ -37,19 +51,45 @@ def test_the_xlsx_template_imports_its_example_row(client, hq, bazargan, tehran)
     persian = load_workbook(io.BytesIO(client.get(reverse("declarations:import-template", args=["xlsx"])).content))
     assert persian.worksheets[1].sheet_view.rightToLeft  # in Persian, right to left
     del client.cookies["django_language"]
-    result = _import(client, "template.xlsx", response.content)
+    result = _import(client, "template.xlsx", _filled(response.content, "xlsx"))
     assert result.status_code == 200
     assert 'data-count="created">1<' in result.content.decode()
-    assert TransitDeclaration.objects.filter(serial="1404-EXAMPLE-0001").exists()
+    assert TransitDeclaration.objects.filter(serial="1404-BZG-0001").exists()
 
 
-def test_the_csv_template_imports_its_example_row(client, hq, bazargan, tehran):
+def test_the_csv_template_imports_its_example_row_once_it_is_a_real_one(client, hq, bazargan, tehran):
     client.force_login(hq)
     response = client.get(reverse("declarations:import-template", args=["csv"]))
     assert response.content.startswith(b"\xef\xbb\xbf")  # Excel opens it as UTF-8
-    result = _import(client, "template.csv", response.content)
+    result = _import(client, "template.csv", _filled(response.content, "csv"))
     assert 'data-count="rejected">0<' in result.content.decode()
-    assert TransitDeclaration.objects.filter(serial="1404-EXAMPLE-0001").count() == 1
+    assert TransitDeclaration.objects.filter(serial="1404-BZG-0001").count() == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_file_still_holding_the_example_row_is_refused_naming_it_and_nothing_is_imported(
+    client, hq, bazargan, tehran, fmt
+):
+    """The example row left in a filled template was imported as a real declaration, 1404-EXAMPLE-0001."""
+    client.force_login(hq)
+    template = client.get(reverse("declarations:import-template", args=[fmt])).content
+    result = _import(client, f"template.{fmt}", template)
+    assert result.status_code == 400
+    page = result.content.decode()
+    assert "row 2 is the template&#x27;s example" in page and "delete it" in page, page
+    assert not TransitDeclaration.objects.exists()
+
+
+def test_the_example_row_below_real_rows_is_refused_too_and_none_of_them_is_imported(client, hq, bazargan, tehran):
+    """Found by the worker (past the first row the page reads): the batch fails naming the row, nothing stored."""
+    client.force_login(hq)
+    template = client.get(reverse("declarations:import-template", args=["csv"])).content.decode("utf-8-sig")
+    header, example = template.strip().splitlines()
+    real = example.replace(EXAMPLE, "1404-BZG-0002")
+    body = "\n".join([header, real, example.replace(EXAMPLE, EXAMPLE.lower())]).encode()
+    page = _import(client, "mixed.csv", body).content.decode()
+    assert "row 3 is the template&#x27;s example" in page, page
+    assert not TransitDeclaration.objects.exists()
 
 
 def test_only_those_who_import_get_the_template_and_only_in_two_formats(client, hq, inspector):
@@ -96,7 +136,7 @@ def test_a_goods_line_without_its_quantity_is_refused_naming_the_column(client, 
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_an_office_clerks_template_starts_at_their_own_office_and_imports_as_it_stands(
+def test_an_office_clerks_template_starts_at_their_own_office_and_imports_once_its_serial_is_real(
     client, origin_clerk, tehran, west_az, fmt
 ):
     """Offices sorted before the clerk's own (AMR, ANZ) made the example AMR → ANZ: «outside your scope»."""
@@ -104,7 +144,7 @@ def test_an_office_clerks_template_starts_at_their_own_office_and_imports_as_it_
     OfficeFactory(code="ANZ", name_fa="گمرک انزلی", name_en="Anzali", province=west_az)
     client.force_login(origin_clerk)
     template = client.get(reverse("declarations:import-template", args=[fmt])).content
-    result = _import(client, f"template.{fmt}", template).content.decode()
+    result = _import(client, f"template.{fmt}", _filled(template, fmt)).content.decode()
     assert 'data-count="created">1<' in result and 'data-count="rejected">0<' in result, result
-    declaration = TransitDeclaration.objects.get(serial="1404-EXAMPLE-0001")
+    declaration = TransitDeclaration.objects.get(serial="1404-BZG-0001")
     assert declaration.origin.code == "BZG" and declaration.destination.code != "BZG"
