@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import CustomsOffice, Province
 from core import dates, text
 from core.forms import JalaliDateTimeField, check_range, date_box_value, name_invalid_choices
+from core.text import identifier
 
 from . import ageing, monitoring, plates, scan_compliance
 from .models import Status, TransitDeclaration, TransportCompany, UnsettledReason, Vehicle
@@ -265,7 +266,8 @@ def search(qs, text: str):
     if not raw:
         return qs
     compact = dates.ascii_digits(raw).replace(" ", "").upper()
-    q = serial_prefix_q(compact) | Q(waybill_no=compact) | Q(waybill_no=raw)
+    # A waybill as stored (``core.text.identifier``: Latin digits, single spaces), or typed without its spaces.
+    q = serial_prefix_q(compact) | Q(waybill_no=compact) | Q(waybill_no=identifier(raw))
     if connection.vendor == "postgresql":
         q |= Q(seal_numbers__contains=[compact])
     else:

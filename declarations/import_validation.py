@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import CustomsOffice
 from core.countries import is_country
 from core.dates import CLOCK_SKEW, EARLIEST, ascii_digits, format_jalali, parse_datetime_any, persian_digits
-from core.text import is_persian
+from core.text import identifier, is_persian
 
 from . import identifiers, idents, plates
 from .identifiers import typed
@@ -457,6 +457,8 @@ class Validator:
             pass  # not readable: its check names it (on the first line) or its text differs from the first's
         if column in ("origin", "destination"):
             return ascii_digits(text).strip().upper()
+        if column == "waybill_no":
+            return identifier(text)
         return ascii_digits(text).strip()
 
     def declaration(self, row: int, rows: list[dict]) -> Parsed:
@@ -534,6 +536,8 @@ class Validator:
                 texts[name] = self.text(r, name)
             except RowInvalid as exc:
                 errors.append((exc.field, exc.message))
+        # A waybill is an identifier, stored and compared as one: «WB-۷۷» typed on a Persian keyboard is «WB-77».
+        texts["waybill_no"] = identifier(texts.get("waybill_no", ""))
         try:
             containers = self.containers(r.get("containers", ""))
         except RowInvalid as exc:
