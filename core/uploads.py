@@ -27,8 +27,11 @@ import io
 import logging
 import math
 import re
+import threading
 import uuid
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -311,13 +314,39 @@ def _nothing_after_the_image(raw: bytes, kind: str, field: str) -> None:
     )
 
 
-def _decode(raw: bytes, kind: str, field: str) -> None:
-    # WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import (its tolerance for
-    # web images); evidence must be complete, so it is off while an upload is decoded.
-    tolerant = ImageFile.LOAD_TRUNCATED_IMAGES
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
+class _StrictDecoding:
+    """How many decodes run with Pillow's ``LOAD_TRUNCATED_IMAGES`` off, and what the first found."""
+
+    lock = threading.Lock()
+    running = 0
+    found = False
+
+
+@contextmanager
+def strict_decoding() -> Iterator[None]:
+    """Pillow refuses a truncated image inside: its ``LOAD_TRUNCATED_IMAGES`` off, then as found.
+
+    WeasyPrint sets that process-wide setting on import (its tolerance for web images); evidence must be complete,
+    so it is off while an upload is decoded. The setting is the process's: decodes overlapping in two threads keep
+    it off until the last ends, which puts back what the first found (each putting back what it found left it off
+    for good when they overlapped, and on while the other still decoded)."""
+    with _StrictDecoding.lock:
+        if _StrictDecoding.running == 0:
+            _StrictDecoding.found = ImageFile.LOAD_TRUNCATED_IMAGES
+        _StrictDecoding.running += 1
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
-        with warnings.catch_warnings():
+        yield
+    finally:
+        with _StrictDecoding.lock:
+            _StrictDecoding.running -= 1
+            if _StrictDecoding.running == 0:
+                ImageFile.LOAD_TRUNCATED_IMAGES = _StrictDecoding.found
+
+
+def _decode(raw: bytes, kind: str, field: str) -> None:
+    try:
+        with strict_decoding(), warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(raw), formats=[PIL_FORMATS[kind]]) as im:
                 im.verify()
@@ -325,8 +354,6 @@ def _decode(raw: bytes, kind: str, field: str) -> None:
                 im.load()
     except Exception as exc:
         raise corrupt(field=field) from exc
-    finally:
-        ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
 
 
 def _check_pdf(raw: bytes, field: str) -> int:
@@ -422,10 +449,8 @@ def check_photo_bytes(raw: bytes, *, max_bytes: int, max_pixels: int, field: str
     checked = check_bytes(raw, kinds=PHOTO_KINDS, max_bytes=max_bytes, max_pixels=max_pixels, field=field, decode=False)
     if _image_end(raw, checked.kind) < 0:
         raise corrupt(field=field)  # no end of image at all: cut short, or not an image past its header
-    tolerant = ImageFile.LOAD_TRUNCATED_IMAGES
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
-        with warnings.catch_warnings():
+        with strict_decoding(), warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(raw), formats=[PIL_FORMATS[checked.kind]]) as im:
                 frames = getattr(im, "n_frames", 1)
@@ -447,8 +472,6 @@ def check_photo_bytes(raw: bytes, *, max_bytes: int, max_pixels: int, field: str
         raise
     except Exception as exc:
         raise corrupt(field=field) from exc
-    finally:
-        ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
     _nothing_after_the_image(raw, checked.kind, field)
     return checked
 

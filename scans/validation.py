@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from PIL import Image, ImageFile
+from PIL import Image
 
 from core import uploads
 from core.text import digits, format_number
@@ -184,12 +184,10 @@ def _open(raw: bytes, kind: str, max_pixels: int) -> Image.Image:
 
 
 def _decode(raw: bytes, fmt: str):
-    """Decode in full (refusing damage); returns the pixels' extrema (Pillow's ``getextrema``)."""
-    # WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import (its own tolerance for
-    # web images); evidence must be complete, so it is forced off here, where it matters.
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    """Decode in full (refusing damage, a truncated file too: ``uploads.strict_decoding``); returns the pixels'
+    extrema (Pillow's ``getextrema``)."""
     try:
-        with warnings.catch_warnings():
+        with uploads.strict_decoding(), warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(raw), formats=[fmt]) as im:
                 im.verify()
