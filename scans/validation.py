@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image
 
 from core import uploads
@@ -98,14 +99,22 @@ def check_bytes(raw: bytes, *, max_pixels: int | None = None) -> CheckedImage:
         raise _polyglot(_("it also reads as a PDF document"))
 
     fmt = uploads.PIL_FORMATS[kind]
-    im = _open(raw, kind, max_pixels)
+    try:
+        im = _open(raw, kind, max_pixels)
+    except ScanRejected as exc:
+        _refuse_unsupported_tiff(raw, fmt, exc)
+        raise
     width, height = im.size
     if getattr(im, "n_frames", 1) != 1:
         raise ScanRejected(_("A multi-page image is not accepted: upload one page per file."), code="multi_page")
 
     walkers = {"PNG": _png_chunks, "JPEG": _jpeg_segments, "TIFF": _tiff_extent}
     kept = walkers[fmt](raw)
-    extrema = _decode(raw, fmt)
+    try:
+        extrema = _decode(raw, fmt)
+    except ScanRejected as exc:
+        _refuse_unsupported_tiff(raw, fmt, exc)
+        raise
     if min(width, height) < settings.SCANS_MIN_SIDE_PX:
         raise ScanRejected(
             _(
@@ -382,6 +391,67 @@ def _tiff_extent(raw: bytes) -> bytes:
     if n - extent > 1:
         raise _polyglot(_("%(n)s bytes in the TIFF belong to no part of the image") % {"n": format_number(n - extent)})
     return raw
+
+
+# The samples Pillow reads, by (SampleFormat, bits per sample): unsigned and signed integers, 32-bit floating point.
+_TIFF_READ = {(1, 1), (1, 2), (1, 4), (1, 8), (1, 16), (1, 32), (2, 8), (2, 16), (2, 32), (3, 32)}
+_TIFF_SAMPLE_FORMATS = {  # SampleFormat (tag 339): 1 when the file does not say
+    1: gettext_lazy("unsigned integer"),
+    2: gettext_lazy("signed integer"),
+    3: gettext_lazy("floating point"),
+    4: gettext_lazy("undefined"),
+    5: gettext_lazy("complex integer"),
+    6: gettext_lazy("complex floating point"),
+}
+
+
+def _tiff_samples(raw: bytes) -> tuple[int, int] | None:
+    """(SampleFormat, bits per sample) as the TIFF's first directory gives them (the largest when they differ by
+    channel), or None when its header cannot be read that far."""
+    try:
+        e = "<" if raw[:2] == b"II" else ">"
+        (ifd,) = struct.unpack(e + "I", raw[4:8])
+        (count,) = struct.unpack(e + "H", raw[ifd : ifd + 2])
+        found = {258: [1], 339: [1]}  # the defaults: 1 bit, unsigned integer
+        for i in range(count):
+            entry = raw[ifd + 2 + 12 * i : ifd + 14 + 12 * i]
+            tag, typ, cnt = struct.unpack(e + "HHI", entry[:8])
+            if tag not in found or typ not in (3, 4) or not 0 < cnt <= 16:
+                continue
+            size = _TIFF_TYPE_SIZE[typ] * cnt
+            blob = (
+                entry[8 : 8 + size] if size <= 4 else raw[(off := struct.unpack(e + "I", entry[8:12])[0]) : off + size]
+            )
+            found[tag] = list(struct.unpack(e + ("H" if typ == 3 else "I") * cnt, blob))
+        return max(found[339]), max(found[258])
+    except (struct.error, ValueError):
+        return None
+
+
+def _refuse_unsupported_tiff(raw: bytes, fmt: str, refused: ScanRejected) -> None:
+    """A TIFF refused as damaged is refused as unsupported instead when its samples are what Pillow cannot read."""
+    if fmt == "TIFF" and refused.code == "corrupt" and (unsupported := _unsupported_tiff(raw)) is not None:
+        raise unsupported from refused
+
+
+def _unsupported_tiff(raw: bytes) -> ScanRejected | None:
+    """A TIFF Pillow could not read because of its samples (64-bit floating point, 64-bit integers, 12- or 24-bit
+    ones): refused as a kind not read here, naming its samples and what to export instead; None when its samples are
+    of a kind read here (the file is then damaged, as said)."""
+    samples = _tiff_samples(raw)
+    if samples is None or samples in _TIFF_READ:
+        return None
+    sample_format, bits = samples
+    kind = _TIFF_SAMPLE_FORMATS.get(sample_format) or _("of sample format %(n)s") % {"n": digits(sample_format)}
+    return ScanRejected(
+        _(
+            "The TIFF's samples are %(bits)s-bit %(kind)s, which is not read here. Export the scan as a TIFF of 8- or "
+            "16-bit integers or 32-bit floating point, or as PNG."
+        )
+        % {"bits": digits(bits), "kind": kind},
+        code="unsupported_samples",
+        status=415,
+    )
 
 
 def _tiff_rewrite(raw: bytes, bits: int = 8) -> bytes:
