@@ -108,14 +108,51 @@ def _build(camera: Camera, item: ReadInput, now: dt.datetime) -> PlateRead:
     else:
         read.recognition = Recognition.PENDING
         read.match_state = MatchState.PENDING
-    if item.photo:
+    if item.photo:  # named here, written once the read is stored (``_PhotoFiles``)
         digest = hashlib.sha256(item.photo).hexdigest()
-        name = _photo_name(camera, item, digest)
-        if not default_storage.exists(name):
-            name = default_storage.save(name, ContentFile(item.photo))
-        read.photo.name = name
+        read.photo.name = _photo_name(camera, item, digest)
         read.photo_sha256 = digest
     return read
+
+
+class _PhotoFiles:
+    """The photos of the reads a batch stores, written by their names (``_photo_name``, the photo's hash: a photo
+    sent again is the file stored the first time) only when their reads are stored. Written before a photo's read
+    was known to be stored, a batch rolled back or a re-sent event refused for its other plate left its photo
+    behind, referenced by no read.
+
+    In a transaction of the batch's own (``reads_ingest``'s, committed when it returns) they are written in it,
+    before the jobs that read them are enqueued, and those written are deleted again when it rolls back. Inside a
+    caller's transaction they are written when it commits (before its jobs, queued after them), never when it
+    rolls back."""
+
+    def __init__(self) -> None:
+        self.outer = jobs.in_transaction()  # the caller's transaction, which may roll back after the batch's
+        self.written: list[str] = []  # files this batch created, across the transaction's attempts
+
+    def store(self, photos: list[tuple[str, bytes]]) -> None:
+        if not photos:
+            return
+        if self.outer:
+            transaction.on_commit(lambda: self._write(photos))
+        else:
+            self._write(photos)
+
+    def _write(self, photos: list[tuple[str, bytes]]) -> None:
+        for name, data in photos:
+            if default_storage.exists(name):
+                continue  # the same photo, stored before (by this read's earlier attempt, or another read)
+            saved = default_storage.save(name, ContentFile(data))
+            self.written.append(saved)
+            if saved != name:  # the same bytes written meanwhile by another batch: one copy is kept
+                default_storage.delete(saved)
+                self.written.remove(saved)
+
+    def forget(self) -> None:
+        """The batch's transaction rolled back: the files it created go (none of its reads refers to them)."""
+        for name in self.written:
+            default_storage.delete(name)
+        self.written.clear()
 
 
 def _insert_returning(reads: list[PlateRead]) -> list[tuple]:
@@ -175,6 +212,7 @@ def reads_ingest(
         return []
     now = now or timezone.now()
     reads = [_build(camera, item, now) for item in items]
+    photos = _PhotoFiles()
     inline = _inline_matching(len(reads)) if match_inline is None else match_inline
     planned: dict[int, sightings.ToMatch] = {}
     matches: list[PlateMatch] = []
@@ -219,6 +257,14 @@ def reads_ingest(
         if missing:
             _resolve_duplicates(camera, [reads[i] for i in missing], results, missing)
         done = cast(list[IngestedRead], results)  # every slot is filled now
+        # Only the photos of reads stored now: a duplicate's is the one stored the first time, or refused.
+        photos.store(
+            [
+                (str(reads[i].photo.name), photo)
+                for i, r in enumerate(done)
+                if not r.duplicate and (photo := items[i].photo)
+            ]
+        )
         if matches:
             # Only reads stored now get matches; a duplicate was matched when it was first stored.
             fresh = {i: done[i].id for i in planned if not done[i].duplicate}
@@ -232,7 +278,11 @@ def reads_ingest(
         _enqueue(done)  # in the reads' transaction: a stored read always has its job
         return done
 
-    return atomic_retrying(write)
+    try:
+        return atomic_retrying(write)
+    except BaseException:
+        photos.forget()
+        raise
 
 
 def _enqueue(done: list[IngestedRead]) -> None:

@@ -135,11 +135,17 @@ def _check_arguments(task: Any, args: tuple, kwargs: dict) -> None:
         header(*args, **kwargs)
 
 
+def in_transaction() -> bool:
+    """Is the code inside a transaction that will commit or roll back after it returns? A test's own transaction
+    (pytest-django wraps each test in one that is never committed) counts as none, as outside one in production."""
+    return connection.in_atomic_block and not all(getattr(b, "_from_testcase", False) for b in connection.atomic_blocks)
+
+
 def _after_commit(run: Callable[[], object]) -> None:
-    """``transaction.on_commit``, except that a test's own transaction (pytest-django wraps each test in
-    one that is never committed) counts as none: a task queued outside the code's transactions runs at
-    once, as in production, and one queued inside them does not run, as before the outbox."""
-    if connection.in_atomic_block and all(getattr(b, "_from_testcase", False) for b in connection.atomic_blocks):
+    """``transaction.on_commit``, except that a test's own transaction counts as none (``in_transaction``): a
+    task queued outside the code's transactions runs at once, as in production, and one queued inside them does
+    not run, as before the outbox."""
+    if connection.in_atomic_block and not in_transaction():
         run()
     else:
         transaction.on_commit(run)
