@@ -663,7 +663,8 @@ class Validator:
             pass
         if not 1 <= line_no <= MAX_LINE_NO:
             errors.append(("goods_line", _("'%(value)s' is not a line number") % {"value": typed(g.get("goods_line"))}))
-        serials = [s.strip() for s in LIST_SEPARATOR.split(g.get("goods_serials", "")) if s.strip()]
+        # Identifiers, stored and compared as such: an IMEI typed on a Persian keyboard is the one in Latin digits.
+        serials = [identifier(s) for s in LIST_SEPARATOR.split(g.get("goods_serials", "")) if s.strip()]
         limit = _field("goods_serials").max_length
         repeated = identifiers.repeated_serial([(None, serials)])
         if repeated is not None:
