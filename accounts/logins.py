@@ -24,6 +24,9 @@ RECORD = "_login_record"  # the LoginRecord's id
 # The last request is written at most this often (seconds): a page view must not write the session
 # and the record each time; the idle limit is exact to within this.
 SEEN_RESOLUTION = 60
+# The header of a request a page makes by itself while it stays open (the bell asking for its count):
+# no sign that anyone is there, so it does not slide the idle limit.
+BACKGROUND_HEADER = "X-Background-Refresh"
 
 ENDED_MESSAGES = {
     LoginRecord.Ended.IDLE: _("You were logged out after a period without activity. Please log in again."),
@@ -90,7 +93,8 @@ def check_session(request) -> str | None:
     """Why this logged-in session must end now (a ``LoginRecord.Ended`` value), or None.
 
     Runs one query (the record: was it ended from another session?) and, at most once a
-    ``SEEN_RESOLUTION``, an UPDATE of its last-seen time. A session from before these marks
+    ``SEEN_RESOLUTION``, an UPDATE of its last-seen time (not for a background request, which
+    carries ``BACKGROUND_HEADER``: a page left open is idle). A session from before these marks
     existed gets them now.
     """
     session = request.session
@@ -109,7 +113,7 @@ def check_session(request) -> str | None:
             return LoginRecord.Ended.BY_USER
         if row[0] is not None:
             return row[1] or LoginRecord.Ended.BY_USER
-    if now - seen >= SEEN_RESOLUTION:
+    if now - seen >= SEEN_RESOLUTION and not request.headers.get(BACKGROUND_HEADER):
         session[SEEN] = int(now)
         if record_id is not None:
             LoginRecord.objects.filter(pk=record_id).update(last_seen=timezone.now())

@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts import logins, two_factor
 from accounts.forms import MACHINE_ACCOUNT_MESSAGE
+from core.redirects import to_login
 
 
 class ApiOnlyMachineAccountsMiddleware:
@@ -49,7 +49,7 @@ class SessionLifetimeMiddleware:
                 logout(request)  # flushes the session; the user is anonymous from here
                 if not request.path.startswith("/api/"):
                     messages.warning(request, logins.ENDED_MESSAGES.get(reason, logins.ENDED_MESSAGES["by_user"]))
-                    return redirect_to_login(request.get_full_path())
+                    return to_login(request)  # a part of a page asking again: the whole page goes there
         return self.get_response(request)
 
 

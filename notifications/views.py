@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.forms import read_filters
 from core.paging import numbered_page
-from core.redirects import local_next
+from core.redirects import local_next, to_login
 
 from . import services
 from .forms import EmailPreferencesForm, NotificationFilterForm
@@ -36,6 +38,18 @@ def notification_list(request):
         rows = rows.filter(kind=kind)
     page = numbered_page(request, rows, size=30)
     return render(request, "notifications/list.html", {**context, "page": page, "show": show, "kind": kind})
+
+
+@require_GET
+def bell(request):
+    """The bell alone, for a page that stays open (its htmx refresh every 30 s): one count, the person's own.
+
+    Logged out meanwhile (elsewhere, or idle): the whole page goes to the login page (``to_login``), never
+    the login page inside the bell."""
+    if not request.user.is_authenticated:
+        return to_login(request)
+    html = render_to_string("notifications/_bell.html", {"unread_notifications": services.unread_count(request.user)})
+    return HttpResponse(html.strip())
 
 
 @login_required
