@@ -26,6 +26,11 @@ as a message in ``notifications.messages``' JSON form), ``office_id`` and ``decl
 the transaction that records it, with ``sender`` ``ExportJob`` and the keyword arguments ``instance``
 (the job: ``state`` "done" or "failed", ``error``) and ``kind_label`` (what the export is called).
 ``notifications`` tells the person who asked for it.
+
+``export_downloaded``: an export job's file was served to someone (``core.views.export_download``), in
+that request. Sent with ``sender`` ``ExportJob`` and the keyword arguments ``instance`` (the job) and
+``user`` (who took it: the asker, or the IT office looking at everyone's). ``notifications`` closes that
+person's notice that the file is ready: it has been dealt with.
 """
 
 from django.dispatch import Signal
@@ -33,3 +38,4 @@ from django.dispatch import Signal
 file_integrity_failed = Signal()
 job_gave_up = Signal()
 export_finished = Signal()
+export_downloaded = Signal()

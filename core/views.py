@@ -21,6 +21,7 @@ from core.files import serve_evidence
 from core.forms import ListFilterForm, read_filters
 from core.models import ExportJob, ExportState, export_oversight, sees_every_export
 from core.paging import BadCursor, keyset_page
+from core.signals import export_downloaded
 
 PAGE = 25  # jobs a page; the pager (a cursor on the time asked) reaches every one
 
@@ -137,11 +138,12 @@ def export_job(request, pk: int):
 
 @login_required
 def export_download(request, pk: int):
-    """The job's file, checked against its SHA-256 and audited as an export (kind and filters as asked)."""
+    """The job's file, checked against its SHA-256 and audited as an export (kind and filters as asked); the
+    one who takes it has their notice that it is ready closed (``core.signals.export_downloaded``)."""
     job = _job(request, pk)
     if job.state != ExportState.DONE or not job.file:
         raise Http404(_("This file is not available."))
-    return serve_evidence(
+    response = serve_evidence(
         request,
         job.file,
         sha256=job.sha256,
@@ -151,3 +153,6 @@ def export_download(request, pk: int):
         what="export",
         details={"kind": job.kind, "format": job.fmt, "query": job.query, "rows": job.rows, "asked_by": job.user_id},
     )
+    if response.status_code < 400:  # served (or its signed address given): «the file is ready» is dealt with
+        export_downloaded.send(sender=ExportJob, instance=job, user=request.user)
+    return response

@@ -9,11 +9,14 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from core import partitions
         from core.models import ExportJob
-        from core.signals import export_finished
+        from core.signals import export_downloaded, export_finished
 
         from . import services
 
         export_finished.connect(services.on_export_finished, sender=ExportJob, dispatch_uid="notifications.export")
+        export_downloaded.connect(
+            services.on_export_downloaded, sender=ExportJob, dispatch_uid="notifications.export_downloaded"
+        )
 
         # Not a record of an operation: its archived months need not stay in the database.
         partitions.register("notifications_notification", "created_at", records=False)

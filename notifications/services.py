@@ -209,3 +209,15 @@ def on_export_finished(sender, *, instance, kind_label, **_kwargs) -> None:
         url=reverse("core:export-job", args=[instance.pk]),
         subject=f"export:{instance.pk}",
     )
+
+
+def on_export_downloaded(sender, *, instance, user, **_kwargs) -> int:
+    """Receiver of ``core.signals.export_downloaded``: the file was taken, so the taker's notice that it is
+    ready is done (and read); anyone else's stays as it was (connected in ``NotificationsConfig.ready``).
+    Returns how many were closed (0 or 1)."""
+    now = timezone.now()
+    ready = Notification.objects.filter(
+        user=user, kind=Kind.EXPORT_READY, subject=f"export:{instance.pk}", done_at__isnull=True
+    )
+    ready.filter(read_at__isnull=True).update(read_at=now)
+    return ready.update(done_at=now)
