@@ -29,6 +29,7 @@ FSI = "\u2068"  # first strong isolate: the direction of the text's first letter
 PDI = "\u2069"  # pop directional isolate
 ISOLATE_MARKS = "\u2066\u2067\u2068\u2069"  # LRI, RLI, FSI, PDI
 ISOLATES = str.maketrans("", "", ISOLATE_MARKS)
+ZWNJ = "\u200c"  # zero-width non-joiner, inside Persian words (می‌شود)
 
 
 def isolate(text: str, direction: str = "ltr") -> str:
@@ -100,6 +101,26 @@ def identifier(value) -> str:
     its digits Latin whatever keyboard typed them («SC-۱» is «SC-1», «THR/1405/۷۷» «THR/1405/77»), its spaces
     single and none around it. Letters are kept as typed; a number's own comparison may ignore their case."""
     return " ".join(ascii_digits(str(value or "")).split())
+
+
+def right_to_left_runs(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into pieces, each with whether it is a right-to-left word (Persian or Arabic letters,
+    a zero-width non-joiner inside one): for a left-to-right name with such words in it (``file_name_text``)."""
+    pieces: list[tuple[str, bool]] = []
+    for ch in text:
+        rtl = unicodedata.bidirectional(ch) in ("R", "AL") or (ch == ZWNJ and bool(pieces) and pieces[-1][1])
+        if pieces and pieces[-1][1] == rtl:
+            pieces[-1] = (pieces[-1][0] + ch, rtl)
+        else:
+            pieces.append((ch, rtl))
+    return pieces
+
+
+def file_name_text(name: str) -> str:
+    """A file's name as plain text between isolates, left to right (an e-mail): each Persian word in it
+    isolated on its own, else the digits after it count as Arabic numbers and run right to left with it
+    (``…_68383ق_1405-08-16`` shown ``…_68383 16-08-1405_ق``). The page's form is the ``file_name`` filter."""
+    return isolate("".join(isolate(piece, "rtl") if rtl else piece for piece, rtl in right_to_left_runs(name)))
 
 
 def is_persian() -> bool:

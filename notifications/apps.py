@@ -10,8 +10,13 @@ class NotificationsConfig(AppConfig):
         from core import partitions
         from core.models import ExportJob
         from core.signals import export_downloaded, export_finished
+        from core.templatetags.evidence import file_name
+        from core.text import file_name_text
 
         from . import services
+        from .messages import register_identifier
+
+        register_identifier("file", file_name, file_name_text)  # an export's file, in its «ready» notice
 
         export_finished.connect(services.on_export_finished, sender=ExportJob, dispatch_uid="notifications.export")
         export_downloaded.connect(

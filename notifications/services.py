@@ -16,7 +16,7 @@ from django.utils.translation import override
 
 from accounts.models import Role, User
 
-from .messages import Message, params_to_json, stored_copy
+from .messages import Ident, Message, params_to_json, stored_copy
 from .models import EmailPreference, Kind, Notification
 
 log = logging.getLogger(__name__)
@@ -205,7 +205,10 @@ def on_export_finished(sender, *, instance, kind_label, **_kwargs) -> None:
         [instance.user],
         # The kind's label says what happened («An export you asked for is ready»); the title only which.
         title=Message(kind_label),
-        body=Message(gettext_noop("File: %(name)s"), name=instance.filename) if ready else instance.error,
+        # The name isolated as an identifier is (``file_name``): «…_68383ق_1405-08-16…» keeps its order.
+        body=Message(gettext_noop("File: %(name)s"), name=Ident("file", instance.filename))
+        if ready
+        else instance.error,
         url=reverse("core:export-job", args=[instance.pk]),
         subject=f"export:{instance.pk}",
     )

@@ -1,7 +1,10 @@
-"""Template filters for evidence files: the SHA-256 shown beside a file (builtins)."""
+"""Template filters for evidence files: the SHA-256 shown beside a file, a file's name (builtins)."""
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from core.text import right_to_left_runs
 
 register = template.Library()
 
@@ -30,3 +33,19 @@ def sha256_full(value):
     if not text:
         return ""
     return format_html('<bdi dir="ltr" class="ident ident-sha256 font-monospace">{}</bdi>', text)
+
+
+@register.filter
+def file_name(value) -> SafeString | str:
+    """A file's name (an export's), isolated left to right like an identifier, each Persian word in it
+    isolated on its own (``core.text.file_name_text``: digits after a Persian letter would otherwise run
+    right to left with it). Never ``<bdo>``: forced left to right, a Persian word's letters are reversed."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return ""
+    inner = format_html_join(
+        "",
+        "{}",
+        ((format_html('<bdi dir="rtl">{}</bdi>', piece) if rtl else piece,) for piece, rtl in right_to_left_runs(text)),
+    )
+    return format_html('<bdi dir="ltr" class="ident ident-file">{}</bdi>', inner)
