@@ -26,7 +26,7 @@ def name_files_as_identifiers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notifications", "0016_kind_letter_answered"),
+        ("notifications", "0017_kind_inspection_action_overdue"),
     ]
 
     operations = [
