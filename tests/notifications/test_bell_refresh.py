@@ -104,3 +104,22 @@ def test_logged_out_elsewhere_the_bell_sends_the_page_to_log_in(client):
     assert response["HX-Redirect"] == reverse("login") + "?next=/"  # back to this site only
 
     assert client.get(reverse("notifications:bell")).url.startswith(reverse("login"))  # not from htmx: a redirect
+
+
+def test_the_dashboards_own_refresh_does_not_keep_an_idle_login_alive_either(client, hq, settings):
+    """The dashboard's tiles ask again every minute, as the bell does: a dashboard left open on a desk is
+    no sign that anyone is there, so the idle limit still ends the login."""
+    settings.SESSION_IDLE_SECONDS = 1800
+    client.force_login(hq)
+    page = client.get(reverse("home")).content.decode()
+    tiles = re.search(r'<div class="signal-grid" id="signals"[^>]*>', page)
+    assert tiles and "X-Background-Refresh" in tiles.group(0)
+    session = client.session
+    session[logins.SEEN] = int(time.time()) - 600
+    session.save()
+
+    response = client.get(
+        reverse("home") + "?partial=signals", HTTP_HX_REQUEST="true", HTTP_X_BACKGROUND_REFRESH="signals"
+    )
+    assert response.status_code == 200
+    assert time.time() - client.session[logins.SEEN] >= 600

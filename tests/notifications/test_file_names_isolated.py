@@ -53,7 +53,7 @@ def test_the_notifications_page_isolates_the_file_name_of_a_notice_from_before(c
     note = Notification.objects.get(user=it_officer, kind=Kind.EXPORT_READY)
     note.params["body"]["name"] = NAME
     note.save(update_fields=["params"])
-    importlib.import_module("notifications.migrations.0017_export_file_names_isolated").name_files_as_identifiers(
+    importlib.import_module("notifications.migrations.0018_export_file_names_isolated").name_files_as_identifiers(
         django_apps, None
     )
     note.refresh_from_db()
