@@ -194,6 +194,23 @@ class JalaliMonthField(forms.TypedChoiceField):
         super().__init__(choices=jalali_month_choices, coerce=int, **kwargs)
 
 
+class _NameOrderIterator(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        rows = sorted(self.queryset, key=lambda row: text.name_sort_key(str(row)))
+        for row in rows:
+            yield self.choice(row)
+
+
+class NameOrderedChoiceField(forms.ModelChoiceField):
+    """A choice of rows (provinces, offices) in the order a reader of the page looks them up in, by their names
+    in the page's language (``core.text.name_sort_key``): the database orders them by code point, which puts
+    «لرستان» before «کرمان» and «گیلان», and an English page's names in the Persian names' order."""
+
+    iterator = _NameOrderIterator
+
+
 class StackedRadioSelect(forms.RadioSelect):
     """Radio buttons one per line on every width (``includes/form_fields.html``): for choices with long labels,
     where two side by side read as one and the wrong one gets ticked."""

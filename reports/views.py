@@ -45,6 +45,7 @@ from core.forms import (
     JalaliYearField,
     ListFilterForm,
     MultipleFileField,
+    NameOrderedChoiceField,
     PageForm,
     apply_error,
     posted_name,
@@ -88,7 +89,7 @@ class BuildForm(PageForm):
 
     year = JalaliYearField(label=gettext_lazy("Jalali year"), min_value=1300, max_value=1500)
     month = JalaliMonthField(label=gettext_lazy("Jalali month"))
-    province = forms.ModelChoiceField(
+    province = NameOrderedChoiceField(
         label=gettext_lazy("province"),
         queryset=Province.objects.all(),
         required=False,
