@@ -10,6 +10,9 @@
   const lang = document.documentElement.lang || "fa";
   const locale = lang.startsWith("fa") ? "fa-IR" : "en"; // the axis's numbers in the page's digits too
   const headers = { Accept: "application/json", "Accept-Language": lang };
+  // The legend and the tooltips read in the page's direction: right to left on a Persian page only.
+  const rtl = document.documentElement.dir === "rtl";
+  const plugins = { legend: { rtl: rtl, position: "bottom" }, tooltip: { rtl: rtl } };
   // Every tick through one formatter: Chart.js's own answers a bare Latin «0» for zero whatever the locale.
   const number = new Intl.NumberFormat(locale);
   const scales = { y: { ticks: { callback: (value) => number.format(value) } } };
@@ -28,12 +31,12 @@
             label: data.names[k] || k, data: data.series[k], borderColor: colours[k], tension: 0.2,
           })),
         },
-        options: { locale: locale, scales: scales, plugins: { legend: { rtl: true, position: "bottom" } } },
+        options: { locale: locale, scales: scales, plugins: plugins },
       });
       new Chart(document.getElementById("trend-aged"), {
         type: "bar",
         data: { labels: data.labels, datasets: [{ label: data.names.over_40, data: data.over_40, backgroundColor: "#dc3545" }] },
-        options: { locale: locale, scales: scales, plugins: { legend: { rtl: true, position: "bottom" } } },
+        options: { locale: locale, scales: scales, plugins: plugins },
       });
     });
 })();
