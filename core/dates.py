@@ -140,25 +140,22 @@ def previous_jalali_month(year: int, month: int) -> tuple[int, int]:
 
 
 def month_label(year: int, month: int, persian: bool = True) -> str:
-    label = f"{JALALI_MONTHS[month - 1]} {year}"
-    return persian_digits(label) if persian else f"{year}/{month:02d}"
+    """The month by its name: ``آبان ۱۴۰۵``, or ``Aban 1405`` for an English page (not «1405/08», which reads
+    as a figure or a date beside a month named elsewhere on the page)."""
+    if persian:
+        return persian_digits(f"{JALALI_MONTHS[month - 1]} {year}")
+    return f"{JALALI_MONTHS_EN[month - 1]} {year}"
 
 
 def page_month_label(year: int, month: int) -> str:
-    """``month_label`` in the page's language: ``آبان ۱۴۰۵`` on Persian pages, ``1405/08`` on English ones."""
+    """``month_label`` in the page's language: ``آبان ۱۴۰۵`` on Persian pages, ``Aban 1405`` on English ones."""
     from django.utils.translation import get_language
 
     return month_label(year, month, persian=(get_language() or "fa").startswith("fa"))
 
 
-def month_name_label(year: int, month: int) -> str:
-    """The month by its name in the page's language: ``آبان ۱۴۰۵`` on Persian pages, ``Aban 1405`` on English
-    ones (a table's column headers, where «1405/08» reads as a figure)."""
-    from django.utils.translation import get_language
-
-    if (get_language() or "fa").startswith("fa"):
-        return month_label(year, month)
-    return f"{JALALI_MONTHS_EN[month - 1]} {year}"
+# The same label: the returns' submissions table named its months before every other page did.
+month_name_label = page_month_label
 
 
 def parse_datetime_any(text: str) -> dt.datetime:

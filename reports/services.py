@@ -33,7 +33,7 @@ from core.dates import (
     format_jalali,
     jalali_month_bounds,
     jalali_month_of,
-    month_label,
+    page_month_label,
     previous_jalali_month,
     to_jalali,
 )
@@ -839,7 +839,7 @@ def check_period(year: int, month: int, provisional: bool = False) -> None:
                 "%(m)s is before the data starts: returns are built from %(first)s on "
                 "(the month of the first declaration on record, or two years back)."
             )
-            % {"m": month_label(year, month), "first": month_label(*first)},
+            % {"m": page_month_label(year, month), "first": page_month_label(*first)},
             fields={"year" if year < first[0] else "month": str(year if year < first[0] else month)},
         )
     if end > now and not provisional:
@@ -848,7 +848,7 @@ def check_period(year: int, month: int, provisional: bool = False) -> None:
                 "The month %(m)s has not ended yet: its return would not be final. "
                 "Choose an ended month, or ask for a provisional return."
             )
-            % {"m": month_label(year, month)},
+            % {"m": page_month_label(year, month)},
             fields={"month": str(month)},
         )
 
@@ -896,7 +896,7 @@ class BuildInProgress(IllegalTransition):
                 "in the returns list (%(url)s) when built. A new version is built after it, if still needed."
             )
             % {
-                "month": month_label(build.year, build.month),
+                "month": page_month_label(build.year, build.month),
                 "scope": scope,
                 "at": format_jalali(build.created_at),
                 "url": self.url,

@@ -73,7 +73,7 @@ def test_it_builds_through_the_api_and_draws_the_trend(client, data, hq, west_az
     detail = client.get(f"/api/reports/returns/{listed[0]['id']}/").json()
     assert "unsettled_by_reason" in detail["figures"]
     trend = client.get("/api/reports/trend/").json()
-    # the chart's axis in the page's language (English here): «1404/04», «1404/05»
+    # the chart's axis in the page's language (English here): «Tir 1404», «Mordad 1404»
     assert trend["labels"] == [month_label(*PREV, persian=False), month_label(YEAR, MONTH, persian=False)]
     assert trend["series"]["new"] == [0, 1] and trend["series"]["closing"] == [0, 1]
     page = client.get("/reports/trend/").content.decode()

@@ -75,9 +75,9 @@ def test_the_xlsx_link_lands_on_the_exports_page_and_builds_nothing_in_the_reque
     html = client.get(reverse("core:export-job", args=[job.pk])).content.decode()
     assert "Monthly return, an office&#x27;s part" in html
     assert f'href="{reverse("reports:return", args=[built.pk])}"' in html  # back to the return
-    assert _filters(html) == ["Monthly return: 1404/05 — West Azerbaijan", "version: 1", "office: Bazargan"]
+    assert _filters(html) == ["Monthly return: Mordad 1404 — West Azerbaijan", "version: 1", "office: Bazargan"]
     listed = client.get(reverse("core:export-list")).content.decode()
-    assert _filters(listed) == ["Monthly return: 1404/05 — West Azerbaijan", "version: 1", "office: Bazargan"]
+    assert _filters(listed) == ["Monthly return: Mordad 1404 — West Azerbaijan", "version: 1", "office: Bazargan"]
 
 
 @pytest.mark.persian

@@ -141,6 +141,6 @@ def test_the_trend_draws_a_month_as_submitted_not_a_newer_draft(client, data, hq
     v2, _ = _build(client)  # a newer draft with two new declarations, not submitted
     assert v2.version == 2 and v2.figures["new"] == 2
     trend = client.get("/api/reports/trend/").json()
-    assert trend["labels"] == ["1404/05"] and trend["series"]["new"] == [1]  # the figures sent to headquarters
+    assert trend["labels"] == ["Mordad 1404"] and trend["series"]["new"] == [1]  # the figures sent to headquarters
     client.post(f"/reports/returns/{v2.pk}/submit/")
     assert client.get("/api/reports/trend/").json()["series"]["new"] == [2]
