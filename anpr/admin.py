@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_utils import EvidenceAdmin, jalali, number
+from core.countries import country_name
+from declarations.idents import plate_html
 
 from . import services
 from .models import Camera, PlateLabel, PlateMatch, PlateRead, RecognitionModel, TrainingRun
@@ -84,10 +86,10 @@ class PlateLabelAdmin(EvidenceAdmin):
         number("id", _("number")),
         jalali("at", _("at")),
         "camera",
-        "plate",
-        "country",
+        "label_plate",
+        "label_country",
         "layout",
-        "plate_before",
+        "label_plate_before",
         "corrected",
         "reason",
         "by",
@@ -96,6 +98,20 @@ class PlateLabelAdmin(EvidenceAdmin):
     search_fields = ["=plate", "=read__id"]
     raw_id_fields = ["read", "camera", "office", "by"]
     show_full_result_count = False
+
+    # Plates as the pages write them (isolated: «۱۲ ب ۳۴۵ - ایران ۶۸» keeps its order in any line), the
+    # nationality by its name.
+    @admin.display(description=_("plate"), ordering="plate")
+    def label_plate(self, label):
+        return plate_html(label.plate, label.country)
+
+    @admin.display(description=_("nationality"), ordering="country")
+    def label_country(self, label):
+        return country_name(label.country)
+
+    @admin.display(description=_("plate before"), ordering="plate_before")
+    def label_plate_before(self, label):
+        return plate_html(label.plate_before, label.country) or "—"
 
 
 @admin.register(RecognitionModel)

@@ -28,12 +28,13 @@ class HolidayAdmin(admin.ModelAdmin):
     """Headquarters keeps the official holidays: a lunar date moved by the moon sighting, a holiday
     the government declares. The working-day clocks (``core.workdays``) read the table as it is."""
 
-    list_display = ("date", "jalali_date", "name", "lunar", "note")
+    # The date once, in Jalali: no Gregorian column, no drill-down by Gregorian year and month (the list is in
+    # date order; a holiday is found by its name).
+    list_display = ("jalali_date", "name", "lunar", "note")
     list_filter = ("lunar",)
     search_fields = ("name",)
-    date_hierarchy = "date"
 
-    @admin.display(description="تاریخ شمسی", ordering="date")
+    @admin.display(description=_("date"), ordering="date")
     def jalali_date(self, obj):
         return format_jalali(obj.date, with_time=False)
 

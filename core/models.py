@@ -128,7 +128,8 @@ class Holiday(models.Model):
         constraints = [models.UniqueConstraint(fields=["date", "name"], name="holiday_unique_date_name")]
 
     def __str__(self) -> str:
-        return f"{self.date.isoformat()} {self.name}"
+        # Its Jalali date (the admin's titles, its rows' checkboxes): never the Gregorian ISO date.
+        return f"{format_jalali(self.date, persian=is_persian())} {self.name}"
 
     def audit_name(self) -> str:
         """As the audit trail names it in the reader's language: its Jalali date in the reader's digits (never
