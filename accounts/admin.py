@@ -98,22 +98,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
 # The login records are evidence: shown, never changed or deleted, here too. (A login lock-out is released
 # at /accounts/lockouts/, which records who released it.) The audit trail's admin is ``core.admin``'s: it
 # hides a reader's own entries, as the audit page does; registering it again here replaced it.
-class LoginAttemptAdmin(AccessAttemptAdmin):
-    """axes' login attempts with headers in the page's language (axes has no Persian catalogue), the time in
-    Jalali and the count in the page's digits. Its filter and date drill-down by Gregorian date are left out:
-    the search finds an address, a username or a path."""
-
-    list_display = (
-        jalali("attempt_time", _("attempt time")),
-        "attempt_ip_address",
-        "attempt_user_agent",
-        "attempt_username",
-        "attempt_path",
-        number("failures_since_start", _("failed logins")),
-    )
-    list_filter = [("path_info", titled(admin.AllValuesFieldListFilter, _("path")))]
-    date_hierarchy = None
-    search_help_text = _("Search by IP address, username, browser or path")
+class _LoginRecordColumns:
+    """The columns axes' records share, under headers in the page's language (axes has no Persian catalogue)."""
 
     @admin.display(description=_("IP address"), ordering="ip_address")
     def attempt_ip_address(self, attempt):
@@ -132,10 +118,68 @@ class LoginAttemptAdmin(AccessAttemptAdmin):
         return attempt.path_info
 
 
+_BY_PATH = ("path_info", titled(admin.AllValuesFieldListFilter, _("path")))
+
+
+class LoginAttemptAdmin(_LoginRecordColumns, AccessAttemptAdmin):
+    """axes' login attempts with headers in the page's language, the time in Jalali and the count in the page's
+    digits. Its filter and date drill-down by Gregorian date are left out: the search finds an address, a
+    username or a path."""
+
+    list_display = (
+        jalali("attempt_time", _("attempt time")),
+        "attempt_ip_address",
+        "attempt_user_agent",
+        "attempt_username",
+        "attempt_path",
+        number("failures_since_start", _("failed logins")),
+    )
+    list_filter = [_BY_PATH]
+    date_hierarchy = None
+    search_help_text = _("Search by IP address, username, browser or path")
+
+
+class LoginLogAdmin(_LoginRecordColumns, AccessLogAdmin):
+    """axes' log of logins as its login attempts are shown (``LoginAttemptAdmin``): no filter or drill-down by
+    Gregorian date."""
+
+    list_display = (
+        jalali("attempt_time", _("attempt time")),
+        jalali("logout_time", _("logout time")),
+        "attempt_ip_address",
+        "attempt_username",
+        "attempt_user_agent",
+        "attempt_path",
+    )
+    list_filter = [_BY_PATH]
+    date_hierarchy = None
+    search_help_text = LoginAttemptAdmin.search_help_text
+
+
+class LoginFailureAdmin(_LoginRecordColumns, AccessFailureLogAdmin):
+    """axes' failed logins as its login attempts are shown, with whether each locked the account out."""
+
+    list_display = (
+        jalali("attempt_time", _("attempt time")),
+        "attempt_ip_address",
+        "attempt_username",
+        "attempt_user_agent",
+        "attempt_path",
+        "attempt_locked_out",
+    )
+    list_filter = [("locked_out", titled(admin.BooleanFieldListFilter, _("locked out"))), _BY_PATH]
+    date_hierarchy = None
+    search_help_text = LoginAttemptAdmin.search_help_text
+
+    @admin.display(description=_("locked out"), ordering="locked_out", boolean=True)
+    def attempt_locked_out(self, failure):
+        return failure.locked_out
+
+
 for _model, _admin in (
     (AccessAttempt, LoginAttemptAdmin),
-    (AccessLog, AccessLogAdmin),
-    (AccessFailureLog, AccessFailureLogAdmin),
+    (AccessLog, LoginLogAdmin),
+    (AccessFailureLog, LoginFailureAdmin),
 ):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
