@@ -4,7 +4,7 @@ digits; a list filter under a translated title; read-only evidence."""
 from django.contrib import admin
 
 from core.dates import format_jalali
-from core.text import digits
+from core.text import EMPTY, digits
 
 
 def jalali(field_name: str, label=None):
@@ -44,19 +44,49 @@ def titled(filter_class: type[admin.FieldListFilter], title) -> type[admin.Field
 
 
 class JalaliAdmin(admin.ModelAdmin):
-    """Shows every datetime field of ``jalali_fields`` read-only in Jalali beside the editable one."""
+    """Shows every datetime field of ``jalali_fields`` in Jalali, Tehran time: read-only beside the editable one
+    («… (شمسی)») where it can be changed, and in its place, under its own name, on a read-only page (where
+    Django writes it «2025-03-10 06:00:00+00:00» or «10 مارس 2025، ساعت 9:30»), a field the form leaves out (a
+    time set when the row is made) included."""
 
     jalali_fields: tuple[str, ...] = ()
 
+    def _read_only(self, request, obj) -> bool:
+        return not self.has_change_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
-        return (*super().get_readonly_fields(request, obj), *(f"{f}_jalali" for f in self.jalali_fields))
+        shown = "_when" if self._read_only(request, obj) else "_jalali"
+        return (*super().get_readonly_fields(request, obj), *(f"{f}{shown}" for f in self.jalali_fields))
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if not self._read_only(request, obj):
+            return fields
+        when = [f"{f}_when" for f in self.jalali_fields]
+        fields = [f"{f}_when" if f in self.jalali_fields else f for f in fields if f not in when]
+        return [*fields, *(w for w in when if w not in fields)]
 
     def __getattr__(self, name):
-        if name.endswith("_jalali") and name[: -len("_jalali")] in type(self).jalali_fields:
-            field = name[: -len("_jalali")]
-            verbose = self.model._meta.get_field(field).verbose_name
-            return jalali(field, f"{verbose} (شمسی)")
+        for suffix in ("_jalali", "_when"):
+            field = name[: -len(suffix)] if name.endswith(suffix) else ""
+            if field and field in type(self).jalali_fields:
+                verbose = self.model._meta.get_field(field).verbose_name
+                if suffix == "_jalali":
+                    return jalali(field, f"{verbose} (شمسی)")
+                return _when(field, verbose)
         raise AttributeError(name)
+
+
+def _when(field_name: str, label):
+    """A read-only row of a change page: ``field_name`` in Jalali Tehran time under ``label``, «—» if none."""
+
+    @admin.display(description=label)
+    def row(obj):
+        value = getattr(obj, field_name)
+        return format_jalali(value) if value is not None else EMPTY
+
+    row.__name__ = f"{field_name}_when"
+    return row
 
 
 class EvidenceAdmin(admin.ModelAdmin):

@@ -243,7 +243,7 @@ class DeclarationEventAdmin(EvidenceAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(EvidenceAdmin):
+class ImportBatchAdmin(EvidenceAdmin, JalaliAdmin):
     list_display = (
         "filename",
         "source",
@@ -255,6 +255,7 @@ class ImportBatchAdmin(EvidenceAdmin):
         "unchanged",
         "rejected",
     )
+    jalali_fields = ("at", "started_at", "finished_at")
 
 
 # --- the anti-smuggling rules (issue 15 §2) ----------------------------------------------------------

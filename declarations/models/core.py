@@ -768,7 +768,7 @@ class ImportBatch(models.Model):
         ordering = ["-at"]
 
     def __str__(self) -> str:
-        return f"{self.filename or self.source} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.filename or self.source} {format_jalali(self.at, persian=is_persian())}"  # Tehran time
 
     @property
     def waiting(self) -> bool:
