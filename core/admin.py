@@ -111,6 +111,9 @@ class AuditEntryAdmin(EvidenceAdmin, LogEntryAdmin):
         except Exception:  # stored text that is no JSON: shown on the entry's page as stored
             return ""
         model = entry.content_type.model_class()
+        if model is not None:  # PostgreSQL's jsonb keeps keys in its own order: show them in the model's
+            order = {f.name: i for i, f in enumerate(model._meta.get_fields())}
+            names.sort(key=lambda name: order.get(name, len(order)))
         labels = []
         for name in names:
             try:
