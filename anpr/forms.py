@@ -14,6 +14,7 @@ from accounts.models import CustomsOffice
 from core.errors import InvalidInput
 from core.forms import ListFilterForm, PageForm, PageIntegerField
 from core.text import isolate
+from declarations.plates import iranian_group_error
 from declarations.selectors import scope_offices
 
 from . import services
@@ -298,6 +299,9 @@ class PlateEntryForm(PageForm):
                 parts[name] = _digits(data.get(name, ""), n, message)
             except forms.ValidationError as exc:
                 self.add_error(name, exc)
+            else:  # the shape is right; a group no plate has (00, 000, a leading 0) is refused beside it too
+                if impossible := iranian_group_error(name, parts[name]):
+                    self.add_error(name, impossible)
         if not data.get("letter"):
             self.add_error("letter", _("Choose the plate's letter."))
         if not self.errors:

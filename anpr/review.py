@@ -41,7 +41,15 @@ from core.text import format_number, is_persian, isolate
 from declarations import evidence
 from declarations.idents import plate_text
 from declarations.models import ARRIVED_STATUSES, OPEN_STATUSES, TransitDeclaration
-from declarations.plates import FOREIGN_RE, PARTIAL_RE, Plate, PlateError, normalise_text, parse_plate
+from declarations.plates import (
+    FOREIGN_RE,
+    PARTIAL_RE,
+    Plate,
+    PlateError,
+    iranian_plate_error,
+    normalise_text,
+    parse_plate,
+)
 
 from . import matching, sightings
 from .models import (
@@ -398,6 +406,9 @@ def read_label(
             parsed = parse_plate(plate, country)
         except PlateError as exc:
             raise InvalidInput(str(exc), fields={"plate": plate}) from exc
+        group, impossible = iranian_plate_error(parsed.text)
+        if impossible:  # 00, 000 or a leading 0: no plate is issued so (the reader never reads one either)
+            raise InvalidInput(impossible, fields={group: plate, "plate": plate})
     previous = latest_label(read)
     if previous is not None and (previous.plate, previous.country, previous.layout) == (
         parsed.text,

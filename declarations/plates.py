@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
-from core.text import isolate
+from core.text import format_number, isolate
 
 # Series letters in use on Iranian plates (الف as ا; D and S are diplomatic/service).
 PLATE_LETTERS = "ابپتثجدزژسشصطعفقکگلمنوهی"
@@ -50,6 +50,12 @@ PARTIAL_RE = re.compile(rf"^([\d?]{{2}})([{ALL_PLATE_LETTERS}?])([\d?]{{3}})([\d
 # Some exports put the region first ("13 59د169"), or write "ایران 13".
 _REGION_FIRST_RE = re.compile(rf"^(\d{{2}})(\d{{2}})([{ALL_PLATE_LETTERS}])(\d{{3}})$")
 FOREIGN_RE = re.compile(r"^[A-Z0-9]{2,12}$")
+# The digit groups of a standard Iranian plate, as places of its canonical text: the two digits (10–99), the
+# three digits (100–999) and the region code under «ایران» (10–99). None begins with 0 (no plate is issued
+# so): the reader's grammar (``anpr.recognition.decode``) never reads a 0 there and a person's reading
+# (``iranian_group_error``) is refused one. (name, first place, last place + 1).
+IRANIAN_GROUPS = (("two", 0, 2), ("three", 3, 6), ("province", 6, 8))
+NONZERO_PLACES = tuple(start for _, start, _ in IRANIAN_GROUPS)
 
 
 class PlateError(ValueError):
@@ -108,6 +114,33 @@ def parse_iranian(text: str) -> Plate:
             % {"text": typed(text)}
         )
     return Plate(s, "IR")
+
+
+def iranian_group_error(name: str, digits: str) -> str:
+    """Why ``digits`` (ASCII) cannot be the group ``name`` of ``IRANIAN_GROUPS`` of a real plate, naming the
+    group and its range; '' when it can (or is not all digits: the shape is checked elsewhere)."""
+    if not digits.isascii() or not digits.isdigit() or not digits.startswith("0"):
+        return ""
+    low, high = 10 ** (len(digits) - 1), 10 ** len(digits) - 1
+    messages = {
+        "two": _(
+            "The two digits on the left of the plate run from %(low)s to %(high)s: they never begin with %(zero)s."
+        ),
+        "three": _("The three digits after the letter run from %(low)s to %(high)s: they never begin with %(zero)s."),
+        "province": _("The province code under «ایران» runs from %(low)s to %(high)s: it never begins with %(zero)s."),
+    }
+    n = {"low": low, "high": high, "zero": 0}
+    return messages[name] % {k: format_number(v, group=False) for k, v in n.items()}
+
+
+def iranian_plate_error(text: str) -> tuple[str, str]:
+    """(group name, message) of the first group of the canonical Iranian plate ``text`` no real plate has (one
+    beginning with 0); ('', '') when every group can be."""
+    if IRANIAN_RE.match(text):
+        for name, start, end in IRANIAN_GROUPS:
+            if message := iranian_group_error(name, text[start:end]):
+                return name, message
+    return "", ""
 
 
 def parse_foreign(text: str, country: str) -> Plate:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from declarations.plates import ALL_PLATE_LETTERS
+from declarations.plates import ALL_PLATE_LETTERS, NONZERO_PLACES
 
 DIGITS = "0123456789"
 # class i+1 ↔ CHARSET[i]; class 0 = blank. The Persian letters, then D and S of diplomatic and service
@@ -47,7 +47,24 @@ def _allowed(grammar: str, n_classes: int = N_CLASSES) -> np.ndarray:
     return mask
 
 
-_ALLOWED = _allowed(GRAMMAR)
+def _plate_allowed() -> np.ndarray:
+    """The Iranian plate's mask: ``GRAMMAR``, and no 0 first in a digit group (``NONZERO_PLACES``: no plate
+    is issued so, and a person's reading of one is refused by the same rule)."""
+    mask = _allowed(GRAMMAR)
+    mask[list(NONZERO_PLACES), 1 + DIGITS.index("0")] = False
+    return mask
+
+
+_ALLOWED = _plate_allowed()
+
+
+def has_plate_form(text: str) -> bool:
+    """``text`` is a plate the grammar allows: digits and the letter in their places, no group led by 0."""
+    return (
+        len(text) == len(GRAMMAR)
+        and all(c.isdigit() == (g == "D") for c, g in zip(text, GRAMMAR, strict=True))
+        and all(text[k] != "0" for k in NONZERO_PLACES)
+    )
 
 
 def decode_plate(logp: np.ndarray, grammar_mask: np.ndarray = _ALLOWED) -> tuple[str, float, list[float]]:
@@ -208,8 +225,7 @@ def rescore(logps: list[np.ndarray], n_decoded: int | None = None) -> tuple[str,
     cands = list(dict.fromkeys(text for text, _, _ in reads if text))
     for lp in logps[n:]:
         seen = greedy(lp)
-        form = len(seen) == len(GRAMMAR) and all(c.isdigit() == (g == "D") for c, g in zip(seen, GRAMMAR, strict=True))
-        if form and seen not in cands:
+        if has_plate_form(seen) and seen not in cands:
             cands.append(seen)
     if not cands:
         return "", 0.0
