@@ -27,6 +27,7 @@ class CameraForm(PageForm):
         label=gettext_lazy("code"),
         max_length=32,
         help_text=gettext_lazy("Unique, e.g. BZG-CAM-1; the camera sends it with every read."),
+        widget=forms.TextInput(attrs={"dir": "ltr", "spellcheck": "false"}),
     )
     direction = forms.ChoiceField(label=gettext_lazy("direction"), choices=Camera.Direction.choices)
     lane = forms.CharField(

@@ -68,6 +68,7 @@ class ConfirmArrivalForm(PageForm):
         label=_("Seal numbers found"),
         required=False,
         help_text=_("Separate several with commas, semicolons, spaces or new lines."),
+        widget=forms.TextInput(attrs={"dir": "ltr", "spellcheck": "false"}),
     )
     gross_weight_found_kg = PageDecimalField(
         label=_("Gross weight found (kg)"), required=False, min_value=0, max_digits=14, decimal_places=3

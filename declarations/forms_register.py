@@ -34,10 +34,12 @@ LIST_HELP = _("Separate several with ; (semicolon).")
 SEALS_HELP = _("Separate several with commas, semicolons, spaces or new lines.")
 
 
-def _text(label, help_text="", required=False, ltr=False):
+def _text(label, help_text="", required=False, ltr=False, auto=False):
     """``ltr``: an identifier in Latin letters and digits, typed and shown left to right (a right-to-left
-    box lays 1405-BZG-00001 out as BZG-00001-1405 while it is typed)."""
-    widget = forms.TextInput(attrs={"dir": "ltr", "spellcheck": "false"}) if ltr else None
+    box lays 1405-BZG-00001 out as BZG-00001-1405 while it is typed). ``auto``: one that is Persian or
+    Latin (a plate: 12ب34565 right to left, a foreign one left to right), its direction from what is typed."""
+    direction = "ltr" if ltr else "auto" if auto else ""
+    widget = forms.TextInput(attrs={"dir": direction, "spellcheck": "false"}) if direction else None
     return forms.CharField(label=label, required=required, help_text=help_text, widget=widget)
 
 
@@ -65,9 +67,12 @@ class RegisterForm(PageForm):
         initial="IR",
         max_length=2,
         help_text=_("IR for an Iranian truck, else the two-letter country code (TR, AM, AF ...)."),
+        widget=forms.TextInput(attrs={"dir": "ltr", "spellcheck": "false"}),
     )
-    plate = _text(_("Plate"), _("Iranian as 12ب34565 (any digits), a foreign plate as written."), required=True)
-    trailer_plate = _text(_("Trailer plate"))
+    plate = _text(
+        _("Plate"), _("Iranian as 12ب34565 (any digits), a foreign plate as written."), required=True, auto=True
+    )
+    trailer_plate = _text(_("Trailer plate"), auto=True)
     driver_name = _text(_("Driver's name"))
     driver_national_id = _text(_("Driver's national ID"), _("Ten digits, for an Iranian driver."))
     driver_passport = _text(_("Driver's passport number"), _("For a foreign driver."), ltr=True)

@@ -63,7 +63,14 @@ def _models():
 
 
 class AuditFilterForm(PageForm):
-    actor = forms.CharField(label=gettext_lazy("actor (username)"), required=False, max_length=150)
+    # A username, a serial or an id keep the order they are typed in (a right-to-left box shows
+    # «1405-BZG-00011045» as «BZG-00011045-1405»); words typed read right to left (``dir="auto"``).
+    actor = forms.CharField(
+        label=gettext_lazy("actor (username)"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"dir": "auto", "spellcheck": "false"}),
+    )
     action = forms.TypedChoiceField(
         label=gettext_lazy("action"),
         required=False,
@@ -72,7 +79,12 @@ class AuditFilterForm(PageForm):
         choices=[("", "—"), *LogEntry.Action.choices],
     )
     model = forms.ChoiceField(label=gettext_lazy("kind of record"), required=False)
-    object = forms.CharField(label=gettext_lazy("object (id or text)"), required=False, max_length=200)
+    object = forms.CharField(
+        label=gettext_lazy("object (id or text)"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"dir": "auto", "spellcheck": "false"}),
+    )
     via = forms.ChoiceField(label=gettext_lazy("interface"), required=False, choices=[("", "—"), *Via.choices])
     date_from = JalaliDateField(label=gettext_lazy("from"), required=False)
     date_to = JalaliDateField(label=gettext_lazy("to"), required=False)

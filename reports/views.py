@@ -818,7 +818,9 @@ class ProblemForm(PageForm):
     serials = forms.CharField(
         label=gettext_lazy("declarations affected (serials, one a line)"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "maxlength": services.PROBLEM_SERIALS_MAX}),
+        widget=forms.Textarea(
+            attrs={"rows": 3, "maxlength": services.PROBLEM_SERIALS_MAX, "dir": "ltr", "spellcheck": "false"}
+        ),
     )
 
     def __init__(self, *args, user, **kwargs):

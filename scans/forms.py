@@ -25,7 +25,9 @@ class ScanUploadForm(PageForm):
         required=False,  # clients that post no view upload a single view
         help_text=_("A dual-view scanner: upload its top view and its side view, each with its view."),
     )
-    scanner_id = forms.CharField(label=_("scanner ID"), max_length=64)
+    scanner_id = forms.CharField(
+        label=_("scanner ID"), max_length=64, widget=forms.TextInput(attrs={"dir": "ltr", "spellcheck": "false"})
+    )
     captured_at = JalaliDateTimeField(
         label=_("captured at"),
         not_future=True,
