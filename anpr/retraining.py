@@ -40,10 +40,11 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from accounts.models import User
+from accounts.models import Role, User
 from core import jobs, taskruns
 from core.audit import actor
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
+from core.text import is_persian, isolate
 from notifications.messages import Message, Number
 from notifications.models import Kind
 from notifications.services import it_office, notify
@@ -115,6 +116,13 @@ _SERVER_SETUP = re.compile(
     "|".join((re.escape(NO_FONTS), re.escape(NOT_INSTALLED).replace(re.escape("{missing}"), r"[\w.]+")))
 )
 TRAINER_NOT_INSTALLED = gettext_lazy("Training is not installed on this server: ask the IT office to install it.")
+# The same said to the IT office, who installs it: what is missing, the command and where the steps are.
+TRAINER_TO_INSTALL = gettext_lazy(
+    "Training is not installed on this server: %(missing)s missing. Install the training dependencies with"
+    " %(command)s where web and the reports queue's worker run, then restart them; the steps are in"
+    " %(doc)s («Installing the trainer») and %(readme)s."
+)
+TRAINER_INSTALL_COMMAND = "pip install -r requirements-train.txt"
 TRAINING_UNAVAILABLE = gettext_lazy(
     "Training a new version of the plate reader is not available on this server: ask the IT office."
 )
@@ -174,11 +182,19 @@ def trainer_missing() -> list[str]:
     return [name for name in getattr(trainer, "requires", ()) if importlib.util.find_spec(name) is None]
 
 
-def trainer_missing_message() -> str:
-    """Why no run can start here, in plain words for the page (superusers and the IT office alike): whom to ask,
-    not the commands. How the IT office installs the trainer is in docs/operations.md and anpr/training/README.md;
-    ``manage.py anpr_train`` names what is missing and the command."""
-    return str(TRAINER_NOT_INSTALLED)
+def trainer_missing_message(user: User | None = None) -> str:
+    """Why no run can start here, for the page of ``user``: to the IT office (who installs it) what is missing,
+    the command and the docs (docs/operations.md, anpr/training/README.md); to anyone else (a superuser of
+    another office, a command) in plain words whom to ask. ``manage.py anpr_train`` names what is missing and
+    the command."""
+    if user is None or user.role != Role.IT:
+        return str(TRAINER_NOT_INSTALLED)
+    return str(TRAINER_TO_INSTALL) % {
+        "missing": ("، " if is_persian() else ", ").join(isolate(name) for name in trainer_missing()),
+        "command": isolate(TRAINER_INSTALL_COMMAND),
+        "doc": isolate("docs/operations.md"),
+        "readme": isolate("anpr/training/README.md"),
+    }
 
 
 @dataclass
@@ -386,7 +402,7 @@ def training_start(*, by: User | None, options: dict | None = None, enqueue: boo
     opts = clean_options(options)
     missing = trainer_missing()
     if missing:  # refused before a run is made: it could only fail
-        raise IllegalTransition(trainer_missing_message())
+        raise IllegalTransition(trainer_missing_message(by))
     _abandon_stale()
     try:
         with transaction.atomic(), actor(by):

@@ -57,7 +57,7 @@ def _page(request, *, training_form: TrainingForm | None = None, rollback: tuple
                 else []
             ),
             # Why no run can start on this server (the trainer not installed): said beside the held-back button.
-            "trainer_missing": _trainer_missing(),
+            "trainer_missing": _trainer_missing(request.user),
             "training_unavailable": retraining.TRAINING_UNAVAILABLE,  # the same, for those who cannot install it
             # The run that holds the button back (one at a time): named beside it, with its link.
             "running": TrainingRun.objects.filter(active=True).order_by("-created_at", "-id").first(),
@@ -71,8 +71,8 @@ def _may_roll_back_to(model: RecognitionModel) -> bool:
     return not model.promoted and model.promoted_at is not None
 
 
-def _trainer_missing() -> str:
-    return retraining.trainer_missing_message() if retraining.trainer_missing() else ""
+def _trainer_missing(user) -> str:
+    return retraining.trainer_missing_message(user) if retraining.trainer_missing() else ""
 
 
 @login_required

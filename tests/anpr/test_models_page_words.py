@@ -62,9 +62,9 @@ def test_what_the_server_lacks_to_train_is_told_plainly_to_headquarters_and_the_
     client, settings, hq, it_officer
 ):
     """An outside walk: headquarters read «pip install -r requirements-train.txt (onnx, torch)» on this page.
-    Anyone who cannot start a run reads that training is not available here and whom to ask; the IT office (and
-    a superuser) that it is not installed and to ask the IT office (the command is in the docs); a run that
-    failed for it on the worker still names the command to them."""
+    Anyone who cannot start a run reads that training is not available here and whom to ask; the IT office
+    (which read «ask the IT office», a later walk) that it is not installed, what is missing and the command;
+    a run that failed for it on the worker still names the command to them."""
     settings.ANPR_TRAINER = "tests.anpr.test_model_training.NeedsWhatIsMissing"
     run = TrainingRun.objects.create(
         options={},
@@ -86,6 +86,7 @@ def test_what_the_server_lacks_to_train_is_told_plainly_to_headquarters_and_the_
     page = client.get(reverse("anpr:models")).content.decode()
     part = client.get(reverse("anpr:training-run", args=[run.pk]) + "?partial=1").content.decode()
     notice = page.split("data-training-unavailable>", 1)[1].split("</div>", 1)[0]
-    assert "روی این سرور نصب نشده است" in notice and "requirements-train" not in notice
+    assert "روی این سرور نصب نشده است" in notice and "requirements-train.txt" in notice
+    assert "از دفتر فاوا بخواهید" not in notice
     assert "requirements-train.txt" in page.split("data-runs", 1)[1] and "requirements-train.txt" in part
     assert plain not in page
