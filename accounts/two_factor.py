@@ -58,8 +58,16 @@ def recovery_digest(code: str) -> str:
     return mac.hexdigest()[:16]
 
 
+# At or under this many recovery codes left, each login with the second factor says to make new ones.
+RECOVERY_CODES_LOW = 2
+
+
 def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def recovery_codes_low(user: User) -> bool:
+    return recovery_codes_left(user) <= RECOVERY_CODES_LOW
 
 
 def must_verify(request) -> bool:
@@ -188,6 +196,18 @@ def confirm_enrolment(request, code: str) -> Outcome:
     request.session[HAS_DEVICE] = True
     request.session[RECOVERY_SHOWN] = codes
     return Outcome(True)
+
+
+def recovery_codes_for_demo(user: User, written: list[str]) -> list[str]:
+    """A demo user's recovery codes (seed_demo writes them beside the password): those written last time
+    that still work, while they are all the user has and more than ``RECOVERY_CODES_LOW`` (so that logging in
+    does not say few are left); otherwise a new set, made as the account page makes one
+    (``new_recovery_codes``: only their digests are stored)."""
+    stored = set(StaticToken.objects.filter(device__user=user, device__confirmed=True).values_list("token", flat=True))
+    kept = [code for code in written if recovery_digest(code) in stored]
+    if len(kept) > RECOVERY_CODES_LOW and len(kept) == len(stored):
+        return kept
+    return new_recovery_codes(user)
 
 
 def enrol_for_demo(user: User) -> TOTPDevice:

@@ -44,7 +44,7 @@ def verify(request):
     if request.method == "POST" and form.is_valid():
         outcome = two_factor.verify(request, form.cleaned_data["code"])
         if outcome.ok:
-            if two_factor.recovery_codes_left(user) <= 2:
+            if two_factor.recovery_codes_low(user):
                 messages.warning(request, _("Few recovery codes are left: make new ones on your account page."))
             return redirect(_next(request))
         if getattr(request, "axes_locked_out", False):  # this wrong code was the last one allowed

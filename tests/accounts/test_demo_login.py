@@ -50,3 +50,39 @@ def test_demo_totp_is_refused_in_a_deployment(demo_users, settings):
 
     with pytest.raises(CommandError, match="never in a deployment"):
         call_command("demo_totp", "hq", stdout=io.StringIO())
+
+
+def _recovery(line: list[str]) -> list[str]:
+    return next(part.removeprefix("recovery=").split(",") for part in line if part.startswith("recovery="))
+
+
+def test_the_demo_second_factor_users_have_recovery_codes_and_are_not_told_few_are_left(client, demo_users):
+    """hq and it had none, so every login said «کدهای بازیابی اندکی مانده است»: seed_demo makes them a set
+    (as the account page does), writes them beside the password and prints them."""
+    from accounts import two_factor
+    from accounts.models import User
+
+    lines, printed = demo_users
+    for username in ("hq", "it"):
+        codes = _recovery(lines[username])
+        assert len(codes) == 10 and all(code in printed for code in codes)
+        assert two_factor.recovery_codes_left(User.objects.get(username=username)) == 10
+    assert not any(part.startswith("recovery=") for part in lines["bazargan"])
+
+    client.post(reverse("login"), {"username": "it", "password": lines["it"][1]})
+    out = io.StringIO()
+    call_command("demo_totp", "it", stdout=out, stderr=io.StringIO())
+    response = client.post(reverse("accounts:two-factor"), {"code": out.getvalue().strip(), "next": "/"}, follow=True)
+    assert "Few recovery codes are left" not in response.content.decode()
+
+
+def test_a_written_recovery_code_logs_in_once_and_seeding_again_keeps_the_others(client, demo_users):
+    lines, _ = demo_users
+    codes = _recovery(lines["hq"])
+    client.post(reverse("login"), {"username": "hq", "password": lines["hq"][1]})
+    response = client.post(reverse("accounts:two-factor"), {"code": codes[0], "next": "/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+    again = io.StringIO()
+    seed_demo.Command(stdout=again).users()
+    assert f"recovery={','.join(codes[1:])}" in again.getvalue()  # the nine left, the used one gone

@@ -60,7 +60,7 @@ def _answers(url: str) -> bool:
 
 
 def _credentials(path: Path) -> dict[str, dict[str, str]]:
-    """``username password role scope [totp=…|token=…]`` per line, as seed_demo writes them."""
+    """``username password role scope [recovery=… totp=…|token=…]`` per line, as seed_demo writes them."""
     users = {}
     for line in path.read_text().splitlines():
         parts = line.split()

@@ -143,6 +143,7 @@ class Command(BaseCommand):
         lines = []
         stored = {}
         stored_keys = {}
+        stored_codes: dict[str, list[str]] = {}
         if credentials.exists():
             for line in credentials.read_text().splitlines():
                 parts = line.split()
@@ -151,6 +152,8 @@ class Command(BaseCommand):
                 for part in parts[2:]:
                     if part.startswith("token="):
                         stored_keys[parts[0]] = part.removeprefix("token=")
+                    if part.startswith("recovery="):
+                        stored_codes[parts[0]] = part.removeprefix("recovery=").split(",")
         for username, role, office, province, name, title in DEMO_USERS:
             user = User.objects.filter(username=username).first()
             password = stored.get(username)
@@ -172,7 +175,10 @@ class Command(BaseCommand):
                 # HQ and IT must pass a second factor: an authenticator enrolled here (add the key to
                 # any TOTP app, or run `manage.py demo_totp <user>` for the current code).
                 device = two_factor.enrol_for_demo(user)
-                extra = f"totp={two_factor.secret_base32(device).replace(' ', '')}"
+                # And a set of recovery codes, as the account page makes them: with none, every login said
+                # that few were left. Each works once, instead of the six-digit code.
+                codes = two_factor.recovery_codes_for_demo(user, stored_codes.get(username, []))
+                extra = f"recovery={','.join(codes)} totp={two_factor.secret_base32(device).replace(' ', '')}"
             lines.append(f"{username} {password} {role} {office or province or '-'} {extra}".rstrip())
         credentials.parent.mkdir(parents=True, exist_ok=True)
         credentials.write_text("\n".join(lines) + "\n")
@@ -184,6 +190,7 @@ class Command(BaseCommand):
             f"Open {settings.SITE_URL.rstrip('/')}/ and log in; the admin is at /admin/ (user 'hq').\n"
             "hq and it then ask for a two-factor code: add their totp= key to an authenticator app, or run\n"
             "  .venv/bin/python manage.py demo_totp hq\n"
+            "or type one of their recovery= codes (each works once).\n"
         )
 
     @staticmethod
