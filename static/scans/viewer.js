@@ -9,6 +9,12 @@
   if (!root) return;
   var originW = Number(root.dataset.originWidth) || 1;
   var originH = Number(root.dataset.originHeight) || 1;
+  // Every pane in the origin scan's proportions (the CSS reads --scan-ratio), before any image loads: no black
+  // bands around a wide scan, and the page does not jump when the images come. Set here, not in a style
+  // attribute, which the page's CSP refuses.
+  if (Number(root.dataset.originWidth) > 0 && Number(root.dataset.originHeight) > 0) {
+    root.style.setProperty("--scan-ratio", originW + " / " + originH);
+  }
   var boxes = [];
   try { boxes = JSON.parse(root.dataset.boxes || "[]"); } catch (e) { boxes = []; }
   var state = { zoom: 1, cx: 0.5, cy: 0.5, boxes: true };
