@@ -17,6 +17,8 @@ Output format (``write_pairs``)::
 
     OUT/NNNN_origin.png, OUT/NNNN_dest.jpg,
     OUT/labels.json = [{"id": N, "tampered": bool, "kind": ..., "box": [x, y, w, h]}, ...]
+    OUT/NNNN_change.png (``masks=True``, tampered pairs only): the change the tampering made, per
+    origin pixel, in attenuation x ``CHANGE_PNG_SCALE`` (8-bit, clipped at 255)
 
 ``kind`` and ``box`` are present for tampered pairs only; boxes are in origin pixels. Tampered
 pairs also say how visible the change is in the destination (``dest_change``, ``dest_noise``,
@@ -53,6 +55,8 @@ FAINT_KINDS = ("add_dense", "remove_dark", "swap_split")
 DEST_VISIBLE_GREY = 1.0
 # the floor of the destination's noise: 8-bit quantisation (1 / sqrt(12) grey levels)
 QUANT_NOISE_GREY = 0.2887
+# ``NNNN_change.png``: |attenuation change| x this, 8-bit (0.002 steps up to 0.51)
+CHANGE_PNG_SCALE = 500.0
 
 
 def to_attenuation(img_u8: np.ndarray) -> np.ndarray:
@@ -414,11 +418,13 @@ def make_pair(
     kind: str | None = None,
     donor: np.ndarray | None = None,
     hard: bool = False,
+    change_out: list | None = None,
 ) -> tuple[np.ndarray, bytes, dict]:
     """Origin (the source itself), destination JPEG bytes and label for one pair.
 
     ``hard``: the kind is drawn from ``HARD_KINDS`` and the second scanner from the extremes of
-    wider ranges (``random_scanner(hard=True)``)."""
+    wider ranges (``random_scanner(hard=True)``). ``change_out``: a tampered pair appends its
+    per-pixel |attenuation change| (origin pixels) to it; no random draw depends on it."""
     a = a_clean = to_attenuation(src)
     label: dict = {"tampered": bool(tampered)}
     if tampered:
@@ -449,6 +455,8 @@ def make_pair(
                 break
         assert best is not None
         _, boxes, a = best
+        if change_out is not None:
+            change_out.append(np.abs(a - a_clean))
         label.update(kind=kind, box=[int(v) for v in _union(boxes)])
         if len(boxes) > 1:
             label["boxes"] = [[int(v) for v in b] for b in boxes]
@@ -546,13 +554,16 @@ def write_pairs(
     whole_share: float = 0.5,
     max_width: int = 0,
     hard: bool = False,
+    masks: bool = False,
 ) -> list[dict]:
     """Write ``n`` pairs (2:1 unchanged:tampered) to ``out_dir``.
 
     Sources come from ``data_dir`` (manifest.csv, optionally one split) or, without it,
     from ``synthetic_scan``.  ``whole_share`` of the pairs use whole-vehicle scans when
     the manifest tells which they are.  ``max_width`` > 0 downsizes larger sources first.
-    ``hard``: the hardest settings (``make_pair(hard=True)``).
+    ``hard``: the hardest settings (``make_pair(hard=True)``). ``masks``: also write each tampered
+    pair's per-pixel change (``NNNN_change.png``, for training a dense change map); the pairs
+    themselves are the same either way.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -580,8 +591,12 @@ def write_pairs(
         if max_width and src.shape[1] > max_width:
             s = max_width / src.shape[1]
             src = cv2.resize(src, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
-        origin, dest, label = make_pair(src, rng, tampered, donor=donor, hard=hard)
+        changes: list = []
+        origin, dest, label = make_pair(src, rng, tampered, donor=donor, hard=hard, change_out=changes)
         cv2.imwrite(str(out / f"{i:04d}_origin.png"), origin)
+        if masks and changes:
+            png = np.clip(changes[0] * CHANGE_PNG_SCALE + 0.5, 0, 255).astype(np.uint8)
+            cv2.imwrite(str(out / f"{i:04d}_change.png"), png)
         (out / f"{i:04d}_dest.jpg").write_bytes(dest)
         label = {"id": i, **label, "source": name}
         labels.append(label)

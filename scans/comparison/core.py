@@ -63,6 +63,10 @@ def find_changes(
         from .verifier import verify
 
         regions = verify(maps, regions, span, details, params)
+    if params.USE_DENSE:
+        from .dense import dense_regions
+
+        regions = dense_regions(maps, span, details, params)
     return regions, mask, maps
 
 

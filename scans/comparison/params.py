@@ -118,6 +118,12 @@ class Params:
     # ... and the hand-made score of the candidates times the share of their change that the local
     # shear / stretch re-check (verifier._affine_ratio) leaves
     VERIFY_AFFINE_SCORE: bool = False
+    # Learned dense change map (eighteenth pass, scans/comparison/dense.py; off, see docs/benchmarks.md
+    # "Eighteenth pass"): a small net gives a change probability per pixel; the pair's score is its highest
+    # value inside the vehicle after a Gaussian of DENSE_SIGMA working px, suspicious when logit(p) > DENSE_LOGIT
+    USE_DENSE: bool = False
+    DENSE_LOGIT: float = 3.5643
+    DENSE_SIGMA: float = 2.0
 
 
 def get_threshold(threshold: float | None = None) -> float:

@@ -1,4 +1,4 @@
-"""python manage.py scans_make_pairs --data DIR --out OUT [--n N --seed S --split tune|heldout|all --hard]"""
+"""python manage.py scans_make_pairs --data DIR --out OUT [--n N --seed S --split tune|heldout|all --hard --masks]"""
 
 from __future__ import annotations
 
@@ -35,6 +35,12 @@ class Command(BaseCommand):
             help="hardest settings: add_dense / remove_dark / swap_split kinds too, nuisances at their extremes",
         )
 
+        parser.add_argument(
+            "--masks",
+            action="store_true",
+            help="also write each tampered pair's per-pixel change (NNNN_change.png; the pairs are the same)",
+        )
+
     def handle(self, *args, **opts):
         labels = write_pairs(
             opts["out"],
@@ -44,6 +50,7 @@ class Command(BaseCommand):
             split=opts["split"],
             whole_share=opts["whole_share"],
             hard=opts["hard"],
+            masks=opts["masks"],
         )
         n_t = sum(lab["tampered"] for lab in labels)
         self.stdout.write(f"wrote {len(labels)} pairs ({n_t} tampered) to {opts['out']}")

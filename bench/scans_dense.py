@@ -1,0 +1,337 @@
+"""Training of the learned dense change map (``scans/comparison/dense.py``, ``Params.USE_DENSE``).
+
+Tune pairs only (``scans_make_pairs ... --split tune --masks``: tampered pairs carry their per-pixel
+change, ``NNNN_change.png``). Three steps:
+
+    # 1. registration + change maps of each pair, cached as arrays (app's venv; ~1.5 s a pair)
+    python bench/scans_dense.py extract --out /tmp/s18/cache /tmp/s18/tr_h61 /tmp/s18/va_h63 ...
+    # 2. training and ONNX export (torch, a separate venv: /tmp/torchvenv)
+    /tmp/torchvenv/bin/python bench/scans_dense.py train --cache /tmp/s18/cache --train tr_h61 tr_p62 \\
+        --minutes 30 --onnx scans/comparison/dense.onnx
+    # 3. pair statistics of cached pairs with the ONNX model (app's venv), threshold on the validation sets
+    python bench/scans_dense.py score --cache /tmp/s18/cache --sets va_h63 va_p64 [--records R.json]
+
+``extract`` also records the shipped hand-made score and top box of each pair (``find_changes`` with
+the defaults), so ``score`` compares both on the same pairs. Never point it at held-out pairs: they are
+run once, by ``scans_bench --set USE_DENSE=true --set DENSE_LOGIT=...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+TARGET_CHANGE = 0.02  # |attenuation change| a pixel must have to count as changed (target of the net)
+
+
+def extract(args) -> None:
+    import cv2
+
+    from scans.benchmark.pairs import CHANGE_PNG_SCALE
+    from scans.comparison import Params, load_scan
+    from scans.comparison.core import find_changes
+    from scans.comparison.dense import dense_inputs, vehicle_zone
+    from scans.comparison.io import as_float
+    from scans.comparison.regions import container_span
+    from scans.comparison.registration import register, working_copy
+
+    cv2.setNumThreads(1)
+    params = Params()
+    for d in map(Path, args.pairs):
+        out = Path(args.out) / d.name
+        out.mkdir(parents=True, exist_ok=True)
+        labels = json.loads((d / "labels.json").read_text())
+        if args.limit:
+            labels = labels[: args.limit]
+        t0 = time.time()
+        for lab in labels:
+            f = out / f"{lab['id']:04d}.npz"
+            if f.exists():
+                continue
+            i = lab["id"]
+            origin = as_float(load_scan(d / f"{i:04d}_origin.png"))
+            o, s_o = working_copy(origin, params)
+            dd, s_d = working_copy(as_float(load_scan(d / f"{i:04d}_dest.jpg")), params)
+            details: dict = {"work_scale": s_o, "work_scale_dest": s_d}
+            meta = {"lab": lab, "s_o": s_o, "registered": False, "score": None, "top": None}
+            reg = register(o, dd, details, {}, params)
+            found = None if reg is None else find_changes(*reg, s_o, details, {}, params)
+            if found is None:
+                np.savez_compressed(f, meta=json.dumps(meta))
+                continue
+            regions, _, maps = found
+            meta.update(
+                registered=True,
+                score=float(regions[0][0]) if regions else 0.0,
+                top=[round(v / s_o) for v in regions[0][1:5]] if regions else None,
+                span=container_span(reg[0], params),
+            )
+            h, w = o.shape
+            target = np.zeros((h, w), np.float32)
+            cp = d / f"{i:04d}_change.png"
+            if cp.exists():
+                ch = cv2.imread(str(cp), cv2.IMREAD_GRAYSCALE).astype(np.float32) / CHANGE_PNG_SCALE
+                target = cv2.resize(ch, (w, h), interpolation=cv2.INTER_AREA)
+            span = meta["span"]
+            meta["span"] = None if span is None else [int(span[0]), int(span[1])]
+            np.savez_compressed(
+                f,
+                meta=json.dumps(meta),
+                x=dense_inputs(maps).astype(np.float16),
+                target=target.astype(np.float16),
+                zone=vehicle_zone(maps, span),
+            )
+        print(f"{d.name}: {len(labels)} pairs, {time.time() - t0:.0f} s", flush=True)
+
+
+# --------------------------------------------------------------------------- training (torch)
+
+
+def _net():
+    import torch
+    from torch import nn
+
+    def block(i, o, stride=1, dil=1):
+        return nn.Sequential(nn.Conv2d(i, o, 3, stride, padding=dil, dilation=dil), nn.BatchNorm2d(o), nn.ReLU())
+
+    class DenseNet(nn.Module):
+        """A tiny U-Net: /2 (16, 24 ch), /4 (32 ch, dilations 2 and 4), /8 (32 ch), back to /2; the
+        logit map is at /2 (``dense.change_probability`` resizes it)."""
+
+        def __init__(self, n_in: int = 8):
+            super().__init__()
+            self.e1 = nn.Sequential(block(n_in, 16, 2), block(16, 24))
+            self.e2 = nn.Sequential(block(24, 32, 2), block(32, 32, dil=2), block(32, 32, dil=4))
+            self.e3 = nn.Sequential(block(32, 32, 2), block(32, 32, dil=2))
+            self.d2 = block(64, 32)
+            self.d1 = block(56, 24)
+            self.head = nn.Conv2d(24, 1, 1)
+
+        def forward(self, x):
+            f1 = self.e1(x)
+            f2 = self.e2(f1)
+            f3 = self.e3(f2)
+            u2 = self.d2(torch.cat([f2, nn.functional.interpolate(f3, scale_factor=2.0, mode="nearest")], 1))
+            u1 = self.d1(torch.cat([f1, nn.functional.interpolate(u2, scale_factor=2.0, mode="nearest")], 1))
+            return self.head(u1)
+
+    return DenseNet()
+
+
+def _load_set(cache: Path, names: list[str]) -> list[dict]:
+    items = []
+    for name in names:
+        for f in sorted((cache / name).glob("*.npz")):
+            z = np.load(f)
+            meta = json.loads(str(z["meta"]))
+            if not meta["registered"]:
+                continue
+            items.append({"x": z["x"], "t": z["target"], "zone": z["zone"], "meta": meta, "name": f"{name}:{f.stem}"})
+    return items
+
+
+def train(args) -> None:
+    import torch
+    from torch import nn
+
+    torch.set_num_threads(1)
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    items = _load_set(Path(args.cache), args.train)
+    pos = [it for it in items if float(it["t"].max()) > TARGET_CHANGE]
+    print(f"{len(items)} pairs, {len(pos)} with a change", flush=True)
+    net = _net()
+    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
+    ch, cw = args.crop
+    bce = nn.BCEWithLogitsLoss(reduction="none")
+
+    def crop(it, on_change: bool):
+        x, t = it["x"], it["t"]
+        _, h, w = x.shape
+        hh, ww = min(ch, h - h % 8), min(cw, w - w % 8)
+        if on_change:
+            ys, xs = np.nonzero(t > TARGET_CHANGE)
+            k = rng.integers(len(ys))
+            y0 = int(np.clip(ys[k] - rng.integers(0, hh), 0, h - hh))
+            x0 = int(np.clip(xs[k] - rng.integers(0, ww), 0, w - ww))
+        else:
+            y0, x0 = int(rng.integers(0, h - hh + 1)), int(rng.integers(0, w - ww + 1))
+        xc = np.zeros((x.shape[0], ch, cw), np.float32)
+        tc = np.zeros((ch, cw), np.float32)
+        mc = np.zeros((ch, cw), np.float32)
+        xc[:, :hh, :ww] = x[:, y0 : y0 + hh, x0 : x0 + ww]
+        tc[:hh, :ww] = t[y0 : y0 + hh, x0 : x0 + ww] > TARGET_CHANGE
+        # loss where the destination was imaged (valid, channel 6)
+        mc[:hh, :ww] = x[6, y0 : y0 + hh, x0 : x0 + ww]
+        if rng.random() < 0.5:
+            xc, tc, mc = xc[:, :, ::-1], tc[:, ::-1], mc[:, ::-1]
+        return xc, tc, mc
+
+    t_end = time.time() + 60 * args.minutes
+    step, losses = 0, []
+    net.train()
+    while time.time() < t_end:
+        batch = [
+            crop(pos[rng.integers(len(pos))], True)
+            if rng.random() < args.pos_share
+            else crop(items[rng.integers(len(items))], False)
+            for _ in range(args.batch)
+        ]
+        xb = torch.from_numpy(np.stack([b[0] for b in batch]).copy())
+        tb = torch.from_numpy(np.stack([b[1] for b in batch]).copy())[:, None]
+        mb = torch.from_numpy(np.stack([b[2] for b in batch]).copy())[:, None]
+        # the net's output is at /2: targets pooled (a half-resolution pixel is changed when any of its 4 is)
+        t2 = nn.functional.max_pool2d(tb, 2)
+        m2 = nn.functional.avg_pool2d(mb, 2)
+        out = net(xb)
+        w = m2 * (1 + (args.pos_weight - 1) * t2)
+        loss = (bce(out, t2) * w).sum() / w.sum().clamp(min=1)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.detach()))
+        step += 1
+        if step % 100 == 0:
+            print(f"step {step} loss {np.mean(losses[-100:]):.4f} {time.strftime('%H:%M:%S')}", flush=True)
+        if step == args.decay_at:
+            for g in opt.param_groups:
+                g["lr"] = args.lr / 5
+    net.eval()
+    torch.save(net.state_dict(), args.onnx + ".pt")
+    dummy = torch.zeros(1, 8, 64, 128)
+    torch.onnx.export(
+        net,
+        (dummy,),
+        args.onnx,
+        input_names=["x"],
+        output_names=["logit"],
+        dynamic_axes={"x": {2: "h", 3: "w"}, "logit": {2: "h2", 3: "w2"}},
+        opset_version=17,
+        dynamo=False,
+    )
+    print(f"{step} steps, wrote {args.onnx}", flush=True)
+
+
+# --------------------------------------------------------------------------- scoring (onnxruntime)
+
+
+def score(args) -> None:
+    from scans.benchmark.bench import summarise
+    from scans.comparison.dense import change_probability, pair_statistic
+
+    model = Path(args.model)
+    recs = []
+    t0 = time.time()
+    for name in args.sets:
+        for f in sorted((Path(args.cache) / name).glob("*.npz")):
+            z = np.load(f)
+            meta = json.loads(str(z["meta"]))
+            lab = meta["lab"]
+            rec = {
+                "pair": f"{name}:{lab['id']}",
+                "set": name,
+                "tampered": lab["tampered"],
+                "kind": lab.get("kind"),
+                "box": lab.get("box"),
+                "boxes": lab.get("boxes"),
+                "registered": meta["registered"],
+                "score": meta["score"] if meta["registered"] else float("nan"),
+                "top": meta["top"],
+                "seconds": 0.0,
+            }
+            if meta["registered"]:
+                x = z["x"].astype(np.float32)
+                prob = change_probability(x, model)
+                s_o = meta["s_o"]
+                for sig in args.sigmas:
+                    p, sm = pair_statistic(prob, z["zone"], sig)
+                    p = float(np.clip(p, 1e-6, 1 - 1e-6))
+                    rec[f"logit_{sig:g}"] = float(np.log(p / (1 - p)))
+                    smz = np.where(z["zone"], sm, -1)
+                    yy, xx = np.unravel_index(int(np.argmax(smz)), smz.shape)
+                    rec[f"peak_{sig:g}"] = [round(xx / s_o), round(yy / s_o)]
+            recs.append(rec)
+    print(f"{len(recs)} pairs scored in {time.time() - t0:.0f} s", flush=True)
+    if args.records:
+        Path(args.records).write_text(json.dumps(recs))
+    report(recs, args.sigmas, summarise)
+
+
+def _with(recs, key, sig):
+    out = []
+    for r in recs:
+        r2 = dict(r)
+        if r["registered"]:
+            r2["score"] = r[key]
+            px, py = r[f"peak_{sig:g}"]
+            r2["top"] = [px - 2, py - 2, 5, 5]  # the peak (the box of its region contains it)
+        out.append(r2)
+    return out
+
+
+def report(recs, sigmas, summarise) -> None:
+    sets = sorted({r["set"] for r in recs})
+    for s in sets:
+        rs = [r for r in recs if r["set"] == s]
+        hand = summarise(rs, threshold=0.0006)
+        print(f"{s} hand-made at 0.0006: det {hand['detection']} fa {hand['false_alarm']} loc {hand['localisation']}")
+        clean = sorted((r["score"] if r["registered"] else np.inf) for r in rs if not r["tampered"])
+        for fa in (0.01, 0.05):
+            k = int(fa * len(clean))
+            thr = clean[::-1][k] if k < len(clean) else 0.0
+            sm = summarise(rs, threshold=thr)
+            print(f"   hand FA<={fa}: thr {thr:.5g} det {sm['detection']} fa {sm['false_alarm']}")
+        for sig in sigmas:
+            key = f"logit_{sig:g}"
+            rs2 = _with(rs, key, sig)
+            clean = sorted((r["score"] if r["registered"] else np.inf for r in rs2 if not r["tampered"]), reverse=True)
+            print(f"  dense sigma {sig:g}: highest clean {[round(v, 2) for v in clean[:6]]}")
+            for fa in (0.0, 0.01, 0.02, 0.05):
+                k = int(fa * len(clean))
+                thr = clean[k] if k < len(clean) else -30.0
+                sm = summarise(rs2, threshold=thr)
+                kinds = {k2: v["detection"] for k2, v in sm["by_kind"].items()}
+                print(
+                    f"    FA<={fa}: logit {thr:.3f} det {sm['detection']} fa {sm['false_alarm']} "
+                    f"loc {sm['localisation']} {kinds}"
+                )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    e = sub.add_parser("extract")
+    e.add_argument("pairs", nargs="+")
+    e.add_argument("--out", required=True)
+    e.add_argument("--limit", type=int, default=0, help="only the first N pairs of each directory")
+    t = sub.add_parser("train")
+    t.add_argument("--cache", required=True)
+    t.add_argument("--train", nargs="+", required=True)
+    t.add_argument("--minutes", type=float, default=30)
+    t.add_argument("--batch", type=int, default=8)
+    t.add_argument("--crop", type=int, nargs=2, default=(128, 256))
+    t.add_argument("--lr", type=float, default=2e-3)
+    t.add_argument("--decay-at", type=int, default=10**9)
+    t.add_argument("--pos-share", type=float, default=0.5)
+    t.add_argument("--pos-weight", type=float, default=3.0)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--onnx", required=True)
+    s = sub.add_parser("score")
+    s.add_argument("--cache", required=True)
+    s.add_argument("--sets", nargs="+", required=True)
+    s.add_argument("--model", default=str(Path(__file__).resolve().parent.parent / "scans/comparison/dense.onnx"))
+    s.add_argument("--sigmas", type=float, nargs="+", default=(2.0, 4.0))
+    s.add_argument("--records", default=None)
+    args = ap.parse_args()
+    {"extract": extract, "train": train, "score": score}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()
