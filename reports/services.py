@@ -151,13 +151,10 @@ def inspection_record(
 
 # Findings written as a person types them: a few paragraphs, as a system problem's description.
 INSPECTION_FINDINGS_MAX = 4000
-# The same inspection (office, date, inspector, answers and findings) sent again within this many minutes is
-# the same record sent twice (a double press, a retry), not a second inspection.
-INSPECTION_REPEAT_MINUTES = 10
 
 
 class InspectionAlreadyRecorded(IllegalTransition):
-    """The same inspection recorded again within ``INSPECTION_REPEAT_MINUTES``: a 409 naming it («inspection
+    """The same inspection recorded again (``_same_inspection_recorded``): a 409 naming it («inspection
     no. 7»); ``url`` its page, ``html()`` the words with the name a link (a page's form error), ``extra`` its
     id and page for an API's body."""
 
@@ -189,15 +186,23 @@ class InspectionAlreadyRecorded(IllegalTransition):
 
 
 def _same_inspection_recorded(inspection: Inspection) -> Inspection | None:
-    """The inspection ``inspection`` repeats: same office, date, inspector, checklist answers and findings,
-    recorded within ``INSPECTION_REPEAT_MINUTES``."""
+    """The inspection ``inspection`` repeats: the same office, date, checklist answers and findings, recorded
+    by the same province (any of its inspectors; headquarters by headquarters), however long ago: a double
+    press, a retry, or the same paper typed in twice. Another day's visit or other findings are another
+    inspection."""
+    recorder = inspection.inspector
+    province = (
+        Q(inspector__province_id=recorder.province_id)
+        if recorder.province_id is not None
+        else Q(inspector__province__isnull=True)
+    )
     return (
         Inspection.objects.filter(
+            province,
             office=inspection.office,
-            inspector=inspection.inspector,
             inspected_on=inspection.inspected_on,
             findings=inspection.findings,
-            created_at__gte=timezone.now() - dt.timedelta(minutes=INSPECTION_REPEAT_MINUTES),
+            inspector__role=recorder.role,
             **{name: getattr(inspection, name) for name in CHECKLIST},
         )
         .order_by("-created_at")
