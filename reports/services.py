@@ -887,7 +887,8 @@ def return_being_built(year: int, month: int, province: Province | None) -> Retu
 
 class BuildInProgress(IllegalTransition):
     """A build asked for while the same return is being built: a 409 naming it; ``url`` the returns
-    list, where it appears when built."""
+    list, where it appears when built: a page links the words to it, an API's body gives it beside them
+    (``extra``), never a raw path inside the sentence."""
 
     code = "in_progress"
 
@@ -898,16 +899,16 @@ class BuildInProgress(IllegalTransition):
         super().__init__(
             _(
                 "The return of %(month)s (%(scope)s) is already being built, asked at %(at)s: it appears "
-                "in the returns list (%(url)s) when built. A new version is built after it, if still needed."
+                "in the returns list when built. A new version is built after it, if still needed."
             )
             % {
                 "month": page_month_label(build.year, build.month),
                 "scope": scope,
                 "at": format_jalali(build.created_at),
-                "url": self.url,
             },
             fields={"month": "in_progress"},
         )
+        self.extra = {"returns_list": self.url}
 
 
 def return_build_request(*, year: int, month: int, province: Province | None, by: User, provisional: bool = False):

@@ -112,13 +112,15 @@ def test_a_second_build_while_the_first_is_being_built_is_refused(
     assert response.status_code == 409
     error = response.json()["error"]
     assert error["code"] == "in_progress"
-    assert "already being built" in error["message"] and "/reports/" in error["message"]
+    assert "already being built" in error["message"] and "/reports/" not in error["message"]
+    assert response.json()["returns_list"] == "/reports/"  # the list's address beside the words, not in them
     assert ReturnBuild.objects.count() == 1
 
     response = client.post("/reports/", {"year": year, "month": month, "province": west_az.pk})
     assert response.status_code == 409
     page = response.content.decode()
     assert "already being built" in page and 'href="/reports/"' in page
+    assert "(/reports/)" not in page  # the link names the list: no raw path beside it
     assert ReturnBuild.objects.count() == 1
 
     # Built: a rebuild is a correction, a new version.
