@@ -177,7 +177,24 @@ class PageDecimalField(forms.DecimalField):
 
 
 class JalaliYearField(PageIntegerField):
-    """A Jalali year typed in any digits and shown in the page's."""
+    """A Jalali year typed in any digits and shown in the page's. A Gregorian year (2026 for 1405) is named for
+    what it is and the Jalali year asked for, as a date field does, not refused as out of range."""
+
+    GREGORIAN = range(1900, 2201)
+
+    def validate(self, value):
+        super().validate(value)
+        if value in self.GREGORIAN:
+            persian = text.is_persian()
+            this_year = dates.jalali_month_of(timezone.now())[0]
+            raise forms.ValidationError(
+                _("%(year)s is a Gregorian year: enter the Jalali year, like %(example)s.")
+                % {
+                    "year": dates.persian_digits(value) if persian else value,
+                    "example": dates.persian_digits(this_year) if persian else this_year,
+                },
+                code="gregorian",
+            )
 
 
 def jalali_month_choices() -> list[tuple[int, str]]:
