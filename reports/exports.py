@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import heapq
+import io
 import json
 import shutil
 import tempfile
@@ -26,8 +27,9 @@ from decimal import Decimal, InvalidOperation
 from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from pypdf import PdfReader, PdfWriter
 
-from accounts.models import Province
+from accounts.models import CustomsOffice, Province
 from core.dates import format_jalali, jalali_month_bounds, persian_digits, to_tehran
 from core.pdf import font_face_css, html_to_pdf
 from core.text import format_number
@@ -481,20 +483,44 @@ def return_number(figures: dict, version: int) -> str:
     return f"{figures['province'] or 'IR'}-{figures['year']}-{figures['month']:02d}-v{version}"
 
 
+def return_copies(figures: dict) -> list[str]:
+    """The cover's رونوشت: a province's return to the province's customs offices (their figures are in it); the
+    national return, headquarters' own, to the provinces' inspections."""
+    if not figures["province"]:
+        return ["بازرسی‌های گمرک استان‌ها"]
+    offices = CustomsOffice.objects.filter(province__code=figures["province"]).order_by("code")
+    if figures.get("office"):
+        offices = offices.filter(code=figures["office"])
+    return list(offices.values_list("name_fa", flat=True))
+
+
+def return_signer(user, figures: dict) -> dict[str, str]:
+    """Who signs the cover: the person who submitted (or finalised) the return, their title and the office
+    they sign for."""
+    office = f"بازرسی گمرک استان {figures['province_name']}" if figures["province"] else "دفتر ترانزیت گمرک ایران"
+    return {"name": user.get_full_name() or user.username, "title": user.title, "office": office}
+
+
 def render_pdf(
     figures: dict,
     *,
     version: int | None = None,
     serials: list[list] | None = None,
     replaces: tuple[int, dt.datetime | None] | None = None,
+    signer: dict[str, str] | None = None,
+    signed_at: dt.datetime | None = None,
+    cover_only: bool = False,
+    pages: int | None = None,
 ) -> bytes:
-    """The return as a letter; ``serials``: the most overdue rows as ``serial_cells`` gives them
-    (``MostOverdue.cells()`` of the export pass), else they are queried; ``replaces``: the version of the
-    month already submitted when this one was built, and when (the letter says it takes its place). Its standing is the figures'
-    (``labels.standing``), as the XLSX and the page give it; not whether it was submitted, which happens
-    after the file is sealed."""
+    """The return as a letter: a cover in the official letter's form (signer, رونوشت), then the figures;
+    ``serials``: the most overdue rows as ``serial_cells`` gives them (``MostOverdue.cells()`` of the
+    export pass), else they are queried; ``replaces``: the version of the month already submitted when this
+    one was built, and when (the letter says it takes its place). Its standing is the figures'
+    (``labels.standing``), as the XLSX and the page give it. Built, it is not signed (the cover says so);
+    ``signer`` and ``signed_at``: who submitted it and when (``sign_pdf``). ``cover_only``: the cover
+    alone, its page footer counting ``pages``."""
     if serials is None:
-        serials = most_overdue_cells(figures)
+        serials = [] if cover_only else most_overdue_cells(figures)
     # Serials stay in ASCII digits (identifiers to search for), isolated from the Persian text
     # around them; dates and counts in Persian.
     names = place_names()
@@ -528,7 +554,12 @@ def render_pdf(
                     else None
                 ),
                 "number": idents.ident_html("return", return_number(figures, version)) if version else "",
-                "date": format_jalali(timezone.now(), with_time=False),  # built now, in Persian digits
+                # built now, or signed when submitted (a letter's date is when it is sent), in Persian digits
+                "date": format_jalali(signed_at or timezone.now(), with_time=False),
+                "signer": signer,
+                "copies": return_copies(figures),
+                "cover_only": cover_only,
+                "pages": persian_digits(pages) if pages else "",
                 "standing_head": STANDING_HEAD,
                 "sections": page_labels.SECTIONS,  # read in Persian: rendered under translation.override("fa")
                 "standing": standing(figures),
@@ -575,6 +606,37 @@ def render_pdf(
             },
         )
     return html_to_pdf(html)
+
+
+def sign_pdf(
+    stored: bytes,
+    figures: dict,
+    *,
+    version: int,
+    replaces: tuple[int, dt.datetime | None] | None,
+    signer: dict[str, str],
+    signed_at: dt.datetime,
+) -> bytes:
+    """The built PDF ``stored`` with its cover signed: the cover rendered again with the signer, the date it was
+    sent and the same number, and the pages after it kept as they were sealed (their figures and serials are
+    the build's, never counted again)."""
+    built = PdfReader(io.BytesIO(stored))
+    cover = render_pdf(
+        figures,
+        version=version,
+        replaces=replaces,
+        signer=signer,
+        signed_at=signed_at,
+        cover_only=True,
+        pages=len(built.pages),
+    )
+    writer = PdfWriter()
+    writer.add_page(PdfReader(io.BytesIO(cover)).pages[0])
+    for page in built.pages[1:]:
+        writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 # Sections of figures the page and the PDF title each on its own (the others: «follow-up, cases, …»).

@@ -33,7 +33,7 @@ from core.files import stored_intact
 from core.text import digits
 from declarations.cells import SafeCsvWriter, safe_cell
 
-from .exports import PDF_SERIAL_LIMIT, csv_head, figure_sheets, render_pdf, serial_sheet
+from .exports import PDF_SERIAL_LIMIT, csv_head, figure_sheets, render_pdf, return_signer, serial_sheet
 from .models import MonthlyReturn
 from .xlsx_stream import XlsxWriter
 
@@ -88,7 +88,7 @@ def csv_lines(snap: MonthlyReturn, part: dict) -> Iterator[str]:
             yield writer.writerow(row)
 
 
-def write_part(part: dict, rows: list[list], fmt: str, out, *, version: int) -> int:
+def write_part(part: dict, rows: list[list], fmt: str, out, *, version: int, snap: MonthlyReturn | None = None) -> int:
     """One office's part of a return as ``fmt`` (xlsx, pdf) into the binary stream ``out``: its own
     figures and its rows of the serial list (the PDF, the ``PDF_SERIAL_LIMIT`` longest past their
     deadline). Returns how many serial rows the file holds."""
@@ -100,7 +100,11 @@ def write_part(part: dict, rows: list[list], fmt: str, out, *, version: int) -> 
     # Longest past the deadline first, as MostOverdue picks them: by the days past (counted at arrival for an
     # arrived declaration), then those not past by their deadline (the Jalali dates sort as text).
     most = sorted(rows, key=lambda r: (r[6] == "", -int(r[6] or 0), r[4] == "", r[4], r[0]))[:PDF_SERIAL_LIMIT]
-    out.write(render_pdf(part, version=version, serials=most))
+    # Signed as the return is: by who submitted it, on the day (not yet signed while it is a draft).
+    signer, signed_at = None, None
+    if snap is not None and snap.submitted_by is not None:
+        signer, signed_at = return_signer(snap.submitted_by, part), snap.submitted_at
+    out.write(render_pdf(part, version=version, serials=most, signer=signer, signed_at=signed_at))
     return len(most)
 
 
@@ -110,7 +114,7 @@ def build(job, out, progress) -> str:
     query = QueryDict(job.query)
     pk, office = query.get("return", ""), query.get("office", "")
     snap = (
-        MonthlyReturn.objects.for_user(job.user).select_related("province").filter(pk=pk).first()
+        MonthlyReturn.objects.for_user(job.user).select_related("province", "submitted_by").filter(pk=pk).first()
         if pk.isdigit()
         else None
     )
@@ -129,7 +133,7 @@ def build(job, out, progress) -> str:
         )
     with snap.csv.storage.open(snap.csv.name, "rb") as stored:
         rows = list(office_rows(stored, office))
-    written = write_part(part, rows, job.fmt, out, version=snap.version)
+    written = write_part(part, rows, job.fmt, out, version=snap.version, snap=snap)
     progress(written, written)
     return filename(snap, office, job.fmt)
 

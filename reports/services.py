@@ -1202,11 +1202,55 @@ def return_submit(*, monthly_return: MonthlyReturn, by: User) -> MonthlyReturn:
     locked.status = ReturnStatus.SUBMITTED
     locked.submitted_at = timezone.now()
     locked.submitted_by = by
+    _sign_return_pdf(locked, by)
     with actor(by):
-        locked.save(update_fields=["status", "submitted_at", "submitted_by"])
+        locked.save(update_fields=["status", "submitted_at", "submitted_by", "pdf", "pdf_sha256"])
     if locked.province_id is not None:  # the national return is headquarters' own: finalised, nobody to tell
         _tell_headquarters_submitted(locked, by)
     return locked
+
+
+def _sign_return_pdf(snap: MonthlyReturn, by: User) -> None:
+    """The return's PDF as submitted: its cover signed by ``by`` on the day (``exports.sign_pdf``), stored
+    beside the built one (kept, never deleted: the row names the signed file and its SHA-256). A built
+    PDF altered since it was sealed is not signed: the submission is refused."""
+    if not snap.pdf:
+        return
+    with snap.pdf.open("rb") as f:
+        stored = f.read()
+    if hashlib.sha256(stored).hexdigest() != snap.pdf_sha256:
+        raise IllegalTransition(
+            _(
+                "The return's stored PDF was changed after it was built (its SHA-256 no longer matches the one "
+                "recorded): it is not signed or sent. Build the return again."
+            )
+        )
+    sent = (
+        MonthlyReturn.objects.filter(
+            year=snap.year,
+            month=snap.month,
+            province=snap.province,
+            status=ReturnStatus.SUBMITTED,
+            version__lt=snap.version,
+        )
+        .order_by("-version")
+        .only("version", "submitted_at")
+        .first()
+    )
+    assert snap.submitted_at is not None
+    signed = exports.sign_pdf(
+        stored,
+        snap.figures,
+        version=snap.version,
+        replaces=(sent.version, sent.submitted_at) if sent is not None else None,
+        signer=exports.return_signer(by, snap.figures),
+        signed_at=snap.submitted_at,
+    )
+    scope = snap.province.code if snap.province else "IR"
+    snap.pdf_sha256 = hashlib.sha256(signed).hexdigest()
+    snap.pdf.save(
+        f"return-{snap.year}-{snap.month:02d}-{scope}-v{snap.version}-signed.pdf", ContentFile(signed), save=False
+    )
 
 
 def _tell_headquarters_submitted(snap: MonthlyReturn, by: User) -> None:
