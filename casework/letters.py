@@ -30,12 +30,24 @@ from declarations.idents import serial_html
 from .models import FollowUpLetter, LetterStatus
 
 
-def render_letter_html(letter: FollowUpLetter) -> str:
+def letter_signer(letter: FollowUpLetter, sender=None) -> dict[str, str] | None:
+    """Who signs the letter: the name and title it carries (its drafter's, or its sender's once sent); a draft
+    the system proposed carries none, and is signed by whoever sends it: ``sender``, the person previewing it,
+    when known (None: the letter says the sender signs it)."""
+    if letter.signer_name:
+        return {"name": letter.signer_name, "title": letter.signer_title}
+    if letter.status == LetterStatus.DRAFT and sender is not None:
+        return {"name": sender.get_full_name() or sender.username, "title": sender.title}
+    return None
+
+
+def render_letter_html(letter: FollowUpLetter, sender=None) -> str:
     with translation.override("fa"):
         return render_to_string(
             "letters/letter.html",
             {
                 "letter": letter,
+                "signer": letter_signer(letter, sender),
                 "fonts": font_face_css(),
                 "is_draft": letter.status == LetterStatus.DRAFT,
                 "date": format_jalali(letter.sent_at, with_time=False) if letter.sent_at else "",
@@ -44,8 +56,8 @@ def render_letter_html(letter: FollowUpLetter) -> str:
         )
 
 
-def render_letter_pdf(letter: FollowUpLetter) -> bytes:
-    return html_to_pdf(render_letter_html(letter))
+def render_letter_pdf(letter: FollowUpLetter, sender=None) -> bytes:
+    return html_to_pdf(render_letter_html(letter, sender))
 
 
 def letter_store_pdf(*, letter_id: int) -> FollowUpLetter:
@@ -80,10 +92,11 @@ def preview_query(letter: FollowUpLetter) -> str:
     return urlencode({"letter": str(letter.pk)})
 
 
-def preview_version(letter: FollowUpLetter) -> str:
-    """What the draft's preview shows, as a short digest of its page (rendered, not printed: a template's
-    work): the same digest is the same PDF, so a click again answers the preview already built."""
-    return hashlib.sha256(render_letter_html(letter).encode()).hexdigest()[:16]
+def preview_version(letter: FollowUpLetter, sender=None) -> str:
+    """What the draft's preview shows to ``sender`` (who would sign it), as a short digest of its page
+    (rendered, not printed: a template's work): the same digest is the same PDF, so a click again answers
+    the preview already built."""
+    return hashlib.sha256(render_letter_html(letter, sender).encode()).hexdigest()[:16]
 
 
 def _previewed(job) -> FollowUpLetter | None:
@@ -105,7 +118,7 @@ def build_preview(job, out, progress) -> str:
         raise ExportRefused(_("This draft was cancelled; it will not be sent."))
     if letter.status not in PREVIEW_STATUSES:
         raise ExportRefused(_("This letter has been sent since: download its PDF from its page."))
-    out.write(render_letter_pdf(letter))
+    out.write(render_letter_pdf(letter, sender=job.user))
     return export_filename("letter-draft", "pdf", then=letter.declaration.serial)
 
 

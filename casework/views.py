@@ -340,7 +340,7 @@ def letter_pdf(request, pk: int):
             kind=letter_pdfs.PREVIEW_KIND,
             fmt="pdf",
             query=letter_pdfs.preview_query(letter),
-            params={"version": letter_pdfs.preview_version(letter)},
+            params={"version": letter_pdfs.preview_version(letter, request.user)},
             reuse_done=True,
         )
         return redirect("core:export-job", pk=job.pk)
