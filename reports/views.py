@@ -618,7 +618,9 @@ class InspectionForm(PageForm):
 
 
 class ActionForm(PageForm):
-    """One follow-up action; a row left empty on the inspection form is skipped."""
+    """One follow-up action; a row left empty on the inspection form is skipped. There (``optional_row``) no
+    field is marked required: a row is needed only once something of it is typed, and then each field left
+    empty says so beside itself."""
 
     description = forms.CharField(label=gettext_lazy("action"), widget=forms.Textarea(attrs={"rows": 2}))
     responsible_office = forms.ModelChoiceField(
@@ -626,10 +628,14 @@ class ActionForm(PageForm):
     )
     due_on = JalaliDateField(label=gettext_lazy("due on (Jalali)"))
 
-    def __init__(self, *args, user, inspected_on=None, **kwargs):
+    def __init__(self, *args, user, inspected_on=None, optional_row=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.inspected_on = inspected_on
+        self.optional_row = optional_row
         self.fields["responsible_office"].queryset = services.offices_for(user)
+        if optional_row:
+            for field in self.fields.values():
+                field.required = False
 
     def clean_description(self):
         if error := services.too_long(self.cleaned_data["description"].strip(), services.ACTION_DESCRIPTION_MAX):
@@ -638,6 +644,10 @@ class ActionForm(PageForm):
 
     def clean(self):
         data = super().clean()
+        if self.optional_row:  # a row begun: each of its fields is needed
+            for name, field in self.fields.items():
+                if name not in self.errors and data.get(name) in field.empty_values:
+                    self.add_error(name, forms.ValidationError(field.error_messages["required"], code="required"))
         due_on = data.get("due_on")
         if due_on and self.inspected_on and (error := services.due_on_error(due_on, self.inspected_on)):
             self.add_error("due_on", error)
@@ -657,7 +667,9 @@ def action_formset(request, user, inspected_on: dt.date | None = None):
     """The inspection form's action rows (prefix ``actions``), each due date held against the
     inspection's ``inspected_on``; a post without them (an API-like client, an old page) has none."""
     data = request.POST if request.method == "POST" and "actions-TOTAL_FORMS" in request.POST else None
-    return ActionFormSet(data, prefix="actions", form_kwargs={"user": user, "inspected_on": inspected_on})
+    return ActionFormSet(
+        data, prefix="actions", form_kwargs={"user": user, "inspected_on": inspected_on, "optional_row": True}
+    )
 
 
 class ScheduleFilterForm(ListFilterForm):
