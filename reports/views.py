@@ -485,13 +485,7 @@ def trend_data(user, province: Province | None) -> dict:
     figures sent to headquarters), else its newest draft; never a replaced draft, and never a provisional
     return (figures of a month not ended, submitted or not: a month is plotted only once it has ended)."""
     submitted_first = Case(When(status=ReturnStatus.SUBMITTED, then=Value(0)), default=Value(1))
-    qs = (
-        MonthlyReturn.objects.for_user(user)
-        .filter(province=province)
-        .exclude(status=ReturnStatus.REPLACED)
-        .exclude(provisional=True)
-        .order_by("year", "month", submitted_first, "-version")
-    )
+    qs = _trend_returns(user, province).order_by("year", "month", submitted_first, "-version")
     latest: dict[tuple[int, int], MonthlyReturn] = {}
     for snap in qs.only("year", "month", "version", "figures"):
         latest.setdefault((snap.year, snap.month), snap)
@@ -506,6 +500,16 @@ def trend_data(user, province: Province | None) -> dict:
         "names": {k: page_labels.label(page_labels.BALANCE, k) for k in keys}
         | {"over_40": page_labels.label(page_labels.AGES, "over_40")},
     }
+
+
+def _trend_returns(user, province: Province | None):
+    """The returns a trend draws from (``trend_data``)."""
+    return (
+        MonthlyReturn.objects.for_user(user)
+        .filter(province=province)
+        .exclude(status=ReturnStatus.REPLACED)
+        .exclude(provisional=True)
+    )
 
 
 def own_province_id(user) -> int | None:
@@ -556,7 +560,13 @@ def trend(request):
     if data is None:  # no trend (the national one or the user's own would be taken for the one asked)
         provinces = list(form.fields["province"].queryset)
         return render(request, "reports/trend.html", {"filter_form": form, "provinces": provinces}, status=400)
-    return render(request, "reports/trend.html", {"filter_form": form, "province": province, "provinces": provinces})
+    # No return to draw yet: the page says so, with no empty chart area above the words.
+    has_data = _trend_returns(request.user, province).exists()
+    return render(
+        request,
+        "reports/trend.html",
+        {"filter_form": form, "province": province, "provinces": provinces, "has_data": has_data},
+    )
 
 
 # --- inspections ------------------------------------------------------------------------------

@@ -16,22 +16,29 @@
   // Every tick through one formatter: Chart.js's own answers a bare Latin «0» for zero whatever the locale.
   const number = new Intl.NumberFormat(locale);
   const scales = { y: { ticks: { callback: (value) => number.format(value) } } };
+  // Each month in the middle of its own slot (as the bars are): a single month is drawn centred, not on the y axis.
+  const lineScales = { ...scales, x: { offset: true } };
   fetch(box.dataset.url, { credentials: "same-origin", headers: headers })
     .then((r) => r.json())
     .then((data) => {
       if (!data.labels || data.labels.length === 0) {
         document.getElementById("trend-empty").hidden = false;
+        document.getElementById("trend-balance").hidden = true; // no blank chart area above the words
+        document.getElementById("trend-aged").hidden = true;
         return;
       }
+      // Points large enough to see: with one month there is no line, only its points.
+      const radius = data.labels.length === 1 ? 6 : 4;
       new Chart(document.getElementById("trend-balance"), {
         type: "line",
         data: {
           labels: data.labels,
           datasets: Object.keys(data.series).map((k) => ({
-            label: data.names[k] || k, data: data.series[k], borderColor: colours[k], tension: 0.2,
+            label: data.names[k] || k, data: data.series[k], borderColor: colours[k], backgroundColor: colours[k],
+            tension: 0.2, pointRadius: radius, pointHoverRadius: radius + 2,
           })),
         },
-        options: { locale: locale, scales: scales, plugins: plugins },
+        options: { locale: locale, scales: lineScales, plugins: plugins },
       });
       new Chart(document.getElementById("trend-aged"), {
         type: "bar",
