@@ -388,13 +388,14 @@ def declaration_depart(
     (Art. 6 note, ``permit_checks.departure_gate``): no valid permit and no waiver, no departure (the
     stop is kept on the timeline). The system (``by`` None: an ICS export reporting what happened) is
     not stopped; the ``permit_missing`` signal shows the truck instead."""
-    require_may(by, declaration, "depart")  # the right before the time
+    # The right, then the state, before the time: a declaration already in transit is refused as such (409),
+    # not told its new departure time is before its recorded one.
+    check_move(declaration, "depart", by)
     at = at or timezone.now()
     gate: dict = {}
     if by is not None and declaration.vehicle_country != "IR":
         from .permit_checks import departure_gate
 
-        check_move(declaration, "depart", by)  # the ordinary refusals come first
         check_time(declaration, "depart", at)  # the gate keeps a stop on the timeline: not at a wrong time
         gate = departure_gate(declaration=declaration, by=by, at=at)
     return _depart(declaration=declaration, by=by, at=at, source=source, source_ref=source_ref, data=gate)
