@@ -50,6 +50,13 @@ HELP = {
     "deadline": (False, _("Transit deadline, Jalali or ISO.")),
     "status": (False, _("One of %(example)s; the first when empty.")),
     "status_at": (False, _("When the status was reached.")),
+    "departed_at": (
+        False,
+        _(
+            "When it left the origin. Required with status %(example)s when no departure is recorded here yet: "
+            "its arrival is no sooner after it than the route's shortest trip."
+        ),
+    ),
     "unsettled_reason": (False, _("Reason code when the status is unsettled.")),
     "unsettled_note": (False, _("Note on the reason.")),
     "goods_line": (False, _("Goods line number within the declaration (1, 2 …).")),
@@ -71,6 +78,9 @@ STATUS_VALUES = ("registered", "in_transit", "arrived", "settled", "unsettled", 
 EXAMPLES = {
     "plate": lambda: idents.plate_text("12ع34567"),
     "status": lambda: ("، " if is_persian() else ", ").join(isolate(v) for v in STATUS_VALUES),
+    "departed_at": lambda: ("، " if is_persian() else ", ").join(
+        isolate(v) for v in ("arrived", "settled", "unsettled")
+    ),
 }
 
 

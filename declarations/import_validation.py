@@ -118,6 +118,8 @@ class Parsed:
     unsettled_reason: str
     unsettled_note: str
     goods: list[dict]
+    # When it left, as ICS gives it: needed when the import records the departure and an arrival after it.
+    departed_at: dt.datetime | None = None
 
     def fingerprint(self) -> dict:
         """The content that must agree with what we hold (everything but the status)."""
@@ -577,6 +579,15 @@ class Validator:
             errors.append((exc.field, exc.message))
         if status_at and declared_at and status_at < declared_at:
             errors.append(("status_at", _("is before the declaration date")))
+        departed_at = None
+        try:
+            departed_at = self.when(r.get("departed_at", ""), "departed_at", required=False)
+        except RowInvalid as exc:
+            errors.append((exc.field, exc.message))
+        if departed_at and declared_at and departed_at < declared_at:
+            errors.append(("departed_at", _("is before the declaration date")))
+        elif departed_at and status_at and departed_at > status_at:
+            errors.append(("departed_at", _("is after the time of the status")))
         reason = (r.get("unsettled_reason") or "").strip().lower()
         if reason and reason not in UnsettledReason.values:
             errors.append(("unsettled_reason", not_one_of(reason, UnsettledReason.values)))
@@ -642,6 +653,7 @@ class Validator:
             unsettled_reason=reason,
             unsettled_note=texts["unsettled_note"],
             goods=goods,
+            departed_at=departed_at,
         )
 
     def goods_line(self, g: dict) -> dict:

@@ -5,7 +5,10 @@ Contract:
 - A stored declaration whose export *content* differs (offices, plate, waybill, goods ...)
   is rejected with the differing fields named: a serial is never silently rewritten.
 - A later export whose *status* is ahead of ours is applied through the lifecycle
-  services (depart, confirm arrival, settle ...) with the export as the source;
+  services (depart, confirm arrival, settle ...) with the export as the source, and so is
+  a new declaration past registration (stored registered, then walked): every rule of the
+  pages applies (times in order, an arrival no sooner than the trip, settlement blocks);
+  the departure's own time (``departed_at``) is needed when the import records an arrival too;
   one we cannot reach forward (ICS says in transit, we hold it arrived) becomes a
   reconciliation exception, listed in the summary and kept on the batch.
 - A bad row is reported with its row number, field and reason; it does not stop
@@ -18,6 +21,7 @@ one object per declaration with a ``goods`` list) is described by ``COLUMNS``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 
@@ -29,7 +33,7 @@ from accounts.models import Role
 from core import audit
 from core.api import field_label
 from core.dates import format_jalali
-from core.errors import DomainError
+from core.errors import DomainError, InvalidInput
 from core.models import Via
 from core.text import digits
 
@@ -65,6 +69,7 @@ COLUMNS = [
     "deadline",
     "status",
     "status_at",
+    "departed_at",
     "unsettled_reason",
     "unsettled_note",
     # goods line
@@ -93,6 +98,11 @@ KNOWN = frozenset(COLUMNS) | {"goods"}
 MAX_UNKNOWN = (
     20  # unknown columns named in one batch's warnings: a record of a thousand made-up keys is not listed whole
 )
+
+# A new row in these statuses is written as the export gives it; in any other, it is stored registered and
+# walked to its status through the services (``_create_walked``). Closed follows a judicial case held in ICS,
+# which no move here can repeat.
+WRITTEN_AS_IS = frozenset({Status.REGISTERED, Status.CLOSED})
 
 # How to walk forward from our status to the export's: the services to call in order.
 FORWARD: dict[tuple[str, str], list[str]] = {
@@ -287,8 +297,10 @@ def _write_chunk(chunk: list[Parsed], summary: ImportSummary, *, by, source: str
             refused = _refuse_new(p, by)
             if refused:
                 summary.rejected.append(refused)
-            else:
+            elif p.status in WRITTEN_AS_IS:
                 new.append(p)
+            else:
+                _create_walked(p, summary, by=by, source=source, source_ref=source_ref)
             continue
         if not _sees(by, existing[p.serial]):
             # Nothing of a declaration the importer may not open: not its content, not its status.
@@ -370,20 +382,86 @@ def _reconcile(p: Parsed, d: TransitDeclaration, summary: ImportSummary, *, by, 
             )
         )
         return
-    refused = _refuse_steps(p, d, steps, by)
+    refused = _refuse_steps(p, d, steps, by) or _missing_departure(p, steps)
     if refused:
         summary.rejected.append(refused)
         return
     try:
         with transaction.atomic():
-            at = p.status_at or timezone.now()
-            for step in steps:
-                _apply(step, d, p, by=by, at=at, source=source, source_ref=source_ref, departed="depart" in steps)
+            _walk(p, d, steps, by=by, source=source, source_ref=source_ref)
         summary.updated += 1
-    except services.NotAllowed as exc:
-        summary.rejected.append(RowError(p.row, "status", str(exc)))
+    except _Refused as exc:
+        summary.rejected.append(exc.error)
     except DomainError as exc:
         summary.exceptions.append(Exception_(p.row, p.serial, d.status, p.status, str(exc)))
+
+
+class _Refused(Exception):
+    """A move of the row refused for what the row says (a time, a block): the row is refused, nothing kept."""
+
+    def __init__(self, error: RowError):
+        super().__init__(error.message)
+        self.error = error
+
+
+def _create_walked(p: Parsed, summary: ImportSummary, *, by, source: str, source_ref: str) -> None:
+    """A new declaration ICS reports past registration: stored registered, then walked to its status through
+    the services (``FORWARD``), each move checked as the pages' are (its time, the trip, settlement blocks,
+    the permit gate), all in one transaction: refused (a block too: there is nothing held to reconcile), nothing
+    of it is kept."""
+    steps = FORWARD[(Status.REGISTERED, p.status)]
+    refused = _missing_departure(p, steps)
+    if refused:
+        summary.rejected.append(refused)
+        return
+    try:
+        with transaction.atomic():
+            start = dataclasses.replace(p, status=Status.REGISTERED, status_at=None)
+            create_declarations([start], by=by, source=source, source_ref=source_ref)
+            d = TransitDeclaration.objects.select_related("origin", "destination").get(serial=p.serial)
+            try:
+                _walk(p, d, steps, by=by, source=source, source_ref=source_ref)
+            except DomainError as exc:  # nothing held to reconcile with: the row is refused
+                raise _Refused(RowError(p.row, "status", str(exc))) from exc
+        summary.created += 1
+    except _Refused as exc:
+        summary.rejected.append(exc.error)
+    except IntegrityError:
+        message = _("another import stored this serial at the same moment; import the file again")
+        summary.rejected.append(RowError(p.row, "serial", message))
+
+
+def _missing_departure(p: Parsed, steps: list[str]) -> RowError | None:
+    """The import records both the departure and the arrival: it needs the departure's own time, or the
+    arrival would follow it in no time at all (the pages refuse one sooner than the route's shortest trip)."""
+    if "depart" in steps and "confirm_arrival" in steps and p.departed_at is None:
+        return RowError(
+            p.row,
+            "departed_at",
+            _(
+                "is required when the status is %(status)s and no departure is recorded here: the arrival is "
+                "measured from the departure"
+            )
+            % {"status": Status(p.status).label},
+        )
+    return None
+
+
+def _walk(p: Parsed, d: TransitDeclaration, steps: list[str], *, by, source: str, source_ref: str) -> None:
+    """Each move of ``steps`` through its service, at its time: the departure at ``departed_at`` (or, reported
+    in transit, at the status time), every later move at the status time, or now when the row has none. A time
+    the services refuse (out of order, an arrival sooner than the trip) raises ``_Refused`` naming the row's
+    column; another domain error (a settlement block) is the caller's."""
+    end = p.status_at or timezone.now()
+    for step in steps:
+        at = (p.departed_at or end) if step == "depart" else end
+        column = "departed_at" if step == "depart" and p.departed_at else "status_at"
+        try:
+            _apply(step, d, p, by=by, at=at, source=source, source_ref=source_ref)
+        except services.NotAllowed as exc:
+            raise _Refused(RowError(p.row, "status", str(exc))) from exc
+        except InvalidInput as exc:
+            raise _Refused(RowError(p.row, column if "at" in exc.fields else "status", str(exc))) from exc
 
 
 def _refuse_new(p: Parsed, by) -> RowError | None:
@@ -410,17 +488,13 @@ def _refuse_steps(p: Parsed, d: TransitDeclaration, steps: list[str], by) -> Row
     return None
 
 
-def _apply(
-    step: str, d: TransitDeclaration, p: Parsed, *, by, at, source: str, source_ref: str, departed: bool = False
-) -> None:
-    """A move from an export, made by the importing user with the import batch as its source. ``departed``:
-    the export reports an arrival of a declaration we hold registered, its departure recorded at the
-    same time (its own time is not known), so the arrival is not measured against it."""
+def _apply(step: str, d: TransitDeclaration, p: Parsed, *, by, at, source: str, source_ref: str) -> None:
+    """A move from an export, made by the importing user with the import batch as its source."""
     common = {"declaration": d, "by": by, "at": at, "source": source, "source_ref": source_ref}
     if step == "depart":
         services.declaration_depart(**common)
     elif step == "confirm_arrival":
-        services.declaration_confirm_arrival(**common, departed_with_it=departed)
+        services.declaration_confirm_arrival(**common)
     elif step == "settle":
         services.declaration_settle(**common)
     elif step == "record_unsettled":

@@ -559,6 +559,13 @@ class ImportRecordIn(RegisterIn):
     status_at = JalaliDateTimeText(
         required=False, allow_blank=True, default="", help_text=f"{JALALI_DATETIME_HELP}; when it took that status"
     )
+    departed_at = JalaliDateTimeText(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=f"{JALALI_DATETIME_HELP}; when it left the origin: required with status arrived, settled or "
+        "unsettled when no departure is recorded yet",
+    )
     unsettled_reason = serializers.ChoiceField(
         choices=UnsettledReason.choices, required=False, allow_blank=True, help_text="with status unsettled"
     )
