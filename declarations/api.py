@@ -144,7 +144,9 @@ class DeclarationViewSet(BodyDescribedViewSet):
     @extend_schema(parameters=LIST_PARAMS, responses=PageOut)
     def list(self, request):
         reject_unknown_params(request, (p.name for p in LIST_PARAMS))
-        f = DeclarationFilter(request.query_params or None, queryset=self.get_queryset(), request=request)
+        f = DeclarationFilter(
+            request.query_params or None, queryset=self.get_queryset(), request=request, iso_dates=True
+        )
         if f.is_bound and not f.is_valid():
             raise ValidationError(f.errors)
         sort = (f.form.cleaned_data.get("sort") if f.is_bound else None) or DEFAULT_SORT

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, Province
 from core import dates, text
-from core.forms import JalaliDateTimeField, check_range, date_box_value, name_invalid_choices
-from core.text import identifier
+from core.forms import JalaliDateTimeField, check_range, date_box_value, is_gregorian, name_invalid_choices
+from core.text import identifier, isolate
 
 from . import ageing, monitoring, plates, scan_compliance
 from .models import Status, TransitDeclaration, TransportCompany, UnsettledReason, Vehicle
@@ -37,8 +37,11 @@ DEFAULT_SORT = "-declared_at"
 
 
 class JalaliDateField(forms.CharField):
-    """``1404/05/12`` in any digit script (an ISO date is accepted too) → ``datetime.date``; shown in the
-    page's digits."""
+    """``1404/05/12`` in any digit script → ``datetime.date``; shown in the page's digits. A Gregorian date is
+    refused beside the box as every date box refuses it (``core.forms.JalaliDateField``), unless ``iso``: the
+    API's query, whose clients send ISO dates (``DeclarationFilter(iso_dates=True)``)."""
+
+    iso = False
 
     def prepare_value(self, value):
         return date_box_value(value)
@@ -48,8 +51,14 @@ class JalaliDateField(forms.CharField):
         if not value:
             return None
         text = dates.ascii_digits(value.strip())
+        if is_gregorian(text) and not self.iso:
+            raise forms.ValidationError(
+                _("%(text)s is a Gregorian date: enter the Jalali date, like 1404/05/12.")
+                % {"text": isolate(value.strip()[:40])},
+                code="gregorian",
+            )
         try:
-            if len(text) >= 4 and text[:4].isdigit() and int(text[:4]) > 1700:
+            if is_gregorian(text):
                 return dt.date.fromisoformat(text)
             return dates.parse_jalali_date(text)
         except ValueError:
@@ -153,10 +162,17 @@ class DeclarationFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = DeclarationFilterForm
 
+    def __init__(self, *args, iso_dates: bool = False, **kwargs):
+        """``iso_dates``: the declared dates may be ISO (the API); on a page they are Jalali only."""
+        super().__init__(*args, **kwargs)
+        self.iso_dates = iso_dates
+
     @property
     def form(self):
         form = super().form
         if not getattr(form, "_styled", False):
+            for name in ("date_from", "date_to"):
+                form.fields[name].iso = self.iso_dates
             for name, field in form.fields.items():
                 widget = field.widget
                 css = (

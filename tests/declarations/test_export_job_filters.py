@@ -21,7 +21,7 @@ ASKED = {
     "status": "unsettled",
     "reason": "duplicate_waybill",
     "date_from": "1404/05/01",
-    "date_to": "2025-08-22",  # typed as ISO: the form takes it, the page shows it in Jalali (1404/05/31)
+    "date_to": "۱۴۰۴/۰۵/۳۱",  # in Persian digits: the page shows it in the page's digits
     "company": "Iran Trans",
     "sort": "serial",
 }
