@@ -262,7 +262,9 @@ class ReadListApi(APIView):
         if plate := request.query_params.get("plate", "").strip():
             key = matching.match_key(plate)
             if not key:
-                raise exceptions.ValidationError({"plate": [_("%(plate)s is not a plate") % {"plate": isolate(plate)}]})
+                raise exceptions.ValidationError(
+                    {"plate": [_("'%(plate)s' is not a plate") % {"plate": isolate(plate)}]}
+                )
             # The plate's sightings as the plate search page lists them (a read a person corrected counts
             # for the plate they read, not the camera's).
             qs = qs.sightings_of(key)

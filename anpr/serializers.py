@@ -82,7 +82,7 @@ class ReadIn(serializers.Serializer):
         """A plate no layout can be is refused: every Iranian and foreign layout has digits («XXXX» has none)."""
         if value and not any(ch.isdigit() for ch in normalise_text(value)):
             raise serializers.ValidationError(
-                _("%(value)s is no plate: every plate has digits, e.g. %(iranian)s or %(foreign)s")
+                _("'%(value)s' is no plate: every plate has digits, e.g. %(iranian)s or %(foreign)s")
                 % {"value": isolate(value.strip()[:32]), "iranian": isolate("12ب34567"), "foreign": isolate("34ABC123")}
             )
         return value

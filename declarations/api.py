@@ -491,7 +491,7 @@ class VehicleViewSet(viewsets.GenericViewSet):
         try:
             plate = plates.guess_plate(text)
         except plates.PlateError:
-            raise ValidationError({"plate": [_("%(plate)s is not a plate") % {"plate": isolate(text)}]}) from None
+            raise ValidationError({"plate": [_("'%(plate)s' is not a plate") % {"plate": isolate(text)}]}) from None
         vehicles = self._visible().filter(plate=plate.text)
         if plate.country:
             vehicles = vehicles.filter(country=plate.country)

@@ -176,4 +176,4 @@ def guess_plate(text: str) -> Plate:
     except PlateError:
         if FOREIGN_RE.match(s):
             return Plate(s, "")
-        raise PlateError(_("%(plate)s is not a plate") % {"plate": typed(text)}) from None
+        raise PlateError(_("'%(plate)s' is not a plate") % {"plate": typed(text)}) from None

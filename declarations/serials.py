@@ -40,7 +40,7 @@ from notifications.services import Kind, notify, office_staff
 from . import hooks, idents, selectors
 from .arrival_findings import arrival_findings
 from .evidence import note_event
-from .identifiers import serial_key, serial_problem
+from .identifiers import serial_key, serial_problem, typed
 from .models import (
     ArrivalSerial,
     DiscrepancyResolution,
@@ -237,7 +237,7 @@ def arrival_serials_record(
     too_long = [v for v in wanted if len(v) > 40]
     if too_long:
         raise InvalidInput(
-            _("A serial is at most 40 characters: %(v)s") % {"v": too_long[0][:60]}, fields={"values": "too long"}
+            _("A serial is at most 40 characters: '%(v)s'") % {"v": typed(too_long[0])}, fields={"values": "too long"}
         )
     known = set(ArrivalSerial.objects.filter(declaration=locked, value__in=wanted).values_list("value", flat=True))
     new = [v for v in wanted if v not in known]

@@ -240,7 +240,7 @@ def test_the_apis_own_refusals_are_in_the_clients_language(api, origin_clerk, in
     body = api.get("/api/declarations/", {"page_size": "x"}, **fa).json()["error"]
     assert body["fields"] == {"page_size": ["باید عدد صحیح باشد"]}
     body = api.get("/api/anpr/reads/search/", {"plate": "??"}, **fa).json()["error"]
-    assert body["fields"] == {"plate": ["?? پلاک نیست"]}
+    assert body["fields"] == {"plate": ["«??» پلاک نیست"]}
     api.force_authenticate(inspector)
     body = api.post("/api/declarations/import/", [{}], format="json", **fa).json()["error"]
     assert body["message"] == "نقش شما اجازهٔ ورود اظهارنامه‌ها را ندارد."
