@@ -16,7 +16,7 @@ from core.errors import DomainError, IllegalTransition, NotAllowed, http_status
 
 from . import arrival_reads
 from .forms import ArrivalReadReviewForm
-from .models import TransitDeclaration
+from .models import ArrivalConfirmation, TransitDeclaration
 from .monitoring import arrival_unread
 
 
@@ -33,10 +33,27 @@ def page_context(user, declaration: TransitDeclaration, bound: ArrivalReadReview
     current = next((r for r in reviews if r.current), None)  # type: ignore[attr-defined]
     form = None
     if unread and arrival_reads.may_review(user, declaration):
+        # The first review starts from what the arrival's confirmer said of why the gate did not see the truck
+        # (the arrival form asked it): the note prefilled, to be checked and completed, not recorded for them.
+        # The reason is a choice from the review's list the free answer does not make.
+        said = "" if reviews else _unseen_reason(declaration)
         form = bound or ArrivalReadReviewForm(
-            outages=arrival_reads.outages(declaration), supersedes=current.pk if current else None
+            outages=arrival_reads.outages(declaration),
+            supersedes=current.pk if current else None,
+            initial={"note": said} if said else None,
         )
     return {"arrival_read": {"unread": unread, "reviews": reviews, "current": current, "form": form}}
+
+
+def _unseen_reason(declaration: TransitDeclaration) -> str:
+    """The arrival's «why it was not seen at the gate», "" when none was given (runs a query)."""
+    return (
+        ArrivalConfirmation.objects.filter(declaration=declaration)
+        .order_by("-pk")
+        .values_list("unseen_reason", flat=True)
+        .first()
+        or ""
+    )
 
 
 @login_required
