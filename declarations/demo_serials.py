@@ -79,7 +79,7 @@ def _transport_documents(rng: np.random.Generator, scale: float) -> dict[str, in
         fields = {
             "origin": d.origin.code,
             "destination": d.destination.code,
-            "goods_description": first.description,
+            "goods_description": "، ".join(g.description for g in goods),  # the document names every line
             "quantity": totals["q"],
             "gross_weight_kg": totals["w"],
         }

@@ -124,9 +124,15 @@ def differences(
     if route and _codes(route) != declared_route:
         out.append({"field": "route", "document": _codes(route), "declaration": declared_route})
     lines = list(declaration.goods.values_list("description", "quantity", "gross_weight_kg"))
-    described = [_text(d) for d, _q, _w in lines]
+    described = [d for d in (_text(d) for d, _q, _w in lines) if d]
     doc = _text(goods_description)
-    same_goods = bool(doc) and (doc in described or any(doc in d or d in doc for d in described if d))
+    # The document carries the declaration's goods (its quantity is compared with their sum): one line is
+    # matched by a shorter or longer wording of it («کفش» for «کفش چرمی»); several, each named in it. «کفش»
+    # for shoes, phones and cement names one line of three.
+    if len(described) > 1:
+        same_goods = bool(doc) and all(d in doc for d in described)
+    else:
+        same_goods = bool(doc) and any(doc in d or d in doc for d in described)
     if not same_goods:
         out.append(
             {
