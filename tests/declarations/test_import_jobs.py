@@ -98,7 +98,8 @@ def test_without_a_broker_the_upload_shows_the_summary_itself(client, bazargan, 
     response = _upload(client, [row(**GOOD)])
     body = response.content.decode()
     assert response.status_code == 200
-    assert 'data-state="done"' in body and 'data-count="created">1<' in body and "hx-get" not in body
+    status_url = reverse("declarations:import-status", args=[ImportBatch.objects.get().pk])
+    assert 'data-state="done"' in body and 'data-count="created">1<' in body and f'hx-get="{status_url}"' not in body
     assert ImportBatch.objects.get().state == ImportState.DONE
     assert Notification.objects.filter(user=origin_clerk, kind=Kind.IMPORT_FINISHED).count() == 1
 

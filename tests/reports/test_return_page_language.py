@@ -48,7 +48,7 @@ def test_the_national_return_reads_in_english_on_english_pages(client, hq, decla
     snap = services.return_build(year=1404, month=5, province=None, by=hq)
     client.force_login(hq)
     content = _content(client.get(reverse("reports:return", args=[snap.pk])).content.decode())
-    assert "Whole country — 1404/05" in content
+    assert "Whole country — Mordad 1404" in content
     assert "Opening balance (unsettled)" in content and "Closing balance (unsettled)" in content
     assert "duplicate waybill" in content and "no arrival by the deadline" in content
     assert "0–7 days past the deadline" in content and "deadline not passed" in content
@@ -61,7 +61,7 @@ def test_an_offices_part_names_its_office_in_english(client, west_az, declaratio
     snap = services.return_build(year=1404, month=5, province=west_az, by=inspector)
     client.force_login(origin_clerk)
     content = _content(client.get(reverse("reports:return", args=[snap.pk])).content.decode())
-    assert "Monthly return — West Azerbaijan — Bazargan — 1404/05" in content
+    assert "Monthly return — West Azerbaijan — Bazargan — Mordad 1404" in content
     assert not PERSIAN.search(content), PERSIAN.findall(content)
 
 

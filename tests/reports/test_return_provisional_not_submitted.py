@@ -5,7 +5,7 @@ place of a newer final draft."""
 import pytest
 from django.utils import timezone
 
-from core.dates import jalali_month_of, previous_jalali_month
+from core.dates import jalali_month_of, month_label, previous_jalali_month
 from core.errors import IllegalTransition
 from reports import services
 from reports.models import MonthlyReturn, ReturnStatus
@@ -65,5 +65,5 @@ def test_the_trend_never_plots_a_provisional_return(client, running, hq, west_az
     final.figures = {**final.figures, "closing": 7}
     final.save(update_fields=["figures"])
     trend = client.get("/api/reports/trend/", {"province": "WAZ"}).json()
-    assert trend["labels"] == [f"{last[0]}/{last[1]:02d}"] and trend["series"]["closing"] == [7]
+    assert trend["labels"] == [month_label(last[0], last[1], persian=False)] and trend["series"]["closing"] == [7]
     assert now.pk  # the running month's provisional draft: not plotted
