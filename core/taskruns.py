@@ -149,15 +149,26 @@ class Job(Task):
             return False
 
 
+# Tries to give a row back, and the pause before each further one (seconds): a lock held for a moment
+# (SQLite's "database is locked", a PostgreSQL failover) must not leave the row claimed until the sweeper
+# finds it past its kind's hard limit (an hour for an export), while its own retry finds it running.
+RELEASE_PAUSES = (0.5, 1.0, 2.0, 4.0)
+
+
 def release(claimed_rows, **back) -> None:
     """Give a claimed row back (``claimed_rows``: a queryset of the row as claimed) after a transient
-    error, on a fresh connection if the error broke the old one; if the database is still away, the
-    sweeper finds the row past its limit instead."""
-    drop_broken_connections()
-    try:
-        claimed_rows.update(**back)
-    except DatabaseError as exc:
-        log.warning("could not give back %s after a transient error: %r", claimed_rows.model.__name__, exc)
+    error, on a fresh connection if the error broke the old one, trying again for a few seconds; if the
+    database is still away, the sweeper finds the row past its limit instead."""
+    for pause in (*RELEASE_PAUSES, None):
+        drop_broken_connections()
+        try:
+            claimed_rows.update(**back)
+            return
+        except DatabaseError as exc:
+            if pause is None:
+                log.warning("could not give back %s after a transient error: %r", claimed_rows.model.__name__, exc)
+                return
+            time.sleep(pause)
 
 
 # --- the sweeper's rules ---------------------------------------------------------------------------
