@@ -498,7 +498,12 @@ def return_signer(user, figures: dict) -> dict[str, str]:
     """Who signs the cover: the person who submitted (or finalised) the return, their title and the office
     they sign for."""
     office = f"بازرسی گمرک استان {figures['province_name']}" if figures["province"] else "دفتر ترانزیت گمرک ایران"
-    return {"name": user.get_full_name() or user.username, "title": user.title, "office": office}
+    title = user.title or ""
+    # «بازرس گمرک استان …» above «بازرسی گمرک استان …» says the place twice: the title names it already.
+    place = figures["province_name"] if figures["province"] else "دفتر ترانزیت"
+    if place and place in title:
+        office = ""
+    return {"name": user.get_full_name() or user.username, "title": title, "office": office}
 
 
 def render_pdf(

@@ -9,7 +9,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from reports import services
+from reports import exports, services
 from tests.factories import OfficeFactory
 from tests.pdftext import norm, pdf_text
 
@@ -45,3 +45,12 @@ def test_the_return_pdf_is_signed_by_who_submits_it_with_copies(bazargan, inspec
     assert len(built.pages) == len(sent.pages)
     assert [p.extract_text() for p in built.pages[1:]] == [p.extract_text() for p in sent.pages[1:]]
     assert snap.pdf_sha256 == hashlib.sha256(signed).hexdigest()
+
+
+def test_the_signer_block_names_the_province_once(inspector, west_az):
+    """«بازرس گمرک استان آذربایجان غربی» above «بازرسی گمرک استان آذربایجان غربی» said the place twice."""
+    figures = {"province": west_az.code, "province_name": west_az.name_fa}
+    inspector.title = f"بازرس گمرک استان {west_az.name_fa}"
+    assert exports.return_signer(inspector, figures)["office"] == ""
+    inspector.title = "بازرس ارشد"
+    assert exports.return_signer(inspector, figures)["office"] == f"بازرسی گمرک استان {west_az.name_fa}"
