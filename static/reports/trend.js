@@ -15,9 +15,14 @@
   const plugins = { legend: { rtl: rtl, position: "bottom" }, tooltip: { rtl: rtl } };
   // Every tick through one formatter: Chart.js's own answers a bare Latin «0» for zero whatever the locale.
   const number = new Intl.NumberFormat(locale);
-  const scales = { y: { ticks: { callback: (value) => number.format(value) } } };
+  // Months run in the page's direction, as the dashboard's chart: the newest on the left of a Persian page.
+  const scales = {
+    x: { reverse: rtl },
+    // Room above the highest point or bar (a single month's bar filled the chart to its top edge).
+    y: { beginAtZero: true, grace: "10%", position: rtl ? "right" : "left", ticks: { callback: (value) => number.format(value) } },
+  };
   // Each month in the middle of its own slot (as the bars are): a single month is drawn centred, not on the y axis.
-  const lineScales = { ...scales, x: { offset: true } };
+  const lineScales = { ...scales, x: { offset: true, reverse: rtl } };
   fetch(box.dataset.url, { credentials: "same-origin", headers: headers })
     .then((r) => r.json())
     .then((data) => {
@@ -38,12 +43,12 @@
             tension: 0.2, pointRadius: radius, pointHoverRadius: radius + 2,
           })),
         },
-        options: { locale: locale, scales: lineScales, plugins: plugins },
+        options: { aspectRatio: 3, locale: locale, scales: lineScales, plugins: plugins },
       });
       new Chart(document.getElementById("trend-aged"), {
         type: "bar",
         data: { labels: data.labels, datasets: [{ label: data.names.over_40, data: data.over_40, backgroundColor: "#dc3545" }] },
-        options: { locale: locale, scales: scales, plugins: plugins },
+        options: { aspectRatio: 3, locale: locale, scales: scales, plugins: plugins },
       });
     });
 })();
