@@ -42,7 +42,7 @@ from declarations.idents import camera_text, plate_text, serial_text
 from declarations.models import ArrivalConfirmation, DeclarationEvent, ImportBatch
 from scans.models import Scan
 
-from .audit_related import declaration_named, entries_about
+from .audit_related import declaration_named, entries_about, return_entries
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -119,6 +119,8 @@ def entries_for(user, data: dict):
             about = entries_about(declaration)
             # A serial of digits alone is searched as a row's id too, as the field always searched digits.
             qs = qs.filter(about | Q(object_pk=text) if text.isdigit() else about)
+        elif (about_return := return_entries(text)) is not None:
+            qs = qs.filter(about_return)
         else:
             qs = qs.filter(object_pk=text) if text.isdigit() else qs.filter(object_repr__icontains=text)
     if data.get("via"):

@@ -16,6 +16,7 @@ row's id, as before. A declaration outside the reader's scope is not looked up: 
 from __future__ import annotations
 
 import functools
+import re
 
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
@@ -86,3 +87,24 @@ def entries_about(declaration: TransitDeclaration) -> Q:
     if (reads := _about(PlateRead, matched)) is not None:
         about |= reads
     return about
+
+
+RETURN_NUMBER = re.compile(r"^([A-Z]{2,3})-(\d{4})-(\d{1,2})-V(\d+)$")
+
+
+def return_entries(text: str) -> Q | None:
+    """The entries about the monthly return whose number is ``text`` (``WAZ-1405-08-v1``, ``IR-…`` for the
+    nation's, as its page, PDF and files print it), or None when ``text`` is no return's number: a return
+    is searched by the number people read on it, not by its row's id."""
+    from reports.models import MonthlyReturn
+
+    found = RETURN_NUMBER.match(strip_isolates(text).translate(ASCII_DIGITS).strip().upper())
+    if found is None:
+        return None
+    scope, year, month, version = found.groups()
+    province = Q(province__isnull=True) if scope == "IR" else Q(province__code=scope)
+    pks = MonthlyReturn.objects.filter(province, year=int(year), month=int(month), version=int(version)).values_list(
+        "pk", flat=True
+    )
+    kind = ContentType.objects.get_for_model(MonthlyReturn)
+    return Q(content_type=kind, object_pk__in=[str(pk) for pk in pks])
