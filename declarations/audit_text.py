@@ -29,7 +29,17 @@ from django.utils.translation import gettext_lazy, ngettext
 from accounts.models import CustomsOffice
 from core.countries import country_name
 from core.dates import format_jalali
-from core.text import EMPTY, amount, arrow, digits, format_number, is_persian, isolate, stores_zero_for_none
+from core.text import (
+    EMPTY,
+    amount,
+    arrow,
+    digits,
+    file_name_text,
+    format_number,
+    is_persian,
+    isolate,
+    stores_zero_for_none,
+)
 from notifications.messages import written
 
 from . import hooks, idents, selectors
@@ -37,6 +47,10 @@ from .creation import source_ref_display
 from .models import ArrivalReadReason, SerialKind, UnsettledReason, Verdict
 
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+# Fields holding a file's name (by name, in any model): «1405-BZG-…_preview.jpg» read «BZG-…_preview.jpg-1405»
+# in a Persian line when left to the text around it.
+FILE_NAMES = frozenset({"filename", "original_name", "evidence_name", "reply_document_name"})
 
 # Identifier fields (by name, in any model), written through their kind's plain-text helper (isolated).
 IDENTIFIERS: dict[str, Callable[[Any], str]] = {
@@ -501,6 +515,8 @@ class ChangeWriter:
             return self._json(value)
         if field.name in COUNTRIES:
             return country_name(text) or EMPTY
+        if field.name in FILE_NAMES:  # a file's name as typed or built: left to right, its Persian words on their own
+            return file_name_text(text) or EMPTY
         if field.name in IDENTIFIERS:  # in their own order in a right-to-left line, Latin digits as issued
             return IDENTIFIERS[field.name](text) or EMPTY
         if isinstance(field, models.DecimalField):  # an amount (rials, a weight): grouped, as the pages write it
