@@ -323,7 +323,7 @@ def names_itself(model) -> bool:
 
 # File fields whose stored name says what the file is (``return-1404-05-WAZ-v1.xlsx``), by model (by name: a row
 # of an app above this one): the audit shows that name, not «file». Uploads are stored under random names.
-NAMED_FILES: dict[str, frozenset[str]] = {"MonthlyReturn": frozenset({"xlsx", "pdf", "csv"})}
+NAMED_FILES: dict[str, frozenset[str]] = {"MonthlyReturn": frozenset({"xlsx", "pdf", "signed_pdf", "csv"})}
 
 
 class ChangeWriter:

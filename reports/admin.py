@@ -78,7 +78,7 @@ class MonthlyReturnAdmin(EvidenceAdmin, JalaliAdmin):
     list_select_related = ("province",)  # nullable (a national return): not read with the rows unless named
     list_filter = ("status", "province")
     jalali_fields = ("built_at", "submitted_at")
-    readonly_fields = ("xlsx", "pdf", "csv")  # made by the system: no file is uploaded here, unscanned
+    readonly_fields = ("xlsx", "pdf", "signed_pdf", "csv")  # made by the system: no file is uploaded here, unscanned
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)

@@ -7,6 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Coalesce
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
@@ -474,6 +475,12 @@ class MonthlyReturn(models.Model):
     xlsx_sha256 = models.CharField(pgettext_lazy("return file", "SHA-256 of the XLSX"), max_length=64, blank=True)
     pdf_sha256 = models.CharField(pgettext_lazy("return file", "SHA-256 of the PDF"), max_length=64, blank=True)
     csv_sha256 = models.CharField(pgettext_lazy("return file", "SHA-256 of the CSV"), max_length=64, blank=True)
+    # The PDF as submitted, its cover signed (``services.return_submit``): a record of its own beside the built
+    # ``pdf``, which never changes after the build (evidence is never edited). Empty until submitted.
+    signed_pdf = models.FileField(pgettext_lazy("return file", "signed PDF"), upload_to="returns/", blank=True)
+    signed_pdf_sha256 = models.CharField(
+        pgettext_lazy("return file", "SHA-256 of the signed PDF"), max_length=64, blank=True
+    )
     built_at = models.DateTimeField(_("built at"), auto_now_add=True)
     built_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -527,6 +534,13 @@ class MonthlyReturn(models.Model):
         if self.status == ReturnStatus.SUBMITTED:
             raise SnapshotImmutable(f"return {self} was submitted and cannot be deleted")
         return super().delete(*args, **kwargs)
+
+    def served_pdf(self) -> tuple[FieldFile, str]:
+        """The return's PDF as it is handed out (its page, its download, its hash check), with its SHA-256: once
+        submitted, the signed one; before, the built one."""
+        if self.signed_pdf:
+            return self.signed_pdf, self.signed_pdf_sha256
+        return self.pdf, self.pdf_sha256
 
     # What ``audit_name`` follows: read with the rows when many are named (the audit trail).
     AUDIT_RELATED = ("province",)

@@ -1204,16 +1204,17 @@ def return_submit(*, monthly_return: MonthlyReturn, by: User) -> MonthlyReturn:
     locked.submitted_by = by
     _sign_return_pdf(locked, by)
     with actor(by):
-        locked.save(update_fields=["status", "submitted_at", "submitted_by", "pdf", "pdf_sha256"])
+        locked.save(update_fields=["status", "submitted_at", "submitted_by", "signed_pdf", "signed_pdf_sha256"])
     if locked.province_id is not None:  # the national return is headquarters' own: finalised, nobody to tell
         _tell_headquarters_submitted(locked, by)
     return locked
 
 
 def _sign_return_pdf(snap: MonthlyReturn, by: User) -> None:
-    """The return's PDF as submitted: its cover signed by ``by`` on the day (``exports.sign_pdf``), stored
-    beside the built one (kept, never deleted: the row names the signed file and its SHA-256). A built
-    PDF altered since it was sealed is not signed: the submission is refused."""
+    """The return's PDF as submitted: its cover signed by ``by`` on the day (``exports.sign_pdf``), a record of
+    its own (``signed_pdf`` and its SHA-256) beside the built one, whose ``pdf`` and ``pdf_sha256`` never change
+    after the build (evidence is never edited). A built PDF altered since it was sealed is not signed: the
+    submission is refused."""
     if not snap.pdf:
         return
     with snap.pdf.open("rb") as f:
@@ -1247,8 +1248,8 @@ def _sign_return_pdf(snap: MonthlyReturn, by: User) -> None:
         signed_at=snap.submitted_at,
     )
     scope = snap.province.code if snap.province else "IR"
-    snap.pdf_sha256 = hashlib.sha256(signed).hexdigest()
-    snap.pdf.save(
+    snap.signed_pdf_sha256 = hashlib.sha256(signed).hexdigest()
+    snap.signed_pdf.save(
         f"return-{snap.year}-{snap.month:02d}-{scope}-v{snap.version}-signed.pdf", ContentFile(signed), save=False
     )
 

@@ -301,7 +301,7 @@ def return_detail(request, pk: int):
         "number": exports.return_number(f, snap.version),  # as its PDF's cover gives it
         "files": [
             ("xlsx", "XLSX", snap.xlsx_sha256),
-            ("pdf", "PDF", snap.pdf_sha256),
+            ("pdf", "PDF", snap.served_pdf()[1]),  # submitted: the signed one
             ("csv", "CSV", snap.csv_sha256),
         ],
         "sections": page_labels.SECTIONS,
@@ -451,7 +451,12 @@ def return_download(request, pk: int, fmt: str):
     snapshot's own list) and never stored: the CSV streams as it is read, the XLSX and PDF are built by
     the worker (an export job: the answer is the job's page)."""
     snap = _get_return(request, pk)
-    field = {"xlsx": snap.xlsx, "pdf": snap.pdf, "csv": snap.csv}.get(fmt)
+    pdf, pdf_sha256 = snap.served_pdf()  # submitted: the signed one
+    field, sha256 = {
+        "xlsx": (snap.xlsx, snap.xlsx_sha256),
+        "pdf": (pdf, pdf_sha256),
+        "csv": (snap.csv, snap.csv_sha256),
+    }.get(fmt, (None, ""))
     if not field or not snap.csv:
         raise Http404("No such export.")
     if sees_whole_returns(request.user):
@@ -460,7 +465,7 @@ def return_download(request, pk: int, fmt: str):
         return serve_evidence(
             request,
             field,
-            sha256=getattr(snap, f"{fmt}_sha256"),
+            sha256=sha256,
             filename=name,
             content_type=RETURN_TYPES[fmt],
             as_attachment=True,

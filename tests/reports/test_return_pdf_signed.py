@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _pdf(snap) -> bytes:
+    """The PDF the return is handed out as: the built one, once submitted the signed one (kept beside it)."""
     snap.refresh_from_db()
-    with snap.pdf.open("rb") as f:
+    with snap.served_pdf()[0].open("rb") as f:
         return f.read()
 
 
@@ -44,7 +45,8 @@ def test_the_return_pdf_is_signed_by_who_submits_it_with_copies(bazargan, inspec
     built, sent = PdfReader(io.BytesIO(draft)), PdfReader(io.BytesIO(signed))
     assert len(built.pages) == len(sent.pages)
     assert [p.extract_text() for p in built.pages[1:]] == [p.extract_text() for p in sent.pages[1:]]
-    assert snap.pdf_sha256 == hashlib.sha256(signed).hexdigest()
+    assert snap.signed_pdf_sha256 == hashlib.sha256(signed).hexdigest()
+    assert snap.pdf_sha256 == hashlib.sha256(draft).hexdigest()  # the built one, kept as built
 
 
 def test_the_signer_block_names_the_province_once(inspector, west_az):
