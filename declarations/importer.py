@@ -296,7 +296,7 @@ def _write_chunk(chunk: list[Parsed], summary: ImportSummary, *, by, source: str
         if p.serial not in existing:
             refused = _refuse_new(p, by)
             if refused:
-                summary.rejected.append(refused)
+                summary.rejected.extend(refused)
             elif p.status in WRITTEN_AS_IS:
                 new.append(p)
             else:
@@ -382,9 +382,9 @@ def _reconcile(p: Parsed, d: TransitDeclaration, summary: ImportSummary, *, by, 
             )
         )
         return
-    refused = _refuse_steps(p, d, steps, by) or _missing_departure(p, steps)
+    refused = _refusals(p, d, steps, by)
     if refused:
-        summary.rejected.append(refused)
+        summary.rejected.extend(refused)
         return
     try:
         with transaction.atomic():
@@ -408,12 +408,8 @@ def _create_walked(p: Parsed, summary: ImportSummary, *, by, source: str, source
     """A new declaration ICS reports past registration: stored registered, then walked to its status through
     the services (``FORWARD``), each move checked as the pages' are (its time, the trip, settlement blocks,
     the permit gate), all in one transaction: refused (a block too: there is nothing held to reconcile), nothing
-    of it is kept."""
+    of it is kept. Its rights and its departure time are checked before (``_refuse_new``)."""
     steps = FORWARD[(Status.REGISTERED, p.status)]
-    refused = _missing_departure(p, steps)
-    if refused:
-        summary.rejected.append(refused)
-        return
     try:
         with transaction.atomic():
             start = dataclasses.replace(p, status=Status.REGISTERED, status_at=None)
@@ -464,16 +460,22 @@ def _walk(p: Parsed, d: TransitDeclaration, steps: list[str], *, by, source: str
             raise _Refused(RowError(p.row, column if "at" in exc.fields else "status", str(exc))) from exc
 
 
-def _refuse_new(p: Parsed, by) -> RowError | None:
+def _refuse_new(p: Parsed, by) -> list[RowError]:
     """A new declaration: the importer must be on its origin or destination, and have the right to
     each move its status implies (ICS says settled: depart, confirm the arrival, settle)."""
     draft = TransitDeclaration(serial=p.serial, origin=p.origin, destination=p.destination)
     if not _sees(by, draft):
-        return _outside_scope(p, by)
+        return [_outside_scope(p, by)]
     steps = FORWARD.get((Status.REGISTERED, p.status), [])
     if p.status == Status.CLOSED:
         steps = ["close"]
-    return _refuse_steps(p, draft, steps, by)
+    return _refusals(p, draft, steps, by)
+
+
+def _refusals(p: Parsed, d: TransitDeclaration, steps: list[str], by) -> list[RowError]:
+    """Every problem of the row's moves at once, in the columns' order: a move the importer may not make
+    (``status``) and a departure time the moves need (``departed_at``), so one correction fixes both."""
+    return [e for e in (_refuse_steps(p, d, steps, by), _missing_departure(p, steps)) if e is not None]
 
 
 def _refuse_steps(p: Parsed, d: TransitDeclaration, steps: list[str], by) -> RowError | None:

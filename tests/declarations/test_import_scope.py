@@ -117,7 +117,9 @@ def _via_api(user) -> dict:
 def _check(report: dict, user, allowed: set) -> None:
     batch = ImportBatch.objects.get(pk=report["batch"])
     assert batch.by == user
-    rejected = {e["row"]: e for e in report["rejected"]}
+    rejected: dict[int, dict] = {}
+    for e in report["rejected"]:  # a row's first error: its permission (a missing departure time may follow)
+        rejected.setdefault(e["row"], e)
     outcome = {}
     for i, (scope, move) in enumerate(_export()):
         error = rejected.get(report["first_row"] + i)
