@@ -23,6 +23,9 @@ from django.utils.translation import gettext_lazy, gettext_noop
 # Django admin's own msgid (its index's sidebar), said here so that ``makemessages`` keeps it in the project's
 # catalogue, where its Persian is «فعالیت‌های اخیر»: Django's «فعالیتهای اخیر» lacks the zero-width non-joiner.
 RECENT_ACTIONS = gettext_noop("Recent actions")
+# Django admin's bulk-delete action, kept here likewise: its Persian «حذف %(verbose_name_plural)s های انتخاب شده»
+# appends «های» to a plural that is already plural («تعطیلات رسمی های»); ours reads «حذف تعطیلات رسمی انتخاب‌شده».
+DELETE_SELECTED = gettext_noop("Delete selected %(verbose_name_plural)s")
 
 
 def may_use_admin(user) -> bool:

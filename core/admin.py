@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_utils import EvidenceAdmin, jalali
 from core.audit import visible_to
 from core.dates import format_jalali
+from core.holidays_data import note_text
 from core.models import Holiday, OutboxJob, PartitionArchive
 from core.text import is_persian, name_sort_key
 
@@ -141,13 +142,18 @@ class HolidayAdmin(admin.ModelAdmin):
 
     # The date once, in Jalali: no Gregorian column, no drill-down by Gregorian year and month (the list is in
     # date order; a holiday is found by its name).
-    list_display = ("jalali_date", "name", "lunar", "note")
+    list_display = ("jalali_date", "name", "lunar", "source")
     list_filter = ("lunar",)
     search_fields = ("name",)
 
     @admin.display(description=_("date"), ordering="date")
     def jalali_date(self, obj):
         return format_jalali(obj.date, with_time=False)
+
+    @admin.display(description=_("source or note"), ordering="note")
+    def source(self, obj):
+        # A shipped row's source in the reader's language (the lunar ones are stored in English).
+        return note_text(obj.note)
 
     # Headquarters (and superusers) edit it even without model permissions; IT only reads it.
     def _hq(self, request) -> bool:

@@ -16,8 +16,12 @@ a sighting is announced. A lunar holiday that falls outside 1405–1406 (1 Shaww
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import jdatetime
+from django.utils.translation import gettext
+
+from core.text import digits
 
 # (Jalali month, day, occasion): every year.
 SOLAR = [
@@ -76,11 +80,29 @@ LUNAR = [
 
 YEARS = (1405, 1406)
 
+# The source the project writes on the rows it ships (``shipped``), stored as written; ``note_text`` shows it in
+# the reader's language. A note headquarters types is shown as typed.
+SOLAR_NOTE = "قانون تعطیلات رسمی"
+LUNAR_NOTE = "Umm al-Qura {hijri} (hijridate 2.5.0); subject to sighting"
+_LUNAR_NOTE = re.compile(re.escape(LUNAR_NOTE).replace(r"\{hijri\}", r"(\d{4})-(\d{2})-(\d{2})"))
+
+
+def note_text(note: str) -> str:
+    """A holiday's source or note as the reader reads it: a shipped row's in the reader's language (the Hijri
+    date in the reader's digits), any other as stored."""
+    if note == SOLAR_NOTE:
+        return gettext("the law on official holidays")
+    if m := _LUNAR_NOTE.fullmatch(note):
+        return gettext("Umm al-Qura calendar %(hijri)s (hijridate 2.5.0); subject to the moon sighting") % {
+            "hijri": digits("/".join(m.groups()))
+        }
+    return note
+
 
 def shipped(years: tuple[int, ...] = YEARS) -> list[dict]:
     """The rows the project ships: ``{"date", "name", "lunar", "note"}`` for the Jalali ``years``."""
     rows = [
-        {"date": jdatetime.date(y, m, d).togregorian(), "name": name, "lunar": False, "note": "قانون تعطیلات رسمی"}
+        {"date": jdatetime.date(y, m, d).togregorian(), "name": name, "lunar": False, "note": SOLAR_NOTE}
         for y in years
         for m, d, name in SOLAR
     ]
@@ -89,7 +111,7 @@ def shipped(years: tuple[int, ...] = YEARS) -> list[dict]:
             "date": day,
             "name": name,
             "lunar": True,
-            "note": f"Umm al-Qura {hijri} (hijridate 2.5.0); subject to sighting",
+            "note": LUNAR_NOTE.format(hijri=hijri),
         }
         for day, name, hijri in LUNAR
         if jdatetime.date.fromgregorian(date=day).year in years
