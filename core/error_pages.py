@@ -17,11 +17,13 @@ from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.urls import Resolver404, resolve
+from django.utils.log import log_response
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 from core.api import FORBIDDEN, error_body
 from core.renderers import JSONRenderer
+from core.request_context import user_id_of
 from core.text import digits, isolate, strip_isolates
 
 
@@ -61,8 +63,25 @@ def bad_request(request, exception):
 def permission_denied(request, exception):
     message = _message(exception)
     if _is_api(request):
-        return _api_error(FORBIDDEN, message or _("You may not do this."), 403)
-    return render(request, "403.html", {"message": message}, status=403)
+        response = _api_error(FORBIDDEN, message or _("You may not do this."), 403)
+    else:
+        response = render(request, "403.html", {"message": message}, status=403)
+    _log_forbidden(request, response)
+    return response
+
+
+def _log_forbidden(request, response: HttpResponse) -> None:
+    """One line for a refusal, who and where, in Django's request log: a 403 is an expected answer (a role
+    that may not), not a fault, so no traceback (Django's own line carries the PermissionDenied's). Marked
+    logged, so Django does not log it again."""
+    user = user_id_of(request)
+    log_response(
+        "Forbidden (Permission denied): %s (user %s)",
+        request.path,
+        "-" if user is None else user,
+        response=response,
+        request=request,
+    )
 
 
 @requires_csrf_token
