@@ -18,6 +18,7 @@ import time
 
 import numpy as np
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.utils import timezone
@@ -51,6 +52,7 @@ from .models import (
     FollowUpLetter,
     JudicialAction,
     JudicialCase,
+    LetterKind,
     LetterStatus,
     MilestoneKind,
     ValuationKind,
@@ -414,8 +416,10 @@ def casework_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 
                     answered_at=at + dt.timedelta(days=9),
                     reply_number=f"{int(rng.integers(1000, 9999))}/ت",
                 )
+    chased = _unanswered_letter_to_tehran(now)
     # Today's run: new drafts, reminders of unanswered letters past their reply date, escalations.
     counts.update({f"followups_{k}": v for k, v in services.followups_run(now=now, limit=int(30 * scale) + 5).items()})
+    counts["letters_to_tehran"] = _send_escalation(chased)
     for status in LetterStatus.values:
         counts[f"letters_{status}"] = FollowUpLetter.objects.filter(status=status).count()
     counts["letters_reminded"] = FollowUpLetter.objects.filter(reminded_at__isnull=False).count()
@@ -460,6 +464,39 @@ def casework_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 
     counts["cases_closed"] = JudicialCase.objects.exclude(status="open").count()
     counts.update(smuggling_demo(rng=rng, now=now, exclude=ids))
     return counts
+
+
+def _unanswered_letter_to_tehran(now: dt.datetime) -> FollowUpLetter | None:
+    """A follow-up letter to Tehran (the «tehran» demo user's office), sent longer ago than the escalation's
+    clock and never answered: today's run of the daily job escalates it (``_send_escalation`` sends that).
+    On the Tehran-bound truck overdue longest with no letter yet, Bazargan's first (the other demo user's)."""
+    sent_at = now - dt.timedelta(days=settings.FOLLOWUP_ESCALATION_DAYS + 5)
+    candidates = (
+        TransitDeclaration.objects.filter(destination__code="THR", status=Status.IN_TRANSIT, deadline__lt=sent_at)
+        .exclude(pk__in=FollowUpLetter.objects.values("declaration_id"))
+        .select_related("origin")
+        .order_by("deadline", "pk")
+    )
+    d = candidates.filter(origin__code="BZG").first() or candidates.first()
+    if d is None:
+        return None
+    clerk = demo_clerk(d.origin)
+    return services.letter_send(letter=services.letter_draft(declaration=d, by=clerk), by=clerk, at=sent_at)
+
+
+def _send_escalation(chased: FollowUpLetter | None) -> int:
+    """The escalation the daily job drafted for ``chased`` (copied to headquarters), sent by the origin today
+    and left unanswered: Tehran has a letter to answer. Returns how many were sent (0 or 1)."""
+    if chased is None:
+        return 0
+    draft = FollowUpLetter.objects.filter(
+        previous=chased, kind=LetterKind.ESCALATION, status=LetterStatus.DRAFT
+    ).first()
+    if draft is None:
+        return 0
+    clerk = demo_clerk(chased.declaration.origin)
+    services.letter_send(letter=draft, by=clerk)
+    return 1
 
 
 def smuggling_demo(*, rng: np.random.Generator, now: dt.datetime, exclude: list[int]) -> dict[str, int]:
