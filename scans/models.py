@@ -294,6 +294,14 @@ class ScanComparison(models.Model):
         return self.status == self.Status.DONE and self.verdict == Verdict.UNREGISTERED
 
     @property
+    def dest_boxes(self) -> list[list] | None:
+        """The changed regions where the destination image has them: [[x, y, w, h, score], ...] in destination
+        pixels (the image as stored, not mirrored), those that fall in its frame; None for a comparison made
+        before they were recorded (its regions are known in origin pixels only)."""
+        recorded = (self.details or {}).get("dest_boxes")
+        return None if recorded is None else [b for b in recorded if b]
+
+    @property
     def heat_scale(self) -> float:
         """Heat map pixels per origin pixel (the heat map is stored web-sized)."""
         return float(self.details.get("heatmap_scale", 1.0)) if self.details else 1.0

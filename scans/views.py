@@ -277,6 +277,7 @@ def _viewer_page(request, comparison, review_form, status: int = 200):
     current = services.current_comparisons(comparison.declaration_id)
     others = [c for c in current if c.pk != comparison.pk] if any(c.pk == comparison.pk for c in current) else []
     combined = services.combined_outcome(current) if others else None
+    dest_boxes = comparison.dest_boxes
     return render(
         request,
         "scans/viewer.html",
@@ -287,6 +288,8 @@ def _viewer_page(request, comparison, review_form, status: int = 200):
             "comparison": comparison,
             "declaration": comparison.declaration,
             "boxes_json": json.dumps(comparison.boxes),
+            # None: made before the destination's boxes were recorded; the page says they are on the origin only
+            "dest_boxes_json": None if dest_boxes is None else json.dumps(dest_boxes),
             "mirrored": bool(comparison.details.get("mirrored")),
             "review_form": review_form,
             "reuses": [

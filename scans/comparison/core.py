@@ -29,7 +29,7 @@ from .changes import change_maps
 from .io import as_float
 from .params import DEFAULT_THRESHOLD, Params, get_threshold
 from .regions import container_span, find_regions, saturated_share
-from .registration import register, working_copy
+from .registration import dest_box, register, working_copy
 
 __all__ = ["DEFAULT_THRESHOLD", "ComparisonResult", "Params", "compare_scans", "find_changes", "get_threshold"]
 
@@ -77,7 +77,9 @@ def compare_scans(
 
     ``origin``/``dest``: arrays (uint8, uint16 or float 0..1; grey or BGR).  Returns a
     ``ComparisonResult``; boxes are (x, y, w, h, region score) in origin pixels, best first;
-    the heat map is a BGR overlay the size of the origin.  ``params``: the tuned values
+    ``details["dest_boxes"]`` has, for each box in the same order, its place [x, y, w, h, region score]
+    in destination pixels (the destination as stored, not mirrored), or None where it falls outside the
+    destination's frame; the heat map is a BGR overlay the size of the origin.  ``params``: the tuned values
     (default ``Params()``), passed down to every stage.
     """
     t0 = time.perf_counter()
@@ -105,7 +107,8 @@ def compare_scans(
             details=details,
         )
 
-    reg = register(o, d, details, timings, params)
+    warp: dict = {}
+    reg = register(o, d, details, timings, params, warp_out=warp)
     if reg is None:
         return _unregistered()
     found = find_changes(*reg, s_o, details, timings, params)
@@ -117,6 +120,19 @@ def compare_scans(
         (int(x * inv), int(y * inv), max(1, round(bw * inv)), max(1, round(bh * inv)), round(rs, 6))
         for rs, x, y, bw, bh, _ in regions[:20]
     ]
+    # the same regions where the destination has them (its pane in the viewer); no figure depends on them
+    dest_boxes: list[list[float] | None] = []
+    for rs, x, y, bw, bh, _ in regions[:20]:
+        db = dest_box(
+            warp["map"],
+            (x, y, bw, bh),
+            mirrored=bool(details.get("mirrored")),
+            dest_work_shape=d.shape,
+            s_d=s_d,
+            dest_shape=d_full.shape,
+        )
+        dest_boxes.append(None if db is None else [*db, round(rs, 6)])
+    details["dest_boxes"] = dest_boxes
     score = regions[0][0] if regions else 0.0
     verdict = "suspicious" if score > thr else "consistent"
 

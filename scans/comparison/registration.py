@@ -319,12 +319,13 @@ def end_shifts(ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, details: dict
 
 
 def register(
-    o: np.ndarray, d: np.ndarray, details: dict, timings: dict, params: Params
+    o: np.ndarray, d: np.ndarray, details: dict, timings: dict, params: Params, warp_out: dict | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Destination attenuation warped onto the origin's working grid: (ao, adw, valid), or
-    None (``details["reason"]`` says why) when the pair cannot be registered."""
+    None (``details["reason"]`` says why) when the pair cannot be registered. ``warp_out``: see
+    ``refine_warp``."""
     affine = register_affine(o, d, details, timings, params)
-    return None if affine is None else refine_warp(*affine, details, timings, params)
+    return None if affine is None else refine_warp(*affine, details, timings, params, warp_out=warp_out)
 
 
 def register_affine(
@@ -356,10 +357,22 @@ def register_affine(
 
 
 def refine_warp(
-    ao: np.ndarray, ad: np.ndarray, M: np.ndarray, matches, details: dict, timings: dict, params: Params
+    ao: np.ndarray,
+    ad: np.ndarray,
+    M: np.ndarray,
+    matches,
+    details: dict,
+    timings: dict,
+    params: Params,
+    warp_out: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """The destination warped onto the origin's grid by affine ``M`` plus a smooth per-column
-    correction: (ao, adw, valid), or None when too little of the origin is covered."""
+    correction: (ao, adw, valid), or None when too little of the origin is covered.
+
+    ``warp_out``: a dict that receives the final forward mapping as ``"map"``: (mx, my), for each
+    origin working pixel its place in the destination working image (mirrored when
+    ``details["mirrored"]``; ``MAP_OUTSIDE`` or less where nothing maps). Read only by
+    ``dest_box``: the comparison's figures do not depend on it."""
     h, w = ao.shape
     air = float(np.percentile(ad, 0.5))  # fill outside the frame: treated as invalid anyway
     gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
@@ -402,6 +415,8 @@ def refine_warp(
             adw = _warp(ad, mx, my, air)
             valid = _warp(ones, mx, my, 0.0) > 0.99
     timings["warp_s"] = round(time.perf_counter() - t, 3)
+    if warp_out is not None:
+        warp_out["map"] = (mx, my)
     sxy = [float(np.hypot(M[0, 0], M[1, 0])), float(np.hypot(M[0, 1], M[1, 1]))]
     details["transform"] = {
         "affine": np.round(M, 4).tolist(),
@@ -415,3 +430,46 @@ def refine_warp(
         details["reason"] = "destination covers too little of the origin"
         return None
     return ao, adw, valid
+
+
+# The warps above fill with -1e6 where a column or row maps outside: any mapped value below this is no place.
+MAP_OUTSIDE = -1e5
+
+
+def dest_box(
+    mapping: tuple[np.ndarray, np.ndarray],
+    box: tuple[float, float, float, float],
+    *,
+    mirrored: bool,
+    dest_work_shape: tuple[int, int],
+    s_d: float,
+    dest_shape: tuple[int, int],
+) -> tuple[int, int, int, int] | None:
+    """A box of the origin working grid ``(x, y, w, h)`` carried into the destination: the bounding box,
+    in destination pixels (the image as stored, not mirrored), of the places ``mapping`` (``refine_warp``'s
+    ``warp_out["map"]``) gives its pixels, clipped to the destination frame; None when none of it lands
+    there. Every pixel of the box is mapped, not only its corners: the speed warp bends the box's edges.
+
+    ``dest_work_shape``/``s_d``: the destination's working copy and its scale; ``dest_shape``: the
+    destination's full (h, w)."""
+    mx, my = mapping
+    h, w = mx.shape
+    x0, y0 = max(0, int(np.floor(box[0]))), max(0, int(np.floor(box[1])))
+    x1, y1 = min(w, int(np.ceil(box[0] + box[2]))), min(h, int(np.ceil(box[1] + box[3])))
+    if x1 <= x0 or y1 <= y0:
+        return None
+    px, py = mx[y0:y1, x0:x1], my[y0:y1, x0:x1]
+    hd, wd = dest_work_shape
+    inside = (px > MAP_OUTSIDE) & (py > MAP_OUTSIDE) & (px > -1) & (px < wd) & (py > -1) & (py < hd)
+    if not inside.any():
+        return None
+    left, right = float(px[inside].min()), float(px[inside].max()) + 1.0  # a pixel's extent past its place
+    top, bottom = float(py[inside].min()), float(py[inside].max()) + 1.0
+    if mirrored:  # the working destination was flipped: x -> wd - 1 - x, so [l, r) -> [wd - r, wd - l)
+        left, right = wd - right, wd - left
+    H, W = dest_shape
+    bx0, bx1 = int(np.clip(np.floor(left / s_d), 0, W)), int(np.clip(np.ceil(right / s_d), 0, W))
+    by0, by1 = int(np.clip(np.floor(top / s_d), 0, H)), int(np.clip(np.ceil(bottom / s_d), 0, H))
+    if bx1 <= bx0 or by1 <= by0:
+        return None
+    return bx0, by0, bx1 - bx0, by1 - by0

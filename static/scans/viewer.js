@@ -2,7 +2,9 @@
 // The state is in normalised origin coordinates (centre cx, cy in 0..1 and a zoom
 // factor over "fit"), so panes of different pixel sizes stay in step. Changed regions
 // come as JSON [[x, y, w, h, score], ...] in origin pixels (data-boxes) and are drawn on
-// the origin and overlay panes. A mirrored destination is shown flipped to match.
+// the origin and overlay panes; the same regions in destination pixels (data-dest-boxes, the
+// destination as stored; absent for a comparison made before they were recorded) are drawn
+// on the destination pane. A mirrored destination is shown flipped to match, its boxes with it.
 (function () {
   "use strict";
   var root = document.getElementById("scan-viewer");
@@ -15,17 +17,27 @@
   if (Number(root.dataset.originWidth) > 0 && Number(root.dataset.originHeight) > 0) {
     root.style.setProperty("--scan-ratio", originW + " / " + originH);
   }
-  var boxes = [];
-  try { boxes = JSON.parse(root.dataset.boxes || "[]"); } catch (e) { boxes = []; }
+  var destW = Number(root.dataset.destWidth) || 1;
+  var destH = Number(root.dataset.destHeight) || 1;
+  function parsed(json) {
+    try { return JSON.parse(json || "[]"); } catch (e) { return []; }
+  }
+  var boxes = parsed(root.dataset.boxes);
+  var destBoxes = parsed(root.dataset.destBoxes);
   var state = { zoom: 1, cx: 0.5, cy: 0.5, boxes: true };
   var panes = [];
 
   root.querySelectorAll("canvas[data-src]").forEach(function (canvas) {
+    var dest = canvas.dataset.pane === "destination";
     var pane = {
       canvas: canvas,
       img: null,
       boxes: canvas.dataset.boxesOn === "1",
-      mirror: canvas.dataset.pane === "destination" && root.dataset.mirrored === "1",
+      // the boxes in the pixels of the image this pane shows, and that image's full size
+      boxList: dest ? destBoxes : boxes,
+      fullW: dest ? destW : originW,
+      fullH: dest ? destH : originH,
+      mirror: dest && root.dataset.mirrored === "1",
     };
     var img = new Image();
     img.addEventListener("load", function () { pane.img = img; draw(pane); });
@@ -63,10 +75,14 @@
       ctx.drawImage(pane.img, 0, 0);
     }
     if (pane.boxes && state.boxes) {
-      var kx = iw / originW, ky = ih / originH;
+      var kx = iw / pane.fullW, ky = ih / pane.fullH;
       ctx.lineWidth = 2 / s;
       ctx.strokeStyle = "#ff1744";
-      boxes.forEach(function (b) { ctx.strokeRect(b[0] * kx, b[1] * ky, b[2] * kx, b[3] * ky); });
+      pane.boxList.forEach(function (b) {
+        // on a flipped image a box's left edge is at iw - (x + w)
+        var x = pane.mirror ? iw - (b[0] + b[2]) * kx : b[0] * kx;
+        ctx.strokeRect(x, b[1] * ky, b[2] * kx, b[3] * ky);
+      });
     }
   }
 
