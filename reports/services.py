@@ -97,10 +97,13 @@ def inspection_record(
     follow_up_due: dt.date | None = None,
     attachments=(),
     actions: Sequence[ActionInput] = (),
+    second_of_day: bool = False,
 ) -> Inspection:
     """Record a periodic physical inspection with its checklist, findings, attachments and the
     follow-up actions it asks of offices (each with its due date, tracked until done). A refused
-    action (``fields`` names its ``actions`` index and field) writes nothing."""
+    action (``fields`` names its ``actions`` index and field) writes nothing. An office the province
+    already inspected on ``inspected_on`` is refused (``InspectionSameDay``) unless ``second_of_day``
+    says this is a second visit that day; the exact repeat (``InspectionAlreadyRecorded``) always is."""
     if not may_inspect(by, office):
         raise NotAllowed(_("Only the province's inspector records inspections of %(o)s.") % {"o": office})
     if error := inspected_on_error(inspected_on):
@@ -138,6 +141,8 @@ def inspection_record(
     CustomsOffice.objects.select_for_update().filter(pk=office.pk).exists()
     if earlier := _same_inspection_recorded(inspection):
         raise InspectionAlreadyRecorded(earlier)
+    if not second_of_day and (earlier := _office_inspected_that_day(inspection)):
+        raise InspectionSameDay(earlier)
     with actor(by):
         inspection.save()
     for f, file in checked:
@@ -153,21 +158,18 @@ def inspection_record(
 INSPECTION_FINDINGS_MAX = 4000
 
 
-class InspectionAlreadyRecorded(IllegalTransition):
-    """The same inspection recorded again (``_same_inspection_recorded``): a 409 naming it («inspection
-    no. 7»); ``url`` its page, ``html()`` the words with the name a link (a page's form error), ``extra`` its
-    id and page for an API's body."""
+class InspectionOnRecord(IllegalTransition):
+    """An inspection refused for one already on record: a 409 naming it («inspection no. 7»); ``url`` its
+    page, ``html()`` the words with the name a link (a page's form error), ``extra`` its id and page for an
+    API's body."""
 
-    code = "duplicate"
-    WORDS = gettext_noop(
-        "This inspection was recorded at %(at)s as %(inspection)s: it is not recorded twice. "
-        "Add what is new to it there."
-    )
+    WORDS = ""
+    FIELD = ""
 
     def __init__(self, inspection: Inspection):
         self.inspection = inspection
         self.url = reverse("reports:inspection", args=[inspection.pk])
-        super().__init__(self._words(self.name()), fields={"inspected_on": "duplicate"})
+        super().__init__(self._words(self.name()), fields={"inspected_on": self.FIELD})
         self.extra = {"inspection": {"id": inspection.pk, "url": self.url}}
 
     def name(self) -> str:
@@ -185,29 +187,61 @@ class InspectionAlreadyRecorded(IllegalTransition):
         return mark_safe(escape(self._words("\0")).replace("\0", link))  # noqa: S308 - escaped, link built safely
 
 
-def _same_inspection_recorded(inspection: Inspection) -> Inspection | None:
-    """The inspection ``inspection`` repeats: the same office, date, checklist answers and findings, recorded
-    by the same province (any of its inspectors; headquarters by headquarters), however long ago: a double
-    press, a retry, or the same paper typed in twice. Another day's visit or other findings are another
-    inspection."""
-    recorder = inspection.inspector
+class InspectionAlreadyRecorded(InspectionOnRecord):
+    """The same inspection recorded again (``_same_inspection_recorded``): refused always."""
+
+    code = "duplicate"
+    FIELD = "duplicate"
+    WORDS = gettext_noop(
+        "This inspection was recorded at %(at)s as %(inspection)s: it is not recorded twice. "
+        "Add what is new to it there."
+    )
+
+
+class InspectionSameDay(InspectionOnRecord):
+    """The office was already inspected on that date by the same province (``_office_inspected_that_day``),
+    with other answers or findings: rare but possible (a second visit), so refused only until the recorder
+    says it is one (``second_of_day``); the page's form says it beside the date."""
+
+    code = "same_day"
+    FIELD = "same day"
+    WORDS = gettext_noop("This office was already inspected on this date: see %(inspection)s.")
+
+
+def _recorded_by_same_side(recorder: User) -> Q:
+    """Inspections recorded by ``recorder``'s side: any inspector of the province; headquarters by
+    headquarters."""
     province = (
         Q(inspector__province_id=recorder.province_id)
         if recorder.province_id is not None
         else Q(inspector__province__isnull=True)
     )
+    return province & Q(inspector__role=recorder.role)
+
+
+def _same_inspection_recorded(inspection: Inspection) -> Inspection | None:
+    """The inspection ``inspection`` repeats: the same office, date, checklist answers and findings, recorded
+    by the same province (any of its inspectors; headquarters by headquarters), however long ago: a double
+    press, a retry, or the same paper typed in twice. Another day's visit or other findings are another
+    inspection."""
     return (
-        Inspection.objects.filter(
-            province,
-            office=inspection.office,
-            inspected_on=inspection.inspected_on,
-            findings=inspection.findings,
-            inspector__role=recorder.role,
-            **{name: getattr(inspection, name) for name in CHECKLIST},
-        )
-        .order_by("-created_at")
+        _office_inspected_on(inspection)
+        .filter(findings=inspection.findings, **{name: getattr(inspection, name) for name in CHECKLIST})
         .first()
     )
+
+
+def _office_inspected_that_day(inspection: Inspection) -> Inspection | None:
+    """An inspection of the same office on the same date by the same province, whatever its answers."""
+    return _office_inspected_on(inspection).first()
+
+
+def _office_inspected_on(inspection: Inspection):
+    return Inspection.objects.filter(
+        _recorded_by_same_side(inspection.inspector),
+        office=inspection.office,
+        inspected_on=inspection.inspected_on,
+    ).order_by("-created_at")
 
 
 # What is wrong with an inspection's inputs ("" when nothing): the form says each beside its field with

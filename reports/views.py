@@ -600,10 +600,25 @@ class InspectionForm(PageForm):
             field.empty_label = None
         for name, label in CHECKLIST.items():
             self.fields[name] = forms.ChoiceField(label=label, choices=Check.choices, widget=forms.RadioSelect)
+        if self.data.get(self.SECOND_OF_DAY):
+            self.offer_second_of_day()
 
     # Every bad field is said at once, beside itself; the service checks the same again (the API).
     date_typed: dt.date | None = None  # the actions' due dates are held against it, even when it is refused
     file_status = 400  # a refused file answers with its own status (413, 415), as the service's refusal did
+
+    SECOND_OF_DAY = "second_of_day"
+
+    def offer_second_of_day(self) -> None:
+        """The box «a second inspection that day», beside the date: offered once the date was refused for an
+        inspection already on record that day (``services.InspectionSameDay``), and kept while ticked."""
+        self.fields[self.SECOND_OF_DAY] = forms.BooleanField(
+            label=gettext_lazy("This is a second inspection on the same day"), required=False
+        )
+        order = list(self.fields)
+        order.remove(self.SECOND_OF_DAY)
+        order.insert(order.index("inspected_on") + 1, self.SECOND_OF_DAY)
+        self.order_fields(order)
 
     def clean_inspected_on(self):
         self.date_typed = on = self.cleaned_data["inspected_on"]
@@ -743,7 +758,12 @@ def inspection_new(request):
                 findings=data["findings"],
                 attachments=data["attachments"],
                 actions=rows,
+                second_of_day=bool(data.get(form.SECOND_OF_DAY)),
             )
+        except services.InspectionSameDay as exc:
+            form.offer_second_of_day()
+            form.add_error("inspected_on", exc.html())
+            status = 409
         except services.InspectionAlreadyRecorded as exc:
             form.add_error(None, exc.html())
             status = 409

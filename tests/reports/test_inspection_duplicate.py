@@ -36,11 +36,14 @@ def test_another_inspector_of_the_province_is_refused_too(bazargan, inspector, w
     colleague = UserFactory(username="colleague", role=Role.INSPECTOR, province=west_az)
     with pytest.raises(services.InspectionAlreadyRecorded):
         services.inspection_record(office=bazargan, by=colleague, inspected_on=today, checklist=ALL_YES, findings="x y")
-    # Another day, other findings or another recorder (headquarters) is another inspection.
+    # Another day, other findings (a second visit that day, said so) or another recorder (headquarters) is
+    # another inspection.
     services.inspection_record(
         office=bazargan, by=inspector, inspected_on=today - dt.timedelta(days=1), checklist=ALL_YES, findings="x y"
     )
-    services.inspection_record(office=bazargan, by=inspector, inspected_on=today, checklist=ALL_YES, findings="z")
+    services.inspection_record(
+        office=bazargan, by=inspector, inspected_on=today, checklist=ALL_YES, findings="z", second_of_day=True
+    )
     hq = UserFactory(username="hq2", role=Role.HQ)
     services.inspection_record(office=bazargan, by=hq, inspected_on=today, checklist=ALL_YES, findings="x y")
     assert Inspection.objects.count() == 4

@@ -33,8 +33,12 @@ def test_with_other_answers_it_is_another_inspection_but_not_after_ten_minutes(b
     services.inspection_record(office=bazargan, by=inspector, inspected_on=today, checklist=ALL_YES)
     with pytest.raises(services.InspectionAlreadyRecorded):
         services.inspection_record(office=bazargan, by=inspector, inspected_on=today, checklist=ALL_YES)
-    services.inspection_record(
-        office=bazargan, by=inspector, inspected_on=today, checklist={**ALL_YES, "anpr_working": "na"}
+    services.inspection_record(  # a second visit that day, said so (``test_inspection_same_day``)
+        office=bazargan,
+        by=inspector,
+        inspected_on=today,
+        checklist={**ALL_YES, "anpr_working": "na"},
+        second_of_day=True,
     )
     Inspection.objects.update(created_at=timezone.now() - dt.timedelta(minutes=11))
     with pytest.raises(services.InspectionAlreadyRecorded):  # the same record however late (office, day, findings)
