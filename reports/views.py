@@ -287,11 +287,45 @@ def _get_return(request, pk: int) -> MonthlyReturn:
         raise Http404("No monthly return matches the given query.") from None
 
 
+class ReturnSubmitForm(PageForm):
+    """The signer's word that they checked the return before it is signed for good: the page enforces it,
+    the service (``services.return_submit``) does not ask."""
+
+    confirmed = forms.BooleanField(
+        error_messages={
+            "required": gettext_lazy(
+                "Tick this box to confirm you have checked the return: it is signed in your name and does not "
+                "change afterwards."
+            )
+        }
+    )
+
+    def __init__(self, *args, snap: MonthlyReturn, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["confirmed"].label = (
+            gettext_lazy("I have checked this return; once submitted to headquarters it does not change.")
+            if snap.province_id
+            else gettext_lazy("I have checked this return; once finalised it does not change.")
+        )
+
+
+def _may_submit(user, snap: MonthlyReturn) -> bool:
+    """Whether the page offers ``user`` the submit form (a provisional draft is never submitted)."""
+    return snap.status == ReturnStatus.DRAFT and not snap.provisional and services.may_build_return(user, snap.province)
+
+
 @login_required
 @reads_from_replica
 def return_detail(request, pk: int):
-    snap = _get_return(request, pk)
+    return _return_page(request, _get_return(request, pk))
+
+
+def _return_page(request, snap: MonthlyReturn, *, submit_form: ReturnSubmitForm | None = None, status: int = 200):
+    """The return's page; ``submit_form`` the submit form as posted (its error beside the box), else a new one
+    where it is offered."""
     from .labels import place_label, standing_key
+
+    may_submit = _may_submit(request.user, snap)
 
     f = snap.figures_for(request.user)  # office staff: their office's part only
     # The figures keep codes; the page names them in the reader's language (the files stay Persian).
@@ -311,9 +345,8 @@ def return_detail(request, pk: int):
         ],
         "reasons": [(page_labels.label(page_labels.REASONS, k), v) for k, v in f["unsettled_by_reason"].items()],
         "ages": [(page_labels.label(page_labels.AGES, k), v) for k, v in f["unsettled_by_age"].items()],
-        "may_submit": snap.status == ReturnStatus.DRAFT
-        and not snap.provisional
-        and services.may_build_return(request.user, snap.province),
+        "may_submit": may_submit,
+        "submit_form": (submit_form or ReturnSubmitForm(snap=snap)) if may_submit else None,
         # A provisional draft is never submitted: the button is shown disabled, with why, to whoever would submit.
         "submit_refused": (
             services.PROVISIONAL_NOT_SUBMITTED
@@ -392,7 +425,7 @@ def return_detail(request, pk: int):
     if f.get("provinces"):
         names = {p.code: p.name for p in Province.objects.all()}
         context["provinces"] = [{**p, "label": place_label(p["province"], names)} for p in f["provinces"]]
-    return render(request, "reports/return_detail.html", context)
+    return render(request, "reports/return_detail.html", context, status=status)
 
 
 def _value(item):
@@ -417,6 +450,11 @@ def _person(user) -> str:
 @require_POST
 def return_submit(request, pk: int):
     snap = _get_return(request, pk)
+    form = ReturnSubmitForm(request.POST, snap=snap)
+    # Unconfirmed where it could be submitted: the page again, the error beside the box. Anyone else's refusal
+    # is the service's, said on the page it redirects to.
+    if not form.is_valid() and _may_submit(request.user, snap):
+        return _return_page(request, snap, submit_form=form, status=400)
     try:
         services.return_submit(monthly_return=snap, by=request.user)
     except DomainError as exc:

@@ -5,6 +5,7 @@ import pytest
 from core.dates import month_label
 from reports import services
 from tests.days import months_back_month
+from tests.reports.test_return_submit_confirmed import CONFIRMED
 
 pytestmark = pytest.mark.django_db
 YEAR, MONTH = months_back_month()  # an ended month inside the months returns are built for
@@ -58,7 +59,7 @@ def test_headquarters_finalises_its_own_national_return_with_no_letter_to_itself
     page = client.get(f"/reports/returns/{national.pk}/").content.decode()
     assert "نهایی کردن</button>" in page and "ارسال به ستاد" not in page
     assert norm("به:") not in pdf_text(national.pdf.open("rb").read())
-    done = client.post(f"/reports/returns/{national.pk}/submit/", follow=True).content.decode()
+    done = client.post(f"/reports/returns/{national.pk}/submit/", CONFIRMED, follow=True).content.decode()
     assert "نهایی شد" in done
     national.refresh_from_db()
     assert national.status == ReturnStatus.SUBMITTED

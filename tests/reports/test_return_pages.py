@@ -10,6 +10,7 @@ from declarations.models import Status
 from reports.models import MonthlyReturn, ReturnStatus
 from tests.days import months_back_month
 from tests.factories import DeclarationFactory
+from tests.reports.test_return_submit_confirmed import CONFIRMED
 
 # An ended month inside the months returns are built for (a fixed 1404/05 is refused 24 months on), and the
 # month before it.
@@ -44,7 +45,7 @@ def test_it_builds_views_downloads_and_submits_a_province_return(client, data, i
     wb = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
     assert wb["سریال‌های تسویه‌نشده"].max_row == 2
 
-    client.post(f"/reports/returns/{snap.pk}/submit/")
+    client.post(f"/reports/returns/{snap.pk}/submit/", CONFIRMED)
     snap.refresh_from_db()
     assert snap.status == ReturnStatus.SUBMITTED
     assert "Submit to headquarters" not in client.get(f"/reports/returns/{snap.pk}/").content.decode()
@@ -189,8 +190,8 @@ def test_a_return_submitted_twice_names_its_version_in_persian_digits(client, da
     client.force_login(inspector)
     client.post("/reports/", {"year": YEAR, "month": MONTH, "province": west_az.pk})
     snap = MonthlyReturn.objects.get()
-    client.post(f"/reports/returns/{snap.pk}/submit/")
-    page = client.post(f"/reports/returns/{snap.pk}/submit/", follow=True).content.decode()
+    client.post(f"/reports/returns/{snap.pk}/submit/", CONFIRMED)
+    page = client.post(f"/reports/returns/{snap.pk}/submit/", CONFIRMED, follow=True).content.decode()
     assert "نسخه ۱ پیش‌تر ارسال شده است." in page
 
 

@@ -9,6 +9,7 @@ from core.dates import jalali_month_of, month_label, previous_jalali_month
 from core.errors import IllegalTransition
 from reports import services
 from reports.models import MonthlyReturn, ReturnStatus
+from tests.reports.test_return_submit_confirmed import CONFIRMED
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def test_the_page_shows_the_button_disabled_with_the_reason(client, running, ins
     assert "disabled" in refused and "A provisional return cannot be submitted" in refused
 
     # Posted anyway (a page left open, a crafted form): refused with the reason, nothing sent.
-    page = client.post(f"/reports/returns/{snap.pk}/submit/", follow=True).content.decode()
+    page = client.post(f"/reports/returns/{snap.pk}/submit/", CONFIRMED, follow=True).content.decode()
     assert "A provisional return cannot be submitted" in page
     assert MonthlyReturn.objects.get(pk=snap.pk).status == ReturnStatus.DRAFT
 
@@ -45,7 +46,7 @@ def test_the_reason_reads_in_persian(client, running, inspector, west_az):
     year, month = running
     snap = services.return_build(year=year, month=month, province=west_az, by=inspector, provisional=True)
     client.force_login(inspector)
-    page = client.post(f"/reports/returns/{snap.pk}/submit/", follow=True).content.decode()
+    page = client.post(f"/reports/returns/{snap.pk}/submit/", CONFIRMED, follow=True).content.decode()
     assert "گزارش موقت را نمی‌توان ارسال کرد" in page
 
 

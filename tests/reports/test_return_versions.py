@@ -15,6 +15,7 @@ from declarations.models import Status
 from reports import services
 from reports.models import LateChange, MonthlyReturn, ReturnStatus
 from tests.factories import DeclarationFactory
+from tests.reports.test_return_submit_confirmed import CONFIRMED
 
 pytestmark = pytest.mark.django_db
 YEAR, MONTH = 1404, 5
@@ -53,12 +54,12 @@ def test_building_again_over_a_draft_says_so_and_the_replaced_draft_cannot_be_su
     assert "جایگزین‌شده با نسخهٔ ۲" in first and "ارسال به ستاد" not in first
     assert "جایگزین‌شده با نسخهٔ ۲" in client.get("/reports/").content.decode()
 
-    refused = client.post(f"/reports/returns/{v1.pk}/submit/", follow=True).content.decode()
+    refused = client.post(f"/reports/returns/{v1.pk}/submit/", CONFIRMED, follow=True).content.decode()
     assert "نسخهٔ ۲" in refused and "فقط جدیدترین نسخه" in refused
     v1.refresh_from_db()
     assert v1.status == ReturnStatus.REPLACED and v1.submitted_at is None
 
-    client.post(f"/reports/returns/{v2.pk}/submit/")
+    client.post(f"/reports/returns/{v2.pk}/submit/", CONFIRMED)
     v2.refresh_from_db()
     assert v2.status == ReturnStatus.SUBMITTED
 
@@ -78,14 +79,14 @@ def test_an_older_draft_is_refused_when_a_newer_version_exists(data, hq):
 def test_a_submitted_version_that_a_newer_submitted_one_replaces_says_so_its_files_untouched(client, data, hq):
     client.force_login(hq)
     v1, _page = _build(client)
-    client.post(f"/reports/returns/{v1.pk}/submit/")
+    client.post(f"/reports/returns/{v1.pk}/submit/", CONFIRMED)
     files = _files(v1)
     v2, page = _build(client)
     assert "پیش‌نویس نسخهٔ" not in page  # v1 was submitted, not a draft: nothing replaced
     first = client.get(f"/reports/returns/{v1.pk}/").content.decode()
     assert "جایگزین‌شده با نسخهٔ" not in first  # v2 is only a draft: v1 still counts
 
-    client.post(f"/reports/returns/{v2.pk}/submit/")
+    client.post(f"/reports/returns/{v2.pk}/submit/", CONFIRMED)
     first = client.get(f"/reports/returns/{v1.pk}/").content.decode()
     assert "جایگزین‌شده با نسخهٔ ۲" in first
     listing = client.get("/reports/").content.decode()
@@ -134,7 +135,7 @@ def test_late_changes_attach_to_the_newest_submitted_version(hq, bazargan, tehra
 def test_the_trend_draws_a_month_as_submitted_not_a_newer_draft(client, data, hq, bazargan, tehran):
     client.force_login(hq)
     v1, _ = _build(client)
-    client.post(f"/reports/returns/{v1.pk}/submit/")
+    client.post(f"/reports/returns/{v1.pk}/submit/", CONFIRMED)
     DeclarationFactory(
         origin=bazargan, destination=tehran, declared_at=S + dt.timedelta(days=2), status=Status.REGISTERED
     )
@@ -142,5 +143,5 @@ def test_the_trend_draws_a_month_as_submitted_not_a_newer_draft(client, data, hq
     assert v2.version == 2 and v2.figures["new"] == 2
     trend = client.get("/api/reports/trend/").json()
     assert trend["labels"] == ["Mordad 1404"] and trend["series"]["new"] == [1]  # the figures sent to headquarters
-    client.post(f"/reports/returns/{v2.pk}/submit/")
+    client.post(f"/reports/returns/{v2.pk}/submit/", CONFIRMED)
     assert client.get("/api/reports/trend/").json()["series"]["new"] == [2]

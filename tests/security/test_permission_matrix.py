@@ -106,6 +106,7 @@ def body_for(row: matrix.Row, w: world.World, scope: str, principal: str):
         "scans:review": lambda: {"decision": "accept", "remark": "the load was checked"},
         "scans:reuse_review": lambda: {"decision": "confirmed"},
         "reports:returns": lambda: {"year": "1500", "month": "1", "province": obj("province")},
+        "reports:return_submit": lambda: {"confirmed": "on"},
         "reports:inspection_new": lambda: {},
         "reports:problem_new": lambda: {},
         "reports:problem": lambda: {"action": "acknowledge"},
