@@ -730,11 +730,19 @@ def _serial_key(data: dict) -> object:
 
 
 def group_rows(rows: Iterable[tuple[int, dict]]) -> Iterator[tuple[int, list[dict]]]:
+    """Each declaration's first row number and its goods lines (``numbered_groups`` without each line's number)."""
+    for numbers, group in numbered_groups(rows):
+        yield numbers[0], group
+
+
+def numbered_groups(rows: Iterable[tuple[int, dict]]) -> Iterator[tuple[list[int], list[dict]]]:
     """Consecutive rows of one serial form one declaration (exports list goods lines together): the serial
     as ``Validator.serial`` reads it, so one line in Persian digits and the next in Latin are one declaration.
-    Rows of two JSON records (``__record__``, one declaration each) are never one: a record sent twice is two."""
+    Rows of two JSON records (``__record__``, one declaration each) are never one: a record sent twice is two.
+    Each declaration comes with the row number of each of its lines (a file's line of each goods line; an API
+    record's index, the same for all its lines), so that an error of a goods line names where that line is."""
     current: list[dict] = []
-    first = 0
+    numbers: list[int] = []
     for row, data in rows:
         # A line the reader refused stays with its declaration, so the whole declaration is refused.
         if (
@@ -744,9 +752,10 @@ def group_rows(rows: Iterable[tuple[int, dict]]) -> Iterator[tuple[int, list[dic
             and data.get("__record__") == current[0].get("__record__")
         ):
             current.append(data)
+            numbers.append(row)
             continue
         if current:
-            yield first, current
-        current, first = [data], row
+            yield numbers, current
+        current, numbers = [data], [row]
     if current:
-        yield first, current
+        yield numbers, current

@@ -40,7 +40,7 @@ from core.text import digits
 from . import idents, services
 from .creation import create_declarations, import_source_ref
 from .import_formats import ImportFileError, iter_records, read_file
-from .import_validation import Parsed, RowInvalid, Validator, group_rows, stored_fingerprint
+from .import_validation import Parsed, RowInvalid, Validator, numbered_groups, stored_fingerprint
 from .models import ImportBatch, ImportState, Source, Status, TransitDeclaration
 
 __all__ = ["COLUMNS", "ImportFileError", "ImportSummary", "import_file", "import_records", "import_rows"]
@@ -126,9 +126,11 @@ class RowError:
     field: str
     message: str
     line: int | None = None  # the goods line of the record (1-based) the error is about, when it has several
+    # The record's first row, when the error sits on a later one (a file's goods line): one record, counted once.
+    record: int | None = None
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "line" or v is not None}
+        return {k: v for k, v in self.__dict__.items() if k != "record" and (k != "line" or v is not None)}
 
 
 @dataclass
@@ -153,7 +155,7 @@ class ImportSummary:
     @property
     def rejected_rows(self) -> int:
         """How many records were refused (``rejected`` may name several columns of one)."""
-        return len({e.row for e in self.rejected})
+        return len({e.record or e.row for e in self.rejected})
 
     def as_dict(self) -> dict:
         """The report, its rows in the file's order: a row refused when read and one refused when written
@@ -210,14 +212,18 @@ def import_rows(
     validator = Validator()
     parsed: list[Parsed] = []
     seen: dict[str, tuple[int, Parsed]] = {}  # serial -> its first row and record
-    groups = list(group_rows(rows))
+    groups = list(numbered_groups(rows))
     progress = ImportBatch.objects.filter(pk=batch.pk)
     progress.update(total=len(groups), processed=0)
-    for row, group in groups:
+    for numbers, group in groups:
+        row = numbers[0]
         try:
             p = validator.declaration(row, group)
-        except RowInvalid as exc:  # each bad column of the record, named
-            summary.rejected.extend(RowError(row, f, m, exc.lines.get((f, m))) for f, m in exc.errors)
+        except RowInvalid as exc:  # each bad column of the record, named; a goods line's on its own row
+            for f, m in exc.errors:
+                line = exc.lines.get((f, m))
+                at = numbers[line - 1] if line else row
+                summary.rejected.append(RowError(at, f, m, line, row if at != row else None))
             continue
         if p.serial in seen:  # the first is kept; the repeat is reported on its own row, with both rows
             first, kept = seen[p.serial]
