@@ -40,10 +40,10 @@ def read_file(data: bytes, filename: str) -> Iterator[tuple[int, dict]]:
     if not data.strip():
         raise ImportFileError(_("file is empty"))
     if data[:4] == b"PK\x03\x04":
-        return _without_example(_read_xlsx(data))
+        return _not_empty(_without_example(_read_xlsx(data)), records=False)
     head = data.lstrip(b"\xef\xbb\xbf \r\n\t")[:1]
     if head in (b"[", b"{"):
-        return _without_example(_read_json(data))
+        return _not_empty(_without_example(_read_json(data)), records=True)
     if filename.lower().endswith((".xlsx", ".json")):
         raise ImportFileError(_("'%(name)s' does not contain what its name says") % {"name": filename})
     if _is_binary(data):
@@ -51,7 +51,21 @@ def read_file(data: bytes, filename: str) -> Iterator[tuple[int, dict]]:
             _("'%(name)s' is not a CSV, XLSX or JSON export (it holds binary data, an image or a document?)")
             % {"name": filename}
         )
-    return _without_example(_read_csv(data, filename))
+    return _not_empty(_without_example(_read_csv(data, filename)), records=False)
+
+
+def _not_empty(rows: Iterator[tuple[int, dict]], *, records: bool) -> Iterator[tuple[int, dict]]:
+    """The rows, the file refused as a whole (``ImportFileError``) when it has none: a header alone (or a JSON
+    list with no record) was taken as a finished import of nothing. Found at the first row, so ``check_file``
+    refuses it before a batch is queued."""
+    empty = True
+    for item in rows:
+        empty = False
+        yield item
+    if empty:
+        if records:
+            raise ImportFileError(_("the file holds no declarations; send at least one record"))
+        raise ImportFileError(_("the file has no data rows; put at least one row under the column headers."))
 
 
 def _without_example(rows: Iterator[tuple[int, dict]]) -> Iterator[tuple[int, dict]]:
