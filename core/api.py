@@ -4,6 +4,8 @@ import datetime as dt
 import math
 import re
 
+import django_filters
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -337,6 +339,18 @@ class JalaliDateField(serializers.DateField):
             raise serializers.ValidationError(gettext("Enter a Jalali date like 1404/05/12."), code="invalid") from None
 
 
+def invalid_choice_message(value: str, choices) -> str:
+    """The refusal of a value that is none of ``choices`` ((code, label) pairs): the value sent in the reader's
+    quotation marks, then every value taken (in Persian each with its label):
+    «"bogus" is not a valid choice; one of ics, epl»."""
+    refused = gettext("“%(value)s” is not a valid choice") % {"value": isolate(value, "auto")}
+    values = [
+        f"{label} ({isolate(code)})" if is_persian() and label != code else code
+        for code, label in ((str(k), str(v)) for k, v in choices)
+    ]
+    return gettext("%(refused)s; %(values)s.") % {"refused": refused, "values": one_of(values)}
+
+
 class ChoiceField(serializers.ChoiceField):
     """A choice in a body whose refusal lists the values it takes, as a query filter's does:
     «"bogus" is not a valid choice; one of ics, epl» (DRF's own says only that it is not one)."""
@@ -347,16 +361,36 @@ class ChoiceField(serializers.ChoiceField):
         except exceptions.ValidationError as exc:
             if not self.choice_strings_to_values or getattr(exc, "get_codes", lambda: None)() != ["invalid_choice"]:
                 raise
-            # The value sent in the reader's quotation marks; in Persian each value taken with its label.
-            refused = gettext("“%(value)s” is not a valid choice") % {"value": isolate(str(data), "auto")}
-            values = [
-                f"{label} ({isolate(code)})" if is_persian() and label != code else code
-                for code, label in ((str(k), str(v)) for k, v in self.choices.items())
-            ]
-            raise exceptions.ValidationError(
-                gettext("%(refused)s; %(values)s.") % {"refused": refused, "values": one_of(values)},
-                code="invalid_choice",
-            ) from None
+            message = invalid_choice_message(str(data), self.choices.items())
+            raise exceptions.ValidationError(message, code="invalid_choice") from None
+
+
+class ApiFilterSet(django_filters.FilterSet):
+    """A filter set an API list applies (``api=True``; a page's the same set without it): a value that is none
+    of a choice filter's choices is refused as a body's choice is (``ChoiceField``), the value quoted and
+    every value the filter takes listed; a page names the field beside its select box instead. A row's
+    code (a ``ModelChoiceFilter``: an office) is not listed: there are hundreds."""
+
+    def __init__(self, *args, api: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.api = api
+
+    @property
+    def form(self):
+        form = super().form
+        if self.api and not getattr(form, "_choices_listed", False):
+            for field in form.fields.values():
+                if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+                    field.error_messages["invalid_choice"] = _listed(field.choices)
+            form._choices_listed = True
+        return form
+
+
+def _listed(choices) -> str:
+    """``invalid_choice_message`` as a Django message, its value left for Django to put in (``%(value)s``)."""
+    taken = [(k, v) for k, v in choices if k != ""]  # "" is the empty option, not a value taken
+    escaped = [(str(k).replace("%", "%%"), str(v).replace("%", "%%")) for k, v in taken]
+    return invalid_choice_message("\0", escaped).replace("\0", "%(value)s")
 
 
 @extend_schema_field(OpenApiTypes.BINARY)

@@ -145,7 +145,7 @@ class DeclarationViewSet(BodyDescribedViewSet):
     def list(self, request):
         reject_unknown_params(request, (p.name for p in LIST_PARAMS))
         f = DeclarationFilter(
-            request.query_params or None, queryset=self.get_queryset(), request=request, iso_dates=True
+            request.query_params or None, queryset=self.get_queryset(), request=request, iso_dates=True, api=True
         )
         if f.is_bound and not f.is_valid():
             raise ValidationError(f.errors)

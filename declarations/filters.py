@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, Province
 from core import dates, text
+from core.api import ApiFilterSet
 from core.forms import JalaliDateTimeField, check_range, date_box_value, is_gregorian, name_invalid_choices
 from core.text import identifier, isolate
 
@@ -108,7 +109,7 @@ def _office_choices():
     return CustomsOffice.objects.order_by("code")
 
 
-class DeclarationFilter(django_filters.FilterSet):
+class DeclarationFilter(ApiFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     office = django_filters.ModelChoiceFilter(
         label=_("Office (origin or destination)"),
