@@ -18,6 +18,7 @@ from core.text import is_persian, isolate
 
 from . import idents
 from .import_formats import EXAMPLE_SERIAL
+from .import_validation import IMPORT_STATUSES
 from .importer import COLUMNS
 
 # column → (required, what it holds); the order is COLUMNS'.
@@ -73,8 +74,9 @@ assert list(HELP) == COLUMNS, "every import column is described, in the importer
 
 # Shown through the plate's own display and isolation (a plate written together, 12ع34567, is drawn by the
 # bidirectional algorithm as 1234567ع in a sentence of either direction).
-# The status values as typed into the file, each isolated (Latin words in a Persian sentence).
-STATUS_VALUES = ("registered", "in_transit", "arrived", "settled", "unsettled", "cancelled")
+# The status values as typed into the file, each isolated (Latin words in a Persian sentence): those the
+# importer takes, from its own list.
+STATUS_VALUES = IMPORT_STATUSES
 EXAMPLES = {
     "plate": lambda: idents.plate_text("12ع34567"),
     "status": lambda: ("، " if is_persian() else ", ").join(isolate(v) for v in STATUS_VALUES),
