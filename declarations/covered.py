@@ -27,7 +27,7 @@ from core.audit import actor
 from core.dates import TEHRAN, ascii_digits
 from core.errors import InvalidInput, NotAllowed
 
-from . import selectors
+from . import idents, selectors
 from .identifiers import imei_problem
 from .models import (
     CoveredGoods,
@@ -187,7 +187,9 @@ def goods_add(
     if not prefix.isdigit() or not 4 <= len(prefix) <= 10:
         raise InvalidInput(_("An HS code prefix is 4 to 10 digits."), fields={"hs_prefix": hs_prefix})
     if CoveredGoods.objects.filter(hs_prefix=prefix).exists():
-        raise InvalidInput(_("HS prefix %(p)s is already listed.") % {"p": prefix}, fields={"hs_prefix": prefix})
+        raise InvalidInput(
+            _("HS prefix %(p)s is already listed.") % {"p": idents.hs_code_text(prefix)}, fields={"hs_prefix": prefix}
+        )
     if identifier not in Identifier.values:
         raise InvalidInput(_("Unknown identifier."), fields={"identifier": identifier})
     if not description.strip():

@@ -14,7 +14,7 @@ same way, isolated from the right-to-left text around it:
   the pages show it, an Iranian one read right to left (``xlsx_plate_cell``).
 
 Digits: identifiers written in Latin letters (serials, waybills, MRNs, container numbers,
-foreign plates) keep Latin digits, as issued and as typed into a search. Iranian plates are
+foreign plates) and HS codes keep Latin digits, as issued and as typed into a search. Iranian plates are
 shown in their Persian form with Persian digits (``۳۶ ت ۵۶۳ - ایران ۵۸``), isolated as
 right-to-left text, so that they read in the order they are spoken, in every language. A judicial
 case's file number keeps the digits it was typed with (``1405-BZG-77``, ``ک/۱۴۰۵/۱۲``).
@@ -215,13 +215,19 @@ def goods_serial_html(value):
 
 
 def hs_code_shown(value) -> str:
-    """An HS code (``847130``) in the digits of the language it is shown in, whatever digits it was typed with:
-    a number of the tariff book, not an issued identifier («۸۴۷۱» on an English page)."""
-    return digits(ascii_digits(_text(value)))
+    """An HS code (``847130``) in Latin digits, whatever digits it was typed with: a code, read and searched as
+    the XLSX export gives it and as the serial, waybill and MRN beside it («۸۴۱۸۱۰۰۰» on a Persian page was a
+    number no tariff book prints)."""
+    return ascii_digits(_text(value))
+
+
+def hs_code_text(value) -> str:
+    """An HS code (``hs_code_shown``) isolated left to right in a sentence (a message naming a prefix)."""
+    return isolate(hs_code_shown(value))
 
 
 def hs_code_html(value):
-    """An HS code isolated left to right (``hs_code_shown``), as every identifier on a page."""
+    """An HS code isolated left to right in Latin digits (``hs_code_shown``), as every identifier on a page."""
     return ident_html("hs", hs_code_shown(value))
 
 

@@ -21,7 +21,7 @@ from accounts.scoping import get_scoped_or_404
 from core.errors import DomainError, http_status
 from core.forms import apply_error, id_or_none
 
-from . import covered, serials, transport_docs
+from . import covered, idents, serials, transport_docs
 from .forms_serials import (
     ArrivalSerialsForm,
     CoveredGoodsForm,
@@ -209,7 +209,9 @@ def covered_goods(request):
                 if item is None:
                     raise Http404
                 covered.goods_remove(item=item, by=request.user)
-                messages.success(request, _("HS prefix %(p)s removed from the list.") % {"p": item.hs_prefix})
+                messages.success(
+                    request, _("HS prefix %(p)s removed from the list.") % {"p": idents.hs_code_text(item.hs_prefix)}
+                )
                 return redirect("declarations:covered-goods")
             if "date-group" in request.POST:
                 date_form = CoveredGroupDateForm(request.POST, prefix="date")
@@ -229,7 +231,7 @@ def covered_goods(request):
                         identifier=d["identifier"],
                         by=request.user,
                     )
-                    messages.success(request, _("HS prefix %(p)s added.") % {"p": d["hs_prefix"]})
+                    messages.success(request, _("HS prefix %(p)s added.") % {"p": idents.hs_code_text(d["hs_prefix"])})
                     return redirect("declarations:covered-goods")
         except DomainError as exc:
             apply_error(add_form, exc)
