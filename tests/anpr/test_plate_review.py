@@ -1013,3 +1013,23 @@ def test_the_queue_says_its_threshold_in_english_on_english_pages(client, dest_c
     page = client.get(reverse("anpr:review-queue")).content.decode()
     line = page.split("</h1>", 1)[1].split("</p>", 1)[0]
     assert "less than 90%" in line
+
+
+@pytest.mark.persian
+def test_the_plate_boxes_run_left_to_right_as_the_plate_reads(client, dest_clerk, thr_camera):
+    """On the RTL page the box row is left to right, as the plate stands: two digits, the letter, three digits,
+    then the province under «ایران»; Tab follows the same order, and each label stays Persian in its box."""
+    read = _read(thr_camera, "", recognition=Recognition.MANUAL)
+    client.force_login(dest_clerk)
+    page = client.get(reverse("anpr:read-review", args=[read.pk])).content.decode()
+    assert 'dir="rtl"' in page.split("<body", 1)[0]
+    row = re.search(r'<div class="plate-entry[^"]*"[^>]*>', page)
+    assert row and 'dir="ltr"' in row[0]
+    boxes = page[row.end() :].split("<details", 1)[0]
+    assert re.findall(r'id="id_(two|letter|three|province)"', boxes) == ["two", "letter", "three", "province"]
+    assert "tabindex" not in boxes
+    assert "دو رقم" in boxes and "کد استان" in boxes
+
+    refused = client.post(reverse("anpr:read-review", args=[read.pk]), {**_entry("12ب34565"), "two": "۱"})
+    part = refused.content.decode().split('<div class="part two', 1)[1].split('<div class="part', 1)[0]
+    assert "is-invalid" in part and 'role="alert"' in part  # its error beside its own box
