@@ -28,15 +28,17 @@ from core.pdf import font_face_css, html_to_pdf
 from declarations.idents import serial_html
 
 from .models import FollowUpLetter, LetterStatus
+from .services import may_write_letter
 
 
 def letter_signer(letter: FollowUpLetter, sender=None) -> dict[str, str] | None:
     """Who signs the letter: the name and title it carries (its drafter's, or its sender's once sent); a draft
     the system proposed carries none, and is signed by whoever sends it: ``sender``, the person previewing it,
-    when known (None: the letter says the sender signs it)."""
+    if they may send it (the sending office's staff). None: nobody known, or a viewer who may not send it (an
+    inspector, headquarters), never named as its signer; the letter names the office that signs it on sending."""
     if letter.signer_name:
         return {"name": letter.signer_name, "title": letter.signer_title}
-    if letter.status == LetterStatus.DRAFT and sender is not None:
+    if letter.status == LetterStatus.DRAFT and sender is not None and may_write_letter(sender, letter.declaration):
         return {"name": sender.get_full_name() or sender.username, "title": sender.title}
     return None
 

@@ -53,3 +53,23 @@ def test_a_draft_shows_who_will_sign_it_as_a_draft(bazargan, tehran, origin_cler
     # Without a person previewing it (no sender known), it says the sender signs it.
     html = letters.render_letter_html(draft)
     assert "امضا نشده" in html and "ارسال‌کننده" in html
+
+
+def test_a_draft_previewed_by_someone_who_may_not_send_it_is_signed_by_the_sending_office(
+    bazargan, tehran, origin_clerk, inspector, hq
+):
+    """The inspector's (or headquarters') preview names no person: not themselves, who cannot send it; the
+    office that sends it signs it, once it does."""
+    draft = _escalation(bazargan, tehran, origin_clerk)
+    inspector.first_name, inspector.last_name, inspector.title = "حمید", "نظری", "بازرس گمرک استان"
+    hq.first_name, hq.last_name, hq.title = "مریم", "کاظمی", "کارشناس دفتر ترانزیت"
+    for viewer in (inspector, hq):
+        html = letters.render_letter_html(draft, sender=viewer)
+        signer = html.split('id="signer"', 1)[1].split('<div class="copies"', 1)[0]
+        assert viewer.last_name not in signer and viewer.title not in signer, signer
+        assert "امضا: گمرک بازرگان (هنگام ارسال)" in signer and "پیش‌نویس — امضا نشده" in signer, signer
+        assert letters.preview_version(draft, viewer) == letters.preview_version(draft)
+    text = pdf_text(letters.render_letter_pdf(draft, sender=inspector))
+    signer = text.split(norm(draft.paragraphs[-1][-20:]), 1)[-1]
+    assert norm("گمرک بازرگان (هنگام ارسال)") in signer and norm("امضا نشده") in signer, signer
+    assert norm("نظری") not in signer, signer
