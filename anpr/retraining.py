@@ -36,7 +36,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
 from django.utils.module_loading import import_string
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -195,6 +197,23 @@ def trainer_missing_message(user: User | None = None) -> str:
         "doc": isolate("docs/operations.md"),
         "readme": isolate("anpr/training/README.md"),
     }
+
+
+def trainer_missing_html(user: User | None = None) -> SafeString:
+    """``trainer_missing_message`` for a page: the command and the files it names each in a ``<code dir="ltr">``,
+    set apart from the sentence around them (the Persian one reads right to left)."""
+    if user is None or user.role != Role.IT:
+        return conditional_escape(str(TRAINER_NOT_INSTALLED))
+    code = '<code dir="ltr">{}</code>'
+    return mark_safe(  # noqa: S308 - the sentence escaped, each part escaped by format_html
+        conditional_escape(str(TRAINER_TO_INSTALL))
+        % {
+            "missing": conditional_escape(("، " if is_persian() else ", ").join(isolate(n) for n in trainer_missing())),
+            "command": format_html(code, TRAINER_INSTALL_COMMAND),
+            "doc": format_html(code, "docs/operations.md"),
+            "readme": format_html(code, "anpr/training/README.md"),
+        }
+    )
 
 
 @dataclass

@@ -72,7 +72,7 @@ def _may_roll_back_to(model: RecognitionModel) -> bool:
 
 
 def _trainer_missing(user) -> str:
-    return retraining.trainer_missing_message(user) if retraining.trainer_missing() else ""
+    return retraining.trainer_missing_html(user) if retraining.trainer_missing() else ""
 
 
 @login_required

@@ -671,3 +671,17 @@ def test_a_run_that_failed_before_failures_were_worded_plainly_is_worded_in_pers
     part = client.get(reverse("anpr:training-run", args=[run.pk]) + "?partial=1").content.decode()
     assert "requirements-train.txt" in part and "ModuleNotFoundError" not in part
     assert "torch" in part and "missing" not in part
+
+
+@pytest.mark.persian
+def test_the_it_office_reads_the_install_step_in_persian_with_the_command_left_to_right(client, settings, it_officer):
+    """The IT office read the docs section by its English title («Installing the trainer») and the command
+    run into the Persian sentence: the section is named in Persian with its file, the command set apart,
+    left to right, as code."""
+    settings.ANPR_TRAINER = f"{__name__}.NeedsWhatIsMissing"
+    client.force_login(it_officer)
+    page = client.get(reverse("anpr:models")).content.decode()
+    said = page.split("data-training-unavailable>", 1)[1].split("</div>", 1)[0]
+    assert '<code dir="ltr">pip install -r requirements-train.txt</code>' in said
+    assert "Installing the trainer" not in page
+    assert "بخش «نصب ابزار آموزش»" in said and '<code dir="ltr">docs/operations.md</code>' in said
