@@ -5,7 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import PageForm
+from core.forms import PageForm, PageFormMixin
 
 MACHINE_ACCOUNT_MESSAGE = _(
     "This is a machine account (integration client): it works through the API with its token "
@@ -13,7 +13,7 @@ MACHINE_ACCOUNT_MESSAGE = _(
 )
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(PageFormMixin, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("Your username and password didn't match. Please try again."),

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from core import text
-from core.forms import PageForm
+from core.forms import PageForm, PageFormMixin
 
 from . import logins, services, two_factor
 from .models import LoginRecord
@@ -72,7 +72,7 @@ def sessions(request):
     return render(request, "accounts/sessions.html", {"sessions": rows, "current": current})
 
 
-class PasswordForm(PasswordChangeForm):
+class PasswordForm(PageFormMixin, PasswordChangeForm):
     """Django's form (old password, new twice, the validators of AUTH_PASSWORD_VALIDATORS)."""
 
 

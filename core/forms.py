@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 from django import forms
+from django.forms.utils import pretty_name
 from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -349,20 +350,59 @@ class CurrencyField(forms.CharField):
             raise forms.ValidationError(str(exc), code="currency") from None
 
 
-class PageForm(forms.Form):
-    """A form shown on a page: its limits' messages in the page's digits (``limits_in_page_digits``)."""
+# Django's own «This field is required.» and «Enter a whole number.» / «Enter a number.»: the same words beside
+# whichever field, none saying which (a form with a dozen radio groups, a formset's rows).
+_DJANGO_REQUIRED = id(forms.Field.default_error_messages["required"])
+_DJANGO_INVALID_NUMBER = {
+    id(cls.default_error_messages["invalid"]) for cls in (forms.IntegerField, forms.DecimalField, forms.FloatField)
+}
+# Fields one chooses rather than types: a list, radio buttons, a box to tick, a file.
+_CHOSEN = (forms.ChoiceField, forms.BooleanField, forms.FileField)
+
+
+def name_required_fields(form: forms.BaseForm) -> None:
+    """Give each field of ``form`` that keeps Django's message for a value left out one naming the field
+    (``«موضوع» را وارد کنید.``, or ``… را انتخاب کنید.`` for a field one chooses: a list, a box, a file), and each number field keeping
+    Django's message for text that is no number one naming it too. A field with a message of its own keeps it."""
+    for name, field in form.fields.items():
+        label = field.label or pretty_name(name)
+        messages = field.error_messages
+        if id(messages.get("required")) == _DJANGO_REQUIRED:
+            chosen = isinstance(field, _CHOSEN) or isinstance(
+                field.widget, forms.widgets.ChoiceWidget | forms.CheckboxInput
+            )
+            messages["required"] = (_("Choose «%(field)s».") if chosen else _("Enter «%(field)s».")) % {"field": label}
+        if id(messages.get("invalid")) in _DJANGO_INVALID_NUMBER:
+            whole = isinstance(field, forms.IntegerField) and not isinstance(
+                field, forms.DecimalField | forms.FloatField
+            )
+            message = _("«%(field)s» must be a whole number.") if whole else _("«%(field)s» must be a number.")
+            messages["invalid"] = message % {"field": label}
+
+
+class PageFormMixin:
+    """What makes a form one of the page's (every form a person fills in, Django's own login and password forms
+    included; the admin's keep Django's words): its limits' messages in the page's digits
+    (``limits_in_page_digits``) and its errors naming their field (``name_required_fields``, when it is checked:
+    a form adds fields in its ``__init__``, and the page's language is the request's)."""
+
+    fields: dict[str, forms.Field]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        limits_in_page_digits(self)
+        limits_in_page_digits(self)  # type: ignore[arg-type]
+
+    def full_clean(self) -> None:
+        name_required_fields(self)  # type: ignore[arg-type]
+        super().full_clean()  # type: ignore[misc]
 
 
-class PageModelForm(forms.ModelForm):
-    """A model form shown on a page (see ``PageForm``)."""
+class PageForm(PageFormMixin, forms.Form):
+    """A form shown on a page (``PageFormMixin``)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        limits_in_page_digits(self)
+
+class PageModelForm(PageFormMixin, forms.ModelForm):
+    """A model form shown on a page (``PageFormMixin``)."""
 
 
 # A primary key as the database holds it (a signed 64-bit integer; SQLite refuses a bigger one outright).

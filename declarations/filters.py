@@ -20,7 +20,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import CustomsOffice, Province
 from core import dates, text
 from core.api import ApiFilterSet
-from core.forms import JalaliDateTimeField, check_range, date_box_value, is_gregorian, name_invalid_choices
+from core.forms import (
+    JalaliDateTimeField,
+    PageForm,
+    check_range,
+    date_box_value,
+    is_gregorian,
+    name_invalid_choices,
+)
 from core.text import identifier, isolate
 
 from . import ageing, monitoring, plates, scan_compliance
@@ -74,16 +81,12 @@ class JalaliDateTimeFilter(django_filters.Filter):
     field_class = JalaliDateTimeField
 
 
-class DeclarationFilterForm(forms.Form):
+class DeclarationFilterForm(PageForm):
     """The list's filter form (page, exports, API), with the checks across its fields: the declared dates
     end on or after the day they start (the same day is that one day); a compliance window is that of a
     scan compliance figure, and ends after it starts (its end is exclusive). Each refused beside its field,
     never the whole list (a window alone) or an empty one (a range backwards) in place of the rows asked
     for."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        name_invalid_choices(self)
 
     def clean(self):
         data = super().clean()
