@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import CustomsOffice
 from core.errors import InvalidInput
-from core.forms import ListFilterForm, PageForm, PageIntegerField
+from core.forms import ListFilterForm, NameOrderedChoiceField, PageForm, PageIntegerField
 from core.text import isolate
 from declarations.plates import iranian_group_error
 from declarations.selectors import scope_offices
@@ -22,7 +22,7 @@ from .models import LANE_FORM, Camera, LabelReason, PlateLabel, PlateLayout
 
 
 class CameraForm(PageForm):
-    office = forms.ModelChoiceField(label=gettext_lazy("office"), queryset=CustomsOffice.objects.none())
+    office = NameOrderedChoiceField(label=gettext_lazy("office"), queryset=CustomsOffice.objects.none())
     code = forms.CharField(
         label=gettext_lazy("code"),
         max_length=32,

@@ -216,7 +216,9 @@ class _NameOrderIterator(forms.models.ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        rows = sorted(self.queryset, key=lambda row: text.name_sort_key(str(row)))
+        # By the label each row shows: a list labelled ``CODE — name`` (the register and permit forms') reads in
+        # its codes' order, one labelled by name in its names'.
+        rows = sorted(self.queryset, key=lambda row: text.name_sort_key(str(self.field.label_from_instance(row))))
         for row in rows:
             yield self.choice(row)
 

@@ -22,11 +22,11 @@ from core import dates, text
 from core.api import ApiFilterSet
 from core.forms import (
     JalaliDateTimeField,
+    NameOrderedChoiceField,
     PageForm,
     check_range,
     date_box_value,
     is_gregorian,
-    name_invalid_choices,
 )
 from core.text import identifier, isolate
 
@@ -108,25 +108,29 @@ class DeclarationFilterForm(PageForm):
         return data
 
 
+class NameOrderedChoiceFilter(django_filters.ModelChoiceFilter):
+    """A province or an office picked from a list in the order of their names (``NameOrderedChoiceField``)."""
+
+    field_class = NameOrderedChoiceField
+
+
 def _office_choices():
     return CustomsOffice.objects.order_by("code")
 
 
 class DeclarationFilter(ApiFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
-    office = django_filters.ModelChoiceFilter(
+    office = NameOrderedChoiceFilter(
         label=_("Office (origin or destination)"),
         queryset=_office_choices(),
         to_field_name="code",
         method="filter_office",
     )
-    origin = django_filters.ModelChoiceFilter(
-        label=_("Origin office"), queryset=_office_choices(), to_field_name="code"
-    )
-    destination = django_filters.ModelChoiceFilter(
+    origin = NameOrderedChoiceFilter(label=_("Origin office"), queryset=_office_choices(), to_field_name="code")
+    destination = NameOrderedChoiceFilter(
         label=_("Destination office"), queryset=_office_choices(), to_field_name="code"
     )
-    province = django_filters.ModelChoiceFilter(
+    province = NameOrderedChoiceFilter(
         label=_("Province"),
         queryset=Province.objects.order_by("name_fa"),
         to_field_name="code",

@@ -17,6 +17,7 @@ from core.forms import (
     JalaliDateField,
     JalaliDateTimeField,
     ListFilterForm,
+    NameOrderedChoiceField,
     PageDecimalField,
     PageForm,
     PageIntegerField,
@@ -308,7 +309,7 @@ class PermitStopForm(PageForm):
         label=_("Moved on at"), required=False, help_text=_("Empty while the truck is still there.")
     )
     place = forms.CharField(label=_("Place"), max_length=200)
-    office = forms.ModelChoiceField(
+    office = NameOrderedChoiceField(
         label=_("Nearest customs office"), queryset=CustomsOffice.objects.order_by("code"), required=False
     )
     confirmed_by = forms.CharField(

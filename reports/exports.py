@@ -49,6 +49,7 @@ from .labels import (
     SERIAL_HEADER,
     SERIAL_RULES_LABELS,
     STANDING_HEAD,
+    in_name_order,
     jday,
     jday_iso,
     place_label,
@@ -370,7 +371,7 @@ def figure_sheets(wb: XlsxWriter, figures: dict) -> None:
             "استان‌ها",
             (
                 [place_label(p["province"], names["province"]), *(p[k] for k in returns.BALANCE_KEYS)]
-                for p in figures["provinces"]
+                for p in in_name_order(figures["provinces"], "province", names["province"])
             ),
             header=["استان", *(BALANCE_LABELS[k].strip() for k in returns.BALANCE_KEYS)],
         )
@@ -413,11 +414,11 @@ def figure_sheets(wb: XlsxWriter, figures: dict) -> None:
                 o["arrived"],
                 o["reviewed"],
             ]
-            for o in figures["scan_compliance"]["offices"]
+            for o in in_name_order(figures["scan_compliance"]["offices"], "office", names["office"])
         ),
         *(
             ["پلاک‌خوان", place_label(o["office"], names["office"]), "", "", o["arrived"], o["sighted"]]
-            for o in figures["plate_compliance"]["offices"]
+            for o in in_name_order(figures["plate_compliance"]["offices"], "office", names["office"])
         ),
     ]
     if not compliance_rows:  # an empty sheet would read as a failed export
@@ -591,7 +592,7 @@ def render_pdf(
                 "milestones": [[row[0], *(fa(v) for v in row[1:])] for row in milestone_table(figures)],
                 "provinces": [
                     [place_label(p["province"], names["province"]), *(fa(p[k]) for k in returns.BALANCE_KEYS)]
-                    for p in figures.get("provinces", [])
+                    for p in in_name_order(figures.get("provinces", []), "province", names["province"])
                 ],
                 "balance_heads": [BALANCE_LABELS[k].strip() for k in returns.BALANCE_KEYS],
                 "case_actions": [

@@ -15,6 +15,7 @@ import jdatetime
 
 from accounts.models import CustomsOffice, Province
 from core.dates import TEHRAN, format_jalali
+from core.text import name_sort_key
 from core.xlsx import office_label
 
 from . import page_labels
@@ -106,6 +107,14 @@ def place_names() -> dict[str, dict[str, str]]:
         "province": dict(Province.objects.values_list("code", "name_fa")),
         "office": dict(CustomsOffice.objects.values_list("code", "name_fa")),
     }
+
+
+def in_name_order(rows: list[dict], key: str, names: dict[str, str]) -> list[dict]:
+    """A return's rows by place (``key``: its provinces, its offices' compliance) as its pages, PDF and XLSX list
+    them: by the places' names (``names``, by code) in the order a reader looks a name up in
+    (``core.text.name_sort_key``), a code naming nothing we know after them. The figures keep their own order
+    (by code): they are sealed, and sorted only as they are shown."""
+    return sorted(rows, key=lambda row: name_sort_key(names.get(row[key] or "") or "\uffff" + (row[key] or "")))
 
 
 def place_label(code: str, names: dict[str, str]) -> str:

@@ -323,7 +323,7 @@ def return_detail(request, pk: int):
 def _return_page(request, snap: MonthlyReturn, *, submit_form: ReturnSubmitForm | None = None, status: int = 200):
     """The return's page; ``submit_form`` the submit form as posted (its error beside the box), else a new one
     where it is offered."""
-    from .labels import place_label, standing_key
+    from .labels import in_name_order, place_label, standing_key
 
     may_submit = _may_submit(request.user, snap)
 
@@ -424,7 +424,8 @@ def _return_page(request, snap: MonthlyReturn, *, submit_form: ReturnSubmitForm 
         context["office_name"] = office.name if office else f["office_name"]
     if f.get("provinces"):
         names = {p.code: p.name for p in Province.objects.all()}
-        context["provinces"] = [{**p, "label": place_label(p["province"], names)} for p in f["provinces"]]
+        rows = in_name_order(f["provinces"], "province", names)  # the figures keep theirs (by code): sealed
+        context["provinces"] = [{**p, "label": place_label(p["province"], names)} for p in rows]
     return render(request, "reports/return_detail.html", context, status=status)
 
 
@@ -565,7 +566,7 @@ class TrendFilterForm(ListFilterForm):
     else their own province only (their trend when none is given). A code that is none of those (mistyped,
     another province's) is refused beside the filter, never answered with another trend in its place."""
 
-    province = forms.ModelChoiceField(
+    province = NameOrderedChoiceField(
         label=gettext_lazy("province"),
         queryset=Province.objects.none(),
         to_field_name="code",
@@ -594,14 +595,20 @@ class TrendFilterForm(ListFilterForm):
         return Province.objects.filter(pk=own).first() if own else None
 
 
+def _by_name(provinces) -> list[Province]:
+    """Provinces in the order of their names in the page's language (``core.text.name_sort_key``), as every list
+    of them is."""
+    return sorted(provinces, key=lambda p: name_sort_key(p.name))
+
+
 @login_required
 @reads_from_replica
 def trend(request):
     form, data = read_filters(TrendFilterForm, request, user=request.user)
     province = form.trend_province(request.user) if data is not None else None
-    provinces = Province.objects.all() if request.user.is_national else [province] if province else []
+    provinces = _by_name(Province.objects.all()) if request.user.is_national else [province] if province else []
     if data is None:  # no trend (the national one or the user's own would be taken for the one asked)
-        provinces = list(form.fields["province"].queryset)
+        provinces = _by_name(form.fields["province"].queryset)
         return render(request, "reports/trend.html", {"filter_form": form, "provinces": provinces}, status=400)
     # No return to draw yet: the page says so, with no empty chart area above the words.
     has_data = _trend_returns(request.user, province).exists()
@@ -616,7 +623,7 @@ def trend(request):
 
 
 class InspectionForm(PageForm):
-    office = forms.ModelChoiceField(label=gettext_lazy("office"), queryset=CustomsOffice.objects.none())
+    office = NameOrderedChoiceField(label=gettext_lazy("office"), queryset=CustomsOffice.objects.none())
     inspected_on = JalaliDateField(label=gettext_lazy("inspected on (Jalali)"))
     findings = forms.CharField(
         label=gettext_lazy("findings"),
@@ -691,7 +698,7 @@ class ActionForm(PageForm):
     empty says so beside itself."""
 
     description = forms.CharField(label=gettext_lazy("action"), widget=forms.Textarea(attrs={"rows": 2}))
-    responsible_office = forms.ModelChoiceField(
+    responsible_office = NameOrderedChoiceField(
         label=gettext_lazy("responsible office"), queryset=CustomsOffice.objects.none()
     )
     due_on = JalaliDateField(label=gettext_lazy("due on (Jalali)"))
@@ -889,7 +896,7 @@ def attachment_download(request, pk: int):
 class ProblemForm(PageForm):
     system = forms.ChoiceField(label=gettext_lazy("system"), choices=System.choices)
     symptom = forms.ChoiceField(label=gettext_lazy("what fails"), choices=Symptom.choices)
-    office = forms.ModelChoiceField(label=gettext_lazy("office"), queryset=CustomsOffice.objects.none())
+    office = NameOrderedChoiceField(label=gettext_lazy("office"), queryset=CustomsOffice.objects.none())
     # A date alone would be stored as 00:00: the time is asked for, as a case's discovery time is.
     since = JalaliDateTimeField(
         label=gettext_lazy("since"), help_text=gettext_lazy("Jalali date and time, Tehran time."), time_required=True
