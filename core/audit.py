@@ -142,6 +142,12 @@ def visible_to(entries, user):
     return entries.exclude(actor_id=user.pk).exclude(seal__actor_name=user.get_username())
 
 
+def own_of(entries, user):
+    """The entries ``visible_to`` keeps from ``user``: their own, by actor id or by the name kept at the time.
+    A page counts them to say they exist (a search finding only them is not a search finding nothing)."""
+    return entries.filter(models.Q(actor_id=user.pk) | models.Q(seal__actor_name=user.get_username()))
+
+
 # --- receivers ------------------------------------------------------------------------------------
 
 

@@ -26,7 +26,7 @@ from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Role
 from anpr.models import PlateRead
@@ -105,7 +105,17 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 def entries_for(user, data: dict):
     """The entries ``user`` may read, filtered by the form's cleaned ``data``, newest first."""
-    qs = audit.visible_to(LogEntry.objects.all(), user).select_related("content_type", "seal")
+    return _filtered(audit.visible_to(LogEntry.objects.all(), user), user, data)
+
+
+def own_entries_for(user, data: dict):
+    """The entries the same filters find that ``user`` may not read because they are their own
+    (``core.audit.visible_to``): the page counts them, never lists them."""
+    return _filtered(audit.own_of(LogEntry.objects.all(), user), user, data)
+
+
+def _filtered(qs, user, data: dict):
+    qs = qs.select_related("content_type", "seal")
     if data.get("actor"):
         qs = qs.filter(seal__actor_name__icontains=data["actor"])
     if data.get("action") is not None:
@@ -437,6 +447,7 @@ def audit_list(request):
     writer.load(rows)  # the rows the page names, a query per kind
     query = request.GET.copy()
     query.pop("before", None)
+    hidden = own_entries_for(request.user, data).count()
     return render(
         request,
         "reports/audit_list.html",
@@ -457,8 +468,22 @@ def audit_list(request):
             "older": rows[-1].pk if more else None,
             "query": query.urlencode(),
             "first_page": not before,
+            "hidden": _hidden_text(hidden),
         },
     )
+
+
+def _hidden_text(count: int) -> str:
+    """What the page says of the entries the search found that are the reader's own: they exist, and who reads them."""
+    if not count:
+        return ""
+    return ngettext(
+        "%(n)s entry matching this search is your own and is not shown to you; another user with the "
+        "headquarters or IT office role sees it.",
+        "%(n)s entries matching this search are your own and are not shown to you; another user with the "
+        "headquarters or IT office role sees them.",
+        count,
+    ) % {"n": digits(count, persian=is_persian())}
 
 
 HEADERS = [
