@@ -285,3 +285,9 @@ def name_sort_key(name: str) -> tuple:
         rank = _PERSIAN_RANK.get(ch)
         key.append((0, -1, "") if ch.isspace() else (1, rank, "") if rank is not None else (2, 0, ch))
     return tuple(key)
+
+
+def folded(text: str) -> str:
+    """``text`` as a search compares it: Arabic forms of a letter as the Persian one (ي ی, ك ک), digits of any
+    script as Latin, no zero-width non-joiner, runs of spaces as one, case folded. Fold both sides."""
+    return " ".join(ascii_digits((text or "").translate(_PERSIAN_SAME)).replace("\u200c", "").casefold().split())

@@ -35,7 +35,7 @@ from core.dates import TEHRAN, format_jalali
 from core.files import export_filename
 from core.forms import JalaliDateField, PageForm, check_range, id_or_none
 from core.models import ExportJob, Via
-from core.text import digits, is_persian, isolate
+from core.text import digits, folded, is_persian, isolate
 from declarations.audit_text import ChangeWriter, event_title
 from declarations.cells import SafeCsvWriter, safe_row
 from declarations.idents import camera_text, plate_text, serial_text
@@ -66,7 +66,7 @@ class AuditFilterForm(PageForm):
     # A username, a serial or an id keep the order they are typed in (a right-to-left box shows
     # «1405-BZG-00011045» as «BZG-00011045-1405»); words typed read right to left (``dir="auto"``).
     actor = forms.CharField(
-        label=gettext_lazy("actor (username)"),
+        label=gettext_lazy("actor (name or username)"),
         required=False,
         max_length=150,
         widget=forms.TextInput(attrs={"dir": "auto", "spellcheck": "false"}),
@@ -116,8 +116,8 @@ def own_entries_for(user, data: dict):
 
 def _filtered(qs, user, data: dict):
     qs = qs.select_related("content_type", "seal")
-    if data.get("actor"):
-        qs = qs.filter(seal__actor_name__icontains=data["actor"])
+    if actor := (data.get("actor") or "").strip():
+        qs = qs.filter(_actor_q(actor))
     if data.get("action") is not None:
         qs = qs.filter(action=data["action"])
     if data.get("model"):
@@ -140,6 +140,19 @@ def _filtered(qs, user, data: dict):
     if data.get("date_to"):
         qs = qs.filter(timestamp__lt=_day_start(data["date_to"] + dt.timedelta(days=1)))
     return qs.order_by("-id")
+
+
+def _actor_q(text: str) -> Q:
+    """Entries by the login name ``text`` is part of, or by a person whose first, last or full name it is part of
+    (the page shows people by name): an entry keeps the login name of its time (``seal.actor_name``), so names
+    lead to login names through the user table. Compared as ``core.text.folded`` writes both (ي/ی, ك/ک,
+    digits of any script); the users are few, read in one query."""
+    wanted = folded(text)
+    users = get_user_model().objects.values_list("username", "first_name", "last_name")
+    names = [
+        username for username, first, last in users if wanted in folded(username) or wanted in folded(f"{first} {last}")
+    ]
+    return Q(seal__actor_name__icontains=text) | Q(seal__actor_name__in=names)
 
 
 def _readable(request):

@@ -745,10 +745,10 @@ def test_entries_naming_inspections_look_them_up_with_their_offices_whatever_the
     [
         pytest.param(
             "fa",
-            [["سوابق ممیزی"], ["انجام‌دهنده (نام کاربری)", "origin_clerk"], ["عمل", "تغییر"], ["از"]],
+            [["سوابق ممیزی"], ["انجام‌دهنده (نام یا نام کاربری)", "origin_clerk"], ["عمل", "تغییر"], ["از"]],
             marks=pytest.mark.persian,
         ),
-        ("en", [["Audit trail"], ["actor (username)", "origin_clerk"], ["action", "update"], ["from"]]),
+        ("en", [["Audit trail"], ["actor (name or username)", "origin_clerk"], ["action", "update"], ["from"]]),
     ],
     ids=["fa", "en"],
 )
