@@ -56,7 +56,8 @@ def tab_label(tab: str) -> str:
 
 def queue(user, tab: str):
     """The problems of a tab in the user's scope: open ones oldest first (the longest waiting on
-    top), resolved ones the latest resolved first."""
+    top) by the time the list's «since» column shows (when the problem began, not when it was reported: the
+    demo's problems were reported at one time), then by number; resolved ones the latest resolved first."""
     qs = (
         SystemProblem.objects.for_user(user)
         .filter(status__in=TABS.get(tab, TABS[OPEN]))
@@ -66,7 +67,7 @@ def queue(user, tab: str):
         When(status=ProblemStatus.RESOLVED, then=Value(1)), default=Value(0), output_field=IntegerField()
     )
     return qs.annotate(_resolved=is_resolved).order_by(
-        "_resolved", F("resolved_at").desc(nulls_first=True), "reported_at", "pk"
+        "_resolved", F("resolved_at").desc(nulls_first=True), "since", "pk"
     )
 
 
