@@ -11,6 +11,11 @@ change, ``NNNN_change.png``). Three steps:
     # 3. pair statistics of cached pairs with the ONNX model (app's venv), threshold on the validation sets
     python bench/scans_dense.py score --cache /tmp/s18/cache --sets va_h63 va_p64 [--records R.json]
 
+Nineteenth pass: ``train --target dest`` marks only the change the destination's display shows
+(``NNNN_dchange.png`` >= ``pairs.DEST_VISIBLE_GREY``), not every changed pixel; ``train/score --inputs
+images`` gives the net only the registered origin and destination and the saturated / valid masks
+(``dense.CHANNELS``, ``Params.DENSE_INPUTS``), not the hand-made change channels.
+
 ``extract`` also records the shipped hand-made score and top box of each pair (``find_changes`` with
 the defaults), so ``score`` compares both on the same pairs. Never point it at held-out pairs: they are
 run once, by ``scans_bench --set USE_DENSE=true --set DENSE_LOGIT=...``.
@@ -29,12 +34,27 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 TARGET_CHANGE = 0.02  # |attenuation change| a pixel must have to count as changed (target of the net)
+# as ``scans.comparison.dense.CHANNELS`` and ``scans.benchmark.pairs.DEST_VISIBLE_GREY`` (the torch venv has
+# no OpenCV to import them; tests/scans/test_dense_map.py checks that they agree)
+CHANNELS = {"maps": (0, 1, 2, 3, 4, 5, 6, 7), "images": (0, 1, 5, 6)}
+DEST_VISIBLE_GREY = 1.0
+
+
+def target_of(it: dict, kind: str) -> np.ndarray:
+    """The net's target (bool, working px): "all", every pixel whose attenuation changed by more than
+    TARGET_CHANGE; "dest", only those whose change the destination's display shows (at least
+    ``pairs.DEST_VISIBLE_GREY``, ``NNNN_dchange.png``): a change rounded away or saturated is not
+    in the destination for anyone, and asking the net to find it teaches it to guess."""
+    t = it["t"] > TARGET_CHANGE
+    if kind == "dest":
+        t &= it["dgrey"] >= DEST_VISIBLE_GREY
+    return t
 
 
 def extract(args) -> None:
     import cv2
 
-    from scans.benchmark.pairs import CHANGE_PNG_SCALE
+    from scans.benchmark.pairs import CHANGE_PNG_SCALE, DCHANGE_PNG_SCALE
     from scans.comparison import Params, load_scan
     from scans.comparison.core import find_changes
     from scans.comparison.dense import dense_inputs, vehicle_zone
@@ -75,10 +95,15 @@ def extract(args) -> None:
             )
             h, w = o.shape
             target = np.zeros((h, w), np.float32)
+            dgrey = np.zeros((h, w), np.float32)  # what the destination's display shows of it, grey levels
             cp = d / f"{i:04d}_change.png"
             if cp.exists():
                 ch = cv2.imread(str(cp), cv2.IMREAD_GRAYSCALE).astype(np.float32) / CHANGE_PNG_SCALE
                 target = cv2.resize(ch, (w, h), interpolation=cv2.INTER_AREA)
+            dp = d / f"{i:04d}_dchange.png"
+            if dp.exists():
+                dg = cv2.imread(str(dp), cv2.IMREAD_GRAYSCALE).astype(np.float32) / DCHANGE_PNG_SCALE
+                dgrey = cv2.resize(dg, (w, h), interpolation=cv2.INTER_AREA)
             span = meta["span"]
             meta["span"] = None if span is None else [int(span[0]), int(span[1])]
             np.savez_compressed(
@@ -86,6 +111,7 @@ def extract(args) -> None:
                 meta=json.dumps(meta),
                 x=dense_inputs(maps).astype(np.float16),
                 target=target.astype(np.float16),
+                dgrey=dgrey.astype(np.float16),
                 zone=vehicle_zone(maps, span),
             )
         print(f"{d.name}: {len(labels)} pairs, {time.time() - t0:.0f} s", flush=True)
@@ -94,7 +120,7 @@ def extract(args) -> None:
 # --------------------------------------------------------------------------- training (torch)
 
 
-def _net():
+def _net(n_in: int = 8):
     import torch
     from torch import nn
 
@@ -122,7 +148,7 @@ def _net():
             u1 = self.d1(torch.cat([f1, nn.functional.interpolate(u2, scale_factor=2.0, mode="nearest")], 1))
             return self.head(u1)
 
-    return DenseNet()
+    return DenseNet(n_in)
 
 
 def _load_set(cache: Path, names: list[str]) -> list[dict]:
@@ -133,7 +159,16 @@ def _load_set(cache: Path, names: list[str]) -> list[dict]:
             meta = json.loads(str(z["meta"]))
             if not meta["registered"]:
                 continue
-            items.append({"x": z["x"], "t": z["target"], "zone": z["zone"], "meta": meta, "name": f"{name}:{f.stem}"})
+            items.append(
+                {
+                    "x": z["x"],
+                    "t": z["target"],
+                    "dgrey": z["dgrey"] if "dgrey" in z else np.zeros_like(z["target"]),
+                    "zone": z["zone"],
+                    "meta": meta,
+                    "name": f"{name}:{f.stem}",
+                }
+            )
     return items
 
 
@@ -144,10 +179,14 @@ def train(args) -> None:
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
+    chans = list(CHANNELS[args.inputs])
     items = _load_set(Path(args.cache), args.train)
-    pos = [it for it in items if float(it["t"].max()) > TARGET_CHANGE]
-    print(f"{len(items)} pairs, {len(pos)} with a change", flush=True)
-    net = _net()
+    for it in items:
+        it["t"] = target_of(it, args.target)
+        del it["dgrey"]
+    pos = [it for it in items if it["t"].any()]
+    print(f"{len(items)} pairs, {len(pos)} with a change (target {args.target}, inputs {args.inputs})", flush=True)
+    net = _net(len(chans))
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     ch, cw = args.crop
     bce = nn.BCEWithLogitsLoss(reduction="none")
@@ -157,7 +196,7 @@ def train(args) -> None:
         _, h, w = x.shape
         hh, ww = min(ch, h - h % 8), min(cw, w - w % 8)
         if on_change:
-            ys, xs = np.nonzero(t > TARGET_CHANGE)
+            ys, xs = np.nonzero(t)
             k = rng.integers(len(ys))
             y0 = int(np.clip(ys[k] - rng.integers(0, hh), 0, h - hh))
             x0 = int(np.clip(xs[k] - rng.integers(0, ww), 0, w - ww))
@@ -167,12 +206,12 @@ def train(args) -> None:
         tc = np.zeros((ch, cw), np.float32)
         mc = np.zeros((ch, cw), np.float32)
         xc[:, :hh, :ww] = x[:, y0 : y0 + hh, x0 : x0 + ww]
-        tc[:hh, :ww] = t[y0 : y0 + hh, x0 : x0 + ww] > TARGET_CHANGE
+        tc[:hh, :ww] = t[y0 : y0 + hh, x0 : x0 + ww]
         # loss where the destination was imaged (valid, channel 6)
         mc[:hh, :ww] = x[6, y0 : y0 + hh, x0 : x0 + ww]
         if rng.random() < 0.5:
             xc, tc, mc = xc[:, :, ::-1], tc[:, ::-1], mc[:, ::-1]
-        return xc, tc, mc
+        return xc[chans], tc, mc
 
     t_end = time.time() + 60 * args.minutes
     step, losses = 0, []
@@ -205,7 +244,7 @@ def train(args) -> None:
                 g["lr"] = args.lr / 5
     net.eval()
     torch.save(net.state_dict(), args.onnx + ".pt")
-    dummy = torch.zeros(1, 8, 64, 128)
+    dummy = torch.zeros(1, len(chans), 64, 128)
     torch.onnx.export(
         net,
         (dummy,),
@@ -247,7 +286,7 @@ def score(args) -> None:
                 "seconds": 0.0,
             }
             if meta["registered"]:
-                x = z["x"].astype(np.float32)
+                x = z["x"][list(CHANNELS[args.inputs])].astype(np.float32)
                 prob = change_probability(x, model)
                 s_o = meta["s_o"]
                 for sig in args.sigmas:
@@ -323,12 +362,15 @@ def main() -> None:
     t.add_argument("--pos-weight", type=float, default=3.0)
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--onnx", required=True)
+    t.add_argument("--target", choices=("all", "dest"), default="all", help="dest: only what the destination shows")
+    t.add_argument("--inputs", choices=("maps", "images"), default="maps", help="images: no hand-made change channels")
     s = sub.add_parser("score")
     s.add_argument("--cache", required=True)
     s.add_argument("--sets", nargs="+", required=True)
     s.add_argument("--model", default=str(Path(__file__).resolve().parent.parent / "scans/comparison/dense.onnx"))
     s.add_argument("--sigmas", type=float, nargs="+", default=(2.0, 4.0))
     s.add_argument("--records", default=None)
+    s.add_argument("--inputs", choices=("maps", "images"), default="maps", help="as the model was trained")
     args = ap.parse_args()
     {"extract": extract, "train": train, "score": score}[args.cmd](args)
 

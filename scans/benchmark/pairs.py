@@ -19,6 +19,8 @@ Output format (``write_pairs``)::
     OUT/labels.json = [{"id": N, "tampered": bool, "kind": ..., "box": [x, y, w, h]}, ...]
     OUT/NNNN_change.png (``masks=True``, tampered pairs only): the change the tampering made, per
     origin pixel, in attenuation x ``CHANGE_PNG_SCALE`` (8-bit, clipped at 255)
+    OUT/NNNN_dchange.png (``masks=True``, tampered pairs only): what the destination's display shows
+    of it, per origin pixel, in grey levels x ``DCHANGE_PNG_SCALE`` (``display_change``)
 
 ``kind`` and ``box`` are present for tampered pairs only; boxes are in origin pixels. Tampered
 pairs also say how visible the change is in the destination (``dest_change``, ``dest_noise``,
@@ -57,6 +59,8 @@ DEST_VISIBLE_GREY = 1.0
 QUANT_NOISE_GREY = 0.2887
 # ``NNNN_change.png``: |attenuation change| x this, 8-bit (0.002 steps up to 0.51)
 CHANGE_PNG_SCALE = 500.0
+# ``NNNN_dchange.png``: the destination display's grey-level change x this, 8-bit (0.1 steps up to 25.5)
+DCHANGE_PNG_SCALE = 10.0
 
 
 def to_attenuation(img_u8: np.ndarray) -> np.ndarray:
@@ -424,7 +428,8 @@ def make_pair(
 
     ``hard``: the kind is drawn from ``HARD_KINDS`` and the second scanner from the extremes of
     wider ranges (``random_scanner(hard=True)``). ``change_out``: a tampered pair appends its
-    per-pixel |attenuation change| (origin pixels) to it; no random draw depends on it."""
+    per-pixel |attenuation change| (origin pixels) to it, then what the destination's display shows
+    of it (``display_change``); no random draw depends on them."""
     a = a_clean = to_attenuation(src)
     label: dict = {"tampered": bool(tampered)}
     if tampered:
@@ -461,6 +466,8 @@ def make_pair(
         if len(boxes) > 1:
             label["boxes"] = [[int(v) for v in b] for b in boxes]
     params = random_scanner(rng, hard=hard)
+    if change_out is not None and tampered:
+        change_out.append(display_change(a_clean, a, params))
     # the rng state the destination is rendered from (a copy: the pair's own draws are unchanged)
     twin = copy.deepcopy(rng) if tampered else None
     dest_u8 = second_scanner(a, rng, params)
@@ -470,6 +477,20 @@ def make_pair(
         label.update(dest_visibility(a_clean, label.get("boxes") or [label["box"]], twin, params, dest_u8))
     label["scanner"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.__dict__.items()}
     return src, dest, label
+
+
+def display_change(a_clean: np.ndarray, a: np.ndarray, p: ScannerParams) -> np.ndarray:
+    """Per origin pixel, the grey-level change between the destination scanner's noiseless display
+    of ``a`` and of ``a_clean``: its gain and offset, blur, display curve and 8-bit rounding, without
+    its geometry, line artefacts, noise or JPEG. A change the display rounds away or saturates
+    (below ``DEST_VISIBLE_GREY``) is not in the destination for anyone (the per-pixel counterpart of
+    ``dest_visibility``; the target of the dense map's ``--target dest``)."""
+
+    def grey(x: np.ndarray) -> np.ndarray:
+        x = cv2.GaussianBlur(np.maximum(x * p.gain + p.offset, 0).astype(np.float32), (0, 0), p.blur)
+        return np.floor(np.clip(np.power(np.exp(-x), 1.0 / p.gamma) * 255.0 + 0.5, 0, 255))
+
+    return np.abs(grey(a) - grey(a_clean)).astype(np.float32)
 
 
 def dest_visibility(
@@ -562,8 +583,8 @@ def write_pairs(
     from ``synthetic_scan``.  ``whole_share`` of the pairs use whole-vehicle scans when
     the manifest tells which they are.  ``max_width`` > 0 downsizes larger sources first.
     ``hard``: the hardest settings (``make_pair(hard=True)``). ``masks``: also write each tampered
-    pair's per-pixel change (``NNNN_change.png``, for training a dense change map); the pairs
-    themselves are the same either way.
+    pair's per-pixel change and what the destination's display shows of it (``NNNN_change.png``,
+    ``NNNN_dchange.png``, for training a dense change map); the pairs themselves are the same either way.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -597,6 +618,8 @@ def write_pairs(
         if masks and changes:
             png = np.clip(changes[0] * CHANGE_PNG_SCALE + 0.5, 0, 255).astype(np.uint8)
             cv2.imwrite(str(out / f"{i:04d}_change.png"), png)
+            png = np.clip(changes[1] * DCHANGE_PNG_SCALE + 0.5, 0, 255).astype(np.uint8)
+            cv2.imwrite(str(out / f"{i:04d}_dchange.png"), png)
         (out / f"{i:04d}_dest.jpg").write_bytes(dest)
         label = {"id": i, **label, "source": name}
         labels.append(label)

@@ -22,14 +22,20 @@ from .params import DEFAULT_THRESHOLD, Params
 from .registration import vehicle_content
 
 MODEL_PATH = Path(__file__).with_name("dense.onnx")
-N_IN = 8  # input channels (``dense_inputs``)
+N_IN = 8  # input channels of the change maps (``dense_inputs``)
+# The channels the net sees, by ``Params.DENSE_INPUTS``: "maps" all eight; "images" (nineteenth pass) only
+# the registered origin, the normalised destination and the saturated / valid masks, without the hand-made
+# change channels (residual, tolerant change, coherent residual), so that the net cannot copy them
+CHANNELS = {"maps": (0, 1, 2, 3, 4, 5, 6, 7), "images": (0, 1, 5, 6)}
 STRIDE = 8  # the net's input sides are padded to a multiple of this
 
 
-def dense_inputs(maps: dict) -> np.ndarray:
-    """The net's input (N_IN, h, w), float32, from ``changes.change_maps``: registered origin and
+def dense_inputs(maps: dict, inputs: str = "maps") -> np.ndarray:
+    """The net's input (channels, h, w), float32, from ``changes.change_maps``: registered origin and
     normalised destination (attenuation / 3), residual, signed tolerant change in noise units,
-    coherent residual, saturated, valid, vehicle content."""
+    coherent residual, saturated, valid, vehicle content; ``inputs``: which of them (``CHANNELS``)."""
+    if inputs not in CHANNELS:
+        raise ValueError(f"unknown DENSE_INPUTS {inputs!r}: one of {sorted(CHANNELS)}")
     bo, bn, resid, valid = maps["origin"], maps["dest"], maps["resid"], maps["valid"]
     zc = np.clip(maps["change"] / maps["sigma"], -10, 10) / 5.0
     lp = maps.get("lp", np.zeros_like(bo))
@@ -44,7 +50,8 @@ def dense_inputs(maps: dict) -> np.ndarray:
         vf,
         vehicle_content(bo).astype(np.float32),
     ]
-    return np.stack(chans).astype(np.float32)
+    x = np.stack(chans).astype(np.float32)
+    return x if inputs == "maps" else x[list(CHANNELS[inputs])]
 
 
 def vehicle_zone(maps: dict, span) -> np.ndarray:
@@ -77,6 +84,9 @@ def change_probability(x: np.ndarray, path: Path = MODEL_PATH) -> np.ndarray:
     ph, pw = -h % STRIDE, -w % STRIDE
     xp = np.pad(x, ((0, 0), (0, ph), (0, pw)))[None]
     sess = _session(str(path))
+    want = sess.get_inputs()[0].shape[1]
+    if isinstance(want, int) and want != x.shape[0]:
+        raise ValueError(f"{path.name} takes {want} input channels, not {x.shape[0]}: DENSE_INPUTS does not match it")
     logit = sess.run(None, {"x": xp.astype(np.float32)})[0][0, 0]
     if logit.shape != (h + ph, w + pw):  # the net's output is at a lower resolution
         logit = cv2.resize(logit, (w + pw, h + ph), interpolation=cv2.INTER_LINEAR)
@@ -94,7 +104,7 @@ def dense_regions(maps: dict, span, details: dict, params: Params) -> list:
     """Regions from the dense map, best first, as ``find_regions`` gives them: (score, x, y, w, h,
     features) in working pixels; score = DEFAULT_THRESHOLD * exp(logit(p) - DENSE_LOGIT) of the
     region's highest smoothed probability."""
-    prob = change_probability(dense_inputs(maps))
+    prob = change_probability(dense_inputs(maps, params.DENSE_INPUTS))
     zone = vehicle_zone(maps, span)
     best, sm = pair_statistic(prob, zone, params.DENSE_SIGMA)
     details["dense_p"] = round(best, 6)

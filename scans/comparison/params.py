@@ -124,6 +124,9 @@ class Params:
     USE_DENSE: bool = False
     DENSE_LOGIT: float = 3.5643
     DENSE_SIGMA: float = 2.0
+    # what the net sees (dense.CHANNELS): "maps", the registered pair and its change maps; "images", the
+    # registered pair and its saturated / valid masks only (nineteenth pass). Must match dense.onnx.
+    DENSE_INPUTS: str = "maps"
 
 
 def get_threshold(threshold: float | None = None) -> float:
