@@ -1,5 +1,5 @@
 """Submitting a return signs it for good: the form asks the signer to tick that they checked it
-(«این بازگشت را بررسی کرده‌ام؛ …»); unticked, the page comes back (400) with the error beside the box and the
+(«این گزارش ماهانه را بررسی کرده‌ام؛ …»); unticked, the page comes back (400) with the error beside the box and the
 return stays a draft. The national return (headquarters) and a province's (its inspector) alike."""
 
 import pytest
@@ -26,7 +26,7 @@ def test_an_unticked_confirmation_leaves_the_return_a_draft_and_says_so_beside_t
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa"
     page = client.get(f"/reports/returns/{snap.pk}/").content.decode()
     form = page.split('id="return-submit"', 1)[1].split("</form>", 1)[0]
-    assert 'name="confirmed"' in form and "این بازگشت را بررسی کرده‌ام" in form
+    assert 'name="confirmed"' in form and "این گزارش ماهانه را بررسی کرده‌ام" in form
 
     refused = client.post(f"/reports/returns/{snap.pk}/submit/")
     assert refused.status_code == 400
