@@ -556,6 +556,14 @@ class MonthlyReturn(models.Model):
         }
 
     @property
+    def status_label(self) -> str:
+        """The status as the pages show it: headquarters' own (national) return, once submitted, is finalised
+        (it is not sent to headquarters, it is theirs); a province's is «submitted to headquarters»."""
+        if self.status == ReturnStatus.SUBMITTED and self.province_id is None:
+            return gettext("finalised")
+        return str(self.get_status_display())
+
+    @property
     def scope_label(self) -> str:
         """The province (or the whole country) in the page's language."""
         return self.province.name if self.province else gettext("Whole country")
