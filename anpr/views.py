@@ -28,6 +28,7 @@ from core.errors import DomainError, http_status
 from core.files import serve_evidence
 from core.forms import RANGE_BACKWARDS, apply_error, date_box_value, range_backwards, read_filters
 from core.paging import numbered_page
+from core.text import date_hint
 from declarations import idents, plates
 from declarations.models import OPEN_STATUSES, TransitDeclaration, Vehicle
 
@@ -76,7 +77,7 @@ def _period(request) -> tuple[dt.datetime, dt.datetime, dict[str, str]]:
             try:
                 days[name] = parse_jalali_date(text)
             except ValueError:  # its own message is the developer's, in English
-                errors[name] = _("Enter a Jalali date like 1404/05/12.")
+                errors[name] = _("Enter a Jalali date like %(example)s.") % {"example": date_hint()}
     if not errors and range_backwards(days["from"], days["to"]):  # the same day twice: that one day
         errors["to"] = str(RANGE_BACKWARDS)
     start = dt.datetime.combine(days["from"], dt.time(), tzinfo=TEHRAN)

@@ -18,7 +18,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import dates, uploads
 from core.errors import DomainError, field_messages, http_status
-from core.text import digits, format_number, is_persian, isolate
+from core.text import date_hint, datetime_hint, digits, format_number, is_persian, isolate
 
 FORBIDDEN = "forbidden"  # the code of every 403 the API answers (a role, a scope, CSRF, the second factor)
 
@@ -286,7 +286,7 @@ JALALI_DATETIME_HELP = (
 )
 JALALI_DATE_HELP = "Jalali 1404/05/12 (any digit script) or ISO 2025-08-03"
 JALALI_DATETIME_SCHEMA = {"type": "string", "description": JALALI_DATETIME_HELP, "example": "1404/05/12 10:30"}
-JALALI_DATE_SCHEMA = {"type": "string", "description": JALALI_DATE_HELP, "example": dates.DATE_EXAMPLE}
+JALALI_DATE_SCHEMA = {"type": "string", "description": JALALI_DATE_HELP, "example": "1404/05/12"}
 
 
 @extend_schema_field(JALALI_DATETIME_SCHEMA)
@@ -305,7 +305,7 @@ class JalaliDateTimeField(serializers.DateTimeField):
             return dates.parse_datetime_any(str(value))
         except ValueError:
             raise serializers.ValidationError(
-                gettext("Enter a date and time like 1404/05/12 10:30."), code="invalid"
+                gettext("Enter a date and time like %(example)s.") % {"example": datetime_hint()}, code="invalid"
             ) from None
 
 
@@ -336,7 +336,9 @@ class JalaliDateField(serializers.DateField):
                 return dates.parse_jalali_date(text)
             return dt.date.fromisoformat(text)
         except ValueError:
-            raise serializers.ValidationError(gettext("Enter a Jalali date like 1404/05/12."), code="invalid") from None
+            raise serializers.ValidationError(
+                gettext("Enter a Jalali date like %(example)s.") % {"example": date_hint()}, code="invalid"
+            ) from None
 
 
 def invalid_choice_message(value: str, choices) -> str:

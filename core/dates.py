@@ -13,8 +13,19 @@ import jdatetime
 from django.utils.translation import gettext as _
 
 TEHRAN = ZoneInfo("Asia/Tehran")
-DATE_EXAMPLE = "1404/05/12"  # the hint of a Jalali date field
-DATETIME_EXAMPLE = "1404/05/12 10:30"  # of a date-and-time field (Tehran time)
+
+
+def date_example() -> str:
+    """The example date every Jalali date hint and message gives: the 12th of Mordad of this Jalali year
+    (Tehran), ``1405/05/12`` in 1405, so an example never reads as last year's. ASCII digits."""
+    return f"{jdatetime.date.fromgregorian(date=dt.datetime.now(TEHRAN).date()).year}/05/12"
+
+
+def datetime_example() -> str:
+    """``date_example`` with a time (Tehran time): the example of a date-and-time field."""
+    return f"{date_example()} 10:30"
+
+
 # No record here is older than 1390/01/01 (declarations, permits, problems). Before 1946 Tehran's
 # offset had seconds (+03:25:44): such a time comes back in a form no ISO 8601 client parses.
 EARLIEST = dt.datetime(2011, 3, 21, tzinfo=dt.UTC)

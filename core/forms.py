@@ -36,7 +36,7 @@ class JalaliDateField(forms.CharField):
     of a form is one (a date and time: ``JalaliDateTimeField``)."""
 
     def widget_attrs(self, widget):
-        return {**super().widget_attrs(widget), "placeholder": text.hint(dates.DATE_EXAMPLE)}
+        return {**super().widget_attrs(widget), "placeholder": text.date_hint()}
 
     def prepare_value(self, value):
         return date_box_value(value)
@@ -47,14 +47,16 @@ class JalaliDateField(forms.CharField):
             return None
         if is_gregorian(value):
             raise forms.ValidationError(
-                _("%(text)s is a Gregorian date: enter the Jalali date, like 1404/05/12.")
-                % {"text": text.isolate(value.strip()[:40])},
+                _("%(text)s is a Gregorian date: enter the Jalali date, like %(example)s.")
+                % {"text": text.isolate(value.strip()[:40]), "example": text.date_hint()},
                 code="gregorian",
             )
         try:
             return dates.parse_jalali_date(value)
         except ValueError as exc:
-            raise forms.ValidationError(_("Enter a Jalali date like 1404/05/12.")) from exc
+            raise forms.ValidationError(
+                _("Enter a Jalali date like %(example)s.") % {"example": text.date_hint()}
+            ) from exc
 
 
 def is_gregorian(value: str) -> bool:
@@ -99,7 +101,7 @@ class JalaliDateTimeField(forms.CharField):
         super().__init__(*args, **kwargs)
 
     def widget_attrs(self, widget):
-        return {**super().widget_attrs(widget), "placeholder": text.hint(dates.DATETIME_EXAMPLE)}
+        return {**super().widget_attrs(widget), "placeholder": text.datetime_hint()}
 
     def prepare_value(self, value):
         return date_box_value(value, with_time=True)
@@ -110,15 +112,15 @@ class JalaliDateTimeField(forms.CharField):
             return None
         if self.jalali_only and is_gregorian(value):
             raise forms.ValidationError(
-                _("%(text)s is a Gregorian date: enter the Jalali date and time, like 1404/05/12 10:30.")
-                % {"text": text.isolate(value.strip()[:40])},
+                _("%(text)s is a Gregorian date: enter the Jalali date and time, like %(example)s.")
+                % {"text": text.isolate(value.strip()[:40]), "example": text.datetime_hint()},
                 code="gregorian",
             )
         try:
             parsed = dates.parse_datetime_any(value)
         except ValueError:
             raise forms.ValidationError(
-                gettext_lazy("Enter a date and time like 1404/05/12 10:30."), code="invalid"
+                _("Enter a date and time like %(example)s.") % {"example": text.datetime_hint()}, code="invalid"
             ) from None
         if self.time_required and ":" not in value:  # a time is HH:MM; a date alone is midnight
             if parsed < dates.EARLIEST:  # the day itself is refused first: no example made of an impossible day

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.functional import lazy
 
+from . import dates as _dates
 from .dates import ascii_digits, persian_digits
 
 LRI = "\u2066"  # left-to-right isolate
@@ -244,7 +245,20 @@ def _hint(example: str) -> str:
 
 
 hint = lazy(_hint, str)
-hint.__doc__ = """A placeholder such as ``1404/05/12 10:30``, in the digits of the page it is shown on."""
+hint.__doc__ = """A placeholder such as ``1405/05/12 10:30``, in the digits of the page it is shown on."""
+
+
+def _date_hint() -> str:
+    return digits(_dates.date_example())
+
+
+def _datetime_hint() -> str:
+    return digits(_dates.datetime_example())
+
+
+# The example date (``dates.date_example``: this Jalali year), in the page's digits, worked out when shown.
+date_hint = lazy(_date_hint, str)
+datetime_hint = lazy(_datetime_hint, str)
 
 
 SHEET_NAME_MAX = 31  # Excel's limit on a sheet's name

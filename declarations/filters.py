@@ -28,7 +28,7 @@ from core.forms import (
     date_box_value,
     is_gregorian,
 )
-from core.text import identifier, isolate
+from core.text import date_hint, identifier, isolate
 
 from . import ageing, monitoring, plates, scan_compliance
 from .models import Status, TransitDeclaration, TransportCompany, UnsettledReason, Vehicle
@@ -45,7 +45,7 @@ DEFAULT_SORT = "-declared_at"
 
 
 class JalaliDateField(forms.CharField):
-    """``1404/05/12`` in any digit script → ``datetime.date``; shown in the page's digits. A Gregorian date is
+    """``1405/05/12`` in any digit script → ``datetime.date``; shown in the page's digits. A Gregorian date is
     refused beside the box as every date box refuses it (``core.forms.JalaliDateField``), unless ``iso``: the
     API's query, whose clients send ISO dates (``DeclarationFilter(iso_dates=True)``)."""
 
@@ -61,8 +61,8 @@ class JalaliDateField(forms.CharField):
         text = dates.ascii_digits(value.strip())
         if is_gregorian(text) and not self.iso:
             raise forms.ValidationError(
-                _("%(text)s is a Gregorian date: enter the Jalali date, like 1404/05/12.")
-                % {"text": isolate(value.strip()[:40])},
+                _("%(text)s is a Gregorian date: enter the Jalali date, like %(example)s.")
+                % {"text": isolate(value.strip()[:40]), "example": date_hint()},
                 code="gregorian",
             )
         try:
@@ -70,7 +70,9 @@ class JalaliDateField(forms.CharField):
                 return dt.date.fromisoformat(text)
             return dates.parse_jalali_date(text)
         except ValueError:
-            raise forms.ValidationError(_("Enter a Jalali date like 1404/05/12."), code="invalid") from None
+            raise forms.ValidationError(
+                _("Enter a Jalali date like %(example)s.") % {"example": date_hint()}, code="invalid"
+            ) from None
 
 
 class JalaliDateFilter(django_filters.Filter):
@@ -188,7 +190,7 @@ class DeclarationFilter(ApiFilterSet):
                 )
                 widget.attrs.setdefault("class", css)
                 if name in ("date_from", "date_to"):
-                    widget.attrs.setdefault("placeholder", text.hint(dates.DATE_EXAMPLE))
+                    widget.attrs.setdefault("placeholder", text.date_hint())
                     widget.attrs.setdefault("inputmode", "numeric")
             form.fields["q"].widget.attrs.setdefault("placeholder", _("serial, plate, waybill or seal"))
             form.fields["q"].widget.input_type = "search"

@@ -27,6 +27,7 @@ from accounts.models import Role, User
 from core.audit import actor
 from core.dates import ascii_digits, parse_jalali_date, persian_digits
 from core.errors import DomainError, IllegalTransition, InvalidInput, NotAllowed, field_messages
+from core.text import date_hint
 from notifications.messages import ROUTE, SENTENCES, Arrow, Ident, Message, Number, Param, When, joined, render
 
 from .evidence import note_event
@@ -322,7 +323,9 @@ def _date(text: str) -> dt.date:
             return parse_jalali_date(text)
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(_("Enter a Jalali date like 1404/05/12."), fields={"issued_on": text}) from None
+        raise InvalidInput(
+            _("Enter a Jalali date like %(example)s.") % {"example": date_hint()}, fields={"issued_on": text}
+        ) from None
 
 
 def _read(errors: list[tuple[str, str]], row: dict, name: str, parse: Callable[[str], T]) -> T | None:

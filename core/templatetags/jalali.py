@@ -61,6 +61,12 @@ def country(code):
 
 
 @register.simple_tag
+def date_hint():
+    """The example date of a date box's placeholder (this Jalali year), in the page's digits."""
+    return text.date_hint()
+
+
+@register.simple_tag
 def arrow():
     """→ in left-to-right text, ← in right-to-left: from one place to the next."""
     return text.arrow()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from core.dates import format_jalali, parse_datetime_any
+from core.dates import datetime_example, format_jalali, parse_datetime_any
 from core.errors import InvalidInput
 from declarations import services
 from declarations.models import DeclarationEvent, Status, TransitDeclaration, UnsettledReason
@@ -238,7 +238,7 @@ def test_the_api_names_a_time_it_cannot_read_with_the_form_it_takes(in_transit, 
     api.force_authenticate(dest_clerk)
     response = api.post(f"/api/declarations/{in_transit.pk}/confirm-arrival/", {"at": "1405/13/40"}, format="json")
     assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {"at": ["Enter a date and time like 1404/05/12 10:30."]}
+    assert response.json()["error"]["fields"] == {"at": [f"Enter a date and time like {datetime_example()}."]}
     _unchanged(in_transit, Status.IN_TRANSIT, 1)
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from core.dates import format_jalali, jalali_month_bounds
+from core.dates import date_example, format_jalali, jalali_month_bounds
 from core.errors import InvalidInput, NotAllowed
 from reports import services
 from reports.models import CHECKLIST, Inspection, InspectionAttachment
@@ -217,7 +217,7 @@ def test_a_gregorian_date_typed_in_the_jalali_box_is_refused_beside_it(client, b
     response = client.post("/reports/inspections/new/", data)
     assert response.status_code == 400
     assert response.context["form"].errors["inspected_on"] == [
-        "\u20662026-12-01\u2069 is a Gregorian date: enter the Jalali date, like 1404/05/12."
+        "\u20662026-12-01\u2069 is a Gregorian date: enter the Jalali date, like " + date_example() + "."
     ]
     assert not Inspection.objects.exists()
 

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from core.dates import CLOCK_SKEW, format_jalali
+from core.dates import CLOCK_SKEW, datetime_example, format_jalali
 from scans.models import Scan
 from tests.anpr.conftest import bzg_camera  # noqa: F401 - the fixture
 from tests.scans import images
@@ -43,7 +43,7 @@ def test_a_jalali_capture_time_is_taken_in_either_digit_script(declaration, orig
 def test_a_time_it_cannot_read_is_told_in_the_apps_words(declaration, origin_clerk):
     response = _post(origin_clerk, declaration, "yesterday")
     assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {"captured_at": ["Enter a date and time like 1404/05/12 10:30."]}
+    assert response.json()["error"]["fields"] == {"captured_at": [f"Enter a date and time like {datetime_example()}."]}
     assert not Scan.objects.exists()
 
 
@@ -85,4 +85,4 @@ def test_a_camera_read_and_a_bulk_read_take_a_jalali_time_too(bzg_camera, persia
     assert response.status_code in (200, 201, 207), response.json()
     assert sorted(PlateRead.objects.values_list("captured_at", flat=True)) == [at, at + dt.timedelta(minutes=1)]
     response = client.post("/api/anpr/reads/", {"captured_at": "NOW", "plate": "12ب34567"}, format="json")
-    assert response.json()["error"]["fields"]["captured_at"] == ["Enter a date and time like 1404/05/12 10:30."]
+    assert response.json()["error"]["fields"]["captured_at"] == [f"Enter a date and time like {datetime_example()}."]
