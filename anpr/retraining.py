@@ -121,10 +121,11 @@ TRAINER_NOT_INSTALLED = gettext_lazy("Training is not installed on this server: 
 # The same said to the IT office, who installs it: what is missing, the command and where the steps are.
 TRAINER_TO_INSTALL = gettext_lazy(
     "Training is not installed on this server: %(missing)s missing. Install the training dependencies with"
-    " %(command)s where web and the reports queue's worker run, then restart them; the steps are in"
+    " %(command)s where web and the %(queue)s queue's worker run, then restart them; the steps are in"
     " %(doc)s («Installing the trainer») and %(readme)s."
 )
 TRAINER_INSTALL_COMMAND = "pip install -r requirements-train.txt"
+TRAINING_QUEUE = "reports"  # the worker that runs ``anpr.tasks.train_model`` (``CELERY_TASK_ROUTES``)
 TRAINING_UNAVAILABLE = gettext_lazy(
     "Training a new version of the plate reader is not available on this server: ask the IT office."
 )
@@ -194,13 +195,14 @@ def trainer_missing_message(user: User | None = None) -> str:
     return str(TRAINER_TO_INSTALL) % {
         "missing": ("، " if is_persian() else ", ").join(isolate(name) for name in trainer_missing()),
         "command": isolate(TRAINER_INSTALL_COMMAND),
+        "queue": isolate(TRAINING_QUEUE),
         "doc": isolate("docs/operations.md"),
         "readme": isolate("anpr/training/README.md"),
     }
 
 
 def trainer_missing_html(user: User | None = None) -> SafeString:
-    """``trainer_missing_message`` for a page: the command and the files it names each in a ``<code dir="ltr">``,
+    """``trainer_missing_message`` for a page: the command, the queue and the files it names each in a ``<code dir="ltr">``,
     set apart from the sentence around them (the Persian one reads right to left)."""
     if user is None or user.role != Role.IT:
         return conditional_escape(str(TRAINER_NOT_INSTALLED))
@@ -210,6 +212,7 @@ def trainer_missing_html(user: User | None = None) -> SafeString:
         % {
             "missing": conditional_escape(("، " if is_persian() else ", ").join(isolate(n) for n in trainer_missing())),
             "command": format_html(code, TRAINER_INSTALL_COMMAND),
+            "queue": format_html(code, TRAINING_QUEUE),
             "doc": format_html(code, "docs/operations.md"),
             "readme": format_html(code, "anpr/training/README.md"),
         }
