@@ -59,6 +59,15 @@ class JalaliDateField(forms.CharField):
             ) from exc
 
 
+def _with_example(message: str, with_time: bool) -> str:
+    return _(message) % {"example": text.datetime_hint() if with_time else text.date_hint()}
+
+
+# A help text whose ``%(example)s`` is the example date of this year (``dates.date_example``), translated and
+# filled in when the page is shown (a field's help text is made once, when its form class is).
+with_example = lazy(_with_example, str)
+
+
 def is_gregorian(value: str) -> bool:
     """A date typed with a Gregorian year (2026-12-01, 2026/12/01 10:00, in any digits): no Jalali year we
     hold is past 1700, so it is a slip of the calendar, refused by every date box saying so."""

@@ -8,7 +8,7 @@ from typing import cast
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice
@@ -22,6 +22,7 @@ from core.forms import (
     PageForm,
     PageIntegerField,
     StackedRadioSelect,
+    with_example,
 )
 from core.text import digits
 
@@ -38,7 +39,7 @@ def _at_field():
         label=_("When"),
         required=False,
         not_future=True,
-        help_text=_("Jalali date and time, e.g. 1404/05/12 10:30. Leave empty for now."),
+        help_text=with_example(gettext_noop("Jalali date and time, e.g. %(example)s. Leave empty for now."), True),
     )
 
 
@@ -194,7 +195,9 @@ class TrafficPermitForm(PageForm):
     )
     entry_office = forms.ModelChoiceField(label=_("Entry border"), queryset=CustomsOffice.objects.none())
     exit_office = forms.ModelChoiceField(label=_("Exit border"), queryset=CustomsOffice.objects.none())
-    issued_at = JalaliDateTimeField(label=_("Issued at"), help_text=_("Jalali date and time, e.g. 1404/05/12 10:30."))
+    issued_at = JalaliDateTimeField(
+        label=_("Issued at"), help_text=with_example(gettext_noop("Jalali date and time, e.g. %(example)s."), True)
+    )
     allowed_hours = PageIntegerField(
         label=_("Allowed trip time (hours)"), min_value=1, max_value=24 * 60, help_text=_("1 hour to 60 days.")
     )
@@ -304,7 +307,9 @@ class PermitStopForm(PageForm):
     """A breakdown or accident stop on the permit (Art. 12 note 3), ``permit_checks.permit_stop_record``."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=PermitStop.Kind.choices)
-    started_at = JalaliDateTimeField(label=_("Stopped at"), help_text=_("Jalali date and time, e.g. 1404/05/12 10:30."))
+    started_at = JalaliDateTimeField(
+        label=_("Stopped at"), help_text=with_example(gettext_noop("Jalali date and time, e.g. %(example)s."), True)
+    )
     ended_at = JalaliDateTimeField(
         label=_("Moved on at"), required=False, help_text=_("Empty while the truck is still there.")
     )
@@ -322,7 +327,7 @@ class PermitExitForm(PageForm):
     at = JalaliDateTimeField(
         label=_("Left the country at"),
         required=False,
-        help_text=_("Jalali date and time, e.g. 1404/05/12 10:30. Leave empty for now."),
+        help_text=with_example(gettext_noop("Jalali date and time, e.g. %(example)s. Leave empty for now."), True),
     )
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, Role
-from core.forms import JalaliDateTimeField, PageForm
+from core.forms import JalaliDateTimeField, PageForm, with_example
 from core.text import digits, format_number
 
 from . import identifiers
@@ -55,7 +55,7 @@ def _raise(exc: RowInvalid):
 class RegisterForm(PageForm):
     serial = _text(_("Serial"), _("4–32 letters, digits, / or -, as ICS would give it."), required=True, ltr=True)
     declared_at = JalaliDateTimeField(
-        label=_("Declared at"), help_text=_("Jalali date and time, e.g. 1404/05/12 10:30.")
+        label=_("Declared at"), help_text=with_example(gettext_noop("Jalali date and time, e.g. %(example)s."), True)
     )
     origin = forms.ModelChoiceField(label=_("Origin office"), queryset=CustomsOffice.objects.none())
     destination = forms.ModelChoiceField(label=_("Destination office"), queryset=CustomsOffice.objects.none())

@@ -37,3 +37,14 @@ def test_a_bad_date_is_refused_with_this_years_example(monkeypatch):
     with pytest.raises(forms.forms.ValidationError) as refused:
         forms.JalaliDateField().clean("2027-08-03")
     assert "مانند ۱۴۰۶/۰۵/۱۲" in refused.value.messages[0]
+
+
+@pytest.mark.persian
+def test_a_declaration_action_forms_help_text_gives_this_years_example(monkeypatch):
+    from declarations.forms import DepartForm
+
+    monkeypatch.setattr(dates, "date_example", lambda: "1406/05/12")
+    assert (
+        str(DepartForm().fields["at"].help_text)
+        == "تاریخ و ساعت شمسی، مثلاً ۱۴۰۶/۰۵/۱۲ ۱۰:۳۰. برای زمان حال خالی بگذارید."
+    )
