@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework import services as casework
+from core.dates import date_example, datetime_example
 from declarations.models import Status
 from reports import services as report_services
 from reports.models import Symptom, System
@@ -59,7 +60,7 @@ def test_the_scan_upload_form(client, declaration, origin_clerk):
     html = response.content.decode()
     assert response.status_code == 400
     beside(html, "id_scanner_id", "Enter «scanner ID».")
-    beside(html, "id_captured_at", "Enter a date and time like 1404/05/12 10:30.")
+    beside(html, "id_captured_at", f"Enter a date and time like {datetime_example()}.")
     # The scans' input is a file input taking several (the drop zone's), not a text box; none chosen is said beside it.
     files = beside(html, "id_files", "Choose «scan images».")
     assert '<input type="file" name="files" id="id_files" class="form-control form-control-sm is-invalid"' in files
@@ -98,7 +99,7 @@ def test_the_letter_reply_form(client, overdue, origin_clerk, dest_clerk):
     html = response.content.decode()
     assert response.status_code == 400
     beside(html, "id_reply_text", "Enter «reply».")
-    beside(html, "id_answered_on", "Enter a Jalali date like 1404/05/12.")
+    beside(html, "id_answered_on", f"Enter a Jalali date like {date_example()}.")
 
 
 def test_the_case_form(client, overdue, inspector):
@@ -107,7 +108,7 @@ def test_the_case_form(client, overdue, inspector):
     html = response.content.decode()
     assert response.status_code == 400
     beside(html, "id_file_number", "Enter «file number».")
-    beside(html, "id_opened_on", "Enter a Jalali date like 1404/05/12.")
+    beside(html, "id_opened_on", f"Enter a Jalali date like {date_example()}.")
     beside(html, "id_exchange_rate", "Enter «exchange rate (rial per unit)».")
 
 
@@ -124,7 +125,7 @@ def test_the_case_action_and_outcome_forms(client, overdue, inspector):
     client.force_login(inspector)
     url = reverse("casework:case", args=[case.pk])
     html = client.post(url, {"form": "action", "on": "x", "action": ""}).content.decode()
-    beside(html, "id_on", "Enter a Jalali date like 1404/05/12.")
+    beside(html, "id_on", f"Enter a Jalali date like {date_example()}.")
     beside(html, "id_action", "Enter «action taken».")
     response = client.post(url, {"form": "close", "outcome": "", "outcome_on": ""})
     assert response.status_code == 400
@@ -139,7 +140,7 @@ def test_the_problem_form(client, origin_clerk, bazargan):
     response = client.post(reverse("reports:problem_new"), {"since": "1404/05/12 25:00", "description": ""})
     html = response.content.decode()
     assert response.status_code == 400
-    beside(html, "id_since", "Enter a date and time like 1404/05/12 10:30.")
+    beside(html, "id_since", f"Enter a date and time like {datetime_example()}.")
     beside(html, "id_description", "Enter «description».")
 
 
@@ -165,7 +166,7 @@ def test_the_problem_resolution_form_page_and_htmx(client, origin_clerk, it_offi
 def test_the_audit_filters(client, hq):
     client.force_login(hq)
     html = client.get(reverse("reports:audit"), {"date_from": "1404/07/31", "actor": "hq"}).content.decode()
-    block = beside(html, "id_date_from", "Enter a Jalali date like 1404/05/12.")
+    block = beside(html, "id_date_from", f"Enter a Jalali date like {date_example()}.")
     assert block.startswith('<div class="mb-2 col-auto">')  # a column of the filter row
 
 

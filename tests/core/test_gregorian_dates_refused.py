@@ -3,6 +3,7 @@ problem took «2026-12-01 10:00» silently while the inspection's date refused �
 
 import pytest
 
+from core.dates import date_example, datetime_example, persian_digits
 from reports.models import CHECKLIST, Inspection, SystemProblem
 from tests.core.test_form_style import beside
 
@@ -24,7 +25,9 @@ def test_the_problems_since_refuses_a_gregorian_date_beside_it_saying_to_type_th
     response = client.post("/reports/problems/new/", data)
     assert response.status_code == 400
     beside(
-        response.content.decode(), "id_since", "تاریخ میلادی است: تاریخ و ساعت را شمسی بنویسید، مانند ۱۴۰۴/۰۵/۱۲ ۱۰:۳۰."
+        response.content.decode(),
+        "id_since",
+        f"تاریخ میلادی است: تاریخ و ساعت را شمسی بنویسید، مانند {persian_digits(datetime_example())}.",
     )
     assert not SystemProblem.objects.exists()
 
@@ -35,5 +38,9 @@ def test_the_inspection_date_says_the_same_of_a_gregorian_date(client, inspector
     data = {"office": bazargan.pk, "inspected_on": "2026-12-01", "findings": "", **dict.fromkeys(CHECKLIST, "yes")}
     response = client.post("/reports/inspections/new/", data)
     assert response.status_code == 400
-    beside(response.content.decode(), "id_inspected_on", "تاریخ میلادی است: تاریخ را شمسی بنویسید، مانند ۱۴۰۴/۰۵/۱۲.")
+    beside(
+        response.content.decode(),
+        "id_inspected_on",
+        f"تاریخ میلادی است: تاریخ را شمسی بنویسید، مانند {persian_digits(date_example())}.",
+    )
     assert not Inspection.objects.exists()

@@ -7,7 +7,7 @@ import re
 import pytest
 from django import forms
 
-from core.dates import TEHRAN
+from core.dates import TEHRAN, date_example, datetime_example, persian_digits
 from core.errors import InvalidInput
 from reports import services
 from reports.models import ProblemStatus, Symptom, System, SystemProblem
@@ -75,7 +75,7 @@ def test_the_problem_form_takes_a_jalali_since_in_any_digits(report_form, since)
 def test_a_bad_since_is_named_with_the_form_it_takes(report_form):
     response = report_form("yesterday")
     assert response.status_code == 400
-    assert "1404/05/12 10:30" in response.content.decode()
+    assert datetime_example() in response.content.decode()
     assert not SystemProblem.objects.exists()
 
 
@@ -83,10 +83,10 @@ def test_a_bad_since_is_named_with_the_form_it_takes(report_form):
 def test_date_fields_show_a_jalali_hint(client, origin_clerk, inspector, bazargan):
     client.force_login(origin_clerk)
     page = client.get("/reports/problems/new/").content.decode()
-    assert 'placeholder="۱۴۰۴/۰۵/۱۲ ۱۰:۳۰"' in page
+    assert f'placeholder="{persian_digits(datetime_example())}"' in page
     client.force_login(inspector)  # the inspection form is the inspector's (#24)
     page = client.get("/reports/inspections/new/").content.decode()
-    assert 'placeholder="۱۴۰۴/۰۵/۱۲"' in page
+    assert f'placeholder="{persian_digits(date_example())}"' in page
 
 
 @pytest.fixture
@@ -147,7 +147,7 @@ def test_the_scan_form_offers_the_capture_time_in_persian_digits(client, origin_
     page = client.get(f"/scans/declaration/{declaration.pk}/").content.decode()
     value = page.split('name="captured_at"', 1)[1].split(">", 1)[0]
     assert re.search(r'value="[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2} [۰-۹]{2}:[۰-۹]{2}"', value), value
-    assert 'placeholder="۱۴۰۴/۰۵/۱۲ ۱۰:۳۰"' in value
+    assert f'placeholder="{persian_digits(datetime_example())}"' in value
 
 
 def _report_with(client, bazargan, serials: str):
