@@ -227,7 +227,8 @@ class TrafficPermitForm(PageForm):
         widget=forms.TextInput(attrs={"dir": "ltr", "spellcheck": "false"}),
     )
     fuel_receipt_date = JalaliDateField(
-        label=_("Receipt date"), help_text=_("Paid before the permit is issued (Art. 8), e.g. 1404/05/12.")
+        label=_("Receipt date"),
+        help_text=with_example(gettext_noop("Paid before the permit is issued (Art. 8), e.g. %(example)s."), False),
     )
     fuel_receipt_amount = PageDecimalField(label=_("Amount paid (rial)"), min_value=0, max_digits=16, decimal_places=0)
     has_international_licence = forms.BooleanField(label=_("International driving licence seen"), required=False)

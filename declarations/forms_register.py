@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, Role
 from core.forms import JalaliDateTimeField, PageForm, with_example
-from core.text import digits, format_number
+from core.text import datetime_hint, digits, format_number
 
 from . import identifiers
 from .import_validation import LIST_SEPARATOR, RowInvalid, Validator, repeated_serial_message
@@ -108,8 +108,8 @@ class RegisterForm(PageForm):
             origin.initial = only[0].pk
             origin.empty_label = None
         self.fields["declared_at"].help_text = gettext(
-            "Jalali date and time, e.g. 1404/05/12 10:30; at most %(days)s days back (older: by the ICS import)."
-        ) % {"days": digits(settings.DECLARATION_MAX_BACKDATE_DAYS)}
+            "Jalali date and time, e.g. %(example)s; at most %(days)s days back (older: by the ICS import)."
+        ) % {"example": datetime_hint(), "days": digits(settings.DECLARATION_MAX_BACKDATE_DAYS)}
         for field in (origin, destination):
             field.label_from_instance = lambda obj: f"{obj.code} — {obj.name}"  # type: ignore[method-assign]
 

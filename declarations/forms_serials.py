@@ -7,9 +7,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core import dates, text
-from core.forms import JalaliDateField, PageDecimalField, PageForm
+from core.forms import JalaliDateField, PageDecimalField, PageForm, with_example
 
 from .models import CoveredGroup, Identifier, RegistryResult, SerialKind
 from .serials import MAX_VALUES, parse_values
@@ -61,7 +62,9 @@ class SettlementOverrideForm(PageForm):
 class ImeiCheckForm(PageForm):
     imei = forms.CharField(label=_("IMEI"), max_length=40, widget=forms.TextInput(attrs={"dir": "ltr"}))
     result = forms.ChoiceField(label=_("Registry result"), choices=RegistryResult.choices)
-    checked_on = JalaliDateField(label=_("Checked on"), help_text=_("Jalali date, e.g. 1404/05/12."))
+    checked_on = JalaliDateField(
+        label=_("Checked on"), help_text=with_example(gettext_noop("Jalali date, e.g. %(example)s."), False)
+    )
     reference = forms.CharField(label=_("Registry reference"), max_length=100, required=False)
 
     def clean_imei(self):
@@ -76,7 +79,9 @@ class TransportDocumentForm(PageForm):
     number = forms.CharField(
         label=_("Document number"), max_length=40, widget=forms.TextInput(attrs={"dir": "ltr", "spellcheck": "false"})
     )
-    issued_on = JalaliDateField(label=_("Issued on"), help_text=_("Jalali date, e.g. 1404/05/12."))
+    issued_on = JalaliDateField(
+        label=_("Issued on"), help_text=with_example(gettext_noop("Jalali date, e.g. %(example)s."), False)
+    )
     origin = forms.CharField(label=_("Origin on the document"), max_length=40, help_text=_("Office code or place."))
     destination = forms.CharField(
         label=_("Destination on the document"), max_length=40, help_text=_("Office code or place.")
@@ -129,4 +134,6 @@ class CoveredGoodsForm(PageForm):
 
 class CoveredGroupDateForm(PageForm):
     group = forms.ModelChoiceField(label=_("Group"), queryset=CoveredGroup.objects.all())
-    mandatory_from = JalaliDateField(label=_("Serials mandatory from"), help_text=_("Jalali date, e.g. 1404/05/12."))
+    mandatory_from = JalaliDateField(
+        label=_("Serials mandatory from"), help_text=with_example(gettext_noop("Jalali date, e.g. %(example)s."), False)
+    )

@@ -10,10 +10,12 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
 from accounts.models import CustomsOffice
 from core.dates import format_jalali
+from core.forms import with_example
 from core.text import is_persian, isolate
 
 from . import idents
@@ -24,7 +26,10 @@ from .importer import COLUMNS
 # column → (required, what it holds); the order is COLUMNS'.
 HELP = {
     "serial": (True, _("Declaration serial as ICS gives it (letters, digits, / or -).")),
-    "declared_at": (True, _("Date and time of the declaration, Jalali (1404/05/12 14:30) or ISO.")),
+    "declared_at": (
+        True,
+        with_example(gettext_noop("Date and time of the declaration, Jalali (%(example)s) or ISO."), True),
+    ),
     "origin": (True, _("Code of the office where transit starts.")),
     "destination": (True, _("Code of the office where transit is settled.")),
     "route": (False, _("Office codes along the route, separated by ; (origin and destination added if missing).")),

@@ -27,6 +27,7 @@ from accounts.models import Role, User
 from core.audit import actor
 from core.dates import ascii_digits, parse_jalali_date, persian_digits
 from core.errors import DomainError, IllegalTransition, InvalidInput, NotAllowed, field_messages
+from core.forms import with_example
 from core.text import date_hint
 from notifications.messages import ROUTE, SENTENCES, Arrow, Ident, Message, Number, Param, When, joined, render
 
@@ -48,7 +49,10 @@ FIELD_LABELS = {
 CSV_HELP = {
     "serial": (True, gettext_lazy("Serial of the declaration the document belongs to.")),
     "number": (True, gettext_lazy("Number of the transport document (up to 40 characters).")),
-    "issued_on": (True, gettext_lazy("Date the document was issued, Jalali (1404/05/12) or ISO.")),
+    "issued_on": (
+        True,
+        with_example(gettext_noop("Date the document was issued, Jalali (%(example)s) or ISO."), False),
+    ),
     "origin": (True, gettext_lazy("Origin as the document writes it: an office's code or name.")),
     "destination": (True, gettext_lazy("Destination as the document writes it: an office's code or name.")),
     "route": (False, gettext_lazy("Office codes along the route on the document, separated by ;.")),

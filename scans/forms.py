@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import JalaliDateTimeField, MultipleFileField, MultipleFileInput, PageForm
+from core.forms import JalaliDateTimeField, MultipleFileField, MultipleFileInput, PageForm, with_example
 from declarations.idents import list_separator
 from declarations.models import NOTE_MIN_LENGTH
 
@@ -35,7 +35,9 @@ class ScanUploadForm(PageForm):
         # A scanner's workstation posts this form with its own clock in ISO 8601 (said in the help): the one
         # date box that takes a Gregorian date.
         jalali_only=False,
-        help_text=_("Jalali 1404/05/12 10:30 or ISO 8601; Tehran time unless an offset is given."),
+        help_text=with_example(
+            gettext_noop("Jalali %(example)s or ISO 8601; Tehran time unless an offset is given."), True
+        ),
     )
     # The form's metaclass moves a field into base_fields, so ``self.files`` stays the uploads dict
     # Django's stubs declare; the field keeps the POST name "files".

@@ -48,3 +48,34 @@ def test_a_declaration_action_forms_help_text_gives_this_years_example(monkeypat
         str(DepartForm().fields["at"].help_text)
         == "تاریخ و ساعت شمسی، مثلاً ۱۴۰۶/۰۵/۱۲ ۱۰:۳۰. برای زمان حال خالی بگذارید."
     )
+
+
+@pytest.mark.persian
+def test_every_other_date_help_text_gives_this_years_example(monkeypatch, origin_clerk):
+    """The serials forms, the permit's receipt date, the register form, the scan upload and the two import
+    guides still said «۱۴۰۴/۰۵/۱۲» in 1405."""
+    from declarations import import_template, transport_docs
+    from declarations.forms import TrafficPermitForm
+    from declarations.forms_register import RegisterForm
+    from declarations.forms_serials import CoveredGroupDateForm, ImeiCheckForm, TransportDocumentForm
+    from scans.forms import ScanUploadForm
+
+    monkeypatch.setattr(dates, "date_example", lambda: "1406/05/12")
+    date_help = "تاریخ شمسی، مثلاً ۱۴۰۶/۰۵/۱۲."
+    assert str(ImeiCheckForm().fields["checked_on"].help_text) == date_help
+    assert str(TransportDocumentForm().fields["issued_on"].help_text) == date_help
+    assert str(CoveredGroupDateForm().fields["mandatory_from"].help_text) == date_help
+    assert (
+        str(TrafficPermitForm.base_fields["fuel_receipt_date"].help_text)
+        == "پیش از صدور پروانه پرداخت می‌شود (ماده ۸)، مثلاً ۱۴۰۶/۰۵/۱۲."
+    )
+    assert str(RegisterForm(user=origin_clerk).fields["declared_at"].help_text).startswith(
+        "تاریخ و ساعت شمسی، مانند ۱۴۰۶/۰۵/۱۲ ۱۰:۳۰؛ حداکثر "
+    )
+    assert str(ScanUploadForm().fields["captured_at"].help_text).startswith(
+        "تاریخ شمسی مانند ۱۴۰۶/۰۵/۱۲ ۱۰:۳۰ یا قالب ISO 8601؛"
+    )
+    declared_at = {name: text for name, _required, text in import_template.guide()}["declared_at"]
+    assert declared_at == "تاریخ و ساعت اظهارنامه، شمسی (\u2066۱۴۰۶/۰۵/۱۲ ۱۰:۳۰\u2069) یا ISO."
+    issued_on = {name: text for name, _required, text in transport_docs.guide()}["issued_on"]
+    assert issued_on == "تاریخ صدور سند، شمسی (\u2066۱۴۰۶/۰۵/۱۲\u2069) یا ISO."

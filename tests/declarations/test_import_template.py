@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from core import dates
 from declarations.importer import COLUMNS
 from declarations.models import TransitDeclaration
 from tests.factories import OfficeFactory
@@ -106,8 +107,9 @@ def test_the_persian_column_guide_gives_its_examples_in_persian_digits_as_the_im
     client.force_login(hq)
     html = client.get(reverse("declarations:import")).content.decode()
     # each example isolated so the sentence does not reorder it; the plate as the app shows plates
-    assert "\u2066۱۴۰۴/۰۵/۱۲ ۱۴:۳۰\u2069" in html and "\u2067۱۲ ع ۳۴۵ - ایران ۶۷\u2069" in html
-    assert "1404/05/12" not in html and "12ع34567" not in html
+    example = dates.persian_digits(dates.datetime_example())  # this Jalali year's
+    assert f"\u2066{example}\u2069" in html and "\u2067۱۲ ع ۳۴۵ - ایران ۶۷\u2069" in html
+    assert dates.datetime_example() not in html and "12ع34567" not in html
     # the status values, typed as they stand, each kept apart from the Persian words around it
     assert "یکی از \u2066registered\u2069، \u2066in_transit\u2069" in html and "registered، in_transit" not in html
     transport = client.get(reverse("declarations:transport-documents-import")).content.decode()
