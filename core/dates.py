@@ -116,16 +116,30 @@ def parse_jalali_date(text: str) -> dt.date:
     return _jalali_date(str(text), typed=str(text).strip())
 
 
+def _example(with_time: bool = False) -> str:
+    """This year's example (``date_example``) in the reader's digits, for a refusal's «like …» (late import:
+    ``_typed``)."""
+    from core.text import digits
+
+    return digits(datetime_example() if with_time else date_example())
+
+
 def _jalali_date(text: str, *, typed: str) -> dt.date:
     """``parse_jalali_date``; a refusal quotes ``typed`` (a date and time's whole text, in its own digits)."""
     s = ascii_digits(text.strip()).replace("-", "/")
     if s[:4].isdigit() and int(s[:4]) >= 1700:  # 2026-12-01: a Gregorian date typed, not the year 2647
-        raise ValueError(_("'%(value)s' is a Gregorian date, not a Jalali one (YYYY/MM/DD)") % {"value": _typed(typed)})
+        raise ValueError(
+            _("'%(value)s' is a Gregorian date, not a Jalali one (YYYY/MM/DD, like %(example)s)")
+            % {"value": _typed(typed), "example": _example()}
+        )
     try:
         y, m, d = (int(p) for p in s.split("/"))
         return jdatetime.date(y, m, d).togregorian()
     except (ValueError, TypeError) as exc:
-        raise ValueError(_("'%(value)s' is not a Jalali date (YYYY/MM/DD)") % {"value": _typed(typed)}) from exc
+        raise ValueError(
+            _("'%(value)s' is not a Jalali date (YYYY/MM/DD, like %(example)s)")
+            % {"value": _typed(typed), "example": _example()}
+        ) from exc
 
 
 def jalali_month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
@@ -188,6 +202,9 @@ def parse_datetime_any(text: str) -> dt.datetime:
         value = dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
     except ValueError as exc:
         typed = _typed(str(text).strip())
-        message = _("'%(value)s' is not a date (ISO 8601 or Jalali YYYY/MM/DD HH:MM)") % {"value": typed}
+        message = _("'%(value)s' is not a date (ISO 8601 or Jalali YYYY/MM/DD HH:MM, like %(example)s)") % {
+            "value": typed,
+            "example": _example(with_time=True),
+        }
         raise ValueError(message) from exc
     return value if value.tzinfo else value.replace(tzinfo=TEHRAN)

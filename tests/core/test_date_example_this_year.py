@@ -79,3 +79,17 @@ def test_every_other_date_help_text_gives_this_years_example(monkeypatch, origin
     assert declared_at == "تاریخ و ساعت اظهارنامه، شمسی (\u2066۱۴۰۶/۰۵/۱۲ ۱۰:۳۰\u2069) یا ISO."
     issued_on = {name: text for name, _required, text in transport_docs.guide()}["issued_on"]
     assert issued_on == "تاریخ صدور سند، شمسی (\u2066۱۴۰۶/۰۵/۱۲\u2069) یا ISO."
+
+
+@pytest.mark.persian
+def test_a_date_that_does_not_parse_is_refused_with_this_years_example(monkeypatch):
+    """An import's row error or the API's field error for a date: «مانند ۱۴۰۴/۰۵/۱۲» in 1405."""
+    monkeypatch.setattr(dates, "date_example", lambda: "1406/05/12")
+    for parse, typed, example in (
+        (dates.parse_jalali_date, "1405/13/40", "مانند ۱۴۰۶/۰۵/۱۲)"),
+        (dates.parse_jalali_date, "2026/12/01", "مانند ۱۴۰۶/۰۵/۱۲)"),
+        (dates.parse_datetime_any, "yesterday", "مانند ۱۴۰۶/۰۵/۱۲ ۱۰:۳۰،"),
+    ):
+        with pytest.raises(ValueError) as refused:
+            parse(typed)
+        assert example in str(refused.value) and "۱۴۰۴" not in str(refused.value)

@@ -15,18 +15,20 @@ from tests.declarations.test_importer import row, to_csv
 from tests.declarations.test_register import _api_body
 
 LRI, PDI = "\u2066", "\u2069"
+EXAMPLE = dates.date_example()  # this Jalali year's: the messages said «مانند ۱۴۰۴/۰۵/۱۲» in 1405
+EXAMPLE_FA = dates.persian_digits(EXAMPLE)
 MESSAGES = {
     "1405/13/40": {
-        "fa": f"«{LRI}1405/13/40{PDI}» تاریخ شمسی نیست (سال/ماه/روز، مانند ۱۴۰۴/۰۵/۱۲)",
-        "en": f"'{LRI}1405/13/40{PDI}' is not a Jalali date (YYYY/MM/DD)",
+        "fa": f"«{LRI}1405/13/40{PDI}» تاریخ شمسی نیست (سال/ماه/روز، مانند {EXAMPLE_FA})",
+        "en": f"'{LRI}1405/13/40{PDI}' is not a Jalali date (YYYY/MM/DD, like {EXAMPLE})",
     },
     "1405/09/15 25:99": {
         "fa": f"ساعتِ «{LRI}1405/09/15 25:99{PDI}» درست نیست (ساعت:دقیقه، مانند ۱۰:۳۰)",
         "en": f"'{LRI}1405/09/15 25:99{PDI}' has a bad time (HH:MM)",
     },
     "۱۴۰۵/۱۳/۴۰": {  # typed on a Persian keyboard: quoted with the digits it was typed in
-        "fa": f"«{LRI}۱۴۰۵/۱۳/۴۰{PDI}» تاریخ شمسی نیست (سال/ماه/روز، مانند ۱۴۰۴/۰۵/۱۲)",
-        "en": f"'{LRI}۱۴۰۵/۱۳/۴۰{PDI}' is not a Jalali date (YYYY/MM/DD)",
+        "fa": f"«{LRI}۱۴۰۵/۱۳/۴۰{PDI}» تاریخ شمسی نیست (سال/ماه/روز، مانند {EXAMPLE_FA})",
+        "en": f"'{LRI}۱۴۰۵/۱۳/۴۰{PDI}' is not a Jalali date (YYYY/MM/DD, like {EXAMPLE})",
     },
 }
 
@@ -60,10 +62,19 @@ def test_the_import_page_names_a_bad_date_in_persian(client, origin_clerk, bazar
 @pytest.mark.parametrize(
     ("text", "en", "fa"),
     [
-        ("2026/12/01", "is a Gregorian date, not a Jalali one", "تاریخ میلادی است، نه شمسی"),
-        ("yesterday", "is not a date (ISO 8601 or Jalali YYYY/MM/DD HH:MM)", "تاریخ نیست"),
+        (
+            "2026/12/01",
+            f"is a Gregorian date, not a Jalali one (YYYY/MM/DD, like {EXAMPLE})",
+            f"تاریخ میلادی است، نه شمسی (سال/ماه/روز، مانند {EXAMPLE_FA})",
+        ),
+        (
+            "yesterday",
+            f"is not a date (ISO 8601 or Jalali YYYY/MM/DD HH:MM, like {EXAMPLE} 10:30)",
+            f"تاریخ نیست (شمسی مانند {EXAMPLE_FA} ۱۰:۳۰، یا ISO 8601)",
+        ),
         ("", "the date is empty", "تاریخ خالی است"),
     ],
+    ids=["gregorian", "not-a-date", "empty"],  # not the messages: the same ids on every worker, any year
 )
 def test_every_parse_error_is_translated(text, en, fa):
     parse = dates.parse_jalali_date if text.startswith("2026") else dates.parse_datetime_any
