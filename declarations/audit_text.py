@@ -315,6 +315,13 @@ def field_label(field: models.Field | None, name: str) -> str:
     return _LATIN_WORDS.sub(lambda m: isolate(m[0]), label)
 
 
+def writes_own_values(model) -> bool:
+    """A model whose rows write some of their stored values as their page does (an ``audit_value(name, value)``
+    method, None for a value left to ``ChangeWriter.value``): a return's status depends on the return
+    (headquarters' own, submitted, is «finalised», not «submitted to headquarters»: ``reports``' ``MonthlyReturn``)."""
+    return model is not None and callable(getattr(model, "audit_value", None))
+
+
 def names_itself(model) -> bool:
     """A model whose rows say who they are in the reader's words (an ``audit_name()`` method): their stored
     text (``str``, written once in its writer's language, with ids and codes) is not shown in its place."""
@@ -333,6 +340,7 @@ class ChangeWriter:
 
     def __init__(self) -> None:
         self._names: dict[tuple[Any, str], str] = {}
+        self._rows: dict[tuple[Any, str], Any] = {}  # the rows that write their own values (``writes_own_values``)
 
     # --- one entry ---------------------------------------------------------------------------------
 
@@ -385,7 +393,8 @@ class ChangeWriter:
             elif name == ALGORITHM_PARAMS:
                 before, after = (self._params(entry, side, values[side]) for side in (0, 1))
             else:
-                before, after = (self.value(field, v) for v in values)
+                row = self._row(model, str(entry.object_pk)) if writes_own_values(model) else None
+                before, after = (self._value_of(row, field, name, v) for v in values)
             if entry.action == LogEntry.Action.CREATE:
                 lines.append(f"{label}: {after}")
             elif entry.action == LogEntry.Action.DELETE:
@@ -393,6 +402,18 @@ class ChangeWriter:
             else:
                 lines.append(f"{label}: {before} {arrow(rtl=is_persian())} {after}")
         return lines
+
+    def _row(self, model, pk: str):
+        """The row an entry is about, looked up once per writer (``load``: a page's at once); None if removed."""
+        if (model, pk) not in self._rows:
+            self._rows[model, pk] = _named_rows(model).filter(pk=pk).first() if pk.isdigit() else None
+        return self._rows[model, pk]
+
+    def _value_of(self, row, field, name: str, value) -> str:
+        """A stored value as ``row`` writes it (``writes_own_values``), else as ``value`` writes any field's."""
+        if row is not None and (own := row.audit_value(name, raw(value))) is not None:
+            return own
+        return self.value(field, value)
 
     def _message(self, entry: LogEntry, msgid_field: str, side: int, copy) -> str:
         """One side of a kept text (``MESSAGE_COPIES``) in the reader's language, from the message id and
@@ -627,11 +648,15 @@ class ChangeWriter:
 
     def load(self, entries: Iterable[LogEntry], model=None) -> None:
         """Look up at once the rows that the changes of ``entries`` (a page of them, a chunk of an export) point
-        to, one query per related model, for their lines to name them without a query each; a row since
+        to, one query per related model, for their lines to name them without a query each, and the rows they
+        are about that write their own values (``writes_own_values``), one query per such model; a row since
         removed is named by its id. ``model``: the entries' (by default, each one's content type's)."""
         wanted: dict[Any, set[str]] = {}
+        own: dict[Any, set[str]] = {}  # rows that write their own values, by model
         for entry in entries:
             of = model or _model_of(entry)
+            if writes_own_values(of) and str(entry.object_pk).isdigit():
+                own.setdefault(of, set()).add(str(entry.object_pk))
             for name, values in _stored(entry).items():
                 field = concrete_field(of, name)
                 if isinstance(field, models.ForeignKey | models.OneToOneField) and isinstance(values, list | tuple):
@@ -645,6 +670,10 @@ class ChangeWriter:
             for pk in ids:
                 obj = found.get(int(pk))
                 self._names[related, pk] = self.name_of(obj) if obj is not None else f"#{digits(pk)}"
+        for of, ids in own.items():
+            ids = {pk for pk in ids if (of, pk) not in self._rows}
+            rows = _named_rows(of).in_bulk([int(pk) for pk in ids]) if ids else {}
+            self._rows.update({(of, pk): rows.get(int(pk)) for pk in ids})
 
     @staticmethod
     def name_of(obj) -> str:

@@ -555,13 +555,25 @@ class MonthlyReturn(models.Model):
             "version": digits(self.version),
         }
 
+    @staticmethod
+    def status_label_of(status: str, *, national: bool) -> str:
+        """A status as the pages show it: headquarters' own (national) return, once submitted, is finalised
+        (it is not sent to headquarters, it is theirs); a province's is «submitted to headquarters»."""
+        if status == ReturnStatus.SUBMITTED and national:
+            return gettext("finalised")
+        return str(dict(ReturnStatus.choices).get(status, status))
+
     @property
     def status_label(self) -> str:
-        """The status as the pages show it: headquarters' own (national) return, once submitted, is finalised
-        (it is not sent to headquarters, it is theirs); a province's is «submitted to headquarters»."""
-        if self.status == ReturnStatus.SUBMITTED and self.province_id is None:
-            return gettext("finalised")
-        return str(self.get_status_display())
+        """This return's status as its page and the returns list show it (``status_label_of``)."""
+        return self.status_label_of(self.status, national=self.province_id is None)
+
+    def audit_value(self, name: str, value) -> str | None:
+        """A value the audit trail's «what changed» writes for this return as its page does (the status: the
+        national return's «finalised»); None for the others, written as any field's (``declarations.audit_text``)."""
+        if name == "status" and isinstance(value, str):
+            return self.status_label_of(value, national=self.province_id is None)
+        return None
 
     @property
     def scope_label(self) -> str:
