@@ -100,7 +100,9 @@ class Camera(models.Model):
     token_expires_at = models.DateTimeField(_("token expires at"), null=True, blank=True, editable=False)
     last_read_at = models.DateTimeField(_("last read at"), null=True, blank=True)
     health = models.CharField(_("health"), max_length=8, choices=Health.choices, blank=True, default="")
-    silent_since = models.DateTimeField(_("silent since"), null=True, blank=True)
+    # When the health check flagged it silent (``health.py``), hours after its last read (``last_read_at``): named
+    # for what it is, as the camera's page says it («از … هشدار داده شد»), not «no read since».
+    silent_since = models.DateTimeField(_("flagged silent at"), null=True, blank=True)
     health_checked_at = models.DateTimeField(_("health checked at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Taken out of service (status retired): when, and why, as the person who retired it wrote it.
