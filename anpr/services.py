@@ -91,9 +91,9 @@ def camera_register(
             fields={"direction": direction},
         )
     # One camera to a lane: a second one's reads would count each truck on it twice. A retired camera has
-    # left its lane.
+    # left its lane. A lane is the place's: the gate's, or a TIR park's (a park camera's lane 1 is not the gate's).
     taken = (
-        Camera.objects.filter(office=office, direction=direction, lane=lane)
+        Camera.objects.filter(office=office, direction=direction, lane=lane, tir_park=tir_park)
         .exclude(status=Camera.Status.RETIRED)
         .order_by("pk")
         .first()

@@ -33,3 +33,22 @@ def test_a_retired_cameras_lane_is_free(client, hq, bazargan):
     services.camera_retire(camera=old, by=hq, reason="replaced")
     client.force_login(hq)
     assert client.post("/anpr/cameras/new/", _form(bazargan, "BZG-IN-9")).status_code == 200
+
+
+def test_a_tir_park_cameras_lane_is_the_parks_not_the_gates(bazargan):
+    """A camera at the office's TIR park watches the park's lane, not the gate's: its lane 1 was refused because
+    the gate's entering camera had lane 1. Two cameras on one lane of the park are still refused."""
+    from core.errors import InvalidInput
+    from declarations.models import TirPark
+
+    park = TirPark.objects.create(name="تیرپارک بازرگان", office=bazargan, latitude=39.4, longitude=44.4)
+    services.camera_register(office=bazargan, code="BZG-IN-1", direction="in", lane="1")
+    at_park, _token = services.camera_register(
+        office=bazargan, code="BZG-TIR-1", direction="in", lane="1", tir_park=park
+    )
+    assert at_park.lane == "1" and at_park.tir_park == park
+    with pytest.raises(InvalidInput) as refused:
+        services.camera_register(office=bazargan, code="BZG-TIR-2", direction="in", lane="1", tir_park=park)
+    assert "BZG-TIR-1" in str(refused.value)
+    with pytest.raises(InvalidInput):
+        services.camera_register(office=bazargan, code="BZG-IN-2", direction="in", lane="1")
