@@ -390,11 +390,16 @@ def foreign_trucks_demo(*, rng: np.random.Generator, now: dt.datetime, scale: fl
     """Sightings of the demo's foreign trucks (``declarations.demo.FOREIGN_SCENARIOS``) that the permit
     checks judge (``declarations.permit_checks``): one off its permitted route at another border, one
     driving beyond the daily limit, one unseen too long with no TIR park stay, one resting at the TIR
-    park of Tabriz whose camera records its entry and exit. Posted through the same ingest as a camera."""
+    park of Tabriz whose camera records its entry and exit. Posted through the same ingest as a camera.
+
+    The park's camera is made as ``anpr_demo`` makes the others: lane 1, a fresh read of a passing truck, then the
+    health check; every read with the reader's confidence. Its own random draws (``local``), so that the steps
+    after this one draw what they drew before."""
     from declarations.demo import FOREIGN_SERIAL
     from declarations.models import TirPark
 
     it = demo_staff("it", "it")
+    local = np.random.default_rng(90061)
     cams = {
         c.office.code: c for c in Camera.objects.filter(direction="in", tir_park__isnull=True).select_related("office")
     }
@@ -416,7 +421,13 @@ def foreign_trucks_demo(*, rng: np.random.Generator, now: dt.datetime, scale: fl
         park_cam = Camera.objects.filter(tir_park=park).first()
         if park_cam is None:
             park_cam, _token = services.camera_register(
-                office=tabriz, code="TBZ-TIR-1", direction="in", model_name="Demo ANPR 4MP", by=it, tir_park=park
+                office=tabriz,
+                code="TBZ-TIR-1",
+                direction="in",
+                lane="1",
+                model_name="Demo ANPR 4MP",
+                by=it,
+                tir_park=park,
             )
     plan = {
         "OFFROUTE": [("BZG", 0.2), ("SRO", 26)],
@@ -437,9 +448,21 @@ def foreign_trucks_demo(*, rng: np.random.Generator, now: dt.datetime, scale: fl
                 captured_at=at,
                 plate_raw=d.vehicle.plate,
                 country=d.vehicle_country,
+                confidence=round(float(local.uniform(0.82, 0.99)), 2),
                 client_event_id=f"demo-ft-{name}-{n}",
             )
             with transaction.atomic():
                 ingest.reads_ingest(camera=camera, items=[item], match_inline=True)
             counts["foreign_sightings"] += 1
+    if park_cam is not None:  # a passing truck minutes ago, as every demo camera but the silent few (``anpr_demo``)
+        item = ingest.ReadInput(
+            captured_at=now - dt.timedelta(minutes=float(local.uniform(1, 50))),
+            plate_raw=_random_plate(local),
+            country="IR",
+            confidence=round(float(local.uniform(0.82, 0.99)), 2),
+            client_event_id=f"demo-{park_cam.code}-passing",
+        )
+        with transaction.atomic():
+            ingest.reads_ingest(camera=park_cam, items=[item], match_inline=True)
+        health.cameras_check_health(now=now)
     return counts

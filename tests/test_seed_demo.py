@@ -142,6 +142,10 @@ def test_every_signal_has_declarations_with_the_evidence_behind_them(client, tmp
     # What else a person finds in the demo.
     assert Camera.objects.count() >= 20
     assert Camera.objects.filter(health=Camera.Health.SILENT).exists()
+    # The TIR park's camera as the others: a lane, health-checked, reading; the foreign trucks' reads with confidence.
+    park = Camera.objects.get(code="TBZ-TIR-1")
+    assert park.lane == "1" and park.health_checked_at and park.health == Camera.Health.OK
+    assert not PlateRead.objects.filter(client_event_id__startswith="demo-ft-", confidence__isnull=True).exists()
     assert PlateRead.objects.exclude(photo="").count() >= 3
     assert PlateRead.objects.filter(recognition="done").exists(), "a photo-only read was read by the OCR engine"
     # Every kind of the review queue has reads waiting for a person, each for the reason it names.
