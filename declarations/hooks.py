@@ -8,7 +8,8 @@ without this app importing them (dependencies run one way: declarations ← case
   rendering a panel on the dashboard home (camera health, scan compliance ...).
 - ``vehicle_panels``: the same for the vehicle/plate page, ``(request, vehicle) -> TemplatePanel | None``.
 - ``declaration_actions``: callables ``(user, declaration) -> dict`` adding to the declaration page's
-  context the actions a higher app offers on it (casework: ``letter_kind``, ``may_open_case``).
+  context the actions a higher app offers on it (casework: ``letter_kind``, ``may_open_case``) and what it says
+  there (scans: ``scan_missing_views``, a view of the pass one side has not scanned).
 - ``gate_reads``: callables ``(declaration, office | None, user | None) -> list[GateRead]``: the plate
   reads matched to the declaration (at ``office`` only, when given), each with its match score and
   whether a person confirmed or rejected it (anpr). ``user`` decides only the links offered (photo,

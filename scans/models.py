@@ -214,7 +214,14 @@ class ScanComparison(models.Model):
     error_message = models.JSONField(_("error as a message"), default=dict, blank=True)
 
     score = models.FloatField(_("score"), null=True, blank=True)  # None when the scans could not be aligned
-    verdict = models.CharField(_("verdict"), max_length=12, choices=Verdict.choices, blank=True, default="")
+    # One view's verdict: never incomplete (that is of a declaration's pass, a view missing on one side).
+    verdict = models.CharField(
+        _("verdict"),
+        max_length=12,
+        choices=[(v, label) for v, label in Verdict.choices if v != Verdict.INCOMPLETE],
+        blank=True,
+        default="",
+    )
     registered = models.BooleanField(_("scans aligned"), default=False)
     threshold = models.FloatField(_("threshold used"), null=True, blank=True)
     # [[x, y, w, h, score], ...] in origin pixels, best first.

@@ -79,6 +79,15 @@ def comparison_link(declaration) -> str:
     return ""
 
 
+def declaration_context(user, declaration) -> dict:
+    """The declaration page's scan summary (``hooks.declaration_actions``): while a view of the pass is missing on
+    one side, which one and which office is to upload it (``services.missing_views``). Read from the summary
+    first: no query unless it says incomplete."""
+    if declaration.comparison_verdict != Verdict.INCOMPLETE:
+        return {}
+    return {"scan_missing_views": [missing.text for missing in services.missing_views(declaration.pk)]}
+
+
 def _reuse_items(declaration, scans: list[Scan], user) -> list[TimelineItem]:
     """A scan that is the same image as another declaration's scan, either way, told as the scans'
     page tells it to this user (the other declaration named and linked only if the user may see it).

@@ -12,6 +12,7 @@ import io
 import logging
 import math
 import time
+from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -203,6 +204,9 @@ def scan_upload(
                 if repeats is not None:
                     _note_reuse(scan, repeats, by)
             _schedule_jobs(scans, declaration.pk)
+            # A view the other side lacks (an origin's side view after the destination's top view was
+            # compared) starts no comparison: the summary says it is incomplete now.
+            _note_outcome(declaration.pk)
     except BaseException:
         for name in written:
             default_storage.delete(name)
@@ -868,16 +872,19 @@ def _retried(error: str, error_message: dict) -> Message:
     return Message(gettext_noop("Scan comparison run again after it could not run."))
 
 
-def combined_outcome(comparisons: list[ScanComparison]) -> tuple[str, str] | None:
+def combined_outcome(comparisons: list[ScanComparison], *, missing: bool = False) -> tuple[str, str] | None:
     """One verdict and review from the comparisons of the views of one pass (finished ones only):
     any suspicious -> suspicious; else any that could not be aligned -> unregistered (a person
-    looks); else consistent. Review: any escalated -> escalated; else any still awaiting review
-    -> pending; else accepted. None when none has finished."""
+    looks); else, while a view one side has is ``missing`` on the other (``missing_views``),
+    incomplete (part of the truck was never compared); else consistent. Review: any escalated ->
+    escalated; else any still awaiting review -> pending; else accepted. None when none has finished."""
     done = [c for c in comparisons if c.status == ScanComparison.Status.DONE]
     if not done:
         return None
     verdicts = {c.verdict for c in done}
-    verdict = next((v for v in (Verdict.SUSPICIOUS, Verdict.UNREGISTERED) if v in verdicts), Verdict.CONSISTENT)
+    verdict = next((v for v in (Verdict.SUSPICIOUS, Verdict.UNREGISTERED) if v in verdicts), None)
+    if verdict is None:
+        verdict = Verdict.INCOMPLETE if missing else Verdict.CONSISTENT
     reviews = {c.review for c in done}
     review = next((r for r in (Review.ESCALATED, Review.PENDING) if r in reviews), Review.ACCEPTED)
     return verdict, review
@@ -893,10 +900,50 @@ def current_comparisons(declaration_id: int) -> list[ScanComparison]:
     return found
 
 
+@dataclass(frozen=True)
+class MissingView:
+    """A view of the pass that ``has`` (a stage) scanned and ``lacks`` (the other) did not: never compared."""
+
+    view: str
+    has: str
+    lacks: str
+
+    @property
+    def text(self) -> str:
+        """What the pages say of it, in the reader's language, telling the office that lacks it what to upload."""
+        return _(
+            "The %(view)s has not been uploaded at the %(lacks)s, so the scan comparison is incomplete: the "
+            "%(lacks)s office should upload its %(view)s, to be compared with the %(has)s's."
+        ) % {"view": View(self.view).label, "lacks": Stage(self.lacks).label, "has": Stage(self.has).label}
+
+
+def missing_views(declaration_id: int) -> list[MissingView]:
+    """The views one side has scanned and the other has not (a dual-view origin's side view with only a top view
+    at the destination, say), once both sides have a scan: each is left out of ``current_pairs``, so its part of
+    the truck is compared with nothing. A single view and a side view stand in for each other (``_VIEW_PARTNER``).
+    Two queries."""
+    latest = {stage: Scan.objects.latest_views(declaration_id, stage) for stage in (Stage.ORIGIN, Stage.DESTINATION)}
+    if not all(latest.values()):
+        return []
+    missing = []
+    for has, lacks in ((Stage.ORIGIN, Stage.DESTINATION), (Stage.DESTINATION, Stage.ORIGIN)):
+        for view in View.values:  # a fixed order: single, top, side
+            partner = _VIEW_PARTNER.get(view)
+            if view in latest[has] and view not in latest[lacks] and partner not in latest[lacks]:
+                missing.append(MissingView(view=view, has=has, lacks=lacks))
+    return missing
+
+
+def current_outcome(declaration_id: int) -> tuple[str, str] | None:
+    """The combined outcome of the declaration's current view pairs, a view missing on either side included
+    (``combined_outcome``): what the declaration's summary carries."""
+    return combined_outcome(current_comparisons(declaration_id), missing=bool(missing_views(declaration_id)))
+
+
 def _note_outcome(declaration_id: int) -> None:
     """The declaration's summary gets the combined outcome of the current view pairs (an older
-    pair finishing late changes nothing)."""
-    outcome = combined_outcome(current_comparisons(declaration_id))
+    pair finishing late changes nothing), incomplete while a view is missing on one side."""
+    outcome = current_outcome(declaration_id)
     if outcome is not None:
         evidence.note_comparison(declaration_id=declaration_id, verdict=outcome[0], review=outcome[1])
 

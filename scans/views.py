@@ -117,10 +117,17 @@ def _render_page(
     )
     waiting = (ScanComparison.Status.QUEUED, ScanComparison.Status.RUNNING)
     current = services.current_comparisons(declaration.pk)
-    # With more than one view compared, the verdict the declaration carries is their combination.
-    combined = services.combined_outcome(current) if len({c.view for c in current}) > 1 else None
+    missing = services.missing_views(declaration.pk)
+    # With more than one view compared, or a view of the pass missing on one side, the verdict the
+    # declaration carries is their combination.
+    combined = (
+        services.combined_outcome(current, missing=bool(missing))
+        if missing or len({c.view for c in current}) > 1
+        else None
+    )
     context = {
         "combined": combined,
+        "missing_views": missing,
         "combined_label": Verdict(combined[0]).label if combined else "",
         "declaration": declaration,
         # Comparisons run in the worker: the section polls itself until each has its verdict.
@@ -275,8 +282,10 @@ def _viewer_page(request, comparison, review_form, status: int = 200):
     # One view of a dual-view pass: the page also gives the pass's combined verdict and the other
     # views' comparisons, so that a reviewer who came for one view does not miss the other.
     current = services.current_comparisons(comparison.declaration_id)
-    others = [c for c in current if c.pk != comparison.pk] if any(c.pk == comparison.pk for c in current) else []
-    combined = services.combined_outcome(current) if others else None
+    is_current = any(c.pk == comparison.pk for c in current)
+    others = [c for c in current if c.pk != comparison.pk] if is_current else []
+    missing = services.missing_views(comparison.declaration_id) if is_current else []
+    combined = services.combined_outcome(current, missing=bool(missing)) if others or missing else None
     dest_boxes = comparison.dest_boxes
     return render(
         request,
@@ -284,6 +293,7 @@ def _viewer_page(request, comparison, review_form, status: int = 200):
         {
             "combined": combined,
             "combined_label": Verdict(combined[0]).label if combined else "",
+            "missing_views": missing,
             "other_views": others,
             "comparison": comparison,
             "declaration": comparison.declaration,

@@ -168,6 +168,9 @@ class Verdict(models.TextChoices):
     CONSISTENT = "consistent", _("consistent")
     SUSPICIOUS = "suspicious", _("suspicious")
     UNREGISTERED = "unregistered", _("could not align")
+    # Of a declaration's summary only (``scans.services.combined_outcome``): a view one side scanned has no
+    # counterpart on the other side yet, so part of the truck was never compared.
+    INCOMPLETE = "incomplete", _("incomplete: a view not compared")
 
 
 class Review(models.TextChoices):
