@@ -79,6 +79,7 @@ class ScanListCreateApi(APIView):
                 files=[v["file"]],
                 by=request.user,
                 view=v["view"],
+                pseudo_colour=v["pseudo_colour"],
             )
         except ScanRejected as exc:
             return _rejected(exc)

@@ -46,6 +46,15 @@ class ScanUploadForm(PageForm):
         widget=MultipleFileInput(attrs={"accept": "image/png,image/jpeg,image/tiff"}),
     )
 
+    pseudo_colour = forms.BooleanField(
+        label=_("dual-energy pseudo-colour scan"),
+        required=False,
+        help_text=_(
+            "Tick only for a dual-energy scanner's image in material colours: an X-ray scan is otherwise greyscale, "
+            "and a colour photograph is refused."
+        ),
+    )
+
     def __init__(self, *args, stages: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if stages is not None:

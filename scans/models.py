@@ -130,6 +130,9 @@ class Scan(models.Model):
     mode = models.CharField(_("pixel mode"), max_length=8)
     bit_depth = models.PositiveSmallIntegerField(_("bits per sample"))
     size_bytes = models.PositiveBigIntegerField(_("stored size (bytes)"))
+    # The uploader said the image is a dual-energy scanner's pseudo-colour (material colours): a colour image is
+    # refused as a photograph without it (``validation.colour_share``).
+    pseudo_colour = models.BooleanField(_("dual-energy pseudo-colour"), default=False)
     sha256 = models.CharField(_("SHA-256 of the stored original"), max_length=64, db_index=True)
     received_sha256 = models.CharField(_("SHA-256 of the file as received"), max_length=64, db_index=True)
     # The id of the earlier scan of another declaration with the same image

@@ -31,6 +31,11 @@ class ScanUploadIn(serializers.Serializer):
         "the declaration's journey"
     )
     file = UploadField()
+    pseudo_colour = serializers.BooleanField(
+        default=False,
+        help_text="true for a dual-energy scanner's image in material colours; a colour image is refused (code "
+        "colour) without it, an X-ray scan being greyscale",
+    )
 
 
 PENDING = "pending"
@@ -67,6 +72,7 @@ class ScanOut(serializers.ModelSerializer):
             "height",
             "mode",
             "bit_depth",
+            "pseudo_colour",
             "size_bytes",
             "sha256",
             "received_sha256",

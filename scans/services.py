@@ -106,11 +106,14 @@ def scan_upload(
     files: list,
     by: User | None,
     view: str = View.SINGLE,
+    pseudo_colour: bool = False,
 ) -> list[Scan]:
     """Store one or more scans of one stage. All files are checked first: one bad file, nothing stored.
 
     ``view``: which view of the pass the files are (``single``, or ``top`` / ``side`` of a
     dual-view scanner); each view is compared with the same view of the other stage.
+    ``pseudo_colour``: the uploader says the files are a dual-energy scanner's pseudo-colour images (a colour
+    image is refused without it); recorded with each scan.
 
     Steps: 1 rights and fields, and a first answer on the declaration's status, the capture time and
     the view (``_check_fits``), before any file is read; 2 content checks of every file
@@ -153,9 +156,9 @@ def scan_upload(
     for f in files:
         name = (getattr(f, "name", "") or "")[-200:]
         try:
-            checked.append((check_upload(f), name))
+            checked.append((check_upload(f, pseudo_colour=pseudo_colour), name))
         except ScanRejected as exc:
-            if len(files) > 1:
+            if len(files) > 1 and exc.code != "colour":  # that one names its file itself
                 exc.message = f"{name}: {exc.message}"
             raise
 
@@ -190,6 +193,7 @@ def scan_upload(
                     height=image.height,
                     mode=image.mode,
                     bit_depth=image.bit_depth,
+                    pseudo_colour=pseudo_colour,
                     size_bytes=len(image.data),
                     sha256=image.sha256,
                     received_sha256=image.received_sha256,

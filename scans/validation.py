@@ -9,8 +9,9 @@
 4. structure walk: the file must end where the image ends (IEND / EOI / last TIFF
    block); anything after it, or a PDF header near the start, is a polyglot;
 5. ``verify()`` then a full decode (truncated or corrupt data fails here), a least size
-   (``SCANS_MIN_SIDE_PX``: a thumbnail or an icon is not a scan) and more than one colour (a blank
-   image shows no truck);
+   (``SCANS_MIN_SIDE_PX``: a thumbnail or an icon is not a scan), more than one colour (a blank
+   image shows no truck) and no colour photograph (``colour_share``), unless the uploader says it is a
+   dual-energy scanner's pseudo-colour image;
 6. metadata removal without touching the pixels (PNG chunks and JPEG segments are
    dropped byte-wise; TIFF is rewritten from the decoded pixels, losslessly).
 
@@ -32,7 +33,7 @@ from django.utils.translation import gettext_lazy
 from PIL import Image
 
 from core import uploads
-from core.text import digits, format_number
+from core.text import digits, format_number, isolate
 
 PNG_MAGIC = uploads.PNG_MAGIC
 # PNG chunks kept: the pixels and what changes how they look; text, time, EXIF and unknown go.
@@ -40,6 +41,16 @@ PNG_KEEP = {b"IHDR", b"PLTE", b"tRNS", b"gAMA", b"sBIT", b"sRGB", b"IDAT", b"IEN
 # JPEG segments kept before the scan: tables, frame, restart interval, JFIF (APP0) and Adobe (APP14,
 # it decides the colour transform). EXIF/XMP/ICC (APP1..APP13, APP15) and comments go.
 JPEG_DROP = {*range(0xE1, 0xEE), 0xEF, 0xFE}
+# A transmission X-ray is one intensity per pixel: saved as RGB, its channels agree to within JPEG's chroma rounding
+# (a few levels), while a photograph has colour over much of its area. A pixel is coloured when its channels spread
+# more than COLOUR_SPREAD levels; an image is in colour when more than COLOUR_SHARE of its pixels are (5% leaves a
+# scanner's coloured ruler or caption burnt into a grey scan alone). Measured on a downsample of at most
+# COLOUR_SAMPLE_PX a side (a sample of the pixels is enough for a share, and costs nothing on a large scan).
+COLOUR_SPREAD = 32
+COLOUR_SHARE = 0.05
+COLOUR_SAMPLE_PX = 512
+# Modes that can hold colour (Pillow's); grey ones (L, I;16, I, F, 1, LA) have none to measure.
+COLOUR_MODES = {"RGB", "RGBA", "RGBX", "P", "PA", "CMYK", "YCbCr", "LAB"}
 # Active content that has no business in an X-ray image's metadata.
 ACTIVE_MARKERS = (b"<script", b"<html", b"<?php", b"<svg", b"%PDF-", b"PK\x03\x04", b"<!doctype")
 
@@ -64,8 +75,13 @@ class CheckedImage:
         return {"PNG": "png", "JPEG": "jpg", "TIFF": "tif"}[self.format]
 
 
-def check_upload(uploaded, *, max_bytes: int | None = None, max_pixels: int | None = None) -> CheckedImage:
-    """Check an uploaded file (Django ``UploadedFile`` or any object with ``size`` and ``read``)."""
+def check_upload(
+    uploaded, *, max_bytes: int | None = None, max_pixels: int | None = None, pseudo_colour: bool = False
+) -> CheckedImage:
+    """Check an uploaded file (Django ``UploadedFile`` or any object with ``size`` and ``read``).
+
+    ``pseudo_colour``: the uploader says the image is a dual-energy scanner's pseudo-colour (material colours); a
+    colour image is refused without it."""
     max_bytes = max_bytes or settings.SCANS_MAX_UPLOAD_BYTES
     size = getattr(uploaded, "size", None)
     if size is not None and size > max_bytes:
@@ -74,7 +90,9 @@ def check_upload(uploaded, *, max_bytes: int | None = None, max_pixels: int | No
     raw = uploaded.read(max_bytes + 1)
     if len(raw) > max_bytes:
         raise _too_large(len(raw), max_bytes)
-    return check_bytes(raw, max_pixels=max_pixels)
+    return check_bytes(
+        raw, max_pixels=max_pixels, pseudo_colour=pseudo_colour, name=(getattr(uploaded, "name", "") or "")[-200:]
+    )
 
 
 def _too_large(size: int, limit: int) -> ScanRejected:
@@ -85,7 +103,11 @@ def _too_large(size: int, limit: int) -> ScanRejected:
     )
 
 
-def check_bytes(raw: bytes, *, max_pixels: int | None = None) -> CheckedImage:
+def check_bytes(
+    raw: bytes, *, max_pixels: int | None = None, pseudo_colour: bool = False, name: str = ""
+) -> CheckedImage:
+    """The content checks of ``check_upload`` on the bytes; ``name``, the file's as uploaded, names it in a
+    refusal of its colour."""
     max_pixels = max_pixels or settings.SCANS_MAX_PIXELS
     if not raw:
         raise ScanRejected(_("The file is empty."), code="empty")
@@ -111,7 +133,7 @@ def check_bytes(raw: bytes, *, max_pixels: int | None = None) -> CheckedImage:
     walkers = {"PNG": _png_chunks, "JPEG": _jpeg_segments, "TIFF": _tiff_extent}
     kept = walkers[fmt](raw)
     try:
-        extrema = _decode(raw, fmt)
+        extrema, coloured = _decode(raw, fmt)
     except ScanRejected as exc:
         _refuse_unsupported_tiff(raw, fmt, exc)
         raise
@@ -133,6 +155,16 @@ def check_bytes(raw: bytes, *, max_pixels: int | None = None) -> CheckedImage:
                 " blank export). Upload the scanner's image of the truck."
             ),
             code="blank",
+        )
+    if coloured > COLOUR_SHARE and not pseudo_colour:
+        # Stored, a photograph would count as the stage's scan (evidence, kept for good) and its comparison fail.
+        raise ScanRejected(
+            _(
+                "%(name)s is in colour; an X-ray scan must be greyscale. If it is a dual-energy scanner's "
+                "pseudo-colour image, tick «%(flag)s» and upload it again."
+            )
+            % {"name": isolate(name or _("The image"), "auto"), "flag": _("dual-energy pseudo-colour scan")},
+            code="colour",
         )
     mode = im.mode
     bit_depth = _bits_per_sample(im, fmt, raw)
@@ -194,7 +226,7 @@ def _open(raw: bytes, kind: str, max_pixels: int) -> Image.Image:
 
 def _decode(raw: bytes, fmt: str):
     """Decode in full (refusing damage, a truncated file too: ``uploads.strict_decoding``); returns the pixels'
-    extrema (Pillow's ``getextrema``)."""
+    extrema (Pillow's ``getextrema``) and their ``colour_share``, from the one decode."""
     try:
         with uploads.strict_decoding(), warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -202,7 +234,7 @@ def _decode(raw: bytes, fmt: str):
                 im.verify()
             with Image.open(io.BytesIO(raw), formats=[fmt]) as im:
                 im.load()
-                return im.getextrema()
+                return im.getextrema(), colour_share(im)
     except Image.DecompressionBombError as exc:
         raise ScanRejected(
             _("The image has too many pixels (decompression bomb)."), code="too_many_pixels", status=413
@@ -222,6 +254,22 @@ def _decode(raw: bytes, fmt: str):
         ) from exc
     except Exception as exc:
         raise _corrupt() from exc
+
+
+def colour_share(im: Image.Image) -> float:
+    """The share of the image's pixels that are coloured (their channels spread more than ``COLOUR_SPREAD``
+    levels), on a downsample of at most ``COLOUR_SAMPLE_PX`` a side; 0 for a grey mode."""
+    import numpy as np
+
+    if im.mode not in COLOUR_MODES:
+        return 0.0
+    width, height = im.size
+    scale = min(1.0, COLOUR_SAMPLE_PX / max(width, height))
+    if scale < 1:
+        im = im.resize((max(1, round(width * scale)), max(1, round(height * scale))), Image.Resampling.NEAREST)
+    rgb = np.asarray(im.convert("RGB"), dtype=np.int16)
+    spread = rgb.max(axis=2) - rgb.min(axis=2)
+    return float((spread > COLOUR_SPREAD).mean())
 
 
 def _check_metadata(blob: bytes) -> None:

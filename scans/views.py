@@ -199,6 +199,7 @@ def upload(request, pk: int):
             files=data["files"],
             by=request.user,
             view=data["view"],
+            pseudo_colour=data["pseudo_colour"],
         )
     except ScanRejected as exc:
         field = "files" if exc.field == "file" else exc.field

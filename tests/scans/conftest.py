@@ -31,7 +31,9 @@ def departed(declaration, origin_clerk):
     return declaration
 
 
-def upload(declaration, stage, by, data: bytes | None = None, name: str = "scan.png", at=None):
+def upload(
+    declaration, stage, by, data: bytes | None = None, name: str = "scan.png", at=None, pseudo_colour: bool = False
+):
     (scan,) = services.scan_upload(
         declaration=declaration,
         stage=stage,
@@ -39,6 +41,7 @@ def upload(declaration, stage, by, data: bytes | None = None, name: str = "scan.
         captured_at=at or timezone.now() - dt.timedelta(hours=1),
         files=[SimpleUploadedFile(name, data if data is not None else images.png())],
         by=by,
+        pseudo_colour=pseudo_colour,
     )
     return scan
 

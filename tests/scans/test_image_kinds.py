@@ -69,7 +69,8 @@ def test_a_16_bit_colour_tiff_is_stored_with_every_bit(client, declaration, orig
     grey = images.scan_array().astype(np.uint16) * 251 + 7  # every bit of 16 in use
     pixels = np.dstack([grey, grey // 2, 65535 - grey, np.full_like(grey, 65535)][:channels])
     sent = cv2.imencode(".tiff", pixels)[1].tobytes()
-    scan = upload(declaration, Stage.ORIGIN, origin_clerk, sent, name="scan.tif")
+    # Its channels differ (a dual-energy scanner's material colours): uploaded as pseudo-colour, as such a scan is.
+    scan = upload(declaration, Stage.ORIGIN, origin_clerk, sent, name="scan.tif", pseudo_colour=True)
     client.force_login(origin_clerk)
     original = b"".join(client.get(reverse("scans:original", args=[scan.pk])).streaming_content)
     stored = cv2.imdecode(np.frombuffer(original, np.uint8), cv2.IMREAD_UNCHANGED)
