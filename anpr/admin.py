@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_utils import EvidenceAdmin, jalali, number
+from core.admin_utils import EvidenceAdmin, JalaliAdmin, jalali, number
 from core.countries import country_name
 from declarations.idents import plate_html
 
@@ -12,7 +12,7 @@ from .models import Camera, PlateLabel, PlateMatch, PlateRead, RecognitionModel,
 
 
 @admin.register(Camera)
-class CameraAdmin(admin.ModelAdmin):
+class CameraAdmin(JalaliAdmin):
     list_display = [
         "code",
         "office",
@@ -21,7 +21,7 @@ class CameraAdmin(admin.ModelAdmin):
         "direction",
         "status",
         "health",
-        "last_read_at",
+        jalali("last_read_at", _("last read at")),
         "token_prefix",
     ]
     list_filter = ["status", "health", "direction", "office__province"]
@@ -35,6 +35,16 @@ class CameraAdmin(admin.ModelAdmin):
         "health_checked_at",
         "created_at",
     ]
+    # In Jalali, Tehran time, as the camera's page gives them: each read-only one in its row, the retiring time
+    # (editable here) beside its box.
+    jalali_fields = (
+        "last_read_at",
+        "silent_since",
+        "health_checked_at",
+        "token_expires_at",
+        "created_at",
+        "retired_at",
+    )
     actions = ["rotate_token"]
 
     def save_model(self, request, obj, form, change):

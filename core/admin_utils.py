@@ -45,25 +45,34 @@ def titled(filter_class: type[admin.FieldListFilter], title) -> type[admin.Field
 
 class JalaliAdmin(admin.ModelAdmin):
     """Shows every datetime field of ``jalali_fields`` in Jalali, Tehran time: read-only beside the editable one
-    («… (شمسی)») where it can be changed, and in its place, under its own name, on a read-only page (where
-    Django writes it «2025-03-10 06:00:00+00:00» or «10 مارس 2025، ساعت 9:30»), a field the form leaves out (a
-    time set when the row is made) included."""
+    («… (شمسی)») where it can be changed, and in its place, under its own name, where it cannot (on a read-only
+    page, or a field of ``readonly_fields`` on a page that changes the rest), where Django writes it
+    «2025-03-10 06:00:00+00:00» or «10 مارس 2025، ساعت 9:30»; a field the form leaves out (a time set when the
+    row is made) included."""
 
     jalali_fields: tuple[str, ...] = ()
 
     def _read_only(self, request, obj) -> bool:
         return not self.has_change_permission(request, obj)
 
+    def _in_place(self, request, obj) -> set[str]:
+        """The fields of ``jalali_fields`` shown in their own row, in Jalali only."""
+        if self._read_only(request, obj):
+            return set(self.jalali_fields)
+        return set(self.jalali_fields) & set(super().get_readonly_fields(request, obj))
+
     def get_readonly_fields(self, request, obj=None):
-        shown = "_when" if self._read_only(request, obj) else "_jalali"
-        return (*super().get_readonly_fields(request, obj), *(f"{f}{shown}" for f in self.jalali_fields))
+        in_place = self._in_place(request, obj)
+        shown = (f"{f}_when" if f in in_place else f"{f}_jalali" for f in self.jalali_fields)
+        return (*super().get_readonly_fields(request, obj), *shown)
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
-        if not self._read_only(request, obj):
+        in_place = self._in_place(request, obj)
+        if not in_place:
             return fields
-        when = [f"{f}_when" for f in self.jalali_fields]
-        fields = [f"{f}_when" if f in self.jalali_fields else f for f in fields if f not in when]
+        when = [f"{f}_when" for f in self.jalali_fields if f in in_place]
+        fields = [f"{f}_when" if f in in_place else f for f in fields if f not in when]
         return [*fields, *(w for w in when if w not in fields)]
 
     def __getattr__(self, name):
