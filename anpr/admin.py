@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_utils import EvidenceAdmin, JalaliAdmin, jalali, number
+from core.admin_utils import EvidenceAdmin, JalaliAdmin, JalaliFields, jalali, number
 from core.countries import country_name
 from declarations.idents import plate_html
 
@@ -70,26 +70,46 @@ class CameraAdmin(JalaliAdmin):
             )
 
 
-class PlateMatchInline(admin.TabularInline):
+class PlateMatchInline(JalaliFields, admin.TabularInline):
     model = PlateMatch
     extra = 0
     can_delete = False
-    readonly_fields = ["declaration", "vehicle_plate", "score", "exact", "on_route", "at_destination", "matched_at"]
+    readonly_fields = [
+        "declaration",
+        "vehicle_plate",
+        "score",
+        "exact",
+        "on_route",
+        "at_destination",
+        "matched_at",
+        "reviewed_at",
+    ]
     raw_id_fields = ["declaration"]
+    jalali_fields = ("matched_at", "reviewed_at")
 
 
 @admin.register(PlateRead)
-class PlateReadAdmin(EvidenceAdmin):
-    list_display = ["id", "captured_at", "camera", "plate", "plate_raw", "ocr_raw", "recognition", "match_state"]
+class PlateReadAdmin(EvidenceAdmin, JalaliAdmin):
+    list_display = [
+        "id",
+        jalali("captured_at", _("captured at")),
+        "camera",
+        "plate",
+        "plate_raw",
+        "ocr_raw",
+        "recognition",
+        "match_state",
+    ]
     list_filter = ["recognition", "match_state"]
     search_fields = ["=plate", "=client_event_id"]
     raw_id_fields = ["camera", "office", "vehicle"]
     inlines = [PlateMatchInline]
     show_full_result_count = False  # COUNT(*) over tens of millions of rows on every page
+    jalali_fields = ("captured_at", "received_at")
 
 
 @admin.register(PlateLabel)
-class PlateLabelAdmin(EvidenceAdmin):
+class PlateLabelAdmin(EvidenceAdmin, JalaliAdmin):
     """What people read: append-only (a second reading is a new label), made on the review page."""
 
     list_display = [
@@ -108,6 +128,7 @@ class PlateLabelAdmin(EvidenceAdmin):
     search_fields = ["=plate", "=read__id"]
     raw_id_fields = ["read", "camera", "office", "by"]
     show_full_result_count = False
+    jalali_fields = ("captured_at", "at")
 
     # Plates as the pages write them (isolated: «۱۲ ب ۳۴۵ - ایران ۶۸» keeps its order in any line), the
     # nationality by its name.
@@ -125,14 +146,33 @@ class PlateLabelAdmin(EvidenceAdmin):
 
 
 @admin.register(RecognitionModel)
-class RecognitionModelAdmin(EvidenceAdmin):
+class RecognitionModelAdmin(EvidenceAdmin, JalaliAdmin):
     """Model versions: put in use or rolled back on the models page (audited), never edited here."""
 
-    list_display = ["version", "engine", "source", "created_at", "promoted", "promoted_at", "sha256"]
+    list_display = [
+        "version",
+        "engine",
+        "source",
+        jalali("created_at", _("created at")),
+        "promoted",
+        jalali("promoted_at", _("put in use at")),
+        "sha256",
+    ]
     list_filter = ["source", "promoted"]
+    jalali_fields = ("created_at", "promoted_at")
 
 
 @admin.register(TrainingRun)
-class TrainingRunAdmin(EvidenceAdmin):
-    list_display = ["id", "created_at", "state", "progress", "started_by", "candidate", "promoted", "outcome"]
+class TrainingRunAdmin(EvidenceAdmin, JalaliAdmin):
+    list_display = [
+        "id",
+        jalali("created_at", _("created at")),
+        "state",
+        "progress",
+        "started_by",
+        "candidate",
+        "promoted",
+        "outcome",
+    ]
     list_filter = ["state"]
+    jalali_fields = ("created_at", "started_at", "finished_at")

@@ -43,12 +43,12 @@ def titled(filter_class: type[admin.FieldListFilter], title) -> type[admin.Field
     return Titled
 
 
-class JalaliAdmin(admin.ModelAdmin):
-    """Shows every datetime field of ``jalali_fields`` in Jalali, Tehran time: read-only beside the editable one
-    («… (شمسی)») where it can be changed, and in its place, under its own name, where it cannot (on a read-only
-    page, or a field of ``readonly_fields`` on a page that changes the rest), where Django writes it
-    «2025-03-10 06:00:00+00:00» or «10 مارس 2025، ساعت 9:30»; a field the form leaves out (a time set when the
-    row is made) included."""
+class JalaliFields(admin.options.BaseModelAdmin):
+    """Shows every datetime field of ``jalali_fields`` (a model admin's, ``JalaliAdmin``, or an inline's) in Jalali,
+    Tehran time: read-only beside the editable one («… (شمسی)») where it can be changed, and in its place, under
+    its own name, where it cannot (on a read-only page, or a field of ``readonly_fields`` on a page that changes
+    the rest), where Django writes it «2025-03-10 06:00:00+00:00» or «10 مارس 2025، ساعت 9:30»; a field the form
+    leaves out (a time set when the row is made) included."""
 
     jalali_fields: tuple[str, ...] = ()
 
@@ -84,6 +84,10 @@ class JalaliAdmin(admin.ModelAdmin):
                     return jalali(field, f"{verbose} (شمسی)")
                 return _when(field, verbose)
         raise AttributeError(name)
+
+
+class JalaliAdmin(JalaliFields, admin.ModelAdmin):
+    """A model's admin whose ``jalali_fields`` are shown in Jalali (``JalaliFields``)."""
 
 
 def _when(field_name: str, label):
