@@ -101,12 +101,20 @@ def camera_register(
         else None
     )
     if taken is not None:
-        raise InvalidInput(
-            _(
-                "Camera %(code)s already watches lane %(lane)s of this office in this direction: choose another"
-                " lane, or retire that camera first."
+        # Said at its place: a clash at the park is not one at the office's gate.
+        if tir_park is not None:
+            message = _(
+                "Camera %(code)s already watches lane %(lane)s of the TIR park “%(park)s” in this direction: choose"
+                " another lane, or retire that camera first."
             )
-            % {"code": idents.camera_text(taken), "lane": digits(int(lane))},
+        else:
+            message = _(
+                "Camera %(code)s already watches lane %(lane)s at the gate of %(office)s in this direction: choose"
+                " another lane, or retire that camera first."
+            )
+        raise InvalidInput(
+            message
+            % {"code": idents.camera_text(taken), "lane": digits(int(lane)), "park": tir_park, "office": office},
             fields={"lane": lane},
         )
     camera = Camera(

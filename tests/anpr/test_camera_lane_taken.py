@@ -52,3 +52,41 @@ def test_a_tir_park_cameras_lane_is_the_parks_not_the_gates(bazargan):
     assert "BZG-TIR-1" in str(refused.value)
     with pytest.raises(InvalidInput):
         services.camera_register(office=bazargan, code="BZG-IN-2", direction="in", lane="1")
+
+
+def _refused(**kwargs) -> str:
+    from core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as refused:
+        services.camera_register(direction="in", lane="1", **kwargs)
+    return str(refused.value)
+
+
+def test_a_lane_taken_is_said_to_be_taken_at_its_place_the_gate_or_the_park(bazargan):
+    """The refusal said the lane was taken «of this office» for a clash at the office's TIR park too: it names the
+    place where the lane is taken, the office's gate or the park."""
+    from declarations.models import TirPark
+
+    park = TirPark.objects.create(name="Bazargan TIR park", office=bazargan, latitude=39.4, longitude=44.4)
+    services.camera_register(office=bazargan, code="BZG-IN-1", direction="in", lane="1")
+    services.camera_register(office=bazargan, code="BZG-TIR-1", direction="in", lane="1", tir_park=park)
+
+    at_park = _refused(office=bazargan, code="BZG-TIR-2", tir_park=park)
+    assert "lane 1 of the TIR park “Bazargan TIR park”" in at_park and "BZG-TIR-1" in at_park
+    assert "office" not in at_park and "gate" not in at_park
+    at_gate = _refused(office=bazargan, code="BZG-IN-2")
+    assert "lane 1 at the gate of Bazargan" in at_gate and "BZG-IN-1" in at_gate and "park" not in at_gate
+
+
+@pytest.mark.persian
+def test_the_persian_refusal_names_the_park_or_the_gate(bazargan):
+    from declarations.models import TirPark
+
+    park = TirPark.objects.create(name="تیرپارک بازرگان", office=bazargan, latitude=39.4, longitude=44.4)
+    services.camera_register(office=bazargan, code="BZG-IN-1", direction="in", lane="1")
+    services.camera_register(office=bazargan, code="BZG-TIR-1", direction="in", lane="1", tir_park=park)
+
+    at_park = _refused(office=bazargan, code="BZG-TIR-2", tir_park=park)
+    assert "خط تردد ۱ تیرپارک «تیرپارک بازرگان» را" in at_park and "این گمرک" not in at_park
+    at_gate = _refused(office=bazargan, code="BZG-IN-2")
+    assert "خط تردد ۱ ورودی گمرک بازرگان را" in at_gate and "این گمرک" not in at_gate and "تیرپارک" not in at_gate
