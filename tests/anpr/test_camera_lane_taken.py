@@ -87,6 +87,10 @@ def test_the_persian_refusal_names_the_park_or_the_gate(bazargan):
     services.camera_register(office=bazargan, code="BZG-TIR-1", direction="in", lane="1", tir_park=park)
 
     at_park = _refused(office=bazargan, code="BZG-TIR-2", tir_park=park)
-    assert "خط تردد ۱ در «تیرپارک بازرگان» را" in at_park and "تیرپارک «تیرپارک" not in at_park and "این گمرک" not in at_park
+    assert (
+        "خط تردد ۱ در «تیرپارک بازرگان» را" in at_park
+        and "تیرپارک «تیرپارک" not in at_park
+        and "این گمرک" not in at_park
+    )
     at_gate = _refused(office=bazargan, code="BZG-IN-2")
     assert "خط تردد ۱ ورودی گمرک بازرگان را" in at_gate and "این گمرک" not in at_gate and "تیرپارک" not in at_gate
