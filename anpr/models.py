@@ -477,6 +477,9 @@ class LabelReason(models.TextChoices):
     # In the "contradicts" queue because it was taken near an arrival with no plate read at its office (no
     # match of it was rejected): the queue and the label's history name it so.
     NEAR_ARRIVAL = "near_arrival", _("near an arrival with no plate read")
+    # A photo no reader could read (no plate text: unreadable, failed, or a camera's text that is no plate):
+    # evidence only a person can turn into a sighting.
+    UNREADABLE = "unreadable", _("not read from the photo")
     OTHER = "other", _("looked at by a person")
 
 

@@ -6,6 +6,9 @@ The queue holds reads without a label that are
 - **fuzzy signal**: a similar-plate match nobody reviewed that set a signal's time on its declaration
   (the first read at the destination, or the first read off the route);
 - **not Iranian**: a plate was found but not read as an Iranian one (a person reads it);
+- **not read**: a photo that came out of recognition with no plate text (nothing found in it, the reader
+  failed on it, or the camera's own text is no plate), within ``ANPR_REVIEW_DAYS``: unread, the truck in it
+  could never be a sighting;
 - **contradicts**: a person rejected its match to a declaration, or it matched nothing although it was
   taken within ``ANPR_REVIEW_ARRIVAL_MINUTES`` of an arrival at its office whose declaration has no
   plate read (the camera saw a truck, the declaration says which one: one of them is wrong); the pages and
@@ -66,7 +69,13 @@ from .reasons import FOREIGN_DEFERRED
 from .recognition.foreign import TYPE_NAMES
 
 # Queue kinds, most telling first: a label keeps the first that applied.
-KINDS = (LabelReason.NOT_IRANIAN, LabelReason.CONTRADICTS, LabelReason.FUZZY_SIGNAL, LabelReason.LOW_CONFIDENCE)
+KINDS = (
+    LabelReason.NOT_IRANIAN,
+    LabelReason.CONTRADICTS,
+    LabelReason.FUZZY_SIGNAL,
+    LabelReason.UNREADABLE,
+    LabelReason.LOW_CONFIDENCE,
+)
 # Arrivals without a plate read looked at for nearby unmatched reads (the most recent ones).
 ARRIVALS_LOOKED_AT = 200
 
@@ -172,6 +181,14 @@ def kind_filter(kind: str, user: User | None = None) -> Q:
         )
     if kind == LabelReason.NOT_IRANIAN:
         return Q(recognition=Recognition.MANUAL)
+    if kind == LabelReason.UNREADABLE:
+        # A photo with no plate text once recognition is over (a read left to a person as a foreign plate or
+        # another layout is in "not Iranian"); ``plate`` = '' and the time: the (plate, captured_at) index.
+        return (
+            Q(plate="", captured_at__gte=_since())
+            & ~Q(photo="")
+            & ~Q(recognition__in=[Recognition.PENDING, Recognition.MANUAL])
+        )
     if kind == LabelReason.FUZZY_SIGNAL:
         decided = PlateMatch.objects.filter(exact=False, review=MatchReview.NONE).filter(
             Q(at_destination=True, declaration__dest_first_read_at=F("read__captured_at"))

@@ -130,15 +130,21 @@ def cameras(request):
 @login_required
 def camera_detail(request, pk: int):
     camera = get_scoped_or_404(Camera.objects.select_related("office"), request.user, pk=pk)
-    reads = (
-        PlateRead.objects.filter(camera=camera).select_related("camera", "office").order_by("-captured_at", "-id")[:50]
+    reads = review.attach_matches(
+        PlateRead.objects.filter(camera=camera).select_related("camera", "office").order_by("-captured_at", "-id")[:50],
+        request.user,
     )
+    # The reads of the page that wait for a person (``review.queue``): each row links to where one reads it.
+    waiting = set(review.queue(request.user).filter(pk__in=[r.pk for r in reads]).values_list("pk", flat=True))
+    for r in reads:
+        r.may_label = r.pk in waiting and review.may_label(request.user, r)  # type: ignore[attr-defined]
     return render(
         request,
         "anpr/camera_detail.html",
         {
             "camera": camera,
-            "reads": review.attach_matches(reads, request.user),
+            "reads": reads,
+            "review_links": any(r.may_label for r in reads),  # type: ignore[attr-defined]
             "may_manage": services.may_manage_cameras(request.user),
         },
     )
