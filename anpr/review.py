@@ -9,10 +9,11 @@ The queue holds reads without a label that are
 - **not read**: a photo that came out of recognition with no plate text (nothing found in it, the reader
   failed on it, or the camera's own text is no plate), within ``ANPR_REVIEW_DAYS``: unread, the truck in it
   could never be a sighting;
-- **contradicts**: a person rejected its match to a declaration, or it matched nothing although it was
-  taken within ``ANPR_REVIEW_ARRIVAL_MINUTES`` of an arrival at its office whose declaration has no
-  plate read (the camera saw a truck, the declaration says which one: one of them is wrong); the pages and
-  the label name this last "near an arrival with no plate read" (``LabelReason.NEAR_ARRIVAL``).
+- **contradicts**: a person rejected its match to a declaration (the plate read is not the declared one);
+- **near an arrival with no plate read** (``LabelReason.NEAR_ARRIVAL``): it matched nothing although it was
+  taken within ``ANPR_REVIEW_ARRIVAL_MINUTES`` of an arrival at its office whose declaration has no plate
+  read, and no match of it was rejected (the camera saw a truck, the declaration says which one: a person
+  reads the photo to tell whether it is that truck; it contradicts nothing yet).
 
 A label is a new record (``PlateLabel``, who and when); the read keeps its text, photo and crop as
 evidence, and the latest label is its *effective plate* (``PlateReadQuerySet.with_label``). Labelling
@@ -72,6 +73,7 @@ from .recognition.foreign import TYPE_NAMES
 KINDS = (
     LabelReason.NOT_IRANIAN,
     LabelReason.CONTRADICTS,
+    LabelReason.NEAR_ARRIVAL,
     LabelReason.FUZZY_SIGNAL,
     LabelReason.UNREADABLE,
     LabelReason.LOW_CONFIDENCE,
@@ -154,20 +156,9 @@ def near_arrivals(reads: list[PlateRead], user: User) -> dict[int, list[TransitD
     return out
 
 
-def reason_labels(read: PlateRead, user: User, near: list[TransitDeclaration]) -> list[str]:
-    """The queue kinds ``read`` is in, as the pages name them: "contradicts" that comes of an arrival nearby
-    with no plate read (``near``), and of no match a person rejected, is named as such."""
-    return [str(LabelReason(k).label) for k in _named(read, reasons_of(read, user), near=bool(near))]
-
-
-def _named(read: PlateRead, kinds: list[str], *, near: bool = True) -> list[str]:
-    """``kinds`` with "contradicts" that comes of an arrival nearby with no plate read (``near``), and of no
-    match a person rejected, named ``NEAR_ARRIVAL``: the reason the queue gives, shown and kept on the label."""
-    if LabelReason.CONTRADICTS not in kinds or not near:
-        return kinds
-    if PlateMatch.objects.filter(read=read, review=MatchReview.REJECTED).exists():
-        return kinds
-    return [LabelReason.NEAR_ARRIVAL if k == LabelReason.CONTRADICTS else k for k in kinds]
+def reason_labels(read: PlateRead, user: User) -> list[str]:
+    """The queue kinds ``read`` is in, as the pages name them."""
+    return [str(LabelReason(k).label) for k in reasons_of(read, user)]
 
 
 def kind_filter(kind: str, user: User | None = None) -> Q:
@@ -195,9 +186,11 @@ def kind_filter(kind: str, user: User | None = None) -> Q:
             | Q(on_route=False, declaration__off_route_read_at=F("read__captured_at"))
         )
         return Q(pk__in=decided.values("read_id"))
+    rejected = PlateMatch.objects.filter(review=MatchReview.REJECTED).values("read_id")
     if kind == LabelReason.CONTRADICTS:
-        rejected = PlateMatch.objects.filter(review=MatchReview.REJECTED).values("read_id")
-        return Q(pk__in=rejected) | _near_unseen_arrivals(user)
+        return Q(pk__in=rejected)
+    if kind == LabelReason.NEAR_ARRIVAL:
+        return _near_unseen_arrivals(user) & ~Q(pk__in=rejected)
     raise ValueError(kind)
 
 
@@ -454,7 +447,7 @@ def read_label(
         )
     # The reason the read came to a person: a later look keeps the first one's (the read's own queue by
     # then holds the matches that look rejected, a reason it never had).
-    reasons = [previous.reason] if previous is not None else _named(read, reasons_of(read))
+    reasons = [previous.reason] if previous is not None else reasons_of(read)
     own = reader_plate(read)
     now = timezone.now()
     with actor(by):

@@ -161,7 +161,7 @@ def read_review(request, pk: int):
             "reader_foreign": review.deferred_foreign(read) if not read.plate else ("", ""),
             "form": form,
             "allowed": allowed,
-            "reasons": review.reason_labels(read, request.user, near),
+            "reasons": review.reason_labels(read, request.user),
             "near_arrivals": near,
             "labels": read.labels.select_related("by").order_by("-at", "-id"),
             "seen": review.latest_label(read),  # the label this page shows in effect, sent back with the form

@@ -97,7 +97,7 @@ def test_an_unmatched_read_near_an_unseen_arrival_contradicts_the_declaration(
     assert gate.match_state == MatchState.UNMATCHED
     assert _holds(on_the_road, "arrival_without_read")
     client.force_login(dest_clerk)
-    assert _queue_ids(client, LabelReason.CONTRADICTS) == {gate.pk}
+    assert _queue_ids(client, LabelReason.NEAR_ARRIVAL) == {gate.pk}
     assert far.pk not in _queue_ids(client)
 
     response = client.post(reverse("anpr:read-review", args=[gate.pk]), _entry(DECLARED))
