@@ -21,7 +21,7 @@ from declarations import evidence, idents
 from declarations.hooks import GateRead
 from declarations.models import TransitDeclaration
 
-from .models import MatchReview, PlateMatch, PlateRead
+from .models import MatchReview, PlateLabel, PlateMatch, PlateRead
 from .review import checked_note
 
 DECISIONS = (MatchReview.CONFIRMED, MatchReview.REJECTED)
@@ -126,15 +126,25 @@ def gate_reads(declaration: TransitDeclaration, office=None, user: User | None =
         if user is not None and rejected
         else set()
     )
+    # The plate in effect of a read a person read (its latest label, ``PlateReadQuerySet.with_label``): shown
+    # as the read's plate, the camera's text beside it, as the timeline tells it.
+    labels = {}
+    for label in PlateLabel.objects.filter(read_id__in={m.read_id for m in found}).order_by("read_id", "at", "pk"):
+        labels[label.read_id] = label
     out = []
     for m in found:
         read = m.read
+        label = labels.get(read.pk)
         may_review = user is not None and not m.exact and may_review_match(user, m)
         out.append(
             GateRead(
                 at=read.captured_at,
                 office_id=read.office_id,
-                plate=idents.plate_text(read),
+                plate=idents.plate_text(label.plate, label.country) if label else idents.plate_text(read),
+                read_by_person=label is not None,
+                camera_plate=idents.plate_text(read) if label else "",
+                camera_by=read.engine_label if label else "",
+                from_photo=bool(read.photo),
                 declared_plate=m.vehicle_plate,
                 score=m.score,
                 exact=m.exact,

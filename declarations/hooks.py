@@ -80,7 +80,7 @@ class GateRead:
 
     at: dt.datetime
     office_id: int
-    plate: str  # as read, for display
+    plate: str  # as read (a person's reading in effect over the camera's), for display
     declared_plate: str  # the declaration's plate it was matched to
     score: float  # 1.0 exact; less: a similar plate (a possible mis-read)
     exact: bool
@@ -95,6 +95,13 @@ class GateRead:
     review_url: str = ""  # where this user may confirm or reject it (empty: nothing to review or not allowed)
     tir_park_id: int | None = None  # the read's camera stands at this TIR park (``TirPark``)
     too_early: bool = False  # at the destination sooner after the departure than the route can be driven
+    # A person read the plate (``plate`` is theirs, in effect): what the camera or the reader made of it, for
+    # display ('' when it read nothing), who that was (the camera, the reader), and whether the person read it
+    # from the read's photo.
+    read_by_person: bool = False
+    camera_plate: str = ""
+    camera_by: str = ""
+    from_photo: bool = True
 
     @property
     def counts(self) -> bool:
