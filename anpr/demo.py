@@ -13,8 +13,9 @@ What it makes, for a bounded sample whatever the number of declarations:
 - a person's reading (a label) of some recognised photos, correcting the reader where it was wrong;
 - for each kind of the review queue, reads waiting for a person: a gate's read one look-alike
   character off the truck's plate that decided its arrival read (fuzzy), a read of another plate
-  near an arrival the gate did not see (contradicts), photos of Iranian layouts the reader leaves to
-  a person (not read as Iranian), and low-confidence reads;
+  near an arrival the gate did not see, a look-alike read a person said was not the truck (contradicts),
+  photos of Iranian layouts the reader leaves to a person (not read as Iranian), a photo no reader can read
+  (not read), and low-confidence reads;
 - a truck arriving with mud over one character of its plate: no plate read, the places read steadily shown to
   the person with the open declarations whose truck fits them.
 """
@@ -34,8 +35,8 @@ from declarations.demo import demo_staff, equipment_go_live
 from declarations.models import Status, TransitDeclaration
 from declarations.road_distances import LOCATIONS
 
-from . import health, ingest, review, services
-from .models import Camera, PlateRead
+from . import health, ingest, match_review, review, services
+from .models import Camera, MatchReview, PlateMatch, PlateRead
 
 PHOTO_SIZE = (480, 360)
 GO_LIVE_ARRIVALS = 40  # per office: the most arrivals whose reads the demo makes, whatever the data size
@@ -375,6 +376,36 @@ def anpr_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0)
         plate, country = true_plate[read.client_event_id]
         review.read_label(read=read, by=reviewer, plate=plate, country=country or "IR", note="demo")
         labelled += 1
+    # 7. A gate photo no reader can read (a plate crop too small and blurred to hold a character): it waits for
+    #    a person in the queue's «not read» tab.
+    import cv2
+
+    gate = all_cams[0]
+    ok, blank = cv2.imencode(".jpg", np.full((12, 60, 3), 128, np.uint8))
+    if ok:
+        item = ingest.ReadInput(
+            captured_at=now - dt.timedelta(minutes=25),
+            client_event_id=f"demo-{gate.code}-unread",
+            photo=blank.tobytes(),
+        )
+        for one in ingest.reads_ingest(camera=gate, items=[item], match_inline=True):
+            if one.read is not None:
+                services.read_recognise(read_id=one.read.id)
+    # 8. At the destination a person said a gate read one look-alike character off a truck's plate was not that
+    #    truck: the read contradicts the declaration's plate (the queue's «contradicts» tab).
+    for d in lingering:
+        text = _misread(d.vehicle.plate) if d.vehicle_country == "IR" else ""
+        if not text:
+            continue
+        cam = cameras[d.destination_id]["in"]
+        item = ingest.ReadInput(
+            captured_at=now - dt.timedelta(minutes=35), plate_raw=text, client_event_id=f"demo-{cam.code}-rejected"
+        )
+        ids = [r.read.id for r in ingest.reads_ingest(camera=cam, items=[item], match_inline=True) if r.read]
+        fuzzy = PlateMatch.objects.filter(read_id__in=ids, declaration=d, exact=False, review="").first()
+        if fuzzy is not None:
+            match_review.match_review(match=fuzzy, by=reviewer, decision=MatchReview.REJECTED, note="demo")
+            break
     checked = health.cameras_check_health(now=now)
     return {
         "cameras": len(all_cams),
