@@ -249,6 +249,36 @@ def reader_plate(read: PlateRead) -> str:
     return read.plate or matching.match_key(read.plate_raw or read.ocr_raw)
 
 
+# Free zones whose name a free-zone plate carries (as ``anpr.training.layouts.FREE_ZONES`` draws them).
+FREE_ZONE_NAMES = ("کیش", "قشم", "ارس", "انزلی", "چابهار", "اروند", "ماکو")
+
+
+def reader_reading(read: PlateRead) -> tuple[str, str]:
+    """(text, layout) of what the camera or the reader made of ``read``: its plate (``reader_plate``, no
+    layout), else a text that is no standard plate in the stored form of the layout it looks like (a free
+    zone's name: that zone's; another name and a number: an older plate; two numbers: a motorcycle's), else
+    ('', '')."""
+    plate = reader_plate(read)
+    if plate:
+        return plate, ""
+    raw = (read.plate_raw or read.ocr_raw or "").strip()
+    if not raw:
+        return "", ""
+    words = raw.split()
+    if any(name in raw for name in FREE_ZONE_NAMES):
+        layout = PlateLayout.FREE_ZONE
+    elif any(not c.isdigit() and not c.isspace() for c in raw):
+        layout = PlateLayout.OLD
+    elif len(words) == 2:
+        layout = PlateLayout.MOTORCYCLE
+    else:
+        return "", ""
+    try:
+        return other_layout_text(raw, layout), layout
+    except InvalidInput:
+        return "", ""
+
+
 # --- Labelling ----------------------------------------------------------------------------------
 
 # Another layout's text as written: Persian or Latin letters (a free zone's or a city's name) and digits.
@@ -448,7 +478,7 @@ def read_label(
     # The reason the read came to a person: a later look keeps the first one's (the read's own queue by
     # then holds the matches that look rejected, a reason it never had).
     reasons = [previous.reason] if previous is not None else reasons_of(read)
-    own = reader_plate(read)
+    own, _own_layout = reader_reading(read)
     now = timezone.now()
     with actor(by):
         label = PlateLabel.objects.create(

@@ -197,4 +197,5 @@ def _reader_initial(read) -> dict:
         return {"kind": PlateEntryForm.FOREIGN, "foreign_country": country, "foreign_text": text}
     if read.ocr_partial and not review.reader_plate(read):  # the parts of a plate read in part that it read whole
         return PlateEntryForm.initial_for_partial(read.ocr_partial)
-    return PlateEntryForm.initial_for(review.reader_plate(read), read.country, review.deferred_layout(read))
+    text, layout = review.reader_reading(read)  # a camera's text of another layout: in that layout
+    return PlateEntryForm.initial_for(text, read.country, layout or review.deferred_layout(read))
