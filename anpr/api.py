@@ -147,7 +147,7 @@ def _conflict(result: ingest.IngestedRead) -> tuple[str, dict]:
     message = _(
         "This event id was already stored as read %(id)s with another %(what)s; a stored read is never "
         "changed: send a new reading under a new event id."
-    ) % {"id": result.id, "what": idents.list_separator().join(str(named[f]) for f in result.differs)}
+    ) % {"id": isolate(digits(result.id)), "what": idents.list_separator().join(str(named[f]) for f in result.differs)}
     return message, {"client_event_id": [message], **{f: [message] for f in result.differs}}
 
 
