@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Collection
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -181,12 +181,25 @@ def engine_label(engine: str) -> str:
     return str(ENGINE_LABELS.get(engine, engine))
 
 
-def confidence_percent(confidence: float | None) -> int | None:
-    """A reader's confidence (a fraction, 0.8650) as the whole percentage a person reads (87): rounded half
-    up on its decimal digits, as a spreadsheet rounds it for its «0%» format (``round`` would give 86)."""
+def confidence_percent(confidence: float | None) -> int | Decimal | None:
+    """A reader's confidence (a fraction, 0.8650) as the percentage a person reads: the whole percentage (87),
+    rounded half up on its decimal digits as a spreadsheet rounds it for its «0%» format (``round`` would give
+    86). The one place confidences are shaped for people: a read below ``ANPR_REVIEW_MIN_CONFIDENCE`` is never
+    shown at or above it (the queue's «less than 95%»): 0.9475 is 94.7, with the decimals rounded down that
+    keep it below."""
     if confidence is None:
         return None
-    return int((Decimal(str(confidence)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    value = Decimal(str(confidence)) * 100
+    whole = int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    threshold = Decimal(str(settings.ANPR_REVIEW_MIN_CONFIDENCE)) * 100
+    shown_threshold = threshold.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if value >= threshold or whole < shown_threshold:
+        return whole
+    for places in (Decimal("0.1"), Decimal("0.01")):
+        below = value.quantize(places, rounding=ROUND_FLOOR)
+        if below < shown_threshold:
+            return below
+    return below
 
 
 class MatchState(models.TextChoices):
@@ -383,7 +396,7 @@ class PlateRead(models.Model):
         return engine_label(self.engine)
 
     @property
-    def confidence_percent(self) -> int | None:
+    def confidence_percent(self) -> int | Decimal | None:
         return confidence_percent(self.confidence)
 
     @property

@@ -305,8 +305,10 @@ class Report:
             if row[i] is None or row[i] == "":
                 continue
             if kind == "confidence" and (whole := confidence_percent(row[i])) is not None:
-                cell = WriteOnlyCell(ws, value=whole / 100)
-                cell.number_format = "0%"
+                cell = WriteOnlyCell(ws, value=float(whole) / 100)
+                # as the page shows it: a read just below the review threshold keeps its decimals (94.7%)
+                places = 0 if isinstance(whole, int) else -int(whole.as_tuple().exponent)
+                cell.number_format = "0." + "0" * places + "%" if places else "0%"
                 row[i] = cell
         return row
 
