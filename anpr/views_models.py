@@ -108,7 +108,10 @@ def training_start(request):
     except NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
     except DomainError as exc:
-        apply_error(form, exc)
+        # The trainer not installed: the page says so beside the held-back button already (``trainer_missing``),
+        # once; any other refusal stands above the form.
+        if not retraining.trainer_missing():
+            apply_error(form, exc)
         return _page(request, training_form=form, status=400)
     messages.success(request, _("Training started: you will be notified when it ends."))
     return redirect("anpr:training-run", pk=run.pk)
