@@ -83,6 +83,7 @@ class Report:
     do_not_call_in_templates = True  # pages list the classes themselves
     code = ""
     title = _("report")
+    explanation: Any = ""  # what the columns mean (lazy text), said under the title on the page
     headers: list = []
     # Columns holding identifiers, by kind (``_IDENT_HTML``: plate, serial, camera, code): each isolated on
     # the page and in the PDF, read left to right as written in the XLSX (a plate in its Persian form on
@@ -448,10 +449,19 @@ class PlateHistory(Report):
 class CameraCorrections(Report):
     """How often people had to correct each camera's reads: a camera badly placed or dirty shows as a
     high share. A read counts once, by its latest label (``PlateLabel``: corrected or not), under the
-    reason its first label gives (why it came to the review queue); reads and labels are those captured in the period at the user's offices."""
+    reason its first label gives (why it came to the review queue); reads and labels are those captured in the period at the user's offices.
+    A read the reader gave no text for (its first label's «before» empty) was read by a person, not corrected:
+    counted apart, so that reviewed = corrected + confirmed + read by a person."""
 
     code = "anpr-camera-corrections"
     title = _("Plate reads corrected by people, per camera")
+    explanation = _(
+        "Reviewed: reads a person read, each once, by the latest reading. Corrected: the person's plate differs"
+        " from the camera's or the reader's text. Confirmed as read: it is the same. Read by a person (nothing"
+        " read before): the camera and the reader gave no text, so nothing was corrected. Reviewed = corrected +"
+        " confirmed + read by a person; the columns by reason split the corrected ones by why the read came to"
+        " a person."
+    )
     headers = [
         _("office"),
         _("camera"),
@@ -461,6 +471,8 @@ class CameraCorrections(Report):
         _("corrected % of reads"),
         _("corrected % of reviewed"),
         *[format_lazy("{}: {}", _("corrected"), k.label) for k in LabelReason],
+        _("confirmed as read"),
+        _("read by a person (nothing read before)"),
     ]
     identifiers = {1: "camera"}  # the camera's code, as it sends it
     sortable = True
@@ -478,22 +490,29 @@ class CameraCorrections(Report):
             Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), id__gt=OuterRef("id"))
         )
         # The reason of the read's first label: why it came to a person (a later look may have stored another).
-        first = PlateLabel.objects.filter(read=OuterRef("read")).order_by("at", "id").values("reason")[:1]
+        first = PlateLabel.objects.filter(read=OuterRef("read")).order_by("at", "id")
         latest = (
             PlateLabel.objects.filter(self.user.scope_q("office"))
             .filter(period)
             .filter(~Q(Exists(newer)))
-            .annotate(first_reason=Subquery(first))
+            .annotate(first_reason=Subquery(first.values("reason")[:1]))
+            .annotate(first_before=Subquery(first.values("plate_before")[:1]))
         )
         reviewed: dict[int, int] = {}
         corrected: dict[tuple[int, str], int] = {}
+        confirmed: dict[int, int] = {}
+        first_read: dict[int, int] = {}  # nothing read before: read by a person, not corrected
         for row in (
-            latest.values("camera_id", "first_reason", "corrected")
+            latest.values("camera_id", "first_reason", "corrected", "first_before")
             .annotate(n=Count("read_id", distinct=True))
-            .values("camera_id", "first_reason", "corrected", "n")
+            .values("camera_id", "first_reason", "corrected", "first_before", "n")
         ):
             reviewed[row["camera_id"]] = reviewed.get(row["camera_id"], 0) + row["n"]
-            if row["corrected"]:
+            if not row["first_before"]:
+                first_read[row["camera_id"]] = first_read.get(row["camera_id"], 0) + row["n"]
+            elif not row["corrected"]:
+                confirmed[row["camera_id"]] = confirmed.get(row["camera_id"], 0) + row["n"]
+            else:
                 key = (row["camera_id"], row["first_reason"])
                 corrected[key] = corrected.get(key, 0) + row["n"]
         cameras = Camera.objects.for_user(self.user).select_related("office").order_by("office__code", "code")
@@ -512,6 +531,8 @@ class CameraCorrections(Report):
                 round(100 * n_corrected / n_reads, 1) if n_reads else None,
                 round(100 * n_corrected / n_reviewed, 1) if n_reviewed else None,
                 *by_kind,
+                confirmed.get(camera.pk, 0),
+                first_read.get(camera.pk, 0),
             ]
 
 

@@ -124,6 +124,8 @@ def read_review(request, pk: int):
                         _("%(who)s already read this plate as %(plate)s at %(at)s: nothing new was recorded.")
                         % review.reading_of(label),
                     )
+                elif not label.plate_before:  # nothing read before: a first reading, not a correction
+                    messages.success(request, _("The plate was read by you; the read was matched with it."))
                 elif label.corrected:
                     messages.success(request, _("The plate was corrected; the read was matched again."))
                 else:
