@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('anpr', '0018_plate_match_too_early'),
+        ('anpr', '0019_camera_flagged_silent_label'),
     ]
 
     operations = [
