@@ -530,6 +530,31 @@ def split_of(name: str, held_out_share: float = 0.35) -> str:
     return "heldout" if (zlib.crc32(name.encode()) % 1000) / 1000.0 < held_out_share else "tune"
 
 
+# Inside tune, a second split by source image (twentieth pass): a learned model is trained on pairs of the
+# "tune-fit" scans and its thresholds chosen on pairs of the "tune-val" scans, which it has never seen, as
+# the held-out scans are unseen; "tune" stays the union, "heldout" is untouched.
+TUNE_SPLITS = ("tune-fit", "tune-val")
+TUNE_VAL_SHARE = 0.3
+
+
+def tune_part(name: str, val_share: float = TUNE_VAL_SHARE) -> str:
+    """Of a tune source: 'tune-fit' or 'tune-val', by a second crc32 (of the name with a prefix, so that it
+    does not follow the first split's)."""
+    return "tune-val" if (zlib.crc32(b"tune-val:" + name.encode()) % 1000) / 1000.0 < val_share else "tune-fit"
+
+
+def in_split(name: str, split: str) -> bool:
+    """Whether the source ``name`` (its path below the data folder) belongs to ``split``: 'all', 'tune',
+    'heldout', 'tune-fit' or 'tune-val'."""
+    if split == "all":
+        return True
+    if split in TUNE_SPLITS:
+        return split_of(name) == "tune" and tune_part(name) == split
+    if split in ("tune", "heldout"):
+        return split_of(name) == split
+    raise ValueError(f"unknown split {split!r}")
+
+
 def list_sources(data_dir: str | Path, split: str = "all") -> list[Path]:
     """Scans listed in DATA/manifest.csv (or all images below DATA), optionally one split."""
     data_dir = Path(data_dir)
@@ -546,7 +571,7 @@ def list_sources(data_dir: str | Path, split: str = "all") -> list[Path]:
     # a source with nothing visible (all black) cannot be compared by anyone: skip it
     files = [f for f in files if _visible(f)]
     if split != "all":
-        files = [f for f in files if split_of(f.relative_to(data_dir).as_posix()) == split]
+        files = [f for f in files if in_split(f.relative_to(data_dir).as_posix(), split)]
     return files
 
 

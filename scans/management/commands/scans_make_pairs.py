@@ -1,4 +1,4 @@
-"""python manage.py scans_make_pairs --data DIR --out OUT [--n N --seed S --split tune|heldout|all --hard --masks]"""
+"""python manage.py scans_make_pairs --data DIR --out OUT [--n N --seed S --split tune|tune-fit|tune-val|heldout|all --hard --masks]"""
 
 from __future__ import annotations
 
@@ -22,8 +22,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--split",
             default="all",
-            choices=["all", "tune", "heldout"],
-            help="use only the sources of one split (split by source image)",
+            choices=["all", "tune", "tune-fit", "tune-val", "heldout"],
+            help="use only the sources of one split (split by source image; tune-fit / tune-val: about 70 / 30 "
+            "of the tune sources)",
         )
         parser.add_argument(
             "--whole-share", type=float, default=0.5, help="share of pairs made from whole-vehicle scans"

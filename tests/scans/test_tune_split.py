@@ -1,0 +1,72 @@
+"""The tune split's own split by source scan (twentieth pass): ``scans_make_pairs --split tune-fit`` and
+``--split tune-val`` draw pairs from two disjoint parts of the tune scans (about 70 / 30), so that a learned
+model's threshold is chosen on scans it was not trained on; the tune, held-out and whole pairs stay byte for
+byte what they were."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import cv2
+import pytest
+from django.core.management import call_command
+
+from scans.benchmark.pairs import list_sources, split_of, synthetic_scan, write_pairs
+
+DEV = Path("/work/shared/data/scans/dev")
+
+# sha256 of the pairs written with the code before the sub-split (seed 2, 3 pairs from the 12 scans below)
+BEFORE = {
+    "all": "1781d895c576a04140135239fd9f9a6e904ec491ed0368c52f535c55353b4111",
+    "tune": "1a124d0a48f725a57bb0e7e00f294c25a7e9f8e6e09af2a87ada7095e8714e27",
+    "heldout": "3fc226b6a0606552af3950c62f96ec4018b457f0ce8f16dbd0126530fe69fd94",
+}
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("scans")
+    for i in range(12):
+        cv2.imwrite(str(d / f"scan_{i}.png"), synthetic_scan(i, width=480, height=200))
+    return d
+
+
+def _digest(out: Path) -> str:
+    h = hashlib.sha256()
+    for f in sorted(out.iterdir()):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.mark.parametrize("split", ["all", "tune", "heldout"])
+def test_the_existing_splits_give_the_same_pairs_byte_for_byte(data, tmp_path, split):
+    write_pairs(tmp_path / split, n=3, seed=2, data_dir=data, split=split)
+    assert _digest(tmp_path / split) == BEFORE[split]
+
+
+def test_tune_fit_and_tune_val_share_out_the_tune_scans_between_them(data):
+    tune = {p.name for p in list_sources(data, "tune")}
+    fit = {p.name for p in list_sources(data, "tune-fit")}
+    val = {p.name for p in list_sources(data, "tune-val")}
+    assert fit and val
+    assert fit | val == tune and not fit & val
+    assert not (fit | val) & {p.name for p in list_sources(data, "heldout")}
+
+
+def test_the_command_writes_pairs_from_the_validation_scans_only(data, tmp_path):
+    call_command("scans_make_pairs", data=str(data), out=str(tmp_path / "val"), n=6, seed=3, split="tune-val")
+    val = {p.name for p in list_sources(data, "tune-val")}
+    labels = json.loads((tmp_path / "val" / "labels.json").read_text())
+    assert len(labels) == 6 and {lab["source"] for lab in labels} <= val
+
+
+@pytest.mark.skipif(not DEV.exists(), reason="the dev scans are not on this machine")
+def test_on_the_dev_scans_about_a_third_of_the_tune_scans_are_for_validation():
+    names = lambda split: {p.relative_to(DEV).as_posix() for p in list_sources(DEV, split)}  # noqa: E731
+    tune, fit, val = names("tune"), names("tune-fit"), names("tune-val")
+    assert fit | val == tune and not fit & val
+    assert 0.2 < len(val) / len(tune) < 0.4
+    assert names("heldout") == {n for n in names("all") if split_of(n) == "heldout"}
