@@ -64,9 +64,12 @@ def find_changes(
 
         regions = verify(maps, regions, span, details, params)
     if params.USE_DENSE:
-        from .dense import dense_regions
+        from .dense import dense_regions, fuse_regions
 
-        regions = dense_regions(maps, span, details, params)
+        if params.DENSE_FUSION == "off":
+            regions = dense_regions(maps, span, details, params)
+        else:
+            regions = fuse_regions(maps, span, regions, details, params)
     return regions, mask, maps
 
 

@@ -28,6 +28,8 @@ N_IN = 8  # input channels of the change maps (``dense_inputs``)
 # change channels (residual, tolerant change, coherent residual), so that the net cannot copy them
 CHANNELS = {"maps": (0, 1, 2, 3, 4, 5, 6, 7), "images": (0, 1, 5, 6)}
 STRIDE = 8  # the net's input sides are padded to a multiple of this
+# how the dense map and the hand-made score are combined (``Params.DENSE_FUSION``, twentieth pass)
+FUSIONS = ("off", "and", "mean")
 
 
 def dense_inputs(maps: dict, inputs: str = "maps") -> np.ndarray:
@@ -117,5 +119,43 @@ def dense_regions(maps: dict, span, details: dict, params: Params) -> list:
         lg = float(np.log(p / (1 - p)))
         score = float(DEFAULT_THRESHOLD * np.exp(np.clip(lg - params.DENSE_LOGIT, -30, 30)))
         out.append((score, x, y, bw, bh, {"dense_logit": lg, "rs": 0.0, "ratio": 1.0}))
+    out.sort(key=lambda r: -r[0])
+    return out
+
+
+def box_logit(sm: np.ndarray, box) -> float:
+    """logit of the highest smoothed probability over a region's box (x, y, w, h, working px)."""
+    x, y, bw, bh = (int(v) for v in box)
+    part = sm[max(0, y) : y + max(1, bh), max(0, x) : x + max(1, bw)]
+    p = float(np.clip(part.max() if part.size else 0.0, 1e-6, 1 - 1e-6))
+    return float(np.log(p / (1 - p)))
+
+
+def fused_score(hand: float, logit: float, params: Params) -> float:
+    """A region's score on the threshold's scale from its hand-made score and the dense map's logit over it
+    (``Params.DENSE_FUSION``): above ``DEFAULT_THRESHOLD`` exactly when, for "and", ``hand > FUSE_HAND`` and
+    ``logit > DENSE_LOGIT``; for "mean", when the mean of the two log-ratios is above 0."""
+    zh = float(np.log(max(hand, 1e-12) / params.FUSE_HAND))
+    zd = logit - params.DENSE_LOGIT
+    if params.DENSE_FUSION == "and":
+        z = min(zh, zd)
+    elif params.DENSE_FUSION == "mean":
+        z = 0.5 * (zh + zd)
+    else:
+        raise ValueError(f"unknown DENSE_FUSION {params.DENSE_FUSION!r}: one of {FUSIONS}")
+    return float(DEFAULT_THRESHOLD * np.exp(np.clip(z, -30, 30)))
+
+
+def fuse_regions(maps: dict, span, regions: list, details: dict, params: Params) -> list:
+    """The hand-made regions re-scored with the dense map (``fused_score``), best first: a region counts
+    only where both say change, so an end-wall alarm of the one and a cargo alarm of the other elsewhere in
+    the pair do not add up. Each region keeps its box; its features get ``hand_score`` and ``dense_logit``."""
+    prob = change_probability(dense_inputs(maps, params.DENSE_INPUTS))
+    best, sm = pair_statistic(prob, vehicle_zone(maps, span), params.DENSE_SIGMA)
+    details["dense_p"] = round(best, 6)
+    out = []
+    for score, x, y, bw, bh, feats in regions:
+        lg = box_logit(sm, (x, y, bw, bh))
+        out.append((fused_score(score, lg, params), x, y, bw, bh, {**feats, "hand_score": score, "dense_logit": lg}))
     out.sort(key=lambda r: -r[0])
     return out

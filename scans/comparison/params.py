@@ -127,6 +127,13 @@ class Params:
     # what the net sees (dense.CHANNELS): "maps", the registered pair and its change maps; "images", the
     # registered pair and its saturated / valid masks only (nineteenth pass). Must match dense.onnx.
     DENSE_INPUTS: str = "maps"
+    # Fusion of the dense map with the hand-made score (twentieth pass, dense.fuse_regions; off, see
+    # docs/benchmarks.md "Twentieth pass"). With USE_DENSE: "off", the dense map alone decides; "and", a
+    # hand-made region is suspicious only when its score exceeds FUSE_HAND and the dense map's highest smoothed
+    # logit over its box exceeds DENSE_LOGIT (both agree, at the same place); "mean", when the mean of
+    # log(score / FUSE_HAND) and (logit - DENSE_LOGIT) is above 0. The boxes are the hand-made regions'.
+    DENSE_FUSION: str = "off"
+    FUSE_HAND: float = 0.0006
 
 
 def get_threshold(threshold: float | None = None) -> float:
