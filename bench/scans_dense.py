@@ -16,6 +16,12 @@ Nineteenth pass: ``train --target dest`` marks only the change the destination's
 images`` gives the net only the registered origin and destination and the saturated / valid masks
 (``dense.CHANNELS``, ``Params.DENSE_INPUTS``), not the hand-made change channels.
 
+Twentieth pass: train on ``--split tune-fit`` pairs and choose on ``--split tune-val`` pairs (other scans);
+``train --augment SHARE`` gives that share of the crops another destination display curve and saturation level
+(``augment``); ``extract`` keeps the hand-made regions and the noise map, ``score`` the dense logit over each
+region, and ``choose`` applies the pass's rule to the dense map alone and its fusions with the hand-made score
+(``Params.DENSE_FUSION``).
+
 ``extract`` also records the shipped hand-made score and top box of each pair (``find_changes`` with
 the defaults), so ``score`` compares both on the same pairs. Never point it at held-out pairs: they are
 run once, by ``scans_bench --set USE_DENSE=true --set DENSE_LOGIT=...``.
@@ -38,6 +44,7 @@ TARGET_CHANGE = 0.02  # |attenuation change| a pixel must have to count as chang
 # no OpenCV to import them; tests/scans/test_dense_map.py checks that they agree)
 CHANNELS = {"maps": (0, 1, 2, 3, 4, 5, 6, 7), "images": (0, 1, 5, 6)}
 DEST_VISIBLE_GREY = 1.0
+MIN_SIGMA = 0.02  # as ``Params.MIN_SIGMA``: the noise's floor (attenuation)
 
 
 def target_of(it: dict, kind: str) -> np.ndarray:
@@ -49,6 +56,38 @@ def target_of(it: dict, kind: str) -> np.ndarray:
     if kind == "dest":
         t &= it["dgrey"] >= DEST_VISIBLE_GREY
     return t
+
+
+def augment(xc: np.ndarray, tc: np.ndarray, sc: np.ndarray, rng: np.random.Generator) -> None:
+    """Twentieth pass, ``train --augment``: another display curve and saturation level for the destination
+    of one crop (in place, all its destination channels alike), so that the net cannot learn the tune scans'
+    own clean appearance. In attenuation (``a`` = 3 x channel 1) the destination becomes ``a + d(a)``, with
+    ``d`` a random smooth monotone-preserving curve (gain, gamma and offset of the display act as a slope, a
+    curvature and a shift in attenuation), and, half of the time, a display that saturates earlier: ``a``
+    clipped at a level between the crop's 80th and 99th percentile (those pixels marked saturated, and a
+    change there no longer a target). The residual, the tolerant change (in noise units, ``sc``: the noise
+    per pixel) and the coherent residual move by the same ``d``. ``xc``: the 8 channels (``dense_inputs``)."""
+    import cv2
+
+    vf = xc[6] > 0.5
+    if vf.sum() < 16:
+        return
+    a = xc[1] * 3.0
+    ref = float(np.median(a[vf]))
+    u = a - ref
+    d = rng.uniform(-0.03, 0.03) * u + rng.uniform(-0.015, 0.015) * u * u + rng.uniform(-0.02, 0.02)
+    a2 = np.maximum(a + d, 0.0)
+    if rng.random() < 0.5:
+        ceil = float(np.quantile(a[vf], rng.uniform(0.8, 0.99)))
+        hit = vf & (a2 >= ceil)
+        a2 = np.where(hit, ceil, a2)
+        xc[5] = np.maximum(xc[5], hit.astype(np.float32))
+        tc[hit] = 0.0
+    d = (a2 - a) * vf
+    xc[1] = a2 / 3.0 * vf
+    xc[2] = np.clip(xc[2] / 2.0 + d, -1, 1) * 2.0 * vf
+    xc[3] = np.clip((xc[3] * 5.0 * sc + d) / sc, -10, 10) / 5.0 * vf
+    xc[4] = np.clip(xc[4] / 3.0 + cv2.GaussianBlur(d.astype(np.float32), (0, 0), 6.0), -1, 1) * 3.0 * vf
 
 
 def extract(args) -> None:
@@ -92,6 +131,8 @@ def extract(args) -> None:
                 score=float(regions[0][0]) if regions else 0.0,
                 top=[round(v / s_o) for v in regions[0][1:5]] if regions else None,
                 span=container_span(reg[0], params),
+                # the hand-made regions (score, x, y, w, h in working px), for the fusion (twentieth pass)
+                regions=[[float(r[0]), *(int(v) for v in r[1:5])] for r in regions[:20]],
             )
             h, w = o.shape
             target = np.zeros((h, w), np.float32)
@@ -113,6 +154,7 @@ def extract(args) -> None:
                 target=target.astype(np.float16),
                 dgrey=dgrey.astype(np.float16),
                 zone=vehicle_zone(maps, span),
+                sigma=maps["sigma"].astype(np.float16),  # noise per pixel (attenuation), for --augment
             )
         print(f"{d.name}: {len(labels)} pairs, {time.time() - t0:.0f} s", flush=True)
 
@@ -165,6 +207,7 @@ def _load_set(cache: Path, names: list[str]) -> list[dict]:
                     "t": z["target"],
                     "dgrey": z["dgrey"] if "dgrey" in z else np.zeros_like(z["target"]),
                     "zone": z["zone"],
+                    "sigma": z["sigma"] if "sigma" in z else None,
                     "meta": meta,
                     "name": f"{name}:{f.stem}",
                 }
@@ -185,7 +228,11 @@ def train(args) -> None:
         it["t"] = target_of(it, args.target)
         del it["dgrey"]
     pos = [it for it in items if it["t"].any()]
-    print(f"{len(items)} pairs, {len(pos)} with a change (target {args.target}, inputs {args.inputs})", flush=True)
+    print(
+        f"{len(items)} pairs, {len(pos)} with a change (target {args.target}, inputs {args.inputs}, "
+        f"augment {args.augment})",
+        flush=True,
+    )
     net = _net(len(chans))
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     ch, cw = args.crop
@@ -209,6 +256,11 @@ def train(args) -> None:
         tc[:hh, :ww] = t[y0 : y0 + hh, x0 : x0 + ww]
         # loss where the destination was imaged (valid, channel 6)
         mc[:hh, :ww] = x[6, y0 : y0 + hh, x0 : x0 + ww]
+        if args.augment and rng.random() < args.augment:
+            sc = np.full((ch, cw), MIN_SIGMA, np.float32)
+            if it["sigma"] is not None:
+                sc[:hh, :ww] = np.maximum(it["sigma"][y0 : y0 + hh, x0 : x0 + ww], MIN_SIGMA)
+            augment(xc, tc, sc, rng)
         if rng.random() < 0.5:
             xc, tc, mc = xc[:, :, ::-1], tc[:, ::-1], mc[:, ::-1]
         return xc[chans], tc, mc
@@ -263,7 +315,7 @@ def train(args) -> None:
 
 def score(args) -> None:
     from scans.benchmark.bench import summarise
-    from scans.comparison.dense import change_probability, pair_statistic
+    from scans.comparison.dense import box_logit, change_probability, pair_statistic
 
     model = Path(args.model)
     recs = []
@@ -296,6 +348,11 @@ def score(args) -> None:
                     smz = np.where(z["zone"], sm, -1)
                     yy, xx = np.unravel_index(int(np.argmax(smz)), smz.shape)
                     rec[f"peak_{sig:g}"] = [round(xx / s_o), round(yy / s_o)]
+                    # the hand-made regions with the dense logit over each (for the fusion, ``choose``)
+                    rec[f"regions_{sig:g}"] = [
+                        [r[0], box_logit(sm, r[1:5]), *(round(v / s_o) for v in r[1:5])]
+                        for r in meta.get("regions", [])
+                    ]
             recs.append(rec)
     print(f"{len(recs)} pairs scored in {time.time() - t0:.0f} s", flush=True)
     if args.records:
@@ -343,6 +400,150 @@ def report(recs, sigmas, summarise) -> None:
                 )
 
 
+# --------------------------------------------------------------------------- the twentieth pass's rule
+
+FUSE_HANDS = (0.0002, 0.0003, 0.0004, 0.0006, 0.0008, 0.001, 0.0015, 0.002)
+
+
+def _fused(recs: list[dict], mode: str, sig: float, hand_thr: float, at: float | None = None) -> list[dict]:
+    """Records re-scored so that a threshold on the score is DENSE_LOGIT: "dense", the dense map alone (its
+    pair logit, the top box its peak); "and" / "mean", the hand-made regions fused as ``dense.fused_score``
+    does (``_zscore``). ``at``: the DENSE_LOGIT the app will run with, so that for "and" the top box is the
+    region the app puts first (the largest min(log(hand / FUSE_HAND), logit - DENSE_LOGIT)); the verdicts do
+    not depend on it."""
+    out = []
+    for r in recs:
+        r2 = dict(r)
+        if r["registered"]:
+            if mode == "dense":
+                r2["score"] = r[f"logit_{sig:g}"]
+                px, py = r[f"peak_{sig:g}"]
+                r2["top"] = [px - 2, py - 2, 5, 5]
+            else:
+                best: tuple[float, list | None] = (-np.inf, None)
+                for hand, lg, *box in r[f"regions_{sig:g}"]:
+                    z = _zscore(mode, hand, lg, hand_thr, at)
+                    if z > best[0]:
+                        best = (z, box)
+                r2["score"], r2["top"] = best
+        out.append(r2)
+    return out
+
+
+def _zscore(mode: str, hand: float, lg: float, hand_thr: float, at: float | None = None) -> float:
+    """A region's fused score such that it is above a threshold L exactly when ``dense.fused_score`` at
+    DENSE_LOGIT L is above the verdict threshold: "and", hand > FUSE_HAND and logit > L (``at`` given:
+    min(log(hand / FUSE_HAND), logit - at) + at, the app's order of regions); "mean", log(hand / FUSE_HAND)
+    + logit > L."""
+    zh = float(np.log(max(hand, 1e-12) / hand_thr))
+    if mode == "and":
+        if at is not None:
+            return min(zh, lg - at) + at
+        return lg if zh > 0 else -np.inf
+    return zh + lg
+
+
+def _point(rs: list[dict], k: int, summarise) -> tuple[float, dict]:
+    """The lowest threshold with at most k clean alarms (unregistered count as alarms) and the figures there."""
+    clean = sorted((r["score"] if r["registered"] else np.inf for r in rs if not r["tampered"]), reverse=True)
+    n_unreg = sum(not r["registered"] for r in rs if not r["tampered"])
+    if k < n_unreg:
+        k = n_unreg
+    thr = clean[k] if k < len(clean) else -np.inf
+    thr = thr if np.isfinite(thr) else -30.0
+    return float(thr), summarise(rs, threshold=thr)
+
+
+def choose(args) -> None:
+    """The rule in /tmp/s20/RULE.txt (docs/benchmarks.md, twentieth pass) on validation records of ``score``."""
+    from scans.benchmark.bench import summarise
+
+    hard_set, plain_set = args.hard, args.plain
+    rows = []
+    shipped = None
+    for path in args.records:
+        recs = json.loads(Path(path).read_text())
+        hard = [r for r in recs if r["set"] == hard_set]
+        plain = [r for r in recs if r["set"] == plain_set]
+        if shipped is None:
+            s_h, s_p = summarise(hard, threshold=0.0006), summarise(plain, threshold=0.0006)
+            k = sum(r["score"] > 0.0006 or not r["registered"] for r in hard if not r["tampered"])
+            _, s01 = _point(hard, int(0.01 * sum(not r["tampered"] for r in hard)), summarise)
+            shipped = {"k": k, "hard": s_h, "plain": s_p}
+            print(
+                f"S shipped at 0.0006: hard det {s_h['detection']} fa {s_h['false_alarm']} (k = {k}) "
+                f"loc {s_h['localisation']} {_kinds(s_h)}; FA<=0.01 det {s01['detection']}; "
+                f"plain det {s_p['detection']} fa {s_p['false_alarm']}"
+            )
+        k = shipped["k"]
+        n01 = int(0.01 * sum(not r["tampered"] for r in hard))
+        for mode in ("dense", "and", "mean"):
+            for sig in args.sigmas:
+                hands = FUSE_HANDS if mode == "and" else (0.0006,)
+                for ht in hands:
+                    h2 = _fused(hard, mode, sig, ht)
+                    thr, _ = _point(h2, k, summarise)
+                    _, s01 = _point(h2, n01, summarise)
+                    sm = summarise(_fused(hard, mode, sig, ht, thr), threshold=thr)
+                    sp = summarise(_fused(plain, mode, sig, ht, thr), threshold=thr)
+                    n_fa = round(sm["false_alarm"] * sum(not r["tampered"] for r in hard))
+                    rows.append(
+                        {
+                            "model": Path(path).stem,
+                            "mode": mode,
+                            "sigma": sig,
+                            "fuse_hand": ht,
+                            "dense_logit": round(thr, 4),
+                            "hard": sm,
+                            "n_fa": n_fa,
+                            "plain": sp,
+                            "det01": s01["detection"],
+                        }
+                    )
+    order = {"and": 0, "mean": 1, "dense": 2}
+
+    def key(r):
+        return (
+            -r["hard"]["detection"],
+            -r["plain"]["detection"],
+            r["plain"]["false_alarm"],
+            -r["det01"],
+            -r["sigma"],
+            abs(np.log(r["fuse_hand"] / 0.0006)),
+        )
+
+    best_per = {}
+    for r in rows:
+        kk = (r["model"], r["mode"])
+        if kk not in best_per or key(r) < key(best_per[kk]):
+            best_per[kk] = r
+    for r in sorted(rows, key=lambda r: (r["model"], order[r["mode"]], r["sigma"], r["fuse_hand"])):
+        mark = "*" if best_per[(r["model"], r["mode"])] is r else " "
+        print(
+            f"{mark} {r['model']} {r['mode']:5s} sigma {r['sigma']:g} hand {r['fuse_hand']:g} logit {r['dense_logit']}: "
+            f"hard det {r['hard']['detection']} fa {r['hard']['false_alarm']} ({r['n_fa']}) "
+            f"loc {r['hard']['localisation']} {_kinds(r['hard'])}; FA<=0.01 det {r['det01']}; "
+            f"plain det {r['plain']['detection']} fa {r['plain']['false_alarm']} loc {r['plain']['localisation']}"
+        )
+    finalists = sorted(
+        best_per.values(), key=lambda r: (-r["hard"]["detection"], r["n_fa"], order[r["mode"]], r["model"])
+    )
+    c = finalists[0]
+    s_h, s_p = shipped["hard"], shipped["plain"]
+    gate = (
+        c["hard"]["detection"] > s_h["detection"]
+        or (c["hard"]["detection"] == s_h["detection"] and c["hard"]["false_alarm"] < s_h["false_alarm"])
+    ) and (c["plain"]["detection"] >= s_p["detection"] and c["plain"]["false_alarm"] <= s_p["false_alarm"])
+    print(
+        f"CHOSEN: {c['model']} {c['mode']} DENSE_SIGMA={c['sigma']:g} FUSE_HAND={c['fuse_hand']:g} "
+        f"DENSE_LOGIT={c['dense_logit']}; val gate {'met' if gate else 'NOT met'}"
+    )
+
+
+def _kinds(sm: dict) -> dict:
+    return {k: v["detection"] for k, v in sm["by_kind"].items()}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -364,6 +565,12 @@ def main() -> None:
     t.add_argument("--onnx", required=True)
     t.add_argument("--target", choices=("all", "dest"), default="all", help="dest: only what the destination shows")
     t.add_argument("--inputs", choices=("maps", "images"), default="maps", help="images: no hand-made change channels")
+    t.add_argument(
+        "--augment",
+        type=float,
+        default=0.0,
+        help="share of crops whose destination gets another display curve and saturation level (0 = off)",
+    )
     s = sub.add_parser("score")
     s.add_argument("--cache", required=True)
     s.add_argument("--sets", nargs="+", required=True)
@@ -371,8 +578,13 @@ def main() -> None:
     s.add_argument("--sigmas", type=float, nargs="+", default=(2.0, 4.0))
     s.add_argument("--records", default=None)
     s.add_argument("--inputs", choices=("maps", "images"), default="maps", help="as the model was trained")
+    c = sub.add_parser("choose", help="the twentieth pass's rule on validation records of score")
+    c.add_argument("--records", nargs="+", required=True, help="score --records of each model (same pairs)")
+    c.add_argument("--hard", required=True, help="the hard validation set's name")
+    c.add_argument("--plain", required=True, help="the plain validation set's name")
+    c.add_argument("--sigmas", type=float, nargs="+", default=(2.0, 4.0))
     args = ap.parse_args()
-    {"extract": extract, "train": train, "score": score}[args.cmd](args)
+    {"extract": extract, "train": train, "score": score, "choose": choose}[args.cmd](args)
 
 
 if __name__ == "__main__":
