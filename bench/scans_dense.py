@@ -58,6 +58,16 @@ def target_of(it: dict, kind: str) -> np.ndarray:
     return t
 
 
+def _blur(a: np.ndarray, sigma: float) -> np.ndarray:
+    """A separable Gaussian of ``sigma`` px (reflected borders), as ``cv2.GaussianBlur`` (no OpenCV here)."""
+    r = int(3 * sigma + 0.5)
+    k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
+    k /= k.sum()
+    p = np.pad(a, r, mode="reflect")
+    p = np.apply_along_axis(lambda v: np.convolve(v, k, mode="valid"), 0, p)
+    return np.apply_along_axis(lambda v: np.convolve(v, k, mode="valid"), 1, p).astype(np.float32)
+
+
 def augment(xc: np.ndarray, tc: np.ndarray, sc: np.ndarray, rng: np.random.Generator) -> None:
     """Twentieth pass, ``train --augment``: another display curve and saturation level for the destination
     of one crop (in place, all its destination channels alike), so that the net cannot learn the tune scans'
@@ -66,9 +76,8 @@ def augment(xc: np.ndarray, tc: np.ndarray, sc: np.ndarray, rng: np.random.Gener
     curvature and a shift in attenuation), and, half of the time, a display that saturates earlier: ``a``
     clipped at a level between the crop's 80th and 99th percentile (those pixels marked saturated, and a
     change there no longer a target). The residual, the tolerant change (in noise units, ``sc``: the noise
-    per pixel) and the coherent residual move by the same ``d``. ``xc``: the 8 channels (``dense_inputs``)."""
-    import cv2
-
+    per pixel) and the coherent residual move by the same ``d``. ``xc``: the 8 channels (``dense_inputs``).
+    Numpy only: the torch venv has no OpenCV."""
     vf = xc[6] > 0.5
     if vf.sum() < 16:
         return
@@ -87,7 +96,7 @@ def augment(xc: np.ndarray, tc: np.ndarray, sc: np.ndarray, rng: np.random.Gener
     xc[1] = a2 / 3.0 * vf
     xc[2] = np.clip(xc[2] / 2.0 + d, -1, 1) * 2.0 * vf
     xc[3] = np.clip((xc[3] * 5.0 * sc + d) / sc, -10, 10) / 5.0 * vf
-    xc[4] = np.clip(xc[4] / 3.0 + cv2.GaussianBlur(d.astype(np.float32), (0, 0), 6.0), -1, 1) * 3.0 * vf
+    xc[4] = np.clip(xc[4] / 3.0 + _blur(d.astype(np.float32), 6.0), -1, 1) * 3.0 * vf
 
 
 def extract(args) -> None:

@@ -42,3 +42,14 @@ def test_without_anything_imaged_the_crop_is_left_alone():
     t = np.zeros((16, 16), np.float32)
     augment(x, t, np.full((16, 16), 0.02, np.float32), np.random.default_rng(0))
     assert not x.any()
+
+
+def test_it_runs_where_training_runs_without_opencv(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "cv2", None)  # the torch venv has numpy and torch only
+    rng = np.random.default_rng(1)
+    x = _crop(rng)
+    before = x.copy()
+    augment(x, np.zeros((32, 48), np.float32), np.full((32, 48), 0.05, np.float32), rng)
+    assert not np.array_equal(x[4], before[4])  # the coherent residual moved too
