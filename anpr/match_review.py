@@ -142,6 +142,7 @@ def gate_reads(declaration: TransitDeclaration, office=None, user: User | None =
                 office_id=read.office_id,
                 plate=idents.plate_text(label.plate, label.country) if label else idents.plate_text(read),
                 read_by_person=label is not None,
+                corrected=label is not None and label.corrected and bool(read.plate),
                 camera_plate=idents.plate_text(read) if label else "",
                 camera_by=read.engine_label if label else "",
                 from_photo=bool(read.photo),

@@ -44,7 +44,13 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
     items = []
     for m in matches:
         read = m.read
-        if read.pk in corrected:
+        if read.pk in corrected and not read.plate:
+            plate, country = corrected[read.pk]
+            detail = _("%(plate)s, read by a person from the photo of camera %(camera)s") % {
+                "plate": idents.plate_text(plate, country or "", nowrap=True),
+                "camera": idents.camera_text(read.camera),
+            }
+        elif read.pk in corrected:
             plate, country = corrected[read.pk]
             detail = _("%(plate)s, corrected by a person (camera %(camera)s had read %(read)s)") % {
                 "plate": idents.plate_text(plate, country or "", nowrap=True),

@@ -102,6 +102,7 @@ class GateRead:
     camera_plate: str = ""
     camera_by: str = ""
     from_photo: bool = True
+    corrected: bool = False  # the person's plate replaced a plate the camera or the reader had read
 
     @property
     def counts(self) -> bool:

@@ -65,3 +65,20 @@ def test_a_plate_read_from_the_photo_is_still_said_so(client, dest_clerk, thr_ca
     html = _timeline(client, dest_clerk, arrived)
     assert "پلاک از روی عکس به‌دست کاربر خوانده شد" in _timeline_item(html, "plate_read_labelled")
     assert "اصلاح‌شده به‌دست کاربر" in _timeline_item(html, "plate_read")
+
+
+@pytest.mark.persian
+def test_a_photo_nothing_read_then_read_by_a_person_is_not_called_a_correction(client, dest_clerk, thr_camera, arrived):
+    from tests import files
+
+    at = (timezone.now() - dt.timedelta(hours=2.1)).replace(microsecond=0)
+    (r,) = ingest.reads_ingest(
+        camera=thr_camera, items=[ingest.ReadInput(captured_at=at, plate_raw="", photo=files.jpeg((60, 12)))]
+    )
+    read = PlateRead.objects.get(pk=r.id)
+    assert read.photo and not read.plate
+    review.read_label(read=read, by=dest_clerk, plate=PLATE)
+
+    seen = _timeline_item(_timeline(client, dest_clerk, arrived), "plate_read")
+    assert f"پلاک {plate_text(PLATE, nowrap=True)}، خوانده‌شده به‌دست کاربر از روی عکس دوربین" in seen
+    assert "اصلاح‌شده" not in seen and "خوانده بود" not in seen
