@@ -91,6 +91,7 @@ def _labels() -> dict:
         # Fields of the API's serializers whose names are no words of the models' verbose names: the model
         # field's own verbose name where there is one (its Persian is already written), else words of their own.
         "waybill_no": _("waybill number"),
+        "pseudo_colour": _("dual-energy pseudo-colour"),
         "mrn": _("movement reference number"),
         "guarantee_ref": _("guarantee reference"),
         "guarantee_amount": _("guarantee amount (rial)"),
