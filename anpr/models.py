@@ -17,8 +17,8 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -253,12 +253,18 @@ class PlateReadQuerySet(ScopedQuerySet):
 
     def with_label(self) -> PlateReadQuerySet:
         """Each read's label in effect (the latest a person gave), as ``label_plate``, ``label_country`` and
-        ``label_corrected`` (whether it differs from the reader's plate); None when no one has read it."""
+        ``label_corrected`` (whether it differs from the reader's plate), with who gave it and when
+        (``label_by``: their full name, else their username; ``label_at``); None when no one has read it."""
         latest = PlateLabel.objects.filter(read_id=OuterRef("pk")).order_by("-at", "-pk")
+        full_name = Trim(Concat(F("by__first_name"), Value(" "), F("by__last_name")))
         return self.annotate(
             label_plate=Subquery(latest.values("plate")[:1]),
             label_country=Subquery(latest.values("country")[:1]),
             label_corrected=Subquery(latest.values("corrected")[:1]),
+            label_at=Subquery(latest.values("at")[:1]),
+            label_by=Subquery(
+                latest.annotate(who=Coalesce(NullIf(full_name, Value("")), F("by__username"))).values("who")[:1]
+            ),
         )
 
     def sightings_of(
@@ -389,6 +395,12 @@ class PlateRead(models.Model):
     @property
     def display_text(self) -> str:
         return self.plate or self.plate_raw or self.ocr_raw
+
+    @property
+    def corrected_by_a_person(self) -> bool:
+        """(``PlateReadQuerySet.with_label``) A person's plate in effect replaced a text the camera or the reader
+        gave; a plate a person read from a photo nothing was read from, or confirmed, corrected nothing."""
+        return bool(getattr(self, "label_corrected", False)) and bool(self.display_text)
 
     @property
     def engine_label(self) -> str:

@@ -130,11 +130,16 @@ def cameras(request):
 @login_required
 def camera_detail(request, pk: int):
     camera = get_scoped_or_404(Camera.objects.select_related("office"), request.user, pk=pk)
+    # Each read by its plate in effect (a person's reading over the camera's text), who read it and when.
     reads = review.attach_matches(
-        PlateRead.objects.filter(camera=camera).select_related("camera", "office").order_by("-captured_at", "-id")[:50],
+        PlateRead.objects.filter(camera=camera)
+        .select_related("camera", "office")
+        .with_label()
+        .order_by("-captured_at", "-id")[:50],
         request.user,
     )
-    # The reads of the page that wait for a person (``review.queue``): each row links to where one reads it.
+    # The reads of the page that wait for a person (``review.queue``): each row links to where one reads it;
+    # a read a person read says who reviewed it and when.
     waiting = set(review.queue(request.user).filter(pk__in=[r.pk for r in reads]).values_list("pk", flat=True))
     for r in reads:
         r.may_label = r.pk in waiting and review.may_label(request.user, r)  # type: ignore[attr-defined]
@@ -144,7 +149,10 @@ def camera_detail(request, pk: int):
         {
             "camera": camera,
             "reads": reads,
-            "review_links": any(r.may_label for r in reads),  # type: ignore[attr-defined]
+            "review_links": any(
+                r.may_label or r.label_plate is not None  # type: ignore[attr-defined]
+                for r in reads
+            ),
             "may_manage": services.may_manage_cameras(request.user),
         },
     )
