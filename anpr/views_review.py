@@ -62,6 +62,8 @@ def queue(request):
         for r in page.rows:
             r.near_arrivals = near.get(r.pk, [])
             r.shown_matches = matches.get(r.pk, [])
+            # The button only for a user who may read it (the IT office sees the queue, its form refuses it).
+            r.may_label = review.may_label(request.user, r)
     return render(
         request,
         "anpr/review_queue.html",
