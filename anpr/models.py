@@ -408,8 +408,14 @@ class PlateRead(models.Model):
         return engine_label(self.engine)
 
     @property
+    def shown_confidence(self) -> float | None:
+        """The reader's confidence in what it read; None for a photo nothing was read from (no text: the
+        0 the reader stores there is no confidence in anything, and is shown as «—»)."""
+        return self.confidence if self.display_text else None
+
+    @property
     def confidence_percent(self) -> int | Decimal | None:
-        return confidence_percent(self.confidence)
+        return confidence_percent(self.shown_confidence)
 
     @property
     def matches_outside_scope(self) -> int:

@@ -437,7 +437,7 @@ class PlateHistory(Report):
                 plate,
                 (read.label_country if labelled else read.country) if plate else "",
                 PERSON if labelled else read.engine,  # who read the plate in effect, as the page badges it
-                read.confidence,
+                read.shown_confidence,  # none for a photo nothing was read from («—»), not 0 %
                 " ".join(m.declaration.serial for m in read.visible_matches),
                 read.matches_outside_scope,  # counted, not named
             ]

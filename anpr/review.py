@@ -199,11 +199,17 @@ def unlabelled() -> Q:
 
 
 def queue(user: User, kind: str = "") -> QuerySet[PlateRead]:
-    """Reads at the user's offices waiting for a person (one kind, or all), newest first."""
-    kinds = [kind] if kind in KINDS else list(KINDS)
+    """Reads at the user's offices waiting for a person (one kind, or all), newest first. A read in several
+    kinds waits under the first of ``KINDS`` only (the reason its label keeps, ``reasons_of``): each read is
+    in one tab, and the tabs add up to all."""
     wanted = Q(pk__in=[])
-    for k in kinds:
-        wanted |= kind_filter(k, user)
+    if kind in KINDS:
+        wanted = kind_filter(kind, user)
+        for earlier in KINDS[: KINDS.index(kind)]:
+            wanted &= ~kind_filter(earlier, user)
+    else:
+        for k in KINDS:
+            wanted |= kind_filter(k, user)
     return (
         PlateRead.objects.filter(user.scope_q("office"))
         .filter(wanted)

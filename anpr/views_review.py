@@ -42,6 +42,8 @@ def queue(request):
     for k in review.KINDS:
         n, more = _capped(review.queue(request.user, k))
         tabs.append({"kind": k, "label": LabelReason(k).label, "count": n, "more": more})
+    # Each read is in one tab (``review.queue``): «all» holds their sum.
+    total = {"count": sum(t["count"] for t in tabs), "more": any(t["more"] for t in tabs)}
     page, waiting = None, 0
     if valid:
         waiting_reads = review.queue(request.user, kind)
@@ -69,6 +71,7 @@ def queue(request):
         "anpr/review_queue.html",
         {
             "tabs": tabs,
+            "total": total,
             "kind": kind,
             "reads": page.rows if page else [],
             "page": page,
