@@ -81,6 +81,7 @@ def queue(request):
             "invalid": not valid,
             # Below it a read goes to the queue (``review.kind_filter``), as the reads' confidence is shown.
             "threshold": confidence_percent(settings.ANPR_REVIEW_MIN_CONFIDENCE),
+            "review_days": settings.ANPR_REVIEW_DAYS,  # within which it does so
         },
         status=200 if valid else 400,
     )
