@@ -201,6 +201,7 @@ class Report:
             {
                 "fonts": font_face_css(),
                 "title": str(self.title),
+                "explanation": str(self.explanation),  # what the columns mean, as the page says under its title
                 "head": self.pdf_head(),
                 "headers": [str(h) for h in self.headers],
                 "rows": rows,
@@ -224,6 +225,8 @@ class Report:
             ([gettext("scope"), scope, scope_code] if scope_code else [gettext("scope"), scope], (2,)),
             *(([label, value], (1,)) for label, value in self.subject()),
             *made_lines(self.user),
+            # What the columns mean, as the page says under its title.
+            *([([gettext("about the columns"), str(self.explanation)], ())] if self.explanation else []),
         ]
 
     def sorted_rows(self, column: int | None, descending: bool) -> list[list]:
@@ -446,6 +449,11 @@ class PlateHistory(Report):
         return [(gettext("plate"), self.plate)]
 
 
+# The reasons a correction is counted under: not «not read from the photo», a photo nothing was read from (a person's
+# plate for it is a first reading, counted as «read by a person (nothing read before)», never a correction).
+CORRECTED_BY_REASON = [k for k in LabelReason if k != LabelReason.UNREADABLE]
+
+
 class CameraCorrections(Report):
     """How often people had to correct each camera's reads: a camera badly placed or dirty shows as a
     high share. A read counts once, by its latest label (``PlateLabel``: corrected or not), under the
@@ -470,7 +478,7 @@ class CameraCorrections(Report):
         _("corrected"),
         _("corrected % of reads"),
         _("corrected % of reviewed"),
-        *[format_lazy("{}: {}", _("corrected"), k.label) for k in LabelReason],
+        *[format_lazy("{}: {}", _("corrected"), k.label) for k in CORRECTED_BY_REASON],
         _("confirmed as read"),
         _("read by a person (nothing read before)"),
     ]
@@ -520,8 +528,8 @@ class CameraCorrections(Report):
             n_reads, n_reviewed = reads.get(camera.pk, 0), reviewed.get(camera.pk, 0)
             if not n_reads and not n_reviewed:
                 continue
-            by_kind = [corrected.get((camera.pk, k.value), 0) for k in LabelReason]
-            n_corrected = sum(by_kind)
+            by_kind = [corrected.get((camera.pk, k.value), 0) for k in CORRECTED_BY_REASON]
+            n_corrected = sum(corrected.get((camera.pk, k.value), 0) for k in LabelReason)
             yield [
                 str(camera.office),  # its name, as people call it (the camera's code carries the office's)
                 camera.code,
