@@ -34,7 +34,7 @@ def test_the_new_draft_says_version_1_was_sent_and_what_changed(client, bazargan
 
     page = client.get(f"/reports/returns/{v2.pk}/").content.decode()
     assert "نسخهٔ ۱ این ماه در" in page and "فرستادن این نسخه جای آن را می‌گیرد" in page
-    assert f"به دست {hq.username}" in page
+    assert f"به‌دست {hq.username}" in page
     assert f'href="/reports/returns/{v1.pk}/"' in page
     changes = page[page.index('id="changes-since-submitted"') :].split("</table>")[0]
     assert "<td>اظهارنامه‌های جدید</td><td>۱</td><td>۲</td>" in changes
