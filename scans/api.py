@@ -29,11 +29,14 @@ from .serializers import (
     ScanOut,
     ScanUploadIn,
 )
-from .validation import ScanRejected
+from .validation import ScanRejected, colour_refusal
 
 
 def _rejected(exc: ScanRejected) -> Response:
-    body = error_body(exc.code, exc.message, {exc.field: [exc.message]})
+    message = exc.message
+    if exc.code == "colour":  # the page's words say to tick a box; the API has a field
+        message = colour_refusal(exc.name, api=True)
+    body = error_body(exc.code, message, {exc.field: [message]})
     if first := getattr(exc, "first", None):  # a duplicate: the scan already stored
         body["error"]["duplicate_of"] = {"id": first.pk, "url": reverse("scans-api-detail", args=[first.pk])}
     return Response(body, status=exc.status)

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 from PIL import Image
 
 from core import uploads
+from core.api import field_label
 from core.text import digits, format_number, isolate
 
 PNG_MAGIC = uploads.PNG_MAGIC
@@ -56,7 +57,9 @@ ACTIVE_MARKERS = (b"<script", b"<html", b"<?php", b"<svg", b"%PDF-", b"PK\x03\x0
 
 
 class ScanRejected(uploads.UploadRejected):
-    """An upload refused; ``status`` is the HTTP status a view should answer with."""
+    """An upload refused; ``status`` is the HTTP status a view should answer with, ``name`` the refused file's."""
+
+    name: str = ""
 
 
 @dataclass
@@ -158,14 +161,9 @@ def check_bytes(
         )
     if coloured > COLOUR_SHARE and not pseudo_colour:
         # Stored, a photograph would count as the stage's scan (evidence, kept for good) and its comparison fail.
-        raise ScanRejected(
-            _(
-                "%(name)s is in colour; an X-ray scan must be greyscale. If it is a dual-energy scanner's "
-                "pseudo-colour image, tick «%(flag)s» and upload it again."
-            )
-            % {"name": isolate(name or _("The image"), "auto"), "flag": _("dual-energy pseudo-colour scan")},
-            code="colour",
-        )
+        refused = ScanRejected(colour_refusal(name), code="colour")
+        refused.name = name  # the API says it again in its own words (``colour_refusal(name, api=True)``)
+        raise refused
     mode = im.mode
     bit_depth = _bits_per_sample(im, fmt, raw)
     if fmt == "TIFF":
@@ -182,6 +180,21 @@ def check_bytes(
         sha256=hashlib.sha256(data).hexdigest(),
         received_sha256=hashlib.sha256(raw).hexdigest(),
     )
+
+
+def colour_refusal(name: str, *, api: bool = False) -> str:
+    """The refusal of a colour image named ``name``: the page says to tick its box, the API, which has no
+    box, to send its ``pseudo_colour`` field true (the field named by its label, as the API's errors name it)."""
+    shown = isolate(name or _("The image"), "auto")
+    if api:
+        return _(
+            "%(name)s is in colour; an X-ray scan must be greyscale. If it is a dual-energy scanner's "
+            "pseudo-colour image, send «%(field)s» as %(true)s and upload it again."
+        ) % {"name": shown, "field": field_label("pseudo_colour"), "true": isolate("true")}
+    return _(
+        "%(name)s is in colour; an X-ray scan must be greyscale. If it is a dual-energy scanner's "
+        "pseudo-colour image, tick «%(flag)s» and upload it again."
+    ) % {"name": shown, "flag": _("dual-energy pseudo-colour scan")}
 
 
 def _bits_per_sample(im: Image.Image, fmt: str, raw: bytes) -> int:

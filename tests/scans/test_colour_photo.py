@@ -125,3 +125,42 @@ def test_the_api_applies_the_same_rule_with_a_field_for_the_flag(settings, decla
     stored = send(pseudo_colour="true")
     assert stored.status_code == 201, stored.content
     assert stored.json()["pseudo_colour"] is True and Scan.objects.get().pseudo_colour is True
+
+
+def send_photo(user, declaration):
+    api = APIClient()
+    api.force_authenticate(user)
+    return api.post(
+        "/api/scans/",
+        {
+            "declaration": declaration.pk,
+            "stage": "origin",
+            "scanner_id": "NUC-7",
+            "captured_at": (timezone.now() - dt.timedelta(hours=2)).isoformat(),
+            "file": SimpleUploadedFile("car.jpg", car_photo()),
+        },
+        format="multipart",
+    )
+
+
+def test_the_api_refusal_says_to_send_the_field_true_not_to_tick_a_box(declaration, origin_clerk):
+    error = send_photo(origin_clerk, declaration).json()["error"]
+    message = error["message"]
+    assert error["code"] == "colour" and error["fields"]["file"] == [message]
+    assert "tick" not in message and "an X-ray scan must be greyscale" in message
+    assert "send «dual-energy pseudo-colour» as true" in message
+
+
+@pytest.mark.persian
+def test_the_persian_api_refusal_names_the_field_by_its_label(declaration, origin_clerk):
+    message = send_photo(origin_clerk, declaration).json()["error"]["message"]
+    assert "علامت" not in message and "رنگی است؛ تصویر اسکن ایکس‌ری باید خاکستری باشد" in message
+    assert "«شبه‌رنگی دوانرژی» را true بفرستید" in message
+    assert "pseudo_colour" not in message
+
+
+@pytest.mark.persian
+def test_the_page_refusal_still_says_to_tick_the_box(client, declaration, origin_clerk):
+    client.force_login(origin_clerk)
+    (error,) = field_errors(post(client, declaration, car_photo(), "car.jpg").content.decode(), "files")
+    assert "«اسکن شبه‌رنگی دوانرژی» را علامت بزنید" in error and "true" not in error
