@@ -906,36 +906,48 @@ def current_comparisons(declaration_id: int) -> list[ScanComparison]:
 
 @dataclass(frozen=True)
 class MissingView:
-    """A view of the pass that ``has`` (a stage) scanned and ``lacks`` (the other) did not: never compared."""
+    """A view of the pass that ``has`` (a stage) scanned and ``lacks`` (the other) did not: never compared.
+    ``office``: the office of ``lacks``, which is to upload it."""
 
     view: str
     has: str
     lacks: str
+    office: CustomsOffice
 
     @property
     def text(self) -> str:
-        """What the pages say of it, in the reader's language, telling the office that lacks it what to upload."""
+        """What the pages say of it, in the reader's language, telling the office that lacks it, by name, what to
+        upload."""
         return _(
             "The %(view)s has not been uploaded at the %(lacks)s, so the scan comparison is incomplete: the "
-            "%(lacks)s office should upload its %(view)s, to be compared with the %(has)s's."
-        ) % {"view": View(self.view).label, "lacks": Stage(self.lacks).label, "has": Stage(self.has).label}
+            "%(office)s office should upload its %(view)s, to be compared with the %(has)s's."
+        ) % {
+            "view": View(self.view).label,
+            "lacks": Stage(self.lacks).label,
+            "has": Stage(self.has).label,
+            "office": isolate(self.office.name, "auto"),
+        }
 
 
 def missing_views(declaration_id: int) -> list[MissingView]:
     """The views one side has scanned and the other has not (a dual-view origin's side view with only a top view
     at the destination, say), once both sides have a scan: each is left out of ``current_pairs``, so its part of
     the truck is compared with nothing. A single view and a side view stand in for each other (``_VIEW_PARTNER``).
-    Two queries."""
+    Two queries, and a third for the offices when a view is missing."""
     latest = {stage: Scan.objects.latest_views(declaration_id, stage) for stage in (Stage.ORIGIN, Stage.DESTINATION)}
     if not all(latest.values()):
         return []
-    missing = []
+    lacking = []
     for has, lacks in ((Stage.ORIGIN, Stage.DESTINATION), (Stage.DESTINATION, Stage.ORIGIN)):
         for view in View.values:  # a fixed order: single, top, side
             partner = _VIEW_PARTNER.get(view)
             if view in latest[has] and view not in latest[lacks] and partner not in latest[lacks]:
-                missing.append(MissingView(view=view, has=has, lacks=lacks))
-    return missing
+                lacking.append((view, has, lacks))
+    if not lacking:
+        return []
+    declaration = TransitDeclaration.objects.select_related("origin", "destination").get(pk=declaration_id)
+    offices = {Stage.ORIGIN: declaration.origin, Stage.DESTINATION: declaration.destination}
+    return [MissingView(view=view, has=has, lacks=lacks, office=offices[lacks]) for view, has, lacks in lacking]
 
 
 def current_outcome(declaration_id: int) -> tuple[str, str] | None:

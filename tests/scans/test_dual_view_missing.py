@@ -58,7 +58,14 @@ def test_a_side_view_missing_at_the_destination_is_said_and_the_pass_is_not_cons
     assert 'data-combined="incomplete"' in scans_page
     told = scans_page.split("data-missing-view", 1)[1].split("</p>", 1)[0]
     assert "The side view has not been uploaded at the destination" in told
-    assert "the destination office should upload its side view" in told
+    assert "the \u2068Tehran\u2069 office should upload its side view" in told
+    assert "the destination office" not in told
+
+    viewer = client.get(reverse("scans:viewer", args=[top.pk])).content.decode()
+    told = viewer.split("data-missing-view", 1)[1].split("</p>", 1)[0]
+    assert "the \u2068Tehran\u2069 office should upload its side view" in told
+    summary_told = summary.split("data-missing-view", 1)[1].split("<a ", 1)[0]
+    assert "the \u2068Tehran\u2069 office should upload its side view" in summary_told
 
 
 def test_a_view_missing_at_the_origin_is_said_too(
@@ -76,7 +83,7 @@ def test_a_view_missing_at_the_origin_is_said_too(
     client.force_login(origin_clerk)
     scans_page = client.get(reverse("scans:declaration", args=[departed.pk])).content.decode()
     assert "The side view has not been uploaded at the origin" in scans_page
-    assert "the origin office should upload its side view" in scans_page
+    assert "the \u2068Bazargan\u2069 office should upload its side view" in scans_page
 
 
 @pytest.mark.persian
@@ -94,3 +101,4 @@ def test_the_persian_summary_says_the_comparison_is_incomplete(
     summary = page.split("مقایسه تصاویر اسکن</dt>", 1)[1].split("</dd>", 1)[0]
     assert "منطبق" not in summary
     assert "نمای کناری در مقصد بارگذاری نشده؛ مقایسه ناقص است" in summary
+    assert "نمای کناری را \u2068گمرک تهران\u2069 بارگذاری کند" in summary and "گمرک مقصد" not in summary
