@@ -281,13 +281,18 @@ def exception_handler(exc, context):
 # What the schema says of the Jalali fields: a string, not ``format: date-time`` (a client or a schema
 # checker held to that format refused the Jalali the field takes), with both forms in words and a Jalali
 # example. A field's own help text, when it has one, names both forms and what else it requires.
+# The examples are of this Jalali year (``dates.date_example``) as the process starts: a literal year aged into an
+# old year's, the schema's examples saying 1404 in 1405.
+JALALI_DATE_EXAMPLE = dates.date_example()
+JALALI_DATETIME_EXAMPLE = dates.datetime_example()
+ISO_DATE_EXAMPLE = dates.iso_date_example()
 JALALI_DATETIME_HELP = (
-    "Jalali 1404/05/12 10:30 (Tehran time, any digit script) or ISO 8601 2025-08-03T10:30:00+03:30 "
+    f"Jalali {JALALI_DATETIME_EXAMPLE} (Tehran time, any digit script) or ISO 8601 {ISO_DATE_EXAMPLE}T10:30:00+03:30 "
     "(without an offset: Tehran time)"
 )
-JALALI_DATE_HELP = "Jalali 1404/05/12 (any digit script) or ISO 2025-08-03"
-JALALI_DATETIME_SCHEMA = {"type": "string", "description": JALALI_DATETIME_HELP, "example": "1404/05/12 10:30"}
-JALALI_DATE_SCHEMA = {"type": "string", "description": JALALI_DATE_HELP, "example": "1404/05/12"}
+JALALI_DATE_HELP = f"Jalali {JALALI_DATE_EXAMPLE} (any digit script) or ISO {ISO_DATE_EXAMPLE}"
+JALALI_DATETIME_SCHEMA = {"type": "string", "description": JALALI_DATETIME_HELP, "example": JALALI_DATETIME_EXAMPLE}
+JALALI_DATE_SCHEMA = {"type": "string", "description": JALALI_DATE_HELP, "example": JALALI_DATE_EXAMPLE}
 
 
 @extend_schema_field(JALALI_DATETIME_SCHEMA)

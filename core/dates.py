@@ -21,6 +21,11 @@ def date_example() -> str:
     return f"{jdatetime.date.fromgregorian(date=dt.datetime.now(TEHRAN).date()).year}/05/12"
 
 
+def iso_date_example() -> str:
+    """``date_example``'s day in ISO (Gregorian): ``2026-08-03`` for ``1405/05/12``."""
+    return jdatetime.date(*(int(part) for part in date_example().split("/"))).togregorian().isoformat()
+
+
 def datetime_example() -> str:
     """``date_example`` with a time (Tehran time): the example of a date-and-time field."""
     return f"{date_example()} 10:30"

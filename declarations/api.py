@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from accounts.models import Role
 from accounts.scoping import get_scoped_or_404, get_scoped_or_invalid
 from core import jobs
-from core.api import one_of, reject_unknown_params
+from core.api import ISO_DATE_EXAMPLE, JALALI_DATE_EXAMPLE, JALALI_DATETIME_EXAMPLE, one_of, reject_unknown_params
 from core.api_schema import error_response
 from core.parsers import StrictJSONParser
 from core.text import digits, isolate
@@ -74,19 +74,20 @@ FILTER_DESCRIPTIONS = {
     "signal": "a monitoring signal of the dashboard",
     "age": "overdue (in transit past the deadline) by whole days past it, the dashboard's ageing buckets",
     "reason": "the reason recorded why it cannot be settled",
-    "date_from": "declared on or after: Jalali 1404/05/12 (any digit script) or ISO 2025-08-03, Tehran days",
-    "date_to": "declared on or before: Jalali 1404/05/12 (any digit script) or ISO 2025-08-03, Tehran days; "
-    "on or after date_from (the same day: that one day; before it, a 400 naming date_to)",
+    "date_from": f"declared on or after: Jalali {JALALI_DATE_EXAMPLE} (any digit script) or ISO {ISO_DATE_EXAMPLE}, "
+    "Tehran days",
+    "date_to": f"declared on or before: Jalali {JALALI_DATE_EXAMPLE} (any digit script) or ISO {ISO_DATE_EXAMPLE}, "
+    "Tehran days; on or after date_from (the same day: that one day; before it, a 400 naming date_to)",
     "compliance": "the declarations one scan compliance figure of the dashboard counts, in the window of "
     "window_from and window_to (either may be left open); for one office's figure add origin=<code> to the "
     "origin-side ones (departed, scanned_in_time, not_scanned_in_time) and destination=<code> to the others, "
     "as the dashboard's links do",
     "window_from": "only with compliance (without it, a 400 naming window_from, as on the page): departed "
-    "(origin side) or arrived (destination side) at or after: Jalali 1404/05/12 10:30 (Tehran time, any digit "
-    "script) or ISO 8601 (without an offset: Tehran time)",
+    f"(origin side) or arrived (destination side) at or after: Jalali {JALALI_DATETIME_EXAMPLE} (Tehran time, any "
+    "digit script) or ISO 8601 (without an offset: Tehran time)",
     "window_to": "only with compliance (without it, a 400 naming window_to, as on the page): departed or arrived "
-    "before (exclusive): Jalali 1404/05/12 10:30 (Tehran time) or ISO 8601; after window_from (at or before "
-    "it, a 400 naming window_to)",
+    f"before (exclusive): Jalali {JALALI_DATETIME_EXAMPLE} (Tehran time) or ISO 8601; after window_from (at or "
+    "before it, a 400 naming window_to)",
     "company": "company registration number or part of its name",
     "nationality": "IR, foreign, or an ISO country code of the truck",
     "sort": "the order of the rows; deadline lists the overdue ones only, the most overdue first",

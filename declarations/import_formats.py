@@ -6,12 +6,13 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterator
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from core.dates import ascii_digits
+from core.dates import ascii_digits, date_example
 from core.errors import DomainError
 from core.text import isolate
 
@@ -21,8 +22,14 @@ MAX_XLSX_ENTRIES = 1000  # a workbook of one sheet has about a dozen parts
 GOODS_ALIASES = {"serials": "goods_serials", "line_no": "goods_line", "line": "goods_line"}
 # The serial of the import template's example row (``import_template.example_row``): valid in every other way,
 # so that the template shows what a row holds, and never imported (it was stored as a real declaration when a
-# filled template still held it).
-EXAMPLE_SERIAL = "1404-EXAMPLE-0001"
+# filled template still held it). Of the Jalali year the template is made in (``example_serial``); refused of any
+# year, a template downloaded last year being filled this year.
+EXAMPLE_SERIAL_RE = re.compile(r"\d{4}-EXAMPLE-0001")
+
+
+def example_serial() -> str:
+    """The example row's serial: ``1405-EXAMPLE-0001`` in 1405 (the year of ``dates.date_example``)."""
+    return f"{date_example()[:4]}-EXAMPLE-0001"
 
 
 class ImportFileError(DomainError):
@@ -73,7 +80,7 @@ def _without_example(rows: Iterator[tuple[int, dict]]) -> Iterator[tuple[int, di
     the file is read whole before any of it is written, so nothing of it is imported."""
     for row, data in rows:
         serial = data.get("serial")
-        if isinstance(serial, str) and ascii_digits(serial).strip().upper() == EXAMPLE_SERIAL:
+        if isinstance(serial, str) and EXAMPLE_SERIAL_RE.fullmatch(ascii_digits(serial).strip().upper()):
             raise ImportFileError(
                 _(
                     "row %(row)s is the template's example (serial %(serial)s), not a declaration: delete it and "

@@ -1,5 +1,5 @@
 """The import's column guide and a template file to fill in: what each ICS export column holds,
-which are required, and an example row valid as it stands but for its serial (``EXAMPLE_SERIAL``), which the
+which are required, and an example row valid as it stands but for its serial (``import_formats.example_serial``), which the
 import refuses: a file still holding the example is refused naming its row, not imported with it."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from core.forms import with_example
 from core.text import is_persian, isolate
 
 from . import idents
-from .import_formats import EXAMPLE_SERIAL
+from .import_formats import example_serial
 from .import_validation import IMPORT_STATUSES
 from .importer import COLUMNS
 
@@ -113,10 +113,10 @@ def example_offices(user=None) -> tuple[str, str]:
 
 def example_row(user=None) -> dict[str, str]:
     """One goods line valid in this installation for ``user`` (``example_offices``); its serial is the example's,
-    which the import refuses (``import_formats.EXAMPLE_SERIAL``): the user writes a real one or deletes the row."""
+    which the import refuses (``import_formats.example_serial``, this Jalali year's): the user writes a real one or deletes the row."""
     origin, destination = example_offices(user)
     return {
-        "serial": EXAMPLE_SERIAL,
+        "serial": example_serial(),
         "declared_at": format_jalali(timezone.now() - dt.timedelta(days=1), with_time=True, persian=False),
         "origin": origin,
         "destination": destination,

@@ -7,7 +7,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import CustomsOffice
-from core.api import JALALI_DATETIME_HELP, ChoiceField, JalaliDateField, JalaliDateTimeField, JalaliDateTimeText
+from core.api import (
+    JALALI_DATETIME_EXAMPLE,
+    JALALI_DATETIME_HELP,
+    ChoiceField,
+    JalaliDateField,
+    JalaliDateTimeField,
+    JalaliDateTimeText,
+)
 from core.text import digits, isolate
 
 from . import identifiers
@@ -193,8 +200,8 @@ class AtIn(serializers.Serializer):
     at = JalaliDateTimeField(
         required=False,
         allow_null=True,
-        help_text="Jalali 1404/05/12 10:30 (Tehran time, any digit script) or ISO 8601; default now. Not in the "
-        "future, nor before the declaration's earlier times (declared, departed, arrived, reason recorded)",
+        help_text=f"Jalali {JALALI_DATETIME_EXAMPLE} (Tehran time, any digit script) or ISO 8601; default now. Not in "
+        "the future, nor before the declaration's earlier times (declared, departed, arrived, reason recorded)",
     )
 
 
@@ -311,7 +318,7 @@ class CloseIn(AtIn):
 class ExtendDeadlineIn(serializers.Serializer):
     new_deadline = JalaliDateTimeField(
         help_text=(
-            "Jalali 1404/05/12 10:30 (Tehran time) or ISO 8601, later than the current deadline and at most "
+            f"Jalali {JALALI_DATETIME_EXAMPLE} (Tehran time) or ISO 8601, later than the current deadline and at most "
             "the route's allowed time after it (after now when it has passed)"
         )
     )

@@ -1,13 +1,18 @@
 """The OpenAPI schema: every endpoint with its request and response types, no warnings
 (``manage.py spectacular --validate --fail-on-warn``, also run by ``make lint``)."""
 
+import datetime as dt
+import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import jdatetime
 import yaml
+
+from core import dates
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,28 +82,31 @@ def test_a_field_that_takes_jalali_is_a_string_with_both_forms_in_the_schema():
     from drf_spectacular.generators import SchemaGenerator
 
     components = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    # This Jalali year's (the examples said 1404 in 1405), whatever the year the test runs in.
+    year = jdatetime.date.fromgregorian(date=dt.datetime.now(dates.TEHRAN).date()).year
+    DAY, WHEN = f"{year}/05/12", f"{year}/05/12 10:30"
     jalali = {
-        ("DepartIn", "at"): "1404/05/12 10:30",
-        ("SettleIn", "at"): "1404/05/12 10:30",
-        ("ExtendDeadlineIn", "new_deadline"): "1404/05/12 10:30",
-        ("RegisterIn", "declared_at"): "1404/05/12 10:30",
-        ("RegisterIn", "deadline"): "1404/05/12 10:30",
-        ("PermitIn", "issued_at"): "1404/05/12 10:30",
-        ("PermitIn", "fuel_receipt_date"): "1404/05/12",
-        ("PermitExitIn", "at"): "1404/05/12 10:30",
-        ("AnswerIn", "answered_at"): "1404/05/12 10:30",
-        ("ProblemIn", "since"): "1404/05/12 10:30",
-        ("InspectionActionIn", "due_on"): "1404/05/12",
-        ("ImeiCheckIn", "checked_on"): "1404/05/12",
-        ("TransportDocumentIn", "issued_on"): "1404/05/12",
-        ("ReadIn", "captured_at"): "1404/05/12 10:30",
-        ("ScanUploadIn", "captured_at"): "1404/05/12 10:30",
+        ("DepartIn", "at"): WHEN,
+        ("SettleIn", "at"): WHEN,
+        ("ExtendDeadlineIn", "new_deadline"): WHEN,
+        ("RegisterIn", "declared_at"): WHEN,
+        ("RegisterIn", "deadline"): WHEN,
+        ("PermitIn", "issued_at"): WHEN,
+        ("PermitIn", "fuel_receipt_date"): DAY,
+        ("PermitExitIn", "at"): WHEN,
+        ("AnswerIn", "answered_at"): WHEN,
+        ("ProblemIn", "since"): WHEN,
+        ("InspectionActionIn", "due_on"): DAY,
+        ("ImeiCheckIn", "checked_on"): DAY,
+        ("TransportDocumentIn", "issued_on"): DAY,
+        ("ReadIn", "captured_at"): WHEN,
+        ("ScanUploadIn", "captured_at"): WHEN,
     }
     for (component, name), example in jalali.items():
         field = components[component]["properties"][name]
         assert field["type"] == "string" and "format" not in field, (component, name, field)
         assert field["example"] == example, (component, name, field)
-        assert "Jalali 1404/05/12" in field["description"] and "ISO" in field["description"], (component, name)
+        assert f"Jalali {DAY}" in field["description"] and "ISO" in field["description"], (component, name)
     # No request field is ISO 8601 only: a camera's and a scanner's capture time take Jalali too.
     iso_only = {
         (component, name)
@@ -108,3 +116,18 @@ def test_a_field_that_takes_jalali_is_a_string_with_both_forms_in_the_schema():
         if field.get("format") in ("date", "date-time")
     }
     assert iso_only == set()
+
+
+def test_no_jalali_example_of_the_schema_is_of_a_past_year():
+    """Every «Jalali YYYY/MM/DD» of the schema (descriptions, parameters, examples) is of this Jalali year, and its
+    ISO counterpart the same day: none stays behind as the years pass."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    text = json.dumps(SchemaGenerator().get_schema(request=None, public=True), ensure_ascii=False)
+    year = jdatetime.date.fromgregorian(date=dt.datetime.now(dates.TEHRAN).date()).year
+    found = re.findall(r"Jalali (\d{4})/(\d\d)/(\d\d)", text)
+    assert found and {int(y) for y, _m, _d in found} == {year}, sorted(set(found))
+    iso = jdatetime.date(year, 5, 12).togregorian().isoformat()
+    assert re.findall(r"ISO (?:8601 )?(\d{4}-\d\d-\d\d)", text) and set(
+        re.findall(r"ISO (?:8601 )?(\d{4}-\d\d-\d\d)", text)
+    ) == {iso}

@@ -1,12 +1,14 @@
 """The import page lists its columns and gives a template whose example row is valid but never imported: a file
 still holding it is refused, naming the row, so that the example is not stored as a real declaration."""
 
+import datetime as dt
 import io
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from core import dates
@@ -14,7 +16,7 @@ from declarations.importer import COLUMNS
 from declarations.models import TransitDeclaration
 from tests.factories import OfficeFactory
 
-EXAMPLE = "1404-EXAMPLE-0001"
+EXAMPLE = f"{dates.date_example()[:4]}-EXAMPLE-0001"  # this Jalali year's
 
 
 def _import(client, name, body):
@@ -65,6 +67,32 @@ def test_the_csv_template_imports_its_example_row_once_it_is_a_real_one(client, 
     result = _import(client, "template.csv", _filled(response.content, "csv"))
     assert 'data-count="rejected">0<' in result.content.decode()
     assert TransitDeclaration.objects.filter(serial="1404-BZG-0001").count() == 1
+
+
+def test_the_example_row_is_of_this_jalali_year(client, hq, bazargan, tehran):
+    """The example serial was 1404-EXAMPLE-0001 in 1405: an old year's, hard-coded. Its dates are this year's too
+    (the declaration time a day ago: last year's only on the first day of a year)."""
+    client.force_login(hq)
+    template = client.get(reverse("declarations:import-template", args=["csv"])).content.decode("utf-8-sig")
+    header, example = template.strip().splitlines()
+    row = dict(zip(header.split(","), example.split(","), strict=True))
+    year = int(dates.date_example()[:4])
+    assert row["serial"] == f"{year}-EXAMPLE-0001"
+    dated = [value for value in row.values() if re.fullmatch(r"\d{4}/\d\d/\d\d( \d\d:\d\d)?", value)]
+    assert dated and all(int(value[:4]) in (year, year - 1) for value in dated), row
+    yesterday = dates.format_jalali(timezone.now() - dt.timedelta(days=1), with_time=False, persian=False)
+    assert row["declared_at"].startswith(yesterday)
+
+
+def test_an_older_years_example_row_is_refused_as_the_example_too(client, hq, bazargan, tehran):
+    """A template downloaded last year and filled this year still holds last year's example serial."""
+    client.force_login(hq)
+    template = client.get(reverse("declarations:import-template", args=["csv"])).content
+    older = template.replace(EXAMPLE.encode(), f"{int(EXAMPLE[:4]) - 1}-EXAMPLE-0001".encode())
+    result = _import(client, "old.csv", older)
+    assert result.status_code == 400
+    assert "row 2 is the template&#x27;s example" in result.content.decode()
+    assert not TransitDeclaration.objects.exists()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
