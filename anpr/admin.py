@@ -1,10 +1,14 @@
 """Admin for cameras (with token rotation) and read-only views of reads, labels, model versions and training runs."""
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_utils import EvidenceAdmin, JalaliAdmin, JalaliFields, jalali, number
 from core.countries import country_name
+from core.errors import DomainError
+from declarations import idents
 from declarations.idents import plate_html
 
 from . import services
@@ -34,9 +38,12 @@ class CameraAdmin(JalaliAdmin):
         "silent_since",
         "health_checked_at",
         "created_at",
+        # Retired through ``retire_cameras`` (the service the camera's page uses, audited, saying why), not by a
+        # Gregorian box and a status picked here.
+        "retired_at",
+        "retired_reason",
     ]
-    # In Jalali, Tehran time, as the camera's page gives them: each read-only one in its row, the retiring time
-    # (editable here) beside its box.
+    # In Jalali, Tehran time, as the camera's page gives them, each in its row.
     jalali_fields = (
         "last_read_at",
         "silent_since",
@@ -45,7 +52,18 @@ class CameraAdmin(JalaliAdmin):
         "created_at",
         "retired_at",
     )
-    actions = ["rotate_token"]
+    actions = ["rotate_token", "retire_cameras"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.status == Camera.Status.RETIRED:
+            return (*fields, "status")  # retired for good: a camera put back is registered again
+        return fields
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status":  # retiring is the action's, which asks why
+            kwargs["choices"] = [(v, label) for v, label in Camera.Status.choices if v != Camera.Status.RETIRED]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -60,6 +78,42 @@ class CameraAdmin(JalaliAdmin):
             )
             return
         super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Take the selected cameras out of service"))
+    def retire_cameras(self, request, queryset):
+        """Asks why (one reason for all), then retires each through ``services.camera_retire``, as the camera's
+        page does: checked, audited under the admin's user; a camera already retired is refused and named."""
+        reason = request.POST.get("reason", "")
+        error = ""
+        if "apply" in request.POST:
+            if not reason.strip():
+                error = str(_("Say why the camera is retired."))
+            else:
+                for camera in queryset.select_related("office"):
+                    try:
+                        services.camera_retire(camera=camera, by=request.user, reason=reason)
+                    except DomainError as exc:
+                        self.message_user(request, str(exc), messages.ERROR)
+                    else:
+                        self.message_user(
+                            request,
+                            _("Camera %(code)s is out of service.") % {"code": idents.camera_text(camera)},
+                            messages.SUCCESS,
+                        )
+                return None
+        return TemplateResponse(
+            request,
+            "admin/anpr/camera/retire.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Take out of service"),
+                "opts": self.model._meta,
+                "cameras": list(queryset.select_related("office")),
+                "reason": reason,
+                "error": error,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
     @admin.action(description=_("Issue a new token (the old one stops working)"))
     def rotate_token(self, request, queryset):
