@@ -249,19 +249,6 @@ def camera_html(value):
     return ident_html("camera", camera_code(value))
 
 
-def version_shown(value) -> str:
-    """A version (``2026.12.05``, a comparison's algorithm version): the page's digits, its dots kept (no ٫:
-    it is no decimal number); one with Latin letters as issued, as a letter number beside an office code."""
-    text = _text(value)
-    if not is_persian() or any("a" <= ch.lower() <= "z" for ch in text):
-        return text
-    return persian_digits(text)
-
-
-def version_html(value):
-    return ident_html("version", version_shown(value))
-
-
 def person_id_html(value):
     """A person's identifier (national ID, legal-entity ID, foreign-national number, postal code):
     Latin digits as issued and typed into a search, left to right."""

@@ -69,12 +69,6 @@ def camera(value):
 
 
 @register.filter
-def version(value):
-    """A version (an algorithm's): left to right, in the page's digits with its dots kept."""
-    return idents.version_html(value)
-
-
-@register.filter
 def person_id(value):
     return idents.person_id_html(value)
 
