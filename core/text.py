@@ -187,6 +187,22 @@ def amount(
     return format_number(value, decimals, persian=persian, group=group)
 
 
+def places_apart(value, other, places: int = 4, most: int = 10) -> int:
+    """How many decimal places tell ``value`` from ``other`` (a score from its threshold): ``places``, or more
+    until the two, rounded alike, differ (``0.00063`` against ``0.0006``: 5, ``۰٫۰۰۰۶۳`` and ``۰٫۰۰۰۶۰``).
+    Both rounded to the same places keep their order, so a score above its threshold is written above it."""
+    try:
+        a, b = Decimal(str(value)), Decimal(str(other))
+    except (InvalidOperation, TypeError):
+        return places
+    if not (a.is_finite() and b.is_finite()) or a == b:
+        return places
+    for shown in range(places, most + 1):
+        if round(a, shown) != round(b, shown):
+            return shown
+    return most
+
+
 def stores_zero_for_none(model, name: str) -> bool:
     """Does ``model`` store 0 in its amount field ``name`` when no amount was given (its ``ZERO_IS_NONE``), so that
     0 there reads «—», as the declaration page writes it?"""

@@ -55,6 +55,16 @@ def num(value, decimals=None):
 
 
 @register.filter
+def num_apart(value, other):
+    """``value`` with the places it takes to tell it from ``other`` (``core.text.places_apart``): a scan's score
+    and its threshold, each written ``{{ score|num_apart:threshold }}`` and ``{{ threshold|num_apart:score }}``,
+    never the same number when they differ."""
+    if value is None or value == "":
+        return ""
+    return text.format_number(value, text.places_apart(value, other), persian=_persian())
+
+
+@register.filter
 def country(code):
     """A nationality by name in the page's language («ترکیه» for ``TR``); a code with no name, isolated."""
     return countries.country_name(code)
