@@ -118,11 +118,13 @@ def may_record_exit(user: User | None, permit: TrafficPermit) -> bool:
 
 @dataclass(frozen=True)
 class Validity:
-    """How a permit stands now: ``state`` one of ``VALIDITY_CHOICES``; ``hours_left`` when not expired."""
+    """How a permit stands now: ``state`` one of ``VALIDITY_CHOICES``; ``hours_left`` (whole hours, never rounded
+    up: 6 h 13 min left is 6, not 7) and ``minutes_left`` (the minutes past them) when not expired."""
 
     state: str
     hours_left: int | None = None
     hours_over: int | None = None
+    minutes_left: int | None = None
 
     # Hours read well under two days (5 hours left); past that, days (137 days ago, not 3307 hours).
     @property
@@ -141,7 +143,10 @@ def validity(permit: TrafficPermit, now: dt.datetime | None = None) -> Validity:
     left = (permit.expires_at - now).total_seconds() / 3600
     if left <= 0:
         return Validity("expired", hours_over=math.floor(-left))
-    return Validity("expiring" if left < EXPIRING_HOURS else "valid", hours_left=math.ceil(left))
+    minutes = math.floor(left * 60)
+    return Validity(
+        "expiring" if left < EXPIRING_HOURS else "valid", hours_left=minutes // 60, minutes_left=minutes % 60
+    )
 
 
 def with_validity(qs: QuerySet, state: str, now: dt.datetime | None = None) -> QuerySet:

@@ -43,4 +43,20 @@ def test_the_list_shows_days_for_long_ago_and_far_ahead_and_hours_when_near(clie
     assert "۱۳۷ روز پیش منقضی شده" in html
     assert "ساعت پیش منقضی" not in html
     assert "معتبر، ۹ روز باقی‌مانده" in html
-    assert "۵ ساعت تا انقضا" in html
+    assert "۴ ساعت و ۲۹ دقیقه تا انقضا" in html  # 4 h 30 min less the moment the page took
+
+
+def test_a_remaining_time_is_never_rounded_up(client, hq, bazargan, tehran):
+    """6 h 13 min left read «۷ ساعت تا انقضا»: the hours are counted whole, the minutes said beside them."""
+    permit = _permit("TP-613", bazargan, tehran, issued_hours_ago=0, allowed_hours=24)
+    now = permit.expires_at - dt.timedelta(hours=6, minutes=13, seconds=20)
+    shown = permits.validity(permit, now)
+    assert (shown.state, shown.hours_left, shown.minutes_left) == ("expiring", 6, 13)
+    assert permits.validity(permit, permit.expires_at - dt.timedelta(minutes=40)).hours_left == 0
+    TrafficPermit.objects.filter(pk=permit.pk).update(
+        issued_at=timezone.now() - dt.timedelta(hours=24) + dt.timedelta(hours=6, minutes=13, seconds=50)
+    )
+    client.force_login(hq)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa"
+    html = client.get(reverse("declarations:permits")).content.decode()
+    assert "۶ ساعت و ۱۳ دقیقه تا انقضا" in html and "۷ ساعت" not in html
