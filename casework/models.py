@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, ScopedQuerySet
 from core.dates import format_jalali
-from core.text import is_persian
+from core.text import digits, is_persian
 from declarations.idents import case_number_text
 from declarations.models import TransitDeclaration
 from notifications.messages import Message, params_to_json, stored_copy, written
@@ -291,6 +291,17 @@ class JudicialCase(models.Model):
         if self.goods_value is None:  # a new case before its first valuation: the opening inputs
             self.goods_value = self.compute_value(self.cif_value, self.exchange_rate, self.duties, self.fees)
         super().save(*args, **kwargs)
+
+    @property
+    def authority_shown(self) -> str:
+        """The authority and its branch, the branch labelled («دادگاه انقلاب ماکو شعبهٔ ۲», not «… ماکو ۲»), unless
+        typed with its label («شعبه ۳»)."""
+        branch = (self.branch or "").strip()
+        if not branch:
+            return self.authority
+        if branch.startswith(("شعبه", "branch", "Branch")):
+            return f"{self.authority} {branch}"
+        return str(_("%(authority)s branch %(branch)s")) % {"authority": self.authority, "branch": digits(branch)}
 
     @property
     def responsible_office_id(self) -> int:
