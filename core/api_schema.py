@@ -148,14 +148,18 @@ def api_index(request):
     (open them in the browser after signing in) or the integration client's token."""
     from django.http import JsonResponse
     from django.urls import reverse
+    from django.utils.translation import gettext as _
 
     return JsonResponse(
         {
             "docs": request.build_absolute_uri(reverse("api-docs")),
             "schema": request.build_absolute_uri(reverse("api-schema")),
             "login": request.build_absolute_uri(reverse("login")),
-            "authentication": "a signed-in session (sign in, then open docs in the browser) or "
-            "'Authorization: Token <key>' for an integration client or a camera",
+            "authentication": _(
+                "a signed-in session (sign in, then open docs in the browser) or "
+                "%(header)s for an integration client or a camera"
+            )
+            % {"header": "'Authorization: Token <key>'"},
         },
         json_dumps_params={"ensure_ascii": False},
     )

@@ -19,3 +19,11 @@ def test_the_docs_open_with_the_sites_session(client, origin_clerk):
     assert client.get("/api/docs/").status_code == 401
     client.force_login(origin_clerk)
     assert client.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.persian
+def test_the_api_roots_authentication_text_is_in_the_callers_language(client):
+    """«authentication» was in English for a caller asking in Persian."""
+    body = client.get("/api/", HTTP_ACCEPT_LANGUAGE="fa").json()
+    assert "نشست" in body["authentication"] and "Authorization: Token <key>" in body["authentication"]
+    assert "signed-in" not in body["authentication"]
