@@ -155,12 +155,17 @@ def camera_text(value) -> str:
     return isolate(camera_code(value))
 
 
+def case_number_shown(value) -> str:
+    """A judicial case's file number as shown, by the letter numbers' rule: one with Latin letters
+    (``1405-BZG-77``) is kept as issued, Latin digits and all (turned Persian it read «۱۴۰۵-BZG-۷۷», a number no
+    court wrote); one without (``9876/1405``, ``ک/1405/12``: stored in Latin digits whatever was typed) takes the
+    digits of the language it is shown in, as the court writes it."""
+    return letter_number_shown(value)
+
+
 def case_number_text(value) -> str:
-    """A judicial case's file number as the authority gave it (``1405-BZG-77``, ``ک/۱۴۰۵/۱۲``), isolated, so
-    that its letters and separators keep their order. Its digits stay as typed, as a serial's do: turned
-    Persian beside Latin letters it read «۱۴۰۵-BZG-۷۷», a number no court wrote and no search finds, and
-    not the one the return's XLSX gives."""
-    return isolate(_text(value))
+    """``case_number_shown`` isolated, so that its letters and separators keep their order."""
+    return isolate(case_number_shown(value))
 
 
 # --- HTML (pages and PDF templates) -------------------------------------------------------------
@@ -240,8 +245,8 @@ def letter_number_html(value):
 
 
 def case_number_html(value):
-    """A judicial case's file number with its digits as typed (see ``case_number_text``)."""
-    return ident_html("case", _text(value))
+    """A judicial case's file number (see ``case_number_shown``), isolated left to right."""
+    return ident_html("case", case_number_shown(value))
 
 
 def camera_html(value):

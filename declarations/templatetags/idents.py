@@ -51,6 +51,12 @@ def letter_number(value):
 
 
 @register.filter
+def case_number_text(value):
+    """A judicial case's file number as plain text between isolates (a page's title)."""
+    return idents.case_number_text(value)
+
+
+@register.filter
 def letter_number_text(value):
     """The same, as plain isolated text (a page's title)."""
     return idents.letter_number_text(value)

@@ -6,6 +6,7 @@ class (confiscation only) and no clocks."""
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from casework import services as casework
@@ -252,7 +253,26 @@ def test_a_file_number_typed_in_persian_digits_is_stored_in_latin_digits(client,
     client.force_login(inspector)
     _post(client, overdue, file_number="ک/۱۴۰۵/۱۲")
     assert JudicialCase.objects.get().file_number == "ک/1405/12"
-    assert '<bdi dir="ltr" class="ident ident-case">ک/1405/12</bdi>' in client.get("/casework/cases/").content.decode()
+
+
+@pytest.mark.persian
+def test_a_file_number_without_latin_letters_reads_in_the_pages_digits(client, overdue, inspector):
+    """«۹۸۷۶/۱۴۰۵», typed as the court writes it, read «پرونده 9876/1405 تشکیل شد» and «پرونده قضایی 9876/1405»:
+    a number with no Latin letters takes the page's digits, as a letter number does; stored in Latin digits,
+    and on an English page in Latin digits."""
+    client.force_login(inspector)
+    response = _post(client, overdue, file_number="۹۸۷۶/۱۴۰۵", follow=True)
+    case = JudicialCase.objects.get()
+    assert case.file_number == "9876/1405"
+    shown = '<bdi dir="ltr" class="ident ident-case">۹۸۷۶/۱۴۰۵</bdi>'
+    page = client.get(f"/casework/cases/{case.pk}/").content.decode()
+    assert "\u2066۹۸۷۶/۱۴۰۵\u2069" in response.content.decode()  # the message of its opening
+    assert shown in page and shown in client.get("/casework/cases/").content.decode()
+    assert "<title>پرونده قضایی \u2066۹۸۷۶/۱۴۰۵\u2069" in page
+    assert "9876/1405" not in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(f"/casework/cases/{case.pk}/").content.decode()
+    assert '<bdi dir="ltr" class="ident ident-case">9876/1405</bdi>' in english
 
 
 # --- the valuation's inputs on the case page --------------------------------------------------------

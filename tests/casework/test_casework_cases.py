@@ -164,11 +164,11 @@ def test_a_case_file_number_keeps_its_order_beside_persian_words(client, unsettl
 
 @pytest.mark.persian
 def test_a_case_refused_names_its_file_number_isolated_as_typed(client, unsettled, inspector):
-    """«پرونده شماره 9909981234 مرجع …»: the file number set apart from the sentence, its digits as typed."""
+    """«پرونده شماره 9909981234 مرجع …»: the file number set apart from the sentence, in the page's digits (it has no Latin letters)."""
     from django.urls import reverse
 
     case = _open(unsettled, inspector)
-    number = "\u20669909981234\u2069"
+    number = "\u2066۹۹۰۹۹۸۱۲۳۴\u2069"
     client.force_login(inspector)
     form = {
         "file_number": case.file_number,

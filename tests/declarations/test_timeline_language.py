@@ -55,7 +55,7 @@ def test_an_overdue_milestone_recorded_in_persian_reads_in_each_pages_language(
     with translation.override("fa"):
         label_fa = str(MilestoneKind(step.kind).label)
     due_fa = format_jalali(step.due_at, persian=True)
-    assert f"پرونده {CASE.format('1405-77')}: مهلت «{label_fa}» در {due_fa} گذشت" in persian
+    assert f"پرونده {CASE.format('۱۴۰۵-۷۷')}: مهلت «{label_fa}» در {due_fa} گذشت" in persian
     assert "Case" not in persian
 
 
@@ -74,7 +74,7 @@ def test_a_case_closing_the_declaration_reads_in_each_language_its_outcome_as_wr
     assert f"Judicial case {CASE.format('1405-77')}: <bdi>حکم ضبط کالا</bdi>" in english
     assert "پرونده" not in english
     persian = _timeline(client, unsettled, "fa")
-    assert f"پرونده قضایی {CASE.format('1405-77')}: <bdi>حکم ضبط کالا</bdi>" in persian
+    assert f"پرونده قضایی {CASE.format('۱۴۰۵-۷۷')}: <bdi>حکم ضبط کالا</bdi>" in persian
 
 
 def test_an_event_made_in_persian_reads_in_english_identifiers_isolated_and_remarks_as_written(client, declaration, hq):

@@ -104,7 +104,7 @@ def test_an_overdue_milestone_made_in_persian_is_worded_and_dated_in_each_reader
         label_fa = str(MilestoneKind(step.kind).label)
     due_fa = format_jalali(step.due_at, persian=True)
     assert (
-        f'پرونده <bdi dir="ltr" class="ident ident-case">1405-77</bdi>: مهلت «{label_fa}» در {due_fa} گذشت' in persian
+        f'پرونده <bdi dir="ltr" class="ident ident-case">۱۴۰۵-۷۷</bdi>: مهلت «{label_fa}» در {due_fa} گذشت' in persian
     )
 
 

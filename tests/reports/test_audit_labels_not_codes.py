@@ -87,7 +87,7 @@ def test_a_milestone_and_its_event_are_named_by_the_case_and_the_step(client, ba
     client.force_login(hq)
     page = client.get(reverse("reports:audit")).content.decode()
     row = _row(page, done)
-    assert f"{LRI}1405-77{PDI}</span> · {MilestoneKind.HANDOVER.label}" in row
+    assert f"{LRI}۱۴۰۵-۷۷{PDI}</span> · {MilestoneKind.HANDOVER.label}" in row
     assert "handover" not in row and f"{case.pk} " not in row.split("<td>")[6]
     assert "انجام‌دهنده:" in row and "done by" not in row
     row = _row(page, noted)

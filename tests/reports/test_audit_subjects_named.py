@@ -61,5 +61,5 @@ def test_a_cases_valuation_is_named_by_its_file_number_and_kind(client, bazargan
     shown = _subject(
         client.get(reverse("reports:audit")).content.decode(), LogEntry.objects.get_for_object(valuation).get()
     )
-    assert f"{LRI}1405-77{PDI}</span> · {ValuationKind.IMPORT.label}" in shown
+    assert f"{LRI}۱۴۰۵-۷۷{PDI}</span> · {ValuationKind.IMPORT.label}" in shown
     assert f"{case.pk} import" not in shown
