@@ -45,11 +45,19 @@ class ComparisonResult:
 
 
 def find_changes(
-    ao: np.ndarray, adw: np.ndarray, valid: np.ndarray, s_o: float, details: dict, timings: dict, params: Params
+    ao: np.ndarray,
+    adw: np.ndarray,
+    valid: np.ndarray,
+    s_o: float,
+    details: dict,
+    timings: dict,
+    params: Params,
+    threshold: float = DEFAULT_THRESHOLD,
 ):
     """From a registered pair to its changed regions: (regions best first, region mask, change
     maps), or None when the aligned images do not agree.  ``s_o``: working scale of the origin
-    (for the container span in origin pixels)."""
+    (for the container span in origin pixels); ``threshold``: the verdict's (the fusion "and" does not run
+    the dense model when it cannot change the verdict there)."""
     maps = change_maps(ao, adw, valid, details, timings, params)
     if maps is None:
         return None
@@ -69,7 +77,7 @@ def find_changes(
         if params.DENSE_FUSION == "off":
             regions = dense_regions(maps, span, details, params)
         else:
-            regions = fuse_regions(maps, span, regions, details, params)
+            regions = fuse_regions(maps, span, regions, details, params, threshold)
     return regions, mask, maps
 
 
@@ -114,7 +122,7 @@ def compare_scans(
     reg = register(o, d, details, timings, params, warp_out=warp)
     if reg is None:
         return _unregistered()
-    found = find_changes(*reg, s_o, details, timings, params)
+    found = find_changes(*reg, s_o, details, timings, params, thr)
     if found is None:
         return _unregistered()
     regions, mask, maps = found

@@ -146,10 +146,36 @@ def fused_score(hand: float, logit: float, params: Params) -> float:
     return float(DEFAULT_THRESHOLD * np.exp(np.clip(z, -30, 30)))
 
 
-def fuse_regions(maps: dict, span, regions: list, details: dict, params: Params) -> list:
+def needs_model(regions: list, params: Params, threshold: float = DEFAULT_THRESHOLD) -> bool:
+    """Whether the dense map can change the verdict at ``threshold``: with "and" a region's fused score is at
+    most ``fused_score(hand, +inf)``, above ``threshold`` only when its hand-made score exceeds ``FUSE_HAND``
+    (times ``threshold / DEFAULT_THRESHOLD`` for a lower threshold); when no region does, the pair is consistent
+    whatever the map says, and the model is not run. With "mean" a strong map can carry any region."""
+    if params.DENSE_FUSION != "and":
+        return True
+    cut = params.FUSE_HAND * min(1.0, threshold / DEFAULT_THRESHOLD)
+    return any(r[0] > cut for r in regions)
+
+
+def fuse_regions(
+    maps: dict, span, regions: list, details: dict, params: Params, threshold: float = DEFAULT_THRESHOLD
+) -> list:
     """The hand-made regions re-scored with the dense map (``fused_score``), best first: a region counts
     only where both say change, so an end-wall alarm of the one and a cargo alarm of the other elsewhere in
-    the pair do not add up. Each region keeps its box; its features get ``hand_score`` and ``dense_logit``."""
+    the pair do not add up. Each region keeps its box; its features get ``hand_score`` and ``dense_logit``;
+    ``details["fused_regions"]`` has [hand-made score, dense logit] of the first 20 in the boxes' order.
+    When the map cannot change the verdict at ``threshold`` (``needs_model``) it is not run: each region
+    scores ``fused_score(hand, +inf)`` (an upper bound, at most the threshold), its logit None, and
+    ``details["dense_skipped"]`` is True."""
+    if not needs_model(regions, params, threshold):
+        details["dense_skipped"] = True
+        out = [
+            (fused_score(score, np.inf, params), x, y, bw, bh, {**feats, "hand_score": score, "dense_logit": None})
+            for score, x, y, bw, bh, feats in regions
+        ]
+        out.sort(key=lambda r: -r[0])
+        details["fused_regions"] = [[round(r[5]["hand_score"], 6), None] for r in out[:20]]
+        return out
     prob = change_probability(dense_inputs(maps, params.DENSE_INPUTS))
     best, sm = pair_statistic(prob, vehicle_zone(maps, span), params.DENSE_SIGMA)
     details["dense_p"] = round(best, 6)
@@ -158,4 +184,5 @@ def fuse_regions(maps: dict, span, regions: list, details: dict, params: Params)
         lg = box_logit(sm, (x, y, bw, bh))
         out.append((fused_score(score, lg, params), x, y, bw, bh, {**feats, "hand_score": score, "dense_logit": lg}))
     out.sort(key=lambda r: -r[0])
+    details["fused_regions"] = [[round(r[5]["hand_score"], 6), round(r[5]["dense_logit"], 4)] for r in out[:20]]
     return out

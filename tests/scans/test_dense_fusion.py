@@ -57,3 +57,59 @@ def test_and_needs_both_scores_above_their_thresholds_and_mean_their_mean():
     assert dense.fused_score(0.001 * np.e, 1.0, m) == pytest.approx(DEFAULT_THRESHOLD)
     with pytest.raises(ValueError):
         dense.fused_score(0.002, 2.5, replace(p, DENSE_FUSION="or"))
+
+
+def _counting(monkeypatch) -> list:
+    """Count the runs of the dense model (``dense.change_probability``)."""
+    calls: list = []
+    real = dense.change_probability
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dense, "change_probability", counted)
+    return calls
+
+
+@pytest.mark.parametrize("threshold", [None, DEFAULT_THRESHOLD / 2])
+def test_and_skips_the_model_when_no_region_passes_the_hand_made_threshold_and_the_verdict_is_the_same(
+    scan, monkeypatch, threshold
+):
+    """With "and" the dense map can only veto a region whose hand-made score exceeds FUSE_HAND (scaled with the
+    verdict threshold): when none does, the model is not run, and the verdict is the one the model would give."""
+    thr = threshold if threshold is not None else DEFAULT_THRESHOLD
+    a = to_attenuation(scan)
+    pairs = {"clean": _dest(a, 2), "changed": _dest(tamper(a, np.random.default_rng(5), "add", BOX), 2)}
+    for name, dest in pairs.items():
+        hand = compare_scans(scan, dest).score  # the best hand-made region (the shipped comparison)
+        assert hand > 0, name
+        # FUSE_HAND just above the best hand-made score (at this threshold): no region passes
+        above = replace(Params(), USE_DENSE=True, DENSE_FUSION="and", FUSE_HAND=hand * 1.01 * DEFAULT_THRESHOLD / thr)
+        calls = _counting(monkeypatch)
+        skipped = compare_scans(scan, dest, params=above, threshold=threshold)
+        assert calls == [], name
+        assert skipped.verdict == "consistent" and skipped.score <= thr
+        assert skipped.details.get("dense_skipped") is True
+        # the same comparison with the model forced to run gives the same verdict and the same boxes
+        monkeypatch.setattr(dense, "needs_model", lambda *args, **kwargs: True)
+        ran = compare_scans(scan, dest, params=above, threshold=threshold)
+        assert calls == [1], name
+        assert ran.verdict == skipped.verdict and ran.score <= thr
+        assert sorted(b[:4] for b in ran.boxes) == sorted(b[:4] for b in skipped.boxes)
+        monkeypatch.undo()
+        # FUSE_HAND just below it: that region passes, so the model runs and may veto it
+        below = replace(above, FUSE_HAND=hand * 0.99 * DEFAULT_THRESHOLD / thr)
+        calls = _counting(monkeypatch)
+        res = compare_scans(scan, dest, params=below, threshold=threshold)
+        assert calls == [1], name
+        assert "dense_skipped" not in res.details and "dense_p" in res.details
+        monkeypatch.undo()
+
+
+def test_mean_always_runs_the_model(scan, monkeypatch):
+    """With "mean" a strong dense map can carry a weak region: the model always runs."""
+    dest = _dest(to_attenuation(scan), 2)
+    calls = _counting(monkeypatch)
+    compare_scans(scan, dest, params=replace(Params(), USE_DENSE=True, DENSE_FUSION="mean", FUSE_HAND=1.0))
+    assert calls == [1]
