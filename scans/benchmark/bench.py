@@ -73,6 +73,14 @@ def evaluate(pairs_dir: str | Path, threshold: float | None = None, limit: int =
                 "verdict": res.verdict,
                 "registered": res.registered,
                 "top": list(res.boxes[0]) if res.boxes else None,
+                # per region (the first 20, best first): x, y, w, h, score and, with the dense fusion, the
+                # hand-made score and the dense logit (None where the model was not run), so that a false
+                # alarm can be attributed to either
+                "regions": [
+                    [*box, *fused]
+                    for box, fused in zip(res.boxes, res.details.get("fused_regions") or [[]] * len(res.boxes))
+                ],
+                "dense_skipped": res.details.get("dense_skipped", False) if "fused_regions" in res.details else None,
                 "seconds": dt,
                 "cpu_seconds": cpu,
                 "width": int(origin.shape[1]),

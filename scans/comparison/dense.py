@@ -174,7 +174,7 @@ def fuse_regions(
             for score, x, y, bw, bh, feats in regions
         ]
         out.sort(key=lambda r: -r[0])
-        details["fused_regions"] = [[round(r[5]["hand_score"], 6), None] for r in out[:20]]
+        details["fused_regions"] = [[float(f"{r[5]['hand_score']:.6g}"), None] for r in out[:20]]
         return out
     prob = change_probability(dense_inputs(maps, params.DENSE_INPUTS))
     best, sm = pair_statistic(prob, vehicle_zone(maps, span), params.DENSE_SIGMA)
@@ -184,5 +184,5 @@ def fuse_regions(
         lg = box_logit(sm, (x, y, bw, bh))
         out.append((fused_score(score, lg, params), x, y, bw, bh, {**feats, "hand_score": score, "dense_logit": lg}))
     out.sort(key=lambda r: -r[0])
-    details["fused_regions"] = [[round(r[5]["hand_score"], 6), round(r[5]["dense_logit"], 4)] for r in out[:20]]
+    details["fused_regions"] = [[float(f"{r[5]['hand_score']:.6g}"), round(r[5]["dense_logit"], 4)] for r in out[:20]]
     return out

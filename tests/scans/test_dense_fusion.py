@@ -113,3 +113,30 @@ def test_mean_always_runs_the_model(scan, monkeypatch):
     calls = _counting(monkeypatch)
     compare_scans(scan, dest, params=replace(Params(), USE_DENSE=True, DENSE_FUSION="mean", FUSE_HAND=1.0))
     assert calls == [1]
+
+
+def test_the_bench_records_keep_each_regions_hand_made_score_and_dense_logit(scan, tmp_path):
+    """A held-out false alarm of the fusion can be attributed: ``scans_bench --records`` keeps, per region, its
+    box, fused score, hand-made score and dense logit (None where the model was not needed)."""
+    import json
+
+    import cv2
+
+    from scans.benchmark.bench import evaluate
+
+    a = to_attenuation(scan)
+    cv2.imwrite(str(tmp_path / "0000_origin.png"), scan)
+    dest = _dest(tamper(a, np.random.default_rng(5), "add", BOX), 2)
+    cv2.imwrite(str(tmp_path / "0000_dest.jpg"), np.round(dest * 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 95])
+    (tmp_path / "labels.json").write_text(json.dumps([{"id": 0, "tampered": True, "kind": "add", "box": BOX}]))
+    on = replace(Params(), USE_DENSE=True, DENSE_FUSION="and", FUSE_HAND=1e-9)
+    (rec,) = json.loads(json.dumps(evaluate(tmp_path, params=on)))
+    assert rec["regions"] and not rec["dense_skipped"]
+    for x, y, w, h, fused, hand, logit in rec["regions"]:
+        assert hand >= 0 and isinstance(logit, float)
+        assert fused == pytest.approx(dense.fused_score(hand, logit, on), rel=1e-3, abs=1e-6)
+    assert rec["top"] == rec["regions"][0][:5]
+    (skipped,) = evaluate(tmp_path, params=replace(on, FUSE_HAND=1.0))
+    assert skipped["dense_skipped"] and all(r[6] is None and r[5] >= 0 for r in skipped["regions"])
+    (shipped,) = evaluate(tmp_path)
+    assert all(len(r) == 5 for r in shipped["regions"]) and shipped["dense_skipped"] is None
