@@ -1,6 +1,7 @@
 """The queue's sentence on the confidence rule says what ``review.kind_filter`` does: only a read from a photo
 (the plate reader's, or a camera's own read sent with its photo) taken within ``ANPR_REVIEW_DAYS`` comes for its
-low confidence; a camera's read sent without a photo never does."""
+low confidence; a camera's read sent without a photo comes only for another reason (a near arrival, a similar
+plate: the tabs), never for its confidence, as the page's sentence said wrongly before ("never does")."""
 
 import datetime as dt
 
@@ -36,11 +37,13 @@ def test_the_confidence_rule_is_said_for_reads_from_a_photo_only(client, dest_cl
     client.force_login(dest_clerk)
     line = _line(client.get(reverse("anpr:review-queue")).content.decode())
     assert "کمتر از ۹۵٪" in line and "از روی عکس" in line and "۳۰ روز" in line
-    assert "بدون عکس" in line
+    assert "بدون عکس فرستاده تنها به یکی از دلیل‌های دیگرِ زبانه‌های زیر" in line and "هرگز به این صف" not in line
 
 
 def test_the_rule_says_photo_only_on_english_pages_too(client, dest_clerk, settings):
     settings.ANPR_REVIEW_DAYS = 30
     client.force_login(dest_clerk)
     line = _line(client.get(reverse("anpr:review-queue")).content.decode())
-    assert "from a photo" in line and "30 days" in line and "without a photo" in line
+    assert (
+        "from a photo" in line and "30 days" in line and "without a photo comes here only for one of the other" in line
+    )
