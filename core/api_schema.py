@@ -156,10 +156,10 @@ def api_index(request):
             "schema": request.build_absolute_uri(reverse("api-schema")),
             "login": request.build_absolute_uri(reverse("login")),
             "authentication": _(
-                "a signed-in session (sign in, then open docs in the browser) or "
-                "%(header)s for an integration client or a camera"
+                "a signed-in session (sign in, then open docs in the browser), "
+                "%(header)s for an integration client, or %(camera)s for a camera"
             )
-            % {"header": "'Authorization: Token <key>'"},
+            % {"header": "'Authorization: Token <key>'", "camera": "'Authorization: Camera <token>'"},
         },
         json_dumps_params={"ensure_ascii": False},
     )

@@ -27,3 +27,11 @@ def test_the_api_roots_authentication_text_is_in_the_callers_language(client):
     body = client.get("/api/", HTTP_ACCEPT_LANGUAGE="fa").json()
     assert "نشست" in body["authentication"] and "Authorization: Token <key>" in body["authentication"]
     assert "signed-in" not in body["authentication"]
+
+
+def test_the_api_root_gives_a_camera_its_own_header(client):
+    """It told cameras to send «Authorization: Token <key>», which the reads endpoint refuses (401): a camera's
+    token goes as «Authorization: Camera <token>»."""
+    for language in ("fa", "en"):
+        text = client.get("/api/", HTTP_ACCEPT_LANGUAGE=language).json()["authentication"]
+        assert "Authorization: Camera <token>" in text and "Authorization: Token <key>" in text
