@@ -403,6 +403,16 @@ class PlateRead(models.Model):
         return bool(getattr(self, "label_corrected", False)) and bool(self.display_text)
 
     @property
+    def labelled_as(self) -> str:
+        """(``with_label``) What the person did with the text in effect: ``corrected`` it, ``confirmed`` the
+        camera's or the reader's text, or ``read`` a photo nothing was read from; "" with no label."""
+        if not getattr(self, "label_plate", ""):
+            return ""
+        if self.corrected_by_a_person:
+            return "corrected"
+        return "confirmed" if self.display_text else "read"
+
+    @property
     def engine_label(self) -> str:
         """Who read the plate, in the page's language (the engine's own name when it is not known here)."""
         return engine_label(self.engine)

@@ -42,8 +42,10 @@ def test_the_camera_page_shows_the_plate_in_effect_and_who_reviewed_it(client, d
     corrected = _read(thr_camera, 30, CAMERA_PLATE)
     unread = _read(thr_camera, 20)
     untouched = _read(thr_camera, 10, CAMERA_PLATE)
+    confirmed = _read(thr_camera, 5, CAMERA_PLATE)
     label = review.read_label(read=corrected, by=dest_clerk, plate=PERSON_PLATE).label
     review.read_label(read=unread, by=dest_clerk, plate=PERSON_PLATE)
+    review.read_label(read=confirmed, by=dest_clerk, plate=CAMERA_PLATE)
     client.force_login(dest_clerk)
     page = client.get(reverse("anpr:camera", args=[thr_camera.pk])).content.decode()
     with translation.override("fa"):
@@ -64,6 +66,11 @@ def test_the_camera_page_shows_the_plate_in_effect_and_who_reviewed_it(client, d
 
     row = _row(page, untouched)
     assert camera in row and "data-labelled" not in row and "data-reviewed" not in row
+
+    # the camera's own text confirmed: said so, not «read by a person» as for a photo nothing was read from
+    row = _row(page, confirmed)
+    assert 'data-labelled="confirmed"' in row and "تأییدشده به‌دست کاربر" in row
+    assert "خوانده‌شده به‌دست کاربر" not in row and "اصلاح‌شده" not in row
 
 
 def test_the_labels_come_with_the_reads_not_one_query_a_row(client, dest_clerk, thr_camera):
