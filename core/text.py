@@ -188,16 +188,22 @@ def amount(
 
 
 def places_apart(value, other, places: int = 4, most: int = 10) -> int:
-    """How many decimal places tell ``value`` from ``other`` (a score from its threshold): ``places``, or more
-    until the two, rounded alike, differ (``0.00063`` against ``0.0006``: 5, ``۰٫۰۰۰۶۳`` and ``۰٫۰۰۰۶۰``).
-    Both rounded to the same places keep their order, so a score above its threshold is written above it."""
+    """How many decimal places tell ``value`` from ``other`` (a score from its threshold): at least two significant
+    digits of the larger (``0.000664`` against ``0.0006``: 5, ``۰٫۰۰۰۶۶`` and ``۰٫۰۰۰۶۰``, not ``۰٫۰۰۰۷``, a
+    rounding up that made one score read above what it is), at least ``places``, and more until the two, rounded
+    alike, differ. Both rounded to the same places keep their order, so a score above its threshold is written
+    above it."""
     try:
         a, b = Decimal(str(value)), Decimal(str(other))
     except (InvalidOperation, TypeError):
         return places
-    if not (a.is_finite() and b.is_finite()) or a == b:
+    if not (a.is_finite() and b.is_finite()):
         return places
-    for shown in range(places, most + 1):
+    larger = max(abs(a), abs(b))
+    start = places if not larger else max(places, min(most, 1 - larger.adjusted()))
+    if a == b:
+        return start
+    for shown in range(start, most + 1):
         if round(a, shown) != round(b, shown):
             return shown
     return most

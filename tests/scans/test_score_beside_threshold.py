@@ -14,7 +14,11 @@ pytestmark = pytest.mark.django_db
 def test_the_places_are_enough_to_tell_the_two_apart():
     assert places_apart(0.00063, 0.0006) == 5
     assert places_apart(0.02, 0.004) == 4  # four as before when four tell them apart
-    assert places_apart(0.0006, 0.0006) == 4
+    assert places_apart(0.0006, 0.0006) == 5  # two significant digits, as any score beside this threshold
+    # 0.000664 was «۰٫۰۰۰۷» (four places already told it apart): rounded up, and one row in five places, the
+    # next in four; two significant digits of the larger keep every row beside a threshold of 0.0006 alike
+    assert places_apart(0.000664, 0.0006) == 5 and places_apart(0.0006, 0.000664) == 5
+    assert places_apart(0.00001, 0.0006) == 5
 
 
 @pytest.mark.persian
