@@ -17,12 +17,14 @@ makes the real rows through that app's services, which keep the summary.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from unittest import mock
 
 import numpy as np
 from django.conf import settings
@@ -728,6 +730,18 @@ def _jalali_years(epoch_seconds: np.ndarray) -> np.ndarray:
     years = np.arange(1390, 1431)
     nowruz = np.array([dates.jalali_month_bounds(int(y), 1)[0].timestamp() for y in years])
     return years[np.searchsorted(nowruz, epoch_seconds, side="right") - 1]
+
+
+@contextlib.contextmanager
+def demo_clock(at: dt.datetime) -> Iterator[None]:
+    """Run the app's services as at ``at``, the clock going on from there, for the demo only: a service that
+    records the moment it runs (a registration by hand: its timeline entry, ``created_at``, its audit entry)
+    then records the moment the demo's story has it, as a clerk typing it in then would have, not the seed's
+    run time (a truck registered hours after it left)."""
+    real = timezone.now
+    offset = at - real()
+    with mock.patch.object(timezone, "now", lambda: real() + offset):
+        yield
 
 
 def demo_clerk(office: CustomsOffice):

@@ -21,7 +21,7 @@ from accounts.models import CustomsOffice, Role
 from anpr.demo import anpr_demo, foreign_trucks_demo
 from casework.demo import casework_demo
 from core.dates import jalali_month_of, previous_jalali_month
-from declarations.demo import arrivals_demo, demo_clerk, demo_staff, evidence_png, permits_demo
+from declarations.demo import arrivals_demo, demo_clerk, demo_clock, demo_staff, evidence_png, permits_demo
 from declarations.demo_arrival_reads import arrival_reads_demo
 from declarations.demo_serials import serials_demo
 from declarations.models import Status, TransitDeclaration
@@ -105,8 +105,8 @@ def reports_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1
 
 def today_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0) -> dict[str, int]:
     """Today's traffic between the demo users' offices, Bazargan to Tehran, whatever the data size: what
-    each of them works on in a day, made as the day would make it (registered by hand, departed, read at
-    the gate, scanned, compared):
+    each of them works on in a day, made as the day would make it (registered by hand an hour before leaving,
+    departed, read at the gate, scanned, compared):
 
     - two trucks read at Tehran's gate hours ago, one with its photo, arrival not yet confirmed
       ("plate read, no arrival": Tehran confirms it and sees the read; the inspector follows it);
@@ -144,7 +144,10 @@ def today_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0
             "guarantee_amount": str(int(rng.integers(50, 500)) * 10_000_000),
         }
         goods = [{"hs_code": "847130", "description": "رایانه قابل حمل", "quantity": "240", "unit": "عدد"}]
-        d = declaration_services.declaration_register(row=row, goods=goods, by=origin_clerk)
+        # Typed in by Bazargan's clerk (ICS down) an hour before the truck left, when the clerk did: the
+        # registration records the moment it runs, so it runs then (not at the seed's run time, after the departure).
+        with demo_clock(departed - dt.timedelta(hours=1)):
+            d = declaration_services.declaration_register(row=row, goods=goods, by=origin_clerk)
         if i in (2, 3):  # scanned at Bazargan before leaving
             _upload(d, Stage.ORIGIN, _png(synthetic_scan(9000 + i, *SIZE)), f"{d.serial}-origin.png", departed)
         d = declaration_services.declaration_depart(declaration=d, by=origin_clerk, at=departed)
