@@ -128,9 +128,15 @@ class RowError:
     line: int | None = None  # the goods line of the record (1-based) the error is about, when it has several
     # The record's first row, when the error sits on a later one (a file's goods line): one record, counted once.
     record: int | None = None
+    # The record's serial, when it has one the import reads (``Validator.serial``): a refused row is found by it.
+    serial: str = ""
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "record" and (k != "line" or v is not None)}
+        return {
+            k: v
+            for k, v in self.__dict__.items()
+            if k != "record" and (k != "line" or v is not None) and (k != "serial" or v)
+        }
 
 
 @dataclass
@@ -213,6 +219,7 @@ def import_rows(
     parsed: list[Parsed] = []
     seen: dict[str, tuple[int, Parsed]] = {}  # serial -> its first row and record
     groups = list(numbered_groups(rows))
+    serials = _serials_by_row(validator, groups)
     progress = ImportBatch.objects.filter(pk=batch.pk)
     progress.update(total=len(groups), processed=0)
     for numbers, group in groups:
@@ -252,6 +259,8 @@ def import_rows(
             processed += len(chunk)
             progress.update(processed=processed)
 
+    for error in summary.rejected:  # each refused row named by its serial too, whichever check refused it
+        error.serial = error.serial or serials.get(error.row, "")
     batch.created, batch.updated, batch.unchanged = summary.created, summary.updated, summary.unchanged
     batch.rejected, batch.report = summary.rejected_rows, summary.as_dict()
     batch.state, batch.finished_at, batch.payload = ImportState.DONE, timezone.now(), ""
@@ -271,6 +280,21 @@ def import_rows(
         ]
     )
     return summary
+
+
+def _serials_by_row(validator: Validator, groups: list[tuple[list[int], list[dict]]]) -> dict[int, str]:
+    """Each row's record's serial as the import reads it, for every row of the record (a goods line's error
+    sits on its own row); none for a record whose serial is missing or no serial (its error quotes it)."""
+    serials: dict[int, str] = {}
+    for numbers, group in groups:
+        text = group[0].get("serial")
+        try:
+            serial = validator.serial(text) if isinstance(text, str) else ""
+        except RowInvalid:
+            serial = ""
+        if serial:
+            serials.update(dict.fromkeys(numbers, serial))
+    return serials
 
 
 def unknown_columns(rows: list[tuple[int, dict]]) -> list[RowError]:

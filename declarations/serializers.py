@@ -180,8 +180,8 @@ class ImportResultOut(serializers.Serializer):
     unchanged = serializers.IntegerField()
     rejected = serializers.ListField(
         child=serializers.DictField(),
-        help_text="each problem of a refused record: row (its index, from 1), field (the column) and message; a "
-        "record with several bad fields is listed once for each. A problem of one goods line of a record with "
+        help_text="each problem of a refused record: row (its index, from 1), field (the column) and message, and "
+        "serial when the record has one that reads as a serial; a record with several bad fields is listed once for each. A problem of one goods line of a record with "
         "several also has line (its place in the record's goods, from 1), and its message names it",
     )
     exceptions = serializers.ListField(child=serializers.DictField())
