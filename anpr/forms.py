@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
-from django.utils.text import format_lazy
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -228,6 +228,11 @@ class PlateEntryForm(PageForm):
                     initial[name] = value
         return initial
 
+    def required(self, name: str) -> str:
+        """A part left empty, named: its error runs under the whole plate (the widget's style), not under its box
+        alone, so it says which part it is about; a part typed wrong is told how to type it instead."""
+        return _("%(part)s: this part is required.") % {"part": capfirst(self.fields[name].label)}
+
     def clean_note(self) -> str:
         from .review import checked_note
 
@@ -296,6 +301,9 @@ class PlateEntryForm(PageForm):
         )
         parts = {}
         for name, n, message in checks:
+            if not (data.get(name) or "").strip():
+                self.add_error(name, self.required(name))
+                continue
             try:
                 parts[name] = _digits(data.get(name, ""), n, message)
             except forms.ValidationError as exc:
@@ -304,7 +312,7 @@ class PlateEntryForm(PageForm):
                 if impossible := iranian_group_error(name, parts[name]):
                     self.add_error(name, impossible)
         if not data.get("letter"):
-            self.add_error("letter", _("Choose the plate's letter."))
+            self.add_error("letter", self.required("letter"))
         if not self.errors:
             data["country"] = "IR"
             data["plate"] = f"{parts['two']}{data['letter']}{parts['three']}{parts['province']}"
