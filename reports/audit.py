@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Iterable
 from typing import Any, cast
+from urllib.parse import parse_qsl
 
 from auditlog.models import LogEntry
 from django import forms
@@ -232,6 +233,8 @@ DETAIL_LABELS = {
     "via": gettext_lazy("via"),
     "rows": gettext_lazy("rows"),
     "asked_by": gettext_lazy("asked by"),
+    "params": gettext_lazy("parameters"),
+    "report": gettext_lazy("report"),
 }
 # Details that name a person by id (an export's asker): written by the person's name.
 PERSON_DETAILS = frozenset({"asked_by"})
@@ -265,7 +268,14 @@ def _detail_value(entry: LogEntry, key: str, value) -> str:
             return f"{VALUE_LABELS['download']}: {getattr(field, 'verbose_name', value)}"
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
-    label = VALUE_LABELS.get(value) if isinstance(value, str) else None  # a dict (an export's filters): as stored
+    comma = "، " if is_persian() else ", "
+    if key == "query" and isinstance(value, str) and "=" in value:
+        # a page's filters as its address carried them («from=%DB%B1…»): each "name=value" as typed, so that
+        # the line can be read and wraps
+        return comma.join(f"{name}={typed}" for name, typed in parse_qsl(value)) or value
+    if isinstance(value, dict):  # an export's parameters: each "name: value", the names labelled as above
+        return comma.join(f"{DETAIL_LABELS.get(k, k)}: {_detail_value(entry, k, v)}" for k, v in value.items())
+    label = VALUE_LABELS.get(value) if isinstance(value, str) else None
     return str(label if label is not None else value)
 
 

@@ -91,3 +91,26 @@ def test_a_plate_a_person_read_is_written_as_the_pages_write_plates(client, decl
     assert "تطبیق: تأییدشده" in row and "کشور: ایران" in row and "country: IR" not in row
     event.refresh_from_db()
     assert event.message == "87د86813 → 87د86613 @ BZG"  # what is stored is unchanged
+
+
+def test_an_exports_filters_and_parameters_read_as_typed_not_url_encoded(db):
+    """An export's entry read «جست‌وجوشده: from=%DB%B1%DB%B4%DB%B0%DB%B5%2F…&format=pdf», one unbroken run that
+    overflowed its column, and «params: {'report': 'anpr-camera-corrections'}», a Python dict."""
+    from django.utils import translation
+
+    from reports.audit import access_details
+
+    entry = LogEntry(
+        action=LogEntry.Action.ACCESS,
+        additional_data={
+            "access": "export_requested",
+            "query": "from=%DB%B1%DB%B4%DB%B0%DB%B5%2F%DB%B0%DB%B9%2F%DB%B0%DB%B1&office=BZG&format=pdf",
+            "params": {"report": "anpr-camera-corrections"},
+        },
+    )
+    with translation.override("fa"):
+        lines = access_details(entry)
+    text = "\n".join(lines)
+    assert "جست‌وجوشده: from=۱۴۰۵/۰۹/۰۱، office=BZG، format=pdf" in text
+    assert "پارامترها: گزارش: anpr-camera-corrections" in text
+    assert "%DB" not in text and "{'" not in text
