@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from core import audit
-from core.dates import TEHRAN, persian_digits, to_jalali, to_tehran
+from core.dates import TEHRAN, to_jalali, to_tehran
 from core.workdays import add_working_days
 from declarations.demo import (
     NULL,
@@ -219,7 +219,7 @@ def closed_cases_write(builder: DemoBuilder, closed: Closed) -> None:
     duties = rng.integers(1, 50, n) * 100_000_000
     value = (cif * rate + duties).astype(str)  # CIF × rate + duties (no fees, no commercial profit)
     case_ids = np.arange(start := _next_id(JudicialCase), start + n)
-    branch = [f"شعبه {persian_digits(b)}" for b in rng.integers(1, 6, n).tolist()]
+    branch = [str(b) for b in rng.integers(1, 6, n).tolist()]  # the number, as a clerk types it: shown «شعبهٔ ۳»
     file_numbers = [f"{y}-{i}" for y, i in zip(_jalali_years(opened).tolist(), closed.ids.tolist())]
     outcomes = np.array(OUTCOMES)[rng.integers(0, len(OUTCOMES), n)]
     authorities = np.array(AUTHORITIES)[rng.integers(0, len(AUTHORITIES), n)]
@@ -443,7 +443,7 @@ def casework_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 
             by=clerk,
             file_number=f"{to_jalali(opened).year}-{d.pk}",
             authority=AUTHORITIES[i % len(AUTHORITIES)],
-            branch=f"شعبه {persian_digits(i % 5 + 1)}",
+            branch=str(i % 5 + 1),
             opened_on=opened,
             cif_value=int(rng.integers(20, 400)) * 1000,
             exchange_rate=int(rng.integers(500, 700)) * 1000,

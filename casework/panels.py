@@ -77,7 +77,7 @@ def casework_timeline(declaration: TransitDeclaration, user) -> list[TimelineIte
                 opened,
                 "case",
                 _("Judicial case %(n)s opened") % {"n": idents.case_number_text(case.file_number)},
-                case.authority,
+                case.authority_shown,
                 url,
                 severity="danger",
                 actor=_name(case.opened_by),

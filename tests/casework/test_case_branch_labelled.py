@@ -22,3 +22,12 @@ def test_a_branch_typed_with_its_label_is_not_labelled_twice(unsettled, inspecto
     assert case.authority_shown == "تعزیرات حکومتی شعبه ۳"
     assert JudicialCase(authority="Court", branch="").authority_shown == "Court"
     assert JudicialCase(authority="Court", branch="2").authority_shown == "Court branch 2"
+
+
+@pytest.mark.persian
+def test_the_declarations_timeline_names_the_branch_too(client, unsettled, inspector):  # noqa: F811
+    """The timeline read «پرونده قضایی … تشکیل شد / دادگاه انقلاب ماکو», the branch left out."""
+    _open(unsettled, inspector, authority="دادگاه انقلاب ماکو", branch="2")
+    client.force_login(inspector)
+    page = client.get(f"/declarations/{unsettled.pk}/").content.decode()
+    assert "دادگاه انقلاب ماکو شعبهٔ ۲" in page
