@@ -161,7 +161,11 @@ def test_a_goods_line_without_its_quantity_is_refused_naming_the_column(client, 
               "plate": "12ع34567", "hs_code": "84181000", "description": "fridge"}  # fmt: skip
     body = "\n".join([",".join(COLUMNS), ",".join(values.get(c, "") for c in COLUMNS)]).encode()
     page = _import(client, "nq.csv", body).content.decode()
-    assert re.search(r'<tr data-row="2"><td>2</td><td data-field="quantity">quantity</td><td>is required<', page)
+    assert re.search(
+        r'<tr data-row="2"><td>2</td><td><bdi[^>]*>1404-NQ-0001</bdi></td><td data-field="quantity">quantity</td>'
+        r"<td>is required<",
+        page,
+    )
     assert not TransitDeclaration.objects.filter(serial="1404-NQ-0001").exists()
 
 
