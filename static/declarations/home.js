@@ -8,18 +8,8 @@
   var rtl = document.documentElement.dir === "rtl";
   var fa = (document.documentElement.lang || "").indexOf("fa") === 0;
   var colours = ["#1d3557", "#b02a37", "#2a9d8f"];
-  // Every number of the chart, axis and tooltips, through this one formatter, written as the tables write it
-  // («۱٬۸۵۱»: Persian digits, thousands grouped with ٬, decimals after ٫): not left to the browser's number data,
-  // one of which grouped fa-IR with a Latin comma («۱,۲۰۰»).
-  var PERSIAN = "۰۱۲۳۴۵۶۷۸۹";
-  var digits = function (n) {
-    var value = Math.round(Number(n) * 100) / 100;
-    var parts = Math.abs(value).toString().split(".");
-    var text = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, fa ? "\u066c" : ",");
-    if (parts[1]) text += (fa ? "\u066b" : ".") + parts[1];
-    if (fa) text = text.replace(/[0-9]/g, function (d) { return PERSIAN[d]; });
-    return (value < 0 ? "\u2212" : "") + text;
-  };
+  // Every number of the chart, axis and tooltips, through the pages' one formatter (static/core/numbers.js).
+  var digits = globalThis.tmNumber;
   Chart.defaults.font.family = "Vazirmatn, Tahoma, sans-serif";
   Chart.defaults.animation = false;
   new Chart(canvas, {

@@ -12,14 +12,16 @@
   const headers = { Accept: "application/json", "Accept-Language": lang };
   // The legend and the tooltips read in the page's direction: right to left on a Persian page only.
   const rtl = document.documentElement.dir === "rtl";
-  const plugins = { legend: { rtl: rtl, position: "bottom" }, tooltip: { rtl: rtl } };
-  // Every tick through one formatter: Chart.js's own answers a bare Latin «0» for zero whatever the locale.
-  const number = new Intl.NumberFormat(locale);
+  // Every tick and tooltip through the pages' one formatter (static/core/numbers.js): Chart.js's own answers a bare
+  // Latin «0» for zero whatever the locale, and a browser's number data may group fa-IR with a Latin comma.
+  const number = globalThis.tmNumber;
+  const label = (item) => (item.dataset.label ? item.dataset.label + ": " : "") + number(item.parsed.y);
+  const plugins = { legend: { rtl: rtl, position: "bottom" }, tooltip: { rtl: rtl, callbacks: { label: label } } };
   // Months run in the page's direction, as the dashboard's chart: the newest on the left of a Persian page.
   const scales = {
     x: { reverse: rtl },
     // Room above the highest point or bar (a single month's bar filled the chart to its top edge).
-    y: { beginAtZero: true, grace: "10%", position: rtl ? "right" : "left", ticks: { callback: (value) => number.format(value) } },
+    y: { beginAtZero: true, grace: "10%", position: rtl ? "right" : "left", ticks: { callback: (value) => number(value) } },
   };
   // Each month in the middle of its own slot (as the bars are): a single month is drawn centred, not on the y axis.
   const lineScales = { ...scales, x: { offset: true, reverse: rtl } };
