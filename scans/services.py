@@ -388,11 +388,12 @@ def _refuse_duplicates(declaration: TransitDeclaration, stage: str, checked: lis
                     "%(name)s is the same image as the %(stage)s scan of %(serial)s that %(by)s uploaded on %(at)s:"
                     " each office uploads its own scan of the truck; it was not stored."
                 )
-            raise DuplicateScan(message % values, first=first)
+            raise DuplicateScan(message % values, first=first, name=name)
         if image.sha256 in seen:
             raise DuplicateScan(
                 _("%(name)s is the same image as %(other)s in this upload; choose each file once.")
                 % {"name": name, "other": seen[image.sha256]},
+                name=name,
             )
         seen[image.sha256] = name
 
@@ -566,9 +567,10 @@ def scan_reuse_notify(*, scan_id: int) -> int:
 class DuplicateScan(ScanRejected):
     """409: the image is already stored for this declaration and side (``first``, when it is)."""
 
-    def __init__(self, message: str, *, first: Scan | None = None):
+    def __init__(self, message: str, *, first: Scan | None = None, name: str = ""):
         super().__init__(message, code="duplicate", status=409)
         self.first = first
+        self.name = name  # the message names the file
 
 
 def _schedule_jobs(scans: list[Scan], declaration_id: int) -> None:

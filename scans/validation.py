@@ -57,7 +57,8 @@ ACTIVE_MARKERS = (b"<script", b"<html", b"<?php", b"<svg", b"%PDF-", b"PK\x03\x0
 
 
 class ScanRejected(uploads.UploadRejected):
-    """An upload refused; ``status`` is the HTTP status a view should answer with, ``name`` the refused file's."""
+    """An upload refused; ``status`` is the HTTP status a view should answer with, ``name`` the refused file's when
+    the message names it (a colour image, a duplicate)."""
 
     name: str = ""
 

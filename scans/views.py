@@ -24,7 +24,7 @@ from core.api import error_body
 from core.dates import format_jalali
 from core.errors import DomainError, IllegalTransition, NotAllowed
 from core.files import serve_evidence
-from core.text import digits, is_persian
+from core.text import digits, is_persian, isolate
 from declarations.models import Review, TransitDeclaration, Verdict
 
 from . import reuse_reviews, selectors, services
@@ -203,7 +203,13 @@ def upload(request, pk: int):
         )
     except ScanRejected as exc:
         field = "files" if exc.field == "file" else exc.field
-        fields = {field: exc.message}
+        text = exc.message
+        if _wants_json(request) and field == "files" and not exc.name and len(data["files"]) == 1:
+            # The page's script posts one file a request and shows its refusal beside the file field, where
+            # another file's may stand too: named there, once, as a refusal of one of several files is
+            # (``services.scan_upload``); a colour or duplicate refusal names its file itself (``exc.name``).
+            text = f"{isolate(data['files'][0].name[-200:], 'auto')}: {exc.message}"
+        fields = {field: text}
         return _error(
             request,
             declaration,

@@ -17,8 +17,8 @@
     return data;
   }
 
-  // An error about one of the form's fields (capture time, scanner ID, ...) is shown beside that
-  // field, as the page shows it without the script; the file's line says the file was not stored.
+  // An error about one of the form's fields (capture time, scanner ID, the file itself, ...) is shown
+  // beside that field, as the page shows it without the script; the file's line says the file was not stored.
   function clearFieldErrors() {
     form.querySelectorAll(".invalid-feedback").forEach(function (el) { el.remove(); });
     form.querySelectorAll(".is-invalid").forEach(function (el) {
@@ -27,19 +27,27 @@
     });
   }
 
+  function fieldText(text) {
+    return Array.isArray(text) ? text.join(" ") : String(text);
+  }
+
   function showFieldErrors(fields) {
     Object.keys(fields || {}).forEach(function (name) {
       var el = form.elements.namedItem(name);
-      if (!el || el === input || !el.closest) return;
+      if (!el || !el.closest) return;
       var box = el.closest(".mb-2") || el.parentNode;
-      if (box.querySelector(".invalid-feedback")) return; // several files: the same error once
+      var text = fieldText(fields[name]);
+      // Several files: the same error once; the file field lists each refused file's own (each names its file).
+      var said = Array.prototype.some.call(box.querySelectorAll(".invalid-feedback"), function (e) {
+        return el !== input || e.textContent === text;
+      });
+      if (said) return;
       el.classList.add("is-invalid");
       el.setAttribute("aria-invalid", "true");
-      var text = fields[name];
       var msg = document.createElement("div");
       msg.className = "invalid-feedback d-block";
       msg.setAttribute("role", "alert");
-      msg.textContent = Array.isArray(text) ? text.join(" ") : String(text);
+      msg.textContent = text;
       box.appendChild(msg);
     });
   }
@@ -72,9 +80,18 @@
         status.textContent = " ✓";
         stored += 1;
       } else {
+        bar.value = 0; // nothing was stored: the bar does not stay full beside the refusal
         status.className = "error";
-        status.textContent = " " + ((body.error && body.error.message) || xhr.status + " " + xhr.statusText);
-        if (body.error) showFieldErrors(body.error.fields);
+        var fields = (body.error && body.error.fields) || {};
+        if (fields[input.name]) {
+          // A refusal of the file names it (the server's words for the file field): the line says it once.
+          var refusal = fieldText(fields[input.name]);
+          if (refusal.indexOf(file.name) !== -1) name.remove();
+          status.textContent = " " + refusal;
+        } else {
+          status.textContent = " " + ((body.error && body.error.message) || xhr.status + " " + xhr.statusText);
+        }
+        if (body.error) showFieldErrors(fields);
         if (body.error && body.error.duplicate_of) {
           // The same image is already stored: link to it rather than storing it twice.
           var first = document.createElement("a");
