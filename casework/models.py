@@ -221,6 +221,17 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
+def authority_with_branch(authority: str, branch: str) -> str:
+    """The authority and its branch, the branch labelled («دادگاه انقلاب ماکو شعبهٔ ۲», not «… ماکو ۲»), unless
+    typed with its label («شعبه ۳»): the case page, its list and timeline, and the monthly return's cases."""
+    branch = (branch or "").strip()
+    if not branch:
+        return authority
+    if branch.startswith(("شعبه", "branch", "Branch")):
+        return f"{authority} {branch}"
+    return str(_("%(authority)s branch %(branch)s")) % {"authority": authority, "branch": digits(branch)}
+
+
 class CaseQuerySet(ScopedQuerySet):
     scope_paths = ("declaration__origin", "declaration__destination")
 
@@ -294,14 +305,8 @@ class JudicialCase(models.Model):
 
     @property
     def authority_shown(self) -> str:
-        """The authority and its branch, the branch labelled («دادگاه انقلاب ماکو شعبهٔ ۲», not «… ماکو ۲»), unless
-        typed with its label («شعبه ۳»)."""
-        branch = (self.branch or "").strip()
-        if not branch:
-            return self.authority
-        if branch.startswith(("شعبه", "branch", "Branch")):
-            return f"{self.authority} {branch}"
-        return str(_("%(authority)s branch %(branch)s")) % {"authority": self.authority, "branch": digits(branch)}
+        """The authority and its branch (``authority_with_branch``)."""
+        return authority_with_branch(self.authority, self.branch)
 
     @property
     def responsible_office_id(self) -> int:

@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from pypdf import PdfReader, PdfWriter
 
 from accounts.models import CustomsOffice, Province
+from casework.models import authority_with_branch
 from core.dates import format_jalali, jalali_month_bounds, persian_digits, to_tehran
 from core.pdf import font_face_css, html_to_pdf
 from core.text import format_number
@@ -385,7 +386,7 @@ def figure_sheets(wb: XlsxWriter, figures: dict) -> None:
                     c["file_number"],
                     c["serial"],
                     jday_iso(c["opened_on"]),
-                    c["authority"],
+                    case_authority(c),
                     _rial(c["goods_value"]),
                 ]
                 for c in cases["opened_list"]
@@ -428,6 +429,13 @@ def figure_sheets(wb: XlsxWriter, figures: dict) -> None:
         compliance_rows,
         header=["نوع", "گمرک", "اعزام", "اسکن به‌موقع", "وصول", "بررسی‌شده / رؤیت پلاک"],
     )
+
+
+def case_authority(case: dict) -> str:
+    """A judicial case of the figures by its authority and branch, as the case page names it («دادگاه انقلاب ماکو
+    شعبهٔ ۲»), in Persian as the workbook is; a return built before its branch was kept names the authority alone."""
+    with translation.override("fa"):
+        return authority_with_branch(case["authority"], case.get("branch", ""))
 
 
 def _rial(text) -> int | str:

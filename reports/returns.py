@@ -399,6 +399,7 @@ def casework(
                 {
                     "file_number": c.file_number,
                     "authority": c.authority,
+                    "branch": c.branch,  # named with the authority («… شعبهٔ ۲»): exports.case_authority
                     "serial": c.declaration.serial,
                     "opened_on": c.opened_on.isoformat(),
                     "goods_value": str(c.goods_value),
