@@ -372,7 +372,7 @@ def _refuse_duplicates(declaration: TransitDeclaration, stage: str, checked: lis
             persian = (translation.get_language() or "fa").startswith("fa")
             uploader = first.uploaded_by
             values = {
-                "name": name,
+                "name": isolate(name, "auto"),  # a Latin file name kept whole inside a Persian sentence
                 "stage": Stage(first.stage).label,
                 "serial": idents.serial_text(declaration.serial),
                 "by": isolate(uploader.get_full_name() or uploader.username, "auto") if uploader else _("the system"),
@@ -392,7 +392,7 @@ def _refuse_duplicates(declaration: TransitDeclaration, stage: str, checked: lis
         if image.sha256 in seen:
             raise DuplicateScan(
                 _("%(name)s is the same image as %(other)s in this upload; choose each file once.")
-                % {"name": name, "other": seen[image.sha256]},
+                % {"name": isolate(name, "auto"), "other": isolate(seen[image.sha256], "auto")},
                 name=name,
             )
         seen[image.sha256] = name

@@ -281,7 +281,7 @@ def test_the_same_scan_twice_is_refused_with_a_link_to_the_first(client, setting
     first_scan = Scan.objects.get(pk=first_id)
     # The first upload as people know it: the declaration's serial, the side, who uploaded it and when.
     assert error["message"] == (
-        f"scan-again.png is the same image as the origin scan of \u2066{declaration.serial}\u2069 that "
+        f"\u2068scan-again.png\u2069 is the same image as the origin scan of \u2066{declaration.serial}\u2069 that "
         f"\u2068رضا احمدی\u2069 uploaded on {format_jalali(first_scan.uploaded_at, persian=False)}; "
         "it was not stored again."
     )
