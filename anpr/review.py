@@ -198,18 +198,34 @@ def unlabelled() -> Q:
     return ~Q(Exists(PlateLabel.objects.filter(read=OuterRef("pk"))))
 
 
-def queue(user: User, kind: str = "") -> QuerySet[PlateRead]:
+class KindFilters(dict):
+    """Each kind's filter for one user, built the first time it is asked for and kept: the queue page asks for
+    every tab's count, the page and its total, and the nearby-arrival kind reads the declarations each time it is
+    built. Made per request, so that what it holds is never older than the page."""
+
+    def __init__(self, user: User | None):
+        super().__init__()
+        self.user = user
+
+    def __missing__(self, kind: str) -> Q:
+        self[kind] = kind_filter(kind, self.user)
+        return self[kind]
+
+
+def queue(user: User, kind: str = "", filters: KindFilters | None = None) -> QuerySet[PlateRead]:
     """Reads at the user's offices waiting for a person (one kind, or all), newest first. A read in several
     kinds waits under the first of ``KINDS`` only (the reason its label keeps, ``reasons_of``): each read is
-    in one tab, and the tabs add up to all."""
+    in one tab, and the tabs add up to all. ``filters``: the kinds' filters, when the caller builds several
+    queues for the same user in one request."""
+    filters = KindFilters(user) if filters is None else filters
     wanted = Q(pk__in=[])
     if kind in KINDS:
-        wanted = kind_filter(kind, user)
+        wanted = filters[kind]
         for earlier in KINDS[: KINDS.index(kind)]:
-            wanted &= ~kind_filter(earlier, user)
+            wanted &= ~filters[earlier]
     else:
         for k in KINDS:
-            wanted |= kind_filter(k, user)
+            wanted |= filters[k]
     return (
         PlateRead.objects.filter(user.scope_q("office"))
         .filter(wanted)

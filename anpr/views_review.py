@@ -39,14 +39,15 @@ def queue(request):
     valid = not form.is_bound or form.is_valid()
     kind = form.cleaned_data.get("kind", "") if form.is_bound and valid else ""
     tabs = []
+    filters = review.KindFilters(request.user)  # each kind's filter built once for the tabs, the page and its total
     for k in review.KINDS:
-        n, more = _capped(review.queue(request.user, k))
+        n, more = _capped(review.queue(request.user, k, filters))
         tabs.append({"kind": k, "label": LabelReason(k).label, "count": n, "more": more})
     # Each read is in one tab (``review.queue``): «all» holds their sum.
     total = {"count": sum(t["count"] for t in tabs), "more": any(t["more"] for t in tabs)}
     page, waiting = None, 0
     if valid:
-        waiting_reads = review.queue(request.user, kind)
+        waiting_reads = review.queue(request.user, kind, filters)
         try:
             page = keyset_page(
                 waiting_reads,
