@@ -18,10 +18,12 @@ from django.utils.translation import gettext as _
 
 from core import dates, text
 from core.exports import ExportRefused
+from core.forms import read_filters
 from core.text import digits
 from declarations import idents
 
 from . import reports
+from .forms import ReportFilter
 
 KIND = "anpr-report"
 JOB_FORMATS = ("csv", "xlsx", "pdf")  # every format, built by the worker
@@ -42,7 +44,10 @@ def report_for(job) -> reports.Report:
     cls = reports.REPORTS.get(code)
     if cls is None or not cls.is_available_to(job.user):
         raise ExportRefused(_("This report is not available to you."))
-    return cls(job.user, start, end)
+    # Sorted as the page it was asked from (``?sort=N&dir=desc``), checked as the page checks it.
+    _form, data = read_filters(ReportFilter, request, columns=len(cls.headers) if cls.sortable else 0)
+    report = cls(job.user, start, end)
+    return report.sorted_by(data["sort"], data["dir"] == "desc") if data else report
 
 
 def build(job, out, progress) -> str:

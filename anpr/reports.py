@@ -94,6 +94,10 @@ class Report:
     # page shows it, in the PDF and the XLSX. The CSV, a table for programs, keeps the stored fraction.
     readable: dict[int, str] = {}
     sortable = False  # the page sorts its rows by a column (``sorted_rows``)
+    # The column (from 0) and the direction the page was sorted by when a file was asked from it
+    # (``sorted_by``): the CSV, the XLSX and the PDF hold the rows in the page's order.
+    sort: int | None = None
+    descending = False
     # Office code columns → the column holding the office's name (None: the rows have none). The XLSX writes each
     # office in one cell, its name followed by its code (``core.xlsx.office_label``), as every XLSX does; the page,
     # the PDF and the CSV keep their columns.
@@ -191,7 +195,7 @@ class Report:
 
         rows: list[list[SafeString]] = []
         more = False
-        for row in self.rows():
+        for row in self.file_rows():
             if len(rows) == PDF_MAX_ROWS:
                 more = True
                 break
@@ -238,11 +242,21 @@ class Report:
         present.sort(key=lambda r: r[column], reverse=descending)
         return present + [r for r in rows if r[column] is None]
 
+    def sorted_by(self, column: int | None, descending: bool) -> Report:
+        """The report whose files hold the rows sorted as the page asked (``?sort=N&dir=desc``)."""
+        if self.sortable:
+            self.sort, self.descending = column, descending
+        return self
+
+    def file_rows(self) -> Iterable[list]:
+        """The rows in the order of the page the file was asked from (``sorted_by``)."""
+        return self.sorted_rows(self.sort, self.descending) if self.sort is not None else self.rows()
+
     def export_rows(self) -> Iterable[list]:
         """The rows as a file carries them: a yes/no cell reads «بله»/«خیر» as on the page, not True/False;
         who read the plate by its label («خوانش خود دوربین»), as the page and the PDF name it, not the code."""
         engines = [i for i, kind in self.readable.items() if kind == "engine"]
-        for row in self.rows():
+        for row in self.file_rows():
             out = [gettext("yes") if v is True else gettext("no") if v is False else v for v in row]
             for i in engines:
                 if out[i] not in (None, ""):
