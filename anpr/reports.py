@@ -468,6 +468,13 @@ class PlateHistory(Report):
 CORRECTED_BY_REASON = [k for k in LabelReason if k != LabelReason.UNREADABLE]
 
 
+def _reason_heading(kind: LabelReason) -> Any:
+    """What a «corrected: …» column names: the review queue's tab the read was in; for «other» (no reason of the
+    queue held for it, a person opened it from another page) where it was, not «looked at by a person», which
+    beside «reviewed» says nothing."""
+    return _("outside the review queue") if kind == LabelReason.OTHER else kind.label
+
+
 class CameraCorrections(Report):
     """How often people had to correct each camera's reads: a camera badly placed or dirty shows as a
     high share. A read counts once, by its latest label (``PlateLabel``: corrected or not), under the
@@ -478,11 +485,13 @@ class CameraCorrections(Report):
     code = "anpr-camera-corrections"
     title = _("Plate reads corrected by people, per camera")
     explanation = _(
-        "Reviewed: reads a person read, each once, by the latest reading. Corrected: the person's plate differs"
-        " from the camera's or the reader's text. Confirmed as read: it is the same. Read by a person (nothing"
-        " read before): the camera and the reader gave no text, so nothing was corrected. Reviewed = corrected +"
-        " confirmed + read by a person; the columns by reason split the corrected ones by why the read came to"
-        " a person."
+        "Reads: the camera's reads in the period. Reviewed: those a person read the plate of, each once, by the"
+        " latest reading. Corrected: the person's plate differs from the camera's or the reader's text. Confirmed"
+        " as read: it is the same. Read by a person (nothing read before): the camera and the reader gave no text,"
+        " so nothing was corrected. Reviewed = corrected + confirmed + read by a person. Each «corrected» column"
+        " with a reason beside it counts the corrected reads that were in that reason's tab of the review queue;"
+        " «corrected: outside the review queue» counts those a person opened from another page (a camera's, a"
+        " plate's) while no reason of the queue held for them."
     )
     headers = [
         _("office"),
@@ -492,7 +501,7 @@ class CameraCorrections(Report):
         _("corrected"),
         _("corrected % of reads"),
         _("corrected % of reviewed"),
-        *[format_lazy("{}: {}", _("corrected"), k.label) for k in CORRECTED_BY_REASON],
+        *[format_lazy("{}: {}", _("corrected"), _reason_heading(k)) for k in CORRECTED_BY_REASON],
         _("confirmed as read"),
         _("read by a person (nothing read before)"),
     ]
