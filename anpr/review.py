@@ -406,6 +406,20 @@ def may_label(user: User | None, read: PlateRead) -> bool:
     return False
 
 
+def may_label_some(user: User | None) -> bool:
+    """Whether ``user`` may read the plate of some read (``may_label``): headquarters, an office's staff, a
+    province's inspector. The IT office sees the review queue, it reads no plate."""
+    if user is None or not user.is_authenticated or not user.is_active or user.role == Role.INTEGRATION:
+        return False
+    if user.is_superuser or user.role == Role.HQ:
+        return True
+    if user.role == Role.OFFICE:
+        return bool(user.office_id)
+    if user.role == Role.INSPECTOR:
+        return bool(user.province_id)
+    return False
+
+
 @dataclass
 class Relabelled:
     label: PlateLabel

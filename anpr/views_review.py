@@ -80,6 +80,8 @@ def queue(request):
             "query": urlencode({"kind": kind}) if kind else "",
             "filter": form,
             "invalid": not valid,
+            # «What you type is kept … with your name» only to those who may type one (not the IT office).
+            "may_label": review.may_label_some(request.user),
             # Below it a read goes to the queue (``review.kind_filter``), as the reads' confidence is shown.
             "threshold": confidence_percent(settings.ANPR_REVIEW_MIN_CONFIDENCE),
             "review_days": settings.ANPR_REVIEW_DAYS,  # within which it does so
