@@ -106,13 +106,20 @@ def _near_unseen_arrivals(user: User | None) -> Q:
 def shown_matches(reads: list[PlateRead], user: User) -> dict[int, list[PlateMatch]]:
     """For each matched read, its matches to declarations the user may see, surest first; one query. A
     similar plate (not exact) is a match only once a person says it is this truck: the queue shows it
-    as the declaration's page does, with its score and its review, never as plainly «matched»."""
+    as the declaration's page does, with its score and its review, never as plainly «matched».
+
+    The tables say «matched» once for a read: one exact match stands for the others, and an exact match a
+    person rejected (they read another plate) is left out, as the declaration's gate reads show it with no
+    match badge; the matches their reading made stand beside it."""
     ids = [r.pk for r in reads if r.match_state == MatchState.MATCHED]
     found: dict[int, list[PlateMatch]] = {}
     if not ids:
         return found
     for m in PlateMatch.objects.for_user(user).filter(read_id__in=ids).order_by("-exact", "-score", "pk"):
-        found.setdefault(m.read_id, []).append(m)
+        shown = found.setdefault(m.read_id, [])
+        if m.exact and (m.review == MatchReview.REJECTED or any(s.exact for s in shown)):
+            continue
+        shown.append(m)
     return found
 
 
