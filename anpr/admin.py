@@ -24,7 +24,7 @@ class CameraAdmin(JalaliAdmin):
         "lane",
         "direction",
         "status",
-        "health",
+        "health_shown",
         jalali("last_read_at", _("last read at")),
         "token_prefix",
     ]
@@ -53,6 +53,12 @@ class CameraAdmin(JalaliAdmin):
         "retired_at",
     )
     actions = ["rotate_token", "retire_cameras"]
+
+    @admin.display(description=_("health"), ordering="health")
+    def health_shown(self, obj: Camera) -> str:
+        """A retired camera has no health (nothing is expected of it): it says it is out of service, as the
+        cameras' page does, not «not checked»."""
+        return obj.get_status_display() if obj.status == Camera.Status.RETIRED else obj.get_health_display()
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
