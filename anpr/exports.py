@@ -81,8 +81,19 @@ def shown(job) -> list[tuple[str, SafeString]]:
         if value := query.get(name, "").strip():
             out.append((label, _day_html(value)))
     if (sort := query.get("sort", "")).isdigit():
-        out.append((_("sorted by column"), format_html("{}", digits(int(sort) + 1))))
+        out.append(_sort_shown(job.params.get("report", ""), int(sort), query.get("dir") == "desc"))
     return out
+
+
+def _sort_shown(code: str, column: int, descending: bool) -> tuple[str, SafeString]:
+    """The sort as the page's header names it and its direction («مرتب‌شده بر پایهٔ: اصلاح‌شده (نزولی)»), not a
+    column's number nobody sees on the page; a number outside the report's columns (a link typed by hand), as asked."""
+    cls = reports.REPORTS.get(code)
+    headers = cls.headers if cls is not None and cls.sortable else []
+    if column >= len(headers):
+        return _("sorted by column"), format_html("{}", digits(column + 1))
+    direction = _("descending") if descending else _("ascending")
+    return _("sorted by"), format_html("{} ({})", headers[column], direction)
 
 
 def _day_html(value: str) -> SafeString:

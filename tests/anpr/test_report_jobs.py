@@ -71,7 +71,8 @@ def test_a_persian_reader_reads_the_period_in_persian_digits_however_it_was_type
     page = client.get(reverse("core:export-job", args=[job.pk])).content.decode()
     listed = client.get(reverse("core:export-list")).content.decode()
 
-    expected = ["دوره از: ۱۴۰۵/۰۸/۱۵", "دوره تا: ۱۴۰۵/۰۹/۱۴", "مرتب‌شده بر پایهٔ ستون: ۳"]
+    # The sort by the column's header and its direction, as the page shows it (not «ستون: ۳», a number nobody sees).
+    expected = ["دوره از: ۱۴۰۵/۰۸/۱۵", "دوره تا: ۱۴۰۵/۰۹/۱۴", "مرتب‌شده بر پایهٔ: قرائت‌ها (صعودی)"]
     assert _filters(page) == expected
     assert _filters(listed) == expected
 
