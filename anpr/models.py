@@ -439,10 +439,12 @@ class MatchReview(models.TextChoices):
     REJECTED = "rejected", _("rejected by a person")
 
 
-class PlateMatchQuerySet(models.QuerySet):
-    def for_user(self, user) -> PlateMatchQuerySet:
-        """Matches to declarations the user may see."""
-        return self.filter(declaration__in=TransitDeclaration.objects.for_user(user))
+class PlateMatchQuerySet(ScopedQuerySet):
+    """Matches to declarations the user may see (``for_user``): scoped through the declaration's offices, as the
+    declarations are, not by a subquery of every declaration the user may see (for a national user, all of them:
+    the review queue's slowest query)."""
+
+    scope_paths = ("declaration__origin", "declaration__destination")
 
 
 class PlateMatch(models.Model):
