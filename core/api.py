@@ -126,7 +126,7 @@ def _labels() -> dict:
         "photo_base64": _("photo (base64)"),
         "records": _("declaration records"),
         "values": _("serial numbers found"),
-        "symptom": _("what fails"),
+        "symptom": _("symptom"),
         # The import's columns with no word of a model's verbose name (``declarations.importer.COLUMNS``).
         "goods_line": _("goods line number"),
         "status_at": _("time of the status"),

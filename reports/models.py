@@ -236,7 +236,7 @@ class SystemProblem(models.Model):
     """A problem with ICS or another system, routed to the IT office (directive points 7 and 9)."""
 
     system = models.CharField(_("system"), max_length=10, choices=System.choices)
-    symptom = models.CharField(_("what fails"), max_length=24, choices=Symptom.choices)
+    symptom = models.CharField(_("symptom"), max_length=24, choices=Symptom.choices)
     office = models.ForeignKey(
         CustomsOffice, on_delete=models.PROTECT, related_name="system_problems", verbose_name=_("office")
     )

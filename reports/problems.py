@@ -91,7 +91,7 @@ def person(user) -> str:
 HEADERS = [
     _("number"),
     _("system"),
-    _("what fails"),
+    _("symptom"),
     _("office code"),
     _("office"),
     _("since"),

@@ -895,7 +895,7 @@ def attachment_download(request, pk: int):
 
 class ProblemForm(PageForm):
     system = forms.ChoiceField(label=gettext_lazy("system"), choices=System.choices)
-    symptom = forms.ChoiceField(label=gettext_lazy("what fails"), choices=Symptom.choices)
+    symptom = forms.ChoiceField(label=gettext_lazy("symptom"), choices=Symptom.choices)
     office = NameOrderedChoiceField(label=gettext_lazy("office"), queryset=CustomsOffice.objects.none())
     # A date alone would be stored as 00:00: the time is asked for, as a case's discovery time is.
     since = JalaliDateTimeField(
