@@ -617,7 +617,12 @@ def panel(user: User, declaration: TransitDeclaration) -> dict:
             for o in SettlementOverride.objects.filter(declaration=declaration).select_related("by")
         ],
         "override_releases": [b.title for b in blocks if not b.overridden],
-        "may_record_serials": declaration.status in RECORDING_STATUSES and may_record(user, declaration),
+        # Asked for only where there is something to compare: serials, IMEIs or tracking IDs declared, or
+        # covered goods declared without them (finding some is the point). Goods declared with none are not
+        # asked for «0 found of 0 declared»; the API still takes what a destination finds on them.
+        "may_record_serials": declaration.status in RECORDING_STATUSES
+        and bool(declared_count or declaration.covered_without_serials)
+        and may_record(user, declaration),
         "may_resolve": may_resolve(user, declaration),
         "may_override": any(not b.overridden for b in blocks) and may_override(user, declaration),
         "imei_checks": list(ImeiRegistryCheck.objects.filter(declaration=declaration).select_related("by")),
