@@ -21,6 +21,14 @@ from core.text import isolate
 SEAL_SEPARATOR = re.compile(r"[\s,;|\u060c\u061b]+")
 # The longest seal number taken (the arrival API's ``seal_numbers_found`` had it first).
 SEAL_MAX_LENGTH = 40
+# What a seal number holds (read by ``seal_numbers``: digits already ASCII): Latin letters, digits and - / .,
+# as the seals of the import files and the demo («S1234567», «S-1»); «<b>x</b>» is no seal.
+SEAL_CHARACTERS = re.compile(r"[A-Za-z0-9./-]+")
+
+
+def seal_character_problem(seal: str) -> str | None:
+    """The first character a seal number may not hold (``SEAL_CHARACTERS``), or None."""
+    return next((c for c in seal if not SEAL_CHARACTERS.fullmatch(c)), None)
 
 
 def seal_numbers(values: str | Iterable[str]) -> list[str]:

@@ -149,8 +149,9 @@ def repeated(column: str, values: list[str], what: str) -> None:
 
 def seal_numbers_problem(seals: list[str]) -> str | None:
     """Why seal numbers (as ``identifiers.seal_numbers`` reads them) are refused, naming the first bad one by
-    its position (from 1): longer than ``SEAL_MAX_LENGTH`` (a 1000-character «seal number» was stored), or
-    given twice; None when every one may be kept. Registration, the import and the arrival's seals found (the
+    its position (from 1): longer than ``SEAL_MAX_LENGTH`` (a 1000-character «seal number» was stored),
+    holding a character no seal has (``identifiers.SEAL_CHARACTERS``: «<b>x</b>» was stored), or given
+    twice; None when every one may be kept. Registration, the import and the arrival's seals found (the
     page and the service) check them so; the API's lists are checked element by element (``SealListField``)."""
     first: dict[str, int] = {}
     for position, seal in enumerate(seals, 1):
@@ -161,6 +162,8 @@ def seal_numbers_problem(seals: list[str]) -> str | None:
                 "length": number(len(seal)),
                 "limit": number(identifiers.SEAL_MAX_LENGTH),
             }
+        if identifiers.seal_character_problem(seal):
+            return seal_character_message(seal, position)
         if seal in first:
             return _("%(what)s is given twice (items %(first)s and %(again)s)") % {
                 "what": _("seal number %(value)s") % {"value": typed(seal)},
@@ -169,6 +172,17 @@ def seal_numbers_problem(seals: list[str]) -> str | None:
             }
         first[seal] = position
     return None
+
+
+def seal_character_message(seal: str, position: int) -> str:
+    """A seal number holding a character no seal has, named by its position and quoted as typed."""
+    return _(
+        "seal number %(n)s ('%(value)s') holds «%(char)s»: a seal number has only Latin letters, digits and - / ."
+    ) % {
+        "n": number(position),
+        "value": typed(seal),
+        "char": typed(identifiers.seal_character_problem(seal)),
+    }
 
 
 def _hours_text(value: dt.timedelta) -> str:

@@ -18,6 +18,7 @@ from core.api import (
 from core.text import digits, isolate
 
 from . import identifiers
+from .import_validation import seal_character_message
 from .models import GoodsItem, Status, TrafficPermit, TransitDeclaration, UnsettledReason, Vehicle
 from .serializers_serials import SettlementBlockOut
 
@@ -279,6 +280,8 @@ class SealListField(TextListField):
                         ]
                     }
                 )
+            if identifiers.seal_character_problem(value.strip()):  # as the form and the import refuse it
+                raise serializers.ValidationError({index: [seal_character_message(value.strip(), index + 1)]})
         return values
 
 
