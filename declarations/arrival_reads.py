@@ -67,6 +67,21 @@ def note_error(note: str) -> str:
     return _("Write a note of at least %(n)s characters saying what you found.") % {"n": digits(NOTE_MIN_LENGTH)}
 
 
+def reason_error(reason: str, field: str) -> str:
+    """What is wrong with a person's written reason for a move (why the gate did not see a truck whose arrival
+    is confirmed, why a declaration is cancelled, closed, extended, unsettled for «other», why a truck leaves
+    without its permit): shorter than ``NOTE_MIN_LENGTH``, as a review's note and a flagged scan's remark, it
+    says nothing anyone can check; or nothing. Empty is the caller's to refuse (required or not), by ``field``
+    its label."""
+    text = (reason or "").strip()
+    if not text or len(text) >= NOTE_MIN_LENGTH:
+        return ""
+    return _("«%(field)s» needs at least %(n)s characters saying why.") % {
+        "field": field,
+        "n": digits(NOTE_MIN_LENGTH),
+    }
+
+
 def outages(declaration: TransitDeclaration) -> list[hooks.Outage]:
     """What was known to keep the destination's camera from reading at the arrival's time (a system problem
     open then, a camera silent or out of service then), from the apps that registered in ``hooks.arrival_outages``."""

@@ -27,11 +27,19 @@ from core.forms import (
 from core.text import digits
 
 from . import identifiers, permits
-from .arrival_reads import note_error
+from .arrival_reads import note_error, reason_error
 from .hooks import Outage
 from .import_validation import RowInvalid, repeated, seal_numbers_problem
 from .models import NOTE_MIN_LENGTH, ArrivalReadReason, PermitStop, Source, UnsettledReason
 from .permits import VALIDITY_CHOICES, permit_offices
+
+
+def _justified(form: forms.Form, name: str) -> str:
+    """The field's written reason, refused beside it when too short to say why (``reason_error``)."""
+    value = form.cleaned_data[name]
+    if problem := reason_error(value, str(form.fields[name].label)):
+        raise forms.ValidationError(problem)
+    return value
 
 
 def _at_field():
@@ -144,6 +152,14 @@ class RecordReasonForm(PageForm):
     )
     at = _at_field()
 
+    def clean(self):
+        cleaned = super().clean()
+        # With «other» the details are the reason: as short as «x», they say nothing (``reason_error``).
+        if cleaned.get("reason") == UnsettledReason.OTHER and "note" in cleaned:
+            if problem := reason_error(cleaned["note"], str(self.fields["note"].label)):
+                self.add_error("note", problem)
+        return cleaned
+
 
 def _reason_field(label, help_text):
     return forms.CharField(label=label, max_length=500, widget=forms.Textarea(attrs={"rows": 2}), help_text=help_text)
@@ -153,10 +169,16 @@ class CancelForm(PageForm):
     reason = _reason_field(_("Reason for cancelling"), _("Kept on the declaration's timeline."))
     at = _at_field()
 
+    def clean_reason(self) -> str:
+        return _justified(self, "reason")
+
 
 class CloseForm(PageForm):
     remarks = _reason_field(_("How the case ended"), _("E.g. the judicial decision and its number."))
     at = _at_field()
+
+    def clean_remarks(self) -> str:
+        return _justified(self, "remarks")
 
 
 class ExtendDeadlineForm(PageForm):
@@ -165,6 +187,9 @@ class ExtendDeadlineForm(PageForm):
         help_text=_("Jalali date and time, later than the current deadline by at most the route's allowed time."),
     )
     reason = _reason_field(_("Reason for the extension"), _("Kept on the declaration's timeline."))
+
+    def clean_reason(self) -> str:
+        return _justified(self, "reason")
 
 
 ACTION_FORMS: dict[str, type[forms.Form]] = {

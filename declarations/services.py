@@ -36,6 +36,7 @@ from notifications.services import inspectors_of, notify
 
 from . import evidence as evidence_summary
 from . import hooks, identifiers, idents, selectors
+from .arrival_reads import reason_error
 from .creation import create_declarations, deadline_for
 from .flags import refresh_vehicle_flag
 from .import_validation import seal_numbers_problem
@@ -679,6 +680,8 @@ def confirm_arrival_problems(
                 fields={"unseen_reason": "read at the gate"},
             )
         )
+    elif asked and (short := reason_error(unseen_reason, _("Why the truck was not seen at the gate"))):
+        problems.append(InvalidInput(short, fields={"unseen_reason": "too short"}))
     if asked and not unseen_reason:
         seen = not office.has_anpr or bool(reads)
         if not seen:

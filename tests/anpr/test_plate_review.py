@@ -742,7 +742,10 @@ def test_a_read_near_an_unseen_arrival_names_that_arrival_and_once_read_says_it_
     and the read's page say so and link the declaration; once read, the page says it was reviewed, not why it
     waits."""
     declaration_confirm_arrival(
-        declaration=on_the_road, by=dest_clerk, at=timezone.now() - dt.timedelta(hours=2), unseen_reason="misread"
+        declaration=on_the_road,
+        by=dest_clerk,
+        at=timezone.now() - dt.timedelta(hours=2),
+        unseen_reason="the camera misread the plate",
     )
     gate = _read(thr_camera, "12ب84365", hours_ago=2.2)
     link = f'<a href="{reverse("declarations:detail", args=[on_the_road.pk])}">'

@@ -77,11 +77,12 @@ def test_the_origin_extends_the_deadline_later_with_a_reason(client, origin_cler
     later = format_jalali(later_at, persian=False)
     client.force_login(dest_clerk)
     assert 'data-action="extend_deadline"' not in _page(client, in_transit)
-    data = {"extend_deadline-new_deadline": later, "extend_deadline-reason": "snow"}
+    data = {"extend_deadline-new_deadline": later, "extend_deadline-reason": "snow closed the pass"}
     assert client.post(_act(in_transit, "extend_deadline"), data).status_code == 403
     client.force_login(origin_clerk)
     response = client.post(
-        _act(in_transit, "extend_deadline"), {"extend_deadline-new_deadline": earlier, "extend_deadline-reason": "x"}
+        _act(in_transit, "extend_deadline"),
+        {"extend_deadline-new_deadline": earlier, "extend_deadline-reason": "snow on the pass"},
     )
     assert response.status_code == 400
     assert "later than the current" in _beside(response.content.decode(), "extend_deadline", "new_deadline")
@@ -95,7 +96,7 @@ def test_the_origin_extends_the_deadline_later_with_a_reason(client, origin_cler
     in_transit.refresh_from_db()
     assert in_transit.deadline == later_at
     ext = DeadlineExtension.objects.get()
-    assert ext.old_deadline == old and ext.by == origin_clerk and ext.reason == "snow"
+    assert ext.old_deadline == old and ext.by == origin_clerk and ext.reason == "snow closed the pass"
     assert DeclarationEvent.objects.get(declaration=in_transit, kind="extend_deadline").actor == origin_clerk
 
 
@@ -132,7 +133,7 @@ def test_an_extension_refused_is_told_once_beside_the_field_and_a_gregorian_date
 ):
     client.force_login(origin_clerk)
     earlier = format_jalali(in_transit.deadline - dt.timedelta(days=1), persian=False)
-    data = {"extend_deadline-new_deadline": earlier, "extend_deadline-reason": "snow"}
+    data = {"extend_deadline-new_deadline": earlier, "extend_deadline-reason": "snow closed the pass"}
     html = client.post(_act(in_transit, "extend_deadline"), data).content.decode()
     form = html.split('data-action="extend_deadline"', 1)[1].split("</form>", 1)[0]
     assert form.count("The new deadline must be later than the current one.") == 1

@@ -79,7 +79,7 @@ def test_the_page_refuses_it_beside_the_field_in_persian(client, in_transit, ori
     too_late = _minute(in_transit.deadline + dt.timedelta(days=30))
     response = client.post(
         reverse("declarations:action", args=[in_transit.pk, "extend_deadline"]),
-        {"extend_deadline-new_deadline": format_jalali(too_late), "extend_deadline-reason": "برف"},
+        {"extend_deadline-new_deadline": format_jalali(too_late), "extend_deadline-reason": "برف گردنه را بست"},
     )
     assert response.status_code == 400
     html = response.content.decode()
