@@ -610,12 +610,20 @@ def trend(request):
     if data is None:  # no trend (the national one or the user's own would be taken for the one asked)
         provinces = _by_name(form.fields["province"].queryset)
         return render(request, "reports/trend.html", {"filter_form": form, "provinces": provinces}, status=400)
-    # No return to draw yet: the page says so, with no empty chart area above the words.
-    has_data = _trend_returns(request.user, province).exists()
+    # The months drawn: those whose return has been built (the page says so, and how many); none yet, the page
+    # says what to do, with no empty chart area above the words.
+    months = _trend_returns(request.user, province).order_by().values("year", "month").distinct().count()
     return render(
         request,
         "reports/trend.html",
-        {"filter_form": form, "province": province, "provinces": provinces, "has_data": has_data},
+        {
+            "filter_form": form,
+            "province": province,
+            "provinces": provinces,
+            "has_data": bool(months),
+            "months": months,
+            "may_build": services.may_build_some_return(request.user),
+        },
     )
 
 
