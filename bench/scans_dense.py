@@ -22,6 +22,12 @@ Twentieth pass: train on ``--split tune-fit`` pairs and choose on ``--split tune
 region, and ``choose`` applies the pass's rule to the dense map alone and its fusions with the hand-made score
 (``Params.DENSE_FUSION``).
 
+Twenty-second pass: ``extract --clean-only`` (calibration sets: only their clean pairs), ``score`` keeps each
+hand-made region's own features (``veto.region_features``) and whether its box holds changed pixels (``--no-model``:
+only those), and ``choose --calib`` counts the calibration sets' clean alarms with the hard set's; ``choose --modes
+fv0 fv1 --fit-records`` fits the region veto (``Params.REGION_VETO``, ``fit_veto``) on fit pairs' regions and
+puts it in the place of the dense logit.
+
 ``extract`` also records the shipped hand-made score and top box of each pair (``find_changes`` with
 the defaults), so ``score`` compares both on the same pairs. Never point it at held-out pairs: they are
 run once, by ``scans_bench --set USE_DENSE=true --set DENSE_LOGIT=...``.
@@ -119,6 +125,8 @@ def extract(args) -> None:
         labels = json.loads((d / "labels.json").read_text())
         if args.limit:
             labels = labels[: args.limit]
+        if args.clean_only:  # calibration pairs: only the clean ones count (twenty-second pass)
+            labels = [lab for lab in labels if not lab["tampered"]]
         t0 = time.time()
         for lab in labels:
             f = out / f"{lab['id']:04d}.npz"
@@ -326,6 +334,7 @@ def train(args) -> None:
 def score(args) -> None:
     from scans.benchmark.bench import summarise
     from scans.comparison.dense import box_logit, change_probability, pair_statistic
+    from scans.comparison.veto import region_features
 
     model = Path(args.model)
     recs = []
@@ -348,6 +357,23 @@ def score(args) -> None:
                 "seconds": 0.0,
             }
             if meta["registered"]:
+                # the hand-made regions' own features (``veto.region_features``, twenty-second pass) and whether
+                # each box holds changed pixels (the veto's label on fit pairs)
+                xa = z["x"].astype(np.float32)
+                content = xa[7] > 0.5
+                rec["region_feats"] = [
+                    region_features(r[0], r[1:5], xa[0] * 3.0, xa[5] > 0.5, xa[6] > 0.5, content, meta.get("span"))
+                    for r in meta.get("regions", [])
+                ]
+                changed = z["target"].astype(np.float32) > TARGET_CHANGE
+                rec["region_hits"] = [
+                    bool(changed[max(0, r[2]) : r[2] + max(1, r[4]), max(0, r[1]) : r[1] + max(1, r[3])].any())
+                    for r in meta.get("regions", [])
+                ]
+                rec["hand_regions"] = [
+                    [r[0], *(round(v / meta["s_o"]) for v in r[1:5])] for r in meta.get("regions", [])
+                ]
+            if meta["registered"] and not args.no_model:
                 x = z["x"][list(CHANNELS[args.inputs])].astype(np.float32)
                 prob = change_probability(x, model)
                 s_o = meta["s_o"]
@@ -367,7 +393,8 @@ def score(args) -> None:
     print(f"{len(recs)} pairs scored in {time.time() - t0:.0f} s", flush=True)
     if args.records:
         Path(args.records).write_text(json.dumps(recs))
-    report(recs, args.sigmas, summarise)
+    if not args.no_model:
+        report(recs, args.sigmas, summarise)
 
 
 def _with(recs, key, sig):
@@ -415,7 +442,67 @@ def report(recs, sigmas, summarise) -> None:
 FUSE_HANDS = (0.0002, 0.0003, 0.0004, 0.0006, 0.0008, 0.001, 0.0015, 0.002)
 
 
-def _fused(recs: list[dict], mode: str, sig: float, hand_thr: float, at: float | None = None) -> list[dict]:
+def fit_veto(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> np.ndarray:
+    """Twenty-second pass's region veto (``veto.VETO_WEIGHTS``): a logistic regression fitted by Newton steps on
+    standardised features, L2 penalty ``l2`` on the standardised weights (bias unpenalised), no class weights;
+    returned in raw units: [bias, one weight per column of ``x``]."""
+    x = np.asarray(x, np.float64)
+    y = np.asarray(y, np.float64)
+    mu, sd = x.mean(axis=0), x.std(axis=0)
+    sd[sd == 0] = 1.0
+    a = np.hstack([np.ones((len(x), 1)), (x - mu) / sd])
+    pen = np.full(a.shape[1], l2)
+    pen[0] = 0.0
+    w = np.zeros(a.shape[1])
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-np.clip(a @ w, -30, 30)))
+        g = a.T @ (p - y) + pen * w
+        h = (a * (p * (1 - p))[:, None]).T @ a + np.diag(pen) + 1e-9 * np.eye(a.shape[1])
+        step = np.linalg.solve(h, g)
+        w -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    return np.concatenate([[w[0] - float(np.sum(w[1:] * mu / sd))], w[1:] / sd])
+
+
+def _veto_rows(recs: list[dict], mode: str, sig: float, min_hand: float = 0.0002) -> tuple[np.ndarray, np.ndarray]:
+    """The veto's training rows from ``score`` records of fit pairs: every cached region with a hand-made score
+    above ``min_hand`` (the lowest FUSE_HAND), its features (``fv1``: and the dense logit over it), label: its
+    box holds changed pixels."""
+    xs, ys = [], []
+    for r in recs:
+        if not r["registered"]:
+            continue
+        for i, (feat, hit) in enumerate(zip(r["region_feats"], r["region_hits"])):
+            if r["hand_regions"][i][0] <= min_hand:
+                continue
+            f = list(feat)
+            if mode == "fv1":
+                f.append(r[f"regions_{sig:g}"][i][1])
+            xs.append(f)
+            ys.append(bool(hit and r["tampered"]))
+    return np.array(xs), np.array(ys)
+
+
+def _regions_of(r: dict, mode: str, sig: float, weights=None) -> list:
+    """A record's hand-made regions as [hand, partner, *box]: the partner is the dense logit ("and", "mean") or
+    the veto's logit ("fv0": the region's features; "fv1": and the dense logit)."""
+    if mode in ("and", "mean"):
+        return r[f"regions_{sig:g}"]
+    from scans.comparison.veto import veto_logit
+
+    out = []
+    for i, (hand, *box) in enumerate(r["hand_regions"]):
+        f = list(r["region_feats"][i])
+        if mode == "fv1":
+            f.append(r[f"regions_{sig:g}"][i][1])
+        out.append([hand, veto_logit(f, weights), *box])
+    return out
+
+
+def _fused(
+    recs: list[dict], mode: str, sig: float, hand_thr: float, at: float | None = None, weights=None
+) -> list[dict]:
     """Records re-scored so that a threshold on the score is DENSE_LOGIT: "dense", the dense map alone (its
     pair logit, the top box its peak); "and" / "mean", the hand-made regions fused as ``dense.fused_score``
     does (``_zscore``). ``at``: the DENSE_LOGIT the app will run with, so that for "and" the top box is the
@@ -431,8 +518,8 @@ def _fused(recs: list[dict], mode: str, sig: float, hand_thr: float, at: float |
                 r2["top"] = [px - 2, py - 2, 5, 5]
             else:
                 best: tuple[float, list | None] = (-np.inf, None)
-                for hand, lg, *box in r[f"regions_{sig:g}"]:
-                    z = _zscore(mode, hand, lg, hand_thr, at)
+                for hand, lg, *box in _regions_of(r, mode, sig, weights):
+                    z = _zscore("mean" if mode == "mean" else "and", hand, lg, hand_thr, at)
                     if z > best[0]:
                         best = (z, box)
                 r2["score"], r2["top"] = best
@@ -468,15 +555,21 @@ def _point(rs: list[dict], k: int, summarise) -> tuple[float, dict]:
 
 def choose(args) -> None:
     """The rule in /tmp/s20/RULE.txt (docs/benchmarks.md, twentieth pass; the twenty-first pass ran it with
-    ``--modes dense and``) on validation records of ``score``."""
+    ``--modes dense and``) on validation records of ``score``. Twenty-second pass: ``--calib`` sets (clean pairs
+    only, ``extract --clean-only``) join the hard set's clean pairs for every count of clean alarms (k, each
+    threshold); ``fv0`` / ``fv1``, the fusion "and" with the region veto (``veto.py``) fitted on ``--fit-records``
+    (``score`` records of the fit pairs, one file per ``--records`` file) in place of the dense logit."""
     from scans.benchmark.bench import summarise
 
     hard_set, plain_set = args.hard, args.plain
     rows = []
     shipped = None
-    for path in args.records:
+    fits = args.fit_records or [None] * len(args.records)
+    if len(fits) != len(args.records):
+        raise SystemExit("--fit-records: one file per --records file")
+    for path, fit_path in zip(args.records, fits):
         recs = json.loads(Path(path).read_text())
-        hard = [r for r in recs if r["set"] == hard_set]
+        hard = [r for r in recs if r["set"] == hard_set or r["set"] in args.calib]
         plain = [r for r in recs if r["set"] == plain_set]
         if shipped is None:
             s_h, s_p = summarise(hard, threshold=0.0006), summarise(plain, threshold=0.0006)
@@ -490,15 +583,25 @@ def choose(args) -> None:
             )
         k = shipped["k"]
         n01 = int(0.01 * sum(not r["tampered"] for r in hard))
+        fit = json.loads(Path(fit_path).read_text()) if fit_path else None
         for mode in args.modes:
-            for sig in args.sigmas:
-                hands = FUSE_HANDS if mode == "and" else (0.0006,)
+            for sig in (0.0,) if mode == "fv0" else args.sigmas:
+                weights = None
+                if mode in ("fv0", "fv1"):
+                    if fit is None:
+                        raise SystemExit(f"--modes {mode} needs --fit-records")
+                    xs, ys = _veto_rows(fit, mode, sig)
+                    weights = [round(float(v), 6) for v in fit_veto(xs, ys)]
+                    print(
+                        f"veto {mode} sigma {sig:g}: {len(ys)} fit regions, {int(ys.sum())} changed; weights {weights}"
+                    )
+                hands = FUSE_HANDS if mode in ("and", "fv0", "fv1") else (0.0006,)
                 for ht in hands:
-                    h2 = _fused(hard, mode, sig, ht)
+                    h2 = _fused(hard, mode, sig, ht, weights=weights)
                     thr, _ = _point(h2, k, summarise)
                     _, s01 = _point(h2, n01, summarise)
-                    sm = summarise(_fused(hard, mode, sig, ht, thr), threshold=thr)
-                    sp = summarise(_fused(plain, mode, sig, ht, thr), threshold=thr)
+                    sm = summarise(_fused(hard, mode, sig, ht, thr, weights), threshold=thr)
+                    sp = summarise(_fused(plain, mode, sig, ht, thr, weights), threshold=thr)
                     n_fa = round(sm["false_alarm"] * sum(not r["tampered"] for r in hard))
                     rows.append(
                         {
@@ -511,9 +614,10 @@ def choose(args) -> None:
                             "n_fa": n_fa,
                             "plain": sp,
                             "det01": s01["detection"],
+                            "weights": weights,
                         }
                     )
-    order = {"and": 0, "mean": 1, "dense": 2}
+    order = {"fv0": 0, "and": 1, "fv1": 2, "mean": 3, "dense": 4}
 
     def key(r):
         return (
@@ -547,9 +651,13 @@ def choose(args) -> None:
         c["hard"]["detection"] > s_h["detection"]
         or (c["hard"]["detection"] == s_h["detection"] and c["hard"]["false_alarm"] < s_h["false_alarm"])
     ) and (c["plain"]["detection"] >= s_p["detection"] and c["plain"]["false_alarm"] <= s_p["false_alarm"])
+    if c["mode"] in ("fv0", "fv1"):
+        values = f"VETO_LOGIT={c['dense_logit']} VETO_WEIGHTS={','.join(map(str, c['weights']))}"
+    else:
+        values = f"DENSE_LOGIT={c['dense_logit']}"
     print(
         f"CHOSEN: {c['model']} {c['mode']} DENSE_SIGMA={c['sigma']:g} FUSE_HAND={c['fuse_hand']:g} "
-        f"DENSE_LOGIT={c['dense_logit']}; val gate {'met' if gate else 'NOT met'}"
+        f"{values}; val gate {'met' if gate else 'NOT met'}"
     )
 
 
@@ -564,6 +672,7 @@ def main() -> None:
     e.add_argument("pairs", nargs="+")
     e.add_argument("--out", required=True)
     e.add_argument("--limit", type=int, default=0, help="only the first N pairs of each directory")
+    e.add_argument("--clean-only", action="store_true", help="only the clean pairs (calibration of clean alarms)")
     t = sub.add_parser("train")
     t.add_argument("--cache", required=True)
     t.add_argument("--train", nargs="+", required=True)
@@ -591,12 +700,17 @@ def main() -> None:
     s.add_argument("--sigmas", type=float, nargs="+", default=(2.0, 4.0))
     s.add_argument("--records", default=None)
     s.add_argument("--inputs", choices=("maps", "images"), default="maps", help="as the model was trained")
+    s.add_argument("--no-model", action="store_true", help="only the regions' own features (the veto without the map)")
     c = sub.add_parser("choose", help="the twentieth pass's rule on validation records of score")
     c.add_argument("--records", nargs="+", required=True, help="score --records of each model (same pairs)")
     c.add_argument("--hard", required=True, help="the hard validation set's name")
     c.add_argument("--plain", required=True, help="the plain validation set's name")
     c.add_argument("--sigmas", type=float, nargs="+", default=(2.0, 4.0))
-    c.add_argument("--modes", nargs="+", choices=("dense", "and", "mean"), default=("dense", "and", "mean"))
+    c.add_argument(
+        "--modes", nargs="+", choices=("dense", "and", "mean", "fv0", "fv1"), default=("dense", "and", "mean")
+    )
+    c.add_argument("--calib", nargs="*", default=[], help="sets of clean pairs that join the hard set's clean pairs")
+    c.add_argument("--fit-records", nargs="*", default=None, help="score records of the fit pairs (fv0, fv1)")
     args = ap.parse_args()
     {"extract": extract, "train": train, "score": score, "choose": choose}[args.cmd](args)
 

@@ -71,7 +71,11 @@ def find_changes(
         from .verifier import verify
 
         regions = verify(maps, regions, span, details, params)
-    if params.USE_DENSE:
+    if params.REGION_VETO:
+        from .veto import veto_regions
+
+        regions = veto_regions(maps, span, regions, details, params, threshold)
+    elif params.USE_DENSE:
         from .dense import dense_regions, fuse_regions
 
         if params.DENSE_FUSION == "off":

@@ -134,6 +134,13 @@ class Params:
     # log(score / FUSE_HAND) and (logit - DENSE_LOGIT) is above 0. The boxes are the hand-made regions'.
     DENSE_FUSION: str = "off"
     FUSE_HAND: float = 0.0006
+    # A veto that sees each hand-made region's own features (twenty-second pass, veto.py; off, see
+    # docs/benchmarks.md "Twenty-second pass"): a region is suspicious only when its hand-made score exceeds
+    # FUSE_HAND and a logistic regression on its features (VETO_WEIGHTS: bias, one weight per veto.FEATURES,
+    # optionally one for the dense map's logit over it) exceeds VETO_LOGIT. Takes the place of the dense fusion.
+    REGION_VETO: bool = False
+    VETO_LOGIT: float = 0.0
+    VETO_WEIGHTS: tuple[float, ...] = ()
 
 
 def get_threshold(threshold: float | None = None) -> float:
@@ -161,4 +168,6 @@ def params_from_dict(values: dict) -> tuple[Params, list[str], list[str]]:
     unknown = sorted(set(values) - set(names))
     missing = sorted(set(names) - set(values))
     kept = {k: type(getattr(Params(), k))(v) for k, v in values.items() if k in names}
+    if "VETO_WEIGHTS" in kept:
+        kept["VETO_WEIGHTS"] = tuple(float(v) for v in kept["VETO_WEIGHTS"])
     return Params(**kept), unknown, missing

@@ -38,7 +38,10 @@ class Command(BaseCommand):
             if name not in {f.name for f in dataclasses.fields(Params)}:
                 raise CommandError(f"{text!r}: {name} is not a field of scans.comparison.Params")
             kind = type(getattr(params, name))
-            params = dataclasses.replace(params, **{name: value.lower() == "true" if kind is bool else kind(value)})
+            if kind is tuple:  # comma-separated numbers (VETO_WEIGHTS)
+                params = dataclasses.replace(params, **{name: tuple(float(v) for v in value.split(",") if v.strip())})
+            else:
+                params = dataclasses.replace(params, **{name: value.lower() == "true" if kind is bool else kind(value)})
         records = evaluate(opts["pairs"], threshold=opts["threshold"], limit=opts["limit"], params=params)
         if opts["records"]:
             Path(opts["records"]).write_text(json.dumps(records))
