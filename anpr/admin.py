@@ -15,6 +15,14 @@ from . import services
 from .models import Camera, PlateLabel, PlateMatch, PlateRead, RecognitionModel, TrainingRun
 
 
+class CameraHealthFilter(admin.ChoicesFieldListFilter):
+    """The health filter: a retired camera has no health, so none of its choices (not «not checked») lists it."""
+
+    def queryset(self, request, queryset):
+        filtered = super().queryset(request, queryset)
+        return filtered.in_service() if self.used_parameters else filtered
+
+
 @admin.register(Camera)
 class CameraAdmin(JalaliAdmin):
     list_display = [
@@ -28,7 +36,7 @@ class CameraAdmin(JalaliAdmin):
         jalali("last_read_at", _("last read at")),
         "token_prefix",
     ]
-    list_filter = ["status", "health", "direction", "office__province"]
+    list_filter = ["status", ("health", CameraHealthFilter), "direction", "office__province"]
     search_fields = ["code", "office__code", "office__name_fa"]
     readonly_fields = [
         "token_prefix",
@@ -59,6 +67,27 @@ class CameraAdmin(JalaliAdmin):
         """A retired camera has no health (nothing is expected of it): it says it is out of service, as the
         cameras' page does, not «not checked»."""
         return obj.get_status_display() if obj.status == Camera.Status.RETIRED else obj.get_health_display()
+
+    def has_change_permission(self, request, obj=None):
+        """A retired camera is evidence of where reads came from: retirement is final (``camera_retire``), so its
+        page is read-only (a camera put back is registered again)."""
+        if obj is not None and obj.status == Camera.Status.RETIRED:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status == Camera.Status.RETIRED:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_fields(self, request, obj=None):
+        """A retired camera's page says it is out of service (and, in its rows, when and why) where its health
+        was, without the health check's times: nothing is expected of it."""
+        fields = list(super().get_fields(request, obj))
+        if obj is None or obj.status != Camera.Status.RETIRED:
+            return fields
+        dropped = {"health_checked_at", "health_checked_at_when", "silent_since", "silent_since_when"}
+        return ["health_shown" if f == "health" else f for f in fields if f not in dropped]
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)

@@ -54,6 +54,11 @@ LANE_FORM = _("The lane's number at the gate, a whole number from 1 to 99; empty
 class CameraQuerySet(ScopedQuerySet):
     scope_paths = ("office",)
 
+    def in_service(self) -> CameraQuerySet:
+        """Cameras not retired: only these have a health (nothing is expected of a retired one), so a retired
+        camera is never «not checked»."""
+        return self.exclude(status=Camera.Status.RETIRED)
+
 
 class Camera(models.Model):
     class Direction(models.TextChoices):
