@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -13,8 +14,9 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from accounts.models import CustomsOffice
 from core.errors import InvalidInput
 from core.forms import ListFilterForm, NameOrderedChoiceField, PageForm, PageIntegerField
-from core.text import isolate
+from core.text import digits, isolate
 from declarations.plates import iranian_group_error
+from declarations.plates import typed as plate_typed
 from declarations.selectors import scope_offices
 
 from . import services
@@ -142,10 +144,19 @@ LETTER_NAMES = {
 }
 
 
-def _digits(value: str, n: int, message: str) -> str:
-    text = (value or "").strip().translate(_DIGITS)
-    if len(text) != n or not text.isascii() or not text.isdigit():
-        raise forms.ValidationError(message)
+def _digits(value: str, n: int, part, wrong_count: str) -> str:
+    """The part's ``n`` digits in Latin digits (any digit script typed), or refused saying what was typed and
+    what is wrong with it, after the part's name as an empty part's error: digits in the page's digits, anything
+    else as typed (isolated, in its own order); ``wrong_count`` names the count and how to type it."""
+    typed_text = (value or "").strip()
+    text = typed_text.translate(_DIGITS)
+    if not text.isascii() or not text.isdigit():
+        raise forms.ValidationError(
+            _("%(part)s: “%(value)s” holds more than digits; type digits only.")
+            % {"part": part, "value": plate_typed(typed_text)}
+        )
+    if len(text) != n:
+        raise forms.ValidationError(wrong_count % {"part": part, "value": isolate(digits(text))})
     return text
 
 
@@ -170,7 +181,7 @@ class PlateEntryForm(PageForm):
     two = forms.CharField(label=gettext_lazy("two digits"), max_length=4, required=False)
     letter = forms.ChoiceField(label=gettext_lazy("letter"), required=False)
     three = forms.CharField(label=gettext_lazy("three digits"), max_length=6, required=False)
-    province = forms.CharField(label=gettext_lazy("province code"), max_length=4, required=False)
+    province = forms.CharField(label=gettext_lazy("province code"), max_length=2, required=False)
     foreign_country = forms.CharField(
         label=gettext_lazy("country"),
         max_length=2,
@@ -198,6 +209,10 @@ class PlateEntryForm(PageForm):
 
         super().__init__(*args, **kwargs)
         self.fields["letter"].choices = [("", "—")] + [(c, LETTER_NAMES.get(c, c)) for c in ALL_PLATE_LETTERS]
+        # The province's box takes its two digits (``maxlength``); a longer value sent all the same is refused by
+        # ``clean`` saying what was typed, not by the length check's own words.
+        province = self.fields["province"]
+        province.validators = [v for v in province.validators if not isinstance(v, MaxLengthValidator)]
 
     @classmethod
     def initial_for(cls, plate: str, country: str = "", layout: str = "") -> dict:
@@ -230,7 +245,8 @@ class PlateEntryForm(PageForm):
 
     def required(self, name: str) -> str:
         """A part left empty, named: its error runs under the whole plate (the widget's style), not under its box
-        alone, so it says which part it is about; a part typed wrong is told how to type it instead."""
+        alone, so it says which part it is about; a part typed wrong says, in the same style, what was typed and
+        what is wrong with it, and how to type it (``_digits``)."""
         return _("%(part)s: this part is required.") % {"part": capfirst(self.fields[name].label)}
 
     def clean_note(self) -> str:
@@ -295,9 +311,13 @@ class PlateEntryForm(PageForm):
             return data
         data["layout"] = ""
         checks = (
-            ("two", 2, _("Two digits, as on the left of the plate.")),
-            ("three", 3, _("Three digits, after the letter.")),
-            ("province", 2, _("The province's two digits, under «ایران».")),
+            ("two", 2, _("%(part)s: “%(value)s” is not two digits; type the two digits on the left of the plate.")),
+            ("three", 3, _("%(part)s: “%(value)s” is not three digits; type the three digits after the letter.")),
+            (
+                "province",
+                2,
+                _("%(part)s: “%(value)s” is not two digits; the province code is the two digits under «ایران»."),
+            ),
         )
         parts = {}
         for name, n, message in checks:
@@ -305,7 +325,7 @@ class PlateEntryForm(PageForm):
                 self.add_error(name, self.required(name))
                 continue
             try:
-                parts[name] = _digits(data.get(name, ""), n, message)
+                parts[name] = _digits(data.get(name, ""), n, capfirst(self.fields[name].label), message)
             except forms.ValidationError as exc:
                 self.add_error(name, exc)
             else:  # the shape is right; a group no plate has (00, 000, a leading 0) is refused beside it too

@@ -1,6 +1,6 @@
 """The plate-entry widget sent with a part left empty says that part is required, naming it («دو رقم: این بخش لازم
 است.»), not the hint on how to type it («دو رقم، همان‌گونه که در سمت چپ پلاک آمده است.», which read as if the digits
-typed were wrong); a part typed wrong keeps its hint. Each error sits with its part in the page, and the widget's
+typed were wrong); a part typed wrong says what is wrong, with its hint (``test_plate_entry_wrong_part``). Each error sits with its part in the page, and the widget's
 style lets it run the widget's width, not wrap in the narrow «دو رقم» column onto five lines."""
 
 import re
@@ -11,6 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from anpr.models import PlateLabel
+from core.text import LRI, PDI
 from tests.anpr.test_plate_review import MISREAD, _read
 
 PARTS = ("two", "letter", "three", "province")
@@ -44,7 +45,9 @@ def test_an_empty_part_is_required_in_english_and_a_wrong_one_keeps_its_hint(cli
     read = _read(thr_camera, MISREAD)
     client.force_login(dest_clerk)
     html = client.post(reverse("anpr:read-review", args=[read.pk]), {**EMPTY, "two": "7"}).content.decode()
-    assert _errors(html, "two") == ["Two digits, as on the left of the plate."]
+    assert _errors(html, "two") == [
+        f"Two digits: “{LRI}7{PDI}” is not two digits; type the two digits on the left of the plate."
+    ]
     assert _errors(html, "three") == ["Three digits: this part is required."]
 
 

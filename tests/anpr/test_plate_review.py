@@ -440,12 +440,12 @@ def test_a_plate_parts_errors_read_right_to_left_on_a_persian_page(client, dest_
     a Persian sentence and reads right to left (its full stop at its end, «ایران» in its quotes)."""
     read = _read(thr_camera, MISREAD)
     client.force_login(dest_clerk)
-    empty = {"kind": "IR", "two": "", "letter": "", "three": "", "province": "۹"}  # a province typed wrong: its hint
+    empty = {"kind": "IR", "two": "", "letter": "", "three": "", "province": "۹"}  # a province typed wrong
     html = client.post(reverse("anpr:read-review", args=[read.pk]), empty).content.decode()
     for name in ("two", "letter", "three", "province"):
         part = html.split(f'<div class="part {name}', 1)[1].split(">", 1)[0]
         assert 'dir="rtl"' in part, name
-    assert "زیر «ایران»." in html and "دو رقم: این بخش لازم است." in html
+    assert "زیر «ایران» است." in html and "دو رقم: این بخش لازم است." in html
 
 
 def test_a_plate_parts_errors_read_left_to_right_on_an_english_page(client, dest_clerk, thr_camera):
