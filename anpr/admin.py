@@ -153,7 +153,11 @@ class CameraAdmin(JalaliAdmin):
     @admin.action(description=_("Issue a new token (the old one stops working)"))
     def rotate_token(self, request, queryset):
         for camera in queryset:
-            camera, token = services.camera_rotate_token(camera=camera, by=request.user)
+            try:
+                camera, token = services.camera_rotate_token(camera=camera, by=request.user)
+            except DomainError as exc:  # a retired camera: said on the list, the others still get theirs
+                self.message_user(request, str(exc), messages.ERROR)
+                continue
             messages.warning(
                 request, _("Token of camera %(code)s (shown once): %(token)s") % {"code": camera.code, "token": token}
             )

@@ -65,3 +65,21 @@ def test_a_retired_cameras_page_gives_when_in_jalali_and_its_status_read_only(cl
     html = page.content.decode()
     assert "۱۴۰۵/۰۹/۱۳ ۰۹:۳۰" in html and not re.search(r"دسامبر|\b2026-12-04\b", html)
     assert 'name="retired_at' not in html
+
+
+def test_a_new_token_for_a_retired_camera_is_refused_on_the_list_not_a_server_error(client, admin_user, bzg_camera):
+    """The token action let the service's refusal through (a server error page); it says why, as retiring does,
+    and the other cameras chosen with it get their token."""
+    from anpr.models import Camera as Cam
+
+    other = Cam.objects.create(code="BZG-OUT-9", office=bzg_camera.office, direction=bzg_camera.direction)
+    services.camera_retire(camera=bzg_camera, by=None, reason="moved")
+    before = Cam.objects.get(pk=bzg_camera.pk).token_hash
+    client.force_login(admin_user)
+    data = {"action": "rotate_token", "_selected_action": [bzg_camera.pk, other.pk]}
+    done = client.post(reverse("admin:anpr_camera_changelist"), data, follow=True)
+    assert done.status_code == 200
+    shown = [str(m) for m in done.context["messages"]]
+    assert any("is retired: it gets no new token" in m for m in shown)
+    assert any("BZG-OUT-9" in m and "shown once" in m for m in shown)
+    assert Cam.objects.get(pk=bzg_camera.pk).token_hash == before
