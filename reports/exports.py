@@ -33,7 +33,7 @@ from accounts.models import CustomsOffice, Province
 from casework.models import authority_with_branch
 from core.dates import format_jalali, jalali_month_bounds, persian_digits, to_tehran
 from core.pdf import font_face_css, html_to_pdf
-from core.text import format_number
+from core.text import digits, format_number
 from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_row
 
@@ -61,6 +61,7 @@ from .xlsx_stream import XlsxWriter
 
 SERIAL_SHEET = "سریال‌های تسویه‌نشده"
 PDF_SERIAL_LIMIT = 100  # WeasyPrint lays out ~100 table rows a second on a busy core
+PDF_CASE_LIMIT = 100  # the month's opened cases the PDF names (the XLSX sheet «پرونده‌های قضایی» lists them all)
 
 
 def serial_cells(row: dict) -> list:
@@ -603,6 +604,20 @@ def render_pdf(
                     for p in in_name_order(figures.get("provinces", []), "province", names["province"])
                 ],
                 "balance_heads": [BALANCE_LABELS[k].strip() for k in returns.BALANCE_KEYS],
+                # each case opened in the month, as the XLSX's sheet «پرونده‌های قضایی» names it
+                "opened_cases": [
+                    (
+                        c["file_number"],
+                        c["serial"],
+                        persian_digits(jday_iso(c["opened_on"])),
+                        digits(case_authority(c), persian=True),
+                        fa(c["goods_value"]),
+                    )
+                    for c in figures["cases"]["opened_list"][:PDF_CASE_LIMIT]
+                ],
+                "opened_count": fa(figures["cases"]["opened"]),
+                "opened_more": figures["cases"]["opened"] > min(len(figures["cases"]["opened_list"]), PDF_CASE_LIMIT),
+                "opened_limit": fa(min(len(figures["cases"]["opened_list"]), PDF_CASE_LIMIT)),
                 "case_actions": [
                     (a["file_number"], a["serial"], persian_digits(jday_iso(a["on"])), a["action"])
                     for a in figures["cases"]["actions_list"]
