@@ -32,6 +32,8 @@
         document.getElementById("trend-empty").hidden = false;
         document.getElementById("trend-balance").hidden = true; // no blank chart area above the words
         document.getElementById("trend-aged").hidden = true;
+        document.getElementById("trend-balance-title").hidden = true; // nor a chart's heading over no chart
+        document.getElementById("trend-aged-title").hidden = true;
         return;
       }
       // Points large enough to see: with one month there is no line, only its points.
