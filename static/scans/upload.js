@@ -31,7 +31,9 @@
     return Array.isArray(text) ? text.join(" ") : String(text);
   }
 
-  function showFieldErrors(fields) {
+  // ``order``: the file's place in its batch; the file field lists the refusals in the files' order, whichever
+  // answer came first.
+  function showFieldErrors(fields, order) {
     Object.keys(fields || {}).forEach(function (name) {
       var el = form.elements.namedItem(name);
       if (!el || !el.closest) return;
@@ -48,11 +50,21 @@
       msg.className = "invalid-feedback d-block";
       msg.setAttribute("role", "alert");
       msg.textContent = text;
+      if (el === input) {
+        msg.dataset.order = String(order);
+        var after = Array.prototype.find.call(box.querySelectorAll(".invalid-feedback"), function (e) {
+          return e.dataset.order !== undefined && +e.dataset.order > order;
+        });
+        if (after) {
+          box.insertBefore(msg, after);
+          return;
+        }
+      }
       box.appendChild(msg);
     });
   }
 
-  function uploadOne(file) {
+  function uploadOne(file, order) {
     var item = document.createElement("li");
     var name = document.createElement("span");
     name.textContent = file.name + " ";
@@ -84,14 +96,12 @@
         status.className = "error";
         var fields = (body.error && body.error.fields) || {};
         if (fields[input.name]) {
-          // A refusal of the file names it (the server's words for the file field): the line says it once.
-          var refusal = fieldText(fields[input.name]);
-          if (refusal.indexOf(file.name) !== -1) name.remove();
-          status.textContent = " " + refusal;
+          // A refusal of the file is said once, beside the file field, naming the file; its line marks it refused.
+          status.textContent = " " + (zone.dataset.refused || "refused");
         } else {
           status.textContent = " " + ((body.error && body.error.message) || xhr.status + " " + xhr.statusText);
         }
-        if (body.error) showFieldErrors(fields);
+        if (body.error) showFieldErrors(fields, order);
         if (body.error && body.error.duplicate_of) {
           // The same image is already stored: link to it rather than storing it twice.
           var first = document.createElement("a");

@@ -1,5 +1,6 @@
 """A file the server refuses, as the page's script shows it: its line's progress bar goes back to empty (nothing was
-stored), the file is named once on its line, and the reason is beside the file field as the form's other errors are.
+stored), the file is named once on its line, marked refused, and the reason is said once, beside the file field as
+the form's other errors are (it was said again on the file's line); several refusals stand there in the files' order.
 A colour photograph showed «car.jpg [full bar] car.jpg is in colour…» under the drop zone and nothing beside the
 field. The script (``static/scans/upload.js``) runs under Node with a stand-in page and the server's own answer."""
 
@@ -42,7 +43,12 @@ class El {
   appendChild(c) { if (typeof c !== "string") { if (c.parentNode) c.remove(); c.parentNode = this; } this.children.push(c); return c; }
   append(...cs) { cs.forEach((c) => this.appendChild(c)); }
   prepend(...cs) { cs.reverse().forEach((c) => { if (typeof c !== "string") { if (c.parentNode) c.remove(); c.parentNode = this; } this.children.unshift(c); }); }
-  insertBefore(c, ref) { this.prepend(c); return c; }
+  insertBefore(c, ref) {
+    const at = this.children.indexOf(ref);
+    if (at === -1) { this.prepend(c); return c; }
+    if (c.parentNode) c.remove();
+    c.parentNode = this; this.children.splice(this.children.indexOf(ref), 0, c); return c;
+  }
   replaceChildren(...cs) { this.children = []; this.append(...cs); }
   remove() { if (this.parentNode) { const p = this.parentNode; p.children = p.children.filter((c) => c !== this); this.parentNode = null; } }
   replaceWith(n) { const p = this.parentNode; if (p) { p.children[p.children.indexOf(this)] = n; n.parentNode = p; this.parentNode = null; } }
@@ -73,11 +79,14 @@ const form = make("form", { id: "scan-upload-form", action: "/scans/upload/" }, 
 const timeBox = make("div", { className: "mb-2" }, form);
 const time = make("input", { name: "captured_at", type: "text" }, timeBox);
 const fileBox = make("div", { className: "mb-2" }, form);
-const input = make("input", { name: "files", type: "file", files: [{ name: page.name }], value: "" }, fileBox);
+const names = page.names || [page.name];
+const answers = page.answers || [{ status: page.status, body: page.body }];
+const input = make("input", { name: "files", type: "file", files: names.map((name) => ({ name })), value: "" }, fileBox);
 form.elements = { namedItem: (n) => ({ captured_at: time, files: input })[n] || null };
 form.reportValidity = () => true;
 const zone = make("div", { id: "scan-dropzone" }, form);
 zone.dataset.networkError = "network error";
+zone.dataset.refused = "refused";
 const list = make("ul", { id: "scan-upload-progress" }, form);
 globalThis.document = {
   documentElement: { lang: "en" },
@@ -87,22 +96,26 @@ globalThis.document = {
   querySelector: (sel) => main.querySelector(sel),
 };
 globalThis.FormData = class { append() {} delete() {} };
+const sent = [];
 globalThis.XMLHttpRequest = class {
   constructor() { this.listeners = {}; this.upload = { listeners: {}, addEventListener: (t, f) => { this.upload.listeners[t] = f; } }; }
   open() {}
   setRequestHeader() {}
   addEventListener(t, f) { this.listeners[t] = f; }
-  send() {
-    this.upload.listeners.progress({ lengthComputable: true, loaded: 100, total: 100 });
-    this.status = page.status; this.statusText = ""; this.responseText = page.body;
-    this.listeners.load();
-  }
+  send() { sent.push(this); }
 };
 require(page.script);
 form.listeners.submit[0]({ preventDefault() {} });
+// The server answers the last file first (a smaller file, a quicker check).
+sent.map((xhr, i) => [xhr, answers[i]]).reverse().forEach(([xhr, answer]) => {
+  xhr.upload.listeners.progress({ lengthComputable: true, loaded: 100, total: 100 });
+  xhr.status = answer.status; xhr.statusText = ""; xhr.responseText = answer.body;
+  xhr.listeners.load();
+});
 const line = list.children[0];
 console.log(JSON.stringify({
   line: line.textContent,
+  lines: list.children.map((l) => l.textContent),
   bar: line.querySelector("progress").value,
   beside: fileBox.querySelectorAll(".invalid-feedback").map((e) => e.textContent),
   invalid: input.getAttribute("aria-invalid"),
@@ -138,7 +151,7 @@ def test_a_refused_colour_photo_empties_its_bar_names_it_once_and_says_why_besid
     client.force_login(origin_clerk)
     page = shown(client, tmp_path, declaration, "car.jpg", car_photo())
     assert page["bar"] == 0
-    assert page["line"].count("car.jpg") == 1 and "is in colour" in page["line"]
+    assert page["line"].count("car.jpg") == 1 and "refused" in page["line"] and "is in colour" not in page["line"]
     (beside,) = page["beside"]
     assert beside.count("car.jpg") == 1 and "is in colour" in beside and "an X-ray scan must be greyscale" in beside
     assert page["invalid"] == "true"
@@ -150,6 +163,38 @@ def test_a_file_refused_for_its_kind_is_named_once_and_beside_the_field_by_its_n
     client.force_login(origin_clerk)
     page = shown(client, tmp_path, declaration, "notes.png", b"just some text, not an image\n" * 20)
     assert page["bar"] == 0
-    assert page["line"].count("notes.png") == 1 and "not a PNG, JPEG or TIFF image" in page["line"]
+    assert page["line"].count("notes.png") == 1 and "refused" in page["line"]
+    assert "not a PNG, JPEG or TIFF image" not in page["line"]
     (beside,) = page["beside"]
     assert beside.count("notes.png") == 1 and "not a PNG, JPEG or TIFF image" in beside
+
+
+def _answer(client, declaration, name: str, data: bytes) -> dict:
+    answer = client.post(
+        reverse("scans:upload", args=[declaration.pk]),
+        {
+            "stage": "origin",
+            "scanner_id": "NUC-7",
+            "captured_at": (timezone.now() - dt.timedelta(hours=1)).isoformat(),
+            "files": SimpleUploadedFile(name, data),
+        },
+        HTTP_ACCEPT="application/json",
+    )
+    return {"status": answer.status_code, "body": answer.content.decode()}
+
+
+def test_two_refused_files_are_listed_beside_the_field_in_the_files_order(client, tmp_path, declaration, origin_clerk):
+    client.force_login(origin_clerk)
+    names = ["a.png", "b.png"]
+    answers = [_answer(client, declaration, n, b"just some text, not an image\n" * 20) for n in names]
+    script = str(Path(settings.BASE_DIR) / "static" / "scans" / "upload.js")
+    harness = tmp_path / "harness.js"
+    harness.write_text(HARNESS)
+    page = {"script": script, "names": names, "answers": answers}
+    run = subprocess.run(["node", str(harness), json.dumps(page)], capture_output=True)
+    assert run.returncode == 0, run.stderr.decode()
+    shown = json.loads(run.stdout)
+    assert [("a.png" in b, "b.png" in b) for b in shown["beside"]] == [(True, False), (False, True)]
+    assert all("not a PNG, JPEG or TIFF image" in b for b in shown["beside"])
+    assert [line.count("refused") for line in shown["lines"]] == [1, 1]
+    assert not any("not a PNG, JPEG or TIFF image" in line for line in shown["lines"])
