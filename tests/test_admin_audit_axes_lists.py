@@ -20,6 +20,12 @@ ADDED = dt.datetime(2025, 3, 10, 6, 0, tzinfo=dt.UTC)  # 1403/12/20 09:30 in Teh
 GREGORIAN = re.compile(r"\b20\d\d\b|دسامبر|مارس|ژانویه")
 
 
+def gregorian(html: str) -> re.Match | None:
+    """A Gregorian year or month in what the page shows: its text, not its links and attributes, where a filter's
+    «?actor__id__exact=2099» (a row's id on a long-running PostgreSQL database) is no date."""
+    return GREGORIAN.search(re.sub(r"<[^>]*>", " ", html))
+
+
 @pytest.fixture
 def admin_client(client, hq):
     User.objects.filter(pk=hq.pk).update(is_staff=True, is_superuser=True)
@@ -46,7 +52,7 @@ def test_the_audit_trail_list_speaks_persian_with_jalali_dates(admin_client, wes
         assert f">{header}</a>" in page or f"<span>{header}</span>" in page, header
     for english in (">Resource<", ">Changes<", "Correlation ID", "Resource Type", " changes: ", ">system<"):
         assert english not in page, english
-    assert format_jalali(entry.timestamp) in shown and not GREGORIAN.search(shown)
+    assert format_jalali(entry.timestamp) in shown and not gregorian(shown)
     assert 'class="toplinks"' not in page  # no drill-down by Gregorian year and month
     assert "سال (شمسی)، ماه (شمسی)، استان" in shown and ">id," not in shown  # its fields by their names
     assert ">monthlyreturn<" not in page and "براساس نوع رکورد" in page and "گزارش ماهانه تسویه" in shown
@@ -69,11 +75,11 @@ def test_the_login_log_and_failed_logins_lists_speak_persian_with_jalali_dates(a
     page, shown = _list(admin_client, "axes_accesslog")
     for header in ("زمان تلاش", "زمان خروج", "نشانی IP", "نام کاربری", "مرورگر (user agent)", "مسیر"):
         assert f">{header}</a>" in page, header
-    assert "۱۴۰۳/۱۲/۲۰ ۰۹:۳۰" in shown and "۱۴۰۳/۱۲/۲۰ ۱۰:۳۰" in shown and not GREGORIAN.search(shown)
+    assert "۱۴۰۳/۱۲/۲۰ ۰۹:۳۰" in shown and "۱۴۰۳/۱۲/۲۰ ۱۰:۳۰" in shown and not gregorian(shown)
     assert "Attempt Time" not in page and "Logout Time" not in page and 'class="toplinks"' not in page
 
     page, shown = _list(admin_client, "axes_accessfailurelog")
     for header in ("زمان تلاش", "نشانی IP", "نام کاربری", "مرورگر (user agent)", "مسیر", "قفل‌شده"):
         assert f">{header}</a>" in page, header
-    assert "۱۴۰۳/۱۲/۲۰ ۰۹:۳۰" in shown and not GREGORIAN.search(shown)
+    assert "۱۴۰۳/۱۲/۲۰ ۰۹:۳۰" in shown and not gregorian(shown)
     assert "Access lock out" not in page and "براساس قفل‌شده" in page and 'class="toplinks"' not in page
