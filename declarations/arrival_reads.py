@@ -26,7 +26,7 @@ from notifications.messages import Ident, Message, Param
 from notifications.services import Kind, inspectors_of, mark_done_for_everyone, notify
 
 from . import evidence, hooks
-from .models import NOTE_MIN_LENGTH, ArrivalReadReason, ArrivalReadReview, TransitDeclaration
+from .models import NOTE_MIN_LENGTH, ArrivalReadReason, ArrivalReadReview, TransitDeclaration, written_length
 from .monitoring import arrival_unread
 
 FORBIDDEN = gettext_noop(
@@ -62,7 +62,7 @@ def require_review(user: User | None, declaration: TransitDeclaration, *, supers
 
 def note_error(note: str) -> str:
     """What is wrong with the note (empty, or too short to say anything an inspector can check), or nothing."""
-    if len((note or "").strip()) >= NOTE_MIN_LENGTH:
+    if written_length(note) >= NOTE_MIN_LENGTH:
         return ""
     return _("Write a note of at least %(n)s characters saying what you found.") % {"n": digits(NOTE_MIN_LENGTH)}
 
@@ -74,7 +74,7 @@ def reason_error(reason: str, field: str) -> str:
     says nothing anyone can check; or nothing. Empty is the caller's to refuse (required or not), by ``field``
     its label."""
     text = (reason or "").strip()
-    if not text or len(text) >= NOTE_MIN_LENGTH:
+    if not text or written_length(text) >= NOTE_MIN_LENGTH:
         return ""
     return _("«%(field)s» needs at least %(n)s characters saying why.") % {
         "field": field,

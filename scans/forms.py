@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import JalaliDateTimeField, MultipleFileField, MultipleFileInput, PageForm, with_example
 from declarations.idents import list_separator
-from declarations.models import NOTE_MIN_LENGTH
+from declarations.models import NOTE_MIN_LENGTH, written_length
 
 from .models import Stage, View
 from .services import CAPTURE_CLOCK_SKEW, REMARK_MAX_LENGTH, flagged_accept_needs_reason, unaligned_accept_needs_remark
@@ -105,7 +105,7 @@ class ReviewForm(PageForm):
             self.add_error("remark", _("An escalation needs a remark saying what is wrong."))
         elif data.get("decision") == "accept" and self.unaligned and not remark:
             self.add_error("remark", unaligned_accept_needs_remark())
-        elif data.get("decision") == "accept" and self.flagged and len(remark) < NOTE_MIN_LENGTH:
+        elif data.get("decision") == "accept" and self.flagged and written_length(remark) < NOTE_MIN_LENGTH:
             self.add_error("remark", flagged_accept_needs_reason())
         return data
 

@@ -30,7 +30,7 @@ from core.dates import format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from core.text import digits, hidden_characters, identifier, is_persian, isolate
 from declarations import evidence, idents
-from declarations.models import NOTE_MIN_LENGTH, Review, Status, TransitDeclaration, Verdict
+from declarations.models import NOTE_MIN_LENGTH, Review, Status, TransitDeclaration, Verdict, written_length
 from notifications.messages import Ident, Message, Number, When, param_from_json
 from notifications.services import Kind, inspectors_of, it_office, mark_done_for_everyone, notify, office_staff
 
@@ -1046,7 +1046,7 @@ def comparison_review(*, comparison: ScanComparison, by: User, decision: str, re
     by_eye = decision == "accept" and locked.unaligned
     if by_eye and not remark:
         raise InvalidInput(unaligned_accept_needs_remark(), fields={"remark": "required"})
-    if decision == "accept" and len(remark) < NOTE_MIN_LENGTH and flagged(locked, by):
+    if decision == "accept" and written_length(remark) < NOTE_MIN_LENGTH and flagged(locked, by):
         raise InvalidInput(flagged_accept_needs_reason(), fields={"remark": "too short"})
     now = timezone.now()
     locked.review = REVIEW_DECISIONS[decision]

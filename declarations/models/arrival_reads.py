@@ -24,6 +24,12 @@ from .core import TransitDeclaration
 NOTE_MIN_LENGTH = 10
 
 
+def written_length(text: str) -> int:
+    """How much a note or reason says, measured against ``NOTE_MIN_LENGTH``: its letters, digits and the spaces
+    between its words; punctuation and symbols alone («..........») say nothing."""
+    return sum(1 for ch in (text or "").strip() if ch.isalnum() or ch.isspace() or ch == "\u200c")
+
+
 class ArrivalReadReason(models.TextChoices):
     """Why the destination's camera has no read of a truck whose arrival was confirmed; the last, «refer»,
     explains nothing: the signal stays and the inspectors are told."""
@@ -107,4 +113,4 @@ class ArrivalReadReview(models.Model):
         return self.reason != ArrivalReadReason.REFER
 
 
-__all__ = ["NOTE_MIN_LENGTH", "ArrivalReadReason", "ArrivalReadReview"]
+__all__ = ["NOTE_MIN_LENGTH", "ArrivalReadReason", "ArrivalReadReview", "written_length"]

@@ -75,3 +75,24 @@ def test_a_details_note_to_a_named_reason_may_stay_short():
     bound = RecordReasonForm({"reason": "duplicate_waybill", "note": "ok"})
     bound.is_valid()
     assert "note" not in bound.errors
+
+
+@pytest.mark.parametrize("said", ["..........", "!!!!!!!!!!!!", "- - - - - -", "؟؟؟؟؟؟؟؟؟؟؟"])
+def test_punctuation_alone_says_nothing(client, dest_clerk, in_transit, said):
+    """Ten dots passed the length as «why the truck was not seen» (a walk, 2026-12-07): a reason is measured by its
+    letters, digits and the spaces between its words, in the lifecycle's forms, the API and the scan review."""
+    client.force_login(dest_clerk)
+    url = reverse("declarations:action", args=[in_transit.pk, "confirm_arrival"])
+    data = {"confirm_arrival-seals_intact": "intact", "confirm_arrival-unseen_reason": said}
+    response = client.post(url, data)
+    assert response.status_code == 400 and not ArrivalConfirmation.objects.exists()
+    assert "at least 10 characters" in _beside(response.content.decode(), "unseen_reason")
+    assert not CancelForm({"reason": said}).is_valid()
+
+
+def test_a_persian_reason_counts_its_letters_and_the_spaces_between_its_words():
+    from declarations.models import written_length
+
+    assert written_length("دوربین ورودی خاموش بود.") == 22  # the full stop says nothing
+    assert written_length("نیم‌فاصله") == 9  # the zero-width non-joiner is part of the word
+    assert CancelForm({"reason": "برف سنگین در گردنه"}).is_valid()
