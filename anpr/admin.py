@@ -109,7 +109,9 @@ class CameraAdmin(JalaliAdmin):
             obj.set_token(token, services.camera_token_expiry())
             super().save_model(request, obj, form, change)
             messages.warning(
-                request, _("Token of camera %(code)s (shown once): %(token)s") % {"code": obj.code, "token": token}
+                request,
+                _("Token of camera %(code)s (shown once): %(token)s")
+                % {"code": idents.camera_text(obj), "token": token},
             )
             return
         super().save_model(request, obj, form, change)
@@ -159,7 +161,9 @@ class CameraAdmin(JalaliAdmin):
                 self.message_user(request, str(exc), messages.ERROR)
                 continue
             messages.warning(
-                request, _("Token of camera %(code)s (shown once): %(token)s") % {"code": camera.code, "token": token}
+                request,
+                _("Token of camera %(code)s (shown once): %(token)s")
+                % {"code": idents.camera_text(camera), "token": token},
             )
 
 

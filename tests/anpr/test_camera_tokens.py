@@ -12,6 +12,7 @@ from django.utils import timezone
 from anpr import services
 from anpr.authentication import forget_cameras
 from anpr.models import Camera, PlateRead
+from declarations import idents
 from tests.anpr.conftest import camera_client
 
 SINGLE = "/api/anpr/reads/"
@@ -78,6 +79,9 @@ def test_the_admin_action_shows_the_new_token_once(client, hq, bzg_camera):
 
     shown = [str(m) for m in get_messages(response.wsgi_request)]
     assert len(shown) == 1 and "shown once" in shown[0]
+    # The camera's code isolated as every page names it (a Latin code in a Persian sentence); the token bare, to
+    # be copied as it is.
+    assert f"Token of camera {idents.camera_text(bzg_camera)} (shown once): " in shown[0]
     new = shown[0].rsplit(" ", 1)[-1]
     bzg_camera.refresh_from_db()
     assert bzg_camera.token_prefix == new[:8]
