@@ -46,3 +46,15 @@ def test_real_seals_pass(origin_clerk, bazargan, tehran, seal):
     response = api.post("/api/declarations/", _api_body(seals=[seal]), format="json")
     assert response.status_code == 201, response.json()
     assert TransitDeclaration.objects.get().seal_numbers == [seal]
+
+
+@pytest.mark.persian
+def test_the_persian_refusal_names_the_marks_a_seal_may_hold_and_ends_its_sentence():
+    """It ended «… فقط حروف لاتین، رقم و - / . دارد», the marks loose in the sentence and no full stop."""
+    from django.utils import translation
+
+    from declarations.import_validation import seal_numbers_problem
+
+    with translation.override("fa"):
+        message = str(seal_numbers_problem(["S-1", "<b>x</b>"]))
+    assert message.startswith("شمارهٔ پلمپ ۲") and message.endswith("رقم و نشانه‌های «-»، «/» و «.» می‌آید.")
