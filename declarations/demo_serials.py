@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import CustomsOffice, Role
+from core.dates import to_jalali, to_tehran
 
 from . import serials, services, transport_docs
 from .demo import _ids, demo_clerk, demo_staff
@@ -109,13 +110,14 @@ def _by_hand(rng: np.random.Generator, now: dt.datetime) -> dict[str, int]:
     bad = _imei(rng)
     bad = bad[:-1] + str((int(bad[-1]) + 3) % 10)  # fails its check digit
     made = 0
+    day = f"{to_jalali(to_tehran(now)):%y%m%d}"  # the Jalali day, as a clerk would number it: 050916
     for n, (description, hs, line_serials) in enumerate(
         [
             ("یخچال فریزر خانگی", "841821", ""),  # covered (group الف), no serials
             ("گوشی تلفن همراه", "851713", f"{_imei(rng)};{bad}"),
         ]
     ):
-        serial = f"HAND-{now:%y%m%d}-{n + 1:03d}"
+        serial = f"HAND-{day}-{n + 1:03d}"
         if TransitDeclaration.objects.filter(serial=serial).exists():
             continue
         row = {
@@ -125,7 +127,7 @@ def _by_hand(rng: np.random.Generator, now: dt.datetime) -> dict[str, int]:
             "destination": destination.code,
             "plate": f"{int(rng.integers(10, 99))}ع{int(rng.integers(100, 999))}{int(rng.integers(10, 99))}",
             "plate_country": "IR",
-            "waybill_no": f"HWB-{now:%y%m%d}-{n + 1}",
+            "waybill_no": f"HWB-{day}-{n + 1}",
             "seals": f"HS{int(rng.integers(10**6, 10**7))}",
         }
         goods = [

@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from anpr.models import Camera, PlateMatch, PlateRead
 from casework.models import FollowUpLetter, JudicialAction, JudicialCase, LetterStatus
-from core.dates import jalali_month_of, previous_jalali_month, to_jalali
+from core.dates import jalali_month_of, previous_jalali_month, to_jalali, to_tehran
 from declarations.models import (
     ArrivalConfirmation,
     DiscrepancyResolution,
@@ -252,3 +252,8 @@ def test_every_signal_has_declarations_with_the_evidence_behind_them(client, tmp
     assert "document_discrepancy" in {p.reason for p in detection.propose_reasons(differing.declaration)}
     assert TransitDeclaration.objects.filter(serial__startswith="HAND-", covered_without_serials=True).exists()
     assert TransitDeclaration.objects.filter(serial__startswith="HAND-", invalid_imei=True).exists()
+    # numbered by the Jalali day they were registered (HAND-050916-001), not the Gregorian one (HAND-261207-…)
+    by_hand = TransitDeclaration.objects.filter(serial__startswith="HAND-")
+    today = to_tehran(timezone.now())
+    days = {f"{to_jalali(today - dt.timedelta(days=k)):%y%m%d}" for k in (0, 1)}  # the seed may cross midnight
+    assert by_hand.exists() and {d.serial[5:11] for d in by_hand} <= days, [d.serial for d in by_hand]
