@@ -21,7 +21,7 @@ import io
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection
@@ -315,7 +315,8 @@ def write_files(
         with XlsxWriter(fileobj) as wb:
             n = serial_sheet(wb, serial_cells)
             figures = get_figures()
-            figure_sheets(wb, figures)
+            # every case and action of the month, read as the figures were counted (the figures keep a few)
+            figure_sheets(wb, figures, cases=returns.case_lists(start, end, province))
         if body is not None:
             csv_head(SafeCsvWriter(csv_out), figures)
             body.seek(0)
@@ -349,7 +350,10 @@ def serial_sheet(wb: XlsxWriter, rows) -> int:
     )
 
 
-def figure_sheets(wb: XlsxWriter, figures: dict) -> None:
+def figure_sheets(wb: XlsxWriter, figures: dict, *, cases: tuple[Iterable[dict], Iterable[dict]] | None = None) -> None:
+    """The figures' sheets. ``cases``: every case opened and every action of the month (``returns.case_lists``,
+    streamed when a return is built); else the figures' own lists (an office's part, made from the stored
+    return), which keep ``returns.CASE_LIST_LIMIT`` of each: a list cut there says so in the sheet."""
     names = place_names()
     head = [
         ("دوره", figures["label"]),
@@ -377,26 +381,9 @@ def figure_sheets(wb: XlsxWriter, figures: dict) -> None:
             ),
             header=["استان", *(BALANCE_LABELS[k].strip() for k in returns.BALANCE_KEYS)],
         )
-    cases = figures["cases"]
     wb.sheet(
         "پرونده‌های قضایی",
-        (
-            *(
-                [
-                    "تشکیل",
-                    c["file_number"],
-                    c["serial"],
-                    jday_iso(c["opened_on"]),
-                    case_authority(c),
-                    _rial(c["goods_value"]),
-                ]
-                for c in cases["opened_list"]
-            ),
-            *(
-                ["اقدام", a["file_number"], a["serial"], jday_iso(a["on"]), a["action"], ""]
-                for a in cases["actions_list"]
-            ),
-        ),
+        case_sheet_rows(figures, cases),
         header=["نوع", "شماره پرونده", "سریال اظهارنامه", "تاریخ", "مرجع / اقدام", "ارزش کالا (ریال)"],
         ltr_columns=[1, 2],
     )
@@ -429,6 +416,37 @@ def figure_sheets(wb: XlsxWriter, figures: dict) -> None:
         "انطباق",
         compliance_rows,
         header=["نوع", "گمرک", "اعزام", "اسکن به‌موقع", "وصول", "بررسی‌شده / رؤیت پلاک"],
+    )
+
+
+def case_sheet_rows(figures: dict, cases: tuple[Iterable[dict], Iterable[dict]] | None) -> Iterator[list]:
+    """The rows of the sheet «پرونده‌های قضایی»: each case opened, then each action, oldest first. Made from the
+    figures' lists, a list that stops short of its count ends with a row saying how many of how many it holds."""
+    kept = figures["cases"]
+    opened, actions = cases if cases is not None else (kept["opened_list"], kept["actions_list"])
+    for c in opened:
+        yield [
+            "تشکیل",
+            c["file_number"],
+            c["serial"],
+            jday_iso(c["opened_on"]),
+            case_authority(c),
+            _rial(c["goods_value"]),
+        ]
+    if cases is None and kept["opened"] > len(kept["opened_list"]):
+        yield ["—", "", "", "", cut_note(len(kept["opened_list"]), kept["opened"], "پرونده"), ""]
+    for a in actions:
+        yield ["اقدام", a["file_number"], a["serial"], jday_iso(a["on"]), a["action"], ""]
+    if cases is None and kept["actions"] > len(kept["actions_list"]):
+        yield ["—", "", "", "", cut_note(len(kept["actions_list"]), kept["actions"], "اقدام"), ""]
+
+
+def cut_note(shown: int, count: int, what: str) -> str:
+    """An office's part whose list of the month's cases or actions stops short of its count, in Persian: how many
+    of how many it holds, and where they all are (the province's return lists them all)."""
+    return (
+        f"{format_number(shown, persian=True)} از {format_number(count, persian=True)} {what} در این فهرست آمده "
+        "است؛ همهٔ آن‌ها در فایل XLSX گزارش استان است."
     )
 
 

@@ -364,25 +364,83 @@ def case_open_at(d1: dt.date, path: str = "") -> Q:
     )
 
 
+# The cases opened and the case actions of the month that the figures keep (the PDF names ``PDF_CASE_LIMIT`` of
+# each): oldest first, by day then file number. Their true counts are ``cases.opened`` and ``cases.actions``; the
+# XLSX built with the return lists them all, streamed from the database when the file is written (``case_lists``).
+CASE_LIST_LIMIT = 500
+
+
+def _case_scope(
+    start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None
+) -> tuple[QuerySet, QuerySet, QuerySet]:
+    """The scope's cases, the cases opened in the period and the actions dated in it, each oldest first."""
+    d0, d1 = _local_dates(start, end)
+    cases = JudicialCase.objects.all()
+    actions = JudicialAction.objects.all()
+    if office is not None:
+        cases = cases.filter(declaration__origin=office)
+        actions = actions.filter(case__declaration__origin=office)
+    elif province is not None:
+        cases = cases.filter(declaration__origin__province=province)
+        actions = actions.filter(case__declaration__origin__province=province)
+    opened = (
+        cases.filter(opened_on__gte=d0, opened_on__lt=d1)
+        .select_related("declaration")
+        .order_by("opened_on", "file_number", "pk")
+    )
+    month_actions = (
+        actions.filter(on__gte=d0, on__lt=d1)
+        .select_related("case__declaration")
+        .order_by("on", "case__file_number", "pk")
+    )
+    return cases, opened, month_actions
+
+
+def _opened_item(c: JudicialCase) -> dict:
+    return {
+        "file_number": c.file_number,
+        "authority": c.authority,
+        "branch": c.branch,  # named with the authority («… شعبهٔ ۲»): exports.case_authority
+        "serial": c.declaration.serial,
+        "opened_on": c.opened_on.isoformat(),
+        "goods_value": str(c.goods_value),
+    }
+
+
+def _action_item(a: JudicialAction) -> dict:
+    return {
+        "file_number": a.case.file_number,
+        "serial": a.case.declaration.serial,
+        "on": a.on.isoformat(),
+        "action": a.action[:500],
+    }
+
+
+def case_lists(
+    start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None = None
+) -> tuple[Iterator[dict], Iterator[dict]]:
+    """Every case opened in the period and every action dated in it, as the figures' lists word them, oldest
+    first, streamed (the XLSX's sheet «پرونده‌های قضایی»): read in the transaction that counts the figures,
+    they are the rows ``cases.opened`` and ``cases.actions`` count."""
+    _cases, opened, month_actions = _case_scope(start, end, province, office)
+    return (
+        (_opened_item(c) for c in opened.iterator(chunk_size=1000)),
+        (_action_item(a) for a in month_actions.iterator(chunk_size=1000)),
+    )
+
+
 def casework(
     start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None = None
 ) -> dict:
     """Letters of the scope's offices, cases (and their actions) of declarations from them; with
     ``office``, that office's part only."""
-    d0, d1 = _local_dates(start, end)
+    _d0, d1 = _local_dates(start, end)
     letters = FollowUpLetter.objects.all()
-    cases = JudicialCase.objects.all()
-    actions = JudicialAction.objects.all()
     if office is not None:
         letters = letters.filter(from_office=office)
-        cases = cases.filter(declaration__origin=office)
-        actions = actions.filter(case__declaration__origin=office)
     elif province is not None:
         letters = letters.filter(from_office__province=province)
-        cases = cases.filter(declaration__origin__province=province)
-        actions = actions.filter(case__declaration__origin__province=province)
-    opened = cases.filter(opened_on__gte=d0, opened_on__lt=d1)
-    month_actions = actions.filter(on__gte=d0, on__lt=d1).select_related("case__declaration")
+    cases, opened, month_actions = _case_scope(start, end, province, office)
     return {
         "letters": {
             "sent": letters.filter(sent_at__gte=start, sent_at__lt=end).count(),
@@ -395,26 +453,9 @@ def casework(
             "opened": opened.count(),
             "open_at_end": cases.filter(case_open_at(d1)).count(),
             "actions": month_actions.count(),
-            "opened_list": [
-                {
-                    "file_number": c.file_number,
-                    "authority": c.authority,
-                    "branch": c.branch,  # named with the authority («… شعبهٔ ۲»): exports.case_authority
-                    "serial": c.declaration.serial,
-                    "opened_on": c.opened_on.isoformat(),
-                    "goods_value": str(c.goods_value),
-                }
-                for c in opened.select_related("declaration")[:500]
-            ],
-            "actions_list": [
-                {
-                    "file_number": a.case.file_number,
-                    "serial": a.case.declaration.serial,
-                    "on": a.on.isoformat(),
-                    "action": a.action[:500],
-                }
-                for a in month_actions[:500]
-            ],
+            # the first CASE_LIST_LIMIT of each, oldest first (the XLSX lists them all: case_lists)
+            "opened_list": [_opened_item(c) for c in opened[:CASE_LIST_LIMIT]],
+            "actions_list": [_action_item(a) for a in month_actions[:CASE_LIST_LIMIT]],
         },
     }
 
