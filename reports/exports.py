@@ -61,7 +61,7 @@ from .xlsx_stream import XlsxWriter
 
 SERIAL_SHEET = "سریال‌های تسویه‌نشده"
 PDF_SERIAL_LIMIT = 100  # WeasyPrint lays out ~100 table rows a second on a busy core
-PDF_CASE_LIMIT = 100  # the month's opened cases the PDF names (the XLSX sheet «پرونده‌های قضایی» lists them all)
+PDF_CASE_LIMIT = 100  # the month's opened cases, and its case actions, the PDF names (the XLSX lists them all)
 
 
 def serial_cells(row: dict) -> list:
@@ -571,6 +571,10 @@ def render_pdf(
     def fa(value) -> str:
         return format_number(value, persian=True)
 
+    kept = figures["cases"]
+    opened_cases = sorted(kept["opened_list"], key=lambda c: (c["opened_on"], c["file_number"]))[:PDF_CASE_LIMIT]
+    case_actions = sorted(kept["actions_list"], key=lambda a: (a["on"], a["file_number"]))[:PDF_CASE_LIMIT]
+
     with translation.override("fa"):
         html = render_to_string(
             "reports/return_pdf.html",
@@ -622,7 +626,9 @@ def render_pdf(
                     for p in in_name_order(figures.get("provinces", []), "province", names["province"])
                 ],
                 "balance_heads": [BALANCE_LABELS[k].strip() for k in returns.BALANCE_KEYS],
-                # each case opened in the month, as the XLSX's sheet «پرونده‌های قضایی» names it
+                # each case opened in the month, as the XLSX's sheet «پرونده‌های قضایی» names it, and each action of
+                # the month: both oldest first (a return built before its lists were kept so had its cases newest
+                # first), at most PDF_CASE_LIMIT of each, saying how many of how many (the XLSX lists them all)
                 "opened_cases": [
                     (
                         c["file_number"],
@@ -631,15 +637,18 @@ def render_pdf(
                         digits(case_authority(c), persian=True),
                         fa(c["goods_value"]),
                     )
-                    for c in figures["cases"]["opened_list"][:PDF_CASE_LIMIT]
+                    for c in opened_cases
                 ],
                 "opened_count": fa(figures["cases"]["opened"]),
-                "opened_more": figures["cases"]["opened"] > min(len(figures["cases"]["opened_list"]), PDF_CASE_LIMIT),
-                "opened_limit": fa(min(len(figures["cases"]["opened_list"]), PDF_CASE_LIMIT)),
+                "opened_more": figures["cases"]["opened"] > len(opened_cases),
+                "opened_limit": fa(len(opened_cases)),
                 "case_actions": [
                     (a["file_number"], a["serial"], persian_digits(jday_iso(a["on"])), a["action"])
-                    for a in figures["cases"]["actions_list"]
+                    for a in case_actions
                 ],
+                "actions_count": fa(figures["cases"]["actions"]),
+                "actions_more": figures["cases"]["actions"] > len(case_actions),
+                "actions_limit": fa(len(case_actions)),
                 # the days columns by their short names (the note above the ages table says how they count)
                 "serial_header": [
                     *SERIAL_HEADER[:3],
