@@ -1,6 +1,6 @@
 """The demo's evidence, app by app, each through its own services (``seed_demo`` calls ``evidence_demo``);
 and that of reports itself: periodic inspections with findings and an attachment, system problems in
-each state, and last month's national return built.
+each state, the national returns of the last ended months built, and those of the demo inspectors' provinces.
 
 Everything is made for a bounded sample (``scale`` grows with the data up to 20,000 declarations and
 stays there), so the 10-million benchmark seed pays the same few seconds as the demo.
@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import CustomsOffice, Role
+from accounts.models import CustomsOffice, Role, User
 from anpr.demo import anpr_demo, foreign_trucks_demo
 from casework.demo import casework_demo
 from core.dates import jalali_month_of, previous_jalali_month
@@ -43,6 +43,9 @@ PROBLEMS = [
 # The ended months whose national return the demo builds, so the national trend has a history: six (each
 # build of 20,000 declarations takes seconds; twelve, the dashboard's chart, added about a minute to the seed).
 TREND_MONTHS = 6
+# Of those, the last months whose return the demo also builds for each demo inspector's province (a province's
+# trend draws from its own returns): three points, 3 to 5 s a return (a PDF each), 10 to 16 s added to the seed.
+PROVINCE_TREND_MONTHS = 3
 
 
 def _trend_months(now: dt.datetime) -> list[tuple[int, int]]:
@@ -111,13 +114,27 @@ def reports_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1
     # headquarters oldest first (last month's newest): the national trend draws one point a return.
     for year, month in reversed(_trend_months(now)):
         services.return_build(year=year, month=month, province=None, by=hq)
-    counts = {
-        "inspections": Inspection.objects.count(),
-        "returns": MonthlyReturn.objects.count(),
-    }
+    counts = {"inspections": Inspection.objects.count()}
     for status in ProblemStatus.values:
         counts[f"problems_{status}"] = SystemProblem.objects.filter(status=status).count()
     return counts
+
+
+def province_returns_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0) -> dict[str, int]:
+    """The provincial returns of the last ``PROVINCE_TREND_MONTHS`` months for each demo inspector's province,
+    built by that inspector through the same service: a province's trend draws from its own returns only (the
+    national figures keep a province's balance, not its days past the deadline), so without them the inspector's
+    trend was empty until the province built its first return. Its own step, timed apart by the seed."""
+    inspectors = (
+        User.objects.filter(role=Role.INSPECTOR, province__isnull=False, is_active=True)
+        .select_related("province")
+        .order_by("province__code", "pk")
+    )
+    by_province = {u.province_id: u for u in inspectors}  # one inspector builds each province's returns
+    for year, month in reversed(_trend_months(now)[:PROVINCE_TREND_MONTHS]):
+        for inspector in by_province.values():
+            services.return_build(year=year, month=month, province=inspector.province, by=inspector)
+    return {"returns": MonthlyReturn.objects.count()}
 
 
 def today_demo(*, rng: np.random.Generator, now: dt.datetime, scale: float = 1.0) -> dict[str, int]:
@@ -218,6 +235,7 @@ STEPS: list[tuple[str, Callable[..., dict[str, int]]]] = [
     ("serials, transport documents, covered goods", serials_demo),
     ("letters and cases", casework_demo),
     ("inspections, problems, return", reports_demo),
+    ("the demo inspectors' provincial returns", province_returns_demo),
     ("arrivals without plate read explained", arrival_reads_demo),
     ("today between the demo offices", today_demo),
 ]
