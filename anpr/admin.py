@@ -9,7 +9,7 @@ from core.admin_utils import EvidenceAdmin, JalaliAdmin, JalaliFields, jalali, n
 from core.countries import country_name
 from core.errors import DomainError
 from declarations import idents
-from declarations.idents import plate_html
+from declarations.idents import camera_html, plate_html
 
 from . import services
 from .models import Camera, PlateLabel, PlateMatch, PlateRead, RecognitionModel, TrainingRun
@@ -25,17 +25,19 @@ class CameraHealthFilter(admin.ChoicesFieldListFilter):
 
 @admin.register(Camera)
 class CameraAdmin(JalaliAdmin):
+    # Fits a 1366 px screen beside the filters: a camera's TIR park is on its page, its status and health share a
+    # column (``state_shown``), the headers are short, and an office's long name may wrap (Django holds a foreign
+    # key's cell on one line) while the code, an identifier, is held on one line.
     list_display = [
-        "code",
-        "office",
-        "tir_park",
+        "code_shown",
+        "office_shown",
         "lane",
         "direction",
-        "status",
-        "health_shown",
-        jalali("last_read_at", _("last read at")),
-        "token_prefix",
+        "state_shown",
+        jalali("last_read_at", _("last read")),
+        "token_shown",
     ]
+    list_select_related = ["office"]
     list_filter = ["status", ("health", CameraHealthFilter), "direction", "office__province"]
     search_fields = ["code", "office__code", "office__name_fa"]
     readonly_fields = [
@@ -61,6 +63,27 @@ class CameraAdmin(JalaliAdmin):
         "retired_at",
     )
     actions = ["rotate_token", "retire_cameras"]
+
+    class Media:
+        css = {"all": ["anpr/admin.css"]}  # the admin loads no app.css: its rule holding identifiers on one line
+
+    @admin.display(description=_("code"), ordering="code")
+    def code_shown(self, obj: Camera):
+        return camera_html(obj)
+
+    @admin.display(description=_("office"), ordering="office__name_fa")
+    def office_shown(self, obj: Camera) -> str:
+        return str(obj.office)
+
+    @admin.display(description=_("state"), ordering="status")
+    def state_shown(self, obj: Camera) -> str:
+        """Health for a camera in service; a camera under maintenance or retired says that instead (nothing is
+        expected of it)."""
+        return obj.get_health_display() if obj.status == Camera.Status.ACTIVE else obj.get_status_display()
+
+    @admin.display(description=_("token"), ordering="token_prefix")
+    def token_shown(self, obj: Camera) -> str:
+        return obj.token_prefix
 
     @admin.display(description=_("health"), ordering="health")
     def health_shown(self, obj: Camera) -> str:
