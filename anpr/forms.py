@@ -178,9 +178,9 @@ class PlateEntryForm(PageForm):
         initial=IRANIAN,
         widget=forms.RadioSelect,
     )
-    two = forms.CharField(label=gettext_lazy("two digits"), max_length=4, required=False)
+    two = forms.CharField(label=gettext_lazy("two digits"), max_length=2, required=False)
     letter = forms.ChoiceField(label=gettext_lazy("letter"), required=False)
-    three = forms.CharField(label=gettext_lazy("three digits"), max_length=6, required=False)
+    three = forms.CharField(label=gettext_lazy("three digits"), max_length=3, required=False)
     province = forms.CharField(label=gettext_lazy("province code"), max_length=2, required=False)
     foreign_country = forms.CharField(
         label=gettext_lazy("country"),
@@ -209,10 +209,12 @@ class PlateEntryForm(PageForm):
 
         super().__init__(*args, **kwargs)
         self.fields["letter"].choices = [("", "—")] + [(c, LETTER_NAMES.get(c, c)) for c in ALL_PLATE_LETTERS]
-        # The province's box takes its two digits (``maxlength``); a longer value sent all the same is refused by
-        # ``clean`` saying what was typed, not by the length check's own words.
-        province = self.fields["province"]
-        province.validators = [v for v in province.validators if not isinstance(v, MaxLengthValidator)]
+        # Each digit box takes its part's digits (``maxlength``: a Persian digit is one character too, and the
+        # boxes' digits are read in any script); a longer value sent all the same is refused by ``clean`` saying
+        # what was typed, not by the length check's own words.
+        for name in ("two", "three", "province"):
+            part = self.fields[name]
+            part.validators = [v for v in part.validators if not isinstance(v, MaxLengthValidator)]
 
     @classmethod
     def initial_for(cls, plate: str, country: str = "", layout: str = "") -> dict:
