@@ -89,11 +89,9 @@ def _sort_shown(code: str, column: int, descending: bool) -> tuple[str, SafeStri
     """The sort as the page's header names it and its direction («مرتب‌شده بر پایهٔ: اصلاح‌شده (نزولی)»), not a
     column's number nobody sees on the page; a number outside the report's columns (a link typed by hand), as asked."""
     cls = reports.REPORTS.get(code)
-    headers = cls.headers if cls is not None and cls.sortable else []
-    if column >= len(headers):
+    if cls is None or not cls.sortable or column >= len(cls.headers):
         return _("sorted by column"), format_html("{}", digits(column + 1))
-    direction = _("descending") if descending else _("ascending")
-    return _("sorted by"), format_html("{} ({})", headers[column], direction)
+    return _("sorted by"), format_html("{}", cls.sort_label(column, descending))  # as the files name it
 
 
 def _day_html(value: str) -> SafeString:

@@ -7,7 +7,8 @@ destination offices, plate history follows ``PlateRead.objects.for_user``.
 A file is forwarded by e-mail and must say what it is. The XLSX opens with a title block (the report,
 its period in Jalali, the scope it covers, when and by whom it was made), then the table with its header
 row. The CSV stays the table alone, header first, for the programs that read it; its file name carries
-the period and the scope (``filename``), as the XLSX's does.
+the period and the scope (``filename``), as the XLSX's does, and the sort its rows were asked in (the title block
+of the XLSX and the PDF names it too, ``sort_line``).
 
 The PDF is for reading and forwarding: in the language of the person who asked, as the XLSX and the CSV
 are (it is no official paper, unlike the letters and the monthly return, which stay Persian), right to
@@ -29,8 +30,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.text import format_lazy
-from django.utils.translation import gettext
+from django.utils.text import format_lazy, slugify
+from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, localised_name
@@ -161,10 +162,33 @@ class Report:
         """What the rows are about beyond the period and scope, as (label, identifier) lines (a plate)."""
         return []
 
+    @classmethod
+    def sort_label(cls, column: int, descending: bool) -> str:
+        """A sort as the page's header names it, with its direction («قرائت‌ها (نزولی)»)."""
+        direction = gettext("descending") if descending else gettext("ascending")
+        return f"{cls.headers[column]} ({direction})"
+
+    def sort_line(self) -> list[tuple[str, str]]:
+        """The title block's line naming the sort the file's rows are in (``sorted_by``), as the exports page
+        names it («مرتب‌شده بر پایهٔ: قرائت‌ها (نزولی)»); none for rows in the report's own order."""
+        if self.sort is None or not 0 <= self.sort < len(self.headers):
+            return []
+        return [(gettext("sorted by"), self.sort_label(self.sort, self.descending))]
+
+    def sort_slug(self) -> str:
+        """The sort in a file name, Latin whatever the page's language: ``by-reads-desc``; "" if unsorted."""
+        if not self.sort_line():
+            return ""
+        with override("en"):
+            column = slugify(str(self.headers[self.sort or 0]))
+        return f"by-{column}-{'desc' if self.descending else 'asc'}"
+
     def filename(self, ext: str) -> str:
-        """``<code>[-<plate>]_<first day>_<last day>_<scope>.<ext>`` (``core.files.export_filename``), e.g.
-        ``anpr-reads-per-office-day_1404-05-01_1404-05-30_office-THR.csv``: the CSV says what it is by its name."""
-        what = "-".join([self.code, *(value for _label, value in self.subject())])
+        """``<code>[-<plate>][-by-<column>-<asc|desc>]_<first day>_<last day>_<scope>.<ext>``
+        (``core.files.export_filename``), e.g. ``anpr-reads-per-office-day_1404-05-01_1404-05-30_office-THR.csv``,
+        ``anpr-camera-corrections-by-reads-desc_…``: the CSV says what it is, and how its rows are sorted, by its
+        name, and files of two sorts of one report are not the same name."""
+        what = "-".join([self.code, *(value for _label, value in self.subject()), *filter(None, [self.sort_slug()])])
         days = (self.start.astimezone(TEHRAN).date(), self.last_day.astimezone(TEHRAN).date())
         return export_filename(what, ext, period=days, then=self.scope()[2])
 
@@ -182,6 +206,7 @@ class Report:
                 else format_html("{}", scope),
             ),
             *((label, format_html("{}", idents.plate_html(value))) for label, value in self.subject()),
+            *((label, format_html("{}", value)) for label, value in self.sort_line()),
             (gettext("made at"), format_html("{}", format_jalali(timezone.now(), persian=is_persian()))),
             (gettext("made by"), format_html("{}", self.user.get_full_name() or self.user.get_username())),
         ]
@@ -228,6 +253,7 @@ class Report:
             ([gettext("period to"), _day(self.last_day)], ()),
             ([gettext("scope"), scope, scope_code] if scope_code else [gettext("scope"), scope], (2,)),
             *(([label, value], (1,)) for label, value in self.subject()),
+            *(([label, value], ()) for label, value in self.sort_line()),
             *made_lines(self.user),
             # What the columns mean, as the page says under its title.
             *([([gettext("about the columns"), str(self.explanation)], ())] if self.explanation else []),
