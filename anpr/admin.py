@@ -31,7 +31,7 @@ class CameraAdmin(JalaliAdmin):
     list_display = [
         "code_shown",
         "office_shown",
-        "lane",
+        number("lane", _("lane")),
         "direction",
         "state_shown",
         jalali("last_read_at", _("last read")),

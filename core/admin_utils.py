@@ -1,18 +1,18 @@
-"""Admin helpers: Jalali date columns (Persian digits) for any datetime field; number columns in the page's
+"""Admin helpers: Jalali date columns (in the page's digits) for any datetime field; number columns in the page's
 digits; a list filter under a translated title; read-only evidence."""
 
 from django.contrib import admin
 
 from core.dates import format_jalali
-from core.text import EMPTY, digits
+from core.text import EMPTY, digits, is_persian
 
 
 def jalali(field_name: str, label=None):
-    """A list_display column showing ``field_name`` as a Jalali date-time in Tehran time."""
+    """A list_display column showing ``field_name`` as a Jalali date-time in Tehran time, in the page's digits."""
 
     @admin.display(description=label or field_name, ordering=field_name)
     def column(obj):
-        return format_jalali(getattr(obj, field_name))
+        return format_jalali(getattr(obj, field_name), persian=is_persian())
 
     column.__name__ = f"{field_name}_jalali"
     return column
@@ -96,7 +96,7 @@ def _when(field_name: str, label):
     @admin.display(description=label)
     def row(obj):
         value = getattr(obj, field_name)
-        return format_jalali(value) if value is not None else EMPTY
+        return format_jalali(value, persian=is_persian()) if value is not None else EMPTY
 
     row.__name__ = f"{field_name}_when"
     return row

@@ -54,3 +54,21 @@ def test_a_camera_under_maintenance_or_retired_says_so_where_its_health_was(admi
     Camera.objects.filter(pk=bzg_camera.pk).update(status=Camera.Status.ACTIVE, health=Camera.Health.SILENT)
     table = _table(admin_client.get(reverse("admin:anpr_camera_changelist")).content.decode())
     assert ">بدون قرائت</td>" in table
+
+
+def test_the_lane_is_in_persian_digits_on_a_persian_page(admin_client, bzg_camera):
+    Camera.objects.filter(pk=bzg_camera.pk).update(lane="1")
+    table = _table(admin_client.get(reverse("admin:anpr_camera_changelist")).content.decode())
+    assert re.search(r'<td class="field-lane\w*">۱</td>', table)
+
+
+def test_an_english_page_gives_the_times_in_latin_digits(client, hq, bzg_camera, settings):
+    """The English list wrote «۱۴۰۵/۰۹/۱۳ ۰۹:۳۰» and the lane «1» beside it: the page's language's digits."""
+    import datetime as dt
+
+    User.objects.filter(pk=hq.pk).update(is_staff=True, is_superuser=True)
+    client.force_login(User.objects.get(pk=hq.pk))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    Camera.objects.filter(pk=bzg_camera.pk).update(last_read_at=dt.datetime(2026, 12, 4, 6, tzinfo=dt.UTC), lane="1")
+    table = _table(client.get(reverse("admin:anpr_camera_changelist")).content.decode())
+    assert "1405/09/13 09:30" in table and not re.search("[۰-۹]", table)
