@@ -35,3 +35,10 @@ def test_the_api_root_gives_a_camera_its_own_header(client):
     for language in ("fa", "en"):
         text = client.get("/api/", HTTP_ACCEPT_LANGUAGE=language).json()["authentication"]
         assert "Authorization: Camera <token>" in text and "Authorization: Token <key>" in text
+
+
+@pytest.mark.persian
+def test_the_persian_text_names_the_documentation_in_persian(client):
+    """It read «… سپس docs را در مرورگر باز کنید»: a bare Latin word in the Persian sentence."""
+    text = client.get("/api/", HTTP_ACCEPT_LANGUAGE="fa").json()["authentication"]
+    assert "docs" not in text and "نشانی مستندات" in text
