@@ -38,7 +38,7 @@ from accounts.models import CustomsOffice, localised_name
 from core.dates import TEHRAN, format_jalali
 from core.exports import Progress
 from core.files import export_filename
-from core.text import digits, is_persian, percent, sheet_title
+from core.text import digits, headings, is_persian, percent, sheet_title
 from core.xlsx import append_title_block, made_lines, office_label
 from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_row
@@ -232,7 +232,7 @@ class Report:
                 "title": str(self.title),
                 "explanation": str(self.explanation),  # what the columns mean, as the page says under its title
                 "head": self.pdf_head(),
-                "headers": [str(h) for h in self.headers],
+                "headers": headings(self.headers),
                 "rows": rows,
                 "more": more,
                 "limit": digits(PDF_MAX_ROWS),
@@ -294,7 +294,7 @@ class Report:
         ``progress(done, None)`` every ``PROGRESS_EVERY`` rows and once at the end, as ``to_xlsx``."""
         out = io.StringIO()
         writer = SafeCsvWriter(out)
-        writer.writerow([str(h) for h in self.headers])
+        writer.writerow(headings(self.headers))
         done = 0
         for row in self.export_rows():
             writer.writerow(row)
@@ -315,9 +315,9 @@ class Report:
         ws.sheet_view.rightToLeft = is_persian()  # as the page it came from
         ([title], _none), *lines = self.title_block()
         append_title_block(ws, title, lines, safe=safe_row)  # then the table, its header row first
-        headers = [str(h) for h in self.headers]
+        headers = headings(self.headers)
         for code, name in self.offices.items():
-            headers[code] = headers[name] if name is not None else gettext("office")
+            headers[code] = headers[name] if name is not None else headings([gettext("office")])[0]
         drop = {name for name in self.offices.values() if name is not None}
         ltr = tuple(i for i in self.identifier_columns if i not in self.offices)
         names = _office_names() if any(name is None for name in self.offices.values()) else {}

@@ -129,6 +129,15 @@ def is_persian() -> bool:
     return (translation.get_language() or settings.LANGUAGE_CODE or "fa").startswith("fa")
 
 
+def headings(labels) -> list[str]:
+    """A table's column headers as a file (CSV, XLSX, PDF) writes them: each label in the active language, its
+    first letter a capital («serial» → «Serial»; Persian has no case), as the pages' headers show them
+    (``app.css``): the msgids stay as they are, lower case where they are also words inside a sentence."""
+    from django.utils.text import capfirst
+
+    return [capfirst(str(label)) for label in labels]
+
+
 def _decimal(value) -> Decimal | None:
     if isinstance(value, bool) or value is None:
         return None

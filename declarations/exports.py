@@ -96,7 +96,7 @@ def _rows(qs):
     labels, each code in its own column after its label)."""
     fields = _fields()
     names = [name for name, _label in fields]
-    yield [label() for _name, label in fields]
+    yield text.headings(label() for _name, label in fields)
     status_labels = dict(Status.choices)
     date_idx = [i for i, name in enumerate(names) if name in DATE_FIELDS]
     status_idx = names.index("status")
@@ -144,7 +144,7 @@ def write_csv(qs, out, progress=None) -> int:
     plate, country = names.index(PLATE_FIELD), names.index(f"{COUNTRY_FIELD}:code")
     rows = _rows(qs)
     header = next(rows)
-    writer.writerow([*header[: plate + 1], _("plate as stored"), *header[plate + 1 :]])
+    writer.writerow([*header[: plate + 1], *text.headings([_("plate as stored")]), *header[plate + 1 :]])
     done = 0
     for row in rows:
         shown = idents.plate_display(row[plate], row[country]) if row[plate] else ""

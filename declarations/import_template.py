@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from accounts.models import CustomsOffice
 from core.dates import format_jalali
 from core.forms import with_example
-from core.text import is_persian, isolate
+from core.text import headings, is_persian, isolate
 
 from . import idents
 from .import_formats import example_serial
@@ -154,7 +154,7 @@ def template_xlsx(user=None) -> bytes:
         cell.data_type = "s"  # text, never a formula or a number that loses its zeros
     guide_sheet = wb.create_sheet(str(_("Columns")))
     guide_sheet.sheet_view.rightToLeft = is_persian()  # the guide is in the page's language
-    guide_sheet.append([str(_("column")), str(_("required")), str(_("what it holds"))])
+    guide_sheet.append(headings([_("column"), _("required"), _("what it holds")]))
     for name, required, text in guide():
         guide_sheet.append([name, str(_("yes")) if required else "", text])
     for letter, width in (("A", 22), ("B", 10), ("C", 90)):

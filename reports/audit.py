@@ -36,7 +36,7 @@ from core.dates import TEHRAN, format_jalali
 from core.files import export_filename
 from core.forms import JalaliDateField, PageForm, check_range, id_or_none
 from core.models import ExportJob, Via
-from core.text import digits, folded, is_persian, isolate
+from core.text import digits, folded, headings, is_persian, isolate
 from declarations.audit_text import ChangeWriter, event_title
 from declarations.cells import SafeCsvWriter, safe_row
 from declarations.idents import camera_text, plate_text, serial_text
@@ -596,7 +596,7 @@ def write_export(entries, fmt: str, out, progress=None, *, head: list[xlsx.Line]
     if fmt == "csv":
         text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
         writer = SafeCsvWriter(text)
-        writer.writerow([str(h) for h in HEADERS])
+        writer.writerow(headings(HEADERS))
         words = ChangeWriter()
         for chunk in _chunks(entries.iterator(chunk_size=CHUNK)):
             names = _subject_names(chunk, words)
@@ -613,7 +613,7 @@ def write_export(entries, fmt: str, out, progress=None, *, head: list[xlsx.Line]
         ws = wb.create_sheet(str(_("Audit trail"))[:31])
         ws.sheet_view.rightToLeft = is_persian()  # as the page it came from
         xlsx.append_title_block(ws, str(_("Audit trail")), head or [], safe=safe_row)
-        ws.append([str(h) for h in HEADERS])
+        ws.append(headings(HEADERS))
         words = ChangeWriter()  # one for the file: a related row is looked up once
         for chunk in _chunks(entries.iterator(chunk_size=CHUNK)):
             names = _subject_names(chunk, words)

@@ -20,7 +20,7 @@ from core import exports, xlsx
 from core.dates import format_jalali
 from core.files import export_filename
 from core.forms import ListFilterForm
-from core.text import is_persian
+from core.text import headings, is_persian
 from declarations import idents
 from declarations.cells import SafeCsvWriter, safe_row
 from declarations.models import TransitDeclaration
@@ -147,7 +147,7 @@ class _Echo:
 def csv_lines(problems) -> Iterator[str]:
     """The CSV, line by line: UTF-8 with a BOM (Excel reads the Persian text); no cell runs as a formula."""
     writer = SafeCsvWriter(_Echo())
-    yield "\ufeff" + writer.writerow([str(h) for h in HEADERS])
+    yield "\ufeff" + writer.writerow(headings(HEADERS))
     for row in rows(problems):
         yield writer.writerow(row)
 
@@ -164,7 +164,7 @@ def write_xlsx(problems, out, progress=None, *, head: list[xlsx.Line]) -> int:
     ws.sheet_view.rightToLeft = is_persian()  # as the page it came from
     xlsx.append_title_block(ws, str(_("System problems")), head, safe=safe_row)
     # The office in one cell, its name followed by its code (``core.xlsx.office_label``); the CSV keeps both.
-    ws.append([str(h) for i, h in enumerate(HEADERS) if i != OFFICE_CODE])
+    ws.append([h for i, h in enumerate(headings(HEADERS)) if i != OFFICE_CODE])
     done = 0
     for row in rows(problems):
         row[OFFICE_CODE + 1] = xlsx.office_label(row[OFFICE_CODE + 1], row[OFFICE_CODE])

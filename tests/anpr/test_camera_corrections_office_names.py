@@ -38,4 +38,4 @@ def test_the_pdf_and_the_xlsx_name_the_office(client, hq, read):
     text = pdf_text(download(client, URL, {"format": "pdf"}).content)
     assert "Tehran" in text and "office code" not in text
     rows = table(sheet(download(client, reverse("anpr:report", args=["anpr-camera-corrections"]), {"format": "xlsx"})))
-    assert rows[0][0].value == "office" and rows[1][0].value.startswith("Tehran")
+    assert rows[0][0].value == "Office" and rows[1][0].value.startswith("Tehran")

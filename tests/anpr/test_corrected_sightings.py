@@ -79,11 +79,11 @@ def test_a_foreign_plates_history_files_give_its_country_beside_it(client, dest_
     search = {"q": "34ABC123"}
     response = download(client, reverse("anpr:plates"), {**search, "format": "csv"})
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    plate, country = lines[0].index("plate text"), lines[0].index("country")
+    plate, country = lines[0].index("Plate text"), lines[0].index("Country")
     assert country == plate + 1
     assert [(line[plate], line[country]) for line in lines[1:]] == [("34ABC123", "TR"), ("34ABC123", "TR")]
     rows = table(sheet(download(client, reverse("anpr:plates"), {**search, "format": "xlsx"})))
     assert [(row[plate].value, row[country].value) for row in rows[1:]] == [("34ABC123", "TR")] * 2
     assert rows[1][country].alignment.horizontal == "left"  # a code, read left to right
     text = pdf_text(download(client, reverse("anpr:plates"), {**search, "format": "pdf"}).content)
-    assert len(re.findall(r"34ABC123\s+TR\b", text)) == 2 and "country" in text  # each row: the plate, its country
+    assert len(re.findall(r"34ABC123\s+TR\b", text)) == 2 and "Country" in text  # each row: the plate, its country

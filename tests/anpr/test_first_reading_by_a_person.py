@@ -41,7 +41,7 @@ def test_typing_the_plate_of_an_unread_photo_is_a_first_reading_not_a_correction
     csv = download(client, url, {"format": "csv"}).content.decode("utf-8-sig")
     head, row = csv.splitlines()[:2]
     cells = dict(zip(head.split(","), row.split(","), strict=True))
-    assert (cells["reviewed"], cells["corrected"]) == ("1", "0")
-    assert cells["read by a person (nothing read before)"] == "1" and cells["confirmed as read"] == "0"
+    assert (cells["Reviewed"], cells["Corrected"]) == ("1", "0")
+    assert cells["Read by a person (nothing read before)"] == "1" and cells["Confirmed as read"] == "0"
     page = client.get(url).content.decode()
     assert "data-report-explanation" in page

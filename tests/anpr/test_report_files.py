@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from anpr import ingest, reports
 from core.dates import TEHRAN, format_jalali
+from core.text import headings
 from tests.anpr.sheets import sheet, table, title_block
 from tests.export_jobs import download
 
@@ -50,7 +51,7 @@ def test_the_xlsx_opens_with_its_title_period_scope_and_maker_above_the_table(cl
     assert ws.cell(1, 1).font.b  # the title stands out
     assert ws.cell(4, 3).alignment.horizontal == "left"  # the province's code reads left to right, as codes do
     rows = table(ws)
-    headers = [str(h) for h in reports.ReadsPerOfficeDay.headers]
+    headers = headings(reports.ReadsPerOfficeDay.headers)  # each a capital first
     assert [c.value for c in rows[0]] == [headers[0], *headers[2:]]  # the office in one cell, as every XLSX has it
     assert [c.value for c in rows[1]][1:3] == ["Bazargan (BZG)", 1]
     days = period["from"].replace("/", "-") + "_" + period["to"].replace("/", "-")  # 1405-08-15_1405-09-14
@@ -58,7 +59,7 @@ def test_the_xlsx_opens_with_its_title_period_scope_and_maker_above_the_table(cl
     # The CSV: header first as before, the period and scope in its name.
     response = download(client, URL, {**period, "format": "csv"})
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert lines[0] == [str(h) for h in reports.ReadsPerOfficeDay.headers] and lines[1][1] == "BZG"
+    assert lines[0] == headings(reports.ReadsPerOfficeDay.headers) and lines[1][1] == "BZG"
     assert f'filename="anpr-reads-per-office-day_{days}_province-WAZ.csv"' in response["Content-Disposition"]
 
 

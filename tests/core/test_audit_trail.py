@@ -784,7 +784,7 @@ def test_the_xlsx_opens_with_what_it_is_its_filters_as_the_page_names_them_and_w
     assert block[5][1] == "مریم کاظمی"  # made by
     assert sheet.cell(1, 1).font.b
     header, *rows = table(sheet)
-    assert header[0].value in ("time", "زمان") and rows and all(r[1].value == "origin_clerk" for r in rows)
+    assert header[0].value in ("Time", "زمان") and rows and all(r[1].value == "origin_clerk" for r in rows)
 
 
 def test_a_scans_entry_is_named_in_the_readers_language_and_digits(client, declaration, hq):

@@ -312,7 +312,7 @@ def test_the_csv_of_the_list_is_built_by_the_worker_as_the_xlsx_is(client, hq, b
     data = b"".join(response.streaming_content)
     assert data.startswith("\ufeff".encode())  # spreadsheet programs read the Persian text as UTF-8
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0][:2] == ["serial", "declared at"] and [r[0] for r in rows[1:]] == [arrived.serial]
+    assert rows[0][:2] == ["Serial", "Declared at"] and [r[0] for r in rows[1:]] == [arrived.serial]
     note = Notification.objects.get(user=hq, kind="export_ready", subject=f"export:{job.pk}")
     assert note.url == reverse("core:export-job", args=[job.pk])
 

@@ -17,7 +17,7 @@ from tests.sheets import table
 pytestmark = pytest.mark.django_db
 HEADERS = {
     "fa": ("تابعیت", "کد تابعیت", "علت تسویه‌نشدن", "کد علت تسویه‌نشدن"),
-    "en": ("nationality", "nationality code", "unsettled reason", "unsettled reason code"),
+    "en": ("Nationality", "Nationality code", "Unsettled reason", "Unsettled reason code"),
 }
 VALUES = {
     "fa": ("ترکیه", "TR", "مغایرت پلمپ", "seal_discrepancy"),
@@ -58,5 +58,5 @@ def test_the_xlsx_names_the_coded_columns_by_their_labels(client, hq, unsettled,
     head, row = table(load_workbook(io.BytesIO(exported(client, reverse("declarations:export-xlsx")))).worksheets[0])
     header, values = [c.value for c in head], [c.value for c in row]
     assert _by_header(header, values, language) == VALUES[language]
-    plate = next(i for i, h in enumerate(header) if h in ("plate", "پلاک"))
+    plate = next(i for i, h in enumerate(header) if h in ("Plate", "پلاک"))
     assert values[plate] == "34ABC123 (TR)"  # the plate still given its country

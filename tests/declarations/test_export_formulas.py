@@ -33,12 +33,12 @@ def test_the_list_exports_carry_an_imported_formula_as_text(client, hq, bazargan
     text = exported(client, reverse("declarations:export-csv")).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[1][0] == d.serial
-    company, waybill = rows[0].index("transport company"), rows[0].index("waybill number")
+    company, waybill = rows[0].index("Transport company"), rows[0].index("Waybill number")
     assert (rows[1][company], rows[1][waybill]) == ("'" + LINK, "'=1+1")
 
     sheet = load_workbook(io.BytesIO(exported(client, reverse("declarations:export-xlsx")))).worksheets[0]
     header, row = table(sheet)[:2]
     names = [c.value for c in header]
-    company, waybill = row[names.index("transport company")], row[names.index("waybill number")]
+    company, waybill = row[names.index("Transport company")], row[names.index("Waybill number")]
     assert (company.data_type, waybill.data_type) == ("s", "s")  # text, not "f" (a formula)
     assert (company.value, waybill.value) == ("'" + LINK, "'=1+1")

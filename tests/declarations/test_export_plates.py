@@ -35,7 +35,7 @@ def _plates(data: bytes) -> dict[str, tuple]:
     """Each row's plate cell by serial: (value, type, reading order)."""
     head, *rows = table(load_workbook(io.BytesIO(data)).worksheets[0])
     header = [c.value for c in head]
-    serial, plate = 0, next(i for i, h in enumerate(header) if h in ("plate", "پلاک"))
+    serial, plate = 0, next(i for i, h in enumerate(header) if h in ("Plate", "پلاک"))
     out = {}
     for row in rows:
         cell = row[plate]
@@ -55,7 +55,7 @@ def test_the_xlsx_writes_a_plate_as_the_pages_show_it(client, hq, trucks, langua
     assert plates[foreign.serial] == ("34ABC123 (TR)", "s", 1)  # with its country, as the pages show it
 
 
-@pytest.mark.parametrize(("language", "stored"), [("fa", "پلاک به شکل ذخیره‌شده"), ("en", "plate as stored")])
+@pytest.mark.parametrize(("language", "stored"), [("fa", "پلاک به شکل ذخیره‌شده"), ("en", "Plate as stored")])
 def test_the_csv_writes_a_plate_as_the_pages_show_it_and_keeps_the_stored_form(
     client, hq, trucks, language, stored, settings
 ):
@@ -64,7 +64,7 @@ def test_the_csv_writes_a_plate_as_the_pages_show_it_and_keeps_the_stored_form(
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     text = exported(client, CSV).decode("utf-8-sig")
     header, *rows = list(csv.reader(io.StringIO(text)))
-    plate = next(i for i, h in enumerate(header) if h in ("plate", "پلاک"))
+    plate = next(i for i, h in enumerate(header) if h in ("Plate", "پلاک"))
     assert header[plate + 1] == stored
     by_serial = {r[0]: (r[plate], r[plate + 1]) for r in rows}
     assert by_serial[iranian.serial] == ("۹۵ م ۴۸۱ - ایران ۵۹", "95م48159")

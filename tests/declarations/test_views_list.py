@@ -170,7 +170,7 @@ def test_it_exports_the_filtered_list_as_csv_and_xlsx(client, hq, bazargan, tehr
     rows = list(csv.reader(io.StringIO(text)))
     assert len(rows) == 2 and rows[1][0] == a.serial and rows[1][2] == "BZG"
     # each office's name follows its code
-    assert rows[0][2:6] == ["origin office", "origin office name", "destination office", "destination office name"]
+    assert rows[0][2:6] == ["Origin office", "Origin office name", "Destination office", "Destination office name"]
     assert rows[1][3:6] == [bazargan.name_en, "THR", tehran.name_en]
     xlsx = exported(client, reverse("declarations:export-xlsx"), {"status": "arrived"})
     sheet_rows = table_values(xlsx)
@@ -265,7 +265,7 @@ def test_the_xlsx_opens_with_its_title_filters_and_maker_above_the_table_as_the_
     assert block[-2][0] == "made at" and block[-2][1] in {before, dates.format_jalali(timezone.now(), persian=False)}
     assert block[-1] == ["made by", hq.get_full_name() or hq.username]
     header, row = table(ws)
-    assert header[0].value == "serial" and row[0].value == a.serial
+    assert header[0].value == "Serial" and row[0].value == a.serial
 
     unfiltered = load_workbook(io.BytesIO(exported(client, reverse("declarations:export-xlsx")))).worksheets[0]
     assert title_block(unfiltered)[1] == ["filters", "none"]

@@ -159,7 +159,7 @@ def test_the_export_is_the_tab_with_formulas_neutralised(client, it_named, queue
     persian = exported(client, "/reports/problems/", {"status": "open", "format": "xlsx"})
     assert _xlsx(persian).sheet_view.rightToLeft  # a Persian page's sheet
     assert values[3][11].startswith("'=") and values[1][8] == "بهرام صالحی"
-    assert values[0][3] == "office" and values[1][3] == "Bazargan (BZG)"  # one cell, its name then its code
+    assert values[0][3] == "Office" and values[1][3] == "Bazargan (BZG)"  # one cell, its name then its code
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)  # the title block's cells too
 
 
@@ -363,7 +363,7 @@ def test_the_xlsx_opens_with_its_title_tab_and_maker_above_the_table_as_the_othe
     assert block[3:] == [["made by", "بهرام صالحی"]]
     assert ws.cell(1, 1).font.b  # the title stands out
     header, *rows = table(ws)
-    assert header[0].value == "number" and [r[0].value for r in rows] == [queue["new"].pk, queue["formula"].pk]
+    assert header[0].value == "Number" and [r[0].value for r in rows] == [queue["new"].pk, queue["formula"].pk]
 
     client.cookies["django_language"] = "fa"
     block = title_block(_xlsx(exported(client, "/reports/problems/", {"format": "xlsx"})))
@@ -387,9 +387,9 @@ def test_the_exports_name_the_declarations_affected_by_their_serials(client, it_
     client.force_login(it_named)
     header, row = _csv(client.get("/reports/problems/", {"status": "new", "format": "csv"}))
     assert (header[-1], row[0], row[-1]) == (
-        "declarations affected",
+        "Declarations affected",
         str(problem.pk),
         f"{second.serial}; {first.serial}",
     )
     sheet = [[c.value for c in r] for r in table(_xlsx(exported(client, "/reports/problems/", {"format": "xlsx"})))]
-    assert (sheet[0][-1], sheet[1][-1]) == ("declarations affected", f"{second.serial}; {first.serial}")
+    assert (sheet[0][-1], sheet[1][-1]) == ("Declarations affected", f"{second.serial}; {first.serial}")
