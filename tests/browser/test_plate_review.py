@@ -77,3 +77,28 @@ def test_choosing_a_foreign_plate_opens_its_section_at_the_country_box(live_serv
     assert page.evaluate("() => document.activeElement.id") == "id_foreign_country"
     page.check('input[name=kind][value="IR"]')  # an Iranian kind leaves it as it is
     assert section.get_attribute("open") is not None
+
+
+def test_a_part_typed_wrong_still_shows_what_was_typed_in_its_box(live_server, new_page, tehran, dest_clerk):
+    """The red frame of a refused part took the room of Bootstrap's error icon, so «ab» in the narrow two-digit
+    box showed as «ıb»: the whole of what was typed stays visible beside its error."""
+    camera, _token = services.camera_register(office=tehran, code="THR-CAM-01", direction="in")
+    at = timezone.now() - dt.timedelta(hours=1)
+    (item,) = ingest.reads_ingest(camera=camera, items=[ingest.ReadInput(captured_at=at, plate_raw="12ب34567")])
+    sightings.reads_match(read_ids=[item.id])
+
+    page = new_page()
+    login(page, live_server, "dest_clerk")
+    page.goto(f"{live_server.url}/anpr/reads/{item.id}/review/")
+    page.fill("#id_two", "ab")
+    page.select_option("#id_letter", "ج")
+    page.fill("#id_three", "abc")
+    page.fill("#id_province", "ab")
+    page.click("[data-plate-form] button[type=submit]")
+    page.locator("#id_two.is-invalid").wait_for()
+    for box in ("#id_two", "#id_three", "#id_province"):
+        assert page.input_value(box) in {"ab", "abc"}
+        # the text's width fits inside the box's content area: nothing hidden under the padding
+        assert page.evaluate(
+            f"() => {{ const e = document.querySelector('{box}'); return e.scrollWidth <= e.clientWidth; }}"
+        ), box
