@@ -120,6 +120,17 @@ def _fails_luhn(declaration_ids: Iterable[int]) -> set[int]:
     return {d for d, v in rows if imei_problem(v)}
 
 
+def flagged_by(item: CoveredGoods):
+    """The declarations flagged «covered goods without serials» by this prefix alone: those its removal
+    clears (a longer or shorter prefix still listed keeps the others flagged)."""
+    table = rules()
+    rest = [r for r in table if r.prefix != item.hs_prefix]
+    still = _uncovered_goods(rest).values("declaration_id")
+    return TransitDeclaration.objects.filter(
+        covered_without_serials=True, pk__in=_uncovered_goods(table).values("declaration_id")
+    ).exclude(pk__in=still)
+
+
 def refresh_flags(declaration_ids: Iterable[int] | None = None) -> int:
     """Set both columns again from the goods and the current list (all declarations, or these).
     Set-based: two UPDATEs per column; the Luhn check runs in Python only for rows about to be cleared

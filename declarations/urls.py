@@ -35,6 +35,7 @@ urlpatterns = [
     path("discrepancies/<int:pk>/resolve/", views_serials.discrepancy_resolve, name="discrepancy-resolve"),
     path("transport-documents/import/", views_serials.transport_documents_import, name="transport-documents-import"),
     path("covered-goods/", views_serials.covered_goods, name="covered-goods"),
+    path("covered-goods/<int:pk>/remove/", views_serials.covered_goods_remove, name="covered-goods-remove"),
     path("permits/<int:pk>/stop/", views_permits.permit_stop, name="permit-stop"),
     path("<int:pk>/permit/waive/", views_permits.permit_waive, name="permit-waive"),
     path("vehicles/", views.vehicle_search, name="vehicle-search"),

@@ -12,16 +12,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.scoping import get_scoped_or_404
 from core.errors import DomainError, http_status
-from core.forms import apply_error, id_or_none
+from core.forms import apply_error
 
-from . import covered, idents, serials, transport_docs
+from . import covered, idents, monitoring, serials, transport_docs
 from .forms_serials import (
     ArrivalSerialsForm,
     CoveredGoodsForm,
@@ -204,15 +204,6 @@ def covered_goods(request):
             raise PermissionDenied(_("Only headquarters edit the list of covered goods."))
         status = 400
         try:
-            if "remove" in request.POST:
-                item = CoveredGoods.objects.filter(pk=id_or_none(request.POST.get("remove"))).first()
-                if item is None:
-                    raise Http404
-                covered.goods_remove(item=item, by=request.user)
-                messages.success(
-                    request, _("HS prefix %(p)s removed from the list.") % {"p": idents.hs_code_text(item.hs_prefix)}
-                )
-                return redirect("declarations:covered-goods")
             if "date-group" in request.POST:
                 date_form = CoveredGroupDateForm(request.POST, prefix="date")
                 if date_form.is_valid():
@@ -243,6 +234,23 @@ def covered_goods(request):
         "date_form": date_form,
     }
     return render(request, "declarations/covered_goods.html", context, status=status)
+
+
+@login_required
+def covered_goods_remove(request, pk: int):
+    """Removing an HS prefix from the national list, asked first: the page names the prefix and the open
+    declarations whose signal «Covered goods without serials» it clears; its button removes it (audited)."""
+    if not covered.may_edit(request.user):
+        raise PermissionDenied(_("Only headquarters edit the list of covered goods."))
+    item = get_object_or_404(CoveredGoods.objects.select_related("group"), pk=pk)
+    if request.method == "POST":
+        covered.goods_remove(item=item, by=request.user)
+        messages.success(
+            request, _("HS prefix %(p)s removed from the list.") % {"p": idents.hs_code_text(item.hs_prefix)}
+        )
+        return redirect("declarations:covered-goods")
+    clears = monitoring.filter_signal(covered.flagged_by(item), "covered_without_serials").count()
+    return render(request, "declarations/covered_goods_remove.html", {"item": item, "clears": clears})
 
 
 def page_context(request, declaration: TransitDeclaration, extra_forms: dict | None = None) -> dict:

@@ -9,12 +9,13 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from accounts.models import Role
 from core.errors import InvalidInput, NotAllowed
 from declarations import covered, monitoring, serials
 from declarations.covered_data import ensure_covered_goods
 from declarations.importer import import_rows
 from declarations.models import CoveredGoods, CoveredGroup, ImeiRegistryCheck, Status, TransitDeclaration
-from tests.factories import GoodsFactory
+from tests.factories import GoodsFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -190,12 +191,12 @@ def test_signals_hold_only_while_the_declaration_is_open(declaration):
 
 
 @pytest.mark.parametrize("value", ["x<>'", "²", "9" * 5000, ""])
-def test_removing_a_code_named_by_something_not_an_id_is_not_found_and_removes_nothing(client, hq, value):
-    """It was a 500: the value went straight into the query."""
+def test_a_remove_posted_to_the_list_removes_nothing(client, hq, value):
+    """It was a 500: the value went straight into the query; a code is now removed on its own page only."""
     client.force_login(hq)
     before = CoveredGoods.objects.count()
     response = client.post(reverse("declarations:covered-goods"), {"remove": value})
-    assert response.status_code == 404
+    assert response.status_code == 400
     assert CoveredGoods.objects.count() == before
 
 
@@ -208,3 +209,50 @@ def test_the_groups_are_named_in_the_readers_language(client, hq):
     client.cookies["django_language"] = "fa"
     page = client.get(reverse("declarations:covered-goods"), HTTP_ACCEPT_LANGUAGE="fa").content.decode()
     assert "گروه الف ·" in page and "Group A" not in page
+
+
+def test_removing_a_code_asks_first_names_what_changes_and_is_audited(client, hq, bazargan, tehran):
+    """One click on «remove» took a prefix off the national list at once: the button now leads to a page naming
+    the prefix and what its removal changes, and only its own button removes it, in the audit trail."""
+    _import(_row("DRYER", bazargan, tehran, hs="845121"))
+    group = CoveredGroup.objects.get(code="jim")
+    covered.goods_add(group=group, hs_prefix="8451", description="خشک‌کن لباس", identifier="serial", by=hq)
+    covered.refresh_flags()  # the task runs on commit
+    item = CoveredGoods.objects.get(hs_prefix="8451")
+    confirm = reverse("declarations:covered-goods-remove", args=[item.pk])
+    client.force_login(hq)
+    listing = client.get(reverse("declarations:covered-goods")).content.decode()
+    assert f'href="{confirm}"' in listing and 'name="remove"' not in listing
+    page = client.get(confirm)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "8451" in text and "خشک‌کن لباس" in text and "Covered goods without serials" in text
+    assert "1 open declaration" in text and f'action="{confirm}"' in text
+    client.cookies["django_language"] = "fa"
+    persian = client.get(confirm, HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    client.cookies["django_language"] = "en"
+    assert "«کالای مشمول بدون شماره سریال»" in persian and "از ۱ اظهارنامهٔ باز" in persian
+    assert CoveredGoods.objects.filter(pk=item.pk).exists()  # looking removes nothing
+    done = client.post(confirm)
+    assert done.status_code == 302 and done["Location"] == reverse("declarations:covered-goods")
+    assert not CoveredGoods.objects.filter(hs_prefix="8451").exists()
+    covered.refresh_flags()
+    assert not TransitDeclaration.objects.get(serial="DRYER").covered_without_serials
+    other_hq = UserFactory(username="hq2", role=Role.HQ)
+    client.force_login(other_hq)
+    trail = client.get(reverse("reports:audit")).content.decode()
+    entry = trail[trail.index("خشک‌کن لباس") - 3000 : trail.index("خشک‌کن لباس")]
+    entry = entry[entry.rindex("<tr") :]
+    assert ">hq<" in entry or "hq " in entry, entry
+    assert "8451" in entry
+
+
+def test_only_headquarters_see_the_removal_page(client, hq, origin_clerk):
+    item = CoveredGoods.objects.get(hs_prefix="8418")
+    confirm = reverse("declarations:covered-goods-remove", args=[item.pk])
+    client.force_login(origin_clerk)
+    assert client.get(confirm).status_code == 403
+    assert client.post(confirm).status_code == 403
+    assert CoveredGoods.objects.filter(pk=item.pk).exists()
+    client.force_login(hq)
+    assert client.get(reverse("declarations:covered-goods-remove", args=[999999])).status_code == 404
