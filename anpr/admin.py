@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_utils import EvidenceAdmin, JalaliAdmin, JalaliFields, jalali, number
@@ -41,7 +42,7 @@ class CameraAdmin(JalaliAdmin):
     list_filter = ["status", ("health", CameraHealthFilter), "direction", "office__province"]
     search_fields = ["code", "office__code", "office__name_fa"]
     readonly_fields = [
-        "token_prefix",
+        "token_start",
         "token_expires_at",
         "last_read_at",
         "health",
@@ -83,7 +84,12 @@ class CameraAdmin(JalaliAdmin):
 
     @admin.display(description=_("token"), ordering="token_prefix")
     def token_shown(self, obj: Camera) -> str:
-        return obj.token_prefix
+        return self.token_start(obj)
+
+    @admin.display(description=_("token starts with"), ordering="token_prefix")
+    def token_start(self, obj: Camera) -> str:
+        """Isolated left to right, as the camera's page shows it (a trailing «_» ran to its other end)."""
+        return format_html("<code>{}</code>", idents.token_start_html(obj.token_prefix)) if obj.token_prefix else "—"
 
     @admin.display(description=_("health"), ordering="health")
     def health_shown(self, obj: Camera) -> str:

@@ -254,6 +254,13 @@ def camera_html(value):
     return ident_html("camera", camera_code(value))
 
 
+def token_start_html(value):
+    """The first characters of a secret token (a camera's ``token_prefix``), then «…»: isolated left to right,
+    or its neutral characters (``_``, ``-``) run to the other end on a Persian page («_7BpJxcd»)."""
+    text = _text(value)
+    return ident_html("token", f"{text}…") if text else ""
+
+
 def person_id_html(value):
     """A person's identifier (national ID, legal-entity ID, foreign-national number, postal code):
     Latin digits as issued and typed into a search, left to right."""

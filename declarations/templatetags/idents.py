@@ -127,6 +127,11 @@ def held(value):
 
 
 @register.filter
+def token_start(value):
+    return idents.token_start_html(value)
+
+
+@register.filter
 def hs_code(value):
     return idents.hs_code_html(value)
 
