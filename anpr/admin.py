@@ -53,6 +53,7 @@ class CameraAdmin(JalaliAdmin):
         # Gregorian box and a status picked here.
         "retired_at",
         "retired_reason",
+        "retired_by",
     ]
     # In Jalali, Tehran time, as the camera's page gives them, each in its row.
     jalali_fields = (

@@ -113,6 +113,15 @@ class Camera(models.Model):
     # Taken out of service (status retired): when, and why, as the person who retired it wrote it.
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
     retired_reason = models.TextField(_("reason for retiring"), blank=True)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("retired by"),
+    )
 
     objects = CameraQuerySet.as_manager()
 

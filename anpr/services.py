@@ -208,9 +208,10 @@ def camera_retire(*, camera: Camera, by: User | None, reason: str) -> Camera:
     locked.status = Camera.Status.RETIRED
     locked.retired_at = timezone.now()
     locked.retired_reason = reason.strip()
+    locked.retired_by = by
     locked.health, locked.silent_since = Camera.Health.UNKNOWN, None
     with actor(by):
-        locked.save(update_fields=["status", "retired_at", "retired_reason", "health", "silent_since"])
+        locked.save(update_fields=["status", "retired_at", "retired_reason", "retired_by", "health", "silent_since"])
     return locked
 
 

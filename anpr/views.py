@@ -129,7 +129,7 @@ def cameras(request):
 
 @login_required
 def camera_detail(request, pk: int):
-    camera = get_scoped_or_404(Camera.objects.select_related("office"), request.user, pk=pk)
+    camera = get_scoped_or_404(Camera.objects.select_related("office", "retired_by"), request.user, pk=pk)
     # Each read by its plate in effect (a person's reading over the camera's text), who read it and when.
     reads = review.attach_matches(
         PlateRead.objects.filter(camera=camera)
@@ -209,8 +209,12 @@ def camera_rotate(request, pk: int):
 
 @login_required
 def camera_retire(request, pk: int):
-    camera = get_scoped_or_404(Camera.objects.select_related("office"), request.user, pk=pk)
+    camera = get_scoped_or_404(Camera.objects.select_related("office", "retired_by"), request.user, pk=pk)
     _check_manager(request.user)
+    if camera.status == Camera.Status.RETIRED:
+        # Said, not offered again: when, by whom and why (a second retirement is an illegal move, 409).
+        status = 409 if request.method == "POST" else 200
+        return render(request, "anpr/camera_retire.html", {"camera": camera}, status=status)
     form = RetireForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
