@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from accounts.models import Role
 from anpr.models import PlateRead
 from core import audit, exports, xlsx
-from core.dates import TEHRAN, format_jalali
+from core.dates import TEHRAN, ascii_digits, format_jalali
 from core.files import export_filename
 from core.forms import JalaliDateField, PageForm, check_range, id_or_none
 from core.models import ExportJob, Via
@@ -271,8 +271,10 @@ def _detail_value(entry: LogEntry, key: str, value) -> str:
     comma = "، " if is_persian() else ", "
     if key == "query" and isinstance(value, str) and "=" in value:
         # a page's filters as its address carried them («from=%DB%B1…»): each "name=value" as typed, so that
-        # the line can be read and wraps
-        return comma.join(f"{name}={typed}" for name, typed in parse_qsl(value)) or value
+        # the line can be read and wraps; on an English page in Latin digits (a date typed on a Persian page
+        # read «from=۱۴۰۵/۰۸/۱۷» there)
+        shown = (lambda typed: typed) if is_persian() else ascii_digits
+        return comma.join(f"{name}={shown(typed)}" for name, typed in parse_qsl(value)) or value
     if isinstance(value, dict):  # an export's parameters: each "name: value", the names labelled as above
         return comma.join(f"{DETAIL_LABELS.get(k, k)}: {_detail_value(entry, k, v)}" for k, v in value.items())
     label = VALUE_LABELS.get(value) if isinstance(value, str) else None

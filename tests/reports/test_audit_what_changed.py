@@ -94,3 +94,14 @@ def test_a_timeline_events_message_is_written_in_the_readers_language(
         assert words in changes
         assert not PERSIAN.search(changes), PERSIAN.findall(changes)
         assert "message id" not in changes and "message parameters" not in changes
+
+
+def test_a_search_typed_in_persian_digits_is_read_in_the_readers_digits(client, hq, it_officer):
+    """An English page read «from=۱۴۰۵/۰۸/۱۷, to=۱۴۰۵/۰۹/۱۶»: the filters of a search typed on a Persian page."""
+    with audit.actor(hq):
+        entry = audit.record_access(
+            None, "declarations", "export", kind="declarations", query="from=۱۴۰۵/۰۸/۱۷&to=۱۴۰۵/۰۹/۱۶&q=1405-JLF-7"
+        )
+    client.force_login(it_officer)
+    row = _changes(_row(client.get(reverse("reports:audit")).content.decode(), entry))
+    assert "from=1405/08/17, to=1405/09/16, q=1405-JLF-7" in row
