@@ -380,7 +380,7 @@ class Block:
 BLOCK_TITLES = {
     "serial_discrepancy": gettext_lazy("Serials found on arrival differ from the declared ones"),
     "scan_unreviewed": gettext_lazy("A suspicious scan comparison awaits review"),
-    "scan_unaligned": gettext_lazy("Scan images the comparison could not align await review"),
+    "scan_unaligned": gettext_lazy("Scans the comparison could not align are waiting for review"),
     "scan_escalated": gettext_lazy("The scan comparison was escalated as suspicious"),
     "dup_waybill": gettext_lazy("The waybill number is on another declaration"),
     "scan_reuse_confirmed": gettext_lazy("A reuse of another truck's scan was confirmed"),

@@ -143,7 +143,11 @@ def test_a_comparison_that_could_not_align_blocks_the_settlement_until_reviewed(
     page = client.get(reverse("declarations:detail", args=[unaligned.pk])).content.decode()
     assert 'data-block="scan_unaligned"' in page
     blocked = page.split('id="settle-blocked"', 1)[1].split("</p>", 1)[0]
-    assert f'href="{viewer}"' in blocked and "Scan images the comparison could not align await review" in blocked
+    assert f'href="{viewer}"' in blocked and "Scans the comparison could not align are waiting for review" in blocked
+    client.cookies["django_language"] = "fa"  # the Persian stays as it was
+    persian = client.get(reverse("declarations:detail", args=[unaligned.pk]), HTTP_ACCEPT_LANGUAGE="fa")
+    assert "تصویرهای اسکنی که مقایسه نتوانست هم‌تراز کند در انتظار بررسی است" in persian.content.decode()
+    client.cookies["django_language"] = "en"
     response = settle(client, unaligned)
     assert response.status_code == 409
     assert "could not be compared automatically: review them before settling" in response.content.decode()
