@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomsOffice, ScopedQuerySet
-from core.dates import format_jalali
+from core.dates import ascii_digits, format_jalali
 from core.text import digits, is_persian
 from declarations.idents import case_number_text
 from declarations.models import TransitDeclaration
@@ -222,14 +222,18 @@ class CaseStatus(models.TextChoices):
 
 
 def authority_with_branch(authority: str, branch: str) -> str:
-    """The authority and its branch, the branch labelled («دادگاه انقلاب ماکو شعبهٔ ۲», not «… ماکو ۲»), unless
+    """The authority and its branch, the branch labelled («دادگاه انقلاب ماکو شعبهٔ ۲», not «… ماکو ۲»; in English
+    «دادگاه انقلاب ماکو, branch 2»), unless
     typed with its label («شعبه ۳»): the case page, its list and timeline, and the monthly return's cases."""
     branch = (branch or "").strip()
     if not branch:
         return authority
     if branch.startswith(("شعبه", "branch", "Branch")):
         return f"{authority} {branch}"
-    return str(_("%(authority)s branch %(branch)s")) % {"authority": authority, "branch": digits(branch)}
+    # The branch's number in the page's digits (typed «۴», an English page read «branch ۴»); the authority's name
+    # is data and stays as written.
+    number = digits(branch) if is_persian() else ascii_digits(branch)
+    return str(_("%(authority)s, branch %(branch)s")) % {"authority": authority, "branch": number}
 
 
 class CaseQuerySet(ScopedQuerySet):

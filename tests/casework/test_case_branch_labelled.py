@@ -21,7 +21,7 @@ def test_a_branch_typed_with_its_label_is_not_labelled_twice(unsettled, inspecto
     case = _open(unsettled, inspector, branch="شعبه ۳")
     assert case.authority_shown == "تعزیرات حکومتی شعبه ۳"
     assert JudicialCase(authority="Court", branch="").authority_shown == "Court"
-    assert JudicialCase(authority="Court", branch="2").authority_shown == "Court branch 2"
+    assert JudicialCase(authority="Court", branch="2").authority_shown == "Court, branch 2"
 
 
 @pytest.mark.persian
@@ -31,3 +31,13 @@ def test_the_declarations_timeline_names_the_branch_too(client, unsettled, inspe
     client.force_login(inspector)
     page = client.get(f"/declarations/{unsettled.pk}/").content.decode()
     assert "دادگاه انقلاب ماکو شعبهٔ ۲" in page
+
+
+def test_in_english_the_branch_follows_the_persian_authority_after_a_comma(client, unsettled, inspector):  # noqa: F811
+    """An English list read «تعزیرات حکومتی استان branch 4»: the authority's name is data (Persian), its branch the
+    page's words, set apart by a comma."""
+    case = _open(unsettled, inspector, authority="دادگاه انقلاب ماکو", branch="۲")
+    client.force_login(inspector)
+    for url in ("/casework/cases/", f"/casework/cases/{case.pk}/"):
+        page = client.get(url).content.decode()
+        assert "دادگاه انقلاب ماکو, branch 2" in page and "ماکو branch" not in page
