@@ -210,14 +210,14 @@ def letter_copies(lines: Iterable[str]) -> tuple[list[str], str]:
     for n, line in enumerate(lines, 1):
         line = line.strip()
         if len(line) > COPY_MAX_CHARS:
-            return [], _("Line %(n)s of the copies is %(length)s characters long (at most %(max)s): «%(start)s…».") % {
+            return [], _("Line %(n)s of the copies is %(length)s characters long (at most %(max)s): “%(start)s…”.") % {
                 "n": digits(n),
                 "length": digits(len(line)),
                 "max": digits(COPY_MAX_CHARS),
                 "start": line[:40],
             }
         if line and sum(c.isalpha() for c in line) < COPY_MIN_LETTERS:
-            return [], _("Line %(n)s of the copies, «%(line)s», names no recipient (at least %(min)s letters).") % {
+            return [], _("Line %(n)s of the copies, “%(line)s”, names no recipient (at least %(min)s letters).") % {
                 "n": digits(n),
                 "line": line,
                 "min": digits(COPY_MIN_LETTERS),

@@ -123,7 +123,7 @@ def letter_send_batch(request):
     status = request.POST.get("status", "")
     if send not in SEND_FIELDS:
         form = LetterFilterForm({"status": status} if status in LetterStatus.values else {})
-        refused = _("Invalid request: the letters page has no way of sending «%(send)s».") % {"send": posted_name(send)}
+        refused = _("Invalid request: the letters page has no way of sending “%(send)s”.") % {"send": posted_name(send)}
         return _letter_page(request, form, form.cleaned_data if form.is_valid() else None, refused=refused)
     ids = {pk for pk in map(id_or_none, request.POST.getlist(SEND_FIELDS[send])) if pk is not None}
     back = reverse("casework:letters") + (f"?status={status}" if status in LetterStatus.values else "")
@@ -456,7 +456,7 @@ def case_detail(request, pk: int):
     # A form the page does not have (a tampered one, or none named): said above the page, nothing recorded.
     refused = ""
     if request.method == "POST" and form is None:
-        refused = _("Invalid request: the case page has no form «%(form)s».") % {"form": posted_name(posted)}
+        refused = _("Invalid request: the case page has no form “%(form)s”.") % {"form": posted_name(posted)}
     if form is not None and form.is_valid():
         try:
             _case_post(request, case, posted or "", form.cleaned_data, current)

@@ -69,7 +69,7 @@ def check_currency(value, *, field: str = "currency") -> str:
     code = ("" if value is None else str(value)).strip().upper()
     if not is_currency(code):
         raise InvalidInput(
-            _("«%(code)s» is not a currency code of ISO 4217: write the three-letter code, such as %(codes)s.")
+            _("“%(code)s” is not a currency code of ISO 4217: write the three-letter code, such as %(codes)s.")
             % {"code": str(value or "").strip(), "codes": ", ".join(COMMON[:4])},
             fields={field: str(value or "")},
         )

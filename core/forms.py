@@ -384,12 +384,12 @@ def name_required_fields(form: forms.BaseForm) -> None:
             chosen = isinstance(field, _CHOSEN) or isinstance(
                 field.widget, forms.widgets.ChoiceWidget | forms.CheckboxInput
             )
-            messages["required"] = (_("Choose «%(field)s».") if chosen else _("Enter «%(field)s».")) % {"field": label}
+            messages["required"] = (_("Choose “%(field)s”.") if chosen else _("Enter “%(field)s”.")) % {"field": label}
         if id(messages.get("invalid")) in _DJANGO_INVALID_NUMBER:
             whole = isinstance(field, forms.IntegerField) and not isinstance(
                 field, forms.DecimalField | forms.FloatField
             )
-            message = _("«%(field)s» must be a whole number.") if whole else _("«%(field)s» must be a number.")
+            message = _("“%(field)s” must be a whole number.") if whole else _("“%(field)s” must be a number.")
             messages["invalid"] = message % {"field": label}
 
 

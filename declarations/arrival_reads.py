@@ -76,7 +76,7 @@ def reason_error(reason: str, field: str) -> str:
     text = (reason or "").strip()
     if not text or written_length(text) >= NOTE_MIN_LENGTH:
         return ""
-    return _("«%(field)s» needs at least %(n)s characters saying why.") % {
+    return _("“%(field)s” needs at least %(n)s characters saying why.") % {
         "field": field,
         "n": digits(NOTE_MIN_LENGTH),
     }

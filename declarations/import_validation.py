@@ -177,7 +177,7 @@ def seal_numbers_problem(seals: list[str]) -> str | None:
 def seal_character_message(seal: str, position: int) -> str:
     """A seal number holding a character no seal has, named by its position and quoted as typed."""
     return _(
-        "seal number %(n)s ('%(value)s') holds «%(char)s»: a seal number has only Latin letters, digits and - / ."
+        "seal number %(n)s ('%(value)s') holds “%(char)s”: a seal number has only Latin letters, digits and - / ."
     ) % {
         "n": number(position),
         "value": typed(seal),

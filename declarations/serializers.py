@@ -234,7 +234,7 @@ class TextListField(serializers.ListField):
                 raise serializers.ValidationError(
                     {
                         index: [
-                            _("element %(index)s («%(value)s») repeats element %(first)s")
+                            _("element %(index)s (“%(value)s”) repeats element %(first)s")
                             % {
                                 "index": digits(index + 1),
                                 "value": isolate(value.strip()),
@@ -273,7 +273,7 @@ class SealListField(TextListField):
                     {
                         index: [
                             _(
-                                "element %(index)s («%(value)s») holds a separator (a space, comma or semicolon): "
+                                "element %(index)s (“%(value)s”) holds a separator (a space, comma or semicolon): "
                                 'in the list each element is one seal, e.g. ["S1", "S2"]'
                             )
                             % {"index": digits(index + 1), "value": isolate(value.strip())}

@@ -1084,7 +1084,7 @@ def problem_detail(request, pk: int):
             else:
                 form.add_error(
                     None,
-                    _("Invalid request: a system problem has no action «%(action)s».")
+                    _("Invalid request: a system problem has no action “%(action)s”.")
                     % {"action": posted_name(action)},
                 )
         except DomainError as exc:

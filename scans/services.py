@@ -872,7 +872,7 @@ def _retried(error: str, error_message: dict) -> Message:
             return Message(gettext_noop("Scan comparison run again after it could not run: %(reason)s"), reason=reason)
     if error:
         return Message(
-            gettext_noop("Scan comparison run again after it could not run; its error as recorded: «%(error)s»"),
+            gettext_noop("Scan comparison run again after it could not run; its error as recorded: “%(error)s”"),
             error=error,
         )
     return Message(gettext_noop("Scan comparison run again after it could not run."))
@@ -1007,7 +1007,7 @@ def flagged_accept_needs_reason() -> str:
     """Why accepting a flagged comparison needs a remark, in the reader's language, naming the field by its
     label (``ReviewForm``'s)."""
     return _(
-        "This comparison is flagged (a suspicious verdict or a reused scan): to accept it, say in «%(field)s» "
+        "This comparison is flagged (a suspicious verdict or a reused scan): to accept it, say in “%(field)s” "
         "why, in at least %(n)s characters."
     ) % {"field": _("remark"), "n": digits(NOTE_MIN_LENGTH)}
 

@@ -190,11 +190,11 @@ def colour_refusal(name: str, *, api: bool = False) -> str:
     if api:
         return _(
             "%(name)s is in colour; an X-ray scan must be greyscale. If it is a dual-energy scanner's "
-            "pseudo-colour image, send «%(field)s» as %(true)s and upload it again."
+            "pseudo-colour image, send “%(field)s” as %(true)s and upload it again."
         ) % {"name": shown, "field": field_label("pseudo_colour"), "true": isolate("true")}
     return _(
         "%(name)s is in colour; an X-ray scan must be greyscale. If it is a dual-energy scanner's "
-        "pseudo-colour image, tick «%(flag)s» and upload it again."
+        "pseudo-colour image, tick “%(flag)s” and upload it again."
     ) % {"name": shown, "flag": _("dual-energy pseudo-colour scan")}
 
 

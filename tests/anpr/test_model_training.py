@@ -288,8 +288,8 @@ def _row(response, version: int) -> str:
 @pytest.mark.parametrize(
     ("posted", "field", "error"),
     [
-        ({"steps": "", "synth": "100"}, "steps", "Enter «training steps»."),
-        ({"steps": "abc", "synth": "100"}, "steps", "«training steps» must be a whole number."),
+        ({"steps": "", "synth": "100"}, "steps", "Enter “training steps”."),
+        ({"steps": "abc", "synth": "100"}, "steps", "“training steps” must be a whole number."),
         ({"steps": "5", "synth": "-1"}, "synth", "The value must be at least 0."),
         ({"steps": "0", "synth": "9999999"}, "synth", "The value must be at most 500,000."),
     ],

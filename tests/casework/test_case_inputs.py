@@ -61,7 +61,7 @@ def test_a_code_that_is_no_currency_is_refused_beside_the_currency(client, overd
     client.force_login(inspector)
     response = _post(client, overdue, currency="XYZ")
     assert response.status_code == 400
-    beside(response.content.decode(), "id_currency", "«XYZ» is not a currency code of ISO 4217")
+    beside(response.content.decode(), "id_currency", "“XYZ” is not a currency code of ISO 4217")
     assert not JudicialCase.objects.exists()
 
 
@@ -106,7 +106,7 @@ def test_the_valuation_form_refuses_it_beside_the_currency(client, overdue, insp
         },
     )
     assert response.status_code == 400
-    beside(response.content.decode(), "id_currency", "«XYZ» is not a currency code of ISO 4217")
+    beside(response.content.decode(), "id_currency", "“XYZ” is not a currency code of ISO 4217")
     assert case.valuations.count() == 1
 
 
@@ -332,7 +332,7 @@ def test_every_bad_field_of_the_case_form_is_named_at_once(client, overdue, insp
     response = _post(client, overdue, cif_value="", currency="XYZ", opened_on=ahead, exchange_rate="0")
     assert response.status_code == 400
     html = response.content.decode()
-    beside(html, "id_cif_value", "Enter «CIF value».")
+    beside(html, "id_cif_value", "Enter “CIF value”.")
     beside(html, "id_currency", "XYZ")
     beside(html, "id_opened_on", "The opening date is in the future.")
     beside(html, "id_exchange_rate", "cannot be right for any currency")
@@ -347,7 +347,7 @@ def test_a_cif_of_nought_and_a_future_discovery_are_named_with_the_other_fields(
     response = _post(client, overdue, cif_value="0", authority="", discovered_at=ahead)
     assert response.status_code == 400
     html = response.content.decode()
-    beside(html, "id_authority", "Enter «authority».")
+    beside(html, "id_authority", "Enter “authority”.")
     beside(html, "id_cif_value", "CIF value must be a positive number.")
     beside(html, "id_discovered_at", "is in the future.")
     assert not JudicialCase.objects.exists()

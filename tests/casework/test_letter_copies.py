@@ -70,7 +70,7 @@ def test_a_line_that_names_nobody_is_refused_naming_it(client, draft, origin_cle
     response = _post(client, draft, "دفتر ترانزیت\nx")
     assert response.status_code == 400
     beside(
-        response.content.decode(), "id_copies", "Line 2 of the copies, «x», names no recipient (at least 3 letters)."
+        response.content.decode(), "id_copies", "Line 2 of the copies, “x”, names no recipient (at least 3 letters)."
     )
     assert FollowUpLetter.objects.get(pk=draft.pk).copies == before
 

@@ -302,7 +302,7 @@ def test_the_case_page_records_a_step_and_a_correction(unsettled, origin_clerk, 
     client.force_login(origin_clerk)
     url = f"/casework/cases/{case.pk}/"
     r = client.post(url, {"form": "milestone", "milestone": handover.pk, f"m{handover.pk}-evidence_note": ""})
-    assert r.status_code == 400 and "Enter «evidence (letter number, receipt …)»." in r.content.decode()
+    assert r.status_code == 400 and "Enter “evidence (letter number, receipt …)”." in r.content.decode()
     r = client.post(url, {"form": "milestone", "milestone": handover.pk, f"m{handover.pk}-evidence_note": "صورت‌جلسه ۹"})
     assert r.status_code == 302
     handover.refresh_from_db()

@@ -59,10 +59,10 @@ def test_the_scan_upload_form(client, declaration, origin_clerk):
     response = client.post(reverse("scans:upload", args=[declaration.pk]), {"captured_at": "1404/13/40 10:00"})
     html = response.content.decode()
     assert response.status_code == 400
-    beside(html, "id_scanner_id", "Enter «scanner ID».")
+    beside(html, "id_scanner_id", "Enter “scanner ID”.")
     beside(html, "id_captured_at", f"Enter a date and time like {datetime_example()}.")
     # The scans' input is a file input taking several (the drop zone's), not a text box; none chosen is said beside it.
-    files = beside(html, "id_files", "Choose «scan images».")
+    files = beside(html, "id_files", "Choose “scan images”.")
     assert '<input type="file" name="files" id="id_files" class="form-control form-control-sm is-invalid"' in files
     assert 'multiple accept="image/png,image/jpeg,image/tiff"' in files
 
@@ -74,7 +74,7 @@ def test_the_scan_review_form(client, dest_clerk, done_comparison):  # noqa: F81
     html = client.post(url, {"decision": "escalate", "remark": " "}).content.decode()
     beside(html, "id_remark", "An escalation needs a remark saying what is wrong.")
     html = client.post(url, {}).content.decode()
-    beside(html, "id_decision_0", "Choose «decision».")
+    beside(html, "id_decision_0", "Choose “decision”.")
 
 
 # --- letters and cases ------------------------------------------------------------------------------
@@ -85,7 +85,7 @@ def test_the_letter_draft_form(client, overdue, origin_clerk):
     client.force_login(origin_clerk)
     response = client.post(reverse("casework:letter", args=[letter.pk]), {"subject": "", "body": "متن"})
     assert response.status_code == 400
-    block = beside(response.content.decode(), "id_subject", "Enter «subject».")
+    block = beside(response.content.decode(), "id_subject", "Enter “subject”.")
     assert '<span aria-hidden="true" class="text-danger">*</span>' in block  # a required field says so
 
 
@@ -98,7 +98,7 @@ def test_the_letter_reply_form(client, overdue, origin_clerk, dest_clerk):
     )
     html = response.content.decode()
     assert response.status_code == 400
-    beside(html, "id_reply_text", "Enter «reply».")
+    beside(html, "id_reply_text", "Enter “reply”.")
     beside(html, "id_answered_on", f"Enter a Jalali date like {date_example()}.")
 
 
@@ -107,9 +107,9 @@ def test_the_case_form(client, overdue, inspector):
     response = client.post(reverse("casework:case_new", args=[overdue.pk]), {"opened_on": "tomorrow"})
     html = response.content.decode()
     assert response.status_code == 400
-    beside(html, "id_file_number", "Enter «file number».")
+    beside(html, "id_file_number", "Enter “file number”.")
     beside(html, "id_opened_on", f"Enter a Jalali date like {date_example()}.")
-    beside(html, "id_exchange_rate", "Enter «exchange rate (rial per unit)».")
+    beside(html, "id_exchange_rate", "Enter “exchange rate (rial per unit)”.")
 
 
 def test_the_case_action_and_outcome_forms(client, overdue, inspector):
@@ -126,10 +126,10 @@ def test_the_case_action_and_outcome_forms(client, overdue, inspector):
     url = reverse("casework:case", args=[case.pk])
     html = client.post(url, {"form": "action", "on": "x", "action": ""}).content.decode()
     beside(html, "id_on", f"Enter a Jalali date like {date_example()}.")
-    beside(html, "id_action", "Enter «action taken».")
+    beside(html, "id_action", "Enter “action taken”.")
     response = client.post(url, {"form": "close", "outcome": "", "outcome_on": ""})
     assert response.status_code == 400
-    beside(response.content.decode(), "id_outcome", "Enter «outcome».")
+    beside(response.content.decode(), "id_outcome", "Enter “outcome”.")
 
 
 # --- system problems and the audit trail ------------------------------------------------------------
@@ -141,7 +141,7 @@ def test_the_problem_form(client, origin_clerk, bazargan):
     html = response.content.decode()
     assert response.status_code == 400
     beside(html, "id_since", f"Enter a date and time like {datetime_example()}.")
-    beside(html, "id_description", "Enter «description».")
+    beside(html, "id_description", "Enter “description”.")
 
 
 def test_the_problem_resolution_form_page_and_htmx(client, origin_clerk, it_officer, bazargan):

@@ -37,13 +37,13 @@ def _errors(lang: str, **data) -> dict[str, list[str]]:
 
 def test_english_errors_name_the_field():
     assert _errors("en", count="x", amount="y") == {
-        "subject": ["Enter «subject»."],
-        "kind": ["Choose «kind»."],
-        "agree": ["Choose «agree»."],
-        "count": ["«count» must be a whole number."],
-        "amount": ["«amount» must be a number."],
+        "subject": ["Enter “subject”."],
+        "kind": ["Choose “kind”."],
+        "agree": ["Choose “agree”."],
+        "count": ["“count” must be a whole number."],
+        "amount": ["“amount” must be a number."],
         "own": ["Say it."],
-        "later": ["Choose «later»."],
+        "later": ["Choose “later”."],
     }
 
 

@@ -46,11 +46,11 @@ def test_a_system_problem_refuses_an_action_it_does_not_have(client, it_officer,
     client.force_login(it_officer)
     url = f"/reports/problems/{problem.pk}/"
     html = refused(client.post(url, {**posted, "resolution": "سامانه دوباره راه‌اندازی شد"}))
-    assert f"Invalid request: a system problem has no action «{named}»." in html
+    assert f"Invalid request: a system problem has no action “{named}”." in html
     assert 'name="resolution"' in html  # the actions are still there to use
     part = client.post(url, {"action": "close"}, headers={"HX-Request": "true"})  # htmx: the actions block
     assert part.status_code == 400 and part.content.decode().lstrip().startswith('<div id="problem-actions">')
-    assert "no action «\u2066close\u2069»" in part.content.decode()
+    assert "no action “\u2066close\u2069”" in part.content.decode()
     problem.refresh_from_db()
     assert problem.status == ProblemStatus.NEW and problem.assigned_to is None and not problem.resolution
 
@@ -102,7 +102,7 @@ def test_a_case_page_refuses_a_form_it_does_not_have(client, origin_clerk, case,
     valuations = CaseValuation.objects.filter(case=case).count()
     html = refused(client.post(f"/casework/cases/{case.pk}/", body))
     alert = html.split('id="request-refused"', 1)[1].split("</div>", 1)[0]
-    assert f"Invalid request: the case page has no form «{named}»." in alert
+    assert f"Invalid request: the case page has no form “{named}”." in alert
     assert 'id="case-value"' in html  # the case page itself
     case.refresh_from_db()
     assert case.status == CaseStatus.OPEN and not JudicialAction.objects.filter(case=case).exists()
@@ -134,7 +134,7 @@ def test_the_letters_batch_refuses_a_way_of_sending_it_does_not_have(client, ori
     body = {"status": "draft", "letter": drafts[:1], "page_letter": drafts}
     html = refused(client.post("/casework/letters/send/", {**body, "send": "all"}))
     alert = html.split('id="request-refused"', 1)[1].split("</div>", 1)[0]
-    assert "Invalid request: the letters page has no way of sending «\u2066all\u2069»." in alert
+    assert "Invalid request: the letters page has no way of sending “\u2066all\u2069”." in alert
     assert html.count('name="letter"') == 2  # the drafts listed again, still to send
     assert not FollowUpLetter.objects.exclude(status=LetterStatus.DRAFT).exists()
     assert client.post("/casework/letters/send/", body).status_code == 302  # no button named: the ticked one

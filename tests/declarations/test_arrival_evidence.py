@@ -158,6 +158,6 @@ def test_a_future_time_is_named_beside_its_field_with_the_other_errors(client, s
     )
     form = response.content.decode().split('data-action="confirm_arrival"', 1)[1].split("</form>", 1)[0]
     assert "is in the future." in form
-    assert "«Gross weight found (kg)» must be a number." in form
+    assert "“Gross weight found (kg)” must be a number." in form
     in_transit.refresh_from_db()
     assert in_transit.status == Status.IN_TRANSIT

@@ -46,7 +46,7 @@ def test_a_wrong_role_empty_post_on_the_page_gets_the_403_page(
     assert response.status_code == 403
     html = response.content.decode()
     assert 'id="who-grants"' in html  # the app's 403 page, not the declaration page with a form error
-    assert "You may not" in html and "Enter «" not in html and "Choose «" not in html
+    assert "You may not" in html and "Enter “" not in html and "Choose “" not in html
     declaration.refresh_from_db()
     assert declaration.status == status
     assert not DeclarationEvent.objects.filter(declaration=declaration, kind=action).exists()

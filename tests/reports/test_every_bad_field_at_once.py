@@ -55,7 +55,7 @@ def test_the_problem_form_names_a_since_before_1390(client, origin_clerk, bazarg
     )
     assert response.status_code == 400
     html = response.content.decode()
-    beside(html, "id_description", "Enter «description».")
+    beside(html, "id_description", "Enter “description”.")
     beside(html, "id_since", "is out of range (1390 to today)")
 
 
@@ -85,7 +85,7 @@ def test_the_inspection_form_names_every_bad_field_with_a_missing_responsible_of
     html = response.content.decode()
     beside(html, "id_inspected_on", "The inspection date is in the future.")
     beside(html, "id_attachments", "findings.exe")
-    beside(html, "id_actions-0-responsible_office", "Choose «responsible office».")
+    beside(html, "id_actions-0-responsible_office", "Choose “responsible office”.")
     beside(html, "id_actions-0-due_on", "The action is due before the inspection.")
     assert not Inspection.objects.exists() and not InspectionAction.objects.exists()
     assert not InspectionAttachment.objects.exists()

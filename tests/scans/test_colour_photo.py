@@ -148,7 +148,7 @@ def test_the_api_refusal_says_to_send_the_field_true_not_to_tick_a_box(declarati
     message = error["message"]
     assert error["code"] == "colour" and error["fields"]["file"] == [message]
     assert "tick" not in message and "an X-ray scan must be greyscale" in message
-    assert "send «dual-energy pseudo-colour» as true" in message
+    assert "send “dual-energy pseudo-colour” as true" in message
 
 
 @pytest.mark.persian

@@ -44,7 +44,7 @@ def test_an_exceptions_text_is_quoted_as_recorded(departed, origin_clerk, dest_c
     )
     with translation.override("en"):
         assert _retried(departed, dest_clerk) == (
-            "Scan comparison run again after it could not run; its error as recorded: «<bdi>engine exploded</bdi>»"
+            "Scan comparison run again after it could not run; its error as recorded: “<bdi>engine exploded</bdi>”"
         )
 
 

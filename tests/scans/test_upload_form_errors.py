@@ -28,7 +28,7 @@ def test_an_empty_upload_says_beside_the_file_field_that_a_file_is_needed(client
     html = response.content.decode()
     # All missing fields at once, each beside itself: not the scanner first and the file on the next try.
     assert field_errors(html, "scanner_id") and field_errors(html, "captured_at")
-    assert field_errors(html, "files") == ["Choose «scan images»."]
+    assert field_errors(html, "files") == ["Choose “scan images”."]
     assert Scan.objects.count() == 0 and stored_files(settings) == []
 
 
@@ -39,7 +39,7 @@ def test_an_upload_with_no_file_names_the_file_field(client, declaration, origin
         {"stage": "origin", "scanner_id": "NUC-7", "captured_at": "1404/05/12 10:30"},
     )
     assert response.status_code == 400
-    assert field_errors(response.content.decode(), "files") == ["Choose «scan images»."]
+    assert field_errors(response.content.decode(), "files") == ["Choose “scan images”."]
     assert Scan.objects.count() == 0
 
 
