@@ -13,6 +13,7 @@ from declarations.idents import list_separator
 from declarations.models import NOTE_MIN_LENGTH, written_length
 
 from .models import Stage, View
+from .reuse_reviews import note_missing
 from .services import CAPTURE_CLOCK_SKEW, REMARK_MAX_LENGTH, flagged_accept_needs_reason, unaligned_accept_needs_remark
 
 
@@ -144,9 +145,8 @@ class ReuseReviewForm(PageForm):
 
     def clean(self):
         data = super().clean()
-        note = (data.get("note") or "").strip()
-        if data.get("supersedes") and not note:
-            self.add_error("note", _("A revised decision needs a note saying why it is revised."))
-        elif data.get("decision") == "explained" and not note:
-            self.add_error("note", _("An explained reuse needs a note saying how it is explained."))
+        if data.get("decision") and (
+            missing := note_missing(data["decision"], data.get("note") or "", data.get("supersedes"))
+        ):
+            self.add_error("note", missing)
         return data

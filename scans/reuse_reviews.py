@@ -24,6 +24,7 @@ from core.dates import format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from core.text import digits, is_persian, isolate
 from declarations import evidence
+from declarations.arrival_reads import reason_error
 from declarations.models import TransitDeclaration
 from declarations.serials import Block
 from notifications.messages import Ident, Message, Number, Param
@@ -120,14 +121,16 @@ def escalation_subject(review: ScanReuseReview) -> str:
 
 @transaction.atomic
 def note_missing(decision: str, note: str, supersedes: int | None) -> str:
-    """Why the review needs a note it lacks (an explained reuse says how, a revision why), or nothing."""
-    if note.strip():
+    """Why the review needs a note it lacks (an explained reuse says how, a revision why), or nothing. Such a
+    note is a justification: measured as the comparison review's remark is (``reason_error``), ten dots say
+    nothing and would switch the alert off for good."""
+    if decision != ReuseDecision.EXPLAINED and supersedes is None:
         return ""
-    if decision == ReuseDecision.EXPLAINED:
-        return _("An explained reuse needs a note saying how it is explained.")
-    if supersedes is not None:
+    if not note.strip():
+        if decision == ReuseDecision.EXPLAINED:
+            return _("An explained reuse needs a note saying how it is explained.")
         return _("A revised decision needs a note saying why it is revised.")
-    return ""
+    return reason_error(note, _("note"))
 
 
 def reuse_review(

@@ -329,7 +329,38 @@ def test_the_reviewers_latin_name_is_isolated_in_the_refusal_and_on_the_page(cli
     reuse_reviews.reuse_review(scan=reused, by=john, decision="confirmed", note="not scanned")
     client.force_login(john)
     again = client.post(
-        reverse("scans:reuse_review", args=[reused.pk]), {"decision": "explained", "note": "x"}, follow=True
+        reverse("scans:reuse_review", args=[reused.pk]),
+        {"decision": "explained", "note": "an honest re-upload"},
+        follow=True,
     )
     assert "by \u2068John Smith 2\u2069 on" in htmllib.unescape(again.content.decode())
     assert "<bdi>John Smith 2</bdi>" in _page(client, other_truck)
+
+
+@pytest.mark.parametrize("said", ["..........", "!!!!!!!!!!!!", "ok"])
+def test_an_explanation_of_punctuation_alone_is_refused_and_the_signal_stays(
+    client, settings, reused, other_truck, inspector, said
+):
+    """Ten dots explained a reused scan and switched its alert off for good (a walk, 2026-12-07): the note is
+    measured as the comparison review's remark is, by its letters and digits, on the page and in the service."""
+    client.force_login(inspector)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa"
+    response = client.post(reverse("scans:reuse_review", args=[reused.pk]), {"decision": "explained", "note": said})
+    assert response.status_code == 400
+    (error,) = _field_errors(response.content.decode(), reused, "note")
+    assert "دست‌کم ۱۰" in error
+    assert not ScanReuseReview.objects.exists() and _flagged() == {other_truck}
+    with pytest.raises(InvalidInput) as refused:
+        reuse_reviews.reuse_review(scan=reused, by=inspector, decision="explained", note=said)
+    assert "note" in refused.value.fields
+
+
+def test_a_revision_of_punctuation_alone_is_refused(client, reused, other_truck, hq, inspector):
+    first = reuse_reviews.reuse_review(scan=reused, by=hq, decision="confirmed", note="no scanner record that day")
+    client.force_login(inspector)
+    response = client.post(
+        reverse("scans:reuse_review", args=[reused.pk]),
+        {"decision": "confirmed", "note": "..........", "supersedes": first.pk},
+    )
+    assert response.status_code == 400
+    assert ScanReuseReview.objects.get() == first

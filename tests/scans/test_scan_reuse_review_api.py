@@ -54,7 +54,7 @@ def test_the_inspector_reviews_then_revises_and_both_are_read_back(reused, inspe
     assert _flagged()
 
     # Reviewed again without naming the review that counts: refused, as a stale page form is.
-    again = api.post(url, {"decision": "explained", "note": "re-upload"}, format="json")
+    again = api.post(url, {"decision": "explained", "note": "an honest re-upload"}, format="json")
     assert again.status_code == 409 and "already reviewed" in again.json()["error"]["message"]
     # Without a note saying why: refused beside the note.
     bare = api.post(url, {"decision": "confirmed", "supersedes": first["id"]}, format="json")
