@@ -10,6 +10,7 @@ from core.admin_utils import EvidenceAdmin, JalaliAdmin, JalaliFields, jalali, n
 from core.countries import country_name
 from core.errors import DomainError
 from declarations import idents
+from declarations.arrival_reads import reason_error
 from declarations.idents import camera_html, plate_html
 
 from . import services
@@ -155,6 +156,8 @@ class CameraAdmin(JalaliAdmin):
         if "apply" in request.POST:
             if not reason.strip():
                 error = str(_("Say why the camera is retired."))
+            elif short := reason_error(reason, str(_("reason for retiring"))):
+                error = short
             else:
                 for camera in queryset.select_related("office"):
                     try:

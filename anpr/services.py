@@ -26,6 +26,7 @@ from core.dates import ascii_digits
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from core.text import digits
 from declarations import idents
+from declarations.arrival_reads import reason_error
 from declarations.identifiers import typed
 
 from . import matching, registry, sightings
@@ -205,6 +206,8 @@ def camera_retire(*, camera: Camera, by: User | None, reason: str) -> Camera:
         raise IllegalTransition(_("Camera %(code)s is already retired.") % {"code": idents.camera_text(locked)})
     if not reason.strip():
         raise InvalidInput(_("Say why the camera is retired."), fields={"reason": "required"})
+    if short := reason_error(reason, _("reason for retiring")):  # nine dots say nothing, as for any reason
+        raise InvalidInput(short, fields={"reason": "too short"})
     locked.status = Camera.Status.RETIRED
     locked.retired_at = timezone.now()
     locked.retired_reason = reason.strip()

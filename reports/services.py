@@ -39,7 +39,7 @@ from core.dates import (
 )
 from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed
 from core.text import digits, format_number, is_persian, isolate
-from declarations.models import TransitDeclaration
+from declarations.models import TransitDeclaration, written_length
 from declarations.services import check_evidence
 from notifications.messages import Ident, Message, Month, Name, Number, Param, When, params_to_json, stored_copy
 from notifications.services import Kind, headquarters, it_office, mark_done_for_everyone, notify, office_staff
@@ -551,7 +551,7 @@ def description_error(description: str) -> str:
     text = description.strip()
     if not text:
         return _("Describe what fails.")
-    if len(" ".join(text.split())) < PROBLEM_DESCRIPTION_MIN:
+    if written_length(" ".join(text.split())) < PROBLEM_DESCRIPTION_MIN:
         return _("Describe what fails in at least %(n)s characters: what you did and what the system answered.") % {
             "n": digits(PROBLEM_DESCRIPTION_MIN)
         }
@@ -802,7 +802,7 @@ def problem_resolve(*, problem: SystemProblem, by: User, resolution: str) -> Sys
         raise IllegalTransition(_("The problem is already resolved."))
     if not resolution.strip():
         raise InvalidInput(_("Describe the resolution."), fields={"resolution": "required"})
-    if len(" ".join(resolution.split())) < PROBLEM_RESOLUTION_MIN:
+    if written_length(" ".join(resolution.split())) < PROBLEM_RESOLUTION_MIN:
         raise InvalidInput(
             _("Describe the resolution in at least %(n)s characters: what was done, or why nothing needed doing.")
             % {"n": digits(PROBLEM_RESOLUTION_MIN)},

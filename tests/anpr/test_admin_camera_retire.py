@@ -36,13 +36,17 @@ def test_retiring_in_the_admin_goes_through_the_service_and_is_audited(client, a
     assert refused.status_code == 200 and "Say why the camera is retired." in refused.content.decode()
     assert Camera.objects.get(pk=bzg_camera.pk).status == Camera.Status.ACTIVE
 
-    done = _retire(client, bzg_camera, apply="1", reason="burnt out")
+    done = _retire(client, bzg_camera, apply="1", reason="burnt out in the storm")
     assert done.status_code == 302
     camera = Camera.objects.get(pk=bzg_camera.pk)
-    assert camera.status == Camera.Status.RETIRED and camera.retired_reason == "burnt out" and camera.retired_at
+    assert (
+        camera.status == Camera.Status.RETIRED
+        and camera.retired_reason == "burnt out in the storm"
+        and camera.retired_at
+    )
     entry = LogEntry.objects.get_for_object(camera).filter(actor=admin_user).latest("timestamp")
     assert entry.changes_dict["status"][1] == Camera.Status.RETIRED
-    assert entry.changes_dict["retired_reason"][1] == "burnt out"
+    assert entry.changes_dict["retired_reason"][1] == "burnt out in the storm"
 
 
 def test_the_change_form_neither_retires_nor_takes_a_gregorian_retiring_time(client, admin_user, bzg_camera):
@@ -57,7 +61,7 @@ def test_the_change_form_neither_retires_nor_takes_a_gregorian_retiring_time(cli
 def test_a_retired_cameras_page_gives_when_in_jalali_and_its_status_read_only(client, admin_user, bzg_camera):
     import datetime as dt
 
-    services.camera_retire(camera=bzg_camera, by=None, reason="moved")
+    services.camera_retire(camera=bzg_camera, by=None, reason="moved to the other gate")
     Camera.objects.filter(pk=bzg_camera.pk).update(retired_at=dt.datetime(2026, 12, 4, 6, 0, tzinfo=dt.UTC))
     client.force_login(admin_user)
     page = client.get(reverse("admin:anpr_camera_change", args=[bzg_camera.pk]))
@@ -73,7 +77,7 @@ def test_a_new_token_for_a_retired_camera_is_refused_on_the_list_not_a_server_er
     from anpr.models import Camera as Cam
 
     other = Cam.objects.create(code="BZG-OUT-9", office=bzg_camera.office, direction=bzg_camera.direction)
-    services.camera_retire(camera=bzg_camera, by=None, reason="moved")
+    services.camera_retire(camera=bzg_camera, by=None, reason="moved to the other gate")
     before = Cam.objects.get(pk=bzg_camera.pk).token_hash
     client.force_login(admin_user)
     data = {"action": "rotate_token", "_selected_action": [bzg_camera.pk, other.pk]}

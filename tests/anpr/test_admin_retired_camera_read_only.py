@@ -38,7 +38,7 @@ def test_a_camera_in_service_stays_editable(client, admin_user, bzg_camera):
 
 
 def test_the_health_filter_leaves_retired_cameras_out(client, admin_user, bzg_camera, thr_camera):
-    services.camera_retire(camera=thr_camera, by=None, reason="moved")
+    services.camera_retire(camera=thr_camera, by=None, reason="moved to the other gate")
     client.force_login(admin_user)
     page = client.get(reverse("admin:anpr_camera_changelist"), {"health__exact": ""})
     shown = {camera.code for camera in page.context["cl"].result_list}

@@ -34,7 +34,7 @@ def _with_header(value: str) -> APIClient:
 
 
 def _retired(camera, hq):
-    services.camera_retire(camera=camera, by=hq, reason="moved")
+    services.camera_retire(camera=camera, by=hq, reason="moved to the other gate")
     return camera_client(camera)
 
 

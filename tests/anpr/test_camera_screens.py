@@ -13,6 +13,7 @@ from accounts.models import Role
 from accounts.services import api_token_issue
 from anpr import health, services
 from anpr.models import Camera, hash_token
+from core.errors import InvalidInput
 from tests.anpr.conftest import camera_client
 from tests.export_jobs import download
 from tests.factories import OfficeFactory, UserFactory
@@ -210,6 +211,20 @@ def test_retire_needs_a_reason_beside_the_field_then_refuses_the_token(client, i
     assert Camera.objects.get(pk=bzg_camera.pk).retired_reason == "دوربین سوخت"
 
 
+@pytest.mark.parametrize("said", [".........", "!!!!!!!!!!!!", "moved"])
+def test_a_retirement_of_punctuation_alone_is_refused_beside_the_field(client, it_officer, bzg_camera, said):
+    """Nine dots retired a camera for good (a walk, 2026-12-07): the reason is measured as every other written
+    reason is, by its letters and digits, on the page and in the service the API calls."""
+    client.force_login(it_officer)
+    resp = client.post(f"/anpr/cameras/{bzg_camera.pk}/retire/", {"reason": said})
+    assert resp.status_code == 400
+    (error,) = resp.context["form"].errors["reason"]
+    assert "at least 10" in error
+    assert Camera.objects.get(pk=bzg_camera.pk).status == Camera.Status.ACTIVE
+    with pytest.raises(InvalidInput):
+        services.camera_retire(camera=bzg_camera, by=it_officer, reason=said)
+
+
 def test_retire_is_refused_outside_scope_and_for_the_wrong_role(client, origin_clerk, outsider, bzg_camera):
     url = f"/anpr/cameras/{bzg_camera.pk}/retire/"
     client.force_login(outsider)
@@ -363,7 +378,7 @@ def test_a_cameras_code_is_isolated_on_every_anpr_page_and_in_its_messages(clien
     ws = sheet.worksheets[0]
     header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == str(reports.PlateHistory.headers[0]))
     assert ws.cell(header + 1, 3).value == "BZG-1" and ws.cell(header + 1, 3).alignment.horizontal == "left"
-    response = client.post(f"/anpr/cameras/{bzg_camera.pk}/retire/", {"reason": "قطع برق"}, follow=True)
+    response = client.post(f"/anpr/cameras/{bzg_camera.pk}/retire/", {"reason": "قطع برق پایانه"}, follow=True)
     assert f"{LRI}BZG-1{PDI}" in response.content.decode()
 
 

@@ -126,7 +126,7 @@ def test_an_empty_resolve_keeps_the_form_with_the_error_beside_the_field(client,
     assert "The problem is resolved." in client.get(url).content.decode()
 
 
-@pytest.mark.parametrize("typed", ["x", "ok", "   fixed   "])
+@pytest.mark.parametrize("typed", ["x", "ok", "   fixed   ", "..........", "- - - - - - !"])
 def test_a_resolution_that_says_nothing_is_refused_beside_the_field_naming_it(client, it_officer, problem, typed):
     """An outside walk: IT resolved a problem straight from «new» with «x». A resolution says what was done:
     at least ten characters, refused beside the field as the empty one is; the problem stays as it was."""
@@ -258,7 +258,7 @@ def test_a_day_in_range_without_its_time_still_asks_for_the_time(report_form):
 
 
 @pytest.mark.persian
-@pytest.mark.parametrize("description", ["x", "  کند   است  "])
+@pytest.mark.parametrize("description", ["x", "  کند   است  ", "...........", "؟؟؟؟؟؟؟؟؟؟؟؟"])
 def test_a_description_that_says_nothing_is_refused_beside_the_field(client, origin_clerk, bazargan, description):
     """«x» reached the IT office's queue: a problem is described in at least ten characters."""
     client.force_login(origin_clerk)
