@@ -64,7 +64,9 @@ def note_error(note: str) -> str:
     """What is wrong with the note (empty, or too short to say anything an inspector can check), or nothing."""
     if written_length(note) >= NOTE_MIN_LENGTH:
         return ""
-    return _("Write a note of at least %(n)s characters saying what you found.") % {"n": digits(NOTE_MIN_LENGTH)}
+    return _(
+        "Write a note of at least %(n)s letters or digits saying what you found (punctuation marks are not counted)."
+    ) % {"n": digits(NOTE_MIN_LENGTH)}
 
 
 def reason_error(reason: str, field: str) -> str:
@@ -76,7 +78,7 @@ def reason_error(reason: str, field: str) -> str:
     text = (reason or "").strip()
     if not text or written_length(text) >= NOTE_MIN_LENGTH:
         return ""
-    return _("“%(field)s” needs at least %(n)s characters saying why.") % {
+    return _("“%(field)s” needs at least %(n)s letters or digits saying why (punctuation marks are not counted).") % {
         "field": field,
         "n": digits(NOTE_MIN_LENGTH),
     }

@@ -101,6 +101,8 @@ class ReviewForm(PageForm):
 
     def clean(self):
         data = super().clean()
+        if "remark" in self.errors:  # too long: that alone is said, not also «at least ten letters» under it
+            return data
         remark = (data.get("remark") or "").strip()
         if data.get("decision") == "escalate" and not remark:
             self.add_error("remark", _("An escalation needs a remark saying what is wrong."))
@@ -145,8 +147,10 @@ class ReuseReviewForm(PageForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") and (
-            missing := note_missing(data["decision"], data.get("note") or "", data.get("supersedes"))
+        if (
+            data.get("decision")
+            and "note" not in self.errors
+            and (missing := note_missing(data["decision"], data.get("note") or "", data.get("supersedes")))
         ):
             self.add_error("note", missing)
         return data

@@ -1008,7 +1008,7 @@ def flagged_accept_needs_reason() -> str:
     label (``ReviewForm``'s)."""
     return _(
         "This comparison is flagged (a suspicious verdict or a reused scan): to accept it, say in “%(field)s” "
-        "why, in at least %(n)s characters."
+        "why, in at least %(n)s letters or digits (punctuation marks are not counted)."
     ) % {"field": _("remark"), "n": digits(NOTE_MIN_LENGTH)}
 
 

@@ -219,7 +219,7 @@ def test_a_retirement_of_punctuation_alone_is_refused_beside_the_field(client, i
     resp = client.post(f"/anpr/cameras/{bzg_camera.pk}/retire/", {"reason": said})
     assert resp.status_code == 400
     (error,) = resp.context["form"].errors["reason"]
-    assert "at least 10" in error
+    assert "at least 10 letters or digits" in error
     assert Camera.objects.get(pk=bzg_camera.pk).status == Camera.Status.ACTIVE
     with pytest.raises(InvalidInput):
         services.camera_retire(camera=bzg_camera, by=it_officer, reason=said)

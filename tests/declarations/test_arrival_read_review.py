@@ -152,7 +152,9 @@ def test_an_empty_form_names_both_fields(client, arrived, dest_clerk):
     assert response.status_code == 400
     page = response.content.decode()
     assert _field_errors(page, "reason") == ["Choose the reason, or «not explained: refer to the inspector»."]
-    assert _field_errors(page, "note") == ["Write a note of at least 10 characters saying what you found."]
+    assert _field_errors(page, "note") == [
+        "Write a note of at least 10 letters or digits saying what you found (punctuation marks are not counted)."
+    ]
     assert not ArrivalReadReview.objects.exists()
 
 
@@ -161,7 +163,9 @@ def test_a_short_note_is_refused_in_persian(client, arrived, dest_clerk):
     client.cookies["django_language"] = "fa"
     response = _post(client, arrived, reason="other", note="خراب بود")
     assert response.status_code == 400
-    assert _field_errors(response.content.decode(), "note") == ["یادداشتی دست‌کم ۱۰ نویسه بنویسید که بگوید چه یافتید."]
+    assert _field_errors(response.content.decode(), "note") == [
+        "یادداشتی دست‌کم ۱۰ حرف یا رقم بنویسید که بگوید چه یافتید (نشانه‌ها شمرده نمی‌شوند)."
+    ]
     assert not ArrivalReadReview.objects.exists()
     assert (
         monitoring.filter_signal(TransitDeclaration.objects.all(), "arrival_without_read")

@@ -93,7 +93,9 @@ def test_others_are_refused_before_the_body_and_a_short_note_is_named(arrived, o
     short = _api(dest_clerk).post(url, {"reason": "other", "note": " too short "}, format="json")
     assert short.status_code == 400
     assert short.json()["error"]["fields"] == {
-        "note": ["Write a note of at least 10 characters saying what you found."]
+        "note": [
+            "Write a note of at least 10 letters or digits saying what you found (punctuation marks are not counted)."
+        ]
     }
     bad_outage = _api(dest_clerk).post(url, {"reason": "other", "note": NOTE, "outage": "camera:1"}, format="json")
     assert bad_outage.status_code == 400 and "outage" in bad_outage.json()["error"]["fields"]

@@ -37,7 +37,7 @@ def test_the_arrival_form_refuses_x_as_why_the_truck_was_not_seen(client, dest_c
     data = {"confirm_arrival-seals_intact": "intact", "confirm_arrival-unseen_reason": "x"}
     response = client.post(url, data)
     assert response.status_code == 400
-    assert "at least 10 characters" in _beside(response.content.decode(), "unseen_reason")
+    assert "at least 10 letters or digits" in _beside(response.content.decode(), "unseen_reason")
     assert not ArrivalConfirmation.objects.exists()
     data["confirm_arrival-unseen_reason"] = "the gate camera was out of service"
     assert client.post(url, data).status_code == 302
@@ -65,7 +65,7 @@ def test_the_api_refuses_it_too(dest_clerk, in_transit):
 def test_the_other_lifecycle_reasons_need_as_much(form, data, field):
     bound = form(data)
     assert not bound.is_valid()
-    assert "at least 10 characters" in " ".join(bound.errors[field])
+    assert "at least 10 letters or digits" in " ".join(bound.errors[field])
     bound = form({**data, field: "a reason anyone can check"})
     bound.is_valid()
     assert field not in bound.errors
@@ -86,7 +86,7 @@ def test_punctuation_alone_says_nothing(client, dest_clerk, in_transit, said):
     data = {"confirm_arrival-seals_intact": "intact", "confirm_arrival-unseen_reason": said}
     response = client.post(url, data)
     assert response.status_code == 400 and not ArrivalConfirmation.objects.exists()
-    assert "at least 10 characters" in _beside(response.content.decode(), "unseen_reason")
+    assert "at least 10 letters or digits" in _beside(response.content.decode(), "unseen_reason")
     assert not CancelForm({"reason": said}).is_valid()
 
 

@@ -54,7 +54,7 @@ def test_the_api_names_the_remark_an_override_needs(done_comparison, dest_clerk)
     url = f"/api/scans/comparisons/{done_comparison.pk}/review/"
     response = api.post(url, {"decision": "accept", "remark": "ok"}, HTTP_ACCEPT_LANGUAGE="fa")
     assert response.status_code == 400 and "remark" in response.json()["error"]["fields"]
-    assert "۱۰ نویسه" in response.json()["error"]["message"]
+    assert "۱۰ حرف یا رقم" in response.json()["error"]["message"]
     done_comparison.refresh_from_db()
     assert done_comparison.review == "pending"
     assert api.post(url, {"decision": "accept", "remark": "seals intact, load checked"}).status_code == 200

@@ -16,7 +16,8 @@ def test_a_very_long_remark_is_refused_beside_the_remark(client, done_comparison
     response = client.post(reverse("scans:review", args=[done_comparison.pk]), {"decision": "accept", "remark": LONG})
     assert response.status_code == 400
     errors = _remark_errors(response.content.decode())
-    assert errors and "2000" in errors[0].replace(",", ""), errors
+    # Only the length: «at least ten letters» under «at most 2,000» contradicted it (a walk, 2026-12-07).
+    assert len(errors) == 1 and "2000" in errors[0].replace(",", ""), errors
     done_comparison.refresh_from_db()
     assert done_comparison.review == "pending" and done_comparison.review_remark == ""
 
@@ -39,3 +40,16 @@ def test_the_help_names_the_remark_by_its_label(client, done_comparison, dest_cl
     label = page.split('name="remark"', 1)[0].rsplit("<label", 1)[1]
     assert "توضیح" in label and "ملاحظات" not in label
     assert "دلیلش را در «توضیح» دست‌کم" in page and "در ملاحظات" not in page
+
+
+@pytest.mark.persian
+def test_a_remark_of_punctuation_says_that_punctuation_is_not_counted(client, settings, done_comparison, dest_clerk):
+    """«..........!!» is twelve characters: a refusal asking for «at least ten characters» left the reviewer
+    counting them; it says that punctuation marks are not counted."""
+    client.force_login(dest_clerk)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa"
+    url = reverse("scans:review", args=[done_comparison.pk])
+    response = client.post(url, {"decision": "accept", "remark": "..........!!"})
+    assert response.status_code == 400
+    (error,) = _remark_errors(response.content.decode())
+    assert "دست‌کم در ۱۰ حرف یا رقم" in error and "(نشانه‌ها شمرده نمی‌شوند)" in error

@@ -364,3 +364,12 @@ def test_a_revision_of_punctuation_alone_is_refused(client, reused, other_truck,
     )
     assert response.status_code == 400
     assert ScanReuseReview.objects.get() == first
+
+
+def test_a_note_past_its_limit_is_refused_for_its_length_alone(client, reused, inspector):
+    client.force_login(inspector)
+    note = "بار را باز کردیم و همان کالا بود. " * 150  # some 5,000 characters
+    response = client.post(reverse("scans:reuse_review", args=[reused.pk]), {"decision": "explained", "note": note})
+    assert response.status_code == 400
+    (error,) = _field_errors(response.content.decode(), reused, "note")
+    assert "2000" in error.replace(",", "")
