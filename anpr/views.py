@@ -26,7 +26,7 @@ from core import exports as export_jobs
 from core.dates import TEHRAN, format_jalali, parse_jalali_date
 from core.errors import DomainError, http_status
 from core.files import serve_evidence
-from core.forms import RANGE_BACKWARDS, apply_error, date_box_value, range_backwards, read_filters
+from core.forms import RANGE_BACKWARDS, apply_error, date_box_value, no_such_day, range_backwards, read_filters
 from core.paging import numbered_page
 from core.text import date_hint
 from declarations import idents, plates
@@ -77,7 +77,9 @@ def _period(request) -> tuple[dt.datetime, dt.datetime, dict[str, str]]:
             try:
                 days[name] = parse_jalali_date(text)
             except ValueError:  # its own message is the developer's, in English
-                errors[name] = _("Enter a Jalali date like %(example)s.") % {"example": date_hint()}
+                errors[name] = no_such_day(text) or _("Enter a Jalali date like %(example)s.") % {
+                    "example": date_hint()
+                }
     if not errors and range_backwards(days["from"], days["to"]):  # the same day twice: that one day
         errors["to"] = str(RANGE_BACKWARDS)
     start = dt.datetime.combine(days["from"], dt.time(), tzinfo=TEHRAN)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import jdatetime
 from django import forms
 from django.forms.utils import pretty_name
 from django.utils import timezone, translation
@@ -55,7 +56,7 @@ class JalaliDateField(forms.CharField):
             return dates.parse_jalali_date(value)
         except ValueError as exc:
             raise forms.ValidationError(
-                _("Enter a Jalali date like %(example)s.") % {"example": text.date_hint()}
+                no_such_day(value) or _("Enter a Jalali date like %(example)s.") % {"example": text.date_hint()}
             ) from exc
 
 
@@ -66,6 +67,24 @@ def _with_example(message: str, with_time: bool) -> str:
 # A help text whose ``%(example)s`` is the example date of this year (``dates.date_example``), translated and
 # filled in when the page is shown (a field's help text is made once, when its form class is).
 with_example = lazy(_with_example, str)
+
+
+# A Jalali date's shape (year/month/day, any separator of the two, a time after it or not), its digits ASCII.
+_DATE_SHAPE = re.compile(r"(\d{3,4})[/-](\d{1,2})[/-](\d{1,2})(?:[ T]+\d{1,2}:\d{1,2}(?::\d{1,2})?)?")
+
+
+def no_such_day(value: str) -> str:
+    """The refusal of a value shaped as a Jalali date whose day does not exist («1403/13/40»), naming it as the
+    API does; "" for any other value (its refusal gives the example of the shape to type)."""
+    typed = value.strip()
+    shape = _DATE_SHAPE.fullmatch(dates.ascii_digits(typed))
+    if shape is None:
+        return ""
+    try:
+        jdatetime.date(*(int(part) for part in shape.groups()))
+    except ValueError:
+        return _("%(value)s is not a Jalali date: there is no such day.") % {"value": text.isolate(typed[:40])}
+    return ""
 
 
 def is_gregorian(value: str) -> bool:
@@ -129,7 +148,8 @@ class JalaliDateTimeField(forms.CharField):
             parsed = dates.parse_datetime_any(value)
         except ValueError:
             raise forms.ValidationError(
-                _("Enter a date and time like %(example)s.") % {"example": text.datetime_hint()}, code="invalid"
+                no_such_day(value) or _("Enter a date and time like %(example)s.") % {"example": text.datetime_hint()},
+                code="invalid",
             ) from None
         if self.time_required and ":" not in value:  # a time is HH:MM; a date alone is midnight
             if parsed < dates.EARLIEST:  # the day itself is refused first: no example made of an impossible day

@@ -246,7 +246,7 @@ def test_a_report_period_that_is_no_date_is_refused_in_the_pages_language(client
     resp = client.get("/anpr/reports/anpr-reads-per-office-day/", {"from": "1405/13/40", "to": "1405/09/01"})
     html = resp.content.decode()
     assert resp.status_code == 400
-    assert "تاریخ را به صورت شمسی وارد کنید" in html and "is not a Jalali date" not in html
+    assert "«\u20661405/13/40\u2069» تاریخ شمسی نیست" in html and "is not a Jalali date" not in html
 
 
 def test_english_pages_name_offices_in_english_in_reads_and_arrival_evidence(

@@ -60,7 +60,7 @@ def test_the_scan_upload_form(client, declaration, origin_clerk):
     html = response.content.decode()
     assert response.status_code == 400
     beside(html, "id_scanner_id", "Enter “scanner ID”.")
-    beside(html, "id_captured_at", f"Enter a date and time like {datetime_example()}.")
+    beside(html, "id_captured_at", "\u20661404/13/40 10:00\u2069 is not a Jalali date: there is no such day.")
     # The scans' input is a file input taking several (the drop zone's), not a text box; none chosen is said beside it.
     files = beside(html, "id_files", "Choose “scan images”.")
     assert '<input type="file" name="files" id="id_files" class="form-control form-control-sm is-invalid"' in files
@@ -99,7 +99,7 @@ def test_the_letter_reply_form(client, overdue, origin_clerk, dest_clerk):
     html = response.content.decode()
     assert response.status_code == 400
     beside(html, "id_reply_text", "Enter “reply”.")
-    beside(html, "id_answered_on", f"Enter a Jalali date like {date_example()}.")
+    beside(html, "id_answered_on", "\u20661404/14/01\u2069 is not a Jalali date: there is no such day.")
 
 
 def test_the_case_form(client, overdue, inspector):
@@ -166,7 +166,7 @@ def test_the_problem_resolution_form_page_and_htmx(client, origin_clerk, it_offi
 def test_the_audit_filters(client, hq):
     client.force_login(hq)
     html = client.get(reverse("reports:audit"), {"date_from": "1404/07/31", "actor": "hq"}).content.decode()
-    block = beside(html, "id_date_from", f"Enter a Jalali date like {date_example()}.")
+    block = beside(html, "id_date_from", "\u20661404/07/31\u2069 is not a Jalali date: there is no such day.")
     assert block.startswith('<div class="mb-2 col-auto">')  # a column of the filter row
 
 
