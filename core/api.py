@@ -18,7 +18,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import dates, uploads
 from core.errors import DomainError, field_messages, http_status
-from core.text import date_hint, datetime_hint, digits, format_number, is_persian, isolate
+from core.text import date_hint, datetime_hint, digits, format_number, is_persian, isolate, join_messages
 
 FORBIDDEN = "forbidden"  # the code of every 403 the API answers (a role, a scope, CSRF, the second factor)
 
@@ -263,7 +263,7 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         data = in_readers_digits(data)
         fields = _message_lists(data if isinstance(data, dict) else {"non_field_errors": data})
-        message = ("؛ " if is_persian() else "; ").join(
+        message = join_messages(
             f"{error_path_text(path)}: {text}" if path else text for path, text in _first_errors((), fields)
         )
         code = "invalid"

@@ -124,6 +124,16 @@ def file_name_text(name: str) -> str:
     return isolate("".join(isolate(piece, "rtl") if rtl else piece for piece, rtl in right_to_left_runs(name)))
 
 
+def join_messages(messages) -> str:
+    """Several errors in one line (an API's message, a file's line on the upload page): joined with the
+    page's semicolon («؛ » on Persian pages, «; » on English ones), the full stop that ends one before the
+    semicolon dropped, so that no «.؛» or «.;» reads between them; the last keeps its own."""
+    said = [str(m).strip() for m in messages if str(m).strip()]
+    if not said:
+        return ""
+    return ("؛ " if is_persian() else "; ").join([m.rstrip(".").rstrip() for m in said[:-1]] + said[-1:])
+
+
 def is_persian() -> bool:
     """Is the active language Persian (the default outside a request, e.g. in a task)?"""
     return (translation.get_language() or settings.LANGUAGE_CODE or "fa").startswith("fa")

@@ -29,7 +29,7 @@ from core.api import field_label
 from core.audit import actor
 from core.dates import CLOCK_SKEW, format_jalali
 from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed, field_messages
-from core.text import digits, is_persian, isolate
+from core.text import digits, is_persian, isolate, join_messages
 from notifications.messages import Ident, Message, Name
 from notifications.models import Kind as NotificationKind
 from notifications.services import inspectors_of, notify
@@ -220,7 +220,7 @@ def declaration_register(
         parsed = Validator(by_hand=True).declaration(0, rows)
     except RowInvalid as exc:  # every bad column, each with its messages
         messages = exc.by_field()
-        text = "; ".join(f"{field_label(name)}: {message}" for name, said in messages.items() for message in said)
+        text = join_messages(f"{field_label(name)}: {message}" for name, said in messages.items() for message in said)
         raise InvalidInput(text, fields={name: said[0] for name, said in messages.items()}, messages=messages) from None
     if not parsed.goods:
         raise InvalidInput(_("A declaration needs at least one goods line."), fields={"goods": "required"})

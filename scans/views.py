@@ -24,7 +24,7 @@ from core.api import error_body
 from core.dates import format_jalali
 from core.errors import DomainError, IllegalTransition, NotAllowed
 from core.files import serve_evidence
-from core.text import digits, is_persian, isolate
+from core.text import digits, is_persian, isolate, join_messages
 from declarations.models import Review, TransitDeclaration, Verdict
 
 from . import reuse_reviews, selectors, services
@@ -186,7 +186,9 @@ def upload(request, pk: int):
         fields = {k: " ".join(map(str, v)) for k, v in form.errors.items()}
         if _wants_json(request):
             # The page's script shows this beside the file's name: each field by its label, as the form names it.
-            message = "; ".join(f"{form.fields[k].label if k in form.fields else k}: {v}" for k, v in fields.items())
+            message = join_messages(
+                f"{form.fields[k].label if k in form.fields else k}: {v}" for k, v in fields.items()
+            )
             return JsonResponse(error_body("invalid", message, fields), status=400)
         return _render_page(request, declaration, form, stages, status=400)
     data = form.cleaned_data

@@ -84,10 +84,19 @@ def test_several_errors_are_joined_with_the_persian_semicolon(api, bazargan, teh
     del body["goods"]
     error = _error(api.post("/api/declarations/", body, format="json"))
     assert "؛ " in error["message"] and "; " not in error["message"]
-    assert sorted(error["message"].split("؛ ")) == [
-        "اقلام کالا: این مقدار لازم است.",
+    assert ".؛" not in error["message"]  # a full stop before the semicolon read «…لازم است.؛ تاریخ …» (2026-12-07)
+    assert sorted(part.rstrip(".") for part in error["message"].split("؛ ")) == [
+        "اقلام کالا: این مقدار لازم است",
         "مبدأ: کد گمرک «ZZZ» شناخته نیست",
     ]
+
+
+def test_no_full_stop_stands_before_the_semicolon(api, bazargan, tehran):
+    """«شماره اظهارنامه: این مقدار لازم است.؛ تاریخ اظهار: …» (a walk, 2026-12-07)."""
+    body = _api_body(declared_at="1405/13/45")
+    del body["serial"]
+    error = _error(api.post("/api/declarations/", body, format="json"))
+    assert error["message"].count("؛ ") >= 1 and ".؛" not in error["message"], error["message"]
 
 
 def test_in_english_several_errors_are_still_joined_with_a_semicolon(api, bazargan, tehran):

@@ -81,3 +81,31 @@ def test_an_origin_office_choosing_the_destination_stage_is_told_which_stage_it_
     errors = field_errors(response.content.decode(), "stage")
     assert errors == ["این گمرک فقط اسکن مرحلهٔ مبدأ را می‌تواند بارگذاری کند."]
     assert Scan.objects.count() == 0
+
+
+@pytest.mark.persian
+def test_the_scripts_line_for_a_file_joins_its_errors_without_a_full_stop_before_the_semicolon(
+    client, declaration, origin_clerk
+):
+    """It read «شناسه دستگاه اسکنر: حداکثر ۶۴ نویسه.; زمان ثبت تصویر: …» (a walk, 2026-12-07): the errors are
+    joined with the page's semicolon, no full stop before it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.scans import images
+
+    client.cookies["django_language"] = "fa"
+    client.force_login(origin_clerk)
+    response = client.post(
+        reverse("scans:upload", args=[declaration.pk]),
+        {
+            "stage": "origin",
+            "scanner_id": "N" * 65,
+            "captured_at": "yesterday",
+            "files": SimpleUploadedFile("a.png", images.png()),
+        },
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 400
+    message = response.json()["error"]["message"]
+    assert "؛ " in message and ".;" not in message and ".؛" not in message and "; " not in message, message
+    assert message.endswith(".")
