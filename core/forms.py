@@ -282,10 +282,22 @@ class MultipleFileField(forms.FileField):
             if self.required:
                 raise forms.ValidationError(self.error_messages["required"], code="required")
             return []
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)]
+        files = data if isinstance(data, list | tuple) else [data]
+        return [self._clean_one(f, initial) for f in files]
+
+    def _clean_one(self, data, initial):
+        """One file, its refusal (empty, say) naming it as the upload's own refusals do («a.png: …»): one
+        file among several, or beside another file's line on the page."""
+        try:
+            return super().clean(data, initial)
+        except forms.ValidationError as exc:
+            name = getattr(data, "name", "") or ""
+            if not name or getattr(exc, "code", None) == "required":
+                raise
+            raise forms.ValidationError(
+                [f"{text.isolate(name[-200:], 'auto')}: {message}" for message in exc.messages],
+                code=getattr(exc, "code", None),
+            ) from None
 
 
 POSTED_NAME_MAX = 40

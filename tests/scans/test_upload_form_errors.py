@@ -109,3 +109,20 @@ def test_the_scripts_line_for_a_file_joins_its_errors_without_a_full_stop_before
     message = response.json()["error"]["message"]
     assert "؛ " in message and ".;" not in message and ".؛" not in message and "; " not in message, message
     assert message.endswith(".")
+
+
+@pytest.mark.persian
+def test_an_empty_file_is_refused_naming_it_as_a_file_that_is_no_image_is(client, declaration, origin_clerk):
+    """«فایل ارسال شده خالی است.» named no file, where «notimage.png: …» did (a walk, 2026-12-07)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.cookies["django_language"] = "fa"
+    client.force_login(origin_clerk)
+    data = {"stage": "origin", "scanner_id": "NUC-7", "captured_at": "1404/05/12 10:30"}
+    url = reverse("scans:upload", args=[declaration.pk])
+    response = client.post(url, {**data, "files": SimpleUploadedFile("empty.png", b"")})
+    assert response.status_code == 400
+    assert field_errors(response.content.decode(), "files") == ["\u2068empty.png\u2069: فایل ارسال شده خالی است."]
+    response = client.post(url, {**data, "files": SimpleUploadedFile("empty.png", b"")}, HTTP_ACCEPT="application/json")
+    assert "\u2068empty.png\u2069: فایل ارسال شده خالی است." in response.json()["error"]["message"]
+    assert Scan.objects.count() == 0
