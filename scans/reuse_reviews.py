@@ -119,7 +119,6 @@ def escalation_subject(review: ScanReuseReview) -> str:
     return f"scan_reuse:{review.scan_id}:{review.pk}"
 
 
-@transaction.atomic
 def note_missing(decision: str, note: str, supersedes: int | None) -> str:
     """Why the review needs a note it lacks (an explained reuse says how, a revision why), or nothing. Such a
     note is a justification: measured as the comparison review's remark is (``reason_error``), ten dots say
@@ -133,6 +132,7 @@ def note_missing(decision: str, note: str, supersedes: int | None) -> str:
     return reason_error(note, _("note"))
 
 
+@transaction.atomic
 def reuse_review(
     *, scan: Scan, by: User, decision: str, note: str = "", supersedes: int | None = None
 ) -> ScanReuseReview:

@@ -373,3 +373,17 @@ def test_a_note_past_its_limit_is_refused_for_its_length_alone(client, reused, i
     assert response.status_code == 400
     (error,) = _field_errors(response.content.decode(), reused, "note")
     assert "2000" in error.replace(",", "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_review_that_fails_halfway_leaves_no_review_behind(monkeypatch, reused, other_truck, hq):
+    """The review is one transaction (the declaration locked ``FOR NO KEY UPDATE`` needs one on PostgreSQL): its
+    decorator had slipped onto ``note_missing`` above it, so a failure after the record left it stored."""
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the notices could not be closed")
+
+    monkeypatch.setattr(reuse_reviews, "_close_notices", fails)
+    with pytest.raises(RuntimeError):
+        reuse_reviews.reuse_review(scan=reused, by=hq, decision="explained", note="an honest re-upload, checked")
+    assert not ScanReuseReview.objects.exists() and _flagged() == {other_truck}
