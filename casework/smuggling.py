@@ -32,6 +32,7 @@ from core.dates import TEHRAN, format_jalali
 from core.errors import IllegalTransition, InvalidInput
 from core.workdays import add_working_days, is_working_day
 from declarations import evidence, idents, services
+from declarations.arrival_reads import reason_error
 from notifications.messages import Ident, Message, Number, When
 from notifications.services import Kind, inspectors_of, notify, office_staff
 
@@ -207,6 +208,8 @@ def case_value(
             raise IllegalTransition(_("That valuation was already corrected; correct the newer one."))
         if not reason.strip():
             raise InvalidInput(_("Say why the valuation is corrected."), fields={"reason": "required"})
+        if short := reason_error(reason, _("reason for the correction")):  # ten dots say nothing
+            raise InvalidInput(short, fields={"reason": "too short"})
     valuation = _new_valuation(case, by=by, corrects=corrects, reason=reason, **inputs)
     _revalue(case, by)
     evidence.note_event(

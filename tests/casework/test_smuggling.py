@@ -366,3 +366,27 @@ def test_the_default_rate_source_is_shown_in_the_readers_language(unsettled, ins
     assert smuggling.EXPORTERS_RATE_SOURCE in client.get(reverse("casework:case", args=[case.pk])).content.decode()
     typed = CaseValuation(rate_source="Sana rate (AED)")
     assert typed.rate_source_text == "Sana rate (AED)"
+
+
+@pytest.mark.parametrize("said", ["..........", "!!!!!!!!!!!", "rate"])
+def test_a_correction_of_a_valuation_says_why_in_words(unsettled, origin_clerk, client, said):
+    """Why a valuation is corrected is a justification, measured as every written reason is (letters and digits:
+    ten dots say nothing), beside the field and in the service."""
+    case = _open(unsettled, origin_clerk)
+    first = case.valuations.get()
+    client.force_login(origin_clerk)
+    data = {
+        "form": "valuation",
+        "kind": "export",
+        "wholesale_price": "5000000",
+        "market": "بازار ارومیه",
+        "corrects": first.pk,
+        "reason": said,
+    }
+    r = client.post(f"/casework/cases/{case.pk}/", data)
+    assert r.status_code == 400 and "at least 10 letters or digits" in r.content.decode()
+    assert case.valuations.count() == 1
+    with pytest.raises(InvalidInput):
+        smuggling.case_value(
+            case=case, by=origin_clerk, corrects=first, reason=said, kind="export", wholesale_price="5", market="x"
+        )
