@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role, User
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from core.text import digits
+from declarations.arrival_reads import reason_error
 
 from .models import RecognitionModel
 from .reasons import SHIPPED_REASON
@@ -209,6 +210,8 @@ def model_rollback(*, model: RecognitionModel, by: User, reason: str) -> Recogni
     # the page has no field for the reason).
     if not reason.strip():
         raise InvalidInput(_("Say why the model is rolled back."), fields={"reason": "required"})
+    if short := reason_error(reason, _("why")):  # ten dots say nothing, as in any written reason
+        raise InvalidInput(short, fields={"reason": "too short"})
     try:
         local_path(model)
     except ModelFileError as exc:

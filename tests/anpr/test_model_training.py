@@ -259,6 +259,9 @@ def test_an_administrator_rolls_back_to_a_version_in_use_before(client, it_offic
     row = _row(response, shipped.version)
     assert 'aria-invalid="true"' in row and "Say why the model is rolled back." in row
     assert "Say why" not in _row(response, blank.version)
+    response = client.post(url, {"reason": ".........."})  # punctuation alone says nothing, as in any reason
+    assert response.status_code == 400 and _in_use() == blank
+    assert "at least 10 letters or digits" in _row(response, shipped.version)
     refused = client.post(reverse("anpr:model-rollback", args=[never.pk]), {"reason": "try it"})  # never in use
     assert refused.status_code == 400 and _in_use() == blank
     assert f"Version {never.version} was never in use" in refused.content.decode()  # said, though its row has no form
@@ -275,7 +278,7 @@ def test_an_administrator_rolls_back_to_a_version_in_use_before(client, it_offic
     assert LogEntry.objects.filter(object_pk=str(blank.pk), actor=it_officer).exists()  # taken out of use
 
     client.force_login(hq)  # headquarters may roll back too
-    client.post(reverse("anpr:model-rollback", args=[blank.pk]), {"reason": "back again"})
+    client.post(reverse("anpr:model-rollback", args=[blank.pk]), {"reason": "back again: v1 misread the new plates"})
     assert _in_use() == blank
 
 
@@ -452,7 +455,7 @@ def test_a_versions_number_is_written_in_persian_digits_in_its_notice_and_its_ro
 
     registry.model_promote(model=run.candidate, by=None, reason="test")
     client.force_login(it_officer)
-    response = client.post(reverse("anpr:model-rollback", args=[shipped.pk]), {"reason": "worse"}, follow=True)
+    response = client.post(reverse("anpr:model-rollback", args=[shipped.pk]), {"reason": "worse at night"}, follow=True)
     assert "نسخه ۱ دوباره به‌کار گرفته شد." in response.content.decode()
 
 
