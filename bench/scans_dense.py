@@ -28,6 +28,10 @@ only those), and ``choose --calib`` counts the calibration sets' clean alarms wi
 fv0 fv1 --fit-records`` fits the region veto (``Params.REGION_VETO``, ``fit_veto``) on fit pairs' regions and
 puts it in the place of the dense logit.
 
+Twenty-third pass: ``choose --pure-veto`` (the veto at the shipped threshold, FUSE_HAND 0.0006, its VETO_LOGIT
+the highest that loses no tampered pair the hand-made score detects on the validation sets, ``_veto_point``) and
+``--fit-min-hand`` (the veto fitted on fit regions above it; default 0.0002, the twenty-second pass's).
+
 ``extract`` also records the shipped hand-made score and top box of each pair (``find_changes`` with
 the defaults), so ``score`` compares both on the same pairs. Never point it at held-out pairs: they are
 run once, by ``scans_bench --set USE_DENSE=true --set DENSE_LOGIT=...``.
@@ -553,6 +557,27 @@ def _point(rs: list[dict], k: int, summarise) -> tuple[float, dict]:
     return float(thr), summarise(rs, threshold=thr)
 
 
+def _veto_point(recs: list[dict], mode: str, sig: float, weights, hand_thr: float = 0.0006) -> tuple[float, str]:
+    """Twenty-third pass, ``choose --pure-veto``: the highest VETO_LOGIT (4 decimals, as the app runs it) at which
+    the veto, with FUSE_HAND = ``hand_thr`` (the shipped threshold), loses no tampered pair of ``recs`` that the
+    hand-made score detects there: the lowest, over those pairs, of the largest veto logit among their regions
+    above ``hand_thr``, rounded down (one step lower if the rounding leaves it equal). Returns it and the pair
+    that sets it (-30.0 and "" when no pair is detected: nothing is vetoed)."""
+    best: tuple[float, str] = (np.inf, "")
+    for r in recs:
+        if not (r["tampered"] and r["registered"] and r["score"] > hand_thr):
+            continue
+        m = max(lg for hand, lg, *_ in _regions_of(r, mode, sig, weights) if hand > hand_thr)
+        if m < best[0]:
+            best = (m, r.get("pair", ""))
+    if not np.isfinite(best[0]):
+        return -30.0, ""
+    v = math.floor(best[0] * 1e4) / 1e4
+    if v >= best[0]:
+        v -= 1e-4
+    return round(v, 4), best[1]
+
+
 def choose(args) -> None:
     """The rule in /tmp/s20/RULE.txt (docs/benchmarks.md, twentieth pass; the twenty-first pass ran it with
     ``--modes dense and``) on validation records of ``score``. Twenty-second pass: ``--calib`` sets (clean pairs
@@ -590,15 +615,20 @@ def choose(args) -> None:
                 if mode in ("fv0", "fv1"):
                     if fit is None:
                         raise SystemExit(f"--modes {mode} needs --fit-records")
-                    xs, ys = _veto_rows(fit, mode, sig)
+                    xs, ys = _veto_rows(fit, mode, sig, getattr(args, "fit_min_hand", 0.0002))
                     weights = [round(float(v), 6) for v in fit_veto(xs, ys)]
                     print(
                         f"veto {mode} sigma {sig:g}: {len(ys)} fit regions, {int(ys.sum())} changed; weights {weights}"
                     )
-                hands = FUSE_HANDS if mode in ("and", "fv0", "fv1") else (0.0006,)
+                pure = getattr(args, "pure_veto", False) and mode in ("fv0", "fv1")
+                hands = (0.0006,) if pure else FUSE_HANDS if mode in ("and", "fv0", "fv1") else (0.0006,)
                 for ht in hands:
                     h2 = _fused(hard, mode, sig, ht, weights=weights)
-                    thr, _ = _point(h2, k, summarise)
+                    if pure:  # twenty-third pass: keep every tampered pair S detects, hard and plain
+                        thr, by = _veto_point(hard + plain, mode, sig, weights, ht)
+                        print(f"pure veto {mode} sigma {sig:g}: VETO_LOGIT {thr} (set by {by})")
+                    else:
+                        thr, _ = _point(h2, k, summarise)
                     _, s01 = _point(h2, n01, summarise)
                     sm = summarise(_fused(hard, mode, sig, ht, thr, weights), threshold=thr)
                     sp = summarise(_fused(plain, mode, sig, ht, thr, weights), threshold=thr)
@@ -620,6 +650,8 @@ def choose(args) -> None:
     order = {"fv0": 0, "and": 1, "fv1": 2, "mean": 3, "dense": 4}
 
     def key(r):
+        if getattr(args, "pure_veto", False):  # equal detection by construction: the fewest clean alarms
+            return (-r["hard"]["detection"], r["n_fa"], -r["sigma"])
         return (
             -r["hard"]["detection"],
             -r["plain"]["detection"],
@@ -711,6 +743,14 @@ def main() -> None:
     )
     c.add_argument("--calib", nargs="*", default=[], help="sets of clean pairs that join the hard set's clean pairs")
     c.add_argument("--fit-records", nargs="*", default=None, help="score records of the fit pairs (fv0, fv1)")
+    c.add_argument(
+        "--fit-min-hand", type=float, default=0.0002, help="the veto is fitted on fit regions above this hand score"
+    )
+    c.add_argument(
+        "--pure-veto",
+        action="store_true",
+        help="fv0 / fv1 at FUSE_HAND 0.0006 only, VETO_LOGIT losing no tampered pair detected there (23rd pass)",
+    )
     args = ap.parse_args()
     {"extract": extract, "train": train, "score": score, "choose": choose}[args.cmd](args)
 

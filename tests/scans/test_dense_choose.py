@@ -88,3 +88,75 @@ def test_choose_counts_the_calibration_clean_pairs_with_the_hard_set(tmp_path, c
     choose(args)
     out = capsys.readouterr().out
     assert "(k = 3)" in out  # the three calibration pairs above 0.0006; without them k would be 0
+
+
+def test_the_pure_veto_point_keeps_every_tampered_pair_the_hand_made_score_detects():
+    """Twenty-third pass, ``choose --pure-veto``: at FUSE_HAND 0.0006 the point is the lowest, over the tampered
+    pairs above 0.0006, of their best region's veto logit (regions above 0.0006 only), rounded down to the 4
+    decimals the app runs with; a pair below 0.0006 or a region below it does not move it."""
+    from bench.scans_dense import _fused, _veto_point
+    from scans.comparison.veto import FEATURES
+
+    def rec(i, tampered, regions):  # regions: (hand, level feature) pairs; the veto's logit is the level
+        r = _rec(i, max(h for h, _ in regions), tampered)
+        r["pair"] = f"v:{i}"
+        r["hand_regions"] = [[h, *r["box"]] for h, _ in regions]
+        r["region_feats"] = [[0.0] * FEATURES.index("level") + [lv] + [0.0] for _, lv in regions]
+        return r
+
+    weights = [0.0] * (1 + len(FEATURES))
+    weights[1 + FEATURES.index("level")] = 1.0
+    recs = [
+        rec(0, True, [(0.002, 1.23456), (0.003, -5.0)]),  # its best region above 0.0006: 1.23456
+        rec(1, True, [(0.001, 0.5), (0.0005, -9.0)]),  # 0.5 sets the point; the region below 0.0006 does not
+        rec(2, True, [(0.0004, -20.0)]),  # not detected at 0.0006: ignored
+        rec(3, False, [(0.001, 0.2)]),  # a clean alarm the veto clears
+        rec(4, False, [(0.001, 0.7)]),  # one it keeps
+    ]
+    recs[1]["region_feats"][0][FEATURES.index("level")] = 0.50004  # rounded down, not to 0.5
+    thr, by = _veto_point(recs, "fv0", 0.0, weights)
+    assert (thr, by) == (0.5, "v:1")
+    sm = summarise(_fused(recs, "fv0", 0.0, 0.0006, thr, weights), threshold=thr)
+    assert sm["detection"] == round(2 / 3, 4) and sm["false_alarm"] == 0.5  # 0 and 1 kept, 3 cleared
+    recs[1]["region_feats"][0][FEATURES.index("level")] = 0.5  # exactly on a 4-decimal value: one step lower
+    assert _veto_point(recs, "fv0", 0.0, weights)[0] == 0.4999
+    assert _veto_point(recs[2:], "fv0", 0.0, weights) == (-30.0, "")  # nothing detected: nothing vetoed
+
+
+def test_choose_pure_veto_prints_the_point_and_keeps_the_shipped_detection(tmp_path, capsys):
+    """``choose --pure-veto --fit-min-hand``: FUSE_HAND 0.0006 only, the candidate with the fewest clean alarms."""
+    import argparse
+    import json
+
+    from bench.scans_dense import choose
+    from scans.comparison.veto import FEATURES
+
+    def rec(s, i, score, tampered, sat):
+        r = _rec(i, score, tampered)
+        feats = [-7.0, -5.0, 0.0, 0.1, 0.1, sat, 1.0, 1.0]
+        r.update(set=s, pair=f"{s}:{i}", hand_regions=[[score, *r["box"]]], region_feats=[feats])
+        r["region_hits"] = [tampered]
+        return r
+
+    fit = [rec("f", i, 0.00015, i % 2 == 1, 0.1 if i % 2 else 0.9) for i in range(40)]  # all below 0.0002
+    val = [rec("h", 0, 0.002, True, 0.1), rec("h", 1, 0.002, False, 0.9), rec("h", 2, 0.002, False, 0.05)]
+    val += [rec("p", 3, 0.002, True, 0.2), rec("p", 4, 0.0001, False, 0.9)]
+    fp, vp = tmp_path / "fit.json", tmp_path / "val.json"
+    fp.write_text(json.dumps(fit))
+    vp.write_text(json.dumps(val))
+    args = argparse.Namespace(
+        records=[str(vp)],
+        hard="h",
+        plain="p",
+        sigmas=(2.0,),
+        modes=("fv0",),
+        calib=[],
+        fit_records=[str(fp)],
+        fit_min_hand=0.0001,
+        pure_veto=True,
+    )
+    choose(args)
+    out = capsys.readouterr().out
+    assert "(k = 2)" in out and "40 fit regions" in out and "pure veto fv0" in out
+    assert "hand 0.0006" in out and "hand 0.0002" not in out  # FUSE_HAND fixed at the shipped threshold
+    assert "hard det 1.0 fa 0.5 (1)" in out and "val gate met" in out and len(FEATURES) == 8
