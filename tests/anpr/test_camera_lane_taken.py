@@ -30,7 +30,7 @@ def test_a_second_camera_on_a_lane_in_service_is_refused_beside_the_lane(client,
 
 def test_a_retired_cameras_lane_is_free(client, hq, bazargan):
     old, _token = services.camera_register(office=bazargan, code="BZG-IN-1", direction="in", lane="1")
-    services.camera_retire(camera=old, by=hq, reason="replaced")
+    services.camera_retire(camera=old, by=hq, reason="replaced by a new camera")
     client.force_login(hq)
     assert client.post("/anpr/cameras/new/", _form(bazargan, "BZG-IN-9")).status_code == 200
 

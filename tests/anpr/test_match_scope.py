@@ -77,21 +77,21 @@ def test_the_plate_history_exports_count_but_do_not_name_other_declarations(clie
     assert resp.status_code == 200
     header, row = csv.reader(io.StringIO(resp.content.decode("utf-8-sig")))
     assert elsewhere.serial not in resp.content.decode("utf-8-sig")
-    assert row[header.index("declarations")] == "" and row[header.index("declarations outside your scope")] == "1"
+    assert row[header.index("Declarations")] == "" and row[header.index("Declarations outside your scope")] == "1"
     cells = [
         [c.value for c in r]
         for r in table(sheet(download(client, "/anpr/plates/", {"q": OTHER_PLATE, "format": "xlsx"})))
     ]
     assert not any(elsewhere.serial in str(v) for r in cells for v in r)
-    assert cells[1][cells[0].index("declarations outside your scope")] == 1
+    assert cells[1][cells[0].index("Declarations outside your scope")] == 1
 
 
 def test_the_plate_history_names_the_users_own_declarations(client, dest_clerk, declaration, truck, reads):
     client.force_login(dest_clerk)
     resp = download(client, "/anpr/plates/", {"q": truck.plate, "format": "csv"})
     header, row = csv.reader(io.StringIO(resp.content.decode("utf-8-sig")))
-    assert row[header.index("declarations")] == declaration.serial
-    assert row[header.index("declarations outside your scope")] == "0"
+    assert row[header.index("Declarations")] == declaration.serial
+    assert row[header.index("Declarations outside your scope")] == "0"
 
 
 def test_a_camera_learns_nothing_of_matches(thr_camera, truck, elsewhere, recent):

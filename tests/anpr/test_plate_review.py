@@ -791,8 +791,8 @@ def test_the_reading_in_effect_saved_again_from_a_fresh_page_records_nothing_and
     csv = download(client, reverse("anpr:report", args=["anpr-camera-corrections"]), {"format": "csv"}).content
     head, row = csv.decode("utf-8-sig").splitlines()[:2]
     by_kind = dict(zip(head.split(",")[7:], row.split(",")[7:], strict=True))
-    assert by_kind[f"corrected: {LabelReason.LOW_CONFIDENCE.label}"] == "1"
-    assert by_kind[f"corrected: {LabelReason.CONTRADICTS.label}"] == "0"
+    assert by_kind[f"Corrected: {LabelReason.LOW_CONFIDENCE.label}"] == "1"
+    assert by_kind[f"Corrected: {LabelReason.CONTRADICTS.label}"] == "0"
 
 
 def test_the_reading_in_effect_sent_with_a_new_note_is_refused_beside_the_note(client, dest_clerk, hq, thr_camera):
@@ -823,9 +823,9 @@ def test_a_later_reading_keeps_the_reason_the_read_came_with_and_the_report_coun
     csv = download(client, reverse("anpr:report", args=["anpr-camera-corrections"]), {"format": "csv"}).content
     head, row = csv.decode("utf-8-sig").splitlines()[:2]
     cells = dict(zip(head.split(","), row.split(","), strict=True))
-    assert (cells["reviewed"], cells["corrected"]) == ("1", "1")
-    assert cells[f"corrected: {LabelReason.LOW_CONFIDENCE.label}"] == "1"
-    assert cells[f"corrected: {LabelReason.CONTRADICTS.label}"] == "0"
+    assert (cells["Reviewed"], cells["Corrected"]) == ("1", "1")
+    assert cells[f"Corrected: {LabelReason.LOW_CONFIDENCE.label}"] == "1"
+    assert cells[f"Corrected: {LabelReason.CONTRADICTS.label}"] == "0"
 
 
 def test_the_anpr_pages_list_of_reads_for_a_person_is_the_queues_a_read_read_since_leaves_it(
@@ -890,11 +890,11 @@ def test_a_rejected_match_is_not_the_reads_declaration_in_the_history_files_nor_
     search = {"q": OTHER}
     response = download(client, reverse("anpr:plates"), {**search, "format": "csv"})
     head, row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert row[head.index("declarations")] == "" and row[head.index("engine")] == "read by a person"
-    assert row[head.index("declarations outside your scope")] == "0"
+    assert row[head.index("Declarations")] == "" and row[head.index("Engine")] == "read by a person"
+    assert row[head.index("Declarations outside your scope")] == "0"
     rows = table(sheet(download(client, reverse("anpr:plates"), {**search, "format": "xlsx"})))
-    assert rows[1][head.index("declarations")].value in ("", None)
-    assert rows[1][head.index("engine")].value == "read by a person"
+    assert rows[1][head.index("Declarations")].value in ("", None)
+    assert rows[1][head.index("Engine")].value == "read by a person"
     text = pdf_text(download(client, reverse("anpr:plates"), {**search, "format": "pdf"}).content)
     assert on_the_road.serial not in text and "read by a person" in text and "camera's own" not in text
     api = APIClient()

@@ -66,7 +66,7 @@ def test_a_step_waived_by_a_revaluation_reads_in_the_readers_language(client, ca
         exchange_rate="700000",
         rate_source="بانک مرکزی",
         corrects=case.valuations.get(),
-        reason="اصلاح",
+        reason="اصلاح ارزش پس از کارشناسی",
     )
     waived = CaseMilestone.objects.filter(case=case, waived_at__isnull=False)
     assert waived.exists() and live

@@ -134,7 +134,7 @@ def test_the_xlsx_export_keeps_identifiers_plain_and_reads_them_left_to_right(cl
     sheet = load_workbook(io.BytesIO(exported(client, "/declarations/export.xlsx"))).worksheets[0]
     header, row = table(sheet)[:2]  # below the title block
     names = [c.value for c in header]
-    serial, plate, waybill = (row[names.index(n)] for n in ("serial", "plate", "waybill number"))
+    serial, plate, waybill = (row[names.index(n)] for n in ("Serial", "Plate", "Waybill number"))
     assert (serial.value, waybill.value) == (SERIAL, "WB-77/12")
     for cell in (serial, waybill):
         assert cell.alignment.readingOrder == 1 and cell.alignment.horizontal == "left", cell.coordinate
