@@ -619,6 +619,8 @@ def trend(request):
         {
             "filter_form": form,
             "province": province,
+            # office staff: the figures drawn are their office's part (``figures_for``), the title says whose
+            "office": "" if sees_whole_returns(request.user) else _own_office_label(request.user),
             "provinces": provinces,
             "has_data": bool(months),
             "months": months,
