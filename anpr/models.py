@@ -406,6 +406,16 @@ class PlateRead(models.Model):
         # As the pages write a plate (an Iranian one in its Persian form, isolated): the audit trail keeps this text.
         return f"{plate_text(self) or '?'} @ {self.camera_id} {format_jalali(self.captured_at)}"
 
+    # What ``audit_name`` follows: read with the rows when many are named (the audit trail).
+    AUDIT_RELATED = ("camera",)
+
+    def audit_name(self) -> str:
+        """As the audit trail names it in the reader's language (a label's «read», a match's): the plate as the
+        plate filter writes it, isolated, the camera's code and the time it was taken, Jalali in the reader's
+        digits (never the camera's row id)."""
+        at = format_jalali(self.captured_at, persian=is_persian())
+        return f"{plate_text(self) or '—'} · {camera_text(self.camera)} · {at}"
+
     @property
     def display_text(self) -> str:
         return self.plate or self.plate_raw or self.ocr_raw

@@ -63,6 +63,7 @@ IDENTIFIERS: dict[str, Callable[[Any], str]] = {
     "plate_raw": idents.plate_text,
     "trailer_plate": idents.plate_text,
     "ocr_raw": idents.plate_text,
+    "plate_before": idents.plate_text,  # a plate label's: the plate as read before the person read it
 }
 
 # Fields that keep a route as office codes in order: written as the offices' names, as the pages write them.
