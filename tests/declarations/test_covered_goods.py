@@ -256,3 +256,18 @@ def test_only_headquarters_see_the_removal_page(client, hq, origin_clerk):
     assert CoveredGoods.objects.filter(pk=item.pk).exists()
     client.force_login(hq)
     assert client.get(reverse("declarations:covered-goods-remove", args=[999999])).status_code == 404
+
+
+def test_removing_a_code_no_open_declaration_carries_says_so_not_zero(client, hq):
+    """With no open declaration holding the signal for the code, the page said «clears now for 0 open
+    declarations» («از ۰ اظهارنامهٔ باز»): it now says that no open declaration carries the signal now."""
+    item = CoveredGoods.objects.get(hs_prefix="8418")
+    confirm = reverse("declarations:covered-goods-remove", args=[item.pk])
+    client.force_login(hq)
+    client.cookies["django_language"] = "fa"
+    persian = client.get(confirm, HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    client.cookies["django_language"] = "en"
+    effect = persian.split('id="removal-effect">', 1)[1].split("</p>", 1)[0]
+    assert "۰" not in effect and "اکنون هیچ اظهارنامهٔ بازی این هشدار را ندارد." in effect
+    english = client.get(confirm).content.decode()
+    assert "No open declaration carries this signal now." in english and "0 open" not in english
