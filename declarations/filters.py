@@ -291,6 +291,13 @@ def serial_prefix_q(prefix: str) -> Q:
 SERIAL_END_MIN = 4
 
 
+def short_serial_end(text: str) -> bool:
+    """``text`` (a search's ``q``) is shaped like a serial's end but shorter than ``SERIAL_END_MIN``: no serial is
+    found by its end, which the page says when nothing else was found."""
+    compact = dates.ascii_digits((text or "").strip()).replace(" ", "")
+    return 0 < len(compact) < SERIAL_END_MIN and compact.isascii() and compact.isalnum()
+
+
 def serial_end_q(qs, end: str):
     """``(qs, q)``: serials ending with ``end`` (``8606``, as an officer quotes a declaration by its last digits).
     On PostgreSQL through an index on the reversed serial (migration 0030); on SQLite a scan of the serials."""

@@ -36,7 +36,7 @@ from . import (
     views_arrival_reads,
     views_serials,
 )
-from .filters import DEFAULT_SORT, DeclarationFilter
+from .filters import DEFAULT_SORT, DeclarationFilter, short_serial_end
 from .models import Driver, TransitDeclaration, Vehicle
 from .paging import BadCursor, keyset_page
 from .services import allowed_actions
@@ -154,6 +154,8 @@ def _list_results(request, f: DeclarationFilter) -> str:
         "count": selectors.list_count(f.qs, page),
         "now": timezone.now(),
         "query": query.urlencode(),
+        # nothing found for a search too short to be a serial's end: the empty list says why
+        "short_end": short_serial_end(request.GET.get("q", "")),
     }
     return render_to_string("declarations/_list_results.html", context, request)
 
