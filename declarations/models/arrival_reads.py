@@ -10,6 +10,8 @@ chain and its last counts. The declaration's evidence summary keeps what the las
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -24,10 +26,16 @@ from .core import TransitDeclaration
 NOTE_MIN_LENGTH = 10
 
 
+# A run of letters and digits (the underscore is not one) with the zero-width non-joiner inside its words.
+_RUN = re.compile(r"(?:[^\W_]|\u200c)+")
+
+
 def written_length(text: str) -> int:
-    """How much a note or reason says, measured against ``NOTE_MIN_LENGTH``: its letters, digits and the spaces
-    between its words; punctuation and symbols alone («..........») say nothing."""
-    return sum(1 for ch in (text or "").strip() if ch.isalnum() or ch.isspace() or ch == "\u200c")
+    """How much a note or reason says, measured against ``NOTE_MIN_LENGTH``: its words' letters and digits and
+    one space between each two words; punctuation, symbols and the spaces around them say nothing
+    («..........», «. . . . . . . . . . .»)."""
+    words = [word for word in (run.strip("\u200c") for run in _RUN.findall(text or "")) if word]
+    return len(" ".join(words))
 
 
 class ArrivalReadReason(models.TextChoices):

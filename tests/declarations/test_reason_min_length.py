@@ -96,3 +96,26 @@ def test_a_persian_reason_counts_its_letters_and_the_spaces_between_its_words():
     assert written_length("دوربین ورودی خاموش بود.") == 22  # the full stop says nothing
     assert written_length("نیم‌فاصله") == 9  # the zero-width non-joiner is part of the word
     assert CancelForm({"reason": "برف سنگین در گردنه"}).is_valid()
+
+
+def test_dots_spaced_apart_say_nothing_either(client, dest_clerk, in_transit):
+    """«. . . . . . . . . . .» (eleven dots, ten spaces) passed every ten-letter rule (a second walk, 2026-12-07):
+    only the single spaces between words count, not the spaces between punctuation marks."""
+    said = ". . . . . . . . . . ."
+    client.force_login(dest_clerk)
+    url = reverse("declarations:action", args=[in_transit.pk, "confirm_arrival"])
+    data = {"confirm_arrival-seals_intact": "intact", "confirm_arrival-unseen_reason": said}
+    response = client.post(url, data)
+    assert response.status_code == 400 and not ArrivalConfirmation.objects.exists()
+    assert "at least 10 letters or digits" in _beside(response.content.decode(), "unseen_reason")
+    assert not CancelForm({"reason": said}).is_valid()
+    assert not CancelForm({"reason": "__________ __________"}).is_valid()  # the underscore is not a letter
+    assert not CancelForm({"reason": "a  .  b  .  c  .  d"}).is_valid()
+
+
+def test_three_short_words_count_the_spaces_between_them():
+    from declarations.models import written_length
+
+    assert written_length("قطع برق شهر") == 11
+    assert written_length("  قطع   برق ... شهر!  ") == 11
+    assert CancelForm({"reason": "قطع برق شهر"}).is_valid()
