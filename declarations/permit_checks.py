@@ -24,6 +24,7 @@ from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from notifications.messages import LIST, ROUTE, Arrow, Ident, Message, Name, Number, Param, joined, render
 
 from . import evidence, selectors, trip
+from .arrival_reads import reason_error
 from .models import (
     DeclarationEvent,
     PermitStop,
@@ -125,8 +126,10 @@ def permit_waive(*, declaration: TransitDeclaration, by: User, reason: str) -> P
     if declaration.status != Status.REGISTERED:
         raise IllegalTransition(_("Only a truck that has not departed can be let through the gate."))
     reason = reason.strip()
-    if len(reason) < 10:
-        raise InvalidInput(_("Say why, in at least 10 characters."), fields={"reason": "too short"})
+    if not reason:
+        raise InvalidInput(_("Say why the truck may depart without a valid permit."), fields={"reason": "required"})
+    if short := reason_error(reason, _("Why the truck may depart without a valid permit")):  # ten dots say nothing
+        raise InvalidInput(short, fields={"reason": "too short"})
     with actor(by):
         waiver = PermitWaiver.objects.create(declaration=declaration, by=by, reason=reason[:500])
     evidence.note_event(

@@ -39,6 +39,7 @@ from notifications.services import Kind, notify, office_staff
 
 from . import hooks, idents, selectors
 from .arrival_findings import arrival_findings
+from .arrival_reads import reason_error
 from .evidence import note_event
 from .identifiers import serial_key, serial_problem, typed
 from .models import (
@@ -319,6 +320,8 @@ def discrepancy_resolve(*, discrepancy: SerialDiscrepancy, by: User | None, reas
     reason = reason.strip()
     if not reason:
         raise InvalidInput(_("Say why the discrepancy is resolved."), fields={"reason": "required"})
+    if short := reason_error(reason, _("Why it is resolved")):  # ten dots say nothing, as in any written reason
+        raise InvalidInput(short, fields={"reason": "too short"})
     with actor(by):
         resolution = DiscrepancyResolution.objects.create(discrepancy=locked, reason=reason[:500], by=by)
     note_event(
@@ -512,6 +515,8 @@ def settlement_override(*, declaration: TransitDeclaration, by: User | None, rea
     reason = reason.strip()
     if not reason:
         raise InvalidInput(_("An override needs a reason."), fields={"reason": "required"})
+    if short := reason_error(reason, _("Reason for releasing the settlement")):  # ten dots say nothing
+        raise InvalidInput(short, fields={"reason": "too short"})
     with actor(by):
         override = SettlementOverride.objects.create(
             declaration=locked, covers=[b.ref for b in standing], reason=reason[:500], by=by

@@ -234,7 +234,7 @@ def test_the_api_records_serials_then_the_inspector_releases_and_the_destination
     refused = client.post(override, {"reason": "x"}, content_type="application/json", **dest)
     assert refused.status_code == 403
     insp = {"HTTP_AUTHORIZATION": f"Token {api_token_for(tehran_inspector)}"}
-    released = client.post(override, {"reason": "recounted"}, content_type="application/json", **insp)
+    released = client.post(override, {"reason": "recounted at the gate"}, content_type="application/json", **insp)
     assert released.status_code == 200 and released.json()["settlement_blocks"][0]["overridden"] is True
     settle = client.post(
         reverse("api-declaration-settle", args=[arrived.pk]), {}, content_type="application/json", **dest

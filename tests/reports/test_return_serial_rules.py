@@ -47,7 +47,7 @@ def month(bazargan, tehran, sarakhs, dest_clerk, hq, origin_clerk):
     elsewhere = _arrived(sarakhs, tehran, ["D1"])  # another province's origin
     for d in (blocked, released, resolved, elsewhere):
         serials.arrival_serials_record(declaration=d, values=["X9"], by=dest_clerk)
-    serials.settlement_override(declaration=released, by=hq, reason="recounted")
+    serials.settlement_override(declaration=released, by=hq, reason="recounted at the gate")
     serials.discrepancy_resolve(
         discrepancy=SerialDiscrepancy.objects.get(declaration=resolved), by=dest_clerk, reason="typo, letter 12"
     )
