@@ -9,6 +9,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import JalaliDateTimeField, MultipleFileField, MultipleFileInput, PageForm, with_example
+from declarations.arrival_reads import reason_error
 from declarations.idents import list_separator
 from declarations.models import NOTE_MIN_LENGTH, written_length
 
@@ -106,6 +107,8 @@ class ReviewForm(PageForm):
         remark = (data.get("remark") or "").strip()
         if data.get("decision") == "escalate" and not remark:
             self.add_error("remark", _("An escalation needs a remark saying what is wrong."))
+        elif data.get("decision") == "escalate" and (short := reason_error(remark, str(self.fields["remark"].label))):
+            self.add_error("remark", short)  # a single «.» says nothing, as in any written reason
         elif data.get("decision") == "accept" and self.unaligned and not remark:
             self.add_error("remark", unaligned_accept_needs_remark())
         elif data.get("decision") == "accept" and self.flagged and written_length(remark) < NOTE_MIN_LENGTH:

@@ -30,6 +30,7 @@ from core.dates import format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from core.text import digits, hidden_characters, identifier, is_persian, isolate
 from declarations import evidence, idents
+from declarations.arrival_reads import reason_error
 from declarations.models import NOTE_MIN_LENGTH, Review, Status, TransitDeclaration, Verdict, written_length
 from notifications.messages import Ident, Message, Number, When, param_from_json
 from notifications.services import Kind, inspectors_of, it_office, mark_done_for_everyone, notify, office_staff
@@ -1044,6 +1045,8 @@ def comparison_review(*, comparison: ScanComparison, by: User, decision: str, re
     # Images the comparison could not align have no change map: accepting them says the reviewer
     # compared them by eye, and the remark says so and what was seen (it stays with the review).
     by_eye = decision == "accept" and locked.unaligned
+    if decision == "escalate" and (short := reason_error(remark, _("remark"))):  # a single «.» says nothing
+        raise InvalidInput(short, fields={"remark": "too short"})
     if by_eye and not remark:
         raise InvalidInput(unaligned_accept_needs_remark(), fields={"remark": "required"})
     if decision == "accept" and written_length(remark) < NOTE_MIN_LENGTH and flagged(locked, by):

@@ -60,16 +60,20 @@ def test_an_escalated_scan_reaches_the_provinces_inspectors_not_others(
     outsider,
     west_az,
 ):
-    scan_services.comparison_review(comparison=done_comparison, by=dest_clerk, decision="escalate", remark="extra box")
+    scan_services.comparison_review(
+        comparison=done_comparison, by=dest_clerk, decision="escalate", remark="an extra box in the load"
+    )
     assert _kinds(inspector) == [Kind.SCAN_ESCALATED]  # the origin office (Bazargan) is in West Azerbaijan
     assert not Notification.objects.filter(user=outsider).exists()
-    assert Notification.objects.get(user=inspector).body == "extra box"
+    assert Notification.objects.get(user=inspector).body == "an extra box in the load"
 
 
 def test_the_bell_counts_unread_opening_marks_read_and_done_leaves_the_open_list(
     client, done_comparison, dest_clerk, inspector
 ):
-    scan_services.comparison_review(comparison=done_comparison, by=dest_clerk, decision="escalate", remark="seal")
+    scan_services.comparison_review(
+        comparison=done_comparison, by=dest_clerk, decision="escalate", remark="seal broken at the gate"
+    )
     client.force_login(inspector)
     assert _bell(client) == 1
     note = Notification.objects.get(user=inspector)
@@ -87,7 +91,9 @@ def test_the_bell_counts_unread_opening_marks_read_and_done_leaves_the_open_list
 
 
 def test_nobody_opens_or_closes_another_persons_notification(client, done_comparison, dest_clerk, inspector, hq):
-    scan_services.comparison_review(comparison=done_comparison, by=dest_clerk, decision="escalate", remark="seal")
+    scan_services.comparison_review(
+        comparison=done_comparison, by=dest_clerk, decision="escalate", remark="seal broken at the gate"
+    )
     note = Notification.objects.get(user=inspector)
     client.force_login(hq)
     assert client.get(reverse("notifications:open", args=[note.pk])).status_code == 404
@@ -164,7 +170,9 @@ def test_whoever_chose_it_also_gets_an_email(
     response = client.post(reverse("notifications:preferences"), {"kinds": [Kind.SCAN_ESCALATED]})
     assert response.status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
-        scan_services.comparison_review(comparison=done_comparison, by=dest_clerk, decision="escalate", remark="x")
+        scan_services.comparison_review(
+            comparison=done_comparison, by=dest_clerk, decision="escalate", remark="seal broken at the gate"
+        )
     assert [m.to for m in mail.outbox] == [["inspector@customs.local"]]
     assert reverse("scans:viewer", args=[done_comparison.pk]) in mail.outbox[0].body
     assert Notification.objects.get(user=inspector).emailed_at is not None
@@ -206,7 +214,9 @@ def test_a_problems_notice_numbers_it_in_persian_digits(bazargan, origin_clerk, 
     "target", ["https://evil.example/login/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"]
 )
 def test_done_goes_back_to_a_page_of_this_site_only(client, done_comparison, dest_clerk, inspector, target):
-    scan_services.comparison_review(comparison=done_comparison, by=dest_clerk, decision="escalate", remark="seal")
+    scan_services.comparison_review(
+        comparison=done_comparison, by=dest_clerk, decision="escalate", remark="seal broken at the gate"
+    )
     note = Notification.objects.get(user=inspector)
     client.force_login(inspector)
     response = client.post(reverse("notifications:done", args=[note.pk]), {"next": target})

@@ -53,3 +53,23 @@ def test_a_remark_of_punctuation_says_that_punctuation_is_not_counted(client, se
     assert response.status_code == 400
     (error,) = _remark_errors(response.content.decode())
     assert "دست‌کم در ۱۰ حرف یا رقم" in error and "(نشانه‌ها شمرده نمی‌شوند)" in error
+
+
+@pytest.mark.parametrize("said", [".", "..........", ". . . . . . . . . . ."])
+def test_an_escalation_needs_a_remark_that_says_what_is_wrong(client, done_comparison, dest_clerk, said):
+    """A single «.» escalated a comparison (a second walk, 2026-12-07): an escalation's remark is measured by its
+    letters and digits as every written reason is, on the page and in the API."""
+    client.force_login(dest_clerk)
+    url = reverse("scans:review", args=[done_comparison.pk])
+    response = client.post(url, {"decision": "escalate", "remark": said})
+    assert response.status_code == 400
+    (error,) = _remark_errors(response.content.decode())
+    assert "at least 10 letters or digits" in error
+    api = APIClient()
+    api.force_authenticate(dest_clerk)
+    api_url = f"/api/scans/comparisons/{done_comparison.pk}/review/"
+    response = api.post(api_url, {"decision": "escalate", "remark": said}, format="json")
+    assert response.status_code == 400 and "remark" in response.json()["error"]["fields"]
+    done_comparison.refresh_from_db()
+    assert done_comparison.review == "pending"
+    assert client.post(url, {"decision": "escalate", "remark": "قطع برق شهر"}).status_code == 302
