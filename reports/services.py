@@ -552,9 +552,10 @@ def description_error(description: str) -> str:
     if not text:
         return _("Describe what fails.")
     if written_length(" ".join(text.split())) < PROBLEM_DESCRIPTION_MIN:
-        return _("Describe what fails in at least %(n)s characters: what you did and what the system answered.") % {
-            "n": digits(PROBLEM_DESCRIPTION_MIN)
-        }
+        return _(
+            "Describe what fails in at least %(n)s letters or digits: what you did and what the system answered"
+            " (punctuation marks are not counted)."
+        ) % {"n": digits(PROBLEM_DESCRIPTION_MIN)}
     return too_long(text, PROBLEM_DESCRIPTION_MAX)
 
 
@@ -804,7 +805,10 @@ def problem_resolve(*, problem: SystemProblem, by: User, resolution: str) -> Sys
         raise InvalidInput(_("Describe the resolution."), fields={"resolution": "required"})
     if written_length(" ".join(resolution.split())) < PROBLEM_RESOLUTION_MIN:
         raise InvalidInput(
-            _("Describe the resolution in at least %(n)s characters: what was done, or why nothing needed doing.")
+            _(
+                "Describe the resolution in at least %(n)s letters or digits: what was done, or why nothing needed"
+                " doing (punctuation marks are not counted)."
+            )
             % {"n": digits(PROBLEM_RESOLUTION_MIN)},
             fields={"resolution": "too short"},
         )

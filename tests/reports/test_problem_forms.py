@@ -136,7 +136,10 @@ def test_a_resolution_that_says_nothing_is_refused_beside_the_field_naming_it(cl
     html = page.content.decode()
     assert page.status_code == 400
     beside = html.split('name="resolution"', 1)[1]
-    assert "Describe the resolution in at least 10 characters: what was done, or why nothing needed doing." in beside
+    assert (
+        "Describe the resolution in at least 10 letters or digits: what was done, or why nothing needed doing" in beside
+    )
+    assert "(punctuation marks are not counted)" in beside
     problem.refresh_from_db()
     assert problem.status == ProblemStatus.NEW and problem.resolution == ""
 
@@ -271,9 +274,9 @@ def test_a_description_that_says_nothing_is_refused_beside_the_field(client, ori
     }
     response = client.post("/reports/problems/new/", data)
     assert response.status_code == 400
-    beside(response.content.decode(), "id_description", "اشکال را دست‌کم در ۱۰ نویسه شرح دهید")
+    beside(response.content.decode(), "id_description", "اشکال را دست‌کم در ۱۰ حرف یا رقم شرح دهید")
     assert not SystemProblem.objects.exists()
-    with pytest.raises(InvalidInput, match="دست‌کم در ۱۰ نویسه") as refused:
+    with pytest.raises(InvalidInput, match="دست‌کم در ۱۰ حرف یا رقم") as refused:
         services.problem_report(
             by=origin_clerk,
             system=System.ICS,
