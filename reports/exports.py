@@ -572,8 +572,12 @@ def render_pdf(
         return format_number(value, persian=True)
 
     kept = figures["cases"]
-    opened_cases = sorted(kept["opened_list"], key=lambda c: (c["opened_on"], c["file_number"]))[:PDF_CASE_LIMIT]
-    case_actions = sorted(kept["actions_list"], key=lambda a: (a["on"], a["file_number"]))[:PDF_CASE_LIMIT]
+    opened_cases = sorted(
+        kept["opened_list"], key=lambda c: (c["opened_on"], returns.file_number_order(c["file_number"]))
+    )
+    opened_cases = opened_cases[:PDF_CASE_LIMIT]
+    case_actions = sorted(kept["actions_list"], key=lambda a: (a["on"], returns.file_number_order(a["file_number"])))
+    case_actions = case_actions[:PDF_CASE_LIMIT]
 
     with translation.override("fa"):
         html = render_to_string(

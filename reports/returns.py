@@ -29,9 +29,12 @@ OR declared_at >= start)``, which the settled_at and declared_at indexes serve.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from functools import partial
+from itertools import groupby, islice
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum, Value, When
@@ -41,6 +44,7 @@ from django.utils import timezone
 from accounts.models import CustomsOffice, Province
 from casework.models import CaseMilestone, FollowUpLetter, JudicialAction, JudicialCase, MilestoneKind
 from core.dates import TEHRAN, jalali_month_bounds, month_label
+from core.text import identifier
 from declarations import ageing
 from declarations.models import (
     DeclarationEvent,
@@ -369,6 +373,23 @@ def case_open_at(d1: dt.date, path: str = "") -> Q:
 # XLSX built with the return lists them all, streamed from the database when the file is written (``case_lists``).
 CASE_LIST_LIMIT = 500
 
+_DIGITS = re.compile(r"[0-9]+")
+_Row = TypeVar("_Row")
+
+
+def file_number_order(file_number: str) -> tuple:
+    """A judicial file number's place among a day's cases: by its numbers (year, then sequence: «1405-673» before
+    «1405-2145», which come the other way round as text), whatever digits were typed, then by its text."""
+    text = identifier(file_number).upper()
+    return tuple(int(n) for n in _DIGITS.findall(text)), text
+
+
+def _by_file_number(rows: Iterable[_Row], day: Callable[[_Row], Any], number: Callable[[_Row], str]) -> Iterator[_Row]:
+    """``rows``, ordered by day, each day's by ``file_number_order``: the database orders the days (and a number's
+    text), a day's rows are sorted here one day at a time, so a streamed list stays streamed."""
+    for _day, group in groupby(rows, key=day):
+        yield from sorted(group, key=lambda row: file_number_order(number(row)))
+
 
 def _case_scope(
     start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None
@@ -424,9 +445,17 @@ def case_lists(
     they are the rows ``cases.opened`` and ``cases.actions`` count."""
     _cases, opened, month_actions = _case_scope(start, end, province, office)
     return (
-        (_opened_item(c) for c in opened.iterator(chunk_size=1000)),
-        (_action_item(a) for a in month_actions.iterator(chunk_size=1000)),
+        (_opened_item(c) for c in _opened_in_order(opened.iterator(chunk_size=1000))),
+        (_action_item(a) for a in _actions_in_order(month_actions.iterator(chunk_size=1000))),
     )
+
+
+def _opened_in_order(cases: Iterable[JudicialCase]) -> Iterator[JudicialCase]:
+    return _by_file_number(cases, lambda c: c.opened_on, lambda c: c.file_number)
+
+
+def _actions_in_order(actions: Iterable[JudicialAction]) -> Iterator[JudicialAction]:
+    return _by_file_number(actions, lambda a: a.on, lambda a: a.case.file_number)
 
 
 def casework(
@@ -454,8 +483,14 @@ def casework(
             "open_at_end": cases.filter(case_open_at(d1)).count(),
             "actions": month_actions.count(),
             # the first CASE_LIST_LIMIT of each, oldest first (the XLSX lists them all: case_lists)
-            "opened_list": [_opened_item(c) for c in opened[:CASE_LIST_LIMIT]],
-            "actions_list": [_action_item(a) for a in month_actions[:CASE_LIST_LIMIT]],
+            # (a day's rows are ordered here: read up to the end of the day the limit falls in)
+            "opened_list": [
+                _opened_item(c) for c in islice(_opened_in_order(opened.iterator(chunk_size=100)), CASE_LIST_LIMIT)
+            ],
+            "actions_list": [
+                _action_item(a)
+                for a in islice(_actions_in_order(month_actions.iterator(chunk_size=100)), CASE_LIST_LIMIT)
+            ],
         },
     }
 
