@@ -506,18 +506,22 @@ class CameraCorrections(Report):
     high share. A read counts once, by its latest label (``PlateLabel``: corrected or not), under the
     reason its first label gives (why it came to the review queue); reads and labels are those captured in the period at the user's offices.
     A read the reader gave no text for (its first label's «before» empty) was read by a person, not corrected:
-    counted apart, so that reviewed = corrected + confirmed + read by a person."""
+    counted apart, so that reviewed = corrected + confirmed + read by a person. One it read in part
+    (``PlateRead.ocr_partial``, the steady places shown to the person) was read, incompletely: the person
+    completed it, so it is corrected, counted in its own «corrected» column rather than under a reason."""
 
     code = "anpr-camera-corrections"
     title = _("Plate reads corrected by people, per camera")
     explanation = _(
         "Reads: the camera's reads in the period. Reviewed: those a person read the plate of, each once, by the"
-        " latest reading. Corrected: the person's plate differs from the camera's or the reader's text. Confirmed"
-        " as read: it is the same. Read by a person (nothing read before): the camera and the reader gave no text,"
-        " so nothing was corrected. Reviewed = corrected + confirmed + read by a person. Each «corrected» column"
-        " with a reason beside it counts the corrected reads that were in that reason's tab of the review queue;"
-        " «corrected: outside the review queue» counts those a person opened from another page (a camera's, a"
-        " plate's) while no reason of the queue held for them."
+        " latest reading. Corrected: the person's plate differs from the camera's or the reader's text, or the"
+        " reader read the plate only in part. Confirmed as read: it is the same. Read by a person (nothing read"
+        " before): the camera and the reader gave no text, not even in part, so nothing was corrected. Reviewed ="
+        " corrected + confirmed + read by a person. Each «corrected» column with a reason beside it counts the"
+        " corrected reads that were in that reason's tab of the review queue; «corrected: outside the review"
+        " queue» counts those a person opened from another page (a camera's, a plate's) while no reason of the"
+        " queue held for them; «corrected: read in part» counts those the reader read only some characters of"
+        " (shown to the person), which the person completed."
     )
     headers = [
         _("office"),
@@ -528,6 +532,7 @@ class CameraCorrections(Report):
         _("corrected % of reads"),
         _("corrected % of reviewed"),
         *[format_lazy("{}: {}", _("corrected"), _reason_heading(k)) for k in CORRECTED_BY_REASON],
+        format_lazy("{}: {}", _("corrected"), _("read in part")),
         _("confirmed as read"),
         _("read by a person (nothing read before)"),
     ]
@@ -554,18 +559,29 @@ class CameraCorrections(Report):
             .filter(~Q(Exists(newer)))
             .annotate(first_reason=Subquery(first.values("reason")[:1]))
             .annotate(first_before=Subquery(first.values("plate_before")[:1]))
+            # the places the reader read steadily of a read it gave no plate for (shown to the person)
+            .annotate(
+                partial=Subquery(
+                    PlateRead.objects.filter(pk=OuterRef("read_id"), captured_at=OuterRef("captured_at")).values(
+                        "ocr_partial"
+                    )[:1]
+                )
+            )
         )
         reviewed: dict[int, int] = {}
         corrected: dict[tuple[int, str], int] = {}
         confirmed: dict[int, int] = {}
         first_read: dict[int, int] = {}  # nothing read before: read by a person, not corrected
+        in_part: dict[int, int] = {}  # read in part before: completed by a person, so corrected
         for row in (
-            latest.values("camera_id", "first_reason", "corrected", "first_before")
+            latest.values("camera_id", "first_reason", "corrected", "first_before", "partial")
             .annotate(n=Count("read_id", distinct=True))
-            .values("camera_id", "first_reason", "corrected", "first_before", "n")
+            .values("camera_id", "first_reason", "corrected", "first_before", "partial", "n")
         ):
             reviewed[row["camera_id"]] = reviewed.get(row["camera_id"], 0) + row["n"]
-            if not row["first_before"]:
+            if not row["first_before"] and row["partial"]:
+                in_part[row["camera_id"]] = in_part.get(row["camera_id"], 0) + row["n"]
+            elif not row["first_before"]:
                 first_read[row["camera_id"]] = first_read.get(row["camera_id"], 0) + row["n"]
             elif not row["corrected"]:
                 confirmed[row["camera_id"]] = confirmed.get(row["camera_id"], 0) + row["n"]
@@ -578,7 +594,7 @@ class CameraCorrections(Report):
             if not n_reads and not n_reviewed:
                 continue
             by_kind = [corrected.get((camera.pk, k.value), 0) for k in CORRECTED_BY_REASON]
-            n_corrected = sum(corrected.get((camera.pk, k.value), 0) for k in LabelReason)
+            n_corrected = sum(corrected.get((camera.pk, k.value), 0) for k in LabelReason) + in_part.get(camera.pk, 0)
             yield [
                 str(camera.office),  # its name, as people call it (the camera's code carries the office's)
                 camera.code,
@@ -588,6 +604,7 @@ class CameraCorrections(Report):
                 round(100 * n_corrected / n_reads, 1) if n_reads else None,
                 round(100 * n_corrected / n_reviewed, 1) if n_reviewed else None,
                 *by_kind,
+                in_part.get(camera.pk, 0),
                 confirmed.get(camera.pk, 0),
                 first_read.get(camera.pk, 0),
             ]
