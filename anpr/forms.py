@@ -266,17 +266,31 @@ class PlateEntryForm(PageForm):
             return
         super().add_error(field, error)
 
+    IRANIAN_PARTS = ("two", "letter", "three", "province")
+
+    def _drop_iranian_parts(self, data: dict) -> None:
+        """Another kind of plate chosen: the Iranian boxes (filled from a plate read in part, or typed before the
+        choice) are no part of it. Ignored, their errors too, and a refused submit shows them empty."""
+        sent = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict (or a dict): its copy may be changed
+        for name in self.IRANIAN_PARTS:
+            data[name] = ""
+            sent[self.add_prefix(name)] = ""
+            self.errors.pop(name, None)
+        self.data = sent
+
     def clean(self):
         data = super().clean()
         if "kind" in self.errors:
             return data
         # The Iranian parts left empty and another section filled in: that section was meant (the
         # choice above it is easy to miss).
-        if data.get("kind") == self.IRANIAN and not any(data.get(k) for k in ("two", "letter", "three", "province")):
+        if data.get("kind") == self.IRANIAN and not any(data.get(k) for k in self.IRANIAN_PARTS):
             if (data.get("other_text") or "").strip():
                 data["kind"] = self.OTHER_LAYOUT
             elif (data.get("foreign_text") or "").strip():
                 data["kind"] = self.FOREIGN
+        if data.get("kind") in (self.FOREIGN, self.OTHER_LAYOUT):
+            self._drop_iranian_parts(data)
         if data.get("kind") == self.FOREIGN:
             from .review import foreign_country, foreign_text
 

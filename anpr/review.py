@@ -43,7 +43,7 @@ from core.dates import format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from core.text import format_number, is_persian, isolate
 from declarations import evidence
-from declarations.idents import plate_text
+from declarations.idents import plate_text, serial_text
 from declarations.models import ARRIVED_STATUSES, OPEN_STATUSES, TransitDeclaration
 from declarations.plates import (
     FOREIGN_RE,
@@ -439,6 +439,18 @@ class Relabelled:
     added: list[int]
     # The reading in effect was sent again: nothing recorded, ``label`` is that reading.
     repeated: bool = False
+
+
+def matched_serials(read: PlateRead, user: User) -> list[str]:
+    """The serials of the declarations ``read`` is matched to (not rejected) that ``user`` may see, as text."""
+    matches = (
+        PlateMatch.objects.for_user(user)
+        .filter(read=read)
+        .exclude(review=MatchReview.REJECTED)
+        .order_by("declaration__serial")
+        .values_list("declaration__serial", flat=True)
+    )
+    return [serial_text(s) for s in matches]
 
 
 def reading_of(label: PlateLabel) -> dict[str, str]:

@@ -10,16 +10,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.scoping import get_scoped_or_404
 from core.errors import DomainError, NotAllowed, http_status
 from core.forms import apply_error
+from declarations.idents import list_separator
 from declarations.monitoring import signals_holding
 from declarations.paging import BadCursor, keyset_page
 
 from . import review
 from .forms import PlateEntryForm, ReviewQueueFilter
-from .models import LabelReason, PlateMatch, PlateRead, confidence_percent
+from .models import LabelReason, PlateLabel, PlateMatch, PlateRead, confidence_percent
 
 PAGE = 100  # reads a page; the pager (a cursor on the capture time) reaches every one
 
@@ -90,6 +92,23 @@ def queue(request):
     )
 
 
+def _saved_message(read: PlateRead, label: PlateLabel, user) -> str:
+    """What a person's reading did: the plate saved, and the declarations the read now matches, or none."""
+    serials = review.matched_serials(read, user)
+    if serials:
+        matched = ngettext(
+            "the read matched declaration %(serials)s.", "the read matched declarations %(serials)s.", len(serials)
+        ) % {"serials": list_separator().join(serials)}
+    else:
+        matched = _("the read matched no declaration.")
+    said = {"plate": review.reading_of(label)["plate"], "matched": matched}
+    if not label.plate_before and not read.ocr_partial:  # nothing read before: a first reading, no correction
+        return _("The plate was read by you: %(plate)s; %(matched)s") % said
+    if label.corrected:  # a plate read in part and completed is corrected, as the corrections report counts it
+        return _("The plate was corrected: %(plate)s; %(matched)s") % said
+    return _("The plate was confirmed: %(plate)s; %(matched)s") % said
+
+
 @login_required
 def read_review(request, pk: int):
     """The photo and crop of a read, what it was read as, its matches and their signals; the form where
@@ -133,12 +152,8 @@ def read_review(request, pk: int):
                         _("%(who)s already read this plate as %(plate)s at %(at)s: nothing new was recorded.")
                         % review.reading_of(label),
                     )
-                elif not label.plate_before:  # nothing read before: a first reading, not a correction
-                    messages.success(request, _("The plate was read by you; the read was matched with it."))
-                elif label.corrected:
-                    messages.success(request, _("The plate was corrected; the read was matched again."))
                 else:
-                    messages.success(request, _("The plate was confirmed."))
+                    messages.success(request, _saved_message(read, label, request.user))
                 # On to the next read of the same kind (the queue the reviewer came from).
                 nxt = review.queue(request.user, kind).exclude(pk=read.pk).first()
                 if nxt is not None:

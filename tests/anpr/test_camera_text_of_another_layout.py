@@ -43,7 +43,7 @@ def test_the_form_opens_in_its_layout_and_saving_it_confirms_the_cameras_text(cl
 
     data = {"kind": "other", "layout": PlateLayout.FREE_ZONE, "other_text": "اروند 304432", "seen": ""}
     response = client.post(url, data, follow=True)
-    assert "The plate was confirmed." in response.content.decode()
+    assert "The plate was confirmed: " in response.content.decode()
     label = PlateLabel.objects.get(read=free_zone_read)
     assert (label.plate, label.plate_before, label.corrected) == ("اروند 304432", "اروند 304432", False)
     assert label.reason == LabelReason.UNREADABLE
