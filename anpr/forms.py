@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from accounts.models import CustomsOffice
 from core.errors import InvalidInput
 from core.forms import ListFilterForm, NameOrderedChoiceField, PageForm, PageIntegerField
-from core.text import digits, isolate
+from core.text import digits, isolate, too_long
 from declarations.plates import iranian_group_error
 from declarations.plates import typed as plate_typed
 from declarations.selectors import scope_offices
@@ -62,10 +62,16 @@ def _checked(check, value: str) -> str:
 
 
 class RetireForm(PageForm):
-    # Not required here: the service says what is missing (one message, page and API alike).
+    # Not required here: the service says what is missing (one message, page and API alike). Its limit is the
+    # service's, said here with both lengths (no max_length: its message says only the limit).
     reason = forms.CharField(
         label=gettext_lazy("reason for retiring"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def clean_reason(self) -> str:
+        if error := too_long(self.cleaned_data["reason"], services.RETIRE_REASON_MAX):
+            raise forms.ValidationError(error)
+        return self.cleaned_data["reason"]
 
 
 # --- The filters of the cameras list, the plate search and the reports ------------------------------------

@@ -17,10 +17,11 @@ from core import uploads
 from core.api import JALALI_DATETIME_HELP, ChoiceField, JalaliDateTimeField, UploadField
 from core.countries import is_country
 from core.dates import CLOCK_SKEW
-from core.text import digits, isolate
+from core.text import digits, isolate, too_long
 from declarations.plates import normalise_text
 
 from .models import PERSON, Camera, PlateMatch, PlateRead
+from .services import RETIRE_REASON_MAX
 
 
 def photo_kind(data: bytes, field: str = "photo") -> str:
@@ -268,7 +269,16 @@ class CameraIn(serializers.Serializer):
 
 
 class CameraRetireIn(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True, help_text="why the camera is taken out of service (required)")
+    reason = serializers.CharField(
+        allow_blank=True,
+        help_text=f"why the camera is taken out of service (required; at most {RETIRE_REASON_MAX} characters)",
+    )
+
+    def validate_reason(self, value: str) -> str:
+        # The service's limit and words (a DRF max_length would say it otherwise).
+        if error := too_long(value, RETIRE_REASON_MAX):
+            raise serializers.ValidationError(error)
+        return value
 
 
 class InstallationOfficeOut(serializers.Serializer):

@@ -24,7 +24,7 @@ from core import taskruns, uploads
 from core.audit import actor
 from core.dates import ascii_digits
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
-from core.text import digits
+from core.text import digits, too_long
 from declarations import idents
 from declarations.arrival_reads import reason_error
 from declarations.identifiers import typed
@@ -196,6 +196,10 @@ def camera_rotate_token(*, camera: Camera, by: User | None = None, days: int | N
     return camera, token
 
 
+# The longest reason for retiring a camera (page, API and service): it is shown whole on the camera's page.
+RETIRE_REASON_MAX = 500
+
+
 @transaction.atomic
 def camera_retire(*, camera: Camera, by: User | None, reason: str) -> Camera:
     """Take a camera out of service for good, saying why; its token is refused at once and the
@@ -208,6 +212,8 @@ def camera_retire(*, camera: Camera, by: User | None, reason: str) -> Camera:
         raise InvalidInput(_("Say why the camera is retired."), fields={"reason": "required"})
     if short := reason_error(reason, _("reason for retiring")):  # nine dots say nothing, as for any reason
         raise InvalidInput(short, fields={"reason": "too short"})
+    if long := too_long(reason.strip(), RETIRE_REASON_MAX):
+        raise InvalidInput(long, fields={"reason": "too long"})
     locked.status = Camera.Status.RETIRED
     locked.retired_at = timezone.now()
     locked.retired_reason = reason.strip()

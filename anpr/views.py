@@ -219,7 +219,9 @@ def camera_retire(request, pk: int):
         return render(request, "anpr/camera_retire.html", {"camera": camera}, status=status)
     form = RetireForm(request.POST or None)
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        status = 400  # refused beside the field (a reason past its limit), as the service's refusals are
+    elif request.method == "POST":
         try:
             services.camera_retire(camera=camera, by=request.user, reason=form.cleaned_data["reason"])
         except DomainError as exc:

@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.conf import settings
 from django.utils import translation
 from django.utils.functional import lazy
+from django.utils.translation import gettext as _
 
 from . import dates as _dates
 from .dates import ascii_digits, persian_digits
@@ -63,6 +64,18 @@ def strip_isolates(text: str) -> str:
 
 
 _OPENERS = "\u2066\u2067\u2068"  # LRI, RLI, FSI: each closed by a PDI
+
+
+def too_long(value: str, limit: int) -> str:
+    """The one message for a text longer than ``limit`` (a form's field, a service's, an API's, an imported cell's):
+    the limit, then how many characters were written, both in the page's digits; "" when it fits. It reads as
+    Django's own max_length message does in Persian, limit first («حداکثر … نویسه»)."""
+    if len(value) <= limit:
+        return ""
+    return _("At most %(limit)s characters; %(length)s were written.") % {
+        "limit": format_number(limit),
+        "length": format_number(len(value)),
+    }
 
 
 def truncate_isolated(text: str, limit: int, ellipsis: str = "…") -> str:
