@@ -84,6 +84,18 @@ def reason_error(reason: str, field: str) -> str:
     }
 
 
+def optional_note_error(note: str, field: str) -> str:
+    """What is wrong with an optional note that was given (a confirmed reuse's): punctuation alone («...») says
+    nothing, so it needs at least one letter or digit, counted as ``written_length`` counts; not ten, the
+    decision itself being what is said. Nothing when it holds a word or was left empty."""
+    text = (note or "").strip()
+    if not text or written_length(text):
+        return ""
+    return _(
+        "“%(field)s” may be left empty, but when written it needs letters or digits (punctuation marks alone say nothing)."
+    ) % {"field": field}
+
+
 def outages(declaration: TransitDeclaration) -> list[hooks.Outage]:
     """What was known to keep the destination's camera from reading at the arrival's time (a system problem
     open then, a camera silent or out of service then), from the apps that registered in ``hooks.arrival_outages``."""

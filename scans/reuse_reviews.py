@@ -24,7 +24,7 @@ from core.dates import format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
 from core.text import digits, is_persian, isolate
 from declarations import evidence
-from declarations.arrival_reads import reason_error
+from declarations.arrival_reads import optional_note_error, reason_error
 from declarations.models import TransitDeclaration
 from declarations.serials import Block
 from notifications.messages import Ident, Message, Number, Param
@@ -120,11 +120,12 @@ def escalation_subject(review: ScanReuseReview) -> str:
 
 
 def note_missing(decision: str, note: str, supersedes: int | None) -> str:
-    """Why the review needs a note it lacks (an explained reuse says how, a revision why), or nothing. Such a
-    note is a justification: measured as the comparison review's remark is (``reason_error``), ten dots say
-    nothing and would switch the alert off for good."""
+    """Why the review needs a note it lacks (an explained reuse says how, a revision why; a confirmation's
+    optional note, when given, a word), or nothing. A required note is a justification: measured as the
+    comparison review's remark is (``reason_error``), ten dots say nothing and would switch the alert off for
+    good."""
     if decision != ReuseDecision.EXPLAINED and supersedes is None:
-        return ""
+        return optional_note_error(note, _("note"))  # optional, but «...» is no note
     if not note.strip():
         if decision == ReuseDecision.EXPLAINED:
             return _("An explained reuse needs a note saying how it is explained.")

@@ -387,3 +387,38 @@ def test_a_review_that_fails_halfway_leaves_no_review_behind(monkeypatch, reused
     with pytest.raises(RuntimeError):
         reuse_reviews.reuse_review(scan=reused, by=hq, decision="explained", note="an honest re-upload, checked")
     assert not ScanReuseReview.objects.exists() and _flagged() == {other_truck}
+
+
+@pytest.mark.parametrize("said", ["...", "؟!", " - - "])
+def test_a_confirmation_whose_note_is_punctuation_alone_is_refused(
+    client, settings, reused, other_truck, inspector, said
+):
+    """A walk: a confirmation's optional note passed as «...». A confirmation needs no note; one that is given
+    says something: at least one letter or digit (not ten, the decision itself being the statement), on the
+    page, in the API and in the service alike."""
+    client.force_login(inspector)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa"
+    response = client.post(reverse("scans:reuse_review", args=[reused.pk]), {"decision": "confirmed", "note": said})
+    assert response.status_code == 400
+    (error,) = _field_errors(response.content.decode(), reused, "note")
+    assert "حرف یا رقم" in error
+    assert not ScanReuseReview.objects.exists()
+    with pytest.raises(InvalidInput) as refused:
+        reuse_reviews.reuse_review(scan=reused, by=inspector, decision="confirmed", note=said)
+    assert refused.value.fields == {"note": "required"}
+    from rest_framework.test import APIClient
+
+    from accounts.services import api_token_issue
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=inspector, name='test')[1]}")
+    url = reverse("scans-api-reuse-reviews", args=[reused.pk])
+    resp = api.post(url, {"decision": "confirmed", "note": said}, format="json")
+    assert resp.status_code == 400 and "note" in resp.json()["error"]["fields"]
+    assert not ScanReuseReview.objects.exists()
+
+
+@pytest.mark.parametrize("said", ["", "ok", "بار ۲"])
+def test_a_confirmation_with_no_note_or_a_short_one_is_taken(reused, inspector, said):
+    review = reuse_reviews.reuse_review(scan=reused, by=inspector, decision="confirmed", note=said)
+    assert review.decision == ReuseDecision.CONFIRMED and review.note == said
