@@ -26,8 +26,10 @@ from core import jobs
 from core.audit import actor
 from core.dates import TEHRAN, ascii_digits
 from core.errors import InvalidInput, NotAllowed
+from core.text import too_long
 
 from . import idents, selectors
+from .arrival_reads import reason_error
 from .identifiers import imei_problem
 from .models import (
     CoveredGoods,
@@ -213,9 +215,32 @@ def goods_add(
     return item
 
 
+# The longest reason for removing an HS prefix from the list: kept whole with the removal's audit entry.
+REMOVAL_REASON_MAX = 500
+
+
+def removal_reason_error(reason: str) -> tuple[str, str]:
+    """(message, code) of what is wrong with the reason for removing a prefix, ("", "") when nothing: required,
+    measured as every written reason is (``reason_error``), at most ``REMOVAL_REASON_MAX`` characters."""
+    text = (reason or "").strip()
+    if not text:
+        return _("Say why the HS prefix is removed from the list."), "required"
+    if short := reason_error(text, _("reason for removal")):
+        return short, "too short"
+    if long := too_long(text, REMOVAL_REASON_MAX):
+        return long, "too long"
+    return "", ""
+
+
 @transaction.atomic
-def goods_remove(*, item: CoveredGoods, by: User | None) -> None:
+def goods_remove(*, item: CoveredGoods, by: User | None, reason: str) -> None:
+    """Take an HS prefix off the national list, saying why: the reason is kept with the deletion's audit
+    entry (``additional_data``), the row itself being gone."""
     _check(by)
+    error, code = removal_reason_error(reason)
+    if error:
+        raise InvalidInput(error, fields={"reason": code})
+    item.removal_reason = reason.strip()
     with actor(by):
         item.delete()
     _refresh_later()

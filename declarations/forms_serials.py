@@ -132,6 +132,16 @@ class CoveredGoodsForm(PageForm):
     identifier = forms.ChoiceField(label=_("Identifier"), choices=Identifier.choices)
 
 
+class CoveredGoodsRemoveForm(PageForm):
+    # Not required here: the service says what is missing (one message, beside the field).
+    reason = forms.CharField(
+        label=_("reason for removal"),
+        required=False,
+        help_text=_("Kept in the audit trail with the removal."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class CoveredGroupDateForm(PageForm):
     group = forms.ModelChoiceField(label=_("Group"), queryset=CoveredGroup.objects.all())
     mandatory_from = JalaliDateField(

@@ -25,6 +25,7 @@ from . import covered, idents, monitoring, serials, transport_docs
 from .forms_serials import (
     ArrivalSerialsForm,
     CoveredGoodsForm,
+    CoveredGoodsRemoveForm,
     CoveredGroupDateForm,
     ImeiCheckForm,
     ResolveDiscrepancyForm,
@@ -243,14 +244,22 @@ def covered_goods_remove(request, pk: int):
     if not covered.may_edit(request.user):
         raise PermissionDenied(_("Only headquarters edit the list of covered goods."))
     item = get_object_or_404(CoveredGoods.objects.select_related("group"), pk=pk)
-    if request.method == "POST":
-        covered.goods_remove(item=item, by=request.user)
-        messages.success(
-            request, _("HS prefix %(p)s removed from the list.") % {"p": idents.hs_code_text(item.hs_prefix)}
-        )
-        return redirect("declarations:covered-goods")
+    form = CoveredGoodsRemoveForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            covered.goods_remove(item=item, by=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            apply_error(form, exc)
+            status = http_status(exc)
+        else:
+            messages.success(
+                request, _("HS prefix %(p)s removed from the list.") % {"p": idents.hs_code_text(item.hs_prefix)}
+            )
+            return redirect("declarations:covered-goods")
     clears = monitoring.filter_signal(covered.flagged_by(item), "covered_without_serials").count()
-    return render(request, "declarations/covered_goods_remove.html", {"item": item, "clears": clears})
+    context = {"item": item, "clears": clears, "form": form}
+    return render(request, "declarations/covered_goods_remove.html", context, status=status)
 
 
 def page_context(request, declaration: TransitDeclaration, extra_forms: dict | None = None) -> dict:

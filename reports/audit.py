@@ -235,6 +235,7 @@ DETAIL_LABELS = {
     "asked_by": gettext_lazy("asked by"),
     "params": gettext_lazy("parameters"),
     "report": gettext_lazy("report"),
+    "reason": gettext_lazy("reason"),
 }
 # Details that name a person by id (an export's asker): written by the person's name.
 PERSON_DETAILS = frozenset({"asked_by"})
@@ -381,11 +382,13 @@ def _action(entry: LogEntry) -> str:
 
 def _what_changed(entry: LogEntry, writer: ChangeWriter) -> list[str]:
     """Each change as the reader reads it (``declarations.audit_text``: labels, names, Jalali Tehran times,
-    the reader's digits); an access's details as "key: value"; a lock-out's release in words."""
+    the reader's digits), then its details (a removal's reason); an access's details as "key: value"; a
+    lock-out's release in words."""
     if (released := _released(entry)) is not None:
         return [released]
     if entry.changes:
-        return writer.lines(entry)
+        # A change's own details after it (a covered-goods prefix's removal keeps its reason there).
+        return writer.lines(entry) + (access_details(entry, writer) if entry.additional_data else [])
     return access_details(entry, writer)
 
 

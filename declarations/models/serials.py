@@ -60,8 +60,16 @@ class CoveredGoods(models.Model):
         verbose_name_plural = _("covered goods")
         ordering = ["group__mandatory_from", "hs_prefix"]
 
+    # Why it is being removed (``covered.goods_remove``), for the deletion's audit entry: no column, the row
+    # goes.
+    removal_reason = ""
+
     def __str__(self) -> str:
         return f"{self.hs_prefix} {self.description}"
+
+    def get_additional_data(self) -> dict | None:
+        """What django-auditlog keeps with an entry beside the changes: the reason of a removal."""
+        return {"reason": self.removal_reason} if self.removal_reason else None
 
 
 class SerialKind(models.TextChoices):

@@ -113,7 +113,7 @@ def test_headquarters_add_a_code_and_the_flags_follow(bazargan, tehran, hq, orig
     covered.goods_add(group=group, hs_prefix="8451", description="خشک‌کن لباس", identifier="serial", by=hq)
     assert covered.refresh_flags() >= 0  # the task ran on commit (eager); running again is harmless
     assert TransitDeclaration.objects.get(serial="DRYER").covered_without_serials
-    covered.goods_remove(item=CoveredGoods.objects.get(hs_prefix="8451"), by=hq)
+    covered.goods_remove(item=CoveredGoods.objects.get(hs_prefix="8451"), by=hq, reason="خشک‌کن از فهرست بیرون رفت")
     covered.refresh_flags()
     assert not TransitDeclaration.objects.get(serial="DRYER").covered_without_serials
 
@@ -233,7 +233,7 @@ def test_removing_a_code_asks_first_names_what_changes_and_is_audited(client, hq
     client.cookies["django_language"] = "en"
     assert "«کالای مشمول بدون شماره سریال»" in persian and "از ۱ اظهارنامهٔ باز" in persian
     assert CoveredGoods.objects.filter(pk=item.pk).exists()  # looking removes nothing
-    done = client.post(confirm)
+    done = client.post(confirm, {"reason": "خشک‌کن از فهرست بیرون رفت"})
     assert done.status_code == 302 and done["Location"] == reverse("declarations:covered-goods")
     assert not CoveredGoods.objects.filter(hs_prefix="8451").exists()
     covered.refresh_flags()
