@@ -41,7 +41,7 @@ from core.audit import actor
 from core.countries import is_country
 from core.dates import format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
-from core.text import format_number, is_persian, isolate
+from core.text import format_number, is_persian, isolate, too_long
 from declarations import evidence
 from declarations.idents import plate_text, serial_text
 from declarations.models import ARRIVED_STATUSES, OPEN_STATUSES, TransitDeclaration
@@ -382,12 +382,8 @@ def checked_note(note: str) -> str:
     """A reviewer's note, trimmed; one longer than ``NOTE_MAX`` is refused naming the field, never cut short
     (what was cut might be what mattered)."""
     note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        raise InvalidInput(
-            _("At most %(n)s characters; %(typed)s were typed.")
-            % {"n": format_number(NOTE_MAX), "typed": format_number(len(note))},
-            fields={"note": note},
-        )
+    if error := too_long(note, NOTE_MAX):
+        raise InvalidInput(error, fields={"note": note})
     return note
 
 

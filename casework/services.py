@@ -32,7 +32,7 @@ from core import currencies, jobs, uploads
 from core.audit import actor
 from core.dates import TEHRAN, ascii_digits, format_jalali, jalali_month_of, to_tehran
 from core.errors import DomainError, IllegalTransition, InvalidInput
-from core.text import digits, identifier, is_persian, isolate
+from core.text import digits, identifier, is_persian, isolate, too_long
 from declarations import evidence, idents, services
 from declarations.models import Status, TransitDeclaration
 from notifications.messages import Ident, Message, Name, When
@@ -210,11 +210,10 @@ def letter_copies(lines: Iterable[str]) -> tuple[list[str], str]:
     for n, line in enumerate(lines, 1):
         line = line.strip()
         if len(line) > COPY_MAX_CHARS:
-            return [], _("Line %(n)s of the copies is %(length)s characters long (at most %(max)s): “%(start)s…”.") % {
+            return [], _("Line %(n)s of the copies, “%(start)s…”: %(error)s") % {
                 "n": digits(n),
-                "length": digits(len(line)),
-                "max": digits(COPY_MAX_CHARS),
                 "start": line[:40],
+                "error": too_long(line, COPY_MAX_CHARS),
             }
         if line and sum(c.isalpha() for c in line) < COPY_MIN_LETTERS:
             return [], _("Line %(n)s of the copies, “%(line)s”, names no recipient (at least %(min)s letters).") % {
@@ -400,11 +399,8 @@ def letter_record_answer(
     require_may_record_answer(by, locked)
     if not reply_text.strip():
         raise InvalidInput(_("Record the text of the reply."), fields={"reply_text": "required"})
-    if len(reply_text.strip()) > REPLY_MAX_LENGTH:  # a letter's reply, not the letter's attachments
-        raise InvalidInput(
-            _("Keep the reply under %(n)s characters.") % {"n": digits(REPLY_MAX_LENGTH)},
-            fields={"reply_text": "too long"},
-        )
+    if error := too_long(reply_text.strip(), REPLY_MAX_LENGTH):  # a letter's reply, not its attachments
+        raise InvalidInput(error, fields={"reply_text": "too long"})
     now = timezone.now()
     answered_at = answered_at or now
     if answered_at > now + dt.timedelta(minutes=5):

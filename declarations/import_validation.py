@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import CustomsOffice
 from core.countries import is_country
 from core.dates import CLOCK_SKEW, EARLIEST, ascii_digits, format_jalali, parse_datetime_any, persian_digits
-from core.text import identifier, is_persian
+from core.text import identifier, is_persian, too_long
 
 from . import identifiers, idents, plates
 from .identifiers import typed
@@ -156,11 +156,10 @@ def seal_numbers_problem(seals: list[str]) -> str | None:
     first: dict[str, int] = {}
     for position, seal in enumerate(seals, 1):
         if len(seal) > identifiers.SEAL_MAX_LENGTH:
-            return _("seal number %(n)s ('%(value)s…') is %(length)s characters long; the limit is %(limit)s") % {
+            return _("seal number %(n)s (“%(value)s…”): %(error)s") % {
                 "n": number(position),
                 "value": typed(seal[:12]),
-                "length": number(len(seal)),
-                "limit": number(identifiers.SEAL_MAX_LENGTH),
+                "error": too_long(seal, identifiers.SEAL_MAX_LENGTH),
             }
         if identifiers.seal_character_problem(seal):
             return seal_character_message(seal, position)
@@ -327,12 +326,8 @@ class Validator:
         """The column's text, refused when longer than the field it is stored in."""
         value = r.get(name, "")
         limit = _field(name).max_length
-        if len(value) > limit:
-            raise RowInvalid(
-                name,
-                _("is %(length)s characters long; the limit is %(limit)s")
-                % {"length": number(len(value)), "limit": number(limit)},
-            )
+        if error := too_long(value, limit):
+            raise RowInvalid(name, error)
         return value
 
     def decimal(self, text: str, name: str, *, positive: bool = False, default: str | None = None) -> Decimal:
@@ -711,8 +706,7 @@ class Validator:
                 errors.append(
                     (
                         "goods_serials",
-                        _("'%(value)s' is %(length)s characters long; the limit is %(limit)s")
-                        % {"value": typed(value), "length": number(len(value)), "limit": number(limit)},
+                        _("“%(value)s”: %(error)s") % {"value": typed(value), "error": too_long(value, limit)},
                     )
                 )
                 break

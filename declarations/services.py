@@ -29,7 +29,7 @@ from core.api import field_label
 from core.audit import actor
 from core.dates import CLOCK_SKEW, format_jalali
 from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed, field_messages
-from core.text import digits, is_persian, isolate, join_messages
+from core.text import digits, is_persian, isolate, join_messages, too_long
 from notifications.messages import Ident, Message, Name
 from notifications.models import Kind as NotificationKind
 from notifications.services import inspectors_of, notify
@@ -691,8 +691,8 @@ def confirm_arrival_problems(
                     fields={"unseen_reason": "required"},
                 )
             )
-    if len(unseen_reason) > 500:
-        problems.append(InvalidInput(_("Keep the reason under 500 characters."), fields={"unseen_reason": "too long"}))
+    if error := too_long(unseen_reason, REMARKS_MAX_LENGTH):  # a reason's limit, as the remarks'
+        problems.append(InvalidInput(error, fields={"unseen_reason": "too long"}))
     collect(check_remarks, remarks)
     if not problems:
         return None
@@ -710,11 +710,8 @@ REMARKS_MAX_LENGTH = 500
 
 
 def check_remarks(remarks: str) -> None:
-    if len(remarks or "") > REMARKS_MAX_LENGTH:
-        raise InvalidInput(
-            _("Keep the remarks under %(n)s characters.") % {"n": digits(REMARKS_MAX_LENGTH)},
-            fields={"remarks": "too long"},
-        )
+    if error := too_long(remarks or "", REMARKS_MAX_LENGTH):
+        raise InvalidInput(error, fields={"remarks": "too long"})
 
 
 def check_seals_intact(declaration: TransitDeclaration, found: list[str]) -> None:

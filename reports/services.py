@@ -38,7 +38,7 @@ from core.dates import (
     to_jalali,
 )
 from core.errors import FileRejected, IllegalTransition, InvalidInput, NotAllowed
-from core.text import digits, format_number, is_persian, isolate
+from core.text import digits, is_persian, isolate, too_long
 from declarations.models import TransitDeclaration, written_length
 from declarations.services import check_evidence
 from notifications.messages import Ident, Message, Month, Name, Number, Param, When, params_to_json, stored_copy
@@ -557,16 +557,6 @@ def description_error(description: str) -> str:
             " (punctuation marks are not counted)."
         ) % {"n": digits(PROBLEM_DESCRIPTION_MIN)}
     return too_long(text, PROBLEM_DESCRIPTION_MAX)
-
-
-def too_long(value: str, limit: int) -> str:
-    """The field error for text longer than ``limit``, both lengths in the page's digits ("" when it fits)."""
-    if len(value) <= limit:
-        return ""
-    return _("It is %(length)s characters long; the limit is %(limit)s.") % {
-        "length": format_number(len(value)),
-        "limit": format_number(limit),
-    }
 
 
 @transaction.atomic

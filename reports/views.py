@@ -55,7 +55,7 @@ from core.models import OutboxJob
 from core.paging import numbered_page
 from core.redirects import local_next
 from core.templatetags.jalali import fa, num
-from core.text import name_sort_key, strip_isolates
+from core.text import name_sort_key, strip_isolates, too_long
 from declarations import idents
 from declarations.models import TransitDeclaration
 
@@ -723,7 +723,7 @@ class ActionForm(PageForm):
                 field.required = False
 
     def clean_description(self):
-        if error := services.too_long(self.cleaned_data["description"].strip(), services.ACTION_DESCRIPTION_MAX):
+        if error := too_long(self.cleaned_data["description"].strip(), services.ACTION_DESCRIPTION_MAX):
             raise forms.ValidationError(error)
         return self.cleaned_data["description"]
 
@@ -948,7 +948,7 @@ class ProblemForm(PageForm):
         return self.cleaned_data["since"]
 
     def clean_serials(self):
-        if error := services.too_long(self.cleaned_data["serials"], services.PROBLEM_SERIALS_MAX):
+        if error := too_long(self.cleaned_data["serials"], services.PROBLEM_SERIALS_MAX):
             raise forms.ValidationError(error)
         # One serial a line (commas too); a line is a serial as typed, in any digits, never cut into words.
         typed = re.split(r"[\n,،;؛]+", strip_isolates(self.cleaned_data["serials"]).translate(ASCII_DIGITS))
@@ -1055,7 +1055,7 @@ class ResolveForm(PageForm):
     )
 
     def clean_resolution(self):
-        if error := services.too_long(self.cleaned_data["resolution"].strip(), services.PROBLEM_RESOLUTION_MAX):
+        if error := too_long(self.cleaned_data["resolution"].strip(), services.PROBLEM_RESOLUTION_MAX):
             raise forms.ValidationError(error)
         return self.cleaned_data["resolution"]
 

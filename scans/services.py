@@ -28,7 +28,7 @@ from core import jobs, metrics, taskruns
 from core.audit import actor
 from core.dates import format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
-from core.text import digits, hidden_characters, identifier, is_persian, isolate
+from core.text import digits, hidden_characters, identifier, is_persian, isolate, too_long
 from declarations import evidence, idents
 from declarations.arrival_reads import reason_error
 from declarations.models import NOTE_MIN_LENGTH, Review, Status, TransitDeclaration, Verdict, written_length
@@ -1028,11 +1028,8 @@ def comparison_review(*, comparison: ScanComparison, by: User, decision: str, re
     remark = (remark or "").strip()
     if decision == "escalate" and not remark:
         raise InvalidInput(_("An escalation needs a remark saying what is wrong."), fields={"remark": "required"})
-    if len(remark) > REMARK_MAX_LENGTH:
-        raise InvalidInput(
-            _("Keep the remarks under %(n)s characters.") % {"n": digits(REMARK_MAX_LENGTH)},
-            fields={"remark": "too long"},
-        )
+    if error := too_long(remark, REMARK_MAX_LENGTH):
+        raise InvalidInput(error, fields={"remark": "too long"})
     locked = ScanComparison.objects.select_for_update().select_related("declaration").get(pk=comparison.pk)
     require_can_review(by, locked)
     if locked.status != ScanComparison.Status.DONE:

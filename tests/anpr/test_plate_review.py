@@ -694,7 +694,7 @@ def test_an_over_long_note_is_refused_beside_the_field_and_nothing_is_written(cl
     assert response.status_code == 400
     html = response.content.decode()
     box = html[html.index('name="note"') : html.index("</div>", html.index('role="alert"', html.index('name="note"')))]
-    assert long_note in box and 'aria-invalid="true"' in box and "At most 300 characters; 301 were typed." in box
+    assert long_note in box and 'aria-invalid="true"' in box and "At most 300 characters; 301 were written." in box
     assert not PlateLabel.objects.filter(read=read).exists()
     read.refresh_from_db()
     assert (read.match_state, read.vehicle_id) == state

@@ -42,7 +42,7 @@ def test_a_line_too_long_is_refused_naming_it_and_nothing_is_saved(client, draft
     client.force_login(origin_clerk)
     response = _post(client, draft, "دفتر ترانزیت\n" + "ب" * 3000)
     assert response.status_code == 400
-    beside(response.content.decode(), "id_copies", "Line 2 of the copies is 3000 characters long (at most 200)")
+    beside(response.content.decode(), "id_copies", "At most 200 characters; 3,000 were written.")
     assert FollowUpLetter.objects.get(pk=draft.pk).copies == before
 
     response = _post(client, draft, "\n".join(f"دفتر {n}" for n in range(11)))

@@ -44,7 +44,7 @@ def test_a_seal_of_a_thousand_characters_in_the_import_is_refused_too(bazargan, 
     body = _api_body(seals="S" * 1000)
     summary = import_records([body])
     assert summary.created == 0 and [e.field for e in summary.rejected] == ["seals"]
-    assert "the limit is 40" in summary.rejected[0].message
+    assert "At most 40 characters; 1,000 were written." in summary.rejected[0].message
 
 
 def test_an_array_element_holding_a_separator_is_refused_naming_its_index(api):

@@ -50,7 +50,7 @@ def test_a_seal_too_long_is_refused_beside_the_field_naming_which(client, dest_c
     response = _confirm(client, in_transit, f"S1, {LONG}")
     assert response.status_code == 400
     assert "seal number 2 (" in _beside_seals(response.content.decode())
-    assert "is 100 characters long; the limit is 40" in _beside_seals(response.content.decode())
+    assert "At most 40 characters; 100 were written." in _beside_seals(response.content.decode())
     _nothing_recorded(in_transit)
 
 
@@ -75,7 +75,7 @@ def test_seals_of_40_characters_with_any_separator_are_taken(client, dest_clerk,
 def test_the_persian_page_names_the_seal_in_persian_digits(client, dest_clerk, in_transit):
     client.force_login(dest_clerk)
     beside = _beside_seals(_confirm(client, in_transit, f"S1 {LONG}").content.decode())
-    assert "شمارهٔ پلمپ ۲" in beside and "۱۰۰ نویسه" in beside and "۴۰ نویسه" in beside
+    assert "شمارهٔ پلمپ ۲" in beside and "حداکثر ۴۰ نویسه؛ ۱۰۰ نوشته شد." in beside
 
 
 def test_the_service_refuses_it_naming_the_field_for_every_door(dest_clerk, in_transit):

@@ -475,7 +475,7 @@ def test_the_persian_upload_page_gives_row_errors_in_persian(client, offices, or
     body = client.post(reverse("declarations:import"), {"file": upload}).content.decode()
     assert "در حوزه دسترسی شما نیست" in body and "گمرک شما" in body
     assert "از مقادیر مجاز نیست" in body and "seal_discrepancy" in body
-    assert "۳۰۱ نویسه است؛ حداکثر مجاز ۳۰۰ نویسه" in body
+    assert "حداکثر ۳۰۰ نویسه؛ ۳۰۱ نوشته شد." in body
     assert "کد گمرک" in body and "شناخته نیست" in body
     assert "is outside your scope" not in body and "characters long" not in body
 

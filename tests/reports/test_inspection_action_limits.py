@@ -65,7 +65,7 @@ def test_the_page_refuses_the_same(client, inspector, inspection, bazargan):
     due = jday(timezone.localdate() + dt.timedelta(days=7))
     form = {"new-description": "گزارش ماهانه", "new-responsible_office": bazargan.pk, "new-due_on": due}
     long = client.post(url, {**form, "new-description": "ا" * 2001})
-    assert long.status_code == 400 and "the limit is" in long.content.decode()
+    assert long.status_code == 400 and "At most 2,000 characters; 2,001 were written." in long.content.decode()
     far = client.post(url, {**form, "new-due_on": "1500/01/01"})
     assert far.status_code == 400 and "more than a year from today" in far.content.decode()
     assert client.post(url, form).status_code == 302

@@ -208,7 +208,7 @@ def test_a_text_past_its_limit_is_refused_beside_its_field_saying_both_lengths(c
     response = client.post("/reports/problems/new/", data)
     assert response.status_code == 400
     page = response.content.decode()
-    assert "۲٬۰۰۰٬۰۰۰ نویسه است؛ حداکثر مجاز ۴٬۰۰۰ نویسه است." in page
+    assert "حداکثر ۴٬۰۰۰ نویسه؛ ۲٬۰۰۰٬۰۰۰ نوشته شد." in page
     assert not SystemProblem.objects.exists()
 
 
@@ -224,7 +224,7 @@ def test_the_service_refuses_a_description_past_its_limit(origin_clerk, bazargan
             since=dt.datetime(2026, 11, 30, 10, 0, tzinfo=TEHRAN),
             description="x" * (services.PROBLEM_DESCRIPTION_MAX + 1),
         )
-    assert "description" in exc.value.fields and "the limit is 4,000" in str(exc.value)
+    assert "description" in exc.value.fields and "At most 4,000 characters;" in str(exc.value)
     assert not SystemProblem.objects.exists()
 
 
@@ -300,7 +300,7 @@ def test_a_resolution_past_its_limit_is_refused_beside_the_field_and_nobody_is_t
     page = client.post(url, {"action": "resolve", "resolution": "سامانه دوباره راه‌اندازی شد. " * 8000})
     assert page.status_code == 400
     beside = page.content.decode().split('name="resolution"', 1)[1]
-    assert "characters long; the limit is 4,000." in beside
+    assert "At most 4,000 characters; " in beside
     problem.refresh_from_db()
     assert problem.status == ProblemStatus.NEW and problem.resolution == ""
     from notifications.models import Notification
@@ -313,6 +313,6 @@ def test_the_service_refuses_a_resolution_past_its_limit(it_officer, problem):
 
     with pytest.raises(InvalidInput) as exc:
         services.problem_resolve(problem=problem, by=it_officer, resolution="y" * (services.PROBLEM_RESOLUTION_MAX + 1))
-    assert exc.value.fields == {"resolution": "too long"} and "the limit is 4,000" in str(exc.value)
+    assert exc.value.fields == {"resolution": "too long"} and "At most 4,000 characters;" in str(exc.value)
     problem.refresh_from_db()
     assert problem.status == ProblemStatus.NEW
