@@ -26,6 +26,8 @@ from core.exports import ExportRefused
 from core.files import export_filename
 from core.pdf import font_face_css, html_to_pdf
 from declarations.idents import serial_html
+from notifications.messages import Ident, Message
+from notifications.services import Kind, notify
 
 from .models import FollowUpLetter, LetterStatus
 from .services import may_write_letter
@@ -67,7 +69,9 @@ def letter_store_pdf(*, letter_id: int) -> FollowUpLetter:
 
     A draft is never stored with the letter (its preview is an export job: ``build_preview``). Two runs at once
     both render, but only the first to fill the empty field keeps its file."""
-    letter = FollowUpLetter.objects.select_related("from_office", "to_office", "declaration").get(pk=letter_id)
+    letter = FollowUpLetter.objects.select_related("from_office", "to_office", "declaration", "sent_by").get(
+        pk=letter_id
+    )
     if letter.pdf or letter.status not in (LetterStatus.SENT, LetterStatus.ANSWERED):
         return letter
     data = render_letter_pdf(letter)
@@ -79,7 +83,27 @@ def letter_store_pdf(*, letter_id: int) -> FollowUpLetter:
         letter.refresh_from_db()
         return letter
     letter.pdf_sha256 = digest
+    _tell_the_sender(letter)
     return letter
+
+
+def _tell_the_sender(letter: FollowUpLetter) -> None:
+    """The person who sent the letter is told on their bell that its PDF is stored (the letter's page also
+    follows it and shows the digest when it is there): nobody reloads the page to find out. Once per letter."""
+    by = letter.sent_by
+    if by is None or not by.is_active:
+        return  # sent by the system: nobody waits for it
+    notify(
+        Kind.LETTER_PDF_READY,
+        [by],
+        title=Message(
+            "%(letter)s · %(serial)s",
+            letter=Ident("letter", letter.number),
+            serial=Ident("serial", letter.declaration.serial),
+        ),
+        url=reverse("casework:letter", args=[letter.pk]),
+        subject=f"letter-pdf:{letter.pk}",
+    )
 
 
 # --- a draft's preview, an export job ----------------------------------------------------------------

@@ -214,6 +214,9 @@ def letter_detail(request, pk: int):
                     % {"lines": "، ".join(f"«{line}»" for line in repeated) if is_persian() else ", ".join(repeated)},
                 )
             return redirect("casework:letter", pk=letter.pk)
+    if request.GET.get("partial") == "pdf" and request.headers.get("HX-Request") == "true":
+        # The PDF's line, asked again by the page every two seconds until the worker has stored it.
+        return render(request, "casework/_letter_pdf.html", {"letter": letter})
     return render(
         request,
         "casework/letter_detail.html",

@@ -40,6 +40,7 @@ class Kind(models.TextChoices):
         "inspection_action_overdue",
         _("A follow-up action asked of your office is past its due date"),
     )
+    LETTER_PDF_READY = "letter_pdf_ready", _("The PDF of a letter you sent is ready")
 
 
 class NotificationQuerySet(models.QuerySet):
