@@ -9,6 +9,7 @@ urlpatterns = [
     path("cameras/new/", views.camera_new, name="camera_new"),
     path("cameras/<int:pk>/", views.camera_detail, name="camera"),
     path("cameras/<int:pk>/rotate-token/", views.camera_rotate, name="camera_rotate"),
+    path("cameras/<int:pk>/token/", views.camera_token, name="camera_token"),
     path("cameras/<int:pk>/retire/", views.camera_retire, name="camera_retire"),
     path("installation/", views.installation_view, name="installation"),
     path("plates/", views.plate_search, name="plates"),

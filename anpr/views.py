@@ -160,9 +160,34 @@ def camera_detail(request, pk: int):
     )
 
 
-def _token_page(request, camera: Camera, token: str, *, new: bool) -> HttpResponse:
-    """The token, shown this once: the page is never cached and the token is never stored."""
-    response = render(request, "anpr/camera_token.html", {"camera": camera, "token": token, "new": new})
+# The tokens just issued, by camera id, until their page shows them (Post/Redirect/Get: a refresh posts nothing).
+_TOKENS_TO_SHOW = "camera_tokens_to_show"
+
+
+def _show_token(request, camera: Camera, token: str, *, new: bool) -> HttpResponse:
+    """Redirect to the camera's token page, which shows ``token`` once: it waits in the person's session (on the
+    server) until that page takes it out; the database keeps only its hash."""
+    waiting = request.session.get(_TOKENS_TO_SHOW, {})
+    waiting[str(camera.pk)] = {"token": token, "new": new}
+    request.session[_TOKENS_TO_SHOW] = waiting
+    return redirect("anpr:camera_token", pk=camera.pk)
+
+
+@login_required
+def camera_token(request, pk: int):
+    """The token just issued, shown this once (never cached); opened again, the page says it was shown once
+    and offers a new one."""
+    camera = get_scoped_or_404(Camera.objects.select_related("office"), request.user, pk=pk)
+    _check_manager(request.user)
+    waiting = request.session.get(_TOKENS_TO_SHOW, {})
+    shown = waiting.pop(str(camera.pk), None)
+    if shown is not None:
+        request.session[_TOKENS_TO_SHOW] = waiting
+    response = render(
+        request,
+        "anpr/camera_token.html",
+        {"camera": camera, "token": shown["token"] if shown else "", "new": bool(shown and shown["new"])},
+    )
     add_never_cache_headers(response)
     return response
 
@@ -174,7 +199,7 @@ def _check_manager(user) -> None:
 
 @login_required
 def camera_new(request):
-    """IT or headquarters registers a camera; the answer shows its token once."""
+    """IT or headquarters registers a camera; the answer redirects to its token, shown once."""
     _check_manager(request.user)
     form = CameraForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -191,14 +216,14 @@ def camera_new(request):
         except DomainError as exc:
             apply_error(form, exc)
         else:
-            return _token_page(request, camera, token, new=True)
+            return _show_token(request, camera, token, new=True)
     return render(request, "anpr/camera_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required
 @require_POST
 def camera_rotate(request, pk: int):
-    """A new token, shown once; the old one is refused from now on."""
+    """A new token, shown once on the page the answer redirects to; the old one is refused from now on."""
     camera = get_scoped_or_404(Camera.objects.select_related("office"), request.user, pk=pk)
     _check_manager(request.user)
     try:
@@ -206,7 +231,7 @@ def camera_rotate(request, pk: int):
     except DomainError as exc:
         messages.error(request, str(exc))
         return redirect("anpr:camera", pk=pk)
-    return _token_page(request, camera, token, new=False)
+    return _show_token(request, camera, token, new=False)
 
 
 @login_required

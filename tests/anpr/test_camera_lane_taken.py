@@ -24,15 +24,15 @@ def test_a_second_camera_on_a_lane_in_service_is_refused_beside_the_lane(client,
     assert "invalid-feedback" in beside and "BZG-IN-1" in beside
     assert not Camera.objects.filter(code="BZG-IN-9").exists()
     # Another lane, the other direction: registered.
-    assert client.post("/anpr/cameras/new/", _form(bazargan, "BZG-IN-2", lane="2")).status_code == 200
-    assert client.post("/anpr/cameras/new/", {**_form(bazargan, "BZG-OUT-1"), "direction": "out"}).status_code == 200
+    assert client.post("/anpr/cameras/new/", _form(bazargan, "BZG-IN-2", lane="2")).status_code == 302
+    assert client.post("/anpr/cameras/new/", {**_form(bazargan, "BZG-OUT-1"), "direction": "out"}).status_code == 302
 
 
 def test_a_retired_cameras_lane_is_free(client, hq, bazargan):
     old, _token = services.camera_register(office=bazargan, code="BZG-IN-1", direction="in", lane="1")
     services.camera_retire(camera=old, by=hq, reason="replaced by a new camera")
     client.force_login(hq)
-    assert client.post("/anpr/cameras/new/", _form(bazargan, "BZG-IN-9")).status_code == 200
+    assert client.post("/anpr/cameras/new/", _form(bazargan, "BZG-IN-9")).status_code == 302
 
 
 def test_a_tir_park_cameras_lane_is_the_parks_not_the_gates(bazargan):

@@ -35,6 +35,8 @@ def test_it_and_hq_register_a_camera_and_see_its_token_once(client, request, who
     client.force_login(user)
     assert client.get("/anpr/cameras/new/").status_code == 200
     resp = client.post("/anpr/cameras/new/", _register_form(bazargan))
+    assert resp.status_code == 302  # Post/Redirect/Get: the token is on the page redirected to
+    resp = client.get(resp["Location"])
     assert resp.status_code == 200
     assert "no-store" in resp["Cache-Control"]
     camera = Camera.objects.get(code="BZG-CAM-7")
@@ -100,10 +102,10 @@ def test_a_code_or_lane_not_of_their_form_is_refused_in_persian(client, it_offic
 
 def test_a_lane_typed_in_persian_digits_is_stored_as_its_number(client, it_officer, bazargan):
     client.force_login(it_officer)
-    assert client.post("/anpr/cameras/new/", _register_form(bazargan, code="BZG-CAM-۸", lane="۰۲")).status_code == 200
+    assert client.post("/anpr/cameras/new/", _register_form(bazargan, code="BZG-CAM-۸", lane="۰۲")).status_code == 302
     camera = Camera.objects.get()
     assert (camera.code, camera.lane) == ("BZG-CAM-8", "2")
-    assert client.post("/anpr/cameras/new/", _register_form(bazargan, code="bzg-cam-9", lane="")).status_code == 200
+    assert client.post("/anpr/cameras/new/", _register_form(bazargan, code="bzg-cam-9", lane="")).status_code == 302
     assert Camera.objects.get(code="BZG-CAM-9").lane == ""  # a gate of one lane
 
 
@@ -157,6 +159,8 @@ def test_rotating_shows_the_new_token_once_and_refuses_the_old_one_at_once(clien
     assert old.post(SINGLE, {"captured_at": recent.isoformat(), "plate": "12ب34567"}).status_code == 201
     client.force_login(it_officer)
     resp = client.post(f"/anpr/cameras/{bzg_camera.pk}/rotate-token/")
+    assert resp.status_code == 302
+    resp = client.get(resp["Location"])
     assert resp.status_code == 200 and "no-store" in resp["Cache-Control"]
     token = resp.context["token"]
     assert token in resp.content.decode()
