@@ -25,8 +25,8 @@ from core.parsers import StrictJSONParser
 from core.text import digits, isolate
 
 from . import arrival_reads, import_jobs, permits, plates, selectors, serials, services, tasks, transport_docs
-from .api_paging import PAGE_PARAM_NAMES, PAGE_PARAMS, CursorPagination, page_of, page_url
-from .filters import DEFAULT_SORT, DeclarationFilter
+from .api_paging import PAGE_PARAM_NAMES, PAGE_PARAMS, CursorPagination, PageBase, page_of, page_url
+from .filters import DEFAULT_SORT, SERIAL_END_MIN, DeclarationFilter, short_serial_end
 from .import_jobs import import_batch_body
 from .models import ImportBatch, Source, TrafficPermit, TransitDeclaration, Vehicle
 from .paging import BadCursor, keyset_page
@@ -110,7 +110,18 @@ def _filter_param(name: str, field) -> OpenApiParameter:
 
 
 LIST_PARAMS = [_filter_param(name, field) for name, field in DeclarationFilter().form.fields.items()] + PAGE_PARAMS
-PageOut = DeclarationPage = page_of("DeclarationPage", DeclarationListOut)
+
+
+class DeclarationPageBase(PageBase):
+    hint = serializers.CharField(
+        required=False,
+        help_text=f"only when nothing was found for a `q` of 1 to {SERIAL_END_MIN - 1} letters or digits, too short "
+        f"for a serial's end (searched from {SERIAL_END_MIN}): says so in the request's language, as the list page "
+        "does",
+    )
+
+
+PageOut = DeclarationPage = page_of("DeclarationPage", DeclarationListOut, base=DeclarationPageBase)
 
 
 class BodyDescribedViewSet(viewsets.GenericViewSet):
@@ -154,7 +165,11 @@ class DeclarationViewSet(BodyDescribedViewSet):
         branches = selectors.scope_branches(request.user, f.branch_offices() if f.is_bound else None)
         pages = CursorPagination(sort)
         page = pages.page(request, f.qs, branches=branches)
-        return pages.response(request, f.qs, page, DeclarationListOut(page.rows, many=True).data)
+        response = pages.response(request, f.qs, page, DeclarationListOut(page.rows, many=True).data)
+        if not page.rows and short_serial_end(request.query_params.get("q", "")):
+            # nothing found for a search too short to be a serial's end: said beside the count, as the page says it
+            response.data["hint"] = _("Serial end: at least 4 characters.")
+        return response
 
     @extend_schema(responses=DeclarationDetailOut)
     def retrieve(self, request, pk=None):

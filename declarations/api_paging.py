@@ -42,9 +42,12 @@ class PageBase(serializers.Serializer):
     previous = serializers.CharField(allow_null=True, help_text="the previous page's address; null on the first")
 
 
-def page_of(name: str, item: type[serializers.Serializer]) -> type[serializers.Serializer]:
-    """The schema of a page of ``item`` rows, named ``name`` (a page object, although a list action answers it)."""
-    cls = type(name, (PageBase,), {"results": item(many=True), "__module__": __name__})
+def page_of(
+    name: str, item: type[serializers.Serializer], *, base: type[PageBase] = PageBase
+) -> type[serializers.Serializer]:
+    """The schema of a page of ``item`` rows, named ``name`` (a page object, although a list action answers it);
+    ``base``: ``PageBase`` with the keys a list adds beside ``count``."""
+    cls = type(name, (base,), {"results": item(many=True), "__module__": __name__})
     return extend_schema_serializer(many=False)(cls)
 
 
