@@ -281,6 +281,32 @@ def _ensure_companies(new: list[Parsed]) -> dict[str, TransportCompany]:
     return found
 
 
+def same_name(one: str, other: str) -> bool:
+    """Two spellings of one person's name: spaces, zero-width non-joiners and the Arabic forms of a letter
+    (ي ی, ك ک) aside, as a search compares them (``text.folded``)."""
+    return text.folded(one).replace(" ", "") == text.folded(other).replace(" ", "")
+
+
+def driver_name_refusals(new: list[Parsed]) -> dict[int, str]:
+    """Each record (by its row) whose driver's national ID is on file under another name, with the message
+    naming that name: the driver stored for a national ID is reused (``_ensure_drivers``), so a typed name
+    that is not that person's would be silently replaced. One query."""
+    ids = {p.driver_national_id for p in new if p.driver_national_id and p.driver_name}
+    if not ids:
+        return {}
+    names = dict(Driver.objects.filter(national_id__in=ids).values_list("national_id", "name"))
+    refused = {}
+    for p in new:
+        if not (p.driver_name and p.driver_national_id):
+            continue
+        on_file = names.setdefault(p.driver_national_id, p.driver_name)  # a new one: the first record's name
+        if not same_name(p.driver_name, on_file):
+            refused[p.row] = _(
+                "the name on file for this national ID is “%(name)s”: check the ID, or type that name"
+            ) % {"name": text.isolate(on_file, "auto")}
+    return refused
+
+
 def _ensure_drivers(new: list[Parsed]) -> dict[tuple[str, str, str], Driver]:
     out: dict[tuple[str, str, str], Driver] = {}
     ids = {p.driver_national_id for p in new if p.driver_national_id}

@@ -38,7 +38,7 @@ from core.models import Via
 from core.text import digits
 
 from . import idents, services
-from .creation import create_declarations, import_source_ref
+from .creation import create_declarations, driver_name_refusals, import_source_ref
 from .import_formats import ImportFileError, iter_records, read_file
 from .import_validation import Parsed, RowInvalid, Validator, numbered_groups, stored_fingerprint
 from .models import ImportBatch, ImportState, Source, Status, TransitDeclaration
@@ -322,9 +322,12 @@ def _write_chunk(chunk: list[Parsed], summary: ImportSummary, *, by, source: str
         .prefetch_related("goods")
     }
     new = []
+    misnamed = driver_name_refusals([p for p in chunk if p.serial not in existing])
     for p in chunk:
         if p.serial not in existing:
             refused = _refuse_new(p, by)
+            if p.row in misnamed and not refused:  # the typed name is not the one on file for the national ID
+                refused = [RowError(p.row, "driver_name", misnamed[p.row])]
             if refused:
                 summary.rejected.extend(refused)
             elif p.status in WRITTEN_AS_IS:

@@ -37,7 +37,7 @@ from notifications.services import inspectors_of, notify
 from . import evidence as evidence_summary
 from . import hooks, identifiers, idents, selectors
 from .arrival_reads import reason_error
-from .creation import create_declarations, deadline_for
+from .creation import create_declarations, deadline_for, driver_name_refusals
 from .flags import refresh_vehicle_flag
 from .import_validation import seal_numbers_problem
 from .models import (
@@ -231,6 +231,9 @@ def declaration_register(
             fields={"origin": parsed.origin.code},  # the column to correct
         )
     check_declared_at(parsed.declared_at, parsed.origin)
+    if refused := driver_name_refusals([parsed]):  # the typed name, not silently the one on file
+        said = refused[parsed.row]
+        raise InvalidInput(f"{field_label('driver_name')}: {said}", fields={"driver_name": said})
     if TransitDeclaration.objects.filter(serial=parsed.serial).exists():
         raise InvalidInput(
             _("A declaration with serial %(serial)s is already stored.")
