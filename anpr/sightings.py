@@ -189,7 +189,8 @@ def plan(reads: list[ToMatch]) -> tuple[list[PlateMatch], dict[int, int], dict[i
                 )
             )
             summary[cand.declaration_id] = (
-                row["last_read_at"], row["last_read_office_id"], row["dest_first_read_at"], row["off_route_read_at"]
+                row["last_read_at"], row["last_read_office_id"], row["dest_first_read_at"], row["off_route_read_at"],
+                row["origin_id"], _trip_start(row),
             )  # fmt: skip
             vehicle_of.setdefault(r.ref, cand.vehicle_id)
     _mark_too_early(matches, {r.ref: r for r in reads}, {row["id"]: row for rows in by_plate.values() for row in rows})
@@ -401,17 +402,24 @@ def _note_evidence(matches: list[PlateMatch], read_by_id: dict[int, ToMatch], su
     cannot now and is skipped; the rest go to ``note_plate_reads`` in one call (conditional
     UPDATEs, rows locked in id order: safe against races and repeats).
     """
-    changed: list[tuple[int, int, dt.datetime, bool, bool]] = []
+    changed: list[tuple[int, int, dt.datetime, bool, bool, bool]] = []
     per_decl: dict[int, list[PlateMatch]] = defaultdict(list)
     for m in matches:
         per_decl[m.declaration_id].append(m)
     for decl_id, ms in sorted(per_decl.items()):
-        last, last_office, dest_first, off_first = summary.get(decl_id, (None, None, None, None))
+        last, last_office, dest_first, off_first, origin_id, start = summary[decl_id]
 
         def at(m):
             return read_by_id[m.read_id].captured_at
 
-        picks = {max(ms, key=at).read_id: None}
+        def of_trip(m, origin_id=origin_id, start=start) -> bool:  # may be the last read (``sighting_of_trip``)
+            read = read_by_id[m.read_id]
+            return evidence.sighting_of_trip(
+                office_id=read.office_id, at=read.captured_at, origin_id=origin_id, trip_start=start
+            )
+
+        trip = [m for m in ms if of_trip(m)]
+        picks = {max(trip, key=at).read_id: None} if trip else {}
         dest = [m for m in ms if m.at_destination and not m.too_early]
         if dest:
             picks[min(dest, key=at).read_id] = None
@@ -423,13 +431,19 @@ def _note_evidence(matches: list[PlateMatch], read_by_id: dict[int, ToMatch], su
             read, m = read_by_id[read_id], by_read[read_id]
             arrival = not m.too_early  # a read too early for the route is no evidence of arrival
             changes = (
-                last is None
-                or read.captured_at > last + (LAST_READ_GRAIN if read.office_id == last_office else dt.timedelta())
+                (
+                    of_trip(m)
+                    and (
+                        last is None
+                        or read.captured_at
+                        > last + (LAST_READ_GRAIN if read.office_id == last_office else dt.timedelta())
+                    )
+                )
                 or (m.at_destination and arrival and (dest_first is None or read.captured_at < dest_first))
                 or (not m.on_route and (off_first is None or read.captured_at < off_first))
             )
             if changes:
-                changed.append((decl_id, read.office_id, read.captured_at, m.on_route, arrival))
+                changed.append((decl_id, read.office_id, read.captured_at, m.on_route, arrival, of_trip(m)))
     evidence.note_plate_reads(changed)
     # Every sighting of a foreign truck is checked against its traffic permit (route, exit border,
     # driving time, stops), not only those that move the summary above.

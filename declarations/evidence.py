@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from accounts.models import User
 from core.errors import InvalidInput
@@ -32,18 +32,39 @@ def _signals_moved(declaration_ids: Iterable[int], *, by_person: bool = False) -
         transaction.on_commit(lambda: moved(offices))
 
 
+def _of_the_trip(office_id: int, at: dt.datetime) -> Q:
+    """The declarations a read at ``office_id`` taken ``at`` is a sighting of the trip of (``sighting_of_trip``)."""
+    return Q(origin_id=office_id) | Q(departed_at__lte=at) | Q(departed_at__isnull=True, declared_at__lte=at)
+
+
+def sighting_of_trip(*, office_id: int, at: dt.datetime, origin_id: int, trip_start: dt.datetime) -> bool:
+    """Whether a read matched to a declaration may be its «last plate read», the sighting of its trip: one taken
+    once the trip began (its departure, or its registration while it has none), or at its origin office (the
+    truck at the gate it leaves by). A read before that elsewhere (at Astara before the truck left Bazargan) is
+    the truck on its way to the trip, or on another one: matched and listed, but no evidence of this trip."""
+    return office_id == origin_id or at >= trip_start
+
+
 def note_plate_read(
-    *, declaration_id: int, office_id: int, at: dt.datetime, on_route: bool, arrival: bool = True
+    *,
+    declaration_id: int,
+    office_id: int,
+    at: dt.datetime,
+    on_route: bool,
+    arrival: bool = True,
+    sighting: bool = True,
 ) -> None:
     """A plate read matched this declaration. Conditional UPDATEs: safe to repeat and to race.
 
     The first read at the destination and the first read off the route move signals (the dashboard's
     counts are dropped); a later read on the way only updates the last sighting. ``arrival`` False: a read
-    at the destination too early for the route (``services.shortest_trip``) is a sighting, no evidence of arrival."""
+    at the destination too early for the route (``services.shortest_trip``) is a sighting, no evidence of arrival.
+    ``sighting`` False, or a read that is no sighting of the trip (``sighting_of_trip``: a departure recorded
+    while it was being matched), is never the last read."""
     qs = TransitDeclaration.objects.filter(pk=declaration_id)
-    qs.filter(Q(last_read_at__isnull=True) | Q(last_read_at__lt=at)).update(
-        last_read_at=at, last_read_office_id=office_id
-    )
+    if sighting:
+        latest = Q(last_read_at__isnull=True) | Q(last_read_at__lt=at)
+        qs.filter(latest, _of_the_trip(office_id, at)).update(last_read_at=at, last_read_office_id=office_id)
     moved = (
         qs.filter(destination_id=office_id)
         .filter(Q(dest_first_read_at__isnull=True) | Q(dest_first_read_at__gt=at))
@@ -63,7 +84,7 @@ def note_plate_read(
 
 
 def note_plate_reads(reads: Iterable[tuple]) -> None:
-    """Many matched reads at once, ``(declaration_id, office_id, at, on_route[, arrival])`` each: the same
+    """Many matched reads at once, ``(declaration_id, office_id, at, on_route[, arrival[, sighting]])`` each: the same
     result as ``note_plate_read`` for every one, in four statements instead of up to three per
     declaration (a camera's batch of 1,000 reads touches hundreds of declarations).
 
@@ -71,20 +92,25 @@ def note_plate_reads(reads: Iterable[tuple]) -> None:
     for each other in one order, and a lock that still lets other transactions check foreign keys
     to these rows. (``FOR UPDATE`` deadlocked two camera batches: each, committing, checked its
     matches' foreign keys with a key-share lock on the rows the other held ``FOR UPDATE``.)"""
-    reads = [(*r, True)[:5] for r in reads]  # ``arrival`` True unless said
+    reads = [(*r, True, True)[:6] for r in reads]  # ``arrival`` and ``sighting`` True unless said
     if not reads:
         return
     if connection.vendor != "postgresql":
-        for declaration_id, office_id, at, on_route, arrival in sorted(reads, key=lambda r: r[0]):
+        for declaration_id, office_id, at, on_route, arrival, sighting in sorted(reads, key=lambda r: r[0]):
             note_plate_read(
-                declaration_id=declaration_id, office_id=office_id, at=at, on_route=on_route, arrival=arrival
+                declaration_id=declaration_id,
+                office_id=office_id,
+                at=at,
+                on_route=on_route,
+                arrival=arrival,
+                sighting=sighting,
             )
         return
     latest: dict[int, tuple[dt.datetime, int]] = {}
     first_at_office: dict[tuple[int, int], dt.datetime] = {}
     first_off_route: dict[int, dt.datetime] = {}
-    for declaration_id, office_id, at, on_route, arrival in reads:
-        if declaration_id not in latest or at > latest[declaration_id][0]:
+    for declaration_id, office_id, at, on_route, arrival, sighting in reads:
+        if sighting and (declaration_id not in latest or at > latest[declaration_id][0]):
             latest[declaration_id] = (at, office_id)
         key = (declaration_id, office_id)
         if arrival and (key not in first_at_office or at < first_at_office[key]):
@@ -96,12 +122,15 @@ def note_plate_reads(reads: Iterable[tuple]) -> None:
     table = connection.ops.quote_name(TransitDeclaration._meta.db_table)
     with connection.cursor() as wrapper:
         cur = wrapper.cursor  # psycopg2's own cursor, for execute_values
-        cur.execute(f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE", [sorted(latest)])  # noqa: S608
+        ids = sorted({r[0] for r in reads})  # every declaration touched, whether its last read moves or not
+        cur.execute(f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE", [ids])  # noqa: S608
         execute_values(
             cur,
             f"UPDATE {table} t SET last_read_at = v.at, last_read_office_id = v.office "  # noqa: S608
             "FROM (VALUES %s) v(id, at, office) "
-            "WHERE t.id = v.id AND (t.last_read_at IS NULL OR t.last_read_at < v.at)",
+            "WHERE t.id = v.id AND (t.last_read_at IS NULL OR t.last_read_at < v.at) "
+            # A sighting of the trip only (``sighting_of_trip``); the caller passes the latest such read.
+            "AND (t.origin_id = v.office OR t.departed_at <= v.at OR (t.departed_at IS NULL AND t.declared_at <= v.at))",
             [(d, at, office) for d, (at, office) in latest.items()],
             template="(%s, %s::timestamptz, %s)",
         )
@@ -157,10 +186,16 @@ def recompute_plate_evidence(*, declaration_id: int) -> bool:
     note_permit_sightings([declaration_id])  # a foreign truck's permit findings first: they count below
     declaration.refresh_from_db()
     reads = [r for r in gate_reads(declaration) if r.counts]
-    last = max(reads, key=lambda r: r.at, default=None)
+    departed = declaration.departed_at
+    start = departed or declaration.declared_at
+    trip = [
+        r
+        for r in reads
+        if sighting_of_trip(office_id=r.office_id, at=r.at, origin_id=declaration.origin_id, trip_start=start)
+    ]
+    last = max(trip, key=lambda r: r.at, default=None)
     dest = [r.at for r in reads if r.office_id == declaration.destination_id and not r.too_early]
     # A read before the departure is the truck on its way to the trip, whatever its match was judged then.
-    departed = declaration.departed_at
     off = [r.at for r in reads if not r.on_route and (departed is None or r.at >= departed)]
     # A foreign truck off its permit's route counts too (``permit_checks``; the permit keeps it).
     off += [at for at in declaration.permits.values_list("off_route_at", flat=True) if at is not None]
@@ -183,9 +218,14 @@ def note_departure(*, declaration_id: int, at: dt.datetime, by: User | None) -> 
     name, was the truck on its way to the trip, not off its route. The ``hooks.trip_starts`` providers judge
     their matches again (anpr, audited as done by ``by``); when one changed, the plate-read summary is set
     again (``recompute_plate_evidence``: ``off_route_read_at`` may move later or clear). Inside the departure's
-    transaction. Returns whether the summary changed."""
+    transaction. The last read is set again too when it was taken before the departure at another office than
+    the origin (``sighting_of_trip``). Returns whether the summary changed."""
     changed = sum(provider(declaration_id, at, by) for provider in hooks.trip_starts)
-    return recompute_plate_evidence(declaration_id=declaration_id) if changed else False
+    # A last read before the departure, elsewhere than the origin, is no longer a sighting of the trip.
+    earlier = TransitDeclaration.objects.filter(pk=declaration_id, last_read_at__lt=at).exclude(
+        last_read_office_id=F("origin_id")
+    )
+    return recompute_plate_evidence(declaration_id=declaration_id) if changed or earlier.exists() else False
 
 
 def note_scan(*, declaration_id: int, stage: str, at: dt.datetime) -> None:
