@@ -153,6 +153,7 @@ def gate_reads(declaration: TransitDeclaration, office=None, user: User | None =
                 at_destination=m.at_destination,
                 match_id=m.pk,
                 camera=read.camera.code,
+                has_photo=bool(read.photo),
                 photo_url=(
                     reverse("anpr:photo", args=[read.pk])
                     if user is not None and read.photo and (m.review != MatchReview.REJECTED or read.id in openable)

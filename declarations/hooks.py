@@ -89,6 +89,7 @@ class GateRead:
     match_id: int | None = None
     camera: str = ""
     photo_url: str = ""  # already scope-checked by the provider's view
+    has_photo: bool = False  # the read came with a photo (its link may still be withheld: ``photo_url`` "")
     review: str = ""  # "", "confirmed", "rejected": a person's verdict on a similar-plate match
     reviewed_by: str = ""
     reviewed_at: dt.datetime | None = None
