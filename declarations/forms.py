@@ -391,7 +391,8 @@ class ArrivalReadReviewForm(PageForm):
         # An empty note is named as a short one is, with how long it must be.
         self.fields["note"].error_messages["required"] = note_error("")
         self.fields["note"].help_text = gettext(
-            "At least %(n)s characters: what you found and how you checked it (for a revision, why it is revised)."
+            "At least %(n)s letters or digits: what you found and how you checked it (for a revision, why it is "
+            "revised); punctuation marks are not counted."
         ) % {"n": digits(NOTE_MIN_LENGTH)}
         if outages:
             field = cast(forms.ChoiceField, self.fields["outage"])

@@ -18,7 +18,8 @@ class ArrivalReadReviewIn(serializers.Serializer):
     )
     note = serializers.CharField(
         max_length=2000,
-        help_text="At least 10 characters: what was found and how it was checked (for a revision, why).",
+        help_text="At least 10 letters or digits: what was found and how it was checked (for a revision, why); "
+        "punctuation marks are not counted.",
     )
     supersedes = serializers.IntegerField(
         required=False,
