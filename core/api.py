@@ -311,7 +311,9 @@ class JalaliDateTimeField(serializers.DateTimeField):
             return dates.parse_datetime_any(str(value))
         except ValueError:
             raise serializers.ValidationError(
-                gettext("Enter a date and time like %(example)s.") % {"example": datetime_hint()}, code="invalid"
+                dates.no_such_day(str(value))
+                or gettext("Enter a date and time like %(example)s.") % {"example": datetime_hint()},
+                code="invalid",
             ) from None
 
 
@@ -343,7 +345,8 @@ class JalaliDateField(serializers.DateField):
             return dt.date.fromisoformat(text)
         except ValueError:
             raise serializers.ValidationError(
-                gettext("Enter a Jalali date like %(example)s.") % {"example": date_hint()}, code="invalid"
+                dates.no_such_day(text) or gettext("Enter a Jalali date like %(example)s.") % {"example": date_hint()},
+                code="invalid",
             ) from None
 
 

@@ -7,6 +7,7 @@ Month boundaries are Jalali months in Asia/Tehran, returned as aware datetimes
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import jdatetime
@@ -129,6 +130,27 @@ def _example(with_time: bool = False) -> str:
     return digits(datetime_example() if with_time else date_example())
 
 
+# A Jalali date's shape (year/month/day, any separator of the two, a time after it or not), its digits ASCII.
+_DATE_SHAPE = re.compile(r"(\d{3,4})[/-](\d{1,2})[/-](\d{1,2})(?:[ T]+\d{1,2}:\d{1,2}(?::\d{1,2})?)?")
+
+
+def no_such_day(value: str) -> str:
+    """The refusal of a value shaped as a Jalali date whose day does not exist («1403/13/40»), in the same words
+    in every form and API field and the import; "" for any other value (its refusal gives the example of the
+    shape to type). core.text imports this module, hence the late import (errors only)."""
+    from core.text import isolate
+
+    typed = str(value).strip()
+    shape = _DATE_SHAPE.fullmatch(ascii_digits(typed))
+    if shape is None:
+        return ""
+    try:
+        jdatetime.date(*(int(part) for part in shape.groups()))
+    except ValueError:
+        return _("%(value)s is not a Jalali date: there is no such day.") % {"value": isolate(typed[:40])}
+    return ""
+
+
 def _jalali_date(text: str, *, typed: str) -> dt.date:
     """``parse_jalali_date``; a refusal quotes ``typed`` (a date and time's whole text, in its own digits)."""
     s = ascii_digits(text.strip()).replace("-", "/")
@@ -142,7 +164,8 @@ def _jalali_date(text: str, *, typed: str) -> dt.date:
         return jdatetime.date(y, m, d).togregorian()
     except (ValueError, TypeError) as exc:
         raise ValueError(
-            _("'%(value)s' is not a Jalali date (YYYY/MM/DD, like %(example)s)")
+            no_such_day(typed)
+            or _("'%(value)s' is not a Jalali date (YYYY/MM/DD, like %(example)s)")
             % {"value": _typed(typed), "example": _example()}
         ) from exc
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import jdatetime
 from django import forms
 from django.forms.utils import pretty_name
 from django.utils import timezone, translation
@@ -69,22 +68,9 @@ def _with_example(message: str, with_time: bool) -> str:
 with_example = lazy(_with_example, str)
 
 
-# A Jalali date's shape (year/month/day, any separator of the two, a time after it or not), its digits ASCII.
-_DATE_SHAPE = re.compile(r"(\d{3,4})[/-](\d{1,2})[/-](\d{1,2})(?:[ T]+\d{1,2}:\d{1,2}(?::\d{1,2})?)?")
-
-
 def no_such_day(value: str) -> str:
-    """The refusal of a value shaped as a Jalali date whose day does not exist («1403/13/40»), naming it as the
-    API does; "" for any other value (its refusal gives the example of the shape to type)."""
-    typed = value.strip()
-    shape = _DATE_SHAPE.fullmatch(dates.ascii_digits(typed))
-    if shape is None:
-        return ""
-    try:
-        jdatetime.date(*(int(part) for part in shape.groups()))
-    except ValueError:
-        return _("%(value)s is not a Jalali date: there is no such day.") % {"value": text.isolate(typed[:40])}
-    return ""
+    """``dates.no_such_day``: a well-shaped Jalali date of no such day refused in the API's words."""
+    return dates.no_such_day(value)
 
 
 def is_gregorian(value: str) -> bool:

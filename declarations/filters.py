@@ -72,7 +72,8 @@ class JalaliDateField(forms.CharField):
             return dates.parse_jalali_date(text)
         except ValueError:
             raise forms.ValidationError(
-                _("Enter a Jalali date like %(example)s.") % {"example": date_hint()}, code="invalid"
+                dates.no_such_day(value) or _("Enter a Jalali date like %(example)s.") % {"example": date_hint()},
+                code="invalid",
             ) from None
 
 

@@ -86,7 +86,7 @@ def test_a_date_that_does_not_parse_is_refused_with_this_years_example(monkeypat
     """An import's row error or the API's field error for a date: «مانند ۱۴۰۴/۰۵/۱۲» in 1405."""
     monkeypatch.setattr(dates, "date_example", lambda: "1406/05/12")
     for parse, typed, example in (
-        (dates.parse_jalali_date, "1405/13/40", "مانند ۱۴۰۶/۰۵/۱۲)"),
+        (dates.parse_jalali_date, "1405/13", "مانند ۱۴۰۶/۰۵/۱۲)"),  # a day of no such date says so instead
         (dates.parse_jalali_date, "2026/12/01", "مانند ۱۴۰۶/۰۵/۱۲)"),
         (dates.parse_datetime_any, "yesterday", "مانند ۱۴۰۶/۰۵/۱۲ ۱۰:۳۰،"),
     ):

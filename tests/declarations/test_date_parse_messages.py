@@ -18,17 +18,21 @@ LRI, PDI = "\u2066", "\u2069"
 EXAMPLE = dates.date_example()  # this Jalali year's: the messages said «مانند ۱۴۰۴/۰۵/۱۲» in 1405
 EXAMPLE_FA = dates.persian_digits(EXAMPLE)
 MESSAGES = {
-    "1405/13/40": {
-        "fa": f"«{LRI}1405/13/40{PDI}» تاریخ شمسی نیست (سال/ماه/روز، مانند {EXAMPLE_FA})",
-        "en": f"'{LRI}1405/13/40{PDI}' is not a Jalali date (YYYY/MM/DD, like {EXAMPLE})",
+    "1405/13/40": {  # well shaped, no such day: in the forms' words (``dates.no_such_day``)
+        "fa": f"«{LRI}1405/13/40{PDI}» تاریخ شمسی نیست: چنین روزی در تقویم نیست.",
+        "en": f"{LRI}1405/13/40{PDI} is not a Jalali date: there is no such day.",
+    },
+    "1405/13": {
+        "fa": f"«{LRI}1405/13{PDI}» تاریخ شمسی نیست (سال/ماه/روز، مانند {EXAMPLE_FA})",
+        "en": f"'{LRI}1405/13{PDI}' is not a Jalali date (YYYY/MM/DD, like {EXAMPLE})",
     },
     "1405/09/15 25:99": {
         "fa": f"ساعتِ «{LRI}1405/09/15 25:99{PDI}» درست نیست (ساعت:دقیقه، مانند ۱۰:۳۰)",
         "en": f"'{LRI}1405/09/15 25:99{PDI}' has a bad time (HH:MM)",
     },
     "۱۴۰۵/۱۳/۴۰": {  # typed on a Persian keyboard: quoted with the digits it was typed in
-        "fa": f"«{LRI}۱۴۰۵/۱۳/۴۰{PDI}» تاریخ شمسی نیست (سال/ماه/روز، مانند {EXAMPLE_FA})",
-        "en": f"'{LRI}۱۴۰۵/۱۳/۴۰{PDI}' is not a Jalali date (YYYY/MM/DD, like {EXAMPLE})",
+        "fa": f"«{LRI}۱۴۰۵/۱۳/۴۰{PDI}» تاریخ شمسی نیست: چنین روزی در تقویم نیست.",
+        "en": f"{LRI}۱۴۰۵/۱۳/۴۰{PDI} is not a Jalali date: there is no such day.",
     },
 }
 

@@ -236,9 +236,11 @@ def test_the_api_takes_arrival_and_settlement_times_in_jalali_as_declared_at(in_
 def test_the_api_names_a_time_it_cannot_read_with_the_form_it_takes(in_transit, dest_clerk):
     api = APIClient()
     api.force_authenticate(dest_clerk)
-    response = api.post(f"/api/declarations/{in_transit.pk}/confirm-arrival/", {"at": "1405/13/40"}, format="json")
+    response = api.post(f"/api/declarations/{in_transit.pk}/confirm-arrival/", {"at": "1405/13"}, format="json")
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"at": [f"Enter a date and time like {datetime_example()}."]}
+    response = api.post(f"/api/declarations/{in_transit.pk}/confirm-arrival/", {"at": "1405/13/40"}, format="json")
+    assert response.json()["error"]["fields"] == {"at": ["1405/13/40 is not a Jalali date: there is no such day."]}
     _unchanged(in_transit, Status.IN_TRANSIT, 1)
 
 

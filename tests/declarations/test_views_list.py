@@ -131,6 +131,9 @@ def test_it_rejects_a_bad_filter_with_a_message(client, hq, declaration):
     client.force_login(hq)
     response = client.get(LIST, {"date_from": "1404/13/40"})
     assert response.status_code == 400
+    assert "1404/13/40\u2069 is not a Jalali date: there is no such day." in response.content.decode()
+    response = client.get(LIST, {"date_from": "1404/13"})
+    assert response.status_code == 400
     assert dates.date_example() in response.content.decode()
 
 
@@ -143,7 +146,7 @@ def test_an_export_asked_with_a_bad_filter_shows_the_list_page_with_the_error_be
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")  # the app's page, not a bare line of text
     html = response.content.decode()
-    assert "<html" in html and 'name="date_from"' in html and dates.date_example() in html
+    assert "<html" in html and 'name="date_from"' in html and "there is no such day" in html
     assert declaration.serial not in html  # and no rows, filtered or not
 
 
