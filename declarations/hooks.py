@@ -18,7 +18,8 @@ without this app importing them (dependencies run one way: declarations ← case
   that withholds its settlement (suspicious awaiting review, then one that could not align awaiting review,
   else escalated), "" when none (scans).
 - ``settlement_blocks``: callables ``(declaration) -> list[serials.Block]``: what a higher app withholds the
-  settlement for, beside this app's own blocks (scans: a confirmed reuse of another truck's scan). Each reads
+  settlement for, beside this app's own blocks (scans: each comparison escalated, current or not; a reuse of
+  another truck's scan confirmed). Each reads
   the declaration's evidence summary first, so that a declaration without its evidence costs no query.
 - ``judicial_case_states``: callables ``(declaration) -> list[str]``: the state of each judicial case on the
   declaration, ``"open"`` or ``"closed"`` (its outcome recorded) (casework). A declaration is closed only

@@ -412,7 +412,8 @@ def settlement_blocks(declaration: TransitDeclaration) -> list[Block]:
             )
         )
     # The destination reviews a suspicious comparison before it settles (the summary is suspicious and
-    # pending while any current view is); escalated, it records why it cannot settle instead.
+    # pending while any current view is); escalated, it records why it cannot settle instead (the escalated
+    # comparison is the scans app's block: it stands after a later scan, ``hooks.settlement_blocks``).
     if declaration.comparison_verdict == Verdict.SUSPICIOUS and declaration.comparison_review == Review.PENDING:
         blocks.append(
             Block(
@@ -432,15 +433,6 @@ def settlement_blocks(declaration: TransitDeclaration) -> list[Block]:
                 url=comparison_url(declaration),
             )
         )
-    if declaration.comparison_review == Review.ESCALATED:
-        blocks.append(
-            Block(
-                "scan_escalated",
-                "scan_escalated",
-                _("The scan comparison is escalated as suspicious: record why it cannot be settled."),
-                url=comparison_url(declaration),
-            )
-        )
     if declaration.dup_waybill:
         blocks.append(
             Block(
@@ -452,7 +444,8 @@ def settlement_blocks(declaration: TransitDeclaration) -> list[Block]:
     # What the destination recorded at the arrival confirmation: broken seals, other seal numbers, a weight
     # beyond the tolerance. The same findings the page proposes as the reason not to settle.
     blocks.extend(Block(f.key, f.ref, render(f.message)) for f in arrival_findings(declaration))
-    # A higher app's blocks (scans: a confirmed reuse of another truck's scan, per scan).
+    # A higher app's blocks (scans: each comparison escalated, current or not, a later scan lifting none of them;
+    # a confirmed reuse of another truck's scan, per scan).
     for provider in hooks.settlement_blocks:
         blocks.extend(provider(declaration))
     if not blocks:

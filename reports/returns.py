@@ -706,8 +706,6 @@ PENDING_SCAN_BLOCKS = {"suspicious": "scan_unreviewed", "unregistered": "scan_un
 
 
 def _scan_block(verdict: str, review: str) -> str:
-    if review == "escalated":
-        return "scan_escalated"
     return PENDING_SCAN_BLOCKS.get(verdict, "") if review == "pending" else ""
 
 
@@ -780,29 +778,32 @@ def serial_rules(
     flagged = {
         pk: (waybill, _scan_block(verdict, review), dup)
         for pk, waybill, verdict, review, dup in waiting.filter(
-            Q(comparison_review="escalated")
-            | Q(comparison_verdict__in=list(PENDING_SCAN_BLOCKS), comparison_review="pending")
-            | Q(dup_waybill=True)
+            Q(comparison_verdict__in=list(PENDING_SCAN_BLOCKS), comparison_review="pending") | Q(dup_waybill=True)
         ).values_list("pk", "waybill_no", "comparison_verdict", "comparison_review", "dup_waybill")
     }
     # A reuse of another truck's scan confirmed by the review that counts (as it stands when built, as a scan).
-    from scans.models import ReuseDecision, ScanReuseReview
+    from scans.models import ReuseDecision, ScanComparison, ScanReuseReview
 
-    reuse_refs: dict[int, set[str]] = {}
+    scan_refs: dict[int, set[str]] = {}
+    # Each comparison escalated, current or not (a later scan lifts none: ``scans.panels.escalation_blocks``).
+    for pk, d in ScanComparison.objects.filter(
+        review="escalated", declaration_id__in=waiting.exclude(comparison_verdict="").values("pk")
+    ).values_list("pk", "declaration_id"):
+        scan_refs.setdefault(d, set()).add(f"scan_escalated:{pk}")
     for pk, d in (
         ScanReuseReview.objects.current()
         .filter(decision=ReuseDecision.CONFIRMED, declaration_id__in=waiting.filter(scan_reused=True).values("pk"))
         .values_list("pk", "declaration_id")
     ):
-        reuse_refs.setdefault(d, set()).add(f"scan_reuse_confirmed:{pk}")
+        scan_refs.setdefault(d, set()).add(f"scan_reuse_confirmed:{pk}")
     arrival_refs = _arrival_finding_refs(waiting)
-    candidates = set(open_refs) | set(flagged) | set(reuse_refs) | set(arrival_refs)
+    candidates = set(open_refs) | set(flagged) | set(scan_refs) | set(arrival_refs)
     covered: dict[int, set[str]] = {}
     for d, refs in overrides.filter(declaration_id__in=candidates, at__lt=end).values_list("declaration_id", "covers"):
         covered.setdefault(d, set()).update(refs)
     blocked = 0
     for d in candidates:
-        refs = ({open_refs[d]} if d in open_refs else set()) | reuse_refs.get(d, set()) | arrival_refs.get(d, set())
+        refs = ({open_refs[d]} if d in open_refs else set()) | scan_refs.get(d, set()) | arrival_refs.get(d, set())
         waybill, scan_block, dup = flagged.get(d, ("", "", False))
         if scan_block:
             refs.add(scan_block)

@@ -21,5 +21,6 @@ class ScansConfig(AppConfig):
         hooks.dashboard_panels.append(panels.compliance_panel)
         hooks.comparison_links.append(panels.comparison_link)
         hooks.declaration_actions.append(panels.declaration_context)
+        hooks.settlement_blocks.append(panels.escalation_blocks)
         hooks.settlement_blocks.append(reuse_reviews.settlement_blocks)
         job_gave_up.connect(services.on_job_gave_up, sender=models.ScanComparison, dispatch_uid="scans.job_gave_up")

@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CustomsOffice
 from core.dates import format_jalali
+from core.text import digits, is_persian
 from declarations import idents, scan_compliance
 from declarations.hooks import TemplatePanel, TimelineItem
 from declarations.models import Review, Verdict
+from declarations.serials import Block
 
 from . import selectors, services
 from .models import Scan, ScanComparison, Stage
@@ -77,6 +79,46 @@ def comparison_link(declaration) -> str:
         if found is not None:
             return reverse("scans:viewer", args=[found.pk])
     return ""
+
+
+def escalation_blocks(declaration) -> list[Block]:
+    """Each comparison of the declaration the destination escalated as suspicious withholds the settlement
+    (``hooks.settlement_blocks``), current or not: a later scan adds a comparison, it does not lift an
+    escalation. Headquarters or the province's inspector release it (``serials.settlement_override``, with a
+    reason), one escalation at a time: the block is named by its comparison. No query before any comparison
+    has finished (the summary has no verdict)."""
+    if not declaration.comparison_verdict:
+        return []
+    escalated = ScanComparison.objects.filter(declaration_id=declaration.pk, review=Review.ESCALATED).order_by("pk")
+    blocks = [
+        Block(
+            "scan_escalated",
+            f"scan_escalated:{c.pk}",
+            _(
+                "The scan comparison no. %(id)s (%(view)s) was escalated as suspicious on %(at)s: record why it"
+                " cannot be settled. A later scan does not lift it: headquarters or the province's inspector may"
+                " release the settlement with a written reason."
+            )
+            % {
+                "id": digits(c.pk),
+                "view": c.get_view_display(),
+                "at": format_jalali(c.reviewed_at, persian=is_persian()) if c.reviewed_at else "—",
+            },
+            url=reverse("scans:viewer", args=[c.pk]),
+        )
+        for c in escalated
+    ]
+    if not blocks and declaration.comparison_review == Review.ESCALATED:
+        # The summary says escalated with no comparison row to name (a summary set by hand): it blocks as it says.
+        blocks.append(
+            Block(
+                "scan_escalated",
+                "scan_escalated",
+                _("The scan comparison is escalated as suspicious: record why it cannot be settled."),
+                url=comparison_link(declaration),
+            )
+        )
+    return blocks
 
 
 def declaration_context(user, declaration) -> dict:
