@@ -344,6 +344,7 @@ BLOCK_FIELDS = {
     "scan_unaligned": "comparison_review",
     "scan_escalated": "comparison_review",
     "dup_waybill": "waybill_no",
+    "scan_reuse_unreviewed": "scan_reused",
     "scan_reuse_confirmed": "scan_reused",
     # Recorded at the arrival confirmation (``arrival_findings``): its fields.
     "seals_broken": "seals_intact",
@@ -356,7 +357,8 @@ ARRIVAL_BLOCKS = frozenset({"seals_broken", "seal_numbers", "weight"})
 
 @dataclass(frozen=True)
 class Block:
-    # serial_discrepancy | scan_unreviewed | scan_unaligned | scan_escalated | dup_waybill | scan_reuse_confirmed
+    # serial_discrepancy | scan_unreviewed | scan_unaligned | scan_escalated | dup_waybill | scan_reuse_unreviewed
+    # | scan_reuse_confirmed
     # | seals_broken | seal_numbers | weight (``arrival_findings``)
     key: str
     ref: str  # what exactly: the discrepancy's id; an override covers this ref
@@ -375,7 +377,7 @@ class Block:
     @property
     def link_label(self) -> str:
         """What ``url`` opens, for its link."""
-        if self.key == "scan_reuse_confirmed":
+        if self.key in ("scan_reuse_unreviewed", "scan_reuse_confirmed"):
             return _("Open the reused scan's review")
         return _("Open the scan comparison")
 
@@ -386,6 +388,7 @@ BLOCK_TITLES = {
     "scan_unaligned": gettext_lazy("Scans the comparison could not align are waiting for review"),
     "scan_escalated": gettext_lazy("The scan comparison was escalated as suspicious"),
     "dup_waybill": gettext_lazy("The waybill number is on another declaration"),
+    "scan_reuse_unreviewed": gettext_lazy("A reuse of another truck's scan awaits review"),
     "scan_reuse_confirmed": gettext_lazy("A reuse of another truck's scan was confirmed"),
     "seals_broken": gettext_lazy("Seals reported broken on arrival"),
     "seal_numbers": gettext_lazy("Seal numbers found on arrival differ from the declared ones"),
@@ -445,7 +448,7 @@ def settlement_blocks(declaration: TransitDeclaration) -> list[Block]:
     # beyond the tolerance. The same findings the page proposes as the reason not to settle.
     blocks.extend(Block(f.key, f.ref, render(f.message)) for f in arrival_findings(declaration))
     # A higher app's blocks (scans: each comparison escalated, current or not, a later scan lifting none of them;
-    # a confirmed reuse of another truck's scan, per scan).
+    # a reuse of another truck's scan not yet reviewed or confirmed, per scan).
     for provider in hooks.settlement_blocks:
         blocks.extend(provider(declaration))
     if not blocks:

@@ -782,7 +782,7 @@ def serial_rules(
         ).values_list("pk", "waybill_no", "comparison_verdict", "comparison_review", "dup_waybill")
     }
     # A reuse of another truck's scan confirmed by the review that counts (as it stands when built, as a scan).
-    from scans.models import ReuseDecision, ScanComparison, ScanReuseReview
+    from scans.models import ReuseDecision, Scan, ScanComparison, ScanReuseReview
 
     scan_refs: dict[int, set[str]] = {}
     # Each comparison escalated, current or not (a later scan lifts none: ``scans.panels.escalation_blocks``).
@@ -796,6 +796,14 @@ def serial_rules(
         .values_list("pk", "declaration_id")
     ):
         scan_refs.setdefault(d, set()).add(f"scan_reuse_confirmed:{pk}")
+    # A reuse finding no review has looked at yet (as it stands when built).
+    for pk, d in (
+        Scan.objects.filter(declaration_id__in=waiting.filter(scan_reused=True).values("pk"))
+        .reuse_findings()
+        .filter(reuse_reviews__isnull=True)
+        .values_list("pk", "declaration_id")
+    ):
+        scan_refs.setdefault(d, set()).add(f"scan_reuse_unreviewed:{pk}")
     arrival_refs = _arrival_finding_refs(waiting)
     candidates = set(open_refs) | set(flagged) | set(scan_refs) | set(arrival_refs)
     covered: dict[int, set[str]] = {}

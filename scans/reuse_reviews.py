@@ -60,19 +60,40 @@ def standing(declaration_id: int) -> bool:
 
 
 def settlement_blocks(declaration: TransitDeclaration) -> list[Block]:
-    """A finding confirmed by the review that counts withholds the settlement (``declarations.serials``'
-    hook), one block per scan, named by the review: an override covers that confirmation, not one recorded
-    after a revision. Only a declaration raising ``scan_reused`` (a finding unexplained) is looked at."""
+    """A finding not yet reviewed withholds the settlement until headquarters or the province's inspector
+    review it (as a suspicious comparison waits for the destination's review), one block per scan; one
+    confirmed by the review that counts withholds it too, named by the review: an override covers that
+    confirmation, not one recorded after a revision (``declarations.serials``' hook). Explained, it withholds
+    nothing. Only a declaration raising ``scan_reused`` (a finding unexplained) is looked at."""
     if not declaration.scan_reused:
         return []
+    page = reverse("scans:declaration", args=[declaration.pk])
+    unreviewed = (
+        Scan.objects.filter(declaration_id=declaration.pk)
+        .reuse_findings()
+        .exclude(Exists(ScanReuseReview.objects.filter(scan=OuterRef("pk"))))
+        .order_by("pk")
+    )
+    blocks = [
+        Block(
+            "scan_reuse_unreviewed",
+            f"scan_reuse_unreviewed:{scan.pk}",
+            _(
+                "The %(stage)s scan no. %(id)s is the same image as another truck's scan and is not yet reviewed:"
+                " headquarters or the province's inspector review it before the declaration is settled."
+            )
+            % {"stage": Stage(scan.stage).label, "id": digits(scan.pk)},
+            url=f"{page}#reuse-{scan.pk}",
+        )
+        for scan in unreviewed
+    ]
     confirmed = (
         ScanReuseReview.objects.current()
         .filter(scan__declaration_id=declaration.pk, decision=ReuseDecision.CONFIRMED)
         .select_related("scan")
         .order_by("scan_id")
     )
-    page = reverse("scans:declaration", args=[declaration.pk])
-    return [
+    return blocks + [
         Block(
             "scan_reuse_confirmed",
             f"scan_reuse_confirmed:{review.pk}",

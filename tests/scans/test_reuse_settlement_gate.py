@@ -107,3 +107,32 @@ def test_the_block_reads_in_persian(client, reused, hq, dest_clerk):
     client.force_login(dest_clerk)
     page = _settle(client, declaration).content.decode()
     assert "تصویر اسکن کامیون دیگری" in page
+
+
+def test_an_unreviewed_reuse_blocks_the_settlement_and_links_its_review(client, reused, dest_clerk):
+    """Flagged as another truck's scan and not yet reviewed: the settlement waits for the review, as it waits for the
+    review of a suspicious comparison."""
+    declaration = TransitDeclaration.objects.get(pk=reused.declaration_id)
+    assert declaration.scan_reused
+    blocks = serials.standing_blocks(declaration)
+    assert [(b.key, b.field, b.ref) for b in blocks] == [
+        ("scan_reuse_unreviewed", "scan_reused", f"scan_reuse_unreviewed:{reused.pk}")
+    ]
+    assert blocks[0].url == f"{reverse('scans:declaration', args=[declaration.pk])}#reuse-{reused.pk}"
+    assert "not yet reviewed" in blocks[0].message
+    with pytest.raises(SettlementBlocked) as exc:
+        declaration_services.declaration_settle(declaration=declaration, by=dest_clerk)
+    assert "scan_reused" in exc.value.fields
+    client.force_login(dest_clerk)
+    assert _settle(client, declaration).status_code == 409
+    declaration.refresh_from_db()
+    assert declaration.status == Status.ARRIVED
+
+
+def test_a_reuse_reviewed_as_explained_no_longer_blocks(reused, hq, dest_clerk):
+    declaration = TransitDeclaration.objects.get(pk=reused.declaration_id)
+    reuse_reviews.reuse_review(scan=reused, by=hq, decision="explained", note="همان کامیون دوباره بارگذاری شد")
+    assert serials.standing_blocks(TransitDeclaration.objects.get(pk=declaration.pk)) == []
+    declaration_services.declaration_settle(declaration=declaration, by=dest_clerk)
+    declaration.refresh_from_db()
+    assert declaration.status == Status.SETTLED
