@@ -98,6 +98,11 @@ def serial_text(value) -> str:
     return isolate(_text(value))
 
 
+def goods_serial_text(value) -> str:
+    """A goods serial, IMEI or tracking ID as plain text between Unicode isolates (``goods_serial_html``'s)."""
+    return isolate(_text(value))
+
+
 def waybill_text(value) -> str:
     return isolate(_text(value))
 

@@ -69,8 +69,8 @@ class TransportDocumentOut(serializers.ModelSerializer):
 
 class SettlementBlockOut(serializers.Serializer):
     key = serializers.CharField(
-        help_text="serial_discrepancy | scan_unreviewed | scan_unaligned | scan_escalated | dup_waybill"
-        " | scan_reuse_unreviewed | scan_reuse_confirmed | seals_broken | seal_numbers | weight (the last three recorded at arrival)"
+        help_text="serial_discrepancy | scan_unreviewed | scan_unaligned | scan_escalated | dup_waybill | imei_invalid"
+        " | serial_shared | scan_reuse_unreviewed | scan_reuse_confirmed | seals_broken | seal_numbers | weight (the last three recorded at arrival)"
     )
     field = serializers.CharField()
     message = serializers.CharField()

@@ -41,8 +41,9 @@ from . import hooks, idents, selectors
 from .arrival_findings import arrival_findings
 from .arrival_reads import reason_error
 from .evidence import note_event
-from .identifiers import serial_key, serial_problem, typed
+from .identifiers import imei_problem, is_imei_shaped, serial_key, serial_problem, typed
 from .models import (
+    OPEN_STATUSES,
     ArrivalSerial,
     DiscrepancyResolution,
     GoodsSerial,
@@ -344,6 +345,8 @@ BLOCK_FIELDS = {
     "scan_unaligned": "comparison_review",
     "scan_escalated": "comparison_review",
     "dup_waybill": "waybill_no",
+    "imei_invalid": "goods_serials",
+    "serial_shared": "goods_serials",
     "scan_reuse_unreviewed": "scan_reused",
     "scan_reuse_confirmed": "scan_reused",
     # Recorded at the arrival confirmation (``arrival_findings``): its fields.
@@ -353,11 +356,15 @@ BLOCK_FIELDS = {
 }
 # The blocks the arrival confirmation raised: no page resolves them; an override or a reason recorded.
 ARRIVAL_BLOCKS = frozenset({"seals_broken", "seal_numbers", "weight"})
+# The declared serials that cannot be right (an IMEI failing its check, a serial on another open declaration):
+# no page resolves them either.
+SERIAL_BLOCKS = frozenset({"imei_invalid", "serial_shared"})
 
 
 @dataclass(frozen=True)
 class Block:
-    # serial_discrepancy | scan_unreviewed | scan_unaligned | scan_escalated | dup_waybill | scan_reuse_unreviewed
+    # serial_discrepancy | scan_unreviewed | scan_unaligned | scan_escalated | dup_waybill | imei_invalid
+    # | serial_shared | scan_reuse_unreviewed
     # | scan_reuse_confirmed
     # | seals_broken | seal_numbers | weight (``arrival_findings``)
     key: str
@@ -388,6 +395,8 @@ BLOCK_TITLES = {
     "scan_unaligned": gettext_lazy("Scans the comparison could not align are waiting for review"),
     "scan_escalated": gettext_lazy("The scan comparison was escalated as suspicious"),
     "dup_waybill": gettext_lazy("The waybill number is on another declaration"),
+    "imei_invalid": gettext_lazy("A declared IMEI is not valid"),
+    "serial_shared": gettext_lazy("A goods serial/IMEI is on another open declaration"),
     "scan_reuse_unreviewed": gettext_lazy("A reuse of another truck's scan awaits review"),
     "scan_reuse_confirmed": gettext_lazy("A reuse of another truck's scan was confirmed"),
     "seals_broken": gettext_lazy("Seals reported broken on arrival"),
@@ -444,6 +453,10 @@ def settlement_blocks(declaration: TransitDeclaration) -> list[Block]:
                 _("Waybill %(w)s is also on another declaration.") % {"w": idents.waybill_text(declaration.waybill_no)},
             )
         )
+    # The declared serials (DESIGN: an IMEI has 15 digits and its check digit; a serial is on one open
+    # declaration): read only when the summary flags them.
+    if declaration.invalid_imei or declaration.dup_goods_serial:
+        blocks.extend(goods_serial_blocks(declaration))
     # What the destination recorded at the arrival confirmation: broken seals, other seal numbers, a weight
     # beyond the tolerance. The same findings the page proposes as the reason not to settle.
     blocks.extend(Block(f.key, f.ref, render(f.message)) for f in arrival_findings(declaration))
@@ -455,6 +468,49 @@ def settlement_blocks(declaration: TransitDeclaration) -> list[Block]:
         return []
     covered = {ref for o in SettlementOverride.objects.filter(declaration=declaration) for ref in o.covers}
     return [Block(b.key, b.ref, b.message, b.ref in covered, b.url) for b in blocks]
+
+
+def goods_serial_blocks(declaration: TransitDeclaration) -> list[Block]:
+    """Each declared IMEI that is not one (15 digits, its check digit) and each goods serial/IMEI also on
+    another open declaration, named (and the other declarations by serial): as ``detection`` proposes them as
+    the reason not to settle. Two indexed queries."""
+    own = dict(GoodsSerial.objects.filter(declaration=declaration).order_by("value").values_list("value", "is_imei"))
+    blocks: list[Block] = []
+    for value, is_imei in own.items():
+        if is_imei and imei_problem(value):
+            blocks.append(
+                Block(
+                    "imei_invalid",
+                    f"imei_invalid:{value}",
+                    _("IMEI %(value)s is not valid: %(problem)s.")
+                    % {
+                        "value": idents.goods_serial_text(value),
+                        "problem": _("fails its check digit") if is_imei_shaped(value) else _("not 15 digits"),
+                    },
+                )
+            )
+    if not declaration.dup_goods_serial or not own:
+        return blocks
+    others: dict[str, set[str]] = {}
+    for value, serial in (
+        GoodsSerial.objects.filter(value__in=list(own), declaration__status__in=OPEN_STATUSES)
+        .exclude(declaration=declaration)
+        .values_list("value", "declaration__serial")
+    ):
+        others.setdefault(value, set()).add(serial)
+    for value in sorted(others):
+        blocks.append(
+            Block(
+                "serial_shared",
+                f"serial_shared:{value}",
+                _("Goods serial %(value)s is also on open declaration(s) %(others)s.")
+                % {
+                    "value": idents.goods_serial_text(value),
+                    "others": idents.list_separator().join(idents.serial_text(s) for s in sorted(others[value])),
+                },
+            )
+        )
+    return blocks
 
 
 def comparison_url(declaration: TransitDeclaration) -> str:
@@ -483,7 +539,7 @@ def check_settlement(declaration: TransitDeclaration) -> None:
     standing = standing_blocks(declaration)
     if standing:
         why = [b.message for b in standing]
-        if any(b.key in ARRIVAL_BLOCKS for b in standing):
+        if any(b.key in ARRIVAL_BLOCKS | SERIAL_BLOCKS for b in standing):
             why.append(str(ARRIVAL_WAY_FORWARD))
         raise SettlementBlocked(
             _("Settlement of %(serial)s is blocked until resolved: %(why)s")
@@ -611,7 +667,7 @@ def panel(user: User, declaration: TransitDeclaration) -> dict:
         "discrepancies": discrepancies,
         "settlement_blocks": blocks,
         "blocks_standing": [b for b in blocks if not b.overridden],
-        "arrival_blocks_standing": any(b.key in ARRIVAL_BLOCKS and not b.overridden for b in blocks),
+        "arrival_blocks_standing": any(b.key in ARRIVAL_BLOCKS | SERIAL_BLOCKS and not b.overridden for b in blocks),
         "arrival_way_forward": ARRIVAL_WAY_FORWARD,
         "overrides": [
             (o, released_titles(o.covers))
