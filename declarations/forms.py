@@ -30,7 +30,7 @@ from . import identifiers, permits
 from .arrival_reads import note_error, reason_error
 from .hooks import Outage
 from .import_validation import RowInvalid, repeated, seal_numbers_problem
-from .models import NOTE_MIN_LENGTH, ArrivalReadReason, PermitStop, Source, UnsettledReason
+from .models import NOTE_MIN_LENGTH, ArrivalReadReason, PermitStop, Source, Status, UnsettledReason
 from .permits import VALIDITY_CHOICES, permit_offices
 
 
@@ -210,6 +210,14 @@ ACTION_LABELS = {
     "cancel": _("Cancel the declaration"),
     "close": _("Close the declaration"),
 }
+
+
+def action_label(action: str, declaration) -> str:
+    """The action's label on the declaration's page: once why it cannot be settled is recorded, recording a reason
+    is a correction (``services.declaration_record_unsettled`` takes another), not the first asked for."""
+    if action == "record_unsettled" and declaration.status == Status.UNSETTLED and declaration.unsettled_reason:
+        return str(_("Record another reason (the recorded one stays on the timeline)"))
+    return str(ACTION_LABELS[action])
 
 
 class TrafficPermitForm(PageForm):

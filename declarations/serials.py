@@ -33,7 +33,7 @@ from accounts.models import Role, User
 from core.audit import actor
 from core.dates import ascii_digits, format_jalali
 from core.errors import IllegalTransition, InvalidInput, NotAllowed
-from core.text import digits, is_persian
+from core.text import digits, is_persian, isolate
 from notifications.messages import LIST, SENTENCES, Ident, Message, Number, Param, joined, render
 from notifications.services import Kind, notify, office_staff
 
@@ -532,6 +532,37 @@ ARRIVAL_WAY_FORWARD = gettext_lazy(
     "Headquarters or the province's inspector may release the settlement with a written reason;"
     " otherwise record why the declaration cannot be settled."
 )
+# The same once why it cannot be settled is recorded (unsettled): it is not asked for again.
+RECORDED_WAY_FORWARD = gettext_lazy(
+    "Headquarters or the province's inspector may release the settlement with a written reason."
+)
+
+
+def way_forward(declaration: TransitDeclaration) -> str:
+    """What may be done about a block no page resolves: an override, or (until one is) recording why it cannot be
+    settled; once recorded, the reason recorded, and the override alone."""
+    if declaration.status == Status.UNSETTLED and declaration.unsettled_reason:
+        return f"{unsettled_recorded(declaration)} {RECORDED_WAY_FORWARD}"
+    return str(ARRIVAL_WAY_FORWARD)
+
+
+def unsettled_recorded(declaration: TransitDeclaration) -> str:
+    """That why the declaration cannot be settled is recorded: which reason, when and by whom (one query: the
+    event that recorded it), in the reader's language."""
+    from .models import DeclarationEvent
+
+    event = (
+        DeclarationEvent.objects.filter(declaration_id=declaration.pk, kind="record_unsettled")
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    by = event.actor if event is not None else None
+    return _("Why it cannot be settled is recorded: %(reason)s, on %(at)s by %(by)s.") % {
+        "reason": declaration.get_unsettled_reason_display(),
+        "at": format_jalali(declaration.unsettled_at, persian=is_persian()) if declaration.unsettled_at else "—",
+        "by": isolate(by.get_full_name() or by.username, "auto") if by is not None else "—",
+    }
 
 
 def check_settlement(declaration: TransitDeclaration) -> None:
@@ -540,7 +571,7 @@ def check_settlement(declaration: TransitDeclaration) -> None:
     if standing:
         why = [b.message for b in standing]
         if any(b.key in ARRIVAL_BLOCKS | SERIAL_BLOCKS for b in standing):
-            why.append(str(ARRIVAL_WAY_FORWARD))
+            why.append(way_forward(declaration))
         raise SettlementBlocked(
             _("Settlement of %(serial)s is blocked until resolved: %(why)s")
             % {"serial": idents.serial_text(declaration.serial), "why": " ".join(why)},
@@ -668,7 +699,9 @@ def panel(user: User, declaration: TransitDeclaration) -> dict:
         "settlement_blocks": blocks,
         "blocks_standing": [b for b in blocks if not b.overridden],
         "arrival_blocks_standing": any(b.key in ARRIVAL_BLOCKS | SERIAL_BLOCKS and not b.overridden for b in blocks),
-        "arrival_way_forward": ARRIVAL_WAY_FORWARD,
+        "arrival_way_forward": way_forward(declaration)
+        if any(b.key in ARRIVAL_BLOCKS | SERIAL_BLOCKS for b in blocks)
+        else "",
         "overrides": [
             (o, released_titles(o.covers))
             for o in SettlementOverride.objects.filter(declaration=declaration).select_related("by")

@@ -209,7 +209,9 @@ def declaration_detail(
         "goods": declaration.goods.all(),
         "route_names": selectors.route_names(declaration.route),
         "timeline": timeline.build(declaration, request.user),
-        "action_forms": [(a, action_forms[a], forms.ACTION_LABELS[a]) for a in actions if a in action_forms],
+        "action_forms": [
+            (a, action_forms[a], forms.action_label(a, declaration)) for a in actions if a in action_forms
+        ],
         "proposed_reasons": proposed,
         "row_signals": row_signals,
         # Each duplicate flag with the declarations behind it, so that it can be checked (``duplicates``).

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from accounts.models import CustomsOffice
 from core.dates import format_jalali
 from core.text import digits, is_persian
-from declarations import idents, scan_compliance
+from declarations import idents, scan_compliance, serials
 from declarations.hooks import TemplatePanel, TimelineItem
-from declarations.models import Review, Verdict
+from declarations.models import Review, Status, Verdict
 from declarations.serials import Block
 
 from . import selectors, services
@@ -89,25 +89,40 @@ def escalation_blocks(declaration) -> list[Block]:
     has finished (the summary has no verdict)."""
     if not declaration.comparison_verdict:
         return []
-    escalated = ScanComparison.objects.filter(declaration_id=declaration.pk, review=Review.ESCALATED).order_by("pk")
-    blocks = [
-        Block(
-            "scan_escalated",
-            f"scan_escalated:{c.pk}",
-            _(
-                "The scan comparison no. %(id)s (%(view)s) was escalated as suspicious on %(at)s: record why it"
-                " cannot be settled. A later scan does not lift it: headquarters or the province's inspector may"
-                " release the settlement with a written reason."
+    escalated = list(
+        ScanComparison.objects.filter(declaration_id=declaration.pk, review=Review.ESCALATED).order_by("pk")
+    )
+    # Once why it cannot be settled is recorded, the block says so (which, when, by whom), not to record it.
+    recorded = (
+        serials.unsettled_recorded(declaration)
+        if escalated and declaration.status == Status.UNSETTLED and declaration.unsettled_reason
+        else ""
+    )
+    blocks = []
+    for c in escalated:
+        what = {
+            "id": digits(c.pk),
+            "view": c.get_view_display(),
+            "at": format_jalali(c.reviewed_at, persian=is_persian()) if c.reviewed_at else "—",
+        }
+        if recorded:
+            message = _(
+                "The scan comparison no. %(id)s (%(view)s) was escalated as suspicious on %(at)s. %(recorded)s A later"
+                " scan does not lift it: headquarters or the province's inspector may release the settlement with a"
+                " written reason."
+            ) % {**what, "recorded": recorded}
+        else:
+            message = (
+                _(
+                    "The scan comparison no. %(id)s (%(view)s) was escalated as suspicious on %(at)s: record why it"
+                    " cannot be settled. A later scan does not lift it: headquarters or the province's inspector may"
+                    " release the settlement with a written reason."
+                )
+                % what
             )
-            % {
-                "id": digits(c.pk),
-                "view": c.get_view_display(),
-                "at": format_jalali(c.reviewed_at, persian=is_persian()) if c.reviewed_at else "—",
-            },
-            url=reverse("scans:viewer", args=[c.pk]),
+        blocks.append(
+            Block("scan_escalated", f"scan_escalated:{c.pk}", message, url=reverse("scans:viewer", args=[c.pk]))
         )
-        for c in escalated
-    ]
     if not blocks and declaration.comparison_review == Review.ESCALATED:
         # The summary says escalated with no comparison row to name (a summary set by hand): it blocks as it says.
         blocks.append(
