@@ -30,6 +30,13 @@ def _imei(rng: np.random.Generator) -> str:
     return body + luhn_check_digit(body)
 
 
+RECOUNT_RELEASES = frozenset({"serial_discrepancy", "serial_shared"})
+RECOUNT_REASONS = {
+    False: "شمارش دوباره در حضور نمایندهٔ مبدأ؛ کالا آزاد شد.",
+    True: "شمارش دوباره در حضور نمایندهٔ مبدأ؛ IMEI مشترک با اظهارنامهٔ دیگر استعلام و رد شد؛ کالا آزاد شد.",
+}
+
+
 def _arrival_counts(rng: np.random.Generator, scale: float) -> dict[str, int]:
     counts = {"arrival_counts": 0, "serial_discrepancies": 0, "settlements_blocked": 0, "settlement_overrides": 0}
     with_serials = TransitDeclaration.objects.filter(
@@ -55,10 +62,12 @@ def _arrival_counts(rng: np.random.Generator, scale: float) -> dict[str, int]:
                 by=clerk,
                 reason="سریال کالا در اظهارنامه اشتباه تایپ شده بود؛ نامهٔ گمرک مبدأ پیوست است.",
             )
-        elif i % 5 == 2 and all(b.key == "serial_discrepancy" for b in serials.standing_blocks(d)):
+        elif i % 5 == 2 and {b.key for b in serials.standing_blocks(d)} <= RECOUNT_RELEASES:
             # Released on a recount; not one with anything else standing (a suspicious scan the destination
-            # has yet to review, broken seals recorded at arrival): the override would release that too.
-            serials.settlement_override(declaration=d, by=hq, reason="شمارش دوباره در حضور نمایندهٔ مبدأ؛ کالا آزاد شد.")
+            # has yet to review, broken seals recorded at arrival): the override would release that too. A phone's
+            # IMEI also on another open declaration (half the demo's open phones share one) is checked with it.
+            shared = any(b.key == "serial_shared" for b in serials.standing_blocks(d))
+            serials.settlement_override(declaration=d, by=hq, reason=RECOUNT_REASONS[shared])
             services.declaration_settle(declaration=d, by=clerk)
             counts["settlement_overrides"] += 1
         else:  # left open: the release waits
