@@ -32,6 +32,12 @@ Twenty-third pass: ``choose --pure-veto`` (the veto at the shipped threshold, FU
 the highest that loses no tampered pair the hand-made score detects on the validation sets, ``_veto_point``) and
 ``--fit-min-hand`` (the veto fitted on fit regions above it; default 0.0002, the twenty-second pass's).
 
+Twenty-fourth pass: ``choose --located-only`` (with ``--pure-veto``): only the tampered pairs detected AT their
+change set the point, by their regions above 0.0006 that hold it (``scans_bench``'s localisation test: the box
+intersects the label's ``box`` or one of its ``boxes``); a pair "detected" only by a region away from its change
+(a frame-end strip) does not. ``--veto-weights`` runs ``choose`` with fixed weights in place of a fit. ``choose``
+prints the located detections (detected, top box at the change) of each row.
+
 ``extract`` also records the shipped hand-made score and top box of each pair (``find_changes`` with
 the defaults), so ``score`` compares both on the same pairs. Never point it at held-out pairs: they are
 run once, by ``scans_bench --set USE_DENSE=true --set DENSE_LOGIT=...``.
@@ -557,17 +563,42 @@ def _point(rs: list[dict], k: int, summarise) -> tuple[float, dict]:
     return float(thr), summarise(rs, threshold=thr)
 
 
-def _veto_point(recs: list[dict], mode: str, sig: float, weights, hand_thr: float = 0.0006) -> tuple[float, str]:
+def _at_change(r: dict, box) -> bool:
+    """``box`` (x, y, w, h, original px) holds the record's change: ``scans_bench``'s localisation test."""
+    from scans.benchmark.bench import _intersects
+
+    return any(_intersects(box, b) for b in (r.get("boxes") or [r["box"]]) if b)
+
+
+def _located(recs: list[dict], thr: float) -> int:
+    """Correctly located detections: tampered pairs above ``thr`` whose top box holds the change."""
+    from scans.benchmark.bench import _hits
+
+    return sum(bool(r["tampered"] and r["registered"] and r["score"] > thr and _hits(r)) for r in recs)
+
+
+def _veto_point(
+    recs: list[dict], mode: str, sig: float, weights, hand_thr: float = 0.0006, located: bool = False
+) -> tuple[float, str]:
     """Twenty-third pass, ``choose --pure-veto``: the highest VETO_LOGIT (4 decimals, as the app runs it) at which
     the veto, with FUSE_HAND = ``hand_thr`` (the shipped threshold), loses no tampered pair of ``recs`` that the
     hand-made score detects there: the lowest, over those pairs, of the largest veto logit among their regions
     above ``hand_thr``, rounded down (one step lower if the rounding leaves it equal). Returns it and the pair
-    that sets it (-30.0 and "" when no pair is detected: nothing is vetoed)."""
+    that sets it (-30.0 and "" when no pair is detected: nothing is vetoed). Twenty-fourth pass, ``located``
+    (``--located-only``): only regions above ``hand_thr`` that hold the pair's change count (``_at_change``),
+    and a pair with none, "detected" only away from its change, does not set the point."""
     best: tuple[float, str] = (np.inf, "")
     for r in recs:
         if not (r["tampered"] and r["registered"] and r["score"] > hand_thr):
             continue
-        m = max(lg for hand, lg, *_ in _regions_of(r, mode, sig, weights) if hand > hand_thr)
+        lgs = [
+            lg
+            for hand, lg, *box in _regions_of(r, mode, sig, weights)
+            if hand > hand_thr and (not located or _at_change(r, box))
+        ]
+        if not lgs:
+            continue
+        m = max(lgs)
         if m < best[0]:
             best = (m, r.get("pair", ""))
     if not np.isfinite(best[0]):
@@ -600,11 +631,12 @@ def choose(args) -> None:
             s_h, s_p = summarise(hard, threshold=0.0006), summarise(plain, threshold=0.0006)
             k = sum(r["score"] > 0.0006 or not r["registered"] for r in hard if not r["tampered"])
             _, s01 = _point(hard, int(0.01 * sum(not r["tampered"] for r in hard)), summarise)
-            shipped = {"k": k, "hard": s_h, "plain": s_p}
+            n_loc = (_located(hard, 0.0006), _located(plain, 0.0006))
+            shipped = {"k": k, "hard": s_h, "plain": s_p, "located": n_loc}
             print(
                 f"S shipped at 0.0006: hard det {s_h['detection']} fa {s_h['false_alarm']} (k = {k}) "
-                f"loc {s_h['localisation']} {_kinds(s_h)}; FA<=0.01 det {s01['detection']}; "
-                f"plain det {s_p['detection']} fa {s_p['false_alarm']}"
+                f"loc {s_h['localisation']} located {n_loc[0]} {_kinds(s_h)}; FA<=0.01 det {s01['detection']}; "
+                f"plain det {s_p['detection']} fa {s_p['false_alarm']} located {n_loc[1]}"
             )
         k = shipped["k"]
         n01 = int(0.01 * sum(not r["tampered"] for r in hard))
@@ -612,7 +644,11 @@ def choose(args) -> None:
         for mode in args.modes:
             for sig in (0.0,) if mode == "fv0" else args.sigmas:
                 weights = None
-                if mode in ("fv0", "fv1"):
+                fixed = getattr(args, "veto_weights", None)
+                if mode in ("fv0", "fv1") and fixed:  # twenty-fourth pass: weights given, no fit
+                    weights = [float(v) for v in fixed.split(",")]
+                    print(f"veto {mode} sigma {sig:g}: weights given {weights}")
+                elif mode in ("fv0", "fv1"):
                     if fit is None:
                         raise SystemExit(f"--modes {mode} needs --fit-records")
                     xs, ys = _veto_rows(fit, mode, sig, getattr(args, "fit_min_hand", 0.0002))
@@ -625,13 +661,17 @@ def choose(args) -> None:
                 for ht in hands:
                     h2 = _fused(hard, mode, sig, ht, weights=weights)
                     if pure:  # twenty-third pass: keep every tampered pair S detects, hard and plain
-                        thr, by = _veto_point(hard + plain, mode, sig, weights, ht)
-                        print(f"pure veto {mode} sigma {sig:g}: VETO_LOGIT {thr} (set by {by})")
+                        located = getattr(args, "located_only", False)
+                        thr, by = _veto_point(hard + plain, mode, sig, weights, ht, located=located)
+                        print(
+                            f"pure veto {mode} sigma {sig:g}{' located only' if located else ''}: "
+                            f"VETO_LOGIT {thr} (set by {by})"
+                        )
                     else:
                         thr, _ = _point(h2, k, summarise)
                     _, s01 = _point(h2, n01, summarise)
-                    sm = summarise(_fused(hard, mode, sig, ht, thr, weights), threshold=thr)
-                    sp = summarise(_fused(plain, mode, sig, ht, thr, weights), threshold=thr)
+                    fh, fp = _fused(hard, mode, sig, ht, thr, weights), _fused(plain, mode, sig, ht, thr, weights)
+                    sm, sp = summarise(fh, threshold=thr), summarise(fp, threshold=thr)
                     n_fa = round(sm["false_alarm"] * sum(not r["tampered"] for r in hard))
                     rows.append(
                         {
@@ -645,6 +685,7 @@ def choose(args) -> None:
                             "plain": sp,
                             "det01": s01["detection"],
                             "weights": weights,
+                            "located": (_located(fh, thr), _located(fp, thr)),
                         }
                     )
     order = {"fv0": 0, "and": 1, "fv1": 2, "mean": 3, "dense": 4}
@@ -671,8 +712,9 @@ def choose(args) -> None:
         print(
             f"{mark} {r['model']} {r['mode']:5s} sigma {r['sigma']:g} hand {r['fuse_hand']:g} logit {r['dense_logit']}: "
             f"hard det {r['hard']['detection']} fa {r['hard']['false_alarm']} ({r['n_fa']}) "
-            f"loc {r['hard']['localisation']} {_kinds(r['hard'])}; FA<=0.01 det {r['det01']}; "
-            f"plain det {r['plain']['detection']} fa {r['plain']['false_alarm']} loc {r['plain']['localisation']}"
+            f"loc {r['hard']['localisation']} located {r['located'][0]} {_kinds(r['hard'])}; FA<=0.01 det "
+            f"{r['det01']}; plain det {r['plain']['detection']} fa {r['plain']['false_alarm']} loc "
+            f"{r['plain']['localisation']} located {r['located'][1]}"
         )
     finalists = sorted(
         best_per.values(), key=lambda r: (-r["hard"]["detection"], r["n_fa"], order[r["mode"]], r["model"])
@@ -683,6 +725,14 @@ def choose(args) -> None:
         c["hard"]["detection"] > s_h["detection"]
         or (c["hard"]["detection"] == s_h["detection"] and c["hard"]["false_alarm"] < s_h["false_alarm"])
     ) and (c["plain"]["detection"] >= s_p["detection"] and c["plain"]["false_alarm"] <= s_p["false_alarm"])
+    if getattr(args, "located_only", False):
+        # twenty-fourth pass: fewer clean alarms, no fewer located detections (hard and plain), plain unchanged
+        gate = (
+            c["n_fa"] < shipped["k"]
+            and sum(c["located"]) >= sum(shipped["located"])
+            and c["plain"]["detection"] == s_p["detection"]
+            and c["plain"]["false_alarm"] == s_p["false_alarm"]
+        )
     if c["mode"] in ("fv0", "fv1"):
         values = f"VETO_LOGIT={c['dense_logit']} VETO_WEIGHTS={','.join(map(str, c['weights']))}"
     else:
@@ -751,6 +801,12 @@ def main() -> None:
         action="store_true",
         help="fv0 / fv1 at FUSE_HAND 0.0006 only, VETO_LOGIT losing no tampered pair detected there (23rd pass)",
     )
+    c.add_argument(
+        "--located-only",
+        action="store_true",
+        help="with --pure-veto: only pairs detected at their change (a region above 0.0006 holding it) set the point",
+    )
+    c.add_argument("--veto-weights", default=None, help="fixed VETO_WEIGHTS (comma-separated) in place of a fit")
     args = ap.parse_args()
     {"extract": extract, "train": train, "score": score, "choose": choose}[args.cmd](args)
 

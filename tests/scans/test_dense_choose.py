@@ -160,3 +160,63 @@ def test_choose_pure_veto_prints_the_point_and_keeps_the_shipped_detection(tmp_p
     assert "(k = 2)" in out and "40 fit regions" in out and "pure veto fv0" in out
     assert "hand 0.0006" in out and "hand 0.0002" not in out  # FUSE_HAND fixed at the shipped threshold
     assert "hard det 1.0 fa 0.5 (1)" in out and "val gate met" in out and len(FEATURES) == 8
+
+
+def test_the_located_only_point_ignores_a_pair_detected_only_away_from_its_change(tmp_path, capsys):
+    """Twenty-fourth pass, ``choose --pure-veto --located-only``: a tampered pair whose only region above 0.0006
+    lies away from its change (a frame-end strip, as the 23rd pass's ``h4344:68`` and ``cal_h85:23``) does not set
+    the point; of a pair with regions on and off its change, only those on it count (scans_bench's test: the box
+    intersects the label's ``box`` or one of its ``boxes``)."""
+    import argparse
+    import json
+
+    from bench.scans_dense import _veto_point, choose
+    from scans.comparison.veto import FEATURES
+
+    lv = FEATURES.index("level")
+
+    def rec(s, i, tampered, regions, box=(100, 100, 20, 20), boxes=None):  # regions: (hand, logit, box)
+        r = _rec(i, max(h for h, _, _ in regions), tampered)
+        r.update(set=s, pair=f"{s}:{i}", box=list(box) if tampered else None, boxes=boxes)
+        r["top"] = list(max(regions, key=lambda g: g[0])[2])
+        r["hand_regions"] = [[h, *b] for h, _, b in regions]
+        r["region_feats"] = [[0.0] * lv + [g] + [0.0] for _, g, _ in regions]
+        return r
+
+    at, away = (105, 105, 10, 10), (1050, 0, 47, 499)
+    val = [
+        rec("h", 0, True, [(0.002, 1.5, at)]),  # detected at its change: 1.5
+        rec("h", 1, True, [(0.003, -1.0, away)]),  # "detected" only at the frame's end: sets the old point
+        rec("h", 2, True, [(0.004, -2.0, away), (0.001, 0.8, at)]),  # at its change by its second region: 0.8
+        rec("h", 3, True, [(0.002, 0.3, (300, 0, 5, 5))], boxes=[[0, 0, 5, 5], [300, 0, 5, 5]]),  # split: 0.3
+        rec("h", 4, False, [(0.002, 0.1, away)]),  # clean alarms: cleared only by the located point
+        rec("h", 5, False, [(0.002, -0.5, away)]),
+        rec("h", 6, False, [(0.002, 2.0, away)]),  # kept by both
+        rec("p", 7, True, [(0.002, 3.0, at)]),
+        rec("p", 8, False, [(0.0001, 0.0, away)]),
+    ]
+    weights = [0.0] * (1 + len(FEATURES))
+    weights[1 + lv] = 1.0
+    assert _veto_point(val, "fv0", 0.0, weights) == (-1.0001, "h:1")  # the 23rd pass's point: set by the strip
+    assert _veto_point(val, "fv0", 0.0, weights, located=True) == (0.2999, "h:3")
+    path = tmp_path / "val.json"
+    path.write_text(json.dumps(val))
+    args = argparse.Namespace(
+        records=[str(path)],
+        hard="h",
+        plain="p",
+        sigmas=(2.0,),
+        modes=("fv0",),
+        calib=[],
+        fit_records=None,
+        veto_weights=",".join(map(str, weights)),
+        pure_veto=True,
+        located_only=True,
+    )
+    choose(args)
+    out = capsys.readouterr().out
+    assert "located only: VETO_LOGIT 0.2999 (set by h:3)" in out
+    # S: located 2 of 4 hard (pair 2's top is the strip, pair 1's too); the veto: pair 1 lost, pair 2's top
+    # moves to its change, 3 located; clean alarms 3 -> 1
+    assert "(k = 3)" in out and "located 2" in out
+    assert "hard det 0.75 fa 0.3333 (1) loc 1.0 located 3" in out and "val gate met" in out
