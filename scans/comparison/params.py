@@ -16,7 +16,7 @@ DEFAULT_THRESHOLD = 0.0006
 # The comparison code's version, recorded on every comparison with its ``Params`` so that a verdict
 # can be recomputed later from the stored images (``manage.py scans_reproduce``). Bump it with
 # every change that can move a score (a stage's code, a constant outside ``Params``).
-ALGORITHM_VERSION = "2026.12.05"
+ALGORITHM_VERSION = "2026.12.07"
 
 
 @dataclass(frozen=True)
@@ -134,13 +134,26 @@ class Params:
     # log(score / FUSE_HAND) and (logit - DENSE_LOGIT) is above 0. The boxes are the hand-made regions'.
     DENSE_FUSION: str = "off"
     FUSE_HAND: float = 0.0006
-    # A veto that sees each hand-made region's own features (twenty-second pass, veto.py; off, see
-    # docs/benchmarks.md "Twenty-second pass"): a region is suspicious only when its hand-made score exceeds
-    # FUSE_HAND and a logistic regression on its features (VETO_WEIGHTS: bias, one weight per veto.FEATURES,
-    # optionally one for the dense map's logit over it) exceeds VETO_LOGIT. Takes the place of the dense fusion.
-    REGION_VETO: bool = False
-    VETO_LOGIT: float = 0.0
-    VETO_WEIGHTS: tuple[float, ...] = ()
+    # A veto that sees each hand-made region's own features (twenty-second pass, veto.py): a region is
+    # suspicious only when its hand-made score exceeds FUSE_HAND and a logistic regression on its features
+    # (VETO_WEIGHTS: bias, one weight per veto.FEATURES, optionally one for the dense map's logit over it)
+    # exceeds VETO_LOGIT. Takes the place of the dense fusion. Shipped in the twenty-fourth pass
+    # (docs/benchmarks.md "Twenty-fourth pass") as a pure veto at the shipped threshold (FUSE_HAND 0.0006: it
+    # can only remove alarms), weights of the twenty-third pass (592 fit regions), VETO_LOGIT the lowest veto
+    # logit at the change of the tampered validation pairs detected there.
+    REGION_VETO: bool = True
+    VETO_LOGIT: float = -0.5491
+    VETO_WEIGHTS: tuple[float, ...] = (
+        -7.745874,
+        1.37465,
+        -0.140819,
+        -0.204824,
+        -3.988027,
+        10.549104,
+        0.885399,
+        -0.366993,
+        16.691792,
+    )
 
 
 def get_threshold(threshold: float | None = None) -> float:

@@ -21,14 +21,16 @@ def scan() -> np.ndarray:
 
 def test_off_the_comparison_is_the_shipped_one_and_the_model_is_not_run(scan, monkeypatch):
     dest = _dest(tamper(to_attenuation(scan), np.random.default_rng(5), "add", BOX), 2)
-    shipped = compare_scans(scan, dest)
+    shipped = compare_scans(scan, dest, params=replace(Params(), REGION_VETO=False))  # the hand-made score
 
     def boom(*args, **kwargs):
         raise AssertionError("the dense map ran with USE_DENSE off")
 
     monkeypatch.setattr(dense, "change_probability", boom)
     for fusion in ("and", "mean"):
-        off = compare_scans(scan, dest, params=replace(Params(), DENSE_FUSION=fusion, FUSE_HAND=1e-9))
+        off = compare_scans(
+            scan, dest, params=replace(Params(), REGION_VETO=False, DENSE_FUSION=fusion, FUSE_HAND=1e-9)
+        )
         assert (off.score, off.boxes, off.verdict) == (shipped.score, shipped.boxes, shipped.verdict)
         assert "dense_p" not in off.details
     assert Params().DENSE_FUSION == "off" and not Params().USE_DENSE
@@ -36,7 +38,7 @@ def test_off_the_comparison_is_the_shipped_one_and_the_model_is_not_run(scan, mo
 
 @pytest.mark.parametrize("fusion", ["and", "mean"])
 def test_on_a_tampered_pair_is_suspicious_at_the_change_and_its_clean_twin_is_not(scan, fusion):
-    on = replace(Params(), USE_DENSE=True, DENSE_FUSION=fusion)
+    on = replace(Params(), REGION_VETO=False, USE_DENSE=True, DENSE_FUSION=fusion)
     a = to_attenuation(scan)
     clean = compare_scans(scan, _dest(a, 2), params=on)
     changed = compare_scans(scan, _dest(tamper(a, np.random.default_rng(5), "add", BOX), 2), params=on)
@@ -48,7 +50,7 @@ def test_on_a_tampered_pair_is_suspicious_at_the_change_and_its_clean_twin_is_no
 
 
 def test_and_needs_both_scores_above_their_thresholds_and_mean_their_mean():
-    p = replace(Params(), USE_DENSE=True, DENSE_FUSION="and", FUSE_HAND=0.001, DENSE_LOGIT=2.0)
+    p = replace(Params(), REGION_VETO=False, USE_DENSE=True, DENSE_FUSION="and", FUSE_HAND=0.001, DENSE_LOGIT=2.0)
     assert dense.fused_score(0.002, 2.5, p) > DEFAULT_THRESHOLD
     assert dense.fused_score(0.002, 1.5, p) < DEFAULT_THRESHOLD  # the dense map disagrees
     assert dense.fused_score(0.0009, 9.0, p) < DEFAULT_THRESHOLD  # the hand-made score disagrees
@@ -82,10 +84,16 @@ def test_and_skips_the_model_when_no_region_passes_the_hand_made_threshold_and_t
     a = to_attenuation(scan)
     pairs = {"clean": _dest(a, 2), "changed": _dest(tamper(a, np.random.default_rng(5), "add", BOX), 2)}
     for name, dest in pairs.items():
-        hand = compare_scans(scan, dest).score  # the best hand-made region (the shipped comparison)
+        hand = compare_scans(scan, dest, params=replace(Params(), REGION_VETO=False)).score  # the best hand-made region
         assert hand > 0, name
         # FUSE_HAND just above the best hand-made score (at this threshold): no region passes
-        above = replace(Params(), USE_DENSE=True, DENSE_FUSION="and", FUSE_HAND=hand * 1.01 * DEFAULT_THRESHOLD / thr)
+        above = replace(
+            Params(),
+            REGION_VETO=False,
+            USE_DENSE=True,
+            DENSE_FUSION="and",
+            FUSE_HAND=hand * 1.01 * DEFAULT_THRESHOLD / thr,
+        )
         calls = _counting(monkeypatch)
         skipped = compare_scans(scan, dest, params=above, threshold=threshold)
         assert calls == [], name
@@ -111,7 +119,9 @@ def test_mean_always_runs_the_model(scan, monkeypatch):
     """With "mean" a strong dense map can carry a weak region: the model always runs."""
     dest = _dest(to_attenuation(scan), 2)
     calls = _counting(monkeypatch)
-    compare_scans(scan, dest, params=replace(Params(), USE_DENSE=True, DENSE_FUSION="mean", FUSE_HAND=1.0))
+    compare_scans(
+        scan, dest, params=replace(Params(), REGION_VETO=False, USE_DENSE=True, DENSE_FUSION="mean", FUSE_HAND=1.0)
+    )
     assert calls == [1]
 
 
@@ -129,7 +139,7 @@ def test_the_bench_records_keep_each_regions_hand_made_score_and_dense_logit(sca
     dest = _dest(tamper(a, np.random.default_rng(5), "add", BOX), 2)
     cv2.imwrite(str(tmp_path / "0000_dest.jpg"), np.round(dest * 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 95])
     (tmp_path / "labels.json").write_text(json.dumps([{"id": 0, "tampered": True, "kind": "add", "box": BOX}]))
-    on = replace(Params(), USE_DENSE=True, DENSE_FUSION="and", FUSE_HAND=1e-9)
+    on = replace(Params(), REGION_VETO=False, USE_DENSE=True, DENSE_FUSION="and", FUSE_HAND=1e-9)
     (rec,) = json.loads(json.dumps(evaluate(tmp_path, params=on)))
     assert rec["regions"] and not rec["dense_skipped"]
     for x, y, w, h, fused, hand, logit in rec["regions"]:
@@ -138,5 +148,5 @@ def test_the_bench_records_keep_each_regions_hand_made_score_and_dense_logit(sca
     assert rec["top"] == rec["regions"][0][:5]
     (skipped,) = evaluate(tmp_path, params=replace(on, FUSE_HAND=1.0))
     assert skipped["dense_skipped"] and all(r[6] is None and r[5] >= 0 for r in skipped["regions"])
-    (shipped,) = evaluate(tmp_path)
+    (shipped,) = evaluate(tmp_path, params=replace(Params(), REGION_VETO=False))  # the hand-made comparison
     assert all(len(r) == 5 for r in shipped["regions"]) and shipped["dense_skipped"] is None

@@ -25,7 +25,7 @@ from scans.benchmark.pairs import (
 )
 from scans.comparison import DEFAULT_THRESHOLD, Params, compare_scans, dense, load_scan
 
-ON = replace(Params(), USE_DENSE=True)
+ON = replace(Params(), REGION_VETO=False, USE_DENSE=True)
 
 
 def _dest(a: np.ndarray, seed: int) -> np.ndarray:
@@ -58,13 +58,13 @@ BOX = (330, 120, 110, 90)
 def test_off_the_comparison_is_the_shipped_one_and_the_model_is_not_run(scan, monkeypatch):
     a = tamper(to_attenuation(scan), np.random.default_rng(5), "add", BOX)
     dest = _dest(a, 2)
-    shipped = compare_scans(scan, dest)
+    shipped = compare_scans(scan, dest, params=replace(Params(), REGION_VETO=False))  # the hand-made score
 
     def boom(*args, **kwargs):
         raise AssertionError("the dense map ran with USE_DENSE off")
 
     monkeypatch.setattr(dense, "dense_regions", boom)
-    off = compare_scans(scan, dest, params=replace(Params(), DENSE_LOGIT=-5.0, DENSE_SIGMA=1.0))
+    off = compare_scans(scan, dest, params=replace(Params(), REGION_VETO=False, DENSE_LOGIT=-5.0, DENSE_SIGMA=1.0))
     assert off.score == shipped.score and off.boxes == shipped.boxes and off.verdict == shipped.verdict
     assert "dense_p" not in off.details
 

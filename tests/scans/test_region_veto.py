@@ -36,16 +36,22 @@ def pairs(scan) -> dict:
     return {"clean": _dest(a, 2), "changed": _dest(tamper(a, np.random.default_rng(5), "add", BOX), 2)}
 
 
-def test_off_by_default_and_the_comparison_is_the_shipped_one(scan, pairs, monkeypatch):
-    assert Params().REGION_VETO is False and Params().VETO_WEIGHTS == ()
-    shipped = compare_scans(scan, pairs["changed"])
+def test_on_by_default_as_a_pure_veto_and_off_gives_the_hand_made_comparison(scan, pairs, monkeypatch):
+    """Twenty-fourth pass: shipped on, at the hand-made threshold (FUSE_HAND 0.0006), fixed weights; with
+    REGION_VETO off the veto never runs and the comparison is the hand-made one."""
+    p = Params()
+    assert p.REGION_VETO is True and p.FUSE_HAND == 0.0006 and p.VETO_LOGIT == -0.5491
+    assert len(p.VETO_WEIGHTS) == len(veto.FEATURES) + 1 and not veto.uses_dense(p)
+    hand = compare_scans(scan, pairs["changed"], params=replace(Params(), REGION_VETO=False))
 
     def boom(*args, **kwargs):
         raise AssertionError("the veto ran with REGION_VETO off")
 
     monkeypatch.setattr(veto, "veto_regions", boom)
-    off = compare_scans(scan, pairs["changed"], params=replace(Params(), VETO_WEIGHTS=_weights(-100.0)))
-    assert (off.score, off.boxes, off.verdict) == (shipped.score, shipped.boxes, shipped.verdict)
+    off = compare_scans(
+        scan, pairs["changed"], params=replace(Params(), REGION_VETO=False, VETO_WEIGHTS=_weights(-100.0))
+    )
+    assert (off.score, off.boxes, off.verdict) == (hand.score, hand.boxes, hand.verdict)
 
 
 def test_a_veto_that_only_repeats_the_hand_made_score_gives_the_hand_made_verdict(scan, pairs):
@@ -53,7 +59,7 @@ def test_a_veto_that_only_repeats_the_hand_made_score_gives_the_hand_made_verdic
     passes, so the verdicts are the shipped ones at FUSE_HAND."""
     p = replace(Params(), REGION_VETO=True, VETO_WEIGHTS=_weights(log_hand=1.0), VETO_LOGIT=float(np.log(0.0006)))
     for name, dest in pairs.items():
-        shipped = compare_scans(scan, dest)
+        shipped = compare_scans(scan, dest, params=replace(Params(), REGION_VETO=False))  # the hand-made score
         res = compare_scans(scan, dest, params=p)
         assert res.verdict == shipped.verdict, name
         assert res.score == pytest.approx(shipped.score, rel=1e-6)
