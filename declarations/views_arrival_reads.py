@@ -42,7 +42,9 @@ def page_context(user, declaration: TransitDeclaration, bound: ArrivalReadReview
             supersedes=current.pk if current else None,
             initial={"note": said} if said else None,
         )
-    return {"arrival_read": {"unread": unread, "reviews": reviews, "current": current, "form": form}}
+    # Those without the form are told what the confirmer said at the arrival, not that nothing was said.
+    said = "" if reviews or form is not None or not unread else _unseen_reason(declaration)
+    return {"arrival_read": {"unread": unread, "reviews": reviews, "current": current, "form": form, "said": said}}
 
 
 def _unseen_reason(declaration: TransitDeclaration) -> str:

@@ -312,3 +312,20 @@ def test_the_inspector_is_told_where_it_stands_not_asked_to_say_why(client, arri
     page = client.get(reverse("declarations:detail", args=[arrived.pk])).content.decode()
     assert "علت را بگویید" not in page
     assert "گمرک مقصد علت را نتوانست بگوید و آن را به بازرس ارجاع داده است" in page
+
+
+@pytest.mark.persian
+def test_the_inspector_reads_what_the_destination_said_at_the_arrival(client, declaration, inspector):
+    """The walk: the arrival was confirmed with «why the truck was not seen at the gate» answered, yet the
+    inspector's panel said the destination office «has not said why»; it now quotes what was said there."""
+    declaration_depart(declaration=declaration, by=None, at=timezone.now() - dt.timedelta(hours=20))
+    declaration.refresh_from_db()
+    declaration_confirm_arrival(
+        declaration=declaration, by=None, at=timezone.now() - dt.timedelta(hours=1), unseen_reason=NOTE
+    )
+    client.force_login(inspector)
+    page = client.get(reverse("declarations:detail", args=[declaration.pk])).content.decode()
+    state = page[page.index('id="arrival-read-state"') :]
+    state = htmllib.unescape(state[: state.index("</p>")])
+    assert "هنوز علت آن را نگفته است" not in state
+    assert "هنگام اعلام وصول گفت" in state and NOTE in state
