@@ -359,6 +359,9 @@ ARRIVAL_BLOCKS = frozenset({"seals_broken", "seal_numbers", "weight"})
 # The declared serials that cannot be right (an IMEI failing its check, a serial on another open declaration):
 # no page resolves them either.
 SERIAL_BLOCKS = frozenset({"imei_invalid", "serial_shared"})
+# The blocks only their own review lifts (a reuse of another truck's scan not yet reviewed: reviewed "before the
+# declaration is settled"): an override covers none of them, not even one an earlier override listed.
+REVIEW_ONLY_BLOCKS = frozenset({"scan_reuse_unreviewed"})
 
 
 @dataclass(frozen=True)
@@ -467,7 +470,7 @@ def settlement_blocks(declaration: TransitDeclaration) -> list[Block]:
     if not blocks:
         return []
     covered = {ref for o in SettlementOverride.objects.filter(declaration=declaration) for ref in o.covers}
-    return [Block(b.key, b.ref, b.message, b.ref in covered, b.url) for b in blocks]
+    return [Block(b.key, b.ref, b.message, b.ref in covered and b.key not in REVIEW_ONLY_BLOCKS, b.url) for b in blocks]
 
 
 def goods_serial_blocks(declaration: TransitDeclaration) -> list[Block]:
@@ -592,9 +595,15 @@ def settlement_override(*, declaration: TransitDeclaration, by: User | None, rea
             _("Only an arrived declaration awaiting settlement can have its block overridden."),
             fields={"status": locked.status},
         )
-    standing = [b for b in settlement_blocks(locked) if not b.overridden]
-    if not standing:
+    left = [b for b in settlement_blocks(locked) if not b.overridden]
+    if not left:
         raise IllegalTransition(_("Nothing blocks the settlement of this declaration."), fields={"blocks": "none"})
+    standing = [b for b in left if b.key not in REVIEW_ONLY_BLOCKS]
+    if not standing:
+        raise IllegalTransition(
+            _("An override cannot release this settlement: the reuse of another truck's scan must be reviewed first."),
+            fields={"blocks": "review only"},
+        )
     reason = reason.strip()
     if not reason:
         raise InvalidInput(_("An override needs a reason."), fields={"reason": "required"})
@@ -706,7 +715,8 @@ def panel(user: User, declaration: TransitDeclaration) -> dict:
             (o, released_titles(o.covers))
             for o in SettlementOverride.objects.filter(declaration=declaration).select_related("by")
         ],
-        "override_releases": [b.title for b in blocks if not b.overridden],
+        "override_releases": [b.title for b in blocks if not b.overridden and b.key not in REVIEW_ONLY_BLOCKS],
+        "override_keeps": [b for b in blocks if b.key in REVIEW_ONLY_BLOCKS],
         # Asked for only where there is something to compare: serials, IMEIs or tracking IDs declared, or
         # covered goods declared without them (finding some is the point). Goods declared with none are not
         # asked for «0 found of 0 declared»; the API still takes what a destination finds on them.
@@ -714,7 +724,8 @@ def panel(user: User, declaration: TransitDeclaration) -> dict:
         and bool(declared_count or declaration.covered_without_serials)
         and may_record(user, declaration),
         "may_resolve": may_resolve(user, declaration),
-        "may_override": any(not b.overridden for b in blocks) and may_override(user, declaration),
+        "may_override": any(not b.overridden and b.key not in REVIEW_ONLY_BLOCKS for b in blocks)
+        and may_override(user, declaration),
         "imei_checks": list(ImeiRegistryCheck.objects.filter(declaration=declaration).select_related("by")),
         "may_check_imei": bool(declared_count)
         and may_check_imei(user, declaration)

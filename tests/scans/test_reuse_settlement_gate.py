@@ -136,3 +136,26 @@ def test_a_reuse_reviewed_as_explained_no_longer_blocks(reused, hq, dest_clerk):
     declaration_services.declaration_settle(declaration=declaration, by=dest_clerk)
     declaration.refresh_from_db()
     assert declaration.status == Status.SETTLED
+
+
+def test_an_override_does_not_lift_an_unreviewed_reuse(client, reused, hq, tehran_inspector, dest_clerk):
+    """The override releases the other blocks, not an unreviewed reuse: that waits for its review; alone, the
+    override is refused, and the form says the reuse stays until reviewed, linking the review."""
+    TransitDeclaration.objects.filter(pk=reused.declaration_id).update(dup_waybill=True)
+    declaration = TransitDeclaration.objects.get(pk=reused.declaration_id)
+    client.force_login(tehran_inspector)
+    page = htmllib.unescape(client.get(reverse("declarations:detail", args=[declaration.pk])).content.decode())
+    form = page.split('id="override-form"', 1)[1].split("</form>", 1)[0]
+    assert "stays until the reuse is reviewed" in form
+    assert f"#reuse-{reused.pk}" in form
+    override = serials.settlement_override(declaration=declaration, by=tehran_inspector, reason="بارنامه بررسی شد")
+    assert override.covers == [f"dup_waybill:{declaration.waybill_no}"]
+    with pytest.raises(SettlementBlocked) as exc:
+        declaration_services.declaration_settle(declaration=declaration, by=dest_clerk)
+    assert "scan_reused" in exc.value.fields
+    with pytest.raises(serials.IllegalTransition) as refused:
+        serials.settlement_override(declaration=declaration, by=tehran_inspector, reason="بار شمرده شد در حضور بازرس")
+    assert "reviewed" in str(refused.value)
+    reuse_reviews.reuse_review(scan=reused, by=hq, decision="explained", note="همان کامیون دوباره بارگذاری شد")
+    declaration_services.declaration_settle(declaration=declaration, by=dest_clerk)
+    assert TransitDeclaration.objects.get(pk=declaration.pk).status == Status.SETTLED
