@@ -16,7 +16,7 @@ from core.dates import format_jalali
 from core.text import digits, is_persian
 from declarations import idents, scan_compliance, serials
 from declarations.hooks import TemplatePanel, TimelineItem
-from declarations.models import Review, Status, Verdict
+from declarations.models import Review, SettlementOverride, Status, Verdict
 from declarations.serials import Block
 
 from . import selectors, services
@@ -139,10 +139,36 @@ def escalation_blocks(declaration) -> list[Block]:
 def declaration_context(user, declaration) -> dict:
     """The declaration page's scan summary (``hooks.declaration_actions``): while a view of the pass is missing on
     one side, which one and which office is to upload it (``services.missing_views``). Read from the summary
-    first: no query unless it says incomplete."""
-    if declaration.comparison_verdict != Verdict.INCOMPLETE:
-        return {}
-    return {"scan_missing_views": [missing.text for missing in services.missing_views(declaration.pk)]}
+    first: no query unless it says incomplete. Beside the current comparison's verdict, each earlier comparison that
+    stands escalated (no override released it): it still withholds the settlement (``escalation_blocks``)."""
+    context: dict = {"scan_escalated_elsewhere": _escalated_elsewhere(declaration)}
+    if declaration.comparison_verdict == Verdict.INCOMPLETE:
+        context["scan_missing_views"] = [missing.text for missing in services.missing_views(declaration.pk)]
+    return context
+
+
+def _escalated_elsewhere(declaration) -> list[tuple[str, str]]:
+    """(text, viewer url) of each comparison escalated and not released while the summary does not say escalated.
+    No query before any comparison has finished, nor while the summary says escalated."""
+    if not declaration.comparison_verdict or declaration.comparison_review == Review.ESCALATED:
+        return []
+    escalated = list(
+        ScanComparison.objects.filter(declaration_id=declaration.pk, review=Review.ESCALATED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not escalated:
+        return []
+    covers = SettlementOverride.objects.filter(declaration_id=declaration.pk).values_list("covers", flat=True)
+    covered = {ref for refs in covers for ref in refs}
+    return [
+        (
+            _("Scan comparison no. %(id)s: escalated as suspicious") % {"id": digits(pk)},
+            reverse("scans:viewer", args=[pk]),
+        )
+        for pk in escalated
+        if f"scan_escalated:{pk}" not in covered
+    ]
 
 
 def _reuse_items(declaration, scans: list[Scan], user) -> list[TimelineItem]:

@@ -96,3 +96,12 @@ def test_a_later_escalation_is_not_covered_by_an_earlier_release(escalated_then_
     later.save()
     services.comparison_review(comparison=later, by=dest_clerk, decision="escalate", remark="این بار هم پالت کم است")
     assert [b.ref for b in serials.standing_blocks(declaration)] == [f"scan_escalated:{later.pk}"]
+
+
+def test_the_scan_summary_names_the_escalated_comparison(client, escalated_then_clean, done_comparison, dest_clerk):
+    """The summary row gives the current comparison's verdict and, beside it, the escalated one still blocking."""
+    client.force_login(dest_clerk)
+    page = client.get(reverse("declarations:detail", args=[escalated_then_clean.pk])).content.decode()
+    row = page.split('id="scan-summary"', 1)[1].split("</dd>", 1)[0]
+    assert f"Scan comparison no. {done_comparison.pk}: escalated as suspicious" in row
+    assert f'href="{reverse("scans:viewer", args=[done_comparison.pk])}"' in row
