@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.forms.utils import pretty_name
 from django.utils import timezone, translation
 from django.utils.functional import lazy
@@ -356,9 +357,20 @@ def limits_in_page_digits(form: forms.BaseForm) -> None:
                 "n": text.format_number(whole)
             }
         if isinstance(field, forms.CharField) and field.max_length is not None:
-            field.error_messages["max_length"] = _("At most %(n)s characters.") % {
-                "n": text.format_number(field.max_length)
-            }
+            # Django's validator knows the count written but not the page's digits: the one wording instead.
+            field.error_messages.pop("max_length", None)
+            field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+            field.validators.append(_within(field.max_length))
+
+
+def _within(limit: int):
+    """A text field's length check saying what every length refusal says (``core.text.too_long``)."""
+
+    def check(value) -> None:
+        if error := text.too_long(str(value), limit):
+            raise forms.ValidationError(error, code="max_length")
+
+    return check
 
 
 class CurrencyField(forms.CharField):

@@ -25,7 +25,7 @@ def test_persian_messages_name_each_limit_in_persian_digits():
     assert errors == {
         "amount": ["مقدار باید دست‌کم ۰ باشد."],
         "count": ["مقدار باید حداکثر ۲۵۰٬۰۰۰ باشد."],
-        "name": ["حداکثر ۱۲ نویسه."],
+        "name": ["حداکثر ۱۲ نویسه؛ ۱۳ نوشته شد."],
     }
     assert _errors("fa", amount="12345.6")["amount"] == ["حداکثر ۴ رقم پیش از ممیز."]
     assert _errors("fa", amount="1.234")["amount"] == ["حداکثر ۲ رقم پس از ممیز."]
@@ -37,3 +37,9 @@ def test_english_messages_keep_latin_digits():
         "count": ["The value must be at least 1."],
         "amount": ["At most 4 digits before the decimal point."],
     }
+
+
+def test_a_text_past_its_limit_says_how_much_was_written_as_every_length_refusal_does():
+    """A walk: an hq settlement-override reason, a record-unsettled note, a scan escalation's remark said only
+    «حداکثر ۲٬۰۰۰ نویسه.»; a form's max_length now says it as ``core.text.too_long`` does."""
+    assert _errors("en", name="x" * 13)["name"] == ["At most 12 characters; 13 were written."]
