@@ -302,7 +302,7 @@ def driver_name_refusals(new: list[Parsed]) -> dict[int, str]:
         on_file = names.setdefault(p.driver_national_id, p.driver_name)  # a new one: the first record's name
         if not same_name(p.driver_name, on_file):
             refused[p.row] = _(
-                "the name on file for this national ID is “%(name)s”: check the ID, or type that name"
+                "the name on file for this national ID is “%(name)s”: check the ID, or type that name."
             ) % {"name": text.isolate(on_file, "auto")}
     return refused
 

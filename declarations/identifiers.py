@@ -56,7 +56,7 @@ def validate_national_id(value: str) -> str:
     """Iranian national ID (کد ملی): 10 digits, the last a mod-11 check digit."""
     s = re.sub(r"[\s\-]", "", ascii_digits(str(value)))
     if not re.fullmatch(r"\d{10}", s):
-        raise ValueError(_("national ID %(value)s must be 10 digits") % {"value": typed(value)})
+        raise ValueError(_("national ID %(value)s must be 10 digits.") % {"value": typed(value)})
     if len(set(s)) == 1:
         raise ValueError(_("national ID %(value)s is not valid") % {"value": typed(value)})
     total = sum(int(s[i]) * (10 - i) for i in range(9)) % 11
