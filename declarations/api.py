@@ -112,7 +112,7 @@ def _filter_param(name: str, field) -> OpenApiParameter:
 LIST_PARAMS = [_filter_param(name, field) for name, field in DeclarationFilter().form.fields.items()] + PAGE_PARAMS
 
 
-class DeclarationPageBase(PageBase):
+class DeclarationPageHintOut(PageBase):
     hint = serializers.CharField(
         required=False,
         help_text=f"only when nothing was found for a `q` of 1 to {SERIAL_END_MIN - 1} letters or digits, too short "
@@ -121,7 +121,7 @@ class DeclarationPageBase(PageBase):
     )
 
 
-PageOut = DeclarationPage = page_of("DeclarationPage", DeclarationListOut, base=DeclarationPageBase)
+PageOut = DeclarationPage = page_of("DeclarationPage", DeclarationListOut, base=DeclarationPageHintOut)
 
 
 class BodyDescribedViewSet(viewsets.GenericViewSet):
