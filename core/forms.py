@@ -360,17 +360,17 @@ def limits_in_page_digits(form: forms.BaseForm) -> None:
             # Django's validator knows the count written but not the page's digits: the one wording instead.
             field.error_messages.pop("max_length", None)
             field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
-            field.validators.append(_within(field.max_length))
+            field.validators.append(WithinLength(field.max_length))
 
 
-def _within(limit: int):
-    """A text field's length check saying what every length refusal says (``core.text.too_long``)."""
+class WithinLength(MaxLengthValidator):
+    """A text field's length check saying what every length refusal says (``core.text.too_long``). A
+    ``MaxLengthValidator`` still, so a form that refuses a long value in words of its own (the plate boxes)
+    drops this one as it drops Django's."""
 
-    def check(value) -> None:
-        if error := text.too_long(str(value), limit):
+    def __call__(self, value) -> None:
+        if error := text.too_long(str(value), self.limit_value):
             raise forms.ValidationError(error, code="max_length")
-
-    return check
 
 
 class CurrencyField(forms.CharField):
