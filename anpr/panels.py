@@ -64,7 +64,9 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
                 "camera": idents.camera_text(read.camera),
                 "kind": kind,
             }
-        if m.too_early:
+        if m.too_early and read.captured_at < (declaration.departed_at or declaration.declared_at):
+            detail = _("%(detail)s · before the trip began: not counted as arrival evidence") % {"detail": detail}
+        elif m.too_early:
             detail = _("%(detail)s · too early for the route: not counted as arrival evidence") % {"detail": detail}
         if m.review == "rejected":
             title = _("Plate read at %(office)s, rejected by a person (not this truck)") % {"office": read.office}

@@ -198,21 +198,28 @@ def plan(reads: list[ToMatch]) -> tuple[list[PlateMatch], dict[int, int], dict[i
 
 
 def _mark_too_early(matches: list[PlateMatch], read_of: dict[int, ToMatch], rows: dict[int, dict]) -> None:
-    """Mark the reads at a destination taken sooner after the departure than the route can be driven
-    (``declarations.services.shortest_trip``, the rule an arrival confirmation is held to): kept and shown,
-    but no evidence of arrival. One query for the batch's routes, none when no read is at a departed
-    declaration's destination."""
-    at_gate = [m for m in matches if m.at_destination and rows[m.declaration_id]["departed_at"] is not None]
-    if not at_gate:
+    """Mark the reads at a destination that are no evidence of this trip's arrival: taken sooner after the
+    departure than the route can be driven (``declarations.services.shortest_trip``, the rule an arrival
+    confirmation is held to), or, before any departure is recorded, before the declaration was registered
+    (the truck there on its previous trip, within ``ANPR_MATCH_LOOKBACK_HOURS``). Kept and shown, not counted.
+    One query for the batch's routes, none when no read is at a departed declaration's destination."""
+    at_gate = [m for m in matches if m.at_destination]
+    for m in at_gate:
+        row = rows[m.declaration_id]
+        if row["departed_at"] is None:
+            m.too_early = read_of[m.read_id].captured_at < row["declared_at"]
+    departed = [m for m in at_gate if rows[m.declaration_id]["departed_at"] is not None]
+    if not departed:
         return
     route = {
         m.declaration_id: (rows[m.declaration_id]["origin_id"], rows[m.declaration_id]["destination_id"])
-        for m in at_gate
+        for m in departed
     }
     shortest = shortest_trips(route.values())
-    for m in at_gate:
-        departed = rows[m.declaration_id]["departed_at"]
-        m.too_early = departed <= read_of[m.read_id].captured_at < departed + shortest[route[m.declaration_id]]
+    for m in departed:
+        start = rows[m.declaration_id]["departed_at"]
+        # A read before the departure too: the truck at the destination before its trip began.
+        m.too_early = read_of[m.read_id].captured_at < start + shortest[route[m.declaration_id]]
 
 
 def _trip_start(row: dict) -> dt.datetime:
@@ -227,22 +234,38 @@ def matches_follow_departure(declaration_id: int, departed_at: dt.datetime, by: 
     reads of its truck were matched to it and judged against a trip counted from its registration. Those
     taken before the departure at an office off the route were the truck on its way to the trip: on the
     route now, as a read matched after the departure is (``_trip_start``). One audit entry for each, by
-    whoever recorded the departure. Returns how many changed; one query when none did."""
+    whoever recorded the departure. Reads at the destination are judged again against the departure and the
+    route (``_mark_too_early``). Returns how many changed."""
     stale = list(
         PlateMatch.objects.select_for_update(of=("self",)).filter(
             declaration_id=declaration_id, on_route=False, read__captured_at__lt=departed_at
         )
     )
-    if not stale:
+    # Reads at the destination judged against the registration: now against the departure and the route.
+    declaration = TransitDeclaration.objects.only("origin_id", "destination_id").get(pk=declaration_id)
+    until = departed_at + shortest_trips([(declaration.origin_id, declaration.destination_id)]).popitem()[1]
+    at_gate = PlateMatch.objects.select_for_update(of=("self",)).filter(
+        declaration_id=declaration_id, at_destination=True
+    )
+    early = list(at_gate.filter(too_early=False, read__captured_at__lt=until))
+    late = list(at_gate.filter(too_early=True, read__captured_at__gte=until))
+    if not (stale or early or late):
         return 0
-    # An UPDATE and entries written here (not save()): auditlog would write one beside each, as in ``match_review``.
+    # UPDATEs and entries written here (not save()): auditlog would write one beside each, as in ``match_review``.
     PlateMatch.objects.filter(pk__in=[m.pk for m in stale]).update(on_route=True)
+    PlateMatch.objects.filter(pk__in=[m.pk for m in early]).update(too_early=True)
+    PlateMatch.objects.filter(pk__in=[m.pk for m in late]).update(too_early=False)
     with actor(by):
-        for m in stale:
-            LogEntry.objects.log_create(
-                m, action=LogEntry.Action.UPDATE, changes={"on_route": ["False", "True"]}, force_log=True
-            )
-    return len(stale)
+        for matches, field, before, after in (
+            (stale, "on_route", "False", "True"),
+            (early, "too_early", "False", "True"),
+            (late, "too_early", "True", "False"),
+        ):
+            for m in matches:
+                LogEntry.objects.log_create(
+                    m, action=LogEntry.Action.UPDATE, changes={field: [before, after]}, force_log=True
+                )
+    return len(stale) + len(early) + len(late)
 
 
 def _vehicles_with_plates(plates: set[str]) -> dict[int, str]:

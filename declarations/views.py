@@ -181,6 +181,9 @@ def declaration_detail(
         "has_camera": declaration.destination.has_anpr,
         "seen": any(r.shows_arrival for r in reads),
         "too_early": any(r.counts and r.too_early for r in reads),
+        # Before the departure (or, with none, the registration): the truck there before this trip, not early.
+        "trip_start": (start := declaration.departed_at or declaration.declared_at),
+        "before_trip": all(r.at < start for r in reads if r.counts and r.too_early),
         "office": declaration.destination,
     }
     # A settlement withheld by a block is shown, its button off, with what withholds it (not offered in the API).
