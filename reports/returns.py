@@ -37,7 +37,20 @@ from itertools import groupby, islice
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import Case, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Collate, TruncDate
 from django.utils import timezone
 
@@ -47,6 +60,7 @@ from core.dates import TEHRAN, jalali_month_bounds, month_label
 from core.text import identifier
 from declarations import ageing
 from declarations.models import (
+    OPEN_STATUSES,
     DeclarationEvent,
     PermitWaiver,
     TrafficPermit,
@@ -740,6 +754,31 @@ def _arrival_finding_refs(waiting) -> dict[int, set[str]]:
     return out
 
 
+def _goods_serial_refs(waiting) -> dict[int, set[str]]:
+    """The goods-serial blocks of the declarations ``waiting`` (``serials.goods_serial_blocks``, by the same refs an
+    override covers): each declared IMEI that is not one, each serial/IMEI also on another open declaration (as
+    it stands when built). Two queries, only over the declarations the summary flags."""
+    from declarations.models import GoodsSerial
+    from declarations.serials import imei_problem
+
+    out: dict[int, set[str]] = {}
+    imeis = GoodsSerial.objects.filter(
+        is_imei=True, declaration_id__in=waiting.filter(invalid_imei=True).values("pk")
+    ).values_list("declaration_id", "value")
+    for d, value in imeis:
+        if imei_problem(value):
+            out.setdefault(d, set()).add(f"imei_invalid:{value}")
+    elsewhere = GoodsSerial.objects.filter(value=OuterRef("value"), declaration__status__in=OPEN_STATUSES).exclude(
+        declaration_id=OuterRef("declaration_id")
+    )
+    shared = GoodsSerial.objects.filter(declaration_id__in=waiting.filter(dup_goods_serial=True).values("pk")).filter(
+        Exists(elsewhere)
+    )
+    for d, value in shared.values_list("declaration_id", "value"):
+        out.setdefault(d, set()).add(f"serial_shared:{value}")
+    return out
+
+
 def serial_rules(
     start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None = None
 ) -> dict:
@@ -748,7 +787,8 @@ def serial_rules(
     - discrepancies opened / resolved by a person (not by a later count) in the month, open at its end;
     - settlements blocked at the end: arrived before it, not settled, with a block standing then (an
       open discrepancy not covered by an override made before the end; an escalated scan, a confirmed reuse
-      of another truck's scan or a duplicate waybill as they stand when the return is built, uncovered);
+      of another truck's scan, a duplicate waybill, a declared IMEI not valid or a goods serial also on another
+      open declaration, as they stand when the return is built, uncovered);
     - overrides made in the month; declarations whose transport document recorded in the month differs;
     - declarations declared in the month with covered goods without serials, with an invalid IMEI."""
     from declarations.models import SerialDiscrepancy, SettlementOverride, TransportDocument
@@ -805,13 +845,15 @@ def serial_rules(
     ):
         scan_refs.setdefault(d, set()).add(f"scan_reuse_unreviewed:{pk}")
     arrival_refs = _arrival_finding_refs(waiting)
-    candidates = set(open_refs) | set(flagged) | set(scan_refs) | set(arrival_refs)
+    serial_refs = _goods_serial_refs(waiting)
+    candidates = set(open_refs) | set(flagged) | set(scan_refs) | set(arrival_refs) | set(serial_refs)
     covered: dict[int, set[str]] = {}
     for d, refs in overrides.filter(declaration_id__in=candidates, at__lt=end).values_list("declaration_id", "covers"):
         covered.setdefault(d, set()).update(refs)
     blocked = 0
     for d in candidates:
         refs = ({open_refs[d]} if d in open_refs else set()) | scan_refs.get(d, set()) | arrival_refs.get(d, set())
+        refs |= serial_refs.get(d, set())
         waybill, scan_block, dup = flagged.get(d, ("", "", False))
         if scan_block:
             refs.add(scan_block)

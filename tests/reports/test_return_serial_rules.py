@@ -198,3 +198,32 @@ def test_seals_or_a_weight_found_off_at_arrival_count_as_a_blocked_settlement(ba
         serials.settlement_override(declaration=d, by=hq, reason="بار در حضور بازرس شمرده شد")
     SettlementOverride.objects.update(at=S + dt.timedelta(days=2))
     assert blocked() == 1
+
+
+def test_an_invalid_imei_or_a_serial_on_another_open_declaration_counts_as_a_blocked_settlement(
+    bazargan, tehran, west_az, hq
+):
+    """As the settle service refuses them (``serials.goods_serial_blocks``), until an override made before the
+    end covers them; a serial shared only with a settled declaration blocks nothing."""
+
+    def blocked():
+        return returns.build_figures(1404, 5, west_az, now=E + dt.timedelta(days=1))["rules_serials"][
+            "settlements_blocked_at_end"
+        ]
+
+    phone = _arrived(bazargan, tehran, [])
+    GoodsSerial.objects.create(
+        value="490154203237517", is_imei=True, declaration=phone, goods_item=phone.goods.get()
+    )  # fails its check digit
+    TransitDeclaration.objects.filter(pk=phone.pk).update(invalid_imei=True)
+    assert blocked() == 1
+    first, second = _arrived(bazargan, tehran, ["SN-77"]), _arrived(bazargan, tehran, ["SN-77"])
+    TransitDeclaration.objects.filter(pk__in=[first.pk, second.pk]).update(dup_goods_serial=True)
+    assert blocked() == 3
+    TransitDeclaration.objects.filter(pk=first.pk).update(status=Status.SETTLED, settled_at=S + dt.timedelta(days=2))
+    assert blocked() == 1  # the other is settled: the serial is on no other open declaration
+    phone.refresh_from_db()
+    assert [b.key for b in serials.standing_blocks(phone)] == ["imei_invalid"]
+    serials.settlement_override(declaration=phone, by=hq, reason="گوشی‌ها در حضور بازرس شمرده شد")
+    SettlementOverride.objects.update(at=S + dt.timedelta(days=2))
+    assert blocked() == 0
