@@ -251,6 +251,8 @@ def _event_data_value(key: str, value) -> str:
         return country_name(value) or EMPTY
     if key in EVENT_DATA_PLATES and isinstance(value, str):
         return idents.plate_text(value) or EMPTY
+    if key == "covers" and isinstance(value, list):  # an override's blocks (``settlement_override``)
+        return covers_text(value)
     if key == "permit" and isinstance(value, str):
         return idents.serial_text(value)
     if key in EVENT_DATA_CHOICES and isinstance(value, str):
@@ -271,6 +273,30 @@ def _event_data_value(key: str, value) -> str:
     if isinstance(value, int):
         return digits(str(value), persian=is_persian())
     return _json_item(value)
+
+
+def covers_text(refs: list) -> str:
+    """The blocks an override released («scan_escalated:36») as the declaration's page names them: each block's
+    title, with what exactly (a waybill, an IMEI, a record's number) after it."""
+    from .serials import BLOCK_TITLES
+
+    persian = is_persian()
+    parts = []
+    for ref in refs:
+        key, _sep, arg = str(ref).partition(":")
+        if key not in BLOCK_TITLES:
+            parts.append(isolate(str(ref)))
+            continue
+        if key == "dup_waybill":
+            what = idents.waybill_text(arg)
+        elif key in ("imei_invalid", "serial_shared"):
+            what = idents.goods_serial_text(arg)
+        elif arg.isdigit():
+            what = _("record no. %(n)s") % {"n": digits(arg, persian=persian)}
+        else:
+            what = isolate(arg) if arg else ""
+        parts.append(f"{BLOCK_TITLES[key]} ({what})" if what else str(BLOCK_TITLES[key]))
+    return idents.list_separator().join(parts) or EMPTY
 
 
 def significant(value: float) -> str:
@@ -528,6 +554,8 @@ class ChangeWriter:
                 return isolate(text.rsplit("/", 1)[-1])
             return _("file")  # an upload's stored path (a random name) says nothing to a person
         if isinstance(field, models.JSONField):
+            if field.model.__name__ == "SettlementOverride" and field.name == "covers":
+                return self._covers(value)
             if field.name in BULKY:
                 return BULKY[field.name](self._list(value))
             if field.model.__name__ == "DeclarationEvent" and field.name == "data":
@@ -573,6 +601,10 @@ class ChangeWriter:
         return idents.list_separator().join(
             f"{EVENT_DATA_LABELS.get(k, k)}: {_event_data_value(k, v)}" for k, v in data.items()
         )
+
+    def _covers(self, value) -> str:
+        refs = self._list(value)
+        return covers_text(refs) if isinstance(refs, list) else self._json(value)
 
     def _route(self, value) -> str:
         """A route's office codes as the offices' names (``selectors.route_names``, as the declaration's page

@@ -78,3 +78,22 @@ def test_a_valid_imei_on_no_other_open_declaration_blocks_nothing(declaration, d
     services.declaration_depart(declaration=declaration, by=None, at=timezone.now() - timezone.timedelta(days=1))
     services.declaration_confirm_arrival(declaration=declaration, by=dest_clerk)
     assert serials.standing_blocks(TransitDeclaration.objects.get(pk=declaration.pk)) == []
+
+
+@pytest.mark.persian
+def test_the_audit_trail_names_the_blocks_an_override_released(client, arrived, tehran_inspector, hq):
+    """Not the stored codes («imei_invalid:…», a list's brackets): each block as the declaration's page titles
+    it, with the IMEI it is about in its own order."""
+    from django.urls import reverse
+
+    serials.settlement_override(
+        declaration=arrived, by=tehran_inspector, reason="گوشی‌ها یک‌به‌یک با فاکتور تطبیق داده شد"
+    )
+    client.force_login(hq)
+    trail = client.get(reverse("reports:audit")).content.decode()
+    rows = [tr for tr in trail.split("<tr")[1:] if "یک‌به‌یک با فاکتور" in tr]
+    assert len(rows) == 2  # the override, and the event on the declaration's timeline
+    for row in rows:
+        assert "شناسهٔ IMEI اظهارشده معتبر نیست (" in row
+        assert f"\u2066{BAD}\u2069" in row and f"\u2066{GOOD}\u2069" in row
+    assert "imei_invalid" not in trail and "serial_shared:" not in trail and "[&#x27;" not in trail
