@@ -191,7 +191,12 @@ def declaration_detail(
     # A refused form is shown again with its error even when its action is not on offer.
     actions += [a for a in forms_override or {} if a not in actions]
     # What the data says about why it cannot settle, offered before the officer picks a reason.
-    proposed = detection.propose_reasons(declaration) if "record_unsettled" in actions else []
+    # A reason already recorded is not proposed again (a further one is a correction, offered by the form).
+    proposed = (
+        [p for p in detection.propose_reasons(declaration) if p.reason != declaration.unsettled_reason]
+        if "record_unsettled" in actions
+        else []
+    )
     action_forms = {
         a: forms.ACTION_FORMS[a](prefix=a, initial={"reason": proposed[0].reason} if proposed else None)
         for a in actions

@@ -180,6 +180,21 @@ def test_the_reason_form_shows_and_preselects_what_the_data_shows(client, dest_c
     assert '<option value="duplicate_waybill" selected>' in html
 
 
+def test_a_reason_once_recorded_is_not_proposed_again(client, dest_clerk, in_transit):
+    """Once the destination accepted «duplicate waybill», the panel does not offer it again as if nothing were
+    recorded; the form stays, for a correction."""
+    DeclarationFactory(origin=in_transit.origin, destination=in_transit.destination, waybill_no=in_transit.waybill_no)
+    services.declaration_confirm_arrival(declaration=in_transit, by=dest_clerk)
+    in_transit.refresh_from_db()
+    services.declaration_record_unsettled(
+        declaration=in_transit, by=dest_clerk, reason="duplicate_waybill", note="the other declaration is open"
+    )
+    client.force_login(dest_clerk)
+    html = client.get(_url(in_transit)).content.decode()
+    assert 'data-action="record_unsettled"' in html
+    assert 'id="proposed-reasons"' not in html and 'data-proposed="duplicate_waybill"' not in html
+
+
 def test_the_menu_reaches_every_part_of_the_app(client, inspector):
     client.force_login(inspector)
     html = client.get(reverse("home")).content.decode()
