@@ -530,23 +530,25 @@ def standing_blocks(declaration: TransitDeclaration) -> list[Block]:
     return [b for b in settlement_blocks(declaration) if not b.overridden]
 
 
-# What may be done about a discrepancy recorded at arrival: the page's notice and the refusal say it.
+# What may be done about a discrepancy recorded at arrival: the page's notice and the refusal say it, naming the
+# province whose inspector may release it (the destination's, ``may_override``).
 ARRIVAL_WAY_FORWARD = gettext_lazy(
-    "Headquarters or the province's inspector may release the settlement with a written reason;"
+    "Headquarters or the inspector of %(province)s province may release the settlement with a written reason;"
     " otherwise record why the declaration cannot be settled."
 )
 # The same once why it cannot be settled is recorded (unsettled): it is not asked for again.
 RECORDED_WAY_FORWARD = gettext_lazy(
-    "Headquarters or the province's inspector may release the settlement with a written reason."
+    "Headquarters or the inspector of %(province)s province may release the settlement with a written reason."
 )
 
 
 def way_forward(declaration: TransitDeclaration) -> str:
     """What may be done about a block no page resolves: an override, or (until one is) recording why it cannot be
     settled; once recorded, the reason recorded, and the override alone."""
+    province = {"province": declaration.destination.province.name}
     if declaration.status == Status.UNSETTLED and declaration.unsettled_reason:
-        return f"{unsettled_recorded(declaration)} {RECORDED_WAY_FORWARD}"
-    return str(ARRIVAL_WAY_FORWARD)
+        return f"{unsettled_recorded(declaration)} {RECORDED_WAY_FORWARD % province}"
+    return str(ARRIVAL_WAY_FORWARD % province)
 
 
 def unsettled_recorded(declaration: TransitDeclaration) -> str:

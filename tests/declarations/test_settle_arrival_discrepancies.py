@@ -82,6 +82,7 @@ def test_the_page_says_why_and_what_to_do_and_refuses_the_settle_form(client, ar
     for key in ("seals_broken", "seal_numbers", "weight"):
         assert f'data-block="{key}"' in notice
     assert 'id="arrival-way-forward"' in notice and "record why the declaration cannot be settled" in notice
+    assert "the inspector of Tehran province may release" in notice  # the destination's: ``may_override``
     form = page.split('data-action="settle"', 1)[1].split("</form>", 1)[0]
     assert 'disabled aria-describedby="settle-blocked"' in form and "Seals reported broken on arrival" in form
     response = client.post(reverse("declarations:action", args=[arrived.pk, "settle"]), {"settle-remarks": ""})
@@ -165,4 +166,4 @@ def test_the_block_reads_in_persian(client, arrived, dest_clerk):
     assert "تسویه تا رفع مغایرت متوقف است" in notice
     assert "هنگام وصول، شکستگی پلمپ‌ها گزارش شده است." in notice
     assert "۱٬۵۰۰" in notice  # the declared weight in Persian digits
-    assert "ستاد یا بازرس استان" in notice  # the way forward
+    assert "ستاد یا بازرس استان تهران می‌تواند" in notice  # the way forward, the destination's province
