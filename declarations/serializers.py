@@ -310,12 +310,18 @@ class RecordReasonIn(AtIn):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
+# A person's reason for a move, checked by the service as the page checks it (``services.check_written_reason``).
+WRITTEN_REASON = (
+    "at least 10 letters or digits (punctuation is not counted); an integration account's words are kept as sent"
+)
+
+
 class CancelIn(AtIn):
-    reason = serializers.CharField(max_length=500, help_text="why the declaration is cancelled")
+    reason = serializers.CharField(max_length=500, help_text=f"why the declaration is cancelled; {WRITTEN_REASON}")
 
 
 class CloseIn(AtIn):
-    remarks = serializers.CharField(max_length=500, help_text="how the case ended")
+    remarks = serializers.CharField(max_length=500, help_text=f"how the case ended; {WRITTEN_REASON}")
 
 
 class ExtendDeadlineIn(serializers.Serializer):
@@ -325,7 +331,7 @@ class ExtendDeadlineIn(serializers.Serializer):
             "the route's allowed time after it (after now when it has passed)"
         )
     )
-    reason = serializers.CharField(max_length=500)
+    reason = serializers.CharField(max_length=500, help_text=f"why the deadline is extended; {WRITTEN_REASON}")
 
 
 class EveryBadFieldSerializer(serializers.Serializer):

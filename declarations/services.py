@@ -850,6 +850,16 @@ def declaration_record_unsettled(
     )
 
 
+def check_written_reason(by: User | None, text: Message | str, field: str, label) -> None:
+    """A person's written reason for a move (cancel, close, extend), refused as the page refuses it
+    (``arrival_reads.reason_error``: at least ``NOTE_MIN_LENGTH`` letters or digits), whoever asks (page, API).
+    The system's (``by`` None, or an integration account: ICS reporting what was done there) is recorded as it
+    came: its words are ICS's, and refusing them would leave the declaration behind ICS."""
+    person = by is not None and by.role != Role.INTEGRATION
+    if person and isinstance(text, str) and (problem := reason_error(text, str(label))):
+        raise InvalidInput(problem, fields={field: "too short"})
+
+
 @transaction.atomic
 def declaration_cancel(
     *,
@@ -863,6 +873,8 @@ def declaration_cancel(
     require_may(by, declaration, "cancel")  # the right before the reason
     if not reason.strip():
         raise InvalidInput(_("A cancellation needs a reason."), fields={"reason": "required"})
+    check_move(declaration, "cancel", by)  # a move refused as such (409) before its reason's words
+    check_written_reason(by, reason, "reason", _("Reason for cancelling"))
     at = at or timezone.now()
     return _transition(
         declaration,
@@ -902,6 +914,7 @@ def declaration_close(
     refusal = close_refusal(locked)
     if refusal:
         raise IllegalTransition(refusal, fields={"status": locked.status})
+    check_written_reason(by, remarks, "remarks", _("How the case ended"))
     return _transition(
         declaration,
         "close",
@@ -937,6 +950,7 @@ def declaration_extend_deadline(
         )
     check_time(locked, "extend_deadline", new_deadline, field="new_deadline")  # none yet: not before it left
     check_extension_limit(locked, new_deadline)
+    check_written_reason(by, reason, "reason", _("Reason for the extension"))
     DeadlineExtension.objects.create(
         declaration=locked, old_deadline=locked.deadline, new_deadline=new_deadline, reason=reason, by=by
     )

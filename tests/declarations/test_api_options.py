@@ -51,7 +51,9 @@ def test_an_action_describes_its_own_body(api, bazargan, tehran, action, body):
 def test_the_routes_described_fields_say_what_to_send(api, bazargan, tehran):
     d = DeclarationFactory(origin=bazargan, destination=tehran)
     cancel = _described(api, f"/api/declarations/{d.pk}/cancel/")
-    assert cancel["reason"]["required"] is True and cancel["reason"]["help_text"] == "why the declaration is cancelled"
+    assert cancel["reason"]["required"] is True and cancel["reason"]["help_text"].startswith(
+        "why the declaration is cancelled; at least 10 letters or digits"
+    )
     extend = _described(api, f"/api/declarations/{d.pk}/extend-deadline/")
     assert set(extend) == {"new_deadline", "reason"}
 

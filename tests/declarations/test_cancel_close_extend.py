@@ -116,6 +116,11 @@ def test_the_api_actions(origin_clerk, dest_clerk, inspector, declaration, in_tr
     api.force_authenticate(origin_clerk)
     response = api.post(url + "extend-deadline/", {"new_deadline": new}, format="json")
     assert response.status_code == 400 and "reason" in response.json()["error"]["fields"]
+    # A reason that says nothing is refused as the page refuses it, naming the field; nothing is written.
+    response = api.post(url + "extend-deadline/", {"new_deadline": new, "reason": "- ok -"}, format="json")
+    assert response.status_code == 400
+    assert "at least 10 letters or digits" in response.json()["error"]["fields"]["reason"][0]
+    assert not DeadlineExtension.objects.exists()
     body = api.post(url + "extend-deadline/", {"new_deadline": new, "reason": "border closed"}, format="json").json()
     assert body["deadline"] is not None and DeadlineExtension.objects.get().reason == "border closed"
     response = api.post(url + "cancel/", {"reason": "wrong"}, format="json")
@@ -124,6 +129,8 @@ def test_the_api_actions(origin_clerk, dest_clerk, inspector, declaration, in_tr
     assert api.post(url + "close/", {}, format="json").status_code == 400
     assert api.post(url + "close/", {"remarks": "case ended"}, format="json").status_code == 409  # no case
     ended_case(in_transit, inspector)
+    response = api.post(url + "close/", {"remarks": "done."}, format="json")
+    assert response.status_code == 400 and "remarks" in response.json()["error"]["fields"]
     body = api.post(url + "close/", {"remarks": "case ended"}, format="json").json()
     assert body["status"] == "closed" and body["status_source"] == Source.API
 
@@ -145,3 +152,16 @@ def test_an_extension_refused_is_told_once_beside_the_field_and_a_gregorian_date
         response.content.decode(), "extend_deadline", "new_deadline"
     )
     assert not DeadlineExtension.objects.exists()
+
+
+def test_ics_reporting_a_cancellation_keeps_its_own_words(declaration, bazargan):
+    """An integration account reports what was done in ICS: its short reason is recorded as it came, where a
+    person's would be refused."""
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
+    ics = UserFactory(username="ics_bzg", role=Role.INTEGRATION, office=bazargan)
+    services.declaration_cancel(declaration=declaration, by=ics, reason="لغو")
+    declaration.refresh_from_db()
+    assert declaration.status == Status.CANCELLED
+    assert DeclarationEvent.objects.filter(declaration=declaration, kind="cancel").get().message == "لغو"

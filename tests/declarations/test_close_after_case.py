@@ -81,7 +81,7 @@ def test_an_overdue_declaration_is_closed_only_once_its_case_ended(client, inspe
     response = client.post(_act(overdue), {"close-remarks": "ruling 1404/123"})
     assert response.status_code == 409 and "it has no judicial case" in _close_form(response.content.decode())
     with pytest.raises(IllegalTransition, match="no judicial case"):
-        services.declaration_close(declaration=overdue, by=hq, remarks="ruling")
+        services.declaration_close(declaration=overdue, by=hq, remarks="ruling of branch 12 of the court")
     _unchanged(overdue, Status.IN_TRANSIT)
 
     case = _open_case(overdue, inspector)

@@ -51,11 +51,17 @@ def test_up_to_the_routes_own_time_again_is_taken_and_the_route_limit_counts(in_
     old = in_transit.deadline
     with pytest.raises(services.InvalidInput) as refused:
         services.declaration_extend_deadline(
-            declaration=in_transit, by=origin_clerk, new_deadline=old + dt.timedelta(hours=25), reason="snow"
+            declaration=in_transit,
+            by=origin_clerk,
+            new_deadline=old + dt.timedelta(hours=25),
+            reason="snow closed the road",
         )
     assert refused.value.fields == {"new_deadline": "too late"}
     services.declaration_extend_deadline(
-        declaration=in_transit, by=origin_clerk, new_deadline=old + dt.timedelta(hours=24), reason="snow"
+        declaration=in_transit,
+        by=origin_clerk,
+        new_deadline=old + dt.timedelta(hours=24),
+        reason="snow closed the road",
     )
     assert TransitDeclaration.objects.get(pk=in_transit.pk).deadline == old + dt.timedelta(hours=24)
 
@@ -69,7 +75,10 @@ def test_a_deadline_already_passed_is_extended_from_now(declaration, hq):
     )
     with pytest.raises(services.InvalidInput):
         services.declaration_extend_deadline(
-            declaration=declaration, by=hq, new_deadline=timezone.now() + dt.timedelta(days=10), reason="again"
+            declaration=declaration,
+            by=hq,
+            new_deadline=timezone.now() + dt.timedelta(days=10),
+            reason="the road is closed again",
         )
 
 
