@@ -566,7 +566,10 @@ def unsettled_recorded(declaration: TransitDeclaration) -> str:
     return _("Why it cannot be settled is recorded: %(reason)s, on %(at)s by %(by)s.") % {
         "reason": declaration.get_unsettled_reason_display(),
         "at": format_jalali(declaration.unsettled_at, persian=is_persian()) if declaration.unsettled_at else "—",
-        "by": isolate(by.get_full_name() or by.username, "auto") if by is not None else "—",
+        # No person: where it came from («ICS export», «demo data»), not a dash.
+        "by": isolate(by.get_full_name() or by.username, "auto")
+        if by is not None
+        else (event.get_source_display() if event is not None else "—"),
     }
 
 

@@ -48,3 +48,22 @@ def test_a_further_reason_is_offered_as_a_correction_not_as_the_first(client, re
     form = page.split('data-action="record_unsettled"', 1)[1].split("</form>", 1)[0]
     assert "Record why it cannot be settled" not in form
     assert "Record another reason" in form
+
+
+def test_a_reason_recorded_by_ics_names_ics_not_a_dash(client, done_comparison, dest_clerk):
+    """No person recorded it: the notice says where it came from."""
+    from declarations.models import Source
+
+    TransitDeclaration.objects.filter(pk=done_comparison.declaration_id).update(
+        status=Status.ARRIVED, arrived_at=timezone.now() - dt.timedelta(hours=2)
+    )
+    services.comparison_review(comparison=done_comparison, by=dest_clerk, decision="escalate", remark="پالت کم است")
+    declaration_services.declaration_record_unsettled(
+        declaration=TransitDeclaration.objects.get(pk=done_comparison.declaration_id),
+        by=None,
+        reason="scan_discrepancy",
+        source=Source.ICS,
+    )
+    page = _page(client, dest_clerk, TransitDeclaration.objects.get(pk=done_comparison.declaration_id))
+    item = page.split('id="settlement-blocks"', 1)[1].split('data-block="scan_escalated"', 1)[1].split("</li>", 1)[0]
+    assert "by ICS export." in item and "by —" not in item
