@@ -673,6 +673,7 @@ class DemoBuilder:
             "dest_scan_at": NULL,
             "comparison_verdict": "",
             "comparison_review": "",
+            "scan_escalated": "false",  # set by the scans' demo, which escalates comparisons (``scans.demo``)
             "dup_waybill": np.where(dup_wb, "true", "false"),
             "dup_goods_serial": np.where(dup_serial, "true", "false"),
             "dup_vehicle": np.where(dup_vehicle, "true", "false"),

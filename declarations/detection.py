@@ -168,6 +168,15 @@ def _scan(declaration: TransitDeclaration) -> list[ProposedReason]:
                 ),
             )
         ]
+    # Escalated by the destination whatever the comparison said (or an earlier comparison, a later scan
+    # now current): a person found the scans to differ.
+    if declaration.scan_escalated or declaration.comparison_review == Review.ESCALATED:
+        return [
+            _proposed(
+                UnsettledReason.SCAN_DISCREPANCY,
+                Message(gettext_noop("The destination escalated a scan comparison of this declaration as suspicious.")),
+            )
+        ]
     return []
 
 

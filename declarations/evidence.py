@@ -248,6 +248,15 @@ def note_scan_reused(*, declaration_id: int, reused: bool = True, by_person: boo
         _signals_moved([declaration_id], by_person=by_person)
 
 
+def note_scan_escalated(*, declaration_id: int) -> None:
+    """A comparison of this declaration was escalated (``scans.services.comparison_review``): the declaration
+    stays on the ``scan_suspicious`` signal once a later comparison is the current one. Never cleared: an
+    escalation is not undone. A person's judgement, recounted at the next view. A conditional UPDATE."""
+    moved = TransitDeclaration.objects.filter(pk=declaration_id, scan_escalated=False).update(scan_escalated=True)
+    if moved:
+        _signals_moved([declaration_id], by_person=True)
+
+
 def note_arrival_read_explained(*, declaration_id: int, explained: bool) -> None:
     """The review that counts on an arrival without plate read explains it, or (``explained=False``, «refer»)
     does not (``arrival_reads.arrival_read_review``): a person's judgement, recounted at the next view.

@@ -126,16 +126,22 @@ def _scan_not_reviewed_holds(d, now):
 # Suspicious until accepted; an escalated comparison of any kind counts here too: one that could not align
 # the images, escalated, is a person finding them to differ (``detection`` proposes a scan discrepancy for
 # both), so it stays before headquarters and the inspectors as an escalated suspicious one does.
+# A suspicious comparison not accepted, or any comparison escalated: an escalation stands once a later scan
+# is compared (``scan_escalated``), as it withholds the settlement until released.
 def _scan_suspicious(now):
-    return (Q(comparison_verdict=Verdict.SUSPICIOUS) & ~Q(comparison_review=Review.ACCEPTED)) | Q(
-        comparison_review=Review.ESCALATED
+    return (
+        (Q(comparison_verdict=Verdict.SUSPICIOUS) & ~Q(comparison_review=Review.ACCEPTED))
+        | Q(comparison_review=Review.ESCALATED)
+        | Q(scan_escalated=True)
     )
 
 
 def _scan_suspicious_holds(d, now):
     return (
-        d.comparison_verdict == Verdict.SUSPICIOUS and d.comparison_review != Review.ACCEPTED
-    ) or d.comparison_review == Review.ESCALATED
+        (d.comparison_verdict == Verdict.SUSPICIOUS and d.comparison_review != Review.ACCEPTED)
+        or d.comparison_review == Review.ESCALATED
+        or d.scan_escalated
+    )
 
 
 # A comparison that could not align the two images has no verdict: not evidence of tampering, but the

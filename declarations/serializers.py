@@ -117,6 +117,7 @@ class DeclarationDetailOut(DeclarationListOut):
             "dest_scan_at",
             "comparison_verdict",
             "comparison_review",
+            "scan_escalated",
             "dup_waybill",
             "dup_goods_serial",
             "dup_vehicle",

@@ -1056,6 +1056,8 @@ def comparison_review(*, comparison: ScanComparison, by: User, decision: str, re
     with actor(by):
         locked.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_remark"])
     _note_outcome(locked.declaration_id)
+    if decision == "escalate":
+        evidence.note_scan_escalated(declaration_id=locked.declaration_id)
     # Reviewed: the notices asking the destination to review it are done, for every clerk told of it.
     mark_done_for_everyone(comparison_subject(locked.pk), Kind.SCAN_SUSPICIOUS, Kind.SCAN_UNALIGNED)
     evidence.note_event(

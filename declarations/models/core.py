@@ -296,6 +296,9 @@ class TransitDeclaration(models.Model):
         _("scan comparison"), max_length=12, choices=Verdict.choices, blank=True, default=""
     )
     comparison_review = models.CharField(_("comparison review"), max_length=10, choices=Review.choices, blank=True)
+    # The summary above follows the current comparison; an escalation of an earlier one still stands (it withholds
+    # the settlement until released), so the ``scan_suspicious`` signal keeps it by this flag, never cleared.
+    scan_escalated = models.BooleanField(_("a scan comparison escalated"), default=False)
     dup_waybill = models.BooleanField(_("waybill used twice"), default=False)
     dup_goods_serial = models.BooleanField(_("goods serial in two open declarations"), default=False)
     dup_vehicle = models.BooleanField(_("truck on two open declarations"), default=False)
@@ -365,11 +368,13 @@ class TransitDeclaration(models.Model):
                 name="decl_sig_open_offroute",
                 condition=Q(off_route_read_at__isnull=False, status__in=OPEN_STATUSES),
             ),
-            # ``scan_suspicious``: a suspicious comparison, or an escalated one of any kind.
+            # ``scan_suspicious``: a suspicious comparison, or an escalated one of any kind, current or earlier.
             models.Index(
                 fields=["declared_at"],
                 name="decl_sig_suspicious",
-                condition=Q(comparison_verdict="suspicious") | Q(comparison_review="escalated"),
+                condition=Q(comparison_verdict="suspicious")
+                | Q(comparison_review="escalated")
+                | Q(scan_escalated=True),
             ),
             models.Index(fields=["declared_at"], name="decl_sig_review", condition=Q(comparison_review="pending")),
             models.Index(fields=["declared_at"], name="decl_sig_scan_reused", condition=Q(scan_reused=True)),

@@ -105,3 +105,39 @@ def test_the_scan_summary_names_the_escalated_comparison(client, escalated_then_
     row = page.split('id="scan-summary"', 1)[1].split("</dd>", 1)[0]
     assert f"Scan comparison no. {done_comparison.pk}: escalated as suspicious" in row
     assert f'href="{reverse("scans:viewer", args=[done_comparison.pk])}"' in row
+
+
+def test_it_stays_on_the_suspicious_scan_tile(client, escalated_then_clean, tehran_inspector):
+    """The inspector's «Scan suspicious» tile and its list keep the declaration: the escalation still withholds
+    its settlement, though the current comparison is a clean one."""
+    from declarations import monitoring
+
+    declaration = escalated_then_clean
+    assert declaration.scan_escalated
+    assert monitoring.filter_signal(TransitDeclaration.objects.all(), "scan_suspicious").filter(pk=declaration.pk)
+    assert "scan_suspicious" in [s.key for s in monitoring.signals_holding(declaration)]
+    client.force_login(tehran_inspector)
+    listed = client.get(reverse("declarations:list"), {"signal": "scan_suspicious"}).content.decode()
+    assert reverse("declarations:detail", args=[declaration.pk]) in listed
+
+
+def test_what_the_data_shows_names_the_escalation(escalated_then_clean):
+    from declarations import detection
+    from declarations.models import UnsettledReason
+
+    (proposed,) = [
+        p for p in detection.propose_reasons(escalated_then_clean) if p.reason == UnsettledReason.SCAN_DISCREPANCY
+    ]
+    assert "escalated" in proposed.evidence
+
+
+def test_a_declaration_never_escalated_is_not_on_the_tile(done_comparison, dest_clerk):
+    from declarations import monitoring
+
+    services.comparison_review(
+        comparison=done_comparison, by=dest_clerk, decision="accept", remark="بار بازرسی شد و درست بود"
+    )
+    declaration = TransitDeclaration.objects.get(pk=done_comparison.declaration_id)
+    assert not declaration.scan_escalated
+    assert not monitoring.filter_signal(TransitDeclaration.objects.all(), "scan_suspicious").filter(pk=declaration.pk)
+
