@@ -141,3 +141,21 @@ def test_a_declaration_never_escalated_is_not_on_the_tile(done_comparison, dest_
     assert not declaration.scan_escalated
     assert not monitoring.filter_signal(TransitDeclaration.objects.all(), "scan_suspicious").filter(pk=declaration.pk)
 
+
+def test_once_released_the_page_does_not_ask_to_record_a_reason(
+    client, escalated_then_clean, done_comparison, tehran_inspector, dest_clerk
+):
+    """Under «Settlement released by an override» each block is named by what it was, with its link, not by the
+    sentence that asked to resolve it."""
+    serials.settlement_override(
+        declaration=escalated_then_clean, by=tehran_inspector, reason="بار دوباره باز و شمارش شد، درست است"
+    )
+    client.force_login(dest_clerk)
+    page = client.get(reverse("declarations:detail", args=[escalated_then_clean.pk])).content.decode()
+    notice = page.split('id="settlement-blocks"', 1)[1].split("</ul>", 1)[0]
+    assert "Settlement released by an override" in notice
+    assert 'data-overridden="yes"' in notice
+    assert "The scan comparison was escalated as suspicious" in notice
+    assert "record why it cannot be settled" not in notice
+    assert "may release the settlement" not in notice
+    assert f'href="{reverse("scans:viewer", args=[done_comparison.pk])}"' in notice
