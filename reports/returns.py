@@ -754,29 +754,35 @@ def _arrival_finding_refs(waiting) -> dict[int, set[str]]:
     return out
 
 
-def _goods_serial_refs(waiting) -> dict[int, set[str]]:
-    """The goods-serial blocks of the declarations ``waiting`` (``serials.goods_serial_blocks``, by the same refs an
-    override covers): each declared IMEI that is not one, each serial/IMEI also on another open declaration (as
-    it stands when built). Two queries, only over the declarations the summary flags."""
+def _goods_serial_refs(imei_flagged: list[int], serial_flagged: list[int]) -> dict[int, set[str]]:
+    """The goods-serial blocks (``serials.goods_serial_blocks``, by the same refs an override covers) of the
+    declarations whose summary flags an invalid IMEI (``imei_flagged``) or a serial on another open declaration
+    (``serial_flagged``): each declared IMEI that is not one, each serial/IMEI also on another open declaration (as
+    it stands when built). By their ids, found in the one pass over the waiting declarations that ``serial_rules``
+    makes for its flags, in chunks that keep each query's parameters few."""
     from declarations.models import GoodsSerial
     from declarations.serials import imei_problem
 
     out: dict[int, set[str]] = {}
-    imeis = GoodsSerial.objects.filter(
-        is_imei=True, declaration_id__in=waiting.filter(invalid_imei=True).values("pk")
-    ).values_list("declaration_id", "value")
-    for d, value in imeis:
-        if imei_problem(value):
-            out.setdefault(d, set()).add(f"imei_invalid:{value}")
+    for ids in _chunks(imei_flagged):
+        for d, value in GoodsSerial.objects.filter(is_imei=True, declaration_id__in=ids).values_list(
+            "declaration_id", "value"
+        ):
+            if imei_problem(value):
+                out.setdefault(d, set()).add(f"imei_invalid:{value}")
     elsewhere = GoodsSerial.objects.filter(value=OuterRef("value"), declaration__status__in=OPEN_STATUSES).exclude(
         declaration_id=OuterRef("declaration_id")
     )
-    shared = GoodsSerial.objects.filter(declaration_id__in=waiting.filter(dup_goods_serial=True).values("pk")).filter(
-        Exists(elsewhere)
-    )
-    for d, value in shared.values_list("declaration_id", "value"):
-        out.setdefault(d, set()).add(f"serial_shared:{value}")
+    for ids in _chunks(serial_flagged):
+        shared = GoodsSerial.objects.filter(declaration_id__in=ids).filter(Exists(elsewhere))
+        for d, value in shared.values_list("declaration_id", "value"):
+            out.setdefault(d, set()).add(f"serial_shared:{value}")
     return out
+
+
+def _chunks(ids: list[int], size: int = 5000) -> Iterator[list[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
 
 
 def serial_rules(
@@ -815,12 +821,24 @@ def serial_rules(
         d: f"serial_discrepancy:{pk}"
         for pk, d in open_at_end.filter(declaration_id__in=waiting.values("pk")).values_list("pk", "declaration_id")
     }
-    flagged = {
-        pk: (waybill, _scan_block(verdict, review), dup)
-        for pk, waybill, verdict, review, dup in waiting.filter(
-            Q(comparison_verdict__in=list(PENDING_SCAN_BLOCKS), comparison_review="pending") | Q(dup_waybill=True)
-        ).values_list("pk", "waybill_no", "comparison_verdict", "comparison_review", "dup_waybill")
-    }
+    # One pass over the waiting declarations for every flag of the summary that may block (each pass is a scan
+    # of the month's waiting rows: a million at 10M declarations).
+    flagged: dict[int, tuple[str, str, bool]] = {}
+    imei_flagged: list[int] = []
+    serial_flagged: list[int] = []
+    scan_pending = Q(comparison_verdict__in=list(PENDING_SCAN_BLOCKS), comparison_review="pending")
+    for pk, waybill, verdict, review, dup, bad_imei, shared_serial in waiting.filter(
+        scan_pending | Q(dup_waybill=True) | Q(invalid_imei=True) | Q(dup_goods_serial=True)
+    ).values_list(
+        "pk", "waybill_no", "comparison_verdict", "comparison_review", "dup_waybill", "invalid_imei", "dup_goods_serial"
+    ):
+        scan_block = _scan_block(verdict, review)
+        if scan_block or dup:
+            flagged[pk] = (waybill, scan_block, dup)
+        if bad_imei:
+            imei_flagged.append(pk)
+        if shared_serial:
+            serial_flagged.append(pk)
     # A reuse of another truck's scan confirmed by the review that counts (as it stands when built, as a scan).
     from scans.models import ReuseDecision, Scan, ScanComparison, ScanReuseReview
 
@@ -845,7 +863,7 @@ def serial_rules(
     ):
         scan_refs.setdefault(d, set()).add(f"scan_reuse_unreviewed:{pk}")
     arrival_refs = _arrival_finding_refs(waiting)
-    serial_refs = _goods_serial_refs(waiting)
+    serial_refs = _goods_serial_refs(imei_flagged, serial_flagged)
     candidates = set(open_refs) | set(flagged) | set(scan_refs) | set(arrival_refs) | set(serial_refs)
     covered: dict[int, set[str]] = {}
     for d, refs in overrides.filter(declaration_id__in=candidates, at__lt=end).values_list("declaration_id", "covers"):
