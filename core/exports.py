@@ -34,7 +34,7 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files import File
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -189,7 +189,13 @@ def _progress_writer(job: ExportJob) -> Progress:
         now = time.monotonic()
         if percent != last[1] and now - last[0] >= PROGRESS_EVERY:
             last[0], last[1] = now, percent
-            ExportJob.objects.filter(pk=job.pk, state=ExportState.RUNNING).update(progress=percent, rows=done)
+            try:
+                ExportJob.objects.filter(pk=job.pk, state=ExportState.RUNNING).update(progress=percent, rows=done)
+            except OperationalError as exc:
+                # On SQLite the rows are read in one open statement: a write on the same connection after another
+                # process wrote is refused at once («database is locked», no busy wait) until the read ends.
+                # The figure waits for the next write; the file is not lost for it.
+                log.info("export job %s: progress not written: %r", job.pk, exc)
 
     return progress
 

@@ -97,6 +97,11 @@ def drop_broken_connections() -> None:
     for conn in connections.all(initialized_only=True):
         if conn.in_atomic_block:
             continue  # the caller's transaction: theirs to roll back
+        if conn.vendor == "sqlite":
+            # A read still open on it (a streamed list the error broke off) keeps its old snapshot, and every
+            # write on it is refused at once («database is locked») while it stays open: a fresh one waits its turn.
+            conn.close()
+            continue
         try:
             conn.close_if_unusable_or_obsolete()
         except DatabaseError:

@@ -332,3 +332,36 @@ def test_a_double_click_on_an_export_goes_to_the_job_already_asked(client, hq, d
     with TestCase.captureOnCommitCallbacks():
         again = job_of(client.post(f"{url}?status=in_transit"))
     assert again.pk not in jobs and ExportJob.objects.count() == 3
+
+
+def test_a_progress_write_refused_by_a_locked_database_does_not_stop_the_file(hq, bazargan, tehran, monkeypatch):
+    """Under `make run` (SQLite) the rows are read in one open statement; once the web server writes, a write on
+    that connection is refused at once until the read ends. The walk's exports then stayed «running» for an hour:
+    the progress write failed the build, and giving the job back failed the same way."""
+    from django.db import OperationalError
+
+    for _i in range(5):
+        DeclarationFactory(origin=bazargan, destination=tehran)
+    monkeypatch.setattr(declaration_exports, "CHUNK", 2)
+    monkeypatch.setattr(exports, "PROGRESS_EVERY", 0)
+    real = ExportJob.objects.filter
+    refused: list[dict] = []
+
+    def locked(*args, **kwargs):
+        qs = real(*args, **kwargs)
+        original = qs.update
+
+        def update(**values):
+            if "rows" in values:
+                refused.append(values)
+                raise OperationalError("database is locked")
+            return original(**values)
+
+        qs.update = update
+        return qs
+
+    job = ExportJob.objects.create(user=hq, kind="declarations", fmt="xlsx", language="en")
+    monkeypatch.setattr(ExportJob.objects, "filter", locked)
+    assert exports.build(job.pk, last_try=False) == "done"
+    job.refresh_from_db()
+    assert refused and (job.state, job.progress, job.rows) == ("done", 100, 5)
