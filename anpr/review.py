@@ -260,6 +260,11 @@ def latest_label(read: PlateRead) -> PlateLabel | None:
 PARTIAL_CANDIDATES = 10
 
 
+def partial_pattern(partial: str) -> str:
+    """The regular expression of the plates that fit the places a refused read read steadily (``?``: any)."""
+    return "^" + "".join("." if c == "?" else re.escape(c) for c in partial) + "$"
+
+
 def partial_candidates(read: PlateRead, user: User) -> QuerySet[TransitDeclaration]:
     """Open declarations of the read's office (leaving or arriving there) in the user's scope whose truck's plate
     fits the places the reader read steadily (``PlateRead.ocr_partial``): the person reading the plate checks
@@ -267,7 +272,7 @@ def partial_candidates(read: PlateRead, user: User) -> QuerySet[TransitDeclarati
     m = PARTIAL_RE.match(read.ocr_partial or "")
     if m is None or read.plate:
         return TransitDeclaration.objects.none()
-    pattern = "^" + "".join("." if c == "?" else re.escape(c) for c in read.ocr_partial) + "$"
+    pattern = partial_pattern(read.ocr_partial)
     return (
         TransitDeclaration.objects.filter(user.scope_q("origin", "destination"))
         .filter(Q(origin_id=read.office_id) | Q(destination_id=read.office_id), status__in=OPEN_STATUSES)
