@@ -75,8 +75,13 @@ COUNTRIES = frozenset({"country", "vehicle_country"})
 # Text a row keeps written in the project's language beside the message it says (``notifications.messages``:
 # its id and parameters, written when read): the text's field → its message id's field. Its entry writes the
 # message in the reader's language, and the id and parameters, which say nothing to a person, not at all.
-MESSAGE_COPIES = {"message": "message_msgid", "description": "description_msgid"}
-MESSAGE_PARAMS = "params"
+# The text's field → (its message id's field, its parameters' field).
+MESSAGE_COPIES = {
+    "message": ("message_msgid", "params"),
+    "description": ("description_msgid", "params"),
+    "unsettled_note": ("unsettled_note_msgid", "unsettled_note_params"),
+    "waived_note": ("waived_note_msgid", "waived_note_params"),
+}
 
 
 def raw(value):
@@ -404,9 +409,9 @@ class ChangeWriter:
                 entry.changes_dict  # noqa: B018 - text that is no JSON: shown as stored
             except Exception:
                 return [str(entry.changes)]
-        copies = {k: v for k, v in MESSAGE_COPIES.items() if concrete_field(model, v) is not None}
+        copies = {k: v for k, v in MESSAGE_COPIES.items() if concrete_field(model, v[0]) is not None}
         if copies:
-            hidden = {*copies.values(), MESSAGE_PARAMS}
+            hidden = {name for pair in copies.values() for name in pair}
             changes = [(k, v) for k, v in changes if k not in hidden]
         lines = []
         for name, values in changes[:limit]:
@@ -416,7 +421,7 @@ class ChangeWriter:
                 lines.append(f"{label}: {self._many(values)}")  # a many-to-many change: the rows it names
                 continue
             if name in copies:
-                before, after = (self._message(entry, copies[name], side, values[side]) for side in (0, 1))
+                before, after = (self._message(entry, *copies[name], side, values[side]) for side in (0, 1))
             elif name == ALGORITHM_PARAMS:
                 before, after = (self._params(entry, side, values[side]) for side in (0, 1))
             else:
@@ -442,14 +447,14 @@ class ChangeWriter:
             return own
         return self.value(field, value)
 
-    def _message(self, entry: LogEntry, msgid_field: str, side: int, copy) -> str:
+    def _message(self, entry: LogEntry, msgid_field: str, params_field: str, side: int, copy) -> str:
         """One side of a kept text (``MESSAGE_COPIES``) in the reader's language, from the message id and
         parameters the entry stored beside it; the copy as stored when it has none (a person's own words, a
         row from before message ids, an update that left the id as it was)."""
         stored = _stored(entry)
         if (plates := self._plate_message(stored, side)) is not None:
             return plates
-        ids, params = stored.get(msgid_field), stored.get(MESSAGE_PARAMS)
+        ids, params = stored.get(msgid_field), stored.get(params_field)
         msgid = raw(ids[side]) if isinstance(ids, list | tuple) and len(ids) == 2 else None
         if msgid is not None:
             given = raw(params[side]) if isinstance(params, list | tuple) and len(params) == 2 else None

@@ -114,3 +114,22 @@ def test_an_exports_filters_and_parameters_read_as_typed_not_url_encoded(db):
     assert "جست‌وجوشده: from=۱۴۰۵/۰۹/۰۱، office=BZG، format=pdf" in text
     assert "پارامترها: گزارش: anpr-camera-corrections" in text
     assert "%DB" not in text and "{'" not in text
+
+
+def test_a_milestones_waived_reason_is_written_once_in_the_readers_language(db):
+    """The walk read «علت لغو: شناسهٔ پیام: — ← The value is now %(v)s rial: no longer owed.» and «پارامترها: — ← v:
+    grouped: بله, number: 6000000» beside the reason itself: a kept text's message id and parameters say nothing
+    to a person (``MESSAGE_COPIES``), for a milestone's reason as for an event's message."""
+    from casework.models import CaseMilestone
+
+    entry = LogEntry(content_type=ContentType.objects.get_for_model(CaseMilestone), action=LogEntry.Action.UPDATE)
+    entry.changes = {
+        "waived_note": ["", "The value is now 6,000,000 rial: no longer owed."],
+        "waived_note_msgid": ["", "The value is now %(v)s rial: no longer owed."],
+        "waived_note_params": ["{}", json.dumps({"v": {"number": 6000000, "grouped": True}})],
+    }
+    lines = ChangeWriter().lines(entry)
+    assert len(lines) == 1, lines
+    assert "ارزش اکنون ۶٬۰۰۰٬۰۰۰ ریال است" in lines[0]
+    for raw in ("%(v)s", "no longer owed", "number", "grouped"):
+        assert raw not in lines[0]
