@@ -20,11 +20,16 @@ from declarations.models import Review, SettlementOverride, Status, Verdict
 from declarations.serials import Block
 
 from . import selectors, services
-from .models import Scan, ScanComparison, Stage
+from .models import Scan, ScanComparison, Stage, View
 
 COMPLIANCE_DAYS = 30
 # Two grouped scans of a month of departures/arrivals: seconds on 10M rows, so the panel is cached.
 COMPLIANCE_CACHE_SECONDS = 600
+
+
+def _of_view(title: str, row: Scan | ScanComparison) -> str:
+    """A timeline title naming the view of a dual-view scan («… (top view)»): two lines alike otherwise."""
+    return title if row.view == View.SINGLE else f"{title} ({row.get_view_display()})"
 
 
 def timeline_items(declaration, user) -> list[TimelineItem]:
@@ -38,7 +43,7 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
             TimelineItem(
                 at=scan.captured_at,
                 kind="scan",
-                title=_("Origin scan") if scan.stage == Stage.ORIGIN else _("Destination scan"),
+                title=_of_view(_("Origin scan") if scan.stage == Stage.ORIGIN else _("Destination scan"), scan),
                 detail=_("%(office)s, scanner %(scanner)s") % {"office": scan.office, "scanner": scan.scanner_id},
                 url=reverse("scans:declaration", args=[declaration.pk]),
                 actor=scan.uploaded_by.get_full_name() or scan.uploaded_by.username if scan.uploaded_by else "",
@@ -56,7 +61,9 @@ def timeline_items(declaration, user) -> list[TimelineItem]:
             TimelineItem(
                 at=comparison.finished_at or comparison.created_at,
                 kind="comparison",
-                title=_("Scan comparison: %(verdict)s") % {"verdict": comparison.get_verdict_display()},
+                title=_of_view(
+                    _("Scan comparison: %(verdict)s") % {"verdict": comparison.get_verdict_display()}, comparison
+                ),
                 detail=comparison.get_review_display(),
                 url=reverse("scans:viewer", args=[comparison.pk]),
                 severity=severity,

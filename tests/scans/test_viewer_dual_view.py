@@ -80,3 +80,34 @@ def test_the_viewer_says_a_single_view_is_one(client, done_comparison, dest_cler
     page = client.get(reverse("scans:viewer", args=[done_comparison.pk])).content.decode()
     captions = [part.split("</figcaption>", 1)[0] for part in page.split("<figcaption>")[1:3]]
     assert all('data-view="single"' in c and "single view" in c for c in captions)
+
+
+def test_the_declarations_timeline_names_each_view(client, departed, origin_clerk, dest_clerk):
+    """The walk read two «Destination scan» lines and two «Scan comparison: consistent» lines alike, one accepted
+    and one escalated, with nothing saying which view each was."""
+    from scans import panels
+
+    for seed, view in ((1, View.TOP), (2, View.SIDE)):
+        upload(departed, Stage.ORIGIN, origin_clerk, seed, view)
+        upload(departed, Stage.DESTINATION, dest_clerk, seed + 10, view)
+    for comparison in ScanComparison.objects.all():
+        finish(comparison, Verdict.CONSISTENT)
+    departed.refresh_from_db()
+    titles = sorted(str(item.title) for item in panels.timeline_items(departed, dest_clerk))
+    assert titles == [
+        "Destination scan (side view)",
+        "Destination scan (top view)",
+        "Origin scan (side view)",
+        "Origin scan (top view)",
+        "Scan comparison: consistent (side view)",
+        "Scan comparison: consistent (top view)",
+    ]
+
+
+def test_a_single_view_scan_is_named_as_before(done_comparison, dest_clerk):
+    from declarations.models import TransitDeclaration
+    from scans import panels
+
+    declaration = TransitDeclaration.objects.get(pk=done_comparison.declaration_id)
+    titles = {str(item.title) for item in panels.timeline_items(declaration, dest_clerk)}
+    assert "Destination scan" in titles and not any("view)" in t for t in titles)
