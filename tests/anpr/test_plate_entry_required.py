@@ -61,3 +61,15 @@ def test_the_widgets_style_lets_a_parts_error_run_its_whole_width():
     assert "display: contents" in rules[".plate-entry .part"]
     assert "grid-column: 1 / -1" in rules[".plate-entry .part .invalid-feedback"]
     assert "width: 0" not in rules[".plate-entry .part .invalid-feedback"]
+
+
+def test_no_plate_type_chosen_is_said_beside_the_types(client, dest_clerk, thr_camera):
+    """A form sent with none of the three types chosen came back 400 with nothing marked (the walk's empty post)."""
+    read = _read(thr_camera, MISREAD)
+    client.force_login(dest_clerk)
+    response = client.post(reverse("anpr:read-review", args=[read.pk]), {**EMPTY, "kind": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    fieldset = html.split("<fieldset", 1)[1].split("</fieldset>", 1)[0]
+    assert 'data-error="kind"' in fieldset and "Choose “plate”." in fieldset
+    assert not PlateLabel.objects.filter(read=read).exists()
