@@ -524,14 +524,39 @@ MILESTONE_METRICS = ["due", "done", "done_late", "open_at_end", "overdue_at_end"
 
 
 def case_milestones(
-    start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None = None
+    start: dt.datetime,
+    end: dt.datetime,
+    province: Province | None,
+    office: CustomsOffice | None = None,
+    *,
+    by_office: dict[int, dict] | None = None,
 ) -> dict:
-    """``{"case_milestones": {kind: {metric: n}, "total": {metric: n}}}``: one grouped query."""
+    """``{"case_milestones": {kind: {metric: n}, "total": {metric: n}}}``: one grouped query. ``by_office``: a
+    province's counts by origin office (``case_milestones_by_office``), an office's part or (no ``office``) their
+    sum, the province's figure, taken from them."""
+    if by_office is not None:
+        if office is not None:
+            return {"case_milestones": by_office.get(office.pk) or _milestones_of([])}
+        summed = [{"kind": k, **by_kind[k]} for by_kind in by_office.values() for k in MILESTONE_KINDS]
+        return {"case_milestones": _milestones_of(summed)}
     rows = CaseMilestone.objects.all()
     if office is not None:
         rows = rows.filter(case__declaration__origin=office)
     elif province is not None:
         rows = rows.filter(case__declaration__origin__province=province)
+    return {"case_milestones": _milestones_of(_milestone_counts(rows, start, end))}
+
+
+def case_milestones_by_office(start: dt.datetime, end: dt.datetime, province: Province) -> dict[int, dict]:
+    """A province's milestone counts (``case_milestones``) by origin office, in one grouped query."""
+    rows = CaseMilestone.objects.filter(case__declaration__origin__province=province)
+    grouped: dict[int, list[dict]] = {}
+    for row in _milestone_counts(rows, start, end, "case__declaration__origin_id"):
+        grouped.setdefault(row["case__declaration__origin_id"], []).append(row)
+    return {office_id: _milestones_of(found) for office_id, found in grouped.items()}
+
+
+def _milestone_counts(rows: QuerySet, start: dt.datetime, end: dt.datetime, *group_by: str):
     _d0, d1 = _local_dates(start, end)
     open_at_end = (
         case_open_at(d1, "case__")
@@ -545,8 +570,8 @@ def case_milestones(
         Q(waived_at__gte=F("due_at"))
         & (Q(case__outcome_on__isnull=True) | Q(case__outcome_on__gte=TruncDate("due_at", tzinfo=TEHRAN)))
     )
-    counted = (
-        rows.values("kind")
+    return (
+        rows.values(*group_by, "kind")
         .annotate(
             due=Count("pk", filter=Q(due_at__gte=start, due_at__lt=end) & owed_when_due),
             done=Count("pk", filter=Q(done_at__gte=start, done_at__lt=end)),
@@ -556,11 +581,16 @@ def case_milestones(
         )
         .order_by()
     )
+
+
+def _milestones_of(counted: Iterable[dict]) -> dict:
+    """{kind: {metric: n}, "total": …} from rows of counts by kind (a kind's rows added up)."""
     by_kind = {k: dict.fromkeys(MILESTONE_METRICS, 0) for k in MILESTONE_KINDS}
     for row in counted:
-        by_kind[row["kind"]] = {m: row[m] for m in MILESTONE_METRICS}
+        for m in MILESTONE_METRICS:
+            by_kind[row["kind"]][m] += row[m]
     by_kind["total"] = {m: sum(by_kind[k][m] for k in MILESTONE_KINDS) for m in MILESTONE_METRICS}
-    return {"case_milestones": by_kind}
+    return by_kind
 
 
 # --- end of cases by milestone -------------------------------------------------------------------
@@ -785,35 +815,8 @@ def _chunks(ids: list[int], size: int = 5000) -> Iterator[list[int]]:
         yield ids[i : i + size]
 
 
-def serial_rules(
-    start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None = None
-) -> dict:
-    """The month's figures of the serial, IMEI and transport-document rules, for the scope's origins.
-
-    - discrepancies opened / resolved by a person (not by a later count) in the month, open at its end;
-    - settlements blocked at the end: arrived before it, not settled, with a block standing then (an
-      open discrepancy not covered by an override made before the end; an escalated scan, a confirmed reuse
-      of another truck's scan, a duplicate waybill, a declared IMEI not valid or a goods serial also on another
-      open declaration, as they stand when the return is built, uncovered);
-    - overrides made in the month; declarations whose transport document recorded in the month differs;
-    - declarations declared in the month with covered goods without serials, with an invalid IMEI."""
-    from declarations.models import SerialDiscrepancy, SettlementOverride, TransportDocument
-
-    decls = TransitDeclaration.objects.all()
-    if office is not None:
-        decls = decls.filter(origin=office)
-    elif province is not None:
-        decls = decls.filter(origin_id__in=office_ids(province))
-    scoped = office is not None or province is not None
-
-    def of_scope(qs):
-        return qs.filter(declaration_id__in=decls.values("pk")) if scoped else qs
-
-    discrepancies = of_scope(SerialDiscrepancy.objects.all())
-    open_at_end = discrepancies.filter(opened_at__lt=end).filter(
-        Q(resolution__isnull=True) | Q(resolution__at__gte=end)
-    )
-    overrides = of_scope(SettlementOverride.objects.all())
+def _blocked_at_end(decls: QuerySet, end: dt.datetime, open_at_end: QuerySet, overrides: QuerySet) -> list[int]:
+    """The declarations of ``decls`` awaiting settlement at ``end`` with a block standing then (``serial_rules``)."""
     # Declarations awaiting settlement at the end that something withheld (a bounded, small set).
     waiting = decls.filter(arrived_at__lt=end).filter(Q(settled_at__isnull=True) | Q(settled_at__gte=end))
     waiting = waiting.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
@@ -868,7 +871,7 @@ def serial_rules(
     covered: dict[int, set[str]] = {}
     for d, refs in overrides.filter(declaration_id__in=candidates, at__lt=end).values_list("declaration_id", "covers"):
         covered.setdefault(d, set()).update(refs)
-    blocked = 0
+    blocked: list[int] = []
     for d in candidates:
         refs = ({open_refs[d]} if d in open_refs else set()) | scan_refs.get(d, set()) | arrival_refs.get(d, set())
         refs |= serial_refs.get(d, set())
@@ -877,7 +880,52 @@ def serial_rules(
             refs.add(scan_block)
         if dup:
             refs.add(f"dup_waybill:{waybill}")
-        blocked += bool(refs - covered.get(d, set()))
+        if refs - covered.get(d, set()):
+            blocked.append(d)
+    return blocked
+
+
+def serial_rules(
+    start: dt.datetime,
+    end: dt.datetime,
+    province: Province | None,
+    office: CustomsOffice | None = None,
+    *,
+    blocked_by_office: dict[int, int] | None = None,
+) -> dict:
+    """The month's figures of the serial, IMEI and transport-document rules, for the scope's origins.
+
+    - discrepancies opened / resolved by a person (not by a later count) in the month, open at its end;
+    - settlements blocked at the end: arrived before it, not settled, with a block standing then (an
+      open discrepancy not covered by an override made before the end; an escalated scan, a confirmed reuse
+      of another truck's scan, a duplicate waybill, a declared IMEI not valid or a goods serial also on another
+      open declaration, as they stand when the return is built, uncovered);
+    - overrides made in the month; declarations whose transport document recorded in the month differs;
+    - declarations declared in the month with covered goods without serials, with an invalid IMEI.
+
+    ``blocked_by_office``: the settlements blocked at the end by origin office (``blocked_by_origin``), counted
+    once for a province and its offices alike (a block is its declaration's, whatever the scope)."""
+    from declarations.models import SerialDiscrepancy, SettlementOverride, TransportDocument
+
+    decls = TransitDeclaration.objects.all()
+    if office is not None:
+        decls = decls.filter(origin=office)
+    elif province is not None:
+        decls = decls.filter(origin_id__in=office_ids(province))
+    scoped = office is not None or province is not None
+
+    def of_scope(qs):
+        return qs.filter(declaration_id__in=decls.values("pk")) if scoped else qs
+
+    discrepancies = of_scope(SerialDiscrepancy.objects.all())
+    open_at_end = discrepancies.filter(opened_at__lt=end).filter(
+        Q(resolution__isnull=True) | Q(resolution__at__gte=end)
+    )
+    overrides = of_scope(SettlementOverride.objects.all())
+    if blocked_by_office is not None:
+        blocked = blocked_by_office.get(office.pk, 0) if office is not None else sum(blocked_by_office.values())
+    else:
+        blocked = len(_blocked_at_end(decls, end, open_at_end, overrides))
     documents = of_scope(TransportDocument.objects.filter(recorded_at__gte=start, recorded_at__lt=end)).exclude(
         differences=[]
     )
@@ -946,6 +994,29 @@ def period(year: int, month: int, now: dt.datetime | None = None) -> tuple[dt.da
     return (start, now, True) if end > now else (start, end, False)
 
 
+def blocked_by_origin(end: dt.datetime, province: Province) -> dict[int, int]:
+    """The settlements blocked at ``end`` of declarations from ``province``'s offices, by origin office: the
+    province's figure and each office's part (``serial_rules``) from one pass, not one per office."""
+    from declarations.models import SerialDiscrepancy, SettlementOverride
+
+    decls = TransitDeclaration.objects.filter(origin_id__in=office_ids(province))
+
+    def of_scope(qs):
+        return qs.filter(declaration_id__in=decls.values("pk"))
+
+    open_at_end = (
+        of_scope(SerialDiscrepancy.objects.all())
+        .filter(opened_at__lt=end)
+        .filter(Q(resolution__isnull=True) | Q(resolution__at__gte=end))
+    )
+    ids = _blocked_at_end(decls, end, open_at_end, of_scope(SettlementOverride.objects.all()))
+    counts: dict[int, int] = {}
+    for chunk in _chunks(ids):
+        for origin_id in TransitDeclaration.objects.filter(pk__in=chunk).values_list("origin_id", flat=True):
+            counts[origin_id] = counts.get(origin_id, 0) + 1
+    return counts
+
+
 def build_figures(year: int, month: int, province: Province | None = None, now: dt.datetime | None = None) -> dict:
     """Every figure of the return except the serial list itself (streamed by the exports).
 
@@ -961,6 +1032,9 @@ def build_figures(year: int, month: int, province: Province | None = None, now: 
         "end": end.isoformat(),
         "provisional": provisional,
     }
+    # A province's settlements blocked at the end and case milestones, by office: counted once for it and its offices.
+    blocked: dict[int, int] | None = None
+    milestones: dict[int, dict] | None = None
     if province is None:
         by_province = balance_by_province(start, end)
         names = dict(Province.objects.values_list("pk", "code"))
@@ -974,14 +1048,16 @@ def build_figures(year: int, month: int, province: Province | None = None, now: 
         by_office = balance_by_office(start, end, [o.pk for o in offices])
         core = add_up(list(by_office.values()))  # the province is the sum of its offices
         provinces = []
+        blocked = blocked_by_origin(end, province)
+        milestones = case_milestones_by_office(start, end, province)
     figures = {
         **head,
         **core,
         **casework(start, end, province),
-        **case_milestones(start, end, province),
+        **case_milestones(start, end, province, by_office=milestones),
         **inspections_and_problems(start, end, province),
         **compliance(start, end, province),
-        **serial_rules(start, end, province),
+        **serial_rules(start, end, province, blocked_by_office=blocked),
         **scan_reuse(start, end, province),
         **foreign_trucks(start, end, province),
         "unsettled_count": core["closing"],
@@ -992,13 +1068,21 @@ def build_figures(year: int, month: int, province: Province | None = None, now: 
         # Each office's part (what its own staff see): the same figures for declarations from
         # that office, its letters, cases, inspections, problems and compliance rows.
         figures["offices"] = {
-            o.code: office_part(head, figures, start, end, o, by_office.get(o.pk) or _shape({})) for o in offices
+            o.code: office_part(head, figures, start, end, o, by_office.get(o.pk) or _shape({}), blocked, milestones)
+            for o in offices
         }
     return figures
 
 
 def office_part(
-    head: dict, figures: dict, start: dt.datetime, end: dt.datetime, office: CustomsOffice, core: dict
+    head: dict,
+    figures: dict,
+    start: dt.datetime,
+    end: dt.datetime,
+    office: CustomsOffice,
+    core: dict,
+    blocked_by_office: dict[int, int] | None = None,
+    milestones_by_office: dict[int, dict] | None = None,
 ) -> dict:
     return {
         **head,
@@ -1006,10 +1090,10 @@ def office_part(
         "office_name": office.name_fa,
         **core,
         **casework(start, end, None, office),
-        **case_milestones(start, end, None, office),
+        **case_milestones(start, end, None, office, by_office=milestones_by_office),
         **inspections_and_problems(start, end, None, office),
         **compliance_part(figures, office.code),
-        **serial_rules(start, end, None, office),
+        **serial_rules(start, end, None, office, blocked_by_office=blocked_by_office),
         **scan_reuse(start, end, None, office),
         **foreign_trucks(start, end, None, office),
         "unsettled_count": core["closing"],

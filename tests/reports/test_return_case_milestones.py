@@ -120,3 +120,17 @@ def test_a_step_whose_case_was_closed_before_it_fell_due_is_not_due(bazargan, te
     assert m["handover"]["due"] == 1
     assert m["file_property_org"]["due"] == 0 and m["file_court"]["due"] == 0
     assert m["total"] == {"due": 1, "done": 0, "done_late": 0, "open_at_end": 0, "overdue_at_end": 0}
+
+
+def test_an_office_with_no_case_has_its_section_all_zero_and_the_province_adds_up(case, west_az):
+    """The province's section and its offices' parts come from one query grouped by origin office
+    (``case_milestones_by_office``): an office with no case has every figure 0, and the parts add up to the whole."""
+    from tests.factories import OfficeFactory
+
+    OfficeFactory(code="URM", name_fa="گمرک ارومیه", name_en="Urmia", province=west_az)
+    f = returns.build_figures(1405, 8, west_az)
+    urmia = f["offices"]["URM"]["case_milestones"]
+    assert set(urmia) == {*MilestoneKind.values, "total"}
+    assert {n for figures in urmia.values() for n in figures.values()} == {0}
+    assert f["offices"]["BZG"]["case_milestones"] == f["case_milestones"]
+    assert {"case_milestones": f["case_milestones"]} == returns.case_milestones(*returns.period(1405, 8)[:2], west_az)

@@ -227,3 +227,25 @@ def test_an_invalid_imei_or_a_serial_on_another_open_declaration_counts_as_a_blo
     serials.settlement_override(declaration=phone, by=hq, reason="گوشی‌ها در حضور بازرس شمرده شد")
     SettlementOverride.objects.update(at=S + dt.timedelta(days=2))
     assert blocked() == 0
+
+
+def test_each_offices_blocked_settlements_are_its_own_when_counted_once_for_the_province(
+    bazargan, tehran, west_az, dest_clerk
+):
+    """The province's figure and each office's part come from one pass (``blocked_by_origin``): the same as
+    counting each office alone."""
+    from tests.factories import OfficeFactory
+
+    urmia = OfficeFactory(code="URM", name_fa="گمرک ارومیه", name_en="Urmia", province=west_az)
+    OfficeFactory(code="SRO", name_fa="گمرک سرو", name_en="Sero", province=west_az)  # nothing blocked
+    for origin, values in ((bazargan, ["A1"]), (bazargan, ["B1"]), (urmia, ["C1"])):
+        d = _arrived(origin, tehran, values)
+        serials.arrival_serials_record(declaration=d, values=["X9"], by=dest_clerk)
+    SerialDiscrepancy.objects.update(opened_at=IN_MONTH)
+    figures = returns.build_figures(1404, 5, west_az, now=E + dt.timedelta(days=1))
+    parts = {code: part["rules_serials"]["settlements_blocked_at_end"] for code, part in figures["offices"].items()}
+    assert parts == {"BZG": 2, "SRO": 0, "URM": 1}
+    assert figures["rules_serials"]["settlements_blocked_at_end"] == 3
+    for office in (bazargan, urmia):
+        alone = returns.serial_rules(S, E, None, office)["rules_serials"]["settlements_blocked_at_end"]
+        assert alone == parts[office.code]
