@@ -315,9 +315,12 @@ def _decimal(text: str, name: str) -> Decimal | None:
     if not text:
         return None
     try:
-        return Decimal(text)
+        value = Decimal(text)
     except InvalidOperation:
-        raise InvalidInput(_("%(f)s is not a number.") % {"f": name}, fields={name: text}) from None
+        value = None
+    if value is None or not value.is_finite():  # «NaN» and «Infinity» are read by Decimal, and are no quantity
+        raise InvalidInput(_("%(f)s is not a number.") % {"f": name}, fields={name: text})
+    return value
 
 
 def _date(text: str) -> dt.date:

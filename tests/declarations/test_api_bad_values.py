@@ -74,3 +74,22 @@ def test_the_schema_gives_the_lengths():
     assert register["serial"]["maxLength"] == 32 and register["plate"]["maxLength"] == 32
     assert register["seals"]["items"]["maxLength"] == 40
     assert components["ConfirmArrivalIn"]["properties"]["seal_numbers_found"]["items"]["maxLength"] == 40
+
+
+@pytest.mark.parametrize("text", ["NaN", "nan", "sNaN", "Infinity", "-inf"])
+def test_a_number_that_is_no_number_is_refused_under_its_field(api, text):
+    """«NaN» was read by Decimal and then compared (``value < 0``): a 500; «Infinity» was called negative."""
+    fields = _refused(api, guarantee_amount=text)
+    assert list(fields) == ["guarantee_amount"] and "is not a number" in str(fields["guarantee_amount"])
+    goods = [{"hs_code": "870323", "description": "cars", "quantity": text, "goods_serials": ["VIN1"]}]
+    fields = _refused(api, goods=goods)
+    assert "is not a number" in str(fields) and "quantity" in str(fields)
+
+
+def test_a_nan_in_one_imported_record_refuses_that_record_alone(bazargan, tehran):
+    from declarations.importer import import_records
+
+    bad = _api_body(serial="API-NAN-1", goods=[{"hs_code": "870323", "description": "cars", "quantity": "NaN"}])
+    summary = import_records([bad, _api_body(serial="API-OK-1", plate="34ABC124")])
+    assert summary.created == 1 and [e.field for e in summary.rejected] == ["quantity"]
+    assert list(TransitDeclaration.objects.values_list("serial", flat=True)) == ["API-OK-1"]

@@ -236,3 +236,16 @@ def test_the_import_page_says_what_each_column_holds_beside_its_code_and_names_b
     )
     result = client.post(url, {"file": SimpleUploadedFile("docs.csv", csv.encode())}).content.decode()
     assert '<td data-field="issued_on">تاریخ صدور</td>' in result
+
+
+def test_a_csv_quantity_or_weight_of_nan_or_infinity_is_refused_under_its_column(loaded, origin_clerk):
+    """Decimal reads «NaN» and «Infinity»: they were taken as a quantity and a weight, compared and stored."""
+    csv = (
+        "serial,number,issued_on,origin,destination,route,goods_description,quantity,gross_weight_kg\n"
+        f"{loaded.serial},CMR-N,1404/05/10,BZG,THR,,گوشی تلفن همراه,NaN,Infinity\n"
+    )
+    summary = transport_docs.import_csv(
+        csv.encode(), by=origin_clerk, visible=TransitDeclaration.objects.for_user(origin_clerk)
+    )
+    assert summary.recorded == 0 and [r["field"] for r in summary.rejected] == ["quantity", "gross_weight_kg"]
+    assert not TransportDocument.objects.filter(number="CMR-N").exists()
