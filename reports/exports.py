@@ -609,7 +609,7 @@ def render_pdf(
                 "ages": [(AGE_LABELS[k], fa(v)) for k, v in figures["unsettled_by_age"].items()],
                 "age_note": AGE_NOTE,
                 "others": [
-                    (label, _pct(k, v))
+                    (label, _pct(k, v, s, figures))
                     for s, k, label, v in summary_rows(figures)
                     if s not in ("balance", "by_reason", "by_age", "case_milestones", *OWN_SECTIONS)
                 ],
@@ -619,7 +619,7 @@ def render_pdf(
                     for section in OWN_SECTIONS
                     if (
                         figures_of_section := [
-                            (label, _pct(k, v)) for s, k, label, v in summary_rows(figures) if s == section
+                            (label, _pct(k, v, s, figures)) for s, k, label, v in summary_rows(figures) if s == section
                         ]
                     )
                 ],
@@ -703,10 +703,15 @@ def sign_pdf(
 OWN_SECTIONS = ("rules_serials", "scan_reuse", "foreign_trucks")
 
 
-def _pct(key: str, value) -> str:
-    """A figure of the PDF in Persian: a share as ``۶۴٫۹٪``, a count grouped."""
+def _pct(key: str, value, section: str = "", figures: dict | None = None) -> str:
+    """A figure of the PDF in Persian: a share as ``۶۴٫۹٪`` (from its pair where the figures have it:
+    ``page_labels.SHARE_OF``), a count grouped."""
     if value is None:
         return "—"
     if key.endswith("share"):
+        pair = page_labels.SHARE_OF.get((section, key))
+        counts = (figures or {}).get(section) or {}
+        if pair is not None and counts.get(pair[1]):
+            value = Decimal(counts[pair[0]]) / Decimal(counts[pair[1]])
         return format_number(value * 100, 1, persian=True) + "٪"
     return format_number(value, persian=True)

@@ -122,6 +122,13 @@ SHARES = {
     ),
     ("plate_compliance", "share"): format_lazy("{} ({})", PAIRS["plate_compliance", "sighted", "arrived"], _("share")),
 }
+# Each share's pair (part, whole): a share shown to a tenth of a per cent is worked out from them, not from the
+# stored share, which is already rounded (0.9355 of 58 / 62 would read 93.6 %, not 93.5 %).
+SHARE_OF = {
+    ("scan_compliance", "origin_scan_share"): ("origin_scanned_in_time", "departed"),
+    ("scan_compliance", "review_share"): ("reviewed", "arrived"),
+    ("plate_compliance", "share"): ("sighted", "arrived"),
+}
 # The rows of the section "cases by milestone": each statutory milestone with its deadline and article.
 MILESTONE_KINDS = {
     "confiscation": _("confiscation (value up to the threshold, Art. 3)"),

@@ -52,6 +52,13 @@ def test_the_return_pdf_names_provinces_and_offices_and_writes_shares_in_persian
     assert re.search("[۱-۹]/[۱-۹]", text) and not re.search(r"\b[1-9]/[1-9]\b", text)
 
 
+def test_a_share_in_the_pdf_is_worked_out_from_its_pair_not_rounded_twice(figures):
+    """58 of 62 arrivals sighted is 93.548 %: the stored share (0.9355, four places) rounded again read 93.6 %."""
+    figures["plate_compliance"].update(sighted=58, arrived=62, share=0.9355)
+    text = pdf_text(exports.render_pdf(figures))
+    assert "۹۳٫۵٪" in text and "۹۳٫۶٪" not in text
+
+
 def test_the_return_xlsx_names_provinces_and_offices_beside_their_codes(figures):
     buf = io.BytesIO()
     exports.write_xlsx(figures, buf)
