@@ -339,7 +339,9 @@ class Validator:
             value = Decimal(number_text(text))
         except (InvalidOperation, AttributeError):
             raise RowInvalid(name, _("'%(value)s' is not a number") % {"value": typed(text)}) from None
-        if not value.is_finite():  # «NaN», «Infinity»: Decimal reads them, no amount is one (and NaN cannot be compared)
+        if (
+            not value.is_finite()
+        ):  # «NaN», «Infinity»: Decimal reads them, no amount is one (and NaN cannot be compared)
             raise RowInvalid(name, _("'%(value)s' is not a number") % {"value": typed(text)})
         if value < 0 or (positive and value == 0):
             if positive:
