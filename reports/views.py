@@ -102,7 +102,9 @@ class BuildForm(PageForm):
 
     def __init__(self, *args, user, **kwargs):
         year, month = previous_jalali_month(*jalali_month_of(timezone.now()))
-        kwargs.setdefault("initial", {}).update({"year": year, "month": month})
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("year", year)
+        initial.setdefault("month", month)
         super().__init__(*args, **kwargs)
         self.user = user
         if not user.is_national:
@@ -141,7 +143,9 @@ def return_list(request):
     may_build = services.may_build_some_return(request.user)
     if request.method == "POST" and not may_build:
         raise PermissionDenied(str(services.WHO_BUILDS_RETURNS))
-    form = BuildForm(request.POST or None, user=request.user)
+    # Unbound, the form offers the month and scope last built from it (a person building several provinces' returns
+    # in turn is not sent back to «national» after each one).
+    form = BuildForm(request.POST or None, user=request.user, initial=dict(request.session.get("returns_form", {})))
     job, refused = None, 400
     if request.method == "POST" and form.is_valid():
         province = form.cleaned_data["province"]
@@ -165,6 +169,11 @@ def return_list(request):
             if exc.build.key not in building:
                 request.session["returns_building"] = [*building, exc.build.key][-5:]
     if job is not None:
+        request.session["returns_form"] = {
+            "year": form.cleaned_data["year"],
+            "month": form.cleaned_data["month"],
+            "province": province.pk if province is not None else None,
+        }
         if draft is not None:  # the new build takes its place: said before it is there
             messages.info(request, services.draft_replaced_text(draft))
         if form.provisional_dropped():

@@ -211,3 +211,26 @@ def test_each_file_of_a_return_has_its_hash_on_its_own_row(client, hq):
     for fmt, digest in (("xlsx", snap.xlsx_sha256), ("pdf", snap.pdf_sha256), ("csv", snap.csv_sha256)):
         row = re.search(rf'<tr data-file="{fmt}">(.*?)</tr>', files, re.S).group(1)
         assert f"/{fmt}/" in row and f'data-sha256="{digest}"' in row and 'dir="ltr"' in row
+
+
+@pytest.mark.persian
+def test_the_build_form_offers_the_scope_and_month_last_built_from_it(client, data, hq, west_az):
+    """After building West Azerbaijan's return the form was back on «کشوری»: the next province's build started from
+    the nation."""
+    import re
+
+    client.force_login(hq)
+    assert client.post("/reports/", {"year": YEAR, "month": MONTH, "province": west_az.pk}).status_code == 302
+    page = client.get("/reports/").content.decode()
+    select = page.split('name="province"', 1)[1].split("</select>", 1)[0]
+    assert re.search(rf'<option value="{west_az.pk}" selected>', select)
+
+
+@pytest.mark.persian
+def test_the_returns_list_groups_the_unsettled_count_as_persian_writes_it(client, hq, west_az):
+    MonthlyReturn.objects.create(
+        year=YEAR, month=MONTH, province=west_az, version=1, sha256="e" * 64, figures={"unsettled_count": 1877}
+    )
+    client.force_login(hq)
+    page = client.get("/reports/").content.decode()
+    assert "<td>۱٬۸۷۷</td>" in page and "۱۸۷۷" not in page
