@@ -564,6 +564,8 @@ class CaseMilestone(models.Model):
                 condition=Q(done_at__isnull=True, waived_at__isnull=True),
             ),
             models.Index(fields=["done_at"], name="milestone_done_at"),
+            # The month's milestones of a monthly return (due or met in it, or owed at its end), without the rest.
+            models.Index(fields=["due_at"], name="milestone_due_at"),
         ]
 
     # What ``audit_name`` follows: read with the rows when many are named (the audit trail).

@@ -60,6 +60,7 @@ from core.dates import TEHRAN, jalali_month_bounds, month_label
 from core.text import identifier
 from declarations import ageing
 from declarations.models import (
+    MAY_HOLD_SETTLEMENT,
     OPEN_STATUSES,
     DeclarationEvent,
     PermitWaiver,
@@ -472,11 +473,26 @@ def _actions_in_order(actions: Iterable[JudicialAction]) -> Iterator[JudicialAct
     return _by_file_number(actions, lambda a: a.on, lambda a: a.case.file_number)
 
 
+CASEWORK_COUNTS = {
+    "letters": ["sent", "answered", "awaiting_reply_at_end"],
+    "cases": ["opened", "open_at_end", "actions"],
+}
+
+
 def casework(
-    start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None = None
+    start: dt.datetime,
+    end: dt.datetime,
+    province: Province | None,
+    office: CustomsOffice | None = None,
+    *,
+    by_office: dict[int, dict] | None = None,
 ) -> dict:
     """Letters of the scope's offices, cases (and their actions) of declarations from them; with
-    ``office``, that office's part only."""
+    ``office``, that office's part only. ``by_office``: a province's casework by office (``casework_by_office``),
+    an office's part, or (no ``office``) the sum of their counts, the province's, taken from them (the province's
+    lists are its own: each keeps its first ``CASE_LIST_LIMIT``)."""
+    if by_office is not None and office is not None:
+        return by_office.get(office.pk) or _no_casework()
     _d0, d1 = _local_dates(start, end)
     letters = FollowUpLetter.objects.all()
     if office is not None:
@@ -484,18 +500,30 @@ def casework(
     elif province is not None:
         letters = letters.filter(from_office__province=province)
     cases, opened, month_actions = _case_scope(start, end, province, office)
+    if by_office is not None:
+        counts = {
+            group: {key: sum(part[group][key] for part in by_office.values()) for key in keys}
+            for group, keys in CASEWORK_COUNTS.items()
+        }
+    else:
+        counts = {
+            "letters": {
+                "sent": letters.filter(sent_at__gte=start, sent_at__lt=end).count(),
+                "answered": letters.filter(answered_at__gte=start, answered_at__lt=end).count(),
+                "awaiting_reply_at_end": letters.filter(sent_at__lt=end)
+                .filter(Q(answered_at__isnull=True) | Q(answered_at__gte=end))
+                .count(),
+            },
+            "cases": {
+                "opened": opened.count(),
+                "open_at_end": cases.filter(case_open_at(d1)).count(),
+                "actions": month_actions.count(),
+            },
+        }
     return {
-        "letters": {
-            "sent": letters.filter(sent_at__gte=start, sent_at__lt=end).count(),
-            "answered": letters.filter(answered_at__gte=start, answered_at__lt=end).count(),
-            "awaiting_reply_at_end": letters.filter(sent_at__lt=end)
-            .filter(Q(answered_at__isnull=True) | Q(answered_at__gte=end))
-            .count(),
-        },
+        "letters": counts["letters"],
         "cases": {
-            "opened": opened.count(),
-            "open_at_end": cases.filter(case_open_at(d1)).count(),
-            "actions": month_actions.count(),
+            **counts["cases"],
             # the first CASE_LIST_LIMIT of each, oldest first (the XLSX lists them all: case_lists)
             # (a day's rows are ordered here: read up to the end of the day the limit falls in)
             "opened_list": [
@@ -507,6 +535,82 @@ def casework(
             ],
         },
     }
+
+
+def _no_casework() -> dict:
+    none: dict[str, dict[str, Any]] = {group: dict.fromkeys(keys, 0) for group, keys in CASEWORK_COUNTS.items()}
+    none["cases"].update(opened_list=[], actions_list=[])
+    return none
+
+
+def casework_by_office(start: dt.datetime, end: dt.datetime, province: Province) -> dict[int, dict]:
+    """A province's casework counts (``casework``) by office, three grouped queries: letters by the office that
+    sent them, cases and actions by their declaration's origin (the province's offices are both)."""
+    d0, d1 = _local_dates(start, end)
+    out: dict[int, dict] = {}
+
+    def part(office_id: int) -> dict:
+        return out.setdefault(office_id, _no_casework())
+
+    for row in (
+        FollowUpLetter.objects.filter(from_office__province=province)
+        .values("from_office_id")
+        .annotate(
+            sent=Count("pk", filter=Q(sent_at__gte=start, sent_at__lt=end)),
+            answered=Count("pk", filter=Q(answered_at__gte=start, answered_at__lt=end)),
+            awaiting_reply_at_end=Count(
+                "pk", filter=Q(sent_at__lt=end) & (Q(answered_at__isnull=True) | Q(answered_at__gte=end))
+            ),
+        )
+        .order_by()
+    ):
+        part(row.pop("from_office_id"))["letters"].update(row)
+    for row in (
+        JudicialCase.objects.filter(declaration__origin__province=province)
+        .filter(Q(opened_on__gte=d0, opened_on__lt=d1) | case_open_at(d1))
+        .values("declaration__origin_id")
+        .annotate(
+            opened=Count("pk", filter=Q(opened_on__gte=d0, opened_on__lt=d1)),
+            open_at_end=Count("pk", filter=case_open_at(d1)),
+        )
+        .order_by()
+    ):
+        part(row.pop("declaration__origin_id"))["cases"].update(row)
+    for office_id, n in (
+        JudicialAction.objects.filter(case__declaration__origin__province=province, on__gte=d0, on__lt=d1)
+        .values("case__declaration__origin_id")
+        .annotate(n=Count("pk"))
+        .values_list("case__declaration__origin_id", "n")
+        .order_by()
+    ):
+        part(office_id)["cases"]["actions"] = n
+    # Each office's lists, its first CASE_LIST_LIMIT cases opened and actions, from one pass over the province's in
+    # the same order (an office's rows in the order of the province's are in the order of its own).
+    _cases, opened, month_actions = _case_scope(start, end, province, None)
+    lists = {
+        "opened_list": _first_by_origin(
+            _opened_in_order(opened.iterator(chunk_size=1000)), lambda c: c.declaration.origin_id, _opened_item
+        ),
+        "actions_list": _first_by_origin(
+            _actions_in_order(month_actions.iterator(chunk_size=1000)),
+            lambda a: a.case.declaration.origin_id,
+            _action_item,
+        ),
+    }
+    for key, by_origin in lists.items():
+        for office_id, listed in by_origin.items():
+            part(office_id)["cases"][key] = listed
+    return out
+
+
+def _first_by_origin(rows: Iterable[_Row], origin: Callable[[_Row], int], item: Callable[[_Row], dict]) -> dict:
+    """Each origin office's first ``CASE_LIST_LIMIT`` of ``rows``, as ``item`` words them."""
+    out: dict[int, list[dict]] = {}
+    for row in rows:
+        listed = out.setdefault(origin(row), [])
+        if len(listed) < CASE_LIST_LIMIT:
+            listed.append(item(row))
+    return out
 
 
 # --- cases by milestone (smuggling regulation: Arts. 3, 4, 7, 18, 19) ---------------------------
@@ -570,8 +674,12 @@ def _milestone_counts(rows: QuerySet, start: dt.datetime, end: dt.datetime, *gro
         Q(waived_at__gte=F("due_at"))
         & (Q(case__outcome_on__isnull=True) | Q(case__outcome_on__gte=TruncDate("due_at", tzinfo=TEHRAN)))
     )
+    # The only milestones any count takes (due in the month, met since its start, or never met), found by the
+    # indexes on due_at and done_at: a few in a hundred of them, not every milestone of the scope's cases.
+    month = Q(due_at__gte=start, due_at__lt=end) | Q(done_at__gte=start) | Q(done_at__isnull=True)
     return (
-        rows.values(*group_by, "kind")
+        rows.filter(month)
+        .values(*group_by, "kind")
         .annotate(
             due=Count("pk", filter=Q(due_at__gte=start, due_at__lt=end) & owed_when_due),
             done=Count("pk", filter=Q(done_at__gte=start, done_at__lt=end)),
@@ -634,35 +742,78 @@ def inspections_and_problems(
 
 
 def foreign_trucks(
-    start: dt.datetime, end: dt.datetime, province: Province | None, office: CustomsOffice | None = None
+    start: dt.datetime,
+    end: dt.datetime,
+    province: Province | None,
+    office: CustomsOffice | None = None,
+    *,
+    by_office: dict[int, dict] | None = None,
 ) -> dict:
-    permits = TrafficPermit.objects.all()
-    events = DeclarationEvent.objects.filter(kind="permit_gate_stop", at__gte=start, at__lt=end)
-    waivers = PermitWaiver.objects.filter(at__gte=start, at__lt=end)
+    """``by_office``: a province's counts by office (``foreign_trucks_by_office``), an office's part or (no
+    ``office``) their sum, the province's, taken from them."""
+    if by_office is not None:
+        return {"foreign_trucks": _part_or_sum(by_office, office, FOREIGN_TRUCK_KEYS)}
     scope: dict[str, object] = {}
     if office is not None:
         scope = {"declaration__origin": office}
     elif province is not None:
         scope = {"declaration__origin__province": province}
-    permits, events, waivers = permits.filter(**scope), events.filter(**scope), waivers.filter(**scope)
-    expired = 0
-    for issued_at, hours, exited_at in permits.filter(issued_at__lt=end).values_list(
-        "issued_at", "allowed_hours", "exited_at"
+    rows = _foreign_truck_rows(start, end, scope)
+    figures = {key: _count(qs, distinct) for key, (qs, distinct) in rows.items() if key != "_permits"}
+    figures["permits_expired"] = sum(_expired_in(start, end, rows["_permits"][0]).values())
+    return {"foreign_trucks": {key: figures[key] for key in FOREIGN_TRUCK_KEYS}}
+
+
+def foreign_trucks_by_office(start: dt.datetime, end: dt.datetime, province: Province) -> dict[int, dict]:
+    """``foreign_trucks``' figures of each of a province's offices, each count one query grouped by origin office."""
+    out = {pk: dict.fromkeys(FOREIGN_TRUCK_KEYS, 0) for pk in office_ids(province) or []}
+    rows = _foreign_truck_rows(start, end, {"declaration__origin__province": province})
+    for key, (qs, distinct) in rows.items():
+        if key != "_permits":
+            for office_id, n in _count_by(qs, distinct, "declaration__origin_id").items():
+                out[office_id][key] = n
+    for office_id, n in _expired_in(start, end, rows["_permits"][0]).items():
+        out[office_id]["permits_expired"] = n
+    return out
+
+
+FOREIGN_TRUCK_KEYS = [
+    "permits_issued",
+    "permits_expired",
+    "off_route",
+    "over_driving_time",
+    "unexplained_stop",
+    "stopped_at_gate",
+    "departed_on_waiver",
+]
+
+
+def _foreign_truck_rows(start: dt.datetime, end: dt.datetime, scope: dict) -> dict:
+    """Each count of ``foreign_trucks`` as (rows, the field counted once or None); ``_permits``: every permit of
+    the scope (``_expired_in`` reads them)."""
+    permits = TrafficPermit.objects.filter(**scope)
+    events = DeclarationEvent.objects.filter(kind="permit_gate_stop", at__gte=start, at__lt=end, **scope)
+    return {
+        "permits_issued": (permits.filter(issued_at__gte=start, issued_at__lt=end), None),
+        "off_route": (permits.filter(off_route_at__gte=start, off_route_at__lt=end), None),
+        "over_driving_time": (permits.filter(overdrive_at__gte=start, overdrive_at__lt=end), None),
+        "unexplained_stop": (permits.filter(gap_at__gte=start, gap_at__lt=end), None),
+        "stopped_at_gate": (events, "declaration"),
+        "departed_on_waiver": (PermitWaiver.objects.filter(at__gte=start, at__lt=end, **scope), None),
+        "_permits": (permits, None),
+    }
+
+
+def _expired_in(start: dt.datetime, end: dt.datetime, permits: QuerySet) -> dict[int, int]:
+    """By origin office: the permits whose allowed trip time ran out in the month with the truck still inside."""
+    expired: dict[int, int] = {}
+    for office_id, issued_at, hours, exited_at in permits.filter(issued_at__lt=end).values_list(
+        "declaration__origin_id", "issued_at", "allowed_hours", "exited_at"
     ):
         expires = issued_at + dt.timedelta(hours=hours)
         if start <= expires < end and (exited_at is None or exited_at > expires):
-            expired += 1
-    return {
-        "foreign_trucks": {
-            "permits_issued": permits.filter(issued_at__gte=start, issued_at__lt=end).count(),
-            "permits_expired": expired,
-            "off_route": permits.filter(off_route_at__gte=start, off_route_at__lt=end).count(),
-            "over_driving_time": permits.filter(overdrive_at__gte=start, overdrive_at__lt=end).count(),
-            "unexplained_stop": permits.filter(gap_at__gte=start, gap_at__lt=end).count(),
-            "stopped_at_gate": events.values("declaration").distinct().count(),
-            "departed_on_waiver": waivers.count(),
-        }
-    }
+            expired[office_id] = expired.get(office_id, 0) + 1
+    return expired
 
 
 def compliance(start: dt.datetime, end: dt.datetime, province: Province | None) -> dict:
@@ -829,10 +980,7 @@ def _blocked_at_end(decls: QuerySet, end: dt.datetime, open_at_end: QuerySet, ov
     flagged: dict[int, tuple[str, str, bool]] = {}
     imei_flagged: list[int] = []
     serial_flagged: list[int] = []
-    scan_pending = Q(comparison_verdict__in=list(PENDING_SCAN_BLOCKS), comparison_review="pending")
-    for pk, waybill, verdict, review, dup, bad_imei, shared_serial in waiting.filter(
-        scan_pending | Q(dup_waybill=True) | Q(invalid_imei=True) | Q(dup_goods_serial=True)
-    ).values_list(
+    for pk, waybill, verdict, review, dup, bad_imei, shared_serial in waiting.filter(MAY_HOLD_SETTLEMENT).values_list(
         "pk", "waybill_no", "comparison_verdict", "comparison_review", "dup_waybill", "invalid_imei", "dup_goods_serial"
     ):
         scan_block = _scan_block(verdict, review)
@@ -892,6 +1040,7 @@ def serial_rules(
     office: CustomsOffice | None = None,
     *,
     blocked_by_office: dict[int, int] | None = None,
+    by_office: dict[int, dict] | None = None,
 ) -> dict:
     """The month's figures of the serial, IMEI and transport-document rules, for the scope's origins.
 
@@ -904,46 +1053,88 @@ def serial_rules(
     - declarations declared in the month with covered goods without serials, with an invalid IMEI.
 
     ``blocked_by_office``: the settlements blocked at the end by origin office (``blocked_by_origin``), counted
-    once for a province and its offices alike (a block is its declaration's, whatever the scope)."""
-    from declarations.models import SerialDiscrepancy, SettlementOverride, TransportDocument
-
+    once for a province and its offices alike (a block is its declaration's, whatever the scope). ``by_office``:
+    a province's other counts by office (``serial_rules_by_office``), an office's part taken from them."""
+    if by_office is not None:
+        return {"rules_serials": _part_or_sum(by_office, office, SERIAL_RULES_KEYS)}
     decls = TransitDeclaration.objects.all()
     if office is not None:
         decls = decls.filter(origin=office)
     elif province is not None:
         decls = decls.filter(origin_id__in=office_ids(province))
-    scoped = office is not None or province is not None
+    counted = _serial_rule_rows(start, end, decls, scoped=office is not None or province is not None)
+    if blocked_by_office is not None:
+        blocked = blocked_by_office.get(office.pk, 0) if office is not None else sum(blocked_by_office.values())
+    else:
+        blocked = len(
+            _blocked_at_end(decls, end, counted["serial_discrepancies_open_at_end"][0], counted["_overrides"][0])
+        )
+    figures = {key: _count(rows, distinct) for key, (rows, distinct, _origin) in counted.items() if key[0] != "_"}
+    figures["settlements_blocked_at_end"] = blocked
+    return {"rules_serials": {key: figures[key] for key in SERIAL_RULES_KEYS}}
+
+
+def serial_rules_by_office(start: dt.datetime, end: dt.datetime, province: Province, blocked: dict[int, int]) -> dict:
+    """``serial_rules``' figures of each of a province's offices, each count one query grouped by origin office."""
+    ids = office_ids(province) or []
+    out = {pk: {**dict.fromkeys(SERIAL_RULES_KEYS, 0), "settlements_blocked_at_end": blocked.get(pk, 0)} for pk in ids}
+    decls = TransitDeclaration.objects.filter(origin_id__in=ids)
+    for key, (rows, distinct, origin) in _serial_rule_rows(start, end, decls, scoped=True).items():
+        if key[0] != "_":
+            for office_id, n in _count_by(rows, distinct, origin).items():
+                out[office_id][key] = n
+    return out
+
+
+def _serial_rule_rows(start: dt.datetime, end: dt.datetime, decls: QuerySet, *, scoped: bool) -> dict:
+    """Each count of ``serial_rules`` as (rows, the field counted once or None, the path to the origin office);
+    ``_overrides``: every override of the scope (``_blocked_at_end`` reads them)."""
+    from declarations.models import SerialDiscrepancy, SettlementOverride, TransportDocument
 
     def of_scope(qs):
         return qs.filter(declaration_id__in=decls.values("pk")) if scoped else qs
 
+    origin = "declaration__origin_id"
     discrepancies = of_scope(SerialDiscrepancy.objects.all())
-    open_at_end = discrepancies.filter(opened_at__lt=end).filter(
-        Q(resolution__isnull=True) | Q(resolution__at__gte=end)
-    )
     overrides = of_scope(SettlementOverride.objects.all())
-    if blocked_by_office is not None:
-        blocked = blocked_by_office.get(office.pk, 0) if office is not None else sum(blocked_by_office.values())
-    else:
-        blocked = len(_blocked_at_end(decls, end, open_at_end, overrides))
     documents = of_scope(TransportDocument.objects.filter(recorded_at__gte=start, recorded_at__lt=end)).exclude(
         differences=[]
     )
     declared = decls.filter(declared_at__gte=start, declared_at__lt=end)
     return {
-        "rules_serials": {
-            "serial_discrepancies_opened": discrepancies.filter(opened_at__gte=start, opened_at__lt=end).count(),
-            "serial_discrepancies_resolved": discrepancies.filter(
-                resolution__at__gte=start, resolution__at__lt=end, resolution__superseded=False
-            ).count(),
-            "serial_discrepancies_open_at_end": open_at_end.count(),
-            "settlements_blocked_at_end": blocked,
-            "settlements_overridden": overrides.filter(at__gte=start, at__lt=end).count(),
-            "document_discrepancies": documents.values("declaration_id").distinct().count(),
-            "covered_without_serials": declared.filter(covered_without_serials=True).count(),
-            "invalid_imei": declared.filter(invalid_imei=True).count(),
-        }
+        "serial_discrepancies_opened": (discrepancies.filter(opened_at__gte=start, opened_at__lt=end), None, origin),
+        "serial_discrepancies_resolved": (
+            discrepancies.filter(resolution__at__gte=start, resolution__at__lt=end, resolution__superseded=False),
+            None,
+            origin,
+        ),
+        "serial_discrepancies_open_at_end": (
+            discrepancies.filter(opened_at__lt=end).filter(Q(resolution__isnull=True) | Q(resolution__at__gte=end)),
+            None,
+            origin,
+        ),
+        "settlements_overridden": (overrides.filter(at__gte=start, at__lt=end), None, origin),
+        "document_discrepancies": (documents, "declaration_id", origin),
+        "covered_without_serials": (declared.filter(covered_without_serials=True), None, "origin_id"),
+        "invalid_imei": (declared.filter(invalid_imei=True), None, "origin_id"),
+        "_overrides": (overrides, None, origin),
     }
+
+
+def _part_or_sum(by_office: dict[int, dict], office: CustomsOffice | None, keys: list[str]) -> dict:
+    """An office's counts, or (no office) the sum of every office's: the province's."""
+    parts = [by_office.get(office.pk) or {}] if office is not None else list(by_office.values())
+    return {key: sum(part.get(key, 0) for part in parts) for key in keys}
+
+
+def _count(rows: QuerySet, distinct: str | None) -> int:
+    return rows.values(distinct).distinct().count() if distinct else rows.count()
+
+
+def _count_by(rows: QuerySet, distinct: str | None, origin: str) -> dict[int, int]:
+    """``_count`` of each origin office's rows, in one query."""
+    n = Count(distinct, distinct=True) if distinct else Count("pk")
+    return dict(rows.values(origin).annotate(n=n).values_list(origin, "n").order_by())
 
 
 # --- scans reused (the ``scan_reused`` signal and its reviews) -----------------------------------
@@ -1032,9 +1223,9 @@ def build_figures(year: int, month: int, province: Province | None = None, now: 
         "end": end.isoformat(),
         "provisional": provisional,
     }
-    # A province's settlements blocked at the end and case milestones, by office: counted once for it and its offices.
-    blocked: dict[int, int] | None = None
-    milestones: dict[int, dict] | None = None
+    # A province's counts by office, section by section (``office_part``): each counted once for the province (their
+    # sum) and its offices (each its part), not once for the province and again for each office.
+    parts: dict[str, dict] = {}
     if province is None:
         by_province = balance_by_province(start, end)
         names = dict(Province.objects.values_list("pk", "code"))
@@ -1048,18 +1239,21 @@ def build_figures(year: int, month: int, province: Province | None = None, now: 
         by_office = balance_by_office(start, end, [o.pk for o in offices])
         core = add_up(list(by_office.values()))  # the province is the sum of its offices
         provinces = []
-        blocked = blocked_by_origin(end, province)
-        milestones = case_milestones_by_office(start, end, province)
+        parts["blocked"] = blocked_by_origin(end, province)
+        parts["milestones"] = case_milestones_by_office(start, end, province)
+        parts["cases"] = casework_by_office(start, end, province)
+        parts["rules"] = serial_rules_by_office(start, end, province, parts["blocked"])
+        parts["foreign"] = foreign_trucks_by_office(start, end, province)
     figures = {
         **head,
         **core,
-        **casework(start, end, province),
-        **case_milestones(start, end, province, by_office=milestones),
+        **casework(start, end, province, by_office=parts.get("cases")),
+        **case_milestones(start, end, province, by_office=parts.get("milestones")),
         **inspections_and_problems(start, end, province),
         **compliance(start, end, province),
-        **serial_rules(start, end, province, blocked_by_office=blocked),
+        **serial_rules(start, end, province, blocked_by_office=parts.get("blocked"), by_office=parts.get("rules")),
         **scan_reuse(start, end, province),
-        **foreign_trucks(start, end, province),
+        **foreign_trucks(start, end, province, by_office=parts.get("foreign")),
         "unsettled_count": core["closing"],
     }
     if province is None:
@@ -1068,8 +1262,7 @@ def build_figures(year: int, month: int, province: Province | None = None, now: 
         # Each office's part (what its own staff see): the same figures for declarations from
         # that office, its letters, cases, inspections, problems and compliance rows.
         figures["offices"] = {
-            o.code: office_part(head, figures, start, end, o, by_office.get(o.pk) or _shape({}), blocked, milestones)
-            for o in offices
+            o.code: office_part(head, figures, start, end, o, by_office.get(o.pk) or _shape({}), parts) for o in offices
         }
     return figures
 
@@ -1081,21 +1274,24 @@ def office_part(
     end: dt.datetime,
     office: CustomsOffice,
     core: dict,
-    blocked_by_office: dict[int, int] | None = None,
-    milestones_by_office: dict[int, dict] | None = None,
+    by_office: dict[str, dict] | None = None,
 ) -> dict:
+    """One office's part of its province's return. ``by_office``: the province's counts by office, by section
+    (``blocked``, ``milestones``, ``cases``, ``rules``, ``foreign``), each counted once for the province and its
+    offices; a section not given is counted for the office alone."""
+    parts = by_office or {}
     return {
         **head,
         "office": office.code,
         "office_name": office.name_fa,
         **core,
-        **casework(start, end, None, office),
-        **case_milestones(start, end, None, office, by_office=milestones_by_office),
+        **casework(start, end, None, office, by_office=parts.get("cases")),
+        **case_milestones(start, end, None, office, by_office=parts.get("milestones")),
         **inspections_and_problems(start, end, None, office),
         **compliance_part(figures, office.code),
-        **serial_rules(start, end, None, office, blocked_by_office=blocked_by_office),
+        **serial_rules(start, end, None, office, blocked_by_office=parts.get("blocked"), by_office=parts.get("rules")),
         **scan_reuse(start, end, None, office),
-        **foreign_trucks(start, end, None, office),
+        **foreign_trucks(start, end, None, office, by_office=parts.get("foreign")),
         "unsettled_count": core["closing"],
     }
 

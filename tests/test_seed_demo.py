@@ -257,3 +257,49 @@ def test_every_signal_has_declarations_with_the_evidence_behind_them(client, tmp
     today = to_tehran(timezone.now())
     days = {f"{to_jalali(today - dt.timedelta(days=k)):%y%m%d}" for k in (0, 1)}  # the seed may cross midnight
     assert by_hand.exists() and {d.serial[5:11] for d in by_hand} <= days, [d.serial for d in by_hand]
+
+    # A province's return counts its offices' parts once for the province (by origin office, ``office_part``'s
+    # sections): each part is that office counted alone, and the province's figure is what counting it alone gives,
+    # over the demo's busiest provinces and last two months.
+    from accounts.models import CustomsOffice, Province
+    from reports import returns
+
+    busiest = Province.objects.filter(
+        pk__in=TransitDeclaration.objects.values("origin__province")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values("origin__province")[:3]
+    )
+    year, month = previous_jalali_month(*jalali_month_of(timezone.now()))
+    sections = {
+        "casework": ("letters", "cases"),
+        "case_milestones": ("case_milestones",),
+        "serial_rules": ("rules_serials",),
+        "foreign_trucks": ("foreign_trucks",),
+    }
+    counted = set()  # the sections some office had a figure in: the comparison compared something
+    for _ in range(2):
+        start, end, _provisional = returns.period(year, month)
+        for province in busiest:
+            figures = returns.build_figures(year, month, province)
+            for name, keys in sections.items():
+                alone = getattr(returns, name)(start, end, province)
+                assert all(figures[k] == alone[k] for k in keys), (province.code, year, month, name)
+            for office in CustomsOffice.objects.filter(province=province):
+                part = figures["offices"][office.code]
+                own = returns.office_part({}, figures, start, end, office, returns._shape({}))
+                for name, keys in sections.items():
+                    assert all(part[k] == own[k] for k in keys), (office.code, year, month, keys)
+                    if any(isinstance(v, int) and v for k in keys for v in _counts(part[k])):
+                        counted.add(name)
+        year, month = previous_jalali_month(year, month)
+    assert counted == set(sections), counted
+
+
+def _counts(section: dict):
+    """Every count of a section of the return, nested ones too."""
+    for value in section.values():
+        if isinstance(value, dict):
+            yield from _counts(value)
+        elif not isinstance(value, bool):
+            yield value

@@ -180,6 +180,18 @@ class Review(models.TextChoices):
     ESCALATED = "escalated", _("escalated")
 
 
+# A flag of the summary that may withhold the settlement (``serials.settlement_blocks``): a comparison awaiting
+# review that found a change or could not align, a waybill used twice, an invalid IMEI, a serial on another open
+# declaration. The monthly return finds the waiting declarations it blocked by it (``reports.returns``), through
+# the partial index ``decl_origin_held``: a few thousand of a province's hundred thousand open rows.
+MAY_HOLD_SETTLEMENT = (
+    Q(comparison_verdict__in=[Verdict.SUSPICIOUS, Verdict.UNREGISTERED], comparison_review=Review.PENDING)
+    | Q(dup_waybill=True)
+    | Q(invalid_imei=True)
+    | Q(dup_goods_serial=True)
+)
+
+
 class DeclarationQuerySet(ScopedQuerySet):
     scope_paths = ("origin", "destination")
 
@@ -412,6 +424,7 @@ class TransitDeclaration(models.Model):
                 name="decl_sig_open_permit_gap",
                 condition=Q(permit_gap_at__isnull=False, status__in=OPEN_STATUSES),
             ),
+            models.Index(fields=["origin", "settled_at"], name="decl_origin_held", condition=MAY_HOLD_SETTLEMENT),
             models.Index(
                 fields=["declared_at"],
                 name="decl_sig_open_permit_goods",
