@@ -251,8 +251,12 @@ def exception_handler(exc, context):
         return Response(body, status=http_status(exc))
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(getattr(exc, "message_dict", None) or exc.messages)
-    if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
+    if isinstance(exc, Http404) or (
+        type(exc) is exceptions.NotFound and exc.detail == exceptions.NotFound.default_detail
+    ):
+        # As a path no route matches answers (core.error_pages): a record out of the person's scope is not found
+        # to them, in the same words as one that does not exist.
+        exc = exceptions.NotFound(gettext("Not found, or outside your scope."))
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)  # keep the message naming who may do it
     response = drf_exception_handler(exc, context)

@@ -170,3 +170,18 @@ def test_an_unknown_api_path_answers_in_plain_utf8_persian(client, inspector):
     assert "یافت نشد، یا بیرون از حوزهٔ شماست.".encode() in response.content
     assert b"\\u" not in response.content
     assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_a_record_not_found_and_a_path_not_found_say_the_same_in_the_api(origin_clerk, declaration):
+    """«/api/declarations/999999/» said «یافت نشد.» and «/api/declarations/abc/» «یافت نشد، یا بیرون از حوزهٔ شماست.»:
+    a record outside the person's scope (or none) now answers as a path does."""
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(origin_clerk)
+    said = {
+        path: api.get(path, HTTP_ACCEPT_LANGUAGE="fa").json()["error"]["message"]
+        for path in ("/api/declarations/999999/", "/api/declarations/abc/")
+    }
+    assert set(said.values()) == {"یافت نشد، یا بیرون از حوزهٔ شماست."}, said
