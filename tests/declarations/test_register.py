@@ -326,3 +326,15 @@ def test_the_api_refuses_a_declaration_time_hours_ahead_naming_it_in_persian(ori
     assert list(error["fields"]) == ["declared_at"]
     assert _hours_ahead(2, persian=True)[:10] in error["message"] and "در آینده است؛ اکنون" in error["message"]
     assert not TransitDeclaration.objects.exists()
+
+
+@pytest.mark.parametrize("text", ["NaN", "Infinity"])
+def test_a_number_that_is_no_number_is_refused_beside_its_field_on_the_form(client, hq, bazargan, tehran, text):
+    """«NaN» in a goods line's quantity or the guarantee was a 500; «Infinity» was called negative."""
+    client.force_login(hq)
+    response = client.post(URL, _form(bazargan, tehran, guarantee_amount=text, **{"goods-0-quantity": text}))
+    assert response.status_code == 400
+    html = response.content.decode()
+    for name in ("guarantee_amount", "goods-0-quantity"):
+        assert "is not a number" in _beside(html, name), name
+    assert not TransitDeclaration.objects.exists()
